@@ -1,0 +1,28 @@
+"""One adapter per platform kind. An adapter talks to its platform and returns normalised
+`IncomingMention`s plus the next cursor; it never touches tickets."""
+
+from .base import (
+    Adapter,
+    AuthError,
+    ConfigError,
+    FetchResult,
+    IncomingMention,
+    PayloadError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+from .registry import get_adapter
+
+__all__ = [
+    "Adapter",
+    "AuthError",
+    "ConfigError",
+    "FetchResult",
+    "IncomingMention",
+    "PayloadError",
+    "PermanentError",
+    "RateLimited",
+    "TransientError",
+    "get_adapter",
+]

@@ -1,0 +1,82 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.Model):
+    class Kind(models.TextChoices):
+        HACKERNEWS = "hackernews", "Hacker News"
+
+    class Health(models.TextChoices):
+        OK = "ok", "OK"
+        BACKING_OFF = "backing_off", "Backing off after errors"
+        FAILING = "failing", "Failing: needs an admin"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    enabled = models.BooleanField(default=True)
+    high_priority = models.BooleanField(
+        default=False, help_text="Tickets from this channel count towards the high-priority target."
+    )
+    poll_interval_seconds = models.PositiveIntegerField(default=300)
+    config = models.JSONField(default=dict, blank=True, help_text="Per-kind settings, validated on save.")
+    our_accounts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Our own usernames/handles on this platform: their messages are our replies, never tickets.",
+    )
+    slack_channel = models.CharField(max_length=80, blank=True)
+
+    # Poll state. The cursor is written by the ingest service in the same transaction as
+    # the mentions it covers, so it never runs ahead of what is stored.
+    cursor = models.JSONField(default=dict, blank=True)
+    health = models.CharField(max_length=16, choices=Health.choices, default=Health.OK)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=36, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["enabled", "next_poll_at"], name="channel_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Validated on every save, not only in forms: a bad config stored by a script
+        # would otherwise surface as a failing poll hours later.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from channels.adapters import ConfigError, get_adapter
+
+        try:
+            self.config = get_adapter(self.kind).validate_config(self.config or {})
+        except ConfigError as exc:
+            raise ValidationError({"config": str(exc)}) from exc
+        if not isinstance(self.our_accounts, list) or not all(
+            isinstance(a, str) and a.strip() for a in self.our_accounts
+        ):
+            raise ValidationError({"our_accounts": 'A JSON list of usernames, e.g. ["gitlab", "gitlabstatus"].'})
+        self.our_accounts = [a.strip() for a in self.our_accounts]
+
+    def is_our_account(self, handle: str | None) -> bool:
+        if not handle:
+            return False
+        return handle.strip().lstrip("@").casefold() in {a.lstrip("@").casefold() for a in self.our_accounts}
+
+    def mark_config_changed(self) -> None:
+        """An admin fixed the channel: clear the failure state so it is polled again now."""
+        self.health = self.Health.OK
+        self.consecutive_failures = 0
+        self.next_poll_at = timezone.now()

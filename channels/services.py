@@ -1,0 +1,157 @@
+"""Polling a channel: lease, fetch, ingest, record health. Celery tasks only call these."""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
+from channels.adapters.base import PayloadError
+from channels.http import build_session
+from channels.models import Channel
+from mentions.services import IngestResult, mentions_ingest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PollOutcome:
+    status: str  # "ok", "locked", "disabled", "transient_error", "failing"
+    result: IngestResult | None = None
+    error: str = ""
+
+
+def channels_due(*, now=None) -> list[int]:
+    """Ids of enabled, healthy-enough channels whose next poll time has come."""
+    now = now or timezone.now()
+    return list(
+        Channel.objects.filter(enabled=True)
+        .exclude(health=Channel.Health.FAILING)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .values_list("pk", flat=True)
+    )
+
+
+def channel_mark_dispatched(*, channel_id: int, now=None) -> bool:
+    """Push next_poll_at forward when a poll is enqueued, so the next beat tick does not
+    enqueue it again while it waits in the queue. False if someone else dispatched it."""
+    now = now or timezone.now()
+    channel = Channel.objects.filter(pk=channel_id).only("poll_interval_seconds").first()
+    if channel is None:
+        return False
+    return bool(
+        Channel.objects.filter(pk=channel_id)
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .update(next_poll_at=now + timedelta(seconds=max(channel.poll_interval_seconds, 30)))
+    )
+
+
+def _lease_acquire(channel_id: int) -> str | None:
+    token = str(uuid.uuid4())
+    now = timezone.now()
+    won = (
+        Channel.objects.filter(pk=channel_id)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_token=token, lease_until=now + timedelta(seconds=settings.DESK_POLL_LEASE_SECONDS))
+    )
+    return token if won else None
+
+
+def _lease_release(channel_id: int, token: str, **fields) -> None:
+    Channel.objects.filter(pk=channel_id, lease_token=token).update(lease_token="", lease_until=None, **fields)
+
+
+def backoff_seconds(*, interval: int, failures: int) -> float:
+    base = min(settings.DESK_MAX_BACKOFF_SECONDS, max(interval, 30) * 2 ** max(failures - 1, 0))
+    return base * random.uniform(0.9, 1.1)  # jitter: channels failing together spread out
+
+
+def channel_poll(*, channel_id: int) -> PollOutcome:
+    """Poll one channel once. Never overlaps another poll of the same channel (a lease that
+    expires on its own if the worker dies), never raises for platform errors: they are
+    recorded on the channel."""
+    token = _lease_acquire(channel_id)
+    if token is None:
+        return PollOutcome(status="locked")
+    channel = Channel.objects.get(pk=channel_id)
+    now = timezone.now()
+    if not channel.enabled:
+        _lease_release(channel_id, token)
+        return PollOutcome(status="disabled")
+    try:
+        adapter = get_adapter(channel.kind)
+        adapter.validate_config(channel.config)
+        fetched = adapter.fetch(channel=channel, session=build_session())
+        result = mentions_ingest(channel=channel, mentions=fetched.mentions, cursor=fetched.cursor)
+    except PermanentError as exc:
+        logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
+        _lease_release(
+            channel_id,
+            token,
+            health=Channel.Health.FAILING,
+            last_error=str(exc)[:2000],
+            last_error_at=now,
+            last_polled_at=now,
+            consecutive_failures=channel.consecutive_failures + 1,
+            next_poll_at=None,
+        )
+        return PollOutcome(status="failing", error=str(exc))
+    except (TransientError, PayloadError) as exc:
+        failures = channel.consecutive_failures + 1
+        wait = backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            wait = max(wait, exc.retry_after)
+        logger.warning(
+            "poll: channel=%s kind=%s error #%d, next try in %.0fs: %s", channel.slug, channel.kind, failures, wait, exc
+        )
+        _lease_release(
+            channel_id,
+            token,
+            health=Channel.Health.BACKING_OFF,
+            last_error=str(exc)[:2000],
+            last_error_at=now,
+            last_polled_at=now,
+            consecutive_failures=failures,
+            next_poll_at=now + timedelta(seconds=wait),
+        )
+        return PollOutcome(status="transient_error", error=str(exc))
+    except Exception as exc:
+        # A bug of ours, not the platform's: back off like a transient error so the channel
+        # is retried after a fix, and keep the traceback in the log.
+        logger.exception("poll: channel=%s kind=%s unexpected error", channel.slug, channel.kind)
+        failures = channel.consecutive_failures + 1
+        _lease_release(
+            channel_id,
+            token,
+            health=Channel.Health.BACKING_OFF,
+            last_error=f"Internal error: {exc.__class__.__name__}: {exc}"[:2000],
+            last_error_at=now,
+            last_polled_at=now,
+            consecutive_failures=failures,
+            next_poll_at=now
+            + timedelta(seconds=backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)),
+        )
+        return PollOutcome(status="transient_error", error=str(exc))
+    done = timezone.now()
+    next_poll = done + timedelta(seconds=channel.poll_interval_seconds)
+    if fetched.not_before and fetched.not_before > next_poll:
+        next_poll = fetched.not_before
+    _lease_release(
+        channel_id,
+        token,
+        health=Channel.Health.OK,
+        last_success_at=done,
+        last_polled_at=done,
+        consecutive_failures=0,
+        next_poll_at=next_poll,
+    )
+    logger.info("poll: channel=%s %s", channel.slug, result.as_dict())
+    return PollOutcome(status="ok", result=result)

@@ -1,0 +1,36 @@
+from django import forms
+
+from mentions.models import Macro, Ticket
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000, label="Internal note")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20000, required=False, label="Reply")
+    link = forms.URLField(max_length=1000, required=False, assume_scheme="https", label="Link to the posted reply")
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in Ticket.Status.choices if s != Ticket.Status.NEW],
+        initial=Ticket.Status.SOLVED,
+        label="Submit as",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("body") and not data.get("link"):
+            raise forms.ValidationError("Give the reply text or a link to the posted reply.")
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Ticket.Status.choices)
+
+
+class MacroForm(forms.Form):
+    macro = forms.ModelChoiceField(queryset=Macro.objects.filter(is_active=True))
+    link = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Why skip?")

@@ -1,0 +1,270 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        SOLVED = "solved", "Solved"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    WAITING_STATUSES = (Status.NEW, Status.OPEN)
+
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="tickets")
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    high_priority = models.BooleanField(default=False, help_text="Copied from the channel when the ticket opens.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    # Set while a ticket is served to someone in play mode and not yet submitted: Play keeps
+    # returning it until one of the submitting actions clears it.
+    served_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    served_view = models.ForeignKey("mentions.View", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    requester_handle = models.CharField(max_length=200, blank=True)
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_url = models.URLField(max_length=1000, blank=True)
+    reply_draft = models.TextField(blank=True)
+
+    requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    first_reply_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            # Play mode: the oldest unassigned waiting ticket, optionally per channel.
+            models.Index(
+                fields=["requested_at", "id"],
+                name="ticket_waiting_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+            ),
+            models.Index(
+                fields=["channel", "requested_at"],
+                name="ticket_channel_waiting_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+            ),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            # Date-range reports.
+            models.Index(fields=["requested_at"], name="ticket_requested_idx"),
+            models.Index(fields=["channel", "requested_at"], name="ticket_channel_requested_idx"),
+            models.Index(fields=["first_reply_at"], name="ticket_first_reply_idx"),
+            models.Index(fields=["solved_at"], name="ticket_solved_idx"),
+        ]
+        permissions = [
+            ("work_queue", "Can work the queue (play, reply, macros)"),
+            ("manage_all_tickets", "Can act on tickets assigned to someone else"),
+            ("view_dashboards", "Can view KPI dashboards"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mentions:ticket", args=[self.pk])
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in self.WAITING_STATUSES
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        INBOUND = "inbound", "Inbound mention"
+        OUR_REPLY = "our_reply", "Our reply"
+        NOTE = "note", "Internal note"
+
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Platform ids. Notes and replies recorded in the desk have no external id.
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    parent_external_id = models.CharField(max_length=200, blank=True)
+    thread_external_id = models.CharField(max_length=200, blank=True)
+    author_handle = models.CharField(max_length=200, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=1000, blank=True)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    permalink = models.URLField(max_length=1000, blank=True)
+    platform_created_at = models.DateTimeField()
+    raw = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["platform_created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                name="message_unique_external_id",
+                condition=Q(external_id__isnull=False),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "platform_created_at"], name="message_ticket_time_idx"),
+            models.Index(fields=["channel", "platform_created_at"], name="message_channel_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.external_id or self.pk}"
+
+
+class TicketEvent(models.Model):
+    """The audit trail: who did what to which ticket, when. Metrics read from here."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Ticket created"
+        MESSAGE = "message", "Follow-up received"
+        OUR_REPLY_SEEN = "our_reply_seen", "Our reply seen on the platform"
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        SKIPPED = "skipped", "Skipped in play mode"
+        STATUS = "status", "Status changed"
+        TAG_ADDED = "tag_added", "Tag added"
+        TAG_REMOVED = "tag_removed", "Tag removed"
+        NOTE = "note", "Internal note"
+        REPLIED = "replied", "Marked replied"
+        MACRO = "macro", "Macro applied"
+        REPLY_PREFILLED = "reply_prefilled", "Reply prefilled"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
+            models.Index(fields=["ticket", "kind", "actor"], name="event_ticket_kind_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+class View(models.Model):
+    """A saved queue: filters, always ordered oldest `requested_at` first."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    channels = models.ManyToManyField("channels.Channel", blank=True, help_text="None selected means every channel.")
+    statuses = models.JSONField(default=list, blank=True, help_text='Waiting statuses, default ["new", "open"].')
+    tags = models.ManyToManyField(Tag, blank=True, help_text="Tickets with any of these tags; none means any.")
+    high_priority_only = models.BooleanField(default=False)
+    allow_skip = models.BooleanField(
+        default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        valid = {s.value for s in Ticket.WAITING_STATUSES} | {Ticket.Status.PENDING.value}
+        if not isinstance(self.statuses, list) or not set(self.statuses) <= valid:
+            raise ValidationError({"statuses": f"A list drawn from {sorted(valid)}; solved tickets are never served."})
+
+    @property
+    def waiting_statuses(self) -> list[str]:
+        return list(self.statuses) or [s.value for s in Ticket.WAITING_STATUSES]
+
+
+class Macro(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def asks_for_link(self) -> bool:
+        return any(a.kind == MacroAction.Kind.ASK_LINK for a in self.actions.all())
+
+
+class MacroAction(models.Model):
+    class Kind(models.TextChoices):
+        SET_STATUS = "set_status", "Set status"
+        ADD_TAGS = "add_tags", "Add tags (space separated)"
+        REMOVE_TAGS = "remove_tags", "Remove tags (space separated)"
+        ADD_NOTE = "add_note", "Add internal note (template)"
+        PREFILL_REPLY = "prefill_reply", "Prefill reply text (template)"
+        ASSIGN_TO_ME = "assign_to_me", "Assign to me"
+        ASK_LINK = "ask_link", "Ask for a link (available as {link})"
+
+    macro = models.ForeignKey(Macro, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    value = models.TextField(
+        blank=True,
+        help_text="Status name, tag names, or a template using {ticket_id}, {ticket_url}, {requester}, "
+        "{channel}, {permalink}, {link}, {user}.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value[:40]}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.SET_STATUS and self.value not in Ticket.Status.values:
+            raise ValidationError({"value": f"Status must be one of {', '.join(Ticket.Status.values)}."})
+        if self.kind in (self.Kind.ADD_TAGS, self.Kind.REMOVE_TAGS) and not self.value.split():
+            raise ValidationError({"value": "Give at least one tag."})

@@ -1,0 +1,94 @@
+"""Reads shared by pages, services and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+
+from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
+
+
+def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
+    """Waiting tickets matching the view's filters (assigned or not)."""
+    qs = Ticket.objects.filter(status__in=view.waiting_statuses)
+    channel_ids = [c.pk for c in view.channels.all()]
+    if channel_ids:
+        qs = qs.filter(channel_id__in=channel_ids)
+    tag_ids = [t.pk for t in view.tags.all()]
+    if tag_ids:
+        through = Ticket.tags.through
+        qs = qs.filter(Exists(through.objects.filter(ticket_id=OuterRef("pk"), tag_id__in=tag_ids)))
+    if view.high_priority_only:
+        qs = qs.filter(high_priority=True)
+    if view.allow_skip and user is not None:
+        # A ticket someone skipped is not served to them again from play mode.
+        skipped = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), kind=TicketEvent.Kind.SKIPPED, actor=user)
+        qs = qs.exclude(Exists(skipped))
+    return qs
+
+
+@dataclass
+class ViewSummary:
+    view: View
+    waiting: int
+    oldest_requested_at: datetime | None
+
+
+def queue_summary() -> list[ViewSummary]:
+    """Each active view with its unassigned waiting count and oldest wait (one query per view)."""
+    views = list(View.objects.filter(is_active=True).prefetch_related("channels", "tags"))
+    summaries = []
+    for view in views:
+        agg = view_tickets(view=view).filter(assignee__isnull=True).aggregate(n=Count("id"), oldest=Min("requested_at"))
+        summaries.append(ViewSummary(view=view, waiting=agg["n"], oldest_requested_at=agg["oldest"]))
+    return summaries
+
+
+def tickets_of_user(*, user: Any, limit: int = 50) -> QuerySet[Ticket]:
+    return (
+        Ticket.objects.filter(assignee=user)
+        .exclude(status=Ticket.Status.SOLVED)
+        .select_related("channel")
+        .prefetch_related("tags")
+        .order_by("requested_at")[:limit]
+    )
+
+
+def ticket_list(
+    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = ""
+) -> QuerySet[Ticket]:
+    qs = Ticket.objects.select_related("channel", "assignee").prefetch_related("tags").order_by("-requested_at", "-id")
+    if status:
+        qs = qs.filter(status=status)
+    if channel_id:
+        qs = qs.filter(channel_id=channel_id)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    if q:
+        qs = qs.filter(Q(subject__icontains=q) | Q(requester_handle__icontains=q))
+    return qs
+
+
+def ticket_detail(*, pk: int) -> Ticket:
+    return (
+        Ticket.objects.select_related("channel", "assignee", "served_view")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "messages", queryset=Message.objects.select_related("author_user").order_by("platform_created_at", "id")
+            ),
+            Prefetch("events", queryset=TicketEvent.objects.select_related("actor").order_by("created_at", "id")),
+        )
+        .get(pk=pk)
+    )
+
+
+def macros_active() -> list[Macro]:
+    return list(
+        Macro.objects.filter(is_active=True).prefetch_related(
+            Prefetch("actions", queryset=MacroAction.objects.order_by("position", "id"))
+        )
+    )

@@ -1,0 +1,21 @@
+"""Every write to tickets goes through these functions; views and tasks stay thin."""
+
+from .actions import (
+    macro_apply,
+    ticket_add_note,
+    ticket_change_status,
+    ticket_mark_replied,
+)
+from .ingest import IngestResult, mentions_ingest
+from .play import ticket_claim_next, ticket_skip
+
+__all__ = [
+    "IngestResult",
+    "macro_apply",
+    "mentions_ingest",
+    "ticket_add_note",
+    "ticket_change_status",
+    "ticket_claim_next",
+    "ticket_mark_replied",
+    "ticket_skip",
+]

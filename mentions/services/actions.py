@@ -1,0 +1,182 @@
+"""What an advocate does on a ticket. Each call is one audited step."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from channels.text import safe_url
+from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent
+from mentions.services.events import (
+    ensure_can_act,
+    event_record,
+    first_reply_set,
+    status_set,
+    tags_add,
+    tags_remove,
+)
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("channel").get(pk=ticket.pk)
+
+
+def _submit(ticket: Ticket) -> None:
+    """The served ticket was worked: Play may serve the next one."""
+    ticket.served_to = None
+    ticket.served_view = None
+
+
+def template_render(template: str, context: dict[str, str]) -> str:
+    """Fill {name} placeholders from `context`; unknown ones stay as written. Deliberately
+    not Django templates: macro text is data, it must not reach attributes or tags."""
+    return _PLACEHOLDER.sub(lambda m: context.get(m.group(1), m.group(0)), template)
+
+
+def _context(ticket: Ticket, user: Any, link: str, base_url: str) -> dict[str, str]:
+    first = ticket.messages.filter(kind=Message.Kind.INBOUND).order_by("platform_created_at").first()
+    return {
+        "ticket_id": str(ticket.pk),
+        "ticket_url": f"{base_url}{ticket.get_absolute_url()}",
+        "requester": ticket.requester_handle or ticket.requester_name,
+        "channel": ticket.channel.name,
+        "permalink": first.permalink if first else "",
+        "link": link,
+        "user": user.get_full_name() or user.get_username(),
+    }
+
+
+def ticket_add_note(*, ticket: Ticket, user: Any, body: str) -> Message:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("A note needs some text.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ensure_can_act(ticket=ticket, user=user)
+        note = Message.objects.create(
+            ticket=ticket,
+            channel=ticket.channel,
+            kind=Message.Kind.NOTE,
+            author_user=user,
+            author_name=user.get_username(),
+            body=body,
+            platform_created_at=timezone.now(),
+        )
+        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
+        ticket.save()
+    return note
+
+
+def ticket_mark_replied(
+    *, ticket: Ticket, user: Any, body: str, link: str = "", status: str = Ticket.Status.SOLVED
+) -> Message:
+    """Record a public reply made on the platform; it counts as first reply."""
+    body = (body or "").strip()
+    link = (link or "").strip()
+    if not body and not link:
+        raise ValidationError("Give the reply text or a link to the posted reply.")
+    if link and not safe_url(link):
+        raise ValidationError("The link must start with http:// or https://.")
+    if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
+        raise ValidationError("Submit as open, pending or solved.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ensure_can_act(ticket=ticket, user=user)
+        now = timezone.now()
+        reply = Message.objects.create(
+            ticket=ticket,
+            channel=ticket.channel,
+            kind=Message.Kind.OUR_REPLY,
+            author_user=user,
+            author_name=user.get_username(),
+            body=body,
+            permalink=link,
+            platform_created_at=now,
+        )
+        first = first_reply_set(ticket=ticket, at=now)
+        event_record(
+            ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, message_id=reply.pk, link=link, first_reply=first
+        )
+        if ticket.assignee_id is None:
+            ticket.assignee = user
+        status_set(ticket=ticket, status=status, actor=user)
+        ticket.reply_draft = ""
+        _submit(ticket)
+        ticket.save()
+    return reply
+
+
+def ticket_change_status(*, ticket: Ticket, user: Any, status: str) -> Ticket:
+    if status not in Ticket.Status.values:
+        raise ValidationError(f"Unknown status {status!r}.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ensure_can_act(ticket=ticket, user=user)
+        status_set(ticket=ticket, status=status, actor=user)
+        if status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
+            _submit(ticket)
+        ticket.save()
+    return ticket
+
+
+def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "") -> Ticket:
+    """Run the macro's actions in order. Applying a macro submits the ticket, except a macro
+    that prefills the reply: the advocate still has to send that reply."""
+    link = (link or "").strip()
+    actions = list(macro.actions.all())
+    if any(a.kind == MacroAction.Kind.ASK_LINK for a in actions):
+        if not link:
+            raise ValidationError(f"“{macro.name}” needs a link.")
+        if not safe_url(link):
+            raise ValidationError("The link must start with http:// or https://.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        ensure_can_act(ticket=ticket, user=user)
+        context = _context(ticket, user, link, base_url)
+        prefilled = False
+        for action in actions:
+            prefilled = _run_action(ticket, user, action, context) or prefilled
+        event_record(ticket=ticket, kind=TicketEvent.Kind.MACRO, actor=user, macro=macro.name, link=link)
+        if not prefilled:
+            _submit(ticket)
+        ticket.save()
+    return ticket
+
+
+def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[str, str]) -> bool:
+    kind = action.kind
+    if kind == MacroAction.Kind.SET_STATUS:
+        status_set(ticket=ticket, status=action.value, actor=user)
+    elif kind == MacroAction.Kind.ADD_TAGS:
+        tags_add(ticket=ticket, names=action.value.split(), actor=user)
+    elif kind == MacroAction.Kind.REMOVE_TAGS:
+        tags_remove(ticket=ticket, names=action.value.split(), actor=user)
+    elif kind == MacroAction.Kind.ADD_NOTE:
+        body = template_render(action.value, context)
+        note = Message.objects.create(
+            ticket=ticket,
+            channel=ticket.channel,
+            kind=Message.Kind.NOTE,
+            author_user=user,
+            author_name=user.get_username(),
+            body=body,
+            platform_created_at=timezone.now(),
+        )
+        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
+    elif kind == MacroAction.Kind.PREFILL_REPLY:
+        ticket.reply_draft = template_render(action.value, context)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=user)
+        return True
+    elif kind == MacroAction.Kind.ASSIGN_TO_ME and ticket.assignee_id != user.pk:
+        previous = ticket.assignee.get_username() if ticket.assignee else None
+        ticket.assignee = user
+        event_record(
+            ticket=ticket, kind=TicketEvent.Kind.ASSIGNED, actor=user, to=user.get_username(), previous=previous
+        )
+    return False

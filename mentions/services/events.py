@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from mentions.models import Tag, Ticket, TicketEvent
+
+
+def event_record(*, ticket: Ticket, kind: str, actor: AbstractBaseUser | None, **data: Any) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data)
+
+
+def ensure_can_act(*, ticket: Ticket, user: Any) -> None:
+    """Advocates act on their own and unassigned tickets; managers on every ticket."""
+    if not user.has_perm("mentions.work_queue"):
+        raise PermissionDenied("You cannot work tickets.")
+    if ticket.assignee_id not in (None, user.pk) and not user.has_perm("mentions.manage_all_tickets"):
+        raise PermissionDenied(f"Ticket #{ticket.pk} is assigned to {ticket.assignee}.")
+
+
+def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "") -> bool:
+    """Change status in memory and record the event; the caller saves the ticket."""
+    if status == ticket.status:
+        return False
+    previous = ticket.status
+    ticket.status = status
+    if status == Ticket.Status.SOLVED:
+        ticket.solved_at = timezone.now()
+    elif previous == Ticket.Status.SOLVED:
+        ticket.solved_at = None
+    data: dict[str, Any] = {"from": previous, "to": status}
+    if reason:
+        data["reason"] = reason
+    event_record(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, **data)
+    return True
+
+
+def first_reply_set(*, ticket: Ticket, at: Any) -> bool:
+    """Record `at` as the first reply time if it is earlier than what we have."""
+    if ticket.first_reply_at is not None and ticket.first_reply_at <= at:
+        return False
+    ticket.first_reply_at = at
+    ticket.first_reply_seconds = max(0, int((at - ticket.requested_at).total_seconds()))
+    return True
+
+
+def tags_add(*, ticket: Ticket, names: list[str], actor: Any) -> list[str]:
+    present = set(ticket.tags.values_list("name", flat=True))
+    added = []
+    for name in names:
+        if name in present:
+            continue
+        tag, _ = Tag.objects.get_or_create(name=name)
+        ticket.tags.add(tag)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.TAG_ADDED, actor=actor, tag=name)
+        added.append(name)
+    return added
+
+
+def tags_remove(*, ticket: Ticket, names: list[str], actor: Any) -> list[str]:
+    removed = list(ticket.tags.filter(name__in=names).values_list("name", flat=True))
+    if removed:
+        ticket.tags.remove(*Tag.objects.filter(name__in=removed))
+        for name in removed:
+            event_record(ticket=ticket, kind=TicketEvent.Kind.TAG_REMOVED, actor=actor, tag=name)
+    return removed

@@ -1,0 +1,252 @@
+"""Store normalised mentions: idempotently, threaded, in one transaction with the cursor."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels.adapters.base import IncomingMention
+from channels.models import Channel
+from channels.text import clean_text, safe_url
+from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.events import first_reply_set
+
+logger = logging.getLogger(__name__)
+
+_LOOKUP_CHUNK = 5000
+_EXTERNAL_ID_MAX = Message._meta.get_field("external_id").max_length
+_URL_MAX = Message._meta.get_field("permalink").max_length
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    created: int = 0
+    duplicates: int = 0
+    tickets_created: int = 0
+    threaded: int = 0
+    our_replies: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class _NewTicket:
+    """A ticket opened by this batch; it gets its id at bulk insert."""
+
+    __slots__ = ("ticket",)
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+
+
+_TicketRef = int | _NewTicket | None
+
+
+def _fit(value: str, field: str, model: type = Message) -> str:
+    return value[: model._meta.get_field(field).max_length]
+
+
+def _url(value: str) -> str:
+    url = safe_url(value)
+    return url if len(url) <= _URL_MAX else ""
+
+
+def _valid(mention: IncomingMention, channel: Channel) -> bool:
+    if not mention.external_id or len(mention.external_id) > _EXTERNAL_ID_MAX:
+        logger.warning(
+            "ingest: channel=%s dropped an item with an unusable external id %r", channel.slug, mention.external_id[:80]
+        )
+        return False
+    if mention.created_at is None or timezone.is_naive(mention.created_at):
+        logger.warning("ingest: channel=%s item %s has no aware created time", channel.slug, mention.external_id)
+        return False
+    return True
+
+
+def _existing_ids(channel: Channel, ids: list[str]) -> dict[str, int | None]:
+    """external id -> ticket id (None for stored messages outside any ticket)."""
+    found: dict[str, int | None] = {}
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        found.update(
+            Message.objects.filter(channel=channel, external_id__in=chunk).values_list("external_id", "ticket_id")
+        )
+    return found
+
+
+def mentions_ingest(
+    *, channel: Channel, mentions: list[IncomingMention], cursor: dict[str, Any] | None = None
+) -> IngestResult:
+    """Store `mentions` for `channel` and, if given, save `cursor`, all in one transaction.
+
+    Safe to call again with the same items: (channel, external id) is unique and already
+    stored items are counted as duplicates. A follow-up whose parent or thread is in a
+    ticket joins that ticket; a message by one of our accounts is our reply and never opens
+    a ticket.
+    """
+    result = IngestResult(received=len(mentions))
+    with transaction.atomic():
+        # One ingest per channel at a time (a poll and an operator's backfill may overlap):
+        # the duplicate check below is only exact while nobody else inserts for this channel.
+        Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk", flat=True).first()
+
+        unique: dict[str, IncomingMention] = {}
+        for mention in mentions:
+            if _valid(mention, channel):
+                unique.setdefault(mention.external_id, mention)
+        known = _existing_ids(channel, list(unique))
+        fresh = sorted(
+            (m for m in unique.values() if m.external_id not in known),
+            key=lambda m: (m.created_at, m.external_id),
+        )
+        result.duplicates = len(mentions) - len(fresh)
+
+        refs = {r for m in fresh for r in (m.parent_id, m.thread_id) if r and r not in unique}
+        ref_map: dict[str, _TicketRef] = dict(known)
+        ref_map.update(_existing_ids(channel, list(refs)))
+
+        new_tickets: list[_NewTicket] = []
+        rows: list[tuple[IncomingMention, str, _TicketRef]] = []
+        followed: dict[int, list[IncomingMention]] = {}
+        replied: dict[int, IncomingMention] = {}
+        for mention in fresh:
+            ref = _thread_ref(mention, ref_map)
+            if channel.is_our_account(mention.author_handle):
+                kind = Message.Kind.OUR_REPLY
+                result.our_replies += 1
+                if isinstance(ref, _NewTicket):
+                    first_reply_set(ticket=ref.ticket, at=mention.created_at)
+                elif isinstance(ref, int):
+                    earliest = replied.get(ref)
+                    if earliest is None or mention.created_at < earliest.created_at:
+                        replied[ref] = mention
+            elif ref is not None:
+                kind = Message.Kind.INBOUND
+                result.threaded += 1
+                if isinstance(ref, int):
+                    followed.setdefault(ref, []).append(mention)
+            else:
+                kind = Message.Kind.INBOUND
+                ref = _NewTicket(_ticket_for(channel, mention))
+                new_tickets.append(ref)
+            ref_map[mention.external_id] = ref
+            rows.append((mention, kind, ref))
+
+        if new_tickets:
+            Ticket.objects.bulk_create([n.ticket for n in new_tickets], batch_size=1000)
+        result.tickets_created = len(new_tickets)
+
+        messages = [_message_for(channel, mention, kind, ref) for mention, kind, ref in rows]
+        Message.objects.bulk_create(messages, batch_size=1000)
+        result.created = len(messages)
+
+        events = [
+            TicketEvent(
+                ticket=n.ticket, kind=TicketEvent.Kind.CREATED, data={"external_id": n.ticket._first_external_id}
+            )
+            for n in new_tickets
+        ]
+        for mention, kind, ref in rows:
+            ticket_id = ref.ticket.pk if isinstance(ref, _NewTicket) else ref
+            if ticket_id is None or (
+                isinstance(ref, _NewTicket) and ref.ticket._first_external_id == mention.external_id
+            ):
+                continue
+            event_kind = TicketEvent.Kind.OUR_REPLY_SEEN if kind == Message.Kind.OUR_REPLY else TicketEvent.Kind.MESSAGE
+            events.append(
+                TicketEvent(
+                    ticket_id=ticket_id,
+                    kind=event_kind,
+                    data={"external_id": mention.external_id, "author": mention.author_handle},
+                )
+            )
+        events.extend(_update_existing(followed, replied))
+        TicketEvent.objects.bulk_create(events, batch_size=1000)
+
+        if cursor is not None:
+            Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
+            channel.cursor = cursor
+    return result
+
+
+def _thread_ref(mention: IncomingMention, ref_map: dict[str, _TicketRef]) -> _TicketRef:
+    for key in (mention.parent_id, mention.thread_id):
+        if key and ref_map.get(key) is not None:
+            return ref_map[key]
+    return None
+
+
+def _ticket_for(channel: Channel, mention: IncomingMention) -> Ticket:
+    subject = mention.title or mention.text.split("\n", 1)[0]
+    ticket = Ticket(
+        channel=channel,
+        subject=_fit(clean_text(subject), "subject", Ticket) or f"Mention {mention.external_id}",
+        status=Ticket.Status.NEW,
+        priority=Ticket.Priority.HIGH if channel.high_priority else Ticket.Priority.NORMAL,
+        high_priority=channel.high_priority,
+        requester_handle=_fit(mention.author_handle, "requester_handle", Ticket),
+        requester_name=_fit(mention.author_name or mention.author_handle, "requester_name", Ticket),
+        requester_url=_url(mention.author_url),
+        requested_at=mention.created_at,
+    )
+    ticket._first_external_id = mention.external_id
+    return ticket
+
+
+def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _TicketRef) -> Message:
+    ticket_id = ref.ticket.pk if isinstance(ref, _NewTicket) else ref
+    return Message(
+        ticket_id=ticket_id,
+        channel=channel,
+        kind=kind,
+        external_id=mention.external_id,
+        parent_external_id=_fit(mention.parent_id, "parent_external_id"),
+        thread_external_id=_fit(mention.thread_id, "thread_external_id"),
+        author_handle=_fit(mention.author_handle, "author_handle"),
+        author_name=_fit(mention.author_name, "author_name"),
+        author_url=_url(mention.author_url),
+        title=_fit(clean_text(mention.title), "title"),
+        body=clean_text(mention.text),
+        permalink=_url(mention.permalink),
+        platform_created_at=mention.created_at,
+        raw=mention.raw,
+    )
+
+
+def _update_existing(
+    followed: dict[int, list[IncomingMention]], replied: dict[int, IncomingMention]
+) -> list[TicketEvent]:
+    """Reopen tickets that got a follow-up; record first replies seen on the platform."""
+    ids = set(followed) | set(replied)
+    if not ids:
+        return []
+    events: list[TicketEvent] = []
+    changed: list[Ticket] = []
+    for ticket in Ticket.objects.select_for_update().filter(pk__in=ids):
+        dirty = False
+        if ticket.pk in followed and ticket.status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind=TicketEvent.Kind.STATUS,
+                    data={"from": ticket.status, "to": Ticket.Status.OPEN, "reason": "follow-up received"},
+                )
+            )
+            ticket.status = Ticket.Status.OPEN
+            ticket.solved_at = None
+            dirty = True
+        if ticket.pk in replied and first_reply_set(ticket=ticket, at=replied[ticket.pk].created_at):
+            dirty = True
+        if dirty:
+            ticket.updated_at = timezone.now()  # bulk_update skips auto_now
+            changed.append(ticket)
+    if changed:
+        Ticket.objects.bulk_update(
+            changed, ["status", "solved_at", "first_reply_at", "first_reply_seconds", "updated_at"], batch_size=500
+        )
+    return events

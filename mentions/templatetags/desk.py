@@ -1,0 +1,19 @@
+from django import template
+
+from channels.text import safe_url as _safe_url
+
+register = template.Library()
+
+
+@register.filter
+def safe_url(value: str) -> str:
+    """Only http(s)/mailto URLs may become links; anything else (javascript:, data:) is dropped."""
+    return _safe_url(value)
+
+
+@register.filter
+def event_details(data: dict) -> str:
+    """`key: value` pairs of an event's data, leaving out empty values."""
+    if not isinstance(data, dict):
+        return ""
+    return " · ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", False, [], {}))

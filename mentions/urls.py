@@ -1,0 +1,17 @@
+from django.urls import path
+
+from mentions import views
+
+app_name = "mentions"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("tickets/", views.ticket_index, name="tickets"),
+    path("views/<slug:slug>/play/", views.play, name="play"),
+    path("tickets/<int:pk>/", views.ticket, name="ticket"),
+    path("tickets/<int:pk>/note/", views.ticket_note, name="ticket-note"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket-reply"),
+    path("tickets/<int:pk>/status/", views.ticket_status, name="ticket-status"),
+    path("tickets/<int:pk>/macro/", views.ticket_macro, name="ticket-macro"),
+    path("tickets/<int:pk>/skip/", views.ticket_skip, name="ticket-skip"),
+]
