@@ -56,6 +56,17 @@ def _url(value: str) -> str:
     return url if len(url) <= _URL_MAX else ""
 
 
+def _scrub(value: Any) -> Any:
+    """PostgreSQL cannot store NUL in text or jsonb: drop it from every string of a raw payload."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
 def _valid(mention: IncomingMention, channel: Channel) -> bool:
     if not mention.external_id or len(mention.external_id) > _EXTERNAL_ID_MAX:
         logger.warning(
@@ -207,14 +218,14 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
         external_id=mention.external_id,
         parent_external_id=_fit(mention.parent_id, "parent_external_id"),
         thread_external_id=_fit(mention.thread_id, "thread_external_id"),
-        author_handle=_fit(mention.author_handle, "author_handle"),
-        author_name=_fit(mention.author_name, "author_name"),
+        author_handle=_fit(clean_text(mention.author_handle), "author_handle"),
+        author_name=_fit(clean_text(mention.author_name), "author_name"),
         author_url=_url(mention.author_url),
         title=_fit(clean_text(mention.title), "title"),
         body=clean_text(mention.text),
         permalink=_url(mention.permalink),
         platform_created_at=mention.created_at,
-        raw=mention.raw,
+        raw=_scrub(mention.raw),
     )
 
 

@@ -1,0 +1,85 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from channels.tests.factories import ChannelFactory
+from channels.tests.hn import FIXTURES
+from mentions.models import Message, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> dict:
+    out = StringIO()
+    call_command("ingest_payload", *args, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("algolia_search_by_date_comment.json", 1),
+        ("algolia_search_by_date_comment_query_apple.json", 1),
+        ("algolia_search_by_date_story.json", 1),
+        ("algolia_items_17.json", 3),
+        ("firebase_item_121003.json", 1),
+        ("firebase_item_2921983.json", 1),
+        ("firebase_item_8863.json", 1),
+    ],
+)
+def test_every_recorded_payload_ingests_and_the_second_run_creates_nothing(fixture, expected):
+    channel = ChannelFactory(name="HN demo", slug="hn-demo")
+    path = str(FIXTURES / fixture)
+    first = run("--channel", "HN demo", path)
+    second = run("--channel", "hn-demo", path)
+    assert first["received"] == first["created"] == expected
+    assert second == {
+        "received": expected,
+        "created": 0,
+        "duplicates": expected,
+        "tickets_created": 0,
+        "threaded": 0,
+        "our_replies": 0,
+    }
+    assert Message.objects.filter(channel=channel).count() == expected
+
+
+def test_the_item_tree_threads_replies_into_one_ticket():
+    ChannelFactory(name="HN")
+    result = run("--channel", "HN", str(FIXTURES / "algolia_items_17.json"))
+    assert result == {
+        "received": 3,
+        "created": 3,
+        "duplicates": 0,
+        "tickets_created": 1,
+        "threaded": 2,
+        "our_replies": 0,
+    }
+    assert Ticket.objects.get().messages.count() == 3
+
+
+def test_the_poll_cursor_is_left_alone():
+    channel = ChannelFactory(name="HN", cursor={"created_at_i": 42, "recent_ids": []})
+    run("--channel", "HN", str(FIXTURES / "algolia_search_by_date_story.json"))
+    channel.refresh_from_db()
+    assert channel.cursor == {"created_at_i": 42, "recent_ids": []}
+
+
+def test_errors_are_clear_and_store_nothing(tmp_path):
+    ChannelFactory(name="HN")
+    with pytest.raises(CommandError, match="No channel named 'nope'"):
+        run("--channel", "nope", str(FIXTURES / "algolia_items_17.json"))
+    with pytest.raises(CommandError, match="Cannot read"):
+        run("--channel", "HN", str(tmp_path / "missing.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hits": [{"objectID": "1", "created_at_i": 1}, {"title": "no id"}]}')
+    with pytest.raises(CommandError, match="not a valid Hacker News payload"):
+        run("--channel", "HN", str(bad))
+    bad.write_text("{not json")
+    with pytest.raises(CommandError, match="not a valid"):
+        run("--channel", "HN", str(bad))
+    assert Message.objects.count() == 0

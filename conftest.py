@@ -1,0 +1,17 @@
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(f"The test suite runs on PostgreSQL (DATABASE_URL); got {engine}.")
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Tests share one Redis database: start each from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

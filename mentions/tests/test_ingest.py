@@ -1,0 +1,186 @@
+import pytest
+from django.db import connection
+from django.db.utils import DatabaseError
+
+from channels.adapters.hackernews import HackerNewsAdapter
+from channels.models import Channel
+from channels.tests.factories import ChannelFactory
+from channels.tests.hn import comment_hit, search_page, story_hit
+from mentions.models import Message, Ticket, TicketEvent
+from mentions.services import mentions_ingest
+
+adapter = HackerNewsAdapter()
+T = 1_800_000_000
+
+
+def parse(*hits):
+    return adapter.parse_payload(search_page(list(hits)))
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_new_root_mention_opens_one_ticket_and_redelivery_stores_nothing():
+    channel = ChannelFactory()
+    mentions = parse(story_hit(100, T, title="GitLab vs the rest"), comment_hit(200, T + 5, parent_id=9, story_id=9))
+
+    first = mentions_ingest(channel=channel, mentions=mentions)
+    again = mentions_ingest(channel=channel, mentions=mentions)
+
+    assert first.as_dict() == {
+        "received": 2,
+        "created": 2,
+        "duplicates": 0,
+        "tickets_created": 2,
+        "threaded": 0,
+        "our_replies": 0,
+    }
+    assert again.as_dict() == {
+        "received": 2,
+        "created": 0,
+        "duplicates": 2,
+        "tickets_created": 0,
+        "threaded": 0,
+        "our_replies": 0,
+    }
+    assert Ticket.objects.count() == 2 and Message.objects.count() == 2
+    story = Ticket.objects.get(messages__external_id="100")
+    assert story.subject == "GitLab vs the rest"
+    assert story.requested_at.timestamp() == T
+    assert story.status == Ticket.Status.NEW
+    assert TicketEvent.objects.filter(ticket=story, kind=TicketEvent.Kind.CREATED).count() == 1
+
+
+def test_duplicates_inside_one_batch_are_stored_once():
+    channel = ChannelFactory()
+    result = mentions_ingest(channel=channel, mentions=parse(comment_hit(1, T), comment_hit(1, T)))
+    assert (result.created, result.duplicates) == (1, 1)
+
+
+def test_follow_ups_join_the_ticket_of_their_parent_or_story():
+    channel = ChannelFactory()
+    mentions_ingest(channel=channel, mentions=parse(story_hit(100, T)))
+    ticket = Ticket.objects.get()
+    # 201 replies to the story; 202 replies to 201 (parent) in the same batch; 203 is
+    # deeper in the same story with an unknown parent: it still joins via story_id.
+    result = mentions_ingest(
+        channel=channel,
+        mentions=parse(
+            comment_hit(202, T + 20, parent_id=201, story_id=100),
+            comment_hit(201, T + 10, parent_id=100, story_id=100),
+            comment_hit(203, T + 30, parent_id=999, story_id=100),
+        ),
+    )
+    assert (result.created, result.tickets_created, result.threaded) == (3, 0, 3)
+    assert list(ticket.messages.values_list("external_id", flat=True)) == ["100", "201", "202", "203"]
+    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.MESSAGE).count() == 3
+
+
+def test_a_follow_up_reopens_a_solved_ticket():
+    channel = ChannelFactory()
+    mentions_ingest(channel=channel, mentions=parse(story_hit(100, T)))
+    Ticket.objects.update(status=Ticket.Status.SOLVED)
+    mentions_ingest(channel=channel, mentions=parse(comment_hit(201, T + 10, parent_id=100, story_id=100)))
+    ticket = Ticket.objects.get()
+    assert ticket.status == Ticket.Status.OPEN and ticket.solved_at is None
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS, data__reason="follow-up received"
+    ).exists()
+
+
+def test_our_own_account_is_our_reply_not_a_ticket():
+    channel = ChannelFactory(our_accounts=["GitLabHQ"])
+    mentions_ingest(channel=channel, mentions=parse(story_hit(100, T)))
+    result = mentions_ingest(
+        channel=channel,
+        mentions=parse(
+            comment_hit(201, T + 3600, author="gitlabhq", parent_id=100, story_id=100),
+            comment_hit(300, T + 7200, author="gitlabhq", parent_id=77, story_id=77),  # ours, unrelated thread
+        ),
+    )
+    assert (result.our_replies, result.tickets_created, result.threaded) == (2, 0, 0)
+    ticket = Ticket.objects.get()
+    assert ticket.first_reply_at.timestamp() == T + 3600
+    assert ticket.first_reply_seconds == 3600
+    orphan = Message.objects.get(external_id="300")
+    assert orphan.kind == Message.Kind.OUR_REPLY and orphan.ticket is None
+    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.OUR_REPLY_SEEN).count() == 1
+
+
+def test_our_reply_in_the_same_batch_as_the_question_sets_first_reply():
+    channel = ChannelFactory(our_accounts=["gitlabhq"])
+    mentions_ingest(
+        channel=channel,
+        mentions=parse(story_hit(100, T), comment_hit(201, T + 60, author="gitlabhq", parent_id=100, story_id=100)),
+    )
+    assert Ticket.objects.get().first_reply_seconds == 60
+
+
+def test_an_earlier_reply_found_later_moves_first_reply_back():
+    channel = ChannelFactory(our_accounts=["gitlabhq"])
+    mentions_ingest(channel=channel, mentions=parse(story_hit(100, T)))
+    mentions_ingest(
+        channel=channel, mentions=parse(comment_hit(202, T + 600, author="gitlabhq", parent_id=100, story_id=100))
+    )
+    mentions_ingest(
+        channel=channel, mentions=parse(comment_hit(201, T + 60, author="gitlabhq", parent_id=100, story_id=100))
+    )
+    assert Ticket.objects.get().first_reply_seconds == 60
+
+
+def test_the_cursor_is_saved_with_the_mentions():
+    channel = ChannelFactory()
+    mentions_ingest(channel=channel, mentions=parse(story_hit(1, T)), cursor={"created_at_i": T, "recent_ids": ["1"]})
+    channel.refresh_from_db()
+    assert channel.cursor == {"created_at_i": T, "recent_ids": ["1"]}
+
+
+def test_untrusted_urls_and_nul_bytes_are_neutralised():
+    channel = ChannelFactory()
+    hit = comment_hit(1, T, text="bad\x00byte", author="eve")
+    [mention] = parse(hit)
+    from dataclasses import replace
+
+    mention = replace(mention, permalink="javascript:alert(1)", author_url="data:text/html,x")
+    mentions_ingest(channel=channel, mentions=[mention])
+    message = Message.objects.get()
+    assert message.body == "badbyte"
+    assert message.permalink == "" and message.author_url == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_halfway_through_a_page_stores_nothing_and_the_next_poll_stores_it_once():
+    """A database error after some rows of the page were inserted (a trigger rejects the
+    fourth message) rolls back every row and the cursor; the redelivered page then goes in
+    exactly once."""
+    channel = ChannelFactory(cursor={"created_at_i": T - 100, "recent_ids": []})
+    page = parse(*[comment_hit(i, T + i, parent_id=1000 + i, story_id=1000 + i) for i in range(1, 8)])
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            CREATE FUNCTION reject_fourth() RETURNS trigger AS $$
+            BEGIN
+              IF NEW.external_id = '4' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF;
+              RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER reject_fourth BEFORE INSERT ON mentions_message
+              FOR EACH ROW EXECUTE FUNCTION reject_fourth();
+            """
+        )
+    try:
+        with pytest.raises(DatabaseError, match="disk full"):
+            mentions_ingest(channel=channel, mentions=page, cursor={"created_at_i": T + 7, "recent_ids": []})
+        assert Message.objects.count() == 0
+        assert Ticket.objects.count() == 0
+        assert TicketEvent.objects.count() == 0
+        channel.refresh_from_db()
+        assert channel.cursor == {"created_at_i": T - 100, "recent_ids": []}
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("DROP TRIGGER reject_fourth ON mentions_message; DROP FUNCTION reject_fourth();")
+
+    result = mentions_ingest(channel=channel, mentions=page, cursor={"created_at_i": T + 7, "recent_ids": []})
+    assert (result.created, result.tickets_created) == (7, 7)
+    again = mentions_ingest(channel=channel, mentions=page)
+    assert again.created == 0 and Message.objects.count() == 7
+    assert Channel.objects.get(pk=channel.pk).cursor["created_at_i"] == T + 7
