@@ -15,3 +15,13 @@ def _clean_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def handbook_macros(db):
+    """The macros the data migration seeds (transactional tests flush them away)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("mentions.migrations.0002_seed_macros").seed(apps, None)

@@ -24,7 +24,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("channel").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
 
 
 def _submit(ticket: Ticket) -> None:

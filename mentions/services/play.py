@@ -77,7 +77,7 @@ def ticket_skip(*, ticket: Ticket, user: Any, reason: str) -> None:
     """Give a served ticket back to the queue, if the view allows it, with a recorded reason."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("served_view").get(pk=ticket.pk)
+        ticket = Ticket.objects.select_for_update(of=("self",)).select_related("served_view").get(pk=ticket.pk)
         if ticket.served_to_id != user.pk or ticket.served_view is None:
             raise ValidationError("Only the ticket Play served you can be skipped.")
         if not ticket.served_view.allow_skip:

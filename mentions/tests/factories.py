@@ -11,6 +11,11 @@ from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 BASE_TIME = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
+def _grant(user, group_name: str) -> None:
+    roles_ensure()
+    user.groups.add(Group.objects.get(name=group_name))
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -20,20 +25,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
     @factory.post_generation
-    def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            roles_ensure()
-            self.groups.add(Group.objects.get(name=extracted))
+    def saved(self, create, extracted, **kwargs):
         if create:
             self.save()
 
 
 class AdvocateFactory(UserFactory):
-    role = ADVOCATES
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            _grant(self, ADVOCATES)
 
 
 class ManagerFactory(UserFactory):
-    role = MANAGERS
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create:
+            _grant(self, MANAGERS)
 
 
 class TicketFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,168 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from mentions.models import Tag, Ticket, TicketEvent
+from mentions.services import macro_apply, ticket_change_status, ticket_claim_next, ticket_mark_replied, ticket_skip
+from mentions.tests.factories import BASE_TIME, AdvocateFactory, TicketFactory, UserFactory, ViewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_play_serves_the_oldest_waiting_ticket_and_assigns_it():
+    view = ViewFactory()
+    advocate = AdvocateFactory()
+    newer = TicketFactory(requested_at=BASE_TIME + timedelta(hours=2))
+    older = TicketFactory(requested_at=BASE_TIME, channel=newer.channel)
+    TicketFactory(requested_at=BASE_TIME - timedelta(hours=1), status=Ticket.Status.SOLVED)
+    TicketFactory(requested_at=BASE_TIME - timedelta(hours=1), assignee=UserFactory())
+
+    served = ticket_claim_next(view=view, user=advocate)
+
+    assert served == older
+    assert served.assignee == advocate and served.status == Ticket.Status.OPEN
+    kinds = list(TicketEvent.objects.filter(ticket=older).values_list("kind", "actor"))
+    assert kinds == [(TicketEvent.Kind.ASSIGNED, advocate.pk), (TicketEvent.Kind.STATUS, advocate.pk)]
+
+
+def test_play_keeps_serving_the_same_ticket_until_it_is_submitted():
+    view = ViewFactory()
+    advocate = AdvocateFactory()
+    first, second = TicketFactory.create_batch(2)
+    assert ticket_claim_next(view=view, user=advocate) == first
+    assert ticket_claim_next(view=view, user=advocate) == first  # not submitted yet
+
+    ticket_mark_replied(ticket=first, user=advocate, body="Thanks!", link="https://news.ycombinator.com/item?id=1")
+
+    assert ticket_claim_next(view=view, user=advocate) == second
+    first.refresh_from_db()
+    assert first.status == Ticket.Status.SOLVED and first.first_reply_at is not None
+
+
+@pytest.mark.parametrize("status", [Ticket.Status.PENDING, Ticket.Status.SOLVED])
+def test_setting_pending_or_solved_submits(status):
+    view = ViewFactory()
+    advocate = AdvocateFactory()
+    first, second = TicketFactory.create_batch(2)
+    ticket_claim_next(view=view, user=advocate)
+    ticket_change_status(ticket=first, user=advocate, status=status)
+    assert ticket_claim_next(view=view, user=advocate) == second
+
+
+def test_applying_a_macro_submits_but_a_reply_prefill_does_not(handbook_macros):
+    from mentions.models import Macro
+
+    view = ViewFactory()
+    advocate = AdvocateFactory()
+    first, second = TicketFactory.create_batch(2)
+    ticket_claim_next(view=view, user=advocate)
+    macro_apply(ticket=first, user=advocate, macro=Macro.objects.get(name="Downtime: check status page"))
+    assert ticket_claim_next(view=view, user=advocate) == first
+    first.refresh_from_db()
+    assert "status" in first.reply_draft and first.requester_handle in first.reply_draft
+
+    macro_apply(ticket=first, user=advocate, macro=Macro.objects.get(name="Expert responded"))
+    assert ticket_claim_next(view=view, user=advocate) == second
+    first.refresh_from_db()
+    assert first.status == Ticket.Status.SOLVED
+    assert sorted(first.tags.values_list("name", flat=True)) == ["downtime", "expert-responded"]
+
+
+def test_view_filters_channels_tags_and_priority():
+    t_other = TicketFactory()
+    t_channel = TicketFactory()
+    t_tagged = TicketFactory(channel=t_channel.channel)
+    t_tagged.tags.add(Tag.objects.create(name="ci"))
+    t_high = TicketFactory(high_priority=True)
+    by_channel = ViewFactory()
+    by_channel.channels.add(t_channel.channel)
+    by_tag = ViewFactory()
+    by_tag.tags.add(Tag.objects.get(name="ci"))
+    high = ViewFactory(high_priority_only=True)
+    assert ticket_claim_next(view=by_tag, user=AdvocateFactory()) == t_tagged
+    assert ticket_claim_next(view=by_channel, user=AdvocateFactory()) == t_channel
+    assert ticket_claim_next(view=high, user=AdvocateFactory()) == t_high
+    assert ticket_claim_next(view=by_channel, user=AdvocateFactory()) is None
+    assert t_other.assignee is None
+
+
+def test_skipping_needs_a_view_that_allows_it_and_a_reason():
+    strict = ViewFactory()
+    advocate = AdvocateFactory()
+    first, second = TicketFactory.create_batch(2)
+    ticket_claim_next(view=strict, user=advocate)
+    with pytest.raises(ValidationError, match="does not allow skipping"):
+        ticket_skip(ticket=first, user=advocate, reason="not my area")
+
+    lenient = ViewFactory(allow_skip=True)
+    other = AdvocateFactory()
+    served = ticket_claim_next(view=lenient, user=other)
+    assert served == second
+    with pytest.raises(ValidationError, match="why"):
+        ticket_skip(ticket=served, user=other, reason="  ")
+    TicketFactory(channel=first.channel)  # third ticket
+    ticket_skip(ticket=served, user=other, reason="needs a German speaker")
+    served.refresh_from_db()
+    assert served.assignee is None
+    event = TicketEvent.objects.get(ticket=served, kind=TicketEvent.Kind.SKIPPED)
+    assert event.actor == other and event.data["reason"] == "needs a German speaker"
+    # The skipped ticket is not served to the same advocate again.
+    assert ticket_claim_next(view=lenient, user=other) not in (first, served)
+
+
+def test_users_without_the_advocate_role_cannot_play():
+    with pytest.raises(PermissionDenied):
+        ticket_claim_next(view=ViewFactory(), user=UserFactory())
+
+
+def test_an_advocate_cannot_act_on_a_colleagues_ticket():
+    ticket = TicketFactory(assignee=AdvocateFactory())
+    with pytest.raises(PermissionDenied):
+        ticket_change_status(ticket=ticket, user=AdvocateFactory(), status=Ticket.Status.SOLVED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_advocates_pressing_play_at_once_never_get_the_same_ticket():
+    """20 threads, each with its own PostgreSQL connection, press Play on a view of 200
+    tickets at the same instant; 50 rounds."""
+    view = ViewFactory()
+    advocates = [AdvocateFactory() for _ in range(20)]
+    channel = TicketFactory().channel
+    Ticket.objects.all().delete()
+    served_ever: list[int] = []
+    for round_no in range(50):
+        TicketFactory.create_batch(200, channel=channel)
+        barrier = threading.Barrier(len(advocates))
+        served: dict[int, int | None] = {}
+        errors: list[BaseException] = []
+
+        def press(user, barrier=barrier, served=served, errors=errors):
+            try:
+                barrier.wait()
+                ticket = ticket_claim_next(view=view, user=user)
+                served[user.pk] = ticket.pk if ticket else None
+            except BaseException as exc:  # reported below, never swallowed
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=press, args=(u,)) for u in advocates]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        ids = list(served.values())
+        assert None not in ids, f"round {round_no}: someone got nothing with 200 waiting"
+        assert len(set(ids)) == 20, f"round {round_no}: a ticket was served twice"
+        owners = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "assignee_id"))
+        assert owners == {tid: uid for uid, tid in served.items()}
+        assert Ticket.objects.filter(assignee__isnull=False).count() == 20 * (round_no + 1)
+        served_ever.extend(ids)
+        # Submit, so the next round serves new tickets.
+        Ticket.objects.filter(pk__in=ids).update(served_to=None, served_view=None, status=Ticket.Status.PENDING)
+    assert len(served_ever) == len(set(served_ever)) == 1000
+    assert TicketEvent.objects.filter(kind=TicketEvent.Kind.ASSIGNED).count() == 1000
