@@ -1,0 +1,138 @@
+"""Shared set-up for the hand-run benchmarks in this folder (not a test module).
+
+Each benchmark calls `setup_django()` before importing any model: it points Django at a
+PostgreSQL database (creating it if missing), migrates it and prints the machine.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/triage_bench"
+
+
+def _database_from_url(url: str) -> dict[str, str | int | None]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql", "psql"):
+        sys.exit(f"DATABASE_URL must point at PostgreSQL, got {parsed.scheme!r}: these benchmarks measure PostgreSQL.")
+    name = unquote(parsed.path.lstrip("/"))
+    if not name:
+        sys.exit("DATABASE_URL has no database name.")
+    return {
+        "name": name,
+        "user": unquote(parsed.username) if parsed.username else None,
+        "password": unquote(parsed.password) if parsed.password else None,
+        "host": parsed.hostname,
+        "port": parsed.port,
+    }
+
+
+def _database_ensure(db: dict[str, str | int | None]) -> bool:
+    """Create the benchmark database if it does not exist. Returns True if it was created."""
+    import psycopg2
+    from psycopg2 import sql
+
+    kwargs = {k: v for k, v in db.items() if k != "name" and v is not None}
+    conn = psycopg2.connect(dbname="postgres", **kwargs)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["name"]])
+            if cur.fetchone():
+                return False
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(db["name"]))))
+            return True
+    finally:
+        conn.close()
+
+
+def setup_django() -> None:
+    """Configure settings for a benchmark run, create + migrate the database, start Django."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "advocacy.settings"
+    # DEBUG keeps a log of every query on the connection: not what production pays for.
+    os.environ.setdefault("DJANGO_DEBUG", "false")
+    # Keep the embedded broker/cache folders that settings create out of the repository.
+    os.environ.setdefault("DESK_VAR_DIR", str(Path(tempfile.gettempdir()) / "triage-bench-var"))
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    db = _database_from_url(os.environ["DATABASE_URL"])
+    # The benchmarks TRUNCATE tables: refuse to do that to a database not meant for it.
+    if "bench" not in str(db["name"]) and os.environ.get("BENCH_ALLOW_WIPE") != "1":
+        sys.exit(
+            f"Refusing to wipe tables in database {db['name']!r}: its name does not contain 'bench'. "
+            "Set BENCH_ALLOW_WIPE=1 if you really mean it."
+        )
+    created = _database_ensure(db)
+
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        sys.exit(f"Settings resolved to {engine}, not PostgreSQL.")
+    print(f"database: {db['name']} on {db['host']}:{db['port'] or 5432}{' (created)' if created else ''}", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def truncate(*tables: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def machine_print() -> None:
+    """nproc, CPU model, memory, PostgreSQL version and the settings that move the figures."""
+    from django.conf import settings
+    from django.db import connection
+
+    cpu_model = next(
+        (line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines() if line.startswith("model name")),
+        "unknown",
+    )
+    mem_kb = next(
+        (int(line.split()[1]) for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal:")), 0
+    )
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg_version = cur.fetchone()[0]
+        pg_settings = {}
+        for name in ("shared_buffers", "synchronous_commit", "fsync", "max_connections", "work_mem"):
+            cur.execute(f"SHOW {name}")
+            pg_settings[name] = cur.fetchone()[0]
+    print("machine:")
+    print(f"  nproc:       {usable} (os.cpu_count {os.cpu_count()})")
+    print(f"  cpu:         {cpu_model}")
+    print(f"  memory:      {mem_kb / 1024 / 1024:.1f} GiB")
+    print(f"  postgresql:  {pg_version} ({', '.join(f'{k}={v}' for k, v in pg_settings.items())})")
+    print(f"  python:      {sys.version.split()[0]}, Django DEBUG={settings.DEBUG}")
+    print(flush=True)
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), math.ceil(p / 100 * len(sorted_values))))
+    return sorted_values[rank - 1]

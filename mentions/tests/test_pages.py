@@ -1,0 +1,195 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mentions.models import Macro, Message, Ticket, TicketEvent
+from mentions.tests.factories import (
+    AdvocateFactory,
+    ManagerFactory,
+    MessageFactory,
+    TicketFactory,
+    UserFactory,
+    ViewFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+XSS_BODY = '<script>alert("body")</script> <img src=x onerror=alert(1)> <a href="javascript:alert(2)">click</a>'
+XSS_NAME = "<script>alert('name')</script>"
+
+
+@pytest.fixture
+def advocate_client(client):
+    advocate = AdvocateFactory()
+    client.force_login(advocate)
+    client.user = advocate
+    return client
+
+
+def _xss_ticket():
+    ticket = TicketFactory(subject=XSS_BODY, requester_handle=XSS_NAME, requester_name=XSS_NAME)
+    MessageFactory(
+        ticket=ticket,
+        body=XSS_BODY,
+        author_name=XSS_NAME,
+        author_url="javascript:alert(3)",
+        permalink="javascript:alert(4)",
+        title=XSS_NAME,
+    )
+    return ticket
+
+
+def _assert_inert(html: str) -> None:
+    assert "<script>alert" not in html
+    assert "<img src=x onerror" not in html
+    assert 'href="javascript:' not in html
+    assert "&lt;script&gt;" in html  # shown as text, not dropped silently
+
+
+@pytest.mark.parametrize("url", ["/", "/tickets/", "/tickets/1/"])
+def test_anonymous_users_go_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_users_without_a_role_are_refused(client):
+    client.force_login(UserFactory())
+    ticket = TicketFactory()
+    assert client.get("/").status_code == 403
+    assert client.get(ticket.get_absolute_url()).status_code == 403
+    assert client.post(reverse("mentions:play", args=[ViewFactory().slug])).status_code == 403
+    assert client.post(reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "x"}).status_code == 403
+
+
+def test_play_needs_post(advocate_client):
+    view = ViewFactory()
+    assert advocate_client.get(reverse("mentions:play", args=[view.slug])).status_code == 405
+
+
+def test_login_works(client):
+    AdvocateFactory(username="ada")
+    response = client.post(reverse("login"), {"username": "ada", "password": "pw"}, follow=True)
+    assert response.status_code == 200
+    assert b"Queue" in response.content
+
+
+def test_xss_payloads_render_inert_on_the_ticket_page(advocate_client):
+    ticket = _xss_ticket()
+    html = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    _assert_inert(html)
+
+
+def test_xss_payloads_render_inert_on_the_queue_and_list_pages(advocate_client):
+    ticket = _xss_ticket()
+    ticket.assignee = advocate_client.user
+    ticket.save()
+    ViewFactory(name="<script>alert('view')</script>")
+    for url in ("/", "/tickets/"):
+        html = advocate_client.get(url).content.decode()
+        _assert_inert(html)
+        assert XSS_NAME not in html
+
+
+def test_queue_shows_waiting_count_and_oldest_wait(advocate_client):
+    view = ViewFactory(slug="all")
+    TicketFactory.create_batch(3)
+    TicketFactory(status=Ticket.Status.SOLVED)
+    html = advocate_client.get("/").content.decode()
+    assert 'data-testid="waiting-all">3<' in html
+    assert view.name in html
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_queue_page_queries_do_not_grow_with_tickets(advocate_client):
+    ViewFactory.create_batch(2)
+    TicketFactory.create_batch(2, assignee=advocate_client.user)
+    few = _count_queries(advocate_client, "/")
+    for ticket in TicketFactory.create_batch(30, assignee=advocate_client.user):
+        ticket.tags.create(name=f"t{ticket.pk}")
+    TicketFactory.create_batch(30)
+    assert _count_queries(advocate_client, "/") == few
+    assert _count_queries(advocate_client, "/tickets/") == _count_queries(advocate_client, "/tickets/?status=new")
+
+
+def test_ticket_page_queries_do_not_grow_with_messages(advocate_client, handbook_macros):
+    ticket = TicketFactory()
+    MessageFactory(ticket=ticket)
+    few = _count_queries(advocate_client, ticket.get_absolute_url())
+    MessageFactory.create_batch(25, ticket=ticket)
+    Message.objects.create(ticket=ticket, channel=ticket.channel, kind=Message.Kind.NOTE, author_user=advocate_client.user, body="n", platform_created_at=ticket.requested_at)
+    for _ in range(25):
+        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=advocate_client.user)
+    assert _count_queries(advocate_client, ticket.get_absolute_url()) == few
+    assert few <= 12
+
+
+def test_play_button_serves_the_ticket_page(advocate_client):
+    view = ViewFactory()
+    ticket = TicketFactory()
+    MessageFactory(ticket=ticket, body="Is there a way to cache node_modules?")
+    response = advocate_client.post(reverse("mentions:play", args=[view.slug]), follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == ticket.get_absolute_url()
+    assert "cache node_modules" in html and 'data-testid="play-banner"' in html
+
+
+def test_an_empty_view_says_so(advocate_client):
+    view = ViewFactory(name="Empty")
+    response = advocate_client.post(reverse("mentions:play", args=[view.slug]), follow=True)
+    assert "Nothing is waiting in “Empty”" in response.content.decode()
+
+
+def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
+    ticket = TicketFactory(assignee=advocate_client.user)
+    MessageFactory(ticket=ticket)
+    url = lambda name: reverse(f"mentions:{name}", args=[ticket.pk])  # noqa: E731
+
+    advocate_client.post(url("ticket-note"), {"body": "asked in #frontend"})
+    advocate_client.post(url("ticket-status"), {"status": "pending"})
+    advocate_client.post(url("ticket-reply"), {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"})
+    macro = Macro.objects.get(name="Reached out to expert")
+    response = advocate_client.post(url("ticket-macro"), {"macro": macro.pk, "link": ""})
+    assert response.status_code == 400 and "needs a link" in response.content.decode()
+    advocate_client.post(url("ticket-macro"), {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1"})
+
+    ticket.refresh_from_db()
+    kinds = list(ticket.events.values_list("kind", flat=True))
+    assert kinds == ["note", "status", "replied", "status", "tag_added", "note", "status", "macro"]
+    assert all(e.actor_id == advocate_client.user.pk for e in ticket.events.all())
+    assert ticket.status == Ticket.Status.OPEN  # reached out: stays open
+    assert ticket.first_reply_at is not None
+    note = ticket.messages.filter(kind=Message.Kind.NOTE).last()
+    assert note.body == "Reached out to an expert: https://slack.example.com/archives/C1/p1"
+
+
+def test_bad_form_input_is_refused_with_a_message_and_changes_nothing(advocate_client):
+    ticket = TicketFactory(assignee=advocate_client.user)
+    response = advocate_client.post(reverse("mentions:ticket-reply", args=[ticket.pk]), {"body": "", "link": "", "status": "solved"})
+    assert response.status_code == 400
+    assert "Give the reply text or a link" in response.content.decode()
+    response = advocate_client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "exploded"})
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and not ticket.events.exists()
+
+
+def test_a_manager_may_act_on_any_ticket(client):
+    manager = ManagerFactory()
+    ticket = TicketFactory(assignee=AdvocateFactory())
+    client.force_login(manager)
+    client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "solved"})
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED and ticket.solved_at is not None
+
+
+def test_an_advocate_cannot_act_on_a_colleagues_ticket_through_the_page(advocate_client):
+    ticket = TicketFactory(assignee=AdvocateFactory())
+    response = advocate_client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "solved"})
+    assert response.status_code == 403
