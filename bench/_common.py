@@ -107,7 +107,11 @@ def machine_print() -> None:
     from django.db import connection
 
     cpu_model = next(
-        (line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in _read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
         "unknown",
     )
     mem_kb = next(

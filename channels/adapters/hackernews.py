@@ -44,6 +44,8 @@ class HackerNewsAdapter:
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(config, dict):
             raise ConfigError('Config must be a JSON object like {"keywords": ["gitlab"]}.')
+        # "replay": the quick start's demo channel answers from bundled samples (see
+        # hackernews_replay); it is a setting an admin can see, not a hidden test switch.
         unknown = set(config) - set(DEFAULTS) - {"replay"}
         if unknown:
             raise ConfigError(f"Unknown Hacker News setting(s): {', '.join(sorted(unknown))}.")
@@ -73,6 +75,10 @@ class HackerNewsAdapter:
         else:
             lower = now - int(config["backfill_hours"]) * 3600
         already_seen = set(cursor.get("recent_ids", []))
+        if config.get("replay"):
+            from .hackernews_replay import ReplayTransport
+
+            session.mount("https://hn.algolia.com/", ReplayTransport())
 
         hits: dict[str, dict[str, Any]] = {}
         requests_made = 0

@@ -123,7 +123,14 @@ def test_ticket_page_queries_do_not_grow_with_messages(advocate_client, handbook
     MessageFactory(ticket=ticket)
     few = _count_queries(advocate_client, ticket.get_absolute_url())
     MessageFactory.create_batch(25, ticket=ticket)
-    Message.objects.create(ticket=ticket, channel=ticket.channel, kind=Message.Kind.NOTE, author_user=advocate_client.user, body="n", platform_created_at=ticket.requested_at)
+    Message.objects.create(
+        ticket=ticket,
+        channel=ticket.channel,
+        kind=Message.Kind.NOTE,
+        author_user=advocate_client.user,
+        body="n",
+        platform_created_at=ticket.requested_at,
+    )
     for _ in range(25):
         TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=advocate_client.user)
     assert _count_queries(advocate_client, ticket.get_absolute_url()) == few
@@ -153,7 +160,10 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
 
     advocate_client.post(url("ticket-note"), {"body": "asked in #frontend"})
     advocate_client.post(url("ticket-status"), {"status": "pending"})
-    advocate_client.post(url("ticket-reply"), {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"})
+    advocate_client.post(
+        url("ticket-reply"),
+        {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"},
+    )
     macro = Macro.objects.get(name="Reached out to expert")
     response = advocate_client.post(url("ticket-macro"), {"macro": macro.pk, "link": ""})
     assert response.status_code == 400 and "needs a link" in response.content.decode()
@@ -171,7 +181,9 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
 
 def test_bad_form_input_is_refused_with_a_message_and_changes_nothing(advocate_client):
     ticket = TicketFactory(assignee=advocate_client.user)
-    response = advocate_client.post(reverse("mentions:ticket-reply", args=[ticket.pk]), {"body": "", "link": "", "status": "solved"})
+    response = advocate_client.post(
+        reverse("mentions:ticket-reply", args=[ticket.pk]), {"body": "", "link": "", "status": "solved"}
+    )
     assert response.status_code == 400
     assert "Give the reply text or a link" in response.content.decode()
     response = advocate_client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "exploded"})

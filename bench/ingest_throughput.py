@@ -1,0 +1,290 @@
+"""Ingest throughput: 100,000 Hacker News items (20% re-deliveries) through the real path.
+
+Algolia search responses shaped like channels/tests/hn.py are built up front, parsed with
+HackerNewsAdapter().parse_payload (timed separately) and stored with mentions_ingest in
+pages of 1,000 with a cursor, as a poll does. Only the mentions_ingest calls are timed.
+
+Run by hand, from the repository root:
+
+    .venv/bin/python bench/ingest_throughput.py [--items 100000] [--page-size 1000] [--dup-rate 0.2]
+
+It wipes the channel, ticket, message and event tables of the benchmark database
+(DATABASE_URL, default postgres://postgres@127.0.0.1:5432/triage_bench) before it starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+
+TARGET_PER_SECOND = 5000
+OVERLAP_SECONDS = 300  # the adapter's default cursor overlap
+FIRST_ID = 40_000_000  # all ids have 8 digits, so string order is numeric order
+OUTSIDE_STORY_IDS = (30_000_000, 39_999_999)  # stories that never mention the keyword
+START_TIME = 1_735_689_600  # 2025-01-01T00:00:00Z
+
+WORDS = ["gitlab", "ci", "pipeline", "runner", "merge", "request", "self-hosted", "github", "actions", "kubernetes", "docker", "registry", "migration", "review", "license", "pricing", "outage", "incident", "backup", "terraform", "monorepo", "cache", "artifacts", "latency", "runners", "shared", "premium", "ultimate", "issue", "board", "epic", "roadmap", "security", "scanning", "sast"]
+
+
+@dataclass
+class Dataset:
+    pages: list[dict] = field(default_factory=list)  # Algolia search responses
+    distinct: int = 0
+    delivered: int = 0
+    redelivered: int = 0
+    stories: int = 0
+    comments: int = 0
+    expected_threaded: int = 0
+    expected_tickets: int = 0
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def _comment_text(rng: random.Random, object_id: int) -> str:
+    text = f"<p>We moved {_sentence(rng, 6)} to GitLab last year.</p><p>{_sentence(rng, rng.randint(10, 60))}"
+    if rng.random() < 0.3:
+        text += f' see <a href="https://gitlab.com/example/p{object_id}" rel="nofollow">https:&#x2F;&#x2F;gitlab.com&#x2F;example</a>'
+    if rng.random() < 0.2:
+        text += f"<p><i>{_sentence(rng, 8)}</i> &amp; {_sentence(rng, 5)} &#x27;quoted&#x27;</p>"
+    return text + "</p>"
+
+
+def dataset_build(*, items: int, page_size: int, dup_rate: float, seed: int = 42) -> Dataset:
+    """Pages of Algolia hits, in delivery order; later pages re-deliver earlier ids.
+
+    Re-deliveries are what a poll sees: most come from the cursor overlap (the newest ids of
+    the previous page), a quarter from anywhere earlier (a backfill or replay).
+    """
+    from channels.tests.hn import comment_hit, search_page, story_hit
+
+    rng = random.Random(seed)
+    n_pages = -(-items // page_size)
+    total_dups = round(items * dup_rate)
+    distinct = items - total_dups
+    if n_pages < 2 or total_dups > (n_pages - 1) * page_size // 2:
+        raise SystemExit("Not enough pages to spread that many re-deliveries.")
+    authors = [f"hn_user_{i}" for i in range(5000)]
+
+    data = Dataset(distinct=distinct, delivered=items, redelivered=total_dups)
+    hits_by_id: dict[int, dict] = {}
+    delivered_ids: list[int] = []  # distinct ids in delivery order
+    stories: list[int] = []  # our stories, in order
+    thread_comments: dict[int, list[int]] = {}  # story id -> stored comments under it
+    next_id, now = FIRST_ID, START_TIME
+    made = 0
+
+    for k in range(n_pages):
+        page_items = min(page_size, items - k * page_size)
+        # Spread the re-deliveries evenly over pages 1..n-1 (page 0 has nothing to repeat).
+        dups = 0 if k == 0 else round(k * total_dups / (n_pages - 1)) - round((k - 1) * total_dups / (n_pages - 1))
+        fresh = min(page_items - dups, distinct - made)
+        dups = page_items - fresh
+
+        page_ids: list[int] = []
+        for _ in range(fresh):
+            next_id += rng.randint(1, 5)
+            now += rng.randint(0, 6)
+            oid = next_id
+            author = rng.choice(authors)
+            if rng.random() < 0.30:
+                hit = story_hit(
+                    oid,
+                    now,
+                    title=f"GitLab {_sentence(rng, rng.randint(3, 9))}",
+                    author=author,
+                    story_text=f"<p>{_sentence(rng, 30)}</p>" if rng.random() < 0.3 else "",
+                    url=None if rng.random() < 0.3 else f"https://example.com/{oid}",
+                )
+                stories.append(oid)
+                thread_comments[oid] = []
+                data.stories += 1
+                data.expected_tickets += 1
+            else:
+                data.comments += 1
+                if stories and rng.random() < 0.55:
+                    # Joins a thread we hold: a recent story, replying to it or to a comment in it.
+                    story = rng.choice(stories[-300:])
+                    siblings = thread_comments[story]
+                    parent = rng.choice(siblings) if siblings and rng.random() < 0.4 else story
+                    siblings.append(oid)
+                    data.expected_threaded += 1
+                else:
+                    # A comment in a story that never matched the keyword: opens a ticket.
+                    story = rng.randint(*OUTSIDE_STORY_IDS)
+                    parent = story if rng.random() < 0.5 else rng.randint(*OUTSIDE_STORY_IDS)
+                    data.expected_tickets += 1
+                hit = comment_hit(
+                    oid, now, text=_comment_text(rng, oid), author=author, parent_id=parent, story_id=story
+                )
+                hit["story_title"] = f"GitLab {_sentence(rng, 5)}"
+            hits_by_id[oid] = hit
+            page_ids.append(oid)
+            made += 1
+
+        if dups:
+            fresh_set = set(page_ids)
+            recent = [i for i in delivered_ids[-2 * page_size :] if i not in fresh_set]
+            n_recent = min(len(recent), round(dups * 0.75))
+            chosen = set(rng.sample(recent[-max(n_recent * 2, 1) :], n_recent))
+            older = [i for i in delivered_ids if i not in chosen]
+            chosen.update(rng.sample(older, dups - len(chosen)))
+            page_ids.extend(chosen)
+
+        delivered_ids.extend(page_ids[:fresh])
+        hits = sorted((hits_by_id[i] for i in page_ids), key=lambda h: (-h["created_at_i"], h["objectID"]))
+        assert len({h["objectID"] for h in hits}) == len(hits) == page_items
+        newest = hits[0]["created_at_i"]
+        cursor = {
+            "created_at_i": newest,
+            "recent_ids": sorted(h["objectID"] for h in hits if h["created_at_i"] >= newest - OVERLAP_SECONDS),
+        }
+        page = search_page(hits, page=0, nb_pages=1, hits_per_page=page_size)
+        page["_bench_cursor"] = cursor  # not read by the adapter
+        data.pages.append(page)
+
+    assert made == distinct, (made, distinct)
+    assert sum(len(p["hits"]) for p in data.pages) == items
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--items", type=int, default=100_000, help="items delivered, re-deliveries included")
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--dup-rate", type=float, default=0.20, help="share of delivered items that are re-deliveries")
+    args = parser.parse_args()
+
+    _common.setup_django()
+
+    from django.db import connection
+
+    from channels.adapters.hackernews import HackerNewsAdapter
+    from channels.models import Channel
+    from mentions.models import Message, Ticket, TicketEvent
+    from mentions.services import IngestResult, mentions_ingest
+
+    _common.machine_print()
+    _common.truncate(
+        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket"
+    )
+    channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
+    channel.save()
+
+    t0 = time.perf_counter()
+    data = dataset_build(items=args.items, page_size=args.page_size, dup_rate=args.dup_rate)
+    print(
+        f"payloads: {len(data.pages)} Algolia pages of {args.page_size}, {data.delivered:,} items delivered, "
+        f"{data.distinct:,} distinct ids ({data.stories:,} stories, {data.comments:,} comments), "
+        f"{data.redelivered:,} re-deliveries ({data.redelivered / data.delivered:.0%}); "
+        f"built in {time.perf_counter() - t0:.1f}s (not timed)",
+        flush=True,
+    )
+
+    adapter = HackerNewsAdapter()
+    t0 = time.perf_counter()
+    batches = [(adapter.parse_payload(page), page["_bench_cursor"]) for page in data.pages]
+    parse_seconds = time.perf_counter() - t0
+    assert sum(len(b) for b, _ in batches) == data.delivered
+
+    # Production holds one page at a time: keep the prepared payloads out of the collector's way.
+    gc.collect()
+    gc.freeze()
+
+    total = IngestResult()
+    page_seconds: list[float] = []
+    for batch, cursor in batches:
+        t = time.perf_counter()
+        result = mentions_ingest(channel=channel, mentions=batch, cursor=cursor)
+        page_seconds.append(time.perf_counter() - t)
+        for name, value in result.as_dict().items():
+            setattr(total, name, getattr(total, name) + value)
+    ingest_seconds = sum(page_seconds)
+    gc.unfreeze()
+
+    rate = data.delivered / ingest_seconds
+    ordered = sorted(page_seconds)
+    tenth = max(1, len(page_seconds) // 10)
+    first_rate = sum(len(b) for b, _ in batches[:tenth]) / sum(page_seconds[:tenth])
+    last_rate = sum(len(b) for b, _ in batches[-tenth:]) / sum(page_seconds[-tenth:])
+    print()
+    print("figures:")
+    print(
+        f"  parse (HackerNewsAdapter.parse_payload): {parse_seconds:.2f}s, {data.delivered / parse_seconds:,.0f} items/s"
+    )
+    print(f"  ingest (mentions_ingest, {len(batches)} calls): {ingest_seconds:.2f}s wall")
+    print(
+        f"  throughput: {rate:,.0f} mentions/s delivered "
+        f"({total.created / ingest_seconds:,.0f} new messages/s)  target >= {TARGET_PER_SECOND:,}/s: "
+        f"{'PASS' if rate >= TARGET_PER_SECOND else 'MISS'}"
+    )
+    print(
+        f"  per call: p50 {_common.percentile(ordered, 50) * 1000:.0f} ms, "
+        f"p95 {_common.percentile(ordered, 95) * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms; "
+        f"first {tenth} calls {first_rate:,.0f}/s, last {tenth} calls {last_rate:,.0f}/s"
+    )
+    print(
+        f"  IngestResult sums: received {total.received:,}, created {total.created:,}, "
+        f"duplicates {total.duplicates:,}, tickets_created {total.tickets_created:,}, threaded {total.threaded:,}, "
+        f"our_replies {total.our_replies:,}"
+    )
+
+    print()
+    print("checks:")
+    failures = 0
+
+    def check(label: str, ok: bool, detail: str) -> None:
+        nonlocal failures
+        failures += 0 if ok else 1
+        print(f"  [{'ok' if ok else 'FAIL'}] {label}: {detail}")
+
+    messages = Message.objects.count()
+    check("messages == distinct ids", messages == data.distinct, f"{messages:,} vs {data.distinct:,}")
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM mentions_message WHERE external_id IS NOT NULL "
+            "GROUP BY channel_id, external_id HAVING count(*) > 1) d"
+        )
+        twice = cur.fetchone()[0]
+        # A stored reply must sit in its parent's ticket; without a stored parent, in its story's.
+        cur.execute(
+            "SELECT count(*) FROM mentions_message m "
+            "LEFT JOIN mentions_message p ON p.channel_id = m.channel_id AND p.external_id = m.parent_external_id "
+            "LEFT JOIN mentions_message s ON s.channel_id = m.channel_id AND s.external_id = m.thread_external_id "
+            "WHERE COALESCE(p.id, s.id) IS NOT NULL AND m.ticket_id IS DISTINCT FROM COALESCE(p.ticket_id, s.ticket_id)"
+        )
+        misthreaded = cur.fetchone()[0]
+    check("no (channel, external_id) twice", twice == 0, f"{twice} repeated")
+    check("created == distinct ids", total.created == data.distinct, f"{total.created:,}")
+    check("duplicates == re-deliveries", total.duplicates == data.redelivered, f"{total.duplicates:,}")
+    tickets = Ticket.objects.count()
+    check(
+        "tickets == expected",
+        tickets == total.tickets_created == data.expected_tickets,
+        f"{tickets:,} in DB, {total.tickets_created:,} reported, {data.expected_tickets:,} expected",
+    )
+    check(
+        "threaded == expected",
+        total.threaded == data.expected_threaded,
+        f"{total.threaded:,} reported, {data.expected_threaded:,} expected",
+    )
+    check("replies in their parent's ticket", misthreaded == 0, f"{misthreaded} elsewhere")
+    created_events = TicketEvent.objects.filter(kind=TicketEvent.Kind.CREATED).count()
+    check("one 'created' event per ticket", created_events == tickets, f"{created_events:,}")
+    channel.refresh_from_db()
+    check("cursor saved", channel.cursor == batches[-1][1], f"created_at_i={channel.cursor.get('created_at_i')}")
+    if failures:
+        sys.exit(f"{failures} check(s) failed")
+
+
+if __name__ == "__main__":
+    main()

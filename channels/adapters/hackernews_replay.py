@@ -1,0 +1,128 @@
+"""A stand-in for hn.algolia.com that the demo channel talks to instead of the network.
+
+No platform is reachable from a sandbox, so the quick start's demo channel (`"replay": true`
+in its config) mounts this transport on the real adapter's HTTP session. Everything else is
+the production path: query building, paging, cursor, parsing, ingest. It answers with hits
+in Algolia's recorded shape from a virtual timeline: one bundled sample every
+`SECONDS_PER_ITEM`, so new mentions keep arriving while someone watches.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import requests
+from requests.adapters import BaseAdapter
+
+SAMPLES = json.loads((Path(__file__).resolve().parent.parent / "demo" / "hn_samples.json").read_text())
+SECONDS_PER_ITEM = 90
+EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: item n was "posted" at EPOCH + n * SECONDS_PER_ITEM
+FIRST_ID = 45_000_000
+
+
+def _item_id(n: int) -> int:
+    return FIRST_ID + n
+
+
+def _story_of(n: int) -> int:
+    """Index of the story item n belongs to (the nearest story at or before it)."""
+    size = len(SAMPLES)
+    for back in range(size):
+        if SAMPLES[(n - back) % size]["type"] == "story":
+            return n - back
+    return n
+
+
+def hit_for(n: int) -> dict[str, Any]:
+    sample = SAMPLES[n % len(SAMPLES)]
+    created = EPOCH + n * SECONDS_PER_ITEM
+    object_id = str(_item_id(n))
+    base = {
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(created)),
+        "created_at_i": created,
+        "author": sample["author"],
+        "points": 1,
+        "objectID": object_id,
+        "_highlightResult": {},
+    }
+    if sample["type"] == "story":
+        return {
+            **base,
+            "title": sample["title"],
+            "url": sample.get("url"),
+            "story_text": sample.get("text") or "",
+            "comment_text": None,
+            "num_comments": 0,
+            "story_id": None,
+            "story_title": None,
+            "story_url": None,
+            "parent_id": None,
+            "_tags": ["story", f"author_{sample['author']}", f"story_{object_id}"],
+        }
+    story = _story_of(n)
+    parent = n + sample["reply_to"] if sample["reply_to"] else story
+    story_sample = SAMPLES[story % len(SAMPLES)]
+    return {
+        **base,
+        "title": None,
+        "url": None,
+        "story_text": None,
+        "comment_text": sample["text"],
+        "num_comments": None,
+        "story_id": _item_id(story),
+        "story_title": story_sample.get("title"),
+        "story_url": story_sample.get("url"),
+        "parent_id": _item_id(parent),
+        "_tags": ["comment", f"author_{sample['author']}", f"story_{_item_id(story)}"],
+    }
+
+
+def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    lower, upper = 0, int(now) + 1
+    for clause in params.get("numericFilters", "").split(","):
+        match = re.fullmatch(r"created_at_i(>=|<)(\d+)", clause.strip())
+        if match and match.group(1) == ">=":
+            lower = max(lower, int(match.group(2)))
+        elif match:
+            upper = min(upper, int(match.group(2)))
+    per_page = max(1, int(params.get("hitsPerPage", 20)))
+    page = max(0, int(params.get("page", 0)))
+    first = max(0, -(-(lower - EPOCH) // SECONDS_PER_ITEM))
+    last = (upper - 1 - EPOCH) // SECONDS_PER_ITEM
+    indexes = list(range(last, first - 1, -1))  # newest first, as Algolia returns them
+    total = len(indexes)
+    pages = min(-(-total // per_page), 1000 // per_page) if total else 0
+    chosen = indexes[page * per_page : (page + 1) * per_page] if page < pages else []
+    return {
+        "hits": [hit_for(n) for n in chosen],
+        "nbHits": total,
+        "page": page,
+        "nbPages": pages,
+        "hitsPerPage": per_page,
+        "exhaustiveNbHits": True,
+        "query": params.get("query", ""),
+        "params": "",
+        "processingTimeMS": 1,
+    }
+
+
+class ReplayTransport(BaseAdapter):
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        query = {k: v[0] for k, v in parse_qs(urlparse(request.url).query).items()}
+        response = requests.Response()
+        response.status_code = 200
+        response.reason = "OK"
+        response.headers["Content-Type"] = "application/json"
+        response._content = json.dumps(search(query)).encode()
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        pass
