@@ -79,7 +79,7 @@ class Command(BaseCommand):
         return channel
 
     def _views(self, channel: Channel) -> None:
-        all_view, _ = View.objects.get_or_create(slug="all", defaults={"name": "All mentions", "position": 0})
+        View.objects.get_or_create(slug="all", defaults={"name": "All mentions", "position": 0})
         hn, created = View.objects.get_or_create(
             slug="hacker-news", defaults={"name": "Hacker News", "position": 1, "allow_skip": True}
         )
