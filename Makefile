@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Open http://127.0.0.1:8000/ and log in with a user printed above (Ctrl-C stops everything)."
+	@echo "Open http://127.0.0.1:$${DESK_PORT:-8000}/ and log in with a user printed above (Ctrl-C stops everything)."
 	$(BIN)/honcho -f Procfile.dev start
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py).
