@@ -74,6 +74,29 @@ def backoff_seconds(*, interval: int, failures: int) -> float:
     return base * random.uniform(0.9, 1.1)  # jitter: channels failing together spread out
 
 
+def _record_failure(
+    channel: Channel, token: str, error: str, *, failing: bool = False, retry_after: float | None = None
+) -> float:
+    """Record a failed poll on the channel and release its lease. Returns the wait (s)."""
+    now = timezone.now()
+    failures = channel.consecutive_failures + 1
+    wait = 0.0
+    if not failing:
+        wait = backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)
+        wait = max(wait, retry_after or 0)
+    _lease_release(
+        channel.pk,
+        token,
+        health=Channel.Health.FAILING if failing else Channel.Health.BACKING_OFF,
+        last_error=error[:2000],
+        last_error_at=now,
+        last_polled_at=now,
+        consecutive_failures=failures,
+        next_poll_at=None if failing else now + timedelta(seconds=wait),
+    )
+    return wait
+
+
 def channel_poll(*, channel_id: int) -> PollOutcome:
     """Poll one channel once. Never overlaps another poll of the same channel (a lease that
     expires on its own if the worker dies), never raises for platform errors: they are
@@ -82,7 +105,6 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
     if token is None:
         return PollOutcome(status="locked")
     channel = Channel.objects.get(pk=channel_id)
-    now = timezone.now()
     if not channel.enabled:
         _lease_release(channel_id, token)
         return PollOutcome(status="disabled")
@@ -93,52 +115,25 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         result = mentions_ingest(channel=channel, mentions=fetched.mentions, cursor=fetched.cursor)
     except PermanentError as exc:
         logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
-        _lease_release(
-            channel_id,
-            token,
-            health=Channel.Health.FAILING,
-            last_error=str(exc)[:2000],
-            last_error_at=now,
-            last_polled_at=now,
-            consecutive_failures=channel.consecutive_failures + 1,
-            next_poll_at=None,
-        )
+        _record_failure(channel, token, str(exc), failing=True)
         return PollOutcome(status="failing", error=str(exc))
     except (TransientError, PayloadError) as exc:
-        failures = channel.consecutive_failures + 1
-        wait = backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)
-        if isinstance(exc, RateLimited) and exc.retry_after:
-            wait = max(wait, exc.retry_after)
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        wait = _record_failure(channel, token, str(exc), retry_after=retry_after)
         logger.warning(
-            "poll: channel=%s kind=%s error #%d, next try in %.0fs: %s", channel.slug, channel.kind, failures, wait, exc
-        )
-        _lease_release(
-            channel_id,
-            token,
-            health=Channel.Health.BACKING_OFF,
-            last_error=str(exc)[:2000],
-            last_error_at=now,
-            last_polled_at=now,
-            consecutive_failures=failures,
-            next_poll_at=now + timedelta(seconds=wait),
+            "poll: channel=%s kind=%s error #%d, next try in %.0fs: %s",
+            channel.slug,
+            channel.kind,
+            channel.consecutive_failures + 1,
+            wait,
+            exc,
         )
         return PollOutcome(status="transient_error", error=str(exc))
     except Exception as exc:
         # A bug of ours, not the platform's: back off like a transient error so the channel
         # is retried after a fix, and keep the traceback in the log.
         logger.exception("poll: channel=%s kind=%s unexpected error", channel.slug, channel.kind)
-        failures = channel.consecutive_failures + 1
-        _lease_release(
-            channel_id,
-            token,
-            health=Channel.Health.BACKING_OFF,
-            last_error=f"Internal error: {exc.__class__.__name__}: {exc}"[:2000],
-            last_error_at=now,
-            last_polled_at=now,
-            consecutive_failures=failures,
-            next_poll_at=now
-            + timedelta(seconds=backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)),
-        )
+        _record_failure(channel, token, f"Internal error: {exc.__class__.__name__}: {exc}")
         return PollOutcome(status="transient_error", error=str(exc))
     done = timezone.now()
     next_poll = done + timedelta(seconds=channel.poll_interval_seconds)
