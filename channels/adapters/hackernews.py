@@ -189,7 +189,7 @@ class HackerNewsAdapter:
         if "by" in payload and "time" in payload:
             mention = self._from_firebase(payload)
             return [mention] if mention else []
-        raise PayloadError("Not a Hacker News payload: no hits, item tree or Firebase item found.")
+        raise PayloadError("expected an Algolia search response (hits), an /items/{id} tree or a Firebase item.")
 
     def _from_hit(self, hit: Any) -> IncomingMention:
         if not isinstance(hit, dict) or not hit.get("objectID") or hit.get("created_at_i") is None:

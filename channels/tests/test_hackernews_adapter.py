@@ -61,7 +61,7 @@ def test_firebase_items_parse():
 
 
 def test_non_mention_payload_is_rejected_clearly():
-    with pytest.raises(PayloadError, match="Not a Hacker News payload"):
+    with pytest.raises(PayloadError, match="expected an Algolia search response"):
         adapter.parse_payload(load("firebase_user_jl.json"))
     with pytest.raises(PayloadError, match="objectID"):
         adapter.parse_payload({"hits": [{"author": "x"}]})
