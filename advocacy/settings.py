@@ -146,6 +146,8 @@ CELERY_BEAT_SCHEDULE = {
 DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)
 DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
+# Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
+DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")
 
 # --- Auth --------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ from django.utils import timezone
 class Channel(models.Model):
     class Kind(models.TextChoices):
         HACKERNEWS = "hackernews", "Hacker News"
+        TWITTER = "twitter", "X / Twitter"
+        REDDIT = "reddit", "Reddit"
+        STACKEXCHANGE = "stackexchange", "Stack Overflow / Stack Exchange"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"
@@ -27,6 +30,12 @@ class Channel(models.Model):
         help_text="Our own usernames/handles on this platform: their messages are our replies, never tickets.",
     )
     slack_channel = models.CharField(max_length=80, blank=True)
+    # Tokens and keys, encrypted (channels.secrets). Admin shows which are set, never values.
+    credentials_encrypted = models.TextField(blank=True, editable=False)
+    # What the platform last told us about our allowance (quota left, rate-limit reset...).
+    platform_status = models.JSONField(default=dict, blank=True, editable=False)
+    # Our own metering, e.g. {"month": "2026-11", "reads": 1234, "polls": 56} for X's budget.
+    usage = models.JSONField(default=dict, blank=True, editable=False)
 
     # Poll state. The cursor is written by the ingest service in the same transaction as
     # the mentions it covers, so it never runs ahead of what is stored.
@@ -69,6 +78,18 @@ class Channel(models.Model):
         ):
             raise ValidationError({"our_accounts": 'A JSON list of usernames, e.g. ["gitlab", "gitlabstatus"].'})
         self.our_accounts = [a.strip() for a in self.our_accounts]
+
+    @property
+    def credentials(self) -> dict:
+        from channels.secrets import credentials_decrypt
+
+        return credentials_decrypt(self.credentials_encrypted)
+
+    @credentials.setter
+    def credentials(self, values: dict) -> None:
+        from channels.secrets import credentials_encrypt
+
+        self.credentials_encrypted = credentials_encrypt(values)
 
     def is_our_account(self, handle: str | None) -> bool:
         if not handle:

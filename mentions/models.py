@@ -120,6 +120,9 @@ class Message(models.Model):
     permalink = models.URLField(max_length=1000, blank=True)
     platform_created_at = models.DateTimeField()
     raw = models.JSONField(default=dict, blank=True)
+    # Set when the platform reports the item edited or deleted; the ticket keeps it.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,6 +161,10 @@ class TicketEvent(models.Model):
         REPLIED = "replied", "Marked replied"
         MACRO = "macro", "Macro applied"
         REPLY_PREFILLED = "reply_prefilled", "Reply prefilled"
+        REPLY_SENT = "reply_sent", "Reply sent from the desk"
+        REPLY_FAILED = "reply_failed", "Reply failed"
+        MESSAGE_EDITED = "message_edited", "Message edited on the platform"
+        MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -10,6 +10,8 @@ from .base import (
     PayloadError,
     PermanentError,
     RateLimited,
+    ReplyError,
+    SentReply,
     TransientError,
 )
 from .registry import get_adapter
@@ -23,6 +25,8 @@ __all__ = [
     "PayloadError",
     "PermanentError",
     "RateLimited",
+    "ReplyError",
+    "SentReply",
     "TransientError",
     "get_adapter",
 ]

@@ -52,6 +52,10 @@ class IncomingMention:
     title: str = ""
     parent_id: str = ""
     thread_id: str = ""
+    # The platform says the item was deleted/removed: its ticket keeps it and says so.
+    deleted: bool = False
+    # The platform says the item was edited (at this time): stored text is updated.
+    edited_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -63,6 +67,11 @@ class FetchResult:
     # Earliest time the platform wants to hear from us again (rate limits); None = the
     # channel's own interval.
     not_before: datetime | None = None
+    # Items read from the platform (X bills reads per post): metered in Channel.usage.
+    reads: int = 0
+    # Figures the platform reported (quota_remaining, rate-limit remaining/reset...),
+    # stored on Channel.platform_status for admin.
+    platform_status: dict[str, Any] = field(default_factory=dict)
 
 
 class Adapter(Protocol):
@@ -73,3 +82,19 @@ class Adapter(Protocol):
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult: ...
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]: ...
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        """One cheap authenticated call; returns a human summary of what the platform said."""
+        ...
+
+
+@dataclass
+class SentReply:
+    external_id: str
+    permalink: str
+    created_at: datetime
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class ReplyError(AdapterError):
+    """The platform refused a reply; the message is the platform's own error."""

@@ -171,6 +171,16 @@ class HackerNewsAdapter:
             raise PayloadError("Algolia response is not a JSON object.")
         return data
 
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = {**DEFAULTS, **channel.config}
+        if config.get("replay"):
+            from .hackernews_replay import ReplayTransport
+
+            session.mount("https://hn.algolia.com/", ReplayTransport())
+        params = {"query": config["keywords"][0], "tags": "(story,comment)", "hitsPerPage": 1, "page": 0}
+        data = self._search(session, params, config)
+        return f"Algolia answered: {data.get('nbHits', 0)} hits for {config['keywords'][0]!r}."
+
     # --- parsing -----------------------------------------------------------------------
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:

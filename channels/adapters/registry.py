@@ -1,15 +1,25 @@
 from __future__ import annotations
 
-from .base import Adapter, ConfigError
-from .hackernews import HackerNewsAdapter
+from importlib import import_module
 
-_ADAPTERS: dict[str, Adapter] = {
-    HackerNewsAdapter.kind: HackerNewsAdapter(),
+from .base import Adapter, ConfigError
+
+# Imported on first use, so one platform's client never slows or breaks the others.
+_ADAPTERS: dict[str, str] = {
+    "hackernews": "channels.adapters.hackernews.HackerNewsAdapter",
+    "twitter": "channels.adapters.twitter.TwitterAdapter",
+    "reddit": "channels.adapters.reddit.RedditAdapter",
+    "stackexchange": "channels.adapters.stackexchange.StackExchangeAdapter",
 }
+_loaded: dict[str, Adapter] = {}
 
 
 def get_adapter(kind: str) -> Adapter:
-    try:
-        return _ADAPTERS[kind]
-    except KeyError:
-        raise ConfigError(f"No adapter for channel kind {kind!r}.") from None
+    if kind not in _loaded:
+        try:
+            path = _ADAPTERS[kind]
+        except KeyError:
+            raise ConfigError(f"No adapter for channel kind {kind!r}.") from None
+        module, _, name = path.rpartition(".")
+        _loaded[kind] = getattr(import_module(module), name)()
+    return _loaded[kind]
