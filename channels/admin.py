@@ -1,15 +1,54 @@
 import json
+import logging
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from channels.adapters import AdapterError, get_adapter
+from channels.budget import budget_plan
+from channels.http import build_session
 from channels.models import Channel
+from channels.secrets import CredentialsUnreadable, credentials_describe
 from channels.services import channel_poll
+
+logger = logging.getLogger(__name__)
+
+CONFIG_EXAMPLES = {
+    "hackernews": {"keywords": ["gitlab"]},
+    "twitter": {
+        "handles": [
+            {"username": "GitLab", "user_id": "2244994945", "role": "main"},
+            {"username": "GitLabStatus", "user_id": "1001", "role": "status"},
+        ],
+        "search_queries": ['"gitlab ci" -is:retweet'],
+        "monthly_read_budget": 10000,
+    },
+    "reddit": {"keywords": ["gitlab"], "subreddits": ["gitlab"]},
+    "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
+}
+CREDENTIAL_EXAMPLES = {
+    "hackernews": {},
+    "twitter": {"bearer_token": "…", "handles": {"GitLab": {"access_token": "…"}}},
+    "reddit": {"client_id": "…", "client_secret": "…"},
+    "stackexchange": {"key": "…"},
+}
+
+
+def _examples(examples: dict) -> str:
+    return " · ".join(f"{kind}: {json.dumps(example)}" for kind, example in examples.items())
 
 
 class ChannelForm(forms.ModelForm):
+    new_credentials = forms.JSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text="Write-only: replaces the stored credentials; leave empty to keep them. Examples: "
+        + _examples(CREDENTIAL_EXAMPLES),
+    )
+    clear_credentials = forms.BooleanField(required=False, help_text="Remove the stored credentials.")
+
     class Meta:
         model = Channel
         fields = [
@@ -23,6 +62,25 @@ class ChannelForm(forms.ModelForm):
             "our_accounts",
             "slack_channel",
         ]
+        help_texts = {"config": "Per-kind settings, validated on save. Examples: " + _examples(CONFIG_EXAMPLES)}
+
+    def clean_new_credentials(self):
+        value = self.cleaned_data.get("new_credentials")
+        if value in (None, "", {}):
+            return None
+        if not isinstance(value, dict):
+            raise forms.ValidationError('Credentials must be a JSON object, e.g. {"key": "…"}.')
+        return value
+
+    def save(self, commit=True):
+        channel = super().save(commit=False)
+        if self.cleaned_data.get("clear_credentials"):
+            channel.credentials = {}
+        elif self.cleaned_data.get("new_credentials"):
+            channel.credentials = self.cleaned_data["new_credentials"]
+        if commit:
+            channel.save()
+        return channel
 
 
 @admin.register(Channel)
@@ -41,10 +99,15 @@ class ChannelAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "next_poll_at",
         "cursor_pretty",
+        "credentials_set",
+        "usage_summary",
+        "platform_status_pretty",
     ]
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "enabled", "high_priority", "poll_interval_seconds"]}),
         ("Platform", {"fields": ["config", "our_accounts", "slack_channel"]}),
+        ("Credentials", {"fields": ["credentials_set", "new_credentials", "clear_credentials"]}),
+        ("Usage", {"fields": ["usage_summary", "platform_status_pretty"]}),
         (
             "Health",
             {
@@ -61,7 +124,7 @@ class ChannelAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    actions = ["poll_now", "reset_health"]
+    actions = ["poll_now", "test_connection", "reset_health"]
 
     @admin.display(description="Health", ordering="health")
     def health_badge(self, obj: Channel) -> str:
@@ -71,6 +134,34 @@ class ChannelAdmin(admin.ModelAdmin):
     @admin.display(description="Last error")
     def short_error(self, obj: Channel) -> str:
         return obj.last_error[:80]
+
+    @admin.display(description="Stored credentials")
+    def credentials_set(self, obj: Channel) -> str:
+        try:
+            keys = credentials_describe(obj.credentials)
+        except CredentialsUnreadable as exc:
+            return str(exc)
+        return ", ".join(f"{k}: set" for k in keys) if keys else "none"
+
+    @admin.display(description="Reads this month")
+    def usage_summary(self, obj: Channel) -> str:
+        usage = obj.usage or {}
+        budget = (obj.config or {}).get("monthly_read_budget")
+        if budget:
+            plan = budget_plan(
+                budget=int(budget), usage=usage, base_interval=obj.poll_interval_seconds, now=timezone.now()
+            )
+            return plan.describe()
+        if usage.get("month") == timezone.now().strftime("%Y-%m"):
+            return f"{usage.get('reads', 0):,} reads in {usage.get('polls', 0):,} polls this month (no budget set)."
+        return "No polls this month yet."
+
+    @admin.display(description="Platform says")
+    def platform_status_pretty(self, obj: Channel) -> str:
+        status = obj.platform_status or {}
+        if not status:
+            return "—"
+        return format_html_join("", "<div>{}: {}</div>", ((k, json.dumps(v)) for k, v in sorted(status.items())))
 
     @admin.display(description="Cursor")
     def cursor_pretty(self, obj: Channel) -> str:
@@ -89,6 +180,17 @@ class ChannelAdmin(admin.ModelAdmin):
             level = messages.SUCCESS if outcome.status == "ok" else messages.WARNING
             detail = outcome.result.as_dict() if outcome.result else outcome.error
             self.message_user(request, f"{channel}: {outcome.status} {detail}", level)
+
+    @admin.action(description="Test connection (one call, shows what the platform answered)")
+    def test_connection(self, request, queryset) -> None:
+        for channel in queryset:
+            try:
+                summary = get_adapter(channel.kind).test_connection(channel=channel, session=build_session())
+            except (AdapterError, CredentialsUnreadable) as exc:
+                logger.warning("test_connection: channel=%s failed: %s", channel.slug, exc)
+                self.message_user(request, f"{channel}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{channel}: {summary}", messages.SUCCESS)
 
     @admin.action(description="Clear failure state and poll again")
     def reset_health(self, request, queryset) -> None:

@@ -70,14 +70,21 @@ class Channel(models.Model):
         from channels.adapters import ConfigError, get_adapter
 
         try:
-            self.config = get_adapter(self.kind).validate_config(self.config or {})
+            adapter = get_adapter(self.kind)
+            self.config = adapter.validate_config(self.config or {})
         except ConfigError as exc:
             raise ValidationError({"config": str(exc)}) from exc
         if not isinstance(self.our_accounts, list) or not all(
             isinstance(a, str) and a.strip() for a in self.our_accounts
         ):
             raise ValidationError({"our_accounts": 'A JSON list of usernames, e.g. ["gitlab", "gitlabstatus"].'})
-        self.our_accounts = [a.strip() for a in self.our_accounts]
+        accounts = [a.strip() for a in self.our_accounts]
+        # The handles a channel polls for (X) are ours by definition.
+        own = getattr(adapter, "own_accounts", None)
+        for handle in own(self.config) if own else []:
+            if handle.casefold() not in {a.lstrip("@").casefold() for a in accounts}:
+                accounts.append(handle)
+        self.our_accounts = accounts
 
     @property
     def credentials(self) -> dict:

@@ -15,9 +15,11 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
+from channels.adapters.base import PermanentError
 
-class CredentialsUnreadable(Exception):
-    pass
+
+class CredentialsUnreadable(PermanentError):
+    """Polling cannot work until an admin enters the credentials again."""
 
 
 def _fernet() -> Fernet:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
 from channels.adapters.base import PayloadError
+from channels.budget import budget_plan, usage_record
 from channels.http import build_session
 from channels.models import Channel
 from mentions.services import IngestResult, mentions_ingest
@@ -136,7 +137,15 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         _record_failure(channel, token, f"Internal error: {exc.__class__.__name__}: {exc}")
         return PollOutcome(status="transient_error", error=str(exc))
     done = timezone.now()
-    next_poll = done + timedelta(seconds=channel.poll_interval_seconds)
+    usage = usage_record(channel.usage or {}, reads=fetched.reads, now=done)
+    interval = float(channel.poll_interval_seconds)
+    budget = channel.config.get("monthly_read_budget")
+    if budget:
+        # Slow down, never stop silently: the interval stretches to make the budget last.
+        interval = budget_plan(
+            budget=int(budget), usage=usage, base_interval=channel.poll_interval_seconds, now=done
+        ).interval_seconds
+    next_poll = done + timedelta(seconds=interval)
     if fetched.not_before and fetched.not_before > next_poll:
         next_poll = fetched.not_before
     _lease_release(
@@ -147,6 +156,8 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         last_polled_at=done,
         consecutive_failures=0,
         next_poll_at=next_poll,
+        usage=usage,
+        platform_status={**(channel.platform_status or {}), **fetched.platform_status},
     )
     logger.info("poll: channel=%s %s", channel.slug, result.as_dict())
     return PollOutcome(status="ok", result=result)

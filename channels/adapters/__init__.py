@@ -3,6 +3,7 @@
 
 from .base import (
     Adapter,
+    AdapterError,
     AuthError,
     ConfigError,
     FetchResult,
@@ -18,6 +19,7 @@ from .registry import get_adapter
 
 __all__ = [
     "Adapter",
+    "AdapterError",
     "AuthError",
     "ConfigError",
     "FetchResult",

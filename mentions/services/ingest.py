@@ -177,12 +177,49 @@ def mentions_ingest(
                 )
             )
         events.extend(_update_existing(followed, replied))
+        events.extend(_apply_edits(channel, [m for m in unique.values() if m.external_id in known]))
         TicketEvent.objects.bulk_create(events, batch_size=1000)
 
         if cursor is not None:
             Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
             channel.cursor = cursor
     return result
+
+
+def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[TicketEvent]:
+    """Items the platform reports deleted or edited since we stored them: a deleted item keeps
+    its text and ticket and is marked; an edit replaces the text and keeps the old one in the
+    event history."""
+    candidates = {m.external_id: m for m in seen_again if m.deleted or m.edited_at is not None}
+    if not candidates:
+        return []
+    events: list[TicketEvent] = []
+    changed: list[Message] = []
+    now = timezone.now()
+    for message in Message.objects.filter(channel=channel, external_id__in=list(candidates)).only(
+        "id", "ticket_id", "external_id", "body", "edited_at", "deleted_at"
+    ):
+        mention = candidates[message.external_id]
+        if mention.deleted:
+            if message.deleted_at is not None:
+                continue
+            message.deleted_at = now
+            kind, data = TicketEvent.Kind.MESSAGE_DELETED, {"external_id": message.external_id}
+        else:
+            text = clean_text(mention.text)
+            if text == message.body:
+                continue
+            data = {"external_id": message.external_id, "previous_text": message.body[:5000]}
+            message.body = text
+            message.edited_at = mention.edited_at
+            kind = TicketEvent.Kind.MESSAGE_EDITED
+        message.updated_at = now
+        changed.append(message)
+        if message.ticket_id:
+            events.append(TicketEvent(ticket_id=message.ticket_id, kind=kind, data=data))
+    if changed:
+        Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
+    return events
 
 
 def _thread_ref(mention: IncomingMention, ref_map: dict[str, _TicketRef]) -> _TicketRef:

@@ -184,3 +184,35 @@ def test_a_crash_halfway_through_a_page_stores_nothing_and_the_next_poll_stores_
     again = mentions_ingest(channel=channel, mentions=page)
     assert again.created == 0 and Message.objects.count() == 7
     assert Channel.objects.get(pk=channel.pk).cursor["created_at_i"] == T + 7
+
+
+def test_an_edit_reported_by_the_platform_updates_the_text_and_keeps_the_old_one_in_history():
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [original] = parse(comment_hit(1, T, text="How do I cache node_modules?"))
+    mentions_ingest(channel=channel, mentions=[original])
+    edited = replace(original, text="How do I cache node_modules with pnpm?", edited_at=original.created_at)
+    result = mentions_ingest(channel=channel, mentions=[edited])
+    assert result.duplicates == 1 and result.created == 0
+    message = Message.objects.get()
+    assert message.body == "How do I cache node_modules with pnpm?" and message.edited_at is not None
+    event = TicketEvent.objects.get(kind=TicketEvent.Kind.MESSAGE_EDITED)
+    assert event.data["previous_text"] == "How do I cache node_modules?"
+    mentions_ingest(channel=channel, mentions=[edited])  # seen again unchanged: no new event
+    assert TicketEvent.objects.filter(kind=TicketEvent.Kind.MESSAGE_EDITED).count() == 1
+
+
+def test_a_deleted_item_keeps_its_ticket_and_text_and_says_so():
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [original] = parse(comment_hit(1, T, text="Is the registry down?"))
+    mentions_ingest(channel=channel, mentions=[original])
+    mentions_ingest(
+        channel=channel, mentions=[replace(original, text="[deleted]", author_handle="[deleted]", deleted=True)]
+    )
+    message = Message.objects.get()
+    assert message.body == "Is the registry down?" and message.deleted_at is not None
+    assert message.ticket is not None
+    assert TicketEvent.objects.filter(ticket=message.ticket, kind=TicketEvent.Kind.MESSAGE_DELETED).count() == 1

@@ -1,0 +1,107 @@
+import pytest
+import responses
+from django.urls import reverse
+
+from channels.adapters.hackernews import SEARCH_URL
+from channels.models import Channel
+from channels.tests.factories import ChannelFactory
+from channels.tests.hn import search_page
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cr3t-token-value-never-shown"
+
+
+def test_the_channel_list_shows_health(admin_client):
+    ChannelFactory(name="HN main", health=Channel.Health.FAILING, last_error="HTTP 403 Forbidden")
+    html = admin_client.get(reverse("admin:channels_channel_changelist")).content.decode()
+    assert "HN main" in html and "Failing: needs an admin" in html and "HTTP 403 Forbidden" in html
+
+
+def test_credentials_are_stored_encrypted_and_never_shown_back(admin_client):
+    channel = ChannelFactory(name="HN", slug="hn")
+    url = reverse("admin:channels_channel_change", args=[channel.pk])
+    data = {
+        "name": "HN",
+        "slug": "hn",
+        "kind": "hackernews",
+        "enabled": "on",
+        "poll_interval_seconds": 300,
+        "config": '{"keywords": ["gitlab"]}',
+        "our_accounts": '["gitlabhq"]',
+        "slack_channel": "",
+        "new_credentials": f'{{"token": "{SECRET}"}}',
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel.refresh_from_db()
+    assert channel.credentials == {"token": SECRET}
+    assert SECRET not in channel.credentials_encrypted
+    html = admin_client.get(url).content.decode()
+    assert SECRET not in html
+    assert "token: set" in html
+
+    # Saving again with the field empty keeps them.
+    data["new_credentials"] = ""
+    admin_client.post(url, data)
+    channel.refresh_from_db()
+    assert channel.credentials == {"token": SECRET}
+
+
+def test_a_bad_config_is_refused_with_the_adapters_message(admin_client):
+    channel = ChannelFactory(name="HN", slug="hn")
+    url = reverse("admin:channels_channel_change", args=[channel.pk])
+    response = admin_client.post(
+        url,
+        {
+            "name": "HN",
+            "slug": "hn",
+            "kind": "hackernews",
+            "poll_interval_seconds": 300,
+            "config": '{"keywords": []}',
+            "our_accounts": "[]",
+            "new_credentials": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "must be a non-empty list of search words" in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.config == {"keywords": ["gitlab"]}
+
+
+@responses.activate
+def test_test_connection_shows_what_the_platform_answered(admin_client):
+    channel = ChannelFactory(name="HN", slug="hn")
+    responses.get(SEARCH_URL, json={**search_page([]), "nbHits": 1234})
+    response = admin_client.post(
+        reverse("admin:channels_channel_changelist"),
+        {"action": "test_connection", "_selected_action": [channel.pk]},
+        follow=True,
+    )
+    assert "Algolia answered: 1234 hits for &#x27;gitlab&#x27;" in response.content.decode()
+
+
+@responses.activate
+def test_test_connection_shows_the_platform_error(admin_client):
+    channel = ChannelFactory(name="HN", slug="hn")
+    responses.get(SEARCH_URL, status=403)
+    response = admin_client.post(
+        reverse("admin:channels_channel_changelist"),
+        {"action": "test_connection", "_selected_action": [channel.pk]},
+        follow=True,
+    )
+    assert "HTTP 403" in response.content.decode()
+
+
+def test_credentials_encrypted_with_another_key_are_reported_not_crashed(settings, admin_client):
+    from channels.secrets import CredentialsUnreadable
+
+    channel = ChannelFactory()
+    channel.credentials = {"token": SECRET}
+    channel.save()
+    settings.DESK_ENCRYPTION_KEY = "a-different-key"
+    channel.refresh_from_db()
+    with pytest.raises(CredentialsUnreadable, match="enter them again in admin"):
+        _ = channel.credentials
+    html = admin_client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
+    assert "cannot be decrypted" in html and SECRET not in html
