@@ -34,3 +34,14 @@ class MacroForm(forms.Form):
 
 class SkipForm(forms.Form):
     reason = forms.CharField(max_length=500, label="Why skip?")
+
+
+class SendReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, label="Reply")
+    handle = forms.CharField(max_length=50, required=False)
+    token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in Ticket.Status.choices if s != Ticket.Status.NEW],
+        initial=Ticket.Status.SOLVED,
+        label="Submit as",
+    )

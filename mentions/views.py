@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels.models import Channel
 from mentions import selectors, services
-from mentions.forms import MacroForm, NoteForm, ReplyForm, SkipForm, StatusForm
+from mentions.forms import MacroForm, NoteForm, ReplyForm, SendReplyForm, SkipForm, StatusForm
 from mentions.models import Ticket, View
 from mentions.services.play import ticket_served
 
@@ -88,7 +90,13 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
     forms = forms or {}
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
+    plan = services.reply_plan(obj)
     context = {
+        "reply_plan": plan,
+        "send_form": forms.get("send")
+        or SendReplyForm(
+            initial={"body": obj.reply_draft, "handle": plan.chosen if plan else "", "token": uuid.uuid4().hex}
+        ),
         "ticket": obj,
         "in_play": in_play,
         "can_skip": in_play and obj.served_view.allow_skip,
@@ -146,6 +154,23 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
         return f"Reply recorded on #{ticket.pk}."
 
     return _action(request, pk, ReplyForm, "reply", run)
+
+
+@require_POST
+@work_queue
+def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        reply = services.ticket_send_reply(
+            ticket=ticket,
+            user=request.user,
+            body=data["body"],
+            handle=data["handle"],
+            token=data["token"],
+            status=data["status"],
+        )
+        return f"Reply posted as @{reply.author_handle}: {reply.permalink}"
+
+    return _action(request, pk, SendReplyForm, "send", run)
 
 
 @require_POST

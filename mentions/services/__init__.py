@@ -8,14 +8,17 @@ from .actions import (
 )
 from .ingest import IngestResult, mentions_ingest
 from .play import ticket_claim_next, ticket_skip
+from .replies import reply_plan, ticket_send_reply
 
 __all__ = [
     "IngestResult",
     "macro_apply",
     "mentions_ingest",
+    "reply_plan",
     "ticket_add_note",
     "ticket_change_status",
     "ticket_claim_next",
     "ticket_mark_replied",
+    "ticket_send_reply",
     "ticket_skip",
 ]
