@@ -86,7 +86,16 @@ class ChannelForm(forms.ModelForm):
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = ["name", "kind", "enabled", "health_badge", "last_success_at", "next_poll_at", "short_error"]
+    list_display = [
+        "name",
+        "kind",
+        "enabled",
+        "health_badge",
+        "last_success_at",
+        "next_poll_at",
+        "reads_this_month",
+        "short_error",
+    ]
     list_filter = ["kind", "enabled", "health"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -130,6 +139,13 @@ class ChannelAdmin(admin.ModelAdmin):
     def health_badge(self, obj: Channel) -> str:
         colour = {"ok": "green", "backing_off": "orange", "failing": "red"}[obj.health]
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_health_display())
+
+    @admin.display(description="Reads this month")
+    def reads_this_month(self, obj: Channel) -> str:
+        usage = obj.usage or {}
+        reads = usage.get("reads", 0) if usage.get("month") == timezone.now().strftime("%Y-%m") else 0
+        budget = (obj.config or {}).get("monthly_read_budget")
+        return f"{reads:,} / {int(budget):,}" if budget else f"{reads:,}"
 
     @admin.display(description="Last error")
     def short_error(self, obj: Channel) -> str:

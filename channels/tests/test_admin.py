@@ -105,3 +105,18 @@ def test_credentials_encrypted_with_another_key_are_reported_not_crashed(setting
         _ = channel.credentials
     html = admin_client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
     assert "cannot be decrypted" in html and SECRET not in html
+
+
+def test_an_x_channel_shows_its_budget_projection(admin_client):
+    from django.utils import timezone
+
+    config = {"handles": [{"username": "GitLab", "user_id": "2244994945", "role": "main"}], "monthly_read_budget": 1000}
+    channel = ChannelFactory(kind="twitter", name="X", slug="x", config=config, poll_interval_seconds=300)
+    Channel.objects.filter(pk=channel.pk).update(
+        usage={"month": timezone.now().strftime("%Y-%m"), "reads": 900, "polls": 90}
+    )
+    listing = admin_client.get(reverse("admin:channels_channel_changelist")).content.decode()
+    assert "900 / 1,000" in listing
+    html = admin_client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
+    assert "900 of 1,000 reads used this month (90%)" in html
+    assert "about 10.0 reads per poll" in html and "projects 1,000 reads by" in html

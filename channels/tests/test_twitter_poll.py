@@ -13,6 +13,7 @@ from django.utils import timezone
 from responses import matchers
 
 from channels.adapters.twitter import MENTIONS_URL, SEARCH_URL, SNOWFLAKE_EPOCH_MS, snowflake_time
+from channels.budget import month_end
 from channels.models import Channel
 from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
@@ -343,3 +344,21 @@ def test_a_post_from_one_of_our_handles_is_our_reply_and_sets_first_reply_at():
     assert ticket.first_reply_at == snowflake_time(answer["id"])
     waited = snowflake_time(answer["id"]) - snowflake_time(question["id"])
     assert ticket.first_reply_seconds == int(waited.total_seconds()) and 2990 < ticket.first_reply_seconds < 3010
+
+
+@responses.activate
+def test_a_small_monthly_budget_slows_polling_instead_of_stopping_it():
+    channel = twitter_channel(config={**ONE_HANDLE, "monthly_read_budget": 1000})
+    month = timezone.now().strftime("%Y-%m")
+    type(channel).objects.filter(pk=channel.pk).update(usage={"month": month, "reads": 900, "polls": 89})
+    responses.get(MAIN_MENTIONS, json=page([tweet(recent_id(60, i)) for i in range(10)]))
+
+    assert channel_poll(channel_id=channel.pk).status == "ok"
+
+    channel.refresh_from_db()
+    assert channel.usage == {"month": month, "reads": 910, "polls": 90}
+    # 90 reads left at about 10 reads per poll: nine polls spread over what is left of the month.
+    left = (month_end(timezone.now()) - timezone.now()).total_seconds()
+    wait = (channel.next_poll_at - timezone.now()).total_seconds()
+    assert wait > 120  # slower than the channel's own two minutes...
+    assert abs(wait - left / (90 / (910 / 90))) < 60  # ...exactly enough to last the month
