@@ -27,7 +27,8 @@ class Channel(models.Model):
     our_accounts = models.JSONField(
         default=list,
         blank=True,
-        help_text="Our own usernames/handles on this platform: their messages are our replies, never tickets.",
+        help_text="Our own usernames/handles on this platform (Stack Exchange: numeric user ids): their "
+        "messages are our replies, never tickets.",
     )
     slack_channel = models.CharField(max_length=80, blank=True)
     # Tokens and keys, encrypted (channels.secrets). Admin shows which are set, never values.
