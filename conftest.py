@@ -10,10 +10,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Tests share one Redis database: start each from an empty cache."""
-    from django.core.cache import cache
+    """Start each test from an empty cache: only this run's keys (see settings_test), so a
+    colleague's run on the same Redis is left alone."""
+    import redis
 
-    cache.clear()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    for key in client.scan_iter(f"{prefix}:*", count=1000):
+        client.delete(key)
     yield
 
 

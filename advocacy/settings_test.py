@@ -10,3 +10,5 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 CELERY_BROKER_URL = os.environ["REDIS_URL"]
+# Each test run keeps its cache keys apart, so runs sharing one Redis never clear each other's.
+CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405

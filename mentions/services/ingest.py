@@ -139,8 +139,12 @@ def mentions_ingest(
             elif ref is not None:
                 kind = Message.Kind.INBOUND
                 result.threaded += 1
-                if isinstance(ref, int):
+                if isinstance(ref, int) and not mention.deleted:
                     followed.setdefault(ref, []).append(mention)
+            elif mention.deleted:
+                # Already deleted when we first see it: nothing to answer, so no ticket; it is
+                # stored so that replies to it still thread.
+                kind = Message.Kind.INBOUND
             else:
                 kind = Message.Kind.INBOUND
                 ref = _NewTicket(_ticket_for(channel, mention))
@@ -262,6 +266,8 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
         body=clean_text(mention.text),
         permalink=_url(mention.permalink),
         platform_created_at=mention.created_at,
+        edited_at=mention.edited_at,
+        deleted_at=timezone.now() if mention.deleted else None,
         raw=_scrub(mention.raw),
     )
 

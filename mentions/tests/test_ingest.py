@@ -216,3 +216,16 @@ def test_a_deleted_item_keeps_its_ticket_and_text_and_says_so():
     assert message.body == "Is the registry down?" and message.deleted_at is not None
     assert message.ticket is not None
     assert TicketEvent.objects.filter(ticket=message.ticket, kind=TicketEvent.Kind.MESSAGE_DELETED).count() == 1
+
+
+def test_an_item_already_deleted_when_first_seen_opens_no_ticket_but_threads():
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [gone] = parse(comment_hit(1, T, text="[deleted]", parent_id=50, story_id=50))
+    [reply] = parse(comment_hit(2, T + 10, text="what did they say?", parent_id=1, story_id=50))
+    result = mentions_ingest(channel=channel, mentions=[replace(gone, deleted=True), reply])
+    assert result.tickets_created == 1 and result.created == 2
+    stored = Message.objects.get(external_id="1")
+    assert stored.ticket is None and stored.deleted_at is not None
+    assert Message.objects.get(external_id="2").ticket is not None
