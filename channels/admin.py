@@ -37,13 +37,21 @@ CREDENTIAL_EXAMPLES = {
 
 
 def _examples(examples: dict) -> str:
-    return " · ".join(f"{kind}: {json.dumps(example)}" for kind, example in examples.items())
+    return " · ".join(f"{kind}: {json.dumps(example, ensure_ascii=False)}" for kind, example in examples.items())
+
+
+class WriteOnlyTextarea(forms.Textarea):
+    """Never renders a value: a secret typed in is not sent back, even after an error."""
+
+    def format_value(self, value):
+        return ""
 
 
 class ChannelForm(forms.ModelForm):
-    new_credentials = forms.JSONField(
+    # A CharField, not a JSONField: an empty box must mean "keep", never render as "null".
+    new_credentials = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        widget=WriteOnlyTextarea(attrs={"rows": 3, "autocomplete": "off"}),
         help_text="Write-only: replaces the stored credentials; leave empty to keep them. Examples: "
         + _examples(CREDENTIAL_EXAMPLES),
     )
@@ -65,10 +73,15 @@ class ChannelForm(forms.ModelForm):
         help_texts = {"config": "Per-kind settings, validated on save. Examples: " + _examples(CONFIG_EXAMPLES)}
 
     def clean_new_credentials(self):
-        value = self.cleaned_data.get("new_credentials")
-        if value in (None, "", {}):
+        text = (self.cleaned_data.get("new_credentials") or "").strip()
+        if not text:
             return None
-        if not isinstance(value, dict):
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            # Never echo the input back: it is a secret.
+            raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+        if not isinstance(value, dict) or not value:
             raise forms.ValidationError('Credentials must be a JSON object, e.g. {"key": "…"}.')
         return value
 

@@ -120,3 +120,25 @@ def test_an_x_channel_shows_its_budget_projection(admin_client):
     html = admin_client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
     assert "900 of 1,000 reads used this month (90%)" in html
     assert "about 10.0 reads per poll" in html and "projects 1,000 reads by" in html
+
+
+def test_bad_credentials_json_is_refused_without_echoing_it(admin_client):
+    channel = ChannelFactory(name="HN", slug="hn")
+    url = reverse("admin:channels_channel_change", args=[channel.pk])
+    html = admin_client.get(url).content.decode()
+    assert ">null<" not in html  # the write-only box starts empty
+    response = admin_client.post(
+        url,
+        {
+            "name": "HN",
+            "slug": "hn",
+            "kind": "hackernews",
+            "poll_interval_seconds": 300,
+            "config": '{"keywords": ["gitlab"]}',
+            "our_accounts": "[]",
+            "new_credentials": '{"token": "' + SECRET + '"',
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Not valid JSON" in html
+    assert SECRET not in html
