@@ -31,13 +31,19 @@ class Ticket(models.Model):
 
     WAITING_STATUSES = (Status.NEW, Status.OPEN)
 
-    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="tickets")
+    # Indexed by ticket_channel_requested_idx, which starts with channel.
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     subject = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
     high_priority = models.BooleanField(default=False, help_text="Copied from the channel when the ticket opens.")
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,  # ticket_assignee_status_idx starts with assignee
     )
     # Set while a ticket is served to someone in play mode and not yet submitted: Play keeps
     # returning it until one of the submitting actions clears it.
@@ -61,16 +67,21 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["requested_at", "id"]
         indexes = [
-            # Play mode: the oldest unassigned waiting ticket, optionally per channel.
+            # Play mode: the oldest unassigned ticket in any status a view may serve.
             models.Index(
                 fields=["requested_at", "id"],
                 name="ticket_waiting_idx",
-                condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
             models.Index(
                 fields=["channel", "requested_at"],
                 name="ticket_channel_waiting_idx",
-                condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
+            ),
+            models.Index(
+                fields=["requested_at", "id"],
+                name="ticket_waiting_high_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             # Date-range reports.
@@ -102,8 +113,12 @@ class Message(models.Model):
         OUR_REPLY = "our_reply", "Our reply"
         NOTE = "note", "Internal note"
 
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
-    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="messages")
+    # Both covered by composite indexes below. A single-column channel index would also
+    # mislead the planner into using it for the duplicate lookup on a one-channel table.
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="messages", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Platform ids. Notes and replies recorded in the desk have no external id.
     external_id = models.CharField(max_length=200, null=True, blank=True)
@@ -166,7 +181,7 @@ class TicketEvent(models.Model):
         MESSAGE_EDITED = "message_edited", "Message edited on the platform"
         MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

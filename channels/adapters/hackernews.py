@@ -224,7 +224,7 @@ class HackerNewsAdapter:
             title=title,
             parent_id=parent_id,
             thread_id=thread_id,
-            raw=hit,
+            raw={k: v for k, v in hit.items() if k != "_highlightResult"},  # a marked-up copy of the text
         )
 
     def _from_item_tree(self, item: dict[str, Any], story_id: Any) -> Any:

@@ -107,15 +107,18 @@ def mentions_ingest(
         Channel.objects.select_for_update().filter(pk=channel.pk).values_list("pk", flat=True).first()
 
         unique: dict[str, IncomingMention] = {}
+        valid = 0
         for mention in mentions:
             if _valid(mention, channel):
+                valid += 1
                 unique.setdefault(mention.external_id, mention)
         known = _existing_ids(channel, list(unique))
         fresh = sorted(
             (m for m in unique.values() if m.external_id not in known),
             key=lambda m: (m.created_at, m.external_id),
         )
-        result.duplicates = len(mentions) - len(fresh)
+        # Unusable items (logged in _valid) are neither created nor duplicates.
+        result.duplicates = valid - len(fresh)
 
         refs = {r for m in fresh for r in (m.parent_id, m.thread_id) if r and r not in unique}
         ref_map: dict[str, _TicketRef] = dict(known)

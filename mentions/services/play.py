@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mentions.models import Ticket, TicketEvent, View
@@ -15,9 +15,8 @@ from mentions.services.events import event_record
 
 logger = logging.getLogger(__name__)
 
-# On SQLite two claimers can read the same candidate; the conditional UPDATE lets only one
-# win and the other tries the next ticket. On PostgreSQL SKIP LOCKED makes this rare.
 _CLAIM_ATTEMPTS = 10
+_PLAY_LOCK_NAMESPACE = 7401  # pg_advisory_xact_lock(namespace, user id): one Play per user at a time
 
 
 def ticket_served(*, user: Any) -> Ticket | None:
@@ -39,34 +38,78 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
     """
     if not user.has_perm("mentions.work_queue"):
         raise PermissionDenied("You cannot work the queue.")
-    current = ticket_served(user=user)
-    if current is not None:
-        return current
-    for _ in range(_CLAIM_ATTEMPTS):
-        with transaction.atomic():
-            candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True)
-            ticket = candidates.order_by("requested_at", "id").select_for_update(skip_locked=True, of=("self",)).first()
-            if ticket is None:
-                return None
-            now = timezone.now()
-            new_status = Ticket.Status.OPEN if ticket.status == Ticket.Status.NEW else ticket.status
-            won = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(
-                assignee=user, served_to=user, served_view=view, status=new_status, updated_at=now
-            )
-            if not won:
-                continue
-            event_record(
+    with transaction.atomic():
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            # Two Play presses by one advocate (double click, two tabs) must not both pass
+            # the "already serving?" check: serialise them on a per-user advisory lock.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PLAY_LOCK_NAMESPACE, user.pk])
+        current = ticket_served(user=user)
+        if current is not None:
+            return current
+        ticket = _claim_postgresql(view=view, user=user) if postgresql else _claim_portable(view=view, user=user)
+        if ticket is None:
+            return None
+        events = [
+            TicketEvent(
                 ticket=ticket,
                 kind=TicketEvent.Kind.ASSIGNED,
                 actor=user,
-                to=user.get_username(),
-                via="play",
-                view=view.slug,
+                data={"to": user.get_username(), "via": "play", "view": view.slug},
             )
-            if new_status != ticket.status:
-                event_record(
-                    ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=user, **{"from": ticket.status, "to": new_status}
+        ]
+        if ticket._status_before != ticket.status:
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind=TicketEvent.Kind.STATUS,
+                    actor=user,
+                    data={"from": ticket._status_before, "to": ticket.status},
                 )
+            )
+        TicketEvent.objects.bulk_create(events)
+        return ticket
+
+
+def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
+    """One statement: lock the oldest waiting ticket nobody else has locked (SKIP LOCKED),
+    assign it and return the updated row."""
+    candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True).order_by("requested_at", "id")
+    pick_sql, pick_params = candidates.values("pk", "status")[:1].query.sql_with_params()
+    table = Ticket._meta.db_table
+    sql = f"""
+        WITH next (id, status) AS ({pick_sql} FOR UPDATE OF "{table}" SKIP LOCKED)
+        UPDATE "{table}" AS t
+           SET assignee_id = %s, served_to_id = %s, served_view_id = %s, updated_at = %s,
+               status = CASE WHEN t.status = 'new' THEN 'open' ELSE t.status END
+          FROM next
+         WHERE t.id = next.id
+     RETURNING t.*, next.status AS status_before
+    """  # noqa: S608  (pick_sql is built by the ORM with parameters)
+    params = [*pick_params, user.pk, user.pk, view.pk, timezone.now()]
+    claimed = list(Ticket.objects.raw(sql, params))
+    if not claimed:
+        return None
+    ticket = claimed[0]
+    ticket._status_before = ticket.status_before
+    return ticket
+
+
+def _claim_portable(*, view: View, user: Any) -> Ticket | None:
+    """SQLite (the embedded default): writes are serialised by the IMMEDIATE transaction,
+    and the conditional UPDATE still refuses a ticket someone else got first."""
+    for _ in range(_CLAIM_ATTEMPTS):
+        candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True)
+        ticket = candidates.order_by("requested_at", "id").first()
+        if ticket is None:
+            return None
+        new_status = Ticket.Status.OPEN if ticket.status == Ticket.Status.NEW else ticket.status
+        won = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(
+            assignee=user, served_to=user, served_view=view, status=new_status, updated_at=timezone.now()
+        )
+        if won:
+            ticket._status_before = ticket.status
             ticket.refresh_from_db()
             return ticket
     logger.warning("play: %s could not claim from view %s after %d attempts", user, view.slug, _CLAIM_ATTEMPTS)

@@ -166,3 +166,42 @@ def test_twenty_advocates_pressing_play_at_once_never_get_the_same_ticket():
         Ticket.objects.filter(pk__in=ids).update(served_to=None, served_view=None, status=Ticket.Status.PENDING)
     assert len(served_ever) == len(set(served_ever)) == 1000
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.ASSIGNED).count() == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_advocate_pressing_play_twice_at_once_gets_one_ticket():
+    """A double click or two tabs: both presses are served the same single ticket."""
+    view = ViewFactory()
+    advocate = AdvocateFactory()
+    TicketFactory.create_batch(5)
+    for _ in range(20):
+        barrier = threading.Barrier(2)
+        served, errors = [], []
+
+        def press(barrier=barrier, served=served, errors=errors):
+            try:
+                barrier.wait()
+                served.append(ticket_claim_next(view=view, user=advocate).pk)
+            except BaseException as exc:  # asserted below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=press) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        assert served[0] == served[1]
+        assert Ticket.objects.filter(assignee=advocate).count() == 1
+        Ticket.objects.filter(assignee=advocate).update(assignee=None, served_to=None, served_view=None)
+
+
+def test_a_view_serving_pending_tickets_and_a_high_priority_view_claim_in_order():
+    pending_view = ViewFactory(statuses=["pending"])
+    old_pending = TicketFactory(status=Ticket.Status.PENDING, requested_at=BASE_TIME - timedelta(days=2))
+    TicketFactory(status=Ticket.Status.PENDING, requested_at=BASE_TIME)
+    TicketFactory(status=Ticket.Status.NEW, requested_at=BASE_TIME - timedelta(days=3))
+    served = ticket_claim_next(view=pending_view, user=AdvocateFactory())
+    assert served == old_pending and served.status == Ticket.Status.PENDING
