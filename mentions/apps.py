@@ -7,6 +7,12 @@ class MentionsConfig(AppConfig):
     verbose_name = "Mentions"
 
     def ready(self) -> None:
+        from django.db.models.signals import m2m_changed
+
+        from mentions.models import View
         from mentions.roles import roles_ensure
+        from mentions.signals import view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
+        m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
+        m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")

@@ -14,11 +14,9 @@ from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, Vi
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
     """Waiting tickets matching the view's filters (assigned or not)."""
     qs = Ticket.objects.filter(status__in=view.waiting_statuses)
-    channel_ids = [c.pk for c in view.channels.all()]
-    if channel_ids:
-        qs = qs.filter(channel_id__in=channel_ids)
-    tag_ids = [t.pk for t in view.tags.all()]
-    if tag_ids:
+    if view.channel_ids:
+        qs = qs.filter(channel_id__in=view.channel_ids)
+    if tag_ids := view.tag_ids:
         through = Ticket.tags.through
         qs = qs.filter(Exists(through.objects.filter(ticket_id=OuterRef("pk"), tag_id__in=tag_ids)))
     if view.high_priority_only:
@@ -39,7 +37,7 @@ class ViewSummary:
 
 def queue_summary() -> list[ViewSummary]:
     """Each active view with its unassigned waiting count and oldest wait (one query per view)."""
-    views = list(View.objects.filter(is_active=True).prefetch_related("channels", "tags"))
+    views = list(View.objects.filter(is_active=True))
     summaries = []
     for view in views:
         agg = view_tickets(view=view).filter(assignee__isnull=True).aggregate(n=Count("id"), oldest=Min("requested_at"))

@@ -21,13 +21,7 @@ _PLAY_LOCK_NAMESPACE = 7401  # pg_advisory_xact_lock(namespace, user id): one Pl
 
 def ticket_served(*, user: Any) -> Ticket | None:
     """The ticket Play served to `user` that is not submitted yet."""
-    return (
-        Ticket.objects.filter(served_to=user)
-        .exclude(status=Ticket.Status.SOLVED)
-        .select_related("channel", "served_view")
-        .order_by("updated_at")
-        .first()
-    )
+    return Ticket.objects.filter(served_to=user).exclude(status=Ticket.Status.SOLVED).order_by("updated_at").first()
 
 
 def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:

@@ -205,3 +205,17 @@ def test_a_view_serving_pending_tickets_and_a_high_priority_view_claim_in_order(
     TicketFactory(status=Ticket.Status.NEW, requested_at=BASE_TIME - timedelta(days=3))
     served = ticket_claim_next(view=pending_view, user=AdvocateFactory())
     assert served == old_pending and served.status == Ticket.Status.PENDING
+
+
+def test_view_filter_copies_follow_the_selections_from_either_side():
+    view = ViewFactory()
+    ticket = TicketFactory()
+    tag = Tag.objects.create(name="registry")
+    view.channels.add(ticket.channel)
+    view.tags.add(tag)
+    view.refresh_from_db()
+    assert view.channel_ids == [ticket.channel.pk] and view.tag_ids == [tag.pk]
+    ticket.channel.view_set.remove(view)  # from the channel's side
+    tag.view_set.clear()
+    view.refresh_from_db()
+    assert view.channel_ids == [] and view.tag_ids == []
