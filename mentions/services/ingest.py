@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -47,8 +48,13 @@ class _NewTicket:
 _TicketRef = int | _NewTicket | None
 
 
+_MAX_LENGTHS = {
+    (model, f.name): f.max_length for model in (Message, Ticket) for f in model._meta.fields if f.max_length
+}
+
+
 def _fit(value: str, field: str, model: type = Message) -> str:
-    return value[: model._meta.get_field(field).max_length]
+    return value[: _MAX_LENGTHS[model, field]]
 
 
 def _url(value: str) -> str:
@@ -65,6 +71,11 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, list):
         return [_scrub(v) for v in value]
     return value
+
+
+def _raw(value: dict[str, Any]) -> dict[str, Any]:
+    # Almost no payload has a NUL: one C-speed dump finds out before walking the whole tree.
+    return _scrub(value) if "\\u0000" in json.dumps(value) else value
 
 
 def _valid(mention: IncomingMention, channel: Channel) -> bool:
@@ -271,7 +282,7 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
         platform_created_at=mention.created_at,
         edited_at=mention.edited_at,
         deleted_at=timezone.now() if mention.deleted else None,
-        raw=_scrub(mention.raw),
+        raw=_raw(mention.raw),
     )
 
 
