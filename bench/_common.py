@@ -131,7 +131,12 @@ def machine_print() -> None:
     print(f"  memory:      {mem_kb / 1024 / 1024:.1f} GiB")
     print(f"  postgresql:  {pg_version} ({', '.join(f'{k}={v}' for k, v in pg_settings.items())})")
     print(f"  python:      {sys.version.split()[0]}, Django DEBUG={settings.DEBUG}")
+    print(f"  load avg:    {load_average()} (1/5/15 min; other work on the machine skews the figures)")
     print(flush=True)
+
+
+def load_average() -> str:
+    return " ".join(_read("/proc/loadavg").split()[:3]) or "unknown"
 
 
 def percentile(sorted_values: list[float], p: float) -> float:

@@ -31,7 +31,14 @@ FIRST_ID = 40_000_000  # all ids have 8 digits, so string order is numeric order
 OUTSIDE_STORY_IDS = (30_000_000, 39_999_999)  # stories that never mention the keyword
 START_TIME = 1_735_689_600  # 2025-01-01T00:00:00Z
 
-WORDS = ["gitlab", "ci", "pipeline", "runner", "merge", "request", "self-hosted", "github", "actions", "kubernetes", "docker", "registry", "migration", "review", "license", "pricing", "outage", "incident", "backup", "terraform", "monorepo", "cache", "artifacts", "latency", "runners", "shared", "premium", "ultimate", "issue", "board", "epic", "roadmap", "security", "scanning", "sast"]
+# fmt: off
+WORDS = [
+    "gitlab", "ci", "pipeline", "runner", "merge", "request", "self-hosted", "github", "actions", "kubernetes",
+    "docker", "registry", "migration", "review", "license", "pricing", "outage", "incident", "backup", "terraform",
+    "monorepo", "cache", "artifacts", "latency", "runners", "shared", "premium", "ultimate", "issue", "board",
+    "epic", "roadmap", "security", "scanning", "sast",
+]
+# fmt: on
 
 
 @dataclass
@@ -53,7 +60,8 @@ def _sentence(rng: random.Random, n: int) -> str:
 def _comment_text(rng: random.Random, object_id: int) -> str:
     text = f"<p>We moved {_sentence(rng, 6)} to GitLab last year.</p><p>{_sentence(rng, rng.randint(10, 60))}"
     if rng.random() < 0.3:
-        text += f' see <a href="https://gitlab.com/example/p{object_id}" rel="nofollow">https:&#x2F;&#x2F;gitlab.com&#x2F;example</a>'
+        link = f"https://gitlab.com/example/p{object_id}"
+        text += f' see <a href="{link}" rel="nofollow">https:&#x2F;&#x2F;gitlab.com&#x2F;example</a>'
     if rng.random() < 0.2:
         text += f"<p><i>{_sentence(rng, 8)}</i> &amp; {_sentence(rng, 5)} &#x27;quoted&#x27;</p>"
     return text + "</p>"
@@ -162,6 +170,13 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000, help="items delivered, re-deliveries included")
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--dup-rate", type=float, default=0.20, help="share of delivered items that are re-deliveries")
+    parser.add_argument(
+        "--analyze-every",
+        type=int,
+        default=10,
+        help="ANALYZE the tables (untimed) every N ingest calls, as autovacuum keeps statistics fresh in a "
+        "long-running deployment; 0 = never (cold statistics: the tables were just truncated)",
+    )
     args = parser.parse_args()
 
     _common.setup_django()
@@ -202,7 +217,10 @@ def main() -> None:
 
     total = IngestResult()
     page_seconds: list[float] = []
-    for batch, cursor in batches:
+    for n, (batch, cursor) in enumerate(batches):
+        if args.analyze_every and n and n % args.analyze_every == 0:
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE mentions_message, mentions_ticket, mentions_ticketevent")
         t = time.perf_counter()
         result = mentions_ingest(channel=channel, mentions=batch, cursor=cursor)
         page_seconds.append(time.perf_counter() - t)
@@ -218,10 +236,12 @@ def main() -> None:
     last_rate = sum(len(b) for b, _ in batches[-tenth:]) / sum(page_seconds[-tenth:])
     print()
     print("figures:")
-    print(
-        f"  parse (HackerNewsAdapter.parse_payload): {parse_seconds:.2f}s, {data.delivered / parse_seconds:,.0f} items/s"
+    parse_rate = data.delivered / parse_seconds
+    print(f"  parse (HackerNewsAdapter.parse_payload): {parse_seconds:.2f}s, {parse_rate:,.0f} items/s")
+    stats = (
+        f"ANALYZE every {args.analyze_every} calls, untimed" if args.analyze_every else "no ANALYZE: cold statistics"
     )
-    print(f"  ingest (mentions_ingest, {len(batches)} calls): {ingest_seconds:.2f}s wall")
+    print(f"  ingest (mentions_ingest, {len(batches)} calls; {stats}): {ingest_seconds:.2f}s wall")
     print(
         f"  throughput: {rate:,.0f} mentions/s delivered "
         f"({total.created / ingest_seconds:,.0f} new messages/s)  target >= {TARGET_PER_SECOND:,}/s: "
@@ -238,6 +258,7 @@ def main() -> None:
         f"our_replies {total.our_replies:,}"
     )
 
+    print(f"  load avg at the end: {_common.load_average()}")
     print()
     print("checks:")
     failures = 0
