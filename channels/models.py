@@ -9,6 +9,10 @@ class Channel(models.Model):
         TWITTER = "twitter", "X / Twitter"
         REDDIT = "reddit", "Reddit"
         STACKEXCHANGE = "stackexchange", "Stack Overflow / Stack Exchange"
+        DISQUS = "disqus", "Disqus comments"
+        DISCOURSE = "discourse", "Discourse forum"
+        EMAIL = "email", "E-mail (IMAP mailbox)"
+        WEBHOOK = "webhook", "Webhook (signed JSON)"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"

@@ -29,11 +29,16 @@ class PollOutcome:
     error: str = ""
 
 
+# Channels the platform pushes to (POST /hooks/<slug>/): nothing to poll.
+PUSH_KINDS = ("webhook",)
+
+
 def channels_due(*, now=None) -> list[int]:
     """Ids of enabled, healthy-enough channels whose next poll time has come."""
     now = now or timezone.now()
     return list(
         Channel.objects.filter(enabled=True)
+        .exclude(kind__in=PUSH_KINDS)
         .exclude(health=Channel.Health.FAILING)
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

@@ -52,6 +52,11 @@ class IncomingMention:
     title: str = ""
     parent_id: str = ""
     thread_id: str = ""
+    # More ids whose ticket this item may join, nearest first (e-mail References).
+    related_ids: tuple[str, ...] = ()
+    # A ticket number the item names itself (our "[#123]" in a reply's subject); used only
+    # when no id above threads it, and only for a ticket of the same channel.
+    ticket_hint: int | None = None
     # The platform says the item was deleted/removed: its ticket keeps it and says so.
     deleted: bool = False
     # The platform says the item was edited (at this time): stored text is updated.
@@ -82,6 +87,9 @@ class Adapter(Protocol):
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult: ...
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]: ...
+
+    # Optional: `parse_file(data: bytes) -> list[IncomingMention]` for saved files that are not
+    # JSON (e-mail .eml); `ingest_payload` prefers it when an adapter has it.
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         """One cheap authenticated call; returns a human summary of what the platform said."""

@@ -10,6 +10,10 @@ _ADAPTERS: dict[str, str] = {
     "twitter": "channels.adapters.twitter.TwitterAdapter",
     "reddit": "channels.adapters.reddit.RedditAdapter",
     "stackexchange": "channels.adapters.stackexchange.StackExchangeAdapter",
+    "disqus": "channels.adapters.disqus.DisqusAdapter",
+    "discourse": "channels.adapters.discourse.DiscourseAdapter",
+    "email": "channels.adapters.email.EmailAdapter",
+    "webhook": "channels.adapters.webhook.WebhookAdapter",
 }
 _loaded: dict[str, Adapter] = {}
 

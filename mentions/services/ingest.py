@@ -131,9 +131,13 @@ def mentions_ingest(
         # Unusable items (logged in _valid) are neither created nor duplicates.
         result.duplicates = valid - len(fresh)
 
-        refs = {r for m in fresh for r in (m.parent_id, m.thread_id) if r and r not in unique}
+        refs = {r for m in fresh for r in (m.parent_id, m.thread_id, *m.related_ids) if r and r not in unique}
         ref_map: dict[str, _TicketRef] = dict(known)
         ref_map.update(_existing_ids(channel, list(refs)))
+        hints = {m.ticket_hint for m in fresh if m.ticket_hint}
+        if hints:
+            for ticket_id in Ticket.objects.filter(channel=channel, pk__in=hints).values_list("pk", flat=True):
+                ref_map[f"#ticket:{ticket_id}"] = ticket_id
 
         new_tickets: list[_NewTicket] = []
         rows: list[tuple[IncomingMention, str, _TicketRef]] = []
@@ -241,10 +245,10 @@ def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[Ti
 
 
 def _thread_ref(mention: IncomingMention, ref_map: dict[str, _TicketRef]) -> _TicketRef:
-    for key in (mention.parent_id, mention.thread_id):
+    for key in (mention.parent_id, mention.thread_id, *mention.related_ids):
         if key and ref_map.get(key) is not None:
             return ref_map[key]
-    return None
+    return ref_map.get(f"#ticket:{mention.ticket_hint}") if mention.ticket_hint else None
 
 
 def _ticket_for(channel: Channel, mention: IncomingMention) -> Ticket:

@@ -229,3 +229,19 @@ def test_an_item_already_deleted_when_first_seen_opens_no_ticket_but_threads():
     stored = Message.objects.get(external_id="1")
     assert stored.ticket is None and stored.deleted_at is not None
     assert Message.objects.get(external_id="2").ticket is not None
+
+
+def test_related_ids_and_a_ticket_hint_thread_when_parent_and_thread_do_not():
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [root] = parse(story_hit(100, T))
+    mentions_ingest(channel=channel, mentions=[root])
+    ticket = Ticket.objects.get()
+    [a, b, c] = parse(comment_hit(201, T + 1), comment_hit(202, T + 2), comment_hit(203, T + 3))
+    a = replace(a, parent_id="unknown", thread_id="unknown", related_ids=("also-unknown", "100"))
+    b = replace(b, parent_id="unknown", thread_id="", ticket_hint=ticket.pk)
+    c = replace(c, parent_id="unknown", thread_id="", ticket_hint=ticket.pk + 999)  # not ours: new ticket
+    result = mentions_ingest(channel=channel, mentions=[a, b, c])
+    assert (result.threaded, result.tickets_created) == (2, 1)
+    assert set(ticket.messages.values_list("external_id", flat=True)) == {"100", "201", "202"}

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--channel", required=True, help="Channel name or slug.")
-        parser.add_argument("file", help="Saved response body (JSON for API channels).")
+        parser.add_argument("file", help="Saved response body (JSON for API channels, .eml for e-mail).")
 
     def handle(self, *args, **options):
         name = options["channel"]
@@ -34,8 +34,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         adapter = get_adapter(channel.kind)
         try:
-            payload = json.loads(raw)
-            mentions = adapter.parse_payload(payload)
+            parse_file = getattr(adapter, "parse_file", None)
+            mentions = parse_file(raw) if parse_file else adapter.parse_payload(json.loads(raw))
         except (ValueError, PayloadError) as exc:
             logger.warning("ingest_payload: channel=%s file=%s rejected: %s", channel.slug, path, exc)
             raise CommandError(f"{path}: not a valid {channel.get_kind_display()} payload: {exc}") from exc
