@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from channels.views import hook
+
 admin.site.site_header = "Triage Desk administration"
 admin.site.site_title = "Triage Desk"
 
@@ -9,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("hooks/<slug:slug>/", hook, name="webhook"),
     path("", include("mentions.urls")),
 ]

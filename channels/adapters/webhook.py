@@ -1,0 +1,106 @@
+"""The webhook channel: anything that can POST signed JSON (Zapier relays, social-listening
+alerts, a Facebook page relay). Push only: `POST /hooks/<channel-slug>/` (channels.views).
+
+One mention per request, this shape:
+
+    {"id": "fb-123",                          required, the sender's id: re-sending is harmless
+     "url": "https://facebook.com/…",         required, http(s) link to the original
+     "author": {"name": "Dana", "handle": "dana", "url": "https://…"}   or just "Dana"
+     "text": "Does GitLab support …?",        required
+     "created_at": "2026-11-21T10:00:00Z",    required, ISO 8601 with a zone
+     "parent_id": "fb-100",                   optional: joins that mention's ticket
+     "title": "…"}                            optional
+
+Signed with the channel's secret: header `X-Desk-Timestamp: <unix seconds>` and
+`X-Desk-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from channels.text import clean_text, safe_url
+
+from .base import ConfigError, FetchResult, IncomingMention, PayloadError
+
+REQUIRED = ("id", "url", "author", "text", "created_at")
+MAX_ID_LENGTH = 200
+
+
+class WebhookAdapter:
+    kind = "webhook"
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(config, dict):
+            raise ConfigError("Config must be a JSON object ({} is fine for a webhook).")
+        unknown = set(config) - {"max_age_seconds"}
+        if unknown:
+            raise ConfigError(f"Unknown webhook setting(s): {', '.join(sorted(unknown))}.")
+        age = config.get("max_age_seconds", 300)
+        if not isinstance(age, int) or not 30 <= age <= 300:
+            raise ConfigError('"max_age_seconds" must be a whole number from 30 to 300.')
+        return config
+
+    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+        # Nothing to poll: senders push. Returning the cursor unchanged keeps a "Poll now"
+        # from an admin harmless.
+        return FetchResult(mentions=[], cursor=channel.cursor or {})
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        secret = "set" if channel.credentials.get("secret") else "NOT set: every request will be refused"
+        return f"Push only: senders POST to /hooks/{channel.slug}/ (secret {secret})."
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        if isinstance(payload, list):
+            return [m for item in payload for m in self.parse_payload(item)]
+        return [mention_from_json(payload)]
+
+
+def mention_from_json(data: Any) -> IncomingMention:
+    """The documented shape, or a PayloadError that names the field."""
+    if not isinstance(data, dict):
+        raise PayloadError("the body must be a JSON object")
+    for name in REQUIRED:
+        if data.get(name) in (None, "", {}):
+            raise PayloadError(f"missing field: {name}")
+    external_id = data["id"]
+    if not isinstance(external_id, (str, int)) or len(str(external_id)) > MAX_ID_LENGTH:
+        raise PayloadError(f"field id: a string of at most {MAX_ID_LENGTH} characters")
+    url = data["url"]
+    if not isinstance(url, str) or not safe_url(url):
+        raise PayloadError("field url: must be an http(s) URL")
+    if not isinstance(data["text"], str):
+        raise PayloadError("field text: must be a string")
+    author = data["author"]
+    if isinstance(author, str):
+        author = {"name": author}
+    if not isinstance(author, dict) or not (author.get("name") or author.get("handle")):
+        raise PayloadError('field author: a name, or an object with "name" and/or "handle"')
+    created = data["created_at"]
+    try:
+        created_at = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError("field created_at: not an ISO 8601 time, e.g. 2026-11-21T10:00:00Z") from None
+    if created_at.tzinfo is None:
+        raise PayloadError("field created_at: needs a time zone, e.g. 2026-11-21T10:00:00Z")
+    parent = data.get("parent_id")
+    if parent is not None and not isinstance(parent, (str, int)):
+        raise PayloadError("field parent_id: a string")
+    title = data.get("title") or ""
+    if not isinstance(title, str):
+        raise PayloadError("field title: a string")
+    return IncomingMention(
+        external_id=str(external_id),
+        created_at=created_at.astimezone(UTC),
+        text=clean_text(data["text"]),
+        title=clean_text(title),
+        author_handle=clean_text(str(author.get("handle") or "")),
+        author_name=clean_text(str(author.get("name") or author.get("handle") or "")),
+        author_url=safe_url(str(author.get("url") or "")),
+        permalink=url,
+        parent_id=str(parent) if parent not in (None, "") else "",
+        raw=data,
+    )
