@@ -150,6 +150,11 @@ DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
 DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")
 
+# --- Outgoing mail (replies to e-mail tickets) --------------------------------------------
+# e.g. smtp+tls://user:password@smtp.example.com:587 ; the default prints mail to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+
 # --- Auth --------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,4 @@
-"""Replies posted to the platform from the desk (X for now)."""
+"""Replies posted to the platform from the desk: tweets (POST /2/tweets) and e-mail (SMTP)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from channels.adapters import ReplyError, get_adapter
+from channels.email_send import email_reply_send
 from channels.http import build_session
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_set
@@ -37,6 +38,12 @@ def _reply_target(ticket: Ticket) -> Message | None:
 
 def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     """None when the ticket's channel cannot post replies (use "mark replied" there)."""
+    if ticket.channel.kind == "email":
+        target = _reply_target(ticket)
+        address = ticket.channel.config.get("address", "")
+        if target is None or not address:
+            return None
+        return ReplyPlan(handles=[address], chosen=address, reason="the mailbox's own address", in_reply_to=target)
     adapter = get_adapter(ticket.channel.kind)
     if not hasattr(adapter, "post_reply"):
         return None
@@ -60,6 +67,18 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     else:
         reason = "none of our handles is mentioned: the main handle"
     return ReplyPlan(handles=handles, chosen=chosen, reason=reason, in_reply_to=target)
+
+
+def _post(ticket: Ticket, plan: ReplyPlan, handle: str, body: str) -> Any:
+    if ticket.channel.kind == "email":
+        return email_reply_send(channel=ticket.channel, ticket=ticket, in_reply_to=plan.in_reply_to, text=body)
+    return get_adapter(ticket.channel.kind).post_reply(
+        channel=ticket.channel,
+        session=build_session(),
+        handle=handle,
+        in_reply_to_tweet_id=plan.in_reply_to.external_id,
+        text=body,
+    )
 
 
 def _main(config: dict[str, Any]) -> str:
@@ -95,15 +114,8 @@ def ticket_send_reply(
         handle = handle or plan.chosen
         if handle not in plan.handles:
             raise ValidationError(f"@{handle} is not one of this channel's handles.")
-        adapter = get_adapter(locked.channel.kind)
         try:
-            sent = adapter.post_reply(
-                channel=locked.channel,
-                session=build_session(),
-                handle=handle,
-                in_reply_to_tweet_id=plan.in_reply_to.external_id,
-                text=body,
-            )
+            sent = _post(locked, plan, handle, body)
         except ReplyError as exc:
             failure = str(exc)
             logger.warning("reply: ticket=%s handle=%s refused: %s", locked.pk, handle, failure)

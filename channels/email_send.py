@@ -1,0 +1,68 @@
+"""Replying to an e-mail ticket over SMTP (Django's e-mail backend, configured by EMAIL_URL)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from email.utils import make_msgid
+from typing import Any
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+
+from channels.adapters import ReplyError, SentReply
+
+logger = logging.getLogger(__name__)
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fwd?)\s*:\s*)+", re.IGNORECASE)
+_TICKET_TAG = re.compile(r"\s*\[#\d+\]\s*")
+
+
+def reply_subject(subject: str, ticket_id: int) -> str:
+    """ "Re: <original> [#123]": the tag threads the customer's answer back to the ticket even
+    if their mail client drops In-Reply-To."""
+    base = _TICKET_TAG.sub(" ", _REPLY_PREFIX.sub("", subject or "")).strip() or "Your message"
+    return f"Re: {base} [#{ticket_id}]"
+
+
+def _ids(value: str) -> list[str]:
+    return re.findall(r"<([^<>\s]+)>", value or "")
+
+
+def email_reply_send(*, channel: Any, ticket: Any, in_reply_to: Any, text: str) -> SentReply:
+    address = channel.config.get("address", "")
+    if not address:
+        raise ReplyError('This mailbox has no sending address configured (config "address").')
+    recipient = in_reply_to.author_handle
+    if "@" not in recipient:
+        raise ReplyError("The message has no sender address to reply to.")
+    raw = in_reply_to.raw or {}
+    parent = in_reply_to.external_id
+    references = [i for i in _ids(raw.get("References", "")) if i != parent]
+    if parent and not parent.startswith("sha256:"):
+        references.append(parent)
+    domain = address.rsplit("@", 1)[-1]
+    message_id = make_msgid(idstring=f"ticket-{ticket.pk}", domain=domain)
+    headers = {"Message-ID": message_id}
+    if references:
+        headers["In-Reply-To"] = f"<{references[-1]}>"
+        headers["References"] = " ".join(f"<{i}>" for i in references)
+    mail = EmailMessage(
+        subject=reply_subject(raw.get("Subject") or in_reply_to.title or ticket.subject, ticket.pk),
+        body=text,
+        from_email=address,
+        to=[recipient],
+        headers=headers,
+    )
+    try:
+        mail.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("email reply: channel=%s ticket=%s failed: %s", channel.slug, ticket.pk, exc)
+        raise ReplyError(f"The mail server refused the reply: {exc}") from None
+    return SentReply(
+        external_id=message_id.strip("<>"),
+        permalink="",
+        created_at=timezone.now(),
+        raw={"Message-ID": message_id, "To": recipient, "Subject": mail.subject, **headers},
+    )
