@@ -32,11 +32,12 @@ test: $(VENV)/.installed-dev browser
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-## browser: Debian's chromium for the end-to-end test.
+## browser: Debian's chromium (end-to-end test) and dovecot (IMAP tests), installed when missing.
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the end-to-end test." >&2; exit 1; fi; \
+	@missing=""; [ -x $(CHROMIUM) ] || missing="$$missing chromium"; [ -x /usr/sbin/dovecot ] || missing="$$missing dovecot-imapd"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install Debian's$$missing (sudo apt-get install$$missing) for the browser and IMAP tests." >&2; exit 1; fi; \
 	fi
 
 lint: $(VENV)/.installed-dev
