@@ -27,12 +27,14 @@ CONFIG_EXAMPLES = {
     },
     "reddit": {"keywords": ["gitlab"], "subreddits": ["gitlab"]},
     "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
+    "disqus": {"forum": "gitlab"},
 }
 CREDENTIAL_EXAMPLES = {
     "hackernews": {},
     "twitter": {"bearer_token": "…", "handles": {"GitLab": {"access_token": "…"}}},
     "reddit": {"client_id": "…", "client_secret": "…"},
     "stackexchange": {"key": "…"},
+    "disqus": {"api_key": "…"},
 }
 
 
