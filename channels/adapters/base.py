@@ -61,6 +61,9 @@ class IncomingMention:
     deleted: bool = False
     # The platform says the item was edited (at this time): stored text is updated.
     edited_at: datetime | None = None
+    # Posted by us although the author is not in Channel.our_accounts (a forum's staff, when the
+    # channel says its staff are ours): stored as our reply, like a post by one of our accounts.
+    by_us: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

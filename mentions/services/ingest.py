@@ -145,7 +145,7 @@ def mentions_ingest(
         replied: dict[int, IncomingMention] = {}
         for mention in fresh:
             ref = _thread_ref(mention, ref_map)
-            if channel.is_our_account(mention.author_handle):
+            if mention.by_us or channel.is_our_account(mention.author_handle):
                 kind = Message.Kind.OUR_REPLY
                 result.our_replies += 1
                 if isinstance(ref, _NewTicket):

@@ -35,7 +35,14 @@ class Command(BaseCommand):
         adapter = get_adapter(channel.kind)
         try:
             parse_file = getattr(adapter, "parse_file", None)
-            mentions = parse_file(raw) if parse_file else adapter.parse_payload(json.loads(raw))
+            # Adapters whose parsing needs the channel (Discourse: the forum's address) say so.
+            parse_for_channel = getattr(adapter, "parse_payload_for_channel", None)
+            if parse_file:
+                mentions = parse_file(raw)
+            elif parse_for_channel:
+                mentions = parse_for_channel(json.loads(raw), channel=channel)
+            else:
+                mentions = adapter.parse_payload(json.loads(raw))
         except (ValueError, PayloadError) as exc:
             logger.warning("ingest_payload: channel=%s file=%s rejected: %s", channel.slug, path, exc)
             raise CommandError(f"{path}: not a valid {channel.get_kind_display()} payload: {exc}") from exc
