@@ -28,6 +28,8 @@ CONFIG_EXAMPLES = {
     "reddit": {"keywords": ["gitlab"], "subreddits": ["gitlab"]},
     "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
     "disqus": {"forum": "gitlab"},
+    "discourse": {"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
+    "webhook": {},
 }
 CREDENTIAL_EXAMPLES = {
     "hackernews": {},
@@ -35,6 +37,8 @@ CREDENTIAL_EXAMPLES = {
     "reddit": {"client_id": "…", "client_secret": "…"},
     "stackexchange": {"key": "…"},
     "disqus": {"api_key": "…"},
+    "discourse": {"api_key": "…", "api_username": "system"},
+    "webhook": {"secret": "…"},
 }
 
 

@@ -167,7 +167,6 @@ _SEARCH_OPERATORS_RE = re.compile(r"\b(order|after|before):", re.IGNORECASE)
 _AVATAR_HOST_RE = re.compile(r"^(?P<prefix>/[A-Za-z0-9_-]+)?/user_avatar/(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/")
 
 
-
 class DiscourseAdapter:
     kind = "discourse"
 
