@@ -29,6 +29,14 @@ CONFIG_EXAMPLES = {
     "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
     "disqus": {"forum": "gitlab"},
     "discourse": {"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
+    "email": {
+        "host": "imap.example.com",
+        "port": 993,
+        "security": "ssl",
+        "mailbox": "INBOX",
+        "address": "community@example.com",
+        "username": "community@example.com",
+    },
     "webhook": {},
 }
 CREDENTIAL_EXAMPLES = {
@@ -38,6 +46,7 @@ CREDENTIAL_EXAMPLES = {
     "stackexchange": {"key": "…"},
     "disqus": {"api_key": "…"},
     "discourse": {"api_key": "…", "api_username": "system"},
+    "email": {"password": "…"},
     "webhook": {"secret": "…"},
 }
 
