@@ -168,7 +168,8 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             token=data["token"],
             status=data["status"],
         )
-        return f"Reply posted as @{reply.author_handle}: {reply.permalink}"
+        where = f": {reply.permalink}" if reply.permalink else ""
+        return f"Reply sent as {reply.author_handle}{where}."
 
     return _action(request, pk, SendReplyForm, "send", run)
 
