@@ -216,6 +216,11 @@ class View(models.Model):
     allow_skip = models.BooleanField(
         default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."
     )
+    solve_on_expert_reply = models.BooleanField(
+        default=True,
+        help_text="When an expert we reached out to answers on the platform, solve the ticket "
+        "(for tickets this view covers).",
+    )
     # Copies of the channels/tags selections, kept by mentions.signals, so a Play press
     # builds its query without two extra round trips.
     channel_ids = models.JSONField(default=list, blank=True, editable=False)
