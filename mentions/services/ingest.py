@@ -13,6 +13,7 @@ from django.utils import timezone
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from channels.text import clean_text, safe_url
+from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import first_reply_set
 
@@ -139,13 +140,20 @@ def mentions_ingest(
             for ticket_id in Ticket.objects.filter(channel=channel, pk__in=hints).values_list("pk", flat=True):
                 ref_map[f"#ticket:{ticket_id}"] = ticket_id
 
+        # Experts answering on the platform count as our team (experts.loop).
+        expert_ids = experts_by_handle(kind=channel.kind, handles={m.author_handle for m in fresh})
+        expert_rows: list[tuple[int, int]] = []  # (row index, expert id)
+
         new_tickets: list[_NewTicket] = []
         rows: list[tuple[IncomingMention, str, _TicketRef]] = []
         followed: dict[int, list[IncomingMention]] = {}
         replied: dict[int, IncomingMention] = {}
         for mention in fresh:
             ref = _thread_ref(mention, ref_map)
-            if mention.by_us or channel.is_our_account(mention.author_handle):
+            expert_id = expert_for(mention.author_handle, expert_ids) if expert_ids else None
+            if expert_id is not None:
+                expert_rows.append((len(rows), expert_id))
+            if mention.by_us or expert_id is not None or channel.is_our_account(mention.author_handle):
                 kind = Message.Kind.OUR_REPLY
                 result.our_replies += 1
                 if isinstance(ref, _NewTicket):
@@ -199,6 +207,8 @@ def mentions_ingest(
                 )
             )
         events.extend(_update_existing(followed, replied))
+        if expert_rows:
+            events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
         events.extend(_apply_edits(channel, [m for m in unique.values() if m.external_id in known]))
         TicketEvent.objects.bulk_create(events, batch_size=1000)
 

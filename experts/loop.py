@@ -1,0 +1,109 @@
+"""Closing the loop: an expert's answer on the platform, seen by ingestion, is recorded on
+the ticket as our reply, answers the open outreach, tags the ticket and (by the views'
+policy) solves it. Runs inside the ingest transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from experts.models import ExpertIdentity, Outreach
+
+EXPERT_RESPONDED_TAG = "expert-responded"
+
+
+def experts_by_handle(*, kind: str, handles: Iterable[str]) -> dict[str, int]:
+    """lowercased handle -> expert id, for the active experts among `handles` on `kind`."""
+    wanted = {h.strip().lstrip("@").casefold() for h in handles if h and h.strip()}
+    if not wanted:
+        return {}
+    rows = (
+        ExpertIdentity.objects.annotate(handle_lower=Lower("handle"))
+        .filter(kind=kind, handle_lower__in=wanted, expert__active=True)
+        .values_list("handle_lower", "expert_id")
+    )
+    return dict(rows)
+
+
+def expert_for(handle: str, experts: dict[str, int]) -> int | None:
+    return experts.get((handle or "").strip().lstrip("@").casefold())
+
+
+def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
+    """`replies`: (stored Message with a ticket, expert id). Marks open outreaches answered,
+    tags and solves their tickets. Returns TicketEvents for the caller to insert."""
+    from mentions.models import Tag, Ticket, TicketEvent, View
+
+    replies = [(m, e) for m, e in replies if m.ticket_id]
+    if not replies:
+        return []
+    ticket_ids = {m.ticket_id for m, _ in replies}
+    open_outreach = {
+        (o.ticket_id, o.expert_id): o
+        for o in Outreach.objects.select_for_update().filter(
+            ticket_id__in=ticket_ids, status__in=[Outreach.Status.SENT, Outreach.Status.PENDING]
+        )
+    }
+    events: list[TicketEvent] = []
+    answered: dict[int, Outreach] = {}
+    for message, expert_id in sorted(replies, key=lambda r: r[0].platform_created_at):
+        outreach = open_outreach.pop((message.ticket_id, expert_id), None)
+        if outreach is None:
+            continue
+        outreach.status = Outreach.Status.ANSWERED
+        outreach.answered_at = message.platform_created_at
+        start = outreach.sent_at or outreach.created_at
+        outreach.answer_seconds = max(0, int((message.platform_created_at - start).total_seconds()))
+        outreach.answer_message = message
+        outreach.updated_at = timezone.now()
+        answered[outreach.pk] = outreach
+        events.append(
+            TicketEvent(
+                ticket_id=message.ticket_id,
+                kind=TicketEvent.Kind.NOTE,
+                data={
+                    "outreach": outreach.pk,
+                    "status": "answered",
+                    "expert_id": expert_id,
+                    "answer_seconds": outreach.answer_seconds,
+                    "external_id": message.external_id,
+                },
+            )
+        )
+    if answered:
+        Outreach.objects.bulk_update(
+            answered.values(), ["status", "answered_at", "answer_seconds", "answer_message", "updated_at"]
+        )
+
+    tag, _ = Tag.objects.get_or_create(name=EXPERT_RESPONDED_TAG)
+    through = Ticket.tags.through
+    tagged = set(through.objects.filter(ticket_id__in=ticket_ids, tag=tag).values_list("ticket_id", flat=True))
+    new_links = [through(ticket_id=t, tag_id=tag.pk) for t in sorted(ticket_ids - tagged)]
+    through.objects.bulk_create(new_links)
+    events.extend(
+        TicketEvent(ticket_id=link.ticket_id, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": EXPERT_RESPONDED_TAG})
+        for link in new_links
+    )
+
+    solve_ids = {o.ticket_id for o in answered.values()}
+    if solve_ids:
+        now = timezone.now()
+        views = list(View.objects.filter(is_active=True).only("channel_ids", "solve_on_expert_reply"))
+        for ticket in Ticket.objects.select_for_update().filter(pk__in=solve_ids).exclude(status=Ticket.Status.SOLVED):
+            covering = [v for v in views if not v.channel_ids or ticket.channel_id in v.channel_ids]
+            if any(not v.solve_on_expert_reply for v in covering):
+                continue
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind=TicketEvent.Kind.STATUS,
+                    data={"from": ticket.status, "to": Ticket.Status.SOLVED, "reason": "expert answered"},
+                )
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(
+                status=Ticket.Status.SOLVED, solved_at=now, served_to=None, served_view=None, updated_at=now
+            )
+    return events
