@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hooks/<slug:slug>/", hook, name="webhook"),
+    path("experts/", include("experts.urls")),
     path("", include("mentions.urls")),
 ]

@@ -1,0 +1,147 @@
+"""Which experts to ask about a ticket: match the mention's words against area keywords and expert topics.
+
+Text and terms are cut into words on anything that is not a letter or a digit, and each word is reduced to a
+rough stem ("pipelines" → "pipelin", "caching"/"cache" → "cach"). A term matches when its stems appear as
+consecutive words of the text, so "ci" never matches inside "specific", "gitlab-ci" matches "GitLab CI" and
+"merge requests" matches "merge request".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from experts.models import Expert, ExpertIdentity, Outreach
+from mentions.models import Message, Ticket
+
+TOPIC_WEIGHT = 3.0  # a topic is personal: it says more than the area the expert belongs to
+AREA_KEYWORD_WEIGHT = 1.0
+PHRASE_BONUS = 0.5  # per extra word: "merge request" is more telling than "merge"
+LOAD_BONUS = 0.5  # at most; shrinks with each outreach the expert has not answered yet
+OPEN_STATUSES = (Outreach.Status.PENDING, Outreach.Status.SENT)
+
+_WORD = re.compile(r"[^\W_]+")
+_SUFFIXES = ("ing", "es", "ed", "s", "e")
+
+
+@dataclass
+class Suggestion:
+    expert: Expert
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(_stem(m.group()), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
+
+
+def _term_key(term: str) -> tuple[str, ...]:
+    return tuple(stem for stem, _, _ in _words(term))
+
+
+class _Text:
+    """The ticket's text, indexed by word sequences up to `max_len` words long."""
+
+    def __init__(self, text: str, max_len: int) -> None:
+        self.text = text.lower()
+        words = _words(text)
+        self.found: dict[tuple[str, ...], str] = {}
+        for n in range(1, max_len + 1):
+            for i in range(len(words) - n + 1):
+                key = tuple(stem for stem, _, _ in words[i : i + n])
+                # Keep the first place it occurs, as it was written, for the reason shown to the advocate.
+                self.found.setdefault(key, self.text[words[i][1] : words[i + n - 1][2]])
+
+    def match(self, term: str) -> str | None:
+        key = _term_key(term)
+        return self.found.get(key) if key else None
+
+
+def ticket_text(*, ticket: Ticket) -> str:
+    """Subject plus the inbound messages (titles and bodies): what the requester wrote."""
+    rows = Message.objects.filter(ticket=ticket, kind=Message.Kind.INBOUND).values_list("title", "body")
+    return "\n".join([ticket.subject, *(part for row in rows for part in row if part)])
+
+
+def _identities() -> Prefetch:
+    return Prefetch("identities", queryset=ExpertIdentity.objects.order_by("kind", "handle"))
+
+
+def _candidates(*, ticket: Ticket) -> QuerySet[Expert]:
+    already_asked = Outreach.objects.filter(ticket=ticket, expert=OuterRef("pk"), status__in=OPEN_STATUSES)
+    return (
+        Expert.objects.filter(active=True)
+        .exclude(Exists(already_asked))
+        .annotate(open_outreaches=Count("outreaches", filter=Q(outreaches__status=Outreach.Status.SENT)))
+        .prefetch_related("areas", _identities())
+        .order_by("name", "pk")
+    )
+
+
+def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
+    score = 0.0
+    reasons: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()  # "pipeline" and "pipelines" count once per source
+
+    def add(term: str, source: str, weight: float, label: str) -> None:
+        nonlocal score
+        key = _term_key(term)
+        matched = text.match(term)
+        if matched is None or (source, key) in seen:
+            return
+        seen.add((source, key))
+        score += weight * (1 + PHRASE_BONUS * (len(key) - 1))
+        reasons.append(f"'{matched}' → {label}")
+
+    for topic in expert.topics or []:
+        if isinstance(topic, str):
+            add(topic, "topic", TOPIC_WEIGHT, f"topic {topic}")
+    for area in expert.areas.all():
+        for keyword in area.keywords or []:
+            if isinstance(keyword, str):
+                add(keyword, f"area {area.pk}", AREA_KEYWORD_WEIGHT, area.name)
+    return score, reasons
+
+
+def experts_suggest(*, ticket: Ticket, limit: int = 5) -> list[Suggestion]:
+    """The experts whose topics or areas the ticket's words point at, best first (score, then name).
+
+    Inactive experts and experts with an open outreach on this ticket are left out. Among equal matches the
+    expert with fewer unanswered outreaches comes first. Four queries however many experts there are.
+    """
+    experts = list(_candidates(ticket=ticket))
+    terms = [t for e in experts for t in (e.topics or [])]
+    terms += [k for e in experts for a in e.areas.all() for k in (a.keywords or [])]
+    max_len = max((len(_term_key(t)) for t in terms if isinstance(t, str)), default=1)
+    text = _Text(ticket_text(ticket=ticket), max_len=max_len)
+
+    suggestions = []
+    for expert in experts:
+        score, reasons = _score(expert, text)
+        if score <= 0:
+            continue
+        score += LOAD_BONUS / (1 + expert.open_outreaches)
+        suggestions.append(Suggestion(expert=expert, score=round(score, 3), reasons=reasons))
+    suggestions.sort(key=lambda s: (-s.score, s.expert.name.lower(), s.expert.pk))
+    return suggestions[:limit]
+
+
+def experts_search(*, q: str, include_inactive: bool = False) -> QuerySet[Expert]:
+    """Anyone else: name, Slack handle, topic or area name containing `q` (case-insensitive)."""
+    qs = Expert.objects.all() if include_inactive else Expert.objects.filter(active=True)
+    q = q.strip()
+    if q:
+        matching_area = Expert.areas.through.objects.filter(expert_id=OuterRef("pk"), productarea__name__icontains=q)
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(slack_handle__icontains=q) | Q(topics__icontains=q) | Exists(matching_area)
+        )
+    return qs.prefetch_related("areas", _identities()).order_by("name", "pk")
