@@ -15,4 +15,10 @@ urlpatterns = [
     path("tickets/<int:pk>/status/", views.ticket_status, name="ticket-status"),
     path("tickets/<int:pk>/macro/", views.ticket_macro, name="ticket-macro"),
     path("tickets/<int:pk>/skip/", views.ticket_skip, name="ticket-skip"),
+    path("tickets/<int:pk>/outreach/", views.ticket_outreach, name="ticket-outreach"),
+    path(
+        "tickets/<int:pk>/outreach/<int:outreach_id>/decline/",
+        views.ticket_outreach_decline,
+        name="ticket-outreach-decline",
+    ),
 ]

@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from channels.models import Channel
+from experts import services as expert_services
+from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
+from experts.models import Expert, Outreach
 from mentions import selectors, services
 from mentions.forms import MacroForm, NoteForm, ReplyForm, SendReplyForm, SkipForm, StatusForm
 from mentions.models import Ticket, View
@@ -106,8 +109,44 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         "status_form": forms.get("status") or StatusForm(initial={"status": obj.status}),
         "macro_form": forms.get("macro") or MacroForm(),
         "skip_form": forms.get("skip") or SkipForm(),
+        **_outreach_panel(request, obj, forms),
     }
     return render(request, "mentions/ticket.html", context, status=status)
+
+
+def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
+    """The "Involve an expert" panel: suggestions, search, the prefilled ask, this ticket's outreaches."""
+    from experts.suggest import experts_search, experts_suggest  # built alongside; imported when used
+
+    search_form = ExpertSearchForm(request.GET or None)
+    q = search_form.cleaned_data["expert_q"].strip() if search_form.is_valid() else ""
+    outreach_form = forms.get("outreach")
+    chosen = None
+    if outreach_form is not None:
+        posted_id = str(outreach_form.data.get("expert", ""))
+        chosen = Expert.objects.filter(pk=posted_id).first() if posted_id.isdigit() else None
+    elif (expert_id := request.GET.get("expert", "")).isdigit():
+        chosen = Expert.objects.filter(pk=expert_id, active=True).prefetch_related("areas").first()
+        if chosen is not None:
+            outreach_form = OutreachForm(
+                initial={
+                    "expert": chosen.pk,
+                    "channel": expert_services.outreach_channel_for(expert=chosen),
+                    "message": expert_services.outreach_message_prefill(
+                        ticket=obj, expert=chosen, advocate=request.user, base_url=request.build_absolute_uri("/")[:-1]
+                    ),
+                }
+            )
+    return {
+        "expert_suggestions": experts_suggest(ticket=obj),
+        "expert_search_form": search_form,
+        "expert_q": q,
+        "expert_results": list(experts_search(q=q)[:10]) if q else [],
+        "outreach_form": outreach_form,
+        "outreach_expert": chosen,
+        "outreaches": list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")),
+        "decline_form": forms.get("decline"),
+    }
 
 
 def _after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponseRedirect:
@@ -199,6 +238,41 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
         return f"“{macro.name}” applied to #{ticket.pk}."
 
     return _action(request, pk, MacroForm, "macro", run)
+
+
+@require_POST
+@work_queue
+def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        outreach = expert_services.outreach_send(
+            ticket=ticket,
+            expert=data["expert"],
+            advocate=request.user,
+            message=data["message"],
+            channel=data["channel"],
+            base_url=request.build_absolute_uri("/")[:-1],
+        )
+        if outreach.status == Outreach.Status.PENDING:
+            messages.warning(request, f"{outreach.last_error}.")
+            return ""
+        return (
+            f"Asked {outreach.expert.name} in {outreach.slack_channel}: {outreach.slack_permalink}. "
+            "While you wait, consider a holding reply."
+        )
+
+    return _action(request, pk, OutreachForm, "outreach", run)
+
+
+@require_POST
+@work_queue
+def ticket_outreach_decline(request: HttpRequest, pk: int, outreach_id: int) -> HttpResponse:
+    outreach = get_object_or_404(Outreach.objects.select_related("ticket", "expert"), pk=outreach_id, ticket_id=pk)
+
+    def run(ticket: Ticket, data: dict) -> str:
+        expert_services.outreach_decline(outreach=outreach, advocate=request.user, reason=data["reason"])
+        return f"Outreach to {outreach.expert.name} declined."
+
+    return _action(request, pk, OutreachDeclineForm, "decline", run)
 
 
 @require_POST

@@ -146,6 +146,11 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
         if not prefilled:
             _submit(ticket)
         ticket.save()
+        # Community involvement: shares the mention in Slack after commit (imported lazily:
+        # experts builds on mentions).
+        from experts.services import community_post_enqueue
+
+        community_post_enqueue(ticket=ticket, macro=macro)
     return ticket
 
 

@@ -134,7 +134,9 @@ def test_ticket_page_queries_do_not_grow_with_messages(advocate_client, handbook
     for _ in range(25):
         TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=advocate_client.user)
     assert _count_queries(advocate_client, ticket.get_absolute_url()) == few
-    assert few <= 12
+    # 10 for the page itself, plus the "Involve an expert" panel: this ticket's outreaches (1) and the
+    # suggestions (ticket text + experts; their prefetches only run when there are experts).
+    assert few <= 13
 
 
 def test_play_button_serves_the_ticket_page(advocate_client):

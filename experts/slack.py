@@ -1,0 +1,127 @@
+"""A tiny Slack Web API client: post a message, get its permalink.
+
+One session, a timeout on every call, the desk's User-Agent, the bot token per request (read
+from settings, never logged nor put in an error). Slack answers most errors with HTTP 200 and
+{"ok": false, "error": "<code>"}; those codes become readable messages for the advocate."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+import requests
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RETRY_AFTER = 30
+
+_INVALID_BOT = "The Slack bot token is invalid: ask an admin"
+_TRANSIENT_CODES = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org"}
+
+
+class SlackError(Exception):
+    """Slack refused the request; sending it again unchanged would fail the same way."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class SlackTransient(Exception):
+    """Worth trying again later (5xx, timeouts, Slack's own internal errors)."""
+
+
+class SlackRateLimited(SlackTransient):
+    def __init__(self, message: str, retry_after: int = DEFAULT_RETRY_AFTER) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _readable(code: str, channel: str) -> str:
+    where = channel or "that channel"
+    messages = {
+        "channel_not_found": f"Slack has no channel {where} (or the bot is not in it)",
+        "not_in_channel": f"The Slack bot is not in {where}: invite it there, or choose another channel",
+        "is_archived": f"Slack channel {where} is archived: choose another channel",
+        "restricted_action": f"The Slack bot may not post in {where}: choose another channel",
+        "msg_too_long": "The message is too long for Slack: shorten it",
+        "no_text": "The message is empty",
+        "missing_scope": "The Slack bot lacks a permission (chat:write): ask an admin",
+        "invalid_auth": _INVALID_BOT,
+        "not_authed": _INVALID_BOT,
+        "token_revoked": _INVALID_BOT,
+        "token_expired": _INVALID_BOT,
+        "account_inactive": _INVALID_BOT,
+        "message_not_found": "Slack cannot find the message to link to",
+    }
+    return messages.get(code, f"Slack refused the request ({code})")
+
+
+@functools.cache
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.headers["User-Agent"] = settings.DESK_USER_AGENT
+    session.headers["Accept"] = "application/json"
+    return session
+
+
+def _headers() -> dict[str, str]:
+    token = settings.SLACK_BOT_TOKEN
+    if not token:
+        raise SlackError("not_configured", "Slack is not configured: set SLACK_BOT_TOKEN")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _retry_after(response: requests.Response) -> int:
+    try:
+        return max(1, int(float(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER))))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+def _call(method: str, *, channel: str = "", json: dict[str, Any] | None = None, params: dict | None = None) -> dict:
+    url = f"{settings.SLACK_API_URL.rstrip('/')}/{method}"
+    headers = _headers()
+    try:
+        if json is not None:
+            response = _session().post(url, json=json, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+        else:
+            response = _session().get(url, params=params, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise SlackTransient(f"Slack did not answer ({exc.__class__.__name__})") from exc
+    status = response.status_code
+    if status == 429:
+        raise SlackRateLimited("Slack is rate limiting us", retry_after=_retry_after(response))
+    if status >= 500:
+        raise SlackTransient(f"Slack answered HTTP {status}")
+    if status >= 400:
+        raise SlackError(f"http_{status}", f"Slack refused the request (HTTP {status})")
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise SlackTransient("Slack answered something that is not JSON") from exc
+    if not isinstance(data, dict):
+        raise SlackTransient("Slack answered something unexpected")
+    if not data.get("ok"):
+        code = str(data.get("error") or "unknown_error")
+        logger.warning("slack: %s refused: %s (channel %s)", method, code, channel)
+        if code == "ratelimited":
+            raise SlackRateLimited("Slack is rate limiting us", retry_after=_retry_after(response))
+        if code in _TRANSIENT_CODES:
+            raise SlackTransient(f"Slack had a problem ({code})")
+        raise SlackError(code, _readable(code, channel))
+    return data
+
+
+def slack_post_message(*, channel: str, text: str) -> tuple[str, str]:
+    """Post `text` to `channel` (a #name or an id). Returns (ts, channel_id)."""
+    data = _call("chat.postMessage", channel=channel, json={"channel": channel, "text": text, "unfurl_links": False})
+    return str(data["ts"]), str(data.get("channel") or channel)
+
+
+def slack_permalink(*, channel_id: str, ts: str) -> str:
+    data = _call("chat.getPermalink", channel=channel_id, params={"channel": channel_id, "message_ts": ts})
+    return str(data["permalink"])
