@@ -17,3 +17,11 @@ def event_details(data: dict) -> str:
     if not isinstance(data, dict):
         return ""
     return " · ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", False, [], {}))
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """3 h 20 min, for times to answer."""
+    from experts.selectors import duration_display
+
+    return duration_display(seconds)
