@@ -3,6 +3,7 @@ Slack, and the expert's HN comment, polled later, closes the ticket."""
 
 import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -80,8 +81,6 @@ def test_mention_outreach_and_the_experts_answer_on_the_platform(client, setting
         match=[matchers.query_param_matcher({"query": "gitlab"}, strict_match=False)],
     )
     # Half an hour passes between the Slack message and the expert's answer.
-    from datetime import UTC, datetime
-
     Outreach.objects.filter(pk=outreach.pk).update(sent_at=datetime.fromtimestamp(now - 1800, tz=UTC))
     assert channel_poll(channel_id=channel.pk).status == "ok"
 
