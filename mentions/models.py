@@ -60,6 +60,8 @@ class Ticket(models.Model):
     requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
     first_reply_at = models.DateTimeField(null=True, blank=True)
     first_reply_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    # The same span counted only inside the coverage schedule (metrics.CoverageSchedule).
+    first_reply_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -38,12 +38,18 @@ def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "") -> 
     return True
 
 
-def first_reply_set(*, ticket: Ticket, at: Any) -> bool:
-    """Record `at` as the first reply time if it is earlier than what we have."""
+def first_reply_set(*, ticket: Ticket, at: Any, coverage: Any = None) -> bool:
+    """Record `at` as the first reply time if it is earlier than what we have, in calendar
+    and in business seconds (pass `coverage` when setting many, to load the schedule once)."""
     if ticket.first_reply_at is not None and ticket.first_reply_at <= at:
         return False
+    if coverage is None:
+        from metrics.coverage import coverage_load
+
+        coverage = coverage_load()
     ticket.first_reply_at = at
     ticket.first_reply_seconds = max(0, int((at - ticket.requested_at).total_seconds()))
+    ticket.first_reply_business_seconds = coverage.seconds(ticket.requested_at, at)
     return True
 
 

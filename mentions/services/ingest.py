@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from channels.text import clean_text, safe_url
 from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import first_reply_set
+from metrics.coverage import coverage_load
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,8 @@ def mentions_ingest(
             for ticket_id in Ticket.objects.filter(channel=channel, pk__in=hints).values_list("pk", flat=True):
                 ref_map[f"#ticket:{ticket_id}"] = ticket_id
 
+        coverage = lru_cache(maxsize=1)(coverage_load)  # loaded only if a first reply is seen
+
         # Experts answering on the platform count as our team (experts.loop).
         expert_ids = experts_by_handle(kind=channel.kind, handles={m.author_handle for m in fresh})
         expert_rows: list[tuple[int, int]] = []  # (row index, expert id)
@@ -157,7 +161,7 @@ def mentions_ingest(
                 kind = Message.Kind.OUR_REPLY
                 result.our_replies += 1
                 if isinstance(ref, _NewTicket):
-                    first_reply_set(ticket=ref.ticket, at=mention.created_at)
+                    first_reply_set(ticket=ref.ticket, at=mention.created_at, coverage=coverage())
                 elif isinstance(ref, int):
                     earliest = replied.get(ref)
                     if earliest is None or mention.created_at < earliest.created_at:
@@ -206,7 +210,7 @@ def mentions_ingest(
                     data={"external_id": mention.external_id, "author": mention.author_handle},
                 )
             )
-        events.extend(_update_existing(followed, replied))
+        events.extend(_update_existing(followed, replied, coverage))
         if expert_rows:
             events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
         events.extend(_apply_edits(channel, [m for m in unique.values() if m.external_id in known]))
@@ -301,7 +305,7 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
 
 
 def _update_existing(
-    followed: dict[int, list[IncomingMention]], replied: dict[int, IncomingMention]
+    followed: dict[int, list[IncomingMention]], replied: dict[int, IncomingMention], coverage: Any
 ) -> list[TicketEvent]:
     """Reopen tickets that got a follow-up; record first replies seen on the platform."""
     ids = set(followed) | set(replied)
@@ -322,13 +326,24 @@ def _update_existing(
             ticket.status = Ticket.Status.OPEN
             ticket.solved_at = None
             dirty = True
-        if ticket.pk in replied and first_reply_set(ticket=ticket, at=replied[ticket.pk].created_at):
+        if ticket.pk in replied and first_reply_set(
+            ticket=ticket, at=replied[ticket.pk].created_at, coverage=coverage()
+        ):
             dirty = True
         if dirty:
             ticket.updated_at = timezone.now()  # bulk_update skips auto_now
             changed.append(ticket)
     if changed:
         Ticket.objects.bulk_update(
-            changed, ["status", "solved_at", "first_reply_at", "first_reply_seconds", "updated_at"], batch_size=500
+            changed,
+            [
+                "status",
+                "solved_at",
+                "first_reply_at",
+                "first_reply_seconds",
+                "first_reply_business_seconds",
+                "updated_at",
+            ],
+            batch_size=500,
         )
     return events
