@@ -109,6 +109,7 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import finite_number as _number
 
 logger = logging.getLogger(__name__)
 
@@ -1210,16 +1211,6 @@ def _int(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _str(value: Any) -> str:

@@ -86,6 +86,7 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import finite_number as _num
 
 logger = logging.getLogger(__name__)
 
@@ -652,17 +653,6 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _num(value: Any) -> float | None:
-    """A finite number from a JSON value or header string; None for anything else."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _str(value: Any) -> str:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -68,6 +67,7 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import finite_number as _num
 
 logger = logging.getLogger(__name__)
 
@@ -842,17 +842,6 @@ def _timestamp(value: Any) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
-
-
-def _num(value: Any) -> float | None:
-    """A finite number from a JSON value or header string ("599.0"); None for anything else."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _str(value: Any) -> str:
