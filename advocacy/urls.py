@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hooks/<slug:slug>/", hook, name="webhook"),
     path("experts/", include("experts.urls")),
+    path("kpi/", include("metrics.urls")),
     path("", include("mentions.urls")),
 ]

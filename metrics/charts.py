@@ -1,0 +1,252 @@
+"""Server-rendered inline SVG charts: pure functions from numbers and labels to markup.
+
+Every label and value passes through `format_html` (which escapes it); the fragments are then joined and
+marked safe here, once, so templates print a chart with `{{ chart }}` and never need `|safe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+Series = tuple[str, Sequence[float | int | None]]
+
+WIDTH = 720
+HEIGHT = 240
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 28, 56
+SERIES_CLASSES = ("s0", "s1", "s2", "s3")
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _scale_max(values: Sequence[float], target: float | None) -> float:
+    top = max([v for v in values if v is not None] + ([target] if target is not None else []) + [0.0])
+    if top <= 0:
+        return 1.0
+    return top * 1.1
+
+
+def _join(parts: Sequence[SafeString]) -> SafeString:
+    # Each part comes from format_html, so its interpolated text is already escaped.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def _frame(*, title: str, body: Sequence[SafeString], width: int, height: int, css: str) -> SafeString:
+    return format_html(
+        '<svg class="chart {}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
+        'preserveAspectRatio="xMinYMin meet"><title>{}</title>{}</svg>',
+        css,
+        width,
+        height,
+        title,
+        _join(body),
+    )
+
+
+def _axes(*, top: float, unit: str, width: int, height: int) -> list[SafeString]:
+    bottom = height - PAD_BOTTOM
+    parts = [
+        format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', PAD_LEFT, PAD_TOP, PAD_LEFT, bottom),
+        format_html(
+            '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', PAD_LEFT, bottom, width - PAD_RIGHT, bottom
+        ),
+    ]
+    for fraction in (0.0, 0.5, 1.0):
+        y = bottom - fraction * (bottom - PAD_TOP)
+        value = top * fraction
+        parts.append(
+            format_html(
+                '<text class="tick" x="{}" y="{}" text-anchor="end">{} {}</text>',
+                PAD_LEFT - 4,
+                _num(y + 4),
+                _num(value),
+                unit,
+            )
+        )
+    return parts
+
+
+def _x_labels(labels: Sequence[str], xs: Sequence[float], *, height: int) -> list[SafeString]:
+    step = max(1, -(-len(labels) // 12))  # at most ~12 labels along the axis
+    parts = []
+    for index, (label, x) in enumerate(zip(labels, xs, strict=True)):
+        if index % step:
+            continue
+        parts.append(
+            format_html(
+                '<text class="xlabel" x="{}" y="{}" text-anchor="end" transform="rotate(-35 {} {})">{}</text>',
+                _num(x),
+                height - PAD_BOTTOM + 14,
+                _num(x),
+                height - PAD_BOTTOM + 14,
+                label,
+            )
+        )
+    return parts
+
+
+def _markers(marked: Sequence[int], xs: Sequence[float], *, band: float, label: str, height: int) -> list[SafeString]:
+    parts = []
+    for index in marked:
+        if 0 <= index < len(xs):
+            parts.append(
+                format_html(
+                    '<rect class="release-day" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>'
+                    '<text class="release-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    _num(xs[index] - band / 2),
+                    PAD_TOP,
+                    _num(band),
+                    height - PAD_BOTTOM - PAD_TOP,
+                    label,
+                    _num(xs[index]),
+                    PAD_TOP - 4,
+                    label,
+                )
+            )
+    return parts
+
+
+def _legend(series: Sequence[Series], *, extra: str = "") -> list[SafeString]:
+    parts = []
+    x = PAD_LEFT
+    for index, (name, _values) in enumerate(series):
+        parts.append(
+            format_html(
+                '<rect class="swatch {}" x="{}" y="6" width="10" height="10"/>'
+                '<text class="legend" x="{}" y="15">{}</text>',
+                SERIES_CLASSES[index % len(SERIES_CLASSES)],
+                x,
+                x + 14,
+                name,
+            )
+        )
+        x += 24 + 7 * len(name)
+    if extra:
+        parts.append(
+            format_html(
+                '<line class="target" x1="{}" y1="11" x2="{}" y2="11"/><text class="legend" x="{}" y="15">{}</text>',
+                x,
+                x + 14,
+                x + 18,
+                extra,
+            )
+        )
+    return parts
+
+
+def line_chart(
+    series: Sequence[Series],
+    target: float | None = None,
+    *,
+    labels: Sequence[str],
+    title: str,
+    unit: str = "h",
+    marked: Sequence[int] = (),
+    marker_label: str = "release",
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> SafeString:
+    """Lines over `labels` (None values break the line), with an optional dashed target line."""
+    values = [v for _name, vals in series for v in vals if v is not None]
+    top = _scale_max(values, target)
+    bottom = height - PAD_BOTTOM
+    n = max(len(labels), 1)
+    span = width - PAD_LEFT - PAD_RIGHT
+    xs = [PAD_LEFT + span * (i + 0.5) / n for i in range(len(labels))]
+
+    def y_of(value: float) -> float:
+        return bottom - (value / top) * (bottom - PAD_TOP)
+
+    body = _axes(top=top, unit=unit, width=width, height=height)
+    body += _markers(marked, xs, band=span / n, label=marker_label, height=height)
+    if target is not None:
+        body.append(
+            format_html(
+                '<line class="target" x1="{}" y1="{}" x2="{}" y2="{}"><title>target {} {}</title></line>',
+                PAD_LEFT,
+                _num(y_of(target)),
+                width - PAD_RIGHT,
+                _num(y_of(target)),
+                _num(target),
+                unit,
+            )
+        )
+    for index, (name, vals) in enumerate(series):
+        css = SERIES_CLASSES[index % len(SERIES_CLASSES)]
+        segments: list[list[str]] = [[]]
+        for x, value in zip(xs, vals, strict=False):
+            if value is None:
+                segments.append([])
+                continue
+            segments[-1].append(f"{_num(x)},{_num(y_of(value))}")
+        for points in segments:
+            if len(points) > 1:
+                body.append(format_html('<polyline class="line {}" points="{}"/>', css, " ".join(points)))
+        for x, label, value in zip(xs, labels, vals, strict=False):
+            if value is not None:
+                body.append(
+                    format_html(
+                        '<circle class="dot {}" cx="{}" cy="{}" r="3"><title>{} {}: {} {}</title></circle>',
+                        css,
+                        _num(x),
+                        _num(y_of(value)),
+                        name,
+                        label,
+                        _num(value),
+                        unit,
+                    )
+                )
+    body += _x_labels(labels, xs, height=height)
+    body += _legend(series, extra=f"target {_num(target)} {unit}" if target is not None else "")
+    return _frame(title=title, body=body, width=width, height=height, css="line-chart")
+
+
+def bar_chart(
+    series: Sequence[Series],
+    *,
+    labels: Sequence[str],
+    title: str,
+    unit: str = "",
+    marked: Sequence[int] = (),
+    marker_label: str = "release",
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> SafeString:
+    """Grouped bars: one group per label, one bar per series. Negative values are drawn as 0."""
+    values = [max(v, 0) for _name, vals in series for v in vals if v is not None]
+    top = _scale_max(values, None)
+    bottom = height - PAD_BOTTOM
+    n = max(len(labels), 1)
+    span = width - PAD_LEFT - PAD_RIGHT
+    group = span / n
+    bar = group * 0.8 / max(len(series), 1)
+    xs = [PAD_LEFT + group * (i + 0.5) for i in range(len(labels))]
+
+    body = _axes(top=top, unit=unit, width=width, height=height)
+    body += _markers(marked, xs, band=group, label=marker_label, height=height)
+    for s_index, (name, vals) in enumerate(series):
+        css = SERIES_CLASSES[s_index % len(SERIES_CLASSES)]
+        for i, (label, value) in enumerate(zip(labels, vals, strict=False)):
+            shown = max(value or 0, 0)
+            h = (shown / top) * (bottom - PAD_TOP)
+            x = PAD_LEFT + group * i + group * 0.1 + bar * s_index
+            body.append(
+                format_html(
+                    '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}"><title>{} {}: {}</title></rect>',
+                    css,
+                    _num(x),
+                    _num(bottom - h),
+                    _num(bar),
+                    _num(h),
+                    name,
+                    label,
+                    value if value is not None else "",
+                )
+            )
+    body += _x_labels(labels, xs, height=height)
+    body += _legend(series)
+    return _frame(title=title, body=body, width=width, height=height, css="bar-chart")

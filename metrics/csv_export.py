@@ -1,0 +1,208 @@
+"""The KPI tables as rows, and their CSV export (streamed, guarded against formula injection).
+
+The pages and the CSV files share the row builders here, so a CSV always says what its table says.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from metrics import selectors
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value as written to CSV: text starting with a formula character gets a leading quote.
+
+    Numbers stay numbers (a negative change is data, not a formula); everything else becomes text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return round(value, 2)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        value = " ".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, for csv.writer in a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow([csv_safe(h) for h in header])
+    for row in rows:
+        yield writer.writerow([csv_safe(v) for v in row])
+
+
+# --- Rows shared by the pages and the exports -------------------------------------------------
+
+FIRST_REPLY_FIELDS = (
+    "target_hours",
+    "median_hours",
+    "p90_hours",
+    "median_business_hours",
+    "p90_business_hours",
+    "within_target_pct",
+    "replied",
+    "unreplied",
+    "unreplied_over_target",
+    "solved_without_reply",
+)
+
+
+def first_reply_rows(stats: dict) -> list[dict]:
+    """All channels, high-priority channels, then one row per channel; `over_target` marks a median
+    above its target."""
+    rows = [("All channels", stats["all"]), ("High-priority channels", stats["high_priority"])]
+    rows += sorted(stats["by_channel"].items(), key=lambda item: str(item[0]).lower())
+    return [
+        {
+            "label": str(label),
+            "stats": s,
+            "over_target": s.median_hours is not None
+            and s.target_hours is not None
+            and s.median_hours > s.target_hours,
+        }
+        for label, s in rows
+    ]
+
+
+def overdue_rows(stats: dict, *, now: datetime) -> list[dict]:
+    """Unreplied tickets waiting longer than their target, oldest first: the all-channels list plus
+    high-priority tickets past their tighter target."""
+    seen: dict[int, dict] = {}
+    for group in ("high_priority", "all"):
+        for ticket in stats[group].overdue:
+            seen.setdefault(
+                ticket.pk,
+                {
+                    "ticket": ticket,
+                    "channel": ticket.channel.name,
+                    "waiting_hours": (now - ticket.requested_at).total_seconds() / 3600,
+                    "target_hours": stats[group].target_hours,
+                },
+            )
+    return sorted(seen.values(), key=lambda row: (row["ticket"].requested_at, row["ticket"].pk))
+
+
+def tags_days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def _dict_rows(rows: Iterable[dict], keys: Sequence[str]) -> Iterator[list]:
+    for row in rows:
+        yield [row.get(key) for key in keys]
+
+
+def _first_reply(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
+    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    header = ["group", *FIRST_REPLY_FIELDS]
+    return header, (
+        [r["label"], *(getattr(r["stats"], f) for f in FIRST_REPLY_FIELDS)] for r in first_reply_rows(stats)
+    )
+
+
+def _overdue(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
+    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    header = ["ticket", "subject", "channel", "requested_at", "waiting_hours", "target_hours", "status"]
+    rows = (
+        [
+            r["ticket"].pk,
+            r["ticket"].subject,
+            r["channel"],
+            r["ticket"].requested_at,
+            r["waiting_hours"],
+            r["target_hours"],
+            r["ticket"].status,
+        ]
+        for r in overdue_rows(stats, now=now)
+    )
+    return header, rows
+
+
+def _keyed(fetch: Callable[..., Iterable[dict]], keys: Sequence[str]):
+    def build(**kwargs) -> tuple[list, Iterable]:
+        return list(keys), _dict_rows(fetch(**kwargs), keys)
+
+    return build
+
+
+def _weekly(*, start, end, channel_id, now):
+    keys = ["week_start", "median_hours", "median_business_hours", "replied", "target_hours"]
+    return _keyed(selectors.first_reply_weekly, keys)(start=start, end=end, channel_id=channel_id)
+
+
+def _activity(*, start, end, channel_id, now):
+    keys = ["day", "created", "replied", "solved", "release_day"]
+    return _keyed(selectors.activity_daily, keys)(start=start, end=end, channel_id=channel_id)
+
+
+def _tags_rising(*, start, end, channel_id, now):
+    keys = ["tag", "current", "previous", "change"]
+    return _keyed(selectors.tags_rising, keys)(end=end, days=tags_days(start, end))
+
+
+def _outreach(*, start, end, channel_id, now):
+    keys = ["month", "asked", "answered", "declined", "answer_rate", "median_answer_hours"]
+    return _keyed(selectors.outreach_monthly, keys)(start=start, end=end)
+
+
+def _advocates(*, start, end, channel_id, now):
+    keys = ["advocate", "served", "replied", "solved", "median_handling_minutes"]
+    return _keyed(selectors.advocate_stats, keys)(start=start, end=end, channel_id=channel_id)
+
+
+def _tickets(*, start, end, channel_id, now):
+    keys = [
+        "ticket",
+        "channel",
+        "requested_at",
+        "first_reply_at",
+        "frt_hours",
+        "frt_business_hours",
+        "status",
+        "tags",
+        "assignee",
+    ]
+    return _keyed(selectors.tickets_export, keys)(start=start, end=end, channel_id=channel_id)
+
+
+EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
+    "first_reply": _first_reply,
+    "overdue": _overdue,
+    "weekly": _weekly,
+    "activity": _activity,
+    "tags_rising": _tags_rising,
+    "outreach": _outreach,
+    "advocates": _advocates,
+    "tickets": _tickets,
+}
+
+
+def export_lines(*, table: str, start: date, end: date, channel_id: int | None, now: datetime) -> Iterator[str] | None:
+    """The CSV lines of one table, or None for an unknown table. Rows are produced lazily, so the
+    per-ticket export streams from the selector's iterator."""
+    build = EXPORTS.get(table)
+    if build is None:
+        return None
+    header, rows = build(start=start, end=end, channel_id=channel_id, now=now)
+    return csv_lines(header, rows)

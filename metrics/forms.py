@@ -1,0 +1,85 @@
+"""Filters of the KPI pages. Missing values fall back to defaults; wrong values are errors (400)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from channels.models import Channel
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+
+
+class KpiFilterForm(forms.Form):
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=<id>; from/to default to the last 30 days (to = today)."""
+
+    to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.only("id", "name").order_by("name"), required=False, empty_label="All channels"
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so this field cannot be declared on the class.
+        self.fields = {
+            "from": forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})),
+            **self.fields,
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        end = data.get("to") or timezone.localdate()
+        start = data.get("from") or end - timedelta(days=DEFAULT_DAYS - 1)
+        if start > end:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        if (end - start).days + 1 > MAX_DAYS:
+            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+        data["from"], data["to"] = start, end
+        # Show the defaults in the form's inputs too.
+        self.data = self.data.copy()
+        self.data["from"], self.data["to"] = start.isoformat(), end.isoformat()
+        return data
+
+    @property
+    def filters(self) -> dict:
+        """The cleaned filters as selector keywords (only after is_valid())."""
+        channel = self.cleaned_data.get("channel")
+        return {
+            "start": self.cleaned_data["from"],
+            "end": self.cleaned_data["to"],
+            "channel_id": channel.pk if channel else None,
+        }
+
+    @property
+    def querystring(self) -> str:
+        """The same filters for export links."""
+        f = self.filters
+        query = f"from={f['start'].isoformat()}&to={f['end'].isoformat()}"
+        return query + (f"&channel={f['channel_id']}" if f["channel_id"] else "")
+
+
+def last_full_month(today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    last_day = today.replace(day=1) - timedelta(days=1)
+    return f"{last_day.year:04d}-{last_day.month:02d}"
+
+
+class MonthForm(forms.Form):
+    """?month=YYYY-MM; default the last full month."""
+
+    month = forms.CharField(required=False, max_length=7, help_text="YYYY-MM")
+
+    def clean_month(self) -> tuple[date, date]:
+        value = (self.cleaned_data.get("month") or "").strip() or last_full_month()
+        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+            raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.")
+        start = date(int(match.group(1)), int(match.group(2)), 1)
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return start, end

@@ -1,0 +1,51 @@
+from django.utils.safestring import SafeString
+
+from metrics.charts import bar_chart, line_chart
+
+XSS = "<script>alert(1)</script>"
+
+
+def test_line_chart_draws_the_series_and_the_target_line():
+    svg = line_chart(
+        [("Median (h)", [3.0, 9.0, None, 4.0])],
+        target=7.0,
+        labels=["Nov 02", "Nov 09", "Nov 16", "Nov 23"],
+        title="Weekly median",
+    )
+    assert isinstance(svg, SafeString)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert '<line class="target"' in svg
+    assert "target 7.0 h" in svg
+    # the None week breaks the line: one polyline for the first two points, the last point stays a dot
+    assert svg.count('<polyline class="line s0"') == 1
+    assert svg.count('<circle class="dot s0"') == 3
+    assert "<title>Weekly median</title>" in svg
+
+
+def test_line_chart_without_target_or_data_still_renders():
+    svg = line_chart([("Median (h)", [])], labels=[], title="Empty")
+    assert "<svg" in svg and 'class="target"' not in svg
+
+
+def test_bar_chart_marks_release_days():
+    svg = bar_chart(
+        [("Created", [1, 5, 2]), ("Replied", [1, 4, 2]), ("Solved", [0, 3, 1])],
+        labels=["Nov 21", "Nov 22", "Nov 23"],
+        marked=[1],
+        title="Daily activity",
+    )
+    assert svg.count('class="release-day"') == 1
+    assert ">release</text>" in svg
+    assert svg.count('<rect class="bar s0"') == 3 and svg.count('<rect class="bar s2"') == 3
+
+
+def test_negative_values_draw_as_empty_bars():
+    svg = bar_chart([("Change", [3, -2])], labels=["ci", "docs"], title="Tags")
+    assert 'height="-' not in svg
+
+
+def test_labels_titles_and_series_names_are_escaped():
+    svg = bar_chart([(XSS, [1])], labels=[XSS], title=XSS, marker_label=XSS, marked=[0])
+    svg += line_chart([(XSS, [1.0])], target=2.0, labels=[XSS], title=XSS, unit=XSS)
+    assert "<script>" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg

@@ -1,0 +1,138 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from channels.tests.factories import ChannelFactory
+from mentions.models import TicketEvent
+from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
+from metrics.csv_export import EXPORTS, csv_lines, csv_safe
+from metrics.tests.test_pages import hand_made_data, replied_ticket, this_week_query
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager_client(client):
+    client.force_login(ManagerFactory())
+    return client
+
+
+def get_csv(client, table: str, query: str = "") -> list[list[str]]:
+    response = client.get(reverse("metrics:export", args=[table]) + query)
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(f'attachment; filename="kpi-{table}-')
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_cells_get_a_leading_quote(prefix):
+    assert csv_safe(f"{prefix}HYPERLINK(1)") == f"'{prefix}HYPERLINK(1)"
+
+
+def test_plain_values_are_written_as_they_are():
+    assert csv_safe("Hacker News") == "Hacker News"
+    assert csv_safe(-3) == -3  # a negative number is data, not a formula
+    assert csv_safe(2.3456) == 2.35
+    assert csv_safe(None) == ""
+    assert csv_safe(True) == "yes"
+    assert csv_safe(["ci", "=x"]) == "ci =x"
+    assert list(csv_lines(["a", "b"], [["=1+1", 2]])) == ["a,b\r\n", "'=1+1,2\r\n"]
+
+
+@pytest.mark.parametrize("table", sorted(EXPORTS))
+def test_every_table_exports_with_its_header(manager_client, table):
+    hand_made_data()
+    rows = get_csv(manager_client, table, this_week_query())
+    assert rows[0] and all(rows[0])
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_unknown_table_is_404_and_bad_filters_400(manager_client):
+    assert manager_client.get("/kpi/export/secrets.csv").status_code == 404
+    response = manager_client.get("/kpi/export/weekly.csv?from=2026-13-01")
+    assert response.status_code == 400 and "Enter a valid date." in response.content.decode()
+
+
+def test_first_reply_export_has_the_table_numbers(manager_client):
+    hand_made_data()
+    rows = get_csv(manager_client, "first_reply", this_week_query())
+    header, all_channels = rows[0], rows[1]
+    assert header == [
+        "group",
+        "target_hours",
+        "median_hours",
+        "p90_hours",
+        "median_business_hours",
+        "p90_business_hours",
+        "within_target_pct",
+        "replied",
+        "unreplied",
+        "unreplied_over_target",
+        "solved_without_reply",
+    ]
+    assert all_channels == ["All channels", "7.0", "5.0", "8.2", "5.0", "8.2", "80.0", "5", "1", "1", "0"]
+    assert rows[2][0] == "High-priority channels"
+    assert [row[0] for row in rows[3:]] == ["Hacker News"]
+
+
+def test_overdue_export_lists_the_waiting_ticket(manager_client):
+    data = hand_made_data()
+    rows = get_csv(manager_client, "overdue", this_week_query())
+    assert rows[0] == ["ticket", "subject", "channel", "requested_at", "waiting_hours", "target_hours", "status"]
+    assert len(rows) == 2
+    assert rows[1][:3] == [str(data["waiting"].pk), "Still waiting", "Hacker News"]
+    assert 9.9 < float(rows[1][4]) < 10.2
+
+
+def test_exported_cells_are_guarded_against_formula_injection(manager_client):
+    now = timezone.now()
+    channel = ChannelFactory(name="=cmd|' /C calc'!A0")
+    waiting = TicketFactory(channel=channel, requested_at=now - timedelta(hours=30), subject="@SUM(A1:A9)")
+    TicketEvent.objects.create(ticket=waiting, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": "+evil"})
+    advocate = AdvocateFactory(username="-advocate")
+    TicketEvent.objects.create(ticket=waiting, kind=TicketEvent.Kind.REPLIED, actor=advocate)
+
+    overdue = get_csv(manager_client, "overdue", this_week_query())
+    assert overdue[1][1:3] == ["'@SUM(A1:A9)", "'=cmd|' /C calc'!A0"]
+    assert [row[0] for row in get_csv(manager_client, "first_reply")[3:]] == ["'=cmd|' /C calc'!A0"]
+    tickets = get_csv(manager_client, "tickets", this_week_query())
+    assert tickets[1][1] == "'=cmd|' /C calc'!A0"
+    tags = get_csv(manager_client, "tags_rising")
+    assert tags[1] == ["'+evil", "1", "0", "1"]
+    assert get_csv(manager_client, "advocates")[1][0] == "'-advocate"
+
+
+def test_tickets_export_streams_one_row_per_ticket(manager_client):
+    now = timezone.now()
+    channel = ChannelFactory(name="Forum")
+    first = replied_ticket(hours=2.5, requested_at=now - timedelta(days=2), channel=channel)
+    first.tags.create(name="ci")
+    first.tags.create(name="docs")
+    second = TicketFactory(channel=channel, requested_at=now - timedelta(days=1))
+    TicketFactory(channel=channel, requested_at=now - timedelta(days=40))  # outside the range
+
+    response = manager_client.get(reverse("metrics:export", args=["tickets"]) + this_week_query())
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "ticket",
+        "channel",
+        "requested_at",
+        "first_reply_at",
+        "frt_hours",
+        "frt_business_hours",
+        "status",
+        "tags",
+        "assignee",
+    ]
+    assert [row[0] for row in rows[1:]] == [str(first.pk), str(second.pk)]
+    assert rows[1][1] == "Forum" and rows[1][4] == "2.5" and rows[1][7] == "ci;docs"
+    assert rows[2][3] == "" and rows[2][4] == ""

@@ -1,0 +1,139 @@
+"""KPI pages for managers: the dashboard, its CSV exports and the printable monthly report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from metrics import selectors
+from metrics.charts import bar_chart, line_chart
+from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
+from metrics.forms import KpiFilterForm, MonthForm
+
+view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
+
+TAGS_CHART_LIMIT = 10
+
+
+def _weekly_chart(weekly: list[dict]) -> str:
+    target = next((w["target_hours"] for w in weekly if w["target_hours"] is not None), None)
+    return line_chart(
+        [
+            ("Median (calendar h)", [w["median_hours"] for w in weekly]),
+            ("Median (business h)", [w["median_business_hours"] for w in weekly]),
+        ],
+        target=target,
+        labels=[f"{w['week_start']:%b %d}" for w in weekly],
+        title="Weekly median first-reply time against the target",
+    )
+
+
+def _activity_chart(activity: list[dict]) -> str:
+    return bar_chart(
+        [
+            ("Created", [d["created"] for d in activity]),
+            ("Replied", [d["replied"] for d in activity]),
+            ("Solved", [d["solved"] for d in activity]),
+        ],
+        labels=[f"{d['day']:%b %d}" for d in activity],
+        marked=[i for i, d in enumerate(activity) if d["release_day"]],
+        title="Daily ticket activity (release days marked)",
+    )
+
+
+def _tags_chart(tags: list[dict]) -> str:
+    top = [t for t in tags if t["change"] > 0][:TAGS_CHART_LIMIT]
+    return bar_chart(
+        [("Change", [t["change"] for t in top])],
+        labels=[str(t["tag"]) for t in top],
+        title="Tags with rising usage",
+    )
+
+
+def _outreach_rows(*, start: date, end: date) -> list[dict]:
+    """Outreach per month, with the answer rate (a fraction) also as a percentage for display."""
+    return [
+        {**row, "answer_pct": None if row["answer_rate"] is None else 100.0 * row["answer_rate"]}
+        for row in selectors.outreach_monthly(start=start, end=end)
+    ]
+
+
+def _dashboard_context(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
+    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    weekly = selectors.first_reply_weekly(start=start, end=end, channel_id=channel_id)
+    activity = selectors.activity_daily(start=start, end=end, channel_id=channel_id)
+    tags = selectors.tags_rising(end=end, days=tags_days(start, end))
+    return {
+        "first_reply": first_reply_rows(stats),
+        "overdue": overdue_rows(stats, now=now),
+        "weekly": weekly,
+        "weekly_chart": _weekly_chart(weekly),
+        "activity": activity,
+        "activity_chart": _activity_chart(activity),
+        "tags": tags,
+        "tags_chart": _tags_chart(tags),
+        "outreach": _outreach_rows(start=start, end=end),
+        "advocates": selectors.advocate_stats(start=start, end=end, channel_id=channel_id),
+        "tags_days": tags_days(start, end),
+        "start": start,
+        "end": end,
+    }
+
+
+@require_GET
+@view_dashboards
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form = KpiFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "metrics/dashboard.html", {"form": form}, status=400)
+    context = _dashboard_context(**form.filters, now=timezone.now())
+    return render(request, "metrics/dashboard.html", {"form": form, "query": form.querystring, **context})
+
+
+@require_GET
+@view_dashboards
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    form = KpiFilterForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    lines = export_lines(table=table, **form.filters, now=timezone.now())
+    if lines is None:
+        raise Http404("No such table.")
+    f = form.filters
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kpi-{table}-{f["start"]:%Y%m%d}-{f["end"]:%Y%m%d}.csv"'
+    return response
+
+
+@require_GET
+@view_dashboards
+def monthly(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.GET)
+    if not form.is_valid():
+        return render(request, "metrics/monthly.html", {"form": form}, status=400)
+    start, end = form.cleaned_data["month"]
+    now = timezone.now()
+    stats = selectors.first_reply_stats(start=start, end=end, now=now)
+    activity = selectors.activity_daily(start=start, end=end)
+    return render(
+        request,
+        "metrics/monthly.html",
+        {
+            "form": form,
+            "month": start,
+            "start": start,
+            "end": end,
+            "groups": first_reply_rows(stats)[:2],
+            "activity": activity,
+            "activity_chart": _activity_chart(activity),
+            "totals": {key: sum(d[key] for d in activity) for key in ("created", "replied", "solved")},
+            "outreach": _outreach_rows(start=start, end=end),
+            "query": f"from={start.isoformat()}&to={end.isoformat()}",
+        },
+    )
