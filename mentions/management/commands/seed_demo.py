@@ -20,6 +20,7 @@ from channels.models import Channel
 from mentions.models import Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 from mentions.services import mentions_ingest
+from metrics.coverage import coverage_load
 
 HISTORY_DAYS = 21
 TAGS = [
@@ -126,6 +127,7 @@ class Command(BaseCommand):
         mentions_ingest(channel=channel, mentions=mentions)
 
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+        coverage = coverage_load()
         advocate = get_user_model().objects.filter(username="advocate").first()
         tickets = list(channel.tickets.filter(requested_at__lt=now - timedelta(days=1)))
         events: list[TicketEvent] = []
@@ -137,10 +139,17 @@ class Command(BaseCommand):
             if ticket.first_reply_at is None:
                 ticket.first_reply_at = ticket.requested_at + reply_after
                 ticket.first_reply_seconds = int(reply_after.total_seconds())
+            ticket.first_reply_business_seconds = coverage.seconds(ticket.requested_at, ticket.first_reply_at)
             ticket.status = Ticket.Status.SOLVED
             ticket.solved_at = ticket.first_reply_at + timedelta(minutes=rng.randint(1, 600))
             ticket.assignee = advocate
-            ticket.tags.add(*rng.sample(list(tags.values()), k=rng.randint(0, 2)))
+            chosen_tags = rng.sample(list(tags.values()), k=rng.randint(0, 2))
+            ticket.tags.add(*chosen_tags)
+            for tag in chosen_tags:
+                events.append(
+                    TicketEvent(ticket=ticket, actor=advocate, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": tag.name})
+                )
+                when.append(ticket.first_reply_at)
             events.append(
                 TicketEvent(
                     ticket=ticket,
@@ -160,7 +169,16 @@ class Command(BaseCommand):
             )
             when.append(ticket.solved_at)
         Ticket.objects.bulk_update(
-            tickets, ["first_reply_at", "first_reply_seconds", "status", "solved_at", "assignee"], batch_size=500
+            tickets,
+            [
+                "first_reply_at",
+                "first_reply_seconds",
+                "first_reply_business_seconds",
+                "status",
+                "solved_at",
+                "assignee",
+            ],
+            batch_size=500,
         )
         created = TicketEvent.objects.bulk_create(events, batch_size=1000)
         # auto_now_add ignores the value given: put the history at its real time.
