@@ -1,0 +1,162 @@
+"""KPI dashboard server time at 1,000,000 tickets and 5,000,000 events (PostgreSQL).
+
+Loads a year and a bit of tickets (10 channels, 2 high-priority, 20 advocates, ~90% replied,
+~85% solved, tags) plus five audit events per ticket, then requests the whole KPI page as a
+manager for a 30-day and a 365-day range and prints the server time (the view, its queries and
+the template, measured around the test client's request) and the query count. Targets: at
+most 300 ms for 30 days and 1 s for 365 days.
+
+    .venv/bin/python bench/kpi_page.py [--tickets 1000000] [--repeat 5] [--keep]
+
+It wipes the ticket, event, tag and channel tables of the benchmark database (DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/triage_bench) unless --keep reuses a loaded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+
+TARGETS_MS = {30: 300.0, 365: 1000.0}
+
+LOAD_TICKETS = """
+INSERT INTO mentions_ticket (
+    subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
+    requested_at, first_reply_at, first_reply_seconds, first_reply_business_seconds, solved_at,
+    created_at, updated_at, assignee_id, channel_id, served_to_id, served_view_id
+)
+SELECT 'KPI bench ticket ' || g,
+       CASE WHEN solved THEN 'solved' WHEN replied THEN 'pending' ELSE 'new' END,
+       'normal', ch %% 5 = 0, '', '', '', '',
+       requested_at,
+       CASE WHEN replied THEN requested_at + frt END,
+       CASE WHEN replied THEN extract(epoch FROM frt)::bigint END,
+       CASE WHEN replied THEN (extract(epoch FROM frt) * 0.6)::bigint END,
+       CASE WHEN solved THEN requested_at + frt + interval '2 hours' END,
+       now(), now(),
+       CASE WHEN replied THEN (%(users)s::bigint[])[1 + g %% cardinality(%(users)s::bigint[])] END,
+       (%(channels)s::bigint[])[1 + ch],
+       NULL, NULL
+FROM (
+    SELECT g, g %% 10 AS ch,
+           now() - random() * interval '400 days' AS requested_at,
+           random() < 0.9 AS replied,
+           random() < 0.85 AS solved,
+           (interval '1 minute' * (random() ^ 3 * 4000)) AS frt
+    FROM generate_series(1, %(n)s) AS g
+) AS s
+"""
+
+# Five events per ticket: created, assigned by play, replied, solved, a tag added.
+LOAD_EVENTS = """
+INSERT INTO mentions_ticketevent (ticket_id, actor_id, kind, data, created_at, updated_at)
+SELECT t.id,
+       CASE WHEN k = 1 THEN NULL ELSE t.assignee_id END,
+       (ARRAY['created', 'assigned', 'replied', 'status', 'tag_added'])[k],
+       CASE k WHEN 2 THEN '{"via": "play", "view": "all"}'::jsonb
+              WHEN 4 THEN '{"from": "open", "to": "solved"}'::jsonb
+              WHEN 5 THEN jsonb_build_object('tag', (ARRAY['ci', 'registry', 'pricing', 'expert-responded',
+                                                          'reached-out-to-expert', 'downtime'])[1 + t.id %% 6])
+              ELSE '{}'::jsonb END,
+       t.requested_at + (k - 1) * interval '20 minutes',
+       now()
+FROM mentions_ticket t CROSS JOIN generate_series(1, 5) AS k
+"""
+
+
+def load(n: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from channels.models import Channel
+    from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+
+    _common.truncate("mentions_ticketevent", "mentions_message", "mentions_ticket_tags", "mentions_ticket")
+    Channel.objects.filter(slug__startswith="kpi-bench-").delete()
+    roles_ensure()
+    channels = [
+        Channel.objects.create(
+            kind="webhook", name=f"KPI bench {i}", slug=f"kpi-bench-{i}", config={}, high_priority=(i % 5 == 0)
+        ).pk
+        for i in range(10)
+    ]
+    User = get_user_model()
+    advocates = []
+    for i in range(20):
+        user, _ = User.objects.get_or_create(username=f"kpi-bench-advocate-{i}")
+        user.groups.add(Group.objects.get(name=ADVOCATES))
+        advocates.append(user.pk)
+    manager, _ = User.objects.get_or_create(username="kpi-bench-manager")
+    manager.groups.add(Group.objects.get(name=MANAGERS))
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(LOAD_TICKETS, {"n": n, "users": advocates, "channels": channels})
+        cur.execute(LOAD_EVENTS, {})  # params given, so %% reaches PostgreSQL as %
+        cur.execute("VACUUM ANALYZE mentions_ticket")
+        cur.execute("VACUUM ANALYZE mentions_ticketevent")
+        cur.execute("SELECT count(*) FROM mentions_ticket")
+        tickets = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM mentions_ticketevent")
+        events = cur.fetchone()[0]
+    print(f"loaded {tickets:,} tickets and {events:,} events in {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def measure(days: int, repeat: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="kpi-bench-manager"))
+    end = date.today()
+    start = end - timedelta(days=days - 1)
+    url = f"/kpi/?from={start.isoformat()}&to={end.isoformat()}"
+    timings = []
+    queries = 0
+    for i in range(repeat + 1):
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - began) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
+        if i:  # the first request warms caches and connections
+            timings.append(elapsed)
+        queries = len(ctx.captured_queries)
+    median = statistics.median(timings)
+    verdict = "PASS" if median <= TARGETS_MS[days] else "MISS"
+    print(
+        f"  {days:>3}-day range: median {median:.0f} ms, min {min(timings):.0f} ms, max {max(timings):.0f} ms "
+        f"over {repeat} requests; {queries} queries; target <= {TARGETS_MS[days]:.0f} ms: {verdict}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="reuse the tickets already loaded")
+    args = parser.parse_args()
+    _common.setup_django()
+    _common.machine_print()
+    if not args.keep:
+        load(args.tickets)
+    print("KPI page server time (GET /kpi/ as a manager):")
+    for days in (30, 365):
+        measure(days, args.repeat)
+    print(f"  load avg at the end: {_common.load_average()}")
+
+
+if __name__ == "__main__":
+    main()
