@@ -110,6 +110,7 @@ from .base import (
     TransientError,
 )
 from .values import finite_number as _number
+from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -196,12 +197,7 @@ class DiscourseAdapter:
             raise ConfigError(
                 '"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.'
             )
-        for key, (low, high) in _INT_LIMITS.items():
-            if key not in config:
-                continue
-            value = config[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
+        whole_numbers_check(config, _INT_LIMITS)
         if "staff_are_ours" in config and not isinstance(config["staff_are_ours"], bool):
             raise ConfigError('"staff_are_ours" must be true or false.')
         budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])

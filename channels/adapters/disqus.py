@@ -87,6 +87,7 @@ from .base import (
     TransientError,
 )
 from .values import finite_number as _num
+from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -154,12 +155,7 @@ class DisqusAdapter:
                 f'"forum" {forum[:100]!r} is not a Disqus shortname: use the shortname only (letters, digits and '
                 f'hyphens), e.g. "gitlab" for gitlab.disqus.com, not a URL.{hint}'
             )
-        for key, (low, high) in _LIMITS.items():
-            if key not in config:
-                continue
-            value = config[key]
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
+        whole_numbers_check(config, _LIMITS)
         return {**config, "forum": forum}
 
     # --- polling ---------------------------------------------------------------------

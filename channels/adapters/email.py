@@ -83,6 +83,7 @@ from .base import (
 )
 from .email_parse import ParsedEmail, looks_like_message, raw_hash, read_message, split_messages
 from .email_parse import parse_message as parse_message  # re-exported: one message -> mention or None
+from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -166,9 +167,7 @@ class EmailAdapter:
         if "security" in config:
             result["security"] = security
 
-        for key, (low, high) in _LIMITS.items():
-            if key in config and not _is_int_between(config[key], low, high):
-                raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {config[key]!r}.')
+        whole_numbers_check(config, _LIMITS)
 
         address = config.get("address")
         if not isinstance(address, str) or not _ADDRESS_RE.fullmatch(address.strip()):

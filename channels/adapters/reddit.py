@@ -68,6 +68,7 @@ from .base import (
     TransientError,
 )
 from .values import finite_number as _num
+from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +134,7 @@ class RedditAdapter:
                 del result[key]
         if "include_comments" in config and not isinstance(config["include_comments"], bool):
             raise ConfigError('"include_comments" must be true or false.')
-        for key, (low, high) in _INT_LIMITS.items():
-            if key not in config:
-                continue
-            value = config[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
+        whole_numbers_check(config, _INT_LIMITS)
         return result
 
     # --- polling -----------------------------------------------------------------------

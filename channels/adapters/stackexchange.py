@@ -86,6 +86,7 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -203,12 +204,7 @@ class StackExchangeAdapter:
             if normal not in cleaned:
                 cleaned.append(normal)
         result: dict[str, Any] = {**config, "site": site, "tags": cleaned}
-        for key, (low, high) in _LIMITS.items():
-            if key not in config:
-                continue
-            value = config[key]
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
+        whole_numbers_check(config, _LIMITS)
         budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
         if len(cleaned) > budget:
             raise ConfigError(

@@ -16,3 +16,16 @@ def finite_number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def whole_numbers_check(config: dict[str, Any], limits: dict[str, tuple[int, int]]) -> None:
+    """Each setting of `limits` present in `config` is a whole number within its bounds
+    (booleans refused: JSON true is not 1 here), else a ConfigError naming it."""
+    from .base import ConfigError
+
+    for key, (low, high) in limits.items():
+        if key not in config:
+            continue
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
