@@ -109,8 +109,8 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import config_keys_check, whole_numbers_check
 from .values import finite_number as _number
-from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -176,14 +176,7 @@ class DiscourseAdapter:
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         example = '{"base_url": "https://forum.gitlab.com"}'
-        if not isinstance(config, dict):
-            raise ConfigError(f"Config must be a JSON object like {example}.")
-        allowed = {"base_url", "query", *DEFAULTS}
-        unknown = set(config) - allowed
-        if unknown:
-            raise ConfigError(
-                f"Unknown Discourse setting(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(sorted(allowed))}."
-            )
+        config_keys_check(config, allowed={"base_url", "query", *DEFAULTS}, platform="Discourse", example=example)
         result: dict[str, Any] = {**config, "base_url": _clean_base_url(config.get("base_url"))}
         mode = config.get("mode", DEFAULTS["mode"])
         if mode not in MODES:

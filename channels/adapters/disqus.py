@@ -86,8 +86,8 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import config_keys_check, whole_numbers_check
 from .values import finite_number as _num
-from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -129,15 +129,7 @@ class DisqusAdapter:
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         example = '{"forum": "gitlab"}'
-        if not isinstance(config, dict):
-            raise ConfigError(f"Config must be a JSON object like {example}.")
-        allowed = {"forum", *DEFAULTS}
-        unknown = set(config) - allowed
-        if unknown:
-            raise ConfigError(
-                f"Unknown Disqus setting(s): {', '.join(sorted(map(str, unknown)))}. "
-                f"Allowed: {', '.join(sorted(allowed))}."
-            )
+        config_keys_check(config, allowed={"forum", *DEFAULTS}, platform="Disqus", example=example)
         forum = config.get("forum")
         if not isinstance(forum, str) or not forum.strip():
             raise ConfigError(

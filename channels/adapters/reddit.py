@@ -67,8 +67,8 @@ from .base import (
     RateLimited,
     TransientError,
 )
+from .values import config_keys_check, whole_numbers_check
 from .values import finite_number as _num
-from .values import whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -114,13 +114,8 @@ class RedditAdapter:
     # --- configuration -----------------------------------------------------------------
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(config, dict):
-            raise ConfigError('Config must be a JSON object like {"subreddits": ["gitlab"], "keywords": ["gitlab"]}.')
-        unknown = set(config) - set(DEFAULTS)
-        if unknown:
-            raise ConfigError(
-                f"Unknown Reddit setting(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(sorted(DEFAULTS))}."
-            )
+        example = '{"subreddits": ["gitlab"], "keywords": ["gitlab"]}'
+        config_keys_check(config, allowed=set(DEFAULTS), platform="Reddit", example=example)
         result = dict(config)
         result["keywords"] = _clean_keywords(config.get("keywords", []))
         result["subreddits"] = _clean_subreddits(config.get("subreddits", []))

@@ -86,7 +86,7 @@ from .base import (
     RateLimited,
     TransientError,
 )
-from .values import whole_numbers_check
+from .values import config_keys_check, whole_numbers_check
 
 logger = logging.getLogger(__name__)
 
@@ -167,15 +167,7 @@ class StackExchangeAdapter:
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         example = '{"site": "stackoverflow", "tags": ["gitlab"]}'
-        if not isinstance(config, dict):
-            raise ConfigError(f"Config must be a JSON object like {example}.")
-        allowed = {"site", "tags", *DEFAULTS}
-        unknown = set(config) - allowed
-        if unknown:
-            raise ConfigError(
-                f"Unknown Stack Exchange setting(s): {', '.join(sorted(unknown))}. "
-                f"Allowed: {', '.join(sorted(allowed))}."
-            )
+        config_keys_check(config, allowed={"site", "tags", *DEFAULTS}, platform="Stack Exchange", example=example)
         site = config.get("site")
         if not isinstance(site, str) or not site.strip():
             raise ConfigError(

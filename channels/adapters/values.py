@@ -29,3 +29,17 @@ def whole_numbers_check(config: dict[str, Any], limits: dict[str, tuple[int, int
         value = config[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
+
+
+def config_keys_check(config: Any, *, allowed: set[str], platform: str, example: str) -> None:
+    """A config is a JSON object naming only known settings, else a ConfigError that lists them."""
+    from .base import ConfigError
+
+    if not isinstance(config, dict):
+        raise ConfigError(f"Config must be a JSON object like {example}.")
+    unknown = set(config) - allowed
+    if unknown:
+        raise ConfigError(
+            f"Unknown {platform} setting(s): {', '.join(sorted(map(str, unknown)))}. "
+            f"Allowed: {', '.join(sorted(allowed))}."
+        )
