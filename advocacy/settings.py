@@ -139,6 +139,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
         "options": {"expires": DESK_DISPATCH_SECONDS},
     },
+    "metrics.rollups_refresh": {
+        "task": "metrics.rollups_refresh",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
 }
 
 # A poll holds its channel's lease this long at most; it must outlive CELERY_TASK_TIME_LIMIT

@@ -1,0 +1,355 @@
+"""Exact daily KPI rollups on PostgreSQL: the triggers that mark changed days, and their refresh.
+
+Triggers on mentions_ticket and mentions_ticketevent (statement-level, with transition tables, so a
+bulk insert of 5,000 tickets costs one extra statement, not 5,000) record in metrics_rollupdirty
+each UTC day whose figures a change touches: a ticket's requested, first-reply and solved days
+(before and after the change), an event's day, and for an advocate's action the days of the play
+assignments it ends. `rollups_refresh()` recomputes those days from the source tables; every KPI
+read calls it first, and a beat task keeps the backlog short. A refresh takes a transaction-level
+advisory lock, so two refreshes never rebuild the same day at once.
+
+On other databases (the embedded SQLite default) there are no rollups: the selectors compute the
+same figures from the source rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+
+from django.db import connection, transaction
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INT4_MAX = 2**31 - 1
+REFRESH_LOCK = 0x4B5049  # "KPI": pg_advisory_xact_lock key of the refresh
+# The values of Ticket.Status and TicketEvent.Kind this SQL reads, spelled out so the migration that installs
+# the triggers does not import models (tests/test_rollups.py checks they still match).
+SOLVED = "solved"
+SERVED = "assigned"
+STATUS = "status"
+TAG_ADDED = "tag_added"
+REPLY_KINDS = ("replied", "reply_sent")
+HANDLING_KINDS = (*REPLY_KINDS, STATUS, "macro")
+EVENT_KINDS = (SERVED, TAG_ADDED, *HANDLING_KINDS)
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _values(column: str) -> str:
+    """The day's values of a first-reply column as two blobs: int4 where they fit, int8 beyond."""
+    replied = "part = 1 AND first_reply_at IS NOT NULL"
+    return (
+        f"coalesce(string_agg(int4send({column}::int4), ''::bytea) "
+        f"FILTER (WHERE {replied} AND {column} <= {INT4_MAX}), ''::bytea), "
+        f"coalesce(string_agg(int8send({column}), ''::bytea) "
+        f"FILTER (WHERE {replied} AND {column} > {INT4_MAX}), ''::bytea)"
+    )
+
+
+def _day(column: str) -> str:
+    return f"(({column}) AT TIME ZONE 'UTC')::date"
+
+
+# --- Triggers ---------------------------------------------------------------------------------------------------
+
+_TICKET_DAYS = f"""
+    SELECT d FROM {{rows}} r
+    CROSS JOIN LATERAL (VALUES ({_day("r.requested_at")}), ({_day("r.first_reply_at")}), ({_day("r.solved_at")})) v(d)
+    WHERE d IS NOT NULL
+"""
+_TICKET_COLUMNS = (
+    "requested_at",
+    "first_reply_at",
+    "first_reply_seconds",
+    "first_reply_business_seconds",
+    "solved_at",
+    "status",
+    "channel_id",
+    "high_priority",
+)
+
+
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in _TICKET_COLUMNS)
+
+
+# An event marks its own day; an advocate's action also marks the days of that advocate's play assignments
+# of the ticket up to it (their handling time ends with it).
+_EVENT_DAYS = f"""
+    INSERT INTO metrics_rollupdirty (day, kind)
+    SELECT DISTINCT d, 'event' FROM (
+        SELECT {_day("r.created_at")} AS d FROM {{rows}} r WHERE r.kind IN ({_sql_list(EVENT_KINDS)})
+        UNION ALL
+        SELECT {_day("a.created_at")} FROM {{rows}} r
+        JOIN mentions_ticketevent a ON a.ticket_id = r.ticket_id AND a.actor_id = r.actor_id
+             AND a.kind = '{SERVED}' AND a.created_at <= r.created_at
+        WHERE r.kind IN ({_sql_list(HANDLING_KINDS)}) AND r.actor_id IS NOT NULL
+    ) s
+    ON CONFLICT DO NOTHING;
+"""
+
+TRIGGERS_SQL = f"""
+CREATE OR REPLACE FUNCTION metrics_ticket_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO metrics_rollupdirty (day, kind)
+    SELECT DISTINCT d, 'ticket' FROM ({_TICKET_DAYS.format(rows="new_rows")}) s
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metrics_ticket_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO metrics_rollupdirty (day, kind)
+    SELECT DISTINCT d, 'ticket' FROM ({_TICKET_DAYS.format(rows="old_rows")}) s
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+-- Only rows whose KPI columns changed mark days: a play claim (assignee) marks nothing.
+CREATE OR REPLACE FUNCTION metrics_ticket_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    WITH changed AS (
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE ({_columns("n")}) IS DISTINCT FROM ({_columns("o")})
+    )
+    INSERT INTO metrics_rollupdirty (day, kind)
+    SELECT DISTINCT d, 'ticket' FROM (
+        {_TICKET_DAYS.format(rows="(SELECT o.* FROM old_rows o JOIN changed USING (id))")}
+        UNION ALL
+        {_TICKET_DAYS.format(rows="(SELECT n.* FROM new_rows n JOIN changed USING (id))")}
+    ) s
+    ON CONFLICT DO NOTHING;
+    -- A ticket moved to another channel moves its advocates' figures too.
+    INSERT INTO metrics_rollupdirty (day, kind)
+    SELECT DISTINCT {_day("e.created_at")}, 'event'
+    FROM new_rows n JOIN old_rows o ON o.id = n.id AND o.channel_id <> n.channel_id
+    JOIN mentions_ticketevent e ON e.ticket_id = n.id
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metrics_event_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {_EVENT_DAYS.format(rows="new_rows")}
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metrics_event_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {_EVENT_DAYS.format(rows="old_rows")}
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION metrics_rollups_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM metrics_rollupdirty;
+    DELETE FROM metrics_ticketday;
+    DELETE FROM metrics_advocateday;
+    DELETE FROM metrics_tagday;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS metrics_ticket_ins ON mentions_ticket;
+CREATE TRIGGER metrics_ticket_ins AFTER INSERT ON mentions_ticket
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_ticket_inserted();
+DROP TRIGGER IF EXISTS metrics_ticket_upd ON mentions_ticket;
+CREATE TRIGGER metrics_ticket_upd AFTER UPDATE ON mentions_ticket
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION metrics_ticket_updated();
+DROP TRIGGER IF EXISTS metrics_ticket_del ON mentions_ticket;
+CREATE TRIGGER metrics_ticket_del AFTER DELETE ON mentions_ticket
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_ticket_deleted();
+DROP TRIGGER IF EXISTS metrics_ticket_trunc ON mentions_ticket;
+CREATE TRIGGER metrics_ticket_trunc AFTER TRUNCATE ON mentions_ticket
+    FOR EACH STATEMENT EXECUTE FUNCTION metrics_rollups_truncated();
+
+DROP TRIGGER IF EXISTS metrics_event_ins ON mentions_ticketevent;
+CREATE TRIGGER metrics_event_ins AFTER INSERT ON mentions_ticketevent
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_inserted();
+DROP TRIGGER IF EXISTS metrics_event_upd_old ON mentions_ticketevent;
+CREATE TRIGGER metrics_event_upd_old AFTER UPDATE ON mentions_ticketevent
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_deleted();
+DROP TRIGGER IF EXISTS metrics_event_upd_new ON mentions_ticketevent;
+CREATE TRIGGER metrics_event_upd_new AFTER UPDATE ON mentions_ticketevent
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_inserted();
+DROP TRIGGER IF EXISTS metrics_event_del ON mentions_ticketevent;
+CREATE TRIGGER metrics_event_del AFTER DELETE ON mentions_ticketevent
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_deleted();
+DROP TRIGGER IF EXISTS metrics_event_trunc ON mentions_ticketevent;
+CREATE TRIGGER metrics_event_trunc AFTER TRUNCATE ON mentions_ticketevent
+    FOR EACH STATEMENT EXECUTE FUNCTION metrics_rollups_truncated();
+"""
+
+DROP_TRIGGERS_SQL = """
+DROP TRIGGER IF EXISTS metrics_ticket_ins ON mentions_ticket;
+DROP TRIGGER IF EXISTS metrics_ticket_upd ON mentions_ticket;
+DROP TRIGGER IF EXISTS metrics_ticket_del ON mentions_ticket;
+DROP TRIGGER IF EXISTS metrics_ticket_trunc ON mentions_ticket;
+DROP TRIGGER IF EXISTS metrics_event_ins ON mentions_ticketevent;
+DROP TRIGGER IF EXISTS metrics_event_upd_old ON mentions_ticketevent;
+DROP TRIGGER IF EXISTS metrics_event_upd_new ON mentions_ticketevent;
+DROP TRIGGER IF EXISTS metrics_event_del ON mentions_ticketevent;
+DROP TRIGGER IF EXISTS metrics_event_trunc ON mentions_ticketevent;
+DROP FUNCTION IF EXISTS metrics_ticket_inserted(), metrics_ticket_deleted(), metrics_ticket_updated(),
+    metrics_event_inserted(), metrics_event_deleted(), metrics_rollups_truncated();
+"""
+
+# Every day that has tickets or events: what a first build (or a rebuild) marks.
+MARK_ALL_SQL = f"""
+INSERT INTO metrics_rollupdirty (day, kind)
+SELECT DISTINCT d, 'ticket' FROM ({_TICKET_DAYS.format(rows="mentions_ticket")}) s
+ON CONFLICT DO NOTHING;
+INSERT INTO metrics_rollupdirty (day, kind)
+SELECT DISTINCT {_day("created_at")}, 'event' FROM mentions_ticketevent WHERE kind IN ({_sql_list(EVENT_KINDS)})
+ON CONFLICT DO NOTHING;
+"""
+
+# --- Refresh ----------------------------------------------------------------------------------------------------
+
+TICKET_DAYS_SQL = f"""
+DELETE FROM metrics_ticketday WHERE day = %(day)s;
+INSERT INTO metrics_ticketday (day, channel_id, high_priority, created, replied, solved_without_reply,
+                               first_replied, solved, frt, frt_wide, frt_business, frt_business_wide)
+SELECT %(day)s, channel_id, high_priority,
+       count(*) FILTER (WHERE part = 1),
+       count(*) FILTER (WHERE part = 1 AND first_reply_at IS NOT NULL),
+       count(*) FILTER (WHERE part = 1 AND first_reply_at IS NULL AND status = '{SOLVED}'),
+       count(*) FILTER (WHERE part = 2),
+       count(*) FILTER (WHERE part = 3),
+       {_values("first_reply_seconds")},
+       {_values("first_reply_business_seconds")}
+FROM (
+    SELECT 1 AS part, t.channel_id, t.high_priority, t.first_reply_at, t.first_reply_seconds,
+           t.first_reply_business_seconds, t.status
+    FROM mentions_ticket t WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s
+    UNION ALL
+    SELECT 2, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL
+    FROM mentions_ticket t WHERE t.first_reply_at >= %(since)s AND t.first_reply_at < %(until)s
+    UNION ALL
+    SELECT 3, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL
+    FROM mentions_ticket t WHERE t.solved_at >= %(since)s AND t.solved_at < %(until)s
+) s
+GROUP BY channel_id, high_priority;
+"""
+
+EVENT_DAYS_SQL = f"""
+DELETE FROM metrics_advocateday WHERE day = %(day)s;
+INSERT INTO metrics_advocateday (day, actor_id, channel_id, served, replied, solved, handling)
+SELECT %(day)s, e.actor_id, t.channel_id,
+       count(*) FILTER (WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'),
+       count(*) FILTER (WHERE e.kind IN ({_sql_list(REPLY_KINDS)})),
+       count(*) FILTER (WHERE e.kind = '{STATUS}' AND e.data ->> 'to' = '{SOLVED}'),
+       coalesce(string_agg(int8send(h.micros), ''::bytea), ''::bytea)
+FROM mentions_ticketevent e
+JOIN mentions_ticket t ON t.id = e.ticket_id
+LEFT JOIN LATERAL (
+    SELECT (EXTRACT(EPOCH FROM (n.created_at - e.created_at)) * 1000000)::bigint AS micros
+    FROM mentions_ticketevent n
+    WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'
+          AND n.ticket_id = e.ticket_id AND n.actor_id = e.actor_id
+          AND n.kind IN ({_sql_list(HANDLING_KINDS)}) AND n.created_at >= e.created_at
+    ORDER BY n.created_at, n.id LIMIT 1
+) h ON true
+WHERE e.created_at >= %(since)s AND e.created_at < %(until)s
+      AND e.kind IN ({_sql_list((SERVED, *HANDLING_KINDS))}) AND e.actor_id IS NOT NULL
+GROUP BY e.actor_id, t.channel_id;
+DELETE FROM metrics_tagday WHERE day = %(day)s;
+INSERT INTO metrics_tagday (day, tag, added)
+SELECT %(day)s, e.data ->> 'tag', count(*)
+FROM mentions_ticketevent e
+WHERE e.kind = '{TAG_ADDED}' AND e.created_at >= %(since)s AND e.created_at < %(until)s
+      AND e.data ->> 'tag' IS NOT NULL
+GROUP BY 2;
+"""
+
+
+_fresh_for_this_read: ContextVar[bool] = ContextVar("kpi_rollups_fresh", default=False)
+_read_memo: ContextVar[dict | None] = ContextVar("kpi_rollups_memo", default=None)
+
+
+def _day_params(day: date) -> dict[str, object]:
+    since = datetime.combine(day, time.min, tzinfo=UTC)
+    return {"day": day, "since": since, "until": since + timedelta(days=1)}
+
+
+def rollups_supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def rollups_read() -> Iterator[None]:
+    """One refresh for a whole page, export or command: the selectors inside skip their own."""
+    rollups_refresh()
+    token = _fresh_for_this_read.set(True)
+    memo_token = _read_memo.set({})
+    try:
+        yield
+    finally:
+        _read_memo.reset(memo_token)
+        _fresh_for_this_read.reset(token)
+
+
+def rollups_memo(key: tuple, fetch: Callable[[], T]) -> T:
+    """Inside rollups_read(), a read two selectors share is fetched once; outside, every time."""
+    memo = _read_memo.get()
+    if memo is None:
+        return fetch()
+    if key not in memo:
+        memo[key] = fetch()
+    return memo[key]
+
+
+def rollups_ensure_fresh() -> None:
+    """What every rollup-reading selector calls first: a refresh, unless its caller already did one."""
+    if not _fresh_for_this_read.get():
+        rollups_refresh()
+
+
+def rollups_refresh() -> dict[str, int]:
+    """Recompute every day marked since the last refresh. Returns how many days of each kind."""
+    if not rollups_supported():
+        return {"ticket": 0, "event": 0}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM metrics_rollupdirty LIMIT 1")
+        if cursor.fetchone() is None:  # the common case: nothing changed, one cheap query
+            return {"ticket": 0, "event": 0}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        # One day per statement: with literal bounds the planner sizes each day right (one array of days
+        # made it guess a third of the table and hash-join every ticket); a day is small, so no JIT.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("DELETE FROM metrics_rollupdirty RETURNING day, kind")
+        marked = cursor.fetchall()
+        ticket_days = sorted({day for day, kind in marked if kind == "ticket"})
+        event_days = sorted({day for day, kind in marked if kind == "event"})
+        for day in ticket_days:
+            cursor.execute(TICKET_DAYS_SQL, _day_params(day))
+        for day in event_days:
+            cursor.execute(EVENT_DAYS_SQL, _day_params(day))
+    if len(marked) > 31:
+        logger.info("kpi rollups: rebuilt %d ticket and %d event days", len(ticket_days), len(event_days))
+    return {"ticket": len(ticket_days), "event": len(event_days)}
+
+
+def rollups_rebuild() -> dict[str, int]:
+    """Mark every day and refresh: the first build, or a repair after a manual data fix."""
+    if not rollups_supported():
+        return {"ticket": 0, "event": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(MARK_ALL_SQL)
+    return rollups_refresh()
+
+
+def days_marked() -> list[tuple[date, str]]:
+    """The marked days (tests and the admin's health view)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT day, kind FROM metrics_rollupdirty ORDER BY day, kind")
+        return list(cursor.fetchall())
