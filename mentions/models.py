@@ -91,6 +91,13 @@ class Ticket(models.Model):
             models.Index(fields=["channel", "requested_at"], name="ticket_channel_requested_idx"),
             models.Index(fields=["first_reply_at"], name="ticket_first_reply_idx"),
             models.Index(fields=["solved_at"], name="ticket_solved_idx"),
+            # The KPI page's live part: unreplied open tickets past their target (metrics.selectors).
+            models.Index(
+                fields=["requested_at"],
+                name="ticket_unreplied_idx",
+                include=["channel", "high_priority", "id"],  # index-only counts per channel
+                condition=Q(first_reply_at__isnull=True) & ~Q(status="solved"),
+            ),
         ]
         permissions = [
             ("work_queue", "Can work the queue (play, reply, macros)"),
