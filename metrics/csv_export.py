@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from metrics import selectors
+from metrics.rollups import rollups_read
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -204,5 +205,6 @@ def export_lines(*, table: str, start: date, end: date, channel_id: int | None, 
     build = EXPORTS.get(table)
     if build is None:
         return None
-    header, rows = build(start=start, end=end, channel_id=channel_id, now=now)
+    with rollups_read():
+        header, rows = build(start=start, end=end, channel_id=channel_id, now=now)
     return csv_lines(header, rows)

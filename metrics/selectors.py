@@ -7,23 +7,31 @@ Every function takes keyword-only `datetime.date` bounds; the range is `requeste
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Q
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db.models import Aggregate, BinaryField, Count, Q, QuerySet, Sum
 from django.db.models.expressions import F, Window
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncWeek
 from django.utils import timezone
 
 from channels.models import Channel
 from mentions.models import Ticket, TicketEvent
-from metrics.models import Target
+from metrics.models import AdvocateDay, TagDay, Target, TicketDay
+from metrics.quantiles import (
+    array_percentile_cont,
+    array_percentiles_cont,
+    percentile_cont,
+    values_decode,
+    values_decode_wide,
+)
+from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_read, rollups_supported
 
 HOUR = 3600.0
 OVERDUE_LIMIT = 50
@@ -51,20 +59,6 @@ def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def percentile_cont(values: list[float], fraction: float) -> float | None:
-    """PostgreSQL's percentile_cont, step for step (same float operations, so the same result)."""
-    if not values:
-        return None
-    ordered = sorted(float(v) for v in values)
-    position = fraction * (len(ordered) - 1)
-    lower, upper = math.floor(position), math.ceil(position)
-    first = ordered[lower]
-    if lower == upper:
-        return first
-    second = ordered[upper]
-    return first + (second - first) * (position - lower)
-
-
 def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else seconds / HOUR
 
@@ -73,8 +67,12 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
+class BytesAgg(Aggregate):
+    """string_agg(bytea): a group's rollup values as one blob (order does not matter: they are selected)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ''::bytea)"
+    output_field = BinaryField()
 
 
 def _tickets(*, start: date, end: date, channel_id: int | None = None):
@@ -152,56 +150,97 @@ _EMPTY_FIGURES: Figures = {
 }
 
 
-def _first_reply_figures_sql(
+def _waiting_over_target(
+    *, start: date, end: date, channel_id: int | None, now: datetime, targets: dict[str, float]
+) -> dict[tuple[int, bool], tuple[int, int]]:
+    """Live, not rolled up (it depends on `now`): per (channel, high_priority), the unreplied open tickets
+    older than each target. Few rows, on ticket_unreplied_idx."""
+    qs = (
+        _tickets(start=start, end=end, channel_id=channel_id)
+        .filter(first_reply_at__isnull=True)
+        .exclude(status=SOLVED)
+        .order_by()
+        .values_list("channel_id", "high_priority")
+        .annotate(
+            over_all=Count("id", filter=Q(requested_at__lt=now - timedelta(hours=targets["all"]))),
+            over_hp=Count("id", filter=Q(requested_at__lt=now - timedelta(hours=targets["high_priority"]))),
+        )
+    )
+    return {(channel, hp): (over_all, over_hp) for channel, hp, over_all, over_hp in qs}
+
+
+def _array_figures(
+    counts: tuple[int, int, int], seconds: np.ndarray, business: np.ndarray, over: tuple[int, int], targets: dict
+) -> Figures:
+    created, replied, solved_without_reply = counts
+    return {
+        "replied": replied,
+        "unreplied": created - replied,
+        "solved_without_reply": solved_without_reply,
+        "over_all": over[0],
+        "over_hp": over[1],
+        "within_all": int(np.count_nonzero(seconds <= targets["all"] * HOUR)),
+        "within_hp": int(np.count_nonzero(seconds <= targets["high_priority"] * HOUR)),
+        **dict(zip(("p50", "p90"), array_percentiles_cont(seconds, (0.5, 0.9)), strict=True)),
+        **dict(zip(("p50_business", "p90_business"), array_percentiles_cont(business, (0.5, 0.9)), strict=True)),
+    }
+
+
+def _first_reply_rollup_rows(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
+    """(week, channel, high_priority, created, replied, solved without reply, first-reply seconds, business
+    seconds) from the daily rollups: the one read both the figures and the weekly trend use (once per page,
+    see rollups.rollups_read)."""
+
+    def fetch() -> list[tuple]:
+        qs = (
+            TicketDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+            .annotate(week=TruncWeek("day"))
+            .order_by()
+            .values_list("week", "channel_id", "high_priority")
+            .annotate(
+                created_n=Sum("created"),
+                replied_n=Sum("replied"),
+                solved_without_reply_n=Sum("solved_without_reply"),
+                frt_n=BytesAgg("frt"),
+                frt_w=BytesAgg("frt_wide"),
+                business_n=BytesAgg("frt_business"),
+                business_w=BytesAgg("frt_business_wide"),
+            )
+        )
+        return [
+            (*row[:6], values_decode(frt, frt_wide), values_decode(business, business_wide))
+            for *row, frt, frt_wide, business, business_wide in qs
+        ]
+
+    return rollups_memo(("first_reply", start, end, channel_id), fetch)
+
+
+def _first_reply_figures_rollup(
     *, start: date, end: date, channel_id: int | None, now: datetime, targets: dict[str, float]
 ) -> dict[object, Figures]:
-    """One query on PostgreSQL: GROUPING SETS ((channel), (high_priority), ())."""
-    since, until = day_bounds(start, end)
-    params: dict[str, Any] = {
-        "since": since,
-        "until": until,
-        "solved": SOLVED,
-        "over_all": now - timedelta(hours=targets["all"]),
-        "over_hp": now - timedelta(hours=targets["high_priority"]),
-        "within_all": targets["all"] * HOUR,
-        "within_hp": targets["high_priority"] * HOUR,
-        "channel_id": channel_id,
-    }
-    channel_clause = "AND t.channel_id = %(channel_id)s" if channel_id is not None else ""
-    replied = "t.first_reply_at IS NOT NULL"
-    waiting = "t.first_reply_at IS NULL AND t.status <> %(solved)s"
-    sql = f"""
-        SELECT
-            t.channel_id, t.high_priority, GROUPING(t.channel_id), GROUPING(t.high_priority),
-            COUNT(*) FILTER (WHERE {replied}),
-            COUNT(*) FILTER (WHERE t.first_reply_at IS NULL),
-            COUNT(*) FILTER (WHERE t.first_reply_at IS NULL AND t.status = %(solved)s),
-            COUNT(*) FILTER (WHERE {waiting} AND t.requested_at < %(over_all)s),
-            COUNT(*) FILTER (WHERE {waiting} AND t.requested_at < %(over_hp)s),
-            COUNT(*) FILTER (WHERE {replied} AND t.first_reply_seconds <= %(within_all)s),
-            COUNT(*) FILTER (WHERE {replied} AND t.first_reply_seconds <= %(within_hp)s),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_reply_seconds) FILTER (WHERE {replied}),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.first_reply_seconds) FILTER (WHERE {replied}),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_reply_business_seconds) FILTER (WHERE {replied}),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY t.first_reply_business_seconds) FILTER (WHERE {replied})
-        FROM {Ticket._meta.db_table} t
-        WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s {channel_clause}
-        GROUP BY GROUPING SETS ((t.channel_id), (t.high_priority), ())
-    """  # noqa: S608 - only table names and fixed clauses are interpolated
+    """From the daily rollups: one query for the counts and every first-reply time of the range per
+    (channel, high_priority), one for the waiting tickets over target."""
+    rows = _first_reply_rollup_rows(start=start, end=end, channel_id=channel_id)
+    over = _waiting_over_target(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
+    parts: dict[object, list] = defaultdict(list)
+    seen_over: set[tuple[int, bool]] = set()
+    for _week, channel, hp, created, replied, swr, frt, business in rows:
+        # the waiting-over-target counts of (channel, hp) go with its first week only
+        over_here = (0, 0) if (channel, hp) in seen_over else over.get((channel, hp), (0, 0))
+        seen_over.add((channel, hp))
+        part = ((created, replied, swr), frt, business, over_here)
+        for key in ("all", channel, *(("high_priority",) if hp else ())):
+            parts[key].append(part)
+    parts.setdefault("all", [])
     out: dict[object, Figures] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            channel, high_priority, g_channel, g_hp, *numbers = row
-            if g_channel == 0:
-                key: object = channel
-            elif g_hp == 0:
-                if not high_priority:
-                    continue
-                key = "high_priority"
-            else:
-                key = "all"
-            out[key] = dict(zip(_EMPTY_FIGURES, numbers, strict=True))
+    for key, group in parts.items():
+        out[key] = _array_figures(
+            tuple(sum(p[0][i] for p in group) for i in range(3)),  # type: ignore[arg-type]
+            np.concatenate([p[1] for p in group]) if group else np.empty(0, dtype=np.int64),
+            np.concatenate([p[2] for p in group]) if group else np.empty(0, dtype=np.int64),
+            (sum(p[3][0] for p in group), sum(p[3][1] for p in group)),
+            targets,
+        )
     return out
 
 
@@ -267,8 +306,9 @@ def _first_reply_figures_rows(*, start: date, end: date, channel_id: int | None)
 def first_reply_figures(
     *, start: date, end: date, channel_id: int | None, now: datetime, targets: dict[str, float]
 ) -> dict[object, Figures]:
-    if _is_postgresql():
-        return _first_reply_figures_sql(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
+    if rollups_supported():
+        rollups_ensure_fresh()
+        return _first_reply_figures_rollup(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
     rows = _first_reply_figures_rows(start=start, end=end, channel_id=channel_id).iterator(chunk_size=EXPORT_CHUNK)
     return first_reply_figures_python(rows, now=now, targets=targets)
 
@@ -278,9 +318,10 @@ def _overdue_candidates(
 ) -> list[Ticket]:
     """The oldest 50 waiting tickets past the smaller target per (channel, high_priority): every group's
     oldest-50 list is drawn from these (within such a partition each group's test is `requested_at < x`, a
-    prefix of the partition in requested_at order). One query, with the channel."""
+    prefix of the partition in requested_at order). Two queries: the ranking reads only ticket_unreplied_idx
+    (index-only), then the few chosen tickets are loaded with their channel."""
     loosest = now - timedelta(hours=min(targets["all"], targets["high_priority"]))
-    qs = (
+    ranked = (
         _tickets(start=start, end=end, channel_id=channel_id)
         .filter(first_reply_at__isnull=True, requested_at__lt=loosest)
         .exclude(status=SOLVED)
@@ -290,10 +331,12 @@ def _overdue_candidates(
             )
         )
         .filter(overdue_rank__lte=OVERDUE_LIMIT)
-        .select_related("channel")
-        .order_by("requested_at", "id")
+        .values_list("id", flat=True)
     )
-    return list(qs)
+    ids = list(ranked)
+    if not ids:
+        return []
+    return list(Ticket.objects.filter(pk__in=ids).select_related("channel").order_by("requested_at", "id"))
 
 
 def _build_stats(
@@ -388,23 +431,19 @@ def first_reply_weekly(*, start: date, end: date, channel_id: int | None = None)
     if channel_id is not None and Channel.objects.filter(pk=channel_id, high_priority=True).exists():
         target = targets["high_priority"]
     by_week: dict[date, dict[str, Any]] = {}
-    if _is_postgresql():
-        since, until = day_bounds(start, end)
-        channel_clause = "AND t.channel_id = %(channel_id)s" if channel_id is not None else ""
-        sql = f"""
-            SELECT (date_trunc('week', t.requested_at AT TIME ZONE 'UTC'))::date AS week,
-                   COUNT(*),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_reply_seconds),
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_reply_business_seconds)
-            FROM {Ticket._meta.db_table} t
-            WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND t.first_reply_at IS NOT NULL
-                  {channel_clause}
-            GROUP BY 1
-        """  # noqa: S608 - only the table name and a fixed clause are interpolated
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"since": since, "until": until, "channel_id": channel_id})
-            for week, replied, p50, p50_business in cursor.fetchall():
-                by_week[week] = {"replied": replied, "p50": p50, "p50_business": p50_business}
+    if rollups_supported():
+        rollups_ensure_fresh()
+        weeks: dict[date, list] = defaultdict(list)
+        for week, _channel, _hp, _created, replied, _swr, frt, business in _first_reply_rollup_rows(
+            start=start, end=end, channel_id=channel_id
+        ):
+            weeks[week].append((replied, frt, business))
+        for week, parts in weeks.items():
+            by_week[week] = {
+                "replied": sum(p[0] for p in parts),
+                "p50": array_percentile_cont(np.concatenate([p[1] for p in parts]), 0.5),
+                "p50_business": array_percentile_cont(np.concatenate([p[2] for p in parts]), 0.5),
+            }
     else:
         rows = (
             _tickets(start=start, end=end, channel_id=channel_id)
@@ -457,22 +496,13 @@ def first_reply_weekly_python(rows: Iterable[tuple]) -> dict[date, dict[str, Any
 
 def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
     """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day.
-    Three queries, each on its own index (requested_at, first_reply_at, solved_at)."""
-    since, until = day_bounds(start, end)
-    base = Ticket.objects.all()
-    if channel_id is not None:
-        base = base.filter(channel_id=channel_id)
-    counts: dict[str, dict[date, int]] = {}
-    for key, field_name in (("created", "requested_at"), ("replied", "first_reply_at"), ("solved", "solved_at")):
-        qs = (
-            base.filter(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
-            .annotate(day=TruncDate(field_name, tzinfo=UTC))
-            .order_by()
-            .values("day")
-            .annotate(n=Count("id"))
-            .values_list("day", "n")
-        )
-        counts[key] = dict(qs)
+    One query on the rollups (PostgreSQL), else three, each on its own index (requested_at, first_reply_at,
+    solved_at)."""
+    if rollups_supported():
+        rollups_ensure_fresh()
+        counts = activity_counts_rollup(start=start, end=end, channel_id=channel_id)
+    else:
+        counts = activity_counts_source(start=start, end=end, channel_id=channel_id)
     out = []
     day = start
     while day <= end:
@@ -489,16 +519,75 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
     return out
 
 
+def activity_counts_rollup(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
+    counts: dict[str, dict[date, int]] = {"created": {}, "replied": {}, "solved": {}}
+    for day, created, replied, solved in (
+        TicketDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+        .order_by()
+        .values_list("day")
+        .annotate(n_created=Sum("created"), n_replied=Sum("first_replied"), n_solved=Sum("solved"))
+    ):
+        counts["created"][day], counts["replied"][day], counts["solved"][day] = created, replied, solved
+    return counts
+
+
+def activity_counts_source(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
+    """The reference path, from the tickets."""
+    since, until = day_bounds(start, end)
+    base = Ticket.objects.all()
+    if channel_id is not None:
+        base = base.filter(channel_id=channel_id)
+    counts: dict[str, dict[date, int]] = {}
+    for key, field_name in (("created", "requested_at"), ("replied", "first_reply_at"), ("solved", "solved_at")):
+        qs = (
+            base.filter(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
+            .annotate(day=TruncDate(field_name, tzinfo=UTC))
+            .order_by()
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
+        )
+        counts[key] = dict(qs)
+    return counts
+
+
 def tags_rising(*, end: date, days: int = 30, limit: int = 50) -> list[dict[str, Any]]:
     """Tags added (TAG_ADDED events, by event time) in the `days` days ending with `end` (current) against the
-    `days` days before (previous); change = current - previous; by change, largest first, then tag. One query."""
-    _, until = day_bounds(end, end)
-    current_since = until - timedelta(days=days)
-    previous_since = current_since - timedelta(days=days)
+    `days` days before (previous); change = current - previous; by change, largest first, then tag. One query
+    (on the daily tag rollup on PostgreSQL)."""
+    current_start = end - timedelta(days=days - 1)
+    previous_start = current_start - timedelta(days=days)
+    if rollups_supported():
+        rollups_ensure_fresh()
+        rows = tags_counts_rollup(current_start=current_start, previous_start=previous_start, end=end)
+    else:
+        rows = tags_counts_source(current_start=current_start, previous_start=previous_start, end=end)
     rows = (
-        TicketEvent.objects.filter(
-            kind=TicketEvent.Kind.TAG_ADDED, created_at__gte=previous_since, created_at__lt=until
+        rows.annotate(change=F("current") - F("previous"))
+        .order_by("-change", "tag")
+        .values("tag", "current", "previous", "change")[:limit]
+    )
+    return [dict(row) for row in rows]
+
+
+def tags_counts_rollup(*, current_start: date, previous_start: date, end: date) -> QuerySet:
+    return (
+        TagDay.objects.filter(day__gte=previous_start, day__lte=end)
+        .order_by()
+        .values("tag")
+        .annotate(
+            current=Coalesce(Sum("added", filter=Q(day__gte=current_start)), 0),
+            previous=Coalesce(Sum("added", filter=Q(day__lt=current_start)), 0),
         )
+    )
+
+
+def tags_counts_source(*, current_start: date, previous_start: date, end: date) -> QuerySet:
+    """The reference path, from the TAG_ADDED events."""
+    since, _ = day_bounds(previous_start, previous_start)
+    current_since, until = day_bounds(current_start, end)
+    return (
+        TicketEvent.objects.filter(kind=TicketEvent.Kind.TAG_ADDED, created_at__gte=since, created_at__lt=until)
         .annotate(tag=KeyTextTransform("tag", "data"))
         .exclude(tag__isnull=True)
         .order_by()
@@ -507,11 +596,7 @@ def tags_rising(*, end: date, days: int = 30, limit: int = 50) -> list[dict[str,
             current=Count("id", filter=Q(created_at__gte=current_since)),
             previous=Count("id", filter=Q(created_at__lt=current_since)),
         )
-        .annotate(change=F("current") - F("previous"))
-        .order_by("-change", "tag")
-        .values("tag", "current", "previous", "change")[:limit]
     )
-    return [dict(row) for row in rows]
 
 
 def outreach_monthly(*, start: date, end: date) -> list[dict[str, Any]]:
@@ -540,76 +625,60 @@ def outreach_monthly(*, start: date, end: date) -> list[dict[str, Any]]:
 def advocate_stats(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
     """Per advocate, from the events in the range: tickets served in play mode, replies (marked or sent),
     tickets solved, and the median minutes from a play assignment to their next action (reply, status, macro)
-    on that ticket (served tickets without a later action are left out of the median). Two queries; by name."""
-    since, until = day_bounds(start, end)
-    events = TicketEvent.objects.filter(created_at__gte=since, created_at__lt=until, actor__isnull=False)
-    if channel_id is not None:
-        events = events.filter(ticket__channel_id=channel_id)
-    served_q = Q(kind=TicketEvent.Kind.ASSIGNED, data__via="play")
-    solved_q = Q(kind=TicketEvent.Kind.STATUS, data__to=SOLVED)
-    rows = (
-        events.filter(kind__in=[TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.STATUS, *REPLY_KINDS])
-        .order_by()
-        .values("actor_id", "actor__username")
-        .annotate(
-            served=Count("id", filter=served_q),
-            replied=Count("id", filter=Q(kind__in=REPLY_KINDS)),
-            solved=Count("id", filter=solved_q),
-        )
-    )
-    medians = _handling_medians(since=since, until=until, channel_id=channel_id)
-    out = []
-    for row in rows:
-        if not (row["served"] or row["replied"] or row["solved"]):
-            continue
-        minutes = medians.get(row["actor_id"])
-        out.append(
-            {
-                "advocate": row["actor__username"],
-                "served": row["served"],
-                "replied": row["replied"],
-                "solved": row["solved"],
-                "median_handling_minutes": _round(minutes, 1),
-            }
-        )
+    on that ticket (served tickets without a later action are left out of the median). By name."""
+    if rollups_supported():
+        rollups_ensure_fresh()
+        rows = _advocate_rows_rollup(start=start, end=end, channel_id=channel_id)
+    else:
+        rows = _advocate_rows_python(start=start, end=end, channel_id=channel_id)
+    names = dict(get_user_model().objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "username"))
+    out = [
+        {
+            "advocate": names.get(actor, f"user {actor}"),
+            "served": served,
+            "replied": replied,
+            "solved": solved,
+            "median_handling_minutes": _round(minutes, 1),
+        }
+        for actor, served, replied, solved, minutes in rows
+        if served or replied or solved
+    ]
     out.sort(key=lambda r: r["advocate"].lower())
     return out
 
 
-def _handling_medians(*, since: datetime, until: datetime, channel_id: int | None) -> dict[int, float]:
-    if _is_postgresql():
-        events = TicketEvent._meta.db_table
-        channel_join = (
-            f"JOIN {Ticket._meta.db_table} t ON t.id = e.ticket_id AND t.channel_id = %(channel_id)s"
-            if channel_id is not None
-            else ""
+def _advocate_rows_rollup(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
+    rows = (
+        AdvocateDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+        .order_by()
+        .values_list("actor_id")
+        .annotate(n_served=Sum("served"), n_replied=Sum("replied"), n_solved=Sum("solved"), blob=BytesAgg("handling"))
+    )
+    out = []
+    for actor, served, replied, solved, handling in rows:
+        micros = array_percentile_cont(values_decode_wide(handling), 0.5)
+        out.append((actor, served, replied, solved, None if micros is None else micros / 60_000_000))
+    return out
+
+
+def _advocate_rows_python(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
+    """The reference path: counts from the events, handling medians matched in Python."""
+    since, until = day_bounds(start, end)
+    events = TicketEvent.objects.filter(created_at__gte=since, created_at__lt=until, actor__isnull=False)
+    if channel_id is not None:
+        events = events.filter(ticket__channel_id=channel_id)
+    counts = (
+        events.filter(kind__in=[TicketEvent.Kind.ASSIGNED, TicketEvent.Kind.STATUS, *REPLY_KINDS])
+        .order_by()
+        .values_list("actor_id")
+        .annotate(
+            served=Count("id", filter=Q(kind=TicketEvent.Kind.ASSIGNED, data__via="play")),
+            replied=Count("id", filter=Q(kind__in=REPLY_KINDS)),
+            solved=Count("id", filter=Q(kind=TicketEvent.Kind.STATUS, data__to=SOLVED)),
         )
-        sql = f"""
-            SELECT e.actor_id,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (n.created_at - e.created_at)))
-            FROM {events} e
-            {channel_join}
-            CROSS JOIN LATERAL (
-                SELECT e2.created_at FROM {events} e2
-                WHERE e2.ticket_id = e.ticket_id AND e2.actor_id = e.actor_id AND e2.kind IN %(kinds)s
-                      AND e2.created_at >= e.created_at
-                ORDER BY e2.created_at, e2.id LIMIT 1
-            ) n
-            WHERE e.kind = %(assigned)s AND e.data ->> 'via' = 'play' AND e.actor_id IS NOT NULL
-                  AND e.created_at >= %(since)s AND e.created_at < %(until)s
-            GROUP BY e.actor_id
-        """  # noqa: S608 - only table names and a fixed clause are interpolated
-        params = {
-            "kinds": HANDLING_KINDS,
-            "assigned": TicketEvent.Kind.ASSIGNED.value,
-            "since": since,
-            "until": until,
-            "channel_id": channel_id,
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return {actor: float(seconds) / 60.0 for actor, seconds in cursor.fetchall()}
-    return handling_medians_python(since=since, until=until, channel_id=channel_id)
+    )
+    medians = handling_medians_python(since=since, until=until, channel_id=channel_id)
+    return [(actor, served, replied, solved, medians.get(actor)) for actor, served, replied, solved in counts]
 
 
 def handling_medians_python(*, since: datetime, until: datetime, channel_id: int | None) -> dict[int, float]:
@@ -638,8 +707,8 @@ def handling_medians_python(*, since: datetime, until: datetime, channel_id: int
     for ticket, actor, at in served_rows:
         later = next((t for t in actions.get((ticket, actor), ()) if t >= at), None)
         if later is not None:
-            minutes[actor].append((later - at).total_seconds())
-    return {actor: percentile_cont(values, 0.5) / 60.0 for actor, values in minutes.items()}
+            minutes[actor].append((later - at) // timedelta(microseconds=1))
+    return {actor: percentile_cont(values, 0.5) / 60_000_000 for actor, values in minutes.items()}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -697,7 +766,11 @@ def _export_chunk(chunk: list[tuple]) -> Iterator[dict[str, Any]]:
 
 
 def kpi_json(*, start: date, end: date, channel_id: int | None = None, now: datetime | None = None) -> dict:
-    now = now or timezone.now()
+    with rollups_read():
+        return _kpi_json(start=start, end=end, channel_id=channel_id, now=now or timezone.now())
+
+
+def _kpi_json(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
     stats = first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
     channel_name = Channel.objects.filter(pk=channel_id).values_list("name", flat=True).first() if channel_id else None
     return {

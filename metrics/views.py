@@ -14,6 +14,7 @@ from metrics import selectors
 from metrics.charts import bar_chart, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.forms import KpiFilterForm, MonthForm
+from metrics.rollups import rollups_read
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
 
@@ -64,6 +65,11 @@ def _outreach_rows(*, start: date, end: date) -> list[dict]:
 
 
 def _dashboard_context(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
+    with rollups_read():
+        return _dashboard_figures(start=start, end=end, channel_id=channel_id, now=now)
+
+
+def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
     stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
     weekly = selectors.first_reply_weekly(start=start, end=end, channel_id=channel_id)
     activity = selectors.activity_daily(start=start, end=end, channel_id=channel_id)
@@ -119,8 +125,9 @@ def monthly(request: HttpRequest) -> HttpResponse:
         return render(request, "metrics/monthly.html", {"form": form}, status=400)
     start, end = form.cleaned_data["month"]
     now = timezone.now()
-    stats = selectors.first_reply_stats(start=start, end=end, now=now)
-    activity = selectors.activity_daily(start=start, end=end)
+    with rollups_read():
+        stats = selectors.first_reply_stats(start=start, end=end, now=now)
+        activity = selectors.activity_daily(start=start, end=end)
     return render(
         request,
         "metrics/monthly.html",
