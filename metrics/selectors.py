@@ -23,11 +23,10 @@ from django.utils import timezone
 
 from channels.models import Channel
 from mentions.models import Ticket, TicketEvent
-from metrics.models import Target
+from metrics.models import DutySettings, Target
 
 HOUR = 3600.0
 OVERDUE_LIMIT = 50
-RELEASE_DAY = 22
 EXPORT_CHUNK = 2000
 SOLVED = Ticket.Status.SOLVED.value
 HANDLING_KINDS = (
@@ -456,9 +455,11 @@ def first_reply_weekly_python(rows: Iterable[tuple]) -> dict[date, dict[str, Any
 
 
 def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
-    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day.
-    Three queries, each on its own index (requested_at, first_reply_at, solved_at)."""
+    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, and
+    whether it is release day (DutySettings, the 22nd by default). Three queries, each on its own index
+    (requested_at, first_reply_at, solved_at), plus one for the release day."""
     since, until = day_bounds(start, end)
+    duty = DutySettings.current()
     base = Ticket.objects.all()
     if channel_id is not None:
         base = base.filter(channel_id=channel_id)
@@ -482,7 +483,7 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
                 "created": counts["created"].get(day, 0),
                 "replied": counts["replied"].get(day, 0),
                 "solved": counts["solved"].get(day, 0),
-                "release_day": day.day == RELEASE_DAY,
+                "release_day": duty.is_release_day(day),
             }
         )
         day += timedelta(days=1)
