@@ -219,7 +219,9 @@ def mentions_ingest(
         events.extend(updated_events)
         if expert_rows:
             events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
-        events.extend(_apply_edits(channel, [m for m in unique.values() if m.external_id in known]))
+        seen_again = [m for m in unique.values() if m.external_id in known]
+        events.extend(_apply_edits(channel, seen_again))
+        rescored = _refresh_story_signals(channel, seen_again)
         TicketEvent.objects.bulk_create(events, batch_size=1000)
         sla_breach_events_insert(late + late_existing)
 
@@ -229,7 +231,7 @@ def mentions_ingest(
 
         # Urgency and the SLA clock are judged after commit, on the tickets' state then (triage
         # rules run inside this transaction and may tag or prioritise them).
-        touched = [n.ticket.pk for n in new_tickets] + sorted(followed)
+        touched = [n.ticket.pk for n in new_tickets] + sorted(set(followed) | rescored)
         if touched:
             from mentions.services.urgency import tickets_ingested_enqueue
 
@@ -271,6 +273,36 @@ def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[Ti
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
     return events
+
+
+_STORY_SIGNALS = ("_tags", "points", "num_comments")
+
+
+def _refresh_story_signals(channel: Channel, seen_again: list[IncomingMention]) -> set[int]:
+    """A Hacker News story seen again (in the poll overlap, or a backfill) may have reached the
+    front page or gained points since we stored it: keep its raw item current, so urgency
+    (mentions.services.urgency) sees it. Returns the tickets whose story changed."""
+    if channel.kind != Channel.Kind.HACKERNEWS:
+        return set()
+    fresh = {m.external_id: m for m in seen_again if isinstance(m.raw, dict) and m.raw.get("points") is not None}
+    if not fresh:
+        return set()
+    changed: list[Message] = []
+    for message in Message.objects.filter(channel=channel, external_id__in=list(fresh)).only(
+        "id", "ticket_id", "external_id", "raw"
+    ):
+        raw = fresh[message.external_id].raw
+        if any(raw.get(k) != (message.raw or {}).get(k) for k in _STORY_SIGNALS):
+            message.raw = {**(message.raw or {}), **{k: raw.get(k) for k in _STORY_SIGNALS if k in raw}}
+            message.updated_at = timezone.now()
+            changed.append(message)
+    if not changed:
+        return set()
+    Message.objects.bulk_update(changed, ["raw", "updated_at"], batch_size=500)
+    tickets = {m.ticket_id for m in changed if m.ticket_id}
+    # The urgency sweep looks at recently changed tickets.
+    Ticket.objects.filter(pk__in=tickets).update(updated_at=timezone.now())
+    return tickets
 
 
 def _thread_ref(mention: IncomingMention, ref_map: dict[str, _TicketRef]) -> _TicketRef:
