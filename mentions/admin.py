@@ -106,6 +106,12 @@ class AdvocateGrantForm(forms.ModelForm):
         model = AdvocateGrant
         fields = ["user", "reason", "starts_at", "hours"]
 
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if not user.is_active:
+            raise forms.ValidationError(f"{user.get_username()} is not an active user.")
+        return user
+
 
 @admin.register(AdvocateGrant)
 class AdvocateGrantAdmin(admin.ModelAdmin):

@@ -42,7 +42,11 @@ class CoverageScheduleForm(forms.ModelForm):
     """Weekdays as checkboxes instead of a JSON list."""
 
     weekdays = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, help_text="Covered days."
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,  # clean_weekdays says what is missing
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Covered days.",
     )
 
     class Meta:
