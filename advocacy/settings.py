@@ -106,11 +106,15 @@ else:
     # worker, beat and web processes that `make run` starts.
     _broker_dir = VAR_DIR / "celery" / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
+    # Exchange tables too (kombu's default is ./control in the working directory).
+    _control_dir = VAR_DIR / "celery" / "control"
+    _control_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir),
+        "control_folder": str(_control_dir),
         "store_processed": False,
     }
     CACHES = {
@@ -133,6 +137,10 @@ CELERY_TIMEZONE = "UTC"
 # One beat schedule, here, reviewed. Each entry expires so a backlog of stale dispatches
 # (worker down for an hour) is dropped instead of replayed.
 DESK_DISPATCH_SECONDS = env.int("DESK_DISPATCH_SECONDS", default=15)
+# SLA breaches, after-hours urgent pings (and their retries), the end-of-day digest and
+# advocate-for-a-day expiry all run on this beat; each task is idempotent, so a late or
+# doubled run changes nothing.
+DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "channels.poll_due": {
         "task": "channels.poll_due",
@@ -143,6 +151,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.rollups_refresh",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
+    },
+    "mentions.urgent_sweep": {
+        "task": "mentions.urgent_sweep",
+        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
+        "options": {"expires": DESK_CLOCK_SECONDS},
+    },
+    "mentions.sla_sweep": {
+        "task": "mentions.sla_sweep",
+        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
+        "options": {"expires": DESK_CLOCK_SECONDS},
+    },
+    "mentions.coverage_digest": {
+        "task": "mentions.coverage_digest",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    "mentions.advocate_grants_expire": {
+        "task": "mentions.advocate_grants_expire",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
     },
 }
 
@@ -164,8 +192,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
+# Where Slack messages link back to tickets (urgent pings, the end-of-day digest).
+DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Auth --------------------------------------------------------------------------------
+# "Advocate for a day": a valid mentions.AdvocateGrant gives the Advocates' permissions,
+# checked on every request, so access ends the second the grant expires.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "mentions.backends.AdvocateGrantBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

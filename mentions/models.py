@@ -29,6 +29,11 @@ class Ticket(models.Model):
         HIGH = "high", "High"
         URGENT = "urgent", "Urgent"
 
+    class SlaTarget(models.TextChoices):
+        ALL = "all", "All channels"
+        HIGH_PRIORITY = "high_priority", "High priority"
+        SECURITY = "security", "Security: one business day"
+
     WAITING_STATUSES = (Status.NEW, Status.OPEN)
 
     # Indexed by ticket_channel_requested_idx, which starts with channel.
@@ -63,6 +68,11 @@ class Ticket(models.Model):
     # The same span counted only inside the coverage schedule (metrics.CoverageSchedule).
     first_reply_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    # The first-reply clock (mentions.services.sla): due time of the target that applies,
+    # which target that is, and whether it was missed (kept after the ticket is answered).
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)
+    sla_breached = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +94,18 @@ class Ticket(models.Model):
                 fields=["requested_at", "id"],
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
+            ),
+            # Order by time left: waiting tickets still without a first reply, by due time.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_sla_due_idx",
+                condition=Q(status__in=["new", "open"], first_reply_at__isnull=True),
+            ),
+            # The breach sweep: running clocks not yet flagged (breached ones drop out).
+            models.Index(
+                fields=["sla_due_at"],
+                name="ticket_sla_unbreached_idx",
+                condition=Q(status__in=["new", "open"], first_reply_at__isnull=True, sla_breached=False),
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             # Date-range reports.
@@ -114,6 +136,11 @@ class Ticket(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status in self.WAITING_STATUSES
+
+    @property
+    def sla_running(self) -> bool:
+        """The first-reply clock runs while the ticket waits (new/open) without a first reply."""
+        return self.sla_due_at is not None and self.first_reply_at is None and self.is_waiting
 
 
 class Message(models.Model):
@@ -189,6 +216,7 @@ class TicketEvent(models.Model):
         REPLY_FAILED = "reply_failed", "Reply failed"
         MESSAGE_EDITED = "message_edited", "Message edited on the platform"
         MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
+        SLA_BREACHED = "sla_breached", "First-reply target breached"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
@@ -205,6 +233,10 @@ class TicketEvent(models.Model):
             models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx"),
             models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
             models.Index(fields=["ticket", "kind", "actor"], name="event_ticket_kind_actor_idx"),
+        ]
+        constraints = [
+            # A ticket misses its target once: never two breach events, whoever notices first.
+            models.UniqueConstraint(fields=["ticket"], condition=Q(kind="sla_breached"), name="event_one_sla_breach"),
         ]
 
     def __str__(self) -> str:
@@ -308,3 +340,102 @@ class MacroAction(models.Model):
             raise ValidationError({"value": f"Status must be one of {', '.join(Ticket.Status.values)}."})
         if self.kind in (self.Kind.ADD_TAGS, self.Kind.REMOVE_TAGS) and not self.value.split():
             raise ValidationError({"value": "Give at least one tag."})
+
+
+class UrgentPing(models.Model):
+    """One after-hours ping to the advocates for an urgent ticket. The row exists before the
+    Slack message is posted (unique per ticket), so a ticket is never pinged twice. A ticket
+    that turned urgent inside coverage gets a row too (status in_coverage): the team saw it,
+    so it is not pinged when coverage ends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        IN_COVERAGE = "in_coverage", "Urgent inside coverage (no ping)"
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="urgent_ping")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reasons = models.JSONField(default=list, blank=True)
+    slack_channel = models.CharField(max_length=80, blank=True)
+    slack_ts = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="urgentping_pending_idx", condition=Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Urgent ping for #{self.ticket_id}: {self.status}"
+
+
+class CoverageDigest(models.Model):
+    """The end-of-day list of tickets that may turn urgent before coverage resumes: one per
+    covered day (unique date), so it is sent once however often beat asks."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        EMPTY = "empty", "Nothing at risk (not posted)"
+        FAILED = "failed", "Failed"
+
+    day = models.DateField(unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    ticket_ids = models.JSONField(default=list, blank=True)
+    text = models.TextField(blank=True)
+    slack_channel = models.CharField(max_length=80, blank=True)
+    slack_ts = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Digest {self.day}: {self.status}"
+
+
+class AdvocateGrant(models.Model):
+    """ "Advocate for a day": a team member works the queue with the Advocates' permissions
+    from `starts_at` until `expires_at`. Checked on every request (mentions.backends), so
+    access ends the second the grant expires; group membership is never touched."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advocate_grants")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # Set by the beat task once the grant is over (logged once).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["user", "expires_at"], name="grant_user_expires_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("starts_at")), name="grant_expires_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} advocate until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": "The grant must expire after it starts."})
+
+    def is_active_at(self, at) -> bool:
+        return self.starts_at <= at < self.expires_at

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 
@@ -33,32 +33,55 @@ class ViewSummary:
     view: View
     waiting: int
     oldest_requested_at: datetime | None
+    next_due_at: datetime | None = None
+
+
+ORDER_TIME_LEFT = "time_left"
+_CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
 
 
 def queue_summary() -> list[ViewSummary]:
-    """Each active view with its unassigned waiting count and oldest wait (one query per view)."""
+    """Each active view with its unassigned waiting count, oldest wait and the nearest
+    first-reply due time (one query per view)."""
     views = list(View.objects.filter(is_active=True))
     summaries = []
     for view in views:
-        agg = view_tickets(view=view).filter(assignee__isnull=True).aggregate(n=Count("id"), oldest=Min("requested_at"))
-        summaries.append(ViewSummary(view=view, waiting=agg["n"], oldest_requested_at=agg["oldest"]))
+        agg = (
+            view_tickets(view=view)
+            .filter(assignee__isnull=True)
+            .aggregate(n=Count("id"), oldest=Min("requested_at"), due=Min("sla_due_at", filter=_CLOCK_RUNNING))
+        )
+        summaries.append(
+            ViewSummary(view=view, waiting=agg["n"], oldest_requested_at=agg["oldest"], next_due_at=agg["due"])
+        )
     return summaries
 
 
-def tickets_of_user(*, user: Any, limit: int = 50) -> QuerySet[Ticket]:
-    return (
+def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:
+    """The user's unsolved tickets, oldest first, or by time left to the first-reply target
+    (running clocks first, then the rest oldest first)."""
+    qs = (
         Ticket.objects.filter(assignee=user)
         .exclude(status=Ticket.Status.SOLVED)
         .select_related("channel")
         .prefetch_related("tags")
-        .order_by("requested_at")[:limit]
     )
+    if order == ORDER_TIME_LEFT:
+        running = Case(When(_CLOCK_RUNNING, then=Value(0)), default=Value(1))
+        return qs.order_by(running, F("sla_due_at").asc(nulls_last=True), "requested_at", "id")[:limit]
+    return qs.order_by("requested_at")[:limit]
 
 
 def ticket_list(
-    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = ""
+    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = "", order: str = ""
 ) -> QuerySet[Ticket]:
-    qs = Ticket.objects.select_related("channel", "assignee").prefetch_related("tags").order_by("-requested_at", "-id")
+    """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
+    (waiting, not yet answered), least time left first (ticket_sla_due_idx)."""
+    qs = Ticket.objects.select_related("channel", "assignee").prefetch_related("tags")
+    if order == ORDER_TIME_LEFT:
+        qs = qs.filter(_CLOCK_RUNNING).order_by("sla_due_at", "id")
+    else:
+        qs = qs.order_by("-requested_at", "-id")
     if status:
         qs = qs.filter(status=status)
     if channel_id:
@@ -89,4 +112,24 @@ def macros_active() -> list[Macro]:
         Macro.objects.filter(is_active=True).prefetch_related(
             Prefetch("actions", queryset=MacroAction.objects.order_by("position", "id"))
         )
+    )
+
+
+@dataclass
+class Duty:
+    release_day: date
+    is_release_day: bool
+    release_advocate: Any | None
+
+
+def duty_today(*, today: date) -> Duty:
+    """This month's release day and release advocate (two queries)."""
+    from metrics.models import DutySettings, ReleaseRota
+
+    duty = DutySettings.current()
+    rota = ReleaseRota.for_month(today)
+    return Duty(
+        release_day=duty.release_date(today),
+        is_release_day=duty.is_release_day(today),
+        release_advocate=rota.advocate if rota else None,
     )

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from channels.models import Channel
@@ -28,15 +29,24 @@ work_queue = permission_required("mentions.work_queue", raise_exception=True)
 @require_GET
 @work_queue
 def queue(request: HttpRequest) -> HttpResponse:
+    order = _order(request)
+    now = timezone.now()
     return render(
         request,
         "mentions/queue.html",
         {
             "summaries": selectors.queue_summary(),
-            "my_tickets": selectors.tickets_of_user(user=request.user),
+            "my_tickets": selectors.tickets_of_user(user=request.user, order=order),
             "served": ticket_served(user=request.user),
+            "order": order,
+            "now": now,
+            "duty": selectors.duty_today(today=now.date()),
         },
     )
+
+
+def _order(request: HttpRequest) -> str:
+    return selectors.ORDER_TIME_LEFT if request.GET.get("order") == selectors.ORDER_TIME_LEFT else ""
 
 
 @require_GET
@@ -48,7 +58,10 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
     channel_id = int(channel_id) if channel_id.isdigit() else None
     q = request.GET.get("q", "").strip()[:100]
     mine = request.GET.get("mine") == "1"
-    qs = selectors.ticket_list(status=status, channel_id=channel_id, q=q, assignee_id=request.user.pk if mine else None)
+    order = _order(request)
+    qs = selectors.ticket_list(
+        status=status, channel_id=channel_id, q=q, assignee_id=request.user.pk if mine else None, order=order
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -59,6 +72,8 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
             "channel_id": channel_id,
             "q": q,
             "mine": mine,
+            "order": order,
+            "now": timezone.now(),
             "statuses": Ticket.Status.choices,
             "channels": Channel.objects.only("id", "name"),
         },
@@ -101,6 +116,7 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
             initial={"body": obj.reply_draft, "handle": plan.chosen if plan else "", "token": uuid.uuid4().hex}
         ),
         "ticket": obj,
+        "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view.allow_skip,
         "macros": selectors.macros_active(),

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from channels.models import Channel
 from mentions.models import Ticket, TicketEvent
-from metrics.models import AdvocateDay, TagDay, Target, TicketDay
+from metrics.models import AdvocateDay, DutySettings, TagDay, Target, TicketDay
 from metrics.quantiles import (
     array_percentile_cont,
     array_percentiles_cont,
@@ -35,7 +35,6 @@ from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_read, ro
 
 HOUR = 3600.0
 OVERDUE_LIMIT = 50
-RELEASE_DAY = 22
 EXPORT_CHUNK = 2000
 SOLVED = Ticket.Status.SOLVED.value
 HANDLING_KINDS = (
@@ -495,9 +494,10 @@ def first_reply_weekly_python(rows: Iterable[tuple]) -> dict[date, dict[str, Any
 
 
 def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
-    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day.
-    One query on the rollups (PostgreSQL), else three, each on its own index (requested_at, first_reply_at,
-    solved_at)."""
+    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, and
+    whether it is release day (DutySettings, the 22nd by default). One query for the release day, one on the
+    rollups (PostgreSQL; else three, each on its own index: requested_at, first_reply_at, solved_at)."""
+    duty = DutySettings.current()
     if rollups_supported():
         rollups_ensure_fresh()
         counts = activity_counts_rollup(start=start, end=end, channel_id=channel_id)
@@ -512,7 +512,7 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
                 "created": counts["created"].get(day, 0),
                 "replied": counts["replied"].get(day, 0),
                 "solved": counts["solved"].get(day, 0),
-                "release_day": day.day == RELEASE_DAY,
+                "release_day": duty.is_release_day(day),
             }
         )
         day += timedelta(days=1)

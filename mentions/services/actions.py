@@ -19,6 +19,7 @@ from mentions.services.events import (
     tags_add,
     tags_remove,
 )
+from mentions.services.sla import ticket_breach_on_reply
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -100,6 +101,8 @@ def ticket_mark_replied(
             platform_created_at=now,
         )
         first = first_reply_set(ticket=ticket, at=now)
+        if first:
+            ticket_breach_on_reply(ticket=ticket, now=now)
         event_record(
             ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, message_id=reply.pk, link=link, first_reply=first
         )

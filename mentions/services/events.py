@@ -63,6 +63,7 @@ def tags_add(*, ticket: Ticket, names: list[str], actor: Any) -> list[str]:
         ticket.tags.add(tag)
         event_record(ticket=ticket, kind=TicketEvent.Kind.TAG_ADDED, actor=actor, tag=name)
         added.append(name)
+    _security_changed(ticket, added)
     return added
 
 
@@ -72,4 +73,13 @@ def tags_remove(*, ticket: Ticket, names: list[str], actor: Any) -> list[str]:
         ticket.tags.remove(*Tag.objects.filter(name__in=removed))
         for name in removed:
             event_record(ticket=ticket, kind=TicketEvent.Kind.TAG_REMOVED, actor=actor, tag=name)
+    _security_changed(ticket, removed)
     return removed
+
+
+def _security_changed(ticket: Ticket, names: list[str]) -> None:
+    """The security tag changes the first-reply target: move the clock."""
+    from mentions.services.sla import SECURITY_TAG, ticket_sla_refresh
+
+    if SECURITY_TAG in names:
+        ticket_sla_refresh(ticket=ticket)

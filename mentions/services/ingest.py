@@ -17,6 +17,7 @@ from channels.text import clean_text, safe_url
 from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import first_reply_set
+from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
 from metrics.coverage import coverage_load
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def mentions_ingest(
                 ref_map[f"#ticket:{ticket_id}"] = ticket_id
 
         coverage = lru_cache(maxsize=1)(coverage_load)  # loaded only if a first reply is seen
+        sla = lru_cache(maxsize=1)(lambda: SlaContext(coverage=coverage()))  # only if a ticket opens
 
         # Experts answering on the platform count as our team (experts.loop).
         expert_ids = experts_by_handle(kind=channel.kind, handles={m.author_handle for m in fresh})
@@ -178,10 +180,13 @@ def mentions_ingest(
             else:
                 kind = Message.Kind.INBOUND
                 ref = _NewTicket(_ticket_for(channel, mention))
+                sla().apply(ref.ticket)
                 new_tickets.append(ref)
             ref_map[mention.external_id] = ref
             rows.append((mention, kind, ref))
 
+        # Our reply in the same batch may already be late (a backfill): flagged before insert.
+        late = [n.ticket for n in new_tickets if breach_on_first_reply(n.ticket)]
         if new_tickets:
             Ticket.objects.bulk_create([n.ticket for n in new_tickets], batch_size=1000)
         result.tickets_created = len(new_tickets)
@@ -210,15 +215,27 @@ def mentions_ingest(
                     data={"external_id": mention.external_id, "author": mention.author_handle},
                 )
             )
-        events.extend(_update_existing(followed, replied, coverage))
+        updated_events, late_existing = _update_existing(followed, replied, coverage)
+        events.extend(updated_events)
         if expert_rows:
             events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
-        events.extend(_apply_edits(channel, [m for m in unique.values() if m.external_id in known]))
+        seen_again = [m for m in unique.values() if m.external_id in known]
+        events.extend(_apply_edits(channel, seen_again))
+        rescored = _refresh_story_signals(channel, seen_again)
         TicketEvent.objects.bulk_create(events, batch_size=1000)
+        sla_breach_events_insert(late + late_existing)
 
         if cursor is not None:
             Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
             channel.cursor = cursor
+
+        # Urgency and the SLA clock are judged after commit, on the tickets' state then (triage
+        # rules run inside this transaction and may tag or prioritise them).
+        touched = [n.ticket.pk for n in new_tickets] + sorted(set(followed) | rescored)
+        if touched:
+            from mentions.services.urgency import tickets_ingested_enqueue
+
+            tickets_ingested_enqueue(ticket_ids=touched)
     return result
 
 
@@ -256,6 +273,36 @@ def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[Ti
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
     return events
+
+
+_STORY_SIGNALS = ("_tags", "points", "num_comments")
+
+
+def _refresh_story_signals(channel: Channel, seen_again: list[IncomingMention]) -> set[int]:
+    """A Hacker News story seen again (in the poll overlap, or a backfill) may have reached the
+    front page or gained points since we stored it: keep its raw item current, so urgency
+    (mentions.services.urgency) sees it. Returns the tickets whose story changed."""
+    if channel.kind != Channel.Kind.HACKERNEWS:
+        return set()
+    fresh = {m.external_id: m for m in seen_again if isinstance(m.raw, dict) and m.raw.get("points") is not None}
+    if not fresh:
+        return set()
+    changed: list[Message] = []
+    for message in Message.objects.filter(channel=channel, external_id__in=list(fresh)).only(
+        "id", "ticket_id", "external_id", "raw"
+    ):
+        raw = fresh[message.external_id].raw
+        if any(raw.get(k) != (message.raw or {}).get(k) for k in _STORY_SIGNALS):
+            message.raw = {**(message.raw or {}), **{k: raw.get(k) for k in _STORY_SIGNALS if k in raw}}
+            message.updated_at = timezone.now()
+            changed.append(message)
+    if not changed:
+        return set()
+    Message.objects.bulk_update(changed, ["raw", "updated_at"], batch_size=500)
+    tickets = {m.ticket_id for m in changed if m.ticket_id}
+    # The urgency sweep looks at recently changed tickets.
+    Ticket.objects.filter(pk__in=tickets).update(updated_at=timezone.now())
+    return tickets
 
 
 def _thread_ref(mention: IncomingMention, ref_map: dict[str, _TicketRef]) -> _TicketRef:
@@ -306,13 +353,15 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
 
 def _update_existing(
     followed: dict[int, list[IncomingMention]], replied: dict[int, IncomingMention], coverage: Any
-) -> list[TicketEvent]:
-    """Reopen tickets that got a follow-up; record first replies seen on the platform."""
+) -> tuple[list[TicketEvent], list[Ticket]]:
+    """Reopen tickets that got a follow-up; record first replies seen on the platform.
+    Returns the events and the tickets whose first reply came after their due time."""
     ids = set(followed) | set(replied)
     if not ids:
-        return []
+        return [], []
     events: list[TicketEvent] = []
     changed: list[Ticket] = []
+    late: list[Ticket] = []
     for ticket in Ticket.objects.select_for_update().filter(pk__in=ids):
         dirty = False
         if ticket.pk in followed and ticket.status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
@@ -330,6 +379,8 @@ def _update_existing(
             ticket=ticket, at=replied[ticket.pk].created_at, coverage=coverage()
         ):
             dirty = True
+            if breach_on_first_reply(ticket):
+                late.append(ticket)
         if dirty:
             ticket.updated_at = timezone.now()  # bulk_update skips auto_now
             changed.append(ticket)
@@ -342,8 +393,9 @@ def _update_existing(
                 "first_reply_at",
                 "first_reply_seconds",
                 "first_reply_business_seconds",
+                "sla_breached",
                 "updated_at",
             ],
             batch_size=500,
         )
-    return events
+    return events, late

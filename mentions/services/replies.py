@@ -14,6 +14,7 @@ from channels.email_send import email_reply_send
 from channels.http import build_session
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_set
+from mentions.services.sla import ticket_breach_on_reply
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ def ticket_send_reply(
                 raw=sent.raw,
             )
             first = first_reply_set(ticket=locked, at=sent.created_at)
+            if first:
+                ticket_breach_on_reply(ticket=locked)
             event_record(
                 ticket=locked,
                 kind=TicketEvent.Kind.REPLY_SENT,

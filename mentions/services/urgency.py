@@ -1,0 +1,375 @@
+"""Urgent mentions outside coverage, and the end-of-day digest, posted to the advocates'
+Slack channel (metrics.DutySettings: #community-advocates by default).
+
+Urgent = waiting (new/open) and any of: a high-priority channel, priority "urgent" (a triage
+rule or an advocate set it), a Hacker News story whose stored item carries Algolia's
+`front_page` tag or at least `hn_urgent_points` points.
+
+Each ticket is judged once: the first time it is seen urgent, a `UrgentPing` row is created
+(unique per ticket). Outside coverage the row is pending and one Slack message is posted for
+it; inside coverage the row says so and nothing is posted, so a ticket the team already saw
+is not pinged when coverage ends. Posting holds the row's lock, so two workers never both
+post; transient Slack errors are retried with backoff (Retry-After on rate limits)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
+from mentions.services.sla import clock_text
+from metrics.coverage import Coverage, coverage_load
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 900
+SWEEP_LOOKBACK = timedelta(hours=1)
+PINGS_PER_RUN = 20
+DIGEST_WINDOW = timedelta(hours=3)
+DIGEST_MAX_LINES = 25
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What is urgent
+
+
+def _front_page_q(points: int) -> Q:
+    tagged = Q(raw__contains={"_tags": ["front_page"]})
+    return tagged | Q(raw__points__gte=points) if points else tagged
+
+
+def urgent_q(*, hn_points: int) -> Q:
+    """Tickets that are urgent whatever their status (combine with a waiting filter)."""
+    stories = Message.objects.filter(
+        ticket_id=OuterRef("pk"), kind=Message.Kind.INBOUND, channel__kind="hackernews"
+    ).filter(_front_page_q(hn_points))
+    return Q(high_priority=True) | Q(priority=Ticket.Priority.URGENT) | Q(Exists(stories))
+
+
+def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[str]]:
+    """Why each ticket is urgent, in words (one query for the Hacker News signals)."""
+    reasons: dict[int, list[str]] = {t.pk: [] for t in tickets}
+    for t in tickets:
+        if t.high_priority:
+            reasons[t.pk].append("high-priority channel")
+        if t.priority == Ticket.Priority.URGENT:
+            reasons[t.pk].append("priority urgent")
+    rows = (
+        Message.objects.filter(ticket_id__in=list(reasons), kind=Message.Kind.INBOUND, channel__kind="hackernews")
+        .filter(_front_page_q(hn_points))
+        .values_list("ticket_id", "raw___tags", "raw__points")
+    )
+    for ticket_id, tags, points in rows:
+        if isinstance(tags, list) and "front_page" in tags and "Hacker News front page" not in reasons[ticket_id]:
+            reasons[ticket_id].append("Hacker News front page")
+        elif isinstance(points, int) and hn_points and points >= hn_points:
+            reasons[ticket_id].append(f"Hacker News story with {points} points")
+    return reasons
+
+
+def waiting_urgent(*, hn_points: int) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES).filter(urgent_q(hn_points=hn_points))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pings
+
+
+def _duty() -> Any:
+    from metrics.models import DutySettings
+
+    return DutySettings.current()
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters; user text can then never form a link or mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def desk_url(ticket_id: int) -> str:
+    return f"{settings.DESK_BASE_URL.rstrip('/')}{reverse('mentions:ticket', args=[ticket_id])}"
+
+
+def _ticket_link(ticket: Ticket) -> str:
+    label = slack_escape(f"#{ticket.pk} {ticket.subject}"[:150]).replace("|", "¦")
+    return f"<{desk_url(ticket.pk)}|{label}>"
+
+
+def urgent_ping_text(*, ticket: Ticket, reasons: list[str], mention: str, coverage: Coverage, now: datetime) -> str:
+    resumes = coverage.next_start(now)
+    head = f"{mention} " if mention else ""
+    return (
+        f"{head}:rotating_light: Urgent mention outside coverage: {_ticket_link(ticket)}"
+        f" · {slack_escape(ticket.channel.name)} · {slack_escape(', '.join(reasons))}."
+        f" Coverage resumes {resumes:%a %Y-%m-%d %H:%M} UTC."
+    )
+
+
+def urgent_tickets_check(
+    *, ticket_ids: list[int] | None = None, now: datetime | None = None, coverage: Coverage | None = None
+) -> list[UrgentPing]:
+    """Judge urgent waiting tickets not judged before: `ticket_ids` (after an ingest) or, for
+    the beat sweep, those changed within the last hour (a priority set later, a story that
+    reached the front page on a later poll). Returns the rows created."""
+    now = now or timezone.now()
+    duty = _duty()
+    coverage = coverage or coverage_load()
+    qs = waiting_urgent(hn_points=duty.hn_urgent_points).exclude(
+        Exists(UrgentPing.objects.filter(ticket_id=OuterRef("pk")))
+    )
+    scope = Q(pk__in=ticket_ids) if ticket_ids is not None else Q(updated_at__gte=now - SWEEP_LOOKBACK)
+    qs = qs.filter(scope)
+    tickets = list(qs.only("pk", "high_priority", "priority").order_by("pk")[:500])
+    if not tickets:
+        return []
+    reasons = urgency_reasons(tickets, hn_points=duty.hn_urgent_points)
+    covered = coverage.covers(now)
+    created = []
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                created.append(
+                    UrgentPing.objects.create(
+                        ticket_id=ticket.pk,
+                        status=UrgentPing.Status.IN_COVERAGE if covered else UrgentPing.Status.PENDING,
+                        reasons=reasons[ticket.pk],
+                        slack_channel="" if covered else duty.advocates_channel,
+                        next_attempt_at=None if covered else now,
+                    )
+                )
+        except IntegrityError:
+            continue  # judged meanwhile by another worker
+        logger.info(
+            "urgent: ticket %s (%s) %s",
+            ticket.pk,
+            ", ".join(reasons[ticket.pk]),
+            "inside coverage, no ping" if covered else "outside coverage, ping queued",
+        )
+    return created
+
+
+def _backoff(attempts: int) -> int:
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+
+
+def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_RUN) -> int:
+    """Post pending pings that are due. Each is posted under its row lock (SKIP LOCKED: two
+    workers never take the same row); a rate limit stops the run until Retry-After."""
+    from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+
+    now = now or timezone.now()
+    duty = _duty()
+    coverage = None
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            ping = (
+                UrgentPing.objects.select_for_update(of=("self",), skip_locked=True)
+                .select_related("ticket", "ticket__channel")
+                .filter(status=UrgentPing.Status.PENDING, next_attempt_at__lte=now)
+                .order_by("next_attempt_at", "pk")
+                .first()
+            )
+            if ping is None:
+                break
+            coverage = coverage or coverage_load()
+            ping.attempts += 1
+            stop = False
+            text = urgent_ping_text(
+                ticket=ping.ticket, reasons=ping.reasons, mention=duty.advocates_mention, coverage=coverage, now=now
+            )
+            try:
+                ts, channel_id = slack_post_message(channel=ping.slack_channel or duty.advocates_channel, text=text)
+            except SlackRateLimited as exc:
+                ping.next_attempt_at = now + timedelta(seconds=exc.retry_after)
+                ping.last_error = str(exc)[:300]
+                stop = True
+            except SlackTransient as exc:
+                ping.last_error = str(exc)[:300]
+                if ping.attempts >= MAX_ATTEMPTS:
+                    ping.status = UrgentPing.Status.FAILED
+                else:
+                    ping.next_attempt_at = now + timedelta(seconds=_backoff(ping.attempts))
+            except SlackError as exc:
+                ping.status = UrgentPing.Status.FAILED
+                ping.last_error = exc.message[:300]
+            else:
+                ping.status = UrgentPing.Status.SENT
+                ping.slack_ts, ping.slack_channel = ts, channel_id
+                ping.sent_at = now
+                ping.last_error = ""
+                sent += 1
+            ping.save()
+            if ping.status == UrgentPing.Status.FAILED:
+                logger.warning("urgent: ping for ticket %s failed: %s", ping.ticket_id, ping.last_error)
+            elif ping.status == UrgentPing.Status.PENDING:
+                logger.info(
+                    "urgent: ping for ticket %s retries at %s (%s)",
+                    ping.ticket_id,
+                    ping.next_attempt_at,
+                    ping.last_error,
+                )
+        if stop:
+            break
+    return sent
+
+
+def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
+    """Called inside the ingest transaction: judge the tickets once it has committed."""
+    from mentions.tasks import tickets_ingested
+
+    ids = list(ticket_ids)
+    transaction.on_commit(lambda: tickets_ingested.delay(ids), robust=True)
+
+
+def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """After an ingest committed: move SLA clocks for what the triage rules changed, judge
+    urgency, post what is pending."""
+    from mentions.services.sla import SlaContext, tickets_sla_refresh
+
+    coverage = coverage_load()
+    moved = tickets_sla_refresh(ticket_ids=ticket_ids, context=SlaContext(coverage=coverage))
+    created = urgent_tickets_check(ticket_ids=ticket_ids, now=now, coverage=coverage)
+    pending = any(p.status == UrgentPing.Status.PENDING for p in created)
+    sent = urgent_pings_deliver(now=now) if pending else 0
+    return {"sla_moved": moved, "judged": len(created), "pinged": sent}
+
+
+def urgent_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Beat: judge what turned urgent since (missed on-commit tasks, later changes) and post
+    pending pings, including retries."""
+    created = urgent_tickets_check(now=now)
+    return {"judged": len(created), "pinged": urgent_pings_deliver(now=now)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# End-of-day digest
+
+
+@dataclass
+class DigestPlan:
+    day: Any
+    ends_at: datetime
+    resumes_at: datetime
+    tickets: list[Ticket]
+    reasons: dict[int, list[str]]
+
+
+def digest_day(*, now: datetime, coverage: Coverage, lead: timedelta) -> Any:
+    """The covered day whose digest is due at `now`: from `lead` before its end until a few
+    hours after (a beat that was down longer sends nothing stale)."""
+    for day in (now.date(), now.date() - timedelta(days=1)):
+        if coverage.is_covered_day(day):
+            end = coverage.window(day)[1]
+            if end - lead <= now < end + DIGEST_WINDOW:
+                return day
+    return None
+
+
+def digest_tickets(
+    *, ends_at: datetime, coverage: Coverage, margin: timedelta, hn_points: int, limit: int = 200
+) -> tuple[list[Ticket], datetime]:
+    """Waiting tickets without a first reply that fall due before coverage resumes (plus the
+    margin), or that are urgent; least time left first."""
+    resumes = coverage.next_start(ends_at)
+    qs = (
+        Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
+        .filter(Q(sla_due_at__lt=resumes + margin) | urgent_q(hn_points=hn_points))
+        .select_related("channel")
+        .order_by("sla_due_at", "id")[:limit]
+    )
+    return list(qs), resumes
+
+
+def digest_text(*, plan: DigestPlan, now: datetime) -> str:
+    n = len(plan.tickets)
+    lines = [
+        f"*End of coverage {plan.day:%a %Y-%m-%d}.* {n} waiting ticket{'s' if n != 1 else ''} may turn urgent "
+        f"before coverage resumes {plan.resumes_at:%a %Y-%m-%d %H:%M} UTC:"
+    ]
+    for ticket in plan.tickets[:DIGEST_MAX_LINES]:
+        clock = clock_text(ticket.sla_due_at, now) if ticket.sla_due_at else "no due time"
+        why = plan.reasons.get(ticket.pk) or []
+        extra = f" · {slack_escape(', '.join(why))}" if why else ""
+        lines.append(f"• {_ticket_link(ticket)} · {slack_escape(ticket.channel.name)} · {clock}{extra}")
+    if n > DIGEST_MAX_LINES:
+        lines.append(f"…and {n - DIGEST_MAX_LINES} more: {settings.DESK_BASE_URL.rstrip('/')}/tickets/?order=time_left")
+    return "\n".join(lines)
+
+
+def coverage_digest_send(*, now: datetime | None = None) -> CoverageDigest | None:
+    """Beat: at the end of each covered day, post the list once (one row per day; a failed
+    post is retried by the next run while the day's window lasts)."""
+    from experts.slack import SlackError, SlackTransient, slack_post_message
+
+    now = now or timezone.now()
+    coverage = coverage_load()
+    duty = _duty()
+    day = digest_day(now=now, coverage=coverage, lead=timedelta(minutes=duty.digest_lead_minutes))
+    if day is None:
+        return None
+    try:
+        with transaction.atomic():
+            CoverageDigest.objects.create(day=day, slack_channel=duty.advocates_channel)
+    except IntegrityError:
+        pass  # already there: sent, empty, or pending a retry
+    with transaction.atomic():
+        digest = (
+            CoverageDigest.objects.select_for_update(skip_locked=True)
+            .filter(day=day, status=CoverageDigest.Status.PENDING)
+            .first()
+        )
+        if digest is None:
+            return None
+        if not digest.text:
+            ends_at = coverage.window(day)[1]
+            tickets, resumes = digest_tickets(
+                ends_at=ends_at,
+                coverage=coverage,
+                margin=timedelta(hours=duty.digest_margin_hours),
+                hn_points=duty.hn_urgent_points,
+            )
+            if not tickets:
+                digest.status = CoverageDigest.Status.EMPTY
+                digest.save()
+                logger.info("digest: %s, nothing at risk; not posted", day)
+                return digest
+            plan = DigestPlan(
+                day=day,
+                ends_at=ends_at,
+                resumes_at=resumes,
+                tickets=tickets,
+                reasons=urgency_reasons(tickets, hn_points=duty.hn_urgent_points),
+            )
+            digest.ticket_ids = [t.pk for t in tickets]
+            digest.text = digest_text(plan=plan, now=now)
+        digest.attempts += 1
+        try:
+            ts, channel_id = slack_post_message(
+                channel=digest.slack_channel or duty.advocates_channel, text=digest.text
+            )
+        except SlackTransient as exc:
+            digest.last_error = str(exc)[:300]
+            logger.info("digest: %s not posted yet (%s); the next run retries", day, exc)
+        except SlackError as exc:
+            digest.status = CoverageDigest.Status.FAILED
+            digest.last_error = exc.message[:300]
+            logger.warning("digest: %s refused by Slack: %s", day, exc.message)
+        else:
+            digest.status = CoverageDigest.Status.SENT
+            digest.slack_ts, digest.slack_channel = ts, channel_id
+            digest.sent_at = now
+            digest.last_error = ""
+            logger.info("digest: %s posted with %s tickets", day, len(digest.ticket_ids))
+        digest.save()
+    return digest

@@ -1,0 +1,43 @@
+"""Clock, urgency and access work outside the request. Thin: the services hold the logic."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+# Not autoretried: a ping that Slack refuses transiently stays pending with its next attempt
+# time, and the beat sweep (or the next ingest) posts it then; nothing is lost if a worker dies.
+@shared_task(name="mentions.tickets_ingested", acks_late=True, ignore_result=True)
+def tickets_ingested(ticket_ids: list[int]) -> dict[str, int]:
+    from mentions.services.urgency import tickets_after_ingest
+
+    return tickets_after_ingest(ticket_ids=ticket_ids)
+
+
+@shared_task(name="mentions.sla_sweep", acks_late=True, ignore_result=True)
+def sla_sweep() -> dict[str, int]:
+    from mentions.services.sla import sla_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="mentions.urgent_sweep", acks_late=True, ignore_result=True)
+def urgent_sweep() -> dict[str, int]:
+    from mentions.services.urgency import urgent_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="mentions.coverage_digest", acks_late=True, ignore_result=True)
+def coverage_digest() -> str:
+    from mentions.services.urgency import coverage_digest_send
+
+    digest = coverage_digest_send()
+    return "not due" if digest is None else digest.status
+
+
+@shared_task(name="mentions.advocate_grants_expire", acks_late=True, ignore_result=True)
+def advocate_grants_expire() -> int:
+    from mentions.services.grants import advocate_grants_expire as expire
+
+    return expire()
