@@ -407,11 +407,14 @@ class Rule(models.Model):
             regex_compile(self.text_regex)
         except RuleCompileError as exc:
             errors["text_regex"] = str(exc)
+        tag_max = Tag._meta.get_field("name").max_length
         for name in self.add_tags.split():
             try:
                 validate_unicode_slug(name)
             except ValidationError:
                 errors["add_tags"] = f"{name!r} is not a tag name: letters, digits, - and _ only."
+            if len(name) > tag_max:
+                errors["add_tags"] = f"{name[:20]!r}… is too long for a tag: at most {tag_max} characters."
         try:
             self.notify_slack = slack_destination_clean(self.notify_slack)
         except ValidationError as exc:
