@@ -324,6 +324,19 @@ def test_close_without_reply_solves_the_ticket_naming_the_rule_and_counts_as_sol
     assert stats["all"].solved_without_reply == 1
 
 
+def test_the_ticket_history_names_the_rule_that_closed_it(client):
+    x = twitter_channel()
+    rule(name="Competitor-only", text_keywords="github", text_excludes="*gitlab*", close_without_reply=True)
+    mentions_ingest(channel=x, mentions=[mention(1, "GitHub is down again")])
+    client.force_login(ManagerFactory())
+    html = client.get(Ticket.objects.get().get_absolute_url()).content.decode()
+    assert "Triage rule applied · rule: Competitor-only" in html
+    assert "actions: closed without reply (not acknowledged)" in html
+    status_line = next(line for line in html.splitlines() if "Status changed" in line)
+    for part in ("from: new", "to: solved", "reason: not acknowledged", "rule: Competitor-only"):
+        assert part in status_line
+
+
 def test_a_macro_runs_as_the_rule(handbook_macros):
     x = twitter_channel()
     macro = Macro.objects.create(name="Triage: swag")
