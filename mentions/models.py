@@ -443,15 +443,3 @@ class Rule(models.Model):
             or self.notify_slack.strip()
             or self.close_without_reply
         )
-
-    @property
-    def has_condition_besides_channels(self) -> bool:
-        return bool(
-            self.channel_kinds
-            or lines(self.text_keywords)
-            or self.text_regex.strip()
-            or lines(self.text_excludes)
-            or lines(self.authors)
-            or lines(self.handles_mentioned)
-            or self.link
-        )

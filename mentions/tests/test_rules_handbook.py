@@ -15,7 +15,7 @@ from channels.tests.factories import ChannelFactory
 from mentions.models import Rule, Ticket, TicketEvent
 from mentions.services import mentions_ingest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("handbook_rules")]
 
 # (rule under test, case, channel kind, mention text, rules fired in order)
 HANDBOOK_CASES = [
