@@ -455,7 +455,7 @@ def test_the_changelist_action_opens_the_dry_run(admin_client):
     assert "Of the last 0 tickets" in response.content.decode()
 
 
-def test_advocates_cannot_try_rules(client):
+def test_users_who_are_not_staff_cannot_try_rules(client):
     client.force_login(ManagerFactory())
     candidate = rule(name="Swag", text_keywords="stickers", add_tags="swag")
     assert client.get(f"/admin/mentions/rule/{candidate.pk}/try/").status_code == 302  # to the admin login
