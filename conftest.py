@@ -29,3 +29,13 @@ def handbook_macros(db):
     from django.apps import apps
 
     import_module("mentions.migrations.0002_seed_macros").seed(apps, None)
+
+
+@pytest.fixture
+def handbook_rules(db):
+    """The triage rules the data migration seeds (transactional tests flush them away)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("mentions.migrations.0011_seed_rules").seed(apps, None)

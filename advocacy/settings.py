@@ -172,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
+    # Slack routing: post what the outbox holds, batched per destination (channels.slack_outbox).
+    "channels.slack_flush": {
+        "task": "channels.slack_flush",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 10},
+    },
 }
 
 # A poll holds its channel's lease this long at most; it must outlive CELERY_TASK_TIME_LIMIT
@@ -192,8 +198,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
-# Where Slack messages link back to tickets (urgent pings, the end-of-day digest).
-DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")
+# Where the desk is reached from a browser: links in Slack messages and suggested replies.
+DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Auth --------------------------------------------------------------------------------
 # "Advocate for a day": a valid mentions.AdvocateGrant gives the Advocates' permissions,

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from channels.adapters import AdapterError, get_adapter
 from channels.budget import budget_plan
 from channels.http import build_session
-from channels.models import Channel
+from channels.models import Channel, SlackNotice
 from channels.secrets import CredentialsUnreadable, credentials_describe
 from channels.services import channel_poll
 
@@ -240,3 +240,32 @@ class ChannelAdmin(admin.ModelAdmin):
     def reset_health(self, request, queryset) -> None:
         n = queryset.update(health=Channel.Health.OK, consecutive_failures=0, next_poll_at=timezone.now())
         self.message_user(request, f"{n} channel(s) will be polled at the next dispatch.")
+
+
+@admin.register(SlackNotice)
+class SlackNoticeAdmin(admin.ModelAdmin):
+    """The Slack outbox: what went where, and Slack's own words when it did not."""
+
+    list_display = ["destination", "ticket_id", "kind", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_filter = ["status", "kind", "destination"]
+    search_fields = ["destination", "ticket__id", "last_error"]
+    readonly_fields = [f.name for f in SlackNotice._meta.fields]
+    actions = ["send_again"]
+
+    @admin.display(description="Error")
+    def error(self, obj: SlackNotice) -> str:
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
+    def send_again(self, request, queryset) -> None:
+        n = queryset.filter(status__in=[SlackNotice.Status.FAILED, SlackNotice.Status.UNKNOWN]).update(
+            status=SlackNotice.Status.PENDING,
+            next_attempt_at=None,
+            claim_token="",
+            attempts=0,
+            updated_at=timezone.now(),
+        )
+        self.message_user(request, f"{n} notice(s) will be posted at the next flush.")

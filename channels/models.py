@@ -1,6 +1,28 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+# A Slack channel: "#name" (lower-case letters, digits, "-", "_", at most 80) or a channel id.
+_SLACK_NAME = re.compile(r"#[a-z0-9][a-z0-9_-]{0,79}")
+_SLACK_ID = re.compile(r"[CG][A-Z0-9]{8,20}")
+
+
+def slack_destination_clean(value: str) -> str:
+    """Normalise and check a Slack destination; raises ValidationError with an example."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if value.startswith("#"):
+        value = value.lower()
+    if not (_SLACK_NAME.fullmatch(value) or _SLACK_ID.fullmatch(value)):
+        raise ValidationError(
+            f"{value[:80]!r} is not a Slack channel: write it as #name (lower-case letters, digits, - and _), "
+            "e.g. #hn-mentions, or give the channel id, e.g. C024BE91L."
+        )
+    return value
 
 
 class Channel(models.Model):
@@ -34,7 +56,12 @@ class Channel(models.Model):
         help_text="Our own usernames/handles on this platform (Stack Exchange: numeric user ids): their "
         "messages are our replies, never tickets.",
     )
-    slack_channel = models.CharField(max_length=80, blank=True)
+    slack_channel = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Slack destination that receives each new ticket of this channel, batched (e.g. #hn-mentions). "
+        "Empty: none.",
+    )
     # Tokens and keys, encrypted (channels.secrets). Admin shows which are set, never values.
     credentials_encrypted = models.TextField(blank=True, editable=False)
     # What the platform last told us about our allowance (quota left, rate-limit reset...).
@@ -90,6 +117,10 @@ class Channel(models.Model):
             if handle.casefold() not in {a.lstrip("@").casefold() for a in accounts}:
                 accounts.append(handle)
         self.our_accounts = accounts
+        try:
+            self.slack_channel = slack_destination_clean(self.slack_channel)
+        except ValidationError as exc:
+            raise ValidationError({"slack_channel": exc.messages}) from exc
 
     @property
     def credentials(self) -> dict:
@@ -113,3 +144,51 @@ class Channel(models.Model):
         self.health = self.Health.OK
         self.consecutive_failures = 0
         self.next_poll_at = timezone.now()
+
+
+class SlackNotice(models.Model):
+    """One line waiting for (or posted in) a Slack message: the outbox of Slack routing.
+
+    Rows are written in the ingest transaction; channels.slack_outbox posts them in batches.
+    (destination, ticket, kind) is unique, so a ticket is never queued twice for one place."""
+
+    class Kind(models.TextChoices):
+        NEW_TICKET = "new_ticket", "New ticket (channel mirror)"
+        RULE = "rule", "Rule notification"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown (not re-posted)"
+
+    destination = models.CharField(max_length=80)
+    ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="slack_notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField(help_text="The line for this ticket, already escaped for Slack.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty: as soon as possible.")
+    claim_token = models.CharField(max_length=36, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    slack_ts = models.CharField(max_length=32, blank=True)
+    slack_channel_id = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["destination", "ticket", "kind"], name="slacknotice_unique_per_ticket")
+        ]
+        indexes = [
+            models.Index(fields=["destination", "id"], name="slacknotice_pending_idx", condition=Q(status="pending")),
+            models.Index(fields=["claimed_at"], name="slacknotice_sending_idx", condition=Q(status="sending")),
+            models.Index(fields=["status", "created_at"], name="slacknotice_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destination} #{self.ticket_id} ({self.get_status_display()})"

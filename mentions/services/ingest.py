@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
+from channels.slack_outbox import slack_notices_enqueue
 from channels.text import clean_text, safe_url
 from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import first_reply_set
+from mentions.services.rules import rules_apply
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
 from metrics.coverage import coverage_load
 
@@ -225,6 +227,10 @@ def mentions_ingest(
         TicketEvent.objects.bulk_create(events, batch_size=1000)
         sla_breach_events_insert(late + late_existing)
 
+        if new_tickets:
+            by_external_id = {m.external_id: m for m in messages}
+            _triage_new(channel, [(n.ticket, by_external_id[n.ticket._first_external_id]) for n in new_tickets])
+
         if cursor is not None:
             Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
             channel.cursor = cursor
@@ -237,6 +243,25 @@ def mentions_ingest(
 
             tickets_ingested_enqueue(ticket_ids=touched)
     return result
+
+
+def _triage_new(channel: Channel, items: list[tuple[Ticket, Message]]) -> None:
+    """Triage rules, then the Slack outbox, for the tickets this batch opened. Each runs in a
+    savepoint: whatever goes wrong in them is logged and the mentions are stored regardless."""
+    notices = []
+    try:
+        with transaction.atomic():
+            notices = rules_apply(items=items)
+    except Exception:  # a broken rule must never stop ingestion
+        logger.exception(
+            "ingest: channel=%s triage rules failed; %d ticket(s) stored without them", channel.slug, len(items)
+        )
+        notices = []
+    try:
+        with transaction.atomic():
+            slack_notices_enqueue(channel=channel, items=items, rule_notices=notices)
+    except Exception:  # Slack routing is best effort next to storing the mentions
+        logger.exception("ingest: channel=%s Slack notices not queued for %d ticket(s)", channel.slug, len(items))
 
 
 def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[TicketEvent]:

@@ -67,6 +67,11 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
         reason = f"the tweet mentions @{mentioned[0]}"
     else:
         reason = "none of our handles is mentioned: the main handle"
+    # A triage rule may say which handle answers (availability reports: the status handle).
+    hinted = next((h["username"] for h in config.get("handles", []) if h.get("role") == ticket.reply_from_role), "")
+    if ticket.reply_from_role and hinted and hinted != chosen:
+        chosen = hinted
+        reason = f"a triage rule marked it for the {ticket.reply_from_role} handle"
     return ReplyPlan(handles=handles, chosen=chosen, reason=reason, in_reply_to=target)
 
 

@@ -16,7 +16,12 @@ def event_details(data: dict) -> str:
     """`key: value` pairs of an event's data, leaving out empty values."""
     if not isinstance(data, dict):
         return ""
-    return " · ".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", False, [], {}))
+    shown = (
+        (k, ", ".join(map(str, v)) if isinstance(v, list) else v)
+        for k, v in data.items()
+        if v not in (None, "", False, [], {})
+    )
+    return " · ".join(f"{k}: {v}" for k, v in shown)
 
 
 @register.filter

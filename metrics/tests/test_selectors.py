@@ -75,7 +75,10 @@ def desk():
     # Our reply recognised on the platform: ingest stores the platform time as the first reply.
     _hn_ingest(
         x_main,
-        [story_hit(9001, _ts(at(6, 21))), comment_hit(9002, _ts(at(10, 9)), author="gitlabhq", parent_id=9001)],
+        [
+            story_hit(9001, _ts(at(6, 21)), title="Show HN: our CI setup"),
+            comment_hit(9002, _ts(at(10, 9)), author="gitlabhq", parent_id=9001),
+        ],
     )
     t["hp_replied"] = Ticket.objects.get(channel=x_main, requested_at=at(6, 21))
     # Solved on release day.

@@ -76,6 +76,8 @@ class Command(BaseCommand):
                 "config": {"keywords": ["gitlab"], "replay": True, "backfill_hours": 1},
                 "our_accounts": ["gitlabhq"],
                 "poll_interval_seconds": 30,
+                # The handbook's Hacker News destination; without SLACK_BOT_TOKEN the lines wait.
+                "slack_channel": "#hn-mentions",
             },
         )
         return channel

@@ -1,0 +1,353 @@
+"""Slack routing: new tickets (and rule notifications) go to Slack through an outbox.
+
+Ingest writes one `SlackNotice` row per (destination, ticket, kind) in its own transaction,
+so a mention that is stored is never lost for Slack and is never queued twice. The flush
+(Celery, beat every 10 s, and kicked after an ingest commits) posts them:
+
+- per destination, it claims up to MAX_LINES pending rows (FOR UPDATE SKIP LOCKED, then a
+  conditional UPDATE to `sending`, which also keeps SQLite correct) and posts ONE message
+  listing them: a burst of 50 mentions is 2 messages;
+- at most one post per destination per second (a cache slot shared by all workers), at most
+  MAX_POSTS_PER_DESTINATION posts per destination per flush;
+- 429: the rows wait for Retry-After, and so does every other row of that destination;
+- 5xx, Slack's internal errors, a connection that never opened: retried with backoff, then
+  failed after MAX_ATTEMPTS; a bad token: kept pending, retried every 10 minutes;
+- a permanent refusal (channel_not_found, not_in_channel…): failed, with Slack's readable
+  message shown in admin ("Send again" re-queues after the fix);
+- never posted twice: a row is posted only from `sending`, which only the claimer holds.
+  When Slack may have accepted a message but we do not know (the answer timed out, the
+  connection dropped mid-request, or a worker died between posting and recording it), the
+  rows become `unknown` instead of being posted again: a human checks the Slack channel and
+  uses "Send again" if it is missing.
+
+Without SLACK_BOT_TOKEN the flush posts nothing and leaves every row pending (logged once).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from urllib3.exceptions import NewConnectionError
+
+from channels.models import SlackNotice
+from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+    from mentions.models import Message, Ticket
+    from mentions.services.rules import RuleNotice
+
+logger = logging.getLogger(__name__)
+
+MAX_LINES = 25  # tickets per message
+MAX_CHARS = 12_000  # per message; Slack refuses 40,000 and reads badly long before
+MAX_POSTS_PER_DESTINATION = 3  # per flush; the next flush (10 s) takes the rest
+MIN_INTERVAL_SECONDS = 1  # Slack allows about one message per second per channel
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 600
+CONFIG_RETRY_SECONDS = 600
+SENDING_TIMEOUT = timedelta(minutes=10)  # far beyond one HTTP call; a row still sending then is orphaned
+SUBJECT_CHARS = 120
+# A bad token or scope: nothing is wrong with the rows, they go out once an admin fixes it.
+CONFIG_CODES = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
+
+_token_warning_logged = False
+
+
+# --- Lines --------------------------------------------------------------------------------
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters; everything else is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(url: str, label: str) -> str:
+    # Inside <url|label> a "|" or ">" in the URL would end it early.
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{slack_escape(label)}>"
+
+
+def ticket_line(*, ticket: Ticket, channel: Channel, permalink: str = "", rule: str = "") -> str:
+    subject = " ".join(ticket.subject.split())
+    if len(subject) > SUBJECT_CHARS:
+        subject = subject[: SUBJECT_CHARS - 1] + "…"
+    desk = f"{settings.DESK_BASE_URL}{ticket.get_absolute_url()}"
+    line = "• " + (f"[{slack_escape(rule)}] " if rule else "")
+    line += f"{_link(desk, f'#{ticket.pk}')} {slack_escape(channel.name)}: {slack_escape(subject)}"
+    if permalink:
+        line += f" ({_link(permalink, 'original')})"
+    return line
+
+
+# --- Enqueue (inside the ingest transaction) ----------------------------------------------
+
+
+def slack_notices_enqueue(
+    *, channel: Channel, items: list[tuple[Ticket, Message]], rule_notices: list[RuleNotice] = ()
+) -> int:
+    """Queue the channel's mirror line for each new ticket and the lines rules asked for.
+    Returns how many rows were offered (duplicates are ignored by the unique constraint)."""
+    permalinks = {ticket.pk: message.permalink for ticket, message in items}
+    rows = []
+    if channel.slack_channel:
+        rows = [
+            SlackNotice(
+                destination=channel.slack_channel,
+                ticket=ticket,
+                kind=SlackNotice.Kind.NEW_TICKET,
+                text=ticket_line(ticket=ticket, channel=channel, permalink=message.permalink),
+            )
+            for ticket, message in items
+        ]
+    for notice in rule_notices:
+        rows.append(
+            SlackNotice(
+                destination=notice.destination,
+                ticket=notice.ticket,
+                kind=SlackNotice.Kind.RULE,
+                text=ticket_line(
+                    ticket=notice.ticket,
+                    channel=channel,
+                    permalink=permalinks.get(notice.ticket.pk, ""),
+                    rule=notice.rule,
+                ),
+            )
+        )
+    if not rows:
+        return 0
+    SlackNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if settings.SLACK_BOT_TOKEN:
+        transaction.on_commit(_kick, robust=True)
+    return len(rows)
+
+
+def _kick() -> None:
+    from channels.tasks import slack_flush
+
+    slack_flush.apply_async(expires=60)
+
+
+# --- Flush --------------------------------------------------------------------------------
+
+
+@dataclass
+class FlushResult:
+    messages: int = 0  # Slack messages posted
+    sent: int = 0  # rows they carried
+    retrying: int = 0
+    failed: int = 0
+    unknown: int = 0
+    no_token: bool = False
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=SlackNotice.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def slack_outbox_flush(*, now: datetime | None = None) -> FlushResult:
+    """Post what is due, batched per destination. Safe to run concurrently."""
+    global _token_warning_logged
+    now = now or timezone.now()
+    result = FlushResult()
+    result.unknown += _orphans_mark(now)
+    if not settings.SLACK_BOT_TOKEN:
+        result.no_token = True
+        if not _token_warning_logged and SlackNotice.objects.filter(status=SlackNotice.Status.PENDING).exists():
+            logger.warning("slack outbox: SLACK_BOT_TOKEN is not set; notices stay pending until it is")
+            _token_warning_logged = True
+        return result
+    destinations = (
+        SlackNotice.objects.filter(_due(now)).order_by("destination").values_list("destination", flat=True).distinct()
+    )
+    for destination in list(destinations):
+        _flush_destination(destination, now, result)
+    return result
+
+
+def _orphans_mark(now: datetime) -> int:
+    """Rows a worker claimed and never finished (it died mid-post): Slack may have them."""
+    return SlackNotice.objects.filter(status=SlackNotice.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT).update(
+        status=SlackNotice.Status.UNKNOWN,
+        last_error="A worker stopped while posting this: it may or may not be in Slack. Check the channel and use "
+        "“Send again” if it is missing.",
+        updated_at=now,
+    )
+
+
+def _flush_destination(destination: str, now: datetime, result: FlushResult) -> None:
+    for _ in range(MAX_POSTS_PER_DESTINATION):
+        if _blocked_until(destination, now):
+            return
+        batch = _claim(destination, now)
+        if not batch:
+            return
+        if not _take_slot(destination):
+            _release(batch, now, delay=0, error="", count_attempt=False)
+            return
+        try:
+            ts, channel_id = slack_post_message(channel=destination, text=_compose(batch))
+        except SlackRateLimited as exc:
+            _rate_limited(destination, batch, now, exc.retry_after)
+            result.retrying += len(batch)
+            return
+        except SlackTransient as exc:
+            if _maybe_delivered(exc):
+                _finish(batch, SlackNotice.Status.UNKNOWN, now, error=_unknown_message(destination, exc))
+                result.unknown += len(batch)
+            else:
+                result.failed += _retry_later(batch, now, exc)
+                result.retrying += len(batch)
+            return
+        except SlackError as exc:
+            if exc.code in CONFIG_CODES:
+                _release(batch, now, delay=CONFIG_RETRY_SECONDS, error=exc.message)
+                result.retrying += len(batch)
+            else:
+                result.failed += _fail_destination(destination, batch, now, exc.message)
+            logger.warning("slack outbox: %s refused: %s", destination, exc.message)
+            return
+        _finish(batch, SlackNotice.Status.SENT, now, ts=ts, channel_id=channel_id)
+        result.messages += 1
+        result.sent += len(batch)
+
+
+def _claim(destination: str, now: datetime) -> list[SlackNotice]:
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            SlackNotice.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), destination=destination)
+            .order_by("id")
+            .values_list("id", flat=True)[:MAX_LINES]
+        )
+        if not ids:
+            return []
+        SlackNotice.objects.filter(pk__in=ids, status=SlackNotice.Status.PENDING).update(
+            status=SlackNotice.Status.SENDING, claim_token=token, claimed_at=timezone.now(), updated_at=now
+        )
+    rows = list(SlackNotice.objects.filter(claim_token=token, status=SlackNotice.Status.SENDING).order_by("id"))
+    # Keep the message a readable size; what does not fit goes in the next one.
+    kept, size = [], 0
+    for row in rows:
+        size += len(row.text) + 1
+        if kept and size > MAX_CHARS:
+            break
+        kept.append(row)
+    if len(kept) < len(rows):
+        _release(rows[len(kept) :], now, delay=0, error="", count_attempt=False)
+    return kept
+
+
+def _compose(batch: list[SlackNotice]) -> str:
+    count = len(batch)
+    header = f"*{count} new mention{'s' if count != 1 else ''}*"
+    return header + "\n" + "\n".join(row.text for row in batch)
+
+
+def _take_slot(destination: str) -> bool:
+    """One post per destination per second, across every worker (the cache is shared)."""
+    key = f"slack-outbox:slot:{destination}"
+    deadline = time.monotonic() + 3 * MIN_INTERVAL_SECONDS
+    while not cache.add(key, 1, timeout=MIN_INTERVAL_SECONDS):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _blocked_until(destination: str, now: datetime) -> bool:
+    until = cache.get(f"slack-outbox:blocked:{destination}")
+    return until is not None and until > now.timestamp()
+
+
+def _rate_limited(destination: str, batch: list[SlackNotice], now: datetime, retry_after: int) -> None:
+    until = now + timedelta(seconds=retry_after)
+    cache.set(f"slack-outbox:blocked:{destination}", until.timestamp(), timeout=retry_after + 60)
+    _release(batch, now, delay=retry_after, error=f"Slack asked us to wait {retry_after} s (rate limit)")
+    # Every other row of this destination waits too.
+    SlackNotice.objects.filter(destination=destination, status=SlackNotice.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=until)
+    ).update(next_attempt_at=until, updated_at=now)
+    logger.info("slack outbox: %s rate limited, waiting %ss", destination, retry_after)
+
+
+def _ids(batch: list[SlackNotice]) -> list[int]:
+    return [row.pk for row in batch]
+
+
+def _release(batch: list[SlackNotice], now: datetime, *, delay: int, error: str, count_attempt: bool = True) -> None:
+    SlackNotice.objects.filter(pk__in=_ids(batch), status=SlackNotice.Status.SENDING).update(
+        status=SlackNotice.Status.PENDING,
+        claim_token="",
+        next_attempt_at=now + timedelta(seconds=delay) if delay else None,
+        attempts=F("attempts") + (1 if count_attempt else 0),
+        last_error=error,
+        updated_at=now,
+    )
+
+
+def _finish(
+    batch: list[SlackNotice], status: str, now: datetime, *, error: str = "", ts: str = "", channel_id: str = ""
+) -> None:
+    fields: dict[str, Any] = {
+        "status": status,
+        "attempts": F("attempts") + 1,
+        "last_error": error,
+        "updated_at": now,
+    }
+    if status == SlackNotice.Status.SENT:
+        fields.update(sent_at=timezone.now(), slack_ts=ts, slack_channel_id=channel_id)
+    SlackNotice.objects.filter(pk__in=_ids(batch), status=SlackNotice.Status.SENDING).update(**fields)
+
+
+def _retry_later(batch: list[SlackNotice], now: datetime, exc: Exception) -> int:
+    """Back off, or give up after MAX_ATTEMPTS. Returns how many rows failed for good."""
+    attempts = max(row.attempts for row in batch) + 1
+    if attempts >= MAX_ATTEMPTS:
+        _finish(
+            batch, SlackNotice.Status.FAILED, now, error=f"Slack stayed unavailable after {attempts} attempts ({exc})"
+        )
+        return len(batch)
+    delay = min(30 * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+    _release(batch, now, delay=delay, error=f"{exc}: trying again in {delay} s (attempt {attempts})")
+    return 0
+
+
+def _fail_destination(destination: str, batch: list[SlackNotice], now: datetime, message: str) -> int:
+    """A refusal that will repeat for every row of this destination: fail them all with it."""
+    _finish(batch, SlackNotice.Status.FAILED, now, error=message)
+    others = SlackNotice.objects.filter(destination=destination, status=SlackNotice.Status.PENDING).update(
+        status=SlackNotice.Status.FAILED, last_error=message, updated_at=now
+    )
+    return len(batch) + others
+
+
+def _maybe_delivered(exc: SlackTransient) -> bool:
+    """True when the request may have reached Slack (so posting again could duplicate it)."""
+    cause = exc.__cause__
+    if isinstance(cause, requests.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.ConnectionError):
+        reason = cause.args[0] if cause.args else None
+        inner = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+        return not isinstance(inner, NewConnectionError)  # never connected: safe to retry
+    return isinstance(cause, requests.Timeout)  # a read timeout: Slack may have posted it
+
+
+def _unknown_message(destination: str, exc: Exception) -> str:
+    return (
+        f"{exc} while posting to {destination}: Slack may or may not have posted it, so it is not sent again "
+        "automatically. Check the channel and use “Send again” if it is missing."
+    )

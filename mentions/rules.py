@@ -1,0 +1,234 @@
+"""Triage rules compiled for matching: conditions on a new ticket's first mention.
+
+No database access here. `mentions.services.rules` loads the enabled rules once per ingest
+batch, compiles them with `rule_compile` and applies what a `RuleSet` reports as matching.
+
+Keyword matching is whole-word and case-insensitive, but not with `\\b`: `\\b#tag` needs a
+word character before the `#`, so it misses "#movingtogitlab" at the start of a tweet. A
+keyword matches where it is neither preceded nor followed by a letter, digit or underscore,
+so "gitlab" also finds "#GitLab", "@gitlab" and "GitLab's", "#movingtogitlab" finds the
+hashtag only, and "down" never finds "download". A `*` stands for any letters ("spam*").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# Longer texts are matched on their beginning: Python's re has no timeout, so this bounds
+# the time one mention can take even with an unlucky regular expression.
+MAX_TEXT = 20_000
+MAX_KEYWORD = 200
+MAX_REGEX = 2_000
+
+_MENTION = re.compile(r"(?<![\w@])@(\w{1,50})")
+_LINK = re.compile(r"(?<!\w)(?:https?://|www\.)\S", re.IGNORECASE)
+
+
+class RuleCompileError(ValueError):
+    """The rule's text conditions cannot be turned into a pattern; the message says why."""
+
+
+def _keyword_regex(keyword: str) -> str:
+    tokens = keyword.split()
+    if not tokens or not keyword.replace("*", "").strip():
+        raise RuleCompileError(f"{keyword!r} has nothing to look for.")
+    if len(keyword) > MAX_KEYWORD:
+        raise RuleCompileError(f"{keyword[:40]!r}… is longer than {MAX_KEYWORD} characters.")
+    return r"\s+".join(r"\w*".join(re.escape(piece) for piece in token.split("*")) for token in tokens)
+
+
+def keywords_pattern(keywords: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of `keywords` as whole words (see the module docstring)."""
+    alternatives = [_keyword_regex(k.strip()) for k in keywords if k.strip()]
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def regex_compile(text: str) -> re.Pattern[str] | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_REGEX:
+        raise RuleCompileError(f"The regular expression is longer than {MAX_REGEX} characters.")
+    try:
+        return re.compile(text, re.IGNORECASE)
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+        raise RuleCompileError(f"Not a valid regular expression: {exc}.") from exc
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _handle(value: str) -> str:
+    return value.strip().lstrip("@").casefold()
+
+
+@dataclass(frozen=True)
+class MentionFacts:
+    """What rules look at: the first inbound message of a ticket and its channel."""
+
+    channel_id: int
+    channel_kind: str
+    text: str
+    author: str
+    mentioned: frozenset[str]
+    has_link: bool
+
+
+def mention_facts(
+    *, channel_id: int, channel_kind: str, title: str, body: str, author_handle: str, raw: Any = None
+) -> MentionFacts:
+    """Facts from a stored (or about to be stored) message: title + body, the author, the
+    @handles it names (in the text, or in X's `entities.mentions`), whether it has a link."""
+    text = (f"{title}\n{body}" if title else body or "")[:MAX_TEXT]
+    mentioned = {m.casefold() for m in _MENTION.findall(text)}
+    has_link = bool(_LINK.search(text))
+    entities = raw.get("entities") if isinstance(raw, dict) else None
+    if isinstance(entities, dict):
+        for item in entities.get("mentions") or []:
+            if isinstance(item, dict) and isinstance(item.get("username"), str):
+                mentioned.add(_handle(item["username"]))
+        has_link = has_link or bool(entities.get("urls"))
+    return MentionFacts(
+        channel_id=channel_id,
+        channel_kind=channel_kind,
+        text=text,
+        author=_handle(author_handle or ""),
+        mentioned=frozenset(mentioned),
+        has_link=has_link,
+    )
+
+
+@dataclass(frozen=True)
+class RuleActions:
+    tags: tuple[str, ...] = ()
+    priority: str = ""
+    macro_name: str = ""
+    macro_actions: tuple[tuple[str, str], ...] = ()  # (MacroAction kind, value), in order
+    reply_template: str = ""
+    reply_from: str = ""
+    notify_slack: str = ""
+    close: bool = False
+
+    def describe(self) -> list[str]:
+        """Short, stable words for the history and the dry-run page."""
+        out = []
+        if self.tags:
+            out.append("tags: " + " ".join(self.tags))
+        if self.priority:
+            out.append(f"priority: {self.priority}")
+        if self.macro_name:
+            out.append(f"macro: {self.macro_name}")
+        if self.reply_template:
+            out.append("reply suggested")
+        if self.reply_from:
+            out.append(f"respond from: {self.reply_from} handle")
+        if self.notify_slack:
+            out.append(f"notify: {self.notify_slack}")
+        if self.close:
+            out.append("closed without reply (not acknowledged)")
+        return out
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: int | None
+    name: str
+    stop: bool
+    kinds: frozenset[str]
+    channel_ids: frozenset[int]
+    keywords: re.Pattern[str] | None
+    regex: re.Pattern[str] | None
+    excludes: re.Pattern[str] | None
+    authors: frozenset[str]
+    handles: frozenset[str]
+    link: str
+    actions: RuleActions
+
+    def matches(self, facts: MentionFacts) -> bool:
+        # Cheap checks first, patterns last.
+        if self.kinds and facts.channel_kind not in self.kinds:
+            return False
+        if self.channel_ids and facts.channel_id not in self.channel_ids:
+            return False
+        if self.link == "present" and not facts.has_link:
+            return False
+        if self.link == "absent" and facts.has_link:
+            return False
+        if self.authors and facts.author not in self.authors:
+            return False
+        if self.handles and not (self.handles & facts.mentioned):
+            return False
+        if self.keywords is not None and not self.keywords.search(facts.text):
+            return False
+        if self.regex is not None and not self.regex.search(facts.text):
+            return False
+        return not (self.excludes is not None and self.excludes.search(facts.text))
+
+
+def rule_compile(
+    rule: Any, *, channel_ids: Iterable[int] = (), macro_actions: Iterable[tuple[str, str]] = ()
+) -> CompiledRule:
+    """A `mentions.models.Rule` (saved or not) plus its channels and macro actions, which the
+    caller passes so that this never queries. Raises RuleCompileError for a bad pattern."""
+    kinds = rule.channel_kinds
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise RuleCompileError(f"channel_kinds must be a list of kinds, not {kinds!r}.")
+    return CompiledRule(
+        id=rule.pk,
+        name=rule.name,
+        stop=bool(rule.stop_processing),
+        kinds=frozenset(kinds),
+        channel_ids=frozenset(channel_ids),
+        keywords=keywords_pattern(lines(rule.text_keywords)),
+        regex=regex_compile(rule.text_regex),
+        excludes=keywords_pattern(lines(rule.text_excludes)),
+        authors=frozenset(_handle(a) for a in lines(rule.authors)),
+        handles=frozenset(_handle(h) for h in lines(rule.handles_mentioned)),
+        link=rule.link or "",
+        actions=RuleActions(
+            tags=tuple(dict.fromkeys(rule.add_tags.split())),
+            priority=rule.set_priority or "",
+            macro_name=rule.macro.name if rule.macro_id else "",
+            macro_actions=tuple(macro_actions),
+            reply_template=rule.reply_template.strip(),
+            reply_from=rule.reply_from or "",
+            notify_slack=rule.notify_slack.strip(),
+            close=bool(rule.close_without_reply),
+        ),
+    )
+
+
+@dataclass
+class RuleSet:
+    """The rules of one batch, in order. A rule that raises while matching is logged once
+    (with the rule and the ticket it failed on) and skipped for the rest of the batch: a
+    broken rule never stops ingestion."""
+
+    rules: list[CompiledRule]
+    broken: dict[int | None, str] = field(default_factory=dict)
+
+    def match(self, facts: MentionFacts, *, where: str = "") -> list[CompiledRule]:
+        matched: list[CompiledRule] = []
+        for rule in self.rules:
+            if rule.id in self.broken:
+                continue
+            try:
+                hit = rule.matches(facts)
+            except Exception as exc:  # any failure of one rule must not stop ingestion
+                self.broken[rule.id] = f"{exc.__class__.__name__}: {exc}"
+                logger.exception("rules: rule %s %r failed on %s; skipped for this batch", rule.id, rule.name, where)
+                continue
+            if hit:
+                matched.append(rule)
+                if rule.stop:
+                    break
+        return matched
