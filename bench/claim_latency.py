@@ -36,7 +36,8 @@ LOAD_SQL = """
 INSERT INTO mentions_ticket (
     subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
     requested_at, first_reply_at, first_reply_seconds, solved_at, created_at, updated_at,
-    assignee_id, channel_id, served_to_id, served_view_id
+    assignee_id, channel_id, served_to_id, served_view_id,
+    reply_from_role, sla_target, sla_breached
 )
 SELECT
     'Bench ticket ' || g,
@@ -49,7 +50,7 @@ SELECT
     now(), now(),
     CASE WHEN waiting THEN NULL ELSE (%(users)s::bigint[])[1 + g %% cardinality(%(users)s::bigint[])] END,
     (%(channels)s::bigint[])[1 + g %% cardinality(%(channels)s::bigint[])],
-    NULL, NULL
+    NULL, NULL, '', '', false
 FROM (
     SELECT g, g %% %(every)s = 0 AS waiting,
            now() - random() * CASE WHEN g %% %(every)s = 0 THEN interval '30 days' ELSE interval '365 days' END

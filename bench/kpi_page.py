@@ -32,7 +32,8 @@ LOAD_TICKETS = """
 INSERT INTO mentions_ticket (
     subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
     requested_at, first_reply_at, first_reply_seconds, first_reply_business_seconds, solved_at,
-    created_at, updated_at, assignee_id, channel_id, served_to_id, served_view_id
+    created_at, updated_at, assignee_id, channel_id, served_to_id, served_view_id,
+    reply_from_role, sla_target, sla_breached
 )
 SELECT 'KPI bench ticket ' || g,
        CASE WHEN solved THEN 'solved' WHEN replied THEN 'pending' ELSE 'new' END,
@@ -45,7 +46,7 @@ SELECT 'KPI bench ticket ' || g,
        now(), now(),
        CASE WHEN replied THEN (%(users)s::bigint[])[1 + g %% cardinality(%(users)s::bigint[])] END,
        (%(channels)s::bigint[])[1 + ch],
-       NULL, NULL
+       NULL, NULL, '', '', false
 FROM (
     SELECT g, g %% 10 AS ch,
            now() - random() * interval '400 days' AS requested_at,
