@@ -41,7 +41,7 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from channels.models import SlackNotice
-from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -68,26 +68,16 @@ _token_warning_logged = False
 # --- Lines --------------------------------------------------------------------------------
 
 
-def slack_escape(text: str) -> str:
-    """Slack's three control characters; everything else is shown as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _link(url: str, label: str) -> str:
-    # Inside <url|label> a "|" or ">" in the URL would end it early.
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{safe}|{slack_escape(label)}>"
-
-
 def ticket_line(*, ticket: Ticket, channel: Channel, permalink: str = "", rule: str = "") -> str:
     subject = " ".join(ticket.subject.split())
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1] + "…"
-    desk = f"{settings.DESK_BASE_URL}{ticket.get_absolute_url()}"
     line = "• " + (f"[{slack_escape(rule)}] " if rule else "")
-    line += f"{_link(desk, f'#{ticket.pk}')} {slack_escape(channel.name)}: {slack_escape(subject)}"
+    line += (
+        f"{slack_link(ticket.get_desk_url(), f'#{ticket.pk}')} {slack_escape(channel.name)}: {slack_escape(subject)}"
+    )
     if permalink:
-        line += f" ({_link(permalink, 'original')})"
+        line += f" ({slack_link(permalink, 'original')})"
     return line
 
 

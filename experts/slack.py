@@ -40,6 +40,17 @@ class SlackRateLimited(SlackTransient):
         self.retry_after = retry_after
 
 
+def slack_escape(text: str) -> str:
+    """Slack's three control characters; user text can then never form a link or mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_link(url: str, label: str) -> str:
+    """<url|label>, with the label escaped and the URL unable to end the link early ("|" or ">")."""
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{slack_escape(label)}>"
+
+
 def _readable(code: str, channel: str) -> str:
     where = channel or "that channel"
     messages = {

@@ -138,6 +138,10 @@ class Ticket(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("mentions:ticket", args=[self.pk])
 
+    def get_desk_url(self) -> str:
+        """The ticket's address as browsers reach the desk (links in Slack and suggested replies)."""
+        return f"{settings.DESK_BASE_URL}{self.get_absolute_url()}"
+
     @property
     def is_waiting(self) -> bool:
         return self.status in self.WAITING_STATUSES

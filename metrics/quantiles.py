@@ -37,45 +37,33 @@ def values_encode(values: Iterable[int]) -> tuple[bytes, bytes]:
     return np.asarray(narrow, dtype=">i4").tobytes(), np.asarray(wide, dtype=">i8").tobytes()
 
 
+def _interpolate(position: float, lower_value: float, upper_value: float) -> float:
+    """PostgreSQL's percentile_cont step: float(lower) + (float(upper) - float(lower)) * fraction."""
+    lower = math.floor(position)
+    if lower == math.ceil(position):
+        return float(lower_value)
+    return float(lower_value) + (float(upper_value) - float(lower_value)) * (position - lower)
+
+
 def percentile_cont(values: Iterable[float], fraction: float) -> float | None:
     """PostgreSQL's percentile_cont over a plain list, step for step: the reference the fast path matches."""
     ordered = sorted(float(v) for v in values)
     if not ordered:
         return None
     position = fraction * (len(ordered) - 1)
-    lower, upper = math.floor(position), math.ceil(position)
-    first = ordered[lower]
-    if lower == upper:
-        return first
-    return first + (ordered[upper] - first) * (position - lower)
+    return _interpolate(position, ordered[math.floor(position)], ordered[math.ceil(position)])
 
 
 def array_percentiles_cont(values: np.ndarray, fractions: tuple[float, ...]) -> list[float | None]:
-    """Several percentiles from one selection pass (np.partition with every rank at once)."""
+    """The same figures from an unsorted integer array, by selection (np.partition with every rank needed at
+    once, linear time) instead of a sort; the interpolation is the one above, so the results are identical."""
     n = len(values)
     if not n:
         return [None for _ in fractions]
     positions = [fraction * (n - 1) for fraction in fractions]
-    ranks = sorted({r for p in positions for r in (math.floor(p), math.ceil(p))})
-    picked = np.partition(values, ranks)
-    out: list[float | None] = []
-    for position in positions:
-        lower, upper = math.floor(position), math.ceil(position)
-        first = float(picked[lower])
-        out.append(first if lower == upper else first + (float(picked[upper]) - first) * (position - lower))
-    return out
+    picked = np.partition(values, sorted({r for p in positions for r in (math.floor(p), math.ceil(p))}))
+    return [_interpolate(p, picked[math.floor(p)], picked[math.ceil(p)]) for p in positions]
 
 
 def array_percentile_cont(values: np.ndarray, fraction: float) -> float | None:
-    """The same figure from an unsorted integer array, by selection (np.partition, linear time) instead of a
-    sort; the interpolation is done on Python floats exactly as above, so the results are identical."""
-    n = len(values)
-    if not n:
-        return None
-    position = fraction * (n - 1)
-    lower, upper = math.floor(position), math.ceil(position)
-    picked = np.partition(values, (lower, upper) if lower != upper else lower)
-    first = float(picked[lower])
-    if lower == upper:
-        return first
-    return first + (float(picked[upper]) - first) * (position - lower)
+    return array_percentiles_cont(values, (fraction,))[0]

@@ -349,7 +349,7 @@ def rollups_rebuild() -> dict[str, int]:
 
 
 def days_marked() -> list[tuple[date, str]]:
-    """The marked days (tests and the admin's health view)."""
+    """The days marked and not yet rebuilt."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT day, kind FROM metrics_rollupdirty ORDER BY day, kind")
         return list(cursor.fetchall())

@@ -221,26 +221,30 @@ def _first_reply_figures_rollup(
     (channel, high_priority), one for the waiting tickets over target."""
     rows = _first_reply_rollup_rows(start=start, end=end, channel_id=channel_id)
     over = _waiting_over_target(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
+
+    def keys(channel: int, hp: bool) -> tuple[object, ...]:
+        return ("all", channel, *(("high_priority",) if hp else ()))
+
     parts: dict[object, list] = defaultdict(list)
-    seen_over: set[tuple[int, bool]] = set()
     for _week, channel, hp, created, replied, swr, frt, business in rows:
-        # the waiting-over-target counts of (channel, hp) go with its first week only
-        over_here = (0, 0) if (channel, hp) in seen_over else over.get((channel, hp), (0, 0))
-        seen_over.add((channel, hp))
-        part = ((created, replied, swr), frt, business, over_here)
-        for key in ("all", channel, *(("high_priority",) if hp else ())):
-            parts[key].append(part)
+        for key in keys(channel, hp):
+            parts[key].append(((created, replied, swr), frt, business))
+    over_by_key: dict[object, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for (channel, hp), (over_all, over_hp) in over.items():
+        for key in keys(channel, hp):
+            over_by_key[key] = (over_by_key[key][0] + over_all, over_by_key[key][1] + over_hp)
     parts.setdefault("all", [])
-    out: dict[object, Figures] = {}
-    for key, group in parts.items():
-        out[key] = _array_figures(
+    empty = np.empty(0, dtype=np.int64)
+    return {
+        key: _array_figures(
             tuple(sum(p[0][i] for p in group) for i in range(3)),  # type: ignore[arg-type]
-            np.concatenate([p[1] for p in group]) if group else np.empty(0, dtype=np.int64),
-            np.concatenate([p[2] for p in group]) if group else np.empty(0, dtype=np.int64),
-            (sum(p[3][0] for p in group), sum(p[3][1] for p in group)),
+            np.concatenate([p[1] for p in group]) if group else empty,
+            np.concatenate([p[2] for p in group]) if group else empty,
+            over_by_key[key],
             targets,
         )
-    return out
+        for key, group in parts.items()
+    }
 
 
 def first_reply_figures_python(

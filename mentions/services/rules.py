@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -76,7 +75,7 @@ def _context(ticket: Ticket, message: Message) -> dict[str, str]:
     # No {user}: nobody has picked the ticket yet, so that placeholder stays for the advocate.
     return {
         "ticket_id": str(ticket.pk),
-        "ticket_url": f"{settings.DESK_BASE_URL}{ticket.get_absolute_url()}",
+        "ticket_url": ticket.get_desk_url(),
         "requester": ticket.requester_handle or ticket.requester_name,
         "channel": ticket.channel.name,
         "permalink": message.permalink,

@@ -229,6 +229,18 @@ WARNING_FRACTION, WARNING_SECONDS = 0.25, 3600
 DANGER_FRACTION, DANGER_SECONDS = 0.10, 900
 
 
+def clock_state(left: float, total: float | None = None) -> str:
+    """ok / warning / danger / breached for `left` seconds before the due time, out of a `total`-second
+    target when it is known (a bare due time has only the absolute thresholds)."""
+    if left <= 0:
+        return "breached"
+    if left < DANGER_SECONDS or (total and left / total < DANGER_FRACTION):
+        return "danger"
+    if left < WARNING_SECONDS or (total and left / total < WARNING_FRACTION):
+        return "warning"
+    return "ok"
+
+
 def sla_clock(ticket: Ticket, now: datetime) -> SlaClock | None:
     """Running clock: time left, coloured as it nears the target (warning under 25% of the
     target or 1 h left, danger under 10% or 15 min), breached once past. After the first
@@ -246,14 +258,5 @@ def sla_clock(ticket: Ticket, now: datetime) -> SlaClock | None:
         return SlaClock(
             "breached" if ticket.sla_breached else "stopped", "breached" if ticket.sla_breached else "—", title
         )
-    left = (due - now).total_seconds()
-    if left <= 0:
-        return SlaClock("breached", clock_text(due, now), title)
     total = max(1.0, (due - ticket.requested_at).total_seconds())
-    if left < DANGER_SECONDS or left / total < DANGER_FRACTION:
-        state = "danger"
-    elif left < WARNING_SECONDS or left / total < WARNING_FRACTION:
-        state = "warning"
-    else:
-        state = "ok"
-    return SlaClock(state, clock_text(due, now), title)
+    return SlaClock(clock_state((due - now).total_seconds(), total), clock_text(due, now), title)

@@ -21,9 +21,9 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
+from experts.slack import slack_escape, slack_link
 from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
 from mentions.services.sla import clock_text
 from metrics.coverage import Coverage, coverage_load
@@ -91,18 +91,8 @@ def _duty() -> Any:
     return DutySettings.current()
 
 
-def slack_escape(text: str) -> str:
-    """Slack's three control characters; user text can then never form a link or mention."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def desk_url(ticket_id: int) -> str:
-    return f"{settings.DESK_BASE_URL.rstrip('/')}{reverse('mentions:ticket', args=[ticket_id])}"
-
-
 def _ticket_link(ticket: Ticket) -> str:
-    label = slack_escape(f"#{ticket.pk} {ticket.subject}"[:150]).replace("|", "¦")
-    return f"<{desk_url(ticket.pk)}|{label}>"
+    return slack_link(ticket.get_desk_url(), f"#{ticket.pk} {ticket.subject}"[:150].replace("|", "¦"))
 
 
 def urgent_ping_text(*, ticket: Ticket, reasons: list[str], mention: str, coverage: Coverage, now: datetime) -> str:
@@ -303,7 +293,7 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
         extra = f" · {slack_escape(', '.join(why))}" if why else ""
         lines.append(f"• {_ticket_link(ticket)} · {slack_escape(ticket.channel.name)} · {clock}{extra}")
     if n > DIGEST_MAX_LINES:
-        lines.append(f"…and {n - DIGEST_MAX_LINES} more: {settings.DESK_BASE_URL.rstrip('/')}/tickets/?order=time_left")
+        lines.append(f"…and {n - DIGEST_MAX_LINES} more: {settings.DESK_BASE_URL}/tickets/?order=time_left")
     return "\n".join(lines)
 
 

@@ -36,13 +36,12 @@ def duration(seconds: float | None) -> str:
 def sla_badge(ticket, now) -> str:
     """The ticket's first-reply clock: "2 h 15 m left" / "breached 40 m ago", coloured."""
     from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
 
     from mentions.services.sla import sla_clock
 
     clock = sla_clock(ticket, now)
     if clock is None:
-        return mark_safe('<span class="sla sla-none muted" data-testid="sla">—</span>')
+        return format_html('<span class="sla sla-none muted" data-testid="sla">{}</span>', "—")
     return format_html(
         '<span class="sla sla-{}" title="{}" data-testid="sla">{}</span>', clock.state, clock.title, clock.text
     )
@@ -53,10 +52,9 @@ def sla_due(due_at, now) -> str:
     """A bare due time as "2 h 15 m left" / "breached 40 m ago"."""
     from django.utils.html import format_html
 
-    from mentions.services.sla import clock_text
+    from mentions.services.sla import clock_state, clock_text
 
-    left = (due_at - now).total_seconds()
-    state = "breached" if left <= 0 else "danger" if left < 900 else "warning" if left < 3600 else "ok"
+    state = clock_state((due_at - now).total_seconds())
     return format_html(
         '<span class="sla sla-{}" title="{} UTC">{}</span>', state, f"{due_at:%Y-%m-%d %H:%M}", clock_text(due_at, now)
     )
