@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("DESK_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -18,7 +19,14 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+DJANGO_ENVS = ("development", "production")
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in DJANGO_ENVS:
+    # A typo ("Production", "prod") must not quietly run with DEBUG and the public default key.
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV={DJANGO_ENV!r} is not a known environment: use one of {', '.join(DJANGO_ENVS)} "
+        "(exactly, lower case), or leave it unset for development."
+    )
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
@@ -41,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
     "experts.apps.ExpertsConfig",
@@ -72,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mentions.context_processors.desk_navigation",
             ],
         },
     },
@@ -91,7 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_triage_desk")
+    # Each database gets its own test database (test_<name>), so test runs against different
+    # DATABASE_URLs on one server never drop each other's.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,6 +155,11 @@ DESK_DISPATCH_SECONDS = env.int("DESK_DISPATCH_SECONDS", default=15)
 # advocate-for-a-day expiry all run on this beat; each task is idempotent, so a late or
 # doubled run changes nothing.
 DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
+# A follow-up on an assigned ticket that its assignee has not acted on for this long returns
+# the ticket to the queue (an hour: most of a working session, well inside the 5 h target).
+DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=60)
+# An open ticket page tells the desk it is open (and whether a reply is being typed) this often.
+DESK_PRESENCE_REFRESH_SECONDS = env.int("DESK_PRESENCE_REFRESH_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "channels.poll_due": {
         "task": "channels.poll_due",
@@ -167,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
+    # Follow-ups on assigned tickets nobody acted on go back to the queue (mentions.services.followups).
+    "mentions.followups_return": {
+        "task": "mentions.followups_return",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "mentions.advocate_grants_expire": {
         "task": "mentions.advocate_grants_expire",
         "schedule": timedelta(minutes=5),
@@ -183,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
 # A poll holds its channel's lease this long at most; it must outlive CELERY_TASK_TIME_LIMIT
 # so a lease never lapses under a poll that is still running.
 DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A poll that stops short of a backlog (its request budget used) is followed this soon by the next.
+DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)
 DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
 # Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
@@ -263,11 +290,14 @@ if PRODUCTION:
         SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W008"]
 
 # --- Logging -----------------------------------------------------------------------------
+# Every handler redacts secrets (api_key=, key=, access_token=, Authorization: …) from each record's
+# message and arguments, at every level: urllib3 logs request URLs at DEBUG (advocacy/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "advocacy.logging.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -3,13 +3,16 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from channels.adapters import AdapterError, get_adapter
 from channels.budget import budget_plan
 from channels.http import build_session
-from channels.models import Channel, SlackNotice
+from channels.models import Channel, DeadLetter, SlackNotice
+from channels.quarantine import dead_letter_discard, dead_letter_retry
 from channels.secrets import CredentialsUnreadable, credentials_describe
 from channels.services import channel_poll
 
@@ -126,9 +129,15 @@ class ChannelAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "enabled", "health"]
     search_fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        # The quarantined count in the list: one annotated query, not one per row.
+        open_dead = Count("dead_letters", filter=Q(dead_letters__status=DeadLetter.Status.OPEN))
+        return super().get_queryset(request).annotate(open_dead_letters=open_dead)
+
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
-        "health",
+        "health_badge",
         "last_success_at",
         "last_polled_at",
         "last_error",
@@ -149,7 +158,7 @@ class ChannelAdmin(admin.ModelAdmin):
             "Health",
             {
                 "fields": [
-                    "health",
+                    "health_badge",
                     "last_success_at",
                     "last_polled_at",
                     "last_error",
@@ -166,7 +175,20 @@ class ChannelAdmin(admin.ModelAdmin):
     @admin.display(description="Health", ordering="health")
     def health_badge(self, obj: Channel) -> str:
         colour = {"ok": "green", "backing_off": "orange", "failing": "red"}[obj.health]
-        return format_html('<b style="color:{}">{}</b>', colour, obj.get_health_display())
+        badge = format_html('<b style="color:{}">{}</b>', colour, obj.get_health_display())
+        quarantined = getattr(obj, "open_dead_letters", None)
+        if quarantined is None:
+            quarantined = obj.dead_letters.filter(status=DeadLetter.Status.OPEN).count()
+        if not quarantined:
+            return badge
+        link = reverse("admin:channels_deadletter_changelist") + f"?channel__id__exact={obj.pk}&status__exact=open"
+        return format_html(
+            '{} · <a href="{}" style="color:orange">{} quarantined item{}</a>',
+            badge,
+            link,
+            quarantined,
+            "" if quarantined == 1 else "s",
+        )
 
     @admin.display(description="Reads this month")
     def reads_this_month(self, obj: Channel) -> str:
@@ -269,3 +291,83 @@ class SlackNoticeAdmin(admin.ModelAdmin):
             updated_at=timezone.now(),
         )
         self.message_user(request, f"{n} notice(s) will be posted at the next flush.")
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    """Items a channel could not parse or store: look at the payload and the error, fix the
+    cause (an adapter, a rule, the data), then retry; or discard what is not a mention."""
+
+    list_display = ["created_at", "channel", "stage", "external_id", "status", "short_error", "seen"]
+    list_filter = ["status", "stage", "channel"]
+    list_select_related = ["channel"]
+    search_fields = ["external_id", "error"]
+    readonly_fields = [
+        "channel",
+        "stage",
+        "status",
+        "external_id",
+        "error",
+        "payload_pretty",
+        "mention_pretty",
+        "times_seen",
+        "attempts",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+    exclude = ["payload", "mention", "fingerprint"]
+    actions = ["retry", "discard"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # read-only page; the actions below are the only changes
+
+    def has_resolve_permission(self, request) -> bool:
+        return request.user.has_perm("channels.change_deadletter")
+
+    @admin.display(description="Seen", ordering="times_seen")
+    def seen(self, obj: DeadLetter) -> int:
+        return obj.times_seen
+
+    @admin.display(description="Error")
+    def short_error(self, obj: DeadLetter) -> str:
+        return obj.error[:90]
+
+    @admin.display(description="Payload as received")
+    def payload_pretty(self, obj: DeadLetter) -> str:
+        return format_html(
+            "<pre style='white-space:pre-wrap;max-height:30em;overflow:auto'>{}</pre>", _pretty(obj.payload)
+        )
+
+    @admin.display(description="Parsed mention")
+    def mention_pretty(self, obj: DeadLetter) -> str:
+        if not obj.mention:
+            return "—"
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", _pretty(obj.mention))
+
+    @admin.action(description="Retry: parse and store again", permissions=["resolve"])
+    def retry(self, request, queryset) -> None:
+        stored = 0
+        for dead in queryset.select_related("channel"):
+            ok, said = dead_letter_retry(dead, user=request.user)
+            stored += ok
+            if not ok:
+                self.message_user(request, f"#{dead.pk} ({dead.external_id or 'no id'}): {said}", messages.WARNING)
+        if stored:
+            self.message_user(request, f"{stored} item(s) stored.", messages.SUCCESS)
+
+    @admin.action(description="Discard: not a mention, keep out of the desk", permissions=["resolve"])
+    def discard(self, request, queryset) -> None:
+        discarded = sum(dead_letter_discard(dead, user=request.user) for dead in queryset)
+        self.message_user(request, f"{discarded} item(s) discarded.", messages.SUCCESS)
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)[:50_000]
+    except ValueError:
+        return text[:50_000]

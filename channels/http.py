@@ -44,5 +44,7 @@ def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | No
         raise PermanentError(f"{url}: HTTP {status} {response.reason}: {response.text[:300]}")
     try:
         return response.json()
+    except RecursionError as exc:  # nested thousands deep: no platform sends that
+        raise PayloadError(f"{url}: response nested too deeply to read") from exc
     except ValueError as exc:
         raise PayloadError(f"{url}: response is not JSON ({response.text[:120]!r})") from exc

@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -192,3 +193,49 @@ class SlackNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination} #{self.ticket_id} ({self.get_status_display()})"
+
+
+class DeadLetter(models.Model):
+    """An item of a channel that could not be parsed or stored, kept with its raw payload and the
+    error instead of stalling the channel (the rest of its page is stored and the cursor moves).
+    An admin retries it once the cause is fixed, or discards it."""
+
+    class Stage(models.TextChoices):
+        PARSE = "parse", "Parse"
+        STORE = "store", "Store"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RETRIED = "retried", "Stored on retry"
+        DISCARDED = "discarded", "Discarded"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="dead_letters")
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    external_id = models.CharField(max_length=200, blank=True)
+    # sha256 of the stored payload: the same broken item seen by a later poll (the cursor did
+    # not move, or the platform served it again) is one row, counted, not a new one.
+    fingerprint = models.CharField(max_length=64)
+    error = models.TextField()
+    # ASCII-escaped JSON text rather than jsonb: whatever the item holds (NUL, lone surrogates,
+    # nesting) this column can store it, so keeping the evidence can never fail in turn.
+    payload = models.TextField(help_text="The item as the platform sent it (JSON).")
+    mention = models.TextField(blank=True, help_text="The parsed mention that could not be stored (JSON).")
+    times_seen = models.PositiveIntegerField(default=1)
+    attempts = models.PositiveIntegerField(default=0, help_text="Retries from admin.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "stage", "fingerprint"], name="deadletter_unique_item"),
+        ]
+        indexes = [models.Index(fields=["channel", "status"], name="deadletter_channel_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug}: {self.external_id or 'item without id'} ({self.get_stage_display()})"

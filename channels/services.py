@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
-from channels.adapters.base import PayloadError
+from channels.adapters.base import FetchResult, PayloadError
 from channels.budget import budget_plan, usage_record
 from channels.http import build_session
 from channels.models import Channel
-from mentions.services import IngestResult, mentions_ingest
+from channels.quarantine import mentions_store
+from mentions.services import IngestResult
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,37 @@ def _record_failure(
     return wait
 
 
+@dataclass
+class _Progress:
+    """What the chunks of one poll said, summed for the channel's record."""
+
+    reads: int = 0
+    more: bool = False
+    not_before: datetime | None = None
+    platform_status: dict = field(default_factory=dict)
+
+    def note(self, fetched: FetchResult) -> None:
+        self.reads += fetched.reads
+        self.more = fetched.more
+        self.platform_status.update(fetched.platform_status)
+        if fetched.not_before and (self.not_before is None or fetched.not_before > self.not_before):
+            self.not_before = fetched.not_before
+
+
+def _chunks(adapter, channel: Channel) -> Iterator[FetchResult]:
+    """The adapter's chunks oldest first (`fetch_chunks`), or its one `fetch`."""
+    fetch_chunks = getattr(adapter, "fetch_chunks", None)
+    if fetch_chunks is not None:
+        yield from fetch_chunks(channel=channel, session=build_session())
+    else:
+        yield adapter.fetch(channel=channel, session=build_session())
+
+
+def _lease_renew(channel_id: int, token: str) -> bool:
+    until = timezone.now() + timedelta(seconds=settings.DESK_POLL_LEASE_SECONDS)
+    return bool(Channel.objects.filter(pk=channel_id, lease_token=token).update(lease_until=until))
+
+
 def channel_poll(*, channel_id: int) -> PollOutcome:
     """Poll one channel once. Never overlaps another poll of the same channel (a lease that
     expires on its own if the worker dies), never raises for platform errors: they are
@@ -114,11 +147,23 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
     if not channel.enabled:
         _lease_release(channel_id, token)
         return PollOutcome(status="disabled")
+    result = IngestResult()
+    progress = _Progress()
     try:
         adapter = get_adapter(channel.kind)
         adapter.validate_config(channel.config)
-        fetched = adapter.fetch(channel=channel, session=build_session())
-        result = mentions_ingest(channel=channel, mentions=fetched.mentions, cursor=fetched.cursor)
+        for fetched in _chunks(adapter, channel):
+            # Each chunk is stored with the cursor just after it, so what one poll fetched is
+            # kept even if a later chunk of the same poll fails.
+            result.add(
+                mentions_store(
+                    channel=channel, mentions=fetched.mentions, rejected=fetched.rejected, cursor=fetched.cursor
+                )
+            )
+            progress.note(fetched)
+            if not _lease_renew(channel_id, token):
+                logger.warning("poll: channel=%s lost its lease mid-poll; stopping after this chunk", channel.slug)
+                break
     except PermanentError as exc:
         logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
         _record_failure(channel, token, str(exc), failing=True)
@@ -142,7 +187,7 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         _record_failure(channel, token, f"Internal error: {exc.__class__.__name__}: {exc}")
         return PollOutcome(status="transient_error", error=str(exc))
     done = timezone.now()
-    usage = usage_record(channel.usage or {}, reads=fetched.reads, now=done)
+    usage = usage_record(channel.usage or {}, reads=progress.reads, now=done)
     interval = float(channel.poll_interval_seconds)
     budget = channel.config.get("monthly_read_budget")
     if budget:
@@ -150,9 +195,12 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         interval = budget_plan(
             budget=int(budget), usage=usage, base_interval=channel.poll_interval_seconds, now=done
         ).interval_seconds
+    elif progress.more:
+        # A backlog larger than one poll: come back soon rather than after the interval.
+        interval = min(interval, settings.DESK_BACKLOG_REPOLL_SECONDS)
     next_poll = done + timedelta(seconds=interval)
-    if fetched.not_before and fetched.not_before > next_poll:
-        next_poll = fetched.not_before
+    if progress.not_before and progress.not_before > next_poll:
+        next_poll = progress.not_before
     _lease_release(
         channel_id,
         token,
@@ -162,7 +210,9 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         consecutive_failures=0,
         next_poll_at=next_poll,
         usage=usage,
-        platform_status={**(channel.platform_status or {}), **fetched.platform_status},
+        platform_status={**(channel.platform_status or {}), **progress.platform_status},
     )
-    logger.info("poll: channel=%s %s", channel.slug, result.as_dict())
+    logger.info(
+        "poll: channel=%s %s%s", channel.slug, result.as_dict(), " (backlog: more to fetch)" if progress.more else ""
+    )
     return PollOutcome(status="ok", result=result)

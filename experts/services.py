@@ -8,6 +8,7 @@ outreach is never posted twice, whoever (the advocate's request or the retry tas
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +16,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from experts.models import Expert, Outreach, OutreachSettings
-from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_permalink, slack_post_message
+from experts.slack import (
+    SlackError,
+    SlackRateLimited,
+    SlackTransient,
+    slack_escape,
+    slack_link,
+    slack_permalink,
+    slack_post_message,
+)
 from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record
 
@@ -26,6 +35,9 @@ COMMUNITY_MACRO = "Involving experts::Community involvement"
 OUTREACH_MAX_ATTEMPTS = 6
 OUTREACH_MAX_BACKOFF = 600
 OPEN_STATUSES = (Outreach.Status.PENDING, Outreach.Status.SENT)
+# What Expert.slack_mention builds from a Slack user or user-group id: the only raw Slack
+# syntax the desk puts in a message.
+SLACK_ID_MENTION = re.compile(r"<@[UW][A-Z0-9]+>|<!subteam\^S[A-Z0-9]+>")
 
 
 def _first_inbound(ticket: Ticket) -> Message | None:
@@ -44,12 +56,15 @@ def outreach_message_prefill(*, ticket: Ticket, expert: Expert, advocate: Any, b
     from mentions.services.actions import template_render
 
     first = _first_inbound(ticket)
+    # Every value goes into Slack mrkdwn: escaped, so none can mention anyone or form a link. The
+    # one mention we mean is the expert's own Slack id, which Expert.slack_mention builds.
+    mention = expert.slack_mention
     context = {
-        "expert": expert.slack_mention or expert.name,
-        "platform": ticket.channel.get_kind_display(),
-        "link": first.permalink if first else "",
-        "ticket_url": f"{base_url}{ticket.get_absolute_url()}",
-        "advocate": _who(advocate),
+        "expert": mention if SLACK_ID_MENTION.fullmatch(mention) else slack_escape(mention or expert.name),
+        "platform": slack_escape(ticket.channel.get_kind_display()),
+        "link": slack_escape(first.permalink) if first else "",
+        "ticket_url": slack_escape(f"{base_url}{ticket.get_absolute_url()}"),
+        "advocate": slack_escape(_who(advocate)),
     }
     return template_render(OutreachSettings.current().template, context).strip()
 
@@ -239,6 +254,15 @@ def community_post_enqueue(*, ticket: Ticket, macro: Macro) -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+def community_post_text(*, ticket: Ticket, link: str) -> str:
+    """The community-involvement line. The requester's handle and name are anyone's public text:
+    escaped, so "<!channel>" or "<https://evil|bank>" arrive as text; the permalink is a link we
+    build, labelled with its own address so it cannot pose as another."""
+    who = " ".join((ticket.requester_handle or ticket.requester_name).split())
+    head = f"Worth engaging on {slack_escape(ticket.channel.get_kind_display())}"
+    return head + (f" ({slack_escape(who)})" if who else "") + f": {slack_link(link, link)}"
+
+
 def community_post_send(*, ticket_id: int) -> str:
     """Post the mention's permalink to the community-involvement channel, once per ticket.
     Raises SlackTransient for the task to retry; a permanent refusal is logged and noted."""
@@ -252,8 +276,7 @@ def community_post_send(*, ticket_id: int) -> str:
     if not link:
         return "no-link"
     channel = OutreachSettings.current().community_channel
-    who = ticket.requester_handle or ticket.requester_name
-    text = f"Worth engaging on {ticket.channel.get_kind_display()}" + (f" ({who})" if who else "") + f": {link}"
+    text = community_post_text(ticket=ticket, link=link)
     try:
         ts, _ = slack_post_message(channel=channel, text=text)
     except SlackError as exc:

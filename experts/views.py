@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from channels import clean
 from experts import selectors
 
 work_queue = permission_required("mentions.work_queue", raise_exception=True)
@@ -15,7 +16,7 @@ work_queue = permission_required("mentions.work_queue", raise_exception=True)
 @require_GET
 @work_queue
 def directory(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = clean.line(request.GET.get("q"), max_length=100)  # no NUL (a 500 from PostgreSQL), one line
     return render(
         request,
         "experts/directory.html",

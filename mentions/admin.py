@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from channels import clean
 from channels.models import Channel
 from mentions.models import (
     AdvocateGrant,
@@ -41,7 +42,7 @@ class MacroAdmin(admin.ModelAdmin):
 
 @admin.register(View)
 class ViewAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "is_active", "high_priority_only", "allow_skip"]
+    list_display = ["name", "position", "is_active", "order", "high_priority_only", "allow_skip"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["channels", "tags"]
@@ -68,6 +69,8 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ["channel", "assignee"]
     raw_id_fields = ["assignee", "served_to"]
     readonly_fields = [
+        "high_priority",
+        "followup_at",
         "requested_at",
         "first_reply_at",
         "first_reply_seconds",
@@ -81,8 +84,10 @@ class TicketAdmin(admin.ModelAdmin):
     inlines = [MessageInline]
 
     def save_model(self, request, obj, form, change) -> None:
+        # High priority follows the priority (Ticket.priority_set), whatever was typed in.
+        obj.high_priority = obj.priority in Ticket.HIGH_PRIORITIES
         super().save_model(request, obj, form, change)
-        # Priority or high_priority may have changed: move the first-reply clock.
+        # Priority may have changed: move the first-reply clock.
         from mentions.services.sla import ticket_sla_refresh
 
         ticket_sla_refresh(ticket=obj)
@@ -341,8 +346,8 @@ class RuleAdmin(admin.ModelAdmin):
         if request.method != "POST" or not self.has_change_permission(request):
             raise PermissionDenied
         instance = None
-        if request.POST.get("rule_id", "").isdigit():
-            instance = Rule.objects.filter(pk=request.POST["rule_id"]).first()
+        if rule_id := clean.whole(request.POST.get("rule_id"), minimum=1, maximum=2**63 - 1):
+            instance = Rule.objects.filter(pk=rule_id).first()
         form = self.get_form(request, obj=instance)(request.POST, instance=instance)
         if not form.is_valid():
             return self._try_response(request, form.instance, TryResult(), form=form)

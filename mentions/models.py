@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 
 from mentions.rules import RuleCompileError, keywords_pattern, lines, regex_compile
@@ -37,13 +37,20 @@ class Ticket(models.Model):
         SECURITY = "security", "Security: one business day"
 
     WAITING_STATUSES = (Status.NEW, Status.OPEN)
+    # A ticket of these priorities counts for the high-priority views and target, whatever its
+    # channel (a high-priority channel opens its tickets at "high").
+    HIGH_PRIORITIES = (Priority.HIGH, Priority.URGENT)
 
     # Indexed by ticket_channel_requested_idx, which starts with channel.
     channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="tickets", db_index=False)
     subject = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
-    high_priority = models.BooleanField(default=False, help_text="Copied from the channel when the ticket opens.")
+    high_priority = models.BooleanField(
+        default=False,
+        help_text="Priority high or urgent: counts for the high-priority views and the 5 h target. "
+        "Kept by Ticket.priority_set; stored for the indexes and KPI rollups that group by it.",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -78,6 +85,10 @@ class Ticket(models.Model):
     sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)
     sla_breached = models.BooleanField(default=False)
+    # A follow-up arrived on this assigned ticket and nobody has acted since (the "updated"
+    # marker): when it first arrived. Cleared by any action on the ticket; a ticket left
+    # updated too long returns to the queue (mentions.services.followups).
+    followup_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +110,25 @@ class Ticket(models.Model):
                 fields=["requested_at", "id"],
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
+            ),
+            # Play on a deadline-first view: the same expression as selectors.deadline_order.
+            models.Index(
+                Case(
+                    When(priority="urgent", then=Value(0)),
+                    When(first_reply_at__isnull=True, then=Value(1)),
+                    default=Value(2),
+                ),
+                "sla_due_at",
+                "requested_at",
+                "id",
+                name="ticket_waiting_deadline_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
+            ),
+            # "My tickets": the updated ones first, and the sweep that returns them to the queue.
+            models.Index(
+                fields=["assignee", "followup_at"],
+                name="ticket_followup_idx",
+                condition=Q(followup_at__isnull=False),
             ),
             # Order by time left: waiting tickets still without a first reply, by due time.
             models.Index(
@@ -151,6 +181,14 @@ class Ticket(models.Model):
         """The first-reply clock runs while the ticket waits (new/open) without a first reply."""
         return self.sla_due_at is not None and self.first_reply_at is None and self.is_waiting
 
+    def priority_set(self, priority: str) -> bool:
+        """Set the priority and what follows from it (in memory; the caller saves). True if changed."""
+        if priority == self.priority:
+            return False
+        self.priority = priority
+        self.high_priority = priority in self.HIGH_PRIORITIES
+        return True
+
 
 class Message(models.Model):
     class Kind(models.TextChoices):
@@ -180,6 +218,9 @@ class Message(models.Model):
     permalink = models.URLField(max_length=1000, blank=True)
     platform_created_at = models.DateTimeField()
     raw = models.JSONField(default=dict, blank=True)
+    # Handles the message addresses (IncomingMention.mentioned): pages, services and rules read
+    # this, never `raw`, which is the platform's payload kept for reference.
+    mentioned = models.JSONField(default=list, blank=True)
     # Set when the platform reports the item edited or deleted; the ticket keeps it.
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -227,6 +268,7 @@ class TicketEvent(models.Model):
         MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
         SLA_BREACHED = "sla_breached", "First-reply target breached"
         RULE_APPLIED = "rule_applied", "Triage rule applied"
+        RETURNED = "returned", "Returned to the queue"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
@@ -254,7 +296,11 @@ class TicketEvent(models.Model):
 
 
 class View(models.Model):
-    """A saved queue: filters, always ordered oldest `requested_at` first."""
+    """A saved queue: filters, and the order Play serves it in."""
+
+    class Order(models.TextChoices):
+        OLDEST = "oldest", "Oldest first (the handbook's default)"
+        DEADLINE = "deadline", "Deadline first: urgent, then least time left to the first-reply target"
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -263,7 +309,10 @@ class View(models.Model):
     channels = models.ManyToManyField("channels.Channel", blank=True, help_text="None selected means every channel.")
     statuses = models.JSONField(default=list, blank=True, help_text='Waiting statuses, default ["new", "open"].')
     tags = models.ManyToManyField(Tag, blank=True, help_text="Tickets with any of these tags; none means any.")
-    high_priority_only = models.BooleanField(default=False)
+    high_priority_only = models.BooleanField(
+        default=False, help_text="Only tickets of high or urgent priority (a rule, an advocate or the channel set it)."
+    )
+    order = models.CharField(max_length=16, choices=Order.choices, default=Order.OLDEST)
     allow_skip = models.BooleanField(
         default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."
     )

@@ -84,25 +84,27 @@ class MentionFacts:
 
 
 def mention_facts(
-    *, channel_id: int, channel_kind: str, title: str, body: str, author_handle: str, raw: Any = None
+    *,
+    channel_id: int,
+    channel_kind: str,
+    title: str,
+    body: str,
+    author_handle: str,
+    mentioned: Iterable[str] = (),
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
-    @handles it names (in the text, or in X's `entities.mentions`), whether it has a link."""
+    @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
+    whether it has a link."""
     text = (f"{title}\n{body}" if title else body or "")[:MAX_TEXT]
-    mentioned = {m.casefold() for m in _MENTION.findall(text)}
+    handles = {m.casefold() for m in _MENTION.findall(text)}
+    handles.update(_handle(m) for m in mentioned or () if isinstance(m, str))
     has_link = bool(_LINK.search(text))
-    entities = raw.get("entities") if isinstance(raw, dict) else None
-    if isinstance(entities, dict):
-        for item in entities.get("mentions") or []:
-            if isinstance(item, dict) and isinstance(item.get("username"), str):
-                mentioned.add(_handle(item["username"]))
-        has_link = has_link or bool(entities.get("urls"))
     return MentionFacts(
         channel_id=channel_id,
         channel_kind=channel_kind,
         text=text,
         author=_handle(author_handle or ""),
-        mentioned=frozenset(mentioned),
+        mentioned=frozenset(handles),
         has_link=has_link,
     )
 

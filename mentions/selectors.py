@@ -28,6 +28,24 @@ def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
     return qs
 
 
+def deadline_rank() -> Case:
+    """Urgent first, then tickets whose first-reply clock runs, then the rest (follow-ups on
+    answered tickets). The same expression as the ticket_waiting_deadline_idx index."""
+    return Case(
+        When(priority=Ticket.Priority.URGENT, then=Value(0)),
+        When(first_reply_at__isnull=True, then=Value(1)),
+        default=Value(2),
+    )
+
+
+def view_order(view: View) -> list[Any]:
+    """The order Play serves a view in: oldest first, or deadline first (urgent, then least time
+    left to the first-reply target)."""
+    if view.order == View.Order.DEADLINE:
+        return [deadline_rank(), F("sla_due_at").asc(nulls_last=True), "requested_at", "id"]
+    return ["requested_at", "id"]
+
+
 @dataclass
 class ViewSummary:
     view: View
@@ -58,8 +76,9 @@ def queue_summary() -> list[ViewSummary]:
 
 
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:
-    """The user's unsolved tickets, oldest first, or by time left to the first-reply target
-    (running clocks first, then the rest oldest first)."""
+    """The user's unsolved tickets: those with a follow-up nobody acted on first (oldest update
+    first), then oldest first, or by time left to the first-reply target (running clocks
+    first, then the rest oldest first)."""
     qs = (
         Ticket.objects.filter(assignee=user)
         .exclude(status=Ticket.Status.SOLVED)
@@ -68,8 +87,10 @@ def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[
     )
     if order == ORDER_TIME_LEFT:
         running = Case(When(_CLOCK_RUNNING, then=Value(0)), default=Value(1))
-        return qs.order_by(running, F("sla_due_at").asc(nulls_last=True), "requested_at", "id")[:limit]
-    return qs.order_by("requested_at")[:limit]
+        return qs.order_by(
+            F("followup_at").asc(nulls_last=True), running, F("sla_due_at").asc(nulls_last=True), "requested_at", "id"
+        )[:limit]
+    return qs.order_by(F("followup_at").asc(nulls_last=True), "requested_at", "id")[:limit]
 
 
 def ticket_list(

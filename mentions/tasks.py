@@ -36,6 +36,13 @@ def coverage_digest() -> str:
     return "not due" if digest is None else digest.status
 
 
+@shared_task(name="mentions.followups_return", acks_late=True, ignore_result=True)
+def followups_return() -> dict[str, int]:
+    from mentions.services.followups import followups_return as sweep
+
+    return sweep()
+
+
 @shared_task(name="mentions.advocate_grants_expire", acks_late=True, ignore_result=True)
 def advocate_grants_expire() -> int:
     from mentions.services.grants import advocate_grants_expire as expire

@@ -15,6 +15,9 @@ urlpatterns = [
     path("tickets/<int:pk>/status/", views.ticket_status, name="ticket-status"),
     path("tickets/<int:pk>/macro/", views.ticket_macro, name="ticket-macro"),
     path("tickets/<int:pk>/skip/", views.ticket_skip, name="ticket-skip"),
+    path("tickets/<int:pk>/release/", views.ticket_release, name="ticket-release"),
+    path("tickets/<int:pk>/presence/", views.ticket_presence, name="ticket-presence"),
+    path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
     path("tickets/<int:pk>/outreach/", views.ticket_outreach, name="ticket-outreach"),
     path(
         "tickets/<int:pk>/outreach/<int:outreach_id>/decline/",

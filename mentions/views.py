@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from channels import clean
 from channels.models import Channel
 from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from mentions import selectors, services
-from mentions.forms import MacroForm, NoteForm, ReplyForm, SendReplyForm, SkipForm, StatusForm
+from mentions.forms import (
+    MacroForm,
+    NoteForm,
+    ReassignForm,
+    ReleaseForm,
+    ReplyForm,
+    SendReplyForm,
+    SkipForm,
+    StatusForm,
+)
 from mentions.models import Ticket, View
+from mentions.services import presence, versions
 from mentions.services.play import ticket_served
 
 work_queue = permission_required("mentions.work_queue", raise_exception=True)
@@ -41,6 +54,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "order": order,
             "now": now,
             "duty": selectors.duty_today(today=now.date()),
+            "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
         },
     )
 
@@ -54,9 +68,10 @@ def _order(request: HttpRequest) -> str:
 def ticket_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in Ticket.Status.values else ""
-    channel_id = request.GET.get("channel", "")
-    channel_id = int(channel_id) if channel_id.isdigit() else None
-    q = request.GET.get("q", "").strip()[:100]
+    # Query parameters through the value cleaners: "²".isdigit() is True but int("²") raises, and a
+    # NUL in ?q= cannot reach PostgreSQL; either was a 500.
+    channel_id = clean.whole(request.GET.get("channel"), minimum=1, maximum=2**63 - 1)
+    q = clean.line(request.GET.get("q"), max_length=100)
     mine = request.GET.get("mine") == "1"
     order = _order(request)
     qs = selectors.ticket_list(
@@ -92,6 +107,15 @@ def _serve_next(request: HttpRequest, view: View) -> HttpResponse:
     if ticket is None:
         messages.info(request, f"Nothing is waiting in “{view.name}”.")
         return redirect("mentions:queue")
+    if ticket.served_view_id not in (None, view.pk):
+        # Play serves the ticket you hold until it is submitted, whichever view you press: say so.
+        held_from = (
+            View.objects.filter(pk=ticket.served_view_id).values_list("name", flat=True).first() or "another view"
+        )
+        messages.warning(
+            request,
+            f"You still hold #{ticket.pk} from “{held_from}”: submit or release it before Play serves “{view.name}”.",
+        )
     return redirect(ticket)
 
 
@@ -116,6 +140,9 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
             initial={"body": obj.reply_draft, "handle": plan.chosen if plan else "", "token": uuid.uuid4().hex}
         ),
         "ticket": obj,
+        "ticket_version": versions.ticket_version(obj),
+        "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
+        "presence_refresh_seconds": presence.refresh_seconds(),
         "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view.allow_skip,
@@ -125,6 +152,10 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         "status_form": forms.get("status") or StatusForm(initial={"status": obj.status}),
         "macro_form": forms.get("macro") or MacroForm(),
         "skip_form": forms.get("skip") or SkipForm(),
+        "release_form": forms.get("release") or ReleaseForm(),
+        "assign_form": (forms.get("assign") or ReassignForm())
+        if request.user.has_perm("mentions.manage_all_tickets")
+        else None,
         **_outreach_panel(request, obj, forms),
     }
     return render(request, "mentions/ticket.html", context, status=status)
@@ -139,9 +170,9 @@ def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
     outreach_form = forms.get("outreach")
     chosen = None
     if outreach_form is not None:
-        posted_id = str(outreach_form.data.get("expert", ""))
-        chosen = Expert.objects.filter(pk=posted_id).first() if posted_id.isdigit() else None
-    elif (expert_id := request.GET.get("expert", "")).isdigit():
+        posted_id = clean.whole(outreach_form.data.get("expert"), minimum=1, maximum=2**63 - 1)
+        chosen = Expert.objects.filter(pk=posted_id).first() if posted_id else None
+    elif expert_id := clean.whole(request.GET.get("expert"), minimum=1, maximum=2**63 - 1):
         chosen = Expert.objects.filter(pk=expert_id, active=True).prefetch_related("areas").first()
         if chosen is not None:
             outreach_form = OutreachForm(
@@ -173,20 +204,41 @@ def _after_action(request: HttpRequest, ticket: Ticket, served_view: View | None
     return redirect(ticket)
 
 
-def _action(request: HttpRequest, pk: int, form_class, key: str, run) -> HttpResponse:
+def _action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
+    """Validate, run, say what happened; in play mode go on to the next ticket unless `play_on`
+    is off (a released ticket would be served straight back)."""
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
-    served_view = obj.served_view if obj.served_to_id == request.user.pk else None
+    served_view = obj.served_view if obj.served_to_id == request.user.pk and play_on else None
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            message = run(obj, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    if not form.is_valid():
+        return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=400)
+    seen = clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1)
+    with transaction.atomic():
+        # The row lock orders this action after any other on the ticket; then the version it
+        # was written against is checked, so two people never both act on what one of them saw.
+        Ticket.objects.select_for_update(of=("self",)).filter(pk=pk).values_list("pk", flat=True).first()
+        changed = versions.changes_since(ticket=obj, seen=seen, token=str(request.POST.get("token", "")))
+        if seen is None or changed:
+            said = versions.changes_described(changed) if changed else "this form did not say which version you saw"
+            form.add_error(
+                None,
+                f"This ticket changed since you opened it: {said}. "
+                "Nothing was done; your text is kept below. Check the ticket and submit again.",
+            )
+            status = 409
         else:
-            if message:
-                messages.success(request, message)
-            return _after_action(request, obj, served_view)
-    return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=400)
+            try:
+                message = run(obj, form.cleaned_data)
+            except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
+                form.add_error(None, exc)
+                status = 400
+            else:
+                if message:
+                    messages.success(request, message)
+                status = 0
+    if status:
+        return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
+    return _after_action(request, obj, served_view)
 
 
 @require_POST
@@ -289,6 +341,42 @@ def ticket_outreach_decline(request: HttpRequest, pk: int, outreach_id: int) -> 
         return f"Outreach to {outreach.expert.name} declined."
 
     return _action(request, pk, OutreachDeclineForm, "decline", run)
+
+
+@require_POST
+@work_queue
+def ticket_presence(request: HttpRequest, pk: int) -> JsonResponse:
+    """The open ticket page says it is still open (and whether its reply is being typed); the
+    answer lists the others who have it open."""
+    if not Ticket.objects.filter(pk=pk).exists():
+        return JsonResponse({"others": []}, status=404)
+    others = presence.presence_touch(
+        ticket_id=pk,
+        user=request.user,
+        typing=request.POST.get("typing") == "1",
+        leaving=request.POST.get("leaving") == "1",
+    )
+    return JsonResponse({"others": others})
+
+
+@require_POST
+@work_queue
+def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"])
+        return f"#{ticket.pk} is back in the queue."
+
+    return _action(request, pk, ReleaseForm, "release", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"])
+        return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
+
+    return _action(request, pk, ReassignForm, "assign", run)
 
 
 @require_POST

@@ -12,6 +12,11 @@ from channels.models import Channel
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# The range a KPI date may have: no desk holds tickets from before 2000, and date arithmetic
+# near year 1 or 9999 (a day past the end of the range, the week before it) overflows.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+DATE_RANGE_ERROR = f"Dates must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 
 
 class KpiFilterForm(forms.Form):
@@ -34,8 +39,10 @@ class KpiFilterForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
+        if any(d is not None and not EARLIEST_DATE <= d <= LATEST_DATE for d in (data.get("from"), data.get("to"))):
+            raise forms.ValidationError(DATE_RANGE_ERROR)
         end = data.get("to") or timezone.localdate()
-        start = data.get("from") or end - timedelta(days=DEFAULT_DAYS - 1)
+        start = data.get("from") or max(EARLIEST_DATE, end - timedelta(days=DEFAULT_DAYS - 1))
         if start > end:
             raise forms.ValidationError("“From” must be on or before “To”.")
         if (end - start).days + 1 > MAX_DAYS:
@@ -78,8 +85,10 @@ class MonthForm(forms.Form):
     def clean_month(self) -> tuple[date, date]:
         value = (self.cleaned_data.get("month") or "").strip() or last_full_month()
         match = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.")
+        if not EARLIEST_DATE.year <= int(match.group(1)) <= LATEST_DATE.year:
+            raise forms.ValidationError(f"Give a month from {EARLIEST_DATE:%Y-%m} to {LATEST_DATE:%Y-%m}.")
         start = date(int(match.group(1)), int(match.group(2)), 1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return start, end

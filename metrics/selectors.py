@@ -721,7 +721,10 @@ def handling_medians_python(*, since: datetime, until: datetime, channel_id: int
 
 def tickets_export(*, start: date, end: date, channel_id: int | None = None) -> Iterator[dict[str, Any]]:
     """Tickets requested in the range, oldest first, streamed: one query per 2,000 tickets plus one for their
-    tags. Datetimes as ISO 8601 strings (UTC), hours rounded to 2 decimals, tags "a;b" by name."""
+    tags. Datetimes as ISO 8601 strings (UTC), hours rounded to 2 decimals, tags "a;b" by name.
+
+    The query is built here, when called, and only its rows are lazy: a range that cannot be queried fails
+    before a response starts streaming, not in the middle of the file."""
     qs = (
         _tickets(start=start, end=end, channel_id=channel_id)
         .order_by("requested_at", "id")
@@ -736,6 +739,10 @@ def tickets_export(*, start: date, end: date, channel_id: int | None = None) -> 
             "assignee__username",
         )
     )
+    return _export_rows(qs)
+
+
+def _export_rows(qs) -> Iterator[dict[str, Any]]:
     chunk: list[tuple] = []
     for row in qs.iterator(chunk_size=EXPORT_CHUNK):
         chunk.append(row)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = """
@@ -32,24 +34,111 @@ print(json.dumps({
 """
 
 
+BEAT_SCRIPT = """
+import json, traceback
+from django.conf import settings
+from django.utils import timezone
+from advocacy.celery import app
+from channels.models import Channel
+from mentions.models import Message, Ticket
+
+app.loader.import_default_modules()
+app.conf.task_eager_propagates = True  # a task that .delay()s another (poll_due) fails loudly too
+
+# Data for every query to bite on: a waiting Hacker News story on the front page with many points
+# (mentions.urgent_sweep / tickets_ingested read Algolia's _tags and points from the raw JSON).
+channel = Channel.objects.get(slug="hn-demo")
+ticket = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, channel=channel).order_by("pk").first()
+Message.objects.filter(ticket=ticket).update(raw={"_tags": ["story", "author_dana", "front_page"], "points": 999})
+Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+
+names = sorted({entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()})
+runs = [(name, (), {}) for name in names] + [("mentions.tickets_ingested", ([ticket.pk],), {})]
+out = {}
+for name, args, kwargs in runs:
+    try:
+        out[name] = {"ok": True, "result": repr(app.tasks[name].apply(args=args, kwargs=kwargs, throw=True).get())}
+    except Exception:
+        out[name] = {"ok": False, "error": traceback.format_exc()}
+from mentions.models import UrgentPing
+pinged = UrgentPing.objects.filter(ticket=ticket).exists()
+print(json.dumps({"beat": names, "runs": out, "front_page_story_judged_urgent": pinged}))
+"""
+
+
 def _manage(*args, env):
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
 
 
-def test_the_embedded_default_migrates_seeds_plays_and_polls(tmp_path):
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """A desk on the embedded default, migrated and seeded once for this module: the environment
+    `make run` gives its web, worker and beat processes (no DATABASE_URL, no REDIS_URL)."""
+    var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path))
+    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(var))
+    seeded = None
     for args in (("migrate", "--noinput"), ("seed_demo",)):
-        result = _manage(*args, env=env)
-        assert result.returncode == 0, result.stderr
-    assert (tmp_path / "desk.sqlite3").exists()
-    assert result.stdout.count("password: ") == 3  # admin, manager, advocate, printed once
+        seeded = _manage(*args, env=env)
+        assert seeded.returncode == 0, seeded.stderr
+    assert (var / "desk.sqlite3").exists()
+    return {"env": env, "seed_stdout": seeded.stdout}
 
-    result = _manage("shell", "-c", SCRIPT, env=env)
+
+def test_the_embedded_default_migrates_seeds_plays_and_polls(embedded):
+    assert embedded["seed_stdout"].count("password: ") == 3  # admin, manager, advocate, printed once
+
+    result = _manage("shell", "-c", SCRIPT, env=embedded["env"])
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["first"] == out["again"] != out["second"]
     assert out["assigned"] == 1
     assert out["poll"] == "ok" and out["created"] > 0  # the replay channel delivers through the HN adapter
+
+
+ANSWERED_SCRIPT = """
+import json
+from django.db.models import OuterRef, Subquery
+from mentions.models import Message, Ticket
+latest = (
+    Message.objects.filter(ticket=OuterRef("pk")).exclude(kind="note")
+    .order_by("-platform_created_at", "-id").values("kind")[:1]
+)
+waiting = Ticket.objects.filter(status__in=["new", "open"]).annotate(last=Subquery(latest))
+print(json.dumps({"waiting": waiting.count(), "ours_last": waiting.filter(last="our_reply").count()}))
+"""
+
+
+def test_no_waiting_demo_ticket_has_our_reply_as_its_latest_message(embedded):
+    """Issue 12: 5 of 20 waiting demo tickets had our reply last; they wait on the requester."""
+    result = _manage("shell", "-c", ANSWERED_SCRIPT, env=embedded["env"])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["waiting"] > 0 and out["ours_last"] == 0
+
+
+def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
+    """Issue 11, defect 7: on SQLite mentions.urgent_sweep and mentions.tickets_ingested raised
+    NotSupportedError (JSON containment), so `make run` never sent an after-hours alert. Every task
+    of the beat schedule, and the one each ingest enqueues, runs here the way the worker runs it,
+    eagerly, on SQLite without Redis."""
+    env = {**embedded["env"], "CELERY_TASK_ALWAYS_EAGER": "true"}
+    result = _manage("shell", "-c", BEAT_SCRIPT, env=env)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(out["beat"]) == {
+        "channels.poll_due",
+        "channels.slack_flush",
+        "mentions.advocate_grants_expire",
+        "mentions.coverage_digest",
+        "mentions.followups_return",
+        "mentions.sla_sweep",
+        "mentions.urgent_sweep",
+        "metrics.rollups_refresh",
+    }
+    failed = {name: run["error"] for name, run in out["runs"].items() if not run["ok"]}
+    assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
+    assert set(out["runs"]) == {*out["beat"], "mentions.tickets_ingested"}
+    assert out["front_page_story_judged_urgent"]  # the portable query matches on SQLite too

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -55,3 +57,19 @@ def test_development_runs_with_nothing_set(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["django.db.backends.sqlite3", "filesystem://", "True"]
+
+
+@pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", "production ", "dev", "staging", ""])
+def test_a_mistyped_django_env_fails_at_start_naming_the_accepted_values(value):
+    """Issue 11, defect 9: "Production" or "prod" used to run silently with DEBUG on and the
+    public development key."""
+    result = _manage("check", DJANGO_ENV=value, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="desk.example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"DJANGO_ENV={value!r} is not a known environment: use one of development, production" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["development", "production"])
+def test_the_known_django_env_values_start(value):
+    result = _manage("check", DJANGO_ENV=value, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="desk.example.com")
+    assert result.returncode == 0, result.stderr

@@ -64,14 +64,37 @@ class IncomingMention:
     # Posted by us although the author is not in Channel.our_accounts (a forum's staff, when the
     # channel says its staff are ours): stored as our reply, like a post by one of our accounts.
     by_us: bool = False
+    # Handles the item addresses as the platform lists them (X's entities.mentions), without "@".
+    # What the reply-handle choice and the triage rules read: never the raw payload.
+    mentioned: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One item of a page that could not be turned into a storable mention: kept, with its raw
+    payload and the reason, in the dead-letter table (channels.DeadLetter) instead of failing
+    the page, so the rest is stored and the cursor moves on."""
+
+    external_id: str
+    error: str
+    raw: Any = None
 
 
 @dataclass
 class FetchResult:
+    """One chunk of a channel's items and the cursor just after them.
+
+    Stored in one transaction with its cursor. `more` says the chunk stops short of the
+    platform's present (a backlog larger than one chunk): the poll asks again from the new
+    cursor, within the poll's budget, and the next poll goes on where this one stopped, so a
+    backlog of any size drains and a chunk is never lost or walked twice."""
+
     mentions: list[IncomingMention]
     cursor: dict[str, Any]
     requests_made: int = 0
+    more: bool = False
+    rejected: list[Rejected] = field(default_factory=list)
     # Earliest time the platform wants to hear from us again (rate limits); None = the
     # channel's own interval.
     not_before: datetime | None = None
@@ -82,12 +105,33 @@ class FetchResult:
     platform_status: dict[str, Any] = field(default_factory=dict)
 
 
+def chunks_merged(results: list[FetchResult]) -> FetchResult:
+    """A poll's chunks as one result (an adapter's `fetch`, for a caller that stores a whole poll
+    in one transaction): everything handed over, the last chunk's cursor and state."""
+    last = results[-1]
+    return FetchResult(
+        mentions=[m for r in results for m in r.mentions],
+        cursor=last.cursor,
+        requests_made=sum(r.requests_made for r in results),
+        more=last.more,
+        rejected=[x for r in results for x in r.rejected],
+        not_before=last.not_before,
+        reads=sum(r.reads for r in results),
+        platform_status=last.platform_status,
+    )
+
+
 class Adapter(Protocol):
     kind: str
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]: ...
 
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult: ...
+
+    # Optional: `fetch_chunks(*, channel, session) -> Iterator[FetchResult]` yields a large
+    # backlog oldest first in bounded chunks, each with the cursor just after it; the poll
+    # stores each chunk (with its cursor) before asking for the next one. Without it, the
+    # poll calls `fetch` once.
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]: ...
 

@@ -2,7 +2,13 @@
 
 import copy
 import json
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import responses
+
+from channels.adapters.hackernews import SEARCH_URL as SEARCH_URL_FOR_FAKE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hackernews"
 
@@ -55,3 +61,112 @@ def search_page(hits, *, page=0, nb_pages=1, hits_per_page=100, nb_hits=None):
         "params": "query=gitlab",
         "processingTimeMS": 1,
     }
+
+
+# --- a fake Algolia search_by_date, for polls driven through responses ------------------------------------------
+
+_NUMERIC = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|!=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
+_OPS = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+PAGINATION_LIMIT = 1000  # Algolia's paginationLimitedTo on the HN index: page * hitsPerPage < 1000
+
+
+def _split_top_level(value):
+    """'(story,comment),author_pg' -> ['(story,comment)', 'author_pg'] (commas inside parentheses kept)."""
+    parts, depth, current = [], 0, ""
+    for char in value:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+class FakeAlgolia:
+    """hn.algolia.com/api/v1/search_by_date over `hits`, the way the real API answers: `query` (every word, in the
+    title, texts, URL or author, case-insensitive), `tags` (comma = AND, parentheses = OR), `numericFilters`
+    (comma-joined, AND; >, >=, <, <=, =, != on numeric attributes), `page`, `hitsPerPage` (default 20, at most
+    1000); newest first (created_at_i, then objectID, descending); pages stop at the 1,000th hit (a later page has
+    `hits: []`) and `nbPages` counts only the reachable pages; the fields of the recorded responses."""
+
+    def __init__(self, hits, *, mock=responses):
+        self.hits = sorted(hits, key=lambda h: (h["created_at_i"], int(h["objectID"])), reverse=True)
+        self.requests = []
+        if mock is not None:
+            mock.add_callback(mock.GET, SEARCH_URL_FOR_FAKE, callback=self.answer)
+
+    def add(self, *hits):
+        self.hits = sorted([*self.hits, *hits], key=lambda h: (h["created_at_i"], int(h["objectID"])), reverse=True)
+
+    @staticmethod
+    def _matches_query(hit, query):
+        fields = " ".join(
+            str(hit.get(k) or "") for k in ("title", "story_text", "comment_text", "url", "author", "story_title")
+        ).lower()
+        return all(word in fields for word in query.lower().split())
+
+    @staticmethod
+    def _matches_tags(hit, tags):
+        own = set(hit.get("_tags") or [])
+        for term in _split_top_level(tags):
+            options = [t.strip() for t in term.strip("()").split(",")] if term.startswith("(") else [term]
+            if not own & set(options):
+                return False
+        return True
+
+    @staticmethod
+    def _matches_numbers(hit, filters):
+        for clause in filters.split(","):
+            if not clause.strip():
+                continue
+            match = _NUMERIC.match(clause)
+            if match is None:
+                raise ValueError(f"numericFilters clause Algolia would refuse: {clause!r}")
+            attribute, op, value = match.groups()
+            actual = hit.get(attribute)
+            if not isinstance(actual, int | float) or not _OPS[op](actual, float(value)):
+                return False
+        return True
+
+    def search(self, params):
+        query = params.get("query", "")
+        tags = params.get("tags", "")
+        filters = params.get("numericFilters", "")
+        page = int(params.get("page", 0))
+        per_page = min(int(params.get("hitsPerPage", 20)), 1000)
+        matching = [
+            h
+            for h in self.hits
+            if self._matches_query(h, query) and self._matches_tags(h, tags) and self._matches_numbers(h, filters)
+        ]
+        reachable = min(len(matching), PAGINATION_LIMIT)
+        start = page * per_page
+        hits = matching[start : min(start + per_page, PAGINATION_LIMIT)] if start < PAGINATION_LIMIT else []
+        return {
+            "hits": copy.deepcopy(hits),
+            "nbHits": len(matching),
+            "page": page,
+            "nbPages": -(-reachable // per_page),
+            "hitsPerPage": per_page,
+            "exhaustiveNbHits": True,
+            "query": query,
+            "params": urlencode(params),
+            "processingTimeMS": 1,
+        }
+
+    def answer(self, request):
+        params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        self.requests.append(params)
+        return 200, {"Content-Type": "application/json"}, json.dumps(self.search(params))

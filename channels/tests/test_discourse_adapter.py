@@ -83,6 +83,20 @@ def add_latest(posts, *, before=None, **kw):
     responses.get(LATEST_URL, json=latest_page(posts), match=[matchers.query_param_matcher(params)], **kw)
 
 
+def serve_forum(post_ids, *, page_size=50, posts=None):
+    """/posts.json as Discourse serves it: the `page_size` newest visible posts, or those below `before`."""
+    visible = sorted(post_ids, reverse=True)
+    made = posts or {}
+
+    def answer(request):
+        before = request.params.get("before")
+        below = [i for i in visible if before is None or i < int(before)]
+        page = [made.get(i) or post(i, topic=7 + i % 3, number=i) for i in below[:page_size]]
+        return 200, {}, json.dumps(latest_page(page))
+
+    responses.add_callback(responses.GET, LATEST_URL, callback=answer)
+
+
 def add_search(posts, *, page=1, more=False, q="gitlab order:latest", topics=None):
     body = {
         "posts": posts,
@@ -276,9 +290,6 @@ def test_a_list_of_pages_a_post_wrapper_and_bare_posts_parse_once_each():
         ({"title": "GitLab Forum", "description": "x"}, r"expected a Discourse response with posts.*keys description"),
         ("just text", "got str"),
         ({"latest_posts": {"id": 1}}, '"latest_posts" must be a list'),
-        ({"latest_posts": ["x"]}, "not a post object"),
-        ({"latest_posts": [{"id": "x", "created_at": "2026-01-01T00:00:00Z"}]}, "usable id"),
-        ({"latest_posts": [{"id": 1, "topic_id": 2, "created_at": "soon"}]}, "no usable created_at"),
         ({"post_stream": []}, '"post_stream" must be an object'),
         ({"posts": {"id": 1}, "topics": []}, 'no "posts" list'),
     ],
@@ -286,6 +297,21 @@ def test_a_list_of_pages_a_post_wrapper_and_bare_posts_parse_once_each():
 def test_payloads_without_posts_are_rejected_clearly(payload, message):
     with pytest.raises(PayloadError, match=message):
         adapter.parse_payload(payload)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("x", "not a post object"),
+        ({"id": "x", "created_at": "2026-01-01T00:00:00Z"}, "usable id"),
+        ({"id": 1, "topic_id": 2, "created_at": "soon"}, "no usable created_at"),
+    ],
+)
+def test_a_post_that_cannot_be_read_is_rejected_alone(entry, message):
+    parsed = adapter.parse_page({"latest_posts": [post(5), entry]})
+    assert ids(parsed.mentions) == ["5"]
+    [rejected] = parsed.rejected
+    assert message in rejected.error and rejected.raw == entry
 
 
 # --- hand-made edge cases ------------------------------------------------------------------------
@@ -507,7 +533,7 @@ def test_a_first_poll_with_no_backfill_starts_from_now():
 @pytest.mark.django_db
 @responses.activate
 def test_pages_are_walked_with_before_until_the_cursor_and_repeats_and_disorder_are_handled():
-    channel = discourse_channel(cursor={"version": 1, "base_url": BASE, "mode": "latest", "latest": {"high": 100}})
+    channel = discourse_channel(cursor={"version": 1, "base_url": BASE, "mode": "latest", "latest": {"high": 99}})
     # Older Discourse repeats the `before` post on the next page; created_at is not in id order (an
     # imported post, a clock change), which must not matter: ids decide.
     add_latest([post(103, created_at=iso(START)), post(102), post(101)])
@@ -515,10 +541,21 @@ def test_pages_are_walked_with_before_until_the_cursor_and_repeats_and_disorder_
 
     result = fetch(channel)
 
-    assert ids(result.mentions) == ["101", "102", "103"]
+    # The ids below the newest page (only 100) first, then the newest page.
+    assert ids(result.mentions) == ["100", "101", "102", "103"]
     assert [c.request.url for c in responses.calls] == [LATEST_URL, LATEST_URL + "?before=101"]
     assert result.cursor["latest"]["high"] == 103 and result.cursor["latest"]["gap"] is None
-    assert result.reads == 5
+    assert result.reads == 6
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_a_newest_page_that_reaches_the_cursor_is_the_only_request():
+    channel = discourse_channel(cursor={"version": 1, "base_url": BASE, "mode": "latest", "latest": {"high": 100}})
+    add_latest([post(103), post(102), post(101)])  # 101 is the next id after 100: nothing can be in between
+    result = fetch(channel)
+    assert ids(result.mentions) == ["101", "102", "103"]
+    assert len(responses.calls) == 1 and result.more is False
 
 
 @pytest.mark.django_db
@@ -578,58 +615,62 @@ def test_an_edit_or_deletion_in_the_recent_window_is_handed_over_again():
 
 @pytest.mark.django_db
 @responses.activate
-def test_the_request_budget_leaves_a_gap_that_the_next_polls_close():
+def test_the_request_budget_leaves_a_gap_that_the_next_polls_walk_oldest_first():
     channel = discourse_channel(
         config={**CONFIG, "max_requests_per_poll": 2},
         cursor={"version": 1, "base_url": BASE, "mode": "latest", "latest": {"high": 10}},
     )
-    add_latest([post(60), post(59)])
-    add_latest([post(50), post(49)], before=59)
+    serve_forum(range(1, 31), page_size=3)
 
     first = fetch(channel)
 
-    assert ids(first.mentions) == ["49", "50", "59", "60"]
-    assert first.cursor["latest"]["high"] == 60
-    assert first.cursor["latest"]["gap"] == {"top": 49, "low": 10}
-    assert first.platform_status["backlog"] is True
+    # The newest page (30, 29, 28) shows a backlog; a window of ids above the high mark is read instead.
+    assert [c.request.url for c in responses.calls] == [LATEST_URL, LATEST_URL + "?before=13"]
+    assert ids(first.mentions) == ["11", "12"]
+    assert first.cursor["latest"]["high"] == 12
+    assert first.cursor["latest"]["gap"] == {"top": 28, "low": 12, "step": 2}
+    assert first.more is True and first.platform_status["backlog"] is True
 
-    # Next poll: the newest page first (it reaches the high mark), then on down the gap.
-    responses.reset()
+    # While the gap is open a poll goes straight to the windows: both requests drain the backlog.
+    responses.calls.reset()
     channel.cursor = first.cursor
-    add_latest([post(61), post(60)])
-    add_latest([post(40), post(30)], before=49)
     second = fetch(channel)
-    assert ids(second.mentions) == ["30", "40", "61"]
-    assert second.cursor["latest"]["gap"] == {"top": 30, "low": 10}
+    assert [c.request.url for c in responses.calls] == [LATEST_URL + "?before=15", LATEST_URL + "?before=17"]
+    assert ids(second.mentions) == ["13", "14", "15", "16"]
+    assert second.cursor["latest"]["gap"] == {"top": 28, "low": 16, "step": 2}
 
-    responses.reset()
+    seen = ids(first.mentions) + ids(second.mentions)
     channel.cursor = second.cursor
-    add_latest([post(61)])
-    add_latest([post(20), post(9)], before=30)
-    third = fetch(channel)
-    assert ids(third.mentions) == ["20"]
-    assert third.cursor["latest"]["gap"] is None and third.cursor["latest"]["high"] == 61
+    for _ in range(10):
+        result = fetch(channel)
+        channel.cursor = result.cursor
+        seen += ids(result.mentions)
+        if not result.more:
+            break
+    assert seen == [str(i) for i in range(11, 31)]
+    assert (channel.cursor["latest"]["high"], channel.cursor["latest"]["gap"]) == (30, None)
 
 
 @pytest.mark.django_db
 @responses.activate
-def test_a_429_after_the_first_page_keeps_what_was_read_and_asks_to_wait():
+def test_a_429_after_the_first_page_keeps_the_cursor_and_asks_to_wait():
     channel = discourse_channel(cursor={"version": 1, "base_url": BASE, "mode": "latest", "latest": {"high": 10}})
     add_latest([post(30), post(29)])
     responses.get(
         LATEST_URL,
         status=429,
         json={"errors": ["Slow down."], "error_type": "rate_limit", "extras": {"wait_seconds": 30}},
-        match=[matchers.query_param_matcher({"before": "29"})],
+        match=[matchers.query_param_matcher({"before": "12"})],
     )
 
     result = fetch(channel)
 
-    assert ids(result.mentions) == ["29", "30"]
-    assert result.cursor["latest"]["gap"] == {"top": 29, "low": 10}
+    # The backlog (11 to 28) comes first: the newest posts wait for it.
+    assert result.mentions == []
+    assert result.cursor["latest"]["high"] == 10 and result.cursor["latest"]["gap"] == {"top": 29, "low": 10, "step": 1}
     assert 25 < (result.not_before - datetime.now(UTC)).total_seconds() <= 30
     assert result.platform_status["rate_limited_until"] == result.not_before.isoformat()
-    assert result.requests_made == 2
+    assert result.requests_made == 2 and result.more is True
 
 
 @pytest.mark.django_db
@@ -649,6 +690,18 @@ def test_an_unusable_post_is_skipped_and_the_rest_delivered():
     add_latest([post(5), {"id": 4, "created_at": "yesterday", "topic_id": 7}, {"cooked": "no id"}, "junk", post(1)])
     result = fetch(channel)
     assert ids(result.mentions) == ["5"]
+    # Never dropped silently: each is handed over as rejected, with its raw payload, for the dead-letter table.
+    errors = sorted(r.error for r in result.rejected)
+    assert [r.raw for r in result.rejected if "created_at" in r.error] == [
+        {"id": 4, "created_at": "yesterday", "topic_id": 7}
+    ]
+    assert len(errors) == 3 and sum("no usable post id" in e for e in errors) == 2
+    assert {r.external_id for r in result.rejected} == {"", "4"}
+
+    # Read again on the next poll (nothing new on the page): not rejected a second time.
+    channel.cursor = result.cursor
+    again = fetch(channel)
+    assert again.mentions == [] and again.rejected == []
 
 
 @pytest.mark.django_db

@@ -22,6 +22,7 @@ LIST_URL = f"{API_ROOT}/forums/listPosts.json"
 DETAILS_URL = f"{API_ROOT}/forums/details.json"
 CONFIG = {"forum": "gitlab"}
 KEY = "sekrit-key"
+T = 1_700_000_000  # a time inside the range a mention can have
 
 
 def load(name):
@@ -191,20 +192,44 @@ def test_recorded_html_message_becomes_plain_text():
         (load("threads_details.json"), "is a Disqus thread"),
         (load("error_code2_missing_argument.json"), r"Disqus API error response \(code 2: Missing required argument"),
         ({"code": 5, "response": "Invalid API key"}, r"error response \(code 5: Invalid API key\)"),
-        ("just text", "JSON object"),
+        ("just text", "expected a saved Disqus API response with posts"),
         ({"code": 0, "response": "forum gone"}, '"response" must be a list of posts or one post'),
         (
             {"code": 0, "response": [{"id": "1", "name": "GitLab", "url": "https://about.gitlab.com"}]},
             "not a Disqus post",
         ),
-        ({"code": 0, "response": ["1"]}, "not a JSON object"),
-        ({"code": 0, "response": [{"id": "1", "message": "hi", "createdAt": "yesterday"}]}, "bad createdAt"),
-        ({"code": 0, "response": [{"id": "", "message": "hi", "createdAt": "2024-01-01T00:00:00"}]}, "usable id"),
+        ({"code": 0, "response": ["1"]}, "not a Disqus post"),
     ],
 )
 def test_payloads_without_posts_are_rejected_clearly(payload, message):
     with pytest.raises(PayloadError, match=message):
         adapter.parse_payload(payload)
+
+
+def test_an_unreadable_post_is_rejected_alone_and_the_rest_of_the_page_kept():
+    page = envelope(
+        [
+            {"id": "1", "message": "hi", "createdAt": "yesterday"},
+            {"id": "", "message": "hi", "createdAt": "2024-01-01T00:00:00"},
+            "1",
+            {"id": "5", "message": "hi", "createdAt": "0001-01-01T00:00:00"},
+            post(2, T),
+        ]
+    )
+    parsed = adapter.parse_page(page)
+    assert [m.external_id for m in parsed.mentions] == ["2"]
+    assert [(r.external_id, r.error.split(":")[0]) for r in parsed.rejected] == [
+        ("1", "PayloadError"),
+        ("", "PayloadError"),
+        ("", "PayloadError"),
+        ("5", "PayloadError"),
+    ]
+    assert "bad createdAt 'yesterday'" in parsed.rejected[0].error
+    assert "usable id" in parsed.rejected[1].error and "not a JSON object" in parsed.rejected[2].error
+    assert parsed.rejected[0].raw == {"id": "1", "message": "hi", "createdAt": "yesterday"}
+    # A dead letter's item is read again on its own (`parse_item`): still rejected, the good one parses.
+    assert adapter.parse_item(post(2, T)).mentions[0].external_id == "2"
+    assert adapter.parse_item(parsed.rejected[0].raw).rejected
 
 
 def test_a_list_of_pages_and_bare_posts_parse():
@@ -229,7 +254,7 @@ def test_related_thread_gives_the_article_title_and_the_comment_permalink():
 def test_guest_authors_have_no_handle_even_when_they_sign_with_our_name():
     impostor = guest("gitlab")
     impostor["username"] = "gitlab"  # cannot happen for a real guest; a guest is never one of our accounts
-    [signed, plain] = adapter.parse_payload(envelope([post(1, 1, author=impostor), post(2, 2, author=guest("Ann"))]))
+    [signed, plain] = adapter.parse_payload(envelope([post(1, T, author=impostor), post(2, T, author=guest("Ann"))]))
     assert (signed.author_handle, signed.author_name) == ("", "gitlab")
     assert (plain.author_handle, plain.author_name) == ("", "Ann")
     assert plain.author_url.startswith("http://disqus.com/guest/")
@@ -275,7 +300,7 @@ def test_a_deleted_post_is_handed_over_as_deleted():
 
 
 def test_spam_and_unapproved_posts_are_skipped():
-    posts = [post(1, 1, isSpam=True), post(2, 2, isApproved=False), post(3, 3), post(4, 4, isSpam=False)]
+    posts = [post(1, T, isSpam=True), post(2, T, isApproved=False), post(3, T), post(4, T, isSpam=False)]
     assert [m.external_id for m in adapter.parse_payload(envelope(posts))] == ["3", "4"]
 
 
@@ -320,7 +345,7 @@ def test_created_at_is_utc(created, expected):
 def test_unsafe_links_are_never_urls():
     author = user()
     author["profileUrl"] = "javascript:alert(1)"
-    [m] = adapter.parse_payload(envelope([post(15, 1, author=author, article=thread(link="javascript:alert(2)"))]))
+    [m] = adapter.parse_payload(envelope([post(15, T, author=author, article=thread(link="javascript:alert(2)"))]))
     assert m.author_url == "" and m.permalink == ""
 
 
@@ -407,13 +432,18 @@ def test_pages_are_followed_with_cursor_next_and_duplicates_and_disorder_are_han
     add_page([post(3, now - 10), post(1, now - 50)], next_cursor="1304739587938416:1:0")
     add_page([post(1, now - 50), post(2, now - 40)], cursor="1304739587938416:1:0")
 
-    result = adapter.fetch(channel=channel, session=build_session())
+    first, second = adapter.fetch_chunks(channel=channel, session=build_session())
 
-    assert [m.external_id for m in result.mentions] == ["1", "2", "3"]  # oldest first
+    # Each page is a chunk, oldest first within it; the post read on page 1 is not handed over again.
+    assert [m.external_id for m in first.mentions] == ["1", "3"]
+    assert [m.external_id for m in second.mentions] == ["2"]
     assert [params_of(c).get("cursor") for c in responses.calls] == [None, "1304739587938416:1:0"]
     assert params_of(responses.calls[1])["since"] == params_of(responses.calls[0])["since"]
-    assert result.cursor["since"] == now - 10
-    assert result.requests_made == 2 and result.reads == 4
+    since = int(params_of(responses.calls[0])["since"])
+    assert first.cursor["walk"] == {"since": since, "next": "1304739587938416:1:0"}
+    assert first.more is True and second.more is False and "walk" not in second.cursor
+    assert second.cursor["since"] == now - 10
+    assert (first.requests_made, second.requests_made, first.reads, second.reads) == (1, 1, 2, 2)
 
 
 @pytest.mark.django_db
@@ -458,7 +488,7 @@ def test_a_post_edited_or_deleted_inside_the_overlap_is_handed_over_again():
 
 @pytest.mark.django_db
 @responses.activate
-def test_spam_unapproved_and_unusable_posts_are_skipped_but_read_over():
+def test_spam_unapproved_and_unusable_posts_are_skipped_or_rejected_but_read_over():
     now = int(time.time())
     channel = disqus_channel()
     broken = post(4, now - 30)
@@ -468,8 +498,16 @@ def test_spam_unapproved_and_unusable_posts_are_skipped_but_read_over():
     result = adapter.fetch(channel=channel, session=build_session())
 
     assert [m.external_id for m in result.mentions] == ["1"]
+    assert [r.external_id for r in result.rejected] == ["4"]  # kept as a dead letter with its payload
+    assert "bad createdAt 'not a time'" in result.rejected[0].error
     assert result.cursor["since"] == now - 10  # read over: nothing older is asked for again
-    assert set(result.cursor["seen"]) == {"1"}  # approved later inside the overlap, it is still handed over
+    # Spam and unapproved posts are not remembered: approved later inside the overlap, they are handed over.
+    assert set(result.cursor["seen"]) == {"1", "4"} and result.cursor["seen"]["4"][1].startswith("!")
+
+    # The overlap reads the page again: the broken post is not rejected a second time.
+    channel.cursor = result.cursor
+    again = adapter.fetch(channel=channel, session=build_session())
+    assert again.mentions == [] and again.rejected == []
 
 
 @pytest.mark.django_db
@@ -496,6 +534,7 @@ def test_the_request_budget_stops_the_walk_and_the_cursor_moves_only_over_what_w
     assert len(responses.calls) == 1
     assert [m.external_id for m in result.mentions] == ["1", "2"]
     assert result.cursor["since"] == now - 40  # ascending: the unread page 2 is all newer
+    assert result.cursor["walk"]["next"] == "c2" and result.more is True  # the next poll (soon) reads it
 
 
 @pytest.mark.django_db

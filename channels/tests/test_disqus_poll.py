@@ -59,6 +59,8 @@ def test_every_page_is_stored_once_and_a_reply_joins_its_parents_ticket():
         "tickets_created": 2,
         "threaded": 1,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert [params_of(c).get("cursor") for c in responses.calls] == [None, "c2"]
     assert stored(channel) == ["1", "2", "3"]
@@ -241,19 +243,22 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
 
 
 @responses.activate
-def test_a_failure_on_a_later_page_stores_nothing_and_the_next_poll_stores_everything():
+def test_a_failure_on_a_later_page_keeps_the_pages_stored_and_the_next_poll_goes_on_from_there():
     now = int(time.time())
     channel = disqus_channel()
     add_page([post(1, now - 300)], next_cursor="c2")
     responses.get(LIST_URL, status=503, body="<html>busy</html>")
     assert poll(channel).status == "transient_error"
-    assert channel.cursor == {} and stored(channel) == []
+    # Page 1 was stored with the cursor just after it: the walk goes on at page 2.
+    assert stored(channel) == ["1"]
+    assert channel.cursor["since"] == now - 300 and channel.cursor["walk"]["next"] == "c2"
 
     responses.reset()
-    add_page([post(1, now - 300)], next_cursor="c2")
     add_page([post(2, now - 200)], cursor="c2")
     assert poll(channel).status == "ok"
     assert stored(channel) == ["1", "2"]
+    assert [params_of(c).get("cursor") for c in responses.calls] == ["c2"]
+    assert "walk" not in channel.cursor and channel.cursor["since"] == now - 200
 
 
 @responses.activate
@@ -271,7 +276,7 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 800  # not the 60 s interval
 
     responses.reset()
-    add_page([post(1, now - 300), post(2, now - 200)])
+    add_page([post(2, now - 200)], cursor="c2")  # the walk resumes at the page it could not read
     second = poll(channel)
     assert (second.result.received, second.result.created) == (1, 1)
     assert stored(channel) == ["1", "2"]

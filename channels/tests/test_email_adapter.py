@@ -752,6 +752,8 @@ def test_ingest_payload_takes_every_real_message_and_the_second_run_creates_noth
         "tickets_created": 0,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert Message.objects.filter(channel=channel).count() == expected
     if expected:

@@ -9,7 +9,7 @@ from channels.adapters import AuthError, PayloadError, RateLimited, TransientErr
 from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
-from channels.tests.hn import comment_hit, load, search_page, story_hit
+from channels.tests.hn import FakeAlgolia, comment_hit, load, search_page, story_hit
 from channels.text import html_to_text
 
 adapter = HackerNewsAdapter()
@@ -63,8 +63,9 @@ def test_firebase_items_parse():
 def test_non_mention_payload_is_rejected_clearly():
     with pytest.raises(PayloadError, match="expected an Algolia search response"):
         adapter.parse_payload(load("firebase_user_jl.json"))
-    with pytest.raises(PayloadError, match="objectID"):
-        adapter.parse_payload({"hits": [{"author": "x"}]})
+    parsed = adapter.parse_page({"hits": [{"author": "x"}, comment_hit(2, 1_700_000_000)]})
+    assert [m.external_id for m in parsed.mentions] == ["2"]
+    assert len(parsed.rejected) == 1 and "objectID" in parsed.rejected[0].error
 
 
 @pytest.mark.parametrize(
@@ -119,45 +120,50 @@ def test_fetch_walks_every_page_and_moves_the_cursor_to_the_newest_item():
 @pytest.mark.django_db
 @responses.activate
 def test_items_sharing_the_cursor_second_are_neither_missed_nor_passed_twice():
-    t = 1_800_000_000
+    t = int(time.time()) - 3_600
+    # A version 1 cursor (before the package): the ids at its second are read as seen there.
     channel = ChannelFactory(cursor={"created_at_i": t, "recent_ids": ["10"]}, config={"keywords": ["gitlab"]})
     # "11" was indexed late but shares the second of "10", which we already have.
-    responses.get(
-        SEARCH_URL,
-        json=search_page([comment_hit(11, t), comment_hit(10, t)]),
-        match=[_query(numericFilters=f"created_at_i>={t - 300}")],
-    )
+    algolia = FakeAlgolia([comment_hit(11, t), comment_hit(10, t), comment_hit(9, t - 301)])
     result = adapter.fetch(channel=channel, session=build_session())
     assert [m.external_id for m in result.mentions] == ["11"]
-    assert result.cursor == {"created_at_i": t, "recent_ids": ["10", "11"]}
+    assert algolia.requests[0]["numericFilters"].startswith(f"created_at_i>={t - 300},created_at_i<")
+    assert result.cursor["created_at_i"] == t
+    assert result.cursor["keywords"]["gitlab"] == {"from": t - 300, "seen": {"10": t, "11": t}}
+    assert result.requests_made == 1
 
 
 @pytest.mark.django_db
 @responses.activate
-def test_a_capped_window_is_continued_below_its_oldest_hit():
-    t = 1_800_000_000
-    channel = ChannelFactory(
-        cursor={"created_at_i": t, "recent_ids": []},
-        config={"keywords": ["gitlab"], "hits_per_page": 1, "overlap_seconds": 0},
-    )
-    # Algolia says 3 hits but lets us page through only 2 (nbPages x hitsPerPage cap).
-    responses.get(
-        SEARCH_URL,
-        json=search_page([comment_hit(3, t + 30)], nb_pages=2, hits_per_page=1, nb_hits=3),
-        match=[_query(page="0", numericFilters=f"created_at_i>={t}")],
-    )
-    responses.get(
-        SEARCH_URL,
-        json=search_page([comment_hit(2, t + 20)], page=1, nb_pages=2, hits_per_page=1, nb_hits=3),
-        match=[_query(page="1", numericFilters=f"created_at_i>={t}")],
-    )
-    responses.get(
-        SEARCH_URL,
-        json=search_page([comment_hit(1, t + 10)], nb_pages=1, hits_per_page=1, nb_hits=1),
-        match=[_query(page="0", numericFilters=f"created_at_i>={t},created_at_i<{t + 21}")],
-    )
-    result = adapter.fetch(channel=channel, session=build_session())
-    assert sorted(m.external_id for m in result.mentions) == ["1", "2", "3"]
+def test_a_window_over_the_pagination_limit_is_read_in_narrower_windows_oldest_first():
+    now = int(time.time())
+    channel = ChannelFactory(config={"keywords": ["gitlab"], "hits_per_page": 50, "max_requests_per_poll": 200})
+    FakeAlgolia([comment_hit(100 + i, now - 80_000 + i * 30) for i in range(2_500)])
+    chunks = list(adapter.fetch_chunks(channel=channel, session=build_session()))
+    handed = [int(m.external_id) for c in chunks for m in c.mentions]
+    assert handed == list(range(100, 2_600))  # every hit once, oldest first, across chunks
+    assert all(len(c.mentions) <= 50 for c in chunks)  # one page a chunk
+    froms = [c.cursor["keywords"]["gitlab"]["from"] for c in chunks]
+    assert froms == sorted(froms) and chunks[-1].more is False
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_a_walk_cut_short_by_a_429_keeps_what_it_read_and_asks_to_wait():
+    now = int(time.time())
+    channel = ChannelFactory(config={"keywords": ["gitlab"], "hits_per_page": 10})
+    algolia = FakeAlgolia([comment_hit(100 + i, now - 5_000 + i * 10) for i in range(40)], mock=None)
+
+    def answer(request):
+        if len(algolia.requests) >= 3:
+            return 429, {"Retry-After": "600"}, "{}"
+        return algolia.answer(request)
+
+    responses.add_callback(responses.GET, SEARCH_URL, callback=answer)
+    chunks = list(adapter.fetch_chunks(channel=channel, session=build_session()))
+    handed = [m.external_id for c in chunks for m in c.mentions]
+    assert handed == [str(100 + i) for i in range(20)]  # the two oldest pages
+    assert chunks[-1].more is True and chunks[-1].not_before is not None
 
 
 @pytest.mark.django_db
@@ -183,3 +189,48 @@ def test_the_hourly_request_budget_is_shared_through_the_cache():
     with pytest.raises(RateLimited, match="budget"):
         adapter.fetch(channel=channel, session=build_session())
     assert len(responses.calls) == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_replay_channel_polls_through_the_package_transport():
+    from channels.services import channel_poll
+
+    channel = ChannelFactory(config={"keywords": ["gitlab"], "replay": True, "backfill_hours": 1})
+    first = channel_poll(channel_id=channel.pk)
+    assert first.status == "ok" and first.result.created >= 30  # one sample every 90 s over the last hour
+    channel.refresh_from_db()
+    assert channel.cursor["keywords"]["gitlab"]["seen"]
+    second = channel_poll(channel_id=channel.pk)
+    assert second.status == "ok" and second.result.duplicates == 0
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_an_item_indexed_late_inside_the_overlap_is_read_by_the_next_poll():
+    from channels.services import channel_poll
+
+    now = int(time.time())
+    algolia = FakeAlgolia([comment_hit(1, now - 200), comment_hit(2, now - 30)])
+    channel = ChannelFactory()
+    assert channel_poll(channel_id=channel.pk).result.received == 2
+    algolia.add(comment_hit(3, now - 120))  # posted before the newest hit, indexed after the poll
+    second = channel_poll(channel_id=channel.pk)
+    assert second.result.received == 1 and second.result.created == 1
+    channel.refresh_from_db()
+    assert channel.cursor["keywords"]["gitlab"]["from"] == now - 30 - 300
+    assert channel_poll(channel_id=channel.pk).result.received == 0
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_ids_seen_at_the_boundary_second_are_checked_before_their_hits_are_skipped():
+    """The cursor remembers two ids at its `from` second, one of them since deleted: skipping two hits at the
+    bottom would skip one never handed over. The first page read shows it, and the window is read whole."""
+    s = int(time.time()) - 10_000
+    channel = ChannelFactory(
+        config={"keywords": ["gitlab"], "hits_per_page": 1},
+        cursor={"version": 2, "created_at_i": s, "keywords": {"gitlab": {"from": s, "seen": {"10": s, "9": s}}}},
+    )
+    FakeAlgolia([comment_hit(10, s), comment_hit(11, s), comment_hit(12, s + 1_000), comment_hit(13, s + 2_000)])
+    handed = [m.external_id for m in adapter.fetch(channel=channel, session=build_session()).mentions]
+    assert handed == ["11", "12", "13"]

@@ -44,6 +44,8 @@ def test_every_recorded_payload_ingests_and_the_second_run_creates_nothing(fixtu
         "tickets_created": 0,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert Message.objects.filter(channel=channel).count() == expected
 
@@ -58,6 +60,8 @@ def test_the_item_tree_threads_replies_into_one_ticket():
         "tickets_created": 1,
         "threaded": 2,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert Ticket.objects.get().messages.count() == 3
 
@@ -76,10 +80,35 @@ def test_errors_are_clear_and_store_nothing(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         run("--channel", "HN", str(tmp_path / "missing.json"))
     bad = tmp_path / "bad.json"
-    bad.write_text('{"hits": [{"objectID": "1", "created_at_i": 1}, {"title": "no id"}]}')
+    # A file that is not a page at all is refused whole (items the parser cannot read are
+    # quarantined instead: see the next test).
+    bad.write_text('{"hits": "not a list"}')
     with pytest.raises(CommandError, match="not a valid Hacker News payload"):
         run("--channel", "HN", str(bad))
     bad.write_text("{not json")
     with pytest.raises(CommandError, match="not a valid"):
         run("--channel", "HN", str(bad))
     assert Message.objects.count() == 0
+
+
+def test_an_unreadable_item_in_a_saved_file_is_quarantined_and_the_rest_stored(tmp_path):
+    """A saved page goes item by item like a poll: the item the parser cannot read is kept as a
+    dead letter with its payload, the others become tickets."""
+    from channels.models import DeadLetter
+    from channels.tests.test_discourse_adapter import FIXTURES as DISCOURSE_FIXTURES
+
+    channel = ChannelFactory(
+        name="Forum", slug="forum", kind="discourse", config={"base_url": "https://forum.gitlab.com"}
+    )
+    page = json.loads((DISCOURSE_FIXTURES / "posts_latest_real.json").read_text())
+    page["latest_posts"][1]["created_at"] = "9999-12-31T23:59:59Z"
+    saved = tmp_path / "latest.json"
+    saved.write_text(json.dumps(page))
+
+    result = run("--channel", "forum", str(saved))
+
+    assert (result["received"], result["created"], result["quarantined"]) == (5, 4, 1)
+    dead = DeadLetter.objects.get(channel=channel)
+    assert dead.external_id == "20217" and dead.stage == "parse"
+    assert "created_at" in dead.error and "9999-12-31" in dead.payload
+    assert Message.objects.filter(channel=channel).count() == 4

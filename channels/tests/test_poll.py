@@ -37,6 +37,8 @@ def test_a_successful_poll_stores_tickets_and_records_health():
         "tickets_created": 1,
         "threaded": 1,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     channel.refresh_from_db()
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0

@@ -200,14 +200,28 @@ def test_recorded_comments_hang_off_their_post():
         (load("_responses_meta.json"), 'No "items" list'),
         ("just text", "JSON object"),
         ({"items": {"question_id": 1}}, '"items" must be a list'),
-        ({"items": [{"question_id": 1, "title": "no date"}]}, "no creation_date"),
-        ({"items": [{"question_id": "x", "creation_date": 1}]}, "no usable question_id"),
-        ({"items": [{"question_id": 1, "creation_date": "soon"}]}, "bad creation_date"),
     ],
 )
 def test_payloads_without_posts_are_rejected_clearly(payload, message):
     with pytest.raises(PayloadError, match=message):
         adapter.parse_payload(payload)
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"question_id": 1, "title": "no date"}, "no creation_date"),
+        ({"question_id": "x", "creation_date": 1_700_000_000}, "no usable question_id"),
+        ({"question_id": 1, "creation_date": "soon"}, "bad creation_date"),
+        ({"question_id": 1, "creation_date": 1}, "bad creation_date"),  # 1970: before any Stack Exchange post
+    ],
+)
+def test_an_unreadable_item_is_rejected_alone_with_a_clear_reason(item, message):
+    good = question(5, 1_700_000_000)
+    parsed = adapter.parse_page({"items": [item, good]})
+    assert [m.external_id for m in parsed.mentions] == ["q5"]
+    [rejected] = parsed.rejected
+    assert message in rejected.error and rejected.raw == item
 
 
 def test_a_list_of_pages_and_posts_items_parse():

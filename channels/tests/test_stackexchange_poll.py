@@ -1,5 +1,6 @@
 """Polling a Stack Exchange channel end to end: channel_poll -> adapter -> ingest, with HTTP mocked at the edge."""
 
+import json
 import time
 from datetime import timedelta
 
@@ -8,7 +9,8 @@ import requests
 import responses
 from django.utils import timezone
 
-from channels.models import Channel
+from channels.models import Channel, DeadLetter
+from channels.quarantine import dead_letter_retry
 from channels.services import channel_poll
 from channels.tests.test_stackexchange_adapter import (
     ANSWERS_URL,
@@ -65,6 +67,8 @@ def test_every_page_is_stored_and_the_cursor_moves_to_the_newest_question():
         "tickets_created": 3,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert calls_to(QUESTIONS_URL)[1].request.url.count("page=2") == 1
     assert stored(channel) == ["q1", "q2", "q3"]
@@ -144,6 +148,8 @@ def test_new_answers_and_comments_on_a_watched_question_join_its_ticket():
         "tickets_created": 0,
         "threaded": 2,
         "our_replies": 1,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert Ticket.objects.filter(channel=channel).count() == 1
     by_id = {m.external_id: m for m in ticket.messages.all()}
@@ -176,7 +182,8 @@ def _fails_then_recovers(failure):
     ],
 )
 @responses.activate
-def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_everything(failure, error):
+def test_a_failed_call_keeps_the_pages_read_before_it_and_the_next_poll_stores_the_rest(failure, error):
+    # Each page is stored with the cursor just after it (issue 11): a failure costs only what was not read yet.
     cursor_before = {"version": 1, "tags": {}, "watch": {"questions": [], "answers": []}}
     channel = stackexchange_channel(cursor=cursor_before)
     now = _fails_then_recovers(failure)
@@ -186,12 +193,15 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
     assert failed.status == "transient_error"
     assert error in channel.last_error
     assert channel.health == Channel.Health.BACKING_OFF and channel.consecutive_failures == 1
-    assert channel.cursor == cursor_before
-    assert Message.objects.filter(channel=channel).count() == 0
+    assert stored(channel) == ["a2", "q1"]
+    assert channel.cursor["tags"]["gitlab"]["since"] == now - 300
+    assert channel.cursor["answers"]["since"] == now - 200
+    assert channel.cursor["comments"] is None  # the failed stream had not started
 
     recovered = poll(channel)
 
     assert recovered.status == "ok"
+    assert recovered.result.created == 1
     assert stored(channel) == ["a2", "c3", "q1"]
     assert channel.health == Channel.Health.OK
     assert channel.cursor["comments"] == {"since": now - 100, "seen": {"c3": now - 100}}
@@ -199,7 +209,8 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
 
 
 @responses.activate
-def test_a_throttle_violation_waits_as_long_as_the_api_says_and_keeps_the_cursor():
+def test_a_throttle_violation_waits_as_long_as_the_api_says_and_keeps_what_was_read():
+    # A throttle after a successful call ends the poll's calls: the pages read are kept, the rest waits.
     now = int(time.time())
     channel = stackexchange_channel(poll_interval_seconds=60)
     channel.credentials = {"key": "sekrit-key"}
@@ -217,11 +228,12 @@ def test_a_throttle_violation_waits_as_long_as_the_api_says_and_keeps_the_cursor
 
     outcome = poll(channel)
 
-    assert outcome.status == "transient_error"
-    assert channel.cursor == {}
-    assert Message.objects.filter(channel=channel).count() == 0
+    assert outcome.status == "ok"
+    assert stored(channel) == ["q1"]
+    assert channel.cursor["answers"] == {"since": now - 300, "seen": {}}  # not read: starts at the question
+    assert calls_to(COMMENTS_URL) == []  # no call after the throttle
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 850
-    assert "throttle_violation" in channel.last_error and "sekrit" not in channel.last_error
+    assert "sekrit" not in str(channel.platform_status) and "sekrit" not in str(channel.cursor)
 
 
 @responses.activate
@@ -308,3 +320,31 @@ def test_a_later_poll_after_the_backfill_reads_from_the_cursor_with_overlap():
     # Nothing watched: no answers or comments calls at all.
     assert len(responses.calls) == 1
     assert channel.next_poll_at > timezone.now() + timedelta(seconds=200)
+
+
+@responses.activate
+def test_a_poison_item_is_quarantined_the_rest_of_its_page_stored_and_a_retry_reads_it_again():
+    now = int(time.time())
+    channel = stackexchange_channel()
+    poison = question(2, now - 200, creation_date=float("nan"))  # NaN: not a time
+    responses.get(
+        QUESTIONS_URL,
+        body=json.dumps(wrapper([question(1, now - 300), poison, question(3, now - 100)])),
+        content_type="application/json",
+    )
+    add_answers([])
+    add_comments([])
+
+    outcome = poll(channel)
+
+    assert outcome.status == "ok"
+    assert (outcome.result.received, outcome.result.created, outcome.result.quarantined) == (3, 2, 1)
+    assert stored(channel) == ["q1", "q3"]
+    assert channel.cursor["tags"]["gitlab"]["since"] == now - 100  # the cursor moved past the poison item
+    dead = DeadLetter.objects.get(channel=channel)
+    assert (dead.stage, dead.external_id) == ("parse", "2") and "bad creation_date" in dead.error
+
+    # The item is read again by the adapter's parse_item (its stored payload keeps NaN as null): still no usable
+    # time, so it stays open.
+    stored_ok, message = dead_letter_retry(dead)
+    assert stored_ok is False and "Item q2 has no creation_date" in message

@@ -222,8 +222,9 @@ def test_posts_without_created_at_get_their_time_from_the_snowflake_id():
     assert launch.created_at == datetime(2020, 8, 12, 17, 1, 42, 686000, tzinfo=UTC)  # the API v2 launch post
     assert "It\u2019s finally here! 🥁" in launch.text
     assert snowflake_time("1578516068309794817") == datetime(2022, 10, 7, 22, 42, 12, 752000, tzinfo=UTC)
-    with pytest.raises(PayloadError, match="predates Snowflake"):
-        adapter.parse_payload({"data": [{"id": "20", "text": "just setting up my twttr"}]})
+    # A pre-Snowflake id without created_at carries no time: that post alone is rejected.
+    parsed = adapter.parse_page({"data": [{"id": "20", "text": "just setting up my twttr"}]})
+    assert parsed.mentions == [] and "predates Snowflake" in parsed.rejected[0].error
 
 
 def test_recorded_mentions_keep_unicode_and_emoji():
@@ -262,6 +263,8 @@ def test_ingest_payload_threads_the_docs_sample_conversation():
         "tickets_created": 2,
         "threaded": 2,  # two replies to 1275653067283759104, which is in the same file
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     root = Message.objects.get(external_id="1275653067283759104").ticket
     assert set(root.messages.values_list("external_id", flat=True)) == {
@@ -360,13 +363,19 @@ def test_errors_next_to_data_keep_the_data_and_errors_alone_are_empty():
     assert adapter.parse_payload({"meta": {"result_count": 0}}) == []
 
 
-def test_malformed_posts_are_payload_errors():
-    with pytest.raises(PayloadError, match="numeric id"):
-        adapter.parse_payload({"data": [{"text": "no id"}]})
-    with pytest.raises(PayloadError, match="bad created_at"):
-        adapter.parse_payload({"data": [{"id": "1578516295611748353", "text": "x", "created_at": "yesterday"}]})
+def test_malformed_posts_are_rejected_alone_and_a_malformed_page_is_a_payload_error():
+    good = tweet(recent_id())
+    parsed = adapter.parse_page({"data": [{"text": "no id"}, "a string", good]})
+    assert [m.external_id for m in parsed.mentions] == [good["id"]]
+    assert ["numeric id" in r.error for r in parsed.rejected] == [True, False]
+    assert parsed.rejected[1].raw == "a string"
+    # An unusable created_at: the Snowflake id holds the same instant.
+    [m] = adapter.parse_payload({"data": [{"id": "1578516295611748353", "text": "x", "created_at": "yesterday"}]})
+    assert m.created_at == datetime(2022, 10, 7, 22, 43, 6, 945000, tzinfo=UTC)
     with pytest.raises(PayloadError, match="JSON object"):
         adapter.parse_payload("nope")
+    with pytest.raises(PayloadError, match='"data" must be'):
+        adapter.parse_payload({"data": "nope"})
 
 
 # --- config ---------------------------------------------------------------------------------
@@ -507,9 +516,9 @@ def test_fetch_sends_the_fields_since_id_and_the_bearer_token():
     assert params["tweet.fields"] == (
         "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
     )
-    assert params["expansions"] == "author_id" and params["user.fields"] == "username,name"
+    assert params["expansions"] == "author_id,referenced_tweets.id" and params["user.fields"] == "username,name"
     assert params["max_results"] == "100" and params["since_id"] == since
-    assert [m.external_id for m in result.mentions] == [t["id"] for t in newer]
+    assert [m.external_id for m in result.mentions] == [t["id"] for t in reversed(newer)]  # oldest first
     assert result.cursor == {f"mentions:{MAIN_ID}": newer[0]["id"]}
     assert result.reads == 2 and result.requests_made == 1
     assert result.not_before is None
@@ -917,3 +926,15 @@ def test_a_parked_search_walk_whose_since_id_aged_out_starts_again():
     sent = responses.calls[1].request.params
     assert "next_token" not in sent and "since_id" not in sent
     assert result.cursor == {"search:gitlab": fresh["id"]}
+
+
+def test_the_cursor_keeps_only_the_newest_edit_versions_and_reads_any_stored_shape():
+    from channels.adapters.twitter.cursor import EDITS_KEPT, Cursor
+
+    cursor = Cursor.load({"edits": {str(10**18 + n): str(10**17 + n) for n in range(EDITS_KEPT + 50)}})
+    assert len(cursor.edits) == EDITS_KEPT
+    cursor.remember_edits({str(2 * 10**18): "1"})
+    assert len(cursor.edits) == EDITS_KEPT and str(2 * 10**18) in cursor.edits and str(10**18) not in cursor.edits
+    junk = {"mentions:1": 1.5, "search:q": ["1"], "pending": {"search:q": {"next_token": 5}}, "edits": {"a": "1"}}
+    assert Cursor.load(junk).dump() == {}
+    assert Cursor.load("not a cursor").dump() == {}

@@ -52,6 +52,8 @@ def test_a_signed_mention_becomes_a_ticket_and_resending_it_is_harmless(client, 
         "tickets_created": 1,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
         "ticket": ticket.pk,
     }
     assert ticket.requester_name == "Dana Dev" and ticket.requested_at.isoformat() == "2026-11-21T10:00:00+00:00"
@@ -153,3 +155,116 @@ def test_webhook_channels_are_never_polled(channel):
     from channels.services import channels_due
 
     assert channel.pk not in channels_due()
+
+
+# --- Issue 11, defect 5: hostile requests get a 4xx naming the problem, never a 500 --------
+
+
+def _nothing_stored():
+    return not Message.objects.exists() and not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["9" * 5000, "²", "\u0661\u0667" + "\u0660" * 8, "-1700000000", " 1700000000", "1e9"]
+)
+def test_webhook_refuses_a_huge_or_non_ascii_timestamp_before_the_signature(client, channel, timestamp):
+    # Signed correctly over the hostile timestamp: the header is refused on its own shape.
+    response = post(client, MENTION, timestamp=timestamp)
+    assert response.status_code == 401
+    assert "malformed X-Desk-Timestamp" in response.json()["error"]
+    assert _nothing_stored()
+
+
+def _signed_raw(client, raw: bytes):
+    return post(client, raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        (json.dumps({**MENTION, "score": float("nan")}).encode(), "NaN is not a number JSON allows"),
+        (json.dumps({**MENTION, "score": float("inf")}).encode(), "Infinity is not a number JSON allows"),
+        (json.dumps({**MENTION, "score": float("-inf")}).encode(), "-Infinity is not a number JSON allows"),
+        (json.dumps(MENTION).encode()[:-1] + b', "score": 1e400}', "number out of range"),
+        (json.dumps(MENTION).encode()[:-1] + b', "n": ' + b"9" * 5000 + b"}", "more than 40 digits"),
+        (b'{"id": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper than 16 levels"),
+        (b"[" * 100_000, "nested deeper than 16 levels"),
+        (json.dumps({**MENTION, "text": "hello\x00world"}).encode(), "field text: holds a NUL character"),
+        (json.dumps({**MENTION, "author": {"name": "Dana\x00"}}).encode(), "field author.name: holds a NUL"),
+        (json.dumps({**MENTION, "url": "https://x.example/\x00"}).encode(), "field url: holds a NUL"),
+        (json.dumps({**MENTION, "text\x00": "x"}).encode(), "holds a NUL character"),
+        (json.dumps({**MENTION, "text": "lone \ud800 surrogate"}).encode(), "lone surrogate"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (json.dumps({**MENTION, "created_at": "0001-01-01T00:00:00+01:00"}).encode(), "field created_at: 0001"),
+        (json.dumps({**MENTION, "created_at": "9999-12-31T23:59:59-01:00"}).encode(), "field created_at: 9999"),
+        (json.dumps({**MENTION, "created_at": "9999-12-31T23:59:59Z"}).encode(), "outside the range"),
+        (json.dumps({**MENTION, "created_at": "1969-07-20T20:17:00Z"}).encode(), "outside the range"),
+        (json.dumps({**MENTION, "id": "x" * 5000}).encode(), "field id"),
+        (json.dumps({**MENTION, "id": 1.5}).encode(), "field id"),
+    ],
+)
+def test_webhook_signed_hostile_bodies_get_400_and_store_nothing(client, channel, raw, error):
+    response = _signed_raw(client, raw)
+    assert response.status_code == 400, response.content
+    assert error in response.json()["error"]
+    assert _nothing_stored()
+
+
+def test_webhook_json_depth_is_measured_without_recursion():
+    from channels.webhooks import json_depth
+
+    assert json_depth('{"a": "[[[[{{{{", "b": [1, {"c": "\\"]"}]}') == 3
+    assert json_depth("[" * 1_000_000) == 1_000_000
+
+
+def _chunked(client, raw: bytes, *, terminated: bool):
+    import io
+
+    ts = str(int(time.time()))
+    extra = {
+        "CONTENT_LENGTH": "",
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "HTTP_X_DESK_TIMESTAMP": ts,
+        "HTTP_X_DESK_SIGNATURE": signature_for(SECRET, ts, raw),
+        "wsgi.input": io.BytesIO(raw),
+    }
+    if terminated:
+        extra["wsgi.input_terminated"] = True
+    return client.generic("POST", reverse("webhook", args=["facebook"]), b"", "application/json", **extra)
+
+
+def test_webhook_chunked_body_is_read_when_the_server_dechunks_it(client, channel):
+    # gunicorn de-chunks Transfer-Encoding: chunked and sets wsgi.input_terminated.
+    response = _chunked(client, json.dumps(MENTION).encode(), terminated=True)
+    assert response.status_code == 201, response.content
+    assert Ticket.objects.get().messages.get().external_id == "fb-123"
+
+
+def test_webhook_chunked_body_without_a_dechunking_server_is_411_not_401(client, channel):
+    response = _chunked(client, json.dumps(MENTION).encode(), terminated=False)
+    assert response.status_code == 411
+    assert "Content-Length" in response.json()["error"]
+    assert _nothing_stored()
+
+
+def test_webhook_chunked_body_over_256_kb_is_413(client, channel):
+    big = json.dumps({**MENTION, "text": "x" * (256 * 1024)}).encode()
+    response = _chunked(client, big, terminated=True)
+    assert response.status_code == 413
+    assert _nothing_stored()
+
+
+@pytest.mark.parametrize("length", ["abc", "²", "9" * 5000, "-5"])
+def test_webhook_malformed_content_length_is_411(client, channel, length):
+    ts = str(int(time.time()))
+    raw = json.dumps(MENTION).encode()
+    response = client.post(
+        reverse("webhook", args=["facebook"]),
+        data=raw,
+        content_type="application/json",
+        CONTENT_LENGTH=length,
+        HTTP_X_DESK_TIMESTAMP=ts,
+        HTTP_X_DESK_SIGNATURE=signature_for(SECRET, ts, raw),
+    )
+    assert response.status_code == 411
+    assert _nothing_stored()

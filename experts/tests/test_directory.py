@@ -80,6 +80,15 @@ def test_search(advocate_client):
     assert '<h2 data-testid="area">Plan' not in html  # only areas with matches
 
 
+@pytest.mark.parametrize("query", ["?q=%00", "?q=cach%00", "?q=%00%00%00", "?q=%ED%A0%80", "?q=" + "x" * 5000])
+def test_experts_search_with_nul_or_junk_is_200_not_500(advocate_client, query):
+    ExpertFactory(name="Vera Runner", topics=["caching"], areas=[ProductArea.objects.get(name="Verify")])
+    response = advocate_client.get(URL + query)
+    assert response.status_code == 200
+    if query == "?q=cach%00":  # the NUL is stripped and the rest searched
+        assert "Vera Runner" in response.content.decode()
+
+
 def test_figures_cover_the_last_90_days(advocate_client):
     now = timezone.now()
     vera = ExpertFactory(name="Vera Runner")

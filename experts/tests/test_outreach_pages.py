@@ -9,7 +9,7 @@ from django.urls import reverse
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
 from mentions.models import Ticket
-from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory
+from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,9 @@ def test_sending_posts_to_slack_and_lists_the_outreach(advocate_client, slack, c
     slack.get(PERMALINK_URL, json={"ok": True, "permalink": PERMALINK})
 
     response = advocate_client.post(
-        _send_url(ticket), {"expert": expert.pk, "channel": "s_verify", "message": f"<@U0VERA> {MENTION}"}, follow=True
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": expert.pk, "channel": "s_verify", "message": f"<@U0VERA> {MENTION}"},
+        follow=True,
     )
 
     assert response.status_code == 200
@@ -98,7 +100,10 @@ def test_a_slack_refusal_is_shown_to_the_advocate(advocate_client, slack, case):
     ticket, expert = case
     slack.post(POST_URL, json={"ok": False, "error": "channel_not_found"})
 
-    response = advocate_client.post(_send_url(ticket), {"expert": expert.pk, "channel": "#s_plan", "message": "Hi"})
+    response = advocate_client.post(
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_plan", "message": "Hi"},
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -113,7 +118,9 @@ def test_when_slack_is_busy_the_advocate_is_told_when_it_will_be_sent(advocate_c
     slack.post(POST_URL, status=429, headers={"Retry-After": "20"})
 
     response = advocate_client.post(
-        _send_url(ticket), {"expert": expert.pk, "channel": "#s_verify", "message": "Hi"}, follow=True
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_verify", "message": "Hi"},
+        follow=True,
     )
 
     assert "Slack is busy: it will be sent in 20 s" in response.content.decode()
@@ -122,7 +129,10 @@ def test_when_slack_is_busy_the_advocate_is_told_when_it_will_be_sent(advocate_c
 
 def test_a_bad_channel_name_is_refused_before_slack(advocate_client, slack, case):
     ticket, expert = case
-    response = advocate_client.post(_send_url(ticket), {"expert": expert.pk, "channel": "#No Spaces", "message": "Hi"})
+    response = advocate_client.post(
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": expert.pk, "channel": "#No Spaces", "message": "Hi"},
+    )
     assert response.status_code == 400 and len(slack.calls) == 0 and not Outreach.objects.exists()
 
 
@@ -131,8 +141,8 @@ def test_declining_an_outreach_from_the_page(advocate_client, case):
     outreach = OutreachFactory(ticket=ticket, expert=expert)
     url = reverse("mentions:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
 
-    assert advocate_client.post(url, {"reason": ""}).status_code == 400
-    response = advocate_client.post(url, {"reason": "On leave"})
+    assert advocate_client.post(url, {"seen": seen(ticket), "reason": ""}).status_code == 400
+    response = advocate_client.post(url, {"seen": seen(ticket), "reason": "On leave"})
 
     assert response.status_code == 302
     outreach.refresh_from_db()
@@ -153,11 +163,14 @@ def test_users_without_a_role_cannot_reach_out_or_decline(client, slack, case):
 
     assert client.get(f"{ticket.get_absolute_url()}?expert={expert.pk}").status_code == 403
     assert (
-        client.post(_send_url(ticket), {"expert": expert.pk, "channel": "#s_verify", "message": "Hi"}).status_code
+        client.post(
+            _send_url(ticket),
+            {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_verify", "message": "Hi"},
+        ).status_code
         == 403
     )
     decline = reverse("mentions:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
-    assert client.post(decline, {"reason": "x"}).status_code == 403
+    assert client.post(decline, {"seen": seen(ticket), "reason": "x"}).status_code == 403
     assert len(slack.calls) == 0 and Outreach.objects.count() == 1
 
 
@@ -165,12 +178,18 @@ def test_an_advocate_cannot_reach_out_on_a_colleagues_ticket(advocate_client, sl
     ticket, expert = case
     ticket.assignee = AdvocateFactory()
     ticket.save()
-    response = advocate_client.post(_send_url(ticket), {"expert": expert.pk, "channel": "#s_verify", "message": "Hi"})
+    response = advocate_client.post(
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_verify", "message": "Hi"},
+    )
     assert response.status_code == 403 and len(slack.calls) == 0 and not Outreach.objects.exists()
 
 
 def test_a_tampered_expert_id_is_refused(advocate_client, slack, case):
     ticket, _ = case
-    response = advocate_client.post(_send_url(ticket), {"expert": "abc", "channel": "#s_verify", "message": "Hi"})
+    response = advocate_client.post(
+        _send_url(ticket),
+        {"seen": seen(ticket), "expert": "abc", "channel": "#s_verify", "message": "Hi"},
+    )
     assert response.status_code == 400 and len(slack.calls) == 0
     assert advocate_client.get(f"{ticket.get_absolute_url()}?expert=999999").status_code == 200

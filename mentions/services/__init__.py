@@ -6,6 +6,7 @@ from .actions import (
     ticket_change_status,
     ticket_mark_replied,
 )
+from .assignment import queue_workers, ticket_reassign, ticket_release
 from .ingest import IngestResult, mentions_ingest
 from .play import ticket_claim_next, ticket_skip
 from .replies import reply_plan, ticket_send_reply
@@ -14,11 +15,14 @@ __all__ = [
     "IngestResult",
     "macro_apply",
     "mentions_ingest",
+    "queue_workers",
     "reply_plan",
     "ticket_add_note",
     "ticket_change_status",
     "ticket_claim_next",
     "ticket_mark_replied",
+    "ticket_reassign",
+    "ticket_release",
     "ticket_send_reply",
     "ticket_skip",
 ]

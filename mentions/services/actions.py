@@ -15,10 +15,12 @@ from mentions.services.events import (
     ensure_can_act,
     event_record,
     first_reply_set,
+    status_after_reply,
     status_set,
     tags_add,
     tags_remove,
 )
+from mentions.services.followups import followup_seen
 from mentions.services.sla import ticket_breach_on_reply
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -70,6 +72,7 @@ def ticket_add_note(*, ticket: Ticket, user: Any, body: str) -> Message:
             platform_created_at=timezone.now(),
         )
         event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
+        followup_seen(ticket)
         ticket.save()
     return note
 
@@ -85,7 +88,8 @@ def ticket_mark_replied(
     if link and not safe_url(link):
         raise ValidationError("The link must start with http:// or https://.")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
-        raise ValidationError("Submit as open, pending or solved.")
+        raise ValidationError("Submit as pending or solved.")
+    status = status_after_reply(status)
     with transaction.atomic():
         ticket = _locked(ticket)
         ensure_can_act(ticket=ticket, user=user)
@@ -111,6 +115,7 @@ def ticket_mark_replied(
         status_set(ticket=ticket, status=status, actor=user)
         ticket.reply_draft = ""
         _submit(ticket)
+        followup_seen(ticket)
         ticket.save()
     return reply
 
@@ -124,6 +129,7 @@ def ticket_change_status(*, ticket: Ticket, user: Any, status: str) -> Ticket:
         status_set(ticket=ticket, status=status, actor=user)
         if status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
             _submit(ticket)
+        followup_seen(ticket)
         ticket.save()
     return ticket
 
@@ -148,6 +154,7 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
         event_record(ticket=ticket, kind=TicketEvent.Kind.MACRO, actor=user, macro=macro.name, link=link)
         if not prefilled:
             _submit(ticket)
+        followup_seen(ticket)
         ticket.save()
         # Community involvement: shares the mention in Slack after commit (imported lazily:
         # experts builds on mentions).

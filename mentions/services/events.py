@@ -38,6 +38,16 @@ def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "") -> 
     return True
 
 
+WAITING_ON_REQUESTER = "our reply is the latest message: waiting on the requester"
+
+
+def status_after_reply(status: str) -> str:
+    """The status a ticket takes when our reply becomes its latest message: it waits on the
+    requester (pending) unless it is solved; "open" would put it back in the queue with
+    nothing to answer."""
+    return Ticket.Status.PENDING if status in (Ticket.Status.NEW, Ticket.Status.OPEN) else status
+
+
 def first_reply_set(*, ticket: Ticket, at: Any, coverage: Any = None) -> bool:
     """Record `at` as the first reply time if it is earlier than what we have, in calendar
     and in business seconds (pass `coverage` when setting many, to load the schedule once)."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
@@ -17,7 +21,7 @@ from channels.slack_outbox import slack_notices_enqueue
 from channels.text import clean_text, safe_url
 from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.events import first_reply_set
+from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
 from mentions.services.rules import rules_apply
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
 from metrics.coverage import coverage_load
@@ -37,9 +41,18 @@ class IngestResult:
     tickets_created: int = 0
     threaded: int = 0
     our_replies: int = 0
+    # Items kept in the dead-letter table instead of stored (channels.quarantine).
+    quarantined: int = 0
+    # Stored items whose text changed on the platform since (an edit, with or without a time).
+    edited: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def add(self, other: IngestResult) -> None:
+        """Sum another batch's figures into this one (a poll that stores several chunks)."""
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
 
 
 class _NewTicket:
@@ -156,8 +169,24 @@ def mentions_ingest(
         rows: list[tuple[IncomingMention, str, _TicketRef]] = []
         followed: dict[int, list[IncomingMention]] = {}
         replied: dict[int, IncomingMention] = {}
+        marked = _marked_replies(channel, fresh, ref_map, expert_ids)
+        linked: list[tuple[Message, IncomingMention]] = []
+        # Per ticket, this batch's latest message of ours and of the requester's side: a ticket
+        # whose latest message is ours waits on the requester (pending).
+        ours_latest: dict[Any, datetime] = {}
+        inbound_latest: dict[Any, datetime] = {}
         for mention in fresh:
             ref = _thread_ref(mention, ref_map)
+            if isinstance(ref, int) and ref in marked:
+                same = _marked_match(marked[ref], mention)
+                if same is not None:
+                    # Our reply, already recorded in the desk ("mark replied" with its link):
+                    # the same message, now with its platform id, not a second reply.
+                    marked[ref].remove(same)
+                    linked.append((same, mention))
+                    ref_map[mention.external_id] = ref
+                    result.duplicates += 1
+                    continue
             expert_id = expert_for(mention.author_handle, expert_ids) if expert_ids else None
             if expert_id is not None:
                 expert_rows.append((len(rows), expert_id))
@@ -186,9 +215,16 @@ def mentions_ingest(
                 new_tickets.append(ref)
             ref_map[mention.external_id] = ref
             rows.append((mention, kind, ref))
+            if ref is not None:
+                latest = ours_latest if kind == Message.Kind.OUR_REPLY else inbound_latest
+                if mention.created_at >= latest.get(ref, mention.created_at):
+                    latest[ref] = mention.created_at
 
         # Our reply in the same batch may already be late (a backfill): flagged before insert.
         late = [n.ticket for n in new_tickets if breach_on_first_reply(n.ticket)]
+        answered_new = [n for n in new_tickets if _waiting_on_requester(ours_latest.get(n), inbound_latest.get(n))]
+        for n in answered_new:
+            n.ticket.status = Ticket.Status.PENDING
         if new_tickets:
             Ticket.objects.bulk_create([n.ticket for n in new_tickets], batch_size=1000)
         result.tickets_created = len(new_tickets)
@@ -203,6 +239,14 @@ def mentions_ingest(
             )
             for n in new_tickets
         ]
+        events.extend(
+            TicketEvent(
+                ticket=n.ticket,
+                kind=TicketEvent.Kind.STATUS,
+                data={"from": Ticket.Status.NEW, "to": Ticket.Status.PENDING, "reason": WAITING_ON_REQUESTER},
+            )
+            for n in answered_new
+        )
         for mention, kind, ref in rows:
             ticket_id = ref.ticket.pk if isinstance(ref, _NewTicket) else ref
             if ticket_id is None or (
@@ -217,12 +261,16 @@ def mentions_ingest(
                     data={"external_id": mention.external_id, "author": mention.author_handle},
                 )
             )
-        updated_events, late_existing = _update_existing(followed, replied, coverage)
+        existing_ours = {ref: at for ref, at in ours_latest.items() if isinstance(ref, int)}
+        updated_events, late_existing = _update_existing(followed, replied, existing_ours, coverage)
         events.extend(updated_events)
         if expert_rows:
             events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
+        _link_marked(linked)
         seen_again = [m for m in unique.values() if m.external_id in known]
-        events.extend(_apply_edits(channel, seen_again))
+        edit_events = _apply_edits(channel, seen_again)
+        result.edited = sum(1 for e in edit_events if e.kind == TicketEvent.Kind.MESSAGE_EDITED)
+        events.extend(edit_events)
         rescored = _refresh_story_signals(channel, seen_again)
         TicketEvent.objects.bulk_create(events, batch_size=1000)
         sla_breach_events_insert(late + late_existing)
@@ -230,6 +278,8 @@ def mentions_ingest(
         if new_tickets:
             by_external_id = {m.external_id: m for m in messages}
             _triage_new(channel, [(n.ticket, by_external_id[n.ticket._first_external_id]) for n in new_tickets])
+        if followed:
+            _triage_followups(channel, followed, messages)
 
         if cursor is not None:
             Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
@@ -264,18 +314,42 @@ def _triage_new(channel: Channel, items: list[tuple[Ticket, Message]]) -> None:
         logger.exception("ingest: channel=%s Slack notices not queued for %d ticket(s)", channel.slug, len(items))
 
 
+def _triage_followups(channel: Channel, followed: dict[int, list[IncomingMention]], messages: list[Message]) -> None:
+    """Follow-ups run through the triage rules like new mentions (a security report that arrives
+    as a reply gets its tag, priority and clock), and their Slack lines are queued. In a
+    savepoint, like `_triage_new`: a broken rule never stops ingestion."""
+    stored = {m.external_id: m for m in messages if m.kind == Message.Kind.INBOUND}
+    tickets = Ticket.objects.select_related("channel").in_bulk(list(followed))
+    items = [
+        (tickets[ticket_id], stored[mention.external_id])
+        for ticket_id, mentions in followed.items()
+        if ticket_id in tickets
+        for mention in mentions
+        if mention.external_id in stored
+    ]
+    try:
+        with transaction.atomic():
+            notices = rules_apply(items=items)
+            if notices:
+                slack_notices_enqueue(channel=channel, items=[], rule_notices=notices)
+    except Exception:  # a broken rule must never stop ingestion
+        logger.exception(
+            "ingest: channel=%s triage rules failed on %d follow-up(s); stored without them", channel.slug, len(items)
+        )
+
+
 def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[TicketEvent]:
     """Items the platform reports deleted or edited since we stored them: a deleted item keeps
     its text and ticket and is marked; an edit replaces the text and keeps the old one in the
     event history."""
-    candidates = {m.external_id: m for m in seen_again if m.deleted or m.edited_at is not None}
+    candidates = {m.external_id: m for m in seen_again}
     if not candidates:
         return []
     events: list[TicketEvent] = []
     changed: list[Message] = []
     now = timezone.now()
     for message in Message.objects.filter(channel=channel, external_id__in=list(candidates)).only(
-        "id", "ticket_id", "external_id", "body", "edited_at", "deleted_at"
+        "id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at"
     ):
         mention = candidates[message.external_id]
         if mention.deleted:
@@ -285,11 +359,13 @@ def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[Ti
             kind, data = TicketEvent.Kind.MESSAGE_DELETED, {"external_id": message.external_id}
         else:
             text = clean_text(mention.text)
-            if text == message.body:
+            if not _changed(message, mention, text):
                 continue
             data = {"external_id": message.external_id, "previous_text": message.body[:5000]}
             message.body = text
-            message.edited_at = mention.edited_at
+            # A platform that reports no edit time (Disqus posts/update, a saved file fed again)
+            # still changed the text: the edit is dated when we saw it.
+            message.edited_at = mention.edited_at or now
             kind = TicketEvent.Kind.MESSAGE_EDITED
         message.updated_at = now
         changed.append(message)
@@ -298,6 +374,77 @@ def _apply_edits(channel: Channel, seen_again: list[IncomingMention]) -> list[Ti
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
     return events
+
+
+def _changed(message: Message, mention: IncomingMention, text: str) -> bool:
+    """Whether an item seen again carries an edit of its stored text.
+
+    With an edit time from the platform, any difference is the edit. Without one, the text is
+    compared too, but not where a difference is no edit: an empty text (a listing that omits
+    bodies), a shortened excerpt of the stored text (search results' blurbs), or our own reply,
+    which the platform may show with its links rewritten."""
+    if text == message.body:
+        return False
+    if mention.edited_at is not None:
+        return True
+    if not text or message.kind == Message.Kind.OUR_REPLY:
+        return False
+    excerpt = text.rstrip(".… \n")
+    return not (excerpt and message.body.startswith(excerpt))
+
+
+def _marked_replies(
+    channel: Channel, fresh: list[IncomingMention], ref_map: dict[str, _TicketRef], expert_ids: Any
+) -> dict[int, list[Message]]:
+    """Replies recorded in the desk without a platform id ("mark replied" with a link), by
+    ticket, for the tickets our replies in this batch thread into."""
+    tickets = set()
+    for mention in fresh:
+        ours = mention.by_us or channel.is_our_account(mention.author_handle)
+        ours = ours or bool(expert_ids and expert_for(mention.author_handle, expert_ids) is not None)
+        ref = _thread_ref(mention, ref_map)
+        if ours and isinstance(ref, int):
+            tickets.add(ref)
+    if not tickets:
+        return {}
+    found: dict[int, list[Message]] = {}
+    for message in Message.objects.filter(
+        ticket_id__in=tickets, kind=Message.Kind.OUR_REPLY, external_id__isnull=True
+    ).exclude(permalink=""):
+        found.setdefault(message.ticket_id, []).append(message)
+    return found
+
+
+def _marked_match(candidates: list[Message], mention: IncomingMention) -> Message | None:
+    """The desk-recorded reply whose link is this item: the same permalink, or a link naming
+    the item's id (advocates paste links in other forms: x.com vs twitter.com, ?s=20...)."""
+    for message in candidates:
+        if mention.permalink and message.permalink == mention.permalink:
+            return message
+    if len(mention.external_id) >= 5:
+        named = re.compile(rf"(?<![0-9A-Za-z]){re.escape(mention.external_id)}(?![0-9A-Za-z])")
+        for message in candidates:
+            if named.search(message.permalink):
+                return message
+    return None
+
+
+def _link_marked(linked: list[tuple[Message, IncomingMention]]) -> None:
+    if not linked:
+        return
+    for message, mention in linked:
+        message.external_id = mention.external_id
+        message.parent_external_id = _fit(mention.parent_id, "parent_external_id")
+        message.thread_external_id = _fit(mention.thread_id, "thread_external_id")
+        message.author_handle = message.author_handle or _fit(mention.author_handle, "author_handle")
+        message.raw = _raw(mention.raw)
+        message.mentioned = list(mention.mentioned)
+        message.updated_at = timezone.now()
+    Message.objects.bulk_update(
+        [m for m, _ in linked],
+        ["external_id", "parent_external_id", "thread_external_id", "author_handle", "raw", "mentioned", "updated_at"],
+        batch_size=500,
+    )
 
 
 _STORY_SIGNALS = ("_tags", "points", "num_comments")
@@ -372,24 +519,61 @@ def _message_for(channel: Channel, mention: IncomingMention, kind: str, ref: _Ti
         platform_created_at=mention.created_at,
         edited_at=mention.edited_at,
         deleted_at=timezone.now() if mention.deleted else None,
+        mentioned=list(mention.mentioned),
         raw=_raw(mention.raw),
     )
 
 
+def _waiting_on_requester(ours: datetime | None, inbound: datetime | None) -> bool:
+    """Our reply is the latest message (an inbound message at the same second came first)."""
+    return ours is not None and (inbound is None or ours >= inbound)
+
+
+def _latest_inbound(ticket_ids: Iterable[int]) -> dict[int, datetime]:
+    """Each ticket's latest stored inbound message time (this batch's included: stored already)."""
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    rows = (
+        Message.objects.filter(ticket_id__in=ids, kind=Message.Kind.INBOUND)
+        .values("ticket_id")
+        .annotate(latest=Max("platform_created_at"))
+        .values_list("ticket_id", "latest")
+    )
+    return dict(rows)
+
+
 def _update_existing(
-    followed: dict[int, list[IncomingMention]], replied: dict[int, IncomingMention], coverage: Any
+    followed: dict[int, list[IncomingMention]],
+    replied: dict[int, IncomingMention],
+    ours_latest: dict[int, datetime],
+    coverage: Any,
 ) -> tuple[list[TicketEvent], list[Ticket]]:
-    """Reopen tickets that got a follow-up; record first replies seen on the platform.
+    """Reopen tickets that got a follow-up, or set them pending when our reply (seen on the
+    platform) is now their latest message; record first replies seen on the platform.
     Returns the events and the tickets whose first reply came after their due time."""
     ids = set(followed) | set(replied)
     if not ids:
         return [], []
+    inbound = _latest_inbound(ours_latest)
     events: list[TicketEvent] = []
     changed: list[Ticket] = []
     late: list[Ticket] = []
     for ticket in Ticket.objects.select_for_update().filter(pk__in=ids):
         dirty = False
-        if ticket.pk in followed and ticket.status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
+        answered = _waiting_on_requester(ours_latest.get(ticket.pk), inbound.get(ticket.pk))
+        if answered and ticket.status in (Ticket.Status.NEW, Ticket.Status.OPEN):
+            # Our reply is the last word: the ticket waits on the requester, out of Play.
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    kind=TicketEvent.Kind.STATUS,
+                    data={"from": ticket.status, "to": Ticket.Status.PENDING, "reason": WAITING_ON_REQUESTER},
+                )
+            )
+            ticket.status = Ticket.Status.PENDING
+            dirty = True
+        elif ticket.pk in followed and ticket.status in (Ticket.Status.PENDING, Ticket.Status.SOLVED) and not answered:
             events.append(
                 TicketEvent(
                     ticket=ticket,
@@ -399,6 +583,11 @@ def _update_existing(
             )
             ticket.status = Ticket.Status.OPEN
             ticket.solved_at = None
+            dirty = True
+        if ticket.pk in followed and not answered and ticket.assignee_id is not None and ticket.followup_at is None:
+            # The assignee has a new message to read: "updated" in their list until they act,
+            # back to the queue if they don't (mentions.services.followups).
+            ticket.followup_at = timezone.now()
             dirty = True
         if ticket.pk in replied and first_reply_set(
             ticket=ticket, at=replied[ticket.pk].created_at, coverage=coverage()
@@ -419,6 +608,7 @@ def _update_existing(
                 "first_reply_seconds",
                 "first_reply_business_seconds",
                 "sla_breached",
+                "followup_at",
                 "updated_at",
             ],
             batch_size=500,

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from mentions.models import Ticket, TicketEvent, View
-from mentions.selectors import view_tickets
+from mentions.selectors import view_order, view_tickets
 from mentions.services.events import event_record
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,8 @@ def ticket_served(*, user: Any) -> Ticket | None:
 
 
 def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
-    """Serve `user` the oldest unassigned waiting ticket of `view`, assigned to them.
+    """Serve `user` the first unassigned waiting ticket of `view` in the view's order (oldest
+    first, or deadline first), assigned to them.
 
     Until that ticket is submitted, calling again returns the same ticket. Returns None when
     the view has nothing waiting.
@@ -69,7 +70,7 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
 def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
     """One statement: lock the oldest waiting ticket nobody else has locked (SKIP LOCKED),
     assign it and return the updated row."""
-    candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True).order_by("requested_at", "id")
+    candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True).order_by(*view_order(view))
     pick_sql, pick_params = candidates.values("pk", "status")[:1].query.sql_with_params()
     table = Ticket._meta.db_table
     sql = f"""
@@ -95,7 +96,7 @@ def _claim_portable(*, view: View, user: Any) -> Ticket | None:
     and the conditional UPDATE still refuses a ticket someone else got first."""
     for _ in range(_CLAIM_ATTEMPTS):
         candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True)
-        ticket = candidates.order_by("requested_at", "id").first()
+        ticket = candidates.order_by(*view_order(view)).first()
         if ticket is None:
             return None
         new_status = Ticket.Status.OPEN if ticket.status == Ticket.Status.NEW else ticket.status
@@ -125,5 +126,6 @@ def ticket_skip(*, ticket: Ticket, user: Any, reason: str) -> None:
         ticket.assignee = None
         ticket.served_to = None
         ticket.served_view = None
-        ticket.save(update_fields=["assignee", "served_to", "served_view", "updated_at"])
+        ticket.followup_at = None
+        ticket.save(update_fields=["assignee", "served_to", "served_view", "followup_at", "updated_at"])
         event_record(ticket=ticket, kind=TicketEvent.Kind.SKIPPED, actor=user, reason=reason, view=view_slug)

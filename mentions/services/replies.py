@@ -13,7 +13,8 @@ from channels.adapters import ReplyError, get_adapter
 from channels.email_send import email_reply_send
 from channels.http import build_session
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_set
+from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
+from mentions.services.followups import followup_seen
 from mentions.services.sla import ticket_breach_on_reply
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     handles = [h["username"] for h in config.get("handles", [])]
     if not handles:
         return None
-    raw = target.raw or {}
-    mentioned_all = [m.get("username", "") for m in (raw.get("entities") or {}).get("mentions", [])]
+    mentioned_all = [m for m in target.mentioned or [] if isinstance(m, str)]
     ours = {h.casefold() for h in handles}
     mentioned = [m for m in mentioned_all if m.casefold() in ours]
     chosen = adapter.choose_reply_handle(config=config, mentioned=mentioned, text=target.body)
@@ -102,7 +102,8 @@ def ticket_send_reply(
     if not body:
         raise ValidationError("Write the reply first.")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
-        raise ValidationError("Submit as open, pending or solved.")
+        raise ValidationError("Submit as pending or solved.")
+    status = status_after_reply(status)
     failure: str | None = None
     with transaction.atomic():
         # The row lock serialises two submits of the same reply; the token then spots it.
@@ -164,6 +165,7 @@ def ticket_send_reply(
             locked.reply_draft = ""
             locked.served_to = None
             locked.served_view = None
+            followup_seen(locked)
             locked.save()
             return reply
     raise ValidationError(failure)

@@ -50,7 +50,7 @@ def facts_for_message(message: Message, channel: Any) -> MentionFacts:
         title=message.title,
         body=message.body,
         author_handle=message.author_handle,
-        raw=message.raw,
+        mentioned=message.mentioned,
     )
 
 
@@ -83,8 +83,8 @@ def _context(ticket: Ticket, message: Message) -> dict[str, str]:
 
 
 def rules_apply(*, items: list[tuple[Ticket, Message]], ruleset: RuleSet | None = None) -> list[RuleNotice]:
-    """Run the rules on newly created tickets (with their first inbound message, both saved)
-    inside the caller's transaction. Returns the Slack notifications the rules ask for."""
+    """Run the rules on tickets with an inbound message each (a new ticket's first message, or a
+    follow-up), both saved, inside the caller's transaction. Returns the Slack notifications the rules ask for."""
     if not items:
         return []
     ruleset = ruleset if ruleset is not None else rules_load()
@@ -123,7 +123,7 @@ def rules_apply(*, items: list[tuple[Ticket, Message]], ruleset: RuleSet | None 
     return notices
 
 
-_RULE_FIELDS = ("status", "priority", "solved_at", "reply_draft", "reply_from_role", "updated_at")
+_RULE_FIELDS = ("status", "priority", "high_priority", "solved_at", "reply_draft", "reply_from_role", "updated_at")
 
 
 def _tickets_update(tickets: list[Ticket]) -> None:
@@ -137,11 +137,11 @@ def _tickets_update(tickets: list[Ticket]) -> None:
         cursor.execute(
             f"""
             UPDATE {table} t
-            SET status = v.status, priority = v.priority, solved_at = v.solved_at, reply_draft = v.reply_draft,
-                reply_from_role = v.reply_from_role, updated_at = v.updated_at
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[],
-                        %s::timestamptz[])
-                 AS v(id, status, priority, solved_at, reply_draft, reply_from_role, updated_at)
+            SET status = v.status, priority = v.priority, high_priority = v.high_priority, solved_at = v.solved_at,
+                reply_draft = v.reply_draft, reply_from_role = v.reply_from_role, updated_at = v.updated_at
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::boolean[], %s::timestamptz[], %s::text[],
+                        %s::text[], %s::timestamptz[])
+                 AS v(id, status, priority, high_priority, solved_at, reply_draft, reply_from_role, updated_at)
             WHERE t.id = v.id
             """,  # noqa: S608 - the table name is the model's
             [
@@ -192,8 +192,7 @@ def _apply_one(
 
     for name in actions.tags:
         plan.tags.setdefault(name, rule.name)
-    if actions.priority and ticket.priority != actions.priority:
-        ticket.priority = actions.priority
+    if actions.priority and ticket.priority_set(actions.priority):
         plan.changed = True
     # The macro's actions, as macro_apply would run them, with the rule as the actor.
     for kind, value in actions.macro_actions:
@@ -239,9 +238,18 @@ def _tags_bulk_add(plans: list[_Plan], events: list[TicketEvent]) -> None:
         Tag.objects.bulk_create([Tag(name=n) for n in sorted(missing)], ignore_conflicts=True)
         tags.update({t.name: t for t in Tag.objects.filter(name__in=missing)})
     through = Ticket.tags.through
+    # A follow-up's rules may name a tag its ticket already has: no second "tag added".
+    present = set(
+        through.objects.filter(
+            ticket_id__in={p.ticket.pk for p in plans}, tag_id__in=[t.pk for t in tags.values()]
+        ).values_list("ticket_id", "tag_id")
+    )
     rows = []
     for plan in plans:
         for name, rule in plan.tags.items():
+            if (plan.ticket.pk, tags[name].pk) in present:
+                continue
+            present.add((plan.ticket.pk, tags[name].pk))
             rows.append(through(ticket_id=plan.ticket.pk, tag_id=tags[name].pk))
             events.append(
                 TicketEvent(ticket=plan.ticket, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": name, "rule": rule})

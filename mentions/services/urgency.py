@@ -43,8 +43,17 @@ DIGEST_MAX_LINES = 25
 # What is urgent
 
 
+# `_tags` is Algolia's flat array of strings; as JSON text (PostgreSQL writes `["a", "b"]`, SQLite
+# `["a","b"]`) it is a front-page story when one member is exactly "front_page". A regex on the
+# key's text runs on PostgreSQL and on SQLite, the embedded default, where JSON containment
+# (`raw__contains`) raised NotSupportedError. The pattern accepts only a flat array of strings,
+# so neither a tag that merely contains the word nor an object or nested array matches.
+_JSON_STRING = r'"([^"\\]|\\.)*"'
+FRONT_PAGE_TAGS_PATTERN = rf'^\[ *({_JSON_STRING} *, *)*"front_page"( *, *{_JSON_STRING})* *\]$'
+
+
 def _front_page_q(points: int) -> Q:
-    tagged = Q(raw__contains={"_tags": ["front_page"]})
+    tagged = Q(raw___tags__regex=FRONT_PAGE_TAGS_PATTERN)
     return tagged | Q(raw__points__gte=points) if points else tagged
 
 
@@ -53,14 +62,16 @@ def urgent_q(*, hn_points: int) -> Q:
     stories = Message.objects.filter(
         ticket_id=OuterRef("pk"), kind=Message.Kind.INBOUND, channel__kind="hackernews"
     ).filter(_front_page_q(hn_points))
-    return Q(high_priority=True) | Q(priority=Ticket.Priority.URGENT) | Q(Exists(stories))
+    # The channel's flag, not the ticket's: a rule that raises a mention to "high" puts it in the
+    # high-priority view and on the 5 h clock, but only "urgent" wakes people up after hours.
+    return Q(channel__high_priority=True) | Q(priority=Ticket.Priority.URGENT) | Q(Exists(stories))
 
 
 def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[str]]:
     """Why each ticket is urgent, in words (one query for the Hacker News signals)."""
     reasons: dict[int, list[str]] = {t.pk: [] for t in tickets}
     for t in tickets:
-        if t.high_priority:
+        if t.channel.high_priority:
             reasons[t.pk].append("high-priority channel")
         if t.priority == Ticket.Priority.URGENT:
             reasons[t.pk].append("priority urgent")
@@ -119,7 +130,9 @@ def urgent_tickets_check(
     )
     scope = Q(pk__in=ticket_ids) if ticket_ids is not None else Q(updated_at__gte=now - SWEEP_LOOKBACK)
     qs = qs.filter(scope)
-    tickets = list(qs.only("pk", "high_priority", "priority").order_by("pk")[:500])
+    tickets = list(
+        qs.select_related("channel").only("pk", "priority", "channel__high_priority").order_by("pk")[:500]
+    )
     if not tickets:
         return []
     reasons = urgency_reasons(tickets, hn_points=duty.hn_urgent_points)

@@ -76,3 +76,10 @@ class ViewFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"View {n}")
     slug = factory.Sequence(lambda n: f"view-{n}")
+
+
+def seen(ticket) -> int:
+    """The ticket version a page's forms carry (mentions.services.versions), for posting them."""
+    from mentions.services.versions import ticket_version
+
+    return ticket_version(ticket)

@@ -9,7 +9,7 @@ from channels.email_send import reply_subject
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services import mentions_ingest
-from mentions.tests.factories import AdvocateFactory
+from mentions.tests.factories import AdvocateFactory, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def advocate_client(client):
 def test_the_reply_is_mailed_from_the_mailbox_with_threading_headers(advocate_client, ticket):
     response = advocate_client.post(
         reverse("mentions:ticket-send", args=[ticket.pk]),
-        {"body": "Sure! Send us your address.", "token": "t", "status": "pending"},
+        {"seen": seen(ticket), "body": "Sure! Send us your address.", "token": "t", "status": "pending"},
     )
     assert response.status_code == 302
     [sent] = mail.outbox
@@ -79,7 +79,8 @@ def test_a_refused_mail_keeps_the_draft_and_shows_the_error(advocate_client, tic
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens there
     response = advocate_client.post(
-        reverse("mentions:ticket-send", args=[ticket.pk]), {"body": "Sure!", "token": "t", "status": "solved"}
+        reverse("mentions:ticket-send", args=[ticket.pk]),
+        {"seen": seen(ticket), "body": "Sure!", "token": "t", "status": "solved"},
     )
     assert response.status_code == 400
     assert "The mail server refused the reply" in response.content.decode()

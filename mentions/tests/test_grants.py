@@ -12,7 +12,7 @@ from django.utils import timezone
 from mentions.models import AdvocateGrant
 from mentions.roles import ADVOCATES
 from mentions.services.grants import advocate_grant_create, advocate_grants_expire
-from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory
+from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,22 @@ def test_a_grant_opens_the_queue_until_it_expires_then_access_is_denied(client):
     )
     ticket = TicketFactory()
     assert client.get("/").status_code == 200
-    assert client.post(reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "on it"}).status_code == 302
+    assert (
+        client.post(
+            reverse("mentions:ticket-note", args=[ticket.pk]), {"seen": seen(ticket), "body": "on it"}
+        ).status_code
+        == 302
+    )
 
     time.sleep(1.6)  # the grant expires; beat has not run
 
     assert client.get("/").status_code == 403
-    assert client.post(reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "again"}).status_code == 403
+    assert (
+        client.post(
+            reverse("mentions:ticket-note", args=[ticket.pk]), {"seen": seen(ticket), "body": "again"}
+        ).status_code
+        == 403
+    )
     assert not helper.groups.exists()
 
 

@@ -10,7 +10,7 @@ from mentions.models import Message, Ticket, TicketEvent
 from mentions.services import mentions_ingest
 
 adapter = HackerNewsAdapter()
-T = 1_800_000_000
+T = 1_700_000_000  # a Unix time in the past (2023): the parser refuses times in the future
 
 
 def parse(*hits):
@@ -34,6 +34,8 @@ def test_each_new_root_mention_opens_one_ticket_and_redelivery_stores_nothing():
         "tickets_created": 2,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert again.as_dict() == {
         "received": 2,
@@ -42,6 +44,8 @@ def test_each_new_root_mention_opens_one_ticket_and_redelivery_stores_nothing():
         "tickets_created": 0,
         "threaded": 0,
         "our_replies": 0,
+        "quarantined": 0,
+        "edited": 0,
     }
     assert Ticket.objects.count() == 2 and Message.objects.count() == 2
     story = Ticket.objects.get(messages__external_id="100")
@@ -245,3 +249,94 @@ def test_related_ids_and_a_ticket_hint_thread_when_parent_and_thread_do_not():
     result = mentions_ingest(channel=channel, mentions=[a, b, c])
     assert (result.threaded, result.tickets_created) == (2, 1)
     assert set(ticket.messages.values_list("external_id", flat=True)) == {"100", "201", "202"}
+
+
+def test_a_changed_text_without_an_edit_time_is_recorded_as_an_edit():
+    """Disqus posts/update, or a saved file fed twice: the platform gives no edit time, but the
+    text changed; it is not discarded as a duplicate."""
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [original] = parse(comment_hit(1, T, text="Runner fails on arm64"))
+    mentions_ingest(channel=channel, mentions=[original])
+
+    result = mentions_ingest(channel=channel, mentions=[replace(original, text="Runner fails on arm64 since 17.2")])
+
+    assert (result.duplicates, result.edited) == (1, 1)
+    message = Message.objects.get()
+    assert message.body == "Runner fails on arm64 since 17.2" and message.edited_at is not None
+    event = TicketEvent.objects.get(kind=TicketEvent.Kind.MESSAGE_EDITED)
+    assert event.data["previous_text"] == "Runner fails on arm64"
+
+
+def test_an_excerpt_or_an_empty_text_of_a_stored_item_is_no_edit():
+    """Search results show blurbs ("Runner fails on…") and some listings omit bodies: seeing
+    those again must not overwrite the stored text."""
+    from dataclasses import replace
+
+    channel = ChannelFactory()
+    [original] = parse(comment_hit(1, T, text="Runner fails on arm64 since 17.2, any idea?"))
+    mentions_ingest(channel=channel, mentions=[original])
+
+    for seen in ("Runner fails on arm64…", "Runner fails on arm64 ...", ""):
+        result = mentions_ingest(channel=channel, mentions=[replace(original, text=seen)])
+        assert (result.duplicates, result.edited) == (1, 0), seen
+
+    assert Message.objects.get().body == "Runner fails on arm64 since 17.2, any idea?"
+    assert not TicketEvent.objects.filter(kind=TicketEvent.Kind.MESSAGE_EDITED).exists()
+
+
+def test_a_reply_marked_in_the_desk_and_later_seen_by_the_poll_is_one_reply():
+    """An advocate replies on the platform and marks the ticket replied with the link; the next
+    poll sees that reply: it becomes the same message (with its platform id), not a second
+    reply, and the first reply time is not counted again."""
+    from mentions.services.actions import ticket_mark_replied
+    from mentions.tests.factories import AdvocateFactory
+
+    channel = ChannelFactory(our_accounts=["gitlab"])
+    [question] = parse(story_hit(41000010, T, title="Is GitLab down?"))
+    mentions_ingest(channel=channel, mentions=[question])
+    ticket = Ticket.objects.get()
+    advocate = AdvocateFactory()
+    ticket_mark_replied(
+        ticket=ticket, user=advocate, body="Looking into it", link="https://news.ycombinator.com/item?id=41000011&ref=x"
+    )
+    ticket.refresh_from_db()
+    first_reply_at = ticket.first_reply_at
+    events_before = TicketEvent.objects.filter(ticket=ticket).count()
+
+    [seen] = parse(
+        comment_hit(41000011, T + 60, text="Looking into it", author="gitlab", parent_id=41000010, story_id=41000010)
+    )
+    result = mentions_ingest(channel=channel, mentions=[seen])
+
+    assert (result.created, result.duplicates, result.our_replies) == (0, 1, 0)
+    replies = Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY)
+    assert [(m.external_id, m.author_user) for m in replies] == [("41000011", advocate)]
+    ticket.refresh_from_db()
+    assert ticket.first_reply_at == first_reply_at
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events_before
+    # And it stays one: the poll's overlap serves it again.
+    assert mentions_ingest(channel=channel, mentions=[seen]).duplicates == 1
+    assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1
+
+
+def test_a_reply_sent_from_the_desk_and_seen_by_the_poll_is_stored_once():
+    """A reply the desk posted is stored with the platform's id; the poll seeing it is a duplicate."""
+    from mentions.tests.factories import MessageFactory
+
+    channel = ChannelFactory(our_accounts=["gitlab"])
+    [question] = parse(story_hit(20, T, title="Pipelines stuck"))
+    mentions_ingest(channel=channel, mentions=[question])
+    ticket = Ticket.objects.get()
+    MessageFactory(ticket=ticket, channel=channel, kind=Message.Kind.OUR_REPLY, external_id="21", body="On it")
+    ticket.refresh_from_db()
+    before = (ticket.first_reply_at, TicketEvent.objects.filter(ticket=ticket).count())
+
+    [seen] = parse(comment_hit(21, T + 30, text="On it", author="gitlab", parent_id=20, story_id=20))
+    result = mentions_ingest(channel=channel, mentions=[seen])
+
+    assert (result.created, result.duplicates, result.our_replies, result.edited) == (0, 1, 0, 0)
+    ticket.refresh_from_db()
+    assert (ticket.first_reply_at, TicketEvent.objects.filter(ticket=ticket).count()) == before
+    assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1

@@ -11,6 +11,7 @@ from mentions.tests.factories import (
     TicketFactory,
     UserFactory,
     ViewFactory,
+    seen,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,10 @@ def test_users_without_a_role_are_refused(client):
     assert client.get("/").status_code == 403
     assert client.get(ticket.get_absolute_url()).status_code == 403
     assert client.post(reverse("mentions:play", args=[ViewFactory().slug])).status_code == 403
-    assert client.post(reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "x"}).status_code == 403
+    assert (
+        client.post(reverse("mentions:ticket-note", args=[ticket.pk]), {"seen": seen(ticket), "body": "x"}).status_code
+        == 403
+    )
 
 
 def test_play_needs_post(advocate_client):
@@ -135,8 +139,9 @@ def test_ticket_page_queries_do_not_grow_with_messages(advocate_client, handbook
         TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=advocate_client.user)
     assert _count_queries(advocate_client, ticket.get_absolute_url()) == few
     # 10 for the page itself, plus the "Involve an expert" panel: this ticket's outreaches (1) and the
-    # suggestions (ticket text + experts; their prefetches only run when there are experts).
-    assert few <= 13
+    # suggestions (ticket text + experts; their prefetches only run when there are experts), plus the
+    # navigation's count of the advocate's updated tickets (1).
+    assert few <= 14
 
 
 def test_play_button_serves_the_ticket_page(advocate_client):
@@ -158,18 +163,22 @@ def test_an_empty_view_says_so(advocate_client):
 def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
     ticket = TicketFactory(assignee=advocate_client.user)
     MessageFactory(ticket=ticket)
-    url = lambda name: reverse(f"mentions:{name}", args=[ticket.pk])  # noqa: E731
 
-    advocate_client.post(url("ticket-note"), {"body": "asked in #frontend"})
-    advocate_client.post(url("ticket-status"), {"status": "pending"})
-    advocate_client.post(
-        url("ticket-reply"),
-        {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"},
+    def post(name, data):
+        # Each form carries the version of the ticket the page showed: here, the current one.
+        ticket.refresh_from_db()
+        data = {"seen": seen(ticket), **data}
+        return advocate_client.post(reverse(f"mentions:{name}", args=[ticket.pk]), data)
+
+    post("ticket-note", {"body": "asked in #frontend"})
+    post("ticket-status", {"status": "pending"})
+    post(
+        "ticket-reply", {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"}
     )
     macro = Macro.objects.get(name="Reached out to expert")
-    response = advocate_client.post(url("ticket-macro"), {"macro": macro.pk, "link": ""})
+    response = post("ticket-macro", {"macro": macro.pk, "link": ""})
     assert response.status_code == 400 and "needs a link" in response.content.decode()
-    advocate_client.post(url("ticket-macro"), {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1"})
+    post("ticket-macro", {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1"})
 
     ticket.refresh_from_db()
     kinds = list(ticket.events.values_list("kind", flat=True))
@@ -184,11 +193,14 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
 def test_bad_form_input_is_refused_with_a_message_and_changes_nothing(advocate_client):
     ticket = TicketFactory(assignee=advocate_client.user)
     response = advocate_client.post(
-        reverse("mentions:ticket-reply", args=[ticket.pk]), {"body": "", "link": "", "status": "solved"}
+        reverse("mentions:ticket-reply", args=[ticket.pk]),
+        {"seen": seen(ticket), "body": "", "link": "", "status": "solved"},
     )
     assert response.status_code == 400
     assert "Give the reply text or a link" in response.content.decode()
-    response = advocate_client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "exploded"})
+    response = advocate_client.post(
+        reverse("mentions:ticket-status", args=[ticket.pk]), {"seen": seen(ticket), "status": "exploded"}
+    )
     assert response.status_code == 400
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW and not ticket.events.exists()
@@ -198,12 +210,48 @@ def test_a_manager_may_act_on_any_ticket(client):
     manager = ManagerFactory()
     ticket = TicketFactory(assignee=AdvocateFactory())
     client.force_login(manager)
-    client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "solved"})
+    client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"seen": seen(ticket), "status": "solved"})
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SOLVED and ticket.solved_at is not None
 
 
 def test_an_advocate_cannot_act_on_a_colleagues_ticket_through_the_page(advocate_client):
     ticket = TicketFactory(assignee=AdvocateFactory())
-    response = advocate_client.post(reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "solved"})
+    response = advocate_client.post(
+        reverse("mentions:ticket-status", args=[ticket.pk]), {"seen": seen(ticket), "status": "solved"}
+    )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?q=%00",
+        "?q=merge%00trains",
+        "?q=%ED%A0%80",
+        "?q=" + "x" * 5000,
+        "?channel=%C2%B2",  # "²".isdigit() is True, int("²") raises
+        "?channel=" + "9" * 5000,
+        "?channel=-1",
+        "?page=%00",
+        "?status=%00",
+    ],
+)
+def test_tickets_search_with_nul_or_junk_is_200_not_500(advocate_client, query):
+    TicketFactory(subject="merge trains on the free tier")
+    response = advocate_client.get("/tickets/" + query)
+    assert response.status_code == 200
+
+
+def test_tickets_search_strips_a_nul_and_searches_the_rest(advocate_client):
+    TicketFactory(subject="mergetrains on the free tier")
+    TicketFactory(subject="something else")
+    html = advocate_client.get("/tickets/?q=merge%00trains").content.decode()
+    assert "mergetrains on the free tier" in html and "something else" not in html
+
+
+@pytest.mark.parametrize("expert", ["%C2%B2", "%00", "9" * 5000])
+def test_ticket_page_with_a_junk_expert_id_is_200_not_500(advocate_client, handbook_macros, expert):
+    ticket = TicketFactory()
+    response = advocate_client.get(f"/tickets/{ticket.pk}/?expert={expert}&expert_q=%00")
+    assert response.status_code == 200

@@ -107,11 +107,10 @@ def test_conditions_on_channel_author_handles_and_link_all_have_to_hold():
     assert tagged == {"x1"}
 
 
-def test_x_mentions_in_entities_count_as_mentioned_handles():
+def test_handles_the_platform_lists_count_as_mentioned_handles():
     x = twitter_channel()
     rule(handles_mentioned="gitlabstatus", add_tags="status")
-    raw = {"entities": {"mentions": [{"username": "GitLabStatus", "start": 0, "end": 13}]}}
-    mentions_ingest(channel=x, mentions=[mention(1, "is it just me?", raw=raw)])
+    mentions_ingest(channel=x, mentions=[mention(1, "is it just me?", mentioned=("GitLabStatus",))])
     assert list(Ticket.objects.get().tags.values_list("name", flat=True)) == ["status"]
 
 
@@ -271,8 +270,7 @@ def test_actions_tags_priority_template_and_respond_from_status_handle():
         reply_template="Sorry {requester}! See https://status.gitlab.com ({channel}, {permalink})",
     )
     rule(name="Later", position=5, text_keywords="down", reply_template="a later suggestion loses")
-    raw = {"entities": {"mentions": [{"username": "GitLab"}]}}
-    mentions_ingest(channel=x, mentions=[mention(1, "@GitLab is down for everyone?", raw=raw)])
+    mentions_ingest(channel=x, mentions=[mention(1, "@GitLab is down for everyone?", mentioned=("GitLab",))])
 
     ticket = Ticket.objects.get()
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["availability", "downtime"]
@@ -372,12 +370,15 @@ def test_a_rule_notifying_slack_queues_one_line_for_that_channel():
     assert notice.text.startswith(f"• [Spam report] <http://127.0.0.1:8000/tickets/{ticket.pk}/|#{ticket.pk}>")
 
 
-def test_rules_run_only_on_new_tickets_not_on_follow_ups():
+def test_rules_run_on_follow_ups_like_new_mentions_and_never_on_our_replies():
+    """Issue 12: a report that arrives as a reply gets what the rules give a new mention."""
     x = twitter_channel()
     rule(text_keywords="broken", add_tags="bug-report")
     mentions_ingest(channel=x, mentions=[mention(1, "hello @gitlab")])
-    mentions_ingest(channel=x, mentions=[mention(2, "it's broken", parent_id="x1")])
+    mentions_ingest(channel=x, mentions=[mention(2, "ours: is it broken?", parent_id="x1", by_us=True)])
     assert not Ticket.objects.get().tags.exists()
+    mentions_ingest(channel=x, mentions=[mention(3, "it's broken", parent_id="x2")])
+    assert list(Ticket.objects.get().tags.values_list("name", flat=True)) == ["bug-report"]
 
 
 def test_rule_queries_do_not_grow_with_the_batch(handbook_rules):
@@ -459,3 +460,11 @@ def test_users_who_are_not_staff_cannot_try_rules(client):
     client.force_login(ManagerFactory())
     candidate = rule(name="Swag", text_keywords="stickers", add_tags="swag")
     assert client.get(f"/admin/mentions/rule/{candidate.pk}/try/").status_code == 302  # to the admin login
+
+
+@pytest.mark.parametrize("rule_id", ["\u00b2", "9" * 5000, "\x00", "-1"])
+def test_rule_try_with_a_junk_rule_id_is_answered_not_a_500(admin_client, rule_id):
+    from django.urls import reverse
+
+    response = admin_client.post(reverse("admin:mentions_rule_try_unsaved"), {"rule_id": rule_id, "name": "r"})
+    assert response.status_code == 200

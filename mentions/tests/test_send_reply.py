@@ -10,7 +10,7 @@ from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services import mentions_ingest
-from mentions.tests.factories import AdvocateFactory
+from mentions.tests.factories import AdvocateFactory, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,13 @@ def test_a_multi_handle_tweet_is_answered_from_the_main_handle_under_the_latest_
 
     response = advocate_client.post(
         reverse("mentions:ticket-send", args=[ticket.pk]),
-        {"body": "Try cache:key with pnpm-lock.yaml", "handle": "", "token": "t1", "status": "solved"},
+        {
+            "seen": seen(ticket),
+            "body": "Try cache:key with pnpm-lock.yaml",
+            "handle": "",
+            "token": "t1",
+            "status": "solved",
+        },
     )
 
     assert response.status_code == 302
@@ -117,7 +123,8 @@ def test_an_availability_tweet_to_several_handles_is_answered_from_the_status_ha
     assert 'data-testid="chosen-handle">@GitLabStatus<' in page
     _posted()
     advocate_client.post(
-        reverse("mentions:ticket-send", args=[ticket.pk]), {"body": "We're on it", "token": "t", "status": "pending"}
+        reverse("mentions:ticket-send", args=[ticket.pk]),
+        {"seen": seen(ticket), "body": "We're on it", "token": "t", "status": "pending"},
     )
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == "Bearer tok-status"
@@ -132,7 +139,7 @@ def test_the_advocate_can_override_the_handle(advocate_client):
     _posted()
     advocate_client.post(
         reverse("mentions:ticket-send", args=[ticket.pk]),
-        {"body": "Hi", "handle": "GitLab", "token": "t", "status": "solved"},
+        {"seen": seen(ticket), "body": "Hi", "handle": "GitLab", "token": "t", "status": "solved"},
     )
     assert responses.calls[0].request.headers["Authorization"] == "Bearer tok-main"
 
@@ -151,7 +158,8 @@ def test_a_refused_post_shows_the_platform_error_and_keeps_the_draft(advocate_cl
     )
 
     response = advocate_client.post(
-        reverse("mentions:ticket-send", args=[ticket.pk]), {"body": "Same as before", "token": "t", "status": "solved"}
+        reverse("mentions:ticket-send", args=[ticket.pk]),
+        {"seen": seen(ticket), "body": "Same as before", "token": "t", "status": "solved"},
     )
 
     assert response.status_code == 400
@@ -170,7 +178,8 @@ def test_a_double_submit_posts_once(advocate_client):
     _posted()
     for _ in range(2):
         advocate_client.post(
-            reverse("mentions:ticket-send", args=[ticket.pk]), {"body": "Hi!", "token": "same", "status": "open"}
+            reverse("mentions:ticket-send", args=[ticket.pk]),
+            {"seen": seen(ticket), "body": "Hi!", "token": "same", "status": "pending"},
         )
     assert len(responses.calls) == 1
     assert ticket.messages.filter(kind=Message.Kind.OUR_REPLY).count() == 1
@@ -182,3 +191,49 @@ def test_channels_that_cannot_post_show_no_send_form(advocate_client):
     ticket = TicketFactory()
     MessageFactory(ticket=ticket)
     assert 'data-testid="send-panel"' not in advocate_client.get(ticket.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "hostile_mentions",
+    [
+        "GitLabStatus",
+        ["GitLabStatus"],
+        [{"username": 42}, {"username": None}, {"username": ["GitLabStatus"]}],
+        [{"start": 0}, None, 7],
+        {"username": "GitLabStatus"},
+    ],
+)
+def test_ticket_page_survives_hostile_stored_entities(advocate_client, hostile_mentions):
+    """The handle choice reads Message.mentioned, never the raw payload: a stored post whose
+    entities.mentions is a string, or holds non-string usernames, no longer 500s its page."""
+    ticket = _ticket_from(
+        _tweet("1860000000000000001", "@GitLab @GitLabStatus is it down?", mentions=["GitLab", "GitLabStatus"])
+    )
+    stored = ticket.messages.get()
+    stored.raw = {**stored.raw, "entities": {"mentions": hostile_mentions}}
+    stored.save(update_fields=["raw"])
+
+    response = advocate_client.get(ticket.get_absolute_url())
+
+    assert response.status_code == 200
+    assert stored.mentioned == ["GitLab", "GitLabStatus"]
+    assert 'data-testid="chosen-handle">@GitLabStatus<' in response.content.decode()
+
+
+def test_stored_x_posts_get_their_mentioned_handles_from_the_payload_once(django_db_blocker):
+    """The migration fills Message.mentioned from what was stored before it, skipping junk."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("mentions.migrations.0013_message_mentioned")
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hi", mentions=["GitLab"]))
+    stored = ticket.messages.get()
+    stored.mentioned = []
+    stored.raw = {"entities": {"mentions": [{"username": "GitLab"}, {"username": 5}, "x", {"username": "GitLab"}]}}
+    stored.save(update_fields=["mentioned", "raw"])
+
+    migration.mentioned_from_raw(apps, None)
+
+    stored.refresh_from_db()
+    assert stored.mentioned == ["GitLab"]

@@ -52,7 +52,8 @@ def posts(mock):
     return [json.loads(c.request.body) for c in mock.calls if c.request.url == POST_URL]
 
 
-def front_page_hit(object_id, at, *, title="GitLab is down again?", front_page=True, points=312):
+# A title no seeded triage rule matches: these tests are about the story and the channel, not rules.
+def front_page_hit(object_id, at, *, title="Show HN: a GitLab runner for RISC-V", front_page=True, points=312):
     hit = story_hit(object_id, int(at.timestamp()), title=title)
     hit["points"] = points
     if front_page:
@@ -85,7 +86,7 @@ def test_an_after_hours_front_page_story_pings_the_advocates_once(slack):
     assert sent[0]["channel"] == "#community-advocates"
     text = sent[0]["text"]
     assert text.startswith("<!subteam^S0123ABCD|advocates> ")
-    assert f"<https://desk.example.com/tickets/{ticket.pk}/|#{ticket.pk} GitLab is down again?>" in text
+    assert f"<https://desk.example.com/tickets/{ticket.pk}/|#{ticket.pk} Show HN: a GitLab runner for RISC-V>" in text
     assert "Hacker News front page" in text and "Coverage resumes Mon 2026-11-23 08:00 UTC" in text
     ping = UrgentPing.objects.get(ticket=ticket)
     assert (ping.status, ping.slack_ts, ping.slack_channel) == ("sent", "1700000000.000100", "C0ADVOCATES")
@@ -300,3 +301,52 @@ def test_a_digest_slack_could_not_take_is_retried_by_the_next_run(slack):
     assert second.status == CoverageDigest.Status.SENT and second.attempts == 2
     assert posts(slack)[0]["text"] == posts(slack)[1]["text"]
     assert coverage_digest_send(now=datetime(2026, 11, 20, 21, 56, tzinfo=UTC)) is None
+
+
+@pytest.mark.parametrize(
+    ("tags", "urgent"),
+    [
+        (["story", "author_dana", "front_page"], True),
+        (["front_page"], True),
+        (["story", "front_pages"], False),
+        (["story", "not_front_page"], False),
+        (["story", 'author_"front_page"'], False),  # a quote inside a tag is escaped in the JSON text
+        (["story", "FRONT_PAGE"], False),
+        ("front_page", False),  # a string, not Algolia's array
+        (['a"x', "front_page", "b\\"], True),
+        (["caf\u00e9", "front_page"], True),
+        ({"front_page": True}, False),
+        ([["front_page"]], False),
+        (['a","front_page'], False),
+        (None, False),
+    ],
+)
+def test_front_page_tag_is_matched_exactly_without_json_containment(tags, urgent):
+    """The query is a regex on the text of `_tags` (portable to SQLite, see test_embedded_default);
+    it matches the tag itself, not a tag that merely contains it."""
+    from mentions.services.urgency import urgency_reasons, waiting_urgent
+    from mentions.tests.factories import MessageFactory, TicketFactory
+
+    ticket = TicketFactory(channel=ChannelFactory(kind="hackernews"), high_priority=False)
+    MessageFactory(ticket=ticket, raw={"_tags": tags, "points": 1})
+    assert waiting_urgent(hn_points=0).filter(pk=ticket.pk).exists() is urgent
+    assert urgency_reasons([ticket], hn_points=0)[ticket.pk] == (["Hacker News front page"] if urgent else [])
+
+
+def test_a_rule_raised_high_priority_is_not_an_after_hours_ping_but_urgent_is(slack):
+    """"High" from a triage rule puts a mention on the 5 h clock and in the high-priority view
+    (test_urgent_first); only a high-priority channel or priority "urgent" wakes people up."""
+    from mentions.models import Rule
+
+    Rule.objects.all().delete()
+    Rule.objects.create(name="Downtime", enabled=True, text_keywords="is down", set_priority=Ticket.Priority.HIGH)
+    Rule.objects.create(name="Breach", enabled=True, text_keywords="leaked", set_priority=Ticket.Priority.URGENT)
+    channel = ChannelFactory(high_priority=False)
+    ingest(channel, front_page_hit(1, FRIDAY_NIGHT, front_page=False, points=1, title="GitLab is down"))
+    ingest(channel, front_page_hit(2, FRIDAY_NIGHT, front_page=False, points=1, title="tokens leaked"))
+    down, leaked = ticket_of(1), ticket_of(2)
+    assert (down.priority, down.high_priority) == (Ticket.Priority.HIGH, True)
+
+    tickets_after_ingest(ticket_ids=[down.pk, leaked.pk], now=FRIDAY_NIGHT)
+
+    assert list(UrgentPing.objects.values_list("ticket_id", "reasons")) == [(leaked.pk, ["priority urgent"])]

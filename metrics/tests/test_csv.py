@@ -136,3 +136,34 @@ def test_tickets_export_streams_one_row_per_ticket(manager_client):
     assert [row[0] for row in rows[1:]] == [str(first.pk), str(second.pk)]
     assert rows[1][1] == "Forum" and rows[1][4] == "2.5" and rows[1][7] == "ci;docs"
     assert rows[2][3] == "" and rows[2][4] == ""
+
+
+@pytest.mark.parametrize("table", sorted(EXPORTS))
+@pytest.mark.parametrize("query", ["?from=9999-12-01&to=9999-12-31", "?from=0001-01-01&to=0001-01-31"])
+def test_kpi_exports_with_year_1_or_9999_are_a_400_before_streaming(manager_client, table, query):
+    response = manager_client.get(reverse("metrics:export", args=[table]) + query)
+    assert response.status_code == 400
+    assert not response.streaming
+    assert "Dates must be between 2000-01-01 and 2100-12-31." in response.content.decode()
+
+
+def test_kpi_tickets_export_builds_its_query_before_streaming():
+    """A range the database cannot be asked about fails when the export is asked for, so the view
+    answers with an error instead of a 200 whose file stops half-way."""
+    from datetime import date
+
+    from metrics import selectors
+
+    with pytest.raises(OverflowError):
+        selectors.tickets_export(start=date(9999, 12, 1), end=date(9999, 12, 31))
+
+
+def test_kpi_tickets_export_streams_every_row_with_hostile_names(manager_client):
+    now = timezone.now()
+    channel = ChannelFactory(name='=HYPERLINK("https://evil")\r\n,"quoted"')
+    tickets = [TicketFactory(channel=channel, requested_at=now - timedelta(hours=i + 1)) for i in range(5)]
+    tickets[2].tags.create(name="@tag,with;separators\n")
+    rows = get_csv(manager_client, "tickets", this_week_query())
+    assert [row[0] for row in rows[1:]] == [str(t.pk) for t in reversed(tickets)]
+    assert {row[1] for row in rows[1:]} == {'\'=HYPERLINK("https://evil")\r\n,"quoted"'}
+    assert rows[3][7] == "'@tag,with;separators\n"

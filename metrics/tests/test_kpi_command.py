@@ -89,6 +89,8 @@ def test_kpi_table(desk):
         (("--from", "2026-13-01"), "--from must be a date as YYYY-MM-DD"),
         (("--to", "yesterday"), "--to must be a date as YYYY-MM-DD"),
         (("--from", "2026-11-10", "--to", "2026-11-01"), "must not be after"),
+        (("--from", "0001-01-01", "--to", "2026-01-05"), "--from: Dates must be between 2000-01-01 and 2100-12-31"),
+        (("--to", "9999-12-31"), "--to: Dates must be between"),
     ],
 )
 def test_kpi_bad_dates(desk, args, message):

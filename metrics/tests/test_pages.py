@@ -262,6 +262,30 @@ def test_bad_filter_input_is_a_400_with_the_error(manager_client, query, error):
     assert 'id="first-reply"' not in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?from=0001-01-01&to=0001-01-05",
+        "?from=0001-01-01",
+        "?to=0001-01-01",
+        "?from=9999-12-01&to=9999-12-31",
+        "?to=9999-12-31",
+        "?from=1999-12-31&to=2000-01-05",
+        "?from=2100-12-31&to=2101-01-01",
+    ],
+)
+def test_kpi_dates_in_year_1_or_9999_are_a_400_not_a_500(manager_client, query):
+    response = manager_client.get(DASHBOARD + query)
+    assert response.status_code == 400
+    assert "Dates must be between 2000-01-01 and 2100-12-31." in response.content.decode()
+
+
+def test_kpi_dates_at_the_edges_of_the_range_render(manager_client):
+    assert manager_client.get(DASHBOARD + "?from=2000-01-01&to=2000-01-31").status_code == 200
+    assert manager_client.get(DASHBOARD + "?from=2100-12-01&to=2100-12-31").status_code == 200
+    assert manager_client.get(DASHBOARD + "?to=2000-01-03").status_code == 200  # default start clamped
+
+
 # --- Monthly report ------------------------------------------------------------------------
 
 
@@ -297,11 +321,29 @@ def test_monthly_report_defaults_to_the_last_full_month(manager_client):
     assert html.count('<tr class="release-row">') == 1
 
 
-@pytest.mark.parametrize("month", ["2026-13", "October", "26-10"])
+@pytest.mark.parametrize("month", ["2026-13", "October", "26-10", "²026-10"])
 def test_monthly_report_refuses_a_bad_month(manager_client, month):
     response = manager_client.get(MONTHLY, {"month": month})
     assert response.status_code == 400
     assert "Give the month as YYYY-MM" in response.content.decode()
+
+
+def test_kpi_monthly_with_a_nul_is_a_400(manager_client):
+    response = manager_client.get(MONTHLY + "?month=2026-10%00")
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+
+
+@pytest.mark.parametrize("month", ["0001-01", "0001-12", "9999-12", "1999-12", "2101-01"])
+def test_kpi_monthly_in_year_1_or_9999_is_a_400_not_a_500(manager_client, month):
+    response = manager_client.get(MONTHLY, {"month": month})
+    assert response.status_code == 400
+    assert "Give a month from 2000-01 to 2100-12." in response.content.decode()
+
+
+def test_kpi_monthly_at_the_edges_of_the_range_renders(manager_client):
+    assert manager_client.get(MONTHLY, {"month": "2000-01"}).status_code == 200
+    assert manager_client.get(MONTHLY, {"month": "2100-12"}).status_code == 200
 
 
 def test_the_print_stylesheet_hides_navigation_and_fits_a4():

@@ -1,12 +1,13 @@
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.adapters import PayloadError, get_adapter
 from channels.models import Channel
-from mentions.services import mentions_ingest
+from channels.quarantine import mentions_store
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +35,29 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         adapter = get_adapter(channel.kind)
         try:
-            parse_file = getattr(adapter, "parse_file", None)
-            # Adapters whose parsing needs the channel (Discourse: the forum's address) say so.
-            parse_for_channel = getattr(adapter, "parse_payload_for_channel", None)
-            if parse_file:
-                mentions = parse_file(raw)
-            elif parse_for_channel:
-                mentions = parse_for_channel(json.loads(raw), channel=channel)
-            else:
-                mentions = adapter.parse_payload(json.loads(raw))
-        except (ValueError, PayloadError) as exc:
+            parsed = _parse(adapter, raw, channel)
+        except (ValueError, RecursionError, PayloadError) as exc:
+            if isinstance(exc, RecursionError):
+                exc = PayloadError("nested too deeply to read")
             logger.warning("ingest_payload: channel=%s file=%s rejected: %s", channel.slug, path, exc)
             raise CommandError(f"{path}: not a valid {channel.get_kind_display()} payload: {exc}") from exc
-        result = mentions_ingest(channel=channel, mentions=mentions)
+        # Items of the file the parser could not read are quarantined like a poll's, and counted.
+        mentions = list(getattr(parsed, "mentions", parsed))
+        result = mentions_store(channel=channel, mentions=mentions, rejected=getattr(parsed, "rejected", []))
         self.stdout.write(json.dumps(result.as_dict()))
+
+
+def _parse(adapter: Any, raw: bytes, channel: Channel) -> Any:
+    """The adapter's most specific reader: a file reader for non-JSON files (e-mail), else its
+    page parser (item by item, with rejects), with the channel's settings where it needs them
+    (Discourse: the forum's address)."""
+    parse_file = getattr(adapter, "parse_file", None)
+    if parse_file:
+        return parse_file(raw)
+    payload = json.loads(raw)
+    for name in ("parse_page_for_channel", "parse_payload_for_channel"):
+        reader = getattr(adapter, name, None)
+        if reader:
+            return reader(payload, channel=channel)
+    reader = getattr(adapter, "parse_page", None) or adapter.parse_payload
+    return reader(payload)

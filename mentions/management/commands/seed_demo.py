@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters.hackernews import HackerNewsAdapter
-from channels.adapters.hackernews_replay import EPOCH, SECONDS_PER_ITEM, hit_for
+from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
 from channels.models import Channel
 from mentions.models import Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure

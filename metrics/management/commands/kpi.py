@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from channels.models import Channel
+from metrics.forms import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE
 from metrics.selectors import kpi_json
 
 DEFAULT_DAYS = 30
@@ -16,9 +17,12 @@ DEFAULT_DAYS = 30
 
 def _parse_date(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CommandError(f"{option}: {DATE_RANGE_ERROR}")
+    return day
 
 
 def _fmt(value: float | None, suffix: str = "") -> str:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 from requests.adapters import BaseAdapter
 
-SAMPLES = json.loads((Path(__file__).resolve().parent.parent / "demo" / "hn_samples.json").read_text())
+SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 SECONDS_PER_ITEM = 90
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: item n was "posted" at EPOCH + n * SECONDS_PER_ITEM
 FIRST_ID = 45_000_000

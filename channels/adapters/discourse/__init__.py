@@ -1,0 +1,230 @@
+"""Discourse forums (forum.gitlab.com or anyone else's), through the forum's own JSON API.
+
+Config (validated by `validate_config`; unknown keys are errors)::
+
+    {
+        "base_url": "https://forum.gitlab.com",  # required: https, the forum's root or its subfolder
+                                                 # ("https://example.com/forum"), nothing more
+        "mode": "latest",               # "latest": every new post on the forum (our own forum);
+                                        # "search": the posts matching "query" (someone else's forum)
+        "query": "gitlab",              # search mode only (and required there): Discourse search terms,
+                                        # without order:/after:/before:, which the adapter adds
+        "max_requests_per_poll": 20,    # API calls one poll may make
+        "backfill_posts": 50,           # how many of the newest posts the first poll hands over (0: start now)
+        "staff_are_ours": true,         # posts by the forum's staff are our replies (see "Our accounts")
+    }
+
+Credentials (optional: a forum that allows anonymous reading works without):
+``{"api_key": "...", "api_username": "system"}``, sent as the ``Api-Key`` and ``Api-Username`` headers (a
+user-scoped key needs no username). They never appear in logs or error messages, and redirects are not
+followed: requests would forward these custom headers to whatever host a redirect names.
+
+Latest mode. ``GET /posts.json`` lists the newest public posts, 50 a page, and ``before=<id>`` pages back. A
+backlog (more new posts than the newest page holds) is read oldest first in windows of post ids, each handed
+over as one chunk (`fetch_chunks`) with the cursor's ``high`` moved to the window's top, so a backlog of any size
+drains over successive polls and a poll cut short by its request budget or a 429 loses nothing; see
+`paging.py`. The first poll hands over at most ``backfill_posts`` of the newest posts (best effort: whatever the
+budget allows).
+
+Edits and deletions. ``recent`` keeps a signature (``version|updated_at|deleted``) of the last 500 posts
+handed over. A post that is re-read with another signature is handed over again with ``edited_at`` (its
+``updated_at``) and ``deleted``, so the ingest updates its text or marks it deleted. Edits inside Discourse's
+grace period change ``updated_at`` but not ``version``: both are compared. ``deleted_at``, ``user_deleted`` or
+``hidden`` mean deleted. Edits are seen only on the pages a poll reads (at least the newest 50 posts), and
+current Discourse leaves deleted and hidden posts out of ``/posts.json`` altogether, so a deletion is seen
+only where Discourse still returns the post (topic views for staff, older versions, saved payloads).
+
+Search mode. ``GET /search.json?q=<query> order:latest after:<date>&page=N``, newest first, following
+``grouped_search_result.more_full_page_results``. ``after:`` resolves to a day only, so each poll re-reads from
+the day before the newest post seen and drops what it already handed over (``seen``: recent ids with their
+creation time, kept while the window can still return them). A walk cut short keeps the old ``newest`` and the
+page it reached (``resume``): the next poll goes on from that page, so a result longer than one poll's budget
+is read to its end.
+Current Discourse returns only a truncated ``blurb`` of each post in search results (no ``cooked``, no
+``version``, no staff flags): the text says so, edits are not seen, and ``staff_are_ours`` cannot apply.
+
+Cursor (``Channel.cursor``, saved by the ingest service with the mentions it covers)::
+
+    {"version": 1, "base_url": "https://forum.gitlab.com", "mode": "latest",
+     "latest": {"high": 20218, "gap": null, "recent": {"20218": "3|2026-01-21T23:43:09.090Z|0"}},
+     "search": {"query": "gitlab", "newest": "2026-01-21T23:29:42.524Z", "seen": {"20218": 1769038182}},
+     "topics": {"2144": [[1, 20089], [29, 20215], [30, 20216]]}}
+
+(only the section of the configured mode is present). Another ``base_url`` starts a new cursor; another mode or
+query starts that mode's section again.
+
+Threading. Posts of one topic join one ticket. ``thread_id`` is ``topic:<topic id>`` (stored on the message),
+but the ingest resolves thread, parent and related ids against stored *post* ids only, and a post does not
+carry the ids of the other posts of its topic: ``reply_to_post_number`` is a number within the topic. So the
+cursor's ``topics`` keeps, for the 400 most recently active topics, the ids of the first and the last few posts
+handed over (by post number). A post's ``parent_id`` is the id of the post it replies to when that id is known
+(from ``topics`` or from the same fetch or payload), else empty; its ``related_ids`` are the other known posts
+of its topic, nearest first, ending with the earliest one. A topic view (``/t/{id}.json``) also lists every
+post id of the topic (``post_stream.stream``), which is used the same way. A reply in a topic that has dropped
+out of ``topics`` opens a new ticket.
+
+Our accounts. ``Channel.our_accounts`` lists our forum usernames: their posts are our replies. Posts by staff
+(``staff``, ``admin`` or ``moderator`` true; Discourse counts moderators as staff, volunteers included) are ours
+as well when ``staff_are_ours`` is set (handed to the ingest as ``IncomingMention.by_us``).
+
+Text. ``cooked`` (HTML) with relative links made absolute against the forum, emoji images as their ``:code:``,
+other images as their URL (a lightbox as its full-size image's URL), quote blocks as ``> `` lines under
+"<user> wrote:", link previews (oneboxes) as their URL; ``raw`` when there is no ``cooked`` (`cooked.py`).
+Whispers, small actions and moderator actions (``post_type`` 4, 3, 2) are skipped.
+
+Rate limits: Discourse answers 429 with ``{"extras": {"wait_seconds": N}}`` and (current versions) a
+``Retry-After`` header. On the first call of a poll that raises ``RateLimited``; later in a poll the walk stops,
+the chunks read are kept and ``FetchResult.not_before`` asks the scheduler to wait.
+
+Parsing (`parse.py`): a response that is not a Discourse response with posts is a ``PayloadError``; inside one,
+a post that cannot be read (no id, no usable time, not an object) is rejected on its own, with its raw payload,
+and the rest are handed over.
+
+Other failures: 401/403 -> ``AuthError`` (the key was refused, or the forum does not allow anonymous reading);
+404 -> ``ConfigError`` (no forum at ``base_url``); a redirect -> ``AuthError`` to a login page, else
+``ConfigError``; a search Discourse refuses ("too short") -> ``ConfigError``; 5xx, timeouts, network errors ->
+``TransientError``; a body that is not JSON (an HTML login or maintenance page) -> ``PayloadError``.
+``test_connection`` reads ``/site/basic-info.json`` (``/about.json`` on older forums): "Discourse answered: <title>".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from channels.text import clean_text
+
+from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..guard import Parsed, parse_each
+from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
+from .config import DEFAULTS, Site, validate_config
+from .cooked import cooked_to_text
+from .cursor import Cursor
+from .paging import Chunk, latest_chunks, search_chunk
+from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
+
+__all__ = [
+    "DEFAULTS",
+    "SEARCH_EXCERPT_NOTE",
+    "DiscourseAdapter",
+    "cooked_to_text",
+    "discourse_get",
+    "is_deleted",
+    "is_staff_post",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class DiscourseAdapter:
+    kind = "discourse"
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return validate_config(config)
+
+    # --- polling ---------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+        """The poll's posts in chunks, oldest first, each with the cursor just after it (see `paging`)."""
+        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        site = Site(config["base_url"])
+        client = Client(session, site, credentials_of(channel), budget=int(config["max_requests_per_poll"]))
+        cursor = Cursor.load(channel.cursor, base_url=site.base_url, config=config)
+        backfill = int(config["backfill_posts"])
+        if config["mode"] == "search":
+            chunks: Iterator[Chunk] = iter([search_chunk(client, cursor, query=config["query"], backfill=backfill)])
+        else:
+            chunks = latest_chunks(client, cursor, backfill=backfill)
+        made = 0
+        for chunk in chunks:
+            parsed = _hand_over(chunk, site=site, cursor=cursor, staff_are_ours=config["staff_are_ours"])
+            yield _result(channel, parsed, chunk, cursor, client, requests_made=client.made - made)
+            made = client.made
+        if made == 0 or client.made > made:
+            # Nothing handed over, or requests after the last chunk (a 429, a page with nothing new): the poll
+            # still records them, and the wait a 429 asks for.
+            backlog = cursor.latest.gap is not None or cursor.search.resume is not None
+            yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
+
+    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
+        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        client = Client(session, Site(config["base_url"]), credentials_of(channel), budget=2)
+        try:
+            data, path = client.get(BASIC_INFO), BASIC_INFO
+        except NotFound:  # older Discourse versions have no basic-info
+            data, path = client.get(ABOUT), ABOUT
+            if isinstance(data, dict) and isinstance(data.get("about"), dict):
+                data = data["about"]
+        title = clean_text(data.get("title") if isinstance(data, dict) and isinstance(data.get("title"), str) else "")
+        if not title:
+            raise PayloadError(f"Discourse {path}: the answer has no site title; is base_url a Discourse forum?")
+        return f"Discourse answered: {title}"
+
+    # --- parsing ---------------------------------------------------------------------
+
+    def parse_page(self, payload: Any, *, base_url: str = "") -> Parsed:
+        """A saved or fetched response (see `parse.page_entries` for the shapes) as mentions and rejected
+        posts. ``staff_are_ours`` is a channel setting: without a channel, only ``our_accounts`` decide what
+        is ours."""
+        return parse_page(payload, base_url=base_url, staff_are_ours=False)
+
+    def parse_payload(self, payload: Any, *, base_url: str = "") -> list[IncomingMention]:
+        return self.parse_page(payload, base_url=base_url).mentions
+
+    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+        """`parse_page` with the channel's forum address and settings (for `manage.py ingest_payload`)."""
+        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        return parse_page(payload, base_url=config["base_url"], staff_are_ours=config["staff_are_ours"])
+
+    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+        return self.parse_page_for_channel(payload, channel=channel).mentions
+
+
+def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool) -> Parsed:
+    """The chunk's posts as mentions, oldest first (a reply after what it replies to); each handed-over post
+    is remembered in the cursor (its topic, for threading; its signature, to see edits)."""
+    ordered = sorted(chunk.chosen, key=lambda c: c.post_id)
+    queue: Iterator[Chosen] = iter(ordered)
+
+    def parse_one(_post: Any) -> IncomingMention:
+        chosen = next(queue)
+        mention = build_mention(chosen, site=site, topics=cursor.topics, staff_are_ours=staff_are_ours)
+        chosen.remember(cursor)
+        return mention
+
+    parsed = parse_each([c.post for c in ordered], parse_one, id_keys=("id",), platform="discourse")
+    parsed.rejected[:0] = chunk.rejected
+    cursor.prune()
+    return parsed
+
+
+def _result(
+    channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
+) -> FetchResult:
+    now = datetime.now(tz=UTC)
+    not_before = None
+    if client.stopped is not None:
+        not_before = now + timedelta(seconds=client.stopped.retry_after or 60)
+        logger.info("discourse: channel=%s stopped early, rate-limited: %s", channel.slug, client.stopped)
+    return FetchResult(
+        mentions=parsed.mentions,
+        cursor=cursor.dump(),
+        requests_made=requests_made,
+        more=chunk.more,
+        rejected=parsed.rejected,
+        not_before=not_before,
+        reads=chunk.reads,
+        platform_status={
+            "checked_at": now.isoformat(),
+            "rate_limited_until": not_before.isoformat() if not_before else None,
+            "backlog": chunk.more,
+        },
+    )

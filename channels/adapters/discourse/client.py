@@ -1,0 +1,195 @@
+"""HTTP to one Discourse forum: credentials as headers, the per-poll request budget, and every failure
+mapped to what the poller should do. Messages name the path, never the credentials."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from channels import clean
+from channels.text import clean_text
+
+from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..values import finite_number
+from .config import Site
+
+LATEST = "/posts.json"
+SEARCH = "/search.json"
+BASIC_INFO = "/site/basic-info.json"
+ABOUT = "/about.json"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str = field(default="", repr=False)
+    api_username: str = ""
+
+    def headers(self) -> dict[str, str]:
+        if not self.api_key:
+            return {}
+        headers = {"Api-Key": self.api_key}
+        if self.api_username:
+            headers["Api-Username"] = self.api_username
+        return headers
+
+
+def credentials_of(channel: Any) -> Credentials:
+    from channels.secrets import CredentialsUnreadable
+
+    try:
+        values = channel.credentials
+    except CredentialsUnreadable as exc:
+        raise AuthError(str(exc)) from None
+    values = values if isinstance(values, dict) else {}
+    key, username = values.get("api_key"), values.get("api_username")
+    if key not in (None, "") and not isinstance(key, str):
+        raise AuthError('Credential "api_key" must be a string: an API key from the forum\'s admin, API keys page.')
+    if username not in (None, "") and not isinstance(username, str):
+        raise AuthError('Credential "api_username" must be a string: the username the API key acts as.')
+    if username and not key:
+        raise AuthError('Credential "api_username" is set without "api_key": add the key, or remove both.')
+    return Credentials(api_key=(key or "").strip(), api_username=(username or "").strip())
+
+
+class Stopped(Exception):
+    """Rate-limited part-way through a poll: stop calling, keep what was read."""
+
+
+class NotFound(ConfigError):
+    pass
+
+
+class Client:
+    """One poll's view of the forum: the request budget, and a 429 after a successful call ends the poll's
+    walk instead of failing it."""
+
+    def __init__(self, session: requests.Session, site: Site, credentials: Credentials, *, budget: int) -> None:
+        self.session = session
+        self.site = site
+        self.credentials = credentials
+        self.budget = budget
+        self.made = 0
+        self.answered = 0
+        self.stopped: RateLimited | None = None
+
+    def can_call(self) -> bool:
+        return self.made < self.budget and self.stopped is None
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        self.made += 1
+        try:
+            data = discourse_get(self.session, self.site.base_url, path, params, self.credentials)
+        except RateLimited as exc:
+            if not self.answered:
+                raise
+            self.stopped = exc
+            raise Stopped(str(exc)) from None
+        self.answered += 1
+        return data
+
+
+def discourse_get(
+    session: requests.Session,
+    base_url: str,
+    path: str,
+    params: dict[str, Any] | None,
+    credentials: Credentials,
+) -> Any:
+    """GET one API path and return its JSON, mapping failures to what the poller should do.
+
+    Messages name the path, never the credentials."""
+    label = f"Discourse {path}"
+    secret = credentials.api_key
+    try:
+        response = session.get(
+            base_url + path,
+            params=params,
+            headers=credentials.headers(),
+            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.Timeout:
+        raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+    except requests.RequestException as exc:
+        raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+    status = response.status_code
+    too_deep = False
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    except RecursionError:  # JSON nested thousands deep: no Discourse response is
+        data, too_deep = None, True
+    detail = _scrub(f": {error_text(data)}" if isinstance(data, dict) and data.get("errors") else "", secret)
+    if status == 429:
+        raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=_wait_seconds(data, response))
+    if status in (401, 403):
+        hint = (
+            "the forum refused the API key: check api_key and api_username in the channel's credentials"
+            if credentials.api_key
+            else "the forum does not let anonymous readers see this: add an API key (api_key, api_username)"
+        )
+        raise AuthError(f"{label}: HTTP {status}{detail} ({hint})")
+    if status == 404:
+        raise NotFound(
+            f"{label}: HTTP 404: no Discourse forum answers at {base_url} (check base_url and its subfolder)"
+        )
+    if 300 <= status < 400:
+        location = _scrub(response.headers.get("Location", ""), secret)[:200]
+        if re.search(r"/(login|session/sso|auth/)", location):
+            raise AuthError(
+                f"{label}: the forum redirects to its login page ({location}): it needs an API key "
+                "(credentials api_key and api_username)"
+            )
+        raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the forum's address")
+    if status >= 500:
+        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
+    if status >= 400:
+        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+    if too_deep:
+        raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Discourse response")
+    if data is None:
+        raise PayloadError(_not_json(label, response.text, secret))
+    return data
+
+
+def _not_json(label: str, body: str, secret: str) -> str:
+    start = body[:2000].lstrip()
+    if start.startswith("<"):
+        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
+        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
+        return _scrub(
+            f"{label}: the forum answered with an HTML page{title}, not JSON: a login page, a proxy or maintenance "
+            "page, or base_url is not a Discourse forum",
+            secret,
+        )
+    return _scrub(f"{label}: response is not JSON ({start[:120]!r})", secret)
+
+
+def _wait_seconds(data: Any, response: requests.Response) -> float | None:
+    extras = data.get("extras") if isinstance(data, dict) else None
+    for value in (
+        extras.get("wait_seconds") if isinstance(extras, dict) else None,
+        response.headers.get("Retry-After"),
+    ):
+        seconds = finite_number(value)
+        if seconds is not None and seconds >= 0:
+            return seconds
+    return None
+
+
+def error_text(data: dict[str, Any]) -> str:
+    errors = data.get("errors")
+    parts = errors if isinstance(errors, list) else [errors]
+    text = "; ".join(clean.line(p, max_length=200) if isinstance(p, str) else clean.preview(p) for p in parts[:10] if p)
+    kind = data.get("error_type")
+    return f"{text[:200]}{f' [{clean.line(kind, max_length=40)}]' if isinstance(kind, str) and kind else ''}"
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, "REDACTED") if secret else text

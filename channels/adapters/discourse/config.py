@@ -1,0 +1,138 @@
+"""A Discourse channel's settings: `validate_config`, the defaults, and the forum's address (`Site`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..base import ConfigError
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, Any] = {
+    "mode": "latest",
+    "max_requests_per_poll": 20,
+    "backfill_posts": 50,
+    "staff_are_ours": True,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "max_requests_per_poll": (1, 200),
+    "backfill_posts": (0, 5000),
+}
+MODES = ("latest", "search")
+PAGE_SIZE = 50  # posts per page of /posts.json and /search.json
+
+# Paths that are Discourse pages, not a subfolder install ("https://forum.gitlab.com/latest" is a mistake).
+_ROUTES = {
+    "about",
+    "admin",
+    "badges",
+    "c",
+    "categories",
+    "g",
+    "groups",
+    "latest",
+    "login",
+    "new",
+    "p",
+    "posts",
+    "search",
+    "session",
+    "t",
+    "tag",
+    "tags",
+    "top",
+    "u",
+    "unread",
+    "users",
+}
+_SUBFOLDER_RE = re.compile(r"[A-Za-z0-9_-]+")
+_SEARCH_OPERATORS_RE = re.compile(r"\b(order|after|before):", re.IGNORECASE)
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    example = '{"base_url": "https://forum.gitlab.com"}'
+    config_keys_check(config, allowed={"base_url", "query", *DEFAULTS}, platform="Discourse", example=example)
+    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
+    mode = config.get("mode", DEFAULTS["mode"])
+    if mode not in MODES:
+        raise ConfigError(
+            f'"mode" must be "latest" (every new post of the forum) or "search" (posts matching "query"); got {mode!r}.'
+        )
+    if mode == "search":
+        result["query"] = clean_query(config.get("query"))
+    elif "query" in config:
+        raise ConfigError('"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.')
+    whole_numbers_check(config, _INT_LIMITS)
+    if "staff_are_ours" in config and not isinstance(config["staff_are_ours"], bool):
+        raise ConfigError('"staff_are_ours" must be true or false.')
+    budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
+    backfill = result.get("backfill_posts", DEFAULTS["backfill_posts"])
+    if math.ceil(backfill / PAGE_SIZE) > budget:
+        raise ConfigError(
+            f'"backfill_posts" ({backfill}) needs {math.ceil(backfill / PAGE_SIZE)} requests of {PAGE_SIZE} '
+            f'posts, more than "max_requests_per_poll" ({budget}).'
+        )
+    return result
+
+
+def clean_base_url(value: Any) -> str:
+    example = '"https://forum.gitlab.com"'
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'"base_url" is required: the forum\'s address, e.g. {example}.')
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        raise ConfigError(f'"base_url" must start with https://, e.g. {example}; got {url[:100]!r}.')
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
+    if not host:
+        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; e.g. {example}.')
+    if parts.username or parts.password:
+        raise ConfigError('"base_url" must not contain a user name or password: put an API key in the credentials.')
+    if parts.query or parts.fragment:
+        raise ConfigError(f'"base_url" must not have a ?query or #fragment: just the forum\'s address, e.g. {example}.')
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) > 1 or (segments and (not _SUBFOLDER_RE.fullmatch(segments[0]) or segments[0] in _ROUTES)):
+        raise ConfigError(
+            f'"base_url" must be the forum\'s root (e.g. {example}) or its subfolder (e.g. '
+            f'"https://example.com/forum"), not a page of it; got {url[:100]!r}.'
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{port}" if port else ""
+    return f"https://{netloc}{'/' + segments[0] if segments else ''}"
+
+
+def clean_query(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError('"mode": "search" needs a "query": the Discourse search terms, e.g. "gitlab".')
+    query = " ".join(value.split())
+    if len(query) > 200:
+        raise ConfigError(f'"query" is longer than 200 characters ({len(query)}).')
+    if _SEARCH_OPERATORS_RE.search(query):
+        raise ConfigError('Leave order:, after: and before: out of "query": the adapter adds them.')
+    return query
+
+
+@dataclass(frozen=True)
+class Site:
+    base_url: str  # "https://forum.example.com" or "https://example.com/forum", no trailing slash
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def subfolder(self) -> str:
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def page(self, path: str) -> str:
+        """A forum-relative path ("/t/slug/1/2") as a URL; it may already start with the subfolder."""
+        if self.subfolder and (path == self.subfolder or path.startswith(self.subfolder + "/")):
+            return self.origin + path
+        return self.base_url + path

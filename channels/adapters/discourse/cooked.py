@@ -1,0 +1,178 @@
+"""A post's ``cooked`` HTML as plain text: Discourse's own markup (quotes, oneboxes, emoji, mentions, images
+and their lightboxes) rewritten before the shared `html_to_text` renders it."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+from channels.text import clean_text, html_to_text, safe_url
+
+from .config import Site
+
+# Quotes nested deeper than this are rendered as plain text inside the deepest one (a hostile post nested
+# thousands deep would otherwise cost quadratic time and the stack).
+MAX_QUOTE_DEPTH = 8
+
+
+def cooked_to_text(cooked: str, base_url: str = "", *, quote_depth: int = 0) -> str:
+    """Plain text of a post's ``cooked`` HTML: links absolute against the forum (when its address is known)
+    and kept visible, emoji as ``:code:``, quotes as ``> `` lines, link previews as their URL, and each
+    image as its URL (the full-size one of a lightbox), so an image-only post does not come out empty."""
+    rewriter = _CookedRewriter(Site(base_url) if base_url else None, quote_depth=quote_depth)
+    rewriter.feed(cooked)
+    rewriter.close()
+    return rewriter.substitute(html_to_text(rewriter.html()))
+
+
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _CookedRewriter(HTMLParser):
+    """Re-emits cooked HTML for `html_to_text`, with the Discourse-specific parts rewritten. A quote's content
+    is rendered on its own (nested quotes included) and stands in the output as a placeholder token."""
+
+    def __init__(self, site: Site | None, *, quote_depth: int = 0) -> None:
+        super().__init__(convert_charrefs=True)
+        self.site = site
+        self.quote_depth = quote_depth  # quotes open around this fragment (a quote's content renders alone)
+        self._in_lightbox = False  # inside <a class="lightbox">: its href stands for the image
+        self._space_before_data = False  # an image URL was just emitted: keep it apart from the next word
+        self.quotes: dict[str, str] = {}
+        self._buffers: list[list[str]] = [[]]
+        self._quote_stack: list[tuple[str, int]] = []  # (username, aside depth) of each open quote
+        self._aside_depth = 0
+        self._skip: tuple[str, int] | None = None  # (tag, depth) of a subtree left out
+
+    def html(self) -> str:
+        while self._quote_stack:  # unclosed quote in malformed HTML: render what it has
+            self._end_quote()
+        return "".join(self._buffers[0])
+
+    def substitute(self, text: str) -> str:
+        """Put the rendered quotes in place of their tokens."""
+        for token, quoted in self.quotes.items():
+            text = text.replace(token, quoted)
+        return text
+
+    def _emit(self, text: str) -> None:
+        self._buffers[-1].append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self.get_starttag_text() or f"<{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self.get_starttag_text() or f"<{tag}>", void=True)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], source: str, *, void: bool = False) -> None:
+        void = void or tag in _VOID_TAGS
+        if self._skip is not None:
+            if tag == self._skip[0] and not void:
+                self._skip = (tag, self._skip[1] + 1)
+            return
+        values = dict(attrs)
+        classes = set((values.get("class") or "").split())
+        if tag == "aside" and "quote" in classes and self.quote_depth + len(self._quote_stack) < MAX_QUOTE_DEPTH:
+            self._aside_depth += 1
+            self._quote_stack.append((clean_text(values.get("data-username") or ""), self._aside_depth))
+            self._buffers.append([])
+        elif tag == "aside" and "onebox" in classes:
+            url = self._absolute(values.get("data-onebox-src"))
+            if url:
+                escaped = html.escape(url)
+                self._emit(f'<p><a href="{escaped}">{escaped}</a></p>')
+                self._skip = ("aside", 1)
+            else:
+                self._aside_depth += 1
+                self._emit(source)
+        elif tag == "div" and (classes & {"quote-controls", "meta"} or ("title" in classes and self._quote_stack)):
+            self._skip = ("div", 1)  # a quote's "<avatar> user:" line; an image's file name and size
+        elif tag in ("svg", "script", "style"):
+            self._skip = (tag, 1)
+        elif tag == "img" and "emoji" in classes:
+            self._emit(html.escape(values.get("alt") or values.get("title") or ""))
+        elif tag == "img":
+            self._image(values.get("src"), values.get("alt"), classes)
+        elif tag == "a" and "lightbox" in classes:
+            # <a class="lightbox" href="original"><img src="optimized"><div class="meta">name, size</div></a>:
+            # one image, shown as the original's URL (the link's label is empty, so html_to_text shows the href).
+            url = self._absolute(values.get("href"))
+            self._in_lightbox = bool(url)
+            self._emit(f'<a href="{html.escape(url)}">' if url else "<a>")
+        elif tag == "a" and classes & {"mention", "mention-group"}:
+            self._emit("<a>")  # "@name" alone: the profile link adds nothing
+        elif tag == "a":
+            url = self._absolute(values.get("href"))
+            self._emit(f'<a href="{html.escape(url)}">' if url else "<a>")
+        else:
+            if tag == "aside":
+                self._aside_depth += 1
+            self._emit(source)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip is not None:
+            if tag == self._skip[0]:
+                depth = self._skip[1] - 1
+                self._skip = (tag, depth) if depth else None
+            return
+        if tag == "aside":
+            if self._quote_stack and self._quote_stack[-1][1] == self._aside_depth:
+                self._aside_depth -= 1
+                self._end_quote()
+                return
+            self._aside_depth = max(0, self._aside_depth - 1)
+        if tag == "a" and self._in_lightbox:
+            self._in_lightbox = False
+            self._space_before_data = True
+        if tag not in _VOID_TAGS:
+            self._emit(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip is None:
+            if self._space_before_data and data[:1] not in ("", " ", "\n", "\t"):
+                data = " " + data
+            self._space_before_data = False
+            self._emit(html.escape(data, quote=False))
+
+    def _image(self, src: str | None, alt: str | None, classes: set[str]) -> None:
+        """An image as its absolute URL (its alt text when it has no usable URL): the post's content may be
+        only that image. A lightbox's image is the lightbox link already; avatars are not content."""
+        if self._in_lightbox or "avatar" in classes:
+            return
+        url = self._absolute(src, image=True)
+        if url:
+            previous = self._buffers[-1][-1] if self._buffers[-1] else ""
+            self._emit(
+                ("" if not previous or previous[-1:].isspace() or previous.endswith(">") else " ") + html.escape(url)
+            )
+            self._space_before_data = True
+        elif alt and alt.strip():
+            self._emit(html.escape(alt.strip()))
+
+    def _end_quote(self) -> None:
+        username, _depth = self._quote_stack.pop()
+        inner = "".join(self._buffers.pop())
+        # Quotes nested in this one were rendered into tokens already: they are put back before the
+        # lines get their "> ", so a nested quote reads "> > ".
+        base_url = self.site.base_url if self.site else ""
+        depth = self.quote_depth + len(self._quote_stack) + 1
+        text = self.substitute(cooked_to_text(inner, base_url, quote_depth=depth))
+        quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+        block = f"{username} wrote:\n{quoted}" if username else quoted
+        token = f"\ue000{len(self.quotes)}:{id(self)}\ue001"
+        self.quotes[token] = block
+        self._emit(f"<p>{token}</p>")
+
+    def _absolute(self, url: str | None, *, image: bool = False) -> str:
+        url = (url or "").strip()
+        if not url or url.startswith("#"):
+            return ""
+        if image and url.startswith("//") and self.site is None:
+            url = "https:" + url  # a CDN image without the forum's address: https is what the page would use
+        if self.site is not None:
+            try:
+                url = urljoin(self.site.origin + "/", url)
+            except ValueError:  # "http://[broken" is no URL
+                return ""
+        return safe_url(url)

@@ -1,0 +1,48 @@
+"""A Disqus channel's settings: `validate_config` and the defaults."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..base import ConfigError
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, int] = {
+    "overlap_seconds": 600,
+    "backfill_hours": 24,
+    "max_requests_per_poll": 20,
+}
+_LIMITS: dict[str, tuple[int, int]] = {
+    "overlap_seconds": (0, 86_400),
+    "backfill_hours": (0, 24 * 30),
+    "max_requests_per_poll": (1, 1000),
+}
+PAGE_LIMIT = 100  # the API's maximum `limit`
+
+# Disqus shortnames: letters, digits, hyphens (and underscores in old forums).
+_FORUM_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    example = '{"forum": "gitlab"}'
+    config_keys_check(config, allowed={"forum", *DEFAULTS}, platform="Disqus", example=example)
+    forum = config.get("forum")
+    if not isinstance(forum, str) or not forum.strip():
+        raise ConfigError(
+            f'"forum" is required: the Disqus shortname of the site whose comments this channel reads, e.g. '
+            f'"gitlab" for gitlab.disqus.com (the blog, the DevOps-tools pages and the docs are separate '
+            f"channels). Example config: {example}."
+        )
+    forum = forum.strip().lower()
+    if not _FORUM_RE.fullmatch(forum):
+        hint = ""
+        host = re.sub(r"\A[a-z]+://", "", forum).split("/", 1)[0]
+        if host.endswith(".disqus.com") and _FORUM_RE.fullmatch(host.removesuffix(".disqus.com")):
+            hint = f' Did you mean "{host.removesuffix(".disqus.com")}"?'
+        raise ConfigError(
+            f'"forum" {forum[:100]!r} is not a Disqus shortname: use the shortname only (letters, digits and '
+            f'hyphens), e.g. "gitlab" for gitlab.disqus.com, not a URL.{hint}'
+        )
+    whole_numbers_check(config, _LIMITS)
+    return {**config, "forum": forum}

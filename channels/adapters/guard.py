@@ -1,0 +1,66 @@
+"""Parse a page item by item, so one item the parser cannot read costs that item, not the page.
+
+Every adapter's `parse_page` runs its per-item parser through `parse_each`: an item that raises,
+or that comes out unstorable (`channels.clean.mention_clean`), becomes a `Rejected` with its raw
+payload and the reason; the poll keeps those in the dead-letter table and stores the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels import clean
+
+from .base import IncomingMention, Rejected
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Parsed:
+    mentions: list[IncomingMention] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def extend(self, other: Parsed) -> None:
+        self.mentions.extend(other.mentions)
+        self.rejected.extend(other.rejected)
+
+
+def item_id(item: Any, *keys: str) -> str:
+    """The item's id under the first of `keys` it has, for naming a rejected item."""
+    if isinstance(item, dict):
+        for key in keys:
+            found = clean.ident(item.get(key))
+            if found:
+                return found
+    return ""
+
+
+def parse_each(
+    items: Iterable[Any],
+    parse_one: Callable[[Any], IncomingMention | Iterable[IncomingMention] | None],
+    *,
+    id_keys: tuple[str, ...] = ("id",),
+    platform: str = "",
+) -> Parsed:
+    """Run `parse_one` over `items`. It returns a mention, several (an item with nested
+    replies), or None for an item that is rightly skipped (a deleted stub, a non-post event).
+    Whatever it raises, and whatever it returns that cannot be stored, is rejected."""
+    parsed = Parsed()
+    for item in items:
+        try:
+            produced = parse_one(item)
+            if produced is None:
+                continue
+            found = [produced] if isinstance(produced, IncomingMention) else list(produced)
+            for mention in found:
+                parsed.mentions.append(clean.mention_clean(mention))
+        except Exception as exc:  # any parser failure is this item's, never the page's
+            external_id = item_id(item, *id_keys)
+            error = f"{exc.__class__.__name__}: {str(exc)[:500]}"
+            logger.warning("parse: %s item %r rejected: %s", platform or "adapter", external_id, error)
+            parsed.rejected.append(Rejected(external_id=external_id, error=error, raw=clean.raw(item)))
+    return parsed

@@ -1,0 +1,176 @@
+"""Hacker News, through the Algolia search API (``search_by_date``).
+
+Config (validated by `validate_config`; unknown keys are errors)::
+
+    {
+        "keywords": ["gitlab"],          # required: each one searched on its own (Algolia query)
+        "overlap_seconds": 300,          # indexing lag: how far back each poll reads again
+        "backfill_hours": 24,            # how far back the first poll (and a new keyword) starts
+        "hits_per_page": 100,            # Algolia hitsPerPage (1-1000)
+        "max_requests_per_poll": 30,     # shared by the keywords, the one furthest behind first
+        "hourly_request_budget": 9000,   # Algolia allows 10,000 an hour per IP: shared by every HN channel
+        "replay": false,                 # the quick start's demo channel: answers from bundled samples (`replay`)
+    }
+
+Polling (`paging.py`). Each keyword has a lower bound ``from`` (every hit created before it has been handed
+over) and the ids handed over since (``seen``). A poll asks for page 0 of ``created_at_i>=from`` up to its start:
+when that page holds every hit, that is the chunk (one request per keyword when nothing is new). Otherwise the
+backlog is walked OLDEST FIRST in windows of creation time holding at most 1,000 hits (Algolia pages through no
+more), each read from its last page to its first, each page one chunk handed over (`fetch_chunks`) with the
+cursor just after it. So a backlog of any size drains over successive polls, and a poll cut short by its
+request budget, the hourly budget or a 429 loses nothing: the next poll goes on from ``from``.
+
+Cursor (`cursor.py`)::
+
+    {"version": 2, "created_at_i": 1769038182,
+     "keywords": {"gitlab": {"from": 1769037882, "seen": {"46712345": 1769038182}}}}
+
+Items that share a second with ``from`` are neither missed (the bound is inclusive) nor handed over twice (their
+ids are in ``seen``). An item matching two keywords is handed over by each; the ingest stores it once.
+
+Parsing (`parse.py`): Algolia search responses, Algolia ``/items/{id}`` trees and Firebase items, item by item
+(`parse_page`, `parse_item` for a dead letter). Stories, jobs and polls keep their title; a story's text and its
+URL are both kept. ``points``, ``num_comments`` and ``_tags`` stay in the raw item (the ingest and the urgency
+rules read them), as clean values.
+
+Failures: 429 -> ``RateLimited`` on a poll's first request (later ones end the walk; ``not_before`` asks the
+scheduler to wait); 5xx, timeouts -> ``TransientError``; 403 -> ``AuthError``; a response without ``hits`` and
+``nbHits`` -> ``PayloadError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..guard import Parsed, parse_each
+from .client import SEARCH_URL, TAGS, Client, Stopped
+from .config import DEFAULTS, settings_of, validate_config
+from .cursor import Cursor
+from .paging import Chunk, KeywordWalk
+from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
+
+__all__ = ["DEFAULTS", "ITEM_URL", "SEARCH_URL", "TAGS", "USER_URL", "HackerNewsAdapter"]
+
+logger = logging.getLogger(__name__)
+
+
+def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
+    if config.get("replay"):
+        from .replay import ReplayTransport
+
+        session.mount("https://hn.algolia.com/", ReplayTransport())
+
+
+class HackerNewsAdapter:
+    kind = "hackernews"
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return validate_config(config)
+
+    # --- polling ---------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+        """The poll's hits in chunks, oldest first per keyword, each with the cursor just after it."""
+        config = settings_of(channel.config)
+        _replay_mount(config, session)
+        now = int(time.time())
+        cursor = Cursor.load(
+            channel.cursor,
+            keywords=config["keywords"],
+            overlap=int(config["overlap_seconds"]),
+            now=now,
+            backfill_hours=int(config["backfill_hours"]),
+        )
+        total = int(config["max_requests_per_poll"])
+        client = Client(
+            session,
+            budget=total,
+            hourly_budget=int(config["hourly_request_budget"]),
+            hits_per_page=int(config["hits_per_page"]),
+        )
+        keywords = sorted(config["keywords"], key=lambda k: cursor.keywords[k].start)
+        made, last_more, backlog = 0, None, False
+        for index, keyword in enumerate(keywords):
+            if client.stopped is not None or client.made >= total:
+                backlog = True
+                break
+            # Each keyword may use its share of what is left (the one furthest behind goes first).
+            client.budget = client.made + max(1, (total - client.made) // (len(keywords) - index))
+            walk = KeywordWalk(client, cursor, keyword, high=now + 1, overlap=int(config["overlap_seconds"]))
+            try:
+                for chunk in walk.chunks():
+                    yield _result(channel, _hand_over(chunk), chunk, cursor, client, requests_made=client.made - made)
+                    made, last_more = client.made, chunk.more
+            except Stopped:
+                pass
+            backlog = backlog or not walk.finished
+        if made == 0 or client.made > made or last_more != backlog:
+            # Nothing handed over, requests after the last chunk, or a backlog left by an earlier keyword: the
+            # poll still records the requests, the cursor and whether to come back soon.
+            yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
+
+    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
+        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = settings_of(channel.config)
+        _replay_mount(config, session)
+        keyword = config["keywords"][0]
+        client = Client(session, budget=1, hourly_budget=int(config["hourly_request_budget"]), hits_per_page=1)
+        page = client.search(keyword, low=0, high=None, page=0)
+        return f"Algolia answered: {page.nb_hits} hits for {keyword!r}."
+
+    # --- parsing ---------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a
+        Firebase item, as mentions and rejected items."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """`parse_page`'s mentions; a payload in which no item at all can be read is not a Hacker News payload
+        (`manage.py ingest_payload` says so instead of storing nothing)."""
+        parsed = parse_page(payload)
+        if parsed.rejected and not parsed.mentions:
+            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
+        return parsed.mentions
+
+    def parse_item(self, item: Any) -> Parsed:
+        """One raw item kept in the dead-letter table, read again."""
+        return parse_item(item)
+
+
+def _hand_over(chunk: Chunk) -> Parsed:
+    return parse_each(chunk.hits, hit_mention, id_keys=("objectID",), platform="hackernews")
+
+
+def _result(
+    channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
+) -> FetchResult:
+    now = datetime.now(tz=UTC)
+    not_before = None
+    if client.stopped is not None:
+        not_before = now + timedelta(seconds=client.stopped.retry_after or 60)
+        logger.info("hackernews: channel=%s stopped early, rate-limited: %s", channel.slug, client.stopped)
+    return FetchResult(
+        mentions=parsed.mentions,
+        cursor=cursor.dump(),
+        requests_made=requests_made,
+        more=chunk.more,
+        rejected=parsed.rejected,
+        not_before=not_before,
+        reads=chunk.reads,
+        platform_status={
+            "checked_at": now.isoformat(),
+            "rate_limited_until": not_before.isoformat() if not_before else None,
+            "backlog": chunk.more,
+        },
+    )

@@ -1,0 +1,49 @@
+"""A Hacker News channel's settings: `validate_config` and the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import ConfigError
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, Any] = {
+    "keywords": [],
+    "overlap_seconds": 300,
+    "backfill_hours": 24,
+    "hits_per_page": 100,
+    "max_requests_per_poll": 30,
+    # Algolia allows 10,000 requests per hour per IP and sends no rate-limit headers, so
+    # every HN channel on this deployment shares one counter kept in the cache (Redis).
+    "hourly_request_budget": 9000,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "overlap_seconds": (0, 86_400),
+    "backfill_hours": (0, 24 * 366),
+    "hits_per_page": (1, 1000),
+    "max_requests_per_poll": (1, 1000),
+    "hourly_request_budget": (1, 10_000),
+}
+# "replay": the quick start's demo channel answers from bundled samples (see `replay`); it is a
+# setting an admin can see, not a hidden test switch.
+ALLOWED = {*DEFAULTS, "replay"}
+EXAMPLE = '{"keywords": ["gitlab"]}'
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    config_keys_check(config, allowed=ALLOWED, platform="Hacker News", example=EXAMPLE)
+    keywords = config.get("keywords")
+    if not isinstance(keywords, list) or not keywords:
+        raise ConfigError('"keywords" must be a non-empty list of search words, e.g. ["gitlab"].')
+    cleaned = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+    if len(cleaned) != len(keywords):
+        raise ConfigError('Every entry of "keywords" must be a non-empty string.')
+    whole_numbers_check(config, _INT_LIMITS)
+    if "replay" in config and not isinstance(config["replay"], bool):
+        raise ConfigError('"replay" must be true or false.')
+    return {**config, "keywords": list(dict.fromkeys(cleaned))}
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The validated config with every default filled in."""
+    return {**DEFAULTS, **validate_config(config)}

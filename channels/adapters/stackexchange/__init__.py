@@ -1,0 +1,170 @@
+"""Stack Overflow and the other Stack Exchange sites, through the Stack Exchange API 2.3.
+
+Config (validated by `validate_config`; unknown keys are errors)::
+
+    {
+        "site": "stackoverflow",        # required: the site's api_site_parameter ("serverfault", "askubuntu",
+                                        # "pt.stackoverflow", "mathoverflow.net"...)
+        "tags": ["gitlab", "gitlab-ci"],  # required: each tag is polled on its own (the API's `tagged` is AND)
+        "watch_days": 7,                # how long a question is watched for new answers and comments
+        "backfill_hours": 24,           # how far back the first poll of a tag looks
+        "pagesize": 100,                # items per API page (1-100)
+        "max_requests_per_poll": 20,    # API calls one poll may make (the daily quota is per IP)
+        "overlap_seconds": 300,         # each poll re-reads this much before its cursor (index lag)
+    }
+
+Credentials (optional): ``{"key": "..."}``, the app key registered on stackapps.com, sent as ``key=``. It
+lifts the daily quota from 300 to 10,000 requests per IP. It never appears in logs or error messages: those
+name the API method, never the URL (`client.py`).
+
+Our accounts: ``Channel.our_accounts`` holds our Stack Exchange *user ids* on this site, as strings
+(``["1234567"]``; the number in ``https://stackoverflow.com/users/1234567/name``). Display names are not
+unique and can change, so authors are matched by ``owner.user_id``.
+
+What a poll does (`paging.py`; one HTTP session, at most ``max_requests_per_poll`` calls): new questions per
+tag, ascending by creation; new answers on watched questions; new comments on watched questions and answers.
+Every API page is handed over as one chunk (`fetch_chunks`) with the cursor just after it, so a backlog larger
+than a poll's budget drains over successive polls, oldest first, and the poll asks to come back soon
+(``FetchResult.more``) while a walk is open. The cursor is described in `cursor.py`. A question newly added to
+the watch list lowers the follow-up streams' start to its creation time, so follow-ups posted before we started
+watching it are read too. The watch list keeps at most 500 questions (newest first), each for ``watch_days``,
+and at most 500 of their answers. Questions that get a watched tag only after they were created are not seen
+(the API filters ``fromdate`` on creation time). While a tag's backlog drains, its walk may use the whole
+budget: follow-ups are read once it is through.
+
+Backoff: a response with ``backoff: N`` forbids calling that method again for N seconds (capped at a day). The
+time is stored in the Django cache (``se:backoff:{site}:{method}``, shared by every worker and every channel on
+that site) and, for this channel, in its cursor (so a Redis flush or eviction does not forget it). A poll that
+meets a method under backoff skips that method only (its stream keeps its place), carries on with the others,
+and sets ``FetchResult.not_before`` so the next poll waits until the backoff is over. A throttle (HTTP 429 or
+``throttle_violation``) on the first call fails the poll with ``RateLimited``; later in a poll it ends the
+poll's calls, keeps what was read and sets ``not_before``. ``test_connection`` raises ``RateLimited`` under a
+backoff. ``quota_remaining``, ``quota_max`` and active backoffs go to ``FetchResult.platform_status``; a count
+that is not a whole number (a string, NaN, negative) is left out, never trusted.
+
+Parsing (`parse.py`): a response that is not a Stack Exchange wrapper with posts is a ``PayloadError``; inside
+one, an item that cannot be read (no id, no usable creation time, not an object) is rejected on its own, with
+its raw payload, and the rest are handed over. Timeline events are never mentions. Comments on answers get the
+answer as parent (see `parse.py` for how the post's type is found).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, IncomingMention, RateLimited, chunks_merged
+from ..guard import Parsed
+from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
+from .config import DEFAULTS, site_domain, validate_config
+from .cursor import Cursor
+from .fields import count_of
+from .paging import Page, Poll
+from .parse import PostLinks, parse_page, timeline_posts
+
+__all__ = [
+    "API_ROOT",
+    "DEFAULTS",
+    "QUESTIONS",
+    "StackExchangeAdapter",
+    "backoff_cache_key",
+    "site_domain",
+    "timeline_posts",
+]
+
+
+class StackExchangeAdapter:
+    kind = "stackexchange"
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return validate_config(config)
+
+    # --- polling ---------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+        """The poll's items one API page at a time, oldest first, each with the cursor just after it."""
+        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        cursor = Cursor.load(channel.cursor)
+        budget = int(config["max_requests_per_poll"])
+        client = Client(session, site=config["site"], key=app_key(channel), budget=budget, backoff=cursor.backoff)
+        poll = Poll(client, cursor, config, now=int(time.time()), domain=site_domain(config["site"]))
+        made = 0
+        last: dict[str, Any] | None = None
+        for page in poll.pages():
+            result = _result(page, poll, requests_made=client.made - made)
+            made, last = client.made, result.cursor
+            yield result
+        final = _result(Page(Parsed(), 0), poll, requests_made=client.made - made)
+        if last is None or final.cursor != last or final.requests_made:
+            yield final  # nothing read, or the cursor changed after the last page (watch list, backoffs)
+
+    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
+        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        client = Client(session, site=config["site"], key=app_key(channel), budget=1, backoff={})
+        remaining = client.backoff_remaining(INFO)
+        if remaining > 0:
+            raise RateLimited(f"Stack Exchange asked us to wait {remaining:.0f}s before calling {INFO}.", remaining)
+        data = client.get(INFO, INFO, {})
+        status = client.platform_status()
+        summary = f"{config['site']} answered: quota {_num(status.get('quota_remaining'))} of "
+        summary += f"{_num(status.get('quota_max'))} left"
+        info = clean.mapping(data["items"][0]) if data["items"] else {}
+        total = count_of(info.get("total_questions"))
+        if total is not None:
+            summary += f"; {total:,} questions on the site"
+        return summary + "."
+
+    # --- parsing ---------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that
+        produced it, a comment's post type comes from its own fields only."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        return self.parse_page(payload).mentions
+
+    def parse_item(self, item: Any) -> Parsed:
+        """One item again (dead-letter retry)."""
+        return parse_page({"items": [item]})
+
+    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+        """`parse_page` with what the channel knows: its site's domain for permalinks, and its watch list for
+        the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
+        config = self.validate_config(channel.config)
+        return parse_page(payload, domain=site_domain(config["site"]), posts=_watched_posts(channel))
+
+    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+        return self.parse_page_for_channel(payload, channel=channel).mentions
+
+
+def _watched_posts(channel: Any) -> PostLinks:
+    return Cursor.load(channel.cursor).posts()
+
+
+def _result(page: Page, poll: Poll, *, requests_made: int) -> FetchResult:
+    client = poll.client
+    poll.cursor.backoff = client.active_backoffs()
+    return FetchResult(
+        mentions=page.parsed.mentions,
+        cursor=poll.cursor.dump(),
+        requests_made=requests_made,
+        more=poll.more(),
+        rejected=page.parsed.rejected,
+        not_before=client.not_before(),
+        reads=page.reads,
+        platform_status=client.platform_status(),
+    )
+
+
+def _num(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else "?"

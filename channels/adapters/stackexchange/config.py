@@ -1,0 +1,96 @@
+"""A Stack Exchange channel's settings: validation with specific messages, and the site's web domain."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..base import ConfigError
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, int] = {
+    "watch_days": 7,
+    "backfill_hours": 24,
+    "pagesize": 100,
+    "max_requests_per_poll": 20,
+    "overlap_seconds": 300,
+}
+_LIMITS: dict[str, tuple[int, int]] = {
+    "watch_days": (0, 90),
+    "backfill_hours": (0, 24 * 90),
+    "pagesize": (1, 100),
+    "max_requests_per_poll": (1, 1000),
+    "overlap_seconds": (0, 86400),
+}
+_EXAMPLE = '{"site": "stackoverflow", "tags": ["gitlab"]}'
+
+# api_site_parameter: "stackoverflow", "meta.stackoverflow", "pt.stackoverflow", "3dprinting", "mathoverflow.net".
+_SITE_RE = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
+# Tags are lowercase, at most 35 characters, no spaces; ru.stackoverflow has Cyrillic ones.
+_TAG_RE = re.compile(r"[^\s;,|]{1,35}")
+_OWN_DOMAIN_SITES = {
+    "stackoverflow": "stackoverflow.com",
+    "serverfault": "serverfault.com",
+    "superuser": "superuser.com",
+    "askubuntu": "askubuntu.com",
+    "stackapps": "stackapps.com",
+    "meta": "meta.stackexchange.com",
+}
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    config_keys_check(config, allowed={"site", "tags", *DEFAULTS}, platform="Stack Exchange", example=_EXAMPLE)
+    site = config.get("site")
+    if not isinstance(site, str) or not site.strip():
+        raise ConfigError(
+            f'"site" is required: the site\'s api_site_parameter, e.g. "stackoverflow", "serverfault" '
+            f'or "askubuntu". Example config: {_EXAMPLE}.'
+        )
+    site = site.strip().lower()
+    if len(site) > 100 or not _SITE_RE.fullmatch(site):
+        raise ConfigError(
+            f'"site" {site[:100]!r} is not a Stack Exchange api_site_parameter: use lowercase letters, digits, '
+            'dots and dashes only, e.g. "stackoverflow" or "pt.stackoverflow" (not a URL).'
+        )
+    tags = config.get("tags")
+    if not isinstance(tags, list) or not tags:
+        raise ConfigError('"tags" must be a non-empty list of tags, e.g. ["gitlab", "gitlab-ci"].')
+    cleaned: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip():
+            raise ConfigError('Every entry of "tags" must be a non-empty string, e.g. "gitlab".')
+        normal = tag.strip().lower()
+        if not _TAG_RE.fullmatch(normal):
+            raise ConfigError(
+                f"{tag[:60]!r} is not a single Stack Exchange tag: tags have at most 35 characters and no "
+                'spaces, ";" or "," (write "gitlab-ci", and list several tags as separate entries).'
+            )
+        if normal not in cleaned:
+            cleaned.append(normal)
+    result: dict[str, Any] = {**config, "site": site, "tags": cleaned}
+    whole_numbers_check(config, _LIMITS)
+    budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
+    if len(cleaned) > budget:
+        raise ConfigError(
+            f'Each tag costs at least one request per poll: "max_requests_per_poll" ({budget}) must be at '
+            f"least the number of tags ({len(cleaned)})."
+        )
+    return result
+
+
+def site_domain(site: str) -> str:
+    """The web domain of a site given its api_site_parameter (for answer and comment permalinks)."""
+    if site in _OWN_DOMAIN_SITES:
+        return _OWN_DOMAIN_SITES[site]
+    if site.rsplit(".", 1)[-1] in ("com", "net", "org"):
+        return site  # the API also accepts a full domain ("mathoverflow.net", "stackoverflow.com")
+    if site.startswith("meta."):
+        base = site.removeprefix("meta.")
+        if base in _OWN_DOMAIN_SITES:
+            return f"meta.{_OWN_DOMAIN_SITES[base]}"
+        if base.endswith(".stackoverflow"):
+            return f"{base.split('.', 1)[0]}.meta.stackoverflow.com"
+        return f"{base}.meta.stackexchange.com"
+    if site.endswith(".stackoverflow"):
+        return f"{site}.com"
+    return f"{site}.stackexchange.com"

@@ -1,0 +1,192 @@
+"""What a Stack Exchange channel remembers between polls (`Channel.cursor`).
+
+    {"version": 1,
+     "tags": {"gitlab": {"since": 1700000000, "seen": {"q77": 1700000000}}},
+     "watch": {"questions": [[question_id, created], ...], "answers": [[answer_id, question_id, created], ...]},
+     "answers": {"since": 1700000100, "seen": {"a78": 1700000100}},
+     "comments": {"since": 1700000200, "seen": {"c79": 1700000200}},
+     "backoff": {"/questions": 1700000260.5}}
+
+A stream whose walk stopped short (request budget, backoff, throttle) also says where it goes on from, so a
+backlog of any size drains over successive polls: a tag's mark gets ``"resume": t`` (the next poll reads
+from ``t``, the newest question read, without the overlap) and, rarely, ``"page"`` (a page of questions all in
+the same second); a follow-up stream gets ``"walk"``: ``{"ids": [...], "start": t, "chunk": i, "from": t, "page": p,
+"newest": t}`` (the vectorised ids it walks, 100 a call, and where it stands) and ``"pending"``: the earliest
+creation time of posts watched after that walk began, read by the next walk.
+
+Loading is tolerant: a missing or damaged part starts again (the ingest drops what it already has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels import clean
+
+from .fields import id_of
+
+WATCH_QUESTIONS = 500
+WATCH_ANSWERS = 500
+IDS_PER_CALL = 100
+_SEEN_MAX = 5000
+
+
+def _epoch(value: Any) -> int | None:
+    """A time kept in the cursor: whole epoch seconds (0 .. year 2100)."""
+    return clean.whole(value, minimum=0, maximum=4_102_444_800)
+
+
+@dataclass
+class Mark:
+    """One stream's position: read from ``since - overlap`` (or from ``resume``/``walk`` when a walk stopped
+    short); ``seen``: ids handed over, with their time."""
+
+    since: int
+    seen: dict[str, int] = field(default_factory=dict)
+    resume: int | None = None  # a tag's walk stopped short: the next poll reads from here (page `page`)
+    page: int = 1
+    walk: Walk | None = None
+    pending: int | None = None
+
+    def remember(self, returned: dict[str, int], *, overlap: int) -> None:
+        merged = {**self.seen, **returned}
+        low = min(self.since, self.pending if self.pending is not None else self.since) - overlap
+        if self.walk is not None:
+            low = min(low, self.walk.start)
+        kept = sorted(((t, k) for k, t in merged.items() if t >= low), reverse=True)[:_SEEN_MAX]
+        self.seen = {k: t for t, k in sorted(kept, key=lambda pair: pair[1])}
+
+    def dump(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"since": self.since, "seen": dict(self.seen)}
+        if self.resume is not None:
+            data["resume"] = self.resume
+        if self.page > 1:
+            data["page"] = self.page
+        if self.walk is not None:
+            data["walk"] = self.walk.dump()
+        if self.pending is not None:
+            data["pending"] = self.pending
+        return data
+
+    @classmethod
+    def load(cls, raw: Any) -> Mark | None:
+        since = _epoch(raw.get("since")) if isinstance(raw, dict) else None
+        if since is None:
+            return None
+        seen = {str(k)[:40]: t for k, t in clean.mapping(raw.get("seen")).items() if _epoch(t) is not None}
+        page = clean.whole(raw.get("page"), minimum=1, maximum=10_000) or 1
+        return cls(
+            since=since,
+            seen={k: int(t) for k, t in list(seen.items())[:_SEEN_MAX]},
+            resume=_epoch(raw.get("resume")),
+            page=page,
+            walk=Walk.load(raw.get("walk")),
+            pending=_epoch(raw.get("pending")),
+        )
+
+
+@dataclass
+class Walk:
+    """A follow-up walk over vectorised ids that may take several polls: id chunk `chunk` is read next from
+    `from_` (page `page`); every chunk starts at `start`; `newest` is the newest item read by the walk."""
+
+    ids: list[int]
+    start: int
+    chunk: int = 0
+    from_: int = 0
+    page: int = 1
+    newest: int | None = None
+
+    def chunk_ids(self) -> list[int]:
+        return self.ids[self.chunk * IDS_PER_CALL : (self.chunk + 1) * IDS_PER_CALL]
+
+    def done(self) -> bool:
+        return self.chunk * IDS_PER_CALL >= len(self.ids)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "ids": list(self.ids),
+            "start": self.start,
+            "chunk": self.chunk,
+            "from": self.from_,
+            "page": self.page,
+            "newest": self.newest,
+        }
+
+    @classmethod
+    def load(cls, raw: Any) -> Walk | None:
+        if not isinstance(raw, dict):
+            return None
+        ids = [i for i in (id_of(v) for v in clean.items(raw.get("ids"))[: 2 * (WATCH_QUESTIONS + WATCH_ANSWERS)]) if i]
+        start = _epoch(raw.get("start"))
+        if not ids or start is None:
+            return None
+        walk = cls(
+            ids=ids,
+            start=start,
+            chunk=clean.whole(raw.get("chunk"), minimum=0, maximum=len(ids)) or 0,
+            from_=max(start, _epoch(raw.get("from")) or start),
+            page=clean.whole(raw.get("page"), minimum=1, maximum=10_000) or 1,
+            newest=_epoch(raw.get("newest")),
+        )
+        return None if walk.done() else walk
+
+
+@dataclass
+class Cursor:
+    tags: dict[str, Mark] = field(default_factory=dict)
+    questions: dict[int, int] = field(default_factory=dict)  # question id -> created
+    answers_watched: dict[int, tuple[int, int]] = field(default_factory=dict)  # answer id -> (question id, created)
+    answers: Mark | None = None
+    comments: Mark | None = None
+    backoff: dict[str, float] = field(default_factory=dict)  # method -> epoch seconds
+
+    @classmethod
+    def load(cls, raw: Any) -> Cursor:
+        if not isinstance(raw, dict):
+            return cls()
+        tags = {str(t): m for t, m in ((t, Mark.load(v)) for t, v in clean.mapping(raw.get("tags")).items()) if m}
+        watch = clean.mapping(raw.get("watch"))
+        questions: dict[int, int] = {}
+        for row in clean.items(watch.get("questions"))[:WATCH_QUESTIONS]:
+            values = [id_of(v) for v in clean.items(row)]
+            if len(values) == 2 and all(values):
+                questions[values[0]] = values[1]
+        answers: dict[int, tuple[int, int]] = {}
+        for row in clean.items(watch.get("answers"))[:WATCH_ANSWERS]:
+            values = [id_of(v) for v in clean.items(row)]
+            if len(values) == 3 and all(values):
+                answers[values[0]] = (values[1], values[2])
+        backoff = {}
+        for method, until in clean.mapping(raw.get("backoff")).items():
+            seconds = clean.number(until)
+            if seconds is not None and seconds > 0:
+                backoff[str(method)[:80]] = seconds
+        return cls(
+            tags=tags,
+            questions=questions,
+            answers_watched=answers,
+            answers=Mark.load(raw.get("answers")),
+            comments=Mark.load(raw.get("comments")),
+            backoff=backoff,
+        )
+
+    def posts(self) -> dict[int, tuple[str, str]]:
+        """Watched post id -> (parent id, thread id) of a comment on it."""
+        found: dict[int, tuple[str, str]] = {q: (f"q{q}", f"q{q}") for q in self.questions}
+        found.update({a: (f"a{a}", f"q{q}") for a, (q, _t) in self.answers_watched.items()})
+        return found
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "tags": {tag: mark.dump() for tag, mark in self.tags.items()},
+            "watch": {
+                "questions": [[q, t] for q, t in self.questions.items()],
+                "answers": [[a, q, t] for a, (q, t) in self.answers_watched.items()],
+            },
+            "answers": self.answers.dump() if self.answers else None,
+            "comments": self.comments.dump() if self.comments else None,
+            "backoff": {method: round(until, 3) for method, until in sorted(self.backoff.items())},
+        }

@@ -1,0 +1,175 @@
+"""HTTP to the X API v2: the bearer token, x-rate-limit-* headers read into the poll's plan, and every
+failure mapped to what the poller should do. Messages never carry a token."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from channels import clean
+from channels.secrets import CredentialsUnreadable
+
+from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+
+logger = logging.getLogger(__name__)
+
+API_ROOT = "https://api.x.com/2"
+MENTIONS_URL = API_ROOT + "/users/{user_id}/mentions"
+SEARCH_URL = API_ROOT + "/tweets/search/recent"
+USER_URL = API_ROOT + "/users/{user_id}"
+TWEETS_URL = API_ROOT + "/tweets"
+
+# Without these X returns only id, text and edit_history_tweet_ids. referenced_tweets.id puts the posts a
+# post replies to in includes.tweets, with their edit history (how a reply to an edited post threads).
+READ_PARAMS: dict[str, str] = {
+    "tweet.fields": (
+        "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
+    ),
+    "expansions": "author_id,referenced_tweets.id",
+    "user.fields": "username,name",
+}
+# X windows are 15 minutes: the wait after a 429 that did not say when to come back.
+DEFAULT_RATE_LIMIT_WAIT = 900
+
+
+@dataclass
+class Calls:
+    """What one poll (or one test_connection) learnt from X's responses."""
+
+    session: requests.Session
+    token: str = field(repr=False)
+    requests_made: int = 0
+    answered: int = 0  # calls X answered with data (a 429 after one of them ends the walk, not the poll)
+    rate: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exhausted: dict[str, datetime] = field(default_factory=dict)
+
+    def not_before(self) -> datetime | None:
+        return max(self.exhausted.values(), default=None)
+
+
+def bearer_of(channel: Any) -> str:
+    try:
+        credentials = channel.credentials
+    except CredentialsUnreadable as exc:
+        raise AuthError(str(exc)) from exc
+    token = credentials.get("bearer_token") if isinstance(credentials, dict) else None
+    if not isinstance(token, str) or not token.strip():
+        raise AuthError("X channel has no bearer_token credential: add the app's bearer token in admin.")
+    return token.strip()
+
+
+def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
+    """GET one API call and return its JSON; rate-limit figures are recorded on `calls`."""
+    try:
+        response = calls.session.get(
+            url,
+            params=params,
+            headers={"Authorization": f"Bearer {calls.token}"},
+            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(scrub(f"X {endpoint}: no answer ({exc.__class__.__name__})", calls.token)) from exc
+    calls.requests_made += 1
+    limits = rate_limit(response)
+    if limits:
+        calls.rate[endpoint] = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in limits.items()}
+        if limits.get("remaining") == 0 and limits.get("reset"):
+            calls.exhausted[endpoint] = limits["reset"]
+    status = response.status_code
+    if status == 429:
+        wait, until = retry_after(response, limits)
+        raise RateLimited(
+            scrub(f"X {endpoint}: HTTP 429 {platform_error(response)}; next call after {until}", calls.token),
+            retry_after=wait,
+        )
+    if status in (401, 403):
+        raise AuthError(
+            scrub(
+                f"X {endpoint}: HTTP {status} {platform_error(response)}: check the channel's bearer_token "
+                "credential and the app's access level.",
+                calls.token,
+            )
+        )
+    if status >= 500:
+        raise TransientError(f"X {endpoint}: HTTP {status} {response.reason or ''}".rstrip())
+    if status >= 400:
+        # Our request is wrong (usually the config, e.g. a search query X cannot parse): asking again
+        # unchanged would fail the same way.
+        raise PermanentError(scrub(f"X {endpoint}: HTTP {status} {platform_error(response)}", calls.token))
+    try:
+        body = response.json()
+    except RecursionError as exc:
+        raise PayloadError(f"X {endpoint}: response nested too deeply to be an X response") from exc
+    except ValueError as exc:
+        raise PayloadError(f"X {endpoint}: response is not JSON ({response.text[:120]!r})") from exc
+    if isinstance(body, dict) and body.get("errors"):
+        # Partial errors next to (or instead of) data: deleted or protected posts and suspended authors.
+        # The data is kept; the errors are only worth a log line.
+        logger.warning("twitter: %s answered with errors: %s", endpoint, errors_text(body)[:300])
+    return body
+
+
+def scrub(message: str, secret: str) -> str:
+    return message.replace(secret, "[redacted]") if secret else message
+
+
+def rate_limit(response: requests.Response) -> dict[str, Any]:
+    limits: dict[str, Any] = {}
+    for key in ("limit", "remaining", "reset"):
+        value = clean.whole(response.headers.get(f"x-rate-limit-{key}"), minimum=0)
+        if value is not None:
+            limits[key] = value
+    if "reset" in limits:
+        try:
+            limits["reset"] = datetime.fromtimestamp(limits["reset"], tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            del limits["reset"]
+    return limits
+
+
+def stored_rate_limits(channel: Any) -> dict[str, Any]:
+    """The figures earlier polls stored, so endpoints not called this time keep theirs."""
+    return dict(clean.mapping(clean.mapping(channel.platform_status).get("rate_limit")))
+
+
+def retry_after(response: requests.Response, limits: dict[str, Any]) -> tuple[float, str]:
+    """Seconds to wait after a 429 and the time as 'HH:MM UTC'."""
+    reset = limits.get("reset") if limits else None
+    if reset is not None:
+        wait = max((reset - timezone.now()).total_seconds(), 1.0)
+    else:
+        seconds = clean.number(response.headers.get("Retry-After"))
+        wait = max(seconds, 1.0) if seconds is not None and seconds < 86400 else float(DEFAULT_RATE_LIMIT_WAIT)
+        reset = timezone.now() + timedelta(seconds=wait)
+    return wait, f"{reset.astimezone(UTC):%H:%M} UTC"
+
+
+def errors_text(body: Any) -> str:
+    """X's `errors[]` messages (message, detail or title of each), as one line."""
+    messages = []
+    for error in clean.objects(clean.mapping(body).get("errors"))[:20]:
+        for key in ("message", "detail", "title"):
+            text = clean.line(error.get(key), max_length=300)
+            if text:
+                messages.append(text)
+                break
+    return "; ".join(dict.fromkeys(messages))
+
+
+def platform_error(response: requests.Response) -> str:
+    """X's own words about a failed call: `errors[].message`, or problem+json `detail`/`title`."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        body = None
+    text = errors_text(body)
+    if not text:
+        body = clean.mapping(body)
+        text = clean.line(body.get("detail"), max_length=500) or clean.line(body.get("title"), max_length=500)
+    return (text or response.reason or f"HTTP {response.status_code}")[:500]

@@ -1,0 +1,151 @@
+"""The channel's X settings: our handles (and which answers what), search queries, page size, budget."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..base import ConfigError
+from .client import MENTIONS_URL, READ_PARAMS, SEARCH_URL
+
+CONFIG_KEYS = ("handles", "search_queries", "monthly_read_budget", "max_results", "availability_keywords")
+HANDLE_KEYS = ("username", "user_id", "role")
+ROLES = ("main", "status", "other")
+DEFAULT_MAX_RESULTS = 100
+SEARCH_MIN_RESULTS = 10  # recent search takes 10..100, the mentions timeline 5..100
+MAX_QUERY_LENGTH = 4096
+DEFAULT_AVAILABILITY_KEYWORDS = ("down", "outage", "502", "503", "unavailable", "not loading")
+
+USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,15}")
+DIGITS_RE = re.compile(r"[0-9]{1,20}")
+
+
+@dataclass
+class Source:
+    """One thing a poll reads: a handle's mentions timeline or a recent-search query."""
+
+    key: str  # cursor key: "mentions:<user id>" or "search:<query>"
+    endpoint: str  # X rate-limits per endpoint: "mentions" (all handles share it) or "search"
+    url: str
+    page_param: str  # "pagination_token" (timelines) or "next_token" (search)
+    params: dict[str, Any]
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(config, dict):
+        raise ConfigError(
+            'Config must be a JSON object like {"handles": [{"username": "GitLab", "user_id": "2244994945", '
+            '"role": "main"}]}.'
+        )
+    unknown = set(config) - set(CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(f"Unknown X setting(s): {', '.join(sorted(unknown))} (known: {', '.join(CONFIG_KEYS)}).")
+    result: dict[str, Any] = {"handles": _clean_handles(config.get("handles"))}
+    if "search_queries" in config:
+        result["search_queries"] = _clean_strings(
+            config["search_queries"], "search_queries", example='["\\"gitlab ci\\" -is:retweet"]'
+        )
+        if any(len(q) > MAX_QUERY_LENGTH for q in result["search_queries"]):
+            raise ConfigError(f'"search_queries": a query is longer than {MAX_QUERY_LENGTH} characters.')
+        if len(set(result["search_queries"])) != len(result["search_queries"]):
+            raise ConfigError('"search_queries" lists the same query twice.')
+    if "monthly_read_budget" in config:
+        budget = config["monthly_read_budget"]
+        if not is_int(budget) or budget < 1:
+            raise ConfigError('"monthly_read_budget" must be a whole number of posts of at least 1, e.g. 10000.')
+        result["monthly_read_budget"] = budget
+    if "max_results" in config:
+        max_results = config["max_results"]
+        if not is_int(max_results) or not 5 <= max_results <= 100:
+            raise ConfigError('"max_results" must be a whole number between 5 and 100.')
+        result["max_results"] = max_results
+    if "availability_keywords" in config:
+        result["availability_keywords"] = _clean_strings(
+            config["availability_keywords"], "availability_keywords", example='["down", "outage", "502"]'
+        )
+    return result
+
+
+def _clean_strings(value: Any, key: str, *, example: str) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError(f'"{key}" must be a list of strings, e.g. {example}.')
+    cleaned = [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    if len(cleaned) != len(value):
+        raise ConfigError(f'Every entry of "{key}" must be a non-empty string.')
+    return cleaned
+
+
+def _clean_handle(n: int, entry: Any) -> dict[str, str]:
+    where = f"handles[{n}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f'{where} must be an object like {{"username": "GitLab", "user_id": "…", "role": "main"}}.')
+    unknown = set(entry) - set(HANDLE_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}.")
+    username = entry.get("username")
+    username = username.strip().removeprefix("@") if isinstance(username, str) else username
+    if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
+        raise ConfigError(f'{where}: "username" must be 1-15 letters, digits or underscores (got {username!r}).')
+    user_id = entry.get("user_id")
+    if not isinstance(user_id, str) or not DIGITS_RE.fullmatch(user_id.strip()):
+        raise ConfigError(
+            f'{where} (@{username}): "user_id" must be the numeric account id as a string, e.g. "2244994945" '
+            "(X ids are 64-bit: quoted, no tool can round them)."
+        )
+    role = entry.get("role")
+    if role not in ROLES:
+        raise ConfigError(f'{where} (@{username}): "role" must be one of {", ".join(ROLES)} (got {role!r}).')
+    return {"username": username, "user_id": user_id.strip(), "role": role}
+
+
+def _clean_handles(value: Any) -> list[dict[str, str]]:
+    example = '[{"username": "GitLab", "user_id": "2244994945", "role": "main"}]'
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f'"handles" must be a non-empty list of our X accounts, e.g. {example}.')
+    handles = [_clean_handle(n, entry) for n, entry in enumerate(value)]
+    names = [h["username"].casefold() for h in handles]
+    if len(set(names)) != len(names):
+        raise ConfigError('"handles" lists the same username twice.')
+    ids = [h["user_id"] for h in handles]
+    if len(set(ids)) != len(ids):
+        raise ConfigError('"handles" lists the same user_id twice.')
+    roles = [h["role"] for h in handles]
+    if roles.count("main") != 1:
+        raise ConfigError(f'"handles" needs exactly one handle with role "main" (found {roles.count("main")}).')
+    if roles.count("status") > 1:
+        raise ConfigError('"handles" may have at most one handle with role "status".')
+    return handles
+
+
+def handle_with_role(config: dict[str, Any], role: str) -> dict[str, str]:
+    return next(h for h in config["handles"] if h["role"] == role)
+
+
+def sources(config: dict[str, Any]) -> list[Source]:
+    max_results = config.get("max_results", DEFAULT_MAX_RESULTS)
+    found = [
+        Source(
+            key=f"mentions:{h['user_id']}",
+            endpoint="mentions",
+            url=MENTIONS_URL.format(user_id=h["user_id"]),
+            page_param="pagination_token",
+            params={**READ_PARAMS, "max_results": max_results},
+        )
+        for h in config["handles"]
+    ]
+    found += [
+        Source(
+            key=f"search:{query}",
+            endpoint="search",
+            url=SEARCH_URL,
+            page_param="next_token",
+            params={"query": query, **READ_PARAMS, "max_results": max(max_results, SEARCH_MIN_RESULTS)},
+        )
+        for query in config.get("search_queries", [])
+    ]
+    return found

@@ -1,0 +1,50 @@
+"""X ids: 64-bit numbers sent as strings, compared as ints, never as floats; Snowflake ids carry their time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from channels import clean
+
+from ..base import PayloadError
+
+SNOWFLAKE_EPOCH_MS = 1288834974657
+# Ids below this predate Snowflake (Nov 2010: sequential, about 3e10 at most) and carry no time.
+FIRST_SNOWFLAKE_ID = 1 << 40
+MAX_ID = (1 << 64) - 1
+
+
+def as_id(value: Any) -> str | None:
+    """A post/user id as a string of digits (no leading zeros), or None. Ints are accepted (never floats)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if 0 <= value <= MAX_ID else None
+    text = clean.ident(value, max_length=20) if isinstance(value, str) else ""
+    if not text or not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+        return None
+    return str(int(text))
+
+
+def max_id(*ids: str | None) -> str | None:
+    present = [i for i in ids if i]
+    return max(present, key=int) if present else None
+
+
+def snowflake_time(tweet_id: str) -> datetime:
+    """The creation time encoded in a Snowflake id (ms precision)."""
+    number = int(tweet_id)
+    if number < FIRST_SNOWFLAKE_ID:
+        raise PayloadError(
+            f"Post {tweet_id} has no created_at and its id predates Snowflake ids, so it carries no time: "
+            "request it with tweet.fields=created_at."
+        )
+    ms = (number >> 22) + SNOWFLAKE_EPOCH_MS
+    return datetime.fromtimestamp(ms // 1000, tz=UTC) + timedelta(milliseconds=ms % 1000)
+
+
+def snowflake_at(moment: datetime) -> str:
+    """The smallest Snowflake id of a moment (for since_id/until_id bounds)."""
+    ms = int(moment.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS
+    return str(max(ms, 0) << 22)

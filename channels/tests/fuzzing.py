@@ -1,0 +1,189 @@
+"""Property-based tests' raw material: real recorded payloads, mutated the ways the internet breaks
+them (keys dropped, wrong types, nulls, huge and NUL strings, lone surrogates, NaN and infinity,
+extreme dates and numbers, deep nesting), and the one check every adapter must pass on them.
+
+Each adapter's test file does:
+
+    @fuzz_settings
+    @given(data=st.data())
+    def test_<kind>_survives_mutated_payloads(data):
+        payload = data.draw(mutated(load("some_real_fixture.json")))
+        check_parse(lambda: adapter.parse_page(payload))
+
+The number of examples is fixed (DESK_FUZZ_EXAMPLES, 200 by default) and the run derandomised in
+CI, so the suite's time and result do not vary from run to run.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from channels import clean
+from channels.adapters.base import AdapterError, IncomingMention, Rejected
+
+FUZZ_EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "200"))
+
+fuzz_settings = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+
+
+def deep(levels: int = 5000) -> Any:
+    """A list nested `levels` deep, built without recursion."""
+    value: Any = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def deep_dict(levels: int = 5000) -> Any:
+    """Objects nested `levels` deep (each level its own object: a shared one would make the
+    payload a graph with 2**levels paths)."""
+    value: Any = {}
+    for level in range(levels):
+        value = {"replies": value} if level % 2 else {"children": [value]}
+    return value
+
+
+HOSTILE_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    2**63,
+    -(2**80),
+    1e308,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "x\udfffy",
+    "9" * 5000,
+    "²",
+    "x" * 200_000,
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "1970-01-01T00:00:00",
+    "not a date",
+    "javascript:alert(1)",
+    "https://exa mple.com/\x00",
+    "<script>alert(1)</script>",
+    "@channel <!here> <@U123|boss>",
+    [],
+    [None],
+    [1, "a", {}],
+    {},
+    {"": None},
+    {"\x00": "\x00"},
+    -62135596800,  # year 1 as a Unix time
+    253402300800,  # year 10000 as a Unix time
+]
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every path (tuple of keys/indices) to a value inside `value`, the root excluded."""
+    found: list[tuple] = []
+    stack = [(value, prefix)]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > 40:
+            continue
+        if isinstance(node, dict):
+            for key, child in node.items():
+                found.append((*path, key))
+                stack.append((child, (*path, key)))
+        elif isinstance(node, list):
+            for index, child in enumerate(node[:50]):
+                found.append((*path, index))
+                stack.append((child, (*path, index)))
+    found.sort(key=repr)
+    return found
+
+
+def _parent(root: Any, path: tuple) -> Any:
+    node = root
+    for key in path[:-1]:
+        node = node[key]
+    return node
+
+
+OPERATIONS = ("drop", "replace", "wrap_list", "wrap_dict", "deep", "deep_dict", "stringify", "duplicate")
+
+
+@st.composite
+def mutated(draw: Any, payload: Any, *, max_mutations: int = 3) -> Any:
+    """`payload` with 1 to `max_mutations` mutations at drawn places; the original is untouched."""
+    result = copy.deepcopy(payload)
+    for _ in range(draw(st.integers(min_value=1, max_value=max_mutations))):
+        paths = _paths(result)
+        if not paths:
+            return copy.deepcopy(draw(st.sampled_from(HOSTILE_VALUES)))
+        path = draw(st.sampled_from(paths))
+        parent = _parent(result, path)
+        key = path[-1]
+        operation = draw(st.sampled_from(OPERATIONS))
+        current = parent[key]
+        if operation == "drop":
+            if isinstance(parent, dict):
+                del parent[key]
+            else:
+                parent.pop(key)
+            continue
+        if operation == "replace":
+            # a copy: mutating a shared hostile value would change what later examples draw
+            new: Any = copy.deepcopy(draw(st.sampled_from(HOSTILE_VALUES)))
+        elif operation == "wrap_list":
+            new = [current]
+        elif operation == "wrap_dict":
+            new = {"value": current}
+        elif operation == "deep":
+            new = deep()
+        elif operation == "deep_dict":
+            new = deep_dict(draw(st.sampled_from([50, 3000])))
+        elif operation == "stringify":
+            # clean.raw cuts the nesting first: str() of a value nested thousands deep recurses.
+            new = str(clean.raw(current))[:1000]
+        else:  # duplicate: the same item twice in a list, or a sibling's value
+            if isinstance(parent, list):
+                parent.append(current)
+                continue
+            new = current
+        parent[key] = new
+    return result
+
+
+def check_parse(parse: Callable[[], Any]) -> list[IncomingMention]:
+    """Run `parse` (an adapter's parse_page over a mutated payload) and check the contract:
+
+    - it returns, or raises an AdapterError (a page-level "this is not the documented shape");
+      any other exception is a defect;
+    - what it returns holds IncomingMentions that are already clean (cleaning them again
+      changes nothing) and Rejected items with a reason.
+    Returns the mentions, for a test that goes on to store them."""
+    try:
+        parsed = parse()
+    except AdapterError:
+        return []
+    mentions = getattr(parsed, "mentions", parsed)
+    rejected = getattr(parsed, "rejected", [])
+    assert isinstance(mentions, list)
+    for mention in mentions:
+        assert isinstance(mention, IncomingMention), mention
+        assert clean.mention_clean(mention) == mention, mention
+    for item in rejected:
+        assert isinstance(item, Rejected) and item.error
+    return mentions

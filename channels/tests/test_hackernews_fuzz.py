@@ -1,0 +1,142 @@
+"""Property-based tests: every real Hacker News fixture, mutated the ways the internet breaks payloads (HN's text
+and number fields among them: points, num_comments and created_at_i as strings, NaN, huge, negative), is parsed
+without an unhandled exception, walked through a poll without one, and stored whole or not at all."""
+
+import json
+import sys
+import time
+
+import pytest
+import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from channels import clean
+from channels.adapters.base import AdapterError
+from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
+from channels.http import build_session
+from channels.models import Channel
+from channels.quarantine import mentions_store
+from channels.tests.factories import ChannelFactory
+from channels.tests.fuzzing import check_parse, fuzz_settings, mutated
+from channels.tests.hn import FIXTURES, load
+from mentions.models import Message, Ticket
+
+adapter = HackerNewsAdapter()
+FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
+PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
+SEARCH_PAGES = [n for n in FIXTURE_NAMES if "hits" in PAYLOADS[n]]
+# What HN's number and time fields become on a bad day.
+HN_NUMBERS = ["7", "1403235346", "", "NaN", float("nan"), float("inf"), -1, -(2**63), 2**64, 10**30, "1e400", 1.5, True]
+NUMBER_KEYS = ("points", "num_comments", "created_at_i", "parent_id", "story_id", "score", "time", "descendants")
+
+
+def draw_mutated(data, payload):
+    """`mutated(payload)` with room on the stack while drawing (see test_discourse_fuzz.draw_mutated); the limit is
+    restored before the adapter runs, so a RecursionError in the adapter still fails the test."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        return data.draw(mutated(payload))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@st.composite
+def hn_numbers_mutated(draw, payload):
+    """The payload with some of its HN number fields (in every hit or item) set to hostile values."""
+    value = json.loads(json.dumps(payload))
+    items = value["hits"] if isinstance(value, dict) and isinstance(value.get("hits"), list) else [value]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for key in NUMBER_KEYS:
+            if key in item and draw(st.booleans()):
+                item[key] = draw(st.sampled_from(HN_NUMBERS))
+    return value
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@fuzz_settings
+@given(data=st.data())
+def test_hackernews_survives_mutated_payloads(name, data):
+    payload = draw_mutated(data, PAYLOADS[name])
+    check_parse(lambda: adapter.parse_page(payload))
+    check_parse(lambda: adapter.parse_item(payload))
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+@fuzz_settings
+@given(data=st.data())
+def test_hackernews_survives_hostile_numbers(name, data):
+    payload = data.draw(hn_numbers_mutated(PAYLOADS[name]))
+    for mention in check_parse(lambda: adapter.parse_page(payload)):
+        for key in ("points", "num_comments"):
+            assert mention.raw.get(key) is None or type(mention.raw[key]) is int  # the ingest reads them
+
+
+def test_every_fixture_is_fuzzed_and_parses_unmutated():
+    assert len(FIXTURE_NAMES) >= 17
+    for name in FIXTURE_NAMES:
+        if name in ("firebase_user_jl.json", "algolia_users_pg.json"):
+            continue  # users, not mentions
+        parsed = adapter.parse_page(PAYLOADS[name])
+        assert parsed.mentions and not parsed.rejected, name
+
+
+def dumps_deep(value):
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        return json.dumps(value)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@pytest.mark.parametrize("name", SEARCH_PAGES)
+@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
+@given(data=st.data())
+def test_hackernews_poll_survives_mutated_pages(name, data):
+    """The poll's own path (windows, pages, cursor) over a mutated search response."""
+    page = draw_mutated(data, PAYLOADS[name])
+    if isinstance(page, dict) and isinstance(page.get("hits"), list):
+        now = int(time.time())
+        for hit in page["hits"]:
+            if isinstance(hit, dict) and isinstance(hit.get("created_at_i"), int):
+                hit["created_at_i"] = now - 600  # inside the backfill window, as Algolia would filter
+    cursor = data.draw(
+        st.sampled_from([{}, {"created_at_i": 1, "recent_ids": ["x"]}, {"keywords": {"gitlab": {"from": "?"}}}])
+    )
+    channel = Channel(slug="fuzz", kind="hackernews", config={"keywords": ["gitlab"]}, cursor=cursor)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(SEARCH_URL, body=dumps_deep(page), content_type="application/json")
+        try:
+            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
+        except AdapterError:
+            return
+    assert sum(r.requests_made for r in results) <= 30
+    for result in results:
+        for mention in result.mentions:
+            assert clean.mention_clean(mention) == mention
+        json.dumps(result.cursor)  # the cursor is storable JSON
+        assert all(r.error for r in result.rejected)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["algolia_search_by_date_comment_author_pg.json", "algolia_items_17.json"])
+@settings(fuzz_settings, max_examples=30)
+@given(data=st.data())
+def test_hackernews_mutated_payloads_are_stored_whole_or_not_at_all(name, data):
+    payload = draw_mutated(data, PAYLOADS[name])
+    try:
+        parsed = adapter.parse_page(payload)
+    except AdapterError:
+        return
+    channel = ChannelFactory()
+    result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected)
+    stored = Message.objects.filter(channel=channel)
+    assert result.created + result.duplicates + result.quarantined == result.received
+    assert result.received == len(parsed.mentions) + len(parsed.rejected)
+    assert not stored.filter(ticket__isnull=True).exists()  # every stored message has its ticket
+    assert stored.count() == result.created
+    assert Ticket.objects.filter(channel=channel).count() == result.tickets_created
