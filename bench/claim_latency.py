@@ -37,12 +37,14 @@ INSERT INTO mentions_ticket (
     subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
     requested_at, first_reply_at, first_reply_seconds, solved_at, created_at, updated_at,
     assignee_id, channel_id, served_to_id, served_view_id,
-    reply_from_role, sla_target, sla_breached
+    reply_from_role, sla_target, sla_breached, sla_due_at
 )
 SELECT
     'Bench ticket ' || g,
     CASE WHEN waiting THEN 'new' ELSE 'solved' END,
-    'normal', false, '', '', '', '',
+    -- 1 waiting ticket in 50 urgent, as a rule or an advocate would mark a downtime report.
+    CASE WHEN waiting AND g %% 50 = 0 THEN 'urgent' ELSE 'normal' END,
+    waiting AND g %% 50 = 0, '', '', '', '',
     requested_at,
     CASE WHEN waiting THEN NULL ELSE requested_at + reply_after END,
     CASE WHEN waiting THEN NULL ELSE extract(epoch FROM reply_after)::bigint END,
@@ -50,7 +52,8 @@ SELECT
     now(), now(),
     CASE WHEN waiting THEN NULL ELSE (%(users)s::bigint[])[1 + g %% cardinality(%(users)s::bigint[])] END,
     (%(channels)s::bigint[])[1 + g %% cardinality(%(channels)s::bigint[])],
-    NULL, NULL, '', '', false
+    NULL, NULL, '', CASE WHEN waiting AND g %% 50 = 0 THEN 'high_priority' ELSE 'all' END, false,
+    requested_at + CASE WHEN waiting AND g %% 50 = 0 THEN interval '5 hours' ELSE interval '7 hours' END
 FROM (
     SELECT g, g %% %(every)s = 0 AS waiting,
            now() - random() * CASE WHEN g %% %(every)s = 0 THEN interval '30 days' ELSE interval '365 days' END
@@ -74,12 +77,12 @@ class Worker:
 
 
 def claim_queryset(view, user):
-    from mentions.selectors import view_tickets
+    from mentions.selectors import view_order, view_tickets
 
     return (
         view_tickets(view=view, user=user)
         .filter(assignee__isnull=True)
-        .order_by("requested_at", "id")
+        .order_by(*view_order(view))
         .select_for_update(skip_locked=True, of=("self",))[:1]
     )
 
@@ -186,6 +189,12 @@ def main() -> None:
         default=0.0,
         help="mean pause after each submit, exponentially distributed (default 0: Play presses back to back)",
     )
+    parser.add_argument(
+        "--order",
+        choices=["oldest", "deadline"],
+        default="oldest",
+        help="the view's order: oldest first (default) or deadline first (urgent, then least time left)",
+    )
     args = parser.parse_args()
 
     _common.setup_django()
@@ -223,7 +232,7 @@ def main() -> None:
         )
         channel.save()
         channels.append(channel)
-    view = View.objects.create(name="Bench: everything", slug="bench-everything", statuses=[])
+    view = View.objects.create(name="Bench: everything", slug="bench-everything", statuses=[], order=args.order)
 
     t0 = time.perf_counter()
     with connection.cursor() as cur:

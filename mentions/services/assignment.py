@@ -1,0 +1,79 @@
+"""Handing tickets back and over: the assignee releases a ticket to the queue with a reason; a
+manager reassigns it to anyone who can work the queue. Each is one audited step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from mentions.models import Ticket, TicketEvent
+from mentions.services.events import event_record
+
+
+def queue_workers() -> QuerySet:
+    """Active users who may work the queue: the permission from a group, directly, or as superuser."""
+    permission = Permission.objects.filter(content_type__app_label="mentions", codename="work_queue")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=permission) | Q(user_permissions__in=permission))
+        .distinct()
+    )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
+
+
+def ticket_release(*, ticket: Ticket, user: Any, reason: str) -> Ticket:
+    """The assignee gives the ticket back to the queue, saying why (recorded)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why you release this ticket: the next advocate reads it.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.assignee_id != user.pk:
+            raise ValidationError(
+                "Only its assignee can release a ticket."
+                if ticket.assignee_id
+                else "This ticket is not assigned: it is in the queue already."
+            )
+        ticket.assignee = None
+        ticket.served_to = None
+        ticket.served_view = None
+        ticket.followup_at = None
+        ticket.save(update_fields=["assignee", "served_to", "served_view", "followup_at", "updated_at"])
+        event_record(ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=user, reason=reason, via="release")
+    return ticket
+
+
+def ticket_reassign(*, ticket: Ticket, user: Any, to: Any) -> Ticket:
+    """A manager gives the ticket to `to`, who must be able to work the queue. A follow-up
+    nobody has acted on stays marked, for the new assignee."""
+    if not user.has_perm("mentions.manage_all_tickets"):
+        raise PermissionDenied("Only managers reassign tickets.")
+    if not queue_workers().filter(pk=to.pk).exists():
+        raise ValidationError(f"{to.get_username()} cannot work the queue.")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if ticket.assignee_id == to.pk:
+            raise ValidationError(f"#{ticket.pk} is assigned to {to.get_username()} already.")
+        before = ticket.assignee.get_username() if ticket.assignee else ""
+        ticket.assignee = to
+        ticket.served_to = None  # Play served it to someone else: it is no longer theirs to submit
+        ticket.served_view = None
+        ticket.save(update_fields=["assignee", "served_to", "served_view", "updated_at"])
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.ASSIGNED,
+            actor=user,
+            to=to.get_username(),
+            via="manager",
+            **{"from": before},
+        )
+    return ticket
