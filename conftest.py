@@ -39,3 +39,30 @@ def handbook_rules(db):
     from django.apps import apps
 
     import_module("mentions.migrations.0011_seed_rules").seed(apps, None)
+
+
+@pytest.fixture
+def advocate_client(db):
+    """A test client signed in as an advocate (`client.user`); its own client, so a test can
+    use it beside `manager_client`."""
+    from django.test import Client
+
+    from mentions.tests.factories import AdvocateFactory
+
+    client = Client()
+    client.user = AdvocateFactory()
+    client.force_login(client.user)
+    return client
+
+
+@pytest.fixture
+def manager_client(db):
+    """A test client signed in as a manager (`client.user`)."""
+    from django.test import Client
+
+    from mentions.tests.factories import ManagerFactory
+
+    client = Client()
+    client.user = ManagerFactory()
+    client.force_login(client.user)
+    return client

@@ -61,47 +61,95 @@ class MessageInline(admin.TabularInline):
     can_delete = False
 
 
+class TicketAdminForm(forms.ModelForm):
+    class Meta:
+        model = Ticket
+        fields = ["status", "priority", "assignee", "tags"]
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    """Tickets are opened by ingestion and worked in the desk. Here an admin may change status,
+    priority, assignee and tags, which go through the desk's services and write the same events;
+    everything else is read-only, and tickets are neither added nor deleted here (merge them)."""
+
+    form = TicketAdminForm
     list_display = ["id", "subject", "channel", "status", "priority", "assignee", "requested_at", "first_reply_at"]
     list_filter = ["status", "priority", "channel"]
     search_fields = ["subject", "requester_handle"]
     list_select_related = ["channel", "assignee"]
-    raw_id_fields = ["assignee", "served_to"]
-    readonly_fields = [
-        "high_priority",
-        "followup_at",
+    raw_id_fields = ["assignee"]
+    filter_horizontal = ["tags"]
+    fields = [
+        "subject",
+        "channel",
+        "status",
+        "priority",
+        "assignee",
+        "tags",
+        "requester_handle",
+        "requester_name",
         "requested_at",
         "first_reply_at",
-        "first_reply_seconds",
         "solved_at",
-        "sla_due_at",
         "sla_target",
+        "sla_due_at",
         "sla_breached",
+        "followup_at",
+        "merged_into",
         "created_at",
         "updated_at",
     ]
+    readonly_fields = [f for f in fields if f not in TicketAdminForm.Meta.fields]
     inlines = [MessageInline]
+    actions = None  # bulk delete would drop history; bulk changes are in the desk's ticket list
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
     def save_model(self, request, obj, form, change) -> None:
-        # High priority follows the priority (Ticket.priority_set), whatever was typed in.
-        obj.high_priority = obj.priority in Ticket.HIGH_PRIORITIES
-        super().save_model(request, obj, form, change)
-        # Priority may have changed: move the first-reply clock.
-        from mentions.services.sla import ticket_sla_refresh
+        from mentions.services.editing import ticket_admin_update
 
-        ticket_sla_refresh(ticket=obj)
+        data = form.cleaned_data
+        changed = ticket_admin_update(
+            ticket=obj,
+            user=request.user,
+            status=data["status"],
+            priority=data["priority"],
+            assignee=data["assignee"],
+            tag_names=[t.name for t in data["tags"]],
+        )
+        obj.refresh_from_db()
+        if changed:
+            self.message_user(request, f"#{obj.pk}: {', '.join(changed)} (recorded in its history).")
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """Tags were saved by the service, with their events (no form.save_m2m() here)."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(TicketEvent)
 class TicketEventAdmin(admin.ModelAdmin):
+    """The audit trail is append-only: readable here, never added, changed or deleted."""
+
     list_display = ["ticket", "kind", "actor", "created_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["ticket"]
     list_select_related = ["ticket", "actor"]
+    readonly_fields = ["ticket", "kind", "actor", "data", "created_at", "updated_at"]
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # the audit trail is append-only
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class AdvocateGrantForm(forms.ModelForm):

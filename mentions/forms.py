@@ -57,3 +57,66 @@ class SendReplyForm(forms.Form):
     handle = forms.CharField(max_length=50, required=False)
     token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AFTER_REPLY, initial=Ticket.Status.SOLVED, label="Submit as")
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(choices=Ticket.Priority.choices, label="Priority")
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(
+        max_length=2000,
+        required=False,
+        label="Tags",
+        help_text="Separated by spaces or commas; remove a word to remove the tag.",
+    )
+
+    def clean_tags(self) -> list[str]:
+        from mentions.services.editing import tag_names_parse
+
+        return tag_names_parse(self.cleaned_data["tags"])
+
+
+class MergeForm(forms.Form):
+    target = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Merge into ticket #")
+    reason = forms.CharField(max_length=500, required=False, label="Why (optional)")
+
+
+class BulkForm(forms.Form):
+    """Managers' bulk action on the ticket list. Which field is needed depends on the action;
+    the service says what is missing."""
+
+    action = forms.ChoiceField(choices=[("", "Choose an action…")], label="Action")
+    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose an advocate…")
+    tag = forms.CharField(max_length=64, required=False)
+    priority = forms.ChoiceField(choices=[("", "Priority…"), *Ticket.Priority.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "Status…"), *Ticket.Status.choices], required=False)
+    next = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from mentions.services import queue_workers
+        from mentions.services.bulk import Action
+
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = queue_workers().order_by("username")
+        self.fields["action"].choices = [("", "Choose an action…"), *Action.choices]
+
+    def clean_tag(self) -> str:
+        from mentions.services.editing import tag_names_parse
+
+        names = tag_names_parse(self.cleaned_data["tag"])
+        if len(names) > 1:
+            raise forms.ValidationError("One tag at a time.")
+        return names[0] if names else ""
+
+    def value(self):
+        from mentions.services.bulk import Action
+
+        action = self.cleaned_data["action"]
+        return {
+            Action.ASSIGN: self.cleaned_data.get("assignee"),
+            Action.ADD_TAG: self.cleaned_data.get("tag"),
+            Action.REMOVE_TAG: self.cleaned_data.get("tag"),
+            Action.PRIORITY: self.cleaned_data.get("priority"),
+            Action.STATUS: self.cleaned_data.get("status"),
+        }.get(action)

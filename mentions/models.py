@@ -89,6 +89,11 @@ class Ticket(models.Model):
     # marker): when it first arrived. Cleared by any action on the ticket; a ticket left
     # updated too long returns to the queue (mentions.services.followups).
     followup_at = models.DateTimeField(null=True, blank=True)
+    # Set when this ticket was merged into another: its page redirects there
+    # (mentions.services.merge).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -269,6 +274,9 @@ class TicketEvent(models.Model):
         SLA_BREACHED = "sla_breached", "First-reply target breached"
         RULE_APPLIED = "rule_applied", "Triage rule applied"
         RETURNED = "returned", "Returned to the queue"
+        PRIORITY = "priority", "Priority changed"
+        MERGED = "merged", "Ticket merged into this one"
+        MERGED_INTO = "merged_into", "Merged into another ticket"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

@@ -7,6 +7,7 @@ app_name = "mentions"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("tickets/", views.ticket_index, name="tickets"),
+    path("tickets/bulk/", views.tickets_bulk, name="tickets-bulk"),
     path("views/<slug:slug>/play/", views.play, name="play"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),
     path("tickets/<int:pk>/note/", views.ticket_note, name="ticket-note"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("tickets/<int:pk>/release/", views.ticket_release, name="ticket-release"),
     path("tickets/<int:pk>/presence/", views.ticket_presence, name="ticket-presence"),
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
+    path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket-priority"),
+    path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
+    path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
     path("tickets/<int:pk>/outreach/", views.ticket_outreach, name="ticket-outreach"),
     path(
         "tickets/<int:pk>/outreach/<int:outreach_id>/decline/",

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from channels import clean
@@ -23,14 +24,18 @@ from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from mentions import selectors, services
 from mentions.forms import (
+    BulkForm,
     MacroForm,
+    MergeForm,
     NoteForm,
+    PriorityForm,
     ReassignForm,
     ReleaseForm,
     ReplyForm,
     SendReplyForm,
     SkipForm,
     StatusForm,
+    TagsForm,
 )
 from mentions.models import Ticket, View
 from mentions.services import presence, versions
@@ -91,6 +96,9 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "statuses": Ticket.Status.choices,
             "channels": Channel.objects.only("id", "name"),
+            "bulk_form": BulkForm(initial={"next": request.get_full_path()})
+            if request.user.has_perm("mentions.manage_all_tickets")
+            else None,
         },
     )
 
@@ -126,6 +134,9 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         obj = selectors.ticket_detail(pk=pk)
     except Ticket.DoesNotExist:
         return render(request, "404.html", status=404)
+    if obj.merged_into_id:
+        messages.info(request, f"#{obj.pk} was merged into #{obj.merged_into_id}; its conversation is here.")
+        return redirect("mentions:ticket", pk=obj.merged_into_id)
     return _render_ticket(request, obj)
 
 
@@ -153,6 +164,9 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         "macro_form": forms.get("macro") or MacroForm(),
         "skip_form": forms.get("skip") or SkipForm(),
         "release_form": forms.get("release") or ReleaseForm(),
+        "priority_form": forms.get("priority") or PriorityForm(initial={"priority": obj.priority}),
+        "tags_form": forms.get("tags") or TagsForm(initial={"tags": " ".join(t.name for t in obj.tags.all())}),
+        "merge_form": forms.get("merge") or MergeForm(),
         "assign_form": (forms.get("assign") or ReassignForm())
         if request.user.has_perm("mentions.manage_all_tickets")
         else None,
@@ -394,3 +408,61 @@ def ticket_skip(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, f"Skipped #{obj.pk}.")
             return _serve_next(request, view) if view else HttpResponseRedirect(reverse("mentions:queue"))
     return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={"skip": form}, status=400)
+
+
+@require_POST
+@work_queue
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        changed = services.ticket_set_priority(ticket=ticket, user=request.user, priority=data["priority"])
+        label = Ticket.Priority(data["priority"]).label.lower()
+        return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
+
+    return _action(request, pk, PriorityForm, "priority", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        added, removed = services.ticket_set_tags(ticket=ticket, user=request.user, names=data["tags"])
+        said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
+        return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
+
+    return _action(request, pk, TagsForm, "tags", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        target = services.ticket_merge(
+            source=ticket, target_id=data["target"], user=request.user, reason=data["reason"]
+        )
+        return f"#{ticket.pk} was merged into #{target.pk}."
+
+    return _action(request, pk, MergeForm, "merge", run)
+
+
+@require_POST
+@work_queue
+def tickets_bulk(request: HttpRequest) -> HttpResponse:
+    """Managers: one action on the tickets ticked in the list; back to the same list."""
+    from mentions.services.bulk import Action, tickets_bulk
+
+    form = BulkForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    back = back or reverse("mentions:tickets")
+    ids = [i for i in (clean.whole(v, minimum=1, maximum=2**63 - 1) for v in request.POST.getlist("ticket")) if i]
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        result = tickets_bulk(user=request.user, ticket_ids=ids, action=form.cleaned_data["action"], value=form.value())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, result.describe(Action.done(form.cleaned_data["action"], form.value())))
+    return redirect(back)

@@ -7,7 +7,9 @@ from .actions import (
     ticket_mark_replied,
 )
 from .assignment import queue_workers, ticket_reassign, ticket_release
+from .editing import ticket_set_priority, ticket_set_tags
 from .ingest import IngestResult, mentions_ingest
+from .merge import ticket_merge
 from .play import ticket_claim_next, ticket_skip
 from .replies import reply_plan, ticket_send_reply
 
@@ -21,8 +23,11 @@ __all__ = [
     "ticket_change_status",
     "ticket_claim_next",
     "ticket_mark_replied",
+    "ticket_merge",
     "ticket_reassign",
     "ticket_release",
     "ticket_send_reply",
+    "ticket_set_priority",
+    "ticket_set_tags",
     "ticket_skip",
 ]

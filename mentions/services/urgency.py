@@ -130,9 +130,7 @@ def urgent_tickets_check(
     )
     scope = Q(pk__in=ticket_ids) if ticket_ids is not None else Q(updated_at__gte=now - SWEEP_LOOKBACK)
     qs = qs.filter(scope)
-    tickets = list(
-        qs.select_related("channel").only("pk", "priority", "channel__high_priority").order_by("pk")[:500]
-    )
+    tickets = list(qs.select_related("channel").only("pk", "priority", "channel__high_priority").order_by("pk")[:500])
     if not tickets:
         return []
     reasons = urgency_reasons(tickets, hn_points=duty.hn_urgent_points)

@@ -334,7 +334,7 @@ def test_front_page_tag_is_matched_exactly_without_json_containment(tags, urgent
 
 
 def test_a_rule_raised_high_priority_is_not_an_after_hours_ping_but_urgent_is(slack):
-    """"High" from a triage rule puts a mention on the 5 h clock and in the high-priority view
+    """A "high" priority from a triage rule puts a mention on the 5 h clock and in the high-priority view
     (test_urgent_first); only a high-priority channel or priority "urgent" wakes people up."""
     from mentions.models import Rule
 

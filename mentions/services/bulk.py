@@ -1,0 +1,140 @@
+"""Bulk actions for managers on the ticket list: assign, tag, set priority or status on many
+tickets at once. Each ticket changes through the same steps as on its page and gets its own
+event; tickets already in the asked state are left alone and counted as unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from mentions.models import Ticket, TicketEvent
+from mentions.services.assignment import queue_workers
+from mentions.services.editing import priority_change
+from mentions.services.events import event_record, status_set, tags_add, tags_remove
+
+MAX_TICKETS = 200
+
+
+class Action:
+    ASSIGN = "assign"
+    UNASSIGN = "unassign"
+    ADD_TAG = "add_tag"
+    REMOVE_TAG = "remove_tag"
+    PRIORITY = "priority"
+    STATUS = "status"
+
+    choices = [
+        (ASSIGN, "Assign to…"),
+        (UNASSIGN, "Unassign (back to the queue)"),
+        (ADD_TAG, "Add tag…"),
+        (REMOVE_TAG, "Remove tag…"),
+        (PRIORITY, "Set priority…"),
+        (STATUS, "Set status…"),
+    ]
+
+    @classmethod
+    def done(cls, action: str, value: Any) -> str:
+        """What happened to each ticket, in words ("assigned to ada")."""
+        if action == cls.ASSIGN:
+            return f"assigned to {value.get_username()}"
+        return {
+            cls.UNASSIGN: "back in the queue",
+            cls.ADD_TAG: f"tagged {value}",
+            cls.REMOVE_TAG: f"untagged {value}",
+            cls.PRIORITY: f"set to {value} priority",
+            cls.STATUS: f"set to {value}",
+        }[action]
+
+
+@dataclass
+class BulkResult:
+    changed: int
+    unchanged: int
+    missing: int
+
+    def describe(self, what: str) -> str:
+        parts = [f"{self.changed} ticket{'s' if self.changed != 1 else ''} {what}"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} already so")
+        if self.missing:
+            parts.append(f"{self.missing} no longer exist")
+        return "; ".join(parts) + "."
+
+
+def tickets_bulk(*, user: Any, ticket_ids: list[int], action: str, value: Any = None) -> BulkResult:
+    """Apply `action` (with `value`: a user, tag name, priority or status) to every ticket."""
+    if not user.has_perm("mentions.manage_all_tickets"):
+        raise PermissionDenied("Only managers change many tickets at once.")
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        raise ValidationError("Select at least one ticket.")
+    if len(ids) > MAX_TICKETS:
+        raise ValidationError(f"At most {MAX_TICKETS} tickets at once; narrow the list with the filters.")
+    apply_one = _step(action, value)
+    changed = unchanged = 0
+    with transaction.atomic():
+        # One transaction, rows locked in id order: all or nothing, and never a deadlock with
+        # another bulk action or a Play claim (which locks one row at a time).
+        tickets = list(Ticket.objects.select_for_update(of=("self",)).select_related("assignee").filter(pk__in=ids))
+        for ticket in sorted(tickets, key=lambda t: t.pk):
+            if apply_one(ticket, user):
+                ticket.save()
+                changed += 1
+            else:
+                unchanged += 1
+    return BulkResult(changed=changed, unchanged=unchanged, missing=len(ids) - len(tickets))
+
+
+def _step(action: str, value: Any):
+    if action == Action.ASSIGN:
+        if value is None or not queue_workers().filter(pk=value.pk).exists():
+            raise ValidationError("Choose someone who can work the queue.")
+        return lambda ticket, user: _assign(ticket, user, value)
+    if action == Action.UNASSIGN:
+        return lambda ticket, user: _assign(ticket, user, None)
+    if action in (Action.ADD_TAG, Action.REMOVE_TAG):
+        if not value:
+            raise ValidationError("Type the tag.")
+        change = tags_add if action == Action.ADD_TAG else tags_remove
+        return lambda ticket, user: bool(change(ticket=ticket, names=[value], actor=user))
+    if action == Action.PRIORITY:
+        if value not in Ticket.Priority.values:
+            raise ValidationError("Choose a priority.")
+        return lambda ticket, user: priority_change(ticket=ticket, priority=value, actor=user, via="bulk")
+    if action == Action.STATUS:
+        if value not in Ticket.Status.values:
+            raise ValidationError("Choose a status.")
+        return lambda ticket, user: _status(ticket, user, value)
+    raise ValidationError("Choose an action.")
+
+
+def _assign(ticket: Ticket, user: Any, to: Any) -> bool:
+    if (to.pk if to else None) == ticket.assignee_id:
+        return False
+    before = ticket.assignee.get_username() if ticket.assignee else ""
+    ticket.assignee = to
+    ticket.served_to = ticket.served_view = None
+    if to is None:
+        ticket.followup_at = None  # back in the queue: the queue shows it, no marker needed
+        event_record(ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=user, via="bulk", **{"from": before})
+    else:
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.ASSIGNED,
+            actor=user,
+            to=to.get_username(),
+            via="bulk",
+            **{"from": before},
+        )
+    return True
+
+
+def _status(ticket: Ticket, user: Any, status: str) -> bool:
+    if not status_set(ticket=ticket, status=status, actor=user, reason="bulk action"):
+        return False
+    if status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
+        ticket.served_to = ticket.served_view = None
+    return True
