@@ -20,6 +20,7 @@ from experts.slack import (
     SlackError,
     SlackRateLimited,
     SlackTransient,
+    slack_configured,
     slack_escape,
     slack_link,
     slack_permalink,
@@ -238,20 +239,51 @@ def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outre
 # --- Community involvement -----------------------------------------------------------------
 
 
-def community_post_enqueue(*, ticket: Ticket, macro: Macro) -> None:
-    """Called by macro_apply: after the macro commits, share the mention in the community
-    channel (a task; it never breaks the macro)."""
+def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any) -> str | None:
+    """Macro hook (experts.apps): the community-involvement macro shares the mention in Slack
+    before its actions run, so a post Slack refuses (not connected, no such channel, bot not
+    invited) refuses the macro in words and the ticket is not solved as if it had gone. Slack
+    being busy does not hold the advocate up: the post is retried in the background and each
+    retry is in the ticket's history."""
     if macro.name.casefold() != COMMUNITY_MACRO.casefold():
-        return
+        return None
+    if not slack_configured():
+        raise ValidationError(
+            f"“{macro.name}” shares the mention in Slack, but Slack is not connected to the desk: "
+            "nothing was applied. Ask an admin to connect Slack, or share the link yourself and add a note."
+        )
+    try:
+        result = community_post_send(ticket_id=ticket.pk, raise_refusal=True)
+    except SlackError as exc:
+        raise ValidationError(f"“{macro.name}” was not applied: {exc.message}.") from exc
+    except SlackTransient as exc:
+        delay = exc.retry_after if isinstance(exc, SlackRateLimited) else _backoff(1)
+        community_post_retry_later(ticket=ticket, error=str(exc), delay=delay)
+        return f"Slack is busy: the mention will be shared in {delay} s (the ticket's history shows each try)."
+    if result == "no-link":
+        return "This mention has no link to share in Slack; nothing was posted."
+    return None
+
+
+def community_post_retry_later(*, ticket: Ticket, error: str, delay: int, attempt: int = 1) -> None:
+    """Record that the share waits for Slack, and queue the retry after commit."""
+    event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=None, community_retry=error, retry_in=delay)
     ticket_id = ticket.pk
 
     def enqueue() -> None:
         from experts.tasks import community_post
 
-        community_post.delay(ticket_id)
+        community_post.apply_async(args=[ticket_id], countdown=delay)
 
-    # robust: a broker that is down is logged, and the macro stays applied.
+    # robust: a broker that is down is logged; the history already says the share is waiting.
     transaction.on_commit(enqueue, robust=True)
+
+
+def community_post_note(*, ticket_id: int, **data: Any) -> None:
+    """A line in the ticket's history about the share (retrying, or given up)."""
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is not None:
+        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=None, **data)
 
 
 def community_post_text(*, ticket: Ticket, link: str) -> str:
@@ -263,9 +295,10 @@ def community_post_text(*, ticket: Ticket, link: str) -> str:
     return head + (f" ({slack_escape(who)})" if who else "") + f": {slack_link(link, link)}"
 
 
-def community_post_send(*, ticket_id: int) -> str:
+def community_post_send(*, ticket_id: int, raise_refusal: bool = False) -> str:
     """Post the mention's permalink to the community-involvement channel, once per ticket.
-    Raises SlackTransient for the task to retry; a permanent refusal is logged and noted."""
+    Raises SlackTransient for the caller to retry; a permanent refusal is logged and noted, or
+    raised (`raise_refusal`) for the macro hook to refuse the macro with it."""
     ticket = Ticket.objects.select_related("channel").filter(pk=ticket_id).first()
     if ticket is None:
         return "gone"
@@ -281,6 +314,8 @@ def community_post_send(*, ticket_id: int) -> str:
         ts, _ = slack_post_message(channel=channel, text=text)
     except SlackError as exc:
         logger.warning("community post for ticket %s refused: %s", ticket_id, exc.message)
+        if raise_refusal:
+            raise
         event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=None, community_error=exc.message)
         return "failed"
     event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=None, community_post=ts, channel=channel, link=link)

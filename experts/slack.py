@@ -51,6 +51,14 @@ def slack_link(url: str, label: str) -> str:
     return f"<{safe}|{slack_escape(label)}>"
 
 
+NOT_CONNECTED = "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it"
+
+
+def slack_configured() -> bool:
+    """Whether the desk can post to Slack at all (pages warn before a send that cannot work)."""
+    return bool(settings.SLACK_BOT_TOKEN)
+
+
 def _readable(code: str, channel: str) -> str:
     where = channel or "that channel"
     messages = {
@@ -82,7 +90,9 @@ def _session() -> requests.Session:
 def _headers() -> dict[str, str]:
     token = settings.SLACK_BOT_TOKEN
     if not token:
-        raise SlackError("not_configured", "Slack is not configured: set SLACK_BOT_TOKEN")
+        # For the operator, in the log; the advocate reads NOT_CONNECTED.
+        logger.warning("slack: SLACK_BOT_TOKEN is not set; nothing can be posted")
+        raise SlackError("not_configured", NOT_CONNECTED)
     return {"Authorization": f"Bearer {token}"}
 
 

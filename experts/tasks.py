@@ -17,21 +17,21 @@ def outreach_retry(outreach_id: int) -> str:
     return "gone" if outreach is None else outreach.status
 
 
-# Retried on transient Slack errors only; a permanent refusal is logged and noted on the ticket.
-@shared_task(
-    bind=True,
-    name="experts.community_post",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(SlackTransient,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-)
+COMMUNITY_MAX_RETRIES = 5
+
+
+# Retried on transient Slack errors only, each wait written in the ticket's history; a permanent
+# refusal, or Slack still busy after the last retry, is noted on the ticket.
+@shared_task(bind=True, name="experts.community_post", acks_late=True, ignore_result=True)
 def community_post(self, ticket_id: int) -> str:
     from experts import services
 
     try:
         return services.community_post_send(ticket_id=ticket_id)
-    except SlackRateLimited as exc:
-        raise self.retry(exc=exc, countdown=exc.retry_after) from exc
+    except SlackTransient as exc:
+        if self.request.retries >= COMMUNITY_MAX_RETRIES:
+            services.community_post_note(ticket_id=ticket_id, community_error=f"Slack stayed busy ({exc})")
+            return "failed"
+        delay = exc.retry_after if isinstance(exc, SlackRateLimited) else min(30 * 2**self.request.retries, 600)
+        services.community_post_note(ticket_id=ticket_id, community_retry=str(exc), retry_in=delay)
+        raise self.retry(exc=exc, countdown=delay) from exc

@@ -22,6 +22,7 @@ from channels.models import Channel
 from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
+from experts.slack import slack_configured
 from mentions import selectors, services
 from mentions.forms import (
     BulkForm,
@@ -37,6 +38,7 @@ from mentions.forms import (
     StatusForm,
     TagsForm,
 )
+from mentions.history import history_lines
 from mentions.models import Ticket, View
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
@@ -151,6 +153,7 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
             initial={"body": obj.reply_draft, "handle": plan.chosen if plan else "", "token": uuid.uuid4().hex}
         ),
         "ticket": obj,
+        "history": history_lines(obj, obj.events.all()),
         "ticket_version": versions.ticket_version(obj),
         "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
         "presence_refresh_seconds": presence.refresh_seconds(),
@@ -204,6 +207,7 @@ def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
         "expert_q": q,
         "expert_results": list(experts_search(q=q)[:10]) if q else [],
         "outreach_form": outreach_form,
+        "slack_ready": slack_configured(),
         "outreach_expert": chosen,
         "outreaches": list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")),
         "decline_form": forms.get("decline"),
@@ -310,13 +314,15 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
     def run(ticket: Ticket, data: dict) -> str:
         macro = data["macro"]
-        services.macro_apply(
+        applied = services.macro_apply(
             ticket=ticket,
             user=request.user,
             macro=macro,
             link=data["link"],
             base_url=request.build_absolute_uri("/")[:-1],
         )
+        for notice in applied.macro_notices:
+            messages.warning(request, notice)
         return f"“{macro.name}” applied to #{ticket.pk}."
 
     return _action(request, pk, MacroForm, "macro", run)

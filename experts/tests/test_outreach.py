@@ -222,17 +222,57 @@ def test_other_macros_post_nothing(slack, case, django_capture_on_commit_callbac
     assert callbacks == [] and len(slack.calls) == 0
 
 
-def test_a_community_post_slack_refuses_never_breaks_the_macro(slack, case, django_capture_on_commit_callbacks):
+def test_a_community_post_slack_refuses_refuses_the_macro_in_words(slack, case):
+    """The ticket is not solved as if the mention had been shared."""
     ticket, _, advocate = case
     slack.post(POST_URL, json={"ok": False, "error": "not_in_channel"})
     macro = Macro.objects.get(name="Involving experts::Community involvement")
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with pytest.raises(ValidationError) as refused:
         macro_apply(ticket=ticket, user=advocate, macro=macro)
-    assert len(callbacks) == 1
-    assert community_post(ticket.pk) == "failed"
 
+    assert refused.value.messages == [
+        "“Involving experts::Community involvement” was not applied: The Slack bot is not in "
+        "#community-involvement: invite it there, or choose another channel."
+    ]
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and not ticket.tags.exists() and not ticket.events.exists()
+
+
+def test_without_slack_the_community_macro_is_refused_without_naming_a_setting(slack, case, settings):
+    ticket, _, advocate = case
+    settings.SLACK_BOT_TOKEN = ""
+    macro = Macro.objects.get(name="Involving experts::Community involvement")
+
+    with pytest.raises(ValidationError) as refused:
+        macro_apply(ticket=ticket, user=advocate, macro=macro)
+
+    said = refused.value.messages[0]
+    assert "Slack is not connected to the desk" in said and "nothing was applied" in said
+    assert "SLACK" not in said.replace("Slack", "")  # no environment variable name
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and len(slack.calls) == 0
+
+
+def test_slack_busy_applies_the_macro_and_retries_the_share_visibly(
+    slack, case, eager_celery, django_capture_on_commit_callbacks
+):
+    ticket, _, advocate = case
+    slack.post(POST_URL, status=429, headers={"Retry-After": "20"})
+    macro = Macro.objects.get(name="Involving experts::Community involvement")
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        applied = macro_apply(ticket=ticket, user=advocate, macro=macro)
+
+    assert applied.macro_notices == [
+        "Slack is busy: the mention will be shared in 20 s (the ticket's history shows each try)."
+    ]
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SOLVED
-    event = ticket.events.filter(kind=TicketEvent.Kind.NOTE, data__has_key="community_error").get()
-    assert "not in #community-involvement" in event.data["community_error"]
+    waiting = ticket.events.get(kind=TicketEvent.Kind.NOTE, data__has_key="community_retry")
+    assert waiting.data["retry_in"] == 20
+    # The queued retry posts once Slack answers.
+    slack.replace(responses.POST, POST_URL, json={"ok": True, "channel": "C0COMMUNITY", "ts": "1700000000.000300"})
+    for callback in callbacks:
+        callback()
+    assert ticket.events.filter(kind=TicketEvent.Kind.NOTE, data__community_post="1700000000.000300").exists()

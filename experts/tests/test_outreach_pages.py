@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
-from mentions.models import Ticket
+from mentions.models import Macro, Ticket
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,41 @@ def test_a_tampered_expert_id_is_refused(advocate_client, slack, case):
     )
     assert response.status_code == 400 and len(slack.calls) == 0
     assert advocate_client.get(f"{ticket.get_absolute_url()}?expert=999999").status_code == 200
+
+
+def test_the_outreach_form_says_before_sending_when_slack_is_not_connected(advocate_client, slack, case, settings):
+    ticket, expert = case
+    settings.SLACK_BOT_TOKEN = ""
+
+    html = advocate_client.get(f"{ticket.get_absolute_url()}?expert={expert.pk}").content.decode()
+
+    assert 'data-testid="slack-not-connected"' in html
+    assert "Slack is not connected to the desk, so this message cannot be sent." in html
+    assert '<button class="btn" type="submit" disabled>Send to Slack</button>' in html
+    assert "SLACK_BOT_TOKEN" not in html
+    # A send that gets through anyway (an old page) is refused in the same words, and nothing is posted.
+    response = advocate_client.post(
+        _send_url(ticket), {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_verify", "message": "Hi"}
+    )
+    assert response.status_code == 400
+    assert "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it" in (
+        response.content.decode()
+    )
+    assert len(slack.calls) == 0
+
+
+def test_a_refused_community_macro_is_said_on_the_page_and_the_ticket_stays_open(advocate_client, slack, case):
+    ticket, _ = case
+    slack.post(POST_URL, json={"ok": False, "error": "channel_not_found"})
+    macro = Macro.objects.get(name="Involving experts::Community involvement")
+
+    response = advocate_client.post(
+        reverse("mentions:ticket-macro", args=[ticket.pk]), {"seen": seen(ticket), "macro": macro.pk, "link": ""}
+    )
+
+    assert response.status_code == 400
+    assert "was not applied: Slack has no channel #community-involvement (or the bot is not in it)." in (
+        response.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == "new"

@@ -103,11 +103,16 @@ def test_server_errors_and_timeouts_are_transient():
 
 
 @responses.activate
-def test_without_a_token_nothing_is_sent(settings):
+def test_without_a_token_nothing_is_sent(settings, caplog):
     settings.SLACK_BOT_TOKEN = ""
 
     with pytest.raises(SlackError) as exc_info:
         slack_post_message(channel="#s_plan", text="hi")
 
-    assert exc_info.value.message == "Slack is not configured: set SLACK_BOT_TOKEN"
+    # The advocate reads words they can act on; the operator finds the setting in the log.
+    assert (
+        exc_info.value.message
+        == "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it"
+    )
+    assert "SLACK_BOT_TOKEN is not set" in caplog.text
     assert len(responses.calls) == 0

@@ -21,6 +21,7 @@ from mentions.services.events import (
     tags_remove,
 )
 from mentions.services.followups import followup_seen
+from mentions.services.macro_hooks import macro_hooks_run
 from mentions.services.sla import ticket_breach_on_reply
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -147,6 +148,9 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
     with transaction.atomic():
         ticket = _locked(ticket)
         ensure_can_act(ticket=ticket, user=user)
+        # Hooks of other apps first (the community macro shares the mention in Slack): a refusal
+        # leaves the ticket untouched, so it is never solved as if the post had gone.
+        notices = macro_hooks_run(ticket=ticket, macro=macro, user=user)
         context = _context(ticket, user, link, base_url)
         prefilled = False
         for action in actions:
@@ -156,11 +160,7 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
             _submit(ticket)
         followup_seen(ticket)
         ticket.save()
-        # Community involvement: shares the mention in Slack after commit (imported lazily:
-        # experts builds on mentions).
-        from experts.services import community_post_enqueue
-
-        community_post_enqueue(ticket=ticket, macro=macro)
+    ticket.macro_notices = notices
     return ticket
 
 

@@ -193,7 +193,7 @@ def sla_sweep(*, now: datetime | None = None, context: SlaContext | None = None)
 # Display
 
 
-def _span(seconds: float) -> str:
+def span_text(seconds: float) -> str:
     """ "2 h 15 m", "40 m", "1 d 3 h", "< 1 m"."""
     minutes = int(seconds // 60)
     if minutes < 1:
@@ -209,7 +209,7 @@ def _span(seconds: float) -> str:
 
 def clock_text(due_at: datetime, now: datetime) -> str:
     left = (due_at - now).total_seconds()
-    return f"{_span(left)} left" if left > 0 else f"breached {_span(-left)} ago"
+    return f"{span_text(left)} left" if left > 0 else f"breached {span_text(-left)} ago"
 
 
 class SlaClock:
@@ -251,7 +251,7 @@ def sla_clock(ticket: Ticket, now: datetime) -> SlaClock | None:
     title = f"due {due:%Y-%m-%d %H:%M} UTC ({ticket.get_sla_target_display() or 'target'})"
     if ticket.first_reply_at is not None:
         if ticket.sla_breached or ticket.first_reply_at > due:
-            late = _span((ticket.first_reply_at - due).total_seconds())
+            late = span_text((ticket.first_reply_at - due).total_seconds())
             return SlaClock("breached", f"replied {late} late", title)
         return SlaClock("met", "replied in time", title)
     if not ticket.is_waiting:

@@ -1,0 +1,203 @@
+"""The ticket's history as sentences a person would write.
+
+"Ada sent a reply as @gitlab on X - first reply 2 h 10 m after the mention, within the 5 h
+target." Times are UTC. Technical data (external ids, message ids, send keys) stays out of the
+sentence and is kept in `details`, which the page shows on hover and in a details line.
+Event data comes from the database and, for some kinds, from the platforms: everything here is
+plain text, escaped by the template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mentions.models import Ticket, TicketEvent
+from mentions.services.sla import span_text
+
+K = TicketEvent.Kind
+DASH = "\u2013"  # an en dash between a sentence and its clause
+# Data keys that are worded in the sentence; the rest are technical details.
+_WORDED = {
+    *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
+    *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
+    *("community_error", "community_retry", "answer_seconds"),
+}
+_HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
+
+
+@dataclass(frozen=True)
+class Line:
+    at: datetime
+    kind: str
+    text: str
+    link: str = ""  # a URL the sentence refers to (shown only if it is http(s))
+    details: str = ""
+
+
+def history_lines(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Line]:
+    return [_line(ticket, e) for e in events]
+
+
+def _who(event: TicketEvent) -> str:
+    if event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    data = _data(event)
+    if data.get("rule"):
+        return f"Triage rule “{data['rule']}”"
+    return "The desk"
+
+
+def _data(event: TicketEvent) -> dict[str, Any]:
+    return event.data if isinstance(event.data, dict) else {}
+
+
+def _s(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _details(event: TicketEvent, worded: set[str]) -> str:
+    pairs = [
+        f"{k}: {_s(v)}"
+        for k, v in _data(event).items()
+        if k not in worded and k not in _HIDDEN and v not in (None, "", False, [], {})
+    ]
+    return " · ".join(pairs)
+
+
+def _first_reply(ticket: Ticket) -> str:
+    """The clause after a first reply: ", first reply 2 h 10 m after the mention, within the 5 h target"."""
+    if ticket.first_reply_seconds is None:
+        return ""
+    said = f" {DASH} first reply {span_text(ticket.first_reply_seconds)} after the mention"
+    if ticket.sla_due_at is None or ticket.first_reply_at is None:
+        return said
+    if ticket.sla_target == Ticket.SlaTarget.SECURITY:
+        target = "the one-business-day security target"
+    else:
+        target = f"the {span_text((ticket.sla_due_at - ticket.requested_at).total_seconds())} target"
+    return f"{said}, {'within' if ticket.first_reply_at <= ticket.sla_due_at else 'after'} {target}"
+
+
+def _via(data: dict) -> str:
+    return {"bulk": " (bulk action)", "admin": " (in admin)"}.get(str(data.get("via", "")), "")
+
+
+def _reason(data: dict) -> str:
+    return f": “{data['reason']}”" if data.get("reason") else ""
+
+
+def _assigned(t: Ticket, e: TicketEvent, d: dict) -> str:
+    if d.get("via") == "play":
+        return f"{_who(e)} took it with Play from the “{d.get('view', '')}” view"
+    was = f" (was {d['from']})" if d.get("from") else ""
+    return f"{_who(e)} assigned it to {d.get('to', 'someone')}{was}{_via(d)}"
+
+
+def _unassigned(t: Ticket, e: TicketEvent, d: dict) -> str:
+    if d.get("via") == "release":
+        return f"{_who(e)} released it to the queue{_reason(d)}"
+    return f"{_who(e)} put it back in the queue{_via(d)}{_reason(d)}"
+
+
+def _status(t: Ticket, e: TicketEvent, d: dict) -> str:
+    to = Ticket.Status(d["to"]).label.lower() if d.get("to") in Ticket.Status.values else _s(d.get("to", "?"))
+    why = f" {DASH} {d['reason']}" if d.get("reason") else ""
+    return f"{_who(e)} set the status to {to}{_via(d)}{why}"
+
+
+def _priority(t: Ticket, e: TicketEvent, d: dict) -> str:
+    was = f" (was {d['from']})" if d.get("from") else ""
+    via = f" ({d['via']})" if d.get("via") and not _via(d) else _via(d)
+    return f"{_who(e)} set the priority to {d.get('to', '?')}{was}{via}"
+
+
+def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
+    if "outreach" in d:
+        expert = d.get("expert", "the expert")
+        if d.get("status") == "answered":
+            took = f" after {span_text(d['answer_seconds'])}" if isinstance(d.get("answer_seconds"), int) else ""
+            return f"The expert answered on the platform{took}: outreach closed"
+        if d.get("error"):
+            retry = f"; retrying in {span_text(d['retry_in'])}" if isinstance(d.get("retry_in"), int) else ""
+            return f"The Slack message asking {expert} could not be posted: {d['error']}{retry}"
+        if d.get("status") == "declined":
+            return f"{_who(e)} closed the outreach to {expert}{_reason(d)}"
+        where = f" in {d['channel']}" if d.get("channel") else ""
+        return f"{_who(e)} asked {expert}{where} (outreach {d.get('status', '')})"
+    if d.get("community_retry"):
+        wait = f" in {span_text(d['retry_in'])}" if isinstance(d.get("retry_in"), int) else " later"
+        return f"Slack was busy, so sharing the mention in Slack is tried again{wait}"
+    if d.get("community_error"):
+        return f"Sharing the mention in Slack failed: {d['community_error']}"
+    if d.get("community_post"):
+        return f"The mention was shared in Slack {d.get('channel', '')}".rstrip()
+    return f"{_who(e)} added an internal note"
+
+
+def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:
+    first = _first_reply(t) if d.get("first_reply") else ""
+    return f"{_who(e)} replied on {t.channel.name}{first}"
+
+
+def _sent(t: Ticket, e: TicketEvent, d: dict) -> str:
+    first = _first_reply(t) if d.get("first_reply") else ""
+    handle = str(d.get("handle", "?"))
+    handle = f"@{handle}" if t.channel.kind == "twitter" and not handle.startswith("@") else handle
+    return f"{_who(e)} sent a reply as {handle} on {t.channel.name}{first}"
+
+
+def _breached(t: Ticket, e: TicketEvent, d: dict) -> str:
+    late = d.get("late_by_minutes")
+    by = f" by {span_text(late * 60)}" if isinstance(late, int) and late > 0 else ""
+    return f"The first-reply target was missed{by}"
+
+
+def _tag(verb: str) -> Callable[[Ticket, TicketEvent, dict], str]:
+    return lambda t, e, d: f"{_who(e)} {verb} the tag “{d.get('tag', '?')}”{_via(d)}"
+
+
+SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
+    K.CREATED: lambda t, e, d: f"Ticket opened from a mention on {t.channel.name}",
+    K.MESSAGE: lambda t, e, d: f"{d.get('author') or 'The requester'} followed up",
+    K.OUR_REPLY_SEEN: lambda t, e, d: f"Our reply by {d.get('author') or 'our team'} was seen on the platform",
+    K.ASSIGNED: _assigned,
+    K.UNASSIGNED: _unassigned,
+    K.SKIPPED: lambda t, e, d: f"{_who(e)} skipped it in Play{_reason(d)}",
+    K.STATUS: _status,
+    K.TAG_ADDED: _tag("added"),
+    K.TAG_REMOVED: _tag("removed"),
+    K.NOTE: _note,
+    K.REPLIED: _replied,
+    K.MACRO: lambda t, e, d: f"{_who(e)} applied the macro “{d.get('macro', '?')}”",
+    K.REPLY_PREFILLED: lambda t, e, d: f"{_who(e)} prefilled the reply",
+    K.REPLY_SENT: _sent,
+    K.REPLY_FAILED: lambda t, e, d: f"{_who(e)}'s reply as {d.get('handle', '?')} was not posted: {d.get('error', '')}",
+    K.MESSAGE_EDITED: lambda t, e, d: "A message was edited on the platform (the earlier text is in the details)",
+    K.MESSAGE_DELETED: lambda t, e, d: "A message was deleted on the platform",
+    K.SLA_BREACHED: _breached,
+    K.RULE_APPLIED: lambda t, e, d: f"Triage rule “{d.get('rule', '?')}” applied: {_s(d.get('actions', ''))}".rstrip(
+        ": "
+    ),
+    K.RETURNED: lambda t, e, d: f"Returned to the queue: {d.get('said') or d.get('reason', '')}",
+    K.PRIORITY: _priority,
+    K.MERGED: lambda t, e, d: f"{_who(e)} merged #{d.get('source', '?')} into this ticket{_reason(d)}",
+    K.MERGED_INTO: lambda t, e, d: f"{_who(e)} merged this ticket into #{d.get('into', '?')}{_reason(d)}",
+}
+
+
+def _line(ticket: Ticket, event: TicketEvent) -> Line:
+    d = _data(event)
+    sentence = SENTENCES.get(event.kind)
+    try:
+        text = sentence(ticket, event, d) if sentence else f"{_who(event)}: {event.get_kind_display()}"
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # Stored data of an unexpected shape (older rows, hand edits) still reads as a line.
+        text = f"{_who(event)}: {event.get_kind_display()}"
+    link = d.get("link") or d.get("url") or ""
+    details = _details(event, _WORDED)
+    if event.kind == K.MESSAGE_EDITED and d.get("previous_text"):
+        details = " · ".join(filter(None, [details, f"earlier text: {str(d['previous_text'])[:300]}"]))
+    return Line(at=event.created_at, kind=event.kind, text=text, link=str(link), details=details)
