@@ -44,8 +44,9 @@ _NOT_A_LISTING = (
 
 
 def thing_of(entry: Any) -> tuple[str, dict[str, Any]] | None:
-    """(kind, data) of a well-formed child, else None."""
-    if isinstance(entry, dict) and isinstance(entry.get("kind"), str) and isinstance(entry.get("data"), dict):
+    """(kind, data) of a well-formed child (not a Listing), else None."""
+    kind = entry.get("kind") if isinstance(entry, dict) else None
+    if isinstance(kind, str) and kind != "Listing" and isinstance(entry.get("data"), dict):
         return entry["kind"], entry["data"]
     return None
 
