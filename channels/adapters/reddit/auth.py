@@ -90,7 +90,7 @@ def request_token(session: requests.Session, creds: Credentials, agent: str) -> 
     status = response.status_code
     try:
         payload = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     error = str(payload.get("error") or "") if isinstance(payload, dict) else ""
     if status == 429:

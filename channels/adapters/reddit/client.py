@@ -108,6 +108,8 @@ class Client:
             raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}: {response.text[:300]}")
         try:
             return response.json()
+        except RecursionError as exc:  # nested thousands deep: no Reddit response is
+            raise PayloadError(f"Reddit {path}: response nested too deeply to read") from exc
         except ValueError as exc:
             raise PayloadError(f"Reddit {path}: response is not JSON ({response.text[:120]!r})") from exc
 

@@ -64,7 +64,8 @@ def streams_of(config: dict[str, Any]) -> list[Stream]:
 def next_after(payload: dict[str, Any]) -> str | None:
     data = payload.get("data")
     after = data.get("after") if isinstance(data, dict) else None
-    return after if isinstance(after, str) and after and len(after) <= 100 else None
+    # The cursor keeps it: only a plain fullname (no NUL, surrogates or control characters) is stored.
+    return after if isinstance(after, str) and after and len(after) <= 100 and clean.ident(after) == after else None
 
 
 def walk(

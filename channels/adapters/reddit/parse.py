@@ -87,17 +87,19 @@ def _api_things(payload: dict[str, Any]) -> list[Any]:
 
 
 def _flatten(payload: Any) -> list[Any]:
-    """Listings opened, things listed with their replies after them; without recursion."""
+    """Listings opened, things listed with their replies after them; without recursion. A list is opened
+    only where Reddit sends one (the payload itself, a thing's replies); anywhere else it is an entry that
+    the parser rejects."""
     entries: list[Any] = []
-    stack: list[Any] = [payload]
+    stack: list[tuple[Any, bool]] = [(payload, True)]
     while stack and len(entries) < ENTRIES_MAX:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
+        node, list_expected = stack.pop()
+        if isinstance(node, list) and list_expected:
+            stack.extend((member, False) for member in reversed(node))
         elif isinstance(node, dict) and node.get("kind") == "Listing":
             children = clean.mapping(node.get("data")).get("children")
             if isinstance(children, list):
-                stack.extend(reversed(children))
+                stack.extend((child, False) for child in reversed(children))
             else:
                 entries.append(node)  # rejected: a Listing without a children list
         else:
@@ -105,7 +107,7 @@ def _flatten(payload: Any) -> list[Any]:
             thing = thing_of(node)
             replies = thing[1].get("replies") if thing else None
             if isinstance(replies, dict | list) and replies:  # "" when there are none
-                stack.append(replies)
+                stack.append((replies, True))
     return entries
 
 
