@@ -127,3 +127,32 @@ def test_goreddit_morechildren_reply_joins_its_parents_ticket():
     channel = reddit_channel()
     result = mentions_store(channel=channel, mentions=adapter.parse_payload(load("goreddit_morechildren.json")))
     assert (result.created, result.tickets_created, result.threaded) == (2, 1, 1)
+
+
+def test_goreddit_user_overview_mixes_a_post_and_a_comment_on_another_post():
+    parsed = adapter.parse_page(load("goreddit_user_overview.json"))
+    assert not parsed.rejected
+    post, reply = (fields(m) for m in parsed.mentions)
+    author = ("v_95", "v_95", "https://www.reddit.com/user/v_95")
+    assert post == {
+        "id": "t3_gczwql",
+        "author": author,
+        # The markdown as written (its selftext_html, escaped once more, is not read); a self post has no link.
+        "text": "Talking about [this](https://www.reddit.com/dev/api/#GET_user_{username}_{where}) endpoint "
+        "specifically.\n\nI'm building a Reddit API client, but don't have gold.",
+        "title": "GET /user/{username}/gilded: does it return other user's things you've gilded, or your things "
+        "that have been gilded? Does it return both comments and posts?",
+        "parent": "",
+        "thread": "",
+        "permalink": "https://www.reddit.com/r/redditdev/comments/gczwql/get_userusernamegilded_does_it_return_other_users/",
+        "created": datetime(2020, 5, 3, 22, 46, 25, tzinfo=UTC),
+        "edited": None,
+        "deleted": False,
+    }
+    assert reply["id"] == "t1_f0zsa37" and reply["author"] == author and reply["text"] == "Thank you!"
+    assert (reply["parent"], reply["thread"]) == ("t3_d7ejpn", "t3_d7ejpn")
+    assert reply["title"].startswith("I'm giving away an iPhone 11 Pro") and reply["title"].endswith("good luck!")
+    assert reply["permalink"] == (
+        "https://www.reddit.com/r/apple/comments/d7ejpn/im_giving_away_an_iphone_11_pro_to_a_commenter_at/f0zsa37/"
+    )
+    assert reply["created"] == datetime(2019, 9, 21, 21, 38, 16, tzinfo=UTC)
