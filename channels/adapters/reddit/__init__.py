@@ -1,0 +1,202 @@
+"""Reddit through its OAuth API (https://oauth.reddit.com).
+
+Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
+
+    {
+        "subreddits": ["gitlab"],        # each one's newest posts and (include_comments) comments, in full
+        "keywords": ["gitlab"],          # a site-wide search of posts per keyword
+        "include_comments": true,
+        "overlap_seconds": 600,          # each walk reads this much again (search is not immediate)
+        "backfill_hours": 24,            # how far back the first poll (and a new stream) reads
+        "requests_per_minute": 90,       # shared by every channel using the same client_id
+        "max_requests_per_poll": 30,     # pages one poll may read, in all streams
+    }
+
+Credentials (`auth.py`): client_id and client_secret (app-only access), plus username and password for a
+"script" app. HTTP, token, the shared per-minute budget and Reddit's rate-limit headers: `client.py`.
+
+Polling (`paging.py`): each stream is walked newest first with `after` down to its floor, within the poll's
+request budget; a walk cut short keeps `resume` in the cursor (`cursor.py`) and the next poll goes on from it,
+so a backlog larger than one poll drains over successive polls. A poll's items are one chunk
+(`fetch_chunks`), handed over oldest first and stored with the cursor just after them; `more` says a
+backlog is left, so the next poll comes soon. Being rate-limited part-way through a poll is flow control,
+not failure: the streams already walked are handed over and the others keep their cursor.
+
+Parsing (`parse.py`): every entry of a page is read on its own through `guard.parse_each` and
+`channels.clean`; one that cannot be read is rejected with its raw payload (the poll quarantines it) and the
+rest of the page is stored, the cursor moving on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
+from ..guard import Parsed
+from .auth import AUTH_URL, credentials_of, user_agent
+from .client import API_URL, Client
+from .config import DEFAULTS, settings_of, validate_config
+from .cursor import SEEN_LIMIT, load_seen, load_states, prune_seen
+from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
+from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
+
+__all__ = [
+    "API_URL",
+    "AUTH_URL",
+    "DEFAULTS",
+    "MAX_PAGES_PER_STREAM",
+    "PAGE_SIZE",
+    "SEEN_LIMIT",
+    "USER_URL",
+    "WEB_URL",
+    "RedditAdapter",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class RedditAdapter:
+    kind = "reddit"
+
+    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        return validate_config(config)
+
+    # --- polling -----------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+        """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
+        config = settings_of(channel.config)
+        credentials = credentials_of(channel)
+        client = Client(session, credentials, config, user_agent(channel, credentials))
+        old_states = load_states(channel.cursor)
+        seen = load_seen(channel.cursor)
+        now = time.time()
+
+        streams = streams_of(config)
+        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
+        # Streams a capped poll did not reach go first next time.
+        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
+
+        entries: list[Any] = []
+        escaped: set[int] = set()
+        signatures: dict[str, int] = {}
+        listed, walked = 0, 0
+        stopped: RateLimited | None = None
+        for stream in streams:
+            if client.requests_made >= config["max_requests_per_poll"]:
+                break
+            try:
+                found = walk(client, stream, states.get(stream.key, {}), seen, now, config)
+            except RateLimited as exc:
+                if not walked:
+                    raise
+                stopped = exc  # keep what the finished streams returned; this one keeps its cursor
+                break
+            walked += 1
+            listed += found.listed
+            states[stream.key] = found.state
+            for entry, is_escaped in found.entries:
+                thing = thing_of(entry)
+                name = fullname(*thing) if thing else ""
+                if name and name in signatures:
+                    continue  # found by an earlier stream of this poll
+                if name and name in found.signatures:
+                    signatures[name] = found.signatures[name]
+                entries.append(entry)
+                if is_escaped:
+                    escaped.add(id(entry))
+
+        parsed = parse_entries(entries, escaped=escaped)
+        for mention in parsed.mentions:
+            seen[mention.external_id] = [int(mention.created_at.timestamp()), signatures.get(mention.external_id, 0)]
+        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+
+        not_before = client.not_before
+        if stopped is not None:
+            wait = datetime.now(tz=UTC) + timedelta(seconds=stopped.retry_after or 60)
+            not_before = max(not_before or wait, wait)
+            logger.info("reddit: channel=%s stopped early, rate-limited: %s", channel.slug, stopped)
+        more = walked < len(streams) or any("resume" in state for state in states.values())
+        yield FetchResult(
+            mentions=parsed.mentions,
+            cursor={"streams": states, "seen": prune_seen(seen, states, int(config["overlap_seconds"]))},
+            requests_made=client.requests_made,
+            more=more,
+            rejected=parsed.rejected,
+            not_before=not_before,
+            reads=listed,
+            platform_status=client.status(),
+        )
+
+    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
+        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = settings_of(channel.config)
+        credentials = credentials_of(channel)
+        client = Client(session, credentials, config, user_agent(channel, credentials))
+        if credentials.username:
+            me = clean.mapping(client.get("/api/v1/me"))
+            name = clean.handle(me.get("name"))
+            if not name:
+                raise PayloadError("Reddit /api/v1/me did not return an account.")
+            summary = (
+                f"Signed in to Reddit as u/{name} (script app, password grant): "
+                f"{clean.whole(me.get('link_karma')) or 0} post karma, "
+                f"{clean.whole(me.get('comment_karma')) or 0} comment karma."
+            )
+        elif config["subreddits"]:
+            sub = config["subreddits"][0]
+            about = client.get(f"/r/{sub}/about")
+            data = about.get("data") if isinstance(about, dict) else None
+            if not isinstance(data, dict):
+                raise PayloadError(f"Reddit /r/{sub}/about did not return a subreddit.")
+            subscribers = clean.whole(data.get("subscribers"))
+            summary = (
+                f"Reddit answered (app-only access): r/{clean.line(data.get('display_name')) or sub} is "
+                f"{clean.line(data.get('subreddit_type')) or 'of unknown type'} with "
+                f"{subscribers if subscribers is not None else '?'} subscribers."
+            )
+        else:
+            keyword = config["keywords"][0]
+            listing = client.get("/search", {"q": keyword, "sort": "new", "type": "link", "limit": 1})
+            posts = [t[1] for t in map(thing_of, page_entries(listing)[0]) if t and t[0] == "t3"]
+            newest = f"newest: {clean.line(posts[0].get('title'))[:80]!r}" if posts else "no posts yet"
+            summary = f"Reddit answered (app-only access): searching posts for {keyword!r} works ({newest})."
+
+        status = client.status()
+        if status.get("ratelimit_remaining") is not None:
+            summary += (
+                f" Rate limit: {status['ratelimit_remaining']:.0f} requests left in this window,"
+                f" reset in {status.get('ratelimit_reset_seconds') or 0:.0f} s."
+            )
+        else:
+            summary += " Reddit sent no rate-limit figures."
+        return summary
+
+    # --- parsing -----------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """`parse_page`'s mentions; a payload in which no entry at all can be read is refused with the reason
+        (`manage.py ingest_payload` says so instead of storing nothing)."""
+        parsed = parse_page(payload)
+        if parsed.rejected and not parsed.mentions:
+            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
+        return parsed.mentions
+
+    def parse_item(self, item: Any) -> Parsed:
+        """One raw entry kept in the dead-letter table, read again."""
+        return parse_page(item)

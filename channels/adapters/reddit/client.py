@@ -1,0 +1,206 @@
+"""One poll's view of the Reddit API: the bearer token, the request budget shared by every channel of one
+app, status codes mapped to what the poller should do, and Reddit's rate-limit figures.
+
+Rate limits: Reddit allows about 100 requests per minute per OAuth client. Every Reddit channel using the same
+client_id shares a per-minute counter in the Django cache (Redis); past `requests_per_minute` the client raises
+RateLimited before sending anything (token calls go to www.reddit.com, are rare and are not counted). Reddit's
+own `x-ratelimit-remaining`/`x-ratelimit-reset` headers are read on every response: when none are left, no
+further call goes out for that client until the reset, and the poll asks to be scheduled after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from channels import clean
+
+from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token, retry_after_of
+
+logger = logging.getLogger(__name__)
+
+API_URL = "https://oauth.reddit.com"
+
+
+class Client:
+    """One poll's view of the Reddit API: bearer token from the cache, the shared request
+    budget, status codes mapped to what the poller should do, and the rate-limit figures."""
+
+    def __init__(self, session: requests.Session, credentials: Credentials, config: dict[str, Any], agent: str):
+        self.session = session
+        self.credentials = credentials
+        self.per_minute = int(config["requests_per_minute"])
+        self.agent = agent
+        self.requests_made = 0
+        self.not_before: datetime | None = None
+        self._token_memo: tuple[str, float] | None = None
+        self._ratelimit: dict[str, Any] = {}
+        self._budget_used = 0
+
+    # The only way out to the API.
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        params = {**(params or {}), "raw_json": 1}
+        response = self._send(path, params)
+        if response.status_code == 401:
+            # The token was revoked or expired early: drop it and try once with a new one.
+            logger.info("reddit: access token refused on %s, fetching a new one", path)
+            self._drop_token()
+            response = self._send(path, params)
+            if response.status_code == 401:
+                raise AuthError(
+                    f"Reddit {path}: HTTP 401 even with a fresh access token: check the app's credentials "
+                    "and that the account is not suspended."
+                )
+        return self._json(path, response)
+
+    def _send(self, path: str, params: dict[str, Any]) -> requests.Response:
+        self._reserve()
+        token = self._token()
+        url = API_URL + path
+        try:
+            response = self.session.get(
+                url,
+                params=params,
+                headers={"Authorization": f"bearer {token}", "User-Agent": self.agent},
+                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise TransientError(f"Reddit {path}: {exc.__class__.__name__}") from exc
+        finally:
+            self.requests_made += 1
+        self._read_ratelimit(response)
+        return response
+
+    def _json(self, path: str, response: requests.Response) -> Any:
+        status = response.status_code
+        if status == 429:
+            retry = retry_after_of(response)
+            raise RateLimited(f"Reddit {path}: HTTP 429 Too Many Requests", retry_after=retry)
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            if "/subreddits/search" in location:
+                raise PermanentError(
+                    f"Reddit {path}: no such subreddit (Reddit redirects to its subreddit search): "
+                    "fix the channel's subreddits."
+                )
+            raise PermanentError(f"Reddit {path}: unexpected redirect (HTTP {status}) to {location[:200]}")
+        if status in (403, 404):
+            reason = error_reason(response)
+            what = f" ({reason})" if reason else ""
+            hint = (
+                "the subreddit is private, quarantined or banned, or the app may not read it: fix the channel's "
+                "subreddits or credentials"
+                if path.startswith("/r/")
+                else "check the channel's credentials"
+            )
+            raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}{what}: {hint}.")
+        if status >= 500:
+            raise TransientError(f"Reddit {path}: HTTP {status} {response.reason}")
+        if status >= 400:
+            raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}: {response.text[:300]}")
+        try:
+            return response.json()
+        except RecursionError as exc:  # nested thousands deep: no Reddit response is
+            raise PayloadError(f"Reddit {path}: response nested too deeply to read") from exc
+        except ValueError as exc:
+            raise PayloadError(f"Reddit {path}: response is not JSON ({response.text[:120]!r})") from exc
+
+    # -- request budget, shared through the cache by every channel using this client --
+
+    def _reserve(self) -> None:
+        now = time.time()
+        exhausted_until = clean.number(cache.get(self._exhausted_key))
+        if exhausted_until and exhausted_until > now:
+            raise RateLimited(
+                "Reddit: no requests left for this app until its rate-limit window resets",
+                retry_after=exhausted_until - now,
+            )
+        minute = int(now // 60)
+        key = f"reddit:requests:{self.credentials.client_key}:{minute}"
+        cache.add(key, 0, timeout=120)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=120)
+            used = 1
+        self._budget_used = used
+        if used > self.per_minute:
+            raise RateLimited(
+                f"Reddit: this app's budget of {self.per_minute} requests per minute is used up "
+                "(shared by every Reddit channel using the same client_id)",
+                retry_after=(minute + 1) * 60 - now,
+            )
+
+    @property
+    def _exhausted_key(self) -> str:
+        return f"reddit:exhausted:{self.credentials.client_key}"
+
+    def _read_ratelimit(self, response: requests.Response) -> None:
+        remaining = clean.number(response.headers.get("x-ratelimit-remaining"))
+        reset = clean.number(response.headers.get("x-ratelimit-reset"))
+        used = clean.number(response.headers.get("x-ratelimit-used"))
+        if remaining is None and reset is None:
+            return
+        now = datetime.now(tz=UTC)
+        self._ratelimit = {
+            "ratelimit_remaining": remaining,
+            "ratelimit_used": used,
+            "ratelimit_reset_seconds": reset,
+            "ratelimit_reset_at": (now + timedelta(seconds=reset)).isoformat() if reset is not None else None,
+            "checked_at": now.isoformat(),
+        }
+        if remaining is not None and remaining < 1 and reset is not None:
+            until = now + timedelta(seconds=reset)
+            self.not_before = max(self.not_before or until, until)
+            cache.set(self._exhausted_key, until.timestamp(), timeout=int(reset) + 1)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            **self._ratelimit,
+            "budget_per_minute": self.per_minute,
+            "budget_used_this_minute": self._budget_used,
+        }
+
+    # -- OAuth token --
+
+    def _drop_token(self) -> None:
+        self._token_memo = None
+        cache.delete(self.credentials.token_key)
+
+    def _token(self) -> str:
+        now = time.time()
+        if self._token_memo and self._token_memo[1] - TOKEN_REFRESH_MARGIN > now:
+            return self._token_memo[0]
+        cached = cache.get(self.credentials.token_key)
+        if (
+            isinstance(cached, dict)
+            and clean.number(cached.get("expires_at"))
+            and cached["expires_at"] - TOKEN_REFRESH_MARGIN > now
+        ):
+            self._token_memo = (cached["access_token"], cached["expires_at"])
+            return cached["access_token"]
+        token, expires_in = request_token(self.session, self.credentials, self.agent)
+        expires_at = now + expires_in
+        self._token_memo = (token, expires_at)
+        ttl = int(expires_in - TOKEN_REFRESH_MARGIN)
+        if ttl > 0:
+            cache.set(self.credentials.token_key, {"access_token": token, "expires_at": expires_at}, timeout=ttl)
+        return token
+
+
+def error_reason(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, dict):
+        return str(body.get("reason") or "")[:100]
+    return ""

@@ -1,0 +1,96 @@
+"""A Reddit channel's settings: defaults, limits and `validate_config` (unknown keys are errors)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..base import ConfigError
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, Any] = {
+    "keywords": [],
+    "subreddits": [],
+    "include_comments": True,
+    "overlap_seconds": 600,
+    "backfill_hours": 24,
+    # Reddit's free tier: 100 requests per minute per OAuth client, shared by every channel
+    # using that client on this deployment. Keep some headroom for test_connection and retries.
+    "requests_per_minute": 90,
+    "max_requests_per_poll": 30,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "overlap_seconds": (0, 86_400),
+    "backfill_hours": (0, 720),
+    "requests_per_minute": (1, 100),
+    "max_requests_per_poll": (1, 1000),
+}
+# Reddit's rule (r2 `subreddit_rx`): 3-21 letters, digits or underscores, not starting with an
+# underscore; plus the old two-letter language subreddits such as r/de.
+_SUBREDDIT_RE = re.compile(r"\A(?:[A-Za-z0-9][A-Za-z0-9_]{2,20}|[A-Za-z]{2})\Z")
+_PSEUDO_SUBREDDITS = {"all", "popular", "friends", "mod", "random", "randnsfw", "myrandom", "home"}
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The channel's config over the defaults."""
+    return {**DEFAULTS, **config}
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    example = '{"subreddits": ["gitlab"], "keywords": ["gitlab"]}'
+    config_keys_check(config, allowed=set(DEFAULTS), platform="Reddit", example=example)
+    result = dict(config)
+    result["keywords"] = _clean_keywords(config.get("keywords", []))
+    result["subreddits"] = _clean_subreddits(config.get("subreddits", []))
+    if not result["keywords"] and not result["subreddits"]:
+        raise ConfigError(
+            "Give at least one keyword (searched in posts across Reddit) or one subreddit (all its posts "
+            'and comments), e.g. {"keywords": ["gitlab"], "subreddits": ["gitlab"]}.'
+        )
+    for key in ("keywords", "subreddits"):
+        if key not in config:
+            del result[key]
+    if "include_comments" in config and not isinstance(config["include_comments"], bool):
+        raise ConfigError('"include_comments" must be true or false.')
+    whole_numbers_check(config, _INT_LIMITS)
+    return result
+
+
+def _clean_keywords(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError('"keywords" must be a list of search terms, e.g. ["gitlab"].')
+    cleaned: list[str] = []
+    for keyword in value:
+        if not isinstance(keyword, str) or not keyword.strip():
+            raise ConfigError('Every entry of "keywords" must be a non-empty string.')
+        keyword = keyword.strip()
+        if len(keyword) > 512:
+            raise ConfigError(f"Keyword {keyword[:40]!r}… is longer than Reddit's 512-character search limit.")
+        if keyword.casefold() not in {k.casefold() for k in cleaned}:
+            cleaned.append(keyword)
+    return cleaned
+
+
+def _clean_subreddits(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError('"subreddits" must be a list of subreddit names without "r/", e.g. ["gitlab"].')
+    cleaned: list[str] = []
+    for name in value:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError('Every entry of "subreddits" must be a non-empty string.')
+        name = name.strip()
+        bare = re.sub(r"\A/?r/", "", name)
+        if bare != name:
+            raise ConfigError(f'Write subreddit names without "r/": {bare!r}, not {name!r}.')
+        if not _SUBREDDIT_RE.match(name):
+            raise ConfigError(
+                f"{name!r} is not a subreddit name: 3 to 21 letters, digits or underscores, "
+                "not starting with an underscore."
+            )
+        if name.lower() in _PSEUDO_SUBREDDITS:
+            raise ConfigError(
+                f"r/{name} is not a community but a feed of all of Reddit: use keywords to find mentions there."
+            )
+        if name.casefold() not in {n.casefold() for n in cleaned}:
+            cleaned.append(name)
+    return cleaned

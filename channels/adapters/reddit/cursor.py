@@ -1,0 +1,63 @@
+"""What a Reddit channel remembers between polls (`Channel.cursor`)::
+
+    {"streams": {"r/gitlab/new": {"created_utc": 1696754768.0, "polled_at": 1696754800.0,
+                                  "resume": {"after": "t3_x", "floor": 1696750000.0}}, ...},
+     "seen": {"t3_abc": [1696754768, 0], ...}}
+
+Never a `before` fullname: when the item it names is deleted, Reddit answers an empty listing forever (see
+fixtures/reddit/subreddit_comments_empty_before.json). Each stream keeps its own `created_utc` high-water
+mark, and `resume` (the listing's `after` to go on from, down to `floor`) while a walk cut short by the request
+budget has a backlog left. `seen` maps recently handed-over fullnames to [created_utc, signature] (signature:
+-1 deleted, else the edit time, 0 = never edited), so a repeat in the overlap is dropped and an edited or
+deleted item is handed over again. It keeps only what the next floors can still reach, at most SEEN_LIMIT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels import clean
+
+SEEN_LIMIT = 1000
+_EPOCH_MAX = 2**40
+
+
+def _stamp(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -1 <= value < _EPOCH_MAX
+
+
+def load_states(raw: Any) -> dict[str, dict[str, Any]]:
+    """The streams' states, each with a usable mark, poll time and resume (or without them)."""
+    states: dict[str, dict[str, Any]] = {}
+    for key, value in clean.mapping(clean.mapping(raw).get("streams")).items():
+        value = clean.mapping(value)
+        state: dict[str, Any] = {}
+        for field in ("created_utc", "polled_at"):
+            number = clean.number(value.get(field))
+            if number is not None and 0 <= number < _EPOCH_MAX:
+                state[field] = number
+        resume = clean.mapping(value.get("resume"))
+        after, floor = resume.get("after"), clean.number(resume.get("floor"))
+        if isinstance(after, str) and clean.ident(after) == after and floor is not None and 0 <= floor < _EPOCH_MAX:
+            state["resume"] = {"after": after, "floor": floor}
+        states[str(key)] = state
+    return states
+
+
+def load_seen(raw: Any) -> dict[str, list[int]]:
+    seen: dict[str, list[int]] = {}
+    for name, value in clean.mapping(clean.mapping(raw).get("seen")).items():
+        if isinstance(value, list) and len(value) == 2 and all(_stamp(v) for v in value) and clean.ident(name):
+            seen[clean.ident(name)] = value
+    return seen
+
+
+def prune_seen(seen: dict[str, list[int]], states: dict[str, dict[str, Any]], overlap: int) -> dict:
+    """Keep what a later poll can still meet (created at or after the lowest floor), newest first, at most
+    SEEN_LIMIT: anything older is below every floor and never handed over."""
+    floors = [s["created_utc"] - overlap for s in states.values() if s.get("created_utc") is not None]
+    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
+    lowest = min(floors) - 1 if floors else None
+    kept = [(name, v) for name, v in seen.items() if lowest is None or v[0] >= lowest]
+    kept.sort(key=lambda item: (item[1][0], item[0]), reverse=True)
+    return dict(kept[:SEEN_LIMIT])

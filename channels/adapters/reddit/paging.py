@@ -1,0 +1,152 @@
+"""Which listing pages one poll reads, stream by stream.
+
+Streams: for each configured subreddit its newest posts (`/r/{sub}/new`) and, unless `include_comments` is
+false, its newest comments (`/r/{sub}/comments`); for each keyword a site-wide search of posts
+(`/search?q=…&sort=new&type=link`). Reddit's API cannot search comments, so a keyword finds posts anywhere and
+comments only inside the configured subreddits.
+
+Reddit lists newest first and pages towards older items with `after`. A walk reads the newest 100 of a
+stream with no `before` and pages back only while everything on the page is unseen and newer than the
+stream's floor (`mark - overlap_seconds`, or `backfill_hours` back on the first poll). An item counts as seen
+here if it was handed over and is not newer than this stream's mark: one first found by another stream does
+not end the walk.
+
+Backlog: a poll reads at most `max_requests_per_poll` pages in all and MAX_PAGES_PER_STREAM per stream. A
+walk cut short keeps `resume` (the `after` of the last page read and the floor still to reach) and the next
+poll, after its newest-first check of what is new, goes on below it, down to the old floor: a backlog larger
+than one poll's budget drains over successive polls, each poll's items handed over oldest first with the
+cursor just after them, nothing skipped (what is read twice is dropped through `seen`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels import clean
+
+from ..base import PayloadError
+from .client import Client
+from .parse import KINDS, created_of, fullname, page_entries, signature, thing_of
+
+PAGE_SIZE = 100  # Reddit's maximum `limit`
+MAX_PAGES_PER_STREAM = 10  # listings end after about 1,000 items anyway
+
+
+@dataclass(frozen=True)
+class Stream:
+    key: str
+    path: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Walk:
+    state: dict[str, Any]
+    # (entry, escaped) in reading order: new or changed items, and entries the parser is to reject
+    entries: list[tuple[Any, bool]] = field(default_factory=list)
+    signatures: dict[str, int] = field(default_factory=dict)
+    listed: int = 0
+
+
+def streams_of(config: dict[str, Any]) -> list[Stream]:
+    streams = []
+    for sub in config["subreddits"]:
+        streams.append(Stream(f"r/{sub.lower()}/new", f"/r/{sub}/new", {}))
+        if config["include_comments"]:
+            streams.append(Stream(f"r/{sub.lower()}/comments", f"/r/{sub}/comments", {}))
+    for keyword in config["keywords"]:
+        search = {"q": keyword, "sort": "new", "type": "link", "t": "all"}
+        streams.append(Stream(f"search:{keyword}", "/search", search))
+    return streams
+
+
+def next_after(payload: dict[str, Any]) -> str | None:
+    data = payload.get("data")
+    after = data.get("after") if isinstance(data, dict) else None
+    # The cursor keeps it: only a plain fullname (no NUL, surrogates or control characters) is stored.
+    return after if isinstance(after, str) and after and len(after) <= 100 and clean.ident(after) == after else None
+
+
+def walk(
+    client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, list[int]], now: float, config: dict
+) -> Walk:
+    """New items of one stream, newest first, then any backlog a capped poll left behind."""
+    overlap = int(config["overlap_seconds"])
+    cap = int(config["max_requests_per_poll"])
+    mark = state.get("created_utc")
+    floor = mark - overlap if mark is not None else now - int(config["backfill_hours"]) * 3600
+    result = Walk(state={})
+    newest = mark
+    pages = 0
+
+    def page(after: str | None, lower: float, *, stop_on_seen: bool) -> tuple[bool, str | None]:
+        """Read one page. Returns (nothing older is needed, the listing's `after`)."""
+        nonlocal newest, pages
+        params = {**stream.params, "limit": PAGE_SIZE}
+        if after:
+            params["after"] = after
+        payload = client.get(stream.path, params)
+        if not isinstance(payload, dict) or payload.get("kind") != "Listing":
+            raise PayloadError(f"Reddit {stream.path}: expected a Listing, got {clean.preview(payload)}")
+        entries, escaped = page_entries(payload)
+        pages += 1
+        result.listed += len(entries)
+        things = 0
+        complete = False
+        for entry in entries:
+            thing = thing_of(entry)
+            if thing is None:
+                result.entries.append((entry, escaped))  # rejected by the parser, with its payload
+                continue
+            things += 1
+            kind, data = thing
+            if kind not in KINDS:
+                continue
+            created, name = created_of(data), fullname(kind, data)
+            if created is None or not name:
+                result.entries.append((entry, escaped))  # rejected by the parser
+                continue
+            if created < lower:
+                complete = True  # reached what an earlier poll covered (the page may be out of order)
+                continue
+            # An item stamped in the future must not carry the mark past items to come.
+            newest = min(created, now) if newest is None else max(newest, min(created, now))
+            state_now = signature(kind, data)
+            handed_over = seen.get(name)
+            if handed_over is not None and stop_on_seen and mark is not None and created <= mark:
+                complete = True
+            if (handed_over is None or handed_over[1] != state_now) and name not in result.signatures:
+                result.entries.append((entry, escaped))  # new, or edited or deleted since handed over
+                result.signatures[name] = state_now
+        following = next_after(payload)
+        if not things or following is None:
+            return True, None
+        return complete, following
+
+    def can_read() -> bool:
+        return pages < MAX_PAGES_PER_STREAM and client.requests_made < cap
+
+    resume = state.get("resume")
+    resume_floor = resume["floor"] if resume else None
+    complete, after = False, None
+    while not complete and can_read():
+        complete, after = page(after, floor, stop_on_seen=True)
+    if not complete:
+        # Cut short: the next poll goes on below the last page read, down to the lowest floor
+        # not yet reached (an older unfinished backlog included).
+        new_resume = {"after": after, "floor": min(floor, resume_floor) if resume_floor is not None else floor}
+    elif resume and resume_floor is not None:
+        # Backlog from an earlier capped poll. Seen items do not end it: they were read by
+        # the newest-first walks, the gap lies below them.
+        after, done = resume["after"], False
+        while not done and can_read():
+            done, after = page(after, resume_floor, stop_on_seen=False)
+        new_resume = None if done else {"after": after, "floor": resume_floor}
+    else:
+        new_resume = None
+
+    result.state = {"created_utc": newest if newest is not None else floor + overlap, "polled_at": now}
+    if new_resume and new_resume["after"]:
+        result.state["resume"] = new_resume
+    return result
