@@ -216,10 +216,10 @@ def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
 
 def _after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponseRedirect:
     """In play mode a submitted ticket is followed by the next one of the same view."""
-    ticket.refresh_from_db(fields=["served_to", "served_view"])
+    ticket.refresh_from_db(fields=["served_to", "served_view", "merged_into"])
     if served_view is not None and ticket.served_to_id is None:
         return _serve_next(request, served_view)
-    return redirect(ticket)
+    return redirect("mentions:ticket", pk=ticket.merged_into_id or ticket.pk)
 
 
 def _action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
