@@ -78,15 +78,13 @@ class Session:
     def highest_uid(self) -> int:
         return max(self.search("ALL"), default=0)
 
-    def fetch(self, uids: list[int]) -> Iterator[tuple[int, datetime | None, bytes]]:
-        """(uid, INTERNALDATE, raw message) for each of `uids` the server still has, in chunks."""
-        for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = uids[start : start + FETCH_CHUNK]
-            self.commands += 1
-            typ, data = self.imap.uid("FETCH", uid_set(chunk), "(UID INTERNALDATE BODY.PEEK[])")
-            if typ != "OK":
-                raise TransientError(f"{self.config.where}: UID FETCH failed: {server_text(data)}")
-            yield from parse_fetch_response(data)
+    def fetch_chunk(self, uids: list[int]) -> list[tuple[int, datetime | None, bytes]]:
+        """(uid, INTERNALDATE, raw message) for each of `uids` the server still has: one UID FETCH."""
+        self.commands += 1
+        typ, data = self.imap.uid("FETCH", uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
+        if typ != "OK":
+            raise TransientError(f"{self.config.where}: UID FETCH failed: {server_text(data)}")
+        return list(parse_fetch_response(data))
 
 
 @contextmanager

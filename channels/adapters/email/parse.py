@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from channels import clean
+
 from ..base import IncomingMention
 from .automated import automated_reason
 from .body import Attachment, Body, walk
@@ -147,6 +149,7 @@ def read_message(raw: bytes, *, internaldate: datetime | None = None, now: datet
 
 
 def _created_at(value: str, *, internaldate: datetime | None, now: datetime) -> datetime:
+    internaldate = clean.in_range(internaldate, now=now)  # a server's year 1 or 9999 is no time either
     reference = internaldate or now
     parsed: datetime | None = None
     if value.strip():
