@@ -9,11 +9,12 @@ from __future__ import annotations
 import email.message
 from dataclasses import dataclass, field
 
+from channels import clean
 from channels.text import clean_text, html_to_text
 
 from .headers import Headers, collapse, decode_bytes, decode_words, param, unsurrogate
 
-MAX_BODY_CHARS = 100_000
+MAX_BODY_CHARS = 90_000  # the attachment list and the truncation note fit under clean.TEXT_MAX after it
 MAX_ATTACHMENTS_LISTED = 20
 MAX_DEPTH = 25  # MIME nesting followed before giving up on a branch
 _SIGNATURE_TYPES = {"application/pgp-signature", "application/pkcs7-signature", "application/x-pkcs7-signature"}
@@ -50,7 +51,8 @@ class Body:
             more = len(self.attachments) - len(shown)
             line = "Attachments: " + ", ".join(shown) + (f", and {more} more" if more > 0 else "")
             text = f"{text}\n\n{line}" if text else line
-        return clean_text(text)
+        # Cut here rather than in clean.text, whose cut could end on a space that a second cleaning strips.
+        return clean.text(clean_text(text)[: clean.TEXT_MAX].rstrip())
 
 
 def walk(part: email.message.Message, body: Body, *, depth: int) -> None:
@@ -153,13 +155,27 @@ def _attachment(part: email.message.Message, content_type: str, filename: str = 
         subject = ""
         if isinstance(inner, email.message.Message):
             subject = collapse(decode_words(Headers(inner).raw("Subject")))
-            try:
-                size = len(inner.as_bytes())
-            except (ValueError, TypeError, LookupError, UnicodeError, AttributeError):
-                size = 0
+            size = _serialised_size(inner)
         name = _filename(part) or (f"{subject[:100]}.eml" if subject else "forwarded message.eml")
         return Attachment(name=name, size=size, content_type=content_type)
     return Attachment(name=filename or f"unnamed {content_type}", size=len(_payload(part)), content_type=content_type)
+
+
+def _serialised_size(message: email.message.Message) -> int:
+    """The size of a forwarded message, 0 when it cannot be told: serialising walks the MIME tree recursively, so
+    a tree deeper than `MAX_DEPTH` (found without recursion) is not serialised at all."""
+    stack = [(message, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return 0
+        payload = node.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, email.message.Message))
+    try:
+        return len(message.as_bytes())
+    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError, RecursionError):
+        return 0
 
 
 def format_size(size: int) -> str:

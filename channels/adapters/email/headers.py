@@ -121,7 +121,7 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
     if codec and codec not in ("ascii", "utf-8"):
         try:
             return data.decode(codec, errors="replace")
-        except LookupError:  # a bytes-to-bytes codec ("zlib_codec", "base64") is no charset
+        except (LookupError, UnicodeError):  # "zlib_codec", "base64" are no charsets; "idna" refuses "replace"
             pass
     try:
         return data.decode("utf-8")

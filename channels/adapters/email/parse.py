@@ -35,6 +35,7 @@ channel setting ``skip_list_mail`` drops such mail when polling.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import email.utils
 import logging
@@ -92,7 +93,12 @@ def parse_message(raw: bytes, *, internaldate: datetime | None = None) -> Incomi
 
 def read_message(raw: bytes, *, internaldate: datetime | None = None, now: datetime | None = None) -> ParsedEmail:
     """Parse one message, automated or not. Never raises on bad input."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+    except RecursionError:
+        # The standard parser recurses once per MIME level: a tree thousands deep is read as headers and a body
+        # of plain text (the advocate sees the raw MIME), never a crash.
+        msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(raw, headersonly=True)
     now = now or datetime.now(tz=UTC)
     headers = Headers(msg)
 
