@@ -68,7 +68,7 @@ def line(value: Any, *, max_length: int = NAME_MAX) -> str:
     become spaces."""
     cleaned = text(value, max_length=max_length * 2)
     cleaned = _CONTROL.sub("", cleaned).replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    return " ".join(cleaned.split())[:max_length]
+    return " ".join(cleaned.split())[:max_length].rstrip()  # a cut after a space: cleaning again changes nothing
 
 
 def ident(value: Any, *, max_length: int = ID_MAX) -> str:

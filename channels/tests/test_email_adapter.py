@@ -15,7 +15,8 @@ from django.core.management import call_command
 
 from channels.adapters.base import ConfigError, PayloadError
 from channels.adapters.email import EmailAdapter, imap_utf7, parse_fetch_response, uid_set
-from channels.adapters.email_parse import msg_ids, parse_message, read_message, strip_comments
+from channels.adapters.email.headers import msg_ids, strip_comments
+from channels.adapters.email.parse import parse_message, read_message
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket
 
