@@ -566,6 +566,13 @@ AUTOMATED = [
     ("Precedence: junk", "bulk mail (Precedence: junk)"),
     ("X-Autoreply: yes", "auto-reply (X-Autoreply: yes)"),
     ("X-Autorespond: Out of office", "auto-reply (X-Autorespond: out of office)"),
+    ("Precedence: auto_reply", "auto-reply (Precedence: auto_reply)"),
+    ("X-Auto-Reply: yes", "auto-reply (X-Auto-Reply: yes)"),
+    ("X-Vacation: yes", "auto-reply (X-Vacation: yes)"),
+    (
+        "X-MS-Exchange-Generated-Message-Source: Mailbox Rules Agent",
+        "auto-reply (X-MS-Exchange-Generated-Message-Source: mailbox rules agent)",
+    ),
     ("Return-Path: <>", "bounce or notification (null sender, Return-Path: <>)"),
     ("X-Failed-Recipients: gone@example.com", "bounce (X-Failed-Recipients)"),
     (
@@ -580,6 +587,38 @@ def test_auto_replies_bounces_and_bulk_mail_open_no_ticket(header, reason):
     raw = mail(f"From: someone@example.com\nSubject: Out of office\nMessage-ID: <auto@example.com>\n{header}")
     assert read_message(raw).skip_reason == reason
     assert parse_message(raw) is None
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Automatic reply: Runner fails on arm64",
+        "Out of Office: Runner fails on arm64",
+        "AutoReply: Runner fails on arm64",
+        "Abwesenheitsnotiz: Runner fails on arm64",
+        "Réponse automatique : Runner fails on arm64",
+        "Respuesta automática: Runner fails on arm64",
+    ],
+)
+def test_an_auto_reply_with_no_header_but_its_subject_opens_no_ticket(subject):
+    """Many vacation responders set no Auto-Submitted and no vendor header; their subject says it."""
+    raw = mail(f"From: someone@example.com\nSubject: {subject}\nMessage-ID: <away@example.com>")
+    assert read_message(raw).skip_reason == f"auto-reply (Subject: {subject})"
+
+
+@pytest.mark.parametrize("subject", ["Out of office sync fails in GitLab", "Question about auto-reply rules"])
+def test_a_person_writing_about_auto_replies_is_kept(subject):
+    raw = mail(f"From: someone@example.com\nSubject: {subject}\nMessage-ID: <human@example.com>")
+    assert read_message(raw).skip_reason == "" and parse_message(raw) is not None
+
+
+def test_human_mail_from_postmaster_is_not_a_bounce():
+    """postmaster@ is a role mailbox people write from: without bounce evidence it is a mention."""
+    raw = mail(
+        "From: Postmaster <postmaster@example.org>\nSubject: Your relay rejects our mail\nMessage-ID: <pm@example.org>"
+    )
+    assert read_message(raw).skip_reason == ""
+    assert parse_message(raw).author_handle == "postmaster@example.org"
 
 
 @pytest.mark.parametrize("sender", ["MAILER-DAEMON@mx.example.com", "Postmaster <postmaster@example.com>"])

@@ -36,3 +36,17 @@ def test_exchange_2007_delivery_report_is_a_bounce_read_for_what_it_is():
     # The human-readable part (the plain alternative) is the text; the original rides along as an attachment.
     assert mention.text.startswith("Delivery has failed to these recipients or distribution lists:")
     assert "550 5.1.1 RESOLVER.ADR.RecipNotFound" in mention.text
+
+
+def test_apple_relay_bounce_with_a_bracketed_mailer_daemon_is_a_bounce():
+    raw = load("sisimai_apple_undelivered.rfc822")
+    parsed = read_message(raw)
+    mention = parsed.mention
+
+    assert parsed.skip_reason == "bounce or receipt (multipart/report; report-type=delivery-status)"
+    assert adapter.parse_page(raw).mentions == []
+    assert mention.author_handle == "mailer-daemon@mail-in2.apple.com"
+    assert mention.title == "Undelivered Mail Returned to Sender"
+    assert mention.external_id == "AA.BB.00000.00000CCC@mail-in2.apple.com"
+    assert mention.created_at == datetime(2014, 7, 18, 6, 34, 45, tzinfo=UTC)
+    assert "550 5.1.6 recipient no longer on server" in mention.text
