@@ -567,6 +567,7 @@ AUTOMATED = [
     ("X-Autoreply: yes", "auto-reply (X-Autoreply: yes)"),
     ("X-Autorespond: Out of office", "auto-reply (X-Autorespond: out of office)"),
     ("Precedence: auto_reply", "auto-reply (Precedence: auto_reply)"),
+    ("X-Apple-Action: VACATION", "auto-reply (X-Apple-Action: vacation)"),
     ("X-Auto-Reply: yes", "auto-reply (X-Auto-Reply: yes)"),
     ("X-Vacation: yes", "auto-reply (X-Vacation: yes)"),
     (

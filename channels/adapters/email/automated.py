@@ -54,6 +54,8 @@ def automated_reason(msg: email.message.Message, headers: Headers, author_addres
         value = headers.text(name).strip().lower()
         if value not in negatives:
             return f"auto-reply ({name}: {value or 'present'})"
+    if headers.text("X-Apple-Action").strip().lower() == "vacation":  # iCloud's vacation responder
+        return "auto-reply (X-Apple-Action: vacation)"
     precedence = headers.text("Precedence").strip().lower()
     if precedence in _AUTO_PRECEDENCE:
         kind = "auto-reply" if precedence == "auto_reply" else "bulk mail"
