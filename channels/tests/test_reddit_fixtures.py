@@ -156,3 +156,23 @@ def test_goreddit_user_overview_mixes_a_post_and_a_comment_on_another_post():
         "https://www.reddit.com/r/apple/comments/d7ejpn/im_giving_away_an_iphone_11_pro_to_a_commenter_at/f0zsa37/"
     )
     assert reply["created"] == datetime(2019, 9, 21, 21, 38, 16, tzinfo=UTC)
+
+
+def test_goreddit_user_comments_page_is_one_comment_on_another_users_post():
+    page = load("goreddit_user_comments.json")
+    parsed = adapter.parse_page(page)
+    assert not parsed.rejected
+    [comment] = (fields(m) for m in parsed.mentions)
+    assert comment == {
+        "id": "t1_f0zsa37",
+        "author": ("v_95", "v_95", "https://www.reddit.com/user/v_95"),
+        "text": "Thank you!",
+        "title": page["data"]["children"][0]["data"]["link_title"],  # the post it answers, written by iamthatis
+        "parent": "t3_d7ejpn",
+        "thread": "t3_d7ejpn",
+        "permalink": "https://www.reddit.com/r/apple/comments/d7ejpn/im_giving_away_an_iphone_11_pro_to_a_commenter_at/f0zsa37/",
+        "created": datetime(2019, 9, 21, 21, 38, 16, tzinfo=UTC),  # created_utc, not the local `created`
+        "edited": None,  # "edited": false
+        "deleted": False,
+    }
+    assert comment["title"].startswith("I'm giving away an iPhone 11 Pro") and comment["title"].endswith("good luck!")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.message
 import re
 
-from .headers import Headers, param
+from .headers import Headers, collapse, param
 
 # Header -> values that mean "no" (absent from the mapping: any value means an auto-reply).
 _VENDOR_HEADERS: dict[str, tuple[str, ...]] = {
@@ -64,10 +64,11 @@ def automated_reason(msg: email.message.Message, headers: Headers, author_addres
     if content_type in ("multipart/report", "message/delivery-status", "message/disposition-notification"):
         report = param(msg, "report-type")
         return f"bounce or receipt ({content_type}{f'; report-type={report}' if report else ''})"
-    local = author_address.split("@", 1)[0]
+    # "From: MAILER-DAEMON <>" (DragonFly Mail Agent) carries no address at all: the name is the evidence.
+    local = author_address.split("@", 1)[0] or headers.text("From").strip().split(" ", 1)[0].lower()
     subject = headers.text("Subject")
     if local == "mailer-daemon" or (local == "postmaster" and _BOUNCE_SUBJECT.match(subject)):
-        return f"bounce (From: {author_address})"
+        return f"bounce (From: {author_address or collapse(headers.text('From'))})"
     if headers.has("X-Failed-Recipients"):
         return "bounce (X-Failed-Recipients)"
     if headers.has("Return-Path") and headers.text("Return-Path").replace(" ", "") == "<>":

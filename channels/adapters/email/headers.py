@@ -30,6 +30,11 @@ class Headers:
 
     def __init__(self, msg: email.message.Message) -> None:
         self._values: dict[str, list[str]] = {}
+        # Raw 8-bit header bytes that are not UTF-8 are most often in the charset the body declares (GB2312, KOI8-R).
+        try:
+            self._charset = msg.get_content_charset() or None
+        except (ValueError, IndexError, TypeError, LookupError):
+            self._charset = None
         for name, value in msg.raw_items():
             self._values.setdefault(str(name).strip().lower(), []).append(value if isinstance(value, str) else "")
 
@@ -38,7 +43,7 @@ class Headers:
 
     def raw(self, name: str) -> str:
         values = self._values.get(name.lower())
-        return unfold(unsurrogate(values[0])) if values else ""
+        return unfold(unsurrogate(values[0], self._charset)) if values else ""
 
     def text(self, name: str) -> str:
         return decode_words(self.raw(name))
@@ -61,11 +66,18 @@ class Headers:
         return display, address
 
 
-def unsurrogate(value: str) -> str:
-    """Raw 8-bit header bytes (kept as surrogate escapes by the parser) decoded as UTF-8, else Windows-1252."""
+def unsurrogate(value: str, charset: str | None = None) -> str:
+    """Raw 8-bit header bytes (kept as surrogate escapes by the parser) decoded as UTF-8, else in the message's
+    declared ``charset`` when it is a real one other than UTF-8, else Windows-1252."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
-    return decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+    data = value.encode("utf-8", "surrogateescape")
+    if _codec(charset) in ("", "ascii", "utf-8"):
+        return decode_bytes(data, None)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return decode_bytes(data, charset)
 
 
 def unfold(value: str) -> str:

@@ -49,7 +49,7 @@ from channels import clean
 from ..base import IncomingMention
 from .automated import automated_reason
 from .body import Attachment, Body, walk
-from .headers import Headers, collapse, dedupe, id_key, msg_ids, raw_hash
+from .headers import Headers, collapse, dedupe, id_key, msg_ids, raw_hash, strip_comments
 
 logger = logging.getLogger(__name__)
 
@@ -158,9 +158,10 @@ def _created_at(value: str, *, internaldate: datetime | None, now: datetime) -> 
     internaldate = clean.in_range(internaldate, now=now)  # a server's year 1 or 9999 is no time either
     reference = internaldate or now
     parsed: datetime | None = None
+    value = strip_comments(value)  # "00:19:00 (EDT) -0400": a comment before the zone would lose the zone
     if value.strip():
         try:
-            parsed = email.utils.parsedate_to_datetime(value.strip())
+            parsed = email.utils.parsedate_to_datetime(" ".join(value.split()))
         except (TypeError, ValueError, IndexError, OverflowError):
             parsed = None
     if parsed is not None:
