@@ -3,12 +3,16 @@ call, a descriptive User-Agent, and status codes mapped to what the poller shoul
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+
+T = TypeVar("T")
 
 
 def build_session() -> requests.Session:
@@ -36,15 +40,107 @@ def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | No
         raise RateLimited(f"{url}: HTTP 429 Too Many Requests", retry_after=_retry_after(response))
     if status in (401, 403):
         raise AuthError(f"{url}: HTTP {status} {response.reason}: check the channel's credentials")
+    http_errors_check(response, url)
+    return json_of(response, url)
+
+
+def http_errors_check(response: requests.Response, label: str) -> None:
+    """A 5xx is a TransientError, any other 4xx a PermanentError (our request is wrong, usually the channel's
+    config: asking again unchanged would fail the same way); `label` names the call."""
+    status = response.status_code
     if status >= 500:
-        raise TransientError(f"{url}: HTTP {status} {response.reason}")
+        raise TransientError(f"{label}: HTTP {status} {response.reason}")
     if status >= 400:
-        # Any other 4xx means our request is wrong (usually the channel's config); asking
-        # again unchanged would fail the same way.
-        raise PermanentError(f"{url}: HTTP {status} {response.reason}: {response.text[:300]}")
+        raise PermanentError(f"{label}: HTTP {status} {response.reason}: {response.text[:300]}")
+
+
+def json_of(response: requests.Response, label: str) -> Any:
+    """The response's JSON; a body that is not JSON, or is nested thousands deep (no platform sends that), is
+    a PayloadError naming `label`."""
     try:
         return response.json()
-    except RecursionError as exc:  # nested thousands deep: no platform sends that
-        raise PayloadError(f"{url}: response nested too deeply to read") from exc
+    except RecursionError as exc:
+        raise PayloadError(f"{label}: response nested too deeply to read") from exc
     except ValueError as exc:
-        raise PayloadError(f"{url}: response is not JSON ({response.text[:120]!r})") from exc
+        raise PayloadError(f"{label}: response is not JSON ({response.text[:120]!r})") from exc
+
+
+def json_or_none(response: requests.Response) -> tuple[Any, bool]:
+    """(the response's JSON, False); (None, False) for a body that is not JSON; (None, True) for JSON nested
+    thousands deep. For a client that reads the platform's error body before deciding what a status means."""
+    try:
+        return response.json(), False
+    except ValueError:
+        return None, False
+    except RecursionError:
+        return None, True
+
+
+def get_or_transient(
+    session: requests.Session, url: str, *, label: str, undecodable_is_payload: bool = False, **options: Any
+) -> requests.Response:
+    """`session.get` with the desk's timeout; a timeout or a network failure is a TransientError naming `label`
+    (never the URL, which may carry a key). With `undecodable_is_payload`, a body that cannot be uncompressed
+    is a PayloadError."""
+    try:
+        return session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
+    except requests.Timeout:
+        raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+    except requests.exceptions.ContentDecodingError as exc:
+        if undecodable_is_payload:
+            raise PayloadError(f"{label}: the compressed response could not be decoded") from None
+        raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+    except requests.RequestException as exc:
+        raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+
+
+def credential_of(channel: Any, name: str) -> Any:
+    """The channel's credential `name` (None when it has none); credentials that cannot be read (decrypted)
+    are an AuthError."""
+    from channels.secrets import CredentialsUnreadable
+
+    try:
+        credentials = channel.credentials
+    except CredentialsUnreadable as exc:
+        raise AuthError(str(exc)) from None
+    return credentials.get(name) if isinstance(credentials, dict) else None
+
+
+def window_count(key: str, *, timeout: int) -> int:
+    """Count one request in the cache counter `key` (shared by every worker) and return the count so far; the
+    counter lives `timeout` seconds."""
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+class PollBudget:
+    """One poll's requests: at most `budget`; a 429 after a call the platform answered ends the poll's walk
+    (`stopped`, raised as `stop`) instead of failing the poll."""
+
+    stop: type[Exception] = Exception
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.made = 0
+        self.answered = 0
+        self.stopped: RateLimited | None = None
+
+    def can_call(self) -> bool:
+        return self.made < self.budget and self.stopped is None
+
+    def counted(self, call: Callable[[], T]) -> T:
+        """Make one call against the budget."""
+        self.made += 1
+        try:
+            data = call()
+        except RateLimited as exc:
+            if not self.answered:
+                raise
+            self.stopped = exc
+            raise self.stop(str(exc)) from None
+        self.answered += 1
+        return data

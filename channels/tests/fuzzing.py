@@ -17,15 +17,21 @@ CI, so the suite's time and result do not vary from run to run.
 from __future__ import annotations
 
 import copy
+import json
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
+import responses
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from channels import clean
-from channels.adapters.base import AdapterError, IncomingMention, Rejected
+from channels.adapters.base import AdapterError, FetchResult, IncomingMention, Rejected
+from channels.http import build_session
+from channels.quarantine import mentions_store
+from mentions.models import Message
 
 FUZZ_EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "200"))
 
@@ -187,3 +193,88 @@ def check_parse(parse: Callable[[], Any]) -> list[IncomingMention]:
     for item in rejected:
         assert isinstance(item, Rejected) and item.error
     return mentions
+
+
+def with_deep_stack(function: Callable[..., Any], *args: Any) -> Any:
+    """Run `function` with room on the stack: the strategy's "stringify" and json.dumps recurse once per level
+    of a value an earlier mutation nested 5000 deep. The limit is restored before the adapter runs, so a
+    RecursionError in the adapter still fails the test."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        return function(*args)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def draw_mutated(data: Any, payload: Any) -> Any:
+    """`mutated(payload)` drawn with room on the stack (see with_deep_stack)."""
+    return with_deep_stack(lambda: data.draw(mutated(payload)))
+
+
+def dumps_deep(value: Any) -> str:
+    """JSON text of a payload however deep (the server side of a test may send what the client cannot read)."""
+    return with_deep_stack(json.dumps, value)
+
+
+def check_poll(
+    adapter: Any,
+    channel: Any,
+    url: str,
+    page: Any,
+    *,
+    headers: dict[str, str] | None = None,
+    more_routes: Callable[[responses.RequestsMock], Any] | None = None,
+    allow_nan: bool = True,
+) -> list[FetchResult]:
+    """Poll `channel` through `adapter.fetch_chunks` with `url` answering the (mutated) `page`, and check the
+    contract: the poll ends or raises an AdapterError (no other exception), and every chunk holds clean
+    mentions, a cursor that is storable JSON (`allow_nan` as json.dumps) and rejected items with a reason.
+    Returns the chunks (none when the poll raised an AdapterError), for a test's own further checks."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        if more_routes is not None:
+            more_routes(mock)
+        mock.get(url, body=dumps_deep(page), content_type="application/json", headers=headers)
+        try:
+            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
+        except AdapterError:
+            return []
+    for result in results:
+        for mention in result.mentions:
+            assert clean.mention_clean(mention) == mention
+        json.dumps(result.cursor, allow_nan=allow_nan)  # the cursor is storable JSON
+        assert all(r.error for r in result.rejected)
+    return results
+
+
+def check_stored_whole(parse: Callable[[], Any], channel: Any, **store: Any) -> tuple[Any, Any] | None:
+    """Parse a mutated payload with `parse` and store what it gives through mentions_store (`store`: its other
+    arguments); check that every item received is accounted for (created, a duplicate or quarantined).
+    Returns (parsed page, store result), or None when the parse refused the page with an AdapterError."""
+    try:
+        parsed = parse()
+    except AdapterError:
+        return None
+    result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected, **store)
+    assert result.created + result.duplicates + result.quarantined == result.received
+    assert result.received == len(parsed.mentions) + len(parsed.rejected)
+    return parsed, result
+
+
+def check_messages_have_tickets(channel: Any, *, unless_deleted: bool = False) -> None:
+    """Nothing half-stored: every stored message of `channel` has its ticket (with `unless_deleted`, except one
+    already deleted when first seen: nothing to answer)."""
+    for message in Message.objects.filter(channel=channel):
+        assert message.ticket_id is not None or (unless_deleted and message.deleted_at is not None), message.external_id
+
+
+def check_stored_whole_and_once(parse: Callable[[], Any], channel: Any) -> None:
+    """check_stored_whole, then: every stored message has its ticket unless it was already deleted when first
+    seen (nothing to answer), and the same mentions delivered again store nothing twice."""
+    stored = check_stored_whole(parse, channel)
+    if stored is None:
+        return
+    parsed, _ = stored
+    check_messages_have_tickets(channel, unless_deleted=True)
+    again = mentions_store(channel=channel, mentions=parsed.mentions)  # redelivered
+    assert again.created == 0

@@ -2,21 +2,17 @@
 without an unhandled exception, fetched through a poll without one, and stored whole or not at all."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels import clean
-from channels.adapters.base import AdapterError
 from channels.adapters.discourse import DiscourseAdapter
-from channels.http import build_session
 from channels.models import Channel
+from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, fuzz_settings, mutated
+from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
 from mentions.models import Message
 from mentions.services import mentions_ingest
 
@@ -31,29 +27,6 @@ def load(name):
 
 
 PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
-
-
-def draw_mutated(data, payload):
-    """`mutated(payload)` with room on the stack while drawing: the shared strategy's "stringify"
-    (`str(current)`, channels/tests/fuzzing.py) recurses once per level of a value that an earlier mutation of
-    the same draw nested 5000 deep, and would fail in the strategy itself. The limit is restored before the
-    adapter runs, so a RecursionError in the adapter still fails the test."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
-        return data.draw(mutated(payload))
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def dumps_deep(value):
-    """JSON text of a payload however deep (the server side of the test may send what the client cannot read)."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
-        return json.dumps(value)
-    finally:
-        sys.setrecursionlimit(limit)
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
@@ -91,17 +64,7 @@ def test_discourse_poll_survives_mutated_pages(name, data):
         )
     )
     channel = Channel(slug="fuzz", kind="discourse", config={"base_url": BASE}, cursor=cursor)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(f"{BASE}/posts.json", body=dumps_deep(page), content_type="application/json")
-        try:
-            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
-        except AdapterError:
-            return
-    for result in results:
-        for mention in result.mentions:
-            assert clean.mention_clean(mention) == mention
-        json.dumps(result.cursor)  # the cursor is storable JSON
-        assert all(r.error for r in result.rejected)
+    fuzzing.check_poll(adapter, channel, f"{BASE}/posts.json", page)
 
 
 @pytest.mark.django_db

@@ -16,11 +16,9 @@ from channels.adapters.base import AdapterError
 from channels.adapters.disqus import DisqusAdapter
 from channels.http import build_session
 from channels.models import Channel
-from channels.quarantine import mentions_store
-from channels.tests.fuzzing import check_parse, deep, deep_dict, fuzz_settings, mutated
-from channels.tests.test_discourse_fuzz import dumps_deep  # JSON text of a payload however deep
+from channels.tests import fuzzing
+from channels.tests.fuzzing import check_parse, deep, deep_dict, dumps_deep, fuzz_settings, mutated
 from channels.tests.test_disqus_adapter import LIST_URL, disqus_channel, envelope, guest, post
-from mentions.models import Message
 
 adapter = DisqusAdapter()
 FIXTURES = Path(__file__).parent / "fixtures" / "disqus"
@@ -58,17 +56,7 @@ def test_disqus_poll_survives_mutated_pages(name, data):
     cursor = data.draw(st.sampled_from([{}, {"version": 1, "since": 1_300_000_000, "seen": {"199088808": [1, "x"]}}]))
     channel = Channel(slug="fuzz", name="fuzz", kind="disqus", config={"forum": "gitlab"}, cursor=cursor)
     channel.credentials = {"api_key": "k"}
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(LIST_URL, body=dumps_deep(page), content_type="application/json")
-        try:
-            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
-        except AdapterError:
-            return
-    for result in results:
-        for mention in result.mentions:
-            assert clean.mention_clean(mention) == mention
-        json.dumps(result.cursor)  # the cursor is storable JSON
-        assert all(r.error for r in result.rejected)
+    fuzzing.check_poll(adapter, channel, LIST_URL, page)
 
 
 @pytest.mark.django_db
@@ -77,19 +65,8 @@ def test_disqus_poll_survives_mutated_pages(name, data):
 @given(data=st.data())
 def test_disqus_mutated_pages_are_stored_whole_or_not_at_all(name, data):
     payload = data.draw(mutated(PAYLOADS[name]))
-    try:
-        parsed = adapter.parse_page(payload)
-    except AdapterError:
-        return
     channel = disqus_channel(our_accounts=[])
-    result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected)
-    assert result.created + result.duplicates + result.quarantined == result.received
-    assert result.received == len(parsed.mentions) + len(parsed.rejected)
-    for message in Message.objects.filter(channel=channel):
-        # Stored with its ticket, unless it was already deleted when first seen (nothing to answer).
-        assert message.ticket_id is not None or message.deleted_at is not None, message.external_id
-    again = mentions_store(channel=channel, mentions=parsed.mentions)  # redelivered: nothing stored twice
-    assert again.created == 0
+    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), channel)
 
 
 # --- (a) nesting thousands deep -------------------------------------------------------------

@@ -17,11 +17,9 @@ from channels.adapters.reddit import API_URL, AUTH_URL, RedditAdapter
 from channels.adapters.reddit.cursor import load_seen, load_states
 from channels.http import build_session
 from channels.models import Channel
-from channels.quarantine import mentions_store
-from channels.tests.fuzzing import check_parse, deep, deep_dict, fuzz_settings, mutated
-from channels.tests.test_discourse_fuzz import dumps_deep  # JSON text of a payload however deep
+from channels.tests import fuzzing
+from channels.tests.fuzzing import check_parse, deep, deep_dict, dumps_deep, fuzz_settings, mutated
 from channels.tests.test_reddit_adapter import RATELIMIT, comment, listing, mock_token, new_app, post, reddit_channel
-from mentions.models import Message
 
 adapter = RedditAdapter()
 FIXTURES = Path(__file__).parent / "fixtures" / "reddit"
@@ -83,17 +81,16 @@ def test_reddit_poll_survives_mutated_pages(name, data):
         cursor=cursor,
     )
     channel.credentials = {"client_id": new_app(), "client_secret": "s"}
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(AUTH_URL, json={"access_token": "t", "expires_in": 3600})
-        mock.get(API_URL + "/r/gitlab/new", body=dumps_deep(page), content_type="application/json", headers=RATELIMIT)
-        try:
-            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
-        except AdapterError:
-            return
+    results = fuzzing.check_poll(
+        adapter,
+        channel,
+        API_URL + "/r/gitlab/new",
+        page,
+        headers=RATELIMIT,
+        more_routes=lambda mock: mock.post(AUTH_URL, json={"access_token": "t", "expires_in": 3600}),
+        allow_nan=False,
+    )
     for result in results:
-        for mention in result.mentions:
-            assert clean.mention_clean(mention) == mention
-        assert all(r.error for r in result.rejected)
         text = json.dumps(result.cursor, allow_nan=False)  # storable JSON
         assert "\\u0000" not in text
         assert load_states(result.cursor) == result.cursor["streams"]  # read back as written
@@ -106,19 +103,8 @@ def test_reddit_poll_survives_mutated_pages(name, data):
 @given(data=st.data())
 def test_reddit_mutated_pages_are_stored_whole_or_not_at_all(name, data):
     payload = data.draw(mutated(PAYLOADS[name]))
-    try:
-        parsed = adapter.parse_page(payload)
-    except AdapterError:
-        return
     channel = reddit_channel()
-    result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected)
-    assert result.created + result.duplicates + result.quarantined == result.received
-    assert result.received == len(parsed.mentions) + len(parsed.rejected)
-    for message in Message.objects.filter(channel=channel):
-        # Stored with its ticket, unless it was already deleted when first seen (nothing to answer).
-        assert message.ticket_id is not None or message.deleted_at is not None, message.external_id
-    again = mentions_store(channel=channel, mentions=parsed.mentions)  # redelivered: nothing stored twice
-    assert again.created == 0
+    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), channel)
 
 
 # --- nesting thousands deep ----------------------------------------------------------------------

@@ -3,7 +3,6 @@ expansions of wrong types, includes missing, odd referenced_tweets and edit hist
 errors next to data), is parsed without an unhandled exception, polled without one, and stored whole."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels import clean
-from channels.adapters.base import AdapterError
 from channels.adapters.twitter import MENTIONS_URL, TwitterAdapter
 from channels.http import build_session
 from channels.models import Channel
-from channels.quarantine import mentions_store
+from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, fuzz_settings, mutated
+from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
 from mentions.models import Message
 
 adapter = TwitterAdapter()
@@ -29,21 +27,6 @@ PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_
 POST_PAGES = [n for n in FIXTURE_NAMES if isinstance(PAYLOADS[n], dict) and isinstance(PAYLOADS[n].get("data"), list)]
 MAIN_ID = "2244994945"
 CONFIG = {"handles": [{"username": "GitLab", "user_id": MAIN_ID, "role": "main"}]}
-
-
-def _deep_ok(function, *args):
-    """Run `function` with room on the stack: the shared strategy's "stringify" and json.dumps recurse once
-    per level of a value an earlier mutation nested 5000 deep. Restored before the adapter runs."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))
-    try:
-        return function(*args)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-def draw_mutated(data, payload):
-    return _deep_ok(lambda: data.draw(mutated(payload)))
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
@@ -83,18 +66,7 @@ def test_x_poll_survives_mutated_pages(name, data):
     cursor = data.draw(st.sampled_from(CURSORS))
     channel = Channel(slug="fuzz", kind="twitter", config=CONFIG, cursor=cursor)
     channel.credentials = {"bearer_token": "b"}
-    body = _deep_ok(json.dumps, page)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(MENTIONS_URL.format(user_id=MAIN_ID), body=body, content_type="application/json")
-        try:
-            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
-        except AdapterError:
-            return
-    for result in results:
-        for mention in result.mentions:
-            assert clean.mention_clean(mention) == mention
-        json.dumps(result.cursor, allow_nan=False)  # the cursor is storable JSON
-        assert all(r.error for r in result.rejected)
+    fuzzing.check_poll(adapter, channel, MENTIONS_URL.format(user_id=MAIN_ID), page, allow_nan=False)
 
 
 STORED = ["search_recent_with_expansions_docs_sample.json", "search_recent_with_tweet_fields.json"]
@@ -106,17 +78,13 @@ STORED = ["search_recent_with_expansions_docs_sample.json", "search_recent_with_
 @given(data=st.data())
 def test_x_mutated_pages_are_stored_whole_or_quarantined(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
-    try:
-        parsed = adapter.parse_page(payload)
-    except AdapterError:
-        return
     channel = ChannelFactory(kind="twitter", config=CONFIG, our_accounts=[])
-    result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected, cursor={})
-    assert result.created + result.duplicates + result.quarantined == result.received
-    assert result.received == len(parsed.mentions) + len(parsed.rejected)
-    messages = Message.objects.filter(channel=channel)
-    assert messages.count() == result.created
-    assert not messages.filter(ticket__isnull=True).exists()  # every stored post has its ticket
+    stored = fuzzing.check_stored_whole(lambda: adapter.parse_page(payload), channel, cursor={})
+    if stored is None:
+        return
+    _, result = stored
+    assert Message.objects.filter(channel=channel).count() == result.created
+    fuzzing.check_messages_have_tickets(channel)  # every stored post has its ticket
 
 
 # --- the X crash signatures of the issue's probe, one by one --------------------------------------------

@@ -89,17 +89,16 @@ Other failures: 401/403 -> ``AuthError`` (the key was refused, or the forum does
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 
 from channels.text import clean_text
 
-from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
+from ..polling import PolledAdapter, chunk_result
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
 from .config import DEFAULTS, Site, validate_config
 from .cooked import cooked_to_text
@@ -117,20 +116,17 @@ __all__ = [
     "is_staff_post",
 ]
 
-logger = logging.getLogger(__name__)
 
-
-class DiscourseAdapter:
+class DiscourseAdapter(PolledAdapter):
     kind = "discourse"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
 
     # --- polling ---------------------------------------------------------------------
 
     def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's posts in chunks, oldest first, each with the cursor just after it (see `paging`)."""
-        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        config = self.settings_of(channel.config)
         site = Site(config["base_url"])
         client = Client(session, site, credentials_of(channel), budget=int(config["max_requests_per_poll"]))
         cursor = Cursor.load(channel.cursor, base_url=site.base_url, config=config)
@@ -149,10 +145,6 @@ class DiscourseAdapter:
             # still records them, and the wait a 429 asks for.
             backlog = cursor.latest.gap is not None or cursor.search.resume is not None
             yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
-
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -176,12 +168,9 @@ class DiscourseAdapter:
         is ours."""
         return parse_page(payload, base_url=base_url, staff_are_ours=False)
 
-    def parse_payload(self, payload: Any, *, base_url: str = "") -> list[IncomingMention]:
-        return self.parse_page(payload, base_url=base_url).mentions
-
     def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
         """`parse_page` with the channel's forum address and settings (for `manage.py ingest_payload`)."""
-        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        config = self.settings_of(channel.config)
         return parse_page(payload, base_url=config["base_url"], staff_are_ours=config["staff_are_ours"])
 
     def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
@@ -209,22 +198,6 @@ def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool
 def _result(
     channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
 ) -> FetchResult:
-    now = datetime.now(tz=UTC)
-    not_before = None
-    if client.stopped is not None:
-        not_before = now + timedelta(seconds=client.stopped.retry_after or 60)
-        logger.info("discourse: channel=%s stopped early, rate-limited: %s", channel.slug, client.stopped)
-    return FetchResult(
-        mentions=parsed.mentions,
-        cursor=cursor.dump(),
-        requests_made=requests_made,
-        more=chunk.more,
-        rejected=parsed.rejected,
-        not_before=not_before,
-        reads=chunk.reads,
-        platform_status={
-            "checked_at": now.isoformat(),
-            "rate_limited_until": not_before.isoformat() if not_before else None,
-            "backlog": chunk.more,
-        },
+    return chunk_result(
+        "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
     )

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from django.conf import settings
 
 from channels import clean
+from channels.http import PollBudget, get_or_transient, json_or_none
 from channels.text import clean_text
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
@@ -64,33 +64,20 @@ class NotFound(ConfigError):
     pass
 
 
-class Client:
+class Client(PollBudget):
     """One poll's view of the forum: the request budget, and a 429 after a successful call ends the poll's
     walk instead of failing it."""
 
+    stop = Stopped
+
     def __init__(self, session: requests.Session, site: Site, credentials: Credentials, *, budget: int) -> None:
+        super().__init__(budget)
         self.session = session
         self.site = site
         self.credentials = credentials
-        self.budget = budget
-        self.made = 0
-        self.answered = 0
-        self.stopped: RateLimited | None = None
-
-    def can_call(self) -> bool:
-        return self.made < self.budget and self.stopped is None
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        self.made += 1
-        try:
-            data = discourse_get(self.session, self.site.base_url, path, params, self.credentials)
-        except RateLimited as exc:
-            if not self.answered:
-                raise
-            self.stopped = exc
-            raise Stopped(str(exc)) from None
-        self.answered += 1
-        return data
+        return self.counted(lambda: discourse_get(self.session, self.site.base_url, path, params, self.credentials))
 
 
 def discourse_get(
@@ -105,26 +92,11 @@ def discourse_get(
     Messages name the path, never the credentials."""
     label = f"Discourse {path}"
     secret = credentials.api_key
-    try:
-        response = session.get(
-            base_url + path,
-            params=params,
-            headers=credentials.headers(),
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except requests.Timeout:
-        raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-    except requests.RequestException as exc:
-        raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+    response = get_or_transient(
+        session, base_url + path, label=label, params=params, headers=credentials.headers(), allow_redirects=False
+    )
     status = response.status_code
-    too_deep = False
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    except RecursionError:  # JSON nested thousands deep: no Discourse response is
-        data, too_deep = None, True
+    data, too_deep = json_or_none(response)  # too deep: JSON nested thousands deep, no Discourse response is
     detail = _scrub(f": {error_text(data)}" if isinstance(data, dict) and data.get("errors") else "", secret)
     if status == 429:
         raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=_wait_seconds(data, response))

@@ -73,8 +73,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..base import FetchResult, PayloadError
 from ..guard import Parsed
+from ..polling import PolledAdapter
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
 from .config import DEFAULTS, validate_config
 from .cursor import Cursor
@@ -84,26 +85,21 @@ from .parse import parse_page
 __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 
-class DisqusAdapter:
+class DisqusAdapter(PolledAdapter):
     kind = "disqus"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
 
     # --- polling ---------------------------------------------------------------------
 
     def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's posts page by page, oldest first, each with the cursor just after it (see `paging`)."""
-        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        config = self.settings_of(channel.config)
         client = Client(session=session, api_key=api_key_of(channel), budget=int(config["max_requests_per_poll"]))
         reader = Reader(
             client, Cursor.load(channel.cursor), forum=config["forum"], overlap=int(config["overlap_seconds"])
         )
         yield from reader.chunks(backfill_hours=int(config["backfill_hours"]))
-
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -125,9 +121,6 @@ class DisqusAdapter:
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        return self.parse_page(payload).mentions
 
     def parse_item(self, item: Any) -> Parsed:
         """One post again (a dead letter being retried)."""

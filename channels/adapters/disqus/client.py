@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
+from channels.http import credential_of
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number as _num
@@ -42,13 +43,7 @@ class BudgetUsed(Exception):
 
 
 def api_key_of(channel: Any) -> str:
-    from channels.secrets import CredentialsUnreadable
-
-    try:
-        credentials = channel.credentials
-    except CredentialsUnreadable as exc:
-        raise AuthError(str(exc)) from None
-    key = credentials.get("api_key") if isinstance(credentials, dict) else None
+    key = credential_of(channel, "api_key")
     if not isinstance(key, str) or not key.strip():
         raise ConfigError(
             f"Disqus channel {channel.name!r} needs the public key of a Disqus API application in its credentials: "

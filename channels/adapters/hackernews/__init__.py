@@ -40,16 +40,15 @@ scheduler to wait); 5xx, timeouts -> ``TransientError``; 403 -> ``AuthError``; a
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 
-from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..base import FetchResult, IncomingMention
 from ..guard import Parsed, parse_each
+from ..polling import PolledAdapter, chunk_result, readable_mentions
 from .client import SEARCH_URL, TAGS, Client, Stopped
 from .config import DEFAULTS, settings_of, validate_config
 from .cursor import Cursor
@@ -57,8 +56,6 @@ from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
 
 __all__ = ["DEFAULTS", "ITEM_URL", "SEARCH_URL", "TAGS", "USER_URL", "HackerNewsAdapter"]
-
-logger = logging.getLogger(__name__)
 
 
 def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
@@ -68,11 +65,9 @@ def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
         session.mount("https://hn.algolia.com/", ReplayTransport())
 
 
-class HackerNewsAdapter:
+class HackerNewsAdapter(PolledAdapter):
     kind = "hackernews"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
 
     # --- polling ---------------------------------------------------------------------
 
@@ -116,10 +111,6 @@ class HackerNewsAdapter:
             # poll still records the requests, the cursor and whether to come back soon.
             yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
 
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
-
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = settings_of(channel.config)
         _replay_mount(config, session)
@@ -136,12 +127,8 @@ class HackerNewsAdapter:
         return parse_page(payload)
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no item at all can be read is not a Hacker News payload
-        (`manage.py ingest_payload` says so instead of storing nothing)."""
-        parsed = parse_page(payload)
-        if parsed.rejected and not parsed.mentions:
-            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
-        return parsed.mentions
+        """`parse_page`'s mentions; a payload in which no item at all can be read is not a Hacker News payload."""
+        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
@@ -155,22 +142,6 @@ def _hand_over(chunk: Chunk) -> Parsed:
 def _result(
     channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
 ) -> FetchResult:
-    now = datetime.now(tz=UTC)
-    not_before = None
-    if client.stopped is not None:
-        not_before = now + timedelta(seconds=client.stopped.retry_after or 60)
-        logger.info("hackernews: channel=%s stopped early, rate-limited: %s", channel.slug, client.stopped)
-    return FetchResult(
-        mentions=parsed.mentions,
-        cursor=cursor.dump(),
-        requests_made=requests_made,
-        more=chunk.more,
-        rejected=parsed.rejected,
-        not_before=not_before,
-        reads=chunk.reads,
-        platform_status={
-            "checked_at": now.isoformat(),
-            "rate_limited_until": not_before.isoformat() if not_before else None,
-            "backlog": chunk.more,
-        },
+    return chunk_result(
+        "hackernews", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
     )

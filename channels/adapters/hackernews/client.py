@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from django.core.cache import cache
 
 from channels import clean
-from channels.http import get_json
+from channels.http import PollBudget, get_json, window_count
 
 from ..base import PayloadError, RateLimited
 
@@ -38,12 +37,7 @@ def hourly_budget_take(budget: int) -> None:
     """Count one request against the deployment's hourly Algolia budget, or raise RateLimited."""
     hour = int(time.time() // 3600)
     key = f"hn:algolia:requests:{hour}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3700)
-        used = 1
+    used = window_count(key, timeout=3700)
     if used > budget:
         raise RateLimited(
             "Hacker News: hourly Algolia request budget used up on this deployment",
@@ -66,21 +60,17 @@ def search_page(data: Any) -> SearchPage:
     return SearchPage(hits=hits, nb_hits=nb_hits, nb_pages=nb_pages or 0, page=page or 0)
 
 
-class Client:
+class Client(PollBudget):
     """One poll's view of Algolia: `budget` requests at most; a 429 (or the hourly budget) after a successful
     call ends the walk (`stopped`) instead of failing the poll."""
 
+    stop = Stopped
+
     def __init__(self, session: requests.Session, *, budget: int, hourly_budget: int, hits_per_page: int) -> None:
+        super().__init__(budget)
         self.session = session
-        self.budget = budget
         self.hourly_budget = hourly_budget
         self.hits_per_page = hits_per_page
-        self.made = 0
-        self.answered = 0
-        self.stopped: RateLimited | None = None
-
-    def can_call(self) -> bool:
-        return self.made < self.budget and self.stopped is None
 
     def search(self, keyword: str, *, low: int, high: int | None, page: int) -> SearchPage:
         """Hits for `keyword` created in [low, high), newest first, page `page`."""
@@ -94,14 +84,9 @@ class Client:
             "hitsPerPage": self.hits_per_page,
             "page": page,
         }
-        self.made += 1
-        try:
+
+        def call() -> Any:
             hourly_budget_take(self.hourly_budget)
-            data = get_json(self.session, SEARCH_URL, params=params)
-        except RateLimited as exc:
-            if not self.answered:
-                raise
-            self.stopped = exc
-            raise Stopped(str(exc)) from None
-        self.answered += 1
-        return search_page(data)
+            return get_json(self.session, SEARCH_URL, params=params)
+
+        return search_page(self.counted(call))

@@ -29,18 +29,18 @@ rest of the page is stored, the cursor moving on.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
+from ..base import FetchResult, IncomingMention, PayloadError, RateLimited
 from ..guard import Parsed
+from ..polling import PolledAdapter, rate_limited_until, readable_mentions
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, settings_of, validate_config
@@ -60,14 +60,10 @@ __all__ = [
     "RedditAdapter",
 ]
 
-logger = logging.getLogger(__name__)
 
-
-class RedditAdapter:
+class RedditAdapter(PolledAdapter):
     kind = "reddit"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
 
     # --- polling -----------------------------------------------------------------------
 
@@ -121,9 +117,8 @@ class RedditAdapter:
 
         not_before = client.not_before
         if stopped is not None:
-            wait = datetime.now(tz=UTC) + timedelta(seconds=stopped.retry_after or 60)
+            wait = rate_limited_until("reddit", channel, stopped, now=datetime.now(tz=UTC))
             not_before = max(not_before or wait, wait)
-            logger.info("reddit: channel=%s stopped early, rate-limited: %s", channel.slug, stopped)
         more = walked < len(streams) or any("resume" in state for state in states.values())
         yield FetchResult(
             mentions=parsed.mentions,
@@ -135,10 +130,6 @@ class RedditAdapter:
             reads=listed,
             platform_status=client.status(),
         )
-
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = settings_of(channel.config)
@@ -190,12 +181,8 @@ class RedditAdapter:
         return parse_page(payload)
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no entry at all can be read is refused with the reason
-        (`manage.py ingest_payload` says so instead of storing nothing)."""
-        parsed = parse_page(payload)
-        if parsed.rejected and not parsed.mentions:
-            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
-        return parsed.mentions
+        """`parse_page`'s mentions; a payload in which no entry at all can be read is refused with the reason."""
+        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any) -> Parsed:
         """One raw entry kept in the dead-letter table, read again."""

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
+from channels.http import http_errors_check, json_of, window_count
 
-from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, PermanentError, RateLimited, TransientError
 from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token, retry_after_of
 
 logger = logging.getLogger(__name__)
@@ -102,16 +103,8 @@ class Client:
                 else "check the channel's credentials"
             )
             raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}{what}: {hint}.")
-        if status >= 500:
-            raise TransientError(f"Reddit {path}: HTTP {status} {response.reason}")
-        if status >= 400:
-            raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}: {response.text[:300]}")
-        try:
-            return response.json()
-        except RecursionError as exc:  # nested thousands deep: no Reddit response is
-            raise PayloadError(f"Reddit {path}: response nested too deeply to read") from exc
-        except ValueError as exc:
-            raise PayloadError(f"Reddit {path}: response is not JSON ({response.text[:120]!r})") from exc
+        http_errors_check(response, f"Reddit {path}")
+        return json_of(response, f"Reddit {path}")
 
     # -- request budget, shared through the cache by every channel using this client --
 
@@ -125,12 +118,7 @@ class Client:
             )
         minute = int(now // 60)
         key = f"reddit:requests:{self.credentials.client_key}:{minute}"
-        cache.add(key, 0, timeout=120)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=120)
-            used = 1
+        used = window_count(key, timeout=120)
         self._budget_used = used
         if used > self.per_minute:
             raise RateLimited(

@@ -58,8 +58,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, RateLimited, chunks_merged
+from ..base import FetchResult, IncomingMention, RateLimited
 from ..guard import Parsed
+from ..polling import PolledAdapter
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
 from .config import DEFAULTS, site_domain, validate_config
 from .cursor import Cursor
@@ -78,17 +79,16 @@ __all__ = [
 ]
 
 
-class StackExchangeAdapter:
+class StackExchangeAdapter(PolledAdapter):
     kind = "stackexchange"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
 
     # --- polling ---------------------------------------------------------------------
 
     def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's items one API page at a time, oldest first, each with the cursor just after it."""
-        config = {**DEFAULTS, **self.validate_config(channel.config)}
+        config = self.settings_of(channel.config)
         cursor = Cursor.load(channel.cursor)
         budget = int(config["max_requests_per_poll"])
         client = Client(session, site=config["site"], key=app_key(channel), budget=budget, backoff=cursor.backoff)
@@ -102,10 +102,6 @@ class StackExchangeAdapter:
         final = _result(Page(Parsed(), 0), poll, requests_made=client.made - made)
         if last is None or final.cursor != last or final.requests_made:
             yield final  # nothing read, or the cursor changed after the last page (watch list, backoffs)
-
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -129,9 +125,6 @@ class StackExchangeAdapter:
         """A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that
         produced it, a comment's post type comes from its own fields only."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        return self.parse_page(payload).mentions
 
     def parse_item(self, item: Any) -> Parsed:
         """One item again (dead-letter retry)."""

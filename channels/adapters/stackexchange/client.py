@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
+from channels.http import credential_of, get_or_transient, json_or_none
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from .fields import count_of
@@ -137,28 +137,17 @@ def se_request(
 
     Messages name the method, never the URL: the URL carries the app key."""
     label = f"Stack Exchange {method}"
-    try:
-        response = session.get(
-            url,
-            params=params,
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            # The API always compresses; requests decodes gzip and deflate, not every other coding.
-            headers={"Accept-Encoding": "gzip, deflate"},
-        )
-    except requests.Timeout:
-        raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-    except requests.exceptions.ContentDecodingError:
-        raise PayloadError(f"{label}: the compressed response could not be decoded") from None
-    except requests.RequestException as exc:
-        raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+    response = get_or_transient(
+        session,
+        url,
+        label=label,
+        undecodable_is_payload=True,
+        params=params,
+        # The API always compresses; requests decodes gzip and deflate, not every other coding.
+        headers={"Accept-Encoding": "gzip, deflate"},
+    )
     status = response.status_code
-    too_deep = False
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    except RecursionError:  # JSON nested thousands deep: no API response is
-        data, too_deep = None, True
+    data, too_deep = json_or_none(response)  # too deep: JSON nested thousands deep, no API response is
     error = data if isinstance(data, dict) and data.get("error_id") is not None else None
     if status >= 500:
         detail = f": {_error_text(error, secret)}" if error else ""
@@ -222,13 +211,7 @@ def _scrub(text: str, secret: str) -> str:
 
 
 def app_key(channel: Any) -> str:
-    from channels.secrets import CredentialsUnreadable
-
-    try:
-        credentials = channel.credentials
-    except CredentialsUnreadable as exc:
-        raise AuthError(str(exc)) from None
-    key = credentials.get("key") if isinstance(credentials, dict) else None
+    key = credential_of(channel, "key")
     if key in (None, ""):
         return ""
     if not isinstance(key, str):

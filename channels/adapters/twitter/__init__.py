@@ -59,6 +59,7 @@ from channels import clean
 
 from ..base import ConfigError, FetchResult, IncomingMention, SentReply, chunks_merged
 from ..guard import Parsed
+from ..polling import PolledAdapter
 from . import reply
 from .client import (
     MENTIONS_URL,
@@ -91,11 +92,9 @@ __all__ = [
 ]
 
 
-class TwitterAdapter:
+class TwitterAdapter(PolledAdapter):
     kind = "twitter"
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """Our handles' usernames: posts by them are our replies, never tickets."""
@@ -156,9 +155,6 @@ class TwitterAdapter:
         """A saved X API v2 response holding posts (mentions timeline, recent search, post lookup:
         ``{"data": [...] or {...}, "includes": {...}, "meta": {...}}``) or a list of them (one per page)."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        return self.parse_page(payload).mentions
 
     def parse_item(self, item: Any) -> Parsed:
         """One post as kept in the dead-letter table (the post, its author under "author")."""

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from channels import clean
-from channels.secrets import CredentialsUnreadable
+from channels.http import credential_of
 
 from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
 
@@ -54,11 +54,7 @@ class Calls:
 
 
 def bearer_of(channel: Any) -> str:
-    try:
-        credentials = channel.credentials
-    except CredentialsUnreadable as exc:
-        raise AuthError(str(exc)) from exc
-    token = credentials.get("bearer_token") if isinstance(credentials, dict) else None
+    token = credential_of(channel, "bearer_token")
     if not isinstance(token, str) or not token.strip():
         raise AuthError("X channel has no bearer_token credential: add the app's bearer token in admin.")
     return token.strip()
