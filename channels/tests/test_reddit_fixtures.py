@@ -176,3 +176,30 @@ def test_goreddit_user_comments_page_is_one_comment_on_another_users_post():
         "deleted": False,
     }
     assert comment["title"].startswith("I'm giving away an iPhone 11 Pro") and comment["title"].endswith("good luck!")
+
+
+def test_goreddit_subreddit_comments_listing_reply_and_its_parent_in_one_thread():
+    """`GET /r/test/comments` as recorded by go-reddit: newest first, the reply before its parent."""
+    page = load("goreddit_listing_comments.json")
+    parsed = adapter.parse_page(page)
+    assert not parsed.rejected
+    reply, parent = (fields(m) for m in parsed.mentions)
+    assert parent == {
+        "id": "t1_h58ec0d",
+        "author": ("Thenick0410", "Thenick0410", "https://www.reddit.com/user/Thenick0410"),
+        "text": "san francisco",
+        "title": "test",
+        "parent": "t3_okk3sn",
+        "thread": "t3_okk3sn",
+        "permalink": "https://www.reddit.com/r/test/comments/okk3sn/test/h58ec0d/",
+        "created": datetime(2021, 7, 15, 3, 14, 57, tzinfo=UTC),
+        "edited": None,
+        "deleted": False,
+    }
+    assert (reply["id"], reply["text"], reply["parent"], reply["thread"]) == (
+        "t1_h58ffys",
+        "boats",
+        "t1_h58ec0d",
+        "t3_okk3sn",
+    )
+    assert reply["created"] == datetime(2021, 7, 15, 3, 24, 16, tzinfo=UTC)
