@@ -52,6 +52,31 @@ def ticket_release(*, ticket: Ticket, user: Any, reason: str) -> Ticket:
     return ticket
 
 
+def assignee_change(*, ticket: Ticket, to: Any, actor: Any, via: str) -> bool:
+    """In a transaction holding the ticket's lock: give the ticket to `to` (None: back to the
+    queue) and record it; the caller saves. Play's hold on it ends: it is no longer the server's
+    to submit. A follow-up nobody acted on stays marked for a new assignee; back in the queue
+    the queue itself shows it. False if it was `to`'s already."""
+    if (to.pk if to else None) == ticket.assignee_id:
+        return False
+    before = ticket.assignee.get_username() if ticket.assignee else ""
+    ticket.assignee = to
+    ticket.served_to = ticket.served_view = None
+    if to is None:
+        ticket.followup_at = None
+        event_record(ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=actor, via=via, **{"from": before})
+    else:
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.ASSIGNED,
+            actor=actor,
+            to=to.get_username(),
+            via=via,
+            **{"from": before},
+        )
+    return True
+
+
 def ticket_reassign(*, ticket: Ticket, user: Any, to: Any) -> Ticket:
     """A manager gives the ticket to `to`, who must be able to work the queue. A follow-up
     nobody has acted on stays marked, for the new assignee."""
@@ -61,19 +86,7 @@ def ticket_reassign(*, ticket: Ticket, user: Any, to: Any) -> Ticket:
         raise ValidationError(f"{to.get_username()} cannot work the queue.")
     with transaction.atomic():
         ticket = _locked(ticket)
-        if ticket.assignee_id == to.pk:
+        if not assignee_change(ticket=ticket, to=to, actor=user, via="manager"):
             raise ValidationError(f"#{ticket.pk} is assigned to {to.get_username()} already.")
-        before = ticket.assignee.get_username() if ticket.assignee else ""
-        ticket.assignee = to
-        ticket.served_to = None  # Play served it to someone else: it is no longer theirs to submit
-        ticket.served_view = None
         ticket.save(update_fields=["assignee", "served_to", "served_view", "updated_at"])
-        event_record(
-            ticket=ticket,
-            kind=TicketEvent.Kind.ASSIGNED,
-            actor=user,
-            to=to.get_username(),
-            via="manager",
-            **{"from": before},
-        )
     return ticket

@@ -10,10 +10,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from mentions.models import Ticket, TicketEvent
-from mentions.services.assignment import queue_workers
+from mentions.models import Ticket
+from mentions.services.assignment import assignee_change, queue_workers
 from mentions.services.editing import priority_change
-from mentions.services.events import event_record, status_set, tags_add, tags_remove
+from mentions.services.events import status_set, tags_add, tags_remove
 
 MAX_TICKETS = 200
 
@@ -112,24 +112,7 @@ def _step(action: str, value: Any):
 
 
 def _assign(ticket: Ticket, user: Any, to: Any) -> bool:
-    if (to.pk if to else None) == ticket.assignee_id:
-        return False
-    before = ticket.assignee.get_username() if ticket.assignee else ""
-    ticket.assignee = to
-    ticket.served_to = ticket.served_view = None
-    if to is None:
-        ticket.followup_at = None  # back in the queue: the queue shows it, no marker needed
-        event_record(ticket=ticket, kind=TicketEvent.Kind.UNASSIGNED, actor=user, via="bulk", **{"from": before})
-    else:
-        event_record(
-            ticket=ticket,
-            kind=TicketEvent.Kind.ASSIGNED,
-            actor=user,
-            to=to.get_username(),
-            via="bulk",
-            **{"from": before},
-        )
-    return True
+    return assignee_change(ticket=ticket, to=to, actor=user, via="bulk")
 
 
 def _status(ticket: Ticket, user: Any, status: str) -> bool:

@@ -94,6 +94,7 @@ def ticket_admin_update(
 ) -> list[str]:
     """An admin's edit of a ticket, through the same steps and events as the desk's (each event
     says via="admin"). Returns what changed, in words, for the admin's message."""
+    from mentions.services.assignment import assignee_change
     from mentions.services.events import status_set
 
     changed: list[str] = []
@@ -105,14 +106,7 @@ def ticket_admin_update(
                 ticket.served_to = ticket.served_view = None
         if priority_change(ticket=ticket, priority=priority, actor=user, via="admin"):
             changed.append(f"priority {priority}")
-        if (assignee.pk if assignee else None) != ticket.assignee_id:
-            before = ticket.assignee.get_username() if ticket.assignee else ""
-            ticket.assignee = assignee
-            ticket.served_to = ticket.served_view = None
-            ticket.followup_at = None
-            kind = TicketEvent.Kind.ASSIGNED if assignee else TicketEvent.Kind.UNASSIGNED
-            data = {"to": assignee.get_username()} if assignee else {}
-            event_record(ticket=ticket, kind=kind, actor=user, via="admin", **data, **{"from": before})
+        if assignee_change(ticket=ticket, to=assignee, actor=user, via="admin"):
             changed.append(f"assignee {assignee.get_username() if assignee else 'nobody'}")
         added, removed = tags_replace(ticket=ticket, names=tag_names, actor=user)
         changed += [f"tag {n} added" for n in added] + [f"tag {n} removed" for n in removed]
