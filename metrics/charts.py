@@ -6,6 +6,7 @@ marked safe here, once, so templates print a chart with `{{ chart }}` and never 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.html import format_html
@@ -17,6 +18,7 @@ WIDTH = 720
 HEIGHT = 240
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 28, 56
 SERIES_CLASSES = ("s0", "s1", "s2", "s3")
+X_LABEL_MAX = 14
 
 
 def _num(value: float) -> str:
@@ -47,7 +49,18 @@ def _frame(*, title: str, body: Sequence[SafeString], width: int, height: int, c
     )
 
 
-def _axes(*, top: float, unit: str, width: int, height: int) -> list[SafeString]:
+def _whole_top(values: Sequence[float]) -> float:
+    """For counts: a top that is a whole, even number (so the middle tick is whole too)."""
+    top = max([v for v in values if v is not None] + [0])
+    top = max(2, math.ceil(top * 1.1))
+    return float(top + (top % 2))
+
+
+def _tick(value: float, whole: bool) -> str:
+    return f"{round(value):,}" if whole else _num(value)
+
+
+def _axes(*, top: float, unit: str, width: int, height: int, whole: bool = False) -> list[SafeString]:
     bottom = height - PAD_BOTTOM
     parts = [
         format_html('<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', PAD_LEFT, PAD_TOP, PAD_LEFT, bottom),
@@ -63,7 +76,7 @@ def _axes(*, top: float, unit: str, width: int, height: int) -> list[SafeString]
                 '<text class="tick" x="{}" y="{}" text-anchor="end">{} {}</text>',
                 PAD_LEFT - 4,
                 _num(y + 4),
-                _num(value),
+                _tick(value, whole),
                 unit,
             )
         )
@@ -76,14 +89,18 @@ def _x_labels(labels: Sequence[str], xs: Sequence[float], *, height: int) -> lis
     for index, (label, x) in enumerate(zip(labels, xs, strict=True)):
         if index % step:
             continue
+        # Long labels (tag names) are cut so they stay inside the chart; the whole one is the tooltip.
+        shown = label if len(label) <= X_LABEL_MAX else label[: X_LABEL_MAX - 1] + "…"
         parts.append(
             format_html(
-                '<text class="xlabel" x="{}" y="{}" text-anchor="end" transform="rotate(-35 {} {})">{}</text>',
+                '<text class="xlabel" x="{}" y="{}" text-anchor="end" transform="rotate(-35 {} {})">'
+                "<title>{}</title>{}</text>",
                 _num(x),
                 height - PAD_BOTTOM + 14,
                 _num(x),
                 height - PAD_BOTTOM + 14,
                 label,
+                shown,
             )
         )
     return parts
@@ -218,7 +235,9 @@ def bar_chart(
 ) -> SafeString:
     """Grouped bars: one group per label, one bar per series. Negative values are drawn as 0."""
     values = [max(v, 0) for _name, vals in series for v in vals if v is not None]
-    top = _scale_max(values, None)
+    # Counts (every value a whole number) get whole-number ticks: "3", never "2.5" or "3.3".
+    whole = all(float(v).is_integer() for v in values)
+    top = _whole_top(values) if whole else _scale_max(values, None)
     bottom = height - PAD_BOTTOM
     n = max(len(labels), 1)
     span = width - PAD_LEFT - PAD_RIGHT
@@ -226,7 +245,7 @@ def bar_chart(
     bar = group * 0.8 / max(len(series), 1)
     xs = [PAD_LEFT + group * (i + 0.5) for i in range(len(labels))]
 
-    body = _axes(top=top, unit=unit, width=width, height=height)
+    body = _axes(top=top, unit=unit, width=width, height=height, whole=whole)
     body += _markers(marked, xs, band=group, label=marker_label, height=height)
     for s_index, (name, vals) in enumerate(series):
         css = SERIES_CLASSES[s_index % len(SERIES_CLASSES)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -77,13 +77,33 @@ def last_full_month(today: date | None = None) -> str:
     return f"{last_day.year:04d}-{last_day.month:02d}"
 
 
+def report_month_default(today: date | None = None) -> str:
+    """The month the report opens on: the last full month when it has tickets, else the latest
+    month that has any (a new desk, or the demo, whose tickets are all this month), else the last
+    full month. Two index lookups on ticket_requested_idx."""
+    from mentions.models import Ticket
+
+    today = today or timezone.localdate()
+    last_full = last_full_month(today)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=UTC)
+
+    start = midnight(date(int(last_full[:4]), int(last_full[5:]), 1))
+    tickets = Ticket.objects.filter(requested_at__lt=midnight(today + timedelta(days=1)))
+    if tickets.filter(requested_at__gte=start, requested_at__lt=midnight(today.replace(day=1))).exists():
+        return last_full
+    latest = tickets.order_by("-requested_at").values_list("requested_at", flat=True).first()
+    return f"{latest:%Y-%m}" if latest else last_full
+
+
 class MonthForm(forms.Form):
-    """?month=YYYY-MM; default the last full month."""
+    """?month=YYYY-MM; default: report_month_default()."""
 
     month = forms.CharField(required=False, max_length=7, help_text="YYYY-MM")
 
     def clean_month(self) -> tuple[date, date]:
-        value = (self.cleaned_data.get("month") or "").strip() or last_full_month()
+        value = (self.cleaned_data.get("month") or "").strip() or report_month_default()
         match = re.fullmatch(r"(\d{4})-(\d{2})", value)
         if not match or not 1 <= int(match.group(2)) <= 12:
             raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.")

@@ -1,3 +1,5 @@
+import re
+
 from django.utils.safestring import SafeString
 
 from metrics.charts import bar_chart, line_chart
@@ -49,3 +51,14 @@ def test_labels_titles_and_series_names_are_escaped():
     svg += line_chart([(XSS, [1.0])], target=2.0, labels=[XSS], title=XSS, unit=XSS)
     assert "<script>" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+
+
+def test_count_axes_have_whole_number_ticks_and_long_labels_are_cut_with_a_tooltip():
+    from metrics.charts import bar_chart
+
+    svg = str(bar_chart([("Change", [3, 1])], labels=["kubernetes-agent-proxy-ntlm", "ci"], title="Tags"))
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)
+    assert ticks == ["0 ", "2 ", "4 "]  # 3 * 1.1 rounded up to a whole, even top: never "1.7" or "3.3"
+    assert "<title>kubernetes-agent-proxy-ntlm</title>kubernetes-ag…" in svg
+    hours = str(bar_chart([("Median", [1.5, 2.25])], labels=["a", "b"], title="Hours"))
+    assert re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', hours)[-1] != "2 "  # not whole: decimals kept

@@ -321,6 +321,19 @@ def test_monthly_report_defaults_to_the_last_full_month(manager_client):
     assert html.count('<tr class="release-row">') == 1
 
 
+def test_monthly_report_opens_on_the_latest_month_with_data(manager_client):
+    """A desk whose tickets are all from this month (a new desk, the demo) opens on this month;
+    once the last full month has tickets, on that one."""
+    from mentions.tests.factories import TicketFactory
+
+    now = timezone.now()
+    TicketFactory(requested_at=now.replace(hour=0, minute=0, second=0, microsecond=0))
+    assert f"{now:%B %Y}" in manager_client.get(MONTHLY).content.decode()
+    last = now.replace(day=1) - timedelta(days=2)
+    TicketFactory(requested_at=last)
+    assert f"{last:%B %Y}" in manager_client.get(MONTHLY).content.decode()
+
+
 @pytest.mark.parametrize("month", ["2026-13", "October", "26-10", "²026-10"])
 def test_monthly_report_refuses_a_bad_month(manager_client, month):
     response = manager_client.get(MONTHLY, {"month": month})
