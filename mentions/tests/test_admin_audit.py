@@ -63,3 +63,24 @@ def test_the_audit_trail_cannot_be_added_changed_or_deleted_in_admin(admin_clien
         admin_client.post(reverse("admin:mentions_ticket_delete", args=[ticket.pk]), {"post": "yes"}).status_code == 403
     )
     assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_a_views_statuses_are_checkboxes_in_admin(admin_client):
+    from mentions.models import View
+
+    view = View.objects.create(name="Forum", slug="forum-x")
+    page = admin_client.get(reverse("admin:mentions_view_change", args=[view.pk])).content.decode()
+    assert 'type="checkbox" name="statuses" value="pending"' in page
+    data = {
+        "name": "Forum",
+        "slug": "forum-x",
+        "position": 0,
+        "is_active": "on",
+        "statuses": ["open", "pending"],
+        "order": "oldest",
+        "solve_on_expert_reply": "on",
+    }
+    response = admin_client.post(reverse("admin:mentions_view_change", args=[view.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    view.refresh_from_db()
+    assert view.statuses == ["open", "pending"] and view.waiting_statuses == ["open", "pending"]
