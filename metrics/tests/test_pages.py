@@ -328,7 +328,9 @@ def test_monthly_report_opens_on_the_latest_month_with_data(manager_client):
 
     now = timezone.now()
     TicketFactory(requested_at=now.replace(hour=0, minute=0, second=0, microsecond=0))
-    assert f"{now:%B %Y}" in manager_client.get(MONTHLY).content.decode()
+    html = manager_client.get(MONTHLY).content.decode()
+    assert f"{now:%B %Y}" in html
+    assert f'name="month" maxlength="7" placeholder="YYYY-MM" value="{now:%Y-%m}"' in html  # the box says which
     last = now.replace(day=1) - timedelta(days=2)
     TicketFactory(requested_at=last)
     assert f"{last:%B %Y}" in manager_client.get(MONTHLY).content.decode()
