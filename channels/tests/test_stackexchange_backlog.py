@@ -33,9 +33,12 @@ class Site:
     """The API over a fixed set of questions, answers and comments: `sort=creation&order=asc`, `fromdate`
     (inclusive), `page`/`pagesize` and `has_more`, vectorised ids, as api.stackexchange.com answers them."""
 
-    def __init__(self, questions, answers=(), comments=(), backoff_on=None):
+    def __init__(self, questions, answers=(), comments=(), backoff_on_call=None):
         self.questions, self.answers, self.comments = list(questions), list(answers), list(comments)
-        self.backoff_on = backoff_on  # (fromdate, page) of the /questions call that asks for a backoff
+        # Which /questions call (1 = the first) answers with a backoff. By call, not by its fromdate:
+        # the adapter's clock may tick to the next second after the test computed "now".
+        self.backoff_on_call = backoff_on_call
+        self.question_calls = 0
         responses.add_callback(responses.GET, QUESTIONS_URL, callback=self.on_questions)
         responses.add_callback(responses.GET, ANSWERS_URL, callback=self.on_answers)
         responses.add_callback(responses.GET, COMMENTS_URL, callback=self.on_comments)
@@ -57,8 +60,9 @@ class Site:
         return body, (fromdate, page)
 
     def on_questions(self, request):
-        body, at = self._page(request, self.questions, key="question_id")
-        if at == self.backoff_on:
+        body, _ = self._page(request, self.questions, key="question_id")
+        self.question_calls += 1
+        if self.question_calls == self.backoff_on_call:
             body["backoff"] = 120
         return 200, {}, json.dumps(body)
 
@@ -129,8 +133,7 @@ def test_stackexchange_backoff_during_a_backlog_is_honoured_and_loses_nothing():
     now = int(time.time())
     start = now - 10 * 3600
     questions = [question(1 + n, start + 60 * n) for n in range(450)]
-    first_fromdate = now - 24 * 3600
-    Site(questions, backoff_on=(first_fromdate, 2))  # page 2 of the first walk says "backoff": 120
+    Site(questions, backoff_on_call=2)  # page 2 of the first walk says "backoff": 120
     channel = stackexchange_channel(
         config={"site": "stackoverflow", "tags": ["gitlab"], "max_requests_per_poll": 10}, poll_interval_seconds=60
     )
