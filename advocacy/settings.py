@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_htmx",
     "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
@@ -63,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Before LoginRequiredMiddleware: an unchanged live page is answered 304 before the user row
+    # and permissions are loaded (mentions/live.py).
+    "mentions.live.LiveMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +165,9 @@ DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
 DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=60)
 # An open ticket page tells the desk it is open (and whether a reply is being typed) this often.
 DESK_PRESENCE_REFRESH_SECONDS = env.int("DESK_PRESENCE_REFRESH_SECONDS", default=10)
+# How often live pages (queue, ticket list, an open ticket) ask whether anything changed; an
+# unchanged answer is a 304 that costs one single-row query (mentions/live.py).
+DESK_LIVE_REFRESH_SECONDS = env.int("DESK_LIVE_REFRESH_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "channels.poll_due": {
         "task": "channels.poll_due",
@@ -270,6 +278,9 @@ STORAGES = {
 }
 
 # --- Security ----------------------------------------------------------------------------
+# Sessions are read from the cache (written through to the database): a live page's refresh
+# then costs no session query (mentions/live.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

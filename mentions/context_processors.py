@@ -5,22 +5,43 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
 def desk_navigation(request: HttpRequest) -> dict[str, Any]:
-    """The count of the user's tickets with a follow-up nobody acted on. A callable, so the
-    one query runs only on a page that shows the navigation, and once."""
+    """The count of the user's tickets with a follow-up nobody acted on, and the count of
+    waiting tickets for the tab title. Callables, so each query runs only on a page that shows
+    it, and once."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     @cache
+    def works_queue() -> bool:
+        return user.has_perm("mentions.work_queue")
+
+    @cache
     def followups_updated() -> int:
-        if not user.has_perm("mentions.work_queue"):
+        if not works_queue():
             return 0
         from mentions.services.followups import followups_waiting
 
         return followups_waiting(user=user)
 
-    return {"followups_updated": followups_updated}
+    @cache
+    def desk_waiting() -> int | None:
+        if not works_queue():
+            return None
+        from mentions.selectors import waiting_total
+
+        return waiting_total()
+
+    return {
+        "followups_updated": followups_updated,
+        "desk_waiting": desk_waiting,
+        # The ETag of this page as a live refresh would see it (mentions/live.py): the polling
+        # element carries it, so its first refresh can already be a 304.
+        "live_etag": getattr(request, "_live_etag", ""),
+        "live_refresh_seconds": settings.DESK_LIVE_REFRESH_SECONDS,
+    }

@@ -75,6 +75,12 @@ def queue_summary() -> list[ViewSummary]:
     return summaries
 
 
+def waiting_total() -> int:
+    """Unassigned tickets waiting for a first look (new/open): what Play can still serve, the
+    number in the browser tab's title. Counted on the ticket_waiting_idx partial index."""
+    return Ticket.objects.filter(assignee__isnull=True, status__in=Ticket.WAITING_STATUSES).count()
+
+
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:
     """The user's unsolved tickets: those with a follow-up nobody acted on first (oldest update
     first), then oldest first, or by time left to the first-reply target (running clocks
@@ -153,4 +159,43 @@ def duty_today(*, today: date) -> Duty:
         release_day=duty.release_date(today),
         is_release_day=duty.is_release_day(today),
         release_advocate=rota.advocate if rota else None,
+    )
+
+
+@dataclass
+class TicketUpdates:
+    """What changed on an open ticket page since it was rendered (its live refresh)."""
+
+    messages: list[Message]
+    # Changes other than new messages that make the page's forms stale (a status change, a reply
+    # recorded by someone else, a merge): said to the advocate, never swallowed.
+    other_changes: list[TicketEvent]
+    # The version the page's forms may now claim to have seen: moved past the new messages it
+    # is shown, but never past a change it is only told about.
+    version: int
+    merged_into_id: int | None
+
+
+def ticket_updates(*, ticket_id: int, after_message: int, seen: int) -> TicketUpdates | None:
+    """New messages after message id `after_message` and changes after version `seen`; None if
+    the ticket is gone. Events are read before messages: a message arriving in between is then
+    shown now and its event counted at the next refresh, never counted without being shown."""
+    from mentions.services.versions import CONFLICTING
+
+    ticket = Ticket.objects.filter(pk=ticket_id).values("merged_into_id").first()
+    if ticket is None:
+        return None
+    events = list(
+        TicketEvent.objects.filter(ticket_id=ticket_id, pk__gt=seen).select_related("actor").order_by("pk")[:50]
+    )
+    messages = list(
+        Message.objects.filter(ticket_id=ticket_id, pk__gt=after_message)
+        .select_related("author_user")
+        .order_by("platform_created_at", "id")
+    )
+    shown = {TicketEvent.Kind.MESSAGE, TicketEvent.Kind.OUR_REPLY_SEEN}
+    other = [e for e in events if e.kind in CONFLICTING and e.kind not in shown]
+    version = seen if other or not events else events[-1].pk
+    return TicketUpdates(
+        messages=messages, other_changes=other, version=version, merged_into_id=ticket["merged_into_id"]
     )

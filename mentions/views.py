@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from channels import clean
 from channels.models import Channel
@@ -39,6 +40,7 @@ from mentions.forms import (
     TagsForm,
 )
 from mentions.history import history_lines
+from mentions.live import etag_for, live
 from mentions.models import Ticket, View
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
@@ -46,24 +48,24 @@ from mentions.services.play import ticket_served
 work_queue = permission_required("mentions.work_queue", raise_exception=True)
 
 
+@live(clock=True)
 @require_GET
 @work_queue
 def queue(request: HttpRequest) -> HttpResponse:
+    """The views with their counts and My tickets; its live part refreshes itself (htmx)."""
     order = _order(request)
     now = timezone.now()
-    return render(
-        request,
-        "mentions/queue.html",
-        {
-            "summaries": selectors.queue_summary(),
-            "my_tickets": selectors.tickets_of_user(user=request.user, order=order),
-            "served": ticket_served(user=request.user),
-            "order": order,
-            "now": now,
-            "duty": selectors.duty_today(today=now.date()),
-            "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
-        },
-    )
+    context = {
+        "summaries": selectors.queue_summary(),
+        "my_tickets": selectors.tickets_of_user(user=request.user, order=order),
+        "served": ticket_served(user=request.user),
+        "order": order,
+        "now": now,
+        "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
+    }
+    if request.htmx:
+        return render(request, "mentions/_queue_live.html", context)
+    return render(request, "mentions/queue.html", {**context, "duty": selectors.duty_today(today=now.date())})
 
 
 def _order(request: HttpRequest) -> str:
@@ -144,6 +146,9 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
     forms = forms or {}
+    version = versions.ticket_version(obj)
+    last_message = max((m.pk for m in obj.messages.all()), default=0)
+    live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
     plan = services.reply_plan(obj)
     context = {
@@ -154,7 +159,9 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         ),
         "ticket": obj,
         "history": history_lines(obj, obj.events.all()),
-        "ticket_version": versions.ticket_version(obj),
+        "ticket_version": version,
+        "live_url": live_url,
+        "ticket_live_etag": etag_for(request, live_url),
         "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
         "presence_refresh_seconds": presence.refresh_seconds(),
         "now": timezone.now(),
@@ -257,6 +264,37 @@ def _action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on
     if status:
         return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
     return _after_action(request, obj, served_view)
+
+
+@live()
+@require_GET
+@work_queue
+def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """An open ticket page's refresh: new messages appended to the conversation, a notice of
+    what changed, and the forms' version moved past what it was shown (the draft stays put)."""
+    after = clean.whole(request.GET.get("after"), minimum=0, maximum=2**63 - 1)
+    seen = clean.whole(request.GET.get("seen"), minimum=0, maximum=2**63 - 1)
+    if after is None or seen is None:
+        return HttpResponseBadRequest("after and seen must be whole numbers")
+    updates = selectors.ticket_updates(ticket_id=pk, after_message=after, seen=seen)
+    if updates is None:
+        return HttpResponse(status=404)
+    after = max((m.pk for m in updates.messages), default=after)
+    live_url = f"{reverse('mentions:ticket-live', args=[pk])}?after={after}&seen={updates.version}"
+    response = render(
+        request,
+        "mentions/_ticket_live.html",
+        {
+            "updates": updates,
+            "authors": sorted({m.author_name or m.author_handle for m in updates.messages if m.kind != "note"}),
+            "changes": versions.changes_described(updates.other_changes) if updates.other_changes else "",
+            "live_url": live_url,
+            "ticket_live_etag": etag_for(request, live_url),
+        },
+    )
+    if updates.version != seen:
+        trigger_client_event(response, "ticketSeen", {"version": updates.version})
+    return response
 
 
 @require_POST

@@ -142,3 +142,51 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
     assert set(out["runs"]) == {*out["beat"], "mentions.tickets_ingested"}
     assert out["front_page_story_judged_urgent"]  # the portable query matches on SQLite too
+
+
+LIVE_SCRIPT = """
+import html, json, re
+from django.contrib.auth import get_user_model
+from django.test import Client
+from mentions.models import Message, Ticket
+
+client = Client(HTTP_HOST="127.0.0.1")
+client.force_login(get_user_model().objects.get(username="advocate"))
+
+def etag_and_url(body, element_id):
+    tag = re.search(r'<div id="' + element_id + r'"[^>]*>', body).group(0)
+    return html.unescape(re.search(r'data-etag="([^"]*)"', tag).group(1)), html.unescape(re.search(r'hx-get="([^"]*)"', tag).group(1))
+
+def refresh(url, etag):
+    return client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
+
+out = {}
+etag, url = etag_and_url(client.get("/").content.decode(), "queue-live")
+out["queue_unchanged"] = refresh(url, etag).status_code
+ticket = Ticket.objects.filter(status__in=["new", "open"], assignee=None).order_by("pk").first()
+Ticket.objects.filter(pk=ticket.pk).update(status="solved")
+out["queue_changed"] = refresh(url, etag).status_code
+
+etag, url = etag_and_url(client.get(f"/tickets/{ticket.pk}/").content.decode(), "ticket-live")
+out["ticket_unchanged"] = refresh(url, etag).status_code
+Message.objects.create(ticket=ticket, channel=ticket.channel, kind="note", author_name="bo", body="live on sqlite",
+                       platform_created_at=ticket.requested_at)
+changed = refresh(url, etag)
+out["ticket_changed"] = changed.status_code
+out["ticket_shows_note"] = "live on sqlite" in changed.content.decode()
+print(json.dumps(out))
+"""
+
+
+def test_live_refreshes_work_on_the_embedded_default(embedded):
+    """The change stamp is a table bumped by triggers on SQLite: 304 while unchanged, the change after."""
+    result = _manage("shell", "-c", LIVE_SCRIPT, env=embedded["env"])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {
+        "queue_unchanged": 304,
+        "queue_changed": 200,
+        "ticket_unchanged": 304,
+        "ticket_changed": 200,
+        "ticket_shows_note": True,
+    }

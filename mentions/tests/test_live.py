@@ -1,0 +1,206 @@
+"""Live pages: refreshes answered 304 for one query while nothing changed, and the change shown
+when something did (tickets, messages, tags, views written by any path)."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
+
+from mentions.live import change_stamp
+from mentions.models import Message, Ticket, TicketEvent
+from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _refresh(client: Client, url: str, etag: str = ""):
+    headers = {**HX, "HTTP_IF_NONE_MATCH": etag} if etag else HX
+    return client.get(url, **headers)
+
+
+def _advocate_client() -> Client:
+    client = Client()
+    client.user = AdvocateFactory()
+    client.force_login(client.user)
+    return client
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unchanged_queue_costs_one_query_and_a_new_mention_shows_on_the_next_refresh():
+    ViewFactory(name="Everything", slug="everything")
+    TicketFactory(subject="Runner stuck on arm64")
+    client = _advocate_client()
+
+    page = client.get("/")
+    etag = page.context["live_etag"]
+    assert f'data-etag="{escape(etag)}"' in page.content.decode()
+
+    with CaptureQueriesContext(connection) as unchanged:
+        response = _refresh(client, "/", etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert len(unchanged) == 1  # the change stamp; no session, user, permission or page query
+
+    TicketFactory(subject="Registry returns 500 on push")  # committed: the triggers move the stamp
+    response = _refresh(client, "/", etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert response["X-Desk-Waiting"] == "2"
+    body = response.content.decode()
+    assert 'id="queue-live"' in body and "<html" not in body  # the partial, not the whole page
+    assert 'data-testid="waiting-everything">2<' in body
+    assert _refresh(client, "/", response["ETag"]).status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_open_queue_pages_cost_three_hundred_single_row_queries_a_minute():
+    """Each open queue page refreshes every 10 s: 6 refreshes a minute, one query each while
+    nothing changed."""
+    ViewFactory()
+    TicketFactory()
+    clients = [_advocate_client() for _ in range(50)]
+    etags = [c.get("/").context["live_etag"] for c in clients]
+
+    with CaptureQueriesContext(connection) as minute:
+        codes = [_refresh(c, "/", e).status_code for _ in range(6) for c, e in zip(clients, etags, strict=True)]
+    assert codes == [304] * 300
+    assert len(minute) == 300
+    assert {q["sql"] for q in minute} == {"SELECT last_value FROM mentions_change_seq"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "change",
+    [
+        "ticket status",
+        "assignee",
+        "tag",
+        "message",
+        "view",
+        "bulk update",
+    ],
+)
+def test_every_kind_of_write_moves_the_change_stamp(change):
+    ticket = TicketFactory()
+    view = ViewFactory()
+    before = change_stamp()
+    if change == "ticket status":
+        Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.OPEN)
+    elif change == "assignee":
+        ticket.assignee = AdvocateFactory()
+        ticket.save(update_fields=["assignee"])
+    elif change == "tag":
+        from mentions.models import Tag
+
+        ticket.tags.add(Tag.objects.create(name="security"))
+    elif change == "message":
+        MessageFactory(ticket=ticket)
+    elif change == "view":
+        view.name = "Renamed"
+        view.save()
+    else:
+        Ticket.objects.all().update(priority=Ticket.Priority.HIGH)
+    assert change_stamp() > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stamp_moves_at_commit_not_before():
+    """A refresh during a write transaction must not take the new stamp with the old rows."""
+    from django.db import transaction
+
+    ticket = TicketFactory()
+    before = change_stamp()
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.OPEN)
+        assert change_stamp() == before  # deferred trigger: nothing yet
+    assert change_stamp() > before
+
+
+@pytest.mark.django_db
+def test_a_full_page_load_is_never_answered_304_and_a_signed_out_refresh_goes_to_login(advocate_client):
+    ViewFactory()
+    etag = advocate_client.get("/").context["live_etag"]
+    assert advocate_client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 200  # not an htmx refresh
+
+    anonymous = Client()
+    response = anonymous.get("/", HTTP_IF_NONE_MATCH=etag, **HX)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_another_user_never_gets_my_304(advocate_client):
+    ViewFactory()
+    etag = advocate_client.get("/").context["live_etag"]
+    other = _advocate_client()
+    assert _refresh(other, "/", etag).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_tab_title_carries_the_waiting_count(advocate_client):
+    ViewFactory()
+    TicketFactory.create_batch(3)
+    TicketFactory(assignee=advocate_client.user)  # assigned: not waiting for anyone
+    TicketFactory(status=Ticket.Status.SOLVED)
+    for url in ("/", "/tickets/"):
+        assert "<title>(3) " in advocate_client.get(url).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_ticket_is_shown_a_new_message_and_its_forms_move_past_it():
+    ticket = TicketFactory(subject="Pipeline cache")
+    MessageFactory(ticket=ticket, body="How do I cache node_modules?")
+    client = _advocate_client()
+    page = client.get(ticket.get_absolute_url())
+    live_url = page.context["live_url"]
+    seen = page.context["ticket_version"]
+    assert _refresh(client, live_url, page.context["ticket_live_etag"]).status_code == 304
+
+    follow_up = MessageFactory(
+        ticket=ticket, body="Also the <b>registry</b> times out", author_handle="laurent", author_name=""
+    )
+    TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.MESSAGE, data={"author": "laurent"})
+
+    response = _refresh(client, live_url, page.context["ticket_live_etag"])
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="message-{follow_up.pk}"' in body
+    assert "&lt;b&gt;registry&lt;/b&gt;" in body and "<b>registry" not in body
+    assert "A new message</strong> from laurent" in body
+    new_version = TicketEvent.objects.filter(ticket=ticket).latest("pk").pk
+    assert new_version > seen
+    assert f'"ticketSeen": {{"version": {new_version}}}' in response["HX-Trigger"]
+    # The next refresh asks after the new message: nothing is appended twice.
+    assert f"after={follow_up.pk}&amp;seen={new_version}" in body
+    again = _refresh(client, f"{ticket.get_absolute_url()}live/?after={follow_up.pk}&seen={new_version}")
+    assert f'id="message-{follow_up.pk}"' not in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_change_other_than_a_message_is_said_and_the_forms_keep_their_version(advocate_client):
+    from mentions.tests.factories import ManagerFactory
+
+    ticket = TicketFactory()
+    MessageFactory(ticket=ticket)
+    page = advocate_client.get(ticket.get_absolute_url())
+    seen = page.context["ticket_version"]
+    manager = ManagerFactory(username="bo")
+    TicketEvent.objects.create(
+        ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=manager, data={"from": "new", "to": "solved"}
+    )
+    response = _refresh(advocate_client, page.context["live_url"])
+    body = response.content.decode()
+    assert "This ticket also changed:" in body and "bo: status new → solved" in body
+    assert "HX-Trigger" not in response  # the version stays: a submit now is refused and shown the change
+    assert f"seen={seen}" in body
+
+
+@pytest.mark.django_db
+def test_ticket_live_refuses_junk_and_missing_tickets(advocate_client):
+    ticket = TicketFactory()
+    url = f"{ticket.get_absolute_url()}live/"
+    assert _refresh(advocate_client, url).status_code == 400
+    assert _refresh(advocate_client, f"{url}?after=x&seen=1").status_code == 400
+    assert _refresh(advocate_client, f"{url}?after=1%00&seen=1").status_code == 400
+    assert _refresh(advocate_client, "/tickets/999999/live/?after=0&seen=0").status_code == 404
+    assert Message.objects.count() == 0
