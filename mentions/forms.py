@@ -120,3 +120,77 @@ class BulkForm(forms.Form):
             Action.PRIORITY: self.cleaned_data.get("priority"),
             Action.STATUS: self.cleaned_data.get("status"),
         }.get(action)
+
+
+class TicketSearchForm(forms.Form):
+    """The ticket list's search and filters (GET). Every field is optional; a value that does not
+    parse is dropped with a message instead of failing the page."""
+
+    q = forms.CharField(required=False, max_length=500, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Ticket.Status.choices])
+    channel = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    assignee = forms.CharField(required=False, max_length=20)
+    tag = forms.CharField(required=False, max_length=64)
+    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Ticket.Priority.choices])
+    date_from = forms.DateField(required=False, label="From")
+    date_to = forms.DateField(required=False, label="To")
+    order = forms.ChoiceField(required=False, choices=[("", "Best match / newest"), ("time_left", "Time left")])
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, data, *args, **kwargs):
+        data = data.copy()
+        # "from"/"to" are the URL's names (Python keywords as field names would not do).
+        for url_name, field_name in (("from", "date_from"), ("to", "date_to")):
+            if url_name in data:
+                data[field_name] = data[url_name]
+        if data.get("mine") == "1" and not data.get("assignee"):
+            data["assignee"] = "me"
+        # Text from the address bar through the value cleaner first: a NUL is dropped and the
+        # rest searched, rather than the whole search refused.
+        from channels import clean
+
+        for name in ("q", "tag"):
+            if name in data:
+                data[name] = clean.line(data.get(name), max_length=500)
+        super().__init__(data, *args, **kwargs)
+
+    def clean_tag(self) -> str:
+        return self.cleaned_data.get("tag", "").lower()
+
+    def clean_assignee(self) -> str:
+        value = (self.cleaned_data.get("assignee") or "").strip()
+        if value in ("", "none", "me") or (value.isascii() and value.isdigit() and len(value) <= 18):
+            return value
+        raise forms.ValidationError("Assignee: a user, “none” or “me”.")
+
+    def valid_data(self) -> dict:
+        """The fields that parsed (the others are reported in `errors` and ignored)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    query = forms.CharField(max_length=1000)
+
+    def clean_name(self) -> str:
+        from channels import clean
+
+        name = clean.line(self.cleaned_data["name"], max_length=80)
+        if not name:
+            raise forms.ValidationError("Give the search a name.")
+        return name
+
+    def clean_query(self) -> str:
+        """Only the ticket list's own parameters, re-encoded: nothing else rides along."""
+        from django.http import QueryDict
+
+        allowed = {"q", "status", "channel", "assignee", "tag", "priority", "from", "to", "order", "mine"}
+        parsed = QueryDict(self.cleaned_data["query"])
+        kept = QueryDict(mutable=True)
+        for key in allowed:
+            if parsed.get(key):
+                kept[key] = parsed[key]
+        if not kept:
+            raise forms.ValidationError("Search or filter first, then save.")
+        return kept.urlencode()

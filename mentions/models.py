@@ -642,3 +642,24 @@ class Rule(models.Model):
             or self.notify_slack.strip()
             or self.close_without_reply
         )
+
+
+class SavedSearch(models.Model):
+    """A ticket-list search an advocate keeps beside the views (its query string)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, help_text="The ticket list's parameters, e.g. q=registry&status=new")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('mentions:tickets')}?{self.query}"

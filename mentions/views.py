@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,14 +33,17 @@ from mentions.forms import (
     ReassignForm,
     ReleaseForm,
     ReplyForm,
+    SavedSearchForm,
     SendReplyForm,
     SkipForm,
     StatusForm,
     TagsForm,
+    TicketSearchForm,
 )
 from mentions.history import history_lines
 from mentions.live import etag_for, live
-from mentions.models import Ticket, View
+from mentions.models import SavedSearch, Ticket, View
+from mentions.search import Filters
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
 
@@ -65,45 +67,77 @@ def queue(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "mentions/_queue_live.html", context)
-    return render(request, "mentions/queue.html", {**context, "duty": selectors.duty_today(today=now.date())})
+    return render(
+        request,
+        "mentions/queue.html",
+        {
+            **context,
+            "duty": selectors.duty_today(today=now.date()),
+            "saved_searches": selectors.saved_searches(user=request.user),
+        },
+    )
 
 
 def _order(request: HttpRequest) -> str:
     return selectors.ORDER_TIME_LEFT if request.GET.get("order") == selectors.ORDER_TIME_LEFT else ""
 
 
+@live(clock=True)
 @require_GET
 @work_queue
 def ticket_index(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in Ticket.Status.values else ""
-    # Query parameters through the value cleaners: "²".isdigit() is True but int("²") raises, and a
-    # NUL in ?q= cannot reach PostgreSQL; either was a 500.
-    channel_id = clean.whole(request.GET.get("channel"), minimum=1, maximum=2**63 - 1)
-    q = clean.line(request.GET.get("q"), max_length=100)
-    mine = request.GET.get("mine") == "1"
-    order = _order(request)
-    qs = selectors.ticket_list(
-        status=status, channel_id=channel_id, q=q, assignee_id=request.user.pk if mine else None, order=order
+    """Every ticket, searched and filtered; its results refresh themselves (htmx)."""
+    form = TicketSearchForm(request.GET)
+    data = form.valid_data()
+    listing = selectors.ticket_search(
+        q=data.get("q", ""),
+        filters=_search_filters(data, request),
+        order=data.get("order", ""),
+        page=data.get("page") or 1,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "listing": listing,
+        "form": form,
+        "q": data.get("q", ""),
+        "params": params.urlencode(),
+        "now": timezone.now(),
+        "order": data.get("order", ""),
+    }
+    if request.htmx:
+        return render(request, "mentions/_ticket_results.html", context)
     return render(
         request,
         "mentions/ticket_list.html",
         {
-            "page": page,
-            "status": status,
-            "channel_id": channel_id,
-            "q": q,
-            "mine": mine,
-            "order": order,
-            "now": timezone.now(),
+            **context,
             "statuses": Ticket.Status.choices,
+            "priorities": Ticket.Priority.choices,
             "channels": Channel.objects.only("id", "name"),
+            "advocates": services.queue_workers().order_by("username").only("id", "username"),
+            "saved_searches": selectors.saved_searches(user=request.user),
             "bulk_form": BulkForm(initial={"next": request.get_full_path()})
             if request.user.has_perm("mentions.manage_all_tickets")
             else None,
         },
+    )
+
+
+def _search_filters(data: dict, request: HttpRequest) -> Filters:
+    assignee: int | str | None = data.get("assignee") or None
+    if assignee == "me":
+        assignee = request.user.pk
+    elif isinstance(assignee, str) and assignee.isdigit():
+        assignee = int(assignee)
+    return Filters(
+        status=data.get("status", ""),
+        channel_id=data.get("channel"),
+        assignee=assignee,
+        tag=data.get("tag", ""),
+        priority=data.get("priority", ""),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
     )
 
 
@@ -510,3 +544,25 @@ def tickets_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     messages.success(request, result.describe(Action.done(form.cleaned_data["action"], form.value())))
     return redirect(back)
+
+
+@require_POST
+@work_queue
+def saved_search_create(request: HttpRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('mentions:tickets')}?{form.data.get('query', '')[:1000]}")
+    saved = services.saved_search_create(user=request.user, **form.cleaned_data)
+    messages.success(request, f"Saved “{saved.name}”: it is listed beside the views on the queue.")
+    return redirect(saved)
+
+
+@require_POST
+@work_queue
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's saved search is not found, whatever its id.
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved.delete()
+    messages.info(request, f"Deleted the saved search “{saved.name}”.")
+    return redirect("mentions:tickets")

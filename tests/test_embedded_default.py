@@ -155,7 +155,8 @@ client.force_login(get_user_model().objects.get(username="advocate"))
 
 def etag_and_url(body, element_id):
     tag = re.search(r'<div id="' + element_id + r'"[^>]*>', body).group(0)
-    return html.unescape(re.search(r'data-etag="([^"]*)"', tag).group(1)), html.unescape(re.search(r'hx-get="([^"]*)"', tag).group(1))
+    etag = html.unescape(re.search(r'data-etag="([^"]*)"', tag).group(1))
+    return etag, html.unescape(re.search(r'hx-get="([^"]*)"', tag).group(1))
 
 def refresh(url, etag):
     return client.get(url, HTTP_HX_REQUEST="true", HTTP_IF_NONE_MATCH=etag)
@@ -174,6 +175,10 @@ Message.objects.create(ticket=ticket, channel=ticket.channel, kind="note", autho
 changed = refresh(url, etag)
 out["ticket_changed"] = changed.status_code
 out["ticket_shows_note"] = "live on sqlite" in changed.content.decode()
+# Search on SQLite: a word from a follow-up's text finds its ticket, highlighted.
+found = client.get("/tickets/?q=sqlite")
+page = found.content.decode()
+out["search"] = [found.status_code, f'data-ticket="{ticket.pk}"' in page, "<mark>sqlite</mark>" in page]
 print(json.dumps(out))
 """
 
@@ -189,4 +194,5 @@ def test_live_refreshes_work_on_the_embedded_default(embedded):
         "ticket_unchanged": 304,
         "ticket_changed": 200,
         "ticket_shows_note": True,
+        "search": [200, True, True],
     }

@@ -12,6 +12,12 @@ def safe_url(value: str) -> str:
 
 
 @register.filter
+def get_item(mapping: dict, key):
+    """mapping[key] or None (search snippets by ticket id)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
 def event_details(data: dict) -> str:
     """`key: value` pairs of an event's data, leaving out empty values."""
     if not isinstance(data, dict):
