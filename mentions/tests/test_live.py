@@ -204,3 +204,18 @@ def test_ticket_live_refuses_junk_and_missing_tickets(advocate_client):
     assert _refresh(advocate_client, f"{url}?after=1%00&seen=1").status_code == 400
     assert _refresh(advocate_client, "/tickets/999999/live/?after=0&seen=0").status_code == 404
     assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ticket_list_refreshes_its_results_and_keeps_its_search():
+    MessageFactory(ticket=TicketFactory(subject="Registry 500"), body="the registry answers 500")
+    client = _advocate_client()
+    url = "/tickets/?q=registry&status=new"
+    etag = client.get(url).context["live_etag"]
+    assert _refresh(client, url, etag).status_code == 304
+
+    MessageFactory(ticket=TicketFactory(subject="Other"), body="registry again, on arm64")
+    response = _refresh(client, url, etag)
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body and 'id="ticket-results"' in body
+    assert body.count("data-ticket=") == 2 and "<mark>registry</mark>" in body
