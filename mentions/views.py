@@ -180,6 +180,8 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
     forms = forms or {}
+    if request.session.get(presence.SESSION_NAME) != request.user.get_username():
+        request.session[presence.SESSION_NAME] = request.user.get_username()
     version = versions.ticket_version(obj)
     last_message = max((m.pk for m in obj.messages.all()), default=0)
     live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
@@ -198,6 +200,7 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         "ticket_live_etag": etag_for(request, live_url),
         "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
         "presence_refresh_seconds": presence.refresh_seconds(),
+        "ticket_refresh_seconds": _ticket_refresh_seconds(),
         "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view.allow_skip,
@@ -217,6 +220,11 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         **_outreach_panel(request, obj, forms),
     }
     return render(request, "mentions/ticket.html", context, status=status)
+
+
+def _ticket_refresh_seconds() -> int:
+    """An open ticket's one refresh carries both its new messages and who else is there."""
+    return min(settings.DESK_LIVE_REFRESH_SECONDS, presence.refresh_seconds())
 
 
 def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
@@ -300,7 +308,7 @@ def _action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on
     return _after_action(request, obj, served_view)
 
 
-@live()
+@live(on_refresh=presence.presence_on_refresh)
 @require_GET
 @work_queue
 def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
@@ -324,6 +332,7 @@ def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": versions.changes_described(updates.other_changes) if updates.other_changes else "",
             "live_url": live_url,
             "ticket_live_etag": etag_for(request, live_url),
+            "ticket_refresh_seconds": _ticket_refresh_seconds(),
         },
     )
     if updates.version != seen:

@@ -32,13 +32,22 @@ def _alive(entries: dict[str, Any], now: float) -> dict[str, Any]:
 
 def presence_touch(*, ticket_id: int, user: Any, typing: bool = False, leaving: bool = False) -> list[dict[str, Any]]:
     """Record that `user` has the ticket open (typing or not), or has left it; return the others."""
+    return presence_touch_by_id(
+        ticket_id=ticket_id, user_id=str(user.pk), name=user.get_username(), typing=typing, leaving=leaving
+    )
+
+
+def presence_touch_by_id(
+    *, ticket_id: int, user_id: str, name: str, typing: bool = False, leaving: bool = False
+) -> list[dict[str, Any]]:
+    """presence_touch for a user known by id and name only (a live refresh, which loads no user)."""
     now = time.time()
     entries = _alive(cache.get(_key(ticket_id)) or {}, now)
-    uid = str(user.pk)
+    uid = user_id
     if leaving:
         entries.pop(uid, None)
     else:
-        entries[uid] = {"name": user.get_username(), "typing": bool(typing), "until": now + PRESENCE_SECONDS}
+        entries[uid] = {"name": name, "typing": bool(typing), "until": now + PRESENCE_SECONDS}
     cache.set(_key(ticket_id), entries, PRESENCE_SECONDS)
     return _others(entries, uid)
 
@@ -53,3 +62,22 @@ def _others(entries: dict[str, Any], uid: str) -> list[dict[str, Any]]:
         ({"name": e["name"], "typing": e["typing"]} for k, e in entries.items() if k != uid),
         key=lambda e: (not e["typing"], e["name"]),
     )
+
+
+SESSION_NAME = "desk_presence_name"
+
+
+def presence_on_refresh(request: Any, view_kwargs: dict, user_id: str) -> dict[str, str]:
+    """An open ticket page's live refresh says the page is open (and whether a reply is being
+    typed, header X-Desk-Typing) and gets the others back in X-Desk-Others, from the cache
+    alone: the name shown is the one the ticket page put in the session when it rendered."""
+    import json
+
+    name = request.session.get(SESSION_NAME)
+    ticket_id = view_kwargs.get("pk")
+    if not name or not isinstance(ticket_id, int):
+        return {}
+    others = presence_touch_by_id(
+        ticket_id=ticket_id, user_id=user_id, name=str(name), typing=request.headers.get("X-Desk-Typing") == "1"
+    )
+    return {"X-Desk-Others": json.dumps(others, ensure_ascii=True)}

@@ -219,3 +219,22 @@ def test_the_ticket_list_refreshes_its_results_and_keeps_its_search():
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body and 'id="ticket-results"' in body
     assert body.count("data-ticket=") == 2 and "<mark>registry</mark>" in body
+
+
+@pytest.mark.django_db
+def test_an_open_ticket_refresh_carries_presence_for_one_query_even_when_answered_304():
+    """The ticket page's one refresh says who else is there: the cache, not the database."""
+    import json
+
+    ticket = TicketFactory()
+    ada, bo = _advocate_client(), _advocate_client()
+    pages = {name: c.get(ticket.get_absolute_url()).context for name, c in (("ada", ada), ("bo", bo))}
+    refresh = {name: (ctx["live_url"], ctx["ticket_live_etag"]) for name, ctx in pages.items()}
+
+    assert _refresh(ada, *refresh["ada"]).status_code == 304
+    with CaptureQueriesContext(connection) as queries:
+        response = bo.get(refresh["bo"][0], HTTP_IF_NONE_MATCH=refresh["bo"][1], HTTP_X_DESK_TYPING="1", **HX)
+    assert response.status_code == 304 and len(queries) == 1
+    assert json.loads(response["X-Desk-Others"]) == [{"name": ada.user.get_username(), "typing": False}]
+    answer = _refresh(ada, *refresh["ada"])
+    assert json.loads(answer["X-Desk-Others"]) == [{"name": bo.user.get_username(), "typing": True}]
