@@ -135,6 +135,9 @@ def test_shortcuts_do_not_fire_while_typing_in_a_field(live_server):
         page.keyboard.press("Control+m")
         expect(page.locator(OPEN_DIALOG)).to_have_count(0)
         expect(page).to_have_url(url)
+        # Out of the fields, `p` works; with nothing played yet in this browser it opens the queue.
+        page.keyboard.press("p")
+        expect(page).to_have_url(f"{live_server.url}/")
         browser.close()
 
 
@@ -203,3 +206,32 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
     assert "Asked in #runner, waiting for Marta" in notes
     assert "Reached out to an expert: https://example.slack.com/archives/C1/p1" in notes
     assert oldest.events.filter(kind=TicketEvent.Kind.MACRO, data__macro="Reached out to expert").count() == 1
+
+
+def test_on_the_queue_p_plays_the_selected_view_and_enter_presses_a_views_play(live_server):
+    AdvocateFactory(username="ada")
+    ViewFactory(name="All mentions", slug="all", position=1)
+    ViewFactory(name="Hacker News", slug="hn", position=2)
+    first, _ = _two_waiting_tickets()
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _log_in(page, live_server.url, "ada")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        expect(page.locator("tr.keys-selected")).to_have_attribute("data-view", "hn")
+        page.keyboard.press("p")
+        expect(page).to_have_url(f"{live_server.url}/tickets/{first.pk}/")
+        expect(page.get_by_test_id("play-banner")).to_contain_text("Hacker News")
+
+        page.goto(f"{live_server.url}/")
+        page.keyboard.press("j")
+        expect(page.locator("tr.keys-selected")).to_have_attribute("data-view", "all")
+        page.keyboard.press("Enter")  # Play on "All mentions": Play serves the ticket still held
+        expect(page).to_have_url(f"{live_server.url}/tickets/{first.pk}/")
+        expect(page.get_by_text(f"You still hold #{first.pk} from “Hacker News”")).to_be_visible()
+        browser.close()
+
+    first.refresh_from_db()
+    assert first.served_view.slug == "hn"
