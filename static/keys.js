@@ -158,6 +158,7 @@
     return node;
   }
 
+  // A modal <dialog>: Esc closes it (the browser's own cancel), focus goes back where it was.
   function dialog(id, title) {
     const box = el("dialog", { class: "keys-dialog", id, "aria-labelledby": `${id}-title` });
     box.appendChild(el("h2", { id: `${id}-title` }, title));
@@ -165,12 +166,12 @@
     box.addEventListener("close", () => {
       if (returnTo && returnTo.isConnected) returnTo.focus();
     });
-    box.open_ = () => {
+    document.body.appendChild(box);
+    const open = () => {
       returnTo = document.activeElement;
       box.showModal();
     };
-    document.body.appendChild(box);
-    return box;
+    return { box, open };
   }
 
   function keyCaps(keys) {
@@ -202,13 +203,15 @@
   function openHelp() {
     if (!helpDialog) {
       helpDialog = dialog("keys-help", "Keyboard shortcuts");
-      helpDialog.appendChild(el("p", { class: "muted" }, "On this page. They never fire while you type in a field."));
-      helpDialog.appendChild(el("table", { class: "keys-table" }));
       const close = el("form", { method: "dialog" });
       close.appendChild(el("button", { class: "btn secondary", type: "submit" }, "Close"));
-      helpDialog.appendChild(close);
+      helpDialog.box.append(
+        el("p", { class: "muted" }, "On this page. They never fire while you type in a field."),
+        el("table", { class: "keys-table" }),
+        close,
+      );
     }
-    const table = helpDialog.querySelector(".keys-table");
+    const table = helpDialog.box.querySelector(".keys-table");
     table.textContent = "";
     const body = el("tbody");
     for (const [keys, what] of shortcutsHere()) {
@@ -218,7 +221,7 @@
       body.appendChild(tr);
     }
     table.appendChild(body);
-    helpDialog.open_();
+    helpDialog.open();
     return true;
   }
 
@@ -228,7 +231,7 @@
 
   // --- m: the macro picker ----------------------------------------------------------------
   function buildPicker() {
-    const box = dialog("keys-macros", "Apply a macro");
+    const { box, open } = dialog("keys-macros", "Apply a macro");
     box.classList.add("keys-picker");
     const filter = el("input", {
       type: "text",
@@ -248,7 +251,7 @@
     const link = el("input", { type: "url", id: "keys-macro-link", required: "", placeholder: "https://…" });
     linkStep.append(linkLabel, link, el("p", { class: "muted" }, "Enter applies · Esc closes"));
     box.append(filter, list, empty, hint, linkStep);
-    picker = { box, filter, list, empty, hint, linkStep, linkLabel, link, chosen: null, busy: false };
+    picker = { box, open, filter, list, empty, hint, linkStep, linkLabel, link, chosen: null, busy: false };
 
     filter.addEventListener("input", () => renderOptions());
     filter.addEventListener("keydown", (event) => {
@@ -348,7 +351,7 @@
     picker.linkStep.hidden = true;
     picker.filter.value = "";
     renderOptions();
-    picker.box.open_();
+    picker.open();
     picker.filter.focus();
     return true;
   }

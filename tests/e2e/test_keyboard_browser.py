@@ -135,6 +135,16 @@ def test_shortcuts_do_not_fire_while_typing_in_a_field(live_server):
         page.keyboard.press("Control+m")
         expect(page.locator(OPEN_DIALOG)).to_have_count(0)
         expect(page).to_have_url(url)
+        # Keys that are part of an IME composition are the IME's.
+        press = (
+            "c => document.body.dispatchEvent(new KeyboardEvent('keydown', {key: '?', bubbles: true, isComposing: c}))"
+        )
+        page.evaluate(press, True)
+        expect(page.locator(OPEN_DIALOG)).to_have_count(0)
+        page.evaluate(press, False)  # the same key outside a composition does open the help
+        expect(page.locator(OPEN_DIALOG)).to_have_count(1)
+        page.keyboard.press("Escape")
+        expect(page.locator(OPEN_DIALOG)).to_have_count(0)
         # Out of the fields, `p` works; with nothing played yet in this browser it opens the queue.
         page.keyboard.press("p")
         expect(page).to_have_url(f"{live_server.url}/")
