@@ -1,4 +1,5 @@
-"""Keep View.channel_ids/tag_ids equal to the view's channels/tags selections."""
+"""Keep View.channel_ids/tag_ids equal to the view's channels/tags selections; remember the
+name presence shows in the session at sign-in."""
 
 from typing import Any
 
@@ -22,3 +23,12 @@ def view_filters_sync(
         View.objects.filter(pk=view.pk).update(channel_ids=view.channel_ids, tag_ids=view.tag_ids)
         if not reverse:
             instance.channel_ids, instance.tag_ids = view.channel_ids, view.tag_ids
+
+
+def presence_name_remember(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """The name an open ticket's live refresh shows others (mentions.services.presence), kept
+    in the session so the refresh never loads the user row."""
+    from mentions.services.presence import SESSION_NAME
+
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_NAME] = user.get_username()
