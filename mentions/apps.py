@@ -7,12 +7,11 @@ class MentionsConfig(AppConfig):
     verbose_name = "Mentions"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed
 
         from mentions.models import View
         from mentions.roles import roles_ensure
-        from django.contrib.auth.signals import user_logged_in
-
         from mentions.signals import presence_name_remember, view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
