@@ -1,6 +1,11 @@
-from django import forms
+from urllib.parse import urlencode
 
+from django import forms
+from django.http import QueryDict
+
+from channels import clean
 from mentions.models import Macro, Ticket
+from mentions.search import TicketQuery
 
 # After our reply the ticket waits on the requester: pending (a follow-up reopens it) or solved.
 AFTER_REPLY = [
@@ -120,3 +125,98 @@ class BulkForm(forms.Form):
             Action.PRIORITY: self.cleaned_data.get("priority"),
             Action.STATUS: self.cleaned_data.get("status"),
         }.get(action)
+
+
+class TicketFilterForm(forms.Form):
+    """The ticket list's parameters (the contract's names). A value that does not parse is
+    dropped and said on the page; the rest of the filters still apply."""
+
+    PARAMS = ("q", "status", "channel", "assignee", "tag", "priority", "from", "to", "order")
+    ASSIGNEE_ME = "me"
+
+    q = forms.CharField(required=False, label="Search")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Ticket.Status.choices], required=False)
+    channel = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    assignee = forms.CharField(required=False, max_length=20)
+    tag = forms.CharField(required=False, max_length=64)
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Ticket.Priority.choices], required=False)
+    order = forms.ChoiceField(
+        choices=[("", "Best match / newest"), ("newest", "Newest first"), ("time_left", "Time left to first reply")],
+        required=False,
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    mine = forms.CharField(required=False)  # the old "Mine" box: assignee=me
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # Cleaned before the fields see them: CharField refuses a NUL outright, and a
+            # search with one in it should still search the rest.
+            data = data.copy()
+            data["q"] = clean.line(data.get("q", ""), max_length=200)
+            data["tag"] = clean.line(data.get("tag", ""), max_length=64).lstrip("#").lower()
+        super().__init__(data, *args, **kwargs)
+        # "from" is a Python keyword, so these two are added by name.
+        self.fields["from"] = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
+        self.fields["to"] = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
+
+    def clean_assignee(self) -> str:
+        value = self.cleaned_data["assignee"].strip().lower()
+        if value in ("", "none", self.ASSIGNEE_ME) or (value.isascii() and value.isdigit() and len(value) < 19):
+            return value
+        raise forms.ValidationError('A user id, "none" (unassigned) or "me".')
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date is before the start date.")
+        return data
+
+    def _value(self, name: str):
+        return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+
+    def ticket_query(self, *, user) -> TicketQuery:
+        self.is_valid()
+        assignee = self._value("assignee") or ""
+        if self._value("mine") == "1" and not assignee:
+            assignee = self.ASSIGNEE_ME
+        return TicketQuery(
+            q=self._value("q") or "",
+            status=self._value("status") or "",
+            channel_id=self._value("channel"),
+            assignee_id=user.pk if assignee == self.ASSIGNEE_ME else (int(assignee) if assignee.isdigit() else None),
+            unassigned=assignee == "none",
+            tag=self._value("tag") or "",
+            priority=self._value("priority") or "",
+            date_from=self._value("from"),
+            date_to=self._value("to") if "to" not in self.errors else None,
+            order=self._value("order") or "",
+            page=self._value("page") or 1,
+        )
+
+    def query_string(self) -> str:
+        """The valid parameters as a query string (no page): links, the pager, saved searches."""
+        self.is_valid()
+        pairs = []
+        for name in self.PARAMS:
+            value = self._value(name)
+            if name == "assignee" and not value and self._value("mine") == "1":
+                value = self.ASSIGNEE_ME
+            if value not in (None, ""):
+                pairs.append((name, value.isoformat() if hasattr(value, "isoformat") else str(value)))
+        return urlencode(pairs)
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name this search")
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def clean_name(self) -> str:
+        name = clean.line(self.cleaned_data["name"], max_length=100)
+        if not name:
+            raise forms.ValidationError("Give the search a name.")
+        return name
+
+    def clean_query(self) -> str:
+        # Only the list's own parameters are kept, through the same validation as the list.
+        return TicketFilterForm(QueryDict(self.cleaned_data["query"])).query_string()

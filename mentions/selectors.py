@@ -97,21 +97,13 @@ def ticket_list(
     *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = "", order: str = ""
 ) -> QuerySet[Ticket]:
     """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
-    (waiting, not yet answered), least time left first (ticket_sla_due_idx)."""
-    qs = Ticket.objects.select_related("channel", "assignee").prefetch_related("tags")
-    if order == ORDER_TIME_LEFT:
-        qs = qs.filter(_CLOCK_RUNNING).order_by("sla_due_at", "id")
-    else:
-        qs = qs.order_by("-requested_at", "-id")
-    if status:
-        qs = qs.filter(status=status)
-    if channel_id:
-        qs = qs.filter(channel_id=channel_id)
-    if assignee_id:
-        qs = qs.filter(assignee_id=assignee_id)
-    if q:
-        qs = qs.filter(Q(subject__icontains=q) | Q(requester_handle__icontains=q))
-    return qs
+    (waiting, not yet answered), least time left first (ticket_sla_due_idx). `q` searches as
+    the embedded default does (mentions.search; the ticket list pages through search.ticket_search)."""
+    from mentions import search
+
+    query = search.TicketQuery(q=q, status=status, channel_id=channel_id, assignee_id=assignee_id, order=order)
+    qs = search.fallback_queryset(query) if query.has_text else search.ticket_queryset(query)
+    return qs.select_related("channel", "assignee").prefetch_related("tags")
 
 
 def ticket_detail(*, pk: int) -> Ticket:

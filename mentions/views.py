@@ -8,9 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from experts.slack import slack_configured
-from mentions import selectors, services
+from mentions import search, selectors, services
 from mentions.forms import (
     BulkForm,
     MacroForm,
@@ -33,10 +32,12 @@ from mentions.forms import (
     ReassignForm,
     ReleaseForm,
     ReplyForm,
+    SavedSearchForm,
     SendReplyForm,
     SkipForm,
     StatusForm,
     TagsForm,
+    TicketFilterForm,
 )
 from mentions.history import history_lines
 from mentions.models import Ticket, View
@@ -62,6 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "now": now,
             "duty": selectors.duty_today(today=now.date()),
             "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
+            "saved_searches": services.saved_searches_of(user=request.user),
         },
     )
 
@@ -73,36 +75,61 @@ def _order(request: HttpRequest) -> str:
 @require_GET
 @work_queue
 def ticket_index(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    status = status if status in Ticket.Status.values else ""
-    # Query parameters through the value cleaners: "²".isdigit() is True but int("²") raises, and a
-    # NUL in ?q= cannot reach PostgreSQL; either was a 500.
-    channel_id = clean.whole(request.GET.get("channel"), minimum=1, maximum=2**63 - 1)
-    q = clean.line(request.GET.get("q"), max_length=100)
-    mine = request.GET.get("mine") == "1"
-    order = _order(request)
-    qs = selectors.ticket_list(
-        status=status, channel_id=channel_id, q=q, assignee_id=request.user.pk if mine else None, order=order
-    )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # Every parameter goes through the form's cleaners: "²".isdigit() is True but int("²")
+    # raises, a NUL in ?q= cannot reach PostgreSQL; either was a 500. Bad values are dropped
+    # and named on the page.
+    form = TicketFilterForm(request.GET)
+    query = form.ticket_query(user=request.user)
+    query_string = form.query_string()
     return render(
         request,
         "mentions/ticket_list.html",
         {
-            "page": page,
-            "status": status,
-            "channel_id": channel_id,
-            "q": q,
-            "mine": mine,
-            "order": order,
+            "page": search.ticket_search(query),
+            "form": form,
+            "query": query,
+            "query_string": query_string,
             "now": timezone.now(),
             "statuses": Ticket.Status.choices,
+            "priorities": Ticket.Priority.choices,
             "channels": Channel.objects.only("id", "name"),
+            "assignees": services.queue_workers().order_by("username").only("id", "username"),
+            "saved_searches": services.saved_searches_of(user=request.user),
+            "save_form": SavedSearchForm(initial={"query": query_string}),
             "bulk_form": BulkForm(initial={"next": request.get_full_path()})
             if request.user.has_perm("mentions.manage_all_tickets")
             else None,
         },
     )
+
+
+@require_POST
+@work_queue
+def saved_search_create(request: HttpRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        back = TicketFilterForm(QueryDict(request.POST.get("query", "")[:2000])).query_string()
+        return redirect(f"{reverse('mentions:tickets')}?{back}")
+    saved = services.saved_search_save(
+        user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+    )
+    messages.success(request, f"Saved the search \u201c{saved.name}\u201d.")
+    return redirect(saved.get_absolute_url())
+
+
+@require_POST
+@work_queue
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.saved_search_delete(user=request.user, pk=pk):
+        raise Http404("No such saved search of yours.")
+    messages.success(request, "Saved search deleted.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("mentions:tickets")
+    return redirect(target)
 
 
 @require_POST

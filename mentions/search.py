@@ -1,0 +1,420 @@
+"""Ticket search: websearch syntax over every message (PostgreSQL full-text search), the ticket
+list's filters, ranking, highlighted snippets, and an icontains fallback for the embedded
+SQLite default.
+
+A ticket matches when one of its messages matches the query (title, body, author handle and
+name: the `search_vector` column of migration 0018), when a word of the query is the name of
+one of its tags, or when a number in the query (`123` or `#123`) is its id. A `-word` excludes
+tickets where any message has the word. Ranking sums `ts_rank_cd` over the ticket's matching
+messages (more and better matches first); an id match comes first of all.
+
+Very common words: the match set of "pipeline" is a third of all messages, and ranking it
+whole costs seconds at 3,000,000 messages. Only the newest CANDIDATES matching messages (after
+the filters) are ranked: for a rare word that is every match, so the order is exact; for a
+common one the page shows the best of the recent matches, which is what an advocate searching
+a word that common wants. The planner walks the message primary key backwards for a common
+word and uses the GIN index for a rare one (its statistics on the vector tell them apart).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from mentions.models import Message, Ticket
+
+PAGE_SIZE = 50
+CANDIDATES = 2000
+COUNT_CAP = 1000
+MAX_PAGE = 1000
+ORDER_TIME_LEFT = "time_left"
+ORDER_NEWEST = "newest"
+UNASSIGNED = "none"
+
+# ts_headline marks matches with these; they are removed from the text first, so every one in
+# its output is ts_headline's own (Unicode private use characters: no text means anything by them).
+START, STOP = "\ue000", "\ue001"
+SENTINELS = START + STOP
+HEADLINE_OPTIONS = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, ShortWord=2, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+_CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
+_WORD = re.compile(r"\w", re.UNICODE)
+_NEGATED = re.compile(r'(?<!\S)-(?:"([^"]*)"?|([^\s"]+))')
+_OR = re.compile(r"(?<!\S)or(?!\S)", re.IGNORECASE)
+_TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """The ticket list's parameters, already validated (mentions.forms.TicketFilterForm)."""
+
+    q: str = ""
+    status: str = ""
+    channel_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    tag: str = ""
+    priority: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    order: str = ""
+    page: int = 1
+
+    @property
+    def has_text(self) -> bool:
+        """Only a query with a letter or digit searches: `- or "` alone lists tickets as if empty."""
+        return bool(_WORD.search(self.q))
+
+
+@dataclass
+class ResultPage:
+    tickets: list[Ticket]
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool
+    ranked: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+# -- query text ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    words: list[str]  # plain words, lower case: tag names to look for and the fallback's terms
+    negated: list[str]  # -word / -"a phrase"
+    ticket_ids: list[int]
+    has_or: bool
+
+
+def query_parse(q: str) -> ParsedQuery:
+    negated = [(m.group(1) or m.group(2) or "").strip() for m in _NEGATED.finditer(q)]
+    rest = _NEGATED.sub(" ", q)
+    ids = [int(m.group(1)) for m in _TICKET_ID.finditer(rest) if int(m.group(1)) < 2**63]
+    words = []
+    for piece in rest.replace('"', " ").split():
+        word = piece.strip("#@.,;:!?()[]{}'").lower()
+        if word and word != "or" and _WORD.search(word):
+            words.append(word)
+    return ParsedQuery(
+        words=words, negated=[n for n in negated if _WORD.search(n)], ticket_ids=ids, has_or=bool(_OR.search(q))
+    )
+
+
+def highlight(headline: str) -> SafeString:
+    """HTML for a ts_headline result: every piece of text escaped, the sentinel pairs turned
+    into <mark>. A stray or unbalanced sentinel can only drop or close a mark, never open markup."""
+    out: list[str] = []
+    inside = False
+    for part in re.split(f"([{SENTINELS}])", headline):
+        if part == START:
+            if not inside:
+                out.append("<mark>")
+                inside = True
+        elif part == STOP:
+            if inside:
+                out.append("</mark>")
+                inside = False
+        elif part:
+            out.append(str(escape(part)))
+    if inside:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 - built above from escaped text and our own tags
+
+
+# -- filters shared by both paths ---------------------------------------------------------
+
+
+def _range(query: TicketQuery) -> tuple[datetime | None, datetime | None]:
+    """`from` and `to` are whole UTC days, both inclusive: [from 00:00, to + 1 day 00:00)."""
+    start = datetime.combine(query.date_from, time.min, tzinfo=UTC) if query.date_from else None
+    end = datetime.combine(query.date_to + timedelta(days=1), time.min, tzinfo=UTC) if query.date_to else None
+    return start, end
+
+
+def ticket_filter(query: TicketQuery, *, tag_id: int | None = None) -> QuerySet[Ticket]:
+    """Tickets matching the filters (not the text), unordered."""
+    qs = Ticket.objects.all()
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.channel_id:
+        qs = qs.filter(channel_id=query.channel_id)
+    if query.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    elif query.assignee_id:
+        qs = qs.filter(assignee_id=query.assignee_id)
+    if query.priority:
+        qs = qs.filter(priority=query.priority)
+    start, end = _range(query)
+    if start:
+        qs = qs.filter(requested_at__gte=start)
+    if end:
+        qs = qs.filter(requested_at__lt=end)
+    if query.tag:
+        through = Ticket.tags.through
+        tags = through.objects.filter(ticket_id=OuterRef("pk"))
+        tags = tags.filter(tag_id=tag_id) if tag_id is not None else tags.filter(tag__name=query.tag)
+        qs = qs.filter(Exists(tags))
+    return qs
+
+
+def _ordered(qs: QuerySet[Ticket], order: str) -> QuerySet[Ticket]:
+    if order == ORDER_TIME_LEFT:
+        # Only running first-reply clocks, least time left first (ticket_sla_due_idx).
+        return qs.filter(_CLOCK_RUNNING).order_by("sla_due_at", "id")
+    return qs.order_by("-requested_at", "-id")
+
+
+def ticket_queryset(query: TicketQuery) -> QuerySet[Ticket]:
+    """The list without a text query: filters and order."""
+    return _ordered(ticket_filter(query), query.order)
+
+
+def _page_of(qs: QuerySet[Ticket], query: TicketQuery) -> ResultPage:
+    """One page without counting the table: PAGE_SIZE + 1 rows tell whether there is a next
+    page, and the count stops at COUNT_CAP ("1,000+ tickets")."""
+    offset = (query.page - 1) * PAGE_SIZE
+    rows = list(qs.select_related("channel", "assignee").prefetch_related("tags")[offset : offset + PAGE_SIZE + 1])
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return ResultPage(
+        tickets=rows[:PAGE_SIZE],
+        number=query.page,
+        has_next=len(rows) > PAGE_SIZE,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+    )
+
+
+def ticket_search(query: TicketQuery) -> ResultPage:
+    """The ticket list: full-text search on PostgreSQL, the icontains fallback elsewhere."""
+    if query.has_text and connection.vendor == "postgresql":
+        return search_postgres(query)
+    if query.has_text:
+        return search_fallback(query)
+    return _page_of(ticket_queryset(query), query)
+
+
+# -- the embedded default ------------------------------------------------------------------
+
+
+def _message_has(word: str, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}title__icontains": word})
+        | Q(**{f"{prefix}body__icontains": word})
+        | Q(**{f"{prefix}author_handle__icontains": word})
+        | Q(**{f"{prefix}author_name__icontains": word})
+    )
+
+
+def fallback_queryset(query: TicketQuery) -> QuerySet[Ticket]:
+    """Tickets with a message containing every plain word (any case, anywhere in its title,
+    body, author handle or name), or a tag named by a word, or the id given; minus tickets with
+    a message containing a -word. Newest first. Works on any database."""
+    parsed = query_parse(query.q)
+    qs = ticket_filter(query)
+    match = Q(pk__in=parsed.ticket_ids) if parsed.ticket_ids else Q(pk__in=[])
+    if parsed.words:
+        messages = Message.objects.filter(ticket_id=OuterRef("pk"))
+        for word in parsed.words:
+            messages = messages.filter(_message_has(word))
+        through = Ticket.tags.through
+        tagged = through.objects.filter(ticket_id=OuterRef("pk"), tag__name__in=parsed.words)
+        match |= Q(Exists(messages)) | Q(Exists(tagged))
+    qs = qs.filter(match)
+    for word in parsed.negated:
+        qs = qs.exclude(Exists(Message.objects.filter(ticket_id=OuterRef("pk")).filter(_message_has(word))))
+    return _ordered(qs, query.order)
+
+
+def search_fallback(query: TicketQuery) -> ResultPage:
+    return _page_of(fallback_queryset(query), query)
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _tsquery(config: str, param: str) -> str:
+    # config is one of two literals chosen below, never user input.
+    assert config in ("english", "simple")
+    return f"websearch_to_tsquery('{config}'::regconfig, %({param})s)"
+
+
+def _prepare(query: TicketQuery, parsed: ParsedQuery) -> tuple[str, list[int], int | None]:
+    """One round trip: which configuration parses the query into lexemes ('english' unless it
+    is all stop words, such as an author called "Will"), the ids of tags named in it, and the
+    id of the tag filter."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery('english'::regconfig, %s)) > 0,"
+            " ARRAY(SELECT id FROM mentions_tag WHERE lower(name) = ANY(%s)),"
+            " (SELECT id FROM mentions_tag WHERE name = %s)",
+            [query.q, parsed.words, query.tag],
+        )
+        english, tag_ids, tag_filter_id = cursor.fetchone()
+    return ("english" if english else "simple"), list(tag_ids), tag_filter_id
+
+
+def _filters_sql(query: TicketQuery, tag_filter_id: int | None, params: dict[str, Any]) -> str:
+    """WHERE conditions on mentions_ticket `t` for the list's filters."""
+    sql = []
+    if query.status:
+        sql.append("t.status = %(status)s")
+        params["status"] = query.status
+    if query.channel_id:
+        sql.append("t.channel_id = %(channel_id)s")
+        params["channel_id"] = query.channel_id
+    if query.unassigned:
+        sql.append("t.assignee_id IS NULL")
+    elif query.assignee_id:
+        sql.append("t.assignee_id = %(assignee_id)s")
+        params["assignee_id"] = query.assignee_id
+    if query.priority:
+        sql.append("t.priority = %(priority)s")
+        params["priority"] = query.priority
+    start, end = _range(query)
+    if start:
+        sql.append("t.requested_at >= %(start)s")
+        params["start"] = start
+    if end:
+        sql.append("t.requested_at < %(end)s")
+        params["end"] = end
+    if query.tag:
+        sql.append("EXISTS (SELECT 1 FROM mentions_ticket_tags ft WHERE ft.ticket_id = t.id AND ft.tag_id = %(tag)s)")
+        params["tag"] = tag_filter_id
+    if query.order == ORDER_TIME_LEFT:
+        sql.append("t.status IN ('new', 'open') AND t.first_reply_at IS NULL")
+    return "".join(f" AND {s}" for s in sql)
+
+
+def search_sql(query: TicketQuery) -> tuple[str, dict[str, Any], str] | None:
+    """The ranked search as SQL and parameters (and the text-search configuration used), or
+    None when nothing can match (a tag filter naming no tag)."""
+    parsed = query_parse(query.q)
+    config, tag_ids, tag_filter_id = _prepare(query, parsed)
+    if query.tag and tag_filter_id is None:
+        return None
+    params: dict[str, Any] = {
+        "q": query.q,
+        "candidates": CANDIDATES,
+        "ids": parsed.ticket_ids,
+        "tag_ids": tag_ids,
+        "limit": PAGE_SIZE + 1,
+        "offset": (query.page - 1) * PAGE_SIZE,
+    }
+    filters = _filters_sql(query, tag_filter_id, params)
+    if parsed.negated and not parsed.has_or:
+        # A -word excludes the ticket when any of its messages has it, not only the message
+        # that matched ("registry -docker" should not list a ticket whose follow-up says docker).
+        params["neg"] = " or ".join(f'"{n}"' for n in parsed.negated)
+        filters += (
+            " AND NOT EXISTS (SELECT 1 FROM mentions_message n WHERE n.ticket_id = t.id"
+            f" AND n.search_vector @@ {_tsquery(config, 'neg')})"
+        )
+    tsq = _tsquery(config, "q")
+    order = {
+        ORDER_TIME_LEFT: "t.sla_due_at, t.id",
+        ORDER_NEWEST: "t.requested_at DESC, t.id DESC",
+    }.get(query.order, "score DESC, t.requested_at DESC, t.id DESC")
+    extra = []
+    if parsed.ticket_ids:
+        extra.append(f"SELECT t.id, 100.0, NULL::bigint FROM mentions_ticket t WHERE t.id = ANY(%(ids)s){filters}")
+    if tag_ids:
+        extra.append(
+            "(SELECT t.id, 0.5, NULL::bigint FROM mentions_ticket_tags tt JOIN mentions_ticket t ON t.id = tt.ticket_id"
+            f" WHERE tt.tag_id = ANY(%(tag_ids)s){filters} ORDER BY tt.ticket_id DESC LIMIT %(candidates)s)"
+        )
+    extra_sql = "".join(f" UNION ALL {e}" for e in extra)
+    sql = f"""
+        WITH cand AS MATERIALIZED (
+            SELECT m.id, m.ticket_id, m.search_vector
+            FROM mentions_message m JOIN mentions_ticket t ON t.id = m.ticket_id
+            WHERE m.search_vector @@ {tsq}{filters}
+            ORDER BY m.id DESC
+            LIMIT %(candidates)s
+        ),
+        hits AS (
+            SELECT ticket_id, ts_rank_cd(search_vector, {tsq}, 32) AS r, id FROM cand
+            {extra_sql}
+        ),
+        per_ticket AS (
+            SELECT ticket_id, sum(r) AS score, (array_agg(id ORDER BY r DESC, id DESC))[1] AS best
+            FROM hits GROUP BY ticket_id
+        )
+        SELECT p.ticket_id, p.best, count(*) OVER (), (SELECT count(*) FROM cand)
+        FROM per_ticket p JOIN mentions_ticket t ON t.id = p.ticket_id
+        ORDER BY {order}
+        LIMIT %(limit)s OFFSET %(offset)s
+    """
+    return sql, params, config
+
+
+def search_postgres(query: TicketQuery) -> ResultPage:
+    built = search_sql(query)
+    if built is None:
+        return ResultPage(tickets=[], number=query.page, has_next=False, count=0, count_capped=False, ranked=True)
+    sql, params, config = built
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # The count is of the ranked candidates: at CANDIDATES matching messages there may be more.
+    total = rows[0][2] if rows else 0
+    capped = bool(rows) and (rows[0][3] >= CANDIDATES or total > COUNT_CAP)
+    page_rows = rows[:PAGE_SIZE]
+    by_id = (
+        Ticket.objects.select_related("channel", "assignee").prefetch_related("tags").in_bulk([r[0] for r in page_rows])
+    )
+    tickets = [by_id[r[0]] for r in page_rows if r[0] in by_id]
+    found = snippets({r[1]: r[0] for r in page_rows if r[1] is not None}, q=query.q, config=config)
+    for ticket in tickets:
+        ticket.snippet = found.get(ticket.pk)
+    return ResultPage(
+        tickets=tickets,
+        number=query.page,
+        has_next=len(rows) > PAGE_SIZE,
+        count=min(total, COUNT_CAP),
+        count_capped=capped,
+        ranked=query.order not in (ORDER_TIME_LEFT, ORDER_NEWEST),
+    )
+
+
+def snippets(message_to_ticket: dict[int, int], *, q: str, config: str) -> dict[int, SafeString]:
+    """Ticket id -> its best message's body (or title) with the matched words in <mark>."""
+    if not message_to_ticket:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, ts_headline(%(config)s::regconfig,"
+            " translate(CASE WHEN body <> '' THEN body ELSE title END, %(sentinels)s, ''),"
+            f" {_tsquery(config, 'q')}, %(options)s)"
+            " FROM mentions_message WHERE id = ANY(%(ids)s)",
+            {
+                "config": config,
+                "sentinels": SENTINELS,
+                "q": q,
+                "options": HEADLINE_OPTIONS,
+                "ids": list(message_to_ticket),
+            },
+        )
+        return {message_to_ticket[pk]: highlight(text) for pk, text in cursor.fetchall()}
