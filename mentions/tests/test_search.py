@@ -378,3 +378,22 @@ def test_messages_without_a_ticket_are_not_results(advocate_client):
         channel=ticket.channel, kind=Message.Kind.OUR_REPLY, body="registry", platform_created_at=ticket.requested_at
     )
     assert _ids(advocate_client, "q=registry") == []
+
+
+def test_recency_windows_reach_old_matches_and_stop_early_for_common_words(advocate_client, monkeypatch):
+    """At scale only the newest messages are read for a common word; a rarer one walks back
+    through older windows (small windows here so a handful of messages shows it)."""
+    monkeypatch.setattr(search, "RECENCY_WINDOWS", (4, 8))
+    monkeypatch.setattr(search, "ENOUGH", 3)
+    old = [_ticket("registry is slow") for _ in range(3)]
+    common = [_ticket("cache miss") for _ in range(8)]
+    # "registry" is in none of the newest 4 messages: older windows are read and find all three.
+    page = search.ticket_search(TicketQuery(q="registry"))
+    assert {t.pk for t in page.tickets} == {t.pk for t in old} and not page.count_capped
+    # "cache" fills the newest window: only it is ranked, and the count says there may be more.
+    page = search.ticket_search(TicketQuery(q="cache"))
+    assert {t.pk for t in page.tickets} == {t.pk for t in common[-4:]} and page.count_capped
+    assert "4+ tickets" in advocate_client.get("/tickets/?q=cache").content.decode()
+    # With a filter on the ticket the newest matching tickets are ranked instead.
+    page = search.ticket_search(TicketQuery(q="cache", status=Ticket.Status.NEW))
+    assert len(page.tickets) == 8
