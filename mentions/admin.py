@@ -16,6 +16,7 @@ from mentions.models import (
     MacroAction,
     Message,
     Rule,
+    SavedSearch,
     Tag,
     Ticket,
     TicketEvent,
@@ -438,3 +439,12 @@ class RuleAdmin(admin.ModelAdmin):
             "limit": TRY_LIMIT,
         }
         return TemplateResponse(request, "admin/mentions/rule/try.html", context)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "query", "position", "updated_at")
+    list_filter = ("user",)
+    search_fields = ("name", "query", "user__username")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

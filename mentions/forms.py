@@ -1,6 +1,11 @@
-from django import forms
+from urllib.parse import urlencode
 
+from django import forms
+from django.http import QueryDict
+
+from channels import clean
 from mentions.models import Macro, Ticket
+from mentions.search import TicketQuery
 
 # After our reply the ticket waits on the requester: pending (a follow-up reopens it) or solved.
 AFTER_REPLY = [
@@ -122,75 +127,96 @@ class BulkForm(forms.Form):
         }.get(action)
 
 
-class TicketSearchForm(forms.Form):
-    """The ticket list's search and filters (GET). Every field is optional; a value that does not
-    parse is dropped with a message instead of failing the page."""
+class TicketFilterForm(forms.Form):
+    """The ticket list's parameters (the contract's names). A value that does not parse is
+    dropped and said on the page; the rest of the filters still apply."""
 
-    q = forms.CharField(required=False, max_length=500, label="Search")
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Ticket.Status.choices])
+    PARAMS = ("q", "status", "channel", "assignee", "tag", "priority", "from", "to", "order")
+    ASSIGNEE_ME = "me"
+
+    q = forms.CharField(required=False, label="Search")
+    status = forms.ChoiceField(choices=[("", "Any status"), *Ticket.Status.choices], required=False)
     channel = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     assignee = forms.CharField(required=False, max_length=20)
     tag = forms.CharField(required=False, max_length=64)
-    priority = forms.ChoiceField(required=False, choices=[("", "Any priority"), *Ticket.Priority.choices])
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
-    order = forms.ChoiceField(required=False, choices=[("", "Best match / newest"), ("time_left", "Time left")])
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    priority = forms.ChoiceField(choices=[("", "Any priority"), *Ticket.Priority.choices], required=False)
+    order = forms.ChoiceField(
+        choices=[("", "Best match / newest"), ("newest", "Newest first"), ("time_left", "Time left to first reply")],
+        required=False,
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    mine = forms.CharField(required=False)  # the old "Mine" box: assignee=me
 
-    def __init__(self, data, *args, **kwargs):
-        data = data.copy()
-        # "from"/"to" are the URL's names (Python keywords as field names would not do).
-        for url_name, field_name in (("from", "date_from"), ("to", "date_to")):
-            if url_name in data:
-                data[field_name] = data[url_name]
-        if data.get("mine") == "1" and not data.get("assignee"):
-            data["assignee"] = "me"
-        # Text from the address bar through the value cleaner first: a NUL is dropped and the
-        # rest searched, rather than the whole search refused.
-        from channels import clean
-
-        for name in ("q", "tag"):
-            if name in data:
-                data[name] = clean.line(data.get(name), max_length=500)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            # Cleaned before the fields see them: CharField refuses a NUL outright, and a
+            # search with one in it should still search the rest.
+            data = data.copy()
+            data["q"] = clean.line(data.get("q", ""), max_length=200)
+            data["tag"] = clean.line(data.get("tag", ""), max_length=64).lstrip("#").lower()
         super().__init__(data, *args, **kwargs)
-
-    def clean_tag(self) -> str:
-        return self.cleaned_data.get("tag", "").lower()
+        # "from" is a Python keyword, so these two are added by name.
+        self.fields["from"] = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
+        self.fields["to"] = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
 
     def clean_assignee(self) -> str:
-        value = (self.cleaned_data.get("assignee") or "").strip()
-        if value in ("", "none", "me") or (value.isascii() and value.isdigit() and len(value) <= 18):
+        value = self.cleaned_data["assignee"].strip().lower()
+        if value in ("", "none", self.ASSIGNEE_ME) or (value.isascii() and value.isdigit() and len(value) < 19):
             return value
-        raise forms.ValidationError("Assignee: a user, “none” or “me”.")
+        raise forms.ValidationError('A user id, "none" (unassigned) or "me".')
 
-    def valid_data(self) -> dict:
-        """The fields that parsed (the others are reported in `errors` and ignored)."""
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The end date is before the start date.")
+        return data
+
+    def _value(self, name: str):
+        return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+
+    def ticket_query(self, *, user) -> TicketQuery:
         self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        assignee = self._value("assignee") or ""
+        if self._value("mine") == "1" and not assignee:
+            assignee = self.ASSIGNEE_ME
+        return TicketQuery(
+            q=self._value("q") or "",
+            status=self._value("status") or "",
+            channel_id=self._value("channel"),
+            assignee_id=user.pk if assignee == self.ASSIGNEE_ME else (int(assignee) if assignee.isdigit() else None),
+            unassigned=assignee == "none",
+            tag=self._value("tag") or "",
+            priority=self._value("priority") or "",
+            date_from=self._value("from"),
+            date_to=self._value("to") if "to" not in self.errors else None,
+            order=self._value("order") or "",
+            page=self._value("page") or 1,
+        )
+
+    def query_string(self) -> str:
+        """The valid parameters as a query string (no page): links, the pager, saved searches."""
+        self.is_valid()
+        pairs = []
+        for name in self.PARAMS:
+            value = self._value(name)
+            if name == "assignee" and not value and self._value("mine") == "1":
+                value = self.ASSIGNEE_ME
+            if value not in (None, ""):
+                pairs.append((name, value.isoformat() if hasattr(value, "isoformat") else str(value)))
+        return urlencode(pairs)
 
 
 class SavedSearchForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    query = forms.CharField(max_length=1000)
+    name = forms.CharField(max_length=100, label="Name this search")
+    query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
 
     def clean_name(self) -> str:
-        from channels import clean
-
-        name = clean.line(self.cleaned_data["name"], max_length=80)
+        name = clean.line(self.cleaned_data["name"], max_length=100)
         if not name:
             raise forms.ValidationError("Give the search a name.")
         return name
 
     def clean_query(self) -> str:
-        """Only the ticket list's own parameters, re-encoded: nothing else rides along."""
-        from django.http import QueryDict
-
-        allowed = {"q", "status", "channel", "assignee", "tag", "priority", "from", "to", "order", "mine"}
-        parsed = QueryDict(self.cleaned_data["query"])
-        kept = QueryDict(mutable=True)
-        for key in allowed:
-            if parsed.get(key):
-                kept[key] = parsed[key]
-        if not kept:
-            raise forms.ValidationError("Search or filter first, then save.")
-        return kept.urlencode()
+        # Only the list's own parameters are kept, through the same validation as the list.
+        return TicketFilterForm(QueryDict(self.cleaned_data["query"])).query_string()

@@ -645,21 +645,28 @@ class Rule(models.Model):
 
 
 class SavedSearch(models.Model):
-    """A ticket-list search an advocate keeps beside the views (its query string)."""
+    """A user's named ticket-list search: the list's query string (q and filters, no page)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
-    name = models.CharField(max_length=80)
-    query = models.CharField(max_length=1000, help_text="The ticket list's parameters, e.g. q=registry&status=new")
+    name = models.CharField(max_length=100)
+    query = models.CharField(
+        max_length=2000, blank=True, help_text="The ticket list's parameters, e.g. q=registry&status=open."
+    )
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name")]
+        verbose_name_plural = "saved searches"
+        constraints = [
+            # Also the index of "this user's saved searches".
+            models.UniqueConstraint(fields=["user", "name"], name="savedsearch_user_name_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('mentions:tickets')}?{self.query}"
+        url = reverse("mentions:tickets")
+        return f"{url}?{self.query}" if self.query else url

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
-from mentions.models import Macro, MacroAction, Message, SavedSearch, Ticket, TicketEvent, View
-from mentions.search import Filters
+from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -100,57 +99,17 @@ def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[
     return qs.order_by(F("followup_at").asc(nulls_last=True), "requested_at", "id")[:limit]
 
 
-def ticket_list(*, filters: Filters | None = None, order: str = "") -> QuerySet[Ticket]:
+def ticket_list(
+    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = "", order: str = ""
+) -> QuerySet[Ticket]:
     """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
-    (waiting, not yet answered), least time left first (ticket_sla_due_idx)."""
-    qs = Ticket.objects.select_related("channel", "assignee").prefetch_related("tags")
-    if order == ORDER_TIME_LEFT:
-        qs = qs.filter(_CLOCK_RUNNING).order_by("sla_due_at", "id")
-    else:
-        qs = qs.order_by("-requested_at", "-id")
-    return (filters or Filters()).queryset(qs)
-
-
-# Counting every ticket of a million-ticket desk to say "page 1 of 20,000" costs more than the
-# page; the list counts up to this many and says "more than" beyond.
-COUNT_CAP = 10_000
-
-
-@dataclass
-class TicketListing:
-    tickets: list[Ticket]
-    page: int
-    has_next: bool
-    snippets: dict[int, Any]
-    # None while searching (results are ranked; their number is not counted).
-    count: int | None = None
-    count_capped: bool = False
-
-
-def ticket_search(*, q: str, filters: Filters, order: str = "", page: int = 1) -> TicketListing:
-    """One page of the ticket list: searched and ranked when `q` is given, else newest first (or
-    by time left), with a count capped at COUNT_CAP. Never a full COUNT(*) over the table."""
+    (waiting, not yet answered), least time left first (ticket_sla_due_idx). `q` searches as
+    the embedded default does (mentions.search; the ticket list pages through search.ticket_search)."""
     from mentions import search
 
-    if q:
-        found = search.search(q=q, filters=filters, page=page)
-        return TicketListing(tickets=found.tickets, page=page, has_next=found.has_next, snippets=found.snippets)
-    qs = ticket_list(filters=filters, order=order)
-    offset = (page - 1) * search.PAGE_SIZE
-    rows = list(qs[offset : offset + search.PAGE_SIZE + 1])
-    count = qs.order_by()[: COUNT_CAP + 1].count()
-    return TicketListing(
-        tickets=rows[: search.PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > search.PAGE_SIZE,
-        snippets={},
-        count=min(count, COUNT_CAP),
-        count_capped=count > COUNT_CAP,
-    )
-
-
-def saved_searches(*, user: Any) -> list[SavedSearch]:
-    return list(SavedSearch.objects.filter(user=user).only("id", "name", "query"))
+    query = search.TicketQuery(q=q, status=status, channel_id=channel_id, assignee_id=assignee_id, order=order)
+    qs = search.fallback_queryset(query) if query.has_text else search.ticket_queryset(query)
+    return qs.select_related("channel", "assignee").prefetch_related("tags")
 
 
 def ticket_detail(*, pk: int) -> Ticket:

@@ -9,7 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +31,7 @@ from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from experts.slack import slack_configured
-from mentions import selectors, services
+from mentions import search, selectors, services
 from mentions.forms import (
     BulkForm,
     MacroForm,
@@ -38,12 +46,11 @@ from mentions.forms import (
     SkipForm,
     StatusForm,
     TagsForm,
-    TicketSearchForm,
+    TicketFilterForm,
 )
 from mentions.history import history_lines
 from mentions.live import etag_for, live
-from mentions.models import SavedSearch, Ticket, View
-from mentions.search import Filters
+from mentions.models import Ticket, View
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
 
@@ -73,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             **context,
             "duty": selectors.duty_today(today=now.date()),
-            "saved_searches": selectors.saved_searches(user=request.user),
+            "saved_searches": services.saved_searches_of(user=request.user),
         },
     )
 
@@ -87,23 +94,19 @@ def _order(request: HttpRequest) -> str:
 @work_queue
 def ticket_index(request: HttpRequest) -> HttpResponse:
     """Every ticket, searched and filtered; its results refresh themselves (htmx)."""
-    form = TicketSearchForm(request.GET)
-    data = form.valid_data()
-    listing = selectors.ticket_search(
-        q=data.get("q", ""),
-        filters=_search_filters(data, request),
-        order=data.get("order", ""),
-        page=data.get("page") or 1,
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
+    # Every parameter goes through the form's cleaners: "²".isdigit() is True but int("²")
+    # raises, a NUL in ?q= cannot reach PostgreSQL; either was a 500. Bad values are dropped
+    # and named on the page.
+    form = TicketFilterForm(request.GET)
+    query = form.ticket_query(user=request.user)
+    query_string = form.query_string()
     context = {
-        "listing": listing,
+        "page": search.ticket_search(query),
         "form": form,
-        "q": data.get("q", ""),
-        "params": params.urlencode(),
+        "query": query,
+        "q": query.q,
+        "query_string": query_string,
         "now": timezone.now(),
-        "order": data.get("order", ""),
     }
     if request.htmx:
         return render(request, "mentions/_ticket_results.html", context)
@@ -115,8 +118,9 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
             "statuses": Ticket.Status.choices,
             "priorities": Ticket.Priority.choices,
             "channels": Channel.objects.only("id", "name"),
-            "advocates": services.queue_workers().order_by("username").only("id", "username"),
-            "saved_searches": selectors.saved_searches(user=request.user),
+            "assignees": services.queue_workers().order_by("username").only("id", "username"),
+            "saved_searches": services.saved_searches_of(user=request.user),
+            "save_form": SavedSearchForm(initial={"query": query_string}),
             "bulk_form": BulkForm(initial={"next": request.get_full_path()})
             if request.user.has_perm("mentions.manage_all_tickets")
             else None,
@@ -124,21 +128,33 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _search_filters(data: dict, request: HttpRequest) -> Filters:
-    assignee: int | str | None = data.get("assignee") or None
-    if assignee == "me":
-        assignee = request.user.pk
-    elif isinstance(assignee, str) and assignee.isdigit():
-        assignee = int(assignee)
-    return Filters(
-        status=data.get("status", ""),
-        channel_id=data.get("channel"),
-        assignee=assignee,
-        tag=data.get("tag", ""),
-        priority=data.get("priority", ""),
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
+@require_POST
+@work_queue
+def saved_search_create(request: HttpRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        back = TicketFilterForm(QueryDict(request.POST.get("query", "")[:2000])).query_string()
+        return redirect(f"{reverse('mentions:tickets')}?{back}")
+    saved = services.saved_search_save(
+        user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
     )
+    messages.success(request, f"Saved the search \u201c{saved.name}\u201d.")
+    return redirect(saved.get_absolute_url())
+
+
+@require_POST
+@work_queue
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.saved_search_delete(user=request.user, pk=pk):
+        raise Http404("No such saved search of yours.")
+    messages.success(request, "Saved search deleted.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("mentions:tickets")
+    return redirect(target)
 
 
 @require_POST
@@ -553,25 +569,3 @@ def tickets_bulk(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     messages.success(request, result.describe(Action.done(form.cleaned_data["action"], form.value())))
     return redirect(back)
-
-
-@require_POST
-@work_queue
-def saved_search_create(request: HttpRequest) -> HttpResponse:
-    form = SavedSearchForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(f"{reverse('mentions:tickets')}?{form.data.get('query', '')[:1000]}")
-    saved = services.saved_search_create(user=request.user, **form.cleaned_data)
-    messages.success(request, f"Saved “{saved.name}”: it is listed beside the views on the queue.")
-    return redirect(saved)
-
-
-@require_POST
-@work_queue
-def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    # Someone else's saved search is not found, whatever its id.
-    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    saved.delete()
-    messages.info(request, f"Deleted the saved search “{saved.name}”.")
-    return redirect("mentions:tickets")

@@ -12,7 +12,7 @@ from .ingest import IngestResult, mentions_ingest
 from .merge import ticket_merge
 from .play import ticket_claim_next, ticket_skip
 from .replies import reply_plan, ticket_send_reply
-from .saved_searches import saved_search_create
+from .saved_searches import saved_search_delete, saved_search_save, saved_searches_of
 
 __all__ = [
     "IngestResult",
@@ -20,7 +20,9 @@ __all__ = [
     "mentions_ingest",
     "queue_workers",
     "reply_plan",
-    "saved_search_create",
+    "saved_search_delete",
+    "saved_search_save",
+    "saved_searches_of",
     "ticket_add_note",
     "ticket_change_status",
     "ticket_claim_next",

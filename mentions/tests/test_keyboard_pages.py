@@ -18,7 +18,7 @@ def _search_box(value: str = "") -> str:
     shown = f' value="{value}"' if value else ""
     return (
         '<input type="search" name="q" id="desk-search" placeholder="Search tickets  /" aria-label="Search tickets"'
-        f' aria-keyshortcuts="/" maxlength="100"{shown}>'
+        f' aria-keyshortcuts="/" maxlength="200"{shown}>'
     )
 
 

@@ -245,8 +245,9 @@ def test_tickets_search_with_nul_or_junk_is_200_not_500(advocate_client, query):
 
 
 def test_tickets_search_strips_a_nul_and_searches_the_rest(advocate_client):
-    TicketFactory(subject="mergetrains on the free tier")
-    TicketFactory(subject="something else")
+    # The search reads messages (a ticket's subject is its first message's title or text).
+    MessageFactory(ticket=TicketFactory(subject="mergetrains on the free tier"), body="mergetrains on the free tier")
+    MessageFactory(ticket=TicketFactory(subject="something else"), body="something else")
     html = advocate_client.get("/tickets/?q=merge%00trains").content.decode()
     assert "mergetrains on the free tier" in html and "something else" not in html
 
