@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from advocacy.admin_display import cut, short_time
 from channels.adapters import AdapterError, get_adapter
 from channels.admin_forms import (
     CONFIG_EXAMPLES,
@@ -35,16 +36,8 @@ __all__ = ["CONFIG_EXAMPLES", "ChannelForm", "WriteOnlyTextarea"]
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = [
-        "name",
-        "kind",
-        "enabled",
-        "health_badge",
-        "last_success_at",
-        "next_poll_at",
-        "reads_this_month",
-        "short_error",
-    ]
+    # Fits a 1366 px screen: long names and errors cut (whole in the title), the two poll times in one column.
+    list_display = ["short_name", "kind", "enabled", "health_badge", "polls", "reads_this_month", "short_error"]
     list_filter = ["kind", "enabled", "health"]
     search_fields = ["name", "slug"]
 
@@ -88,10 +81,7 @@ class ChannelAdmin(admin.ModelAdmin):
             (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", "poll_interval_seconds"]}),
             (f"{label}: settings", {"fields": setting_field_names(kind)}),
             ("Our accounts and Slack", {"fields": ["our_accounts", "slack_channel"]}),
-            (
-                f"{label}: credentials",
-                {"fields": ["credentials_set", *credential_field_names(kind), "clear_credentials"]},
-            ),
+            *self._credentials_fieldset(kind, label, obj),
             (
                 "Advanced: raw JSON",
                 {"fields": ["config", "new_credentials"], "classes": ["collapse"]},
@@ -118,6 +108,13 @@ class ChannelAdmin(admin.ModelAdmin):
                 },
             ),
         ]
+
+    def _credentials_fieldset(self, kind: str, label: str, obj: Channel | None) -> list:
+        # A kind without credentials (Hacker News) gets no section, unless some are stored to be seen or cleared.
+        fields = credential_field_names(kind)
+        if not fields and not (obj and obj.credentials_encrypted):
+            return []
+        return [(f"{label}: credentials", {"fields": ["credentials_set", *fields, "clear_credentials"]})]
 
     def add_view(self, request, form_url="", extra_context=None):
         # Two steps: the kind first, so the form holds only that kind's settings.
@@ -164,7 +161,17 @@ class ChannelAdmin(admin.ModelAdmin):
             "" if quarantined == 1 else "s",
         )
 
-    @admin.display(description="Reads this month")
+    @admin.display(description="Name", ordering="name")
+    def short_name(self, obj: Channel) -> str:
+        return cut(obj.name, 40)
+
+    @admin.display(description="Last OK · next poll", ordering="next_poll_at")
+    def polls(self, obj: Channel) -> str:
+        if obj.last_success_at is None and obj.next_poll_at is None:
+            return "not polled yet"
+        return format_html("{} · {}", short_time(obj.last_success_at), short_time(obj.next_poll_at))
+
+    @admin.display(description="Reads (month)")
     def reads_this_month(self, obj: Channel) -> str:
         usage = obj.usage or {}
         reads = usage.get("reads", 0) if usage.get("month") == timezone.now().strftime("%Y-%m") else 0
@@ -173,7 +180,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last error")
     def short_error(self, obj: Channel) -> str:
-        return obj.last_error[:80]
+        return cut(obj.last_error, 60)
 
     @admin.display(description="Stored credentials")
     def credentials_set(self, obj: Channel) -> str:
@@ -242,15 +249,27 @@ class ChannelAdmin(admin.ModelAdmin):
 class SlackNoticeAdmin(admin.ModelAdmin):
     """The Slack outbox: what went where, and Slack's own words when it did not."""
 
-    list_display = ["destination", "ticket_id", "kind", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
     list_filter = ["status", "kind", "destination"]
     search_fields = ["destination", "ticket__id", "last_error"]
     readonly_fields = [f.name for f in SlackNotice._meta.fields]
     actions = ["send_again"]
 
+    @admin.display(description="Destination", ordering="destination")
+    def short_destination(self, obj: SlackNotice) -> str:
+        return cut(obj.destination, 28)
+
+    @admin.display(description="Next try", ordering="next_attempt_at")
+    def next_try(self, obj: SlackNotice) -> str:
+        return short_time(obj.next_attempt_at)
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj: SlackNotice) -> str:
+        return short_time(obj.sent_at)
+
     @admin.display(description="Error")
     def error(self, obj: SlackNotice) -> str:
-        return obj.last_error[:120]
+        return cut(obj.last_error, 60)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -272,7 +291,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
     """Items a channel could not parse or store: look at the payload and the error, fix the
     cause (an adapter, a rule, the data), then retry; or discard what is not a mention."""
 
-    list_display = ["created_at", "channel", "stage", "external_id", "status", "short_error", "seen"]
+    list_display = ["created", "short_channel", "stage", "short_external_id", "status", "short_error", "seen"]
     list_filter = ["status", "stage", "channel"]
     list_select_related = ["channel"]
     search_fields = ["external_id", "error"]
@@ -307,9 +326,21 @@ class DeadLetterAdmin(admin.ModelAdmin):
     def seen(self, obj: DeadLetter) -> int:
         return obj.times_seen
 
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: DeadLetter) -> str:
+        return short_time(obj.created_at)
+
+    @admin.display(description="Channel", ordering="channel__name")
+    def short_channel(self, obj: DeadLetter) -> str:
+        return cut(obj.channel.name, 28)
+
+    @admin.display(description="Item id", ordering="external_id")
+    def short_external_id(self, obj: DeadLetter) -> str:
+        return cut(obj.external_id, 24)
+
     @admin.display(description="Error")
     def short_error(self, obj: DeadLetter) -> str:
-        return obj.error[:90]
+        return cut(obj.error, 60)
 
     @admin.display(description="Payload as received")
     def payload_pretty(self, obj: DeadLetter) -> str:

@@ -83,7 +83,7 @@ def _setting_field(setting: Setting) -> forms.Field:
 
 
 def _placeholder(setting: Setting) -> str:
-    return f"{setting.default:,}" if isinstance(setting.default, int) else ""
+    return f"{setting.default:,} (default)" if isinstance(setting.default, int) else ""
 
 
 def _credential_field(credential: Credential) -> forms.Field:
@@ -134,6 +134,12 @@ class ChannelForm(forms.ModelForm):
         widget=WriteOnlyTextarea(attrs={"rows": 3, "cols": 60, "autocomplete": "off"}),
     )
     clear_credentials = forms.BooleanField(required=False, help_text="Remove every stored credential.")
+    our_accounts = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        help_text="Our own usernames or handles on this platform, one per line (Stack Exchange: numeric user "
+        "ids): their messages are our replies, never tickets.",
+    )
 
     class Meta:
         model = Channel
@@ -158,6 +164,9 @@ class ChannelForm(forms.ModelForm):
             if name not in self.initial:  # `?setting_…=` in the add URL wins
                 self.initial[name] = _initial(setting, stored)
         self.initial["config"] = ""
+        accounts = self.initial.get("our_accounts")
+        if isinstance(accounts, list):
+            self.initial["our_accounts"] = "\n".join(str(a) for a in accounts)
         example = json.dumps(CONFIG_EXAMPLES.get(self.kind, {}), ensure_ascii=False)
         self.fields["config"].help_text = (
             "Leave empty to use the fields above. Filled, it replaces the whole config (validated the same "
@@ -186,6 +195,18 @@ class ChannelForm(forms.ModelForm):
             raise forms.ValidationError("The config must be a JSON object, e.g. {}.")
         return value
 
+    def clean_our_accounts(self) -> list[str]:
+        text = (self.cleaned_data.get("our_accounts") or "").strip()
+        if text.startswith("["):  # a JSON list, as a script or an older form sends it
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise forms.ValidationError("One account per line (or a JSON list of names).") from None
+            if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+                raise forms.ValidationError("One account per line (or a JSON list of names).")
+            return [a.strip() for a in value if a.strip()]
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
     def clean_new_credentials(self) -> dict[str, Any] | None:
         text = (self.cleaned_data.get("new_credentials") or "").strip()
         if not text:
@@ -213,19 +234,25 @@ class ChannelForm(forms.ModelForm):
         try:
             cleaned["config"] = get_adapter(self.kind).validate_config(config)
         except ConfigError as exc:
-            self.add_error(self._field_named_in(str(exc), raw_given=raw is not None), str(exc))
+            field = self._field_named_in(str(exc), raw_given=raw is not None)
+            if field == "config":
+                self.add_error(field, str(exc))
+            else:
+                self.add_error(field, self._in_words(str(exc)))
+                self._config_moved = {str(exc)}
             cleaned["config"] = config  # the model's own check then says the same, not something else
         return cleaned
 
     def _post_clean(self) -> None:
         super()._post_clean()
         # Channel.clean() ran the adapter's check again and put its message on "config": keep each message
-        # once, on the field it is about.
+        # once, on the field it is about (in words there, so not the same string: `_config_moved`).
         if getattr(self, "_config_unchecked", False):
             self._errors.pop("config", None)
         if "config" in self._errors:
-            elsewhere = {m for name, errors in self._errors.items() if name != "config" for m in errors}
-            kept = list(dict.fromkeys(m for m in self._errors["config"] if m not in elsewhere))
+            said = {m for name, errors in self._errors.items() if name != "config" for m in errors}
+            said |= getattr(self, "_config_moved", set())
+            kept = list(dict.fromkeys(m for m in self._errors["config"] if m not in said))
             if kept:
                 self._errors["config"] = self.error_class(kept)
             else:
@@ -286,6 +313,12 @@ class ChannelForm(forms.ModelForm):
             if key in self.schema.settings_by_key:
                 return SETTING_PREFIX + key
         return None
+
+    def _in_words(self, message: str) -> str:
+        """The adapter's message about fields: each config key it quotes named by the field's label."""
+        for setting in self.schema.settings:
+            message = message.replace(f'"{setting.key}"', f"“{setting.label}”")
+        return message
 
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)

@@ -136,7 +136,7 @@ def test_a_bad_discourse_value_is_a_field_error_and_nothing_is_saved(admin_clien
     assert response.status_code == 200
     form = _form(response)
     assert form.errors["setting_base_url"] == [
-        '"base_url" must start with https://, e.g. "https://forum.gitlab.com"; got \'http://forum.gitlab.com\'.'
+        "“Forum address” must start with https://, e.g. \"https://forum.gitlab.com\"; got 'http://forum.gitlab.com'."
     ]
     assert "config" not in form.errors  # said once, on the field it is about
     html = response.content.decode()
@@ -158,20 +158,24 @@ def test_a_hacker_news_channel_is_edited_with_its_fields(admin_client):
     assert form.initial["setting_keywords"] == "gitlab"
     assert form.initial["setting_backfill_hours"] == 48
     assert form["setting_overlap_seconds"].value() is None  # empty: the default (shown as placeholder) applies
-    assert 'placeholder="300"' in str(form["setting_overlap_seconds"])
+    assert 'placeholder="300 (default)"' in str(form["setting_overlap_seconds"])
 
-    response = admin_client.post(url, _hn_post())
+    assert form.initial["our_accounts"] == "gitlabhq"  # one per line, not a JSON list
+    assert "Hacker News: credentials" not in admin_client.get(url).content.decode()  # it has none
+
+    response = admin_client.post(url, _hn_post(our_accounts="gitlabhq\n  gitlab \n"))
     assert response.status_code == 302, _form(response).errors
     channel.refresh_from_db()
     assert channel.config == {"keywords": ["gitlab", "gitlab ci"], "overlap_seconds": 600}
+    assert channel.our_accounts == ["gitlabhq", "gitlab"]
 
 
 @pytest.mark.parametrize(
     ("field", "value", "said"),
     [
         ("setting_keywords", "  \n", "This field is required."),
-        ("setting_hits_per_page", "5000", '"hits_per_page" must be a whole number from 1 to 1000; got 5000.'),
-        ("setting_overlap_seconds", "-1", '"overlap_seconds" must be a whole number from 0 to 86400; got -1.'),
+        ("setting_hits_per_page", "5000", "“Hits per page” must be a whole number from 1 to 1000; got 5000."),
+        ("setting_overlap_seconds", "-1", "“Overlap (seconds)” must be a whole number from 0 to 86400; got -1."),
     ],
 )
 def test_a_bad_hacker_news_value_is_a_field_error(admin_client, field, value, said):
