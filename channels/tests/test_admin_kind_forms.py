@@ -142,6 +142,11 @@ def test_a_bad_discourse_value_is_a_field_error_and_nothing_is_saved(admin_clien
     html = response.content.decode()
     assert API_KEY not in html  # a secret typed in is not sent back, even after an error
 
+    response = admin_client.post(url, _discourse_post(setting_base_url="https://<script>alert(1)</script>"))
+    html = response.content.decode()
+    assert _form(response).errors["setting_base_url"] and "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
     response = admin_client.post(url, _discourse_post(setting_mode="latest"))
     assert "is only used with" in " ".join(_form(response).errors["setting_query"])
     response = admin_client.post(url, _discourse_post(setting_max_requests_per_poll="lots"))
