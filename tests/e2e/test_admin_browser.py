@@ -172,8 +172,19 @@ def test_change_lists_fit_a_1366_px_screen_and_the_channel_form_shows_one_kind(l
         cut = page.locator("#result_list td.field-short_error span[title]").first
         expect(cut).to_have_attribute("title", LONG_ERROR)
 
+        # Settings pages before anything is saved: the defaults in effect, not "0 items".
+        for name, shows in [
+            ("coverageschedule", "Nothing saved yet"),
+            ("dutysettings", "Nothing saved yet"),
+            ("target", "default (nothing saved)"),
+        ]:
+            page.goto(f"{live_server.url}/admin/metrics/{name}/")
+            expect(page.get_by_text(shows).first).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / f"e2e-admin-settings-{name}.png"), full_page=True)
+
         # Adding: the kind first, then only that kind's fields.
         page.goto(f"{live_server.url}/admin/channels/channel/add/")
+        page.screenshot(path=str(ARTIFACTS / "e2e-admin-channel-kinds.png"), full_page=True)
         page.get_by_role("link", name="Hacker News").click()
         expect(page.get_by_label("Keywords")).to_be_visible()
         expect(page.get_by_label("Forum address")).to_have_count(0)
