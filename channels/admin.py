@@ -1,14 +1,25 @@
 import json
 import logging
 
-from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from advocacy.admin_display import cut, short_time
 from channels.adapters import AdapterError, get_adapter
+from channels.admin_forms import (
+    CONFIG_EXAMPLES,
+    ChannelForm,
+    WriteOnlyTextarea,
+    channel_form_for,
+    credential_field_names,
+    schema_of,
+    setting_field_names,
+)
 from channels.budget import budget_plan
 from channels.http import build_session
 from channels.models import Channel, DeadLetter, SlackNotice
@@ -18,115 +29,15 @@ from channels.services import channel_poll
 
 logger = logging.getLogger(__name__)
 
-CONFIG_EXAMPLES = {
-    "hackernews": {"keywords": ["gitlab"]},
-    "twitter": {
-        "handles": [
-            {"username": "GitLab", "user_id": "2244994945", "role": "main"},
-            {"username": "GitLabStatus", "user_id": "1001", "role": "status"},
-        ],
-        "search_queries": ['"gitlab ci" -is:retweet'],
-        "monthly_read_budget": 10000,
-    },
-    "reddit": {"keywords": ["gitlab"], "subreddits": ["gitlab"]},
-    "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
-    "disqus": {"forum": "gitlab"},
-    "discourse": {"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
-    "email": {
-        "host": "imap.example.com",
-        "port": 993,
-        "security": "ssl",
-        "mailbox": "INBOX",
-        "address": "community@example.com",
-        "username": "community@example.com",
-    },
-    "webhook": {},
-}
-CREDENTIAL_EXAMPLES = {
-    "hackernews": {},
-    "twitter": {"bearer_token": "…", "handles": {"GitLab": {"access_token": "…"}}},
-    "reddit": {"client_id": "…", "client_secret": "…"},
-    "stackexchange": {"key": "…"},
-    "disqus": {"api_key": "…"},
-    "discourse": {"api_key": "…", "api_username": "system"},
-    "email": {"password": "…"},
-    "webhook": {"secret": "…"},
-}
-
-
-def _examples(examples: dict) -> str:
-    return " · ".join(f"{kind}: {json.dumps(example, ensure_ascii=False)}" for kind, example in examples.items())
-
-
-class WriteOnlyTextarea(forms.Textarea):
-    """Never renders a value: a secret typed in is not sent back, even after an error."""
-
-    def format_value(self, value):
-        return ""
-
-
-class ChannelForm(forms.ModelForm):
-    # A CharField, not a JSONField: an empty box must mean "keep", never render as "null".
-    new_credentials = forms.CharField(
-        required=False,
-        widget=WriteOnlyTextarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text="Write-only: replaces the stored credentials; leave empty to keep them. Examples: "
-        + _examples(CREDENTIAL_EXAMPLES),
-    )
-    clear_credentials = forms.BooleanField(required=False, help_text="Remove the stored credentials.")
-
-    class Meta:
-        model = Channel
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "enabled",
-            "high_priority",
-            "poll_interval_seconds",
-            "config",
-            "our_accounts",
-            "slack_channel",
-        ]
-        help_texts = {"config": "Per-kind settings, validated on save. Examples: " + _examples(CONFIG_EXAMPLES)}
-
-    def clean_new_credentials(self):
-        text = (self.cleaned_data.get("new_credentials") or "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            # Never echo the input back: it is a secret.
-            raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
-        if not isinstance(value, dict) or not value:
-            raise forms.ValidationError('Credentials must be a JSON object, e.g. {"key": "…"}.')
-        return value
-
-    def save(self, commit=True):
-        channel = super().save(commit=False)
-        if self.cleaned_data.get("clear_credentials"):
-            channel.credentials = {}
-        elif self.cleaned_data.get("new_credentials"):
-            channel.credentials = self.cleaned_data["new_credentials"]
-        if commit:
-            channel.save()
-        return channel
+# Re-exported: tests and fixtures build channels from these examples.
+__all__ = ["CONFIG_EXAMPLES", "ChannelForm", "WriteOnlyTextarea"]
 
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = [
-        "name",
-        "kind",
-        "enabled",
-        "health_badge",
-        "last_success_at",
-        "next_poll_at",
-        "reads_this_month",
-        "short_error",
-    ]
+    # Fits a 1366 px screen: long names and errors cut (whole in the title), the two poll times in one column.
+    list_display = ["short_name", "kind", "enabled", "health_badge", "polls", "reads_this_month", "short_error"]
     list_filter = ["kind", "enabled", "health"]
     search_fields = ["name", "slug"]
 
@@ -137,6 +48,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
+        "kind_chosen",
         "health_badge",
         "last_success_at",
         "last_polled_at",
@@ -149,27 +61,86 @@ class ChannelAdmin(admin.ModelAdmin):
         "usage_summary",
         "platform_status_pretty",
     ]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "enabled", "high_priority", "poll_interval_seconds"]}),
-        ("Platform", {"fields": ["config", "our_accounts", "slack_channel"]}),
-        ("Credentials", {"fields": ["credentials_set", "new_credentials", "clear_credentials"]}),
-        ("Usage", {"fields": ["usage_summary", "platform_status_pretty"]}),
-        (
-            "Health",
-            {
-                "fields": [
-                    "health_badge",
-                    "last_success_at",
-                    "last_polled_at",
-                    "last_error",
-                    "last_error_at",
-                    "consecutive_failures",
-                    "next_poll_at",
-                    "cursor_pretty",
-                ]
-            },
-        ),
-    ]
+    kind_picker_template = "admin/channels/channel/choose_kind.html"
+
+    def _kind(self, request, obj: Channel | None) -> str | None:
+        """The kind whose form is shown: the channel's own; on "add", the one chosen with `?kind=`."""
+        if obj is not None:
+            return obj.kind
+        kind = request.GET.get("kind", "")
+        return kind if kind in Channel.Kind.values else None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = channel_form_for(self._kind(request, obj) or Channel.Kind.WEBHOOK)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        kind = self._kind(request, obj) or Channel.Kind.WEBHOOK
+        label = Channel.Kind(kind).label
+        fieldsets = [
+            (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", "poll_interval_seconds"]}),
+            (f"{label}: settings", {"fields": setting_field_names(kind)}),
+            ("Our accounts and Slack", {"fields": ["our_accounts", "slack_channel"]}),
+            *self._credentials_fieldset(kind, label, obj),
+            (
+                "Advanced: raw JSON",
+                {"fields": ["config", "new_credentials"], "classes": ["collapse"]},
+            ),
+        ]
+        if obj is None:
+            return fieldsets
+        return [
+            *fieldsets,
+            ("Usage", {"fields": ["usage_summary", "platform_status_pretty"]}),
+            (
+                "Health",
+                {
+                    "fields": [
+                        "health_badge",
+                        "last_success_at",
+                        "last_polled_at",
+                        "last_error",
+                        "last_error_at",
+                        "consecutive_failures",
+                        "next_poll_at",
+                        "cursor_pretty",
+                    ]
+                },
+            ),
+        ]
+
+    def _credentials_fieldset(self, kind: str, label: str, obj: Channel | None) -> list:
+        # A kind without credentials (Hacker News) gets no section, unless some are stored to be seen or cleared.
+        fields = credential_field_names(kind)
+        if not fields and not (obj and obj.credentials_encrypted):
+            return []
+        return [(f"{label}: credentials", {"fields": ["credentials_set", *fields, "clear_credentials"]})]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Two steps: the kind first, so the form holds only that kind's settings.
+        if self._kind(request, None) is None:
+            return self._kind_picker(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def _kind_picker(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        kinds = [(kind, label, schema_of(kind).summary) for kind, label in Channel.Kind.choices]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Add channel: which platform?",
+            "kinds": kinds,
+        }
+        return TemplateResponse(request, self.kind_picker_template, context)
+
+    @admin.display(description="Kind")
+    def kind_chosen(self, obj: Channel) -> str:
+        if obj.pk:
+            return obj.get_kind_display()
+        picker = reverse("admin:channels_channel_add")
+        return format_html('{} · <a href="{}">choose another kind</a>', obj.get_kind_display(), picker)
+
     actions = ["poll_now", "test_connection", "reset_health"]
 
     @admin.display(description="Health", ordering="health")
@@ -190,7 +161,17 @@ class ChannelAdmin(admin.ModelAdmin):
             "" if quarantined == 1 else "s",
         )
 
-    @admin.display(description="Reads this month")
+    @admin.display(description="Name", ordering="name")
+    def short_name(self, obj: Channel) -> str:
+        return cut(obj.name, 40)
+
+    @admin.display(description="Last OK · next poll", ordering="next_poll_at")
+    def polls(self, obj: Channel) -> str:
+        if obj.last_success_at is None and obj.next_poll_at is None:
+            return "not polled yet"
+        return format_html("{} · {}", short_time(obj.last_success_at), short_time(obj.next_poll_at))
+
+    @admin.display(description="Reads (month)")
     def reads_this_month(self, obj: Channel) -> str:
         usage = obj.usage or {}
         reads = usage.get("reads", 0) if usage.get("month") == timezone.now().strftime("%Y-%m") else 0
@@ -199,7 +180,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last error")
     def short_error(self, obj: Channel) -> str:
-        return obj.last_error[:80]
+        return cut(obj.last_error, 60)
 
     @admin.display(description="Stored credentials")
     def credentials_set(self, obj: Channel) -> str:
@@ -268,15 +249,27 @@ class ChannelAdmin(admin.ModelAdmin):
 class SlackNoticeAdmin(admin.ModelAdmin):
     """The Slack outbox: what went where, and Slack's own words when it did not."""
 
-    list_display = ["destination", "ticket_id", "kind", "status", "attempts", "next_attempt_at", "sent_at", "error"]
+    list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
     list_filter = ["status", "kind", "destination"]
     search_fields = ["destination", "ticket__id", "last_error"]
     readonly_fields = [f.name for f in SlackNotice._meta.fields]
     actions = ["send_again"]
 
+    @admin.display(description="Destination", ordering="destination")
+    def short_destination(self, obj: SlackNotice) -> str:
+        return cut(obj.destination, 28)
+
+    @admin.display(description="Next try", ordering="next_attempt_at")
+    def next_try(self, obj: SlackNotice) -> str:
+        return short_time(obj.next_attempt_at)
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj: SlackNotice) -> str:
+        return short_time(obj.sent_at)
+
     @admin.display(description="Error")
     def error(self, obj: SlackNotice) -> str:
-        return obj.last_error[:120]
+        return cut(obj.last_error, 60)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -298,7 +291,7 @@ class DeadLetterAdmin(admin.ModelAdmin):
     """Items a channel could not parse or store: look at the payload and the error, fix the
     cause (an adapter, a rule, the data), then retry; or discard what is not a mention."""
 
-    list_display = ["created_at", "channel", "stage", "external_id", "status", "short_error", "seen"]
+    list_display = ["created", "short_channel", "stage", "short_external_id", "status", "short_error", "seen"]
     list_filter = ["status", "stage", "channel"]
     list_select_related = ["channel"]
     search_fields = ["external_id", "error"]
@@ -333,9 +326,21 @@ class DeadLetterAdmin(admin.ModelAdmin):
     def seen(self, obj: DeadLetter) -> int:
         return obj.times_seen
 
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, obj: DeadLetter) -> str:
+        return short_time(obj.created_at)
+
+    @admin.display(description="Channel", ordering="channel__name")
+    def short_channel(self, obj: DeadLetter) -> str:
+        return cut(obj.channel.name, 28)
+
+    @admin.display(description="Item id", ordering="external_id")
+    def short_external_id(self, obj: DeadLetter) -> str:
+        return cut(obj.external_id, 24)
+
     @admin.display(description="Error")
     def short_error(self, obj: DeadLetter) -> str:
-        return obj.error[:90]
+        return cut(obj.error, 60)
 
     @admin.display(description="Payload as received")
     def payload_pretty(self, obj: DeadLetter) -> str:

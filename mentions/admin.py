@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from advocacy.admin_display import cut, short_time
 from channels import clean
 from channels.models import Channel
 from mentions.models import (
@@ -94,7 +95,17 @@ class TicketAdmin(admin.ModelAdmin):
     everything else is read-only, and tickets are neither added nor deleted here (merge them)."""
 
     form = TicketAdminForm
-    list_display = ["id", "subject", "channel", "status", "priority", "assignee", "requested_at", "first_reply_at"]
+    # Fits a 1366 px screen: subject and channel cut (whole in the title), times short.
+    list_display = [
+        "id",
+        "short_subject",
+        "short_channel",
+        "status",
+        "priority",
+        "short_assignee",
+        "requested",
+        "replied",
+    ]
     list_filter = ["status", "priority", "channel"]
     search_fields = ["subject", "requester_handle"]
     list_select_related = ["channel", "assignee"]
@@ -123,6 +134,26 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = [f for f in fields if f not in TicketAdminForm.Meta.fields]
     inlines = [MessageInline]
     actions = None  # bulk delete would drop history; bulk changes are in the desk's ticket list
+
+    @admin.display(description="Subject", ordering="subject")
+    def short_subject(self, obj: Ticket) -> str:
+        return cut(obj.subject, 60)
+
+    @admin.display(description="Channel", ordering="channel__name")
+    def short_channel(self, obj: Ticket) -> str:
+        return cut(obj.channel.name, 24)
+
+    @admin.display(description="Assignee", ordering="assignee__username")
+    def short_assignee(self, obj: Ticket) -> str:
+        return cut(obj.assignee, 20) if obj.assignee_id else "-"
+
+    @admin.display(description="Requested", ordering="requested_at")
+    def requested(self, obj: Ticket) -> str:
+        return short_time(obj.requested_at)
+
+    @admin.display(description="First reply", ordering="first_reply_at")
+    def replied(self, obj: Ticket) -> str:
+        return short_time(obj.first_reply_at)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -156,11 +187,19 @@ class TicketAdmin(admin.ModelAdmin):
 class TicketEventAdmin(admin.ModelAdmin):
     """The audit trail is append-only: readable here, never added, changed or deleted."""
 
-    list_display = ["ticket", "kind", "actor", "created_at"]
+    list_display = ["short_ticket", "kind", "actor", "created"]
     list_filter = ["kind"]
     list_select_related = ["ticket", "actor"]
     readonly_fields = ["ticket", "kind", "actor", "data", "created_at", "updated_at"]
     actions = None
+
+    @admin.display(description="Ticket", ordering="ticket_id")
+    def short_ticket(self, obj: TicketEvent) -> str:
+        return cut(obj.ticket, 50)
+
+    @admin.display(description="When", ordering="created_at")
+    def created(self, obj: TicketEvent) -> str:
+        return short_time(obj.created_at)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from metrics.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 
@@ -38,6 +40,29 @@ class RecomputeOnSave(admin.ModelAdmin):
         self._recompute(request)
 
 
+class OneRowAdmin(admin.ModelAdmin):
+    """Settings kept in one row (the first is used, defaults apply without one): the list page opens that row,
+    or, before anything is saved, the add form filled with the defaults in effect, never an empty "0 items"."""
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        row = self.model.objects.order_by("pk").first()
+        if row is not None and self.has_view_or_change_permission(request, row):
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
+        if row is None and self.has_add_permission(request):
+            self.message_user(
+                request,
+                "Nothing saved yet: the form shows the defaults in effect. Save it to change them.",
+                messages.INFO,
+            )
+            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request) -> bool:
+        # The first row is the one used: edit it rather than adding a second one.
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+
 class CoverageScheduleForm(forms.ModelForm):
     """Weekdays as checkboxes instead of a JSON list."""
 
@@ -62,18 +87,18 @@ class CoverageScheduleForm(forms.ModelForm):
 
 
 @admin.register(CoverageSchedule)
-class CoverageScheduleAdmin(RecomputeOnSave):
+class CoverageScheduleAdmin(OneRowAdmin, RecomputeOnSave):
     form = CoverageScheduleForm
     list_display = ["name", "days", "start", "end"]
+
+    def get_changeform_initial_data(self, request) -> dict:
+        # The model's weekdays default is an empty list; what applies without a row is CoverageSchedule.current().
+        return {"weekdays": CoverageSchedule.current().weekdays, **super().get_changeform_initial_data(request)}
 
     @admin.display(description="Weekdays")
     def days(self, obj) -> str:
         names = dict(WEEKDAYS)
         return ", ".join(names[d][:3] for d in sorted(obj.weekdays or []) if d in names)
-
-    def has_add_permission(self, request) -> bool:
-        # One schedule is used (the first): edit it rather than adding a second one.
-        return super().has_add_permission(request) and not CoverageSchedule.objects.exists()
 
 
 @admin.register(Holiday)
@@ -84,20 +109,35 @@ class HolidayAdmin(RecomputeOnSave):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    """One row per channel group, and a default for a group without one: the list shows the target in effect
+    for every group, saved or not."""
+
     list_display = ["group", "median_hours"]
+
+    def changelist_view(self, request, extra_context=None):
+        saved = {t.group: t for t in Target.objects.all()}
+        hours = Target.hours()
+        in_effect = []
+        for group in Target.Group:
+            row = saved.get(group.value)
+            if row is not None:
+                link = reverse("admin:metrics_target_change", args=[row.pk])
+            else:
+                link = reverse("admin:metrics_target_add") + f"?group={group.value}&median_hours={hours[group]:g}"
+            in_effect.append(
+                {"label": group.label, "hours": f"{hours[group]:g}", "saved": row is not None, "link": link}
+            )
+        return super().changelist_view(request, {**(extra_context or {}), "targets_in_effect": in_effect})
 
 
 @admin.register(DutySettings)
-class DutySettingsAdmin(admin.ModelAdmin):
+class DutySettingsAdmin(OneRowAdmin):
     list_display = ["__str__", "release_day", "advocates_channel", "advocates_mention", "hn_urgent_points"]
     fieldsets = [
         ("Release day", {"fields": ["release_day"]}),
         ("After-hours alerts", {"fields": ["advocates_channel", "advocates_mention", "hn_urgent_points"]}),
         ("End-of-day digest", {"fields": ["digest_lead_minutes", "digest_margin_hours"]}),
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return super().has_add_permission(request) and not DutySettings.objects.exists()
 
 
 @admin.register(ReleaseRota)

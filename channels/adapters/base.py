@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
     from channels.models import Channel
 
+    from .schema import KindSchema
+
 
 class AdapterError(Exception):
     """Base of everything an adapter raises on purpose."""
@@ -123,6 +125,7 @@ def chunks_merged(results: list[FetchResult]) -> FetchResult:
 
 class Adapter(Protocol):
     kind: str
+    schema: KindSchema  # what admin asks for: the kind's settings and credentials as form fields
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]: ...
 

@@ -25,13 +25,31 @@ import requests
 from channels.text import clean_text, safe_url
 
 from .base import ConfigError, FetchResult, IncomingMention, PayloadError
+from .schema import Credential, KindSchema, Setting
 
+SCHEMA = KindSchema(
+    summary="Anything that can POST signed JSON to /hooks/<channel slug>/ (Zapier, social-listening alerts).",
+    settings=(
+        Setting(
+            "max_age_seconds",
+            "Maximum age (seconds)",
+            "int",
+            "Requests signed longer ago than this are refused (replay protection)",
+            default=300,
+            limits=(30, 300),
+        ),
+    ),
+    credentials=(
+        Credential("secret", "Signing secret", "The shared secret senders sign each request with (HMAC-SHA256)"),
+    ),
+)
 REQUIRED = ("id", "url", "author", "text", "created_at")
 MAX_ID_LENGTH = 200
 
 
 class WebhookAdapter:
     kind = "webhook"
+    schema = SCHEMA
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(config, dict):

@@ -100,7 +100,7 @@ from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
-from .config import DEFAULTS, Site, validate_config
+from .config import DEFAULTS, SCHEMA, Site, validate_config
 from .cooked import cooked_to_text
 from .cursor import Cursor
 from .paging import Chunk, latest_chunks, search_chunk
@@ -119,6 +119,7 @@ __all__ = [
 
 class DiscourseAdapter(PolledAdapter):
     kind = "discourse"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
 

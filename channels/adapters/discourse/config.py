@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
+from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -136,3 +137,54 @@ class Site:
         if self.subfolder and (path == self.subfolder or path.startswith(self.subfolder + "/")):
             return self.origin + path
         return self.base_url + path
+
+
+SCHEMA = KindSchema(
+    summary="New posts of a Discourse forum: every post, or only those matching a search.",
+    settings=(
+        Setting(
+            "base_url",
+            "Forum address",
+            "text",
+            "The forum's root or subfolder, https only",
+            example="https://forum.gitlab.com",
+            required=True,
+        ),
+        Setting(
+            "mode",
+            "What to read",
+            "choice",
+            "Every new post, or only posts matching the search query",
+            default=DEFAULTS["mode"],
+            choices=(("latest", "Every new post"), ("search", "Posts matching the query")),
+        ),
+        Setting(
+            "query",
+            "Search query",
+            "text",
+            "With “Posts matching the query” only: Discourse search terms, without order:, after: or before:",
+            example="gitlab runner",
+        ),
+        Setting(
+            "staff_are_ours",
+            "Staff posts are our replies",
+            "bool",
+            "Posts by the forum's staff and moderators count as our replies, never as tickets",
+            default=DEFAULTS["staff_are_ours"],
+        ),
+        int_setting(
+            "backfill_posts",
+            "Backfill (posts)",
+            "How many recent posts the first poll of a new channel reads",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
+        ),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+    credentials=(
+        Credential("api_key", "API key", "Optional, for a private forum: a key from the forum's Admin, API page"),
+        Credential("api_username", "API username", "The user the key acts as, e.g. system", secret=False),
+    ),
+)

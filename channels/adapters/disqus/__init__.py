@@ -77,7 +77,7 @@ from ..base import FetchResult, PayloadError
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
-from .config import DEFAULTS, validate_config
+from .config import DEFAULTS, SCHEMA, validate_config
 from .cursor import Cursor
 from .paging import Reader
 from .parse import parse_page
@@ -87,6 +87,7 @@ __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 class DisqusAdapter(PolledAdapter):
     kind = "disqus"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, int] = {
@@ -46,3 +47,24 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         )
     whole_numbers_check(config, _LIMITS)
     return {**config, "forum": forum}
+
+
+SCHEMA = KindSchema(
+    summary="New comments of one Disqus forum (a blog's or a docs site's comment threads).",
+    settings=(
+        Setting(
+            "forum",
+            "Forum shortname",
+            "text",
+            "The Disqus shortname of the site, not a URL (gitlab for gitlab.disqus.com)",
+            example="gitlab",
+            required=True,
+        ),
+        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_LIMITS),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_LIMITS),
+        int_setting("max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_LIMITS),
+    ),
+    credentials=(
+        Credential("api_key", "API key", "The public key of a Disqus API application (disqus.com/api/applications/)"),
+    ),
+)

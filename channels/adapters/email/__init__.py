@@ -68,7 +68,7 @@ import requests
 from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
 from ..guard import Parsed
 from .client import imap_session
-from .config import DEFAULTS, password_of, settings_of, validate_config
+from .config import DEFAULTS, SCHEMA, password_of, settings_of, validate_config
 from .cursor import Cursor
 from .page import Mentions, parse_page
 from .paging import MailboxWalk
@@ -91,6 +91,7 @@ logger = logging.getLogger(__name__)
 
 class EmailAdapter:
     kind = "email"
+    schema = SCHEMA
 
     # --- config ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base import AuthError, ConfigError
+from ..schema import Credential, KindSchema, Setting, int_setting
 from ..values import whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -178,3 +179,76 @@ def password_of(channel: Any) -> str:
     if _CONTROL_RE.search(password):
         raise AuthError("The channel's IMAP password contains a line break or control character: enter it again.")
     return password
+
+
+SCHEMA = KindSchema(
+    summary="A team mailbox (community@, merch@…) read over IMAP: each message a person sends opens or joins a ticket.",
+    settings=(
+        Setting(
+            "host", "IMAP server", "text", "A host name or IP address, not a URL", "imap.example.com", required=True
+        ),
+        Setting(
+            "security",
+            "Security",
+            "choice",
+            "How the connection is encrypted (plain IMAP is refused)",
+            default=DEFAULTS["security"],
+            choices=(("ssl", "SSL/TLS (IMAPS, port 993)"), ("starttls", "STARTTLS (port 143)")),
+        ),
+        Setting(
+            "port",
+            "Port",
+            "int",
+            "Only for a non-standard port",
+            default="993 for SSL/TLS, 143 for STARTTLS",
+            limits=_LIMITS["port"],
+        ),
+        Setting(
+            "address",
+            "Mailbox address",
+            "text",
+            "The mailbox's own e-mail address: replies are sent from it, mail from it is our reply",
+            "community@example.com",
+            required=True,
+        ),
+        Setting("username", "IMAP login", "text", "The login name", "community@example.com", default="the address"),
+        Setting(
+            "mailbox",
+            "Folder",
+            "text",
+            "The folder polled (opened read-only)",
+            "Support/Community",
+            default=DEFAULTS["mailbox"],
+        ),
+        Setting(
+            "ca_file",
+            "CA certificate file",
+            "text",
+            "Only for a server with a private or self-signed certificate: the absolute path of its PEM file on "
+            "this machine (the certificate and host name are always verified)",
+            "/etc/ssl/private-ca.pem",
+        ),
+        int_setting(
+            "backfill_days",
+            "Backfill (days)",
+            "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
+            defaults=DEFAULTS,
+            limits=_LIMITS,
+        ),
+        int_setting(
+            "max_messages_per_poll",
+            "Messages per poll",
+            "Messages one poll reads; the rest wait for the next poll",
+            defaults=DEFAULTS,
+            limits=_LIMITS,
+        ),
+        Setting(
+            "skip_list_mail",
+            "Skip mailing-list mail",
+            "bool",
+            "Drop mailing-list posts (List-Id, Precedence: list) instead of opening tickets",
+            default=DEFAULTS["skip_list_mail"],
+        ),
+    ),
+    credentials=(Credential("password", "IMAP password", "The password of the IMAP login"),),
+)

@@ -50,7 +50,7 @@ from ..base import FetchResult, IncomingMention
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from .client import SEARCH_URL, TAGS, Client, Stopped
-from .config import DEFAULTS, settings_of, validate_config
+from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
 from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
@@ -67,6 +67,7 @@ def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
 
 class HackerNewsAdapter(PolledAdapter):
     kind = "hackernews"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
 
     # --- polling ---------------------------------------------------------------------

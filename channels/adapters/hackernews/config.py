@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, KindSchema, Setting, int_setting
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -47,3 +48,40 @@ def validate_config(config: Any) -> dict[str, Any]:
 def settings_of(config: dict[str, Any]) -> dict[str, Any]:
     """The validated config with every default filled in."""
     return {**DEFAULTS, **validate_config(config)}
+
+
+SCHEMA = KindSchema(
+    summary="Hacker News stories and comments that mention your keywords (Algolia search; no account needed).",
+    settings=(
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Words searched in stories and comments, one per line",
+            example="gitlab",
+            required=True,
+        ),
+        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting(
+            "hits_per_page", "Hits per page", "Items per search request", defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+        int_setting(
+            "hourly_request_budget",
+            "Hourly request budget",
+            "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
+        ),
+        Setting(
+            "replay",
+            "Replay bundled samples",
+            "bool",
+            "Demo only: answer from the samples bundled with the desk instead of calling Algolia",
+            default=False,
+        ),
+    ),
+)

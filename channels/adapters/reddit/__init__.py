@@ -43,7 +43,7 @@ from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
-from .config import DEFAULTS, settings_of, validate_config
+from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import SEEN_LIMIT, load_seen, load_states, prune_seen
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
@@ -63,6 +63,7 @@ __all__ = [
 
 class RedditAdapter(PolledAdapter):
     kind = "reddit"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
 
     # --- polling -----------------------------------------------------------------------

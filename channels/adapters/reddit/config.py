@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -94,3 +95,51 @@ def _clean_subreddits(value: Any) -> list[str]:
         if name.casefold() not in {n.casefold() for n in cleaned}:
             cleaned.append(name)
     return cleaned
+
+
+SCHEMA = KindSchema(
+    summary="Reddit posts and comments: keyword searches across Reddit and every post of chosen subreddits.",
+    settings=(
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Searched in posts across Reddit, one per line (give keywords, subreddits or both)",
+            example="gitlab",
+        ),
+        Setting(
+            "subreddits",
+            "Subreddits",
+            "lines",
+            'Every post and comment of these subreddits, one name per line, without "r/"',
+            example="gitlab",
+        ),
+        Setting(
+            "include_comments",
+            "Include comments",
+            "bool",
+            "Read the subreddits' comments as well as their posts",
+            default=DEFAULTS["include_comments"],
+        ),
+        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting(
+            "requests_per_minute",
+            "Requests per minute",
+            "Shared by every channel using the same Reddit app (the free tier allows 100)",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
+        ),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+    credentials=(
+        Credential("client_id", "App client id", "The id of a script or web app from reddit.com/prefs/apps", False),
+        Credential("client_secret", "App client secret", "The secret of that app"),
+        Credential(
+            "username", "Reddit username", "Only for a script app signing in as an account (with its password)", False
+        ),
+        Credential("password", "Reddit password", "The password of that account; leave both out for app-only access"),
+    ),
+)

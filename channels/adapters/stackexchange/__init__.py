@@ -62,7 +62,7 @@ from ..base import FetchResult, IncomingMention, RateLimited
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
-from .config import DEFAULTS, site_domain, validate_config
+from .config import DEFAULTS, SCHEMA, site_domain, validate_config
 from .cursor import Cursor
 from .fields import count_of
 from .paging import Page, Poll
@@ -81,6 +81,7 @@ __all__ = [
 
 class StackExchangeAdapter(PolledAdapter):
     kind = "stackexchange"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, int] = {
@@ -94,3 +95,44 @@ def site_domain(site: str) -> str:
     if site.endswith(".stackoverflow"):
         return f"{site}.com"
     return f"{site}.stackexchange.com"
+
+
+SCHEMA = KindSchema(
+    summary="Questions, answers and comments with your tags on Stack Overflow or another Stack Exchange site.",
+    settings=(
+        Setting(
+            "site",
+            "Site",
+            "text",
+            "The site's API name (api_site_parameter), not its URL",
+            example="stackoverflow, serverfault, pt.stackoverflow",
+            required=True,
+        ),
+        Setting(
+            "tags",
+            "Tags",
+            "lines",
+            "One tag per line; each costs at least one request per poll",
+            "gitlab",
+            required=True,
+        ),
+        int_setting(
+            "watch_days",
+            "Watch questions (days)",
+            "How long a question stays watched for new answers and comments",
+            defaults=DEFAULTS,
+            limits=_LIMITS,
+        ),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_LIMITS),
+        int_setting("pagesize", "Page size", "Items per API request", defaults=DEFAULTS, limits=_LIMITS),
+        int_setting("max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_LIMITS),
+        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_LIMITS),
+    ),
+    credentials=(
+        Credential(
+            "key",
+            "App key",
+            "Optional: the app key registered on stackapps.com raises the daily quota from 300 to 10,000 requests",
+        ),
+    ),
+)

@@ -73,7 +73,7 @@ from .client import (
     stored_rate_limits,
     x_get,
 )
-from .config import handle_with_role, sources, validate_config
+from .config import SCHEMA, handle_with_role, sources, validate_config
 from .cursor import Cursor
 from .ids import SNOWFLAKE_EPOCH_MS, snowflake_time
 from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
@@ -94,6 +94,7 @@ __all__ = [
 
 class TwitterAdapter(PolledAdapter):
     kind = "twitter"
+    schema = SCHEMA
     config_rules = staticmethod(validate_config)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:

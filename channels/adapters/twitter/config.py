@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..base import ConfigError
+from ..schema import Credential, KindSchema, Setting
 from .client import MENTIONS_URL, READ_PARAMS, SEARCH_URL
 
 CONFIG_KEYS = ("handles", "search_queries", "monthly_read_budget", "max_results", "availability_keywords")
@@ -149,3 +150,52 @@ def sources(config: dict[str, Any]) -> list[Source]:
         for query in config.get("search_queries", [])
     ]
     return found
+
+
+SCHEMA = KindSchema(
+    summary="X (Twitter) posts that mention our handles, and recent-search queries.",
+    settings=(
+        Setting(
+            "handles",
+            "Our handles",
+            "records",
+            "One account per line: username, numeric user id and role (main, status or other), separated by "
+            "spaces; exactly one main, at most one status",
+            example="GitLab 2244994945 main",
+            required=True,
+            parts=HANDLE_KEYS,
+        ),
+        Setting(
+            "search_queries",
+            "Search queries",
+            "lines",
+            "Recent-search queries, one per line, in X's search syntax",
+            example='"gitlab ci" -is:retweet',
+        ),
+        Setting(
+            "monthly_read_budget",
+            "Monthly read budget",
+            "int",
+            "Posts read per month that X bills; polls slow down to stay within it. Empty: no budget",
+            example="10000",
+        ),
+        Setting(
+            "max_results",
+            "Posts per page",
+            "int",
+            "Posts per request (search takes at least 10)",
+            default=DEFAULT_MAX_RESULTS,
+            limits=(5, 100),
+        ),
+        Setting(
+            "availability_keywords",
+            "Availability keywords",
+            "lines",
+            "Posts with these words are the status handle's to answer, one per line",
+            default=", ".join(DEFAULT_AVAILABILITY_KEYWORDS),
+        ),
+    ),
+    credentials=(Credential("bearer_token", "Bearer token", "The app-only bearer token the polls read with"),),
+    raw_credentials_note="Each handle's user token, which posts its replies, is set in the raw credentials as "
+    '{"handles": {"GitLab": {"access_token": "…"}}}.',
+)

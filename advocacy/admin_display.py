@@ -1,0 +1,25 @@
+"""Change-list cells that fit a laptop screen: long text cut with the whole of it in a title, times short."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+
+def cut(text: object, length: int) -> SafeString | str:
+    """`text` (escaped) at most `length` characters; cut with "…", the whole text then in its title."""
+    value = "" if text is None else str(text)
+    if len(value) <= length:
+        return value
+    return format_html('<span title="{}">{}…</span>', value, value[: length - 1].rstrip())
+
+
+def short_time(value: datetime | None) -> SafeString | str:
+    """ "23 Nov 14:05" (UTC, as every time in admin), the full timestamp in the title; "-" for none."""
+    if value is None:
+        return "-"
+    value = timezone.localtime(value)
+    return format_html('<span title="{}">{}</span>', value.isoformat(timespec="seconds"), value.strftime("%d %b %H:%M"))

@@ -1,0 +1,53 @@
+"""Change lists cut long values (whole text in a title) and cost the same number of queries for 2 rows or 8."""
+
+import hashlib
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from channels.models import DeadLetter, SlackNotice
+from channels.tests.factories import ChannelFactory
+from mentions.models import TicketEvent
+from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = ["mentions_ticket", "mentions_ticketevent", "channels_channel", "channels_deadletter", "channels_slacknotice"]
+LONG = "Pipeline cache <b>never</b> restored on self-hosted runners after upgrading to 17.5 with S3 behind a proxy"
+
+
+def _rows(n: int, start: int = 0) -> None:
+    advocate = AdvocateFactory()
+    for i in range(start, start + n):
+        channel = ChannelFactory(name=f"{LONG[:60]} {i}")
+        ticket = TicketFactory(channel=channel, subject=LONG, assignee=advocate)
+        TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED, actor=advocate)
+        SlackNotice.objects.create(
+            destination="#advocates", ticket=ticket, kind="new_ticket", text="x", last_error=LONG
+        )
+        DeadLetter.objects.create(
+            channel=channel,
+            stage="parse",
+            fingerprint=hashlib.sha256(str(i).encode()).hexdigest(),
+            error=LONG,
+            payload="{}",
+        )
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_a_change_list_costs_the_same_for_more_rows(client, django_assert_num_queries, name):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse(f"admin:{name}_changelist")
+    _rows(2)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    _rows(6, start=2)
+    with django_assert_num_queries(len(two)):
+        html = client.get(url).content.decode()
+    # Cut, escaped, and whole in the title.
+    assert "<b>never</b>" not in html
+    if name in ("mentions_ticket", "channels_deadletter", "channels_slacknotice"):
+        assert 'title="Pipeline cache &lt;b&gt;never&lt;/b&gt; restored on self-hosted runners' in html
+        assert "…</span>" in html
