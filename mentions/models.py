@@ -148,6 +148,11 @@ class Ticket(models.Model):
                 condition=Q(status__in=["new", "open"], first_reply_at__isnull=True, sla_breached=False),
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            # "My tickets" on the queue page: a user's unsolved tickets, a few hundred among the tens of
+            # thousands they solved (with only the index above, 280 ms at 1M tickets: all of them read and sorted).
+            models.Index(
+                fields=["assignee", "requested_at"], name="ticket_assignee_open_idx", condition=~Q(status="solved")
+            ),
             # Date-range reports.
             models.Index(fields=["requested_at"], name="ticket_requested_idx"),
             models.Index(fields=["channel", "requested_at"], name="ticket_channel_requested_idx"),
