@@ -7,12 +7,21 @@ class MentionsConfig(AppConfig):
     verbose_name = "Mentions"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from mentions.models import View
+        from mentions.perm_cache import permissions_version_bump
         from mentions.roles import roles_ensure
         from mentions.signals import view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
+        user_model = get_user_model()
+        for sender in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")
+        for model in (Group, Permission):
+            for signal in (post_save, post_delete):
+                signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")
