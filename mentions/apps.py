@@ -11,9 +11,10 @@ class MentionsConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from mentions.models import View
+        from mentions.models import Macro, MacroAction, View
         from mentions.perm_cache import permissions_version_bump
         from mentions.roles import roles_ensure
+        from mentions.selectors import macros_changed
         from mentions.signals import view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
@@ -25,3 +26,6 @@ class MentionsConfig(AppConfig):
         for model in (Group, Permission):
             for signal in (post_save, post_delete):
                 signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")
+        for model in (Macro, MacroAction):
+            for signal in (post_save, post_delete):
+                signal.connect(macros_changed, sender=model, dispatch_uid=f"macros-{model.__name__}")

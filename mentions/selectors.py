@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
@@ -150,12 +151,29 @@ def ticket_detail(*, pk: int) -> Ticket:
     )
 
 
+MACROS_VERSION_KEY = "macros:version"
+
+
 def macros_active() -> list[Macro]:
-    return list(
-        Macro.objects.filter(is_active=True).prefetch_related(
-            Prefetch("actions", queryset=MacroAction.objects.order_by("position", "id"))
+    """The active macros with their actions, from the cache: every ticket page shows them and they change
+    a few times a year. Any save or delete of a macro or an action retires the cached list (apps.py)."""
+    key = f"macros:active:{cache.get(MACROS_VERSION_KEY, 0)}"
+    macros = cache.get(key)
+    if macros is None:
+        macros = list(
+            Macro.objects.filter(is_active=True).prefetch_related(
+                Prefetch("actions", queryset=MacroAction.objects.order_by("position", "id"))
+            )
         )
-    )
+        cache.set(key, macros, 3600)
+    return macros
+
+
+def macros_changed(**kwargs: Any) -> None:
+    try:
+        cache.incr(MACROS_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value retires the old list
+        cache.set(MACROS_VERSION_KEY, 1, timeout=None)
 
 
 @dataclass

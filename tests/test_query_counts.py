@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # Session and user (the session from the cache), then the page's own reads: see each test.
 QUEUE_QUERIES = 9
-TICKET_QUERIES = 9
+TICKET_QUERIES = 8
 KPI_QUERIES = 17
 # The figures from the cache while nothing changed: the user, "anything to refresh?", the navigation's
 # follow-up count and the channel filter's choices.
