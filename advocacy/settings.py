@@ -68,6 +68,7 @@ MIDDLEWARE = [
     # Before LoginRequiredMiddleware: an unchanged live page is answered 304 before the user row
     # and permissions are loaded (mentions/live.py).
     "mentions.live.LiveMiddleware",
+    "mentions.perm_cache.PermissionCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -278,8 +279,8 @@ STORAGES = {
 }
 
 # --- Security ----------------------------------------------------------------------------
-# Sessions are read from the cache (written through to the database): a live page's refresh
-# then costs no session query (mentions/live.py).
+# Sessions are read from the cache (Redis, or the file cache on the embedded default), written
+# through to the database: no page, and no live refresh, pays a session query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

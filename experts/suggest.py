@@ -67,8 +67,13 @@ class _Text:
 
 
 def ticket_text(*, ticket: Ticket) -> str:
-    """Subject plus the inbound messages (titles and bodies): what the requester wrote."""
-    rows = Message.objects.filter(ticket=ticket, kind=Message.Kind.INBOUND).values_list("title", "body")
+    """Subject plus the inbound messages (titles and bodies): what the requester wrote. Uses the
+    conversation the ticket page prefetched (no extra query)."""
+    prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("messages")
+    if prefetched is not None:
+        rows = [(m.title, m.body) for m in prefetched if m.kind == Message.Kind.INBOUND]
+    else:
+        rows = Message.objects.filter(ticket=ticket, kind=Message.Kind.INBOUND).values_list("title", "body")
     return "\n".join([ticket.subject, *(part for row in rows for part in row if part)])
 
 

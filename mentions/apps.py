@@ -7,14 +7,27 @@ class MentionsConfig(AppConfig):
     verbose_name = "Mentions"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import m2m_changed
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from mentions.models import View
+        from mentions.models import Macro, MacroAction, View
+        from mentions.perm_cache import permissions_version_bump
         from mentions.roles import roles_ensure
+        from mentions.selectors import macros_changed
         from mentions.signals import presence_name_remember, view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
         user_logged_in.connect(presence_name_remember, dispatch_uid="presence-name")
+        user_model = get_user_model()
+        for sender in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")
+        for model in (Group, Permission):
+            for signal in (post_save, post_delete):
+                signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")
+        for model in (Macro, MacroAction):
+            for signal in (post_save, post_delete):
+                signal.connect(macros_changed, sender=model, dispatch_uid=f"macros-{model.__name__}")

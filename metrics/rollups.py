@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
@@ -280,6 +281,22 @@ def _day_params(day: date) -> dict[str, object]:
     return {"day": day, "since": since, "until": since + timedelta(days=1)}
 
 
+KPI_VERSION_KEY = "kpi:version"
+
+
+def kpi_version() -> int:
+    """Changes whenever a KPI figure may have changed: a refresh that rebuilt days (every ticket and event
+    change marks its days), or a change to what the figures read besides tickets (metrics.apps)."""
+    return cache.get(KPI_VERSION_KEY, 0)
+
+
+def kpi_version_bump(**kwargs: object) -> None:
+    try:
+        cache.incr(KPI_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value retires the old keys
+        cache.set(KPI_VERSION_KEY, 1, timeout=None)
+
+
 def rollups_supported() -> bool:
     return connection.vendor == "postgresql"
 
@@ -334,6 +351,8 @@ def rollups_refresh() -> dict[str, int]:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
+    if marked:
+        kpi_version_bump()
     if len(marked) > 31:
         logger.info("kpi rollups: rebuilt %d ticket and %d event days", len(ticket_days), len(event_days))
     return {"ticket": len(ticket_days), "event": len(event_days)}

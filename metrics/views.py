@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from metrics import selectors
 from metrics.charts import bar_chart, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.forms import KpiFilterForm, MonthForm
-from metrics.rollups import rollups_read
+from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
 
@@ -64,9 +67,26 @@ def _outreach_rows(*, start: date, end: date) -> list[dict]:
     ]
 
 
-def _dashboard_context(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
-    with rollups_read():
-        return _dashboard_figures(start=start, end=end, channel_id=channel_id, now=now)
+FIGURES_TTL_SECONDS = 120
+
+
+def _figures_html(*, start: date, end: date, channel_id: int | None, now: datetime, query: str) -> str:
+    """The dashboard's figures, rendered. Call inside rollups_read(): its refresh bumps the KPI version when
+    anything changed, so a cached rendering is served only while nothing did, and never past the minute
+    it was made for (the overdue figures move with the clock)."""
+
+    def build() -> str:
+        figures = _dashboard_figures(start=start, end=end, channel_id=channel_id, now=now)
+        return render_to_string("metrics/_dashboard_figures.html", {**figures, "query": query})
+
+    if not rollups_supported():  # no rollups, so no version to tell a change by: computed every time
+        return mark_safe(build())  # noqa: S308 -- our template's output, every value escaped by it
+    key = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{now:%Y%m%d%H%M}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, FIGURES_TTL_SECONDS)
+    return mark_safe(html)  # noqa: S308 -- our template's output, every value escaped by it
 
 
 def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
@@ -97,8 +117,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = KpiFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "metrics/dashboard.html", {"form": form}, status=400)
-    context = _dashboard_context(**form.filters, now=timezone.now())
-    return render(request, "metrics/dashboard.html", {"form": form, "query": form.querystring, **context})
+    filters = form.filters
+    with rollups_read():
+        figures = _figures_html(**filters, now=timezone.now(), query=form.querystring)
+    return render(
+        request,
+        "metrics/dashboard.html",
+        {"form": form, "figures": figures, "start": filters["start"], "end": filters["end"]},
+    )
 
 
 @require_GET

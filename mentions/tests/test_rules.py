@@ -423,6 +423,7 @@ def test_the_dry_run_query_count_does_not_depend_on_the_matches(admin_client):
     x = twitter_channel()
     _history(x, 20, text="stickers please")
     candidate = rule(name="Swag", text_keywords="stickers", add_tags="swag", enabled=False)
+    admin_client.get(f"/admin/mentions/rule/{candidate.pk}/try/")  # fills the session and permission caches
     with CaptureQueriesContext(connection) as few:
         admin_client.get(f"/admin/mentions/rule/{candidate.pk}/try/")
     _history(x, 150, text="stickers again", start=500)

@@ -1,0 +1,120 @@
+"""Queries per page do not grow with the data: the queue, the ticket page and the KPI page run the
+same number of queries with a handful of tickets and with many more (more waiting tickets in
+every view, more of the advocate's tickets with tags, a longer conversation and history, more
+channels). The counts are pinned too, so a new query on any of these pages is a decision made in
+this file. The ticket list's counts are the search's (mentions/tests for the ticket list)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from channels.tests.factories import ChannelFactory
+from mentions.models import Message, Tag, Ticket, TicketEvent
+from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory, ViewFactory
+from metrics.rollups import rollups_refresh
+
+pytestmark = pytest.mark.django_db
+
+# Session and user (the session from the cache), then the page's own reads: see each test. Every
+# desk page also counts the waiting tickets for the tab title (1); the live pages (queue, ticket page)
+# read the change stamp their first refresh compares against (1); the queue lists saved searches (1).
+QUEUE_QUERIES = 12
+TICKET_QUERIES = 10
+KPI_QUERIES = 18
+# The figures from the cache while nothing changed: the user, "anything to refresh?", the navigation's
+# follow-up count, the tab title's waiting count and the channel filter's choices.
+KPI_CACHED_QUERIES = 5
+
+
+def _more_data(*, advocate, ticket, n: int) -> None:
+    """n more channels' worth of data: waiting tickets, the advocate's tickets with tags, and a
+    longer conversation and history on `ticket`."""
+    now = timezone.now()
+    tags = [Tag.objects.get_or_create(name=f"tag-{i}")[0] for i in range(3)]
+    for i in range(n):
+        channel = ChannelFactory()
+        waiting = TicketFactory(channel=channel, requested_at=now - timedelta(hours=i + 1))
+        waiting.tags.add(tags[i % 3])
+        mine = TicketFactory(
+            channel=channel, assignee=advocate, status=Ticket.Status.OPEN, requested_at=now - timedelta(hours=i)
+        )
+        mine.tags.add(*tags[: 1 + i % 3])
+        TicketFactory(channel=channel, assignee=advocate, status=Ticket.Status.SOLVED, solved_at=now)
+        MessageFactory(ticket=ticket, kind=Message.Kind.INBOUND if i % 2 else Message.Kind.NOTE, author_user=advocate)
+        TicketEvent.objects.create(ticket=ticket, actor=advocate, kind=TicketEvent.Kind.NOTE, data={})
+        TicketEvent.objects.create(ticket=mine, actor=advocate, kind=TicketEvent.Kind.ASSIGNED, data={})
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # per-process first-use work (caches filled once) is not what a page costs
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def desk():
+    advocate = AdvocateFactory()
+    ViewFactory(name="Everything", slug="everything")
+    ViewFactory(name="High priority", slug="high", high_priority_only=True)
+    ticket = TicketFactory(assignee=advocate, status=Ticket.Status.OPEN)
+    MessageFactory(ticket=ticket)
+    TicketFactory()  # one waiting ticket
+    return advocate, ticket
+
+
+def test_queue_queries_do_not_grow_with_the_data(client, desk, django_assert_num_queries):
+    advocate, ticket = desk
+    client.force_login(advocate)
+    small = _queries(client, "/")
+    _more_data(advocate=advocate, ticket=ticket, n=12)
+    client.get("/")
+    with django_assert_num_queries(small):
+        response = client.get("/")
+    assert response.content.count(b"<tr data-ticket=") > 12  # the advocate's tickets are all on the page
+    assert small == QUEUE_QUERIES
+
+
+def test_ticket_page_queries_do_not_grow_with_the_data(client, desk, django_assert_num_queries):
+    advocate, ticket = desk
+    client.force_login(advocate)
+    url = f"/tickets/{ticket.pk}/"
+    small = _queries(client, url)
+    _more_data(advocate=advocate, ticket=ticket, n=12)
+    client.get(url)
+    with django_assert_num_queries(small):
+        response = client.get(url)
+    assert response.content.count(b'data-testid="message"') >= 13
+    assert small == TICKET_QUERIES
+
+
+def test_kpi_page_queries_do_not_grow_with_the_data(client, desk, django_assert_num_queries):
+    """Computed (after a change) and served from the cache (nothing changed since), both constant. The
+    rollups are refreshed first, as the beat task does, so the count does not include rebuilding the
+    days the new tickets marked (that work is per changed day, not per page)."""
+    advocate, ticket = desk
+    client.force_login(ManagerFactory())
+    client.get("/kpi/")
+    _more_data(advocate=advocate, ticket=ticket, n=1)
+    rollups_refresh()
+    computed, cached = _queries_twice(client, "/kpi/")
+    _more_data(advocate=advocate, ticket=ticket, n=12)
+    rollups_refresh()
+    with django_assert_num_queries(computed):
+        client.get("/kpi/")
+    with django_assert_num_queries(cached):
+        client.get("/kpi/")
+    assert (computed, cached) == (KPI_QUERIES, KPI_CACHED_QUERIES)
+
+
+def _queries_twice(client, url: str) -> tuple[int, int]:
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    return counts[0], counts[1]
