@@ -169,6 +169,9 @@ DESK_PRESENCE_REFRESH_SECONDS = env.int("DESK_PRESENCE_REFRESH_SECONDS", default
 # How often live pages (queue, ticket list, an open ticket) ask whether anything changed; an
 # unchanged answer is a 304 that costs one single-row query (mentions/live.py).
 DESK_LIVE_REFRESH_SECONDS = env.int("DESK_LIVE_REFRESH_SECONDS", default=10)
+# Share rendered results that hold no session data (the ticket list's rows) between everyone asking
+# for the same thing, until the change stamp moves (mentions/live.py: fragment_cached).
+DESK_FRAGMENT_CACHE = env.bool("DESK_FRAGMENT_CACHE", default=True)
 CELERY_BEAT_SCHEDULE = {
     "channels.poll_due": {
         "task": "channels.poll_due",

@@ -12,3 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; n
 CELERY_BROKER_URL = os.environ["REDIS_URL"]
 # Each test run keeps its cache keys apart, so runs sharing one Redis never clear each other's.
 CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
+# Tests write inside a transaction that never commits, so the change stamp (bumped at commit) never
+# moves there: the shared fragment cache is tested on its own, with committed writes
+# (mentions/tests/test_live.py), and off everywhere else.
+DESK_FRAGMENT_CACHE = False

@@ -63,6 +63,11 @@ SQLITE_DROP_SQL = [
 ]
 
 
+def _now() -> float:
+    """The clock the minute in ETags comes from (a test holds it still)."""
+    return time.time()
+
+
 def change_stamp() -> int:
     """The desk's change counter: one single-row read."""
     with connection.cursor() as cursor:
@@ -96,7 +101,7 @@ def live(*, clock: bool = False, on_refresh: RefreshHook | None = None) -> Calla
 def _etag(request: HttpRequest, *, path: str, user_id: str, auth_hash: str, clock: bool) -> str:
     if not hasattr(request, "_live_stamp"):
         request._live_stamp = change_stamp()
-    minute = int(time.time() // 60) if clock else 0
+    minute = int(_now() // 60) if clock else 0
     key = "\0".join((user_id, auth_hash, path, str(request._live_stamp), str(minute)))
     return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
 
@@ -112,6 +117,31 @@ def etag_for(request: HttpRequest, path: str, *, clock: bool = False) -> str:
         auth_hash=str(session.get("_auth_user_hash", "")),
         clock=clock,
     )
+
+
+FRAGMENT_SECONDS = 120
+
+
+def fragment_cached(request: HttpRequest, *, name: str, vary: str, render: Callable[[], str]) -> str:
+    """HTML that depends only on the desk's data, the minute and `vary` (never on the user's
+    session: no CSRF token, nothing personal beyond what `vary` names), rendered once per change
+    stamp and minute and shared by everyone who asks for the same thing, e.g. a ticket list page
+    sixteen advocates keep open. A change anywhere moves the stamp, so a stale copy is never served."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.DESK_FRAGMENT_CACHE:
+        return render()
+    if not hasattr(request, "_live_stamp"):
+        request._live_stamp = change_stamp()
+    minute = int(_now() // 60)
+    digest = hashlib.blake2b(vary.encode(), digest_size=16).hexdigest()
+    key = f"live-fragment:{name}:{request._live_stamp}:{minute}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return html
 
 
 class LiveMiddleware:

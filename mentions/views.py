@@ -19,9 +19,11 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -49,7 +51,7 @@ from mentions.forms import (
     TicketFilterForm,
 )
 from mentions.history import history_lines
-from mentions.live import etag_for, live
+from mentions.live import etag_for, fragment_cached, live
 from mentions.models import Ticket, View
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
@@ -100,13 +102,30 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
     form = TicketFilterForm(request.GET)
     query = form.ticket_query(user=request.user)
     query_string = form.query_string()
+    can_tick = request.user.has_perm("mentions.manage_all_tickets")
+
+    def results() -> str:
+        return render_to_string(
+            "mentions/_ticket_rows.html",
+            {
+                "page": search.ticket_search(query),
+                "query": query,
+                "query_string": query_string,
+                "can_tick": can_tick,
+                "now": timezone.now(),
+            },
+        )
+
     context = {
-        "page": search.ticket_search(query),
+        # The same search at the same moment is the same HTML for everyone (no session data in it):
+        # found and rendered once per change and minute (mentions/live.py).
+        "results": mark_safe(  # noqa: S308 (our own template's output, escaped there)
+            fragment_cached(request, name="ticket-list", vary=f"{query!r}|{query_string}|{can_tick}", render=results)
+        ),
         "form": form,
         "query": query,
         "q": query.q,
         "query_string": query_string,
-        "now": timezone.now(),
     }
     if request.htmx:
         return render(request, "mentions/_ticket_results.html", context)

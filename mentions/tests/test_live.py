@@ -19,6 +19,15 @@ def _refresh(client: Client, url: str, etag: str = ""):
     return client.get(url, **headers)
 
 
+def _clock_stopped(monkeypatch) -> None:
+    """Within one minute: the queue shows relative times, so its ETag also changes each minute,
+    and a test must not straddle a minute boundary by chance."""
+    from mentions import live
+
+    now = live._now()
+    monkeypatch.setattr(live, "_now", lambda: now)
+
+
 def _advocate_client() -> Client:
     client = Client()
     client.user = AdvocateFactory()
@@ -27,7 +36,8 @@ def _advocate_client() -> Client:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unchanged_queue_costs_one_query_and_a_new_mention_shows_on_the_next_refresh():
+def test_an_unchanged_queue_costs_one_query_and_a_new_mention_shows_on_the_next_refresh(monkeypatch):
+    _clock_stopped(monkeypatch)
     ViewFactory(name="Everything", slug="everything")
     TicketFactory(subject="Runner stuck on arm64")
     client = _advocate_client()
@@ -54,9 +64,10 @@ def test_an_unchanged_queue_costs_one_query_and_a_new_mention_shows_on_the_next_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_open_queue_pages_cost_three_hundred_single_row_queries_a_minute():
+def test_fifty_open_queue_pages_cost_three_hundred_single_row_queries_a_minute(monkeypatch):
     """Each open queue page refreshes every 10 s: 6 refreshes a minute, one query each while
     nothing changed."""
+    _clock_stopped(monkeypatch)
     ViewFactory()
     TicketFactory()
     clients = [_advocate_client() for _ in range(50)]
@@ -238,3 +249,29 @@ def test_an_open_ticket_refresh_carries_presence_for_one_query_even_when_answere
     assert json.loads(response["X-Desk-Others"]) == [{"name": ada.user.get_username(), "typing": False}]
     answer = _refresh(ada, *refresh["ada"])
     assert json.loads(answer["X-Desk-Others"]) == [{"name": bo.user.get_username(), "typing": True}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ticket_lists_rows_are_found_once_per_change_and_shared(settings):
+    """Sixteen advocates with the same list open cost one search and one render per change; a
+    committed change shows at once; a manager's rows (with tick boxes) are not an advocate's."""
+    from mentions.tests.factories import ManagerFactory
+
+    settings.DESK_FRAGMENT_CACHE = True
+    MessageFactory(ticket=TicketFactory(subject="Registry 500"), body="the registry answers 500")
+    ada, bo = _advocate_client(), _advocate_client()
+    url = "/tickets/?q=registry"
+    first = ada.get(url)
+    assert first.content.decode().count("data-ticket=") == 1
+    with CaptureQueriesContext(connection) as shared:
+        second = bo.get(url)
+    assert second.content.decode().count("data-ticket=") == 1
+    assert not [q for q in shared if "mentions_message" in q["sql"]]  # no search ran for bo
+
+    MessageFactory(ticket=TicketFactory(subject="Other"), body="registry again")  # committed: stamp moves
+    assert bo.get(url).content.decode().count("data-ticket=") == 2
+
+    manager = Client()
+    manager.force_login(ManagerFactory())
+    assert 'form="bulk"' in manager.get(url).content.decode()
+    assert 'form="bulk"' not in bo.get(url).content.decode()
