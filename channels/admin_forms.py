@@ -50,6 +50,20 @@ CREDENTIAL_PREFIX = "credential_"
 _NAMED_KEY = re.compile(r'"(\w+)"|\b(\w+)\[\d+\]')
 
 
+def _json_object(text: str | None, *, not_an_object: str, allow_empty: bool = True) -> dict[str, Any] | None:
+    """A JSON object typed into an admin box; None when the box is empty."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+    if not isinstance(value, dict) or (not value and not allow_empty):
+        raise forms.ValidationError(not_an_object)
+    return value
+
+
 class WriteOnlyTextarea(forms.Textarea):
     """Never renders a value: a secret typed in is not sent back, even after an error."""
 
@@ -184,16 +198,7 @@ class ChannelForm(forms.ModelForm):
         return self.is_bound and bool((self.data.get(self.add_prefix("config")) or "").strip())
 
     def clean_config(self) -> dict[str, Any] | None:
-        text = (self.cleaned_data.get("config") or "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError("The config must be a JSON object, e.g. {}.")
-        return value
+        return _json_object(self.cleaned_data.get("config"), not_an_object="The config must be a JSON object, e.g. {}.")
 
     def clean_our_accounts(self) -> list[str]:
         text = (self.cleaned_data.get("our_accounts") or "").strip()
@@ -208,17 +213,12 @@ class ChannelForm(forms.ModelForm):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     def clean_new_credentials(self) -> dict[str, Any] | None:
-        text = (self.cleaned_data.get("new_credentials") or "").strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            # Never echo the input back: it is a secret.
-            raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
-        if not isinstance(value, dict) or not value:
-            raise forms.ValidationError('Credentials must be a JSON object, e.g. {"key": "…"}.')
-        return value
+        # Never echo the input back: it is a secret (the JSON error says where, not what).
+        return _json_object(
+            self.cleaned_data.get("new_credentials"),
+            not_an_object='Credentials must be a JSON object, e.g. {"key": "…"}.',
+            allow_empty=False,
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
