@@ -33,6 +33,19 @@ logger = logging.getLogger(__name__)
 __all__ = ["CONFIG_EXAMPLES", "ChannelForm", "WriteOnlyTextarea"]
 
 
+# What a channel's page shows of its polling: read-only, in the "Health" section.
+HEALTH_FIELDS = [
+    "health_badge",
+    "last_success_at",
+    "last_polled_at",
+    "last_error",
+    "last_error_at",
+    "consecutive_failures",
+    "next_poll_at",
+    "cursor_pretty",
+]
+
+
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
@@ -49,14 +62,7 @@ class ChannelAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
         "kind_chosen",
-        "health_badge",
-        "last_success_at",
-        "last_polled_at",
-        "last_error",
-        "last_error_at",
-        "consecutive_failures",
-        "next_poll_at",
-        "cursor_pretty",
+        *HEALTH_FIELDS,
         "credentials_set",
         "usage_summary",
         "platform_status_pretty",
@@ -94,18 +100,7 @@ class ChannelAdmin(admin.ModelAdmin):
             ("Usage", {"fields": ["usage_summary", "platform_status_pretty"]}),
             (
                 "Health",
-                {
-                    "fields": [
-                        "health_badge",
-                        "last_success_at",
-                        "last_polled_at",
-                        "last_error",
-                        "last_error_at",
-                        "consecutive_failures",
-                        "next_poll_at",
-                        "cursor_pretty",
-                    ]
-                },
+                {"fields": HEALTH_FIELDS},
             ),
         ]
 

@@ -4,7 +4,7 @@ Every page that refreshes on its own (the queue, the ticket list, a ticket's con
 polls its own address with htmx every few seconds and sends the ETag of what it shows. The
 ETag is made from the change stamp, the user, the address and, for pages that show relative
 times ("3 hours ago"), the current minute. `LiveMiddleware` answers an unchanged page with 304
-after reading the stamp alone: one indexed-free, single-row query, before the session's user or
+after reading the stamp alone: one single-row query on no table, before the session's user or
 any permission is loaded (sessions are read from the cache).
 
 The stamp moves whenever a ticket, a message, a ticket's tags or a view change, whoever writes
@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.safestring import SafeString
 
 # Tables whose changes a live page shows.
 WATCHED_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticket_tags", "mentions_view")
@@ -122,26 +123,22 @@ def etag_for(request: HttpRequest, path: str, *, clock: bool = False) -> str:
 FRAGMENT_SECONDS = 120
 
 
-def fragment_cached(request: HttpRequest, *, name: str, vary: str, render: Callable[[], str]) -> str:
+def fragment_cached(request: HttpRequest, *, name: str, vary: str, render: Callable[[], str]) -> SafeString:
     """HTML that depends only on the desk's data, the minute and `vary` (never on the user's
     session: no CSRF token, nothing personal beyond what `vary` names), rendered once per change
     stamp and minute and shared by everyone who asks for the same thing, e.g. a ticket list page
     sixteen advocates keep open. A change anywhere moves the stamp, so a stale copy is never served."""
     from django.conf import settings
-    from django.core.cache import cache
+
+    from advocacy.fragments import fragment
 
     if not settings.DESK_FRAGMENT_CACHE:
-        return render()
+        return fragment(None, render, ttl=0)
     if not hasattr(request, "_live_stamp"):
         request._live_stamp = change_stamp()
-    minute = int(_now() // 60)
     digest = hashlib.blake2b(vary.encode(), digest_size=16).hexdigest()
-    key = f"live-fragment:{name}:{request._live_stamp}:{minute}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    key = f"live-fragment:{name}:{request._live_stamp}:{int(_now() // 60)}:{digest}"
+    return fragment(key, render, ttl=FRAGMENT_SECONDS)
 
 
 class LiveMiddleware:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from advocacy.fragments import fragment
 from metrics import selectors
 from metrics.charts import bar_chart, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
@@ -79,14 +78,9 @@ def _figures_html(*, start: date, end: date, channel_id: int | None, now: dateti
         figures = _dashboard_figures(start=start, end=end, channel_id=channel_id, now=now)
         return render_to_string("metrics/_dashboard_figures.html", {**figures, "query": query})
 
-    if not rollups_supported():  # no rollups, so no version to tell a change by: computed every time
-        return mark_safe(build())  # noqa: S308 -- our template's output, every value escaped by it
-    key = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{now:%Y%m%d%H%M}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, FIGURES_TTL_SECONDS)
-    return mark_safe(html)  # noqa: S308 -- our template's output, every value escaped by it
+    # No rollups (SQLite), so no version to tell a change by: computed every time.
+    key = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{now:%Y%m%d%H%M}" if rollups_supported() else None
+    return fragment(key, build, ttl=FIGURES_TTL_SECONDS)
 
 
 def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
