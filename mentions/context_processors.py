@@ -12,7 +12,7 @@ from django.http import HttpRequest
 def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     """The count of the user's tickets with a follow-up nobody acted on, and the count of
     waiting tickets for the tab title. Callables, so each query runs only on a page that shows
-    it, and once."""
+    it, and once; each counted once per change stamp (mentions/live.py), not once per page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -25,17 +25,19 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
     def followups_updated() -> int:
         if not works_queue():
             return 0
+        from mentions.live import stamped
         from mentions.services.followups import followups_waiting
 
-        return followups_waiting(user=user)
+        return stamped(request, name="followups", vary=str(user.pk), compute=lambda: followups_waiting(user=user))
 
     @cache
     def desk_waiting() -> int | None:
         if not works_queue():
             return None
+        from mentions.live import stamped
         from mentions.selectors import waiting_total
 
-        return waiting_total()
+        return stamped(request, name="waiting", vary="", compute=waiting_total)
 
     return {
         "followups_updated": followups_updated,

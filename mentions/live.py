@@ -122,23 +122,57 @@ def etag_for(request: HttpRequest, path: str, *, clock: bool = False) -> str:
 
 FRAGMENT_SECONDS = 120
 
+# A cached fragment's forms carry this in place of the CSRF token; each answer puts the asking
+# session's own freshly masked token there (`fragment_cached(csrf=True)`). The attribute's
+# double quotes cannot come from escaped mention text, so only our {% csrf_token %} matches.
+CSRF_SLOT = "desk-csrf-slot"
+_CSRF_SLOT_ATTR = f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"'
 
-def fragment_cached(request: HttpRequest, *, name: str, vary: str, render: Callable[[], str]) -> SafeString:
-    """HTML that depends only on the desk's data, the minute and `vary` (never on the user's
-    session: no CSRF token, nothing personal beyond what `vary` names), rendered once per change
-    stamp and minute and shared by everyone who asks for the same thing, e.g. a ticket list page
-    sixteen advocates keep open. A change anywhere moves the stamp, so a stale copy is never served."""
-    from django.conf import settings
 
-    from advocacy.fragments import fragment
-
-    if not settings.DESK_FRAGMENT_CACHE:
-        return fragment(None, render, ttl=0)
+def _stamp_key(request: HttpRequest, name: str, vary: str, *, clock: bool) -> str:
     if not hasattr(request, "_live_stamp"):
         request._live_stamp = change_stamp()
     digest = hashlib.blake2b(vary.encode(), digest_size=16).hexdigest()
-    key = f"live-fragment:{name}:{request._live_stamp}:{int(_now() // 60)}:{digest}"
-    return fragment(key, render, ttl=FRAGMENT_SECONDS)
+    minute = int(_now() // 60) if clock else 0
+    return f"live:{name}:{int(clock)}:{request._live_stamp}:{minute}:{digest}"
+
+
+def stamped(request: HttpRequest, *, name: str, vary: str, compute: Callable[[], Any]) -> Any:
+    """A figure computed from the desk's watched tables alone (a count for the navigation),
+    computed once per change stamp and kept for everyone asking for the same `vary`."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.DESK_FRAGMENT_CACHE:
+        return compute()
+    key = _stamp_key(request, f"{name}:value", vary, clock=False)
+    kept = cache.get(key)  # a 1-tuple, so that None (no ticket served) is kept too
+    if kept is None:
+        kept = (compute(),)
+        cache.set(key, kept, FRAGMENT_SECONDS)
+    return kept[0]
+
+
+def fragment_cached(
+    request: HttpRequest, *, name: str, vary: str, render: Callable[[], str], csrf: bool = False
+) -> SafeString:
+    """HTML that depends only on the desk's data, the minute and `vary` (never on the user's
+    session: nothing personal beyond what `vary` names), rendered once per change stamp and
+    minute and shared by everyone who asks for the same thing, e.g. a ticket list page sixteen
+    advocates keep open. A change anywhere moves the stamp, so a stale copy is never served.
+    `csrf`: `render` puts CSRF_SLOT in its context as `csrf_token`; each answer gets its own token."""
+    from django.conf import settings
+    from django.middleware.csrf import get_token
+    from django.utils.safestring import mark_safe
+
+    from advocacy.fragments import fragment
+
+    key = _stamp_key(request, name, vary, clock=True) if settings.DESK_FRAGMENT_CACHE else None
+    html = fragment(key, render, ttl=FRAGMENT_SECONDS)
+    if csrf:
+        token = get_token(request)  # letters and digits only
+        html = mark_safe(html.replace(_CSRF_SLOT_ATTR, f'name="csrfmiddlewaretoken" value="{token}"'))  # noqa: S308
+    return html
 
 
 class LiveMiddleware:
@@ -164,7 +198,7 @@ class LiveMiddleware:
             if request.user.has_perm("mentions.work_queue"):
                 from mentions.selectors import waiting_total
 
-                response["X-Desk-Waiting"] = str(waiting_total())
+                response["X-Desk-Waiting"] = str(stamped(request, name="waiting", vary="", compute=waiting_total))
         return response
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:

@@ -275,3 +275,41 @@ def test_the_ticket_lists_rows_are_found_once_per_change_and_shared(settings):
     manager.force_login(ManagerFactory())
     assert 'form="bulk"' in manager.get(url).content.decode()
     assert 'form="bulk"' not in bo.get(url).content.decode()
+
+
+def _play_tokens(html: str) -> list[str]:
+    import re
+
+    forms = re.findall(r'<form method="post" action="/views/[^"]+/play/"[^>]*>(.*?)</form>', html, re.S)
+    return [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', f).group(1) for f in forms]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queues_tables_are_rendered_once_per_change_and_each_answer_carries_its_own_csrf_token(settings):
+    """The views' figures are shared by everyone and My tickets kept per user, both until the
+    stamp moves; the Play forms in the shared table still carry the asking session's own token,
+    which Django's CSRF check accepts, and a subject that imitates the token slot stays text."""
+    settings.DESK_FRAGMENT_CACHE = True
+    ViewFactory(name="Everything", slug="everything")
+    ada, bo = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    ada.user, bo.user = AdvocateFactory(), AdvocateFactory()
+    for c in (ada, bo):
+        c.force_login(c.user)
+    TicketFactory(subject='name="csrfmiddlewaretoken" value="desk-csrf-slot"')
+    TicketFactory(subject="Ada's own ticket", assignee=ada.user, status=Ticket.Status.OPEN)
+
+    ada_page = ada.get("/").content.decode()
+    with CaptureQueriesContext(connection) as shared:
+        bo_page = bo.get("/").content.decode()
+    assert not [q for q in shared if "FILTER" in q["sql"] or "mentions_view" in q["sql"]]  # no views' figures
+    assert "Ada&#x27;s own ticket" in ada_page and "Ada&#x27;s own ticket" not in bo_page  # per user
+    assert 'data-testid="waiting-everything">1<' in bo_page
+    assert "desk-csrf-slot" not in ada_page.replace("value=&quot;desk-csrf-slot&quot;", "")
+    ada_token, bo_token = _play_tokens(ada_page)[0], _play_tokens(bo_page)[0]
+    assert ada_token != bo_token
+
+    answer = bo.post("/views/everything/play/", {"csrfmiddlewaretoken": bo_token})
+    assert answer.status_code == 302  # served: the CSRF check passed with the token put in for bo
+    assert Ticket.objects.filter(assignee=bo.user).count() == 1
+    # bo's claim committed and moved the stamp: nobody is shown the old count
+    assert 'data-testid="waiting-everything">0<' in ada.get("/").content.decode()
