@@ -25,6 +25,8 @@ def _log_in(page, base_url: str, username: str) -> None:
     page.get_by_label("Password").fill("pw")
     page.get_by_label("Password").press("Enter")
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
+    # keys.js is deferred: the heading can be on screen before it listens for keys.
+    page.wait_for_load_state("load")
 
 
 def _two_waiting_tickets():
