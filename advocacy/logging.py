@@ -97,6 +97,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A 4xx answer (a 403 for a page the role may not see, a 404) is logged by django.request
+    as a one-line warning: its traceback is a normal answer's, not a fault, and would bury real
+    ones in the log. 5xx answers (ERROR) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and record.levelno < logging.ERROR and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def redaction_install(logger: logging.Logger) -> None:
     """Put a RedactSecrets filter on each of `logger`'s handlers that has none (Celery's worker
     replaces the root handlers that LOGGING configured with its own)."""

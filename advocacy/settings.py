@@ -310,9 +310,16 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "advocacy.logging.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "advocacy.logging.RedactSecrets"},
+        "client_errors_without_traceback": {"()": "advocacy.logging.ClientErrorsWithoutTraceback"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # On the logger, not a handler: Django's own console handler (DEBUG) prints these records too.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
 }

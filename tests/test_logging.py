@@ -160,3 +160,25 @@ def test_a_real_request_at_log_level_debug_leaves_no_key_in_the_log(tmp_path):
     assert "poll failed" in log and "Max retries exceeded with url: /api/3.0/posts/list.json?api_key=[redacted]" in log
     for secret in (DISQUS_KEY, SE_KEY, SE_TOKEN, "TWITTER-BEARER-SECRET"):
         assert secret not in log
+
+
+@pytest.mark.django_db
+def test_a_403_is_a_one_line_warning_without_a_traceback_and_a_500_keeps_its_traceback(caplog):
+    """`make run`'s log stays free of tracebacks when an advocate opens a manager's page."""
+    from django.test import Client
+
+    from mentions.tests.factories import AdvocateFactory
+
+    client = Client()
+    client.force_login(AdvocateFactory())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/kpi/").status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.WARNING and "Forbidden" in record.getMessage()
+    assert record.exc_info is None and not record.exc_text
+
+    error = logging.getLogger("django.request").makeRecord(
+        "django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), (ValueError, ValueError("x"), None)
+    )
+    logging.getLogger("django.request").filter(error)
+    assert error.exc_info is not None
