@@ -140,17 +140,27 @@ def _stamp_key(request: HttpRequest, name: str, vary: str, *, clock: bool) -> st
 def stamped(request: HttpRequest, *, name: str, vary: str, compute: Callable[[], Any]) -> Any:
     """A figure computed from the desk's watched tables alone (a count for the navigation),
     computed once per change stamp and kept for everyone asking for the same `vary`."""
+    return stamped_many(request, {name: (vary, compute)})[name]
+
+
+def stamped_many(request: HttpRequest, figures: dict[str, tuple[str, Callable[[], Any]]]) -> dict[str, Any]:
+    """`stamped` for several figures in one cache round trip: {name: (vary, compute)}."""
     from django.conf import settings
     from django.core.cache import cache
 
     if not settings.DESK_FRAGMENT_CACHE:
-        return compute()
-    key = _stamp_key(request, f"{name}:value", vary, clock=False)
-    kept = cache.get(key)  # a 1-tuple, so that None (no ticket served) is kept too
-    if kept is None:
-        kept = (compute(),)
-        cache.set(key, kept, FRAGMENT_SECONDS)
-    return kept[0]
+        return {name: compute() for name, (_vary, compute) in figures.items()}
+    keys = {name: _stamp_key(request, f"{name}:value", vary, clock=False) for name, (vary, _c) in figures.items()}
+    kept = cache.get_many(list(keys.values()))  # 1-tuples, so that None (no ticket served) is kept too
+    missing = {}
+    values = {}
+    for name, key in keys.items():
+        if key not in kept:
+            kept[key] = missing[key] = (figures[name][1](),)
+        values[name] = kept[key][0]
+    if missing:
+        cache.set_many(missing, FRAGMENT_SECONDS)
+    return values
 
 
 def fragment_cached(

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
+from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 
 
@@ -136,12 +136,19 @@ def ticket_list(
 
 
 def ticket_detail(*, pk: int) -> Ticket:
+    """The ticket page's ticket: its channel, people, tags, conversation and history. Leaves out
+    what the page never shows and can be large: the channel's poll state (its config is kept: the
+    reply plan reads it) and the messages' raw platform payloads."""
     return (
         Ticket.objects.select_related("channel", "assignee", "served_view")
+        .defer(*(f for f in CHANNEL_STATE_FIELDS if f not in ("channel__config", "channel__our_accounts")))
         .prefetch_related(
             "tags",
             Prefetch(
-                "messages", queryset=Message.objects.select_related("author_user").order_by("platform_created_at", "id")
+                "messages",
+                queryset=Message.objects.select_related("author_user")
+                .defer("raw")
+                .order_by("platform_created_at", "id"),
             ),
             Prefetch("events", queryset=TicketEvent.objects.select_related("actor").order_by("created_at", "id")),
         )
@@ -153,25 +160,22 @@ MACROS_VERSION_KEY = "macros:version"
 
 
 def macros_active() -> list[Macro]:
-    """The active macros with their actions, from the cache: every ticket page shows them and they change
-    a few times a year. Any save or delete of a macro or an action retires the cached list (apps.py)."""
-    key = f"macros:active:{cache.get(MACROS_VERSION_KEY, 0)}"
-    macros = cache.get(key)
-    if macros is None:
-        macros = list(
+    """The active macros with their actions: every ticket page shows them and they change a few
+    times a year, so they come from this process's memory under the macros' version (one cache
+    read). Any save or delete of a macro or an action retires the list (apps.py)."""
+
+    def build() -> list[Macro]:
+        return list(
             Macro.objects.filter(is_active=True).prefetch_related(
                 Prefetch("actions", queryset=MacroAction.objects.order_by("position", "id"))
             )
         )
-        cache.set(key, macros, 3600)
-    return macros
+
+    return versioned(MACROS_VERSION_KEY, "active", build, ttl=3600)
 
 
 def macros_changed(**kwargs: Any) -> None:
-    try:
-        cache.incr(MACROS_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value retires the old list
-        cache.set(MACROS_VERSION_KEY, 1, timeout=None)
+    version_bump(MACROS_VERSION_KEY)
 
 
 @dataclass
