@@ -11,3 +11,14 @@ class ExpertsConfig(AppConfig):
         from mentions.services.macro_hooks import macro_hook_register
 
         macro_hook_register(community_share_on_macro)
+
+        # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from experts.models import Expert, ExpertIdentity, ProductArea
+        from experts.suggest import directory_changed
+
+        for model in (Expert, ExpertIdentity, ProductArea):
+            for signal in (post_save, post_delete):
+                signal.connect(directory_changed, sender=model, dispatch_uid=f"experts-directory-{model.__name__}")
+        m2m_changed.connect(directory_changed, sender=Expert.areas.through, dispatch_uid="experts-directory-areas")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from advocacy.versioned import version_bump, versioned
 from experts.models import Expert, ExpertIdentity, Outreach
 from mentions.models import Message, Ticket
 
@@ -81,15 +82,22 @@ def _identities() -> Prefetch:
     return Prefetch("identities", queryset=ExpertIdentity.objects.order_by("kind", "handle"))
 
 
-def _candidates(*, ticket: Ticket) -> QuerySet[Expert]:
-    already_asked = Outreach.objects.filter(ticket=ticket, expert=OuterRef("pk"), status__in=OPEN_STATUSES)
-    return (
-        Expert.objects.filter(active=True)
-        .exclude(Exists(already_asked))
-        .annotate(open_outreaches=Count("outreaches", filter=Q(outreaches__status=Outreach.Status.SENT)))
-        .prefetch_related("areas", _identities())
-        .order_by("name", "pk")
-    )
+DIRECTORY_VERSION_KEY = "experts:directory:version"
+
+
+def directory_changed(**kwargs: object) -> None:
+    """Signal handler (apps.py): an expert, their areas, identities or an area changed."""
+    version_bump(DIRECTORY_VERSION_KEY)
+
+
+def _directory() -> list[Expert]:
+    """The active experts with their areas and identities: read by every ticket page, changed a
+    few times a month, so kept per version in each process (advocacy.versioned)."""
+
+    def build() -> list[Expert]:
+        return list(Expert.objects.filter(active=True).prefetch_related("areas", _identities()).order_by("name", "pk"))
+
+    return versioned(DIRECTORY_VERSION_KEY, "active", build, ttl=3600)
 
 
 def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
@@ -117,25 +125,37 @@ def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
     return score, reasons
 
 
-def experts_suggest(*, ticket: Ticket, limit: int = 5) -> list[Suggestion]:
+def experts_suggest(*, ticket: Ticket, outreaches: list[Outreach] | None = None, limit: int = 5) -> list[Suggestion]:
     """The experts whose topics or areas the ticket's words point at, best first (score, then name).
 
-    Inactive experts and experts with an open outreach on this ticket are left out. Among equal matches the
-    expert with fewer unanswered outreaches comes first. Four queries however many experts there are.
+    Inactive experts and experts with an open outreach on this ticket (`outreaches`: the ticket's,
+    when the caller has them) are left out. Among equal matches the expert with fewer unanswered
+    outreaches comes first. The directory comes from memory; one query counts the matching experts'
+    unanswered outreaches, none when nobody matches.
     """
-    experts = list(_candidates(ticket=ticket))
+    if outreaches is None:
+        outreaches = list(Outreach.objects.filter(ticket=ticket))
+    asked = {o.expert_id for o in outreaches if o.status in OPEN_STATUSES}
+    experts = [e for e in _directory() if e.pk not in asked]
     terms = [t for e in experts for t in (e.topics or [])]
     terms += [k for e in experts for a in e.areas.all() for k in (a.keywords or [])]
     max_len = max((len(_term_key(t)) for t in terms if isinstance(t, str)), default=1)
     text = _Text(ticket_text(ticket=ticket), max_len=max_len)
 
-    suggestions = []
-    for expert in experts:
-        score, reasons = _score(expert, text)
-        if score <= 0:
-            continue
-        score += LOAD_BONUS / (1 + expert.open_outreaches)
-        suggestions.append(Suggestion(expert=expert, score=round(score, 3), reasons=reasons))
+    scored = [(expert, *_score(expert, text)) for expert in experts]
+    scored = [(expert, score, reasons) for expert, score, reasons in scored if score > 0]
+    if not scored:
+        return []
+    waiting = dict(
+        Outreach.objects.filter(expert_id__in=[e.pk for e, _s, _r in scored], status=Outreach.Status.SENT)
+        .values("expert_id")
+        .annotate(n=Count("id"))
+        .values_list("expert_id", "n")
+    )
+    suggestions = [
+        Suggestion(expert=expert, score=round(score + LOAD_BONUS / (1 + waiting.get(expert.pk, 0)), 3), reasons=reasons)
+        for expert, score, reasons in scored
+    ]
     suggestions.sort(key=lambda s: (-s.score, s.expert.name.lower(), s.expert.pk))
     return suggestions[:limit]
 

@@ -34,6 +34,7 @@ from experts.models import Expert, Outreach
 from experts.slack import slack_configured
 from mentions import search, selectors, services
 from mentions.forms import (
+    AFTER_REPLY,
     BulkForm,
     MacroForm,
     MergeForm,
@@ -253,6 +254,11 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
+    """The ticket page. Its forms are written out in the template (mentions/ticket.html) rather
+    than rendered through Django's widget templates, which were a fifth of the page's time; a
+    form is built only when it comes back with errors (`forms`), and then its posted values and
+    errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
+    form classes."""
     forms = forms or {}
     if request.session.get(presence.SESSION_NAME) != request.user.get_username():
         request.session[presence.SESSION_NAME] = request.user.get_username()
@@ -261,12 +267,15 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
     live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
     plan = services.reply_plan(obj)
+    manages = request.user.has_perm("mentions.manage_all_tickets")
+
+    def posted(key: str, field: str, default: object = "") -> object:
+        form = forms.get(key)
+        return form.data.get(field, default) if form is not None else default
+
     context = {
+        **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
-        "send_form": forms.get("send")
-        or SendReplyForm(
-            initial={"body": obj.reply_draft, "handle": plan.chosen if plan else "", "token": uuid.uuid4().hex}
-        ),
         "ticket": obj,
         "history": history_lines(obj, obj.events.all()),
         "ticket_version": version,
@@ -278,18 +287,29 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
         "in_play": in_play,
         "can_skip": in_play and obj.served_view.allow_skip,
         "macros": selectors.macros_active(),
-        "note_form": forms.get("note") or NoteForm(),
-        "reply_form": forms.get("reply") or ReplyForm(initial={"body": obj.reply_draft}),
-        "status_form": forms.get("status") or StatusForm(initial={"status": obj.status}),
-        "macro_form": forms.get("macro") or MacroForm(),
-        "skip_form": forms.get("skip") or SkipForm(),
-        "release_form": forms.get("release") or ReleaseForm(),
-        "priority_form": forms.get("priority") or PriorityForm(initial={"priority": obj.priority}),
-        "tags_form": forms.get("tags") or TagsForm(initial={"tags": " ".join(t.name for t in obj.tags.all())}),
-        "merge_form": forms.get("merge") or MergeForm(),
-        "assign_form": (forms.get("assign") or ReassignForm())
-        if request.user.has_perm("mentions.manage_all_tickets")
-        else None,
+        "after_reply_choices": AFTER_REPLY,
+        "status_choices": Ticket.Status.choices,
+        "priority_choices": Ticket.Priority.choices,
+        "values": {
+            "send_body": posted("send", "body", obj.reply_draft),
+            "send_handle": posted("send", "handle", plan.chosen if plan else ""),
+            "send_token": posted("send", "token") or uuid.uuid4().hex,
+            "send_status": posted("send", "status", Ticket.Status.SOLVED),
+            "reply_body": posted("reply", "body", obj.reply_draft),
+            "reply_link": posted("reply", "link"),
+            "reply_status": posted("reply", "status", Ticket.Status.SOLVED),
+            "note_body": posted("note", "body"),
+            "macro_link": posted("macro", "link"),
+            "status": posted("status", "status", obj.status),
+            "priority": posted("priority", "priority", obj.priority),
+            "tags": posted("tags", "tags", " ".join(t.name for t in obj.tags.all())),
+            "merge_target": posted("merge", "target"),
+            "merge_reason": posted("merge", "reason"),
+            "release_reason": posted("release", "reason"),
+            "skip_reason": posted("skip", "reason"),
+            "assignee": str(posted("assign", "assignee")),
+        },
+        "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
         **_outreach_panel(request, obj, forms),
     }
     return render(request, "mentions/ticket.html", context, status=status)
@@ -323,15 +343,16 @@ def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
                     ),
                 }
             )
+    outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id"))
     return {
-        "expert_suggestions": experts_suggest(ticket=obj),
+        "expert_suggestions": experts_suggest(ticket=obj, outreaches=outreaches),
         "expert_search_form": search_form,
         "expert_q": q,
         "expert_results": list(experts_search(q=q)[:10]) if q else [],
         "outreach_form": outreach_form,
         "slack_ready": slack_configured(),
         "outreach_expert": chosen,
-        "outreaches": list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")),
+        "outreaches": outreaches,
         "decline_form": forms.get("decline"),
     }
 

@@ -1,0 +1,179 @@
+"""The ticket page writes its forms' fields out by hand (mentions/views.py: _render_ticket says
+why). These tests keep each written-out field in step with the form class that validates the
+post: the same names, lengths, required flags and choices, so the browser refuses what the server
+would refuse and offers only what it accepts; and a form sent back with errors keeps what was typed."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django import forms as django_forms
+from django.urls import resolve
+
+from channels.tests.factories import ChannelFactory
+from mentions.forms import (
+    MergeForm,
+    NoteForm,
+    PriorityForm,
+    ReassignForm,
+    ReleaseForm,
+    ReplyForm,
+    SendReplyForm,
+    SkipForm,
+    StatusForm,
+    TagsForm,
+)
+from mentions.models import Message, Ticket
+from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory, ViewFactory
+
+pytestmark = pytest.mark.django_db
+
+# The path each form posts to, and the form class its view validates with. The macro form's
+# macro list is the active macros (tested in test_macros_cache); its link is checked here.
+FORMS = {
+    "send": SendReplyForm,
+    "reply": ReplyForm,
+    "status": StatusForm,
+    "priority": PriorityForm,
+    "tags": TagsForm,
+    "note": NoteForm,
+    "release": ReleaseForm,
+    "assign": ReassignForm,
+    "merge": MergeForm,
+    "skip": SkipForm,
+}
+# Fields of the page's own, not the form's: the version the author saw and the CSRF token.
+PAGE_ONLY = {"seen", "csrfmiddlewaretoken"}
+
+
+class _Forms(HTMLParser):
+    """{action's last path segment: {field name: (tag, attributes, [option values])}}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict[str, tuple[str, dict, list]]] = {}
+        self.actions: dict[str, str] = {}
+        self._form: dict | None = None
+        self._select: list | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("method") == "post" and "action" in attrs:
+            key = attrs["action"].rstrip("/").rsplit("/", 1)[-1]
+            self.actions[key] = attrs["action"]
+            self._form = self.forms.setdefault(key, {})
+        elif self._form is not None and tag in ("input", "textarea", "select") and "name" in attrs:
+            options: list = []
+            self._form[attrs["name"]] = (tag, attrs, options)
+            if tag == "select":
+                self._select = options
+        elif tag == "option" and self._select is not None:
+            self._select.append(attrs.get("value"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def _page_forms(html: str, *, actions: bool = False) -> dict:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.actions if actions else parser.forms
+
+
+@pytest.fixture
+def full_page(client):
+    """A ticket page with every form on it: a manager playing a view that allows skipping, on a
+    ticket assigned to them, from a channel that can send replies (X)."""
+    manager = ManagerFactory()
+    channel = ChannelFactory(
+        kind="twitter",
+        config={"handles": [{"username": "GitLab", "user_id": "1", "role": "main"}]},
+    )
+    view = ViewFactory(allow_skip=True)
+    ticket = TicketFactory(channel=channel, assignee=manager, served_to=manager, served_view=view)
+    MessageFactory(ticket=ticket, channel=channel, kind=Message.Kind.INBOUND, external_id="1860000000000000001")
+    client.force_login(manager)
+    response = client.get(ticket.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    for key, action in _page_forms(html, actions=True).items():  # each form posts to its own view
+        if key not in FORMS:
+            continue
+        match = resolve(action)
+        assert match.url_name == f"ticket-{key}" and match.kwargs["pk"] == ticket.pk, action
+    return ticket, _page_forms(html)
+
+
+def test_every_form_is_on_the_page_with_exactly_its_fields(full_page):
+    _ticket, page = full_page
+    for key, form_class in FORMS.items():
+        assert key in page, f"the {key} form is missing from the page"
+        assert set(page[key]) - PAGE_ONLY == set(form_class.base_fields), key
+
+
+@pytest.mark.parametrize("key", FORMS)
+def test_each_field_is_limited_and_required_as_its_form_says(full_page, key):
+    _ticket, page = full_page
+    form_class = FORMS[key]
+    for name, field in form_class.base_fields.items():
+        tag, attrs, options = page[key][name]
+        where = f"{key}.{name}"
+        if attrs.get("type") != "hidden":
+            assert ("required" in attrs) == field.required, where
+        if getattr(field, "max_length", None) and tag != "select" and attrs.get("type") != "hidden":
+            assert attrs.get("maxlength") == str(field.max_length), where
+        if isinstance(field, django_forms.URLField):
+            assert attrs.get("type") == "url", where
+        if isinstance(field, django_forms.IntegerField):
+            assert (attrs.get("type"), attrs.get("min"), attrs.get("max")) == (
+                "number",
+                str(field.min_value),
+                str(field.max_value),
+            ), where
+        if isinstance(field, django_forms.ModelChoiceField):
+            assert tag == "select" and options[0] == "", where
+            assert set(options[1:]) == {
+                str(pk) for pk in ReassignForm().fields[name].queryset.values_list("pk", flat=True)
+            }
+        elif isinstance(field, django_forms.ChoiceField):
+            assert tag == "select", where
+            assert options == [str(value) for value, _label in field.choices], where
+
+
+def test_the_current_values_are_selected(full_page, client):
+    ticket, _page = full_page
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.PENDING, priority=Ticket.Priority.HIGH)
+    html = client.get(ticket.get_absolute_url()).content.decode()
+    assert '<option value="pending" selected>' in html
+    assert '<option value="high" selected>' in html
+
+
+def test_a_form_with_errors_keeps_what_was_typed_and_says_what_is_wrong(client):
+    advocate = AdvocateFactory()
+    ticket = TicketFactory(assignee=advocate)
+    client.force_login(advocate)
+    url = ticket.get_absolute_url()
+    typed = "Thanks <b>Dana</b>, we are on it"
+    response = client.post(f"{url}reply/", {"body": typed, "link": "not a url", "status": "pending", "seen": "0"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid URL." in html
+    assert "Thanks &lt;b&gt;Dana&lt;/b&gt;, we are on it</textarea>" in html
+    reply = _page_forms(html)["reply"]
+    assert reply["link"][1]["value"] == "not a url"
+    assert '<option value="pending" selected>' in html
+
+    response = client.post(f"{url}merge/", {"target": "0", "reason": "same thread", "seen": "0"})
+    assert response.status_code == 400
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    assert _page_forms(response.content.decode())["merge"]["reason"][1]["value"] == "same thread"
+
+
+def test_an_advocate_gets_no_reassign_form_and_no_list_of_people(client):
+    advocate = AdvocateFactory()
+    ticket = TicketFactory()
+    client.force_login(advocate)
+    page = _page_forms(client.get(ticket.get_absolute_url()).content.decode())
+    assert "assign" not in page and "release" not in page and "skip" not in page
