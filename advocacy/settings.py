@@ -209,6 +209,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
+    # Connected accounts: tokens refreshed before they expire (channels.accounts.tokens).
+    "channels.accounts_refresh": {
+        "task": "channels.accounts_refresh",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    # Replies whose worker died mid-send become "unknown" (mentions.services.replies).
+    "mentions.replies_sweep": {
+        "task": "mentions.replies_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
     # Slack routing: post what the outbox holds, batched per destination (channels.slack_outbox).
     "channels.slack_flush": {
         "task": "channels.slack_flush",
@@ -224,6 +236,9 @@ DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK
 DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)
 DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
+# {"https://api.x.com/": "https://x-sandbox.example.com/"}: a platform's API reached at another
+# address (a sandbox; the end-to-end tests' local fake). Empty in production.
+DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={})
 # Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
 DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")
@@ -237,8 +252,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
-# Where the desk is reached from a browser: links in Slack messages and suggested replies.
-DESK_BASE_URL = env.str("DESK_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the desk is reached from a browser, behind any proxy (https://desk.example.com): the
+# callback addresses registered with each platform's OAuth app, links in Slack messages and
+# suggested replies. DESK_BASE_URL is its older name, still read.
+SITE_URL = env.str("SITE_URL", default=env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")).rstrip("/")
+DESK_BASE_URL = SITE_URL
 
 # ticket_unreplied_idx INCLUDEs columns for index-only KPI reads on PostgreSQL; SQLite (the
 # embedded default) builds it without them, which is fine for a one-box desk.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("hooks/<slug:slug>/", hook, name="webhook"),
+    path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
     path("kpi/", include("metrics.urls")),
     path("", include("mentions.urls")),

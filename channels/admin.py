@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from advocacy.admin_display import cut, short_time
+from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import AdapterError, get_adapter
 from channels.admin_forms import (
     CONFIG_EXAMPLES,
@@ -22,7 +23,7 @@ from channels.admin_forms import (
 )
 from channels.budget import budget_plan
 from channels.http import build_session
-from channels.models import Channel, DeadLetter, SlackNotice
+from channels.models import Account, Channel, DeadLetter, SlackNotice
 from channels.quarantine import dead_letter_discard, dead_letter_retry
 from channels.secrets import CredentialsUnreadable, credentials_describe
 from channels.services import channel_poll
@@ -44,6 +45,37 @@ HEALTH_FIELDS = [
     "next_poll_at",
     "cursor_pretty",
 ]
+
+
+class AccountInline(admin.TabularInline):
+    """The accounts the desk posts replies from, each connected through its platform's own flow."""
+
+    model = Account
+    extra = 0
+    fields = ["username", "reply_mode", "position", "connection", "token_expires_at", "account_error"]
+    readonly_fields = ["connection", "token_expires_at", "account_error"]
+    verbose_name = "account the desk posts from"
+    verbose_name_plural = "Accounts the desk posts from (connect each through the platform's own sign-in)"
+
+    @admin.display(description="Connection")
+    def connection(self, obj: Account) -> str:
+        if obj.pk is None:
+            return "Save first, then connect"
+        colour = {"connected": "#0a7d32", "needs_reconnect": "#b00020"}.get(obj.status, "#555")
+        label = "Reconnect" if obj.status != Account.Status.NOT_CONNECTED else "Connect"
+        if obj.reply_mode == Account.ReplyMode.OUTSIDE and obj.status == Account.Status.NOT_CONNECTED:
+            return format_html('<span style="color:#555">Replies outside the desk: nothing to connect</span>')
+        return format_html(
+            '<strong style="color:{}">{}</strong> · <a href="{}">{}</a>',
+            colour,
+            obj.get_status_display(),
+            reverse("channels:account-connect", args=[obj.pk]),
+            label,
+        )
+
+    @admin.display(description="Last error")
+    def account_error(self, obj: Account) -> str:
+        return cut(obj.last_error, 80) if obj.last_error else "—"
 
 
 @admin.register(Channel)
@@ -75,6 +107,15 @@ class ChannelAdmin(admin.ModelAdmin):
             return obj.kind
         kind = request.GET.get("kind", "")
         return kind if kind in Channel.Kind.values else None
+
+    def get_inlines(self, request, obj):
+        # Accounts only where the desk can post (the platform's adapter sends replies), once the
+        # channel exists: connecting needs its saved OAuth app.
+        return [AccountInline] if obj is not None and hasattr(get_adapter(obj.kind), "oauth") else []
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        accounts_from_handles(channel=form.instance)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = channel_form_for(self._kind(request, obj) or Channel.Kind.WEBHOOK)

@@ -15,10 +15,26 @@ from channels.adapters.base import AuthError, PayloadError, PermanentError, Rate
 T = TypeVar("T")
 
 
+class _Redirected(requests.adapters.HTTPAdapter):
+    """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake)."""
+
+    def __init__(self, prefix: str, target: str) -> None:
+        super().__init__()
+        self.prefix, self.target = prefix, target
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        request.url = self.target + request.url[len(self.prefix) :]
+        return super().send(request, **kwargs)
+
+
 def build_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
+    # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
+    # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
+    for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
+        session.mount(prefix, _Redirected(prefix, target))
     return session
 
 

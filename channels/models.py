@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # A Slack channel: "#name" (lower-case letters, digits, "-", "_", at most 80) or a channel id.
@@ -145,6 +146,76 @@ class Channel(models.Model):
         self.health = self.Health.OK
         self.consecutive_failures = 0
         self.next_poll_at = timezone.now()
+
+
+class Account(models.Model):
+    """One of our accounts on a channel's platform that the desk may post replies from.
+
+    Connected through the platform's own authorisation flow, started from admin
+    (channels.accounts): the tokens are kept encrypted in `tokens_encrypted`, refreshed before they
+    expire and on a 401, and never shown back or logged. An account that replies outside the desk
+    (the handbook's Tweetdeck handle) is never chosen to send: the advocate gets a link to the
+    post and "mark replied" instead."""
+
+    class ReplyMode(models.TextChoices):
+        DESK = "desk", "Reply from the desk"
+        OUTSIDE = "outside", "Reply outside the desk"
+
+    class Status(models.TextChoices):
+        NOT_CONNECTED = "not_connected", "Not connected"
+        CONNECTED = "connected", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="accounts")
+    username = models.CharField(
+        max_length=100,
+        help_text="The account's name on the platform, without @ (X handle, Reddit or Disqus username, Stack "
+        "Exchange display name, forum username). Filled in from the platform when it is connected.",
+    )
+    platform_user_id = models.CharField(max_length=100, blank=True, editable=False)
+    reply_mode = models.CharField(max_length=8, choices=ReplyMode.choices, default=ReplyMode.DESK)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order in the advocate's 'Send as' list; the first one that can post is the default."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_CONNECTED, editable=False)
+    # {"access_token", "refresh_token", "scope", ...} as Fernet ciphertext (channels.secrets).
+    tokens_encrypted = models.TextField(blank=True, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scopes = models.CharField(max_length=300, blank=True, editable=False)
+    connected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), "channel", name="account_unique_username"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.channel})"
+
+    @property
+    def can_post(self) -> bool:
+        return self.reply_mode == self.ReplyMode.DESK and self.status == self.Status.CONNECTED
+
+    @property
+    def tokens(self) -> dict:
+        from channels.secrets import credentials_decrypt
+
+        return credentials_decrypt(self.tokens_encrypted)
+
+    @tokens.setter
+    def tokens(self, values: dict) -> None:
+        from channels.secrets import credentials_encrypt
+
+        self.tokens_encrypted = credentials_encrypt(values)
 
 
 class SlackNotice(models.Model):

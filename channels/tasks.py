@@ -37,3 +37,12 @@ def slack_flush() -> dict[str, int]:
     from channels.slack_outbox import slack_outbox_flush
 
     return asdict(slack_outbox_flush())
+
+
+# Not autoretried: an account that cannot be refreshed is marked "needs reconnecting" for admins,
+# and a transient failure is tried again on the next beat tick, well before the token expires.
+@shared_task(name="channels.accounts_refresh", ignore_result=True)
+def accounts_refresh() -> dict[str, int]:
+    from channels.accounts.tokens import accounts_refresh_due
+
+    return accounts_refresh_due()

@@ -2,6 +2,7 @@
 `IncomingMention`s plus the next cursor; it never touches tickets."""
 
 from .base import (
+    AccountNeedsReconnect,
     Adapter,
     AdapterError,
     AuthError,
@@ -12,12 +13,15 @@ from .base import (
     PermanentError,
     RateLimited,
     ReplyError,
+    ReplyTarget,
+    ReplyUncertain,
     SentReply,
     TransientError,
 )
 from .registry import get_adapter
 
 __all__ = [
+    "AccountNeedsReconnect",
     "Adapter",
     "AdapterError",
     "AuthError",
@@ -28,6 +32,8 @@ __all__ = [
     "PermanentError",
     "RateLimited",
     "ReplyError",
+    "ReplyTarget",
+    "ReplyUncertain",
     "SentReply",
     "TransientError",
     "get_adapter",

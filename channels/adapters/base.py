@@ -146,13 +146,38 @@ class Adapter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ReplyTarget:
+    """The stored message a reply answers, as the platform's send call needs it: its id, the
+    thread/topic/question/story it belongs to, and the stored platform item (Discourse's topic id
+    and post number, Reddit's fullname, ...)."""
+
+    external_id: str
+    thread_id: str = ""
+    parent_id: str = ""
+    permalink: str = ""
+    author_handle: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
 @dataclass
 class SentReply:
     external_id: str
     permalink: str
-    created_at: datetime
+    created_at: datetime  # the platform's time for the new post when its answer says it, else ours
     raw: dict[str, Any] = field(default_factory=dict)
 
 
 class ReplyError(AdapterError):
-    """The platform refused a reply; the message is the platform's own error."""
+    """The platform did not post the reply; the message says why in words (its own error, a
+    locked thread, a deleted parent, not enough reputation, a rate limit and when to retry)."""
+
+
+class ReplyUncertain(ReplyError):
+    """The request went out but no answer came back: the reply may have been posted. Sending
+    again could post it twice, so the advocate is told to check the platform first."""
+
+
+class AccountNeedsReconnect(ReplyError):
+    """The account's tokens are gone, revoked or could not be refreshed: an admin must connect
+    it again through the platform's authorisation flow (admin, Channels)."""

@@ -57,7 +57,7 @@ import requests
 
 from channels import clean
 
-from ..base import ConfigError, FetchResult, IncomingMention, SentReply, chunks_merged
+from ..base import ConfigError, FetchResult, IncomingMention, ReplyTarget, SentReply, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from . import reply
@@ -76,6 +76,7 @@ from .client import (
 from .config import SCHEMA, handle_with_role, sources, validate_config
 from .cursor import Cursor
 from .ids import SNOWFLAKE_EPOCH_MS, snowflake_time
+from .oauth import XOAuth
 from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
 from .parse import dedupe, parse_item, parse_page
 
@@ -96,6 +97,7 @@ class TwitterAdapter(PolledAdapter):
     kind = "twitter"
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
+    oauth = XOAuth()  # connecting the handles the desk posts from (channels.accounts)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """Our handles' usernames: posts by them are our replies, never tickets."""
@@ -175,11 +177,9 @@ class TwitterAdapter(PolledAdapter):
         return reply.choose_reply_handle(config=config, mentioned=mentioned, text=text)
 
     def post_reply(
-        self, *, channel: Any, session: requests.Session, handle: str, in_reply_to_tweet_id: str, text: str
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
     ) -> SentReply:
-        return reply.post_reply(
-            channel=channel, session=session, handle=handle, in_reply_to_tweet_id=in_reply_to_tweet_id, text=text
-        )
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:

@@ -111,8 +111,11 @@ def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
     return body
 
 
-def scrub(message: str, secret: str) -> str:
-    return message.replace(secret, "[redacted]") if secret else message
+def scrub(message: str, *secrets: str) -> str:
+    for secret in secrets:
+        if secret:
+            message = message.replace(secret, "[redacted]")
+    return message
 
 
 def rate_limit(response: requests.Response) -> dict[str, Any]:

@@ -195,7 +195,14 @@ SCHEMA = KindSchema(
             default=", ".join(DEFAULT_AVAILABILITY_KEYWORDS),
         ),
     ),
-    credentials=(Credential("bearer_token", "Bearer token", "The app-only bearer token the polls read with"),),
-    raw_credentials_note="Each handle's user token, which posts its replies, is set in the raw credentials as "
-    '{"handles": {"GitLab": {"access_token": "…"}}}.',
+    credentials=(
+        Credential("bearer_token", "Bearer token", "The app-only bearer token the polls read with"),
+        Credential(
+            "oauth_client_id",
+            "OAuth 2.0 client id",
+            "The app's OAuth 2.0 client id (developer console, Keys and tokens): the handles the desk posts from "
+            "are connected with it (Accounts, below)",
+        ),
+        Credential("oauth_client_secret", "OAuth 2.0 client secret", "The app's client secret (confidential client)"),
+    ),
 )

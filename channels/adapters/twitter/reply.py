@@ -9,9 +9,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from channels.secrets import CredentialsUnreadable
-
-from ..base import ConfigError, ReplyError, SentReply
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import TWEETS_URL, platform_error, rate_limit, retry_after, scrub
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
@@ -50,38 +48,37 @@ def choose_reply_handle(*, config: dict[str, Any], mentioned: list[str], text: s
 
 
 def post_reply(
-    *, channel: Any, session: requests.Session, handle: str, in_reply_to_tweet_id: str, text: str
+    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
-    try:
-        config = validate_config(channel.config)
-    except ConfigError as exc:
-        raise ReplyError(f"The channel's X settings are invalid: {exc}") from exc
-    ours = {h["username"].casefold(): h["username"] for h in config["handles"]}
-    wanted = str(handle or "").strip().lstrip("@")
-    if wanted.casefold() not in ours:
-        names = ", ".join(f"@{h}" for h in ours.values())
-        raise ReplyError(f"@{wanted} is not one of this channel's X handles ({names}).")
-    handle = ours[wanted.casefold()]
-    reply_to = as_id(in_reply_to_tweet_id)
+    """POST /2/tweets as `account` (a connected handle of this channel), replying to `target`."""
+    from channels.accounts.tokens import with_account_token
+
+    reply_to = as_id(target.external_id)
     if reply_to is None:
-        raise ReplyError(f"Cannot reply to {str(in_reply_to_tweet_id)[:40]!r}: not an X post id.")
+        raise ReplyError(f"Cannot reply to {str(target.external_id)[:40]!r}: not an X post id.")
     if not text or not text.strip():
         raise ReplyError("The reply is empty.")
-    token = access_token(channel, handle)
-    try:
-        response = session.post(
-            TWEETS_URL,
-            json={"text": text, "reply": {"in_reply_to_tweet_id": reply_to}},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-        )
-    except requests.ConnectTimeout as exc:
-        raise ReplyError("Could not reach X (connection timed out): the reply was not posted.") from exc
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise ReplyError(
-            f"X did not answer ({exc.__class__.__name__}): the reply may have been posted; "
-            f"check @{handle}'s replies before sending it again."
-        ) from exc
+    handle = account.username
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        try:
+            return session.post(
+                TWEETS_URL,
+                json={"text": text, "reply": {"in_reply_to_tweet_id": reply_to}},
+                headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+            )
+        except requests.ConnectTimeout as exc:
+            raise ReplyError("Could not reach X (connection timed out): the reply was not posted.") from exc
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise ReplyUncertain(
+                f"X did not answer ({exc.__class__.__name__}): the reply may have been posted; "
+                f"check @{handle}'s replies before sending it again."
+            ) from exc
+
+    response = with_account_token(account=account, session=session, call=call)
     status = response.status_code
     if 200 <= status < 300:
         try:
@@ -93,33 +90,17 @@ def post_reply(
         # The 201 also names the new post in its Location header (…/2/tweets/{id}).
         tweet_id = tweet_id or as_id(response.headers.get("Location", "").rstrip("/").rpartition("/")[2])
         if tweet_id is None:
-            raise ReplyError(f"X accepted the reply but named no post id: check @{handle}'s replies.")
+            raise ReplyUncertain(f"X accepted the reply but named no post id: check @{handle}'s replies.")
         return SentReply(
             external_id=tweet_id,
             permalink=STATUS_URL.format(username=handle, id=tweet_id),
-            created_at=timezone.now(),
+            created_at=timezone.now(),  # X's answer to a post carries no time
             raw=body if isinstance(body, dict) else {},
         )
     message = f"X refused the reply ({status}): {platform_error(response)}"
     if status == 429:
         _, until = retry_after(response, rate_limit(response))
-        message += f". Try again after {until}."
-    elif status == 401:
-        message += f" (the access token for @{handle} may have expired or been revoked)"
-    raise ReplyError(scrub(message, token))
-
-
-def access_token(channel: Any, handle: str) -> str:
-    try:
-        credentials = channel.credentials
-    except CredentialsUnreadable as exc:
-        raise ReplyError(str(exc)) from exc
-    per_handle = credentials.get("handles") if isinstance(credentials, dict) else None
-    per_handle = per_handle if isinstance(per_handle, dict) else {}
-    entry = per_handle.get(handle)
-    if entry is None:
-        entry = next((v for k, v in per_handle.items() if str(k).lstrip("@").casefold() == handle.casefold()), None)
-    token = entry.get("access_token") if isinstance(entry, dict) else None
-    if not isinstance(token, str) or not token.strip():
-        raise ReplyError(f"No access token configured for @{handle}")
-    return token.strip()
+        message = f"X's rate limit for @{handle} is used up: try again after {until} (nothing was posted)"
+    elif status == 403:
+        message += " (the post may be deleted or protected, or replies to it are limited)"
+    raise ReplyError(scrub(message, *used))

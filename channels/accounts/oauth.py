@@ -1,0 +1,134 @@
+"""What every platform's authorisation flow shares: the grant it ends with, PKCE, and the token
+endpoint's answers mapped to what the desk should do.
+
+A platform's flow lives with its adapter (`channels/adapters/<kind>/oauth.py`) as a `Provider`:
+`begin` builds the address the admin is sent to (and a secret the desk keeps until the platform
+sends them back: a PKCE verifier, Discourse's private key), `complete` turns the callback's
+parameters into a `Grant`, and `refresh` trades a refresh token for new tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from channels.adapters.base import AuthError, ConfigError, PayloadError, TransientError
+from channels.http import credential_of
+
+
+@dataclass(frozen=True)
+class Begun:
+    url: str
+    # Kept server-side (the admin's session) until the callback, never sent to the platform
+    # as is: a PKCE code verifier, an RSA private key.
+    secret: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a completed flow or a refresh yields. `tokens` is stored encrypted as a whole."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str = field(default="", repr=False)
+    expires_at: datetime | None = None
+    scope: str = ""
+    username: str = ""
+    user_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)  # more secrets a platform needs
+
+    @property
+    def tokens(self) -> dict[str, Any]:
+        return {
+            **self.extra,
+            "access_token": self.access_token,
+            **({"refresh_token": self.refresh_token} if self.refresh_token else {}),
+        }
+
+
+class Provider(Protocol):
+    label: str  # "X", "Reddit": what admin and messages call the platform
+    # The desk's callback address, for the platform's console (README): /connect/<kind>/callback/.
+
+    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun: ...
+
+    def complete(
+        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant: ...
+
+    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        """New tokens from the stored ones, or None when this platform's tokens do not expire."""
+        ...
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A code verifier (43-128 unreserved characters) and its S256 challenge (RFC 7636)."""
+    verifier = secrets.token_urlsafe(64)[:96]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def app_client(channel: Any, label: str) -> tuple[str, str]:
+    """The channel's OAuth app (client id and secret) from its encrypted credentials."""
+    client_id = credential_of(channel, "oauth_client_id")
+    client_secret = credential_of(channel, "oauth_client_secret")
+    if not isinstance(client_id, str) or not client_id.strip():
+        raise ConfigError(
+            f"{label}: the channel has no OAuth app: add its client id (and secret) in the channel's credentials."
+        )
+    return client_id.strip(), client_secret.strip() if isinstance(client_secret, str) else ""
+
+
+def expires_at(seconds: Any) -> datetime | None:
+    try:
+        value = int(seconds)
+    except (TypeError, ValueError):
+        return None
+    return timezone.now() + timedelta(seconds=value) if value > 0 else None
+
+
+def callback_error(params: Mapping[str, str], label: str) -> None:
+    """The platform sent the admin back with an error (they declined, or the app is misconfigured)."""
+    error = params.get("error")
+    if error:
+        said = str(params.get("error_description") or error)[:200]
+        raise AuthError(f"{label} did not authorise the desk: {said}.")
+
+
+def token_post(
+    session: requests.Session,
+    url: str,
+    *,
+    data: dict[str, str],
+    label: str,
+    auth: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST to a token endpoint. A refused grant (invalid_grant, a revoked app) is an AuthError:
+    the account must be connected again; no answer or a 5xx is a TransientError: try later."""
+    try:
+        response = session.post(url, data=data, auth=auth, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(f"{label} token endpoint did not answer ({exc.__class__.__name__})") from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientError(f"{label} token endpoint: HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        body = None
+    if response.status_code >= 400 or not isinstance(body, dict) or body.get("error"):
+        error = body.get("error") if isinstance(body, dict) else None
+        description = body.get("error_description") if isinstance(body, dict) else None
+        said = ": ".join(str(x)[:200] for x in (error, description) if x) or f"HTTP {response.status_code}"
+        raise AuthError(f"{label} refused the token request ({said}).")
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise PayloadError(f"{label} token endpoint answered without an access token.")
+    return body

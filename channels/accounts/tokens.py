@@ -1,0 +1,197 @@
+"""An account's tokens: stored encrypted, refreshed before they expire and after a 401, and a
+refusal to refresh turning the account to "needs reconnecting" for admins to see.
+
+Refreshing holds the account's row lock: X and Reddit may hand out a new refresh token with each
+refresh and void the old one, so two workers refreshing at once with the same refresh token would
+make one of them fail. The second one waits, then finds fresh tokens and uses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import requests
+from django.db import transaction
+from django.utils import timezone
+
+from channels.accounts.oauth import Grant, Provider
+from channels.adapters.base import AccountNeedsReconnect, AuthError, PermanentError, ReplyError, TransientError
+from channels.models import Account
+from channels.secrets import CredentialsUnreadable
+
+logger = logging.getLogger(__name__)
+
+# Refreshed when less than this is left: a send never starts with a token about to expire.
+REFRESH_MARGIN = timedelta(minutes=5)
+
+
+def provider_for(kind: str) -> Provider | None:
+    from channels.adapters import get_adapter
+
+    return getattr(get_adapter(kind), "oauth", None)
+
+
+def accounts_from_handles(*, channel: Any) -> list[Account]:
+    """An account (not connected yet) for each of the channel's own handles its config names (X's
+    handles), so that each can be connected, or marked as replying outside the desk."""
+    from channels.adapters import get_adapter
+
+    own = getattr(get_adapter(channel.kind), "own_accounts", None)
+    if own is None or not hasattr(get_adapter(channel.kind), "oauth"):
+        return []
+    present = {a.casefold() for a in Account.objects.filter(channel=channel).values_list("username", flat=True)}
+    created = []
+    for position, username in enumerate(own(channel.config)):
+        if username.casefold() not in present:
+            created.append(Account.objects.create(channel=channel, username=username, position=position))
+    return created
+
+
+def account_connect(*, account: Account, grant: Grant, user: Any = None) -> Account:
+    """Store a completed flow's tokens on the account and mark it connected."""
+    now = timezone.now()
+    account.tokens = grant.tokens
+    account.token_expires_at = grant.expires_at
+    account.scopes = grant.scope[:300]
+    if grant.username:
+        account.username = grant.username
+    account.platform_user_id = grant.user_id[:100]
+    account.status = Account.Status.CONNECTED
+    account.connected_at = now
+    account.connected_by = user if getattr(user, "pk", None) else None
+    account.refreshed_at = None
+    account.last_error = ""
+    account.last_error_at = None
+    account.save()
+    logger.info("account: %s on channel=%s connected", account.username, account.channel.slug)
+    return account
+
+
+def account_mark_needs_reconnect(*, account: Account, error: str) -> None:
+    """Visible in admin and on the ticket page; the tokens are dropped (they no longer work)."""
+    now = timezone.now()
+    Account.objects.filter(pk=account.pk).update(
+        status=Account.Status.NEEDS_RECONNECT, last_error=error[:2000], last_error_at=now, updated_at=now
+    )
+    account.status = Account.Status.NEEDS_RECONNECT
+    account.last_error = error[:2000]
+    logger.warning("account: %s on channel=%s needs reconnecting: %s", account.username, account.channel.slug, error)
+
+
+def _reconnect_error(account: Account, why: str) -> AccountNeedsReconnect:
+    return AccountNeedsReconnect(
+        f"{account.username} on {account.channel.name} needs reconnecting ({why}): "
+        "an admin can reconnect it in Admin, Channels. Your draft is kept."
+    )
+
+
+def _stored(account: Account) -> dict[str, Any]:
+    try:
+        tokens = account.tokens
+    except CredentialsUnreadable as exc:
+        account_mark_needs_reconnect(account=account, error=str(exc))
+        raise _reconnect_error(account, "its stored tokens cannot be decrypted") from exc
+    if not isinstance(tokens.get("access_token"), str) or not tokens["access_token"]:
+        raise _reconnect_error(account, "it has no token")
+    return tokens
+
+
+def _expiring(account: Account) -> bool:
+    return account.token_expires_at is not None and account.token_expires_at - timezone.now() <= REFRESH_MARGIN
+
+
+def account_tokens(*, account: Account, session: requests.Session, force_refresh: bool = False) -> dict[str, Any]:
+    """The account's tokens, refreshed first when they expire within REFRESH_MARGIN, or when
+    `force_refresh` (the platform just answered 401). Raises AccountNeedsReconnect when the account
+    cannot post until an admin connects it again, ReplyError when the platform could not be asked now."""
+    if account.status != Account.Status.CONNECTED:
+        why = (
+            "it was never connected" if account.status == Account.Status.NOT_CONNECTED else "its tokens stopped working"
+        )
+        raise _reconnect_error(account, why)
+    tokens = _stored(account)
+    if not force_refresh and not _expiring(account):
+        return tokens
+    return _refresh(account, session, seen=tokens["access_token"])
+
+
+def _refresh(account: Account, session: requests.Session, *, seen: str) -> dict[str, Any]:
+    provider = provider_for(account.channel.kind)
+    failure = ""
+    with transaction.atomic():
+        locked = Account.objects.select_for_update().select_related("channel").get(pk=account.pk)
+        current = _stored(locked)
+        if current["access_token"] != seen and not _expiring(locked):
+            account.tokens_encrypted, account.token_expires_at = locked.tokens_encrypted, locked.token_expires_at
+            return current  # another worker refreshed while this one waited for the lock
+        try:
+            grant = provider.refresh(channel=locked.channel, session=session, tokens=current) if provider else None
+        except (AuthError, PermanentError) as exc:
+            failure = str(exc)
+        except TransientError as exc:
+            raise ReplyError(f"Could not refresh {account.username}'s access now ({exc}): try again shortly.") from exc
+        else:
+            if grant is None:
+                failure = "the platform's token was refused and it cannot be refreshed"
+            else:
+                # A platform that keeps the refresh token across refreshes sends none back.
+                tokens = {**current, **grant.tokens}
+                if not grant.refresh_token and current.get("refresh_token"):
+                    tokens["refresh_token"] = current["refresh_token"]
+                locked.tokens = tokens
+                locked.token_expires_at = grant.expires_at
+                locked.refreshed_at = timezone.now()
+                if grant.scope:
+                    locked.scopes = grant.scope[:300]
+                locked.save(
+                    update_fields=["tokens_encrypted", "token_expires_at", "refreshed_at", "scopes", "updated_at"]
+                )
+                account.tokens_encrypted, account.token_expires_at = locked.tokens_encrypted, locked.token_expires_at
+                logger.info("account: %s on channel=%s refreshed", account.username, account.channel.slug)
+                return tokens
+    account_mark_needs_reconnect(account=account, error=f"Refreshing the access failed: {failure}")
+    raise _reconnect_error(account, "refreshing its access failed")
+
+
+def with_account_token(
+    *, account: Account, session: requests.Session, call: Callable[[dict[str, Any]], requests.Response]
+) -> requests.Response:
+    """`call(tokens)` with fresh tokens; after a 401 the tokens are refreshed and the call made once
+    more (a 401 means the platform took nothing). A second 401 means the account needs reconnecting."""
+    response = call(account_tokens(account=account, session=session))
+    if response.status_code != 401:
+        return response
+    response = call(account_tokens(account=account, session=session, force_refresh=True))
+    if response.status_code == 401:
+        account_mark_needs_reconnect(account=account, error="The platform refused the account's fresh token (401).")
+        raise _reconnect_error(account, "the platform refused its token")
+    return response
+
+
+# The beat refreshes tokens expiring within this window, so a send rarely waits for a refresh and
+# an account whose refresh is refused shows "needs reconnecting" before anyone tries to send.
+REFRESH_AHEAD = timedelta(minutes=20)
+
+
+def accounts_refresh_due(*, now: Any = None) -> dict[str, int]:
+    """Refresh the connected accounts whose access expires soon. Never raises."""
+    from channels.http import build_session
+
+    now = now or timezone.now()
+    due = Account.objects.select_related("channel").filter(
+        status=Account.Status.CONNECTED, token_expires_at__isnull=False, token_expires_at__lte=now + REFRESH_AHEAD
+    )
+    counts = {"refreshed": 0, "needs_reconnect": 0, "later": 0}
+    for account in due:
+        try:
+            account_tokens(account=account, session=build_session(), force_refresh=True)
+        except AccountNeedsReconnect:
+            counts["needs_reconnect"] += 1
+        except ReplyError:
+            counts["later"] += 1
+        else:
+            counts["refreshed"] += 1
+    return counts

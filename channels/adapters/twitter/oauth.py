@@ -1,0 +1,113 @@
+"""Connecting an X handle: OAuth 2.0 Authorization Code with PKCE (docs.x.com, "OAuth 2.0 Authorization
+Code Flow with PKCE").
+
+The channel's OAuth app (client id, and its secret for a confidential client) is in the channel's
+credentials. Scopes: reading and writing posts, reading the user (to learn which handle signed in) and
+`offline.access`, without which X issues no refresh token and the access token dies after two hours.
+Each refresh returns a new refresh token and voids the old one (channels.accounts.tokens serialises it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+
+from channels.accounts.oauth import Begun, Grant, app_client, callback_error, expires_at, pkce_pair, token_post
+
+from ..base import AuthError, PayloadError, TransientError
+from .client import API_ROOT
+
+AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+TOKEN_URL = API_ROOT + "/oauth2/token"
+ME_URL = API_ROOT + "/users/me"
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+LABEL = "X"
+
+
+class XOAuth:
+    label = LABEL
+
+    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+        client_id, _secret = app_client(channel, LABEL)
+        verifier, challenge = pkce_pair()
+        query = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}", secret={"code_verifier": verifier})
+
+    def complete(
+        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        callback_error(params, LABEL)
+        code = params.get("code")
+        if not code:
+            raise AuthError("X sent no authorisation code back: start again.")
+        client_id, client_secret = app_client(channel, LABEL)
+        body = token_post(
+            session,
+            TOKEN_URL,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": str(secret.get("code_verifier", "")),
+                "client_id": client_id,
+            },
+            auth=(client_id, client_secret) if client_secret else None,
+            label=LABEL,
+        )
+        username, user_id = _whoami(session, body["access_token"])
+        return _grant(body, username=username, user_id=user_id)
+
+    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        refresh_token = tokens.get("refresh_token")
+        if not refresh_token:
+            return None  # a token pasted before accounts were connected, or granted without offline.access
+        client_id, client_secret = app_client(channel, LABEL)
+        body = token_post(
+            session,
+            TOKEN_URL,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id},
+            auth=(client_id, client_secret) if client_secret else None,
+            label=LABEL,
+        )
+        return _grant(body)
+
+
+def _grant(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
+    refresh_token = body.get("refresh_token")
+    return Grant(
+        access_token=body["access_token"],
+        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
+        expires_at=expires_at(body.get("expires_in")),
+        scope=str(body.get("scope") or ""),
+        username=username,
+        user_id=user_id,
+    )
+
+
+def _whoami(session: requests.Session, access_token: str) -> tuple[str, str]:
+    """The handle that signed in: connecting @GitLabStatus's tokens to @GitLab must be refused."""
+    try:
+        response = session.get(
+            ME_URL, headers={"Authorization": f"Bearer {access_token}"}, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(f"X did not say who signed in ({exc.__class__.__name__})") from exc
+    try:
+        data = response.json().get("data") if response.ok else None
+    except (ValueError, AttributeError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("username"), str):
+        raise PayloadError(f"X did not say who signed in (HTTP {response.status_code}).")
+    return data["username"], str(data.get("id") or "")

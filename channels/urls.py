@@ -1,0 +1,11 @@
+from django.urls import path
+
+from channels import account_views
+
+app_name = "channels"
+
+urlpatterns = [
+    path("accounts/<int:pk>/start/", account_views.account_connect_start, name="account-connect"),
+    # Registered in each platform's developer console (README: Connected accounts).
+    path("<slug:kind>/callback/", account_views.account_connect_callback, name="account-callback"),
+]
