@@ -58,10 +58,13 @@ class SkipForm(forms.Form):
 
 
 class SendReplyForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, label="Reply")
-    handle = forms.CharField(max_length=50, required=False)
+    # The platform's own limit (X's 280 weighted characters, a Stack Exchange comment's 600) is
+    # checked by the send service, which knows the platform; this bounds what the desk accepts.
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=40000, label="Reply")
+    handle = forms.CharField(max_length=100, required=False)
     token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AFTER_REPLY, initial=Ticket.Status.SOLVED, label="Submit as")
+    style = forms.CharField(max_length=16, required=False)  # Stack Exchange: comment or answer
 
 
 class PriorityForm(forms.Form):

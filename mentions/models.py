@@ -265,6 +265,47 @@ class Message(models.Model):
         return f"{self.get_kind_display()} {self.external_id or self.pk}"
 
 
+class ReplySend(models.Model):
+    """One press of "Send reply": its key is stored, in its own transaction, before the platform is
+    asked, so a retry or a double click with the same key never posts twice. Its status says what
+    became of it: sent (with our reply's message), refused (the platform said no; nothing posted),
+    or unknown (no answer came back: it may be on the platform, so it is never sent again by itself)."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        REFUSED = "refused", "Refused by the platform"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    key = models.CharField(max_length=64, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_sends")
+    account = models.ForeignKey(
+        "channels.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="reply_sends"
+    )
+    sender = models.CharField(max_length=200, help_text="The account or address it was sent as.")
+    in_reply_to = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    style = models.CharField(max_length=16, blank=True, help_text="Where the platform offers more than one: answer.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENDING)
+    error = models.TextField(blank=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], name="replysend_sending_idx", condition=Q(status="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply to #{self.ticket_id} as {self.sender} ({self.get_status_display()})"
+
+
 class TicketEvent(models.Model):
     """The audit trail: who did what to which ticket, when. Metrics read from here."""
 

@@ -48,3 +48,10 @@ def advocate_grants_expire() -> int:
     from mentions.services.grants import advocate_grants_expire as expire
 
     return expire()
+
+
+@shared_task(name="mentions.replies_sweep", acks_late=True, ignore_result=True)
+def replies_sweep() -> int:
+    from mentions.services.replies import replies_sweep as sweep
+
+    return sweep()

@@ -295,6 +295,7 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),
             "send_token": posted("send", "token") or uuid.uuid4().hex,
             "send_status": posted("send", "status", Ticket.Status.SOLVED),
+            "send_style": posted("send", "style", plan.styles[0][0] if plan and plan.styles else ""),
             "reply_body": posted("reply", "body", obj.reply_draft),
             "reply_link": posted("reply", "link"),
             "reply_status": posted("reply", "status", Ticket.Status.SOLVED),
@@ -459,19 +460,38 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
+    """Send from the desk. Not through `_action`: the platform is asked outside any transaction
+    (services.replies says why), so the service does its own locking and version check."""
+    from mentions.services.replies import SendFailed, SendStale
+
+    obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
+    served_view = obj.served_view if obj.served_to_id == request.user.pk else None
+    form = SendReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=400)
+    data = form.cleaned_data
+    try:
         reply = services.ticket_send_reply(
-            ticket=ticket,
+            ticket=obj,
             user=request.user,
             body=data["body"],
             handle=data["handle"],
-            token=data["token"],
+            key=data["token"],
             status=data["status"],
+            style=data["style"],
+            seen=clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1),
         )
-        where = f": {reply.permalink}" if reply.permalink else ""
-        return f"Reply sent as {reply.author_handle}{where}."
-
-    return _action(request, pk, SendReplyForm, "send", run)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        if isinstance(exc, SendFailed):
+            # That press is used up: another one is a new send, with a new key.
+            form.data = form.data.copy()
+            form.data["token"] = uuid.uuid4().hex
+        status = 409 if isinstance(exc, SendStale) else 400
+        return _render_ticket(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=status)
+    where = f": {reply.permalink}" if reply.permalink else ""
+    messages.success(request, f"Reply sent as {reply.author_handle}{where}.")
+    return _after_action(request, obj, served_view)
 
 
 @require_POST

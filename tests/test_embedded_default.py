@@ -129,11 +129,13 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(out["beat"]) == {
+        "channels.accounts_refresh",
         "channels.poll_due",
         "channels.slack_flush",
         "mentions.advocate_grants_expire",
         "mentions.coverage_digest",
         "mentions.followups_return",
+        "mentions.replies_sweep",
         "mentions.sla_sweep",
         "mentions.urgent_sweep",
         "metrics.rollups_refresh",

@@ -1,171 +1,393 @@
-"""Replies posted to the platform from the desk: tweets (POST /2/tweets) and e-mail (SMTP)."""
+"""Replies posted to the platform from the desk: X, Reddit, Stack Exchange, Disqus and Discourse through
+the channel's connected accounts (channels.accounts), e-mail through SMTP.
+
+A send happens in three steps so that it is never posted twice and never lost:
+
+1. In one transaction, with the ticket's row locked: the checks (who may act, the version the
+   advocate saw, which account sends) and a `ReplySend` row under the form's key. The draft is kept
+   on the ticket. A second press with the same key finds the row and does not go on.
+2. The platform is asked, outside any transaction (a slow platform holds no lock).
+3. In a second transaction: our reply stored as a message with the platform's id and time (the
+   next poll sees it as a duplicate), the first reply time, history and status; or the refusal,
+   in words, with the draft kept. A platform that did not answer leaves the send "unknown": it may
+   be posted, so the desk never sends it again by itself.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from channels.adapters import ReplyError, get_adapter
+from channels.adapters import ReplyError, ReplyTarget, ReplyUncertain, SentReply, get_adapter
 from channels.email_send import email_reply_send
 from channels.http import build_session
-from mentions.models import Message, Ticket, TicketEvent
+from channels.models import Account
+from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
 from mentions.services.sla import ticket_breach_on_reply
 
 logger = logging.getLogger(__name__)
 
+# A send still "sending" after this long lost its worker between asking the platform and writing
+# down the answer: it becomes "unknown" (replies_sweep).
+SENDING_EXPIRES = timedelta(minutes=10)
+
+
+class SendStale(ValidationError):
+    """The ticket changed since the advocate opened it: nothing was sent (their text is kept)."""
+
+
+class SendFailed(ValidationError):
+    """This press was used up: the platform refused it, or did not answer. A new press needs a
+    new key (the page gives the form a fresh one)."""
+
 
 @dataclass
 class ReplyPlan:
     """What "Send reply" will do, shown to the advocate before sending."""
 
-    handles: list[str]
-    chosen: str
-    reason: str
     in_reply_to: Message
+    handles: list[str]  # the accounts that may post here, in the advocate's "Send as" list
+    chosen: str  # "" when the rule's account replies outside the desk
+    reason: str
+    outside: str = ""  # the chosen account replies outside the desk (Tweetdeck): link + "mark replied"
+    unavailable: dict[str, str] = field(default_factory=dict)  # account -> why it cannot post now
+    styles: list[tuple[str, str]] = field(default_factory=list)  # Stack Exchange: comment or answer
+    max_length: int | None = None
+    at_sign: bool = False  # X handles are written @name
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.chosen) and self.chosen not in self.unavailable
 
 
 def _reply_target(ticket: Ticket) -> Message | None:
-    """The requester's latest tweet in the ticket (a reply threads under it)."""
+    """The requester's latest message in the ticket (a reply threads under it)."""
     inbound = [m for m in ticket.messages.all() if m.kind == Message.Kind.INBOUND and m.external_id]
     own = [m for m in inbound if m.author_handle.casefold() == ticket.requester_handle.casefold()]
     candidates = own or inbound
     return max(candidates, key=lambda m: (m.platform_created_at, m.pk)) if candidates else None
 
 
+def _why_not(account: Account | None) -> str:
+    if account is None or account.status == Account.Status.NOT_CONNECTED:
+        return "not connected yet: an admin connects it in Admin, Channels"
+    if account.status == Account.Status.NEEDS_RECONNECT:
+        return "needs reconnecting: an admin reconnects it in Admin, Channels"
+    return ""
+
+
 def reply_plan(ticket: Ticket) -> ReplyPlan | None:
-    """None when the ticket's channel cannot post replies (use "mark replied" there)."""
-    if ticket.channel.kind == "email":
-        target = _reply_target(ticket)
-        address = ticket.channel.config.get("address", "")
-        if target is None or not address:
-            return None
-        return ReplyPlan(handles=[address], chosen=address, reason="the mailbox's own address", in_reply_to=target)
-    adapter = get_adapter(ticket.channel.kind)
-    if not hasattr(adapter, "post_reply"):
-        return None
+    """None when the ticket's channel cannot post replies from the desk (use "mark replied" there)."""
+    channel = ticket.channel
     target = _reply_target(ticket)
     if target is None:
         return None
+    if channel.kind == "email":
+        address = channel.config.get("address", "")
+        if not address:
+            return None
+        return ReplyPlan(in_reply_to=target, handles=[address], chosen=address, reason="the mailbox's own address")
+    adapter = get_adapter(channel.kind)
+    if not hasattr(adapter, "post_reply"):
+        return None
+    accounts = list(Account.objects.filter(channel=channel).order_by("position", "id"))
+    if channel.kind == "twitter":
+        return _x_plan(ticket, target, adapter, accounts)
+    return _accounts_plan(adapter, target, accounts)
+
+
+def _accounts_plan(adapter: Any, target: Message, accounts: list[Account]) -> ReplyPlan | None:
+    desk = [a for a in accounts if a.reply_mode == Account.ReplyMode.DESK]
+    plan = ReplyPlan(
+        in_reply_to=target,
+        handles=[a.username for a in desk],
+        chosen="",
+        reason="",
+        styles=list(getattr(adapter, "reply_styles", ())),
+        max_length=getattr(adapter, "reply_max_length", None),
+        unavailable={a.username: _why_not(a) for a in desk if not a.can_post},
+    )
+    if not desk:
+        outside = next((a for a in accounts if a.reply_mode == Account.ReplyMode.OUTSIDE), None)
+        if outside is None:
+            return None  # no account of ours here: "mark replied" only
+        plan.outside, plan.reason = outside.username, "no account of ours posts from the desk here"
+        return plan
+    chosen = next((a for a in desk if a.can_post), desk[0])
+    plan.chosen = chosen.username
+    plan.reason = "the first account that can post" if chosen is not desk[0] else "the channel's first account"
+    return plan
+
+
+def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Account]) -> ReplyPlan | None:
+    """The handbook's respond-from rule, choosing only among handles that post from the desk."""
     config = ticket.channel.config
-    handles = [h["username"] for h in config.get("handles", [])]
+    handles = [h for h in config.get("handles", []) if isinstance(h, dict) and h.get("username")]
     if not handles:
         return None
-    mentioned_all = [m for m in target.mentioned or [] if isinstance(m, str)]
-    ours = {h.casefold() for h in handles}
-    mentioned = [m for m in mentioned_all if m.casefold() in ours]
-    chosen = adapter.choose_reply_handle(config=config, mentioned=mentioned, text=target.body)
-    if len(mentioned) > 1:
-        reason = f"the tweet mentions {', '.join('@' + m for m in mentioned)}: "
-        reason += "availability question, so the status handle" if chosen != _main(config) else "the main handle"
-    elif mentioned:
-        reason = f"the tweet mentions @{mentioned[0]}"
+    by_name = {a.username.casefold(): a for a in accounts}
+
+    def mode(name: str) -> str:
+        account = by_name.get(name.casefold())
+        return account.reply_mode if account else Account.ReplyMode.DESK
+
+    desk = [h for h in handles if mode(h["username"]) == Account.ReplyMode.DESK]
+    ours = {h["username"].casefold(): h["username"] for h in handles}
+    mentioned = [ours[m.casefold()] for m in (target.mentioned or []) if isinstance(m, str) and m.casefold() in ours]
+    desk_mentioned = [m for m in mentioned if mode(m) == Account.ReplyMode.DESK]
+    plan = ReplyPlan(
+        in_reply_to=target,
+        handles=[h["username"] for h in desk],
+        chosen="",
+        reason="",
+        max_length=getattr(adapter, "reply_max_length", None),
+        at_sign=True,
+        unavailable={h["username"]: why for h in desk if (why := _why_not(by_name.get(h["username"].casefold())))},
+    )
+    if (mentioned and not desk_mentioned) or not desk:
+        outside = (mentioned or [h["username"] for h in handles if mode(h["username"]) != Account.ReplyMode.DESK])[0]
+        plan.outside = outside
+        plan.reason = "the post is addressed to it" if mentioned else "no handle of ours posts from the desk"
+        return plan
+    # The rule among the desk's handles; the main handle's role passes to the first desk handle if
+    # the main one replies outside the desk.
+    if not any(h.get("role") == "main" for h in desk):
+        desk = [{**desk[0], "role": "main"}, *desk[1:]]
+    rule_config = {**config, "handles": desk}
+    chosen = adapter.choose_reply_handle(config=rule_config, mentioned=desk_mentioned, text=target.body)
+    main = next(h["username"] for h in desk if h.get("role") == "main")
+    if len(desk_mentioned) > 1:
+        plan.reason = f"the post mentions {', '.join('@' + m for m in desk_mentioned)}: "
+        plan.reason += "availability question, so the status handle" if chosen != main else "the main handle"
+    elif desk_mentioned:
+        plan.reason = f"the post mentions @{desk_mentioned[0]}"
     else:
-        reason = "none of our handles is mentioned: the main handle"
+        plan.reason = "none of our handles is mentioned: the main handle"
     # A triage rule may say which handle answers (availability reports: the status handle).
-    hinted = next((h["username"] for h in config.get("handles", []) if h.get("role") == ticket.reply_from_role), "")
+    hinted = next((h["username"] for h in desk if h.get("role") == ticket.reply_from_role), "")
     if ticket.reply_from_role and hinted and hinted != chosen:
         chosen = hinted
-        reason = f"a triage rule marked it for the {ticket.reply_from_role} handle"
-    return ReplyPlan(handles=handles, chosen=chosen, reason=reason, in_reply_to=target)
+        plan.reason = f"a triage rule marked it for the {ticket.reply_from_role} handle"
+    plan.chosen = chosen
+    return plan
 
 
-def _post(ticket: Ticket, plan: ReplyPlan, handle: str, body: str) -> Any:
-    if ticket.channel.kind == "email":
-        return email_reply_send(channel=ticket.channel, ticket=ticket, in_reply_to=plan.in_reply_to, text=body)
-    return get_adapter(ticket.channel.kind).post_reply(
-        channel=ticket.channel,
-        session=build_session(),
-        handle=handle,
-        in_reply_to_tweet_id=plan.in_reply_to.external_id,
-        text=body,
+def _target(message: Message) -> ReplyTarget:
+    raw = Message.objects.filter(pk=message.pk).values_list("raw", flat=True).first()  # deferred on the page
+    return ReplyTarget(
+        external_id=message.external_id or "",
+        thread_id=message.thread_external_id,
+        parent_id=message.parent_external_id,
+        permalink=message.permalink,
+        author_handle=message.author_handle,
+        raw=raw if isinstance(raw, dict) else {},
     )
 
 
-def _main(config: dict[str, Any]) -> str:
-    return next((h["username"] for h in config.get("handles", []) if h.get("role") == "main"), "")
+def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_message: Message) -> SentReply:
+    if ticket.channel.kind == "email":
+        full = Message.objects.get(pk=target_message.pk)
+        return email_reply_send(channel=ticket.channel, ticket=ticket, in_reply_to=full, text=send.body)
+    return get_adapter(ticket.channel.kind).post_reply(
+        channel=ticket.channel,
+        account=account,
+        session=build_session(),
+        target=_target(target_message),
+        text=send.body,
+        style=send.style,
+    )
+
+
+def _previous(send: ReplySend) -> Message:
+    if send.status == ReplySend.Status.SENT and send.message_id:
+        return Message.objects.get(pk=send.message_id)
+    if send.status == ReplySend.Status.SENDING:
+        raise ValidationError("This reply is being sent right now (a second click?): reload the ticket in a moment.")
+    raise SendFailed(send.error or "This reply was not sent.")
 
 
 def ticket_send_reply(
-    *, ticket: Ticket, user: Any, body: str, handle: str = "", token: str = "", status: str = Ticket.Status.SOLVED
+    *,
+    ticket: Ticket,
+    user: Any,
+    body: str,
+    handle: str = "",
+    key: str = "",
+    status: str = Ticket.Status.SOLVED,
+    style: str = "",
+    seen: int | None = None,
 ) -> Message:
-    """Post `body` on the platform as a reply to the requester's latest message, then record
-    it as our reply (first reply time, link). On failure the draft is kept and the
-    platform's error is raised as a ValidationError. `token` makes a double submit of the
-    same form send once."""
+    """Post `body` on the platform as a reply to the requester's latest message and record it as
+    our reply (first reply time, link). `key` (the form's) makes a second press of the same form
+    answer with the first one's outcome. `seen`: the ticket version the advocate saw (None: do not
+    check). Raises SendStale, SendFailed (the key is used up) or ValidationError."""
+    from mentions.services.versions import changes_described, changes_since
+
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
         raise ValidationError("Submit as pending or solved.")
-    status = status_after_reply(status)
-    failure: str | None = None
+    key = (key or uuid.uuid4().hex)[:64]
     with transaction.atomic():
-        # The row lock serialises two submits of the same reply; the token then spots it.
         locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
         ensure_can_act(ticket=locked, user=user)
-        if token:
-            previous = locked.events.filter(kind=TicketEvent.Kind.REPLY_SENT, data__token=token).first()
-            if previous is not None:
-                return Message.objects.get(pk=previous.data["message_id"])
+        previous = ReplySend.objects.filter(key=key).first()
+        if previous is not None:
+            if previous.ticket_id != locked.pk:
+                raise ValidationError("This form belongs to another ticket: reload the page.")
+            return _previous(previous)
+        if seen is not None and (changed := changes_since(ticket=locked, seen=seen)):
+            raise SendStale(
+                f"This ticket changed since you opened it: {changes_described(changed)}. "
+                "Nothing was sent; your text is kept below. Check the ticket and send again."
+            )
         plan = reply_plan(locked)
         if plan is None:
             raise ValidationError(
                 "This channel cannot post replies from the desk: reply on the platform and mark replied."
             )
-        handle = handle or plan.chosen
+        handle = (handle or plan.chosen).lstrip("@")
         if handle not in plan.handles:
-            raise ValidationError(f"@{handle} is not one of this channel's handles.")
-        try:
-            sent = _post(locked, plan, handle, body)
-        except ReplyError as exc:
-            failure = str(exc)
-            logger.warning("reply: ticket=%s handle=%s refused: %s", locked.pk, handle, failure)
-            locked.reply_draft = body
-            locked.save(update_fields=["reply_draft", "updated_at"])
-            event_record(ticket=locked, kind=TicketEvent.Kind.REPLY_FAILED, actor=user, handle=handle, error=failure)
-        else:
+            raise ValidationError(f"{handle or 'That account'} cannot post replies from the desk here.")
+        if handle in plan.unavailable:
+            raise ValidationError(f"{handle} {plan.unavailable[handle]}. Your draft is kept.")
+        if plan.max_length and len(body) > plan.max_length:
+            raise ValidationError(f"The reply is {len(body)} characters; {plan.max_length} at most here.")
+        if style and style not in {value for value, _label in plan.styles}:
+            raise ValidationError("Choose how to post the reply from the list.")
+        account = (
+            None
+            if locked.channel.kind == "email"
+            else Account.objects.select_related("channel").get(channel=locked.channel, username__iexact=handle)
+        )
+        send = ReplySend.objects.create(
+            key=key,
+            ticket=locked,
+            account=account,
+            sender=handle,
+            in_reply_to=plan.in_reply_to,
+            body=body,
+            style=style,
+            created_by=user,
+        )
+        locked.reply_draft = body
+        locked.save(update_fields=["reply_draft", "updated_at"])
+
+    try:
+        sent = _post(send, locked, account, plan.in_reply_to)
+    except ReplyError as exc:
+        outcome = ReplySend.Status.UNKNOWN if isinstance(exc, ReplyUncertain) else ReplySend.Status.REFUSED
+        _failed(send, user, outcome, str(exc))
+        raise SendFailed(str(exc)) from None
+    except Exception:
+        # Our bug, after the request may have gone out: never sent again by itself.
+        logger.exception("reply: ticket=%s send=%s failed unexpectedly", locked.pk, send.pk)
+        _failed(send, user, ReplySend.Status.UNKNOWN, "The desk failed while sending: check the platform.")
+        raise
+    return _recorded(send, user, sent, status_after_reply(status))
+
+
+def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
+    logger.warning("reply: ticket=%s as %s %s: %s", send.ticket_id, send.sender, outcome, error)
+    with transaction.atomic():
+        ReplySend.objects.filter(pk=send.pk).update(
+            status=outcome, error=error[:2000], finished_at=timezone.now(), updated_at=timezone.now()
+        )
+        ticket = Ticket.objects.get(pk=send.ticket_id)
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.REPLY_FAILED,
+            actor=user,
+            handle=send.sender,
+            error=error[:500],
+            uncertain=outcome == ReplySend.Status.UNKNOWN,
+        )
+
+
+def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Message:
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=send.ticket_id)
+        target = send.in_reply_to
+        # The next poll may have stored the same post already, between the platform's answer and now.
+        reply = Message.objects.filter(channel=locked.channel, external_id=sent.external_id).first()
+        if reply is None:
             reply = Message.objects.create(
                 ticket=locked,
                 channel=locked.channel,
                 kind=Message.Kind.OUR_REPLY,
                 external_id=sent.external_id,
-                parent_external_id=plan.in_reply_to.external_id,
-                thread_external_id=plan.in_reply_to.thread_external_id or plan.in_reply_to.external_id,
-                author_handle=handle,
-                author_name=handle,
+                parent_external_id=target.external_id if target else "",
+                thread_external_id=(target.thread_external_id or target.external_id) if target else "",
+                author_handle=send.sender,
+                author_name=send.sender,
                 author_user=user,
-                body=body,
+                body=send.body,
                 permalink=sent.permalink,
                 platform_created_at=sent.created_at,
                 raw=sent.raw,
             )
-            first = first_reply_set(ticket=locked, at=sent.created_at)
-            if first:
-                ticket_breach_on_reply(ticket=locked)
+        else:
+            reply.author_user = user
+            reply.permalink = reply.permalink or sent.permalink
+            reply.ticket = reply.ticket or locked
+            reply.save(update_fields=["author_user", "permalink", "ticket", "updated_at"])
+        first = first_reply_set(ticket=locked, at=sent.created_at)
+        if first:
+            ticket_breach_on_reply(ticket=locked)
+        event_record(
+            ticket=locked,
+            kind=TicketEvent.Kind.REPLY_SENT,
+            actor=user,
+            message_id=reply.pk,
+            handle=send.sender,
+            in_reply_to=target.external_id if target else "",
+            url=sent.permalink,
+            first_reply=first,
+            token=send.key,
+        )
+        if locked.assignee_id is None:
+            locked.assignee = user
+        status_set(ticket=locked, status=status, actor=user)
+        locked.reply_draft = ""
+        locked.served_to = None
+        locked.served_view = None
+        followup_seen(locked)
+        locked.save()
+        ReplySend.objects.filter(pk=send.pk).update(
+            status=ReplySend.Status.SENT, message=reply, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+    return reply
+
+
+def replies_sweep(*, now: Any = None) -> int:
+    """Sends whose worker died between asking the platform and writing the answer down: "unknown",
+    so the advocate is told to check the platform, and the key is never used to post again."""
+    now = now or timezone.now()
+    stale = list(ReplySend.objects.filter(status=ReplySend.Status.SENDING, created_at__lt=now - SENDING_EXPIRES))
+    for send in stale:
+        updated = ReplySend.objects.filter(pk=send.pk, status=ReplySend.Status.SENDING).update(
+            status=ReplySend.Status.UNKNOWN,
+            error="The desk lost track of this send: check the platform before sending it again.",
+            finished_at=now,
+            updated_at=now,
+        )
+        if updated:
             event_record(
-                ticket=locked,
-                kind=TicketEvent.Kind.REPLY_SENT,
-                actor=user,
-                message_id=reply.pk,
-                handle=handle,
-                in_reply_to=plan.in_reply_to.external_id,
-                url=sent.permalink,
-                first_reply=first,
-                token=token,
+                ticket=Ticket.objects.get(pk=send.ticket_id),
+                kind=TicketEvent.Kind.REPLY_FAILED,
+                actor=None,
+                handle=send.sender,
+                error="the desk lost track of this send: it may be on the platform",
+                uncertain=True,
             )
-            if locked.assignee_id is None:
-                locked.assignee = user
-            status_set(ticket=locked, status=status, actor=user)
-            locked.reply_draft = ""
-            locked.served_to = None
-            locked.served_view = None
-            followup_seen(locked)
-            locked.save()
-            return reply
-    raise ValidationError(failure)
+    return len(stale)

@@ -9,7 +9,7 @@ conflict with a reply being written and are not counted as changes here.
 
 from __future__ import annotations
 
-from mentions.models import Ticket, TicketEvent
+from mentions.models import ReplySend, Ticket, TicketEvent
 
 K = TicketEvent.Kind
 CONFLICTING = (
@@ -43,7 +43,7 @@ def changes_since(*, ticket: Ticket, seen: int | None, token: str = "") -> list[
     form may go ahead. Call it with the ticket's row locked, in the action's transaction.
     A form resubmitted with a send token already used is not stale: the send service answers
     it with the reply it sent (a double click posts once)."""
-    if token and ticket.events.filter(kind=K.REPLY_SENT, data__token=token).exists():
+    if token and ReplySend.objects.filter(key=token, ticket=ticket).exists():
         return []
     later = ticket.events.filter(kind__in=CONFLICTING).select_related("actor").order_by("pk")
     if seen is not None:

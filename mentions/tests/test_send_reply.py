@@ -1,12 +1,15 @@
 """Replying to a tweet from the desk, against a fake X endpoint (responses)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
+from channels.models import Account
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services import mentions_ingest
@@ -21,10 +24,7 @@ CONFIG = {
         {"username": "MovingToGitLab", "user_id": "1002", "role": "other"},
     ],
 }
-TOKENS = {
-    "bearer_token": "app",
-    "handles": {"GitLab": {"access_token": "tok-main"}, "GitLabStatus": {"access_token": "tok-status"}},
-}
+CREDENTIALS = {"bearer_token": "app", "oauth_client_id": "client-1", "oauth_client_secret": "client-secret"}
 
 
 def _tweet(tweet_id, text, *, author="u1", conversation=None, replied_to=None, mentions=()):
@@ -42,10 +42,25 @@ def _tweet(tweet_id, text, *, author="u1", conversation=None, replied_to=None, m
     return tweet
 
 
+def _account(channel, username, token, *, expires_in=7200, mode=Account.ReplyMode.DESK, position=0):
+    account = Account(channel=channel, username=username, reply_mode=mode, position=position)
+    if token:
+        account.tokens = {"access_token": token, "refresh_token": f"refresh-{token}"}
+        account.token_expires_at = timezone.now() + timedelta(seconds=expires_in)
+        account.status = Account.Status.CONNECTED
+    account.save()
+    return account
+
+
 def _ticket_from(*tweets):
+    """A ticket on an X channel whose @GitLab and @GitLabStatus post from the desk (connected) and
+    whose @MovingToGitLab replies outside the desk (the handbook's Tweetdeck handle)."""
     channel = ChannelFactory(kind="twitter", name="X", slug="x", config=CONFIG, our_accounts=[])
-    channel.credentials = TOKENS
+    channel.credentials = CREDENTIALS
     channel.save()
+    _account(channel, "GitLab", "tok-main")
+    _account(channel, "GitLabStatus", "tok-status", position=1)
+    _account(channel, "MovingToGitLab", "", mode=Account.ReplyMode.OUTSIDE, position=2)
     payload = {"data": list(tweets), "includes": {"users": [{"id": "u1", "username": "dana_dev", "name": "Dana"}]}}
     mentions_ingest(channel=channel, mentions=TwitterAdapter().parse_payload(payload))
     return Ticket.objects.get()
@@ -237,3 +252,187 @@ def test_stored_x_posts_get_their_mentioned_handles_from_the_payload_once(django
 
     stored.refresh_from_db()
     assert stored.mentioned == ["GitLab"]
+
+
+def _send(client, ticket, body="Hi!", token="t", **extra):
+    return client.post(
+        reverse("mentions:ticket-send", args=[ticket.pk]),
+        {"seen": seen(ticket), "body": body, "token": token, "status": "solved", **extra},
+    )
+
+
+def test_a_post_addressed_only_to_the_tweetdeck_handle_gets_a_link_and_mark_replied(advocate_client):
+    ticket = _ticket_from(_tweet("1860000000000000001", "@MovingToGitLab moved today!", mentions=["MovingToGitLab"]))
+    html = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert 'data-testid="send-panel"' not in html
+    assert "@MovingToGitLab replies outside the desk (the post is addressed to it)" in html
+    assert f'href="{ticket.messages.get().permalink}"' in html and "1860000000000000001" in html
+    assert "Mark replied" in html
+
+
+@responses.activate
+def test_the_rule_chooses_only_among_handles_that_post_from_the_desk(advocate_client):
+    ticket = _ticket_from(
+        _tweet("1860000000000000001", "@MovingToGitLab @GitLab moved!", mentions=["MovingToGitLab", "GitLab"])
+    )
+    html = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert 'data-testid="chosen-handle">@GitLab<' in html
+    assert ">@MovingToGitLab<" not in html  # not offered in "Send as"
+    _posted()
+    assert _send(advocate_client, ticket, handle="MovingToGitLab").status_code == 400
+    assert not responses.calls
+
+
+@responses.activate
+def test_an_expiring_token_is_refreshed_before_the_send(advocate_client):
+    from channels.adapters.twitter.oauth import TOKEN_URL
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    Account.objects.filter(username="GitLab").update(token_expires_at=timezone.now() + timedelta(minutes=2))
+    responses.post(
+        TOKEN_URL,
+        json={"token_type": "bearer", "expires_in": 7200, "access_token": "tok-new", "refresh_token": "refresh-new"},
+    )
+    _posted()
+
+    assert _send(advocate_client, ticket).status_code == 302
+
+    assert [c.request.url for c in responses.calls] == [TOKEN_URL, TWEETS_URL]
+    assert responses.calls[1].request.headers["Authorization"] == "Bearer tok-new"
+    assert Account.objects.get(username="GitLab").tokens["refresh_token"] == "refresh-new"
+
+
+@responses.activate
+def test_a_401_mid_send_refreshes_the_token_and_posts_once(advocate_client):
+    from channels.adapters.twitter.oauth import TOKEN_URL
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    responses.post(TWEETS_URL, status=401, json={"title": "Unauthorized", "type": "about:blank", "status": 401})
+    responses.post(
+        TOKEN_URL,
+        json={"token_type": "bearer", "expires_in": 7200, "access_token": "tok-new", "refresh_token": "refresh-new"},
+    )
+    _posted()
+
+    assert _send(advocate_client, ticket).status_code == 302
+
+    posts = [c for c in responses.calls if c.request.url == TWEETS_URL]
+    assert [p.request.headers["Authorization"] for p in posts] == ["Bearer tok-main", "Bearer tok-new"]
+    assert ticket.messages.filter(kind=Message.Kind.OUR_REPLY).count() == 1
+
+
+@responses.activate
+def test_a_refused_refresh_keeps_the_draft_and_says_the_account_needs_reconnecting(advocate_client):
+    from channels.adapters.twitter.oauth import TOKEN_URL
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    responses.post(TWEETS_URL, status=401, json={"title": "Unauthorized", "type": "about:blank", "status": 401})
+    responses.post(TOKEN_URL, status=400, json={"error": "invalid_request", "error_description": "Token revoked"})
+
+    response = _send(advocate_client, ticket, body="My careful answer")
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "GitLab on X needs reconnecting" in html and "My careful answer</textarea>" in html
+    account = Account.objects.get(username="GitLab")
+    assert account.status == Account.Status.NEEDS_RECONNECT
+    ticket.refresh_from_db()
+    assert ticket.reply_draft == "My careful answer" and ticket.first_reply_at is None
+    # The page now says so before anyone tries again, and offers no send.
+    page = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert "@GitLab needs reconnecting" in page and 'data-testid="send-unavailable"' in page
+
+
+@responses.activate
+def test_a_rate_limit_says_when_to_try_again_and_keeps_the_draft(advocate_client):
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    reset = int((timezone.now() + timedelta(minutes=12)).timestamp())
+    responses.post(
+        TWEETS_URL,
+        status=429,
+        json={"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+        headers={"x-rate-limit-limit": "200", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+    )
+    response = _send(advocate_client, ticket, body="Soon")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "rate limit for @GitLab is used up: try again after" in html and "nothing was posted" in html
+    assert "Soon</textarea>" in html
+    assert ticket.reply_sends.get().status == "refused"
+
+
+@responses.activate
+def test_no_answer_leaves_the_send_unknown_and_it_is_never_posted_again(advocate_client):
+    import requests
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    responses.post(TWEETS_URL, body=requests.ReadTimeout("read timed out"))
+
+    first = _send(advocate_client, ticket, token="k1")
+    again = _send(advocate_client, ticket, token="k1")  # the same press again (a retry)
+
+    assert first.status_code == 400 and "may have been posted" in first.content.decode()
+    assert again.status_code == 400
+    assert len(responses.calls) == 1
+    send = ticket.reply_sends.get()
+    assert send.status == "unknown"
+    # The page gave the form a new key: a deliberate new press is a new send.
+    assert 'name="token" value="k1"' not in first.content.decode()
+
+
+@responses.activate
+def test_the_next_poll_sees_our_sent_reply_as_a_duplicate(advocate_client):
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    _posted()
+    _send(advocate_client, ticket, body="Try the cache docs")
+    ticket.refresh_from_db()
+    first_reply_at = ticket.first_reply_at
+
+    ours = _tweet("1860000000000000009", "Try the cache docs", author="2244994945", replied_to="1860000000000000001")
+    payload = {"data": [ours], "includes": {"users": [{"id": "2244994945", "username": "GitLab", "name": "GitLab"}]}}
+    result = mentions_ingest(channel=ticket.channel, mentions=TwitterAdapter().parse_payload(payload))
+
+    assert (result.created, result.duplicates, result.our_replies) == (0, 1, 0)
+    assert ticket.messages.filter(kind=Message.Kind.OUR_REPLY).count() == 1
+    ticket.refresh_from_db()
+    assert ticket.first_reply_at == first_reply_at
+
+
+@pytest.mark.django_db(transaction=True)
+@responses.activate
+def test_two_presses_at_once_post_once():
+    """Two requests with the same key on two real database connections: one post."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    advocate = AdvocateFactory()
+    version = seen(ticket)
+    gate = threading.Barrier(2)
+    statuses = []
+
+    def press():
+        client = Client()
+        client.force_login(advocate)
+        gate.wait()
+        try:
+            response = client.post(
+                reverse("mentions:ticket-send", args=[ticket.pk]),
+                {"seen": version, "body": "Hi", "token": "same-key", "status": "solved"},
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    _posted()
+    threads = [threading.Thread(target=press) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len([c for c in responses.calls if c.request.url == TWEETS_URL]) == 1
+    assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1
+    assert sorted(statuses) in ([302, 302], [302, 400])  # the second waits for the first, or is told it is sending
