@@ -64,7 +64,7 @@ class AccountInline(admin.TabularInline):
         colour = {"connected": "#0a7d32", "needs_reconnect": "#b00020"}.get(obj.status, "#555")
         label = "Reconnect" if obj.status != Account.Status.NOT_CONNECTED else "Connect"
         if obj.reply_mode == Account.ReplyMode.OUTSIDE and obj.status == Account.Status.NOT_CONNECTED:
-            return format_html('<span style="color:#555">Replies outside the desk: nothing to connect</span>')
+            return format_html('<span style="color:#555">{}</span>', "Replies outside the desk: nothing to connect")
         return format_html(
             '<strong style="color:{}">{}</strong> · <a href="{}">{}</a>',
             colour,
