@@ -16,11 +16,13 @@ A send happens in three steps so that it is never posted twice and never lost:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -215,6 +217,52 @@ def _previous(send: ReplySend) -> Message:
     raise SendFailed(send.error or "This reply was not sent.")
 
 
+IN_FLIGHT_POLL_SECONDS = 0.2
+
+
+def _send_open(
+    locked: Ticket, user: Any, key: str, body: str, handle: str, style: str, seen: int | None
+) -> tuple[ReplySend, Account | None, ReplyPlan]:
+    """Step 1's checks and the send's row, with the ticket's row locked."""
+    from mentions.services.versions import changes_described, changes_since
+
+    if seen is not None and (changed := changes_since(ticket=locked, seen=seen)):
+        raise SendStale(
+            f"This ticket changed since you opened it: {changes_described(changed)}. "
+            "Nothing was sent; your text is kept below. Check the ticket and send again."
+        )
+    plan = reply_plan(locked)
+    if plan is None:
+        raise ValidationError("This channel cannot post replies from the desk: reply on the platform and mark replied.")
+    handle = (handle or plan.chosen).lstrip("@")
+    if handle not in plan.handles:
+        raise ValidationError(f"{handle or 'That account'} cannot post replies from the desk here.")
+    if handle in plan.unavailable:
+        raise ValidationError(f"{handle} {plan.unavailable[handle]}. Your draft is kept.")
+    if plan.max_length and len(body) > plan.max_length:
+        raise ValidationError(f"The reply is {len(body)} characters; {plan.max_length} at most here.")
+    if style and style not in {value for value, _label in plan.styles}:
+        raise ValidationError("Choose how to post the reply from the list.")
+    account = (
+        None
+        if locked.channel.kind == "email"
+        else Account.objects.select_related("channel").get(channel=locked.channel, username__iexact=handle)
+    )
+    send = ReplySend.objects.create(
+        key=key,
+        ticket=locked,
+        account=account,
+        sender=handle,
+        in_reply_to=plan.in_reply_to,
+        body=body,
+        style=style,
+        created_by=user,
+    )
+    locked.reply_draft = body
+    locked.save(update_fields=["reply_draft", "updated_at"])
+    return send, account, plan
+
+
 def ticket_send_reply(
     *,
     ticket: Ticket,
@@ -230,58 +278,34 @@ def ticket_send_reply(
     our reply (first reply time, link). `key` (the form's) makes a second press of the same form
     answer with the first one's outcome. `seen`: the ticket version the advocate saw (None: do not
     check). Raises SendStale, SendFailed (the key is used up) or ValidationError."""
-    from mentions.services.versions import changes_described, changes_since
-
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
         raise ValidationError("Submit as pending or solved.")
     key = (key or uuid.uuid4().hex)[:64]
-    with transaction.atomic():
-        locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
-        ensure_can_act(ticket=locked, user=user)
-        previous = ReplySend.objects.filter(key=key).first()
-        if previous is not None:
-            if previous.ticket_id != locked.pk:
+    # While a send on this ticket is in flight (this press's own first click, or another
+    # advocate's), wait for its outcome: then a double click answers with it, and a second reply
+    # written against the same version is refused as stale instead of posted too.
+    deadline = time.monotonic() + settings.DESK_HTTP_TIMEOUT_SECONDS * 2 + 5
+    while True:
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
+            ensure_can_act(ticket=locked, user=user)
+            previous = ReplySend.objects.filter(key=key).first()
+            if previous is not None and previous.ticket_id != locked.pk:
                 raise ValidationError("This form belongs to another ticket: reload the page.")
-            return _previous(previous)
-        if seen is not None and (changed := changes_since(ticket=locked, seen=seen)):
-            raise SendStale(
-                f"This ticket changed since you opened it: {changes_described(changed)}. "
-                "Nothing was sent; your text is kept below. Check the ticket and send again."
-            )
-        plan = reply_plan(locked)
-        if plan is None:
-            raise ValidationError(
-                "This channel cannot post replies from the desk: reply on the platform and mark replied."
-            )
-        handle = (handle or plan.chosen).lstrip("@")
-        if handle not in plan.handles:
-            raise ValidationError(f"{handle or 'That account'} cannot post replies from the desk here.")
-        if handle in plan.unavailable:
-            raise ValidationError(f"{handle} {plan.unavailable[handle]}. Your draft is kept.")
-        if plan.max_length and len(body) > plan.max_length:
-            raise ValidationError(f"The reply is {len(body)} characters; {plan.max_length} at most here.")
-        if style and style not in {value for value, _label in plan.styles}:
-            raise ValidationError("Choose how to post the reply from the list.")
-        account = (
-            None
-            if locked.channel.kind == "email"
-            else Account.objects.select_related("channel").get(channel=locked.channel, username__iexact=handle)
-        )
-        send = ReplySend.objects.create(
-            key=key,
-            ticket=locked,
-            account=account,
-            sender=handle,
-            in_reply_to=plan.in_reply_to,
-            body=body,
-            style=style,
-            created_by=user,
-        )
-        locked.reply_draft = body
-        locked.save(update_fields=["reply_draft", "updated_at"])
+            if previous is not None and previous.status != ReplySend.Status.SENDING:
+                return _previous(previous)
+            if (
+                previous is None
+                and not ReplySend.objects.filter(ticket=locked, status=ReplySend.Status.SENDING).exists()
+            ):
+                send, account, plan = _send_open(locked, user, key, body, handle, style, seen)
+                break
+        if time.monotonic() > deadline:
+            raise ValidationError("A reply to this ticket is still being sent: reload the ticket in a moment.")
+        time.sleep(IN_FLIGHT_POLL_SECONDS)
 
     try:
         sent = _post(send, locked, account, plan.in_reply_to)

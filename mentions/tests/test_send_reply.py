@@ -254,10 +254,10 @@ def test_stored_x_posts_get_their_mentioned_handles_from_the_payload_once(django
     assert stored.mentioned == ["GitLab"]
 
 
-def _send(client, ticket, body="Hi!", token="t", **extra):
+def _send(client, ticket, body="Hi!", key="t", **extra):
     return client.post(
         reverse("mentions:ticket-send", args=[ticket.pk]),
-        {"seen": seen(ticket), "body": body, "token": token, "status": "solved", **extra},
+        {"seen": seen(ticket), "body": body, "token": key, "status": "solved", **extra},
     )
 
 
@@ -368,8 +368,8 @@ def test_no_answer_leaves_the_send_unknown_and_it_is_never_posted_again(advocate
     ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
     responses.post(TWEETS_URL, body=requests.ReadTimeout("read timed out"))
 
-    first = _send(advocate_client, ticket, token="k1")
-    again = _send(advocate_client, ticket, token="k1")  # the same press again (a retry)
+    first = _send(advocate_client, ticket, key="k1")
+    again = _send(advocate_client, ticket, key="k1")  # the same press again (a retry)
 
     assert first.status_code == 400 and "may have been posted" in first.content.decode()
     assert again.status_code == 400
