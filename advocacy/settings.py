@@ -156,7 +156,9 @@ CELERY_TIMEZONE = "UTC"
 
 # One beat schedule, here, reviewed. Each entry expires so a backlog of stale dispatches
 # (worker down for an hour) is dropped instead of replayed.
-DESK_DISPATCH_SECONDS = env.int("DESK_DISPATCH_SECONDS", default=15)
+# A channel whose time has come waits up to one tick for its poll: short, because the check is one
+# indexed query and every second of it is a second a new mention is not yet visible.
+DESK_DISPATCH_SECONDS = env.int("DESK_DISPATCH_SECONDS", default=5)
 # SLA breaches, after-hours urgent pings (and their retries), the end-of-day digest and
 # advocate-for-a-day expiry all run on this beat; each task is idempotent, so a late or
 # doubled run changes nothing.
@@ -234,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
 DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 # A poll that stops short of a backlog (its request budget used) is followed this soon by the next.
 DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
+# No channel polls more often than this, whatever its budget allows (channels.freshness).
+DESK_POLL_FLOOR_SECONDS = env.int("DESK_POLL_FLOOR_SECONDS", default=20)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)
 DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
 # {"https://api.x.com/": "https://x-sandbox.example.com/"}: a platform's API reached at another

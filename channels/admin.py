@@ -22,11 +22,12 @@ from channels.admin_forms import (
     setting_field_names,
 )
 from channels.budget import budget_plan
+from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Account, Channel, DeadLetter, SlackNotice
 from channels.quarantine import dead_letter_discard, dead_letter_retry
 from channels.secrets import CredentialsUnreadable, credentials_describe
-from channels.services import channel_poll
+from channels.services import PUSH_KINDS, channel_poll
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class ChannelAdmin(admin.ModelAdmin):
         "kind_chosen",
         *HEALTH_FIELDS,
         "credentials_set",
+        "polling",
         "usage_summary",
         "platform_status_pretty",
     ]
@@ -124,8 +126,9 @@ class ChannelAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         kind = self._kind(request, obj) or Channel.Kind.WEBHOOK
         label = Channel.Kind(kind).label
+        polling = ["poll_interval_seconds", "polling"] if obj is not None else ["poll_interval_seconds"]
         fieldsets = [
-            (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", "poll_interval_seconds"]}),
+            (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", *polling]}),
             (f"{label}: settings", {"fields": setting_field_names(kind)}),
             ("Our accounts and Slack", {"fields": ["our_accounts", "slack_channel"]}),
             *self._credentials_fieldset(kind, label, obj),
@@ -226,13 +229,17 @@ class ChannelAdmin(admin.ModelAdmin):
             return str(exc)
         return ", ".join(f"{k}: set" for k in keys) if keys else "none"
 
+    @admin.display(description="Polls")
+    def polling(self, obj: Channel) -> str:
+        return poll_interval(obj).note if obj.kind not in PUSH_KINDS else "Pushed by the platform: never polled."
+
     @admin.display(description="Reads this month")
     def usage_summary(self, obj: Channel) -> str:
         usage = obj.usage or {}
         budget = (obj.config or {}).get("monthly_read_budget")
         if budget:
             plan = budget_plan(
-                budget=int(budget), usage=usage, base_interval=obj.poll_interval_seconds, now=timezone.now()
+                budget=int(budget), usage=usage, base_interval=poll_interval(obj).seconds, now=timezone.now()
             )
             return plan.describe()
         if usage.get("month") == timezone.now().strftime("%Y-%m"):
@@ -255,6 +262,9 @@ class ChannelAdmin(admin.ModelAdmin):
             # An admin touched the channel, typically to fix what made it fail.
             obj.mark_config_changed()
         super().save_model(request, obj, form, change)
+        interval = poll_interval(obj)
+        if obj.poll_interval_seconds and interval.seconds > obj.poll_interval_seconds:
+            self.message_user(request, interval.note, messages.WARNING)
 
     @admin.action(description="Poll now")
     def poll_now(self, request, queryset) -> None:

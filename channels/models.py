@@ -50,7 +50,13 @@ class Channel(models.Model):
     high_priority = models.BooleanField(
         default=False, help_text="Tickets from this channel count towards the high-priority target."
     )
-    poll_interval_seconds = models.PositiveIntegerField(default=300)
+    poll_interval_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds between polls. Empty: automatic, the shortest the platform's request budget allows for "
+        "this configuration, counting the other channels that share the budget. A shorter value than the budget "
+        "allows is raised to it.",
+    )
     config = models.JSONField(default=dict, blank=True, help_text="Per-kind settings, validated on save.")
     our_accounts = models.JSONField(
         default=list,

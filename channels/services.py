@@ -16,6 +16,7 @@ from django.utils import timezone
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
 from channels.adapters.base import FetchResult, PayloadError
 from channels.budget import budget_plan, usage_record
+from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Channel
 from channels.quarantine import mentions_store
@@ -55,10 +56,12 @@ def channel_mark_dispatched(*, channel_id: int, now=None) -> bool:
     channel = Channel.objects.filter(pk=channel_id).only("poll_interval_seconds").first()
     if channel is None:
         return False
+    # Until the poll ends and sets the real next time; if the task is lost, the channel is due again then.
+    hold = max(channel.poll_interval_seconds or 0, settings.DESK_POLL_FLOOR_SECONDS)
     return bool(
         Channel.objects.filter(pk=channel_id)
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
-        .update(next_poll_at=now + timedelta(seconds=max(channel.poll_interval_seconds, 30)))
+        .update(next_poll_at=now + timedelta(seconds=hold))
     )
 
 
@@ -90,7 +93,7 @@ def _record_failure(
     failures = channel.consecutive_failures + 1
     wait = 0.0
     if not failing:
-        wait = backoff_seconds(interval=channel.poll_interval_seconds, failures=failures)
+        wait = backoff_seconds(interval=channel.poll_interval_seconds or 0, failures=failures)
         wait = max(wait, retry_after or 0)
     _lease_release(
         channel.pk,
@@ -186,15 +189,17 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         logger.exception("poll: channel=%s kind=%s unexpected error", channel.slug, channel.kind)
         _record_failure(channel, token, f"Internal error: {exc.__class__.__name__}: {exc}")
         return PollOutcome(status="transient_error", error=str(exc))
+    # Timed from the end of the poll, so a slow poll (a backlog, a slow platform) never makes the
+    # next one start early or stack behind it.
     done = timezone.now()
     usage = usage_record(channel.usage or {}, reads=progress.reads, now=done)
-    interval = float(channel.poll_interval_seconds)
+    channel.platform_status = {**(channel.platform_status or {}), **progress.platform_status}
+    base_interval = poll_interval(channel).seconds
+    interval = float(base_interval)
     budget = channel.config.get("monthly_read_budget")
     if budget:
         # Slow down, never stop silently: the interval stretches to make the budget last.
-        interval = budget_plan(
-            budget=int(budget), usage=usage, base_interval=channel.poll_interval_seconds, now=done
-        ).interval_seconds
+        interval = budget_plan(budget=int(budget), usage=usage, base_interval=base_interval, now=done).interval_seconds
     elif progress.more:
         # A backlog larger than one poll: come back soon rather than after the interval.
         interval = min(interval, settings.DESK_BACKLOG_REPOLL_SECONDS)
@@ -210,7 +215,7 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         consecutive_failures=0,
         next_poll_at=next_poll,
         usage=usage,
-        platform_status={**(channel.platform_status or {}), **progress.platform_status},
+        platform_status=channel.platform_status,
     )
     logger.info(
         "poll: channel=%s %s%s", channel.slug, result.as_dict(), " (backlog: more to fetch)" if progress.more else ""

@@ -249,6 +249,8 @@ def test_an_http_429_waits_for_retry_after():
 def test_a_backoff_skips_the_method_delays_the_next_poll_and_loses_nothing():
     now = int(time.time())
     channel = stackexchange_channel(poll_interval_seconds=60)
+    channel.credentials = {"key": "app-key"}  # without a key 300 requests a day would not allow 60 s
+    channel.save()
     add_questions([question(1, now - 300)], backoff=600)
     add_answers([answer(2, 1, now - 200)])
     add_comments([])
