@@ -51,6 +51,7 @@ class Channel(models.Model):
         default=False, help_text="Tickets from this channel count towards the high-priority target."
     )
     poll_interval_seconds = models.PositiveIntegerField(
+        "poll interval (seconds)",
         null=True,
         blank=True,
         help_text="Seconds between polls. Empty: automatic, the shortest the platform's request budget allows for "

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 "allows for this configuration, counting the other channels that share the budget. A shorter value "
                 "than the budget allows is raised to it.",
                 null=True,
+                verbose_name="poll interval (seconds)",
             ),
         ),
         migrations.RunPython(automatic_where_default, default_back),

@@ -206,6 +206,13 @@ def test_change_lists_fit_a_1366_px_screen_and_the_channel_form_shows_one_kind(l
         page.get_by_role("button", name="Save and continue editing").click()
         expect(page.get_by_text("api_key: set")).to_be_visible()
         expect(page.get_by_label("API key")).to_have_value("")
+        # How often it polls: automatic, and an interval shorter than allowed is raised, with a warning.
+        expect(page.get_by_text("Automatic: every 20 s")).to_be_visible()
+        page.get_by_label("Poll interval (seconds)").fill("5")
+        page.get_by_role("button", name="Save and continue editing").click()
+        warning = "Every 20 s, not the 5 s set here: no channel polls more often than every 20 s."
+        expect(page.locator(".messagelist .warning")).to_have_text(warning)
+        page.screenshot(path=str(ARTIFACTS / "e2e-admin-channel-polls.png"), full_page=True)
         browser.close()
 
     assert {name: w for name, w in widths.items() if w > WIDTH} == {}, widths
