@@ -81,7 +81,7 @@ class Ticket(models.Model):
     requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
     first_reply_at = models.DateTimeField(null=True, blank=True)
     first_reply_seconds = models.PositiveBigIntegerField(null=True, blank=True)
-    # The same span counted only inside the coverage schedule (metrics.CoverageSchedule).
+    # The same span counted only inside the coverage schedule (mentions.CoverageSchedule).
     first_reply_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     # The first-reply clock (mentions.services.sla): due time of the target that applies,
@@ -726,3 +726,7 @@ class SavedSearch(models.Model):
     def get_absolute_url(self) -> str:
         url = reverse("mentions:tickets")
         return f"{url}?{self.query}" if self.query else url
+
+
+# The clocks' settings live in their own module; importing them here registers them with the app.
+from mentions.clock_models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target  # noqa: E402, F401

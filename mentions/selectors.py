@@ -187,7 +187,7 @@ class Duty:
 
 def duty_today(*, today: date) -> Duty:
     """This month's release day and release advocate (two queries)."""
-    from metrics.models import DutySettings, ReleaseRota
+    from mentions.models import DutySettings, ReleaseRota
 
     duty = DutySettings.current()
     rota = ReleaseRota.for_month(today)

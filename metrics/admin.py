@@ -4,7 +4,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from metrics.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
+from mentions.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 
 WEEKDAYS = [
     (1, "Monday"),
@@ -121,9 +121,9 @@ class TargetAdmin(admin.ModelAdmin):
         for group in Target.Group:
             row = saved.get(group.value)
             if row is not None:
-                link = reverse("admin:metrics_target_change", args=[row.pk])
+                link = reverse("admin:mentions_target_change", args=[row.pk])
             else:
-                link = reverse("admin:metrics_target_add") + f"?group={group.value}&median_hours={hours[group]:g}"
+                link = reverse("admin:mentions_target_add") + f"?group={group.value}&median_hours={hours[group]:g}"
             in_effect.append(
                 {"label": group.label, "hours": f"{hours[group]:g}", "saved": row is not None, "link": link}
             )

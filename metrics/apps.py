@@ -13,10 +13,10 @@ class MetricsConfig(AppConfig):
 
         # What the KPI page reads besides tickets and events (whose changes reach it through the rollups).
         for label in (
-            "metrics.Target",
-            "metrics.Holiday",
-            "metrics.DutySettings",
-            "metrics.ReleaseRota",
+            "mentions.Target",
+            "mentions.Holiday",
+            "mentions.DutySettings",
+            "mentions.ReleaseRota",
             "channels.Channel",
             "experts.Outreach",
             "experts.Expert",

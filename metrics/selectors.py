@@ -22,8 +22,8 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncWeek
 from django.utils import timezone
 
 from channels.models import Channel
-from mentions.models import Ticket, TicketEvent
-from metrics.models import AdvocateDay, DutySettings, TagDay, Target, TicketDay
+from mentions.models import DutySettings, Target, Ticket, TicketEvent
+from metrics.models import AdvocateDay, TagDay, TicketDay
 from metrics.quantiles import (
     array_percentile_cont,
     array_percentiles_cont,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from metrics.coverage import coverage_load
+from mentions.coverage import coverage_load
 
 
 def business_seconds_recompute(*, batch_size: int = 2000) -> int:

@@ -17,9 +17,9 @@ from experts.models import OutreachSettings
 from experts.slack import slack_escape, slack_link
 from experts.tasks import community_post
 from experts.tests.factories import ExpertFactory
+from mentions.coverage import coverage_load
 from mentions.services.urgency import DigestPlan, digest_text, urgent_ping_text
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
-from metrics.coverage import coverage_load
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,7 @@ def first_reply_set(*, ticket: Ticket, at: Any, coverage: Any = None) -> bool:
     if ticket.first_reply_at is not None and ticket.first_reply_at <= at:
         return False
     if coverage is None:
-        from metrics.coverage import coverage_load
+        from mentions.coverage import coverage_load
 
         coverage = coverage_load()
     ticket.first_reply_at = at

@@ -20,11 +20,11 @@ from channels.models import Channel
 from channels.slack_outbox import slack_notices_enqueue
 from channels.text import clean_text, safe_url
 from experts.loop import expert_for, expert_replies_record, experts_by_handle
+from mentions.coverage import coverage_load
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
 from mentions.services.rules import rules_apply
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
-from metrics.coverage import coverage_load
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """First-reply clocks: the due time of each ticket's target, and recording a missed target.
 
-Targets (metrics.Target, editable): 7 h over all channels, 5 h for high-priority tickets (a
+Targets (mentions.Target, editable): 7 h over all channels, 5 h for high-priority tickets (a
 high-priority channel, or priority "urgent"), counted in calendar hours from `requested_at`
 like the KPI pages. A ticket tagged `security` gets one business day instead: the same
-position of the business clock on the next covered day (metrics.coverage.Coverage).
+position of the business clock on the next covered day (mentions.coverage.Coverage).
 
 The clock runs while a ticket waits (new/open) without a first reply. A breach is recorded
 once: a conditional UPDATE of `Ticket.sla_breached` plus one `sla_breached` event, which a
@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mentions.coverage import Coverage, coverage_load
 from mentions.models import Ticket, TicketEvent
-from metrics.coverage import Coverage, coverage_load
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class SlaContext:
     """Schedule and targets, loaded once per batch of work (two or three queries)."""
 
     def __init__(self, coverage: Coverage | None = None, target_hours: dict[str, float] | None = None) -> None:
-        from metrics.models import Target
+        from mentions.models import Target
 
         self.coverage = coverage or coverage_load()
         self.target_hours = target_hours or Target.hours()

@@ -1,5 +1,5 @@
 """Urgent mentions outside coverage, and the end-of-day digest, posted to the advocates'
-Slack channel (metrics.DutySettings: #community-advocates by default).
+Slack channel (mentions.DutySettings: #community-advocates by default).
 
 Urgent = waiting (new/open) and any of: a high-priority channel, priority "urgent" (a triage
 rule or an advocate set it), a Hacker News story whose stored item carries Algolia's
@@ -24,9 +24,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from experts.slack import slack_escape, slack_link
+from mentions.coverage import Coverage, coverage_load
 from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
 from mentions.services.sla import clock_text
-from metrics.coverage import Coverage, coverage_load
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def waiting_urgent(*, hn_points: int) -> QuerySet[Ticket]:
 
 
 def _duty() -> Any:
-    from metrics.models import DutySettings
+    from mentions.models import DutySettings
 
     return DutySettings.current()
 

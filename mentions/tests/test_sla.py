@@ -9,11 +9,10 @@ from django.db import connection, connections
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
-from mentions.models import Macro, MacroAction, Ticket, TicketEvent
+from mentions.models import Holiday, Macro, MacroAction, Target, Ticket, TicketEvent
 from mentions.services import macro_apply, mentions_ingest, ticket_mark_replied
 from mentions.services.sla import sla_sweep
 from mentions.tests.factories import AdvocateFactory
-from metrics.models import Holiday, Target
 
 adapter = HackerNewsAdapter()
 FRIDAY_EVENING = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)  # inside coverage, one hour before it ends

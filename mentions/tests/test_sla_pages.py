@@ -8,11 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentions.models import Ticket, TicketEvent
+from mentions.models import DutySettings, ReleaseRota, Ticket, TicketEvent
 from mentions.services import ticket_mark_replied
 from mentions.services.sla import sla_sweep
 from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory, ViewFactory
-from metrics.models import DutySettings, ReleaseRota
 
 pytestmark = pytest.mark.django_db
 

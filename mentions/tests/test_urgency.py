@@ -15,7 +15,8 @@ from advocacy.celery import app as celery_app
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
-from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
+from mentions.coverage import coverage_load
+from mentions.models import CoverageDigest, DutySettings, Message, Ticket, UrgentPing
 from mentions.services import mentions_ingest, ticket_mark_replied
 from mentions.services.urgency import (
     coverage_digest_send,
@@ -24,8 +25,6 @@ from mentions.services.urgency import (
     urgent_sweep,
 )
 from mentions.tests.factories import AdvocateFactory
-from metrics.coverage import coverage_load
-from metrics.models import DutySettings
 
 POST_URL = "https://slack.com/api/chat.postMessage"
 FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from datetime import date, time
 import pytest
 from django.urls import reverse
 
+from mentions.models import CoverageSchedule, ReleaseRota
 from mentions.tests.factories import UserFactory
-from metrics.models import CoverageSchedule, ReleaseRota
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,10 @@ def admin_client(client):
 @pytest.mark.parametrize(
     "name",
     [
-        "metrics_coverageschedule_add",
-        "metrics_holiday_add",
-        "metrics_dutysettings_add",
-        "metrics_releaserota_add",
+        "mentions_coverageschedule_add",
+        "mentions_holiday_add",
+        "mentions_dutysettings_add",
+        "mentions_releaserota_add",
         "mentions_advocategrant_add",
         "mentions_urgentping_changelist",
         "mentions_coveragedigest_changelist",
@@ -35,7 +35,7 @@ def test_admin_pages_open(admin_client, name):
 
 def test_the_schedule_is_edited_with_weekday_boxes_and_clear_messages(admin_client):
     schedule = CoverageSchedule.objects.create(weekdays=[1, 2, 3, 4, 5])
-    url = reverse("admin:metrics_coverageschedule_change", args=[schedule.pk])
+    url = reverse("admin:mentions_coverageschedule_change", args=[schedule.pk])
     page = admin_client.get(url).content.decode()
     assert 'type="checkbox" name="weekdays" value="1"' in page
 
@@ -51,12 +51,12 @@ def test_the_schedule_is_edited_with_weekday_boxes_and_clear_messages(admin_clie
     schedule.refresh_from_db()
     assert (schedule.weekdays, schedule.start, schedule.end) == ([1, 3, 6], time(9), time(17))
     # One schedule is used: no second one can be added.
-    assert admin_client.get(reverse("admin:metrics_coverageschedule_add")).status_code == 403
+    assert admin_client.get(reverse("admin:mentions_coverageschedule_add")).status_code == 403
 
 
 def test_the_rota_wants_the_first_of_the_month(admin_client):
     advocate = UserFactory()
-    url = reverse("admin:metrics_releaserota_add")
+    url = reverse("admin:mentions_releaserota_add")
     response = admin_client.post(url, {"month": "2026-12-05", "advocate": advocate.pk})
     assert "Give the first day of the month, e.g. 2026-12-01." in response.content.decode()
     assert admin_client.post(url, {"month": "2026-12-01", "advocate": advocate.pk}).status_code == 302

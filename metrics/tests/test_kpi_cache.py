@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.tests.factories import ChannelFactory
+from mentions.models import Target
 from mentions.tests.factories import ManagerFactory
-from metrics.models import Target
 from metrics.tests.factories import ticket_make
 
 pytestmark = pytest.mark.django_db

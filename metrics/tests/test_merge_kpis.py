@@ -6,11 +6,10 @@ from datetime import date
 import pytest
 
 from channels.tests.factories import ChannelFactory
-from mentions.models import Message, Ticket
+from mentions.models import Message, Target, Ticket
 from mentions.services import ticket_merge
 from mentions.tests.factories import AdvocateFactory, MessageFactory
 from metrics import rollups, selectors
-from metrics.models import Target
 from metrics.tests.factories import at, ticket_make
 
 pytestmark = pytest.mark.django_db

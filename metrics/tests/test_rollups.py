@@ -28,7 +28,7 @@ NOW = at(30, 23)
 
 
 def _exact(channel_id):
-    from metrics.models import Target
+    from mentions.models import Target
 
     targets = Target.hours()
     kwargs = {"start": START, "end": END, "channel_id": channel_id}
@@ -39,7 +39,7 @@ def _exact(channel_id):
 
 
 def _rolled_up(channel_id):
-    from metrics.models import Target
+    from mentions.models import Target
 
     targets = Target.hours()
     kwargs = {"start": START, "end": END, "channel_id": channel_id}

@@ -25,11 +25,10 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from experts.models import Outreach
 from experts.tests.factories import OutreachFactory
-from mentions.models import Tag, Ticket, TicketEvent
+from mentions.models import Holiday, Tag, Target, Ticket, TicketEvent
 from mentions.services import mentions_ingest
 from mentions.tests.factories import UserFactory
 from metrics import selectors
-from metrics.models import Holiday, Target
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import H, at, event_make, ticket_make
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from mentions.models import CoverageSchedule, DutySettings, Target
 from mentions.tests.factories import UserFactory
-from metrics.models import CoverageSchedule, DutySettings, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ def admin_client(client):
 
 
 def test_the_coverage_list_opens_the_defaults_in_effect_then_the_saved_schedule(admin_client):
-    changelist = reverse("admin:metrics_coverageschedule_changelist")
+    changelist = reverse("admin:mentions_coverageschedule_changelist")
     response = admin_client.get(changelist, follow=True)
-    assert response.redirect_chain == [(reverse("admin:metrics_coverageschedule_add"), 302)]
+    assert response.redirect_chain == [(reverse("admin:mentions_coverageschedule_add"), 302)]
     html = response.content.decode()
     assert "Nothing saved yet: the form shows the defaults in effect" in html and "0 coverage" not in html
     form = response.context["adminform"].form
@@ -34,13 +34,13 @@ def test_the_coverage_list_opens_the_defaults_in_effect_then_the_saved_schedule(
     schedule = CoverageSchedule.objects.create(weekdays=[1, 2, 3], start=time(9), end=time(17))
     response = admin_client.get(changelist)
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:metrics_coverageschedule_change", args=[schedule.pk])
+    assert response["Location"] == reverse("admin:mentions_coverageschedule_change", args=[schedule.pk])
 
 
 def test_the_duty_settings_list_opens_the_defaults_in_effect(admin_client):
-    changelist = reverse("admin:metrics_dutysettings_changelist")
+    changelist = reverse("admin:mentions_dutysettings_changelist")
     response = admin_client.get(changelist, follow=True)
-    assert response.redirect_chain == [(reverse("admin:metrics_dutysettings_add"), 302)]
+    assert response.redirect_chain == [(reverse("admin:mentions_dutysettings_add"), 302)]
     form = response.context["adminform"].form
     defaults = DutySettings.current()
     assert defaults.pk is None
@@ -56,19 +56,19 @@ def test_the_duty_settings_list_opens_the_defaults_in_effect(admin_client):
         "digest_lead_minutes": 15,
         "digest_margin_hours": 1,
     }
-    response = admin_client.post(reverse("admin:metrics_dutysettings_add"), data, follow=True)
+    response = admin_client.post(reverse("admin:mentions_dutysettings_add"), data, follow=True)
     saved = DutySettings.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("admin:metrics_dutysettings_change", args=[saved.pk])
+    assert response.redirect_chain[-1][0] == reverse("admin:mentions_dutysettings_change", args=[saved.pk])
     assert DutySettings.current().release_day == 20
 
 
 def test_targets_show_each_groups_target_in_effect_saved_or_default(admin_client):
-    changelist = reverse("admin:metrics_target_changelist")
+    changelist = reverse("admin:mentions_target_changelist")
     html = admin_client.get(changelist).content.decode()
     assert "0 targets" not in html
     assert '<th scope="row">All channels</th>\n      <td>7 h</td>\n      <td>default (nothing saved)</td>' in html
     assert '<th scope="row">High-priority channels</th>\n      <td>5 h</td>' in html
-    add = reverse("admin:metrics_target_add")
+    add = reverse("admin:mentions_target_add")
     assert f'href="{add}?group=high_priority&amp;median_hours=5"' in html
     # The link opens the add form filled with the default.
     form = admin_client.get(f"{add}?group=high_priority&median_hours=5").context["adminform"].form
@@ -77,5 +77,5 @@ def test_targets_show_each_groups_target_in_effect_saved_or_default(admin_client
     target = Target.objects.create(group=Target.Group.ALL, median_hours=Decimal("6.5"))
     html = admin_client.get(changelist).content.decode()
     assert "<td>6.5 h</td>" in html and "<td>saved</td>" in html
-    assert reverse("admin:metrics_target_change", args=[target.pk]) in html
+    assert reverse("admin:mentions_target_change", args=[target.pk]) in html
     assert "1 target" in html  # the saved rows' own list, with its actions

@@ -178,7 +178,7 @@ def test_change_lists_fit_a_1366_px_screen_and_the_channel_form_shows_one_kind(l
             ("dutysettings", "Nothing saved yet"),
             ("target", "default (nothing saved)"),
         ]:
-            page.goto(f"{live_server.url}/admin/metrics/{name}/")
+            page.goto(f"{live_server.url}/admin/mentions/{name}/")
             expect(page.get_by_text(shows).first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / f"e2e-admin-settings-{name}.png"), full_page=True)
 

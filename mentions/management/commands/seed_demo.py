@@ -17,10 +17,10 @@ from django.utils import timezone
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
 from channels.models import Channel
+from mentions.coverage import coverage_load
 from mentions.models import Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 from mentions.services import mentions_ingest
-from metrics.coverage import coverage_load
 
 HISTORY_DAYS = 21
 TAGS = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from metrics.business_hours import business_seconds
+from mentions.business_hours import business_seconds
 
 # Weekdays are never empty (CoverageSchedule.clean), so a covered day is at most a week plus
 # the holidays away; this bound only stops a loop over a schedule made of holidays.
@@ -98,7 +98,7 @@ class Coverage:
 
 
 def coverage_load() -> Coverage:
-    from metrics.models import CoverageSchedule, Holiday
+    from mentions.models import CoverageSchedule, Holiday
 
     schedule = CoverageSchedule.current()
     return Coverage(

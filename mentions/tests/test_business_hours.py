@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 
-from metrics.business_hours import business_seconds
+from mentions.business_hours import business_seconds
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 H = 3600

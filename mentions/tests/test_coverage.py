@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from metrics.coverage import Coverage, coverage_load
-from metrics.models import CoverageSchedule, DutySettings, Holiday
+from mentions.coverage import Coverage, coverage_load
+from mentions.models import CoverageSchedule, DutySettings, Holiday
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
