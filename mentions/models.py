@@ -162,7 +162,7 @@ class Ticket(models.Model):
             models.Index(fields=["channel", "requested_at"], name="ticket_channel_requested_idx"),
             models.Index(fields=["first_reply_at"], name="ticket_first_reply_idx"),
             models.Index(fields=["solved_at"], name="ticket_solved_idx"),
-            # The KPI page's live part: unreplied open tickets past their target (metrics.selectors).
+            # The KPI page's live part: unreplied open tickets past their target (metrics.first_reply).
             models.Index(
                 fields=["requested_at"],
                 name="ticket_unreplied_idx",

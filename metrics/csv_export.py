@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from metrics import selectors
+from metrics import activity, advocates, export, first_reply, first_reply_weekly
 from metrics.rollups import rollups_read
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
@@ -115,7 +115,7 @@ def _dict_rows(rows: Iterable[dict], keys: Sequence[str]) -> Iterator[list]:
 
 
 def _first_reply(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
-    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    stats = first_reply.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
     header = ["group", *FIRST_REPLY_FIELDS]
     return header, (
         [r["label"], *(getattr(r["stats"], f) for f in FIRST_REPLY_FIELDS)] for r in first_reply_rows(stats)
@@ -123,7 +123,7 @@ def _first_reply(*, start: date, end: date, channel_id: int | None, now: datetim
 
 
 def _overdue(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
-    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    stats = first_reply.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
     header = ["ticket", "subject", "channel", "requested_at", "waiting_hours", "target_hours", "status"]
     rows = (
         [
@@ -149,27 +149,27 @@ def _keyed(fetch: Callable[..., Iterable[dict]], keys: Sequence[str]):
 
 def _weekly(*, start, end, channel_id, now):
     keys = ["week_start", "median_hours", "median_business_hours", "replied", "target_hours"]
-    return _keyed(selectors.first_reply_weekly, keys)(start=start, end=end, channel_id=channel_id)
+    return _keyed(first_reply_weekly.first_reply_weekly, keys)(start=start, end=end, channel_id=channel_id)
 
 
 def _activity(*, start, end, channel_id, now):
     keys = ["day", "created", "replied", "solved", "release_day"]
-    return _keyed(selectors.activity_daily, keys)(start=start, end=end, channel_id=channel_id)
+    return _keyed(activity.activity_daily, keys)(start=start, end=end, channel_id=channel_id)
 
 
 def _tags_rising(*, start, end, channel_id, now):
     keys = ["tag", "current", "previous", "change"]
-    return _keyed(selectors.tags_rising, keys)(end=end, days=tags_days(start, end))
+    return _keyed(activity.tags_rising, keys)(end=end, days=tags_days(start, end))
 
 
 def _outreach(*, start, end, channel_id, now):
     keys = ["month", "asked", "answered", "declined", "answer_rate", "median_answer_hours"]
-    return _keyed(selectors.outreach_monthly, keys)(start=start, end=end)
+    return _keyed(activity.outreach_monthly, keys)(start=start, end=end)
 
 
 def _advocates(*, start, end, channel_id, now):
     keys = ["advocate", "served", "replied", "solved", "median_handling_minutes"]
-    return _keyed(selectors.advocate_stats, keys)(start=start, end=end, channel_id=channel_id)
+    return _keyed(advocates.advocate_stats, keys)(start=start, end=end, channel_id=channel_id)
 
 
 def _tickets(*, start, end, channel_id, now):
@@ -184,7 +184,7 @@ def _tickets(*, start, end, channel_id, now):
         "tags",
         "assignee",
     ]
-    return _keyed(selectors.tickets_export, keys)(start=start, end=end, channel_id=channel_id)
+    return _keyed(export.tickets_export, keys)(start=start, end=end, channel_id=channel_id)
 
 
 EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {

@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from advocacy.fragments import fragment
-from metrics import selectors
+from metrics.activity import activity_daily, outreach_monthly, tags_rising
+from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
+from metrics.first_reply import first_reply_stats
+from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
@@ -62,7 +65,7 @@ def _outreach_rows(*, start: date, end: date) -> list[dict]:
     """Outreach per month, with the answer rate (a fraction) also as a percentage for display."""
     return [
         {**row, "answer_pct": None if row["answer_rate"] is None else 100.0 * row["answer_rate"]}
-        for row in selectors.outreach_monthly(start=start, end=end)
+        for row in outreach_monthly(start=start, end=end)
     ]
 
 
@@ -84,10 +87,10 @@ def _figures_html(*, start: date, end: date, channel_id: int | None, now: dateti
 
 
 def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
-    stats = selectors.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
-    weekly = selectors.first_reply_weekly(start=start, end=end, channel_id=channel_id)
-    activity = selectors.activity_daily(start=start, end=end, channel_id=channel_id)
-    tags = selectors.tags_rising(end=end, days=tags_days(start, end))
+    stats = first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    weekly = first_reply_weekly(start=start, end=end, channel_id=channel_id)
+    activity = activity_daily(start=start, end=end, channel_id=channel_id)
+    tags = tags_rising(end=end, days=tags_days(start, end))
     return {
         "first_reply": first_reply_rows(stats),
         "overdue": overdue_rows(stats, now=now),
@@ -98,7 +101,7 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "tags": tags,
         "tags_chart": _tags_chart(tags),
         "outreach": _outreach_rows(start=start, end=end),
-        "advocates": selectors.advocate_stats(start=start, end=end, channel_id=channel_id),
+        "advocates": advocate_stats(start=start, end=end, channel_id=channel_id),
         "tags_days": tags_days(start, end),
         "start": start,
         "end": end,
@@ -146,8 +149,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
     start, end = form.cleaned_data["month"]
     now = timezone.now()
     with rollups_read():
-        stats = selectors.first_reply_stats(start=start, end=end, now=now)
-        activity = selectors.activity_daily(start=start, end=end)
+        stats = first_reply_stats(start=start, end=end, now=now)
+        activity = activity_daily(start=start, end=end)
     return render(
         request,
         "metrics/monthly.html",

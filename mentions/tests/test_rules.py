@@ -304,7 +304,7 @@ def test_actions_tags_priority_template_and_respond_from_status_handle():
 
 
 def test_close_without_reply_solves_the_ticket_naming_the_rule_and_counts_as_solved_without_reply():
-    from metrics.selectors import first_reply_stats
+    from metrics.first_reply import first_reply_stats
 
     x = twitter_channel()
     rule(name="Competitor-only", text_keywords="github", text_excludes="*gitlab*", close_without_reply=True)

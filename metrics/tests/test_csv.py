@@ -152,10 +152,10 @@ def test_kpi_tickets_export_builds_its_query_before_streaming():
     answers with an error instead of a 200 whose file stops half-way."""
     from datetime import date
 
-    from metrics import selectors
+    from metrics import export
 
     with pytest.raises(OverflowError):
-        selectors.tickets_export(start=date(9999, 12, 1), end=date(9999, 12, 31))
+        export.tickets_export(start=date(9999, 12, 1), end=date(9999, 12, 31))
 
 
 def test_kpi_tickets_export_streams_every_row_with_hostile_names(manager_client):

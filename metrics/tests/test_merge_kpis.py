@@ -9,7 +9,7 @@ from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Target, Ticket
 from mentions.services import ticket_merge
 from mentions.tests.factories import AdvocateFactory, MessageFactory
-from metrics import rollups, selectors
+from metrics import first_reply, rollups
 from metrics.tests.factories import at, ticket_make
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,9 @@ def figures(channel):
     kwargs = {"start": date(2026, 11, 1), "end": date(2026, 11, 30), "channel_id": channel.pk}
     targets = Target.hours()
     rollups.rollups_refresh()
-    rolled = selectors._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)["all"]
-    rows = selectors._first_reply_figures_rows(**kwargs)
-    exact = selectors.first_reply_figures_python(rows, now=NOW, targets=targets)["all"]
+    rolled = first_reply._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)["all"]
+    rows = first_reply._first_reply_figures_rows(**kwargs)
+    exact = first_reply.first_reply_figures_python(rows, now=NOW, targets=targets)["all"]
     assert rolled == exact
     return {k: rolled[k] for k in ("replied", "unreplied", "solved_without_reply", "p50", "p90")}
 

@@ -15,7 +15,7 @@ from django.db import connection
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import UserFactory
-from metrics import rollups, selectors
+from metrics import activity, advocates, first_reply, periods, rollups
 from metrics.models import TicketDay
 from metrics.quantiles import array_percentile_cont, percentile_cont, values_decode, values_encode
 from metrics.tests.factories import at, event_make, ticket_make
@@ -32,10 +32,10 @@ def _exact(channel_id):
 
     targets = Target.hours()
     kwargs = {"start": START, "end": END, "channel_id": channel_id}
-    rows = selectors._first_reply_figures_rows(**kwargs)
-    figures = selectors.first_reply_figures_python(rows, now=NOW, targets=targets)
-    advocates = selectors._advocate_rows_python(**kwargs)
-    return figures, sorted(advocates)
+    rows = first_reply._first_reply_figures_rows(**kwargs)
+    figures = first_reply.first_reply_figures_python(rows, now=NOW, targets=targets)
+    per_advocate = advocates._advocate_rows_python(**kwargs)
+    return figures, sorted(per_advocate)
 
 
 def _rolled_up(channel_id):
@@ -44,9 +44,9 @@ def _rolled_up(channel_id):
     targets = Target.hours()
     kwargs = {"start": START, "end": END, "channel_id": channel_id}
     rollups.rollups_refresh()
-    figures = selectors._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)
-    advocates = selectors._advocate_rows_rollup(**kwargs)
-    return figures, sorted(advocates)
+    figures = first_reply._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)
+    per_advocate = advocates._advocate_rows_rollup(**kwargs)
+    return figures, sorted(per_advocate)
 
 
 def _assert_agree(channels):
@@ -63,11 +63,11 @@ def _assert_agree(channels):
 def assert_activity_and_tags_agree(channels):
     for channel_id in (None, channels[0].pk):
         kwargs = {"start": START, "end": END, "channel_id": channel_id}
-        rolled, exact = selectors.activity_counts_rollup(**kwargs), selectors.activity_counts_source(**kwargs)
+        rolled, exact = activity.activity_counts_rollup(**kwargs), activity.activity_counts_source(**kwargs)
         assert {key: {d: n for d, n in days.items() if n} for key, days in rolled.items()} == exact
     bounds = {"current_start": date(2026, 11, 20), "previous_start": date(2026, 11, 10), "end": END}
-    assert sorted(map(dict.items, selectors.tags_counts_rollup(**bounds))) == sorted(
-        map(dict.items, selectors.tags_counts_source(**bounds))
+    assert sorted(map(dict.items, activity.tags_counts_rollup(**bounds))) == sorted(
+        map(dict.items, activity.tags_counts_source(**bounds))
     )
 
 
@@ -154,7 +154,7 @@ def test_truncating_the_tickets_empties_the_rollups(world):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before TRUNCATE
         cursor.execute("TRUNCATE mentions_ticket, mentions_ticketevent CASCADE")
     assert not TicketDay.objects.exists()
-    assert selectors.first_reply_stats(start=START, end=END, now=NOW)["all"].replied == 0
+    assert first_reply.first_reply_stats(start=START, end=END, now=NOW)["all"].replied == 0
 
 
 def test_rebuild_marks_every_day_and_gives_the_same_rollups(world):
@@ -169,8 +169,8 @@ def test_rebuild_marks_every_day_and_gives_the_same_rollups(world):
 def test_the_literal_kinds_in_the_trigger_sql_are_the_models_values():
     assert rollups.SOLVED == Ticket.Status.SOLVED
     assert rollups.SERVED == K.ASSIGNED and rollups.STATUS == K.STATUS and rollups.TAG_ADDED == K.TAG_ADDED
-    assert set(rollups.HANDLING_KINDS) == set(selectors.HANDLING_KINDS)
-    assert set(rollups.REPLY_KINDS) == set(selectors.REPLY_KINDS)
+    assert set(rollups.HANDLING_KINDS) == set(periods.HANDLING_KINDS)
+    assert set(rollups.REPLY_KINDS) == set(periods.REPLY_KINDS)
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 10, 101, 5000])

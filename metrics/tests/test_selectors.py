@@ -28,7 +28,7 @@ from experts.tests.factories import OutreachFactory
 from mentions.models import Holiday, Tag, Target, Ticket, TicketEvent
 from mentions.services import mentions_ingest
 from mentions.tests.factories import UserFactory
-from metrics import selectors
+from metrics import activity, advocates, export, first_reply, first_reply_weekly
 from metrics.rollups import rollups_refresh
 from metrics.tests.factories import H, at, event_make, ticket_make
 
@@ -94,7 +94,7 @@ def test_ingest_stored_the_platform_time_across_a_night_a_weekend_and_a_holiday(
 
 
 def test_first_reply_stats_all_channels(desk):
-    stats = selectors.first_reply_stats(start=START, end=END, now=NOW)["all"]
+    stats = first_reply.first_reply_stats(start=START, end=END, now=NOW)["all"]
     assert stats.group == "all" and stats.target_hours == 7.0
     assert stats.replied == 6
     assert stats.median_hours == pytest.approx(6.0)
@@ -109,7 +109,7 @@ def test_first_reply_stats_all_channels(desk):
 
 
 def test_first_reply_stats_high_priority(desk):
-    stats = selectors.first_reply_stats(start=START, end=END, now=NOW)["high_priority"]
+    stats = first_reply.first_reply_stats(start=START, end=END, now=NOW)["high_priority"]
     assert stats.target_hours == 5.0
     assert stats.replied == 1
     assert stats.median_hours == pytest.approx(84.0) and stats.p90_hours == pytest.approx(84.0)
@@ -120,7 +120,7 @@ def test_first_reply_stats_high_priority(desk):
 
 
 def test_first_reply_stats_by_channel_one_to_nine_hours(desk):
-    by_channel = selectors.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]
+    by_channel = first_reply.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]
     assert list(by_channel) == ["Forum", "X main"]
     forum = by_channel["Forum"]
     assert forum.target_hours == 7.0
@@ -139,7 +139,7 @@ def test_first_reply_stats_by_channel_one_to_nine_hours(desk):
 
 
 def test_as_json_rounds_hours_and_lists_overdue(desk):
-    data = selectors.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]["Forum"].as_json()
+    data = first_reply.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]["Forum"].as_json()
     assert data["median_hours"] == 5.0 and data["p90_hours"] == 8.2
     assert data["median_business_hours"] == 3.0
     assert data["within_target_pct"] == 80.0
@@ -156,7 +156,7 @@ def test_as_json_rounds_hours_and_lists_overdue(desk):
 
 
 def test_channel_filter(desk):
-    stats = selectors.first_reply_stats(start=START, end=END, channel_id=desk["x_main"].pk, now=NOW)
+    stats = first_reply.first_reply_stats(start=START, end=END, channel_id=desk["x_main"].pk, now=NOW)
     assert list(stats["by_channel"]) == ["X main"]
     assert stats["all"].replied == 1 and stats["all"].median_hours == pytest.approx(84.0)
     assert stats["all"].unreplied_over_target == 0  # 6 h old: under the 7 h target of all channels
@@ -165,14 +165,14 @@ def test_channel_filter(desk):
 
 def test_edited_targets_are_used(desk):
     Target.objects.create(group=Target.Group.ALL, median_hours=5)
-    forum = selectors.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]["Forum"]
+    forum = first_reply.first_reply_stats(start=START, end=END, now=NOW)["by_channel"]["Forum"]
     assert forum.target_hours == 5.0
     assert forum.within_target_pct == 60.0  # 1, 2, 5 h
     assert forum.unreplied_over_target == 2  # the old one and the one 7 h old
 
 
 def test_nothing_in_range_gives_empty_rows(desk):
-    stats = selectors.first_reply_stats(start=date(2025, 1, 1), end=date(2025, 1, 31), now=NOW)
+    stats = first_reply.first_reply_stats(start=date(2025, 1, 1), end=date(2025, 1, 31), now=NOW)
     assert stats["all"].replied == 0 and stats["all"].median_hours is None
     assert stats["all"].within_target_pct is None
     assert stats["high_priority"].unreplied == 0
@@ -180,12 +180,12 @@ def test_nothing_in_range_gives_empty_rows(desk):
 
 
 def test_a_message_by_our_team_opens_no_ticket_and_changes_nothing(desk):
-    before = selectors.first_reply_stats(start=START, end=END, now=NOW)["all"].as_json()
+    before = first_reply.first_reply_stats(start=START, end=END, now=NOW)["all"].as_json()
     count = Ticket.objects.count()
     result = _hn_ingest(desk["x_main"], [story_hit(9100, _ts(at(12, 10)), author="gitlabhq", title="Our release")])
     assert result.received == 1
     assert Ticket.objects.count() == count
-    after = selectors.first_reply_stats(start=START, end=END, now=NOW)["all"].as_json()
+    after = first_reply.first_reply_stats(start=START, end=END, now=NOW)["all"].as_json()
     assert after == before
 
 
@@ -193,7 +193,7 @@ def test_overdue_is_oldest_first_and_capped_at_fifty(desk):
     forum = desk["forum"]
     for minute in range(55):
         ticket_make(channel=forum, requested_at=at(15, 10, minute))
-    stats = selectors.first_reply_stats(start=START, end=END, now=NOW)
+    stats = first_reply.first_reply_stats(start=START, end=END, now=NOW)
     overdue = stats["all"].overdue
     assert len(overdue) == 50
     assert overdue[0].requested_at == at(15, 10, 0) and overdue[-1].requested_at == at(15, 10, 49)
@@ -206,7 +206,7 @@ def test_first_reply_stats_queries(desk, django_assert_num_queries):
     # targets, "anything to refresh?", the rollup figures, the waiting tickets over target, the overdue ids,
     # those tickets with their channel, the channel list
     with django_assert_num_queries(7):
-        stats = selectors.first_reply_stats(start=START, end=END, now=NOW)
+        stats = first_reply.first_reply_stats(start=START, end=END, now=NOW)
     with django_assert_num_queries(0):
         for row in [stats["all"], stats["high_priority"], *stats["by_channel"].values()]:
             row.as_json()
@@ -217,20 +217,20 @@ def test_rollup_and_exact_figures_are_equal(desk):
     rollups_refresh()
     for channel_id in (None, desk["forum"].pk, desk["x_main"].pk):
         kwargs = {"start": START, "end": END, "channel_id": channel_id}
-        sql = selectors._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)
-        rows = selectors._first_reply_figures_rows(**kwargs)
-        python = selectors.first_reply_figures_python(rows, now=NOW, targets=targets)
+        sql = first_reply._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)
+        rows = first_reply._first_reply_figures_rows(**kwargs)
+        python = first_reply.first_reply_figures_python(rows, now=NOW, targets=targets)
         assert sql == python
 
 
 def test_rollup_and_exact_weekly_and_handling_are_equal(desk):
     _advocate_events(desk)
-    python_weekly = selectors.first_reply_weekly_python(
+    python_weekly = first_reply_weekly.first_reply_weekly_python(
         Ticket.objects.filter(
             requested_at__gte=at(2), requested_at__lt=at(30), first_reply_at__isnull=False
         ).values_list("requested_at", "first_reply_seconds", "first_reply_business_seconds")
     )
-    weekly = selectors.first_reply_weekly(start=START, end=END)
+    weekly = first_reply_weekly.first_reply_weekly(start=START, end=END)
     assert {r["week_start"]: r["replied"] for r in weekly if r["replied"]} == {
         week: row["replied"] for week, row in python_weekly.items()
     }
@@ -239,19 +239,19 @@ def test_rollup_and_exact_weekly_and_handling_are_equal(desk):
     ]
     for channel_id in (None, desk["forum"].pk):
         kwargs = {"start": START, "end": END, "channel_id": channel_id}
-        assert sorted(selectors._advocate_rows_rollup(**kwargs)) == sorted(selectors._advocate_rows_python(**kwargs))
+        assert sorted(advocates._advocate_rows_rollup(**kwargs)) == sorted(advocates._advocate_rows_python(**kwargs))
 
 
 def test_percentile_cont_matches_postgresql():
-    assert selectors.percentile_cont([], 0.5) is None
-    assert selectors.percentile_cont([3], 0.9) == 3
-    assert selectors.percentile_cont([1, 2, 5, 7, 9], 0.5) == 5
-    assert selectors.percentile_cont([1, 2, 5, 7, 9], 0.9) == pytest.approx(8.2)
-    assert selectors.percentile_cont([4, 1], 0.5) == 2.5
+    assert first_reply.percentile_cont([], 0.5) is None
+    assert first_reply.percentile_cont([3], 0.9) == 3
+    assert first_reply.percentile_cont([1, 2, 5, 7, 9], 0.5) == 5
+    assert first_reply.percentile_cont([1, 2, 5, 7, 9], 0.9) == pytest.approx(8.2)
+    assert first_reply.percentile_cont([4, 1], 0.5) == 2.5
 
 
 def test_first_reply_weekly(desk):
-    rows = selectors.first_reply_weekly(start=START, end=END)
+    rows = first_reply_weekly.first_reply_weekly(start=START, end=END)
     assert [r["week_start"] for r in rows] == [
         date(2026, 11, 2),
         date(2026, 11, 9),
@@ -267,7 +267,7 @@ def test_first_reply_weekly(desk):
 
 
 def test_first_reply_weekly_on_a_high_priority_channel_uses_its_target(desk):
-    rows = selectors.first_reply_weekly(start=START, end=END, channel_id=desk["x_main"].pk)
+    rows = first_reply_weekly.first_reply_weekly(start=START, end=END, channel_id=desk["x_main"].pk)
     assert rows[0]["target_hours"] == 5.0
     assert rows[0]["replied"] == 1 and rows[0]["median_hours"] == pytest.approx(84.0)
 
@@ -275,7 +275,7 @@ def test_first_reply_weekly_on_a_high_priority_channel_uses_its_target(desk):
 def test_activity_daily(desk, django_assert_num_queries):
     rollups_refresh()
     with django_assert_num_queries(3):  # the release day, "anything to refresh?", the daily rollup
-        rows = selectors.activity_daily(start=START, end=END)
+        rows = activity.activity_daily(start=START, end=END)
     assert len(rows) == 28 and rows[0]["day"] == START and rows[-1]["day"] == END
     by_day = {r["day"].day: r for r in rows}
     assert {d: r["created"] for d, r in by_day.items() if r["created"]} == {
@@ -296,7 +296,7 @@ def test_activity_daily(desk, django_assert_num_queries):
 
 
 def test_activity_daily_for_one_channel(desk):
-    rows = selectors.activity_daily(start=START, end=END, channel_id=desk["x_main"].pk)
+    rows = activity.activity_daily(start=START, end=END, channel_id=desk["x_main"].pk)
     assert sum(r["created"] for r in rows) == 2
     assert sum(r["replied"] for r in rows) == 1
 
@@ -315,15 +315,15 @@ def test_tags_rising(desk):
         for moment in moments:
             event_make(ticket=ticket, kind=K.TAG_ADDED, created_at=moment, tag=tag)
     event_make(ticket=ticket, kind=K.TAG_REMOVED, created_at=at(10, 9), tag="ci")
-    assert selectors.tags_rising(end=END) == [
+    assert activity.tags_rising(end=END) == [
         {"tag": "ci", "current": 3, "previous": 1, "change": 2},
         {"tag": "billing", "current": 1, "previous": 0, "change": 1},
         {"tag": "runners", "current": 1, "previous": 0, "change": 1},
         {"tag": "pricing", "current": 0, "previous": 2, "change": -2},
     ]
-    assert [r["tag"] for r in selectors.tags_rising(end=END, limit=2)] == ["ci", "billing"]
+    assert [r["tag"] for r in activity.tags_rising(end=END, limit=2)] == ["ci", "billing"]
     # A week: current 11-23 .. 11-29, previous 11-16 .. 11-22.
-    assert selectors.tags_rising(end=END, days=7) == [
+    assert activity.tags_rising(end=END, days=7) == [
         {"tag": "ci", "current": 1, "previous": 0, "change": 1},
         {"tag": "billing", "current": 0, "previous": 1, "change": -1},
     ]
@@ -340,7 +340,7 @@ def test_outreach_monthly(desk):
     OutreachFactory(ticket=ticket, sent_at=at(5, 10), status=Outreach.Status.DECLINED, declined_at=at(5, 11))
     OutreachFactory(ticket=ticket, sent_at=at(6, 10))
     OutreachFactory(ticket=ticket, sent_at=at(1, 10, month=12))  # after the range
-    assert selectors.outreach_monthly(start=START, end=END) == [
+    assert activity.outreach_monthly(start=START, end=END) == [
         {
             "month": date(2026, 11, 1),
             "asked": 4,
@@ -378,13 +378,13 @@ def test_advocate_stats(desk, django_assert_num_queries):
     _advocate_events(desk)
     rollups_refresh()
     with django_assert_num_queries(3):  # "anything to refresh?", the advocates' rollup, their names
-        rows = selectors.advocate_stats(start=START, end=END)
+        rows = advocates.advocate_stats(start=START, end=END)
     assert rows == [
         {"advocate": "alice", "served": 3, "replied": 2, "solved": 1, "median_handling_minutes": 30.0},
         # bob's next action after the play assignment is his status change at 10 min.
         {"advocate": "bob", "served": 1, "replied": 2, "solved": 0, "median_handling_minutes": 10.0},
     ]
-    assert selectors.advocate_stats(start=START, end=END, channel_id=desk["x_main"].pk) == []
+    assert advocates.advocate_stats(start=START, end=END, channel_id=desk["x_main"].pk) == []
 
 
 def test_tickets_export(desk):
@@ -392,7 +392,7 @@ def test_tickets_export(desk):
     t1 = desk["t1"]
     t1.tags.add(Tag.objects.create(name="runners"), Tag.objects.create(name="ci"))
     Ticket.objects.filter(pk=t1.pk).update(assignee=alice)
-    rows = list(selectors.tickets_export(start=START, end=END, channel_id=desk["forum"].pk))
+    rows = list(export.tickets_export(start=START, end=END, channel_id=desk["forum"].pk))
     assert [r["ticket"] for r in rows] == [
         desk[k].pk for k in ("t1", "t2", "t3", "t4", "t5", "solved_no_reply", "old", "at_target", "young")
     ]
@@ -411,14 +411,14 @@ def test_tickets_export(desk):
 
 
 def test_tickets_export_streams_in_chunks(desk, monkeypatch, django_assert_num_queries):
-    monkeypatch.setattr(selectors, "EXPORT_CHUNK", 4)
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 4)
     with django_assert_num_queries(1 + 3):  # the tickets (one cursor) and tags for each of 3 chunks
-        rows = list(selectors.tickets_export(start=START, end=END))
+        rows = list(export.tickets_export(start=START, end=END))
     assert len(rows) == 11
 
 
 def test_kpi_json(desk):
-    data = selectors.kpi_json(start=START, end=END, now=NOW)
+    data = export.kpi_json(start=START, end=END, now=NOW)
     assert data["range"] == {"from": "2026-11-02", "to": "2026-11-29"}
     assert data["channel"] is None
     assert data["targets"] == {"all": 7.0, "high_priority": 5.0}

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from channels.models import Channel
+from metrics.export import kpi_json
 from metrics.forms import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE
-from metrics.selectors import kpi_json
 
 DEFAULT_DAYS = 30
 
