@@ -110,11 +110,12 @@ def token_post(
     data: dict[str, str],
     label: str,
     auth: tuple[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST to a token endpoint. A refused grant (invalid_grant, a revoked app) is an AuthError:
     the account must be connected again; no answer or a 5xx is a TransientError: try later."""
     try:
-        response = session.post(url, data=data, auth=auth, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+        response = session.post(url, data=data, auth=auth, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TransientError(f"{label} token endpoint did not answer ({exc.__class__.__name__})") from exc
     if response.status_code >= 500 or response.status_code == 429:

@@ -39,12 +39,20 @@ def accounts_from_handles(*, channel: Any) -> list[Account]:
     handles), so that each can be connected, or marked as replying outside the desk."""
     from channels.adapters import get_adapter
 
-    own = getattr(get_adapter(channel.kind), "own_accounts", None)
-    if own is None or not hasattr(get_adapter(channel.kind), "oauth"):
+    adapter = get_adapter(channel.kind)
+    if not hasattr(adapter, "oauth"):
         return []
+    own = getattr(adapter, "own_accounts", None)
+    # Elsewhere our accounts are the channel's `our_accounts` (Stack Exchange lists numeric user ids
+    # there, not names: those accounts are added by name in admin).
+    names = (
+        own(channel.config)
+        if own is not None
+        else [a for a in channel.our_accounts or [] if isinstance(a, str) and a.strip() and not a.isdigit()]
+    )
     present = {a.casefold() for a in Account.objects.filter(channel=channel).values_list("username", flat=True)}
     created = []
-    for position, username in enumerate(own(channel.config)):
+    for position, username in enumerate(names):
         if username.casefold() not in present:
             created.append(Account.objects.create(channel=channel, username=username, position=position))
     return created
@@ -157,15 +165,25 @@ def _refresh(account: Account, session: requests.Session, *, seen: str) -> dict[
 
 
 def with_account_token(
-    *, account: Account, session: requests.Session, call: Callable[[dict[str, Any]], requests.Response]
+    *,
+    account: Account,
+    session: requests.Session,
+    call: Callable[[dict[str, Any]], requests.Response],
+    refused: Callable[[requests.Response], bool] | None = None,
 ) -> requests.Response:
     """`call(tokens)` with fresh tokens; after a 401 the tokens are refreshed and the call made once
-    more (a 401 means the platform took nothing). A second 401 means the account needs reconnecting."""
+    more (a 401 means the platform took nothing). A second 401 means the account needs reconnecting.
+    `refused`: how a platform that does not answer 401 says it refused the token (Disqus's code 4,
+    Stack Exchange's error ids in a 400)."""
+
+    def token_refused(response: requests.Response) -> bool:
+        return response.status_code == 401 or (refused is not None and refused(response))
+
     response = call(account_tokens(account=account, session=session))
-    if response.status_code != 401:
+    if not token_refused(response):
         return response
     response = call(account_tokens(account=account, session=session, force_refresh=True))
-    if response.status_code == 401:
+    if token_refused(response):
         account_mark_needs_reconnect(account=account, error="The platform refused the account's fresh token (401).")
         raise _reconnect_error(account, "the platform refused its token")
     return response

@@ -73,12 +73,14 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PayloadError
+from ..base import FetchResult, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter
+from . import reply
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
 from .config import DEFAULTS, SCHEMA, validate_config
 from .cursor import Cursor
+from .oauth import DisqusOAuth
 from .paging import Reader
 from .parse import parse_page
 
@@ -90,6 +92,13 @@ class DisqusAdapter(PolledAdapter):
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
+    oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
+    reply_max_length = 25_000
+
+    def post_reply(
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling ---------------------------------------------------------------------
 

@@ -38,13 +38,15 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, RateLimited
+from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
+from . import reply
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import SEEN_LIMIT, load_seen, load_states, prune_seen
+from .oauth import RedditOAuth
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
 
@@ -65,6 +67,13 @@ class RedditAdapter(PolledAdapter):
     kind = "reddit"
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
+    oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)
+    reply_max_length = 10_000  # Reddit's limit for a comment's text
+
+    def post_reply(
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling -----------------------------------------------------------------------
 

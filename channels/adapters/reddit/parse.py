@@ -209,7 +209,7 @@ def mention(kind: str, data: dict[str, Any], *, unescape: bool = False) -> Incom
         author_handle=author if known_author else "",
         author_name=author,
         author_url=USER_URL.format(user=quote(author, safe="")) if known_author else "",
-        permalink=_permalink(kind, data, name),
+        permalink=permalink_of(kind, data, name),
         parent_id=parent_id if parent_id != name else "",
         thread_id=thread_id if thread_id != name else "",
         deleted=is_deleted(kind, data),
@@ -249,7 +249,7 @@ def _edited_at(value: Any) -> datetime | None:
     return clean.epoch(value) if clean.number(value) else None
 
 
-def _permalink(kind: str, data: dict[str, Any], name: str) -> str:
+def permalink_of(kind: str, data: dict[str, Any], name: str) -> str:
     relative = clean.text(data.get("permalink")) or clean.text(data.get("context"))  # inbox items: `context`
     if relative.startswith("/") and not relative.startswith("//"):
         return clean.url(WEB_URL + quote(relative.split("?", 1)[0], safe=_PATH_SAFE))

@@ -1,0 +1,124 @@
+"""Connecting a Reddit account: OAuth 2.0 authorization code (github.com/reddit-archive/reddit/wiki/OAuth2).
+
+The app is the channel's own (a "web app" at reddit.com/prefs/apps, its redirect uri the desk's
+callback; a "script" app works too when its redirect uri is set to the callback): `oauth_client_id`
+and `oauth_client_secret`, or the `client_id`/`client_secret` the channel reads with. The account
+consents on Reddit; `duration=permanent` gets a refresh token; access tokens last an hour and are
+refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `submit` (comment),
+`read`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+
+from channels.accounts.oauth import Begun, Grant, callback_error, expires_at, token_post
+from channels.http import credential_of
+
+from ..base import AuthError, ConfigError, PayloadError, TransientError
+from .auth import AUTH_URL
+from .client import API_URL
+
+AUTHORIZE_URL = "https://www.reddit.com/api/v1/authorize"
+ME_URL = API_URL + "/api/v1/me"
+SCOPES = ("identity", "submit", "read")
+LABEL = "Reddit"
+
+
+def reddit_app(channel: Any) -> tuple[str, str]:
+    for id_key, secret_key in (("oauth_client_id", "oauth_client_secret"), ("client_id", "client_secret")):
+        client_id, secret = credential_of(channel, id_key), credential_of(channel, secret_key)
+        if isinstance(client_id, str) and client_id.strip():
+            return client_id.strip(), secret.strip() if isinstance(secret, str) else ""
+    raise ConfigError("Reddit: the channel has no app: add its client id and secret in the channel's credentials.")
+
+
+def reddit_user_agent(channel: Any, username: str = "") -> str:
+    agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
+    return f"{agent} (by /u/{username})" if username else agent
+
+
+class RedditOAuth:
+    label = LABEL
+
+    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+        client_id, _secret = reddit_app(channel)
+        query = {
+            "client_id": client_id,
+            "response_type": "code",
+            "state": state,
+            "redirect_uri": redirect_uri,
+            "duration": "permanent",
+            "scope": " ".join(SCOPES),
+        }
+        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
+
+    def complete(
+        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        callback_error(params, LABEL)
+        code = params.get("code")
+        if not code:
+            raise AuthError("Reddit sent no authorisation code back: start again.")
+        client_id, client_secret = reddit_app(channel)
+        body = token_post(
+            session,
+            AUTH_URL,
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
+            auth=(client_id, client_secret),
+            label=LABEL,
+            headers={"User-Agent": reddit_user_agent(channel)},
+        )
+        username, user_id = _whoami(channel, session, body["access_token"])
+        return _grant(body, username=username, user_id=user_id)
+
+    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        refresh_token = tokens.get("refresh_token")
+        if not refresh_token:
+            return None
+        client_id, client_secret = reddit_app(channel)
+        body = token_post(
+            session,
+            AUTH_URL,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=(client_id, client_secret),
+            label=LABEL,
+            headers={"User-Agent": reddit_user_agent(channel)},
+        )
+        return _grant(body)
+
+
+def _grant(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
+    refresh_token = body.get("refresh_token")
+    return Grant(
+        access_token=body["access_token"],
+        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
+        expires_at=expires_at(body.get("expires_in")),
+        scope=str(body.get("scope") or ""),
+        username=username,
+        user_id=user_id,
+    )
+
+
+def _whoami(channel: Any, session: requests.Session, access_token: str) -> tuple[str, str]:
+    """The account that consented (GET /api/v1/me: `name`, `id`)."""
+    try:
+        response = session.get(
+            ME_URL,
+            headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
+            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(f"Reddit did not say who signed in ({exc.__class__.__name__})") from exc
+    try:
+        data = response.json() if response.ok else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise PayloadError(f"Reddit did not say who signed in (HTTP {response.status_code}).")
+    return data["name"], str(data.get("id") or "")

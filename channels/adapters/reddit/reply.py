@@ -1,0 +1,113 @@
+"""Replying on Reddit: `POST /api/comment` with the parent's fullname (`thing_id`: t3_ a post, t1_ a
+comment) as a connected account (reddit.com/dev/api#POST_api_comment).
+
+Reddit answers 200 even when it refuses: the reasons are in `json.errors` as
+`[code, message, field]` triples (RATELIMIT "you are doing that too much. try again in 5 minutes.",
+THREAD_LOCKED, DELETED_COMMENT, TOO_OLD...). Our comment comes back in `json.data.things[0]` with
+the same fullname and permalink the poll stores, so the next poll sees a duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from channels.accounts.sending import epoch_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import API_URL
+from .oauth import reddit_user_agent
+from .parse import permalink_of
+
+COMMENT_URL = API_URL + "/api/comment"
+FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,13}")
+# Reddit's own words are clear; these say what the advocate can do about them.
+REFUSALS = {
+    "THREAD_LOCKED": "the thread is locked: nobody can comment",
+    "DELETED_COMMENT": "the comment you are answering was deleted",
+    "DELETED_LINK": "the post you are answering was deleted",
+    "TOO_OLD": "the post is archived (older than six months): Reddit takes no new comments",
+    "USER_BLOCKED": "its author blocked the account",
+    "SUBREDDIT_NOTALLOWED": "the subreddit does not allow this account to comment",
+    "BANNED_FROM_SUBREDDIT": "the account is banned from this subreddit",
+}
+
+
+def post_reply(
+    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    thing_id = target.external_id
+    if not FULLNAME.fullmatch(thing_id or ""):
+        raise ReplyError(f"Cannot reply to {str(thing_id)[:40]!r}: not a Reddit post or comment.")
+    if not text.strip():
+        raise ReplyError("The reply is empty.")
+    where = f"u/{account.username}'s comments"
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        return reply_request(
+            session,
+            "POST",
+            COMMENT_URL,
+            label="Reddit",
+            where=where,
+            data={"api_type": "json", "thing_id": thing_id, "text": text},
+            headers={
+                "Authorization": f"bearer {tokens['access_token']}",
+                "User-Agent": reddit_user_agent(channel, account.username),
+            },
+        )
+
+    response = with_account_token(account=account, session=session, call=call)
+    body = json_of(response)
+    if response.status_code == 429:
+        reset = response.headers.get("x-ratelimit-reset", "")
+        wait = f" in about {round(float(reset))} s" if reset.replace(".", "", 1).isdigit() else " later"
+        raise ReplyError(f"Reddit's rate limit is used up: try again{wait} (nothing was posted).")
+    if response.status_code == 403:
+        raise ReplyError(
+            scrubbed(f"Reddit refused the reply (403): {_first_error(body) or 'forbidden'}", *used)
+            + " (a private or quarantined subreddit, or the account lacks the submit scope)."
+        )
+    if not 200 <= response.status_code < 300:
+        raise ReplyError(f"Reddit refused the reply (HTTP {response.status_code}): nothing was posted.")
+    data = body.get("json") if isinstance(body, dict) else None
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if errors:
+        raise ReplyError(scrubbed(_refusal(errors), *used))
+    things = (data.get("data") or {}).get("things") if isinstance(data, dict) else None
+    thing = things[0].get("data") if isinstance(things, list) and things and isinstance(things[0], dict) else None
+    name = thing.get("name") if isinstance(thing, dict) else None
+    if not isinstance(name, str) or not FULLNAME.fullmatch(name):
+        raise ReplyUncertain(f"Reddit accepted the reply but named no comment: check {where}.")
+    return SentReply(
+        external_id=name,
+        permalink=permalink_of("t1", thing, name),
+        created_at=epoch_or_now(thing.get("created_utc")),
+        raw={"kind": "t1", "data": thing},
+    )
+
+
+def _first_error(body: Any) -> str:
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("reason") or "")[:200]
+    return ""
+
+
+def _refusal(errors: list[Any]) -> str:
+    said = []
+    for error in errors[:3]:
+        if not isinstance(error, list) or not error:
+            continue
+        code = str(error[0])
+        message = str(error[1]) if len(error) > 1 else ""
+        if code == "RATELIMIT":
+            said.append(f"Reddit's posting limit for this account: {message[:200]} (nothing was posted)")
+        else:
+            said.append(REFUSALS.get(code, f"{code}: {message[:200]}"))
+    return "Reddit refused the reply: " + ("; ".join(said) or "no reason given") + "."
