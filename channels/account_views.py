@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from channels.accounts.flows import FlowError, flow_begin, flow_complete
+from channels.accounts.flows import FlowError, flow_begin, flow_channel_key, flow_complete
 from channels.models import Account, Channel
 
 may_configure = permission_required("channels.change_channel", raise_exception=True)
@@ -44,3 +45,20 @@ def account_connect_callback(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect(reverse("admin:channels_channel_changelist"))
     messages.success(request, f"{account.username} is connected: the desk can post replies from it.")
     return redirect(_channel_page(account.channel_id))
+
+
+@require_http_methods(["GET", "POST"])
+@may_configure
+def account_connect_channel_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discourse: post as this account with the channel's admin API key (asked to confirm first)."""
+    account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
+    if request.method == "POST":
+        try:
+            flow_channel_key(account=account, user=request.user)
+        except FlowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{account.username} is connected with the forum's admin API key.")
+        return redirect(_channel_page(account.channel_id))
+    context = {"title": f"Post as {account.username} with the forum's admin API key", "account": account}
+    return TemplateResponse(request, "channels/account_channel_key.html", context)

@@ -66,13 +66,17 @@ class AccountInline(admin.TabularInline):
         label = "Reconnect" if obj.status != Account.Status.NOT_CONNECTED else "Connect"
         if obj.reply_mode == Account.ReplyMode.OUTSIDE and obj.status == Account.Status.NOT_CONNECTED:
             return format_html('<span style="color:#555">{}</span>', "Replies outside the desk: nothing to connect")
-        return format_html(
+        shown = format_html(
             '<strong style="color:{}">{}</strong> · <a href="{}">{}</a>',
             colour,
             obj.get_status_display(),
             reverse("channels:account-connect", args=[obj.pk]),
             label,
         )
+        if hasattr(get_adapter(obj.channel.kind), "channel_key_grant"):
+            link = reverse("channels:account-channel-key", args=[obj.pk])
+            shown = format_html('{} · <a href="{}">or with the forum\'s admin API key</a>', shown, link)
+        return shown
 
     @admin.display(description="Last error")
     def account_error(self, obj: Account) -> str:

@@ -99,3 +99,20 @@ def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: A
     if grant.username and taken.exists():
         raise FlowError(f"{grant.username} is already another account of this channel.")
     return account_connect(account=account, grant=grant, user=user)
+
+
+def flow_channel_key(*, account: Account, user: Any) -> Account:
+    """Connect `account` with its channel's own admin key (Discourse: the admin API key with
+    `Api-Username`), where the platform has such keys. Checked against the platform first."""
+    from channels.adapters import get_adapter
+
+    connect = getattr(get_adapter(account.channel.kind), "channel_key_grant", None)
+    if connect is None:
+        raise FlowError(f"{account.channel.get_kind_display()} accounts connect through the platform's sign-in only.")
+    try:
+        grant = connect(channel=account.channel, session=build_session(), username=account.username)
+    except (AuthError, ConfigError) as exc:
+        raise FlowError(str(exc)) from exc
+    except AdapterError as exc:
+        raise FlowError(f"The forum could not be asked ({exc}): try again.") from exc
+    return account_connect(account=account, grant=grant, user=user)

@@ -37,6 +37,9 @@ def _discourse_post(**overrides):
         "credential_api_username": "system",
         "config": "",
         "new_credentials": "",
+        # The change page lists the accounts the desk posts from (none here).
+        "accounts-TOTAL_FORMS": "0",
+        "accounts-INITIAL_FORMS": "0",
     }
     return {**data, **overrides}
 

@@ -96,13 +96,15 @@ import requests
 
 from channels.text import clean_text
 
-from ..base import FetchResult, IncomingMention, PayloadError
+from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
+from . import reply
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
 from .config import DEFAULTS, SCHEMA, Site, validate_config
 from .cooked import cooked_to_text
 from .cursor import Cursor
+from .oauth import DiscourseUserApiKey, admin_key_grant
 from .paging import Chunk, latest_chunks, search_chunk
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
 
@@ -122,6 +124,14 @@ class DiscourseAdapter(PolledAdapter):
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
+    oauth = DiscourseUserApiKey()  # connecting the accounts the desk posts as (channels.accounts)
+    channel_key_grant = staticmethod(admin_key_grant)  # or: the channel's admin API key + Api-Username
+    reply_max_length = 32_000  # Discourse's default max_post_length
+
+    def post_reply(
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling ---------------------------------------------------------------------
 

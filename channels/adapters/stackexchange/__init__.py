@@ -58,13 +58,15 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, RateLimited
+from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter
+from . import reply
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
 from .config import DEFAULTS, SCHEMA, site_domain, validate_config
 from .cursor import Cursor
 from .fields import count_of
+from .oauth import StackExchangeOAuth
 from .paging import Page, Poll
 from .parse import PostLinks, parse_page, timeline_posts
 
@@ -84,6 +86,18 @@ class StackExchangeAdapter(PolledAdapter):
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
+    oauth = StackExchangeOAuth()  # connecting the accounts the desk comments and answers as
+    # A comment on the post answered, or an answer to its question (both need the account's reputation
+    # on the site: Stack Exchange says so when it is short).
+    reply_styles = reply.STYLES
+    reply_max_length = 30_000
+
+    def post_reply(
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    ) -> SentReply:
+        return reply.post_reply(
+            channel=channel, account=account, session=session, target=target, text=text, style=style
+        )
 
     # --- polling ---------------------------------------------------------------------
 

@@ -1,0 +1,101 @@
+"""Replying on a Discourse forum as a connected account: `POST /posts.json` with the topic and the
+post number answered (docs.discourse.org, "Creates a new topic, a new post, or a private message").
+
+Credentials: the account's User API key (`User-Api-Key`), or the channel's admin API key with
+`Api-Username` set to the account. Discourse's refusals are `{"errors": [...], "error_type": ...}`:
+422 (a closed topic, a body too short or too similar), 403 (`invalid_access`: a revoked key, or no
+right to post there), 429 (`rate_limit`, with `extras.wait_seconds`). Our post comes back with the
+id and post number the poll stores, so the next poll sees a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .oauth import base_url_of
+
+KEY_REFUSED = "The API username or key is invalid"
+
+
+def _errors(body: Any) -> str:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list):
+        return "; ".join(str(e)[:200] for e in errors[:3])
+    return str(body.get("error") or "")[:200] if isinstance(body, dict) else ""
+
+
+def token_refused(response: requests.Response) -> bool:
+    # A revoked or unknown key is a 403 whose message says so (any other 403 is a right the account lacks).
+    return response.status_code == 403 and KEY_REFUSED.casefold() in _errors(json_of(response)).casefold()
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def credential_headers(tokens: dict[str, Any]) -> dict[str, str]:
+    if tokens.get("api_username"):
+        return {"Api-Key": tokens["access_token"], "Api-Username": tokens["api_username"]}
+    return {"User-Api-Key": tokens["access_token"]}
+
+
+def post_reply(
+    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    topic_id = _int(target.raw.get("topic_id"))
+    if topic_id is None and target.thread_id.startswith("topic:") and target.thread_id[6:].isdigit():
+        topic_id = int(target.thread_id[6:])
+    if topic_id is None:
+        raise ReplyError(f"Cannot reply to post {target.external_id[:40]!r}: its topic is not known.")
+    if not text.strip():
+        raise ReplyError("The reply is empty.")
+    base = base_url_of(channel)
+    body: dict[str, Any] = {"topic_id": topic_id, "raw": text}
+    if (number := _int(target.raw.get("post_number"))) is not None:
+        body["reply_to_post_number"] = number
+    where = f"{account.username}'s posts in the topic"
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        headers = {**credential_headers(tokens), "Accept": "application/json"}
+        return reply_request(
+            session, "POST", f"{base}/posts.json", label="Discourse", where=where, json=body, headers=headers
+        )
+
+    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    answer = json_of(response)
+    if 200 <= response.status_code < 300:
+        post_id = _int(answer.get("id")) if isinstance(answer, dict) else None
+        if post_id is None:
+            raise ReplyUncertain(f"Discourse accepted the reply but named no post: check {where}.")
+        slug = str(answer.get("topic_slug") or "")
+        number = _int(answer.get("post_number"))
+        path = f"/t/{quote(slug, safe='')}/{topic_id}/{number}" if slug and number else f"/p/{post_id}"
+        return SentReply(
+            external_id=str(post_id),
+            permalink=base + path,
+            created_at=iso_or_now(answer.get("created_at")),
+            raw=answer,
+        )
+    said = _errors(answer)
+    if response.status_code == 429:
+        extras = answer.get("extras") if isinstance(answer, dict) else None
+        wait = _int(extras.get("wait_seconds")) if isinstance(extras, dict) else None
+        when = f"in {wait} s" if wait is not None else "later"
+        raise ReplyError(
+            f"Discourse's rate limit for {account.username} is used up: try again {when} (nothing was posted)."
+        )
+    if response.status_code == 403:
+        said = f"{said or 'not allowed'} (the account may not post in this topic or category)"
+    raise ReplyError(
+        scrubbed(f"Discourse refused the reply ({response.status_code}): {said or 'no reason given'}.", *used)
+    )

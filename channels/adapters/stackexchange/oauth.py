@@ -1,0 +1,82 @@
+"""Connecting a Stack Exchange account: OAuth 2.0 explicit flow (api.stackexchange.com/docs/authentication).
+
+The app is registered on stackapps.com (its OAuth domain the desk's host): `oauth_client_id` and
+`oauth_client_secret` in the channel's credentials, next to the `key` the channel reads with. Scopes
+`write_access` (comments and answers) and `no_expiry`: Stack Exchange has no refresh tokens, so a
+token that expired or was revoked can only be replaced by connecting again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+
+from channels.accounts.oauth import Begun, Grant, app_client, callback_error, expires_at, token_post
+from channels.http import credential_of
+
+from ..base import AuthError, PayloadError, TransientError
+from .client import API_ROOT
+
+AUTHORIZE_URL = "https://stackoverflow.com/oauth"
+TOKEN_URL = "https://stackoverflow.com/oauth/access_token/json"  # noqa: S105 - an address, not a secret
+ME_URL = API_ROOT + "/me"
+SCOPE = "write_access,no_expiry"
+LABEL = "Stack Exchange"
+
+
+class StackExchangeOAuth:
+    label = LABEL
+
+    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+        client_id, _secret = app_client(channel, LABEL)
+        query = {"client_id": client_id, "scope": SCOPE, "redirect_uri": redirect_uri, "state": state}
+        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
+
+    def complete(
+        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        callback_error(params, LABEL)
+        code = params.get("code")
+        if not code:
+            raise AuthError("Stack Exchange sent no authorisation code back: start again.")
+        client_id, client_secret = app_client(channel, LABEL)
+        body = token_post(
+            session,
+            TOKEN_URL,
+            data={"client_id": client_id, "client_secret": client_secret, "code": code, "redirect_uri": redirect_uri},
+            label=LABEL,
+        )
+        me = _whoami(channel, session, body["access_token"])
+        return Grant(
+            access_token=body["access_token"],
+            expires_at=expires_at(body.get("expires")),
+            scope=SCOPE,
+            username=str(me.get("display_name") or ""),
+            user_id=str(me.get("user_id") or ""),
+        )
+
+    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        return None  # no refresh tokens: connect again
+
+
+def _whoami(channel: Any, session: requests.Session, access_token: str) -> dict[str, Any]:
+    """GET /me on the channel's site: `display_name`, `user_id` of the account that approved."""
+    params = {"site": channel.config.get("site", "stackoverflow"), "access_token": access_token}
+    key = credential_of(channel, "key")
+    if isinstance(key, str) and key:
+        params["key"] = key
+    try:
+        response = session.get(ME_URL, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(f"Stack Exchange did not say who signed in ({exc.__class__.__name__})") from exc
+    try:
+        items = response.json().get("items") if response.ok else None
+    except (ValueError, AttributeError, RecursionError):
+        items = None
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        raise PayloadError(f"Stack Exchange did not say who signed in (HTTP {response.status_code}).")
+    return items[0]

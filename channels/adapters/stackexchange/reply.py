@@ -1,0 +1,102 @@
+"""Replying on Stack Exchange as a connected account: a comment on the question or answer
+(`POST /posts/{id}/comments/add`), or an answer to the question (`POST /questions/{id}/answers/add`)
+(api.stackexchange.com/docs/create-comment, /docs/create-answer).
+
+Stack Exchange answers errors as `{"error_id", "error_name", "error_message"}` (HTTP 400 and others):
+a token it refuses (401/402/403/406) means connecting again, since it has no refresh tokens; the
+rest (too short, not enough reputation, a throttle) are said in its own words. Our comment comes
+back as `c<comment_id>`, our answer as `a<answer_id>`, the ids the poll stores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from channels.accounts.sending import epoch_or_now, json_of, reply_request, scrubbed
+from channels.http import credential_of
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import API_ROOT
+from .config import site_domain
+
+STYLES = (("comment", "Comment"), ("answer", "Answer"))
+TOKEN_ERRORS = {401, 402, 403, 406}  # access_token_required, invalid_access_token, access_denied, compromised
+COMMENT_LENGTH = (15, 600)
+ANSWER_MIN = 30
+
+
+def error_id(response: requests.Response) -> int | None:
+    body = json_of(response)
+    value = body.get("error_id") if isinstance(body, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def token_refused(response: requests.Response) -> bool:
+    return error_id(response) in TOKEN_ERRORS
+
+
+def _number(external_id: str, prefixes: str) -> str:
+    if external_id[:1] in prefixes and external_id[1:].isdigit():
+        return external_id[1:]
+    return ""
+
+
+def post_reply(
+    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    style = style or "comment"
+    text = text.strip()
+    if style == "answer":
+        post_id = _number(target.external_id, "q") or _number(target.thread_id, "q")
+        url = f"{API_ROOT}/questions/{post_id}/answers/add"
+        if len(text) < ANSWER_MIN:
+            raise ReplyError(f"An answer needs at least {ANSWER_MIN} characters on Stack Exchange.")
+    else:
+        post_id = _number(target.external_id, "qa") or _number(target.parent_id, "qa")
+        url = f"{API_ROOT}/posts/{post_id}/comments/add"
+        low, high = COMMENT_LENGTH
+        if not low <= len(text) <= high:
+            raise ReplyError(f"A comment is {low} to {high} characters on Stack Exchange; this one is {len(text)}.")
+    if not post_id:
+        raise ReplyError(f"Cannot reply to {target.external_id[:40]!r} this way on Stack Exchange.")
+    site = channel.config.get("site", "stackoverflow")
+    key = credential_of(channel, "key")
+    where = f"{account.username}'s activity on {site_domain(site)}"
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        data = {"body": text, "access_token": tokens["access_token"], "site": site, "preview": "false"}
+        if isinstance(key, str) and key:
+            data["key"] = key
+        return reply_request(session, "POST", url, label="Stack Exchange", where=where, data=data)
+
+    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    body = json_of(response)
+    if 200 <= response.status_code < 300 and isinstance(body, dict) and not body.get("error_id"):
+        items = body.get("items")
+        item = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+        number = item.get("answer_id" if style == "answer" else "comment_id")
+        if not isinstance(number, int):
+            raise ReplyUncertain(f"Stack Exchange accepted the reply but named no post: check {where}.")
+        external_id = f"a{number}" if style == "answer" else f"c{number}"
+        fallback = f"https://{site_domain(site)}/" + (
+            f"a/{number}" if style == "answer" else f"posts/comments/{number}"
+        )
+        return SentReply(
+            external_id=external_id,
+            permalink=str(item.get("link") or fallback),
+            created_at=epoch_or_now(item.get("creation_date")),
+            raw=item,
+        )
+    said = str(body.get("error_message") or body.get("error_name") or "") if isinstance(body, dict) else ""
+    name = body.get("error_name") if isinstance(body, dict) else None
+    if name == "throttle_violation" or response.status_code == 429:
+        said = f"too many requests: {said or 'try again later'} (nothing was posted)"
+    raise ReplyError(
+        scrubbed(f"Stack Exchange refused the reply: {said[:300] or f'HTTP {response.status_code}'}.", *used)
+    )
