@@ -139,6 +139,15 @@ def _lease_renew(channel_id: int, token: str) -> bool:
     return bool(Channel.objects.filter(pk=channel_id, lease_token=token).update(lease_until=until))
 
 
+def _front_page(channel: Channel, story_ids: frozenset[str]) -> None:
+    from mentions.services.front_page import front_page_seen
+
+    try:
+        front_page_seen(channel=channel, story_ids=story_ids)
+    except Exception:  # never lose the poll over it: the next poll asks again
+        logger.exception("poll: channel=%s front-page stories could not be marked", channel.slug)
+
+
 def channel_poll(*, channel_id: int) -> PollOutcome:
     """Poll one channel once. Never overlaps another poll of the same channel (a lease that
     expires on its own if the worker dies), never raises for platform errors: they are
@@ -164,6 +173,8 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
                 )
             )
             progress.note(fetched)
+            if fetched.front_page_ids is not None:
+                _front_page(channel, fetched.front_page_ids)
             if not _lease_renew(channel_id, token):
                 logger.warning("poll: channel=%s lost its lease mid-poll; stopping after this chunk", channel.slug)
                 break

@@ -185,6 +185,9 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.PRIORITY: _priority,
     K.MERGED: lambda t, e, d: f"{_who(e)} merged #{d.get('source', '?')} into this ticket{_reason(d)}",
     K.MERGED_INTO: lambda t, e, d: f"{_who(e)} merged this ticket into #{d.get('into', '?')}{_reason(d)}",
+    K.FRONT_PAGE: lambda t, e, d: (
+        "The story reached the Hacker News front page: marked urgent, advocates told on Slack"
+    ),
 }
 
 

@@ -333,6 +333,7 @@ class TicketEvent(models.Model):
         PRIORITY = "priority", "Priority changed"
         MERGED = "merged", "Ticket merged into this one"
         MERGED_INTO = "merged_into", "Merged into another ticket"
+        FRONT_PAGE = "front_page", "Reached the Hacker News front page"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
@@ -476,6 +477,7 @@ class UrgentPing(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         IN_COVERAGE = "in_coverage", "Urgent inside coverage (no ping)"
+        FRONT_PAGE = "front_page", "Told as a Hacker News front-page story"
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="urgent_ping")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -726,6 +728,40 @@ class SavedSearch(models.Model):
     def get_absolute_url(self) -> str:
         url = reverse("mentions:tickets")
         return f"{url}?{self.query}" if self.query else url
+
+
+class FrontPageStory(models.Model):
+    """A Hacker News story of a channel seen on the front page. One row per story (unique), made in
+    the transaction that marks its ticket urgent, so a story is marked and announced once; the row is
+    also the announcement's outbox: pending until posted to the advocates' Slack channel."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    story_id = models.CharField(max_length=32)
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, related_name="front_page_stories")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    slack_channel = models.CharField(max_length=80, blank=True)
+    slack_ts = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "front-page stories"
+        constraints = [models.UniqueConstraint(fields=["channel", "story_id"], name="front_page_story_once")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="frontpage_pending_idx", condition=Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Front page: story {self.story_id} ({self.status})"
 
 
 # The clocks' settings live in their own module; importing them here registers them with the app.

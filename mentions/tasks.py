@@ -23,9 +23,18 @@ def sla_sweep() -> dict[str, int]:
 
 @shared_task(name="mentions.urgent_sweep", acks_late=True, ignore_result=True)
 def urgent_sweep() -> dict[str, int]:
+    from mentions.services.front_page import front_page_announce as announce
     from mentions.services.urgency import urgent_sweep as sweep
 
-    return sweep()
+    # Front-page announcements Slack refused for now are retried on the same beat.
+    return {**sweep(), "front_page": announce()}
+
+
+@shared_task(name="mentions.front_page_announce", acks_late=True, ignore_result=True)
+def front_page_announce() -> int:
+    from mentions.services.front_page import front_page_announce as announce
+
+    return announce()
 
 
 @shared_task(name="mentions.coverage_digest", acks_late=True, ignore_result=True)

@@ -105,6 +105,8 @@ class FetchResult:
     # Figures the platform reported (quota_remaining, rate-limit remaining/reset...),
     # stored on Channel.platform_status for admin.
     platform_status: dict[str, Any] = field(default_factory=dict)
+    # Hacker News: the ids of the stories on the front page now; None when not asked (or the ask failed).
+    front_page_ids: frozenset[str] | None = None
 
 
 def chunks_merged(results: list[FetchResult]) -> FetchResult:
@@ -120,6 +122,7 @@ def chunks_merged(results: list[FetchResult]) -> FetchResult:
         not_before=last.not_before,
         reads=sum(r.reads for r in results),
         platform_status=last.platform_status,
+        front_page_ids=next((r.front_page_ids for r in reversed(results) if r.front_page_ids is not None), None),
     )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import responses
 
 from channels.adapters.hackernews import SEARCH_URL as SEARCH_URL_FOR_FAKE
+from channels.adapters.hackernews.client import FRONT_PAGE_URL
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hackernews"
 
@@ -104,8 +105,11 @@ class FakeAlgolia:
     def __init__(self, hits, *, mock=responses):
         self.hits = sorted(hits, key=lambda h: (h["created_at_i"], int(h["objectID"])), reverse=True)
         self.requests = []
+        self.front_page_requests = []
         if mock is not None:
             mock.add_callback(mock.GET, SEARCH_URL_FOR_FAKE, callback=self.answer)
+            # /search?tags=front_page: the stories whose _tags say front_page (relevance order does not matter here).
+            mock.add_callback(mock.GET, FRONT_PAGE_URL, callback=self.answer_front_page)
 
     def add(self, *hits):
         self.hits = sorted([*self.hits, *hits], key=lambda h: (h["created_at_i"], int(h["objectID"])), reverse=True)
@@ -165,6 +169,11 @@ class FakeAlgolia:
             "params": urlencode(params),
             "processingTimeMS": 1,
         }
+
+    def answer_front_page(self, request):
+        params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
+        self.front_page_requests.append(params)
+        return 200, {"Content-Type": "application/json"}, json.dumps(self.search(params))
 
     def answer(self, request):
         params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}

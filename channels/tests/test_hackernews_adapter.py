@@ -111,7 +111,7 @@ def test_fetch_walks_every_page_and_moves_the_cursor_to_the_newest_item():
 
     assert sorted(m.external_id for m in result.mentions) == ["2", "3", "4", "5"]
     assert result.cursor["created_at_i"] == now - 10
-    assert result.requests_made == 2
+    assert result.requests_made == 3  # two pages, and the front page
     sent = responses.calls[0].request
     assert "tags=%28story%2Ccomment%29" in sent.url and "query=gitlab" in sent.url
     assert sent.headers["User-Agent"].startswith("TriageDesk/")
@@ -130,7 +130,7 @@ def test_items_sharing_the_cursor_second_are_neither_missed_nor_passed_twice():
     assert algolia.requests[0]["numericFilters"].startswith(f"created_at_i>={t - 300},created_at_i<")
     assert result.cursor["created_at_i"] == t
     assert result.cursor["keywords"]["gitlab"] == {"from": t - 300, "seen": {"10": t, "11": t}}
-    assert result.requests_made == 1
+    assert result.requests_made == 2  # the search, and the front page
 
 
 @pytest.mark.django_db

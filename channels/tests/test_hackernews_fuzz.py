@@ -84,7 +84,7 @@ def test_hackernews_poll_survives_mutated_pages(name, data):
     )
     channel = Channel(slug="fuzz", kind="hackernews", config={"keywords": ["gitlab"]}, cursor=cursor)
     results = fuzzing.check_poll(adapter, channel, SEARCH_URL, page)
-    assert sum(r.requests_made for r in results) <= 30
+    assert sum(r.requests_made for r in results) <= 30 + 1  # the walk's budget, and the front page
 
 
 @pytest.mark.django_db

@@ -40,13 +40,15 @@ scheduler to wait); 5xx, timeouts -> ``TransientError``; 403 -> ``AuthError``; a
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import requests
 
-from ..base import FetchResult, IncomingMention
+from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, TransientError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from .client import SEARCH_URL, TAGS, Client, Stopped
@@ -54,6 +56,8 @@ from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
 from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULTS", "ITEM_URL", "SEARCH_URL", "TAGS", "USER_URL", "HackerNewsAdapter"]
 
@@ -92,7 +96,7 @@ class HackerNewsAdapter(PolledAdapter):
             hits_per_page=int(config["hits_per_page"]),
         )
         keywords = sorted(config["keywords"], key=lambda k: cursor.keywords[k].start)
-        made, last_more, backlog = 0, None, False
+        made, backlog = 0, False
         for index, keyword in enumerate(keywords):
             if client.stopped is not None or client.made >= total:
                 backlog = True
@@ -103,14 +107,15 @@ class HackerNewsAdapter(PolledAdapter):
             try:
                 for chunk in walk.chunks():
                     yield _result(channel, _hand_over(chunk), chunk, cursor, client, requests_made=client.made - made)
-                    made, last_more = client.made, chunk.more
+                    made = client.made
             except Stopped:
                 pass
             backlog = backlog or not walk.finished
-        if made == 0 or client.made > made or last_more != backlog:
-            # Nothing handed over, requests after the last chunk, or a backlog left by an earlier keyword: the
-            # poll still records the requests, the cursor and whether to come back soon.
-            yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
+        # Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
+        # walk, handed over in a last chunk that also records the requests, the cursor and the backlog.
+        front_page = _front_page(channel, client)
+        result = _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
+        yield dataclasses.replace(result, front_page_ids=front_page)
 
     def test_connection(self, *, channel: Any, session: requests.Session) -> str:
         config = settings_of(channel.config)
@@ -138,6 +143,15 @@ class HackerNewsAdapter(PolledAdapter):
 
 def _hand_over(chunk: Chunk) -> Parsed:
     return parse_each(chunk.hits, hit_mention, id_keys=("objectID",), platform="hackernews")
+
+
+def _front_page(channel: Any, client: Client) -> frozenset[str] | None:
+    try:
+        return client.front_page()
+    except (Stopped, RateLimited, TransientError, PayloadError) as exc:
+        # The mentions of this poll are stored all the same; the front page is asked again next poll.
+        logger.warning("hackernews: channel=%s front page not read: %s", channel.slug, exc)
+        return None
 
 
 def _result(

@@ -15,6 +15,8 @@ from channels.http import PollBudget, get_json, window_count
 from ..base import PayloadError, RateLimited
 
 SEARCH_URL = "https://hn.algolia.com/api/v1/search_by_date"
+# Relevance-sorted search, where `tags=front_page` lists the stories on the front page now (about 30).
+FRONT_PAGE_URL = "https://hn.algolia.com/api/v1/search"
 TAGS = "(story,comment)"  # stories (jobs and polls carry the story tag too) or comments
 # Algolia never pages past the first 1,000 hits of a query (page * hitsPerPage < 1000): older hits of a
 # larger result are reached only with narrower numericFilters windows.
@@ -90,3 +92,15 @@ class Client(PollBudget):
             return get_json(self.session, SEARCH_URL, params=params)
 
         return search_page(self.counted(call))
+
+    def front_page(self) -> frozenset[str]:
+        """The ids of the stories on the front page now: one request, outside the poll's walk budget
+        (the walk may have used it up) but inside the deployment's hourly budget."""
+        if self.stopped is not None:
+            raise Stopped("rate-limited")
+        hourly_budget_take(self.hourly_budget)
+        self.made += 1
+        data = get_json(self.session, FRONT_PAGE_URL, params={"tags": "front_page", "hitsPerPage": 100})
+        hits = search_page(data).hits
+        ids = (clean.ident(h.get("objectID")) if isinstance(h, dict) else "" for h in hits)
+        return frozenset(i for i in ids if i.isdigit())

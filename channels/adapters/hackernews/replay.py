@@ -114,7 +114,10 @@ def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
 
 class ReplayTransport(BaseAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        query = {k: v[0] for k, v in parse_qs(urlparse(request.url).query).items()}
+        url = urlparse(request.url)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path.endswith("/search") and query.get("tags") == "front_page":
+            query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
         response = requests.Response()
         response.status_code = 200
         response.reason = "OK"
