@@ -29,6 +29,7 @@ def handbook_macros(db):
     from django.apps import apps
 
     import_module("mentions.migrations.0002_seed_macros").seed(apps, None)
+    import_module("mentions.migrations.0025_expert_responded_answer_link").expert_responded_takes_the_answer(apps, None)
 
 
 @pytest.fixture

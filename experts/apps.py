@@ -7,10 +7,11 @@ class ExpertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Experts builds on mentions: it registers what it does when a macro is applied.
-        from experts.services import community_share_on_macro
+        from experts.services import community_share_on_macro, outreach_answered_on_macro
         from mentions.services.macro_hooks import macro_hook_register
 
         macro_hook_register(community_share_on_macro)
+        macro_hook_register(outreach_answered_on_macro)
 
         # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -26,7 +26,7 @@ from experts.slack import (
     slack_permalink,
     slack_post_message,
 )
-from mentions.models import Macro, Message, Ticket, TicketEvent
+from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record
 
 logger = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outre
 # --- Community involvement -----------------------------------------------------------------
 
 
-def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any) -> str | None:
+def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any, **_: Any) -> str | None:
     """Macro hook (experts.apps): the community-involvement macro shares the mention in Slack
     before its actions run, so a post Slack refuses (not connected, no such channel, bot not
     invited) refuses the macro in words and the ticket is not solved as if it had gone. Slack
@@ -263,6 +263,29 @@ def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any) -> str 
     if result == "no-link":
         return "This mention has no link to share in Slack; nothing was posted."
     return None
+
+
+def outreach_answered_on_macro(*, ticket: Ticket, macro: Macro, user: Any, link: str = "", **_: Any) -> str | None:
+    """Macro hook (experts.apps): "Expert responded" applied with the link of the expert's public
+    answer closes the ticket's open outreaches as answered, with that link, now."""
+    if not link or not any(a.kind == MacroAction.Kind.ANSWER_LINK for a in macro.actions.all()):
+        return None
+    now = timezone.now()
+    open_ones = list(
+        Outreach.objects.select_for_update()
+        .select_related("expert")
+        .filter(ticket=ticket, status__in=[Outreach.Status.SENT, Outreach.Status.PENDING])
+    )
+    for outreach in open_ones:
+        outreach.status = Outreach.Status.ANSWERED
+        outreach.answered_at = now
+        outreach.answer_seconds = max(0, int((now - (outreach.sent_at or outreach.created_at)).total_seconds()))
+        outreach.save(update_fields=["status", "answered_at", "answer_seconds", "updated_at"])
+        _note(outreach, user, url=link)
+    if not open_ones:
+        return None
+    names = ", ".join(o.expert.name for o in open_ones)
+    return f"Outreach to {names} marked answered."
 
 
 def community_post_retry_later(*, ticket: Ticket, error: str, delay: int, attempt: int = 1) -> None:

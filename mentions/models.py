@@ -429,6 +429,10 @@ class Macro(models.Model):
     def asks_for_link(self) -> bool:
         return any(a.kind == MacroAction.Kind.ASK_LINK for a in self.actions.all())
 
+    @property
+    def offers_answer_link(self) -> bool:
+        return any(a.kind == MacroAction.Kind.ANSWER_LINK for a in self.actions.all())
+
 
 class MacroAction(models.Model):
     class Kind(models.TextChoices):
@@ -439,6 +443,8 @@ class MacroAction(models.Model):
         PREFILL_REPLY = "prefill_reply", "Prefill reply text (template)"
         ASSIGN_TO_ME = "assign_to_me", "Assign to me"
         ASK_LINK = "ask_link", "Ask for a link (available as {link})"
+        # "Expert responded" with the expert's public answer: that answer is the mention's first reply.
+        ANSWER_LINK = "answer_link", "Optional link of a public answer: it counts as the first reply"
 
     macro = models.ForeignKey(Macro, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveIntegerField(default=0)
@@ -678,7 +684,7 @@ class Rule(models.Model):
             errors["notify_slack"] = exc.messages[0]
         if self.macro_id:
             needs_person = self.macro.actions.filter(
-                kind__in=[MacroAction.Kind.ASK_LINK, MacroAction.Kind.ASSIGN_TO_ME]
+                kind__in=[MacroAction.Kind.ASK_LINK, MacroAction.Kind.ANSWER_LINK, MacroAction.Kind.ASSIGN_TO_ME]
             ).exists()
             if needs_person:
                 errors["macro"] = f"“{self.macro}” asks for a link or assigns to a person: a rule cannot run it."

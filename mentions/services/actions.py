@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -140,21 +141,26 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
     that prefills the reply: the advocate still has to send that reply."""
     link = (link or "").strip()
     actions = list(macro.actions.all())
-    if any(a.kind == MacroAction.Kind.ASK_LINK for a in actions):
-        if not link:
-            raise ValidationError(f"“{macro.name}” needs a link.")
-        if not safe_url(link):
-            raise ValidationError("The link must start with http:// or https://.")
+    kinds = {a.kind for a in actions}
+    if MacroAction.Kind.ASK_LINK in kinds and not link:
+        raise ValidationError(f"“{macro.name}” needs a link.")
+    if link and not safe_url(link):
+        raise ValidationError("The link must start with http:// or https://.")
     with transaction.atomic():
         ticket = _locked(ticket)
         ensure_can_act(ticket=ticket, user=user)
+        answer = link if MacroAction.Kind.ANSWER_LINK in kinds else ""
+        if answer:
+            _answer_on_platform_check(ticket, answer)
         # Hooks of other apps first (the community macro shares the mention in Slack): a refusal
         # leaves the ticket untouched, so it is never solved as if the post had gone.
-        notices = macro_hooks_run(ticket=ticket, macro=macro, user=user)
+        notices = macro_hooks_run(ticket=ticket, macro=macro, user=user, link=link)
         context = _context(ticket, user, link, base_url)
         prefilled = False
         for action in actions:
             prefilled = _run_action(ticket, user, action, context) or prefilled
+        if answer:
+            _answer_recorded(ticket, user, answer, macro)
         event_record(ticket=ticket, kind=TicketEvent.Kind.MACRO, actor=user, macro=macro.name, link=link)
         if not prefilled:
             _submit(ticket)
@@ -162,6 +168,31 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
         ticket.save()
     ticket.macro_notices = notices
     return ticket
+
+
+def _platform_host(ticket: Ticket) -> str:
+    first = ticket.messages.filter(kind=Message.Kind.INBOUND).exclude(permalink="").order_by("platform_created_at")
+    permalink = first.values_list("permalink", flat=True).first() or ""
+    return (urlsplit(permalink).hostname or "").removeprefix("www.")
+
+
+def _answer_on_platform_check(ticket: Ticket, link: str) -> None:
+    """The answer is public on the mention's platform: its link is on the same site."""
+    host = _platform_host(ticket)
+    linked = (urlsplit(link).hostname or "").removeprefix("www.")
+    if host and linked != host and not linked.endswith("." + host):
+        raise ValidationError(
+            f"The answer's link must be on {host}, where this mention is: paste the link of the expert's answer there."
+        )
+
+
+def _answer_recorded(ticket: Ticket, user: Any, link: str, macro: Macro) -> None:
+    """The expert's public answer is the mention's reply: the first one if none came before (KPIs)."""
+    now = timezone.now()
+    first = first_reply_set(ticket=ticket, at=now)
+    if first:
+        ticket_breach_on_reply(ticket=ticket)
+    event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=macro.name)
 
 
 def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[str, str]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-MacroHook = Callable[..., str | None]  # (*, ticket, macro, user) -> notice or None
+MacroHook = Callable[..., str | None]  # (*, ticket, macro, user, link) -> notice or None
 
 _hooks: list[MacroHook] = []
 
@@ -22,5 +22,5 @@ def macro_hook_register(hook: MacroHook) -> MacroHook:
     return hook
 
 
-def macro_hooks_run(*, ticket: Any, macro: Any, user: Any) -> list[str]:
-    return [notice for hook in _hooks if (notice := hook(ticket=ticket, macro=macro, user=user))]
+def macro_hooks_run(*, ticket: Any, macro: Any, user: Any, link: str = "") -> list[str]:
+    return [notice for hook in _hooks if (notice := hook(ticket=ticket, macro=macro, user=user, link=link))]

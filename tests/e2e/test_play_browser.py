@@ -64,7 +64,9 @@ def test_advocate_plays_applies_expert_responded_and_is_served_the_next_ticket(l
         expect(page.get_by_test_id("message").first).to_contain_text("<script>alert('xss')</script>")
         page.screenshot(path=str(ARTIFACTS / "e2e-ticket-page.png"), full_page=True)
 
-        page.get_by_label("Macro", exact=True).select_option(label="Expert responded")
+        # With the link of the expert's public answer, that answer is the mention's first reply.
+        page.get_by_label("Macro", exact=True).select_option(label="Expert responded (link to the answer: first reply)")
+        page.get_by_label("Macro link").fill("https://news.ycombinator.com/item?id=46009999")
         page.get_by_role("button", name="Apply").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Registry pulls fail with 429")
         expect(page.get_by_text("“Expert responded” applied to")).to_be_visible()
@@ -74,7 +76,7 @@ def test_advocate_plays_applies_expert_responded_and_is_served_the_next_ticket(l
     assert dialogs == []  # the script in the mention never ran
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.status == Ticket.Status.SOLVED
+    assert first.status == Ticket.Status.SOLVED and first.first_reply_at is not None
     assert list(first.tags.values_list("name", flat=True)) == ["expert-responded"]
     assert first.events.filter(kind=TicketEvent.Kind.MACRO, data__macro="Expert responded").exists()
     assert second.assignee.username == "ada" and second.served_to_id == second.assignee_id
