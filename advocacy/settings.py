@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    "mentions.watch_threads": {
+        "task": "mentions.watch_threads",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "mentions.urgent_sweep": {
         "task": "mentions.urgent_sweep",
         "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
@@ -236,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
 DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 # A poll that stops short of a backlog (its request budget used) is followed this soon by the next.
 DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
+# Watched threads (mentions.services.watching): how long after our reply the thread is read for an
+# answer to it, and how long an outreach's thread is read at most while the expert has not answered.
+DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)
+DESK_WATCH_OUTREACH_DAYS = env.int("DESK_WATCH_OUTREACH_DAYS", default=14)
 # No channel polls more often than this, whatever its budget allows (channels.freshness).
 DESK_POLL_FLOOR_SECONDS = env.int("DESK_POLL_FLOOR_SECONDS", default=20)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)

@@ -77,6 +77,9 @@ def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
         Outreach.objects.bulk_update(
             answered.values(), ["status", "answered_at", "answer_seconds", "answer_message", "updated_at"]
         )
+        from experts.services import outreach_watch_end
+
+        outreach_watch_end({o.ticket_id for o in answered.values()})
 
     tag, _ = Tag.objects.get_or_create(name=EXPERT_RESPONDED_TAG)
     through = Ticket.tags.through

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,7 +28,7 @@ from experts.slack import (
     slack_permalink,
     slack_post_message,
 )
-from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent
+from mentions.models import Macro, MacroAction, Message, ThreadWatch, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ def _outreach_open(*, ticket: Ticket, expert: Expert, advocate: Any, message: st
                     ticket=ticket, expert=expert, advocate=advocate, message=message, slack_channel=channel
                 )
                 _note(outreach, advocate, channel=channel)
+                outreach_thread_watch(outreach)
                 return outreach
         except IntegrityError:
             # A concurrent or double submit got there first (the insert waited for it to commit).
@@ -106,6 +109,27 @@ def _outreach_open(*, ticket: Ticket, expert: Expert, advocate: Any, message: st
             if existing is not None:
                 return existing
     raise ValidationError("Could not record the outreach: please try again.")
+
+
+def outreach_thread_watch(outreach: Outreach) -> None:
+    """While the expert is asked, their answer is looked for in the thread itself (mentions' watching),
+    whatever words it uses."""
+    from mentions.services.watching import thread_watch_start
+
+    ticket = outreach.ticket
+    handles = outreach.expert.identities.filter(kind=ticket.channel.kind).values_list("handle", flat=True)
+    until = timezone.now() + timedelta(days=settings.DESK_WATCH_OUTREACH_DAYS)
+    thread_watch_start(ticket=ticket, reason=ThreadWatch.Reason.OUTREACH, until=until, authors=list(handles))
+
+
+def outreach_watch_end(ticket_ids: set[int]) -> None:
+    """The outreach watch of tickets with no open outreach left ends (answered, declined)."""
+    from mentions.services.watching import thread_watch_stop
+
+    still_open = set(
+        Outreach.objects.filter(ticket_id__in=ticket_ids, status__in=OPEN_STATUSES).values_list("ticket_id", flat=True)
+    )
+    thread_watch_stop(ticket_ids=ticket_ids - still_open, reason=ThreadWatch.Reason.OUTREACH)
 
 
 def outreach_send(
@@ -233,6 +257,7 @@ def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outre
         locked.decline_reason = reason
         locked.save(update_fields=["status", "declined_at", "decline_reason", "updated_at"])
         _note(locked, advocate, reason=reason)
+        outreach_watch_end({locked.ticket_id})
     return locked
 
 
@@ -284,6 +309,7 @@ def outreach_answered_on_macro(*, ticket: Ticket, macro: Macro, user: Any, link:
         _note(outreach, user, url=link)
     if not open_ones:
         return None
+    outreach_watch_end({ticket.pk})
     names = ", ".join(o.expert.name for o in open_ones)
     return f"Outreach to {names} marked answered."
 

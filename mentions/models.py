@@ -770,5 +770,40 @@ class FrontPageStory(models.Model):
         return f"Front page: story {self.story_id} ({self.status})"
 
 
+class ThreadWatch(models.Model):
+    """A ticket's thread read directly on the platform (mentions.services.watching): while an expert is
+    asked (their answer may not contain the channel's keyword) and for a while after our reply (the
+    requester's answer to it). One row per ticket, thread and reason."""
+
+    class Reason(models.TextChoices):
+        OUTREACH = "outreach", "An expert was asked"
+        AFTER_REPLY = "after_reply", "After our reply"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="thread_watches")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    thread_ref = models.CharField(max_length=100)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    # Handles whose posts in the thread are taken in whatever they reply to (the experts asked);
+    # anyone else's only when it answers a message of the ticket.
+    authors = models.JSONField(default=list, blank=True)
+    watch_until = models.DateTimeField()
+    next_check_at = models.DateTimeField()
+    checks = models.PositiveIntegerField(default=0)
+    failures = models.PositiveSmallIntegerField(default=0)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "thread_ref", "reason"], name="thread_watch_once"),
+        ]
+        indexes = [models.Index(fields=["next_check_at"], name="thread_watch_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Watching {self.thread_ref} for #{self.ticket_id} ({self.reason})"
+
+
 # The clocks' settings live in their own module; importing them here registers them with the app.
 from mentions.clock_models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target  # noqa: E402, F401

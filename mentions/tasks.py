@@ -64,3 +64,10 @@ def replies_sweep() -> int:
     from mentions.services.replies import replies_sweep as sweep
 
     return sweep()
+
+
+@shared_task(name="mentions.watch_threads", acks_late=True, ignore_result=True)
+def watch_threads() -> dict[str, int]:
+    from mentions.services.watching import threads_watch_due
+
+    return threads_watch_due()

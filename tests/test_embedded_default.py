@@ -138,6 +138,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "mentions.replies_sweep",
         "mentions.sla_sweep",
         "mentions.urgent_sweep",
+        "mentions.watch_threads",
         "metrics.rollups_refresh",
     }
     failed = {name: run["error"] for name, run in out["runs"].items() if not run["ok"]}

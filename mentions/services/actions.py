@@ -24,6 +24,7 @@ from mentions.services.events import (
 from mentions.services.followups import followup_seen
 from mentions.services.macro_hooks import macro_hooks_run
 from mentions.services.sla import ticket_breach_on_reply
+from mentions.services.watching import thread_watch_after_reply
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -112,6 +113,7 @@ def ticket_mark_replied(
         event_record(
             ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, message_id=reply.pk, link=link, first_reply=first
         )
+        thread_watch_after_reply(ticket=ticket, at=now)
         if ticket.assignee_id is None:
             ticket.assignee = user
         status_set(ticket=ticket, status=status, actor=user)

@@ -35,6 +35,7 @@ from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
 from mentions.services.sla import ticket_breach_on_reply
+from mentions.services.watching import thread_watch_after_reply
 
 logger = logging.getLogger(__name__)
 
@@ -368,6 +369,7 @@ def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Messa
         first = first_reply_set(ticket=locked, at=sent.created_at)
         if first:
             ticket_breach_on_reply(ticket=locked)
+        thread_watch_after_reply(ticket=locked, at=sent.created_at)
         event_record(
             ticket=locked,
             kind=TicketEvent.Kind.REPLY_SENT,

@@ -99,7 +99,7 @@ from channels.text import clean_text
 from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
-from . import reply
+from . import reply, thread
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
 from .config import DEFAULTS, SCHEMA, Site, validate_config
 from .cooked import cooked_to_text
@@ -121,6 +121,9 @@ __all__ = [
 
 class DiscourseAdapter(PolledAdapter):
     kind = "discourse"
+    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS

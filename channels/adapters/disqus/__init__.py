@@ -76,7 +76,7 @@ from channels import clean
 from ..base import FetchResult, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter
-from . import reply
+from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
 from .config import DEFAULTS, SCHEMA, validate_config
 from .cursor import Cursor
@@ -89,6 +89,9 @@ __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 class DisqusAdapter(PolledAdapter):
     kind = "disqus"
+    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS

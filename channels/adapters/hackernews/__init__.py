@@ -51,6 +51,7 @@ import requests
 from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, TransientError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, readable_mentions
+from . import thread
 from .client import SEARCH_URL, TAGS, Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
@@ -71,6 +72,9 @@ def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
 
 class HackerNewsAdapter(PolledAdapter):
     kind = "hackernews"
+    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
 

@@ -41,7 +41,7 @@ from channels import clean
 from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
-from . import reply
+from . import reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -65,6 +65,9 @@ __all__ = [
 
 class RedditAdapter(PolledAdapter):
     kind = "reddit"
+    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)

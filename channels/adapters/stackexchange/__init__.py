@@ -61,7 +61,7 @@ from channels import clean
 from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter
-from . import reply
+from . import reply, thread
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
 from .config import DEFAULTS, SCHEMA, site_domain, validate_config
 from .cursor import Cursor
@@ -83,6 +83,9 @@ __all__ = [
 
 class StackExchangeAdapter(PolledAdapter):
     kind = "stackexchange"
+    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS

@@ -1,0 +1,32 @@
+"""A watched Stack Exchange question: its answers, then the comments on it and on them (ids vectorised)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from ..watch import ThreadFetch
+from .client import ANSWERS, COMMENTS, Client, app_key
+from .config import site_domain, validate_config
+from .parse import parse_page
+
+
+def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
+    question = thread_id if thread_id.startswith("q") else external_id
+    return question[1:] if question.startswith("q") and question[1:].isdigit() else ""
+
+
+def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+    config = validate_config(channel.config)
+    client = Client(session, site=config["site"], key=app_key(channel), budget=2, backoff={})
+    body = {"filter": "withbody", "pagesize": 100, "sort": "creation", "order": "desc"}
+    answers = client.get(ANSWERS, ANSWERS.format(ids=int(ref)), body)
+    ids = [str(int(ref))] + [
+        str(a["answer_id"])
+        for a in answers.get("items") or []
+        if isinstance(a, dict) and isinstance(a.get("answer_id"), int)
+    ]
+    comments = client.get(COMMENTS, COMMENTS.format(ids=";".join(ids[:100])), body)
+    parsed = parse_page([answers, comments], domain=site_domain(config["site"]))
+    return ThreadFetch(mentions=parsed.mentions, requests_made=client.made)
