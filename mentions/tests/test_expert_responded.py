@@ -22,7 +22,7 @@ ANSWER = "https://news.ycombinator.com/item?id=46009999"
 
 
 @pytest.fixture
-def case():
+def case(handbook_macros):
     requested = timezone.now() - timedelta(hours=3)
     ticket = TicketFactory(requested_at=requested, status=Ticket.Status.OPEN)
     MessageFactory(ticket=ticket, external_id="46001111", platform_created_at=requested)
