@@ -69,6 +69,19 @@ class Provider(Protocol):
         ...
 
 
+def grant_from(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
+    """A token endpoint's standard answer (RFC 6749 section 5.1) as a Grant."""
+    refresh_token = body.get("refresh_token")
+    return Grant(
+        access_token=body["access_token"],
+        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
+        expires_at=expires_at(body.get("expires_in")),
+        scope=str(body.get("scope") or ""),
+        username=username,
+        user_id=user_id,
+    )
+
+
 def pkce_pair() -> tuple[str, str]:
     """A code verifier (43-128 unreserved characters) and its S256 challenge (RFC 7636)."""
     verifier = secrets.token_urlsafe(64)[:96]

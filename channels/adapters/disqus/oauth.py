@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant, callback_error, expires_at, token_post
+from channels.accounts.oauth import Begun, Grant, callback_error, grant_from, token_post
 from channels.http import credential_of
 
 from ..base import AuthError, ConfigError
@@ -71,7 +71,7 @@ class DisqusOAuth:
             },
             label=LABEL,
         )
-        return _grant(body)
+        return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))
 
     def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
@@ -89,16 +89,4 @@ class DisqusOAuth:
             },
             label=LABEL,
         )
-        return _grant(body)
-
-
-def _grant(body: dict[str, Any]) -> Grant:
-    refresh_token = body.get("refresh_token")
-    return Grant(
-        access_token=body["access_token"],
-        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
-        expires_at=expires_at(body.get("expires_in")),
-        scope=str(body.get("scope") or ""),
-        username=str(body.get("username") or ""),
-        user_id=str(body.get("user_id") or ""),
-    )
+        return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))

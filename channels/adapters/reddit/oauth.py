@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, callback_error, expires_at, token_post
+from channels.accounts.oauth import Begun, Grant, callback_error, grant_from, token_post
 from channels.http import credential_of
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
@@ -75,7 +75,7 @@ class RedditOAuth:
             headers={"User-Agent": reddit_user_agent(channel)},
         )
         username, user_id = _whoami(channel, session, body["access_token"])
-        return _grant(body, username=username, user_id=user_id)
+        return grant_from(body, username=username, user_id=user_id)
 
     def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
@@ -90,19 +90,7 @@ class RedditOAuth:
             label=LABEL,
             headers={"User-Agent": reddit_user_agent(channel)},
         )
-        return _grant(body)
-
-
-def _grant(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
-    refresh_token = body.get("refresh_token")
-    return Grant(
-        access_token=body["access_token"],
-        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
-        expires_at=expires_at(body.get("expires_in")),
-        scope=str(body.get("scope") or ""),
-        username=username,
-        user_id=user_id,
-    )
+        return grant_from(body)
 
 
 def _whoami(channel: Any, session: requests.Session, access_token: str) -> tuple[str, str]:

@@ -16,7 +16,15 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, callback_error, expires_at, pkce_pair, token_post
+from channels.accounts.oauth import (
+    Begun,
+    Grant,
+    app_client,
+    callback_error,
+    grant_from,
+    pkce_pair,
+    token_post,
+)
 
 from ..base import AuthError, PayloadError, TransientError
 from .client import API_ROOT
@@ -67,7 +75,7 @@ class XOAuth:
             label=LABEL,
         )
         username, user_id = _whoami(session, body["access_token"])
-        return _grant(body, username=username, user_id=user_id)
+        return grant_from(body, username=username, user_id=user_id)
 
     def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
@@ -81,19 +89,7 @@ class XOAuth:
             auth=(client_id, client_secret) if client_secret else None,
             label=LABEL,
         )
-        return _grant(body)
-
-
-def _grant(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
-    refresh_token = body.get("refresh_token")
-    return Grant(
-        access_token=body["access_token"],
-        refresh_token=refresh_token if isinstance(refresh_token, str) else "",
-        expires_at=expires_at(body.get("expires_in")),
-        scope=str(body.get("scope") or ""),
-        username=username,
-        user_id=user_id,
-    )
+        return grant_from(body)
 
 
 def _whoami(session: requests.Session, access_token: str) -> tuple[str, str]:
