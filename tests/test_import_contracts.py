@@ -1,0 +1,48 @@
+"""The apps' imports run one way (README, "Architecture"): `lint-imports` checks the layers contract in
+pyproject.toml ([tool.importlinter]) on every test run."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
+
+
+def _run(config: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [LINT_IMPORTS, "--config", str(config), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_no_app_imports_a_higher_one_beyond_the_listed_ones_still_to_move():
+    result = _run(REPO / "pyproject.toml")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "Contracts: 1 kept, 0 broken." in result.stdout
+
+
+def test_the_contract_catches_an_import_against_the_layers(tmp_path):
+    """Without its list of imports still to move, the same contract is broken and names them: it checks
+    something."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contract = config["contracts"][0]
+    lines = [
+        "[importlinter]",
+        "root_packages =",
+        *(f"    {p}" for p in config["root_packages"]),
+        "",
+        "[importlinter:contract:layers]",
+        f"name = {contract['name']}",
+        "type = layers",
+        "layers =",
+        *(f"    {layer}" for layer in contract["layers"]),
+        "exhaustive = false",
+        "ignore_imports =",
+        *(f"    {i}" for i in contract["ignore_imports"] if ".tests." in i),
+    ]
+    strict = tmp_path / "strict.ini"
+    strict.write_text("\n".join(lines) + "\n")
+    result = _run(strict)
+    assert result.returncode == 1
+    assert "mentions.services.ingest -> experts.loop" in result.stdout
