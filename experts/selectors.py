@@ -10,6 +10,7 @@ from typing import Literal
 
 from django.utils import timezone
 
+from advocacy.durations import duration_display
 from experts.models import Expert, Outreach, ProductArea
 from experts.suggest import experts_search
 
@@ -41,22 +42,6 @@ class FigureRow:
     @property
     def median_answer_display(self) -> str:
         return duration_display(self.median_answer_seconds)
-
-
-def duration_display(seconds: float | None) -> str:
-    """ "3 h 20 min", "45 min", "2 d 4 h", "< 1 min"; "—" when there is nothing to show."""
-    if seconds is None:
-        return "—"
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "< 1 min"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
 
 
 def outreach_figures(*, start: datetime, end: datetime, group_by: GroupBy) -> list[FigureRow]:

@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from advocacy.durations import duration_display
 from experts.models import Outreach, ProductArea
-from experts.selectors import duration_display, outreach_figures
+from experts.selectors import outreach_figures
 from experts.tests.factories import ExpertFactory, OutreachFactory, seed_areas
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 from django import template
 
+from advocacy.durations import duration_display
 from channels.text import safe_url as _safe_url
 
 register = template.Library()
@@ -33,8 +34,6 @@ def event_details(data: dict) -> str:
 @register.filter
 def duration(seconds: float | None) -> str:
     """3 h 20 min, for times to answer."""
-    from experts.selectors import duration_display
-
     return duration_display(seconds)
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -45,7 +46,8 @@ class Command(BaseCommand):
         self._views(channel)
         if not channel.tickets.exists():
             self._history(channel)
-        self._experts()
+        # The experts app seeds its own demo directory (mentions does not know experts).
+        call_command("seed_demo_experts", stdout=self.stdout)
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets, "
             f"{Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} waiting."
@@ -92,25 +94,6 @@ class Command(BaseCommand):
         View.objects.get_or_create(
             slug="high-priority", defaults={"name": "High priority", "position": 2, "high_priority_only": True}
         )
-
-    def _experts(self) -> None:
-        """A small directory so the suggestions and the experts page have something to show."""
-        from experts.models import Expert, ExpertIdentity, ProductArea
-
-        people = [
-            ("Vera Runner", "U0VERA", ["Verify"], ["gitlab-ci", "runner", "caching", "pipelines"], "vera_ci"),
-            ("Cory Diff", "U0CORY", ["Create"], ["merge requests", "code review", "diffs", "web ide"], "corydiff"),
-            ("Pat Registry", "U0PAT", ["Package"], ["container registry", "npm", "rate limits"], "pat_pkg"),
-            ("Technical Evangelists", "S0EVANG", [], ["pricing", "premium", "ultimate", "startups", "education"], ""),
-        ]
-        for name, slack, areas, topics, hn in people:
-            expert, created = Expert.objects.get_or_create(
-                name=name, defaults={"slack_handle": slack, "topics": topics, "is_group": slack.startswith("S")}
-            )
-            if created:
-                expert.areas.add(*ProductArea.objects.filter(name__in=areas))
-                if hn:
-                    ExpertIdentity.objects.get_or_create(kind="hackernews", handle=hn, defaults={"expert": expert})
 
     @transaction.atomic
     def _history(self, channel: Channel) -> None:
