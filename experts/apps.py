@@ -13,6 +13,12 @@ class ExpertsConfig(AppConfig):
         macro_hook_register(community_share_on_macro)
         macro_hook_register(outreach_answered_on_macro)
 
+        # ... and who answers for the team when ingesting: experts' own accounts close their outreach.
+        from experts.loop import expert_replies_record, experts_by_handle
+        from mentions.services.ingest_hooks import team_hooks_register
+
+        team_hooks_register(members=experts_by_handle, answers=expert_replies_record)
+
         # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 

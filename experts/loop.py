@@ -28,10 +28,6 @@ def experts_by_handle(*, kind: str, handles: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def expert_for(handle: str, experts: dict[str, int]) -> int | None:
-    return experts.get((handle or "").strip().lstrip("@").casefold())
-
-
 def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
     """`replies`: (stored Message with a ticket, expert id). Marks open outreaches answered,
     tags and solves their tickets. Returns TicketEvents for the caller to insert."""

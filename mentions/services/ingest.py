@@ -19,10 +19,10 @@ from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from channels.slack_outbox import slack_notices_enqueue
 from channels.text import clean_text, safe_url
-from experts.loop import expert_for, expert_replies_record, experts_by_handle
 from mentions.coverage import coverage_load
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
+from mentions.services.ingest_hooks import team_answers_record, team_member, team_members
 from mentions.services.rules import rules_apply
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
 
@@ -161,8 +161,8 @@ def mentions_ingest(
         coverage = lru_cache(maxsize=1)(coverage_load)  # loaded only if a first reply is seen
         sla = lru_cache(maxsize=1)(lambda: SlaContext(coverage=coverage()))  # only if a ticket opens
 
-        # Experts answering on the platform count as our team (experts.loop).
-        expert_ids = experts_by_handle(kind=channel.kind, handles={m.author_handle for m in fresh})
+        # Experts answering on the platform count as our team (registered by experts: ingest_hooks).
+        expert_ids = team_members(kind=channel.kind, handles={m.author_handle for m in fresh})
         expert_rows: list[tuple[int, int]] = []  # (row index, expert id)
 
         new_tickets: list[_NewTicket] = []
@@ -187,7 +187,7 @@ def mentions_ingest(
                     ref_map[mention.external_id] = ref
                     result.duplicates += 1
                     continue
-            expert_id = expert_for(mention.author_handle, expert_ids) if expert_ids else None
+            expert_id = team_member(mention.author_handle, expert_ids) if expert_ids else None
             if expert_id is not None:
                 expert_rows.append((len(rows), expert_id))
             if mention.by_us or expert_id is not None or channel.is_our_account(mention.author_handle):
@@ -265,7 +265,7 @@ def mentions_ingest(
         updated_events, late_existing = _update_existing(followed, replied, existing_ours, coverage)
         events.extend(updated_events)
         if expert_rows:
-            events.extend(expert_replies_record(replies=[(messages[i], e) for i, e in expert_rows]))
+            events.extend(team_answers_record(replies=[(messages[i], e) for i, e in expert_rows]))
         _link_marked(linked)
         seen_again = [m for m in unique.values() if m.external_id in known]
         edit_events = _apply_edits(channel, seen_again)
@@ -401,7 +401,7 @@ def _marked_replies(
     tickets = set()
     for mention in fresh:
         ours = mention.by_us or channel.is_our_account(mention.author_handle)
-        ours = ours or bool(expert_ids and expert_for(mention.author_handle, expert_ids) is not None)
+        ours = ours or bool(expert_ids and team_member(mention.author_handle, expert_ids) is not None)
         ref = _thread_ref(mention, ref_map)
         if ours and isinstance(ref, int):
             tickets.add(ref)
