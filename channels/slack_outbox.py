@@ -41,7 +41,7 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from channels.models import SlackNotice
-from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
+from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
 
 if TYPE_CHECKING:
     from channels.models import Channel

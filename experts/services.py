@@ -17,8 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from experts.models import Expert, Outreach, OutreachSettings
-from experts.slack import (
+from channels.slack import (
     SlackError,
     SlackRateLimited,
     SlackTransient,
@@ -28,6 +27,7 @@ from experts.slack import (
     slack_permalink,
     slack_post_message,
 )
+from experts.models import Expert, Outreach, OutreachSettings
 from mentions.models import Macro, MacroAction, Message, ThreadWatch, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from experts.slack import SlackRateLimited, SlackTransient
+from channels.slack import SlackRateLimited, SlackTransient
 
 
 # Not autoretried: outreach_deliver counts attempts on the row and re-enqueues this task itself

@@ -28,10 +28,10 @@ from django_htmx.http import trigger_client_event
 
 from channels import clean
 from channels.models import Channel
+from channels.slack import slack_configured
 from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
-from experts.slack import slack_configured
 from mentions import search, selectors, services
 from mentions.forms import (
     AFTER_REPLY,

@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_permalink, slack_post_message
+from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_permalink, slack_post_message
 
 POST_URL = "https://slack.com/api/chat.postMessage"
 PERMALINK_URL = "https://slack.com/api/chat.getPermalink"

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from experts.slack import slack_escape, slack_link
+from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import DutySettings, FrontPageStory, Message, Ticket, TicketEvent, UrgentPing
 from mentions.services.editing import priority_change, tags_add
@@ -119,7 +119,7 @@ def front_page_text(
 def front_page_announce(*, now: datetime | None = None, limit: int = PER_RUN) -> int:
     """Post the pending announcements that are due, each under its row lock (two workers never post
     the same one); retried with backoff, a rate limit stops the run. Returns how many were posted."""
-    from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+    from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
 
     now = now or timezone.now()
     duty = DutySettings.current()

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from experts.slack import slack_escape, slack_link
+from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
 from mentions.services.sla import clock_text
@@ -166,7 +166,7 @@ def _backoff(attempts: int) -> int:
 def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_RUN) -> int:
     """Post pending pings that are due. Each is posted under its row lock (SKIP LOCKED: two
     workers never take the same row); a rate limit stops the run until Retry-After."""
-    from experts.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+    from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
 
     now = now or timezone.now()
     duty = _duty()
@@ -311,7 +311,7 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
 def coverage_digest_send(*, now: datetime | None = None) -> CoverageDigest | None:
     """Beat: at the end of each covered day, post the list once (one row per day; a failed
     post is retried by the next run while the day's window lasts)."""
-    from experts.slack import SlackError, SlackTransient, slack_post_message
+    from channels.slack import SlackError, SlackTransient, slack_post_message
 
     now = now or timezone.now()
     coverage = coverage_load()
