@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from channels.views import hook
+from mentions.webhook_views import hook
 
 admin.site.site_header = "Triage Desk administration"
 admin.site.site_title = "Triage Desk"

@@ -45,12 +45,12 @@ def main() -> None:
     from channels.adapters.hackernews import replay
     from channels.adapters.reddit import API_URL, AUTH_URL
     from channels.models import Channel
-    from channels.services import channel_mark_dispatched, channel_poll, channels_due
     from channels.tests.test_discourse_adapter import LATEST_URL, iso, latest_page
     from channels.tests.test_discourse_adapter import post as discourse_post
     from channels.tests.test_reddit_adapter import RATELIMIT, listing
     from channels.tests.test_reddit_adapter import post as reddit_post
     from mentions.models import Message
+    from mentions.services.polling import channel_mark_dispatched, channel_poll, channels_due
 
     with connection.cursor() as cur:
         cur.execute(

@@ -487,3 +487,8 @@ class SavedSearchAdmin(admin.ModelAdmin):
     search_fields = ("name", "query", "user__username")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
+
+
+# The channels' admin (settings, accounts, polls, dead letters) runs polls and retries through the
+# ingest pipeline, so it is registered from here, above channels.
+from mentions import channel_admin  # noqa: E402, F401

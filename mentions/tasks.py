@@ -71,3 +71,33 @@ def watch_threads() -> dict[str, int]:
     from mentions.services.watching import threads_watch_due
 
     return threads_watch_due()
+
+
+# Polling runs the ingest pipeline, so it lives here; the task names stay those the beat schedule and
+# running workers know.
+
+
+@shared_task(name="channels.poll_due", ignore_result=True)
+def poll_due() -> int:
+    """Beat's dispatcher: one poll task per due channel, so a slow or failing channel never
+    holds up the others."""
+    from mentions.services import polling
+
+    dispatched = 0
+    for channel_id in polling.channels_due():
+        if polling.channel_mark_dispatched(channel_id=channel_id):
+            poll.apply_async(args=[channel_id], expires=600)
+            dispatched += 1
+    return dispatched
+
+
+# Not autoretried: failures are recorded on the channel with its own exponential backoff,
+# visible in admin, and beat's dispatcher re-enqueues the poll when it is due again.
+@shared_task(name="channels.poll", acks_late=True, ignore_result=True)
+def poll(channel_id: int) -> str:
+    from channels.models import Channel
+    from mentions.services import polling
+
+    if not Channel.objects.filter(pk=channel_id).exists():
+        return "gone"
+    return polling.channel_poll(channel_id=channel_id).status

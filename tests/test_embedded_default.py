@@ -15,7 +15,7 @@ SCRIPT = """
 import json
 from django.contrib.auth import get_user_model
 from channels.models import Channel
-from channels.services import channel_poll
+from mentions.services.polling import channel_poll
 from mentions.models import Ticket, View
 from mentions.services import ticket_change_status, ticket_claim_next
 

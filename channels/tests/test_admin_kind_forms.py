@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from channels.adapters import get_adapter
-from channels.admin import CONFIG_EXAMPLES
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from mentions.channel_admin import CONFIG_EXAMPLES
 
 pytestmark = pytest.mark.django_db
 

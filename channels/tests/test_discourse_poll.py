@@ -12,7 +12,6 @@ from django.utils import timezone
 from responses import matchers
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_discourse_adapter import (
     BASE,
     CONFIG,
@@ -29,6 +28,7 @@ from channels.tests.test_discourse_adapter import (
     search_post,
 )
 from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

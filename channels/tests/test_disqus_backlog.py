@@ -11,9 +11,9 @@ import responses
 from django.utils import timezone
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_disqus_adapter import CONFIG, LIST_URL, disqus_channel, guest, post
 from mentions.models import Message
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

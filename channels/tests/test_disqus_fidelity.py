@@ -13,9 +13,9 @@ import responses
 from django.core.management import call_command
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_disqus_adapter import FIXTURES, LIST_URL, add_page, disqus_channel, guest, load, post
 from mentions.models import Message, TicketEvent
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

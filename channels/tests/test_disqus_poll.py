@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_disqus_adapter import (
     FIXTURES,
     KEY,
@@ -25,6 +24,7 @@ from channels.tests.test_disqus_adapter import (
     user,
 )
 from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -858,7 +858,7 @@ def test_parse_payload_points_to_eml_files():
 
 @pytest.mark.django_db
 def test_a_channel_without_a_password_fails_before_connecting():
-    from channels.services import channel_poll
+    from mentions.services.polling import channel_poll
 
     channel = email_channel(config={**CONFIG, "host": "127.0.0.1", "port": 9})
     outcome = channel_poll(channel_id=channel.pk)

@@ -10,10 +10,10 @@ from django.utils import timezone
 from channels.adapters.email import EmailAdapter
 from channels.adapters.email.client import FETCH_CHUNK
 from channels.http import build_session
-from channels.quarantine import mentions_store
 from channels.tests.imap_server import _mailbox_arg, imap_server  # noqa: F401
 from channels.tests.test_email_imap import email_channel, mail, poll, stored
 from mentions.models import Message
+from mentions.services.quarantine import mentions_store
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ import pytest
 from channels.adapters import get_adapter
 from channels.adapters.base import AuthError, ConfigError
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.imap_server import imap_date, imap_server  # noqa: F401
 from mentions.models import Message, Ticket
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from channels.adapters.hackernews import SEARCH_URL
 from channels.freshness import POLL_SHARE, poll_interval
-from channels.services import channel_mark_dispatched, channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page
+from mentions.services.polling import channel_mark_dispatched, channel_poll
 
 pytestmark = pytest.mark.django_db
 

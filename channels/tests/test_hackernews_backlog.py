@@ -11,10 +11,10 @@ import pytest
 import responses
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import FakeAlgolia, comment_hit, story_hit
 from mentions.models import Message
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ import responses
 from django.conf import settings
 from django.utils import timezone
 
-from channels import tasks
 from channels.adapters.hackernews import SEARCH_URL
 from channels.models import Channel
-from channels.services import channel_poll, channels_due
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
+from mentions import tasks
 from mentions.models import Ticket
+from mentions.services.polling import channel_poll, channels_due
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from channels.adapters.hackernews import SEARCH_URL
 from channels.models import Channel, DeadLetter
-from channels.quarantine import dead_letter_discard, dead_letter_retry
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from mentions.models import Message, Ticket
+from mentions.services.polling import channel_poll
+from mentions.services.quarantine import dead_letter_discard, dead_letter_retry
 from mentions.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.conf import settings
 
 from channels.adapters.reddit import API_URL, PAGE_SIZE
 from channels.models import Channel, DeadLetter
-from channels.services import channel_poll
 from channels.tests.test_reddit_adapter import RATELIMIT, listing, mock_token, post, reddit_channel
 from mentions.models import Message
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from responses import matchers
 
 from channels.adapters.reddit import API_URL
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_reddit_adapter import (
     api_calls,
     comment,
@@ -25,6 +24,7 @@ from channels.tests.test_reddit_adapter import (
     token_calls,
 )
 from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.test_stackexchange_adapter import (
     ANSWERS_URL,
     COMMENTS_URL,
@@ -25,6 +24,7 @@ from channels.tests.test_stackexchange_adapter import (
     stackexchange_channel,
 )
 from mentions.models import Message, Ticket
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

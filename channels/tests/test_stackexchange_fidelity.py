@@ -17,8 +17,6 @@ import responses
 from channels.adapters.stackexchange import StackExchangeAdapter, timeline_posts
 from channels.http import build_session
 from channels.models import Channel
-from channels.quarantine import mentions_store
-from channels.services import channel_poll
 from channels.tests.test_stackexchange_adapter import (
     ANSWERS_URL,
     API_ROOT,
@@ -36,6 +34,8 @@ from channels.tests.test_stackexchange_adapter import (
     wrapper,
 )
 from mentions.models import Message
+from mentions.services.polling import channel_poll
+from mentions.services.quarantine import mentions_store
 
 adapter = StackExchangeAdapter()
 TIMELINE = load("question_timelines_comments_stackongo.json")

@@ -10,8 +10,6 @@ import responses
 from django.utils import timezone
 
 from channels.models import Channel, DeadLetter
-from channels.quarantine import dead_letter_retry
-from channels.services import channel_poll
 from channels.tests.test_stackexchange_adapter import (
     ANSWERS_URL,
     COMMENTS_URL,
@@ -29,6 +27,8 @@ from channels.tests.test_stackexchange_adapter import (
     wrapper,
 )
 from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.polling import channel_poll
+from mentions.services.quarantine import dead_letter_retry
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from channels.tests.factories import ChannelFactory
-from channels.webhooks import signature_for
 from mentions.models import Message, Ticket
+from mentions.services.webhooks import signature_for
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_a_channel_without_a_secret_refuses_everything(client):
 
 
 def test_webhook_channels_are_never_polled(channel):
-    from channels.services import channels_due
+    from mentions.services.polling import channels_due
 
     assert channel.pk not in channels_due()
 
@@ -211,7 +211,7 @@ def test_webhook_signed_hostile_bodies_get_400_and_store_nothing(client, channel
 
 
 def test_webhook_json_depth_is_measured_without_recursion():
-    from channels.webhooks import json_depth
+    from mentions.services.webhooks import json_depth
 
     assert json_depth('{"a": "[[[[{{{{", "b": [1, {"c": "\\"]"}]}') == 3
     assert json_depth("[" * 1_000_000) == 1_000_000

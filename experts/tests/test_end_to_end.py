@@ -11,12 +11,12 @@ from django.urls import reverse
 from responses import matchers
 
 from channels.adapters.hackernews import SEARCH_URL
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from experts.models import Expert, ExpertIdentity, Outreach, ProductArea
 from experts.services import outreach_message_prefill, outreach_send
 from mentions.models import Message, Ticket
+from mentions.services.polling import channel_poll
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ import pytest
 import responses
 
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts import services
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory
 from mentions.models import Message, ThreadWatch, Ticket
+from mentions.services.polling import channel_poll
 from mentions.services.watching import threads_watch_due
 from mentions.tests.factories import AdvocateFactory
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from channels.admin import CONFIG_EXAMPLES
 from channels.tests.factories import ChannelFactory
+from mentions.channel_admin import CONFIG_EXAMPLES
 from mentions.history import SENTENCES, history_lines
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, TicketFactory

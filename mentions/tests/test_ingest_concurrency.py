@@ -9,11 +9,11 @@ import responses
 from django.db import connection
 
 from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
-from channels.services import channel_poll
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from mentions.models import Message, Ticket
 from mentions.services import mentions_ingest
+from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = 1_700_000_000  # a Unix time in the past (2023): the parser refuses times in the future

@@ -10,8 +10,8 @@ from itertools import count
 import pytest
 
 from channels.adapters.base import IncomingMention
-from channels.admin import CONFIG_EXAMPLES
 from channels.tests.factories import ChannelFactory
+from mentions.channel_admin import CONFIG_EXAMPLES
 from mentions.models import Rule, Ticket, TicketEvent
 from mentions.services import mentions_ingest
 

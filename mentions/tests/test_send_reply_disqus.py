@@ -18,9 +18,9 @@ from channels.accounts.tokens import accounts_from_handles
 from channels.adapters.disqus.oauth import TOKEN_URL
 from channels.adapters.disqus.reply import CREATE_URL
 from channels.models import Account, Channel
-from channels.services import channel_poll
 from channels.tests.test_disqus_adapter import KEY, add_page, disqus_channel, guest, post, user
 from mentions.models import Message, ReplySend, Ticket
+from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
 

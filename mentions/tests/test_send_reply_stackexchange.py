@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from channels.adapters.stackexchange.client import API_ROOT
 from channels.models import Account, Channel
-from channels.services import channel_poll
 from channels.tests.test_stackexchange_adapter import (
     add_answers,
     add_comments,
@@ -30,6 +29,7 @@ from channels.tests.test_stackexchange_adapter import (
     wrapper,
 )
 from mentions.models import Message, ReplySend, Ticket
+from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, reply_plan, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
 

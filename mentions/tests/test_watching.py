@@ -12,13 +12,13 @@ from django.utils import timezone
 from channels.adapters.stackexchange.client import API_ROOT as SE_API
 from channels.adapters.watch import WATCH_PLANS
 from channels.models import Channel
-from channels.services import channel_poll
 from channels.tests import test_discourse_adapter as discourse
 from channels.tests import test_disqus_adapter as disqus
 from channels.tests import test_reddit_adapter as reddit
 from channels.tests import test_stackexchange_adapter as se
 from channels.tests.test_discourse_poll import latest_cursor
 from mentions.models import Message, ThreadWatch, Ticket
+from mentions.services.polling import channel_poll
 from mentions.services.watching import thread_watch_start, threads_watch_due
 
 pytestmark = pytest.mark.django_db

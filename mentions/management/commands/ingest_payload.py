@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from channels.adapters import PayloadError, get_adapter
 from channels.models import Channel
-from channels.quarantine import mentions_store
+from mentions.services.quarantine import mentions_store
 
 logger = logging.getLogger(__name__)
 

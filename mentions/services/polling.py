@@ -19,8 +19,8 @@ from channels.budget import budget_plan, usage_record
 from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Channel
-from channels.quarantine import mentions_store
 from mentions.services import IngestResult
+from mentions.services.quarantine import mentions_store
 
 logger = logging.getLogger(__name__)
 

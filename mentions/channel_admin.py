@@ -12,7 +12,12 @@ from django.utils.html import format_html, format_html_join
 from advocacy.admin_display import cut, short_time
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import AdapterError, get_adapter
-from channels.admin_forms import (
+from channels.budget import budget_plan
+from channels.freshness import poll_interval
+from channels.http import build_session
+from channels.models import Account, Channel, DeadLetter, SlackNotice
+from channels.secrets import CredentialsUnreadable, credentials_describe
+from mentions.channel_admin_forms import (
     CONFIG_EXAMPLES,
     ChannelForm,
     WriteOnlyTextarea,
@@ -21,13 +26,8 @@ from channels.admin_forms import (
     schema_of,
     setting_field_names,
 )
-from channels.budget import budget_plan
-from channels.freshness import poll_interval
-from channels.http import build_session
-from channels.models import Account, Channel, DeadLetter, SlackNotice
-from channels.quarantine import dead_letter_discard, dead_letter_retry
-from channels.secrets import CredentialsUnreadable, credentials_describe
-from channels.services import PUSH_KINDS, channel_poll
+from mentions.services.polling import PUSH_KINDS, channel_poll
+from mentions.services.quarantine import dead_letter_discard, dead_letter_retry
 
 logger = logging.getLogger(__name__)
 

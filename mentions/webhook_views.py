@@ -7,7 +7,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from channels.models import Channel
-from channels.webhooks import MAX_BODY_BYTES, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookRejected, webhook_receive
+from mentions.services.webhooks import (
+    MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookRejected,
+    webhook_receive,
+)
 
 
 @csrf_exempt  # authenticated by the HMAC signature, not a session
