@@ -228,7 +228,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
-    # Slack routing: post what the outbox holds, batched per destination (channels.slack_outbox).
+    # Slack routing: post what the outbox holds, batched per destination (mentions.services.slack_outbox).
     "channels.slack_flush": {
         "task": "channels.slack_flush",
         "schedule": timedelta(seconds=10),

@@ -228,7 +228,7 @@ class Account(models.Model):
 class SlackNotice(models.Model):
     """One line waiting for (or posted in) a Slack message: the outbox of Slack routing.
 
-    Rows are written in the ingest transaction; channels.slack_outbox posts them in batches.
+    Rows are written in the ingest transaction; mentions.services.slack_outbox posts them in batches.
     (destination, ticket, kind) is unique, so a ticket is never queued twice for one place."""
 
     class Kind(models.TextChoices):

@@ -3,17 +3,6 @@ from __future__ import annotations
 from celery import shared_task
 
 
-# Not autoretried: each row carries its own attempts and next time (channels.slack_outbox),
-# so a failed flush is simply picked up by the next beat tick.
-@shared_task(name="channels.slack_flush", ignore_result=True)
-def slack_flush() -> dict[str, int]:
-    from dataclasses import asdict
-
-    from channels.slack_outbox import slack_outbox_flush
-
-    return asdict(slack_outbox_flush())
-
-
 # Not autoretried: an account that cannot be refreshed is marked "needs reconnecting" for admins,
 # and a transient failure is tried again on the next beat tick, well before the token expires.
 @shared_task(name="channels.accounts_refresh", ignore_result=True)

@@ -101,3 +101,14 @@ def poll(channel_id: int) -> str:
     if not Channel.objects.filter(pk=channel_id).exists():
         return "gone"
     return polling.channel_poll(channel_id=channel_id).status
+
+
+# Not autoretried: each row carries its own attempts and next time (mentions.services.slack_outbox),
+# so a failed flush is simply picked up by the next beat tick.
+@shared_task(name="channels.slack_flush", ignore_result=True)
+def slack_flush() -> dict[str, int]:
+    from dataclasses import asdict
+
+    from mentions.services.slack_outbox import slack_outbox_flush
+
+    return asdict(slack_outbox_flush())

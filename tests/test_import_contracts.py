@@ -45,4 +45,4 @@ def test_the_contract_catches_an_import_against_the_layers(tmp_path):
     strict.write_text("\n".join(lines) + "\n")
     result = _run(strict)
     assert result.returncode == 1
-    assert "channels.slack_outbox -> mentions.models" in result.stdout
+    assert "mentions.views -> experts" in result.stdout

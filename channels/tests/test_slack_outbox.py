@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.models import Channel, SlackNotice
-from channels.slack_outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
 from mentions.models import Ticket
 from mentions.services import mentions_ingest
+from mentions.services.slack_outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_a_channel_slack_destination_must_look_like_one(value):
 
 @responses.activate
 def test_beat_flushes_every_ten_seconds_through_the_task(hn, settings):
-    from channels.tasks import slack_flush
+    from mentions.tasks import slack_flush
 
     entry = settings.CELERY_BEAT_SCHEDULE["channels.slack_flush"]
     assert (entry["task"], entry["schedule"].total_seconds(), entry["options"]["expires"]) == (

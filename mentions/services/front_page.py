@@ -72,9 +72,10 @@ def front_page_seen(*, channel: Any, story_ids: Iterable[str], now: datetime | N
         made.append(row)
         logger.info("front page: channel=%s story %s (ticket %s) marked urgent", channel.slug, story_id, ticket_id)
     if made:
-        from mentions.tasks import front_page_announce
+        # By name: services never import the task modules that call them.
+        from celery import current_app
 
-        transaction.on_commit(front_page_announce.delay, robust=True)
+        transaction.on_commit(lambda: current_app.send_task("mentions.front_page_announce"), robust=True)
     return made
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
-from channels.slack_outbox import slack_notices_enqueue
 from channels.text import clean_text, safe_url
 from mentions.coverage import coverage_load
 from mentions.models import Message, Ticket, TicketEvent
@@ -25,6 +24,7 @@ from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
 from mentions.services.ingest_hooks import team_answers_record, team_member, team_members
 from mentions.services.rules import rules_apply
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
+from mentions.services.slack_outbox import slack_notices_enqueue
 
 logger = logging.getLogger(__name__)
 

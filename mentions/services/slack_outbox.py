@@ -124,9 +124,10 @@ def slack_notices_enqueue(
 
 
 def _kick() -> None:
-    from channels.tasks import slack_flush
+    # By name: services never import the task modules that call them.
+    from celery import current_app
 
-    slack_flush.apply_async(expires=60)
+    current_app.send_task("channels.slack_flush", expires=60)
 
 
 # --- Flush --------------------------------------------------------------------------------
