@@ -19,6 +19,12 @@ class ExpertsConfig(AppConfig):
 
         team_hooks_register(members=experts_by_handle, answers=expert_replies_record)
 
+        # ... and the ticket page's "Involve an expert" panel.
+        from experts.ticket_panel import TEMPLATE, outreach_panel
+        from mentions.panels import TicketPanel, ticket_panel_register
+
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=outreach_panel))
+
         # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 

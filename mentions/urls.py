@@ -25,10 +25,4 @@ urlpatterns = [
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket-priority"),
     path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
     path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
-    path("tickets/<int:pk>/outreach/", views.ticket_outreach, name="ticket-outreach"),
-    path(
-        "tickets/<int:pk>/outreach/<int:outreach_id>/decline/",
-        views.ticket_outreach_decline,
-        name="ticket-outreach-decline",
-    ),
 ]

@@ -28,10 +28,6 @@ from django_htmx.http import trigger_client_event
 
 from channels import clean
 from channels.models import Channel
-from channels.slack import slack_configured
-from experts import services as expert_services
-from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
-from experts.models import Expert, Outreach
 from mentions import search, selectors, services
 from mentions.forms import (
     AFTER_REPLY,
@@ -53,6 +49,7 @@ from mentions.forms import (
 from mentions.history import history_lines
 from mentions.live import CSRF_SLOT, etag_for, fragment_cached, live, stamped
 from mentions.models import Ticket, View
+from mentions.panels import ticket_panels
 from mentions.services import presence, versions
 from mentions.services.play import ticket_served
 
@@ -266,6 +263,7 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
     last_message = max((m.pk for m in obj.messages.all()), default=0)
     live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
+    panel_templates, panel_context = ticket_panels(request, obj, forms)
     plan = services.reply_plan(obj)
     manages = request.user.has_perm("mentions.manage_all_tickets")
 
@@ -311,7 +309,8 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
             "assignee": str(posted("assign", "assignee")),
         },
         "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
-        **_outreach_panel(request, obj, forms),
+        "ticket_panels": panel_templates,
+        **panel_context,
     }
     return render(request, "mentions/ticket.html", context, status=status)
 
@@ -319,43 +318,6 @@ def _render_ticket(request: HttpRequest, obj: Ticket, *, forms: dict | None = No
 def _ticket_refresh_seconds() -> int:
     """An open ticket's one refresh carries both its new messages and who else is there."""
     return min(settings.DESK_LIVE_REFRESH_SECONDS, presence.refresh_seconds())
-
-
-def _outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
-    """The "Involve an expert" panel: suggestions, search, the prefilled ask, this ticket's outreaches."""
-    from experts.suggest import experts_search, experts_suggest  # built alongside; imported when used
-
-    search_form = ExpertSearchForm(request.GET or None)
-    q = search_form.cleaned_data["expert_q"].strip() if search_form.is_valid() else ""
-    outreach_form = forms.get("outreach")
-    chosen = None
-    if outreach_form is not None:
-        posted_id = clean.whole(outreach_form.data.get("expert"), minimum=1, maximum=2**63 - 1)
-        chosen = Expert.objects.filter(pk=posted_id).first() if posted_id else None
-    elif expert_id := clean.whole(request.GET.get("expert"), minimum=1, maximum=2**63 - 1):
-        chosen = Expert.objects.filter(pk=expert_id, active=True).prefetch_related("areas").first()
-        if chosen is not None:
-            outreach_form = OutreachForm(
-                initial={
-                    "expert": chosen.pk,
-                    "channel": expert_services.outreach_channel_for(expert=chosen),
-                    "message": expert_services.outreach_message_prefill(
-                        ticket=obj, expert=chosen, advocate=request.user, base_url=request.build_absolute_uri("/")[:-1]
-                    ),
-                }
-            )
-    outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id"))
-    return {
-        "expert_suggestions": experts_suggest(ticket=obj, outreaches=outreaches),
-        "expert_search_form": search_form,
-        "expert_q": q,
-        "expert_results": list(experts_search(q=q)[:10]) if q else [],
-        "outreach_form": outreach_form,
-        "slack_ready": slack_configured(),
-        "outreach_expert": chosen,
-        "outreaches": outreaches,
-        "decline_form": forms.get("decline"),
-    }
 
 
 def _after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponseRedirect:
@@ -366,7 +328,7 @@ def _after_action(request: HttpRequest, ticket: Ticket, served_view: View | None
     return redirect("mentions:ticket", pk=ticket.merged_into_id or ticket.pk)
 
 
-def _action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
+def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
     """Validate, run, say what happened; in play mode go on to the next ticket unless `play_on`
     is off (a released ticket would be served straight back)."""
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
@@ -442,7 +404,7 @@ def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
         services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"])
         return "Note added."
 
-    return _action(request, pk, NoteForm, "note", run)
+    return ticket_action(request, pk, NoteForm, "note", run)
 
 
 @require_POST
@@ -454,7 +416,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return f"Reply recorded on #{ticket.pk}."
 
-    return _action(request, pk, ReplyForm, "reply", run)
+    return ticket_action(request, pk, ReplyForm, "reply", run)
 
 
 @require_POST
@@ -501,7 +463,7 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
         services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"])
         return f"#{ticket.pk} is now {data['status']}."
 
-    return _action(request, pk, StatusForm, "status", run)
+    return ticket_action(request, pk, StatusForm, "status", run)
 
 
 @require_POST
@@ -520,42 +482,7 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
             messages.warning(request, notice)
         return f"“{macro.name}” applied to #{ticket.pk}."
 
-    return _action(request, pk, MacroForm, "macro", run)
-
-
-@require_POST
-@work_queue
-def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        outreach = expert_services.outreach_send(
-            ticket=ticket,
-            expert=data["expert"],
-            advocate=request.user,
-            message=data["message"],
-            channel=data["channel"],
-            base_url=request.build_absolute_uri("/")[:-1],
-        )
-        if outreach.status == Outreach.Status.PENDING:
-            messages.warning(request, f"{outreach.last_error}.")
-            return ""
-        return (
-            f"Asked {outreach.expert.name} in {outreach.slack_channel}: {outreach.slack_permalink}. "
-            "While you wait, consider a holding reply."
-        )
-
-    return _action(request, pk, OutreachForm, "outreach", run)
-
-
-@require_POST
-@work_queue
-def ticket_outreach_decline(request: HttpRequest, pk: int, outreach_id: int) -> HttpResponse:
-    outreach = get_object_or_404(Outreach.objects.select_related("ticket", "expert"), pk=outreach_id, ticket_id=pk)
-
-    def run(ticket: Ticket, data: dict) -> str:
-        expert_services.outreach_decline(outreach=outreach, advocate=request.user, reason=data["reason"])
-        return f"Outreach to {outreach.expert.name} declined."
-
-    return _action(request, pk, OutreachDeclineForm, "decline", run)
+    return ticket_action(request, pk, MacroForm, "macro", run)
 
 
 @require_POST
@@ -581,7 +508,7 @@ def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
         services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"])
         return f"#{ticket.pk} is back in the queue."
 
-    return _action(request, pk, ReleaseForm, "release", run, play_on=False)
+    return ticket_action(request, pk, ReleaseForm, "release", run, play_on=False)
 
 
 @require_POST
@@ -591,7 +518,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
         services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"])
         return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
 
-    return _action(request, pk, ReassignForm, "assign", run)
+    return ticket_action(request, pk, ReassignForm, "assign", run)
 
 
 @require_POST
@@ -619,7 +546,7 @@ def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
         label = Ticket.Priority(data["priority"]).label.lower()
         return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
 
-    return _action(request, pk, PriorityForm, "priority", run, play_on=False)
+    return ticket_action(request, pk, PriorityForm, "priority", run, play_on=False)
 
 
 @require_POST
@@ -630,7 +557,7 @@ def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
         said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
         return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
 
-    return _action(request, pk, TagsForm, "tags", run, play_on=False)
+    return ticket_action(request, pk, TagsForm, "tags", run, play_on=False)
 
 
 @require_POST
@@ -642,7 +569,7 @@ def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return f"#{ticket.pk} was merged into #{target.pk}."
 
-    return _action(request, pk, MergeForm, "merge", run)
+    return ticket_action(request, pk, MergeForm, "merge", run)
 
 
 @require_POST

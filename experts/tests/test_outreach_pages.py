@@ -46,7 +46,7 @@ def case():
 
 
 def _send_url(ticket):
-    return reverse("mentions:ticket-outreach", args=[ticket.pk])
+    return reverse("experts:ticket-outreach", args=[ticket.pk])
 
 
 def test_the_panel_suggests_experts_with_reasons_and_prefills_the_ask(advocate_client, case):
@@ -139,7 +139,7 @@ def test_a_bad_channel_name_is_refused_before_slack(advocate_client, slack, case
 def test_declining_an_outreach_from_the_page(advocate_client, case):
     ticket, expert = case
     outreach = OutreachFactory(ticket=ticket, expert=expert)
-    url = reverse("mentions:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
+    url = reverse("experts:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
 
     assert advocate_client.post(url, {"seen": seen(ticket), "reason": ""}).status_code == 400
     response = advocate_client.post(url, {"seen": seen(ticket), "reason": "On leave"})
@@ -150,7 +150,7 @@ def test_declining_an_outreach_from_the_page(advocate_client, case):
     other = TicketFactory()
     assert (
         advocate_client.post(
-            reverse("mentions:ticket-outreach-decline", args=[other.pk, outreach.pk]), {"reason": "x"}
+            reverse("experts:ticket-outreach-decline", args=[other.pk, outreach.pk]), {"reason": "x"}
         ).status_code
         == 404
     )
@@ -169,7 +169,7 @@ def test_users_without_a_role_cannot_reach_out_or_decline(client, slack, case):
         ).status_code
         == 403
     )
-    decline = reverse("mentions:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
+    decline = reverse("experts:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
     assert client.post(decline, {"seen": seen(ticket), "reason": "x"}).status_code == 403
     assert len(slack.calls) == 0 and Outreach.objects.count() == 1
 

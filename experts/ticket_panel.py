@@ -1,0 +1,90 @@
+"""The ticket page's "Involve an expert" panel (registered with mentions.panels in experts.apps) and its
+two actions: ask an expert, decline an outreach."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from channels import clean
+from channels.slack import slack_configured
+from experts import services as expert_services
+from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
+from experts.models import Expert, Outreach
+from experts.suggest import experts_search, experts_suggest
+from mentions.models import Ticket
+from mentions.views import ticket_action, work_queue
+
+TEMPLATE = "experts/_outreach.html"
+
+
+def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
+    """The "Involve an expert" panel: suggestions, search, the prefilled ask, this ticket's outreaches."""
+    search_form = ExpertSearchForm(request.GET or None)
+    q = search_form.cleaned_data["expert_q"].strip() if search_form.is_valid() else ""
+    outreach_form = forms.get("outreach")
+    chosen = None
+    if outreach_form is not None:
+        posted_id = clean.whole(outreach_form.data.get("expert"), minimum=1, maximum=2**63 - 1)
+        chosen = Expert.objects.filter(pk=posted_id).first() if posted_id else None
+    elif expert_id := clean.whole(request.GET.get("expert"), minimum=1, maximum=2**63 - 1):
+        chosen = Expert.objects.filter(pk=expert_id, active=True).prefetch_related("areas").first()
+        if chosen is not None:
+            outreach_form = OutreachForm(
+                initial={
+                    "expert": chosen.pk,
+                    "channel": expert_services.outreach_channel_for(expert=chosen),
+                    "message": expert_services.outreach_message_prefill(
+                        ticket=obj, expert=chosen, advocate=request.user, base_url=request.build_absolute_uri("/")[:-1]
+                    ),
+                }
+            )
+    outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id"))
+    return {
+        "expert_suggestions": experts_suggest(ticket=obj, outreaches=outreaches),
+        "expert_search_form": search_form,
+        "expert_q": q,
+        "expert_results": list(experts_search(q=q)[:10]) if q else [],
+        "outreach_form": outreach_form,
+        "slack_ready": slack_configured(),
+        "outreach_expert": chosen,
+        "outreaches": outreaches,
+        "decline_form": forms.get("decline"),
+    }
+
+
+@require_POST
+@work_queue
+def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        outreach = expert_services.outreach_send(
+            ticket=ticket,
+            expert=data["expert"],
+            advocate=request.user,
+            message=data["message"],
+            channel=data["channel"],
+            base_url=request.build_absolute_uri("/")[:-1],
+        )
+        if outreach.status == Outreach.Status.PENDING:
+            messages.warning(request, f"{outreach.last_error}.")
+            return ""
+        return (
+            f"Asked {outreach.expert.name} in {outreach.slack_channel}: {outreach.slack_permalink}. "
+            "While you wait, consider a holding reply."
+        )
+
+    return ticket_action(request, pk, OutreachForm, "outreach", run)
+
+
+@require_POST
+@work_queue
+def ticket_outreach_decline(request: HttpRequest, pk: int, outreach_id: int) -> HttpResponse:
+    outreach = get_object_or_404(Outreach.objects.select_related("ticket", "expert"), pk=outreach_id, ticket_id=pk)
+
+    def run(ticket: Ticket, data: dict) -> str:
+        expert_services.outreach_decline(outreach=outreach, advocate=request.user, reason=data["reason"])
+        return f"Outreach to {outreach.expert.name} declined."
+
+    return ticket_action(request, pk, OutreachDeclineForm, "decline", run)

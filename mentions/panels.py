@@ -1,0 +1,34 @@
+"""Panels other apps add to the ticket page, without mentions knowing them.
+
+experts registers the "Involve an expert" panel (experts.apps): its template, included in the ticket
+page's side column, and a function giving the template's context for one ticket. `forms` are the
+page's bound forms when an action came back with errors (the panel shows its own form's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TicketPanel:
+    template: str
+    context: Callable[..., dict[str, Any]]  # (request, ticket, forms) -> template context
+
+
+_panels: list[TicketPanel] = []
+
+
+def ticket_panel_register(panel: TicketPanel) -> None:
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def ticket_panels(request: Any, ticket: Any, forms: dict) -> tuple[list[str], dict[str, Any]]:
+    """The registered panels' templates, in order, and their context merged."""
+    context: dict[str, Any] = {}
+    for panel in _panels:
+        context.update(panel.context(request, ticket, forms))
+    return [p.template for p in _panels], context
