@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,14 +25,12 @@ from mentions.coverage import Coverage, coverage_load
 from mentions.models import DutySettings, FrontPageStory, Message, Ticket, TicketEvent, UrgentPing
 from mentions.services.editing import priority_change, tags_add
 from mentions.services.events import event_record
+from mentions.services.slack_rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
 
 FRONT_PAGE_TAG = "front-page"
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={id}"
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 900
 PER_RUN = 20
 
 
@@ -118,60 +116,22 @@ def front_page_text(
 
 
 def front_page_announce(*, now: datetime | None = None, limit: int = PER_RUN) -> int:
-    """Post the pending announcements that are due, each under its row lock (two workers never post
-    the same one); retried with backoff, a rate limit stops the run. Returns how many were posted."""
-    from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
-
+    """Post the pending announcements that are due (mentions.services.slack_rows). Returns how many."""
     now = now or timezone.now()
     duty = DutySettings.current()
-    coverage = None
-    sent = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            row = (
-                FrontPageStory.objects.select_for_update(of=("self",), skip_locked=True)
-                .select_related("ticket", "ticket__channel")
-                .filter(status=FrontPageStory.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "pk")
-                .first()
-            )
-            if row is None:
-                break
-            coverage = coverage or coverage_load()
-            row.attempts += 1
-            text = front_page_text(
-                row=row, ticket=row.ticket, mention=duty.advocates_mention, coverage=coverage, now=now
-            )
-            stop = False
-            try:
-                ts, channel_id = slack_post_message(channel=row.slack_channel or duty.advocates_channel, text=text)
-            except SlackRateLimited as exc:
-                row.next_attempt_at, row.last_error, stop = (
-                    now + timedelta(seconds=exc.retry_after),
-                    str(exc)[:300],
-                    True,
-                )
-            except SlackTransient as exc:
-                row.last_error = str(exc)[:300]
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = FrontPageStory.Status.FAILED
-                else:
-                    wait = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (row.attempts - 1))
-                    row.next_attempt_at = now + timedelta(seconds=wait)
-            except SlackError as exc:
-                row.status, row.last_error = FrontPageStory.Status.FAILED, exc.message[:300]
-            else:
-                row.status, row.slack_ts, row.slack_channel, row.sent_at = (
-                    FrontPageStory.Status.SENT,
-                    ts,
-                    channel_id,
-                    now,
-                )
-                row.last_error = ""
-                sent += 1
-            row.save()
-            if row.status == FrontPageStory.Status.FAILED:
-                logger.warning("front page: announcing story %s failed: %s", row.story_id, row.last_error)
-        if stop:
-            break
-    return sent
+    coverage = coverage_load()
+    pending = (
+        FrontPageStory.objects.select_related("ticket", "ticket__channel")
+        .filter(status=FrontPageStory.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+    )
+    return slack_rows_deliver(
+        pending=pending,
+        text_for=lambda row: front_page_text(
+            row=row, ticket=row.ticket, mention=duty.advocates_mention, coverage=coverage, now=now
+        ),
+        channel_for=lambda row: row.slack_channel or duty.advocates_channel,
+        now=now,
+        limit=limit,
+        what="front-page announcement",
+    )

@@ -27,12 +27,10 @@ from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
 from mentions.services.sla import clock_text
+from mentions.services.slack_rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 900
 SWEEP_LOOKBACK = timedelta(hours=1)
 PINGS_PER_RUN = 20
 DIGEST_WINDOW = timedelta(hours=3)
@@ -159,70 +157,30 @@ def urgent_tickets_check(
     return created
 
 
-def _backoff(attempts: int) -> int:
-    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-
-
 def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_RUN) -> int:
-    """Post pending pings that are due. Each is posted under its row lock (SKIP LOCKED: two
-    workers never take the same row); a rate limit stops the run until Retry-After."""
-    from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
-
+    """Post pending pings that are due (mentions.services.slack_rows)."""
     now = now or timezone.now()
     duty = _duty()
-    coverage = None
-    sent = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            ping = (
-                UrgentPing.objects.select_for_update(of=("self",), skip_locked=True)
-                .select_related("ticket", "ticket__channel")
-                .filter(status=UrgentPing.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "pk")
-                .first()
-            )
-            if ping is None:
-                break
-            coverage = coverage or coverage_load()
-            ping.attempts += 1
-            stop = False
-            text = urgent_ping_text(
-                ticket=ping.ticket, reasons=ping.reasons, mention=duty.advocates_mention, coverage=coverage, now=now
-            )
-            try:
-                ts, channel_id = slack_post_message(channel=ping.slack_channel or duty.advocates_channel, text=text)
-            except SlackRateLimited as exc:
-                ping.next_attempt_at = now + timedelta(seconds=exc.retry_after)
-                ping.last_error = str(exc)[:300]
-                stop = True
-            except SlackTransient as exc:
-                ping.last_error = str(exc)[:300]
-                if ping.attempts >= MAX_ATTEMPTS:
-                    ping.status = UrgentPing.Status.FAILED
-                else:
-                    ping.next_attempt_at = now + timedelta(seconds=_backoff(ping.attempts))
-            except SlackError as exc:
-                ping.status = UrgentPing.Status.FAILED
-                ping.last_error = exc.message[:300]
-            else:
-                ping.status = UrgentPing.Status.SENT
-                ping.slack_ts, ping.slack_channel = ts, channel_id
-                ping.sent_at = now
-                ping.last_error = ""
-                sent += 1
-            ping.save()
-            if ping.status == UrgentPing.Status.FAILED:
-                logger.warning("urgent: ping for ticket %s failed: %s", ping.ticket_id, ping.last_error)
-            elif ping.status == UrgentPing.Status.PENDING:
-                logger.info(
-                    "urgent: ping for ticket %s retries at %s (%s)",
-                    ping.ticket_id,
-                    ping.next_attempt_at,
-                    ping.last_error,
-                )
-        if stop:
-            break
-    return sent
+    coverage = coverage_load()
+
+    def text_for(ping: UrgentPing) -> str:
+        return urgent_ping_text(
+            ticket=ping.ticket, reasons=ping.reasons, mention=duty.advocates_mention, coverage=coverage, now=now
+        )
+
+    pending = (
+        UrgentPing.objects.select_related("ticket", "ticket__channel")
+        .filter(status=UrgentPing.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+    )
+    return slack_rows_deliver(
+        pending=pending,
+        text_for=text_for,
+        channel_for=lambda ping: ping.slack_channel or duty.advocates_channel,
+        now=now,
+        limit=limit,
+        what="urgent ping",
+    )
 
 
 def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
