@@ -1,0 +1,30 @@
+"""The mentions app's models, one module per part of the desk; everything is importable from here."""
+
+from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
+from mentions.models.duty import AdvocateGrant, CoverageDigest, FrontPageStory, ThreadWatch, UrgentPing
+from mentions.models.tickets import Message, ReplySend, Tag, Ticket, TicketEvent
+from mentions.models.triage import Rule
+from mentions.models.work import Macro, MacroAction, SavedSearch, View
+
+__all__ = [
+    "AdvocateGrant",
+    "CoverageDigest",
+    "CoverageSchedule",
+    "DutySettings",
+    "FrontPageStory",
+    "Holiday",
+    "Macro",
+    "MacroAction",
+    "Message",
+    "ReleaseRota",
+    "ReplySend",
+    "Rule",
+    "SavedSearch",
+    "Tag",
+    "Target",
+    "ThreadWatch",
+    "Ticket",
+    "TicketEvent",
+    "UrgentPing",
+    "View",
+]

@@ -1,0 +1,360 @@
+"""Tickets, their messages, tags, history events and the sends of our replies."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_PK_MARK = 9_081_726_354
+_TICKET_URLS: dict[tuple[object, str], str] = {}
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        SOLVED = "solved", "Solved"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        NORMAL = "normal", "Normal"
+        HIGH = "high", "High"
+        URGENT = "urgent", "Urgent"
+
+    class SlaTarget(models.TextChoices):
+        ALL = "all", "All channels"
+        HIGH_PRIORITY = "high_priority", "High priority"
+        SECURITY = "security", "Security: one business day"
+
+    WAITING_STATUSES = (Status.NEW, Status.OPEN)
+    # A ticket of these priorities counts for the high-priority views and target, whatever its
+    # channel (a high-priority channel opens its tickets at "high").
+    HIGH_PRIORITIES = (Priority.HIGH, Priority.URGENT)
+
+    # Indexed by ticket_channel_requested_idx, which starts with channel.
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    subject = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    high_priority = models.BooleanField(
+        default=False,
+        help_text="Priority high or urgent: counts for the high-priority views and the 5 h target. "
+        "Kept by Ticket.priority_set; stored for the indexes and KPI rollups that group by it.",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,  # ticket_assignee_status_idx starts with assignee
+    )
+    # Set while a ticket is served to someone in play mode and not yet submitted: Play keeps
+    # returning it until one of the submitting actions clears it.
+    served_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    served_view = models.ForeignKey("mentions.View", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    requester_handle = models.CharField(max_length=200, blank=True)
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_url = models.URLField(max_length=1000, blank=True)
+    reply_draft = models.TextField(blank=True)
+    # Set by a triage rule: the role of our handle that should answer ("status" for availability
+    # reports); the reply plan uses it when the channel has such a handle.
+    reply_from_role = models.CharField(max_length=16, blank=True)
+
+    requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    first_reply_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    # The same span counted only inside the coverage schedule (mentions.CoverageSchedule).
+    first_reply_business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    # The first-reply clock (mentions.services.sla): due time of the target that applies,
+    # which target that is, and whether it was missed (kept after the ticket is answered).
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)
+    sla_breached = models.BooleanField(default=False)
+    # A follow-up arrived on this assigned ticket and nobody has acted since (the "updated"
+    # marker): when it first arrived. Cleared by any action on the ticket; a ticket left
+    # updated too long returns to the queue (mentions.services.followups).
+    followup_at = models.DateTimeField(null=True, blank=True)
+    # Set when this ticket was merged into another: its page redirects there
+    # (mentions.services.merge).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            # Play mode: the oldest unassigned ticket in any status a view may serve.
+            models.Index(
+                fields=["requested_at", "id"],
+                name="ticket_waiting_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
+            ),
+            models.Index(
+                fields=["channel", "requested_at"],
+                name="ticket_channel_waiting_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
+            ),
+            models.Index(
+                fields=["requested_at", "id"],
+                name="ticket_waiting_high_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
+            ),
+            # Play on a deadline-first view: the same expression as selectors.deadline_order.
+            models.Index(
+                Case(
+                    When(priority="urgent", then=Value(0)),
+                    When(first_reply_at__isnull=True, then=Value(1)),
+                    default=Value(2),
+                ),
+                "sla_due_at",
+                "requested_at",
+                "id",
+                name="ticket_waiting_deadline_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
+            ),
+            # "My tickets": the updated ones first, and the sweep that returns them to the queue.
+            models.Index(
+                fields=["assignee", "followup_at"],
+                name="ticket_followup_idx",
+                condition=Q(followup_at__isnull=False),
+            ),
+            # Order by time left: waiting tickets still without a first reply, by due time.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_sla_due_idx",
+                condition=Q(status__in=["new", "open"], first_reply_at__isnull=True),
+            ),
+            # The breach sweep: running clocks not yet flagged (breached ones drop out).
+            models.Index(
+                fields=["sla_due_at"],
+                name="ticket_sla_unbreached_idx",
+                condition=Q(status__in=["new", "open"], first_reply_at__isnull=True, sla_breached=False),
+            ),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            # "My tickets" on the queue page: a user's unsolved tickets, a few hundred among the tens of
+            # thousands they solved (with only the index above, 280 ms at 1M tickets: all of them read and sorted).
+            models.Index(
+                fields=["assignee", "requested_at"], name="ticket_assignee_open_idx", condition=~Q(status="solved")
+            ),
+            # Date-range reports.
+            models.Index(fields=["requested_at"], name="ticket_requested_idx"),
+            models.Index(fields=["channel", "requested_at"], name="ticket_channel_requested_idx"),
+            models.Index(fields=["first_reply_at"], name="ticket_first_reply_idx"),
+            models.Index(fields=["solved_at"], name="ticket_solved_idx"),
+            # The KPI page's live part: unreplied open tickets past their target (metrics.first_reply).
+            models.Index(
+                fields=["requested_at"],
+                name="ticket_unreplied_idx",
+                include=["channel", "high_priority", "id"],  # index-only counts per channel
+                condition=Q(first_reply_at__isnull=True) & ~Q(status="solved"),
+            ),
+        ]
+        permissions = [
+            ("work_queue", "Can work the queue (play, reply, macros)"),
+            ("manage_all_tickets", "Can act on tickets assigned to someone else"),
+            ("view_dashboards", "Can view KPI dashboards"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject[:60]}"
+
+    def get_absolute_url(self) -> str:
+        # A page lists up to 50 tickets with two links each: reverse() for every one of them was 7 ms of
+        # the queue page. The address is reversed once per URLconf and script prefix, then filled in.
+        key = (get_urlconf(), get_script_prefix())
+        template = _TICKET_URLS.get(key)
+        if template is None:
+            template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
+        return template.format(self.pk)
+
+    def get_desk_url(self) -> str:
+        """The ticket's address as browsers reach the desk (links in Slack and suggested replies)."""
+        return f"{settings.DESK_BASE_URL}{self.get_absolute_url()}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in self.WAITING_STATUSES
+
+    @property
+    def sla_running(self) -> bool:
+        """The first-reply clock runs while the ticket waits (new/open) without a first reply."""
+        return self.sla_due_at is not None and self.first_reply_at is None and self.is_waiting
+
+    def priority_set(self, priority: str) -> bool:
+        """Set the priority and what follows from it (in memory; the caller saves). True if changed."""
+        if priority == self.priority:
+            return False
+        self.priority = priority
+        self.high_priority = priority in self.HIGH_PRIORITIES
+        return True
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        INBOUND = "inbound", "Inbound mention"
+        OUR_REPLY = "our_reply", "Our reply"
+        NOTE = "note", "Internal note"
+
+    # Both covered by composite indexes below. A single-column channel index would also
+    # mislead the planner into using it for the duplicate lookup on a one-channel table.
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="messages", db_index=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Platform ids. Notes and replies recorded in the desk have no external id.
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    parent_external_id = models.CharField(max_length=200, blank=True)
+    thread_external_id = models.CharField(max_length=200, blank=True)
+    author_handle = models.CharField(max_length=200, blank=True)
+    author_name = models.CharField(max_length=200, blank=True)
+    author_url = models.URLField(max_length=1000, blank=True)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    permalink = models.URLField(max_length=1000, blank=True)
+    platform_created_at = models.DateTimeField()
+    raw = models.JSONField(default=dict, blank=True)
+    # Handles the message addresses (IncomingMention.mentioned): pages, services and rules read
+    # this, never `raw`, which is the platform's payload kept for reference.
+    mentioned = models.JSONField(default=list, blank=True)
+    # Set when the platform reports the item edited or deleted; the ticket keeps it.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["platform_created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                name="message_unique_external_id",
+                condition=Q(external_id__isnull=False),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "platform_created_at"], name="message_ticket_time_idx"),
+            models.Index(fields=["channel", "platform_created_at"], name="message_channel_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.external_id or self.pk}"
+
+
+class ReplySend(models.Model):
+    """One press of "Send reply": its key is stored, in its own transaction, before the platform is
+    asked, so a retry or a double click with the same key never posts twice. Its status says what
+    became of it: sent (with our reply's message), refused (the platform said no; nothing posted),
+    or unknown (no answer came back: it may be on the platform, so it is never sent again by itself)."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        REFUSED = "refused", "Refused by the platform"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    key = models.CharField(max_length=64, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_sends")
+    account = models.ForeignKey(
+        "channels.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="reply_sends"
+    )
+    sender = models.CharField(max_length=200, help_text="The account or address it was sent as.")
+    in_reply_to = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    style = models.CharField(max_length=16, blank=True, help_text="Where the platform offers more than one: answer.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENDING)
+    error = models.TextField(blank=True)
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], name="replysend_sending_idx", condition=Q(status="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reply to #{self.ticket_id} as {self.sender} ({self.get_status_display()})"
+
+
+class TicketEvent(models.Model):
+    """The audit trail: who did what to which ticket, when. Metrics read from here."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Ticket created"
+        MESSAGE = "message", "Follow-up received"
+        OUR_REPLY_SEEN = "our_reply_seen", "Our reply seen on the platform"
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        SKIPPED = "skipped", "Skipped in play mode"
+        STATUS = "status", "Status changed"
+        TAG_ADDED = "tag_added", "Tag added"
+        TAG_REMOVED = "tag_removed", "Tag removed"
+        NOTE = "note", "Internal note"
+        REPLIED = "replied", "Marked replied"
+        MACRO = "macro", "Macro applied"
+        REPLY_PREFILLED = "reply_prefilled", "Reply prefilled"
+        REPLY_SENT = "reply_sent", "Reply sent from the desk"
+        REPLY_FAILED = "reply_failed", "Reply failed"
+        MESSAGE_EDITED = "message_edited", "Message edited on the platform"
+        MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
+        SLA_BREACHED = "sla_breached", "First-reply target breached"
+        RULE_APPLIED = "rule_applied", "Triage rule applied"
+        RETURNED = "returned", "Returned to the queue"
+        PRIORITY = "priority", "Priority changed"
+        MERGED = "merged", "Ticket merged into this one"
+        MERGED_INTO = "merged_into", "Merged into another ticket"
+        FRONT_PAGE = "front_page", "Reached the Hacker News front page"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx"),
+            models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
+            models.Index(fields=["ticket", "kind", "actor"], name="event_ticket_kind_actor_idx"),
+        ]
+        constraints = [
+            # A ticket misses its target once: never two breach events, whoever notices first.
+            models.UniqueConstraint(fields=["ticket"], condition=Q(kind="sla_breached"), name="event_one_sla_breach"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"

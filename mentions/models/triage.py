@@ -1,0 +1,143 @@
+"""Triage rules."""
+
+from django.db import models
+
+from mentions.models.tickets import Tag, Ticket
+from mentions.models.work import Macro, MacroAction
+from mentions.rules import RuleCompileError, keywords_pattern, lines, regex_compile
+
+
+class Rule(models.Model):
+    """Routing knowledge applied as mentions arrive: conditions on a new ticket's first
+    mention, then actions. Rules run in `position` order inside ingestion (mentions.rules)."""
+
+    class Link(models.TextChoices):
+        EITHER = "", "Either"
+        PRESENT = "present", "Has a link"
+        ABSENT = "absent", "Has no link"
+
+    class ReplyFrom(models.TextChoices):
+        DEFAULT = "", "The usual respond-from rule"
+        MAIN = "main", "The main handle"
+        STATUS = "status", "The status handle"
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    enabled = models.BooleanField(
+        default=False, help_text="New rules start switched off: try them against recent tickets first."
+    )
+    stop_processing = models.BooleanField(default=False, help_text="When this rule matches, later rules are skipped.")
+
+    # Conditions: every one that is filled in must hold.
+    channel_kinds = models.JSONField(default=list, blank=True, help_text="Channel kinds; none means any.")
+    channels = models.ManyToManyField(
+        "channels.Channel", blank=True, related_name="+", help_text="Specific channels; none means any."
+    )
+    text_keywords = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line; the mention (title and text) must contain one of them as whole "
+        "words, any case. * stands for any letters (spam*). #hashtags and @handles match as written.",
+    )
+    text_regex = models.TextField(
+        blank=True, help_text="A regular expression the text must match (any case), e.g. \\b50[234]\\b."
+    )
+    text_excludes = models.TextField(
+        blank=True, help_text="One word or phrase per line (same matching): the mention must contain none of them."
+    )
+    authors = models.TextField(blank=True, help_text="Author handles, one per line; the author must be one of them.")
+    handles_mentioned = models.TextField(
+        blank=True, help_text="Our handles, one per line (e.g. GitLabStatus); the mention must @-mention one of them."
+    )
+    link = models.CharField(max_length=8, choices=Link.choices, blank=True)
+
+    # Actions.
+    add_tags = models.CharField(max_length=300, blank=True, help_text="Tag names, space separated.")
+    set_priority = models.CharField(max_length=16, choices=Ticket.Priority.choices, blank=True)
+    macro = models.ForeignKey(
+        Macro,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Its actions run as the rule (set status, tags, note, prefill reply).",
+    )
+    reply_template = models.TextField(
+        blank=True,
+        help_text="Suggested reply, prefilled when the ticket has none yet. Placeholders: {requester}, "
+        "{channel}, {permalink}, {ticket_id}, {ticket_url}.",
+    )
+    reply_from = models.CharField(max_length=16, choices=ReplyFrom.choices, blank=True)
+    notify_slack = models.CharField(max_length=80, blank=True, help_text="Slack channel to tell, e.g. #abuse.")
+    close_without_reply = models.BooleanField(
+        default=False, help_text="Solve the ticket without a reply (not acknowledged); the history names this rule."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # Checked on every save, not only in admin: a rule that cannot compile must never
+        # reach ingestion.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_unicode_slug
+
+        from channels.models import Channel, slack_destination_clean
+
+        errors: dict[str, str] = {}
+        if not isinstance(self.channel_kinds, list) or not set(self.channel_kinds) <= set(Channel.Kind.values):
+            errors["channel_kinds"] = f"A list drawn from {', '.join(Channel.Kind.values)}."
+        for field in ("text_keywords", "text_excludes"):
+            try:
+                keywords_pattern(lines(getattr(self, field)))
+            except RuleCompileError as exc:
+                errors[field] = str(exc)
+        try:
+            regex_compile(self.text_regex)
+        except RuleCompileError as exc:
+            errors["text_regex"] = str(exc)
+        tag_max = Tag._meta.get_field("name").max_length
+        for name in self.add_tags.split():
+            try:
+                validate_unicode_slug(name)
+            except ValidationError:
+                errors["add_tags"] = f"{name!r} is not a tag name: letters, digits, - and _ only."
+            if len(name) > tag_max:
+                errors["add_tags"] = f"{name[:20]!r}… is too long for a tag: at most {tag_max} characters."
+        try:
+            self.notify_slack = slack_destination_clean(self.notify_slack)
+        except ValidationError as exc:
+            errors["notify_slack"] = exc.messages[0]
+        if self.macro_id:
+            needs_person = self.macro.actions.filter(
+                kind__in=[MacroAction.Kind.ASK_LINK, MacroAction.Kind.ANSWER_LINK, MacroAction.Kind.ASSIGN_TO_ME]
+            ).exists()
+            if needs_person:
+                errors["macro"] = f"“{self.macro}” asks for a link or assigns to a person: a rule cannot run it."
+        if self.close_without_reply and self.reply_template.strip():
+            errors["reply_template"] = "A rule that closes without reply cannot also suggest a reply."
+        if not self.has_action:
+            errors["add_tags"] = errors.get("add_tags") or "Give the rule at least one action."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_action(self) -> bool:
+        return bool(
+            self.add_tags.split()
+            or self.set_priority
+            or self.macro_id
+            or self.reply_template.strip()
+            or self.reply_from
+            or self.notify_slack.strip()
+            or self.close_without_reply
+        )
