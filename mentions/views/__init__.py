@@ -1,0 +1,43 @@
+"""The desk's pages: lists (queue, tickets, Play), the ticket page and the actions on a ticket."""
+
+from mentions.views.access import work_queue
+from mentions.views.actions import (
+    ticket_assign,
+    ticket_macro,
+    ticket_merge,
+    ticket_note,
+    ticket_priority,
+    ticket_release,
+    ticket_reply,
+    ticket_send,
+    ticket_skip,
+    ticket_status,
+    ticket_tags,
+)
+from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
+from mentions.views.ticket import ticket, ticket_action, ticket_live, ticket_presence
+
+__all__ = [
+    "play",
+    "queue",
+    "saved_search_create",
+    "saved_search_delete",
+    "ticket",
+    "ticket_action",
+    "ticket_assign",
+    "ticket_index",
+    "ticket_live",
+    "ticket_macro",
+    "ticket_merge",
+    "ticket_note",
+    "ticket_presence",
+    "ticket_priority",
+    "ticket_release",
+    "ticket_reply",
+    "ticket_send",
+    "ticket_skip",
+    "ticket_status",
+    "ticket_tags",
+    "tickets_bulk",
+    "work_queue",
+]

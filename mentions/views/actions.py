@@ -1,0 +1,195 @@
+"""What an advocate does on a ticket: reply, send, note, status, macro, priority, tags, merge, assignment."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from channels import clean
+from mentions import selectors, services
+from mentions.forms import (
+    MacroForm,
+    MergeForm,
+    NoteForm,
+    PriorityForm,
+    ReassignForm,
+    ReleaseForm,
+    ReplyForm,
+    SendReplyForm,
+    SkipForm,
+    StatusForm,
+    TagsForm,
+)
+from mentions.models import Ticket
+from mentions.views.access import work_queue
+from mentions.views.lists import serve_next
+from mentions.views.ticket import after_action, ticket_action, ticket_page_render
+
+
+@require_POST
+@work_queue
+def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"])
+        return "Note added."
+
+    return ticket_action(request, pk, NoteForm, "note", run)
+
+
+@require_POST
+@work_queue
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_mark_replied(
+            ticket=ticket, user=request.user, body=data["body"], link=data["link"], status=data["status"]
+        )
+        return f"Reply recorded on #{ticket.pk}."
+
+    return ticket_action(request, pk, ReplyForm, "reply", run)
+
+
+@require_POST
+@work_queue
+def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send from the desk. Not through `_action`: the platform is asked outside any transaction
+    (services.replies says why), so the service does its own locking and version check."""
+    from mentions.services.replies import SendFailed, SendStale
+
+    obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
+    served_view = obj.served_view if obj.served_to_id == request.user.pk else None
+    form = SendReplyForm(request.POST)
+    if not form.is_valid():
+        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=400)
+    data = form.cleaned_data
+    try:
+        reply = services.ticket_send_reply(
+            ticket=obj,
+            user=request.user,
+            body=data["body"],
+            handle=data["handle"],
+            key=data["token"],
+            status=data["status"],
+            style=data["style"],
+            seen=clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1),
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        if isinstance(exc, SendFailed):
+            # That press is used up: another one is a new send, with a new key.
+            form.data = form.data.copy()
+            form.data["token"] = uuid.uuid4().hex
+        status = 409 if isinstance(exc, SendStale) else 400
+        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=status)
+    where = f": {reply.permalink}" if reply.permalink else ""
+    messages.success(request, f"Reply sent as {reply.author_handle}{where}.")
+    return after_action(request, obj, served_view)
+
+
+@require_POST
+@work_queue
+def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"])
+        return f"#{ticket.pk} is now {data['status']}."
+
+    return ticket_action(request, pk, StatusForm, "status", run)
+
+
+@require_POST
+@work_queue
+def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        macro = data["macro"]
+        applied = services.macro_apply(
+            ticket=ticket,
+            user=request.user,
+            macro=macro,
+            link=data["link"],
+            base_url=request.build_absolute_uri("/")[:-1],
+        )
+        for notice in applied.macro_notices:
+            messages.warning(request, notice)
+        return f"“{macro.name}” applied to #{ticket.pk}."
+
+    return ticket_action(request, pk, MacroForm, "macro", run)
+
+
+@require_POST
+@work_queue
+def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"])
+        return f"#{ticket.pk} is back in the queue."
+
+    return ticket_action(request, pk, ReleaseForm, "release", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"])
+        return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
+
+    return ticket_action(request, pk, ReassignForm, "assign", run)
+
+
+@require_POST
+@work_queue
+def ticket_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
+    view = obj.served_view
+    form = SkipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_skip(ticket=obj, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.info(request, f"Skipped #{obj.pk}.")
+            return serve_next(request, view) if view else HttpResponseRedirect(reverse("mentions:queue"))
+    return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"skip": form}, status=400)
+
+
+@require_POST
+@work_queue
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        changed = services.ticket_set_priority(ticket=ticket, user=request.user, priority=data["priority"])
+        label = Ticket.Priority(data["priority"]).label.lower()
+        return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
+
+    return ticket_action(request, pk, PriorityForm, "priority", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        added, removed = services.ticket_set_tags(ticket=ticket, user=request.user, names=data["tags"])
+        said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
+        return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
+
+    return ticket_action(request, pk, TagsForm, "tags", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict) -> str:
+        target = services.ticket_merge(
+            source=ticket, target_id=data["target"], user=request.user, reason=data["reason"]
+        )
+        return f"#{ticket.pk} was merged into #{target.pk}."
+
+    return ticket_action(request, pk, MergeForm, "merge", run)

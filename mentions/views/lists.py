@@ -1,0 +1,237 @@
+"""The queue, the ticket list and its searches, Play, bulk actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from channels import clean
+from channels.models import Channel
+from mentions import search, selectors, services
+from mentions.forms import (
+    BulkForm,
+    SavedSearchForm,
+    TicketFilterForm,
+)
+from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
+from mentions.models import Ticket, View
+from mentions.services.play import ticket_served
+from mentions.views.access import work_queue
+
+
+@live(clock=True)
+@require_GET
+@work_queue
+def queue(request: HttpRequest) -> HttpResponse:
+    """The views with their counts and My tickets; its live part refreshes itself (htmx)."""
+    order = _order(request)
+    now = timezone.now()
+    user = request.user
+    context = {
+        # Both tables are rendered once per change stamp and minute (mentions/live.py): the views'
+        # figures for everyone, My tickets for each user; the 50 rows of relative times and
+        # first-reply clocks were most of the page's time.
+        "views_table": fragment_cached(
+            request,
+            name="queue-views",
+            vary="",
+            csrf=True,
+            render=lambda: render_to_string(
+                "mentions/_queue_views.html",
+                {"summaries": selectors.queue_summary(), "now": now, "csrf_token": CSRF_SLOT},
+            ),
+        ),
+        "mine_table": fragment_cached(
+            request,
+            name="queue-mine",
+            vary=f"{user.pk}|{order}",
+            render=lambda: render_to_string(
+                "mentions/_queue_mine.html",
+                {
+                    "my_tickets": selectors.tickets_of_user(user=user, order=order),
+                    "now": now,
+                    "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
+                },
+            ),
+        ),
+        "served": stamped(request, name="served", vary=str(user.pk), compute=lambda: ticket_served(user=user)),
+        "order": order,
+    }
+    if request.htmx:
+        return render(request, "mentions/_queue_live.html", context)
+    return render(
+        request,
+        "mentions/queue.html",
+        {
+            **context,
+            "duty": selectors.duty_today(today=now.date()),
+            "saved_searches": services.saved_searches_of(user=request.user),
+        },
+    )
+
+
+def _order(request: HttpRequest) -> str:
+    return selectors.ORDER_TIME_LEFT if request.GET.get("order") == selectors.ORDER_TIME_LEFT else ""
+
+
+@live(clock=True)
+@require_GET
+@work_queue
+def ticket_index(request: HttpRequest) -> HttpResponse:
+    """Every ticket, searched and filtered; its results refresh themselves (htmx)."""
+    # Every parameter goes through the form's cleaners: "²".isdigit() is True but int("²")
+    # raises, a NUL in ?q= cannot reach PostgreSQL; either was a 500. Bad values are dropped
+    # and named on the page.
+    form = TicketFilterForm(request.GET)
+    query = form.ticket_query(user=request.user)
+    query_string = form.query_string()
+    can_tick = request.user.has_perm("mentions.manage_all_tickets")
+
+    def results() -> str:
+        return render_to_string(
+            "mentions/_ticket_rows.html",
+            {
+                "page": search.ticket_search(query),
+                "query": query,
+                "query_string": query_string,
+                "can_tick": can_tick,
+                "now": timezone.now(),
+            },
+        )
+
+    context = {
+        # The same search at the same moment is the same HTML for everyone (no session data in it):
+        # found and rendered once per change and minute (mentions/live.py).
+        "results": fragment_cached(
+            request, name="ticket-list", vary=f"{query!r}|{query_string}|{can_tick}", render=results
+        ),
+        "form": form,
+        "query": query,
+        "q": query.q,
+        "query_string": query_string,
+    }
+    if request.htmx:
+        return render(request, "mentions/_ticket_results.html", context)
+    user_pk = request.user.pk
+
+    def filters() -> str:
+        return render_to_string(
+            "mentions/_ticket_filters.html",
+            {
+                "form": form,
+                "query": query,
+                "query_string": query_string,
+                "user_pk": user_pk,
+                "statuses": Ticket.Status.choices,
+                "priorities": Ticket.Priority.choices,
+                "channels": Channel.objects.only("id", "name"),
+                "assignees": services.queue_workers().order_by("username").only("id", "username"),
+            },
+        )
+
+    return render(
+        request,
+        "mentions/ticket_list.html",
+        {
+            **context,
+            # Channels and advocates change a few times a year: their option lists may be a minute old.
+            "filters": fragment_cached(
+                request, name="ticket-filters", vary=f"{user_pk}|{request.GET.urlencode()}", render=filters
+            ),
+            "saved_searches": services.saved_searches_of(user=request.user),
+            "save_form": SavedSearchForm(initial={"query": query_string}),
+            "bulk_form": BulkForm(initial={"next": request.get_full_path()})
+            if request.user.has_perm("mentions.manage_all_tickets")
+            else None,
+        },
+    )
+
+
+@require_POST
+@work_queue
+def saved_search_create(request: HttpRequest) -> HttpResponse:
+    form = SavedSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        back = TicketFilterForm(QueryDict(request.POST.get("query", "")[:2000])).query_string()
+        return redirect(f"{reverse('mentions:tickets')}?{back}")
+    saved = services.saved_search_save(
+        user=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+    )
+    messages.success(request, f"Saved the search \u201c{saved.name}\u201d.")
+    return redirect(saved.get_absolute_url())
+
+
+@require_POST
+@work_queue
+def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.saved_search_delete(user=request.user, pk=pk):
+        raise Http404("No such saved search of yours.")
+    messages.success(request, "Saved search deleted.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("mentions:tickets")
+    return redirect(target)
+
+
+@require_POST
+@work_queue
+def play(request: HttpRequest, slug: str) -> HttpResponse:
+    view = get_object_or_404(View, slug=slug, is_active=True)
+    return serve_next(request, view)
+
+
+def serve_next(request: HttpRequest, view: View) -> HttpResponse:
+    ticket = services.ticket_claim_next(view=view, user=request.user)
+    if ticket is None:
+        messages.info(request, f"Nothing is waiting in “{view.name}”.")
+        return redirect("mentions:queue")
+    if ticket.served_view_id not in (None, view.pk):
+        # Play serves the ticket you hold until it is submitted, whichever view you press: say so.
+        held_from = (
+            View.objects.filter(pk=ticket.served_view_id).values_list("name", flat=True).first() or "another view"
+        )
+        messages.warning(
+            request,
+            f"You still hold #{ticket.pk} from “{held_from}”: submit or release it before Play serves “{view.name}”.",
+        )
+    return redirect(ticket)
+
+
+@require_POST
+@work_queue
+def tickets_bulk(request: HttpRequest) -> HttpResponse:
+    """Managers: one action on the tickets ticked in the list; back to the same list."""
+    from mentions.services.bulk import Action, tickets_bulk
+
+    form = BulkForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        back = ""
+    back = back or reverse("mentions:tickets")
+    ids = [i for i in (clean.whole(v, minimum=1, maximum=2**63 - 1) for v in request.POST.getlist("ticket")) if i]
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        result = tickets_bulk(user=request.user, ticket_ids=ids, action=form.cleaned_data["action"], value=form.value())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, result.describe(Action.done(form.cleaned_data["action"], form.value())))
+    return redirect(back)

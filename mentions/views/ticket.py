@@ -1,0 +1,213 @@
+"""The ticket page, its live refresh and presence, and what every action on it shares (`ticket_action`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from channels import clean
+from mentions import selectors, services
+from mentions.forms import (
+    AFTER_REPLY,
+)
+from mentions.history import history_lines
+from mentions.live import etag_for, live
+from mentions.models import Ticket, View
+from mentions.panels import ticket_panels
+from mentions.services import presence, versions
+from mentions.views.access import work_queue
+from mentions.views.lists import serve_next
+
+
+@require_GET
+@work_queue
+def ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        obj = selectors.ticket_detail(pk=pk)
+    except Ticket.DoesNotExist:
+        return render(request, "404.html", status=404)
+    if obj.merged_into_id:
+        messages.info(request, f"#{obj.pk} was merged into #{obj.merged_into_id}; its conversation is here.")
+        return redirect("mentions:ticket", pk=obj.merged_into_id)
+    return ticket_page_render(request, obj)
+
+
+def ticket_page_render(
+    request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The ticket page. Its forms are written out in the template (mentions/ticket.html) rather
+    than rendered through Django's widget templates, which were a fifth of the page's time; a
+    form is built only when it comes back with errors (`forms`), and then its posted values and
+    errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
+    form classes."""
+    forms = forms or {}
+    if request.session.get(presence.SESSION_NAME) != request.user.get_username():
+        request.session[presence.SESSION_NAME] = request.user.get_username()
+    version = versions.ticket_version(obj)
+    last_message = max((m.pk for m in obj.messages.all()), default=0)
+    live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
+    in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
+    panel_templates, panel_context = ticket_panels(request, obj, forms)
+    plan = services.reply_plan(obj)
+    manages = request.user.has_perm("mentions.manage_all_tickets")
+
+    def posted(key: str, field: str, default: object = "") -> object:
+        form = forms.get(key)
+        return form.data.get(field, default) if form is not None else default
+
+    context = {
+        **{f"{key}_form": form for key, form in forms.items()},  # their errors
+        "reply_plan": plan,
+        "ticket": obj,
+        "history": history_lines(obj, obj.events.all()),
+        "ticket_version": version,
+        "live_url": live_url,
+        "ticket_live_etag": etag_for(request, live_url),
+        "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
+        "ticket_refresh_seconds": _ticket_refresh_seconds(),
+        "now": timezone.now(),
+        "in_play": in_play,
+        "can_skip": in_play and obj.served_view.allow_skip,
+        "macros": selectors.macros_active(),
+        "after_reply_choices": AFTER_REPLY,
+        "status_choices": Ticket.Status.choices,
+        "priority_choices": Ticket.Priority.choices,
+        "values": {
+            "send_body": posted("send", "body", obj.reply_draft),
+            "send_handle": posted("send", "handle", plan.chosen if plan else ""),
+            "send_token": posted("send", "token") or uuid.uuid4().hex,
+            "send_status": posted("send", "status", Ticket.Status.SOLVED),
+            "send_style": posted("send", "style", plan.styles[0][0] if plan and plan.styles else ""),
+            "reply_body": posted("reply", "body", obj.reply_draft),
+            "reply_link": posted("reply", "link"),
+            "reply_status": posted("reply", "status", Ticket.Status.SOLVED),
+            "note_body": posted("note", "body"),
+            "macro_link": posted("macro", "link"),
+            "status": posted("status", "status", obj.status),
+            "priority": posted("priority", "priority", obj.priority),
+            "tags": posted("tags", "tags", " ".join(t.name for t in obj.tags.all())),
+            "merge_target": posted("merge", "target"),
+            "merge_reason": posted("merge", "reason"),
+            "release_reason": posted("release", "reason"),
+            "skip_reason": posted("skip", "reason"),
+            "assignee": str(posted("assign", "assignee")),
+        },
+        "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
+        "ticket_panels": panel_templates,
+        **panel_context,
+    }
+    return render(request, "mentions/ticket.html", context, status=status)
+
+
+def _ticket_refresh_seconds() -> int:
+    """An open ticket's one refresh carries both its new messages and who else is there."""
+    return min(settings.DESK_LIVE_REFRESH_SECONDS, presence.refresh_seconds())
+
+
+def after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponseRedirect:
+    """In play mode a submitted ticket is followed by the next one of the same view."""
+    ticket.refresh_from_db(fields=["served_to", "served_view", "merged_into"])
+    if served_view is not None and ticket.served_to_id is None:
+        return serve_next(request, served_view)
+    return redirect("mentions:ticket", pk=ticket.merged_into_id or ticket.pk)
+
+
+def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
+    """Validate, run, say what happened; in play mode go on to the next ticket unless `play_on`
+    is off (a released ticket would be served straight back)."""
+    obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
+    served_view = obj.served_view if obj.served_to_id == request.user.pk and play_on else None
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=400)
+    seen = clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1)
+    with transaction.atomic():
+        # The row lock orders this action after any other on the ticket; then the version it
+        # was written against is checked, so two people never both act on what one of them saw.
+        Ticket.objects.select_for_update(of=("self",)).filter(pk=pk).values_list("pk", flat=True).first()
+        changed = versions.changes_since(ticket=obj, seen=seen, token=str(request.POST.get("token", "")))
+        if seen is None or changed:
+            said = versions.changes_described(changed) if changed else "this form did not say which version you saw"
+            form.add_error(
+                None,
+                f"This ticket changed since you opened it: {said}. "
+                "Nothing was done; your text is kept below. Check the ticket and submit again.",
+            )
+            status = 409
+        else:
+            try:
+                message = run(obj, form.cleaned_data)
+            except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
+                form.add_error(None, exc)
+                status = 400
+            else:
+                if message:
+                    messages.success(request, message)
+                status = 0
+    if status:
+        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
+    return after_action(request, obj, served_view)
+
+
+@live(on_refresh=presence.presence_on_refresh)
+@require_GET
+@work_queue
+def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """An open ticket page's refresh: new messages appended to the conversation, a notice of
+    what changed, and the forms' version moved past what it was shown (the draft stays put)."""
+    after = clean.whole(request.GET.get("after"), minimum=0, maximum=2**63 - 1)
+    seen = clean.whole(request.GET.get("seen"), minimum=0, maximum=2**63 - 1)
+    if after is None or seen is None:
+        return HttpResponseBadRequest("after and seen must be whole numbers")
+    updates = selectors.ticket_updates(ticket_id=pk, after_message=after, seen=seen)
+    if updates is None:
+        return HttpResponse(status=404)
+    after = max((m.pk for m in updates.messages), default=after)
+    live_url = f"{reverse('mentions:ticket-live', args=[pk])}?after={after}&seen={updates.version}"
+    response = render(
+        request,
+        "mentions/_ticket_live.html",
+        {
+            "updates": updates,
+            "authors": sorted({m.author_name or m.author_handle for m in updates.messages if m.kind != "note"}),
+            "changes": versions.changes_described(updates.other_changes) if updates.other_changes else "",
+            "live_url": live_url,
+            "ticket_live_etag": etag_for(request, live_url),
+            "ticket_refresh_seconds": _ticket_refresh_seconds(),
+        },
+    )
+    if updates.version != seen:
+        trigger_client_event(response, "ticketSeen", {"version": updates.version})
+    return response
+
+
+@require_POST
+@work_queue
+def ticket_presence(request: HttpRequest, pk: int) -> JsonResponse:
+    """The open ticket page says it is still open (and whether its reply is being typed); the
+    answer lists the others who have it open."""
+    if not Ticket.objects.filter(pk=pk).exists():
+        return JsonResponse({"others": []}, status=404)
+    others = presence.presence_touch(
+        ticket_id=pk,
+        user=request.user,
+        typing=request.POST.get("typing") == "1",
+        leaving=request.POST.get("leaving") == "1",
+    )
+    return JsonResponse({"others": others})
