@@ -1,0 +1,57 @@
+"""Admin: macros, views and tags."""
+
+from django import forms
+from django.contrib import admin
+
+from mentions.models import (
+    Macro,
+    MacroAction,
+    Tag,
+    Ticket,
+    View,
+)
+
+
+class MacroActionInline(admin.TabularInline):
+    model = MacroAction
+    extra = 1
+    fields = ["position", "kind", "value"]
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    inlines = [MacroActionInline]
+
+
+class ViewAdminForm(forms.ModelForm):
+    """Statuses as checkboxes instead of a raw JSON list; none ticked means new and open."""
+
+    statuses = forms.MultipleChoiceField(
+        choices=[(s.value, s.label) for s in (*Ticket.WAITING_STATUSES, Ticket.Status.PENDING)],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Which tickets Play serves from this view. None ticked: new and open (solved never).",
+    )
+
+    class Meta:
+        model = View
+        fields = [
+            *("name", "slug", "position", "is_active", "channels", "statuses", "tags", "high_priority_only"),
+            *("order", "allow_skip", "solve_on_expert_reply"),
+        ]
+
+
+@admin.register(View)
+class ViewAdmin(admin.ModelAdmin):
+    form = ViewAdminForm
+    list_display = ["name", "position", "is_active", "order", "high_priority_only", "allow_skip"]
+    list_editable = ["position", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["channels", "tags"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
