@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,10 +70,21 @@ def _comment_text(rng: random.Random, object_id: int) -> str:
 
 
 def dataset_build(*, items: int, page_size: int, dup_rate: float, seed: int = 42) -> Dataset:
+    """Every page built up front (the timed run holds them all, so only ingest is timed)."""
+    data = Dataset()
+    data.pages = list(pages_generate(data, items=items, page_size=page_size, dup_rate=dup_rate, seed=seed))
+    return data
+
+
+def pages_generate(
+    data: Dataset, *, items: int, page_size: int, dup_rate: float, seed: int = 42, window: int | None = None
+) -> Iterator[dict]:
     """Pages of Algolia hits, in delivery order; later pages re-deliver earlier ids.
 
     Re-deliveries are what a poll sees: most come from the cursor overlap (the newest ids of
-    the previous page), a quarter from anywhere earlier (a backfill or replay).
+    the previous page), a quarter from anywhere earlier (a backfill or replay). With `window`
+    (pages), "anywhere earlier" is the last `window` pages and nothing older is kept, so a
+    backfill of a million items is generated in bounded memory.
     """
     from channels.tests.hn import comment_hit, search_page, story_hit
 
@@ -83,7 +96,7 @@ def dataset_build(*, items: int, page_size: int, dup_rate: float, seed: int = 42
         raise SystemExit("Not enough pages to spread that many re-deliveries.")
     authors = [f"hn_user_{i}" for i in range(5000)]
 
-    data = Dataset(distinct=distinct, delivered=items, redelivered=total_dups)
+    data.distinct, data.delivered, data.redelivered = distinct, items, total_dups
     hits_by_id: dict[int, dict] = {}
     delivered_ids: list[int] = []  # distinct ids in delivery order
     stories: list[int] = []  # our stories, in order
@@ -149,6 +162,12 @@ def dataset_build(*, items: int, page_size: int, dup_rate: float, seed: int = 42
             page_ids.extend(chosen)
 
         delivered_ids.extend(page_ids[:fresh])
+        if window is not None and len(delivered_ids) > window * page_size:
+            for old in delivered_ids[: -window * page_size]:
+                del hits_by_id[old]
+            del delivered_ids[: -window * page_size]
+            del stories[:-300]
+            thread_comments = {k: thread_comments[k] for k in stories}
         hits = sorted((hits_by_id[i] for i in page_ids), key=lambda h: (-h["created_at_i"], h["objectID"]))
         assert len({h["objectID"] for h in hits}) == len(hits) == page_items
         newest = hits[0]["created_at_i"]
@@ -158,11 +177,9 @@ def dataset_build(*, items: int, page_size: int, dup_rate: float, seed: int = 42
         }
         page = search_page(hits, page=0, nb_pages=1, hits_per_page=page_size)
         page["_bench_cursor"] = cursor  # not read by the adapter
-        data.pages.append(page)
+        yield page
 
     assert made == distinct, (made, distinct)
-    assert sum(len(p["hits"]) for p in data.pages) == items
-    return data
 
 
 def main() -> None:
@@ -177,9 +194,19 @@ def main() -> None:
         help="ANALYZE the tables (untimed) every N ingest calls, as autovacuum keeps statistics fresh in a "
         "long-running deployment; 0 = never (cold statistics: the tables were just truncated)",
     )
+    parser.add_argument(
+        "--backfill",
+        type=int,
+        default=0,
+        help="instead: stream this many items (e.g. 1000000) page by page, generated, parsed and stored one page "
+        "at a time as a backfill does, and print the process's peak RSS as it goes",
+    )
     args = parser.parse_args()
 
     _common.setup_django()
+    if args.backfill:
+        backfill(args)
+        return
 
     from django.db import connection
 
@@ -303,8 +330,105 @@ def main() -> None:
     check("one 'created' event per ticket", created_events == tickets, f"{created_events:,}")
     channel.refresh_from_db()
     check("cursor saved", channel.cursor == batches[-1][1], f"created_at_i={channel.cursor.get('created_at_i')}")
+    floor = copy_floor()
+    print()
+    print("floor (PostgreSQL COPY of exactly the rows stored above, same tables, triggers on, one transaction):")
+    for table, (rows, seconds) in floor.items():
+        print(f"  {table}: {rows:,} rows in {seconds:.2f}s")
+    floor_seconds = sum(seconds for _, seconds in floor.values())
+    print(
+        f"  COPY floor: {floor_seconds:.2f}s = {data.delivered / floor_seconds:,.0f} delivered mentions/s; "
+        f"mentions_ingest {ingest_seconds:.2f}s: ratio {ingest_seconds / floor_seconds:.2f}x "
+        f"(target <= 2x: {'PASS' if ingest_seconds <= 2 * floor_seconds else 'MISS'})"
+    )
+    per_mention = {t: rows / data.distinct for t, (rows, _) in floor.items()}
+    print("  rows per new mention: " + ", ".join(f"{t} {n:.2f}" for t, n in per_mention.items()))
     if failures:
         sys.exit(f"{failures} check(s) failed")
+
+
+FLOOR_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags")
+
+
+def copy_floor() -> dict[str, tuple[int, float]]:
+    """Dump what ingest stored, empty the tables, and time COPY putting the same rows back."""
+    import io
+
+    from django.db import connection, transaction
+
+    dumps: dict[str, tuple[str, io.StringIO, int]] = {}
+    with connection.cursor() as cur:
+        for table in FLOOR_TABLES:
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position",
+                [table],
+            )
+            columns = ", ".join(row[0] for row in cur.fetchall())
+            buffer = io.StringIO()
+            cur.cursor.copy_expert(f"COPY (SELECT {columns} FROM {table} ORDER BY id) TO STDOUT", buffer)
+            cur.execute(f"SELECT count(*) FROM {table}")
+            dumps[table] = (columns, buffer, cur.fetchone()[0])
+        cur.execute(f"TRUNCATE {', '.join(FLOOR_TABLES)} CASCADE")
+        cur.execute("CHECKPOINT")
+    timings: dict[str, tuple[int, float]] = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        for table, (columns, buffer, rows) in dumps.items():
+            buffer.seek(0)
+            t = time.perf_counter()
+            cur.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)
+            timings[table] = (rows, time.perf_counter() - t)
+        t = time.perf_counter()
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign key checks, counted with the rows
+        first = next(iter(timings))
+        timings[first] = (timings[first][0], timings[first][1] + time.perf_counter() - t)
+    return timings
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def backfill(args: argparse.Namespace) -> None:
+    """A backfill of `args.backfill` items: generated, parsed and stored one page at a time."""
+    import resource
+
+    from channels.adapters.hackernews import HackerNewsAdapter
+    from channels.models import Channel
+    from mentions.models import Message
+    from mentions.services import IngestResult, mentions_ingest
+
+    _common.machine_print()
+    _common.truncate(
+        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket"
+    )
+    channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
+    channel.save()
+    adapter = HackerNewsAdapter()
+    data = Dataset()
+    total = IngestResult()
+    pages = pages_generate(data, items=args.backfill, page_size=args.page_size, dup_rate=args.dup_rate, window=20)
+    start_rss = _rss_mib()
+    print(f"backfill: {args.backfill:,} items in pages of {args.page_size:,}; RSS at start {start_rss:.0f} MiB")
+    t0 = time.perf_counter()
+    report_every = max(1, 100_000 // args.page_size)
+    for n, page in enumerate(pages, start=1):
+        total.add(mentions_ingest(channel=channel, mentions=adapter.parse_payload(page), cursor=page["_bench_cursor"]))
+        if n % report_every == 0:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"  {total.received:>9,} items: RSS {_rss_mib():.0f} MiB, peak {peak:.0f} MiB, "
+                f"{total.received / (time.perf_counter() - t0):,.0f} items/s (parse included)",
+                flush=True,
+            )
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"done: {total.received:,} received, {total.created:,} created, {total.duplicates:,} duplicates, "
+        f"{total.tickets_created:,} tickets in {seconds:.0f}s; messages in the database {Message.objects.count():,}"
+    )
+    print(f"peak RSS {peak:.0f} MiB (start {start_rss:.0f} MiB)")
 
 
 if __name__ == "__main__":

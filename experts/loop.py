@@ -53,7 +53,7 @@ def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
         outreach.answered_at = message.platform_created_at
         start = outreach.sent_at or outreach.created_at
         outreach.answer_seconds = max(0, int((message.platform_created_at - start).total_seconds()))
-        outreach.answer_message = message
+        outreach.answer_message_id = message.pk
         outreach.updated_at = timezone.now()
         answered[outreach.pk] = outreach
         events.append(

@@ -154,8 +154,14 @@ class CompiledRule:
     handles: frozenset[str]
     link: str
     actions: RuleActions
+    keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
+    exclude_list: tuple[str, ...] = ()
 
-    def matches(self, facts: MentionFacts) -> bool:
+    def matches(
+        self, facts: MentionFacts, *, keywords_found: bool | None = None, excludes_found: bool | None = None
+    ) -> bool:
+        """Whether the rule matches; `keywords_found` / `excludes_found`, when given, are the
+        rule set's automaton's exact answer for this text, in place of the patterns."""
         # Cheap checks first, patterns last.
         if self.kinds and facts.channel_kind not in self.kinds:
             return False
@@ -169,11 +175,15 @@ class CompiledRule:
             return False
         if self.handles and not (self.handles & facts.mentioned):
             return False
-        if self.keywords is not None and not self.keywords.search(facts.text):
-            return False
+        if self.keywords is not None:
+            found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
+            if not found:
+                return False
         if self.regex is not None and not self.regex.search(facts.text):
             return False
-        return not (self.excludes is not None and self.excludes.search(facts.text))
+        if self.excludes is None:
+            return True
+        return not (excludes_found if excludes_found is not None else self.excludes.search(facts.text))
 
 
 def rule_compile(
@@ -191,6 +201,8 @@ def rule_compile(
         kinds=frozenset(kinds),
         channel_ids=frozenset(channel_ids),
         keywords=keywords_pattern(lines(rule.text_keywords)),
+        keyword_list=tuple(lines(rule.text_keywords)),
+        exclude_list=tuple(lines(rule.text_excludes)),
         regex=regex_compile(rule.text_regex),
         excludes=keywords_pattern(lines(rule.text_excludes)),
         authors=frozenset(_handle(a) for a in lines(rule.authors)),
@@ -209,22 +221,96 @@ def rule_compile(
     )
 
 
+def _plain(keyword: str) -> tuple[str, bool, bool] | None:
+    """A keyword the automaton decides exactly: (lowercased text with single spaces, whether a
+    word boundary is needed before it, after it). None for what only the pattern can decide:
+    a `*` inside the keyword or next to a space, or a character beyond ASCII (Unicode case
+    folding would differ from lower())."""
+    text = " ".join(keyword.split())
+    if not text.isascii():
+        return None
+    core = text.strip("*")
+    if not core or "*" in core or core[0] == " " or core[-1] == " ":
+        return None
+    return core.lower(), not text.startswith("*"), not text.endswith("*")
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # ASCII only here: exactly re's \w
+
+
+class KeywordAutomaton:
+    """Every keyword of a rule set in one Aho-Corasick automaton (pyahocorasick): one pass over
+    a mention's text, in C, finds which rules' keywords and excludes it holds, instead of one
+    regular expression per rule and field. Exact, the same answer as the patterns: used for
+    ASCII texts (lowercased, whitespace runs as one space, which is what \\s+ between words
+    allows) and for the rule fields whose every keyword is plain (see `_plain`); anything else
+    is left to the patterns."""
+
+    def __init__(self, rules: list[CompiledRule]) -> None:
+        import ahocorasick
+
+        self.decided: set[tuple[int, str]] = set()
+        entries: dict[str, list[tuple[int, str, bool, bool]]] = {}
+        for index, rule in enumerate(rules):
+            for field_name, keywords in (("keywords", rule.keyword_list), ("excludes", rule.exclude_list)):
+                plain = [_plain(k) for k in keywords]
+                if not plain or None in plain:
+                    continue
+                self.decided.add((index, field_name))
+                for core, left, right in plain:
+                    entries.setdefault(core, []).append((index, field_name, left, right))
+        self.automaton = ahocorasick.Automaton() if entries else None
+        for core, found in entries.items():
+            self.automaton.add_word(core, (len(core), found))
+        if self.automaton is not None:
+            self.automaton.make_automaton()
+
+    def found(self, text: str) -> set[tuple[int, str]] | None:
+        """(rule index, field) of the keywords present in `text`; None: not decided here."""
+        if self.automaton is None or not text.isascii():
+            return None
+        norm = " ".join(text.lower().split())
+        last = len(norm) - 1
+        hits: set[tuple[int, str]] = set()
+        for end, (length, entries) in self.automaton.iter(norm):
+            start = end - length + 1
+            free_before = start == 0 or not _word_char(norm[start - 1])
+            free_after = end == last or not _word_char(norm[end + 1])
+            for index, field_name, left, right in entries:
+                if (free_before or not left) and (free_after or not right):
+                    hits.add((index, field_name))
+        return hits
+
+
 @dataclass
 class RuleSet:
     """The rules of one batch, in order. A rule that raises while matching is logged once
     (with the rule and the ticket it failed on) and skipped for the rest of the batch: a
-    broken rule never stops ingestion."""
+    broken rule never stops ingestion. Keywords are looked up by the set's automaton."""
 
     rules: list[CompiledRule]
     broken: dict[int | None, str] = field(default_factory=dict)
+    automaton: KeywordAutomaton = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.automaton = KeywordAutomaton(self.rules)
 
     def match(self, facts: MentionFacts, *, where: str = "") -> list[CompiledRule]:
         matched: list[CompiledRule] = []
-        for rule in self.rules:
+        found = self.automaton.found(facts.text)
+        decided = self.automaton.decided
+        for index, rule in enumerate(self.rules):
             if rule.id in self.broken:
                 continue
+            keywords = excludes = None
+            if found is not None:
+                if (index, "keywords") in decided:
+                    keywords = (index, "keywords") in found
+                if (index, "excludes") in decided:
+                    excludes = (index, "excludes") in found
             try:
-                hit = rule.matches(facts)
+                hit = rule.matches(facts, keywords_found=keywords, excludes_found=excludes)
             except Exception as exc:  # any failure of one rule must not stop ingestion
                 self.broken[rule.id] = f"{exc.__class__.__name__}: {exc}"
                 logger.exception("rules: rule %s %r failed on %s; skipped for this batch", rule.id, rule.name, where)

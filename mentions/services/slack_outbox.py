@@ -42,11 +42,11 @@ from urllib3.exceptions import NewConnectionError
 
 from channels.models import SlackNotice
 from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
+from mentions.pipeline.writes import rows_insert_new
 
 if TYPE_CHECKING:
     from channels.models import Channel
-    from mentions.models import Message, Ticket
-    from mentions.services.rules import RuleNotice
+    from mentions.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -85,39 +85,35 @@ def ticket_line(*, ticket: Ticket, channel: Channel, permalink: str = "", rule: 
 
 
 def slack_notices_enqueue(
-    *, channel: Channel, items: list[tuple[Ticket, Message]], rule_notices: list[RuleNotice] = ()
+    *, channel: Channel, new_tickets: list[tuple[Any, str]], rule_notices: list[tuple[str, Any, str, str]] = ()
 ) -> int:
-    """Queue the channel's mirror line for each new ticket and the lines rules asked for.
-    Returns how many rows were offered (duplicates are ignored by the unique constraint)."""
-    permalinks = {ticket.pk: message.permalink for ticket, message in items}
+    """Queue the channel's mirror line for each new ticket (ticket, permalink) and the lines
+    rules asked for (destination, ticket, rule, permalink), tickets being anything with `pk`,
+    `subject` and `get_desk_url` (the ingest's rows). One statement; a line already queued
+    for the same destination, ticket and kind is skipped. Returns how many were offered."""
     rows = []
     if channel.slack_channel:
         rows = [
-            SlackNotice(
-                destination=channel.slack_channel,
-                ticket=ticket,
-                kind=SlackNotice.Kind.NEW_TICKET,
-                text=ticket_line(ticket=ticket, channel=channel, permalink=message.permalink),
+            (
+                channel.slack_channel,
+                ticket.pk,
+                SlackNotice.Kind.NEW_TICKET,
+                ticket_line(ticket=ticket, channel=channel, permalink=permalink),
             )
-            for ticket, message in items
+            for ticket, permalink in new_tickets
         ]
-    for notice in rule_notices:
-        rows.append(
-            SlackNotice(
-                destination=notice.destination,
-                ticket=notice.ticket,
-                kind=SlackNotice.Kind.RULE,
-                text=ticket_line(
-                    ticket=notice.ticket,
-                    channel=channel,
-                    permalink=permalinks.get(notice.ticket.pk, ""),
-                    rule=notice.rule,
-                ),
-            )
+    rows.extend(
+        (
+            destination,
+            ticket.pk,
+            SlackNotice.Kind.RULE,
+            ticket_line(ticket=ticket, channel=channel, permalink=permalink, rule=rule),
         )
+        for destination, ticket, rule, permalink in rule_notices
+    )
     if not rows:
         return 0
-    SlackNotice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    rows_insert_new(SlackNotice, ("destination", "ticket_id", "kind", "text"), rows)
     if settings.SLACK_BOT_TOKEN:
         transaction.on_commit(_kick, robust=True)
     return len(rows)
