@@ -313,3 +313,29 @@ def test_the_queues_tables_are_rendered_once_per_change_and_each_answer_carries_
     assert Ticket.objects.filter(assignee=bo.user).count() == 1
     # bo's claim committed and moved the stamp: nobody is shown the old count
     assert 'data-testid="waiting-everything">0<' in ada.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_moves_the_stamp_once_however_many_rows_it_writes_and_a_no_op_not_at_all():
+    """Statement triggers mark the transaction, one deferred trigger bumps at commit."""
+    from django.db import connection, transaction
+
+    tickets = [TicketFactory() for _ in range(3)]
+    before = change_stamp()
+    Ticket.objects.filter(pk=-1).update(status=Ticket.Status.OPEN)  # matches nothing
+    assert change_stamp() == before
+    with transaction.atomic():
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(status=Ticket.Status.OPEN)
+        for ticket in tickets:
+            MessageFactory(ticket=ticket)
+    assert change_stamp() == before + 1
+    with transaction.atomic():
+        Ticket.objects.filter(pk=tickets[0].pk).update(status=Ticket.Status.SOLVED)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the bump fires now...
+        assert change_stamp() == before + 2
+        Ticket.objects.filter(pk=tickets[1].pk).update(status=Ticket.Status.SOLVED)  # ...so this marks again
+    assert change_stamp() == before + 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM mentions_change_mark")
+        assert cursor.fetchone()[0] == 0  # each mark is removed when it fires
