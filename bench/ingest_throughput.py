@@ -162,13 +162,13 @@ def pages_generate(
             page_ids.extend(chosen)
 
         delivered_ids.extend(page_ids[:fresh])
+        hits = sorted((hits_by_id[i] for i in page_ids), key=lambda h: (-h["created_at_i"], h["objectID"]))
         if window is not None and len(delivered_ids) > window * page_size:
             for old in delivered_ids[: -window * page_size]:
                 del hits_by_id[old]
             del delivered_ids[: -window * page_size]
             del stories[:-300]
             thread_comments = {k: thread_comments[k] for k in stories}
-        hits = sorted((hits_by_id[i] for i in page_ids), key=lambda h: (-h["created_at_i"], h["objectID"]))
         assert len({h["objectID"] for h in hits}) == len(hits) == page_items
         newest = hits[0]["created_at_i"]
         cursor = {
