@@ -413,7 +413,12 @@ def backfill(args: argparse.Namespace) -> None:
     print(f"backfill: {args.backfill:,} items in pages of {args.page_size:,}; RSS at start {start_rss:.0f} MiB")
     t0 = time.perf_counter()
     report_every = max(1, 100_000 // args.page_size)
+    from django.db import connection
+
     for n, page in enumerate(pages, start=1):
+        if args.analyze_every and n % args.analyze_every == 0:
+            with connection.cursor() as cur:  # as autovacuum would (it may be off on a bench machine)
+                cur.execute("ANALYZE mentions_message, mentions_ticket, mentions_ticketevent")
         total.add(mentions_ingest(channel=channel, mentions=adapter.parse_payload(page), cursor=page["_bench_cursor"]))
         if n % report_every == 0:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

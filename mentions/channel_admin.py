@@ -15,7 +15,7 @@ from channels.adapters import AdapterError, get_adapter
 from channels.budget import budget_plan
 from channels.freshness import poll_interval
 from channels.http import build_session
-from channels.models import Account, Channel, DeadLetter, SlackNotice
+from channels.models import Account, Channel, DeadLetter
 from channels.secrets import CredentialsUnreadable, credentials_describe
 from mentions.channel_admin_forms import (
     CONFIG_EXAMPLES,
@@ -27,7 +27,6 @@ from mentions.channel_admin_forms import (
     setting_field_names,
 )
 from mentions.services.polling import PUSH_KINDS, channel_poll
-from mentions.services.quarantine import dead_letter_discard, dead_letter_retry
 
 logger = logging.getLogger(__name__)
 
@@ -293,136 +292,3 @@ class ChannelAdmin(admin.ModelAdmin):
     def reset_health(self, request, queryset) -> None:
         n = queryset.update(health=Channel.Health.OK, consecutive_failures=0, next_poll_at=timezone.now())
         self.message_user(request, f"{n} channel(s) will be polled at the next dispatch.")
-
-
-@admin.register(SlackNotice)
-class SlackNoticeAdmin(admin.ModelAdmin):
-    """The Slack outbox: what went where, and Slack's own words when it did not."""
-
-    list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
-    list_filter = ["status", "kind", "destination"]
-    search_fields = ["destination", "ticket__id", "last_error"]
-    readonly_fields = [f.name for f in SlackNotice._meta.fields]
-    actions = ["send_again"]
-
-    @admin.display(description="Destination", ordering="destination")
-    def short_destination(self, obj: SlackNotice) -> str:
-        return cut(obj.destination, 28)
-
-    @admin.display(description="Next try", ordering="next_attempt_at")
-    def next_try(self, obj: SlackNotice) -> str:
-        return short_time(obj.next_attempt_at)
-
-    @admin.display(description="Sent", ordering="sent_at")
-    def sent(self, obj: SlackNotice) -> str:
-        return short_time(obj.sent_at)
-
-    @admin.display(description="Error")
-    def error(self, obj: SlackNotice) -> str:
-        return cut(obj.last_error, 60)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
-    def send_again(self, request, queryset) -> None:
-        n = queryset.filter(status__in=[SlackNotice.Status.FAILED, SlackNotice.Status.UNKNOWN]).update(
-            status=SlackNotice.Status.PENDING,
-            next_attempt_at=None,
-            claim_token="",
-            attempts=0,
-            updated_at=timezone.now(),
-        )
-        self.message_user(request, f"{n} notice(s) will be posted at the next flush.")
-
-
-@admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
-    """Items a channel could not parse or store: look at the payload and the error, fix the
-    cause (an adapter, a rule, the data), then retry; or discard what is not a mention."""
-
-    list_display = ["created", "short_channel", "stage", "short_external_id", "status", "short_error", "seen"]
-    list_filter = ["status", "stage", "channel"]
-    list_select_related = ["channel"]
-    search_fields = ["external_id", "error"]
-    readonly_fields = [
-        "channel",
-        "stage",
-        "status",
-        "external_id",
-        "error",
-        "payload_pretty",
-        "mention_pretty",
-        "times_seen",
-        "attempts",
-        "created_at",
-        "updated_at",
-        "resolved_at",
-        "resolved_by",
-    ]
-    exclude = ["payload", "mention", "fingerprint"]
-    actions = ["retry", "discard"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # read-only page; the actions below are the only changes
-
-    def has_resolve_permission(self, request) -> bool:
-        return request.user.has_perm("channels.change_deadletter")
-
-    @admin.display(description="Seen", ordering="times_seen")
-    def seen(self, obj: DeadLetter) -> int:
-        return obj.times_seen
-
-    @admin.display(description="Created", ordering="created_at")
-    def created(self, obj: DeadLetter) -> str:
-        return short_time(obj.created_at)
-
-    @admin.display(description="Channel", ordering="channel__name")
-    def short_channel(self, obj: DeadLetter) -> str:
-        return cut(obj.channel.name, 28)
-
-    @admin.display(description="Item id", ordering="external_id")
-    def short_external_id(self, obj: DeadLetter) -> str:
-        return cut(obj.external_id, 24)
-
-    @admin.display(description="Error")
-    def short_error(self, obj: DeadLetter) -> str:
-        return cut(obj.error, 60)
-
-    @admin.display(description="Payload as received")
-    def payload_pretty(self, obj: DeadLetter) -> str:
-        return format_html(
-            "<pre style='white-space:pre-wrap;max-height:30em;overflow:auto'>{}</pre>", _pretty(obj.payload)
-        )
-
-    @admin.display(description="Parsed mention")
-    def mention_pretty(self, obj: DeadLetter) -> str:
-        if not obj.mention:
-            return "—"
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", _pretty(obj.mention))
-
-    @admin.action(description="Retry: parse and store again", permissions=["resolve"])
-    def retry(self, request, queryset) -> None:
-        stored = 0
-        for dead in queryset.select_related("channel"):
-            ok, said = dead_letter_retry(dead, user=request.user)
-            stored += ok
-            if not ok:
-                self.message_user(request, f"#{dead.pk} ({dead.external_id or 'no id'}): {said}", messages.WARNING)
-        if stored:
-            self.message_user(request, f"{stored} item(s) stored.", messages.SUCCESS)
-
-    @admin.action(description="Discard: not a mention, keep out of the desk", permissions=["resolve"])
-    def discard(self, request, queryset) -> None:
-        discarded = sum(dead_letter_discard(dead, user=request.user) for dead in queryset)
-        self.message_user(request, f"{discarded} item(s) discarded.", messages.SUCCESS)
-
-
-def _pretty(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)[:50_000]
-    except ValueError:
-        return text[:50_000]

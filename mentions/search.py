@@ -18,17 +18,30 @@ frequency: _windows. Figures: bench/search.py.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from mentions.models import Message, Ticket
+from mentions.search_text import (
+    SENTINELS,
+    START,
+    STOP,
+    WORD_CHAR,
+    ParsedQuery,
+    highlight,
+    query_parse,
+    snippets,
+)
+from mentions.search_text import (
+    tsquery as _tsquery,
+)
+
+# Re-exported: the ticket list and tests read them from here.
+__all__ = ["SENTINELS", "START", "STOP", "ParsedQuery", "highlight", "query_parse", "snippets"]
 
 PAGE_SIZE = 50
 CANDIDATES = 500  # 10 pages; ranking 1,000 cost a very common word 30 ms more
@@ -40,20 +53,7 @@ ORDER_TIME_LEFT = "time_left"
 ORDER_NEWEST = "newest"
 UNASSIGNED = "none"
 
-# ts_headline marks matches with these; they are removed from the text first, so every one in
-# its output is ts_headline's own (Unicode private use characters: no text means anything by them).
-START, STOP = "\ue000", "\ue001"
-SENTINELS = START + STOP
-HEADLINE_OPTIONS = (
-    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, ShortWord=2, '
-    'MaxFragments=2, FragmentDelimiter=" … "'
-)
-
 _CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
-_WORD = re.compile(r"\w", re.UNICODE)
-_NEGATED = re.compile(r'(?<!\S)-(?:"([^"]*)"?|([^\s"]+))')
-_OR = re.compile(r"(?<!\S)or(?!\S)", re.IGNORECASE)
-_TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class TicketQuery:
     @property
     def has_text(self) -> bool:
         """Only a query with a letter or digit searches: `- or "` alone lists tickets as if empty."""
-        return bool(_WORD.search(self.q))
+        return bool(WORD_CHAR.search(self.q))
 
 
 @dataclass
@@ -101,49 +101,6 @@ class ResultPage:
 
 
 # -- query text ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    words: list[str]  # plain words, lower case: tag names to look for and the fallback's terms
-    negated: list[str]  # -word / -"a phrase"
-    ticket_ids: list[int]
-    has_or: bool
-
-
-def query_parse(q: str) -> ParsedQuery:
-    negated = [(m.group(1) or m.group(2) or "").strip() for m in _NEGATED.finditer(q)]
-    rest = _NEGATED.sub(" ", q)
-    ids = [int(m.group(1)) for m in _TICKET_ID.finditer(rest) if int(m.group(1)) < 2**63]
-    words = []
-    for piece in rest.replace('"', " ").split():
-        word = piece.strip("#@.,;:!?()[]{}'").lower()
-        if word and word != "or" and _WORD.search(word):
-            words.append(word)
-    return ParsedQuery(
-        words=words, negated=[n for n in negated if _WORD.search(n)], ticket_ids=ids, has_or=bool(_OR.search(q))
-    )
-
-
-def highlight(headline: str) -> SafeString:
-    """HTML for a ts_headline result: every piece of text escaped, the sentinel pairs turned
-    into <mark>. A stray or unbalanced sentinel can only drop or close a mark, never open markup."""
-    out: list[str] = []
-    inside = False
-    for part in re.split(f"([{SENTINELS}])", headline):
-        if part == START:
-            if not inside:
-                out.append("<mark>")
-                inside = True
-        elif part == STOP:
-            if inside:
-                out.append("</mark>")
-                inside = False
-        elif part:
-            out.append(str(escape(part)))
-    if inside:
-        out.append("</mark>")
-    return mark_safe("".join(out))  # noqa: S308 - built above from escaped text and our own tags
 
 
 # -- filters shared by both paths ---------------------------------------------------------
@@ -255,12 +212,6 @@ def search_fallback(query: TicketQuery) -> ResultPage:
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------
-
-
-def _tsquery(config: str, param: str) -> str:
-    # config is one of two literals chosen below, never user input.
-    assert config in ("english", "simple")
-    return f"websearch_to_tsquery('{config}'::regconfig, %({param})s)"
 
 
 @dataclass(frozen=True)
@@ -474,24 +425,3 @@ def search_postgres(query: TicketQuery) -> ResultPage:
         count_capped=capped,
         ranked=query.order not in (ORDER_TIME_LEFT, ORDER_NEWEST),
     )
-
-
-def snippets(message_to_ticket: dict[int, int], *, q: str, config: str) -> dict[int, SafeString]:
-    """Ticket id -> its best message's body (or title) with the matched words in <mark>."""
-    if not message_to_ticket:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, ts_headline(%(config)s::regconfig,"
-            " translate(CASE WHEN body <> '' THEN body ELSE title END, %(sentinels)s, ''),"
-            f" {_tsquery(config, 'q')}, %(options)s)"
-            " FROM mentions_message WHERE id = ANY(%(ids)s)",
-            {
-                "config": config,
-                "sentinels": SENTINELS,
-                "q": q,
-                "options": HEADLINE_OPTIONS,
-                "ids": list(message_to_ticket),
-            },
-        )
-        return {message_to_ticket[pk]: highlight(text) for pk, text in cursor.fetchall()}

@@ -2,12 +2,12 @@
 
 The stages, in order, each a module of this package reading and writing the whole page:
 
-1. validate and clean (`clean`)            6. triage rules (`triage`)
-2. find what is stored (`lookup`)          7. clocks of new tickets (`clocks`)
-3. recognise our team (`team`)             8. store tickets, messages, tags (`store`)
-4. thread (`thread`)                       9. registered stages (experts' answers), edits
-5. lock and update stored tickets         10. history events (`history`), notices, cursor
-   (`clocks`), ticket ids (`store`)
+1. validate and clean (`clean`)            6. messages written (`store`) while the triage
+2. find what is stored (`lookup`)             rules run over the page (`triage`)
+3. recognise our team (`team`)             7. clocks of new tickets (`clocks`)
+4. thread (`thread`)                       8. store tickets, notes, tags (`store`)
+5. lock and update stored tickets          9. registered stages (experts' answers), edits
+   (`clocks`), ticket ids (`store`)       10. history events (`history`), notices, cursor
 
 Apps above mentions take part through hooks they register (mentions.services.ingest_hooks),
 never by being imported here. A crash anywhere stores nothing of the page and leaves the
@@ -31,10 +31,10 @@ from mentions.pipeline.history import history
 from mentions.pipeline.lookup import lookup
 from mentions.pipeline.page import IngestResult, Page, TicketRow
 from mentions.pipeline.seen_again import edits_apply, marked_link
-from mentions.pipeline.store import store, ticket_ids_reserve
+from mentions.pipeline.store import messages_begin, store, ticket_ids_reserve
 from mentions.pipeline.team import team_recognise
 from mentions.pipeline.thread import thread
-from mentions.pipeline.triage import triage
+from mentions.pipeline.triage import triage_apply, triage_load, triage_plan
 from mentions.pipeline.writes import write_lock
 from mentions.services.ingest_hooks import team_answers_record
 from mentions.services.slack_outbox import slack_notices_enqueue
@@ -68,7 +68,14 @@ def mentions_ingest(
         new_tickets_answered(page)
         stored_tickets_update(page)
         ticket_ids_reserve(page)
-        triage(page)
+        ruleset = triage_load(page)
+        # The page's messages are written while the rules run over it (pure Python, no query).
+        messages_written = messages_begin(page)
+        try:
+            planned = triage_plan(page, ruleset)
+        finally:
+            messages_written()
+        triage_apply(page, planned)
         new_tickets_clock(page)
         store(page)
         _team_answers(page)

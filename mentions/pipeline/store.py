@@ -4,11 +4,13 @@ taken before triage (rules name the ticket in their replies and Slack lines)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import connection
 
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.pipeline.page import Page, TicketRow, ticket_id
-from mentions.pipeline.writes import ids_reserve, rows_copy, rows_insert_new
+from mentions.pipeline.writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
 
 TICKET_COLUMNS = (
     "id",
@@ -124,11 +126,12 @@ def _tickets_write(page: Page) -> None:
         )
 
 
-def _messages_write(page: Page) -> None:
-    items, notes, now, channel_id = page.items, page.notes, page.now, page.channel.pk
-    ids = ids_reserve(Message, len(items) + len(notes))
+def messages_begin(page: Page) -> Callable[[], None]:
+    """Reserve the page's message ids and start their COPY; the pipeline triages meanwhile and
+    calls the returned function before its next query (writes.rows_copy_begin)."""
+    items, now, channel_id = page.items, page.now, page.channel.pk
     rows = []
-    for item, pk in zip(items, ids, strict=False):
+    for item, pk in zip(items, ids_reserve(Message, len(items)), strict=True):
         item.pk = pk
         m = item.mention
         rows.append(
@@ -155,9 +158,13 @@ def _messages_write(page: Page) -> None:
                 now,
             )
         )
-    rows_copy(Message, MESSAGE_COLUMNS, rows)
+    return rows_copy_begin(Message, MESSAGE_COLUMNS, rows)
+
+
+def _notes_write(page: Page) -> None:
+    notes, now, channel_id = page.notes, page.now, page.channel.pk
     note_rows = []
-    for (ticket, author_name, body, rule), pk in zip(notes, ids[len(items) :], strict=True):
+    for (ticket, author_name, body, rule), pk in zip(notes, ids_reserve(Message, len(notes)), strict=True):
         note_rows.append((pk, ticket.pk, channel_id, Message.Kind.NOTE, author_name, body, now, now, now))
         page.rule_events.append((ticket.pk, TicketEvent.Kind.NOTE, {"rule": rule, "message_id": pk}))
     rows_copy(Message, NOTE_COLUMNS, note_rows)
@@ -189,6 +196,8 @@ def _tags_write(page: Page) -> None:
 
 
 def store(page: Page) -> None:
+    """The rows that triage and the clocks shaped: tickets, the rules' notes and tags (the page's
+    messages went in already: messages_begin)."""
     _tickets_write(page)
-    _messages_write(page)
+    _notes_write(page)
     _tags_write(page)

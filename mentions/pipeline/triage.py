@@ -1,5 +1,6 @@
-"""Stage 6, triage rules: the enabled rules, compiled once for the page, run over every new
-ticket's first message and every follow-up in one pass; what they do is gathered as sets
+"""Stage 6, triage rules: the enabled rules, compiled once for the page (`triage_load`), run over
+every new ticket's first message and every follow-up in one pass (`triage_plan`, pure Python, run
+while the messages are written); applied by `triage_apply`: what they do is gathered as sets
 (ticket columns, tags, notes, events, Slack lines) that `store`, `history` and `notices` write.
 
 A rule that cannot compile or fails while matching is logged and skipped (mentions.rules); if
@@ -15,7 +16,7 @@ from django.db import transaction
 
 from mentions.models import MacroAction, Tag, Ticket, TicketEvent
 from mentions.pipeline.page import Item, Page, TicketRow
-from mentions.rules import CompiledRule, mention_facts
+from mentions.rules import CompiledRule, RuleSet, mention_facts
 from mentions.services.actions import template_render
 from mentions.services.rules import NOT_ACKNOWLEDGED, rules_load
 
@@ -117,8 +118,7 @@ def _apply_rule(view: _View, rule: CompiledRule, context: dict[str, str], now: A
         status(Ticket.Status.SOLVED, NOT_ACKNOWLEDGED)
 
 
-def _plan(page: Page, items: list[tuple[TicketRow, Item]]) -> list[tuple[TicketRow, Item, _Effects]]:
-    ruleset = rules_load()
+def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> list[tuple[TicketRow, Item, _Effects]]:
     if not ruleset.rules:
         return []
     channel, now = page.channel, page.now
@@ -179,25 +179,62 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return found
 
 
-def triage(page: Page) -> None:
-    """Run the rules over the new tickets' first messages and the follow-ups, then apply what
-    they did to the rows in memory and gather their events, notes, tags and Slack lines."""
+def _items(page: Page) -> list[tuple[TicketRow, Item]]:
     firsts = {t.first_external_id: t for t in page.new_tickets}
     items = [(firsts[i.external_id], i) for i in page.items if i.external_id in firsts]
     items.extend(page.followups)
+    return items
+
+
+def _failed(page: Page, items: list[tuple[TicketRow, Item]]) -> None:
+    logger.exception(
+        "ingest: channel=%s triage rules failed; %d ticket(s) stored without them",
+        page.channel.slug,
+        len({t.pk for t, _ in items}),
+    )
+
+
+def triage_load(page: Page) -> RuleSet | None:
+    """The enabled rules, compiled once for the page (in a savepoint: a failure costs the rules,
+    not the page). None when the page has nothing to triage."""
+    items = _items(page)
     if not items:
-        return
+        return None
     try:
-        planned = _plan(page, items)
+        with transaction.atomic():
+            return rules_load()
+    except Exception:  # a broken rule must never stop ingestion
+        _failed(page, items)
+        return None
+
+
+Planned = list[tuple[TicketRow, Item, _Effects]]
+
+
+def triage_plan(page: Page, ruleset: RuleSet | None) -> Planned | None:
+    """Run the rules over the new tickets' first messages and the follow-ups, in memory only (no
+    query: the pipeline runs this while the page's messages are being written)."""
+    if ruleset is None:
+        return None
+    items = _items(page)
+    try:
+        planned = _plan(page, items, ruleset)
         for _ticket, _item, effects in planned:
             _check(effects)
+    except Exception:  # a broken rule must never stop ingestion
+        _failed(page, items)
+        return None
+    return planned
+
+
+def triage_apply(page: Page, planned: Planned | None) -> None:
+    """Apply what the rules did to the rows and gather their events, notes, tags and Slack lines."""
+    if not planned:
+        return
+    try:
         page.tag_ids = _tag_ids({name for _t, _i, effects in planned for name in effects.tags})
     except Exception:  # a broken rule must never stop ingestion
-        logger.exception(
-            "ingest: channel=%s triage rules failed; %d ticket(s) stored without them",
-            page.channel.slug,
-            len({t.pk for t, _ in items}),
-        )
+        _failed(page, [(t, i) for t, i, _ in planned])
         return
     for ticket, item, effects in planned:
         for name, value in effects.changes.items():

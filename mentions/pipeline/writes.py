@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -157,6 +158,48 @@ def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", _prepared(model, columns, rows))  # noqa: S608
     return len(rows)
+
+
+def rows_copy_begin(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Callable[[], None]:
+    """rows_copy, with the database's work overlapping the caller's: on PostgreSQL the COPY runs
+    in a thread (psycopg2 releases the GIL while the server works) and the caller goes on with
+    pure Python, issuing no query, until it calls the returned function, which waits and raises
+    the COPY's error as django.db.DatabaseError. Elsewhere the rows are written before returning."""
+    if not rows or connection.vendor != "postgresql":
+        rows_copy(model, columns, rows)
+        return lambda: None
+    columns, rows = _complete(model, columns, rows)
+    json_at, options = _copy_options(model, columns)
+    buffer = _copy_buffer(json_at, rows)
+    size = max(8192, len(buffer.getvalue()))
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    connection.ensure_connection()
+    raw = connection.connection.cursor()  # psycopg2's own: Django's wrapper belongs to this thread
+    failed: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            # The whole buffer in one read: each read needs the GIL, which the caller holds while
+            # it works, so reading in 8 KB pieces would leave the COPY waiting on the caller.
+            raw.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer, size)
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+        finally:
+            raw.close()
+
+    thread = threading.Thread(target=copy, name=f"copy-{model._meta.db_table}", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            with connection.wrap_database_errors:
+                raise failed[0]
+
+    return wait
 
 
 def rows_insert_new(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:

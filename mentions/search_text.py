@@ -1,0 +1,95 @@
+"""Search text: parsing the query an advocate typed (words, -exclusions, ticket numbers, OR) and
+turning PostgreSQL's highlighted snippets into safe HTML. Used by mentions.search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# ts_headline marks matches with these; they are removed from the text first, so every one in
+# its output is ts_headline's own (Unicode private use characters: no text means anything by them).
+START, STOP = "\ue000", "\ue001"
+SENTINELS = START + STOP
+HEADLINE_OPTIONS = (
+    f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, ShortWord=2, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+WORD_CHAR = re.compile(r"\w", re.UNICODE)
+_NEGATED = re.compile(r'(?<!\S)-(?:"([^"]*)"?|([^\s"]+))')
+_OR = re.compile(r"(?<!\S)or(?!\S)", re.IGNORECASE)
+_TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    words: list[str]  # plain words, lower case: tag names to look for and the fallback's terms
+    negated: list[str]  # -word / -"a phrase"
+    ticket_ids: list[int]
+    has_or: bool
+
+
+def query_parse(q: str) -> ParsedQuery:
+    negated = [(m.group(1) or m.group(2) or "").strip() for m in _NEGATED.finditer(q)]
+    rest = _NEGATED.sub(" ", q)
+    ids = [int(m.group(1)) for m in _TICKET_ID.finditer(rest) if int(m.group(1)) < 2**63]
+    words = []
+    for piece in rest.replace('"', " ").split():
+        word = piece.strip("#@.,;:!?()[]{}'").lower()
+        if word and word != "or" and WORD_CHAR.search(word):
+            words.append(word)
+    return ParsedQuery(
+        words=words, negated=[n for n in negated if WORD_CHAR.search(n)], ticket_ids=ids, has_or=bool(_OR.search(q))
+    )
+
+
+def highlight(headline: str) -> SafeString:
+    """HTML for a ts_headline result: every piece of text escaped, the sentinel pairs turned
+    into <mark>. A stray or unbalanced sentinel can only drop or close a mark, never open markup."""
+    out: list[str] = []
+    inside = False
+    for part in re.split(f"([{SENTINELS}])", headline):
+        if part == START:
+            if not inside:
+                out.append("<mark>")
+                inside = True
+        elif part == STOP:
+            if inside:
+                out.append("</mark>")
+                inside = False
+        elif part:
+            out.append(str(escape(part)))
+    if inside:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 - built above from escaped text and our own tags
+
+
+def tsquery(config: str, param: str) -> str:
+    # config is one of two literals chosen below, never user input.
+    assert config in ("english", "simple")
+    return f"websearch_to_tsquery('{config}'::regconfig, %({param})s)"
+
+
+def snippets(message_to_ticket: dict[int, int], *, q: str, config: str) -> dict[int, SafeString]:
+    """Ticket id -> its best message's body (or title) with the matched words in <mark>."""
+    if not message_to_ticket:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, ts_headline(%(config)s::regconfig,"  # noqa: S608 - config is one of two literals
+            " translate(CASE WHEN body <> '' THEN body ELSE title END, %(sentinels)s, ''),"
+            f" {tsquery(config, 'q')}, %(options)s)"
+            " FROM mentions_message WHERE id = ANY(%(ids)s)",
+            {
+                "config": config,
+                "sentinels": SENTINELS,
+                "q": q,
+                "options": HEADLINE_OPTIONS,
+                "ids": list(message_to_ticket),
+            },
+        )
+        return {message_to_ticket[pk]: highlight(text) for pk, text in cursor.fetchall()}

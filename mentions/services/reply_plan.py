@@ -1,0 +1,144 @@
+"""What "Send reply" will do on a ticket, shown before sending: the message it answers, the
+accounts that may post it, which one is chosen and why (the handbook's respond-from rule on X)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.adapters import get_adapter
+from channels.models import Account
+from mentions.models import Message, Ticket
+
+__all__ = ["ReplyPlan", "reply_plan"]
+
+
+@dataclass
+class ReplyPlan:
+    """What "Send reply" will do, shown to the advocate before sending."""
+
+    in_reply_to: Message
+    handles: list[str]  # the accounts that may post here, in the advocate's "Send as" list
+    chosen: str  # "" when the rule's account replies outside the desk
+    reason: str
+    outside: str = ""  # the chosen account replies outside the desk (Tweetdeck): link + "mark replied"
+    unavailable: dict[str, str] = field(default_factory=dict)  # account -> why it cannot post now
+    styles: list[tuple[str, str]] = field(default_factory=list)  # Stack Exchange: comment or answer
+    max_length: int | None = None
+    at_sign: bool = False  # X handles are written @name
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.chosen) and self.chosen not in self.unavailable
+
+
+def _reply_target(ticket: Ticket) -> Message | None:
+    """The requester's latest message in the ticket (a reply threads under it)."""
+    inbound = [m for m in ticket.messages.all() if m.kind == Message.Kind.INBOUND and m.external_id]
+    own = [m for m in inbound if m.author_handle.casefold() == ticket.requester_handle.casefold()]
+    candidates = own or inbound
+    return max(candidates, key=lambda m: (m.platform_created_at, m.pk)) if candidates else None
+
+
+def _why_not(account: Account | None) -> str:
+    if account is None or account.status == Account.Status.NOT_CONNECTED:
+        return "not connected yet: an admin connects it in Admin, Channels"
+    if account.status == Account.Status.NEEDS_RECONNECT:
+        return "needs reconnecting: an admin reconnects it in Admin, Channels"
+    return ""
+
+
+def reply_plan(ticket: Ticket) -> ReplyPlan | None:
+    """None when the ticket's channel cannot post replies from the desk (use "mark replied" there)."""
+    channel = ticket.channel
+    target = _reply_target(ticket)
+    if target is None:
+        return None
+    if channel.kind == "email":
+        address = channel.config.get("address", "")
+        if not address:
+            return None
+        return ReplyPlan(in_reply_to=target, handles=[address], chosen=address, reason="the mailbox's own address")
+    adapter = get_adapter(channel.kind)
+    if not hasattr(adapter, "post_reply"):
+        return None
+    accounts = list(Account.objects.filter(channel=channel).order_by("position", "id"))
+    if channel.kind == "twitter":
+        return _x_plan(ticket, target, adapter, accounts)
+    return _accounts_plan(adapter, target, accounts)
+
+
+def _accounts_plan(adapter: Any, target: Message, accounts: list[Account]) -> ReplyPlan | None:
+    desk = [a for a in accounts if a.reply_mode == Account.ReplyMode.DESK]
+    plan = ReplyPlan(
+        in_reply_to=target,
+        handles=[a.username for a in desk],
+        chosen="",
+        reason="",
+        styles=list(getattr(adapter, "reply_styles", ())),
+        max_length=getattr(adapter, "reply_max_length", None),
+        unavailable={a.username: _why_not(a) for a in desk if not a.can_post},
+    )
+    if not desk:
+        outside = next((a for a in accounts if a.reply_mode == Account.ReplyMode.OUTSIDE), None)
+        if outside is None:
+            return None  # no account of ours here: "mark replied" only
+        plan.outside, plan.reason = outside.username, "no account of ours posts from the desk here"
+        return plan
+    chosen = next((a for a in desk if a.can_post), desk[0])
+    plan.chosen = chosen.username
+    plan.reason = "the first account that can post" if chosen is not desk[0] else "the channel's first account"
+    return plan
+
+
+def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Account]) -> ReplyPlan | None:
+    """The handbook's respond-from rule, choosing only among handles that post from the desk."""
+    config = ticket.channel.config
+    handles = [h for h in config.get("handles", []) if isinstance(h, dict) and h.get("username")]
+    if not handles:
+        return None
+    by_name = {a.username.casefold(): a for a in accounts}
+
+    def mode(name: str) -> str:
+        account = by_name.get(name.casefold())
+        return account.reply_mode if account else Account.ReplyMode.DESK
+
+    desk = [h for h in handles if mode(h["username"]) == Account.ReplyMode.DESK]
+    ours = {h["username"].casefold(): h["username"] for h in handles}
+    mentioned = [ours[m.casefold()] for m in (target.mentioned or []) if isinstance(m, str) and m.casefold() in ours]
+    desk_mentioned = [m for m in mentioned if mode(m) == Account.ReplyMode.DESK]
+    plan = ReplyPlan(
+        in_reply_to=target,
+        handles=[h["username"] for h in desk],
+        chosen="",
+        reason="",
+        max_length=getattr(adapter, "reply_max_length", None),
+        at_sign=True,
+        unavailable={h["username"]: why for h in desk if (why := _why_not(by_name.get(h["username"].casefold())))},
+    )
+    if (mentioned and not desk_mentioned) or not desk:
+        outside = (mentioned or [h["username"] for h in handles if mode(h["username"]) != Account.ReplyMode.DESK])[0]
+        plan.outside = outside
+        plan.reason = "the post is addressed to it" if mentioned else "no handle of ours posts from the desk"
+        return plan
+    # The rule among the desk's handles; the main handle's role passes to the first desk handle if
+    # the main one replies outside the desk.
+    if not any(h.get("role") == "main" for h in desk):
+        desk = [{**desk[0], "role": "main"}, *desk[1:]]
+    rule_config = {**config, "handles": desk}
+    chosen = adapter.choose_reply_handle(config=rule_config, mentioned=desk_mentioned, text=target.body)
+    main = next(h["username"] for h in desk if h.get("role") == "main")
+    if len(desk_mentioned) > 1:
+        plan.reason = f"the post mentions {', '.join('@' + m for m in desk_mentioned)}: "
+        plan.reason += "availability question, so the status handle" if chosen != main else "the main handle"
+    elif desk_mentioned:
+        plan.reason = f"the post mentions @{desk_mentioned[0]}"
+    else:
+        plan.reason = "none of our handles is mentioned: the main handle"
+    # A triage rule may say which handle answers (availability reports: the status handle).
+    hinted = next((h["username"] for h in desk if h.get("role") == ticket.reply_from_role), "")
+    if ticket.reply_from_role and hinted and hinted != chosen:
+        chosen = hinted
+        plan.reason = f"a triage rule marked it for the {ticket.reply_from_role} handle"
+    plan.chosen = chosen
+    return plan
