@@ -19,7 +19,7 @@ frequency: _windows. Figures: bench/search.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -30,18 +30,18 @@ from mentions.search_text import (
     SENTINELS,
     START,
     STOP,
-    WORD_CHAR,
     ParsedQuery,
+    ResultPage,
+    TicketQuery,
     highlight,
     query_parse,
     snippets,
 )
-from mentions.search_text import (
-    tsquery as _tsquery,
-)
+from mentions.search_text import tsquery as _tsquery
 
-# Re-exported: the ticket list and tests read them from here.
-__all__ = ["SENTINELS", "START", "STOP", "ParsedQuery", "highlight", "query_parse", "snippets"]
+# Re-exported: the ticket list, its form and tests read them from here.
+__all__ = ["SENTINELS", "START", "STOP", "ParsedQuery", "ResultPage", "TicketQuery", "highlight", "query_parse"]
+__all__ += ["snippets"]
 
 PAGE_SIZE = 50
 CANDIDATES = 500  # 10 pages; ranking 1,000 cost a very common word 30 ms more
@@ -54,53 +54,6 @@ ORDER_NEWEST = "newest"
 UNASSIGNED = "none"
 
 _CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
-
-
-@dataclass(frozen=True)
-class TicketQuery:
-    """The ticket list's parameters, already validated (mentions.forms.TicketFilterForm)."""
-
-    q: str = ""
-    status: str = ""
-    channel_id: int | None = None
-    assignee_id: int | None = None
-    unassigned: bool = False
-    tag: str = ""
-    priority: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    order: str = ""
-    page: int = 1
-
-    @property
-    def has_text(self) -> bool:
-        """Only a query with a letter or digit searches: `- or "` alone lists tickets as if empty."""
-        return bool(WORD_CHAR.search(self.q))
-
-
-@dataclass
-class ResultPage:
-    tickets: list[Ticket]
-    number: int
-    has_next: bool
-    count: int
-    count_capped: bool
-    ranked: bool = False
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-
-# -- query text ---------------------------------------------------------------------------
 
 
 # -- filters shared by both paths ---------------------------------------------------------

@@ -1,14 +1,20 @@
-"""Search text: parsing the query an advocate typed (words, -exclusions, ticket numbers, OR) and
-turning PostgreSQL's highlighted snippets into safe HTML. Used by mentions.search."""
+"""What a ticket search is made of: the query (the list's parameters, and the text an advocate typed
+parsed into words, -exclusions, ticket numbers and OR), the page of results, and PostgreSQL's
+highlighted snippets turned into safe HTML. mentions.search runs the search."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from mentions.models import Ticket
 
 # ts_headline marks matches with these; they are removed from the text first, so every one in
 # its output is ts_headline's own (Unicode private use characters: no text means anything by them).
@@ -23,6 +29,50 @@ WORD_CHAR = re.compile(r"\w", re.UNICODE)
 _NEGATED = re.compile(r'(?<!\S)-(?:"([^"]*)"?|([^\s"]+))')
 _OR = re.compile(r"(?<!\S)or(?!\S)", re.IGNORECASE)
 _TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """The ticket list's parameters, already validated (mentions.forms.TicketFilterForm)."""
+
+    q: str = ""
+    status: str = ""
+    channel_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    tag: str = ""
+    priority: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    order: str = ""
+    page: int = 1
+
+    @property
+    def has_text(self) -> bool:
+        """Only a query with a letter or digit searches: `- or "` alone lists tickets as if empty."""
+        return bool(WORD_CHAR.search(self.q))
+
+
+@dataclass
+class ResultPage:
+    tickets: list[Ticket]
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool
+    ranked: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 @dataclass(frozen=True)
