@@ -29,7 +29,7 @@ from mentions.pipeline.clean import validate
 from mentions.pipeline.clocks import new_tickets_answered, new_tickets_clock, stored_tickets_update
 from mentions.pipeline.history import history
 from mentions.pipeline.lookup import lookup
-from mentions.pipeline.page import IngestResult, Page, TicketRow
+from mentions.pipeline.page import IngestResult, Page, ticket_id
 from mentions.pipeline.seen_again import edits_apply, marked_link
 from mentions.pipeline.store import messages_begin, store, ticket_ids_reserve
 from mentions.pipeline.team import team_recognise
@@ -111,7 +111,7 @@ def _team_answers(page: Page) -> None:
         (
             _Stored(
                 i.pk,
-                i.ticket.pk if isinstance(i.ticket, TicketRow) else i.ticket,
+                ticket_id(i.ticket),
                 i.external_id,
                 i.created_at,
                 i.permalink,

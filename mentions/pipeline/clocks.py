@@ -10,34 +10,11 @@ from datetime import datetime
 from django.db.models import Max
 
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.pipeline.page import Page, TicketRow
+from mentions.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow
 from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
 from mentions.services.sla import SlaContext, breach_on_first_reply
 
-# The columns of a stored ticket that the stages read; the ones they may change are written back.
-LOADED = (
-    "pk",
-    "channel_id",
-    "subject",
-    "status",
-    "priority",
-    "high_priority",
-    "assignee_id",
-    "requester_handle",
-    "requester_name",
-    "requester_url",
-    "reply_draft",
-    "reply_from_role",
-    "requested_at",
-    "first_reply_at",
-    "first_reply_seconds",
-    "first_reply_business_seconds",
-    "solved_at",
-    "sla_due_at",
-    "sla_target",
-    "sla_breached",
-    "followup_at",
-)
+LOADED = ("pk", *TICKET_ROW_COLUMNS)
 
 
 def _waiting_on_requester(ours: datetime | None, inbound: datetime | None) -> bool:

@@ -42,37 +42,37 @@ class IngestResult:
             setattr(self, name, getattr(self, name) + value)
 
 
+# The ticket columns a TicketRow carries: what the stages read of a stored ticket and write
+# for a new one.
+TICKET_ROW_COLUMNS = (
+    "channel_id",
+    "subject",
+    "status",
+    "priority",
+    "high_priority",
+    "assignee_id",
+    "requester_handle",
+    "requester_name",
+    "requester_url",
+    "reply_draft",
+    "reply_from_role",
+    "requested_at",
+    "first_reply_at",
+    "first_reply_seconds",
+    "first_reply_business_seconds",
+    "solved_at",
+    "sla_due_at",
+    "sla_target",
+    "sla_breached",
+    "followup_at",
+)
+
+
 class TicketRow:
     """A ticket the page opens (`new`) or changes (loaded with its row lock): the columns the
     stages read and write, with the few Ticket methods they use."""
 
-    __slots__ = (
-        "assignee_id",
-        "changed",
-        "channel_id",
-        "first_external_id",
-        "first_reply_at",
-        "first_reply_business_seconds",
-        "first_reply_seconds",
-        "followup_at",
-        "high_priority",
-        "new",
-        "pk",
-        "priority",
-        "reply_draft",
-        "reply_from_role",
-        "requested_at",
-        "requester_handle",
-        "requester_name",
-        "requester_url",
-        "sla_breached",
-        "sla_due_at",
-        "sla_target",
-        "solved_at",
-        "status",
-        "subject",
-        "tags",
-    )
+    __slots__ = ("pk", *TICKET_ROW_COLUMNS, "new", "changed", "first_external_id", "tags")
 
     HIGH_PRIORITIES = Ticket.HIGH_PRIORITIES
     priority_set = Ticket.priority_set

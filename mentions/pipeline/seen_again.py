@@ -42,16 +42,17 @@ def edits_apply(page: Page) -> None:
     stories = page.channel.kind == Channel.Kind.HACKERNEWS
     changed: list[Message] = []
     story_changed: list[Message] = []
-    columns = ["id", "ticket_id", "external_id", "kind", "body", "deleted_at"] + (["raw"] if stories else [])
+    columns = ["id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at"]
+    columns += ["raw"] if stories else []
     for row in Message.objects.filter(channel=page.channel, external_id__in=list(seen)).values_list(*columns):
-        pk, ticket, external_id, kind, body, deleted_at = row[:6]
+        pk, ticket, external_id, kind, body, edited_at, deleted_at = row[:7]
         mention = seen[external_id]
         if stories:
-            _story_refresh(page, pk, ticket, row[6], mention, story_changed)
+            _story_refresh(page, pk, ticket, row[7], mention, story_changed)
         if mention.deleted:
             if deleted_at is not None:
                 continue
-            changed.append(Message(pk=pk, body=body, deleted_at=page.now, updated_at=page.now))
+            changed.append(Message(pk=pk, body=body, edited_at=edited_at, deleted_at=page.now, updated_at=page.now))
             kind_, data = TicketEvent.Kind.MESSAGE_DELETED, {"external_id": external_id}
         else:
             text = clean_text(mention.text)
@@ -59,19 +60,14 @@ def edits_apply(page: Page) -> None:
                 continue
             # A platform that reports no edit time (Disqus posts/update, a saved file fed again)
             # still changed the text: the edit is dated when we saw it.
-            edited = Message(pk=pk, body=text, edited_at=mention.edited_at or page.now, updated_at=page.now)
-            changed.append(edited)
+            edited_at = mention.edited_at or page.now
+            changed.append(Message(pk=pk, body=text, edited_at=edited_at, deleted_at=deleted_at, updated_at=page.now))
             kind_, data = TicketEvent.Kind.MESSAGE_EDITED, {"external_id": external_id, "previous_text": body[:5000]}
             page.result.edited += 1
         if ticket:
             page.event(ticket, kind_, data)
-    for message in changed:
-        fields = {"updated_at": message.updated_at}
-        if message.deleted_at is not None:
-            fields["deleted_at"] = message.deleted_at
-        else:
-            fields.update(body=message.body, edited_at=message.edited_at)
-        Message.objects.filter(pk=message.pk).update(**fields)
+    if changed:
+        Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
     if story_changed:
         Message.objects.bulk_update(story_changed, ["raw", "updated_at"], batch_size=500)
         tickets = {m.ticket_id for m in story_changed if m.ticket_id}
@@ -97,13 +93,18 @@ def _story_refresh(
 
 def marked_link(page: Page) -> None:
     """Our replies recorded in the desk, now seen on the platform: they take the item's id."""
+    if not page.linked:
+        return
     for message, mention in page.linked:
-        Message.objects.filter(pk=message.pk).update(
-            external_id=mention.external_id,
-            parent_external_id=fit(mention.parent_id, "parent_external_id"),
-            thread_external_id=fit(mention.thread_id, "thread_external_id"),
-            author_handle=message.author_handle or fit(mention.author_handle, "author_handle"),
-            raw=raw(mention.raw),
-            mentioned=list(mention.mentioned),
-            updated_at=page.now,
-        )
+        message.external_id = mention.external_id
+        message.parent_external_id = fit(mention.parent_id, "parent_external_id")
+        message.thread_external_id = fit(mention.thread_id, "thread_external_id")
+        message.author_handle = message.author_handle or fit(mention.author_handle, "author_handle")
+        message.raw = raw(mention.raw)
+        message.mentioned = list(mention.mentioned)
+        message.updated_at = page.now
+    Message.objects.bulk_update(
+        [m for m, _ in page.linked],
+        ["external_id", "parent_external_id", "thread_external_id", "author_handle", "raw", "mentioned", "updated_at"],
+        batch_size=500,
+    )

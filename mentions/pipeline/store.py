@@ -9,32 +9,10 @@ from collections.abc import Callable
 from django.db import connection
 
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.pipeline.page import Page, TicketRow, ticket_id
+from mentions.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow, ticket_id
 from mentions.pipeline.writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
 
-TICKET_COLUMNS = (
-    "id",
-    "channel_id",
-    "subject",
-    "status",
-    "priority",
-    "high_priority",
-    "requester_handle",
-    "requester_name",
-    "requester_url",
-    "reply_draft",
-    "reply_from_role",
-    "requested_at",
-    "first_reply_at",
-    "first_reply_seconds",
-    "first_reply_business_seconds",
-    "solved_at",
-    "sla_due_at",
-    "sla_target",
-    "sla_breached",
-    "created_at",
-    "updated_at",
-)
+TICKET_COLUMNS = ("id", *TICKET_ROW_COLUMNS, "created_at", "updated_at")
 # What the stages may change on a stored ticket.
 TICKET_CHANGES = (
     "status",
@@ -49,19 +27,6 @@ TICKET_CHANGES = (
     "sla_breached",
     "followup_at",
 )
-_SQL_TYPES = {
-    "status": "text",
-    "priority": "text",
-    "high_priority": "boolean",
-    "reply_draft": "text",
-    "reply_from_role": "text",
-    "first_reply_at": "timestamptz",
-    "first_reply_seconds": "bigint",
-    "first_reply_business_seconds": "bigint",
-    "solved_at": "timestamptz",
-    "sla_breached": "boolean",
-    "followup_at": "timestamptz",
-}
 MESSAGE_COLUMNS = (
     "id",
     "ticket_id",
@@ -117,7 +82,7 @@ def _tickets_write(page: Page) -> None:
         return
     # One UPDATE ... FROM unnest(arrays) for the whole page (a CASE per field and row otherwise).
     sets = ", ".join(f"{c} = v.{c}" for c in TICKET_CHANGES)
-    arrays = ", ".join(f"%s::{_SQL_TYPES[c]}[]" for c in TICKET_CHANGES)
+    arrays = ", ".join(f"%s::{Ticket._meta.get_field(c).db_type(connection)}[]" for c in TICKET_CHANGES)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Ticket._meta.db_table} t SET {sets}, updated_at = %s "  # noqa: S608 - model table and columns

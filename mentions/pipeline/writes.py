@@ -138,23 +138,36 @@ def _prepared(model: type[models.Model], columns: tuple[str, ...], rows: Iterabl
     return [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows]
 
 
+def _insert_names(model: type[models.Model], columns: tuple[str, ...]) -> tuple[str, str]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return table, ", ".join(connection.ops.quote_name(c) for c in columns)
+
+
+def _copy_prepared(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, io.StringIO]:
+    """The COPY statement for `rows` and its CSV data (PostgreSQL)."""
+    columns, rows = _complete(model, columns, rows)
+    json_at, options = _copy_options(model, columns)
+    table, names = _insert_names(model, columns)
+    return f"COPY {table} ({names}) FROM STDIN WITH ({options})", _copy_buffer(json_at, rows)
+
+
 def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Write `rows` (values in `columns` order, Python values) into `model`'s table in one
     statement. A database error (a constraint, a trigger) raises django.db.DatabaseError and
     the caller's transaction is rolled back as a whole."""
     if not rows:
         return 0
-    columns, rows = _complete(model, columns, rows)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            json_at, options = _copy_options(model, columns)
-            buffer = _copy_buffer(json_at, rows)
+            sql, buffer = _copy_prepared(model, columns, rows)
             # copy_expert is psycopg2's own call: wrap its errors as Django's, like execute().
             with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer)
+                cursor.cursor.copy_expert(sql, buffer)
         else:
+            columns, rows = _complete(model, columns, rows)
+            table, names = _insert_names(model, columns)
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", _prepared(model, columns, rows))  # noqa: S608
     return len(rows)
@@ -170,12 +183,8 @@ def rows_copy_begin(
     if not rows or connection.vendor != "postgresql":
         rows_copy(model, columns, rows)
         return lambda: None
-    columns, rows = _complete(model, columns, rows)
-    json_at, options = _copy_options(model, columns)
-    buffer = _copy_buffer(json_at, rows)
+    sql, buffer = _copy_prepared(model, columns, rows)
     size = max(8192, len(buffer.getvalue()))
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     connection.ensure_connection()
     raw = connection.connection.cursor()  # psycopg2's own: Django's wrapper belongs to this thread
     failed: list[BaseException] = []
@@ -184,7 +193,7 @@ def rows_copy_begin(
         try:
             # The whole buffer in one read: each read needs the GIL, which the caller holds while
             # it works, so reading in 8 KB pieces would leave the COPY waiting on the caller.
-            raw.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH ({options})", buffer, size)
+            raw.copy_expert(sql, buffer, size)
         except BaseException as exc:  # handed to the caller's thread
             failed.append(exc)
         finally:
@@ -207,8 +216,7 @@ def rows_insert_new(model: type[models.Model], columns: Sequence[str], rows: Seq
     if not rows:
         return 0
     columns, rows = _complete(model, columns, rows)
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    table, names = _insert_names(model, columns)
     prepared = _prepared(model, columns, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
