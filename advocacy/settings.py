@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
     "experts.apps.ExpertsConfig",
+    "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",
 ]
 

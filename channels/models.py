@@ -3,7 +3,6 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -223,54 +222,6 @@ class Account(models.Model):
         from channels.secrets import credentials_encrypt
 
         self.tokens_encrypted = credentials_encrypt(values)
-
-
-class SlackNotice(models.Model):
-    """One line waiting for (or posted in) a Slack message: the outbox of Slack routing.
-
-    Rows are written in the ingest transaction; mentions.services.slack_outbox posts them in batches.
-    (destination, ticket, kind) is unique, so a ticket is never queued twice for one place."""
-
-    class Kind(models.TextChoices):
-        NEW_TICKET = "new_ticket", "New ticket (channel mirror)"
-        RULE = "rule", "Rule notification"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        UNKNOWN = "unknown", "Outcome unknown (not re-posted)"
-
-    destination = models.CharField(max_length=80)
-    ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="slack_notices")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    text = models.TextField(help_text="The line for this ticket, already escaped for Slack.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty: as soon as possible.")
-    claim_token = models.CharField(max_length=36, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    slack_ts = models.CharField(max_length=32, blank=True)
-    slack_channel_id = models.CharField(max_length=32, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["destination", "ticket", "kind"], name="slacknotice_unique_per_ticket")
-        ]
-        indexes = [
-            models.Index(fields=["destination", "id"], name="slacknotice_pending_idx", condition=Q(status="pending")),
-            models.Index(fields=["claimed_at"], name="slacknotice_sending_idx", condition=Q(status="sending")),
-            models.Index(fields=["status", "created_at"], name="slacknotice_status_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.destination} #{self.ticket_id} ({self.get_status_display()})"
 
 
 class DeadLetter(models.Model):

@@ -7,10 +7,9 @@ class ExpertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Experts builds on mentions: it registers what it does when a macro is applied.
-        from experts.services import community_share_on_macro, outreach_answered_on_macro
+        from experts.services import outreach_answered_on_macro
         from mentions.services.macro_hooks import macro_hook_register
 
-        macro_hook_register(community_share_on_macro)
         macro_hook_register(outreach_answered_on_macro)
 
         # ... and who answers for the team when ingesting: experts' own accounts close their outreach.

@@ -12,6 +12,7 @@ class MentionsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from mentions import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from mentions.models import Macro, MacroAction, View
         from mentions.perm_cache import permissions_version_bump
         from mentions.roles import roles_ensure

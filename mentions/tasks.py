@@ -1,4 +1,5 @@
-"""Clock, urgency and access work outside the request. Thin: the services hold the logic."""
+"""Clock, polling and access work outside the request. Thin: the services hold the logic. (Slack
+notices, pings and digests are notifications.tasks.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from celery import shared_task
 # time, and the beat sweep (or the next ingest) posts it then; nothing is lost if a worker dies.
 @shared_task(name="mentions.tickets_ingested", acks_late=True, ignore_result=True)
 def tickets_ingested(ticket_ids: list[int]) -> dict[str, int]:
-    from mentions.services.urgency import tickets_after_ingest
+    from mentions.services.ingest_hooks import tickets_after_ingest
 
     return tickets_after_ingest(ticket_ids=ticket_ids)
 
@@ -19,30 +20,6 @@ def sla_sweep() -> dict[str, int]:
     from mentions.services.sla import sla_sweep as sweep
 
     return sweep()
-
-
-@shared_task(name="mentions.urgent_sweep", acks_late=True, ignore_result=True)
-def urgent_sweep() -> dict[str, int]:
-    from mentions.services.front_page import front_page_announce as announce
-    from mentions.services.urgency import urgent_sweep as sweep
-
-    # Front-page announcements Slack refused for now are retried on the same beat.
-    return {**sweep(), "front_page": announce()}
-
-
-@shared_task(name="mentions.front_page_announce", acks_late=True, ignore_result=True)
-def front_page_announce() -> int:
-    from mentions.services.front_page import front_page_announce as announce
-
-    return announce()
-
-
-@shared_task(name="mentions.coverage_digest", acks_late=True, ignore_result=True)
-def coverage_digest() -> str:
-    from mentions.services.urgency import coverage_digest_send
-
-    digest = coverage_digest_send()
-    return "not due" if digest is None else digest.status
 
 
 @shared_task(name="mentions.followups_return", acks_late=True, ignore_result=True)
@@ -101,14 +78,3 @@ def poll(channel_id: int) -> str:
     if not Channel.objects.filter(pk=channel_id).exists():
         return "gone"
     return polling.channel_poll(channel_id=channel_id).status
-
-
-# Not autoretried: each row carries its own attempts and next time (mentions.services.slack_outbox),
-# so a failed flush is simply picked up by the next beat tick.
-@shared_task(name="channels.slack_flush", ignore_result=True)
-def slack_flush() -> dict[str, int]:
-    from dataclasses import asdict
-
-    from mentions.services.slack_outbox import slack_outbox_flush
-
-    return asdict(slack_outbox_flush())

@@ -7,14 +7,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from channels.models import DeadLetter, SlackNotice
+from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
 from mentions.models import TicketEvent
 from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory
+from notifications.models import SlackNotice
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["mentions_ticket", "mentions_ticketevent", "channels_channel", "channels_deadletter", "channels_slacknotice"]
+LISTS = [
+    "mentions_ticket",
+    "mentions_ticketevent",
+    "channels_channel",
+    "channels_deadletter",
+    "notifications_slacknotice",
+]
 LONG = "Pipeline cache <b>never</b> restored on self-hosted runners after upgrading to 17.5 with S3 behind a proxy"
 
 
@@ -48,6 +55,6 @@ def test_a_change_list_costs_the_same_for_more_rows(client, django_assert_num_qu
         html = client.get(url).content.decode()
     # Cut, escaped, and whole in the title.
     assert "<b>never</b>" not in html
-    if name in ("mentions_ticket", "channels_deadletter", "channels_slacknotice"):
+    if name in ("mentions_ticket", "channels_deadletter", "notifications_slacknotice"):
         assert 'title="Pipeline cache &lt;b&gt;never&lt;/b&gt; restored on self-hosted runners' in html
         assert "…</span>" in html

@@ -60,7 +60,7 @@ for name, args, kwargs in runs:
         out[name] = {"ok": True, "result": repr(app.tasks[name].apply(args=args, kwargs=kwargs, throw=True).get())}
     except Exception:
         out[name] = {"ok": False, "error": traceback.format_exc()}
-from mentions.models import UrgentPing
+from notifications.models import UrgentPing
 pinged = UrgentPing.objects.filter(ticket=ticket).exists()
 print(json.dumps({"beat": names, "runs": out, "front_page_story_judged_urgent": pinged}))
 """

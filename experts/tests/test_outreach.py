@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from advocacy.celery import app as celery_app
 from experts import services
 from experts.models import Outreach, OutreachSettings
-from experts.tasks import community_post, outreach_retry
 from experts.tests.factories import ExpertFactory, ProductAreaFactory
 from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.services import macro_apply
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from notifications.tasks import community_post, outreach_retry
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from channels.slack import slack_escape, slack_link
 from channels.tests.factories import ChannelFactory
 from experts import services
 from experts.models import OutreachSettings
-from experts.tasks import community_post
 from experts.tests.factories import ExpertFactory
 from mentions.coverage import coverage_load
-from mentions.services.slack_outbox import ticket_line
-from mentions.services.urgency import DigestPlan, digest_text, urgent_ping_text
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from notifications.outbox import ticket_line
+from notifications.tasks import community_post
+from notifications.urgency import DigestPlan, digest_text, urgent_ping_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,10 @@
-"""Admin: advocate-for-a-day grants, urgent pings and end-of-day digests."""
+"""Admin: advocate-for-a-day grants (urgent pings and digests: notifications.admin)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from mentions.models import (
-    AdvocateGrant,
-    CoverageDigest,
-    UrgentPing,
-)
+from mentions.models import AdvocateGrant
 from mentions.services import grants
 
 
@@ -95,23 +91,3 @@ class AdvocateGrantAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
-
-
-@admin.register(UrgentPing)
-class UrgentPingAdmin(admin.ModelAdmin):
-    list_display = ["ticket", "status", "reasons", "attempts", "sent_at", "last_error", "created_at"]
-    list_filter = ["status"]
-    raw_id_fields = ["ticket"]
-    readonly_fields = [f.name for f in UrgentPing._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
-@admin.register(CoverageDigest)
-class CoverageDigestAdmin(admin.ModelAdmin):
-    list_display = ["day", "status", "attempts", "sent_at", "last_error"]
-    readonly_fields = [f.name for f in CoverageDigest._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

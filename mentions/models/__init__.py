@@ -1,17 +1,15 @@
 """The mentions app's models, one module per part of the desk; everything is importable from here."""
 
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
-from mentions.models.duty import AdvocateGrant, CoverageDigest, FrontPageStory, ThreadWatch, UrgentPing
+from mentions.models.duty import AdvocateGrant, ThreadWatch
 from mentions.models.tickets import Message, ReplySend, Tag, Ticket, TicketEvent
 from mentions.models.triage import Rule
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
 
 __all__ = [
     "AdvocateGrant",
-    "CoverageDigest",
     "CoverageSchedule",
     "DutySettings",
-    "FrontPageStory",
     "Holiday",
     "Macro",
     "MacroAction",
@@ -25,6 +23,5 @@ __all__ = [
     "ThreadWatch",
     "Ticket",
     "TicketEvent",
-    "UrgentPing",
     "View",
 ]

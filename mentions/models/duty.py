@@ -1,74 +1,11 @@
-"""What the desk does on its own around tickets: urgent pings, end-of-day digests, advocate-for-a-day
-grants, front-page stories, watched threads."""
+"""What the desk does on its own around tickets: advocate-for-a-day grants and watched threads (urgent
+pings, digests and front-page stories are notifications' own: notifications.models)."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from mentions.models.tickets import Ticket
-
-
-class UrgentPing(models.Model):
-    """One after-hours ping to the advocates for an urgent ticket. The row exists before the
-    Slack message is posted (unique per ticket), so a ticket is never pinged twice. A ticket
-    that turned urgent inside coverage gets a row too (status in_coverage): the team saw it,
-    so it is not pinged when coverage ends."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        IN_COVERAGE = "in_coverage", "Urgent inside coverage (no ping)"
-        FRONT_PAGE = "front_page", "Told as a Hacker News front-page story"
-
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="urgent_ping")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    reasons = models.JSONField(default=list, blank=True)
-    slack_channel = models.CharField(max_length=80, blank=True)
-    slack_ts = models.CharField(max_length=40, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["next_attempt_at"], name="urgentping_pending_idx", condition=Q(status="pending")),
-        ]
-
-    def __str__(self) -> str:
-        return f"Urgent ping for #{self.ticket_id}: {self.status}"
-
-
-class CoverageDigest(models.Model):
-    """The end-of-day list of tickets that may turn urgent before coverage resumes: one per
-    covered day (unique date), so it is sent once however often beat asks."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        EMPTY = "empty", "Nothing at risk (not posted)"
-        FAILED = "failed", "Failed"
-
-    day = models.DateField(unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    ticket_ids = models.JSONField(default=list, blank=True)
-    text = models.TextField(blank=True)
-    slack_channel = models.CharField(max_length=80, blank=True)
-    slack_ts = models.CharField(max_length=40, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-day"]
-
-    def __str__(self) -> str:
-        return f"Digest {self.day}: {self.status}"
 
 
 class AdvocateGrant(models.Model):
@@ -106,40 +43,6 @@ class AdvocateGrant(models.Model):
 
     def is_active_at(self, at) -> bool:
         return self.starts_at <= at < self.expires_at
-
-
-class FrontPageStory(models.Model):
-    """A Hacker News story of a channel seen on the front page. One row per story (unique), made in
-    the transaction that marks its ticket urgent, so a story is marked and announced once; the row is
-    also the announcement's outbox: pending until posted to the advocates' Slack channel."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
-    story_id = models.CharField(max_length=32)
-    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, related_name="front_page_stories")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    slack_channel = models.CharField(max_length=80, blank=True)
-    slack_ts = models.CharField(max_length=40, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "front-page stories"
-        constraints = [models.UniqueConstraint(fields=["channel", "story_id"], name="front_page_story_once")]
-        indexes = [
-            models.Index(fields=["next_attempt_at"], name="frontpage_pending_idx", condition=Q(status="pending")),
-        ]
-
-    def __str__(self) -> str:
-        return f"Front page: story {self.story_id} ({self.status})"
 
 
 class ThreadWatch(models.Model):

@@ -9,8 +9,9 @@ The stages, in order, each a module of this package reading and writing the whol
 5. lock and update stored tickets          9. registered stages (experts' answers), edits
    (`clocks`), ticket ids (`store`)       10. history events (`history`), notices, cursor
 
-Apps above mentions take part through hooks they register (mentions.services.ingest_hooks),
-never by being imported here. A crash anywhere stores nothing of the page and leaves the
+Apps above mentions take part through hooks they register (mentions.services.ingest_hooks):
+experts' answers in stage 9, notifications' Slack lines in stage 10 and its urgency judgement
+after commit; they are never imported here. A crash anywhere stores nothing of the page and leaves the
 cursor where it was; the page delivered again is stored exactly once.
 """
 
@@ -36,8 +37,7 @@ from mentions.pipeline.team import team_recognise
 from mentions.pipeline.thread import thread
 from mentions.pipeline.triage import triage_apply, triage_load, triage_plan
 from mentions.pipeline.writes import write_lock
-from mentions.services.ingest_hooks import team_answers_record
-from mentions.services.slack_outbox import slack_notices_enqueue
+from mentions.services.ingest_hooks import notices_enqueue, team_answers_record, tickets_ingested_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,6 @@ def mentions_ingest(
         # Urgency and the SLA clock are judged after commit, on the tickets' state then.
         touched = [t.pk for t in page.new_tickets] + sorted(set(page.followed) | page.touched)
         if touched:
-            from mentions.services.urgency import tickets_ingested_enqueue
-
             tickets_ingested_enqueue(ticket_ids=touched)
     return page.result
 
@@ -126,16 +124,17 @@ def _team_answers(page: Page) -> None:
 
 
 def _notices(page: Page) -> None:
-    """Slack lines for the new tickets and the rules that asked for one. Best effort next to
-    storing the mentions: in a savepoint, logged if it fails."""
+    """What registered apps tell about the page (notifications: Slack lines for the new tickets and
+    the rules that asked for one). Best effort next to storing the mentions: in a savepoint, logged
+    if it fails."""
     firsts = {i.external_id: i.permalink for i in page.items}
     new = [(t, firsts.get(t.first_external_id, "")) for t in page.new_tickets]
     if not new and not page.rule_notices:
         return
     try:
         with transaction.atomic():
-            slack_notices_enqueue(channel=page.channel, new_tickets=new, rule_notices=page.rule_notices)
-    except Exception:  # Slack routing is best effort next to storing the mentions
+            notices_enqueue(channel=page.channel, new_tickets=new, rule_notices=page.rule_notices)
+    except Exception:  # notices are best effort next to storing the mentions
         logger.exception(
-            "ingest: channel=%s Slack notices not queued for %d ticket(s)", page.channel.slug, len(page.new_tickets)
+            "ingest: channel=%s notices not queued for %d ticket(s)", page.channel.slug, len(page.new_tickets)
         )

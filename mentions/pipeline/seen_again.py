@@ -81,7 +81,7 @@ def _story_refresh(
 ) -> None:
     """A Hacker News story seen again (in the poll overlap, or a backfill) may have reached the
     front page or gained points since we stored it: keep its raw item current, so urgency
-    (mentions.services.urgency) sees it."""
+    (notifications.urgency) sees it."""
     fresh = mention.raw
     if not isinstance(fresh, dict) or fresh.get("points") is None:
         return

@@ -20,6 +20,7 @@ from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Channel
 from mentions.services import IngestResult
+from mentions.services.ingest_hooks import front_page_seen
 from mentions.services.quarantine import mentions_store
 
 logger = logging.getLogger(__name__)
@@ -139,15 +140,6 @@ def _lease_renew(channel_id: int, token: str) -> bool:
     return bool(Channel.objects.filter(pk=channel_id, lease_token=token).update(lease_until=until))
 
 
-def _front_page(channel: Channel, story_ids: frozenset[str]) -> None:
-    from mentions.services.front_page import front_page_seen
-
-    try:
-        front_page_seen(channel=channel, story_ids=story_ids)
-    except Exception:  # never lose the poll over it: the next poll asks again
-        logger.exception("poll: channel=%s front-page stories could not be marked", channel.slug)
-
-
 def channel_poll(*, channel_id: int) -> PollOutcome:
     """Poll one channel once. Never overlaps another poll of the same channel (a lease that
     expires on its own if the worker dies), never raises for platform errors: they are
@@ -174,7 +166,7 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
             )
             progress.note(fetched)
             if fetched.front_page_ids is not None:
-                _front_page(channel, fetched.front_page_ids)
+                front_page_seen(channel=channel, story_ids=fetched.front_page_ids)
             if not _lease_renew(channel_id, token):
                 logger.warning("poll: channel=%s lost its lease mid-poll; stopping after this chunk", channel.slug)
                 break

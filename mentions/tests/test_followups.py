@@ -16,7 +16,7 @@ from mentions.roles import ADVOCATES
 from mentions.selectors import queue_summary
 from mentions.services import mentions_ingest, ticket_add_note, ticket_claim_next
 from mentions.services.followups import followups_return
-from mentions.services.urgency import tickets_after_ingest
+from mentions.services.ingest_hooks import tickets_after_ingest
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
 from mentions.models import Rule, Ticket, View
 from mentions.services import mentions_ingest, ticket_claim_next
+from mentions.services.ingest_hooks import tickets_after_ingest
 from mentions.services.sla import SlaContext
-from mentions.services.urgency import tickets_after_ingest
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,9 @@ def admin_client(client):
         "mentions_dutysettings_add",
         "mentions_releaserota_add",
         "mentions_advocategrant_add",
-        "mentions_urgentping_changelist",
-        "mentions_coveragedigest_changelist",
+        "notifications_urgentping_changelist",
+        "notifications_coveragedigest_changelist",
+        "notifications_frontpagestory_changelist",
     ],
 )
 def test_admin_pages_open(admin_client, name):

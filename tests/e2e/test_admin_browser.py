@@ -8,11 +8,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect, sync_playwright
 
-from channels.models import Channel, DeadLetter, SlackNotice
+from channels.models import Channel, DeadLetter
 from channels.tests.factories import ChannelFactory
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory, ProductAreaFactory
 from mentions.models import Macro, MacroAction, Rule, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
+from notifications.models import SlackNotice
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ CHANGE_LISTS = [
     "channels/channel",
     "mentions/ticket",
     "mentions/ticketevent",
-    "channels/slacknotice",
+    "notifications/slacknotice",
     "experts/expert",
     "channels/deadletter",
     "mentions/view",

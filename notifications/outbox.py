@@ -2,7 +2,7 @@
 
 Ingest writes one `SlackNotice` row per (destination, ticket, kind) in its own transaction,
 so a mention that is stored is never lost for Slack and is never queued twice. The flush
-(Celery, beat every 10 s, and kicked after an ingest commits) posts them:
+(notifications.tasks, beat every 10 s, and kicked after an ingest commits) posts them:
 
 - per destination, it claims up to MAX_LINES pending rows (FOR UPDATE SKIP LOCKED, then a
   conditional UPDATE to `sending`, which also keeps SQLite correct) and posts ONE message
@@ -40,9 +40,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
-from channels.models import SlackNotice
 from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
 from mentions.pipeline.writes import rows_insert_new
+from notifications.models import SlackNotice
 
 if TYPE_CHECKING:
     from channels.models import Channel

@@ -17,10 +17,11 @@ import responses
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import FakeAlgolia, story_hit
-from mentions.models import FrontPageStory, Message, Ticket, TicketEvent, UrgentPing
-from mentions.services.front_page import front_page_announce
+from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.polling import channel_poll
-from mentions.services.urgency import urgent_sweep
+from notifications.front_page import front_page_announce
+from notifications.models import FrontPageStory, UrgentPing
+from notifications.urgency import urgent_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from channels.adapters.hackernews import HackerNewsAdapter
-from channels.models import Channel, SlackNotice
+from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
 from mentions.models import Ticket
 from mentions.services import mentions_ingest
-from mentions.services.slack_outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
+from notifications.models import SlackNotice
+from notifications.outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
 
 pytestmark = pytest.mark.django_db
 
@@ -214,10 +215,10 @@ def test_send_again_in_admin_requeues_failed_rows(hn, admin_client):
     burst(hn, 1)
     slack_outbox_flush()
     row = SlackNotice.objects.get()
-    page = admin_client.get("/admin/channels/slacknotice/").content.decode()
+    page = admin_client.get("/admin/notifications/slacknotice/").content.decode()
     assert "The Slack bot is not in #hn-mentions" in page
 
-    admin_client.post("/admin/channels/slacknotice/", {"action": "send_again", "_selected_action": [row.pk]})
+    admin_client.post("/admin/notifications/slacknotice/", {"action": "send_again", "_selected_action": [row.pk]})
     slack_outbox_flush()
     row.refresh_from_db()
     assert (row.status, len(posted())) == ("sent", 2)
@@ -260,7 +261,7 @@ def test_a_channel_slack_destination_must_look_like_one(value):
 
 @responses.activate
 def test_beat_flushes_every_ten_seconds_through_the_task(hn, settings):
-    from mentions.tasks import slack_flush
+    from notifications.tasks import slack_flush
 
     entry = settings.CELERY_BEAT_SCHEDULE["channels.slack_flush"]
     assert (entry["task"], entry["schedule"].total_seconds(), entry["options"]["expires"]) == (

@@ -16,15 +16,16 @@ from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
 from mentions.coverage import coverage_load
-from mentions.models import CoverageDigest, DutySettings, Message, Ticket, UrgentPing
+from mentions.models import DutySettings, Message, Ticket
 from mentions.services import mentions_ingest, ticket_mark_replied
-from mentions.services.urgency import (
+from mentions.services.ingest_hooks import tickets_after_ingest
+from mentions.tests.factories import AdvocateFactory
+from notifications.models import CoverageDigest, UrgentPing
+from notifications.urgency import (
     coverage_digest_send,
-    tickets_after_ingest,
     urgent_pings_deliver,
     urgent_sweep,
 )
-from mentions.tests.factories import AdvocateFactory
 
 POST_URL = "https://slack.com/api/chat.postMessage"
 FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -323,8 +324,8 @@ def test_a_digest_slack_could_not_take_is_retried_by_the_next_run(slack):
 def test_front_page_tag_is_matched_exactly_without_json_containment(tags, urgent):
     """The query is a regex on the text of `_tags` (portable to SQLite, see test_embedded_default);
     it matches the tag itself, not a tag that merely contains it."""
-    from mentions.services.urgency import urgency_reasons, waiting_urgent
     from mentions.tests.factories import MessageFactory, TicketFactory
+    from notifications.urgency import urgency_reasons, waiting_urgent
 
     ticket = TicketFactory(channel=ChannelFactory(kind="hackernews"), high_priority=False)
     MessageFactory(ticket=ticket, raw={"_tags": tags, "points": 1})

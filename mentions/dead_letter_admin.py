@@ -1,59 +1,17 @@
-"""Admin for what the channels leave behind: the Slack outbox (what went where, Slack's own words when
-it did not) and the dead letters (items a poll could not store, to retry or discard)."""
+"""Admin for what the channels leave behind: the dead letters (items a poll could not store, to retry or
+discard). The Slack outbox's admin is notifications.admin."""
 
 import json
 import logging
 
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.html import format_html
 
 from advocacy.admin_display import cut, short_time
-from channels.models import DeadLetter, SlackNotice
+from channels.models import DeadLetter
 from mentions.services.quarantine import dead_letter_discard, dead_letter_retry
 
 logger = logging.getLogger(__name__)
-
-
-@admin.register(SlackNotice)
-class SlackNoticeAdmin(admin.ModelAdmin):
-    """The Slack outbox: what went where, and Slack's own words when it did not."""
-
-    list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
-    list_filter = ["status", "kind", "destination"]
-    search_fields = ["destination", "ticket__id", "last_error"]
-    readonly_fields = [f.name for f in SlackNotice._meta.fields]
-    actions = ["send_again"]
-
-    @admin.display(description="Destination", ordering="destination")
-    def short_destination(self, obj: SlackNotice) -> str:
-        return cut(obj.destination, 28)
-
-    @admin.display(description="Next try", ordering="next_attempt_at")
-    def next_try(self, obj: SlackNotice) -> str:
-        return short_time(obj.next_attempt_at)
-
-    @admin.display(description="Sent", ordering="sent_at")
-    def sent(self, obj: SlackNotice) -> str:
-        return short_time(obj.sent_at)
-
-    @admin.display(description="Error")
-    def error(self, obj: SlackNotice) -> str:
-        return cut(obj.last_error, 60)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
-    def send_again(self, request, queryset) -> None:
-        n = queryset.filter(status__in=[SlackNotice.Status.FAILED, SlackNotice.Status.UNKNOWN]).update(
-            status=SlackNotice.Status.PENDING,
-            next_attempt_at=None,
-            claim_token="",
-            attempts=0,
-            updated_at=timezone.now(),
-        )
-        self.message_user(request, f"{n} notice(s) will be posted at the next flush.")
 
 
 @admin.register(DeadLetter)

@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
-from mentions.models import CoverageDigest, Message, Ticket, UrgentPing
+from mentions.models import Message, Ticket
 from mentions.services.sla import clock_text
-from mentions.services.slack_rows import slack_rows_deliver
+from notifications.models import CoverageDigest, UrgentPing
+from notifications.rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ def urgent_tickets_check(
 
 
 def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_RUN) -> int:
-    """Post pending pings that are due (mentions.services.slack_rows)."""
+    """Post pending pings that are due (notifications.rows)."""
     now = now or timezone.now()
     duty = _duty()
     coverage = coverage_load()
@@ -183,25 +184,13 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     )
 
 
-def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
-    """Called inside the ingest transaction: judge the tickets once it has committed."""
-    from mentions.tasks import tickets_ingested
-
-    ids = list(ticket_ids)
-    transaction.on_commit(lambda: tickets_ingested.delay(ids), robust=True)
-
-
-def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:
-    """After an ingest committed: move SLA clocks for what the triage rules changed, judge
-    urgency, post what is pending."""
-    from mentions.services.sla import SlaContext, tickets_sla_refresh
-
-    coverage = coverage_load()
-    moved = tickets_sla_refresh(ticket_ids=ticket_ids, context=SlaContext(coverage=coverage))
+def urgent_after_ingest(*, ticket_ids: list[int], now: datetime | None = None, coverage: Coverage) -> dict[str, int]:
+    """Ingest hook (notifications.apps), in the worker after an ingest committed and its SLA clocks
+    moved: judge the tickets' urgency, post what is pending."""
     created = urgent_tickets_check(ticket_ids=ticket_ids, now=now, coverage=coverage)
     pending = any(p.status == UrgentPing.Status.PENDING for p in created)
     sent = urgent_pings_deliver(now=now) if pending else 0
-    return {"sla_moved": moved, "judged": len(created), "pinged": sent}
+    return {"judged": len(created), "pinged": sent}
 
 
 def urgent_sweep(*, now: datetime | None = None) -> dict[str, int]:

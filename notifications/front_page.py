@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
-from mentions.models import DutySettings, FrontPageStory, Message, Ticket, TicketEvent, UrgentPing
+from mentions.models import DutySettings, Message, Ticket, TicketEvent
 from mentions.services.editing import priority_change, tags_add
 from mentions.services.events import event_record
-from mentions.services.slack_rows import slack_rows_deliver
+from notifications.models import FrontPageStory, UrgentPing
+from notifications.rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def front_page_seen(*, channel: Any, story_ids: Iterable[str], now: datetime | N
         made.append(row)
         logger.info("front page: channel=%s story %s (ticket %s) marked urgent", channel.slug, story_id, ticket_id)
     if made:
-        # By name: services never import the task modules that call them.
+        # By name, and sent to the broker even in eager mode: the announcement is posted by a worker.
         from celery import current_app
 
         transaction.on_commit(lambda: current_app.send_task("mentions.front_page_announce"), robust=True)
@@ -116,7 +117,7 @@ def front_page_text(
 
 
 def front_page_announce(*, now: datetime | None = None, limit: int = PER_RUN) -> int:
-    """Post the pending announcements that are due (mentions.services.slack_rows). Returns how many."""
+    """Post the pending announcements that are due (notifications.rows). Returns how many."""
     now = now or timezone.now()
     duty = DutySettings.current()
     coverage = coverage_load()

@@ -1,0 +1,81 @@
+"""Admin for what the desk told people on its own: the Slack outbox (what went where, Slack's own
+words when it did not, "Send again"), urgent pings, end-of-day digests and front-page stories. All
+read-only: rows are made by the desk, never typed in."""
+
+from django.contrib import admin
+from django.utils import timezone
+
+from advocacy.admin_display import cut, short_time
+from notifications.models import CoverageDigest, FrontPageStory, SlackNotice, UrgentPing
+
+
+@admin.register(SlackNotice)
+class SlackNoticeAdmin(admin.ModelAdmin):
+    """The Slack outbox: what went where, and Slack's own words when it did not."""
+
+    list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
+    list_filter = ["status", "kind", "destination"]
+    search_fields = ["destination", "ticket__id", "last_error"]
+    readonly_fields = [f.name for f in SlackNotice._meta.fields]
+    actions = ["send_again"]
+
+    @admin.display(description="Destination", ordering="destination")
+    def short_destination(self, obj: SlackNotice) -> str:
+        return cut(obj.destination, 28)
+
+    @admin.display(description="Next try", ordering="next_attempt_at")
+    def next_try(self, obj: SlackNotice) -> str:
+        return short_time(obj.next_attempt_at)
+
+    @admin.display(description="Sent", ordering="sent_at")
+    def sent(self, obj: SlackNotice) -> str:
+        return short_time(obj.sent_at)
+
+    @admin.display(description="Error")
+    def error(self, obj: SlackNotice) -> str:
+        return cut(obj.last_error, 60)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
+    def send_again(self, request, queryset) -> None:
+        n = queryset.filter(status__in=[SlackNotice.Status.FAILED, SlackNotice.Status.UNKNOWN]).update(
+            status=SlackNotice.Status.PENDING,
+            next_attempt_at=None,
+            claim_token="",
+            attempts=0,
+            updated_at=timezone.now(),
+        )
+        self.message_user(request, f"{n} notice(s) will be posted at the next flush.")
+
+
+@admin.register(UrgentPing)
+class UrgentPingAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "status", "reasons", "attempts", "sent_at", "last_error", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["ticket"]
+    readonly_fields = [f.name for f in UrgentPing._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CoverageDigest)
+class CoverageDigestAdmin(admin.ModelAdmin):
+    list_display = ["day", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = [f.name for f in CoverageDigest._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(FrontPageStory)
+class FrontPageStoryAdmin(admin.ModelAdmin):
+    list_display = ["story_id", "channel", "ticket", "status", "attempts", "sent_at", "last_error", "created_at"]
+    list_filter = ["status", "channel"]
+    raw_id_fields = ["ticket"]
+    readonly_fields = [f.name for f in FrontPageStory._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

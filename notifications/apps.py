@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    """What the desk tells people in Slack: the outbox of new-ticket and rule lines, after-hours urgent
+    pings, end-of-day digests, front-page announcements, outreach to experts and community shares.
+    Builds on mentions and experts: it takes part in their work through the hooks they offer, never
+    the other way round."""
+
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from mentions.services.ingest_hooks import notice_hooks_register
+        from notifications import tasks  # noqa: F401  (registers the tasks services enqueue by name)
+        from notifications.front_page import front_page_seen
+        from notifications.outbox import slack_notices_enqueue
+        from notifications.urgency import urgent_after_ingest
+
+        notice_hooks_register(
+            notices=slack_notices_enqueue, after_ingest=urgent_after_ingest, front_page=front_page_seen
+        )
+
+        # Outreach the advocate sends is posted here; the community-involvement macro shares the mention.
+        from experts.services import outreach_delivery_register
+        from mentions.services.macro_hooks import macro_hook_register
+        from notifications.community import community_share_on_macro
+        from notifications.outreach import outreach_deliver
+
+        outreach_delivery_register(outreach_deliver)
+        macro_hook_register(community_share_on_macro)

@@ -1,0 +1,136 @@
+"""The models notifications took over from channels (SlackNotice) and mentions (UrgentPing,
+CoverageDigest, FrontPageStory). State only: their tables keep their names and rows (db_table).
+Their content types are renamed, so admins' permissions on them (and the admin log) carry over."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+MOVED = {"slacknotice": "channels", "urgentping": "mentions", "coveragedigest": "mentions", "frontpagestory": "mentions"}
+
+
+def _content_types_rename(apps, *, to_notifications: bool) -> None:
+    content_type = apps.get_model("contenttypes", "ContentType")
+    for model, old_app in MOVED.items():
+        source, target = (old_app, "notifications") if to_notifications else ("notifications", old_app)
+        # A fresh database has neither row yet (post_migrate makes them): nothing to do.
+        if not content_type.objects.filter(app_label=target, model=model).exists():
+            content_type.objects.filter(app_label=source, model=model).update(app_label=target)
+
+
+def _content_types_move(apps, schema_editor) -> None:
+    _content_types_rename(apps, to_notifications=True)
+
+
+def _content_types_back(apps, schema_editor) -> None:
+    _content_types_rename(apps, to_notifications=False)
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    dependencies = [
+        ('channels', '0010_slacknotice_to_notifications'),
+        ('mentions', '0028_notices_to_notifications'),
+        ('contenttypes', '0002_remove_content_type_name'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=[
+        migrations.CreateModel(
+            name='CoverageDigest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField(unique=True)),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('empty', 'Nothing at risk (not posted)'), ('failed', 'Failed')], default='pending', max_length=16)),
+                ('ticket_ids', models.JSONField(blank=True, default=list)),
+                ('text', models.TextField(blank=True)),
+                ('slack_channel', models.CharField(blank=True, max_length=80)),
+                ('slack_ts', models.CharField(blank=True, max_length=40)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('last_error', models.CharField(blank=True, max_length=300)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+            ],
+            options={
+                'db_table': 'mentions_coveragedigest',
+                'ordering': ['-day'],
+            },
+        ),
+        migrations.CreateModel(
+            name='FrontPageStory',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('story_id', models.CharField(max_length=32)),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16)),
+                ('slack_channel', models.CharField(blank=True, max_length=80)),
+                ('slack_ts', models.CharField(blank=True, max_length=40)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=300)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels.channel')),
+                ('ticket', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='front_page_stories', to='mentions.ticket')),
+            ],
+            options={
+                'verbose_name_plural': 'front-page stories',
+                'db_table': 'mentions_frontpagestory',
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='frontpage_pending_idx')],
+                'constraints': [models.UniqueConstraint(fields=('channel', 'story_id'), name='front_page_story_once')],
+            },
+        ),
+        migrations.CreateModel(
+            name='SlackNotice',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('destination', models.CharField(max_length=80)),
+                ('kind', models.CharField(choices=[('new_ticket', 'New ticket (channel mirror)'), ('rule', 'Rule notification')], max_length=16)),
+                ('text', models.TextField(help_text='The line for this ticket, already escaped for Slack.')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed'), ('unknown', 'Outcome unknown (not re-posted)')], default='pending', max_length=16)),
+                ('attempts', models.PositiveIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(blank=True, help_text='Empty: as soon as possible.', null=True)),
+                ('claim_token', models.CharField(blank=True, max_length=36)),
+                ('claimed_at', models.DateTimeField(blank=True, null=True)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('slack_ts', models.CharField(blank=True, max_length=32)),
+                ('slack_channel_id', models.CharField(blank=True, max_length=32)),
+                ('last_error', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slack_notices', to='mentions.ticket')),
+            ],
+            options={
+                'db_table': 'channels_slacknotice',
+                'ordering': ['id'],
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['destination', 'id'], name='slacknotice_pending_idx'), models.Index(condition=models.Q(('status', 'sending')), fields=['claimed_at'], name='slacknotice_sending_idx'), models.Index(fields=['status', 'created_at'], name='slacknotice_status_idx')],
+                'constraints': [models.UniqueConstraint(fields=('destination', 'ticket', 'kind'), name='slacknotice_unique_per_ticket')],
+            },
+        ),
+        migrations.CreateModel(
+            name='UrgentPing',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed'), ('in_coverage', 'Urgent inside coverage (no ping)'), ('front_page', 'Told as a Hacker News front-page story')], default='pending', max_length=16)),
+                ('reasons', models.JSONField(blank=True, default=list)),
+                ('slack_channel', models.CharField(blank=True, max_length=80)),
+                ('slack_ts', models.CharField(blank=True, max_length=40)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=300)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('ticket', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='urgent_ping', to='mentions.ticket')),
+            ],
+            options={
+                'db_table': 'mentions_urgentping',
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='urgentping_pending_idx')],
+            },
+        ),
+        ], database_operations=[]),
+        migrations.RunPython(_content_types_move, _content_types_back),
+    ]
