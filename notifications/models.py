@@ -57,7 +57,24 @@ class SlackNotice(models.Model):
         return f"{self.destination} #{self.ticket_id} ({self.get_status_display()})"
 
 
-class UrgentPing(models.Model):
+class SlackMessageRow(models.Model):
+    """The outbox fields of a table whose every row is one Slack message, posted row by row
+    (notifications.rows): where it went, its timestamp there, and its tries."""
+
+    slack_channel = models.CharField(max_length=80, blank=True)
+    slack_ts = models.CharField(max_length=40, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UrgentPing(SlackMessageRow):
     """One after-hours ping to the advocates for an urgent ticket. The row exists before the
     Slack message is posted (unique per ticket), so a ticket is never pinged twice. A ticket
     that turned urgent inside coverage gets a row too (status in_coverage): the team saw it,
@@ -73,14 +90,6 @@ class UrgentPing(models.Model):
     ticket = models.OneToOneField("mentions.Ticket", on_delete=models.CASCADE, related_name="urgent_ping")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     reasons = models.JSONField(default=list, blank=True)
-    slack_channel = models.CharField(max_length=80, blank=True)
-    slack_ts = models.CharField(max_length=40, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "mentions_urgentping"  # kept from before the move (no data copied)
@@ -122,7 +131,7 @@ class CoverageDigest(models.Model):
         return f"Digest {self.day}: {self.status}"
 
 
-class FrontPageStory(models.Model):
+class FrontPageStory(SlackMessageRow):
     """A Hacker News story of a channel seen on the front page. One row per story (unique), made in
     the transaction that marks its ticket urgent, so a story is marked and announced once; the row is
     also the announcement's outbox: pending until posted to the advocates' Slack channel."""
@@ -138,14 +147,6 @@ class FrontPageStory(models.Model):
         "mentions.Ticket", on_delete=models.SET_NULL, null=True, related_name="front_page_stories"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    slack_channel = models.CharField(max_length=80, blank=True)
-    slack_ts = models.CharField(max_length=40, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "mentions_frontpagestory"  # kept from before the move (no data copied)
