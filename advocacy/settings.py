@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the live middleware: a live refresh of an expired session signs it out too.
+    "advocacy.session_limits.SessionLimitsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Before LoginRequiredMiddleware: an unchanged live page is answered 304 before the user row
     # and permissions are loaded (mentions/live.py).
@@ -73,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "advocacy.urls"
@@ -318,9 +323,40 @@ STORAGES = {
 # through to the database: no page, and no live refresh, pays a session query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts at most DESK_SESSION_MAX_HOURS after signing in and ends after DESK_SESSION_IDLE_MINUTES
+# without activity (advocacy/session_limits.py; live refreshes are not activity). The cookie itself
+# lives as long as the longest a session can.
+DESK_SESSION_MAX_HOURS = env.int("DESK_SESSION_MAX_HOURS", default=12)
+DESK_SESSION_IDLE_MINUTES = env.int("DESK_SESSION_IDLE_MINUTES", default=120)
+if DESK_SESSION_MAX_HOURS < 1 or not 5 <= DESK_SESSION_IDLE_MINUTES <= DESK_SESSION_MAX_HOURS * 60:
+    raise ImproperlyConfigured(
+        "DESK_SESSION_MAX_HOURS must be at least 1 and DESK_SESSION_IDLE_MINUTES between 5 and that many hours "
+        f"in minutes (got {DESK_SESSION_MAX_HOURS} h and {DESK_SESSION_IDLE_MINUTES} min)."
+    )
+SESSION_COOKIE_AGE = DESK_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only the desk's own scripts, styles, images and requests. No inline
+# script or style anywhere (htmx runs with allowEval off and without its injected indicator styles:
+# base.html's htmx-config), so neither 'unsafe-inline' nor 'unsafe-eval' is needed. Browsers report
+# what they refuse to /csp-report/, which logs it. form-action is left open: signing in through a
+# company's identity provider posts a form that redirects to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": "/csp-report/",
+    },
+}
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -12,6 +12,7 @@ class MentionsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from advocacy.session_limits import session_clock_start
         from mentions import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from mentions.models import Macro, MacroAction, View
         from mentions.perm_cache import permissions_version_bump
@@ -23,6 +24,7 @@ class MentionsConfig(AppConfig):
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
         user_logged_in.connect(presence_name_remember, dispatch_uid="presence-name")
+        user_logged_in.connect(session_clock_start, dispatch_uid="session-clock")
         user_model = get_user_model()
         for sender in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")

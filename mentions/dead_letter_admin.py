@@ -72,15 +72,13 @@ class DeadLetterAdmin(admin.ModelAdmin):
 
     @admin.display(description="Payload as received")
     def payload_pretty(self, obj: DeadLetter) -> str:
-        return format_html(
-            "<pre style='white-space:pre-wrap;max-height:30em;overflow:auto'>{}</pre>", _pretty(obj.payload)
-        )
+        return format_html('<pre class="payload payload-tall">{}</pre>', _pretty(obj.payload))
 
     @admin.display(description="Parsed mention")
     def mention_pretty(self, obj: DeadLetter) -> str:
         if not obj.mention:
             return "—"
-        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", _pretty(obj.mention))
+        return format_html('<pre class="payload">{}</pre>', _pretty(obj.mention))
 
     @admin.action(description="Retry: parse and store again", permissions=["resolve"])
     def retry(self, request, queryset) -> None:

@@ -7,6 +7,17 @@
   document.addEventListener("htmx:configRequest", function (e) {
     var etag = e.detail.elt.getAttribute("data-etag");
     if (etag) e.detail.headers["If-None-Match"] = etag;
+    // A refresh on its timer is not the person doing something: it does not keep the session from
+    // timing out (advocacy/session_limits.py). One triggered by an event (typing) is.
+    if (etag && !e.detail.triggeringEvent) e.detail.headers["X-Desk-Background"] = "1";
+  });
+  // A live list holds still while rows in it are ticked for a bulk action (the refresh would untick
+  // them): data-live-hold names what, inside it, holds it. A filter in hx-trigger would do the same
+  // but needs eval, which the Content-Security-Policy refuses.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    var hold = elt && elt.getAttribute && elt.getAttribute("data-live-hold");
+    if (hold && elt.querySelector(hold)) e.preventDefault();
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var xhr = e.detail.xhr;
