@@ -52,12 +52,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",
+    "access.apps.AccessConfig",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +82,8 @@ MIDDLEWARE = [
     "mentions.perm_cache.PermissionCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "access.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -286,6 +294,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # checked on every request, so access ends the second the grant expires.
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "mentions.backends.AdvocateGrantBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -297,6 +306,68 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "mentions:queue"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in is django-allauth's (access/adapters.py): passwords with failed attempts limited, two-factor
+# codes (TOTP and recovery codes), and the company's identity provider over OpenID Connect when configured.
+# Accounts are made by admins (or by the first sign-in through the identity provider): no sign-up form.
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_ADAPTER = "access.adapters.DeskAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "access.adapters.DeskSocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_SESSION_REMEMBER = True  # the session limits (DESK_SESSION_*) decide how long
+# Failed sign-ins: DESK_SIGNIN_FAILURES per account and DESK_SIGNIN_FAILURES_PER_ADDRESS per client address
+# within DESK_SIGNIN_WINDOW_MINUTES; then that account (or address) is refused until the window passes.
+DESK_SIGNIN_FAILURES = env.int("DESK_SIGNIN_FAILURES", default=5)
+DESK_SIGNIN_FAILURES_PER_ADDRESS = env.int("DESK_SIGNIN_FAILURES_PER_ADDRESS", default=20)
+DESK_SIGNIN_WINDOW_MINUTES = env.int("DESK_SIGNIN_WINDOW_MINUTES", default=15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{DESK_SIGNIN_FAILURES_PER_ADDRESS}/{DESK_SIGNIN_WINDOW_MINUTES}m/ip,"
+        f"{DESK_SIGNIN_FAILURES}/{DESK_SIGNIN_WINDOW_MINUTES}m/key"
+    ),
+    "login": f"{DESK_SIGNIN_FAILURES_PER_ADDRESS * 3}/{DESK_SIGNIN_WINDOW_MINUTES}m/ip",
+    "reauthenticate": f"{DESK_SIGNIN_FAILURES}/{DESK_SIGNIN_WINDOW_MINUTES}m/user",
+}
+# Two-factor: TOTP and recovery codes. Required of staff who sign in with a password; of everyone with
+# DESK_2FA_REQUIRED_FOR_ALL (users of the identity provider answer to its own policy).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "access.two_factor.DeskMFAAdapter"
+MFA_TOTP_ISSUER = env.str("DESK_2FA_ISSUER", default="Triage Desk")
+DESK_2FA_REQUIRED_FOR_STAFF = env.bool("DESK_2FA_REQUIRED_FOR_STAFF", default=True)
+DESK_2FA_REQUIRED_FOR_ALL = env.bool("DESK_2FA_REQUIRED_FOR_ALL", default=False)
+# Single sign-on through the company's identity provider (OpenID Connect: Google Workspace, Okta,
+# Keycloak, GitLab...), when DESK_OIDC_SERVER_URL is set. New users get no role unless their groups claim
+# (DESK_OIDC_GROUPS_CLAIM) names one of DESK_OIDC_ADVOCATE_GROUPS or DESK_OIDC_MANAGER_GROUPS.
+DESK_OIDC_SERVER_URL = env.str("DESK_OIDC_SERVER_URL", default="")
+DESK_OIDC_NAME = env.str("DESK_OIDC_NAME", default="your company account")
+DESK_OIDC_GROUPS_CLAIM = env.str("DESK_OIDC_GROUPS_CLAIM", default="groups")
+DESK_OIDC_ADVOCATE_GROUPS = env.list("DESK_OIDC_ADVOCATE_GROUPS", default=[])
+DESK_OIDC_MANAGER_GROUPS = env.list("DESK_OIDC_MANAGER_GROUPS", default=[])
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = (
+    {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "company",
+                    "name": DESK_OIDC_NAME,
+                    "client_id": env.str("DESK_OIDC_CLIENT_ID"),
+                    "secret": env.str("DESK_OIDC_CLIENT_SECRET"),
+                    "settings": {"server_url": DESK_OIDC_SERVER_URL, "scope": ["openid", "profile", "email"]},
+                }
+            ],
+        }
+    }
+    if DESK_OIDC_SERVER_URL
+    else {}
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

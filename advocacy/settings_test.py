@@ -16,3 +16,6 @@ CACHES["default"]["KEY_PREFIX"] = f"test{os.getpid()}"  # noqa: F405
 # moves there: the shared fragment cache is tested on its own, with committed writes
 # (mentions/tests/test_live.py), and off everywhere else.
 DESK_FRAGMENT_CACHE = False
+# Staff need two-factor authentication in every other setting (the default). Tests sign staff in with
+# force_login to test admin pages; the requirement itself is tested with it on (access/tests).
+DESK_2FA_REQUIRED_FOR_STAFF = False

@@ -1,5 +1,6 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from advocacy.security_views import csp_report
@@ -7,11 +8,15 @@ from mentions.webhook_views import hook
 
 admin.site.site_header = "Triage Desk administration"
 admin.site.site_title = "Triage Desk"
+# Admins sign in on the desk's own sign-in page: the same failed-attempt limits, two-factor and record.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names the desk has always used, for allauth's own sign-in and sign-out.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
     path("hooks/<slug:slug>/", hook, name="webhook"),
     path("csp-report/", csp_report, name="csp-report"),
     path("connect/", include("channels.urls")),

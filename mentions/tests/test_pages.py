@@ -74,7 +74,7 @@ def test_play_needs_post(advocate_client):
 
 def test_login_works(client):
     AdvocateFactory(username="ada")
-    response = client.post(reverse("login"), {"username": "ada", "password": "pw"}, follow=True)
+    response = client.post(reverse("login"), {"login": "ada", "password": "pw"}, follow=True)
     assert response.status_code == 200
     assert b"Queue" in response.content
 

@@ -103,6 +103,10 @@ def test_no_page_breaks_the_content_security_policy(live_server, handbook_macros
         advocate = page_for("ada")
         for path in ("/", "/tickets/", f"/tickets/{ticket.pk}/", "/tickets/?q=runner", "/experts/"):
             _visit(advocate, base + path, problems, live=True)
+        # Sign-in pages of django-allauth, in the desk's layout: two-factor, password, setting up an app.
+        for path in ("/accounts/2fa/", "/accounts/password/change/", "/accounts/2fa/totp/activate/"):
+            _visit(advocate, base + path, problems)
+        advocate.screenshot(path=str(ARTIFACTS / "e2e-csp-2fa-setup.png"), full_page=True)
         # htmx's live request of the ticket page (on load) and the keyboard code (keys.js), under the policy.
         with advocate.expect_response(lambda r: f"/tickets/{ticket.pk}/live/" in r.url) as live_answer:
             advocate.goto(f"{base}/tickets/{ticket.pk}/")

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    """Who may sign in and how: django-allauth's sign-in with the desk's rules (no sign-up form, failed
+    attempts limited and recorded, two-factor required of staff, roles from the identity provider's
+    groups), and the record of every sign-in for admins."""
+
+    name = "access"
+    verbose_name = "Sign-in"
+
+    def ready(self) -> None:
+        from allauth.account.signals import user_logged_in
+
+        from access.records import signed_in
+
+        user_logged_in.connect(signed_in, dispatch_uid="access-signed-in")

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.db import models
+
+
+class SignIn(models.Model):
+    """One attempt to sign in through the sign-in page, whatever its outcome. The username is as typed
+    (it may be nobody's) and the address as the request came (REMOTE_ADDR, or the proxy's header when
+    the desk is configured behind one)."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Signed in"
+        FAILED = "failed", "Wrong username or password"
+        REFUSED = "refused", "Refused: too many failed attempts"
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", "Password"
+        IDENTITY_PROVIDER = "identity_provider", "Identity provider"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sign_ins"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.PASSWORD)
+    two_factor = models.BooleanField(default=False, help_text="A two-factor code was part of it.")
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["username", "at"], name="signin_username_at_idx")]
+        permissions = []
+
+    def __str__(self) -> str:
+        return f"{self.username or '?'} {self.get_outcome_display().lower()} at {self.at:%Y-%m-%d %H:%M} UTC"

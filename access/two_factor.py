@@ -1,0 +1,54 @@
+"""Two-factor authentication required of staff who sign in with a password (DESK_2FA_REQUIRED_FOR_STAFF,
+on by default) and, with DESK_2FA_REQUIRED_FOR_ALL, of every password user. Until they have set up an
+authenticator app, every desk and admin page sends them to do it; once they have, it cannot be removed
+while it is required. Users of the identity provider answer to its own policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+SETUP_DONE = "desk_2fa_ok"
+# Signing in and out, setting up the authenticator, and what no person's page asks for.
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/csp-report/", "/hooks/")
+
+
+def two_factor_required(user: Any) -> bool:
+    if not user.is_authenticated or not user.has_usable_password():
+        return False
+    return settings.DESK_2FA_REQUIRED_FOR_ALL or (settings.DESK_2FA_REQUIRED_FOR_STAFF and user.is_staff)
+
+
+class DeskMFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type == Authenticator.Type.TOTP and two_factor_required(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.session.get(SETUP_DONE) or request.path.startswith(EXEMPT_PREFIXES):
+            return self.get_response(request)
+        user = request.user
+        if not two_factor_required(user):
+            return self.get_response(request)
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            request.session[SETUP_DONE] = True  # asked once per session, not on every page
+            return self.get_response(request)
+        messages.warning(request, "Set up two-factor authentication to go on: your account requires it.")
+        target = reverse("mfa_activate_totp")
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponseClientRedirect(target)
+        return HttpResponseRedirect(target)
