@@ -35,18 +35,24 @@ class DeskMFAAdapter(DefaultMFAAdapter):
 
 
 class TwoFactorRequiredMiddleware:
+    """Checked in process_view, after mentions.live's: an unchanged live refresh is answered 304 before
+    this loads the user (one query per refresh, as the live pages promise)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
         if request.session.get(SETUP_DONE) or request.path.startswith(EXEMPT_PREFIXES):
-            return self.get_response(request)
+            return None
         user = request.user
         if not two_factor_required(user):
-            return self.get_response(request)
+            return None
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             request.session[SETUP_DONE] = True  # asked once per session, not on every page
-            return self.get_response(request)
+            return None
         messages.warning(request, "Set up two-factor authentication to go on: your account requires it.")
         target = reverse("mfa_activate_totp")
         if request.headers.get("HX-Request") == "true":

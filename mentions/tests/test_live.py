@@ -3,7 +3,7 @@ when something did (tickets, messages, tags, views written by any path)."""
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
@@ -339,3 +339,18 @@ def test_a_transaction_moves_the_stamp_once_however_many_rows_it_writes_and_a_no
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM mentions_change_mark")
         assert cursor.fetchone()[0] == 0  # each mark is removed when it fires
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DESK_2FA_REQUIRED_FOR_ALL=True)
+def test_an_unchanged_refresh_stays_one_query_where_two_factor_is_required(monkeypatch):
+    """The two-factor check (access.two_factor) comes after the live answer: still one query."""
+    _clock_stopped(monkeypatch)
+    ViewFactory(name="Everything", slug="everything")
+    client = _advocate_client()
+    with override_settings(DESK_2FA_REQUIRED_FOR_ALL=False):
+        etag = client.get("/").context["live_etag"]
+    with CaptureQueriesContext(connection) as unchanged:
+        response = _refresh(client, "/", etag)
+    assert response.status_code == 304 and len(unchanged) == 1
+    assert client.get("/")["Location"] == "/accounts/2fa/totp/activate/"  # a whole page is checked
