@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",
     "access.apps.AccessConfig",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -408,6 +412,37 @@ SESSION_COOKIE_AGE = DESK_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The REST API (api/): personal access tokens or a signed-in browser, DESK_API_RATE requests per token.
+DESK_API_RATE = env.str("DESK_API_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Triage Desk API",
+    "DESCRIPTION": "Tickets, their actions, views, channels' health and KPI figures. Authenticate with a "
+    "personal access token: `Authorization: Bearer tdk_…` (made on the desk's API tokens page).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the vendored sidecar package, its start-up script a file: the CSP allows both.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "mentions.models.Ticket.Status",
+        "ReplyStatusEnum": ["open", "pending", "solved"],
+    },
+}
+
 # Content-Security-Policy (django-csp): only the desk's own scripts, styles, images and requests. No inline
 # script or style anywhere (htmx runs with allowEval off and without its injected indicator styles:
 # base.html's htmx-config), so neither 'unsafe-inline' nor 'unsafe-eval' is needed. Browsers report

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from advocacy.security_views import csp_report
+from api import pages as api_pages
 from mentions.webhook_views import hook
 
 admin.site.site_header = "Triage Desk administration"
@@ -22,5 +23,8 @@ urlpatterns = [
     path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
     path("kpi/", include("metrics.urls")),
+    path("api/", include("api.urls")),
+    path("tokens/", api_pages.tokens, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", api_pages.token_revoke_view, name="api-token-revoke"),
     path("", include("mentions.urls")),
 ]

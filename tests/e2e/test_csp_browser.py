@@ -104,7 +104,7 @@ def test_no_page_breaks_the_content_security_policy(live_server, handbook_macros
         for path in ("/", "/tickets/", f"/tickets/{ticket.pk}/", "/tickets/?q=runner", "/experts/"):
             _visit(advocate, base + path, problems, live=True)
         # Sign-in pages of django-allauth, in the desk's layout: two-factor, password, setting up an app.
-        for path in ("/accounts/2fa/", "/accounts/password/change/", "/accounts/2fa/totp/activate/"):
+        for path in ("/accounts/2fa/", "/accounts/password/change/", "/accounts/2fa/totp/activate/", "/tokens/"):
             _visit(advocate, base + path, problems)
         advocate.screenshot(path=str(ARTIFACTS / "e2e-csp-2fa-setup.png"), full_page=True)
         # htmx's live request of the ticket page (on load) and the keyboard code (keys.js), under the policy.
@@ -117,8 +117,9 @@ def test_no_page_breaks_the_content_security_policy(live_server, handbook_macros
         problems.extend(f"ticket live: {v}" for v in advocate.evaluate("window.__csp"))
 
         manager = page_for("mo")
-        for path in ("/kpi/", "/kpi/monthly/"):
+        for path in ("/kpi/", "/kpi/monthly/", "/api/docs/"):
             _visit(manager, base + path, problems)
+        manager.screenshot(path=str(ARTIFACTS / "e2e-csp-api-docs.png"), full_page=True)
 
         admin = page_for("root")
         for path in (

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The REST API over what the desk knows (Django REST Framework): tickets, their actions, views,
+    channels' health and the KPI figures, for personal access tokens (or a signed-in browser). It calls
+    the same selectors and services as the pages, so it has their permissions and history."""
+
+    name = "api"
+    verbose_name = "API"

@@ -1,0 +1,82 @@
+"""Who is calling, what the token lets them do, and how often."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.throttling import SimpleRateThrottle
+
+from api.models import ApiToken
+from api.tokens import token_check
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer tdk_…` with a personal access token."""
+
+    def authenticate(self, request: Any) -> tuple[Any, ApiToken] | None:
+        header = get_authorization_header(request).decode("latin-1")
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        token = token_check(raw.strip())
+        if token is None:
+            raise exceptions.AuthenticationFailed("The token is unknown, revoked or expired.")
+        return token.user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'
+
+
+class TokenScope(permissions.BasePermission):
+    """A read token reads; writing needs a read-write one. A signed-in browser has its user's rights."""
+
+    message = "This token is read-only: make a read-write token to change tickets."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS or not isinstance(request.auth, ApiToken):
+            return True
+        return request.auth.can_write
+
+
+def needs(*perms: str) -> type[permissions.BasePermission]:
+    """The pages' permission (any of `perms`), for an API view."""
+
+    class HasPerm(permissions.BasePermission):
+        message = "Your account cannot see or do this in the desk either."
+
+        def has_permission(self, request: Any, view: Any) -> bool:
+            return any(request.user.has_perm(p) for p in perms)
+
+    return HasPerm
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """DESK_API_RATE requests per token (or per signed-in user), shared by every worker (the cache)."""
+
+    scope = "api"
+
+    def get_rate(self) -> str:
+        return settings.DESK_API_RATE
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme in the OpenAPI schema (drf-spectacular finds it by subclassing)."""
+
+    target_class = "api.auth.BearerTokenAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema: Any) -> dict:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "tdk_…"}

@@ -1,0 +1,22 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("tickets/", views.TicketList.as_view(), name="tickets"),
+    path("tickets/<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
+    path("tickets/<int:pk>/notes/", views.TicketNote.as_view(), name="ticket-note"),
+    path("tickets/<int:pk>/replies/", views.TicketReply.as_view(), name="ticket-reply"),
+    path("tickets/<int:pk>/status/", views.TicketStatus.as_view(), name="ticket-status"),
+    path("tickets/<int:pk>/macros/", views.TicketMacro.as_view(), name="ticket-macro"),
+    path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),
+    path("views/", views.ViewList.as_view(), name="views"),
+    path("channels/", views.ChannelHealth.as_view(), name="channels"),
+    path("kpi/", views.Kpi.as_view(), name="kpi"),
+    path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+]
