@@ -193,6 +193,7 @@ DESK_LIVE_REFRESH_SECONDS = env.int("DESK_LIVE_REFRESH_SECONDS", default=10)
 # for the same thing, until the change stamp moves (mentions/live.py: fragment_cached).
 DESK_FRAGMENT_CACHE = env.bool("DESK_FRAGMENT_CACHE", default=True)
 CELERY_BEAT_SCHEDULE = {
+    "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
     "channels.poll_due": {
         "task": "channels.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
@@ -440,6 +441,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "mentions.models.Ticket.Status",
         "ReplyStatusEnum": ["open", "pending", "solved"],
+        "EventKindEnum": "mentions.models.TicketEvent.Kind",
+        "MessageKindEnum": "mentions.models.Message.Kind",
     },
 }
 

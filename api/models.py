@@ -39,3 +39,77 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class WebhookSubscription(models.Model):
+    """An outgoing webhook: the ticket events an admin wants POSTed to a URL, signed with HMAC like the
+    inbound webhook (X-Desk-Timestamp, X-Desk-Signature: sha256=HMAC(secret, timestamp + "." + body))."""
+
+    class Event(models.TextChoices):
+        CREATED = "created", "Ticket created"
+        REPLIED = "replied", "First or later reply"
+        SOLVED = "solved", "Ticket solved"
+        BREACHED = "breached", "First-reply target breached"
+
+    name = models.CharField(max_length=80)
+    url = models.URLField(max_length=500, help_text="Where the events are POSTed (https in production).")
+    events = models.JSONField(default=list, help_text="Which ticket events to send.")
+    secret_encrypted = models.TextField(editable=False)
+    active = models.BooleanField(default=True)
+    # Where in the change feed (mentions.change_feed) this subscription has read to: it starts at the
+    # feed's end when made, so history is not replayed.
+    position = models.CharField(max_length=50, default="0.0", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+    @property
+    def secret(self) -> str:
+        from channels.secrets import credentials_decrypt
+
+        return credentials_decrypt(self.secret_encrypted).get("secret", "")
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        from channels.secrets import credentials_encrypt
+
+        self.secret_encrypted = credentials_encrypt({"secret": value})
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: made once (unique), posted until it is accepted (2xx) or has
+    failed MAX_ATTEMPTS times; never posted again once accepted. Receivers dedupe on X-Desk-Delivery
+    (the same id on every attempt), should an answer be lost after they accepted it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.BigIntegerField()
+    ticket_id = models.BigIntegerField()
+    event = models.CharField(max_length=16, choices=WebhookSubscription.Event.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="webhookdelivery_once_per_event")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="webhookdelivery_due_idx", condition=Q(status="pending"))
+        ]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.ticket_id} → {self.subscription.name} ({self.status})"

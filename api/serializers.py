@@ -73,6 +73,13 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "data", "created_at"]
 
 
+class ChangeSerializer(EventSerializer):
+    ticket = serializers.IntegerField(source="ticket_id")
+
+    class Meta(EventSerializer.Meta):
+        fields = ["id", "ticket", "kind", "actor", "data", "created_at"]
+
+
 class TicketDetailSerializer(TicketSerializer):
     messages = MessageSerializer(many=True)
     events = EventSerializer(many=True)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("views/", views.ViewList.as_view(), name="views"),
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
+    path("changes/", views.Changes.as_view(), name="changes"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]

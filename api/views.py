@@ -24,6 +24,7 @@ from api import serializers as s
 from api.auth import needs
 from channels.models import Channel, DeadLetter
 from mentions import search, selectors, services
+from mentions.change_feed import BadPosition, changes_after
 from mentions.forms import TicketFilterForm
 from mentions.models import Macro, Ticket
 from metrics.export import kpi_json
@@ -285,3 +286,46 @@ class _KpiParams(serializers.Serializer):
         fields["from"] = serializers.DateField(required=False)
         fields["to"] = serializers.DateField(required=False)
         return fields
+
+
+class _ChangesParams(serializers.Serializer):
+    after = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
+
+
+class Changes(ApiView):
+    permission_classes = [*ApiView.permission_classes, WORK]
+
+    @extend_schema(
+        summary="Every change to every ticket since a position, oldest first",
+        description="Start with no `after`; then pass the `next` each answer gives. Nothing is missed or "
+        "repeated, even while tickets change: an answer holds only changes that can no longer be "
+        "overtaken by one still being written. An empty `results` means you are up to date; ask again later.",
+        parameters=[
+            OpenApiParameter("after", str, description="A `next` from an earlier answer; empty: the start."),
+            OpenApiParameter("limit", int, description="At most this many (1-1000, default 500)."),
+        ],
+        responses=inline_serializer(
+            "Changes",
+            {
+                "results": s.ChangeSerializer(many=True),
+                "next": serializers.CharField(),
+                "has_more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = _ChangesParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit = params.validated_data["limit"]
+        try:
+            page = changes_after(after=params.validated_data["after"], limit=limit)
+        except BadPosition as exc:
+            raise ValidationError({"after": [str(exc)]}) from exc
+        return Response(
+            {
+                "results": s.ChangeSerializer(page.events, many=True).data,
+                "next": page.position,
+                "has_more": len(page.events) == limit,
+            }
+        )

@@ -52,6 +52,16 @@ ticket = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, channel=chann
 Message.objects.filter(ticket=ticket).update(raw={"_tags": ["story", "author_dana", "front_page"], "points": 999})
 Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
 
+# An outgoing webhook with an event to send (to a port nothing listens on: it is retried later).
+from api.models import WebhookSubscription
+from api.webhooks import subscription_start
+from mentions.models import TicketEvent
+hook = WebhookSubscription(name="local", url="http://127.0.0.1:9/hook", events=["solved"])
+hook.secret = "a-secret-of-sixteen-chars"
+subscription_start(hook)
+hook.save()
+TicketEvent.objects.create(ticket=ticket, kind="status", data={"from": "new", "to": "solved"})
+
 names = sorted({entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()})
 runs = [(name, (), {}) for name in names] + [("mentions.tickets_ingested", ([ticket.pk],), {})]
 out = {}
@@ -129,6 +139,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(out["beat"]) == {
+        "api.webhooks_run",
         "channels.accounts_refresh",
         "channels.poll_due",
         "channels.slack_flush",
@@ -145,6 +156,8 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
     assert set(out["runs"]) == {*out["beat"], "mentions.tickets_ingested"}
     assert out["front_page_story_judged_urgent"]  # the portable query matches on SQLite too
+    # The change feed on SQLite: the webhook queued the solved event and tried it once.
+    assert out["runs"]["api.webhooks_run"]["result"] == repr({"queued": 1, "delivered": 0, "retrying": 1, "failed": 0})
 
 
 LIVE_SCRIPT = """

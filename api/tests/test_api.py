@@ -13,6 +13,7 @@ from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFact
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
+    "/api/changes/",
     "/api/channels/",
     "/api/kpi/",
     "/api/tickets/",

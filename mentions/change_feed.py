@@ -1,0 +1,63 @@
+"""The change feed: every history event of every ticket, in an order a client can follow from any
+point without missing or repeating one while tickets keep changing (migration 0029 says why it is
+(txid, id) on PostgreSQL). A position is opaque to clients: `<txid>.<id>`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+from mentions.models import TicketEvent
+
+POSITION = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+MAX_LIMIT = 1000
+
+
+class BadPosition(ValueError):
+    pass
+
+
+@dataclass
+class FeedPage:
+    events: list[TicketEvent]
+    position: str  # where the next read starts (the same one when nothing new was ready)
+
+
+def position_parse(text: str) -> tuple[int, int]:
+    if not text:
+        return (0, 0)
+    match = POSITION.match(text)
+    if match is None:
+        raise BadPosition("`after` is a position this feed gave (`<number>.<number>`), or empty for the start.")
+    return int(match.group(1)), int(match.group(2))
+
+
+def changes_after(*, after: str = "", limit: int = 500) -> FeedPage:
+    """Up to `limit` events after `after`, oldest first, with actor and ticket loaded."""
+    txid, last_id = position_parse(after)
+    limit = max(1, min(limit, MAX_LIMIT))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Only below the oldest transaction still running: nothing can commit there any more.
+            cursor.execute(
+                """
+                SELECT COALESCE(txid, 0), id FROM mentions_ticketevent
+                WHERE COALESCE(txid, 0) < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                  AND (COALESCE(txid, 0), id) > (%s, %s)
+                ORDER BY COALESCE(txid, 0), id
+                LIMIT %s
+                """,
+                [txid, last_id, limit],
+            )
+            positions = cursor.fetchall()
+    else:  # SQLite writes one transaction at a time: ids are in commit order
+        ids = TicketEvent.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:limit]
+        positions = [(0, pk) for pk in ids]
+    if not positions:
+        return FeedPage(events=[], position=after or "0.0")
+    by_id = TicketEvent.objects.select_related("actor").in_bulk([pk for _, pk in positions])
+    events = [by_id[pk] for _, pk in positions if pk in by_id]
+    last_txid, last_pk = positions[-1]
+    return FeedPage(events=events, position=f"{last_txid}.{last_pk}")
