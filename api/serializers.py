@@ -98,6 +98,21 @@ class ReplyIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=["open", "pending", "solved"], default="solved")
 
 
+class SendIn(serializers.Serializer):
+    body = serializers.CharField(max_length=40_000)
+    handle = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    key = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Your idempotency key: the same key sent again answers with the first send's outcome, "
+        "never a second post.",
+    )
+    status = serializers.ChoiceField(choices=["open", "pending", "solved"], default="solved")
+    style = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+
+
 class StatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ticket.Status.choices)
 

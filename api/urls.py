@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
     path("tickets/<int:pk>/notes/", views.TicketNote.as_view(), name="ticket-note"),
     path("tickets/<int:pk>/replies/", views.TicketReply.as_view(), name="ticket-reply"),
+    path("tickets/<int:pk>/send/", views.TicketSend.as_view(), name="ticket-send"),
     path("tickets/<int:pk>/status/", views.TicketStatus.as_view(), name="ticket-status"),
     path("tickets/<int:pk>/macros/", views.TicketMacro.as_view(), name="ticket-macro"),
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),

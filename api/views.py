@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -144,6 +144,36 @@ class TicketReply(_TicketAction):
         services.ticket_mark_replied(
             ticket=ticket, user=user, body=data["body"], link=data["link"], status=data["status"]
         )
+
+
+@extend_schema(
+    summary="Send a reply on the platform from the desk's account, as the ticket page's Send does",
+    request=s.SendIn,
+    responses=s.TicketSerializer,
+)
+class TicketSend(_TicketAction):
+    body = s.SendIn
+
+    def act(self, ticket: Ticket, user: Any, data: dict) -> None:
+        from mentions.services.replies import SendStale
+
+        try:
+            services.ticket_send_reply(
+                ticket=ticket,
+                user=user,
+                body=data["body"],
+                handle=data["handle"],
+                key=data["key"],
+                status=data["status"],
+                style=data["style"],
+            )
+        except SendStale as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The ticket changed meanwhile."
 
 
 @extend_schema(summary="Change the status", request=s.StatusIn, responses=s.TicketSerializer)

@@ -2,6 +2,7 @@
 permissions held against the pages' for each role."""
 
 import pytest
+import responses
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ ENDPOINTS = {
     "/api/tickets/{id}/macros/",
     "/api/tickets/{id}/notes/",
     "/api/tickets/{id}/replies/",
+    "/api/tickets/{id}/send/",
     "/api/tickets/{id}/status/",
     "/api/views/",
 }
@@ -197,3 +199,27 @@ def test_each_role_may_do_through_the_api_exactly_what_it_may_do_on_the_pages(ro
         },
     }[role]
     assert {k: _allowed(pairs[k][1]) for k in expected} == expected
+
+
+@responses.activate
+def test_a_reply_sent_through_the_api_posts_once_per_key_and_is_the_users(client):
+    """The ticket page's Send, through the API: posted on the platform (a fake X endpoint), recorded
+    as our reply under the token's user; the same idempotency key again posts nothing more."""
+    from mentions.tests.test_send_reply import _posted, _ticket_from, _tweet
+
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    ada = AdvocateFactory(username="ada")
+    auth = _bearer(_token(ada))
+    _posted()
+    for _ in range(2):
+        answer = client.post(
+            f"/api/tickets/{ticket.pk}/send/",
+            {"body": "Hi! Try the cache key.", "key": "k-1", "status": "pending"},
+            headers=auth,
+            content_type="application/json",
+        )
+        assert answer.status_code == 200, answer.content
+    assert len(responses.calls) == 1
+    reply = ticket.messages.get(kind="our_reply")
+    assert reply.author_user == ada and answer.json()["status"] == "pending"
+    assert ticket.events.get(kind=TicketEvent.Kind.REPLY_SENT).actor == ada
