@@ -113,3 +113,26 @@ def test_an_event_still_being_written_waits_for_its_commit_then_comes_once():
     while not (both := changes_after(after=position)).events and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [e.data for e in both.events] == [{"slow": True}, {"fast": True}] and fast.pk == both.events[1].pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_open_in_another_database_does_not_hold_the_feed_back():
+    """The server's other databases (another desk, a test run, a report) write nothing here: a long
+    transaction there does not delay this feed."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    other = psycopg2.connect(
+        dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"], password=db["PASSWORD"] or None
+    )
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()")  # holds a transaction id, left open
+        ticket = TicketFactory()
+        position = changes_after(after="", limit=1000).position
+        event = TicketEvent.objects.create(ticket_id=ticket.pk, kind="note", data={"while": "open elsewhere"})
+        assert [e.pk for e in changes_after(after=position).events] == [event.pk]
+    finally:
+        other.rollback()
+        other.close()
