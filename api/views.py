@@ -3,6 +3,7 @@ filters, permissions, validation and history events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -109,19 +110,18 @@ class TicketDetail(ApiView):
 
 
 class _TicketAction(ApiView):
-    """POST an action on a ticket; answers the ticket as it is afterwards."""
+    """POST an action on a ticket; answers the ticket as it is afterwards. Each subclass names its
+    request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages)."""
 
     permission_classes = [*ApiView.permission_classes, WORK]
     body: type[serializers.Serializer]
+    act: Callable[[Any, Ticket, Any, dict], None]
 
     def post(self, request: Request, pk: int) -> Response:
         data = self.body(data=request.data)
         data.is_valid(raise_exception=True)
         self.act(_ticket(pk), request.user, data.validated_data)
         return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)
-
-    def act(self, ticket: Ticket, user: Any, data: dict) -> None:
-        raise NotImplementedError
 
 
 @extend_schema(summary="Add an internal note", request=s.NoteIn, responses=s.TicketSerializer)

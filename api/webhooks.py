@@ -15,14 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookSubscription
-from mentions.change_feed import changes_after
+from mentions.change_feed import changes_after, feed_end
 from mentions.models import Ticket, TicketEvent
 from mentions.services.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_for
+from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
 PER_RUN = 100
 TIMEOUT_SECONDS = 10
@@ -45,13 +45,7 @@ def event_name(event: TicketEvent) -> str | None:
 
 def subscription_start(subscription: WebhookSubscription) -> None:
     """A new subscription reads from the feed's end: what happened before it is not sent."""
-    position = "0.0"
-    while True:
-        page = changes_after(after=position, limit=1000)
-        if not page.events:
-            break
-        position = page.position
-    subscription.position = position
+    subscription.position = feed_end()
 
 
 def deliveries_queue() -> int:
@@ -98,13 +92,13 @@ def deliveries_send(*, now: Any = None, limit: int = PER_RUN) -> dict[str, int]:
     """POST the due deliveries. Each is claimed under its row lock (SKIP LOCKED: two workers never
     take the same one) and posted outside any transaction."""
     figures = {"delivered": 0, "retrying": 0, "failed": 0}
+    now = now or timezone.now()
     # A worker that died mid-post left its row sending: it goes out again (the receiver dedupes on
     # X-Desk-Delivery should the first one have arrived).
     WebhookDelivery.objects.filter(
-        status=WebhookDelivery.Status.SENDING, next_attempt_at__lt=(now or timezone.now()) - ORPHANED_AFTER
+        status=WebhookDelivery.Status.SENDING, next_attempt_at__lt=now - ORPHANED_AFTER
     ).update(status=WebhookDelivery.Status.PENDING)
     for _ in range(limit):
-        now = now or timezone.now()
         with transaction.atomic():
             row = (
                 WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -155,7 +149,7 @@ def _post(row: WebhookDelivery, now: Any) -> str:
             "webhook %s: delivery %s failed after %s attempts: %s", row.subscription.name, row.pk, row.attempts, error
         )
     else:
-        delay = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (row.attempts - 1))
+        delay = backoff_seconds(row.attempts, cap=BACKOFF_MAX_SECONDS)
         status, when, outcome = WebhookDelivery.Status.PENDING, now + timedelta(seconds=delay), "retrying"
         logger.info("webhook %s: delivery %s %s; again in %s s", row.subscription.name, row.pk, error, delay)
     WebhookDelivery.objects.filter(pk=row.pk).update(

@@ -39,6 +39,24 @@ FEED_SQL = """
     LIMIT %s
 """
 
+END_SQL = """
+    WITH horizon AS (
+        SELECT COALESCE(min(running), pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS position
+        FROM (
+            SELECT x::text::bigint AS running FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+        ) AS in_progress
+        WHERE (running %% 4294967296) NOT IN (
+            SELECT backend_xid::text::bigint FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+        )
+    )
+    -- The last position below that horizon: where a reader starting now begins.
+    SELECT COALESCE(txid, 0), id FROM mentions_ticketevent
+    WHERE COALESCE(txid, 0) < (SELECT position FROM horizon)
+    ORDER BY COALESCE(txid, 0) DESC, id DESC
+    LIMIT 1
+"""
+
 
 class BadPosition(ValueError):
     pass
@@ -76,3 +94,14 @@ def changes_after(*, after: str = "", limit: int = 500) -> FeedPage:
     events = [by_id[pk] for _, pk in positions if pk in by_id]
     last_txid, last_pk = positions[-1]
     return FeedPage(events=events, position=f"{last_txid}.{last_pk}")
+
+
+def feed_end() -> str:
+    """The position after everything served so far: a reader starting here gets only what comes next."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(END_SQL, [])  # with params, so its %% reads as %
+            row = cursor.fetchone()
+        return f"{row[0]}.{row[1]}" if row else "0.0"
+    last = TicketEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"0.{last or 0}"

@@ -19,10 +19,10 @@ from channels.slack import (
     slack_post_message,
 )
 from experts.models import OutreachSettings
-from experts.services import COMMUNITY_MACRO, first_inbound
+from experts.services import COMMUNITY_MACRO, OUTREACH_MAX_BACKOFF, first_inbound
 from mentions.models import Macro, Ticket, TicketEvent
 from mentions.services.events import event_record
-from notifications.outreach import backoff
+from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any, **_: An
     except SlackError as exc:
         raise ValidationError(f"“{macro.name}” was not applied: {exc.message}.") from exc
     except SlackTransient as exc:
-        delay = exc.retry_after if isinstance(exc, SlackRateLimited) else backoff(1)
+        delay = exc.retry_after if isinstance(exc, SlackRateLimited) else backoff_seconds(1, cap=OUTREACH_MAX_BACKOFF)
         community_post_retry_later(ticket=ticket, error=str(exc), delay=delay)
         return f"Slack is busy: the mention will be shared in {delay} s (the ticket's history shows each try)."
     if result == "no-link":

@@ -43,6 +43,7 @@ from urllib3.exceptions import NewConnectionError
 from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
 from mentions.pipeline.writes import rows_insert_new
 from notifications.models import SlackNotice
+from notifications.rows import backoff_seconds
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -307,7 +308,7 @@ def _retry_later(batch: list[SlackNotice], now: datetime, exc: Exception) -> int
             batch, SlackNotice.Status.FAILED, now, error=f"Slack stayed unavailable after {attempts} attempts ({exc})"
         )
         return len(batch)
-    delay = min(30 * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+    delay = backoff_seconds(attempts, cap=MAX_BACKOFF_SECONDS)
     _release(batch, now, delay=delay, error=f"{exc}: trying again in {delay} s (attempt {attempts})")
     return 0
 

@@ -21,12 +21,9 @@ from experts.models import Outreach
 from experts.services import OUTREACH_MAX_ATTEMPTS, OUTREACH_MAX_BACKOFF, REACHED_OUT_MACRO, outreach_note
 from mentions.models import Macro
 from mentions.services import macro_apply
+from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)
-
-
-def backoff(attempts: int) -> int:
-    return min(30 * 2 ** max(0, attempts - 1), OUTREACH_MAX_BACKOFF)
 
 
 def _retry_later(outreach_id: int, countdown: int) -> None:
@@ -77,7 +74,11 @@ def _on_transient(outreach: Outreach, actor: Any, exc: SlackTransient) -> None:
         outreach.save(update_fields=["status", "last_error", "attempts", "updated_at"])
         outreach_note(outreach, actor, error=outreach.last_error)
         return
-    delay = exc.retry_after if isinstance(exc, SlackRateLimited) else backoff(outreach.attempts)
+    delay = (
+        exc.retry_after
+        if isinstance(exc, SlackRateLimited)
+        else backoff_seconds(outreach.attempts, cap=OUTREACH_MAX_BACKOFF)
+    )
     outreach.last_error = f"Slack is busy: it will be sent in {delay} s"
     outreach.save(update_fields=["last_error", "attempts", "updated_at"])
     outreach_note(outreach, actor, error=str(exc), retry_in=delay)

@@ -23,8 +23,10 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 900
 
 
-def backoff_seconds(attempts: int) -> int:
-    return min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+def backoff_seconds(attempts: int, *, cap: int = BACKOFF_MAX_SECONDS) -> int:
+    """30 s after the first failed attempt, doubling each time, at most `cap`: every retry of the desk's
+    outgoing messages (Slack rows, the outbox, outreach, webhooks) waits this long."""
+    return min(cap, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
 
 
 def slack_rows_deliver(

@@ -223,3 +223,30 @@ def test_a_reply_sent_through_the_api_posts_once_per_key_and_is_the_users(client
     reply = ticket.messages.get(kind="our_reply")
     assert reply.author_user == ada and answer.json()["status"] == "pending"
     assert ticket.events.get(kind=TicketEvent.Kind.REPLY_SENT).actor == ada
+
+
+def test_the_list_and_a_ticket_cost_the_same_queries_for_more_rows(client):
+    """No query per row: the list loads channels, assignees and tags for the page at once, a ticket its
+    messages and events with their people."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mentions.tests.factories import MessageFactory
+
+    auth = _bearer(_token(AdvocateFactory()))
+    client.get("/api/views/", headers=auth)  # the token's first use writes its last_used_at (once a minute)
+
+    def cost(path: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path, headers=auth).status_code == 200
+        return len(queries)
+
+    few = [TicketFactory(assignee=AdvocateFactory()) for _ in range(2)]
+    MessageFactory(ticket=few[0])
+    small_list, small_ticket = cost("/api/tickets/"), cost(f"/api/tickets/{few[0].pk}/")
+    for _ in range(20):
+        TicketFactory(assignee=AdvocateFactory())
+    for _ in range(10):
+        MessageFactory(ticket=few[0], author_user=AdvocateFactory())
+    assert cost("/api/tickets/") == small_list
+    assert cost(f"/api/tickets/{few[0].pk}/") == small_ticket
