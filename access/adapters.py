@@ -9,19 +9,17 @@ from typing import Any
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from access.models import SignIn
 from access.records import attempt_record
 
-logger = logging.getLogger(__name__)
+# Single sign-on's rules are in access/single_sign_on/; imported here so the old paths still lead to them.
+from access.single_sign_on.adapter import DeskSocialAccountAdapter  # noqa: F401
+from access.single_sign_on.roles import roles_from_claims  # noqa: F401
 
-# The role groups (mentions.roles): named here rather than imported, access knowing nothing of tickets.
-ADVOCATES, MANAGERS = "Advocates", "Managers"
+logger = logging.getLogger(__name__)
 
 
 class DeskAccountAdapter(DefaultAccountAdapter):
@@ -47,40 +45,3 @@ class DeskAccountAdapter(DefaultAccountAdapter):
         if last and time.time() - last < account_settings.REAUTHENTICATION_TIMEOUT:
             return False
         return super().is_reauthentication_required(app=app, **kwargs)
-
-
-class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
-    def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
-        return True  # the company's identity provider vouches for its people
-
-    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
-        """A first sign-in through the identity provider makes the user, with no role unless the groups
-        claim names one (then it is mapped); an admin can give one later either way. No usable password:
-        they sign in through the provider only."""
-        user = super().save_user(request, sociallogin, form)
-        if user.has_usable_password():
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        roles = roles_from_claims(sociallogin.account.extra_data)
-        if roles:
-            user.groups.add(*Group.objects.filter(name__in=roles))
-        logger.info("sign-in: user %s made from the identity provider, roles %s", user.pk, sorted(roles) or "none")
-        return user
-
-
-def roles_from_claims(extra_data: dict[str, Any]) -> set[str]:
-    """The desk roles the identity provider's groups claim (in the ID token or the userinfo answer)
-    maps to (DESK_OIDC_*_GROUPS). Anything but a string or a list of strings there maps to nothing."""
-    groups: set[str] = set()
-    for claims in (extra_data.get("id_token"), extra_data.get("userinfo"), extra_data):
-        found = claims.get(settings.DESK_OIDC_GROUPS_CLAIM) if isinstance(claims, dict) else None
-        if isinstance(found, str):
-            found = [found]
-        if isinstance(found, list):
-            groups.update(g for g in found if isinstance(g, str))
-    roles = set()
-    if groups & set(settings.DESK_OIDC_ADVOCATE_GROUPS):
-        roles.add(ADVOCATES)
-    if groups & set(settings.DESK_OIDC_MANAGER_GROUPS):
-        roles.add(MANAGERS)
-    return roles

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from access.models import SignIn
+from access.models import ProviderRole, SignIn
 
 
 @admin.register(SignIn)
@@ -13,6 +13,24 @@ class SignInAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ["user"]
     readonly_fields = [f.name for f in SignIn._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProviderRole)
+class ProviderRoleAdmin(admin.ModelAdmin):
+    """The roles the identity provider gave, which a sign-in takes back once its groups claim stops giving
+    them. Deleting one keeps the role as if an admin had given it; each change is in the user's history."""
+
+    list_display = ["user", "group", "created_at"]
+    list_filter = ["group"]
+    search_fields = ["user__username"]
+    list_select_related = ["user", "group"]
+    readonly_fields = ["user", "group", "created_at", "updated_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

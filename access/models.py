@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 
 
@@ -11,6 +12,7 @@ class SignIn(models.Model):
         SUCCEEDED = "succeeded", "Signed in"
         FAILED = "failed", "Wrong username or password"
         REFUSED = "refused", "Refused: too many failed attempts"
+        REJECTED = "rejected", "Refused: the identity provider's answer failed the checks"
 
     class Method(models.TextChoices):
         PASSWORD = "password", "Password"
@@ -34,3 +36,23 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or '?'} {self.get_outcome_display().lower()} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class ProviderRole(models.Model):
+    """A desk role (Advocates, Managers) that the identity provider gave: its groups claim mapped to it at a
+    sign-in. Every sign-in through the provider re-reads the claim; a role marked here that the claim no
+    longer gives is taken away. A role an admin gave by hand has no row here and no sign-in removes it;
+    deleting a row keeps the role from then on as if an admin had given it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_roles")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="providerrole_user_group_uniq")]
+        verbose_name = "role from the identity provider"
+        verbose_name_plural = "roles from the identity provider"
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group} (from the identity provider)"

@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    # The OpenID Connect provider is the desk's own (access/provider.py, access/single_sign_on/): allauth's,
+    # with the ID token always verified. allauth's stock openid_connect app is deliberately not installed.
+    # usersessions indexes each user's sessions, so the desk can end them (and people see theirs).
+    "allauth.usersessions",
     "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
@@ -318,7 +321,7 @@ LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "access.adapters.DeskAccountAdapter"
-SOCIALACCOUNT_ADAPTER = "access.adapters.DeskSocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "access.single_sign_on.adapter.DeskSocialAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_SESSION_REMEMBER = True  # the session limits (DESK_SESSION_*) decide how long
@@ -343,9 +346,19 @@ MFA_TOTP_ISSUER = env.str("DESK_2FA_ISSUER", default="Triage Desk")
 DESK_2FA_REQUIRED_FOR_STAFF = env.bool("DESK_2FA_REQUIRED_FOR_STAFF", default=True)
 DESK_2FA_REQUIRED_FOR_ALL = env.bool("DESK_2FA_REQUIRED_FOR_ALL", default=False)
 # Single sign-on through the company's identity provider (OpenID Connect: Google Workspace, Okta,
-# Keycloak, GitLab...), when DESK_OIDC_SERVER_URL is set. New users get no role unless their groups claim
-# (DESK_OIDC_GROUPS_CLAIM) names one of DESK_OIDC_ADVOCATE_GROUPS or DESK_OIDC_MANAGER_GROUPS.
+# Keycloak, GitLab...), when DESK_OIDC_SERVER_URL (the issuer) is set; https in production. The ID token's
+# signature and claims are always checked (access/single_sign_on/id_token.py). At every sign-in the groups
+# claim (DESK_OIDC_GROUPS_CLAIM) gives Advocates for DESK_OIDC_ADVOCATE_GROUPS and Managers for
+# DESK_OIDC_MANAGER_GROUPS, and takes back a role the provider gave that it no longer gives.
 DESK_OIDC_SERVER_URL = env.str("DESK_OIDC_SERVER_URL", default="")
+if PRODUCTION and DESK_OIDC_SERVER_URL and not DESK_OIDC_SERVER_URL.startswith("https://"):
+    # Discovery, keys and tokens fetched over plain HTTP could be swapped on the way.
+    raise ImproperlyConfigured(
+        f"DESK_OIDC_SERVER_URL must be an https:// address in production (got {DESK_OIDC_SERVER_URL!r})."
+    )
+# What the desk asks the provider for; add the scope that releases the groups claim where it needs one
+# (Okta: groups).
+DESK_OIDC_SCOPES = env.list("DESK_OIDC_SCOPES", default=["openid", "profile", "email"])
 DESK_OIDC_NAME = env.str("DESK_OIDC_NAME", default="your company account")
 DESK_OIDC_GROUPS_CLAIM = env.str("DESK_OIDC_GROUPS_CLAIM", default="groups")
 DESK_OIDC_ADVOCATE_GROUPS = env.list("DESK_OIDC_ADVOCATE_GROUPS", default=[])
@@ -355,6 +368,7 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
+USERSESSIONS_TRACK_ACTIVITY = False  # the index of sessions is all the desk needs (no write per request)
 SOCIALACCOUNT_PROVIDERS = (
     {
         "openid_connect": {
@@ -365,7 +379,7 @@ SOCIALACCOUNT_PROVIDERS = (
                     "name": DESK_OIDC_NAME,
                     "client_id": env.str("DESK_OIDC_CLIENT_ID"),
                     "secret": env.str("DESK_OIDC_CLIENT_SECRET"),
-                    "settings": {"server_url": DESK_OIDC_SERVER_URL, "scope": ["openid", "profile", "email"]},
+                    "settings": {"server_url": DESK_OIDC_SERVER_URL, "scope": DESK_OIDC_SCOPES},
                 }
             ],
         }

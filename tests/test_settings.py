@@ -73,3 +73,24 @@ def test_a_mistyped_django_env_fails_at_start_naming_the_accepted_values(value):
 def test_the_known_django_env_values_start(value):
     result = _manage("check", DJANGO_ENV=value, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="desk.example.com")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("server_url", "starts"),
+    [("http://sso.example.com/realms/staff", False), ("https://sso.example.com/realms/staff", True)],
+)
+def test_production_takes_an_identity_provider_only_over_https(server_url, starts):
+    """Issue 26, item 4: an http:// issuer was accepted in production (its keys and tokens could be
+    swapped on the way)."""
+    result = _manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="desk.example.com",
+        DESK_OIDC_SERVER_URL=server_url,
+        DESK_OIDC_CLIENT_ID="triage-desk",
+        DESK_OIDC_CLIENT_SECRET=secrets.token_urlsafe(30),
+    )
+    assert (result.returncode == 0) is starts, result.stderr[-2000:]
+    if not starts:
+        assert "ImproperlyConfigured: DESK_OIDC_SERVER_URL must be an https:// address in production" in result.stderr
