@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format migrate demo browser bench clean
+.PHONY: run test lint format migrate demo browser oidc-provider bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/honcho -f Procfile.dev start
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py).
-test: $(VENV)/.installed-dev browser
+test: $(VENV)/.installed-dev browser oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -39,6 +39,19 @@ browser:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Install Debian's$$missing (sudo apt-get install$$missing) for the browser and IMAP tests." >&2; exit 1; fi; \
 	fi
+
+## oidc-provider: the OpenID Connect provider the single sign-on tests run (node; npm packages from its
+## lock file, reinstalled when the lock file changes). Debian's nodejs and npm installed when missing.
+OIDC_PROVIDER := access/tests/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@missing=""; command -v node >/dev/null || missing="$$missing nodejs"; command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install Debian's$$missing (sudo apt-get install$$missing) for the single sign-on tests." >&2; exit 1; fi; \
+	fi
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
