@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from allauth.core import context
+from django.contrib import messages
 from django.http import HttpRequest
 
 from access.client_address import address_source, client_address
@@ -59,8 +60,6 @@ def signed_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> No
     login = login_key(user.username)
     failures = failures_since_last_sign_in(user=user)
     if failures.count:
-        from django.contrib import messages
-
         messages.warning(request, failures_text(failures))
     attempt_record(
         request,
