@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
 from access.models import ProviderRole, SignIn
@@ -31,6 +32,30 @@ class ProviderRoleAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user", "group"]
     readonly_fields = ["user", "group", "created_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# allauth's own admin shows Authenticator.data: every TOTP secret and recovery seed, to every superuser.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has set up which second factor, and when it was last used; never its secret (the data field is in
+    no list, form, search or history). Read only; deleting one makes its person set two-factor up again
+    (staff are sent to do it at their next page)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]
+    fields = readonly_fields = ["user", "type", "created_at", "last_used_at"]
 
     def has_add_permission(self, request) -> bool:
         return False

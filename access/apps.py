@@ -3,8 +3,8 @@ from django.apps import AppConfig
 
 class AccessConfig(AppConfig):
     """Who may sign in and how: django-allauth's sign-in with the desk's rules (no sign-up form, failed
-    attempts limited and recorded, two-factor required of staff, roles from the identity provider's
-    groups), and the record of every sign-in for admins."""
+    attempts slowed down where they come from and recorded, two-factor required of staff and its secrets
+    encrypted, roles from the identity provider's groups), and the record of every sign-in for admins."""
 
     name = "access"
     verbose_name = "Sign-in"
@@ -12,6 +12,7 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import user_logged_in
 
+        from access import checks, tasks  # noqa: F401  (registers the check, and the task notices enqueue by name)
         from access.records import signed_in
 
         user_logged_in.connect(signed_in, dispatch_uid="access-signed-in")

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class SignIn(models.Model):
     """One attempt to sign in through the sign-in page, whatever its outcome. The username is as typed
     (it may be nobody's) and the address as the request came (REMOTE_ADDR, or the proxy's header when
-    the desk is configured behind one)."""
+    the desk is configured behind one: access.client_address). The sign-in limits are computed from these
+    rows (access.limits): failures per account and place, per account, per place."""
 
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", "Signed in"
@@ -28,10 +30,22 @@ class SignIn(models.Model):
     method = models.CharField(max_length=20, choices=Method.choices, default=Method.PASSWORD)
     two_factor = models.BooleanField(default=False, help_text="A two-factor code was part of it.")
     user_agent = models.CharField(max_length=200, blank=True)
+    source = models.CharField(
+        max_length=64, blank=True, help_text="What the limits count it under: the IPv4 address, or the IPv6 /64."
+    )
+    device = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="A browser this account signed in from before (its device cookie, hashed): counted apart.",
+    )
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["username", "at"], name="signin_username_at_idx")]
+        indexes = [
+            # Usernames match without regard to case, as allauth's sign-in does ("Alice" is alice).
+            models.Index(Lower("username"), "at", name="signin_login_at_idx"),
+            models.Index(fields=["source", "at"], name="signin_source_at_idx"),
+        ]
         permissions = []
 
     def __str__(self) -> str:

@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from access.mfa_secrets import mfa_secret_decrypt, mfa_secret_encrypt
+
 SETUP_DONE = "desk_2fa_ok"
 # Signing in and out, setting up the authenticator, and what no person's page asks for.
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/csp-report/", "/hooks/")
@@ -28,6 +30,15 @@ def two_factor_required(user: Any) -> bool:
 
 
 class DeskMFAAdapter(DefaultMFAAdapter):
+    """allauth stores TOTP secrets and recovery seeds through these two hooks, which by default store them
+    in clear: here they are encrypted with the desk's key (access.mfa_secrets)."""
+
+    def encrypt(self, text: str) -> str:
+        return mfa_secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return mfa_secret_decrypt(encrypted_text)
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.TOTP and two_factor_required(authenticator.user):
             return False

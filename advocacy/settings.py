@@ -6,6 +6,7 @@ filesystem Celery broker, so `make run` works on a bare laptop. Setting `DATABAS
 that is only safe on a laptop: SECRET_KEY and ALLOWED_HOSTS must then be given.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -282,6 +283,8 @@ DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://g
 # e.g. smtp+tls://user:password@smtp.example.com:587 ; the default prints mail to the console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The sender of the desk's own mail to its users (failed sign-in attempts on their account: access/notices.py).
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # --- Slack (expert outreach) --------------------------------------------------------------
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
@@ -325,17 +328,48 @@ SOCIALACCOUNT_ADAPTER = "access.single_sign_on.adapter.DeskSocialAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
 ACCOUNT_SESSION_REMEMBER = True  # the session limits (DESK_SESSION_*) decide how long
-# Failed sign-ins: DESK_SIGNIN_FAILURES per account and DESK_SIGNIN_FAILURES_PER_ADDRESS per client address
-# within DESK_SIGNIN_WINDOW_MINUTES; then that account (or address) is refused until the window passes.
+# Failed sign-ins slow down where they come from instead of locking the account (access/limits.py, computed
+# from the SignIn records). A refused attempt says when to try again, and its password is not checked.
+# - Per account and place (an address; or a browser the account signed in from before, by its device
+#   cookie): DESK_SIGNIN_FAILURES failures are free, then each attempt waits DESK_SIGNIN_DELAY_SECONDS after
+#   the last failure, doubling with each further failure up to DESK_SIGNIN_MAX_DELAY_MINUTES.
+# - Per account from places it never signed in from: past DESK_SIGNIN_ACCOUNT_FAILURES failures (each place
+#   counting at most DESK_SIGNIN_FAILURES), a wait of 1 s doubling up to DESK_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS.
+# - Per address, across accounts (one place trying many): DESK_SIGNIN_FAILURES_PER_ADDRESS failures within
+#   DESK_SIGNIN_WINDOW_MINUTES, then that address waits until the oldest leaves the window. Sized for an
+#   office behind one address; browsers that signed in before are not held by it.
 DESK_SIGNIN_FAILURES = env.int("DESK_SIGNIN_FAILURES", default=5)
-DESK_SIGNIN_FAILURES_PER_ADDRESS = env.int("DESK_SIGNIN_FAILURES_PER_ADDRESS", default=20)
+DESK_SIGNIN_DELAY_SECONDS = env.int("DESK_SIGNIN_DELAY_SECONDS", default=30)
+DESK_SIGNIN_MAX_DELAY_MINUTES = env.int("DESK_SIGNIN_MAX_DELAY_MINUTES", default=15)
+DESK_SIGNIN_ACCOUNT_FAILURES = env.int("DESK_SIGNIN_ACCOUNT_FAILURES", default=10)
+DESK_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS = env.int("DESK_SIGNIN_ACCOUNT_MAX_DELAY_SECONDS", default=60)
+DESK_SIGNIN_FAILURES_PER_ADDRESS = env.int("DESK_SIGNIN_FAILURES_PER_ADDRESS", default=100)
 DESK_SIGNIN_WINDOW_MINUTES = env.int("DESK_SIGNIN_WINDOW_MINUTES", default=15)
+# The client's address behind a reverse proxy (access/client_address.py): X-Forwarded-For is read only on
+# requests from DESK_TRUSTED_PROXIES (comma-separated addresses or ranges, e.g. 127.0.0.1,10.0.0.0/8), or
+# from any peer with DESK_PROXY_HOPS (the number of proxies in front; only when nothing else can reach the
+# desk's port). Both empty: REMOTE_ADDR, and behind a proxy every client looks like the proxy.
+# (BEHIND_TLS_PROXY, the production switch below, without either draws a warning from `check`.)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+DESK_TRUSTED_PROXIES = env.list("DESK_TRUSTED_PROXIES", default=[])
+DESK_PROXY_HOPS = env.int("DESK_PROXY_HOPS", default=0)
+for _proxy in DESK_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"DESK_TRUSTED_PROXIES: {_proxy!r} is not an address or range ({_error}).") from None
+if DESK_PROXY_HOPS < 0 or min(DESK_SIGNIN_FAILURES, DESK_SIGNIN_ACCOUNT_FAILURES, DESK_SIGNIN_WINDOW_MINUTES) < 1:
+    raise ImproperlyConfigured(
+        "DESK_PROXY_HOPS must be 0 or more; DESK_SIGNIN_FAILURES, DESK_SIGNIN_ACCOUNT_FAILURES and "
+        "DESK_SIGNIN_WINDOW_MINUTES at least 1."
+    )
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": (
-        f"{DESK_SIGNIN_FAILURES_PER_ADDRESS}/{DESK_SIGNIN_WINDOW_MINUTES}m/ip,"
-        f"{DESK_SIGNIN_FAILURES}/{DESK_SIGNIN_WINDOW_MINUTES}m/key"
-    ),
-    "login": f"{DESK_SIGNIN_FAILURES_PER_ADDRESS * 3}/{DESK_SIGNIN_WINDOW_MINUTES}m/ip",
+    # allauth's own per-key "login_failed" limit would lock an account everywhere: the desk's limits above
+    # replace it for passwords (DeskAccountAdapter.pre_authenticate). It still counts wrong two-factor codes
+    # per user (only someone who got past the password reaches that step).
+    "login_failed": f"{DESK_SIGNIN_FAILURES}/{DESK_SIGNIN_WINDOW_MINUTES}m/key",
+    # Every POST to the sign-in page, per address: a flood guard well above an office's morning.
+    "login": f"{DESK_SIGNIN_FAILURES_PER_ADDRESS * 6}/{DESK_SIGNIN_WINDOW_MINUTES}m/ip",
     "reauthenticate": f"{DESK_SIGNIN_FAILURES}/{DESK_SIGNIN_WINDOW_MINUTES}m/user",
 }
 # Two-factor: TOTP and recovery codes. Required of staff who sign in with a password; of everyone with
@@ -487,7 +521,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    if env.bool("BEHIND_TLS_PROXY", default=False):
+    if BEHIND_TLS_PROXY:
         # Only trust X-Forwarded-Proto when a proxy we run sets it.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Silence the SSL-redirect check only when an operator turned it off on purpose

@@ -2,19 +2,18 @@
 
 The key comes from DESK_ENCRYPTION_KEY; without it, one is derived from SECRET_KEY, so
 rotating SECRET_KEY makes stored credentials unreadable (reported on the channel, never a
-crash). Decrypted values live only in memory and are never logged or rendered.
+crash). Decrypted values live only in memory and are never logged or rendered. The key
+derivation is shared with two-factor secrets (advocacy.encryption), each with its own purpose.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 
+from advocacy.encryption import fernet_for
 from channels.adapters.base import PermanentError
 
 
@@ -23,9 +22,7 @@ class CredentialsUnreadable(PermanentError):
 
 
 def _fernet() -> Fernet:
-    material = getattr(settings, "DESK_ENCRYPTION_KEY", "") or settings.SECRET_KEY
-    key = base64.urlsafe_b64encode(hashlib.sha256(f"triage-desk-credentials:{material}".encode()).digest())
-    return Fernet(key)
+    return fernet_for("credentials")
 
 
 def credentials_encrypt(values: dict[str, Any]) -> str:

@@ -246,3 +246,37 @@ def test_the_ticket_list_searches_and_saves_on_the_embedded_default(embedded):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out == {"status": [200, 200, 200, 200], "found": True, "saved": True, "saved_on_queue": True}
+
+
+SIGNIN_SCRIPT = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from access.models import SignIn
+
+get_user_model().objects.create_user("flood-alice", password="right-horse-battery-staple")
+attacker = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="203.0.113.5")
+answers = [attacker.post("/accounts/login/", {"login": "flood-alice", "password": f"guess{n}"}).content.decode()
+           for n in range(20)]
+owner = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="198.51.100.7")
+signed_in = owner.post("/accounts/login/", {"login": "flood-alice", "password": "right-horse-battery-staple"})
+print(json.dumps({
+    "wrong": sum("not correct" in a for a in answers),
+    "refused": sum("Try again in 30 seconds." in a for a in answers),
+    "owner": signed_in.status_code,
+    "records": sorted(set(SignIn.objects.filter(username="flood-alice").values_list("outcome", "source"))),
+}))
+"""
+
+
+def test_the_sign_in_limits_work_on_the_embedded_default(embedded):
+    """The limits read SignIn rows (a functional index on SQLite too) and hold the edge in the file cache."""
+    result = _manage("shell", "-c", SIGNIN_SCRIPT, env=embedded["env"])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {
+        "wrong": 5,
+        "refused": 15,
+        "owner": 302,
+        "records": [["failed", "203.0.113.5"], ["refused", "203.0.113.5"], ["succeeded", "198.51.100.7"]],
+    }

@@ -1,6 +1,6 @@
-"""Signing in: failed attempts limited per account and per address and recorded, admins sent through the
-desk's sign-in page, two-factor codes (TOTP and recovery codes) asked of those who have them and
-required of staff."""
+"""Signing in: admins sent through the desk's sign-in page, two-factor codes (TOTP and recovery codes)
+asked of those who have them and required of staff. The limits on failed attempts are in
+test_sign_in_limits.py, two-factor secrets at rest in test_two_factor_secrets.py."""
 
 import base64
 import hashlib
@@ -19,9 +19,6 @@ from mentions.tests.factories import AdvocateFactory, UserFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db
 
-WRONG = "The username and/or password you specified are not correct."
-TOO_MANY = "Too many failed login attempts. Try again later."
-
 
 def totp_code(secret: str, at: float | None = None) -> str:
     """RFC 6238 (SHA-1, 30 s, 6 digits), as an authenticator app computes it."""
@@ -38,30 +35,6 @@ def _sign_in(client, username: str, password: str = "pw", **extra):  # noqa: S10
 @pytest.fixture
 def queue(db):
     ViewFactory(name="All mentions", slug="all")
-
-
-def test_the_sixth_wrong_password_is_refused_even_the_right_one(client, queue):
-    ada = AdvocateFactory(username="ada")
-    for _ in range(5):
-        assert WRONG in _sign_in(client, "ada", "guess").content.decode()
-    refused = _sign_in(client, "ada", "pw")
-    assert TOO_MANY in refused.content.decode()
-    assert client.get("/").status_code == 302  # not signed in
-    # The limit is this account's: a colleague at the same address signs in.
-    AdvocateFactory(username="bo")
-    assert _sign_in(client, "bo").status_code == 302
-    assert client.get("/").status_code == 200
-    outcomes = list(SignIn.objects.order_by("at", "pk").values_list("username", "outcome", "user"))
-    assert outcomes == [("ada", "failed", None)] * 5 + [("ada", "refused", None), ("bo", "succeeded", ada.pk + 1)]
-
-
-def test_one_address_trying_many_accounts_is_refused_after_twenty_failures(client, queue):
-    AdvocateFactory(username="ada")
-    for n in range(20):
-        assert WRONG in _sign_in(client, f"user{n}", "guess").content.decode()
-    assert TOO_MANY in _sign_in(client, "ada").content.decode()
-    assert SignIn.objects.filter(outcome="failed").count() == 20
-    assert SignIn.objects.get(outcome="refused").address == "127.0.0.1"
 
 
 def test_admins_sign_in_on_the_desk_sign_in_page(client, queue):
