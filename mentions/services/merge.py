@@ -4,7 +4,8 @@ did not thread, the same person on two channels).
 Decisions (README, "Ticket life cycle"):
 - The source's messages, history, outreaches and watched threads move to the target; its tags are
   added to the target. Two open outreaches to the same expert (one on each) become one: experts'
-  merge hook (experts.merging) keeps the one further along and closes the other as merged. The source's first-reply breach, if any, stays on the source: it was that clock's.
+  merge hook (experts.merging) keeps the one further along and closes the other as merged.
+  The source's first-reply breach, if any, stays on the source: it was that clock's.
 - The target's conversation started when the earliest of the two did, and was first answered
   when the earliest reply of the two was made: requested_at and the first reply are the
   earliest of both, and the clock is recomputed from them.
