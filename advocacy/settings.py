@@ -513,6 +513,12 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     },
 }
+# /csp-report/ takes anyone's reports (advocacy.csp_reports): each client address may send this many a
+# minute, everyone together this many (further ones are answered 429 and not logged), and a report logged
+# within DESK_CSP_REPORT_REPEAT_SECONDS (same directive, blocked URI and page) is counted, not logged again.
+DESK_CSP_REPORTS_PER_ADDRESS = env.int("DESK_CSP_REPORTS_PER_ADDRESS", default=20)
+DESK_CSP_REPORTS_PER_MINUTE = env.int("DESK_CSP_REPORTS_PER_MINUTE", default=300)
+DESK_CSP_REPORT_REPEAT_SECONDS = env.int("DESK_CSP_REPORT_REPEAT_SECONDS", default=600)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -12,6 +12,12 @@ class ExpertsConfig(AppConfig):
 
         macro_hook_register(outreach_answered_on_macro)
 
+        # ... and what a ticket merge does to two open outreaches to the same expert.
+        from experts.merging import outreaches_merge
+        from mentions.services.merge_hooks import merge_hook_register
+
+        merge_hook_register(outreaches_merge)
+
         # ... and who answers for the team when ingesting: experts' own accounts close their outreach.
         from experts.loop import expert_replies_record, experts_by_handle
         from mentions.services.ingest_hooks import team_hooks_register

@@ -82,6 +82,8 @@ class Outreach(models.Model):
         ANSWERED = "answered", "Answered"
         DECLINED = "declined", "Declined"
         FAILED = "failed", "Failed to send"
+        # Two merged tickets each asked this expert: the other outreach (merged_into) stands for both.
+        MERGED = "merged", "Merged into another outreach"
 
     ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="outreaches")
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="outreaches")
@@ -101,6 +103,9 @@ class Outreach(models.Model):
     )
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

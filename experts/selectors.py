@@ -52,7 +52,8 @@ def outreach_figures(*, start: datetime, end: datetime, group_by: GroupBy) -> li
     """
     if group_by not in ("expert", "area", "month"):
         raise ValueError(f"group_by must be expert, area or month, not {group_by!r}")
-    qs = Outreach.objects.filter(sent_at__gte=start, sent_at__lt=end)
+    # A merged outreach asked the expert about a conversation the outreach it was merged into counts already.
+    qs = Outreach.objects.filter(sent_at__gte=start, sent_at__lt=end).exclude(status=Outreach.Status.MERGED)
     if group_by == "expert":
         key_fields = ("expert_id", "expert__name")
     elif group_by == "area":

@@ -22,9 +22,11 @@ from typing import Any
 
 import requests
 
+from channels import clean
 from channels.text import clean_text, safe_url
 
 from .base import ConfigError, FetchResult, IncomingMention, PayloadError
+from .guard import Parsed, parse_each
 from .schema import Credential, KindSchema, Setting
 
 SCHEMA = KindSchema(
@@ -76,6 +78,14 @@ class WebhookAdapter:
             return [m for item in payload for m in self.parse_payload(item)]
         return [mention_from_json(payload)]
 
+    def parse_page(self, payload: Any) -> Parsed:
+        """A saved body, or a list of them (`ingest_payload`, a dead letter read again): item by item, so an
+        item that is not the documented shape is kept as a dead letter and the others are stored."""
+        if not isinstance(payload, dict | list):
+            raise PayloadError("the body must be a JSON object (or a list of them)")
+        items = payload if isinstance(payload, list) else [payload]
+        return parse_each(items, mention_from_json, id_keys=("id",), platform="webhook")
+
 
 def mention_from_json(data: Any) -> IncomingMention:
     """The documented shape, or a PayloadError that names the field."""
@@ -104,6 +114,13 @@ def mention_from_json(data: Any) -> IncomingMention:
         raise PayloadError("field created_at: not an ISO 8601 time, e.g. 2026-11-21T10:00:00Z") from None
     if created_at.tzinfo is None:
         raise PayloadError("field created_at: needs a time zone, e.g. 2026-11-21T10:00:00Z")
+    # A time that parses may still be no mention's: year 1 an hour east of UTC is before datetime's year 1 in
+    # UTC (converting it overflows), and a date before the platforms or after tomorrow is a sender's bug.
+    if clean.in_range(created_at) is None:
+        raise PayloadError(
+            f"field created_at: {str(created)[:40]} is outside the range a mention can have "
+            f"({clean.EARLIEST.year} to a day from now)"
+        )
     parent = data.get("parent_id")
     if parent is not None and not isinstance(parent, (str, int)):
         raise PayloadError("field parent_id: a string")

@@ -364,7 +364,7 @@ def test_unicode_emoji_entities_quotes_and_asides_in_cooked():
         "> Works for me\n\n"
         "Hi @bob, see the setup post (https://forum.example.com/t/runner-setup/12/3) and "
         "https://docs.gitlab.com/runner/.\n\n"
-        "https://forum.example.com/uploads/default/original/1X/abc.png\n\n"
+        "[image: screenshot] (https://forum.example.com/uploads/default/original/1X/abc.png)\n\n"
         "https://about.gitlab.com/releases/\n\n"
         "Thanks! click [1]"
     )

@@ -38,7 +38,7 @@ def test_posts_latest_devinstance_2020():
     assert (m15.parent_id, m15.related_ids) == ("", ("14",))
     assert (m2.title, m2.thread_id) == ("About the Site Feedback category", "topic:2")
     # The welcome post keeps its animated image (a protocol-relative URL) and its :wrench: emoji.
-    assert "\n\nhttps://localhost/images/welcome/discourse-edit-post-animated.gif\n\n" in m10.text
+    assert "\n\n[image] (https://localhost/images/welcome/discourse-edit-post-animated.gif)\n\n" in m10.text
     assert "via the admin :wrench: (at the upper right and bottom)" in m10.text
     assert m10.text.startswith("The first paragraph of this pinned topic will be visible")
     # A "localhost" avatar names no forum: no links rather than wrong ones.
@@ -59,12 +59,12 @@ def test_topic_57_view_try_discourse_2013():
     assert (m83.author_handle, m83.author_name) == ("samsaffron", "Sam Saffron")
     assert m83.text.startswith("Welcome!\n\nTry is a sandbox, a safe place to play with Discourse")
     assert m83.text.endswith("or set up a Discourse forum, visit https://github.com/discourse/discourse")
-    # An image-only post: its body is the image's URL, not empty.
-    assert m86.text == "http://i288.photobucket.com/albums/ll164/stienman/ahh.gif"
+    # An image-only post: its body is the image (alt "image": no description) and its URL, not empty.
+    assert m86.text == "[image] (http://i288.photobucket.com/albums/ll164/stienman/ahh.gif)"
     assert (m86.author_handle, m86.parent_id, m86.related_ids) == ("stienman", "", ("84", "83"))
     # Post number 14 replies to number 1 (post 83).
     assert m226.text == (
-        "What? So I have to post this every day?\nhttp://q101.com/wp-content/uploads/2012/02/GroundhogDay.gif"
+        "What? So I have to post this every day?\n[image] (http://q101.com/wp-content/uploads/2012/02/GroundhogDay.gif)"
     )
     assert (m226.parent_id, m226.related_ids) == ("83", ("86", "84"))
     assert m226.created_at == datetime(2013, 2, 5, 17, 14, 17, 364000, tzinfo=UTC)

@@ -10,7 +10,7 @@ from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from channels.text import clean_text
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.pipeline.clean import fit, raw
+from mentions.pipeline.clean import fit, raw, url
 from mentions.pipeline.page import Page
 
 _STORY_SIGNALS = ("_tags", "points", "num_comments")
@@ -41,15 +41,16 @@ def edits_apply(page: Page) -> None:
         return
     stories = page.channel.kind == Channel.Kind.HACKERNEWS
     changed: list[Message] = []
+    edited: list[Message] = []
     story_changed: list[Message] = []
-    columns = ["id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at"]
+    columns = ["id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at", "permalink"]
     columns += ["raw"] if stories else []
     for row in Message.objects.filter(channel=page.channel, external_id__in=list(seen)).values_list(*columns):
-        pk, ticket, external_id, kind, body, edited_at, deleted_at = row[:7]
+        pk, ticket, external_id, kind, body, edited_at, deleted_at, permalink = row[:8]
         mention = seen[external_id]
-        if stories:
-            _story_refresh(page, pk, ticket, row[7], mention, story_changed)
         if mention.deleted:
+            if stories:
+                _story_refresh(page, pk, ticket, row[8], mention, story_changed)
             if deleted_at is not None:
                 continue
             changed.append(Message(pk=pk, body=body, edited_at=edited_at, deleted_at=page.now, updated_at=page.now))
@@ -57,17 +58,38 @@ def edits_apply(page: Page) -> None:
         else:
             text = clean_text(mention.text)
             if not _changed(kind, body, mention, text):
+                if stories:
+                    _story_refresh(page, pk, ticket, row[8], mention, story_changed)
                 continue
             # A platform that reports no edit time (Disqus posts/update, a saved file fed again)
             # still changed the text: the edit is dated when we saw it.
             edited_at = mention.edited_at or page.now
-            changed.append(Message(pk=pk, body=text, edited_at=edited_at, deleted_at=deleted_at, updated_at=page.now))
+            # The edit's link and raw item replace the old ones too (an X edit is a post with its own id and
+            # entities): the message shows the version its text is, and a reply to any version finds it.
+            link = url(mention.permalink) or permalink
+            edited.append(
+                Message(
+                    pk=pk,
+                    body=text,
+                    edited_at=edited_at,
+                    deleted_at=deleted_at,
+                    permalink=link,
+                    raw=raw(mention.raw),
+                    mentioned=list(mention.mentioned),
+                    updated_at=page.now,
+                )
+            )
             kind_, data = TicketEvent.Kind.MESSAGE_EDITED, {"external_id": external_id, "previous_text": body[:5000]}
+            if link != permalink:
+                data["previous_permalink"] = permalink
             page.result.edited += 1
         if ticket:
             page.event(ticket, kind_, data)
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
+    if edited:
+        fields = ["body", "edited_at", "deleted_at", "permalink", "raw", "mentioned", "updated_at"]
+        Message.objects.bulk_update(edited, fields, batch_size=500)
     if story_changed:
         Message.objects.bulk_update(story_changed, ["raw", "updated_at"], batch_size=500)
         tickets = {m.ticket_id for m in story_changed if m.ticket_id}

@@ -2,8 +2,10 @@
 did not thread, the same person on two channels).
 
 Decisions (README, "Ticket life cycle"):
-- The source's messages, history and outreaches move to the target; its tags are added to the
-  target. The source's first-reply breach, if any, stays on the source: it was that clock's.
+- The source's messages, history, outreaches and watched threads move to the target; its tags are
+  added to the target. Two open outreaches to the same expert (one on each) become one: experts'
+  merge hook (experts.merging) keeps the one further along and closes the other as merged.
+  The source's first-reply breach, if any, stays on the source: it was that clock's.
 - The target's conversation started when the earliest of the two did, and was first answered
   when the earliest reply of the two was made: requested_at and the first reply are the
   earliest of both, and the clock is recomputed from them.
@@ -24,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from mentions.models import Message, Ticket, TicketEvent
+from mentions.models import Message, ThreadWatch, Ticket, TicketEvent
 from mentions.services.editing import priority_change
 from mentions.services.events import (
     WAITING_ON_REQUESTER,
@@ -34,6 +36,7 @@ from mentions.services.events import (
     status_after_reply,
     status_set,
 )
+from mentions.services.merge_hooks import merge_hooks_run
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
 
 PRIORITY_RANK = {p: i for i, p in enumerate(Ticket.Priority.values)}  # low < normal < high < urgent
@@ -71,8 +74,11 @@ def ticket_merge(*, source: Ticket, target_id: int, user: Any, reason: str = "")
         moved_events = (
             TicketEvent.objects.filter(ticket=source).exclude(kind=TicketEvent.Kind.SLA_BREACHED).update(ticket=target)
         )
-        # Outreaches belong to experts (which builds on mentions): moved through the relation.
+        # Outreaches belong to experts (which builds on mentions): its hook first combines two open ones to
+        # the same expert (one open per ticket and expert), then they move through the relation.
+        hooked = merge_hooks_run(source=source, target=target, user=user)
         moved_outreaches = source.outreaches.update(ticket=target)
+        _watches_move(source, target)
         tags = list(source.tags.all())
         target.tags.add(*tags)
 
@@ -114,8 +120,29 @@ def ticket_merge(*, source: Ticket, target_id: int, user: Any, reason: str = "")
             outreaches=moved_outreaches,
             tags=[t.name for t in tags],
             at=timezone.now().isoformat(),
+            **hooked,
         )
     return target
+
+
+def _watches_move(source: Ticket, target: Ticket) -> None:
+    """The source's watched threads are watched for the target (an expert's answer in the source's thread
+    still closes the loop); one the target watches already keeps the later end and both author lists."""
+    for watch in ThreadWatch.objects.select_for_update().filter(ticket=source).order_by("pk"):
+        same = (
+            ThreadWatch.objects.select_for_update()
+            .filter(ticket=target, thread_ref=watch.thread_ref, reason=watch.reason)
+            .first()
+        )
+        if same is None:
+            watch.ticket = target
+            watch.save(update_fields=["ticket", "updated_at"])
+            continue
+        same.watch_until = max(same.watch_until, watch.watch_until)
+        same.next_check_at = min(same.next_check_at, watch.next_check_at)
+        same.authors = sorted({*same.authors, *watch.authors})
+        same.save(update_fields=["watch_until", "next_check_at", "authors", "updated_at"])
+        watch.delete()
 
 
 def _conversation_times(source: Ticket, target: Ticket) -> None:

@@ -1,16 +1,19 @@
 import csv
 import io
+import unicodedata
 from datetime import timedelta
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
-from metrics.csv_export import EXPORTS, csv_lines, csv_safe
+from metrics.csv_export import EXPORTS, FORMULA_PREFIXES, csv_lines, csv_safe
 from metrics.tests.test_pages import hand_made_data, replied_ticket, this_week_query
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,42 @@ def test_formula_cells_get_a_leading_quote(prefix):
     assert csv_safe(f"{prefix}HYPERLINK(1)") == f"'{prefix}HYPERLINK(1)"
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "\uff1dHYPERLINK(1)",  # full-width equals (what East Asian input types for =)
+        "\uff0bcmd",  # full-width plus
+        "\uff0d1+1",  # full-width hyphen-minus
+        "\uff20SUM(A1)",  # full-width commercial at
+        "\ufe66cmd",  # small equals
+        "\ufe62cmd",  # small plus
+        "\ufe63cmd",  # small hyphen-minus
+        "\u2212cmd",  # minus sign
+        " =1+1",  # spreadsheets skip leading spaces
+        "\u3000\uff1d1+1",  # an ideographic space, then a full-width equals
+        "\u200b=1+1",  # a zero-width space in front
+        "\ufeff@SUM(A1)",  # a byte-order mark in front
+        "\x00=1",  # a control character in front
+        "\n=1+1",  # a line feed
+    ],
+)
+def test_every_form_of_a_formula_lead_is_guarded(cell):
+    assert csv_safe(cell) == "'" + cell
+
+
+def _lead(text: str) -> str:
+    """What a spreadsheet sees first: the NFKC form without the spaces and invisible characters in front."""
+    normalized = unicodedata.normalize("NFKC", text)
+    return next((c for c in normalized if not (c.isspace() or unicodedata.category(c) in "Zs Zl Zp Cc Cf")), "")
+
+
+@given(st.text())
+def test_no_exported_text_cell_starts_a_formula(text):
+    cell = csv_safe(text)
+    assert cell.startswith("'") or (_lead(cell) not in FORMULA_PREFIXES and not cell.startswith(("\t", "\r", "\n")))
+    assert cell in (text, "'" + text)  # the value itself is never changed, only prefixed
+
+
 def test_plain_values_are_written_as_they_are():
     assert csv_safe("Hacker News") == "Hacker News"
     assert csv_safe(-3) == -3  # a negative number is data, not a formula
@@ -44,6 +83,7 @@ def test_plain_values_are_written_as_they_are():
     assert csv_safe(None) == ""
     assert csv_safe(True) == "yes"
     assert csv_safe(["ci", "=x"]) == "ci =x"
+    assert csv_safe("日本語 \uff1d Japanese") == "日本語 \uff1d Japanese"  # a formula character inside the text is data
     assert list(csv_lines(["a", "b"], [["=1+1", 2]])) == ["a,b\r\n", "'=1+1,2\r\n"]
 
 
@@ -108,6 +148,17 @@ def test_exported_cells_are_guarded_against_formula_injection(manager_client):
     tags = get_csv(manager_client, "tags_rising")
     assert tags[1] == ["'+evil", "1", "0", "1"]
     assert get_csv(manager_client, "advocates")[1][0] == "'-advocate"
+
+
+def test_full_width_and_spaced_formulas_are_guarded_in_the_downloaded_file(manager_client):
+    now = timezone.now()
+    channel = ChannelFactory(name='\uff1dHYPERLINK("https://evil")')
+    waiting = TicketFactory(channel=channel, requested_at=now - timedelta(hours=30), subject=" \uff20SUM(A1:A9)")
+    TicketEvent.objects.create(ticket=waiting, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": "\uff0bevil"})
+
+    overdue = get_csv(manager_client, "overdue", this_week_query())
+    assert overdue[1][1:3] == ["' \uff20SUM(A1:A9)", '\'\uff1dHYPERLINK("https://evil")']
+    assert get_csv(manager_client, "tags_rising")[1][0] == "'\uff0bevil"
 
 
 def test_tickets_export_streams_one_row_per_ticket(manager_client):

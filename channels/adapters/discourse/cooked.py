@@ -19,13 +19,23 @@ MAX_QUOTE_DEPTH = 8
 def cooked_to_text(cooked: str, base_url: str = "", *, quote_depth: int = 0) -> str:
     """Plain text of a post's ``cooked`` HTML: links absolute against the forum (when its address is known)
     and kept visible, emoji as ``:code:``, quotes as ``> `` lines, link previews as their URL, and each
-    image as its URL (the full-size one of a lightbox), so an image-only post does not come out empty."""
+    image as ``[image: alt] (url)``, the way the desk shows a link (label, then the address), with the
+    full-size URL of a lightbox, so an image-only post does not come out empty and says what it was."""
     rewriter = _CookedRewriter(Site(base_url) if base_url else None, quote_depth=quote_depth)
     rewriter.feed(cooked)
     rewriter.close()
     return rewriter.substitute(html_to_text(rewriter.html()))
 
 
+def image_label(alt: str | None) -> str:
+    """``[image: alt]``, or ``[image]`` when the alt text says nothing (empty, or Discourse's default "image")."""
+    text = clean_text(alt or "").strip()
+    return f"[image: {text}]" if text and text.casefold() != "image" else "[image]"
+
+
+# After these a new line starts: an image's URL just before needs no space to keep it apart from what follows.
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "blockquote", "aside", "pre", "table", "tr", "td", "th", "hr"}
+_BLOCK_TAGS |= {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -67,6 +77,8 @@ class _CookedRewriter(HTMLParser):
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], source: str, *, void: bool = False) -> None:
         void = void or tag in _VOID_TAGS
+        if tag in _BLOCK_TAGS:
+            self._space_before_data = False
         if self._skip is not None:
             if tag == self._skip[0] and not void:
                 self._skip = (tag, self._skip[1] + 1)
@@ -96,7 +108,7 @@ class _CookedRewriter(HTMLParser):
             self._image(values.get("src"), values.get("alt"), classes)
         elif tag == "a" and "lightbox" in classes:
             # <a class="lightbox" href="original"><img src="optimized"><div class="meta">name, size</div></a>:
-            # one image, shown as the original's URL (the link's label is empty, so html_to_text shows the href).
+            # one image: the link to the original, labelled by the image ("[image: alt] (original)").
             url = self._absolute(values.get("href"))
             self._in_lightbox = bool(url)
             self._emit(f'<a href="{html.escape(url)}">' if url else "<a>")
@@ -125,6 +137,8 @@ class _CookedRewriter(HTMLParser):
         if tag == "a" and self._in_lightbox:
             self._in_lightbox = False
             self._space_before_data = True
+        elif tag in _BLOCK_TAGS:
+            self._space_before_data = False
         if tag not in _VOID_TAGS:
             self._emit(f"</{tag}>")
 
@@ -136,19 +150,24 @@ class _CookedRewriter(HTMLParser):
             self._emit(html.escape(data, quote=False))
 
     def _image(self, src: str | None, alt: str | None, classes: set[str]) -> None:
-        """An image as its absolute URL (its alt text when it has no usable URL): the post's content may be
-        only that image. A lightbox's image is the lightbox link already; avatars are not content."""
-        if self._in_lightbox or "avatar" in classes:
+        """An image as ``[image: alt] (url)`` (``[image: alt]`` when it has no usable URL): the post's content
+        may be only that image. In a lightbox the label is the lightbox link's, whose address is the original
+        image; avatars are not content."""
+        if "avatar" in classes:
+            return
+        label = image_label(alt)
+        if self._in_lightbox:
+            self._emit(html.escape(label))
             return
         url = self._absolute(src, image=True)
-        if url:
-            previous = self._buffers[-1][-1] if self._buffers[-1] else ""
-            self._emit(
-                ("" if not previous or previous[-1:].isspace() or previous.endswith(">") else " ") + html.escape(url)
-            )
-            self._space_before_data = True
-        elif alt and alt.strip():
-            self._emit(html.escape(alt.strip()))
+        if not url and not (alt and alt.strip()):
+            return  # neither an address nor a description: nothing a reader could use
+        shown = f"{label} ({url})" if url else label
+        previous = self._buffers[-1][-1] if self._buffers[-1] else ""
+        self._emit(
+            ("" if not previous or previous[-1:].isspace() or previous.endswith(">") else " ") + html.escape(shown)
+        )
+        self._space_before_data = True
 
     def _end_quote(self) -> None:
         username, _depth = self._quote_stack.pop()

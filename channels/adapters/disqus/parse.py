@@ -2,8 +2,9 @@
 
 `page_items` accepts saved or fetched API responses whose ``response`` holds posts: ``forums/listPosts``,
 ``threads/listPosts``, ``posts/list``, ``categories/listPosts``, ``users/listPosts``, ``posts/getContext``,
-``posts/listPopular`` (a list), ``posts/details`` or ``posts/update`` (one post), a list of such envelopes (one
-per page), or bare post objects. A response that holds no posts at all (an error envelope, threads, forums) is a
+``posts/listPopular`` (a list), ``posts/details`` or ``posts/update`` (one post), ``users/listActivity`` (its
+"post" entries; the others are skipped: `activity_posts`), a list of such envelopes (one per page), or bare post
+objects. A response that holds no posts at all (an error envelope, threads, forums) is a
 `PayloadError`; inside a page each post is parsed on its own (`guard.parse_each`), so a post that cannot be read
 is rejected with its raw payload and the others are kept. Every value is read through `channels.clean`, and
 nothing here recurses over the payload's nesting (a reply chain nested thousands deep is cut, not walked).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +48,7 @@ def page_items(payload: Any) -> list[Any]:
         items = _envelope_items(payload) if ("code" in payload or "response" in payload) else [payload]
     else:
         raise PayloadError(f"{_NOT_POSTS}; got {clean.preview(payload, 80)}.")
+    items = activity_posts(items)
     for item in items:
         if is_thread(item):
             raise PayloadError(
@@ -56,6 +59,30 @@ def page_items(payload: Any) -> list[Any]:
         keys = sorted(clean.line(str(k), max_length=40) for k in clean.mapping(items[0]))[:8]
         raise PayloadError(f"Item is not a Disqus post (no id, createdAt and message; keys: {', '.join(keys)}).")
     return items
+
+
+def is_activity(item: Any) -> bool:
+    """An entry of ``users/listActivity``: ``{"type": "post", "object": {...}, "createdAt": ...}``."""
+    return isinstance(item, dict) and "type" in item and "object" in item and "id" not in item
+
+
+def activity_posts(items: list[Any]) -> list[Any]:
+    """The items with each ``users/listActivity`` entry replaced by its post: an entry of type "post" stands for
+    its object; any other entry (a thread started, a vote, a like) is no comment, is skipped and logged with how
+    many of each type, and is not an error: the user did those things."""
+    kept: list[Any] = []
+    skipped: Counter[str] = Counter()
+    for item in items:
+        if not is_activity(item):
+            kept.append(item)
+        elif item.get("type") == "post" and isinstance(item.get("object"), dict):
+            kept.append(item["object"])
+        else:
+            skipped[clean.line(str(item.get("type")), max_length=40) or "?"] += 1
+    if skipped:
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
+        logger.info("disqus: %s activity entries that are not posts skipped (%s)", sum(skipped.values()), counts)
+    return kept
 
 
 def _envelope_items(envelope: dict[str, Any]) -> list[Any]:

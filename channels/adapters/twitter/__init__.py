@@ -38,7 +38,9 @@ Ids are 64-bit: kept as strings, compared as ints. An edited post gets a new id 
 ``edit_history_tweet_ids``; the original id is the external id, so an edit is the same message. A reply to an
 edited post names the version it answered: its parent is mapped to the original through the edit histories in
 the response (``includes.tweets``, requested with ``expansions=referenced_tweets.id``) and in the cursor
-(``edits``: the versions of recent edited posts), so it joins the edited post's ticket (`parse.py`). Posts
+(``edits``: the versions of recent edited posts), so it joins the edited post's ticket (`parse.py`); when
+neither knows the version, the ingest finds the stored post whose raw edit history lists it (`edit_chain_window`).
+An edit seen later replaces the stored text, link and raw post (the old text and link go to the history). Posts
 without a usable ``created_at`` get their time from the Snowflake id: ms since the Unix epoch =
 (id >> 22) + 1288834974657.
 
@@ -75,7 +77,7 @@ from .client import (
 )
 from .config import SCHEMA, handle_with_role, sources, validate_config
 from .cursor import Cursor
-from .ids import SNOWFLAKE_EPOCH_MS, snowflake_time
+from .ids import SNOWFLAKE_EPOCH_MS, original_window, snowflake_time
 from .oauth import XOAuth
 from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
 from .parse import dedupe, parse_item, parse_page
@@ -169,6 +171,13 @@ class TwitterAdapter(PolledAdapter):
 
     def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
+
+    # Where a reply to an edited version finds the stored post (mentions.pipeline.lookup): a message whose raw
+    # post lists the version in its edit history, posted within X's edit window before the version.
+    edit_history_key = "edit_history_tweet_ids"
+
+    def edit_chain_window(self, version_id: str) -> tuple[datetime, datetime] | None:
+        return original_window(version_id)
 
     # --- replying -------------------------------------------------------------------------
 

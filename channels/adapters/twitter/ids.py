@@ -44,6 +44,21 @@ def snowflake_time(tweet_id: str) -> datetime:
     return datetime.fromtimestamp(ms // 1000, tz=UTC) + timedelta(milliseconds=ms % 1000)
 
 
+# X lets a post be edited for 30 minutes after it was posted (docs.x.com, "Edit Posts"); a little more is
+# allowed for clocks and created_at kept to the second.
+EDIT_WINDOW = timedelta(minutes=35)
+
+
+def original_window(version_id: str) -> tuple[datetime, datetime] | None:
+    """When the original of a post version `version_id` was posted, if the version is an edit: at most
+    EDIT_WINDOW before the version's own (Snowflake) time. None for an id that carries no time."""
+    number = as_id(version_id)
+    if number is None or int(number) < FIRST_SNOWFLAKE_ID:
+        return None
+    at = snowflake_time(number)
+    return at - EDIT_WINDOW, at + timedelta(seconds=1)
+
+
 def snowflake_at(moment: datetime) -> str:
     """The smallest Snowflake id of a moment (for since_id/until_id bounds)."""
     ms = int(moment.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS

@@ -121,13 +121,23 @@ def _with_author(post: Any, users: dict[str, dict[str, Any]]) -> Any:
 
 
 def text_of(tweet: dict[str, Any]) -> str:
+    """The post's text with each t.co link as the address it stands for. A link X lists in the entities whose
+    t.co is not in the text (the text cut short before it, a link shown only as a card) is added on a line of
+    its own after the text (its unwound address when X followed the redirects), so no link is lost."""
     # X sends plain text with &amp; &lt; &gt; escaped. Unescape first: expanded URLs are not escaped.
     text = html.unescape(clean.text(tweet.get("text")))
+    missing: list[str] = []
     for link in clean.objects(clean.mapping(tweet.get("entities")).get("urls"))[:100]:
         short = clean.text(link.get("url"), max_length=2000)
         expanded = clean.url(link.get("expanded_url"))
-        if short and expanded:
+        if short and expanded and short in text:
             text = text.replace(short, expanded)
+            continue
+        target = clean.url(link.get("unwound_url")) or expanded or clean.url(short)
+        if target and target not in text and target not in missing:
+            missing.append(target)
+    if missing:
+        text = "\n".join([text.rstrip(), *missing]) if text.strip() else "\n".join(missing)
     return clean.text(text)
 
 
