@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,6 +42,9 @@ class Receiver:
     mode: str = "answer"
     status: int = 204
     headers: dict[str, str] = field(default_factory=dict)
+    status_for: Callable[[Received], int] | None = None  # decides the status per request, when given
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this context
+    server_names: list[str | None] = field(default_factory=list)  # the TLS SNI each client asked for
     trickle_every: float = 2.0
     requests: list[Received] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -55,16 +60,17 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.requests.append(
-                    Received(self.path, dict(self.headers.items()), body, time.monotonic(), self.server.server_address)
+                request = Received(
+                    self.path, dict(self.headers.items()), body, time.monotonic(), self.server.server_address
                 )
+                receiver.requests.append(request)
                 receiver.arrived.set()
                 if receiver.mode == "trickle":
                     self._trickle()
                     return
                 if receiver.mode == "hold":
                     receiver.release.wait(60)
-                self.send_response(receiver.status)
+                self.send_response(receiver.status_for(request) if receiver.status_for else receiver.status)
                 for name, value in receiver.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", "0")
@@ -88,6 +94,9 @@ class Receiver:
         server_class = type("Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
         self._server = server_class((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
+        if self.tls is not None:
+            self.tls.sni_callback = lambda sock, name, context: self.server_names.append(name)
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
@@ -99,7 +108,7 @@ class Receiver:
 
     def url(self, *, host: str | None = None, path: str = "/hook") -> str:
         host = host or (f"[{self.host}]" if ":" in self.host else self.host)
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
 
 def verified(request: Received, secret: str) -> dict:
