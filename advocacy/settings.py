@@ -280,6 +280,9 @@ DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://g
 # e.g. smtp+tls://user:password@smtp.example.com:587 ; the default prints mail to the console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The sender of the desk's own mail to its admins (webhook pause alerts); replies to e-mail tickets go
+# out from their mailbox's address instead.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # --- Slack (expert outreach) --------------------------------------------------------------
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
