@@ -266,8 +266,6 @@ def _record_success(row: WebhookDelivery, result: PostResult, now: datetime) -> 
         WebhookSubscription.objects.filter(pk=sub.pk).update(
             failing_since=None, consecutive_failures=0, last_failure="", paused_at=None, paused_reason=""
         )
-        # Later deliveries of this run see the subscription healthy.
-        row.subscription.failing_since = row.subscription.paused_at = None
 
 
 def _record_failure(row: WebhookDelivery, result: PostResult, now: datetime) -> None:

@@ -174,6 +174,7 @@ def test_a_worker_killed_mid_send_is_reclaimed_and_the_receiver_dedupes():
         ],
         cwd=ROOT,
         env=subprocess_env(DESK_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8"),
+        stdout=subprocess.DEVNULL,
     )
     try:
         assert receiver.arrived.wait(60), "the worker never posted"
