@@ -10,16 +10,20 @@ HTTP servers on loopback (api/tests/receivers.py); made-up host names are answer
 Run with `-s` to print the table of every address form and what happened to it.
 """
 
+import ipaddress
+
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.admin import WebhookSubscriptionForm
 from api.models import WebhookDelivery
 from api.tests.conftest import queue_delivery, subscribe
 from api.tests.receivers import Receiver
 from api.webhook_delivery import subscription_deliver
-from api.webhook_urls import WebhookUrlRefused, webhook_target
+from api.webhook_urls import WebhookUrlRefused, address_refusal, webhook_target
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +237,19 @@ def admin_client(client):
 
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_an_ipv4_address_carried_in_ipv6_gets_the_same_verdict(value):
+    """IPv4-mapped, NAT64 and 6to4 spellings of any IPv4 address are refused exactly when it is."""
+    v4 = ipaddress.IPv4Address(value)
+    verdict = address_refusal(v4)
+    for carried in (
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("::ffff:0:0")) | value),
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("64:ff9b::")) | value),
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("2002::")) | (value << 80)),
+    ):
+        refusal = address_refusal(carried)
+        assert (refusal is None) == (verdict is None), (v4, carried, verdict, refusal)
+        if verdict:
+            assert refusal == f"{verdict} inside {carried}"
