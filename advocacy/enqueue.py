@@ -12,16 +12,22 @@ from typing import Any
 from django.db import transaction
 
 
-def task_enqueue(name: str, *args: Any, countdown: int | None = None, expires: int | None = None) -> None:
+def task_enqueue(
+    name: str, *args: Any, countdown: int | None = None, expires: int | None = None, queue: str | None = None
+) -> None:
+    """`queue`: a Celery queue other than the default one (webhook deliveries have their own)."""
     from celery import current_app
 
-    current_app.tasks[name].apply_async(args=list(args), countdown=countdown, expires=expires)
+    options = {"queue": queue} if queue else {}
+    current_app.tasks[name].apply_async(args=list(args), countdown=countdown, expires=expires, **options)
 
 
-def task_enqueue_on_commit(name: str, *args: Any, countdown: int | None = None, expires: int | None = None) -> None:
+def task_enqueue_on_commit(
+    name: str, *args: Any, countdown: int | None = None, expires: int | None = None, queue: str | None = None
+) -> None:
     """After the current transaction commits; a broker that is down is logged (robust), never raised
     into the work that already committed."""
     transaction.on_commit(
-        lambda: task_enqueue(name, *args, countdown=countdown, expires=expires),
+        lambda: task_enqueue(name, *args, countdown=countdown, expires=expires, queue=queue),
         robust=True,
     )

@@ -283,7 +283,9 @@ DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://g
 # e.g. smtp+tls://user:password@smtp.example.com:587 ; the default prints mail to the console.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-# The sender of the desk's own mail to its users (failed sign-in attempts on their account: access/notices.py).
+# The sender of the desk's own mail to its users and admins (failed sign-in attempts on their account:
+# access/notices.py; webhook pause alerts: api/webhook_alerts.py); replies to e-mail tickets go out from
+# their mailbox's address instead.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 # --- Slack (expert outreach) --------------------------------------------------------------
@@ -461,6 +463,31 @@ SESSION_COOKIE_AGE = DESK_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Outgoing webhooks (api/webhook_*.py; docs/webhooks.md) ------------------------------
+# Receivers on loopback, private, link-local, shared or reserved addresses are refused unless their
+# address lies in one of these networks (CIDRs, comma-separated), e.g. "10.20.0.0/16,fd00:1::/64".
+DESK_WEBHOOK_ALLOWED_NETWORKS = env.list("DESK_WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _net in DESK_WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"DESK_WEBHOOK_ALLOWED_NETWORKS: {_net!r} is not a network ({_exc}).") from _exc
+# One delivery's whole exchange (connect, TLS, request, the answer's status and headers) is cut after this.
+DESK_WEBHOOK_DEADLINE_SECONDS = env.float("DESK_WEBHOOK_DEADLINE_SECONDS", default=10.0)
+# A delivery task sends one subscription's backlog for this long, then queues itself again behind the others.
+DESK_WEBHOOK_RUN_SECONDS = env.int("DESK_WEBHOOK_RUN_SECONDS", default=30)
+# A failed delivery is tried again after 30 s, 1, 2, 4... minutes, at most this far apart (also the
+# interval at which a paused subscription is probed).
+DESK_WEBHOOK_RETRY_MAX_SECONDS = env.int("DESK_WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+# A subscription whose every attempt has failed for this long is paused and the admins e-mailed.
+DESK_WEBHOOK_PAUSE_AFTER_HOURS = env.float("DESK_WEBHOOK_PAUSE_AFTER_HOURS", default=24)
+# The Celery queue deliveries run on; a worker must consume it (Procfile: the "webhooks" process).
+DESK_WEBHOOK_QUEUE = env.str("DESK_WEBHOOK_QUEUE", default="webhooks")
+# CA certificates for receivers' TLS (a PEM file): an internal CA for allow-listed private receivers.
+# Empty: the public CAs of the certifi package, as for every other outgoing request.
+DESK_WEBHOOK_CA_BUNDLE = env.str("DESK_WEBHOOK_CA_BUNDLE", default="")
+
 # The REST API (api/): personal access tokens or a signed-in browser, DESK_API_RATE requests per token.
 DESK_API_RATE = env.str("DESK_API_RATE", default="600/min")
 REST_FRAMEWORK = {

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -42,8 +44,10 @@ class ApiToken(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """An outgoing webhook: the ticket events an admin wants POSTed to a URL, signed with HMAC like the
-    inbound webhook (X-Desk-Timestamp, X-Desk-Signature: sha256=HMAC(secret, timestamp + "." + body))."""
+    """An outgoing webhook: the ticket events an admin wants POSTed to a URL, signed with the Standard
+    Webhooks scheme (api.webhook_signing). Its deliveries go out one at a time in event order; one that
+    keeps failing holds back the ones after it (nothing is skipped) and, after
+    DESK_WEBHOOK_PAUSE_AFTER_HOURS, pauses the subscription and alerts the admins (api.webhook_delivery)."""
 
     class Event(models.TextChoices):
         CREATED = "created", "Ticket created"
@@ -55,11 +59,29 @@ class WebhookSubscription(models.Model):
     url = models.URLField(max_length=500, help_text="Where the events are POSTed (https in production).")
     events = models.JSONField(default=list, help_text="Which ticket events to send.")
     secret_encrypted = models.TextField(editable=False)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(
+        default=True, help_text="Off: nothing is queued or sent; on again: from where it stopped."
+    )
     # Where in the change feed (mentions.change_feed) this subscription has read to: it starts at the
     # feed's end when made, so history is not replayed.
     position = models.CharField(max_length=50, default="0.0", editable=False)
+    # Since when every attempt has failed (None while deliveries succeed), how many, and the last reason.
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    last_failure = models.CharField(max_length=120, blank=True, editable=False)
+    # Set once failing_since is DESK_WEBHOOK_PAUSE_AFTER_HOURS old (admins are e-mailed then); cleared by
+    # the first success or an admin's "Resume now". While paused the oldest delivery is tried hourly.
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_reason = models.CharField(max_length=120, blank=True, editable=False)
+    # At most one worker sends for a subscription at a time (order is kept): it holds this lease. A field,
+    # not a row lock, so no transaction stays open through an HTTP exchange (the change feed waits on
+    # open transactions) and it works on SQLite too.
+    lease_token = models.CharField(max_length=36, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a delivery task was last queued for it, so each beat tick does not queue another.
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name} → {self.url}"
@@ -78,28 +100,33 @@ class WebhookSubscription(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one subscription: made once (unique), posted until it is accepted (2xx) or has
-    failed MAX_ATTEMPTS times; never posted again once accepted. Receivers dedupe on X-Desk-Delivery
-    (the same id on every attempt), should an answer be lost after they accepted it."""
+    """One event for one subscription: made once (unique), posted until the receiver accepts it (2xx),
+    however long that takes; never posted again once accepted. Receivers dedupe on webhook-id (the
+    same `message_id` on every attempt), should an answer be lost after they accepted it."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        # Only when an admin gives up on a delivery (or from before deliveries were retried forever):
+        # "Send again" makes it pending.
+        FAILED = "failed", "Given up"
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    message_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     event_id = models.BigIntegerField()
     ticket_id = models.BigIntegerField()
     event = models.CharField(max_length=16, choices=WebhookSubscription.Event.choices)
     payload = models.JSONField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    # Pending: not to be tried before. Sending: when the attempt began (a stale one is reclaimed).
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
@@ -107,9 +134,18 @@ class WebhookDelivery(models.Model):
             models.UniqueConstraint(fields=["subscription", "event_id"], name="webhookdelivery_once_per_event")
         ]
         indexes = [
-            models.Index(fields=["next_attempt_at"], name="webhookdelivery_due_idx", condition=Q(status="pending"))
+            # A subscription's oldest undelivered delivery (the next to send) is one index probe.
+            models.Index(
+                fields=["subscription", "id"],
+                name="webhookdelivery_waiting_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
         ]
         verbose_name_plural = "webhook deliveries"
 
     def __str__(self) -> str:
         return f"{self.event} #{self.ticket_id} → {self.subscription.name} ({self.status})"
+
+    @property
+    def webhook_id(self) -> str:
+        return f"msg_{self.message_id.hex}"
