@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -84,6 +85,8 @@ class OutreachAdmin(admin.ModelAdmin):
     search_fields = ["expert__name"]
     list_select_related = ["ticket", "expert"]
     raw_id_fields = ["ticket", "expert", "advocate", "answer_message"]
+    # Slack permalinks are https: say so rather than take Django 5's http default (deprecated in 6.0).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(OutreachSettings)
