@@ -425,7 +425,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "api.views.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -438,6 +438,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the vendored sidecar package, its start-up script a file: the CSP allows both.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The enums as components (drf-spectacular's default), then allowEmptyValue and Retry-After (api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.api_schema_finish"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "mentions.models.Ticket.Status",
         "ReplyStatusEnum": ["open", "pending", "solved"],
