@@ -413,14 +413,21 @@ SESSION_COOKIE_AGE = DESK_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# The REST API (api/): personal access tokens or a signed-in browser, DESK_API_RATE requests per token.
+# The REST API (api/): personal access tokens or a signed-in browser. DESK_API_RATE requests per user,
+# across all their tokens and their browser session; at most DESK_API_TOKENS_PER_USER live (unrevoked,
+# unexpired) tokens per user.
 DESK_API_RATE = env.str("DESK_API_RATE", default="600/min")
+DESK_API_TOKENS_PER_USER = env.int("DESK_API_TOKENS_PER_USER", default=10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.TokenScope"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.auth.TwoFactorDone",
+        "api.auth.TokenScope",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
