@@ -29,7 +29,7 @@ NO_NUL_PATTERN = r"^[^\x00]*$"
 # White space, then the first other character, then anything but NUL: one way to match, so a regular
 # expression engine that backtracks (Python's) checks a long text in linear time.
 HAS_TEXT_PATTERN = r"^[" + SPACE_CLASS + r"]*[^\x00" + SPACE_CLASS + r"][^\x00]*$"
-INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+INTEGER = re.compile(r"[+-]?[0-9]+")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -89,6 +89,8 @@ class Link(Text):
 class QueryText(serializers.Field):
     """Any text: a search box's words, cleaned by the form that reads them (NULs and all)."""
 
+    default_error_messages = {"invalid": "Must be text."}
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
@@ -119,7 +121,8 @@ class Matching(serializers.Field):
 
 
 class QueryInt(serializers.Field):
-    """An integer query parameter, written as JSON writes one ("7", "-1"; not "07", "7.0" nor " 7")."""
+    """An integer query parameter: ASCII digits with an optional sign ("7", "-1", "+07"; not "7.0", "1e2",
+    " 7" nor a non-ASCII digit), as a client holding the schema reads an integer off the wire (schemathesis does)."""
 
     default_error_messages = {
         "invalid": "A whole number, such as 7.",

@@ -3,12 +3,19 @@ null fields marked nullable, every refusal documented with its shape, and reques
 as the schema describes them: `limit` from 1 to 1000, no blank bodies, no number where a string is due.
 api/tests/test_schema.py runs schemathesis itself over all of it."""
 
+import jsonschema_rs
 import pytest
 from django.test import Client
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from rest_framework.exceptions import ValidationError
+from schemathesis.specs.openapi.utils import sent_text_is_valid
 
+from api.fields import Link, Matching, QueryDate, QueryInt, Text
 from api.tokens import token_create
 from mentions.models import Ticket
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
+from metrics.forms import EARLIEST_DATE, LATEST_DATE
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +60,15 @@ def test_every_operation_documents_its_refusals(schema):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("limit=1", 200), ("limit=1000", 200), ("limit=", 200), ("limit=0", 400), ("limit=1001", 400), ("limit=1.0", 400)],
+    [
+        ("limit=1", 200),
+        ("limit=1000", 200),
+        ("limit=", 200),
+        ("limit=0", 400),
+        ("limit=1001", 400),
+        ("limit=1.0", 400),
+        ("limit=%201", 400),
+    ],
 )
 def test_limit_is_taken_from_1_to_1000(api, query, status):
     assert api.get(f"/api/changes/?{query}").status_code == status
@@ -112,3 +127,72 @@ def test_any_other_path_under_the_api_is_a_json_404(api):
         assert (answer.status_code, answer["Content-Type"]) == (404, "application/json"), path
     posted = Client(enforce_csrf_checks=True).post("/api/tickets/abc/notes/", {}, content_type="application/json")
     assert posted.status_code == 404 and posted.json() == {"detail": "No such endpoint or object."}
+
+
+# --- The fields and their schemas agree on every value --------------------------------------------------
+
+# White space of Python and of JavaScript (and two characters that are neither, though they look it),
+# NUL, digits and signs, the letters of http(s)://, others.
+WHITE = "\t\n\x0b\x0c\r\x1c\x1f \x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u180e\u200b"
+ODD = st.text(alphabet=st.sampled_from(WHITE + "\x00aZ0179+-.e:/hHtTpPsS\u00e9\u0663\U0001f600"), max_size=24)
+
+
+def _field_schema(field) -> dict:
+    from drf_spectacular.openapi import AutoSchema
+
+    return AutoSchema()._map_serializer_field(field, "request")
+
+
+def _accepts(field, value) -> bool:
+    try:
+        field.run_validation(value)
+    except ValidationError:
+        return False
+    return True
+
+
+BODY = [Text(max_length=12), Text(max_length=12, blank=True), Link()]
+QUERY = [
+    QueryInt(min_value=1, max_value=1000),
+    QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE),
+    Matching(r"none|me|[0-9]{1,18}", help_text="x"),
+]
+
+
+@pytest.mark.parametrize(
+    "field", BODY + QUERY, ids=["text", "blank text", "link", "query int", "query date", "query pattern"]
+)
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@example(value="+07")
+@example(value="-0")
+@example(value="7.0")
+@example(value=" 7")
+@example(value="1e2")
+@example(value="٣")
+@example(value="2026-1-05")
+@example(value="2026-02-30")
+@example(value="2101-01-01")
+@example(value="\ufeff")
+@example(value=" \x1c")
+@example(value="\x00a")
+@example(value="hTtP://x")
+@example(value="http:/x")
+@example(value="mailto:a")
+@example(value="me ")
+@example(value="NONE")
+@example(value="0000000000000000000")
+@given(value=ODD | st.dates().map(str) | st.integers(-5, 2000).map(str) | st.integers(-3, 3))
+def test_a_field_accepts_a_value_exactly_when_its_schema_does(field, value):
+    """What the server takes and what a client holding the schema takes are the same: white space of both
+    Python and JavaScript, NULs, signs and all. The client is schemathesis's own reading: jsonschema-rs
+    (formats checked) on a body's JSON value, and on a query parameter's text as it reads one off the
+    wire (an integer is text int() reads, ASCII, no spaces)."""
+    schema = _field_schema(field)
+    is_valid = jsonschema_rs.validator_for(schema, validate_formats=True).is_valid
+    if field in QUERY:
+        if not isinstance(value, str):
+            return  # a query parameter is always text
+        valid = sent_text_is_valid(value, is_valid, [schema["type"]])
+    else:
+        valid = is_valid(value)
+    assert _accepts(field, value) == valid, (value, schema)
