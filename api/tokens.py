@@ -63,6 +63,8 @@ def token_create(*, user: Any, name: str, scope: str, days: int) -> tuple[ApiTok
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     cap = settings.DESK_API_TOKENS_PER_USER
     with transaction.atomic():
+        # SELECT ... FOR UPDATE on the user's row: a second token_create for the same user waits here
+        # until this one commits, then counts the token this one made.
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         if tokens_live(user=user) >= cap:
             raise ValidationError(
