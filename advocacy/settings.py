@@ -488,19 +488,26 @@ DESK_WEBHOOK_QUEUE = env.str("DESK_WEBHOOK_QUEUE", default="webhooks")
 # Empty: the public CAs of the certifi package, as for every other outgoing request.
 DESK_WEBHOOK_CA_BUNDLE = env.str("DESK_WEBHOOK_CA_BUNDLE", default="")
 
-# The REST API (api/): personal access tokens or a signed-in browser, DESK_API_RATE requests per token.
+# The REST API (api/): personal access tokens or a signed-in browser. DESK_API_RATE requests per user,
+# across all their tokens and their browser session; at most DESK_API_TOKENS_PER_USER live (unrevoked,
+# unexpired) tokens per user.
 DESK_API_RATE = env.str("DESK_API_RATE", default="600/min")
+DESK_API_TOKENS_PER_USER = env.int("DESK_API_TOKENS_PER_USER", default=10)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.TokenScope"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.auth.TwoFactorDone",
+        "api.auth.TokenScope",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "api.views.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -513,6 +520,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the vendored sidecar package, its start-up script a file: the CSP allows both.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The enums as components (drf-spectacular's default), then allowEmptyValue and Retry-After (api/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.api_schema_finish"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "mentions.models.Ticket.Status",
         "ReplyStatusEnum": ["open", "pending", "solved"],

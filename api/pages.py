@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api.models import ApiToken
-from api.tokens import MAX_DAYS, token_create, token_revoke
+from api.tokens import MAX_DAYS, token_create, token_revoke, tokens_live, two_factor_missing
 
 
 class TokenForm(forms.Form):
@@ -31,11 +32,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
         else:
             made = (token, secret)
             form = TokenForm()
-    response = render(
-        request,
-        "api/tokens.html",
-        {"form": form, "made": made, "tokens": ApiToken.objects.filter(user=request.user)},
-    )
+    context = {
+        "form": form,
+        "made": made,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        # Said beside the form, before anyone fills it in for nothing.
+        "two_factor_missing": two_factor_missing(request.user),
+        "live": tokens_live(user=request.user),
+        "cap": settings.DESK_API_TOKENS_PER_USER,
+    }
+    response = render(request, "api/tokens.html", context)
     response["Cache-Control"] = "no-store"  # the page may carry a secret shown once
     return response
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
 from mentions.models import Message, Ticket, TicketEvent
 
 
@@ -16,7 +21,9 @@ class ChannelRefSerializer(serializers.Serializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     channel = ChannelRefSerializer()
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null when nobody has the ticket."
+    )
     tags = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -47,7 +54,15 @@ class TicketSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author_user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # As stored: a platform's permalink, or the link given when a reply was recorded (http:// or https://
+    # and any text, as on the ticket page), which is not always a URI by the letter of RFC 3986.
+    permalink = serializers.CharField(help_text="Its address on the platform; empty when it has none.")
+    author_user = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who wrote it on the desk; null for the requester's and others' messages.",
+    )
 
     class Meta:
         model = Message
@@ -66,7 +81,9 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null when the desk did it by itself."
+    )
 
     class Meta:
         model = TicketEvent
@@ -88,39 +105,99 @@ class TicketDetailSerializer(TicketSerializer):
         fields = [*TicketSerializer.Meta.fields, "messages", "events"]
 
 
+# The actions' bodies. Every rule the schema can state is checked here, before a service runs: what a
+# service still refuses is about the desk's state (a 409), not the request.
+STATUS_AFTER_REPLY = ["open", "pending", "solved"]
+
+
+@extend_schema_serializer(
+    examples=[OpenApiExample("A note", value={"body": "Asked in #runner whether the cache key changed."})]
+)
 class NoteIn(serializers.Serializer):
-    body = serializers.CharField(max_length=20_000)
+    body = Text(max_length=20_000)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A reply posted on Hacker News",
+            value={
+                "body": "Try clearing the runner cache.",
+                "link": "https://news.ycombinator.com/item?id=41000000",
+                "status": "pending",
+            },
+        )
+    ]
+)
 class ReplyIn(serializers.Serializer):
-    body = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    link = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
-    status = serializers.ChoiceField(choices=["open", "pending", "solved"], default="solved")
+    """At least one of `body` and `link` (the schema says so with anyOf: ReplyInScheme)."""
+
+    body = Text(max_length=20_000, blank=True, required=False, default="")
+    link = Link(help_text="The reply's address on the platform.")
+    status = serializers.ChoiceField(choices=STATUS_AFTER_REPLY, default="solved")
+
+    def validate(self, data: dict) -> dict:
+        if not has_text(data["body"]) and not data["link"]:
+            raise serializers.ValidationError({"body": ["Give the reply text or a link to the posted reply."]})
+        return data
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A reply, sent once",
+            value={"body": "Hi! Try clearing the runner cache.", "key": "5b0f2c1e-send-1", "status": "pending"},
+        )
+    ]
+)
 class SendIn(serializers.Serializer):
-    body = serializers.CharField(max_length=40_000)
-    handle = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    key = serializers.CharField(
-        max_length=64,
+    body = Text(max_length=40_000)
+    handle = Text(
+        max_length=100,
+        blank=True,
         required=False,
-        allow_blank=True,
+        default="",
+        help_text="The desk's account to post from; the channel's default when left out.",
+    )
+    key = Text(
+        max_length=64,
+        blank=True,
+        required=False,
         default="",
         help_text="Your idempotency key: the same key sent again answers with the first send's outcome, "
         "never a second post.",
     )
-    status = serializers.ChoiceField(choices=["open", "pending", "solved"], default="solved")
-    style = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=STATUS_AFTER_REPLY, default="solved")
+    style = Text(
+        max_length=16, blank=True, required=False, default="", help_text="How to post, where a channel offers several."
+    )
 
 
+@extend_schema_serializer(examples=[OpenApiExample("Solve", value={"status": "solved"})])
 class StatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ticket.Status.choices)
 
 
+@extend_schema_serializer(examples=[OpenApiExample("A handbook macro", value={"macro": "Expert responded"})])
 class MacroIn(serializers.Serializer):
-    macro = serializers.CharField(max_length=200, help_text="The macro's id or its exact name.")
-    link = serializers.CharField(max_length=2_000, required=False, allow_blank=True, default="")
+    macro = Text(max_length=200, help_text="The macro's id or its exact name.")
+    link = Link(help_text="A link the macro asks for (e.g. the expert's answer).")
 
 
+@extend_schema_serializer(examples=[OpenApiExample("To Ada", value={"assignee": "ada"})])
 class AssignIn(serializers.Serializer):
-    assignee = serializers.CharField(max_length=150, help_text="The username to give the ticket to.")
+    assignee = Text(max_length=150, help_text="The username to give the ticket to.")
+
+
+class ReplyInScheme(OpenApiSerializerExtension):
+    """ReplyIn's schema with its rule that a body or a link is given."""
+
+    target_class = "api.serializers.ReplyIn"
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["anyOf"] = [
+            {"required": ["body"], "properties": {"body": {"pattern": HAS_TEXT_PATTERN}}},
+            {"required": ["link"], "properties": {"link": {"minLength": 1}}},
+        ]
+        return schema

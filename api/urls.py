@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
+from api.errors import not_found
 
 app_name = "api"
 
@@ -21,4 +22,7 @@ urlpatterns = [
     path("changes/", views.Changes.as_view(), name="changes"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    # Anything else ending in a slash (a ticket id that is not a number, a typo): a JSON 404, not the desk's
+    # HTML page. A path without its slash is still redirected to the one with it first (APPEND_SLASH).
+    re_path(r"^[\s\S]*/$", not_found),
 ]

@@ -1,28 +1,28 @@
 """The API's endpoints. Thin, like the pages: the same forms, selectors and services, so the same
-filters, permissions, validation and history events."""
+filters, permissions, validation and history events. Each operation's schema lists what it answers,
+refusals included (api/errors.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.decorators import method_decorator
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
 from api import serializers as s
 from api.auth import needs
+from api.errors import BadGateway, Conflict, NotFound, refusals
+from api.params import ChangesParams, KpiParams, TicketListParams
 from channels.models import Channel, DeadLetter
 from mentions import search, selectors, services
 from mentions.change_feed import BadPosition, changes_after
@@ -35,20 +35,16 @@ DASHBOARDS = needs("mentions.view_dashboards")
 CHANNELS = needs("mentions.view_dashboards", "channels.view_channel")
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """The services' own refusals, in their own words: a ValidationError is a 400, not a 500."""
-    if isinstance(exc, DjangoValidationError):
-        exc = ValidationError({"detail": exc.messages})
-    return exception_handler(exc, context)
-
-
 @method_decorator(login_not_required, name="dispatch")  # a token is checked by DRF, not the session
 class ApiView(APIView):
     pass
 
 
 def _ticket(pk: int) -> Ticket:
-    return get_object_or_404(Ticket, pk=pk)
+    ticket = Ticket.objects.filter(pk=pk).first()
+    if ticket is None:
+        raise NotFound("No such ticket.")
+    return ticket
 
 
 def _listed(tickets: list[Ticket]) -> list[Ticket]:
@@ -65,22 +61,23 @@ class TicketList(ApiView):
     @extend_schema(
         operation_id="tickets_list",
         summary="Tickets, searched and filtered as on the ticket list",
-        parameters=[
-            OpenApiParameter(name, str, description=f"As the ticket list's `{name}`.")
-            for name in (*TicketFilterForm.PARAMS, "page")
-        ],
-        responses=inline_serializer(
-            "TicketPage",
-            {
-                "page": serializers.IntegerField(),
-                "has_next": serializers.BooleanField(),
-                "count": serializers.IntegerField(),
-                "count_capped": serializers.BooleanField(),
-                "results": s.TicketSerializer(many=True),
-            },
-        ),
+        parameters=[TicketListParams],
+        responses={
+            200: inline_serializer(
+                "TicketPage",
+                {
+                    "page": serializers.IntegerField(),
+                    "has_next": serializers.BooleanField(),
+                    "count": serializers.IntegerField(),
+                    "count_capped": serializers.BooleanField(),
+                    "results": s.TicketSerializer(many=True),
+                },
+            ),
+            **refusals(400),
+        },
     )
     def get(self, request: Request) -> Response:
+        TicketListParams(data=request.query_params).is_valid(raise_exception=True)
         form = TicketFilterForm(request.query_params)
         query = form.ticket_query(user=request.user)
         if form.errors:
@@ -100,18 +97,24 @@ class TicketList(ApiView):
 class TicketDetail(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
-    @extend_schema(summary="A ticket with its messages and history", responses=s.TicketDetailSerializer)
+    @extend_schema(
+        summary="A ticket with its messages and history",
+        responses={200: s.TicketDetailSerializer, **refusals(404)},
+    )
     def get(self, request: Request, pk: int) -> Response:
         try:
             ticket = selectors.ticket_detail(pk=pk)
         except Ticket.DoesNotExist:
-            return Response({"detail": "No such ticket."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("No such ticket.") from None
         return Response(s.TicketDetailSerializer(ticket).data)
 
 
 class _TicketAction(ApiView):
     """POST an action on a ticket; answers the ticket as it is afterwards. Each subclass names its
-    request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages)."""
+    request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages).
+
+    The body's serializer checks everything the schema says; whatever the service still refuses
+    (a Django ValidationError) is about the ticket's or the desk's state: a 409 in its words."""
 
     permission_classes = [*ApiView.permission_classes, WORK]
     body: type[serializers.Serializer]
@@ -120,11 +123,21 @@ class _TicketAction(ApiView):
     def post(self, request: Request, pk: int) -> Response:
         data = self.body(data=request.data)
         data.is_valid(raise_exception=True)
-        self.act(_ticket(pk), request.user, data.validated_data)
+        ticket = _ticket(pk)
+        try:
+            self.act(ticket, request.user, data.validated_data)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
         return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)
 
 
-@extend_schema(summary="Add an internal note", request=s.NoteIn, responses=s.TicketSerializer)
+def _action(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:
+    return extend_schema(
+        summary=summary, request=body, responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415, *more)}
+    )
+
+
+@_action("Add an internal note", s.NoteIn)
 class TicketNote(_TicketAction):
     body = s.NoteIn
 
@@ -132,11 +145,7 @@ class TicketNote(_TicketAction):
         services.ticket_add_note(ticket=ticket, user=user, body=data["body"])
 
 
-@extend_schema(
-    summary="Record the reply posted on the platform (it counts as the first reply)",
-    request=s.ReplyIn,
-    responses=s.TicketSerializer,
-)
+@_action("Record the reply posted on the platform (it counts as the first reply)", s.ReplyIn)
 class TicketReply(_TicketAction):
     body = s.ReplyIn
 
@@ -146,16 +155,12 @@ class TicketReply(_TicketAction):
         )
 
 
-@extend_schema(
-    summary="Send a reply on the platform from the desk's account, as the ticket page's Send does",
-    request=s.SendIn,
-    responses=s.TicketSerializer,
-)
+@_action("Send a reply on the platform from the desk's account, as the ticket page's Send does", s.SendIn, 502)
 class TicketSend(_TicketAction):
     body = s.SendIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
-        from mentions.services.replies import SendStale
+        from mentions.services.replies import SendFailed
 
         try:
             services.ticket_send_reply(
@@ -167,16 +172,11 @@ class TicketSend(_TicketAction):
                 status=data["status"],
                 style=data["style"],
             )
-        except SendStale as exc:
-            raise Conflict(" ".join(exc.messages)) from exc
+        except SendFailed as exc:
+            raise BadGateway(" ".join(exc.messages)) from exc
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The ticket changed meanwhile."
-
-
-@extend_schema(summary="Change the status", request=s.StatusIn, responses=s.TicketSerializer)
+@_action("Change the status", s.StatusIn)
 class TicketStatus(_TicketAction):
     body = s.StatusIn
 
@@ -184,30 +184,27 @@ class TicketStatus(_TicketAction):
         services.ticket_change_status(ticket=ticket, user=user, status=data["status"])
 
 
-@extend_schema(summary="Apply a macro", request=s.MacroIn, responses=s.TicketSerializer)
+@_action("Apply a macro", s.MacroIn)
 class TicketMacro(_TicketAction):
     body = s.MacroIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         name = data["macro"].strip()
-        macro = (
-            Macro.objects.filter(Q(name=name) | Q(pk=int(name)) if name.isdecimal() else Q(name=name))
-            .filter(is_active=True)
-            .first()
-        )
+        by_id = Q(pk=int(name)) if name.isascii() and name.isdigit() and len(name) <= 18 else Q()
+        macro = Macro.objects.filter(Q(name=name) | by_id if by_id else Q(name=name)).filter(is_active=True).first()
         if macro is None:
-            raise ValidationError({"macro": [f"No active macro {name!r}."]})
+            raise NotFound(f"No active macro {name!r}.")
         services.macro_apply(ticket=ticket, user=user, macro=macro, link=data["link"])
 
 
-@extend_schema(summary="Give the ticket to someone (managers)", request=s.AssignIn, responses=s.TicketSerializer)
+@_action("Give the ticket to someone (managers)", s.AssignIn)
 class TicketAssign(_TicketAction):
     body = s.AssignIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         to = get_user_model().objects.filter(username=data["assignee"]).first()
         if to is None:
-            raise ValidationError({"assignee": [f"No user {data['assignee']!r}."]})
+            raise NotFound(f"No user {data['assignee']!r}.")
         services.ticket_reassign(ticket=ticket, user=user, to=to)
 
 
@@ -216,17 +213,20 @@ class ViewList(ApiView):
 
     @extend_schema(
         summary="The queue's views with their waiting tickets",
-        responses=inline_serializer(
-            "ViewSummary",
-            {
-                "slug": serializers.CharField(),
-                "name": serializers.CharField(),
-                "waiting": serializers.IntegerField(),
-                "oldest_requested_at": serializers.DateTimeField(allow_null=True),
-                "next_due_at": serializers.DateTimeField(allow_null=True),
-            },
-            many=True,
-        ),
+        responses={
+            200: inline_serializer(
+                "ViewSummary",
+                {
+                    "slug": serializers.CharField(),
+                    "name": serializers.CharField(),
+                    "waiting": serializers.IntegerField(),
+                    "oldest_requested_at": serializers.DateTimeField(allow_null=True),
+                    "next_due_at": serializers.DateTimeField(allow_null=True),
+                },
+                many=True,
+            ),
+            **refusals(),
+        },
     )
     def get(self, request: Request) -> Response:
         return Response(
@@ -248,21 +248,24 @@ class ChannelHealth(ApiView):
 
     @extend_schema(
         summary="Each channel's polling health",
-        responses=inline_serializer(
-            "ChannelHealth",
-            {
-                "id": serializers.IntegerField(),
-                "name": serializers.CharField(),
-                "kind": serializers.CharField(),
-                "enabled": serializers.BooleanField(),
-                "health": serializers.CharField(),
-                "last_polled_at": serializers.DateTimeField(allow_null=True),
-                "next_poll_at": serializers.DateTimeField(allow_null=True),
-                "last_error": serializers.CharField(),
-                "open_dead_letters": serializers.IntegerField(),
-            },
-            many=True,
-        ),
+        responses={
+            200: inline_serializer(
+                "ChannelHealth",
+                {
+                    "id": serializers.IntegerField(),
+                    "name": serializers.CharField(),
+                    "kind": serializers.ChoiceField(choices=Channel.Kind.values),
+                    "enabled": serializers.BooleanField(),
+                    "health": serializers.ChoiceField(choices=Channel.Health.values),
+                    "last_polled_at": serializers.DateTimeField(allow_null=True),
+                    "next_poll_at": serializers.DateTimeField(allow_null=True),
+                    "last_error": serializers.CharField(),
+                    "open_dead_letters": serializers.IntegerField(),
+                },
+                many=True,
+            ),
+            **refusals(),
+        },
     )
     def get(self, request: Request) -> Response:
         rows = Channel.objects.annotate(
@@ -286,41 +289,45 @@ class ChannelHealth(ApiView):
         )
 
 
+def _object(help_text: str) -> serializers.DictField:
+    return serializers.DictField(help_text=help_text)
+
+
 class Kpi(ApiView):
     permission_classes = [*ApiView.permission_classes, DASHBOARDS]
 
     @extend_schema(
         summary="The KPI figures, as `manage.py kpi --json` prints them",
-        parameters=[
-            OpenApiParameter("from", date, description="First day (UTC); 28 days before `to` when left out."),
-            OpenApiParameter("to", date, description="Last day (UTC); today when left out."),
-            OpenApiParameter("channel", int, description="One channel's figures."),
-        ],
-        responses=inline_serializer("Kpi", {"first_reply": serializers.DictField()}),
+        description="The range is the KPI page's: dates from 2000-01-01 to 2100-12-31, at most 366 days, "
+        "`from` not after `to`; anything else is a 400 naming the parameter.",
+        parameters=[KpiParams],
+        responses={
+            200: inline_serializer(
+                "Kpi",
+                {
+                    "range": inline_serializer(
+                        "KpiRange", {"from": serializers.DateField(), "to": serializers.DateField()}
+                    ),
+                    "channel": serializers.CharField(allow_null=True, help_text="The channel's name, if one."),
+                    "targets": serializers.DictField(
+                        child=serializers.FloatField(), help_text="First-reply target in hours, per group."
+                    ),
+                    "first_reply": _object("First-reply figures: `all`, `high_priority`, `by_channel`."),
+                    "activity": serializers.ListField(child=_object("One day's counts.")),
+                    "tags_rising": serializers.ListField(child=_object("A tag and its change.")),
+                    "outreach": serializers.ListField(child=_object("One month's outreach.")),
+                },
+            ),
+            **refusals(400, 404),
+        },
     )
     def get(self, request: Request) -> Response:
-        params = _KpiParams(data=request.query_params)
+        params = KpiParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end = params.validated_data.get("to") or timezone.now().date()
-        start = params.validated_data.get("from") or end - timedelta(days=27)
-        if start > end:
-            raise ValidationError({"from": ["`from` must not be after `to`."]})
-        return Response(kpi_json(start=start, end=end, channel_id=params.validated_data.get("channel")))
-
-
-class _KpiParams(serializers.Serializer):
-    channel = serializers.IntegerField(required=False, min_value=1)
-
-    def get_fields(self) -> dict:
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)
-        fields["to"] = serializers.DateField(required=False)
-        return fields
-
-
-class _ChangesParams(serializers.Serializer):
-    after = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
+        v = params.validated_data
+        if v.get("channel") and not Channel.objects.filter(pk=v["channel"]).exists():
+            raise NotFound(f"No channel {v['channel']}.")  # the page refuses it too (400: its form's choice)
+        return Response(kpi_json(start=v["from"], end=v["to"], channel_id=v.get("channel")))
 
 
 class Changes(ApiView):
@@ -331,25 +338,25 @@ class Changes(ApiView):
         description="Start with no `after`; then pass the `next` each answer gives. Nothing is missed or "
         "repeated, even while tickets change: an answer holds only changes that can no longer be "
         "overtaken by one still being written. An empty `results` means you are up to date; ask again later.",
-        parameters=[
-            OpenApiParameter("after", str, description="A `next` from an earlier answer; empty: the start."),
-            OpenApiParameter("limit", int, description="At most this many (1-1000, default 500)."),
-        ],
-        responses=inline_serializer(
-            "Changes",
-            {
-                "results": s.ChangeSerializer(many=True),
-                "next": serializers.CharField(),
-                "has_more": serializers.BooleanField(),
-            },
-        ),
+        parameters=[ChangesParams],
+        responses={
+            200: inline_serializer(
+                "Changes",
+                {
+                    "results": s.ChangeSerializer(many=True),
+                    "next": serializers.CharField(),
+                    "has_more": serializers.BooleanField(),
+                },
+            ),
+            **refusals(400),
+        },
     )
     def get(self, request: Request) -> Response:
-        params = _ChangesParams(data=request.query_params)
+        params = ChangesParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        limit = params.validated_data["limit"]
+        limit = params.validated_data.get("limit", 500)
         try:
-            page = changes_after(after=params.validated_data["after"], limit=limit)
+            page = changes_after(after=params.validated_data.get("after", ""), limit=limit)
         except BadPosition as exc:
             raise ValidationError({"after": [str(exc)]}) from exc
         return Response(

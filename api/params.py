@@ -1,0 +1,86 @@
+"""The query parameters of the API's lists, checked as the schema states them (the schema is made from these
+serializers). A parameter sent empty (`?status=`) is the same as one left out, as in the pages' forms."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from api.fields import Matching, QueryDate, QueryInt, QueryText
+from mentions.models import Ticket
+from metrics.forms import EARLIEST_DATE, LATEST_DATE, MAX_DAYS
+
+BIGINT = 2**63 - 1
+KPI_DEFAULT_DAYS = 28
+
+
+def _dates(help_from: str, help_to: str) -> dict[str, serializers.Field]:
+    # "from" is a Python keyword: these fields are added by name.
+    return {
+        "from": QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=help_from),
+        "to": QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=help_to),
+    }
+
+
+class TicketListParams(serializers.Serializer):
+    """The ticket list's parameters (mentions.forms.TicketFilterForm reads them next, as on the page)."""
+
+    q = QueryText(required=False, help_text="Search words, as in the list's box.")
+    status = serializers.ChoiceField(choices=Ticket.Status.values, required=False)
+    channel = QueryInt(min_value=1, max_value=BIGINT, required=False, help_text="A channel's id.")
+    assignee = Matching(r"none|me|[0-9]{1,18}", required=False, help_text='A user\'s id, "me" or "none" (unassigned).')
+    tag = QueryText(required=False, help_text="A tag's name.")
+    priority = serializers.ChoiceField(choices=Ticket.Priority.values, required=False)
+    order = serializers.ChoiceField(
+        choices=["newest", "time_left"], required=False, help_text="Best match (a search) or newest when left out."
+    )
+    page = QueryInt(min_value=1, max_value=1000, required=False)
+
+    def get_fields(self) -> dict:
+        return {**super().get_fields(), **_dates("Requested on or after this day.", "Requested on or before this day.")}
+
+    def validate(self, data: dict) -> dict:
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            raise serializers.ValidationError({"to": ["The end date is before the start date."]})
+        return data
+
+
+class KpiParams(serializers.Serializer):
+    """The KPI page's range rule (metrics.forms: dates from EARLIEST_DATE to LATEST_DATE, at most MAX_DAYS
+    days, from not after to), with the API's own default: the 28 days up to `to`."""
+
+    channel = QueryInt(min_value=1, max_value=BIGINT, required=False, help_text="One channel's figures (its id).")
+
+    def get_fields(self) -> dict:
+        return {
+            **_dates(
+                f"First day (UTC); {KPI_DEFAULT_DAYS} days before `to` when left out. "
+                f"At most {MAX_DAYS} days before `to`.",
+                "Last day (UTC); today when left out.",
+            ),
+            **super().get_fields(),
+        }
+
+    def validate(self, data: dict) -> dict:
+        end: date = data.get("to") or min(timezone.now().date(), LATEST_DATE)
+        start: date = data.get("from") or max(EARLIEST_DATE, end - timedelta(days=KPI_DEFAULT_DAYS - 1))
+        errors: dict[str, list[str]] = {}
+        if start > end:
+            errors["from"] = ["`from` must not be after `to`."]
+        elif (end - start).days + 1 > MAX_DAYS:
+            errors["from" if "from" in data else "to"] = [f"Choose at most {MAX_DAYS} days from `from` to `to`."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**data, "from": start, "to": end}
+
+
+class ChangesParams(serializers.Serializer):
+    after = Matching(
+        r"[0-9]{1,18}\.[0-9]{1,18}",
+        required=False,
+        help_text="A position this feed gave (the `next` of an earlier answer, `<number>.<number>`); "
+        "left out or empty: the start.",
+    )
+    limit = QueryInt(min_value=1, max_value=1000, required=False, help_text="At most this many (default 500).")

@@ -1,0 +1,29 @@
+"""Finishing touches on the OpenAPI schema (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before the next request.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
+def api_schema_finish(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """An optional query parameter sent empty (`?status=`) is read as left out, as the pages' forms read
+    them: the schema says so (allowEmptyValue). Every action needs its JSON body, even one whose fields
+    are each optional (a reply's text or its link). A 429 names its Retry-After header."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+            too_many = operation.get("responses", {}).get("429")
+            if too_many is not None:
+                too_many["headers"] = RETRY_AFTER
+    return result

@@ -1,0 +1,42 @@
+"""schemathesis hooks: the two rules of the API's dates that OpenAPI cannot state, taught to the generator.
+
+OpenAPI describes each parameter alone, so schemathesis takes `?from=2026-11-25&to=2026-10-29` for a valid
+request, and the API refuses it (400, as the pages do). For the requests schemathesis means to be valid
+(positive mode) these hooks make the pair agree; invalid (negative) requests are left as drawn:
+
+- the ticket list: `from` not after `to` (the later one becomes `to`);
+- the KPI: `from` not after `to` and at most MAX_DAYS days (`to` becomes `from` when the pair breaks either).
+
+Loaded by the suite (api/tests/test_schema.py) and by the long run (bench/schemathesis_api.py, through
+SCHEMATHESIS_HOOKS); plain Python, no Django, so schemathesis's own command line can load it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import schemathesis
+
+MAX_DAYS = 366  # metrics.forms.MAX_DAYS (test_schema.py checks they are the same)
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+@schemathesis.hook
+def map_case(context: Any, case: Any) -> Any:
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or not isinstance(case.query, dict):
+        return case
+    query = case.query
+    start, end = _day(query.get("from")), _day(query.get("to"))
+    if case.operation.path == "/api/tickets/" and start and end and start > end:
+        query["from"], query["to"] = query["to"], query["from"]
+    elif case.operation.path == "/api/kpi/" and start and (end is None or not 0 <= (end - start).days < MAX_DAYS):
+        query["to"] = query["from"]
+    return case
