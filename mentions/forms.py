@@ -4,6 +4,7 @@ from django import forms
 from django.http import QueryDict
 
 from channels import clean
+from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Macro, Ticket
 from mentions.search import TicketQuery
 
@@ -170,6 +171,10 @@ class TicketFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("from", "to"):
+            if not date_in_range(data.get(name)):
+                self.add_error(name, DATE_RANGE_ERROR)
+                data.pop(name, None)
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", "The end date is before the start date.")

@@ -9,14 +9,11 @@ from django import forms
 from django.utils import timezone
 
 from channels.models import Channel
+from mentions.date_range import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE, date_in_range
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-# The range a KPI date may have: no desk holds tickets from before 2000, and date arithmetic
-# near year 1 or 9999 (a day past the end of the range, the week before it) overflows.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
-DATE_RANGE_ERROR = f"Dates must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+__all__ = ["DATE_RANGE_ERROR", "EARLIEST_DATE", "LATEST_DATE", "MAX_DAYS", "KpiFilterForm"]
 
 
 class KpiFilterForm(forms.Form):
@@ -39,7 +36,7 @@ class KpiFilterForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        if any(d is not None and not EARLIEST_DATE <= d <= LATEST_DATE for d in (data.get("from"), data.get("to"))):
+        if not all(date_in_range(data.get(name)) for name in ("from", "to")):
             raise forms.ValidationError(DATE_RANGE_ERROR)
         end = data.get("to") or timezone.localdate()
         start = data.get("from") or max(EARLIEST_DATE, end - timedelta(days=DEFAULT_DAYS - 1))

@@ -177,6 +177,9 @@ def test_date_range_is_inclusive_whole_utc_days(advocate_client):
         "from=2026-13-40",
         "to=yesterday",
         "from=2026-03-12&to=2026-03-01",
+        # A day past the last date the calendar holds (the "to" day's end) overflowed: a 500.
+        "to=9999-12-31",
+        "from=0001-01-01",
         "assignee=%C2%B2",
         "assignee=" + "9" * 40,
         "channel=%00",
