@@ -11,7 +11,9 @@ from django.db import connection
 
 from mentions.models import TicketEvent
 
-POSITION = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
+# ASCII digits only, matched whole: \d takes "١٢" and $ a trailing newline.
+POSITION = re.compile(r"([0-9]{1,19})\.([0-9]{1,19})")
+BIGINT_MAX = 2**63 - 1
 MAX_LIMIT = 1000
 
 
@@ -71,8 +73,8 @@ class FeedPage:
 def position_parse(text: str) -> tuple[int, int]:
     if not text:
         return (0, 0)
-    match = POSITION.match(text)
-    if match is None:
+    match = POSITION.fullmatch(text)
+    if match is None or max(int(match.group(1)), int(match.group(2))) > BIGINT_MAX:
         raise BadPosition("`after` is a position this feed gave (`<number>.<number>`), or empty for the start.")
     return int(match.group(1)), int(match.group(2))
 
