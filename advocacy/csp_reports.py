@@ -20,21 +20,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from advocacy.counters import window_count
+
 logger = logging.getLogger("advocacy.csp")
 
 MAX_REPORT_BYTES = 16_384
 FIELDS = ("document-uri", "violated-directive", "effective-directive", "blocked-uri", "source-file", "line-number")
 WINDOW_SECONDS = 60
-
-
-def _count(key: str, timeout: int) -> int:
-    """Count one in the cache counter `key` (created with `timeout`), and return the count so far."""
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
 
 
 def _digest(*parts: str) -> str:
@@ -46,10 +38,10 @@ def csp_report_allowed(*, address: str | None, now: float | None = None) -> bool
     the address or everyone together is over their share."""
     window = int((now if now is not None else time.time()) // WINDOW_SECONDS)
     timeout = WINDOW_SECONDS * 2
-    mine = _count(f"csp:addr:{window}:{_digest(address or '?')}", timeout)
+    mine = window_count(f"csp:addr:{window}:{_digest(address or '?')}", timeout=timeout)
     if mine > settings.DESK_CSP_REPORTS_PER_ADDRESS:
         return False  # not counted in the total: one noisy address does not use up everyone's share
-    return _count(f"csp:all:{window}", timeout) <= settings.DESK_CSP_REPORTS_PER_MINUTE
+    return window_count(f"csp:all:{window}", timeout=timeout) <= settings.DESK_CSP_REPORTS_PER_MINUTE
 
 
 def csp_report_parse(body: bytes) -> dict[str, Any] | None:
@@ -70,7 +62,7 @@ def csp_report_log(report: dict[str, Any]) -> bool:
     key = _digest(directive, shown.get("blocked-uri", ""), shown.get("document-uri", ""))
     repeat = settings.DESK_CSP_REPORT_REPEAT_SECONDS
     if not cache.add(f"csp:seen:{key}", 1, timeout=repeat):
-        _count(f"csp:repeats:{key}", repeat * 3)  # outlives the mark, so the next line can say it
+        window_count(f"csp:repeats:{key}", timeout=repeat * 3)  # outlives the mark, so the next line can say it
         return False
     repeats = cache.get(f"csp:repeats:{key}") or 0
     if repeats:

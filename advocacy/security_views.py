@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from access.records import client_address
 from advocacy.csp_reports import MAX_REPORT_BYTES, csp_report_allowed, csp_report_log, csp_report_parse
+from advocacy.request_body import read_terminated
 
 
 @csrf_exempt  # browsers send reports without our token; nothing is changed by one
@@ -40,19 +39,7 @@ def _body_capped(request: HttpRequest, cap: int) -> bytes | None:
     if declared.isascii() and declared.isdigit() and int(declared) > cap:
         return None
     if not declared and request.environ.get("wsgi.input_terminated"):
-        body = _read_upto(request.environ["wsgi.input"], cap + 1)
+        body = read_terminated(request.environ["wsgi.input"], cap + 1)
     else:
         body = request.read(cap + 1)
     return body if len(body) <= cap else None
-
-
-def _read_upto(stream: BinaryIO, limit: int) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    while size < limit:
-        part = stream.read(min(64 * 1024, limit - size))
-        if not part:
-            break
-        parts.append(part)
-        size += len(part)
-    return b"".join(parts)

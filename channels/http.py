@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
 
@@ -120,17 +119,6 @@ def credential_of(channel: Any, name: str) -> Any:
     except CredentialsUnreadable as exc:
         raise AuthError(str(exc)) from None
     return credentials.get(name) if isinstance(credentials, dict) else None
-
-
-def window_count(key: str, *, timeout: int) -> int:
-    """Count one request in the cache counter `key` (shared by every worker) and return the count so far; the
-    counter lives `timeout` seconds."""
-    cache.add(key, 0, timeout=timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=timeout)
-        return 1
 
 
 class PollBudget:

@@ -1,11 +1,10 @@
-from typing import BinaryIO
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from advocacy.request_body import read_terminated
 from channels.models import Channel
 from mentions.services.webhooks import (
     MAX_BODY_BYTES,
@@ -29,7 +28,7 @@ def hook(request: HttpRequest, slug: str) -> JsonResponse:
         # any other answers 411 instead of checking a signature over nothing.
         if not request.environ.get("wsgi.input_terminated"):
             return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
-        body = _read_terminated(request.environ["wsgi.input"], MAX_BODY_BYTES + 1)
+        body = read_terminated(request.environ["wsgi.input"], MAX_BODY_BYTES + 1)
     elif not declared.isascii() or not declared.isdigit() or len(declared) > 12:
         return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
     elif int(declared) > MAX_BODY_BYTES:
@@ -49,16 +48,3 @@ def hook(request: HttpRequest, slug: str) -> JsonResponse:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     created = accepted.result.created > 0
     return JsonResponse({**accepted.result.as_dict(), "ticket": accepted.ticket_id}, status=201 if created else 200)
-
-
-def _read_terminated(stream: BinaryIO, limit: int) -> bytes:
-    """Up to `limit` bytes of a stream that ends by itself (a de-chunked request body)."""
-    parts: list[bytes] = []
-    size = 0
-    while size < limit:
-        part = stream.read(min(64 * 1024, limit - size))
-        if not part:
-            break
-        parts.append(part)
-        size += len(part)
-    return b"".join(parts)

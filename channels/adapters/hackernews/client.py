@@ -9,8 +9,9 @@ from typing import Any
 
 import requests
 
+from advocacy.counters import window_count
 from channels import clean
-from channels.http import PollBudget, get_json, window_count
+from channels.http import PollBudget, get_json
 
 from ..base import PayloadError, RateLimited
 

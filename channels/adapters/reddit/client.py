@@ -19,8 +19,9 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from advocacy.counters import window_count
 from channels import clean
-from channels.http import http_errors_check, json_of, window_count
+from channels.http import http_errors_check, json_of
 
 from ..base import AuthError, PermanentError, RateLimited, TransientError
 from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token, retry_after_of
