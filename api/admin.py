@@ -37,6 +37,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
     url = forms.URLField(
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),  # admin's width for a URL, not a 20-character box
         help_text="Where the events are POSTed (https in production). Private addresses are refused unless "
         "allowed by DESK_WEBHOOK_ALLOWED_NETWORKS.",
     )
