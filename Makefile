@@ -26,10 +26,12 @@ run: $(VENV)/.installed-run
 	@echo "Open http://127.0.0.1:$${DESK_PORT:-8000}/ and log in with a user printed above (Ctrl-C stops everything)."
 	$(BIN)/honcho -f Procfile.dev start
 
-## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py).
+## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py), after
+## lint and a check that no model change lacks its migration.
 test: $(VENV)/.installed-dev browser oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 ## browser: Debian's chromium (end-to-end test) and dovecot (IMAP tests), installed when missing.

@@ -106,7 +106,7 @@ def address_source(address: str | None) -> str:
 
 @lru_cache(maxsize=8)
 def trusted_proxies(ranges: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    """DESK_TRUSTED_PROXIES as networks (settings.py has already refused a malformed one)."""
+    """DESK_TRUSTED_PROXIES as networks (the settings, advocacy/settings/auth.py, already refused a malformed one)."""
     return tuple(ipaddress.ip_network(r.strip(), strict=False) for r in ranges if r.strip())
 
 

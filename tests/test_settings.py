@@ -1,5 +1,7 @@
-"""Production settings fail closed; the deploy check is clean."""
+"""Production settings fail closed; the deploy check is clean; the settings package's modules never
+assign the same setting twice."""
 
+import ast
 import os
 import secrets
 import subprocess
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+SETTINGS_PACKAGE = ROOT / "advocacy" / "settings"
 
 
 def _manage(*args, **env):
@@ -94,3 +97,17 @@ def test_production_takes_an_identity_provider_only_over_https(server_url, start
     assert (result.returncode == 0) is starts, result.stderr[-2000:]
     if not starts:
         assert "ImproperlyConfigured: DESK_OIDC_SERVER_URL must be an https:// address in production" in result.stderr
+
+
+def test_no_setting_is_assigned_in_two_settings_modules():
+    """advocacy/settings/__init__.py star-imports each topic module in turn: a setting assigned in two of
+    them would take whichever module comes last, silently. Each setting has one home."""
+    homes: dict[str, set[str]] = {}
+    for module in sorted(SETTINGS_PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(), filename=str(module))):
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    homes.setdefault(target.id, set()).add(module.name)
+    assert len(homes) > 100  # the walk found the settings (about 130 assignments)
+    assert {name: sorted(files) for name, files in homes.items() if len(files) > 1} == {}

@@ -1,0 +1,107 @@
+"""What Django runs: installed apps, middleware, URLs, templates, language and time zone, static files, and how
+often live pages refresh."""
+
+from .environment import BASE_DIR, DEBUG, PRODUCTION, env
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    # The OpenID Connect provider is the desk's own (access/provider.py, access/single_sign_on/): allauth's,
+    # with the ID token always verified. allauth's stock openid_connect app is deliberately not installed.
+    # usersessions indexes each user's sessions, so the desk can end them (and people see theirs).
+    "allauth.usersessions",
+    "django.contrib.humanize",
+    "channels.apps.ChannelsConfig",
+    "mentions.apps.MentionsConfig",
+    "experts.apps.ExpertsConfig",
+    "notifications.apps.NotificationsConfig",
+    "metrics.apps.MetricsConfig",
+    "access.apps.AccessConfig",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api.apps.ApiConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the live middleware: a live refresh of an expired session signs it out too.
+    "advocacy.session_limits.SessionLimitsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Before LoginRequiredMiddleware: an unchanged live page is answered 304 before the user row
+    # and permissions are loaded (mentions/live.py).
+    "mentions.live.LiveMiddleware",
+    "mentions.perm_cache.PermissionCacheMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "access.two_factor.TwoFactorRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "advocacy.urls"
+WSGI_APPLICATION = "advocacy.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mentions.context_processors.desk_navigation",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Development serves static files straight from the app folders; production from
+# STATIC_ROOT after collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Live pages (mentions/live.py) ------------------------------------------------------
+# An open ticket page tells the desk it is open (and whether a reply is being typed) this often.
+DESK_PRESENCE_REFRESH_SECONDS = env.int("DESK_PRESENCE_REFRESH_SECONDS", default=10)
+# How often live pages (queue, ticket list, an open ticket) ask whether anything changed; an
+# unchanged answer is a 304 that costs one single-row query (mentions/live.py).
+DESK_LIVE_REFRESH_SECONDS = env.int("DESK_LIVE_REFRESH_SECONDS", default=10)
+# Share rendered results that hold no session data (the ticket list's rows) between everyone asking
+# for the same thing, until the change stamp moves (mentions/live.py: fragment_cached).
+DESK_FRAGMENT_CACHE = env.bool("DESK_FRAGMENT_CACHE", default=True)

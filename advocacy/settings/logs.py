@@ -1,0 +1,23 @@
+"""Logging: one console handler that redacts secrets, the level from LOG_LEVEL."""
+
+from .environment import env
+
+# --- Logging -----------------------------------------------------------------------------
+# Every handler redacts secrets (api_key=, key=, access_token=, Authorization: …) from each record's
+# message and arguments, at every level: urllib3 logs request URLs at DEBUG (advocacy/logging.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "advocacy.logging.RedactSecrets"},
+        "client_errors_without_traceback": {"()": "advocacy.logging.ClientErrorsWithoutTraceback"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # On the logger, not a handler: Django's own console handler (DEBUG) prints these records too.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
+}

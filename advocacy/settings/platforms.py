@@ -1,0 +1,44 @@
+"""The outside world the desk talks to: platform polling and HTTP, credentials' encryption key, outgoing mail,
+Slack, and the desk's own public address (SITE_URL)."""
+
+from .environment import env
+from .tasks import CELERY_TASK_TIME_LIMIT
+
+# A poll holds its channel's lease this long at most; it must outlive CELERY_TASK_TIME_LIMIT
+# so a lease never lapses under a poll that is still running.
+DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# A poll that stops short of a backlog (its request budget used) is followed this soon by the next.
+DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
+# Watched threads (mentions.services.watching): how long after our reply the thread is read for an
+# answer to it, and how long an outreach's thread is read at most while the expert has not answered.
+DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)
+DESK_WATCH_OUTREACH_DAYS = env.int("DESK_WATCH_OUTREACH_DAYS", default=14)
+# No channel polls more often than this, whatever its budget allows (channels.freshness).
+DESK_POLL_FLOOR_SECONDS = env.int("DESK_POLL_FLOOR_SECONDS", default=20)
+DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)
+DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
+# {"https://api.x.com/": "https://x-sandbox.example.com/"}: a platform's API reached at another
+# address (a sandbox; the end-to-end tests' local fake). Empty in production.
+DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={})
+# Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
+DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
+DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")
+
+# --- Outgoing mail (replies to e-mail tickets) --------------------------------------------
+# e.g. smtp+tls://user:password@smtp.example.com:587 ; the default prints mail to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The sender of the desk's own mail to its users and admins (failed sign-in attempts on their account:
+# access/notices.py; webhook pause alerts: api/webhook_alerts.py); replies to e-mail tickets go out from
+# their mailbox's address instead.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
+# --- Slack (expert outreach) --------------------------------------------------------------
+# A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
+SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
+# Where the desk is reached from a browser, behind any proxy (https://desk.example.com): the
+# callback addresses registered with each platform's OAuth app, links in Slack messages and
+# suggested replies. DESK_BASE_URL is its older name, still read.
+SITE_URL = env.str("SITE_URL", default=env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")).rstrip("/")
+DESK_BASE_URL = SITE_URL

@@ -1,0 +1,119 @@
+"""Background work: Redis (broker and cache) or the embedded file broker and cache, Celery, and the one beat
+schedule with the intervals its entries run at."""
+
+from datetime import timedelta
+
+from .environment import VAR_DIR, env
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # A broker that needs no server: messages are files under var/celery, shared by the
+    # worker, beat and web processes that `make run` starts.
+    _broker_dir = VAR_DIR / "celery" / "broker"
+    _broker_dir.mkdir(parents=True, exist_ok=True)
+    # Exchange tables too (kombu's default is ./control in the working directory).
+    _control_dir = VAR_DIR / "celery" / "control"
+    _control_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir),
+        "control_folder": str(_control_dir),
+        "store_processed": False,
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TIMEZONE = "UTC"
+
+# One beat schedule, here, reviewed. Each entry expires so a backlog of stale dispatches
+# (worker down for an hour) is dropped instead of replayed.
+# A channel whose time has come waits up to one tick for its poll: short, because the check is one
+# indexed query and every second of it is a second a new mention is not yet visible.
+DESK_DISPATCH_SECONDS = env.int("DESK_DISPATCH_SECONDS", default=5)
+# SLA breaches, after-hours urgent pings (and their retries), the end-of-day digest and
+# advocate-for-a-day expiry all run on this beat; each task is idempotent, so a late or
+# doubled run changes nothing.
+DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
+# A follow-up on an assigned ticket that its assignee has not acted on for this long returns
+# the ticket to the queue (an hour: most of a working session, well inside the 5 h target).
+DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
+    "channels.poll_due": {
+        "task": "channels.poll_due",
+        "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
+        "options": {"expires": DESK_DISPATCH_SECONDS},
+    },
+    "metrics.rollups_refresh": {
+        "task": "metrics.rollups_refresh",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    "mentions.watch_threads": {
+        "task": "mentions.watch_threads",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    "mentions.urgent_sweep": {
+        "task": "mentions.urgent_sweep",
+        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
+        "options": {"expires": DESK_CLOCK_SECONDS},
+    },
+    "mentions.sla_sweep": {
+        "task": "mentions.sla_sweep",
+        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
+        "options": {"expires": DESK_CLOCK_SECONDS},
+    },
+    "mentions.coverage_digest": {
+        "task": "mentions.coverage_digest",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    # Follow-ups on assigned tickets nobody acted on go back to the queue (mentions.services.followups).
+    "mentions.followups_return": {
+        "task": "mentions.followups_return",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    "mentions.advocate_grants_expire": {
+        "task": "mentions.advocate_grants_expire",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    # Connected accounts: tokens refreshed before they expire (channels.accounts.tokens).
+    "channels.accounts_refresh": {
+        "task": "channels.accounts_refresh",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    # Replies whose worker died mid-send become "unknown" (mentions.services.replies).
+    "mentions.replies_sweep": {
+        "task": "mentions.replies_sweep",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 300},
+    },
+    # Slack routing: post what the outbox holds, batched per destination (mentions.services.slack_outbox).
+    "channels.slack_flush": {
+        "task": "channels.slack_flush",
+        "schedule": timedelta(seconds=10),
+        "options": {"expires": 10},
+    },
+}
