@@ -10,10 +10,11 @@ from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Ticket
-from metrics.forms import EARLIEST_DATE, LATEST_DATE, MAX_DAYS
+from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS
 
 BIGINT = 2**63 - 1
-KPI_DEFAULT_DAYS = 28
+# The KPI page's default range (its form's DEFAULT_DAYS): the API answers the same figures for the same request.
+KPI_DEFAULT_DAYS = DEFAULT_DAYS
 
 
 def _dates(help_from: str, help_to: str) -> dict[str, serializers.Field]:

@@ -12,8 +12,8 @@ from channels.models import Channel
 from mentions.date_range import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE, date_in_range
 
 DEFAULT_DAYS = 30
+__all__ = ["DATE_RANGE_ERROR", "DEFAULT_DAYS", "EARLIEST_DATE", "LATEST_DATE", "MAX_DAYS", "KpiFilterForm"]
 MAX_DAYS = 366
-__all__ = ["DATE_RANGE_ERROR", "EARLIEST_DATE", "LATEST_DATE", "MAX_DAYS", "KpiFilterForm"]
 
 
 class KpiFilterForm(forms.Form):

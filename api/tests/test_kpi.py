@@ -63,8 +63,8 @@ def test_a_wrong_range_is_a_400_naming_each_parameter_before_any_figure_is_queri
     [
         ("from=2024-01-01&to=2024-12-31", ("2024-01-01", "2024-12-31")),  # 366 days, a leap year: the longest
         ("from=2026-10-01&to=2026-10-01", ("2026-10-01", "2026-10-01")),
-        ("to=2000-01-05", ("2000-01-01", "2000-01-05")),  # the 28 days before `to`, not before 2000
-        ("to=2026-10-28&from=", ("2026-10-01", "2026-10-28")),  # empty is left out, as in the page's form
+        ("to=2000-01-05", ("2000-01-01", "2000-01-05")),  # the page's 30 days before `to`, not before 2000
+        ("to=2026-10-30&from=", ("2026-10-01", "2026-10-30")),  # empty is left out; 30 days, as the page
     ],
 )
 def test_a_range_within_the_rule_answers_its_figures(api, query, expected):

@@ -56,7 +56,7 @@ class Grant:
 
 class Provider(Protocol):
     label: str  # "X", "Reddit": what admin and messages call the platform
-    # The desk's callback address, for the platform's console (README): /connect/<kind>/callback/.
+    # The desk's callback address, for the platform's console (docs/platforms/README.md): /connect/<kind>/callback/.
 
     def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun: ...
 

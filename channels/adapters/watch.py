@@ -8,7 +8,7 @@ the thread's items as the same `IncomingMention`s its poll would (same ids), so 
 stores them: duplicates are dropped, replies join their ticket, an expert's answer closes the loop.
 
 How often a watched thread is read is chosen per platform so that 100 watched threads use a stated
-share of the platform's request budget (`WATCH_PLANS`; README "Watching threads").
+share of the platform's request budget (`WATCH_PLANS`; docs/platforms/README.md, "Watching threads").
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class WatchPlan:
     interval_seconds: int  # one watched thread is read this often
     requests_per_check: int
     budget_per_day: int  # what the platform allows a day (the budget watching shares with polling)
-    budget: str  # in words, for README and admin
+    budget: str  # in words, for the docs and admin
 
     def requests_per_day(self, threads: int) -> int:
         return threads * self.requests_per_check * (86_400 // self.interval_seconds)

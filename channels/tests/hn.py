@@ -1,4 +1,5 @@
-"""Algolia hits in the recorded shape (../shared/fixtures/hackernews), with chosen values."""
+"""Algolia hits in the recorded shape (channels/tests/fixtures/hackernews, recorded from hn.algolia.com; its
+SOURCES.md says where), with chosen values."""
 
 import copy
 import json

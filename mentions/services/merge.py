@@ -1,7 +1,7 @@
 """Merging a ticket into another: the same conversation reached the desk twice (a reply that
 did not thread, the same person on two channels).
 
-Decisions (README, "Ticket life cycle"):
+Decisions (docs/desk.md, "A ticket's life cycle"):
 - The source's messages, history, outreaches and watched threads move to the target; its tags are
   added to the target. Two open outreaches to the same expert (one on each) become one: experts'
   merge hook (experts.merging) keeps the one further along and closes the other as merged.

@@ -3,8 +3,8 @@
 Shapes: the comment in `json.data.things[0]` is the recorded listing comment of
 channels/tests/fixtures/reddit (subreddit_new_comments.json) in the `{"json": {"errors": [],
 "data": {"things": [...]}}}` envelope that `api_type=json` answers with (reddit.com/dev/api#POST_api_comment;
-PRAW's objector reads the same keys); the RATELIMIT error triple is the one recorded in
-../shared/channel-apis.md (Reddit, "Posting has a separate limit").
+PRAW's objector reads the same keys); the RATELIMIT error triple is the one Reddit documents for posting too often
+(docs/platforms/reddit.md: `RATELIMIT`, "you are doing that too much. try again in 5 minutes").
 """
 
 import base64

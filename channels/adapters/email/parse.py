@@ -5,7 +5,7 @@ broken. Nothing here raises on bad input; what cannot be decoded is replaced, an
 mention an advocate can read. Headers are read raw (``Message.raw_items()``) and decoded here, so one malformed
 header never takes the whole message down with the standard library's header parser.
 
-Fields (see channel-apis.md, "7. Email over IMAP"):
+Fields (docs/platforms/email.md):
 
 * ``external_id``: the Message-ID without ``<>``; when there is none, ``sha256:<hash of the raw bytes>`` (line
   endings normalised to LF first, so the .eml on disk and the same message over IMAP hash alike). A Message-ID
