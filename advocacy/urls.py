@@ -3,6 +3,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from advocacy.health import health
 from advocacy.security_views import csp_report
 from api import pages as api_pages
 from mentions.webhook_views import hook
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("hooks/<slug:slug>/", hook, name="webhook"),
     path("csp-report/", csp_report, name="csp-report"),
+    path("health/", health, name="health"),
     path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
     path("kpi/", include("metrics.urls")),
