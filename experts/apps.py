@@ -20,7 +20,7 @@ class ExpertsConfig(AppConfig):
 
         # ... and who answers for the team when ingesting: experts' own accounts close their outreach.
         from experts.loop import expert_replies_record, experts_by_handle
-        from mentions.services.ingest_hooks import team_hooks_register
+        from intake.hooks import team_hooks_register
 
         team_hooks_register(members=experts_by_handle, answers=expert_replies_record)
 

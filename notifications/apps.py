@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from mentions.services.ingest_hooks import notice_hooks_register
+        from intake.hooks import notice_hooks_register
         from notifications import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from notifications.front_page import front_page_seen
         from notifications.outbox import slack_notices_enqueue

@@ -58,7 +58,7 @@ DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=6
 CELERY_BEAT_SCHEDULE = {
     "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
     "channels.poll_due": {
-        "task": "channels.poll_due",
+        "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
         "options": {"expires": DESK_DISPATCH_SECONDS},
     },
@@ -68,12 +68,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "mentions.watch_threads": {
-        "task": "mentions.watch_threads",
+        "task": "intake.watch_threads",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
     "mentions.urgent_sweep": {
-        "task": "mentions.urgent_sweep",
+        "task": "notifications.urgent_sweep",
         "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
         "options": {"expires": DESK_CLOCK_SECONDS},
     },
@@ -83,7 +83,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": DESK_CLOCK_SECONDS},
     },
     "mentions.coverage_digest": {
-        "task": "mentions.coverage_digest",
+        "task": "notifications.coverage_digest",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
@@ -112,7 +112,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Slack routing: post what the outbox holds, batched per destination (mentions.services.slack_outbox).
     "channels.slack_flush": {
-        "task": "channels.slack_flush",
+        "task": "notifications.slack_flush",
         "schedule": timedelta(seconds=10),
         "options": {"expires": 10},
     },
