@@ -1,4 +1,6 @@
-"""Set-based writes for the ingest pipeline: ids taken up front, rows streamed in one statement.
+"""Set-based writes: ids taken up front, rows streamed in one statement. The ingest pipeline (intake) writes
+a page with these, the Slack outbox (notifications) its rows: nothing here knows either, so it lives low,
+where both use it without reaching into the other's internals.
 
 On PostgreSQL a page's rows go in with `COPY ... FROM STDIN` (CSV, built here from
 plain values) and ids come from the table's sequence in one `nextval` query, so the pipeline

@@ -2,17 +2,18 @@
 
 The stages, in order, each a module of this package reading and writing the whole page:
 
-1. validate and clean (`clean`)            6. messages written (`store`) while the triage
+1. validate (`validate`)                   6. messages written (`store`) while the triage
 2. find what is stored (`lookup`)             rules run over the page (`triage`)
 3. recognise our team (`team`)             7. clocks of new tickets (`clocks`)
 4. thread (`thread`)                       8. store tickets, notes, tags (`store`)
 5. lock and update stored tickets          9. registered stages (experts' answers), edits
    (`clocks`), ticket ids (`store`)       10. history events (`history`), notices, cursor
 
-Apps above mentions take part through hooks they register (intake.hooks):
-experts' answers in stage 9, notifications' Slack lines in stage 10 and its urgency judgement
-after commit; they are never imported here. A crash anywhere stores nothing of the page and leaves the
-cursor where it was; the page delivered again is stored exactly once.
+The mentions arrive cleaned (once, at the boundary: channels.adapters.guard); their values are stored as
+they are. Apps above intake take part through the hooks it declares (intake.hooks): experts' team
+members in stage 3 and answers in stage 9, notifications' Slack lines in stage 10 and its urgency
+judgement after commit; they are never imported here. A crash anywhere stores nothing of the page and
+leaves the cursor where it was; the page delivered again is stored exactly once.
 """
 
 from __future__ import annotations
@@ -107,13 +108,7 @@ def _team_answers(page: Page) -> None:
     """Registered hooks (experts) on the replies their members wrote in this page."""
     replies = [
         (
-            _Stored(
-                i.pk,
-                ticket_id(i.ticket),
-                i.external_id,
-                i.created_at,
-                i.permalink,
-            ),
+            _Stored(i.pk, ticket_id(i.ticket), i.external_id, i.created_at, i.mention.permalink),
             i.member,
         )
         for i in page.items
@@ -127,7 +122,7 @@ def _notices(page: Page) -> None:
     """What registered apps tell about the page (notifications: Slack lines for the new tickets and
     the rules that asked for one). Best effort next to storing the mentions: in a savepoint, logged
     if it fails."""
-    firsts = {i.external_id: i.permalink for i in page.items}
+    firsts = {i.external_id: i.mention.permalink for i in page.items}
     new = [(t, firsts.get(t.first_external_id, "")) for t in page.new_tickets]
     if not new and not page.rule_notices:
         return

@@ -8,7 +8,6 @@ from django.db.models import Q
 
 from channels.adapters import get_adapter
 from intake.pipeline.page import Item, Page
-from intake.pipeline.validate import columns_clean
 from mentions.models import Message, Ticket
 
 _CHUNK = 5000
@@ -36,7 +35,7 @@ def stored_ids(page: Page, ids: list[str]) -> dict[str, int | None]:
 
 
 def lookup(page: Page, usable: int) -> None:
-    """Fill `page.known`, `page.items` (the fresh ones, oldest first, cleaned) and `page.refs`."""
+    """Fill `page.known`, `page.items` (the fresh ones, oldest first) and `page.refs`."""
     page.known = stored_ids(page, list(page.unique))
     fresh = sorted(
         (m for m in page.unique.values() if m.external_id not in page.known),
@@ -45,8 +44,6 @@ def lookup(page: Page, usable: int) -> None:
     # Unusable items (logged by validate) are neither created nor duplicates.
     page.result.duplicates = usable - len(fresh)
     page.items = [Item(m) for m in fresh]
-    for item in page.items:
-        columns_clean(item, page.now)
 
     refs = {r for m in fresh for r in (m.parent_id, m.thread_id, *m.related_ids) if r and r not in page.unique}
     page.refs = dict(page.known)

@@ -1,8 +1,9 @@
 """What the ingest stages pass along: one page of mentions and the sets each stage adds to it.
 
 No model instance per row: a stored or new ticket the page touches is a `TicketRow` (the
-columns the stages read and write), a mention being stored is an `Item` (its cleaned columns),
-a history event is a tuple. The stages fill these in order; `store` and `history` write them.
+columns the stages read and write), a mention being stored is an `Item` (the cleaned mention and
+what the stages decide about it), a history event is a tuple. The stages fill these in order;
+`store` and `history` write them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class IngestResult:
     tickets_created: int = 0
     threaded: int = 0
     our_replies: int = 0
-    # Items kept in the dead-letter table instead of stored (channels.quarantine).
+    # Items kept in the dead-letter table instead of stored (intake.services.quarantine).
     quarantined: int = 0
     # Stored items whose text changed on the platform since (an edit, with or without a time).
     edited: int = 0
@@ -106,26 +107,10 @@ def ticket_id(ref: Ref) -> int | None:
 
 
 class Item:
-    """One fresh mention being stored, with its cleaned columns."""
+    """One fresh mention being stored: the mention (cleaned once, at the boundary, so its values are the
+    columns as stored) and what the stages decide about it."""
 
-    __slots__ = (
-        "author_handle",
-        "author_name",
-        "author_url",
-        "body",
-        "deleted_at",
-        "kind",
-        "member",
-        "mention",
-        "ours",
-        "parent_external_id",
-        "permalink",
-        "pk",
-        "raw",
-        "thread_external_id",
-        "ticket",
-        "title",
-    )
+    __slots__ = ("kind", "member", "mention", "ours", "pk", "ticket")
 
     def __init__(self, mention: IncomingMention) -> None:
         self.mention = mention

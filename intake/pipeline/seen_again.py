@@ -8,9 +8,7 @@ from typing import Any
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
-from channels.text import clean_text
 from intake.pipeline.page import Page
-from intake.pipeline.validate import fit, raw, url
 from mentions.models import Message, Ticket, TicketEvent
 
 _STORY_SIGNALS = ("_tags", "points", "num_comments")
@@ -56,7 +54,7 @@ def edits_apply(page: Page) -> None:
             changed.append(Message(pk=pk, body=body, edited_at=edited_at, deleted_at=page.now, updated_at=page.now))
             kind_, data = TicketEvent.Kind.MESSAGE_DELETED, {"external_id": external_id}
         else:
-            text = clean_text(mention.text)
+            text = mention.text
             if not _changed(kind, body, mention, text):
                 if stories:
                     _story_refresh(page, pk, ticket, row[8], mention, story_changed)
@@ -66,7 +64,7 @@ def edits_apply(page: Page) -> None:
             edited_at = mention.edited_at or page.now
             # The edit's link and raw item replace the old ones too (an X edit is a post with its own id and
             # entities): the message shows the version its text is, and a reply to any version finds it.
-            link = url(mention.permalink) or permalink
+            link = mention.permalink or permalink
             edited.append(
                 Message(
                     pk=pk,
@@ -74,7 +72,7 @@ def edits_apply(page: Page) -> None:
                     edited_at=edited_at,
                     deleted_at=deleted_at,
                     permalink=link,
-                    raw=raw(mention.raw),
+                    raw=mention.raw,
                     mentioned=list(mention.mentioned),
                     updated_at=page.now,
                 )
@@ -119,10 +117,10 @@ def marked_link(page: Page) -> None:
         return
     for message, mention in page.linked:
         message.external_id = mention.external_id
-        message.parent_external_id = fit(mention.parent_id, "parent_external_id")
-        message.thread_external_id = fit(mention.thread_id, "thread_external_id")
-        message.author_handle = message.author_handle or fit(mention.author_handle, "author_handle")
-        message.raw = raw(mention.raw)
+        message.parent_external_id = mention.parent_id
+        message.thread_external_id = mention.thread_id
+        message.author_handle = message.author_handle or mention.author_handle
+        message.raw = mention.raw
         message.mentioned = list(mention.mentioned)
         message.updated_at = page.now
     Message.objects.bulk_update(

@@ -93,7 +93,7 @@ def _tickets_write(page: Page) -> None:
 
 def messages_begin(page: Page) -> Callable[[], None]:
     """Reserve the page's message ids and start their COPY; the pipeline triages meanwhile and
-    calls the returned function before its next query (writes.rows_copy_begin)."""
+    calls the returned function before its next query (mentions.set_writes.rows_copy_begin)."""
     items, now, channel_id = page.items, page.now, page.channel.pk
     rows = []
     for item, pk in zip(items, ids_reserve(Message, len(items)), strict=True):
@@ -106,19 +106,19 @@ def messages_begin(page: Page) -> Callable[[], None]:
                 channel_id,
                 item.kind,
                 m.external_id,
-                item.parent_external_id,
-                item.thread_external_id,
-                item.author_handle,
-                item.author_name,
-                item.author_url,
-                item.title,
-                item.body,
-                item.permalink,
+                m.parent_id,
+                m.thread_id,
+                m.author_handle,
+                m.author_name,
+                m.author_url,
+                m.title,
+                m.text,
+                m.permalink,
                 m.created_at,
-                item.raw,
+                m.raw,
                 list(m.mentioned),
                 m.edited_at,
-                item.deleted_at,
+                now if m.deleted else None,
                 now,
                 now,
             )

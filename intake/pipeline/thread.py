@@ -4,27 +4,29 @@ written by `store` once triage and the clocks have filled them in."""
 
 from __future__ import annotations
 
-from channels.text import clean_text
 from intake.pipeline.page import Item, Page, TicketRow
 from intake.pipeline.team import marked_match, thread_ref
-from intake.pipeline.validate import fit, url
 from mentions.models import Message, Ticket
 from mentions.services.events import first_reply_set
 
+_SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
+
 
 def ticket_open(page: Page, item: Item) -> TicketRow:
+    """A new ticket for the item. Its values are the cleaned mention's, which fit the ticket's columns too
+    (requester = author); the subject is the title, else the text's first line, cut to fit."""
     mention, channel = item.mention, page.channel
-    subject = mention.title or mention.text.split("\n", 1)[0]
+    subject = mention.title or mention.text.split("\n", 1)[0].strip()
     return TicketRow(
         new=True,
         channel_id=channel.pk,
-        subject=fit(clean_text(subject), "subject", Ticket) or f"Mention {mention.external_id}",
+        subject=subject[:_SUBJECT_MAX] or f"Mention {mention.external_id}",
         status=Ticket.Status.NEW,
         priority=Ticket.Priority.HIGH if channel.high_priority else Ticket.Priority.NORMAL,
         high_priority=channel.high_priority,
-        requester_handle=fit(mention.author_handle, "requester_handle", Ticket),
-        requester_name=fit(mention.author_name or mention.author_handle, "requester_name", Ticket),
-        requester_url=url(mention.author_url),
+        requester_handle=mention.author_handle,
+        requester_name=mention.author_name or mention.author_handle,
+        requester_url=mention.author_url,
         requested_at=mention.created_at,
         first_external_id=mention.external_id,
     )

@@ -64,7 +64,7 @@ def _context(page: Page, ticket: TicketRow, item: Item, desk_url: str) -> dict[s
         "ticket_url": desk_url.replace(str(_MARK), str(ticket.pk)),
         "requester": ticket.requester_handle or ticket.requester_name,
         "channel": page.channel.name,
-        "permalink": item.permalink,
+        "permalink": item.mention.permalink,
     }
 
 
@@ -129,9 +129,9 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
         facts = mention_facts(
             channel_id=channel.pk,
             channel_kind=channel.kind,
-            title=item.title,
-            body=item.body,
-            author_handle=item.author_handle,
+            title=item.mention.title,
+            body=item.mention.text,
+            author_handle=item.mention.author_handle,
             mentioned=item.mention.mentioned,
         )
         matched = ruleset.match(facts, where=f"ticket {ticket.pk} (channel {channel.slug}, message {item.external_id})")
@@ -247,4 +247,4 @@ def triage_apply(page: Page, planned: Planned | None) -> None:
         for author_name, body, rule in effects.notes:
             page.notes.append((ticket, author_name, body, rule))
         for destination, rule in effects.notices:
-            page.rule_notices.append((destination, ticket, rule, item.permalink if ticket.new else ""))
+            page.rule_notices.append((destination, ticket, rule, item.mention.permalink if ticket.new else ""))

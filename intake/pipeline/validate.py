@@ -1,85 +1,33 @@
-"""Stage 1, validate and clean: drop unusable items, keep one per id, and turn what will be
-stored into column values (cleaned text, safe links, lengths that fit)."""
+"""Stage 1, validate: keep one mention per id, each as it will be stored.
+
+A mention is cleaned once, at the boundary between channels and intake (channels.adapters.guard runs
+`channels.clean.mention_clean` over everything an adapter's parser makes): its values already fit their
+columns (the cleaners' limits are the columns' lengths), hold no NUL or lone surrogate, its id is usable
+and its time aware and in range. This stage takes such a mention as it is. A mention that did not come
+through an adapter (built by hand: a test, a script, a dead letter read back) is cleaned here instead,
+with the same function, so it too is cleaned exactly once; one that cannot be is dropped and logged.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
-from django.utils import timezone
-
+from channels import clean
 from channels.adapters.base import IncomingMention
-from channels.text import clean_text, safe_url
-from intake.pipeline.page import Item, Page
-from mentions.models import Message, Ticket
+from intake.pipeline.page import Page
 
 logger = logging.getLogger(__name__)
-
-_MAX = {(model, f.name): f.max_length for model in (Message, Ticket) for f in model._meta.fields if f.max_length}
-_EXTERNAL_ID_MAX = _MAX[Message, "external_id"]
-_URL_MAX = _MAX[Message, "permalink"]
-
-
-def fit(value: str, column: str, model: type = Message) -> str:
-    return value[: _MAX[model, column]]
-
-
-def url(value: str) -> str:
-    found = safe_url(value)
-    return found if len(found) <= _URL_MAX else ""
-
-
-def _scrub(value: Any) -> Any:
-    """PostgreSQL cannot store NUL in text or jsonb: drop it from every string of a raw payload."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def raw(value: dict[str, Any]) -> dict[str, Any]:
-    # Almost no payload has a NUL: one C-speed dump finds out before walking the whole tree.
-    return _scrub(value) if "\\u0000" in json.dumps(value) else value
-
-
-def _usable(mention: IncomingMention, page: Page) -> bool:
-    if not mention.external_id or len(mention.external_id) > _EXTERNAL_ID_MAX:
-        logger.warning(
-            "ingest: channel=%s dropped an item with an unusable external id %r",
-            page.channel.slug,
-            mention.external_id[:80],
-        )
-        return False
-    if mention.created_at is None or timezone.is_naive(mention.created_at):
-        logger.warning("ingest: channel=%s item %s has no aware created time", page.channel.slug, mention.external_id)
-        return False
-    return True
 
 
 def validate(page: Page, mentions: list[IncomingMention]) -> int:
     """Fill `page.unique` (first occurrence of each id). Returns how many items were usable."""
     usable = 0
     for mention in mentions:
-        if _usable(mention, page):
-            usable += 1
-            page.unique.setdefault(mention.external_id, mention)
+        try:
+            mention = clean.mention_storable(mention)
+        except clean.Unstorable as exc:
+            logger.warning("ingest: channel=%s dropped an item: %s", page.channel.slug, exc)
+            continue
+        usable += 1
+        page.unique.setdefault(mention.external_id, mention)
     return usable
-
-
-def columns_clean(item: Item, now: Any) -> None:
-    """The columns of a fresh item, as stored."""
-    mention = item.mention
-    item.parent_external_id = fit(mention.parent_id, "parent_external_id")
-    item.thread_external_id = fit(mention.thread_id, "thread_external_id")
-    item.author_handle = fit(clean_text(mention.author_handle), "author_handle")
-    item.author_name = fit(clean_text(mention.author_name), "author_name")
-    item.author_url = url(mention.author_url)
-    item.title = fit(clean_text(mention.title), "title")
-    item.body = clean_text(mention.text)
-    item.permalink = url(mention.permalink)
-    item.deleted_at = now if mention.deleted else None
-    item.raw = raw(mention.raw)

@@ -1,10 +1,12 @@
-"""No poison item: what a channel hands over is cleaned, stored, or quarantined, never a stall.
+"""No poison item: what a channel hands over is stored or quarantined, never a stall.
 
-`mentions_store` is the one way a poll's chunk reaches the database. Every mention goes through
-`channels.clean.mention_clean` (whatever its adapter did); an item that cannot be parsed or
-cleaned, and an item that still fails to store, is kept in the dead-letter table
-(`channels.DeadLetter`) with its raw payload and the error, while the rest of its page is stored
-and the cursor moves on. An admin retries a dead letter once its cause is fixed, or discards it.
+`mentions_store` is the one way a poll's chunk (and a file fed to `ingest_payload`) reaches the
+pipeline. Its mentions were cleaned at the boundary (channels.adapters.guard) and are taken as they
+are; one that was not (built by hand) is cleaned here, once (`channels.clean.mention_storable`). An
+item that could not be parsed or cleaned, and an item that still fails to store, is kept in the
+dead-letter table (`channels.DeadLetter`) with its raw payload and the error, while the rest of its
+page is stored and the cursor moves on. An admin retries a dead letter once its cause is fixed, or
+discards it.
 
 Storing stays all-or-nothing per call of `mentions_ingest`: a failing page is split in halves
 (oldest half first, so a parent is stored before its follow-ups) until the failing item is alone,
@@ -44,7 +46,7 @@ def _payload_text(value: Any) -> str:
 
 
 def _mention_text(mention: IncomingMention) -> str:
-    fields = {f.name: getattr(mention, f.name) for f in dataclasses.fields(mention)}
+    fields = {f.name: getattr(mention, f.name) for f in dataclasses.fields(mention) if f.init}
     return json.dumps(
         clean.raw({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}),
         ensure_ascii=True,
@@ -98,12 +100,13 @@ def dead_letters_record(
     return count
 
 
-def _clean_all(mentions: Sequence[IncomingMention]) -> tuple[list[IncomingMention], list[Rejected]]:
+def _storable(mentions: Sequence[IncomingMention]) -> tuple[list[IncomingMention], list[Rejected]]:
+    """The mentions as stored (cleaned at the boundary, or here if they were not) and those that cannot be."""
     cleaned: list[IncomingMention] = []
     rejected: list[Rejected] = []
     for mention in mentions:
         try:
-            cleaned.append(clean.mention_clean(mention))
+            cleaned.append(clean.mention_storable(mention))
         except Exception as exc:  # Unstorable, or a field no cleaner expected
             rejected.append(
                 Rejected(
@@ -148,7 +151,7 @@ def mentions_store(
     cursor: dict[str, Any] | None = None,
 ) -> IngestResult:
     """Store one chunk of a channel's items with its cursor; quarantine what cannot be stored."""
-    cleaned, unclean = _clean_all(mentions)
+    cleaned, unclean = _storable(mentions)
     parse_rejected = [*rejected, *unclean]
     cleaned.sort(key=lambda m: (m.created_at, m.external_id))
     failed: list[tuple[IncomingMention, str]] = []
@@ -211,7 +214,7 @@ def dead_letter_retry(dead: DeadLetter, *, user: Any = None) -> tuple[bool, str]
             mentions = [_mention_from_text(dead.mention)]
         else:
             mentions = _reparse(dead)
-        cleaned, unclean = _clean_all(mentions)
+        cleaned, unclean = _storable(mentions)
         if unclean:
             raise ValueError(unclean[0].error)
         with transaction.atomic():

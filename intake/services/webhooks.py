@@ -14,7 +14,7 @@ from typing import Any
 
 from channels import clean
 from channels.adapters import PayloadError
-from channels.adapters.webhook import mention_from_json
+from channels.adapters.webhook import mention_read
 from channels.models import Channel
 from channels.secrets import CredentialsUnreadable
 from intake.pipeline import IngestResult, mentions_ingest
@@ -73,7 +73,7 @@ def webhook_receive(*, channel: Channel, body: bytes, timestamp: str, signature:
     try:
         data = json_strict(body)
         _check_storable(data)
-        mention = clean.mention_clean(mention_from_json(data))
+        mention = mention_read(data)  # cleaned there, once
     except (PayloadError, clean.Unstorable) as exc:
         logger.warning("webhook: channel=%s rejected payload: %s", channel.slug, exc)
         raise WebhookRejected(400, str(exc)) from None
