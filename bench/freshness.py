@@ -1,7 +1,7 @@
 """Freshness: how long a mention takes from being posted to being visible in the queue, at default settings.
 
 The desk's own polling loop runs in real time: a beat thread dispatches the channels that are due
-every DESK_DISPATCH_SECONDS (`channels_due` + `channel_mark_dispatched`, as the `channels.poll_due`
+every DESK_DISPATCH_SECONDS (`channels_due` + `channel_mark_dispatched`, as the `intake.poll_due`
 task does) and two worker threads poll them (`channel_poll`, as the `intake.poll` task does).
 Three channels are created with no interval set (each platform's default): Hacker News answered by
 the demo replay transport, Reddit and Discourse answered by local fakes in their recorded shapes.

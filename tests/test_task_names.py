@@ -55,7 +55,8 @@ def test_each_old_name_is_an_alias_of_a_renamed_task_and_nothing_else_is():
 
 def test_the_beat_schedule_names_only_new_names():
     tasks = _ours()
-    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+    for key, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert key == entry["task"]  # the entry's label in beat's state, named like what it runs
         assert entry["task"] in tasks
         assert entry["task"] not in RENAMED
         assert entry["task"].split(".")[0] == tasks[entry["task"]].split(".")[0]

@@ -263,7 +263,7 @@ def test_a_channel_slack_destination_must_look_like_one(value):
 def test_beat_flushes_every_ten_seconds_through_the_task(hn, settings):
     from notifications.tasks import slack_flush
 
-    entry = settings.CELERY_BEAT_SCHEDULE["channels.slack_flush"]
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications.slack_flush"]
     assert (entry["task"], entry["schedule"].total_seconds(), entry["options"]["expires"]) == (
         "notifications.slack_flush",
         10,
