@@ -9,6 +9,9 @@ app = Celery("advocacy")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Old task names still accepted for one release (messages queued before an upgrade).
+from advocacy import task_aliases  # noqa: E402, F401
+
 
 @after_setup_logger.connect
 @after_setup_task_logger.connect

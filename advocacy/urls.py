@@ -6,7 +6,7 @@ from django.urls import include, path
 from advocacy.health import health
 from advocacy.security_views import csp_report
 from api import pages as api_pages
-from mentions.webhook_views import hook
+from intake.webhook_views import hook
 
 admin.site.site_header = "Triage Desk administration"
 admin.site.site_title = "Triage Desk"

@@ -36,7 +36,7 @@ from api.webhook_http import PostResult, webhook_post
 from api.webhook_signing import signature_headers
 from api.webhook_urls import WebhookUrlRefused, webhook_target
 from channels.secrets import CredentialsUnreadable
-from mentions.services.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_for
+from intake.services.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_for
 from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)

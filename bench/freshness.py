@@ -1,8 +1,8 @@
 """Freshness: how long a mention takes from being posted to being visible in the queue, at default settings.
 
 The desk's own polling loop runs in real time: a beat thread dispatches the channels that are due
-every DESK_DISPATCH_SECONDS (`channels_due` + `channel_mark_dispatched`, as the `channels.poll_due`
-task does) and two worker threads poll them (`channel_poll`, as the `channels.poll` task does).
+every DESK_DISPATCH_SECONDS (`channels_due` + `channel_mark_dispatched`, as the `intake.poll_due`
+task does) and two worker threads poll them (`channel_poll`, as the `intake.poll` task does).
 Three channels are created with no interval set (each platform's default): Hacker News answered by
 the demo replay transport, Reddit and Discourse answered by local fakes in their recorded shapes.
 On each, a new mention is posted every `--every` seconds. A mention's latency is the commit time
@@ -49,8 +49,8 @@ def main() -> None:
     from channels.tests.test_discourse_adapter import post as discourse_post
     from channels.tests.test_reddit_adapter import RATELIMIT, listing
     from channels.tests.test_reddit_adapter import post as reddit_post
+    from intake.services.polling import channel_mark_dispatched, channel_poll, channels_due
     from mentions.models import Message
-    from mentions.services.polling import channel_mark_dispatched, channel_poll, channels_due
 
     with connection.cursor() as cur:
         cur.execute(

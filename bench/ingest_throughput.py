@@ -212,8 +212,8 @@ def main() -> None:
 
     from channels.adapters.hackernews import HackerNewsAdapter
     from channels.models import Channel
+    from intake.pipeline import IngestResult, mentions_ingest
     from mentions.models import Message, Ticket, TicketEvent
-    from mentions.services import IngestResult, mentions_ingest
 
     _common.machine_print()
     _common.truncate(
@@ -396,8 +396,8 @@ def backfill(args: argparse.Namespace) -> None:
 
     from channels.adapters.hackernews import HackerNewsAdapter
     from channels.models import Channel
+    from intake.pipeline import IngestResult, mentions_ingest
     from mentions.models import Message
-    from mentions.services import IngestResult, mentions_ingest
 
     _common.machine_print()
     _common.truncate(

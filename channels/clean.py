@@ -1,12 +1,15 @@
 """Value cleaners: the one place where anything a platform sends becomes a value we can store.
 
-Every adapter reads its payload through these, and `mention_clean` runs once more over every
-`IncomingMention` at the boundary between channels and ingest, so an item that reaches the
+Adapters read their payloads with these (an id that may come as a number, a time as epoch or ISO
+text), and `mention_clean` cleans each `IncomingMention` an adapter makes, once, at the boundary
+between channels and intake (channels.adapters.guard.parse_each), so an item that reaches the
 database holds only storable values: no NUL, no lone surrogate, no NaN or infinity, a time
 inside the range a mention can have, ids and URLs of bounded length. A value that cannot be
 cleaned becomes "empty" (``""``, ``None``); a mention that is unusable without it (no id, no
 time) raises `Unstorable`, which the poll turns into a quarantined item instead of a stalled
-channel.
+channel. Intake takes a cleaned mention as it is; one that did not come through here (built by
+hand: a test, a script) is cleaned by `mention_storable` when it reaches intake, so every stored
+mention is cleaned exactly once.
 
 The functions never raise on a wrong type: a platform that sends a number where a string was
 documented, or a list where an object was, gets the empty value, not a traceback.
@@ -233,9 +236,9 @@ def _handles(value: Any) -> tuple[str, ...]:
 
 
 def mention_clean(mention: IncomingMention) -> IncomingMention:
-    """The mention with every field storable, or `Unstorable` naming what is missing.
+    """The mention with every field storable, marked `cleaned`, or `Unstorable` naming what is missing.
 
-    Runs over every item an adapter hands over (channels.services), whatever the adapter did,
+    Runs over every item an adapter's parser makes (channels.adapters.guard), whatever the parser did,
     so a parser's oversight can cost one field, never the channel."""
     external_id = ident(mention.external_id)
     if not external_id:
@@ -245,7 +248,7 @@ def mention_clean(mention: IncomingMention) -> IncomingMention:
         raise Unstorable(f"item {external_id}: no usable time (got {str(mention.created_at)[:40]!r})")
     related = tuple(r for r in (ident(r) for r in mention.related_ids or ()) if r)
     hint = mention.ticket_hint
-    return replace(
+    cleaned = replace(
         mention,
         external_id=external_id,
         created_at=created_at,
@@ -265,6 +268,14 @@ def mention_clean(mention: IncomingMention) -> IncomingMention:
         mentioned=_handles(mention.mentioned),
         raw=raw(mention.raw) if isinstance(mention.raw, dict) else {},
     )
+    object.__setattr__(cleaned, "cleaned", True)  # frozen: the one place the mark is set
+    return cleaned
+
+
+def mention_storable(mention: IncomingMention) -> IncomingMention:
+    """The mention as intake stores it: itself when `mention_clean` made it, else `mention_clean`'s result
+    (a mention built by hand). Either way it is cleaned exactly once."""
+    return mention if mention.cleaned else mention_clean(mention)
 
 
 _PREVIEW = reprlib.Repr()  # Python 3.11: limits are attributes, not constructor arguments

@@ -6,23 +6,25 @@ class ExpertsConfig(AppConfig):
     verbose_name = "Experts"
 
     def ready(self) -> None:
-        # Experts builds on mentions: it registers what it does when a macro is applied.
+        # Experts builds on mentions and intake through the hooks they declare (docs/architecture.md, "Hooks"):
+        # what it does when a macro is applied,
         from experts.services import outreach_answered_on_macro
-        from mentions.services.macro_hooks import macro_hook_register
+        from mentions.services.macro_hooks import macro_hooks
 
-        macro_hook_register(outreach_answered_on_macro)
+        macro_hooks.register(outreach_answered_on_macro)
 
-        # ... and what a ticket merge does to two open outreaches to the same expert.
+        # ... what a ticket merge does to two open outreaches to the same expert,
         from experts.merging import outreaches_merge
-        from mentions.services.merge_hooks import merge_hook_register
+        from mentions.services.merge_hooks import merge_hooks
 
-        merge_hook_register(outreaches_merge)
+        merge_hooks.register(outreaches_merge)
 
-        # ... and who answers for the team when ingesting: experts' own accounts close their outreach.
+        # ... who answers for the team when ingesting: experts' own accounts close their outreach,
         from experts.loop import expert_replies_record, experts_by_handle
-        from mentions.services.ingest_hooks import team_hooks_register
+        from intake.hooks import team_answers_hooks, team_members_hooks
 
-        team_hooks_register(members=experts_by_handle, answers=expert_replies_record)
+        team_members_hooks.register(experts_by_handle)
+        team_answers_hooks.register(expert_replies_record)
 
         # ... and the ticket page's "Involve an expert" panel.
         from experts.ticket_panel import TEMPLATE, outreach_panel

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from advocacy.hooks import hook_check
 from channels.slack import (
     slack_escape,
 )
@@ -126,13 +126,22 @@ def outreach_watch_end(ticket_ids: set[int]) -> None:
     thread_watch_stop(ticket_ids=ticket_ids - still_open, reason=ThreadWatch.Reason.OUTREACH)
 
 
+class OutreachDelivery(Protocol):
+    """Post the pending outreach `outreach_id` to Slack, at most once, on behalf of `actor`. Returns the
+    outreach as it is then (sent, still pending with a retry queued, or failed), None when it is gone."""
+
+    def __call__(self, *, outreach_id: int, actor: Any) -> Outreach | None: ...
+
+
 # Posting an outreach to Slack is notifications' (notifications.outreach), registered at start-up: experts
-# knows what to ask and whom, notifications how a message reaches Slack once.
-_deliver: Callable[..., Outreach | None] | None = None
+# knows what to ask and whom, notifications how a message reaches Slack once. One delivery, not a list: two
+# would post the question twice.
+_deliver: OutreachDelivery | None = None
 
 
-def outreach_delivery_register(deliver: Callable[..., Outreach | None]) -> None:
+def outreach_delivery_register(deliver: OutreachDelivery) -> None:
     global _deliver
+    hook_check(OutreachDelivery, deliver)
     _deliver = deliver
 
 

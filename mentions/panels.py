@@ -3,25 +3,40 @@
 experts registers the "Involve an expert" panel (experts.apps): its template, included in the ticket
 page's side column, and a function giving the template's context for one ticket. `forms` are the
 page's bound forms when an action came back with errors (the panel shows its own form's).
+docs/architecture.md lists every hook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from advocacy.hooks import hook_check
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from mentions.models import Ticket
+
+
+class PanelContext(Protocol):
+    """The panel template's context for `ticket` on this request; `forms` by name, bound when an action
+    came back with errors."""
+
+    def __call__(self, request: HttpRequest, ticket: Ticket, forms: dict[str, Any], /) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class TicketPanel:
     template: str
-    context: Callable[..., dict[str, Any]]  # (request, ticket, forms) -> template context
+    context: PanelContext
 
 
 _panels: list[TicketPanel] = []
 
 
 def ticket_panel_register(panel: TicketPanel) -> None:
+    hook_check(PanelContext, panel.context)
     if panel not in _panels:
         _panels.append(panel)
 

@@ -11,21 +11,22 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from mentions.services.ingest_hooks import notice_hooks_register
+        # The hooks intake, experts and mentions declare (docs/architecture.md, "Hooks").
+        from intake.hooks import after_ingest_hooks, front_page_hooks, ticket_notices_hooks
         from notifications import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from notifications.front_page import front_page_seen
         from notifications.outbox import slack_notices_enqueue
         from notifications.urgency import urgent_after_ingest
 
-        notice_hooks_register(
-            notices=slack_notices_enqueue, after_ingest=urgent_after_ingest, front_page=front_page_seen
-        )
+        ticket_notices_hooks.register(slack_notices_enqueue)
+        after_ingest_hooks.register(urgent_after_ingest)
+        front_page_hooks.register(front_page_seen)
 
         # Outreach the advocate sends is posted here; the community-involvement macro shares the mention.
         from experts.services import outreach_delivery_register
-        from mentions.services.macro_hooks import macro_hook_register
+        from mentions.services.macro_hooks import macro_hooks
         from notifications.community import community_share_on_macro
         from notifications.outreach import outreach_deliver
 
         outreach_delivery_register(outreach_deliver)
-        macro_hook_register(community_share_on_macro)
+        macro_hooks.register(community_share_on_macro)

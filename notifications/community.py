@@ -57,7 +57,7 @@ def community_post_retry_later(*, ticket: Ticket, error: str, delay: int, attemp
     """Record that the share waits for Slack, and queue the retry after commit."""
     event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=None, community_retry=error, retry_in=delay)
     # A broker that is down is logged; the history already says the share is waiting.
-    task_enqueue_on_commit("experts.community_post", ticket.pk, countdown=delay)
+    task_enqueue_on_commit("notifications.community_post", ticket.pk, countdown=delay)
 
 
 def community_post_note(*, ticket_id: int, **data: Any) -> None:

@@ -74,7 +74,7 @@ def front_page_seen(*, channel: Any, story_ids: Iterable[str], now: datetime | N
         # By name, and sent to the broker even in eager mode: the announcement is posted by a worker.
         from celery import current_app
 
-        transaction.on_commit(lambda: current_app.send_task("mentions.front_page_announce"), robust=True)
+        transaction.on_commit(lambda: current_app.send_task("notifications.front_page_announce"), robust=True)
     return made
 
 

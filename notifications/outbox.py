@@ -41,7 +41,7 @@ from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
 from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
-from mentions.pipeline.writes import rows_insert_new
+from mentions.set_writes import rows_insert_new
 from notifications.models import SlackNotice
 from notifications.rows import backoff_seconds
 
@@ -124,7 +124,7 @@ def _kick() -> None:
     # By name: services never import the task modules that call them.
     from celery import current_app
 
-    current_app.send_task("channels.slack_flush", expires=60)
+    current_app.send_task("notifications.slack_flush", expires=60)
 
 
 # --- Flush --------------------------------------------------------------------------------

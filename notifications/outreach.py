@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def _retry_later(outreach_id: int, countdown: int) -> None:
-    task_enqueue_on_commit("experts.outreach_retry", outreach_id, countdown=countdown)
+    task_enqueue_on_commit("notifications.outreach_retry", outreach_id, countdown=countdown)
 
 
 def outreach_deliver(*, outreach_id: int, actor: Any = None) -> Outreach | None:

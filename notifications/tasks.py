@@ -1,7 +1,8 @@
 """Slack notices, pings and digests outside the request. Thin: the services hold the logic.
 
-The task names are those they had before notifications was an app of its own: the beat schedule
-and any message already queued under them keep working across the upgrade."""
+Names follow this module (`notifications.*`); the names they had before notifications was an app of its
+own (channels.*, mentions.*, experts.*) are accepted for one release (advocacy.task_aliases), so messages
+queued before the upgrade still run."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from celery import shared_task
 
 # Not autoretried: each row carries its own attempts and next time (notifications.outbox), so a
 # failed flush is simply picked up by the next beat tick.
-@shared_task(name="channels.slack_flush", ignore_result=True)
+@shared_task(name="notifications.slack_flush", ignore_result=True)
 def slack_flush() -> dict[str, int]:
     from notifications.outbox import slack_outbox_flush
 
     return asdict(slack_outbox_flush())
 
 
-@shared_task(name="mentions.urgent_sweep", acks_late=True, ignore_result=True)
+@shared_task(name="notifications.urgent_sweep", acks_late=True, ignore_result=True)
 def urgent_sweep() -> dict[str, int]:
     from notifications.front_page import front_page_announce
     from notifications.urgency import urgent_sweep as sweep
@@ -28,14 +29,14 @@ def urgent_sweep() -> dict[str, int]:
     return {**sweep(), "front_page": front_page_announce()}
 
 
-@shared_task(name="mentions.front_page_announce", acks_late=True, ignore_result=True)
+@shared_task(name="notifications.front_page_announce", acks_late=True, ignore_result=True)
 def front_page_announce() -> int:
     from notifications.front_page import front_page_announce as announce
 
     return announce()
 
 
-@shared_task(name="mentions.coverage_digest", acks_late=True, ignore_result=True)
+@shared_task(name="notifications.coverage_digest", acks_late=True, ignore_result=True)
 def coverage_digest() -> str:
     from notifications.urgency import coverage_digest_send
 
@@ -44,9 +45,8 @@ def coverage_digest() -> str:
 
 
 # Not autoretried: outreach_deliver counts attempts on the row and re-enqueues this task itself with
-# Slack's Retry-After (or a backoff), then marks the outreach failed after the last attempt. The name is
-# the one it had in experts, for the messages already queued under it.
-@shared_task(name="experts.outreach_retry", acks_late=True, ignore_result=True)
+# Slack's Retry-After (or a backoff), then marks the outreach failed after the last attempt.
+@shared_task(name="notifications.outreach_retry", acks_late=True, ignore_result=True)
 def outreach_retry(outreach_id: int) -> str:
     from notifications.outreach import outreach_deliver
 
@@ -59,7 +59,7 @@ COMMUNITY_MAX_RETRIES = 5
 
 # Retried on transient Slack errors only, each wait written in the ticket's history; a permanent
 # refusal, or Slack still busy after the last retry, is noted on the ticket.
-@shared_task(bind=True, name="experts.community_post", acks_late=True, ignore_result=True)
+@shared_task(bind=True, name="notifications.community_post", acks_late=True, ignore_result=True)
 def community_post(self, ticket_id: int) -> str:
     from channels.slack import SlackRateLimited, SlackTransient
     from notifications.community import community_post_note, community_post_send

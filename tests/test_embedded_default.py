@@ -15,7 +15,7 @@ SCRIPT = """
 import json
 from django.contrib.auth import get_user_model
 from channels.models import Channel
-from mentions.services.polling import channel_poll
+from intake.services.polling import channel_poll
 from mentions.models import Ticket, View
 from mentions.services import ticket_change_status, ticket_claim_next
 
@@ -46,7 +46,7 @@ app.loader.import_default_modules()
 app.conf.task_eager_propagates = True  # a task that .delay()s another (poll_due) fails loudly too
 
 # Data for every query to bite on: a waiting Hacker News story on the front page with many points
-# (mentions.urgent_sweep / tickets_ingested read Algolia's _tags and points from the raw JSON).
+# (notifications.urgent_sweep / intake.tickets_ingested read Algolia's _tags and points from the raw JSON).
 channel = Channel.objects.get(slug="hn-demo")
 ticket = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, channel=channel).order_by("pk").first()
 Message.objects.filter(ticket=ticket).update(raw={"_tags": ["story", "author_dana", "front_page"], "points": 999})
@@ -63,7 +63,7 @@ hook.save()
 TicketEvent.objects.create(ticket=ticket, kind="status", data={"from": "new", "to": "solved"})
 
 names = sorted({entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()})
-runs = [(name, (), {}) for name in names] + [("mentions.tickets_ingested", ([ticket.pk],), {})]
+runs = [(name, (), {}) for name in names] + [("intake.tickets_ingested", ([ticket.pk],), {})]
 out = {}
 for name, args, kwargs in runs:
     try:
@@ -132,7 +132,7 @@ def test_no_waiting_demo_ticket_has_our_reply_as_its_latest_message(embedded):
 
 
 def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
-    """Issue 11, defect 7: on SQLite mentions.urgent_sweep and mentions.tickets_ingested raised
+    """Issue 11, defect 7: on SQLite the urgent sweep and the after-ingest task raised
     NotSupportedError (JSON containment), so `make run` never sent an after-hours alert. Every task
     of the beat schedule, and the one each ingest enqueues, runs here the way the worker runs it,
     eagerly, on SQLite without Redis."""
@@ -143,20 +143,20 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert set(out["beat"]) == {
         "api.webhooks_run",
         "channels.accounts_refresh",
-        "channels.poll_due",
-        "channels.slack_flush",
+        "intake.poll_due",
+        "intake.watch_threads",
         "mentions.advocate_grants_expire",
-        "mentions.coverage_digest",
         "mentions.followups_return",
         "mentions.replies_sweep",
         "mentions.sla_sweep",
-        "mentions.urgent_sweep",
-        "mentions.watch_threads",
         "metrics.rollups_refresh",
+        "notifications.coverage_digest",
+        "notifications.slack_flush",
+        "notifications.urgent_sweep",
     }
     failed = {name: run["error"] for name, run in out["runs"].items() if not run["ok"]}
     assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
-    assert set(out["runs"]) == {*out["beat"], "mentions.tickets_ingested"}
+    assert set(out["runs"]) == {*out["beat"], "intake.tickets_ingested"}
     assert out["front_page_story_judged_urgent"]  # the portable query matches on SQLite too
     # The change feed on SQLite: the webhook queued the solved event and its delivery task (eager here)
     # tried it once, refused by the address check (the receiver is on loopback, not allowed).

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
+    "intake.apps.IntakeConfig",
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",

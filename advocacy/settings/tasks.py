@@ -55,10 +55,11 @@ DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
 # A follow-up on an assigned ticket that its assignee has not acted on for this long returns
 # the ticket to the queue (an hour: most of a working session, well inside the 5 h target).
 DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=60)
+# Each entry is named after its task (<app>.<task>, tests/test_task_names.py).
 CELERY_BEAT_SCHEDULE = {
     "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
-    "channels.poll_due": {
-        "task": "channels.poll_due",
+    "intake.poll_due": {
+        "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
         "options": {"expires": DESK_DISPATCH_SECONDS},
     },
@@ -67,13 +68,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
-    "mentions.watch_threads": {
-        "task": "mentions.watch_threads",
+    "intake.watch_threads": {
+        "task": "intake.watch_threads",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
-    "mentions.urgent_sweep": {
-        "task": "mentions.urgent_sweep",
+    "notifications.urgent_sweep": {
+        "task": "notifications.urgent_sweep",
         "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
         "options": {"expires": DESK_CLOCK_SECONDS},
     },
@@ -82,8 +83,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
         "options": {"expires": DESK_CLOCK_SECONDS},
     },
-    "mentions.coverage_digest": {
-        "task": "mentions.coverage_digest",
+    "notifications.coverage_digest": {
+        "task": "notifications.coverage_digest",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
@@ -110,9 +111,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
-    # Slack routing: post what the outbox holds, batched per destination (mentions.services.slack_outbox).
-    "channels.slack_flush": {
-        "task": "channels.slack_flush",
+    # Slack routing: post what the outbox holds, batched per destination (notifications.outbox).
+    "notifications.slack_flush": {
+        "task": "notifications.slack_flush",
         "schedule": timedelta(seconds=10),
         "options": {"expires": 10},
     },

@@ -70,6 +70,10 @@ class IncomingMention:
     # What the reply-handle choice and the triage rules read: never the raw payload.
     mentioned: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
+    # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.
+    # Intake takes a cleaned mention as it is (a mention is cleaned once, at the boundary).
+    cleaned: bool = field(default=False, init=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

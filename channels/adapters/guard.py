@@ -3,6 +3,9 @@
 Every adapter's `parse_page` runs its per-item parser through `parse_each`: an item that raises,
 or that comes out unstorable (`channels.clean.mention_clean`), becomes a `Rejected` with its raw
 payload and the reason; the poll keeps those in the dead-letter table and stores the rest.
+
+This is the boundary between channels and intake: `item_mentions` is where a mention an adapter
+made is cleaned, the one time it is (intake takes it as it is).
 """
 
 from __future__ import annotations
@@ -39,25 +42,33 @@ def item_id(item: Any, *keys: str) -> str:
     return ""
 
 
+ParseOne = Callable[[Any], IncomingMention | Iterable[IncomingMention] | None]
+
+
+def item_mentions(item: Any, parse_one: ParseOne) -> list[IncomingMention]:
+    """What `parse_one` makes of one item (a mention, several for an item with nested replies, or
+    None for an item rightly skipped: a deleted stub, a non-post event), each cleaned once
+    (`clean.mention_clean`). Raises what `parse_one` raises, or `clean.Unstorable`."""
+    produced = parse_one(item)
+    if produced is None:
+        return []
+    found = [produced] if isinstance(produced, IncomingMention) else list(produced)
+    return [clean.mention_clean(mention) for mention in found]
+
+
 def parse_each(
     items: Iterable[Any],
-    parse_one: Callable[[Any], IncomingMention | Iterable[IncomingMention] | None],
+    parse_one: ParseOne,
     *,
     id_keys: tuple[str, ...] = ("id",),
     platform: str = "",
 ) -> Parsed:
-    """Run `parse_one` over `items`. It returns a mention, several (an item with nested
-    replies), or None for an item that is rightly skipped (a deleted stub, a non-post event).
-    Whatever it raises, and whatever it returns that cannot be stored, is rejected."""
+    """Run `parse_one` over `items` (`item_mentions`). Whatever it raises, and whatever it returns
+    that cannot be stored, is rejected."""
     parsed = Parsed()
     for item in items:
         try:
-            produced = parse_one(item)
-            if produced is None:
-                continue
-            found = [produced] if isinstance(produced, IncomingMention) else list(produced)
-            for mention in found:
-                parsed.mentions.append(clean.mention_clean(mention))
+            parsed.mentions.extend(item_mentions(item, parse_one))
         except Exception as exc:  # any parser failure is this item's, never the page's
             external_id = item_id(item, *id_keys)
             error = f"{exc.__class__.__name__}: {str(exc)[:500]}"

@@ -23,10 +23,10 @@ from typing import Any
 import requests
 
 from channels import clean
-from channels.text import clean_text, safe_url
+from channels.text import safe_url
 
 from .base import ConfigError, FetchResult, IncomingMention, PayloadError
-from .guard import Parsed, parse_each
+from .guard import Parsed, item_mentions, parse_each
 from .schema import Credential, KindSchema, Setting
 
 SCHEMA = KindSchema(
@@ -76,7 +76,7 @@ class WebhookAdapter:
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
         if isinstance(payload, list):
             return [m for item in payload for m in self.parse_payload(item)]
-        return [mention_from_json(payload)]
+        return [mention_read(payload)]
 
     def parse_page(self, payload: Any) -> Parsed:
         """A saved body, or a list of them (`ingest_payload`, a dead letter read again): item by item, so an
@@ -87,8 +87,15 @@ class WebhookAdapter:
         return parse_each(items, mention_from_json, id_keys=("id",), platform="webhook")
 
 
+def mention_read(data: Any) -> IncomingMention:
+    """One POSTed body as a cleaned mention (the boundary, `guard.item_mentions`), or a PayloadError that
+    names the field, or `clean.Unstorable`."""
+    return item_mentions(data, mention_from_json)[0]
+
+
 def mention_from_json(data: Any) -> IncomingMention:
-    """The documented shape, or a PayloadError that names the field."""
+    """The documented shape, or a PayloadError that names the field. Values are checked, not cleaned: that
+    is `clean.mention_clean`'s, once."""
     if not isinstance(data, dict):
         raise PayloadError("the body must be a JSON object")
     for name in REQUIRED:
@@ -130,11 +137,11 @@ def mention_from_json(data: Any) -> IncomingMention:
     return IncomingMention(
         external_id=str(external_id),
         created_at=created_at.astimezone(UTC),
-        text=clean_text(data["text"]),
-        title=clean_text(title),
-        author_handle=clean_text(str(author.get("handle") or "")),
-        author_name=clean_text(str(author.get("name") or author.get("handle") or "")),
-        author_url=safe_url(str(author.get("url") or "")),
+        text=data["text"],
+        title=title,
+        author_handle=str(author.get("handle") or ""),
+        author_name=str(author.get("name") or author.get("handle") or ""),
+        author_url=str(author.get("url") or ""),
         permalink=url,
         parent_id=str(parent) if parent not in (None, "") else "",
         raw=data,

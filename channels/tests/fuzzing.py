@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from channels import clean
 from channels.adapters.base import AdapterError, FetchResult, IncomingMention, Rejected
 from channels.http import build_session
+from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from mentions.services.quarantine import mentions_store
 
 FUZZ_EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "200"))
 

@@ -9,8 +9,8 @@ import pytest
 
 from channels.adapters.discourse import DiscourseAdapter
 from channels.tests.factories import ChannelFactory
+from intake.pipeline import mentions_ingest
 from mentions.models import Message
-from mentions.services import mentions_ingest
 
 adapter = DiscourseAdapter()
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"

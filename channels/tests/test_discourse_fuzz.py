@@ -13,8 +13,8 @@ from channels.models import Channel
 from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
 from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
+from intake.pipeline import mentions_ingest
 from mentions.models import Message
-from mentions.services import mentions_ingest
 
 adapter = DiscourseAdapter()
 FIXTURES = Path(__file__).parent / "fixtures" / "discourse"

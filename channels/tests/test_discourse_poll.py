@@ -27,8 +27,8 @@ from channels.tests.test_discourse_adapter import (
     post,
     search_post,
 )
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

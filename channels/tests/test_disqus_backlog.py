@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from channels.models import Channel
 from channels.tests.test_disqus_adapter import CONFIG, LIST_URL, disqus_channel, guest, post
+from intake.services.polling import channel_poll
 from mentions.models import Message
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 
 from channels.models import Channel
 from channels.tests.test_disqus_adapter import FIXTURES, LIST_URL, add_page, disqus_channel, guest, load, post
+from intake.services.polling import channel_poll
 from mentions.models import Message, TicketEvent
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from channels.tests.test_disqus_adapter import (
     post,
     user,
 )
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -823,7 +823,7 @@ def test_the_same_message_delivered_twice_is_stored_once():
     data = load("notmuch_archive_delivered_twice.eml")
     mbox = b"From agriffis Tue Nov 17 18:21:38 2009\n" + data + b"\nFrom agriffis Tue Nov 17 18:21:38 2009\n" + data
     assert len(ADAPTER.parse_file(mbox)) == 2
-    from mentions.services import mentions_ingest
+    from intake.pipeline import mentions_ingest
 
     result = mentions_ingest(channel=channel, mentions=ADAPTER.parse_file(mbox))
     assert (result.created, result.duplicates, result.tickets_created) == (1, 1, 1)
@@ -858,7 +858,7 @@ def test_parse_payload_points_to_eml_files():
 
 @pytest.mark.django_db
 def test_a_channel_without_a_password_fails_before_connecting():
-    from mentions.services.polling import channel_poll
+    from intake.services.polling import channel_poll
 
     channel = email_channel(config={**CONFIG, "host": "127.0.0.1", "port": 9})
     outcome = channel_poll(channel_id=channel.pk)

@@ -12,8 +12,8 @@ from channels.adapters.email.client import FETCH_CHUNK
 from channels.http import build_session
 from channels.tests.imap_server import _mailbox_arg, imap_server  # noqa: F401
 from channels.tests.test_email_imap import email_channel, mail, poll, stored
+from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from mentions.services.quarantine import mentions_store
 
 pytestmark = pytest.mark.django_db
 

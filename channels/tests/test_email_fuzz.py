@@ -15,8 +15,8 @@ from channels.adapters.email.page import message_item
 from channels.adapters.email.parse import read_message
 from channels.tests.factories import ChannelFactory
 from channels.tests.fuzzing import check_parse, fuzz_settings, mutated
+from intake.services.quarantine import mentions_store
 from mentions.models import Message, Ticket
-from mentions.services.quarantine import mentions_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 NAMES = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*") if p.suffix in (".eml", ".rfc822"))

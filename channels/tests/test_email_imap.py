@@ -14,8 +14,8 @@ from channels.adapters.base import AuthError, ConfigError
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.imap_server import imap_date, imap_server  # noqa: F401
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from channels.adapters.hackernews import SEARCH_URL
 from channels.freshness import POLL_SHARE, poll_interval
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page
-from mentions.services.polling import channel_mark_dispatched, channel_poll
+from intake.services.polling import channel_mark_dispatched, channel_poll
 
 pytestmark = pytest.mark.django_db
 

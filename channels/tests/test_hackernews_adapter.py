@@ -193,7 +193,7 @@ def test_the_hourly_request_budget_is_shared_through_the_cache():
 
 @pytest.mark.django_db
 def test_the_demo_replay_channel_polls_through_the_package_transport():
-    from mentions.services.polling import channel_poll
+    from intake.services.polling import channel_poll
 
     channel = ChannelFactory(config={"keywords": ["gitlab"], "replay": True, "backfill_hours": 1})
     first = channel_poll(channel_id=channel.pk)
@@ -207,7 +207,7 @@ def test_the_demo_replay_channel_polls_through_the_package_transport():
 @pytest.mark.django_db
 @responses.activate
 def test_an_item_indexed_late_inside_the_overlap_is_read_by_the_next_poll():
-    from mentions.services.polling import channel_poll
+    from intake.services.polling import channel_poll
 
     now = int(time.time())
     algolia = FakeAlgolia([comment_hit(1, now - 200), comment_hit(2, now - 30)])

@@ -13,8 +13,8 @@ import responses
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import FakeAlgolia, comment_hit, story_hit
+from intake.services.polling import channel_poll
 from mentions.models import Message
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

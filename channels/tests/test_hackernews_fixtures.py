@@ -10,8 +10,8 @@ from channels.adapters import PayloadError
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import load
+from intake.services.quarantine import mentions_store
 from mentions.models import Message, Ticket
-from mentions.services.quarantine import mentions_store
 
 adapter = HackerNewsAdapter()
 

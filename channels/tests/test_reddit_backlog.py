@@ -14,8 +14,8 @@ from django.conf import settings
 from channels.adapters.reddit import API_URL, PAGE_SIZE
 from channels.models import Channel, DeadLetter
 from channels.tests.test_reddit_adapter import RATELIMIT, listing, mock_token, post, reddit_channel
+from intake.services.polling import channel_poll
 from mentions.models import Message
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

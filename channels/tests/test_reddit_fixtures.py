@@ -9,8 +9,8 @@ import pytest
 
 from channels.adapters.reddit import RedditAdapter
 from channels.tests.test_reddit_adapter import reddit_channel
+from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from mentions.services.quarantine import mentions_store
 
 adapter = RedditAdapter()
 FIXTURES = Path(__file__).parent / "fixtures" / "reddit"

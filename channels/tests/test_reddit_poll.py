@@ -23,8 +23,8 @@ from channels.tests.test_reddit_adapter import (
     reddit_channel,
     token_calls,
 )
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

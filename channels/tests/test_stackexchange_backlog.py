@@ -23,8 +23,8 @@ from channels.tests.test_stackexchange_adapter import (
     question,
     stackexchange_channel,
 )
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

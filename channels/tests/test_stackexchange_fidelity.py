@@ -33,9 +33,9 @@ from channels.tests.test_stackexchange_adapter import (
     stackexchange_channel,
     wrapper,
 )
+from intake.services.polling import channel_poll
+from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from mentions.services.polling import channel_poll
-from mentions.services.quarantine import mentions_store
 
 adapter = StackExchangeAdapter()
 TIMELINE = load("question_timelines_comments_stackongo.json")

@@ -26,9 +26,9 @@ from channels.tests.test_stackexchange_adapter import (
     stackexchange_channel,
     wrapper,
 )
+from intake.services.polling import channel_poll
+from intake.services.quarantine import dead_letter_retry
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
-from mentions.services.quarantine import dead_letter_retry
 
 pytestmark = pytest.mark.django_db
 

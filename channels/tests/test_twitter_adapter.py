@@ -864,7 +864,7 @@ def test_post_reply_timeouts_say_whether_the_reply_may_be_out():
 
 @pytest.mark.django_db
 def test_created_tickets_keep_the_raw_post_and_the_author():
-    from mentions.services import mentions_ingest
+    from intake.pipeline import mentions_ingest
 
     channel = twitter_channel()
     mentions_ingest(channel=channel, mentions=adapter.parse_payload(load("tweets_lookup_with_users_docs_sample.json")))

@@ -12,8 +12,8 @@ from django.conf import settings
 from channels.adapters.twitter import MAX_PAGES_PER_SOURCE, MENTIONS_URL, SEARCH_URL
 from channels.models import Channel
 from channels.tests.test_twitter_poll import ALICE, MAIN_ID, ONE_HANDLE, recent_id, tweet, twitter_channel
+from intake.services.polling import channel_poll
 from mentions.models import Message
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 

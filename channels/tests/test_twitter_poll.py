@@ -16,8 +16,8 @@ from channels.adapters.twitter import MENTIONS_URL, SEARCH_URL, SNOWFLAKE_EPOCH_
 from channels.budget import month_end
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
-from mentions.services.polling import channel_poll
 
 pytestmark = pytest.mark.django_db
 
@@ -490,7 +490,7 @@ def test_a_removed_query_forgets_its_mark_and_its_parked_walk():
 @responses.activate
 def test_a_poison_post_is_quarantined_with_its_author_and_the_rest_of_its_page_stored():
     from channels.models import DeadLetter
-    from mentions.services.quarantine import dead_letter_retry
+    from intake.services.quarantine import dead_letter_retry
 
     mark = recent_id(3600)
     channel = twitter_channel(cursor={f"mentions:{MAIN_ID}": mark})

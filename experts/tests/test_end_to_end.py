@@ -15,8 +15,8 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from experts.models import Expert, ExpertIdentity, Outreach, ProductArea
 from experts.services import outreach_message_prefill, outreach_send
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
-from mentions.services.polling import channel_poll
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

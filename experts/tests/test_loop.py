@@ -8,8 +8,8 @@ from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from experts.models import Expert, ExpertIdentity, Outreach
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services import mentions_ingest
 from mentions.tests.factories import AdvocateFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts import services
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory
+from intake.services.polling import channel_poll
+from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket
-from mentions.services.polling import channel_poll
-from mentions.services.watching import threads_watch_due
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

@@ -46,7 +46,7 @@ class AdvocateGrant(models.Model):
 
 
 class ThreadWatch(models.Model):
-    """A ticket's thread read directly on the platform (mentions.services.watching): while an expert is
+    """A ticket's thread read directly on the platform (intake.services.watching reads it): while an expert is
     asked (their answer may not contain the channel's keyword) and for a while after our reply (the
     requester's answer to it). One row per ticket, thread and reason."""
 

@@ -8,16 +8,13 @@ from .actions import (
 )
 from .assignment import queue_workers, ticket_reassign, ticket_release
 from .editing import ticket_set_priority, ticket_set_tags
-from .ingest import IngestResult, mentions_ingest
 from .merge import ticket_merge
 from .play import ticket_claim_next, ticket_skip
 from .replies import reply_plan, ticket_send_reply
 from .saved_searches import saved_search_delete, saved_search_save, saved_searches_of
 
 __all__ = [
-    "IngestResult",
     "macro_apply",
-    "mentions_ingest",
     "queue_workers",
     "reply_plan",
     "saved_search_delete",

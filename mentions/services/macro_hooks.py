@@ -1,26 +1,31 @@
 """Apps that build on mentions act on macros without mentions knowing them.
 
-experts registers a hook that shares the mention in Slack when the community-involvement macro
-is applied (experts.apps). A hook runs inside the macro's transaction, holding the ticket's row
-lock, before the macro's actions: it may refuse the macro (raise ValidationError, in words an
-advocate can act on: nothing is applied) or return a notice to show beside the result.
+experts registers a hook that closes the ticket's open outreaches when "Expert responded" is applied with
+the answer's link, and notifications one that shares the mention in Slack when the community-involvement
+macro is applied (their apps.py). A hook runs inside the macro's transaction, holding the ticket's row lock,
+before the macro's actions: it may refuse the macro (raise ValidationError, in words an advocate can act on:
+nothing is applied) or return a notice to show beside the result. docs/architecture.md lists every hook.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-MacroHook = Callable[..., str | None]  # (*, ticket, macro, user, link) -> notice or None
+from advocacy.hooks import Hooks
 
-_hooks: list[MacroHook] = []
-
-
-def macro_hook_register(hook: MacroHook) -> MacroHook:
-    if hook not in _hooks:
-        _hooks.append(hook)
-    return hook
+if TYPE_CHECKING:
+    from mentions.models import Macro, Ticket
 
 
-def macro_hooks_run(*, ticket: Any, macro: Any, user: Any, link: str = "") -> list[str]:
-    return [notice for hook in _hooks if (notice := hook(ticket=ticket, macro=macro, user=user, link=link))]
+class MacroHook(Protocol):
+    """`macro` is being applied to `ticket` (locked) by `user`, with `link` (the answer's address, or "").
+    Returns a notice for the advocate, or None; raises ValidationError to refuse the macro."""
+
+    def __call__(self, *, ticket: Ticket, macro: Macro, user: Any, link: str) -> str | None: ...
+
+
+macro_hooks: Hooks[MacroHook] = Hooks(MacroHook)
+
+
+def macro_hooks_run(*, ticket: Ticket, macro: Macro, user: Any, link: str = "") -> list[str]:
+    return [notice for hook in macro_hooks if (notice := hook(ticket=ticket, macro=macro, user=user, link=link))]

@@ -1,4 +1,4 @@
-"""Loading the triage rules for a page of ingest (mentions.pipeline.triage applies them), and
+"""Loading the triage rules for a page of ingest (intake.pipeline.triage applies them), and
 trying a rule on recent tickets."""
 
 from __future__ import annotations

@@ -1,37 +1,21 @@
-"""Watching a ticket's thread on the platform: an expert's answer there closes the loop even when it
-does not contain a keyword the channel searches for, and a requester's answer to our reply is seen.
-
-A watch starts when an outreach is opened (experts registers it, with the experts' handles) and when
-our reply is recorded (for DESK_WATCH_AFTER_REPLY_HOURS); it ends when its time is up or, for an
-outreach, when experts stops it (answered or declined). The beat (`threads_watch_due`) reads each due
-thread with the adapter's `fetch_thread`, every `WATCH_PLANS[kind].interval_seconds` (so 100 watched
-threads stay within a stated share of the platform's budget), and hands the new items to the ingest
-pipeline: posts by the watched authors, our own accounts and the requester, and answers to our
-replies; the rest of a busy thread (a front-page story's hundreds of comments) is not ours to ticket.
-Failures back off, never raise out of the beat.
+"""Watching a ticket's thread on the platform: the rows that say which thread to read, for whom and until
+when. A watch starts when an outreach is opened (experts, with the experts' handles) and when our reply is
+recorded (for DESK_WATCH_AFTER_REPLY_HOURS); it ends when its time is up or, for an outreach, when experts
+stops it (answered or declined). Reading the due threads and storing what is new there is intake's
+(intake.services.watching): the desk only keeps the list.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from channels.adapters import AdapterError, RateLimited, get_adapter
+from channels.adapters import get_adapter
 from channels.adapters.watch import WATCH_PLANS
-from channels.http import build_session
 from mentions.models import Message, ThreadWatch, Ticket
-
-logger = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=6)
-PER_RUN = 50
 
 
 def _root(ticket: Ticket) -> Message | None:
@@ -86,96 +70,3 @@ def thread_watch_after_reply(*, ticket: Ticket, at: datetime | None = None) -> T
     at = at or timezone.now()
     until = at + timedelta(hours=settings.DESK_WATCH_AFTER_REPLY_HOURS)
     return thread_watch_start(ticket=ticket, reason=ThreadWatch.Reason.AFTER_REPLY, until=until)
-
-
-def _claimed(now: datetime, limit: int) -> list[ThreadWatch]:
-    """The due watches, each claimed by moving its next check one interval on (two beats never read the
-    same thread twice); expired ones are dropped."""
-    ThreadWatch.objects.filter(watch_until__lte=now).delete()
-    with transaction.atomic():
-        due = list(
-            ThreadWatch.objects.select_for_update(skip_locked=True)
-            .select_related("channel", "ticket")
-            .filter(next_check_at__lte=now)
-            .order_by("next_check_at", "pk")[:limit]
-        )
-        for watch in due:
-            plan = WATCH_PLANS[watch.channel.kind]
-            ThreadWatch.objects.filter(pk=watch.pk).update(
-                next_check_at=now + timedelta(seconds=plan.interval_seconds), updated_at=now
-            )
-    return due
-
-
-def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
-    """What of the thread belongs to the ticket: posts by the watched authors (the experts asked), by our
-    accounts or by the requester, and answers to our replies. A busy thread's other comments are not."""
-    ticket = watch.ticket
-    stored = dict(Message.objects.filter(ticket_id=ticket.pk).values_list("external_id", "kind"))
-    ours = {external_id for external_id, kind in stored.items() if kind == Message.Kind.OUR_REPLY and external_id}
-    people = {a.casefold() for a in watch.authors}
-    if ticket.requester_handle:
-        people.add(ticket.requester_handle.casefold())
-    channel = watch.channel
-    return [
-        m
-        for m in mentions
-        if m.external_id not in stored
-        and (
-            (m.author_handle or "").casefold() in people
-            or m.by_us
-            or channel.is_our_account(m.author_handle)
-            or (m.parent_id and m.parent_id in ours)
-        )
-    ]
-
-
-def _failed(watch: ThreadWatch, now: datetime, error: str, retry_after: float | None = None) -> None:
-    plan = WATCH_PLANS[watch.channel.kind]
-    wait = min(MAX_BACKOFF, timedelta(seconds=plan.interval_seconds * 2 ** min(watch.failures + 1, 8)))
-    if retry_after:
-        wait = max(wait, timedelta(seconds=retry_after))
-    ThreadWatch.objects.filter(pk=watch.pk).update(
-        failures=F("failures") + 1,
-        last_error=error[:300],
-        last_checked_at=now,
-        next_check_at=now + wait,
-        updated_at=now,
-    )
-    logger.warning(
-        "watch: thread %s of ticket %s not read (%s): next try in %s", watch.thread_ref, watch.ticket_id, error, wait
-    )
-
-
-def threads_watch_due(*, now: datetime | None = None, limit: int = PER_RUN) -> dict[str, int]:
-    """Read the due watched threads and store what is new there. Never raises."""
-    from mentions.services import mentions_ingest
-
-    now = now or timezone.now()
-    counts = {"read": 0, "stored": 0, "failed": 0, "requests": 0}
-    for watch in _claimed(now, limit):
-        adapter = get_adapter(watch.channel.kind)
-        try:
-            fetched = adapter.fetch_thread(channel=watch.channel, session=build_session(), ref=watch.thread_ref)
-            wanted = _wanted(watch, fetched.mentions)
-            result = mentions_ingest(channel=watch.channel, mentions=wanted) if wanted else None
-        except RateLimited as exc:
-            _failed(watch, now, str(exc), exc.retry_after)
-            counts["failed"] += 1
-            continue
-        except AdapterError as exc:
-            _failed(watch, now, str(exc))
-            counts["failed"] += 1
-            continue
-        except Exception as exc:  # our bug: logged with its traceback, the watch backs off like a failure
-            logger.exception("watch: thread %s of ticket %s failed", watch.thread_ref, watch.ticket_id)
-            _failed(watch, now, f"Internal error: {exc.__class__.__name__}")
-            counts["failed"] += 1
-            continue
-        ThreadWatch.objects.filter(pk=watch.pk).update(
-            checks=F("checks") + 1, failures=0, last_error="", last_checked_at=now, updated_at=now
-        )
-        counts["read"] += 1
-        counts["requests"] += fetched.requests_made
-        counts["stored"] += result.created if result else 0
-    return counts

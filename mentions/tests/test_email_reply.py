@@ -7,8 +7,8 @@ from django.urls import reverse
 from channels.adapters.base import IncomingMention
 from channels.email_send import reply_subject
 from channels.tests.factories import ChannelFactory
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services import mentions_ingest
 from mentions.tests.factories import AdvocateFactory, seen
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,13 @@ from django.urls import reverse
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
+from intake.hooks import tickets_after_ingest
+from intake.pipeline import mentions_ingest
 from mentions.models import Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES
 from mentions.selectors import queue_summary
-from mentions.services import mentions_ingest, ticket_add_note, ticket_claim_next
+from mentions.services import ticket_add_note, ticket_claim_next
 from mentions.services.followups import followups_return
-from mentions.services.ingest_hooks import tickets_after_ingest
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

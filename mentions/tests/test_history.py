@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from channels.tests.factories import ChannelFactory
-from mentions.channel_admin import CONFIG_EXAMPLES
+from intake.admin.channels import CONFIG_EXAMPLES
 from mentions.history import SENTENCES, history_lines
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, TicketFactory

@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
-from mentions.channel_admin import CONFIG_EXAMPLES
+from intake.admin.channels import CONFIG_EXAMPLES
+from intake.pipeline import mentions_ingest
 from mentions.models import Macro, MacroAction, Message, Rule, Ticket, TicketEvent
 from mentions.rules import RuleSet, keywords_pattern, mention_facts, rule_compile
-from mentions.services import mentions_ingest, reply_plan
+from mentions.services import reply_plan
 from mentions.tests.factories import ManagerFactory
 from notifications.models import SlackNotice
 

@@ -11,9 +11,9 @@ import responses
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
+from intake.hooks import tickets_after_ingest
+from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket
-from mentions.services import mentions_ingest
-from mentions.services.ingest_hooks import tickets_after_ingest
 from notifications.models import UrgentPing
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
-from mentions.channel_admin import CONFIG_EXAMPLES
+from intake.admin.channels import CONFIG_EXAMPLES
+from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket, TicketEvent
-from mentions.services import mentions_ingest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("handbook_rules")]
 

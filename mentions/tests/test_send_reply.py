@@ -11,8 +11,8 @@ from django.utils import timezone
 from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services import mentions_ingest
 from mentions.tests.factories import AdvocateFactory, seen
 
 pytestmark = pytest.mark.django_db

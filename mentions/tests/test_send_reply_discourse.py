@@ -17,8 +17,8 @@ from django.utils import timezone
 from channels.models import Account, Channel
 from channels.tests.test_discourse_adapter import BASE, START, add_latest, discourse_channel, iso, post
 from channels.tests.test_discourse_poll import latest_cursor
+from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
-from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory, UserFactory
 

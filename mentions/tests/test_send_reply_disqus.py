@@ -19,8 +19,8 @@ from channels.adapters.disqus.oauth import TOKEN_URL
 from channels.adapters.disqus.reply import CREATE_URL
 from channels.models import Account, Channel
 from channels.tests.test_disqus_adapter import KEY, add_page, disqus_channel, guest, post, user
+from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
-from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
 

@@ -22,8 +22,8 @@ from channels.adapters.reddit import AUTH_URL
 from channels.adapters.reddit.reply import COMMENT_URL
 from channels.models import Account
 from channels.tests.test_reddit_adapter import RATELIMIT, comment, mock_token, page, post, reddit_channel
+from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
 

@@ -28,8 +28,8 @@ from channels.tests.test_stackexchange_adapter import (
     stackexchange_channel,
     wrapper,
 )
+from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
-from mentions.services.polling import channel_poll
 from mentions.services.replies import SendFailed, reply_plan, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
 

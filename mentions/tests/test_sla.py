@@ -9,8 +9,9 @@ from django.db import connection, connections
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
+from intake.pipeline import mentions_ingest
 from mentions.models import Holiday, Macro, MacroAction, Target, Ticket, TicketEvent
-from mentions.services import macro_apply, mentions_ingest, ticket_mark_replied
+from mentions.services import macro_apply, ticket_mark_replied
 from mentions.services.sla import sla_sweep
 from mentions.tests.factories import AdvocateFactory
 

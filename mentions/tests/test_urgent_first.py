@@ -8,9 +8,10 @@ import pytest
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
+from intake.hooks import tickets_after_ingest
+from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket, View
-from mentions.services import mentions_ingest, ticket_claim_next
-from mentions.services.ingest_hooks import tickets_after_ingest
+from mentions.services import ticket_claim_next
 from mentions.services.sla import SlaContext
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 

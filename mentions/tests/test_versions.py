@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from channels.adapters.twitter import TWEETS_URL
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, TicketEvent
-from mentions.services import mentions_ingest, ticket_mark_replied
+from mentions.services import ticket_mark_replied
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, seen
 from mentions.tests.test_send_reply import _ticket_from, _tweet
 

@@ -9,8 +9,9 @@ import pytest
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent, View
-from mentions.services import mentions_ingest, ticket_claim_next, ticket_mark_replied
+from mentions.services import ticket_claim_next, ticket_mark_replied
 from mentions.services.events import WAITING_ON_REQUESTER
 from mentions.tests.factories import AdvocateFactory
 

@@ -4,8 +4,8 @@ import pytest
 
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
+from intake.pipeline import mentions_ingest
 from mentions.models import CoverageSchedule, Holiday, Ticket
-from mentions.services import mentions_ingest
 from metrics.services import business_seconds_recompute
 
 pytestmark = pytest.mark.django_db

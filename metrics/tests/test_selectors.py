@@ -25,8 +25,8 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from experts.models import Outreach
 from experts.tests.factories import OutreachFactory
+from intake.pipeline import mentions_ingest
 from mentions.models import Holiday, Tag, Target, Ticket, TicketEvent
-from mentions.services import mentions_ingest
 from mentions.tests.factories import UserFactory
 from metrics import activity, advocates, export, first_reply, first_reply_weekly
 from metrics.rollups import rollups_refresh

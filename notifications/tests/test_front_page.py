@@ -17,8 +17,8 @@ import responses
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import FakeAlgolia, story_hit
+from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.polling import channel_poll
 from notifications.front_page import front_page_announce
 from notifications.models import FrontPageStory, UrgentPing
 from notifications.urgency import urgent_sweep

@@ -17,8 +17,8 @@ from channels.adapters.hackernews import HackerNewsAdapter
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
+from intake.pipeline import mentions_ingest
 from mentions.models import Ticket
-from mentions.services import mentions_ingest
 from notifications.models import SlackNotice
 from notifications.outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
 
@@ -263,9 +263,9 @@ def test_a_channel_slack_destination_must_look_like_one(value):
 def test_beat_flushes_every_ten_seconds_through_the_task(hn, settings):
     from notifications.tasks import slack_flush
 
-    entry = settings.CELERY_BEAT_SCHEDULE["channels.slack_flush"]
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications.slack_flush"]
     assert (entry["task"], entry["schedule"].total_seconds(), entry["options"]["expires"]) == (
-        "channels.slack_flush",
+        "notifications.slack_flush",
         10,
         10,
     )

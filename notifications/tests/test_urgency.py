@@ -15,10 +15,11 @@ from advocacy.celery import app as celery_app
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
 from channels.tests.hn import search_page, story_hit
+from intake.hooks import tickets_after_ingest
+from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, Message, Ticket
-from mentions.services import mentions_ingest, ticket_mark_replied
-from mentions.services.ingest_hooks import tickets_after_ingest
+from mentions.services import ticket_mark_replied
 from mentions.tests.factories import AdvocateFactory
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.urgency import (

@@ -11,8 +11,8 @@ from playwright.sync_api import expect, sync_playwright
 from channels.adapters import get_adapter
 from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
+from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from mentions.services.quarantine import mentions_store
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 FIXTURE = Path(__file__).resolve().parents[2] / "channels/tests/fixtures/discourse/posts_latest_real.json"

@@ -16,8 +16,8 @@ from channels.adapters.stackexchange.parse import parse_page
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
 from channels.tests.test_stackexchange_adapter import answer, owner, question, wrapper
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
-from mentions.services import mentions_ingest
 from mentions.tests.factories import AdvocateFactory
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 

@@ -15,8 +15,8 @@ from playwright.sync_api import expect, sync_playwright
 from channels.adapters.base import IncomingMention
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
-from mentions.services import mentions_ingest
 from mentions.tests.factories import AdvocateFactory
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 

@@ -25,7 +25,7 @@ ITEM_URL = "https://news.ycombinator.com/item?id={id}"
 USER_URL = "https://news.ycombinator.com/user?id={user}"
 STORY_KINDS = ("story", "job", "poll")  # items with a title of their own
 KINDS = (*STORY_KINDS, "comment", "pollopt")
-# Raw keys the ingest reads (mentions.services.ingest._STORY_SIGNALS, urgency): handed over as clean values.
+# Raw keys the ingest reads (intake.pipeline.seen_again._STORY_SIGNALS, urgency): handed over as clean values.
 COUNTS = ("points", "num_comments")
 COUNT_MAX = 10**9
 TREE_NODES_MAX = 20_000  # an /items/{id} tree larger than any Hacker News thread is cut there

@@ -172,7 +172,7 @@ class TwitterAdapter(PolledAdapter):
     def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
 
-    # Where a reply to an edited version finds the stored post (mentions.pipeline.lookup): a message whose raw
+    # Where a reply to an edited version finds the stored post (intake.pipeline.lookup): a message whose raw
     # post lists the version in its edit history, posted within X's edit window before the version.
     edit_history_key = "edit_history_tweet_ids"
 

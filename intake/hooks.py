@@ -1,0 +1,149 @@
+"""Apps above intake take part in ingestion without intake knowing them: the hooks intake calls, declared
+here as Protocols (advocacy.hooks), registered in the registering app's `AppConfig.ready()`.
+
+- experts registers who else counts as our team on a platform (the experts' own accounts,
+  `TeamMembersHook`) and what happens when one of them answers in a ticket (`TeamAnswersHook`: the
+  outreach is answered, the ticket tagged and solved). Both run inside the ingest's transaction; the
+  answer hook returns history events for the ingest to insert with its own.
+- notifications registers the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
+  rules that asked for one, queued inside the ingest's transaction), what is judged after an ingest
+  committed (`AfterIngestHook`: urgent tickets, pinged after hours) and what a poll's front-page stories
+  mean (`FrontPageHook`).
+
+docs/architecture.md lists them with the other apps' hooks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from advocacy.enqueue import task_enqueue_on_commit
+from advocacy.hooks import Hooks
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+    from intake.pipeline.page import TicketRow
+    from mentions.coverage import Coverage
+    from mentions.models import TicketEvent
+
+logger = logging.getLogger(__name__)
+
+AFTER_INGEST_TASK = "intake.tickets_ingested"
+
+
+class StoredReply(Protocol):
+    """A message of the page just stored, as the answers hook reads it."""
+
+    pk: int
+    ticket_id: int | None
+    external_id: str
+    platform_created_at: datetime
+    permalink: str
+
+
+class TeamMembersHook(Protocol):
+    """Who among `handles` (as written on `kind`) answers for the team besides the channel's own accounts:
+    {lowercased handle without "@": member id}. Inside the ingest's transaction."""
+
+    def __call__(self, *, kind: str, handles: set[str]) -> dict[str, int]: ...
+
+
+class TeamAnswersHook(Protocol):
+    """The replies members wrote in this page, (stored reply, member id): what they settle. Returns unsaved
+    TicketEvents for the ingest to insert with its own. Inside the ingest's transaction."""
+
+    def __call__(self, *, replies: list[tuple[StoredReply, int]]) -> list[TicketEvent]: ...
+
+
+class TicketNoticesHook(Protocol):
+    """What the page's new tickets, (ticket row, permalink of its first message), and the rules' notices,
+    (destination, ticket row, rule, permalink), tell people: queued inside the ingest's transaction (in a
+    savepoint: a failure is logged, the mentions are stored)."""
+
+    def __call__(
+        self,
+        *,
+        channel: Channel,
+        new_tickets: list[tuple[TicketRow, str]],
+        rule_notices: list[tuple[str, TicketRow, str, str]],
+    ) -> object: ...
+
+
+class AfterIngestHook(Protocol):
+    """In a worker, after an ingest committed and the SLA clocks moved: what the tickets' new state means
+    (urgency). Returns its figures, {name: count}."""
+
+    def __call__(self, *, ticket_ids: list[int], now: datetime | None, coverage: Coverage) -> dict[str, int]: ...
+
+
+class FrontPageHook(Protocol):
+    """A poll saw these stories of the channel on the platform's front page (Hacker News)."""
+
+    def __call__(self, *, channel: Channel, story_ids: Iterable[str]) -> object: ...
+
+
+team_members_hooks: Hooks[TeamMembersHook] = Hooks(TeamMembersHook)
+team_answers_hooks: Hooks[TeamAnswersHook] = Hooks(TeamAnswersHook)
+ticket_notices_hooks: Hooks[TicketNoticesHook] = Hooks(TicketNoticesHook)
+after_ingest_hooks: Hooks[AfterIngestHook] = Hooks(AfterIngestHook)
+front_page_hooks: Hooks[FrontPageHook] = Hooks(FrontPageHook)
+
+
+def team_members(*, kind: str, handles: Iterable[str]) -> dict[str, int]:
+    """Who among `handles` answers for the team on `kind` besides the channel's own accounts."""
+    wanted = set(handles)
+    found: dict[str, int] = {}
+    for hook in team_members_hooks:
+        found.update(hook(kind=kind, handles=wanted))
+    return found
+
+
+def team_member(handle: str, members: dict[str, int]) -> int | None:
+    return members.get((handle or "").strip().lstrip("@").casefold())
+
+
+def team_answers_record(*, replies: list[tuple[StoredReply, int]]) -> list[TicketEvent]:
+    events: list[TicketEvent] = []
+    for hook in team_answers_hooks:
+        events.extend(hook(replies=replies))
+    return events
+
+
+def notices_enqueue(
+    *, channel: Channel, new_tickets: list[tuple[TicketRow, str]], rule_notices: list[tuple[str, TicketRow, str, str]]
+) -> None:
+    """Inside the ingest's transaction: each registered hook queues what it tells about the page."""
+    for hook in ticket_notices_hooks:
+        hook(channel=channel, new_tickets=new_tickets, rule_notices=rule_notices)
+
+
+def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
+    """Inside the ingest's transaction: judge the tickets (SLA clocks, registered hooks) once it has
+    committed, in a worker."""
+    task_enqueue_on_commit(AFTER_INGEST_TASK, list(ticket_ids))
+
+
+def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """After an ingest committed: move SLA clocks for what the triage rules changed, then what the
+    registered hooks do with the tickets (urgency). Returns the figures of each."""
+    from mentions.coverage import coverage_load
+    from mentions.services.sla import SlaContext, tickets_sla_refresh
+
+    coverage = coverage_load()
+    figures = {"sla_moved": tickets_sla_refresh(ticket_ids=ticket_ids, context=SlaContext(coverage=coverage))}
+    for hook in after_ingest_hooks:
+        figures.update(hook(ticket_ids=ticket_ids, now=now, coverage=coverage))
+    return figures
+
+
+def front_page_seen(*, channel: Channel, story_ids: Iterable[str]) -> None:
+    """A poll saw these stories of the channel on the platform's front page. A hook that fails is
+    logged and never loses the poll: the next poll asks again."""
+    for hook in front_page_hooks:
+        try:
+            hook(channel=channel, story_ids=story_ids)
+        except Exception:
+            logger.exception("poll: channel=%s front-page stories could not be marked", channel.slug)

@@ -1,0 +1,174 @@
+"""Demo data for the quick start: users, a replaying Hacker News channel, views and a few
+weeks of history, all stored through the real adapter and ingest service.
+
+Safe to run again: existing users keep their passwords, history is only added once.
+"""
+
+import random
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from channels.adapters.hackernews import HackerNewsAdapter
+from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
+from channels.models import Channel
+from intake.pipeline import mentions_ingest
+from mentions.coverage import coverage_load
+from mentions.models import Tag, Ticket, TicketEvent, View
+from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+
+HISTORY_DAYS = 21
+TAGS = [
+    "ci",
+    "registry",
+    "upgrade",
+    "pricing",
+    "kubernetes",
+    "expert-responded",
+    "reached-out-to-expert",
+    "community-involvement",
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users, a demo Hacker News channel that replays bundled samples, views and history."
+
+    def handle(self, *args, **options):
+        roles_ensure()
+        self._users()
+        channel = self._channel()
+        self._views(channel)
+        if not channel.tickets.exists():
+            self._history(channel)
+        # The experts app seeds its own demo directory (mentions does not know experts).
+        call_command("seed_demo_experts", stdout=self.stdout)
+        self.stdout.write(
+            f"Demo ready: {Ticket.objects.count()} tickets, "
+            f"{Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} waiting."
+        )
+
+    def _users(self) -> None:
+        User = get_user_model()
+        for username, role in (("admin", None), ("manager", MANAGERS), ("advocate", ADVOCATES)):
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"  user {username!r} exists (password unchanged)")
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(username=username, password=password)
+            if role is None:
+                user.is_staff = user.is_superuser = True
+                user.save()
+            else:
+                user.groups.add(Group.objects.get(name=role))
+            # Printed once, here, so a newcomer can log in; never stored in clear.
+            self.stdout.write(self.style.SUCCESS(f"  user {username!r} ({role or 'admin'}) password: {password}"))
+
+    def _channel(self) -> Channel:
+        channel, _ = Channel.objects.get_or_create(
+            slug="hn-demo",
+            defaults={
+                "name": "Hacker News (demo replay)",
+                "kind": Channel.Kind.HACKERNEWS,
+                "config": {"keywords": ["gitlab"], "replay": True, "backfill_hours": 1},
+                "our_accounts": ["gitlabhq"],
+                "poll_interval_seconds": 30,
+                # The handbook's Hacker News destination; without SLACK_BOT_TOKEN the lines wait.
+                "slack_channel": "#hn-mentions",
+            },
+        )
+        return channel
+
+    def _views(self, channel: Channel) -> None:
+        View.objects.get_or_create(slug="all", defaults={"name": "All mentions", "position": 0})
+        hn, created = View.objects.get_or_create(
+            slug="hacker-news", defaults={"name": "Hacker News", "position": 1, "allow_skip": True}
+        )
+        if created:
+            hn.channels.add(channel)
+        View.objects.get_or_create(
+            slug="high-priority", defaults={"name": "High priority", "position": 2, "high_priority_only": True}
+        )
+
+    @transaction.atomic
+    def _history(self, channel: Channel) -> None:
+        """Three weeks of mentions, replies and solved tickets, ending an hour ago (the
+        replaying channel covers the last hour itself)."""
+        rng = random.Random(42)
+        now = timezone.now()
+        end = int((now - timedelta(hours=1)).timestamp())
+        start = end - HISTORY_DAYS * 86400
+        # Roughly 25 mentions a day: every 40th item of the virtual timeline, keeping
+        # threads together.
+        first = (start - EPOCH) // SECONDS_PER_ITEM
+        last = (end - EPOCH) // SECONDS_PER_ITEM
+        hits = [hit_for(n) for n in range(first, last) if (n // 16) % 40 == 0]
+        mentions = HackerNewsAdapter().parse_payload({"hits": hits})
+        mentions_ingest(channel=channel, mentions=mentions)
+
+        tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
+        coverage = coverage_load()
+        advocate = get_user_model().objects.filter(username="advocate").first()
+        tickets = list(channel.tickets.filter(requested_at__lt=now - timedelta(days=1)))
+        events: list[TicketEvent] = []
+        when = []
+        for ticket in tickets:
+            if rng.random() < 0.08:
+                continue  # a few old ones nobody answered: the backlog a median must not hide
+            reply_after = timedelta(minutes=rng.randint(10, 60 * 12))
+            if ticket.first_reply_at is None:
+                ticket.first_reply_at = ticket.requested_at + reply_after
+                ticket.first_reply_seconds = int(reply_after.total_seconds())
+            ticket.first_reply_business_seconds = coverage.seconds(ticket.requested_at, ticket.first_reply_at)
+            ticket.status = Ticket.Status.SOLVED
+            ticket.solved_at = ticket.first_reply_at + timedelta(minutes=rng.randint(1, 600))
+            ticket.assignee = advocate
+            chosen_tags = rng.sample(list(tags.values()), k=rng.randint(0, 2))
+            ticket.tags.add(*chosen_tags)
+            for tag in chosen_tags:
+                events.append(
+                    TicketEvent(ticket=ticket, actor=advocate, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": tag.name})
+                )
+                when.append(ticket.first_reply_at)
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    actor=advocate,
+                    kind=TicketEvent.Kind.REPLIED,
+                    data={"demo": True},
+                )
+            )
+            when.append(ticket.first_reply_at)
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    actor=advocate,
+                    kind=TicketEvent.Kind.STATUS,
+                    data={"from": "open", "to": "solved"},
+                )
+            )
+            when.append(ticket.solved_at)
+        Ticket.objects.bulk_update(
+            tickets,
+            [
+                "first_reply_at",
+                "first_reply_seconds",
+                "first_reply_business_seconds",
+                "status",
+                "solved_at",
+                "assignee",
+            ],
+            batch_size=500,
+        )
+        created = TicketEvent.objects.bulk_create(events, batch_size=1000)
+        # auto_now_add ignores the value given: put the history at its real time.
+        for event, at in zip(created, when, strict=True):
+            TicketEvent.objects.filter(pk=event.pk).update(created_at=at)
+        # The cursor starts where history ends, so the first poll backfills the last hour.
+        channel.cursor = {"created_at_i": end, "recent_ids": []}
+        Channel.objects.filter(pk=channel.pk).update(cursor=channel.cursor)

@@ -1,0 +1,33 @@
+"""Stage 1, validate: keep one mention per id, each as it will be stored.
+
+A mention is cleaned once, at the boundary between channels and intake (channels.adapters.guard runs
+`channels.clean.mention_clean` over everything an adapter's parser makes): its values already fit their
+columns (the cleaners' limits are the columns' lengths), hold no NUL or lone surrogate, its id is usable
+and its time aware and in range. This stage takes such a mention as it is. A mention that did not come
+through an adapter (built by hand: a test, a script, a dead letter read back) is cleaned here instead,
+with the same function, so it too is cleaned exactly once; one that cannot be is dropped and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from channels import clean
+from channels.adapters.base import IncomingMention
+from intake.pipeline.page import Page
+
+logger = logging.getLogger(__name__)
+
+
+def validate(page: Page, mentions: list[IncomingMention]) -> int:
+    """Fill `page.unique` (first occurrence of each id). Returns how many items were usable."""
+    usable = 0
+    for mention in mentions:
+        try:
+            mention = clean.mention_storable(mention)
+        except clean.Unstorable as exc:
+            logger.warning("ingest: channel=%s dropped an item: %s", page.channel.slug, exc)
+            continue
+        usable += 1
+        page.unique.setdefault(mention.external_id, mention)
+    return usable

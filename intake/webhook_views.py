@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from advocacy.request_body import read_terminated
+from channels.models import Channel
+from intake.services.webhooks import (
+    MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookRejected,
+    webhook_receive,
+)
+
+
+@csrf_exempt  # authenticated by the HMAC signature, not a session
+@login_not_required
+@require_POST
+def hook(request: HttpRequest, slug: str) -> JsonResponse:
+    channel = get_object_or_404(Channel, slug=slug, kind=Channel.Kind.WEBHOOK, enabled=True)
+    too_big = JsonResponse({"error": f"body over {MAX_BODY_BYTES // 1024} KB"}, status=413)
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not declared:
+        # Django reads a body without Content-Length as empty. A server that de-chunks the
+        # input and says so (gunicorn sets wsgi.input_terminated) lets us read it ourselves;
+        # any other answers 411 instead of checking a signature over nothing.
+        if not request.environ.get("wsgi.input_terminated"):
+            return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
+        body = read_terminated(request.environ["wsgi.input"], MAX_BODY_BYTES + 1)
+    elif not declared.isascii() or not declared.isdigit() or len(declared) > 12:
+        return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
+    elif int(declared) > MAX_BODY_BYTES:
+        return too_big
+    else:
+        body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        return too_big
+    try:
+        accepted = webhook_receive(
+            channel=channel,
+            body=body,
+            timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+            signature=request.headers.get(SIGNATURE_HEADER, ""),
+        )
+    except WebhookRejected as exc:
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    created = accepted.result.created > 0
+    return JsonResponse({**accepted.result.as_dict(), "ticket": accepted.ticket_id}, status=201 if created else 200)
