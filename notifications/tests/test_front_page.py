@@ -9,7 +9,7 @@ is `responses` on chat.postMessage. Default coverage: Monday-Friday 08:00-22:00 
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
@@ -26,8 +26,17 @@ from notifications.urgency import urgent_sweep
 pytestmark = pytest.mark.django_db
 
 POST_URL = "https://slack.com/api/chat.postMessage"
-WEDNESDAY_NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # covered
-SATURDAY_NIGHT = datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # not covered
+
+
+def _coming(weekday: int, hour: int) -> datetime:
+    """The first such hour after tomorrow: a poll stamps its rows with the real clock, so the moments the
+    tests judge at must lie after it (a fixed date passes only until that day comes)."""
+    day = datetime.now(UTC).replace(hour=hour, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+WEDNESDAY_NOON = _coming(2, 12)  # covered
+SATURDAY_NIGHT = _coming(5, 23)  # not covered
 STORY = 46001234
 
 
