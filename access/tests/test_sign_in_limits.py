@@ -7,6 +7,7 @@ Django's test Client, one client per place (REMOTE_ADDR, or a trusted proxy's X-
 with time-machine, which patches the clock at the boundary (time.time, datetime.now) for the desk and
 allauth alike. Addresses are from the documentation ranges of RFC 5737."""
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -261,7 +262,9 @@ def test_attempts_sent_together_at_the_edge_get_one_guess_between_them(queue):
     for thread in threads:
         thread.join()
     assert sorted(WRONG in a for a in answers) == [False, False, False, True]
-    assert sum("Try again in 30 seconds." in a for a in answers) == 3
+    # The 30 s delay counts down while the slow hasher holds the checked one: 29 s on a busy machine.
+    waits = [int(m.group(1)) for a in answers if (m := re.search(r"Try again in (\d+) seconds\.", a))]
+    assert len(waits) == 3 and all(25 <= w <= 30 for w in waits), waits
     assert SignIn.objects.filter(outcome="failed").count() == 5
     assert SignIn.objects.filter(outcome="refused").count() == 3
 
