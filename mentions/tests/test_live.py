@@ -11,7 +11,9 @@ from mentions.live import change_stamp
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
 
-HX = {"HTTP_HX_REQUEST": "true"}
+# What static/live.js sends with a refresh: htmx, and "background" (not activity: the session's last-seen time
+# is not written, which on a slow machine, a minute after signing in, cost each session a write).
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_X_DESK_BACKGROUND": "1"}
 
 
 def _refresh(client: Client, url: str, etag: str = ""):
