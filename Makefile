@@ -27,10 +27,11 @@ run: $(VENV)/.installed-run
 	$(BIN)/honcho -f Procfile.dev start
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py), after
-## lint and a check that no model change lacks its migration.
+## lint, the type check (mypy: pyproject.toml [tool.mypy]) and a check that no model change lacks its migration.
 test: $(VENV)/.installed-dev browser oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -58,6 +59,7 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

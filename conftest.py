@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings
 
+from access.tests.clients import SignedInClient
+
 
 def pytest_configure(config):
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -46,11 +48,9 @@ def handbook_rules(db):
 def advocate_client(db):
     """A test client signed in as an advocate (`client.user`); its own client, so a test can
     use it beside `manager_client`."""
-    from django.test import Client
-
     from mentions.tests.factories import AdvocateFactory
 
-    client = Client()
+    client = SignedInClient()
     client.user = AdvocateFactory()
     client.force_login(client.user)
     return client
@@ -59,11 +59,9 @@ def advocate_client(db):
 @pytest.fixture
 def manager_client(db):
     """A test client signed in as a manager (`client.user`)."""
-    from django.test import Client
-
     from mentions.tests.factories import ManagerFactory
 
-    client = Client()
+    client = SignedInClient()
     client.user = ManagerFactory()
     client.force_login(client.user)
     return client

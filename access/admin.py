@@ -55,7 +55,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
-    fields = readonly_fields = ["user", "type", "created_at", "last_used_at"]
+    fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -33,6 +33,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,6 +72,14 @@ class Admission:
         self.holds.clear()
 
 
+class Policy(TypedDict):
+    """How `delay_after` grows: the failures that are free, the first wait, the longest (seconds)."""
+
+    free: int
+    first: float
+    cap: float
+
+
 def login_key(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
@@ -95,9 +104,9 @@ def attempt_admit(*, attempt: Attempt, now: datetime) -> Admission:
         waits.append(_wait_until(now, last, delay_after(failures=counted, **_account_policy()), "account"))
     if not attempt.device and attempt.source:
         waits.append(_address_wait(attempt, now))
-    waits = [w for w in waits if w is not None]
-    if waits:
-        admission.wait = max(waits, key=lambda w: w.seconds)
+    waiting = [w for w in waits if w is not None]
+    if waiting:
+        admission.wait = max(waiting, key=lambda w: w.seconds)
         return admission
     # At the edge (the next failure would bring a wait): one attempt at a time.
     if place_failures >= settings.DESK_SIGNIN_FAILURES - 1:
@@ -113,7 +122,7 @@ def attempt_admit(*, attempt: Attempt, now: datetime) -> Admission:
     return admission
 
 
-def _place_policy() -> dict[str, float]:
+def _place_policy() -> Policy:
     return {
         "free": settings.DESK_SIGNIN_FAILURES,
         "first": settings.DESK_SIGNIN_DELAY_SECONDS,
@@ -121,7 +130,7 @@ def _place_policy() -> dict[str, float]:
     }
 
 
-def _account_policy() -> dict[str, float]:
+def _account_policy() -> Policy:
     return {
         "free": settings.DESK_SIGNIN_ACCOUNT_FAILURES,
         "first": 1,

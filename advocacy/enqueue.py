@@ -18,8 +18,11 @@ def task_enqueue(
     """`queue`: a Celery queue other than the default one (webhook deliveries have their own)."""
     from celery import current_app
 
-    options = {"queue": queue} if queue else {}
-    current_app.tasks[name].apply_async(args=list(args), countdown=countdown, expires=expires, **options)
+    # Only the options given: Celery's defaults (None) stand for the others.
+    options: dict[str, Any] = {"countdown": countdown, "expires": expires, "queue": queue}
+    current_app.tasks[name].apply_async(
+        args=args, **{key: value for key, value in options.items() if value is not None}
+    )
 
 
 def task_enqueue_on_commit(

@@ -40,7 +40,9 @@ def hook_check(protocol: type, hook: Callable[..., Any]) -> None:
 class Hooks(Generic[H]):
     """The hooks registered for one call, in registration order; each registered once."""
 
-    def __init__(self, protocol: type[H]) -> None:
+    # `type`, not `type[H]`: the protocol is not a class mypy lets stand for `type[H]`; the variable's annotation,
+    # `Hooks[SomeHook]`, is what binds H.
+    def __init__(self, protocol: type) -> None:
         self.protocol = protocol
         self._hooks: list[H] = []
         DECLARED.append(self)

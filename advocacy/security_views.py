@@ -38,8 +38,9 @@ def _body_capped(request: HttpRequest, cap: int) -> bytes | None:
     declared = request.META.get("CONTENT_LENGTH") or ""
     if declared.isascii() and declared.isdigit() and int(declared) > cap:
         return None
-    if not declared and request.environ.get("wsgi.input_terminated"):
-        body = read_terminated(request.environ["wsgi.input"], cap + 1)
+    # META is the WSGI environ itself (WSGIRequest), where the server's flags and input stream are.
+    if not declared and request.META.get("wsgi.input_terminated"):
+        body = read_terminated(request.META["wsgi.input"], cap + 1)
     else:
         body = request.read(cap + 1)
     return body if len(body) <= cap else None

@@ -83,7 +83,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
         return secret
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.instance.pk and not data.get("secret") and "secret" not in self.errors:
             self.add_error("secret", "A new webhook needs a secret.")
         return data

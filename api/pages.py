@@ -6,10 +6,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from access.requests import SignedInRequest
 from api.models import ApiToken
 from api.tokens import MAX_DAYS, token_create, token_revoke, tokens_live, two_factor_missing
 
@@ -21,7 +22,7 @@ class TokenForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: SignedInRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     made = None
     if request.method == "POST" and form.is_valid():
@@ -47,7 +48,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke_view(request: SignedInRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token_revoke(token=token, user=request.user)
     messages.success(request, f"“{token.name}” is revoked: it is refused from now on.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
@@ -21,7 +22,7 @@ class ChannelRefSerializer(serializers.Serializer):
 
 class TicketSerializer(serializers.ModelSerializer):
     channel = ChannelRefSerializer()
-    assignee = serializers.SlugRelatedField(
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Null when nobody has the ticket."
     )
     tags = serializers.SerializerMethodField()
@@ -57,7 +58,7 @@ class MessageSerializer(serializers.ModelSerializer):
     # As stored: a platform's permalink, or the link given when a reply was recorded (http:// or https://
     # and any text, as on the ticket page), which is not always a URI by the letter of RFC 3986.
     permalink = serializers.CharField(help_text="Its address on the platform; empty when it has none.")
-    author_user = serializers.SlugRelatedField(
+    author_user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
         allow_null=True,
@@ -81,7 +82,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Null when the desk did it by itself."
     )
 
@@ -168,7 +169,9 @@ class SendIn(serializers.Serializer):
         "never a second post.",
     )
     status = serializers.ChoiceField(choices=STATUS_AFTER_REPLY, default="solved")
-    style = Text(
+    # DRF's metaclass takes declared fields out of the class, so this field of the API does not shadow
+    # Field.style (a rendering hint dict) at run time; mypy sees only the names.
+    style = Text(  # type: ignore[assignment]
         max_length=16, blank=True, required=False, default="", help_text="How to post, where a channel offers several."
     )
 

@@ -118,7 +118,6 @@ class _TicketAction(ApiView):
 
     permission_classes = [*ApiView.permission_classes, WORK]
     body: type[serializers.Serializer]
-    act: Callable[[Any, Ticket, Any, dict], None]
 
     def post(self, request: Request, pk: int) -> Response:
         data = self.body(data=request.data)
@@ -129,6 +128,9 @@ class _TicketAction(ApiView):
         except DjangoValidationError as exc:
             raise Conflict(" ".join(exc.messages)) from exc
         return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)
+
+    def act(self, ticket: Ticket, user: Any, data: dict[str, Any]) -> None:
+        raise NotImplementedError("each action names what it does")
 
 
 def _action(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:

@@ -75,7 +75,7 @@ def webhook_post(*, target: WebhookTarget, body: bytes, headers: dict[str, str],
     headers) ends within `deadline` seconds."""
     deadline_at = time.monotonic() + deadline
     if target.scheme == "https":
-        conn: urllib3.connection.HTTPConnection = _PinnedHTTPSConnection(
+        conn: _PinnedHTTPConnection | _PinnedHTTPSConnection = _PinnedHTTPSConnection(
             target.host,
             target.port,
             timeout=deadline,
@@ -83,7 +83,7 @@ def webhook_post(*, target: WebhookTarget, body: bytes, headers: dict[str, str],
         )
     else:
         conn = _PinnedHTTPConnection(target.host, target.port, timeout=deadline)
-    conn.addresses, conn.deadline_at = target.addresses, deadline_at  # type: ignore[attr-defined]
+    conn.addresses, conn.deadline_at = target.addresses, deadline_at
     cut = threading.Event()
 
     def _cut() -> None:

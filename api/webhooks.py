@@ -47,7 +47,7 @@ def deliveries_queue() -> int:
             rows = []
             for event in page.events:
                 name = event_name(event)
-                if name in sub.events:
+                if name is not None and name in sub.events:
                     rows.append(
                         WebhookDelivery(
                             subscription=sub,

@@ -11,13 +11,22 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/triage_bench"
 
 
-def _database_from_url(url: str) -> dict[str, str | int | None]:
+class Database(TypedDict):
+    name: str
+    user: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+
+
+def _database_from_url(url: str) -> Database:
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql", "pgsql", "psql"):
         sys.exit(f"DATABASE_URL must point at PostgreSQL, got {parsed.scheme!r}: these benchmarks measure PostgreSQL.")
@@ -33,12 +42,12 @@ def _database_from_url(url: str) -> dict[str, str | int | None]:
     }
 
 
-def _database_ensure(db: dict[str, str | int | None]) -> bool:
+def _database_ensure(db: Database) -> bool:
     """Create the benchmark database if it does not exist. Returns True if it was created."""
     import psycopg2
     from psycopg2 import sql
 
-    kwargs = {k: v for k, v in db.items() if k != "name" and v is not None}
+    kwargs: dict[str, Any] = {k: v for k, v in db.items() if k != "name" and v is not None}
     conn = psycopg2.connect(dbname="postgres", **kwargs)
     try:
         conn.autocommit = True

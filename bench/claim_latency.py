@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
@@ -115,7 +116,7 @@ def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: 
     from mentions.models import Ticket, View
     from mentions.services import ticket_claim_next
 
-    spent = [0.0, 0]
+    spent: list[float] = [0.0, 0]  # seconds in the database, queries
     rng = random.Random(worker.user_id)
 
     def timed(execute, sql, params, many, context):
@@ -142,7 +143,7 @@ def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: 
                 ticket = ticket_claim_next(view=view, user=user)
                 worker.latencies.append(time.perf_counter() - t)
                 worker.db_seconds.append(spent[0])
-                worker.queries.append(spent[1])
+                worker.queries.append(int(spent[1]))
                 if ticket is None:
                     worker.empty += 1
                     continue
@@ -265,6 +266,9 @@ def main() -> None:
 
     workers = [Worker(user_id=u.pk, username=u.username) for u in users]
     fresh_perms, think = not args.cached_perms, args.think_ms / 1000
+    # Processes or threads, as asked: both start, join and wait alike.
+    barrier: Any
+    runners: list[Any]
     if args.processes:
         import multiprocessing
 

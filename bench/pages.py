@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
@@ -433,9 +434,9 @@ def loaded_size() -> tuple[int, int]:
 
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM mentions_ticket")
-        tickets = cur.fetchone()[0]
+        tickets = _one(cur)
         cur.execute("SELECT count(*) FROM mentions_message")
-        messages = cur.fetchone()[0]
+        messages = _one(cur)
     return tickets, messages
 
 
@@ -494,7 +495,7 @@ def load(n: int) -> None:
                 """,
                 [kind, f"Bench {name}", f"bench-{i}", high],
             )
-            channel_ids.append(cur.fetchone()[0])
+            channel_ids.append(_one(cur))
     tag_ids = [Tag.objects.create(name=name).pk for name in TAGS]
     View.objects.all().delete()
     for position, (name, channels, high) in enumerate(
@@ -697,6 +698,13 @@ FROM helpdesk_ticket t CROSS JOIN generate_series(1, 3) AS j
 """
 
 
+def _one(cur: Any) -> Any:
+    """The single value a query such as count(*) answers."""
+    row = cur.fetchone()
+    assert row is not None, "the query answered no row"
+    return row[0]
+
+
 def helpdesk_env(db_name: str) -> dict[str, str]:
     return {**os.environ, "HELPDESK_DB_NAME": db_name, "DJANGO_SETTINGS_MODULE": "hdproj.settings"}
 
@@ -754,7 +762,7 @@ def helpdesk_prepare(n: int, db_name: str, reload: bool) -> bool:
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM helpdesk_ticket")
-        tickets = cur.fetchone()[0]
+        tickets = _one(cur)
         if tickets == n and not reload:
             print(f"django-helpdesk: reusing its {tickets:,} tickets", flush=True)
             conn.close()
@@ -770,7 +778,7 @@ def helpdesk_prepare(n: int, db_name: str, reload: bool) -> bool:
                    RETURNING id""",
                 [name, f"bench-{i}"],
             )
-            queues.append(cur.fetchone()[0])
+            queues.append(_one(cur))
         out = subprocess.run(
             [str(python), "-c", HELPDESK_SESSIONS, str(ADVOCATE_COUNT), "{}"],
             cwd=HELPDESK_PROJECT,
@@ -788,7 +796,7 @@ def helpdesk_prepare(n: int, db_name: str, reload: bool) -> bool:
         cur.execute("VACUUM ANALYZE helpdesk_ticket")
         cur.execute("VACUUM ANALYZE helpdesk_followup")
         cur.execute("SELECT count(*) FROM helpdesk_followup")
-        followups = cur.fetchone()[0]
+        followups = _one(cur)
     conn.close()
     print(
         f"django-helpdesk: loaded {n:,} tickets and {followups:,} follow-ups in {time.perf_counter() - started:.0f}s",
@@ -933,7 +941,7 @@ def desk_sessions(users: list) -> list[str]:
     return keys
 
 
-def desk_queries(pages: dict[str, tuple[str, object]]) -> dict[str, int]:
+def desk_queries(pages: dict[str, tuple[str, Any]]) -> dict[str, int]:
     """Queries one request of each page runs, counted in-process on the same database (second request, so
     per-process warm-ups such as the first-use caches are not counted)."""
     from django.db import connection
@@ -1062,7 +1070,7 @@ def main() -> None:
 
         desk_db_name = connection.settings_dict["NAME"]
         connection.close()
-        urls = {
+        urls: dict[str, list[str] | str] = {
             "queue": ["/"],
             "tickets": ["/tickets/"],
             "search": search_urls(),

@@ -68,7 +68,9 @@ def _explain(query) -> str:
 
     from mentions import search
 
-    sql, params, _ = search.search_sql(query)
+    built = search.search_sql(query)
+    assert built is not None, "a case that can match nothing has no plan to explain"
+    sql, params, _ = built
     with connection.cursor() as cur:
         cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
         return "\n".join(row[0] for row in cur.fetchall())
@@ -88,6 +90,7 @@ def main() -> None:
     from mentions import search
 
     channel_id = Channel.objects.filter(slug="bench-2").values_list("pk", flat=True).first()
+    assert channel_id is not None, "the dataset has the channel bench-2"
     all_ms: list[float] = []
     print(f"{'case':34} {'p50 ms':>8} {'p95 ms':>8} {'rows':>5}  count")
     for label, kwargs in _cases(channel_id):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from advocacy.model_fields import max_length
 from experts.models import Expert, ExpertIdentity, ProductArea
 
 IDENTITY_KINDS = ("twitter", "hackernews", "reddit", "stackexchange", "disqus", "discourse", "email")
@@ -97,7 +98,7 @@ def experts_import_csv(*, text: str) -> ImportResult:
             if any(record.values()):
                 result.errors.append(f"row {number}: the name is empty")
             continue  # a blank line is no error
-        if len(name) > Expert._meta.get_field("name").max_length:
+        if len(name) > max_length(Expert, "name"):
             problems.append("the name is too long")
         if (first := row_of_name.get(name.lower())) is not None:
             problems.append(f"'{name}' is already on row {first}")
@@ -108,7 +109,7 @@ def experts_import_csv(*, text: str) -> ImportResult:
         values: dict = {}
         if "slack_handle" in columns:
             values["slack_handle"] = record.get("slack_handle", "")
-            if len(values["slack_handle"]) > Expert._meta.get_field("slack_handle").max_length:
+            if len(values["slack_handle"]) > max_length(Expert, "slack_handle"):
                 problems.append("the Slack handle is too long")
         if "topics" in columns:
             values["topics"] = _split(record.get("topics"))
@@ -140,7 +141,7 @@ def experts_import_csv(*, text: str) -> ImportResult:
             for handle in identities[kind]:
                 key = (kind, handle.lower())
                 owner = owners.get(key)
-                if len(handle) > ExpertIdentity._meta.get_field("handle").max_length:
+                if len(handle) > max_length(ExpertIdentity, "handle"):
                     problems.append(f"{kind} handle '{handle[:40]}…' is too long")
                 elif owner is not None and (expert is None or owner.pk != expert.pk):
                     problems.append(f"{kind} handle '{handle}' already belongs to {owner.name}")

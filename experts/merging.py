@@ -21,7 +21,7 @@ from mentions.models import Ticket, TicketEvent
 from mentions.services.events import event_record
 
 OPEN = (Outreach.Status.PENDING, Outreach.Status.SENT)
-_STAGE = {Outreach.Status.SENT: 0, Outreach.Status.PENDING: 1}
+_STAGE: dict[str, int] = {Outreach.Status.SENT: 0, Outreach.Status.PENDING: 1}
 
 
 def _precedence(outreach: Outreach) -> tuple[int, Any, int]:

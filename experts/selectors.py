@@ -79,7 +79,7 @@ def outreach_figures(*, start: datetime, end: datetime, group_by: GroupBy) -> li
             row.declined += 1
 
     if group_by == "month":
-        return sorted(rows.values(), key=lambda r: r.key)
+        return sorted(rows.values(), key=lambda r: r.label)  # YYYY-MM: sorts as the months do
     return sorted(rows.values(), key=lambda r: (r.key is None, r.label.lower(), str(r.key)))
 
 
@@ -107,7 +107,7 @@ def experts_directory(*, now: datetime | None = None, q: str = "") -> list[Direc
     by_area: dict[int | None, list[DirectoryEntry]] = defaultdict(list)
     for expert in experts:
         entry = DirectoryEntry(expert=expert, figures=figures.get(expert.pk) or FigureRow(key=expert.pk, label=""))
-        area_ids = [area.pk for area in expert.areas.all()] or [None]
+        area_ids: list[int | None] = [area.pk for area in expert.areas.all()] or [None]
         for area_id in area_ids:
             by_area[area_id].append(entry)
 

@@ -9,6 +9,7 @@ consecutive words of the text, so "ci" never matches inside "specific", "gitlab-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -71,6 +72,7 @@ def ticket_text(*, ticket: Ticket) -> str:
     """Subject plus the inbound messages (titles and bodies): what the requester wrote. Uses the
     conversation the ticket page prefetched (no extra query)."""
     prefetched = getattr(ticket, "_prefetched_objects_cache", {}).get("messages")
+    rows: Iterable[tuple[str, str]]
     if prefetched is not None:
         rows = [(m.title, m.body) for m in prefetched if m.kind == Message.Kind.INBOUND]
     else:

@@ -16,7 +16,7 @@ def poll_due() -> int:
     dispatched = 0
     for channel_id in polling.channels_due():
         if polling.channel_mark_dispatched(channel_id=channel_id):
-            poll.apply_async(args=[channel_id], expires=600)
+            poll.apply_async(args=(channel_id,), expires=600)
             dispatched += 1
     return dispatched
 

@@ -26,9 +26,10 @@ def hook(request: HttpRequest, slug: str) -> JsonResponse:
         # Django reads a body without Content-Length as empty. A server that de-chunks the
         # input and says so (gunicorn sets wsgi.input_terminated) lets us read it ourselves;
         # any other answers 411 instead of checking a signature over nothing.
-        if not request.environ.get("wsgi.input_terminated"):
+        # (META is the WSGI environ itself.)
+        if not request.META.get("wsgi.input_terminated"):
             return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
-        body = read_terminated(request.environ["wsgi.input"], MAX_BODY_BYTES + 1)
+        body = read_terminated(request.META["wsgi.input"], MAX_BODY_BYTES + 1)
     elif not declared.isascii() or not declared.isdigit() or len(declared) > 12:
         return JsonResponse({"error": "send the body with a Content-Length header"}, status=411)
     elif int(declared) > MAX_BODY_BYTES:

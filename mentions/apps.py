@@ -31,6 +31,6 @@ class MentionsConfig(AppConfig):
         for model in (Group, Permission):
             for signal in (post_save, post_delete):
                 signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")
-        for model in (Macro, MacroAction):
+        for macro_model in (Macro, MacroAction):
             for signal in (post_save, post_delete):
-                signal.connect(macros_changed, sender=model, dispatch_uid=f"macros-{model.__name__}")
+                signal.connect(macros_changed, sender=macro_model, dispatch_uid=f"macros-{macro_model.__name__}")

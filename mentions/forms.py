@@ -1,3 +1,6 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django import forms
@@ -7,6 +10,9 @@ from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Macro, Ticket
 from mentions.search import TicketQuery
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # After our reply the ticket waits on the requester: pending (a follow-up reopens it) or solved.
 AFTER_REPLY = [
@@ -25,7 +31,8 @@ class ReplyForm(forms.Form):
     status = forms.ChoiceField(choices=AFTER_REPLY, initial=Ticket.Status.SOLVED, label="Submit as")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("body") and not data.get("link"):
             raise forms.ValidationError("Give the reply text or a link to the posted reply.")
         return data
@@ -45,13 +52,17 @@ class ReleaseForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose an advocate…")
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, label="Assign to", empty_label="Choose an advocate…"
+    )
 
     def __init__(self, *args, **kwargs):
         from mentions.services import queue_workers
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = queue_workers().order_by("username")
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # declared above; `fields` holds a copy of it
+        assignee.queryset = queue_workers().order_by("username")
 
 
 class SkipForm(forms.Form):
@@ -96,7 +107,9 @@ class BulkForm(forms.Form):
     the service says what is missing."""
 
     action = forms.ChoiceField(choices=[("", "Choose an action…")], label="Action")
-    assignee = forms.ModelChoiceField(queryset=None, required=False, empty_label="Choose an advocate…")
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Choose an advocate…"
+    )
     tag = forms.CharField(max_length=64, required=False)
     priority = forms.ChoiceField(choices=[("", "Priority…"), *Ticket.Priority.choices], required=False)
     status = forms.ChoiceField(choices=[("", "Status…"), *Ticket.Status.choices], required=False)
@@ -107,8 +120,11 @@ class BulkForm(forms.Form):
         from mentions.services.bulk import Action
 
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = queue_workers().order_by("username")
-        self.fields["action"].choices = [("", "Choose an action…"), *Action.choices]
+        assignee, action = self.fields["assignee"], self.fields["action"]
+        # Declared above; `fields` holds copies of them.
+        assert isinstance(assignee, forms.ModelChoiceField) and isinstance(action, forms.ChoiceField)
+        assignee.queryset = queue_workers().order_by("username")
+        action.choices = [("", "Choose an action…"), *Action.choices]
 
     def clean_tag(self) -> str:
         from mentions.services.editing import tag_names_parse
@@ -170,7 +186,8 @@ class TicketFilterForm(forms.Form):
         raise forms.ValidationError('A user id, "none" (unassigned) or "me".')
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("from", "to"):
             if not date_in_range(data.get(name)):
                 self.add_error(name, DATE_RANGE_ERROR)

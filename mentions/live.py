@@ -128,18 +128,28 @@ def live(*, clock: bool = False, on_refresh: RefreshHook | None = None) -> Calla
     presence, kept in the cache), whose answer travels in headers, even on a 304."""
 
     def mark(view: Callable) -> Callable:
-        view.live_clock = clock
-        view.live_on_refresh = on_refresh
+        # Attributes on the view function, as Django's own decorators mark views (csrf_exempt): wrappers made
+        # with functools.wraps carry them. setattr, since a Callable declares no such attribute.
+        setattr(view, "live_clock", clock)  # noqa: B010
+        setattr(view, "live_on_refresh", on_refresh)  # noqa: B010
         return view
 
     return mark
 
 
+def _request_stamp(request: HttpRequest) -> int:
+    """The change stamp, read once per request and kept on it (an attribute of our own: setattr, since
+    HttpRequest declares no such attribute)."""
+    stamp: int | None = getattr(request, "_live_stamp", None)
+    if stamp is None:
+        stamp = change_stamp()
+        setattr(request, "_live_stamp", stamp)  # noqa: B010
+    return stamp
+
+
 def _etag(request: HttpRequest, *, path: str, user_id: str, auth_hash: str, clock: bool) -> str:
-    if not hasattr(request, "_live_stamp"):
-        request._live_stamp = change_stamp()
     minute = int(_now() // 60) if clock else 0
-    key = "\0".join((user_id, auth_hash, path, str(request._live_stamp), str(minute)))
+    key = "\0".join((user_id, auth_hash, path, str(_request_stamp(request)), str(minute)))
     return '"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest() + '"'
 
 
@@ -166,11 +176,9 @@ _CSRF_SLOT_ATTR = f'name="csrfmiddlewaretoken" value="{CSRF_SLOT}"'
 
 
 def _stamp_key(request: HttpRequest, name: str, vary: str, *, clock: bool) -> str:
-    if not hasattr(request, "_live_stamp"):
-        request._live_stamp = change_stamp()
     digest = hashlib.blake2b(vary.encode(), digest_size=16).hexdigest()
     minute = int(_now() // 60) if clock else 0
-    return f"live:{name}:{int(clock)}:{request._live_stamp}:{minute}:{digest}"
+    return f"live:{name}:{int(clock)}:{_request_stamp(request)}:{minute}:{digest}"
 
 
 def stamped(request: HttpRequest, *, name: str, vary: str, compute: Callable[[], Any]) -> Any:
@@ -253,7 +261,7 @@ class LiveMiddleware:
             return None
         session = getattr(request, "session", None)
         user_id = session.get("_auth_user_id") if session is not None else None
-        if not user_id:
+        if session is None or not user_id:
             return None
         # Read before the page renders: a change committed while it renders moves the stamp
         # past this ETag, so the next refresh renders again instead of keeping a stale page.
@@ -265,11 +273,13 @@ class LiveMiddleware:
             auth_hash=str(session.get("_auth_user_hash", "")),
             clock=clock,
         )
-        request._live_etag = etag
+        # Kept on the request for the page's context processor and the answer's headers (setattr: attributes
+        # of our own, which HttpRequest does not declare).
+        setattr(request, "_live_etag", etag)  # noqa: B010
         if request.headers.get("HX-Request") != "true":
             return None
         if hook := getattr(view_func, "live_on_refresh", None):
-            request._live_headers = hook(request, view_kwargs, str(user_id))
+            setattr(request, "_live_headers", hook(request, view_kwargs, str(user_id)))  # noqa: B010
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()
             for name, value in getattr(request, "_live_headers", {}).items():

@@ -254,17 +254,19 @@ class KeywordAutomaton:
         entries: dict[str, list[tuple[int, str, bool, bool]]] = {}
         for index, rule in enumerate(rules):
             for field_name, keywords in (("keywords", rule.keyword_list), ("excludes", rule.exclude_list)):
-                plain = [_plain(k) for k in keywords]
-                if not plain or None in plain:
+                plain = [p for k in keywords if (p := _plain(k)) is not None]
+                if not plain or len(plain) < len(keywords):  # empty, or one only the pattern decides
                     continue
                 self.decided.add((index, field_name))
                 for core, left, right in plain:
                     entries.setdefault(core, []).append((index, field_name, left, right))
-        self.automaton = ahocorasick.Automaton() if entries else None
-        for core, found in entries.items():
-            self.automaton.add_word(core, (len(core), found))
-        if self.automaton is not None:
-            self.automaton.make_automaton()
+        self.automaton = None
+        if entries:
+            automaton = ahocorasick.Automaton()
+            for core, found in entries.items():
+                automaton.add_word(core, (len(core), found))
+            automaton.make_automaton()
+            self.automaton = automaton
 
     def found(self, text: str) -> set[tuple[int, str]] | None:
         """(rule index, field) of the keywords present in `text`; None: not decided here."""

@@ -369,7 +369,8 @@ def search_postgres(query: TicketQuery) -> ResultPage:
     tickets = [by_id[r[0]] for r in page_rows if r[0] in by_id]
     found = snippets({r[1]: r[0] for r in page_rows if r[1] is not None}, q=query.q, config=config)
     for ticket in tickets:
-        ticket.snippet = found.get(ticket.pk)
+        # For the result rows (mentions/_ticket_rows.html); setattr: not a field the model declares.
+        setattr(ticket, "snippet", found.get(ticket.pk))  # noqa: B010
     return ResultPage(
         tickets=tickets,
         number=query.page,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Aggregate, Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
@@ -79,7 +79,7 @@ def queue_summary() -> list[ViewSummary]:
     if not views:
         return []
     statuses = sorted({status for view in views for status in view.waiting_statuses})
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for view in views:
         condition = view_condition(view)
         aggregates[f"n_{view.pk}"] = Count("id", filter=condition)

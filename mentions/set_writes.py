@@ -46,9 +46,11 @@ def _copy_options(model: type[models.Model], columns: tuple[str, ...]) -> tuple[
     fields = _fields(model, columns)
     json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     texts = [
-        connection.ops.quote_name(f.column)
+        connection.ops.quote_name(column)
         for f in fields
-        if not f.null and f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField", "URLField")
+        if (column := f.column)  # every concrete field has one
+        and not f.null
+        and f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField", "URLField")
     ]
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else "")
     return json_at, options

@@ -106,4 +106,5 @@ def handling_medians_python(*, since: datetime, until: datetime, channel_id: int
         later = next((t for t in actions.get((ticket, actor), ()) if t >= at), None)
         if later is not None:
             minutes[actor].append((later - at) // timedelta(microseconds=1))
-    return {actor: percentile_cont(values, 0.5) / 60_000_000 for actor, values in minutes.items()}
+    medians = {actor: percentile_cont(values, 0.5) for actor, values in minutes.items()}
+    return {actor: median / 60_000_000 for actor, median in medians.items() if median is not None}

@@ -177,7 +177,7 @@ def _first_reply_figures_rollup(
     empty = np.empty(0, dtype=np.int64)
     return {
         key: _array_figures(
-            tuple(sum(p[0][i] for p in group) for i in range(3)),  # type: ignore[arg-type]
+            tuple(sum(p[0][i] for p in group) for i in range(3)),
             np.concatenate([p[1] for p in group]) if group else empty,
             np.concatenate([p[2] for p in group]) if group else empty,
             over_by_key[key],

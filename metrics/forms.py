@@ -33,7 +33,8 @@ class KpiFilterForm(forms.Form):
         }
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         if not all(date_in_range(data.get(name)) for name in ("from", "to")):
@@ -45,9 +46,9 @@ class KpiFilterForm(forms.Form):
         if (end - start).days + 1 > MAX_DAYS:
             raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
         data["from"], data["to"] = start, end
-        # Show the defaults in the form's inputs too.
-        self.data = self.data.copy()
-        self.data["from"], self.data["to"] = start.isoformat(), end.isoformat()
+        # Show the defaults in the form's inputs too (a copy: the request's own GET is immutable; every field
+        # here has one value, so a plain dict holds them all).
+        self.data = {**self.data, "from": start.isoformat(), "to": end.isoformat()}
         return data
 
     @property

@@ -276,7 +276,7 @@ _fresh_for_this_read: ContextVar[bool] = ContextVar("kpi_rollups_fresh", default
 _read_memo: ContextVar[dict | None] = ContextVar("kpi_rollups_memo", default=None)
 
 
-def _day_params(day: date) -> dict[str, object]:
+def _day_params(day: date) -> dict[str, date | datetime]:
     since = datetime.combine(day, time.min, tzinfo=UTC)
     return {"day": day, "since": since, "until": since + timedelta(days=1)}
 

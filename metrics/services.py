@@ -26,6 +26,7 @@ def business_seconds_recompute(*, batch_size: int = 2000) -> int:
                 return updated
             changed = []
             for ticket in batch:
+                assert ticket.first_reply_at is not None  # the query takes replied tickets only
                 value = coverage.seconds(ticket.requested_at, ticket.first_reply_at)
                 if value != ticket.first_reply_business_seconds:
                     ticket.first_reply_business_seconds = value

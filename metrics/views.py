@@ -126,7 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @view_dashboards
-def export(request: HttpRequest, table: str) -> HttpResponse:
+def export(request: HttpRequest, table: str) -> HttpResponse | StreamingHttpResponse:
     form = KpiFilterForm(request.GET)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)

@@ -43,11 +43,13 @@ def front_page_seen(*, channel: Any, story_ids: Iterable[str], now: datetime | N
         return []
     now = now or timezone.now()
     # A story is the ticket's root message: an inbound item without a parent.
-    stories = dict(
-        Message.objects.filter(
+    stories = {
+        story_id: ticket_id
+        for story_id, ticket_id in Message.objects.filter(
             channel=channel, external_id__in=ids, kind=Message.Kind.INBOUND, parent_external_id="", ticket__isnull=False
         ).values_list("external_id", "ticket_id")
-    )
+        if story_id is not None  # matched by id, so always: said for the type checker
+    }
     seen = set(
         FrontPageStory.objects.filter(channel=channel, story_id__in=list(stories)).values_list("story_id", flat=True)
     )

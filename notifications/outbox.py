@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -86,7 +87,7 @@ def ticket_line(*, ticket: Ticket, channel: Channel, permalink: str = "", rule: 
 
 
 def slack_notices_enqueue(
-    *, channel: Channel, new_tickets: list[tuple[Any, str]], rule_notices: list[tuple[str, Any, str, str]] = ()
+    *, channel: Channel, new_tickets: list[tuple[Any, str]], rule_notices: Sequence[tuple[str, Any, str, str]] = ()
 ) -> int:
     """Queue the channel's mirror line for each new ticket (ticket, permalink) and the lines
     rules asked for (destination, ticket, rule, permalink), tickets being anything with `pk`,
@@ -227,7 +228,8 @@ def _claim(destination: str, now: datetime) -> list[SlackNotice]:
         )
     rows = list(SlackNotice.objects.filter(claim_token=token, status=SlackNotice.Status.SENDING).order_by("id"))
     # Keep the message a readable size; what does not fit goes in the next one.
-    kept, size = [], 0
+    kept: list[SlackNotice] = []
+    size = 0
     for row in rows:
         size += len(row.text) + 1
         if kept and size > MAX_CHARS:

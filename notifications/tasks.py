@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from celery import shared_task
+from celery import Task, shared_task
 
 
 # Not autoretried: each row carries its own attempts and next time (notifications.outbox), so a
@@ -60,7 +60,7 @@ COMMUNITY_MAX_RETRIES = 5
 # Retried on transient Slack errors only, each wait written in the ticket's history; a permanent
 # refusal, or Slack still busy after the last retry, is noted on the ticket.
 @shared_task(bind=True, name="notifications.community_post", acks_late=True, ignore_result=True)
-def community_post(self, ticket_id: int) -> str:
+def community_post(self: Task, ticket_id: int) -> str:
     from channels.slack import SlackRateLimited, SlackTransient
     from notifications.community import community_post_note, community_post_send
 

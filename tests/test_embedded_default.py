@@ -91,7 +91,6 @@ def embedded(tmp_path_factory):
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(var))
-    seeded = None
     for args in (("migrate", "--noinput"), ("seed_demo",)):
         seeded = _manage(*args, env=env)
         assert seeded.returncode == 0, seeded.stderr

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,14 +65,16 @@ def test_authorization_headers_tracebacks_and_urls_with_passwords_are_redacted()
     except ConnectionError:
         record = logging.LogRecord("channels", logging.ERROR, "x.py", 1, "poll failed", (), sys.exc_info())
     RedactSecrets().filter(record)
+    assert record.exc_text is not None
     assert DISQUS_KEY not in record.exc_text and "api_key=[redacted]" in record.exc_text
 
 
 def test_the_settings_put_the_filter_on_every_handler():
     from django.conf import settings
 
-    assert settings.LOGGING["filters"]["redact_secrets"] == {"()": "advocacy.logging.RedactSecrets"}
-    for name, handler in settings.LOGGING["handlers"].items():
+    config: dict[str, Any] = settings.LOGGING
+    assert config["filters"]["redact_secrets"] == {"()": "advocacy.logging.RedactSecrets"}
+    for name, handler in config["handlers"].items():
         assert "redact_secrets" in handler.get("filters", []), name
 
 

@@ -66,10 +66,10 @@ def test_the_beat_schedule_names_only_new_names():
 def test_an_old_name_runs_the_renamed_tasks_function(caplog):
     """Eagerly, through the alias: plain tasks and a bound one (its `self` is the alias, so retry works)."""
     with caplog.at_level("INFO", logger="advocacy.task_aliases"):
-        assert app.tasks["channels.poll"].apply(args=[0]).get() == "gone"  # intake.poll: no such channel
-        assert app.tasks["experts.outreach_retry"].apply(args=[0]).get() == "gone"
-        assert app.tasks["experts.community_post"].apply(args=[0]).get() == "gone"  # bound
-        assert app.tasks["mentions.tickets_ingested"].apply(args=[[]]).get()["sla_moved"] == 0
+        assert app.tasks["channels.poll"].apply(args=(0,)).get() == "gone"  # intake.poll: no such channel
+        assert app.tasks["experts.outreach_retry"].apply(args=(0,)).get() == "gone"
+        assert app.tasks["experts.community_post"].apply(args=(0,)).get() == "gone"  # bound
+        assert app.tasks["mentions.tickets_ingested"].apply(args=([],)).get()["sla_moved"] == 0
     assert "celery: task intake.poll ran under its old name channels.poll" in caplog.text
     assert "notifications.community_post ran under its old name experts.community_post" in caplog.text
 

@@ -55,11 +55,11 @@ class _Forms(HTMLParser):
         self._form: dict | None = None
         self._select: list | None = None
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("method") == "post" and "action" in attrs:
-            key = attrs["action"].rstrip("/").rsplit("/", 1)[-1]
-            self.actions[key] = attrs["action"]
+    def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
+        attrs = dict(attr_list)
+        if tag == "form" and attrs.get("method") == "post" and (action := attrs.get("action")):
+            key = action.rstrip("/").rsplit("/", 1)[-1]
+            self.actions[key] = action
             self._form = self.forms.setdefault(key, {})
         elif self._form is not None and tag in ("input", "textarea", "select") and "name" in attrs:
             options: list = []
@@ -122,8 +122,9 @@ def test_each_field_is_limited_and_required_as_its_form_says(full_page, key):
         where = f"{key}.{name}"
         if attrs.get("type") != "hidden":
             assert ("required" in attrs) == field.required, where
-        if getattr(field, "max_length", None) and tag != "select" and attrs.get("type") != "hidden":
-            assert attrs.get("maxlength") == str(field.max_length), where
+        max_length = getattr(field, "max_length", None)
+        if max_length and tag != "select" and attrs.get("type") != "hidden":
+            assert attrs.get("maxlength") == str(max_length), where
         if isinstance(field, django_forms.URLField):
             assert attrs.get("type") == "url", where
         if isinstance(field, django_forms.IntegerField):
@@ -134,11 +135,12 @@ def test_each_field_is_limited_and_required_as_its_form_says(full_page, key):
             ), where
         if isinstance(field, django_forms.ModelChoiceField):
             assert tag == "select" and options[0] == "", where
-            assert set(options[1:]) == {
-                str(pk) for pk in ReassignForm().fields[name].queryset.values_list("pk", flat=True)
-            }
+            reassign = ReassignForm().fields[name]
+            assert isinstance(reassign, django_forms.ModelChoiceField) and reassign.queryset is not None
+            assert set(options[1:]) == {str(pk) for pk in reassign.queryset.values_list("pk", flat=True)}
         elif isinstance(field, django_forms.ChoiceField):
             assert tag == "select", where
+            assert isinstance(field.choices, list)  # the form's fixed choices, as Django keeps them
             assert options == [str(value) for value, _label in field.choices], where
 
 

@@ -27,6 +27,7 @@ import requests
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 
@@ -69,6 +70,7 @@ def oidc_provider(live_server):
         process = subprocess.Popen(
             [node, "server.mjs"], cwd=PROVIDER_DIR, env=env, stdout=subprocess.PIPE, stderr=errors, text=True
         )
+        assert process.stdout is not None  # stdout=PIPE
         try:
             ready, _, _ = select.select([process.stdout], [], [], 30)
             line = process.stdout.readline() if ready else ""
@@ -133,7 +135,7 @@ class Browser:
 
     @property
     def session_key(self) -> str:
-        return self.http.cookies.get("sessionid", "")
+        return self.http.cookies.get("sessionid") or ""
 
 
 def _roles(username: str) -> list[str]:
@@ -234,7 +236,7 @@ def test_removed_from_the_managers_group_at_the_provider_the_next_sign_in_takes_
     # An admin also made him an Advocate by hand: that is not the provider's to take back.
     User = get_user_model()
     skinner = User.objects.get(username="skinner")
-    skinner.groups.add(*type(skinner.groups.first()).objects.filter(name="Advocates"))
+    skinner.groups.add(*Group.objects.filter(name="Advocates"))
 
     # The provider's directory drops him from the leads; he signs in again on another machine.
     oidc_provider.account_set("skinner", preferred_username="skinner", email="skinner@example.com", groups=[])

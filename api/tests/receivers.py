@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from django.conf import settings
 from standardwebhooks.webhooks import Webhook
@@ -60,9 +61,9 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = Received(
-                    self.path, dict(self.headers.items()), body, time.monotonic(), self.server.server_address
-                )
+                address = self.server.server_address
+                assert isinstance(address, tuple)  # an IP server's (host, port)
+                request = Received(self.path, dict(self.headers.items()), body, time.monotonic(), address)
                 receiver.requests.append(request)
                 receiver.arrived.set()
                 if receiver.mode == "trickle":
@@ -133,7 +134,7 @@ class Resolver:
 
     def __init__(self, real) -> None:
         self.real = real
-        self.answers: dict[str, object] = {}
+        self.answers: dict[str, list[str] | Callable[[], list[str]]] = {}
         self.calls: list[str] = []
 
     def __call__(self, host, port, *args, **kwargs):
@@ -143,7 +144,7 @@ class Resolver:
             return self.real(host, port, *args, **kwargs)
         answer = self.answers[name]
         addresses = answer() if callable(answer) else answer
-        out = []
+        out: list[tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]] = []
         for address in addresses:
             if ":" in address:
                 out.append((socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port), 0, 0)))

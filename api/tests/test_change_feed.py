@@ -18,7 +18,7 @@ PER_WRITER = 2_500
 
 
 def _follow(client: Client, headers: dict, position: str) -> tuple[list[int], str]:
-    answer = client.get("/api/changes/", {"after": position, "limit": 1000}, headers=headers)
+    answer = client.get("/api/changes/", {"after": position, "limit": "1000"}, headers=headers)
     assert answer.status_code == 200, answer.content
     body = answer.json()
     return [row["id"] for row in body["results"]], body["next"]

@@ -160,7 +160,7 @@ QUERY = [
 
 
 @pytest.mark.parametrize(
-    "field", BODY + QUERY, ids=["text", "blank text", "link", "query int", "query date", "query pattern"]
+    "field", [*BODY, *QUERY], ids=["text", "blank text", "link", "query int", "query date", "query pattern"]
 )
 @settings(max_examples=300, deadline=None, database=None, derandomize=True)
 @example(value="+07")

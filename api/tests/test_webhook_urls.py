@@ -108,7 +108,7 @@ def _save(url: str) -> str:
     )
     if form.is_valid():
         return "saved"
-    return "refused: " + " ".join(form.errors.get("url", ["(other field)"]))
+    return "refused: " + " ".join(str(e) for e in form.errors.get("url", ["(other field)"]))
 
 
 def _deliver(url: str) -> tuple[str, WebhookDelivery]:

@@ -54,7 +54,9 @@ def test_mention_outreach_and_the_experts_answer_on_the_platform(client, setting
     )
     message = outreach_message_prefill(ticket=ticket, expert=expert, advocate=advocate)
     outreach = outreach_send(ticket=ticket, expert=expert, advocate=advocate, message=message)
-    posted = json.loads(next(c.request.body for c in responses.calls if c.request.url.endswith("chat.postMessage")))
+    request = next(c.request for c in responses.calls if (c.request.url or "").endswith("chat.postMessage"))
+    assert request.body is not None
+    posted = json.loads(request.body)
     assert posted["channel"] == "#s_verify"
     assert "<@U0VERA>" in posted["text"] and "https://news.ycombinator.com/item?id=41000001" in posted["text"]
     outreach.refresh_from_db()

@@ -264,7 +264,7 @@ def test_slack_busy_applies_the_macro_and_retries_the_share_visibly(
     with django_capture_on_commit_callbacks() as callbacks:
         applied = macro_apply(ticket=ticket, user=advocate, macro=macro)
 
-    assert applied.macro_notices == [
+    assert applied.notices == [
         "Slack is busy: the mention will be shared in 20 s (the ticket's history shows each try)."
     ]
     ticket.refresh_from_db()

@@ -118,7 +118,8 @@ def test_a_merged_outreach_is_never_posted_and_not_counted_in_the_experts_figure
     ticket_merge(source=other, target_id=later.ticket_id, user=user)
 
     # The retry task for the pending one finds it merged: nothing is posted (no HTTP mock: a post would fail).
-    assert outreach_deliver(outreach_id=pending.pk).status == Outreach.Status.MERGED
+    delivered = outreach_deliver(outreach_id=pending.pk)
+    assert delivered is not None and delivered.status == Outreach.Status.MERGED
     [row] = outreach_figures(start=BASE_TIME, end=BASE_TIME + timedelta(days=1), group_by="expert")
     assert row.asked == 2  # one per conversation: the later of the two sent ones is merged
 

@@ -28,6 +28,7 @@ def test_a_message_is_posted_with_the_bot_token_and_no_unfurling():
 
     assert (ts, channel_id) == ("1700000000.000100", "C024BE91L")
     request = responses.calls[0].request
+    assert request.body is not None
     assert json.loads(request.body) == {
         "channel": "#s_verify",
         "text": "@ada please look: https://news.ycombinator.com/item?id=1",

@@ -20,7 +20,7 @@ from channels.adapters.schema import Credential, KindSchema, Setting
 from channels.models import Channel
 from channels.secrets import CredentialsUnreadable
 
-CONFIG_EXAMPLES = {
+CONFIG_EXAMPLES: dict[str, dict[str, Any]] = {
     "hackernews": {"keywords": ["gitlab"]},
     "twitter": {
         "handles": [
@@ -57,7 +57,7 @@ def _json_object(text: str | None, *, not_an_object: str, allow_empty: bool = Tr
         return None
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise forms.ValidationError(f"Not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
     if not isinstance(value, dict) or (not value and not allow_empty):
         raise forms.ValidationError(not_an_object)
@@ -83,7 +83,7 @@ def schema_of(kind: str) -> KindSchema:
 
 
 def _setting_field(setting: Setting) -> forms.Field:
-    common = {"label": setting.label, "help_text": setting.help_text(), "required": setting.required}
+    common: dict[str, Any] = {"label": setting.label, "help_text": setting.help_text(), "required": setting.required}
     if setting.type == "int":
         return forms.IntegerField(**common, widget=forms.NumberInput(attrs={"placeholder": _placeholder(setting)}))
     if setting.type == "bool":
@@ -221,8 +221,9 @@ class ChannelForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if "config" in self._errors:
+        super().clean()
+        cleaned = self.cleaned_data
+        if "config" in self.errors:
             return cleaned
         raw = cleaned.get("config")
         config = raw if raw is not None else self._config_from_fields()
@@ -243,27 +244,27 @@ class ChannelForm(forms.ModelForm):
             cleaned["config"] = config  # the model's own check then says the same, not something else
         return cleaned
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # Channel.clean() ran the adapter's check again and put its message on "config": keep each message
-        # once, on the field it is about (in words there, so not the same string: `_config_moved`).
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Channel.clean() (run by ModelForm._post_clean, the last step of full_clean) ran the adapter's check
+        # again and put its message on "config": keep each message once, on the field it is about (in words
+        # there, so not the same string: `_config_moved`).
         if getattr(self, "_config_unchecked", False):
-            self._errors.pop("config", None)
-        if "config" in self._errors:
-            said = {m for name, errors in self._errors.items() if name != "config" for m in errors}
+            self.errors.pop("config", None)
+        if "config" in self.errors:
+            said = {m for name, errors in self.errors.items() if name != "config" for m in errors}
             said |= getattr(self, "_config_moved", set())
-            kept = list(dict.fromkeys(m for m in self._errors["config"] if m not in said))
-            if kept:
-                self._errors["config"] = self.error_class(kept)
-            else:
-                del self._errors["config"]
+            errors = self.errors["config"]
+            errors[:] = list(dict.fromkeys(m for m in errors if m not in said))
+            if not errors:
+                del self.errors["config"]
 
     def _config_from_fields(self) -> dict[str, Any] | None:
         stored = self.instance.config if isinstance(self.instance.config, dict) else {}
         config: dict[str, Any] = {}
         for setting in self.schema.settings:
             name = SETTING_PREFIX + setting.key
-            if name in self._errors:
+            if name in self.errors:
                 return None
             value = self.cleaned_data.get(name)
             if setting.type in ("bool", "choice"):
@@ -284,8 +285,8 @@ class ChannelForm(forms.ModelForm):
                     return None
                 if records:
                     config[setting.key] = records
-            elif (value or "").strip():
-                config[setting.key] = value.strip()
+            elif text := (value or "").strip():
+                config[setting.key] = text
         return config
 
     def _records(self, setting: Setting, text: str) -> list[dict[str, str]] | None:

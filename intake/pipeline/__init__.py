@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
-from intake.hooks import notices_enqueue, team_answers_record, tickets_ingested_enqueue
+from intake.hooks import StoredReply, notices_enqueue, team_answers_record, tickets_ingested_enqueue
 from intake.pipeline.clocks import new_tickets_answered, new_tickets_clock, stored_tickets_update
 from intake.pipeline.history import history
 from intake.pipeline.lookup import lookup
@@ -106,7 +106,7 @@ class _Stored:
 
 def _team_answers(page: Page) -> None:
     """Registered hooks (experts) on the replies their members wrote in this page."""
-    replies = [
+    replies: list[tuple[StoredReply, int]] = [
         (
             _Stored(i.pk, ticket_id(i.ticket), i.external_id, i.created_at, i.mention.permalink),
             i.member,

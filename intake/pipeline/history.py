@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.pipeline.page import Event, Page, ticket_id
+from intake.pipeline.page import Event, Page, TicketRow, ticket_id
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import WAITING_ON_REQUESTER
 from mentions.services.sla import sla_breach_events_insert
@@ -21,7 +21,7 @@ def _page_events(page: Page) -> list[Event]:
     events.extend((t.pk, TicketEvent.Kind.STATUS, dict(waiting)) for t in page.answered_new)
     for item in page.items:
         ticket = ticket_id(item.ticket)
-        if ticket is None or (not isinstance(item.ticket, int) and item.ticket.first_external_id == item.external_id):
+        if ticket is None or (isinstance(item.ticket, TicketRow) and item.ticket.first_external_id == item.external_id):
             continue
         kind = TicketEvent.Kind.OUR_REPLY_SEEN if item.kind == Message.Kind.OUR_REPLY else TicketEvent.Kind.MESSAGE
         events.append((ticket, kind, {"external_id": item.external_id, "author": item.mention.author_handle}))

@@ -29,7 +29,11 @@ def stored_ids(page: Page, ids: list[str]) -> dict[str, int | None]:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         found.update(
-            Message.objects.filter(channel=page.channel, external_id__in=chunk).values_list("external_id", "ticket_id")
+            (external_id, ticket)
+            for external_id, ticket in Message.objects.filter(channel=page.channel, external_id__in=chunk).values_list(
+                "external_id", "ticket_id"
+            )
+            if external_id is not None  # matched by id, so always: said for the type checker
         )
     return found
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from mentions.models import Ticket
+from mentions.models.tickets import ticket_path
 
 
 @dataclass
@@ -75,12 +76,37 @@ class TicketRow:
 
     __slots__ = ("pk", *TICKET_ROW_COLUMNS, "new", "changed", "first_external_id", "tags")
 
+    # The columns' types, as Ticket's fields give them (TICKET_ROW_COLUMNS).
+    pk: int  # a new ticket's is reserved by store.ticket_ids_reserve, before any stage reads it
+    channel_id: int
+    subject: str
+    status: str
+    priority: str
+    high_priority: bool
+    assignee_id: int | None
+    requester_handle: str
+    requester_name: str
+    requester_url: str
+    reply_draft: str
+    reply_from_role: str
+    requested_at: datetime
+    first_reply_at: datetime | None
+    first_reply_seconds: int | None
+    first_reply_business_seconds: int | None
+    solved_at: datetime | None
+    sla_due_at: datetime | None
+    sla_target: str
+    sla_breached: bool
+    followup_at: datetime | None
+    new: bool
+    changed: bool
+    first_external_id: str
+    tags: dict[str, str]  # tags the rules add: name -> rule
+
     HIGH_PRIORITIES = Ticket.HIGH_PRIORITIES
     priority_set = Ticket.priority_set
-    get_absolute_url = Ticket.get_absolute_url
 
     def __init__(self, **values: Any) -> None:
-        self.pk = None
         self.assignee_id = None
         self.reply_draft = self.reply_from_role = self.sla_target = ""
         self.first_reply_at = self.first_reply_seconds = self.first_reply_business_seconds = None
@@ -89,12 +115,15 @@ class TicketRow:
         self.new = False
         self.changed = False
         self.first_external_id = ""
-        self.tags: dict[str, str] = {}  # tags the rules add: name -> rule
+        self.tags = {}
         for name, value in values.items():
             setattr(self, name, value)
 
+    def get_absolute_url(self) -> str:
+        return ticket_path(self.pk)
+
     def get_desk_url(self) -> str:
-        # Reversed once per process and prefix (Ticket.get_absolute_url caches the template).
+        # Reversed once per process and prefix (ticket_path caches the template).
         return f"{settings.DESK_BASE_URL}{self.get_absolute_url()}"
 
 
@@ -112,9 +141,10 @@ class Item:
 
     __slots__ = ("kind", "member", "mention", "ours", "pk", "ticket")
 
+    pk: int  # reserved by store.messages_begin, before any stage reads it
+
     def __init__(self, mention: IncomingMention) -> None:
         self.mention = mention
-        self.pk: int | None = None
         self.kind = ""
         self.ticket: Ref = None
         self.ours = False

@@ -49,8 +49,17 @@ MESSAGE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-NOTE_COLUMNS = ("id", "ticket_id", "channel_id", "kind", "author_name", "body", "platform_created_at")
-NOTE_COLUMNS += ("created_at", "updated_at")
+NOTE_COLUMNS = (
+    "id",
+    "ticket_id",
+    "channel_id",
+    "kind",
+    "author_name",
+    "body",
+    "platform_created_at",
+    "created_at",
+    "updated_at",
+)
 
 
 def ticket_ids_reserve(page: Page) -> None:

@@ -41,7 +41,8 @@ def team_recognise(page: Page) -> dict[int, list[Message]]:
     for message in Message.objects.filter(
         ticket_id__in=tickets, kind=Message.Kind.OUR_REPLY, external_id__isnull=True
     ).exclude(permalink=""):
-        found.setdefault(message.ticket_id, []).append(message)
+        if message.ticket_id is not None:  # the query asks for these tickets' messages: always
+            found.setdefault(message.ticket_id, []).append(message)
     return found
 
 

@@ -4,12 +4,13 @@ written by `store` once triage and the clocks have filled them in."""
 
 from __future__ import annotations
 
+from advocacy.model_fields import max_length
 from intake.pipeline.page import Item, Page, TicketRow
 from intake.pipeline.team import marked_match, thread_ref
 from mentions.models import Message, Ticket
 from mentions.services.events import first_reply_set
 
-_SUBJECT_MAX = Ticket._meta.get_field("subject").max_length
+_SUBJECT_MAX = max_length(Ticket, "subject")
 
 
 def ticket_open(page: Page, item: Item) -> TicketRow:

@@ -13,7 +13,9 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import CharField
 
+from advocacy.model_fields import max_length
 from intake.pipeline.page import Item, Page, TicketRow
 from mentions.models import MacroAction, Tag, Ticket, TicketEvent
 from mentions.rules import CompiledRule, RuleSet, mention_facts
@@ -150,16 +152,20 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
     return planned
 
 
-_LIMITS = {name: Ticket._meta.get_field(name).max_length for name in _RULE_COLUMNS}
-_TAG_MAX = Tag._meta.get_field("name").max_length
+# The longest value of each text column a rule may write (the others take no text, or any length).
+_LIMITS = {
+    name: max_length(Ticket, name) for name in _RULE_COLUMNS if isinstance(Ticket._meta.get_field(name), CharField)
+}
+_TAG_MAX = max_length(Tag, "name")
 
 
 def _check(effects: _Effects) -> None:
     """What the rules would write must fit its columns: checked before anything is written, so
     that a rule stored around validation costs its own effects, not the page."""
     for name, value in effects.changes.items():
-        if isinstance(value, str) and _LIMITS[name] and len(value) > _LIMITS[name]:
-            raise ValueError(f"{name} {value[:40]!r}... is longer than {_LIMITS[name]} characters")
+        limit = _LIMITS.get(name)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise ValueError(f"{name} {value[:40]!r}... is longer than {limit} characters")
     for name in effects.tags:
         if len(name) > _TAG_MAX:
             raise ValueError(f"tag {name[:40]!r}... is longer than {_TAG_MAX} characters")

@@ -8,13 +8,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
-from channels.adapters.base import FetchResult, PayloadError
+from channels.adapters.base import Adapter, FetchResult, PayloadError
 from channels.budget import budget_plan, usage_record
 from channels.freshness import poll_interval
 from channels.http import build_session
@@ -37,7 +38,7 @@ class PollOutcome:
 PUSH_KINDS = ("webhook",)
 
 
-def channels_due(*, now=None) -> list[int]:
+def channels_due(*, now: datetime | None = None) -> list[int]:
     """Ids of enabled, healthy-enough channels whose next poll time has come."""
     now = now or timezone.now()
     return list(
@@ -50,7 +51,7 @@ def channels_due(*, now=None) -> list[int]:
     )
 
 
-def channel_mark_dispatched(*, channel_id: int, now=None) -> bool:
+def channel_mark_dispatched(*, channel_id: int, now: datetime | None = None) -> bool:
     """Push next_poll_at forward when a poll is enqueued, so the next beat tick does not
     enqueue it again while it waits in the queue. False if someone else dispatched it."""
     now = now or timezone.now()
@@ -77,7 +78,7 @@ def _lease_acquire(channel_id: int) -> str | None:
     return token if won else None
 
 
-def _lease_release(channel_id: int, token: str, **fields) -> None:
+def _lease_release(channel_id: int, token: str, **fields: Any) -> None:
     Channel.objects.filter(pk=channel_id, lease_token=token).update(lease_token="", lease_until=None, **fields)
 
 
@@ -126,7 +127,7 @@ class _Progress:
             self.not_before = fetched.not_before
 
 
-def _chunks(adapter, channel: Channel) -> Iterator[FetchResult]:
+def _chunks(adapter: Adapter, channel: Channel) -> Iterator[FetchResult]:
     """The adapter's chunks oldest first (`fetch_chunks`), or its one `fetch`."""
     fetch_chunks = getattr(adapter, "fetch_chunks", None)
     if fetch_chunks is not None:

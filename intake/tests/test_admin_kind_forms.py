@@ -1,10 +1,13 @@
 """The channel form per kind: the kind first, then only that kind's settings as fields (built from the adapter's
 SCHEMA), validated by the adapter as before, credentials write-only."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
 from channels.adapters import get_adapter
+from channels.adapters.polling import PolledAdapter
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from intake.admin.channels import CONFIG_EXAMPLES
@@ -109,7 +112,9 @@ def test_a_discourse_channel_is_added_from_fields_with_write_only_credentials(ad
         "query": "gitlab runner",
         "max_requests_per_poll": 5,
     }
-    assert get_adapter("discourse").settings_of(channel.config)["backfill_posts"] == 50
+    adapter = get_adapter("discourse")
+    assert isinstance(adapter, PolledAdapter)
+    assert adapter.settings_of(channel.config)["backfill_posts"] == 50
     assert channel.credentials == {"api_key": API_KEY, "api_username": "system"}
     assert API_KEY not in channel.credentials_encrypted
 
@@ -257,7 +262,7 @@ def test_every_declared_setting_is_one_the_adapter_accepts():
         assert set(defaults) <= declared, kind
 
         for setting in adapter.schema.settings:
-            value = plausible.get(setting.type)
+            value: Any = plausible.get(setting.type)
             if setting.type == "int":
                 value = setting.default if isinstance(setting.default, int) else (setting.limits or (1,))[0]
             if setting.type == "choice":

@@ -104,6 +104,7 @@ def test_our_own_account_is_our_reply_not_a_ticket():
     )
     assert (result.our_replies, result.tickets_created, result.threaded) == (2, 0, 0)
     ticket = Ticket.objects.get()
+    assert ticket.first_reply_at is not None
     assert ticket.first_reply_at.timestamp() == T + 3600
     assert ticket.first_reply_seconds == 3600
     orphan = Message.objects.get(external_id="300")

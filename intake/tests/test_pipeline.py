@@ -106,7 +106,7 @@ def test_no_model_instance_is_built_per_row():
 
 
 AWKWARD = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=80
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1, max_size=80
 )
 
 
@@ -125,6 +125,7 @@ def test_any_text_is_stored_exactly_as_given(text, author, key):
     assert stored.raw == mention.raw == made.raw
     assert stored.author_name == ""  # none given
     ticket = stored.ticket
+    assert ticket is not None
     subject = mention.title or mention.text.split("\n", 1)[0].strip()
     assert ticket.subject == (subject or f"Mention {mention.external_id}")
 
@@ -208,6 +209,7 @@ def test_the_keyword_automaton_decides_exactly_what_the_rules_patterns_decide(sp
 def test_the_automaton_agrees_with_the_pattern_at_the_edges(keyword, text):
     rule = rule_compile(Rule(pk=1, name="r", add_tags="t", text_keywords=keyword))
     facts = mention_facts(channel_id=1, channel_kind="twitter", title="", body=text, author_handle="a")
+    assert rule.keywords is not None
     expected = bool(rule.keywords.search(facts.text))
     assert bool(RuleSet([rule]).match(facts)) == expected
 

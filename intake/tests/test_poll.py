@@ -30,6 +30,7 @@ def test_a_successful_poll_stores_tickets_and_records_health():
     outcome = channel_poll(channel_id=channel.pk)
 
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert outcome.result.as_dict() == {
         "received": 2,
         "created": 2,
@@ -43,6 +44,7 @@ def test_a_successful_poll_stores_tickets_and_records_health():
     channel.refresh_from_db()
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.last_success_at is not None and channel.lease_until is None
+    assert channel.next_poll_at is not None
     assert timedelta(seconds=110) < channel.next_poll_at - timezone.now() <= timedelta(seconds=120)
     assert channel.cursor["created_at_i"] == now - 5
     assert Ticket.objects.get().messages.count() == 2
@@ -55,6 +57,7 @@ def test_polling_again_stores_nothing_twice():
     responses.get(SEARCH_URL, json=search_page([story_hit(1, now - 50)]))
     channel_poll(channel_id=channel.pk)
     second = channel_poll(channel_id=channel.pk)
+    assert second.result is not None
     # The overlap window re-reads the item; the cursor's ids drop it before ingest.
     assert second.result.received == 0
     assert Ticket.objects.count() == 1
@@ -69,6 +72,7 @@ def test_a_server_error_backs_off_exponentially_and_keeps_the_cursor():
         Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
         assert channel_poll(channel_id=channel.pk).status == "transient_error"
         channel.refresh_from_db()
+        assert channel.next_poll_at is not None
         waits.append((channel.next_poll_at - timezone.now()).total_seconds())
     assert channel.consecutive_failures == 3 and channel.health == Channel.Health.BACKING_OFF
     assert "HTTP 502" in channel.last_error
@@ -82,6 +86,7 @@ def test_a_429_waits_at_least_until_the_platform_says():
     responses.get(SEARCH_URL, status=429, headers={"Retry-After": "900"})
     channel_poll(channel_id=channel.pk)
     channel.refresh_from_db()
+    assert channel.next_poll_at is not None
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 850
 
 
@@ -152,6 +157,6 @@ def test_the_dispatcher_enqueues_each_due_channel_once_on_the_redis_broker():
     assert tasks.poll_due() == 2
     assert tasks.poll_due() == 0  # next_poll_at moved forward at dispatch
     queued = [json.loads(m) for m in client.lrange("celery", 0, -1)]
-    assert sorted(m["headers"]["argsrepr"] for m in queued) == sorted(f"[{c.pk}]" for c in due)
+    assert sorted(m["headers"]["argsrepr"] for m in queued) == sorted(f"({c.pk},)" for c in due)
     assert {m["headers"]["task"] for m in queued} == {"intake.poll"}
     client.delete("celery")

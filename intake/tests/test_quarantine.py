@@ -60,6 +60,7 @@ def test_an_item_dated_year_9999_is_quarantined_and_the_rest_of_its_page_stored(
     outcome = channel_poll(channel_id=channel.pk)
 
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert outcome.result.quarantined == 1 and outcome.result.created == 3
     assert set(Message.objects.values_list("external_id", flat=True)) == {"1", "2", "4"}
     dead = DeadLetter.objects.get()
@@ -79,6 +80,7 @@ def test_an_item_the_database_refuses_is_quarantined_alone_and_the_cursor_moves(
     outcome = channel_poll(channel_id=channel.pk)
 
     assert outcome.status == "ok", outcome.error
+    assert outcome.result is not None
     assert outcome.result.as_dict() | {"threaded": None} == {
         "received": 4,
         "created": 3,
@@ -108,6 +110,7 @@ def test_the_same_broken_item_seen_again_is_one_dead_letter_counted_twice():
     channel_poll(channel_id=channel.pk)
     Channel.objects.filter(pk=channel.pk).update(cursor={})  # the platform serves the page again
     second = channel_poll(channel_id=channel.pk)
+    assert second.result is not None
 
     assert second.result.duplicates == 3
     dead = DeadLetter.objects.get()

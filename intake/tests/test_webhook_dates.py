@@ -161,6 +161,7 @@ def test_other_adapters_reject_or_redate_an_unconvertible_time(kind, fixture, it
     if kind == "hackernews":
         item.pop("created_at_i", None)
     adapter = get_adapter(kind)
+    assert hasattr(adapter, "parse_page")  # every platform here has one (an optional part of an adapter)
     parse = adapter.parse_page
     parsed = parse(payload, base_url="https://forum.example.com") if kind == "discourse" else parse(payload)
     for mention in parsed.mentions:

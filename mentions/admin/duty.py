@@ -41,10 +41,10 @@ class AdvocateGrantAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     actions = ["end_now"]
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = AdvocateGrantForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

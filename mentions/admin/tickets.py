@@ -14,8 +14,7 @@ from mentions.models import (
 class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["kind", "external_id", "author_handle", "platform_created_at", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "external_id", "author_handle", "platform_created_at", "body")
     can_delete = False
 
 
@@ -68,7 +67,7 @@ class TicketAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    readonly_fields = [f for f in fields if f not in TicketAdminForm.Meta.fields]
+    readonly_fields = [f for f in fields if isinstance(f, str) and f not in TicketAdminForm.Meta.fields]
     inlines = [MessageInline]
     actions = None  # bulk delete would drop history; bulk changes are in the desk's ticket list
 

@@ -61,7 +61,8 @@ class RuleForm(forms.ModelForm):
         }
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
         given += [lines(data.get(f, "")) for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned")]
         if not any(given):
@@ -144,7 +145,7 @@ class RuleAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         rule = get_object_or_404(Rule.objects.select_related("macro"), pk=rule_id)
-        macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro_id else []
+        macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro is not None else []
         result = rule_try(
             rule=rule, channel_ids=list(rule.channels.values_list("pk", flat=True)), macro_actions=macro_actions
         )

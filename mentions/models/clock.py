@@ -79,7 +79,7 @@ class Target(models.Model):
 
     @classmethod
     def hours(cls) -> dict[str, float]:
-        values = {cls.Group.ALL: 7.0, cls.Group.HIGH_PRIORITY: 5.0}
+        values: dict[str, float] = {cls.Group.ALL: 7.0, cls.Group.HIGH_PRIORITY: 5.0}
         values.update({t.group: float(t.median_hours) for t in cls.objects.all()})
         return values
 

@@ -22,6 +22,18 @@ _PK_MARK = 9_081_726_354
 _TICKET_URLS: dict[tuple[object, str], str] = {}
 
 
+def ticket_path(pk: int | None) -> str:
+    """The path of a ticket's page (Ticket.get_absolute_url, and the ingest's rows that are not model instances).
+
+    A page lists up to 50 tickets with two links each: reverse() for every one of them was 7 ms of the queue
+    page. The address is reversed once per URLconf and script prefix, then filled in."""
+    key = (get_urlconf(), get_script_prefix())
+    template = _TICKET_URLS.get(key)
+    if template is None:
+        template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
+    return template.format(pk)
+
+
 class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -180,13 +192,7 @@ class Ticket(models.Model):
         return f"#{self.pk} {self.subject[:60]}"
 
     def get_absolute_url(self) -> str:
-        # A page lists up to 50 tickets with two links each: reverse() for every one of them was 7 ms of
-        # the queue page. The address is reversed once per URLconf and script prefix, then filled in.
-        key = (get_urlconf(), get_script_prefix())
-        template = _TICKET_URLS.get(key)
-        if template is None:
-            template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
-        return template.format(self.pk)
+        return ticket_path(self.pk)
 
     def get_desk_url(self) -> str:
         """The ticket's address as browsers reach the desk (links in Slack and suggested replies)."""

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from advocacy.model_fields import max_length
 from mentions.models.tickets import Tag, Ticket
 from mentions.models.work import Macro, MacroAction
 from mentions.rules import RuleCompileError, keywords_pattern, lines, regex_compile
@@ -105,7 +106,7 @@ class Rule(models.Model):
             regex_compile(self.text_regex)
         except RuleCompileError as exc:
             errors["text_regex"] = str(exc)
-        tag_max = Tag._meta.get_field("name").max_length
+        tag_max = max_length(Tag, "name")
         for name in self.add_tags.split():
             try:
                 validate_unicode_slug(name)
@@ -117,7 +118,7 @@ class Rule(models.Model):
             self.notify_slack = slack_destination_clean(self.notify_slack)
         except ValidationError as exc:
             errors["notify_slack"] = exc.messages[0]
-        if self.macro_id:
+        if self.macro is not None:
             needs_person = self.macro.actions.filter(
                 kind__in=[MacroAction.Kind.ASK_LINK, MacroAction.Kind.ANSWER_LINK, MacroAction.Kind.ASSIGN_TO_ME]
             ).exists()

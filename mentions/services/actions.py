@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -138,7 +139,13 @@ def ticket_change_status(*, ticket: Ticket, user: Any, status: str) -> Ticket:
     return ticket
 
 
-def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "") -> Ticket:
+@dataclass(frozen=True)
+class MacroApplied:
+    ticket: Ticket
+    notices: list[str]  # what the registered macro hooks want the person told (e.g. Slack is busy)
+
+
+def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "") -> MacroApplied:
     """Run the macro's actions in order. Applying a macro submits the ticket, except a macro
     that prefills the reply: the advocate still has to send that reply."""
     link = (link or "").strip()
@@ -168,8 +175,7 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
             _submit(ticket)
         followup_seen(ticket)
         ticket.save()
-    ticket.macro_notices = notices
-    return ticket
+    return MacroApplied(ticket=ticket, notices=notices)
 
 
 def _platform_host(ticket: Ticket) -> str:

@@ -4,6 +4,7 @@ event; tickets already in the asked state are left alone and counted as unchange
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +89,7 @@ def tickets_bulk(*, user: Any, ticket_ids: list[int], action: str, value: Any = 
     return BulkResult(changed=changed, unchanged=unchanged, missing=len(ids) - len(tickets))
 
 
-def _step(action: str, value: Any):
+def _step(action: str, value: Any) -> Callable[[Ticket, Any], bool]:
     if action == Action.ASSIGN:
         if value is None or not queue_workers().filter(pk=value.pk).exists():
             raise ValidationError("Choose someone who can work the queue.")

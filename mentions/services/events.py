@@ -1,15 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from mentions.models import Tag, Ticket, TicketEvent
 
+if TYPE_CHECKING:
+    from mentions.services.sla import ClockedTicket
 
-def event_record(*, ticket: Ticket, kind: str, actor: AbstractBaseUser | None, **data: Any) -> TicketEvent:
+
+def event_record(*, ticket: Ticket, kind: str, actor: User | None, **data: Any) -> TicketEvent:
     return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data)
 
 
@@ -48,7 +51,7 @@ def status_after_reply(status: str) -> str:
     return Ticket.Status.PENDING if status in (Ticket.Status.NEW, Ticket.Status.OPEN) else status
 
 
-def first_reply_set(*, ticket: Ticket, at: Any, coverage: Any = None) -> bool:
+def first_reply_set(*, ticket: ClockedTicket, at: Any, coverage: Any = None) -> bool:
     """Record `at` as the first reply time if it is earlier than what we have, in calendar
     and in business seconds (pass `coverage` when setting many, to load the schedule once)."""
     if ticket.first_reply_at is not None and ticket.first_reply_at <= at:

@@ -56,19 +56,22 @@ def followups_return(*, now: datetime | None = None) -> dict[str, int]:
         workers = set(queue_workers().filter(pk__in={t.assignee_id for t in tickets}).values_list("pk", flat=True))
         events = []
         for ticket in tickets:
+            # The query takes assigned tickets that wait on a follow-up only.
+            assert ticket.followup_at is not None and ticket.assignee is not None
             waited = int((now - ticket.followup_at).total_seconds() // 60)
+            name = ticket.assignee.get_username()
             if ticket.assignee_id not in workers:
                 reason = "no_access"
-                said = f"{ticket.assignee.get_username()} can no longer work the queue"
+                said = f"{name} can no longer work the queue"
             else:
                 reason = "timeout"
-                said = f"a follow-up waited {waited} min for {ticket.assignee.get_username()} (limit {minutes} min)"
+                said = f"a follow-up waited {waited} min for {name} (limit {minutes} min)"
             returned[reason] += 1
             events.append(
                 TicketEvent(
                     ticket=ticket,
                     kind=TicketEvent.Kind.RETURNED,
-                    data={"from": ticket.assignee.get_username(), "reason": reason, "said": said},
+                    data={"from": name, "reason": reason, "said": said},
                 )
             )
         Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(

@@ -43,9 +43,10 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
         current = ticket_served(user=user)
         if current is not None:
             return current
-        ticket = _claim_postgresql(view=view, user=user) if postgresql else _claim_portable(view=view, user=user)
-        if ticket is None:
+        claimed = _claim_postgresql(view=view, user=user) if postgresql else _claim_portable(view=view, user=user)
+        if claimed is None:
             return None
+        ticket, status_before = claimed
         events = [
             TicketEvent(
                 ticket=ticket,
@@ -54,22 +55,22 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
                 data={"to": user.get_username(), "via": "play", "view": view.slug},
             )
         ]
-        if ticket._status_before != ticket.status:
+        if status_before != ticket.status:
             events.append(
                 TicketEvent(
                     ticket=ticket,
                     kind=TicketEvent.Kind.STATUS,
                     actor=user,
-                    data={"from": ticket._status_before, "to": ticket.status},
+                    data={"from": status_before, "to": ticket.status},
                 )
             )
         TicketEvent.objects.bulk_create(events)
         return ticket
 
 
-def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
+def _claim_postgresql(*, view: View, user: Any) -> tuple[Ticket, str] | None:
     """One statement: lock the oldest waiting ticket nobody else has locked (SKIP LOCKED),
-    assign it and return the updated row."""
+    assign it and return the updated row with its status before."""
     candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True).order_by(*view_order(view))
     pick_sql, pick_params = candidates.values("pk", "status")[:1].query.sql_with_params()
     table = Ticket._meta.db_table
@@ -87,11 +88,11 @@ def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
     if not claimed:
         return None
     ticket = claimed[0]
-    ticket._status_before = ticket.status_before
-    return ticket
+    # A column of the RETURNING clause that raw() sets on the instance; the model has no such field.
+    return ticket, ticket.status_before  # type: ignore[attr-defined]
 
 
-def _claim_portable(*, view: View, user: Any) -> Ticket | None:
+def _claim_portable(*, view: View, user: Any) -> tuple[Ticket, str] | None:
     """SQLite (the embedded default): writes are serialised by the IMMEDIATE transaction,
     and the conditional UPDATE still refuses a ticket someone else got first."""
     for _ in range(_CLAIM_ATTEMPTS):
@@ -104,9 +105,9 @@ def _claim_portable(*, view: View, user: Any) -> Ticket | None:
             assignee=user, served_to=user, served_view=view, status=new_status, updated_at=timezone.now()
         )
         if won:
-            ticket._status_before = ticket.status
+            status_before = ticket.status
             ticket.refresh_from_db()
-            return ticket
+            return ticket, status_before
     logger.warning("play: %s could not claim from view %s after %d attempts", user, view.slug, _CLAIM_ATTEMPTS)
     return None
 

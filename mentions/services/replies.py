@@ -69,7 +69,10 @@ def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_messa
     if ticket.channel.kind == "email":
         full = Message.objects.get(pk=target_message.pk)
         return email_reply_send(channel=ticket.channel, ticket=ticket, in_reply_to=full, text=send.body)
-    return get_adapter(ticket.channel.kind).post_reply(
+    adapter = get_adapter(ticket.channel.kind)
+    if not hasattr(adapter, "post_reply"):  # an optional part of an adapter; reply_plan offers none without it
+        raise ReplyError(f"The desk cannot post on {ticket.channel.get_kind_display()}.")
+    return adapter.post_reply(
         channel=ticket.channel,
         account=account,
         session=build_session(),
@@ -220,8 +223,9 @@ def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Messa
                 channel=locked.channel,
                 kind=Message.Kind.OUR_REPLY,
                 external_id=sent.external_id,
-                parent_external_id=target.external_id if target else "",
-                thread_external_id=(target.thread_external_id or target.external_id) if target else "",
+                # A message the desk recorded without a platform id has none to give (the column holds "").
+                parent_external_id=(target.external_id or "") if target else "",
+                thread_external_id=(target.thread_external_id or target.external_id or "") if target else "",
                 author_handle=send.sender,
                 author_name=send.sender,
                 author_user=user,

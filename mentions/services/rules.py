@@ -20,7 +20,7 @@ NOT_ACKNOWLEDGED = "not acknowledged"
 
 def _compile_saved(rule: Rule) -> CompiledRule:
     """A rule loaded with its channels and macro actions prefetched."""
-    macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro_id else []
+    macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro is not None else []
     return rule_compile(rule, channel_ids=[c.pk for c in rule.channels.all()], macro_actions=macro_actions)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +27,24 @@ logger = logging.getLogger(__name__)
 
 SECURITY_TAG = "security"
 SWEEP_BATCH = 500
+
+
+class ClockedTicket(Protocol):
+    """What the first-reply and SLA clocks read and write of a ticket: a Ticket, or a row the ingest is
+    shaping before it writes it (intake.pipeline.page.TicketRow)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    requested_at: datetime
+    high_priority: bool
+    priority: str
+    first_reply_at: datetime | None
+    first_reply_seconds: int | None
+    first_reply_business_seconds: int | None
+    sla_target: str
+    sla_due_at: datetime | None
+    sla_breached: bool
 
 
 def sla_target_for(*, high_priority: bool, priority: str, tag_names: Iterable[str]) -> str:
@@ -57,7 +75,7 @@ class SlaContext:
         self.coverage = coverage or coverage_load()
         self.target_hours = target_hours or Target.hours()
 
-    def apply(self, ticket: Ticket, tag_names: Iterable[str] = ()) -> bool:
+    def apply(self, ticket: ClockedTicket, tag_names: Iterable[str] = ()) -> bool:
         """Set the ticket's target and due time in memory from its state; True if changed."""
         target = sla_target_for(high_priority=ticket.high_priority, priority=ticket.priority, tag_names=tag_names)
         due = sla_due_compute(
@@ -102,17 +120,19 @@ def tickets_sla_refresh(*, ticket_ids: Iterable[int], context: SlaContext | None
     return changed
 
 
-def _breach_event(ticket: Ticket, *, replied_at: datetime | None, now: datetime) -> TicketEvent:
+def _breach_event(ticket: ClockedTicket, *, replied_at: datetime | None, now: datetime) -> TicketEvent:
+    due = ticket.sla_due_at
+    assert due is not None, "only a ticket with a due time can miss it"
     data: dict[str, Any] = {
-        "due_at": ticket.sla_due_at.isoformat(),
+        "due_at": due.isoformat(),
         "target": ticket.sla_target or Ticket.SlaTarget.ALL,
         "replied_at": replied_at.isoformat() if replied_at else None,
-        "late_by_minutes": int(((replied_at or now) - ticket.sla_due_at).total_seconds() // 60),
+        "late_by_minutes": int(((replied_at or now) - due).total_seconds() // 60),
     }
     return TicketEvent(ticket_id=ticket.pk, kind=TicketEvent.Kind.SLA_BREACHED, data=data)
 
 
-def breach_on_first_reply(ticket: Ticket) -> bool:
+def breach_on_first_reply(ticket: ClockedTicket) -> bool:
     """In memory, for a ticket whose first reply was just set: mark it breached when the reply
     came after the due time. Returns True if the caller must record the event (see
     sla_breach_events_insert); the ticket's sla_breached is then saved by the caller."""
@@ -124,7 +144,7 @@ def breach_on_first_reply(ticket: Ticket) -> bool:
     return True
 
 
-def sla_breach_events_insert(tickets: Iterable[Ticket], *, now: datetime | None = None) -> int:
+def sla_breach_events_insert(tickets: Iterable[ClockedTicket], *, now: datetime | None = None) -> int:
     """Write the breach events of `tickets` (breached at their first reply). ON CONFLICT DO
     NOTHING on the one-breach-per-ticket constraint: a breach some other path already
     recorded is never written twice and never fails the caller's transaction."""
@@ -140,6 +160,7 @@ def ticket_breach_on_reply(*, ticket: Ticket, now: datetime | None = None) -> bo
     first reply that came late. The caller saves the ticket (with sla_breached)."""
     if not breach_on_first_reply(ticket):
         return False
+    assert ticket.sla_due_at is not None  # breach_on_first_reply said it has one
     Ticket.objects.filter(pk=ticket.pk, sla_breached=False).update(sla_breached=True)
     sla_breach_events_insert([ticket], now=now)
     logger.info("sla: ticket %s answered after its due time %s", ticket.pk, ticket.sla_due_at.isoformat())

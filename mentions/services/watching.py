@@ -36,7 +36,7 @@ def thread_watch_start(
     adapter = get_adapter(channel.kind)
     plan = WATCH_PLANS.get(channel.kind)
     root = _root(ticket)
-    if plan is None or root is None or not hasattr(adapter, "fetch_thread"):
+    if plan is None or root is None or not hasattr(adapter, "fetch_thread") or not hasattr(adapter, "thread_ref"):
         return None
     ref = adapter.thread_ref(root.external_id, root.thread_external_id, root.raw if isinstance(root.raw, dict) else {})
     if not ref:

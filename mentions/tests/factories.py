@@ -24,10 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "pw")
 
-    @factory.post_generation
-    def saved(self, create, extracted, **kwargs):
-        if create:
-            self.save()
+    # Declared with a plain function: the hook receives the user built, not the factory.
+    saved = factory.PostGeneration(lambda user, create, extracted, **kwargs: user.save() if create else None)
 
 
 class AdvocateFactory(UserFactory):

@@ -41,7 +41,7 @@ def test_an_admin_edit_writes_the_same_events_as_the_desk(admin_client):
         (K.ASSIGNED, "admin"),
         (K.TAG_ADDED, "security"),
     ]
-    assert all(e.actor.is_superuser for e in ticket.events.all())
+    assert all(e.actor is not None and e.actor.is_superuser for e in ticket.events.all())
     # Saving again unchanged records nothing.
     change(admin_client, ticket)
     assert ticket.events.count() == 4

@@ -42,6 +42,7 @@ def view():
 def _assigned_story(channel, view, advocate, object_id, title="Show HN: moving to GitLab"):
     _ingest(channel, story_hit(object_id, T0 + object_id, title=title))
     ticket = ticket_claim_next(view=view, user=advocate)
+    assert ticket is not None
     assert ticket.messages.get().external_id == str(object_id)
     Ticket.objects.filter(pk=ticket.pk).update(served_to=None, served_view=None)  # worked, still theirs
     return Ticket.objects.get(pk=ticket.pk)

@@ -7,18 +7,18 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from access.tests.clients import SignedInClient
 from mentions.live import change_stamp
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
 
 # What static/live.js sends with a refresh: htmx, and "background" (not activity: the session's last-seen time
 # is not written, which on a slow machine, a minute after signing in, cost each session a write).
-HX = {"HTTP_HX_REQUEST": "true", "HTTP_X_DESK_BACKGROUND": "1"}
+HX = {"HX-Request": "true", "X-Desk-Background": "1"}
 
 
 def _refresh(client: Client, url: str, etag: str = ""):
-    headers = {**HX, "HTTP_IF_NONE_MATCH": etag} if etag else HX
-    return client.get(url, **headers)
+    return client.get(url, headers={**HX, "If-None-Match": etag} if etag else HX)
 
 
 def _clock_stopped(monkeypatch) -> None:
@@ -30,8 +30,8 @@ def _clock_stopped(monkeypatch) -> None:
     monkeypatch.setattr(live, "_now", lambda: now)
 
 
-def _advocate_client() -> Client:
-    client = Client()
+def _advocate_client() -> SignedInClient:
+    client = SignedInClient()
     client.user = AdvocateFactory()
     client.force_login(client.user)
     return client
@@ -137,7 +137,7 @@ def test_a_full_page_load_is_never_answered_304_and_a_signed_out_refresh_goes_to
     assert advocate_client.get("/", HTTP_IF_NONE_MATCH=etag).status_code == 200  # not an htmx refresh
 
     anonymous = Client()
-    response = anonymous.get("/", HTTP_IF_NONE_MATCH=etag, **HX)
+    response = anonymous.get("/", headers={**HX, "If-None-Match": etag})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -246,7 +246,7 @@ def test_an_open_ticket_refresh_carries_presence_for_one_query_even_when_answere
 
     assert _refresh(ada, *refresh["ada"]).status_code == 304
     with CaptureQueriesContext(connection) as queries:
-        response = bo.get(refresh["bo"][0], HTTP_IF_NONE_MATCH=refresh["bo"][1], HTTP_X_DESK_TYPING="1", **HX)
+        response = bo.get(refresh["bo"][0], headers={**HX, "If-None-Match": refresh["bo"][1], "X-Desk-Typing": "1"})
     assert response.status_code == 304 and len(queries) == 1
     assert json.loads(response["X-Desk-Others"]) == [{"name": ada.user.get_username(), "typing": False}]
     answer = _refresh(ada, *refresh["ada"])
@@ -283,7 +283,12 @@ def _play_tokens(html: str) -> list[str]:
     import re
 
     forms = re.findall(r'<form method="post" action="/views/[^"]+/play/"[^>]*>(.*?)</form>', html, re.S)
-    return [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', f).group(1) for f in forms]
+    tokens = []
+    for f in forms:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', f)
+        assert token is not None, f"a Play form without its CSRF token: {f}"
+        tokens.append(token.group(1))
+    return tokens
 
 
 @pytest.mark.django_db(transaction=True)
@@ -293,7 +298,7 @@ def test_the_queues_tables_are_rendered_once_per_change_and_each_answer_carries_
     which Django's CSRF check accepts, and a subject that imitates the token slot stays text."""
     settings.DESK_FRAGMENT_CACHE = True
     ViewFactory(name="Everything", slug="everything")
-    ada, bo = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    ada, bo = SignedInClient(enforce_csrf_checks=True), SignedInClient(enforce_csrf_checks=True)
     ada.user, bo.user = AdvocateFactory(), AdvocateFactory()
     for c in (ada, bo):
         c.force_login(c.user)

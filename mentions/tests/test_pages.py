@@ -189,7 +189,7 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
     assert ticket.status == Ticket.Status.OPEN  # reached out: stays open
     assert ticket.first_reply_at is not None
     note = ticket.messages.filter(kind=Message.Kind.NOTE).last()
-    assert note.body == "Reached out to an expert: https://slack.example.com/archives/C1/p1"
+    assert note is not None and note.body == "Reached out to an expert: https://slack.example.com/archives/C1/p1"
 
 
 def test_bad_form_input_is_refused_with_a_message_and_changes_nothing(advocate_client):

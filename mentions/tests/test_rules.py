@@ -78,7 +78,9 @@ def rule(**fields) -> Rule:
     ],
 )
 def test_keywords_match_whole_words_any_case_including_hashtags(keywords, text, hit):
-    assert bool(keywords_pattern(keywords).search(text)) is hit
+    pattern = keywords_pattern(keywords)
+    assert pattern is not None
+    assert bool(pattern.search(text)) is hit
 
 
 def test_conditions_on_channel_author_handles_and_link_all_have_to_hold():
@@ -223,7 +225,9 @@ def test_a_rule_whose_matching_raises_is_logged_with_the_ticket_and_skipped_for_
             raise RuntimeError("boom")
 
     good = rule_compile(Rule(name="healthy", text_keywords="down", add_tags="x"))
-    bad = replace(rule_compile(Rule(pk=7, name="exploding", text_keywords="down", add_tags="x")), regex=Exploding())
+    # A stand-in for a compiled pattern whose search raises: not a re.Pattern, on purpose.
+    exploding = Exploding()
+    bad = replace(rule_compile(Rule(pk=7, name="exploding", text_keywords="down", add_tags="x")), regex=exploding)  # type: ignore[arg-type]
     ruleset = RuleSet([bad, good])
     facts = mention_facts(channel_id=1, channel_kind="twitter", title="", body="down", author_handle="a")
     with caplog.at_level(logging.ERROR):
@@ -300,6 +304,7 @@ def test_actions_tags_priority_template_and_respond_from_status_handle():
     }
     # Only @GitLab is mentioned, which alone would answer from @GitLab: the rule says status.
     plan = reply_plan(Ticket.objects.select_related("channel").prefetch_related("messages").get())
+    assert plan is not None
     assert plan.chosen == "GitLabStatus"
     assert "triage rule" in plan.reason
 

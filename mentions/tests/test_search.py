@@ -2,6 +2,7 @@
 highlighting, the SQLite fallback, saved searches."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -286,7 +287,8 @@ def test_fallback_and_full_text_search_find_the_same_tickets_for_plain_words():
     _ticket("rollout").tags.add(Tag.objects.create(name="downtime"))
     _ticket("Registry mirror", status=Ticket.Status.SOLVED)
     for q in FALLBACK_CASES:
-        for extra in ({}, {"status": Ticket.Status.NEW}):
+        extras: list[dict[str, Any]] = [{}, {"status": Ticket.Status.NEW}]
+        for extra in extras:
             query = TicketQuery(q=q, order="newest", **extra)
             full_text = [t.pk for t in search.search_postgres(query).tickets]
             fallback = [t.pk for t in search.search_fallback(query).tickets]

@@ -111,6 +111,7 @@ def test_a_multi_handle_tweet_is_answered_from_the_main_handle_under_the_latest_
 
     assert response.status_code == 302
     sent = responses.calls[0].request
+    assert sent.body is not None
     assert json.loads(sent.body) == {
         "text": "Try cache:key with pnpm-lock.yaml",
         "reply": {"in_reply_to_tweet_id": "1860000000000000002"},
@@ -143,6 +144,7 @@ def test_an_availability_tweet_to_several_handles_is_answered_from_the_status_ha
     )
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == "Bearer tok-status"
+    assert sent.body is not None
     assert json.loads(sent.body)["reply"] == {"in_reply_to_tweet_id": "1860000000000000001"}
 
 

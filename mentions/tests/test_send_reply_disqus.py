@@ -76,6 +76,7 @@ def test_a_reply_is_a_post_under_its_parent_and_the_next_poll_sees_a_duplicate()
     Channel.objects.filter(pk=ticket.channel_id).update(next_poll_at=None)
     add_page([post(202, now, parent="101", author=user("gitlab", "GitLab"), message="Not for us: status.gitlab.com")])
     outcome = channel_poll(channel_id=ticket.channel_id)
+    assert outcome.result is not None
     assert (outcome.result.duplicates, outcome.result.created) == (1, 0)
     assert Message.objects.filter(channel=ticket.channel, kind=Message.Kind.OUR_REPLY).count() == 1
 

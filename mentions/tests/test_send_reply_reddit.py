@@ -92,6 +92,7 @@ def test_a_reply_is_posted_as_a_comment_on_the_post_and_the_next_poll_sees_a_dup
     page("/r/gitlab/new", [post("p1", now - 3600, author="bob", title="Runner stuck on pending")])
     page("/r/gitlab/comments", [comment("k7x2q", now, author="gitlab_team", post="p1")], headers=RATELIMIT)
     outcome = channel_poll(channel_id=ticket.channel_id)
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.duplicates, outcome.result.created) == (1, 1, 0)
     assert Message.objects.filter(channel=ticket.channel, kind=Message.Kind.OUR_REPLY).count() == 1
     assert Ticket.objects.filter(channel=ticket.channel).count() == 1

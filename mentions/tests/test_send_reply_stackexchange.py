@@ -69,6 +69,7 @@ def test_a_comment_on_the_question_is_sent_and_the_next_poll_sees_a_duplicate():
     responses.post(COMMENT_ADD, json=wrapper([posted], quota_remaining=9870))
 
     plan = reply_plan(ticket)
+    assert plan is not None
     assert plan.chosen == "GitLab Team" and plan.styles == [("comment", "Comment"), ("answer", "Answer")]
     reply = ticket_send_reply(
         ticket=ticket, user=AdvocateFactory(), body="Which runner version is this?", style="comment", key="s1"
@@ -92,6 +93,7 @@ def test_a_comment_on_the_question_is_sent_and_the_next_poll_sees_a_duplicate():
     add_comments([posted])
     outcome = channel_poll(channel_id=ticket.channel_id)
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert (outcome.result.duplicates, outcome.result.created) == (1, 0)
     assert Message.objects.filter(channel=ticket.channel, kind=Message.Kind.OUR_REPLY).count() == 1
 

@@ -82,6 +82,7 @@ def test_a_late_first_reply_is_flagged_once_and_the_flag_stays_after_the_answer(
     ticket.refresh_from_db()
     assert ticket.sla_breached and ticket.status == Ticket.Status.SOLVED
     event = ticket.events.get(kind=TicketEvent.Kind.SLA_BREACHED)
+    assert ticket.sla_due_at is not None and ticket.first_reply_at is not None
     assert event.data["due_at"] == ticket.sla_due_at.isoformat()
     assert event.data["target"] == "all"
     assert event.data["replied_at"] == ticket.first_reply_at.isoformat()
@@ -127,6 +128,7 @@ def test_our_late_reply_seen_on_the_platform_is_a_breach():
     # Our account answers 9 hours later; a later poll sees it.
     ingest(channel, comment_hit(2, t0 + 9 * 3600, author="gitlabhq", parent_id=1, story_id=1))
     ticket = Ticket.objects.get(messages__external_id="1")
+    assert ticket.first_reply_at is not None
     assert ticket.first_reply_at.timestamp() == t0 + 9 * 3600
     assert ticket.sla_breached
     assert ticket.events.get(kind=TicketEvent.Kind.SLA_BREACHED).data["late_by_minutes"] == 120

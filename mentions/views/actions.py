@@ -86,8 +86,9 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, exc)
         if isinstance(exc, SendFailed):
             # That press is used up: another one is a new send, with a new key.
-            form.data = form.data.copy()
-            form.data["token"] = uuid.uuid4().hex
+            data_again = request.POST.copy()  # the form's data: a mutable copy of it
+            data_again["token"] = uuid.uuid4().hex
+            form.data = data_again
         status = 409 if isinstance(exc, SendStale) else 400
         return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=status)
     where = f": {reply.permalink}" if reply.permalink else ""
@@ -117,7 +118,7 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
             link=data["link"],
             base_url=request.build_absolute_uri("/")[:-1],
         )
-        for notice in applied.macro_notices:
+        for notice in applied.notices:
             messages.warning(request, notice)
         return f"“{macro.name}” applied to #{ticket.pk}."
 

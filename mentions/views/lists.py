@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from access.requests import HtmxRequest
 from channels import clean
 from channels.models import Channel
 from mentions import search, selectors, services
@@ -35,7 +36,7 @@ from mentions.views.access import work_queue
 @live(clock=True)
 @require_GET
 @work_queue
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HtmxRequest) -> HttpResponse:
     """The views with their counts and My tickets; its live part refreshes itself (htmx)."""
     order = _order(request)
     now = timezone.now()
@@ -90,7 +91,7 @@ def _order(request: HttpRequest) -> str:
 @live(clock=True)
 @require_GET
 @work_queue
-def ticket_index(request: HttpRequest) -> HttpResponse:
+def ticket_index(request: HtmxRequest) -> HttpResponse:
     """Every ticket, searched and filtered; its results refresh themselves (htmx)."""
     # Every parameter goes through the form's cleaners: "²".isdigit() is True but int("²")
     # raises, a NUL in ?q= cannot reach PostgreSQL; either was a 500. Bad values are dropped
@@ -165,7 +166,7 @@ def ticket_index(request: HttpRequest) -> HttpResponse:
 def saved_search_create(request: HttpRequest) -> HttpResponse:
     form = SavedSearchForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         back = TicketFilterForm(QueryDict(request.POST.get("query", "")[:2000])).query_string()
         return redirect(f"{reverse('mentions:tickets')}?{back}")
     saved = services.saved_search_save(
@@ -226,7 +227,7 @@ def tickets_bulk(request: HttpRequest) -> HttpResponse:
     back = back or reverse("mentions:tickets")
     ids = [i for i in (clean.whole(v, minimum=1, maximum=2**63 - 1) for v in request.POST.getlist("ticket")) if i]
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     try:
         result = tickets_bulk(user=request.user, ticket_ids=ids, action=form.cleaned_data["action"], value=form.value())

@@ -12,7 +12,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    HttpResponseRedirect,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,7 +82,7 @@ def ticket_page_render(
         "ticket_refresh_seconds": _ticket_refresh_seconds(),
         "now": timezone.now(),
         "in_play": in_play,
-        "can_skip": in_play and obj.served_view.allow_skip,
+        "can_skip": in_play and obj.served_view is not None and obj.served_view.allow_skip,
         "macros": selectors.macros_active(),
         "after_reply_choices": AFTER_REPLY,
         "status_choices": Ticket.Status.choices,
@@ -120,7 +119,7 @@ def _ticket_refresh_seconds() -> int:
     return min(settings.DESK_LIVE_REFRESH_SECONDS, presence.refresh_seconds())
 
 
-def after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponseRedirect:
+def after_action(request: HttpRequest, ticket: Ticket, served_view: View | None) -> HttpResponse:
     """In play mode a submitted ticket is followed by the next one of the same view."""
     ticket.refresh_from_db(fields=["served_to", "served_view", "merged_into"])
     if served_view is not None and ticket.served_to_id is None:

@@ -31,7 +31,7 @@ def get_csv(client, table: str, query: str = "") -> list[list[str]]:
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith(f'attachment; filename="kpi-{table}-')
-    body = b"".join(response.streaming_content).decode()
+    body = response.getvalue().decode()
     return list(csv.reader(io.StringIO(body)))
 
 

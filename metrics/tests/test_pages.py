@@ -237,7 +237,7 @@ def test_a_page_after_changes_rebuilds_only_the_days_that_changed(manager_client
     _tickets(20, channels)
     rollups_refresh()
     clean = _count_queries(manager_client, DASHBOARD)
-    ticket = Ticket.objects.order_by("pk").first()
+    ticket = Ticket.objects.order_by("pk")[0]
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SOLVED, solved_at=ticket.requested_at)
     # one ticket day marked: lock, jit off, take the marks, the day's statement (+ savepoint pair in tests)
     assert _count_queries(manager_client, DASHBOARD) <= clean + 6

@@ -7,6 +7,7 @@ the reference path that reads the tickets and events directly.
 
 import random
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -62,7 +63,7 @@ def _assert_agree(channels):
 
 def assert_activity_and_tags_agree(channels):
     for channel_id in (None, channels[0].pk):
-        kwargs = {"start": START, "end": END, "channel_id": channel_id}
+        kwargs: dict[str, Any] = {"start": START, "end": END, "channel_id": channel_id}
         rolled, exact = activity.activity_counts_rollup(**kwargs), activity.activity_counts_source(**kwargs)
         assert {key: {d: n for d, n in days.items() if n} for key, days in rolled.items()} == exact
     bounds = {"current_start": date(2026, 11, 20), "previous_start": date(2026, 11, 10), "end": END}

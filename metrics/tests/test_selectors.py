@@ -18,6 +18,7 @@ High priority: FRT 84 h, business 2 h, within 5 h: 0.0 %, unreplied 1, over 5 h:
 """
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 
@@ -216,7 +217,7 @@ def test_rollup_and_exact_figures_are_equal(desk):
     targets = Target.hours()
     rollups_refresh()
     for channel_id in (None, desk["forum"].pk, desk["x_main"].pk):
-        kwargs = {"start": START, "end": END, "channel_id": channel_id}
+        kwargs: dict[str, Any] = {"start": START, "end": END, "channel_id": channel_id}
         sql = first_reply._first_reply_figures_rollup(**kwargs, now=NOW, targets=targets)
         rows = first_reply._first_reply_figures_rows(**kwargs)
         python = first_reply.first_reply_figures_python(rows, now=NOW, targets=targets)
@@ -238,7 +239,7 @@ def test_rollup_and_exact_weekly_and_handling_are_equal(desk):
         row["p50"] / 3600 for _, row in sorted(python_weekly.items())
     ]
     for channel_id in (None, desk["forum"].pk):
-        kwargs = {"start": START, "end": END, "channel_id": channel_id}
+        kwargs: dict[str, Any] = {"start": START, "end": END, "channel_id": channel_id}
         assert sorted(advocates._advocate_rows_rollup(**kwargs)) == sorted(advocates._advocate_rows_python(**kwargs))
 
 

@@ -156,7 +156,10 @@ def test_slack_down_keeps_the_announcement_pending_and_the_sweep_posts_it_later(
         assert front_page_announce(now=WEDNESDAY_NOON) == 0
         row = FrontPageStory.objects.get()
         assert (
-            row.status == FrontPageStory.Status.PENDING and row.attempts == 1 and row.next_attempt_at > WEDNESDAY_NOON
+            row.status == FrontPageStory.Status.PENDING
+            and row.attempts == 1
+            and row.next_attempt_at is not None
+            and row.next_attempt_at > WEDNESDAY_NOON
         )
         mock.replace(responses.POST, POST_URL, json={"ok": True, "channel": "C0ADVOCATES", "ts": "1.2"})
         assert front_page_announce(now=row.next_attempt_at) == 1

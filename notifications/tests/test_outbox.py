@@ -47,8 +47,14 @@ def burst(channel: Channel, n: int, *, start: int = 0) -> list[Ticket]:
     return list(Ticket.objects.filter(channel=channel).order_by("id"))
 
 
+def _first_notice() -> SlackNotice:
+    row = SlackNotice.objects.first()
+    assert row is not None
+    return row
+
+
 def posted() -> list[dict]:
-    return [json.loads(c.request.body) for c in responses.calls if c.request.url == POST_URL]
+    return [json.loads(c.request.body or "") for c in responses.calls if c.request.url == POST_URL]
 
 
 def statuses() -> set[str]:
@@ -110,7 +116,7 @@ def test_a_429_waits_for_retry_after_for_every_row_of_that_destination(hn):
     assert first.retrying == 3
     assert statuses() == {"pending"}
     assert SlackNotice.objects.filter(next_attempt_at__gte=now + timedelta(seconds=30)).count() == 3
-    assert "Slack asked us to wait 30 s" in SlackNotice.objects.first().last_error
+    assert "Slack asked us to wait 30 s" in _first_notice().last_error
 
     slack_outbox_flush(now=now + timedelta(seconds=31))
     assert len(posted()) == 2
@@ -128,7 +134,7 @@ def test_a_5xx_is_retried_later_and_then_sent_once(hn):
     slack_outbox_flush(now=now)
     slack_outbox_flush(now=now + timedelta(seconds=5))  # before the backoff is over: nothing
     assert len(posted()) == 1
-    row = SlackNotice.objects.first()
+    row = _first_notice()
     assert (row.status, row.attempts) == ("pending", 1)
     assert "Slack answered HTTP 503: trying again in 30 s" in row.last_error
 
@@ -160,7 +166,7 @@ def test_a_revoked_token_keeps_the_rows_pending_for_when_it_is_fixed(hn):
     burst(hn, 2)
     slack_outbox_flush()
     assert statuses() == {"pending"}
-    assert "The Slack bot token is invalid" in SlackNotice.objects.first().last_error
+    assert "The Slack bot token is invalid" in _first_notice().last_error
 
 
 @responses.activate
@@ -183,7 +189,7 @@ def test_a_read_timeout_is_never_posted_again_blindly(hn):
     slack_outbox_flush(now=timezone.now() + timedelta(hours=1))
     assert len(posted()) == 1
     assert statuses() == {"unknown"}
-    assert "may or may not have posted it" in SlackNotice.objects.first().last_error
+    assert "may or may not have posted it" in _first_notice().last_error
 
 
 @responses.activate

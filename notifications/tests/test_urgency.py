@@ -268,6 +268,7 @@ def test_the_digest_lists_what_may_turn_urgent_overnight_once_per_day(slack):
 
     assert coverage_digest_send(now=datetime(2026, 11, 20, 21, 30, tzinfo=UTC)) is None  # not yet
     digest = coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
+    assert digest is not None
     assert digest.status == CoverageDigest.Status.SENT and digest.ticket_ids == [due_tonight.pk]
     for minute in (51, 56):
         assert coverage_digest_send(now=datetime(2026, 11, 20, 21, minute, tzinfo=UTC)) is None
@@ -288,6 +289,7 @@ def test_the_digest_lists_what_may_turn_urgent_overnight_once_per_day(slack):
 def test_no_digest_on_a_day_without_coverage_and_none_posted_when_nothing_is_at_risk(slack):
     assert coverage_digest_send(now=datetime(2026, 11, 21, 21, 50, tzinfo=UTC)) is None  # Saturday
     digest = coverage_digest_send(now=datetime(2026, 11, 20, 21, 50, tzinfo=UTC))
+    assert digest is not None
     assert digest.status == CoverageDigest.Status.EMPTY
     assert posts(slack) == []
 
@@ -297,8 +299,10 @@ def test_a_digest_slack_could_not_take_is_retried_by_the_next_run(slack):
     slack_ok(slack)
     _digest_case()
     first = coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
+    assert first is not None
     assert first.status == CoverageDigest.Status.PENDING
     second = coverage_digest_send(now=datetime(2026, 11, 20, 21, 51, tzinfo=UTC))
+    assert second is not None
     assert second.status == CoverageDigest.Status.SENT and second.attempts == 2
     assert posts(slack)[0]["text"] == posts(slack)[1]["text"]
     assert coverage_digest_send(now=datetime(2026, 11, 20, 21, 56, tzinfo=UTC)) is None

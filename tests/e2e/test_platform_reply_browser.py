@@ -78,7 +78,9 @@ def test_an_advocate_answers_a_question_after_stack_exchange_refuses_the_comment
         sent = [c for c in fake.calls if c.request.url in (COMMENT_ADD, ANSWER_ADD)]
 
     assert [c.request.url for c in sent] == [COMMENT_ADD, ANSWER_ADD]
-    assert parse_qs(sent[1].request.body)["body"] == [TEXT]
+    body = sent[1].request.body
+    assert isinstance(body, str)  # form-encoded by requests
+    assert parse_qs(body)["body"] == [TEXT]
     reply = Message.objects.get(kind=Message.Kind.OUR_REPLY)
     assert reply.external_id == "a80001"
     ticket.refresh_from_db()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import SavedSearch, Tag
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, dismissing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_a_follow_up_word_finds_its_ticket_highlighted_and_the_search_is_saved(l
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", dismissing(dialogs))
         page.goto(f"{live_server.url}/tickets/")
         page.get_by_label("Username").fill("ada")
         page.get_by_label("Password").fill("pw")

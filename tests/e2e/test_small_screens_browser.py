@@ -33,6 +33,7 @@ def test_the_ticket_page_at_375_px_stacks_the_panels_under_the_conversation(live
         icon = page.locator('link[rel="icon"]').get_attribute("href")
         browser.close()
 
+    assert panels is not None and conversation is not None and message is not None and icon is not None
     assert panels["y"] >= conversation["y"] + conversation["height"]  # under, not beside
     assert message["width"] > 300  # the conversation takes the screen's width
     assert page_width <= 375  # no sideways scrolling of the whole page
