@@ -92,7 +92,8 @@ def _client(job: tuple) -> tuple[list[float], int, dict[int, int], int]:
         status = 0
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=max(1.0, end - began + 1))
-            conn.request("GET", url, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+            headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
+            conn.request("GET", url, headers=headers)
             response = conn.getresponse()
             response.read()
             status = response.status
@@ -110,15 +111,41 @@ def _client(job: tuple) -> tuple[list[float], int, dict[int, int], int]:
     return latencies, errors, statuses, unfinished
 
 
-def measure(port: int, cookies: list[str], urls: list[str] | str, clients: int, seconds: float) -> dict[str, float]:
+def server_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds so far of every process in the server's process group (gunicorn's
+    master and workers), from /proc/<pid>/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                # The command name may hold spaces: the fields after its closing parenthesis are fixed.
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def measure(
+    port: int, cookies: list[str], urls: list[str] | str, clients: int, seconds: float, group: int | None = None
+) -> dict[str, float]:
+    """Requests/s, p50 and p95 of `clients` processes for `seconds` after a warm-up, and, given the server's
+    process group, its CPU milliseconds per request over the same window."""
     warmup = 2.0
     start = time.time() + 1.0
-    jobs = [
-        (port, cookies[i % len(cookies)], urls, 1000 + i, start, start + warmup, start + warmup + seconds)
-        for i in range(clients)
-    ]
+    measure_from, end = start + warmup, start + warmup + seconds
+    jobs = [(port, cookies[i % len(cookies)], urls, 1000 + i, start, measure_from, end) for i in range(clients)]
     with multiprocessing.get_context("fork").Pool(clients) as pool:
-        results = pool.map(_client, jobs)
+        pending = pool.map_async(_client, jobs)
+        time.sleep(max(0.0, measure_from - time.time()))
+        cpu_from = server_cpu_seconds(group) if group else 0.0
+        time.sleep(max(0.0, end - time.time()))
+        cpu_used = server_cpu_seconds(group) - cpu_from if group else 0.0
+        results = pending.get()
     latencies = sorted(lat for res in results for lat in res[0])
     errors = sum(res[1] for res in results)
     statuses: dict[int, int] = {}
@@ -134,4 +161,5 @@ def measure(port: int, cookies: list[str], urls: list[str] | str, clients: int, 
         "errors": errors,
         "requests": len(latencies),
         "unfinished": sum(res[3] for res in results),
+        "cpu_ms": cpu_used * 1000 / len(latencies) if group and latencies else float("nan"),
     }

@@ -44,6 +44,7 @@ from _pages_vocabulary import vocabulary
 
 REPO = _common.REPO
 WORKERS = 3
+BARE_PATH = "/bench/bare/"  # served by bench/_bare_wsgi.py
 
 
 def desk_sessions(users: list) -> list[str]:
@@ -103,12 +104,12 @@ def print_row(name: str, figures: dict[str, float], queries: int | str) -> None:
     unfinished = f"  ({figures['unfinished']} still unanswered at the end)" if figures["unfinished"] else ""
     print(
         f"  {name:<24} {figures['rps']:8.1f} {figures['p50']:8.1f} {figures['p95']:8.1f} {figures['errors']:7d}"
-        f" {queries!s:>8}{unfinished}",
+        f" {queries!s:>8} {figures['cpu_ms']:9.2f}{unfinished}",
         flush=True,
     )
 
 
-HEADER = f"  {'page':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'queries':>8}"
+HEADER = f"  {'page':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'queries':>8} {'CPU ms/req':>9}"
 
 
 def main() -> None:
@@ -118,9 +119,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="measured time per page (after 2 s warm-up)")
     parser.add_argument(
         "--pages",
-        default="queue,tickets,search,ticket,kpi,floor",
+        default="queue,tickets,search,ticket,kpi,floor,bare",
         help="floor: the desk's cheapest signed-in page (a missing ticket's 404: session, user, permissions, "
-        "navigation and one query), the ceiling any page's rate can reach on this machine",
+        "navigation and one query); bare: one Django view with no middleware and no database in the same "
+        "gunicorn (bench/_bare_wsgi.py), what any Django page costs at the least on this machine",
     )
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync or gthread)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker with gthread")
@@ -197,8 +199,15 @@ def main() -> None:
             "ticket": "/tickets/{}/#" + str(args.tickets),
             "kpi": ["/kpi/"],
             "floor": [FLOOR_URL],
+            "bare": [BARE_PATH],
         }
-        gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "advocacy.wsgi", *workers]
+        # The desk's application plus the bare reference page (bench/_bare_wsgi.py); every other path unchanged.
+        gunicorn = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            *("--pythonpath", str(REPO / "bench")),
+            "_bare_wsgi:application",
+            *workers,
+        ]
         print("\ntriage desk")
         print(HEADER)
         for name in wanted:
@@ -211,14 +220,13 @@ def main() -> None:
                 log=log_dir / "gunicorn-desk.log",
             )
             try:
-                figures = measure(
-                    port, manager_cookie if name == "kpi" else cookies, urls[name], args.clients, args.seconds
-                )
+                page_cookies = [""] if name == "bare" else manager_cookie if name == "kpi" else cookies
+                figures = measure(port, page_cookies, urls[name], args.clients, args.seconds, group=proc.pid)
             finally:
                 gunicorn_stop(proc)
                 backends_end(desk_db_name)
             results[name] = figures
-            print_row(name, figures, queries.get(name, "?"))
+            print_row(name, figures, 0 if name == "bare" else queries.get(name, "?"))
 
     if helpdesk:
         import json
