@@ -30,7 +30,6 @@ from ..guard import Parsed, item_mentions, parse_each
 from ..schema import Credential, KindSchema, Setting
 
 SCHEMA = KindSchema(
-    summary="Anything that can POST signed JSON to /hooks/<channel slug>/ (Zapier, social-listening alerts).",
     settings=(
         Setting(
             "max_age_seconds",
