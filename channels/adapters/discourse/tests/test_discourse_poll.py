@@ -27,23 +27,10 @@ from channels.adapters.discourse.tests.test_discourse_adapter import (
     search_post,
 )
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def poll(channel):
-    """One poll now, whatever next_poll_at says (the beat would wait for it)."""
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
-
-
-def stored(channel):
-    # Scoped to the channel: the test database may be shared with other suites running at the same time.
-    return sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True), key=int)
 
 
 def latest_cursor(high, **latest):
@@ -74,7 +61,7 @@ def test_pages_are_walked_with_before_and_the_cursor_moves_to_the_highest_post()
         "edited": 0,
     }
     assert [c.request.url for c in responses.calls] == [LATEST_URL, LATEST_URL + "?before=102"]
-    assert stored(channel) == ["101", "102", "103", "104"]
+    assert stored(channel, order="number") == ["101", "102", "103", "104"]
     assert channel.cursor["latest"]["high"] == 104 and channel.cursor["latest"]["gap"] is None
     assert channel.health == Channel.Health.OK
     assert channel.platform_status["backlog"] is False and channel.platform_status["rate_limited_until"] is None
@@ -104,7 +91,7 @@ def test_polling_twice_and_redelivering_stores_nothing_twice():
     third = poll(channel)
     assert third.status == "ok"
     assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
-    assert stored(channel) == ["10", "11", "12"]
+    assert stored(channel, order="number") == ["10", "11", "12"]
     assert Ticket.objects.filter(channel=channel).count() == 1
 
 
@@ -247,7 +234,7 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
     recovered = poll(channel)
 
     assert recovered.status == "ok"
-    assert stored(channel) == ["101", "102", "103"]
+    assert stored(channel, order="number") == ["101", "102", "103"]
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.cursor["latest"]["high"] == 103
     assert len(responses.calls) == 4
@@ -287,7 +274,7 @@ def test_a_429_part_way_keeps_the_cursor_and_the_next_poll_drains_the_gap_oldest
     first = poll(channel)
 
     assert first.status == "ok" and channel.health == Channel.Health.OK
-    assert stored(channel) == []  # 101 is handed over before the newest page
+    assert stored(channel, order="number") == []  # 101 is handed over before the newest page
     assert 590 < seconds_until(channel.next_poll_at) <= 600  # not the 60 s interval: Discourse asked for 600 s
     assert channel.cursor["latest"]["gap"] == {"top": 102, "low": 100, "step": 1}
     assert channel.platform_status["rate_limited_until"] is not None and channel.platform_status["backlog"] is True
@@ -295,7 +282,7 @@ def test_a_429_part_way_keeps_the_cursor_and_the_next_poll_drains_the_gap_oldest
     second = poll(channel)
 
     assert second.status == "ok"
-    assert stored(channel) == ["101", "102", "103"]
+    assert stored(channel, order="number") == ["101", "102", "103"]
     assert channel.cursor["latest"]["gap"] is None and channel.cursor["latest"]["high"] == 103
     assert channel.platform_status["rate_limited_until"] is None and channel.platform_status["backlog"] is False
 
@@ -347,7 +334,7 @@ def test_search_polls_store_each_post_once():
     second = poll(channel)
 
     assert (second.result.received, second.result.created, second.result.threaded) == (1, 1, 1)
-    assert stored(channel) == ["29", "30", "31"]
+    assert stored(channel, order="number") == ["29", "30", "31"]
     assert ticket.messages.count() == 3
 
 

@@ -11,8 +11,7 @@ import responses
 from django.utils import timezone
 
 from channels.adapters.disqus.tests.test_disqus_adapter import CONFIG, LIST_URL, disqus_channel, guest, post
-from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -52,13 +51,6 @@ class Forum:
 
 def _epoch(created):
     return int(datetime.fromisoformat(created).replace(tzinfo=UTC).timestamp())
-
-
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
 
 
 @responses.activate

@@ -22,19 +22,12 @@ from channels.adapters.disqus.tests.test_disqus_adapter import (
     post,
 )
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll
 from mentions.models import Message, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
 HAPPY = '"We want happy paintings. Happy paintings. If you want sad things, watch the news."'
-
-
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
 
 
 def ingest_file(channel, path):

@@ -23,23 +23,10 @@ from channels.adapters.disqus.tests.test_disqus_adapter import (
     user,
 )
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def poll(channel):
-    """One poll now, whatever next_poll_at says (the beat would wait for it)."""
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
-
-
-def stored(channel):
-    # Scoped to the channel: the test database may be shared with other suites running at the same time.
-    return sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True), key=int)
 
 
 @responses.activate
@@ -63,7 +50,7 @@ def test_every_page_is_stored_once_and_a_reply_joins_its_parents_ticket():
         "edited": 0,
     }
     assert [params_of(c).get("cursor") for c in responses.calls] == [None, "c2"]
-    assert stored(channel) == ["1", "2", "3"]
+    assert stored(channel, order="number") == ["1", "2", "3"]
     reply = Message.objects.get(channel=channel, external_id="2")
     assert reply.ticket == Message.objects.get(channel=channel, external_id="1").ticket
     assert reply.parent_external_id == "1" and reply.thread_external_id == ""
@@ -75,7 +62,7 @@ def test_every_page_is_stored_once_and_a_reply_joins_its_parents_ticket():
 
     again = poll(channel)  # the same listing: the overlap re-reads it, nothing is stored twice
     assert again.status == "ok" and again.result.received == 0
-    assert stored(channel) == ["1", "2", "3"] and Ticket.objects.filter(channel=channel).count() == 2
+    assert stored(channel, order="number") == ["1", "2", "3"] and Ticket.objects.filter(channel=channel).count() == 2
 
 
 @responses.activate
@@ -183,7 +170,7 @@ def test_spam_and_unapproved_comments_are_not_stored_and_no_personal_data_is():
 
     outcome = poll(channel)
 
-    assert outcome.result.received == 1 and stored(channel) == ["3"]
+    assert outcome.result.received == 1 and stored(channel, order="number") == ["3"]
     raw = Message.objects.get(channel=channel, external_id="3").raw
     assert {"email", "ipAddress"}.isdisjoint(keys_anywhere(raw))
     assert "203.0.113.7" not in json.dumps(raw) and "jane@example.com" not in json.dumps(raw)
@@ -236,7 +223,7 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
     recovered = poll(channel)
 
     assert recovered.status == "ok"
-    assert stored(channel) == ["1", "2"]
+    assert stored(channel, order="number") == ["1", "2"]
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.cursor["since"] == now - 200
     assert params_of(responses.calls[1])["since"] == str(now - 1000 - 600)  # the same window, read again
@@ -250,13 +237,13 @@ def test_a_failure_on_a_later_page_keeps_the_pages_stored_and_the_next_poll_goes
     responses.get(LIST_URL, status=503, body="<html>busy</html>")
     assert poll(channel).status == "transient_error"
     # Page 1 was stored with the cursor just after it: the walk goes on at page 2.
-    assert stored(channel) == ["1"]
+    assert stored(channel, order="number") == ["1"]
     assert channel.cursor["since"] == now - 300 and channel.cursor["walk"]["next"] == "c2"
 
     responses.reset()
     add_page([post(2, now - 200)], cursor="c2")
     assert poll(channel).status == "ok"
-    assert stored(channel) == ["1", "2"]
+    assert stored(channel, order="number") == ["1", "2"]
     assert [params_of(c).get("cursor") for c in responses.calls] == ["c2"]
     assert "walk" not in channel.cursor and channel.cursor["since"] == now - 200
 
@@ -271,7 +258,7 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
     first = poll(channel)
 
     assert first.status == "ok" and channel.health == Channel.Health.OK
-    assert stored(channel) == ["1"]
+    assert stored(channel, order="number") == ["1"]
     assert channel.cursor["since"] == now - 300
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 800  # not the 60 s interval
 
@@ -279,7 +266,7 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
     add_page([post(2, now - 200)], cursor="c2")  # the walk resumes at the page it could not read
     second = poll(channel)
     assert (second.result.received, second.result.created) == (1, 1)
-    assert stored(channel) == ["1", "2"]
+    assert stored(channel, order="number") == ["1", "2"]
 
 
 @responses.activate

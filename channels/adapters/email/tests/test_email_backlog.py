@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from channels.adapters.email import EmailAdapter
 from channels.adapters.email.client import FETCH_CHUNK
-from channels.adapters.email.tests.test_email_imap import email_channel, mail, poll, stored
+from channels.adapters.email.tests.test_email_imap import email_channel, mail
 from channels.http import build_session
+from channels.tests.harness import poll, stored
 from channels.tests.imap_server import _mailbox_arg, imap_server  # noqa: F401
 from intake.services.quarantine import mentions_store
 from mentions.models import Message

@@ -13,8 +13,8 @@ from channels.adapters import get_adapter
 from channels.adapters.base import AuthError, ConfigError
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import poll, stored
 from channels.tests.imap_server import imap_date, imap_server  # noqa: F401
-from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -56,17 +56,6 @@ def email_channel(server, mailbox, *, password=None, **config):
     channel.credentials = {"password": server.password if password is None else password}
     channel.save()
     return channel
-
-
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
-
-
-def stored(channel):
-    return sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
 
 
 def counts(outcome):

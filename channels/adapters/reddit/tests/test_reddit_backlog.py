@@ -14,7 +14,7 @@ from django.conf import settings
 from channels.adapters.reddit import API_URL, PAGE_SIZE
 from channels.adapters.reddit.tests.test_reddit_adapter import RATELIMIT, listing, mock_token, post, reddit_channel
 from channels.models import Channel, DeadLetter
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -48,13 +48,6 @@ class FakeListing:
         more = start + len(chosen) < len(ordered)
         body = listing(chosen, after=chosen[-1]["data"]["name"] if more and chosen else None)
         return 200, RATELIMIT, json.dumps(body)
-
-
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
 
 
 STREAMS = {

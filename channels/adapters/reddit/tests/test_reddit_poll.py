@@ -23,16 +23,10 @@ from channels.adapters.reddit.tests.test_reddit_adapter import (
     token_calls,
 )
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def poll(channel):
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
 
 
 @responses.activate

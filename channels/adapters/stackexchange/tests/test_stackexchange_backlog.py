@@ -23,7 +23,7 @@ from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
     stackexchange_channel,
 )
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -77,17 +77,6 @@ class Site:
         return 200, {}, json.dumps(body)
 
 
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
-
-
-def stored_in_order(channel):
-    return list(Message.objects.filter(channel=channel).order_by("pk").values_list("external_id", flat=True))
-
-
 @responses.activate
 def test_stackexchange_backlog_larger_than_budget_drains_oldest_first_through_channel_poll():
     now = int(time.time())
@@ -117,7 +106,7 @@ def test_stackexchange_backlog_larger_than_budget_drains_oldest_first_through_ch
         f"per-poll received {per_poll}; {len(responses.calls)} requests"
     )
     assert sum(per_poll) == total and per_poll[-1] == 0
-    order = stored_in_order(channel)
+    order = stored(channel, order="stored")
     assert len(order) == len(set(order)) == total  # every item exactly once
     asked = [int(x[1:]) for x in order if x.startswith("q")]
     assert asked == sorted(asked) == [q["question_id"] for q in questions]  # oldest first
@@ -165,7 +154,7 @@ def test_stackexchange_backoff_during_a_backlog_is_honoured_and_loses_nothing():
     print(f"stackexchange backlog with a backoff: per-poll received {received}")
     resumed = parse_qs(urlsplit(calls_to(QUESTIONS_URL)[2].request.url).query)
     assert resumed["fromdate"] == [str(start + 60 * 199)] and resumed["page"] == ["1"]
-    order = stored_in_order(channel)
+    order = stored(channel, order="stored")
     assert order == [f"q{1 + n}" for n in range(450)]
 
 
@@ -180,7 +169,7 @@ def test_stackexchange_questions_all_in_one_second_still_drain_page_by_page():
     )
     received = [poll(channel).result.received for _ in range(4)]
     assert received == [100, 100, 50, 0]
-    assert sorted(stored_in_order(channel)) == sorted(f"q{1 + n}" for n in range(250))
+    assert sorted(stored(channel, order="stored")) == sorted(f"q{1 + n}" for n in range(250))
     pages = [parse_qs(urlsplit(c.request.url).query)["page"] for c in calls_to(QUESTIONS_URL)]
     assert pages == [["1"], ["2"], ["3"], ["1"]]
 
@@ -200,7 +189,7 @@ def test_stackexchange_answers_longer_than_a_poll_resume_where_the_walk_stopped(
             break
     print(f"stackexchange answers walk over several polls: per-poll received {received}")
     assert sum(received) == 351
-    order = stored_in_order(channel)
+    order = stored(channel, order="stored")
     assert len(order) == len(set(order)) == 351
     assert [x for x in order if x.startswith("a")] == [f"a{100 + n}" for n in range(350)]  # oldest first
     fromdates = [int(parse_qs(urlsplit(c.request.url).query)["fromdate"][0]) for c in calls_to(ANSWERS_URL)]

@@ -33,20 +33,13 @@ from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
 )
 from channels.http import build_session
 from channels.models import Channel
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll
 from intake.services.quarantine import mentions_store
 from mentions.models import Message
 
 adapter = StackExchangeAdapter()
 TIMELINE = load("question_timelines_comments_stackongo.json")
 POSTS_URL = re.compile(re.escape(API_ROOT) + r"/posts/[0-9;]+(?:\?|$)")
-
-
-def poll(channel):
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
 
 
 # --- (a) timeline events --------------------------------------------------------------------------------------

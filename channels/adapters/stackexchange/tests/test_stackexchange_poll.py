@@ -26,26 +26,13 @@ from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
     wrapper,
 )
 from channels.models import Channel, DeadLetter
-from intake.services.polling import channel_poll
+from channels.tests.harness import poll, stored
 from intake.services.quarantine import dead_letter_retry
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
 OUR_ID = 4242
-
-
-def poll(channel):
-    """One poll now, whatever next_poll_at says (the beat would wait for it)."""
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    outcome = channel_poll(channel_id=channel.pk)
-    channel.refresh_from_db()
-    return outcome
-
-
-def stored(channel):
-    # Scoped to the channel: the test database may be shared with other suites running at the same time.
-    return sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
 
 
 @responses.activate

@@ -16,6 +16,7 @@ from channels.adapters.twitter import MENTIONS_URL, SEARCH_URL, SNOWFLAKE_EPOCH_
 from channels.budget import month_end
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import stored
 from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
 
@@ -114,10 +115,6 @@ def query(**params):
     return matchers.query_param_matcher(params, strict_match=False)
 
 
-def stored_ids(channel):
-    return set(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
-
-
 @responses.activate
 def test_paging_holds_since_id_and_moves_each_mark_only_when_its_last_page_is_done():
     mark = recent_id(3600)
@@ -152,7 +149,7 @@ def test_paging_holds_since_id_and_moves_each_mark_only_when_its_last_page_is_do
         f"mentions:{STATUS_ID}": mark,  # nothing new: kept
         f"search:{QUERY}": s1["id"],
     }
-    assert stored_ids(channel) == {t["id"] for t in (m1, m2, m3, s1, s2)}
+    assert set(stored(channel)) == {t["id"] for t in (m1, m2, m3, s1, s2)}
     message = Message.objects.get(external_id=s1["id"])
     assert message.author_handle == "bob" and message.permalink == f"https://x.com/bob/status/{s1['id']}"
 
@@ -207,7 +204,7 @@ def test_a_429_waits_until_the_reset_keeps_the_cursor_and_loses_nothing():
     a = tweet(recent_id(60))
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([a]), headers=limits(449, reset + 900))
     assert channel_poll(channel_id=channel.pk).status == "ok"
-    assert stored_ids(channel) == {a["id"]}
+    assert set(stored(channel)) == {a["id"]}
 
 
 @responses.activate
@@ -230,7 +227,7 @@ def test_a_spent_window_mid_walk_stops_and_the_next_poll_carries_on():
         f"mentions:{MAIN_ID}": mark,  # not moved: the walk is not finished
         "pending": {f"mentions:{MAIN_ID}": {"next_token": "p-2", "newest_id": p1[0]["id"], "since_id": mark}},
     }
-    assert stored_ids(channel) == {t["id"] for t in p1}  # what was read is kept
+    assert set(stored(channel)) == {t["id"] for t in p1}  # what was read is kept
     # What X said and what it bills are recorded on the channel.
     assert channel.platform_status["rate_limit"]["mentions"]["remaining"] == 0
     assert channel.usage["reads"] == 2
@@ -240,7 +237,7 @@ def test_a_spent_window_mid_walk_stops_and_the_next_poll_carries_on():
     assert (resumed["pagination_token"], resumed["since_id"]) == ("p-2", mark)
     channel.refresh_from_db()
     assert channel.cursor == {f"mentions:{MAIN_ID}": p1[0]["id"]}
-    assert stored_ids(channel) == {t["id"] for t in p1 + p2}
+    assert set(stored(channel)) == {t["id"] for t in p1 + p2}
 
 
 FAILURES = {
@@ -281,12 +278,12 @@ def test_a_failed_poll_keeps_the_cursor_and_the_next_one_stores_everything(failu
     }
     assert channel.cursor == {**cursor, **{keys[url]: good[url]["data"][0]["id"] for url in before}}
     assert channel.consecutive_failures == 1 and channel.last_error
-    assert stored_ids(channel) == {t["id"] for url in before for t in good[url]["data"]}
+    assert set(stored(channel)) == {t["id"] for url in before for t in good[url]["data"]}
 
     responses.replace(responses.GET, failing_url, json=good[failing_url])
     assert channel_poll(channel_id=channel.pk).status == "ok"
     channel.refresh_from_db()
-    assert stored_ids(channel) == {t["id"] for body in good.values() for t in body["data"]}
+    assert set(stored(channel)) == {t["id"] for body in good.values() for t in body["data"]}
     assert channel.cursor == {
         f"mentions:{MAIN_ID}": good[MAIN_MENTIONS]["data"][0]["id"],
         f"mentions:{STATUS_ID}": good[STATUS_MENTIONS]["data"][0]["id"],
@@ -502,7 +499,7 @@ def test_a_poison_post_is_quarantined_with_its_author_and_the_rest_of_its_page_s
     outcome = channel_poll(channel_id=channel.pk)
 
     assert (outcome.result.received, outcome.result.created, outcome.result.quarantined) == (2, 1, 1)
-    assert stored_ids(channel) == {good["id"]}
+    assert set(stored(channel)) == {good["id"]}
     channel.refresh_from_db()
     assert channel.cursor == {f"mentions:{MAIN_ID}": good["id"]}  # the cursor moved past both
     dead = DeadLetter.objects.get(channel=channel)
