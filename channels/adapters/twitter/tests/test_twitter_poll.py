@@ -17,6 +17,7 @@ from channels.budget import month_end
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.harness import stored
+from channels.tests.personas import BYSTANDER, MEMBER
 from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
 
@@ -39,8 +40,8 @@ MAIN_MENTIONS = MENTIONS_URL.format(user_id=MAIN_ID)
 STATUS_MENTIONS = MENTIONS_URL.format(user_id=STATUS_ID)
 BEARER = "bearer-SECRET-b"
 
-ALICE = {**_SAMPLE["includes"]["users"][0], "id": "101", "username": "alice", "name": "Alice"}
-BOB = {**_SAMPLE["includes"]["users"][0], "id": "102", "username": "bob", "name": "Bob"}
+ALICE = {**_SAMPLE["includes"]["users"][0], "id": "101", "username": MEMBER.on("twitter"), "name": MEMBER.name}
+BOB = {**_SAMPLE["includes"]["users"][0], "id": "102", "username": BYSTANDER.on("twitter"), "name": BYSTANDER.name}
 STATUS_USER = {**_SAMPLE["includes"]["users"][0], "id": STATUS_ID, "username": "GitLabStatus", "name": "GitLab Status"}
 
 
