@@ -1,0 +1,180 @@
+"""Every registered platform has the same parts (channels.adapters.platform): its package and declaration,
+an adapter that fetches, parses and checks its config, a config example that check accepts, a request budget,
+a thread-watch plan, a reply sender and a sign-in flow (each one or an explicit "not supported" with its
+reason), help for admin, recorded fixtures with SOURCES.md, a tests package with tests, and its page in
+docs/platforms/. No HTTP: only the declarations and the code they name are read."""
+
+import ast
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from channels.adapters.platform import OPTIONAL_PARTS, Platform
+from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platforms
+from channels.adapters.watch import WatchPlan
+from channels.freshness import Bucket, buckets_of
+from channels.models import Channel
+
+KINDS = list(PLATFORMS)
+# What a platform's declaration module may import at its top: the descriptor's own types, never a client.
+CHEAP_IMPORTS = {"__future__", "typing", "channels.adapters.platform", "channels.adapters.watch", "channels.freshness"}
+
+
+def resolve(dotted: str) -> object:
+    """A module attribute or a class attribute, by dotted path."""
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for name in parts[split:]:
+            found = getattr(found, name)
+        return found
+    raise ImportError(dotted)
+
+
+def test_the_registry_and_the_channel_kinds_agree():
+    # Channel.Kind stays written out (deriving it would import every platform when models load); kinds and
+    # labels must say the same as the declarations.
+    assert [(p.kind, p.label) for p in platforms()] == list(Channel.Kind.choices)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_package_declares_its_platform(kind):
+    platform = platform_of(kind)
+    module = importlib.import_module(PLATFORMS[kind])
+
+    assert isinstance(platform, Platform)
+    assert module.PLATFORM is platform
+    assert PLATFORMS[kind] == f"{platform.package}.platform"
+    assert platform.label.strip()
+    assert platform.help_text.strip()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_declaration_imports_no_client_at_module_level(kind):
+    source = Path(importlib.import_module(PLATFORMS[kind]).__file__ or "").read_text()
+    top = [node for node in ast.parse(source).body if isinstance(node, ast.Import | ast.ImportFrom)]
+    imported = {n.module or "" if isinstance(n, ast.ImportFrom) else n.names[0].name for n in top}
+
+    assert imported <= CHEAP_IMPORTS
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_adapter_fetches_parses_and_accepts_its_config_example(kind):
+    platform = platform_of(kind)
+    adapter = get_adapter(kind)
+
+    assert type(adapter) is resolve(platform.adapter)
+    assert adapter.kind == kind
+    for part in ("fetch", "parse_payload", "validate_config"):
+        assert callable(getattr(adapter, part, None)), f"{kind}: the adapter has no {part}"
+    assert adapter.validate_config(platform.example_config()) == platform.example_config()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_part_it_lacks_says_why_and_nothing_else_does(kind):
+    platform = platform_of(kind)
+
+    assert set(platform.unsupported) == set(platform.missing())
+    assert set(platform.unsupported) <= set(OPTIONAL_PARTS)
+    for part, reason in platform.unsupported.items():
+        assert len(reason.split()) >= 5, f"{kind}: say why it has no {part}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_budget_counts_the_example_channels_requests(kind):
+    platform = platform_of(kind)
+    channel = Channel(kind=kind, config=platform.example_config())
+
+    buckets = buckets_of(channel)
+
+    if platform.budget is None:
+        assert buckets == []  # polled at the admin's interval (or the no-budget default)
+        return
+
+    assert buckets
+    assert all(isinstance(b, Bucket) and b.requests > 0 and b.limit > 0 and b.label for b in buckets)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_watch_plan_comes_with_a_thread_reader(kind):
+    platform = platform_of(kind)
+    adapter = get_adapter(kind)
+    readable = hasattr(adapter, "fetch_thread") and hasattr(adapter, "thread_ref")
+
+    assert readable == (platform.watch is not None)
+    if platform.watch is not None:
+        assert isinstance(platform.watch, WatchPlan)
+        # 100 watched threads leave polling its half of the budget (docs/platforms/README.md).
+        assert platform.watch.share_of_budget(100) <= 0.25
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_reply_sender_is_what_the_declaration_names(kind):
+    platform = platform_of(kind)
+    adapter = get_adapter(kind)
+    if platform.replies is None:
+        assert not hasattr(adapter, "post_reply")
+        return
+    sender = resolve(platform.replies)
+
+    assert callable(sender)
+    if platform.replies.startswith(platform.adapter + "."):
+        assert getattr(type(adapter), platform.replies.rpartition(".")[2]) is sender
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_sign_in_flow_is_the_one_the_adapter_uses(kind):
+    from channels.accounts.tokens import provider_for
+
+    platform = platform_of(kind)
+    adapter = get_adapter(kind)
+    if platform.accounts is None:
+        assert not hasattr(adapter, "oauth")
+        assert provider_for(kind) is None
+        return
+    provider = provider_for(kind)
+
+    assert isinstance(provider, resolve(platform.accounts))
+    for step in ("begin", "complete", "refresh"):
+        assert callable(getattr(provider, step, None)), f"{kind}: the sign-in flow has no {step}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_recorded_fixtures_say_where_they_come_from(kind):
+    fixtures = platform_of(kind).fixtures_dir
+
+    assert (fixtures / "SOURCES.md").is_file()
+    assert [p for p in fixtures.rglob("*") if p.is_file() and p.name != "SOURCES.md"], f"{kind}: no fixtures"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_tests_package_has_tests(kind):
+    package = importlib.import_module(platform_of(kind).tests_package)
+    modules = [
+        importlib.import_module(f"{package.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(package.__path__)
+        if m.name.startswith("test_")
+    ]
+    tests: list[Callable] = [
+        f
+        for module in modules
+        for name, f in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("test_")
+    ]
+
+    assert tests, f"{kind}: no tests in {package.__name__}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_platform_has_its_docs_page(kind):
+    page = platform_of(kind).docs_page
+
+    assert page.is_file()
+    assert page.read_text().strip()
