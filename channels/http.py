@@ -21,9 +21,11 @@ class _Redirected(requests.adapters.HTTPAdapter):
         super().__init__()
         self.prefix, self.target = prefix, target
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    # `*args, **kwargs`: whatever the session passes (stream, timeout, verify...) goes on unchanged.
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        assert request.url is not None  # the session prepared it, and preparing sets the URL
         request.url = self.target + request.url[len(self.prefix) :]
-        return super().send(request, **kwargs)
+        return super().send(request, *args, **kwargs)
 
 
 def build_session() -> requests.Session:

@@ -77,6 +77,8 @@ def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: A
     if account is None:
         raise FlowError("The account this connection was for no longer exists.")
     provider = provider_for(kind)
+    if provider is None:  # the flow was begun with one: only a kind whose flow went away since has none
+        raise FlowError(f"{account.channel.get_kind_display()} has no authorisation flow the desk can start.")
     try:
         grant = provider.complete(
             channel=account.channel,

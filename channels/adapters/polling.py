@@ -33,15 +33,15 @@ class PolledAdapter:
     def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
         raise NotImplementedError
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
+    def parse_page(self, payload: Any) -> Parsed:
         raise NotImplementedError
 
     def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
         return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
-    def parse_payload(self, payload: Any, **options: Any) -> list[IncomingMention]:
-        return self.parse_page(payload, **options).mentions
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        return self.parse_page(payload).mentions
 
 
 def readable_mentions(parsed: Parsed) -> list[IncomingMention]:

@@ -182,6 +182,9 @@ class DiscourseAdapter(PolledAdapter):
         is ours."""
         return parse_page(payload, base_url=base_url, staff_are_ours=False)
 
+    def parse_payload(self, payload: Any, *, base_url: str = "") -> list[IncomingMention]:
+        return self.parse_page(payload, base_url=base_url).mentions
+
     def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
         """`parse_page` with the channel's forum address and settings (for `manage.py ingest_payload`)."""
         config = self.settings_of(channel.config)

@@ -75,6 +75,8 @@ class DiscourseUserApiKey:
             raise AuthError("Discourse sent no key back: start again (was the request approved?).")
         try:
             private = serialization.load_pem_private_key(str(secret.get("private_key", "")).encode(), password=None)
+            if not isinstance(private, rsa.RSAPrivateKey):  # `begin` made an RSA key: any other is not this flow's
+                raise TypeError(f"not an RSA key: {type(private).__name__}")
             plain = private.decrypt(base64.b64decode(payload), padding.PKCS1v15())
             answer = json.loads(plain)
         except (ValueError, TypeError, binascii.Error) as exc:

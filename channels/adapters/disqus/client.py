@@ -192,7 +192,8 @@ def error_text(error: dict[str, Any], secret: str) -> str:
 def api_error(label: str, error: dict[str, Any], secret: str, retry_after: float | None) -> Exception:
     code = _int_or_none(error.get("code"))
     text = f"{label}: {error_text(error, secret)}"
-    message = error.get("response").lower() if isinstance(error.get("response"), str) else ""
+    response = error.get("response")
+    message = response.lower() if isinstance(response, str) else ""
     if code in _RATE_CODES:
         return RateLimited(text, retry_after=retry_after)
     if code == 5 or (code == 2 and "api_key" in message):

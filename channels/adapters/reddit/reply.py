@@ -83,7 +83,7 @@ def post_reply(
     things = (data.get("data") or {}).get("things") if isinstance(data, dict) else None
     thing = things[0].get("data") if isinstance(things, list) and things and isinstance(things[0], dict) else None
     name = thing.get("name") if isinstance(thing, dict) else None
-    if not isinstance(name, str) or not FULLNAME.fullmatch(name):
+    if not isinstance(thing, dict) or not isinstance(name, str) or not FULLNAME.fullmatch(name):
         raise ReplyUncertain(f"Reddit accepted the reply but named no comment: check {where}.")
     return SentReply(
         external_id=name,
