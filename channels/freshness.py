@@ -18,9 +18,12 @@ import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 POLL_SHARE = 0.5
 # Interval for channels with no request budget (IMAP) when the admin sets none.
@@ -48,7 +51,7 @@ def _hashed(value: Any) -> str:
     return hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else "none"
 
 
-def _credential(channel: Any, name: str) -> Any:
+def _credential(channel: Channel, name: str) -> Any:
     from channels.secrets import CredentialsUnreadable
 
     try:
@@ -58,7 +61,7 @@ def _credential(channel: Any, name: str) -> Any:
     return credentials.get(name) if isinstance(credentials, dict) else None
 
 
-def _hackernews(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _hackernews(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     from channels.adapters.hackernews.config import DEFAULTS
 
     hourly = int(config.get("hourly_request_budget") or DEFAULTS["hourly_request_budget"])
@@ -70,7 +73,7 @@ def _hackernews(channel: Any, config: dict[str, Any]) -> list[Bucket]:
     ]
 
 
-def _reddit(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _reddit(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     from channels.adapters.reddit.config import DEFAULTS
 
     subreddits = len(config.get("subreddits") or [])
@@ -83,7 +86,7 @@ def _reddit(channel: Any, config: dict[str, Any]) -> list[Bucket]:
     ]
 
 
-def _stackexchange(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _stackexchange(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     # Each tag's new questions, then the watched questions' answers and comments.
     requests = len(config.get("tags") or []) + 2
     daily = 10_000 if _credential(channel, "key") else 300
@@ -91,7 +94,7 @@ def _stackexchange(channel: Any, config: dict[str, Any]) -> list[Bucket]:
     return [Bucket("stackexchange", requests, daily, 86_400, f"Stack Exchange: {daily:,} a day per IP")]
 
 
-def _discourse(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _discourse(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     keyed = bool(_credential(channel, "api_key"))
     # Admin API keys share 60 a minute across all keys of the forum; anonymous reads 200 a minute per IP.
     per_minute = 60 if keyed else 200
@@ -107,7 +110,7 @@ def _discourse(channel: Any, config: dict[str, Any]) -> list[Bucket]:
     ]
 
 
-def _disqus(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _disqus(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     key = _credential(channel, "api_key")
     return [Bucket(f"disqus:{_hashed(key)}", 1, 1000, 3600, "Disqus: 1,000 an hour per application")]
 
@@ -117,7 +120,7 @@ def _disqus(channel: Any, config: dict[str, Any]) -> list[Bucket]:
 X_LIMITS = {"mentions": 15, "search": 60}
 
 
-def _twitter(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def _twitter(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     token = _hashed(_credential(channel, "bearer_token"))
     reported = (channel.platform_status or {}).get("rate_limit") or {}
     uses = {"mentions": len(config.get("handles") or []), "search": len(config.get("search_queries") or [])}
@@ -143,7 +146,7 @@ BUCKETS = {
 }
 
 
-def buckets_of(channel: Any) -> list[Bucket]:
+def buckets_of(channel: Channel) -> list[Bucket]:
     """The budgets `channel` spends per poll; [] for a channel with none (IMAP, webhooks)."""
     of = BUCKETS.get(channel.kind)
     return of(channel, channel.config if isinstance(channel.config, dict) else {}) if of else []
@@ -161,7 +164,7 @@ class PollInterval:
         return self.note
 
 
-def poll_interval(channel: Any, *, others: Iterable[Any] | None = None) -> PollInterval:
+def poll_interval(channel: Channel, *, others: Iterable[Channel] | None = None) -> PollInterval:
     """How often `channel` polls. `others`: the other enabled channels (of any kind; loaded when
     None) whose budgets may be shared with this one's."""
     floor = int(settings.DESK_POLL_FLOOR_SECONDS)

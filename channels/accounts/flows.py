@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -23,6 +23,9 @@ from channels.accounts.tokens import account_connect, provider_for
 from channels.adapters.base import AdapterError, AuthError, ConfigError
 from channels.http import build_session
 from channels.models import Account
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def flow_begin(*, account: Account, session: Any) -> str:
     return begun.url
 
 
-def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: Any) -> Account:
+def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: User) -> Account:
     """Finish the flow the platform sent the admin back from: exchange what it sent for tokens,
     check they are the account's own, store them."""
     flows = dict(session.get(SESSION_KEY) or {})
@@ -103,7 +106,7 @@ def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: A
     return account_connect(account=account, grant=grant, user=user)
 
 
-def flow_channel_key(*, account: Account, user: Any) -> Account:
+def flow_channel_key(*, account: Account, user: User) -> Account:
     """Connect `account` with its channel's own admin key (Discourse: the admin API key with
     `Api-Username`), where the platform has such keys. Checked against the platform first."""
     from channels.adapters import get_adapter

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.db import transaction
@@ -19,8 +19,11 @@ from django.utils import timezone
 
 from channels.accounts.oauth import Grant, Provider
 from channels.adapters.base import AccountNeedsReconnect, AuthError, PermanentError, ReplyError, TransientError
-from channels.models import Account
+from channels.models import Account, Channel
 from channels.secrets import CredentialsUnreadable
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ def provider_for(kind: str) -> Provider | None:
     return getattr(get_adapter(kind), "oauth", None)
 
 
-def accounts_from_handles(*, channel: Any) -> list[Account]:
+def accounts_from_handles(*, channel: Channel) -> list[Account]:
     """An account (not connected yet) for each of the channel's own handles its config names (X's
     handles), so that each can be connected, or marked as replying outside the desk."""
     from channels.adapters import get_adapter
@@ -58,7 +61,7 @@ def accounts_from_handles(*, channel: Any) -> list[Account]:
     return created
 
 
-def account_connect(*, account: Account, grant: Grant, user: Any = None) -> Account:
+def account_connect(*, account: Account, grant: Grant, user: User | None = None) -> Account:
     """Store a completed flow's tokens on the account and mark it connected."""
     now = timezone.now()
     account.tokens = grant.tokens

@@ -18,7 +18,7 @@ import binascii
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -32,18 +32,21 @@ from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import credentials_of
 from .config import validate_config
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 LABEL = "Discourse"
 SCOPES = "read,write"
 
 
-def base_url_of(channel: Any) -> str:
+def base_url_of(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
 class DiscourseUserApiKey:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public_pem = private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -67,7 +70,7 @@ class DiscourseUserApiKey:
         )
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         payload = params.get("payload")
@@ -87,11 +90,11 @@ class DiscourseUserApiKey:
         username = current_username(channel, session, {"User-Api-Key": key})
         return Grant(access_token=key, scope=SCOPES, username=username)
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         return None  # user API keys do not expire; a revoked one means connecting again
 
 
-def current_username(channel: Any, session: requests.Session, headers: dict[str, str]) -> str:
+def current_username(channel: Channel, session: requests.Session, headers: dict[str, str]) -> str:
     """Who the key acts as: GET /session/current.json (`current_user.username`)."""
     try:
         response = session.get(
@@ -110,7 +113,7 @@ def current_username(channel: Any, session: requests.Session, headers: dict[str,
     return user["username"]
 
 
-def admin_key_grant(*, channel: Any, session: requests.Session, username: str) -> Grant:
+def admin_key_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as `username` with the channel's admin API key and `Api-Username` (an admin "All users"
     key). Checked first: the forum must answer as that user."""
     credentials = credentials_of(channel)

@@ -11,7 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import requests
@@ -23,6 +23,9 @@ from channels.http import credential_of
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number as _num
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 API_ROOT = "https://disqus.com/api/3.0"
 LIST_POSTS = "forums/listPosts"
@@ -42,7 +45,7 @@ class BudgetUsed(Exception):
     """A call not made: the poll's request budget is used up."""
 
 
-def api_key_of(channel: Any) -> str:
+def api_key_of(channel: Channel) -> str:
     key = credential_of(channel, "api_key")
     if not isinstance(key, str) or not key.strip():
         raise ConfigError(
