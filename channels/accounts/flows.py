@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -26,6 +26,7 @@ from channels.models import Account
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.base import SessionBase
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def callback_url(kind: str) -> str:
     return f"{settings.SITE_URL}{reverse('channels:account-callback', args=[kind])}"
 
 
-def flow_begin(*, account: Account, session: Any) -> str:
+def flow_begin(*, account: Account, session: SessionBase) -> str:
     """The platform's authorisation address for `account`; the flow is remembered in `session`."""
     provider = provider_for(account.channel.kind)
     if provider is None:
@@ -64,7 +65,7 @@ def flow_begin(*, account: Account, session: Any) -> str:
     return begun.url
 
 
-def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: User) -> Account:
+def flow_complete(*, kind: str, params: Mapping[str, str], session: SessionBase, user: User) -> Account:
     """Finish the flow the platform sent the admin back from: exchange what it sent for tokens,
     check they are the account's own, store them."""
     flows = dict(session.get(SESSION_KEY) or {})
