@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from access.requests import SignedInRequest
 from channels.accounts.flows import FlowError, flow_begin, flow_channel_key, flow_complete
 from channels.models import Account, Channel
 
@@ -35,7 +36,7 @@ def account_connect_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @may_configure
-def account_connect_callback(request: HttpRequest, kind: str) -> HttpResponse:
+def account_connect_callback(request: SignedInRequest, kind: str) -> HttpResponse:
     if kind not in Channel.Kind.values:
         return HttpResponse(status=404)
     try:
@@ -49,7 +50,7 @@ def account_connect_callback(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @may_configure
-def account_connect_channel_key(request: HttpRequest, pk: int) -> HttpResponse:
+def account_connect_channel_key(request: SignedInRequest, pk: int) -> HttpResponse:
     """Discourse: post as this account with the channel's admin API key (asked to confirm first)."""
     account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
     if request.method == "POST":

@@ -24,7 +24,9 @@ def month_end(now: datetime) -> datetime:
 
 def usage_record(usage: dict[str, Any], *, reads: int, now: datetime) -> dict[str, Any]:
     """This month's counters after one more poll that read `reads` items."""
-    current = usage if usage.get("month") == month_key(now) else {"month": month_key(now), "reads": 0, "polls": 0}
+    current: dict[str, Any] = (
+        usage if usage.get("month") == month_key(now) else {"month": month_key(now), "reads": 0, "polls": 0}
+    )
     return {**current, "reads": int(current.get("reads", 0)) + reads, "polls": int(current.get("polls", 0)) + 1}
 
 

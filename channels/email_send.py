@@ -6,12 +6,15 @@ import logging
 import re
 import smtplib
 from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from channels.adapters import ReplyError, SentReply
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +33,27 @@ def _ids(value: str) -> list[str]:
     return re.findall(r"<([^<>\s]+)>", value or "")
 
 
-def email_reply_send(*, channel: Any, ticket: Any, in_reply_to: Any, text: str) -> SentReply:
+# What a reply reads of the ticket and of the message it answers (mentions' Ticket and Message, which channels,
+# a layer below mentions, does not import). Read-only, so a model's field satisfies them.
+class RepliedTicket(Protocol):
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def subject(self) -> str: ...
+
+
+class RepliedMessage(Protocol):
+    @property
+    def author_handle(self) -> str: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def raw(self) -> Any: ...
+
+
+def email_reply_send(*, channel: Channel, ticket: RepliedTicket, in_reply_to: RepliedMessage, text: str) -> SentReply:
     address = channel.config.get("address", "")
     if not address:
         raise ReplyError('This mailbox has no sending address configured (config "address").')

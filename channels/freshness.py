@@ -19,9 +19,12 @@ import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 POLL_SHARE = 0.5
 # Interval for channels with no request budget (IMAP) when the admin sets none.
@@ -49,7 +52,7 @@ def hashed(value: Any) -> str:
     return hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else "none"
 
 
-def credential(channel: Any, name: str) -> Any:
+def credential(channel: Channel, name: str) -> Any:
     """One of the channel's credentials for a budget's key, or None (unreadable ones included)."""
     from channels.secrets import CredentialsUnreadable
 
@@ -60,7 +63,7 @@ def credential(channel: Any, name: str) -> Any:
     return credentials.get(name) if isinstance(credentials, dict) else None
 
 
-def buckets_of(channel: Any) -> list[Bucket]:
+def buckets_of(channel: Channel) -> list[Bucket]:
     """The budgets `channel` spends per poll, as its platform declares them (`Platform.budget`, in the
     platform's package); [] for a platform with none (IMAP, webhooks)."""
     from channels.adapters.registry import platform_of
@@ -81,7 +84,7 @@ class PollInterval:
         return self.note
 
 
-def poll_interval(channel: Any, *, others: Iterable[Any] | None = None) -> PollInterval:
+def poll_interval(channel: Channel, *, others: Iterable[Channel] | None = None) -> PollInterval:
     """How often `channel` polls. `others`: the other enabled channels (of any kind; loaded when
     None) whose budgets may be shared with this one's."""
     floor = int(settings.DESK_POLL_FLOOR_SECONDS)

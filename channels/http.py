@@ -4,12 +4,15 @@ call, a descriptive User-Agent, and status codes mapped to what the poller shoul
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from django.conf import settings
 
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 T = TypeVar("T")
 
@@ -21,9 +24,11 @@ class _Redirected(requests.adapters.HTTPAdapter):
         super().__init__()
         self.prefix, self.target = prefix, target
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    # `*args, **kwargs`: whatever the session passes (stream, timeout, verify...) goes on unchanged.
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        assert request.url is not None  # the session prepared it, and preparing sets the URL
         request.url = self.target + request.url[len(self.prefix) :]
-        return super().send(request, **kwargs)
+        return super().send(request, *args, **kwargs)
 
 
 def build_session() -> requests.Session:
@@ -109,7 +114,7 @@ def get_or_transient(
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
 
 
-def credential_of(channel: Any, name: str) -> Any:
+def credential_of(channel: Channel, name: str) -> Any:
     """The channel's credential `name` (None when it has none); credentials that cannot be read (decrypted)
     are an AuthError."""
     from channels.secrets import CredentialsUnreadable

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import TypeGuard
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BLOCK_TAGS = {"p", "div", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
 _DROP_CONTENT = {"script", "style", "template", "noscript"}
 
 
-def is_safe_url(url: str | None) -> bool:
-    return bool(url) and url.strip().lower().startswith(_SAFE_SCHEMES)
+def is_safe_url(url: str | None) -> TypeGuard[str]:
+    return url is not None and url.strip().lower().startswith(_SAFE_SCHEMES)
 
 
 def safe_url(url: str | None) -> str:

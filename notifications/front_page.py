@@ -15,11 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from channels.models import Channel
 from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import DutySettings, Message, Ticket, TicketEvent
@@ -35,7 +35,7 @@ HN_ITEM_URL = "https://news.ycombinator.com/item?id={id}"
 PER_RUN = 20
 
 
-def front_page_seen(*, channel: Any, story_ids: Iterable[str], now: datetime | None = None) -> list[FrontPageStory]:
+def front_page_seen(*, channel: Channel, story_ids: Iterable[str], now: datetime | None = None) -> list[FrontPageStory]:
     """Mark and queue the announcement of this channel's stored stories in `story_ids` seen on the
     front page for the first time. Returns the rows made (empty when every one was seen before)."""
     ids = sorted({str(i) for i in story_ids})

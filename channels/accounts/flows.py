@@ -13,7 +13,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
@@ -23,6 +23,10 @@ from channels.accounts.tokens import account_connect, provider_for
 from channels.adapters.base import AdapterError, AuthError, ConfigError
 from channels.http import build_session
 from channels.models import Account
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.base import SessionBase
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ def callback_url(kind: str) -> str:
     return f"{settings.SITE_URL}{reverse('channels:account-callback', args=[kind])}"
 
 
-def flow_begin(*, account: Account, session: Any) -> str:
+def flow_begin(*, account: Account, session: SessionBase) -> str:
     """The platform's authorisation address for `account`; the flow is remembered in `session`."""
     provider = provider_for(account.channel.kind)
     if provider is None:
@@ -61,7 +65,7 @@ def flow_begin(*, account: Account, session: Any) -> str:
     return begun.url
 
 
-def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: Any) -> Account:
+def flow_complete(*, kind: str, params: Mapping[str, str], session: SessionBase, user: User) -> Account:
     """Finish the flow the platform sent the admin back from: exchange what it sent for tokens,
     check they are the account's own, store them."""
     flows = dict(session.get(SESSION_KEY) or {})
@@ -77,6 +81,8 @@ def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: A
     if account is None:
         raise FlowError("The account this connection was for no longer exists.")
     provider = provider_for(kind)
+    if provider is None:  # the flow was begun with one: only a kind whose flow went away since has none
+        raise FlowError(f"{account.channel.get_kind_display()} has no authorisation flow the desk can start.")
     try:
         grant = provider.complete(
             channel=account.channel,
@@ -101,7 +107,7 @@ def flow_complete(*, kind: str, params: Mapping[str, str], session: Any, user: A
     return account_connect(account=account, grant=grant, user=user)
 
 
-def flow_channel_key(*, account: Account, user: Any) -> Account:
+def flow_channel_key(*, account: Account, user: User) -> Account:
     """Connect `account` with its channel's own admin key (Discourse: the admin API key with
     `Api-Username`), where the platform has such keys. Checked against the platform first."""
     from channels.adapters import get_adapter

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from django.conf import settings
@@ -23,6 +23,9 @@ from django.utils import timezone
 
 from channels.adapters.base import AuthError, ConfigError, PayloadError, TransientError
 from channels.http import credential_of
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,13 @@ class Provider(Protocol):
     label: str  # "X", "Reddit": what admin and messages call the platform
     # The desk's callback address, for the platform's console (docs/platforms/README.md): /connect/<kind>/callback/.
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun: ...
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun: ...
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant: ...
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         """New tokens from the stored ones, or None when this platform's tokens do not expire."""
         ...
 
@@ -89,7 +92,7 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def app_client(channel: Any, label: str) -> tuple[str, str]:
+def app_client(channel: Channel, label: str) -> tuple[str, str]:
     """The channel's OAuth app (client id and secret) from its encrypted credentials."""
     client_id = credential_of(channel, "oauth_client_id")
     client_secret = credential_of(channel, "oauth_client_secret")

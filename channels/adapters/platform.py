@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from channels.adapters.watch import WatchPlan
     from channels.freshness import Bucket
+    from channels.models import Channel
 
 # (channel, its config) -> the request budgets one poll of it spends.
-BudgetOf = Callable[[Any, dict[str, Any]], "list[Bucket]"]
+BudgetOf = Callable[["Channel", dict[str, Any]], "list[Bucket]"]
 # The parts a platform may lack; each one it lacks needs its reason in `Platform.unsupported`.
 OptionalPart = Literal["budget", "watch", "replies", "accounts"]
 OPTIONAL_PARTS: tuple[OptionalPart, ...] = ("budget", "watch", "replies", "accounts")

@@ -7,12 +7,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
 from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
 from .guard import Parsed
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 
 class PolledAdapter:
@@ -30,18 +33,18 @@ class PolledAdapter:
         """The validated config with every default filled in."""
         return {**self.config_defaults, **self.validate_config(config)}
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         raise NotImplementedError
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
+    def parse_page(self, payload: Any) -> Parsed:
         raise NotImplementedError
 
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
         return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
-    def parse_payload(self, payload: Any, **options: Any) -> list[IncomingMention]:
-        return self.parse_page(payload, **options).mentions
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        return self.parse_page(payload).mentions
 
 
 def readable_mentions(parsed: Parsed) -> list[IncomingMention]:
@@ -52,7 +55,7 @@ def readable_mentions(parsed: Parsed) -> list[IncomingMention]:
     return parsed.mentions
 
 
-def rate_limited_until(platform: str, channel: Any, stopped: RateLimited, *, now: datetime) -> datetime:
+def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *, now: datetime) -> datetime:
     """When a poll that a 429 (`stopped`) ended early may call again: after the wait it asked for, a minute
     when it named none. Logged on the adapter's own logger."""
     logging.getLogger(f"channels.adapters.{platform}").info(
@@ -68,7 +71,7 @@ class Chunk(Protocol):
 
 def chunk_result(
     platform: str,
-    channel: Any,
+    channel: Channel,
     parsed: Parsed,
     chunk: Chunk,
     cursor: dict[str, Any],

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import OuterRef, Subquery
 
+from channels.models import Channel
 from mentions.models import Message, Rule, Ticket
 from mentions.rules import CompiledRule, MentionFacts, RuleCompileError, RuleSet, mention_facts, rule_compile
 
@@ -37,7 +37,7 @@ def rules_load() -> RuleSet:
     return RuleSet(compiled)
 
 
-def facts_for_message(message: Message, channel: Any) -> MentionFacts:
+def facts_for_message(message: Message, channel: Channel) -> MentionFacts:
     return mention_facts(
         channel_id=channel.pk,
         channel_kind=channel.kind,

@@ -90,7 +90,7 @@ Other failures: 401/403 -> ``AuthError`` (the key was refused, or the forum does
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -107,6 +107,9 @@ from .cursor import Cursor
 from .oauth import DiscourseUserApiKey, admin_key_grant
 from .paging import Chunk, latest_chunks, search_chunk
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 __all__ = [
     "DEFAULTS",
@@ -132,13 +135,20 @@ class DiscourseAdapter(PolledAdapter):
     reply_max_length = 32_000  # Discourse's default max_post_length
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's posts in chunks, oldest first, each with the cursor just after it (see `paging`)."""
         config = self.settings_of(channel.config)
         site = Site(config["base_url"])
@@ -160,7 +170,7 @@ class DiscourseAdapter(PolledAdapter):
             backlog = cursor.latest.gap is not None or cursor.search.resume is not None
             yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
         client = Client(session, Site(config["base_url"]), credentials_of(channel), budget=2)
         try:
@@ -182,12 +192,15 @@ class DiscourseAdapter(PolledAdapter):
         is ours."""
         return parse_page(payload, base_url=base_url, staff_are_ours=False)
 
-    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+    def parse_payload(self, payload: Any, *, base_url: str = "") -> list[IncomingMention]:
+        return self.parse_page(payload, base_url=base_url).mentions
+
+    def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """`parse_page` with the channel's forum address and settings (for `manage.py ingest_payload`)."""
         config = self.settings_of(channel.config)
         return parse_page(payload, base_url=config["base_url"], staff_are_ours=config["staff_are_ours"])
 
-    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
 
 
@@ -210,7 +223,7 @@ def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool
 
 
 def _result(
-    channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
+    channel: Channel, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
 ) -> FetchResult:
     return chunk_result(
         "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -17,6 +17,9 @@ from channels.text import clean_text
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
 from .config import Site
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 LATEST = "/posts.json"
 SEARCH = "/search.json"
@@ -38,7 +41,7 @@ class Credentials:
         return headers
 
 
-def credentials_of(channel: Any) -> Credentials:
+def credentials_of(channel: Channel) -> Credentials:
     from channels.secrets import CredentialsUnreadable
 
     try:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from channels import clean
+
 from .fields import time_of
 from .fields import whole_of as _int
 
@@ -117,18 +119,18 @@ class LatestState:
     def load(cls, raw: Any) -> LatestState:
         if not isinstance(raw, dict):
             return cls()
-        gap = raw.get("gap") if isinstance(raw.get("gap"), dict) else {}
+        gap = clean.mapping(raw.get("gap"))
         top, low, step = _int(gap.get("top")), _int(gap.get("low")), _int(gap.get("step"))
         high = _int(raw.get("high"))
-        recent = raw.get("recent") if isinstance(raw.get("recent"), dict) else {}
+        recent = clean.mapping(raw.get("recent"))
         state = cls(
             high=high,
             recent={str(k): v for k, v in recent.items() if _int(k) is not None and isinstance(v, str)},
         )
         if high is not None and top is not None and low is not None and top > low:
             if low == high:
-                valid_step = step is not None and 1 <= step <= STEP_MAX
-                state.gap = Gap(top=top, low=low, step=step if valid_step else STEP_DEFAULT)
+                valid_step = step if step is not None and 1 <= step <= STEP_MAX else STEP_DEFAULT
+                state.gap = Gap(top=top, low=low, step=valid_step)
             elif low < high:
                 # A gap written before backlogs were read oldest first (its high was above the gap): go back to
                 # the gap's bottom; what was handed over already is known to `recent` and to the ingest.
@@ -161,7 +163,7 @@ class SearchState:
     def load(cls, raw: Any, query: str) -> SearchState:
         if not isinstance(raw, dict) or raw.get("query") != query:
             return cls(query=query)
-        seen = raw.get("seen") if isinstance(raw.get("seen"), dict) else {}
+        seen = clean.mapping(raw.get("seen"))
         resume = _int(raw.get("resume"))
         return cls(
             query=query,

@@ -18,7 +18,7 @@ import binascii
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -32,18 +32,21 @@ from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import credentials_of
 from .config import validate_config
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 LABEL = "Discourse"
 SCOPES = "read,write"
 
 
-def base_url_of(channel: Any) -> str:
+def base_url_of(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
 class DiscourseUserApiKey:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public_pem = private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -67,7 +70,7 @@ class DiscourseUserApiKey:
         )
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         payload = params.get("payload")
@@ -75,6 +78,8 @@ class DiscourseUserApiKey:
             raise AuthError("Discourse sent no key back: start again (was the request approved?).")
         try:
             private = serialization.load_pem_private_key(str(secret.get("private_key", "")).encode(), password=None)
+            if not isinstance(private, rsa.RSAPrivateKey):  # `begin` made an RSA key: any other is not this flow's
+                raise TypeError(f"not an RSA key: {type(private).__name__}")
             plain = private.decrypt(base64.b64decode(payload), padding.PKCS1v15())
             answer = json.loads(plain)
         except (ValueError, TypeError, binascii.Error) as exc:
@@ -85,11 +90,11 @@ class DiscourseUserApiKey:
         username = current_username(channel, session, {"User-Api-Key": key})
         return Grant(access_token=key, scope=SCOPES, username=username)
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         return None  # user API keys do not expire; a revoked one means connecting again
 
 
-def current_username(channel: Any, session: requests.Session, headers: dict[str, str]) -> str:
+def current_username(channel: Channel, session: requests.Session, headers: dict[str, str]) -> str:
     """Who the key acts as: GET /session/current.json (`current_user.username`)."""
     try:
         response = session.get(
@@ -108,7 +113,7 @@ def current_username(channel: Any, session: requests.Session, headers: dict[str,
     return user["username"]
 
 
-def admin_key_grant(*, channel: Any, session: requests.Session, username: str) -> Grant:
+def admin_key_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as `username` with the channel's admin API key and `Api-Username` (an admin "All users"
     key). Checked first: the forum must answer as that user."""
     credentials = credentials_of(channel)

@@ -103,6 +103,7 @@ def _windows(client: Client, cursor: Cursor) -> Generator[Chunk, None, bool]:
     state = cursor.latest
     while state.gap is not None and client.can_call():
         high, top, step = state.high, state.gap.top, state.gap.step
+        assert high is not None  # a gap lies above `high`: there is one only once `high` is known
         before = min(high + step + 1, top)
         try:
             page = _latest_page(client, before)
@@ -124,7 +125,12 @@ def _windows(client: Client, cursor: Cursor) -> Generator[Chunk, None, bool]:
             state.gap.step = max(1, len(ids) - 1)
             continue
         fresh = [i for i in ids if high < i < before]
-        chunk = _choose(cursor, page, is_new=lambda i, low=high, up=before: low < i < up)
+
+        # This window's bounds bound now (a lambda's defaults are not typed).
+        def is_new(i: int, low: int = high, up: int = before) -> bool:
+            return low < i < up
+
+        chunk = _choose(cursor, page, is_new=is_new)
         state.high = before - 1
         if len(fresh) <= (step + 1) // 2:
             step = min(step * 2, STEP_MAX)  # few posts in the window (holes in the ids): a wider one next
@@ -166,7 +172,7 @@ def _backfill(client: Client, cursor: Cursor, backfill: int) -> Chunk:
             logger.warning("discourse: %s ignored before=%s; stopping the walk", client.site.base_url, before)
             break
         before = min(fresh)
-    chosen = []
+    chosen: list[Chosen] = []
     for post_id in sorted(read, reverse=True):
         if not is_skipped(read[post_id]) and len(chosen) < backfill:
             chosen.append(Chosen(post_id, read[post_id], signature=signature(read[post_id])))

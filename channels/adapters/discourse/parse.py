@@ -105,7 +105,7 @@ def build_mention(chosen: Chosen, *, site: Site | None, topics: Topics, staff_ar
     updated = time_of(post.get("updated_at"))
     version = _int(post.get("version"))
     if chosen.changed:
-        edited_at = updated or datetime.now(tz=UTC)
+        edited_at: datetime | None = updated or datetime.now(tz=UTC)
     else:
         edited_at = updated if version is not None and version > 1 else None
     return IncomingMention(
@@ -255,7 +255,11 @@ def search_entries(payload: Any, *, label: str) -> list[Entry]:
     for post in payload.get("posts", []):
         context: dict[str, Any] = {}
         if isinstance(post, dict):
-            topic = post.get("topic") if isinstance(post.get("topic"), dict) else topics.get(_int(post.get("topic_id")))
+            nested, topic_id = post.get("topic"), _int(post.get("topic_id"))
+            if isinstance(nested, dict):
+                topic = nested
+            else:
+                topic = (topics.get(topic_id) if topic_id is not None else None) or {}
             topic = topic or {}
             context = {
                 "title": string_of(topic.get("title")),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential
 
+if TYPE_CHECKING:
+    from channels.models import Channel
 
-def budget(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+
+def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     keyed = bool(credential(channel, "api_key"))
     # Admin API keys share 60 a minute across all keys of the forum; anonymous reads 200 a minute per IP.
     per_minute = 60 if keyed else 200

@@ -10,7 +10,7 @@ id and post number the poll stores, so the next poll sees a duplicate.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
@@ -19,6 +19,9 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubb
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 KEY_REFUSED = "The API username or key is invalid"
 
@@ -46,7 +49,7 @@ def credential_headers(tokens: dict[str, Any]) -> dict[str, str]:
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 

@@ -3,7 +3,7 @@ with `/t/{id}/posts.json?post_ids[]=…` when the topic is longer than the first
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -11,6 +11,9 @@ from ..watch import ThreadFetch
 from .client import Client, credentials_of
 from .config import Site, validate_config
 from .parse import parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 NEWEST = 20  # posts read at the end of a long topic
 
@@ -20,7 +23,7 @@ def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     return topic if topic.isdigit() else ""
 
 
-def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
     config = validate_config(channel.config)
     client = Client(session, Site(config["base_url"]), credentials_of(channel), budget=2)
     topic = client.get(f"/t/{int(ref)}.json")

@@ -67,7 +67,7 @@ read are kept and the next poll resumes the walk.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -84,6 +84,9 @@ from .oauth import DisqusOAuth
 from .paging import Reader
 from .parse import parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
 __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 
@@ -99,13 +102,20 @@ class DisqusAdapter(PolledAdapter):
     reply_max_length = 25_000
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's posts page by page, oldest first, each with the cursor just after it (see `paging`)."""
         config = self.settings_of(channel.config)
         client = Client(session=session, api_key=api_key_of(channel), budget=int(config["max_requests_per_poll"]))
@@ -114,7 +124,7 @@ class DisqusAdapter(PolledAdapter):
         )
         yield from reader.chunks(backfill_hours=int(config["backfill_hours"]))
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
         client = Client(session=session, api_key=api_key_of(channel), budget=1)
         forum = client.get(FORUM_DETAILS, {"forum": config["forum"]})["response"]

@@ -11,7 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import requests
@@ -23,6 +23,9 @@ from channels.http import credential_of
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number as _num
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 API_ROOT = "https://disqus.com/api/3.0"
 LIST_POSTS = "forums/listPosts"
@@ -42,7 +45,7 @@ class BudgetUsed(Exception):
     """A call not made: the poll's request budget is used up."""
 
 
-def api_key_of(channel: Any) -> str:
+def api_key_of(channel: Channel) -> str:
     key = credential_of(channel, "api_key")
     if not isinstance(key, str) or not key.strip():
         raise ConfigError(
@@ -192,7 +195,8 @@ def error_text(error: dict[str, Any], secret: str) -> str:
 def api_error(label: str, error: dict[str, Any], secret: str, retry_after: float | None) -> Exception:
     code = _int_or_none(error.get("code"))
     text = f"{label}: {error_text(error, secret)}"
-    message = error.get("response").lower() if isinstance(error.get("response"), str) else ""
+    response = error.get("response")
+    message = response.lower() if isinstance(response, str) else ""
     if code in _RATE_CODES:
         return RateLimited(text, retry_after=retry_after)
     if code == 5 or (code == 2 and "api_key" in message):

@@ -9,7 +9,7 @@ public key (`oauth_client_id`, else the `api_key` the channel reads with) and se
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -19,13 +19,16 @@ from channels.http import credential_of
 
 from ..base import AuthError, ConfigError
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 AUTHORIZE_URL = "https://disqus.com/api/oauth/2.0/authorize/"
 TOKEN_URL = "https://disqus.com/api/oauth/2.0/access_token/"  # noqa: S105 - an address, not a secret
 SCOPE = "read,write"
 LABEL = "Disqus"
 
 
-def disqus_app(channel: Any) -> tuple[str, str]:
+def disqus_app(channel: Channel) -> tuple[str, str]:
     """The application's public and secret keys."""
     for id_key, secret_key in (("oauth_client_id", "oauth_client_secret"), ("api_key", "api_secret")):
         public, secret = credential_of(channel, id_key), credential_of(channel, secret_key)
@@ -40,7 +43,7 @@ def disqus_app(channel: Any) -> tuple[str, str]:
 class DisqusOAuth:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         public, _secret = disqus_app(channel)
         query = {
             "client_id": public,
@@ -52,7 +55,7 @@ class DisqusOAuth:
         return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         code = params.get("code")
@@ -73,7 +76,7 @@ class DisqusOAuth:
         )
         return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
         if not refresh_token:
             return None

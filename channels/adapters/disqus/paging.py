@@ -83,7 +83,7 @@ class Reader:
             following = next_page(data.get("cursor"))
             parsed = self.hand_over(items)
             ends = not items or following is None or following == page
-            cursor.walk = None if ends else Walk(since, following)
+            cursor.walk = None if ends or following is None else Walk(since, following)
             cursor.prune(self.overlap)
             yield self.result(parsed, reads=len(items), requests_made=self.client.made - made, more=not ends)
             made = self.client.made

@@ -9,7 +9,7 @@ back with the id the poll stores, so the next poll sees a duplicate.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -18,6 +18,9 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubb
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .oauth import disqus_app
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 CREATE_URL = API_ROOT + "/posts/create.json"
 TOKEN_REFUSED = {4}  # "You must provide an authenticated user for this method": the token is no longer good
@@ -41,7 +44,7 @@ def token_refused(response: requests.Response) -> bool:
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -11,6 +11,9 @@ from channels import clean
 from ..watch import ThreadFetch
 from .client import Client, api_key_of
 from .parse import parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 THREAD_POSTS = "threads/listPosts"
 
@@ -23,7 +26,7 @@ def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     return ref if ref.isdigit() else ""
 
 
-def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
     client = Client(session=session, api_key=api_key_of(channel), budget=1)
     payload = client.get(THREAD_POSTS, {"thread": ref, "limit": 100, "order": "desc", "related": "thread"})
     return ThreadFetch(mentions=parse_page(payload).mentions, requests_made=client.made)

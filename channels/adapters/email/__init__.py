@@ -61,7 +61,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -74,6 +74,9 @@ from .page import Mentions, parse_page
 from .paging import MailboxWalk
 from .parse import parse_message as parse_message  # one message -> mention or None
 from .protocol import imap_quote, imap_utf7, parse_fetch_response, uid_set
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 __all__ = [
     "DEFAULTS",
@@ -104,7 +107,7 @@ class EmailAdapter:
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's messages in UID chunks, oldest first, each with the cursor just after it (see `paging`).
         `session` (HTTP) is not used: this channel speaks IMAP."""
         config = settings_of(self.validate_config(channel.config))
@@ -113,11 +116,11 @@ class EmailAdapter:
             walk = MailboxWalk(imap, config, Cursor.load(channel.cursor), channel_slug=channel.slug)
             yield from walk.chunks()
 
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
         return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))
         with imap_session(config, password_of(channel)) as imap:
             box = imap.examine()

@@ -12,11 +12,14 @@ import re
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base import AuthError, ConfigError
 from ..schema import Credential, KindSchema, Setting, int_setting
 from ..values import whole_numbers_check
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 DEFAULTS: dict[str, Any] = {
     "security": "ssl",
@@ -166,7 +169,7 @@ def _clean_mailbox(value: Any) -> str:
     return "INBOX" if name.upper() == "INBOX" else name
 
 
-def password_of(channel: Any) -> str:
+def password_of(channel: Channel) -> str:
     from channels.secrets import CredentialsUnreadable
 
     try:

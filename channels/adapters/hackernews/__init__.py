@@ -44,7 +44,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -57,6 +57,9 @@ from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
 from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +83,7 @@ class HackerNewsAdapter(PolledAdapter):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's hits in chunks, oldest first per keyword, each with the cursor just after it."""
         config = settings_of(channel.config)
         _replay_mount(config, session)
@@ -121,7 +124,7 @@ class HackerNewsAdapter(PolledAdapter):
         result = _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
         yield dataclasses.replace(result, front_page_ids=front_page)
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)
         _replay_mount(config, session)
         keyword = config["keywords"][0]
@@ -149,7 +152,7 @@ def _hand_over(chunk: Chunk) -> Parsed:
     return parse_each(chunk.hits, hit_mention, id_keys=("objectID",), platform="hackernews")
 
 
-def _front_page(channel: Any, client: Client) -> frozenset[str] | None:
+def _front_page(channel: Channel, client: Client) -> frozenset[str] | None:
     try:
         return client.front_page()
     except (Stopped, RateLimited, TransientError, PayloadError) as exc:
@@ -159,7 +162,7 @@ def _front_page(channel: Any, client: Client) -> frozenset[str] | None:
 
 
 def _result(
-    channel: Any, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
+    channel: Channel, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
 ) -> FetchResult:
     return chunk_result(
         "hackernews", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made

@@ -49,10 +49,15 @@ def parse_page(payload: Any) -> Parsed:
         elif "id" in page and "type" in page and ("created_at_i" in page or "children" in page):
             nodes = tree_nodes(page)
             stories = {id(node): story_id for node, story_id in nodes}
+
+            # `stories` bound now: a function of this loop turn's tree (a lambda's defaults are not typed).
+            def tree_mention(node: Any, stories: dict[int, Any] = stories) -> IncomingMention | None:
+                return node_mention(node, stories.get(id(node)))
+
             parsed.extend(
                 parse_each(
                     [node for node, _ in nodes],
-                    lambda node, stories=stories: node_mention(node, stories.get(id(node))),
+                    tree_mention,
                     id_keys=("id",),
                     platform="hackernews",
                 )

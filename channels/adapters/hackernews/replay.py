@@ -113,7 +113,8 @@ def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
 
 
 class ReplayTransport(BaseAdapter):
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        assert request.url is not None  # the session prepared it, and preparing sets the URL
         url = urlparse(request.url)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path.endswith("/search") and query.get("tags") == "front_page":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -14,6 +14,9 @@ from .client import hourly_budget_take
 from .config import settings_of
 from .parse import parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 ITEMS_URL = "https://hn.algolia.com/api/v1/items/{id}"
 
 
@@ -23,7 +26,7 @@ def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     return story if story.isdigit() else ""
 
 
-def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
     hourly_budget_take(int(settings_of(channel.config)["hourly_request_budget"]))
     tree = get_json(session, ITEMS_URL.format(id=int(ref)))
     return ThreadFetch(mentions=parse_page(tree).mentions, requests_made=1)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -49,6 +49,9 @@ from .cursor import SEEN_LIMIT, load_seen, load_states, prune_seen
 from .oauth import RedditOAuth
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 __all__ = [
     "API_URL",
@@ -74,13 +77,20 @@ class RedditAdapter(PolledAdapter):
     reply_max_length = 10_000  # Reddit's limit for a comment's text
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
     # --- polling -----------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
         config = settings_of(channel.config)
         credentials = credentials_of(channel)
@@ -144,7 +154,7 @@ class RedditAdapter(PolledAdapter):
             platform_status=client.status(),
         )
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)
         credentials = credentials_of(channel)
         client = Client(session, credentials, config, user_agent(channel, credentials))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import requests
 from django.conf import settings
@@ -17,6 +17,9 @@ from django.conf import settings
 from channels import clean
 
 from ..base import AuthError, ConfigError, PayloadError, RateLimited, TransientError
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 AUTH_URL = "https://www.reddit.com/api/v1/access_token"
 TOKEN_REFRESH_MARGIN = 60  # seconds before `expires_in` at which a token is replaced
@@ -39,7 +42,7 @@ class Credentials:
         return f"reddit:token:{digest}"
 
 
-def credentials_of(channel: Any) -> Credentials:
+def credentials_of(channel: Channel) -> Credentials:
     values = channel.credentials or {}
     client_id = str(values.get("client_id") or "").strip()
     client_secret = str(values.get("client_secret") or "").strip()
@@ -58,7 +61,7 @@ def credentials_of(channel: Any) -> Credentials:
     return Credentials(client_id, client_secret, username.removeprefix("u/").removeprefix("/u/"), password)
 
 
-def user_agent(channel: Any, credentials: Credentials) -> str:
+def user_agent(channel: Channel, credentials: Credentials) -> str:
     # Reddit asks for a unique, descriptive User-Agent naming the app and its account.
     agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
     return f"{agent} (by /u/{credentials.username})" if credentials.username else agent

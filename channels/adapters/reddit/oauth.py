@@ -11,7 +11,7 @@ refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -24,13 +24,16 @@ from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .auth import AUTH_URL
 from .client import API_URL
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 AUTHORIZE_URL = "https://www.reddit.com/api/v1/authorize"
 ME_URL = API_URL + "/api/v1/me"
 SCOPES = ("identity", "submit", "read")
 LABEL = "Reddit"
 
 
-def reddit_app(channel: Any) -> tuple[str, str]:
+def reddit_app(channel: Channel) -> tuple[str, str]:
     for id_key, secret_key in (("oauth_client_id", "oauth_client_secret"), ("client_id", "client_secret")):
         client_id, secret = credential_of(channel, id_key), credential_of(channel, secret_key)
         if isinstance(client_id, str) and client_id.strip():
@@ -38,7 +41,7 @@ def reddit_app(channel: Any) -> tuple[str, str]:
     raise ConfigError("Reddit: the channel has no app: add its client id and secret in the channel's credentials.")
 
 
-def reddit_user_agent(channel: Any, username: str = "") -> str:
+def reddit_user_agent(channel: Channel, username: str = "") -> str:
     agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
     return f"{agent} (by /u/{username})" if username else agent
 
@@ -46,7 +49,7 @@ def reddit_user_agent(channel: Any, username: str = "") -> str:
 class RedditOAuth:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         client_id, _secret = reddit_app(channel)
         query = {
             "client_id": client_id,
@@ -59,7 +62,7 @@ class RedditOAuth:
         return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         code = params.get("code")
@@ -77,7 +80,7 @@ class RedditOAuth:
         username, user_id = _whoami(channel, session, body["access_token"])
         return grant_from(body, username=username, user_id=user_id)
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
         if not refresh_token:
             return None
@@ -93,7 +96,7 @@ class RedditOAuth:
         return grant_from(body)
 
 
-def _whoami(channel: Any, session: requests.Session, access_token: str) -> tuple[str, str]:
+def _whoami(channel: Channel, session: requests.Session, access_token: str) -> tuple[str, str]:
     """The account that consented (GET /api/v1/me: `name`, `id`)."""
     try:
         response = session.get(

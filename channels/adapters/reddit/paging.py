@@ -135,7 +135,10 @@ def walk(
     if not complete:
         # Cut short: the next poll goes on below the last page read, down to the lowest floor
         # not yet reached (an older unfinished backlog included).
-        new_resume = {"after": after, "floor": min(floor, resume_floor) if resume_floor is not None else floor}
+        new_resume: dict[str, Any] | None = {
+            "after": after,
+            "floor": min(floor, resume_floor) if resume_floor is not None else floor,
+        }
     elif resume and resume_floor is not None:
         # Backlog from an earlier capped poll. Seen items do not end it: they were read by
         # the newest-first walks, the gap lies below them.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
+if TYPE_CHECKING:
+    from channels.models import Channel
 
-def budget(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+
+def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     from channels.adapters.reddit.config import DEFAULTS
 
     subreddits = len(config.get("subreddits") or [])

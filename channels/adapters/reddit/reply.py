@@ -10,7 +10,7 @@ the same fullname and permalink the poll stores, so the next poll sees a duplica
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -20,6 +20,9 @@ from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_URL
 from .oauth import reddit_user_agent
 from .parse import permalink_of
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 COMMENT_URL = API_URL + "/api/comment"
 FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,13}")
@@ -36,7 +39,7 @@ REFUSALS = {
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 
@@ -83,7 +86,7 @@ def post_reply(
     things = (data.get("data") or {}).get("things") if isinstance(data, dict) else None
     thing = things[0].get("data") if isinstance(things, list) and things and isinstance(things[0], dict) else None
     name = thing.get("name") if isinstance(thing, dict) else None
-    if not isinstance(name, str) or not FULLNAME.fullmatch(name):
+    if not isinstance(thing, dict) or not isinstance(name, str) or not FULLNAME.fullmatch(name):
         raise ReplyUncertain(f"Reddit accepted the reply but named no comment: check {where}.")
     return SentReply(
         external_id=name,

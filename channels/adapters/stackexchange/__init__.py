@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -69,6 +69,9 @@ from .fields import count_of
 from .oauth import StackExchangeOAuth
 from .paging import Page, Poll
 from .parse import PostLinks, parse_page, timeline_posts
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 __all__ = [
     "API_ROOT",
@@ -96,7 +99,14 @@ class StackExchangeAdapter(PolledAdapter):
     reply_max_length = 30_000
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(
             channel=channel, account=account, session=session, target=target, text=text, style=style
@@ -104,7 +114,7 @@ class StackExchangeAdapter(PolledAdapter):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's items one API page at a time, oldest first, each with the cursor just after it."""
         config = self.settings_of(channel.config)
         cursor = Cursor.load(channel.cursor)
@@ -121,7 +131,7 @@ class StackExchangeAdapter(PolledAdapter):
         if last is None or final.cursor != last or final.requests_made:
             yield final  # nothing read, or the cursor changed after the last page (watch list, backoffs)
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
         client = Client(session, site=config["site"], key=app_key(channel), budget=1, backoff={})
         remaining = client.backoff_remaining(INFO)
@@ -148,17 +158,17 @@ class StackExchangeAdapter(PolledAdapter):
         """One item again (dead-letter retry)."""
         return parse_page({"items": [item]})
 
-    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+    def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """`parse_page` with what the channel knows: its site's domain for permalinks, and its watch list for
         the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
         config = self.validate_config(channel.config)
         return parse_page(payload, domain=site_domain(config["site"]), posts=_watched_posts(channel))
 
-    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
 
 
-def _watched_posts(channel: Any) -> PostLinks:
+def _watched_posts(channel: Channel) -> PostLinks:
     return Cursor.load(channel.cursor).posts()
 
 

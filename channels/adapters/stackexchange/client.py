@@ -11,7 +11,7 @@ import math
 import re
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import requests
@@ -22,6 +22,9 @@ from channels.http import credential_of, get_or_transient, json_or_none
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from .fields import count_of
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +213,7 @@ def _scrub(text: str, secret: str) -> str:
     return re.sub(pattern, "REDACTED", text, flags=re.IGNORECASE)
 
 
-def app_key(channel: Any) -> str:
+def app_key(channel: Channel) -> str:
     key = credential_of(channel, "key")
     if key in (None, ""):
         return ""

@@ -150,12 +150,12 @@ class Cursor:
         watch = clean.mapping(raw.get("watch"))
         questions: dict[int, int] = {}
         for row in clean.items(watch.get("questions"))[:WATCH_QUESTIONS]:
-            values = [id_of(v) for v in clean.items(row)]
+            values = [id_of(v) or 0 for v in clean.items(row)]  # no id: 0, which all() refuses as it did None
             if len(values) == 2 and all(values):
                 questions[values[0]] = values[1]
         answers: dict[int, tuple[int, int]] = {}
         for row in clean.items(watch.get("answers"))[:WATCH_ANSWERS]:
-            values = [id_of(v) for v in clean.items(row)]
+            values = [id_of(v) or 0 for v in clean.items(row)]  # no id: 0, which all() refuses as it did None
             if len(values) == 3 and all(values):
                 answers[values[0]] = (values[1], values[2])
         backoff = {}

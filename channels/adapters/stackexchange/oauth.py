@@ -9,7 +9,7 @@ token that expired or was revoked can only be replaced by connecting again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -21,6 +21,9 @@ from channels.http import credential_of
 from ..base import AuthError, PayloadError, TransientError
 from .client import API_ROOT
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 AUTHORIZE_URL = "https://stackoverflow.com/oauth"
 TOKEN_URL = "https://stackoverflow.com/oauth/access_token/json"  # noqa: S105 - an address, not a secret
 ME_URL = API_ROOT + "/me"
@@ -31,13 +34,13 @@ LABEL = "Stack Exchange"
 class StackExchangeOAuth:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         client_id, _secret = app_client(channel, LABEL)
         query = {"client_id": client_id, "scope": SCOPE, "redirect_uri": redirect_uri, "state": state}
         return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         code = params.get("code")
@@ -59,11 +62,11 @@ class StackExchangeOAuth:
             user_id=str(me.get("user_id") or ""),
         )
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         return None  # no refresh tokens: connect again
 
 
-def _whoami(channel: Any, session: requests.Session, access_token: str) -> dict[str, Any]:
+def _whoami(channel: Channel, session: requests.Session, access_token: str) -> dict[str, Any]:
     """GET /me on the channel's site: `display_name`, `user_id` of the account that approved."""
     params = {"site": channel.config.get("site", "stackoverflow"), "access_token": access_token}
     key = credential_of(channel, "key")

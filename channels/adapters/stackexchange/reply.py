@@ -10,7 +10,7 @@ back as `c<comment_id>`, our answer as `a<answer_id>`, the ids the poll stores.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -20,6 +20,9 @@ from channels.http import credential_of
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .config import site_domain
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 STYLES = (("comment", "Comment"), ("answer", "Answer"))
 TOKEN_ERRORS = {401, 402, 403, 406}  # access_token_required, invalid_access_token, access_denied, compromised
@@ -44,7 +47,7 @@ def _number(external_id: str, prefixes: str) -> str:
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 

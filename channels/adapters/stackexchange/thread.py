@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -11,13 +11,16 @@ from .client import ANSWERS, COMMENTS, Client, app_key
 from .config import site_domain, validate_config
 from .parse import parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 
 def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     question = thread_id if thread_id.startswith("q") else external_id
     return question[1:] if question.startswith("q") and question[1:].isdigit() else ""
 
 
-def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
     config = validate_config(channel.config)
     client = Client(session, site=config["site"], key=app_key(channel), budget=2, backoff={})
     body = {"filter": "withbody", "pagesize": 100, "sort": "creation", "order": "desc"}

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -82,6 +82,9 @@ from .oauth import XOAuth
 from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
 from .parse import dedupe, parse_item, parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
 __all__ = [
     "MAX_PAGES_PER_SOURCE",
     "MENTIONS_URL",
@@ -107,7 +110,7 @@ class TwitterAdapter(PolledAdapter):
 
     # --- polling ------------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's pages as chunks, each with the cursor just after it (see `paging`)."""
         config = self.validate_config(channel.config)
         calls = Calls(session=session, token=bearer_of(channel))
@@ -126,13 +129,13 @@ class TwitterAdapter(PolledAdapter):
             # records them, and the wait they ask for.
             yield _result(Page(), cursor, calls, stored, requests_made=calls.requests_made - made)
 
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result; a post seen by several sources counts once."""
         merged = chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
         merged.mentions = dedupe(merged.mentions)
         return merged
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
         main = handle_with_role(config, "main")
         calls = Calls(session=session, token=bearer_of(channel))
@@ -165,11 +168,11 @@ class TwitterAdapter(PolledAdapter):
         """One post as kept in the dead-letter table (the post, its author under "author")."""
         return parse_item(item)
 
-    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+    def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """`parse_page` with the edit histories the channel's cursor remembers (replies to edited posts)."""
         return parse_page(payload, edits=Cursor.load(channel.cursor).edits)
 
-    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
 
     # Where a reply to an edited version finds the stored post (intake.pipeline.lookup): a message whose raw
@@ -186,7 +189,14 @@ class TwitterAdapter(PolledAdapter):
         return reply.choose_reply_handle(config=config, mentioned=mentioned, text=text)
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 

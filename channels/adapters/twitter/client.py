@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
@@ -16,6 +16,9 @@ from channels import clean
 from channels.http import credential_of
 
 from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ class Calls:
         return max(self.exhausted.values(), default=None)
 
 
-def bearer_of(channel: Any) -> str:
+def bearer_of(channel: Channel) -> str:
     token = credential_of(channel, "bearer_token")
     if not isinstance(token, str) or not token.strip():
         raise AuthError("X channel has no bearer_token credential: add the app's bearer token in admin.")
@@ -132,7 +135,7 @@ def rate_limit(response: requests.Response) -> dict[str, Any]:
     return limits
 
 
-def stored_rate_limits(channel: Any) -> dict[str, Any]:
+def stored_rate_limits(channel: Channel) -> dict[str, Any]:
     """The figures earlier polls stored, so endpoints not called this time keep theirs."""
     return dict(clean.mapping(clean.mapping(channel.platform_status).get("rate_limit")))
 

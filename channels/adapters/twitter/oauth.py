@@ -10,7 +10,7 @@ Each refresh returns a new refresh token and voids the old one (channels.account
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -29,6 +29,9 @@ from channels.accounts.oauth import (
 from ..base import AuthError, PayloadError, TransientError
 from .client import API_ROOT
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = API_ROOT + "/oauth2/token"
 ME_URL = API_ROOT + "/users/me"
@@ -39,7 +42,7 @@ LABEL = "X"
 class XOAuth:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         client_id, _secret = app_client(channel, LABEL)
         verifier, challenge = pkce_pair()
         query = {
@@ -54,7 +57,7 @@ class XOAuth:
         return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}", secret={"code_verifier": verifier})
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
         callback_error(params, LABEL)
         code = params.get("code")
@@ -77,7 +80,7 @@ class XOAuth:
         username, user_id = _whoami(session, body["access_token"])
         return grant_from(body, username=username, user_id=user_id)
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
         if not refresh_token:
             return None  # a token pasted before accounts were connected, or granted without offline.access

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
 from channels.freshness import Bucket, credential, hashed
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 # X's recorded limits for the Basic tier, per app and 15 minutes (github.com/tweepy/tweepy/discussions/2127);
 # what X reports in its x-rate-limit-limit headers replaces them once a poll has seen them.
 X_LIMITS = {"mentions": 15, "search": 60}
 
 
-def budget(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     token = hashed(credential(channel, "bearer_token"))
     reported = (channel.platform_status or {}).get("rate_limit") or {}
     uses = {"mentions": len(config.get("handles") or []), "search": len(config.get("search_queries") or [])}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
@@ -14,6 +14,9 @@ from .client import TWEETS_URL, platform_error, rate_limit, retry_after, scrub
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
 from .parse import STATUS_URL
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 
 def mentions_any(text: str, keywords: Any) -> bool:
@@ -48,7 +51,7 @@ def choose_reply_handle(*, config: dict[str, Any], mentioned: list[str], text: s
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     """POST /2/tweets as `account` (a connected handle of this channel), replying to `target`."""
     from channels.accounts.tokens import with_account_token

@@ -18,7 +18,7 @@ Signed with the channel's secret: header `X-Desk-Timestamp: <unix seconds>` and
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -28,6 +28,9 @@ from channels.text import safe_url
 from ..base import ConfigError, FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, item_mentions, parse_each
 from ..schema import Credential, KindSchema, Setting
+
+if TYPE_CHECKING:
+    from channels.models import Channel
 
 SCHEMA = KindSchema(
     settings=(
@@ -63,12 +66,12 @@ class WebhookAdapter:
             raise ConfigError('"max_age_seconds" must be a whole number from 30 to 300.')
         return config
 
-    def fetch(self, *, channel: Any, session: requests.Session) -> FetchResult:
+    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         # Nothing to poll: senders push. Returning the cursor unchanged keeps a "Poll now"
         # from an admin harmless.
         return FetchResult(mentions=[], cursor=channel.cursor or {})
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         secret = "set" if channel.credentials.get("secret") else "NOT set: every request will be refused"
         return f"Push only: senders POST to /hooks/{channel.slug}/ (secret {secret})."
 
