@@ -133,7 +133,14 @@ def _twitter(channel: Any, config: dict[str, Any]) -> list[Bucket]:
     return buckets
 
 
+def _gitlab(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+    from channels.adapters.gitlab.budget import budget
+
+    return budget(channel, config)
+
+
 BUCKETS = {
+    "gitlab": _gitlab,
     "hackernews": _hackernews,
     "reddit": _reddit,
     "stackexchange": _stackexchange,

@@ -12,6 +12,7 @@ _ADAPTERS: dict[str, str] = {
     "stackexchange": "channels.adapters.stackexchange.StackExchangeAdapter",
     "disqus": "channels.adapters.disqus.DisqusAdapter",
     "discourse": "channels.adapters.discourse.DiscourseAdapter",
+    "gitlab": "channels.adapters.gitlab.GitLabAdapter",
     "email": "channels.adapters.email.EmailAdapter",
     "webhook": "channels.adapters.webhook.WebhookAdapter",
 }

@@ -45,4 +45,5 @@ WATCH_PLANS: dict[str, WatchPlan] = {
     "discourse": WatchPlan(900, 2, 86_400, "Discourse: 60 a minute per admin API key"),
     "stackexchange": WatchPlan(7_200, 2, 10_000, "Stack Exchange: 10,000 a day per IP with an app key"),
     "disqus": WatchPlan(1_800, 1, 24_000, "Disqus: 1,000 an hour per application"),
+    "gitlab": WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user"),
 }

@@ -34,6 +34,7 @@ CONFIG_EXAMPLES: dict[str, dict[str, Any]] = {
     "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
     "disqus": {"forum": "gitlab"},
     "discourse": {"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
+    "gitlab": {"projects": ["gitlab-org/gitlab"], "keywords": ["runner"]},
     "email": {
         "host": "imap.example.com",
         "port": 993,

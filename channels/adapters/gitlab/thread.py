@@ -9,16 +9,12 @@ from typing import Any
 
 import requests
 
-from ..watch import ThreadFetch, WatchPlan
+from ..watch import ThreadFetch
 from .client import Client, token_of
 from .config import validate_config
 from .parse import Filters, parse_page
 
 _REF_RE = re.compile(r"(\d+)/issues/(\d+)")
-
-# GitLab.com: 2,000 API requests a minute per user (docs.gitlab.com, "GitLab.com rate limits"); 100 watched issues
-# read every 10 minutes (2 requests each) are 28,800 a day, about 1 % of it.
-WATCH_PLAN = WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user")
 
 
 def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
