@@ -42,13 +42,13 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection, connections
 
+    from channels.adapters.discourse.tests.test_discourse_adapter import LATEST_URL, iso, latest_page
+    from channels.adapters.discourse.tests.test_discourse_adapter import post as discourse_post
     from channels.adapters.hackernews import replay
     from channels.adapters.reddit import API_URL, AUTH_URL
+    from channels.adapters.reddit.tests.test_reddit_adapter import RATELIMIT, listing
+    from channels.adapters.reddit.tests.test_reddit_adapter import post as reddit_post
     from channels.models import Channel
-    from channels.tests.test_discourse_adapter import LATEST_URL, iso, latest_page
-    from channels.tests.test_discourse_adapter import post as discourse_post
-    from channels.tests.test_reddit_adapter import RATELIMIT, listing
-    from channels.tests.test_reddit_adapter import post as reddit_post
     from intake.services.polling import channel_mark_dispatched, channel_poll, channels_due
     from mentions.models import Message
 

@@ -6,7 +6,8 @@ posted, so the interval is the freshness. Each platform limits requests per wind
 something (Algolia per IP, Reddit per OAuth client, Stack Exchange per IP and day, Discourse per
 site, Disqus per application key, X per app and endpoint): channels that share that something
 share the budget. Polling spends at most POLL_SHARE of it; the rest is left for backlogs (which
-re-poll sooner), watched threads, the admin's "test connection" and retries.
+re-poll sooner), watched threads, the admin's "test connection" and retries. Each platform declares
+its budgets (`Platform.budget`, in `channels/adapters/<kind>/platform.py`); this module adds them up.
 
 An interval an admin sets is used as long as the budget allows it; a shorter one is raised to the
 shortest the budget allows, and admin says so (`PollInterval.note`).
@@ -43,12 +44,13 @@ class Bucket:
         return shared_requests * self.window_seconds / (self.limit * POLL_SHARE)
 
 
-def _hashed(value: Any) -> str:
-    # A budget's key may come from a secret (a client id, an API key): only a digest is kept.
+def hashed(value: Any) -> str:
+    """A budget's key part taken from a secret (a client id, an API key): only a digest is kept."""
     return hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else "none"
 
 
-def _credential(channel: Any, name: str) -> Any:
+def credential(channel: Any, name: str) -> Any:
+    """One of the channel's credentials for a budget's key, or None (unreadable ones included)."""
     from channels.secrets import CredentialsUnreadable
 
     try:
@@ -58,101 +60,12 @@ def _credential(channel: Any, name: str) -> Any:
     return credentials.get(name) if isinstance(credentials, dict) else None
 
 
-def _hackernews(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    from channels.adapters.hackernews.config import DEFAULTS
-
-    hourly = int(config.get("hourly_request_budget") or DEFAULTS["hourly_request_budget"])
-    # One search per keyword; every HN channel of the deployment asks Algolia from the same IP.
-    return [
-        Bucket(
-            "algolia", max(1, len(config.get("keywords") or [])), hourly, 3600, f"Algolia: {hourly:,} an hour per IP"
-        )
-    ]
-
-
-def _reddit(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    from channels.adapters.reddit.config import DEFAULTS
-
-    subreddits = len(config.get("subreddits") or [])
-    comments = config.get("include_comments", DEFAULTS["include_comments"])
-    requests = subreddits * (2 if comments else 1) + len(config.get("keywords") or [])
-    per_minute = int(config.get("requests_per_minute") or DEFAULTS["requests_per_minute"])
-    client = _credential(channel, "client_id")
-    return [
-        Bucket(f"reddit:{_hashed(client)}", max(1, requests), per_minute, 60, f"Reddit: {per_minute} a minute per app")
-    ]
-
-
-def _stackexchange(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    # Each tag's new questions, then the watched questions' answers and comments.
-    requests = len(config.get("tags") or []) + 2
-    daily = 10_000 if _credential(channel, "key") else 300
-    # The quota is per IP and shared by every app on it.
-    return [Bucket("stackexchange", requests, daily, 86_400, f"Stack Exchange: {daily:,} a day per IP")]
-
-
-def _discourse(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    keyed = bool(_credential(channel, "api_key"))
-    # Admin API keys share 60 a minute across all keys of the forum; anonymous reads 200 a minute per IP.
-    per_minute = 60 if keyed else 200
-    base = str(config.get("base_url", ""))
-    return [
-        Bucket(
-            f"discourse:{base}:{'key' if keyed else 'ip'}",
-            1,
-            per_minute,
-            60,
-            f"Discourse ({base}): {per_minute} a minute {'per admin API key' if keyed else 'per IP'}",
-        )
-    ]
-
-
-def _disqus(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    key = _credential(channel, "api_key")
-    return [Bucket(f"disqus:{_hashed(key)}", 1, 1000, 3600, "Disqus: 1,000 an hour per application")]
-
-
-# X's recorded limits for the Basic tier, per app and 15 minutes (github.com/tweepy/tweepy/discussions/2127);
-# what X reports in its x-rate-limit-limit headers replaces them once a poll has seen them.
-X_LIMITS = {"mentions": 15, "search": 60}
-
-
-def _twitter(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    token = _hashed(_credential(channel, "bearer_token"))
-    reported = (channel.platform_status or {}).get("rate_limit") or {}
-    uses = {"mentions": len(config.get("handles") or []), "search": len(config.get("search_queries") or [])}
-    buckets = []
-    for endpoint, requests in uses.items():
-        if not requests:
-            continue
-        limit = reported.get(endpoint, {}).get("limit") if isinstance(reported.get(endpoint), dict) else None
-        limit = int(limit) if isinstance(limit, int) and limit > 0 else X_LIMITS[endpoint]
-        buckets.append(
-            Bucket(f"x:{token}:{endpoint}", requests, limit, 900, f"X {endpoint}: {limit} per 15 min per app")
-        )
-    return buckets
-
-
-def _gitlab(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    from channels.adapters.gitlab.budget import budget
-
-    return budget(channel, config)
-
-
-BUCKETS = {
-    "gitlab": _gitlab,
-    "hackernews": _hackernews,
-    "reddit": _reddit,
-    "stackexchange": _stackexchange,
-    "discourse": _discourse,
-    "disqus": _disqus,
-    "twitter": _twitter,
-}
-
-
 def buckets_of(channel: Any) -> list[Bucket]:
-    """The budgets `channel` spends per poll; [] for a channel with none (IMAP, webhooks)."""
-    of = BUCKETS.get(channel.kind)
+    """The budgets `channel` spends per poll, as its platform declares them (`Platform.budget`, in the
+    platform's package); [] for a platform with none (IMAP, webhooks)."""
+    from channels.adapters.registry import platform_of
+
+    of = platform_of(channel.kind).budget
     return of(channel, channel.config if isinstance(channel.config, dict) else {}) if of else []
 
 

@@ -29,9 +29,13 @@ REFRESH_MARGIN = timedelta(minutes=5)
 
 
 def provider_for(kind: str) -> Provider | None:
+    """The sign-in flow that connects `kind`'s accounts, when its platform declares one (`Platform.accounts`)."""
     from channels.adapters import get_adapter
+    from channels.adapters.registry import platform_of
 
-    return getattr(get_adapter(kind), "oauth", None)
+    if platform_of(kind).accounts is None:
+        return None
+    return get_adapter(kind).oauth
 
 
 def accounts_from_handles(*, channel: Any) -> list[Account]:
@@ -39,9 +43,9 @@ def accounts_from_handles(*, channel: Any) -> list[Account]:
     handles), so that each can be connected, or marked as replying outside the desk."""
     from channels.adapters import get_adapter
 
-    adapter = get_adapter(channel.kind)
-    if not hasattr(adapter, "oauth"):
+    if provider_for(channel.kind) is None:
         return []
+    adapter = get_adapter(channel.kind)
     own = getattr(adapter, "own_accounts", None)
     # Elsewhere our accounts are the channel's `our_accounts` (Stack Exchange lists numeric user ids
     # there, not names: those accounts are added by name in admin).

@@ -58,7 +58,7 @@ class Credential:
 
 @dataclass(frozen=True)
 class KindSchema:
-    summary: str  # one line on the kind picker
+    # The one line on admin's kind picker is the platform's `help_text` (channels.adapters.platform).
     settings: tuple[Setting, ...] = ()
     credentials: tuple[Credential, ...] = ()
     # Credentials that are not flat strings (X's per-handle tokens): only the raw JSON box can set them.

@@ -8,7 +8,8 @@ the thread's items as the same `IncomingMention`s its poll would (same ids), so 
 stores them: duplicates are dropped, replies join their ticket, an expert's answer closes the loop.
 
 How often a watched thread is read is chosen per platform so that 100 watched threads use a stated
-share of the platform's request budget (`WATCH_PLANS`; docs/platforms/README.md, "Watching threads").
+share of the platform's request budget: each platform declares its `WatchPlan` (`Platform.watch`, in
+`channels/adapters/<kind>/platform.py`; docs/platforms/README.md, "Watching threads").
 """
 
 from __future__ import annotations
@@ -38,12 +39,8 @@ class WatchPlan:
         return self.requests_per_day(threads) / self.budget_per_day
 
 
-# 100 watched threads stay under a quarter of each budget, leaving polling its half (channels.freshness).
-WATCH_PLANS: dict[str, WatchPlan] = {
-    "hackernews": WatchPlan(600, 1, 240_000, "Algolia: 10,000 an hour per IP"),
-    "reddit": WatchPlan(600, 1, 144_000, "Reddit: 100 a minute per OAuth app"),
-    "discourse": WatchPlan(900, 2, 86_400, "Discourse: 60 a minute per admin API key"),
-    "stackexchange": WatchPlan(7_200, 2, 10_000, "Stack Exchange: 10,000 a day per IP with an app key"),
-    "disqus": WatchPlan(1_800, 1, 24_000, "Disqus: 1,000 an hour per application"),
-    "gitlab": WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user"),
-}
+def watch_plan(kind: str) -> WatchPlan | None:
+    """How often a thread of `kind` is read; None when its threads are not watched (X, e-mail, webhooks)."""
+    from channels.adapters.registry import platform_of
+
+    return platform_of(kind).watch

@@ -1,4 +1,4 @@
-"""Algolia hits in the recorded shape (channels/tests/fixtures/hackernews, recorded from hn.algolia.com; its
+"""Algolia hits in the recorded shape (channels/adapters/hackernews/tests/fixtures, recorded from hn.algolia.com; its
 SOURCES.md says where), with chosen values."""
 
 import copy
@@ -12,7 +12,7 @@ import responses
 from channels.adapters.hackernews import SEARCH_URL as SEARCH_URL_FOR_FAKE
 from channels.adapters.hackernews.client import FRONT_PAGE_URL
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hackernews"
+FIXTURES = Path(__file__).parents[1] / "adapters" / "hackernews" / "tests" / "fixtures"
 
 
 def load(name: str):

@@ -2,7 +2,7 @@
 answer, the watched thread does, and the loop closes as it does for a found one.
 
 Algolia is faked at the HTTP boundary: `search_by_date` by channels/tests/hn.py's FakeAlgolia (recorded
-hit shapes), `/items/{id}` with the recorded item tree of channels/tests/fixtures/hackernews/
+hit shapes), `/items/{id}` with the recorded item tree of channels/adapters/hackernews/tests/fixtures/
 algolia_items_17.json, its ids, authors and texts changed. Slack is `responses` on chat.postMessage.
 """
 

@@ -16,35 +16,11 @@ from typing import Any
 from django import forms
 
 from channels.adapters import ConfigError, get_adapter
+from channels.adapters.registry import PLATFORMS, platform_of
 from channels.adapters.schema import Credential, KindSchema, Setting
 from channels.models import Channel
 from channels.secrets import CredentialsUnreadable
 
-CONFIG_EXAMPLES: dict[str, dict[str, Any]] = {
-    "hackernews": {"keywords": ["gitlab"]},
-    "twitter": {
-        "handles": [
-            {"username": "GitLab", "user_id": "2244994945", "role": "main"},
-            {"username": "GitLabStatus", "user_id": "1001", "role": "status"},
-        ],
-        "search_queries": ['"gitlab ci" -is:retweet'],
-        "monthly_read_budget": 10000,
-    },
-    "reddit": {"keywords": ["gitlab"], "subreddits": ["gitlab"]},
-    "stackexchange": {"site": "stackoverflow", "tags": ["gitlab", "gitlab-ci"]},
-    "disqus": {"forum": "gitlab"},
-    "discourse": {"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
-    "gitlab": {"projects": ["gitlab-org/gitlab"], "keywords": ["runner"]},
-    "email": {
-        "host": "imap.example.com",
-        "port": 993,
-        "security": "ssl",
-        "mailbox": "INBOX",
-        "address": "community@example.com",
-        "username": "community@example.com",
-    },
-    "webhook": {},
-}
 SETTING_PREFIX = "setting_"
 CREDENTIAL_PREFIX = "credential_"
 # A config key named in an adapter's message: "keywords" or handles[0].
@@ -135,7 +111,7 @@ class ChannelForm(forms.ModelForm):
     """The fields every kind has; `channel_form_for` adds a kind's settings and credentials."""
 
     kind: str = ""
-    schema: KindSchema = KindSchema(summary="")
+    schema: KindSchema = KindSchema()
 
     # A CharField, not a JSONField: an empty box must mean "use the fields", never render as "null".
     config = forms.CharField(
@@ -182,7 +158,9 @@ class ChannelForm(forms.ModelForm):
         accounts = self.initial.get("our_accounts")
         if isinstance(accounts, list):
             self.initial["our_accounts"] = "\n".join(str(a) for a in accounts)
-        example = json.dumps(CONFIG_EXAMPLES.get(self.kind, {}), ensure_ascii=False)
+        # Each platform declares its example (channels/adapters/<kind>/platform.py).
+        declared = platform_of(self.kind).config_example if self.kind in PLATFORMS else {}
+        example = json.dumps(dict(declared), ensure_ascii=False)
         self.fields["config"].help_text = (
             "Leave empty to use the fields above. Filled, it replaces the whole config (validated the same "
             f"way). Example: {example}"

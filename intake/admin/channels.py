@@ -12,26 +12,25 @@ from django.utils.html import format_html, format_html_join
 from advocacy.admin_display import cut, short_time
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import AdapterError, get_adapter
+from channels.adapters.registry import platform_of, platforms
 from channels.budget import budget_plan
 from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Account, Channel, DeadLetter
 from channels.secrets import CredentialsUnreadable, credentials_describe
 from intake.admin.channel_forms import (
-    CONFIG_EXAMPLES,
     ChannelForm,
     WriteOnlyTextarea,
     channel_form_for,
     credential_field_names,
-    schema_of,
     setting_field_names,
 )
-from intake.services.polling import PUSH_KINDS, channel_poll
+from intake.services.polling import channel_poll
 
 logger = logging.getLogger(__name__)
 
-# Re-exported: tests and fixtures build channels from these examples.
-__all__ = ["CONFIG_EXAMPLES", "ChannelForm", "WriteOnlyTextarea"]
+# Re-exported for the admin's callers.
+__all__ = ["ChannelForm", "WriteOnlyTextarea"]
 
 
 # What a channel's page shows of its polling: read-only, in the "Health" section.
@@ -167,7 +166,7 @@ class ChannelAdmin(admin.ModelAdmin):
     def _kind_picker(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        kinds = [(kind, label, schema_of(kind).summary) for kind, label in Channel.Kind.choices]
+        kinds = [(p.kind, p.label, p.help_text) for p in platforms()]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -235,7 +234,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     @admin.display(description="Polls")
     def polling(self, obj: Channel) -> str:
-        return poll_interval(obj).note if obj.kind not in PUSH_KINDS else "Pushed by the platform: never polled."
+        return poll_interval(obj).note if not platform_of(obj.kind).pushed else "Pushed by the platform: never polled."
 
     @admin.display(description="Reads this month")
     def usage_summary(self, obj: Channel) -> str:

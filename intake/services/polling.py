@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
 from channels.adapters.base import Adapter, FetchResult, PayloadError
+from channels.adapters.registry import pushed_kinds
 from channels.budget import budget_plan, usage_record
 from channels.freshness import poll_interval
 from channels.http import build_session
@@ -34,16 +35,12 @@ class PollOutcome:
     error: str = ""
 
 
-# Channels the platform pushes to (POST /hooks/<slug>/): nothing to poll.
-PUSH_KINDS = ("webhook",)
-
-
 def channels_due(*, now: datetime | None = None) -> list[int]:
     """Ids of enabled, healthy-enough channels whose next poll time has come."""
     now = now or timezone.now()
     return list(
         Channel.objects.filter(enabled=True)
-        .exclude(kind__in=PUSH_KINDS)
+        .exclude(kind__in=pushed_kinds())  # pushed to the desk (POST /hooks/<slug>/): nothing to poll
         .exclude(health=Channel.Health.FAILING)
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))

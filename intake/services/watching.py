@@ -3,7 +3,7 @@ loop even when it does not contain a keyword the channel searches for, and a req
 is seen.
 
 The beat (`threads_watch_due`) reads each due thread with the adapter's `fetch_thread`, every
-`WATCH_PLANS[kind].interval_seconds` (so 100 watched threads stay within a stated share of the platform's
+`watch_plan(kind).interval_seconds` (so 100 watched threads stay within a stated share of the platform's
 budget), and hands the new items to the ingest pipeline: posts by the watched authors, our own accounts and
 the requester, and answers to our replies; the rest of a busy thread (a front-page story's hundreds of
 comments) is not ours to ticket. Failures back off, never raise out of the beat.
@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from channels.adapters import AdapterError, RateLimited, get_adapter
-from channels.adapters.watch import WATCH_PLANS
+from channels.adapters.watch import WatchPlan, watch_plan
 from channels.http import build_session
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, ThreadWatch
@@ -29,6 +29,14 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
 PER_RUN = 50
+
+
+def _plan(watch: ThreadWatch) -> WatchPlan:
+    # A watch is only started for a platform with a plan (mentions.services.watching.thread_watch_start).
+    plan = watch_plan(watch.channel.kind)
+    if plan is None:
+        raise LookupError(f"{watch.channel.kind} threads are not watched")
+    return plan
 
 
 def _claimed(now: datetime, limit: int) -> list[ThreadWatch]:
@@ -43,7 +51,7 @@ def _claimed(now: datetime, limit: int) -> list[ThreadWatch]:
             .order_by("next_check_at", "pk")[:limit]
         )
         for watch in due:
-            plan = WATCH_PLANS[watch.channel.kind]
+            plan = _plan(watch)
             ThreadWatch.objects.filter(pk=watch.pk).update(
                 next_check_at=now + timedelta(seconds=plan.interval_seconds), updated_at=now
             )
@@ -74,7 +82,7 @@ def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
 
 
 def _failed(watch: ThreadWatch, now: datetime, error: str, retry_after: float | None = None) -> None:
-    plan = WATCH_PLANS[watch.channel.kind]
+    plan = _plan(watch)
     wait = min(MAX_BACKOFF, timedelta(seconds=plan.interval_seconds * 2 ** min(watch.failures + 1, 8)))
     if retry_after:
         wait = max(wait, timedelta(seconds=retry_after))

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from channels.adapters import get_adapter
 from channels.adapters.polling import PolledAdapter
+from channels.adapters.registry import platform_of
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
-from intake.admin.channels import CONFIG_EXAMPLES
 
 pytestmark = pytest.mark.django_db
 
@@ -267,8 +267,8 @@ def test_every_declared_setting_is_one_the_adapter_accepts():
                 value = setting.default if isinstance(setting.default, int) else (setting.limits or (1,))[0]
             if setting.type == "choice":
                 value = setting.choices[0][0]
-            if value is None or setting.key in CONFIG_EXAMPLES[kind] or setting.type == "records":
+            if value is None or setting.key in platform_of(kind).example_config() or setting.type == "records":
                 continue
             if setting.key in ("query", "ca_file"):
                 continue  # only valid with another setting (search mode) or an existing file
-            adapter.validate_config({**CONFIG_EXAMPLES[kind], setting.key: value})
+            adapter.validate_config({**platform_of(kind).example_config(), setting.key: value})

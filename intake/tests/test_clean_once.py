@@ -9,8 +9,8 @@ what the parser read. The webhook's text is one that a second cleaning changes: 
 then more; `mention_clean` cuts it at 100,000 characters (keeping the space), and cleaning that again would
 strip the space.
 
-Payload shapes: the webhook body is the documented one (channels/adapters/webhook.py); the Hacker News
-search response is the recorded Algolia shape (channels/tests/hn.py, from channels/tests/fixtures/hackernews,
+Payload shapes: the webhook body is the documented one (channels/adapters/webhook/__init__.py); the Hacker News
+search response is the recorded Algolia shape (channels/tests/hn.py, from channels/adapters/hackernews/tests/fixtures,
 whose SOURCES.md says where it was recorded).
 """
 

@@ -94,8 +94,8 @@ def test_errors_are_clear_and_store_nothing(tmp_path):
 def test_an_unreadable_item_in_a_saved_file_is_quarantined_and_the_rest_stored(tmp_path):
     """A saved page goes item by item like a poll: the item the parser cannot read is kept as a
     dead letter with its payload, the others become tickets."""
+    from channels.adapters.discourse.tests.test_discourse_adapter import FIXTURES as DISCOURSE_FIXTURES
     from channels.models import DeadLetter
-    from channels.tests.test_discourse_adapter import FIXTURES as DISCOURSE_FIXTURES
 
     channel = ChannelFactory(
         name="Forum", slug="forum", kind="discourse", config={"base_url": "https://forum.gitlab.com"}

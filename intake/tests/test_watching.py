@@ -9,14 +9,14 @@ import pytest
 import responses
 from django.utils import timezone
 
+from channels.adapters.discourse.tests import test_discourse_adapter as discourse
+from channels.adapters.discourse.tests.test_discourse_poll import latest_cursor
+from channels.adapters.disqus.tests import test_disqus_adapter as disqus
+from channels.adapters.reddit.tests import test_reddit_adapter as reddit
+from channels.adapters.registry import platforms
 from channels.adapters.stackexchange.client import API_ROOT as SE_API
-from channels.adapters.watch import WATCH_PLANS
+from channels.adapters.stackexchange.tests import test_stackexchange_adapter as se
 from channels.models import Channel
-from channels.tests import test_discourse_adapter as discourse
-from channels.tests import test_disqus_adapter as disqus
-from channels.tests import test_reddit_adapter as reddit
-from channels.tests import test_stackexchange_adapter as se
-from channels.tests.test_discourse_poll import latest_cursor
 from intake.services.polling import channel_poll
 from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket
@@ -157,7 +157,7 @@ def test_channels_whose_threads_cannot_be_read_are_not_watched():
 
 def test_100_watched_threads_a_day_stay_within_a_quarter_of_each_platforms_budget():
     costs = {
-        kind: (plan.requests_per_day(100), round(plan.share_of_budget(100), 2)) for kind, plan in WATCH_PLANS.items()
+        p.kind: (p.watch.requests_per_day(100), round(p.watch.share_of_budget(100), 2)) for p in platforms() if p.watch
     }
     assert costs == {
         "hackernews": (14_400, 0.06),

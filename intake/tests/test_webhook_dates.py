@@ -2,8 +2,8 @@
 before 1990, after tomorrow): refused by name on the HTTP hook (400), quarantined as a dead letter when a
 saved body is fed through `ingest_payload`, never an OverflowError.
 
-The body shape is the webhook channel's documented one (channels/adapters/webhook.py); the other adapters'
-items are their recorded payloads (channels/tests/fixtures/*/SOURCES.md) with only the date replaced."""
+The body shape is the webhook channel's documented one (channels/adapters/webhook/__init__.py); the other adapters'
+items are their recorded payloads (channels/adapters/*/tests/fixtures/SOURCES.md) with only the date replaced."""
 
 import json
 import logging
@@ -143,10 +143,10 @@ def _original_post(page):
 # Every other adapter that reads an ISO 8601 time from a recorded payload, with that time replaced by one
 # that cannot be converted to UTC: the item is rejected (a dead letter) or dated by another field, never raised.
 RECORDED = [
-    ("discourse", "discourse/posts_latest_real.json", lambda p: p["latest_posts"][0], "created_at"),
-    ("disqus", "disqus/posts_list.json", lambda p: p["response"][0], "createdAt"),
-    ("twitter", "twitter/search_recent_with_tweet_fields.json", _original_post, "created_at"),
-    ("hackernews", "hackernews/algolia_search_by_date_comment.json", lambda p: p["hits"][0], "created_at"),
+    ("discourse", "posts_latest_real.json", lambda p: p["latest_posts"][0], "created_at"),
+    ("disqus", "posts_list.json", lambda p: p["response"][0], "createdAt"),
+    ("twitter", "search_recent_with_tweet_fields.json", _original_post, "created_at"),
+    ("hackernews", "algolia_search_by_date_comment.json", lambda p: p["hits"][0], "created_at"),
 ]
 
 
@@ -155,9 +155,10 @@ RECORDED = [
 def test_other_adapters_reject_or_redate_an_unconvertible_time(kind, fixture, item_of, field, bad):
     from pathlib import Path
 
-    import channels.tests
+    import channels.adapters
 
-    payload = json.loads((Path(channels.tests.__file__).parent / "fixtures" / fixture).read_text())
+    fixtures = Path(channels.adapters.__file__).parent / kind / "tests" / "fixtures"
+    payload = json.loads((fixtures / fixture).read_text())
     item = item_of(payload)
     item[field] = bad
     if kind == "hackernews":

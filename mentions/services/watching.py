@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from channels.adapters import get_adapter
-from channels.adapters.watch import WATCH_PLANS
+from channels.adapters.watch import watch_plan
 from mentions.models import Message, ThreadWatch, Ticket
 
 
@@ -34,7 +34,7 @@ def thread_watch_start(
     threads cannot be read (X, e-mail, webhooks) or the ticket has no thread."""
     channel = ticket.channel
     adapter = get_adapter(channel.kind)
-    plan = WATCH_PLANS.get(channel.kind)
+    plan = watch_plan(channel.kind)
     root = _root(ticket)
     if plan is None or root is None or not hasattr(adapter, "fetch_thread") or not hasattr(adapter, "thread_ref"):
         return None

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
-from intake.admin.channels import CONFIG_EXAMPLES
 from mentions.history import SENTENCES, history_lines
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, TicketFactory
@@ -23,7 +23,7 @@ def at(event, when):
 def test_a_first_reply_reads_as_a_sentence_with_its_time_against_the_target(advocate_client):
     ada = AdvocateFactory(username="ada", first_name="Ada", last_name="Lovelace")
     ticket = TicketFactory(
-        channel=ChannelFactory(kind="twitter", name="X", config=CONFIG_EXAMPLES["twitter"]),
+        channel=ChannelFactory(kind="twitter", name="X", config=platform_of("twitter").example_config()),
         requested_at=T0,
         first_reply_at=T0 + timedelta(hours=2, minutes=10),
         first_reply_seconds=7800,

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from channels.adapters.base import IncomingMention
+from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
-from intake.admin.channels import CONFIG_EXAMPLES
 from intake.pipeline import mentions_ingest
 from mentions.models import Macro, MacroAction, Message, Rule, Ticket, TicketEvent
 from mentions.rules import RuleSet, keywords_pattern, mention_facts, rule_compile
@@ -43,7 +43,7 @@ def mention(n: int, text: str, **kw) -> IncomingMention:
 
 
 def twitter_channel(**kw):
-    return ChannelFactory(kind="twitter", config=CONFIG_EXAMPLES["twitter"], our_accounts=[], **kw)
+    return ChannelFactory(kind="twitter", config=platform_of("twitter").example_config(), our_accounts=[], **kw)
 
 
 def rule(**fields) -> Rule:

@@ -10,8 +10,8 @@ from itertools import count
 import pytest
 
 from channels.adapters.base import IncomingMention
+from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
-from intake.admin.channels import CONFIG_EXAMPLES
 from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket, TicketEvent
 
@@ -151,7 +151,7 @@ _ids = count(1)
 
 
 def ingest_one(kind: str, text: str, *, author: str = "dana_dev") -> Ticket:
-    channel = ChannelFactory(kind=kind, config=CONFIG_EXAMPLES[kind], our_accounts=[])
+    channel = ChannelFactory(kind=kind, config=platform_of(kind).example_config(), our_accounts=[])
     n = next(_ids)
     mentions_ingest(
         channel=channel,

@@ -1,7 +1,7 @@
 """Replying on a Discourse forum from the desk, against the forum faked with `responses`.
 
 Shapes: POST /posts.json answers with the created post, the same object /posts.json lists (the
-recorded channels/tests/fixtures/discourse/posts_latest_real.json entry the `post` helper starts from);
+recorded channels/adapters/discourse/tests/fixtures/posts_latest_real.json entry the `post` helper starts from);
 refusals are `{"errors": [...], "error_type": ...}` and a 429 adds `extras.wait_seconds`
 (meta.discourse.org/t/78612, the discourse_api gem's error handling).
 """
@@ -14,9 +14,16 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
+from channels.adapters.discourse.tests.test_discourse_adapter import (
+    BASE,
+    START,
+    add_latest,
+    discourse_channel,
+    iso,
+    post,
+)
+from channels.adapters.discourse.tests.test_discourse_poll import latest_cursor
 from channels.models import Account, Channel
-from channels.tests.test_discourse_adapter import BASE, START, add_latest, discourse_channel, iso, post
-from channels.tests.test_discourse_poll import latest_cursor
 from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import SendFailed, ticket_send_reply

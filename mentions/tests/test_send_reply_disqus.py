@@ -2,7 +2,7 @@
 
 Shapes: posts/create answers `{"code": 0, "response": <post>}` with the post as forums/listPosts lists
 it, its `thread` an id unless expanded (disqus.com/api/docs/posts/create/); the post here is the
-recorded member post of channels/tests/fixtures/disqus. Errors are `{"code": N, "response": "..."}`
+recorded member post of channels/adapters/disqus/tests/fixtures. Errors are `{"code": N, "response": "..."}`
 (the recorded disqus/error_code2_missing_argument.json).
 """
 
@@ -17,8 +17,8 @@ from django.utils import timezone
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters.disqus.oauth import TOKEN_URL
 from channels.adapters.disqus.reply import CREATE_URL
+from channels.adapters.disqus.tests.test_disqus_adapter import KEY, add_page, disqus_channel, guest, post, user
 from channels.models import Account, Channel
-from channels.tests.test_disqus_adapter import KEY, add_page, disqus_channel, guest, post, user
 from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import SendFailed, ticket_send_reply

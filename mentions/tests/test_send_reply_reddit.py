@@ -1,7 +1,7 @@
 """Replying on Reddit from the desk, against Reddit's endpoints faked with `responses`.
 
 Shapes: the comment in `json.data.things[0]` is the recorded listing comment of
-channels/tests/fixtures/reddit (subreddit_new_comments.json) in the `{"json": {"errors": [],
+channels/adapters/reddit/tests/fixtures (subreddit_new_comments.json) in the `{"json": {"errors": [],
 "data": {"things": [...]}}}` envelope that `api_type=json` answers with (reddit.com/dev/api#POST_api_comment;
 PRAW's objector reads the same keys); the RATELIMIT error triple is the one Reddit documents for posting too often
 (docs/platforms/reddit.md: `RATELIMIT`, "you are doing that too much. try again in 5 minutes").
@@ -20,8 +20,15 @@ from django.utils import timezone
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters.reddit import AUTH_URL
 from channels.adapters.reddit.reply import COMMENT_URL
+from channels.adapters.reddit.tests.test_reddit_adapter import (
+    RATELIMIT,
+    comment,
+    mock_token,
+    page,
+    post,
+    reddit_channel,
+)
 from channels.models import Account
-from channels.tests.test_reddit_adapter import RATELIMIT, comment, mock_token, page, post, reddit_channel
 from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.replies import SendFailed, ticket_send_reply

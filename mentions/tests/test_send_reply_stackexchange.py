@@ -2,7 +2,7 @@
 
 Shapes: comments/add and answers/add answer with the common wrapper (`items`, `has_more`, `quota_max`,
 `quota_remaining`) around the new comment or answer, the same item shapes as the recorded
-channels/tests/fixtures/stackexchange listings (api.stackexchange.com/docs/create-comment,
+channels/adapters/stackexchange/tests/fixtures listings (api.stackexchange.com/docs/create-comment,
 /docs/create-answer); errors are the wrapper's `error_id`/`error_name`/`error_message`
 (api.stackexchange.com/docs/error-handling).
 """
@@ -17,8 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from channels.adapters.stackexchange.client import API_ROOT
-from channels.models import Account, Channel
-from channels.tests.test_stackexchange_adapter import (
+from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
     add_answers,
     add_comments,
     add_questions,
@@ -28,6 +27,7 @@ from channels.tests.test_stackexchange_adapter import (
     stackexchange_channel,
     wrapper,
 )
+from channels.models import Account, Channel
 from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import SendFailed, reply_plan, ticket_send_reply

@@ -15,7 +15,7 @@ from intake.services.quarantine import mentions_store
 from mentions.models import Message
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, dismissing
 
-FIXTURE = Path(__file__).resolve().parents[2] / "channels/tests/fixtures/discourse/posts_latest_real.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "channels/adapters/discourse/tests/fixtures/posts_latest_real.json"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

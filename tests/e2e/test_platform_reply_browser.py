@@ -13,9 +13,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.adapters.stackexchange.client import API_ROOT
 from channels.adapters.stackexchange.parse import parse_page
+from channels.adapters.stackexchange.tests.test_stackexchange_adapter import answer, owner, question, wrapper
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
-from channels.tests.test_stackexchange_adapter import answer, owner, question, wrapper
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory

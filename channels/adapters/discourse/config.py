@@ -140,7 +140,6 @@ class Site:
 
 
 SCHEMA = KindSchema(
-    summary="New posts of a Discourse forum: every post, or only those matching a search.",
     settings=(
         Setting(
             "base_url",

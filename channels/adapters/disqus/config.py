@@ -50,7 +50,6 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 SCHEMA = KindSchema(
-    summary="New comments of one Disqus forum (a blog's or a docs site's comment threads).",
     settings=(
         Setting(
             "forum",

@@ -182,7 +182,6 @@ def password_of(channel: Any) -> str:
 
 
 SCHEMA = KindSchema(
-    summary="A team mailbox (community@, merch@…) read over IMAP: each message a person sends opens or joins a ticket.",
     settings=(
         Setting(
             "host", "IMAP server", "text", "A host name or IP address, not a URL", "imap.example.com", required=True

@@ -10,20 +10,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from channels.freshness import Bucket
+from channels.freshness import Bucket, credential
 
 AUTHENTICATED_PER_MINUTE = 2_000
 ANONYMOUS_PER_MINUTE = 500
 
 
 def budget(channel: Any, config: dict[str, Any]) -> list[Bucket]:
-    from channels.secrets import CredentialsUnreadable
-
-    try:
-        credentials = channel.credentials
-    except CredentialsUnreadable:
-        credentials = {}
-    token = credentials.get("access_token") if isinstance(credentials, dict) else None
+    token = credential(channel, "access_token")
     base = str(config.get("base_url") or "https://gitlab.com")
     projects = len(config.get("projects") or []) or 1
     if token:

@@ -118,7 +118,6 @@ def api_root(base_url: str) -> str:
 
 
 SCHEMA = KindSchema(
-    summary="New issues of GitLab projects (gitlab.com or your own instance) and their comments.",
     settings=(
         Setting(
             "projects",

@@ -51,7 +51,6 @@ def settings_of(config: dict[str, Any]) -> dict[str, Any]:
 
 
 SCHEMA = KindSchema(
-    summary="Hacker News stories and comments that mention your keywords (Algolia search; no account needed).",
     settings=(
         Setting(
             "keywords",

@@ -98,7 +98,6 @@ def _clean_subreddits(value: Any) -> list[str]:
 
 
 SCHEMA = KindSchema(
-    summary="Reddit posts and comments: keyword searches across Reddit and every post of chosen subreddits.",
     settings=(
         Setting(
             "keywords",

@@ -98,7 +98,6 @@ def site_domain(site: str) -> str:
 
 
 SCHEMA = KindSchema(
-    summary="Questions, answers and comments with your tags on Stack Overflow or another Stack Exchange site.",
     settings=(
         Setting(
             "site",

@@ -153,7 +153,6 @@ def sources(config: dict[str, Any]) -> list[Source]:
 
 
 SCHEMA = KindSchema(
-    summary="X (Twitter) posts that mention our handles, and recent-search queries.",
     settings=(
         Setting(
             "handles",

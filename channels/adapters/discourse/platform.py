@@ -1,0 +1,39 @@
+"""Discourse, declared for the registry (channels.adapters.platform)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.adapters.platform import Platform
+from channels.adapters.watch import WatchPlan
+from channels.freshness import Bucket, credential
+
+
+def budget(channel: Any, config: dict[str, Any]) -> list[Bucket]:
+    keyed = bool(credential(channel, "api_key"))
+    # Admin API keys share 60 a minute across all keys of the forum; anonymous reads 200 a minute per IP.
+    per_minute = 60 if keyed else 200
+    base = str(config.get("base_url", ""))
+    return [
+        Bucket(
+            f"discourse:{base}:{'key' if keyed else 'ip'}",
+            1,
+            per_minute,
+            60,
+            f"Discourse ({base}): {per_minute} a minute {'per admin API key' if keyed else 'per IP'}",
+        )
+    ]
+
+
+PLATFORM = Platform(
+    kind="discourse",
+    label="Discourse forum",
+    adapter="channels.adapters.discourse.DiscourseAdapter",
+    help_text="New posts of a Discourse forum: every post, or only those matching a search.",
+    config_example={"base_url": "https://forum.gitlab.com", "staff_are_ours": True},
+    budget=budget,
+    # 100 watched threads stay under a quarter of the budget, leaving polling its half (channels.freshness).
+    watch=WatchPlan(900, 2, 86_400, "Discourse: 60 a minute per admin API key"),
+    replies="channels.adapters.discourse.DiscourseAdapter.post_reply",
+    accounts="channels.adapters.discourse.oauth.DiscourseUserApiKey",
+)

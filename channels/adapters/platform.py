@@ -1,0 +1,85 @@
+"""What the desk knows about one platform, declared in one place: its package's `platform.py`.
+
+Each platform package (`channels/adapters/<kind>/`) declares `PLATFORM = Platform(...)` in its
+`platform.py`, and `channels/adapters/registry.py` lists the packages. Everything that used to keep a
+per-kind table reads the declaration through the registry: `get_adapter`, the poll interval's request
+budgets (`channels.freshness`), the thread-watch plans (`channels.adapters.watch`), the channel admin's
+kind picker and config example, and which kinds connect accounts.
+
+A part a platform does not have (no request budget, no threads to watch, no replies, no accounts to
+connect) is said so explicitly: `None` plus a reason in `unsupported`, which the parts test
+(`channels/tests/test_platform_parts.py`) requires, so a new platform cannot forget a part silently.
+
+The declaration module must stay cheap: no client at module level (the adapter is named by dotted path
+and imported on first use). Python still runs the package's `__init__` first, which is where today's
+adapters live; the registry imports one platform's declaration only when that kind is asked for.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from channels.adapters.watch import WatchPlan
+    from channels.freshness import Bucket
+
+# (channel, its config) -> the request budgets one poll of it spends.
+BudgetOf = Callable[[Any, dict[str, Any]], "list[Bucket]"]
+# The parts a platform may lack; each one it lacks needs its reason in `Platform.unsupported`.
+OptionalPart = Literal["budget", "watch", "replies", "accounts"]
+OPTIONAL_PARTS: tuple[OptionalPart, ...] = ("budget", "watch", "replies", "accounts")
+
+ADAPTERS_DIR = Path(__file__).resolve().parent
+DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
+
+
+@dataclass(frozen=True)
+class Platform:
+    kind: str  # Channel.kind
+    label: str  # what admin calls it; Channel.Kind's label says the same (the parts test checks)
+    adapter: str  # dotted path of the adapter class, imported on first use
+    help_text: str  # one line on admin's kind picker: what a channel of this kind reads
+    config_example: Mapping[str, Any]  # a config validate_config accepts, shown in admin's raw box
+    budget: BudgetOf | None  # the request budgets a poll spends (channels.freshness)
+    watch: WatchPlan | None  # how often a watched thread is read
+    replies: str | None  # dotted path of what posts the desk's reply there (an adapter's post_reply)
+    accounts: str | None  # dotted path of the sign-in flow (Provider) that connects the accounts replying
+    unsupported: Mapping[OptionalPart, str] = field(default_factory=dict)  # why a part is missing
+    pushed: bool = False  # the platform posts to the desk (POST /hooks/<slug>/): never polled
+
+    def __post_init__(self) -> None:
+        # Read-only views: a declaration is shared by every caller for the life of the process.
+        object.__setattr__(self, "config_example", MappingProxyType(dict(self.config_example)))
+        object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
+
+    def example_config(self) -> dict[str, Any]:
+        """A fresh copy of the config example (a caller may store it on a channel and change it)."""
+        return copy.deepcopy(dict(self.config_example))
+
+    def missing(self) -> list[OptionalPart]:
+        """The optional parts this platform does not have."""
+        has = {"budget": self.budget is not None, "watch": self.watch is not None}
+        has |= {"replies": self.replies is not None, "accounts": self.accounts is not None}
+        return [part for part in OPTIONAL_PARTS if not has[part]]
+
+    @property
+    def package(self) -> str:
+        return f"channels.adapters.{self.kind}"
+
+    @property
+    def tests_package(self) -> str:
+        return f"{self.package}.tests"
+
+    @property
+    def fixtures_dir(self) -> Path:
+        """Recorded payloads, with SOURCES.md naming where each came from."""
+        return ADAPTERS_DIR / self.kind / "tests" / "fixtures"
+
+    @property
+    def docs_page(self) -> Path:
+        return DOCS_DIR / f"{self.kind}.md"
