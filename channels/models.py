@@ -34,6 +34,7 @@ class Channel(models.Model):
         STACKEXCHANGE = "stackexchange", "Stack Overflow / Stack Exchange"
         DISQUS = "disqus", "Disqus comments"
         DISCOURSE = "discourse", "Discourse forum"
+        GITLAB = "gitlab", "GitLab issues"
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
 

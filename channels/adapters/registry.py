@@ -20,6 +20,7 @@ PLATFORMS: dict[str, str] = {
     "stackexchange": "channels.adapters.stackexchange.platform",
     "disqus": "channels.adapters.disqus.platform",
     "discourse": "channels.adapters.discourse.platform",
+    "gitlab": "channels.adapters.gitlab.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
 }

@@ -165,4 +165,5 @@ def test_100_watched_threads_a_day_stay_within_a_quarter_of_each_platforms_budge
         "discourse": (19_200, 0.22),
         "stackexchange": (2_400, 0.24),
         "disqus": (4_800, 0.2),
+        "gitlab": (28_800, 0.01),
     }

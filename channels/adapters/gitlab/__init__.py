@@ -1,0 +1,127 @@
+"""GitLab issues (gitlab.com or a self-managed instance), through the REST API v4.
+
+Config (validated by `validate_config`; unknown keys are errors)::
+
+    {
+        "projects": ["gitlab-org/gitlab", 278964],  # required: paths as in the project's address, or ids
+        "base_url": "https://gitlab.com",           # or a self-managed instance's root; https only
+        "keywords": ["runner"],                     # only issues whose title or description contains one
+        "labels": ["bug"],                          # only issues carrying all of these labels
+        "include_confidential": false,              # confidential issues and internal notes: skipped unless true
+        "backfill_hours": 24,                       # how far back the first poll reads
+        "max_requests_per_poll": 30,                # API calls one poll may make
+    }
+
+Credentials (optional for public projects): ``{"access_token": "glpat-..."}``, a personal, project or group
+access token with ``read_api`` (``api`` to post replies with it), sent as ``PRIVATE-TOKEN``; never logged, and
+redirects are not followed (requests would forward the header). ``oauth_client_id`` / ``oauth_client_secret``:
+the OAuth application accounts connect through (`oauth.py`).
+
+What is read (`paging.py`): per project, the issues touched since the cursor's mark, oldest first, and the new
+notes of each. New issues open tickets; their notes (comments) follow up on the issue's ticket; system notes are
+ignored; notes by ``Channel.our_accounts`` are our replies. Cursor: `cursor.py`. Parsing: `parse.py`. Replies:
+`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget: `budget.py`.
+
+Rate limits: a 429's ``Retry-After`` (or ``RateLimit-Reset``) is `RateLimited` on a poll's first call and ends
+the walk later; ``RateLimit-Remaining`` at 10 or below ends the walk and the poll waits for the reset (see
+`client.py`). Other failures: 401/403 -> ``AuthError``; 404 -> ``ConfigError`` (no such project, or private);
+a redirect -> ``ConfigError``; 5xx, timeouts -> ``TransientError``; a body that is not JSON -> ``PayloadError``.
+``test_connection`` reads the first project: "GitLab answered: <project>".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..guard import Parsed, parse_each
+from ..polling import PolledAdapter, chunk_result
+from . import reply, thread
+from .client import Client, token_of
+from .config import DEFAULTS, SCHEMA, project_ref, validate_config
+from .cursor import Cursor
+from .oauth import GitLabOAuth, access_token_grant
+from .paging import Chunk, project_chunks
+from .parse import Filters, issue_mention, note_mention, parse_page
+
+__all__ = ["DEFAULTS", "GitLabAdapter"]
+
+
+class GitLabAdapter(PolledAdapter):
+    kind = "gitlab"
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
+    schema = SCHEMA
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
+    oauth = GitLabOAuth()
+    channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own user
+    reply_max_length = 1_000_000  # the Notes API's limit on a note's body
+
+    def post_reply(
+        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+
+    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+        config = self.settings_of(channel.config)
+        client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
+        cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
+        filters = Filters.of(config)
+        since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+        made = 0
+        for project in config["projects"]:
+            for chunk in project_chunks(client, cursor, project, filters=filters, since=since):
+                yield self._result(channel, chunk, cursor, client, requests_made=client.made - made)
+                made = client.made
+                if chunk.more and not client.can_call():
+                    return  # budget or rate limit: the other projects wait for the next poll
+        if made == 0 or client.made > made:
+            yield self._result(channel, Chunk(), cursor, client, requests_made=client.made - made)
+
+    def _result(self, channel: Any, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int) -> FetchResult:
+        parsed = parse_each(chunk.issues, issue_mention, id_keys=("iid", "id"), platform="gitlab")
+        filters, urls = Filters.of(self.settings_of(channel.config)), chunk.urls
+        parsed.extend(
+            parse_each(chunk.notes, lambda n: _note_or_none(n, urls, filters), id_keys=("id",), platform="gitlab")
+        )
+        result = chunk_result(
+            "gitlab", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
+        )
+        result.platform_status.update(
+            rate_limit_remaining=client.remaining,
+            rate_limit_reset=client.reset_at.isoformat() if client.reset_at else None,
+        )
+        return result
+
+    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        client = Client(session, config["base_url"], token_of(channel), budget=1)
+        data = client.get(f"/projects/{project_ref(config['projects'][0])}", {}).data
+        name = clean.line(data.get("name_with_namespace") if isinstance(data, dict) else None)
+        if not name:
+            raise PayloadError("GitLab's answer names no project: is base_url a GitLab instance?")
+        return f"GitLab answered: {name}"
+
+    def parse_page(self, payload: Any, **options: Any) -> Parsed:
+        """A saved list of issues or notes (see `parse.parse_page`), without a channel's filters."""
+        return parse_page(payload)
+
+    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+        """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""
+        return parse_page(payload, filters=Filters.of(self.settings_of(channel.config)))
+
+    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+        return self.parse_page_for_channel(payload, channel=channel).mentions
+
+
+def _note_or_none(note: Any, urls: dict[str, str], filters: Filters) -> IncomingMention | None:
+    if isinstance(note, dict) and not filters.note_wanted(note):
+        return None  # a system note, an internal one, a note on something else
+    return note_mention(note, issue_urls=urls)

@@ -1,0 +1,181 @@
+"""A GitLab channel's settings: `validate_config`, the defaults, the schema admin builds its form from, and the
+instance's address."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ..base import ConfigError
+from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..values import config_keys_check, whole_numbers_check
+
+GITLAB_COM = "https://gitlab.com"
+DEFAULTS: dict[str, Any] = {
+    "base_url": GITLAB_COM,
+    "keywords": [],
+    "labels": [],
+    "include_confidential": False,
+    "max_requests_per_poll": 30,
+    "backfill_hours": 24,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "max_requests_per_poll": (2, 500),
+    "backfill_hours": (0, 24 * 30),
+}
+MAX_PROJECTS = 50
+MAX_KEYWORDS = 50
+MAX_LABELS = 20
+# A project path is a namespace (groups and subgroups) and a project name: letters, digits, "_", "-", "." each.
+_PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+")
+_EXAMPLE = '{"projects": ["gitlab-org/gitlab"]}'
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    config_keys_check(config, allowed={"projects", *DEFAULTS}, platform="GitLab", example=_EXAMPLE)
+    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url", GITLAB_COM))}
+    result["projects"] = clean_projects(config.get("projects"))
+    result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 100)
+    result["labels"] = _words(config.get("labels", []), "labels", MAX_LABELS, 255)
+    if any("," in label for label in result["labels"]):
+        raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
+    if not isinstance(config.get("include_confidential", False), bool):
+        raise ConfigError('"include_confidential" must be true or false.')
+    whole_numbers_check(config, _INT_LIMITS)
+    return result
+
+
+def clean_base_url(value: Any) -> str:
+    """The instance's root: https, a host, maybe a port and a relative-URL path ("https://example.com/gitlab"),
+    nothing else. Plain http is refused: the desk would send the access token in clear."""
+    example = f'"{GITLAB_COM}" or your instance, e.g. "https://gitlab.example.com"'
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'"base_url" must be the GitLab instance\'s address: {example}.')
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        raise ConfigError(f'"base_url" must start with https:// ({example}); got {url[:100]!r}.')
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
+    if not host:
+        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; {example}.')
+    if parts.username or parts.password:
+        raise ConfigError('"base_url" must not contain a user name or password: put a token in the credentials.')
+    if parts.query or parts.fragment:
+        raise ConfigError(f'"base_url" must not have a ?query or #fragment: just the instance\'s address, {example}.')
+    segments = [s for s in parts.path.split("/") if s]
+    if "api" in segments or "-" in segments or len(segments) > 1:
+        raise ConfigError(
+            f'"base_url" is the instance\'s root, not an API or project address ({example}); got {url[:100]!r}.'
+        )
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    return f"https://{netloc}{'/' + segments[0] if segments else ''}"
+
+
+def clean_projects(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f'"projects" is required: a list of project paths or numeric ids, e.g. {_EXAMPLE}.')
+    if len(value) > MAX_PROJECTS:
+        raise ConfigError(f'"projects" lists {len(value)} projects; at most {MAX_PROJECTS} per channel.')
+    projects: list[str] = []
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool) and item > 0:
+            project = str(item)
+        elif isinstance(item, str) and (item.strip().isdigit() or _PATH_RE.fullmatch(item.strip().strip("/"))):
+            project = item.strip().strip("/")
+        else:
+            raise ConfigError(
+                f'Each of "projects" is a path like "gitlab-org/gitlab" (group/project, as in the project\'s '
+                f"address) or a numeric project id; got {str(item)[:100]!r}."
+            )
+        if project.casefold() not in {p.casefold() for p in projects}:
+            projects.append(project)
+    return projects
+
+
+def _words(value: Any, key: str, most: int, longest: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'"{key}" must be a list of strings.')
+    words = [" ".join(v.split()) for v in value if v.strip()]
+    if len(words) > most:
+        raise ConfigError(f'"{key}" lists {len(words)}; at most {most}.')
+    too_long = [w for w in words if len(w) > longest]
+    if too_long:
+        raise ConfigError(f'Each of "{key}" is at most {longest} characters; {too_long[0][:40]!r}… is longer.')
+    return words
+
+
+def project_ref(project: str) -> str:
+    """A project as the API's `:id`: a numeric id as is, a path URL-encoded ("gitlab-org%2Fgitlab")."""
+    return project if project.isdigit() else quote(project, safe="")
+
+
+def api_root(base_url: str) -> str:
+    return f"{base_url}/api/v4"
+
+
+SCHEMA = KindSchema(
+    settings=(
+        Setting(
+            "projects",
+            "Projects",
+            "lines",
+            "One project per line: its path as in its address (group/project) or its numeric id",
+            example="gitlab-org/gitlab",
+            required=True,
+        ),
+        Setting(
+            "base_url",
+            "GitLab address",
+            "text",
+            "gitlab.com, or your self-managed instance's root; https only",
+            default=DEFAULTS["base_url"],
+        ),
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Only issues whose title or description contains one of these (empty: every issue)",
+            example="runner",
+        ),
+        Setting(
+            "labels",
+            "Labels",
+            "lines",
+            "Only issues that carry all of these labels (empty: any)",
+            example="bug",
+        ),
+        Setting(
+            "include_confidential",
+            "Confidential issues and internal notes",
+            "bool",
+            "Read confidential issues and internal notes too (the token must see them); off: they are skipped",
+            default=DEFAULTS["include_confidential"],
+        ),
+        int_setting(
+            "backfill_hours",
+            "Backfill (hours)",
+            "How far back the first poll of a new channel reads issues, in hours",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
+        ),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+    credentials=(
+        Credential(
+            "access_token",
+            "Access token",
+            "Optional for public projects: a personal, project or group access token with read_api, sent as "
+            "PRIVATE-TOKEN (needed for private projects; raises the rate limit)",
+        ),
+        Credential(
+            "oauth_client_id", "OAuth application id", "For connecting accounts: the application's id", secret=False
+        ),
+        Credential("oauth_client_secret", "OAuth application secret", "The application's secret"),
+    ),
+)

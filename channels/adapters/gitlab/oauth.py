@@ -1,0 +1,116 @@
+"""Connecting a GitLab account the desk posts from.
+
+OAuth (docs.gitlab.com, "OAuth 2.0 identity provider API"): authorization code with PKCE at
+``<base_url>/oauth/authorize`` and ``<base_url>/oauth/token``, scope ``api`` (posting a note needs it). The
+channel's credentials hold the OAuth application (``oauth_client_id``, ``oauth_client_secret``) registered on the
+instance (User settings, Applications) with the desk's callback ``/connect/gitlab/callback/``. GitLab's access
+tokens expire after two hours and come with a refresh token (channels.accounts.tokens refreshes them).
+
+Or a token: the channel's ``access_token`` credential (a personal, project or group access token with ``api``)
+used for the account (`channel_key_grant`), checked first with ``GET /user``: the token must act as that
+account's username (a project or group token acts as its bot user, whose username the account must name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from django.conf import settings
+
+from channels.accounts.oauth import Begun, Grant, app_client, callback_error, grant_from, pkce_pair, token_post
+
+from ..base import AuthError, ConfigError, PayloadError, TransientError
+from .client import token_of
+from .config import api_root, validate_config
+
+LABEL = "GitLab"
+SCOPES = "api"
+
+
+def _base(channel: Any) -> str:
+    return validate_config(channel.config)["base_url"]
+
+
+class GitLabOAuth:
+    label = LABEL
+
+    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+        client_id, _secret = app_client(channel, LABEL)
+        verifier, challenge = pkce_pair()
+        query = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "state": state,
+            "scope": SCOPES,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        return Begun(url=f"{_base(channel)}/oauth/authorize?{urlencode(query)}", secret={"code_verifier": verifier})
+
+    def complete(
+        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        callback_error(params, LABEL)
+        code = params.get("code")
+        if not code:
+            raise AuthError("GitLab sent no authorisation code back: start again.")
+        client_id, client_secret = app_client(channel, LABEL)
+        data = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": str(secret.get("code_verifier", "")),
+            "client_id": client_id,
+        }
+        if client_secret:
+            data["client_secret"] = client_secret
+        body = token_post(session, f"{_base(channel)}/oauth/token", data=data, label=LABEL)
+        username, user_id = whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
+        return grant_from(body, username=username, user_id=user_id)
+
+    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        refresh_token = tokens.get("refresh_token")
+        if not refresh_token or tokens.get("token_type") == "private":
+            return None  # an access token pasted by an admin: nothing to refresh, connect again
+        client_id, client_secret = app_client(channel, LABEL)
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+        if client_secret:
+            data["client_secret"] = client_secret
+        return grant_from(token_post(session, f"{_base(channel)}/oauth/token", data=data, label=LABEL))
+
+
+def whoami(channel: Any, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
+    """Who the token acts as: ``GET /api/v4/user`` (``username``, ``id``)."""
+    try:
+        response = session.get(
+            f"{api_root(_base(channel))}/user",
+            headers={**headers, "Accept": "application/json"},
+            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except (requests.Timeout, requests.ConnectionError) as exc:
+        raise TransientError(f"GitLab did not say who signed in ({exc.__class__.__name__})") from exc
+    if response.status_code in (401, 403):
+        raise AuthError(f"GitLab refused the token (HTTP {response.status_code}): it may be expired or revoked.")
+    try:
+        user = response.json() if response.ok else None
+    except (ValueError, RecursionError):
+        user = None
+    if not isinstance(user, dict) or not isinstance(user.get("username"), str):
+        raise PayloadError(f"GitLab did not say who the token acts as (HTTP {response.status_code}).")
+    return user["username"], str(user.get("id") or "")
+
+
+def access_token_grant(*, channel: Any, session: requests.Session, username: str) -> Grant:
+    """Post as `username` with the channel's access token, after GitLab confirms the token acts as them."""
+    token = token_of(channel)
+    if not token:
+        raise ConfigError("This GitLab channel has no access token: add it in the channel's credentials first.")
+    acting, user_id = whoami(channel, session, {"PRIVATE-TOKEN": token})
+    if acting.casefold() != username.casefold():
+        raise AuthError(f"The access token acts as {acting}, not {username}: use {username}'s own token.")
+    return Grant(access_token=token, username=acting, user_id=user_id, extra={"token_type": "private"})

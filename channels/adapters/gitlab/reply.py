@@ -1,0 +1,94 @@
+"""Replying on a GitLab issue as a connected account: ``POST /projects/:id/issues/:iid/notes`` with ``body``
+(docs.gitlab.com, "Notes API", "Create new issue note"). The answer is the new note, whose id the next poll
+finds again as ``<project id>/notes/<id>``: a duplicate, not a second message.
+
+The account's token is an OAuth access token (``Authorization: Bearer``) or a personal, project or group access
+token (``PRIVATE-TOKEN``; ``token_type`` "private" in the stored tokens). GitLab refuses with
+``{"message": ...}``: 401 (a revoked or expired token: refreshed once, then "reconnect"), 403 (no right to
+comment, a locked discussion), 404 (the issue is gone or not visible), 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import error_text, retry_after
+from .config import api_root, validate_config
+from .parse import whole
+
+_THREAD_RE = re.compile(r"(\d+)/issues/(\d+)")
+
+
+def issue_of(target: ReplyTarget) -> tuple[int, int]:
+    """(project id, issue iid) of the message answered: its raw issue or note, else its thread id."""
+    raw = target.raw if isinstance(target.raw, dict) else {}
+    project_id = whole(raw.get("project_id"))
+    iid = whole(raw.get("noteable_iid")) if "noteable_type" in raw else whole(raw.get("iid"))
+    if project_id is None or iid is None:
+        match = _THREAD_RE.fullmatch(target.thread_id or target.external_id)
+        if match is None:
+            raise ReplyError(f"Cannot reply to {target.external_id[:60]!r}: its GitLab issue is not known.")
+        project_id, iid = int(match.group(1)), int(match.group(2))
+    return project_id, iid
+
+
+def token_headers(tokens: dict[str, Any]) -> dict[str, str]:
+    if tokens.get("token_type") == "private":
+        return {"PRIVATE-TOKEN": tokens["access_token"]}
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def post_reply(
+    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    project_id, iid = issue_of(target)
+    if not text.strip():
+        raise ReplyError("The reply is empty.")
+    base = validate_config(channel.config)["base_url"]
+    url = f"{api_root(base)}/projects/{project_id}/issues/{iid}/notes"
+    where = f"{account.username}'s comments on the issue"
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        headers = {**token_headers(tokens), "Accept": "application/json"}
+        return reply_request(
+            session, "POST", url, label="GitLab", where=where, json={"body": text}, headers=headers,
+            allow_redirects=False,
+        )  # fmt: skip
+
+    response = with_account_token(account=account, session=session, call=call)
+    answer = json_of(response)
+    if 200 <= response.status_code < 300:
+        note_id = whole(answer.get("id")) if isinstance(answer, dict) else None
+        if note_id is None:
+            raise ReplyUncertain(f"GitLab accepted the reply but named no note: check {where}.")
+        issue_url = target.permalink.split("#", 1)[0]
+        return SentReply(
+            external_id=f"{project_id}/notes/{note_id}",
+            permalink=f"{issue_url}#note_{note_id}" if issue_url else "",
+            created_at=iso_or_now(answer.get("created_at")),
+            raw=answer,
+        )
+    said = error_text(answer)
+    if response.status_code == 429:
+        wait = retry_after(response)
+        when = f"in {int(wait)} s" if wait is not None else "later"
+        raise ReplyError(
+            f"GitLab's rate limit for {account.username} is used up: try again {when} (nothing was posted)."
+        )
+    if response.status_code == 403:
+        said = f"{said or 'forbidden'} (the account may not comment here, or the discussion is locked)"
+    elif response.status_code == 404:
+        said = f"{said or 'not found'} (the issue is gone, or the account cannot see it)"
+    raise ReplyError(
+        scrubbed(f"GitLab refused the reply ({response.status_code}): {said or 'no reason given'}.", *used)
+    )
