@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import requests
 from django.conf import settings
@@ -117,6 +117,51 @@ def callback_error(params: Mapping[str, str], label: str) -> None:
     if error:
         said = str(params.get("error_description") or error)[:200]
         raise AuthError(f"{label} did not authorise the desk: {said}.")
+
+
+# How a platform's token endpoint takes the app's credentials: HTTP Basic (client id and secret), in the
+# form body (the secret only when the app has one), or a public client's id in the body with Basic added
+# when the app is confidential (X).
+ClientAuth = Literal["basic", "body", "public_or_basic"]
+
+
+def code_exchange(
+    session: requests.Session,
+    url: str,
+    *,
+    params: Mapping[str, str],
+    redirect_uri: str,
+    client: tuple[str, str],
+    client_auth: ClientAuth,
+    label: str,
+    code_verifier: str | None = None,
+    grant_type: str | None = "authorization_code",
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The authorization-code grant (RFC 6749 section 4.1.3) every platform's flow ends with: a callback
+    carrying an error or no code is refused in words; otherwise the code (with the PKCE verifier when the
+    flow used one, RFC 7636) goes to the token endpoint with the app's credentials as the platform takes
+    them, and the token endpoint's answer is returned (`token_post`'s errors)."""
+    callback_error(params, label)
+    code = params.get("code")
+    if not code:
+        raise AuthError(f"{label} sent no authorisation code back: start again.")
+    client_id, client_secret = client
+    data = {"code": code, "redirect_uri": redirect_uri}
+    if grant_type:  # Stack Exchange's endpoint takes none
+        data["grant_type"] = grant_type
+    if code_verifier is not None:
+        data["code_verifier"] = code_verifier
+    auth = None
+    if client_auth == "basic":
+        auth = (client_id, client_secret)
+    else:
+        data["client_id"] = client_id
+        if client_auth == "body" and client_secret:
+            data["client_secret"] = client_secret
+        elif client_auth == "public_or_basic" and client_secret:
+            auth = (client_id, client_secret)
+    return token_post(session, url, data=data, label=label, auth=auth, headers=headers)
 
 
 def token_post(

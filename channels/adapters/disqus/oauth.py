@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant, callback_error, grant_from, token_post
+from channels.accounts.oauth import Begun, Grant, code_exchange, grant_from, token_post
 from channels.http import credential_of
 
-from ..base import AuthError, ConfigError
+from ..base import ConfigError
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -57,21 +57,13 @@ class DisqusOAuth:
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        callback_error(params, LABEL)
-        code = params.get("code")
-        if not code:
-            raise AuthError("Disqus sent no authorisation code back: start again.")
-        public, app_secret = disqus_app(channel)
-        body = token_post(
+        body = code_exchange(
             session,
             TOKEN_URL,
-            data={
-                "grant_type": "authorization_code",
-                "client_id": public,
-                "client_secret": app_secret,
-                "redirect_uri": redirect_uri,
-                "code": code,
-            },
+            params=params,
+            redirect_uri=redirect_uri,
+            client=disqus_app(channel),
+            client_auth="body",
             label=LABEL,
         )
         return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))

@@ -20,7 +20,7 @@ the OAuth application accounts connect through (`oauth.py`).
 What is read (`paging.py`): per project, the issues touched since the cursor's mark, oldest first, and the new
 notes of each. New issues open tickets; their notes (comments) follow up on the issue's ticket; system notes are
 ignored; notes by ``Channel.our_accounts`` are our replies. Cursor: `cursor.py`. Parsing: `parse.py`. Replies:
-`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget: `budget.py`.
+`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget and the rest of its declaration: `platform.py`.
 
 Rate limits: a 429's ``Retry-After`` (or ``RateLimit-Reset``) is `RateLimited` on a poll's first call and ends
 the walk later; ``RateLimit-Remaining`` at 10 or below ends the walk and the poll waits for the reset (see
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -50,6 +50,9 @@ from .oauth import GitLabOAuth, access_token_grant
 from .paging import Chunk, project_chunks
 from .parse import Filters, issue_mention, note_mention, parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
 __all__ = ["DEFAULTS", "GitLabAdapter"]
 
 
@@ -65,11 +68,18 @@ class GitLabAdapter(PolledAdapter):
     reply_max_length = 1_000_000  # the Notes API's limit on a note's body
 
     def post_reply(
-        self, *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
 
-    def fetch_chunks(self, *, channel: Any, session: requests.Session) -> Iterator[FetchResult]:
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         config = self.settings_of(channel.config)
         client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
         cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
@@ -85,7 +95,9 @@ class GitLabAdapter(PolledAdapter):
         if made == 0 or client.made > made:
             yield self._result(channel, Chunk(), cursor, client, requests_made=client.made - made)
 
-    def _result(self, channel: Any, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int) -> FetchResult:
+    def _result(
+        self, channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
+    ) -> FetchResult:
         parsed = parse_each(chunk.issues, issue_mention, id_keys=("iid", "id"), platform="gitlab")
         filters, urls = Filters.of(self.settings_of(channel.config)), chunk.urls
         parsed.extend(
@@ -100,7 +112,7 @@ class GitLabAdapter(PolledAdapter):
         )
         return result
 
-    def test_connection(self, *, channel: Any, session: requests.Session) -> str:
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
         client = Client(session, config["base_url"], token_of(channel), budget=1)
         data = client.get(f"/projects/{project_ref(config['projects'][0])}", {}).data
@@ -113,11 +125,11 @@ class GitLabAdapter(PolledAdapter):
         """A saved list of issues or notes (see `parse.parse_page`), without a channel's filters."""
         return parse_page(payload)
 
-    def parse_page_for_channel(self, payload: Any, *, channel: Any) -> Parsed:
+    def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""
         return parse_page(payload, filters=Filters.of(self.settings_of(channel.config)))
 
-    def parse_payload_for_channel(self, payload: Any, *, channel: Any) -> list[IncomingMention]:
+    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
         return self.parse_page_for_channel(payload, channel=channel).mentions
 
 

@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -28,11 +28,14 @@ from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLim
 from ..values import finite_number
 from .config import api_root
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 LOW_REMAINING = 10
 _NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
-def token_of(channel: Any) -> str:
+def token_of(channel: Channel) -> str:
     token = credential_of(channel, "access_token")
     if token in (None, ""):
         return ""

@@ -14,30 +14,33 @@ account's username (a project or group token acts as its bot user, whose usernam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, callback_error, grant_from, pkce_pair, token_post
+from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, grant_from, pkce_pair, token_post
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import token_of
 from .config import api_root, validate_config
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 LABEL = "GitLab"
 SCOPES = "api"
 
 
-def _base(channel: Any) -> str:
+def _base(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
 class GitLabOAuth:
     label = LABEL
 
-    def begin(self, *, channel: Any, redirect_uri: str, state: str) -> Begun:
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         client_id, _secret = app_client(channel, LABEL)
         verifier, challenge = pkce_pair()
         query = {
@@ -52,27 +55,22 @@ class GitLabOAuth:
         return Begun(url=f"{_base(channel)}/oauth/authorize?{urlencode(query)}", secret={"code_verifier": verifier})
 
     def complete(
-        self, *, channel: Any, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        callback_error(params, LABEL)
-        code = params.get("code")
-        if not code:
-            raise AuthError("GitLab sent no authorisation code back: start again.")
-        client_id, client_secret = app_client(channel, LABEL)
-        data = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "code_verifier": str(secret.get("code_verifier", "")),
-            "client_id": client_id,
-        }
-        if client_secret:
-            data["client_secret"] = client_secret
-        body = token_post(session, f"{_base(channel)}/oauth/token", data=data, label=LABEL)
+        body = code_exchange(
+            session,
+            f"{_base(channel)}/oauth/token",
+            params=params,
+            redirect_uri=redirect_uri,
+            client=app_client(channel, LABEL),
+            client_auth="body",
+            label=LABEL,
+            code_verifier=str(secret.get("code_verifier", "")),
+        )
         username, user_id = whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
         return grant_from(body, username=username, user_id=user_id)
 
-    def refresh(self, *, channel: Any, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         refresh_token = tokens.get("refresh_token")
         if not refresh_token or tokens.get("token_type") == "private":
             return None  # an access token pasted by an admin: nothing to refresh, connect again
@@ -83,7 +81,7 @@ class GitLabOAuth:
         return grant_from(token_post(session, f"{_base(channel)}/oauth/token", data=data, label=LABEL))
 
 
-def whoami(channel: Any, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
+def whoami(channel: Channel, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
     """Who the token acts as: ``GET /api/v4/user`` (``username``, ``id``)."""
     try:
         response = session.get(
@@ -105,7 +103,7 @@ def whoami(channel: Any, session: requests.Session, headers: dict[str, str]) -> 
     return user["username"], str(user.get("id") or "")
 
 
-def access_token_grant(*, channel: Any, session: requests.Session, username: str) -> Grant:
+def access_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as `username` with the channel's access token, after GitLab confirms the token acts as them."""
     token = token_of(channel)
     if not token:

@@ -11,7 +11,7 @@ comment, a locked discussion), 404 (the issue is gone or not visible), 429 with 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -21,6 +21,9 @@ from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text, retry_after
 from .config import api_root, validate_config
 from .parse import whole
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
 
 _THREAD_RE = re.compile(r"(\d+)/issues/(\d+)")
 
@@ -45,7 +48,7 @@ def token_headers(tokens: dict[str, Any]) -> dict[str, str]:
 
 
 def post_reply(
-    *, channel: Any, account: Any, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 

@@ -5,7 +5,7 @@ ids), so a comment there reaches the ticket even when the issue stopped matching
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -14,6 +14,9 @@ from .client import Client, token_of
 from .config import validate_config
 from .parse import Filters, parse_page
 
+if TYPE_CHECKING:
+    from channels.models import Channel
+
 _REF_RE = re.compile(r"(\d+)/issues/(\d+)")
 
 
@@ -21,7 +24,7 @@ def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     return thread_id if _REF_RE.fullmatch(thread_id or "") else ""
 
 
-def fetch_thread(*, channel: Any, session: requests.Session, ref: str) -> ThreadFetch:
+def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
     match = _REF_RE.fullmatch(ref)
     if match is None:
         return ThreadFetch()

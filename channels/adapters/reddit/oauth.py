@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, callback_error, grant_from, token_post
+from channels.accounts.oauth import Begun, Grant, code_exchange, grant_from, token_post
 from channels.http import credential_of
 
-from ..base import AuthError, ConfigError, PayloadError, TransientError
+from ..base import ConfigError, PayloadError, TransientError
 from .auth import AUTH_URL
 from .client import API_URL
 
@@ -64,16 +64,13 @@ class RedditOAuth:
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        callback_error(params, LABEL)
-        code = params.get("code")
-        if not code:
-            raise AuthError("Reddit sent no authorisation code back: start again.")
-        client_id, client_secret = reddit_app(channel)
-        body = token_post(
+        body = code_exchange(
             session,
             AUTH_URL,
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
-            auth=(client_id, client_secret),
+            params=params,
+            redirect_uri=redirect_uri,
+            client=reddit_app(channel),
+            client_auth="basic",
             label=LABEL,
             headers={"User-Agent": reddit_user_agent(channel)},
         )

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, callback_error, expires_at, token_post
+from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, expires_at
 from channels.http import credential_of
 
-from ..base import AuthError, PayloadError, TransientError
+from ..base import PayloadError, TransientError
 from .client import API_ROOT
 
 if TYPE_CHECKING:
@@ -42,16 +42,15 @@ class StackExchangeOAuth:
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        callback_error(params, LABEL)
-        code = params.get("code")
-        if not code:
-            raise AuthError("Stack Exchange sent no authorisation code back: start again.")
-        client_id, client_secret = app_client(channel, LABEL)
-        body = token_post(
+        body = code_exchange(
             session,
             TOKEN_URL,
-            data={"client_id": client_id, "client_secret": client_secret, "code": code, "redirect_uri": redirect_uri},
+            params=params,
+            redirect_uri=redirect_uri,
+            client=app_client(channel, LABEL),
+            client_auth="body",
             label=LABEL,
+            grant_type=None,  # its /oauth/access_token/json takes client id, secret, code and redirect_uri only
         )
         me = _whoami(channel, session, body["access_token"])
         return Grant(

@@ -20,13 +20,13 @@ from channels.accounts.oauth import (
     Begun,
     Grant,
     app_client,
-    callback_error,
+    code_exchange,
     grant_from,
     pkce_pair,
     token_post,
 )
 
-from ..base import AuthError, PayloadError, TransientError
+from ..base import PayloadError, TransientError
 from .client import API_ROOT
 
 if TYPE_CHECKING:
@@ -59,23 +59,15 @@ class XOAuth:
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        callback_error(params, LABEL)
-        code = params.get("code")
-        if not code:
-            raise AuthError("X sent no authorisation code back: start again.")
-        client_id, client_secret = app_client(channel, LABEL)
-        body = token_post(
+        body = code_exchange(
             session,
             TOKEN_URL,
-            data={
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": redirect_uri,
-                "code_verifier": str(secret.get("code_verifier", "")),
-                "client_id": client_id,
-            },
-            auth=(client_id, client_secret) if client_secret else None,
+            params=params,
+            redirect_uri=redirect_uri,
+            client=app_client(channel, LABEL),
+            client_auth="public_or_basic",
             label=LABEL,
+            code_verifier=str(secret.get("code_verifier", "")),
         )
         username, user_id = _whoami(session, body["access_token"])
         return grant_from(body, username=username, user_id=user_id)
