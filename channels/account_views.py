@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from access.requests import SignedInRequest
 from channels.accounts.flows import FlowError, flow_begin, flow_channel_key, flow_complete
+from channels.adapters import get_adapter
 from channels.models import Account, Channel
 
 may_configure = permission_required("channels.change_channel", raise_exception=True)
@@ -51,15 +52,23 @@ def account_connect_callback(request: SignedInRequest, kind: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @may_configure
 def account_connect_channel_key(request: SignedInRequest, pk: int) -> HttpResponse:
-    """Discourse: post as this account with the channel's admin API key (asked to confirm first)."""
+    """Post as this account with a key the channel holds (Discourse's admin API key, a GitLab access token),
+    asked to confirm first; the platform's adapter says what the key is called and what happens."""
     account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
+    adapter = get_adapter(account.channel.kind)
+    words = getattr(adapter, "channel_key_words", "the channel's key")
     if request.method == "POST":
         try:
             flow_channel_key(account=account, user=request.user)
         except FlowError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{account.username} is connected with the forum's admin API key.")
+            messages.success(request, f"{account.username} is connected with {words}.")
         return redirect(_channel_page(account.channel_id))
-    context = {"title": f"Post as {account.username} with the forum's admin API key", "account": account}
+    context = {
+        "title": f"Post as {account.username} with {words}",
+        "account": account,
+        "words": words,
+        "explained": getattr(adapter, "channel_key_help", "").format(username=account.username),
+    }
     return TemplateResponse(request, "channels/account_channel_key.html", context)

@@ -71,9 +71,11 @@ class AccountInline(admin.TabularInline):
             reverse("channels:account-connect", args=[obj.pk]),
             label,
         )
-        if hasattr(get_adapter(obj.channel.kind), "channel_key_grant"):
+        adapter = get_adapter(obj.channel.kind)
+        if hasattr(adapter, "channel_key_grant"):
             link = reverse("channels:account-channel-key", args=[obj.pk])
-            shown = format_html('{} · <a href="{}">or with the forum\'s admin API key</a>', shown, link)
+            words = getattr(adapter, "channel_key_words", "the channel's key")
+            shown = format_html('{} · <a href="{}">or with {}</a>', shown, link, words)
         return shown
 
     @admin.display(description="Last error")

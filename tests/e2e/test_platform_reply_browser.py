@@ -118,7 +118,7 @@ def test_an_admin_connects_a_forum_account_with_the_admin_api_key(live_server):
             page.screenshot(path=str(ARTIFACTS / "e2e-admin-forum-account.png"), full_page=True)
             row.get_by_role("link", name="or with the forum's admin API key").click()
             expect(page.get_by_text("Api-Username: gitlab-team")).to_be_visible()
-            page.get_by_role("button", name="Use the admin API key for gitlab-team").click()
+            page.get_by_role("button", name="Use the forum's admin API key for gitlab-team").click()
             expect(page.get_by_text("is connected with the forum's admin API key")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "e2e-admin-forum-account-connected.png"), full_page=True)
             assert "the-admin-key" not in page.content()

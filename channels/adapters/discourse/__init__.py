@@ -132,6 +132,14 @@ class DiscourseAdapter(PolledAdapter):
     config_defaults = DEFAULTS
     oauth = DiscourseUserApiKey()  # connecting the accounts the desk posts as (channels.accounts)
     channel_key_grant = staticmethod(admin_key_grant)  # or: the channel's admin API key + Api-Username
+    # What admin calls that way of connecting, and what it does ({username}: the account), on its link and
+    # confirmation page.
+    channel_key_words = "the forum's admin API key"
+    channel_key_help = (
+        "The desk posts with the admin API key stored in the channel's credentials, with Api-Username: "
+        "{username}. The forum is asked first who the key acts as. The key must be an admin key for all "
+        "users; a user API key, connected through the forum's own approval page, is the alternative."
+    )
     reply_max_length = 32_000  # Discourse's default max_post_length
 
     def post_reply(

@@ -20,7 +20,8 @@ the OAuth application accounts connect through (`oauth.py`).
 What is read (`paging.py`): per project, the issues touched since the cursor's mark, oldest first, and the new
 notes of each. New issues open tickets; their notes (comments) follow up on the issue's ticket; system notes are
 ignored; notes by ``Channel.our_accounts`` are our replies. Cursor: `cursor.py`. Parsing: `parse.py`. Replies:
-`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget and the rest of its declaration: `platform.py`.
+`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget and the rest of its
+declaration: `platform.py`.
 
 Rate limits: a 429's ``Retry-After`` (or ``RateLimit-Reset``) is `RateLimited` on a poll's first call and ends
 the walk later; ``RateLimit-Remaining`` at 10 or below ends the walk and the poll waits for the reset (see
@@ -65,6 +66,13 @@ class GitLabAdapter(PolledAdapter):
     config_defaults = DEFAULTS
     oauth = GitLabOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own user
+    # What admin calls that way of connecting, and what it does, on its link and confirmation page.
+    channel_key_words = "the channel's access token"
+    channel_key_help = (
+        "The desk posts notes with the personal, project or group access token stored in the channel's "
+        "credentials (PRIVATE-TOKEN). GitLab is asked first which user the token acts as: it must be "
+        "{username}, with the api scope. Connecting through GitLab's own OAuth approval page is the alternative."
+    )
     reply_max_length = 1_000_000  # the Notes API's limit on a note's body
 
     def post_reply(

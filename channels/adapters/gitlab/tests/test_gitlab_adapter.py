@@ -181,3 +181,25 @@ PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
 def test_gitlab_survives_mutated_payloads(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     check_parse(lambda: adapter.parse_page(payload))
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_admin_offers_the_channels_access_token_in_gitlabs_words_and_connects_with_it(client):
+    from django.urls import reverse
+
+    from mentions.tests.factories import UserFactory
+
+    channel, account = _account(credentials={"access_token": "glpat-abc123"})
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    change = client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
+    assert "or with the channel&#x27;s access token" in change and "admin API key" not in change
+
+    url = reverse("channels:account-channel-key", args=[account.pk])
+    confirm = client.get(url).content.decode()
+    assert "PRIVATE-TOKEN" in confirm and "it must be desk-bot" in confirm and "glpat-abc123" not in confirm
+    responses.get(f"{API}/user", json={"id": 18, "username": "desk-bot"})
+    page = client.post(url, follow=True).content.decode()
+    assert "is connected with the channel&#x27;s access token." in page
+    account.refresh_from_db()
+    assert account.status == Account.Status.CONNECTED
