@@ -71,6 +71,7 @@ def test_disqus_backlog_larger_than_budget_drains_over_successive_polls():
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
         assert len(forum.requests) - calls_before <= budget
+        assert outcome.result is not None
         per_poll.append(outcome.result.received)
         assert channel.cursor != cursors[-1] or outcome.result.received == 0  # the cursor moved with what was read
         cursors.append(dict(channel.cursor))

@@ -49,6 +49,7 @@ def test_email_backlog_larger_than_budget_drains_over_successive_polls(imap_serv
     for number in range(1, 10):
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
+        assert outcome.result is not None
         per_poll.append(outcome.result.received)
         cursors.append(channel.cursor["last_uid"])
         backlog.append(channel.platform_status["backlog"])
@@ -91,6 +92,7 @@ def test_each_chunk_is_committed_with_its_cursor_and_a_poll_that_dies_part_way_l
     assert channel.cursor["last_uid"] == 25 and len(stored(channel)) == 25
 
     outcome = poll(channel)
+    assert outcome.result is not None
     assert outcome.result.received == 35 and outcome.result.created == 35 and outcome.result.duplicates == 0
     assert channel.cursor["last_uid"] == 60
     assert len(stored(channel)) == 60

@@ -211,6 +211,7 @@ def test_out_of_office_bounce_and_bulk_open_no_ticket_but_the_cursor_passes_them
     imap_server.deliver(load("helpdesk_forwarded-message.eml"), mailbox=mailbox)
     outcome = poll(channel)
     assert counts(outcome)["created"] == 1
+    assert outcome.result is not None
     assert outcome.result.received == 1  # the skipped ones were not read again
     assert channel.cursor["last_uid"] == 4
 
@@ -253,10 +254,12 @@ def test_polling_twice_stores_nothing_twice(imap_server, mailbox):  # noqa: F811
         "edited": 0,
     }
     assert counts(second)["received"] == 0
+    assert second.result is not None
     assert second.result.created == 0
     # A lost cursor re-reads the backfill window: everything is a duplicate.
     Channel.objects.filter(pk=channel.pk).update(cursor={})
     third = poll(channel)
+    assert third.result is not None
     assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
     assert len(stored(channel)) == 2
     assert channel.cursor["last_uid"] == 3
@@ -322,6 +325,7 @@ def test_max_messages_per_poll_moves_the_cursor_only_as_far_as_it_read(imap_serv
     progress = []
     for _ in range(4):
         outcome = poll(channel)
+        assert outcome.result is not None
         progress.append((outcome.result.received, channel.cursor["last_uid"], channel.platform_status["backlog"]))
 
     # File 2 is the bounce and file 3 the bulk post: read and passed, not stored.

@@ -74,6 +74,7 @@ def test_reddit_backlog_larger_than_budget_drains_over_successive_polls(stream):
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
         assert len(fake.requests) - calls <= budget
+        assert outcome.result is not None
         received.append(outcome.result.received)
         if outcome.result.received:
             assert channel.cursor != cursors[-1]  # the cursor moved with what was stored
@@ -119,6 +120,7 @@ def test_a_poison_entry_is_quarantined_and_the_rest_of_its_page_stored_with_the_
     outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.quarantined) == (4, 2)
     assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == sorted(
         t["data"]["name"] for t in good
@@ -130,6 +132,7 @@ def test_a_poison_entry_is_quarantined_and_the_rest_of_its_page_stored_with_the_
     assert channel.health == Channel.Health.OK
 
     again = poll(channel)  # the same page: nothing stored twice, the dead letters counted on their rows
+    assert again.result is not None
     assert again.status == "ok" and again.result.created == 0
     assert DeadLetter.objects.filter(channel=channel).count() == 2
 
@@ -144,6 +147,7 @@ def test_a_listing_whose_children_is_not_a_list_is_quarantined_not_retried_forev
     outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.quarantined) == (0, 1)
     assert "children" in DeadLetter.objects.get(channel=channel).error
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0

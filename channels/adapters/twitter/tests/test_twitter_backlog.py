@@ -88,6 +88,7 @@ def test_x_backlog_larger_than_budget_drains(source):
         outcome = channel_poll(channel_id=channel.pk)
         assert outcome.status == "ok", outcome.error
         assert x.calls - calls <= MAX_PAGES_PER_SOURCE
+        assert outcome.result is not None
         received.append(outcome.result.received)
         channel.refresh_from_db()
         if outcome.result.received:
@@ -131,6 +132,7 @@ def test_x_backlog_replies_on_newer_pages_join_their_parents_on_older_ones():
 
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.tickets_created, outcome.result.threaded) == (10, 9, 1)
     first = Message.objects.get(channel=channel, external_id=question["id"])
     assert Message.objects.get(channel=channel, external_id=answer["id"]).ticket_id == first.ticket_id
@@ -154,6 +156,7 @@ def test_x_a_failure_mid_walk_keeps_the_pages_read_and_the_next_poll_goes_on():
     Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
     outcome = channel_poll(channel_id=channel.pk)
     assert outcome.status == "ok", (outcome, [c.request.url for c in responses.calls])
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created) == (2, 2)
     ids = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
     assert sorted(ids) == sorted(p["id"] for p in posts)
