@@ -24,6 +24,7 @@ from channels.adapters.disqus.tests.test_disqus_adapter import (
 )
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
+from channels.tests.sent import request_url
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -301,7 +302,7 @@ def test_a_refused_key_marks_the_channel_failing_without_showing_the_key():
     assert poll(channel).status == "failing"
     assert channel.health == Channel.Health.FAILING
     assert "public API key was refused" in channel.last_error and KEY not in channel.last_error
-    assert f"api_key={KEY}" in responses.calls[0].request.url  # it was sent, as `api_key=`
+    assert f"api_key={KEY}" in request_url(responses.calls[0].request)  # it was sent, as `api_key=`
 
 
 @responses.activate

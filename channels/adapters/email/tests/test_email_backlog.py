@@ -14,7 +14,6 @@ from channels.http import build_session
 from channels.tests.harness import poll, stored
 from channels.tests.imap_server import _mailbox_arg, imap_server  # noqa: F401
 from intake.services.quarantine import mentions_store
-from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_email_backlog_larger_than_budget_drains_over_successive_polls(imap_serv
     assert per_poll == [100, 100, 39, 0]
     assert cursors == [100, 200, 239, 239]
     assert backlog == [137, 39, 0, 0]  # the first poll saw 237; two arrived after it
-    ids = list(Message.objects.filter(channel=channel).order_by("id").values_list("external_id", flat=True))
+    ids = stored(channel, order="stored")
     assert len(ids) == len(set(ids)) == 239  # every message stored exactly once
     numbers = [int(i.split("-")[1].split("@")[0]) for i in ids]
     assert numbers == [*range(1, 238), 900, 901]  # stored oldest first, chunk by chunk

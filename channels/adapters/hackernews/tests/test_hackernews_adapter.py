@@ -11,6 +11,7 @@ from channels.http import build_session
 from channels.tests.factories import ChannelFactory
 from channels.tests.harness import ingested
 from channels.tests.hn import FakeAlgolia, comment_hit, load, search_page, story_hit
+from channels.tests.sent import request_url
 from channels.text import html_to_text
 
 adapter = HackerNewsAdapter()
@@ -114,7 +115,7 @@ def test_fetch_walks_every_page_and_moves_the_cursor_to_the_newest_item():
     assert result.cursor["created_at_i"] == now - 10
     assert result.requests_made == 3  # two pages, and the front page
     sent = responses.calls[0].request
-    assert "tags=%28story%2Ccomment%29" in sent.url and "query=gitlab" in sent.url
+    assert "tags=%28story%2Ccomment%29" in request_url(sent) and "query=gitlab" in request_url(sent)
     assert sent.headers["User-Agent"].startswith("TriageDesk/")
 
 

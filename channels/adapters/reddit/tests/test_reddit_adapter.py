@@ -20,6 +20,7 @@ from channels.adapters import AuthError, ConfigError, PayloadError, PermanentErr
 from channels.adapters.reddit import API_URL, AUTH_URL, RedditAdapter
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 from mentions.models import Message
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -140,11 +141,11 @@ def reddit_channel(*, credentials=None, our_accounts=(), cursor=None, **config):
 
 
 def token_calls():
-    return [c for c in responses.calls if c.request.url.startswith(AUTH_URL)]
+    return [c for c in responses.calls if request_url(c.request).startswith(AUTH_URL)]
 
 
 def api_calls():
-    return [c for c in responses.calls if c.request.url.startswith(API_URL)]
+    return [c for c in responses.calls if request_url(c.request).startswith(API_URL)]
 
 
 def query(call):

@@ -14,7 +14,7 @@ from django.conf import settings
 from channels.adapters.reddit import API_URL, PAGE_SIZE
 from channels.adapters.reddit.tests.test_reddit_adapter import RATELIMIT, listing, mock_token, post, reddit_channel
 from channels.models import Channel, DeadLetter
-from channels.tests.harness import poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +102,8 @@ def test_reddit_backlog_larger_than_budget_drains_over_successive_polls(stream):
     assert "resume" not in state and state["created_utc"] == now - 28
     assert channel.health == Channel.Health.OK and not DeadLetter.objects.filter(channel=channel).exists()
     # Each poll's items are stored oldest first.
-    stored = list(Message.objects.filter(channel=channel).order_by("id").values_list("external_id", flat=True))
-    first_poll = stored[: budget * PAGE_SIZE]
+    in_order = stored(channel, order="stored")
+    first_poll = in_order[: budget * PAGE_SIZE]
     assert first_poll == sorted(first_poll, key=lambda name: int(name.removeprefix("t3_b")))
 
 
@@ -122,9 +122,7 @@ def test_a_poison_entry_is_quarantined_and_the_rest_of_its_page_stored_with_the_
     assert outcome.status == "ok", outcome.error
     assert outcome.result is not None
     assert (outcome.result.created, outcome.result.quarantined) == (4, 2)
-    assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == sorted(
-        t["data"]["name"] for t in good
-    )
+    assert stored(channel) == sorted(t["data"]["name"] for t in good)
     letters = {d.external_id: d.error for d in DeadLetter.objects.filter(channel=channel)}
     assert set(letters) == {"t3_bad", ""}
     assert "created_utc" in letters["t3_bad"] and "not a {kind, data} object" in letters[""]

@@ -23,7 +23,7 @@ from channels.adapters.reddit.tests.test_reddit_adapter import (
     token_calls,
 )
 from channels.models import Channel
-from channels.tests.harness import ingested, poll
+from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_poll_pages_back_with_after_and_stores_every_new_item_once():
     assert outcome.status == "ok"
     assert outcome.result is not None
     assert outcome.result.created == 4 and outcome.result.tickets_created == 4
-    assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == [
+    assert stored(channel) == [
         "t3_p1",
         "t3_p2",
         "t3_p3",
@@ -92,7 +92,7 @@ def test_a_failed_poll_keeps_the_cursor_and_the_next_one_loses_nothing(failure):
     responses.remove(responses.GET, API_URL + "/r/gitlab/new")
     newest = page("/r/gitlab/new", [post("p3", now - 5), post("p2", now - 30), post("p1", now - 60)])
     assert poll(channel).status == "ok"
-    assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == [
+    assert stored(channel) == [
         "t3_p1",
         "t3_p2",
         "t3_p3",
@@ -204,7 +204,7 @@ def test_the_empty_before_trap_does_not_stall_polling():
     for _ in range(2):
         assert poll(channel).status == "ok"
 
-    assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == [
+    assert stored(channel) == [
         "t1_c1",
         "t1_c2",
         "t1_c3",

@@ -25,6 +25,7 @@ from channels.adapters.stackexchange import (
 )
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 from mentions.models import Message
 
 adapter = StackExchangeAdapter()
@@ -118,7 +119,7 @@ def add_comments(items, **kw):
 def calls_to(url):
     if isinstance(url, re.Pattern):
         return [c for c in responses.calls if url.match(c.request.url)]
-    return [c for c in responses.calls if c.request.url.split("?")[0] == url]
+    return [c for c in responses.calls if request_url(c.request).split("?")[0] == url]
 
 
 def _pairs(url):

@@ -39,6 +39,7 @@ from channels.adapters.twitter import (
 from channels.http import build_session
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_params, request_url
 from mentions.models import Message, Ticket
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -529,7 +530,7 @@ def test_fetch_sends_the_fields_since_id_and_the_bearer_token():
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == f"Bearer {BEARER}"
     assert sent.headers["User-Agent"].startswith("TriageDesk/")
-    params = sent.params
+    params = request_params(sent)
     assert params["tweet.fields"] == (
         "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
     )
@@ -564,7 +565,7 @@ def test_the_first_poll_reads_only_the_first_page():
     responses.get(MAIN_MENTIONS, json=page(first, next_token="older"))
     result = adapter.fetch(channel=channel, session=build_session())
     assert len(responses.calls) == 1
-    assert "since_id" not in responses.calls[0].request.params
+    assert "since_id" not in request_params(responses.calls[0].request)
     assert result.cursor == {f"mentions:{MAIN_ID}": first[0]["id"]}
 
 
@@ -605,7 +606,7 @@ def test_an_exhausted_endpoint_is_not_called_again_and_sets_not_before():
 
     result = adapter.fetch(channel=channel, session=build_session())
 
-    assert [c.request.url.split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, SEARCH_URL]
+    assert [request_url(c.request).split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, SEARCH_URL]
     assert result.not_before == datetime.fromtimestamp(reset, tz=UTC)
     assert result.platform_status["rate_limit"]["mentions"] == {
         "limit": 450,
@@ -616,7 +617,7 @@ def test_an_exhausted_endpoint_is_not_called_again_and_sets_not_before():
     assert result.platform_status["rate_limit"]["users"] == {"remaining": 299}  # earlier figures are kept
     # The handles that were not read keep their marks; search got at least 10 per page.
     assert result.cursor[f"mentions:{STATUS_ID}"] == marks[f"mentions:{STATUS_ID}"]
-    assert responses.calls[1].request.params["query"] == "gitlab ci"
+    assert request_params(responses.calls[1].request)["query"] == "gitlab ci"
     assert len(result.mentions) == 2
 
 
@@ -631,8 +632,8 @@ def test_search_uses_next_token_and_at_least_ten_results():
     responses.get(SEARCH_URL, json=page([a], next_token="n2"), match=[query(since_id=since, max_results="10")])
     responses.get(SEARCH_URL, json=page([b]), match=[query(since_id=since, next_token="n2")])
     result = adapter.fetch(channel=channel, session=build_session())
-    assert responses.calls[0].request.params["max_results"] == "5"
-    assert responses.calls[2].request.params["next_token"] == "n2"
+    assert request_params(responses.calls[0].request)["max_results"] == "5"
+    assert request_params(responses.calls[2].request)["next_token"] == "n2"
     assert result.cursor['search:"gitlab ci" -is:retweet'] == a["id"]
 
 
@@ -648,9 +649,9 @@ def test_a_search_mark_older_than_seven_days_is_not_sent():
     responses.get(SEARCH_URL, json=page([a], next_token="n2"))
     responses.get(SEARCH_URL, json=page([b]), match=[query(next_token="n2")])
     result = adapter.fetch(channel=channel, session=build_session())
-    assert responses.calls[0].request.params["since_id"] == stale  # the timeline has no such limit
-    search_calls = [c.request for c in responses.calls if c.request.url.startswith(SEARCH_URL)]
-    assert [("since_id" in r.params, r.params.get("next_token")) for r in search_calls] == [
+    assert request_params(responses.calls[0].request)["since_id"] == stale  # the timeline has no such limit
+    search_calls = [c.request for c in responses.calls if request_url(c.request).startswith(SEARCH_URL)]
+    assert [("since_id" in request_params(r), request_params(r).get("next_token")) for r in search_calls] == [
         (False, None),
         (False, "n2"),
     ]
@@ -919,7 +920,7 @@ def test_a_parked_search_walk_whose_since_id_aged_out_starts_again():
     fresh = tweet(recent_id(10))
     responses.get(SEARCH_URL, json=page([fresh]))
     result = adapter.fetch(channel=channel, session=build_session())
-    sent = responses.calls[1].request.params
+    sent = request_params(responses.calls[1].request)
     assert "next_token" not in sent and "since_id" not in sent
     assert result.cursor == {"search:gitlab": fresh["id"]}
 

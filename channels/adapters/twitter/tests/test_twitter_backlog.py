@@ -19,6 +19,7 @@ from channels.adapters.twitter.tests.test_twitter_poll import (
     twitter_channel,
 )
 from channels.models import Channel
+from channels.tests.harness import stored
 from intake.services.polling import channel_poll
 from mentions.models import Message
 
@@ -111,7 +112,7 @@ def test_x_backlog_larger_than_budget_drains(source):
     # Full budgets while the walk lasts, then its rest, then what arrived meanwhile, then nothing.
     rest = len(backlog) % budget
     assert received == [budget] * (len(backlog) // budget) + [rest, len(arrived), 0]
-    ids = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
+    ids = stored(channel)
     assert len(ids) == len(set(ids)) == total
     assert set(ids) == {p["id"] for p in backlog + arrived}
     assert "pending" not in channel.cursor and channel.cursor[key] == max((p["id"] for p in arrived), key=int)
@@ -158,6 +159,6 @@ def test_x_a_failure_mid_walk_keeps_the_pages_read_and_the_next_poll_goes_on():
     assert outcome.status == "ok", (outcome, [c.request.url for c in responses.calls])
     assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created) == (2, 2)
-    ids = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
+    ids = stored(channel)
     assert sorted(ids) == sorted(p["id"] for p in posts)
     assert x.calls == 4  # pages 1 and 2, the failed page 3, page 3 again: nothing read twice

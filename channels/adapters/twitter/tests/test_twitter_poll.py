@@ -18,6 +18,7 @@ from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.harness import ingested, stored
 from channels.tests.personas import BYSTANDER, MEMBER
+from channels.tests.sent import request_params, request_url
 from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
 
@@ -135,7 +136,7 @@ def test_paging_holds_since_id_and_moves_each_mark_only_when_its_last_page_is_do
     assert outcome.status == "ok"
     assert outcome.result is not None
     assert outcome.result.created == outcome.result.tickets_created == 5
-    sent = [(c.request.url.split("?")[0], c.request.params) for c in responses.calls]
+    sent = [(request_url(c.request).split("?")[0], request_params(c.request)) for c in responses.calls]
     assert [(url, p.get("pagination_token"), p.get("next_token")) for url, p in sent] == [
         (MAIN_MENTIONS, None, None),
         (MAIN_MENTIONS, "m-2", None),
@@ -171,7 +172,7 @@ def test_polling_again_stores_nothing_twice():
     b_edit = tweet(edit_id, "@GitLab my pipeline is stuck (edited)", edit_history_tweet_ids=[b["id"], edit_id])
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([b_edit, c]))
     second = channel_poll(channel_id=channel.pk)
-    assert responses.calls[-1].request.params["since_id"] == b["id"]
+    assert request_params(responses.calls[-1].request)["since_id"] == b["id"]
     assert second.result is not None
     assert (second.result.received, second.result.created, second.result.duplicates) == (2, 1, 1)
     edited = Message.objects.get(channel=channel, external_id=b["id"])  # the edit updates b, not a new message
@@ -238,7 +239,7 @@ def test_a_spent_window_mid_walk_stops_and_the_next_poll_carries_on():
     assert channel.usage["reads"] == 2
 
     assert channel_poll(channel_id=channel.pk).status == "ok"
-    resumed = responses.calls[1].request.params
+    resumed = request_params(responses.calls[1].request)
     assert (resumed["pagination_token"], resumed["since_id"]) == ("p-2", mark)
     channel.refresh_from_db()
     assert channel.cursor == {f"mentions:{MAIN_ID}": p1[0]["id"]}
@@ -469,7 +470,7 @@ def test_a_429_mid_walk_keeps_what_was_read_and_waits_for_the_reset():
     assert outcome.result is not None
     assert outcome.status == "ok" and outcome.result.created == 3
     # The status handle shares the spent mentions window: not called; search has its own window.
-    assert [c.request.url.split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, MAIN_MENTIONS, SEARCH_URL]
+    assert [request_url(c.request).split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, MAIN_MENTIONS, SEARCH_URL]
     channel.refresh_from_db()
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.next_poll_at >= datetime.fromtimestamp(reset, tz=UTC) - timedelta(seconds=2)
