@@ -651,8 +651,8 @@ def test_garbage_never_crashes_the_parser():
             for _flip in range(rng.randrange(1, 20)):
                 data[rng.randrange(len(data))] = rng.randrange(256)
             samples.append(bytes(data))
-    for data in samples:
-        parsed = read_message(data)
+    for sample in samples:
+        parsed = read_message(sample)
         assert parsed.mention.external_id
         assert parsed.mention.created_at.tzinfo is not None
         assert "\x00" not in parsed.mention.text
@@ -807,6 +807,7 @@ def test_ingest_payload_takes_every_real_message_and_the_second_run_creates_noth
     if expected:
         message = Message.objects.get(channel=channel)
         assert message.external_id == EXPECTED[name][2]
+        assert message.ticket is not None
         assert message.ticket.subject == EXPECTED[name][0][:300]
         assert message.ticket.requester_handle == EXPECTED[name][1]
 

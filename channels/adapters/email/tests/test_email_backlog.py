@@ -3,6 +3,7 @@
 at its highest UID; a poll that dies part-way keeps the chunks it stored."""
 
 from datetime import UTC, datetime, timedelta
+from types import GeneratorType
 
 import pytest
 from django.utils import timezone
@@ -80,6 +81,7 @@ def test_each_chunk_is_committed_with_its_cursor_and_a_poll_that_dies_part_way_l
     adapter = EmailAdapter()
 
     chunks = adapter.fetch_chunks(channel=channel, session=build_session())
+    assert isinstance(chunks, GeneratorType)  # so the worker's death can be played by closing it
     first = next(chunks)
     assert [m.external_id for m in first.mentions] == [f"backlog-{n:05d}@example.org" for n in range(1, 26)]
     assert first.cursor["last_uid"] == FETCH_CHUNK and first.more

@@ -1,5 +1,6 @@
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import responses
@@ -87,7 +88,13 @@ def test_html_to_text(html, expected):
 def test_config_is_validated():
     from channels.adapters import ConfigError
 
-    for bad in [{}, {"keywords": []}, {"keywords": "gitlab"}, {"keywords": ["gitlab"], "colour": "red"}]:
+    bad_configs: list[dict[str, Any]] = [
+        {},
+        {"keywords": []},
+        {"keywords": "gitlab"},
+        {"keywords": ["gitlab"], "colour": "red"},
+    ]
+    for bad in bad_configs:
         with pytest.raises(ConfigError):
             adapter.validate_config(bad)
     assert adapter.validate_config({"keywords": [" gitlab "]}) == {"keywords": ["gitlab"]}

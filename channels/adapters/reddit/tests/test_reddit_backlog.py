@@ -5,6 +5,7 @@ twice; a poison entry on a page is quarantined while the rest of the page is sto
 import json
 import time
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -50,7 +51,7 @@ class FakeListing:
         return 200, RATELIMIT, json.dumps(body)
 
 
-STREAMS = {
+STREAMS: dict[str, tuple[dict[str, Any], str, dict[str, str]]] = {
     # stream: (config, path, query the fake checks)
     "new": ({"subreddits": ["gitlab"], "include_comments": False}, "/r/gitlab/new", {}),
     "search": ({"keywords": ["gitlab"]}, "/search", {"q": "gitlab", "sort": "new", "type": "link"}),

@@ -67,12 +67,16 @@ class Site:
         return 200, {}, json.dumps(body)
 
     def on_answers(self, request):
-        ids = {int(i) for i in re.search(r"/questions/([0-9;]+)/answers", request.url).group(1).split(";")}
+        asked = re.search(r"/questions/([0-9;]+)/answers", request.url)
+        assert asked is not None
+        ids = {int(i) for i in asked.group(1).split(";")}
         body, _ = self._page(request, [a for a in self.answers if a["question_id"] in ids], key="answer_id")
         return 200, {}, json.dumps(body)
 
     def on_comments(self, request):
-        ids = {int(i) for i in re.search(r"/posts/([0-9;]+)/comments", request.url).group(1).split(";")}
+        asked = re.search(r"/posts/([0-9;]+)/comments", request.url)
+        assert asked is not None
+        ids = {int(i) for i in asked.group(1).split(";")}
         body, _ = self._page(request, [c for c in self.comments if c["post_id"] in ids], key="comment_id")
         return 200, {}, json.dumps(body)
 

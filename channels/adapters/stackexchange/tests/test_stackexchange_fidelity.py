@@ -261,6 +261,7 @@ def test_a_backoff_sent_as_a_string_is_honoured_and_a_negative_one_ignored():
     add_comments([])
     result = adapter.fetch(channel=channel, session=build_session())
     assert list(result.cursor["backoff"]) == ["/questions"]
+    assert result.not_before is not None
     assert 50 < (result.not_before.timestamp() - time.time()) <= 60
 
 

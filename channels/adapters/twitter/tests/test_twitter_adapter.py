@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -46,7 +47,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 adapter = TwitterAdapter()
 
 MAIN_ID, STATUS_ID, OTHER_ID = "2244994945", "1143870337", "1011121314"
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "handles": [
         {"username": "GitLab", "user_id": MAIN_ID, "role": "main"},
         {"username": "GitLabStatus", "user_id": STATUS_ID, "role": "status"},
@@ -104,6 +105,7 @@ def user(user_id="101", username="alice", name="Alice A."):
 
 
 def page(tweets, users=(), next_token=None):
+    meta: dict[str, Any]
     if not tweets:
         meta = {"result_count": 0}
     else:
@@ -111,7 +113,7 @@ def page(tweets, users=(), next_token=None):
         meta = {"newest_id": ids[-1], "oldest_id": ids[0], "result_count": len(tweets)}
     if next_token:
         meta["next_token"] = next_token
-    body = {"meta": meta}
+    body: dict[str, Any] = {"meta": meta}
     if tweets:
         body["data"] = list(tweets)
         body["includes"] = {"users": list(users) or [user()]}
@@ -285,6 +287,7 @@ def test_ingest_payload_threads_the_docs_sample_conversation():
         "edited": 0,
     }
     root = Message.objects.get(external_id="1275653067283759104").ticket
+    assert root is not None
     assert set(root.messages.values_list("external_id", flat=True)) == {
         "1275653067283759104",
         "1275763727908798470",
@@ -667,6 +670,7 @@ def test_a_429_raises_rate_limited_until_the_reset_without_the_token():
     responses.get(MAIN_MENTIONS, status=429, json=body, headers=limits(remaining=0, reset=reset))
     with pytest.raises(RateLimited) as info:
         adapter.fetch(channel=channel, session=build_session())
+    assert info.value.retry_after is not None
     assert 590 < info.value.retry_after <= 600
     assert "Too Many Requests" in str(info.value) and BEARER not in str(info.value)
     assert len(responses.calls) == 1
@@ -762,6 +766,7 @@ def test_post_reply_sends_the_reply_with_the_chosen_handles_token():
     sent = send(channel, handle, "1578516295611748353", "We're looking into it: https://status.gitlab.com")
 
     request = responses.calls[0].request
+    assert request.body is not None
     assert json.loads(request.body) == {
         "text": "We're looking into it: https://status.gitlab.com",
         "reply": {"in_reply_to_tweet_id": "1578516295611748353"},
@@ -879,6 +884,7 @@ def test_created_tickets_keep_the_raw_post_and_the_author():
     assert message.raw["created_at"] == "2020-05-15T16:03:42.000Z"
     assert message.permalink == "https://x.com/TwitterDev/status/1261326399320715264"
     ticket = message.ticket
+    assert ticket is not None
     assert (ticket.requester_handle, ticket.requester_name, ticket.requester_url) == (
         "TwitterDev",
         "Twitter Dev",

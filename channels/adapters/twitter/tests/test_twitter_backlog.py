@@ -3,6 +3,7 @@ service (`channel_poll`), each page stored with the cursor just after it: nothin
 
 import json
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,8 +53,8 @@ class FakeX:
         since = int(params.get("since_id", 0))
         ids = sorted((int(i) for i in self.posts if since < int(i) < int(below)), reverse=True)
         chosen = ids[: int(params["max_results"])]
-        meta = {"result_count": len(chosen)}
-        body = {"meta": meta}
+        meta: dict[str, Any] = {"result_count": len(chosen)}
+        body: dict[str, Any] = {"meta": meta}
         if chosen:
             meta.update(newest_id=str(chosen[0]), oldest_id=str(chosen[-1]))
             body.update(data=[self.posts[str(i)] for i in chosen], includes={"users": [ALICE]})

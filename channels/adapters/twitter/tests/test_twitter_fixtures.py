@@ -29,8 +29,10 @@ def by_id(name):
     return {m.external_id: m for m in parsed.mentions}
 
 
-def at(*parts):
-    return datetime(*parts, tzinfo=UTC)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def test_quote_tweets_skips_the_retweets_and_keeps_the_two_posts():

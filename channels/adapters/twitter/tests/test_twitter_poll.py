@@ -5,6 +5,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -29,7 +30,7 @@ _SAMPLE = json.loads((FIXTURES / "search_recent_with_expansions_docs_sample.json
 
 MAIN_ID, STATUS_ID = "2244994945", "1143870337"
 QUERY = '"gitlab ci" -is:retweet'
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "handles": [
         {"username": "GitLab", "user_id": MAIN_ID, "role": "main"},
         {"username": "GitLabStatus", "user_id": STATUS_ID, "role": "status"},
@@ -75,13 +76,13 @@ def tweet(
 
 
 def page(tweets, users=(ALICE,), next_token=None):
-    meta = {"result_count": len(tweets)}
+    meta: dict[str, Any] = {"result_count": len(tweets)}
     if tweets:
         ids = sorted((t["id"] for t in tweets), key=int)
         meta.update(newest_id=ids[-1], oldest_id=ids[0])
     if next_token:
         meta["next_token"] = next_token
-    body = {"meta": meta}
+    body: dict[str, Any] = {"meta": meta}
     if tweets:
         body.update(data=list(tweets), includes={"users": list(users)})
     return body
