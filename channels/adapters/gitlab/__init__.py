@@ -20,7 +20,8 @@ the OAuth application accounts connect through (`oauth.py`).
 What is read (`paging.py`): per project, the issues touched since the cursor's mark, oldest first, and the new
 notes of each. New issues open tickets; their notes (comments) follow up on the issue's ticket; system notes are
 ignored; notes by ``Channel.our_accounts`` are our replies. Cursor: `cursor.py`. Parsing: `parse.py`. Replies:
-`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget and the rest of its declaration: `platform.py`.
+`reply.py` (a note on the issue). Watched issues: `thread.py`. Request budget and the rest of its declaration:
+`platform.py`.
 
 Rate limits: a 429's ``Retry-After`` (or ``RateLimit-Reset``) is `RateLimited` on a poll's first call and ends
 the walk later; ``RateLimit-Remaining`` at 10 or below ends the walk and the poll waits for the reset (see
