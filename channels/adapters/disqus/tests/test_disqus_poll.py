@@ -103,10 +103,7 @@ def test_a_reply_in_a_later_poll_joins_the_ticket_and_reopens_it():
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN
     # key=str: the column is nullable (messages written on the desk); these two were read from Disqus
-    assert sorted(ticket.messages.values_list("external_id", flat=True), key=str) == [
-        "1",
-        "2",
-    ]  # key: a nullable column
+    assert sorted(ticket.messages.values_list("external_id", flat=True), key=str) == ["1", "2"]
 
 
 @responses.activate
