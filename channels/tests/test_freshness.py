@@ -133,6 +133,7 @@ def test_the_next_poll_is_timed_from_the_end_of_a_slow_poll():
 
     channel.refresh_from_db()
     assert outcome.status == "ok"
+    assert channel.last_success_at is not None and channel.next_poll_at is not None and held is not None
     assert channel.last_success_at.timestamp() >= answered[-1]
     assert channel.next_poll_at - channel.last_success_at == timedelta(seconds=20)
     assert channel.next_poll_at > held  # not the dispatch's placeholder

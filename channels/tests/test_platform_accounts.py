@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -32,6 +32,7 @@ from channels.adapters.stackexchange.oauth import ME_URL as SE_ME
 from channels.adapters.stackexchange.oauth import TOKEN_URL as SE_TOKEN
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +190,7 @@ def test_stack_exchange_flow_asks_for_write_access_without_expiry_and_reads_me(a
         "code": "the-code",
         "redirect_uri": "https://desk.example.com/connect/stackexchange/callback/",
     }
-    assert parse_qs(urlparse(me.request.url).query) == {
+    assert parse_qs(urlparse(request_url(me.request)).query) == {
         "site": ["stackoverflow"],
         "access_token": ["se-1"],
         "key": ["app-key"],
@@ -202,6 +203,7 @@ def test_stack_exchange_flow_asks_for_write_access_without_expiry_and_reads_me(a
 def _discourse_answers(query, *, nonce=None, key="user-api-key-1"):
     """What the forum does on approval: encrypt {key, nonce} with the public key the desk sent."""
     public = serialization.load_pem_public_key(query["public_key"].encode())
+    assert isinstance(public, rsa.RSAPublicKey)  # the desk sends an RSA key (PKCS#1 v1.5 is RSA's)
     payload = json.dumps({"key": key, "nonce": nonce or query["nonce"], "push": False, "api": 4})
     return base64.b64encode(public.encrypt(payload.encode(), padding.PKCS1v15())).decode()
 

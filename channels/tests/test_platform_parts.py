@@ -141,7 +141,9 @@ def test_the_sign_in_flow_is_the_one_the_adapter_uses(kind):
         return
     provider = provider_for(kind)
 
-    assert isinstance(provider, resolve(platform.accounts))
+    provider_class = resolve(platform.accounts)
+    assert isinstance(provider_class, type)
+    assert isinstance(provider, provider_class)
     for step in ("begin", "complete", "refresh"):
         assert callable(getattr(provider, step, None)), f"{kind}: the sign-in flow has no {step}"
 

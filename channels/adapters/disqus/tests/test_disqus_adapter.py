@@ -14,6 +14,7 @@ from channels.adapters import AuthError, ConfigError, PayloadError, PermanentErr
 from channels.adapters.disqus import API_ROOT, RATE_LIMITED_WAIT, DisqusAdapter
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 
 adapter = DisqusAdapter()
 
@@ -408,7 +409,7 @@ def test_fetch_sends_the_documented_query_and_maps_the_page():
     sent = params_of(responses.calls[0])
     assert abs(int(sent.pop("since")) - (now - 24 * 3600)) <= 1
     assert sent == {"forum": "gitlab", "api_key": KEY, "limit": "100", "order": "asc", "related": "thread"}
-    assert responses.calls[0].request.url.startswith(LIST_URL + "?")
+    assert request_url(responses.calls[0].request).startswith(LIST_URL + "?")
     first, reply = result.mentions
     assert (first.external_id, first.title, first.text) == ("1", "Sydney", "Does GitLab CI support this?")
     assert first.permalink == "http://www.yvanrodic.com/posts/4522/sydney#comment-1"
@@ -561,6 +562,7 @@ def test_a_rate_limit_on_a_later_page_keeps_the_pages_read_and_asks_to_wait():
 
     assert [m.external_id for m in result.mentions] == ["1"]
     assert result.cursor["since"] == now - 50
+    assert result.not_before is not None
     wait = (result.not_before - datetime.now(UTC)).total_seconds()
     assert RATE_LIMITED_WAIT - 5 < wait <= RATE_LIMITED_WAIT
 
@@ -580,6 +582,7 @@ def test_no_requests_left_stops_every_channel_on_the_key_until_the_reset():
     assert result.platform_status["ratelimit_remaining"] == 0
     with pytest.raises(RateLimited, match="no requests left for this API key") as info:
         adapter.fetch(channel=docs, session=build_session())
+    assert info.value.retry_after is not None
     assert 590 < info.value.retry_after <= 600
     assert len(responses.calls) == 1
 
@@ -590,6 +593,7 @@ def test_a_reset_given_in_seconds_is_read_as_seconds_from_now():
     channel = disqus_channel()
     add_page([], headers={"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": "120"})
     result = adapter.fetch(channel=channel, session=build_session())
+    assert result.not_before is not None
     assert 110 < (result.not_before - datetime.now(UTC)).total_seconds() <= 120
 
 
@@ -644,6 +648,7 @@ def test_a_rate_limit_error_waits_until_the_reset_header():
     )
     with pytest.raises(RateLimited) as info:
         adapter.fetch(channel=channel, session=build_session())
+    assert info.value.retry_after is not None
     assert 890 < info.value.retry_after <= 900
 
 

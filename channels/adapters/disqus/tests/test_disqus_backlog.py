@@ -11,7 +11,7 @@ import responses
 from django.utils import timezone
 
 from channels.adapters.disqus.tests.test_disqus_adapter import CONFIG, LIST_URL, disqus_channel, guest, post
-from channels.tests.harness import poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,7 @@ def test_disqus_backlog_larger_than_budget_drains_over_successive_polls():
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
         assert len(forum.requests) - calls_before <= budget
+        assert outcome.result is not None
         per_poll.append(outcome.result.received)
         assert channel.cursor != cursors[-1] or outcome.result.received == 0  # the cursor moved with what was read
         cursors.append(dict(channel.cursor))
@@ -90,5 +91,5 @@ def test_disqus_backlog_larger_than_budget_drains_over_successive_polls():
     assert per_poll == [500, 500, 500, 500, 352, 0]
     assert len([c for c in handed if c is None]) == 2  # a new walk only after one ended: the first and the last poll
     assert cursors[-1]["since"] == now - 30 and "walk" not in cursors[-1]
-    stored = Message.objects.filter(channel=channel).order_by("id").values_list("external_id", flat=True)
-    assert [int(i) for i in stored] == sorted(int(i) for i in stored)  # stored oldest first, chunk by chunk
+    in_order = stored(channel, order="stored")
+    assert [int(i) for i in in_order] == sorted(int(i) for i in in_order)  # stored oldest first, chunk by chunk

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from channels.adapters.base import ConfigError, PayloadError
+from channels.adapters.base import ConfigError, IncomingMention, PayloadError
 from channels.adapters.email import EmailAdapter, imap_utf7, parse_fetch_response, uid_set
 from channels.adapters.email.headers import msg_ids, strip_comments
 from channels.adapters.email.parse import parse_message, read_message
@@ -41,6 +41,13 @@ def mail(headers: str, body: str = "Hello,\n\nhow do I reset my password?\n", *,
     """A message from header lines (one per line) and a body."""
     text = headers.strip("\n") + "\n\n" + body
     return text.replace("\n", "\r\n").encode() if crlf else text.encode()
+
+
+def parsed(raw: bytes, *, internaldate: datetime | None = None) -> IncomingMention:
+    """A message the desk reads (`parse_message` gives None only for one it skips: a bounce, an unreadable one)."""
+    mention = parse_message(raw, internaldate=internaldate)
+    assert mention is not None
+    return mention
 
 
 def email_channel(**kw):
@@ -314,22 +321,22 @@ def test_dates_with_offsets_become_utc():
 
 
 def test_bilingual_cyrillic_subject_split_across_encoded_words_and_qp_body():
-    mention = parse_message(load("flanker_bilingual_cyrillic.eml"))
+    mention = parsed(load("flanker_bilingual_cyrillic.eml"))
     assert mention.title == "Simple text. How are you? Как ты поживаешь?"
     assert mention.text == "This line is in English\nА эта линия по-русски."  # noqa: RUF001 (the Russian line)
     assert mention.author_name == "Hello"
 
 
 def test_quoted_printable_and_b_encoded_subject():
-    mention = parse_message(load("helpdesk_quoted_printable.eml"))
+    mention = parsed(load("helpdesk_quoted_printable.eml"))
     assert mention.title == "Český test"
     assert mention.text == "Tohle je test českých písmen odeslaných z gmailu."
     assert mention.author_name == "Tim hobbs"
 
 
 def test_eight_bit_utf8_body_and_thunderbird_forward():
-    assert parse_message(load("helpdesk_all-special-chars.eml")).text == "íářčšáíéřášč"
-    mention = parse_message(load("helpdesk_utf-nondecodable.eml"))
+    assert parsed(load("helpdesk_all-special-chars.eml")).text == "íářčšáíéřášč"
+    mention = parsed(load("helpdesk_utf-nondecodable.eml"))
     assert "podle domluvy bych Tě poprosila o změnu vyhodnocení soutěže" in mention.text
     assert "\ufffd" not in mention.text
     # Only the text/plain alternative: the HTML one ("prosazuje lepší prostředí") is not appended.
@@ -344,7 +351,7 @@ def test_blank_body_with_attachment_lists_it_and_never_inlines_it():
 
 
 def test_inline_forwarded_message_is_kept_as_text():
-    mention = parse_message(load("helpdesk_forwarded-message.eml"))
+    mention = parsed(load("helpdesk_forwarded-message.eml"))
     assert mention.text.startswith(
         "This is email body\n\n-----Original Message-----\nFrom: GitHub <noreply@github.com>"
     )
@@ -352,7 +359,7 @@ def test_inline_forwarded_message_is_kept_as_text():
 
 
 def test_gmail_forward_prefers_the_plain_alternative():
-    mention = parse_message(load("flanker_gmail_forward_in_reply_to.eml"))
+    mention = parsed(load("flanker_gmail_forward_in_reply_to.eml"))
     assert "Forward please" in mention.text
     assert "<br>" not in mention.text and "gmail_quote" not in mention.text
     assert mention.thread_id == "AANLkTi=1ANR2FzeeQ-vK3-_ty0gUrOsAxMRYkob6CL-c@mail.gmail.com"
@@ -367,7 +374,7 @@ def test_pgp_signed_mail_keeps_the_text_and_drops_the_signature(name):
 
 
 def test_pgp_signed_body_text():
-    mention = parse_message(load("helpdesk_pgp.eml"))
+    mention = parsed(load("helpdesk_pgp.eml"))
     assert mention.text == (
         "hi, thanks for looking into this :)\n\n"
         "https://github.com/django-helpdesk/django-helpdesk/issues/567#issuecomment-342954233"
@@ -390,13 +397,13 @@ def test_raw_8bit_latin1_byte_in_from_is_decoded():
     ],
 )
 def test_in_reply_to_with_a_trailing_comment(name, parent):
-    mention = parse_message(load(name))
+    mention = parsed(load(name))
     assert mention.parent_id == parent
     assert "Lars" not in mention.parent_id
 
 
 def test_references_root_is_the_thread_and_the_rest_comes_nearest_first():
-    mention = parse_message(load("notmuch_thread_maildir_storage/22.eml"))  # tab-folded References, 4 ids
+    mention = parsed(load("notmuch_thread_maildir_storage/22.eml"))  # tab-folded References, 4 ids
     assert mention.parent_id == "yunaayketfm.fsf@aiko.keithp.com"
     assert mention.thread_id == MAILDIR_ROOT
     assert mention.related_ids == (
@@ -430,7 +437,7 @@ def test_bytes_that_do_not_decode_and_unknown_charsets():
         b"aGVsbG8gdGhlcmU=\r\n"
         b"--XX--\r\n"
     )
-    mention = parse_message(raw)
+    mention = parsed(raw)
     assert mention.author_handle == "k@example.com"
     assert mention.author_name == "Krönk"
     assert mention.title == "not base64!!! and café"
@@ -441,28 +448,28 @@ def test_bytes_that_do_not_decode_and_unknown_charsets():
 
 def test_missing_message_id_is_a_hash_of_the_message():
     headers = "From: a@example.com\nSubject: no id\nDate: Mon, 3 Mar 2025 10:00:00 +0000"
-    first = parse_message(mail(headers))
+    first = parsed(mail(headers))
     assert first.external_id.startswith("sha256:") and len(first.external_id) == 71
     # The same message with LF line endings (a saved file) or CRLF (IMAP) is the same message.
-    assert parse_message(mail(headers, crlf=False)).external_id == first.external_id
-    assert parse_message(mail(headers, "Another question\n")).external_id != first.external_id
+    assert parsed(mail(headers, crlf=False)).external_id == first.external_id
+    assert parsed(mail(headers, "Another question\n")).external_id != first.external_id
 
 
 def test_missing_date_falls_back_to_internaldate_then_now():
     internaldate = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
     raw = mail("From: a@example.com\nSubject: no date\nMessage-ID: <nodate@example.com>")
-    assert parse_message(raw, internaldate=internaldate).created_at == internaldate
+    assert parsed(raw, internaldate=internaldate).created_at == internaldate
     before = datetime.now(tz=UTC)
-    assert before <= parse_message(raw).created_at <= datetime.now(tz=UTC)
+    assert before <= parsed(raw).created_at <= datetime.now(tz=UTC)
     # An unreadable or impossible Date counts as missing.
     for date in ("yesterday-ish", "Thu, 01 Jan 1970 00:00:00 +0000", "Mon, 3 Mar 2031 10:00:00 +0000"):
         raw = mail(f"From: a@example.com\nDate: {date}\nMessage-ID: <d@example.com>")
-        assert parse_message(raw, internaldate=internaldate).created_at == internaldate, date
+        assert parsed(raw, internaldate=internaldate).created_at == internaldate, date
 
 
 def test_date_without_zone_is_utc():
     raw = mail("From: a@example.com\nDate: Mon, 3 Mar 2025 10:00:00 -0000\nMessage-ID: <z@example.com>")
-    assert parse_message(raw).created_at == datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
+    assert parsed(raw).created_at == datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
 
 def test_html_only_mail_becomes_inert_text_with_safe_links():
@@ -477,7 +484,7 @@ def test_html_only_mail_becomes_inert_text_with_safe_links():
         "Content-Type: text/html; charset=utf-8",
         html,
     )
-    mention = parse_message(raw)
+    mention = parsed(raw)
     assert mention.text == "Hi & thanks,\n\nsee the docs (https://docs.example.com/reset) or click me"
     assert "alert" not in mention.text and "javascript" not in mention.text and "<" not in mention.text
 
@@ -488,7 +495,7 @@ def test_empty_plain_alternative_falls_back_to_html():
         "Content-Type: multipart/alternative; boundary=B",
         "--B\nContent-Type: text/plain\n\n \n--B\nContent-Type: text/html\n\n<p>Only <b>here</b></p>\n--B--\n",
     )
-    assert parse_message(raw).text == "Only here"
+    assert parsed(raw).text == "Only here"
 
 
 def test_attachments_are_listed_with_sizes_and_safe_names():
@@ -527,26 +534,26 @@ def test_encrypted_mail_says_so():
         "--B\nContent-Type: application/octet-stream\n\n-----BEGIN PGP MESSAGE-----\nhQEMA\n-----END PGP MESSAGE-----\n"
         "--B--\n",
     )
-    mention = parse_message(raw)
+    mention = parsed(raw)
     assert mention.text == "[Encrypted message: it cannot be read here.]"
 
 
 def test_our_reply_subject_names_its_ticket():
     raw = mail("From: community@example.com\nSubject: Re: [#4711] Password reset\nMessage-ID: <r@example.com>")
-    assert parse_message(raw).ticket_hint == 4711
-    assert parse_message(mail("From: a@example.com\nSubject: Re: [#abc] hi")).ticket_hint is None
+    assert parsed(raw).ticket_hint == 4711
+    assert parsed(mail("From: a@example.com\nSubject: Re: [#abc] hi")).ticket_hint is None
 
 
 def test_missing_in_reply_to_uses_the_last_reference_as_parent():
     raw = mail("From: a@example.com\nMessage-ID: <c@x>\nReferences: <a@x> <b@x>")
-    mention = parse_message(raw)
+    mention = parsed(raw)
     assert (mention.parent_id, mention.thread_id, mention.related_ids) == ("b@x", "a@x", ())
 
 
 def test_long_message_ids_are_hashed_the_same_way_everywhere():
     long_id = "x" * 250 + "@example.com"
-    original = parse_message(mail(f"From: a@example.com\nMessage-ID: <{long_id}>"))
-    reply = parse_message(mail(f"From: b@example.com\nMessage-ID: <r@x>\nIn-Reply-To: <{long_id}>"))
+    original = parsed(mail(f"From: a@example.com\nMessage-ID: <{long_id}>"))
+    reply = parsed(mail(f"From: b@example.com\nMessage-ID: <r@x>\nIn-Reply-To: <{long_id}>"))
     assert original.external_id.startswith("msgid-sha256:") and len(original.external_id) <= 200
     assert reply.parent_id == original.external_id
 
@@ -619,7 +626,7 @@ def test_human_mail_from_postmaster_is_not_a_bounce():
         "From: Postmaster <postmaster@example.org>\nSubject: Your relay rejects our mail\nMessage-ID: <pm@example.org>"
     )
     assert read_message(raw).skip_reason == ""
-    assert parse_message(raw).author_handle == "postmaster@example.org"
+    assert parsed(raw).author_handle == "postmaster@example.org"
 
 
 @pytest.mark.parametrize("sender", ["MAILER-DAEMON@mx.example.com", "Postmaster <postmaster@example.com>"])
@@ -644,8 +651,8 @@ def test_garbage_never_crashes_the_parser():
             for _flip in range(rng.randrange(1, 20)):
                 data[rng.randrange(len(data))] = rng.randrange(256)
             samples.append(bytes(data))
-    for data in samples:
-        parsed = read_message(data)
+    for sample in samples:
+        parsed = read_message(sample)
         assert parsed.mention.external_id
         assert parsed.mention.created_at.tzinfo is not None
         assert "\x00" not in parsed.mention.text
@@ -800,6 +807,7 @@ def test_ingest_payload_takes_every_real_message_and_the_second_run_creates_noth
     if expected:
         message = Message.objects.get(channel=channel)
         assert message.external_id == EXPECTED[name][2]
+        assert message.ticket is not None
         assert message.ticket.subject == EXPECTED[name][0][:300]
         assert message.ticket.requester_handle == EXPECTED[name][1]
 

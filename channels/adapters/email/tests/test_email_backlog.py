@@ -3,6 +3,7 @@
 at its highest UID; a poll that dies part-way keeps the chunks it stored."""
 
 from datetime import UTC, datetime, timedelta
+from types import GeneratorType
 
 import pytest
 from django.utils import timezone
@@ -14,7 +15,6 @@ from channels.http import build_session
 from channels.tests.harness import poll, stored
 from channels.tests.imap_server import _mailbox_arg, imap_server  # noqa: F401
 from intake.services.quarantine import mentions_store
-from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,7 @@ def test_email_backlog_larger_than_budget_drains_over_successive_polls(imap_serv
     for number in range(1, 10):
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
+        assert outcome.result is not None
         per_poll.append(outcome.result.received)
         cursors.append(channel.cursor["last_uid"])
         backlog.append(channel.platform_status["backlog"])
@@ -65,7 +66,7 @@ def test_email_backlog_larger_than_budget_drains_over_successive_polls(imap_serv
     assert per_poll == [100, 100, 39, 0]
     assert cursors == [100, 200, 239, 239]
     assert backlog == [137, 39, 0, 0]  # the first poll saw 237; two arrived after it
-    ids = list(Message.objects.filter(channel=channel).order_by("id").values_list("external_id", flat=True))
+    ids = stored(channel, order="stored")
     assert len(ids) == len(set(ids)) == 239  # every message stored exactly once
     numbers = [int(i.split("-")[1].split("@")[0]) for i in ids]
     assert numbers == [*range(1, 238), 900, 901]  # stored oldest first, chunk by chunk
@@ -80,6 +81,7 @@ def test_each_chunk_is_committed_with_its_cursor_and_a_poll_that_dies_part_way_l
     adapter = EmailAdapter()
 
     chunks = adapter.fetch_chunks(channel=channel, session=build_session())
+    assert isinstance(chunks, GeneratorType)  # so the worker's death can be played by closing it
     first = next(chunks)
     assert [m.external_id for m in first.mentions] == [f"backlog-{n:05d}@example.org" for n in range(1, 26)]
     assert first.cursor["last_uid"] == FETCH_CHUNK and first.more
@@ -91,6 +93,7 @@ def test_each_chunk_is_committed_with_its_cursor_and_a_poll_that_dies_part_way_l
     assert channel.cursor["last_uid"] == 25 and len(stored(channel)) == 25
 
     outcome = poll(channel)
+    assert outcome.result is not None
     assert outcome.result.received == 35 and outcome.result.created == 35 and outcome.result.duplicates == 0
     assert channel.cursor["last_uid"] == 60
     assert len(stored(channel)) == 60

@@ -11,6 +11,7 @@ import pytest
 
 from channels.adapters import get_adapter
 from channels.adapters.base import AuthError, ConfigError
+from channels.http import build_session
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from channels.tests.harness import poll, stored
@@ -94,6 +95,7 @@ def test_new_mail_becomes_tickets_and_the_cursor_moves(imap_server, mailbox):  #
     assert (message.author_handle, message.author_name) == ("hello@example.com", "Hello")
     assert message.platform_created_at == datetime(2010, 2, 7, 22, 2, 38, tzinfo=UTC)
     assert message.raw["internaldate"]
+    assert message.ticket is not None
     assert message.ticket.subject == message.title
 
 
@@ -113,6 +115,7 @@ def test_every_real_message_through_the_server(imap_server, mailbox):  # noqa: F
         ("ddd65cda0911171950o4eea4389v86de9525e46052d3@mail.gmail.com", 4),
     ):
         ticket = Message.objects.get(channel=channel, external_id=root).ticket
+        assert ticket is not None
         assert ticket.messages.count() == size
     # 20 messages, 11 of them in the two threads: 9 + 2 tickets.
     assert Ticket.objects.filter(channel=channel).count() == 11
@@ -211,6 +214,7 @@ def test_out_of_office_bounce_and_bulk_open_no_ticket_but_the_cursor_passes_them
     imap_server.deliver(load("helpdesk_forwarded-message.eml"), mailbox=mailbox)
     outcome = poll(channel)
     assert counts(outcome)["created"] == 1
+    assert outcome.result is not None
     assert outcome.result.received == 1  # the skipped ones were not read again
     assert channel.cursor["last_uid"] == 4
 
@@ -253,10 +257,12 @@ def test_polling_twice_stores_nothing_twice(imap_server, mailbox):  # noqa: F811
         "edited": 0,
     }
     assert counts(second)["received"] == 0
+    assert second.result is not None
     assert second.result.created == 0
     # A lost cursor re-reads the backfill window: everything is a duplicate.
     Channel.objects.filter(pk=channel.pk).update(cursor={})
     third = poll(channel)
+    assert third.result is not None
     assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
     assert len(stored(channel)) == 2
     assert channel.cursor["last_uid"] == 3
@@ -322,6 +328,7 @@ def test_max_messages_per_poll_moves_the_cursor_only_as_far_as_it_read(imap_serv
     progress = []
     for _ in range(4):
         outcome = poll(channel)
+        assert outcome.result is not None
         progress.append((outcome.result.received, channel.cursor["last_uid"], channel.platform_status["backlog"]))
 
     # File 2 is the bounce and file 3 the bulk post: read and passed, not stored.
@@ -372,7 +379,7 @@ def test_wrong_password_marks_the_channel_failing_with_a_readable_error(imap_ser
     assert secret not in channel.last_error
     assert channel.cursor == {}
     with pytest.raises(AuthError) as excinfo:
-        get_adapter("email").test_connection(channel=channel, session=None)
+        get_adapter("email").test_connection(channel=channel, session=build_session())
     assert secret not in str(excinfo.value)
 
 
@@ -438,7 +445,7 @@ def test_a_missing_mailbox_is_a_config_error(imap_server):  # noqa: F811
     assert outcome.status == "failing"
     assert "mailbox 'no-such-folder' cannot be opened" in channel.last_error
     with pytest.raises(ConfigError):
-        get_adapter("email").test_connection(channel=channel, session=None)
+        get_adapter("email").test_connection(channel=channel, session=build_session())
 
 
 def test_ssl_on_the_plain_port_is_a_config_error(imap_server, mailbox):  # noqa: F811
@@ -462,7 +469,7 @@ def test_test_connection_reports_the_mailbox(imap_server, mailbox):  # noqa: F81
     imap_server.deliver(load("helpdesk_quoted_printable.eml"), mailbox=mailbox)
     validity = imap_server.status(mailbox)["UIDVALIDITY"]
 
-    summary = get_adapter("email").test_connection(channel=channel, session=None)
+    summary = get_adapter("email").test_connection(channel=channel, session=build_session())
 
     assert summary == f"IMAP answered: {mailbox} has 2 messages (UIDVALIDITY {validity})."
     assert all("\\Seen" not in f for f in imap_server.flags(mailbox).values())
@@ -496,5 +503,5 @@ def test_a_folder_name_with_spaces_and_umlauts(imap_server):  # noqa: F811
 
 def test_a_password_that_is_not_ascii_logs_in_with_authenticate_plain(imap_server):  # noqa: F811
     channel = email_channel(imap_server, "INBOX", username=imap_server.intl_user, password=imap_server.intl_password)
-    summary = get_adapter("email").test_connection(channel=channel, session=None)
+    summary = get_adapter("email").test_connection(channel=channel, session=build_session())
     assert summary.startswith("IMAP answered: INBOX has 0 messages (UIDVALIDITY ")

@@ -1,5 +1,6 @@
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import responses
@@ -9,7 +10,9 @@ from channels.adapters import AuthError, PayloadError, RateLimited, TransientErr
 from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import ingested
 from channels.tests.hn import FakeAlgolia, comment_hit, load, search_page, story_hit
+from channels.tests.sent import request_url
 from channels.text import html_to_text
 
 adapter = HackerNewsAdapter()
@@ -85,7 +88,13 @@ def test_html_to_text(html, expected):
 def test_config_is_validated():
     from channels.adapters import ConfigError
 
-    for bad in [{}, {"keywords": []}, {"keywords": "gitlab"}, {"keywords": ["gitlab"], "colour": "red"}]:
+    bad_configs: list[dict[str, Any]] = [
+        {},
+        {"keywords": []},
+        {"keywords": "gitlab"},
+        {"keywords": ["gitlab"], "colour": "red"},
+    ]
+    for bad in bad_configs:
         with pytest.raises(ConfigError):
             adapter.validate_config(bad)
     assert adapter.validate_config({"keywords": [" gitlab "]}) == {"keywords": ["gitlab"]}
@@ -113,7 +122,7 @@ def test_fetch_walks_every_page_and_moves_the_cursor_to_the_newest_item():
     assert result.cursor["created_at_i"] == now - 10
     assert result.requests_made == 3  # two pages, and the front page
     sent = responses.calls[0].request
-    assert "tags=%28story%2Ccomment%29" in sent.url and "query=gitlab" in sent.url
+    assert "tags=%28story%2Ccomment%29" in request_url(sent) and "query=gitlab" in request_url(sent)
     assert sent.headers["User-Agent"].startswith("TriageDesk/")
 
 
@@ -197,10 +206,12 @@ def test_the_demo_replay_channel_polls_through_the_package_transport():
 
     channel = ChannelFactory(config={"keywords": ["gitlab"], "replay": True, "backfill_hours": 1})
     first = channel_poll(channel_id=channel.pk)
+    assert first.result is not None
     assert first.status == "ok" and first.result.created >= 30  # one sample every 90 s over the last hour
     channel.refresh_from_db()
     assert channel.cursor["keywords"]["gitlab"]["seen"]
     second = channel_poll(channel_id=channel.pk)
+    assert second.result is not None
     assert second.status == "ok" and second.result.duplicates == 0
 
 
@@ -212,13 +223,14 @@ def test_an_item_indexed_late_inside_the_overlap_is_read_by_the_next_poll():
     now = int(time.time())
     algolia = FakeAlgolia([comment_hit(1, now - 200), comment_hit(2, now - 30)])
     channel = ChannelFactory()
-    assert channel_poll(channel_id=channel.pk).result.received == 2
+    assert ingested(channel_poll(channel_id=channel.pk)).received == 2
     algolia.add(comment_hit(3, now - 120))  # posted before the newest hit, indexed after the poll
     second = channel_poll(channel_id=channel.pk)
+    assert second.result is not None
     assert second.result.received == 1 and second.result.created == 1
     channel.refresh_from_db()
     assert channel.cursor["keywords"]["gitlab"]["from"] == now - 30 - 300
-    assert channel_poll(channel_id=channel.pk).result.received == 0
+    assert ingested(channel_poll(channel_id=channel.pk)).received == 0
 
 
 @pytest.mark.django_db

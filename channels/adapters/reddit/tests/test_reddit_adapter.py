@@ -20,6 +20,7 @@ from channels.adapters import AuthError, ConfigError, PayloadError, PermanentErr
 from channels.adapters.reddit import API_URL, AUTH_URL, RedditAdapter
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 from mentions.models import Message
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -140,11 +141,11 @@ def reddit_channel(*, credentials=None, our_accounts=(), cursor=None, **config):
 
 
 def token_calls():
-    return [c for c in responses.calls if c.request.url.startswith(AUTH_URL)]
+    return [c for c in responses.calls if request_url(c.request).startswith(AUTH_URL)]
 
 
 def api_calls():
-    return [c for c in responses.calls if c.request.url.startswith(API_URL)]
+    return [c for c in responses.calls if request_url(c.request).startswith(API_URL)]
 
 
 def query(call):
@@ -620,6 +621,7 @@ def test_the_per_minute_budget_is_shared_by_channels_using_the_same_app(fresh_mi
     with pytest.raises(RateLimited, match="3 requests per minute") as info:
         adapter.fetch(channel=second, session=build_session())
     assert len(responses.calls) == sent  # refused before anything was sent
+    assert info.value.retry_after is not None
     assert 0 < info.value.retry_after <= 60
 
     adapter.fetch(channel=other_app, session=build_session())  # another app has its own budget
@@ -640,6 +642,7 @@ def test_running_out_of_budget_mid_poll_returns_the_finished_streams(fresh_minut
     assert [m.external_id for m in result.mentions] == ["t3_p1"]
     assert len(api_calls()) == 1
     assert set(result.cursor["streams"]) == {"r/gitlab/new"}  # the comments stream keeps its cursor
+    assert result.not_before is not None
     assert 0 < (result.not_before - datetime.now(tz=UTC)).total_seconds() <= 60
     assert result.platform_status["budget_per_minute"] == 1
 
@@ -660,6 +663,7 @@ def test_reddits_rate_limit_headers_are_reported_and_obeyed():
 
     assert [m.external_id for m in result.mentions] == ["t3_p1"]
     assert len(api_calls()) == 1  # nothing more was sent once Reddit said none were left
+    assert result.not_before is not None
     assert 110 < (result.not_before - datetime.now(tz=UTC)).total_seconds() <= 120
     status = result.platform_status
     assert status["ratelimit_remaining"] == 0.0 and status["ratelimit_used"] == 600.0
@@ -667,6 +671,7 @@ def test_reddits_rate_limit_headers_are_reported_and_obeyed():
     # Another channel of the same app waits as well, without sending anything.
     with pytest.raises(RateLimited) as info:
         adapter.fetch(channel=other, session=build_session())
+    assert info.value.retry_after is not None
     assert 110 < info.value.retry_after <= 120
     assert len(api_calls()) == 1
 

@@ -5,6 +5,7 @@ twice; a poison entry on a page is quarantined while the rest of the page is sto
 import json
 import time
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from django.conf import settings
 from channels.adapters.reddit import API_URL, PAGE_SIZE
 from channels.adapters.reddit.tests.test_reddit_adapter import RATELIMIT, listing, mock_token, post, reddit_channel
 from channels.models import Channel, DeadLetter
-from channels.tests.harness import poll
+from channels.tests.harness import poll, stored
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ class FakeListing:
         return 200, RATELIMIT, json.dumps(body)
 
 
-STREAMS = {
+STREAMS: dict[str, tuple[dict[str, Any], str, dict[str, str]]] = {
     # stream: (config, path, query the fake checks)
     "new": ({"subreddits": ["gitlab"], "include_comments": False}, "/r/gitlab/new", {}),
     "search": ({"keywords": ["gitlab"]}, "/search", {"q": "gitlab", "sort": "new", "type": "link"}),
@@ -74,6 +75,7 @@ def test_reddit_backlog_larger_than_budget_drains_over_successive_polls(stream):
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
         assert len(fake.requests) - calls <= budget
+        assert outcome.result is not None
         received.append(outcome.result.received)
         if outcome.result.received:
             assert channel.cursor != cursors[-1]  # the cursor moved with what was stored
@@ -101,8 +103,8 @@ def test_reddit_backlog_larger_than_budget_drains_over_successive_polls(stream):
     assert "resume" not in state and state["created_utc"] == now - 28
     assert channel.health == Channel.Health.OK and not DeadLetter.objects.filter(channel=channel).exists()
     # Each poll's items are stored oldest first.
-    stored = list(Message.objects.filter(channel=channel).order_by("id").values_list("external_id", flat=True))
-    first_poll = stored[: budget * PAGE_SIZE]
+    in_order = stored(channel, order="stored")
+    first_poll = in_order[: budget * PAGE_SIZE]
     assert first_poll == sorted(first_poll, key=lambda name: int(name.removeprefix("t3_b")))
 
 
@@ -119,10 +121,9 @@ def test_a_poison_entry_is_quarantined_and_the_rest_of_its_page_stored_with_the_
     outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.quarantined) == (4, 2)
-    assert sorted(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == sorted(
-        t["data"]["name"] for t in good
-    )
+    assert stored(channel) == sorted(t["data"]["name"] for t in good)
     letters = {d.external_id: d.error for d in DeadLetter.objects.filter(channel=channel)}
     assert set(letters) == {"t3_bad", ""}
     assert "created_utc" in letters["t3_bad"] and "not a {kind, data} object" in letters[""]
@@ -130,6 +131,7 @@ def test_a_poison_entry_is_quarantined_and_the_rest_of_its_page_stored_with_the_
     assert channel.health == Channel.Health.OK
 
     again = poll(channel)  # the same page: nothing stored twice, the dead letters counted on their rows
+    assert again.result is not None
     assert again.status == "ok" and again.result.created == 0
     assert DeadLetter.objects.filter(channel=channel).count() == 2
 
@@ -144,6 +146,7 @@ def test_a_listing_whose_children_is_not_a_list_is_quarantined_not_retried_forev
     outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.quarantined) == (0, 1)
     assert "children" in DeadLetter.objects.get(channel=channel).error
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0

@@ -25,6 +25,7 @@ from channels.adapters.stackexchange import (
 )
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_url
 from mentions.models import Message
 
 adapter = StackExchangeAdapter()
@@ -118,7 +119,7 @@ def add_comments(items, **kw):
 def calls_to(url):
     if isinstance(url, re.Pattern):
         return [c for c in responses.calls if url.match(c.request.url)]
-    return [c for c in responses.calls if c.request.url.split("?")[0] == url]
+    return [c for c in responses.calls if request_url(c.request).split("?")[0] == url]
 
 
 def _pairs(url):
@@ -379,6 +380,7 @@ def test_fetch_sends_the_documented_query_and_decodes_a_gzip_body():
     [m] = result.mentions
     assert (m.external_id, m.title, m.text) == ("q1", "Runner fails with exit code 1", "My .gitlab-ci.yml")
     first = responses.calls[0]
+    assert isinstance(first.response, requests.Response)
     assert first.response.headers["Content-Encoding"] == "gzip"
     assert first.request.headers["Accept-Encoding"] == "gzip, deflate"
     sent = dict(_pairs(first.request.url))
@@ -576,6 +578,7 @@ def test_a_backoff_is_honoured_on_the_next_poll():
     first = adapter.fetch(channel=channel, session=build_session())
 
     assert [m.external_id for m in first.mentions] == ["q1"]
+    assert first.not_before is not None
     assert 110 < (first.not_before - datetime.now(UTC)).total_seconds() <= 120
     assert "/questions" in first.platform_status["backoff_until"]
     assert now + 115 < first.cursor["backoff"]["/questions"] < time.time() + 121
@@ -766,6 +769,7 @@ def test_connection_under_backoff_does_not_call_and_says_how_long():
     cache.set(backoff_cache_key("stackoverflow", "/info"), time.time() + 30, timeout=31)
     with pytest.raises(RateLimited) as info:
         adapter.test_connection(channel=channel, session=build_session())
+    assert info.value.retry_after is not None
     assert 25 < info.value.retry_after <= 30
     assert len(responses.calls) == 0
 

@@ -23,7 +23,7 @@ from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
     stackexchange_channel,
 )
 from channels.models import Channel
-from channels.tests.harness import poll, stored
+from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +67,16 @@ class Site:
         return 200, {}, json.dumps(body)
 
     def on_answers(self, request):
-        ids = {int(i) for i in re.search(r"/questions/([0-9;]+)/answers", request.url).group(1).split(";")}
+        asked = re.search(r"/questions/([0-9;]+)/answers", request.url)
+        assert asked is not None
+        ids = {int(i) for i in asked.group(1).split(";")}
         body, _ = self._page(request, [a for a in self.answers if a["question_id"] in ids], key="answer_id")
         return 200, {}, json.dumps(body)
 
     def on_comments(self, request):
-        ids = {int(i) for i in re.search(r"/posts/([0-9;]+)/comments", request.url).group(1).split(";")}
+        asked = re.search(r"/posts/([0-9;]+)/comments", request.url)
+        assert asked is not None
+        ids = {int(i) for i in asked.group(1).split(";")}
         body, _ = self._page(request, [c for c in self.comments if c["post_id"] in ids], key="comment_id")
         return 200, {}, json.dumps(body)
 
@@ -93,6 +97,7 @@ def test_stackexchange_backlog_larger_than_budget_drains_oldest_first_through_ch
     for _ in range(80):
         outcome = poll(channel)
         assert outcome.status == "ok", outcome.error
+        assert outcome.result is not None
         per_poll.append(outcome.result.received)
         if outcome.result.received == 0 and Message.objects.filter(channel=channel).count() == total:
             break
@@ -129,6 +134,7 @@ def test_stackexchange_backoff_during_a_backlog_is_honoured_and_loses_nothing():
 
     first = poll(channel)
 
+    assert first.result is not None
     assert first.status == "ok" and first.result.received == 200  # pages 1 and 2; page 3 not asked for
     assert len(calls_to(QUESTIONS_URL)) == 2
     wait = (channel.next_poll_at - timezone.now()).total_seconds()
@@ -145,9 +151,11 @@ def test_stackexchange_backoff_during_a_backlog_is_honoured_and_loses_nothing():
     cache.clear()
     Channel.objects.filter(pk=channel.pk).update(cursor={**channel.cursor, "backoff": {}})
     channel.refresh_from_db()
+    assert second.result is not None
     received = [first.result.received, second.result.received]
     for _ in range(5):
         outcome = poll(channel)
+        assert outcome.result is not None
         received.append(outcome.result.received)
         if "resume" not in channel.cursor["tags"]["gitlab"]:
             break
@@ -167,7 +175,7 @@ def test_stackexchange_questions_all_in_one_second_still_drain_page_by_page():
     channel = stackexchange_channel(
         config={"site": "stackoverflow", "tags": ["gitlab"], "max_requests_per_poll": 1, "watch_days": 0}
     )
-    received = [poll(channel).result.received for _ in range(4)]
+    received = [ingested(poll(channel)).received for _ in range(4)]
     assert received == [100, 100, 50, 0]
     assert sorted(stored(channel, order="stored")) == sorted(f"q{1 + n}" for n in range(250))
     pages = [parse_qs(urlsplit(c.request.url).query)["page"] for c in calls_to(QUESTIONS_URL)]
@@ -184,6 +192,7 @@ def test_stackexchange_answers_longer_than_a_poll_resume_where_the_walk_stopped(
     received = []
     for _ in range(8):
         outcome = poll(channel)
+        assert outcome.result is not None
         received.append(outcome.result.received)
         if outcome.result.received == 0:
             break
@@ -203,6 +212,7 @@ def test_a_tag_removed_from_the_config_leaves_no_backlog_behind():
     stale = {"since": now - 600, "seen": {}, "resume": now - 600}
     channel = stackexchange_channel(cursor={"version": 1, "tags": {"old-tag": stale}})
     outcome = poll(channel)
+    assert outcome.result is not None
     assert outcome.result.received == 1
     assert list(channel.cursor["tags"]) == ["gitlab"]
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 200  # no re-poll for a walk nobody reads

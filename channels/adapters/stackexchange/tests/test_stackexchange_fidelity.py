@@ -178,6 +178,7 @@ def test_a_comment_on_an_answer_that_left_the_watch_list_is_resolved_through_pos
 
     outcome = poll(channel)
 
+    assert outcome.result is not None
     assert outcome.status == "ok" and outcome.result.created == 2
     assert [c.request.url.split("?")[0] for c in calls_to(POSTS_URL)] == [API_ROOT + "/posts/20"]
     by_id = {m.external_id: m for m in Message.objects.filter(channel=channel)}
@@ -260,6 +261,7 @@ def test_a_backoff_sent_as_a_string_is_honoured_and_a_negative_one_ignored():
     add_comments([])
     result = adapter.fetch(channel=channel, session=build_session())
     assert list(result.cursor["backoff"]) == ["/questions"]
+    assert result.not_before is not None
     assert 50 < (result.not_before.timestamp() - time.time()) <= 60
 
 

@@ -47,6 +47,7 @@ def test_every_page_is_stored_and_the_cursor_moves_to_the_newest_question():
     outcome = poll(channel)
 
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert outcome.result.as_dict() == {
         "received": 3,
         "created": 3,
@@ -78,12 +79,15 @@ def test_polling_twice_and_redelivering_stores_nothing_twice():
     first = poll(channel)
     second = poll(channel)
     # The overlap re-reads everything; the cursor's ids drop it before ingest.
+    assert first.result is not None
+    assert second.result is not None
     assert (first.result.created, second.result.received) == (3, 0)
 
     # Redelivery: forget the cursor, so the same items reach the ingest service again.
     Channel.objects.filter(pk=channel.pk).update(cursor={})
     third = poll(channel)
     assert third.status == "ok"
+    assert third.result is not None
     assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
     assert stored(channel) == ["a2", "c3", "q1"]
     assert Ticket.objects.filter(channel=channel).count() == 1
@@ -99,6 +103,7 @@ def test_our_answer_is_our_reply_on_the_question_ticket_and_sets_first_reply():
 
     outcome = poll(channel)
 
+    assert outcome.result is not None
     assert outcome.result.our_replies == 1 and outcome.result.tickets_created == 1
     ticket = Ticket.objects.get(channel=channel)
     reply = ticket.messages.get(external_id="a2")
@@ -128,6 +133,7 @@ def test_new_answers_and_comments_on_a_watched_question_join_its_ticket():
 
     outcome = poll(channel)
 
+    assert outcome.result is not None
     assert outcome.result.as_dict() == {
         "received": 3,
         "created": 3,
@@ -188,6 +194,7 @@ def test_a_failed_call_keeps_the_pages_read_before_it_and_the_next_poll_stores_t
     recovered = poll(channel)
 
     assert recovered.status == "ok"
+    assert recovered.result is not None
     assert recovered.result.created == 1
     assert stored(channel) == ["a2", "c3", "q1"]
     assert channel.health == Channel.Health.OK
@@ -327,6 +334,7 @@ def test_a_poison_item_is_quarantined_the_rest_of_its_page_stored_and_a_retry_re
     outcome = poll(channel)
 
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created, outcome.result.quarantined) == (3, 2, 1)
     assert stored(channel) == ["q1", "q3"]
     assert channel.cursor["tags"]["gitlab"]["since"] == now - 100  # the cursor moved past the poison item

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -39,13 +40,14 @@ from channels.adapters.twitter import (
 from channels.http import build_session
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_params, request_url
 from mentions.models import Message, Ticket
 
 FIXTURES = Path(__file__).parent / "fixtures"
 adapter = TwitterAdapter()
 
 MAIN_ID, STATUS_ID, OTHER_ID = "2244994945", "1143870337", "1011121314"
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "handles": [
         {"username": "GitLab", "user_id": MAIN_ID, "role": "main"},
         {"username": "GitLabStatus", "user_id": STATUS_ID, "role": "status"},
@@ -103,6 +105,7 @@ def user(user_id="101", username="alice", name="Alice A."):
 
 
 def page(tweets, users=(), next_token=None):
+    meta: dict[str, Any]
     if not tweets:
         meta = {"result_count": 0}
     else:
@@ -110,7 +113,7 @@ def page(tweets, users=(), next_token=None):
         meta = {"newest_id": ids[-1], "oldest_id": ids[0], "result_count": len(tweets)}
     if next_token:
         meta["next_token"] = next_token
-    body = {"meta": meta}
+    body: dict[str, Any] = {"meta": meta}
     if tweets:
         body["data"] = list(tweets)
         body["includes"] = {"users": list(users) or [user()]}
@@ -284,6 +287,7 @@ def test_ingest_payload_threads_the_docs_sample_conversation():
         "edited": 0,
     }
     root = Message.objects.get(external_id="1275653067283759104").ticket
+    assert root is not None
     assert set(root.messages.values_list("external_id", flat=True)) == {
         "1275653067283759104",
         "1275763727908798470",
@@ -529,7 +533,7 @@ def test_fetch_sends_the_fields_since_id_and_the_bearer_token():
     sent = responses.calls[0].request
     assert sent.headers["Authorization"] == f"Bearer {BEARER}"
     assert sent.headers["User-Agent"].startswith("TriageDesk/")
-    params = sent.params
+    params = request_params(sent)
     assert params["tweet.fields"] == (
         "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
     )
@@ -564,7 +568,7 @@ def test_the_first_poll_reads_only_the_first_page():
     responses.get(MAIN_MENTIONS, json=page(first, next_token="older"))
     result = adapter.fetch(channel=channel, session=build_session())
     assert len(responses.calls) == 1
-    assert "since_id" not in responses.calls[0].request.params
+    assert "since_id" not in request_params(responses.calls[0].request)
     assert result.cursor == {f"mentions:{MAIN_ID}": first[0]["id"]}
 
 
@@ -605,7 +609,7 @@ def test_an_exhausted_endpoint_is_not_called_again_and_sets_not_before():
 
     result = adapter.fetch(channel=channel, session=build_session())
 
-    assert [c.request.url.split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, SEARCH_URL]
+    assert [request_url(c.request).split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, SEARCH_URL]
     assert result.not_before == datetime.fromtimestamp(reset, tz=UTC)
     assert result.platform_status["rate_limit"]["mentions"] == {
         "limit": 450,
@@ -616,7 +620,7 @@ def test_an_exhausted_endpoint_is_not_called_again_and_sets_not_before():
     assert result.platform_status["rate_limit"]["users"] == {"remaining": 299}  # earlier figures are kept
     # The handles that were not read keep their marks; search got at least 10 per page.
     assert result.cursor[f"mentions:{STATUS_ID}"] == marks[f"mentions:{STATUS_ID}"]
-    assert responses.calls[1].request.params["query"] == "gitlab ci"
+    assert request_params(responses.calls[1].request)["query"] == "gitlab ci"
     assert len(result.mentions) == 2
 
 
@@ -631,8 +635,8 @@ def test_search_uses_next_token_and_at_least_ten_results():
     responses.get(SEARCH_URL, json=page([a], next_token="n2"), match=[query(since_id=since, max_results="10")])
     responses.get(SEARCH_URL, json=page([b]), match=[query(since_id=since, next_token="n2")])
     result = adapter.fetch(channel=channel, session=build_session())
-    assert responses.calls[0].request.params["max_results"] == "5"
-    assert responses.calls[2].request.params["next_token"] == "n2"
+    assert request_params(responses.calls[0].request)["max_results"] == "5"
+    assert request_params(responses.calls[2].request)["next_token"] == "n2"
     assert result.cursor['search:"gitlab ci" -is:retweet'] == a["id"]
 
 
@@ -648,9 +652,9 @@ def test_a_search_mark_older_than_seven_days_is_not_sent():
     responses.get(SEARCH_URL, json=page([a], next_token="n2"))
     responses.get(SEARCH_URL, json=page([b]), match=[query(next_token="n2")])
     result = adapter.fetch(channel=channel, session=build_session())
-    assert responses.calls[0].request.params["since_id"] == stale  # the timeline has no such limit
-    search_calls = [c.request for c in responses.calls if c.request.url.startswith(SEARCH_URL)]
-    assert [("since_id" in r.params, r.params.get("next_token")) for r in search_calls] == [
+    assert request_params(responses.calls[0].request)["since_id"] == stale  # the timeline has no such limit
+    search_calls = [c.request for c in responses.calls if request_url(c.request).startswith(SEARCH_URL)]
+    assert [("since_id" in request_params(r), request_params(r).get("next_token")) for r in search_calls] == [
         (False, None),
         (False, "n2"),
     ]
@@ -666,6 +670,7 @@ def test_a_429_raises_rate_limited_until_the_reset_without_the_token():
     responses.get(MAIN_MENTIONS, status=429, json=body, headers=limits(remaining=0, reset=reset))
     with pytest.raises(RateLimited) as info:
         adapter.fetch(channel=channel, session=build_session())
+    assert info.value.retry_after is not None
     assert 590 < info.value.retry_after <= 600
     assert "Too Many Requests" in str(info.value) and BEARER not in str(info.value)
     assert len(responses.calls) == 1
@@ -761,6 +766,7 @@ def test_post_reply_sends_the_reply_with_the_chosen_handles_token():
     sent = send(channel, handle, "1578516295611748353", "We're looking into it: https://status.gitlab.com")
 
     request = responses.calls[0].request
+    assert request.body is not None
     assert json.loads(request.body) == {
         "text": "We're looking into it: https://status.gitlab.com",
         "reply": {"in_reply_to_tweet_id": "1578516295611748353"},
@@ -878,6 +884,7 @@ def test_created_tickets_keep_the_raw_post_and_the_author():
     assert message.raw["created_at"] == "2020-05-15T16:03:42.000Z"
     assert message.permalink == "https://x.com/TwitterDev/status/1261326399320715264"
     ticket = message.ticket
+    assert ticket is not None
     assert (ticket.requester_handle, ticket.requester_name, ticket.requester_url) == (
         "TwitterDev",
         "Twitter Dev",
@@ -919,7 +926,7 @@ def test_a_parked_search_walk_whose_since_id_aged_out_starts_again():
     fresh = tweet(recent_id(10))
     responses.get(SEARCH_URL, json=page([fresh]))
     result = adapter.fetch(channel=channel, session=build_session())
-    sent = responses.calls[1].request.params
+    sent = request_params(responses.calls[1].request)
     assert "next_token" not in sent and "since_id" not in sent
     assert result.cursor == {"search:gitlab": fresh["id"]}
 

@@ -3,6 +3,7 @@ service (`channel_poll`), each page stored with the cursor just after it: nothin
 
 import json
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,6 +20,7 @@ from channels.adapters.twitter.tests.test_twitter_poll import (
     twitter_channel,
 )
 from channels.models import Channel
+from channels.tests.harness import stored
 from intake.services.polling import channel_poll
 from mentions.models import Message
 
@@ -51,8 +53,8 @@ class FakeX:
         since = int(params.get("since_id", 0))
         ids = sorted((int(i) for i in self.posts if since < int(i) < int(below)), reverse=True)
         chosen = ids[: int(params["max_results"])]
-        meta = {"result_count": len(chosen)}
-        body = {"meta": meta}
+        meta: dict[str, Any] = {"result_count": len(chosen)}
+        body: dict[str, Any] = {"meta": meta}
         if chosen:
             meta.update(newest_id=str(chosen[0]), oldest_id=str(chosen[-1]))
             body.update(data=[self.posts[str(i)] for i in chosen], includes={"users": [ALICE]})
@@ -88,6 +90,7 @@ def test_x_backlog_larger_than_budget_drains(source):
         outcome = channel_poll(channel_id=channel.pk)
         assert outcome.status == "ok", outcome.error
         assert x.calls - calls <= MAX_PAGES_PER_SOURCE
+        assert outcome.result is not None
         received.append(outcome.result.received)
         channel.refresh_from_db()
         if outcome.result.received:
@@ -110,7 +113,7 @@ def test_x_backlog_larger_than_budget_drains(source):
     # Full budgets while the walk lasts, then its rest, then what arrived meanwhile, then nothing.
     rest = len(backlog) % budget
     assert received == [budget] * (len(backlog) // budget) + [rest, len(arrived), 0]
-    ids = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
+    ids = stored(channel)
     assert len(ids) == len(set(ids)) == total
     assert set(ids) == {p["id"] for p in backlog + arrived}
     assert "pending" not in channel.cursor and channel.cursor[key] == max((p["id"] for p in arrived), key=int)
@@ -131,6 +134,7 @@ def test_x_backlog_replies_on_newer_pages_join_their_parents_on_older_ones():
 
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.tickets_created, outcome.result.threaded) == (10, 9, 1)
     first = Message.objects.get(channel=channel, external_id=question["id"])
     assert Message.objects.get(channel=channel, external_id=answer["id"]).ticket_id == first.ticket_id
@@ -154,7 +158,8 @@ def test_x_a_failure_mid_walk_keeps_the_pages_read_and_the_next_poll_goes_on():
     Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
     outcome = channel_poll(channel_id=channel.pk)
     assert outcome.status == "ok", (outcome, [c.request.url for c in responses.calls])
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created) == (2, 2)
-    ids = list(Message.objects.filter(channel=channel).values_list("external_id", flat=True))
+    ids = stored(channel)
     assert sorted(ids) == sorted(p["id"] for p in posts)
     assert x.calls == 4  # pages 1 and 2, the failed page 3, page 3 again: nothing read twice

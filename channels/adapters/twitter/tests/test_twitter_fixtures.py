@@ -13,6 +13,7 @@ from responses import matchers
 from channels.adapters.twitter import MENTIONS_URL, SEARCH_URL, TwitterAdapter, snowflake_time
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_params
 
 FIXTURES = Path(__file__).parent / "fixtures"
 adapter = TwitterAdapter()
@@ -28,8 +29,10 @@ def by_id(name):
     return {m.external_id: m for m in parsed.mentions}
 
 
-def at(*parts):
-    return datetime(*parts, tzinfo=UTC)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, microsecond: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def test_quote_tweets_skips_the_retweets_and_keeps_the_two_posts():
@@ -179,5 +182,5 @@ def test_a_recorded_search_page_with_a_next_token_is_walked_on():
     assert [m.external_id for m in chunks[1].mentions][:2] == ["1442520637239660545", "1442531357750558724"]
     assert chunks[1].cursor == {f"mentions:{MAIN_ID}": mark, "search:Tweepy": "1442563859974262785"}
     assert (chunks[1].reads, chunks[1].requests_made, chunks[1].more) == (10, 2, False)
-    assert responses.calls[2].request.params["next_token"] == token
-    assert responses.calls[2].request.params["since_id"] == mark
+    assert request_params(responses.calls[2].request)["next_token"] == token
+    assert request_params(responses.calls[2].request)["since_id"] == mark

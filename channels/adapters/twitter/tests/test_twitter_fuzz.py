@@ -3,6 +3,7 @@ expansions of wrong types, includes missing, odd referenced_tweets and edit hist
 errors next to data), is parsed without an unhandled exception, polled without one, and stored whole."""
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,9 @@ def test_x_survives_mutated_payloads(name, data):
     check_parse(lambda: adapter.parse_page(payload))
     check_parse(lambda: adapter.parse_page([payload, payload]))
     if isinstance(payload, dict):
-        for item in payload.get("data") if isinstance(payload.get("data"), list) else [payload.get("data")]:
-            check_parse(lambda item=item: adapter.parse_item(item))
+        items = payload.get("data")
+        for item in items if isinstance(items, list) else [items]:
+            check_parse(partial(adapter.parse_item, item))
 
 
 def test_every_fixture_is_fuzzed_and_the_post_pages_parse_unmutated():

@@ -5,6 +5,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,8 +17,9 @@ from channels.adapters.twitter import MENTIONS_URL, SEARCH_URL, SNOWFLAKE_EPOCH_
 from channels.budget import month_end
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
-from channels.tests.harness import stored
+from channels.tests.harness import ingested, stored
 from channels.tests.personas import BYSTANDER, MEMBER
+from channels.tests.sent import request_params, request_url
 from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
 
@@ -28,7 +30,7 @@ _SAMPLE = json.loads((FIXTURES / "search_recent_with_expansions_docs_sample.json
 
 MAIN_ID, STATUS_ID = "2244994945", "1143870337"
 QUERY = '"gitlab ci" -is:retweet'
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "handles": [
         {"username": "GitLab", "user_id": MAIN_ID, "role": "main"},
         {"username": "GitLabStatus", "user_id": STATUS_ID, "role": "status"},
@@ -74,13 +76,13 @@ def tweet(
 
 
 def page(tweets, users=(ALICE,), next_token=None):
-    meta = {"result_count": len(tweets)}
+    meta: dict[str, Any] = {"result_count": len(tweets)}
     if tweets:
         ids = sorted((t["id"] for t in tweets), key=int)
         meta.update(newest_id=ids[-1], oldest_id=ids[0])
     if next_token:
         meta["next_token"] = next_token
-    body = {"meta": meta}
+    body: dict[str, Any] = {"meta": meta}
     if tweets:
         body.update(data=list(tweets), includes={"users": list(users)})
     return body
@@ -133,8 +135,9 @@ def test_paging_holds_since_id_and_moves_each_mark_only_when_its_last_page_is_do
     outcome = channel_poll(channel_id=channel.pk)
 
     assert outcome.status == "ok"
+    assert outcome.result is not None
     assert outcome.result.created == outcome.result.tickets_created == 5
-    sent = [(c.request.url.split("?")[0], c.request.params) for c in responses.calls]
+    sent = [(request_url(c.request).split("?")[0], request_params(c.request)) for c in responses.calls]
     assert [(url, p.get("pagination_token"), p.get("next_token")) for url, p in sent] == [
         (MAIN_MENTIONS, None, None),
         (MAIN_MENTIONS, "m-2", None),
@@ -161,6 +164,7 @@ def test_polling_again_stores_nothing_twice():
     a, b = tweet(recent_id(300)), tweet(recent_id(200))
     responses.get(MAIN_MENTIONS, json=page([b, a]))
     first = channel_poll(channel_id=channel.pk)
+    assert first.result is not None
     assert first.result.created == 2
 
     # Next poll: a new post, and an edit of b (new id, original first in its history).
@@ -169,13 +173,15 @@ def test_polling_again_stores_nothing_twice():
     b_edit = tweet(edit_id, "@GitLab my pipeline is stuck (edited)", edit_history_tweet_ids=[b["id"], edit_id])
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([b_edit, c]))
     second = channel_poll(channel_id=channel.pk)
-    assert responses.calls[-1].request.params["since_id"] == b["id"]
+    assert request_params(responses.calls[-1].request)["since_id"] == b["id"]
+    assert second.result is not None
     assert (second.result.received, second.result.created, second.result.duplicates) == (2, 1, 1)
     edited = Message.objects.get(channel=channel, external_id=b["id"])  # the edit updates b, not a new message
     assert (edited.body, edited.edited_at) == ("@GitLab my pipeline is stuck (edited)", snowflake_time(edit_id))
 
     # The same answer again (X re-delivers): nothing new.
     third = channel_poll(channel_id=channel.pk)
+    assert third.result is not None
     assert (third.result.created, third.result.duplicates) == (0, 2)
     assert Message.objects.filter(channel=channel).count() == 3
     assert Ticket.objects.filter(channel=channel).count() == 3
@@ -234,7 +240,7 @@ def test_a_spent_window_mid_walk_stops_and_the_next_poll_carries_on():
     assert channel.usage["reads"] == 2
 
     assert channel_poll(channel_id=channel.pk).status == "ok"
-    resumed = responses.calls[1].request.params
+    resumed = request_params(responses.calls[1].request)
     assert (resumed["pagination_token"], resumed["since_id"]) == ("p-2", mark)
     channel.refresh_from_db()
     assert channel.cursor == {f"mentions:{MAIN_ID}": p1[0]["id"]}
@@ -317,6 +323,7 @@ def test_replies_in_the_same_conversation_join_the_first_tweets_ticket():
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([deeper, reply], users=[ALICE, BOB]))
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.threaded, outcome.result.tickets_created) == (2, 0)
     assert Ticket.objects.filter(channel=channel).count() == 1
     assert list(ticket.messages.values_list("external_id", flat=True)) == [root["id"], reply["id"], deeper["id"]]
@@ -341,6 +348,7 @@ def test_a_post_from_one_of_our_handles_is_our_reply_and_sets_first_reply_at():
     outcome = channel_poll(channel_id=channel.pk)
 
     # The question came from both timelines (one chunk each): it is stored once.
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created, outcome.result.duplicates) == (3, 2, 1)
     assert (outcome.result.our_replies, outcome.result.tickets_created) == (1, 1)
     ticket = Ticket.objects.get(channel=channel)
@@ -402,12 +410,13 @@ def test_x_reply_to_edited_post_threads():
     responses.get(MAIN_MENTIONS, json=page([original]))
     channel_poll(channel_id=channel.pk)
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([edited]))
-    assert channel_poll(channel_id=channel.pk).result.edited == 1
+    assert ingested(channel_poll(channel_id=channel.pk)).edited == 1
     channel.refresh_from_db()
     assert channel.cursor["edits"] == {edited["id"]: original["id"]}
     responses.replace(responses.GET, MAIN_MENTIONS, json=page([answer], users=[BOB]))
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.threaded, outcome.result.tickets_created) == (1, 1, 0)
     question = Message.objects.get(channel=channel, external_id=original["id"])
     reply = Message.objects.get(channel=channel, external_id=answer["id"])
@@ -431,6 +440,7 @@ def test_x_reply_to_edited_post_threads_through_the_expansion():
 
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.created, outcome.result.threaded, outcome.result.tickets_created) == (1, 1, 0)
     question = Message.objects.get(channel=channel, external_id=original["id"])
     assert Message.objects.get(channel=channel, external_id=answer["id"]).ticket_id == question.ticket_id
@@ -458,9 +468,10 @@ def test_a_429_mid_walk_keeps_what_was_read_and_waits_for_the_reset():
 
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert outcome.status == "ok" and outcome.result.created == 3
     # The status handle shares the spent mentions window: not called; search has its own window.
-    assert [c.request.url.split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, MAIN_MENTIONS, SEARCH_URL]
+    assert [request_url(c.request).split("?")[0] for c in responses.calls] == [MAIN_MENTIONS, MAIN_MENTIONS, SEARCH_URL]
     channel.refresh_from_db()
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.next_poll_at >= datetime.fromtimestamp(reset, tz=UTC) - timedelta(seconds=2)
@@ -499,6 +510,7 @@ def test_a_poison_post_is_quarantined_with_its_author_and_the_rest_of_its_page_s
 
     outcome = channel_poll(channel_id=channel.pk)
 
+    assert outcome.result is not None
     assert (outcome.result.received, outcome.result.created, outcome.result.quarantined) == (2, 1, 1)
     assert set(stored(channel)) == {good["id"]}
     channel.refresh_from_db()

@@ -18,6 +18,7 @@ from channels.accounts.tokens import accounts_refresh_due
 from channels.adapters.twitter.oauth import AUTHORIZE_URL, ME_URL, TOKEN_URL
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_form
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_the_authorize_url_carries_a_pkce_challenge_and_the_callback_exchanges_t
     assert response.status_code == 302 and response["Location"].endswith(
         f"/channels/channel/{account.channel_id}/change/"
     )
-    exchange = parse_qs(responses.calls[0].request.body)
+    exchange = request_form(responses.calls[0].request)
     assert exchange["grant_type"] == ["authorization_code"] and exchange["code"] == ["the-code"]
     assert exchange["redirect_uri"] == ["https://desk.example.com/connect/twitter/callback/"]
     # The verifier the desk kept is the one whose S256 hash it sent as the challenge.
@@ -176,7 +177,7 @@ def test_a_token_about_to_expire_is_refreshed_by_the_beat_and_the_new_refresh_to
 
     assert accounts_refresh_due() == {"refreshed": 1, "needs_reconnect": 0, "later": 0}
 
-    sent = parse_qs(responses.calls[0].request.body)
+    sent = request_form(responses.calls[0].request)
     assert sent == {"grant_type": ["refresh_token"], "refresh_token": ["old-refresh"], "client_id": ["client-1"]}
     account.refresh_from_db()
     assert account.tokens == {"access_token": "new-access", "refresh_token": "new-refresh"}  # X rotates it

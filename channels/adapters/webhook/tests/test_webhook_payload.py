@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from channels.adapters import ConfigError, PayloadError
-from channels.adapters.registry import get_adapter
+from channels.adapters.webhook import WebhookAdapter
 
 FIXTURES = Path(__file__).parent / "fixtures"
-adapter = get_adapter("webhook")
+adapter = WebhookAdapter()
 
 
 def load(name: str) -> dict:
