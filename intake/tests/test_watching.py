@@ -3,8 +3,8 @@ platforms' recorded shapes, through each adapter's test helpers), the asked expe
 ticket, a bystander's comment does not; failures back off; what 100 watched threads cost a day."""
 
 import time
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import responses
