@@ -40,7 +40,7 @@ class Stalled:
 
 
 def _since(moment: datetime | None, now: datetime) -> str:
-    """"10:42" today, "Mon 23 Nov 10:42" before: the desk's own time zone, as every page shows times."""
+    """ "10:42" today, "Mon 23 Nov 10:42" before: the desk's own time zone, as every page shows times."""
     if moment is None:
         return ""
     when = timezone.localtime(moment)
