@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 # (channel, its config) -> the request budgets one poll of it spends.
 BudgetOf = Callable[["Channel", dict[str, Any]], "list[Bucket]"]
+# config -> the credential keys a channel of that config cannot be read without.
+CredentialsOf = Callable[[Mapping[str, Any]], tuple[str, ...]]
 # The parts a platform may lack; each one it lacks needs its reason in `Platform.unsupported`.
 OptionalPart = Literal["budget", "watch", "replies", "accounts"]
 OPTIONAL_PARTS: tuple[OptionalPart, ...] = ("budget", "watch", "replies", "accounts")
@@ -50,8 +52,13 @@ class Platform:
     watch: WatchPlan | None  # how often a watched thread is read
     replies: str | None  # dotted path of what posts the desk's reply there (an adapter's post_reply)
     accounts: str | None  # dotted path of the sign-in flow (Provider) that connects the accounts replying
+    # The credential keys (its schema's `Credential.key`s) a channel cannot be read without, or a function of
+    # its config where that depends on it: admin refuses to save a channel lacking one, instead of letting
+    # it fail at its first poll. Empty needs `credentials_none`, why none is required.
+    credentials_required: tuple[str, ...] | CredentialsOf
     unsupported: Mapping[OptionalPart, str] = field(default_factory=dict)  # why a part is missing
     pushed: bool = False  # the platform posts to the desk (POST /hooks/<slug>/): never polled
+    credentials_none: str = ""  # why a platform requiring no credential needs none (public API, optional key)
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
@@ -61,6 +68,11 @@ class Platform:
     def example_config(self) -> dict[str, Any]:
         """A fresh copy of the config example (a caller may store it on a channel and change it)."""
         return copy.deepcopy(dict(self.config_example))
+
+    def required_credentials(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """The credential keys a channel of this config must have stored."""
+        required = self.credentials_required
+        return required(config) if callable(required) else required
 
     def missing(self) -> list[OptionalPart]:
         """The optional parts this platform does not have."""

@@ -180,3 +180,19 @@ def test_the_platform_has_its_docs_page(kind):
 
     assert page.is_file()
     assert page.read_text().strip()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_it_declares_the_credentials_a_channel_cannot_be_read_without(kind):
+    # Admin refuses a channel lacking one (intake/admin/channel_forms.py): each must be a credential its form
+    # has a field for; a platform requiring none says why.
+    platform = platform_of(kind)
+    required = platform.required_credentials(platform.config_example)
+    fields = {c.key for c in get_adapter(kind).schema.credentials}
+
+    assert isinstance(required, tuple)
+    assert set(required) <= fields, f"{kind}: requires a credential admin has no field for"
+    if required:
+        assert not platform.credentials_none, f"{kind}: requires credentials yet says it needs none"
+    else:
+        assert len(platform.credentials_none.split()) >= 5, f"{kind}: say why no credential is required"

@@ -221,7 +221,41 @@ class ChannelForm(forms.ModelForm):
                 self.add_error(field, self._in_words(str(exc)))
                 self._config_moved = {str(exc)}
             cleaned["config"] = config  # the model's own check then says the same, not something else
+        self._require_credentials(cleaned.get("config"))
         return cleaned
+
+    def _credentials_after_save(self) -> dict[str, Any]:
+        """The credentials `save` would store: cleared, replaced by the raw box, or the stored ones, each with
+        the fields typed in on top."""
+        if self.cleaned_data.get("clear_credentials"):
+            return {}
+        raw = self.cleaned_data.get("new_credentials")
+        base = raw if raw is not None else _readable_credentials(self.instance)
+        return {**base, **self._typed_credentials()}
+
+    def _typed_credentials(self) -> dict[str, str]:
+        return {
+            c.key: self.cleaned_data[CREDENTIAL_PREFIX + c.key]
+            for c in self.schema.credentials
+            if (self.cleaned_data.get(CREDENTIAL_PREFIX + c.key) or "").strip()
+        }
+
+    def _require_credentials(self, config: dict[str, Any] | None) -> None:
+        """Refuse a channel that could not be read: each credential its platform requires (its declaration's
+        `credentials_required`) must be stored or typed in, said beside that credential's field."""
+        if self.kind not in PLATFORMS or "new_credentials" in self.errors:
+            return
+        platform = platform_of(self.kind)
+        have = self._credentials_after_save()
+        labels = {c.key: c.label for c in self.schema.credentials}
+        for key in platform.required_credentials(config or {}):
+            value = have.get(key)
+            if value.strip() if isinstance(value, str) else value:
+                continue
+            name = CREDENTIAL_PREFIX + key
+            label = labels.get(key, key)
+            message = f"Required: {platform.label} cannot be read without “{label}”. Enter it here."
+            self.add_error(name if name in self.fields else "new_credentials", message)
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -302,11 +336,7 @@ class ChannelForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)
-        updates = {
-            c.key: self.cleaned_data[CREDENTIAL_PREFIX + c.key]
-            for c in self.schema.credentials
-            if (self.cleaned_data.get(CREDENTIAL_PREFIX + c.key) or "").strip()
-        }
+        updates = self._typed_credentials()
         raw = self.cleaned_data.get("new_credentials")
         if self.cleaned_data.get("clear_credentials"):
             channel.credentials = {}

@@ -35,7 +35,7 @@ def badges(html: str) -> list[tuple[str, str]]:
 
 
 def ticket_order(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<td><a href="/tickets/(\d+)/">#', html)]
+    return [int(n) for n in re.findall(r'<tr data-ticket="(\d+)"', html)]
 
 
 def test_the_ticket_list_shows_time_left_coloured_and_orders_by_it(advocate_client):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access.requests import HtmxRequest
 from channels import clean
+from channels.attention import channels_stalled
 from channels.models import Channel
 from mentions import search, selectors, services
 from mentions.forms import (
@@ -79,6 +80,9 @@ def queue(request: HtmxRequest) -> HttpResponse:
         {
             **context,
             "duty": selectors.duty_today(today=now.date()),
+            # Not cached: a channel failing must show at once, and it is one query whatever their number.
+            "stalled_channels": channels_stalled(now=now),
+            "can_configure_channels": user.is_staff and user.has_perm("channels.change_channel"),
             "saved_searches": services.saved_searches_of(user=request.user),
         },
     )

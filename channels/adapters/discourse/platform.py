@@ -39,4 +39,6 @@ PLATFORM = Platform(
     watch=WatchPlan(900, 2, 86_400, "Discourse: 60 a minute per admin API key"),
     replies="channels.adapters.discourse.DiscourseAdapter.post_reply",
     accounts="channels.adapters.discourse.oauth.DiscourseUserApiKey",
+    credentials_required=(),
+    credentials_none="A public forum is read without a key; the optional admin API key is for private forums.",
 )

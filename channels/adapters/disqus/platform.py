@@ -28,4 +28,5 @@ PLATFORM = Platform(
     watch=WatchPlan(1_800, 1, 24_000, "Disqus: 1,000 an hour per application"),
     replies="channels.adapters.disqus.DisqusAdapter.post_reply",
     accounts="channels.adapters.disqus.oauth.DisqusOAuth",
+    credentials_required=("api_key",),
 )

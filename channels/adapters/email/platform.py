@@ -23,6 +23,7 @@ PLATFORM = Platform(
     # Replies go out over SMTP (Django's e-mail backend), from the mailbox's own address.
     replies="channels.email_send.email_reply_send",
     accounts=None,
+    credentials_required=("password",),
     unsupported={
         "budget": "An IMAP server sets no request budget: the poll interval is the admin's (or 60 s).",
         "watch": "Every message of a conversation arrives in the mailbox itself: there is no thread to read.",

@@ -56,4 +56,6 @@ PLATFORM = Platform(
     watch=WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user"),
     replies="channels.adapters.gitlab.GitLabAdapter.post_reply",
     accounts="channels.adapters.gitlab.oauth.GitLabOAuth",
+    credentials_required=(),
+    credentials_none="Public projects are read without a token; the optional access token is for private projects.",
 )

@@ -35,6 +35,8 @@ PLATFORM = Platform(
     watch=WatchPlan(600, 1, 240_000, "Algolia: 10,000 an hour per IP"),
     replies=None,
     accounts=None,
+    credentials_required=(),
+    credentials_none="Algolia's Hacker News search is public: it is read without any key.",
     unsupported={
         "replies": "Hacker News has no API to post with: an advocate replies on the site (the ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",

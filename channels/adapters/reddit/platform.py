@@ -36,4 +36,5 @@ PLATFORM = Platform(
     watch=WatchPlan(600, 1, 144_000, "Reddit: 100 a minute per OAuth app"),
     replies="channels.adapters.reddit.RedditAdapter.post_reply",
     accounts="channels.adapters.reddit.oauth.RedditOAuth",
+    credentials_required=("client_id", "client_secret"),
 )

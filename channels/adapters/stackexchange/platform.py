@@ -31,4 +31,6 @@ PLATFORM = Platform(
     watch=WatchPlan(7_200, 2, 10_000, "Stack Exchange: 10,000 a day per IP with an app key"),
     replies="channels.adapters.stackexchange.StackExchangeAdapter.post_reply",
     accounts="channels.adapters.stackexchange.oauth.StackExchangeOAuth",
+    credentials_required=(),
+    credentials_none="The API is read without a key at 300 requests a day; the optional app key raises that to 10,000.",
 )

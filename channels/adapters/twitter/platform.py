@@ -48,6 +48,7 @@ PLATFORM = Platform(
     watch=None,
     replies="channels.adapters.twitter.TwitterAdapter.post_reply",
     accounts="channels.adapters.twitter.oauth.XOAuth",
+    credentials_required=("bearer_token",),
     unsupported={
         "watch": "X's reads are billed: an expert's answer is seen only if it mentions our handle or matches a "
         "search query (docs/platforms/twitter.md, Known limits).",

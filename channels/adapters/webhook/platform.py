@@ -15,6 +15,7 @@ PLATFORM = Platform(
     watch=None,
     replies=None,
     accounts=None,
+    credentials_required=("secret",),
     unsupported={
         "budget": "Pushed: the desk never asks the sender for anything, so no budget is spent.",
         "watch": "The desk cannot read the sender's threads: only what is pushed arrives.",
