@@ -235,6 +235,15 @@
     if (event.target.closest && event.target.closest("[data-keys-help]")) openHelp();
   });
 
+  // The panel's picker: the chosen macro's effects on a line under it (the option text has them too).
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches("form[data-keys-macro] select[name=macro]")) return;
+    const says = select.form.querySelector("#macro-says");
+    const option = select.selectedOptions[0];
+    if (says) says.textContent = option && option.value ? option.dataset.does || "" : "";
+  });
+
   // --- m: the macro picker ----------------------------------------------------------------
   function buildPicker() {
     const { box, open } = dialog("keys-macros", "Apply a macro");

@@ -24,6 +24,7 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
     ticket = TicketFactory(subject="Is GitLab down?", requester_handle="dana", requested_at=BASE_TIME)
     MessageFactory(ticket=ticket, body="Pipelines stuck since 10:00, anyone else?")
     url = f"{live_server.url}/tickets/{ticket.pk}/"
+    spam_pk = Macro.objects.get(name="Spam report").pk
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
@@ -42,6 +43,11 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
         expect(panel.locator("select[name=macro] option", has_text="Spam report")).to_contain_text(
             "Prefills the reply (you send it)"
         )
+        panel.locator("select[name=macro]").select_option(str(spam_pk))
+        expect(panel.get_by_test_id("macro-says")).to_have_text(
+            "Prefills the reply (you send it); adds tags spam-report; adds an internal note"
+        )
+        panel.locator("select[name=macro]").select_option("")
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "e2e-macro-picker-panel.png"))
 
