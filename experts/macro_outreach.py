@@ -21,6 +21,7 @@ from experts.services import (
     outreach_note,
     outreach_thread_watch,
 )
+from experts.suggest import experts_active
 from mentions.models import Macro, Ticket
 from mentions.services.macro_needs import MacroNeed
 
@@ -39,7 +40,8 @@ def outreach_macro_need(*, macro: Macro) -> MacroNeed | None:
     """Macro-need hook (experts.apps): the macro records whom the advocate asked, picked from the directory."""
     if not records_outreach(macro):
         return None
-    experts = tuple(Expert.objects.filter(active=True).order_by("name").values_list("pk", "name"))
+    # Every ticket page asks: the directory's in-memory copy, not a query.
+    experts = tuple((e.pk, e.name) for e in experts_active())
     return MacroNeed(
         does="records an outreach to the expert you pick", missing="" if experts else NO_EXPERT, experts=experts
     )
