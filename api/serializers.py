@@ -185,6 +185,12 @@ class StatusIn(serializers.Serializer):
 class MacroIn(serializers.Serializer):
     macro = Text(max_length=200, help_text="The macro's id or its exact name.")
     link = Link(help_text="A link the macro asks for (e.g. the expert's answer).")
+    expert = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="The id of the expert you asked, for “Reached out to expert”: it records that outreach.",
+    )
 
 
 @extend_schema_serializer(examples=[OpenApiExample("To Ada", value={"assignee": "ada"})])

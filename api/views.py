@@ -196,7 +196,7 @@ class TicketMacro(_TicketAction):
         macro = Macro.objects.filter(Q(name=name) | by_id if by_id else Q(name=name)).filter(is_active=True).first()
         if macro is None:
             raise NotFound(f"No active macro {name!r}.")
-        services.macro_apply(ticket=ticket, user=user, macro=macro, link=data["link"])
+        services.macro_apply(ticket=ticket, user=user, macro=macro, link=data["link"], expert_id=data.get("expert"))
 
 
 @_action("Give the ticket to someone (managers)", s.AssignIn)

@@ -7,11 +7,15 @@ class ExpertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Experts builds on mentions and intake through the hooks they declare (docs/architecture.md, "Hooks"):
-        # what it does when a macro is applied,
+        # what it does when a macro is applied, and what such a macro needs,
+        from experts.macro_outreach import outreach_macro_need, outreach_recorded_on_macro
         from experts.services import outreach_answered_on_macro
         from mentions.services.macro_hooks import macro_hooks
+        from mentions.services.macro_needs import macro_need_hooks
 
         macro_hooks.register(outreach_answered_on_macro)
+        macro_hooks.register(outreach_recorded_on_macro)
+        macro_need_hooks.register(outreach_macro_need)
 
         # ... what a ticket merge does to two open outreaches to the same expert,
         from experts.merging import outreaches_merge

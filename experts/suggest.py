@@ -102,6 +102,11 @@ def _directory() -> list[Expert]:
     return versioned(DIRECTORY_VERSION_KEY, "active", build, ttl=3600)
 
 
+def experts_active() -> list[Expert]:
+    """The active experts by name, from this process's copy: no query while the directory is unchanged."""
+    return _directory()
+
+
 def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
     score = 0.0
     reasons: list[str] = []

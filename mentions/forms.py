@@ -45,6 +45,8 @@ class StatusForm(forms.Form):
 class MacroForm(forms.Form):
     macro = forms.ModelChoiceField(queryset=Macro.objects.filter(is_active=True))
     link = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    # The expert the advocate asked, for a macro that records an outreach (experts checks it is one).
+    expert = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class ReleaseForm(forms.Form):

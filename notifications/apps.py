@@ -25,8 +25,10 @@ class NotificationsConfig(AppConfig):
         # Outreach the advocate sends is posted here; the community-involvement macro shares the mention.
         from experts.services import outreach_delivery_register
         from mentions.services.macro_hooks import macro_hooks
-        from notifications.community import community_share_on_macro
+        from mentions.services.macro_needs import macro_need_hooks
+        from notifications.community import community_macro_need, community_share_on_macro
         from notifications.outreach import outreach_deliver
 
         outreach_delivery_register(outreach_deliver)
         macro_hooks.register(community_share_on_macro)
+        macro_need_hooks.register(community_macro_need)

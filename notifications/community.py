@@ -22,9 +22,24 @@ from experts.models import OutreachSettings
 from experts.services import COMMUNITY_MACRO, OUTREACH_MAX_BACKOFF, first_inbound
 from mentions.models import Macro, Ticket, TicketEvent
 from mentions.services.events import event_record
+from mentions.services.macro_needs import MacroNeed
 from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)
+
+
+SLACK_MISSING = (
+    "Slack is not connected to the desk. Ask an admin to connect Slack, or share the link yourself and add a note."
+)
+
+
+def community_macro_need(*, macro: Macro) -> MacroNeed | None:
+    """Macro-need hook (notifications.apps): the community-involvement macro posts to Slack, so it is
+    shown disabled, with why, while Slack is not connected."""
+    if macro.name.casefold() != COMMUNITY_MACRO.casefold():
+        return None
+    channel = OutreachSettings.current().community_channel
+    return MacroNeed(does=f"posts to Slack {channel}", missing="" if slack_configured() else SLACK_MISSING)
 
 
 def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any, **_: Any) -> str | None:
@@ -36,10 +51,8 @@ def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any, **_: An
     if macro.name.casefold() != COMMUNITY_MACRO.casefold():
         return None
     if not slack_configured():
-        raise ValidationError(
-            f"“{macro.name}” shares the mention in Slack, but Slack is not connected to the desk: "
-            "nothing was applied. Ask an admin to connect Slack, or share the link yourself and add a note."
-        )
+        # macro_apply refuses it first (community_macro_need); kept for a caller that skips that check.
+        raise ValidationError(f"“{macro.name}” shares the mention in Slack, nothing was applied: {SLACK_MISSING}")
     try:
         result = community_post_send(ticket_id=ticket.pk, raise_refusal=True)
     except SlackError as exc:

@@ -51,6 +51,12 @@
     else form.submit();
   }
 
+  // `r` after a prefill: what the advocate types starts a new paragraph, never "…abuse.Thanks!".
+  function focusDraft(field) {
+    if (field && field.value && !/\s$/.test(field.value)) field.value += "\n\n";
+    return focusField(field);
+  }
+
   function focusField(field) {
     if (!field) return false;
     field.focus();
@@ -229,6 +235,15 @@
     if (event.target.closest && event.target.closest("[data-keys-help]")) openHelp();
   });
 
+  // The panel's picker: the chosen macro's effects on a line under it (the option text has them too).
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches("form[data-keys-macro] select[name=macro]")) return;
+    const says = select.form.querySelector("#macro-says");
+    const option = select.selectedOptions[0];
+    if (says) says.textContent = option && option.value ? option.dataset.does || "" : "";
+  });
+
   // --- m: the macro picker ----------------------------------------------------------------
   function buildPicker() {
     const { box, open } = dialog("keys-macros", "Apply a macro");
@@ -249,9 +264,12 @@
     const linkStep = el("div", { class: "keys-link" });
     const linkLabel = el("label", { for: "keys-macro-link" });
     const link = el("input", { type: "url", id: "keys-macro-link", required: "", placeholder: "https://…" });
-    linkStep.append(linkLabel, link, el("p", { class: "muted" }, "Enter applies · Esc closes"));
+    // A macro that records an outreach asks whom: the page's own expert list, copied.
+    const expertLabel = el("label", { for: "keys-macro-expert" }, "Expert you asked");
+    const expert = el("select", { id: "keys-macro-expert", required: "" });
+    linkStep.append(linkLabel, link, expertLabel, expert, el("p", { class: "muted" }, "Enter applies · Esc closes"));
     box.append(filter, list, empty, hint, linkStep);
-    picker = { box, open, filter, list, empty, hint, linkStep, linkLabel, link, chosen: null, busy: false };
+    picker = { box, open, filter, list, empty, hint, linkStep, linkLabel, link, expertLabel, expert, chosen: null, busy: false };
 
     filter.addEventListener("input", () => renderOptions());
     filter.addEventListener("keydown", (event) => {
@@ -272,11 +290,17 @@
     link.addEventListener("keydown", (event) => {
       if (event.isComposing || event.keyCode === 229 || event.key !== "Enter") return;
       event.preventDefault();
-      if (!link.checkValidity()) {
-        link.reportValidity();
+      const invalid = [link, expert].find((f) => !f.hidden && !f.checkValidity());
+      if (invalid) {
+        invalid.reportValidity();
         return;
       }
-      apply(picker.chosen, link.value);
+      apply(picker.chosen, link.value, expert.hidden ? "" : expert.value);
+    });
+    expert.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      link.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
     });
   }
 
@@ -295,8 +319,15 @@
       const item = el("li", { role: "option", id: `keys-macro-${option.value}`, "aria-selected": "false" });
       item.dataset.value = option.value;
       if (option.hasAttribute("data-asks-link")) item.dataset.asksLink = "1";
+      if (option.hasAttribute("data-asks-expert")) item.dataset.asksExpert = "1";
       item.appendChild(el("span", { class: "keys-macro-name" }, name));
-      if (option.hasAttribute("data-asks-link")) item.appendChild(el("span", { class: "tag" }, "asks for a link"));
+      // What it does, or why it cannot run here: said before it is chosen, never found out afterwards.
+      if (option.dataset.missing) {
+        item.setAttribute("aria-disabled", "true");
+        item.appendChild(el("span", { class: "keys-macro-missing" }, `Unavailable: ${option.dataset.missing}`));
+      } else if (option.dataset.does) {
+        item.appendChild(el("span", { class: "keys-macro-does" }, option.dataset.does));
+      }
       if (option.dataset.description) item.appendChild(el("span", { class: "muted" }, option.dataset.description));
       picker.list.appendChild(item);
     }
@@ -319,11 +350,15 @@
   }
 
   function choose(item) {
+    if (item.getAttribute("aria-disabled") === "true") return; // its reason is on it
     picker.chosen = item.dataset.value;
     if (!item.dataset.asksLink) {
-      apply(picker.chosen, "");
+      apply(picker.chosen, "", "");
       return;
     }
+    const experts = macroForm().querySelector("select[name=expert]");
+    picker.expert.hidden = picker.expertLabel.hidden = !(item.dataset.asksExpert && experts);
+    if (!picker.expert.hidden) picker.expert.replaceChildren(...Array.from(experts.options, (o) => o.cloneNode(true)));
     // This macro needs a link (e.g. the Slack thread): ask for it before submitting.
     picker.linkLabel.textContent = `Link for “${item.querySelector(".keys-macro-name").textContent}”`;
     picker.filter.hidden = picker.list.hidden = picker.empty.hidden = picker.hint.hidden = true;
@@ -332,13 +367,15 @@
     picker.link.focus();
   }
 
-  function apply(value, linkValue) {
+  function apply(value, linkValue, expertValue) {
     const form = macroForm();
     if (!form || picker.busy) return;
     picker.busy = true;
     form.querySelector("select[name=macro]").value = value;
     const link = form.querySelector("[name=link]");
     if (link) link.value = linkValue;
+    const expert = form.querySelector("select[name=expert]");
+    if (expert) expert.value = expertValue;
     submit(form, form.querySelector("button[type=submit]"));
   }
 
@@ -360,7 +397,7 @@
   const KEYS = {
     "?": openHelp,
     p: play,
-    r: () => focusField(replyBox()),
+    r: () => focusDraft(replyBox()),
     n: () => focusField(noteBox()),
     m: openPicker,
     j: () => move(1),

@@ -78,7 +78,7 @@ def test_a_function_that_does_not_accept_the_call_is_refused_at_registration():
 
 
 def test_a_function_may_take_more_with_defaults_or_collect_the_keywords():
-    def with_default(*, ticket, macro, user, link="", dry_run=False):
+    def with_default(*, ticket, macro, user, link="", expert_id=None, dry_run=False):
         return None
 
     def collecting(*, ticket, macro, user, **_):

@@ -24,6 +24,7 @@ from mentions.services.events import (
 )
 from mentions.services.followups import followup_seen
 from mentions.services.macro_hooks import macro_hooks_run
+from mentions.services.macro_needs import macro_summary
 from mentions.services.sla import ticket_breach_on_reply
 from mentions.services.watching import thread_watch_after_reply
 
@@ -145,10 +146,17 @@ class MacroApplied:
     notices: list[str]  # what the registered macro hooks want the person told (e.g. Slack is busy)
 
 
-def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "") -> MacroApplied:
+def macro_apply(
+    *, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "", expert_id: int | None = None
+) -> MacroApplied:
     """Run the macro's actions in order. Applying a macro submits the ticket, except a macro
-    that prefills the reply: the advocate still has to send that reply."""
+    that prefills the reply: the advocate still has to send that reply. `expert_id`: the expert the
+    advocate asked, for a macro that records an outreach (experts' hook)."""
     link = (link or "").strip()
+    # What the picker shows it disabled for is refused here in the same words (e.g. Slack not connected).
+    missing = macro_summary(macro).missing
+    if missing:
+        raise ValidationError(f"“{macro.name}” cannot run, so nothing was applied: {missing}")
     actions = list(macro.actions.all())
     kinds = {a.kind for a in actions}
     if MacroAction.Kind.ASK_LINK in kinds and not link:
@@ -163,7 +171,7 @@ def macro_apply(*, ticket: Ticket, user: Any, macro: Macro, link: str = "", base
             _answer_on_platform_check(ticket, answer)
         # Hooks of other apps first (the community macro shares the mention in Slack): a refusal
         # leaves the ticket untouched, so it is never solved as if the post had gone.
-        notices = macro_hooks_run(ticket=ticket, macro=macro, user=user, link=link)
+        notices = macro_hooks_run(ticket=ticket, macro=macro, user=user, link=link, expert_id=expert_id)
         context = _context(ticket, user, link, base_url)
         prefilled = False
         for action in actions:
@@ -203,6 +211,12 @@ def _answer_recorded(ticket: Ticket, user: Any, link: str, macro: Macro) -> None
     event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=macro.name)
 
 
+def draft_append(draft: str, text: str) -> str:
+    """A prefill after what is already drafted, a blank line between (never "…abuse.Thanks!")."""
+    draft, text = draft.rstrip(), text.strip()
+    return f"{draft}\n\n{text}" if draft and text else draft or text
+
+
 def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[str, str]) -> bool:
     kind = action.kind
     if kind == MacroAction.Kind.SET_STATUS:
@@ -224,7 +238,7 @@ def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[st
         )
         event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
     elif kind == MacroAction.Kind.PREFILL_REPLY:
-        ticket.reply_draft = template_render(action.value, context)
+        ticket.reply_draft = draft_append(ticket.reply_draft, template_render(action.value, context))
         event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=user)
         return True
     elif kind == MacroAction.Kind.ASSIGN_TO_ME and ticket.assignee_id != user.pk:

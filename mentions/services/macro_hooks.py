@@ -18,14 +18,21 @@ if TYPE_CHECKING:
 
 
 class MacroHook(Protocol):
-    """`macro` is being applied to `ticket` (locked) by `user`, with `link` (the answer's address, or "").
+    """`macro` is being applied to `ticket` (locked) by `user`, with `link` (the answer's address, or "") and
+    `expert_id` (the expert the advocate says they asked, or None).
     Returns a notice for the advocate, or None; raises ValidationError to refuse the macro."""
 
-    def __call__(self, *, ticket: Ticket, macro: Macro, user: Any, link: str) -> str | None: ...
+    def __call__(self, *, ticket: Ticket, macro: Macro, user: Any, link: str, expert_id: int | None) -> str | None: ...
 
 
 macro_hooks: Hooks[MacroHook] = Hooks(MacroHook)
 
 
-def macro_hooks_run(*, ticket: Ticket, macro: Macro, user: Any, link: str = "") -> list[str]:
-    return [notice for hook in macro_hooks if (notice := hook(ticket=ticket, macro=macro, user=user, link=link))]
+def macro_hooks_run(
+    *, ticket: Ticket, macro: Macro, user: Any, link: str = "", expert_id: int | None = None
+) -> list[str]:
+    return [
+        notice
+        for hook in macro_hooks
+        if (notice := hook(ticket=ticket, macro=macro, user=user, link=link, expert_id=expert_id))
+    ]

@@ -100,7 +100,7 @@ def test_the_ticket_page_offers_the_answers_link_and_the_form_records_it(client,
     ticket, advocate = case
     client.force_login(advocate)
     page = client.get(ticket.get_absolute_url()).content.decode()
-    assert "Expert responded (link to the answer: first reply)" in page
+    assert "takes the answer&#x27;s link as the first reply" in page
 
     response = client.post(
         reverse("mentions:ticket-macro", args=[ticket.pk]),

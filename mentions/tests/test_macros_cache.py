@@ -20,7 +20,7 @@ def test_macro_changes_show_on_the_next_ticket_page(client):
     assert "Point to the registry docs" in html and "Point to the runner docs" not in html
 
     MacroAction.objects.create(macro=macro, kind=MacroAction.Kind.ASK_LINK)
-    assert "Point to the registry docs (needs link)" in client.get(url).content.decode()
+    assert "Point to the registry docs — Submits and moves on; needs a link" in client.get(url).content.decode()
 
     macro.is_active = False
     macro.save()

@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from experts.tests.factories import ExpertFactory
 from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.tests.factories import (
     AdvocateFactory,
@@ -178,13 +179,15 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
         "ticket-reply", {"body": "Try cache:key", "link": "https://news.ycombinator.com/item?id=9", "status": "solved"}
     )
     macro = Macro.objects.get(name="Reached out to expert")
+    expert = ExpertFactory()  # whom the advocate asked: the outreach is recorded to them
     response = post("ticket-macro", {"macro": macro.pk, "link": ""})
     assert response.status_code == 400 and "needs a link" in response.content.decode()
-    post("ticket-macro", {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1"})
+    post("ticket-macro", {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1", "expert": expert.pk})
 
     ticket.refresh_from_db()
     kinds = list(ticket.events.values_list("kind", flat=True))
-    assert kinds == ["note", "status", "replied", "status", "tag_added", "note", "status", "macro"]
+    # The outreach's note (experts' hook, before the macro's actions), then the macro's own steps.
+    assert kinds == ["note", "status", "replied", "status", "note", "tag_added", "note", "status", "macro"]
     assert all(e.actor_id == advocate_client.user.pk for e in ticket.events.all())
     assert ticket.status == Ticket.Status.OPEN  # reached out: stays open
     assert ticket.first_reply_at is not None

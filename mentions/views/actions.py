@@ -117,6 +117,7 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
             macro=macro,
             link=data["link"],
             base_url=request.build_absolute_uri("/")[:-1],
+            expert_id=data["expert"],
         )
         for notice in applied.notices:
             messages.warning(request, notice)

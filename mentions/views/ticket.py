@@ -30,6 +30,7 @@ from mentions.live import etag_for, live
 from mentions.models import Ticket, View
 from mentions.panels import ticket_panels
 from mentions.services import presence, versions
+from mentions.services.macro_needs import macro_summaries
 from mentions.views.access import work_queue
 from mentions.views.lists import serve_next
 
@@ -70,6 +71,7 @@ def ticket_page_render(
         form = forms.get(key)
         return form.data.get(field, default) if form is not None else default
 
+    macros = macro_summaries(selectors.macros_active())
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
@@ -83,7 +85,8 @@ def ticket_page_render(
         "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view is not None and obj.served_view.allow_skip,
-        "macros": selectors.macros_active(),
+        "macros": macros,
+        "macro_experts": next((m.experts for m in macros if m.experts), ()),
         "after_reply_choices": AFTER_REPLY,
         "status_choices": Ticket.Status.choices,
         "priority_choices": Ticket.Priority.choices,
@@ -98,6 +101,7 @@ def ticket_page_render(
             "reply_status": posted("reply", "status", Ticket.Status.SOLVED),
             "note_body": posted("note", "body"),
             "macro_link": posted("macro", "link"),
+            "macro_expert": str(posted("macro", "expert")),
             "status": posted("status", "status", obj.status),
             "priority": posted("priority", "priority", obj.priority),
             "tags": posted("tags", "tags", " ".join(t.name for t in obj.tags.all())),

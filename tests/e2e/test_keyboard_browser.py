@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from experts.tests.factories import ExpertFactory
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -13,6 +14,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OPEN_DIALOG = "dialog[open]"
 DESCRIPTION = "The expert answered on the platform with their own account."
+# What the macro does, computed from its actions (issue 28), shown before its description.
+DOES = "Submits as Solved and moves on; takes the answer's link as the first reply; adds tags expert-responded"
 
 
 def _browser(pw):
@@ -86,7 +89,7 @@ def test_a_whole_play_macro_next_cycle_with_the_keyboard_alone(live_server, hand
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowUp")
-        expect(picker.get_by_role("option", selected=True)).to_have_text("Expert responded" + DESCRIPTION)
+        expect(picker.get_by_role("option", selected=True)).to_have_text("Expert responded" + DOES + DESCRIPTION)
         page.keyboard.press("Enter")
 
         expect(page).to_have_url(f"{live_server.url}/tickets/{second.pk}/")
@@ -155,6 +158,7 @@ def test_shortcuts_do_not_fire_while_typing_in_a_field(live_server):
 
 def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_macros):
     AdvocateFactory(username="ada")
+    ExpertFactory(name="Marta")
     oldest = TicketFactory(subject="Oldest: runner on arm64", requested_at=BASE_TIME)
     middle = TicketFactory(subject="Middle: registry 429", requested_at=BASE_TIME + timedelta(minutes=1))
     newest = TicketFactory(subject="Newest: cache keys", requested_at=BASE_TIME + timedelta(minutes=2))
@@ -210,6 +214,10 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
         page.keyboard.press("Enter")  # empty: refused in the picker, nothing posted
         expect(link).to_be_visible()
         page.keyboard.type("https://example.slack.com/archives/C1/p1")
+        page.keyboard.press("Enter")  # and whom: the outreach is recorded to them (issue 28)
+        expert = page.get_by_label("Expert you asked", exact=True)
+        expect(expert).to_be_focused()
+        page.keyboard.type("Marta")
         page.keyboard.press("Enter")
         expect(page.get_by_text(f"“Reached out to expert” applied to #{oldest.pk}.")).to_be_visible()
         browser.close()
@@ -218,6 +226,7 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
     assert "Asked in #runner, waiting for Marta" in notes
     assert "Reached out to an expert: https://example.slack.com/archives/C1/p1" in notes
     assert oldest.events.filter(kind=TicketEvent.Kind.MACRO, data__macro="Reached out to expert").count() == 1
+    assert oldest.outreaches.get().expert.name == "Marta"
 
 
 def test_on_the_queue_p_plays_the_selected_view_and_enter_presses_a_views_play(live_server):

@@ -77,7 +77,11 @@ def test_advocate_plays_applies_expert_responded_and_is_served_the_next_ticket(l
         page.screenshot(path=str(ARTIFACTS / "e2e-ticket-page.png"), full_page=True)
 
         # With the link of the expert's public answer, that answer is the mention's first reply.
-        page.get_by_label("Macro", exact=True).select_option(label="Expert responded (link to the answer: first reply)")
+        # Each option says what the macro does (issue 28).
+        page.get_by_label("Macro", exact=True).select_option(
+            label="Expert responded — Submits as Solved and moves on; takes the answer's link as the first reply; "
+            "adds tags expert-responded"
+        )
         page.get_by_label("Macro link").fill("https://news.ycombinator.com/item?id=46009999")
         page.get_by_role("button", name="Apply").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Registry pulls fail with 429")

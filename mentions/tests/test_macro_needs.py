@@ -1,0 +1,121 @@
+"""Macros say what they do before they are applied, and one that misses something is disabled with the reason
+and refused in the same words (issue 28). The handbook's seeded macros, on PostgreSQL; no HTTP is made (Slack
+is either not configured, or configured and never reached because nothing here posts)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from experts.tests.factories import ExpertFactory
+from mentions.models import Macro, MacroAction, Ticket
+from mentions.services import macro_apply
+from mentions.services.actions import draft_append
+from mentions.services.macro_needs import macro_summary
+from mentions.tests.factories import AdvocateFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+COMMUNITY = "Involving experts::Community involvement"
+
+
+def _says(name: str) -> str:
+    return macro_summary(Macro.objects.get(name=name)).says
+
+
+def test_each_handbook_macro_says_what_it_does(handbook_macros, settings):
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    assert _says("Expert responded") == (
+        "Submits as Solved and moves on; takes the answer's link as the first reply; adds tags expert-responded"
+    )
+    assert _says("Spam report") == "Prefills the reply (you send it); adds tags spam-report; adds an internal note"
+    assert _says("Downtime: check status page") == "Prefills the reply (you send it); adds tags downtime"
+    assert _says(COMMUNITY) == (
+        "Submits as Solved and moves on; posts to Slack #community-involvement; adds tags community-involvement; "
+        "adds an internal note"
+    )
+    assert _says("Reached out to expert") == (
+        "Submits as Open and moves on; records an outreach to the expert you pick; needs a link; "
+        "adds tags reached-out-to-expert; adds an internal note"
+    )
+
+
+def test_a_macro_of_any_actions_is_described_from_them():
+    macro = Macro.objects.create(name="Triage")
+    for kind, value in [
+        (MacroAction.Kind.REMOVE_TAGS, "new  untriaged"),
+        (MacroAction.Kind.ASSIGN_TO_ME, ""),
+        (MacroAction.Kind.SET_STATUS, "pending"),
+        (MacroAction.Kind.ANSWER_LINK, ""),
+    ]:
+        MacroAction.objects.create(macro=macro, kind=kind, value=value)
+    assert macro_summary(macro).says == (
+        "Submits as Pending and moves on; takes the answer's link as the first reply; "
+        "removes tags new, untriaged; assigns the ticket to you"
+    )
+    assert macro_summary(macro).missing == ""
+
+
+@override_settings(SLACK_BOT_TOKEN="")
+def test_without_slack_the_community_macro_is_unavailable_and_refused_in_the_same_words(handbook_macros):
+    macro = Macro.objects.get(name=COMMUNITY)
+    missing = macro_summary(macro).missing
+    assert missing.startswith("Slack is not connected to the desk.")
+    ticket = TicketFactory()
+    with pytest.raises(ValidationError) as refused:
+        macro_apply(ticket=ticket, user=AdvocateFactory(), macro=macro)
+    assert refused.value.messages == [f"“{COMMUNITY}” cannot run, so nothing was applied: {missing}"]
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and not ticket.events.exists()
+
+
+def test_reached_out_is_unavailable_until_the_directory_has_an_expert(handbook_macros):
+    macro = Macro.objects.get(name="Reached out to expert")
+    assert "no active expert" in macro_summary(macro).missing
+    vera = ExpertFactory(name="Vera")
+    ExpertFactory(name="Gone", active=False)
+    summary = macro_summary(macro)
+    assert summary.missing == "" and summary.experts == ((vera.pk, "Vera"),)
+
+
+@override_settings(SLACK_BOT_TOKEN="")
+def test_the_ticket_page_renders_a_slack_macro_disabled_with_its_reason(handbook_macros, client):
+    macro = Macro.objects.get(name=COMMUNITY)
+    client.force_login(AdvocateFactory())
+    html = client.get(TicketFactory().get_absolute_url()).content.decode()
+    option = html[html.index(f'<option value="{macro.pk}"') :]
+    option = option[: option.index("</option>")]
+    assert " disabled" in option and 'data-missing="Slack is not connected to the desk.' in option
+    assert "— unavailable: Slack is not connected to the desk." in option
+    assert f"<li>“{COMMUNITY}” is unavailable: Slack is not connected to the desk." in html
+    spam = Macro.objects.get(name="Spam report")
+    assert f'<option value="{spam.pk}" data-name="Spam report"' in html and "Spam report — Prefills the reply" in html
+
+
+@override_settings(SLACK_BOT_TOKEN="")
+def test_applying_it_anyway_answers_400_with_the_reason_beside_the_picker(handbook_macros, client):
+    from django.urls import reverse
+
+    from mentions.tests.factories import seen
+
+    macro = Macro.objects.get(name=COMMUNITY)
+    ticket = TicketFactory()
+    client.force_login(AdvocateFactory())
+    response = client.post(
+        reverse("mentions:ticket-macro", args=[ticket.pk]), {"seen": seen(ticket), "macro": macro.pk}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html[html.index('<div id="macro-error" role="alert"') :]
+    assert error[: error.index("</div>")].count("cannot run, so nothing was applied: Slack is not connected") == 1
+
+
+def test_a_prefill_follows_the_draft_after_a_blank_line(handbook_macros):
+    assert draft_append("We've passed this on to the team that handles abuse.  \n", "Thanks!") == (
+        "We've passed this on to the team that handles abuse.\n\nThanks!"
+    )
+    assert draft_append("", "Thanks!") == "Thanks!"
+    ticket = TicketFactory(reply_draft="Hi there,")
+    macro_apply(ticket=ticket, user=AdvocateFactory(), macro=Macro.objects.get(name="Downtime: check status page"))
+    ticket.refresh_from_db()
+    assert ticket.reply_draft.startswith("Hi there,\n\nSorry for the trouble, ")
+    assert ticket.status != Ticket.Status.SOLVED  # a prefill leaves sending to the advocate
