@@ -53,6 +53,7 @@
 
   function focusField(field) {
     if (!field) return false;
+    if (window.deskShowTab) window.deskShowTab(field); // the composer's note tab may be hidden (ticket_actions.js)
     field.focus();
     const end = field.value.length; // keep the draft, type after it
     field.setSelectionRange(end, end);

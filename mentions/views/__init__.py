@@ -14,10 +14,12 @@ from mentions.views.actions import (
     ticket_status,
     ticket_tags,
 )
+from mentions.views.in_place import ticket_panel
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
 from mentions.views.ticket import ticket, ticket_action, ticket_live, ticket_presence
 
 __all__ = [
+    "ticket_panel",
     "play",
     "queue",
     "saved_search_create",
