@@ -73,6 +73,4 @@ def panel_urls(request: Any, ticket_id: int) -> list[tuple[str, str]]:
     """Each registered panel's own URL, for the page to load after its first answer: (slug, url)."""
     from django.urls import reverse
 
-    return [
-        (panel_slug(p), reverse("mentions:ticket-panel", args=[ticket_id, panel_slug(p)])) for p in _panels
-    ]
+    return [(panel_slug(p), reverse("mentions:ticket-panel", args=[ticket_id, panel_slug(p)])) for p in _panels]

@@ -75,7 +75,9 @@ def test_a_stale_action_says_so_beside_the_control_and_changes_nothing(advocate_
     ticket = TicketFactory()
     MessageFactory(ticket=ticket)
     stale = seen(ticket)
-    ticket_mark_replied(ticket=ticket, user=ManagerFactory(), body="On it", link="https://news.ycombinator.com/item?id=2")
+    ticket_mark_replied(
+        ticket=ticket, user=ManagerFactory(), body="On it", link="https://news.ycombinator.com/item?id=2"
+    )
 
     response = advocate_client.post(
         reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "note", "seen": stale}, **HTMX

@@ -19,7 +19,6 @@ from mentions.views.lists import play, queue, saved_search_create, saved_search_
 from mentions.views.ticket import ticket, ticket_action, ticket_live, ticket_presence
 
 __all__ = [
-    "ticket_panel",
     "play",
     "queue",
     "saved_search_create",
@@ -32,6 +31,7 @@ __all__ = [
     "ticket_macro",
     "ticket_merge",
     "ticket_note",
+    "ticket_panel",
     "ticket_presence",
     "ticket_priority",
     "ticket_release",

@@ -33,7 +33,7 @@ from mentions.forms import (
 )
 from mentions.models import Ticket
 from mentions.views.access import work_queue
-from mentions.views.in_place import action_done, action_failed
+from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.ticket import after_action, ticket_action, ticket_page_render
 
@@ -92,7 +92,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             data_again["token"] = uuid.uuid4().hex
             form.data = data_again
         status = 409 if isinstance(exc, SendStale) else 400
-        if request.htmx:  # the new key goes to the form, whose text stays as it is
+        if from_htmx(request):  # the new key goes to the form, whose text stays as it is
             response = action_failed(request, pk, "send", form, status)
             trigger_client_event(response, "sendToken", {"token": form.data["token"]})
             return response

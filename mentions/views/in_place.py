@@ -26,11 +26,17 @@ from mentions.views.access import work_queue
 FACT_KEYS = ("status", "priority", "tags", "assign")
 
 
+def from_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets `request.htmx` on every request;
+    the actions are typed as plain requests because other apps' views call them)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def action_failed(request: HttpRequest, pk: int, key: str, form, status: int) -> HttpResponse:
     """A refused action: beside its control (htmx), or the whole page with the form's errors."""
     from mentions.views.ticket import ticket_page_render
 
-    if request.htmx:
+    if from_htmx(request):
         response = render(request, "mentions/_action_result.html", {"key": key, "form": form}, status=status)
         response["HX-Retarget"] = f"#result-{key}"  # whatever the form's target, the error goes beside it
         response["HX-Reswap"] = "outerHTML"
@@ -41,7 +47,7 @@ def action_failed(request: HttpRequest, pk: int, key: str, form, status: int) ->
 def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpResponse:
     """A done action: `answer` is what the page without JavaScript gets (a redirect). With htmx,
     staying on the same ticket is answered in place, going anywhere else by sending the browser there."""
-    if not request.htmx:
+    if not from_htmx(request):
         return answer
     location = answer.get("Location", "")
     pk = request.resolver_match.kwargs.get("pk") if request.resolver_match else None

@@ -56,7 +56,8 @@ def ticket_page_render(
 
 
 def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
-    """The ticket page's context, shared by the page and the in-place answers to its actions. Its forms are written out in the template (mentions/ticket.html) rather
+    """The ticket page's context, shared by the page and the in-place answers to its actions.
+    Its forms are written out in the template (mentions/ticket.html) rather
     than rendered through Django's widget templates, which were a fifth of the page's time; a
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
