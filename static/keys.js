@@ -341,6 +341,8 @@
     const link = form.querySelector("[name=link]");
     if (link) link.value = linkValue;
     submit(form, form.querySelector("button[type=submit]"));
+    // Applied in place (htmx): the picker closes and its result shows beside the macro picker.
+    if (picker.box.open) picker.box.close();
   }
 
   function openPicker() {
