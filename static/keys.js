@@ -340,6 +340,7 @@
     form.querySelector("select[name=macro]").value = value;
     const link = form.querySelector("[name=link]");
     if (link) link.value = linkValue;
+    if (window.deskShowTab) window.deskShowTab(form); // its result shows beside it, on the reply tab
     submit(form, form.querySelector("button[type=submit]"));
     // Applied in place (htmx): the picker closes and its result shows beside the macro picker.
     if (picker.box.open) picker.box.close();

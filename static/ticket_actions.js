@@ -27,7 +27,9 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = inPlace(e);
-    if (!form || !e.detail.successful || !e.detail.xhr || e.detail.xhr.getResponseHeader("HX-Redirect")) return;
+    var xhr = e.detail.xhr;
+    // Only a 2xx empties the box: a refusal (400, 409) is swapped in too, but keeps the text.
+    if (!form || !xhr || xhr.status < 200 || xhr.status >= 300 || xhr.getResponseHeader("HX-Redirect")) return;
     if (form.hasAttribute("data-clear-on-success")) {
       form.querySelectorAll("textarea").forEach(function (box) { box.value = ""; });
       var token = form.querySelector("input[name=token]");
