@@ -33,6 +33,9 @@ class Suggestion:
     expert: Expert
     score: float
     reasons: list[str] = field(default_factory=list)
+    # The same matches in words, for people: what the expert knows and the ticket's words that
+    # showed it, e.g. [("Verify", ["pipelines", "CI"]), ("topics", ["runner"])].
+    knows: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _stem(word: str) -> str:
@@ -107,9 +110,10 @@ def experts_active() -> list[Expert]:
     return _directory()
 
 
-def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
+def _score(expert: Expert, text: _Text) -> tuple[float, list[str], list[tuple[str, list[str]]]]:
     score = 0.0
     reasons: list[str] = []
+    knows: dict[str, list[str]] = {}
     seen: set[tuple[str, tuple[str, ...]]] = set()  # "pipeline" and "pipelines" count once per source
 
     def add(term: str, source: str, weight: float, label: str) -> None:
@@ -121,6 +125,9 @@ def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
         seen.add((source, key))
         score += weight * (1 + PHRASE_BONUS * (len(key) - 1))
         reasons.append(f"'{matched}' → {label}")
+        words = knows.setdefault("topics" if source == "topic" else label, [])
+        if matched not in words:
+            words.append(matched)
 
     for topic in expert.topics or []:
         if isinstance(topic, str):
@@ -129,7 +136,7 @@ def _score(expert: Expert, text: _Text) -> tuple[float, list[str]]:
         for keyword in area.keywords or []:
             if isinstance(keyword, str):
                 add(keyword, f"area {area.pk}", AREA_KEYWORD_WEIGHT, area.name)
-    return score, reasons
+    return score, reasons, list(knows.items())
 
 
 def experts_suggest(*, ticket: Ticket, outreaches: list[Outreach] | None = None, limit: int = 5) -> list[Suggestion]:
@@ -150,18 +157,23 @@ def experts_suggest(*, ticket: Ticket, outreaches: list[Outreach] | None = None,
     text = _Text(ticket_text(ticket=ticket), max_len=max_len)
 
     scored = [(expert, *_score(expert, text)) for expert in experts]
-    scored = [(expert, score, reasons) for expert, score, reasons in scored if score > 0]
+    scored = [(expert, score, reasons, knows) for expert, score, reasons, knows in scored if score > 0]
     if not scored:
         return []
     waiting = dict(
-        Outreach.objects.filter(expert_id__in=[e.pk for e, _s, _r in scored], status=Outreach.Status.SENT)
+        Outreach.objects.filter(expert_id__in=[e.pk for e, _s, _r, _k in scored], status=Outreach.Status.SENT)
         .values("expert_id")
         .annotate(n=Count("id"))
         .values_list("expert_id", "n")
     )
     suggestions = [
-        Suggestion(expert=expert, score=round(score + LOAD_BONUS / (1 + waiting.get(expert.pk, 0)), 3), reasons=reasons)
-        for expert, score, reasons in scored
+        Suggestion(
+            expert=expert,
+            score=round(score + LOAD_BONUS / (1 + waiting.get(expert.pk, 0)), 3),
+            reasons=reasons,
+            knows=knows,
+        )
+        for expert, score, reasons, knows in scored
     ]
     suggestions.sort(key=lambda s: (-s.score, s.expert.name.lower(), s.expert.pk))
     return suggestions[:limit]

@@ -47,3 +47,30 @@ def ticket_panels(request: Any, ticket: Any, forms: dict) -> tuple[list[str], di
     for panel in _panels:
         context.update(panel.context(request, ticket, forms))
     return [p.template for p in _panels], context
+
+
+def panel_slug(panel: TicketPanel) -> str:
+    """A panel's name in its URL: its template's file name ("experts/_outreach.html" → "outreach")."""
+    return panel.template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")
+
+
+def panel_find(slug: str) -> TicketPanel | None:
+    return next((p for p in _panels if panel_slug(p) == slug), None)
+
+
+# What makes a panel part of the page's first answer rather than loaded after it: a link or search
+# inside the panel (it answers on the page's own URL), one of its forms coming back with errors, or
+# no JavaScript to load it later (the placeholder's link asks for it inline).
+INLINE_PARAMETERS = ("expert", "expert_q", "panels")
+INLINE_FORMS = ("outreach", "decline")
+
+
+def panels_shown_inline(request: Any, forms: dict) -> bool:
+    return any(name in request.GET for name in INLINE_PARAMETERS) or any(name in forms for name in INLINE_FORMS)
+
+
+def panel_urls(request: Any, ticket_id: int) -> list[tuple[str, str]]:
+    """Each registered panel's own URL, for the page to load after its first answer: (slug, url)."""
+    from django.urls import reverse
+
+    return [(panel_slug(p), reverse("mentions:ticket-panel", args=[ticket_id, panel_slug(p)])) for p in _panels]

@@ -59,6 +59,7 @@
 
   function focusField(field) {
     if (!field) return false;
+    if (window.deskShowTab) window.deskShowTab(field); // the composer's note tab may be hidden (ticket_actions.js)
     field.focus();
     const end = field.value.length; // keep the draft, type after it
     field.setSelectionRange(end, end);
@@ -376,7 +377,10 @@
     if (link) link.value = linkValue;
     const expert = form.querySelector("select[name=expert]");
     if (expert) expert.value = expertValue;
+    if (window.deskShowTab) window.deskShowTab(form); // its result shows beside it, on the reply tab
     submit(form, form.querySelector("button[type=submit]"));
+    // Applied in place (htmx): the picker closes and its result shows beside the macro picker.
+    if (picker.box.open) picker.box.close();
   }
 
   function openPicker() {

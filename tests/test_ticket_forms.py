@@ -46,7 +46,8 @@ PAGE_ONLY = {"seen", "csrfmiddlewaretoken"}
 
 
 class _Forms(HTMLParser):
-    """{action's last path segment: {field name: (tag, attributes, [option values])}}."""
+    """{action's last path segment: {field name: (tag, attributes, [option values])}}. A field outside
+    its form that names it (form="id", as the composer's row does) counts as the form's."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,6 +55,7 @@ class _Forms(HTMLParser):
         self.actions: dict[str, str] = {}
         self._form: dict | None = None
         self._select: list | None = None
+        self._by_id: dict[str, dict] = {}
 
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = dict(attr_list)
@@ -61,9 +63,13 @@ class _Forms(HTMLParser):
             key = action.rstrip("/").rsplit("/", 1)[-1]
             self.actions[key] = action
             self._form = self.forms.setdefault(key, {})
-        elif self._form is not None and tag in ("input", "textarea", "select") and "name" in attrs:
+            if attrs.get("id"):
+                self._by_id[str(attrs["id"])] = self._form
+        elif tag in ("input", "textarea", "select") and "name" in attrs and (self._form is not None or "form" in attrs):
+            form = self._by_id[str(attrs["form"])] if "form" in attrs else self._form
+            assert form is not None
             options: list = []
-            self._form[attrs["name"]] = (tag, attrs, options)
+            form[attrs["name"]] = (tag, attrs, options)
             if tag == "select":
                 self._select = options
         elif tag == "option" and self._select is not None:

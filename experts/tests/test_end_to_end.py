@@ -99,7 +99,7 @@ def test_mention_outreach_and_the_experts_answer_on_the_platform(client, setting
 
     # 4. The ticket page shows it all.
     client.force_login(advocate)
-    html = client.get(reverse("mentions:ticket", args=[ticket.pk])).content.decode()
+    html = client.get(reverse("mentions:ticket", args=[ticket.pk]) + "?panels=inline").content.decode()
     assert "Set cache:key per branch." in html and "(our reply)" in html
     assert 'data-testid="outreach-answered"' in html and "after it was sent" in html
     assert "expert-responded" in html and 'data-testid="ticket-status">Solved<' in html

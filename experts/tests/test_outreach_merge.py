@@ -138,7 +138,7 @@ def test_the_merge_page_combines_them_instead_of_a_500(advocate_client):
 
     assert response.status_code == 302
     assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk
-    page = advocate_client.get(reverse("mentions:ticket", args=[target.pk]))
+    page = advocate_client.get(reverse("mentions:ticket-panel", args=[target.pk, "outreach"]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "Merged into another outreach" in text and "Petra Pipelines" in text

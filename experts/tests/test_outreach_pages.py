@@ -52,10 +52,11 @@ def _send_url(ticket):
 def test_the_panel_suggests_experts_with_reasons_and_prefills_the_ask(advocate_client, case):
     ticket, expert = case
 
-    html = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    # The panel loads after the ticket page, from its own URL (mentions/views/in_place.py), in words.
+    html = advocate_client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "outreach"])).content.decode()
     assert 'data-testid="outreach-panel"' in html
     assert 'data-testid="expert-suggestion"' in html and "Vera" in html
-    assert "matches: &#x27;pipeline&#x27; → Verify" in html
+    assert "knows Verify: pipeline" in html and "score" not in html
     assert 'data-testid="outreach-form"' not in html
 
     html = advocate_client.get(f"{ticket.get_absolute_url()}?expert={expert.pk}").content.decode()
@@ -89,9 +90,9 @@ def test_sending_posts_to_slack_and_lists_the_outreach(advocate_client, slack, c
     assert json.loads(slack.calls[0].request.body)["channel"] == "#s_verify"
     outreach = Outreach.objects.get()
     assert outreach.status == Outreach.Status.SENT and outreach.advocate == advocate_client.user
-    html = response.content.decode()
+    html = advocate_client.get(f"{ticket.get_absolute_url()}?panels=inline").content.decode()
     assert f'href="{PERMALINK}"' in html and 'data-testid="outreach-status">Sent<' in html
-    assert "consider a holding reply" in html
+    assert "consider a holding reply" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN and ticket.tags.filter(name="reached-out-to-expert").exists()
 
@@ -203,7 +204,10 @@ def test_the_outreach_form_says_before_sending_when_slack_is_not_connected(advoc
 
     assert 'data-testid="slack-not-connected"' in html
     assert "Slack is not connected to the desk, so this message cannot be sent." in html
-    assert '<button class="btn" type="submit" disabled>Send to Slack</button>' in html
+    assert (
+        '<button class="btn" type="submit" disabled title="Slack is not connected to the desk" '
+        'aria-describedby="slack-why">Send to Slack (not connected)</button>'
+    ) in html
     assert "SLACK_BOT_TOKEN" not in html
     # A send that gets through anyway (an old page) is refused in the same words, and nothing is posted.
     response = advocate_client.post(

@@ -14,6 +14,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from channels import clean
 from mentions import selectors, services
@@ -32,6 +33,7 @@ from mentions.forms import (
 )
 from mentions.models import Ticket
 from mentions.views.access import work_queue
+from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.ticket import after_action, ticket_action, ticket_page_render
 
@@ -69,7 +71,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
     served_view = obj.served_view if obj.served_to_id == request.user.pk else None
     form = SendReplyForm(request.POST)
     if not form.is_valid():
-        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=400)
+        return action_failed(request, pk, "send", form, 400)
     data = form.cleaned_data
     try:
         reply = services.ticket_send_reply(
@@ -90,10 +92,14 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             data_again["token"] = uuid.uuid4().hex
             form.data = data_again
         status = 409 if isinstance(exc, SendStale) else 400
+        if from_htmx(request):  # the new key goes to the form, whose text stays as it is
+            response = action_failed(request, pk, "send", form, status)
+            trigger_client_event(response, "sendToken", {"token": form.data["token"]})
+            return response
         return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=status)
     where = f": {reply.permalink}" if reply.permalink else ""
     messages.success(request, f"Reply sent as {reply.author_handle}{where}.")
-    return after_action(request, obj, served_view)
+    return action_done(request, "send", after_action(request, obj, served_view))
 
 
 @require_POST
@@ -159,8 +165,10 @@ def ticket_skip(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.info(request, f"Skipped #{obj.pk}.")
-            return serve_next(request, view) if view else HttpResponseRedirect(reverse("mentions:queue"))
-    return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"skip": form}, status=400)
+            return action_done(
+                request, "skip", serve_next(request, view) if view else HttpResponseRedirect(reverse("mentions:queue"))
+            )
+    return action_failed(request, pk, "skip", form, 400)
 
 
 @require_POST

@@ -28,10 +28,11 @@ from mentions.forms import (
 from mentions.history import history_lines
 from mentions.live import etag_for, live
 from mentions.models import Ticket, View
-from mentions.panels import ticket_panels
+from mentions.panels import panel_urls, panels_shown_inline, ticket_panels
 from mentions.services import presence, versions
 from mentions.services.macro_needs import macro_summaries
 from mentions.views.access import work_queue
+from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
 
 
@@ -51,19 +52,25 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_page_render(
     request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    """The ticket page. Its forms are written out in the template (mentions/ticket.html) rather
+    """The whole ticket page (see `ticket_page_context`)."""
+    return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
+
+
+def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
+    """The ticket page's context, shared by the page and the in-place answers to its actions.
+    Its forms are written out in the template (mentions/ticket.html) rather
     than rendered through Django's widget templates, which were a fifth of the page's time; a
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
     form classes."""
-    forms = forms or {}
     if request.session.get(presence.SESSION_NAME) != request.user.get_username():
         request.session[presence.SESSION_NAME] = request.user.get_username()
     version = versions.ticket_version(obj)
     last_message = max((m.pk for m in obj.messages.all()), default=0)
     live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
-    panel_templates, panel_context = ticket_panels(request, obj, forms)
+    panels_inline = panels_shown_inline(request, forms)
+    panel_templates, panel_context = ticket_panels(request, obj, forms) if panels_inline else ([], {})
     plan = services.reply_plan(obj)
     manages = request.user.has_perm("mentions.manage_all_tickets")
 
@@ -113,9 +120,10 @@ def ticket_page_render(
         },
         "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
         "ticket_panels": panel_templates,
+        "panel_urls": [] if panels_inline else panel_urls(request, obj.pk),
         **panel_context,
     }
-    return render(request, "mentions/ticket.html", context, status=status)
+    return context
 
 
 def _ticket_refresh_seconds() -> int:
@@ -138,7 +146,7 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
     served_view = obj.served_view if obj.served_to_id == request.user.pk and play_on else None
     form = form_class(request.POST)
     if not form.is_valid():
-        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=400)
+        return action_failed(request, pk, key, form, 400)
     seen = clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1)
     with transaction.atomic():
         # The row lock orders this action after any other on the ticket; then the version it
@@ -164,8 +172,8 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
                     messages.success(request, message)
                 status = 0
     if status:
-        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
-    return after_action(request, obj, served_view)
+        return action_failed(request, pk, key, form, status)
+    return action_done(request, key, after_action(request, obj, served_view))
 
 
 @live(on_refresh=presence.presence_on_refresh)

@@ -204,6 +204,9 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
         page.keyboard.type("Asked in #runner, waiting for Marta")
         page.keyboard.press("Control+Enter")
         expect(page.get_by_text("Note added.")).to_be_visible()
+        expect(note).to_be_focused()  # added in place: the box keeps the focus, empty for the next note
+        expect(note).to_have_value("")
+        page.locator("h1").click()  # out of the note box, where `m` would be typed
 
         # A macro that asks for a link gets it typed in the picker before anything is submitted.
         page.keyboard.press("m")

@@ -45,6 +45,7 @@ def test_a_manager_bulk_assigns_prioritises_tags_and_merges_with_every_step_in_t
         expect(page.get_by_text("Tags added runner, arm64.")).to_be_visible()
 
         page.goto(f"{live_server.url}{duplicate.get_absolute_url()}")
+        page.get_by_test_id("more-actions").locator("summary").click()  # merging is a rare action, in the menu
         page.get_by_label("Merge into ticket #").fill(str(first.pk))
         page.get_by_label("Why (optional)").fill("same requester, same runner")
         page.get_by_role("button", name="Merge into that ticket").click()

@@ -1,0 +1,85 @@
+"""The ticket page's actions answered in place (htmx), and the panels loaded after the page.
+
+An action sent by htmx is answered with a fragment: on an error, the error for the slot beside the
+control that sent it (the page's forms and focus stay as they were); on success, the result for that
+slot and, swapped out of band, what the action changed (the facts column, the conversation, the
+history) plus the forms' new version (`ticketSeen`). When the action moves Play on, the browser is
+sent to the next ticket (HX-Redirect). Without JavaScript the same views answer as before: the page
+with the errors, or a redirect after success.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from mentions import selectors
+from mentions.models import Ticket
+from mentions.panels import panel_find
+from mentions.services import versions
+from mentions.views.access import work_queue
+
+# The actions whose controls sit in the context column's facts: their answer is the facts, whole.
+FACT_KEYS = ("status", "priority", "tags", "assign")
+
+
+def from_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets `request.htmx` on every request;
+    the actions are typed as plain requests because other apps' views call them)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def action_failed(request: HttpRequest, pk: int, key: str, form, status: int) -> HttpResponse:
+    """A refused action: beside its control (htmx), or the whole page with the form's errors."""
+    from mentions.views.ticket import ticket_page_render
+
+    if from_htmx(request):
+        response = render(request, "mentions/_action_result.html", {"key": key, "form": form}, status=status)
+        response["HX-Retarget"] = f"#result-{key}"  # whatever the form's target, the error goes beside it
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
+
+
+def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpResponse:
+    """A done action: `answer` is what the page without JavaScript gets (a redirect). With htmx,
+    staying on the same ticket is answered in place, going anywhere else by sending the browser there."""
+    if not from_htmx(request):
+        return answer
+    location = answer.get("Location", "")
+    pk = request.resolver_match.kwargs.get("pk") if request.resolver_match else None
+    if pk is None or location != Ticket(pk=pk).get_absolute_url():
+        return HttpResponseClientRedirect(location)
+    from mentions.views.ticket import ticket_page_context
+
+    obj = selectors.ticket_detail(pk=pk)
+    context = ticket_page_context(request, obj, {})
+    context.update(
+        key=key,
+        done_key=key,
+        done=[str(m) for m in messages.get_messages(request)],  # said here, not on the next page
+        fact_keys=FACT_KEYS,
+    )
+    response = render(request, "mentions/_ticket_acted.html", context)
+    if key in FACT_KEYS:  # their result slot is inside the facts, which are answered whole
+        response["HX-Retarget"] = "#ticket-facts"
+    trigger_client_event(response, "ticketSeen", {"version": versions.ticket_version(obj)})
+    return response
+
+
+@require_GET
+@work_queue
+def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One side panel of the ticket page on its own, loaded after the page (hx-trigger="load")."""
+    panel = panel_find(name)
+    if panel is None:
+        return HttpResponse(status=404)
+    try:
+        obj = selectors.ticket_detail(pk=pk)
+    except Ticket.DoesNotExist:
+        return HttpResponse(status=404)
+    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel.context(request, obj, {})}
+    return render(request, panel.template, context)
