@@ -105,7 +105,7 @@ def test_applying_it_anyway_answers_400_with_the_reason_beside_the_picker(handbo
     )
     assert response.status_code == 400
     html = response.content.decode()
-    error = html[html.index('<div id="macro-error" role="alert"') :]
+    error = html[html.index('id="result-macro"') :]
     assert error[: error.index("</div>")].count("cannot run, so nothing was applied: Slack is not connected") == 1
 
 
