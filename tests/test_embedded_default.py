@@ -353,3 +353,29 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     every_kind = sorted([*every_kind, "webhook", "gitlab"])
     assert out["channels"] == every_kind
     assert out["kinds_with_tickets"] == every_kind
+
+
+STEM_SCRIPT = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from mentions.models import Message
+client = Client()
+client.force_login(get_user_model().objects.get(username="advocate"))
+page = client.get("/tickets/", {"q": "registries"}).content.decode()
+singular = Message.objects.filter(body__icontains="registry").exclude(body__icontains="registries")
+print(json.dumps({
+    "finds_registry": any(f'data-ticket="{m.ticket_id}"' in page for m in singular),
+    "snippet": "<mark>registr" in page.lower(),
+    "best_match": "Best match" in page,
+}))
+"""
+
+
+def test_search_on_the_embedded_default_stems_marks_and_offers_no_best_match(embedded):
+    """Issue 28: on SQLite "registries" found nothing, rows had no snippet and "Best match" was offered while the
+    results came newest first (the README promises `registry` finds `registries`, docs/desk.md)."""
+    result = _manage("shell", "-c", STEM_SCRIPT, env=embedded["env"])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out == {"finds_registry": True, "snippet": True, "best_match": False}
