@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format migrate demo browser oidc-provider bench clean
+.PHONY: run demo-reset test lint format migrate demo browser oidc-provider bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_demo
 	@echo "Open http://127.0.0.1:$${DESK_PORT:-8000}/ and log in with a user printed above (Ctrl-C stops everything)."
 	$(BIN)/honcho -f Procfile.dev start
+
+## demo-reset: new passwords for the demo users (admin, manager, advocate), printed once.
+demo-reset: $(VENV)/.installed-run
+	$(BIN)/python manage.py seed_demo --reset-passwords
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py), after
 ## lint, the type check (mypy: pyproject.toml [tool.mypy]) and a check that no model change lacks its migration.

@@ -24,8 +24,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.safestring import SafeString
 
 from mentions.models import Message, Ticket
+from mentions.search_stem import fallback_snippet, word_stem
 from mentions.search_text import (
     SENTINELS,
     START,
@@ -119,9 +121,14 @@ def _page_of(qs: QuerySet[Ticket], query: TicketQuery) -> ResultPage:
     )
 
 
+def search_ranks() -> bool:
+    """Whether a text search comes best match first: PostgreSQL ranks; the SQLite fallback is newest first."""
+    return connection.vendor == "postgresql"
+
+
 def ticket_search(query: TicketQuery) -> ResultPage:
     """The ticket list: full-text search on PostgreSQL, the icontains fallback elsewhere."""
-    if query.has_text and connection.vendor == "postgresql":
+    if query.has_text and search_ranks():
         return search_postgres(query)
     if query.has_text:
         return search_fallback(query)
@@ -132,6 +139,7 @@ def ticket_search(query: TicketQuery) -> ResultPage:
 
 
 def _message_has(word: str, prefix: str = "") -> Q:
+    word = word_stem(word)
     return (
         Q(**{f"{prefix}title__icontains": word})
         | Q(**{f"{prefix}body__icontains": word})
@@ -161,7 +169,17 @@ def fallback_queryset(query: TicketQuery) -> QuerySet[Ticket]:
 
 
 def search_fallback(query: TicketQuery) -> ResultPage:
-    return _page_of(fallback_queryset(query), query)
+    page = _page_of(fallback_queryset(query), query)
+    stems = [word_stem(word) for word in query_parse(query.q).words]
+    if stems:
+        bodies = Message.objects.filter(ticket_id__in=[t.pk for t in page.tickets]).exclude(kind=Message.Kind.NOTE)
+        found: dict[int, SafeString] = {}
+        for ticket_id, body in bodies.order_by("platform_created_at", "pk").values_list("ticket_id", "body"):
+            if ticket_id not in found and (snippet := fallback_snippet(body, stems)) is not None:
+                found[ticket_id] = snippet
+        for ticket in page.tickets:
+            setattr(ticket, "snippet", found.get(ticket.pk))  # noqa: B010 - as search_postgres does
+    return page
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------

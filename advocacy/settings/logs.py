@@ -21,3 +21,11 @@ LOGGING = {
         "django.request": {"filters": ["client_errors_without_traceback"]},
     },
 }
+
+# `make run` (Procfile.dev) sets DESK_QUIET_ROUTINE_TASKS: Celery's own INFO lines for every dispatched, received
+# and finished task (beat sends one every few seconds) drown the desk's lines and the printed logins, ~225 lines
+# a minute. Failures are WARNING or ERROR on the same loggers and still show; the desk's own summary lines
+# (a poll's counts, an urgent ping) are on the project's loggers and keep INFO.
+if env.bool("DESK_QUIET_ROUTINE_TASKS", default=False):
+    for _name in ("celery.beat", "celery.app.trace", "celery.worker.strategy"):
+        LOGGING["loggers"][_name] = {"level": "WARNING"}  # type: ignore[index]

@@ -140,6 +140,7 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
                 "query": query,
                 "query_string": query_string,
                 "user_pk": user_pk,
+                "ranked_search": search.search_ranks(),
                 "statuses": Ticket.Status.choices,
                 "priorities": Ticket.Priority.choices,
                 "channels": Channel.objects.only("id", "name"),

@@ -112,6 +112,45 @@ def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
     }
 
 
+def item_tree(item_id: int, now: float | None = None) -> dict[str, Any]:
+    """Algolia's `/items/{id}` answer for a replayed story (the thread watcher reads it): the story with the
+    comments of its block of samples that have been "posted" by `now`, flat under it (replies nest by
+    `parent_id`, which the parser reads)."""
+    now = time.time() if now is None else now
+    story = _story_of(item_id - FIRST_ID)
+    children = []
+    n = story + 1
+    while SAMPLES[n % len(SAMPLES)]["type"] != "story" and EPOCH + n * SECONDS_PER_ITEM <= now:
+        hit = hit_for(n)
+        children.append(
+            {
+                "id": int(hit["objectID"]),
+                "created_at_i": hit["created_at_i"],
+                "type": "comment",
+                "author": hit["author"],
+                "text": hit["comment_text"],
+                "parent_id": hit["parent_id"],
+                "story_id": hit["story_id"],
+                "children": [],
+            }
+        )
+        n += 1
+    hit = hit_for(story)
+    return {
+        "id": int(hit["objectID"]),
+        "created_at_i": hit["created_at_i"],
+        "type": "story",
+        "author": hit["author"],
+        "title": hit["title"],
+        "url": hit["url"],
+        "text": hit["story_text"],
+        "points": 1,
+        "parent_id": None,
+        "story_id": int(hit["objectID"]),
+        "children": children,
+    }
+
+
 class ReplayTransport(BaseAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         assert request.url is not None  # the session prepared it, and preparing sets the URL
@@ -123,7 +162,9 @@ class ReplayTransport(BaseAdapter):
         response.status_code = 200
         response.reason = "OK"
         response.headers["Content-Type"] = "application/json"
-        response._content = json.dumps(search(query)).encode()
+        item = re.fullmatch(r".*/items/(\d+)", url.path)
+        answer = item_tree(int(item.group(1))) if item else search(query)
+        response._content = json.dumps(answer).encode()
         response.url = request.url
         response.request = request
         return response

@@ -27,6 +27,12 @@ def thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
 
 
 def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> ThreadFetch:
-    hourly_budget_take(int(settings_of(channel.config)["hourly_request_budget"]))
+    config = settings_of(channel.config)
+    if config.get("replay"):
+        # The demo channel's threads come from the same replay as its polls, never from Algolia.
+        from .replay import ReplayTransport
+
+        session.mount("https://hn.algolia.com/", ReplayTransport())
+    hourly_budget_take(int(config["hourly_request_budget"]))
     tree = get_json(session, ITEMS_URL.format(id=int(ref)))
     return ThreadFetch(mentions=parse_page(tree).mentions, requests_made=1)

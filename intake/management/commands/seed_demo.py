@@ -1,7 +1,9 @@
-"""Demo data for the quick start: users, a replaying Hacker News channel, views and a few
-weeks of history, all stored through the real adapter and ingest service.
+"""Demo data for the quick start: users, a replaying Hacker News channel and a channel of every other kind
+with a week of conversations (intake/management/commands/_demo_week.py), views, a release-advocate rota from
+this month on, and the demo experts, all stored through the real adapter and ingest service.
 
-Safe to run again: existing users keep their passwords, history is only added once.
+Safe to run again: existing users keep their passwords (`--reset-passwords` gives them new ones), history is
+only added once. The logins are printed last, framed, so they are the last thing seen before the desk starts.
 """
 
 import random
@@ -20,10 +22,13 @@ from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
-from mentions.models import Tag, Ticket, TicketEvent, View
+from mentions.models import DutySettings, ReleaseRota, Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 
-HISTORY_DAYS = 21
+from ._demo_week import week_seed
+
+HISTORY_DAYS = 7
+RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
 TAGS = [
     "ci",
     "registry",
@@ -37,37 +42,84 @@ TAGS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo users, a demo Hacker News channel that replays bundled samples, views and history."
+    help = (
+        "Create demo users, a Hacker News channel that replays bundled samples, a week of mentions on every "
+        "other channel kind, views, the release rota and the demo experts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords", action="store_true", help="Give the demo users new passwords and print them."
+        )
 
     def handle(self, *args, **options):
         roles_ensure()
-        self._users()
+        logins = self._users(reset=options["reset_passwords"])
         channel = self._channel()
         self._views(channel)
         if not channel.tickets.exists():
             self._history(channel)
+        advocate = get_user_model().objects.filter(username="advocate").first()
+        week_seed(advocate=advocate)
+        self._rota(advocate)
         # The experts app seeds its own demo directory (mentions does not know experts).
         call_command("seed_demo_experts", stdout=self.stdout)
         self.stdout.write(
-            f"Demo ready: {Ticket.objects.count()} tickets, "
-            f"{Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} waiting."
+            f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
+            f"channels, {Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} "
+            "waiting."
         )
+        self._print_logins(logins)
 
-    def _users(self) -> None:
+    def _users(self, *, reset: bool) -> list[tuple[str, str, str | None]]:
+        """(username, role, new password or None when it was kept) for each demo user."""
         User = get_user_model()
+        logins: list[tuple[str, str, str | None]] = []
         for username, role in (("admin", None), ("manager", MANAGERS), ("advocate", ADVOCATES)):
-            if User.objects.filter(username=username).exists():
-                self.stdout.write(f"  user {username!r} exists (password unchanged)")
+            user = User.objects.filter(username=username).first()
+            if user is not None and not reset:
+                logins.append((username, role or "admin", None))
                 continue
             password = secrets.token_urlsafe(12)
-            user = User.objects.create_user(username=username, password=password)
+            if user is None:
+                user = User.objects.create_user(username=username, password=password)
+            else:
+                user.set_password(password)
+                user.save(update_fields=["password"])
             if role is None:
                 user.is_staff = user.is_superuser = True
                 user.save()
             else:
                 user.groups.add(Group.objects.get(name=role))
-            # Printed once, here, so a newcomer can log in; never stored in clear.
-            self.stdout.write(self.style.SUCCESS(f"  user {username!r} ({role or 'admin'}) password: {password}"))
+            logins.append((username, role or "admin", password))
+        return logins
+
+    def _print_logins(self, logins: list[tuple[str, str, str | None]]) -> None:
+        """The logins in a frame, after everything else the command prints. A new password is printed once,
+        here, so a newcomer can log in; it is never stored in clear."""
+        lines = []
+        for username, role, password in logins:
+            shown = f"password: {password}" if password else "password unchanged (printed when it was made)"
+            lines.append(f"user {username!r:<11} {role:<9} {shown}")
+        lines.append(f"Lost them? {RESET_COMMAND}")
+        width = max(len(line) for line in lines)
+        rule = "+" + "-" * (width + 2) + "+"
+        self.stdout.write(rule)
+        for line in lines:
+            self.stdout.write(self.style.SUCCESS(f"| {line:<{width}} |"))
+        self.stdout.write(rule)
+
+    def _rota(self, advocate) -> None:
+        """The handbook's release day (the 22nd) and a release advocate for this month and the next two, so
+        the queue names who is on duty and the rota runs ahead of today."""
+        if advocate is None:
+            return
+        if not DutySettings.objects.exists():
+            DutySettings.objects.create(release_day=22)
+        month = timezone.localdate().replace(day=1)
+        for _ in range(3):
+            ReleaseRota.objects.get_or_create(month=month, defaults={"advocate": advocate, "note": "demo rota"})
+            month = (month + timedelta(days=32)).replace(day=1)
 
     def _channel(self) -> Channel:
         channel, _ = Channel.objects.get_or_create(
@@ -103,11 +155,11 @@ class Command(BaseCommand):
         now = timezone.now()
         end = int((now - timedelta(hours=1)).timestamp())
         start = end - HISTORY_DAYS * 86400
-        # Roughly 25 mentions a day: every 40th item of the virtual timeline, keeping
+        # A block of the samples every 32 hours (every 80th block of 16 items), keeping
         # threads together.
         first = (start - EPOCH) // SECONDS_PER_ITEM
         last = (end - EPOCH) // SECONDS_PER_ITEM
-        hits = [hit_for(n) for n in range(first, last) if (n // 16) % 40 == 0]
+        hits = [hit_for(n) for n in range(first, last) if (n // 16) % 80 == 0]
         mentions = HackerNewsAdapter().parse_payload({"hits": hits})
         mentions_ingest(channel=channel, mentions=mentions)
 

@@ -1,0 +1,105 @@
+"""The demo's week on every channel kind but Hacker News (`seed_demo` runs it): one channel per kind holding
+the threads of channels.demo.week, stored through the ingest pipeline, then answered, solved or left waiting
+as each thread says. The channels are not polled (there is no platform to poll offline): they are saved
+disabled, so no task opens a connection for them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from channels.demo.week import THREADS, thread_mentions
+from channels.models import Channel
+from intake.pipeline import mentions_ingest
+from mentions.models import Tag, Ticket, TicketEvent
+
+# Each kind's channel: a config its adapter accepts, our account there, and whether its tickets open high.
+CHANNELS: dict[str, dict[str, Any]] = {
+    "twitter": {
+        "name": "X / Twitter (demo sample)",
+        "config": {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]},
+        "our_accounts": ["gitlab"],
+        "high_priority": True,
+    },
+    "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
+    "stackexchange": {
+        "name": "Stack Overflow (demo sample)",
+        "config": {"site": "stackoverflow", "tags": ["gitlab"]},
+        "our_accounts": ["gitlab_advocate"],
+    },
+    "disqus": {"name": "Blog comments (demo sample)", "config": {"forum": "gitlab"}, "our_accounts": ["gitlab"]},
+    "discourse": {
+        "name": "Community forum (demo sample)",
+        "config": {"base_url": "https://forum.gitlab.com"},
+        "our_accounts": ["gitlab-team"],
+    },
+    "gitlab": {
+        "name": "GitLab issues (demo sample)",
+        "config": {"projects": ["gitlab-org/gitlab"]},
+        "our_accounts": ["gitlab-bot"],
+    },
+    "email": {
+        "name": "Community mailbox (demo sample)",
+        "config": {"host": "imap.example.com", "address": "community@example.com"},
+        "our_accounts": ["community@example.com"],
+    },
+    "webhook": {"name": "Status page webhook (demo sample)", "config": {}, "our_accounts": ["desk"]},
+}
+
+
+def week_channels() -> dict[str, Channel]:
+    channels = {}
+    for kind, spec in CHANNELS.items():
+        channel, _ = Channel.objects.get_or_create(
+            slug=f"{kind}-demo",
+            defaults={
+                "name": spec["name"],
+                "kind": kind,
+                "config": spec["config"],
+                "our_accounts": spec["our_accounts"],
+                "high_priority": spec.get("high_priority", False),
+                # Never polled: the samples are all it has (see the module docstring).
+                "enabled": False,
+            },
+        )
+        channels[kind] = channel
+    return channels
+
+
+def week_seed(*, now: datetime | None = None, advocate: Any = None) -> int:
+    """Store the week's threads (once: a channel with tickets is left alone). Returns the tickets made."""
+    now = now or timezone.now()
+    channels = week_channels()
+    made = 0
+    for index, thread in enumerate(THREADS):
+        channel = channels[thread.kind]
+        root = f"demo-{thread.kind}-{index}"
+        if channel.messages.filter(external_id=root).exists():
+            continue
+        mentions = thread_mentions(thread, index=index, today=now, ours=channel.our_accounts[0])
+        if not mentions:
+            continue
+        mentions_ingest(channel=channel, mentions=mentions)
+        ticket = Ticket.objects.filter(channel=channel, messages__external_id=root).first()
+        if ticket is None:
+            continue
+        made += 1
+        _outcome(ticket, thread, advocate)
+    return made
+
+
+def _outcome(ticket: Ticket, thread: Any, advocate: Any) -> None:
+    if ticket.priority_set(thread.priority):
+        Ticket.objects.filter(pk=ticket.pk).update(priority=ticket.priority, high_priority=ticket.high_priority)
+    for name in thread.tags:
+        ticket.tags.add(Tag.objects.get_or_create(name=name)[0])
+    if thread.outcome == "solved":
+        last = ticket.messages.order_by("-platform_created_at").values_list("platform_created_at", flat=True).first()
+        solved_at = (last or ticket.requested_at) + timedelta(minutes=20)
+        Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SOLVED, solved_at=solved_at, assignee=advocate)
+        event = TicketEvent.objects.create(
+            ticket=ticket, actor=advocate, kind=TicketEvent.Kind.STATUS, data={"from": "pending", "to": "solved"}
+        )
+        TicketEvent.objects.filter(pk=event.pk).update(created_at=solved_at)
