@@ -20,7 +20,9 @@ import requests
 from requests.adapters import BaseAdapter
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
-SECONDS_PER_ITEM = 90
+# One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees
+# fresh mentions arrive without the list filling with copies of the same four stories.
+SECONDS_PER_ITEM = 300
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: item n was "posted" at EPOCH + n * SECONDS_PER_ITEM
 FIRST_ID = 45_000_000
 

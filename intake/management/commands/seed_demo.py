@@ -27,7 +27,6 @@ from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 
 from ._demo_week import week_seed
 
-HISTORY_DAYS = 7
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
 TAGS = [
     "ci",
@@ -149,17 +148,16 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _history(self, channel: Channel) -> None:
-        """Three weeks of mentions, replies and solved tickets, ending an hour ago (the
+        """The Hacker News samples once, a day ago, with replies and solved tickets (the
         replaying channel covers the last hour itself)."""
         rng = random.Random(42)
         now = timezone.now()
         end = int((now - timedelta(hours=1)).timestamp())
-        start = end - HISTORY_DAYS * 86400
-        # A block of the samples every 32 hours (every 80th block of 16 items), keeping
-        # threads together.
-        first = (start - EPOCH) // SECONDS_PER_ITEM
-        last = (end - EPOCH) // SECONDS_PER_ITEM
-        hits = [hit_for(n) for n in range(first, last) if (n // 16) % 80 == 0]
+        # The samples once (one block of 16 items, threads together), a day before the end: the week's
+        # other stories come from the other platforms (channels/demo/week.py), not from copies of these.
+        last = (end - EPOCH) // SECONDS_PER_ITEM - 86_400 // SECONDS_PER_ITEM
+        first = last - last % 16
+        hits = [hit_for(n) for n in range(first, first + 16)]
         mentions = HackerNewsAdapter().parse_payload({"hits": hits})
         mentions_ingest(channel=channel, mentions=mentions)
 
