@@ -9,7 +9,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "advocacy.cache_redis.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # A broker that needs no server: messages are files under var/celery, shared by the
     # worker, beat and web processes that `make run` starts.

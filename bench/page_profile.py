@@ -1,0 +1,105 @@
+"""Where a signed-in page's CPU goes: N requests through Django's test client, in-process, profiled.
+
+Production settings as bench/pages.py gives gunicorn (DJANGO_ENV=production, DEBUG off, the production
+middleware), on the database bench/pages.py loaded; no network and no other process in the measurement, so the
+figures hold on a shared machine where the gunicorn run's do not. Prints CPU milliseconds per request (process
+time, after warm-up requests) for each page and, with --profile, cProfile's top functions by cumulative time.
+
+    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,queue,bare] [--profile ticket]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
+os.environ.update(
+    DJANGO_ENV="production",
+    DJANGO_DEBUG="false",
+    ALLOWED_HOSTS="127.0.0.1,testserver",
+    SECURE_SSL_REDIRECT="false",
+    LOG_LEVEL="WARNING",
+)
+os.environ.setdefault("SECRET_KEY", "bench-pages-not-a-secret")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+import _common
+
+PAGES = {"floor": "/tickets/0/", "ticket": "/tickets/{}/", "queue": "/", "tickets": "/tickets/", "bare": "BARE"}
+
+
+def requester(url: str, user: Any) -> Callable[[int], int]:
+    """A function making the i-th request of a page and returning its status."""
+    if url == "BARE":  # the bare page's handler straight, as bench/_bare_wsgi.py serves it
+        import _bare_wsgi
+        from django.test.client import RequestFactory
+
+        factory = RequestFactory()
+        return lambda i: _bare_wsgi.bare.get_response(factory.get(_bare_wsgi.BARE_PATH)).status_code
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return lambda i: client.get(url.format(4242 + i * 997)).status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--pages", default="floor,ticket,queue,bare")
+    parser.add_argument("--profile", default="", help="pages to profile with cProfile (comma-separated)")
+    parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--dump", default="", help="a folder to write each profiled page's <page>.prof into")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of --requests; the least CPU is printed (others' load only adds)"
+    )
+    args = parser.parse_args()
+    _common.setup_django()
+
+    import logging
+
+    from _pages_load import people
+
+    # The 404s' "Not Found" warnings go to stderr as in gunicorn; a shared terminal need not show 200 of them.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    advocate = people()[0][0]
+    for name in args.pages.split(","):
+        get = requester(PAGES[name], advocate)
+        for i in range(args.warmup):
+            get(i)
+        profiler = cProfile.Profile() if name in args.profile.split(",") else None
+        rounds = []
+        statuses: set[int] = set()
+        for _ in range(1 if profiler else args.rounds):
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            statuses |= {get(i) for i in range(args.requests)}
+            if profiler:
+                profiler.disable()
+            rounds.append((time.process_time() - started) * 1000 / args.requests)
+        median = sorted(rounds)[len(rounds) // 2]
+        print(
+            f"{name:<8} {min(rounds):7.2f} CPU ms/req (least of {len(rounds)} rounds; median {median:.2f})"
+            f"  statuses {sorted(statuses)}",
+            flush=True,
+        )
+        if profiler:
+            if args.dump:
+                profiler.dump_stats(Path(args.dump) / f"{name}.prof")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""The floor: what the cheapest signed-in page (a missing ticket's 404, bench/pages.py's `floor`) costs in
+database queries and Redis round trips, pinned, so a new per-request cost on every page is a decision made in
+this file. Redis is the real one the tests use; its commands are counted at redis-py's client, the library's
+edge (advocacy/cache_redis.py keeps one client for them all)."""
+
+import pytest
+import redis
+
+from mentions.tests.factories import AdvocateFactory
+
+pytestmark = pytest.mark.django_db
+
+# The user row, the ticket asked for (none), and the navigation's two counts (the advocate's follow-ups, the
+# waiting tickets for the tab title). Production reads those two from the cache under the change stamp
+# (mentions/live.py: one query for the stamp instead); the tests run with the fragment cache off (settings_test).
+FLOOR_QUERIES = 4
+# The session (cached_db reads the cache, not the database) and the permission sets' version
+# (mentions/perm_cache.py).
+FLOOR_REDIS_COMMANDS = 2
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    sent: list[str] = []
+    real = redis.Redis.execute_command
+
+    def counting(self, *args, **options):
+        sent.append(str(args[0]))
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    return sent
+
+
+def test_the_floor_costs_what_it_did(client, django_assert_num_queries, redis_commands):
+    client.force_login(AdvocateFactory())
+    client.get("/tickets/0/")  # per-process first-use work (caches filled once) is not what a page costs
+    redis_commands.clear()
+    with django_assert_num_queries(FLOOR_QUERIES):
+        response = client.get("/tickets/0/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+    assert len(redis_commands) == FLOOR_REDIS_COMMANDS, redis_commands
