@@ -40,6 +40,7 @@ def test_the_composer_is_on_the_first_screen_and_one_tap_away_on_a_phone(live_se
         page = browser.new_page(viewport={"width": 1366, "height": 800})
         _log_in(page, live_server.url, "ada")
         page.goto(f"{live_server.url}/tickets/{first.pk}/")
+        page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-first-screen-1366.png"))
         for selector in ("#reply-body", "form[data-keys-macro] select", "[data-testid=tab-note]", "#reply-status"):
             assert _in_view(page, selector), selector
         expect(page.get_by_test_id("panel-slot-outreach")).to_have_count(0)  # replaced by the panel once loaded
@@ -103,10 +104,14 @@ def test_a_refused_action_shows_its_error_beside_the_control_and_keeps_the_focus
         expect(page.locator("#note-body")).to_be_focused()
         expect(page).to_have_url(url)
 
-        # A macro that cannot run: its reason beside the picker, the address unchanged.
+        # A macro that cannot run: the picker shows it disabled; applied anyway (a page loaded before Slack
+        # was disconnected), the server's refusal shows beside the picker, the address unchanged.
         page.get_by_test_id("tab-reply").click()
         macro = page.locator("form[data-keys-macro] select[name=macro]")
-        macro.select_option(label="Involving experts::Community involvement")
+        community = macro.locator("option[data-missing]", has_text="Community involvement")
+        expect(community).to_be_disabled()
+        community.evaluate("option => { option.disabled = false; }")
+        macro.select_option(community.get_attribute("value"))
         page.locator("form[data-keys-macro] button").click()
         expect(page.get_by_test_id("result-macro")).to_contain_text("Slack is not connected")
         expect(page.locator("form[data-keys-macro] button")).to_be_focused()
@@ -129,6 +134,7 @@ def test_play_prefill_macro_reply_next_with_the_keyboard(live_server, handbook_m
         expect(page).to_have_url(f"{live_server.url}/tickets/{first.pk}/")
 
         page.keyboard.press("m")
+        expect(page.get_by_role("dialog", name="Apply a macro")).to_be_visible()  # then type into it
         page.keyboard.type("downtime")
         page.keyboard.press("Enter")  # a prefill: the ticket stays, the draft arrives in the reply box
         expect(page.get_by_test_id("result-macro")).to_contain_text("applied")

@@ -210,6 +210,7 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
 
         # A macro that asks for a link gets it typed in the picker before anything is submitted.
         page.keyboard.press("m")
+        expect(page.get_by_role("dialog", name="Apply a macro")).to_be_visible()  # then type into it
         page.keyboard.type("reached")
         page.keyboard.press("Enter")
         link = page.get_by_label("Link for “Reached out to expert”")

@@ -53,6 +53,7 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
 
         page.keyboard.press("m")
         picker = page.get_by_role("dialog", name="Apply a macro")
+        expect(picker).to_be_visible()  # typed before it opens, the letters would be the desk's shortcuts
         page.keyboard.type("community")
         option = picker.get_by_role("option", name=COMMUNITY)
         expect(option).to_have_attribute("aria-disabled", "true")
@@ -64,7 +65,9 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
         page.keyboard.press("Escape")
 
         # A prefill, then `r` and typing: a new paragraph, never "…abuse.Thanks!".
+        expect(picker).to_be_hidden()
         page.keyboard.press("m")
+        expect(picker).to_be_visible()
         page.keyboard.type("spam")
         expect(picker.get_by_role("option", selected=True)).to_contain_text("Prefills the reply")
         page.keyboard.press("Enter")
