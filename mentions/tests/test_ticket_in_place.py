@@ -27,7 +27,9 @@ def _queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_first_answer_carries_conversation_and_composer_and_leaves_the_experts_panel_for_later(advocate_client):
+def test_the_first_answer_carries_conversation_and_composer_and_leaves_the_experts_panel_for_later(
+    advocate_client, handbook_macros
+):
     ticket = TicketFactory(subject="Pipeline cache")
     MessageFactory(ticket=ticket, body="My pipeline cache never restores")
     url = ticket.get_absolute_url()
@@ -41,7 +43,9 @@ def test_the_first_answer_carries_conversation_and_composer_and_leaves_the_exper
     # The suggestions are the panel's, not the first answer's (the macro picker may list experts by name).
     assert 'data-testid="expert-suggestion"' not in html and 'data-testid="outreach-panel"' not in html
     # The panel adds no query to the first answer; the whole first answer stays within its count.
-    assert _queries(advocate_client, url) == without_experts <= 8  # 10 before, with the experts panel
+    # With the handbook's macros (seeded here: transactional tests flush the migration's), whose community macro
+    # reads its Slack channel: 9; 11 before, with the experts panel in the first answer.
+    assert _queries(advocate_client, url) == without_experts <= 9
 
     panel = advocate_client.get(panel_url)
     assert panel.status_code == 200
