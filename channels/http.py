@@ -39,6 +39,12 @@ def build_session() -> requests.Session:
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
         session.mount(prefix, _Redirected(prefix, target))
+    if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
+        from channels.demo.replay import DemoNetwork
+
+        network = DemoNetwork()
+        session.mount("http://", network)
+        session.mount("https://", network)
     return session
 
 

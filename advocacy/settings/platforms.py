@@ -20,6 +20,9 @@ DESK_HTTP_TIMEOUT_SECONDS = env.float("DESK_HTTP_TIMEOUT_SECONDS", default=20.0)
 # {"https://api.x.com/": "https://x-sandbox.example.com/"}: a platform's API reached at another
 # address (a sandbox; the end-to-end tests' local fake). Empty in production.
 DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={})
+# The demo desk (`make run`): every platform's API answered on this machine from the demo week
+# (channels.demo.replay); any other host outside 127.0.0.1 is refused. Off in production.
+DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
 # Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
 DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")

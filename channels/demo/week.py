@@ -344,15 +344,19 @@ def thread_start(thread: Thread, today: datetime) -> datetime:
     return day + timedelta(hours=thread.hour)
 
 
-def thread_mentions(thread: Thread, *, index: int, today: datetime, ours: str) -> list[IncomingMention]:
-    """The thread's posts that have happened by `today`, opening post first, as cleaned mentions."""
+def thread_mentions(
+    thread: Thread, *, index: int, today: datetime, ours: str, until: datetime | None = None
+) -> list[IncomingMention]:
+    """The thread's posts that have happened by `until` (default `today`, the day its week ends),
+    opening post first, as cleaned mentions."""
+    until = until or today
     start = thread_start(thread, today)
     root = f"demo-{thread.kind}-{index}"
     posts = [(0, thread.author, thread.text), *thread.followups]
     found: list[IncomingMention] = []
     for number, (minutes, author, text) in enumerate(posts):
         at = start + timedelta(minutes=minutes)
-        if at > today:
+        if at > until:
             break  # a follow-up still in the future for a thread opened this morning
         handle = ours if author == OURS else author
         mention = IncomingMention(

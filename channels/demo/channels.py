@@ -1,0 +1,52 @@
+"""The demo desk's channel of each kind (`seed_demo` makes them): a config its adapter accepts, our account
+there, and whether its tickets open high. Their API is answered by channels.demo.replay, so they are polled
+like any channel; the day a demo channel was made anchors its week (the posts are "N days before" that day)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+DEMO_CHANNELS: dict[str, dict[str, Any]] = {
+    "twitter": {
+        "name": "X / Twitter (demo sample)",
+        "config": {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]},
+        "our_accounts": ["gitlab"],
+        "high_priority": True,
+    },
+    "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
+    "stackexchange": {
+        "name": "Stack Overflow (demo sample)",
+        "config": {"site": "stackoverflow", "tags": ["gitlab"]},
+        "our_accounts": ["gitlab_advocate"],
+    },
+    "disqus": {"name": "Blog comments (demo sample)", "config": {"forum": "gitlab"}, "our_accounts": ["gitlab"]},
+    "discourse": {
+        "name": "Community forum (demo sample)",
+        "config": {"base_url": "https://forum.gitlab.com"},
+        "our_accounts": ["gitlab-team"],
+    },
+    "gitlab": {
+        "name": "GitLab issues (demo sample)",
+        "config": {"projects": ["gitlab-org/gitlab"]},
+        "our_accounts": ["gitlab-bot"],
+    },
+    "email": {
+        "name": "Community mailbox (demo sample)",
+        "config": {"host": "imap.example.com", "address": "community@example.com"},
+        "our_accounts": ["community@example.com"],
+    },
+    "webhook": {"name": "Status page webhook (demo sample)", "config": {}, "our_accounts": ["desk"]},
+}
+
+
+def demo_slug(kind: str) -> str:
+    return f"{kind}-demo"
+
+
+def demo_anchor(kind: str) -> datetime | None:
+    """When the demo channel of `kind` was made (its week ends that day); None before `seed_demo` ran.
+    One query per replayed request: the demo polls a few times a minute."""
+    from channels.models import Channel
+
+    return Channel.objects.filter(slug=demo_slug(kind)).values_list("created_at", flat=True).first()

@@ -1,0 +1,132 @@
+"""The demo desk's network: every platform the demo polls is answered on this machine, from the demo week.
+
+`make run` sets DESK_DEMO_REPLAY; then every HTTP session the desk builds (channels.http.build_session) has
+this transport mounted for `http://` and `https://`. A request to a platform's API is answered by that
+platform's replay module (`channels/adapters/<kind>/replay.py`, listed in REPLAYS) in the platform's own
+response shape, rendered from the demo week's posts (channels.demo.week), so the demo's polls run the
+production path (the adapter's query, paging, cursor and parser, then intake) with no network. A request to
+any other host outside this machine is refused with a ConnectionError: the demo never opens a connection
+outside 127.0.0.1, and a test fails if a task tries.
+
+A replay module exposes:
+    HOSTS: tuple[str, ...]                      the API hosts it answers for
+    answer(request, posts) -> (status, body)    body: JSON-able, or bytes/str sent as they are
+where `posts` gives the demo week's posts of its kind that have happened by now
+(`DemoPosts`: cleaned IncomingMention items, opening post first per thread).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import requests
+from django.utils import timezone
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from channels.adapters.base import IncomingMention
+
+logger = logging.getLogger(__name__)
+
+# The platform kinds whose API the demo answers: module channels.adapters.<kind>.replay each.
+REPLAY_KINDS = ("twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab")
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class Replay(Protocol):
+    HOSTS: tuple[str, ...]
+
+    def answer(self, request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]: ...
+
+
+@dataclass(frozen=True)
+class DemoPosts:
+    """The demo week's posts of one kind by `now`, anchored on the day the demo was seeded."""
+
+    kind: str
+    now: datetime
+    our_account: str
+    mentions: tuple[IncomingMention, ...]
+
+    def threads(self) -> list[list[IncomingMention]]:
+        """The posts by thread, each opening post first, threads oldest first."""
+        by_thread: dict[str, list[IncomingMention]] = {}
+        for mention in self.mentions:
+            by_thread.setdefault(mention.thread_id or mention.external_id, []).append(mention)
+        return sorted(by_thread.values(), key=lambda posts: posts[0].created_at)
+
+
+def demo_posts(kind: str, *, now: datetime | None = None) -> DemoPosts:
+    from channels.demo.channels import DEMO_CHANNELS, demo_anchor
+    from channels.demo.week import THREADS, thread_mentions
+
+    now = now or timezone.now()
+    anchor = demo_anchor(kind) or now
+    ours = DEMO_CHANNELS[kind]["our_accounts"][0]
+    found: list[IncomingMention] = []
+    for index, thread in enumerate(THREADS):
+        if thread.kind == kind:
+            found.extend(thread_mentions(thread, index=index, today=anchor, ours=ours, until=now))
+    return DemoPosts(kind=kind, now=now, our_account=ours, mentions=tuple(found))
+
+
+@cache
+def _replays() -> dict[str, tuple[str, Replay]]:
+    """Host → (kind, replay module)."""
+    hosts: dict[str, tuple[str, Replay]] = {}
+    for kind in REPLAY_KINDS:
+        module: Any = importlib.import_module(f"channels.adapters.{kind}.replay")
+        for host in module.HOSTS:
+            hosts[host] = (kind, module)
+    return hosts
+
+
+class DemoNetwork(BaseAdapter):
+    """Mounted for http:// and https:// on the demo desk's sessions (see the module docstring)."""
+
+    def __init__(self, posts_of: Callable[[str], DemoPosts] = demo_posts) -> None:
+        super().__init__()
+        self.posts_of = posts_of
+        self.local = HTTPAdapter()
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        assert request.url is not None  # the session prepared it, and preparing sets the URL
+        host = (urlparse(request.url).hostname or "").lower()
+        if host in LOCAL_HOSTS:
+            return self.local.send(request, *args, **kwargs)  # this machine: a local fake, a webhook receiver
+        if host == "hn.algolia.com":
+            from channels.adapters.hackernews.replay import ReplayTransport
+
+            return ReplayTransport().send(request, *args, **kwargs)
+        found = _replays().get(host)
+        if found is None:
+            logger.warning("demo: refused a connection to %s (the demo desk stays on this machine)", host)
+            raise requests.ConnectionError(f"the demo desk opens no connection outside this machine ({host})")
+        kind, replay = found
+        status, body = replay.answer(request, self.posts_of(kind))
+        return _response(request, status, body)
+
+    def close(self) -> None:
+        self.local.close()
+
+
+def _response(request: requests.PreparedRequest, status: int, body: Any) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.reason = requests.status_codes._codes.get(status, ("",))[0].upper().replace("_", " ")  # type: ignore[attr-defined]
+    if isinstance(body, bytes | str):
+        response._content = body.encode() if isinstance(body, str) else body
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    else:
+        response._content = json.dumps(body).encode()
+        response.headers["Content-Type"] = "application/json"
+    response.url = request.url or ""
+    response.request = request
+    return response
