@@ -10,50 +10,18 @@ from typing import Any
 
 from django.utils import timezone
 
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.demo.week import THREADS, thread_mentions
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.models import Tag, Ticket, TicketEvent
 
-# Each kind's channel: a config its adapter accepts, our account there, and whether its tickets open high.
-CHANNELS: dict[str, dict[str, Any]] = {
-    "twitter": {
-        "name": "X / Twitter (demo sample)",
-        "config": {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]},
-        "our_accounts": ["gitlab"],
-        "high_priority": True,
-    },
-    "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
-    "stackexchange": {
-        "name": "Stack Overflow (demo sample)",
-        "config": {"site": "stackoverflow", "tags": ["gitlab"]},
-        "our_accounts": ["gitlab_advocate"],
-    },
-    "disqus": {"name": "Blog comments (demo sample)", "config": {"forum": "gitlab"}, "our_accounts": ["gitlab"]},
-    "discourse": {
-        "name": "Community forum (demo sample)",
-        "config": {"base_url": "https://forum.gitlab.com"},
-        "our_accounts": ["gitlab-team"],
-    },
-    "gitlab": {
-        "name": "GitLab issues (demo sample)",
-        "config": {"projects": ["gitlab-org/gitlab"]},
-        "our_accounts": ["gitlab-bot"],
-    },
-    "email": {
-        "name": "Community mailbox (demo sample)",
-        "config": {"host": "imap.example.com", "address": "community@example.com"},
-        "our_accounts": ["community@example.com"],
-    },
-    "webhook": {"name": "Status page webhook (demo sample)", "config": {}, "our_accounts": ["desk"]},
-}
-
 
 def week_channels() -> dict[str, Channel]:
     channels = {}
-    for kind, spec in CHANNELS.items():
+    for kind, spec in DEMO_CHANNELS.items():
         channel, _ = Channel.objects.get_or_create(
-            slug=f"{kind}-demo",
+            slug=demo_slug(kind),
             defaults={
                 "name": spec["name"],
                 "kind": kind,
