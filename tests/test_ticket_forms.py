@@ -24,6 +24,7 @@ from mentions.forms import (
 )
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory, ViewFactory
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -165,18 +166,18 @@ def test_a_form_with_errors_keeps_what_was_typed_and_says_what_is_wrong(client):
     url = ticket.get_absolute_url()
     typed = "Thanks <b>Dana</b>, we are on it"
     response = client.post(f"{url}reply/", {"body": typed, "link": "not a url", "status": "pending", "seen": "0"})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Enter a valid URL." in html
+    html = refused_page(client, response, ticket, "reply")
+    assert "Enter a valid URL." in result_slot(html, "reply")
     assert "Thanks &lt;b&gt;Dana&lt;/b&gt;, we are on it</textarea>" in html
     reply = _page_forms(html)["reply"]
     assert reply["link"][1]["value"] == "not a url"
     assert '<option value="pending" selected>' in html
 
     response = client.post(f"{url}merge/", {"target": "0", "reason": "same thread", "seen": "0"})
-    assert response.status_code == 400
-    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
-    assert _page_forms(response.content.decode())["merge"]["reason"][1]["value"] == "same thread"
+    html = refused_page(client, response, ticket, "merge")
+    assert "Ensure this value is greater than or equal to 1." in result_slot(html, "merge")
+    merge = _page_forms(html)["merge"]
+    assert merge["reason"][1]["value"] == "same thread" and merge["target"][1]["value"] == "0"
 
 
 def test_an_advocate_gets_no_reassign_form_and_no_list_of_people(client):

@@ -10,6 +10,7 @@ from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -106,10 +107,10 @@ def test_a_slack_refusal_is_shown_to_the_advocate(advocate_client, slack, case):
         {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_plan", "message": "Hi"},
     )
 
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "Slack has no channel #s_plan (or the bot is not in it)" in html
+    html = refused_page(advocate_client, response, ticket, "outreach")
+    assert "Slack has no channel #s_plan (or the bot is not in it)" in result_slot(html, "outreach")
     assert 'data-testid="outreach-form"' in html  # kept, to fix the channel and send again
+    assert 'value="#s_plan"' in html  # as it was typed
     assert "xoxb-test" not in html
     assert Outreach.objects.get().status == Outreach.Status.FAILED
 
@@ -134,7 +135,9 @@ def test_a_bad_channel_name_is_refused_before_slack(advocate_client, slack, case
         _send_url(ticket),
         {"seen": seen(ticket), "expert": expert.pk, "channel": "#No Spaces", "message": "Hi"},
     )
-    assert response.status_code == 400 and len(slack.calls) == 0 and not Outreach.objects.exists()
+    html = refused_page(advocate_client, response, ticket, "outreach")
+    assert "A Slack channel name such as #s_plan (lower case), or a channel id." in result_slot(html, "outreach")
+    assert len(slack.calls) == 0 and not Outreach.objects.exists()
 
 
 def test_declining_an_outreach_from_the_page(advocate_client, case):
@@ -142,7 +145,12 @@ def test_declining_an_outreach_from_the_page(advocate_client, case):
     outreach = OutreachFactory(ticket=ticket, expert=expert)
     url = reverse("experts:ticket-outreach-decline", args=[ticket.pk, outreach.pk])
 
-    assert advocate_client.post(url, {"seen": seen(ticket), "reason": ""}).status_code == 400
+    response = advocate_client.post(url, {"seen": seen(ticket), "reason": ""})
+    # The decline form has no result slot: its errors are said above the list of outreaches.
+    html = refused_page(advocate_client, response, ticket, "decline")
+    assert 'id="id_reason_error"><li>This field is required.</li>' in html
+    outreach.refresh_from_db()
+    assert outreach.status != Outreach.Status.DECLINED
     response = advocate_client.post(url, {"seen": seen(ticket), "reason": "On leave"})
 
     assert response.status_code == 302
@@ -192,7 +200,9 @@ def test_a_tampered_expert_id_is_refused(advocate_client, slack, case):
         _send_url(ticket),
         {"seen": seen(ticket), "expert": "abc", "channel": "#s_verify", "message": "Hi"},
     )
-    assert response.status_code == 400 and len(slack.calls) == 0
+    html = refused_page(advocate_client, response, ticket, "outreach")
+    assert "Select a valid choice." in result_slot(html, "outreach")
+    assert len(slack.calls) == 0
     assert advocate_client.get(f"{ticket.get_absolute_url()}?expert=999999").status_code == 200
 
 
@@ -213,10 +223,9 @@ def test_the_outreach_form_says_before_sending_when_slack_is_not_connected(advoc
     response = advocate_client.post(
         _send_url(ticket), {"seen": seen(ticket), "expert": expert.pk, "channel": "#s_verify", "message": "Hi"}
     )
-    assert response.status_code == 400
-    assert "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it" in (
-        response.content.decode()
-    )
+    html = refused_page(advocate_client, response, ticket, "outreach")
+    said = "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it"
+    assert said in result_slot(html, "outreach")
     assert len(slack.calls) == 0
 
 
@@ -229,9 +238,8 @@ def test_a_refused_community_macro_is_said_on_the_page_and_the_ticket_stays_open
         reverse("mentions:ticket-macro", args=[ticket.pk]), {"seen": seen(ticket), "macro": macro.pk, "link": ""}
     )
 
-    assert response.status_code == 400
-    assert "was not applied: Slack has no channel #community-involvement (or the bot is not in it)." in (
-        response.content.decode()
-    )
+    html = refused_page(advocate_client, response, ticket, "macro")
+    said = "was not applied: Slack has no channel #community-involvement (or the bot is not in it)."
+    assert said in result_slot(html, "macro")
     ticket.refresh_from_db()
     assert ticket.status == "new"

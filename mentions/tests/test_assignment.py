@@ -9,6 +9,7 @@ from mentions.models import Ticket, TicketEvent, View
 from mentions.selectors import queue_summary
 from mentions.services import ticket_claim_next
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,9 @@ def test_the_assignee_releases_a_ticket_with_a_reason_and_it_returns_to_the_queu
     url = reverse("mentions:ticket-release", args=[ticket.pk])
 
     refused = client.post(url, {"seen": seen(ticket), "reason": "  "})
-    assert refused.status_code == 400
+    assert "Why release it?: This field is required." in result_slot(
+        refused_page(client, refused, ticket, "release"), "release"
+    )
     ticket.refresh_from_db()
     assert ticket.assignee == ada
 
@@ -43,8 +46,13 @@ def test_the_assignee_releases_a_ticket_with_a_reason_and_it_returns_to_the_queu
     assert event.actor == ada and event.data == {"reason": "needs someone who knows the runner", "via": "release"}
     assert next(s.waiting for s in queue_summary() if s.view == view) == 1
     # Someone else, or the same person again, cannot release what they do not hold.
+    # Refused (the ticket page has no release control for who does not hold it, so no slot to say why).
     client.force_login(AdvocateFactory())
-    assert client.post(url, {"seen": seen(ticket), "reason": "x"}).status_code == 400
+    page = refused_page(client, client.post(url, {"seen": seen(ticket), "reason": "x"}), ticket, "release")
+    assert 'data-testid="result-release"' not in page
+    refused = client.post(url, {"seen": seen(ticket), "reason": "x"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400
+    assert "This ticket is not assigned: it is in the queue already." in refused.content.decode()
     assert ticket.events.filter(kind=TicketEvent.Kind.UNASSIGNED).count() == 1
 
 
@@ -61,7 +69,8 @@ def test_a_manager_reassigns_to_anyone_with_queue_access_and_nobody_else(client,
     client.force_login(ManagerFactory(username="meg"))
     page = client.get(ticket.get_absolute_url()).content.decode()
     assert 'action="' + url in page and ">bo<" in page and ">outsider<" not in page
-    assert client.post(url, {"seen": seen(ticket), "assignee": outsider.pk}).status_code == 400
+    refused = client.post(url, {"seen": seen(ticket), "assignee": outsider.pk})
+    assert "Assign to: Select a valid choice." in result_slot(refused_page(client, refused, ticket, "assign"), "assign")
     assert client.post(url, {"seen": seen(ticket), "assignee": bo.pk}).status_code == 302
 
     ticket.refresh_from_db()

@@ -10,6 +10,7 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +83,8 @@ def test_a_refused_mail_keeps_the_draft_and_shows_the_error(advocate_client, tic
         reverse("mentions:ticket-send", args=[ticket.pk]),
         {"seen": seen(ticket), "body": "Sure!", "token": "t", "status": "solved"},
     )
-    assert response.status_code == 400
-    assert "The mail server refused the reply" in response.content.decode()
+    page = refused_page(advocate_client, response, ticket, "send")
+    assert "The mail server refused the reply" in result_slot(page, "send")
     ticket.refresh_from_db()
     assert ticket.reply_draft == "Sure!" and ticket.first_reply_at is None
     assert ticket.events.filter(kind=TicketEvent.Kind.REPLY_FAILED).exists()

@@ -14,6 +14,7 @@ from mentions.tests.factories import (
     ViewFactory,
     seen,
 )
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +182,7 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
     macro = Macro.objects.get(name="Reached out to expert")
     expert = ExpertFactory()  # whom the advocate asked: the outreach is recorded to them
     response = post("ticket-macro", {"macro": macro.pk, "link": ""})
-    assert response.status_code == 400 and "needs a link" in response.content.decode()
+    assert "needs a link" in result_slot(refused_page(advocate_client, response, ticket, "macro"), "macro")
     post("ticket-macro", {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1", "expert": expert.pk})
 
     ticket.refresh_from_db()
@@ -201,12 +202,13 @@ def test_bad_form_input_is_refused_with_a_message_and_changes_nothing(advocate_c
         reverse("mentions:ticket-reply", args=[ticket.pk]),
         {"seen": seen(ticket), "body": "", "link": "", "status": "solved"},
     )
-    assert response.status_code == 400
-    assert "Give the reply text or a link" in response.content.decode()
+    page = refused_page(advocate_client, response, ticket, "reply")
+    assert "Give the reply text or a link" in result_slot(page, "reply")
     response = advocate_client.post(
         reverse("mentions:ticket-status", args=[ticket.pk]), {"seen": seen(ticket), "status": "exploded"}
     )
-    assert response.status_code == 400
+    page = refused_page(advocate_client, response, ticket, "status")
+    assert "Select a valid choice. exploded is not one of the available choices." in result_slot(page, "status")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW and not ticket.events.exists()
 

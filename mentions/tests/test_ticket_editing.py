@@ -9,6 +9,7 @@ from django.utils import timezone
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 K = TicketEvent.Kind
@@ -60,9 +61,10 @@ def test_tags_are_replaced_with_one_event_per_tag_added_or_removed(advocate_clie
 def test_a_bad_tag_is_refused_in_words_and_changes_nothing(advocate_client):
     ticket = TicketFactory()
     response = post(advocate_client, ticket, "ticket-tags", {"tags": "ok <script>"})
-    assert response.status_code == 400
-    assert "is not a tag name" in response.content.decode()
-    assert "<script>" not in response.content.decode()  # shown escaped
+    html = refused_page(advocate_client, response, ticket, "tags")
+    said = result_slot(html, "tags")
+    assert "is not a tag name" in said and "&lt;script&gt;" in said
+    assert "<script>" not in html  # shown escaped, beside the control and in the field as typed
     assert not ticket.tags.exists() and not ticket.events.exists()
 
 
@@ -117,12 +119,15 @@ def test_merge_moves_the_conversation_and_both_histories_say_so(advocate_client)
 
 def test_merge_refuses_itself_a_missing_ticket_and_a_merged_one(advocate_client):
     ticket, other = TicketFactory(), TicketFactory()
-    assert post(advocate_client, ticket, "ticket-merge", {"target": ticket.pk}).status_code == 400
-    response = post(advocate_client, ticket, "ticket-merge", {"target": 999999})
-    assert response.status_code == 400 and "There is no ticket #999999" in response.content.decode()
+
+    def refused(target) -> str:
+        response = post(advocate_client, ticket, "ticket-merge", {"target": target})
+        return result_slot(refused_page(advocate_client, response, ticket, "merge"), "merge")
+
+    assert "A ticket cannot be merged into itself." in refused(ticket.pk)
+    assert "There is no ticket #999999" in refused(999999)
     assert post(advocate_client, other, "ticket-merge", {"target": ticket.pk}).status_code == 302
-    response = post(advocate_client, ticket, "ticket-merge", {"target": other.pk})
-    assert response.status_code == 400 and "merge into that one" in response.content.decode()
+    assert "merge into that one" in refused(other.pk)
     assert not ticket.events.filter(kind__in=[K.MERGED_INTO]).exists()
 
 
@@ -131,8 +136,10 @@ def test_a_form_opened_before_a_merge_is_refused(advocate_client):
     ticket.refresh_from_db()
     stale = seen(ticket)
     post(advocate_client, other, "ticket-merge", {"target": ticket.pk})
-    response = advocate_client.post(
-        reverse("mentions:ticket-reply", args=[ticket.pk]), {"seen": stale, "body": "hi", "status": "solved"}
-    )
-    assert response.status_code == 409
+    url = reverse("mentions:ticket-reply", args=[ticket.pk])
+    response = advocate_client.post(url, {"seen": stale, "body": "hi", "status": "solved"})
+    html = refused_page(advocate_client, response, ticket, "reply")
+    assert "This ticket changed since you opened it" in result_slot(html, "reply")
+    response = advocate_client.post(url, {"seen": stale, "body": "hi", "status": "solved"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409  # stale, not invalid
     assert not ticket.messages.filter(kind=Message.Kind.OUR_REPLY).exists()

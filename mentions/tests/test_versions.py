@@ -14,6 +14,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import Message, TicketEvent
 from mentions.services import ticket_mark_replied
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 from mentions.tests.test_send_reply import _ticket_from, _tweet
 
 
@@ -32,17 +33,26 @@ def test_a_stale_reply_is_refused_without_side_effects_says_what_changed_and_kee
     events_before = TicketEvent.objects.filter(ticket=ticket).count()
     messages_before = Message.objects.filter(ticket=ticket).count()
 
-    response = _client(ada).post(
+    client = _client(ada)
+    response = client.post(
         reverse("mentions:ticket-reply", args=[ticket.pk]),
         {"seen": opened, "body": "My own careful answer", "link": "", "status": "solved"},
     )
 
-    assert response.status_code == 409
-    page = response.content.decode()
-    assert "This ticket changed since you opened it" in page and "bo: marked replied" in page
-    assert "My own careful answer" in page  # the draft is kept in the form
+    page = refused_page(client, response, ticket, "reply")
+    said = result_slot(page, "reply")
+    assert "This ticket changed since you opened it" in said and "bo: marked replied" in said
+    assert "My own careful answer</textarea>" in page  # the draft is kept in the form
     assert TicketEvent.objects.filter(ticket=ticket).count() == events_before
     assert Message.objects.filter(ticket=ticket).count() == messages_before
+    # With htmx the refusal says it was stale (409), not invalid (400), and still changes nothing.
+    response = client.post(
+        reverse("mentions:ticket-reply", args=[ticket.pk]),
+        {"seen": opened, "body": "My own careful answer", "link": "", "status": "solved"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409 and "This ticket changed since you opened it" in response.content.decode()
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events_before
     # The refusal page carries the new version: a deliberate resubmit goes through.
     response = _client(ada).post(
         reverse("mentions:ticket-reply", args=[ticket.pk]),
@@ -69,9 +79,11 @@ def test_a_new_message_makes_an_open_form_stale_but_a_note_does_not():
         ),
     )
     url = reverse("mentions:ticket-status", args=[ticket.pk])
-    response = _client(ada).post(url, {"seen": opened, "status": "solved"})
-    assert response.status_code == 409
-    assert "the desk: a new message" in response.content.decode()
+    client = _client(ada)
+    said = result_slot(
+        refused_page(client, client.post(url, {"seen": opened, "status": "solved"}), ticket, "status"), "status"
+    )
+    assert "This ticket changed since you opened it" in said and "the desk: a new message" in said
     ticket.refresh_from_db()
     assert ticket.status != "solved"
 
@@ -79,10 +91,11 @@ def test_a_new_message_makes_an_open_form_stale_but_a_note_does_not():
 @pytest.mark.django_db
 def test_a_form_without_a_version_is_refused():
     ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
-    response = _client(AdvocateFactory()).post(
-        reverse("mentions:ticket-status", args=[ticket.pk]), {"status": "solved"}
-    )
-    assert response.status_code == 409
+    client = _client(AdvocateFactory())
+    url = reverse("mentions:ticket-status", args=[ticket.pk])
+    said = result_slot(refused_page(client, client.post(url, {"status": "solved"}), ticket, "status"), "status")
+    assert "This ticket changed since you opened it: this form did not say which version you saw." in said
+    assert client.post(url, {"status": "solved"}, HTTP_HX_REQUEST="true").status_code == 409
     ticket.refresh_from_db()
     assert ticket.status != "solved"
 
@@ -91,6 +104,7 @@ def _send_concurrently(ticket, users, tokens, opened):
     url = reverse("mentions:ticket-send", args=[ticket.pk])
     barrier = threading.Barrier(len(users))
     codes: list[int] = []
+    refusals: list[str] = []
     errors: list[BaseException] = []
 
     def send(user, token):
@@ -99,6 +113,8 @@ def _send_concurrently(ticket, users, tokens, opened):
             barrier.wait()
             response = client.post(url, {"seen": opened, "body": "We're on it", "token": token, "status": "pending"})
             codes.append(response.status_code)
+            if response.status_code == 303:  # refused: what the page it leads to says beside the composer
+                refusals.append(result_slot(refused_page(client, response, ticket, "send"), "send"))
         except BaseException as exc:  # reported below, never swallowed
             errors.append(exc)
         finally:
@@ -110,7 +126,7 @@ def _send_concurrently(ticket, users, tokens, opened):
     for t in threads:
         t.join()
     assert not errors, errors
-    return sorted(codes)
+    return sorted(codes), refusals
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,9 +138,11 @@ def test_twenty_people_sending_a_reply_to_one_ticket_at_once_post_it_once():
     ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab is it down?", mentions=["GitLab"]))
     managers = [ManagerFactory(username=f"m{i:02d}") for i in range(20)]
 
-    codes = _send_concurrently(ticket, managers, [f"form-{i}" for i in range(20)], seen(ticket))
+    codes, refusals = _send_concurrently(ticket, managers, [f"form-{i}" for i in range(20)], seen(ticket))
 
-    assert codes == [302] + [409] * 19
+    assert codes == [302] + [303] * 19
+    assert len(refusals) == 19
+    assert all("This ticket changed since you opened it" in said for said in refusals), refusals  # stale, not invalid
     assert len([c for c in responses.calls if c.request.url == TWEETS_URL]) == 1
     assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.REPLY_SENT).count() == 1
@@ -137,8 +155,8 @@ def test_one_advocate_double_clicking_send_five_times_posts_once_and_every_click
     ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab is it down?", mentions=["GitLab"]))
     ada = AdvocateFactory(username="ada")
 
-    codes = _send_concurrently(ticket, [ada] * 5, ["same-form"] * 5, seen(ticket))
+    codes, refusals = _send_concurrently(ticket, [ada] * 5, ["same-form"] * 5, seen(ticket))
 
-    assert codes == [302] * 5
+    assert codes == [302] * 5 and refusals == []
     assert len([c for c in responses.calls if c.request.url == TWEETS_URL]) == 1
     assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1

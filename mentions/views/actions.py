@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from channels import clean
-from mentions import selectors, services
+from mentions import services
 from mentions.forms import (
     MacroForm,
     MergeForm,
@@ -35,7 +35,7 @@ from mentions.models import Ticket
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
-from mentions.views.ticket import after_action, ticket_action, ticket_page_render
+from mentions.views.ticket import after_action, ticket_action
 
 
 @require_POST
@@ -92,11 +92,10 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             data_again["token"] = uuid.uuid4().hex
             form.data = data_again
         status = 409 if isinstance(exc, SendStale) else 400
+        response = action_failed(request, pk, "send", form, status)
         if from_htmx(request):  # the new key goes to the form, whose text stays as it is
-            response = action_failed(request, pk, "send", form, status)
             trigger_client_event(response, "sendToken", {"token": form.data["token"]})
-            return response
-        return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={"send": form}, status=status)
+        return response
     where = f": {reply.permalink}" if reply.permalink else ""
     messages.success(request, f"Reply sent as {reply.author_handle}{where}.")
     return action_done(request, "send", after_action(request, obj, served_view))

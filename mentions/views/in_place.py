@@ -4,8 +4,8 @@ An action sent by htmx is answered with a fragment: on an error, the error for t
 control that sent it (the page's forms and focus stay as they were); on success, the result for that
 slot and, swapped out of band, what the action changed (the facts column, the conversation, the
 history) plus the forms' new version (`ticketSeen`). When the action moves Play on, the browser is
-sent to the next ticket (HX-Redirect). Without JavaScript the same views answer as before: the page
-with the errors, or a redirect after success.
+sent to the next ticket (HX-Redirect). Without JavaScript the same views answer with a redirect: to the
+ticket page showing the refused form with its errors, or where the action leads.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from mentions.models import Ticket
 from mentions.panels import panel_find
 from mentions.services import versions
 from mentions.views.access import work_queue
+from mentions.views.refused import refused_redirect
 
 # The actions whose controls sit in the context column's facts: their answer is the facts, whole.
 FACT_KEYS = ("status", "priority", "tags", "assign")
@@ -33,15 +34,14 @@ def from_htmx(request: HttpRequest) -> bool:
 
 
 def action_failed(request: HttpRequest, pk: int, key: str, form, status: int) -> HttpResponse:
-    """A refused action: beside its control (htmx), or the whole page with the form's errors."""
-    from mentions.views.ticket import ticket_page_render
-
+    """A refused action: beside its control (htmx), or, without JavaScript, the ticket page again
+    with the form as posted and its errors (post, redirect, get: views/refused.py)."""
     if from_htmx(request):
         response = render(request, "mentions/_action_result.html", {"key": key, "form": form}, status=status)
         response["HX-Retarget"] = f"#result-{key}"  # whatever the form's target, the error goes beside it
         response["HX-Reswap"] = "outerHTML"
         return response
-    return ticket_page_render(request, selectors.ticket_detail(pk=pk), forms={key: form}, status=status)
+    return refused_redirect(request, pk, key, form)
 
 
 def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpResponse:

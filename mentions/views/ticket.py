@@ -34,6 +34,7 @@ from mentions.services.macro_needs import macro_summaries
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
+from mentions.views.refused import refused_forms
 
 
 @require_GET
@@ -46,7 +47,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     if obj.merged_into_id:
         messages.info(request, f"#{obj.pk} was merged into #{obj.merged_into_id}; its conversation is here.")
         return redirect("mentions:ticket", pk=obj.merged_into_id)
-    return ticket_page_render(request, obj)
+    return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
 
 
 def ticket_page_render(
