@@ -46,10 +46,12 @@ def test_the_assignee_releases_a_ticket_with_a_reason_and_it_returns_to_the_queu
     assert event.actor == ada and event.data == {"reason": "needs someone who knows the runner", "via": "release"}
     assert next(s.waiting for s in queue_summary() if s.view == view) == 1
     # Someone else, or the same person again, cannot release what they do not hold.
-    # Refused (the ticket page has no release control for who does not hold it, so no slot to say why).
+    # Refused: the ticket page has no release control for who does not hold it, so the reason is said
+    # at the top of the page instead.
     client.force_login(AdvocateFactory())
     page = refused_page(client, client.post(url, {"seen": seen(ticket), "reason": "x"}), ticket, "release")
     assert 'data-testid="result-release"' not in page
+    assert "Not done: This ticket is not assigned: it is in the queue already." in page
     refused = client.post(url, {"seen": seen(ticket), "reason": "x"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 400
     assert "This ticket is not assigned: it is in the queue already." in refused.content.decode()

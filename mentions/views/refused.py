@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils.module_loading import import_string
@@ -26,6 +27,10 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "refused-actions"
 # Only the ticket page's action forms are rebuilt from the session, never a class a stored name picks.
 FORM_MODULES = ("mentions.forms.", "experts.forms.")
+# The controls whose result slot every viewer of the ticket page has; the others (release and reassign
+# for some people only, skip only in Play, an outreach's decline) are also said at the top of the page,
+# so a refusal is never sent to a slot the page does not show.
+SLOTS_ALWAYS_SHOWN = frozenset({"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach"})
 # Far more than one action's form: the session never grows with forms nobody came back for.
 KEPT_AT_MOST = 5
 
@@ -43,6 +48,9 @@ def refused_redirect(request: HttpRequest, pk: int, key: str, form: forms.Form) 
         "errors": [(field, e["message"]) for field, errors in form.errors.get_json_data().items() for e in errors],
     }
     request.session[SESSION_KEY] = dict(list(kept.items())[-KEPT_AT_MOST:])
+    if key not in SLOTS_ALWAYS_SHOWN:
+        said = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, "Not done: " + " ".join(said))
     response = HttpResponseRedirect(f"{Ticket(pk=pk).get_absolute_url()}#result-{key}")
     response.status_code = 303  # the browser GETs the page: a reload never posts again
     return response
@@ -77,7 +85,7 @@ def _rebuilt(entry: dict[str, Any]) -> forms.Form:
     form.is_valid()  # the field errors again, from the same data
     for field, message in entry["errors"]:
         field_name = None if field == NON_FIELD_ERRORS else field
-        present = form.non_field_errors() if field_name is None else form.errors.get(field_name, [])
+        present = list(form.non_field_errors() if field_name is None else form.errors.get(field_name) or [])
         # The refusals that came from beyond the form's fields: a conflict, the platform's answer.
         if message not in present and (field_name is None or field_name in form.fields):
             form.add_error(field_name, message)
