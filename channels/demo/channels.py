@@ -28,7 +28,8 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
     },
     "gitlab": {
         "name": "GitLab issues (demo sample)",
-        "config": {"projects": ["gitlab-org/gitlab"]},
+        # The first poll reads back 30 days (the adapter's most): the whole demo week, even weeks after seeding.
+        "config": {"projects": ["gitlab-org/gitlab"], "backfill_hours": 720},
         "our_accounts": ["gitlab-bot"],
     },
     "email": {

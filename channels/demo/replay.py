@@ -11,6 +11,8 @@ outside 127.0.0.1, and a test fails if a task tries.
 A replay module exposes:
     HOSTS: tuple[str, ...]                      the API hosts it answers for
     answer(request, posts) -> (status, body)    body: JSON-able, or bytes/str sent as they are
+    answer(request, posts) -> (status, body, headers)
+                                                also the response's headers (a platform's paging headers)
 where `posts` gives the demo week's posts of its kind that have happened by now
 (`DemoPosts`: cleaned IncomingMention items, opening post first per thread).
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -43,7 +45,9 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 class Replay(Protocol):
     HOSTS: tuple[str, ...]
 
-    def answer(self, request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]: ...
+    def answer(
+        self, request: requests.PreparedRequest, posts: DemoPosts
+    ) -> tuple[int, Any] | tuple[int, Any, Mapping[str, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,16 @@ class DemoNetwork(BaseAdapter):
             logger.warning("demo: refused a connection to %s (the demo desk stays on this machine)", host)
             raise requests.ConnectionError(f"the demo desk opens no connection outside this machine ({host})")
         kind, replay = found
-        status, body = replay.answer(request, self.posts_of(kind))
-        return _response(request, status, body)
+        status, body, *headers = replay.answer(request, self.posts_of(kind))
+        return _response(request, status, body, headers[0] if headers else {})
 
     def close(self) -> None:
         self.local.close()
 
 
-def _response(request: requests.PreparedRequest, status: int, body: Any) -> requests.Response:
+def _response(
+    request: requests.PreparedRequest, status: int, body: Any, headers: Mapping[str, str] | None = None
+) -> requests.Response:
     response = requests.Response()
     response.status_code = status
     response.reason = requests.status_codes._codes.get(status, ("",))[0].upper().replace("_", " ")  # type: ignore[attr-defined]
@@ -127,6 +133,7 @@ def _response(request: requests.PreparedRequest, status: int, body: Any) -> requ
     else:
         response._content = json.dumps(body).encode()
         response.headers["Content-Type"] = "application/json"
+    response.headers.update(headers or {})
     response.url = request.url or ""
     response.request = request
     return response
