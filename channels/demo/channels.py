@@ -10,9 +10,14 @@ from typing import Any
 DEMO_CHANNELS: dict[str, dict[str, Any]] = {
     "twitter": {
         "name": "X / Twitter (demo sample)",
-        "config": {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]},
+        # The mentions timeline never holds our own posts: the search finds our replies (replay: twitter/replay.py).
+        "config": {
+            "handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}],
+            "search_queries": ["from:gitlab"],
+        },
         "our_accounts": ["gitlab"],
         "high_priority": True,
+        "credentials": {"bearer_token": "demo-x-bearer-token-not-a-secret"},
     },
     "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
     "stackexchange": {
