@@ -19,7 +19,14 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "high_priority": True,
         "credentials": {"bearer_token": "demo-x-bearer-token-not-a-secret"},
     },
-    "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
+    "reddit": {
+        "name": "Reddit (demo sample)",
+        # The subreddit's streams bring the comments (keyword search finds posts only); the first poll reaches
+        # back over the demo's whole week (the default is 24 hours).
+        "config": {"keywords": ["gitlab"], "subreddits": ["gitlab"], "backfill_hours": 168},
+        "our_accounts": ["gitlab_team"],
+        "credentials": {"client_id": "demo-reddit-client-id", "client_secret": "demo-reddit-client-secret"},
+    },
     "stackexchange": {
         "name": "Stack Overflow (demo sample)",
         "config": {"site": "stackoverflow", "tags": ["gitlab"]},
