@@ -10,11 +10,23 @@ from typing import Any
 DEMO_CHANNELS: dict[str, dict[str, Any]] = {
     "twitter": {
         "name": "X / Twitter (demo sample)",
-        "config": {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]},
+        # The mentions timeline never holds our own posts: the search finds our replies (replay: twitter/replay.py).
+        "config": {
+            "handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}],
+            "search_queries": ["from:gitlab"],
+        },
         "our_accounts": ["gitlab"],
         "high_priority": True,
+        "credentials": {"bearer_token": "demo-x-bearer-token-not-a-secret"},
     },
-    "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
+    "reddit": {
+        "name": "Reddit (demo sample)",
+        # The subreddit's streams bring the comments (keyword search finds posts only); the first poll reaches
+        # back over the demo's whole week (the default is 24 hours).
+        "config": {"keywords": ["gitlab"], "subreddits": ["gitlab"], "backfill_hours": 168},
+        "our_accounts": ["gitlab_team"],
+        "credentials": {"client_id": "demo-reddit-client-id", "client_secret": "demo-reddit-client-secret"},
+    },
     "stackexchange": {
         "name": "Stack Overflow (demo sample)",
         "config": {"site": "stackoverflow", "tags": ["gitlab"]},

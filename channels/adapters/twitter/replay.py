@@ -1,0 +1,315 @@
+"""The demo's X API v2 (api.x.com), answered from the demo week's posts (channels.demo.replay).
+
+Endpoints, as the adapter calls them (`client.py`, `config.py`, `paging.py`):
+
+- ``GET /2/users/{id}/mentions``: the mentions timeline, in the recorded shape of
+  ``tests/fixtures/users_mentions.json`` (tweepy cassette: ``data``, ``meta`` with ``newest_id``, ``oldest_id``,
+  ``result_count``, ``next_token``) with the requested ``tweet.fields`` and ``includes.users`` /
+  ``includes.tweets`` of ``expansions=author_id,referenced_tweets.id`` as in
+  ``tests/fixtures/search_recent_with_expansions_docs_sample.json`` (X's documentation sample). Newest first;
+  ``since_id`` and ``pagination_token`` as X reads them, ``max_results`` 5..100. It holds the posts by others
+  that mention the handle or reply in a conversation that does (X puts the conversation's handles at the head
+  of a reply; the demo keeps the week's text as written), never the handle's own posts.
+- ``GET /2/tweets/search/recent``: the same shape, paged with ``next_token``, ``max_results`` 10..100. The query
+  is read for a few operators (``from:``, ``to:``, ``@name``, ``is:reply``, ``is:retweet``, ``conversation_id:``,
+  words and "phrases", ``-`` negation, ``OR``); another operator is refused like X refuses a query it cannot
+  parse (HTTP 400, the ``invalid-request`` problem). The demo channel searches ``from:<our handle>``: our replies.
+- ``GET /2/users/{id}`` (test_connection): ``{"data": {"id", "name", "username"}}``, or X's resource-not-found
+  error in ``errors``.
+
+A call without ``Authorization: Bearer …`` is answered 401 with X's problem shape (``{"title": "Unauthorized",
+"type": "about:blank", "status": 401, "detail": "Unauthorized"}``), any other path 404 with the same shape.
+
+Ids are Snowflakes made from the post's time (so ``since_id`` and the parser's time-from-id agree) with the
+thread's index and the post's number in the low bits: the same post has the same id at every poll. User ids
+are the channel's configured ones for our handles and a number derived from the username for everyone else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+from channels.adapters.base import IncomingMention
+from channels.demo.replay import DemoPosts
+
+from .ids import SNOWFLAKE_EPOCH_MS
+
+HOSTS = ("api.x.com", "api.twitter.com")
+
+MENTIONS_PATH = re.compile(r"/2/users/(\d{1,20})/mentions")
+USER_PATH = re.compile(r"/2/users/(\d{1,20})")
+SEARCH_PATH = "/2/tweets/search/recent"
+DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
+HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
+TERM_RE = re.compile(r'-?"[^"]*"|\S+')
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+INVALID = "https://api.twitter.com/2/problems/invalid-request"
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    mention: IncomingMention
+    author: str
+    conversation_id: int
+    parent: Post | None
+    to: frozenset[str]  # casefolded handles the post is addressed to (its own and its conversation's)
+
+    @property
+    def handles(self) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group(1)) for m in HANDLE_RE.finditer(self.mention.text)]
+
+
+class Refused(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(status)
+        self.status, self.body = status, body
+
+
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
+    url = urlparse(request.url or "")
+    params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+    path = url.path.rstrip("/")
+    try:
+        if request.method != "GET":
+            raise Refused(404, problem(404, "Not Found", f"The demo answers no {request.method} {path}."))
+        if not (request.headers.get("Authorization") or "").startswith("Bearer "):
+            raise Refused(401, problem(401, "Unauthorized", "Unauthorized"))
+        found = demo_posts(posts)
+        if match := MENTIONS_PATH.fullmatch(path):
+            handle = username_of(match.group(1), found).casefold()
+            selected = [p for p in found if handle and handle in p.to and p.author.casefold() != handle]
+            return 200, timeline(selected, params, page_param="pagination_token", least=5)
+        if path == SEARCH_PATH:
+            query = params.get("query", "")
+            selected = [p for p in found if matches(query, p)]
+            return 200, timeline(selected, params, page_param="next_token", least=10)
+        if match := USER_PATH.fullmatch(path):
+            return 200, user_lookup(match.group(1), found)
+        raise Refused(404, problem(404, "Not Found", f"Sorry, the demo knows no {path}."))
+    except Refused as refused:
+        return refused.status, refused.body
+
+
+def problem(status: int, title: str, detail: str) -> dict[str, Any]:
+    return {"title": title, "type": "about:blank", "status": status, "detail": detail}
+
+
+def invalid(parameter: str, value: str, message: str) -> Refused:
+    return Refused(
+        400,
+        {
+            "errors": [{"parameters": {parameter: [value]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": INVALID,
+        },
+    )
+
+
+# --- the week as X posts ---------------------------------------------------------------------------
+
+
+def snowflake(mention: IncomingMention) -> int:
+    """The post's Snowflake: its time in ms, then the thread index and the post's number (low 22 bits)."""
+    ms = int(mention.created_at.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS
+    numbers = [int(part) for part in mention.external_id.split("-")[2:]]  # demo-twitter-<n>[-<k>]
+    thread, number = numbers[0], (numbers[1] if len(numbers) > 1 else 0)
+    return (ms << 22) | (thread << 6) | number
+
+
+def demo_posts(posts: DemoPosts) -> list[Post]:
+    """Every post served by now, newest first."""
+    found: list[Post] = []
+    for thread in posts.threads():
+        opener: Post | None = None
+        for mention in thread:
+            handles = {m.casefold() for m in HANDLE_RE.findall(mention.text)}
+            if opener is not None:
+                handles |= opener.to | {opener.author.casefold()}
+            post = Post(
+                id=snowflake(mention),
+                mention=mention,
+                author=mention.author_handle,
+                conversation_id=opener.id if opener else snowflake(mention),
+                parent=opener,
+                to=frozenset(handles),
+            )
+            opener = opener or post
+            found.append(post)
+    return sorted(found, key=lambda p: p.id, reverse=True)
+
+
+def user_id(username: str) -> str:
+    """Our handles' configured ids; anyone else a number of their own, the same at every call."""
+    for handle in our_handles():
+        if handle["username"].casefold() == username.casefold():
+            return str(handle["user_id"])
+    return str(10**17 + int(hashlib.sha256(f"x-user:{username.casefold()}".encode()).hexdigest()[:13], 16))
+
+
+def our_handles() -> list[dict[str, str]]:
+    from channels.demo.channels import DEMO_CHANNELS
+
+    return list(DEMO_CHANNELS["twitter"]["config"]["handles"])
+
+
+def username_of(uid: str, found: list[Post]) -> str:
+    """The username of a user id (as its owner writes it): one of our handles, or an author of the week."""
+    names = [h["username"] for h in our_handles()] + [p.author for p in found]
+    return next((name for name in names if user_id(name) == uid), "")
+
+
+def user(username: str) -> dict[str, Any]:
+    return {"id": user_id(username), "name": username, "username": username}
+
+
+def tweet(post: Post, fields: set[str]) -> dict[str, Any]:
+    at = post.mention.created_at
+    full: dict[str, Any] = {
+        "id": str(post.id),
+        "text": post.mention.text,
+        "edit_history_tweet_ids": [str(post.id)],
+        "author_id": user_id(post.author),
+        "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z",
+        "conversation_id": str(post.conversation_id),
+        "lang": "en",
+    }
+    if post.handles:
+        full["entities"] = {"mentions": [{"start": s, "end": e, "username": name} for s, e, name in post.handles]}
+    if post.parent is not None:
+        full["in_reply_to_user_id"] = user_id(post.parent.author)
+        full["referenced_tweets"] = [{"type": "replied_to", "id": str(post.parent.id)}]
+    return {key: value for key, value in full.items() if key in fields or key in DEFAULT_FIELDS}
+
+
+# --- timelines and search ----------------------------------------------------------------------------
+
+
+def timeline(selected: list[Post], params: dict[str, str], *, page_param: str, least: int) -> dict[str, Any]:
+    """One page of `selected` (newest first) after `since_id`, from the page token on; X's response shape."""
+    size = whole(params, "max_results", default=10, least=least)
+    since = whole(params, "since_id", default=0, least=0)
+    posts = [p for p in selected if p.id > since]
+    token = params.get(page_param)
+    if token is not None:
+        below = from_base36(token)
+        if below is None:
+            raise invalid(page_param, token, f"The `{page_param}` query parameter value [{token}] is not valid")
+        posts = [p for p in posts if p.id < below]
+    page, rest = posts[:size], posts[size:]
+    meta: dict[str, Any] = {"result_count": len(page)}
+    if not page:
+        return {"meta": meta}
+    meta.update(newest_id=str(page[0].id), oldest_id=str(page[-1].id))
+    if rest:
+        meta["next_token"] = to_base36(page[-1].id)
+    expansions = {e for e in params.get("expansions", "").split(",") if e}
+    # An expansion brings the field it expands (X adds author_id for expansions=author_id).
+    fields = {f for f in params.get("tweet.fields", "").split(",") if f} | {e.split(".")[0] for e in expansions}
+    body: dict[str, Any] = {"data": [tweet(p, fields) for p in page]}
+    includes: dict[str, Any] = {}
+    if "author_id" in expansions:
+        authors = dict.fromkeys(p.author for p in page)
+        includes["users"] = [user(name) for name in authors]
+    if "referenced_tweets.id" in expansions:
+        parents = {p.parent.id: p.parent for p in page if p.parent is not None}
+        if parents:
+            includes["tweets"] = [tweet(parent, fields) for parent in parents.values()]
+    if includes:
+        body["includes"] = includes
+    body["meta"] = meta
+    return body
+
+
+def whole(params: dict[str, str], key: str, *, default: int, least: int) -> int:
+    value = params.get(key)
+    if value is None:
+        return default
+    most = 100 if key == "max_results" else 2**64 - 1
+    if not value.isascii() or not value.isdigit() or not least <= int(value) <= most:
+        raise invalid(key, value, f"The `{key}` query parameter value [{value}] is not between {least} and {most}")
+    return int(value)
+
+
+def to_base36(number: int) -> str:
+    digits = ""
+    while number:
+        number, rest = divmod(number, 36)
+        digits = BASE36[rest] + digits
+    return digits or "0"
+
+
+def from_base36(token: str) -> int | None:
+    if not token or len(token) > 20 or any(c not in BASE36 for c in token):
+        return None
+    return int(token, 36)
+
+
+def matches(query: str, post: Post) -> bool:
+    """Whether the post matches an X search query, for the operators the demo reads (module docstring)."""
+    if not query.strip() or len(query) > 4096:
+        raise invalid("query", query, "The `query` query parameter can not be empty or longer than 4096 characters")
+    if "(" in query or ")" in query:
+        raise invalid("query", query, "The demo's search reads no groups: write the query without parentheses")
+    groups: list[list[str]] = [[]]
+    for term in TERM_RE.findall(query):
+        if term == "OR":
+            groups.append([])
+        else:
+            groups[-1].append(term)
+    if any(not group for group in groups):
+        raise invalid("query", query, "There were errors processing your request: OR needs a term on each side")
+    return any(all(term_matches(term, post, query) for term in group) for group in groups)
+
+
+def term_matches(term: str, post: Post, query: str) -> bool:
+    negated, term = term.startswith("-"), term.removeprefix("-")
+    text = post.mention.text.casefold()
+    operator, _, value = term.partition(":") if ":" in term and not term.startswith('"') else ("", "", "")
+    value = value.casefold().removeprefix("@")
+    if term.startswith('"'):
+        found = term.strip('"').casefold() in text
+    elif operator == "from":
+        found = post.author.casefold() == value
+    elif operator == "to":
+        to = post.parent.author if post.parent else (post.handles[0][2] if text.startswith("@") else "")
+        found = to.casefold() == value
+    elif operator == "is" and value in ("reply", "retweet", "quote"):
+        found = value == "reply" and post.parent is not None
+    elif operator == "conversation_id":
+        found = str(post.conversation_id) == value
+    elif operator:
+        raise invalid(
+            "query", query, f"There were errors processing your request: Reference to invalid operator '{operator}'"
+        )
+    elif term.startswith("@"):
+        found = term[1:].casefold() in post.to
+    else:
+        found = re.search(rf"(?<!\w){re.escape(term.casefold())}(?!\w)", text) is not None
+    return found != negated
+
+
+def user_lookup(uid: str, found: list[Post]) -> dict[str, Any]:
+    name = username_of(uid, found)
+    if name:
+        return {"data": user(name)}
+    return {
+        "errors": [
+            {
+                "value": uid,
+                "detail": f"Could not find user with id: [{uid}].",
+                "title": "Not Found Error",
+                "resource_type": "user",
+                "parameter": "id",
+                "resource_id": uid,
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ]
+    }
