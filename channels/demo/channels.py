@@ -15,12 +15,19 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "high_priority": True,
     },
     "reddit": {"name": "Reddit (demo sample)", "config": {"keywords": ["gitlab"]}, "our_accounts": ["gitlab_team"]},
+    # Our account is a user id: the adapter matches Stack Exchange authors by owner.user_id. The first poll
+    # reads the whole week back (backfill_hours), as its replay serves it.
     "stackexchange": {
         "name": "Stack Overflow (demo sample)",
-        "config": {"site": "stackoverflow", "tags": ["gitlab"]},
-        "our_accounts": ["gitlab_advocate"],
+        "config": {"site": "stackoverflow", "tags": ["gitlab"], "backfill_hours": 192},
+        "our_accounts": ["9071001"],
     },
-    "disqus": {"name": "Blog comments (demo sample)", "config": {"forum": "gitlab"}, "our_accounts": ["gitlab"]},
+    "disqus": {
+        "name": "Blog comments (demo sample)",
+        "config": {"forum": "gitlab", "backfill_hours": 192},
+        "our_accounts": ["gitlab"],
+        "credentials": {"api_key": "demo-disqus-public-key-not-real"},
+    },
     "discourse": {
         "name": "Community forum (demo sample)",
         "config": {"base_url": "https://forum.gitlab.com"},
