@@ -165,7 +165,7 @@ def test_the_listing_pages_with_cursor_next_and_refuses_what_disqus_refuses(demo
     assert unknown.json() == {"code": 1, "response": "Endpoint not valid"}
 
 
-def test_the_watcher_reads_an_article_thread(demo_network):
+def test_the_watcher_reads_an_article_thread_and_the_connection_test_names_the_forum(demo_network):
     channel = demo_channel()
     n, thread = WEEK[0]
     with time_machine.travel(ANCHOR, tick=False):
@@ -173,7 +173,9 @@ def test_the_watcher_reads_an_article_thread(demo_network):
         opening = Message.objects.get(channel=channel, external_id=post_id(n))
         ref = DisqusAdapter.thread_ref(post_id(n), opening.thread_external_id, opening.raw)
         fetched = DisqusAdapter.fetch_thread(channel=channel, session=build_session(), ref=ref)
+        connection = DisqusAdapter().test_connection(channel=channel, session=build_session())
 
     assert ref == str(disqus_replay.THREAD_BASE + n)
     assert [m.external_id for m in fetched.mentions] == [post_id(n, 1), post_id(n)]  # newest first
     assert [m.text for m in reversed(fetched.mentions)] == [thread.text, thread.followups[0][2]]
+    assert connection == "Disqus answered: forum GitLab (https://about.gitlab.com/blog/)"

@@ -171,13 +171,14 @@ def test_small_pages_are_walked_page_by_page(demo_network, monkeypatch):
         assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
 
 
-def test_the_watcher_reads_a_question_thread_and_unknown_methods_are_platform_errors(demo_network):
+def test_the_watcher_the_connection_test_and_unknown_methods(demo_network):
     channel = demo_channel()
     n, thread = WEEK[0]
     with time_machine.travel(ANCHOR, tick=False):
         fetched = StackExchangeAdapter.fetch_thread(channel=channel, session=build_session(), ref=str(question_id(n)))
         missing = build_session().get("https://api.stackexchange.com/2.3/users/1/timeline?site=stackoverflow")
         other_site = build_session().get("https://api.stackexchange.com/2.3/questions?site=serverfault")
+        connection = StackExchangeAdapter().test_connection(channel=channel, session=build_session())
 
     # The watcher reads a question's answers and the comments on it and them (the question it has already).
     assert sorted(m.text for m in fetched.mentions) == sorted(f[2] for f in thread.followups)
@@ -191,3 +192,4 @@ def test_the_watcher_reads_a_question_thread_and_unknown_methods_are_platform_er
     }
     assert other_site.status_code == 400
     assert other_site.json()["error_name"] == "bad_parameter"
+    assert connection == "stackoverflow answered: quota 9,990 of 10,000 left; 3 questions on the site."
