@@ -27,12 +27,19 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "our_accounts": ["gitlab_team"],
         "credentials": {"client_id": "demo-reddit-client-id", "client_secret": "demo-reddit-client-secret"},
     },
+    # Our account is a user id: the adapter matches Stack Exchange authors by owner.user_id. The first poll
+    # reads the whole week back (backfill_hours), as its replay serves it.
     "stackexchange": {
         "name": "Stack Overflow (demo sample)",
-        "config": {"site": "stackoverflow", "tags": ["gitlab"]},
-        "our_accounts": ["gitlab_advocate"],
+        "config": {"site": "stackoverflow", "tags": ["gitlab"], "backfill_hours": 192},
+        "our_accounts": ["9071001"],
     },
-    "disqus": {"name": "Blog comments (demo sample)", "config": {"forum": "gitlab"}, "our_accounts": ["gitlab"]},
+    "disqus": {
+        "name": "Blog comments (demo sample)",
+        "config": {"forum": "gitlab", "backfill_hours": 192},
+        "our_accounts": ["gitlab"],
+        "credentials": {"api_key": "demo-disqus-public-key-not-real"},
+    },
     "discourse": {
         "name": "Community forum (demo sample)",
         "config": {"base_url": "https://forum.gitlab.com"},

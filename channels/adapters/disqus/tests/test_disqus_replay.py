@@ -1,0 +1,181 @@
+"""The demo's blog-comments channel polled through the real Disqus adapter against its replay
+(channels.adapters.disqus.replay, whose shapes follow the recorded responses in fixtures/: threads_listPosts.json,
+posts_list.json, threads_details.json, error_code2_missing_argument.json). Nothing here reaches the network:
+DESK_DEMO_REPLAY mounts channels.demo.replay."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from channels.adapters.disqus import DisqusAdapter
+from channels.adapters.disqus import replay as disqus_replay
+from channels.demo import replay as demo_replay
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.week import OURS, THREADS, Thread, thread_start
+from channels.http import build_session
+from channels.models import Channel
+from channels.tests.harness import ingested, poll
+from mentions.models import Message, Ticket
+
+pytestmark = pytest.mark.django_db
+
+KIND = "disqus"
+ANCHOR = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)  # the day the demo was seeded: its week ends then
+WEEK = [(n, thread) for n, thread in enumerate(THREADS) if thread.kind == KIND]
+LIST_POSTS = "https://disqus.com/api/3.0/forums/listPosts.json"
+
+
+@pytest.fixture
+def demo_network(settings, monkeypatch):
+    """The demo desk's network, answering this kind's API only (the other kinds' replays are not needed here)."""
+    settings.DESK_DEMO_REPLAY = True
+    monkeypatch.setattr(demo_replay, "REPLAY_KINDS", (KIND,))
+    demo_replay._replays.cache_clear()
+    yield
+    demo_replay._replays.cache_clear()
+
+
+def demo_channel() -> Channel:
+    spec = DEMO_CHANNELS[KIND]
+    channel = Channel(
+        slug=demo_slug(KIND),
+        name=spec["name"],
+        kind=KIND,
+        enabled=True,
+        config=spec["config"],
+        our_accounts=spec["our_accounts"],
+    )
+    channel.credentials = spec["credentials"]
+    channel.save()
+    Channel.objects.filter(pk=channel.pk).update(created_at=ANCHOR)
+    channel.refresh_from_db()
+    return channel
+
+
+def posts_by(thread: Thread, now: datetime) -> list[tuple[str, str]]:
+    """(text, kind) of the thread's posts that have happened by `now`, as the week tells them."""
+    start = thread_start(thread, ANCHOR)
+    posts = [(0, thread.author, thread.text), *thread.followups]
+    return [
+        (text, "our_reply" if author == OURS else "inbound")
+        for minutes, author, text in posts
+        if start + timedelta(minutes=minutes) <= now
+    ]
+
+
+def post_id(n: int, k: int = 0) -> str:
+    return str(disqus_replay.POST_BASE + 100 * n + k)
+
+
+def stored_thread(channel: Channel, n: int) -> list[tuple[str, str]]:
+    opening = Message.objects.get(channel=channel, external_id=post_id(n))
+    assert opening.ticket is not None
+    messages = opening.ticket.messages.order_by("platform_created_at", "pk")
+    return [(m.body, m.kind) for m in messages]
+
+
+def test_a_poll_stores_the_week_one_ticket_per_comment_thread_with_our_replies(demo_network):
+    channel = demo_channel()
+    with time_machine.travel(ANCHOR, tick=False):
+        outcome = poll(channel)
+
+    assert outcome.status == "ok", outcome.error
+    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 2
+    for n, thread in WEEK:
+        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+        assert len(stored_thread(channel, n)) == 1 + len(thread.followups)
+    ours = Message.objects.get(channel=channel, kind=Message.Kind.OUR_REPLY)
+    assert ours.author_handle == DEMO_CHANNELS[KIND]["our_accounts"][0]
+    assert ours.parent_external_id == post_id(WEEK[0][0])
+    assert ingested(outcome).our_replies == 1
+    # The article is the post's thread (related=thread): its title, and the comment's permalink on its page.
+    opening = Message.objects.get(channel=channel, external_id=post_id(WEEK[0][0]))
+    assert opening.title == "Introducing merge trains for everyone"
+    link = "https://about.gitlab.com/blog/introducing-merge-trains-for-everyone/"
+    assert opening.permalink == f"{link}#comment-{opening.external_id}"
+    assert opening.author_handle == "blog_reader_bo"
+    assert opening.author_url == "https://disqus.com/by/blog_reader_bo/"
+    assert opening.raw["thread"]["id"] == str(disqus_replay.THREAD_BASE + WEEK[0][0])
+
+
+def test_a_second_poll_stores_nothing_twice(demo_network):
+    channel = demo_channel()
+    with time_machine.travel(ANCHOR, tick=False):
+        poll(channel)
+    count = Message.objects.filter(channel=channel).count()
+    with time_machine.travel(ANCHOR + timedelta(minutes=5), tick=False):
+        again = poll(channel)
+
+    assert again.status == "ok", again.error
+    assert ingested(again).created == 0
+    assert Message.objects.filter(channel=channel).count() == count == 3
+    assert Ticket.objects.filter(channel=channel).count() == 2
+
+
+def test_a_reply_still_to_come_is_served_once_its_time_has_come(demo_network):
+    """The demo's clock in the middle of the week: the merge-trains comment is up, our reply 4 hours later."""
+    channel = demo_channel()
+    n, thread = WEEK[0]
+    opened = thread_start(thread, ANCHOR)
+    with time_machine.travel(opened + timedelta(minutes=60), tick=False):
+        early = poll(channel)
+
+    assert early.status == "ok", early.error
+    assert stored_thread(channel, n) == [(thread.text, "inbound")]
+    assert not Message.objects.filter(channel=channel, external_id=post_id(n, 1)).exists()
+    # The other thread opens days later: not there yet either.
+    assert Ticket.objects.filter(channel=channel).count() == 1
+
+    with time_machine.travel(opened + timedelta(minutes=241), tick=False):
+        later = poll(channel)
+
+    assert later.status == "ok", later.error
+    assert ingested(later).created == 1
+    assert stored_thread(channel, n) == [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert Ticket.objects.filter(channel=channel).count() == 1
+
+
+def test_the_listing_pages_with_cursor_next_and_refuses_what_disqus_refuses(demo_network):
+    demo_channel()
+    params: dict[str, str | int] = {"forum": "gitlab", "limit": 1, "order": "asc", "related": "thread", "api_key": "k"}
+    session = build_session()
+    read: list[str] = []
+    cursor = ""
+    with time_machine.travel(ANCHOR, tick=False):
+        for _ in range(5):
+            page = session.get(LIST_POSTS, params={**params, "cursor": cursor} if cursor else params).json()
+            assert page["code"] == 0
+            read.extend(post["id"] for post in page["response"])
+            if not page["cursor"]["hasNext"]:
+                break
+            cursor = page["cursor"]["next"]
+        newer = session.get(LIST_POSTS, params={**params, "limit": 100, "since": "2025-03-12T00:00:00"}).json()
+        no_key = session.get(LIST_POSTS, params={"forum": "gitlab"})
+        other_forum = session.get(LIST_POSTS, params={**params, "forum": "elsewhere"})
+        bad_cursor = session.get(LIST_POSTS, params={**params, "cursor": "not-a-cursor"})
+        unknown = session.get("https://disqus.com/api/3.0/posts/vote.json", params={"api_key": "k"})
+
+    assert read == [post_id(WEEK[0][0]), post_id(WEEK[0][0], 1), post_id(WEEK[1][0])]
+    assert [post["id"] for post in newer["response"]] == [post_id(WEEK[1][0])]
+    assert (no_key.status_code, no_key.json()["code"]) == (400, 5)
+    assert (other_forum.status_code, other_forum.json()["code"]) == (400, 8)
+    assert (bad_cursor.status_code, bad_cursor.json()["code"]) == (400, 2)
+    assert unknown.status_code == 404
+    assert unknown.json() == {"code": 1, "response": "Endpoint not valid"}
+
+
+def test_the_watcher_reads_an_article_thread_and_the_connection_test_names_the_forum(demo_network):
+    channel = demo_channel()
+    n, thread = WEEK[0]
+    with time_machine.travel(ANCHOR, tick=False):
+        poll(channel)
+        opening = Message.objects.get(channel=channel, external_id=post_id(n))
+        ref = DisqusAdapter.thread_ref(post_id(n), opening.thread_external_id, opening.raw)
+        fetched = DisqusAdapter.fetch_thread(channel=channel, session=build_session(), ref=ref)
+        connection = DisqusAdapter().test_connection(channel=channel, session=build_session())
+
+    assert ref == str(disqus_replay.THREAD_BASE + n)
+    assert [m.external_id for m in fetched.mentions] == [post_id(n, 1), post_id(n)]  # newest first
+    assert [m.text for m in reversed(fetched.mentions)] == [thread.text, thread.followups[0][2]]
+    assert connection == "Disqus answered: forum GitLab (https://about.gitlab.com/blog/)"

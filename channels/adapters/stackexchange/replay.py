@@ -1,0 +1,255 @@
+"""The Stack Exchange API 2.3 (api.stackexchange.com) answered from the demo week (channels.demo.replay).
+
+Shapes (the recorded responses in tests/fixtures/, see SOURCES.md there):
+
+- every answer is the wrapper ``{"items": [...], "has_more", "quota_max", "quota_remaining"}`` of the default
+  filter (``questions_list_default_filter.json``); ``filter=withbody`` adds ``body`` (HTML) to each post, as the
+  API's documentation of that built-in filter says (no recording of it exists, SOURCES.md);
+- ``GET /questions`` (``tagged``, ``sort``, ``order``, ``fromdate``/``todate``, ``page``/``pagesize``): question
+  items as in ``questions_list_default_filter.json`` (``tags``, ``owner``, ``link``, ``title`` HTML-escaped);
+- ``GET /questions/{ids}/answers``: answer items as in ``questions_ids_answers.json`` (no ``link``, no title);
+- ``GET /posts/{ids}/comments``: comment items as in ``question_comments.json`` (no ``post_type``, no ``link``);
+- ``GET /posts/{ids}``: post items as in ``posts_questions_stackongo.json`` (``post_type``), with ``link``;
+- ``GET /info``: one site-info item (``total_questions``...);
+- an unknown method: ``{"error_id": 404, "error_name": "no_method", ...}`` (``error_400_no_method.json``; the
+  API sends it with HTTP 400, the demo with 404), a bad parameter ``error_id`` 400 ``bad_parameter``.
+
+The week as a site: each thread is a question tagged with the demo channel's tags; a follow-up by the asker is
+a comment on the question (an "Edit: ..." note), any other follow-up an answer. Ids come from the thread's index
+`n` in the week and the post's number `k` in its thread, so they are the same at every poll: question
+``79_100_000 + 100 n``, its answers ``question + k`` (questions and answers share one id space), comments
+``139_100_000 + 100 n + k``. Our account's posts carry its user id (the demo channel's ``our_accounts`` entry:
+the adapter matches authors by ``owner.user_id``); everyone else has a stable id made from their name.
+Quota figures are fixed (no key, nothing counted). No network: everything is computed from `posts`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from channels.adapters.base import IncomingMention
+from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.replay import DemoPosts
+
+from .config import site_domain
+
+HOSTS = ("api.stackexchange.com",)
+SITE: str = DEMO_CHANNELS["stackexchange"]["config"]["site"]
+TAGS: list[str] = list(DEMO_CHANNELS["stackexchange"]["config"]["tags"])
+DOMAIN = site_domain(SITE)
+QUOTA_MAX = 10_000
+QUOTA_REMAINING = 9_990
+QUESTION_BASE = 79_100_000
+COMMENT_BASE = 139_100_000
+_ROOT = "/2.3"
+_IDS = r"(\d{1,15}(?:;\d{1,15}){0,99})"
+_NUMBERS = re.compile(r"-(\d+)(?:-(\d+))?$")
+
+Item = dict[str, Any]
+
+
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
+    url = urlsplit(request.url or "")
+    query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
+    path = url.path.rstrip("/")
+    if request.method != "GET" or not path.startswith(_ROOT + "/"):
+        return _no_method()
+    path = path.removeprefix(_ROOT)
+    if query.get("site", "").lower() not in (SITE, DOMAIN):
+        return _bad_parameter("site", f"No site found for name `{query.get('site', '')}`")
+    if query.get("filter", "default") not in ("default", "withbody"):
+        return _bad_parameter("filter", "filter is not a known filter")
+    site = Week(posts, body=query.get("filter") == "withbody")
+    if path == "/info":
+        return 200, _wrapper([site.info()], has_more=False)
+    if path == "/questions":
+        tag = query.get("tagged", "").lower()
+        found = [q for q in site.questions if not tag or all(t in q["tags"] for t in tag.split(";"))]
+        return _listing(found, query, default_sort="activity")
+    if match := re.fullmatch(rf"/questions/{_IDS}/answers", path):
+        ids = _ids(match.group(1))
+        return _listing([a for a in site.answers if a["question_id"] in ids], query, default_sort="activity")
+    if match := re.fullmatch(rf"/posts/{_IDS}/comments", path):
+        ids = _ids(match.group(1))
+        return _listing([c for c in site.comments if c["post_id"] in ids], query, default_sort="creation")
+    if match := re.fullmatch(rf"/posts/{_IDS}", path):
+        ids = _ids(match.group(1))
+        return _listing([p for p in site.posts() if p["post_id"] in ids], query, default_sort="activity")
+    return _no_method()
+
+
+class Week:
+    """The demo's questions, answers and comments by now, as the API's items."""
+
+    def __init__(self, posts: DemoPosts, *, body: bool) -> None:
+        self.our_account = posts.our_account
+        self.body = body
+        self.questions: list[Item] = []
+        self.answers: list[Item] = []
+        self.comments: list[Item] = []
+        for thread in posts.threads():
+            self._thread(thread)
+
+    def _thread(self, thread: list[IncomingMention]) -> None:
+        opening = thread[0]
+        n, _k = _numbers(opening.external_id)
+        qid = QUESTION_BASE + 100 * n
+        link = f"https://{DOMAIN}/questions/{qid}/{_slug(opening.title)}"
+        answers: list[Item] = []
+        for mention in thread[1:]:
+            k = _numbers(mention.external_id)[1]
+            item: Item = {"owner": self._owner(mention), "edited": False, "score": 0}
+            if mention.author_handle == opening.author_handle:
+                item.update(comment_id=COMMENT_BASE + 100 * n + k, post_id=qid, creation_date=_epoch(mention))
+                self.comments.append(self._with_body(item, html.escape(mention.text, quote=False)))
+                continue
+            item = {
+                "owner": item["owner"],
+                "is_accepted": False,
+                "score": 0,
+                "last_activity_date": _epoch(mention),
+                "creation_date": _epoch(mention),
+                "answer_id": qid + k,
+                "question_id": qid,
+                "content_license": "CC BY-SA 4.0",
+            }
+            answers.append(self._with_body(item, _paragraphs(mention.text)))
+        self.answers.extend(answers)
+        question: Item = {
+            "tags": TAGS,
+            "owner": self._owner(opening),
+            "is_answered": bool(answers),
+            "view_count": 12 + 40 * len(thread),
+            "answer_count": len(answers),
+            "score": 0,
+            "last_activity_date": max(_epoch(m) for m in thread),
+            "creation_date": _epoch(opening),
+            "question_id": qid,
+            "content_license": "CC BY-SA 4.0",
+            "link": link,
+            "title": _escaped(opening.title),
+        }
+        self.questions.append(self._with_body(question, _paragraphs(opening.text)))
+
+    def _with_body(self, item: Item, body: str) -> Item:
+        return {**item, "body": body} if self.body else item
+
+    def _owner(self, mention: IncomingMention) -> Item:
+        handle = mention.author_handle
+        ours = handle == self.our_account and handle.isdigit()
+        user_id = int(handle) if ours else 1_000_000 + zlib.crc32(handle.encode()) % 9_000_000
+        name = "GitLab Advocate" if ours else (mention.author_name or handle)
+        return {
+            "account_id": user_id + 3_000_000,
+            "reputation": 101 + user_id % 5000,
+            "user_id": user_id,
+            "user_type": "registered",
+            "display_name": _escaped(name),
+            "link": f"https://{DOMAIN}/users/{user_id}/{_slug(name)}",
+        }
+
+    def posts(self) -> list[Item]:
+        """Questions and answers as ``/posts`` items (``post_type``, ``post_id``)."""
+        found: list[Item] = []
+        for kind, items, key in (("question", self.questions, "question_id"), ("answer", self.answers, "answer_id")):
+            for item in items:
+                post = {k: v for k, v in item.items() if k not in ("tags", "title", "question_id", "answer_id")}
+                if kind == "answer":  # a post's link is in the default filter, an answer's is not
+                    question = next(q for q in self.questions if q["question_id"] == item["question_id"])
+                    post["link"] = f"{question['link']}/{item[key]}#{item[key]}"
+                found.append({**post, "post_type": kind, "post_id": item[key]})
+        return found
+
+    def info(self) -> Item:
+        return {
+            "total_questions": len(self.questions),
+            "total_unanswered": sum(1 for q in self.questions if not q["answer_count"]),
+            "total_answers": len(self.answers),
+            "total_comments": len(self.comments),
+            "total_users": len({i["owner"]["user_id"] for i in self.questions + self.answers + self.comments}),
+            "api_revision": "2025.1.1.demo",
+        }
+
+
+def _listing(items: list[Item], query: dict[str, str], *, default_sort: str) -> tuple[int, Any]:
+    """One page of `items` as the API pages a listing: filtered on creation date, sorted, `page` of `pagesize`."""
+    try:
+        fromdate, todate = _whole(query, "fromdate"), _whole(query, "todate")
+        page, pagesize = _whole(query, "page") or 1, _whole(query, "pagesize") or 30
+    except ValueError as exc:
+        return _bad_parameter(str(exc), f"{exc} must be a number")
+    if not 1 <= pagesize <= 100 or page < 1:
+        return _bad_parameter("pagesize" if page >= 1 else "page", "out of range")
+    sort, order = query.get("sort", default_sort), query.get("order", "desc")
+    if sort not in ("activity", "creation", "votes") or order not in ("asc", "desc"):
+        return _bad_parameter("sort" if order in ("asc", "desc") else "order", "not a valid value")
+    found = [
+        item
+        for item in items
+        if (fromdate is None or item["creation_date"] >= fromdate)
+        and (todate is None or item["creation_date"] <= todate)
+    ]
+    field = {"activity": "last_activity_date", "creation": "creation_date", "votes": "score"}[sort]
+    found.sort(key=lambda i: (i.get(field, i["creation_date"]), _id(i)), reverse=order == "desc")
+    start = (page - 1) * pagesize
+    return 200, _wrapper(found[start : start + pagesize], has_more=len(found) > start + pagesize)
+
+
+def _wrapper(items: list[Item], *, has_more: bool) -> Item:
+    return {"items": items, "has_more": has_more, "quota_max": QUOTA_MAX, "quota_remaining": QUOTA_REMAINING}
+
+
+def _no_method() -> tuple[int, Any]:
+    return 404, {"error_id": 404, "error_name": "no_method", "error_message": "no method found with this name"}
+
+
+def _bad_parameter(name: str, message: str) -> tuple[int, Any]:
+    return 400, {"error_id": 400, "error_name": "bad_parameter", "error_message": f"{name}: {message}"}
+
+
+def _whole(query: dict[str, str], name: str) -> int | None:
+    value = query.get(name, "")
+    if value == "":
+        return None
+    if not value.isdigit():
+        raise ValueError(name)
+    return int(value)
+
+
+def _ids(text: str) -> set[int]:
+    return {int(part) for part in text.split(";")}
+
+
+def _id(item: Item) -> int:
+    return int(item.get("comment_id") or item.get("answer_id") or item.get("post_id") or item["question_id"])
+
+
+def _numbers(external_id: str) -> tuple[int, int]:
+    """(thread index n, post number k) of a demo post's external id "demo-stackexchange-<n>[-<k>]"."""
+    match = _NUMBERS.search(external_id)
+    if match is None:
+        raise ValueError(f"not a demo post id: {external_id!r}")
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def _epoch(mention: IncomingMention) -> int:
+    return int(mention.created_at.timestamp())
+
+
+def _escaped(text: str) -> str:
+    """Titles and display names arrive HTML-escaped, apostrophes as ``&#39;``."""
+    return html.escape(text).replace("&#x27;", "&#39;")
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{html.escape(part, quote=False)}</p>\n" for part in text.split("\n\n"))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].rstrip("-") or "question"

@@ -1,0 +1,195 @@
+"""The demo's Stack Overflow channel polled through the real adapter against its replay
+(channels.adapters.stackexchange.replay, whose shapes follow the recorded responses in fixtures/:
+questions_list_default_filter.json, questions_ids_answers.json, question_comments.json, posts_questions_stackongo.json,
+error_400_no_method.json). Nothing here reaches the network: DESK_DEMO_REPLAY mounts channels.demo.replay."""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+
+from channels.adapters.stackexchange import StackExchangeAdapter
+from channels.adapters.stackexchange import replay as se_replay
+from channels.demo import replay as demo_replay
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.week import OURS, THREADS, Thread, thread_start
+from channels.http import build_session
+from channels.models import Channel
+from channels.tests.harness import ingested, poll
+from mentions.models import Message, Ticket
+
+pytestmark = pytest.mark.django_db
+
+KIND = "stackexchange"
+ANCHOR = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)  # the day the demo was seeded: its week ends then
+WEEK = [(n, thread) for n, thread in enumerate(THREADS) if thread.kind == KIND]
+
+
+@pytest.fixture
+def demo_network(settings, monkeypatch):
+    """The demo desk's network, answering this kind's API only (the other kinds' replays are not needed here)."""
+    settings.DESK_DEMO_REPLAY = True
+    monkeypatch.setattr(demo_replay, "REPLAY_KINDS", (KIND,))
+    demo_replay._replays.cache_clear()
+    yield
+    demo_replay._replays.cache_clear()
+
+
+def demo_channel(*, config=None) -> Channel:
+    spec = DEMO_CHANNELS[KIND]
+    channel = Channel(
+        slug=demo_slug(KIND),
+        name=spec["name"],
+        kind=KIND,
+        enabled=True,
+        config=config or spec["config"],
+        our_accounts=spec["our_accounts"],
+    )
+    channel.credentials = spec.get("credentials", {})
+    channel.save()
+    Channel.objects.filter(pk=channel.pk).update(created_at=ANCHOR)
+    channel.refresh_from_db()
+    return channel
+
+
+def posts_by(thread: Thread, now: datetime) -> list[tuple[str, str]]:
+    """(text, kind) of the thread's posts that have happened by `now`, as the week tells them."""
+    start = thread_start(thread, ANCHOR)
+    posts = [(0, thread.author, thread.text), *thread.followups]
+    return [
+        (text, "our_reply" if author == OURS else "inbound")
+        for minutes, author, text in posts
+        if start + timedelta(minutes=minutes) <= now
+    ]
+
+
+def question_id(n: int) -> int:
+    return se_replay.QUESTION_BASE + 100 * n
+
+
+def stored_thread(channel: Channel, n: int) -> list[tuple[str, str]]:
+    question = Message.objects.get(channel=channel, external_id=f"q{question_id(n)}")
+    assert question.ticket is not None
+    messages = question.ticket.messages.order_by("platform_created_at", "pk")
+    return [(m.body, m.kind) for m in messages]
+
+
+def test_a_poll_stores_the_week_one_ticket_per_question_with_our_replies(demo_network):
+    channel = demo_channel()
+    with time_machine.travel(ANCHOR, tick=False):
+        outcome = poll(channel)
+
+    assert outcome.status == "ok", outcome.error
+    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 3
+    for n, thread in WEEK:
+        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+        assert len(stored_thread(channel, n)) == 1 + len(thread.followups)
+    # The week has our replies (answers by our account's user id) and stores them as ours, never as tickets.
+    ours = Message.objects.filter(channel=channel, kind=Message.Kind.OUR_REPLY)
+    assert ours.count() == sum(1 for _n, t in WEEK for f in t.followups if f[1] == OURS) == 2
+    assert set(ours.values_list("author_handle", flat=True)) == {DEMO_CHANNELS[KIND]["our_accounts"][0]}
+    assert ingested(outcome).our_replies == 2
+    # Ids and permalinks are the site's: a question's page, an answer's /a/ link, a comment's /posts/comments/.
+    first = question_id(WEEK[0][0])
+    question = Message.objects.get(channel=channel, external_id=f"q{first}")
+    assert question.permalink.startswith(f"https://stackoverflow.com/questions/{first}/rules-changes-does-not-")
+    assert question.title == WEEK[0][1].title
+    assert question.author_name == "jdoe_dev" and question.author_handle.isdigit()
+    answer = Message.objects.get(channel=channel, external_id=f"a{first + 1}")
+    assert answer.permalink == f"https://stackoverflow.com/a/{first + 1}"
+    assert answer.thread_external_id == f"q{first}"
+    comment = Message.objects.get(channel=channel, author_name="kube_karl", parent_external_id__startswith="q")
+    assert comment.external_id == f"c{se_replay.COMMENT_BASE + 100 * WEEK[1][0] + 1}"
+    assert comment.permalink == f"https://stackoverflow.com/posts/comments/{comment.external_id[1:]}"
+    assert channel.platform_status["quota_remaining"] == se_replay.QUOTA_REMAINING
+
+
+def test_a_second_poll_stores_nothing_twice(demo_network):
+    channel = demo_channel()
+    with time_machine.travel(ANCHOR, tick=False):
+        poll(channel)
+    count = Message.objects.filter(channel=channel).count()
+    with time_machine.travel(ANCHOR + timedelta(minutes=5), tick=False):
+        again = poll(channel)
+
+    assert again.status == "ok", again.error
+    assert ingested(again).created == 0
+    assert Message.objects.filter(channel=channel).count() == count == 7
+    assert Ticket.objects.filter(channel=channel).count() == 3
+
+
+def test_a_post_still_to_come_is_served_once_its_time_has_come(demo_network):
+    """The demo's clock in the middle of the week: the Jenkins question is open, our answer 50 minutes later."""
+    channel = demo_channel()
+    n, thread = WEEK[2]
+    opened = thread_start(thread, ANCHOR)
+    with time_machine.travel(opened + timedelta(minutes=20), tick=False):
+        early = poll(channel)
+
+    assert early.status == "ok", early.error
+    assert stored_thread(channel, n) == [(thread.text, "inbound")]
+    assert not Message.objects.filter(channel=channel, external_id=f"a{question_id(n) + 1}").exists()
+    # The two older questions are whole by then.
+    assert Ticket.objects.filter(channel=channel).count() == 3
+
+    with time_machine.travel(opened + timedelta(minutes=51), tick=False):
+        later = poll(channel)
+
+    assert later.status == "ok", later.error
+    assert ingested(later).created == 1
+    assert stored_thread(channel, n) == [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert Ticket.objects.filter(channel=channel).count() == 3
+
+
+def test_small_pages_are_walked_page_by_page(demo_network, monkeypatch):
+    """One item per page: every listing goes on with `page` while `has_more`, and stores the same week."""
+    asked: list[tuple[str, str, str]] = []
+    real_answer = se_replay.answer
+
+    def answer(request, posts):
+        url = urlsplit(request.url)
+        query = parse_qs(url.query)
+        asked.append((url.path.rsplit("/", 1)[-1], query["fromdate"][0], query["page"][0]))
+        return real_answer(request, posts)
+
+    monkeypatch.setattr(se_replay, "answer", answer)
+    channel = demo_channel(config={**DEMO_CHANNELS[KIND]["config"], "pagesize": 1})
+    with time_machine.travel(ANCHOR, tick=False):
+        outcome = poll(channel)
+
+    assert outcome.status == "ok", outcome.error
+    assert ingested(outcome).created == 7
+    # Every item came on its own page (3 questions, 3 answers, 1 comment), each page asked for once: the walk
+    # goes on with the next `page` (after the newest second read, for the follow-ups) while `has_more`.
+    assert [page for path, _f, page in asked if path == "questions"] == ["1", "2", "3"]
+    answers = [(fromdate, page) for path, fromdate, page in asked if path == "answers"]
+    assert len(answers) == len(set(answers)) == 3 and answers[1][1] == "2"
+    assert [page for path, _f, page in asked if path == "comments"] == ["1"]
+    assert channel.cursor["tags"]["gitlab"].get("resume") is None
+    for n, thread in WEEK:
+        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+
+
+def test_the_watcher_the_connection_test_and_unknown_methods(demo_network):
+    channel = demo_channel()
+    n, thread = WEEK[0]
+    with time_machine.travel(ANCHOR, tick=False):
+        fetched = StackExchangeAdapter.fetch_thread(channel=channel, session=build_session(), ref=str(question_id(n)))
+        missing = build_session().get("https://api.stackexchange.com/2.3/users/1/timeline?site=stackoverflow")
+        other_site = build_session().get("https://api.stackexchange.com/2.3/questions?site=serverfault")
+        connection = StackExchangeAdapter().test_connection(channel=channel, session=build_session())
+
+    # The watcher reads a question's answers and the comments on it and them (the question it has already).
+    assert sorted(m.text for m in fetched.mentions) == sorted(f[2] for f in thread.followups)
+    assert {m.thread_id for m in fetched.mentions} == {f"q{question_id(n)}"}
+    assert fetched.requests_made == 2
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "error_id": 404,
+        "error_name": "no_method",
+        "error_message": "no method found with this name",
+    }
+    assert other_site.status_code == 400
+    assert other_site.json()["error_name"] == "bad_parameter"
+    assert connection == "stackoverflow answered: quota 9,990 of 10,000 left; 3 questions on the site."
