@@ -8,7 +8,9 @@ import smtplib
 from email.utils import make_msgid
 from typing import TYPE_CHECKING, Any, Protocol
 
-from django.core.mail import EmailMessage
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from channels.adapters import ReplyError, SentReply
@@ -18,6 +20,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Backends that never leave this machine (printed, kept in memory, written to a file, dropped).
+_LOCAL_BACKENDS = frozenset(
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "locmem", "filebased", "dummy")
+)
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fwd?)\s*:\s*)+", re.IGNORECASE)
 _TICKET_TAG = re.compile(r"\s*\[#\d+\]\s*")
 
@@ -77,6 +84,7 @@ def email_reply_send(*, channel: Channel, ticket: RepliedTicket, in_reply_to: Re
         from_email=address,
         to=[recipient],
         headers=headers,
+        connection=demo_connection(),
     )
     try:
         mail.send(fail_silently=False)
@@ -89,3 +97,20 @@ def email_reply_send(*, channel: Channel, ticket: RepliedTicket, in_reply_to: Re
         created_at=timezone.now(),
         raw={"Message-ID": message_id, "To": recipient, "Subject": mail.subject, **headers},
     )
+
+
+def demo_connection() -> BaseEmailBackend | None:
+    """None (EMAIL_URL's backend) except on the demo desk (DESK_DEMO_REPLAY), which opens no connection outside
+    this machine: there a backend that would (SMTP to another host, or any backend not known to stay local) is
+    replaced by the console backend, so a reply to a demo sender is printed, never mailed. SMTP to 127.0.0.1 (a
+    local catcher such as Mailpit) is left alone."""
+    if not settings.DESK_DEMO_REPLAY or settings.EMAIL_BACKEND in _LOCAL_BACKENDS:
+        return None
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and settings.EMAIL_HOST in _LOCAL_HOSTS:
+        return None
+    logger.warning(
+        "email reply: the demo desk prints replies instead of sending them through %s (%s)",
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+    )
+    return get_connection("django.core.mail.backends.console.EmailBackend")

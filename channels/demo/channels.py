@@ -55,8 +55,16 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "name": "Community mailbox (demo sample)",
         "config": {"host": "imap.example.com", "address": "community@example.com"},
         "our_accounts": ["community@example.com"],
+        # The IMAP login (the demo's mailbox, channels.adapters.email.replay, accepts only this one).
+        "credentials": {"password": "demo-imap-password-not-a-secret"},
     },
-    "webhook": {"name": "Status page webhook (demo sample)", "config": {}, "our_accounts": ["desk"]},
+    "webhook": {
+        "name": "Status page webhook (demo sample)",
+        "config": {},
+        "our_accounts": ["desk"],
+        # The signing secret the demo's deliveries are signed with (channels.adapters.webhook.replay).
+        "credentials": {"secret": "demo-webhook-secret-not-a-secret"},
+    },
 }
 
 
