@@ -20,6 +20,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## run: the desk on the embedded default (SQLite in var/, no Redis): web + worker + beat.
+# The demo's platforms are answered on this machine (channels.demo.replay): nothing leaves 127.0.0.1.
+run: export DESK_DEMO_REPLAY = true
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -90,7 +90,7 @@ def embedded(tmp_path_factory):
     `make run` gives its web, worker and beat processes (no DATABASE_URL, no REDIS_URL)."""
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(var))
+    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(var), DESK_DEMO_REPLAY="true")
     for args in (("migrate", "--noinput"), ("seed_demo",)):
         seeded = _manage(*args, env=env)
         assert seeded.returncode == 0, seeded.stderr
@@ -333,6 +333,9 @@ results = {name: repr(app.tasks[name].apply(throw=True).get()) for name in names
 print(json.dumps({
     "attempts": attempts, "results": results, "channels": sorted(Channel.objects.values_list("kind", flat=True)),
     "kinds_with_tickets": sorted(set(Ticket.objects.values_list("channel__kind", flat=True))),
+    "read_by_poll": sorted(
+        Channel.objects.filter(enabled=True, last_success_at__isnull=False).values_list("kind", flat=True)
+    ),
 }))
 """
 
@@ -341,7 +344,12 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     """Issue 28: the demo's thread watcher called the real hn.algolia.com. Seeding the demo and one round of
     every beat task (eager, on SQLite) under a socket guard: no name lookup, no connect outside 127.0.0.1."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path), CELERY_TASK_ALWAYS_EAGER="true")
+    env.update(
+        DJANGO_SETTINGS_MODULE="advocacy.settings",
+        DESK_VAR_DIR=str(tmp_path),
+        CELERY_TASK_ALWAYS_EAGER="true",
+        DESK_DEMO_REPLAY="true",  # as `make run` sets it
+    )
     migrated = _manage("migrate", "--noinput", env=env)
     assert migrated.returncode == 0, migrated.stderr
     result = _manage("shell", "-c", OFFLINE_SCRIPT, env=env)
@@ -353,6 +361,8 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     every_kind = sorted([*every_kind, "webhook", "gitlab"])
     assert out["channels"] == every_kind
     assert out["kinds_with_tickets"] == every_kind
+    # Every polled kind was read through its adapter (the webhook is pushed, not polled).
+    assert out["read_by_poll"] == [kind for kind in every_kind if kind != "webhook"]
 
 
 STEM_SCRIPT = """

@@ -1,26 +1,35 @@
-"""The demo's week on every channel kind but Hacker News (`seed_demo` runs it): one channel per kind holding
-the threads of channels.demo.week, stored through the ingest pipeline, then answered, solved or left waiting
-as each thread says. The channels are not polled (there is no platform to poll offline): they are saved
-disabled, so no task opens a connection for them."""
+"""The demo's week on every channel kind but Hacker News (`seed_demo` runs it): one channel per kind, polled
+through its real adapter against the demo network (channels.demo.replay: each platform's API answered on this
+machine from the threads of channels.demo.week), the webhook's posts pushed through the receiving service; then
+each thread is answered, solved or left waiting as it says.
+
+The channels stay enabled, so beat polls them like any channel and the week's later posts (a thread opened this
+morning) arrive when their time comes. Without DESK_DEMO_REPLAY (`make run` sets it) nothing is polled: the
+channels are saved paused, and no connection is tried."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import logging
+from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
 
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
-from channels.demo.week import THREADS, thread_mentions
+from channels.demo.week import THREADS, Thread
 from channels.models import Channel
-from intake.pipeline import mentions_ingest
-from mentions.models import Tag, Ticket, TicketEvent
+from intake.services.demo_webhooks import demo_webhooks_deliver
+from intake.services.polling import channel_poll
+from mentions.models import Message, Tag, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
 
 
-def week_channels() -> dict[str, Channel]:
+def week_channels() -> dict[str, tuple[Channel, bool]]:
+    """Each kind's demo channel, and whether it was made now."""
     channels = {}
     for kind, spec in DEMO_CHANNELS.items():
-        channel, _ = Channel.objects.get_or_create(
+        channel, made = Channel.objects.get_or_create(
             slug=demo_slug(kind),
             defaults={
                 "name": spec["name"],
@@ -28,34 +37,47 @@ def week_channels() -> dict[str, Channel]:
                 "config": spec["config"],
                 "our_accounts": spec["our_accounts"],
                 "high_priority": spec.get("high_priority", False),
-                # Never polled: the samples are all it has (see the module docstring).
-                "enabled": False,
+                "enabled": settings.DESK_DEMO_REPLAY,
             },
         )
-        channels[kind] = channel
+        if made and spec.get("credentials"):
+            channel.credentials = spec["credentials"]
+            channel.save(update_fields=["credentials_encrypted"])
+        channels[kind] = (channel, made)
     return channels
 
 
-def week_seed(*, now: datetime | None = None, advocate: Any = None) -> int:
-    """Store the week's threads (once: a channel with tickets is left alone). Returns the tickets made."""
-    now = now or timezone.now()
+def week_seed(*, advocate: Any = None) -> int:
+    """Read the week on each new demo channel (a channel made before is left alone) and give each thread its
+    outcome. Returns the tickets made."""
     channels = week_channels()
+    if not settings.DESK_DEMO_REPLAY:
+        logger.info("demo: DESK_DEMO_REPLAY is off, so the demo channels are saved paused and not read")
+        return 0
     made = 0
-    for index, thread in enumerate(THREADS):
-        channel = channels[thread.kind]
-        root = f"demo-{thread.kind}-{index}"
-        if channel.messages.filter(external_id=root).exists():
+    for kind, (channel, new) in channels.items():
+        if not new:
             continue
-        mentions = thread_mentions(thread, index=index, today=now, ours=channel.our_accounts[0])
-        if not mentions:
-            continue
-        mentions_ingest(channel=channel, mentions=mentions)
-        ticket = Ticket.objects.filter(channel=channel, messages__external_id=root).first()
-        if ticket is None:
-            continue
-        made += 1
-        _outcome(ticket, thread, advocate)
+        if kind == "webhook":
+            demo_webhooks_deliver(channel)
+        else:
+            outcome = channel_poll(channel_id=channel.pk)
+            if outcome.status != "ok":
+                logger.warning("demo: the %s channel's first read failed: %s", kind, outcome.error)
+        for thread in (t for t in THREADS if t.kind == kind):
+            ticket = _thread_ticket(channel, thread)
+            if ticket is not None:
+                made += 1
+                _outcome(ticket, thread, advocate)
     return made
+
+
+def _thread_ticket(channel: Channel, thread: Thread) -> Ticket | None:
+    """The ticket the thread's opening post made: the replays keep the week's texts as written."""
+    ticket_id = (
+        Message.objects.filter(channel=channel, body=thread.text).order_by("id").values_list("ticket_id", flat=True)
+    ).first()
+    return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
 
 
 def _outcome(ticket: Ticket, thread: Any, advocate: Any) -> None:
