@@ -65,6 +65,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     _common.setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)  # production's manifest storage needs it, as in pages.py
 
     import logging
 
@@ -77,7 +80,7 @@ def main() -> None:
         get = requester(PAGES[name], advocate)
         for i in range(args.warmup):
             get(i)
-        profiler = cProfile.Profile() if name in args.profile.split(",") else None
+        profiler = cProfile.Profile(time.process_time) if name in args.profile.split(",") else None
         rounds = []
         statuses: set[int] = set()
         for _ in range(1 if profiler else args.rounds):
