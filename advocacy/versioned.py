@@ -56,6 +56,11 @@ def version_bump(version_key: str) -> None:
     transaction.on_commit(lambda: _bump(version_key))
 
 
+def version_bump_now(version_key: str) -> None:
+    """Retire the family's values now only: for a change made outside any transaction (a setting)."""
+    _bump(version_key)
+
+
 def versioned(version_key: str, name: str, build: Callable[[], T], *, ttl: int) -> T:
     """`build()`'s value for the family's current version. Callers must treat it as read-only:
     the same object is handed to every request of this process."""

@@ -46,3 +46,9 @@ class ExpertsConfig(AppConfig):
             for signal in (post_save, post_delete):
                 signal.connect(directory_changed, sender=model, dispatch_uid=f"experts-directory-{model.__name__}")
         m2m_changed.connect(directory_changed, sender=Expert.areas.through, dispatch_uid="experts-directory-areas")
+        # The community macro's summary names the outreach settings' Slack channel (mentions.services.macro_needs).
+        from experts.models import OutreachSettings
+        from mentions.selectors import macros_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(macros_changed, sender=OutreachSettings, dispatch_uid="experts-outreach-settings-macros")

@@ -91,8 +91,12 @@ DIRECTORY_VERSION_KEY = "experts:directory:version"
 
 
 def directory_changed(**kwargs: object) -> None:
-    """Signal handler (apps.py): an expert, their areas, identities or an area changed."""
+    """Signal handler (apps.py): an expert, their areas, identities or an area changed. The macro picker
+    lists the directory's experts for "Reached out to expert", so the macros' summaries go too."""
+    from mentions.selectors import macros_changed
+
     version_bump(DIRECTORY_VERSION_KEY)
+    macros_changed()
 
 
 def _directory() -> list[Expert]:

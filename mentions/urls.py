@@ -13,6 +13,7 @@ urlpatterns = [
     path("views/<slug:slug>/play/", views.play, name="play"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),
     path("tickets/<int:pk>/live/", views.ticket_live, name="ticket-live"),
+    path("tickets/<int:pk>/history/", views.ticket_history, name="ticket-history"),
     path("tickets/<int:pk>/panels/<slug:name>/", views.ticket_panel, name="ticket-panel"),
     path("tickets/<int:pk>/note/", views.ticket_note, name="ticket-note"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket-reply"),

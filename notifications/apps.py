@@ -32,3 +32,9 @@ class NotificationsConfig(AppConfig):
         outreach_delivery_register(outreach_deliver)
         macro_hooks.register(community_share_on_macro)
         macro_need_hooks.register(community_macro_need)
+        # The community macro is unavailable while Slack is not connected: its kept summary goes with the token.
+        from django.core.signals import setting_changed
+
+        from notifications.community import slack_token_changed
+
+        setting_changed.connect(slack_token_changed, dispatch_uid="notifications-slack-token-macros")

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from advocacy.enqueue import task_enqueue_on_commit
+from advocacy.versioned import version_bump_now
 from channels.slack import (
     SlackError,
     SlackRateLimited,
@@ -21,6 +22,7 @@ from channels.slack import (
 from experts.models import OutreachSettings
 from experts.services import COMMUNITY_MACRO, OUTREACH_MAX_BACKOFF, first_inbound
 from mentions.models import Macro, Ticket, TicketEvent
+from mentions.selectors import MACROS_VERSION_KEY
 from mentions.services.events import event_record
 from mentions.services.macro_needs import MacroNeed
 from notifications.rows import backoff_seconds
@@ -40,6 +42,13 @@ def community_macro_need(*, macro: Macro) -> MacroNeed | None:
         return None
     channel = OutreachSettings.current().community_channel
     return MacroNeed(does=f"posts to Slack {channel}", missing="" if slack_configured() else SLACK_MISSING)
+
+
+def slack_token_changed(*, setting: str, **_: Any) -> None:
+    """setting_changed receiver (apps.py; tests and settings reloads): the macros' kept summaries say whether
+    Slack is connected."""
+    if setting == "SLACK_BOT_TOKEN":
+        version_bump_now(MACROS_VERSION_KEY)  # no transaction to wait for: a setting is not in the database
 
 
 def community_share_on_macro(*, ticket: Ticket, macro: Macro, user: Any, **_: Any) -> str | None:

@@ -30,8 +30,10 @@ CONFLICTING = (
 
 
 def ticket_version(ticket: Ticket) -> int:
-    """The version to put in the page's forms. Uses the prefetched history when the ticket page
-    loaded it (no extra query)."""
+    """The version to put in the page's forms. Uses what the ticket page's read brought along
+    (`events_version`, or the prefetched history) when it has it (no extra query)."""
+    if hasattr(ticket, "events_version"):
+        return ticket.events_version or 0
     cache = getattr(ticket, "_prefetched_objects_cache", {})
     if "events" in cache:
         return max((e.pk for e in cache["events"]), default=0)

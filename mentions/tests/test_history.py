@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from channels.adapters.registry import platform_of
@@ -50,7 +51,7 @@ def test_a_first_reply_reads_as_a_sentence_with_its_time_against_the_target(advo
     for event, minutes in ((created, 0), (played, 60), (sent, 130)):
         at(event, T0 + timedelta(minutes=minutes))
 
-    html = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk])).content.decode()
+    html = advocate_client.get(reverse("mentions:ticket-history", args=[ticket.pk])).content.decode()
     lines = [(line.text, line.details) for line in history_lines(ticket, ticket.events.select_related("actor"))]
 
     assert lines == [
@@ -88,7 +89,7 @@ def test_every_kind_of_event_has_a_sentence_and_odd_data_never_breaks_the_page(a
     for kind in K.values:
         TicketEvent.objects.create(ticket=ticket, kind=kind, data={"to": ["x"], "answer_seconds": "soon", "tag": None})
     TicketEvent.objects.create(ticket=ticket, kind=K.NOTE, data=["not", "a", "dict"])
-    response = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk]))
+    response = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk]), {"history": "1"})  # no JavaScript
     assert response.status_code == 200
     assert response.content.decode().count('data-kind="') == len(K.values) + 1
 
@@ -99,6 +100,27 @@ def test_hostile_event_data_is_shown_escaped(advocate_client):
         ticket=ticket, kind=K.SKIPPED, actor=AdvocateFactory(), data={"reason": "<img src=x onerror=alert(1)>"}
     )
     TicketEvent.objects.create(ticket=ticket, kind=K.MACRO, data={"macro": "m", "link": "javascript:alert(1)"})
-    html = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk])).content.decode()
+    html = advocate_client.get(reverse("mentions:ticket-history", args=[ticket.pk])).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="javascript:' not in html
+
+
+def test_the_history_comes_when_its_fold_is_opened_or_inline_without_javascript(advocate_client, client):
+    """The ticket page's first answer leaves the history out (it is folded): the fold asks for it when opened
+    (htmx, mentions:ticket-history); the link in the fold asks the page for it inline (no JavaScript)."""
+    ticket = TicketFactory()
+    TicketEvent.objects.create(ticket=ticket, kind=K.SKIPPED, actor=AdvocateFactory(), data={"reason": "not mine"})
+    history_url = reverse("mentions:ticket-history", args=[ticket.pk])
+
+    page = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert 'data-testid="history-pending"' in page and f'hx-get="{history_url}"' in page
+    assert "not mine" not in page and 'data-testid="history"' not in page
+
+    inline = advocate_client.get(ticket.get_absolute_url(), {"history": "1"}).content.decode()
+    assert 'data-testid="history"' in inline and "not mine" in inline and "history-pending" not in inline
+
+    fold = advocate_client.get(history_url)
+    assert fold.status_code == 200 and "not mine" in fold.content.decode()
+
+    client.force_login(get_user_model().objects.create_user("visitor"))  # no queue access
+    assert client.get(history_url).status_code == 403

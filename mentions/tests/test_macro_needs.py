@@ -120,3 +120,30 @@ def test_a_prefill_follows_the_draft_after_a_blank_line(handbook_macros):
     ticket.refresh_from_db()
     assert ticket.reply_draft.startswith("Hi there,\n\nSorry for the trouble, ")
     assert ticket.status != Ticket.Status.SOLVED  # a prefill leaves sending to the advocate
+
+
+def _option(html: str, macro: Macro) -> str:
+    option = html[html.index(f'<option value="{macro.pk}"') :]
+    return option[: option.index("</option>")]
+
+
+def test_the_pickers_kept_summaries_follow_slack_the_directory_and_the_outreach_settings(handbook_macros, client):
+    """The ticket page's macro summaries are kept in memory per macros' version; what their needs read retires
+    them: the Slack token, the expert directory, the outreach settings' channel."""
+    from experts.models import OutreachSettings
+
+    community, reached = Macro.objects.get(name=COMMUNITY), Macro.objects.get(name="Reached out to expert")
+    client.force_login(AdvocateFactory())
+    url = TicketFactory().get_absolute_url()
+    with override_settings(SLACK_BOT_TOKEN=""):
+        html = client.get(url).content.decode()
+        assert " disabled" in _option(html, community) and " disabled" in _option(html, reached)
+    with override_settings(SLACK_BOT_TOKEN="xoxb-test"):
+        assert " disabled" not in _option(client.get(url).content.decode(), community)
+        ExpertFactory(name="Ravi Runner")
+        html = client.get(url).content.decode()
+        assert " disabled" not in _option(html, reached) and ">Ravi Runner</option>" in html
+        settings_row = OutreachSettings.current()
+        settings_row.community_channel = "#wider-community"
+        settings_row.save()
+        assert "posts to Slack #wider-community" in _option(client.get(url).content.decode(), community)

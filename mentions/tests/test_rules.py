@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from channels.adapters.base import IncomingMention
 from channels.adapters.registry import platform_of
@@ -333,7 +334,7 @@ def test_the_ticket_history_names_the_rule_that_closed_it(client):
     rule(name="Competitor-only", text_keywords="github", text_excludes="*gitlab*", close_without_reply=True)
     mentions_ingest(channel=x, mentions=[mention(1, "GitHub is down again")])
     client.force_login(ManagerFactory())
-    html = client.get(Ticket.objects.get().get_absolute_url()).content.decode()
+    html = client.get(reverse("mentions:ticket-history", args=[Ticket.objects.get().pk])).content.decode()
     assert "Triage rule “Competitor-only” applied: closed without reply (not acknowledged)" in html
     assert "Triage rule “Competitor-only” set the status to solved \u2013 not acknowledged" in html
 

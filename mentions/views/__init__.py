@@ -16,7 +16,7 @@ from mentions.views.actions import (
 )
 from mentions.views.in_place import ticket_panel
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
-from mentions.views.ticket import ticket, ticket_action, ticket_live, ticket_presence
+from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
 __all__ = [
     "play",
@@ -26,6 +26,7 @@ __all__ = [
     "ticket",
     "ticket_action",
     "ticket_assign",
+    "ticket_history",
     "ticket_index",
     "ticket_live",
     "ticket_macro",

@@ -56,7 +56,7 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
     from mentions.views.ticket import ticket_page_context
 
     obj = selectors.ticket_detail(pk=pk)
-    context = ticket_page_context(request, obj, {})
+    context = ticket_page_context(request, obj, {}, history=True)  # the history is swapped in too
     context.update(
         key=key,
         done_key=key,

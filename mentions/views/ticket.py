@@ -30,7 +30,7 @@ from mentions.live import etag_for, live
 from mentions.models import Ticket, View
 from mentions.panels import panel_urls, panels_shown_inline, ticket_panels
 from mentions.services import presence, versions
-from mentions.services.macro_needs import macro_summaries
+from mentions.services.macro_needs import macro_summaries_active
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
@@ -57,13 +57,14 @@ def ticket_page_render(
     return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
 
 
-def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
+def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, history: bool = False) -> dict:
     """The ticket page's context, shared by the page and the in-place answers to its actions.
     Its forms are written out in the template (mentions/ticket.html) rather
     than rendered through Django's widget templates, which were a fifth of the page's time; a
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
-    form classes."""
+    form classes. The history is left to its own request (`ticket_history`, when it is opened) unless
+    `history` or the page's `?history=1` (the page without JavaScript) asks for it here."""
     if request.session.get(presence.SESSION_NAME) != request.user.get_username():
         request.session[presence.SESSION_NAME] = request.user.get_username()
     version = versions.ticket_version(obj)
@@ -79,12 +80,14 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
         form = forms.get(key)
         return form.data.get(field, default) if form is not None else default
 
-    macros = macro_summaries(selectors.macros_active())
+    macros = macro_summaries_active()
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
         "ticket": obj,
-        "history": history_lines(obj, obj.events.all()),
+        "history": (
+            history_lines(obj, selectors.ticket_history(ticket=obj)) if history or "history" in request.GET else None
+        ),
         "ticket_version": version,
         "live_url": live_url,
         "ticket_live_etag": etag_for(request, live_url),
@@ -175,6 +178,16 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
     if status:
         return action_failed(request, pk, key, form, status)
     return action_done(request, key, after_action(request, obj, served_view))
+
+
+@require_GET
+@work_queue
+def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket's history, asked for when its fold on the ticket page is opened (htmx)."""
+    obj = get_object_or_404(Ticket, pk=pk)
+    return render(
+        request, "mentions/_ticket_history.html", {"history": history_lines(obj, selectors.ticket_history(ticket=obj))}
+    )
 
 
 @live(on_refresh=presence.presence_on_refresh)
