@@ -1,4 +1,6 @@
 from django import template
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from advocacy.durations import duration_display
 from channels.text import safe_url as _safe_url
@@ -63,3 +65,40 @@ def sla_due(due_at, now) -> str:
     return format_html(
         '<span class="sla sla-{}" title="{} UTC">{}</span>', state, f"{due_at:%Y-%m-%d %H:%M}", clock_text(due_at, now)
     )
+
+
+# What mentions/_action_result.html renders when there is nothing to say yet: every control's slot on every
+# ticket page, so written once here instead of an include each (seven on the page).
+EMPTY_RESULT = (
+    '<div class="action-result" id="result-{key}" role="status" aria-live="polite" data-testid="result-{key}"></div>'
+)
+
+
+@register.simple_tag(takes_context=True)
+def action_result(context: template.Context, key: str, form: object = None) -> str:
+    """The result slot beside the control `key` (mentions/_action_result.html): its form's errors, or what its
+    action did (`done` when `done_key` is this key), announced; empty until there is something to say."""
+    if not form and context.get("done_key") != key:
+        return format_html(EMPTY_RESULT, key=key)
+    return render_to_string(
+        "mentions/_action_result.html",
+        {"key": key, "form": form, "done_key": context.get("done_key"), "done": context.get("done")},
+    )
+
+
+@register.simple_tag
+def macro_picker_parts() -> dict[str, str]:
+    """The macro picker's options and its "why unavailable" lines, the same on every ticket page: rendered
+    once per macros' version (mentions/_macro_options.html), as the summaries they show are kept."""
+    from advocacy.versioned import versioned
+    from mentions.selectors import MACROS_VERSION_KEY
+    from mentions.services.macro_needs import macro_summaries_active
+
+    def build() -> dict[str, str]:
+        macros = macro_summaries_active()
+        return {
+            part: render_to_string("mentions/_macro_options.html", {"macros": macros, "part": part})
+            for part in ("options", "unavailable")
+        }
+
+    return versioned(MACROS_VERSION_KEY, "picker-html", build, ttl=3600)
