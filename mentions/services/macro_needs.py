@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from advocacy.hooks import Hooks
-from advocacy.versioned import versioned
 from mentions.models import Macro, MacroAction, Ticket
 
 
@@ -123,11 +122,3 @@ def macro_summary(macro: Macro) -> MacroSummary:
 def macro_summaries(macros: list[Macro]) -> list[MacroSummary]:
     return [macro_summary(m) for m in macros]
 
-
-def macro_summaries_active() -> list[MacroSummary]:
-    """The active macros as every ticket page's picker shows them, kept per macros' version (one cache read).
-    The apps whose needs they say retire them when what those needs read changes: the expert directory and
-    the outreach settings (experts.apps), the Slack token (notifications.apps)."""
-    from mentions.selectors import MACROS_VERSION_KEY, macros_active
-
-    return versioned(MACROS_VERSION_KEY, "summaries", lambda: macro_summaries(macros_active()), ttl=3600)

@@ -84,21 +84,3 @@ def action_result(context: template.Context, key: str, form: object = None) -> s
         "mentions/_action_result.html",
         {"key": key, "form": form, "done_key": context.get("done_key"), "done": context.get("done")},
     )
-
-
-@register.simple_tag
-def macro_picker_parts() -> dict[str, str]:
-    """The macro picker's options and its "why unavailable" lines, the same on every ticket page: rendered
-    once per macros' version (mentions/_macro_options.html), as the summaries they show are kept."""
-    from advocacy.versioned import versioned
-    from mentions.selectors import MACROS_VERSION_KEY
-    from mentions.services.macro_needs import macro_summaries_active
-
-    def build() -> dict[str, str]:
-        macros = macro_summaries_active()
-        return {
-            part: render_to_string("mentions/_macro_options.html", {"macros": macros, "part": part})
-            for part in ("options", "unavailable")
-        }
-
-    return versioned(MACROS_VERSION_KEY, "picker-html", build, ttl=3600)

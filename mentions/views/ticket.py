@@ -27,10 +27,10 @@ from mentions.forms import (
 )
 from mentions.history import history_lines
 from mentions.live import etag_for, live
+from mentions.macro_picker import macro_picker
 from mentions.models import Ticket, View
 from mentions.panels import panel_urls, panels_shown_inline, ticket_panels
 from mentions.services import presence, versions
-from mentions.services.macro_needs import macro_summaries_active
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
@@ -80,7 +80,7 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, histo
         form = forms.get(key)
         return form.data.get(field, default) if form is not None else default
 
-    macros = macro_summaries_active()
+    picker = macro_picker()
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
@@ -96,8 +96,7 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, histo
         "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view is not None and obj.served_view.allow_skip,
-        "macros": macros,
-        "macro_experts": next((m.experts for m in macros if m.experts), ()),
+        "picker": picker,
         "after_reply_choices": AFTER_REPLY,
         "status_choices": Ticket.Status.choices,
         "priority_choices": Ticket.Priority.choices,
