@@ -50,6 +50,8 @@ def test_a_manager_bulk_assigns_prioritises_tags_and_merges_with_every_step_in_t
         page.get_by_label("Why (optional)").fill("same requester, same runner")
         page.get_by_role("button", name="Merge into that ticket").click()
         expect(page.get_by_text(f"#{duplicate.pk} was merged into #{first.pk}.")).to_be_visible()
+        expect(page.get_by_test_id("history-pending")).to_be_attached()  # folded: not in the first answer
+        page.locator("#history-box summary").click()  # opening the fold asks for it
         history = page.get_by_test_id("history")
         expect(history).to_contain_text("mia assigned it to ada (bulk action)")
         expect(history).to_contain_text("mia set the priority to high (was normal)")
