@@ -121,4 +121,3 @@ def macro_summary(macro: Macro) -> MacroSummary:
 
 def macro_summaries(macros: list[Macro]) -> list[MacroSummary]:
     return [macro_summary(m) for m in macros]
-
