@@ -21,6 +21,12 @@ class MentionsConfig(AppConfig):
         from mentions.signals import presence_name_remember, view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
+        # The ticket page's context column comes first among its panels (other apps register theirs after).
+        from mentions.facts_panel import TEMPLATE as FACTS_TEMPLATE
+        from mentions.facts_panel import facts_context
+        from mentions.panels import TicketPanel, ticket_panel_register
+
+        ticket_panel_register(TicketPanel(template=FACTS_TEMPLATE, context=facts_context))
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
         user_logged_in.connect(presence_name_remember, dispatch_uid="presence-name")

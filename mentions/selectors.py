@@ -23,7 +23,7 @@ from django.db.models import (
 )
 
 from advocacy.versioned import version_bump, versioned
-from mentions.models import Macro, MacroAction, Message, Tag, Ticket, TicketEvent, View
+from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -150,11 +150,11 @@ def ticket_list(
 
 
 def ticket_detail(*, pk: int) -> Ticket:
-    """The ticket page's ticket: its channel, assignee and Play view, its conversation and tags, and its
-    version (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out
-    what the page's first answer never shows or can be large: the channel's poll state (its config is kept:
-    the reply plan reads it), the messages' raw platform payloads and the history (loaded when it is opened,
-    `ticket_history`). Three queries."""
+    """The ticket page's ticket: its channel, assignee and Play view, its conversation, and its version
+    (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out what the
+    page's first answer never shows or can be large: the channel's poll state (its config is kept: the reply
+    plan reads it), the messages' raw platform payloads, the tags (the facts panel's) and the history (loaded
+    when it is opened, `ticket_history`). Two queries."""
     newest_event = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     ticket = (
         Ticket.objects.select_related("channel", "assignee", "served_view")
@@ -164,7 +164,6 @@ def ticket_detail(*, pk: int) -> Ticket:
     )
     conversation = Message.objects.filter(ticket_id=pk).select_related("author_user").defer("raw")
     _attach(ticket, "messages", list(conversation.order_by("platform_created_at", "id")))
-    _attach(ticket, "tags", list(Tag.objects.filter(tickets=pk).order_by("name")))
     return ticket
 
 

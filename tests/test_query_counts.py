@@ -23,12 +23,12 @@ pytestmark = pytest.mark.django_db
 # read the change stamp their first refresh compares against (1); the queue lists saved searches (1) and
 # the channels that need an admin, for its banner (1, however many there are).
 QUEUE_QUERIES = 13
-# The ticket page's first answer: the ticket with its channel, people and version, its messages, its tags, the
-# channel's accounts (the reply plan), the change stamp, plus the session user and the two navigation counts;
-# the history comes when its fold is opened (mentions:ticket-history) and the experts panel after the page.
+# The ticket page's first answer: the ticket with its channel, people and version, its messages, the channel's
+# accounts (the reply plan), the change stamp, plus the session user and the two navigation counts; the
+# context column's panels (facts, experts) come after the page, the history when its fold is opened.
 # The macro picker's summaries (the handbook's macros, what each does and needs) come from memory per macros'
 # version, like the macros themselves.
-TICKET_QUERIES = 7
+TICKET_QUERIES = 6
 KPI_QUERIES = 18
 # The figures from the cache while nothing changed: the user, "anything to refresh?", the navigation's
 # follow-up count, the tab title's waiting count and the channel filter's choices.

@@ -102,7 +102,7 @@ def full_page(client):
     ticket = TicketFactory(channel=channel, assignee=manager, served_to=manager, served_view=view)
     MessageFactory(ticket=ticket, channel=channel, kind=Message.Kind.INBOUND, external_id="1860000000000000001")
     client.force_login(manager)
-    response = client.get(ticket.get_absolute_url())
+    response = client.get(ticket.get_absolute_url(), {"panels": "inline"})  # the whole page, panels and all
     assert response.status_code == 200
     html = response.content.decode()
     for key, action in _page_forms(html, actions=True).items():  # each form posts to its own view
@@ -154,7 +154,7 @@ def test_each_field_is_limited_and_required_as_its_form_says(full_page, key):
 def test_the_current_values_are_selected(full_page, client):
     ticket, _page = full_page
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.PENDING, priority=Ticket.Priority.HIGH)
-    html = client.get(ticket.get_absolute_url()).content.decode()
+    html = client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
     assert '<option value="pending" selected>' in html
     assert '<option value="high" selected>' in html
 
@@ -184,5 +184,5 @@ def test_an_advocate_gets_no_reassign_form_and_no_list_of_people(client):
     advocate = AdvocateFactory()
     ticket = TicketFactory()
     client.force_login(advocate)
-    page = _page_forms(client.get(ticket.get_absolute_url()).content.decode())
+    page = _page_forms(client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode())
     assert "assign" not in page and "release" not in page and "skip" not in page

@@ -65,11 +65,11 @@ def test_a_manager_reassigns_to_anyone_with_queue_access_and_nobody_else(client,
     url = reverse("mentions:ticket-assign", args=[ticket.pk])
 
     client.force_login(ada)  # an advocate sees no reassign form and cannot post one
-    assert 'action="' + url not in client.get(ticket.get_absolute_url()).content.decode()
+    assert 'action="' + url not in client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
     assert client.post(url, {"seen": seen(ticket), "assignee": bo.pk}).status_code == 403
 
     client.force_login(ManagerFactory(username="meg"))
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
     assert 'action="' + url in page and ">bo<" in page and ">outsider<" not in page
     refused = client.post(url, {"seen": seen(ticket), "assignee": outsider.pk})
     assert "Assign to: Select a valid choice." in result_slot(refused_page(client, refused, ticket, "assign"), "assign")

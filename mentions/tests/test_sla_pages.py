@@ -119,7 +119,8 @@ def test_a_breach_shows_on_the_ticket_page_and_in_the_history_after_the_answer(a
     sla_sweep()
     ticket_mark_replied(ticket=ticket, user=advocate_client.user, body="Sorry for the wait")
 
-    html = advocate_client.get(ticket.get_absolute_url(), {"history": "1"}).content.decode()  # with its history
+    # The whole page as it asks without JavaScript: its panels and history inline.
+    html = advocate_client.get(ticket.get_absolute_url(), {"history": "1", "panels": "inline"}).content.decode()
 
     assert 'data-testid="sla-breached-flag">SLA breached<' in html
     assert re.search(r'class="sla sla-breached"[^>]*data-testid="sla">replied \d+ m late<', html)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from experts.tests.factories import ExpertFactory, ProductAreaFactory
-from mentions.models import Message, Ticket
+from mentions.models import Message, Tag, Ticket
 from mentions.services import ticket_mark_replied
 from mentions.tests.factories import ManagerFactory, MessageFactory, TicketFactory, ViewFactory, seen
 
@@ -46,9 +46,9 @@ def test_the_first_answer_carries_conversation_and_composer_and_leaves_the_exper
     # The suggestions are the panel's, not the first answer's (the macro picker may list experts by name).
     assert 'data-testid="expert-suggestion"' not in html and 'data-testid="outreach-panel"' not in html
     # The panel adds no query to the first answer; the whole first answer stays within its count.
-    # With the handbook's macros (seeded here: transactional tests flush the migration's): 7, the macro picker from
-    # memory and the history left for its fold; 11 before, with the experts panel in the first answer.
-    assert _queries(advocate_client, url) == without_experts <= 7
+    # With the handbook's macros (seeded here: transactional tests flush the migration's): 6, the macro picker from
+    # memory, the facts and experts panels after the page and the history left for its fold; 11 before.
+    assert _queries(advocate_client, url) == without_experts <= 6
 
     panel = advocate_client.get(panel_url)
     assert panel.status_code == 200
@@ -152,3 +152,23 @@ def test_without_javascript_a_done_action_redirects_to_the_ticket(advocate_clien
         reverse("mentions:ticket-note", args=[ticket.pk]), {"body": "a note", "seen": seen(ticket)}
     )
     assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url()
+
+
+def test_the_facts_come_after_the_first_answer_from_their_own_url(advocate_client):
+    """The context column's facts (requester, channel, clocks, status, priority, tags, assignment) are a panel:
+    the first answer holds its slot, loaded from its URL; without JavaScript `?panels=inline` has them."""
+    ticket = TicketFactory(subject="Runner offline")
+    MessageFactory(ticket=ticket, author_name="Dana Ops", body="The runner went offline")
+    ticket.tags.add(Tag.objects.create(name="runner"))
+    facts_url = reverse("mentions:ticket-panel", args=[ticket.pk, "ticket_facts"])
+
+    first = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert f'hx-get="{facts_url}"' in first and 'data-testid="panel-slot-ticket_facts"' in first
+    assert 'id="ticket-facts"' not in first and 'data-testid="requester"' not in first
+
+    facts = advocate_client.get(facts_url).content.decode()
+    assert 'id="ticket-facts"' in facts and 'data-testid="requester">Dana Ops' in facts
+    assert '<span class="tag">runner</span>' in facts and 'name="status"' in facts
+
+    inline = advocate_client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
+    assert 'id="ticket-facts"' in inline and 'data-testid="panel-slot-ticket_facts"' not in inline

@@ -17,14 +17,12 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from mentions import selectors
+from mentions.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
 from mentions.models import Ticket
 from mentions.panels import panel_find
 from mentions.services import versions
 from mentions.views.access import work_queue
 from mentions.views.refused import refused_redirect
-
-# The actions whose controls sit in the context column's facts: their answer is the facts, whole.
-FACT_KEYS = ("status", "priority", "tags", "assign")
 
 
 def from_htmx(request: HttpRequest) -> bool:
@@ -56,7 +54,7 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
     from mentions.views.ticket import ticket_page_context
 
     obj = selectors.ticket_detail(pk=pk)
-    context = ticket_page_context(request, obj, {}, history=True)  # the history is swapped in too
+    context = ticket_page_context(request, obj, {}, everything=True)  # the facts and history are swapped in too
     context.update(
         key=key,
         done_key=key,

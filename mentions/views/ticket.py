@@ -16,12 +16,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from channels import clean
 from mentions import selectors, services
+from mentions.facts_panel import facts_context
 from mentions.forms import (
     AFTER_REPLY,
 )
@@ -57,14 +57,16 @@ def ticket_page_render(
     return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
 
 
-def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, history: bool = False) -> dict:
+def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, everything: bool = False) -> dict:
     """The ticket page's context, shared by the page and the in-place answers to its actions.
     Its forms are written out in the template (mentions/ticket.html) rather
     than rendered through Django's widget templates, which were a fifth of the page's time; a
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
-    form classes. The history is left to its own request (`ticket_history`, when it is opened) unless
-    `history` or the page's `?history=1` (the page without JavaScript) asks for it here."""
+    form classes. The first answer is the conversation and the composer: the context column's panels (the
+    facts, the experts) come from their own URLs after it, and the history when its fold is opened
+    (`ticket_history`), unless the page is asked for them inline (`?panels=inline`, `?history=1`: the page
+    without JavaScript) or `everything` is wanted (an action's answer in place swaps the facts and history)."""
     if request.session.get(presence.SESSION_NAME) != request.user.get_username():
         request.session[presence.SESSION_NAME] = request.user.get_username()
     version = versions.ticket_version(obj)
@@ -74,7 +76,6 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, histo
     panels_inline = panels_shown_inline(request, forms)
     panel_templates, panel_context = ticket_panels(request, obj, forms) if panels_inline else ([], {})
     plan = services.reply_plan(obj)
-    manages = request.user.has_perm("mentions.manage_all_tickets")
 
     def posted(key: str, field: str, default: object = "") -> object:
         form = forms.get(key)
@@ -86,20 +87,16 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, histo
         "reply_plan": plan,
         "ticket": obj,
         "history": (
-            history_lines(obj, selectors.ticket_history(ticket=obj)) if history or "history" in request.GET else None
+            history_lines(obj, selectors.ticket_history(ticket=obj)) if everything or "history" in request.GET else None
         ),
         "ticket_version": version,
         "live_url": live_url,
         "ticket_live_etag": etag_for(request, live_url),
-        "others_here": presence.presence_others(ticket_id=obj.pk, user=request.user),
         "ticket_refresh_seconds": _ticket_refresh_seconds(),
-        "now": timezone.now(),
         "in_play": in_play,
         "can_skip": in_play and obj.served_view is not None and obj.served_view.allow_skip,
         "picker": picker,
         "after_reply_choices": AFTER_REPLY,
-        "status_choices": Ticket.Status.choices,
-        "priority_choices": Ticket.Priority.choices,
         "values": {
             "send_body": posted("send", "body", obj.reply_draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),
@@ -112,20 +109,17 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, histo
             "note_body": posted("note", "body"),
             "macro_link": posted("macro", "link"),
             "macro_expert": str(posted("macro", "expert")),
-            "status": posted("status", "status", obj.status),
-            "priority": posted("priority", "priority", obj.priority),
-            "tags": posted("tags", "tags", " ".join(t.name for t in obj.tags.all())),
             "merge_target": posted("merge", "target"),
             "merge_reason": posted("merge", "reason"),
             "release_reason": posted("release", "reason"),
             "skip_reason": posted("skip", "reason"),
-            "assignee": str(posted("assign", "assignee")),
         },
-        "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
         "ticket_panels": panel_templates,
         "panel_urls": [] if panels_inline else panel_urls(request, obj.pk),
         **panel_context,
     }
+    if everything and not panels_inline:
+        context.update(facts_context(request, obj, forms))
     return context
 
 

@@ -1,0 +1,45 @@
+"""The ticket page's context column: requester, channel and its health, clocks, status, priority, tags and
+assignment (mentions/_ticket_facts.html), registered as the page's first panel (apps.py).
+
+Like the other panels it comes after the page's first answer, from its own URL (mentions:ticket-panel), so the
+conversation and the composer answer first; it is in the first answer when a form of its own came back with
+errors, and with `?panels=inline` (the page without JavaScript). An action done in place answers it whole
+(mentions/views/in_place.py), with `facts_context`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from mentions import services
+from mentions.models import Ticket
+
+TEMPLATE = "mentions/_ticket_facts.html"
+# Its forms: one coming back with errors puts the panel in the first answer (mentions.panels).
+FACT_KEYS = ("status", "priority", "tags", "assign")
+
+
+def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
+    """The facts' template context: their forms' values (as posted when one came back with errors)."""
+
+    def posted(key: str, field: str, default: object) -> object:
+        form = forms.get(key)
+        return form.data.get(field, default) if form is not None else default
+
+    manages = request.user.has_perm("mentions.manage_all_tickets")
+    return {
+        **{f"{key}_form": forms[key] for key in FACT_KEYS if key in forms},
+        "now": timezone.now(),
+        "status_choices": Ticket.Status.choices,
+        "priority_choices": Ticket.Priority.choices,
+        "fact_values": {
+            "status": posted("status", "status", ticket.status),
+            "priority": posted("priority", "priority", ticket.priority),
+            "tags": posted("tags", "tags", " ".join(t.name for t in ticket.tags.all())),
+            "assignee": str(posted("assign", "assignee", "")),
+        },
+        "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
+    }
