@@ -33,6 +33,7 @@ def test_the_week_is_read_through_every_kinds_adapter_with_its_outcomes_and_only
     by_kind = Counter(Ticket.objects.values_list("channel__kind", flat=True))
     assert by_kind == Counter(t.kind for t in THREADS)
     assert set(Channel.objects.filter(enabled=True).values_list("kind", flat=True)) == set(DEMO_CHANNELS)
+    assert set(Channel.objects.values_list("poll_interval_seconds", flat=True)) == {300}  # a readable log
     polled = Channel.objects.exclude(kind="webhook").filter(last_success_at__isnull=False)
     assert polled.count() == len(DEMO_CHANNELS) - 1  # each read by its own poll; the webhook is pushed
     # Each thread's outcome: solved ones by the advocate; the answered ones wait on the requester.

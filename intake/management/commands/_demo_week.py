@@ -23,6 +23,7 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, Tag, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
+DEMO_POLL_SECONDS = 300
 
 
 def week_channels() -> dict[str, tuple[Channel, bool]]:
@@ -38,6 +39,9 @@ def week_channels() -> dict[str, tuple[Channel, bool]]:
                 "our_accounts": spec["our_accounts"],
                 "high_priority": spec.get("high_priority", False),
                 "enabled": settings.DESK_DEMO_REPLAY,
+                # Read every 5 minutes: after the first read a week's replay only brings today's later posts, and
+                # the log keeps a readable pace (a line per poll; Hacker News replays a new mention every 5 min).
+                "poll_interval_seconds": DEMO_POLL_SECONDS,
             },
         )
         if made and spec.get("credentials"):
