@@ -18,13 +18,15 @@ again and sees nothing stored twice. Polling itself is channels.tests.harness's 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import pytest
+import time_machine
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.replay import DemoPosts
 from channels.demo.week import THREADS, thread_mentions, thread_start
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
@@ -124,11 +126,50 @@ def assert_week_stored(
     return expected
 
 
-def assert_second_poll_stores_nothing(channel: Channel) -> IngestResult:
-    """Poll again: no message is stored twice and the tickets are as they were. Returns that poll's counts."""
+def ticket_of(channel: Channel, **opening: Any) -> Ticket:
+    """The ticket of the channel's message found by `opening` (its external id, its title)."""
+    message = Message.objects.get(channel=channel, **opening)
+    assert message.ticket is not None
+    return message.ticket
+
+
+def poll_at(channel: Channel, anchor: datetime, when: datetime, *, authors: bool = True) -> IngestResult:
+    """Poll with the clock at `when`: the channel then holds the week as it was by then (`assert_week_stored`).
+    Returns the poll's counts."""
+    with time_machine.travel(when, tick=False):
+        result = ingested(poll(channel))
+    assert_week_stored(channel, anchor, when, authors=authors)
+    return result
+
+
+def assert_second_poll_stores_nothing(channel: Channel, at: datetime | None = None) -> IngestResult:
+    """Poll again (with the clock at `at`, if given): no message is stored twice and the tickets are as they
+    were. Returns that poll's counts."""
     before, tickets = stored(channel), conversations(channel)
-    again = ingested(poll(channel))
+    if at is None:
+        again = ingested(poll(channel))
+    else:
+        with time_machine.travel(at, tick=False):
+            again = ingested(poll(channel))
     assert again.created == 0
     assert stored(channel) == before
     assert conversations(channel) == tickets
     return again
+
+
+def one_post_threads(kind: str, anchor: datetime, count: int, *, text: str, title: str) -> DemoPosts:
+    """`count` one-post threads of `kind` a minute apart from the day before `anchor`, for paging: thread n is
+    titled "<title> n" and says "<text> n"."""
+    start = anchor - timedelta(days=1)
+    mentions = tuple(
+        IncomingMention(
+            external_id=f"demo-{kind}-{n}",
+            created_at=start + timedelta(minutes=n),
+            text=f"{text} {n}",
+            author_handle="someone",
+            title=f"{title} {n}",
+            thread_id=f"demo-{kind}-{n}",
+        )
+        for n in range(count)
+    )
+    return DemoPosts(kind=kind, now=anchor, our_account=DEMO_CHANNELS[kind]["our_accounts"][0], mentions=mentions)

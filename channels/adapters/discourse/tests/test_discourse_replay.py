@@ -10,11 +10,9 @@ import pytest
 import requests
 import time_machine
 
-from channels.adapters.base import IncomingMention
 from channels.adapters.discourse import SEARCH_EXCERPT_NOTE, DiscourseAdapter
 from channels.adapters.discourse.replay import FIRST_POST_ID, TOPIC_BASE, answer, slugify
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts
 from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
 from channels.tests import demo_replay as demo
@@ -39,7 +37,7 @@ def test_the_demo_week_polls_into_one_ticket_per_topic_with_our_replies_and_noth
         assert len(week) == 3
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
         assert ours.count() == 1 and {m.kind for m in ours} == {Message.Kind.OUR_REPLY}
-        # demo.Post ids in the forum's order of creation; permalinks on forum.gitlab.com's /t/<slug>/<topic>/<n>.
+        # Post ids in the forum's order of creation; permalinks on forum.gitlab.com's /t/<slug>/<topic>/<n>.
         assert stored(channel, order="number") == [str(FIRST_POST_ID + n) for n in range(7)]
         index = next(i for i, t in enumerate(THREADS) if t.kind == KIND)
         opening = Message.objects.get(channel=channel, external_id=str(FIRST_POST_ID))
@@ -103,30 +101,13 @@ def test_a_watched_topic_is_fetched_through_the_topic_view_with_the_polls_ids():
     assert len(fetched.mentions) == 4 and fetched.requests_made == 1
 
 
-def week_of(count: int) -> DemoPosts:
-    """`count` one-post topics a minute apart, for paging."""
-    start = ANCHOR - timedelta(days=1)
-    mentions = tuple(
-        IncomingMention(
-            external_id=f"demo-discourse-{n}",
-            created_at=start + timedelta(minutes=n),
-            text=f"demo.Post {n}",
-            author_handle="someone",
-            title=f"Topic {n}",
-            thread_id=f"demo-discourse-{n}",
-        )
-        for n in range(count)
-    )
-    return DemoPosts(kind=KIND, now=ANCHOR, our_account=OURS, mentions=mentions)
-
-
 def get(path: str, **params) -> requests.PreparedRequest:
     query = f"?{urlencode(params)}" if params else ""
     return requests.Request("GET", f"https://forum.gitlab.com{path}{query}").prepare()
 
 
 def test_latest_pages_back_by_before_fifty_at_a_time_and_unknown_paths_are_discourse_404s():
-    posts = week_of(120)
+    posts = demo.one_post_threads(KIND, ANCHOR, 120, text="Post", title="Topic")
     seen: list[int] = []
     before = None
     while True:
@@ -146,6 +127,6 @@ def test_latest_pages_back_by_before_fifty_at_a_time_and_unknown_paths_are_disco
     status, body = answer(get("/search.json", q="post order:latest", page=2), posts)
     assert status == 200 and len(body["posts"]) == 50
     assert body["grouped_search_result"]["more_full_page_results"] is True
-    assert "cooked" not in body["posts"][0] and body["posts"][0]["blurb"] == "demo.Post 69"
+    assert "cooked" not in body["posts"][0] and body["posts"][0]["blurb"] == "Post 69"
     status, body = answer(get("/search.json", q="ab order:latest"), posts)
     assert body["grouped_search_result"]["error"] == "Your search term is too short."

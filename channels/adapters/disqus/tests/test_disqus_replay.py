@@ -64,13 +64,9 @@ def test_a_poll_stores_the_week_one_ticket_per_comment_thread_with_our_replies()
 
 def test_a_second_poll_stores_nothing_twice():
     channel = demo.channel(KIND, ANCHOR)
-    with time_machine.travel(ANCHOR, tick=False):
-        ingested(poll(channel))
-    with time_machine.travel(ANCHOR + timedelta(minutes=5), tick=False):
-        demo.assert_second_poll_stores_nothing(channel)
-
-    assert Message.objects.filter(channel=channel).count() == 3
-    assert Ticket.objects.filter(channel=channel).count() == 2
+    demo.poll_at(channel, ANCHOR, ANCHOR)
+    demo.assert_second_poll_stores_nothing(channel, at=ANCHOR + timedelta(minutes=5))
+    assert (Message.objects.filter(channel=channel).count(), Ticket.objects.filter(channel=channel).count()) == (3, 2)
 
 
 def test_a_reply_still_to_come_is_served_once_its_time_has_come():
@@ -78,21 +74,12 @@ def test_a_reply_still_to_come_is_served_once_its_time_has_come():
     channel = demo.channel(KIND, ANCHOR)
     n, thread = WEEK[0]
     opened = thread_start(thread, ANCHOR)
-    with time_machine.travel(opened + timedelta(minutes=60), tick=False):
-        early = poll(channel)
-
-    assert early.status == "ok", early.error
+    demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=60))
     assert [(p.text, p.kind) for p in stored_thread(channel, n)] == [(thread.text, "inbound")]
-    assert stored_thread(channel, n) == demo.thread_posts(n, ANCHOR, opened + timedelta(minutes=60))
     assert not Message.objects.filter(channel=channel, external_id=post_id(n, 1)).exists()
-    # The other thread opens days later: not there yet either.
-    assert Ticket.objects.filter(channel=channel).count() == 1
+    assert Ticket.objects.filter(channel=channel).count() == 1  # the other thread opens days later: not there yet
 
-    with time_machine.travel(opened + timedelta(minutes=241), tick=False):
-        later = poll(channel)
-
-    assert later.status == "ok", later.error
-    assert ingested(later).created == 1
+    assert demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=241)).created == 1
     answered = [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
     assert [(p.text, p.kind) for p in stored_thread(channel, n)] == answered
     assert Ticket.objects.filter(channel=channel).count() == 1

@@ -47,9 +47,7 @@ def no_socket(monkeypatch):
 
 
 def ticket_of(channel: Channel, thread: Thread) -> Ticket:
-    opening = Message.objects.get(channel=channel, title=thread.title)
-    assert opening.ticket is not None
-    return opening.ticket
+    return demo.ticket_of(channel, title=thread.title)
 
 
 def test_the_week_polls_into_one_ticket_per_thread_with_our_replies():

@@ -13,7 +13,6 @@ import pytest
 import requests
 import time_machine
 
-from channels.adapters.base import IncomingMention
 from channels.adapters.gitlab import GitLabAdapter
 from channels.adapters.gitlab.replay import IID_BASE, NOTE_ID_BASE, PROJECT_ID, answer
 from channels.demo.channels import DEMO_CHANNELS
@@ -110,19 +109,7 @@ def test_a_watched_issue_is_fetched_with_its_notes_under_the_polls_ids():
 
 def many(count: int) -> DemoPosts:
     """`count` issues a minute apart, each without comments, for paging."""
-    start = ANCHOR - timedelta(days=1)
-    mentions = tuple(
-        IncomingMention(
-            external_id=f"demo-gitlab-{n}",
-            created_at=start + timedelta(minutes=n),
-            text=f"Issue {n}",
-            author_handle="someone",
-            title=f"Issue {n}",
-            thread_id=f"demo-gitlab-{n}",
-        )
-        for n in range(count)
-    )
-    return DemoPosts(kind=KIND, now=ANCHOR, our_account=OURS, mentions=mentions)
+    return demo.one_post_threads(KIND, ANCHOR, count, text="Issue", title="Issue")
 
 
 def test_a_long_issue_list_is_walked_by_its_link_header_each_issue_once():

@@ -35,9 +35,7 @@ WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind =
 
 
 def ticket_of(channel: Channel, index: int) -> Ticket:
-    opening = Message.objects.get(channel=channel, external_id=f"demo-webhook-{index}")
-    assert opening.ticket is not None
-    return opening.ticket
+    return demo.ticket_of(channel, external_id=f"demo-webhook-{index}")
 
 
 def test_the_week_is_delivered_into_one_ticket_per_thread():
