@@ -10,15 +10,16 @@ import time_machine
 
 from channels.adapters.disqus import DisqusAdapter
 from channels.adapters.disqus import replay as disqus_replay
-from channels.demo import replay as demo_replay
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
-from channels.demo.week import OURS, THREADS, Thread, thread_start
+from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
 from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll
 from mentions.models import Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
 KIND = "disqus"
 ANCHOR = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)  # the day the demo was seeded: its week ends then
@@ -26,64 +27,26 @@ WEEK = [(n, thread) for n, thread in enumerate(THREADS) if thread.kind == KIND]
 LIST_POSTS = "https://disqus.com/api/3.0/forums/listPosts.json"
 
 
-@pytest.fixture
-def demo_network(settings, monkeypatch):
-    """The demo desk's network, answering this kind's API only (the other kinds' replays are not needed here)."""
-    settings.DESK_DEMO_REPLAY = True
-    monkeypatch.setattr(demo_replay, "REPLAY_KINDS", (KIND,))
-    demo_replay._replays.cache_clear()
-    yield
-    demo_replay._replays.cache_clear()
-
-
-def demo_channel() -> Channel:
-    spec = DEMO_CHANNELS[KIND]
-    channel = Channel(
-        slug=demo_slug(KIND),
-        name=spec["name"],
-        kind=KIND,
-        enabled=True,
-        config=spec["config"],
-        our_accounts=spec["our_accounts"],
-    )
-    channel.credentials = spec["credentials"]
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=ANCHOR)
-    channel.refresh_from_db()
-    return channel
-
-
-def posts_by(thread: Thread, now: datetime) -> list[tuple[str, str]]:
-    """(text, kind) of the thread's posts that have happened by `now`, as the week tells them."""
-    start = thread_start(thread, ANCHOR)
-    posts = [(0, thread.author, thread.text), *thread.followups]
-    return [
-        (text, "our_reply" if author == OURS else "inbound")
-        for minutes, author, text in posts
-        if start + timedelta(minutes=minutes) <= now
-    ]
-
-
 def post_id(n: int, k: int = 0) -> str:
     return str(disqus_replay.POST_BASE + 100 * n + k)
 
 
-def stored_thread(channel: Channel, n: int) -> list[tuple[str, str]]:
+def stored_thread(channel: Channel, n: int) -> list[demo.Post]:
+    """The ticket of the week's comment thread `n`, found by its opening comment's post id."""
     opening = Message.objects.get(channel=channel, external_id=post_id(n))
     assert opening.ticket is not None
-    messages = opening.ticket.messages.order_by("platform_created_at", "pk")
-    return [(m.body, m.kind) for m in messages]
+    return demo.ticket_posts(opening.ticket)
 
 
-def test_a_poll_stores_the_week_one_ticket_per_comment_thread_with_our_replies(demo_network):
-    channel = demo_channel()
+def test_a_poll_stores_the_week_one_ticket_per_comment_thread_with_our_replies():
+    channel = demo.channel(KIND, ANCHOR)
     with time_machine.travel(ANCHOR, tick=False):
         outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
-    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 2
+    assert len(demo.assert_week_stored(channel, ANCHOR)) == len(WEEK) == 2
     for n, thread in WEEK:
-        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+        assert stored_thread(channel, n) == demo.thread_posts(n, ANCHOR)
         assert len(stored_thread(channel, n)) == 1 + len(thread.followups)
     ours = Message.objects.get(channel=channel, kind=Message.Kind.OUR_REPLY)
     assert ours.author_handle == DEMO_CHANNELS[KIND]["our_accounts"][0]
@@ -99,45 +62,31 @@ def test_a_poll_stores_the_week_one_ticket_per_comment_thread_with_our_replies(d
     assert opening.raw["thread"]["id"] == str(disqus_replay.THREAD_BASE + WEEK[0][0])
 
 
-def test_a_second_poll_stores_nothing_twice(demo_network):
-    channel = demo_channel()
-    with time_machine.travel(ANCHOR, tick=False):
-        poll(channel)
-    count = Message.objects.filter(channel=channel).count()
-    with time_machine.travel(ANCHOR + timedelta(minutes=5), tick=False):
-        again = poll(channel)
-
-    assert again.status == "ok", again.error
-    assert ingested(again).created == 0
-    assert Message.objects.filter(channel=channel).count() == count == 3
-    assert Ticket.objects.filter(channel=channel).count() == 2
+def test_a_second_poll_stores_nothing_twice():
+    channel = demo.channel(KIND, ANCHOR)
+    demo.poll_at(channel, ANCHOR, ANCHOR)
+    demo.assert_second_poll_stores_nothing(channel, at=ANCHOR + timedelta(minutes=5))
+    assert (Message.objects.filter(channel=channel).count(), Ticket.objects.filter(channel=channel).count()) == (3, 2)
 
 
-def test_a_reply_still_to_come_is_served_once_its_time_has_come(demo_network):
+def test_a_reply_still_to_come_is_served_once_its_time_has_come():
     """The demo's clock in the middle of the week: the merge-trains comment is up, our reply 4 hours later."""
-    channel = demo_channel()
+    channel = demo.channel(KIND, ANCHOR)
     n, thread = WEEK[0]
     opened = thread_start(thread, ANCHOR)
-    with time_machine.travel(opened + timedelta(minutes=60), tick=False):
-        early = poll(channel)
-
-    assert early.status == "ok", early.error
-    assert stored_thread(channel, n) == [(thread.text, "inbound")]
+    demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=60))
+    assert [(p.text, p.kind) for p in stored_thread(channel, n)] == [(thread.text, "inbound")]
     assert not Message.objects.filter(channel=channel, external_id=post_id(n, 1)).exists()
-    # The other thread opens days later: not there yet either.
-    assert Ticket.objects.filter(channel=channel).count() == 1
+    assert Ticket.objects.filter(channel=channel).count() == 1  # the other thread opens days later: not there yet
 
-    with time_machine.travel(opened + timedelta(minutes=241), tick=False):
-        later = poll(channel)
-
-    assert later.status == "ok", later.error
-    assert ingested(later).created == 1
-    assert stored_thread(channel, n) == [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=241)).created == 1
+    answered = [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert [(p.text, p.kind) for p in stored_thread(channel, n)] == answered
     assert Ticket.objects.filter(channel=channel).count() == 1
 
 
-def test_the_listing_pages_with_cursor_next_and_refuses_what_disqus_refuses(demo_network):
-    demo_channel()
+def test_the_listing_pages_with_cursor_next_and_refuses_what_disqus_refuses():
+    demo.channel(KIND, ANCHOR)
     params: dict[str, str | int] = {"forum": "gitlab", "limit": 1, "order": "asc", "related": "thread", "api_key": "k"}
     session = build_session()
     read: list[str] = []
@@ -165,8 +114,8 @@ def test_the_listing_pages_with_cursor_next_and_refuses_what_disqus_refuses(demo
     assert unknown.json() == {"code": 1, "response": "Endpoint not valid"}
 
 
-def test_the_watcher_reads_an_article_thread_and_the_connection_test_names_the_forum(demo_network):
-    channel = demo_channel()
+def test_the_watcher_reads_an_article_thread_and_the_connection_test_names_the_forum():
+    channel = demo.channel(KIND, ANCHOR)
     n, thread = WEEK[0]
     with time_machine.travel(ANCHOR, tick=False):
         poll(channel)

@@ -16,25 +16,23 @@ import time_machine
 from channels.adapters.email.client import imap_session
 from channels.adapters.email.config import settings_of, validate_config
 from channels.adapters.email.replay import ReplayMailbox, render
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import demo_posts
-from channels.demo.week import THREADS, thread_start
+from channels.demo.week import THREADS, Thread, thread_start
 from channels.email_send import email_reply_send
 from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
+KIND = "email"
 ANCHOR = datetime(2025, 3, 10, 18, 0, tzinfo=UTC)  # the day the demo was seeded: its week ends then
-SPEC = DEMO_CHANNELS["email"]
+SPEC = DEMO_CHANNELS[KIND]
 OURS = SPEC["our_accounts"][0]
-WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == "email"]
-
-
-@pytest.fixture(autouse=True)
-def demo_desk(settings):
-    settings.DESK_DEMO_REPLAY = True
+WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == KIND]
 
 
 @pytest.fixture(autouse=True)
@@ -48,57 +46,25 @@ def no_socket(monkeypatch):
     monkeypatch.setattr(ssl.SSLContext, "wrap_socket", refused)
 
 
-def demo_channel(anchor: datetime = ANCHOR) -> Channel:
-    channel = Channel.objects.create(
-        slug=demo_slug("email"),
-        name=SPEC["name"],
-        kind="email",
-        enabled=True,
-        config=SPEC["config"],
-        our_accounts=SPEC["our_accounts"],
-    )
-    channel.credentials = SPEC["credentials"]
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=anchor)
-    channel.refresh_from_db()
-    return channel
-
-
-def posts_by(thread, when: datetime) -> list[tuple[datetime, str, str]]:
-    """(time, author, text) of the thread's posts that have happened by `when`."""
-    start = thread_start(thread, ANCHOR)
-    posts = [(0, thread.author, thread.text), *thread.followups]
-    return [
-        (start + timedelta(minutes=m), OURS if author == "@ours" else author, text)
-        for m, author, text in posts
-        if start + timedelta(minutes=m) <= when
-    ]
-
-
-def ticket_of(channel: Channel, thread) -> Ticket:
-    opening = Message.objects.get(channel=channel, title=thread.title)
-    assert opening.ticket is not None
-    return opening.ticket
+def ticket_of(channel: Channel, thread: Thread) -> Ticket:
+    return demo.ticket_of(channel, title=thread.title)
 
 
 def test_the_week_polls_into_one_ticket_per_thread_with_our_replies():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
-    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 2
-    for _index, thread in WEEK:
+    assert len(demo.assert_week_stored(channel, ANCHOR)) == len(WEEK) == 2
+    for index, thread in WEEK:
         ticket = ticket_of(channel, thread)
-        messages = list(ticket.messages.order_by("platform_created_at"))
-        expected = posts_by(thread, ANCHOR)
-        assert [(m.platform_created_at, m.author_handle, m.body) for m in messages] == expected
-        assert [m.kind for m in messages] == [
-            Message.Kind.OUR_REPLY if author == OURS else Message.Kind.INBOUND for _at, author, _text in expected
-        ]
+        assert demo.ticket_posts(ticket) == demo.thread_posts(
+            index, ANCHOR
+        )  # times, authors, texts, our replies as ours
         assert ticket.subject == thread.title
     meetup = ticket_of(channel, WEEK[0][1])
-    assert meetup.first_reply_at == posts_by(WEEK[0][1], ANCHOR)[1][0]  # our reply, read from the mailbox
+    assert meetup.first_reply_at == demo.thread_posts(WEEK[0][0], ANCHOR)[1].at  # our reply, read from the mailbox
     counts = ingested(outcome)
     assert (counts.created, counts.our_replies, counts.quarantined) == (3, 1, 0)
     assert channel.cursor["uidvalidity"] and channel.cursor["last_uid"] > 0
@@ -106,21 +72,19 @@ def test_the_week_polls_into_one_ticket_per_thread_with_our_replies():
 
 def test_a_second_poll_stores_nothing_twice():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
-        poll(channel)
-        before = stored(channel)
+        channel = demo.channel(KIND, ANCHOR)
+        ingested(poll(channel))
         cursor = channel.cursor
-        again = poll(channel)
+        again = demo.assert_second_poll_stores_nothing(channel)
 
-    assert again.status == "ok", again.error
-    assert ingested(again).received == 0
-    assert stored(channel) == before and len(before) == 3
+    assert again.received == 0
+    assert len(stored(channel)) == 3
     assert channel.cursor == cursor
 
 
 def test_the_external_ids_are_the_same_at_every_poll():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         poll(channel)
         first = stored(channel)
         Channel.objects.filter(pk=channel.pk).update(cursor={})  # a re-sync reads the whole window again
@@ -135,7 +99,7 @@ def test_a_post_is_served_once_its_time_has_come_and_joins_its_ticket():
     index, meetup = WEEK[0]
     opened = thread_start(meetup, ANCHOR)
     with time_machine.travel(opened + timedelta(hours=1), tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         first = poll(channel)
     assert first.status == "ok", first.error
     ticket = ticket_of(channel, meetup)
@@ -158,7 +122,7 @@ def test_a_post_is_served_once_its_time_has_come_and_joins_its_ticket():
 def test_the_mailbox_answers_in_imaplibs_shapes():
     with time_machine.travel(ANCHOR, tick=False):
         config = settings_of(validate_config(SPEC["config"]))
-        mailbox = ReplayMailbox(config, demo_posts("email", now=ANCHOR))
+        mailbox = ReplayMailbox(config, demo_posts(KIND, now=ANCHOR))
         assert mailbox.login(config.username, SPEC["credentials"]["password"]) == ("OK", [b"Logged in"])
         typ, data = mailbox.select('"INBOX"', readonly=True)
         assert (typ, data) == ("OK", [b"3"])
@@ -179,7 +143,7 @@ def test_the_mailbox_answers_in_imaplibs_shapes():
 
 def test_a_follow_up_is_threaded_to_the_post_before_it():
     with time_machine.travel(ANCHOR, tick=False):
-        posts = demo_posts("email", now=ANCHOR)
+        posts = demo_posts(KIND, now=ANCHOR)
     opening, reply = posts.threads()[0]
     raw = render(reply, [opening], ours=posts.our_account, mailbox=OURS).decode()
     assert f"From: {OURS}\r\n" in raw and "To: meetup.organiser@example.org\r\n" in raw
@@ -190,7 +154,7 @@ def test_a_follow_up_is_threaded_to_the_post_before_it():
 
 def test_a_wrong_password_is_refused_like_a_server_would():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         channel.credentials = {"password": "not-the-demo-one"}
         channel.save()
         outcome = poll(channel)
@@ -202,7 +166,7 @@ def test_a_wrong_password_is_refused_like_a_server_would():
 
 def test_another_mailbox_outside_this_machine_is_refused_and_one_on_it_is_connected_to(caplog):
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         Channel.objects.filter(pk=channel.pk).update(config={**SPEC["config"], "host": "imap.gmail.com"})
         outcome = poll(channel)
     assert outcome.status != "ok" and "connection refused" in outcome.error
@@ -230,7 +194,7 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
 
     monkeypatch.setattr("smtplib.SMTP.__init__", no_smtp)
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         poll(channel)
     ticket = ticket_of(channel, WEEK[1][1])
     asked = ticket.messages.get()

@@ -6,28 +6,25 @@ issue_new_docs.json, notes_list_docs.json; SOURCES.md) and the pagination header
 
 import re
 from datetime import UTC, datetime, timedelta
-from importlib.util import find_spec
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 import time_machine
-from django.test import override_settings
 
-from channels.adapters.base import IncomingMention
 from channels.adapters.gitlab import GitLabAdapter
 from channels.adapters.gitlab.replay import IID_BASE, NOTE_ID_BASE, PROJECT_ID, answer
-from channels.demo import replay as demo_replay_module
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
-from channels.demo.replay import DemoNetwork, DemoPosts, demo_posts
+from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.replay import DemoNetwork, DemoPosts
 from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
-from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_replay")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
 KIND = "gitlab"
 ANCHOR = datetime(2026, 1, 20, 9, 0, tzinfo=UTC)  # the demo channel was made then: its week ends that day
@@ -35,60 +32,15 @@ OURS = DEMO_CHANNELS[KIND]["our_accounts"][0]
 WEEK = [(i, t) for i, t in enumerate(THREADS) if t.kind == KIND]
 
 
-@pytest.fixture
-def demo_replay(monkeypatch):
-    """DESK_DEMO_REPLAY on. The demo network loads every kind's replay module; while some are still being
-    written on other branches, it loads those that exist (this one among them)."""
-    present = tuple(k for k in demo_replay_module.REPLAY_KINDS if find_spec(f"channels.adapters.{k}.replay"))
-    monkeypatch.setattr(demo_replay_module, "REPLAY_KINDS", present)
-    demo_replay_module._replays.cache_clear()
-    with override_settings(DESK_DEMO_REPLAY=True):
-        yield
-    demo_replay_module._replays.cache_clear()
-
-
-def demo_channel(anchor: datetime, *, slug: str = demo_slug(KIND)) -> Channel:
-    spec = DEMO_CHANNELS[KIND]
-    channel = Channel(
-        name=f"{spec['name']} {slug}",
-        slug=slug,
-        kind=KIND,
-        enabled=True,
-        config=spec["config"],
-        our_accounts=spec["our_accounts"],
-    )
-    channel.credentials = spec.get("credentials", {})
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=anchor)
-    return channel
-
-
-def conversations(channel: Channel) -> list[list[tuple[str, str, str]]]:
-    """Each ticket's messages (body, author, kind), oldest first."""
-    found = []
-    for ticket in Ticket.objects.filter(channel=channel):
-        messages = ticket.messages.order_by("platform_created_at", "pk")
-        found.append([(m.body, m.author_handle, m.kind) for m in messages])
-    return sorted(found)
-
-
-def expected(threads: list[list[IncomingMention]]) -> list[list[tuple[str, str, str]]]:
-    def kind(handle: str) -> str:
-        return Message.Kind.OUR_REPLY if handle == OURS else Message.Kind.INBOUND
-
-    return sorted([(m.text, m.author_handle, kind(m.author_handle)) for m in thread] for thread in threads)
-
-
 def test_the_demo_week_polls_into_one_ticket_per_issue_with_our_replies_and_nothing_twice():
-    channel = demo_channel(ANCHOR)
+    channel = demo.channel(KIND, ANCHOR)
     with time_machine.travel(ANCHOR, tick=False):
-        week = demo_posts(KIND).threads()
         outcome = poll(channel)
 
         assert outcome.status == "ok", outcome
+        week = demo.assert_week_stored(channel, ANCHOR)
         assert ingested(outcome).created == sum(len(t) for t in week) == 4
-        assert len(week) == Ticket.objects.filter(channel=channel).count() == 2
-        assert conversations(channel) == expected(week)
+        assert len(week) == 2
         (first, story), (second, _) = WEEK
         note = NOTE_ID_BASE + 1000 * first + 1
         assert stored(channel) == sorted(
@@ -109,18 +61,16 @@ def test_the_demo_week_polls_into_one_ticket_per_issue_with_our_replies_and_noth
         mark = channel.cursor["projects"]["gitlab-org/gitlab"]
         assert mark["issues"] == {str(IID_BASE + first): note, str(IID_BASE + second): note + 1000}
 
-        again = poll(channel)
+        demo.assert_second_poll_stores_nothing(channel)
 
-    assert again.status == "ok" and ingested(again).created == 0
     assert Message.objects.filter(channel=channel).count() == 4
-    assert conversations(channel) == expected(week)
 
 
 def test_a_comment_not_yet_written_is_served_only_once_its_time_has_come():
     # The second issue opened at 11:00 two days before the anchor; its comment came two hours later.
     index, thread = WEEK[1]
     start = thread_start(thread, ANCHOR)
-    channel = demo_channel(ANCHOR)
+    channel = demo.channel(KIND, ANCHOR)
 
     with time_machine.travel(start + timedelta(minutes=60), tick=False):
         first = poll(channel)
@@ -141,7 +91,7 @@ def test_a_comment_not_yet_written_is_served_only_once_its_time_has_come():
 
 
 def test_a_watched_issue_is_fetched_with_its_notes_under_the_polls_ids():
-    channel = demo_channel(ANCHOR)
+    channel = demo.channel(KIND, ANCHOR)
     index = WEEK[0][0]
     with time_machine.travel(ANCHOR, tick=False):
         poll(channel)
@@ -159,23 +109,11 @@ def test_a_watched_issue_is_fetched_with_its_notes_under_the_polls_ids():
 
 def many(count: int) -> DemoPosts:
     """`count` issues a minute apart, each without comments, for paging."""
-    start = ANCHOR - timedelta(days=1)
-    mentions = tuple(
-        IncomingMention(
-            external_id=f"demo-gitlab-{n}",
-            created_at=start + timedelta(minutes=n),
-            text=f"Issue {n}",
-            author_handle="someone",
-            title=f"Issue {n}",
-            thread_id=f"demo-gitlab-{n}",
-        )
-        for n in range(count)
-    )
-    return DemoPosts(kind=KIND, now=ANCHOR, our_account=OURS, mentions=mentions)
+    return demo.one_post_threads(KIND, ANCHOR, count, text="Issue", title="Issue")
 
 
 def test_a_long_issue_list_is_walked_by_its_link_header_each_issue_once():
-    channel = demo_channel(ANCHOR, slug="gitlab-paging")
+    channel = demo.channel(KIND, ANCHOR, slug="gitlab-paging")
     session = requests.Session()
     session.mount("https://", DemoNetwork(posts_of=lambda kind: many(230)))
     with time_machine.travel(ANCHOR, tick=False):

@@ -13,14 +13,14 @@ import pytest
 import requests
 import time_machine
 from django.core.cache import cache
-from django.test import override_settings
 
 from channels.adapters.reddit import RedditAdapter, replay
 from channels.adapters.reddit.auth import credentials_of
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
-from channels.demo.week import THREADS, thread_mentions, thread_start
+from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
-from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
 
@@ -34,60 +34,14 @@ FIRST = THREADS.index(next(t for t in THREADS if t.kind == KIND))  # the week's 
 API = "https://oauth.reddit.com"
 
 
-@pytest.fixture
-def demo_network():
-    with override_settings(DESK_DEMO_REPLAY=True):
-        yield
-
-
-def demo_channel(anchor: datetime) -> Channel:
-    spec = DEMO_CHANNELS[KIND]
-    channel = Channel(
-        kind=KIND,
-        name=spec["name"],
-        slug=demo_slug(KIND),
-        enabled=True,
-        config=spec["config"],
-        our_accounts=spec["our_accounts"],
-    )
-    channel.credentials = spec["credentials"]
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=anchor)
-    channel.refresh_from_db()
-    return channel
-
-
-def week(now: datetime) -> list[list[tuple[str, str, str]]]:
-    """The week's Reddit threads opened by `now`, each as its posts by then: (text, author, message kind)."""
-    found = []
-    for index, thread in enumerate(THREADS):
-        if thread.kind == KIND and thread_start(thread, ANCHOR) <= now:
-            posts = thread_mentions(thread, index=index, today=ANCHOR, ours=OURS, until=now)
-            found.append([(m.text, m.author_handle, kind_of(m.author_handle)) for m in posts])
-    return found
-
-
-def kind_of(author: str) -> str:
-    return Message.Kind.OUR_REPLY if author == OURS else Message.Kind.INBOUND
-
-
-def tickets(channel: Channel) -> list[list[tuple[str, str, str]]]:
-    """Each ticket of the channel as its messages, oldest first."""
-    return [
-        [(m.body, m.author_handle, m.kind) for m in ticket.messages.order_by("platform_created_at", "pk")]
-        for ticket in Ticket.objects.filter(channel=channel).order_by("created_at", "pk")
-    ]
-
-
 def test_the_demo_week_is_polled_through_the_adapter_once():
     with time_machine.travel(ANCHOR + timedelta(minutes=1), tick=False):
-        channel = demo_channel(ANCHOR)
+        channel = demo.channel(KIND, ANCHOR)
         result = ingested(poll(channel))
-        expected = week(ANCHOR)
 
+        expected = demo.assert_week_stored(channel, ANCHOR)
         assert len(expected) == 3  # the three Reddit stories of the week
         assert result.tickets_created == len(expected)
-        assert sorted(tickets(channel)) == sorted(expected)
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
         assert ours.count() == 1 and ours.get().kind == Message.Kind.OUR_REPLY
         posts = Message.objects.filter(channel=channel, parent_external_id="")
@@ -96,14 +50,9 @@ def test_the_demo_week_is_polled_through_the_adapter_once():
             post_id = (message.thread_external_id or message.external_id or "").removeprefix("t3_")
             assert message.permalink.startswith(f"https://www.reddit.com/r/{SUB}/comments/{post_id}/")
             assert message.author_url == f"https://www.reddit.com/user/{message.author_handle}"
-        first = stored(channel)
         assert set(channel.cursor["streams"]) == {f"r/{SUB}/new", f"r/{SUB}/comments", "search:gitlab"}
 
-        again = ingested(poll(channel))
-
-        assert again.created == 0 and again.received == 0
-        assert stored(channel) == first
-        assert sorted(tickets(channel)) == sorted(expected)
+        assert demo.assert_second_poll_stores_nothing(channel).received == 0
 
 
 def test_posts_are_served_as_their_time_comes():
@@ -114,18 +63,18 @@ def test_posts_are_served_as_their_time_comes():
     last_minutes = opening.followups[-1][0]
     early = start + timedelta(minutes=last_minutes - 1)  # before the thread's last follow-up
     with time_machine.travel(early, tick=False) as clock:
-        channel = demo_channel(ANCHOR)
+        channel = demo.channel(KIND, ANCHOR)
         ingested(poll(channel))
 
-        assert tickets(channel) == week(early)
-        assert len(tickets(channel)[0]) == len(opening.followups)  # the opening post and all but the last
+        demo.assert_week_stored(channel, ANCHOR, early)
+        assert len(demo.conversations(channel)[0]) == len(opening.followups)  # the opening post and all but the last
         before = set(stored(channel))
 
         clock.move_to(ANCHOR)
         result = ingested(poll(channel))
 
-        assert sorted(tickets(channel)) == sorted(week(ANCHOR))
-        assert result.threaded >= 1 and result.tickets_created == len(week(ANCHOR)) - 1
+        expected = demo.assert_week_stored(channel, ANCHOR)
+        assert result.threaded >= 1 and result.tickets_created == len(expected) - 1
         joined = Message.objects.get(channel=channel, body=opening.followups[-1][2])
         assert joined.external_id not in before
         assert joined.ticket == Message.objects.get(channel=channel, body=opening.text).ticket
@@ -133,7 +82,7 @@ def test_posts_are_served_as_their_time_comes():
 
 def test_a_stale_token_is_replaced_and_a_watched_thread_is_read():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel(ANCHOR)
+        channel = demo.channel(KIND, ANCHOR)
         credentials = credentials_of(channel)
         stale = {"access_token": "from-another-run", "expires_at": ANCHOR.timestamp() + 3600}
         cache.set(credentials.token_key, stale, timeout=3600)
@@ -165,7 +114,7 @@ def names(listing: dict[str, Any]) -> list[str]:
 
 def test_listings_page_back_with_after():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         whole = get(f"/r/{SUB}/comments", {"limit": 100}).json()
         assert whole["kind"] == "Listing" and whole["data"]["after"] is None
         created = [child["data"]["created_utc"] for child in whole["data"]["children"]]
@@ -184,7 +133,7 @@ def test_listings_page_back_with_after():
 
 def test_refusals_and_escaping_are_reddits():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         assert get(f"/r/{SUB}/new", signed=False).status_code == 401
         other = get("/r/python/new")
         assert other.status_code == 404 and other.json() == {"message": "Not Found", "error": 404}

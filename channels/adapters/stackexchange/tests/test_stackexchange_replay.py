@@ -11,79 +11,47 @@ import time_machine
 
 from channels.adapters.stackexchange import StackExchangeAdapter
 from channels.adapters.stackexchange import replay as se_replay
-from channels.demo import replay as demo_replay
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
-from channels.demo.week import OURS, THREADS, Thread, thread_start
+from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.week import OURS, THREADS, thread_start
 from channels.http import build_session
 from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll
 from mentions.models import Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
 KIND = "stackexchange"
 ANCHOR = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)  # the day the demo was seeded: its week ends then
 WEEK = [(n, thread) for n, thread in enumerate(THREADS) if thread.kind == KIND]
 
 
-@pytest.fixture
-def demo_network(settings, monkeypatch):
-    """The demo desk's network, answering this kind's API only (the other kinds' replays are not needed here)."""
-    settings.DESK_DEMO_REPLAY = True
-    monkeypatch.setattr(demo_replay, "REPLAY_KINDS", (KIND,))
-    demo_replay._replays.cache_clear()
-    yield
-    demo_replay._replays.cache_clear()
-
-
-def demo_channel(*, config=None) -> Channel:
-    spec = DEMO_CHANNELS[KIND]
-    channel = Channel(
-        slug=demo_slug(KIND),
-        name=spec["name"],
-        kind=KIND,
-        enabled=True,
-        config=config or spec["config"],
-        our_accounts=spec["our_accounts"],
-    )
-    channel.credentials = spec.get("credentials", {})
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=ANCHOR)
-    channel.refresh_from_db()
-    return channel
-
-
-def posts_by(thread: Thread, now: datetime) -> list[tuple[str, str]]:
-    """(text, kind) of the thread's posts that have happened by `now`, as the week tells them."""
-    start = thread_start(thread, ANCHOR)
-    posts = [(0, thread.author, thread.text), *thread.followups]
-    return [
-        (text, "our_reply" if author == OURS else "inbound")
-        for minutes, author, text in posts
-        if start + timedelta(minutes=minutes) <= now
-    ]
-
-
 def question_id(n: int) -> int:
     return se_replay.QUESTION_BASE + 100 * n
 
 
-def stored_thread(channel: Channel, n: int) -> list[tuple[str, str]]:
+def stored_thread(channel: Channel, n: int) -> list[demo.Post]:
+    """The ticket of the week's question `n` (found by its question id), without authors: the site's are user ids."""
     question = Message.objects.get(channel=channel, external_id=f"q{question_id(n)}")
     assert question.ticket is not None
-    messages = question.ticket.messages.order_by("platform_created_at", "pk")
-    return [(m.body, m.kind) for m in messages]
+    return [post._replace(author="") for post in demo.ticket_posts(question.ticket)]
 
 
-def test_a_poll_stores_the_week_one_ticket_per_question_with_our_replies(demo_network):
-    channel = demo_channel()
+def posts_by(n: int, now: datetime) -> list[demo.Post]:
+    """The week's question `n` and its follow-ups by `now`, without authors."""
+    return [post._replace(author="") for post in demo.thread_posts(n, ANCHOR, now)]
+
+
+def test_a_poll_stores_the_week_one_ticket_per_question_with_our_replies():
+    channel = demo.channel(KIND, ANCHOR)
     with time_machine.travel(ANCHOR, tick=False):
         outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
-    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 3
+    assert len(demo.assert_week_stored(channel, ANCHOR, authors=False)) == len(WEEK) == 3
     for n, thread in WEEK:
-        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+        assert stored_thread(channel, n) == posts_by(n, ANCHOR)
         assert len(stored_thread(channel, n)) == 1 + len(thread.followups)
     # The week has our replies (answers by our account's user id) and stores them as ours, never as tickets.
     ours = Message.objects.filter(channel=channel, kind=Message.Kind.OUR_REPLY)
@@ -105,44 +73,30 @@ def test_a_poll_stores_the_week_one_ticket_per_question_with_our_replies(demo_ne
     assert channel.platform_status["quota_remaining"] == se_replay.QUOTA_REMAINING
 
 
-def test_a_second_poll_stores_nothing_twice(demo_network):
-    channel = demo_channel()
-    with time_machine.travel(ANCHOR, tick=False):
-        poll(channel)
-    count = Message.objects.filter(channel=channel).count()
-    with time_machine.travel(ANCHOR + timedelta(minutes=5), tick=False):
-        again = poll(channel)
-
-    assert again.status == "ok", again.error
-    assert ingested(again).created == 0
-    assert Message.objects.filter(channel=channel).count() == count == 7
-    assert Ticket.objects.filter(channel=channel).count() == 3
+def test_a_second_poll_stores_nothing_twice():
+    channel = demo.channel(KIND, ANCHOR)
+    demo.poll_at(channel, ANCHOR, ANCHOR, authors=False)
+    demo.assert_second_poll_stores_nothing(channel, at=ANCHOR + timedelta(minutes=5))
+    assert (Message.objects.filter(channel=channel).count(), Ticket.objects.filter(channel=channel).count()) == (7, 3)
 
 
-def test_a_post_still_to_come_is_served_once_its_time_has_come(demo_network):
+def test_a_post_still_to_come_is_served_once_its_time_has_come():
     """The demo's clock in the middle of the week: the Jenkins question is open, our answer 50 minutes later."""
-    channel = demo_channel()
+    channel = demo.channel(KIND, ANCHOR)
     n, thread = WEEK[2]
     opened = thread_start(thread, ANCHOR)
-    with time_machine.travel(opened + timedelta(minutes=20), tick=False):
-        early = poll(channel)
-
-    assert early.status == "ok", early.error
-    assert stored_thread(channel, n) == [(thread.text, "inbound")]
+    demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=20), authors=False)  # the two older questions whole
+    assert [(p.text, p.kind) for p in stored_thread(channel, n)] == [(thread.text, "inbound")]
     assert not Message.objects.filter(channel=channel, external_id=f"a{question_id(n) + 1}").exists()
-    # The two older questions are whole by then.
     assert Ticket.objects.filter(channel=channel).count() == 3
 
-    with time_machine.travel(opened + timedelta(minutes=51), tick=False):
-        later = poll(channel)
-
-    assert later.status == "ok", later.error
-    assert ingested(later).created == 1
-    assert stored_thread(channel, n) == [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert demo.poll_at(channel, ANCHOR, opened + timedelta(minutes=51), authors=False).created == 1
+    answered = [(thread.text, "inbound"), (thread.followups[0][2], "our_reply")]
+    assert [(p.text, p.kind) for p in stored_thread(channel, n)] == answered
     assert Ticket.objects.filter(channel=channel).count() == 3
 
 
-def test_small_pages_are_walked_page_by_page(demo_network, monkeypatch):
+def test_small_pages_are_walked_page_by_page(monkeypatch):
     """One item per page: every listing goes on with `page` while `has_more`, and stores the same week."""
     asked: list[tuple[str, str, str]] = []
     real_answer = se_replay.answer
@@ -154,7 +108,7 @@ def test_small_pages_are_walked_page_by_page(demo_network, monkeypatch):
         return real_answer(request, posts)
 
     monkeypatch.setattr(se_replay, "answer", answer)
-    channel = demo_channel(config={**DEMO_CHANNELS[KIND]["config"], "pagesize": 1})
+    channel = demo.channel(KIND, ANCHOR, pagesize=1)
     with time_machine.travel(ANCHOR, tick=False):
         outcome = poll(channel)
 
@@ -167,12 +121,12 @@ def test_small_pages_are_walked_page_by_page(demo_network, monkeypatch):
     assert len(answers) == len(set(answers)) == 3 and answers[1][1] == "2"
     assert [page for path, _f, page in asked if path == "comments"] == ["1"]
     assert channel.cursor["tags"]["gitlab"].get("resume") is None
-    for n, thread in WEEK:
-        assert stored_thread(channel, n) == posts_by(thread, ANCHOR)
+    for n, _thread in WEEK:
+        assert stored_thread(channel, n) == posts_by(n, ANCHOR)
 
 
-def test_the_watcher_the_connection_test_and_unknown_methods(demo_network):
-    channel = demo_channel()
+def test_the_watcher_the_connection_test_and_unknown_methods():
+    channel = demo.channel(KIND, ANCHOR)
     n, thread = WEEK[0]
     with time_machine.travel(ANCHOR, tick=False):
         fetched = StackExchangeAdapter.fetch_thread(channel=channel, session=build_session(), ref=str(question_id(n)))

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 import requests
 import time_machine
-from django.test import override_settings
 
 from channels.adapters.twitter import replay
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import demo_posts
-from channels.demo.week import THREADS, thread_mentions, thread_start
+from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
-from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll, stored
-from mentions.models import Message, Ticket
+from mentions.models import Message
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
@@ -32,87 +32,35 @@ ANCHOR = datetime(2026, 3, 12, 12, 0, tzinfo=UTC)  # the demo was seeded at noon
 EARLY = datetime(2026, 3, 12, 7, 0, tzinfo=UTC)  # seeded at 7: today's 8 o'clock thread is still to come
 
 
-@pytest.fixture
-def demo_network():
-    with override_settings(DESK_DEMO_REPLAY=True):
-        yield
-
-
-def demo_channel(anchor: datetime) -> Channel:
-    spec = DEMO_CHANNELS[KIND]
-    channel = Channel(
-        kind=KIND,
-        name=spec["name"],
-        slug=demo_slug(KIND),
-        enabled=True,
-        config=spec["config"],
-        our_accounts=spec["our_accounts"],
-    )
-    channel.credentials = spec["credentials"]
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=anchor)
-    channel.refresh_from_db()
-    return channel
-
-
-def week(anchor: datetime, now: datetime) -> list[list[tuple[str, str, str]]]:
-    """The week's X threads opened by `now`, each as its posts by then: (text, author, message kind)."""
-    found = []
-    for index, thread in enumerate(THREADS):
-        if thread.kind == KIND and thread_start(thread, anchor) <= now:
-            posts = thread_mentions(thread, index=index, today=anchor, ours=OURS, until=now)
-            found.append([(m.text, m.author_handle, kind_of(m.author_handle)) for m in posts])
-    return found
-
-
-def kind_of(author: str) -> str:
-    return Message.Kind.OUR_REPLY if author == OURS else Message.Kind.INBOUND
-
-
-def tickets(channel: Channel) -> list[list[tuple[str, str, str]]]:
-    """Each ticket of the channel as its messages, oldest first."""
-    return [
-        [(m.body, m.author_handle, m.kind) for m in ticket.messages.order_by("platform_created_at", "pk")]
-        for ticket in Ticket.objects.filter(channel=channel).order_by("created_at", "pk")
-    ]
-
-
 def test_the_demo_week_is_polled_through_the_adapter_once():
     with time_machine.travel(ANCHOR + timedelta(minutes=1), tick=False):
-        channel = demo_channel(ANCHOR)
-        outcome = poll(channel)
-        expected = week(ANCHOR, ANCHOR)
+        channel = demo.channel(KIND, ANCHOR)
+        result = ingested(poll(channel))
 
-        result = ingested(outcome)
+        expected = demo.assert_week_stored(channel, ANCHOR)
         assert len(expected) == 4  # the four X stories of the week, today's included
         assert result.tickets_created == len(expected)
-        assert sorted(tickets(channel)) == sorted(expected)
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
         assert ours.count() == 2 and set(ours.values_list("kind", flat=True)) == {Message.Kind.OUR_REPLY}
         assert result.our_replies == 2
         for message in Message.objects.filter(channel=channel):
             assert message.permalink == f"https://x.com/{message.author_handle}/status/{message.raw['id']}"
             assert message.author_url == f"https://x.com/{message.author_handle}"
-        first = stored(channel)
         assert channel.cursor[f"mentions:{MAIN_ID}"] and channel.cursor[f"search:from:{OURS}"]
 
-        again = ingested(poll(channel))
-
-        assert again.created == 0 and again.received == 0
-        assert stored(channel) == first
-        assert sorted(tickets(channel)) == sorted(expected)
+        assert demo.assert_second_poll_stores_nothing(channel).received == 0
 
 
 def test_a_post_still_to_come_is_served_once_its_time_has_come():
     with time_machine.travel(EARLY, tick=False) as clock:
-        channel = demo_channel(EARLY)
+        channel = demo.channel(KIND, EARLY)
         today = next(t for t in THREADS if t.kind == KIND and t.days_ago == 0)
         assert thread_start(today, EARLY) > EARLY  # the morning's thread opens after the demo was seeded
 
         ingested(poll(channel))
 
-        assert sorted(tickets(channel)) == sorted(week(EARLY, EARLY))
-        assert today.text not in {body for ticket in tickets(channel) for body, _, _ in ticket}
+        demo.assert_week_stored(channel, EARLY)
+        assert today.text not in {post.text for ticket in demo.conversations(channel) for post in ticket}
         before = set(stored(channel))
 
         later = thread_start(today, EARLY) + timedelta(minutes=5)
@@ -124,7 +72,7 @@ def test_a_post_still_to_come_is_served_once_its_time_has_come():
         assert len(new) == 1
         message = Message.objects.get(channel=channel, external_id=new.pop())
         assert (message.body, message.author_handle) == (today.text, today.author)
-        assert sorted(tickets(channel)) == sorted(week(EARLY, later))
+        demo.assert_week_stored(channel, EARLY, later)
 
 
 # --- the replay's answers, as the adapter's requests ask for them ------------------------------------
@@ -140,7 +88,7 @@ def get(url: str, params: dict[str, Any] | None = None, *, signed: bool = True) 
 
 def test_the_mentions_timeline_pages_back_with_its_token_and_stops_at_since_id():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         url = f"https://api.x.com/2/users/{MAIN_ID}/mentions"
         whole = get(url, {"max_results": 100, "expansions": "author_id"}).json()
         ids = [t["id"] for t in whole["data"]]
@@ -165,7 +113,7 @@ def test_the_mentions_timeline_pages_back_with_its_token_and_stops_at_since_id()
 
 def test_ids_are_stable_snowflakes_of_the_posts_time():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         posts = demo_posts(KIND)
         first = {p.mention.external_id: p.id for p in replay.demo_posts(posts)}
         assert first == {p.mention.external_id: p.id for p in replay.demo_posts(demo_posts(KIND))}
@@ -176,7 +124,7 @@ def test_ids_are_stable_snowflakes_of_the_posts_time():
 
 def test_refusals_are_in_x_shapes():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         search = "https://api.x.com/2/tweets/search/recent"
         unauthorized = get(search, {"query": "gitlab"}, signed=False)
         assert unauthorized.status_code == 401 and unauthorized.json()["title"] == "Unauthorized"
@@ -193,7 +141,7 @@ def test_refusals_are_in_x_shapes():
 
 def test_search_reads_the_operators_the_demo_uses():
     with time_machine.travel(ANCHOR, tick=False):
-        demo_channel(ANCHOR)
+        demo.channel(KIND, ANCHOR)
         search = "https://api.x.com/2/tweets/search/recent"
 
         def authors(query: str) -> list[str]:

@@ -15,74 +15,48 @@ from django.urls import reverse
 
 from channels.adapters.webhook import mention_from_json
 from channels.adapters.webhook.replay import SIGNATURE_HEADER, TIMESTAMP_HEADER, demo_deliveries
-from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts, demo_posts
 from channels.demo.week import THREADS, thread_start
 from channels.models import Channel
+from channels.tests import demo_replay as demo
+from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import stored
 from intake.services.demo_webhooks import demo_webhooks_deliver
 from intake.services.webhooks import WebhookRejected, signature_for, webhook_receive
 from mentions.models import Message, Ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
+KIND = "webhook"
 ANCHOR = datetime(2025, 3, 10, 18, 0, tzinfo=UTC)  # the day the demo was seeded: its week ends then
-SPEC = DEMO_CHANNELS["webhook"]
-WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == "webhook"]
-
-
-@pytest.fixture(autouse=True)
-def demo_desk(settings):
-    settings.DESK_DEMO_REPLAY = True
-
-
-def demo_channel(anchor: datetime = ANCHOR) -> Channel:
-    channel = Channel.objects.create(
-        slug=demo_slug("webhook"),
-        name=SPEC["name"],
-        kind="webhook",
-        enabled=True,
-        config=SPEC["config"],
-        our_accounts=SPEC["our_accounts"],
-    )
-    channel.credentials = SPEC["credentials"]
-    channel.save()
-    Channel.objects.filter(pk=channel.pk).update(created_at=anchor)
-    channel.refresh_from_db()
-    return channel
-
-
-def expected_posts(thread, when: datetime) -> list[tuple[datetime, str, str]]:
-    start = thread_start(thread, ANCHOR)
-    posts = [(0, thread.author, thread.text), *thread.followups]
-    return [(start + timedelta(minutes=m), a, t) for m, a, t in posts if start + timedelta(minutes=m) <= when]
+SPEC = DEMO_CHANNELS[KIND]
+WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == KIND]
 
 
 def ticket_of(channel: Channel, index: int) -> Ticket:
-    opening = Message.objects.get(channel=channel, external_id=f"demo-webhook-{index}")
-    assert opening.ticket is not None
-    return opening.ticket
+    return demo.ticket_of(channel, external_id=f"demo-webhook-{index}")
 
 
 def test_the_week_is_delivered_into_one_ticket_per_thread():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         statuses = demo_webhooks_deliver(channel)
 
     assert statuses == [201] * 4  # three status updates of one incident, one of today's
-    assert Ticket.objects.filter(channel=channel).count() == len(WEEK) == 2
+    assert len(demo.assert_week_stored(channel, ANCHOR)) == len(WEEK) == 2
     for index, thread in WEEK:
         ticket = ticket_of(channel, index)
-        messages = list(ticket.messages.order_by("platform_created_at"))
-        assert [(m.platform_created_at, m.author_handle, m.body) for m in messages] == expected_posts(thread, ANCHOR)
-        assert all(m.kind == Message.Kind.INBOUND for m in messages)  # the status page is not our account
+        posts = demo.ticket_posts(ticket)
+        assert posts == demo.thread_posts(index, ANCHOR)
+        assert {post.kind for post in posts} == {Message.Kind.INBOUND}  # the status page is not our account
         assert ticket.subject == thread.title
-        assert messages[0].permalink.startswith("https://status.gitlab.com/")
+        assert ticket.messages.earliest("platform_created_at").permalink.startswith("https://status.gitlab.com/")
 
 
 def test_delivering_the_week_again_stores_nothing_twice():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         demo_webhooks_deliver(channel)
         before = stored(channel)
         again = demo_webhooks_deliver(channel)
@@ -96,7 +70,7 @@ def test_a_post_of_today_is_delivered_once_its_time_has_come():
     today_index, today = WEEK[1]
     assert today.days_ago == 0
     with time_machine.travel(thread_start(today, ANCHOR) - timedelta(hours=1), tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         early = demo_webhooks_deliver(channel)
     assert early == [201] * 3
     assert f"demo-webhook-{today_index}" not in stored(channel)
@@ -109,8 +83,8 @@ def test_a_post_of_today_is_delivered_once_its_time_has_come():
 
 def test_a_post_by_our_account_is_stored_as_our_reply():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
-        week = demo_posts("webhook", now=ANCHOR)
+        channel = demo.channel(KIND, ANCHOR)
+        week = demo_posts(KIND, now=ANCHOR)
         opening = week.threads()[0][0]
         ours = replace(
             opening,
@@ -122,7 +96,7 @@ def test_a_post_by_our_account_is_stored_as_our_reply():
             title="",
             parent_id=opening.external_id,
         )
-        posts = DemoPosts(kind="webhook", now=ANCHOR, our_account=week.our_account, mentions=(opening, ours))
+        posts = DemoPosts(kind=KIND, now=ANCHOR, our_account=week.our_account, mentions=(opening, ours))
         assert demo_webhooks_deliver(channel, posts) == [201, 201]
 
     reply = Message.objects.get(channel=channel, external_id=ours.external_id)
@@ -132,8 +106,8 @@ def test_a_post_by_our_account_is_stored_as_our_reply():
 
 def test_each_request_is_the_documented_shape_signed_with_the_channels_secret():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
-        deliveries = demo_deliveries(channel, demo_posts("webhook", now=ANCHOR))
+        channel = demo.channel(KIND, ANCHOR)
+        deliveries = demo_deliveries(channel, demo_posts(KIND, now=ANCHOR))
     documented = {"id", "url", "author", "text", "created_at", "parent_id", "title"}
     index = WEEK[0][0]
     for headers, body in deliveries:
@@ -151,8 +125,8 @@ def test_each_request_is_the_documented_shape_signed_with_the_channels_secret():
 
 def test_a_rendered_request_is_accepted_by_the_view_too(client):
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
-        headers, body = demo_deliveries(channel, demo_posts("webhook", now=ANCHOR))[0]
+        channel = demo.channel(KIND, ANCHOR)
+        headers, body = demo_deliveries(channel, demo_posts(KIND, now=ANCHOR))[0]
         response = client.post(
             reverse("webhook", args=[channel.slug]),
             data=body,
@@ -165,10 +139,10 @@ def test_a_rendered_request_is_accepted_by_the_view_too(client):
 
 def test_a_request_signed_with_another_secret_is_refused_and_nothing_stored():
     with time_machine.travel(ANCHOR, tick=False):
-        channel = demo_channel()
+        channel = demo.channel(KIND, ANCHOR)
         channel.credentials = {"secret": "another-secret"}
         channel.save()
-        posts = demo_posts("webhook", now=ANCHOR)
+        posts = demo_posts(KIND, now=ANCHOR)
         deliveries = demo_deliveries(channel, posts)
         channel.credentials = SPEC["credentials"]  # the sender signed with a secret the desk no longer has
         channel.save()
