@@ -18,7 +18,8 @@ else:
     # Exchange tables too (kombu's default is ./control in the working directory).
     _control_dir = VAR_DIR / "celery" / "control"
     _control_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://localhost/"  # a host named, or kombu warns "No hostname was supplied" in every log
+    # A host named, or kombu warns "No hostname was supplied" in every log.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
