@@ -36,8 +36,9 @@ def fixed_url(name: str, *args: str) -> str:
 
 
 @register.simple_tag
-def object_url(name: str, pk: int) -> str:
-    """reverse(name, args=[pk]), as `{% url name pk %}` gives it, for a URL whose only argument is an id."""
+def object_url(name: str, pk: int | str) -> str:
+    """reverse(name, args=[pk]), as `{% url name pk %}` gives it, for a URL whose only argument is an id (a
+    template may hand it as text: anything but a whole number is refused, ValueError)."""
     key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), name, ("<id>",))
     url = _reversed.get(key)
     if url is None:

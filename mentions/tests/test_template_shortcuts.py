@@ -2,6 +2,7 @@
 `{% url name pk %}` gives, `action_result` with nothing to say what mentions/_action_result.html renders."""
 
 import pytest
+from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -39,4 +40,4 @@ def test_object_url_takes_only_an_id():
 
 @pytest.mark.parametrize("key", ["send", "reply", "note", "macro", "status", "priority", "tags", "assign", "merge"])
 def test_an_empty_result_slot_is_the_templates_own(key):
-    assert action_result({}, key, None) == render_to_string("mentions/_action_result.html", {"key": key}).strip()
+    assert action_result(Context({}), key, None) == render_to_string("mentions/_action_result.html", {"key": key}).strip()
