@@ -40,4 +40,5 @@ def test_object_url_takes_only_an_id():
 
 @pytest.mark.parametrize("key", ["send", "reply", "note", "macro", "status", "priority", "tags", "assign", "merge"])
 def test_an_empty_result_slot_is_the_templates_own(key):
-    assert action_result(Context({}), key, None) == render_to_string("mentions/_action_result.html", {"key": key}).strip()
+    template = render_to_string("mentions/_action_result.html", {"key": key}).strip()
+    assert action_result(Context({}), key, None) == template
