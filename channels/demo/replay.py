@@ -99,6 +99,18 @@ def _replays() -> dict[str, tuple[str, Replay]]:
     return hosts
 
 
+BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def base36(number: int) -> str:
+    """`number` in base 36 as Reddit writes its ids (and the X replay its page tokens)."""
+    digits = ""
+    while number:
+        number, rest = divmod(number, 36)
+        digits = BASE36[rest] + digits
+    return digits or "0"
+
+
 class DemoNetwork(BaseAdapter):
     """Mounted for http:// and https:// on the demo desk's sessions (see the module docstring)."""
 

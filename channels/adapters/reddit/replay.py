@@ -42,7 +42,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import DemoPosts
+from channels.demo.replay import DemoPosts, base36
 
 from .auth import AUTH_URL
 
@@ -54,7 +54,6 @@ TOKEN_LIFETIME = 86400  # what Reddit grants an app-only token today (the wiki's
 POST_BASE = 1_700_000_000  # t3 ids: POST_BASE + thread index, base 36 ("s4d7ls"...)
 COMMENT_BASE = 60_000_000_000  # t1 ids: COMMENT_BASE + thread index * 1000 + the post's number
 SUBREDDIT_ID = "t5_2s5wd"
-BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 LISTING = re.compile(r"/r/([A-Za-z0-9_]{2,21})/(new|comments|about)")
 THREAD = re.compile(r"/comments/([a-z0-9]{1,13})")
 
@@ -113,14 +112,6 @@ def subreddit() -> str:
 
 
 # --- the week as Reddit things -----------------------------------------------------------------------
-
-
-def base36(number: int) -> str:
-    digits = ""
-    while number:
-        number, rest = divmod(number, 36)
-        digits = BASE36[rest] + digits
-    return digits or "0"
 
 
 def numbers(mention: IncomingMention) -> tuple[int, int]:

@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import DemoPosts
+from channels.demo.replay import BASE36, DemoPosts, base36
 
 from .ids import SNOWFLAKE_EPOCH_MS
 
@@ -48,7 +48,6 @@ SEARCH_PATH = "/2/tweets/search/recent"
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
 HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
 TERM_RE = re.compile(r'-?"[^"]*"|\S+')
-BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 INVALID = "https://api.twitter.com/2/problems/invalid-request"
 
 
@@ -209,7 +208,7 @@ def timeline(selected: list[Post], params: dict[str, str], *, page_param: str, l
         return {"meta": meta}
     meta.update(newest_id=str(page[0].id), oldest_id=str(page[-1].id))
     if rest:
-        meta["next_token"] = to_base36(page[-1].id)
+        meta["next_token"] = base36(page[-1].id)
     expansions = {e for e in params.get("expansions", "").split(",") if e}
     # An expansion brings the field it expands (X adds author_id for expansions=author_id).
     fields = {f for f in params.get("tweet.fields", "").split(",") if f} | {e.split(".")[0] for e in expansions}
@@ -236,14 +235,6 @@ def whole(params: dict[str, str], key: str, *, default: int, least: int) -> int:
     if not value.isascii() or not value.isdigit() or not least <= int(value) <= most:
         raise invalid(key, value, f"The `{key}` query parameter value [{value}] is not between {least} and {most}")
     return int(value)
-
-
-def to_base36(number: int) -> str:
-    digits = ""
-    while number:
-        number, rest = divmod(number, 36)
-        digits = BASE36[rest] + digits
-    return digits or "0"
 
 
 def from_base36(token: str) -> int | None:
