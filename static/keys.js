@@ -241,7 +241,12 @@
     p: play,
     r: () => focusDraft(replyBox()),
     n: () => focusField(noteBox()),
-    m: () => (window.deskMacroPicker ? window.deskMacroPicker.open() : false), // macro_picker.js
+    m: () => {
+      if (window.deskMacroPicker) return window.deskMacroPicker.open(); // macro_picker.js
+      if (!macroForm()) return false;
+      window.deskMacroPickerWanted = true; // pressed before macro_picker.js ran: it opens as it starts
+      return true;
+    },
     j: () => move(1),
     k: () => move(-1),
     "/": () => {

@@ -170,4 +170,8 @@
   }
 
   window.deskMacroPicker = { open: openPicker };
+  if (window.deskMacroPickerWanted) {
+    window.deskMacroPickerWanted = false; // `m` came before this script: open now
+    openPicker();
+  }
 })();

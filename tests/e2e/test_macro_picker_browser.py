@@ -87,3 +87,25 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
     assert ticket.status != Ticket.Status.SOLVED
     assert not ticket.events.filter(data__macro=COMMUNITY).exists()
     assert Macro.objects.filter(name=COMMUNITY, is_active=True).exists()
+
+
+def test_m_pressed_before_the_picker_script_has_run_still_opens_it(live_server, handbook_macros):
+    """The picker's script (static/macro_picker.js) runs after the page's own: an `m` pressed while it is still on
+    its way (held back here until the key is pressed) opens the picker as soon as it runs, instead of being lost."""
+    AdvocateFactory(username="ada")
+    ticket = TicketFactory(subject="Is GitLab down?", requester_handle="dana", requested_at=BASE_TIME)
+    MessageFactory(ticket=ticket, body="Pipelines stuck since 10:00, anyone else?")
+    held = []
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        _log_in(page, live_server.url, "ada")
+        page.route("**/macro_picker*.js", lambda route: held.append(route))
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/", wait_until="commit")
+        page.wait_for_function("() => window.deskKeys !== undefined && document.querySelector('form[data-keys-macro]')")
+        assert held and page.evaluate("() => window.deskMacroPicker === undefined")  # still on its way
+        page.keyboard.press("m")
+        held[0].continue_()
+        expect(page.get_by_role("dialog", name="Apply a macro")).to_be_visible()
+        browser.close()
