@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mentions import services
 from mentions.models import Ticket
+from mentions.panels import posted_value
 
 TEMPLATE = "mentions/_ticket_facts.html"
 # Its forms: one coming back with errors puts the panel in the first answer (mentions.panels).
@@ -25,10 +26,6 @@ FACT_KEYS = ("status", "priority", "tags", "assign")
 def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
     """The facts' template context: their forms' values (as posted when one came back with errors)."""
 
-    def posted(key: str, field: str, default: object) -> object:
-        form = forms.get(key)
-        return form.data.get(field, default) if form is not None else default
-
     manages = request.user.has_perm("mentions.manage_all_tickets")
     return {
         **{f"{key}_form": forms[key] for key in FACT_KEYS if key in forms},
@@ -36,10 +33,10 @@ def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         "status_choices": Ticket.Status.choices,
         "priority_choices": Ticket.Priority.choices,
         "fact_values": {
-            "status": posted("status", "status", ticket.status),
-            "priority": posted("priority", "priority", ticket.priority),
-            "tags": posted("tags", "tags", " ".join(t.name for t in ticket.tags.all())),
-            "assignee": str(posted("assign", "assignee", "")),
+            "status": posted_value(forms, "status", "status", ticket.status),
+            "priority": posted_value(forms, "priority", "priority", ticket.priority),
+            "tags": posted_value(forms, "tags", "tags", " ".join(t.name for t in ticket.tags.all())),
+            "assignee": str(posted_value(forms, "assign", "assignee", "")),
         },
         "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,
     }

@@ -49,6 +49,13 @@ def ticket_panels(request: Any, ticket: Any, forms: dict) -> tuple[list[str], di
     return [p.template for p in _panels], context
 
 
+def posted_value(forms: dict[str, Any], key: str, field: str, default: object = "") -> object:
+    """What the form `key` posted in `field` when it came back with errors, else `default` (the value the
+    control shows): the page and its panels fill their written-out forms with it."""
+    form = forms.get(key)
+    return form.data.get(field, default) if form is not None else default
+
+
 def panel_slug(panel: TicketPanel) -> str:
     """A panel's name in its URL: its template's file name ("experts/_outreach.html" → "outreach")."""
     return panel.template.rsplit("/", 1)[-1].removesuffix(".html").lstrip("_")

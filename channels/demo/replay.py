@@ -38,7 +38,7 @@ from channels.adapters.base import IncomingMention
 logger = logging.getLogger(__name__)
 
 # The platform kinds whose API the demo answers: module channels.adapters.<kind>.replay each.
-REPLAY_KINDS = ("twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab")
+REPLAY_KINDS = ("hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -73,7 +73,8 @@ def demo_posts(kind: str, *, now: datetime | None = None) -> DemoPosts:
 
     now = now or timezone.now()
     anchor = demo_anchor(kind) or now
-    ours = DEMO_CHANNELS[kind]["our_accounts"][0]
+    # Hacker News replays its own samples: it has no week of threads and no demo channel spec here.
+    ours = DEMO_CHANNELS.get(kind, {}).get("our_accounts", [""])[0]
     found: list[IncomingMention] = []
     for index, thread in enumerate(THREADS):
         if thread.kind == kind:
@@ -124,23 +125,19 @@ class DemoNetwork(BaseAdapter):
         host = (urlparse(request.url).hostname or "").lower()
         if host in LOCAL_HOSTS:
             return self.local.send(request, *args, **kwargs)  # this machine: a local fake, a webhook receiver
-        if host == "hn.algolia.com":
-            from channels.adapters.hackernews.replay import ReplayTransport
-
-            return ReplayTransport().send(request, *args, **kwargs)
         found = _replays().get(host)
         if found is None:
             logger.warning("demo: refused a connection to %s (the demo desk stays on this machine)", host)
             raise requests.ConnectionError(f"the demo desk opens no connection outside this machine ({host})")
         kind, replay = found
         status, body, *headers = replay.answer(request, self.posts_of(kind))
-        return _response(request, status, body, headers[0] if headers else {})
+        return replay_response(request, status, body, headers[0] if headers else {})
 
     def close(self) -> None:
         self.local.close()
 
 
-def _response(
+def replay_response(
     request: requests.PreparedRequest, status: int, body: Any, headers: Mapping[str, str] | None = None
 ) -> requests.Response:
     response = requests.Response()

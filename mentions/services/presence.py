@@ -52,11 +52,6 @@ def presence_touch_by_id(
     return _others(entries, uid)
 
 
-def presence_others(*, ticket_id: int, user: Any) -> list[dict[str, Any]]:
-    """The others who have the ticket open, for the page's first render."""
-    return _others(_alive(cache.get(_key(ticket_id)) or {}, time.time()), str(user.pk))
-
-
 def _others(entries: dict[str, Any], uid: str) -> list[dict[str, Any]]:
     return sorted(
         ({"name": e["name"], "typing": e["typing"]} for k, e in entries.items() if k != uid),

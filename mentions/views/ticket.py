@@ -29,7 +29,7 @@ from mentions.history import history_lines
 from mentions.live import etag_for, live
 from mentions.macro_picker import macro_picker
 from mentions.models import Ticket, View
-from mentions.panels import panel_urls, panels_shown_inline, ticket_panels
+from mentions.panels import panel_urls, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
@@ -78,17 +78,14 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, every
     plan = services.reply_plan(obj)
 
     def posted(key: str, field: str, default: object = "") -> object:
-        form = forms.get(key)
-        return form.data.get(field, default) if form is not None else default
+        return posted_value(forms, key, field, default)
 
     picker = macro_picker()
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
         "ticket": obj,
-        "history": (
-            history_lines(obj, selectors.ticket_history(ticket=obj)) if everything or "history" in request.GET else None
-        ),
+        "history": _history(obj) if everything or "history" in request.GET else None,
         "ticket_version": version,
         "live_url": live_url,
         "ticket_live_etag": etag_for(request, live_url),
@@ -178,9 +175,12 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
 def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket's history, asked for when its fold on the ticket page is opened (htmx)."""
     obj = get_object_or_404(Ticket, pk=pk)
-    return render(
-        request, "mentions/_ticket_history.html", {"history": history_lines(obj, selectors.ticket_history(ticket=obj))}
-    )
+    return render(request, "mentions/_ticket_history.html", {"history": _history(obj)})
+
+
+def _history(ticket: Ticket) -> list:
+    """The ticket's history as the page words it (mentions.history), read when asked for."""
+    return history_lines(ticket, selectors.ticket_history(ticket=ticket))
 
 
 @live(on_refresh=presence.presence_on_refresh)

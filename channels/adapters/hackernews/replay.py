@@ -153,23 +153,28 @@ def item_tree(item_id: int, now: float | None = None) -> dict[str, Any]:
     }
 
 
+HOSTS = ("hn.algolia.com",)  # the demo network's dispatch (channels.demo.replay)
+
+
+def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, Any]:
+    """Algolia's answer to `request` from the virtual timeline; `posts` (the demo week's) is not read: Hacker
+    News replays its own bundled samples."""
+    assert request.url is not None  # the session prepared it, and preparing sets the URL
+    url = urlparse(request.url)
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    if url.path.endswith("/search") and query.get("tags") == "front_page":
+        query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
+    item = re.fullmatch(r".*/items/(\d+)", url.path)
+    return 200, item_tree(int(item.group(1))) if item else search(query)
+
+
 class ReplayTransport(BaseAdapter):
+    """Mounted for hn.algolia.com on the demo channel's sessions (`"replay": true` in its config)."""
+
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        assert request.url is not None  # the session prepared it, and preparing sets the URL
-        url = urlparse(request.url)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path.endswith("/search") and query.get("tags") == "front_page":
-            query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
-        response = requests.Response()
-        response.status_code = 200
-        response.reason = "OK"
-        response.headers["Content-Type"] = "application/json"
-        item = re.fullmatch(r".*/items/(\d+)", url.path)
-        answer = item_tree(int(item.group(1))) if item else search(query)
-        response._content = json.dumps(answer).encode()
-        response.url = request.url
-        response.request = request
-        return response
+        from channels.demo.replay import replay_response
+
+        return replay_response(request, *answer(request))
 
     def close(self) -> None:
         pass
