@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "channels.apps.ChannelsConfig",
     "mentions.apps.MentionsConfig",
     "intake.apps.IntakeConfig",
+    "people.apps.PeopleConfig",
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",

@@ -1,0 +1,277 @@
+"""People: one record per community member across platforms.
+
+A `Person` holds what the team knows of someone; an `Identity` is one account of theirs (a platform and
+the account's key there, or an e-mail address). Every inbound message is tied to the identity that wrote
+it (`Authorship`) and every ticket to the identity that opened it (`Requester`), by the ingest (people.ingest)
+and, for what was stored before this app, by its data migration. Merging and splitting people only moves
+identities: their messages and tickets follow without a write per row.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def account_key(handle: str) -> str:
+    """How an account is matched on its platform: the handle (or address) without spaces or a leading "@",
+    lower case. The data migration's SQL computes the same (people.backfill.KEY_SQL)."""
+    return (handle or "").strip().lstrip("@").lower()
+
+
+def time_zone_validate(value: str) -> None:
+    if value and value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/Berlin or America/Chicago.")
+
+
+class PersonTag(models.Model):
+    """A label on people: core contributor, customer, press, competitor staff, spam (seeded), or any an admin
+    adds. `marked` tags show beside their tickets in the queue and the lists."""
+
+    SPAM = "spam"
+    CORE_CONTRIBUTOR = "core contributor"
+
+    name = models.CharField(max_length=40, unique=True)
+    marked = models.BooleanField(default=True, help_text="Mark this person's tickets in the queue and the lists.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    class Region(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        AMERICAS = "americas", "Americas"
+        EMEA = "emea", "Europe, Middle East and Africa"
+        APAC = "apac", "Asia-Pacific"
+
+    name = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(PersonTag, blank=True, related_name="people")
+    notes = models.TextField(blank=True)
+    region = models.CharField(max_length=16, choices=Region.choices, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[time_zone_validate])
+    links = models.TextField(blank=True, help_text="One address per line: profile, blog, LinkedIn.")
+    # Set when the person was erased (people.privacy): their rows stay, emptied, so counts and times hold.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        permissions = [("manage_people", "Merge, split and erase people; see gifts and discount codes")]
+
+    def __str__(self) -> str:
+        return self.name or f"Person {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("people:person", args=[self.pk])
+
+
+class Identity(models.Model):
+    """One account of a person: a platform (a channel kind; "email" for an address; "webhook:<channel>" for a
+    webhook source) and the account's key there. Two mentions are joined to one person automatically only
+    through the same identity."""
+
+    EMAIL = "email"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
+    platform = models.CharField(max_length=80)
+    key = models.CharField(max_length=320, help_text="The handle, account id or address as matched (account_key).")
+    handle = models.CharField(max_length=320, blank=True, help_text="As last written on the platform.")
+    name = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    mentions = models.PositiveIntegerField(default=0, help_text="Inbound messages stored from this account.")
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["platform", "key"]
+        constraints = [models.UniqueConstraint(fields=["platform", "key"], name="identity_platform_key_uniq")]
+        # Likenesses: the same handle on another platform.
+        indexes = [models.Index(fields=["key"], name="identity_key_idx")]
+        verbose_name_plural = "identities"
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle or self.key}"
+
+
+class Authorship(models.Model):
+    """Who wrote a stored inbound message."""
+
+    message = models.OneToOneField("mentions.Message", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="authored")
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} by identity {self.identity_id}"
+
+
+class Requester(models.Model):
+    """Who opened a ticket (the author of its first inbound message)."""
+
+    ticket = models.OneToOneField(
+        "mentions.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="requester"
+    )
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="requested")
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket_id} from identity {self.identity_id}"
+
+
+class LikenessDismissed(models.Model):
+    """An advocate said these two people are not the same: the suggestion is not shown again."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "other"], name="likeness_dismissed_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} is not {self.other_id}"
+
+
+class PersonEvent(models.Model):
+    """A person's history: tagged, noted, merged, split, contribution, gift, code given, exported, erased.
+    `data` never holds what an erasure removed."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        TAGGED = "tagged", "Tagged"
+        UNTAGGED = "untagged", "Tag removed"
+        MERGED = "merged", "Merged"
+        SPLIT = "split", "Split"
+        IDENTITY_ADDED = "identity_added", "Identity added"
+        CONTRIBUTION = "contribution", "Contribution logged"
+        GIFT = "gift", "Gift"
+        CODE_GIVEN = "code_given", "Discount code given"
+        EXPORTED = "exported", "Exported"
+        ERASED = "erased", "Erased"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="person_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on person {self.person_id}"
+
+
+class Contribution(models.Model):
+    class Kind(models.TextChoices):
+        TALK = "talk", "Talk"
+        BLOG_POST = "blog_post", "Blog post"
+        MEETUP = "meetup", "Meetup"
+        MERGE_REQUEST = "merge_request", "Merge request"
+        FORUM_ANSWER = "forum_answer", "Forum answer"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField()
+    title = models.CharField(max_length=300, blank=True)
+    link = models.URLField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["person", "-date"], name="contribution_person_idx")]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class Gift(models.Model):
+    """Swag or a gift sent to a person. The postal address is kept only until the gift is shipped."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ORDERED = "ordered", "Ordered"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="gifts")
+    item = models.CharField(max_length=200)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.REQUESTED)
+    postal_address = models.TextField(blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class DiscountBatch(models.Model):
+    name = models.CharField(max_length=120)
+    note = models.CharField(max_length=300, blank=True, help_text="What the codes are worth, until when.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "discount batches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscountCode(models.Model):
+    """One code of a batch, given once (people.codes.code_give takes the next free one under SKIP LOCKED)."""
+
+    batch = models.ForeignKey(DiscountBatch, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=120, unique=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="codes")
+    ticket = models.ForeignKey("mentions.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    given_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["batch", "id"], name="code_free_idx", condition=models.Q(given_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Erasure(models.Model):
+    """That a person was erased, by whom and when, and how many rows were emptied: never what they held."""
+
+    person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    person_number = models.PositiveBigIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    via = models.CharField(max_length=16, help_text="admin, page or api")
+    counts = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"erasure of person {self.person_number}"
