@@ -25,6 +25,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
+    path("people/", include("people.urls")),
     path("kpi/", include("metrics.urls")),
     path("api/", include("api.urls")),
     path("tokens/", api_pages.tokens, name="api-tokens"),

@@ -9,14 +9,26 @@ ROLE_PERMISSIONS = {
     ADVOCATES: ["work_queue"],
     MANAGERS: ["work_queue", "manage_all_tickets", "view_dashboards"],
 }
+# Permissions of apps above mentions that a role carries ("app_label.codename"), registered in their
+# AppConfig.ready() (people: managers merge, split and erase people).
+_ROLE_EXTRA: dict[str, list[str]] = {ADVOCATES: [], MANAGERS: []}
+
+
+def role_permission_add(role: str, permission: str) -> None:
+    if permission not in _ROLE_EXTRA[role]:
+        _ROLE_EXTRA[role].append(permission)
 
 
 def roles_ensure(**kwargs: Any) -> None:
     """Create the role groups with their permissions (idempotent; runs after migrate, when
     the permissions exist)."""
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     for group_name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        perms = Permission.objects.filter(content_type__app_label="mentions", codename__in=codenames)
-        group.permissions.add(*perms)
+        wanted = Q(content_type__app_label="mentions", codename__in=codenames)
+        for dotted in _ROLE_EXTRA[group_name]:
+            app_label, codename = dotted.split(".", 1)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.filter(wanted))

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PeopleConfig(AppConfig):
     name = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from mentions.roles import MANAGERS, role_permission_add, roles_ensure
+
+        # Managers merge, split and erase people and see gifts and codes; the groups are made again once
+        # this app's permission exists.
+        role_permission_add(MANAGERS, "people.manage_people")
+        post_migrate.connect(roles_ensure, sender=self, dispatch_uid="people-roles")
