@@ -5,6 +5,9 @@ here as Protocols (advocacy.hooks), registered in the registering app's `AppConf
   `TeamMembersHook`) and what happens when one of them answers in a ticket (`TeamAnswersHook`: the
   outreach is answered, the ticket tagged and solved). Both run inside the ingest's transaction; the
   answer hook returns history events for the ingest to insert with its own.
+- people ties every inbound message of the page to the person who wrote it and each new ticket to its
+  requester (`AuthorsHook`), inside the ingest's transaction, before the triage rules run; it answers with
+  what the rules and the tickets need to know of those people (their tags).
 - notifications registers the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
   rules that asked for one, queued inside the ingest's transaction), what is judged after an ingest
   committed (`AfterIngestHook`: urgent tickets, pinged after hours) and what a poll's front-page stories
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,6 +46,34 @@ class StoredReply(Protocol):
     external_id: str
     platform_created_at: datetime
     permalink: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """An inbound message of the page, by someone outside the team, as the people hook reads it."""
+
+    message_id: int
+    ticket_id: int | None
+    opens_ticket: bool  # the first message of a ticket this page opens: its author is the requester
+    handle: str
+    name: str
+    url: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorFacts:
+    """What the page's rules and tickets take from an author's person."""
+
+    labels: frozenset[str] = frozenset()  # the person's tags, for the rules' "author tags" condition
+    ticket_tags: frozenset[str] = frozenset()  # tags their tickets take as they arrive (spam)
+
+
+class AuthorsHook(Protocol):
+    """Tie `authors` (the page's inbound messages by people outside the team) to their people inside the
+    ingest's transaction; answer {author handle as written: facts} for the authors whose person has any."""
+
+    def __call__(self, *, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]: ...
 
 
 class TeamMembersHook(Protocol):
@@ -85,11 +117,25 @@ class FrontPageHook(Protocol):
     def __call__(self, *, channel: Channel, story_ids: Iterable[str]) -> object: ...
 
 
+authors_hooks: Hooks[AuthorsHook] = Hooks(AuthorsHook)
 team_members_hooks: Hooks[TeamMembersHook] = Hooks(TeamMembersHook)
 team_answers_hooks: Hooks[TeamAnswersHook] = Hooks(TeamAnswersHook)
 ticket_notices_hooks: Hooks[TicketNoticesHook] = Hooks(TicketNoticesHook)
 after_ingest_hooks: Hooks[AfterIngestHook] = Hooks(AfterIngestHook)
 front_page_hooks: Hooks[FrontPageHook] = Hooks(FrontPageHook)
+
+
+def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]:
+    facts: dict[str, AuthorFacts] = {}
+    for hook in authors_hooks:
+        for handle, found in hook(channel=channel, authors=authors).items():
+            known = facts.get(handle)
+            facts[handle] = (
+                found
+                if known is None
+                else AuthorFacts(known.labels | found.labels, known.ticket_tags | found.ticket_tags)
+            )
+    return facts
 
 
 def team_members(*, kind: str, handles: Iterable[str]) -> dict[str, int]:

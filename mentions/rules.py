@@ -81,6 +81,8 @@ class MentionFacts:
     author: str
     mentioned: frozenset[str]
     has_link: bool
+    # The tags of the author's person (the people app tells the ingest; empty where nobody told).
+    author_tags: frozenset[str] = frozenset()
 
 
 def mention_facts(
@@ -91,6 +93,7 @@ def mention_facts(
     body: str,
     author_handle: str,
     mentioned: Iterable[str] = (),
+    author_tags: Iterable[str] = (),
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
@@ -106,6 +109,7 @@ def mention_facts(
         author=_handle(author_handle or ""),
         mentioned=frozenset(handles),
         has_link=has_link,
+        author_tags=frozenset(author_tags),
     )
 
 
@@ -154,6 +158,7 @@ class CompiledRule:
     handles: frozenset[str]
     link: str
     actions: RuleActions
+    author_tags: frozenset[str] = frozenset()
     keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
     exclude_list: tuple[str, ...] = ()
 
@@ -174,6 +179,8 @@ class CompiledRule:
         if self.authors and facts.author not in self.authors:
             return False
         if self.handles and not (self.handles & facts.mentioned):
+            return False
+        if self.author_tags and not (self.author_tags & facts.author_tags):
             return False
         if self.keywords is not None:
             found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
@@ -208,6 +215,7 @@ def rule_compile(
         authors=frozenset(_handle(a) for a in lines(rule.authors)),
         handles=frozenset(_handle(h) for h in lines(rule.handles_mentioned)),
         link=rule.link or "",
+        author_tags=frozenset(t.casefold() for t in lines(rule.author_tags)),
         actions=RuleActions(
             tags=tuple(dict.fromkeys(rule.add_tags.split())),
             priority=rule.set_priority or "",

@@ -13,3 +13,12 @@ class PeopleConfig(AppConfig):
         # this app's permission exists.
         role_permission_add(MANAGERS, "people.manage_people")
         post_migrate.connect(roles_ensure, sender=self, dispatch_uid="people-roles")
+
+        # The ingest ties every inbound message to its author's person (intake.hooks), and the rules' dry run
+        # reads their tags as the ingest does (mentions.services.rules).
+        from intake.hooks import authors_hooks
+        from mentions.services.rules import author_tags_hooks
+        from people.ingest import author_tags, authors_tie
+
+        authors_hooks.register(authors_tie)
+        author_tags_hooks.register(author_tags)

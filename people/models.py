@@ -36,6 +36,11 @@ class PersonTag(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     marked = models.BooleanField(default=True, help_text="Mark this person's tickets in the queue and the lists.")
+    tags_tickets = models.BooleanField(
+        default=False,
+        help_text="Their new mentions' tickets take a tag of this name as they arrive (spam: a rule may then "
+        "solve them).",
+    )
 
     class Meta:
         ordering = ["name"]

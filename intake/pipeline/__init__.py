@@ -7,7 +7,9 @@ The stages, in order, each a module of this package reading and writing the whol
 3. recognise our team (`team`)             7. clocks of new tickets (`clocks`)
 4. thread (`thread`)                       8. store tickets, notes, tags (`store`)
 5. lock and update stored tickets          9. registered stages (experts' answers), edits
-   (`clocks`), ticket ids (`store`)       10. history events (`history`), notices, cursor
+   (`clocks`), ticket and message ids     10. history events (`history`), notices, cursor
+   (`store`), the authors' people
+   (`authors`, registered: people)
 
 The mentions arrive cleaned (once, at the boundary: channels.adapters.guard); their values are stored as
 they are. Apps above intake take part through the hooks it declares (intake.hooks): experts' team
@@ -27,12 +29,13 @@ from django.utils import timezone
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from intake.hooks import StoredReply, notices_enqueue, team_answers_record, tickets_ingested_enqueue
+from intake.pipeline.authors import authors_stage
 from intake.pipeline.clocks import new_tickets_answered, new_tickets_clock, stored_tickets_update
 from intake.pipeline.history import history
 from intake.pipeline.lookup import lookup
 from intake.pipeline.page import IngestResult, Page, ticket_id
 from intake.pipeline.seen_again import edits_apply, marked_link
-from intake.pipeline.store import messages_begin, store, ticket_ids_reserve
+from intake.pipeline.store import ids_take, messages_begin, store
 from intake.pipeline.team import team_recognise
 from intake.pipeline.thread import thread
 from intake.pipeline.triage import triage_apply, triage_load, triage_plan
@@ -68,7 +71,8 @@ def mentions_ingest(
         thread(page, marked)
         new_tickets_answered(page)
         stored_tickets_update(page)
-        ticket_ids_reserve(page)
+        ids_take(page)
+        authors_stage(page)
         ruleset = triage_load(page)
         # The page's messages are written while the rules run over it (pure Python, no query).
         messages_written = messages_begin(page)

@@ -77,7 +77,7 @@ class TicketRow:
     __slots__ = ("pk", *TICKET_ROW_COLUMNS, "new", "changed", "first_external_id", "tags")
 
     # The columns' types, as Ticket's fields give them (TICKET_ROW_COLUMNS).
-    pk: int  # a new ticket's is reserved by store.ticket_ids_reserve, before any stage reads it
+    pk: int  # a new ticket's is reserved by store.ids_take, before any stage reads it
     channel_id: int
     subject: str
     status: str
@@ -141,7 +141,7 @@ class Item:
 
     __slots__ = ("kind", "member", "mention", "ours", "pk", "ticket")
 
-    pk: int  # reserved by store.messages_begin, before any stage reads it
+    pk: int  # reserved by store.ids_take, before any stage reads it
 
     def __init__(self, mention: IncomingMention) -> None:
         self.mention = mention
@@ -183,6 +183,8 @@ class Page:
     ours_latest: dict[Any, datetime] = field(default_factory=dict)
     inbound_latest: dict[Any, datetime] = field(default_factory=dict)
     linked: list[tuple[Any, IncomingMention]] = field(default_factory=list)  # desk replies now seen
+    # authors: what the people hook said of the page's authors, by handle as written
+    author_facts: dict[str, Any] = field(default_factory=dict)
     # triage and clocks
     notes: list[tuple[TicketRow, str, str, str]] = field(default_factory=list)  # (ticket, author, body, rule)
     # (destination, ticket, rule, permalink)

@@ -1,6 +1,7 @@
 """Stage 8, store: the page's new tickets, changed stored tickets, messages, the rules' notes and
-tags, each written as one set (mentions.set_writes: COPY on PostgreSQL). Ticket ids are
-taken before triage (rules name the ticket in their replies and Slack lines)."""
+tags, each written as one set (mentions.set_writes: COPY on PostgreSQL). Ticket and message ids are
+taken before triage (rules name the ticket in their replies and Slack lines; the people hook ties
+messages to their authors)."""
 
 from __future__ import annotations
 
@@ -62,9 +63,12 @@ NOTE_COLUMNS = (
 )
 
 
-def ticket_ids_reserve(page: Page) -> None:
+def ids_take(page: Page) -> None:
+    """The page's new tickets' and messages' ids, before any stage names them (the rules, the people hook)."""
     for ticket, pk in zip(page.new_tickets, ids_reserve(Ticket, len(page.new_tickets)), strict=True):
         ticket.pk = pk
+    for item, pk in zip(page.items, ids_reserve(Message, len(page.items)), strict=True):
+        item.pk = pk
 
 
 def _tickets_write(page: Page) -> None:
@@ -101,16 +105,15 @@ def _tickets_write(page: Page) -> None:
 
 
 def messages_begin(page: Page) -> Callable[[], None]:
-    """Reserve the page's message ids and start their COPY; the pipeline triages meanwhile and
-    calls the returned function before its next query (mentions.set_writes.rows_copy_begin)."""
-    items, now, channel_id = page.items, page.now, page.channel.pk
+    """Start the COPY of the page's messages (their ids taken by ids_take); the pipeline triages meanwhile
+    and calls the returned function before its next query (mentions.set_writes.rows_copy_begin)."""
+    now, channel_id = page.now, page.channel.pk
     rows = []
-    for item, pk in zip(items, ids_reserve(Message, len(items)), strict=True):
-        item.pk = pk
+    for item in page.items:
         m = item.mention
         rows.append(
             (
-                pk,
+                item.pk,
                 ticket_id(item.ticket),
                 channel_id,
                 item.kind,

@@ -126,6 +126,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
     channel, now = page.channel, page.now
     desk_url = TicketRow(pk=_MARK).get_desk_url()  # reversed once for the page
     planned: list[tuple[TicketRow, Item, _Effects]] = []
+    labels = {handle: facts.labels for handle, facts in page.author_facts.items()}
     effects_of: dict[int, _Effects] = {}  # a ticket with two follow-ups: the second sees the first's changes
     for ticket, item in items:
         facts = mention_facts(
@@ -135,6 +136,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
             body=item.mention.text,
             author_handle=item.mention.author_handle,
             mentioned=item.mention.mentioned,
+            author_tags=labels.get(item.mention.author_handle, ()),
         )
         matched = ruleset.match(facts, where=f"ticket {ticket.pk} (channel {channel.slug}, message {item.external_id})")
         if not matched:
@@ -171,7 +173,7 @@ def _check(effects: _Effects) -> None:
             raise ValueError(f"tag {name[:40]!r}... is longer than {_TAG_MAX} characters")
 
 
-def _tag_ids(names: set[str]) -> dict[str, int]:
+def tag_ids_resolve(names: set[str]) -> dict[str, int]:
     """The rules' tags by name, created if missing (in a savepoint: a failure here rolls back
     the rules alone)."""
     if not names:
@@ -238,7 +240,7 @@ def triage_apply(page: Page, planned: Planned | None) -> None:
     if not planned:
         return
     try:
-        page.tag_ids = _tag_ids({name for _t, _i, effects in planned for name in effects.tags})
+        page.tag_ids.update(tag_ids_resolve({name for _t, _i, effects in planned for name in effects.tags}))
     except Exception:  # a broken rule must never stop ingestion
         _failed(page, [(t, i) for t, i, _ in planned])
         return

@@ -41,6 +41,7 @@ class RuleForm(forms.ModelForm):
             "text_excludes",
             "authors",
             "handles_mentioned",
+            "author_tags",
             "link",
             "add_tags",
             "set_priority",
@@ -56,6 +57,7 @@ class RuleForm(forms.ModelForm):
             "text_regex": forms.Textarea(attrs={"rows": 2, "cols": 60}),
             "authors": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "handles_mentioned": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "author_tags": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "description": forms.Textarea(attrs={"rows": 2, "cols": 60}),
             "reply_template": forms.Textarea(attrs={"rows": 3, "cols": 60}),
         }
@@ -64,7 +66,10 @@ class RuleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
-        given += [lines(data.get(f, "")) for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned")]
+        given += [
+            lines(data.get(f, ""))
+            for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned", "author_tags")
+        ]
         if not any(given):
             raise forms.ValidationError("Give the rule at least one condition: it would match every mention.")
         return data
@@ -92,6 +97,7 @@ class RuleAdmin(admin.ModelAdmin):
                     "text_excludes",
                     "authors",
                     "handles_mentioned",
+                    "author_tags",
                     "link",
                 ]
             },

@@ -51,6 +51,11 @@ class Rule(models.Model):
         blank=True, help_text="Our handles, one per line (e.g. GitLabStatus); the mention must @-mention one of them."
     )
     link = models.CharField(max_length=8, choices=Link.choices, blank=True)
+    author_tags = models.TextField(
+        blank=True,
+        help_text="Tags of people, one per line (spam, core contributor): the author's person must carry one of "
+        "them. Known as the mention arrives; the dry run against stored tickets reads them too.",
+    )
 
     # Actions.
     add_tags = models.CharField(max_length=300, blank=True, help_text="Tag names, space separated.")

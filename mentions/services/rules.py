@@ -5,14 +5,35 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import OuterRef, Subquery
 
+from advocacy.hooks import Hooks
 from channels.models import Channel
 from mentions.models import Message, Rule, Ticket
 from mentions.rules import CompiledRule, MentionFacts, RuleCompileError, RuleSet, mention_facts, rule_compile
 
 logger = logging.getLogger(__name__)
+
+
+class AuthorTagsHook(Protocol):
+    """The tags of the people who wrote these stored messages: {message id: tag names, lower case}."""
+
+    def __call__(self, *, message_ids: list[int]) -> dict[int, set[str]]: ...
+
+
+# Registered by people (its AppConfig.ready()): the dry run reads the authors' tags as the ingest does.
+author_tags_hooks: Hooks[AuthorTagsHook] = Hooks(AuthorTagsHook)
+
+
+def _authors_tags(message_ids: list[int]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for hook in author_tags_hooks:
+        for message_id, tags in hook(message_ids=message_ids).items():
+            found.setdefault(message_id, set()).update(tags)
+    return found
+
 
 TRY_LIMIT = 200
 NOT_ACKNOWLEDGED = "not acknowledged"
@@ -37,7 +58,7 @@ def rules_load() -> RuleSet:
     return RuleSet(compiled)
 
 
-def facts_for_message(message: Message, channel: Channel) -> MentionFacts:
+def facts_for_message(message: Message, channel: Channel, author_tags: set[str] | None = None) -> MentionFacts:
     return mention_facts(
         channel_id=channel.pk,
         channel_kind=channel.kind,
@@ -45,6 +66,7 @@ def facts_for_message(message: Message, channel: Channel) -> MentionFacts:
         body=message.body,
         author_handle=message.author_handle,
         mentioned=message.mentioned,
+        author_tags=author_tags or (),
     )
 
 
@@ -70,7 +92,8 @@ def rule_try(
 ) -> TryResult:
     """Which of the last `limit` tickets `rule` would have matched, judged on each ticket's first
     inbound message, as at ingest. Works for a disabled or unsaved rule; changes nothing.
-    Three queries: rules are not loaded, tickets with their channel, their first messages."""
+    Three queries (four with the people app: the authors' tags): rules are not loaded, tickets with their
+    channel, their first messages."""
     try:
         compiled = rule_compile(rule, channel_ids=channel_ids, macro_actions=macro_actions)
     except RuleCompileError as exc:
@@ -86,13 +109,16 @@ def rule_try(
         .order_by("-id")[:limit]
     )
     messages = Message.objects.in_bulk([t.first_message_id for t in tickets if t.first_message_id])
+    tags = _authors_tags(list(messages)) if compiled.author_tags and messages else {}
     result = TryResult(examined=len(tickets), actions=compiled.actions.describe())
     ruleset = RuleSet([compiled])
     for ticket in tickets:
         message = messages.get(ticket.first_message_id)
         if message is None:
             continue
-        if ruleset.match(facts_for_message(message, ticket.channel), where=f"ticket {ticket.pk} (dry run)"):
+        if ruleset.match(
+            facts_for_message(message, ticket.channel, tags.get(message.pk)), where=f"ticket {ticket.pk} (dry run)"
+        ):
             result.matches.append(TryMatch(ticket=ticket, message=message))
     if ruleset.broken:
         result.error = f"The rule failed while matching: {ruleset.broken[compiled.id]}"

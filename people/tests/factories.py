@@ -7,6 +7,14 @@ from mentions.tests.factories import MessageFactory, TicketFactory
 from people.models import Authorship, Identity, Person, PersonTag, Requester, account_key
 
 
+# A valid configuration per channel kind (ChannelFactory's default is Hacker News's).
+KIND_CONFIG = {
+    "hackernews": {"keywords": ["gitlab"]},
+    "email": {"host": "imap.example.com", "address": "community@example.com"},
+    "reddit": {"subreddits": ["gitlab"], "keywords": ["gitlab"]},
+}
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
@@ -26,14 +34,15 @@ class IdentityFactory(factory.django.DjangoModelFactory):
 
 
 def person_tag(person: Person, name: str) -> PersonTag:
-    tag, _ = PersonTag.objects.get_or_create(name=name)
+    # As seeded by the migrations (a transactional test may have emptied the table since).
+    tag, _ = PersonTag.objects.get_or_create(name=name, defaults={"tags_tickets": name == PersonTag.SPAM})
     person.tags.add(tag)
     return tag
 
 
 def ticket_from(identity: Identity, *, channel=None, body: str = "How do I cache dependencies?", **ticket_fields):
     """A ticket `identity` opened with one inbound message, tied to them as the ingest ties it."""
-    channel = channel or ChannelFactory(kind=identity.platform if identity.platform != Identity.EMAIL else "email")
+    channel = channel or ChannelFactory(kind=identity.platform, config=KIND_CONFIG.get(identity.platform, {}))
     ticket = TicketFactory(
         channel=channel, requester_handle=identity.handle, requester_name=identity.name, **ticket_fields
     )

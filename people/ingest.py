@@ -1,0 +1,215 @@
+"""The people stage of the ingest (registered as intake.hooks.AuthorsHook): every inbound message of a page
+tied to the identity that wrote it, each new ticket to its requester, identities and people created for
+accounts seen the first time, each identity's counts and times moved; all as sets, a fixed number of
+statements per page whatever its size.
+
+Joined automatically only through the same identity: the same platform and account key (people.models
+.account_key), or the same e-mail address. Anything looser is a suggestion on the person page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from channels.models import Channel
+from intake.hooks import Author, AuthorFacts
+from mentions.set_writes import ids_reserve, rows_copy, rows_insert_new
+from people.models import Authorship, Identity, Person, Requester, account_key
+
+PERSON_COLUMNS = ("id", "name", "notes", "region", "time_zone", "links", "created_at", "updated_at")
+IDENTITY_COLUMNS = (
+    "person_id",
+    "platform",
+    "key",
+    "handle",
+    "name",
+    "url",
+    "mentions",
+    "first_seen_at",
+    "last_seen_at",
+    "created_at",
+)
+
+
+def platform_of(channel: Channel) -> str:
+    """The platform an identity belongs to: the channel's kind; a webhook's senders are its own platform."""
+    if channel.kind == Channel.Kind.WEBHOOK:
+        return f"webhook:{channel.slug}"
+    return Identity.EMAIL if channel.kind == Channel.Kind.EMAIL else channel.kind
+
+
+class _Account:
+    """One account's messages in the page: what its identity row takes from them."""
+
+    __slots__ = ("first", "handle", "last", "messages", "name", "url")
+
+    def __init__(self, author: Author) -> None:
+        self.messages: list[Author] = []
+        self.first = self.last = author.at
+        self.handle, self.name, self.url = author.handle, author.name, author.url
+
+    def add(self, author: Author) -> None:
+        self.messages.append(author)
+        self.first = min(self.first, author.at)
+        if author.at >= self.last:  # the latest message's handle, name and address win
+            self.last, self.handle = author.at, author.handle
+            self.name, self.url = author.name or self.name, author.url or self.url
+
+
+def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]:
+    platform = platform_of(channel)
+    accounts: dict[str, _Account] = {}
+    for author in authors:
+        key = account_key(author.handle)
+        if key:
+            accounts.setdefault(key, _Account(author)).add(author)
+    if not accounts:
+        return {}
+    now = timezone.now()
+    # One query: the page's known identities with their people's tags (a row per tag).
+    known: dict[str, int] = {}
+    tags: dict[str, set[str]] = defaultdict(set)
+    ticket_tags: dict[str, set[str]] = defaultdict(set)
+    rows = Identity.objects.filter(platform=platform, key__in=list(accounts)).values_list(
+        "key", "pk", "person__tags__name", "person__tags__tags_tickets"
+    )
+    for key, pk, tag, tags_tickets in rows:
+        known[key] = pk
+        if tag:
+            tags[key].add(tag.casefold())
+            if tags_tickets:
+                ticket_tags[key].add(tag)
+    _identities_update(known, accounts)
+    missing = {key: accounts[key] for key in accounts if key not in known}
+    if missing:
+        known.update(_identities_create(platform, missing, now))
+    rows_copy(
+        Authorship,
+        ("message_id", "identity_id"),
+        [(a.message_id, known[key]) for key, account in accounts.items() for a in account.messages],
+    )
+    rows_copy(
+        Requester,
+        ("ticket_id", "identity_id"),
+        [
+            (a.ticket_id, known[key])
+            for key, account in accounts.items()
+            for a in account.messages
+            if a.opens_ticket and a.ticket_id is not None
+        ],
+    )
+    facts: dict[str, AuthorFacts] = {}
+    for key in tags:
+        found = AuthorFacts(labels=frozenset(tags[key]), ticket_tags=frozenset(ticket_tags[key]))
+        for a in accounts[key].messages:
+            facts[a.handle] = found
+    return facts
+
+
+def _identities_update(known: dict[str, int], accounts: dict[str, _Account]) -> None:
+    """Known identities: their counts and times moved, their handle, name and address as last written."""
+    if not known:
+        return
+    keys = list(known)
+    values: list[list[Any]] = [
+        [known[k] for k in keys],
+        [len(accounts[k].messages) for k in keys],
+        [accounts[k].first for k in keys],
+        [accounts[k].last for k in keys],
+        [accounts[k].handle for k in keys],
+        [accounts[k].name for k in keys],
+        [accounts[k].url for k in keys],
+    ]
+    table = Identity._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} i SET mentions = i.mentions + v.n, "  # noqa: S608 - model table
+                "first_seen_at = LEAST(i.first_seen_at, v.first), "
+                "last_seen_at = GREATEST(i.last_seen_at, v.last), "
+                "handle = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) THEN v.handle ELSE i.handle END, "
+                "name = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) AND v.name <> '' "
+                "THEN v.name ELSE i.name END, "
+                "url = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) AND v.url <> '' THEN v.url ELSE i.url END "
+                "FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::varchar[], "
+                "%s::varchar[], %s::varchar[]) AS v(id, n, first, last, handle, name, url) WHERE i.id = v.id",
+                values,
+            )
+            return
+    for pk, n, first, last, handle, name, url in zip(*values, strict=True):
+        _identity_update_one(pk, n, first, last, handle, name, url)
+
+
+def _identity_update_one(pk: int, n: int, first: datetime, last: datetime, handle: str, name: str, url: str) -> None:
+    """SQLite, the embedded default: one small UPDATE per account of the page."""
+    identity = Identity.objects.only("first_seen_at", "last_seen_at", "mentions", "handle", "name", "url").get(pk=pk)
+    latest = identity.last_seen_at is None or last >= identity.last_seen_at
+    identity.mentions += n
+    identity.first_seen_at = min(filter(None, (identity.first_seen_at, first)))
+    identity.last_seen_at = max(filter(None, (identity.last_seen_at, last)))
+    if latest:
+        identity.handle, identity.name, identity.url = handle, name or identity.name, url or identity.url
+    identity.save(update_fields=["mentions", "first_seen_at", "last_seen_at", "handle", "name", "url"])
+
+
+def _identities_create(platform: str, accounts: dict[str, _Account], now: datetime) -> dict[str, int]:
+    """People and identities for accounts seen the first time. Another page of the same platform (another
+    channel) may create the same account at the same moment: the identity's unique key decides, and the
+    person made here for an account the other page took is removed again."""
+    keys = list(accounts)
+    people = ids_reserve(Person, len(keys))
+    rows_copy(
+        Person,
+        PERSON_COLUMNS,
+        [
+            (pk, (accounts[k].name or accounts[k].handle)[:200], "", "", "", "", now, now)
+            for pk, k in zip(people, keys, strict=True)
+        ],
+    )
+    person_of = dict(zip(keys, people, strict=True))
+    rows = [
+        (
+            person_of[k],
+            platform,
+            k,
+            accounts[k].handle,
+            accounts[k].name,
+            accounts[k].url,
+            len(accounts[k].messages),
+            accounts[k].first,
+            accounts[k].last,
+            now,
+        )
+        for k in keys
+    ]
+    rows_insert_new(Identity, IDENTITY_COLUMNS, rows)
+    # Ours, and any another page committed first (its person wins; the one made here goes).
+    created: dict[str, int] = {}
+    lost: dict[str, int] = {}
+    for key, pk, person_id in Identity.objects.filter(platform=platform, key__in=keys).values_list(
+        "key", "pk", "person_id"
+    ):
+        created[key] = pk
+        if person_id != person_of[key]:
+            lost[key] = person_of[key]
+    if lost:
+        Person.objects.filter(pk__in=lost.values()).delete()
+        _identities_update({k: created[k] for k in lost}, {k: accounts[k] for k in lost})
+    return created
+
+
+def author_tags(*, message_ids: list[int]) -> dict[int, set[str]]:
+    """The tags of the people who wrote these stored messages (mentions.services.rules' dry run)."""
+    found: dict[int, set[str]] = defaultdict(set)
+    rows = Authorship.objects.filter(Q(message_id__in=message_ids), ~Q(identity__person__tags=None)).values_list(
+        "message_id", "identity__person__tags__name"
+    )
+    for message_id, tag in rows:
+        found[message_id].add(tag.casefold())
+    return found
