@@ -6,7 +6,6 @@ from channels.tests.factories import ChannelFactory
 from mentions.tests.factories import MessageFactory, TicketFactory
 from people.models import Authorship, Identity, Person, PersonTag, Requester, account_key
 
-
 # A valid configuration per channel kind (ChannelFactory's default is Hacker News's).
 KIND_CONFIG = {
     "hackernews": {"keywords": ["gitlab"]},
