@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401  (the pages add their routes here)
+from django.urls import path
+
+from people.views import persons
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", persons.person, name="person"),
+]

@@ -1,0 +1,1 @@
+"""Discount batches and codes, gifts and contributions in admin."""

@@ -1,0 +1,1 @@
+"""Person, tags and identities in admin."""
