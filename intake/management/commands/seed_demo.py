@@ -63,6 +63,8 @@ class Command(BaseCommand):
         self._rota(advocate)
         # The experts app seeds its own demo directory (mentions does not know experts).
         call_command("seed_demo_experts", stdout=self.stdout)
+        # And people theirs: who among the week's authors the team knows, contributions, codes and gifts.
+        call_command("seed_demo_people", stdout=self.stdout)
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
             f"channels, {Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} "

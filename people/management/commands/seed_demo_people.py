@@ -1,0 +1,183 @@
+"""The demo's people (`manage.py seed_demo` runs it, after the week's mentions made their people through the
+ingest): who among the week's authors the team knows (core contributors with their region, time zone and
+what they contributed; customers; press), a name two accounts share for a likeness to confirm, a batch of
+discount codes with two handed out, and gifts. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from people.models import Contribution, DiscountBatch, DiscountCode, Gift, Identity, Person, PersonEvent, PersonTag
+
+# (platform, handle): name, tags, region, time zone, notes
+KNOWN = {
+    ("hackernews", "m_okafor"): (
+        "Mira Okafor",
+        ["core contributor"],
+        "emea",
+        "Africa/Lagos",
+        "Maintains the Helm chart linter; prefers e-mail over DMs.",
+    ),
+    ("hackernews", "kpetrov"): ("Kiril Petrov", ["core contributor"], "emea", "Europe/Sofia", ""),
+    ("twitter", "oss_ola"): ("Ola Nowak", ["core contributor"], "emea", "Europe/Warsaw", "Runs the Kraków meetup."),
+    ("discourse", "forum_felix"): ("Felix Moreau", ["core contributor"], "americas", "America/Montreal", ""),
+    ("gitlab", "docs_dora"): ("Dora Tanaka", ["core contributor"], "apac", "Asia/Tokyo", "Docs translations (ja)."),
+    ("email", "maintainer@example.net"): ("Priya Raman", ["customer"], "apac", "Asia/Kolkata", "Premium, 40 seats."),
+    ("hackernews", "founder_fi"): ("Fiona Hale", ["customer"], "americas", "America/New_York", ""),
+    ("twitter", "devrel_dee"): (
+        "Dee Morgan",
+        ["press"],
+        "americas",
+        "America/Los_Angeles",
+        "Writes for a DevOps weekly.",
+    ),
+    # One name on two platforms: the person page suggests they may be the same (a likeness, never a merge).
+    ("hackernews", "ana_dev"): ("Ana Ruiz", [], "emea", "Europe/Madrid", ""),
+    ("twitter", "ana_builds"): ("Ana Ruiz", [], "", "", ""),
+}
+
+# (platform, handle, kind, days ago, title, link)
+CONTRIBUTIONS = (
+    (
+        "hackernews",
+        "m_okafor",
+        "merge_request",
+        12,
+        "Helm chart lint job template",
+        "https://gitlab.com/gitlab-org/gitlab/-/merge_requests/170001",
+    ),
+    (
+        "hackernews",
+        "m_okafor",
+        "talk",
+        40,
+        "Linting Helm charts in CI (KubeCon Africa)",
+        "https://example.org/talks/helm-lint",
+    ),
+    (
+        "hackernews",
+        "kpetrov",
+        "blog_post",
+        20,
+        "Monorepo pipelines at 120 services",
+        "https://example.org/blog/monorepo-pipelines",
+    ),
+    ("twitter", "oss_ola", "meetup", 9, "GitLab Kraków meetup #14", "https://www.meetup.com/gitlab-krakow/"),
+    (
+        "twitter",
+        "oss_ola",
+        "merge_request",
+        30,
+        "Polish translation fixes",
+        "https://gitlab.com/gitlab-org/gitlab/-/merge_requests/169420",
+    ),
+    (
+        "discourse",
+        "forum_felix",
+        "forum_answer",
+        3,
+        "Runner cache on S3 with MinIO",
+        "https://forum.gitlab.com/t/runner-cache-minio/101",
+    ),
+    (
+        "discourse",
+        "forum_felix",
+        "forum_answer",
+        15,
+        "Protected variables in child pipelines",
+        "https://forum.gitlab.com/t/child-pipeline-vars/88",
+    ),
+    (
+        "gitlab",
+        "docs_dora",
+        "merge_request",
+        6,
+        "Japanese docs: CI/CD variables",
+        "https://gitlab.com/gitlab-org/gitlab/-/merge_requests/170455",
+    ),
+)
+
+CODES = [f"THANKS26-{n:04d}" for n in (1147, 2291, 3308, 4415, 5562, 6673, 7719, 8804, 9936, 1058, 2169, 3275)]
+
+
+class Command(BaseCommand):
+    help = "Seed the demo's people: tags, contributions, discount codes and gifts (run by seed_demo)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if DiscountBatch.objects.exists():
+            return
+        manager = get_user_model().objects.filter(username="manager").first()
+        people = self._known()
+        now = timezone.now()
+        for platform, handle, kind, days, title, link in CONTRIBUTIONS:
+            person = people.get((platform, handle))
+            if person is not None:
+                Contribution.objects.create(
+                    person=person,
+                    kind=kind,
+                    date=(now - timedelta(days=days)).date(),
+                    title=title,
+                    link=link,
+                    recorded_by=manager,
+                )
+        batch = DiscountBatch.objects.create(
+            name="Contributor thank-you 2026", note="50% off a year of Premium, until 2027-03-31", uploaded_by=manager
+        )
+        DiscountCode.objects.bulk_create(DiscountCode(batch=batch, code=code) for code in CODES)
+        for key, code in ((("hackernews", "m_okafor"), CODES[0]), (("twitter", "oss_ola"), CODES[1])):
+            person = people.get(key)
+            if person is not None:
+                DiscountCode.objects.filter(code=code).update(
+                    person=person, given_by=manager, given_at=now - timedelta(days=2)
+                )
+                PersonEvent.objects.create(
+                    person=person,
+                    kind=PersonEvent.Kind.CODE_GIVEN,
+                    actor=manager,
+                    data={"code": code, "batch": batch.name},
+                )
+        self._gifts(people, manager, now)
+
+    def _known(self) -> dict[tuple[str, str], Person]:
+        tags = {
+            name: PersonTag.objects.get_or_create(name=name)[0] for name in ("core contributor", "customer", "press")
+        }
+        identities = {
+            (i.platform, i.key): i
+            for i in Identity.objects.select_related("person").filter(key__in=[k for _, k in KNOWN])
+        }
+        people = {}
+        for key, (name, tag_names, region, time_zone, notes) in KNOWN.items():
+            identity = identities.get(key)
+            if identity is None:  # the replay did not bring this author (DESK_DEMO_REPLAY off)
+                continue
+            person = identity.person
+            Person.objects.filter(pk=person.pk).update(name=name, region=region, time_zone=time_zone, notes=notes)
+            person.tags.add(*(tags[t] for t in tag_names))
+            people[key] = person
+        return people
+
+    def _gifts(self, people, manager, now) -> None:
+        mira, felix = people.get(("hackernews", "m_okafor")), people.get(("discourse", "forum_felix"))
+        if mira is not None:
+            Gift.objects.create(
+                person=mira,
+                item="Hoodie and sticker pack",
+                state=Gift.State.SHIPPED,
+                sent_by=manager,
+                shipped_at=now - timedelta(days=5),
+            )
+        if felix is not None:
+            Gift.objects.create(
+                person=felix,
+                item="Contributor mug",
+                state=Gift.State.REQUESTED,
+                sent_by=manager,
+                postal_address="Felix Moreau\n1200 rue Example\nMontréal QC H2X 1Y4\nCanada",
+            )
