@@ -63,7 +63,8 @@ def main() -> None:
 
     _common.machine_print()
     _common.truncate(
-        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket"
+        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket",
+        "people_person",  # with its identities, authorship and requesters (CASCADE)
     )
     channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
     channel.save()
@@ -247,7 +248,8 @@ def backfill(args: argparse.Namespace) -> None:
 
     _common.machine_print()
     _common.truncate(
-        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket"
+        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket",
+        "people_person",  # with its identities, authorship and requesters (CASCADE)
     )
     channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
     channel.save()
