@@ -62,10 +62,7 @@ def main() -> None:
     from mentions.models import Message, Ticket, TicketEvent
 
     _common.machine_print()
-    _common.truncate(
-        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket",
-        "people_person",  # with its identities, authorship and requesters (CASCADE)
-    )
+    _common.truncate(*INGEST_TABLES)
     channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
     channel.save()
 
@@ -194,6 +191,15 @@ def main() -> None:
         sys.exit(f"{failures} check(s) failed")
 
 
+# What an ingest writes: the people tables go with people_person (CASCADE), so each run meets new authors.
+INGEST_TABLES = (
+    "channels_channel",
+    "mentions_message",
+    "mentions_ticketevent",
+    "mentions_ticket_tags",
+    "mentions_ticket",
+    "people_person",
+)
 FLOOR_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags")
 
 
@@ -247,10 +253,7 @@ def backfill(args: argparse.Namespace) -> None:
     from mentions.models import Message
 
     _common.machine_print()
-    _common.truncate(
-        "channels_channel", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags", "mentions_ticket",
-        "people_person",  # with its identities, authorship and requesters (CASCADE)
-    )
+    _common.truncate(*INGEST_TABLES)
     channel = Channel(kind="hackernews", name="Bench HN", slug="bench-hn", config={"keywords": ["gitlab"]})
     channel.save()
     adapter = HackerNewsAdapter()
