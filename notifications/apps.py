@@ -32,6 +32,11 @@ class NotificationsConfig(AppConfig):
         outreach_delivery_register(outreach_deliver)
         macro_hooks.register(community_share_on_macro)
         macro_need_hooks.register(community_macro_need)
+        # The spam report macro posts to the abuse channel with the reporter's person page.
+        from notifications.spam_report import spam_report_need, spam_report_on_macro
+
+        macro_hooks.register(spam_report_on_macro)
+        macro_need_hooks.register(spam_report_need)
         # The community macro is unavailable while Slack is not connected: its kept summary goes with the token.
         from django.core.signals import setting_changed
 

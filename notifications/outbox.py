@@ -121,6 +121,30 @@ def slack_notices_enqueue(
     return len(rows)
 
 
+def notice_queue(*, destination: str, ticket_id: int, kind: str, text: str) -> str:
+    """Queue one line outside the ingest (a macro's post): "queued"; "updated" when the same destination,
+    ticket and kind already waited in the outbox (its text is replaced: one message, the newer words);
+    "already" when that line has left the outbox (sent, failed or unknown: not posted twice)."""
+    existing = (
+        SlackNotice.objects.filter(destination=destination, ticket_id=ticket_id, kind=kind)
+        .values_list("pk", "status")
+        .first()
+    )
+    if existing is None:
+        row = (destination, ticket_id, kind, text)
+        rows_insert_new(SlackNotice, ("destination", "ticket_id", "kind", "text"), [row])
+        outcome = "queued"
+    elif existing[1] == SlackNotice.Status.PENDING and SlackNotice.objects.filter(
+        pk=existing[0], status=SlackNotice.Status.PENDING
+    ).update(text=text, updated_at=timezone.now()):
+        outcome = "updated"
+    else:
+        return "already"
+    if settings.SLACK_BOT_TOKEN:
+        transaction.on_commit(_kick, robust=True)
+    return outcome
+
+
 def _kick() -> None:
     # By name: services never import the task modules that call them.
     from celery import current_app

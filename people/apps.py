@@ -22,3 +22,15 @@ class PeopleConfig(AppConfig):
 
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
+
+        # The queue and the lists mark tickets whose opener carries a marked tag (mentions.row_marks).
+        from mentions.row_marks import row_marks_hooks
+        from people.marks import requester_marks
+
+        row_marks_hooks.register(requester_marks)
+
+        # The ticket list's search shows the people matching it above the tickets (mentions.search_blocks).
+        from mentions.search_blocks import search_block_hooks
+        from people.search import search_people_block
+
+        search_block_hooks.register(search_people_block)

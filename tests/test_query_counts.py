@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 # Session and user (the session from the cache), then the page's own reads: see each test. Every
 # desk page also counts the waiting tickets for the tab title (1); the live pages (queue, ticket page)
 # read the change stamp their first refresh compares against (1); the queue lists saved searches (1) and
-# the channels that need an admin, for its banner (1, however many there are).
-QUEUE_QUERIES = 13
+# the channels that need an admin, for its banner (1, however many there are); My tickets' marks, from the
+# people who opened them (1 for the table: mentions/row_marks.py).
+QUEUE_QUERIES = 14
 # The ticket page's first answer: the ticket with its channel, people and version, its messages, the channel's
 # accounts (the reply plan), the change stamp, plus the session user and the two navigation counts; the
 # context column's panels (facts, experts) come after the page, the history when its fold is opened.

@@ -40,6 +40,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost"
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
+# Where the "Spam report" macro posts the ticket, with a link to the person who reported it
+# (notifications/spam_report.py); empty: it posts nothing.
+DESK_ABUSE_SLACK_CHANNEL = env.str("DESK_ABUSE_SLACK_CHANNEL", default="#abuse")
 # Where the desk is reached from a browser, behind any proxy (https://desk.example.com): the
 # callback addresses registered with each platform's OAuth app, links in Slack messages and
 # suggested replies. DESK_BASE_URL is its older name, still read.

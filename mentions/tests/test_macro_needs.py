@@ -27,7 +27,9 @@ def test_each_handbook_macro_says_what_it_does(handbook_macros, settings):
     assert _says("Expert responded") == (
         "Submits as Solved and moves on; takes the answer's link as the first reply; adds tags expert-responded"
     )
-    assert _says("Spam report") == "Prefills the reply (you send it); adds tags spam-report; adds an internal note"
+    assert _says("Spam report") == (
+        "Prefills the reply (you send it); posts to Slack #abuse; adds tags spam-report; adds an internal note"
+    )
     assert _says("Downtime: check status page") == "Prefills the reply (you send it); adds tags downtime"
     assert _says(COMMUNITY) == (
         "Submits as Solved and moves on; posts to Slack #community-involvement; adds tags community-involvement; "

@@ -30,6 +30,8 @@ from mentions.forms import (
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
 from mentions.models import Ticket, View
+from mentions.row_marks import row_marks_attach
+from mentions.search_blocks import search_blocks
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
 
@@ -63,7 +65,8 @@ def queue(request: HtmxRequest) -> HttpResponse:
             render=lambda: render_to_string(
                 "mentions/_queue_mine.html",
                 {
-                    "my_tickets": selectors.tickets_of_user(user=user, order=order),
+                    # The marks of the people who opened them (mentions/row_marks.py): one query for the table.
+                    "my_tickets": row_marks_attach(selectors.tickets_of_user(user=user, order=order)),
                     "now": now,
                     "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
                 },
@@ -106,10 +109,15 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
     can_tick = request.user.has_perm("mentions.manage_all_tickets")
 
     def results() -> str:
+        page = search.ticket_search(query)
+        # The marks of the people who opened them (mentions/row_marks.py): one query for the page.
+        page.tickets = row_marks_attach(page.tickets)
         return render_to_string(
             "mentions/_ticket_rows.html",
             {
-                "page": search.ticket_search(query),
+                "page": page,
+                # What else the words find (people, mentions/search_blocks.py), above the first page's tickets.
+                "search_blocks": search_blocks(query.q) if query.has_text and query.page == 1 else [],
                 "query": query,
                 "query_string": query_string,
                 "can_tick": can_tick,

@@ -45,7 +45,7 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
         )
         panel.locator("select[name=macro]").select_option(str(spam_pk))
         expect(panel.get_by_test_id("macro-says")).to_have_text(
-            "Prefills the reply (you send it); adds tags spam-report; adds an internal note"
+            "Prefills the reply (you send it); posts to Slack #abuse; adds tags spam-report; adds an internal note"
         )
         panel.locator("select[name=macro]").select_option("")
         panel.scroll_into_view_if_needed()
