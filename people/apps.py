@@ -21,6 +21,15 @@ class PeopleConfig(AppConfig):
         from people.ingest import author_tags, authors_tie
 
         authors_hooks.register(authors_tie)
+
+        # A person's tags mark their tickets' rows in the queue and lists: tagging them (from any page, admin
+        # or the API) moves the live pages' change stamp, as a ticket's own change does.
+        from django.db.models.signals import m2m_changed
+
+        from people.models import Person
+        from people.signals import person_tags_changed
+
+        m2m_changed.connect(person_tags_changed, sender=Person.tags.through, dispatch_uid="person-tags-stamp")
         author_tags_hooks.register(author_tags)
 
         # The queue and the lists mark tickets whose opener carries a marked tag (mentions.row_marks).

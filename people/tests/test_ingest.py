@@ -170,3 +170,17 @@ def test_two_channels_meeting_a_new_account_at_once_make_one_person():
     assert Person.objects.count() == 3  # vera, only_in_0, only_in_1: no person left without an identity
     assert not Person.objects.filter(identities=None).exists()
     assert {person_of(t).pk for t in Ticket.objects.filter(requester_handle="vera_k")} == {vera.person_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tagging_a_person_moves_the_live_pages_change_stamp():
+    """The queue marks tickets from tagged people: a live page must refresh when a tag is added or removed."""
+    from mentions.live import change_stamp
+
+    mentions_ingest(channel=ChannelFactory(), mentions=[said("promo_bot", "Cheap followers")])
+    person = Person.objects.get()
+    before = change_stamp()
+    tag = person_tag(person, "spam")
+    tagged = change_stamp()
+    person.tags.remove(tag)
+    assert before < tagged < change_stamp()
