@@ -22,3 +22,10 @@ class PeopleConfig(AppConfig):
 
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
+
+        # The requester card in the ticket page's context column. people is installed before experts, so the
+        # card comes right after the facts (mentions registers them first) and before "Involve an expert".
+        from mentions.panels import TicketPanel, ticket_panel_register
+        from people.ticket_panel import TEMPLATE, requester_panel
+
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel))
