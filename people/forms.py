@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import URLValidator
 
@@ -38,6 +40,8 @@ class MergeForm(forms.Form):
 class SplitForm(forms.Form):
     identities = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Identities to split off")
 
-    def __init__(self, *args: object, person: Person, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["identities"].choices = [(i.pk, str(i)) for i in person.identities.all()]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = self.fields["identities"]
+        assert isinstance(choices, forms.TypedMultipleChoiceField)
+        choices.choices = [(i.pk, str(i)) for i in person.identities.all()]

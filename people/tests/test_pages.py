@@ -55,7 +55,7 @@ def test_the_requester_card_comes_right_after_the_facts_and_shows_who_they_are_a
     assert 'data-testid="requester-card"' in card and 'id="panel-requester"' in card
     assert f'href="{vera.get_absolute_url()}"' in card and "Vera Kowalska" in card
     assert "core contributor" in card and "Runs the Kraków meetup." in card
-    assert 'href="https://news.ycombinator.com/user?id=vera_k"' in card and "vkowalska" in card
+    assert 'href="https://news.ycombinator.com/user?id=vera_k"' in card and "vkowalska" in card and "Reddit" in card
     assert "First seen 2025-09-28" in card
     assert f"#{earlier.pk} Runner cache misses" in card and "answered after 2 h 10 min" in card
     assert "Solved" in card and "Pipeline stuck" not in card  # this ticket is not among their others
