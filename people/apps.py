@@ -21,6 +21,7 @@ class PeopleConfig(AppConfig):
         from people.ingest import author_tags, authors_tie
 
         authors_hooks.register(authors_tie)
+        author_tags_hooks.register(author_tags)
 
         # A person's tags mark their tickets' rows in the queue and lists: tagging them (from any page, admin
         # or the API) moves the live pages' change stamp, as a ticket's own change does.
@@ -30,7 +31,6 @@ class PeopleConfig(AppConfig):
         from people.signals import person_tags_changed
 
         m2m_changed.connect(person_tags_changed, sender=Person.tags.through, dispatch_uid="person-tags-stamp")
-        author_tags_hooks.register(author_tags)
 
         # The queue and the lists mark tickets whose opener carries a marked tag (mentions.row_marks).
         from mentions.row_marks import row_marks_hooks
@@ -43,3 +43,10 @@ class PeopleConfig(AppConfig):
         from people.search import search_people_block
 
         search_block_hooks.register(search_people_block)
+
+        # The requester card in the ticket page's context column. people is installed before experts, so the
+        # card comes right after the facts (mentions registers them first) and before "Involve an expert".
+        from mentions.panels import TicketPanel, ticket_panel_register
+        from people.ticket_panel import TEMPLATE, requester_panel
+
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel))

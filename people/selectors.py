@@ -1,10 +1,27 @@
-"""Reading people: finding them by handle, name or address (the people list, the global search, the API)."""
+"""Reading people: finding them by handle, name or address (the people list, the global search and the API), the
+requester card beside a ticket, a person's history across platforms, and the likenesses suggested on their page.
+Each a fixed number of queries, whatever the number of tickets or identities."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from people.models import Identity, Person, account_key
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+
+from channels.models import Channel
+from mentions.models import Message, Ticket
+from people.models import Authorship, Identity, LikenessDismissed, Person, PersonTag, Requester, account_key
+
+CARD_TICKETS = 10
+HISTORY_PAGE_SIZE = 50
+PEOPLE_PAGE_SIZE = 50
+LIKENESS_MESSAGES = 50  # the person's latest message texts searched for another person's address
+# An address as written in a signature or a profile text; matched against e-mail identities' keys.
+ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def people_find(q: str) -> QuerySet[Person]:
@@ -19,3 +36,165 @@ def people_find(q: str) -> QuerySet[Person]:
         Q(key__startswith=key) | Q(handle__istartswith=q.lstrip("@"))
     )
     return people.filter(Q(name__icontains=q) | Exists(account))
+
+
+def platform_label(platform: str) -> str:
+    """How a platform is named on the pages: the channel kind's label, "E-mail", or a webhook's slug."""
+    if platform == Identity.EMAIL:
+        return "E-mail"
+    if platform.startswith("webhook:"):
+        return f"webhook {platform.removeprefix('webhook:')}"
+    try:
+        return str(Channel.Kind(platform).label)
+    except ValueError:
+        return platform
+
+
+def people_list(*, q: str, tag: PersonTag | None, page: int | str | None) -> Page:
+    """The people list: `people_find(q)`, with `tag` if given, their identities, tags and when last seen;
+    three queries for the page and one for the count."""
+    people = people_find(q)
+    if tag is not None:
+        people = people.filter(tags=tag)
+    people = people.annotate(last_seen_at=Max("identities__last_seen_at")).prefetch_related("identities", "tags")
+    return Paginator(people.order_by("name", "id"), PEOPLE_PAGE_SIZE).get_page(page)
+
+
+@dataclass
+class RequesterCard:
+    """Who opened a ticket: `person` is None when the ticket is tied to nobody (an outbound post, or stored
+    before people were kept), and the card shows the ticket's own requester fields."""
+
+    person: Person | None
+    identity: Identity | None = None
+    identities: list[Identity] = field(default_factory=list)
+    tags: list[PersonTag] = field(default_factory=list)
+    first_seen_at: datetime | None = None
+    other_tickets: list[Ticket] = field(default_factory=list)
+
+
+def _tickets_of(person_id: int) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(requester__identity__person_id=person_id)
+
+
+def requester_card(ticket: Ticket) -> RequesterCard:
+    """The requester card beside `ticket`: four queries when the ticket has a requester, one when not."""
+    requester = Requester.objects.select_related("identity__person").filter(ticket_id=ticket.pk).first()
+    if requester is None:
+        return RequesterCard(person=None)
+    person = requester.identity.person
+    identities = list(Identity.objects.filter(person=person).order_by("platform", "key"))
+    seen = [i.first_seen_at for i in identities if i.first_seen_at is not None]
+    others = (
+        _tickets_of(person.pk)
+        .exclude(pk=ticket.pk)
+        .select_related("channel")
+        .only(
+            "subject",
+            "status",
+            "created_at",
+            "requested_at",
+            "first_reply_at",
+            "first_reply_seconds",
+            "merged_into",
+            "channel__kind",
+            "channel__name",
+        )
+        .order_by("-created_at", "-id")
+    )
+    return RequesterCard(
+        person=person,
+        identity=requester.identity,
+        identities=identities,
+        tags=list(person.tags.all()),
+        first_seen_at=min(seen) if seen else None,
+        other_tickets=list(others[:CARD_TICKETS]),
+    )
+
+
+def person_history(person: Person, page: int | str | None) -> Page:
+    """Every ticket `person` opened, from all their identities on every platform, newest first, 50 a page;
+    two queries (the count and the page)."""
+    tickets = (
+        _tickets_of(person.pk)
+        .select_related("channel", "requester__identity")
+        .only(
+            "subject",
+            "status",
+            "created_at",
+            "requested_at",
+            "first_reply_at",
+            "first_reply_seconds",
+            "merged_into",
+            "channel__kind",
+            "channel__name",
+            "requester__identity__platform",
+            "requester__identity__handle",
+            "requester__identity__key",
+        )
+        .order_by("-created_at", "-id")
+    )
+    return Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
+
+
+@dataclass
+class Likeness:
+    """Another person who may be the same as this one, and why (each reason a sentence fragment)."""
+
+    other: Person
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def likenesses(person: Person) -> list[Likeness]:
+    """Other people who may be `person`: the same account key on another platform, the same full name
+    (ignoring case), or an e-mail identity whose address appears in `person`'s latest 50 messages. Never
+    those an advocate said are not the same (either way round), nor erased people. Six queries."""
+    identities = list(Identity.objects.filter(person=person))
+    found: dict[int, list[str]] = {}
+
+    keys = {i.key for i in identities if i.key and i.platform != Identity.EMAIL}
+    if keys:
+        for other in Identity.objects.filter(key__in=keys).exclude(person=person).exclude(platform=Identity.EMAIL):
+            found.setdefault(other.person_id, []).append(
+                f"same handle {other.handle or other.key} on {platform_label(other.platform)}"
+            )
+    name = person.name.strip()
+    if name:
+        for other_id in Person.objects.filter(name__iexact=name).exclude(pk=person.pk).values_list("pk", flat=True):
+            found.setdefault(other_id, []).append(f"same name {name}")
+
+    authored = Authorship.objects.filter(identity__person=person).values("message_id")
+    texts = (
+        Message.objects.filter(pk__in=authored)
+        .order_by("-platform_created_at", "-id")
+        .values_list("body", flat=True)[:LIKENESS_MESSAGES]
+    )
+    addresses = {a.lower() for text in texts for a in ADDRESS.findall(text or "")}
+    if addresses:
+        mailboxes = Identity.objects.filter(platform=Identity.EMAIL, key__in=addresses).exclude(person=person)
+        for other in mailboxes:
+            found.setdefault(other.person_id, []).append(f"address {other.key} in their messages")
+
+    if not found:
+        return []
+    dismissed = LikenessDismissed.objects.filter(
+        Q(person=person, other_id__in=found) | Q(other=person, person_id__in=found)
+    ).values_list("person_id", "other_id")
+    for pair in dismissed:
+        for pid in pair:
+            found.pop(pid, None)
+    people = Person.objects.filter(pk__in=found, erased_at__isnull=True).order_by("name", "id")
+    return [Likeness(other=p, reasons=found[p.pk]) for p in people]
+
+
+def likeness_of(person: Person, other_id: int) -> Likeness | None:
+    """The suggestion of `other_id` on `person`'s page, if it is one (what lets an advocate merge them)."""
+    return next((x for x in likenesses(person) if x.other.pk == other_id), None)
+
+
+def person_events(person: Person, limit: int = 50) -> list[Any]:
+    return list(person.events.select_related("actor")[:limit])
