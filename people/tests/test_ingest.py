@@ -6,6 +6,7 @@ platform's parser is tested against its recorded shapes in channels/adapters/*/t
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import threading
 from datetime import UTC, datetime, timedelta
@@ -106,8 +107,10 @@ def test_a_person_marked_spam_has_their_later_mentions_tagged_and_a_rule_solves_
     hn = ChannelFactory()
     mentions_ingest(channel=hn, mentions=[said("promo_bot", "Cheap followers")])
     person_tag(Person.objects.get(), "spam")
-    # The seeded rule (people.0005) solves mentions of people tagged spam without a reply.
-    assert Rule.objects.filter(name="Known spam", enabled=True, author_tags="spam", close_without_reply=True).exists()
+    # The seeded rule (people.0005) solves mentions of people tagged spam without a reply (as seeded: a
+    # transactional test before this one may have emptied the table).
+    seeded = importlib.import_module("people.migrations.0005_seed_known_spam_rule").RULE
+    Rule.objects.get_or_create(name=seeded["name"], defaults=seeded)
 
     mentions_ingest(channel=hn, mentions=[said("promo_bot", "Cheap followers again"), said("vera_k")])
 
