@@ -22,3 +22,16 @@ class PeopleConfig(AppConfig):
 
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
+
+        # The person page's contributions section (advocates) and gifts and codes section (managers), and the
+        # ticket page's "Discount code" panel.
+        from mentions.panels import TicketPanel, ticket_panel_register
+        from people.sections import PersonSection, person_section_register
+        from people.views.codes import PANEL_TEMPLATE, discount_code_panel
+        from people.views.contrib import contributions_section, gifts_codes_section
+
+        person_section_register(PersonSection(template="people/_contributions.html", context=contributions_section))
+        person_section_register(
+            PersonSection(template="people/_gifts_codes.html", context=gifts_codes_section, manager_only=True)
+        )
+        ticket_panel_register(TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel))
