@@ -232,3 +232,18 @@ def test_admin_adds_a_batch_from_a_csv_file_and_says_what_was_skipped(admin_clie
     )
     assert too_long.status_code == 200 and "longer than 120 characters" in too_long.content.decode()
     assert not DiscountBatch.objects.filter(name="Bad").exists()
+
+
+@pytest.mark.django_db
+def test_admin_lists_batches_with_given_and_free_counts_and_shows_who_got_which(admin_client):
+    batch = batch_upload(name="KubeCon", text="KUBE-1\nKUBE-2\nKUBE-3\n", user=None).batch
+    vera = PersonFactory(name="Vera")
+    code_give(person=vera, user=AdvocateFactory(username="ada"))
+
+    listing = admin_client.get(reverse("admin:people_discountbatch_changelist")).content.decode()
+    assert "KubeCon" in listing and "given=yes" in listing and ">1</a>" in listing and ">2<" in listing
+    change = admin_client.get(reverse("admin:people_discountbatch_change", args=[batch.pk])).content.decode()
+    assert "KUBE-1" in change and "Vera" in change and "ada" in change
+    assert "KUBE-3" not in change  # free codes are counted, not listed
+    codes = admin_client.get(reverse("admin:people_discountcode_changelist"), {"given": "yes"}).content.decode()
+    assert "KUBE-1" in codes and "KUBE-3" not in codes

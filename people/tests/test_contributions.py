@@ -139,3 +139,22 @@ def test_nothing_is_recorded_on_an_erased_person():
         contribution_add(person=erased, kind="talk", on=date(2026, 1, 1), user=None)
     with pytest.raises(ValidationError):
         gift_add(person=erased, item="Mug", user=None)
+
+
+@pytest.mark.django_db
+def test_a_gift_shipped_in_admin_loses_its_address_too(admin_client):
+    vera = PersonFactory()
+    gift = gift_add(person=vera, item="Hoodie", postal_address="1 Main St", user=None)
+    response = admin_client.post(
+        reverse("admin:people_gift_change", args=[gift.pk]),
+        {"person": vera.pk, "item": "Hoodie", "state": "shipped", "postal_address": "1 Main St"},
+    )
+    assert response.status_code == 302
+    gift.refresh_from_db()
+    assert (gift.state, gift.postal_address) == ("shipped", "")
+    assert PersonEvent.objects.filter(person=vera, kind=PersonEvent.Kind.GIFT, data__to="shipped").exists()
+    # The list's action does the same for many.
+    other = gift_add(person=vera, item="Mug", postal_address="1 Main St", user=None)
+    action = {"action": "mark_shipped", "_selected_action": [other.pk]}
+    admin_client.post(reverse("admin:people_gift_changelist"), action)
+    assert Gift.objects.values_list("state", "postal_address").get(pk=other.pk) == ("shipped", "")
