@@ -158,3 +158,16 @@ def test_a_gift_shipped_in_admin_loses_its_address_too(admin_client):
     action = {"action": "mark_shipped", "_selected_action": [other.pk]}
     admin_client.post(reverse("admin:people_gift_changelist"), action)
     assert Gift.objects.values_list("state", "postal_address").get(pk=other.pk) == ("shipped", "")
+
+
+@pytest.mark.django_db
+def test_a_refused_gift_state_change_is_said_beside_that_gift(manager_client):
+    vera = PersonFactory()
+    gift = gift_add(person=vera, item="Hoodie", user=None)
+    gift_state_set(gift=gift, state=Gift.State.CANCELLED, user=None)
+    response = manager_client.post(reverse("people:gift-state", args=[vera.pk, gift.pk]), {"state": "shipped"})
+    assert response["Location"].endswith(f"#gift-{gift.pk}")
+    page = manager_client.get(response["Location"]).content.decode()
+    beside = page[page.index(f'id="gift-{gift.pk}"') :]
+    assert "This gift is cancelled: its state no longer changes." in beside[: beside.index("</li>")]
+    assert Gift.objects.get(pk=gift.pk).state == "cancelled"

@@ -23,7 +23,7 @@ from people.contrib_forms import ContributionForm, ContributorsFilter, GiftForm,
 from people.contributors import CSV_HEADER, KINDS, by_region, contributors, csv_rows
 from people.models import Contribution, DiscountCode, Gift, Person
 from people.views import manage_people, read_people
-from people.views.kept import back_to, form_kept_or_new, refused_keep, refused_take
+from people.views.kept import back_to, form_kept_or_new, refused_keep, refused_key, refused_take
 
 SHOWN = 50  # contributions listed on the person page, newest first
 
@@ -49,10 +49,10 @@ def contributions_section(request: HttpRequest, person: Person) -> dict[str, Any
 def gifts_codes_section(request: HttpRequest, person: Person) -> dict[str, Any]:
     """people/_gifts_codes.html (managers): the gifts with their state forms, and every code given."""
     gift_state_errors: dict[int, list[str]] = {}
-    entry = request.session.get("people-refused") or {}
-    if str(entry.get("key", "")).startswith("gift-") and entry.get("person") == person.pk:
-        _, errors = refused_take(request, person_id=person.pk, key=entry["key"])
-        gift_state_errors[int(entry["key"].removeprefix("gift-"))] = errors
+    key = refused_key(request, person_id=person.pk)
+    if key.startswith("gift-") and key.removeprefix("gift-").isdigit():
+        _, errors = refused_take(request, person_id=person.pk, key=key)
+        gift_state_errors[int(key.removeprefix("gift-"))] = errors
     gifts = list(person.gifts.select_related("sent_by"))
     for gift in gifts:
         gift.state_errors = gift_state_errors.get(gift.pk, [])  # type: ignore[attr-defined]

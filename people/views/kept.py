@@ -30,6 +30,12 @@ def refused_take(request: HttpRequest, *, person_id: int, key: str) -> tuple[dic
     return entry.get("data") or {}, [str(e) for e in entry.get("errors") or []]
 
 
+def refused_key(request: HttpRequest, *, person_id: int) -> str:
+    """Which of this person's forms was refused last ("" if none), for sections with one form per row."""
+    entry = request.session.get(SESSION_KEY) or {}
+    return str(entry.get("key", "")) if entry.get("person") == person_id else ""
+
+
 def form_kept_or_new(request: HttpRequest, form_class: type[F], *, person_id: int, key: str, **new: Any) -> F:
     """The form as it was refused (bound, with its errors), or a new one with `new` as its initial values."""
     data, errors = refused_take(request, person_id=person_id, key=key)
