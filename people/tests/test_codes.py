@@ -247,3 +247,13 @@ def test_admin_lists_batches_with_given_and_free_counts_and_shows_who_got_which(
     assert "KUBE-3" not in change  # free codes are counted, not listed
     codes = admin_client.get(reverse("admin:people_discountcode_changelist"), {"given": "yes"}).content.decode()
     assert "KUBE-1" in codes and "KUBE-3" not in codes
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_has_the_discount_code_panel_loaded_after_it_or_inline(advocate_client):
+    ticket = ticket_from(IdentityFactory())
+    page = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk])).content.decode()
+    assert 'data-testid="panel-slot-discount_code"' in page
+    inline = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk]), {"panels": "inline"}).content.decode()
+    assert 'data-testid="discount-code-panel"' in inline
+    assert reverse("people:ticket-code-give", args=[ticket.pk]) in inline
