@@ -50,3 +50,15 @@ class PeopleConfig(AppConfig):
         from people.ticket_panel import TEMPLATE, requester_panel
 
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel))
+
+        # The person page's contributions section (advocates) and gifts and codes section (managers), and the
+        # ticket page's "Discount code" panel.
+        from people.sections import PersonSection, person_section_register
+        from people.views.codes import PANEL_TEMPLATE, discount_code_panel
+        from people.views.contrib import contributions_section, gifts_codes_section
+
+        person_section_register(PersonSection(template="people/_contributions.html", context=contributions_section))
+        person_section_register(
+            PersonSection(template="people/_gifts_codes.html", context=gifts_codes_section, manager_only=True)
+        )
+        ticket_panel_register(TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel))

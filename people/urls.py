@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import actions, persons
+from people.views import actions, codes, contrib, persons
 
 app_name = "people"
 
@@ -14,4 +14,13 @@ urlpatterns = [
     path("<int:pk>/likeness/<int:other_id>/dismiss/", actions.likeness_dismiss, name="likeness-dismiss"),
     path("<int:pk>/merge/", actions.person_merge, name="merge"),
     path("<int:pk>/split/", actions.person_split, name="split"),
+    # Contributions, gifts and discount codes (people.views.contrib, people.views.codes).
+    path("<int:pk>/contributions/", contrib.contribution_add, name="contribution-add"),
+    path("<int:pk>/gifts/", contrib.gift_add, name="gift-add"),
+    path("<int:pk>/gifts/<int:gift_pk>/state/", contrib.gift_state, name="gift-state"),
+    path("<int:pk>/discount-code/", codes.person_code_give, name="code-give"),
+    path("tickets/<int:pk>/discount-code/", codes.ticket_code_give, name="ticket-code-give"),
+    path("gifts/", contrib.gifts, name="gifts"),
+    path("contributors/", contrib.contributors_page, name="contributors"),
+    path("contributors.csv", contrib.contributors_csv, name="contributors-csv"),
 ]

@@ -10,10 +10,11 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from advocacy.csv_cells import FORMULA_PREFIXES, csv_lines, csv_safe
 from channels.tests.factories import ChannelFactory
 from mentions.models import TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
-from metrics.csv_export import EXPORTS, FORMULA_PREFIXES, csv_lines, csv_safe
+from metrics.csv_export import EXPORTS
 from metrics.tests.test_pages import hand_made_data, replied_ticket, this_week_query
 
 pytestmark = pytest.mark.django_db

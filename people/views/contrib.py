@@ -1,0 +1,164 @@
+"""The person page's contributions and gifts sections (their context and their actions), the gifts to send,
+and the contributors page with its CSV.
+
+Advocates log contributions; gifts and the contributors page are the managers' (people.manage_people).
+Every action posts, then sends the browser back to the person page (a refused form comes back with its errors
+beside the control, people.views.kept).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from advocacy.csv_cells import csv_lines
+from people import contributions as services
+from people.contrib_forms import ContributionForm, ContributorsFilter, GiftForm, GiftStateForm
+from people.contributors import CSV_HEADER, KINDS, by_region, contributors, csv_rows
+from people.models import Contribution, DiscountCode, Gift, Person
+from people.views import manage_people, read_people
+from people.views.kept import back_to, form_kept_or_new, refused_keep, refused_key, refused_take
+
+SHOWN = 50  # contributions listed on the person page, newest first
+
+
+def contributions_section(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """people/_contributions.html: the contributions, the form to log one, and the discount code the
+    advocate gave this person (the codes' lists are the managers', in the gifts and codes section)."""
+    _, code_errors = refused_take(request, person_id=person.pk, key="code")
+    return {
+        "contributions": list(person.contributions.all()[:SHOWN]),
+        "contribution_form": form_kept_or_new(
+            request, ContributionForm, person_id=person.pk, key="contribution", date=timezone.localdate()
+        ),
+        "codes_you_gave": list(
+            DiscountCode.objects.filter(person=person, given_by=request.user.pk)
+            .select_related("batch")
+            .order_by("-given_at")[:5]
+        ),
+        "code_errors": code_errors,
+    }
+
+
+def gifts_codes_section(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """people/_gifts_codes.html (managers): the gifts with their state forms, and every code given."""
+    gift_state_errors: dict[int, list[str]] = {}
+    key = refused_key(request, person_id=person.pk)
+    if key.startswith("gift-") and key.removeprefix("gift-").isdigit():
+        _, errors = refused_take(request, person_id=person.pk, key=key)
+        gift_state_errors[int(key.removeprefix("gift-"))] = errors
+    gifts = list(person.gifts.select_related("sent_by"))
+    for gift in gifts:
+        gift.state_errors = gift_state_errors.get(gift.pk, [])  # type: ignore[attr-defined]
+    return {
+        "gifts": gifts,
+        "gift_states": Gift.State.choices,
+        "gift_form": form_kept_or_new(request, GiftForm, person_id=person.pk, key="gift"),
+        "person_codes": list(person.codes.select_related("batch", "given_by").order_by("-given_at", "-id")),
+    }
+
+
+def _refused(request: HttpRequest, person: Person, key: str, form: Any, errors: list[str], anchor: str) -> HttpResponse:
+    refused_keep(request, person_id=person.pk, key=key, data=request.POST, errors=errors)
+    if form is not None:
+        errors = errors or [str(e) for field_errors in form.errors.values() for e in field_errors]
+    messages.error(request, "Not done: " + " ".join(errors))
+    return back_to(person.get_absolute_url(), anchor)
+
+
+@require_POST
+@read_people
+def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    form = ContributionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, person, "contribution", form, [], "contributions")
+    data = form.cleaned_data
+    try:
+        services.contribution_add(
+            person=person, kind=data["kind"], on=data["date"], title=data["title"], link=data["link"], user=request.user
+        )
+    except ValidationError as exc:
+        return _refused(request, person, "contribution", None, exc.messages, "contributions")
+    messages.success(request, f"{Contribution.Kind(data['kind']).label} logged.")
+    return back_to(person.get_absolute_url(), "contributions")
+
+
+@require_POST
+@manage_people
+def gift_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    form = GiftForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, person, "gift", form, [], "gifts")
+    try:
+        gift = services.gift_add(
+            person=person,
+            item=form.cleaned_data["item"],
+            postal_address=form.cleaned_data["postal_address"],
+            user=request.user,
+        )
+    except ValidationError as exc:
+        return _refused(request, person, "gift", None, exc.messages, "gifts")
+    messages.success(request, f"Gift “{gift.item}” recorded as requested.")
+    return back_to(person.get_absolute_url(), "gifts")
+
+
+@require_POST
+@manage_people
+def gift_state(request: HttpRequest, pk: int, gift_pk: int) -> HttpResponse:
+    gift = get_object_or_404(Gift.objects.select_related("person"), pk=gift_pk, person_id=pk)
+    form = GiftStateForm(request.POST)
+    key = f"gift-{gift.pk}"
+    if not form.is_valid():
+        return _refused(request, gift.person, key, form, ["Choose a state."], f"gift-{gift.pk}")
+    try:
+        gift = services.gift_state_set(gift=gift, state=form.cleaned_data["state"], user=request.user)
+    except ValidationError as exc:
+        return _refused(request, gift.person, key, None, exc.messages, f"gift-{gift.pk}")
+    messages.success(request, f"“{gift.item}” is now {gift.get_state_display().lower()}.")
+    return back_to(gift.person.get_absolute_url(), f"gift-{gift.pk}")
+
+
+@require_GET
+@manage_people
+def gifts(request: HttpRequest) -> HttpResponse:
+    """The gifts still to send (requested or ordered), oldest first, with their addresses."""
+    waiting = (
+        Gift.objects.filter(state__in=[Gift.State.REQUESTED, Gift.State.ORDERED])
+        .select_related("person", "sent_by")
+        .order_by("created_at", "id")
+    )
+    return render(request, "people/gifts.html", {"gifts": waiting})
+
+
+def _groups(request: HttpRequest) -> tuple[ContributorsFilter, list]:
+    form = ContributorsFilter(request.GET or None)
+    since = form.cleaned_data["since"] if form.is_valid() else None
+    return form, by_region(contributors(since=since))
+
+
+@require_GET
+@manage_people
+def contributors_page(request: HttpRequest) -> HttpResponse:
+    form, groups = _groups(request)
+    return render(
+        request,
+        "people/contributors.html",
+        {"filter_form": form, "groups": groups, "kinds": KINDS, "query": request.GET.urlencode()},
+    )
+
+
+@require_GET
+@manage_people
+def contributors_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, groups = _groups(request)
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, csv_rows(groups)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="contributors.csv"'
+    return response
