@@ -14,7 +14,16 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from channels.models import Channel
 from mentions.models import Message, Ticket
-from people.models import Authorship, Identity, LikenessDismissed, Person, PersonTag, Requester, account_key
+from people.models import (
+    Authorship,
+    Identity,
+    LikenessDismissed,
+    Person,
+    PersonEvent,
+    PersonTag,
+    Requester,
+    account_key,
+)
 
 CARD_TICKETS = 10
 HISTORY_PAGE_SIZE = 50
@@ -196,5 +205,13 @@ def likeness_of(person: Person, other_id: int) -> Likeness | None:
     return next((x for x in likenesses(person) if x.other.pk == other_id), None)
 
 
-def person_events(person: Person, limit: int = 50) -> list[Any]:
-    return list(person.events.select_related("actor")[:limit])
+# What the person's history shows to managers only: gifts and codes are theirs to see (an advocate sees the
+# code they just gave on the form that gave it).
+MANAGER_EVENTS = (PersonEvent.Kind.GIFT, PersonEvent.Kind.CODE_GIVEN)
+
+
+def person_events(person: Person, *, manager: bool, limit: int = 50) -> list[Any]:
+    events = person.events.select_related("actor")
+    if not manager:
+        events = events.exclude(kind__in=MANAGER_EVENTS)
+    return list(events[:limit])

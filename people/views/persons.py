@@ -46,7 +46,7 @@ def person_page(
         "tag_choices": [t for t in PersonTag.objects.all() if t not in found.tags.all()],
         "likenesses": likenesses(found),
         "history": person_history(found, request.GET.get("page")),
-        "events": person_events(found),
+        "events": person_events(found, manager=request.user.has_perm("people.manage_people")),
         "manager": manager,
         "merge_form": forms.get("merge") or MergeForm(),
         "merge_q": merge_q,
