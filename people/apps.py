@@ -22,3 +22,11 @@ class PeopleConfig(AppConfig):
 
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
+
+        # The person page's privacy section (export and erase), for managers only.
+        from people.sections import PersonSection, person_section_register
+        from people.views.privacy import privacy_context
+
+        person_section_register(
+            PersonSection(template="people/_privacy.html", context=privacy_context, manager_only=True)
+        )

@@ -15,7 +15,6 @@ from django.db.models import Count, Sum
 
 from api.models import WebhookDelivery
 from api.tests.conftest import subscribe
-from api.webhooks import deliveries_queue
 from channels.adapters.base import IncomingMention, Rejected
 from channels.models import Channel, DeadLetter
 from channels.tests.factories import ChannelFactory
@@ -105,7 +104,7 @@ def the_person_everywhere() -> Person:
     manager = ManagerFactory()
     hn = ChannelFactory(slack_channel="#hn-mirror")
     mail = ChannelFactory(kind=Channel.Kind.EMAIL, config={"host": "imap.example.com", "address": "help@example.com"})
-    subscribe("https://hooks.example.com/desk", events=("created", "replied", "solved"))
+    subscription = subscribe("https://hooks.example.com/desk", events=("replied",))
     question = said(HANDLE, f"I am {NAME} ({HANDLE}); the runner cache breaks", name=NAME)
     mentions_ingest(channel=hn, mentions=[question, said("vera_k", "Unrelated: how do I pin a runner?")])
     mentions_ingest(
@@ -132,7 +131,14 @@ def the_person_everywhere() -> Person:
     )
     OutreachFactory(ticket=theirs, message=f"Can you help {NAME} (@{HANDLE})?")
     Ticket.objects.filter(pk=theirs.pk).update(reply_draft=f"Hi {NAME},")
-    deliveries_queue()
+    # A "replied" delivery whose link names them, as a reply on X does (x.com/<handle>/status/<id>).
+    WebhookDelivery.objects.create(
+        subscription=subscription,
+        event_id=1,
+        ticket_id=theirs.pk,
+        event="replied",
+        payload={"event": "ticket.replied", "history_event": {"data": {"url": f"https://x.com/{HANDLE}/status/1"}}},
+    )
     Gift.objects.create(person=person, item="Hoodie", postal_address=f"{NAME}\n1 Qoppa Lane\nBerlin")
     Contribution.objects.create(person=person, kind="talk", date=date(2026, 10, 1), title=f"{NAME} on caching")
     other = Person.objects.create(name="Ola B")
@@ -179,7 +185,8 @@ def test_erasing_a_person_leaves_none_of_their_strings_in_any_table_and_the_repo
     answer = Message.objects.get(author_handle="ola_b")
     assert answer.body == f"@{ERASED} same for me"
     assert Message.objects.filter(body="Unrelated: how do I pin a runner?").exists()
-    assert SlackNotice.objects.filter(text=ERASED).exists() and WebhookDelivery.objects.exists()
+    assert SlackNotice.objects.filter(text=ERASED).exists()
+    assert WebhookDelivery.objects.get().payload["history_event"]["data"]["url"] == f"https://x.com/{ERASED}/status/1"
     assert DeadLetter.objects.get().payload.count(ERASED) == 2
 
 
