@@ -61,8 +61,9 @@ def strings_pattern(strings: list[str]) -> str:
 
 @dataclass
 class Erasing:
-    """What one erasure reaches: the person's identities, the messages they wrote, the tickets they opened
-    and every ticket holding one of their messages, and the pattern of their strings."""
+    """What one erasure reaches: the person's identities, the messages they wrote, the tickets they opened,
+    every ticket holding one of their messages or a message addressed to them, and the pattern of their
+    strings."""
 
     person: Person
     identity_ids: list[int]
@@ -121,12 +122,21 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     message_ids = list(Authorship.objects.filter(identity_id__in=identity_ids).values_list("message_id", flat=True))
     opened = list(Requester.objects.filter(identity_id__in=identity_ids).values_list("ticket_id", flat=True))
     written_in = Message.objects.filter(pk__in=message_ids, ticket__isnull=False).values_list("ticket_id", flat=True)
+    # Others' messages addressing them by handle (IncomingMention.mentioned): those tickets hold their handle.
+    handles = strings_pattern([s for i in identities for s in (i.handle.lstrip("@"), i.key)])
+    addressed = (
+        Message.objects.exclude(mentioned=[])
+        .filter(IRegex(Cast(F("mentioned"), TextField()), f'"@?({handles})"'), ticket__isnull=False)
+        .values_list("ticket_id", flat=True)
+        if handles
+        else []
+    )
     erasing = Erasing(
         person=person,
         identity_ids=identity_ids,
         message_ids=message_ids,
         opened_ticket_ids=opened,
-        ticket_ids=sorted(set(opened) | set(written_in)),
+        ticket_ids=sorted(set(opened) | set(written_in) | set(addressed)),
         pattern=strings_pattern(_strings(person, identities)),
     )
     tickets = Ticket.objects.filter(pk__in=erasing.ticket_ids)

@@ -112,6 +112,8 @@ def the_person_everywhere() -> Person:
         mentions=[
             said(HANDLE, f"Still broken, {NAME} here", name=NAME, parent=question.external_id),
             said("ola_b", f"@{HANDLE} same for me", parent=question.external_id, mentioned=(HANDLE,)),
+            # Another member's own question, addressed to them: a ticket they neither opened nor wrote in.
+            said("ola_b", f"cc @{HANDLE}: did the cache fix hold?", mentioned=(HANDLE,)),
         ],
     )
     mentions_ingest(channel=mail, mentions=[said(ADDRESS, f"Reach me at {ADDRESS}. {NAME}", name=NAME)])
@@ -182,9 +184,10 @@ def test_erasing_a_person_leaves_none_of_their_strings_in_any_table_and_the_repo
     assert (erasure.person_number, erasure.by, erasure.via) == (person.pk, manager, "page")
     assert PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.ERASED).count() == 1
     # Someone else's words stay: only the strings were replaced in their reply.
-    answer = Message.objects.get(author_handle="ola_b")
+    answer = Message.objects.get(author_handle="ola_b", parent_external_id__gt="")
     assert answer.body == f"@{ERASED} same for me"
     assert Message.objects.filter(body="Unrelated: how do I pin a runner?").exists()
+    assert Message.objects.filter(body=f"cc @{ERASED}: did the cache fix hold?").exists()
     assert SlackNotice.objects.filter(text=ERASED).exists()
     assert WebhookDelivery.objects.get().payload["history_event"]["data"]["url"] == f"https://x.com/{ERASED}/status/1"
     assert DeadLetter.objects.get().payload.count(ERASED) == 2
