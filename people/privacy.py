@@ -113,6 +113,23 @@ def _strings(person: Person, identities: list[Identity]) -> list[str]:
     return [s for s in strings if s]
 
 
+def _earlier_texts_erase(message_ids: list[int]) -> int:
+    """The texts their messages had before an edit on the platform ("message_edited" events keep it)."""
+    theirs = Message.objects.filter(pk__in=message_ids, ticket__isnull=False, external_id__isnull=False)
+    by_ticket: dict[int, set[str | None]] = {}
+    for ticket_id, external_id in theirs.values_list("ticket_id", "external_id"):
+        by_ticket.setdefault(ticket_id, set()).add(external_id)
+    events = TicketEvent.objects.filter(
+        kind=TicketEvent.Kind.MESSAGE_EDITED, ticket_id__in=list(by_ticket), data__has_key="previous_text"
+    )
+    erased = []
+    for event in events.only("pk", "ticket_id", "data"):
+        if event.data.get("external_id") in by_ticket[event.ticket_id]:
+            event.data = {**event.data, "previous_text": ERASED}
+            erased.append(event)
+    return TicketEvent.objects.bulk_update(erased, ["data"]) if erased else 0
+
+
 @transaction.atomic
 def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     """Erase `person` (see the module's docstring) in one transaction; the record of it, counts only."""
@@ -164,6 +181,7 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
             counts[key] = counts.get(key, 0) + n
 
     # Their own rows: emptied whole; times, statuses, kinds and links between rows kept.
+    counts["earlier_texts"] = _earlier_texts_erase(message_ids)
     counts["messages"] = Message.objects.filter(pk__in=message_ids).update(
         body=ERASED, title="", author_handle=ERASED, author_name="", author_url="", raw={}, mentioned=[]
     )

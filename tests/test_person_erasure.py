@@ -7,6 +7,7 @@ and notes, outreach, the Slack outbox and the webhook deliveries. A lower app's 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -22,7 +23,7 @@ from experts.tests.factories import OutreachFactory
 from intake.pipeline import mentions_ingest
 from intake.services.quarantine import mentions_store
 from mentions import services
-from mentions.models import Message, Ticket
+from mentions.models import Message, Ticket, TicketEvent
 from mentions.tests.factories import ManagerFactory
 from metrics.first_reply import first_reply_stats
 from notifications.models import SlackNotice
@@ -116,6 +117,13 @@ def the_person_everywhere() -> Person:
             said("ola_b", f"cc @{HANDLE}: did the cache fix hold?", mentioned=(HANDLE,)),
         ],
     )
+    # Edited on the platform: the earlier text is kept in the ticket's history.
+    mentions_ingest(
+        channel=hn,
+        mentions=[
+            replace(question, text="Runner cache breaks with v17.2", edited_at=question.created_at + timedelta(1))
+        ],
+    )
     mentions_ingest(channel=mail, mentions=[said(ADDRESS, f"Reach me at {ADDRESS}. {NAME}", name=NAME)])
     mentions_store(channel=hn, mentions=[], rejected=[Rejected("e999", "no text", {"by": HANDLE, "name": NAME})])
 
@@ -187,6 +195,7 @@ def test_erasing_a_person_leaves_none_of_their_strings_in_any_table_and_the_repo
     answer = Message.objects.get(author_handle="ola_b", parent_external_id__gt="")
     assert answer.body == f"@{ERASED} same for me"
     assert Message.objects.filter(body="Unrelated: how do I pin a runner?").exists()
+    assert TicketEvent.objects.get(kind=TicketEvent.Kind.MESSAGE_EDITED).data["previous_text"] == ERASED
     assert Message.objects.filter(body=f"cc @{ERASED}: did the cache fix hold?").exists()
     assert SlackNotice.objects.filter(text=ERASED).exists()
     assert WebhookDelivery.objects.get().payload["history_event"]["data"]["url"] == f"https://x.com/{ERASED}/status/1"
