@@ -49,13 +49,15 @@ def _regex_escaped(text: str) -> str:
 
 
 def strings_pattern(strings: list[str]) -> str:
-    """One case-insensitive alternation of `strings`, each also as it reads inside JSON text (quotes and
-    backslashes escaped), longest first so a name is replaced whole before a handle inside it."""
+    """One case-insensitive alternation of `strings` and their escaped forms, longest first so a name is
+    replaced whole before a handle inside it."""
     variants: set[str] = set()
     for text in strings:
         text = text.strip()
         if len(text) >= SHORTEST:
-            variants |= {text, json.dumps(text, ensure_ascii=False)[1:-1]}
+            # As written, inside JSON text, and escaped for Slack or HTML (& < >), as the lines sent there hold it.
+            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            variants |= {text, json.dumps(text, ensure_ascii=False)[1:-1], escaped}
     return "|".join(_regex_escaped(v) for v in sorted(variants, key=lambda v: (-len(v), v)))
 
 

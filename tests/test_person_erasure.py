@@ -215,3 +215,15 @@ def test_the_export_holds_everything_and_is_recorded():
     event = PersonEvent.objects.get(person=person, kind=PersonEvent.Kind.EXPORTED)
     assert event.actor == manager and event.data == {}
     assert not Erasure.objects.exists()
+
+
+def test_the_pattern_finds_a_string_as_written_in_json_and_escaped_for_slack():
+    from people.privacy import strings_pattern
+
+    pattern = strings_pattern(['Ann "A&B" O\'Neil', "ab"])  # two letters: too short to replace blindly
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT regexp_replace(%s, %s, 'X', 'gi')",
+            ['ann "a&b" o\'neil; {"n": "Ann \\"A&B\\" O\'Neil"}; Ann "A&amp;B" O\'Neil; ab', pattern],
+        )
+        assert cursor.fetchone()[0] == 'X; {"n": "X"}; X; ab'
