@@ -11,3 +11,9 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from api import tasks  # noqa: F401  (registers the webhook task with Celery)
+
+        # Erasing a person replaces their name and handle in the webhook deliveries about their tickets.
+        from api.privacy import deliveries_erase
+        from people.privacy import erasure_hooks
+
+        erasure_hooks.register(deliveries_erase)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
 from mentions.models import Message, Ticket, TicketEvent
+from people.models import Requester
 
 
 class ChannelRefSerializer(serializers.Serializer):
@@ -27,6 +29,9 @@ class TicketSerializer(serializers.ModelSerializer):
     )
     tags = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    person = serializers.SerializerMethodField(
+        help_text="The person who opened it (/api/people/{id}/); null if unknown."
+    )
 
     class Meta:
         model = Ticket
@@ -39,6 +44,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "assignee",
             "requester_handle",
             "requester_name",
+            "person",
             "requested_at",
             "first_reply_at",
             "solved_at",
@@ -52,6 +58,15 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_url(self, ticket: Ticket) -> str:
         return f"{settings.DESK_BASE_URL}{ticket.get_absolute_url()}"
+
+    def get_person(self, ticket: Ticket) -> int | None:
+        # Lists select it with the ticket (select_related("requester__identity")); one ticket asks once.
+        if not Ticket.requester.is_cached(ticket):
+            return Requester.objects.filter(ticket_id=ticket.pk).values_list("identity__person_id", flat=True).first()
+        try:
+            return ticket.requester.identity.person_id
+        except ObjectDoesNotExist:
+            return None
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -210,3 +225,36 @@ class ReplyInScheme(OpenApiSerializerExtension):
             {"required": ["link"], "properties": {"link": {"minLength": 1}}},
         ]
         return schema
+
+
+class IdentityRefSerializer(serializers.Serializer):
+    platform = serializers.CharField(help_text='A channel kind, "email", or "webhook:<channel>".')
+    handle = serializers.CharField(help_text="As last written on the platform (the account key if none).")
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as the people list shows them (identities and tags prefetched: no query per person)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    identities = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    erased_at = serializers.DateTimeField(allow_null=True, help_text="Set once the person was erased.")
+
+    @extend_schema_field(IdentityRefSerializer(many=True))
+    def get_identities(self, person: Any) -> list[dict[str, str]]:
+        return [{"platform": i.platform, "handle": i.handle or i.key} for i in person.identities.all()]
+
+    def get_tags(self, person: Any) -> list[str]:
+        return [t.name for t in person.tags.all()]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    tickets = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The tickets any of their identities opened, oldest first."
+    )
+
+
+@extend_schema_serializer(examples=[OpenApiExample("Into person 12", value={"into": 12})])
+class MergeIn(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The person who stays.")

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import people_views, views
 from api.errors import not_found
 
 app_name = "api"
@@ -20,6 +20,10 @@ urlpatterns = [
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
     path("changes/", views.Changes.as_view(), name="changes"),
+    path("people/", people_views.PersonList.as_view(), name="people"),
+    path("people/<int:pk>/", people_views.PersonDetail.as_view(), name="person"),
+    path("people/<int:pk>/merge/", people_views.PersonMerge.as_view(), name="person-merge"),
+    path("people/<int:pk>/erase/", people_views.PersonErase.as_view(), name="person-erase"),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     # Anything else ending in a slash (a ticket id that is not a number, a typo): a JSON 404, not the desk's

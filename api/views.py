@@ -50,7 +50,11 @@ def _ticket(pk: int) -> Ticket:
 def _listed(tickets: list[Ticket]) -> list[Ticket]:
     """The page's tickets again with what the API shows of each, in the page's order (3 queries)."""
     ids = [t.pk for t in tickets]
-    rows = Ticket.objects.filter(pk__in=ids).select_related("channel", "assignee").prefetch_related("tags")
+    rows = (
+        Ticket.objects.filter(pk__in=ids)
+        .select_related("channel", "assignee", "requester__identity")
+        .prefetch_related("tags")
+    )
     by_id = {t.pk: t for t in rows}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -36,6 +36,12 @@ class ExpertsConfig(AppConfig):
 
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=outreach_panel))
 
+        # Erasing a person replaces their name and handle in the outreach about their tickets.
+        from experts.privacy import outreach_erase
+        from people.privacy import erasure_hooks
+
+        erasure_hooks.register(outreach_erase)
+
         # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 

@@ -37,6 +37,12 @@ class NotificationsConfig(AppConfig):
 
         macro_hooks.register(spam_report_on_macro)
         macro_need_hooks.register(spam_report_need)
+
+        # Erasing a person empties or replaces what the Slack lines about their tickets copied.
+        from notifications.privacy import slack_rows_erase
+        from people.privacy import erasure_hooks
+
+        erasure_hooks.register(slack_rows_erase)
         # The community macro is unavailable while Slack is not connected: its kept summary goes with the token.
         from django.core.signals import setting_changed
 

@@ -62,3 +62,10 @@ class PeopleConfig(AppConfig):
             PersonSection(template="people/_gifts_codes.html", context=gifts_codes_section, manager_only=True)
         )
         ticket_panel_register(TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel))
+
+        # The person page's privacy section (export and erase), for managers only.
+        from people.views.privacy import privacy_context
+
+        person_section_register(
+            PersonSection(template="people/_privacy.html", context=privacy_context, manager_only=True)
+        )

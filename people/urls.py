@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import actions, codes, contrib, persons
+from people.views import actions, codes, contrib, persons, privacy
 
 app_name = "people"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("gifts/", contrib.gifts, name="gifts"),
     path("contributors/", contrib.contributors_page, name="contributors"),
     path("contributors.csv", contrib.contributors_csv, name="contributors-csv"),
+    path("<int:pk>/export/", privacy.export, name="export"),
+    path("<int:pk>/erase/", privacy.erase, name="erase"),
 ]

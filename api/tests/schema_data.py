@@ -1,6 +1,7 @@
 """A small desk for fuzzing the API against its schema (not a test module): a manager with a read-write
 token, an advocate to assign to, two channels (one with a dead letter), tickets with messages and history
-(some with no assignee, no author user or no actor: the nullable fields), a macro and a view. Used by
+(some with no assignee, no author user or no actor: the nullable fields), people who opened two of them (the
+third has no person), a macro and a view. Used by
 api/tests/test_schema.py (the short run in the suite) and bench/schemathesis_api.py (the long run)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
 from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory, ViewFactory
+from people.models import Identity, Person, Requester
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ def fuzz_desk_create() -> FuzzDesk:
     for ticket in tickets:
         MessageFactory(ticket=ticket)  # an inbound message: author_user is null
         TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED)  # a system event: actor is null
+    for n, ticket in enumerate(tickets[:2]):
+        person = Person.objects.create(name=f"Fuzz person {n}")
+        identity = Identity.objects.create(person=person, platform="hackernews", key=f"fuzz{n}", handle=f"fuzz{n}")
+        Requester.objects.create(ticket=ticket, identity=identity)
     MessageFactory(ticket=tickets[1], kind=Message.Kind.OUR_REPLY, author_user=advocate)
     TicketEvent.objects.create(ticket=tickets[1], kind=TicketEvent.Kind.NOTE, actor=advocate, data={"body": "n"})
     secret = token_create(user=manager, name="schemathesis", scope="write", days=1)[1]

@@ -1,0 +1,229 @@
+"""Erasing a person leaves none of their strings in any text column of any table, while the reports'
+counts and first-reply times stay as they were (people.privacy.person_erase and the apps' erasure hooks).
+
+Here because it drives every app end to end: the ingest (so every copy it makes exists), the desk's replies
+and notes, outreach, the Slack outbox and the webhook deliveries. A lower app's tests may not import them."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+
+from api.models import WebhookDelivery
+from api.tests.conftest import subscribe
+from channels.adapters.base import IncomingMention, Rejected
+from channels.models import Channel, DeadLetter
+from channels.tests.factories import ChannelFactory
+from experts.tests.factories import OutreachFactory
+from intake.pipeline import mentions_ingest
+from intake.services.quarantine import mentions_store
+from mentions import services
+from mentions.models import Message, Ticket, TicketEvent
+from mentions.tests.factories import ManagerFactory
+from metrics.first_reply import first_reply_stats
+from notifications.models import SlackNotice
+from people.models import Contribution, Erasure, Gift, Identity, Person, PersonEvent, Requester
+from people.privacy import ERASED, person_erase, person_export
+from people.selectors import people_find
+from people.tests.factories import person_tag
+
+pytestmark = pytest.mark.django_db
+
+NAME, HANDLE, ADDRESS = "Zyxwvut Qoppa", "zyx_qoppa_42", "zyx.qoppa@example.org"
+# The name's words too: a search vector keeps words, not the phrase, and a cut-off copy keeps one of them.
+STRINGS = (NAME, HANDLE, ADDRESS, "Zyxwvut", "Qoppa")
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+_ids = itertools.count(1)
+
+
+def said(handle: str, text: str, *, name: str = "", parent: str = "", mentioned: tuple[str, ...] = ()):
+    n = next(_ids)
+    return IncomingMention(
+        external_id=f"e{n}",
+        created_at=T0 + timedelta(minutes=n),
+        text=text,
+        author_handle=handle,
+        author_name=name,
+        author_url=f"https://news.ycombinator.com/user?id={handle}",
+        parent_id=parent,
+        permalink=f"https://news.ycombinator.com/item?id={n}",
+        mentioned=mentioned,
+        raw={"by": handle, "text": text, "author": {"name": name}},
+    )
+
+
+def text_columns() -> list[tuple[str, str]]:
+    """Every column of every table that can hold text: character, text, JSON, arrays, search vectors."""
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND (data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY')"
+            " OR udt_name = 'tsvector')"
+        )
+        return [(t, c) for t, c in cursor.fetchall() if t in tables]
+
+
+def copies_left() -> list[tuple[str, str, str]]:
+    quote = connection.ops.quote_name
+    found = []
+    with connection.cursor() as cursor:
+        for table, column in text_columns():
+            for text in STRINGS:
+                cursor.execute(
+                    # Names from the catalogue, quoted; the string is a parameter.
+                    f"SELECT count(*) FROM {quote(table)} WHERE {quote(column)}::text ILIKE %s",  # noqa: S608
+                    ["%" + text.replace("_", "\\_") + "%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append((table, column, text))
+    return found
+
+
+def reports() -> dict:
+    per_channel = list(
+        Ticket.objects.values("channel_id")
+        .annotate(n=Count("id"), seconds=Sum("first_reply_seconds"), solved=Count("solved_at"))
+        .order_by("channel_id")
+    )
+    stats = first_reply_stats(start=date(2026, 11, 1), end=date(2026, 11, 30), now=T0 + timedelta(days=3))
+    # FirstReplyStats compare by their figures (and the overdue tickets by id).
+    figures = {"all": stats["all"], "high_priority": stats["high_priority"], **stats["by_channel"]}
+    times = sorted(Ticket.objects.values_list("requested_at", "first_reply_at", "status"))
+    return {"per_channel": per_channel, "figures": figures, "times": times}
+
+
+def the_person_everywhere() -> Person:
+    """Zyxwvut Qoppa as the desk comes to hold them: two accounts through the real ingest, a follow-up and
+    another member answering them by handle, our reply quoting them, a note, outreach, Slack lines, webhook
+    deliveries, a dead letter, a gift, a contribution, and another person's history naming them."""
+    manager = ManagerFactory()
+    hn = ChannelFactory(slack_channel="#hn-mirror")
+    mail = ChannelFactory(kind=Channel.Kind.EMAIL, config={"host": "imap.example.com", "address": "help@example.com"})
+    subscription = subscribe("https://hooks.example.com/desk", events=("replied",))
+    question = said(HANDLE, f"I am {NAME} ({HANDLE}); the runner cache breaks", name=NAME)
+    mentions_ingest(channel=hn, mentions=[question, said("vera_k", "Unrelated: how do I pin a runner?")])
+    mentions_ingest(
+        channel=hn,
+        mentions=[
+            said(HANDLE, f"Still broken, {NAME} here", name=NAME, parent=question.external_id),
+            said("ola_b", f"@{HANDLE} same for me", parent=question.external_id, mentioned=(HANDLE,)),
+            # Another member's own question, addressed to them: a ticket they neither opened nor wrote in.
+            said("ola_b", f"cc @{HANDLE}: did the cache fix hold?", mentioned=(HANDLE,)),
+        ],
+    )
+    # Edited on the platform: the earlier text is kept in the ticket's history.
+    mentions_ingest(
+        channel=hn,
+        mentions=[
+            replace(question, text="Runner cache breaks with v17.2", edited_at=question.created_at + timedelta(1))
+        ],
+    )
+    mentions_ingest(channel=mail, mentions=[said(ADDRESS, f"Reach me at {ADDRESS}. {NAME}", name=NAME)])
+    mentions_store(channel=hn, mentions=[], rejected=[Rejected("e999", "no text", {"by": HANDLE, "name": NAME})])
+
+    person = Identity.objects.get(platform="hackernews", key=HANDLE).person
+    by_mail = Identity.objects.get(platform="email")
+    Identity.objects.filter(pk=by_mail.pk).update(person=person)  # as merging them would
+    Person.objects.filter(pk=by_mail.person_id).delete()
+    Person.objects.filter(pk=person.pk).update(notes=f"Met {NAME} at a meetup", links="https://qoppa.example.org/")
+    person_tag(person, "customer")
+
+    theirs = Ticket.objects.get(requester__identity__key=HANDLE)
+    services.ticket_add_note(ticket=theirs, user=manager, body=f"{NAME} is a paying customer")
+    services.ticket_mark_replied(
+        ticket=theirs, user=manager, body=f"> {HANDLE} wrote: {NAME} here\nTry clearing the cache", status="solved"
+    )
+    OutreachFactory(ticket=theirs, message=f"Can you help {NAME} (@{HANDLE})?")
+    Ticket.objects.filter(pk=theirs.pk).update(reply_draft=f"Hi {NAME},")
+    # A "replied" delivery whose link names them, as a reply on X does (x.com/<handle>/status/<id>).
+    WebhookDelivery.objects.create(
+        subscription=subscription,
+        event_id=1,
+        ticket_id=theirs.pk,
+        event="replied",
+        payload={"event": "ticket.replied", "history_event": {"data": {"url": f"https://x.com/{HANDLE}/status/1"}}},
+    )
+    Gift.objects.create(person=person, item="Hoodie", postal_address=f"{NAME}\n1 Qoppa Lane\nBerlin")
+    Contribution.objects.create(person=person, kind="talk", date=date(2026, 10, 1), title=f"{NAME} on caching")
+    other = Person.objects.create(name="Ola B")
+    PersonEvent.objects.create(person=other, kind=PersonEvent.Kind.SPLIT, data={"from": NAME, "handle": HANDLE})
+    return person
+
+
+def test_erasing_a_person_leaves_none_of_their_strings_in_any_table_and_the_reports_unchanged():
+    person = the_person_everywhere()
+    # The copies exist before: the scan would see them.
+    before = copies_left()
+    for table in (
+        "mentions_message",
+        "mentions_ticket",
+        "people_identity",
+        "channels_slacknotice",
+        "experts_outreach",
+        "channels_deadletter",
+        "people_gift",
+    ):
+        assert any(t == table for t, _, _ in before), table
+    assert ("mentions_message", "search_vector", "Qoppa") in before
+    reported = reports()
+    tickets, messages = Ticket.objects.count(), Message.objects.count()
+    manager = ManagerFactory()
+
+    erasure = person_erase(person=person, actor=manager, via="page")
+
+    left = copies_left()
+    assert left == []
+    assert reports() == reported
+    assert (Ticket.objects.count(), Message.objects.count()) == (tickets, messages)
+    assert Requester.objects.filter(identity__person=person).count() == 2
+    person.refresh_from_db()
+    assert person.erased_at is not None and person.name == ""
+    assert not people_find("").filter(pk=person.pk).exists()
+    assert set(Identity.objects.filter(person=person).values_list("key", flat=True)) == {
+        f"erased-{pk}" for pk in Identity.objects.filter(person=person).values_list("pk", flat=True)
+    }
+    assert erasure.counts["identities"] == 2 and erasure.counts["messages"] == 3 and erasure.counts["tickets"] == 2
+    assert (erasure.person_number, erasure.by, erasure.via) == (person.pk, manager, "page")
+    assert PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.ERASED).count() == 1
+    # Someone else's words stay: only the strings were replaced in their reply.
+    answer = Message.objects.get(author_handle="ola_b", parent_external_id__gt="")
+    assert answer.body == f"@{ERASED} same for me"
+    assert Message.objects.filter(body="Unrelated: how do I pin a runner?").exists()
+    assert TicketEvent.objects.get(kind=TicketEvent.Kind.MESSAGE_EDITED).data["previous_text"] == ERASED
+    assert Message.objects.filter(body=f"cc @{ERASED}: did the cache fix hold?").exists()
+    assert SlackNotice.objects.filter(text=ERASED).exists()
+    assert WebhookDelivery.objects.get().payload["history_event"]["data"]["url"] == f"https://x.com/{ERASED}/status/1"
+    assert DeadLetter.objects.get().payload.count(ERASED) == 2
+
+
+def test_the_export_holds_everything_and_is_recorded():
+    person = the_person_everywhere()
+    manager = ManagerFactory()
+    data = person_export(person=person, actor=manager)
+    assert data["person"]["name"] == NAME and data["person"]["tags"] == ["customer"]
+    assert {i["key"] for i in data["identities"]} == {HANDLE, ADDRESS}
+    assert len(data["tickets"]) == 2 and len(data["messages"]) == 3
+    assert all(m["permalink"] and m["body"] for m in data["messages"])
+    assert data["gifts"][0]["postal_address"].startswith(NAME)
+    assert data["contributions"][0]["title"] == f"{NAME} on caching"
+    event = PersonEvent.objects.get(person=person, kind=PersonEvent.Kind.EXPORTED)
+    assert event.actor == manager and event.data == {}
+    assert not Erasure.objects.exists()
+
+
+def test_the_pattern_finds_a_string_as_written_in_json_and_escaped_for_slack():
+    from people.privacy import strings_pattern
+
+    pattern = strings_pattern(['Ann "A&B" O\'Neil', "ab"])  # two letters: too short to replace blindly
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT regexp_replace(%s, %s, 'X', 'gi')",
+            ['ann "a&b" o\'neil; {"n": "Ann \\"A&B\\" O\'Neil"}; Ann "A&amp;B" O\'Neil; ab', pattern],
+        )
+        assert cursor.fetchone()[0] == 'X; {"n": "X"}; X; ab'
