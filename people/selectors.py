@@ -122,10 +122,15 @@ def requester_card(ticket: Ticket) -> RequesterCard:
 
 
 def person_history(person: Person, page: int | str | None) -> Page:
-    """Every ticket `person` opened, from all their identities on every platform, newest first, 50 a page;
-    two queries (the count and the page)."""
+    """Every ticket `person` opened or wrote in, from all their identities on every platform, newest first, 50
+    a page; two queries (the count and the page). `opened` says which they opened."""
+    wrote_in = Message.objects.filter(
+        pk__in=Authorship.objects.filter(identity__person_id=person.pk).values("message_id")
+    ).values("ticket_id")
+    opened = Requester.objects.filter(ticket_id=OuterRef("pk"), identity__person_id=person.pk)
     tickets = (
-        _tickets_of(person.pk)
+        Ticket.objects.filter(Q(requester__identity__person_id=person.pk) | Q(pk__in=wrote_in))
+        .annotate(opened=Exists(opened))
         .select_related("channel", "requester__identity")
         .only(
             "subject",

@@ -252,3 +252,20 @@ def test_the_people_list_searches_filters_by_tag_and_is_linked_from_the_navigati
     for i in range(10):
         person_tag(IdentityFactory(handle=f"more{i}").person, "press")
     assert _queries(advocate_client, reverse("people:list")) == few
+
+
+def test_the_person_page_lists_threads_they_only_wrote_in_beside_those_they_opened(advocate_client):
+    """A comment in someone else's thread is part of their history too (the demo's Ana on Hacker News)."""
+    from mentions.tests.factories import MessageFactory
+    from people.models import Authorship
+
+    ana, sam = IdentityFactory(handle="ana_dev"), IdentityFactory(handle="sam_ops")
+    theirs = ticket_from(sam, subject="Upgrade stops from 16.x")
+    comment = MessageFactory(ticket=theirs, author_handle="ana_dev", body="Six stops, yes.")
+    Authorship.objects.create(message=comment, identity=ana)
+    ticket_from(ana, subject="Her own question")
+
+    html = advocate_client.get(ana.person.get_absolute_url()).content.decode()
+
+    assert html.count('data-testid="history-ticket"') == 2
+    assert "Upgrade stops from 16.x" in html and "wrote in it" in html and "Her own question" in html
