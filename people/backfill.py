@@ -24,26 +24,23 @@ WHERE m.kind = 'inbound' AND {KEY_SQL.format("m.author_handle")} <> ''
   AND NOT EXISTS (SELECT 1 FROM people_authorship pa WHERE pa.message_id = m.id)
 """
 
-# One row per account: its count and times, and the handle, name and address of its latest message.
+# One row per account: the handle, name and address of its latest message.
 _ACCOUNTS = {
     "postgresql": """
 CREATE TEMP TABLE people_backfill_accounts AS
-SELECT l.platform, l.key, l.handle, l.name, l.url, s.n, s.first, s.last, i.id AS identity_id,
+SELECT l.platform, l.key, l.handle, l.name, l.url, i.id AS identity_id,
        CASE WHEN i.id IS NULL THEN nextval(pg_get_serial_sequence('people_person', 'id')) END AS person_id
 FROM (SELECT DISTINCT ON (platform, key) platform, key, handle, name, url FROM people_backfill_authors
       ORDER BY platform, key, at DESC, message_id DESC) l
-JOIN (SELECT platform, key, count(*) AS n, min(at) AS first, max(at) AS last FROM people_backfill_authors
-      GROUP BY platform, key) s ON s.platform = l.platform AND s.key = l.key
 LEFT JOIN people_identity i ON i.platform = l.platform AND i.key = l.key
 """,
     # SQLite takes the bare columns of an aggregate query from the row holding max(at).
     "sqlite": """
 CREATE TEMP TABLE people_backfill_accounts AS
-SELECT s.platform, s.key, s.handle, s.name, s.url, s.n, s.first, s.last, i.id AS identity_id,
+SELECT s.platform, s.key, s.handle, s.name, s.url, i.id AS identity_id,
        CASE WHEN i.id IS NULL THEN %(start)s + row_number() OVER (PARTITION BY i.id IS NULL ORDER BY s.platform, s.key)
        END AS person_id
-FROM (SELECT platform, key, handle, name, url, count(*) AS n, min(at) AS first, max(at) AS last
-      FROM people_backfill_authors GROUP BY platform, key) s
+FROM (SELECT platform, key, handle, name, url, max(at) AS last FROM people_backfill_authors GROUP BY platform, key) s
 LEFT JOIN people_identity i ON i.platform = s.platform AND i.key = s.key
 """,
 }
@@ -54,15 +51,9 @@ _STEPS = [
        SELECT person_id, substr(CASE WHEN name <> '' THEN name ELSE handle END, 1, 200), '', '', '', '',
               %(now)s, %(now)s
        FROM people_backfill_accounts WHERE identity_id IS NULL""",
-    """INSERT INTO people_identity (person_id, platform, key, handle, name, url, mentions, first_seen_at,
-                                    last_seen_at, created_at)
-       SELECT person_id, platform, key, handle, name, url, n, first, last, %(now)s
+    """INSERT INTO people_identity (person_id, platform, key, handle, name, url, created_at)
+       SELECT person_id, platform, key, handle, name, url, %(now)s
        FROM people_backfill_accounts WHERE identity_id IS NULL""",
-    # Known identities: their counts and times (only on a second run; min/max are LEAST/GREATEST on PostgreSQL).
-    """UPDATE people_identity SET mentions = mentions + a.n,
-           first_seen_at = {least}(coalesce(first_seen_at, a.first), a.first),
-           last_seen_at = {greatest}(coalesce(last_seen_at, a.last), a.last)
-       FROM people_backfill_accounts a WHERE a.identity_id = people_identity.id""",
     """INSERT INTO people_authorship (message_id, identity_id)
        SELECT a.message_id, i.id FROM people_backfill_authors a
        JOIN people_identity i ON i.platform = a.platform AND i.key = a.key""",
@@ -91,10 +82,9 @@ def people_backfill(connection: Any, now: Any) -> dict[str, int]:
         if vendor == "postgresql":  # temporary tables are never analysed on their own
             cursor.execute("ANALYZE people_backfill_authors")
             cursor.execute("ANALYZE people_backfill_accounts")
-        least, greatest = ("LEAST", "GREATEST") if vendor == "postgresql" else ("min", "max")
         counts = {}
-        for name, step in zip(("people", "identities", "identities_moved", "messages", "tickets"), _STEPS, strict=True):
-            cursor.execute(step.replace("{least}", least).replace("{greatest}", greatest), {"now": now})
+        for name, step in zip(("people", "identities", "messages", "tickets"), _STEPS, strict=True):
+            cursor.execute(step, {"now": now})
             counts[name] = cursor.rowcount
         cursor.execute("DROP TABLE people_backfill_authors")
         cursor.execute("DROP TABLE people_backfill_accounts")

@@ -1,7 +1,8 @@
 """The people stage of the ingest (registered as intake.hooks.AuthorsHook): every inbound message of a page
 tied to the identity that wrote it, each new ticket to its requester, identities and people created for
-accounts seen the first time, each identity's counts and times moved; all as sets, a fixed number of
-statements per page whatever its size.
+accounts seen the first time; all as sets, a fixed number of statements per page whatever its size. An
+account met again costs no write of its own: its counts and times are read from its authorship
+(people.selectors.identity_stats), and its row changes only when its handle, name or address did.
 
 Joined automatically only through the same identity: the same platform and account key (people.models
 .account_key), or the same e-mail address. Anything looser is a suggestion on the person page.
@@ -30,9 +31,6 @@ IDENTITY_COLUMNS = (
     "handle",
     "name",
     "url",
-    "mentions",
-    "first_seen_at",
-    "last_seen_at",
     "created_at",
 )
 
@@ -47,16 +45,15 @@ def platform_of(channel: Channel) -> str:
 class _Account:
     """One account's messages in the page: what its identity row takes from them."""
 
-    __slots__ = ("first", "handle", "last", "messages", "name", "url")
+    __slots__ = ("handle", "last", "messages", "name", "url")
 
     def __init__(self, author: Author) -> None:
         self.messages: list[Author] = []
-        self.first = self.last = author.at
+        self.last = author.at
         self.handle, self.name, self.url = author.handle, author.name, author.url
 
     def add(self, author: Author) -> None:
         self.messages.append(author)
-        self.first = min(self.first, author.at)
         if author.at >= self.last:  # the latest message's handle, name and address win
             self.last, self.handle = author.at, author.handle
             self.name, self.url = author.name or self.name, author.url or self.url
@@ -72,20 +69,24 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     if not accounts:
         return {}
     now = timezone.now()
-    # One query: the page's known identities with their people's tags (a row per tag).
+    # One query: the page's known identities, as last written, with their people's tags (a row per tag).
     known: dict[str, int] = {}
+    changed: dict[str, int] = {}
     tags: dict[str, set[str]] = defaultdict(set)
     ticket_tags: dict[str, set[str]] = defaultdict(set)
     rows = Identity.objects.filter(platform=platform, key__in=list(accounts)).values_list(
-        "key", "pk", "person__tags__name", "person__tags__tags_tickets"
+        "key", "pk", "handle", "name", "url", "person__tags__name", "person__tags__tags_tickets"
     )
-    for key, pk, tag, tags_tickets in rows:
+    for key, pk, handle, name, url, tag, tags_tickets in rows:
         known[key] = pk
+        account = accounts[key]
+        if (handle, name, url) != (account.handle, account.name or name, account.url or url):
+            changed[key] = pk
         if tag:
             tags[key].add(tag.casefold())
             if tags_tickets:
                 ticket_tags[key].add(tag)
-    _identities_update(known, accounts)
+    _identities_rewrite(changed, accounts)
     missing = {key: accounts[key] for key in accounts if key not in known}
     if missing:
         known.update(_identities_create(platform, missing, now))
@@ -112,50 +113,32 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     return facts
 
 
-def _identities_update(known: dict[str, int], accounts: dict[str, _Account]) -> None:
-    """Known identities: their counts and times moved, their handle, name and address as last written."""
-    if not known:
+def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account]) -> None:
+    """Identities whose handle, name or address the page writes otherwise (renamed on the platform): as last
+    written. Rare, so the statement usually does not run."""
+    if not changed:
         return
-    keys = list(known)
+    keys = list(changed)
     values: list[list[Any]] = [
-        [known[k] for k in keys],
-        [len(accounts[k].messages) for k in keys],
-        [accounts[k].first for k in keys],
-        [accounts[k].last for k in keys],
+        [changed[k] for k in keys],
         [accounts[k].handle for k in keys],
         [accounts[k].name for k in keys],
         [accounts[k].url for k in keys],
     ]
-    table = Identity._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} i SET mentions = i.mentions + v.n, "  # noqa: S608 - model table
-                "first_seen_at = LEAST(i.first_seen_at, v.first), "
-                "last_seen_at = GREATEST(i.last_seen_at, v.last), "
-                "handle = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) THEN v.handle ELSE i.handle END, "
-                "name = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) AND v.name <> '' "
-                "THEN v.name ELSE i.name END, "
-                "url = CASE WHEN v.last >= coalesce(i.last_seen_at, v.last) AND v.url <> '' THEN v.url ELSE i.url END "
-                "FROM unnest(%s::bigint[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::varchar[], "
-                "%s::varchar[], %s::varchar[]) AS v(id, n, first, last, handle, name, url) WHERE i.id = v.id",
+                f"UPDATE {Identity._meta.db_table} i SET handle = v.handle, "  # noqa: S608 - model table
+                "name = CASE WHEN v.name <> '' THEN v.name ELSE i.name END, "
+                "url = CASE WHEN v.url <> '' THEN v.url ELSE i.url END "
+                "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[]) AS v(id, handle, name, url) "
+                "WHERE i.id = v.id",
                 values,
             )
-            return
-    for pk, n, first, last, handle, name, url in zip(*values, strict=True):
-        _identity_update_one(pk, n, first, last, handle, name, url)
-
-
-def _identity_update_one(pk: int, n: int, first: datetime, last: datetime, handle: str, name: str, url: str) -> None:
-    """SQLite, the embedded default: one small UPDATE per account of the page."""
-    identity = Identity.objects.only("first_seen_at", "last_seen_at", "mentions", "handle", "name", "url").get(pk=pk)
-    latest = identity.last_seen_at is None or last >= identity.last_seen_at
-    identity.mentions += n
-    identity.first_seen_at = min(filter(None, (identity.first_seen_at, first)))
-    identity.last_seen_at = max(filter(None, (identity.last_seen_at, last)))
-    if latest:
-        identity.handle, identity.name, identity.url = handle, name or identity.name, url or identity.url
-    identity.save(update_fields=["mentions", "first_seen_at", "last_seen_at", "handle", "name", "url"])
+        return
+    for pk, handle, name, url in zip(*values, strict=True):  # SQLite, the embedded default: one writer anyway
+        fields = {"handle": handle, **({"name": name} if name else {}), **({"url": url} if url else {})}
+        Identity.objects.filter(pk=pk).update(**fields)
 
 
 def _identities_create(platform: str, accounts: dict[str, _Account], now: datetime) -> dict[str, int]:
@@ -181,9 +164,6 @@ def _identities_create(platform: str, accounts: dict[str, _Account], now: dateti
             accounts[k].handle,
             accounts[k].name,
             accounts[k].url,
-            len(accounts[k].messages),
-            accounts[k].first,
-            accounts[k].last,
             now,
         )
         for k in keys
@@ -200,7 +180,6 @@ def _identities_create(platform: str, accounts: dict[str, _Account], now: dateti
             lost[key] = person_of[key]
     if lost:
         Person.objects.filter(pk__in=lost.values()).delete()
-        _identities_update({k: created[k] for k in lost}, {k: accounts[k] for k in lost})
     return created
 
 

@@ -9,6 +9,7 @@ identities: their messages and tickets follow without a write per row.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -67,6 +68,9 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: when they last wrote, given by people.selectors.people_list for the page it lists.
+    last_seen_at: datetime | None
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name"], name="person_name_idx")]
@@ -84,7 +88,9 @@ class Person(models.Model):
 class Identity(models.Model):
     """One account of a person: a platform (a channel kind; "email" for an address; "webhook:<channel>" for a
     webhook source) and the account's key there. Two mentions are joined to one person automatically only
-    through the same identity."""
+    through the same identity. How many messages it wrote and when it was first and last seen are read from
+    its authorship (people.selectors.identity_stats), never kept here: the ingest writes no row per account
+    it meets again, and merges, splits and erasure cannot leave a count behind."""
 
     EMAIL = "email"
 
@@ -94,10 +100,12 @@ class Identity(models.Model):
     handle = models.CharField(max_length=320, blank=True, help_text="As last written on the platform.")
     name = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
-    mentions = models.PositiveIntegerField(default=0, help_text="Inbound messages stored from this account.")
-    first_seen_at = models.DateTimeField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not columns: given by people.selectors.identities_seen from the identity's authorship, where shown.
+    mentions: int
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
 
     class Meta:
         ordering = ["platform", "key"]

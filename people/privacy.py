@@ -36,6 +36,7 @@ from people.models import (
     PersonEvent,
     Requester,
 )
+from people.selectors import identities_seen
 
 ERASED = "[erased]"
 # Shorter strings (a two-letter handle) would match inside too many other words to be replaced blindly.
@@ -220,7 +221,7 @@ def _time(value: datetime | None) -> str | None:
 
 def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
     """Everything the desk holds about `person`, as JSON values; recorded as an "exported" event."""
-    identities = list(Identity.objects.filter(person=person))
+    identities = identities_seen(list(Identity.objects.filter(person=person)))
     identity_ids = [i.pk for i in identities]
     opened = (
         Ticket.objects.filter(requester__identity_id__in=identity_ids)

@@ -20,8 +20,7 @@ from people.privacy import person_erase, person_export
 class IdentityInline(admin.TabularInline):
     model = Identity
     extra = 0
-    fields = ["platform", "key", "handle", "name", "url", "mentions", "first_seen_at", "last_seen_at"]
-    readonly_fields = ["mentions", "first_seen_at", "last_seen_at"]
+    fields = ["platform", "key", "handle", "name", "url"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -75,7 +74,7 @@ class PersonTagAdmin(admin.ModelAdmin):
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "person", "platform", "mentions", "last_seen_at"]
+    list_display = ["__str__", "person", "platform", "created_at"]
     list_filter = ["platform"]
     search_fields = ["key", "handle", "name"]
     raw_id_fields = ["person"]

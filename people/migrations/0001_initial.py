@@ -25,9 +25,6 @@ class Migration(migrations.Migration):
                 ('handle', models.CharField(blank=True, help_text='As last written on the platform.', max_length=320)),
                 ('name', models.CharField(blank=True, max_length=200)),
                 ('url', models.URLField(blank=True, max_length=1000)),
-                ('mentions', models.PositiveIntegerField(default=0, help_text='Inbound messages stored from this account.')),
-                ('first_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={

@@ -40,7 +40,8 @@ def test_the_requester_card_comes_right_after_the_facts_and_shows_who_they_are_a
     vera = PersonFactory(name="Vera Kowalska", notes="Runs the Kraków meetup.")
     person_tag(vera, "core contributor")
     hn = IdentityFactory(person=vera, handle="vera_k", url="https://news.ycombinator.com/user?id=vera_k")
-    IdentityFactory(person=vera, platform="reddit", handle="vkowalska", first_seen_at=T0 - timedelta(days=400))
+    on_reddit = IdentityFactory(person=vera, platform="reddit", handle="vkowalska")
+    ticket_from(on_reddit, requested_at=T0 - timedelta(days=400))  # first seen: when they first wrote
     earlier = ticket_from(hn, subject="Runner cache misses", status=Ticket.Status.SOLVED)
     Ticket.objects.filter(pk=earlier.pk).update(first_reply_at=T0, first_reply_seconds=2 * 3600 + 600)
     ticket = ticket_from(hn, subject="Pipeline stuck")
@@ -238,7 +239,7 @@ def test_tags_are_added_and_removed_from_the_page(advocate_client):
 
 def test_the_people_list_searches_filters_by_tag_and_is_linked_from_the_navigation(advocate_client):
     vera, sam = PersonFactory(name="Vera Kowalska"), PersonFactory(name="Sam Lee")
-    IdentityFactory(person=vera, handle="vera_k", last_seen_at=T0)
+    ticket_from(IdentityFactory(person=vera, handle="vera_k"), requested_at=T0)  # last seen: their latest message
     IdentityFactory(person=sam, handle="samlee")
     press = person_tag(sam, "press")
     html = advocate_client.get(reverse("people:list")).content.decode()

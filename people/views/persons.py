@@ -13,7 +13,7 @@ from channels import clean
 from people.forms import MergeForm, PersonForm, TagForm
 from people.models import Person, PersonTag
 from people.sections import person_sections
-from people.selectors import likenesses, people_find, people_list, person_events, person_history
+from people.selectors import identities_seen, likenesses, people_find, people_list, person_events, person_history
 from people.views import read_people
 
 MERGE_SEARCH_RESULTS = 10
@@ -39,7 +39,7 @@ def person_page(
     sections, section_context = person_sections(request, found)
     context = {
         "person": found,
-        "identities": list(found.identities.all()),
+        "identities": identities_seen(list(found.identities.all())),
         "person_tags": list(found.tags.all()),
         "edit_form": forms.get("edit") or PersonForm(instance=found),
         "tag_form": forms.get("tag") or TagForm(),
