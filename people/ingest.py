@@ -74,10 +74,7 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     changed: dict[str, int] = {}
     tags: dict[str, set[str]] = defaultdict(set)
     ticket_tags: dict[str, set[str]] = defaultdict(set)
-    rows = Identity.objects.filter(platform=platform, key__in=list(accounts)).values_list(
-        "key", "pk", "handle", "name", "url", "person__tags__name", "person__tags__tags_tickets"
-    )
-    for key, pk, handle, name, url, tag, tags_tickets in rows:
+    for key, pk, handle, name, url, tag, tags_tickets in _known(platform, list(accounts)):
         known[key] = pk
         account = accounts[key]
         if (handle, name, url) != (account.handle, account.name or name, account.url or url):
@@ -111,6 +108,26 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
         for a in accounts[key].messages:
             facts[a.handle] = found
     return facts
+
+
+# PostgreSQL: the keys as one array parameter (the ORM's IN of ~750 parameters cost twice the time to plan).
+_KNOWN_SQL = """
+SELECT i.key, i.id, i.handle, i.name, i.url, t.name, t.tags_tickets FROM people_identity i
+LEFT JOIN people_person_tags pt ON pt.person_id = i.person_id LEFT JOIN people_persontag t ON t.id = pt.persontag_id
+WHERE i.platform = %s AND i.key = ANY(%s)"""
+
+
+def _known(platform: str, keys: list[str]) -> list[tuple[Any, ...]]:
+    """The page's known identities: key, id, handle, name and address, and their people's tags (a row each)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_KNOWN_SQL, [platform, keys])
+            return cursor.fetchall()
+    return list(
+        Identity.objects.filter(platform=platform, key__in=keys).values_list(
+            "key", "pk", "handle", "name", "url", "person__tags__name", "person__tags__tags_tickets"
+        )
+    )
 
 
 def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account]) -> None:
