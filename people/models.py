@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 
 
 def account_key(handle: str) -> str:
@@ -73,7 +74,11 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            # Likenesses: the same name in any case (name__iexact).
+            models.Index(Upper("name"), name="person_name_upper_idx"),
+        ]
         permissions = [("manage_people", "Merge, split and erase people; see gifts and discount codes")]
 
     def __str__(self) -> str:
@@ -110,8 +115,9 @@ class Identity(models.Model):
     class Meta:
         ordering = ["platform", "key"]
         constraints = [models.UniqueConstraint(fields=["platform", "key"], name="identity_platform_key_uniq")]
-        # Likenesses: the same handle on another platform.
-        indexes = [models.Index(fields=["key"], name="identity_key_idx")]
+        # Likenesses (the same handle on another platform) and the people search (an account starting with
+        # what was typed: LIKE 'prefix%', which a plain index serves only under the C collation).
+        indexes = [models.Index(fields=["key"], name="identity_key_idx", opclasses=["varchar_pattern_ops"])]
         verbose_name_plural = "identities"
 
     def __str__(self) -> str:

@@ -40,11 +40,9 @@ def people_find(q: str) -> QuerySet[Person]:
     q = (q or "").strip()
     if not q:
         return people
-    key = account_key(q)
-    account = Identity.objects.filter(person=OuterRef("pk")).filter(
-        Q(key__startswith=key) | Q(handle__istartswith=q.lstrip("@"))
-    )
-    return people.filter(Q(name__icontains=q) | Exists(account))
+    # The key is the handle as matched (lower case, no "@"): one prefix search on its index finds the accounts.
+    accounts = Identity.objects.filter(key__startswith=account_key(q)).values("person_id")
+    return people.filter(Q(name__icontains=q) | Q(pk__in=accounts))
 
 
 def platform_label(platform: str) -> str:
@@ -106,7 +104,10 @@ class RequesterCard:
 
 
 def _tickets_of(person_id: int) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(requester__identity__person_id=person_id)
+    """The tickets `person_id` opened. Their ids are read first (through the requester's identity index), so the
+    planner never walks every ticket newest first looking for theirs (45 ms at 1,000,000 tickets)."""
+    opened = Requester.objects.filter(identity__person_id=person_id).values_list("ticket_id", flat=True)
+    return Ticket.objects.filter(pk__in=list(opened))
 
 
 def requester_card(ticket: Ticket) -> RequesterCard:
@@ -146,13 +147,16 @@ def requester_card(ticket: Ticket) -> RequesterCard:
 
 def person_history(person: Person, page: int | str | None) -> Page:
     """Every ticket `person` opened or wrote in, from all their identities on every platform, newest first, 50
-    a page; two queries (the count and the page). `opened` says which they opened."""
-    wrote_in = Message.objects.filter(
-        pk__in=Authorship.objects.filter(identity__person_id=person.pk).values("message_id")
-    ).values("ticket_id")
+    a page; four queries (their ticket ids two ways, the count and the page). `opened` says which they opened."""
+    # Their tickets' ids first, each through an index (who wrote a message, who opened a ticket): one query
+    # joining both to the tickets with an OR scanned all 1,000,000 of them (5.9 s).
+    authored = Authorship.objects.filter(identity__person_id=person.pk).values("message_id")
+    wrote_in = Message.objects.filter(pk__in=authored).values_list("ticket_id", flat=True).order_by().distinct()
     opened = Requester.objects.filter(ticket_id=OuterRef("pk"), identity__person_id=person.pk)
+    ids = {pk for pk in wrote_in if pk is not None}
+    ids.update(Requester.objects.filter(identity__person_id=person.pk).values_list("ticket_id", flat=True))
     tickets = (
-        Ticket.objects.filter(Q(requester__identity__person_id=person.pk) | Q(pk__in=wrote_in))
+        Ticket.objects.filter(pk__in=sorted(ids))
         .annotate(opened=Exists(opened))
         .select_related("channel", "requester__identity")
         .only(
@@ -204,12 +208,13 @@ def likenesses(person: Person) -> list[Likeness]:
         for other_id in Person.objects.filter(name__iexact=name).exclude(pk=person.pk).values_list("pk", flat=True):
             found.setdefault(other_id, []).append(f"same name {name}")
 
-    authored = Authorship.objects.filter(identity__person=person).values("message_id")
-    texts = (
-        Message.objects.filter(pk__in=authored)
-        .order_by("-platform_created_at", "-id")
-        .values_list("body", flat=True)[:LIKENESS_MESSAGES]
+    # Their latest messages by id (ids grow with time), through the authorship index, then their texts.
+    latest = (
+        Authorship.objects.filter(identity__person=person)
+        .order_by("-message_id")
+        .values_list("message_id", flat=True)[:LIKENESS_MESSAGES]
     )
+    texts = Message.objects.filter(pk__in=list(latest)).values_list("body", flat=True)
     addresses = {a.lower() for text in texts for a in ADDRESS.findall(text or "")}
     if addresses:
         mailboxes = Identity.objects.filter(platform=Identity.EMAIL, key__in=addresses).exclude(person=person)
