@@ -26,6 +26,18 @@ from people.models import (
 )
 
 CARD_TICKETS = 10
+# What a line of a person's tickets shows (the card's other tickets, the person page's history).
+TICKET_ROW = (
+    "subject",
+    "status",
+    "created_at",
+    "requested_at",
+    "first_reply_at",
+    "first_reply_seconds",
+    "merged_into",
+    "channel__kind",
+    "channel__name",
+)
 HISTORY_PAGE_SIZE = 50
 PEOPLE_PAGE_SIZE = 50
 LIKENESS_MESSAGES = 50  # the person's latest message texts searched for another person's address
@@ -122,17 +134,7 @@ def requester_card(ticket: Ticket) -> RequesterCard:
         _tickets_of(person.pk)
         .exclude(pk=ticket.pk)
         .select_related("channel")
-        .only(
-            "subject",
-            "status",
-            "created_at",
-            "requested_at",
-            "first_reply_at",
-            "first_reply_seconds",
-            "merged_into",
-            "channel__kind",
-            "channel__name",
-        )
+        .only(*TICKET_ROW)
         .order_by("-created_at", "-id")
     )
     return RequesterCard(
@@ -159,20 +161,7 @@ def person_history(person: Person, page: int | str | None) -> Page:
         Ticket.objects.filter(pk__in=sorted(ids))
         .annotate(opened=Exists(opened))
         .select_related("channel", "requester__identity")
-        .only(
-            "subject",
-            "status",
-            "created_at",
-            "requested_at",
-            "first_reply_at",
-            "first_reply_seconds",
-            "merged_into",
-            "channel__kind",
-            "channel__name",
-            "requester__identity__platform",
-            "requester__identity__handle",
-            "requester__identity__key",
-        )
+        .only(*TICKET_ROW, "requester__identity__platform", "requester__identity__handle", "requester__identity__key")
         .order_by("-created_at", "-id")
     )
     return Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
