@@ -173,8 +173,13 @@ def fired(ticket: Ticket) -> list[str]:
     return [e.data["rule"] for e in events]
 
 
+# Rules that match on who wrote, not on what: "Known spam" (seeded by people.0005) needs a person tagged spam;
+# people/tests/test_ingest.py holds its realistic case (solved) and its near miss (an honest author, left new).
+RULES_ON_PEOPLE = {"Known spam"}
+
+
 def test_every_seeded_rule_has_a_realistic_case_and_a_near_miss():
-    seeded = set(Rule.objects.values_list("name", flat=True))
+    seeded = set(Rule.objects.values_list("name", flat=True)) - RULES_ON_PEOPLE
     covered = {(rule, case) for rule, case, *_ in HANDBOOK_CASES}
     assert seeded == {rule for rule, _ in covered}
     assert covered == {(rule, case) for rule in seeded for case in ("realistic", "near miss")}
