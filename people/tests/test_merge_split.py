@@ -167,3 +167,17 @@ def test_two_managers_merging_a_pair_each_way_at_once_end_with_one_person_and_no
     for status, html in answers:
         if status == 409:
             assert "is no longer here" in html and 'data-testid="merge-form"' in html
+
+
+@pytest.mark.django_db
+def test_merging_into_someone_merged_away_a_moment_ago_says_where_they_went_beside_the_form(manager_client):
+    """The race the concurrent test can meet: A was just merged into B when B's page asks to merge into A."""
+    a, b = PersonFactory(name="Vera A"), PersonFactory(name="Vera B")
+    services.person_merge(source=a, into=b, actor=None)
+
+    response = manager_client.post(reverse("people:merge", args=[b.pk]), {"into": a.pk})
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert f"Person {a.pk} is no longer here: they were merged into person {b.pk}" in html
+    assert 'data-testid="merge-form"' in html

@@ -120,6 +120,11 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return person_page(request, found, {"merge": form}, status=400)
     into = Person.objects.filter(pk=form.cleaned_data["into"]).first()
     if into is None:
+        # Merged away a moment ago (another manager merged the pair the other way round), or never there.
+        went = services.merged_into(form.cleaned_data["into"])
+        if went is not None:
+            form.add_error("into", services.PersonGone(form.cleaned_data["into"], went).messages[0])
+            return person_page(request, found, {"merge": form}, status=409)
         form.add_error("into", f"There is no person {form.cleaned_data['into']}.")
         return person_page(request, found, {"merge": form}, status=400)
     try:
