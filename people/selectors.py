@@ -30,7 +30,6 @@ CARD_TICKETS = 10
 TICKET_ROW = (
     "subject",
     "status",
-    "created_at",
     "requested_at",
     "first_reply_at",
     "first_reply_seconds",
@@ -135,7 +134,7 @@ def requester_card(ticket: Ticket) -> RequesterCard:
         .exclude(pk=ticket.pk)
         .select_related("channel")
         .only(*TICKET_ROW)
-        .order_by("-created_at", "-id")
+        .order_by("-requested_at", "-id")
     )
     return RequesterCard(
         person=person,
@@ -162,7 +161,7 @@ def person_history(person: Person, page: int | str | None) -> Page:
         .annotate(opened=Exists(opened))
         .select_related("channel", "requester__identity")
         .only(*TICKET_ROW, "requester__identity__platform", "requester__identity__handle", "requester__identity__key")
-        .order_by("-created_at", "-id")
+        .order_by("-requested_at", "-id")
     )
     return Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
 
