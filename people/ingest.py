@@ -65,7 +65,10 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     for author in authors:
         key = account_key(author.handle)
         if key:
-            accounts.setdefault(key, _Account(author)).add(author)
+            account = accounts.get(key)
+            if account is None:
+                account = accounts[key] = _Account(author)
+            account.add(author)
     if not accounts:
         return {}
     now = timezone.now()
