@@ -270,3 +270,9 @@ def test_the_person_page_lists_threads_they_only_wrote_in_beside_those_they_open
 
     assert html.count('data-testid="history-ticket"') == 2
     assert "Upgrade stops from 16.x" in html and "wrote in it" in html and "Her own question" in html
+
+
+def test_managers_find_the_contributors_and_gifts_from_the_people_list(advocate_client, manager_client):
+    links = 'data-testid="people-manager-links"'
+    assert links in manager_client.get(reverse("people:list")).content.decode()
+    assert links not in advocate_client.get(reverse("people:list")).content.decode()
