@@ -112,8 +112,9 @@ def _send_open(
         raise ValidationError(f"{handle or 'That account'} cannot post replies from the desk here.")
     if handle in plan.unavailable:
         raise ValidationError(f"{handle} {plan.unavailable[handle]}. Your draft is kept.")
-    if plan.max_length and len(body) > plan.max_length:
-        raise ValidationError(f"The reply is {len(body)} characters; {plan.max_length} at most here.")
+    if plan.max_length and (length := plan.length_of(body)) > plan.max_length:
+        how = f" ({plan.length_note})" if plan.length_note else ""
+        raise ValidationError(f"The reply is {length} characters; {plan.max_length} at most here{how}.")
     if style and style not in {value for value, _label in plan.styles}:
         raise ValidationError("Choose how to post the reply from the list.")
     account = (

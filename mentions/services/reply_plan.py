@@ -3,6 +3,7 @@ accounts that may post it, which one is chosen and why (the handbook's respond-f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ class ReplyPlan:
     unavailable: dict[str, str] = field(default_factory=dict)  # account -> why it cannot post now
     styles: list[tuple[str, str]] = field(default_factory=list)  # Stack Exchange: comment or answer
     max_length: int | None = None
+    # How the platform counts a text's length (X: a link is 23), and what the composer says of it.
+    length_of: Callable[[str], int] = len
+    length_note: str = ""
     at_sign: bool = False  # X handles are written @name
 
     @property
@@ -113,6 +117,8 @@ def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Accoun
         chosen="",
         reason="",
         max_length=getattr(adapter, "reply_max_length", None),
+        length_of=getattr(adapter, "reply_length", len),
+        length_note=getattr(adapter, "reply_length_note", ""),
         at_sign=True,
         unavailable={h["username"]: why for h in desk if (why := _why_not(by_name.get(h["username"].casefold())))},
     )

@@ -441,3 +441,31 @@ def test_two_presses_at_once_post_once():
     assert len([c for c in responses.calls if c.request.url == TWEETS_URL]) == 1
     assert Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).count() == 1
     assert sorted(statuses) in ([302, 302], [302, 400])  # the second waits for the first, or is told it is sending
+
+
+# X's weighted length (twitter-text, the reference rules X publishes): a link counts 23 whatever its length,
+# CJK characters 2. The long link below is 88 characters; as X counts it, the reply is exactly 280.
+LONG_LINK = "https://gitlab.com/gitlab-org/gitlab/-/issues/123456789012345678901234567890?tab=comments"
+
+
+@responses.activate
+def test_a_reply_is_measured_as_x_counts_it_a_long_link_fits_one_character_more_does_not(advocate_client):
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    _posted()
+
+    too_long = _send(advocate_client, ticket, body="a" * 257 + " " + LONG_LINK, key="long")
+    html = refused_page(advocate_client, too_long, ticket, "send")
+    assert "The reply is 281 characters; 280 at most here (X counts each link as 23 characters)." in html
+    assert not responses.calls
+
+    fits = _send(advocate_client, ticket, body="a" * 256 + " " + LONG_LINK, key="fits")
+    assert fits.status_code in (200, 302, 303) and len(responses.calls) == 1
+    assert ticket.messages.filter(kind=Message.Kind.OUR_REPLY).count() == 1
+
+
+def test_cjk_characters_count_twice_on_x_and_the_composer_says_how_links_count(advocate_client):
+    ticket = _ticket_from(_tweet("1860000000000000001", "@GitLab hello", mentions=["GitLab"]))
+    refused = _send(advocate_client, ticket, body="日本語" * 47, key="cjk")  # 141 characters, 282 as X counts
+    assert "The reply is 282 characters; 280 at most here" in refused_page(advocate_client, refused, ticket, "send")
+    page = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert "At most 280 characters here; X counts each link as 23 characters." in page

@@ -56,6 +56,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
+from twitter_text import parse_tweet
 
 from channels import clean
 
@@ -183,6 +184,14 @@ class TwitterAdapter(PolledAdapter):
         return original_window(version_id)
 
     # --- replying -------------------------------------------------------------------------
+
+    # A post's length as X counts it (twitter-text's weighted length: a link is 23 whatever its length, most
+    # CJK characters and emoji 2): the desk refuses a reply X would refuse, before sending it.
+    reply_max_length = 280
+    reply_length_note = "X counts each link as 23 characters"
+
+    def reply_length(self, text: str) -> int:
+        return int(parse_tweet(text).weightedLength)
 
     def choose_reply_handle(self, *, config: dict[str, Any], mentioned: list[str], text: str) -> str:
         """Which of our handles answers a post (the handbook's respond-from rule); see `reply`."""
