@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "mentions.apps.MentionsConfig",
     "intake.apps.IntakeConfig",
     "people.apps.PeopleConfig",
+    "answers.apps.AnswersConfig",
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",

@@ -1,0 +1,65 @@
+"""Saved replies: their placeholders filled for a ticket, and their length as each platform counts it.
+
+Placeholders are `{requester}`, `{handle}` and `{link}`; any other `{...}` is refused when the reply is saved
+(a typo would otherwise reach the requester). Values come from the internet (a name, a handle): they are put
+in as text; the reply is plain text, escaped where it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+
+from channels.adapters.registry import get_adapter, platforms
+
+if TYPE_CHECKING:
+    from mentions.models import Ticket
+
+PLACEHOLDERS = ("requester", "handle", "link")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholders_check(body: str) -> None:
+    unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+    if unknown:
+        known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+        raise ValidationError(
+            {"body": f"Unknown placeholder {', '.join('{' + u + '}' for u in unknown)}: use {known}."}
+        )
+
+
+def saved_reply_fill(body: str, *, ticket: Ticket, link: str = "") -> str:
+    """`body` with its placeholders filled for `ticket` (in one pass: a value holding "{link}" stays text)."""
+    handle = (ticket.requester_handle or "").strip().lstrip("@")
+    if handle and ticket.channel.kind == "twitter":
+        handle = "@" + handle
+    values = {"requester": ticket.requester_name or handle or "there", "handle": handle, "link": link}
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+@dataclass(frozen=True)
+class PlatformLength:
+    platform: str  # its label
+    length: int
+    limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.length > self.limit
+
+
+def saved_reply_lengths(body: str) -> list[PlatformLength]:
+    """How long `body` is on each platform that limits a reply, as that platform counts it (X: a link is 23),
+    with its placeholders as they stand: the admin sees where it will not fit before anyone inserts it."""
+    found = []
+    for platform in platforms():
+        adapter = get_adapter(platform.kind)
+        limit = getattr(adapter, "reply_max_length", None)
+        if not limit:
+            continue
+        length_of = getattr(adapter, "reply_length", len)
+        found.append(PlatformLength(platform=str(platform.label), length=length_of(body), limit=limit))
+    return sorted(found, key=lambda p: p.limit)
