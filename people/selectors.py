@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from channels.models import Channel
 from mentions.models import Message, Ticket
@@ -114,11 +114,14 @@ class RequesterCard:
     other_tickets: list[Ticket] = field(default_factory=list)
 
 
+def _opened_ids(person_id: int) -> list[int]:
+    return list(Requester.objects.filter(identity__person_id=person_id).values_list("ticket_id", flat=True))
+
+
 def _tickets_of(person_id: int) -> QuerySet[Ticket]:
     """The tickets `person_id` opened. Their ids are read first (through the requester's identity index), so the
     planner never walks every ticket newest first looking for theirs (45 ms at 1,000,000 tickets)."""
-    opened = Requester.objects.filter(identity__person_id=person_id).values_list("ticket_id", flat=True)
-    return Ticket.objects.filter(pk__in=list(opened))
+    return Ticket.objects.filter(pk__in=_opened_ids(person_id))
 
 
 def requester_card(ticket: Ticket) -> RequesterCard:
@@ -153,17 +156,19 @@ def person_history(person: Person, page: int | str | None) -> Page:
     # joining both to the tickets with an OR scanned all 1,000,000 of them (5.9 s).
     authored = Authorship.objects.filter(identity__person_id=person.pk).values("message_id")
     wrote_in = Message.objects.filter(pk__in=authored).values_list("ticket_id", flat=True).order_by().distinct()
-    opened = Requester.objects.filter(ticket_id=OuterRef("pk"), identity__person_id=person.pk)
-    ids = {pk for pk in wrote_in if pk is not None}
-    ids.update(Requester.objects.filter(identity__person_id=person.pk).values_list("ticket_id", flat=True))
+    opened = set(_opened_ids(person.pk))
+    ids = opened | {pk for pk in wrote_in if pk is not None}
     tickets = (
         Ticket.objects.filter(pk__in=sorted(ids))
-        .annotate(opened=Exists(opened))
         .select_related("channel", "requester__identity")
         .only(*TICKET_ROW, "requester__identity__platform", "requester__identity__handle", "requester__identity__key")
         .order_by("-requested_at", "-id")
     )
-    return Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
+    found = Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
+    found.object_list = list(found.object_list)
+    for ticket in found.object_list:
+        ticket.opened = ticket.pk in opened  # type: ignore[attr-defined]
+    return found
 
 
 @dataclass

@@ -3,6 +3,10 @@ goes back to the page (or shows it again with the form's errors beside its contr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -37,12 +41,23 @@ def _person_or_gone(request: HttpRequest, pk: int) -> Person | HttpResponse:
         return _gone(request, services.PersonGone(pk, merged_into))
 
 
+def _on_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The action's person in place of its `pk`, or, when they were merged away meanwhile, the way on."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        found = _person_or_gone(request, pk)
+        if isinstance(found, HttpResponse):
+            return found
+        return view(request, found, **kwargs)
+
+    return wrapped
+
+
 @require_POST
 @read_people
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
+@_on_person
+def person_edit(request: HttpRequest, found: Person) -> HttpResponse:
     form = PersonForm(request.POST, instance=Person.objects.get(pk=found.pk))
     if not form.is_valid():
         return person_page(request, found, {"edit": form}, status=400)
@@ -56,10 +71,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @read_people
-def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
+@_on_person
+def person_tag_add(request: HttpRequest, found: Person) -> HttpResponse:
     form = TagForm(request.POST)
     if not form.is_valid():
         return person_page(request, found, {"tag": form}, status=400)
@@ -69,22 +82,18 @@ def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @read_people
-def person_tag_remove(request: HttpRequest, pk: int, tag_id: int) -> HttpResponse:
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
+@_on_person
+def person_tag_remove(request: HttpRequest, found: Person, tag_id: int) -> HttpResponse:
     services.person_tag_remove(person=found, tag=get_object_or_404(PersonTag, pk=tag_id), actor=request.user)
     return redirect(found)
 
 
 @require_POST
 @read_people
-def likeness_confirm(request: HttpRequest, pk: int, other_id: int) -> HttpResponse:
+@_on_person
+def likeness_confirm(request: HttpRequest, found: Person, other_id: int) -> HttpResponse:
     """ "Same person": the suggested other person is merged into this one. Advocates may do this only for a
     likeness the page suggests; any other merge is a manager's."""
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
     if likeness_of(found, other_id) is None and not request.user.has_perm("people.manage_people"):
         raise PermissionDenied("Only a suggested likeness can be confirmed.")
     other = get_object_or_404(Person, pk=other_id)
@@ -100,21 +109,17 @@ def likeness_confirm(request: HttpRequest, pk: int, other_id: int) -> HttpRespon
 
 @require_POST
 @read_people
-def likeness_dismiss(request: HttpRequest, pk: int, other_id: int) -> HttpResponse:
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
+@_on_person
+def likeness_dismiss(request: HttpRequest, found: Person, other_id: int) -> HttpResponse:
     services.likeness_dismiss(person=found, other=get_object_or_404(Person, pk=other_id), actor=request.user)
     return redirect(found)
 
 
 @require_POST
 @manage_people
-def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+@_on_person
+def person_merge(request: HttpRequest, found: Person) -> HttpResponse:
     """Merge this person into another (a manager's: any two people, not only suggested ones)."""
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
     form = MergeForm(request.POST)
     if not form.is_valid():
         return person_page(request, found, {"merge": form}, status=400)
@@ -143,11 +148,9 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @manage_people
-def person_split(request: HttpRequest, pk: int) -> HttpResponse:
+@_on_person
+def person_split(request: HttpRequest, found: Person) -> HttpResponse:
     """Split the chosen identities off to a new person."""
-    found = _person_or_gone(request, pk)
-    if isinstance(found, HttpResponse):
-        return found
     form = SplitForm(request.POST, person=found)
     if not form.is_valid():
         return person_page(request, found, {"split": form}, status=400)
