@@ -33,3 +33,47 @@ class SavedReply(models.Model):
         from answers.saved_replies import placeholders_check
 
         placeholders_check(self.body)
+
+
+class Answer(models.Model):
+    """An answered ticket as the suggestions read it: the question (title and first mention), our public reply,
+    and both as word stems (answers.terms) so PostgreSQL and SQLite match the same words. Kept by
+    answers.index from tickets with a public reply of ours; merged tickets and spam are left out where the
+    suggestions read it (answers.suggestions), since either can happen after indexing."""
+
+    ticket = models.OneToOneField("mentions.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="answer")
+    platform = models.CharField(max_length=64, help_text="The channel kind the question came from.")
+    title = models.CharField(max_length=300, blank=True)
+    question = models.TextField(blank=True)
+    reply = models.TextField()
+    reply_permalink = models.URLField(max_length=1000, blank=True)
+    link = models.URLField(max_length=1000, blank=True, help_text="The first link our reply gave.")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField()
+    title_terms = models.TextField(blank=True)
+    question_terms = models.TextField(blank=True)
+    reply_terms = models.TextField(blank=True)
+    asked_terms = models.TextField(
+        blank=True, help_text="Stems of later questions this answer was used for: other words for the same question."
+    )
+    uses = models.PositiveIntegerField(default=0, help_text="Times an advocate used it as a suggestion.")
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["answered_at"], name="answer_answered_idx")]
+
+    def __str__(self) -> str:
+        return f"Answer on #{self.ticket_id}"
+
+
+class Term(models.Model):
+    """How many answers hold a stem (document frequency), for weighting rare words above common ones. The row
+    with the empty term counts the answers. Kept up to date as answers are indexed and removed."""
+
+    term = models.CharField(max_length=100, primary_key=True)
+    df = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.df}"

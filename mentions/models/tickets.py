@@ -340,6 +340,7 @@ class TicketEvent(models.Model):
         MERGED = "merged", "Ticket merged into this one"
         MERGED_INTO = "merged_into", "Merged into another ticket"
         FRONT_PAGE = "front_page", "Reached the Hacker News front page"
+        ANSWER_USED = "answer_used", "An earlier answer used"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
