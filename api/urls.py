@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import people_views, views
+from api import answers_views, people_views, views
 from api.errors import not_found
 
 app_name = "api"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:pk>/status/", views.TicketStatus.as_view(), name="ticket-status"),
     path("tickets/<int:pk>/macros/", views.TicketMacro.as_view(), name="ticket-macro"),
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),
+    path("tickets/<int:pk>/suggestions/", answers_views.TicketSuggestions.as_view(), name="ticket-suggestions"),
     path("views/", views.ViewList.as_view(), name="views"),
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),

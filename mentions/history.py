@@ -23,7 +23,7 @@ DASH = "\u2013"  # an en dash between a sentence and its clause
 _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
-    *("community_error", "community_retry", "answer_seconds"),
+    *("community_error", "community_retry", "answer_seconds", "part"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -172,7 +172,9 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.NOTE: _note,
     K.REPLIED: _replied,
     K.MACRO: lambda t, e, d: f"{_who(e)} applied the macro “{d.get('macro', '?')}”",
-    K.REPLY_PREFILLED: lambda t, e, d: f"{_who(e)} prefilled the reply",
+    K.REPLY_PREFILLED: lambda t, e, d: (
+        f"{_who(e)} prefilled the reply" + (f" with the saved reply “{d['via']}”" if d.get("via") else "")
+    ),
     K.REPLY_SENT: _sent,
     K.REPLY_FAILED: lambda t, e, d: f"{_who(e)}'s reply as {d.get('handle', '?')} was not posted: {d.get('error', '')}",
     K.MESSAGE_EDITED: lambda t, e, d: "A message was edited on the platform (the earlier text is in the details)",
@@ -187,6 +189,10 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.MERGED_INTO: lambda t, e, d: f"{_who(e)} merged this ticket into #{d.get('into', '?')}{_reason(d)}",
     K.FRONT_PAGE: lambda t, e, d: (
         "The story reached the Hacker News front page: marked urgent, advocates told on Slack"
+    ),
+    K.ANSWER_USED: lambda t, e, d: (
+        f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
+        f"{' (its link only)' if d.get('part') == 'link' else ''}"
     ),
 }
 

@@ -197,6 +197,7 @@
       [["r"], "Focus the reply box", !!replyBox()],
       [["n"], "Focus the internal note", !!noteBox()],
       [["m"], "Apply a macro: type to filter, ↑/↓ to choose, Enter to apply", !!macroForm()],
+      [[";"], "In the reply box: insert a saved reply (type to filter, Enter inserts)", !!replyBox()],
       [["j", "k"], "Next / previous row", rows().length > 0],
       [["Enter"], onQueue ? "Open the selected row (Play on a view)" : "Open the selected row", rows().length > 0],
       [["/"], "Search tickets", !!searchBox()],

@@ -59,6 +59,9 @@ DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=6
 # Each entry is named after its task (<app>.<task>, tests/test_task_names.py).
 CELERY_BEAT_SCHEDULE = {
     "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
+    # Answered tickets join the suggestions beside the composer (answers.index).
+    "answers.index": {"task": "answers.index", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),

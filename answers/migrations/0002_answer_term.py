@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('answers', '0001_initial'),
-        ('mentions', '0031_answer_used_event'),
+        ('mentions', '0031_answer_used_saved_reply'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -88,6 +88,7 @@ class MacroAction(models.Model):
         REMOVE_TAGS = "remove_tags", "Remove tags (space separated)"
         ADD_NOTE = "add_note", "Add internal note (template)"
         PREFILL_REPLY = "prefill_reply", "Prefill reply text (template)"
+        SAVED_REPLY = "saved_reply", "Prefill a saved reply (its title)"
         ASSIGN_TO_ME = "assign_to_me", "Assign to me"
         ASK_LINK = "ask_link", "Ask for a link (available as {link})"
         # "Expert responded" with the expert's public answer: that answer is the mention's first reply.

@@ -23,7 +23,7 @@ from mentions.services.events import (
     tags_remove,
 )
 from mentions.services.followups import followup_seen
-from mentions.services.macro_hooks import macro_hooks_run
+from mentions.services.macro_hooks import macro_hooks_run, saved_reply_text
 from mentions.services.macro_needs import macro_summary
 from mentions.services.sla import ticket_breach_on_reply
 from mentions.services.watching import thread_watch_after_reply
@@ -240,6 +240,14 @@ def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[st
     elif kind == MacroAction.Kind.PREFILL_REPLY:
         ticket.reply_draft = draft_append(ticket.reply_draft, template_render(action.value, context))
         event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=user)
+        return True
+    elif kind == MacroAction.Kind.SAVED_REPLY:
+        text = saved_reply_text(ticket=ticket, title=action.value.strip(), link=context.get("link", ""))
+        if text is None:
+            # Inside the macro's transaction: nothing it did before this action stays.
+            raise ValidationError(f"The saved reply “{action.value.strip()}” is gone or inactive: nothing was applied.")
+        ticket.reply_draft = draft_append(ticket.reply_draft, text)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=user, via=action.value.strip())
         return True
     elif kind == MacroAction.Kind.ASSIGN_TO_ME and ticket.assignee_id != user.pk:
         previous = ticket.assignee.get_username() if ticket.assignee else None

@@ -36,3 +36,21 @@ def macro_hooks_run(
         for hook in macro_hooks
         if (notice := hook(ticket=ticket, macro=macro, user=user, link=link, expert_id=expert_id))
     ]
+
+
+class SavedReplyText(Protocol):
+    """The text of the saved reply titled `title`, filled for `ticket` (answers registers it), or None when no
+    active saved reply has that title. `link` is the link the macro asked for, or ""."""
+
+    def __call__(self, *, ticket: Ticket, title: str, link: str) -> str | None: ...
+
+
+saved_reply_texts: Hooks[SavedReplyText] = Hooks(SavedReplyText)
+
+
+def saved_reply_text(*, ticket: Ticket, title: str, link: str = "") -> str | None:
+    for hook in saved_reply_texts:
+        text = hook(ticket=ticket, title=title, link=link)
+        if text is not None:
+            return text
+    return None

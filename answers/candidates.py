@@ -1,0 +1,123 @@
+"""The first pass of the suggestions: the few hundred answers worth ranking, out of all of them.
+
+PostgreSQL: the answers holding any of the question's rarer stems (the `words` GIN index of migration 0003),
+ordered by how much of the question's weight they hold, and the answers whose title is alike in spelling
+(pg_trgm on the title's trigram index). Common stems are left to the second pass: a stem found in a third of
+the answers would make the first pass read a third of the table and tells little about which is right.
+
+SQLite (the embedded default, a small desk): the newest answers holding any of the rarer stems, by LIKE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+
+from answers.index import SPAM_TAG
+from answers.models import Answer
+from mentions.models import Ticket
+
+LIMIT = 200
+TITLE_LIMIT = 20
+MATCH_BUDGET = 40_000  # answers the rarer stems may match together before a common one is left out
+MIN_STEMS = 3
+TITLE_SIMILAR = 0.3  # pg_trgm's default threshold for `%`
+FIELDS = (
+    "ticket_id",
+    "platform",
+    "title",
+    "reply",
+    "reply_permalink",
+    "link",
+    "answered_by",
+    "answered_at",
+    "title_terms",
+    "question_terms",
+    "asked_terms",
+    "reply_terms",
+    "uses",
+)
+
+
+@dataclass(frozen=True)
+class Weighted:
+    term: str
+    df: int
+    idf: float
+
+
+def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:
+    """Candidate answers (merged tickets and spam left out) and, on PostgreSQL, each one's title likeness."""
+    rare = _rarer(terms)
+    ids = _pg_ids(rare, title, exclude) if connection.vendor == "postgresql" else _sqlite_ids(rare, exclude)
+    if not ids:
+        return [], {}
+    spam = Ticket.tags.through.objects.filter(ticket_id=OuterRef("ticket_id"), tag__name=SPAM_TAG)
+    rows = list(
+        Answer.objects.filter(pk__in=ids, ticket__merged_into__isnull=True)
+        .exclude(Exists(spam))
+        .select_related("answered_by")
+        .only(*FIELDS, "answered_by__first_name", "answered_by__last_name", "answered_by__username")
+    )
+    return rows, (_title_likeness([r.pk for r in rows], title) if title and connection.vendor == "postgresql" else {})
+
+
+def _rarer(terms: Sequence[Weighted]) -> list[Weighted]:
+    """The rarest stems whose matches add up to at most MATCH_BUDGET answers (at least MIN_STEMS of them)."""
+    out: list[Weighted] = []
+    total = 0
+    for w in sorted(terms, key=lambda w: w.df):
+        if len(out) >= MIN_STEMS and total + w.df > MATCH_BUDGET:
+            break
+        out.append(w)
+        total += w.df
+    return out
+
+
+def _pg_ids(rare: Sequence[Weighted], title: str, exclude: Sequence[int]) -> list[int]:
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if rare:
+            # Each stem is a bound parameter: `to_tsquery('simple', quote_literal(…))` keeps a stem that holds
+            # tsquery syntax (a "!" or ":") from being read as an operator.
+            one = "to_tsquery('simple', quote_literal(%s))"
+            weight = " + ".join(f"(words @@ {one})::int * %s" for _ in rare)
+            cursor.execute(
+                f"SELECT ticket_id FROM answers_answer WHERE words @@ ({' || '.join(one for _ in rare)}) "  # noqa: S608
+                f"AND NOT (ticket_id = ANY(%s)) ORDER BY {weight} DESC, answered_at DESC LIMIT %s",
+                [*(w.term for w in rare), list(exclude), *(p for w in rare for p in (w.term, w.idf)), LIMIT],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        if title.strip():
+            cursor.execute(
+                "SELECT ticket_id FROM answers_answer WHERE lower(title) %% lower(%s) AND NOT (ticket_id = ANY(%s)) "
+                "ORDER BY similarity(lower(title), lower(%s)) DESC LIMIT %s",
+                [title, list(exclude), title, TITLE_LIMIT],
+            )
+            ids += [row[0] for row in cursor.fetchall() if row[0] not in ids]
+    return ids
+
+
+def _title_likeness(ids: list[int], title: str) -> dict[int, float]:
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ticket_id, similarity(lower(title), lower(%s)) FROM answers_answer WHERE ticket_id = ANY(%s)",
+            [title, ids],
+        )
+        return {pk: float(sim) for pk, sim in cursor.fetchall()}
+
+
+def _sqlite_ids(rare: Sequence[Weighted], exclude: Sequence[int]) -> list[int]:
+    if not rare:
+        return []
+    match = Q()
+    for w in rare:
+        for field in ("title_terms", "question_terms", "asked_terms", "reply_terms"):
+            match |= Q(**{f"{field}__contains": w.term})
+    qs = Answer.objects.filter(match).exclude(pk__in=exclude).order_by("-answered_at")
+    return list(qs.values_list("pk", flat=True)[: LIMIT * 5])

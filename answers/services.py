@@ -1,0 +1,76 @@
+"""What advocates do with answers: use an earlier answer in a reply, insert a saved reply.
+
+Using an earlier answer is remembered three ways: a line in this ticket's history ("Ada used the earlier
+answer on #812"), the answer's `uses` (it ranks higher next time), and this ticket's question words added to
+the answer's `asked_terms`, so the next person who asks in these words finds it too. Each counts once per
+ticket: inserting the same answer twice into one draft is one use.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from answers.index import answer_words, terms_count_add
+from answers.models import Answer, SavedReply
+from answers.saved_replies import saved_reply_fill
+from answers.suggestions import ticket_question
+from answers.terms import text_terms
+from mentions.models import Ticket, TicketEvent
+from mentions.services.events import event_record
+
+PART_REPLY = "reply"
+PART_LINK = "link"
+ASKED_MAX_STEMS = 400  # other wordings kept per answer: the newest questions' stems
+
+
+def answer_use(*, ticket: Ticket, source_id: int, user: Any, part: str = PART_REPLY) -> str:
+    """The text to put in `ticket`'s draft from the answer on ticket `source_id` (its reply, or only its link);
+    Answer.DoesNotExist if that ticket has no answer (any more)."""
+    with transaction.atomic():
+        answer = Answer.objects.select_for_update().get(pk=source_id)
+        text = answer.link if part == PART_LINK and answer.link else answer.reply
+        used = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED, data__source=source_id)
+        if used.exists():
+            return text
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.ANSWER_USED,
+            actor=user,
+            source=source_id,
+            part=part,
+            link=answer.link,
+        )
+        _asked_add(answer, ticket)
+    return text
+
+
+def _asked_add(answer: Answer, ticket: Ticket) -> None:
+    """uses + 1, and this ticket's question stems joined to the answer's other wordings (and counted)."""
+    before = answer_words(answer)
+    title, body = ticket_question(ticket)
+    asked = (answer.asked_terms.split() + text_terms(f"{title}\n{body}"))[-ASKED_MAX_STEMS:]
+    answer.asked_terms = " ".join(asked)
+    answer.uses = F("uses") + 1
+    answer.save(update_fields=["asked_terms", "uses", "indexed_at"])
+    after = answer_words(answer)
+    if after - before:
+        terms_count_add(Counter(after - before), +1)
+    if before - after:  # stems that only the oldest wordings held, now dropped
+        terms_count_add(Counter(before - after), -1)
+
+
+def saved_reply_used(reply: SavedReply) -> None:
+    SavedReply.objects.filter(pk=reply.pk).update(uses=F("uses") + 1)
+
+
+def saved_reply_for_macro(*, ticket: Ticket, title: str, link: str) -> str | None:
+    """A macro's "Prefill a saved reply" action: the active saved reply of that title, filled for the ticket."""
+    reply = SavedReply.objects.filter(title__iexact=title, is_active=True).first()
+    if reply is None:
+        return None
+    saved_reply_used(reply)
+    return saved_reply_fill(reply.body, ticket=ticket, link=link)

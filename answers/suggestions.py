@@ -1,0 +1,139 @@
+"""Earlier answers for a ticket: the answered tickets whose question (and our answer) most resemble this one.
+
+Two passes. The first (answers.candidates) finds a few hundred answers holding the question's rarer stems or a
+title alike in spelling. The second ranks them here with BM25F, the classic ranking of search engines: each
+stem of the question counts by how rare it is among all answers (a word every ticket has, "pipeline" on a CI
+product, counts little; "artifact" or "403" counts much), by how often the answer holds it, more in the title
+than in the question and more in the question than in our reply, less in a long text than in a short one.
+Then a title alike in spelling (pg_trgm similarity, PostgreSQL only) and an answer advocates used before
+(`uses`, which also adds that later question's words as `asked_terms`) move an answer up.
+
+What a plain full-text OR query misses and this does not: it ranks by how many words match, so three common
+words outweigh one telling word, and a long answer outweighs a short one (figures: bench/README.md, Answers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from answers.candidates import Weighted, first_pass
+from answers.models import Answer, Term
+from answers.terms import query_terms, text_terms
+from channels.models import Channel
+from mentions.models import Message, Ticket
+
+LIMIT = 5
+FIELD_WEIGHTS = {"title_terms": 3.0, "question_terms": 1.5, "asked_terms": 1.5, "reply_terms": 1.0}
+K1 = 1.2
+B = 0.5
+AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, question 1.5 * 20, reply 20
+TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
+USES_WEIGHT = 0.15
+MIN_SHARED = 2  # stems an answer must share with the question, unless its title is alike
+MIN_TITLE_ALIKE = 0.5
+WHY_WORDS = 5
+
+
+@dataclass
+class Suggestion:
+    answer: Answer
+    score: float
+    why: list[str] = field(default_factory=list)
+
+    @property
+    def ticket_id(self) -> int:
+        return self.answer.ticket_id
+
+    @property
+    def answered_by(self) -> str:
+        user = self.answer.answered_by
+        return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+    @property
+    def answered_at(self) -> datetime:
+        return self.answer.answered_at
+
+    @property
+    def platform_label(self) -> str:
+        kinds = dict(Channel.Kind.choices)
+        return str(kinds.get(self.answer.platform, self.answer.platform))
+
+
+def ticket_question(ticket: Ticket) -> tuple[str, str]:
+    """The ticket's title (subject or thread title) and its first mention's text."""
+    first = (
+        Message.objects.filter(ticket=ticket, kind=Message.Kind.INBOUND)
+        .order_by("platform_created_at", "pk")
+        .only("title", "body")
+        .first()
+    )
+    return (ticket.subject or (first.title if first else "")), (first.body if first else "")
+
+
+def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion]:
+    title, body = ticket_question(ticket)
+    return text_suggestions(title, body, exclude=[ticket.pk], limit=limit)
+
+
+def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT) -> list[Suggestion]:
+    words = _words(title + "\n" + body)
+    terms = _weighted(list(words))
+    if not terms:
+        return []
+    candidates, alike = first_pass(terms, title, exclude)
+    ranked = [s for s in (_score(a, terms, words, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
+    ranked.sort(key=lambda s: (-s.score, -s.answer.answered_at.timestamp()))
+    return ranked[:limit]
+
+
+def _words(text: str) -> dict[str, str]:
+    """The question's stems, each with the first word that gave it (what "why" shows)."""
+    out: dict[str, str] = {}
+    for stem in query_terms(text):
+        out.setdefault(stem, stem)
+    for word in text.replace("\u2019", "'").split():
+        for stem in text_terms(word):
+            if stem in out and out[stem] == stem:
+                out[stem] = word.strip(".,;:!?()[]{}\"'`").casefold()
+    return out
+
+
+def _weighted(stems: list[str]) -> list[Weighted]:
+    """Each stem with its count among the answers and its weight; stems no answer holds are dropped."""
+    counts = dict(Term.objects.filter(term__in=[*stems, ""]).values_list("term", "df"))
+    total = counts.get("", 0)
+    out = []
+    for stem in stems:
+        df = counts.get(stem, 0)
+        if df > 0:
+            out.append(Weighted(stem, df, math.log(1 + (total - df + 0.5) / (df + 0.5))))
+    return out
+
+
+def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], alike: float) -> Suggestion | None:
+    tf: Counter[str] = Counter()
+    length = 0.0
+    for name, weight in FIELD_WEIGHTS.items():
+        stems = getattr(answer, name).split()
+        length += weight * len(stems)
+        for stem in stems:
+            tf[stem] += weight  # type: ignore[assignment]
+    norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
+    parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
+    if len(parts) < MIN_SHARED and alike < MIN_TITLE_ALIKE:
+        return None
+    score = sum(p for p, _ in parts)
+    if alike >= 0.3:
+        score += TITLE_WEIGHT * alike
+    score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
+    parts.sort(key=lambda pw: -pw[0])
+    why = [f"shares: {', '.join(words.get(w.term, w.term) for _, w in parts[:WHY_WORDS])}"] if parts else []
+    if alike >= 0.3:
+        why.append(f"title alike ({round(alike * 100)}%)")
+    if answer.uses:
+        why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")
+    return Suggestion(answer=answer, score=round(score, 3), why=why)

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from answers.index import answers_index, answers_prune
+
+
+@shared_task(name="answers.index", ignore_result=True)
+def index() -> int:
+    """Answered tickets join the suggestions within a minute (answers.index; safe to run twice at once)."""
+    return answers_index()
+
+
+@shared_task(name="answers.prune", ignore_result=True)
+def prune() -> int:
+    """Tickets merged or marked spam since they were indexed leave the index (and the stems' counts)."""
+    return answers_prune()

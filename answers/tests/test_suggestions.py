@@ -1,0 +1,196 @@
+"""Earlier answers beside the composer: what is indexed, how they rank, what using one records, the panel.
+No platform is called: tickets and our replies are stored as the ingest stores them (mentions factories)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from answers.index import answers_index, answers_prune
+from answers.models import Answer, SavedReply, Term
+from answers.suggestions import text_suggestions, ticket_suggestions
+from mentions.models import Message, Tag, Ticket, TicketEvent
+from mentions.tests.factories import MessageFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def answered(title: str, question: str, reply: str, *, user=None, **ticket) -> Ticket:
+    t = TicketFactory(subject=title, status=Ticket.Status.SOLVED, **ticket)
+    t.first_reply_at = t.requested_at + timedelta(hours=1)
+    t.save()
+    MessageFactory(ticket=t, title=title, body=question)
+    MessageFactory(ticket=t, kind=Message.Kind.OUR_REPLY, body=reply, author_user=user,
+                   platform_created_at=t.first_reply_at, permalink=f"https://forum.example.com/t/{t.pk}/2")  # fmt: skip
+    return t
+
+
+def asking(title: str, question: str) -> Ticket:
+    t = TicketFactory(subject=title)
+    MessageFactory(ticket=t, title=title, body=question)
+    return t
+
+
+@pytest.fixture
+def library():
+    return {
+        "artifacts": answered(
+            "Artifacts expire too early",
+            "Our job artifacts vanish after a day, how do we keep them longer?",
+            "Set expire_in on the job's artifacts: https://docs.example.com/ci/artifacts#expire_in",
+        ),
+        "cache": answered(
+            "Pipeline cache is never restored",
+            "The pipeline cache key changes on every run so nothing is restored.",
+            "Use cache:key:files with your lock file: https://docs.example.com/ci/caching",
+        ),
+        "runner": answered(
+            "Job stuck pending",
+            "My pipeline job is stuck pending forever, no runner picks it up.",
+            "No runner has the job's tags: add the tag to a runner or untag the job. https://docs.example.com/runner/tags",
+        ),
+    }
+
+
+def test_answered_tickets_are_indexed_once_and_others_are_not(library):
+    merged = answered("Artifacts gone", "artifacts expire", "see docs https://docs.example.com/a")
+    merged.merged_into = library["cache"]
+    merged.save()
+    spam = answered("Cheap artifacts", "buy artifacts", "no https://spam.example.com")
+    spam.tags.add(Tag.objects.get_or_create(name="spam")[0])
+    closed = TicketFactory(subject="Closed without a reply", status=Ticket.Status.SOLVED)
+    closed.first_reply_at = closed.requested_at  # marked replied elsewhere, nothing of ours to show
+    closed.save()
+    MessageFactory(ticket=closed, body="artifacts expire")
+
+    assert answers_index() == 3
+    assert answers_index() == 0  # nothing twice
+    assert set(Answer.objects.values_list("pk", flat=True)) == {t.pk for t in library.values()}
+    assert Term.objects.get(term="").df == 3
+    assert Term.objects.get(term="artifact").df == 1
+    a = Answer.objects.get(pk=library["artifacts"].pk)
+    assert a.link == "https://docs.example.com/ci/artifacts#expire_in"
+    assert a.reply_permalink.startswith("https://forum.example.com/t/")
+
+
+def test_a_later_reply_with_the_link_is_the_answer_over_a_first_holding_reply():
+    t = answered("Registry 403", "docker push gives 403 denied", "Looking into it!")
+    MessageFactory(ticket=t, kind=Message.Kind.OUR_REPLY, body="Fixed by https://docs.example.com/registry/auth",
+                   platform_created_at=t.requested_at + timedelta(hours=2))  # fmt: skip
+    answers_index()
+    assert Answer.objects.get(pk=t.pk).reply.startswith("Fixed by")
+
+
+def test_the_right_answer_comes_first_and_says_why(library):
+    answers_index()
+    t = asking("artifacts disappear", "Why do artifacts from my build expire after 24 hours?")
+    found = ticket_suggestions(t)
+    assert found[0].ticket_id == library["artifacts"].pk
+    assert found[0].why[0].startswith("shares: ")
+    assert "artifacts" in found[0].why[0]
+    assert found[0].answer.link == "https://docs.example.com/ci/artifacts#expire_in"
+
+
+def test_a_rare_word_outweighs_common_ones():
+    # Both earlier tickets share three words with the question ("pipeline", "job", "fail" on every CI ticket);
+    # only one shares the telling word.
+    common = [answered(f"Pipeline job fails {n}", "pipeline job fails again", f"Retry the pipeline job {n}")
+              for n in range(30)]  # fmt: skip
+    telling = answered("Pipeline job fails", "job fails with OOMKilled", "Raise the memory limit of the job")
+    answers_index()
+    found = text_suggestions("", "pipeline job fails: OOMKilled in the logs")
+    assert found[0].ticket_id == telling.pk
+    assert {s.ticket_id for s in found[1:]} <= {t.pk for t in common}
+
+
+def test_merged_and_spam_after_indexing_are_not_suggested_and_pruned(library):
+    answers_index()
+    library["artifacts"].merged_into = library["cache"]
+    library["artifacts"].save()
+    assert library["artifacts"].pk not in {s.ticket_id for s in text_suggestions("artifacts", "artifacts expire")}
+    assert answers_prune() == 1
+    assert Term.objects.get(term="").df == 2
+    assert Term.objects.get(term="artifact").df == 0
+
+
+def test_the_ticket_itself_is_never_its_own_suggestion(library):
+    answers_index()
+    assert library["cache"].pk not in {s.ticket_id for s in ticket_suggestions(library["cache"])}
+
+
+def test_using_an_answer_records_it_and_ranks_it_higher(library, advocate_client):
+    answers_index()
+    twin = answered("Runner never picks the job", "my pipeline job is stuck, runner idle", "Check the runner tags")
+    answers_index()
+    t = asking("job waits forever", "pipeline job stuck, what is wrong with the runner?")
+    before = [s.ticket_id for s in ticket_suggestions(t)]
+    used = next(pk for pk in before if pk in (library["runner"].pk, twin.pk) and pk != before[0])
+
+    response = advocate_client.post(
+        f"/answers/tickets/{t.pk}/use/", {"source": used, "part": "reply"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["text"] == Answer.objects.get(pk=used).reply
+    advocate_client.post(f"/answers/tickets/{t.pk}/use/", {"source": used}, HTTP_ACCEPT="application/json")
+    event = TicketEvent.objects.get(ticket=t, kind=TicketEvent.Kind.ANSWER_USED)  # once, though used twice
+    assert event.actor == advocate_client.user and event.data["source"] == used
+    answer = Answer.objects.get(pk=used)
+    assert answer.uses == 1
+    assert "wait" in answer.asked_terms.split()  # this ticket's words join the answer's
+    assert ticket_suggestions(t)[0].ticket_id == used
+    page = advocate_client.get(f"/tickets/{t.pk}/?history=1")
+    assert f"used the earlier answer on #{used}" in page.content.decode()
+
+
+def test_without_javascript_the_answer_joins_the_draft(library, advocate_client):
+    answers_index()
+    t = asking("artifacts expire", "artifacts expire early")
+    t.reply_draft = "Hi there,"
+    t.save()
+    response = advocate_client.post(
+        f"/answers/tickets/{t.pk}/use/", {"source": library["artifacts"].pk, "part": "link"}
+    )
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.reply_draft == "Hi there,\n\nhttps://docs.example.com/ci/artifacts#expire_in"
+    assert advocate_client.post(f"/answers/tickets/{t.pk}/use/", {"source": 999999}).status_code == 302
+    assert (
+        advocate_client.post(
+            f"/answers/tickets/{t.pk}/use/", {"source": 999999}, HTTP_ACCEPT="application/json"
+        ).status_code
+        == 404
+    )
+
+
+def test_the_panel_escapes_text_and_costs_the_same_for_more_answers(library, advocate_client):
+    evil = answered("<script>alert(1)</script> artifacts", "artifacts <img src=x onerror=alert(1)>",
+                    "artifacts expire: javascript:alert(1) <b>bold</b>")  # fmt: skip
+    answers_index()
+    t = asking("artifacts expire", "artifacts expire early")
+    url = f"/tickets/{t.pk}/panels/answers/"
+    html = advocate_client.get(url).content.decode()
+    assert f"#{library['artifacts'].pk}" in html and f"#{evil.pk}" in html
+    assert "<script>alert" not in html and "<b>bold" not in html and "&lt;script&gt;" in html
+    with CaptureQueriesContext(connection) as few:
+        advocate_client.get(url)
+    for n in range(10):
+        answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
+    SavedReply.objects.bulk_create([SavedReply(title=f"Reply {n}", body="Hi {requester}") for n in range(10)])
+    answers_index()
+    with CaptureQueriesContext(connection) as more:
+        response = advocate_client.get(url)
+    assert response.content.decode().count('data-testid="answer-suggestion"') == 5
+    assert len(more) == len(few)
+
+
+def test_nothing_alike_says_so(library, advocate_client):
+    answers_index()
+    t = asking("Billing address", "How do I change the billing address on my invoice?")
+    assert ticket_suggestions(t) == []
+    assert (
+        "No earlier answer looks like this question."
+        in advocate_client.get(f"/tickets/{t.pk}/panels/answers/").content.decode()
+    )

@@ -1,0 +1,53 @@
+"""GET /api/tickets/{id}/suggestions/: the panel's suggestions, best first, for a token of someone who works
+the queue; the schema names the path."""
+
+import pytest
+from django.test import Client
+
+from answers.index import answers_index
+from answers.tests.test_suggestions import answered, asking
+from api.tokens import token_create
+from mentions.tests.factories import AdvocateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user, scope: str = "read") -> Client:
+    secret = token_create(user=user, name="t", scope=scope, days=1)[1]
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
+def test_suggestions_best_first_with_reply_and_why():
+    ada = AdvocateFactory(first_name="Ada", last_name="L")
+    right = answered("Artifacts expire too early", "job artifacts vanish after a day",
+                     "Set expire_in: https://docs.example.com/ci/artifacts", user=ada)  # fmt: skip
+    other = answered("Artifacts upload fails", "artifacts upload fails after one day: 413", "Raise the max artifacts size")
+    answers_index()
+    t = asking("artifacts expire", "Why do my artifacts expire after one day?")
+
+    body = _client(AdvocateFactory()).get(f"/api/tickets/{t.pk}/suggestions/").json()
+    results = body["results"]
+    assert [r["ticket"] for r in results][:2] == [right.pk, other.pk]
+    assert results[0]["score"] > results[1]["score"]
+    assert results[0]["reply"] == {
+        "text": "Set expire_in: https://docs.example.com/ci/artifacts",
+        "permalink": f"https://forum.example.com/t/{right.pk}/2",
+    }
+    assert results[0]["link"] == "https://docs.example.com/ci/artifacts"
+    assert results[0]["answered_by"] == "Ada L"
+    assert results[0]["why"][0].startswith("shares: ") and "expire" in results[0]["why"][0]
+
+
+def test_refused_without_the_queue_right_and_404_for_no_ticket():
+    t = asking("artifacts expire", "artifacts")
+    assert _client(UserFactory()).get(f"/api/tickets/{t.pk}/suggestions/").status_code == 403
+    assert _client(AdvocateFactory()).get("/api/tickets/999999/suggestions/").status_code == 404
+    assert Client().get(f"/api/tickets/{t.pk}/suggestions/").status_code in (401, 403)
+
+
+def test_the_schema_describes_it(advocate_client):
+    schema = advocate_client.get("/api/schema/?format=json").json()
+    get = schema["paths"]["/api/tickets/{id}/suggestions/"]["get"]
+    item = schema["components"]["schemas"]["Suggestion"]["properties"]
+    assert get["operationId"] == "tickets_suggestions"
+    assert {"ticket", "score", "reply", "why"} <= set(item)

@@ -1,0 +1,178 @@
+// The Answers panel (templates/answers/_answers.html): its buttons put an earlier answer or a saved reply where
+// the cursor is in the reply box, and `;` typed at the start of a word in the reply box opens the saved
+// replies picker (type to filter, ↑/↓ to choose, Enter inserts, Esc closes and types nothing). Without
+// JavaScript the same buttons are forms that add the text to the draft. Texts are set as text, never as HTML.
+(() => {
+  "use strict";
+
+  const keys = window.deskKeys;
+  let picker = null;
+  let caret = null; // where `;` was typed: the picker inserts there
+
+  function replyBox() {
+    return document.querySelector("#composer-reply textarea[name=body]");
+  }
+
+  function insert(text) {
+    const box = replyBox();
+    if (!box || !text) return;
+    const at = caret !== null ? caret : box.selectionStart ?? box.value.length;
+    const end = caret !== null ? caret : box.selectionEnd ?? at;
+    caret = null;
+    const before = box.value.slice(0, at);
+    const gap = before && !/\s$/.test(before) ? " " : "";
+    box.value = before + gap + text + box.value.slice(end);
+    box.focus();
+    const start = at + gap.length;
+    // A {link} left in the text is selected: the advocate types the link over it.
+    const link = text.indexOf("{link}");
+    if (link >= 0) box.setSelectionRange(start + link, start + link + "{link}".length);
+    else box.setSelectionRange(start + text.length, start + text.length);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function post(form, part) {
+    const body = new FormData(form);
+    if (part) body.set("part", part);
+    return fetch(form.action, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" });
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!replyBox()) return; // no reply box on this page: the form's own way (into the draft)
+    if (form.matches("form[data-saved-insert]")) {
+      event.preventDefault();
+      insert(form.querySelector("template[data-saved-text]").content.textContent);
+      post(form).catch(() => {}); // only counts the use
+    } else if (form.matches("form[data-answer-use]")) {
+      event.preventDefault();
+      const part = event.submitter ? event.submitter.value : "reply";
+      post(form, part)
+        .then((r) => r.json())
+        .then((data) => {
+          if (data.text) insert(data.text);
+          else if (data.error) form.insertAdjacentText("afterend", data.error);
+        })
+        .catch(() => form.submit());
+    }
+  });
+
+  // The panel's own search box filters its list.
+  document.addEventListener("input", (event) => {
+    if (event.target.matches && event.target.matches("[data-saved-search]")) {
+      const words = event.target.value.toLowerCase().trim();
+      const items = [...document.querySelectorAll("#saved-list [data-saved]")];
+      let shown = 0;
+      items.forEach((li) => {
+        const hit = !words || (li.dataset.words + " " + li.textContent.toLowerCase()).includes(words);
+        li.hidden = !hit;
+        shown += hit ? 1 : 0;
+      });
+      const empty = document.querySelector("[data-saved-empty]");
+      if (empty) empty.hidden = shown > 0;
+    }
+  });
+
+  // --- ; in the reply box: the saved replies picker -------------------------------------------------
+  function savedItems() {
+    return [...document.querySelectorAll("#saved-list [data-saved]")].map((li) => ({
+      form: li.querySelector("form"),
+      title: li.querySelector("strong").textContent,
+      words: li.dataset.words + " " + li.querySelector("template").content.textContent.toLowerCase(),
+      text: li.querySelector("template").content.textContent,
+    }));
+  }
+
+  function buildPicker() {
+    const { box, open } = keys.dialog("saved-replies-picker", "Insert a saved reply");
+    box.classList.add("keys-picker");
+    const filter = keys.el("input", {
+      type: "text",
+      role: "combobox",
+      "aria-label": "Filter saved replies",
+      "aria-controls": "saved-picker-list",
+      "aria-expanded": "true",
+      autocomplete: "off",
+      placeholder: "Type to filter saved replies",
+    });
+    const list = keys.el("ul", { role: "listbox", id: "saved-picker-list", "aria-label": "Saved replies" });
+    const empty = keys.el("p", { class: "muted" }, "No saved reply matches.");
+    const hint = keys.el("p", { class: "muted" }, "↑/↓ choose · Enter inserts · Esc closes");
+    box.append(filter, list, empty, hint);
+    picker = { box, open, filter, list, empty, items: [] };
+    filter.addEventListener("input", render);
+    filter.addEventListener("keydown", (event) => {
+      if (event.isComposing) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        move(event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        const active = list.querySelector("[aria-selected=true]");
+        if (active) choose(Number(active.dataset.index));
+      }
+    });
+    list.addEventListener("click", (event) => {
+      const option = event.target.closest("[role=option]");
+      if (option) choose(Number(option.dataset.index));
+    });
+    // Closed without a choice (Esc): nothing is typed, and the next insert goes where the cursor is then.
+    box.addEventListener("close", () => {
+      caret = null;
+    });
+  }
+
+  function render() {
+    const words = picker.filter.value.toLowerCase().trim();
+    picker.list.replaceChildren();
+    picker.items.forEach((item, index) => {
+      if (words && !item.words.includes(words) && !item.title.toLowerCase().includes(words)) return;
+      const option = keys.el("li", { role: "option", id: `saved-pick-${index}`, "aria-selected": "false" });
+      option.dataset.index = String(index);
+      option.append(keys.el("strong", {}, item.title), keys.el("span", { class: "muted" }, " " + item.text.slice(0, 120)));
+      picker.list.appendChild(option);
+    });
+    const first = picker.list.querySelector("[role=option]");
+    if (first) select(first);
+    picker.empty.hidden = !!first;
+  }
+
+  function select(option) {
+    picker.list.querySelectorAll("[aria-selected=true]").forEach((o) => o.setAttribute("aria-selected", "false"));
+    option.setAttribute("aria-selected", "true");
+    picker.filter.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    const options = [...picker.list.querySelectorAll("[role=option]")];
+    if (!options.length) return;
+    const at = options.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    select(options[(at + step + options.length) % options.length]);
+  }
+
+  function choose(index) {
+    const item = picker.items[index];
+    picker.box.close();
+    if (!item) return;
+    insert(item.text);
+    post(item.form).catch(() => {});
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const box = replyBox();
+    if (event.key !== ";" || event.target !== box || event.ctrlKey || event.metaKey || event.altKey) return;
+    const before = box.value.slice(0, box.selectionStart);
+    if (before && !/\s$/.test(before)) return; // "a;b" is punctuation, not the picker
+    const items = savedItems();
+    if (!items.length || !keys) return;
+    event.preventDefault();
+    caret = box.selectionStart;
+    if (!picker) buildPicker();
+    picker.items = items;
+    picker.filter.value = "";
+    render();
+    picker.open();
+    picker.filter.focus();
+  });
+})();
