@@ -46,7 +46,8 @@ FIELDS = (
 class Weighted:
     term: str
     df: int
-    idf: float
+    idf: float  # already lowered for a synonym's stem (answers.suggestions.SYNONYM_WEIGHT)
+    synonym: bool = False
 
 
 def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:

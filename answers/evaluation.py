@@ -107,8 +107,8 @@ def _naive(query: dict) -> list[int]:
     words = "replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT a.ticket_id FROM answers_answer a, {words} q WHERE {document} @@ q "  # noqa: S608 - no input
-            f"ORDER BY ts_rank_cd({document}, q) DESC, a.ticket_id LIMIT %s",
+            f"SELECT a.ticket_id FROM answers_answer a, (SELECT {words} AS q) w WHERE {document} @@ w.q "  # noqa: S608
+            f"ORDER BY ts_rank_cd({document}, w.q) DESC, a.ticket_id LIMIT %s",
             [query.get("title", "") + "\n" + query["question"], DEPTH],
         )
         return [row[0] for row in cursor.fetchall()]

@@ -77,3 +77,29 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.df}"
+
+
+class Synonyms(models.Model):
+    """Words and phrases that mean the same to the people who ask ("sign in, log in, login"; "purge, clean up,
+    delete"). A question holding one is also matched on the others, at half weight. Seeded with general
+    software-support vocabulary; a team adds its product's own ("MR, merge request")."""
+
+    words = models.TextField(
+        help_text="Comma-separated words or phrases that mean the same, e.g. sign in, log in, login."
+    )
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "synonyms"
+        verbose_name_plural = "synonyms"
+
+    def __str__(self) -> str:
+        return self.words[:80]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        phrases = [p.strip() for p in self.words.split(",") if p.strip()]
+        if len(phrases) < 2:
+            raise ValidationError({"words": "Give at least two words or phrases, separated by commas."})

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from answers.candidates import Weighted, first_pass
 from answers.models import Answer, Term
+from answers.synonyms import synonym_stems
 from answers.terms import query_terms, text_terms
 from channels.models import Channel
 from mentions.models import Message, Ticket
@@ -33,6 +34,7 @@ B = 0.5
 AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, question 1.5 * 20, reply 20
 TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
 USES_WEIGHT = 0.15
+SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the question's own
 MIN_SHARED = 2  # stems an answer must share with the question, unless its title is alike
 MIN_TITLE_ALIKE = 0.5
 WHY_WORDS = 5
@@ -81,7 +83,9 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 
 def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT) -> list[Suggestion]:
     words = _words(title + "\n" + body)
-    terms = _weighted(list(words))
+    synonyms = synonym_stems(text_terms(title + "\n" + body))
+    words.update(synonyms)
+    terms = _weighted(list(words)[: len(words) - len(synonyms)]) + _weighted(list(synonyms), synonym=True)
     if not terms:
         return []
     candidates, alike = first_pass(terms, title, exclude)
@@ -102,15 +106,18 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
-def _weighted(stems: list[str]) -> list[Weighted]:
+def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
     """Each stem with its count among the answers and its weight; stems no answer holds are dropped."""
+    if not stems:
+        return []
     counts = dict(Term.objects.filter(term__in=[*stems, ""]).values_list("term", "df"))
     total = counts.get("", 0)
     out = []
     for stem in stems:
         df = counts.get(stem, 0)
         if df > 0:
-            out.append(Weighted(stem, df, math.log(1 + (total - df + 0.5) / (df + 0.5))))
+            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            out.append(Weighted(stem, df, idf * SYNONYM_WEIGHT if synonym else idf, synonym))
     return out
 
 
@@ -131,7 +138,11 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
     parts.sort(key=lambda pw: -pw[0])
-    why = [f"shares: {', '.join(words.get(w.term, w.term) for _, w in parts[:WHY_WORDS])}"] if parts else []
+    own = [words.get(w.term, w.term) for _, w in parts if not w.synonym][:WHY_WORDS]
+    why = [f"shares: {', '.join(own)}"] if own else []
+    alike_words = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if w.synonym))[:WHY_WORDS]
+    if alike_words:
+        why.append(f"in other words: {', '.join(alike_words)}")
     if alike >= 0.3:
         why.append(f"title alike ({round(alike * 100)}%)")
     if answer.uses:
