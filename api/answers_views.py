@@ -14,7 +14,7 @@ from api.views import WORK, ApiView
 from mentions.models import Ticket
 
 Reply = inline_serializer("SuggestedReply", {"text": serializers.CharField(), "permalink": serializers.CharField()})
-SUGGESTION = {
+SUGGESTION: dict[str, serializers.Field] = {
     "ticket": serializers.IntegerField(help_text="The earlier ticket's id."),
     "score": serializers.FloatField(help_text="Higher is more alike; comparable within one answer only."),
     "reply": Reply,

@@ -21,7 +21,7 @@ def test_suggestions_best_first_with_reply_and_why():
     ada = AdvocateFactory(first_name="Ada", last_name="L")
     right = answered("Artifacts expire too early", "job artifacts vanish after a day",
                      "Set expire_in: https://docs.example.com/ci/artifacts", user=ada)  # fmt: skip
-    other = answered("Artifacts upload fails", "artifacts upload fails after one day: 413", "Raise the max artifacts size")
+    other = answered("Artifacts upload fails", "artifacts upload fails after one day: 413", "Raise the size limit")
     answers_index()
     t = asking("artifacts expire", "Why do my artifacts expire after one day?")
 
