@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from answers.models import SavedReply
+from answers.models import Answer, SavedReply, Synonyms
 from answers.saved_replies import saved_reply_lengths
 
 
@@ -31,3 +31,27 @@ class SavedReplyAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]  # admin: signed in
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Synonyms)
+class SynonymsAdmin(admin.ModelAdmin):
+    list_display = ["words", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["words"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    """What the suggestions read, to see why an answer is (or is not) offered. Kept by answers.index: read-only."""
+
+    list_display = ["ticket_id", "title", "platform", "answered_at", "uses"]
+    list_filter = ["platform"]
+    search_fields = ["title", "question", "reply"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Answer._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Answer | None = None) -> bool:
+        return False

@@ -35,7 +35,8 @@ AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, questi
 TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
 USES_WEIGHT = 0.15
 SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the question's own
-MIN_SHARED = 2  # stems an answer must share with the question, unless its title is alike
+MIN_SHARED = 2
+RELATIVE_FLOOR = 0.25  # stems an answer must share with the question, unless its title is alike
 MIN_TITLE_ALIKE = 0.5
 WHY_WORDS = 5
 
@@ -91,7 +92,8 @@ def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limi
     candidates, alike = first_pass(terms, title, exclude)
     ranked = [s for s in (_score(a, terms, words, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
     ranked.sort(key=lambda s: (-s.score, -s.answer.answered_at.timestamp()))
-    return ranked[:limit]
+    # Far below the best, an answer shares only a common word or two: noise beside the composer.
+    return [s for s in ranked[:limit] if s.score >= RELATIVE_FLOOR * ranked[0].score]
 
 
 def _words(text: str) -> dict[str, str]:
@@ -102,7 +104,7 @@ def _words(text: str) -> dict[str, str]:
     for word in text.replace("\u2019", "'").split():
         for stem in text_terms(word):
             if stem in out and out[stem] == stem:
-                out[stem] = word.strip(".,;:!?()[]{}\"'`").casefold()
+                out[stem] = word.strip(".,;:!?()[]{}\"'`@#").casefold()
     return out
 
 
@@ -138,7 +140,7 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
     parts.sort(key=lambda pw: -pw[0])
-    own = [words.get(w.term, w.term) for _, w in parts if not w.synonym][:WHY_WORDS]
+    own = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if not w.synonym))[:WHY_WORDS]
     why = [f"shares: {', '.join(own)}"] if own else []
     alike_words = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if w.synonym))[:WHY_WORDS]
     if alike_words:

@@ -65,6 +65,8 @@ class Command(BaseCommand):
         call_command("seed_demo_experts", stdout=self.stdout)
         # And people theirs: who among the week's authors the team knows, contributions, codes and gifts.
         call_command("seed_demo_people", stdout=self.stdout)
+        # And answers: questions answered weeks ago that this week asks again, saved replies, the index.
+        call_command("seed_demo_answers", stdout=self.stdout)
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
             f"channels, {Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} "

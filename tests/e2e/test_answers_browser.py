@@ -1,0 +1,66 @@
+"""The Answers panel in Chromium (issue 30): an earlier answer inserted where the cursor is, counted once in the
+history; `;` typed at the start of a word in the reply box opens the saved replies picker, which inserts the
+chosen reply filled for the ticket with {link} selected to type over; `;` inside a word is punctuation. The
+desk's own pages on a live server; no platform is called (the ticket's channel is Hacker News, which the desk
+does not post to)."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from answers.index import answers_index
+from answers.models import SavedReply
+from answers.tests.test_suggestions import answered
+from mentions.models import TicketEvent
+from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
+from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_play_browser import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_server):
+    AdvocateFactory(username="ada")
+    earlier = answered("Artifacts expire after a day", "job artifacts vanish after 24 hours",
+                       "Set expire_in on the job: https://docs.example.com/ci/artifacts#expire_in")  # fmt: skip
+    answers_index()
+    SavedReply.objects.create(title="Known issue", keywords="bug", body="Thanks {requester}, known issue: {link}.")
+    ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
+    MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        _log_in(page, live_server.url, "ada")
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+        panel = page.get_by_test_id("answers-panel")
+        suggestion = panel.get_by_test_id("answer-suggestion").first
+        expect(suggestion).to_contain_text(f"#{earlier.pk}")
+        expect(suggestion.get_by_test_id("answer-why")).to_contain_text("shares: artifacts")
+
+        box = page.locator("#composer-reply textarea[name=body]")
+        box.fill("Hi Dana, ")
+        suggestion.get_by_test_id("answer-insert-link").click()
+        expect(box).to_have_value("Hi Dana, https://docs.example.com/ci/artifacts#expire_in")
+        suggestion.get_by_test_id("answer-insert-link").click()  # twice in one draft: one use
+        expect(box).to_have_value(
+            "Hi Dana, https://docs.example.com/ci/artifacts#expire_in https://docs.example.com/ci/artifacts#expire_in"
+        )
+        box.fill("")
+        box.type("a;b ")  # inside a word: the character itself
+        expect(page.get_by_role("dialog", name="Insert a saved reply")).to_be_hidden()
+        box.press(";")
+        picker = page.get_by_role("dialog", name="Insert a saved reply")
+        expect(picker).to_be_visible()
+        page.keyboard.type("known")
+        expect(picker.get_by_role("option")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "e2e-saved-picker.png"))
+        page.keyboard.press("Enter")
+        expect(picker).to_be_hidden()
+        expect(box).to_have_value("a;b Thanks Dana, known issue: {link}.")
+        page.keyboard.type("https://gitlab.example.com/issues/1")  # {link} was selected: typed over
+        expect(box).to_have_value("a;b Thanks Dana, known issue: https://gitlab.example.com/issues/1.")
+        browser.close()
+
+    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED).count() == 1
+    assert SavedReply.objects.get().uses == 1
