@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, Q, Value
+from django.db.models import BooleanField, Q, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -20,7 +20,7 @@ from .base import RESULTS_PER_SOURCE, Found, Item, Spec, http_url, plain
 CANDIDATES = 200
 TITLE_WEIGHT = 3
 _STEM = re.compile(r"[^\W_]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def search(spec: Spec, terms: list[str]) -> Found:
@@ -34,7 +34,7 @@ def search(spec: Spec, terms: list[str]) -> Found:
         hit = RawSQL("words @@ to_tsquery('simple'::regconfig, %s)", [tsquery], output_field=BooleanField())
         pages = pages.alias(hit=hit).filter(hit=True)
     else:
-        padded = Concat(Value(" "), "terms", Value(" "))
+        padded = Concat(Value(" "), "terms", Value(" "), output_field=TextField())
         match = Q()
         for stem in stems:
             match |= Q(padded_terms__contains=f" {stem} ")
