@@ -26,6 +26,7 @@ urlpatterns = [
     path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
     path("people/", include("people.urls")),
+    path("answers/", include("answers.urls")),
     path("kpi/", include("metrics.urls")),
     path("api/", include("api.urls")),
     path("tokens/", api_pages.tokens, name="api-tokens"),
