@@ -31,3 +31,7 @@ class SavedReplyAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user  # type: ignore[assignment]  # admin: signed in
         super().save_model(request, obj, form, change)
+
+
+# The knowledge sources' admin, in its own module; imported here so the admin registers it.
+import answers.knowledge_admin  # noqa: E402,F401
