@@ -55,3 +55,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Answer | None = None) -> bool:
         return False
+
+
+# The knowledge sources' admin, in its own module; imported here so the admin registers it.
+import answers.knowledge_admin  # noqa: E402,F401

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from answers.index import answers_index, answers_prune
+from answers.knowledge.docs_index import docs_index_all
 
 
 @shared_task(name="answers.index", ignore_result=True)
@@ -13,3 +14,9 @@ def index() -> int:
 def prune() -> int:
     """Tickets merged or marked spam since they were indexed leave the index (and the stems' counts)."""
     return answers_prune()
+
+
+@shared_task(name="answers.docs_index", ignore_result=True)
+def index_docs() -> dict[str, int]:
+    """Revalidate our docs pages (a sitemap's new pages, then the oldest fetched): idempotent, hourly."""
+    return docs_index_all()

@@ -57,6 +57,12 @@
     }
   });
 
+  // Our knowledge sources' results: their link into the reply.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("[data-insert-link]");
+    if (button && replyBox()) insert(button.dataset.insertLink);
+  });
+
   // The panel's own search box filters its list.
   document.addEventListener("input", (event) => {
     if (event.target.matches && event.target.matches("[data-saved-search]")) {

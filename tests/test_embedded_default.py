@@ -140,6 +140,9 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(out["beat"]) == {
+        "answers.docs_index",
+        "answers.index",
+        "answers.prune",
         "api.webhooks_run",
         "channels.accounts_refresh",
         "intake.poll_due",

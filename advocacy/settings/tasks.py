@@ -121,4 +121,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 10},
     },
+    # Our docs for the knowledge panel: new sitemap pages, then the oldest revalidated (answers.knowledge).
+    "answers.docs_index": {
+        "task": "answers.docs_index",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
 }
