@@ -6,13 +6,12 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answers"
 
     def ready(self) -> None:
-        # The Answers panel beside the composer: after the requester card (people is installed first), before
-        # "Involve an expert" (experts comes after).
+        # The Answers panel beside the composer: right after the facts (order 10), before the requester card.
         from answers.services import saved_reply_for_macro
         from answers.views import TEMPLATE, answers_panel
         from mentions.panels import TicketPanel, ticket_panel_register
         from mentions.services.macro_hooks import saved_reply_texts
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel))
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel, order=10))
         # A macro's "Prefill a saved reply" action.
         saved_reply_texts.register(saved_reply_for_macro)

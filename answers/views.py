@@ -22,6 +22,7 @@ from mentions.services.actions import draft_append
 from mentions.views.access import work_queue
 
 TEMPLATE = "answers/_answers.html"
+SHORT_LIMIT = 1000
 SAVED_SHOWN = 200  # the picker searches these in the page; a team's library is rarely larger
 
 

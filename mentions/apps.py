@@ -26,7 +26,7 @@ class MentionsConfig(AppConfig):
         from mentions.facts_panel import facts_context
         from mentions.panels import TicketPanel, ticket_panel_register
 
-        ticket_panel_register(TicketPanel(template=FACTS_TEMPLATE, context=facts_context))
+        ticket_panel_register(TicketPanel(template=FACTS_TEMPLATE, context=facts_context, order=0))
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
         user_logged_in.connect(presence_name_remember, dispatch_uid="presence-name")

@@ -30,6 +30,9 @@ class PanelContext(Protocol):
 class TicketPanel:
     template: str
     context: PanelContext
+    # Where it stands in the side column: lower first, then in registration order (installed apps' order).
+    # The facts are 0; answers' panel takes 10 so the earlier answers sit near the top, beside the composer.
+    order: int = 50
 
 
 _panels: list[TicketPanel] = []
@@ -39,6 +42,7 @@ def ticket_panel_register(panel: TicketPanel) -> None:
     hook_check(PanelContext, panel.context)
     if panel not in _panels:
         _panels.append(panel)
+        _panels.sort(key=lambda p: p.order)  # stable: equal orders keep their registration order
 
 
 def ticket_panels(request: Any, ticket: Any, forms: dict) -> tuple[list[str], dict[str, Any]]:
