@@ -24,6 +24,7 @@ ENDPOINTS = {
     "/api/tickets/",
     "/api/tickets/{id}/",
     "/api/tickets/{id}/assignee/",
+    "/api/tickets/{id}/suggestions/",
     "/api/tickets/{id}/macros/",
     "/api/tickets/{id}/notes/",
     "/api/tickets/{id}/replies/",
