@@ -3,8 +3,8 @@ answers.candidates).
 
 `words`: a STORED generated tsvector of the stems answers.terms wrote (the 'simple' configuration: the
 stems are already stemmed in Python, the same way on both databases), with a GIN index, so the first pass
-finds the answers holding a question's rarer words without reading the table. The title's trigram index
-(pg_trgm) finds titles alike in spelling ("pipline", "sign-in") that share no whole word.
+finds the answers holding a question's rarer words without reading the table. pg_trgm's similarity() ranks the
+candidates' titles alike in spelling ("pipline", "sign-in"); no trigram index: the candidates are found by pk.
 """
 
 from django.db import migrations
@@ -17,10 +17,8 @@ FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"ALTER TABLE answers_answer ADD COLUMN words tsvector GENERATED ALWAYS AS ({WORDS}) STORED",
     "CREATE INDEX answer_words_idx ON answers_answer USING gin (words)",
-    "CREATE INDEX answer_title_trgm_idx ON answers_answer USING gin (lower(title) gin_trgm_ops)",
 ]
 BACKWARD = [
-    "DROP INDEX IF EXISTS answer_title_trgm_idx",
     "DROP INDEX IF EXISTS answer_words_idx",
     "ALTER TABLE answers_answer DROP COLUMN IF EXISTS words",
 ]
