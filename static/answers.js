@@ -128,6 +128,13 @@
     });
   }
 
+  // The first `most` characters, cut at a word's end.
+  function short(text, most) {
+    if (text.length <= most) return text;
+    const cut = text.slice(0, most);
+    return cut.slice(0, cut.lastIndexOf(" ") > most / 2 ? cut.lastIndexOf(" ") : most) + "…";
+  }
+
   function render() {
     const words = picker.filter.value.toLowerCase().trim();
     picker.list.replaceChildren();
@@ -135,7 +142,7 @@
       if (words && !item.words.includes(words) && !item.title.toLowerCase().includes(words)) return;
       const option = keys.el("li", { role: "option", id: `saved-pick-${index}`, "aria-selected": "false" });
       option.dataset.index = String(index);
-      option.append(keys.el("strong", {}, item.title), keys.el("span", { class: "muted" }, " " + item.text.slice(0, 120)));
+      option.append(keys.el("strong", {}, item.title), keys.el("span", { class: "muted" }, " " + short(item.text, 140)));
       picker.list.appendChild(option);
     });
     const first = picker.list.querySelector("[role=option]");
