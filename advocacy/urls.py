@@ -27,6 +27,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("people/", include("people.urls")),
     path("answers/", include("answers.urls")),
+    path("slack/", include("slackapp.urls")),
     path("kpi/", include("metrics.urls")),
     path("api/", include("api.urls")),
     path("tokens/", api_pages.tokens, name="api-tokens"),

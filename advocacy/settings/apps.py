@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
     "metrics.apps.MetricsConfig",
+    "slackapp.apps.SlackAppConfig",
     "access.apps.AccessConfig",
     "rest_framework",
     "drf_spectacular",

@@ -40,6 +40,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost"
 # A bot token (xoxb-…) with chat:write; without it outreach cannot be sent (the page says so).
 SLACK_BOT_TOKEN = env.str("SLACK_BOT_TOKEN", default="")
 SLACK_API_URL = env.str("SLACK_API_URL", default="https://slack.com/api")
+# The desk as a Slack app (slackapp; docs/platforms/slack-app.md): requests from Slack are verified with the
+# app's signing secret; without it /slack/events/ and /slack/interactions/ answer 404. The bot's user id (U…)
+# lets the app ignore its own messages. An app-level token (xapp-…) with connections:write runs Socket Mode.
+SLACK_SIGNING_SECRET = env.str("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_USER_ID = env.str("SLACK_BOT_USER_ID", default="")
+SLACK_APP_TOKEN = env.str("SLACK_APP_TOKEN", default="")
 # Where the "Spam report" macro posts the ticket, with a link to the person who reported it
 # (notifications/spam_report.py); empty: it posts nothing.
 DESK_ABUSE_SLACK_CHANNEL = env.str("DESK_ABUSE_SLACK_CHANNEL", default="#abuse")

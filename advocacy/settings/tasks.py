@@ -59,6 +59,12 @@ DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=6
 # Each entry is named after its task (<app>.<task>, tests/test_task_names.py).
 CELERY_BEAT_SCHEDULE = {
     "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
+    # Slack deliveries stored while no worker could be asked (slackapp.tasks).
+    "slackapp.events_sweep": {
+        "task": "slackapp.events_sweep",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     # Answered tickets join the suggestions beside the composer (answers.index).
     "answers.index": {"task": "answers.index", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SlackAppConfig(AppConfig):
+    name = "slackapp"
+    verbose_name = "Slack app"
