@@ -1,0 +1,97 @@
+"""Socket Mode against a local fake of Slack: `apps.connections.open` answered over HTTP with a websocket URL on
+this machine (Slack's documented answer, api.slack.com/methods/apps.connections.open), then the websocket
+sends `hello` and an `events_api` envelope as Slack documents them (api.slack.com/apis/socket-mode: "hello",
+and an envelope with `envelope_id`, `payload`, `type`, `accepts_response_payload`, `retry_attempt`). The
+desk's process (the same Bolt App as the HTTP endpoints) must ack the envelope by its id and store the event
+once; the same envelope sent again (Slack's retry) stores nothing more."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import serve
+
+from slackapp.models import SlackEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class FakeSlack:
+    """apps.connections.open over HTTP and one websocket that sends the envelopes it is given."""
+
+    def __init__(self, envelopes: list[dict]) -> None:
+        self.envelopes = envelopes
+        self.acks: list[dict] = []
+        self.opened = 0
+        self.auth: str | None = None
+        self.ws = serve(self._session, "127.0.0.1", 0)
+        ws_port = self.ws.socket.getsockname()[1]
+        fake = self
+
+        class Api(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                fake.opened += 1
+                fake.auth = self.headers.get("Authorization")
+                body = json.dumps({"ok": True, "url": f"ws://127.0.0.1:{ws_port}/link/?ticket=abc"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.http = HTTPServer(("127.0.0.1", 0), Api)
+        self.api_url = f"http://127.0.0.1:{self.http.server_address[1]}/api"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        threading.Thread(target=self.ws.serve_forever, daemon=True).start()
+
+    def _session(self, websocket) -> None:
+        websocket.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}))
+        for envelope in self.envelopes:
+            websocket.send(json.dumps(envelope))
+        with contextlib.suppress(ConnectionClosed):  # the client closed: the test is over
+            for message in websocket:
+                self.acks.append(json.loads(message))
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.ws.shutdown()
+
+
+def test_an_event_over_socket_mode_is_acked_and_stored_once(settings):
+    body = json.loads((FIXTURES / "event_callback_thread_reply.json").read_text())
+    envelope = {"envelope_id": "57d6a792-4d35-4d0b-b6aa-3361493e1caf", "payload": body, "type": "events_api",
+                "accepts_response_payload": False, "retry_attempt": 0, "retry_reason": ""}  # fmt: skip
+    retried = {**envelope, "envelope_id": "a5b2b0a0-retry", "retry_attempt": 1, "retry_reason": "timeout"}
+    fake = FakeSlack([envelope, retried])
+    settings.SLACK_API_URL = fake.api_url
+    settings.SLACK_APP_TOKEN = "xapp-1-A1-test"
+    settings.SLACK_SIGNING_SECRET = ""  # Socket Mode needs no signing secret: the socket is the app's own
+    from slackapp.bolt import bolt_app
+    from slackapp.socket_mode import socket_mode_handler
+
+    bolt_app.cache_clear()
+    handler = socket_mode_handler()
+    try:
+        handler.connect()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(fake.acks) < 2:
+            time.sleep(0.05)
+    finally:
+        handler.close()
+        fake.stop()
+        bolt_app.cache_clear()
+    assert fake.opened >= 1 and fake.auth == "Bearer xapp-1-A1-test"
+    assert {a["envelope_id"] for a in fake.acks} == {envelope["envelope_id"], retried["envelope_id"]}
+    row = SlackEvent.objects.get()
+    assert (row.key, row.kind) == ("Ev123ABC456", "event:message")
