@@ -132,6 +132,13 @@ class ReportSchedule(models.Model):
 
     class Meta:
         ordering = ["kind", "pk"]
+        # Beat computes sending times from these: a value admin's validators would refuse never reaches it.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7, day_of_month__gte=1, day_of_month__lte=28, hour__lte=23),
+                name="report_schedule_time_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         state = "active" if self.is_active else "inactive"

@@ -2,6 +2,7 @@
 mail. Slack's answers are in the shapes of https://api.slack.com/methods/chat.postMessage (ok with channel and
 ts; HTTP 503 when Slack is down), as notifications/tests/test_outbox.py records them."""
 
+import importlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,11 @@ from unittest import mock
 
 import pytest
 import responses
+from django.apps import apps as django_apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import TicketEvent
@@ -203,10 +206,24 @@ def test_another_weekday_and_hour_report_the_monday_to_sunday_week_before():
     assert (due.pk, period.key, period.start.isoformat()) == (weekly.pk, "2026-W45", "2026-11-02")
 
 
-def test_the_seeded_schedules_are_inactive():
-    # Seeded by migration metrics 0006 (the test database is migrated).
-    assert ReportSchedule.objects.filter(is_active=False).count() == 2
-    assert reports_due(MONDAY_W46) == []
+def test_the_seeded_schedules_are_inactive_and_seeded_once():
+    seed = importlib.import_module("metrics.migrations.0006_report_schedules_seed").seed
+    ReportSchedule.objects.all().delete()
+    seed(django_apps, None)
+    seed(django_apps, None)
+    rows = ReportSchedule.objects.order_by("kind").values_list(
+        "kind", "is_active", "slack_channel", "email_managers", "weekday", "day_of_month", "hour"
+    )
+    assert list(rows) == [
+        ("monthly", False, "#community-managers", True, 1, 1, 8),
+        ("weekly", False, "#community-managers", True, 1, 1, 8),
+    ]
+    assert reports_due(MONDAY_W46) == [] and reports_due(DECEMBER_1ST) == []
+
+
+def test_a_sending_time_beat_cannot_compute_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportSchedule.objects.create(kind=MONTHLY, day_of_month=31)
 
 
 def test_a_slack_destination_is_checked_like_a_channel_s():
