@@ -136,8 +136,10 @@ def report_lines(data: dict, period: Period, name: Callable[[str], str]) -> list
         )
     for row in data["outreach"]:
         rate = None if row["answer_rate"] is None else 100.0 * row["answer_rate"]
+        # kpi_json counts outreach sent within the period, per month: a week across two months has two rows.
+        label = "" if len(data["outreach"]) == 1 else f" (its days in {row['month'][:7]})"
         lines.append(
-            f"Expert outreach {row['month'][:7]}: {row['asked']} asked, {row['answered']} answered, "
+            f"Expert outreach{label}: {row['asked']} asked, {row['answered']} answered, "
             f"{row['declined']} declined, answer rate {_pct(rate)}, "
             f"median answer {_hours(row['median_answer_hours'])}"
         )

@@ -95,7 +95,10 @@ def report_send(schedule: ReportSchedule, period: Period, *, now: datetime | Non
     slack_text, subject, body = report_texts(period, now=now)
     with transaction.atomic():
         locked = ReportSchedule.objects.select_for_update().get(pk=schedule.pk)
-        if locked.last_sent_period == period.key or ReportSend.objects.filter(schedule=locked, period=period.key):
+        if (
+            locked.last_sent_period == period.key
+            or ReportSend.objects.filter(schedule=locked, period=period.key).exists()
+        ):
             return None
         recipients = manager_addresses() if locked.email_managers else []
         row = ReportSend.objects.create(

@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from channels.tests.factories import ChannelFactory
+from experts.models import Outreach
+from experts.tests.factories import OutreachFactory
 from mentions.models import TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from metrics.models import ReportSchedule, ReportSend
@@ -53,6 +55,10 @@ def desk():
     ticket_make(channel=forum, requested_at=at(3, 10), solved_at=at(3, 12))  # solved without reply
     ticket_make(channel=x_main, requested_at=at(5, 14), frt_seconds=6 * H)  # over the 5 h target
     ticket_make(channel=x_main, requested_at=at(22, 9), frt_seconds=4 * H)
+    answered = {"status": Outreach.Status.ANSWERED, "answered_at": at(3, 12), "answer_seconds": 2 * H}
+    OutreachFactory(ticket=ticket, sent_at=at(3, 10), **answered)
+    OutreachFactory(ticket=ticket, sent_at=at(5, 10), status=Outreach.Status.DECLINED, declined_at=at(5, 11))
+    OutreachFactory(ticket=ticket, sent_at=at(18, 10))
     return forum, x_main
 
 
@@ -95,6 +101,11 @@ def figures(text: str) -> dict:
     out["busiest"] = re.findall(r"(?:^|, )([^,]+?) (\d+) \(median ([\d.]+) h\)", busiest.group(1)) if busiest else []
     rising = re.search(r"Rising tags \(30 days to [^)]*\): (.*)", text)
     out["rising"] = re.findall(r"(\S+) \+(\d+) \((\d+)\)", rising.group(1)) if rising else []
+    out["outreach"] = re.findall(
+        r"Expert outreach(?: \(its days in [\d-]+\))?: (\d+) asked, (\d+) answered, (\d+) declined, "
+        r"answer rate ([\d.]+)%, median answer ([\d.]+) h",
+        text,
+    )
     return out
 
 
@@ -121,6 +132,16 @@ def expected(data: dict) -> dict:
         for name in sorted((n for n in counts if counts[n]), key=lambda n: (-counts[n], n))
     ]
     out["rising"] = [(r["tag"], str(r["change"]), str(r["current"])) for r in data["tags_rising"] if r["change"] > 0]
+    out["outreach"] = [
+        (
+            str(r["asked"]),
+            str(r["answered"]),
+            str(r["declined"]),
+            f"{100 * r['answer_rate']:.1f}",
+            f"{r['median_answer_hours']:.2f}",
+        )
+        for r in data["outreach"]
+    ]
     return out
 
 
@@ -141,6 +162,9 @@ def test_the_report_states_exactly_what_kpi_json_prints_for_its_period(desk, kin
     assert figures(body) == want
     assert figures(slack_text) == want
     assert want["First replies"][0] > 0 and want["High priority"][0] == (1 if kind == WEEKLY else 2)
+    assert want["outreach"] == (
+        [("2", "1", "1", "50.0", "2.00")] if kind == WEEKLY else [("3", "1", "1", "33.3", "2.00")]
+    )
     assert want["rising"] == ([("billing", "1", "1")] if kind == WEEKLY else [("billing", "2", "2")])
     if kind == WEEKLY:
         assert subject == "Triage Desk: week 2026-W45 first replies"
