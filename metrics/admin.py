@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from mentions.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
+from metrics.models import ReportSchedule, ReportSend
 
 WEEKDAYS = [
     (1, "Monday"),
@@ -146,3 +147,43 @@ class ReleaseRotaAdmin(admin.ModelAdmin):
     list_select_related = ["advocate"]
     autocomplete_fields = ["advocate"]
     date_hierarchy = "month"
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(admin.ModelAdmin):
+    list_display = ("kind", "is_active", "slack_channel", "email_managers", "weekday", "day_of_month", "hour")
+    list_filter = ("kind", "is_active")
+    fields = [
+        "kind",
+        "is_active",
+        "slack_channel",
+        "email_managers",
+        "weekday",
+        "day_of_month",
+        "hour",
+        "last_sent_period",
+    ]
+    readonly_fields = ("last_sent_period",)
+
+
+@admin.register(ReportSend)
+class ReportSendAdmin(admin.ModelAdmin):
+    """What each report said and where it went; a send that failed can go again after the fix."""
+
+    list_display = ("email_subject", "schedule", "status", "email_status", "created_at")
+    list_filter = ("status", "email_status")
+    readonly_fields = [f.name for f in ReportSend._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Send again (failed Slack messages and e-mails)")
+    def send_again(self, request, queryset) -> None:
+        slack = queryset.filter(status=ReportSend.Status.FAILED).update(
+            status=ReportSend.Status.PENDING, attempts=0, next_attempt_at=None
+        )
+        email = queryset.filter(email_status=ReportSend.Status.FAILED).update(
+            email_status=ReportSend.Status.PENDING, email_attempts=0, email_next_attempt_at=None
+        )
+        self.message_user(request, f"{slack} Slack messages and {email} e-mails queued again.", messages.INFO)

@@ -1,4 +1,10 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+
+from channels.models import slack_destination_clean
+from notifications.models import SlackMessageRow
 
 # --------------------------------------------------------------------------------------------------------------
 # KPI rollups (PostgreSQL). Exact per-day figures the KPI selectors read instead of scanning a year of tickets
@@ -78,3 +84,108 @@ class TagDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.tag}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Scheduled reports (metrics.reports): the weekly first-reply summary and the monthly report, posted to Slack and
+# e-mailed to the managers. The schedule remembers the last period it sent; each send is a ReportSend row, made
+# in the transaction that records the period, and is the outbox of its Slack message and its e-mail.
+
+
+class ReportSchedule(models.Model):
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", "Weekly first-reply summary"
+        MONTHLY = "monthly", "Monthly report"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, "Monday"
+        TUESDAY = 2, "Tuesday"
+        WEDNESDAY = 3, "Wednesday"
+        THURSDAY = 4, "Thursday"
+        FRIDAY = 5, "Friday"
+        SATURDAY = 6, "Saturday"
+        SUNDAY = 7, "Sunday"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    is_active = models.BooleanField(default=False)
+    slack_channel = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Slack channel (#name or id), e.g. #community-managers. Empty: not posted to Slack.",
+    )
+    email_managers = models.BooleanField(default=True, help_text="E-mail it to every active manager with an address.")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY, help_text="Weekly: the day it is sent (the week before)."
+    )
+    day_of_month = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="Monthly: the day it is sent (the month before); 1-28 so every month has it.",
+    )
+    hour = models.PositiveSmallIntegerField(
+        default=8, validators=[MaxValueValidator(23)], help_text="Hour (UTC) it is sent, 0-23."
+    )
+    last_sent_period = models.CharField(
+        max_length=16, blank=True, help_text="The last period sent (2026-W47, 2026-11): each is sent once."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        # Beat computes sending times from these: a value admin's validators would refuse never reaches it.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7, day_of_month__gte=1, day_of_month__lte=28, hour__lte=23),
+                name="report_schedule_time_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "active" if self.is_active else "inactive"
+        return f"{self.get_kind_display()} ({state})"
+
+    def clean(self) -> None:
+        try:
+            self.slack_channel = slack_destination_clean(self.slack_channel)
+        except ValidationError as exc:
+            raise ValidationError({"slack_channel": exc.messages}) from None
+        if self.is_active and not self.slack_channel and not self.email_managers:
+            raise ValidationError("An active schedule needs a Slack channel or the managers' e-mail.")
+
+
+class ReportSend(SlackMessageRow):
+    """One period's report of a schedule (unique: a period is sent once) with both texts as sent, and the
+    state of its Slack message (SlackMessageRow: slack_channel is the channel id Slack answered) and e-mail."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        NONE = "none", "Not sent this way"
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="sends")
+    period = models.CharField(max_length=16)
+    destination = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    slack_text = models.TextField(blank=True)
+    email_subject = models.CharField(max_length=200)
+    email_body = models.TextField()
+    email_to = models.JSONField(default=list, blank=True)
+    email_status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "period"], name="report_send_once")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="reportsend_slack_idx", condition=Q(status="pending")),
+            models.Index(
+                fields=["email_next_attempt_at"], name="reportsend_email_idx", condition=Q(email_status="pending")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_subject}: Slack {self.status}, e-mail {self.email_status}"

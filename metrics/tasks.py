@@ -13,3 +13,12 @@ def recompute_business_seconds() -> int:
 def refresh_rollups() -> dict[str, int]:
     """Rebuild the KPI rollups of the days changed since the last read, so pages rarely have to."""
     return rollups_refresh()
+
+
+@shared_task(name="metrics.reports_send", ignore_result=True)
+def reports_send() -> dict[str, int]:
+    """Scheduled reports (metrics.reports): idempotent, each period is recorded as sent when queued, so a late
+    or doubled beat sends nothing twice; deliveries carry their own attempts."""
+    from metrics.reports import reports_run
+
+    return reports_run()

@@ -155,6 +155,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "mentions.followups_return",
         "mentions.replies_sweep",
         "mentions.sla_sweep",
+        "metrics.reports_send",
         "metrics.rollups_refresh",
         "notifications.coverage_digest",
         "notifications.slack_flush",

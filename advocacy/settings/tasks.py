@@ -127,6 +127,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=10),
         "options": {"expires": 10},
     },
+    # Scheduled reports to Slack and the managers (metrics.reports): due ones queued, waiting ones delivered.
+    "metrics.reports_send": {
+        "task": "metrics.reports_send",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 900},
+    },
     # Our docs for the knowledge panel: new sitemap pages, then the oldest revalidated (answers.knowledge).
     "answers.docs_index": {
         "task": "answers.docs_index",
