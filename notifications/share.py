@@ -36,6 +36,8 @@ TEMPLATE = "notifications/_share.html"
 OFTEN_USED = ("#ceo", "#product", "#competition", "#social_media", "#abuse")
 CHANNELS_CACHE_KEY = "notifications:share:channels"
 CHANNELS_CACHE_SECONDS = 600
+PROBLEM_CACHE_KEY = "notifications:share:channels-problem"
+PROBLEM_CACHE_SECONDS = 60
 QUOTE_LINES = 3
 QUOTE_CHARS = 500
 NOTE_CHARS = 1000
@@ -43,16 +45,21 @@ NOTE_CHARS = 1000
 
 def share_channels() -> tuple[list[str], str]:
     """The channels to offer (often-used first, then by name) and, when Slack cannot list them, why in words
-    (the panel then takes a typed name). A failure is not cached: the next page asks again."""
+    (the panel then takes a typed name). A failure is kept a minute: while Slack is down, ticket pages do not
+    each wait for its timeout, and it is asked again soon after."""
     if not slack_configured():
         return [], "Slack is not connected to the desk, so it cannot list its channels."
     names = cache.get(CHANNELS_CACHE_KEY)
     if names is None:
+        if problem := cache.get(PROBLEM_CACHE_KEY):
+            return [], problem
         try:
             names = slack_member_channels()
         except (SlackError, SlackTransient) as exc:
             logger.warning("share: cannot list Slack channels: %s", exc)
-            return [], f"Slack did not list its channels ({exc})."
+            problem = f"Slack did not list its channels ({exc})."
+            cache.set(PROBLEM_CACHE_KEY, problem, PROBLEM_CACHE_SECONDS)
+            return [], problem
         cache.set(CHANNELS_CACHE_KEY, names, CHANNELS_CACHE_SECONDS)
     first = [name for name in OFTEN_USED if name in names]
     return first + [name for name in names if name not in first], ""
@@ -87,7 +94,7 @@ def ticket_share(*, ticket: Ticket, channel: str, note: str, actor: Any) -> str:
         return f"Shared to {channel}: Slack is not connected, so it waits in the outbox until it is."
     if outcome == "updated":
         return f"Shared to {channel}: the share still waiting there now carries this note."
-    return f"Shared to {channel}."
+    return f"Shared to {channel}: the Slack outbox posts it within seconds, and keeps it while Slack is down."
 
 
 def share_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict[str, Any]:

@@ -118,6 +118,8 @@ def test_slack_unable_to_list_says_so_and_takes_a_typed_channel(advocate_client,
     html = _panel(advocate_client, ticket)
     assert 'data-testid="share-problem"' in html and "Slack did not list its channels" in html
     assert '<input type="text" name="channel"' in html
+    _panel(advocate_client, ticket)  # Slack is not asked again for a minute: pages do not wait on it
+    assert len(slack.calls) == 1
 
     settings.SLACK_BOT_TOKEN = ""
     html = _panel(advocate_client, ticket)
@@ -179,6 +181,14 @@ def test_a_share_is_posted_alone_and_may_be_repeated_once_sent(advocate_client, 
 
     _share(advocate_client, ticket, channel="#product", note="again, a week later")
     assert SlackNotice.objects.filter(ticket=ticket, kind=SlackNotice.Kind.SHARE).count() == 2
+
+
+def test_the_ticket_pages_more_actions_lead_to_the_panel_also_without_javascript(advocate_client, ticket, slack):
+    _list_pages(slack)
+    html = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert 'href="?panels=inline#panel-share"' in html
+    html = advocate_client.get(f"{ticket.get_absolute_url()}?panels=inline").content.decode()
+    assert 'data-testid="share-form"' in html and '<option value="#product">' in html
 
 
 def test_the_share_is_a_line_of_the_tickets_history(advocate_client, ticket, slack):
