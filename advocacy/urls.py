@@ -25,6 +25,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("connect/", include("channels.urls")),
     path("experts/", include("experts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("people/", include("people.urls")),
     path("answers/", include("answers.urls")),
     path("slack/", include("slackapp.urls")),

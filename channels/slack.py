@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from typing import Any
 
 import requests
@@ -43,6 +44,18 @@ class SlackRateLimited(SlackTransient):
 def slack_escape(text: str) -> str:
     """Slack's three control characters; user text can then never form a link or mention."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Slack has no escape for its formatting marks: in text nobody meant as formatting (a note, a mention's
+# words) they become look-alikes, so "*urgent*" or "~x~" reads as typed instead of bold or struck out.
+# "_" only where it could start or end italics: handles such as some_user stay as they are.
+_MARKS = str.maketrans({"*": "\u2217", "~": "\u223c", "`": "\u02cb"})
+_ITALIC = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def slack_plain(text: str) -> str:
+    """`slack_escape`, and Slack's formatting marks shown as typed (bold, italics, strikethrough, code)."""
+    return _ITALIC.sub("\uff3f", slack_escape(text).translate(_MARKS))
 
 
 def slack_link(url: str, label: str) -> str:
@@ -146,3 +159,27 @@ def slack_post_message(*, channel: str, text: str) -> tuple[str, str]:
 def slack_permalink(*, channel_id: str, ts: str) -> str:
     data = _call("chat.getPermalink", channel=channel_id, params={"channel": channel_id, "message_ts": ts})
     return str(data["permalink"])
+
+
+MAX_CHANNEL_PAGES = 20  # 200 a page: 4,000 channels, far more than a workspace the desk posts to
+
+
+def slack_member_channels() -> list[str]:
+    """The #names of the channels the bot is in (conversations.list, public and private, not archived,
+    followed page by page through `response_metadata.next_cursor`), sorted."""
+    names: list[str] = []
+    cursor = ""
+    for _ in range(MAX_CHANNEL_PAGES):
+        params = {"types": "public_channel,private_channel", "exclude_archived": "true", "limit": "200"}
+        if cursor:
+            params["cursor"] = cursor
+        data = _call("conversations.list", params=params)
+        names.extend(
+            f"#{c['name']}"
+            for c in data.get("channels") or []
+            if isinstance(c, dict) and c.get("is_member") and isinstance(c.get("name"), str)
+        )
+        cursor = str((data.get("response_metadata") or {}).get("next_cursor") or "")
+        if not cursor:
+            break
+    return sorted(set(names))

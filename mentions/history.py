@@ -23,7 +23,7 @@ DASH = "\u2013"  # an en dash between a sentence and its clause
 _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
-    *("community_error", "community_retry", "answer_seconds", "part"),
+    *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -127,6 +127,9 @@ def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
             return f"{_who(e)} closed the outreach to {expert}{_reason(d)}"
         where = f" in {d['channel']}" if d.get("channel") else ""
         return f"{_who(e)} asked {expert}{where} (outreach {d.get('status', '')})"
+    if d.get("slack_share"):  # notifications.share
+        said = f": “{d['note']}”" if d.get("note") else ""
+        return f"{_who(e)} shared it to {d['slack_share']}{said}"
     if d.get("community_retry"):
         wait = f" in {span_text(d['retry_in'])}" if isinstance(d.get("retry_in"), int) else " later"
         return f"Slack was busy, so sharing the mention in Slack is tried again{wait}"

@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     """What the desk tells people in Slack: the outbox of new-ticket and rule lines, after-hours urgent
-    pings, end-of-day digests, front-page announcements, outreach to experts and community shares.
+    pings, end-of-day digests, front-page announcements, outreach to experts, community shares and shares
+    from the ticket page.
     Builds on mentions and experts: it takes part in their work through the hooks they offer, never
     the other way round."""
 
@@ -37,6 +38,12 @@ class NotificationsConfig(AppConfig):
 
         macro_hooks.register(spam_report_on_macro)
         macro_need_hooks.register(spam_report_need)
+
+        # The ticket page's "Share to Slack" panel, after the others (order 60).
+        from mentions.panels import TicketPanel, ticket_panel_register
+        from notifications.share import TEMPLATE, share_panel
+
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=share_panel, order=60))
 
         # Erasing a person empties or replaces what the Slack lines about their tickets copied.
         from notifications.privacy import slack_rows_erase

@@ -12,11 +12,13 @@ class SlackNotice(models.Model):
     """One line waiting for (or posted in) a Slack message: the outbox of Slack routing.
 
     Rows are written in the ingest transaction; notifications.outbox posts them in batches.
-    (destination, ticket, kind) is unique, so a ticket is never queued twice for one place."""
+    (destination, ticket, kind) is unique, so a ticket is never queued twice for one place; a share
+    (notifications.share) is a person's message, posted on its own, and a ticket may be shared again later."""
 
     class Kind(models.TextChoices):
         NEW_TICKET = "new_ticket", "New ticket (channel mirror)"
         RULE = "rule", "Rule notification"
+        SHARE = "share", "Shared from the ticket page"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -45,7 +47,11 @@ class SlackNotice(models.Model):
         db_table = "channels_slacknotice"  # kept from before the move (no data copied)
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["destination", "ticket", "kind"], name="slacknotice_unique_per_ticket")
+            models.UniqueConstraint(
+                fields=["destination", "ticket", "kind"],
+                condition=~Q(kind="share"),
+                name="slacknotice_unique_per_ticket",
+            )
         ]
         indexes = [
             models.Index(fields=["destination", "id"], name="slacknotice_pending_idx", condition=Q(status="pending")),

@@ -145,6 +145,23 @@ def notice_queue(*, destination: str, ticket_id: int, kind: str, text: str) -> s
     return outcome
 
 
+def share_queue(*, destination: str, ticket_id: int, text: str) -> str:
+    """Queue a share from the ticket page (notifications.share), posted as its own message: "queued", or
+    "updated" when a share of this ticket to that channel still waits (a double click or a second thought:
+    one message, the newer words). Once posted, sharing again is a new message."""
+    waiting = SlackNotice.objects.filter(
+        destination=destination, ticket_id=ticket_id, kind=SlackNotice.Kind.SHARE, status=SlackNotice.Status.PENDING
+    )
+    if waiting.update(text=text, updated_at=timezone.now()):
+        outcome = "updated"
+    else:
+        SlackNotice.objects.create(destination=destination, ticket_id=ticket_id, kind=SlackNotice.Kind.SHARE, text=text)
+        outcome = "queued"
+    if settings.SLACK_BOT_TOKEN:
+        transaction.on_commit(_kick, robust=True)
+    return outcome
+
+
 def _kick() -> None:
     # By name: services never import the task modules that call them.
     from celery import current_app
@@ -239,14 +256,17 @@ def _flush_destination(destination: str, now: datetime, result: FlushResult) -> 
 def _claim(destination: str, now: datetime) -> list[SlackNotice]:
     token = uuid.uuid4().hex
     with transaction.atomic():
-        ids = list(
+        due = list(
             SlackNotice.objects.select_for_update(skip_locked=True)
             .filter(_due(now), destination=destination)
             .order_by("id")
-            .values_list("id", flat=True)[:MAX_LINES]
+            .values_list("id", "kind")[:MAX_LINES]
         )
-        if not ids:
+        if not due:
             return []
+        # A share is someone's own message: posted alone, in its turn, never under a "new mentions" header.
+        share = SlackNotice.Kind.SHARE
+        ids = [due[0][0]] if due[0][1] == share else [pk for pk, kind in due if kind != share]
         SlackNotice.objects.filter(pk__in=ids, status=SlackNotice.Status.PENDING).update(
             status=SlackNotice.Status.SENDING, claim_token=token, claimed_at=timezone.now(), updated_at=now
         )
@@ -265,6 +285,8 @@ def _claim(destination: str, now: datetime) -> list[SlackNotice]:
 
 
 def _compose(batch: list[SlackNotice]) -> str:
+    if batch[0].kind == SlackNotice.Kind.SHARE:
+        return batch[0].text  # claimed alone (_claim)
     count = len(batch)
     header = f"*{count} new mention{'s' if count != 1 else ''}*"
     return header + "\n" + "\n".join(row.text for row in batch)

@@ -26,11 +26,13 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "refused-actions"
 # Only the ticket page's action forms are rebuilt from the session, never a class a stored name picks.
-FORM_MODULES = ("mentions.forms.", "experts.forms.")
+FORM_MODULES = ("mentions.forms.", "experts.forms.", "notifications.forms.")
 # The controls whose result slot every viewer of the ticket page has; the others (release and reassign
 # for some people only, skip only in Play, an outreach's decline) are also said at the top of the page,
 # so a refusal is never sent to a slot the page does not show.
-SLOTS_ALWAYS_SHOWN = frozenset({"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach"})
+SLOTS_ALWAYS_SHOWN = frozenset(
+    {"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach", "share"}
+)
 # Far more than one action's form: the session never grows with forms nobody came back for.
 KEPT_AT_MOST = 5
 
