@@ -228,8 +228,8 @@ def outreach_reroute_problems(*, outreach_id: int, user_id: str, expert_id: int 
     problems: dict[str, str] = {}
     if not (reason or "").strip():
         problems["reason"] = "Say why, for the advocate."
-    others = Expert.objects.filter(pk=expert_id, active=True).exclude(pk=outreach.expert_id)
-    if expert_id is None or not others.exists():
+    others = Expert.objects.filter(pk=expert_id or 0, active=True).exclude(pk=outreach.expert_id)
+    if not others.exists():
         problems["expert"] = "Pick another active expert."
     if outreach.advocate is None and outreach.ticket.assignee_id is None:
         problems["expert"] = "The ticket has no advocate to ask for: tell the team in the channel instead."
