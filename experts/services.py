@@ -227,4 +227,4 @@ def outreach_mark_answered(outreach: Outreach, *, at: datetime, actor: Any, **da
     outreach.answered_at = at
     outreach.answer_seconds = max(0, int((at - (outreach.sent_at or outreach.created_at)).total_seconds()))
     outreach.save(update_fields=["status", "answered_at", "answer_seconds", "updated_at"])
-    outreach_note(outreach, actor, **data)
+    outreach_note(outreach, actor, answer_seconds=outreach.answer_seconds, **data)

@@ -18,6 +18,7 @@ import responses
 from experts import services
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory
+from mentions.history import history_lines
 from mentions.models import Message, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from slackapp.models import SlackEvent
@@ -61,6 +62,10 @@ def outreach():
 
 def _work_last() -> str:
     return event_work(SlackEvent.objects.latest("pk").pk)
+
+
+def _history(ticket) -> list[str]:
+    return [line.text for line in history_lines(ticket, ticket.events.order_by("pk"))]
 
 
 def _notes(ticket):
@@ -138,6 +143,7 @@ def test_the_experts_check_mark_marks_the_outreach_answered(outreach):
     assert ticket.events.filter(kind=TicketEvent.Kind.NOTE, data__status="answered", data__via="slack").count() == 1
     ticket.refresh_from_db()
     assert ticket.first_reply_at is None  # no link: nothing public to count as our reply
+    assert "Vera said in Slack they answered after 1 h: outreach closed" in _history(ticket)
 
 
 def _press(outreach, action_id: str, user: str = VERA, trigger: str = "") -> dict:
@@ -159,6 +165,7 @@ def test_ill_answer_is_recorded_once_and_the_outreach_stays_sent(outreach):
     assert outreach.status == Outreach.Status.SENT
     claims = outreach.ticket.events.filter(data__outreach=outreach.pk, data__has_key="claimed")
     assert list(claims.values_list("data__claimed", flat=True)) == ["Vera"]
+    assert _history(outreach.ticket) == ["Vera said in Slack they will answer"]
 
 
 def test_answered_opens_the_link_modal_at_once(slack, outreach):
@@ -231,6 +238,10 @@ def test_not_me_declines_and_asks_the_suggested_expert(slack, outreach):
     assert (asked.status, asked.ticket_id, asked.advocate_id) == ("sent", outreach.ticket_id, outreach.advocate_id)
     posted = json.loads(slack.calls[0].request.body)
     assert posted["text"].startswith("Hello <@U0OTTO>!") and MENTION in posted["text"]
+    assert (
+        "Vera passed the outreach on in Slack, suggesting Otto: “Runners are Otto's, I work on caching”"
+        in _history(outreach.ticket)
+    )
 
 
 def test_not_me_without_a_reason_is_refused_in_the_modal(outreach):
