@@ -238,9 +238,8 @@ def test_not_me_declines_and_asks_the_suggested_expert(slack, outreach):
     assert (asked.status, asked.ticket_id, asked.advocate_id) == ("sent", outreach.ticket_id, outreach.advocate_id)
     posted = json.loads(slack.calls[0].request.body)
     assert posted["text"].startswith("Hello <@U0OTTO>!") and MENTION in posted["text"]
-    assert (
-        "Vera passed the outreach on in Slack, suggesting Otto: “Runners are Otto's, I work on caching”"
-        in _history(outreach.ticket)
+    assert "Vera passed the outreach on in Slack, suggesting Otto: “Runners are Otto's, I work on caching”" in _history(
+        outreach.ticket
     )
 
 
