@@ -73,8 +73,17 @@ def outreach_for_slack_message(*, channel_id: str, ts: str) -> Outreach | None:
     for outreach in Outreach.objects.select_related("ticket", "expert").filter(slack_ts=ts).order_by("pk"):
         known = outreach_channel_id(outreach)
         if not known or known == channel_id:
-            return outreach
+            return _kept(outreach)
     return None
+
+
+def _kept(outreach: Outreach) -> Outreach:
+    """A merged outreach's thread speaks for the one it was merged into (its ticket is the merge's target)."""
+    for _ in range(5):  # a chain of merges, bounded
+        if outreach.status != Outreach.Status.MERGED or outreach.merged_into_id is None:
+            break
+        outreach = Outreach.objects.select_related("ticket", "expert").get(pk=outreach.merged_into_id)
+    return outreach
 
 
 def expert_for_slack_user(user_id: str) -> Expert | None:
@@ -184,7 +193,11 @@ def outreach_answered_in_slack(*, outreach_id: int, user_id: str, at: datetime |
         now = timezone.now()
         data: dict[str, Any] = {"via": "slack", "slack_user": user_id, "by": name}
         if link:
-            answer_on_platform_check(ticket, link)
+            try:
+                answer_on_platform_check(ticket, link)
+            except ValidationError:  # checked in the modal; only a ticket changed since could get here
+                logger.info("outreach %s: the answer's link is no longer on the mention's site", outreach_id)
+                return False
             data["url"] = link
         outreach_mark_answered(outreach, at=min(at or now, now), actor=actor, **data)
         if link:

@@ -146,6 +146,27 @@ def test_the_experts_check_mark_marks_the_outreach_answered(outreach):
     assert "Vera said in Slack they answered after 1 h: outreach closed" in _history(ticket)
 
 
+def test_an_expert_without_a_member_id_is_answered_for_by_whoever_reacts(outreach):
+    outreach.expert.slack_handle = "@vera"  # the desk cannot tell which member is Vera
+    outreach.expert.save()
+    body = fixture("event_callback_reaction_added.json")
+    body["event"]["user"] = "U0STRANGER"
+    post_event(body)
+    _work_last()
+    outreach.refresh_from_db()
+    assert outreach.status == Outreach.Status.ANSWERED
+    assert outreach.ticket.events.get(data__status="answered").data["slack_user"] == "U0STRANGER"
+
+
+def test_a_reply_in_a_merged_outreachs_thread_goes_to_the_ticket_it_was_merged_into(outreach):
+    kept = OutreachFactory(expert=outreach.expert, slack_ts="1700000000.000900")
+    Outreach.objects.filter(pk=outreach.pk).update(status=Outreach.Status.MERGED, merged_into=kept)
+    post_event(fixture("event_callback_thread_reply.json"))
+    _work_last()
+    assert _notes(outreach.ticket) == []
+    assert [body for body, *_ in _notes(kept.ticket)] == ["Reply in Slack from Vera: Answered on the forum, thanks!"]
+
+
 def _press(outreach, action_id: str, user: str = VERA, trigger: str = "") -> dict:
     body = fixture("block_actions_outreach.json")
     body["user"]["id"] = user
