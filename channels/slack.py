@@ -148,6 +148,14 @@ def slack_post_message(*, channel: str, text: str, blocks: list[dict] | None = N
     return str(data["ts"]), str(data.get("channel") or channel)
 
 
+def slack_update_message(*, channel_id: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
+    """Replace the desk's own message (`channel_id` must be the id, not a #name)."""
+    body: dict[str, Any] = {"channel": channel_id, "ts": ts, "text": text}
+    if blocks is not None:
+        body["blocks"] = blocks
+    _call("chat.update", channel=channel_id, json=body)
+
+
 def slack_views_open(*, trigger_id: str, view: dict) -> str:
     """Open a modal for the person who pressed a button (trigger_id lives 3 s). Returns the view's id."""
     data = _call("views.open", json={"trigger_id": trigger_id, "view": view})

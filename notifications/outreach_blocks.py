@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from channels.slack import slack_escape
 from experts.models import Outreach
 
 CLAIM = "outreach_claim"
@@ -19,12 +20,21 @@ def outreach_buttons_wanted() -> bool:
     return bool(settings.SLACK_SIGNING_SECRET)
 
 
+def _sections(outreach: Outreach) -> list[dict]:
+    text = outreach.message
+    parts = [text[i : i + SECTION_MAX] for i in range(0, len(text), SECTION_MAX)] or [""]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in parts[:40]]
+
+
+def outreach_blocks_closed(outreach: Outreach, said: str) -> list[dict]:
+    """The message once the outreach is answered or passed on: the buttons give way to what happened."""
+    return [*_sections(outreach), {"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(said)}]}]
+
+
 def outreach_blocks(outreach: Outreach) -> list[dict]:
     """The message (already Slack mrkdwn, escaped by experts) in sections of Slack's size, and the buttons; each
     button's value is the outreach id."""
-    text = outreach.message
-    sections = [text[i : i + SECTION_MAX] for i in range(0, len(text), SECTION_MAX)] or [""]
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": part}} for part in sections[:40]]
+    blocks = _sections(outreach)
     value = str(outreach.pk)
     blocks.append(
         {

@@ -10,21 +10,28 @@ work is experts.slack_outreach's; here only Slack's payloads are read (shapes: s
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 
+from channels.slack import SlackError, SlackTransient, slack_update_message
+from experts.models import Outreach
 from experts.slack_outreach import (
     CHECK_REACTIONS,
     outreach_answered_in_slack,
+    outreach_channel_id,
     outreach_claimed_in_slack,
     outreach_for_slack_message,
     outreach_rerouted_in_slack,
     outreach_thread_note,
     slack_time,
 )
-from notifications.outreach_blocks import CLAIM
+from notifications.outreach_blocks import CLAIM, outreach_blocks_closed
 from slackapp.handlers import handler
 from slackapp.models import SlackEvent
 from slackapp.outreach_modals import ANSWER_VIEW, REROUTE_VIEW, pressed_outreach_id, submitted
+
+logger = logging.getLogger("slackapp")
 
 # Message subtypes that are someone's reply: a plain one, one also sent to the channel, one with a file.
 REPLY_SUBTYPES = {None, "", "thread_broadcast", "file_share"}
@@ -61,7 +68,8 @@ def check_reaction(row: SlackEvent) -> None:
     outreach = outreach_for_slack_message(channel_id=str(item.get("channel") or ""), ts=str(item.get("ts") or ""))
     if outreach is not None:
         at = slack_time(str(event.get("event_ts") or ""))
-        outreach_answered_in_slack(outreach_id=outreach.pk, user_id=str(event.get("user") or ""), at=at)
+        if outreach_answered_in_slack(outreach_id=outreach.pk, user_id=str(event.get("user") or ""), at=at):
+            _buttons_off(outreach.pk, "Answered ✅ — thanks!")
 
 
 @handler(f"action:{CLAIM}")
@@ -75,8 +83,9 @@ def claim(row: SlackEvent) -> None:
 @handler(f"view:{ANSWER_VIEW}")
 def answered_with_link(row: SlackEvent) -> None:
     outreach_id, user_id, values = submitted(row.payload)
-    if outreach_id is not None:
-        outreach_answered_in_slack(outreach_id=outreach_id, user_id=user_id, link=str(values.get("link") or ""))
+    link = str(values.get("link") or "")
+    if outreach_id is not None and outreach_answered_in_slack(outreach_id=outreach_id, user_id=user_id, link=link):
+        _buttons_off(outreach_id, f"Answered: {link} — thanks!")
 
 
 @handler(f"view:{REROUTE_VIEW}")
@@ -84,6 +93,27 @@ def reroute(row: SlackEvent) -> None:
     outreach_id, user_id, values = submitted(row.payload)
     expert = str(values.get("expert") or "")
     if outreach_id is not None and expert.isdigit():
-        outreach_rerouted_in_slack(
-            outreach_id=outreach_id, user_id=user_id, expert_id=int(expert), reason=str(values.get("reason") or "")
+        reason = str(values.get("reason") or "")
+        asked = outreach_rerouted_in_slack(
+            outreach_id=outreach_id, user_id=user_id, expert_id=int(expert), reason=reason
         )
+        if asked is not None:
+            _buttons_off(outreach_id, f"Passed on to {asked.expert.name} — thanks!")
+
+
+def _buttons_off(outreach_id: int, said: str) -> None:
+    """The outreach is closed: its message loses the buttons and says what happened. Best effort: the outreach
+    is closed on the desk either way, and a press on a stale button finds it closed."""
+    outreach = Outreach.objects.filter(pk=outreach_id).first()
+    channel_id = outreach_channel_id(outreach) if outreach else ""
+    if outreach is None or not channel_id or not outreach.slack_ts:
+        return
+    try:
+        slack_update_message(
+            channel_id=channel_id,
+            ts=outreach.slack_ts,
+            text=outreach.message,
+            blocks=outreach_blocks_closed(outreach, said),
+        )
+    except (SlackError, SlackTransient) as exc:
+        logger.warning("slack: outreach %s: its message could not be updated: %s", outreach_id, exc)

@@ -122,7 +122,8 @@ def test_what_is_not_someones_reply_in_the_thread_makes_no_note(outreach, change
     assert _notes(outreach.ticket) == []
 
 
-def test_the_experts_check_mark_marks_the_outreach_answered(outreach):
+def test_the_experts_check_mark_marks_the_outreach_answered(slack, outreach):
+    slack.post(f"{API}/chat.update", json={"ok": True, "channel": CHANNEL, "ts": THREAD_TS})
     other = fixture("event_callback_reaction_added.json")
     other["event"]["user"] = "U0STRANGER"  # Vera's member id is known: only she answers for her
     post_event(other)
@@ -144,6 +145,11 @@ def test_the_experts_check_mark_marks_the_outreach_answered(outreach):
     ticket.refresh_from_db()
     assert ticket.first_reply_at is None  # no link: nothing public to count as our reply
     assert "Vera said in Slack they answered after 1 h: outreach closed" in _history(ticket)
+    # The message's buttons give way to what happened (updated in the channel whose id the permalink gives).
+    [update] = [json.loads(c.request.body) for c in slack.calls if c.request.url.endswith("chat.update")]
+    assert (update["channel"], update["ts"], update["text"]) == (CHANNEL, THREAD_TS, outreach.message)
+    assert [b["type"] for b in update["blocks"]] == ["section", "context"]
+    assert update["blocks"][1]["elements"][0]["text"] == "Answered ✅ — thanks!"
 
 
 def test_an_expert_without_a_member_id_is_answered_for_by_whoever_reacts(outreach):
@@ -206,7 +212,8 @@ def _answer(outreach, link: str, user: str = VERA):
     return post_interaction(body)
 
 
-def test_answered_with_a_link_on_the_mentions_site_records_the_first_reply(outreach):
+def test_answered_with_a_link_on_the_mentions_site_records_the_first_reply(slack, outreach):
+    slack.post(f"{API}/chat.update", json={"ok": True, "channel": CHANNEL, "ts": THREAD_TS})
     response = _answer(outreach, "https://news.ycombinator.com/item?id=4343")
     assert response.status_code == 200 and response.content in (b"", b"{}")
     assert _work_last() == "done"
@@ -244,6 +251,7 @@ def test_not_me_declines_and_asks_the_suggested_expert(slack, outreach):
     otto = ExpertFactory(name="Otto", slack_handle="U0OTTO")
     slack.post(f"{API}/chat.postMessage", json={"ok": True, "channel": "C0QUESTIONS", "ts": "1700000000.000200"})
     slack.get(f"{API}/chat.getPermalink", json={"ok": True, "permalink": "https://acme.slack.com/archives/C0Q/p2"})
+    slack.post(f"{API}/chat.update", json={"ok": True, "channel": CHANNEL, "ts": THREAD_TS})
     body = fixture("view_submission_outreach_reroute.json")
     body["user"]["id"] = VERA
     body["view"]["private_metadata"] = str(outreach.pk)
@@ -259,6 +267,8 @@ def test_not_me_declines_and_asks_the_suggested_expert(slack, outreach):
     assert (asked.status, asked.ticket_id, asked.advocate_id) == ("sent", outreach.ticket_id, outreach.advocate_id)
     posted = json.loads(slack.calls[0].request.body)
     assert posted["text"].startswith("Hello <@U0OTTO>!") and MENTION in posted["text"]
+    update = json.loads(slack.calls[-1].request.body)
+    assert (update["ts"], update["blocks"][-1]["elements"][0]["text"]) == (THREAD_TS, "Passed on to Otto — thanks!")
     assert "Vera passed the outreach on in Slack, suggesting Otto: “Runners are Otto's, I work on caching”" in _history(
         outreach.ticket
     )
