@@ -97,7 +97,7 @@ def slack_user_may_act(outreach: Outreach, user_id: str) -> bool:
     if not user_id or user_id == settings.SLACK_BOT_USER_ID:
         return False
     handle = outreach.expert.slack_handle.strip()
-    return handle.upper() == user_id.upper() if MEMBER_ID.fullmatch(handle.upper()) else True
+    return handle == user_id if MEMBER_ID.fullmatch(handle) else True  # ids are upper case; "ursula" is a name
 
 
 def _who(user_id: str) -> tuple[str, Any]:

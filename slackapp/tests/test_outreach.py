@@ -152,8 +152,9 @@ def test_the_experts_check_mark_marks_the_outreach_answered(slack, outreach):
     assert update["blocks"][1]["elements"][0]["text"] == "Answered ✅ — thanks!"
 
 
-def test_an_expert_without_a_member_id_is_answered_for_by_whoever_reacts(outreach):
-    outreach.expert.slack_handle = "@vera"  # the desk cannot tell which member is Vera
+@pytest.mark.parametrize("handle", ["@vera", "ursula", "S0GROUP"])
+def test_an_expert_without_a_member_id_is_answered_for_by_whoever_reacts(outreach, handle):
+    outreach.expert.slack_handle = handle  # a name, or a user group: the desk cannot tell which member it is
     outreach.expert.save()
     body = fixture("event_callback_reaction_added.json")
     body["event"]["user"] = "U0STRANGER"
