@@ -150,10 +150,47 @@ def _call(method: str, *, channel: str = "", json: dict[str, Any] | None = None,
     return data
 
 
-def slack_post_message(*, channel: str, text: str) -> tuple[str, str]:
-    """Post `text` to `channel` (a #name or an id). Returns (ts, channel_id)."""
-    data = _call("chat.postMessage", channel=channel, json={"channel": channel, "text": text, "unfurl_links": False})
+def slack_post_message(*, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
+    """Post `text` to `channel` (a #name or an id). Returns (ts, channel_id). With `blocks` (Block Kit), Slack
+    shows the blocks and keeps `text` for notifications and clients that cannot show blocks."""
+    body: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
+    if blocks:
+        body["blocks"] = blocks
+    data = _call("chat.postMessage", channel=channel, json=body)
     return str(data["ts"]), str(data.get("channel") or channel)
+
+
+def slack_update_message(*, channel_id: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
+    """Replace the desk's own message (`channel_id` must be the id, not a #name)."""
+    body: dict[str, Any] = {"channel": channel_id, "ts": ts, "text": text}
+    if blocks is not None:
+        body["blocks"] = blocks
+    _call("chat.update", channel=channel_id, json=body)
+
+
+def slack_views_open(*, trigger_id: str, view: dict) -> str:
+    """Open a modal for the person who pressed a button (trigger_id lives 3 s). Returns the view's id."""
+    data = _call("views.open", json={"trigger_id": trigger_id, "view": view})
+    return str((data.get("view") or {}).get("id") or "")
+
+
+_SLACK_MARKUP = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def slack_to_text(text: str) -> str:
+    """Slack's mrkdwn as plain text for the desk (which escapes it for its pages): <url|label> becomes
+    "label (url)", <@U123> "@U123", and the three escaped characters come back."""
+
+    def plain(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith(("@", "#")):
+            return label or target
+        if target.startswith("!"):
+            return f"@{label or target[1:].split('^')[0]}"
+        return f"{label} ({target})" if label and label != target else target
+
+    text = _SLACK_MARKUP.sub(plain, text or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def slack_permalink(*, channel_id: str, ts: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -157,6 +157,12 @@ def outreach_send(
     if not expert.active:
         raise ValidationError(f"{expert.name} is no longer an active expert.")
     ensure_can_act(ticket=ticket, user=advocate)
+    return outreach_deliver_new(ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel)
+
+
+def outreach_deliver_new(*, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str = "") -> Outreach:
+    """outreach_send without the advocate's permission check, for an ask authorised elsewhere: an expert's
+    "Not me: suggest someone" in Slack (experts.slack_outreach) asks the next expert for the same advocate."""
     channel = (channel or "").strip() or outreach_channel_for(expert=expert)
     outreach = _outreach_open(ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel)
     if _deliver is None:
@@ -176,6 +182,11 @@ def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outre
     if not reason:
         raise ValidationError("Say why the outreach is declined.")
     ensure_can_act(ticket=outreach.ticket, user=advocate)
+    return outreach_close_declined(outreach=outreach, actor=advocate, reason=reason)
+
+
+def outreach_close_declined(*, outreach: Outreach, actor: Any, reason: str, **data: Any) -> Outreach:
+    """outreach_decline without the advocate's permission check (the expert's own "Not me" in Slack)."""
     with transaction.atomic():
         locked = Outreach.objects.select_for_update(of=("self",)).select_related("ticket", "expert").get(pk=outreach.pk)
         if locked.status not in OPEN_STATUSES:
@@ -184,7 +195,7 @@ def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outre
         locked.declined_at = timezone.now()
         locked.decline_reason = reason
         locked.save(update_fields=["status", "declined_at", "decline_reason", "updated_at"])
-        outreach_note(locked, advocate, reason=reason)
+        outreach_note(locked, actor, reason=reason, **data)
         outreach_watch_end({locked.ticket_id})
     return locked
 
@@ -201,13 +212,19 @@ def outreach_answered_on_macro(*, ticket: Ticket, macro: Macro, user: Any, link:
         .filter(ticket=ticket, status__in=[Outreach.Status.SENT, Outreach.Status.PENDING])
     )
     for outreach in open_ones:
-        outreach.status = Outreach.Status.ANSWERED
-        outreach.answered_at = now
-        outreach.answer_seconds = max(0, int((now - (outreach.sent_at or outreach.created_at)).total_seconds()))
-        outreach.save(update_fields=["status", "answered_at", "answer_seconds", "updated_at"])
-        outreach_note(outreach, user, url=link)
+        outreach_mark_answered(outreach, at=now, actor=user, url=link)
     if not open_ones:
         return None
     outreach_watch_end({ticket.pk})
     names = ", ".join(o.expert.name for o in open_ones)
     return f"Outreach to {names} marked answered."
+
+
+def outreach_mark_answered(outreach: Outreach, *, at: datetime, actor: Any, **data: Any) -> None:
+    """One open outreach answered at `at`, in its ticket's history (the caller holds the outreach's row lock and
+    ends the outreach watch). Answer time is counted from the send, as the KPIs count it."""
+    outreach.status = Outreach.Status.ANSWERED
+    outreach.answered_at = at
+    outreach.answer_seconds = max(0, int((at - (outreach.sent_at or outreach.created_at)).total_seconds()))
+    outreach.save(update_fields=["status", "answered_at", "answer_seconds", "updated_at"])
+    outreach_note(outreach, actor, answer_seconds=outreach.answer_seconds, **data)

@@ -24,6 +24,7 @@ _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
+    *("by", "claimed", "suggested"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -117,6 +118,8 @@ def _priority(t: Ticket, e: TicketEvent, d: dict) -> str:
 def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
     if "outreach" in d:
         expert = d.get("expert", "the expert")
+        if d.get("via") == "slack":
+            return _outreach_in_slack(d, expert)
         if d.get("status") == "answered":
             took = f" after {span_text(d['answer_seconds'])}" if isinstance(d.get("answer_seconds"), int) else ""
             return f"The expert answered on the platform{took}: outreach closed"
@@ -137,7 +140,21 @@ def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
         return f"Sharing the mention in Slack failed: {d['community_error']}"
     if d.get("community_post"):
         return f"The mention was shared in Slack {d.get('channel', '')}".rstrip()
+    if d.get("via") == "slack":
+        return "A reply in the outreach's Slack thread was added as an internal note"
     return f"{_who(e)} added an internal note"
+
+
+def _outreach_in_slack(d: dict, expert: str) -> str:
+    """What the expert did with the outreach's message in Slack (experts.slack_outreach)."""
+    if d.get("claimed"):
+        return f"{d['claimed']} said in Slack they will answer"
+    by = d.get("by") or expert
+    if d.get("status") == "answered":
+        took = f" after {span_text(d['answer_seconds'])}" if isinstance(d.get("answer_seconds"), int) else ""
+        return f"{by} said in Slack they answered{took}: outreach closed"
+    suggest = f", suggesting {d['suggested']}" if d.get("suggested") else ""
+    return f"{expert} passed the outreach on in Slack{suggest}{_reason(d)}"
 
 
 def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:

@@ -21,6 +21,7 @@ from experts.models import Outreach
 from experts.services import OUTREACH_MAX_ATTEMPTS, OUTREACH_MAX_BACKOFF, REACHED_OUT_MACRO, outreach_note
 from mentions.models import Macro
 from mentions.services import macro_apply
+from notifications.outreach_blocks import outreach_blocks, outreach_buttons_wanted
 from notifications.rows import backoff_seconds
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def outreach_deliver(*, outreach_id: int, actor: Any = None) -> Outreach | None:
         actor = actor or outreach.advocate
         outreach.attempts += 1
         try:
-            posted = slack_post_message(channel=outreach.slack_channel, text=outreach.message)
+            blocks = outreach_blocks(outreach) if outreach_buttons_wanted() else None
+            posted = slack_post_message(channel=outreach.slack_channel, text=outreach.message, blocks=blocks)
         except SlackTransient as exc:
             _on_transient(outreach, actor, exc)
         except SlackError as exc:

@@ -52,6 +52,9 @@ def bolt_app() -> App:
         url_verification_enabled=True,
         logger=logger,
     )
+    from slackapp.outreach_modals import outreach_listeners
+
+    outreach_listeners(app)  # before the catch-all listeners: Bolt runs the first that matches
     app.event(ANY)(_store_event)
     app.shortcut(ANY)(_store_interaction)
     app.action(ANY)(_store_interaction)
@@ -72,6 +75,11 @@ def _store_event(body: dict, request: Any) -> None:
 
 def _store_interaction(ack: Any, body: dict, request: Any) -> None:
     ack()
+    interaction_store(body, request)
+
+
+def interaction_store(body: dict, request: Any) -> SlackEvent | None:
+    """Store an interaction (already acknowledged) for the worker."""
     kind = str(body.get("type", "?"))
     if kind in ("shortcut", "message_action"):
         kind = f"shortcut:{body.get('callback_id', '?')}"
@@ -80,7 +88,7 @@ def _store_interaction(ack: Any, body: dict, request: Any) -> None:
     elif kind == "view_submission":
         kind = f"view:{(body.get('view') or {}).get('callback_id', '?')}"
     key = str(body.get("trigger_id") or "") or _digest(body)
-    event_store(key=key, kind=kind, body=body, retries=_retries(request))
+    return event_store(key=key, kind=kind, body=body, retries=_retries(request))
 
 
 def _digest(body: dict) -> str:

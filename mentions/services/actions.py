@@ -168,7 +168,7 @@ def macro_apply(
         ensure_can_act(ticket=ticket, user=user)
         answer = link if MacroAction.Kind.ANSWER_LINK in kinds else ""
         if answer:
-            _answer_on_platform_check(ticket, answer)
+            answer_on_platform_check(ticket, answer)
         # Hooks of other apps first (the community macro shares the mention in Slack): a refusal
         # leaves the ticket untouched, so it is never solved as if the post had gone.
         notices = macro_hooks_run(ticket=ticket, macro=macro, user=user, link=link, expert_id=expert_id)
@@ -177,7 +177,7 @@ def macro_apply(
         for action in actions:
             prefilled = _run_action(ticket, user, action, context) or prefilled
         if answer:
-            _answer_recorded(ticket, user, answer, macro)
+            answer_recorded(ticket=ticket, user=user, link=answer, via=macro.name)
         event_record(ticket=ticket, kind=TicketEvent.Kind.MACRO, actor=user, macro=macro.name, link=link)
         if not prefilled:
             _submit(ticket)
@@ -192,8 +192,9 @@ def _platform_host(ticket: Ticket) -> str:
     return (urlsplit(permalink).hostname or "").removeprefix("www.")
 
 
-def _answer_on_platform_check(ticket: Ticket, link: str) -> None:
-    """The answer is public on the mention's platform: its link is on the same site."""
+def answer_on_platform_check(ticket: Ticket, link: str) -> None:
+    """The answer is public on the mention's platform: its link is on the same site ("Expert responded", and
+    an expert's "Answered" in Slack)."""
     host = _platform_host(ticket)
     linked = (urlsplit(link).hostname or "").removeprefix("www.")
     if host and linked != host and not linked.endswith("." + host):
@@ -202,13 +203,14 @@ def _answer_on_platform_check(ticket: Ticket, link: str) -> None:
         )
 
 
-def _answer_recorded(ticket: Ticket, user: Any, link: str, macro: Macro) -> None:
-    """The expert's public answer is the mention's reply: the first one if none came before (KPIs)."""
+def answer_recorded(*, ticket: Ticket, user: Any, link: str, via: str) -> None:
+    """The expert's public answer is the mention's reply: the first one if none came before (KPIs). The caller
+    holds the ticket's row lock and saves it."""
     now = timezone.now()
     first = first_reply_set(ticket=ticket, at=now)
     if first:
         ticket_breach_on_reply(ticket=ticket)
-    event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=macro.name)
+    event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=via)
 
 
 def draft_append(draft: str, text: str) -> str:
