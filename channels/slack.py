@@ -137,9 +137,13 @@ def _call(method: str, *, channel: str = "", json: dict[str, Any] | None = None,
     return data
 
 
-def slack_post_message(*, channel: str, text: str) -> tuple[str, str]:
-    """Post `text` to `channel` (a #name or an id). Returns (ts, channel_id)."""
-    data = _call("chat.postMessage", channel=channel, json={"channel": channel, "text": text, "unfurl_links": False})
+def slack_post_message(*, channel: str, text: str, thread_ts: str = "") -> tuple[str, str]:
+    """Post `text` to `channel` (a #name or an id), in the thread of message `thread_ts` if given.
+    Returns (ts, channel_id)."""
+    body: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
+    if thread_ts:
+        body["thread_ts"] = thread_ts
+    data = _call("chat.postMessage", channel=channel, json=body)
     return str(data["ts"]), str(data.get("channel") or channel)
 
 
