@@ -10,6 +10,7 @@ documented examples (api.slack.com/methods/chat.getPermalink, api.slack.com/meth
 from __future__ import annotations
 
 import json
+from importlib import import_module
 
 import pytest
 import responses
@@ -22,6 +23,7 @@ from notifications.outbox import slack_outbox_flush
 from slackapp.models import SlackEvent
 from slackapp.tasks import event_work
 from slackapp.tests.test_requests import fixture, post_event, post_interaction, signing_secret  # noqa: F401
+from slackapp.tickets import desk_slack_channel
 
 pytestmark = pytest.mark.django_db
 API = "https://slack.com/api"
@@ -48,7 +50,8 @@ def work_all() -> None:
 
 
 def desk_channel(**config) -> Channel:
-    channel = Channel.objects.get(kind="slack")  # seeded (mentions 0032), with its view
+    # Seeded by a migration (mentions 0032), made again if missing: a transactional test elsewhere empties tables.
+    channel = desk_slack_channel()
     channel.config = config
     channel.save()
     return channel
@@ -67,8 +70,7 @@ def test_the_shortcut_makes_one_ticket_on_the_slack_channel(slack):
 
     ticket = Ticket.objects.get()
     message = Message.objects.get()
-    assert ticket.channel.kind == "slack"
-    assert View.objects.get(slug="slack-questions").channel_ids == [ticket.channel_id]  # its view, seeded
+    assert ticket.channel.kind == "slack" and ticket.channel.slug == "slack"
     assert message.external_id == f"slack:CJDP9QK1U:{TS}"
     assert (message.author_handle, message.author_name) == ("UDTV1BLKT", "dana")
     assert "https://news.ycombinator.com/item?id=1234" in message.body  # the URL it carries, kept
@@ -164,3 +166,19 @@ def test_without_slack_the_ticket_is_made_with_a_link_built_from_the_workspace(s
 
     assert Message.objects.get().permalink == PERMALINK
     assert SlackNotice.objects.get().status == "pending"  # answered once Slack is back
+
+
+def test_the_migration_seeds_the_slack_channel_and_its_view_filtering_it():
+    from django.apps import apps
+
+    seed = import_module("mentions.migrations.0032_seed_slack_questions_view").seed
+    Channel.objects.filter(kind="slack").delete()
+    View.objects.filter(slug="slack-questions").delete()
+
+    seed(apps, None)
+    seed(apps, None)  # again: nothing more
+
+    channel = Channel.objects.get(kind="slack")
+    view = View.objects.get(slug="slack-questions")
+    assert (channel.slug, channel.enabled, view.name) == ("slack", True, "Slack questions")
+    assert list(view.channels.all()) == [channel] and view.channel_ids == [channel.pk]
