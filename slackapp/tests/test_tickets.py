@@ -5,7 +5,8 @@ helpers); Slack's Web API is answered at the HTTP boundary (`responses`). Payloa
 slackapp/tests/fixtures/SOURCES.md — message_action.json (Slack's documented message shortcut payload),
 event_reaction_added.json (api.slack.com/events/reaction_added), conversations_history.json
 (api.slack.com/methods/conversations.history); chat.getPermalink's and chat.postMessage's answers are their
-documented examples (api.slack.com/methods/chat.getPermalink, api.slack.com/methods/chat.postMessage)."""
+documented examples (api.slack.com/methods/chat.getPermalink, api.slack.com/methods/chat.postMessage), and
+conversations.info's the `channel.id`/`channel.name` of its example (api.slack.com/methods/conversations.info)."""
 
 from __future__ import annotations
 
