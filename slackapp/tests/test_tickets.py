@@ -183,3 +183,17 @@ def test_the_migration_seeds_the_slack_channel_and_its_view_filtering_it():
     view = View.objects.get(slug="slack-questions")
     assert (channel.slug, channel.enabled, view.name) == ("slack", True, "Slack questions")
     assert list(view.channels.all()) == [channel] and view.channel_ids == [channel.pk]
+
+
+def test_a_thread_answer_is_never_batched_with_the_channels_new_ticket_lines(slack):
+    channel = desk_slack_channel()
+    channel.slack_channel = "CJDP9QK1U"  # the Slack channel's new tickets announced in the same Slack channel
+    channel.save()
+    post_interaction(shortcut())
+    work_all()
+
+    assert slack_outbox_flush().messages == 2
+
+    posts = [json.loads(c.request.body) for c in slack.calls if c.request.url.endswith("chat.postMessage")]
+    assert [p.get("thread_ts") for p in posts] == [None, TS]
+    assert posts[0]["text"].startswith("*1 new mention*") and not posts[1]["text"].startswith("*")
