@@ -37,6 +37,7 @@ class Channel(models.Model):
         GITLAB = "gitlab", "GitLab issues"
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
+        SLACK = "slack", "Slack (internal questions)"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"

@@ -150,12 +150,17 @@ def _call(method: str, *, channel: str = "", json: dict[str, Any] | None = None,
     return data
 
 
-def slack_post_message(*, channel: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
-    """Post `text` to `channel` (a #name or an id). Returns (ts, channel_id). With `blocks` (Block Kit), Slack
-    shows the blocks and keeps `text` for notifications and clients that cannot show blocks."""
+def slack_post_message(
+    *, channel: str, text: str, blocks: list[dict] | None = None, thread_ts: str = ""
+) -> tuple[str, str]:
+    """Post `text` to `channel` (a #name or an id), in the thread of message `thread_ts` if given. Returns
+    (ts, channel_id). With `blocks` (Block Kit), Slack shows the blocks and keeps `text` for notifications and
+    clients that cannot show blocks."""
     body: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
     if blocks:
         body["blocks"] = blocks
+    if thread_ts:
+        body["thread_ts"] = thread_ts
     data = _call("chat.postMessage", channel=channel, json=body)
     return str(data["ts"]), str(data.get("channel") or channel)
 

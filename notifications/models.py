@@ -19,6 +19,7 @@ class SlackNotice(models.Model):
         NEW_TICKET = "new_ticket", "New ticket (channel mirror)"
         RULE = "rule", "Rule notification"
         SHARE = "share", "Shared from the ticket page"
+        THREAD_ANSWER = "thread_answer", "Ticket link in the Slack thread it came from"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -31,6 +32,8 @@ class SlackNotice(models.Model):
     ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="slack_notices")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     text = models.TextField(help_text="The line for this ticket, already escaped for Slack.")
+    # A reply in that Slack thread (the message a ticket was made of): posted alone, never batched with others.
+    thread_ts = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty: as soon as possible.")

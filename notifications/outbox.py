@@ -121,18 +121,19 @@ def slack_notices_enqueue(
     return len(rows)
 
 
-def notice_queue(*, destination: str, ticket_id: int, kind: str, text: str) -> str:
-    """Queue one line outside the ingest (a macro's post): "queued"; "updated" when the same destination,
-    ticket and kind already waited in the outbox (its text is replaced: one message, the newer words);
-    "already" when that line has left the outbox (sent, failed or unknown: not posted twice)."""
+def notice_queue(*, destination: str, ticket_id: int, kind: str, text: str, thread_ts: str = "") -> str:
+    """Queue one line outside the ingest (a macro's post; with `thread_ts`, a reply in that Slack thread):
+    "queued"; "updated" when the same destination, ticket and kind already waited in the outbox (its text is
+    replaced: one message, the newer words); "already" when that line has left the outbox (sent, failed or
+    unknown: not posted twice)."""
     existing = (
         SlackNotice.objects.filter(destination=destination, ticket_id=ticket_id, kind=kind)
         .values_list("pk", "status")
         .first()
     )
     if existing is None:
-        row = (destination, ticket_id, kind, text)
-        rows_insert_new(SlackNotice, ("destination", "ticket_id", "kind", "text"), [row])
+        row = (destination, ticket_id, kind, text, thread_ts)
+        rows_insert_new(SlackNotice, ("destination", "ticket_id", "kind", "text", "thread_ts"), [row])
         outcome = "queued"
     elif existing[1] == SlackNotice.Status.PENDING and SlackNotice.objects.filter(
         pk=existing[0], status=SlackNotice.Status.PENDING
@@ -227,7 +228,7 @@ def _flush_destination(destination: str, now: datetime, result: FlushResult) -> 
             _release(batch, now, delay=0, error="", count_attempt=False)
             return
         try:
-            ts, channel_id = slack_post_message(channel=destination, text=_compose(batch))
+            ts, channel_id = slack_post_message(channel=destination, text=_compose(batch), thread_ts=batch[0].thread_ts)
         except SlackRateLimited as exc:
             _rate_limited(destination, batch, now, exc.retry_after)
             result.retrying += len(batch)
@@ -260,13 +261,18 @@ def _claim(destination: str, now: datetime) -> list[SlackNotice]:
             SlackNotice.objects.select_for_update(skip_locked=True)
             .filter(_due(now), destination=destination)
             .order_by("id")
-            .values_list("id", "kind")[:MAX_LINES]
+            .values_list("id", "kind", "thread_ts")[:MAX_LINES]
         )
         if not due:
             return []
         # A share is someone's own message: posted alone, in its turn, never under a "new mentions" header.
+        # Otherwise one message is one place: the channel, or one thread (a ticket's link where it came from).
         share = SlackNotice.Kind.SHARE
-        ids = [due[0][0]] if due[0][1] == share else [pk for pk, kind in due if kind != share]
+        first_id, first_kind, first_thread = due[0]
+        if first_kind == share:
+            ids = [first_id]
+        else:
+            ids = [pk for pk, kind, thread_ts in due if kind != share and thread_ts == first_thread]
         SlackNotice.objects.filter(pk__in=ids, status=SlackNotice.Status.PENDING).update(
             status=SlackNotice.Status.SENDING, claim_token=token, claimed_at=timezone.now(), updated_at=now
         )
@@ -287,6 +293,8 @@ def _claim(destination: str, now: datetime) -> list[SlackNotice]:
 def _compose(batch: list[SlackNotice]) -> str:
     if batch[0].kind == SlackNotice.Kind.SHARE:
         return batch[0].text  # claimed alone (_claim)
+    if batch[0].thread_ts:  # an answer in a thread says itself what it is
+        return "\n".join(row.text for row in batch)
     count = len(batch)
     header = f"*{count} new mention{'s' if count != 1 else ''}*"
     return header + "\n" + "\n".join(row.text for row in batch)

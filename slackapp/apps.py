@@ -6,4 +6,6 @@ class SlackAppConfig(AppConfig):
     verbose_name = "Slack app"
 
     def ready(self) -> None:
-        from slackapp import outreach  # noqa: F401  registers the outreach handlers (slackapp.handlers)
+        # Register the handlers (slackapp.handlers.HANDLERS): outreach threads and buttons, Slack messages made
+        # tickets.
+        from slackapp import outreach, tickets  # noqa: F401

@@ -24,12 +24,13 @@ def event_work(pk: int) -> str:
             return "taken"
         work = HANDLERS.get(row.kind)
         row.attempts += 1
-        if work is None:
+        if not work:
             row.status = SlackEvent.Status.IGNORED
         else:
             try:
                 with transaction.atomic():
-                    work(row)
+                    for each in work:
+                        each(row)
                 row.status = SlackEvent.Status.DONE
             except Exception as exc:  # recorded on the row; retried by the sweep until MAX_ATTEMPTS
                 row.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -23,6 +23,7 @@ PLATFORMS: dict[str, str] = {
     "gitlab": "channels.adapters.gitlab.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
+    "slack": "channels.adapters.slack.platform",
 }
 _declared: dict[str, Platform] = {}
 _loaded: dict[str, Adapter] = {}

@@ -139,7 +139,7 @@ def test_work_runs_the_kinds_handler_once_and_records_failures(monkeypatch):
     post_event(fixture("event_callback_thread_reply.json"))
     post_interaction(fixture("block_actions_button.json"))
     seen = []
-    monkeypatch.setitem(HANDLERS, "event:message", lambda row: seen.append(row.key))
+    monkeypatch.setitem(HANDLERS, "event:message", [lambda row: seen.append(row.key)])
     message, button = SlackEvent.objects.order_by("pk")
     assert event_work(message.pk) == "done" and event_work(message.pk) == "taken"
     assert seen == ["Ev123ABC456"]
@@ -149,7 +149,7 @@ def test_work_runs_the_kinds_handler_once_and_records_failures(monkeypatch):
         raise RuntimeError("Slack said no")
 
     SlackEvent.objects.filter(pk=message.pk).update(status="stored", received_at="2026-01-01T00:00:00Z")
-    monkeypatch.setitem(HANDLERS, "event:message", broken)
+    monkeypatch.setitem(HANDLERS, "event:message", [broken])
     assert events_sweep() == 1  # stored and not worked (the broker was down): worked by the sweep
     message.refresh_from_db()
     assert message.status == "stored" and message.attempts == 2 and "Slack said no" in message.error
