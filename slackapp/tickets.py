@@ -24,7 +24,7 @@ from channels.adapters.slack import DEFAULT_EMOJI, emoji_name
 from channels.models import Channel
 from channels.slack import SlackError, SlackTransient, _call, slack_link, slack_permalink
 from intake.pipeline import mentions_ingest
-from mentions.models import Message, Ticket
+from mentions.models import Message, Ticket, View
 from notifications.models import SlackNotice
 from notifications.outbox import notice_queue
 from slackapp.handlers import handler
@@ -32,16 +32,22 @@ from slackapp.models import SlackEvent
 
 logger = logging.getLogger("slackapp")
 SLUG = "slack"
+VIEW_SLUG = "slack-questions"
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 def desk_slack_channel() -> Channel:
-    """The desk's channel of Slack messages (seeded by a migration; made again if an admin deleted it)."""
+    """The desk's channel of Slack messages, made with its view "Slack questions" when the first Slack message
+    becomes a ticket (a desk that never uses the Slack app has neither; an admin may rename both, or make the
+    channel first to choose reaction channels)."""
     channel = Channel.objects.filter(kind=Channel.Kind.SLACK).order_by("pk").first()
     if channel is None:
         channel, _ = Channel.objects.get_or_create(
             slug=SLUG, defaults={"kind": Channel.Kind.SLACK, "name": "Slack (internal questions)", "enabled": True}
         )
+        view, made = View.objects.get_or_create(slug=VIEW_SLUG, defaults={"name": "Slack questions", "position": 90})
+        if made:
+            view.channels.add(channel)  # mentions.signals keeps the view's channel_ids
     return channel
 
 

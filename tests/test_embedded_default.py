@@ -367,8 +367,7 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     assert "'read': 1" in out["results"]["intake.watch_threads"]  # the watched thread was read, from the replay
     every_kind = sorted(["hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "email"])
     every_kind = sorted([*every_kind, "webhook", "gitlab"])
-    # The Slack channel (seeded by a migration, issue 31) holds what Slack pushes: nothing in the demo.
-    assert out["channels"] == sorted([*every_kind, "slack"])
+    assert out["channels"] == every_kind
     assert out["kinds_with_tickets"] == every_kind
     # Every polled kind was read through its adapter (the webhook is pushed, not polled).
     assert out["read_by_poll"] == [kind for kind in every_kind if kind != "webhook"]

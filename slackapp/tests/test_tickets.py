@@ -11,7 +11,6 @@ conversations.info's the `channel.id`/`channel.name` of its example (api.slack.c
 from __future__ import annotations
 
 import json
-from importlib import import_module
 
 import pytest
 import responses
@@ -51,7 +50,7 @@ def work_all() -> None:
 
 
 def desk_channel(**config) -> Channel:
-    # Seeded by a migration (mentions 0032), made again if missing: a transactional test elsewhere empties tables.
+    # Made with its view on first use (slackapp.tickets.desk_slack_channel).
     channel = desk_slack_channel()
     channel.config = config
     channel.save()
@@ -169,20 +168,19 @@ def test_without_slack_the_ticket_is_made_with_a_link_built_from_the_workspace(s
     assert SlackNotice.objects.get().status == "pending"  # answered once Slack is back
 
 
-def test_the_migration_seeds_the_slack_channel_and_its_view_filtering_it():
-    from django.apps import apps
-
-    seed = import_module("mentions.migrations.0032_seed_slack_questions_view").seed
+def test_the_first_slack_ticket_makes_the_slack_channel_and_its_view_filtering_it(slack):
     Channel.objects.filter(kind="slack").delete()
     View.objects.filter(slug="slack-questions").delete()
 
-    seed(apps, None)
-    seed(apps, None)  # again: nothing more
+    post_interaction(shortcut())
+    work_all()
+    desk_slack_channel()  # again: nothing more
 
     channel = Channel.objects.get(kind="slack")
     view = View.objects.get(slug="slack-questions")
     assert (channel.slug, channel.enabled, view.name) == ("slack", True, "Slack questions")
     assert list(view.channels.all()) == [channel] and view.channel_ids == [channel.pk]
+    assert Message.objects.get().channel == channel
 
 
 def test_a_thread_answer_is_never_batched_with_the_channels_new_ticket_lines(slack):
