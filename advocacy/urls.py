@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("people/", include("people.urls")),
     path("answers/", include("answers.urls")),
+    path("stories/", include("stories.urls")),
     path("slack/", include("slackapp.urls")),
     path("kpi/", include("metrics.urls")),
     path("api/", include("api.urls")),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "answers.apps.AnswersConfig",
     "experts.apps.ExpertsConfig",
     "notifications.apps.NotificationsConfig",
+    "stories.apps.StoriesConfig",
     "metrics.apps.MetricsConfig",
     "slackapp.apps.SlackAppConfig",
     "access.apps.AccessConfig",

@@ -54,3 +54,7 @@ DESK_ABUSE_SLACK_CHANNEL = env.str("DESK_ABUSE_SLACK_CHANNEL", default="#abuse")
 # suggested replies. DESK_BASE_URL is its older name, still read.
 SITE_URL = env.str("SITE_URL", default=env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 DESK_BASE_URL = SITE_URL
+
+# Stories (stories.detector): a ticket joins a story whose latest mention is at most this many hours older; loose
+# tickets form a new story within half of it.
+DESK_STORY_WINDOW_HOURS = env.int("DESK_STORY_WINDOW_HOURS", default=24)

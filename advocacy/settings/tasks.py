@@ -68,6 +68,8 @@ CELERY_BEAT_SCHEDULE = {
     # Answered tickets join the suggestions beside the composer (answers.index).
     "answers.index": {"task": "answers.index", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
+    # Stories: tickets the after-ingest run missed join their story (stories.detector).
+    "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StoriesConfig(AppConfig):
+    name = "stories"
+    verbose_name = "Stories"
+
+    def ready(self) -> None:
+        # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
+        from intake.hooks import after_ingest_hooks
+        from stories.detector import stories_after_ingest
+
+        after_ingest_hooks.register(stories_after_ingest)
