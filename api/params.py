@@ -92,3 +92,13 @@ class PeopleParams(serializers.Serializer):
 
     q = QueryText(required=False, help_text="A handle (with or without @), part of a name, or an e-mail address.")
     page = QueryInt(min_value=1, max_value=1000, required=False)
+
+
+class StoryParams(serializers.Serializer):
+    """The story list: live stories (not merged into another), newest activity first."""
+
+    state = serializers.ChoiceField(
+        choices=["open", "answered", "closed"], required=False, help_text="Only stories in this state."
+    )
+    cursor = QueryText(required=False, help_text="The `next` of an earlier answer; left out: the start.")
+    limit = QueryInt(min_value=1, max_value=200, required=False, help_text="At most this many (default 50).")

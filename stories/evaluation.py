@@ -1,0 +1,181 @@
+"""How well the detector finds stories: precision and recall of each labelled story on a release-day afternoon
+written by hand (stories/eval/release_day.json, described in stories/eval/README.md), and how many unrelated
+mentions it keeps out.
+
+The set is replayed as the desk lives it: three weeks of ordinary mentions first (the background the detector
+judges what is distinctive against), then the afternoon in ten-minute slices of platform time, each slice stored
+through the real ingest (`intake.pipeline.mentions_ingest`) and followed by a detector run, as the after-ingest
+hook does after each poll. Everything is written in a transaction rolled back at the end
+(`manage.py stories_evaluate` on any database).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from channels.adapters.base import IncomingMention
+from channels.models import Channel
+from intake.pipeline import mentions_ingest
+from mentions.models import Message
+from stories.detector import stories_detect
+from stories.models import Membership
+
+DATASET = Path(__file__).parent / "eval" / "release_day.json"
+SLICE = timedelta(minutes=10)
+
+
+@dataclass
+class StoryFigures:
+    label: str
+    size: int  # mentions the set gives the story
+    found: int  # of them in the detected story that holds most of them
+    detected_size: int  # that detected story's tickets
+    fragments: int  # detected stories holding any of them
+    missed: list[str] = field(default_factory=list)
+    intruders: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.found / self.detected_size if self.detected_size else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.size if self.size else 0.0
+
+
+@dataclass
+class Evaluation:
+    stories: list[StoryFigures]
+    unrelated: int
+    unrelated_in_labelled: int  # unrelated mentions put in one of the labelled stories
+    unrelated_in_any: int  # unrelated mentions in any story (their own small ones included)
+    other_stories: list[tuple[str, list[str]]]  # detected stories that are none of the labelled ones
+    via: Counter[str]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def dataset_load(path: Path = DATASET) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def evaluate(data: dict[str, Any]) -> Evaluation:
+    result: Evaluation | None = None
+    try:
+        with transaction.atomic():
+            result = _run(data)
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert result is not None
+    return result
+
+
+def _mention(item: dict[str, Any]) -> IncomingMention:
+    text = item["text"]
+    if item.get("url"):
+        text = f"{item['url']}\n\n{text}" if text else item["url"]
+    return IncomingMention(
+        external_id=f"eval-{item['id']}",
+        created_at=datetime.fromisoformat(item["at"].replace("Z", "+00:00")),
+        text=text,
+        title=item.get("title", ""),
+        author_handle=item["author"],
+        author_name=item["author"],
+    )
+
+
+def _ingest(channels: dict[str, Channel], items: list[dict[str, Any]]) -> None:
+    by_platform: dict[str, list[IncomingMention]] = defaultdict(list)
+    for item in items:
+        by_platform[item["platform"]].append(_mention(item))
+    for platform, mentions in sorted(by_platform.items()):
+        mentions_ingest(channel=channels[platform], mentions=mentions)
+
+
+def _slices(items: list[dict[str, Any]], span: timedelta) -> list[list[dict[str, Any]]]:
+    ordered = sorted(items, key=lambda i: i["at"])
+    out: list[list[dict[str, Any]]] = []
+    start: datetime | None = None
+    for item in ordered:
+        at = datetime.fromisoformat(item["at"].replace("Z", "+00:00"))
+        if start is None or at - start >= span:
+            out.append([])
+            start = at
+        out[-1].append(item)
+    return out
+
+
+def _run(data: dict[str, Any]) -> Evaluation:
+    platforms = sorted({i["platform"] for i in data["background"] + data["mentions"]})
+    # bulk_create: a channel's save validates its platform settings (accounts, keywords), which a replay needs not.
+    made = Channel.objects.bulk_create(
+        [Channel(kind=p, name=f"Evaluation {p}", slug=f"stories-eval-{p}", config={}) for p in platforms]
+    )
+    channels = {c.kind: c for c in made}
+    for chunk in _slices(data["background"], timedelta(days=1)):
+        _ingest(channels, chunk)
+        stories_detect()
+    for chunk in _slices(data["mentions"], SLICE):
+        _ingest(channels, chunk)
+        stories_detect()
+    return _figures(data)
+
+
+def _figures(data: dict[str, Any]) -> Evaluation:
+    ids = dict(
+        Message.objects.filter(external_id__startswith="eval-", kind=Message.Kind.INBOUND).values_list(
+            "external_id", "ticket_id"
+        )
+    )
+    ticket_of = {item["id"]: ids[f"eval-{item['id']}"] for item in data["background"] + data["mentions"]}
+    name_of = {ticket: name for name, ticket in ticket_of.items()}
+    story_of: dict[int, int] = dict(Membership.objects.values_list("ticket_id", "story_id"))
+    members: dict[int, set[int]] = defaultdict(set)
+    for ticket, story in story_of.items():
+        members[story].add(ticket)
+    labels = {item["id"]: item.get("story") for item in data["mentions"]}
+    figures = []
+    claimed: set[int] = set()
+    for label in sorted({v for v in labels.values() if v}):
+        wanted = {ticket_of[name] for name, lab in labels.items() if lab == label}
+        held = Counter(story_of[t] for t in wanted if t in story_of)
+        best, found = held.most_common(1)[0] if held else (None, 0)
+        detected = members.get(best, set()) if best is not None else set()
+        if best is not None:
+            claimed.add(best)
+        figures.append(
+            StoryFigures(
+                label=label,
+                size=len(wanted),
+                found=found,
+                detected_size=len(detected),
+                fragments=len(held),
+                missed=sorted(name_of[t] for t in wanted - detected),
+                intruders=sorted(name_of[t] for t in detected - wanted),
+            )
+        )
+    unrelated = [ticket_of[name] for name, lab in labels.items() if lab is None]
+    others = [
+        (f"story {story}", sorted(name_of[t] for t in tickets))
+        for story, tickets in sorted(members.items())
+        if story not in claimed
+    ]
+    via = Counter(Membership.objects.values_list("via", flat=True))
+    return Evaluation(
+        stories=figures,
+        unrelated=len(unrelated),
+        unrelated_in_labelled=sum(1 for t in unrelated if story_of.get(t) in claimed),
+        unrelated_in_any=sum(1 for t in unrelated if t in story_of),
+        other_stories=others,
+        via=via,
+    )
