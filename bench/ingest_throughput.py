@@ -47,6 +47,12 @@ def main() -> None:
         help="instead: stream this many items (e.g. 1000000) page by page, generated, parsed and stored one page "
         "at a time as a backfill does, and print the process's peak RSS as it goes",
     )
+    parser.add_argument(
+        "--stories",
+        action="store_true",
+        help="also run the story detector (stories.detector.stories_detect, what the after-ingest hook runs in the "
+        "worker) after each call, timed apart, and print what it costs the ingest's throughput (target <= 15%%)",
+    )
     args = parser.parse_args()
 
     _common.setup_django()
@@ -88,6 +94,10 @@ def main() -> None:
 
     total = IngestResult()
     page_seconds: list[float] = []
+    detect_seconds: list[float] = []
+    detected = [0, 0, 0]
+    if args.stories:
+        from stories.detector import stories_detect
     for n, (batch, cursor) in enumerate(batches):
         if args.analyze_every and n and n % args.analyze_every == 0:
             with connection.cursor() as cur:
@@ -97,6 +107,11 @@ def main() -> None:
         page_seconds.append(time.perf_counter() - t)
         for name, value in result.as_dict().items():
             setattr(total, name, getattr(total, name) + value)
+        if args.stories:
+            t = time.perf_counter()
+            found = stories_detect()
+            detect_seconds.append(time.perf_counter() - t)
+            detected = [detected[0] + found.read, detected[1] + found.joined, detected[2] + found.made]
     ingest_seconds = sum(page_seconds)
     gc.unfreeze()
 
@@ -129,6 +144,18 @@ def main() -> None:
         f"our_replies {total.our_replies:,}"
     )
 
+    if args.stories:
+        spent = sum(detect_seconds)
+        both = data.delivered / (ingest_seconds + spent)
+        cost = 1 - both / rate
+        print(
+            f"  story detector (stories_detect after each call, {len(detect_seconds)} runs): {spent:.2f}s; "
+            f"{detected[0]:,} tickets read, {detected[1]:,} joined stories, {detected[2]:,} new stories"
+        )
+        print(
+            f"  ingest + detector: {both:,.0f} mentions/s against {rate:,.0f}/s for the ingest alone: "
+            f"{cost:.1%} of the throughput (target <= 15%: {'PASS' if cost <= 0.15 else 'MISS'})"
+        )
     print(f"  load avg at the end: {_common.load_average()}")
     print()
     print("checks:")
@@ -199,6 +226,10 @@ INGEST_TABLES = (
     "mentions_ticket_tags",
     "mentions_ticket",
     "people_person",
+    # The story detector's own counts (its other tables go with mentions_ticket).
+    "stories_termday",
+    "stories_detectorstate",
+    "stories_story",
 )
 FLOOR_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags")
 

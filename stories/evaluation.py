@@ -65,7 +65,7 @@ class _Rollback(Exception):
 
 
 def dataset_load(path: Path = DATASET) -> dict[str, Any]:
-    return json.loads(path.read_text())
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def evaluate(data: dict[str, Any]) -> Evaluation:

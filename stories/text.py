@@ -28,7 +28,8 @@ _CHATTER = frozenset(
     today yesterday now way thing things something anything make made would could should will can cant can't
     don't doesn't didn't isn't it's i'm i've you're that's there's what's im ive dont doesnt didnt isnt thats
     see look looks looking seems seem going go gone new good great nice cool awesome love best bad
-    work works worked working time day week help question questions issue issues problem problems""".split()  # noqa: SIM905 (a word list reads better as text)
+    work works worked working time day week help question questions issue issues problem problems
+    com org net www http https every lol read first part""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 STORY_STOP = (STOP_WORDS - _KEEP) | _CHATTER
 _VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)?\b")
@@ -80,30 +81,43 @@ def text_links(text: str) -> list[str]:
     return out
 
 
+def _stem_of(word: str) -> str:
+    """The term a (case-folded) word counts as, or "" for a word that tells nothing."""
+    plain = word.replace(_APOSTROPHE, "'")
+    bare = plain.replace("'", "")
+    if plain in STORY_STOP or bare in STORY_STOP or len(bare) > 40:
+        return ""
+    if bare.isdigit():
+        return bare if 3 <= len(bare) <= 4 else ""
+    if len(bare) < 3:
+        return ""
+    stem = word_stem(bare)
+    return "" if stem in STORY_STOP else stem
+
+
+_stems: dict[str, str] = {}  # word -> term: a mention's words are mostly words seen before
+
+
 def text_words(text: str) -> dict[str, str]:
-    """{stem: the word as first written} for the words of `text` that can tell a story: no links, handles or
-    stop words; a version ("18.6") is one term; numbers of three digits or more ("502") are kept."""
-    text = _HANDLE.sub(" ", _URL.sub(" ", text))
+    """{stem: the word as first written, lower-cased} for the words of `text` that can tell a story: @handles as
+    written, no links or stop words; a version ("18.6") is one term; numbers of three or four digits ("502")
+    are kept."""
+    text = _URL.sub(" ", text).casefold()
     out: dict[str, str] = {}
-    for match in _VERSION.finditer(text):
-        out.setdefault(match.group(), match.group())
-    text = _VERSION.sub(" ", text)
-    for match in _WORD.finditer(text):
-        raw = match.group().replace(_APOSTROPHE, "'")
-        word = raw.casefold().replace("'", "")
-        if word in STORY_STOP or raw.casefold() in STORY_STOP or len(word) > 40:
-            continue
-        if word.isdigit():
-            if len(word) < 3 or len(word) > 4:
-                continue
-            stem = word
-        elif len(word) < 3:
-            continue
-        else:
-            stem = word_stem(word)
-        if stem in STORY_STOP:
-            continue
-        out.setdefault(stem, raw.lower() if raw.isupper() is False else raw)
-        if len(out) >= MAX_TERMS:
-            break
+    for handle in _HANDLE.findall(text)[:10]:  # "@gitlabstatus": whom a mention is addressed to says what about
+        out.setdefault(handle[:100], handle[:100])
+    text = _HANDLE.sub(" ", text)
+    for version in _VERSION.findall(text):
+        out.setdefault(version, version)
+    stems = _stems
+    for word in _WORD.findall(_VERSION.sub(" ", text)):
+        stem = stems.get(word)
+        if stem is None:
+            stem = _stem_of(word)
+            if len(stems) < 200_000:
+                stems[word] = stem
+        if stem and stem not in out:
+            out[stem] = word
+            if len(out) >= MAX_TERMS:
+                break
     return out

@@ -1,0 +1,395 @@
+"""Matching a page of new tickets, in posting order, against the live stories and the window's other tickets.
+
+A ticket joins, in this order:
+1. **Same link**: the story whose tickets (or incident) link to a page its first mention links to (normalised,
+   stories.text); or, with the window's tickets outside any story that link there, a new story.
+2. **The story it reads like**: each live story keeps how many of its tickets use each word; a word two or more
+   of them use weighs log(its share in the story / its usual share), so "stacked" in a release story weighs
+   far more than "gitlab". The ticket joins the story its words weigh most in, at JOIN_SCORE or more.
+3. **A new story of terms**: it and at least two tickets outside any story, within half the window, share the
+   same pair of bursting terms (reading.Read.terms).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from stories.consolidate import consolidate
+from stories.models import Exclusion, Key, Membership, Signature, Story
+from stories.pace import Pace
+from stories.reading import Read, Usual, rows_insert
+
+HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
+FORM_MIN = 3  # tickets sharing the same pair of terms that make a new story
+PROFILE_MIN = 2  # a story's word counts once this many of its tickets use it
+JOIN_SCORE = 5.0
+WEIGHT_CAP = 4.0
+QUIET_AFTER = timedelta(hours=1)
+QUIET_PENALTY = 1.5
+HOT_BONUS = 1.0  # a story this far above its share of the hour (pace) may take a ticket on one word
+PROFILE_KEPT = 80
+CORE_SHARE = 0.3
+CORE_MAX = 10
+
+
+def window() -> timedelta:
+    return timedelta(hours=settings.DESK_STORY_WINDOW_HOURS)
+
+
+def story_core(counts: dict[str, list[Any]], size: int) -> list[str]:
+    """The terms most of a story's tickets use: at least CORE_SHARE of them and two tickets."""
+    floor = max(2.0, CORE_SHARE * size)
+    ranked = sorted(((n, stem) for stem, (_word, n) in counts.items() if n >= floor), reverse=True)
+    return [stem for _n, stem in ranked[:CORE_MAX]]
+
+
+@dataclass
+class Hit:
+    ticket_id: int | None
+    story_id: int | None
+    at: datetime
+
+
+@dataclass
+class Matched:
+    read: int = 0
+    joined: int = 0
+    made: int = 0
+    merged: int = 0
+
+
+def _at(hit: Hit) -> datetime:
+    return hit.at
+
+
+class Matcher:
+    def __init__(self, page: list[Read], usual: Usual) -> None:
+        self.page = page
+        self.usual = usual
+        self.result = Matched(read=len(page))
+        self.window = window()
+        self.form_window = self.window / 2
+        self.hits: dict[str, list[Hit]] = defaultdict(list)
+        self.story_of: dict[int, int] = {}  # ticket id -> story id
+        self.stories: dict[int, Story] = {}
+        self.by_word: dict[str, set[int]] = defaultdict(set)  # word -> live stories whose profile holds it
+        self.excluded: set[tuple[int, int]] = set()
+        self.moved_out: set[int] = set()
+        self.new_memberships: list[Membership] = []
+        self.dirty: set[int] = set()
+        self.joined_answered: dict[int, list[int]] = defaultdict(list)
+        self.pace = Pace()
+        self.page_start = min(r.at for r in page)
+        self.page_end = max(r.at for r in page)
+
+    # -- loading --------------------------------------------------------------------------------------------
+    def _load(self) -> None:
+        keys = sorted({k for r in self.page for k in keys_of(r)})
+        start = min(r.at for r in self.page) - self.window
+        rank = Window(
+            RowNumber(), partition_by=F("key"), order_by=[F("story_id").desc(nulls_last=True), F("at").desc()]
+        )
+        for i in range(0, len(keys), 2000):
+            rows = (
+                Key.objects.filter(key__in=keys[i : i + 2000], at__gte=start)
+                .annotate(rank=rank)
+                .filter(rank__lte=HITS_PER_KEY)
+                .values_list("key", "ticket_id", "story_id", "at")
+            )
+            for key, ticket_id, story_id, at in rows:
+                self.hits[key].append(Hit(ticket_id, story_id, at))
+        for hits in self.hits.values():
+            hits.sort(key=_at)
+        ticket_ids = {h.ticket_id for hits in self.hits.values() for h in hits if h.ticket_id is not None}
+        for ticket_id, story_id in Membership.objects.filter(ticket_id__in=ticket_ids).values_list(
+            "ticket_id", "story_id"
+        ):
+            self.story_of[ticket_id] = story_id
+        live = Story.objects.filter(merged_into__isnull=True, last_at__gte=start).exclude(state=Story.State.CLOSED)
+        self._stories_load({s.pk for s in live} | set(self.story_of.values()) | self._hit_stories())
+        self.usual.extend({stem for s in self.stories.values() for stem in s.term_counts})
+        for story in self.stories.values():
+            self._profile_index(story)
+        live_ids = [pk for pk, s in self.stories.items() if not s.merged_into_id]
+        self.pace.load(live_ids, self.page_start, self.page_end, [r.at for r in self.page])
+        page_ids = [r.pk for r in self.page]
+        self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
+        self.moved_out = set(Exclusion.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
+
+    def _hit_stories(self) -> set[int]:
+        return {h.story_id for hits in self.hits.values() for h in hits if h.story_id is not None}
+
+    def _stories_load(self, story_ids: set[int]) -> None:
+        pending = set(story_ids)
+        while pending:
+            loaded = {s.pk: s for s in Story.objects.filter(pk__in=pending)}
+            self.stories.update(loaded)
+            pending = {s.merged_into_id for s in loaded.values() if s.merged_into_id} - set(self.stories)
+
+    def _profile_index(self, story: Story) -> None:
+        if story.merged_into_id or story.state == Story.State.CLOSED:
+            return
+        for stem, (_word, n) in story.term_counts.items():
+            self.index_word(stem, story, n)
+
+    def index_word(self, stem: str, story: Story, n: int) -> None:
+        if n >= PROFILE_MIN:
+            self.by_word[stem].add(story.pk)
+
+    def profile(self, story: Story) -> dict[str, float]:
+        """The story's words that weigh: {stem: weight > 0} for the words PROFILE_MIN of its tickets use."""
+        out = {}
+        for stem, (_word, n) in story.term_counts.items():
+            if n >= PROFILE_MIN and (weight := self._weight(story, stem)) > 0:
+                out[stem] = weight
+        return out
+
+    def _live(self, story_id: int | None, at: datetime) -> Story | None:
+        """The story a hit belongs to, followed through merges, if it can still take tickets."""
+        story = self.stories.get(story_id) if story_id is not None else None
+        for _ in range(10):
+            if story is None or not story.merged_into_id:
+                break
+            story = self.stories.get(story.merged_into_id)
+        if story is None or story.state == Story.State.CLOSED or story.merged_into_id:
+            return None
+        return story if story.last_at >= at - self.window else None
+
+    # -- matching -------------------------------------------------------------------------------------------
+    def run(self) -> Matched:
+        self._load()
+        for read in self.page:
+            if not (self._by_link(read) or self._by_profile(read)):
+                self._form_by_terms(read)
+            for key in keys_of(read):
+                insort(self.hits[key], Hit(read.pk, None, read.at), key=_at)
+        consolidate(self)
+        self._save()
+        return self.result
+
+    def _near(self, key: str, at: datetime, span: timedelta) -> list[Hit]:
+        """The key's hits within `span` of `at`, at most the HITS_PER_KEY latest of them."""
+        hits = self.hits.get(key)
+        if not hits:
+            return []
+        low = bisect_left(hits, at - span, key=_at)
+        high = bisect_right(hits, at + span, key=_at)
+        return hits[max(low, high - HITS_PER_KEY) : high]
+
+    def is_loose(self, ticket_id: int | None) -> bool:
+        return ticket_id is not None and ticket_id not in self.story_of and ticket_id not in self.moved_out
+
+    def _by_link(self, read: Read) -> bool:
+        for link in read.links:
+            near = self._near("l:" + link, read.at, self.window)
+            stories = {
+                s.pk: s
+                for h in near
+                if (s := self._live(h.story_id or self.story_of.get(h.ticket_id or 0), read.at)) is not None
+                and (read.pk, s.pk) not in self.excluded
+            }
+            reason = f"links to the same URL: {link}"[:300]
+            if stories:
+                story = max(stories.values(), key=lambda s: (s.size, -s.pk))
+                self._join(story, read, Membership.Via.LINK, reason, link=link)
+                return True
+            loose = [
+                h.ticket_id for h in near if self.is_loose(h.ticket_id) and abs(h.at - read.at) <= self.form_window
+            ]
+            if loose:
+                members = [self._read_of(t) for t in dict.fromkeys(loose) if t is not None]
+                story = self._make(Story.Origin.LINK, [*members, read], links=[link])
+                for member in (*members, read):
+                    self._join(story, member, Membership.Via.LINK, reason, link=link)
+                return True
+        return False
+
+    def _weight(self, story: Story, stem: str) -> float:
+        n = story.term_counts[stem][1]
+        share = (n + 0.5) / (story.size + 1)
+        return min(WEIGHT_CAP, math.log(share / self.usual.share(stem)))
+
+    def _by_profile(self, read: Read) -> bool:
+        scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        for stem in read.words:
+            for story_id in self.by_word.get(stem, ()):
+                story = self.stories[story_id]
+                if (read.pk, story_id) in self.excluded or self._live(story_id, read.at) is not story:
+                    continue
+                weight = self._weight(story, stem)
+                if weight > 0:
+                    scores[story_id].append((weight, stem))
+        return self.join_best(read, scores)
+
+    def _quiet(self, story_id: int, at: datetime) -> float:
+        """A story quiet for a while takes a ticket on more evidence: the wave may be over."""
+        return QUIET_PENALTY if at - self.stories[story_id].last_at > QUIET_AFTER else 0.0
+
+    def join_best(self, read: Read, scores: dict[int, list[tuple[float, str]]]) -> bool:
+        """Join the story the ticket's words weigh most in ({story id: [(weight, stem)]}), at JOIN_SCORE or more."""
+        bonus = {pk: self.pace.bonus(pk, read.at) for pk in scores}
+        # One word alone is too little, unless the story is what the hour is about.
+        totals = {
+            pk: sum(w for w, _s in found) + bonus[pk] - self._quiet(pk, read.at)
+            for pk, found in scores.items()
+            if len(found) >= 2 or bonus[pk] >= HOT_BONUS
+        }
+        chosen = max(totals.items(), key=lambda item: (item[1], -item[0]), default=None)
+        if chosen is None or chosen[1] < JOIN_SCORE:
+            return False
+        story = self.stories[chosen[0]]
+        shared = [stem for _w, stem in sorted(scores[chosen[0]], reverse=True)]
+        self._join(story, read, Membership.Via.TERMS, _shares(shared, read.words))
+        return True
+
+    def _form_by_terms(self, read: Read) -> None:
+        shared_with: dict[int, set[str]] = defaultdict(set)
+        for stem in read.terms:
+            for h in self._near("t:" + stem, read.at, self.form_window):
+                if self.is_loose(h.ticket_id) and h.ticket_id != read.pk:
+                    shared_with[h.ticket_id].add(stem)  # type: ignore[index]
+        pairs: Counter[tuple[str, str]] = Counter()
+        for stems in shared_with.values():
+            if len(stems) >= 2:
+                pairs.update(combinations(sorted(stems), 2))
+        if not pairs:
+            return
+        pair, count = max(pairs.items(), key=lambda item: (item[1], item[0]))
+        if count + 1 < FORM_MIN:
+            return
+        members = [self._read_of(t) for t, stems in shared_with.items() if set(pair) <= stems]
+        story = self._make(Story.Origin.TERMS, [*members, read], links=[])
+        for member in (*members, read):
+            self._join(story, member, Membership.Via.TERMS, _shares(list(pair), member.words))
+
+    # -- writing --------------------------------------------------------------------------------------------
+    def _read_of(self, ticket_id: int) -> Read:
+        for read in self.page:
+            if read.pk == ticket_id:
+                return read
+        return stored_read(ticket_id)
+
+    def _make(self, origin: str, members: list[Read], *, links: list[str]) -> Story:
+        counts: dict[str, list[Any]] = {}
+        for member in members:
+            for stem, word in member.words.items():
+                counts.setdefault(stem, [word, 0])[1] += 1
+        story = Story(
+            title="",
+            origin=origin,
+            links=links,
+            size=0,
+            first_at=min(m.at for m in members),
+            last_at=max(m.at for m in members),
+        )
+        story.title = _title(members, counts)
+        story.terms = {stem: counts[stem][0] for stem in story_core(counts, len(members))}
+        story.term_counts = {}  # each member's words are counted as it joins
+        story.save()
+        self.stories[story.pk] = story
+        self.result.made += 1
+        return story
+
+    def _join(self, story: Story, read: Read, via: str, reason: str, *, link: str = "") -> None:
+        if read.pk in self.story_of:
+            return
+        self.story_of[read.pk] = story.pk
+        self.new_memberships.append(Membership(story=story, ticket_id=read.pk, via=via, reason=reason))
+        story.size += 1
+        story.first_at = min(story.first_at, read.at)
+        story.last_at = max(story.last_at, read.at)
+        if link and link not in story.links and len(story.links) < 10:
+            story.links = [*story.links, link]
+        counts = story.term_counts
+        for stem, word in read.words.items():
+            entry = counts.setdefault(stem, [word, 0])
+            entry[1] += 1
+            self.index_word(stem, story, entry[1])
+        self.dirty.add(story.pk)
+        self.pace.joined(story.pk, read.at, self.page_start, self.page_end, [r.at for r in self.page])
+        self.result.joined += 1
+        if story.state == Story.State.ANSWERED:
+            self.joined_answered[story.pk].append(read.pk)
+
+    def _save(self) -> None:
+        now = timezone.now()
+        rows_insert(
+            Signature,
+            ["ticket_id", "at", "platform", "links", "terms", "created_at", "updated_at"],
+            [
+                (r.pk, r.at, r.platform, _json(r.links), _json({s: r.words[s] for s in r.terms}), now, now)
+                for r in self.page
+            ],
+            tail=" ON CONFLICT (ticket_id) DO NOTHING",
+        )
+        rows_insert(Key, ["key", "ticket_id", "at"], [(k, r.pk, r.at) for r in self.page for k in keys_of(r)])
+        Membership.objects.bulk_create(self.new_memberships, ignore_conflicts=True)
+        changed = [self.stories[pk] for pk in self.dirty]
+        for story in changed:
+            story.term_counts = _trim(story.term_counts)
+            story.terms = {stem: story.term_counts[stem][0] for stem in story_core(story.term_counts, story.size)}
+        Story.objects.bulk_update(
+            changed,
+            ["size", "first_at", "last_at", "links", "term_counts", "terms", "merged_into", "state", "answer",
+             "answer_link", "updated_at"],
+        )  # fmt: skip
+        if self.joined_answered:
+            from stories.drafts import answered_story_joined
+
+            for story_id, ticket_ids in self.joined_answered.items():
+                answered_story_joined(story=self.stories[story_id], ticket_ids=ticket_ids)
+
+
+def keys_of(read: Read) -> list[str]:
+    return [f"l:{link}" for link in read.links] + [f"t:{stem[:290]}" for stem in read.terms]
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _trim(counts: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))[:PROFILE_KEPT])
+
+
+def _shares(stems: list[str], words: dict[str, str]) -> str:
+    return ("shares: " + ", ".join(words.get(stem, stem) for stem in stems[:5]))[:300]
+
+
+def _title(members: list[Read], counts: dict[str, list[Any]]) -> str:
+    """The subject that says most of the story: the one using most of its core terms, a post's title (Reddit,
+    Hacker News) before a tweet's first words, the earliest on a tie."""
+    core = set(story_core(counts, len(members)))
+    best = max(
+        members,
+        key=lambda m: (len(core & set(m.words)), bool(m.subject and m.platform in {"reddit", "hackernews"}), -m.pk),
+    )
+    title = " ".join((best.subject or "").split())
+    return (title or "Story")[:300]
+
+
+def stored_read(ticket_id: int) -> Read:
+    """A ticket of an earlier page, read back from its signature (its words are its distinctive terms)."""
+    signature = Signature.objects.select_related("ticket").get(ticket_id=ticket_id)
+    return Read(
+        pk=ticket_id,
+        at=signature.at,
+        platform=signature.platform,
+        subject=signature.ticket.subject,
+        links=list(signature.links),
+        words=dict(signature.terms),
+        terms=list(signature.terms),
+    )

@@ -1,0 +1,181 @@
+"""What the detector reads of a page of new tickets: each one's first mention (links and words), the day's term
+counts it adds to (TermDay), and how usual each word is: its share of the tickets in the weeks before (the
+background), or of the day's on a desk without weeks behind it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, models
+
+from mentions.models import Message, Ticket
+from stories.models import TermDay
+from stories.text import text_links, text_words
+
+TERMS_PER_TICKET = 8  # the most bursting distinctive terms a ticket is indexed by
+BACKGROUND_DAYS = 28
+BACKGROUND_MIN = 100  # tickets in the weeks before for their shares to mean something
+BACKGROUND_SHARE = 0.02  # a term in more than 2% of the weeks' tickets is everyday vocabulary
+COLD_MIN = 30
+COLD_SHARE = 0.2  # without weeks behind: a term in more than 20% of the day's tickets is everyday vocabulary
+ANY_TICKET = ""  # TermDay's row per day that counts the day's tickets
+
+
+@dataclass
+class Read:
+    """A ticket as the detector read it."""
+
+    pk: int
+    at: datetime
+    platform: str
+    subject: str
+    links: list[str]
+    words: dict[str, str]  # every usable term: stem -> word as written
+    terms: list[str] = field(default_factory=list)  # its distinctive terms, most bursting first
+
+
+@dataclass
+class Usual:
+    """How usual each of a page's words is: the share of tickets that use it on an ordinary day (the weeks before
+    the page, or the page's day itself on a desk without weeks behind it)."""
+
+    shares: dict[str, float]
+    start: date
+    end: date
+    tickets: int  # in those days
+
+    def share(self, stem: str) -> float:
+        return self.shares.get(stem, 0.5 / (self.tickets + 1))
+
+    def extend(self, stems: set[str]) -> None:
+        """Read the shares of more words (a live story's) in one query."""
+        missing = sorted({s[:100] for s in stems} - set(self.shares))
+        found = _sums(missing, self.start, self.end)
+        for stem in missing:
+            self.shares[stem] = (found.get(stem, 0) + 0.5) / (self.tickets + 1)
+
+
+def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
+    """The page's tickets read, their terms counted into the day's, each one's distinctive terms chosen; in
+    posting order."""
+    texts = _first_mentions([row["pk"] for row in rows])
+    tags = _tags([row["pk"] for row in rows])
+    page = [
+        Read(
+            pk=row["pk"],
+            at=row["requested_at"],
+            platform=row["channel__kind"],
+            subject=row["subject"],
+            links=text_links(texts.get(row["pk"], "")),
+            words={**text_words(texts.get(row["pk"], "")), **tags.get(row["pk"], {})},
+        )
+        for row in rows
+    ]
+    _terms_count(page)
+    usual = _terms_choose(page)
+    page.sort(key=lambda r: (r.at, r.pk))
+    return page, usual
+
+
+def _first_mentions(ids: list[int]) -> dict[int, str]:
+    text: dict[int, str] = {}
+    rows = (
+        Message.objects.filter(ticket_id__in=ids, kind=Message.Kind.INBOUND)
+        .order_by("ticket_id", "platform_created_at", "pk")
+        .values_list("ticket_id", "title", "body")
+    )
+    for ticket_id, title, body in rows:
+        if ticket_id is not None and ticket_id not in text:
+            text[ticket_id] = f"{title}\n{body}" if title else body
+    return text
+
+
+def _tags(ids: list[int]) -> dict[int, dict[str, str]]:
+    """The tags the triage rules gave each ticket as it arrived, as terms ("#downtime"): the desk's own words for
+    what a mention is about, kept by admins (the seeded rules tag downtime reports whatever words they use)."""
+    out: dict[int, dict[str, str]] = {}
+    rows = Ticket.tags.through.objects.filter(ticket_id__in=ids).values_list("ticket_id", "tag__name")
+    for ticket_id, name in rows:
+        out.setdefault(ticket_id, {})[f"#{name}"[:100]] = f"#{name}"
+    return out
+
+
+def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]], tail: str = "") -> None:
+    """Rows written with one multi-row INSERT per few thousand values (a page's signatures, keys and counts: Django's
+    bulk_create spends more building model instances than the database spends storing them). `tail`: an ON
+    CONFLICT clause, which PostgreSQL and SQLite both read."""
+    table = model._meta.db_table
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 (names from the model, values bound)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    step = max(1, 3000 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(head + ", ".join([row] * len(chunk)) + tail, [v for r in chunk for v in r])
+
+
+def _terms_count(page: list[Read]) -> None:
+    """Add the page's tickets to each day's term counts."""
+    counts: Counter[tuple[str, date]] = Counter()
+    for read in page:
+        day = read.at.date()
+        counts[(ANY_TICKET, day)] += 1
+        for stem in read.words:
+            counts[(stem[:100], day)] += 1
+    table = TermDay._meta.db_table
+    rows_insert(
+        TermDay,
+        ["term", "day", "tickets"],
+        [(term, day, n) for (term, day), n in counts.items()],
+        tail=f" ON CONFLICT (term, day) DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
+    )
+
+
+def _sums(terms: list[str], start: date, end: date) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(terms), 2000):
+        rows = (
+            TermDay.objects.filter(term__in=terms[i : i + 2000], day__gte=start, day__lte=end)
+            .values("term")
+            .annotate(n=models.Sum("tickets"))
+            .values_list("term", "n")
+        )
+        out.update(rows)
+    return out
+
+
+def _terms_choose(page: list[Read]) -> Usual:
+    """Each ticket's distinctive terms, most bursting first (used today well above their usual share), and how
+    usual each of the page's words is."""
+    first = min(r.at for r in page).date()
+    last = max(r.at for r in page).date()
+    stems = sorted({stem[:100] for r in page for stem in r.words} | {ANY_TICKET})
+    background = _sums(stems, first - timedelta(days=BACKGROUND_DAYS), first - timedelta(days=1))
+    today = _sums(stems, first, last)
+    n_bg = background.get(ANY_TICKET, 0)
+    n_today = max(1, today.get(ANY_TICKET, 0))
+    warm = n_bg >= BACKGROUND_MIN
+    if warm:
+        start, end, n, counts = first - timedelta(days=BACKGROUND_DAYS), first - timedelta(days=1), n_bg, background
+    else:
+        start, end, n, counts = first, last, n_today, today
+    usual = Usual({s: (c + 0.5) / (n + 1) for s, c in counts.items() if s}, start, end, n)
+    usual.shares.update({s: 0.5 / (n + 1) for s in stems if s and s not in counts})
+    for read in page:
+        scored = []
+        for stem in read.words:
+            df_bg = background.get(stem[:100], 0)
+            df_today = today.get(stem[:100], 0)
+            if warm:
+                if df_bg / n_bg > BACKGROUND_SHARE:
+                    continue
+            elif n_today >= COLD_MIN and df_today / n_today > COLD_SHARE:
+                continue
+            expected = (df_bg + 1) / (n_bg + 1)
+            burst = (df_today + 1) / (expected * n_today + 1)
+            scored.append((-burst, -len(stem), stem))
+        read.terms = [stem for _b, _l, stem in sorted(scored)[:TERMS_PER_TICKET]]
+    return usual

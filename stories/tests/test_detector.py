@@ -1,0 +1,156 @@
+"""The story detector on real PostgreSQL, with tickets stored through the real ingest (IncomingMentions as the
+platforms' parsers make them: plain text, X's t.co links already expanded)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from stories.detector import stories_detect
+from stories.models import Exclusion, Key, Membership, Signature, Story
+from stories.tests.helpers import RELEASE_DAY, background, mention
+
+pytestmark = pytest.mark.django_db
+
+POST = "https://about.gitlab.com/releases/2026/11/20/gitlab-18-6-released/"
+
+
+def _story(ticket) -> Story | None:
+    m = Membership.objects.filter(ticket=ticket).select_related("story").first()
+    return m.story if m else None
+
+
+def test_the_same_page_shared_in_different_ways_is_one_story_across_platforms():
+    a = mention("twitter", f"18.6 is out! {POST}?utm_source=twitter&utm_medium=social", at=RELEASE_DAY)
+    b = mention("reddit", "Upgraded this morning, smooth so far", at=RELEASE_DAY + timedelta(minutes=5))
+    c = mention("hackernews", "http://www.about.gitlab.com/releases/2026/11/20/gitlab-18-6-released#whats-new",
+                at=RELEASE_DAY + timedelta(minutes=9), title="GitLab 18.6 released")  # fmt: skip
+    stories_detect()
+
+    story = _story(a)
+    assert story is not None and _story(c) == story
+    assert _story(b) is None  # no link and nothing else shared: not joined on a hunch
+    assert story.size == 2 and story.origin == Story.Origin.LINK
+    assert story.title == "GitLab 18.6 released"  # the post that links to it names it
+    reasons = set(story.memberships.values_list("reason", flat=True))
+    assert reasons == {"links to the same URL: about.gitlab.com/releases/2026/11/20/gitlab-18-6-released"}
+
+
+def test_bursting_terms_make_a_story_and_later_tickets_join_it_while_everyday_ones_stay_out():
+    background()
+    at = RELEASE_DAY + timedelta(hours=2)
+    first = [
+        mention("twitter", "is gitlab.com down? 502 bad gateway on every git push", at=at),
+        mention("reddit", "GitLab.com returning 502 Bad Gateway for anyone else?", at=at + timedelta(minutes=3)),
+        mention("hackernews", "Getting 502 bad gateway from gitlab.com, status green", at=at + timedelta(minutes=4)),
+    ]  # fmt: skip
+    everyday = mention("twitter", "How do I cache node_modules between pipeline jobs in gitlab?", at=at)
+    stories_detect()
+    later = mention("twitter", "502 gateway errors on gitlab again, CI stuck", at=at + timedelta(minutes=20))
+    stories_detect()
+
+    story = _story(first[0])
+    assert story is not None and {_story(t) for t in first} == {story}
+    assert _story(later) == story
+    assert _story(everyday) is None
+    assert story.size == 4 and story.origin == Story.Origin.TERMS
+    assert {"502", "gateway"} <= set(story.terms.values())
+    why = Membership.objects.get(ticket=later).reason
+    assert why.startswith("shares: ") and "502" in why and "gateway" in why
+
+
+def test_two_tickets_sharing_words_are_not_yet_a_story_and_old_ones_are_out_of_the_window():
+    background()
+    at = RELEASE_DAY + timedelta(hours=2)
+    mention("twitter", "the new security dashboard graphs in 18.6 look broken", at=at - timedelta(days=2))
+    a = mention("reddit", "security dashboard graphs broken after 18.6?", at=at)
+    b = mention("twitter", "18.6 security dashboard graphs are empty for me", at=at + timedelta(minutes=2))
+    stories_detect()
+    assert _story(a) is None and _story(b) is None  # the third is two days older: out of the window
+
+    c = mention("hackernews", "Security dashboard graphs gone in 18.6", at=at + timedelta(minutes=5))
+    stories_detect()
+    assert _story(a) == _story(b) == _story(c) is not None
+
+
+def test_each_ticket_is_read_once_and_a_second_run_changes_nothing():
+    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
+    b = mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
+    first = stories_detect()
+    assert (first.read, first.joined, first.made) == (2, 2, 1)
+    again = stories_detect()
+    assert (again.read, again.joined, again.made) == (0, 0, 0)
+    assert Signature.objects.filter(ticket__in=[a, b]).count() == 2
+    link = "l:about.gitlab.com/releases/2026/11/20/gitlab-18-6-released"
+    assert Key.objects.filter(key=link).count() == 2  # the index holds each once
+
+
+def test_a_moved_out_ticket_is_never_pulled_into_a_story_again():
+    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
+    b = mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
+    stories_detect()
+    story = _story(a)
+    assert story is not None
+    Membership.objects.filter(ticket=b).delete()
+    Exclusion.objects.create(story=story, ticket=b)
+    c = mention("hackernews", f"discussion: {POST}", at=RELEASE_DAY + timedelta(minutes=2))
+    stories_detect()
+    assert _story(c) == story and _story(b) is None
+
+
+def test_a_ticket_joins_the_story_a_merged_one_went_into():
+    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
+    mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
+    stories_detect()
+    old = _story(a)
+    assert old is not None
+    target = Story.objects.create(title="Release day", origin=Story.Origin.ADVOCATE, first_at=RELEASE_DAY,
+                                  last_at=RELEASE_DAY)  # fmt: skip
+    Story.objects.filter(pk=old.pk).update(merged_into=target)
+    c = mention("hackernews", f"discussion: {POST}", at=RELEASE_DAY + timedelta(minutes=2))
+    stories_detect()
+    assert _story(c) == target
+
+
+def test_a_ticket_joining_an_answered_story_gets_its_answer_as_the_suggested_reply():
+    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
+    mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
+    stories_detect()
+    Story.objects.filter(pk=_story(a).pk).update(  # type: ignore[union-attr]
+        state=Story.State.ANSWERED, answer="Thanks! The highlights are in the release post."
+    )
+    c = mention("reddit", f"what's new: {POST}", at=RELEASE_DAY + timedelta(minutes=3))
+    stories_detect()
+    c.refresh_from_db()
+    assert "The highlights are in the release post." in c.reply_draft
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_detectors_at_once_read_each_ticket_once():
+    tickets = [
+        mention("twitter", f"release notes {n} {POST}", at=RELEASE_DAY + timedelta(minutes=n)) for n in range(30)
+    ]
+    results = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(stories_detect(batch=7))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sum(r.read for r in results) == 30
+    assert Signature.objects.count() == 30
+    assert Membership.objects.filter(ticket__in=tickets).values("story").distinct().count() == 1
+    assert Story.objects.get().size == 30
