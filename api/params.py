@@ -100,5 +100,9 @@ class StoryParams(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=["open", "answered", "closed"], required=False, help_text="Only stories in this state."
     )
-    cursor = QueryText(required=False, help_text="The `next` of an earlier answer; left out: the start.")
+    cursor = Matching(
+        r"[0-9]{1,18}\.[0-9]{1,18}",
+        required=False,
+        help_text="A position the list gave (in the `next` of an earlier answer); left out: the start.",
+    )
     limit = QueryInt(min_value=1, max_value=200, required=False, help_text="At most this many (default 50).")

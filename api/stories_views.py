@@ -7,7 +7,6 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,7 +14,7 @@ from api.errors import NotFound, refusals
 from api.params import StoryParams
 from api.views import WORK, ApiView
 from stories.models import Membership, Story
-from stories.selectors import BadCursor, StoryRow, story_page, story_rows
+from stories.selectors import StoryRow, story_page, story_rows
 
 STORY: dict[str, serializers.Field] = {
     "id": serializers.IntegerField(),
@@ -86,10 +85,7 @@ class StoryList(ApiView):
         params = StoryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        try:
-            page = story_page(state=v.get("state", ""), cursor=v.get("cursor", ""), size=v.get("limit", 50))
-        except BadCursor as exc:
-            raise ValidationError({"cursor": [str(exc)]}) from exc
+        page = story_page(state=v.get("state", ""), cursor=v.get("cursor", ""), size=v.get("limit", 50))
         following = None
         if page.next_cursor:
             query = request.query_params.copy()
