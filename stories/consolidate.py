@@ -15,6 +15,9 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 
@@ -103,14 +106,14 @@ def _reattach(m: Matcher) -> None:
     profiles = {s.pk: m.profile(s) for s in changed}
     words = {t for p in profiles.values() for t, _w in sorted(p.items(), key=lambda i: -i[1])[:PROFILE_READ]}
     start = min(s.first_at for s in changed) - m.window
-    candidates: set[int] = set()
-    for stem in words:
-        ids = (
-            Key.objects.filter(key=f"t:{stem[:290]}", at__gte=start, ticket__isnull=False)
-            .order_by("-at")
-            .values_list("ticket_id", flat=True)[:REATTACH_PER_KEY]
-        )
-        candidates.update(t for t in ids if t is not None and m.is_loose(t))
+    rank = Window(RowNumber(), partition_by=F("key"), order_by=F("at").desc())
+    ids = (
+        Key.objects.filter(key__in=[f"t:{stem[:290]}" for stem in words], at__gte=start, ticket__isnull=False)
+        .annotate(rank=rank)
+        .filter(rank__lte=REATTACH_PER_KEY)
+        .values_list("ticket_id", flat=True)
+    )
+    candidates = {t for t in ids if t is not None and m.is_loose(t)}
     candidates -= {r.pk for r in m.page}
     for ticket_id, story_id in Membership.objects.filter(ticket_id__in=candidates).values_list("ticket_id", "story_id"):
         m.story_of[ticket_id] = story_id

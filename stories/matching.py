@@ -89,14 +89,13 @@ class Matcher:
         self.new_memberships: list[Membership] = []
         self.dirty: set[int] = set()
         self.joined_answered: dict[int, list[int]] = defaultdict(list)
-        self.pace = Pace()
-        self.page_start = min(r.at for r in page)
-        self.page_end = max(r.at for r in page)
+        self.pace = Pace([r.at for r in page])
+        self.weights: dict[int, tuple[int, dict[str, float]]] = {}  # story -> (its size then, {stem: weight})
 
     # -- loading --------------------------------------------------------------------------------------------
     def _load(self) -> None:
         keys = sorted({k for r in self.page for k in keys_of(r)})
-        start = min(r.at for r in self.page) - self.window
+        start = self.pace.start - self.window
         rank = Window(
             RowNumber(), partition_by=F("key"), order_by=[F("story_id").desc(nulls_last=True), F("at").desc()]
         )
@@ -122,7 +121,7 @@ class Matcher:
         for story in self.stories.values():
             self._profile_index(story)
         live_ids = [pk for pk, s in self.stories.items() if not s.merged_into_id]
-        self.pace.load(live_ids, self.page_start, self.page_end, [r.at for r in self.page])
+        self.pace.load(live_ids)
         page_ids = [r.pk for r in self.page]
         self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
         self.moved_out = set(Exclusion.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
@@ -220,15 +219,26 @@ class Matcher:
         share = (n + 0.5) / (story.size + 1)
         return min(WEIGHT_CAP, math.log(share / self.usual.share(stem)))
 
+    def _weights(self, story: Story) -> dict[str, float]:
+        """The story's word weights, computed again once it grew by a tenth (a big story's weights barely move
+        with one more ticket, and reading every word's weight for every ticket would cost more than the rest)."""
+        cached = self.weights.get(story.pk)
+        if cached is None or story.size > cached[0] * 1.1 + 1:
+            cached = (story.size, self.profile(story))
+            self.weights[story.pk] = cached
+        return cached[1]
+
     def _by_profile(self, read: Read) -> bool:
         scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
+        live: dict[int, dict[str, float] | None] = {}
         for stem in read.words:
             for story_id in self.by_word.get(stem, ()):
-                story = self.stories[story_id]
-                if (read.pk, story_id) in self.excluded or self._live(story_id, read.at) is not story:
-                    continue
-                weight = self._weight(story, stem)
-                if weight > 0:
+                if story_id not in live:
+                    story = self.stories[story_id]
+                    usable = (read.pk, story_id) not in self.excluded and self._live(story_id, read.at) is story
+                    live[story_id] = self._weights(story) if usable else None
+                weights = live[story_id]
+                if weights is not None and (weight := weights.get(stem, 0.0)) > 0:
                     scores[story_id].append((weight, stem))
         return self.join_best(read, scores)
 
@@ -317,7 +327,7 @@ class Matcher:
             entry[1] += 1
             self.index_word(stem, story, entry[1])
         self.dirty.add(story.pk)
-        self.pace.joined(story.pk, read.at, self.page_start, self.page_end, [r.at for r in self.page])
+        self.pace.joined(story.pk, read.at)
         self.result.joined += 1
         if story.state == Story.State.ANSWERED:
             self.joined_answered[story.pk].append(read.pk)
@@ -333,8 +343,19 @@ class Matcher:
             ],
             tail=" ON CONFLICT (ticket_id) DO NOTHING",
         )
-        rows_insert(Key, ["key", "ticket_id", "at"], [(k, r.pk, r.at) for r in self.page for k in keys_of(r)])
-        Membership.objects.bulk_create(self.new_memberships, ignore_conflicts=True)
+        # Links index every ticket (a later one sharing it joins its story); terms only those left outside a story,
+        # which is all that forming a story of terms and re-attaching look for.
+        rows_insert(
+            Key,
+            ["key", "ticket_id", "at"],
+            [(k, r.pk, r.at) for r in self.page for k in keys_of(r, terms=r.pk not in self.story_of)],
+        )
+        rows_insert(
+            Membership,
+            ["story_id", "ticket_id", "via", "reason", "created_at", "updated_at"],
+            [(m.story.pk, m.ticket_id, m.via, m.reason, now, now) for m in self.new_memberships],
+            tail=" ON CONFLICT (ticket_id) DO NOTHING",
+        )
         changed = [self.stories[pk] for pk in self.dirty]
         for story in changed:
             story.term_counts = _trim(story.term_counts)
@@ -351,8 +372,9 @@ class Matcher:
                 answered_story_joined(story=self.stories[story_id], ticket_ids=ticket_ids)
 
 
-def keys_of(read: Read) -> list[str]:
-    return [f"l:{link}" for link in read.links] + [f"t:{stem[:290]}" for stem in read.terms]
+def keys_of(read: Read, *, terms: bool = True) -> list[str]:
+    links = [f"l:{link}" for link in read.links]
+    return links + [f"t:{stem[:290]}" for stem in read.terms] if terms else links
 
 
 def _json(value: Any) -> str:

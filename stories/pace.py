@@ -17,35 +17,38 @@ HOT_MIN = 3  # a story with fewer tickets in the hour gets no bonus (and the hou
 
 
 class Pace:
-    def __init__(self) -> None:
+    def __init__(self, page_times: list[datetime]) -> None:
+        self.page_times = page_times
+        self.start = min(page_times)
+        self.end = max(page_times)
         self.story_times: dict[int, list[datetime]] = defaultdict(list)
         self.all_times: list[datetime] = []
         self.loaded = False
 
-    def load(self, story_ids: list[int], start: datetime, end: datetime, page_times: list[datetime]) -> None:
+    def load(self, story_ids: list[int]) -> None:
         """Each live story's tickets of the hour before the page, and, if one is hot, every ticket's time then."""
-        rows = Membership.objects.filter(story_id__in=story_ids, ticket__requested_at__gte=start - HOUR).values_list(
-            "story_id", "ticket__requested_at"
-        )
+        rows = Membership.objects.filter(
+            story_id__in=story_ids, ticket__requested_at__gte=self.start - HOUR
+        ).values_list("story_id", "ticket__requested_at")
         for story_id, at in rows:
             self.story_times[story_id].append(at)
         for times in self.story_times.values():
             times.sort()
         if any(len(times) >= HOT_MIN for times in self.story_times.values()):
-            self._all_load(start, end, page_times)
+            self._all_load()
 
-    def _all_load(self, start: datetime, end: datetime, page_times: list[datetime]) -> None:
+    def _all_load(self) -> None:
         if self.loaded:
             return
-        earlier = Signature.objects.filter(at__gte=start - HOUR, at__lte=end).values_list("at", flat=True)
-        self.all_times = sorted([*earlier, *page_times])
+        earlier = Signature.objects.filter(at__gte=self.start - HOUR, at__lte=self.end).values_list("at", flat=True)
+        self.all_times = sorted([*earlier, *self.page_times])
         self.loaded = True
 
-    def joined(self, story_id: int, at: datetime, start: datetime, end: datetime, page_times: list[datetime]) -> None:
+    def joined(self, story_id: int, at: datetime) -> None:
         times = self.story_times[story_id]
         insort(times, at)
         if len(times) >= HOT_MIN:
-            self._all_load(start, end, page_times)
+            self._all_load()
 
     def bonus(self, story_id: int, at: datetime) -> float:
         times = self.story_times.get(story_id)

@@ -32,10 +32,7 @@ _CHATTER = frozenset(
     com org net www http https every lol read first part""".split()  # noqa: SIM905 (a word list reads better as text)
 )
 STORY_STOP = (STOP_WORDS - _KEEP) | _CHATTER
-_VERSION = re.compile(r"\b\d+\.\d+(?:\.\d+)?\b")
 _APOSTROPHE = "\u2019"  # a typographic apostrophe, as phones write it
-_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
-_HANDLE = re.compile(r"(?<!\w)@\w+")
 MAX_TERMS = 60
 
 
@@ -98,25 +95,33 @@ def _stem_of(word: str) -> str:
 _stems: dict[str, str] = {}  # word -> term: a mention's words are mostly words seen before
 
 
+# One pass over a mention: a link (skipped), an @handle, a version, or a word.
+_TOKEN = re.compile(
+    r"(https?://[^\s<>\"'`]+)|((?<!\w)@\w+)|(\b\d+\.\d+(?:\.\d+)?\b)|([^\W_]+(?:['\u2019][^\W_]+)?)",
+    re.IGNORECASE,
+)
+
+
 def text_words(text: str) -> dict[str, str]:
     """{stem: the word as first written, lower-cased} for the words of `text` that can tell a story: @handles as
     written, no links or stop words; a version ("18.6") is one term; numbers of three or four digits ("502")
     are kept."""
-    text = _URL.sub(" ", text).casefold()
     out: dict[str, str] = {}
-    for handle in _HANDLE.findall(text)[:10]:  # "@gitlabstatus": whom a mention is addressed to says what about
-        out.setdefault(handle[:100], handle[:100])
-    text = _HANDLE.sub(" ", text)
-    for version in _VERSION.findall(text):
-        out.setdefault(version, version)
     stems = _stems
-    for word in _WORD.findall(_VERSION.sub(" ", text)):
-        stem = stems.get(word)
-        if stem is None:
-            stem = _stem_of(word)
-            if len(stems) < 200_000:
-                stems[word] = stem
-        if stem and stem not in out:
+    for _link, handle, version, word in _TOKEN.findall(text.casefold()):
+        if word:
+            stem = stems.get(word)
+            if stem is None:
+                stem = _stem_of(word)
+                if len(stems) < 200_000:
+                    stems[word] = stem
+            if not stem:
+                continue
+        elif handle or version:
+            stem = word = (handle or version)[:100]
+        else:
+            continue
+        if stem not in out:
             out[stem] = word
             if len(out) >= MAX_TERMS:
                 break
