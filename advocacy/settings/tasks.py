@@ -76,6 +76,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=120),
         "options": {"expires": 120},
     },
+    # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
+    "stories.spikes": {"task": "stories.spikes", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
