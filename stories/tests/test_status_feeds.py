@@ -212,6 +212,24 @@ def test_an_update_resolves_the_incident_and_its_story_stays():
     assert incident.story is not None and Story.objects.count() == 1
 
 
+def test_a_long_incident_keeps_its_story_open_to_new_tickets():
+    _feed()
+    with responses.RequestsMock() as mock:
+        _serve(mock)
+        _serve(mock)
+        status_poll(now=NOW)
+        later = NOW + timedelta(hours=30)  # past the story window, still unresolved
+        status_poll(now=later)
+    story = StatusIncident.objects.get(external_id="kq7v3b9wz1lm").story
+    assert story is not None and story.last_at == later
+    assert set(Key.objects.filter(story=story).values_list("at", flat=True)) == {later}
+    ingest(
+        channel_of(Channel.Kind.HACKERNEWS),
+        said("CI down: https://stspg.io/4k2p9xq7m", at=later + timedelta(minutes=1)),
+    )
+    assert stories_detect().joined == 1 and Membership.objects.get().story == story
+
+
 def test_later_tickets_linking_to_the_incident_or_sharing_its_words_join_its_story():
     _feed()
     with responses.RequestsMock() as mock:
