@@ -48,7 +48,10 @@ def stories_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverag
     if not ticket_ids:
         return {}
     result = stories_detect()
-    return {"stories_read": result.read, "stories_joined": result.joined, "stories_made": result.made}
+    from stories.spikes import spikes_after_detect  # spikes read what detection just wrote
+
+    figures = {"stories_read": result.read, "stories_joined": result.joined, "stories_made": result.made}
+    return {**figures, **spikes_after_detect()}
 
 
 def stories_detect(*, batch: int = BATCH) -> DetectResult:

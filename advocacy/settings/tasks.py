@@ -70,6 +70,14 @@ CELERY_BEAT_SCHEDULE = {
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    # Status pages: the due feeds read, their incidents opening or joining stories (stories.status_feeds).
+    "stories.status_poll": {
+        "task": "stories.status_poll",
+        "schedule": timedelta(seconds=120),
+        "options": {"expires": 120},
+    },
+    # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
+    "stories.spikes": {"task": "stories.spikes", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
