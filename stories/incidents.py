@@ -177,7 +177,10 @@ def _by_terms(words: dict[str, str], now: datetime) -> Story | None:
         return None
     best: tuple[int, int, int] | None = None
     chosen = None
-    for story in _live(_hit_stories([f"t:{stem[:290]}" for stem in words], now), now):
+    # Every live story, not only those a recent key names: a story's tickets are indexed by their links alone once
+    # they are in it (stories.matching), and live stories are few.
+    live = Story.objects.filter(merged_into__isnull=True, last_at__gte=now - window()).values_list("pk", flat=True)
+    for story in _live(set(live), now):
         shared = sum(1 for stem in story_core(story.term_counts, story.size) if stem in words)
         rank = (shared, story.size, -story.pk)
         if shared >= MIN_SHARED and (best is None or rank > best):

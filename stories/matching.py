@@ -29,6 +29,7 @@ from stories.consolidate import consolidate
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import Pace
 from stories.reading import Read, Usual, rows_insert
+from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_read, story_core, title_choose
 
 HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
 FORM_MIN = 3  # tickets sharing the same pair of terms that make a new story
@@ -38,20 +39,10 @@ WEIGHT_CAP = 4.0
 QUIET_AFTER = timedelta(hours=1)
 QUIET_PENALTY = 1.5
 HOT_BONUS = 1.0  # a story this far above its share of the hour (pace) may take a ticket on one word
-PROFILE_KEPT = 80
-CORE_SHARE = 0.3
-CORE_MAX = 10
 
 
 def window() -> timedelta:
     return timedelta(hours=settings.DESK_STORY_WINDOW_HOURS)
-
-
-def story_core(counts: dict[str, list[Any]], size: int) -> list[str]:
-    """The terms most of a story's tickets use: at least CORE_SHARE of them and two tickets."""
-    floor = max(2.0, CORE_SHARE * size)
-    ranked = sorted(((n, stem) for stem, (_word, n) in counts.items() if n >= floor), reverse=True)
-    return [stem for _n, stem in ranked[:CORE_MAX]]
 
 
 @dataclass
@@ -260,7 +251,7 @@ class Matcher:
             return False
         story = self.stories[chosen[0]]
         shared = [stem for _w, stem in sorted(scores[chosen[0]], reverse=True)]
-        self._join(story, read, Membership.Via.TERMS, _shares(shared, read.words))
+        self._join(story, read, Membership.Via.TERMS, shares_reason(shared, read.words))
         return True
 
     def _form_by_terms(self, read: Read) -> None:
@@ -281,7 +272,7 @@ class Matcher:
         members = [self._read_of(t) for t, stems in shared_with.items() if set(pair) <= stems]
         story = self._make(Story.Origin.TERMS, [*members, read], links=[])
         for member in (*members, read):
-            self._join(story, member, Membership.Via.TERMS, _shares(list(pair), member.words))
+            self._join(story, member, Membership.Via.TERMS, shares_reason(list(pair), member.words))
 
     # -- writing --------------------------------------------------------------------------------------------
     def _read_of(self, ticket_id: int) -> Read:
@@ -303,7 +294,7 @@ class Matcher:
             first_at=min(m.at for m in members),
             last_at=max(m.at for m in members),
         )
-        story.title = _title(members, counts)
+        story.title = title_choose(members, counts)
         story.terms = {stem: counts[stem][0] for stem in story_core(counts, len(members))}
         story.term_counts = {}  # each member's words are counted as it joins
         story.save()
@@ -338,7 +329,7 @@ class Matcher:
             Signature,
             ["ticket_id", "at", "platform", "links", "terms", "created_at", "updated_at"],
             [
-                (r.pk, r.at, r.platform, _json(r.links), _json({s: r.words[s] for s in r.terms}), now, now)
+                (r.pk, r.at, r.platform, as_json(r.links), as_json({s: r.words[s] for s in r.terms}), now, now)
                 for r in self.page
             ],
             tail=" ON CONFLICT (ticket_id) DO NOTHING",
@@ -358,7 +349,7 @@ class Matcher:
         )
         changed = [self.stories[pk] for pk in self.dirty]
         for story in changed:
-            story.term_counts = _trim(story.term_counts)
+            story.term_counts = counts_trim(story.term_counts)
             story.terms = {stem: story.term_counts[stem][0] for stem in story_core(story.term_counts, story.size)}
         Story.objects.bulk_update(
             changed,
@@ -370,48 +361,3 @@ class Matcher:
 
             for story_id, ticket_ids in self.joined_answered.items():
                 answered_story_joined(story=self.stories[story_id], ticket_ids=ticket_ids)
-
-
-def keys_of(read: Read, *, terms: bool = True) -> list[str]:
-    links = [f"l:{link}" for link in read.links]
-    return links + [f"t:{stem[:290]}" for stem in read.terms] if terms else links
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
-
-
-def _trim(counts: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    return dict(sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))[:PROFILE_KEPT])
-
-
-def _shares(stems: list[str], words: dict[str, str]) -> str:
-    return ("shares: " + ", ".join(words.get(stem, stem) for stem in stems[:5]))[:300]
-
-
-def _title(members: list[Read], counts: dict[str, list[Any]]) -> str:
-    """The subject that says most of the story: the one using most of its core terms, a post's title (Reddit,
-    Hacker News) before a tweet's first words, the earliest on a tie."""
-    core = set(story_core(counts, len(members)))
-    best = max(
-        members,
-        key=lambda m: (len(core & set(m.words)), bool(m.subject and m.platform in {"reddit", "hackernews"}), -m.pk),
-    )
-    title = " ".join((best.subject or "").split())
-    return (title or "Story")[:300]
-
-
-def stored_read(ticket_id: int) -> Read:
-    """A ticket of an earlier page, read back from its signature (its words are its distinctive terms)."""
-    signature = Signature.objects.select_related("ticket").get(ticket_id=ticket_id)
-    return Read(
-        pk=ticket_id,
-        at=signature.at,
-        platform=signature.platform,
-        subject=signature.ticket.subject,
-        links=list(signature.links),
-        words=dict(signature.terms),
-        terms=list(signature.terms),
-    )

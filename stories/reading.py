@@ -161,7 +161,9 @@ def _terms_choose(page: list[Read]) -> Usual:
     if warm:
         start, end, n, counts = first - timedelta(days=BACKGROUND_DAYS), first - timedelta(days=1), n_bg, background
     else:
-        start, end, n, counts = first, last, n_today, today
+        # A new desk: the day's own shares, over at least COLD_MIN tickets (one word in two of three tickets is not
+        # everyday vocabulary yet).
+        start, end, n, counts = first, last, max(n_today, COLD_MIN), today
     usual = Usual({s: (c + 0.5) / (n + 1) for s, c in counts.items() if s}, start, end, n)
     usual.shares.update({s: 0.5 / (n + 1) for s in stems if s and s not in counts})
     for read in page:

@@ -1,0 +1,64 @@
+"""Small pieces the matcher and the incidents share: a ticket's index keys, a story's kept words and title, why a
+ticket joined, and a ticket of an earlier page read back from its signature."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stories.models import Signature
+from stories.reading import Read
+
+PROFILE_KEPT = 80
+CORE_SHARE = 0.3
+CORE_MAX = 10
+
+
+def story_core(counts: dict[str, list[Any]], size: int) -> list[str]:
+    """The terms most of a story's tickets use: at least CORE_SHARE of them and two tickets."""
+    floor = max(2.0, CORE_SHARE * size)
+    ranked = sorted(((n, stem) for stem, (_word, n) in counts.items() if n >= floor), reverse=True)
+    return [stem for _n, stem in ranked[:CORE_MAX]]
+
+
+def keys_of(read: Read, *, terms: bool = True) -> list[str]:
+    links = [f"l:{link}" for link in read.links]
+    return links + [f"t:{stem[:290]}" for stem in read.terms] if terms else links
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value)
+
+
+def counts_trim(counts: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))[:PROFILE_KEPT])
+
+
+def shares_reason(stems: list[str], words: dict[str, str]) -> str:
+    return ("shares: " + ", ".join(words.get(stem, stem) for stem in stems[:5]))[:300]
+
+
+def title_choose(members: list[Read], counts: dict[str, list[Any]]) -> str:
+    """The subject that says most of the story: the one using most of its core terms, a post's title (Reddit,
+    Hacker News) before a tweet's first words, the earliest on a tie."""
+    core = set(story_core(counts, len(members)))
+    best = max(
+        members,
+        key=lambda m: (len(core & set(m.words)), bool(m.subject and m.platform in {"reddit", "hackernews"}), -m.pk),
+    )
+    title = " ".join((best.subject or "").split())
+    return (title or "Story")[:300]
+
+
+def stored_read(ticket_id: int) -> Read:
+    """A ticket of an earlier page, read back from its signature (its words are its distinctive terms)."""
+    signature = Signature.objects.select_related("ticket").get(ticket_id=ticket_id)
+    return Read(
+        pk=ticket_id,
+        at=signature.at,
+        platform=signature.platform,
+        subject=signature.ticket.subject,
+        links=list(signature.links),
+        words=dict(signature.terms),
+        terms=list(signature.terms),
+    )
