@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.functions import Substr
 
 from mentions.models import Message, Ticket
 from stories.models import TermDay
@@ -21,6 +22,7 @@ BACKGROUND_MIN = 100  # tickets in the weeks before for their shares to mean som
 BACKGROUND_SHARE = 0.02  # a term in more than 2% of the weeks' tickets is everyday vocabulary
 COLD_MIN = 30
 COLD_SHARE = 0.2  # without weeks behind: a term in more than 20% of the day's tickets is everyday vocabulary
+TEXT_READ = 2000
 ANY_TICKET = ""  # TermDay's row per day that counts the day's tickets
 
 
@@ -81,12 +83,17 @@ def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
 
 
 def _first_mentions(ids: list[int]) -> dict[int, str]:
+    """Each ticket's first inbound message, title and text (its first TEXT_READ characters: a story is told
+    early in a post). PostgreSQL sends only the first of each ticket (DISTINCT ON); SQLite all, the first kept."""
     text: dict[int, str] = {}
     rows = (
         Message.objects.filter(ticket_id__in=ids, kind=Message.Kind.INBOUND)
         .order_by("ticket_id", "platform_created_at", "pk")
-        .values_list("ticket_id", "title", "body")
+        .annotate(start=Substr("body", 1, TEXT_READ))
+        .values_list("ticket_id", "title", "start")
     )
+    if connection.vendor == "postgresql":
+        rows = rows.distinct("ticket_id")
     for ticket_id, title, body in rows:
         if ticket_id is not None and ticket_id not in text:
             text[ticket_id] = f"{title}\n{body}" if title else body

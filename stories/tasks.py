@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from stories.detector import stories_detect
+from stories.prune import stories_prune
 from stories.spikes import spike_alerts_send, spikes_check
 from stories.status_feeds import status_poll
 
@@ -30,3 +31,9 @@ def spikes() -> dict[str, int]:
 def spike_alerts_post() -> int:
     """Queued on commit when a spike alert was made; the alert rows are the outbox (stories.spikes)."""
     return spike_alerts_send()
+
+
+@shared_task(name="stories.prune", ignore_result=True)
+def prune() -> dict[str, int]:
+    """The detector's index past the window, term counts and signatures past the background's weeks (stories.prune)."""
+    return stories_prune()

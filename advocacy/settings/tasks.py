@@ -70,6 +70,7 @@ CELERY_BEAT_SCHEDULE = {
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    "stories.prune": {"task": "stories.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
     # Status pages: the due feeds read, their incidents opening or joining stories (stories.status_feeds).
     "stories.status_poll": {
         "task": "stories.status_poll",

@@ -154,3 +154,23 @@ def test_two_detectors_at_once_read_each_ticket_once():
     assert Signature.objects.count() == 30
     assert Membership.objects.filter(ticket__in=tickets).values("story").distinct().count() == 1
     assert Story.objects.get().size == 30
+
+
+def test_prune_keeps_the_window_and_forgets_what_no_run_reads_again():
+    from django.utils import timezone
+
+    from stories.models import DetectorState, TermDay
+    from stories.prune import stories_prune
+
+    now = timezone.now()
+    old = mention("twitter", f"notes {POST}", at=now - timedelta(days=40))
+    new = mention("reddit", f"see {POST}", at=now - timedelta(hours=1))
+    stories_detect()
+    DetectorState.objects.filter(pk=1).update(last_ticket_id=new.pk)
+    old_keys = Key.objects.filter(ticket=old).count()
+    assert old_keys >= 1
+    assert stories_prune(now=now)["keys"] == old_keys
+    assert set(Key.objects.values_list("ticket_id", flat=True)) == {new.pk}
+    assert not Signature.objects.filter(ticket=old).exists() and Signature.objects.filter(ticket=new).exists()
+    assert not TermDay.objects.filter(day__lt=(now - timedelta(days=35)).date()).exists()
+    assert TermDay.objects.filter(day=(now - timedelta(hours=1)).date()).exists()
