@@ -25,7 +25,7 @@ from django.utils import timezone
 from mentions.coverage import Coverage
 from mentions.models import Ticket
 from stories.matching import Matcher, story_core, window
-from stories.models import DetectorState, Signature
+from stories.models import DetectorState, Membership, Signature
 from stories.reading import page_read
 
 __all__ = ["DetectResult", "stories_after_ingest", "stories_detect", "story_core", "window"]
@@ -79,10 +79,12 @@ def _state_locked() -> DetectorState:
 
 
 def _unread(state: DetectorState, batch: int) -> list[Any]:
-    read = Signature.objects.filter(ticket_id=OuterRef("pk"))
+    # Read: in a story (its membership), or left outside one (its signature).
+    signed = Signature.objects.filter(ticket_id=OuterRef("pk"))
+    member = Membership.objects.filter(ticket_id=OuterRef("pk"))
     return list(
         Ticket.objects.filter(pk__gt=state.last_ticket_id, merged_into__isnull=True)
-        .filter(~Exists(read))
+        .filter(~Exists(signed), ~Exists(member))
         .order_by("pk")
         .values("pk", "subject", "requested_at", "channel__kind")[:batch]
     )

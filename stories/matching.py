@@ -331,6 +331,7 @@ class Matcher:
             [
                 (r.pk, r.at, r.platform, as_json(r.links), as_json({s: r.words[s] for s in r.terms}), now, now)
                 for r in self.page
+                if r.pk not in self.story_of  # a ticket in a story is marked read by its membership
             ],
             tail=" ON CONFLICT (ticket_id) DO NOTHING",
         )

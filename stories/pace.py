@@ -9,7 +9,8 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from stories.models import Membership, Signature
+from mentions.models import Ticket
+from stories.models import Membership
 
 HOUR = timedelta(hours=1)
 PACE_REF = 0.1
@@ -40,8 +41,12 @@ class Pace:
     def _all_load(self) -> None:
         if self.loaded:
             return
-        earlier = Signature.objects.filter(at__gte=self.start - HOUR, at__lte=self.end).values_list("at", flat=True)
-        self.all_times = sorted([*earlier, *self.page_times])
+        # Every ticket of the hour (the page's own are among them: they are stored before they are read).
+        self.all_times = sorted(
+            Ticket.objects.filter(requested_at__gte=self.start - HOUR, requested_at__lte=self.end).values_list(
+                "requested_at", flat=True
+            )
+        )
         self.loaded = True
 
     def joined(self, story_id: int, at: datetime) -> None:

@@ -71,7 +71,7 @@ def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
             at=row["requested_at"],
             platform=row["channel__kind"],
             subject=row["subject"],
-            links=text_links(texts.get(row["pk"], "")),
+            links=text_links(texts[row["pk"]]) if "http" in texts.get(row["pk"], "") else [],
             words={**text_words(texts.get(row["pk"], "")), **tags.get(row["pk"], {})},
         )
         for row in rows
@@ -84,7 +84,7 @@ def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
 
 def _first_mentions(ids: list[int]) -> dict[int, str]:
     """Each ticket's first inbound message, title and text (its first TEXT_READ characters: a story is told
-    early in a post). PostgreSQL sends only the first of each ticket (DISTINCT ON); SQLite all, the first kept."""
+    early in a post)."""
     text: dict[int, str] = {}
     rows = (
         Message.objects.filter(ticket_id__in=ids, kind=Message.Kind.INBOUND)
@@ -92,8 +92,6 @@ def _first_mentions(ids: list[int]) -> dict[int, str]:
         .annotate(start=Substr("body", 1, TEXT_READ))
         .values_list("ticket_id", "title", "start")
     )
-    if connection.vendor == "postgresql":
-        rows = rows.distinct("ticket_id")
     for ticket_id, title, body in rows:
         if ticket_id is not None and ticket_id not in text:
             text[ticket_id] = f"{title}\n{body}" if title else body

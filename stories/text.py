@@ -33,7 +33,7 @@ _CHATTER = frozenset(
 )
 STORY_STOP = (STOP_WORDS - _KEEP) | _CHATTER
 _APOSTROPHE = "\u2019"  # a typographic apostrophe, as phones write it
-MAX_TERMS = 60
+MAX_TERMS = 30
 
 
 def link_normalise(url: str) -> str:
