@@ -15,9 +15,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
-
+from stories.keys import keys_latest
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 
@@ -87,7 +85,7 @@ def story_merge_into(m: Matcher, small: Story, big: Story) -> None:
         if story_id == small.pk:
             m.story_of[ticket_id] = big.pk
     for membership in m.new_memberships:
-        if membership.story_id == small.pk or membership.story is small:
+        if membership.story is small:
             membership.story = big
     Membership.objects.filter(story=small).update(story=big, via=Membership.Via.MERGE)
     Key.objects.filter(story=small).update(story=big)
@@ -106,14 +104,8 @@ def _reattach(m: Matcher) -> None:
     profiles = {s.pk: m.profile(s) for s in changed}
     words = {t for p in profiles.values() for t, _w in sorted(p.items(), key=lambda i: -i[1])[:PROFILE_READ]}
     start = min(s.first_at for s in changed) - m.window
-    rank = Window(RowNumber(), partition_by=F("key"), order_by=F("at").desc())
-    ids = (
-        Key.objects.filter(key__in=[f"t:{stem[:290]}" for stem in words], at__gte=start, ticket__isnull=False)
-        .annotate(rank=rank)
-        .filter(rank__lte=REATTACH_PER_KEY)
-        .values_list("ticket_id", flat=True)
-    )
-    candidates = {t for t in ids if t is not None and m.is_loose(t)}
+    rows = keys_latest([f"t:{stem[:290]}" for stem in words], since=start, per_key=REATTACH_PER_KEY, tickets_only=True)
+    candidates = {t for _key, t, _story, _at in rows if t is not None and m.is_loose(t)}
     candidates -= {r.pk for r in m.page}
     for ticket_id, story_id in Membership.objects.filter(ticket_id__in=candidates).values_list("ticket_id", "story_id"):
         m.story_of[ticket_id] = story_id

@@ -57,13 +57,15 @@ def stories_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverag
 def stories_detect(*, batch: int = BATCH) -> DetectResult:
     """Read every ticket not read yet, a page at a time, each page in its own transaction."""
     total = DetectResult()
+    after = 0  # within a run, each page starts after the last one (a ticket committed late is read by the next run)
     while True:
         with transaction.atomic():
             state = _state_locked()
-            unread = _unread(state, batch)
+            unread = _unread(state, batch, after)
             if not unread:
                 _watermark_advance(state)
                 return total
+            after = unread[-1]["pk"]
             page, usual = page_read(unread)
             matched = Matcher(page, usual).run()
             total.read += matched.read
@@ -78,12 +80,12 @@ def _state_locked() -> DetectorState:
     return DetectorState.objects.select_for_update().get(pk=1)
 
 
-def _unread(state: DetectorState, batch: int) -> list[Any]:
+def _unread(state: DetectorState, batch: int, after: int) -> list[Any]:
     # Read: in a story (its membership), or left outside one (its signature).
     signed = Signature.objects.filter(ticket_id=OuterRef("pk"))
     member = Membership.objects.filter(ticket_id=OuterRef("pk"))
     return list(
-        Ticket.objects.filter(pk__gt=state.last_ticket_id, merged_into__isnull=True)
+        Ticket.objects.filter(pk__gt=max(state.last_ticket_id, after), merged_into__isnull=True)
         .filter(~Exists(signed), ~Exists(member))
         .order_by("pk")
         .values("pk", "subject", "requested_at", "channel__kind")[:batch]

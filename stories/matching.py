@@ -21,11 +21,10 @@ from itertools import combinations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from stories.consolidate import consolidate
+from stories.keys import keys_latest
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import Pace
 from stories.reading import Read, Usual, rows_insert
@@ -50,6 +49,16 @@ class Hit:
     ticket_id: int | None
     story_id: int | None
     at: datetime
+
+
+@dataclass(slots=True)
+class NewMembership:
+    """A membership the page makes (a model instance each would cost more than the rest of the join)."""
+
+    story: Story
+    ticket_id: int
+    via: str
+    reason: str
 
 
 @dataclass
@@ -77,7 +86,7 @@ class Matcher:
         self.by_word: dict[str, set[int]] = defaultdict(set)  # word -> live stories whose profile holds it
         self.excluded: set[tuple[int, int]] = set()
         self.moved_out: set[int] = set()
-        self.new_memberships: list[Membership] = []
+        self.new_memberships: list[NewMembership] = []
         self.dirty: set[int] = set()
         self.joined_answered: dict[int, list[int]] = defaultdict(list)
         self.pace = Pace([r.at for r in page])
@@ -87,18 +96,8 @@ class Matcher:
     def _load(self) -> None:
         keys = sorted({k for r in self.page for k in keys_of(r)})
         start = self.pace.start - self.window
-        rank = Window(
-            RowNumber(), partition_by=F("key"), order_by=[F("story_id").desc(nulls_last=True), F("at").desc()]
-        )
-        for i in range(0, len(keys), 2000):
-            rows = (
-                Key.objects.filter(key__in=keys[i : i + 2000], at__gte=start)
-                .annotate(rank=rank)
-                .filter(rank__lte=HITS_PER_KEY)
-                .values_list("key", "ticket_id", "story_id", "at")
-            )
-            for key, ticket_id, story_id, at in rows:
-                self.hits[key].append(Hit(ticket_id, story_id, at))
+        for key, ticket_id, story_id, at in keys_latest(keys, since=start, per_key=HITS_PER_KEY):
+            self.hits[key].append(Hit(ticket_id, story_id, at))
         for hits in self.hits.values():
             hits.sort(key=_at)
         ticket_ids = {h.ticket_id for hits in self.hits.values() for h in hits if h.ticket_id is not None}
@@ -306,7 +305,7 @@ class Matcher:
         if read.pk in self.story_of:
             return
         self.story_of[read.pk] = story.pk
-        self.new_memberships.append(Membership(story=story, ticket_id=read.pk, via=via, reason=reason))
+        self.new_memberships.append(NewMembership(story, read.pk, via, reason))
         story.size += 1
         story.first_at = min(story.first_at, read.at)
         story.last_at = max(story.last_at, read.at)
@@ -316,7 +315,8 @@ class Matcher:
         for stem, word in read.words.items():
             entry = counts.setdefault(stem, [word, 0])
             entry[1] += 1
-            self.index_word(stem, story, entry[1])
+            if entry[1] == PROFILE_MIN:
+                self.by_word[stem].add(story.pk)
         self.dirty.add(story.pk)
         self.pace.joined(story.pk, read.at)
         self.result.joined += 1

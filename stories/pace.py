@@ -10,11 +10,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from mentions.models import Ticket
-from stories.models import Membership
 
 HOUR = timedelta(hours=1)
 PACE_REF = 0.1
-HOT_MIN = 3  # a story with fewer tickets in the hour gets no bonus (and the hour's tickets are not read)
+HOT_MIN = 3  # a story with fewer tickets in the hour gets no bonus
 
 
 class Pace:
@@ -24,40 +23,30 @@ class Pace:
         self.end = max(page_times)
         self.story_times: dict[int, list[datetime]] = defaultdict(list)
         self.all_times: list[datetime] = []
-        self.loaded = False
 
     def load(self, story_ids: list[int]) -> None:
-        """Each live story's tickets of the hour before the page, and, if one is hot, every ticket's time then."""
-        rows = Membership.objects.filter(
-            story_id__in=story_ids, ticket__requested_at__gte=self.start - HOUR
-        ).values_list("story_id", "ticket__requested_at")
-        for story_id, at in rows:
-            self.story_times[story_id].append(at)
+        """The hour before the page, and the page: every ticket's time and, for those in a live story, its story
+        (one query over the hour's tickets, however big the stories are)."""
+        if not story_ids:
+            return
+        live = set(story_ids)
+        rows = Ticket.objects.filter(requested_at__gte=self.start - HOUR, requested_at__lte=self.end).values_list(
+            "requested_at", "story_membership__story_id"
+        )
+        for at, story_id in rows:
+            self.all_times.append(at)
+            if story_id in live:
+                self.story_times[story_id].append(at)
+        self.all_times.sort()
         for times in self.story_times.values():
             times.sort()
-        if any(len(times) >= HOT_MIN for times in self.story_times.values()):
-            self._all_load()
-
-    def _all_load(self) -> None:
-        if self.loaded:
-            return
-        # Every ticket of the hour (the page's own are among them: they are stored before they are read).
-        self.all_times = sorted(
-            Ticket.objects.filter(requested_at__gte=self.start - HOUR, requested_at__lte=self.end).values_list(
-                "requested_at", flat=True
-            )
-        )
-        self.loaded = True
 
     def joined(self, story_id: int, at: datetime) -> None:
-        times = self.story_times[story_id]
-        insort(times, at)
-        if len(times) >= HOT_MIN:
-            self._all_load()
+        insort(self.story_times[story_id], at)
 
     def bonus(self, story_id: int, at: datetime) -> float:
         times = self.story_times.get(story_id)
-        if not times or not self.loaded:
+        if not times or not self.all_times:
             return 0.0
         mine = bisect_right(times, at) - bisect_left(times, at - HOUR)
         if mine < HOT_MIN:

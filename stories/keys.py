@@ -1,0 +1,57 @@
+"""Reading the detector's index (stories.models.Key): for each of many keys, its story-level rows (an incident's)
+and its latest ticket rows since a time, at most `per_key` of them. An everyday word's key can have thousands of
+rows in the window; reading only the latest keeps a page's lookup the same size however long the desk runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from stories.models import Key
+
+Row = tuple[str, int | None, int | None, datetime]
+
+
+def keys_latest(keys: list[str], *, since: datetime, per_key: int, tickets_only: bool = False) -> list[Row]:
+    """(key, ticket id, story id, at) rows: per key, every story-level row (unless `tickets_only`) and the
+    `per_key` latest ticket rows at or after `since`."""
+    if not keys:
+        return []
+    if connection.vendor == "postgresql":
+        return _lateral(keys, since, per_key, tickets_only)
+    return _window(keys, since, per_key, tickets_only)
+
+
+def _lateral(keys: list[str], since: datetime, per_key: int, tickets_only: bool) -> list[Row]:
+    """One index range scan of (key, at) per key, newest first, stopped after `per_key` rows."""
+    table = Key._meta.db_table
+    stories = (
+        ""
+        if tickets_only
+        else f"(SELECT ticket_id, story_id, at FROM {table} WHERE key = k.key AND story_id IS NOT NULL"  # noqa: S608
+        " AND at >= %(since)s) UNION ALL "
+    )
+    sql = (
+        f"SELECT k.key, x.ticket_id, x.story_id, x.at FROM unnest(%(keys)s::text[]) AS k(key) "  # noqa: S608 (model table)
+        f"CROSS JOIN LATERAL ({stories}(SELECT ticket_id, story_id, at FROM {table} WHERE key = k.key "
+        "AND ticket_id IS NOT NULL AND at >= %(since)s ORDER BY at DESC LIMIT %(per_key)s)) AS x"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"keys": keys, "since": since, "per_key": per_key})
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _window(keys: list[str], since: datetime, per_key: int, tickets_only: bool) -> list[Row]:
+    """SQLite (the embedded default): the same rows ranked by a window function."""
+    rank = Window(RowNumber(), partition_by=F("key"), order_by=[F("story_id").desc(nulls_last=True), F("at").desc()])
+    out: list[Any] = []
+    for i in range(0, len(keys), 500):
+        rows = Key.objects.filter(key__in=keys[i : i + 500], at__gte=since)
+        if tickets_only:
+            rows = rows.filter(ticket__isnull=False)
+        out += rows.annotate(rank=rank).filter(rank__lte=per_key).values_list("key", "ticket_id", "story_id", "at")
+    return out
