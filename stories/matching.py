@@ -112,9 +112,10 @@ class Matcher:
             self._profile_index(story)
         live_ids = [pk for pk, s in self.stories.items() if not s.merged_into_id]
         self.pace.load(live_ids)
-        page_ids = [r.pk for r in self.page]
-        self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
-        self.moved_out = set(Exclusion.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
+        if Exclusion.objects.exists():  # advocates rarely move tickets out: most pages need not ask which
+            page_ids = [r.pk for r in self.page]
+            self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
+            self.moved_out = set(Exclusion.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", flat=True))
 
     def _hit_stories(self) -> set[int]:
         return {h.story_id for hits in self.hits.values() for h in hits if h.story_id is not None}
