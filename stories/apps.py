@@ -8,6 +8,7 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
         from intake.hooks import after_ingest_hooks
+        from stories import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from stories.detector import stories_after_ingest
 
         after_ingest_hooks.register(stories_after_ingest)
