@@ -8,7 +8,11 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
         from intake.hooks import after_ingest_hooks
+        from mentions.panels import TicketPanel, ticket_panel_register
         from stories import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from stories.detector import stories_after_ingest
+        from stories.ticket_panel import TEMPLATE, story_panel
 
         after_ingest_hooks.register(stories_after_ingest)
+        # The ticket's story, right after the facts and before the Answers panel (10).
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=story_panel, order=5))
