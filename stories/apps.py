@@ -9,10 +9,14 @@ class StoriesConfig(AppConfig):
         # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
         from intake.hooks import after_ingest_hooks
         from mentions.panels import TicketPanel, ticket_panel_register
+        from mentions.queue_blocks import queue_block_hooks
         from stories import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from stories.detector import stories_after_ingest
+        from stories.queue import stories_queue_block
         from stories.ticket_panel import TEMPLATE, story_panel
 
         after_ingest_hooks.register(stories_after_ingest)
         # The ticket's story, right after the facts and before the Answers panel (10).
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=story_panel, order=5))
+        # The queue page: one line per story with tickets waiting.
+        queue_block_hooks.register(stories_queue_block)
