@@ -160,6 +160,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "notifications.coverage_digest",
         "notifications.slack_flush",
         "notifications.urgent_sweep",
+        "stories.detect",
     }
     failed = {name: run["error"] for name, run in out["runs"].items() if not run["ok"]}
     assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
