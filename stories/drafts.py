@@ -80,7 +80,8 @@ def _sender(ticket: Ticket, plan: ReplyPlan | None) -> tuple[str, str]:
         return "", f"{at}{plan.outside} replies outside the desk ({plan.reason}): reply there and give the link."
     if plan.chosen in plan.unavailable:
         return "", f"{at}{plan.chosen} {plan.unavailable[plan.chosen]}: reply on {platform} and give the link."
-    return plan.chosen, f"from {at}{plan.chosen}: {plan.reason}" if plan.reason else f"from {at}{plan.chosen}"
+    why = f": {plan.reason}" if plan.reason else ""
+    return plan.chosen, f"Sent from {at}{plan.chosen}{why}."
 
 
 def text_fit(
@@ -131,8 +132,6 @@ def ticket_draft(*, ticket: Ticket, answer: str, link: str = "") -> Draft:
     body, shortened = text_fit(
         address=_address(ticket), text=text, link=link, separator=separator, limit=limit, length_of=length_of
     )
-    if shortened:
-        note = f"{note} Shortened to fit {limit} characters: read it before sending."
     return Draft(body=body, handle=handle, note=note[:300], shortened=shortened)
 
 

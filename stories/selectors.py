@@ -24,7 +24,7 @@ SHORT_LABELS = {
     "reddit": "Reddit",
     "stackexchange": "Stack Overflow",
     "discourse": "Forum",
-    "disqus": "Blog comments",
+    "disqus": "Disqus",
     "gitlab": "GitLab",
     "email": "E-mail",
     "webhook": "Webhook",
@@ -32,6 +32,8 @@ SHORT_LABELS = {
 }
 FIRST_LINES = 280  # of a ticket's first mention, on the story page
 STALLED_AFTER = timedelta(minutes=2)
+SHORT_LIMIT = 1000  # a platform whose replies are at most this long shows a draft's length
+DRAFT_LINE = 52  # characters a draft's box shows on a line
 
 
 def platform_short(kind: str) -> str:
@@ -139,6 +141,17 @@ class DraftRow:
     @property
     def over(self) -> bool:
         return bool(self.posts and self.limit and self.length > self.limit)
+
+    @property
+    def show_length(self) -> bool:
+        """The count matters where replies are short (X's 280) or this one is too long."""
+        return bool(self.posts and self.limit and (self.limit <= SHORT_LIMIT or self.over))
+
+    @property
+    def rows(self) -> int:
+        """Lines for the whole draft to show without scrolling, within reason."""
+        lines = sum(1 + len(line) // DRAFT_LINE for line in self.reply.body.splitlines() or [""])
+        return max(3, min(12, lines))
 
     @property
     def ticked(self) -> bool:

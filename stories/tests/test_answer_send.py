@@ -72,8 +72,8 @@ def test_the_answer_is_drafted_for_each_ticket_as_its_platform_replies(advocate_
         draft = rows[ticket.pk]
         assert draft.body.startswith(f"@{ticket.requester_handle} Thanks for the report!")
         assert x_length(draft.body) <= 280 and draft.body.endswith(f"… {LINK}")  # cut at a word, the link kept
-        assert draft.shortened and "Shortened to fit 280" in draft.plan_note
-        assert draft.handle == "GitLab" and draft.plan_note.startswith("from @GitLab: the post mentions @GitLab")
+        assert draft.shortened and draft.handle == "GitLab"
+        assert draft.plan_note == "Sent from @GitLab: the post mentions @GitLab."
     for ticket in wave.tickets["reddit"]:
         draft = rows[ticket.pk]
         assert draft.body == f"{ANSWER}\n\n{LINK}" and not draft.shortened and draft.handle == "gitlab_team"
@@ -86,7 +86,8 @@ def test_the_answer_is_drafted_for_each_ticket_as_its_platform_replies(advocate_
     assert page.count('data-testid="draft"') == 20
     assert page.count('data-testid="draft-shortened"') == 8
     assert page.count('data-testid="draft-no-post"') == 5 and page.count('data-testid="draft-link"') == 5
-    assert 'data-testid="draft-from">from @GitLab: the post mentions @GitLab' in page
+    assert 'data-testid="draft-from">Sent from @GitLab: the post mentions @GitLab.<' in page
+    assert page.count('data-testid="draft-length"') == 8  # where replies are short (X); not Reddit's 10000
     assert Story.objects.get(pk=wave.story.pk).state == Story.State.OPEN  # drafted, not answered yet
 
 
