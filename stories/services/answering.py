@@ -65,12 +65,18 @@ class SendPress:
     waiting_link: int = 0  # tickets where the desk cannot post, sent without the link of a reply
     already: int = 0  # queued by an earlier press, still on their way
 
+    def waiting_for_link(self) -> str:
+        n = self.waiting_link
+        return (
+            f"{n} ticket{'' if n == 1 else 's'} wait{'s' if n == 1 else ''} for the link of your reply on the platform"
+        )
+
     def describe(self) -> str:
         if self.already:
             return f"{self.already} repl{'y is' if self.already == 1 else 'ies are'} already on the way."
         said = [f"{self.queued} repl{'y' if self.queued == 1 else 'ies'} on the way"]
         if self.waiting_link:
-            said.append(f"{self.waiting_link} wait for the link of your reply on the platform")
+            said.append(self.waiting_for_link())
         if self.skipped:
             said.append(f"{len(self.skipped)} skipped ({'; '.join(self.skipped[:3])})")
         return ", ".join(said) + "."
@@ -139,6 +145,8 @@ def story_answer_send(
             _queue(row, user, manager, uncertain, press)
         if not press.queued and not press.skipped:
             press.already = StoryReply.objects.filter(story=locked, status__in=StoryReply.IN_FLIGHT).count()
+            if not press.already and press.waiting_link:
+                raise ValidationError(f"Nothing was sent: {press.waiting_for_link()}.")
             if not press.already:
                 raise ValidationError("Nothing to send: tick the tickets to answer, or give the links of your replies.")
             # A second press while the first one's replies are on their way: the worker is asked again (each
