@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from advocacy.hooks import Hooks
 from mentions.models import Ticket, TicketEvent, View
-from mentions.selectors import view_condition, view_tickets
+from mentions.selectors import view_condition, view_order, view_tickets
 
 # A story of hundreds is not all held by one advocate: Play holds this many at a time (the rest wait as usual).
 HOLD_MAX = 50
@@ -80,16 +80,17 @@ def together_hold(*, view: View, user: Any, ticket: Ticket) -> list[int]:
         wanted += [pk for pk in hook(view=view, user=user, ticket=ticket) if pk != ticket.pk and pk not in wanted]
     if not wanted:
         return []
-    free = view_tickets(view=view, user=user).filter(pk__in=wanted[:HOLD_MAX], assignee__isnull=True)
+    free = view_tickets(view=view, user=user).filter(pk__in=wanted, assignee__isnull=True).order_by(*view_order(view))
     now = timezone.now()
     if connection.vendor == "postgresql":
         # Locked here, skipping any another claim holds right now; assigned below, in this transaction.
-        held = list(free.order_by("pk").select_for_update(of=("self",), skip_locked=True).values_list("pk", flat=True))
-        Ticket.objects.filter(pk__in=held).update(assignee=user, updated_at=now)
+        locked = free.select_for_update(of=("self",), skip_locked=True)
+        held = list(locked.values_list("pk", flat=True)[:HOLD_MAX])
+        Ticket.objects.filter(pk__in=held, assignee__isnull=True).update(assignee=user, updated_at=now)
     else:  # SQLite: one writer at a time; the conditional update refuses a ticket someone got first
         held = [
             pk
-            for pk in free.values_list("pk", flat=True)
+            for pk in free.values_list("pk", flat=True)[:HOLD_MAX]
             if Ticket.objects.filter(pk=pk, assignee__isnull=True).update(assignee=user, updated_at=now)
         ]
     TicketEvent.objects.bulk_create(
