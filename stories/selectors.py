@@ -173,6 +173,12 @@ class StoryPage:
         return any(row.reply and row.reply.status in StoryReply.IN_FLIGHT for row in self.outcomes)
 
     @property
+    def retryable(self) -> int:
+        """Replies that failed or were skipped: back among the drafts."""
+        done_badly = (StoryReply.Status.FAILED, StoryReply.Status.SKIPPED)
+        return sum(1 for row in self.outcomes if row.reply and row.reply.status in done_badly)
+
+    @property
     def stalled(self) -> bool:
         """Queued for a while and nothing moved: the worker may be down."""
         since = timezone.now() - STALLED_AFTER

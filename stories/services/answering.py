@@ -167,7 +167,7 @@ def _queue(row: StoryReply, user: Any, manager: bool, uncertain: set[str], press
         row.status = StoryReply.Status.SKIPPED
         row.error = f"assigned to {ticket.assignee}: only they or a manager answer it"
         press.skipped.append(f"#{ticket.pk} {row.error}")
-    elif row.handle and row.send_key not in uncertain:
+    elif row.handle and row.send_key not in uncertain and not (row.status == StoryReply.Status.FAILED and row.link):
         if row.status == StoryReply.Status.FAILED:
             row.send_key = send_key()  # refused, nothing posted: a new post
         row.status, row.error = StoryReply.Status.QUEUED, ""

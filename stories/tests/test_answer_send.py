@@ -185,6 +185,7 @@ def test_a_refused_reply_is_shown_in_words_and_sent_again_under_a_new_key(
     page = advocate_client.get(wave.story.get_absolute_url()).content.decode()
     assert "failed:</strong> Reddit refused the reply: the thread is locked" in page
     assert page.count('data-testid="draft"') == 1  # to send again
+    assert 'data-testid="retry"' in page and "1 to send again or mark replied" in page
 
     # The moderators unlocked it: sent again, a new post under a new key.
     thread_locked[0] = False
