@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from stories.selectors import queue_stories
+from stories.page_reads import queue_stories
 
 
 def stories_queue_block() -> SafeString | str:

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from mentions.models import Ticket
 from stories.drafts import ticket_draft
 from stories.models import Story, StoryReply
-from stories.selectors import ticket_story
+from stories.page_reads import ticket_story
 
 TEMPLATE = "stories/_story_panel.html"
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from mentions.views.access import work_queue
-from stories import selectors
+from stories import page_reads
 from stories.models import Story
 
 MERGE_HOPS = 10
@@ -24,7 +24,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stories/list.html",
-        {"stories": selectors.story_list(state=state), "state": state, "states": Story.State.choices},
+        {"stories": page_reads.story_list(state=state), "state": state, "states": Story.State.choices},
     )
 
 
@@ -39,11 +39,11 @@ def live_story(pk: int) -> tuple[Story, bool]:
 
 
 def page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, Any]:
-    page = selectors.story_page(story, user=request.user)
+    page = page_reads.story_page(story, user=request.user)
     return {
         "story": story,
         "page": page,
-        "merge_targets": selectors.merge_targets(story),
+        "merge_targets": page_reads.merge_targets(story),
         "answer_value": story.answer,
         "link_value": story.answer_link,
         "manager": request.user.has_perm("mentions.manage_all_tickets"),
@@ -66,5 +66,5 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def story_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     """The outcomes of the story's replies: the page polls it while replies are on their way."""
     story, _merged = live_story(pk)
-    page = selectors.story_page(story, user=request.user)
+    page = page_reads.story_page(story, user=request.user)
     return render(request, "stories/_outcomes.html", {"story": story, "page": page})
