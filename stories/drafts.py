@@ -1,14 +1,172 @@
-"""The story's one answer as each of its tickets gets it."""
+"""The story's one answer as each of its tickets gets it: addressed to its requester as replies on that platform
+are (X: "@handle " first), fitted to the platform's length as the platform counts it (cut at a word, the link
+kept, and flagged so the advocate sees it), and sent from the account the reply plan chooses (the handbook's
+respond-from rule), or marked replied with a link where the desk cannot post (Hacker News, an account that
+replies outside the desk).
+
+The answer may use the saved replies' placeholders ({requester}, {handle}, {link}: answers.saved_replies fills
+them per ticket); without {link}, the link goes after the answer.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from answers.saved_replies import saved_reply_fill
+from channels.adapters.registry import get_adapter, platform_of
 from mentions.models import Ticket
-from stories.models import Story
+from mentions.services.reply_plan import ReplyPlan, reply_plan
+from stories.models import Story, StoryReply
+
+logger = logging.getLogger(__name__)
+
+# How a reply on the platform speaks to the requester, before the answer ({handle}: "@name" on X, the bare name
+# elsewhere; {requester}: their name). Platforms not listed thread the reply under theirs, which says it.
+ADDRESSED = {
+    "twitter": "{handle} ",
+    "discourse": "@{handle} ",
+    "stackexchange": "@{handle} ",
+    "gitlab": "@{handle} ",
+    "email": "Hi {requester},\n\n",
+}
+ELLIPSIS = "…"
+_CUT_TRIM = " \t\n,;:-\u2013\u2014"  # and the dashes
+
+
+@dataclass(frozen=True)
+class Draft:
+    body: str
+    handle: str  # the account it is sent as; "" where the desk does not post (mark replied with a link)
+    note: str  # why that account, or why the desk cannot post here
+    shortened: bool  # the answer was cut to fit
+
+    @property
+    def posts(self) -> bool:
+        return bool(self.handle)
+
+
+def send_key() -> str:
+    """A StoryReply's key for ticket_send_reply: one post per ticket, whatever presses and retries."""
+    return f"story-{uuid.uuid4().hex}"
+
+
+def reply_measure(kind: str) -> tuple[int | None, Callable[[str], int]]:
+    """The longest reply a platform takes and how it counts a text (X: a link is 23)."""
+    try:
+        adapter = get_adapter(kind)
+    except Exception:  # a kind no package declares any more: no limit known
+        return None, len
+    return getattr(adapter, "reply_max_length", None), getattr(adapter, "reply_length", len)
+
+
+def _address(ticket: Ticket) -> str:
+    template = ADDRESSED.get(ticket.channel.kind, "")
+    if "{handle}" in template and not (ticket.requester_handle or "").strip().lstrip("@"):
+        return ""
+    return saved_reply_fill(template, ticket=ticket)
+
+
+def _sender(ticket: Ticket, plan: ReplyPlan | None) -> tuple[str, str]:
+    """(the account that posts, why) or ("", why the desk cannot post here)."""
+    platform = platform_of(ticket.channel.kind).label if ticket.channel.kind else "the platform"
+    if plan is None:
+        return "", f"No posting from the desk on {platform}: reply there and give the link."
+    at = "@" if plan.at_sign else ""
+    if plan.outside and not plan.chosen:
+        return "", f"{at}{plan.outside} replies outside the desk ({plan.reason}): reply there and give the link."
+    if plan.chosen in plan.unavailable:
+        return "", f"{at}{plan.chosen} {plan.unavailable[plan.chosen]}: reply on {platform} and give the link."
+    why = f": {plan.reason}" if plan.reason else ""
+    return plan.chosen, f"Sent from {at}{plan.chosen}{why}."
+
+
+def text_fit(
+    *, address: str, text: str, link: str, separator: str, limit: int | None, length_of: Callable[[str], int]
+) -> tuple[str, bool]:
+    """`address` + `text` + the link (after `separator`, unless the text holds it), cut at a word with an ellipsis
+    so it is at most `limit` as the platform counts it; the link is always kept. Returns (body, shortened)."""
+    tail = f"{separator}{link}" if link and link not in text else ""
+    whole = f"{address}{text}{tail}"
+    if not limit or length_of(whole) <= limit:
+        return whole, False
+
+    def cut_at(end: int) -> str:
+        head = text[:end].rstrip(_CUT_TRIM)
+        keep = tail or (f"{separator}{link}" if link and link not in head else "")
+        return f"{address}{head}{ELLIPSIS}{keep}" if head else f"{address}{keep.lstrip()}"
+
+    ends = [m.start() for m in re.finditer(r"\s+", text)]
+    best = _longest(ends, lambda end: length_of(cut_at(end)) <= limit)
+    if best is None:  # not even the first word fits: cut inside it
+        best = _longest(list(range(1, len(text))), lambda end: length_of(cut_at(end)) <= limit)
+    body = cut_at(best) if best is not None else cut_at(0)
+    return body, True
+
+
+def _longest(ends: list[int], fits: Callable[[int], bool]) -> int | None:
+    """The largest of the increasing `ends` for which `fits` holds (a longer cut never fits when a shorter
+    one does not), by bisection."""
+    lo, hi, found = 0, len(ends) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(ends[mid]):
+            found, lo = ends[mid], mid + 1
+        else:
+            hi = mid - 1
+    return found
+
+
+def ticket_draft(*, ticket: Ticket, answer: str, link: str = "") -> Draft:
+    """The story's answer as `ticket` gets it (its messages prefetched: the reply plan reads them)."""
+    plan = reply_plan(ticket)
+    handle, note = _sender(ticket, plan)
+    text = saved_reply_fill(answer.strip(), ticket=ticket, link=link)
+    limit, length_of = reply_measure(ticket.channel.kind)
+    if plan is not None:
+        limit, length_of = plan.max_length or limit, plan.length_of
+    separator = " " if ticket.channel.kind == "twitter" else "\n\n"
+    body, shortened = text_fit(
+        address=_address(ticket), text=text, link=link, separator=separator, limit=limit, length_of=length_of
+    )
+    return Draft(body=body, handle=handle, note=note[:300], shortened=shortened)
+
+
+def story_drafts_make(*, story: Story, ticket_ids: Iterable[int], renew: bool = False) -> dict[int, str]:
+    """A draft (StoryReply) of the story's answer for each ticket that has none yet, or, with `renew`, whose draft
+    was not sent (the answer changed): {ticket id: its draft}. Tickets already answered from the story keep theirs."""
+    ids = list(dict.fromkeys(ticket_ids))
+    if not story.answer or not ids:
+        return {}
+    existing = {r.ticket_id: r for r in StoryReply.objects.filter(story=story, ticket_id__in=ids)}
+    renewable = {StoryReply.Status.DRAFT, StoryReply.Status.SKIPPED}
+    wanted = [i for i in ids if i not in existing or (renew and existing[i].status in renewable)]
+    tickets = Ticket.objects.filter(pk__in=wanted).select_related("channel").prefetch_related("messages")
+    made: dict[int, str] = {}
+    for ticket in tickets:
+        try:
+            draft = ticket_draft(ticket=ticket, answer=story.answer, link=story.answer_link)
+        except Exception:  # one ticket's odd channel must not stop the others' drafts (nor the detector)
+            logger.exception("stories: no draft for ticket %s of story %s", ticket.pk, story.pk)
+            continue
+        fields = {"body": draft.body, "handle": draft.handle, "plan_note": draft.note, "shortened": draft.shortened}
+        row = existing.get(ticket.pk)
+        if row is None:
+            StoryReply.objects.create(story=story, ticket=ticket, send_key=send_key(), **fields)
+        else:
+            StoryReply.objects.filter(pk=row.pk).update(status=StoryReply.Status.DRAFT, error="", **fields)
+        made[ticket.pk] = draft.body
+    return made
 
 
 def answered_story_joined(*, story: Story, ticket_ids: list[int]) -> int:
-    """New tickets joined a story already answered: the story's answer becomes their suggested reply (their draft,
-    when they have none yet). Returns how many drafts were set."""
+    """New tickets joined a story already answered: the story's answer, as each of them gets it, becomes their
+    suggested reply (their draft, when they have none yet) and waits on the story page to be sent. Returns how
+    many drafts were set."""
     if not story.answer:
         return 0
-    return Ticket.objects.filter(pk__in=ticket_ids, reply_draft="").update(reply_draft=story.answer)
+    made = story_drafts_make(story=story, ticket_ids=ticket_ids)
+    return sum(Ticket.objects.filter(pk=pk, reply_draft="").update(reply_draft=body) for pk, body in made.items())

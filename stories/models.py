@@ -269,10 +269,16 @@ class StoryReply(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        QUEUED = "queued", "Queued to send"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent from the desk"
         MARKED = "marked", "Marked replied"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+
+    # Waiting for the worker (stories.answer_send): the page polls while a reply is in one of these.
+    IN_FLIGHT = (Status.QUEUED, Status.SENDING)
+    DONE = (Status.SENT, Status.MARKED)
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="replies")
     ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="+")
@@ -281,6 +287,10 @@ class StoryReply(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     send_key = models.CharField(max_length=64, help_text="The ReplySend key: one post per ticket.")
     link = models.URLField(max_length=1000, blank=True, help_text="The reply on the platform.")
+    shortened = models.BooleanField(default=False, help_text="The answer was cut to fit the platform's length.")
+    plan_note = models.CharField(
+        max_length=300, blank=True, help_text="Why this account sends it, or why the desk cannot post there."
+    )
     error = models.CharField(max_length=500, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -37,3 +37,13 @@ def spike_alerts_post() -> int:
 def prune() -> dict[str, int]:
     """The detector's index past the window, term counts and signatures past the background's weeks (stories.prune)."""
     return stories_prune()
+
+
+# acks_late: a worker lost mid-way leaves the message to another, which sends what is still queued; each ticket's
+# post carries its draft's key, so nothing is posted twice.
+@shared_task(name="stories.answer_send", acks_late=True, ignore_result=True)
+def answer_send(story_id: int, user_id: int) -> dict[str, int]:
+    """Send a story's queued drafts (one answer to many): stories.services.sending."""
+    from stories.services import story_replies_send
+
+    return story_replies_send(story_id=story_id, user_id=user_id)

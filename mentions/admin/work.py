@@ -39,14 +39,22 @@ class ViewAdminForm(forms.ModelForm):
         model = View
         fields = [
             *("name", "slug", "position", "is_active", "channels", "statuses", "tags", "high_priority_only"),
-            *("order", "allow_skip", "solve_on_expert_reply"),
+            *("order", "allow_skip", "serve_stories_together", "solve_on_expert_reply"),
         ]
 
 
 @admin.register(View)
 class ViewAdmin(admin.ModelAdmin):
     form = ViewAdminForm
-    list_display = ["name", "position", "is_active", "order", "high_priority_only", "allow_skip"]
+    list_display = [
+        "name",
+        "position",
+        "is_active",
+        "order",
+        "high_priority_only",
+        "allow_skip",
+        "serve_stories_together",
+    ]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["channels", "tags"]

@@ -28,6 +28,12 @@ class View(models.Model):
     allow_skip = models.BooleanField(
         default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."
     )
+    serve_stories_together = models.BooleanField(
+        "Serve a story's tickets together",
+        default=False,
+        help_text="When Play serves a ticket that is part of a story (the same topic on several platforms), the "
+        "story's other waiting tickets in this view are held for the same advocate, and Play serves them next.",
+    )
     solve_on_expert_reply = models.BooleanField(
         default=True,
         help_text="When an expert we reached out to answers on the platform, solve the ticket "

@@ -12,6 +12,7 @@ from django.utils import timezone
 from mentions.models import Ticket, TicketEvent, View
 from mentions.selectors import view_order, view_tickets
 from mentions.services.events import event_record
+from mentions.services.play_together import held_serve, together_hold
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
     first, or deadline first), assigned to them.
 
     Until that ticket is submitted, calling again returns the same ticket. Returns None when
-    the view has nothing waiting.
+    the view has nothing waiting. On a view serving a story's tickets together, a ticket held for the
+    user comes first, and claiming one holds the tickets that go with it (mentions.services.play_together).
     """
     if not user.has_perm("mentions.work_queue"):
         raise PermissionDenied("You cannot work the queue.")
@@ -43,6 +45,8 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
         current = ticket_served(user=user)
         if current is not None:
             return current
+        if view.serve_stories_together and (held := held_serve(view=view, user=user)) is not None:
+            return held
         claimed = _claim_postgresql(view=view, user=user) if postgresql else _claim_portable(view=view, user=user)
         if claimed is None:
             return None
@@ -65,6 +69,8 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
                 )
             )
         TicketEvent.objects.bulk_create(events)
+        if view.serve_stories_together:
+            together_hold(view=view, user=user, ticket=ticket)
         return ticket
 
 

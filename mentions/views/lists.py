@@ -30,6 +30,7 @@ from mentions.forms import (
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
 from mentions.models import Ticket, View
+from mentions.queue_blocks import queue_blocks
 from mentions.row_marks import row_marks_attach
 from mentions.search_blocks import search_blocks
 from mentions.services.play import ticket_served
@@ -73,6 +74,8 @@ def queue(request: HtmxRequest) -> HttpResponse:
             ),
         ),
         "served": stamped(request, name="served", vary=str(user.pk), compute=lambda: ticket_served(user=user)),
+        # What other apps show above the views (mentions/queue_blocks.py): stories with tickets waiting.
+        "queue_blocks": queue_blocks(),
         "order": order,
     }
     if request.htmx:

@@ -76,7 +76,8 @@ def test_an_after_hours_front_page_story_pings_the_advocates_once(slack):
     ingest(ChannelFactory(name="Hacker News"), front_page_hit(1, FRIDAY_NIGHT - timedelta(minutes=3)))
     ticket = ticket_of(1)
 
-    figures = tickets_after_ingest(ticket_ids=[ticket.pk], now=FRIDAY_NIGHT)  # with every other hook's figures
+    figures = tickets_after_ingest(ticket_ids=[ticket.pk], now=FRIDAY_NIGHT)
+    # The other after-ingest hooks' figures (the story detector's) are merged in too: only these are the urgency's.
     assert {k: figures[k] for k in ("sla_moved", "judged", "pinged")} == {"sla_moved": 0, "judged": 1, "pinged": 1}
     # Seen again by the next ingest and by every beat sweep of the night: still one ping.
     tickets_after_ingest(ticket_ids=[ticket.pk], now=FRIDAY_NIGHT + timedelta(minutes=1))

@@ -1,0 +1,293 @@
+"""The demo's stories (after seed_demo): a release day told by 20 mentions on X, Reddit and Hacker News, all linking
+to the release post, and an outage told on X and Reddit with the status page's incident, stored through the ingest
+pipeline like any polled page and grouped by the story detector. The release story gets its answer drafted for
+each ticket; the outage story is answered, two of its tickets marked replied. No network: the mentions are built
+here. Safe to run twice: stories already there are left alone.
+
+`--connect-accounts` marks the demo's X and Reddit accounts connected (placeholder tokens), to see the drafts as a
+desk whose accounts post shows them; the demo refuses every host outside 127.0.0.1, so sending from it fails."""
+
+# ruff: noqa: E501  (the samples are prose)
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from channels.adapters.base import IncomingMention
+from channels.demo.channels import demo_slug
+from channels.models import Account, Channel
+from intake.pipeline import mentions_ingest
+from mentions.models import Ticket
+from stories.detector import stories_detect
+from stories.models import Membership, Story
+from stories.services import story_answer_prepare, story_rename, story_reply_mark
+from stories.text import link_normalise
+
+RELEASE = "https://about.gitlab.com/releases/2026/11/20/gitlab-18-6-released/"
+INCIDENT = "https://status.gitlab.com/pages/incident/5b36dc6502d06804c08349f7/6741a9c2"
+
+# (platform, minutes before now, author, title, text)
+RELEASE_DAY = [
+    (
+        "twitter",
+        290,
+        "devops_dana",
+        "",
+        f"@gitlab 18.6 is out and the new runner helper image broke every docker-in-docker job we have. Is there a flag to keep the old one? {RELEASE}",
+    ),
+    (
+        "hackernews",
+        280,
+        "tptacek_fan",
+        "",
+        f"The interesting bit in the 18.6 notes is the helper image switch. Anyone know if pinned helper images still work? {RELEASE}",
+    ),
+    (
+        "reddit",
+        270,
+        "ci_carla",
+        "18.6 upgrade: jobs fail with 'helper image not found'",
+        f"Upgraded our self-managed instance this morning. Every job that pins helper_image now fails with 'not found'. Release post: {RELEASE}",
+    ),
+    (
+        "twitter",
+        262,
+        "kube_kim",
+        "",
+        f"@gitlab after 18.6 our k8s runners pull a different helper image and air-gapped clusters can't reach it {RELEASE}",
+    ),
+    (
+        "twitter",
+        251,
+        "pipeline_pat",
+        "",
+        f"Loving the faster pipelines in 18.6 but my DinD builds are red since the upgrade @gitlab {RELEASE}",
+    ),
+    (
+        "reddit",
+        244,
+        "selfhosted_sven",
+        "Is anyone else's runner broken after 18.6?",
+        f"Runner 18.6 + docker executor: 'failed to pull helper image'. Rolled back for now. {RELEASE}",
+    ),
+    (
+        "hackernews",
+        236,
+        "jdoe",
+        "",
+        f"We hit this too: pinned helper image tags are gone after 18.6, see the deprecations section {RELEASE}",
+    ),
+    (
+        "twitter",
+        225,
+        "sre_rosa",
+        "",
+        f"@gitlab is the helper image change in 18.6 documented anywhere? our mirror doesn't have it {RELEASE}",
+    ),
+    ("twitter", 214, "ops_omar", "", f"@gitlab 18.6 runner: helper_image pin ignored?? {RELEASE}"),
+    (
+        "reddit",
+        203,
+        "homelab_hana",
+        "Helper image pin ignored in 18.6?",
+        f"My config.toml pins helper_image and 18.6 ignores it. Bug or intended? {RELEASE}",
+    ),
+    (
+        "hackernews",
+        196,
+        "throwaway_ci",
+        "",
+        f"Release notes say the helper image moved registries in 18.6. That breaks every mirror setup I know of. {RELEASE}",
+    ),
+    ("twitter", 185, "build_bea", "", f"@gitlab 18.6 broke our Windows runners too, same helper image error {RELEASE}"),
+    (
+        "reddit",
+        171,
+        "gitlab_newbie",
+        "Confused by the runner change in 18.6",
+        f"Not sure what I need to change after the 18.6 upgrade, the post mentions the helper image but not how to update my pin. {RELEASE}",
+    ),
+    (
+        "twitter",
+        160,
+        "cloud_chen",
+        "",
+        f"@gitlab any ETA for a fix for the 18.6 helper image pin regression? {RELEASE}",
+    ),
+    (
+        "hackernews",
+        148,
+        "mirror_mike",
+        "",
+        f"Mirrors need the new helper image path, the old one 404s since 18.6 {RELEASE}",
+    ),
+    (
+        "reddit",
+        131,
+        "devsecops_dev",
+        "18.6 helper image and our mirror",
+        f"We mirror every image internally. After 18.6 runners ask for a path our mirror doesn't have. {RELEASE}",
+    ),
+    (
+        "twitter",
+        117,
+        "qa_quinn",
+        "",
+        f"@gitlab rolled back to 18.5 because of the helper image thing in 18.6, tell me when it's safe {RELEASE}",
+    ),
+    (
+        "hackernews",
+        96,
+        "old_timer",
+        "",
+        f"Pinning helper images was the documented way for air-gapped installs. 18.6 quietly changed that. {RELEASE}",
+    ),
+    (
+        "reddit",
+        82,
+        "runner_ron",
+        "PSA: 18.6 helper image path changed",
+        f"If your jobs fail after 18.6, it's the helper image path. Workaround until a fix: update the pin to the new registry path. {RELEASE}",
+    ),
+    ("twitter", 64, "late_lou", "", f"@gitlab same helper image error on 18.6 here, any workaround? {RELEASE}"),
+]
+OUTAGE = [
+    ("twitter", 48, "push_petra", "", f"@gitlab is gitlab.com down? 502 on every git push {INCIDENT}"),
+    (
+        "twitter",
+        44,
+        "merge_max",
+        "",
+        f"@gitlab getting 502s on merge requests, status page says investigating {INCIDENT}",
+    ),
+    (
+        "reddit",
+        41,
+        "ops_olga",
+        "gitlab.com returning 502 for pushes",
+        f"Pushes and the web UI give 502 since 20 minutes. Status page: {INCIDENT}",
+    ),
+    ("twitter", 37, "ci_ivan", "", f"@gitlab pipelines stuck and 502 everywhere {INCIDENT}"),
+    ("hackernews", 33, "sre_sarah", "", f"GitLab.com is having an incident right now, 502 on push: {INCIDENT}"),
+    ("twitter", 29, "dev_dora", "", f"@gitlab down again? 502 {INCIDENT}"),
+]
+RELEASE_ANSWER = "Thanks for flagging this! 18.6 moved the runner helper image to a new registry path, and pinned helper_image values that point at the old path fail. Update the pin to the new path (the upgrade notes show it); 18.6.1, out Thursday, accepts old pins again."
+RELEASE_LINK = "https://docs.gitlab.com/runner/configuration/advanced-configuration/#helper-image"
+OUTAGE_ANSWER = "Sorry about this: gitlab.com had elevated 502 errors on pushes and merge requests between 14:05 and 14:40 UTC. It is resolved; follow the incident for the details."
+
+
+def _mention(kind: str, n: int, minutes: int, author: str, title: str, text: str) -> IncomingMention:
+    at = timezone.now() - timedelta(minutes=minutes)
+    if kind == "twitter":
+        post_id = str(1_860_500_000_000_000_000 + n)
+        return IncomingMention(
+            external_id=post_id, created_at=at, text=text, author_handle=author, author_name=author.replace("_", " ").title(),
+            author_url=f"https://x.com/{author}", permalink=f"https://x.com/{author}/status/{post_id}", thread_id=post_id,
+            mentioned=("gitlab",),
+        )  # fmt: skip
+    if kind == "reddit":
+        post_id = f"1h{n:04x}"
+        return IncomingMention(
+            external_id=f"t3_{post_id}", created_at=at, text=text, title=title, author_handle=author, author_name=author,
+            author_url=f"https://www.reddit.com/user/{author}", permalink=f"https://www.reddit.com/r/gitlab/comments/{post_id}/",
+            thread_id=f"t3_{post_id}",
+        )  # fmt: skip
+    story_id = 42_100_000 + n * 10
+    return IncomingMention(
+        external_id=str(story_id + 1), created_at=at, text=text, author_handle=author, author_name=author,
+        author_url=f"https://news.ycombinator.com/user?id={author}", permalink=f"https://news.ycombinator.com/item?id={story_id + 1}",
+        parent_id=str(story_id), thread_id=str(story_id),
+    )  # fmt: skip
+
+
+def _channel(kind: str) -> Channel:
+    """The demo channel of `kind` (seed_demo's), or one made for the stories alone."""
+    found = Channel.objects.filter(slug=demo_slug("hn" if kind == "hackernews" else kind)).first()
+    if found is not None:
+        return found
+    config: dict[str, Any] = {"keywords": ["gitlab"]}
+    if kind == "twitter":
+        config = {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]}
+    if kind == "reddit":
+        config = {"subreddits": ["gitlab"]}
+    channel, _ = Channel.objects.get_or_create(
+        slug=f"{kind}-stories-demo",
+        defaults={"kind": kind, "name": f"{kind} (stories demo)", "config": config,
+                  "our_accounts": ["gitlab_team"] if kind == "reddit" else []},
+    )  # fmt: skip
+    return channel
+
+
+def _story_linking(url: str) -> Story | None:
+    """The live story whose tickets share `url` (JSON containment is PostgreSQL's only: read in Python)."""
+    key = link_normalise(url)
+    return next((s for s in Story.objects.filter(merged_into__isnull=True) if key in s.links), None)
+
+
+def _connect(channel: Channel, username: str) -> None:
+    account, _ = Account.objects.get_or_create(channel=channel, username=username)
+    account.tokens = {"access_token": "demo-placeholder-token", "refresh_token": "demo-placeholder-refresh"}
+    account.token_expires_at = timezone.now() + timedelta(days=365)
+    account.status = Account.Status.CONNECTED
+    account.save()
+
+
+class Command(BaseCommand):
+    help = "Demo stories: a release day of 20 mentions on X, Reddit and Hacker News, and an outage (no network)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--connect-accounts", action="store_true", help="Mark the demo's X and Reddit accounts connected."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if _story_linking(RELEASE) is not None:
+            self.stdout.write("Demo stories are there already.")
+            return
+        channels = {kind: _channel(kind) for kind in ("twitter", "reddit", "hackernews")}
+        if options["connect_accounts"]:
+            _connect(channels["twitter"], "gitlab")
+            _connect(channels["reddit"], "gitlab_team")
+        for wave, base in ((RELEASE_DAY, 7000), (OUTAGE, 7500)):
+            by_kind: dict[str, list[IncomingMention]] = {}
+            for i, (kind, minutes, author, title, text) in enumerate(wave):
+                by_kind.setdefault(kind, []).append(_mention(kind, base + i, minutes, author, title, text))
+            for kind, mentions in by_kind.items():
+                mentions_ingest(channel=channels[kind], mentions=mentions)
+        result = stories_detect()
+        self.stdout.write(f"Stories: {result.read} tickets read, {result.joined} joined, {result.made} stories made.")
+        self._work()
+
+    def _work(self) -> None:
+        """What the team did so far: the release story named and drafted, the outage answered on two tickets."""
+        User = get_user_model()
+        advocate = User.objects.filter(username="advocate").first() or User.objects.filter(is_superuser=True).first()
+        if advocate is None or not advocate.has_perm("mentions.work_queue"):
+            return
+        release, outage = _story_linking(RELEASE), _story_linking(INCIDENT)
+        if release is not None:
+            story_rename(
+                story=release, user=advocate, title="GitLab 18.6: pinned runner helper images fail after the upgrade"
+            )
+            manager = User.objects.filter(username="manager").first()
+            theirs = (
+                Membership.objects.filter(story=release, ticket__channel__kind="reddit")
+                .values_list("ticket_id", flat=True)
+                .first()
+            )
+            if manager is not None and theirs is not None:
+                Ticket.objects.filter(pk=theirs).update(assignee=manager, status=Ticket.Status.OPEN)
+            story_answer_prepare(story=release, user=advocate, answer=RELEASE_ANSWER, link=RELEASE_LINK)
+        if outage is not None:
+            story_rename(story=outage, user=advocate, title="gitlab.com: 502 on pushes and merge requests")
+            story_answer_prepare(story=outage, user=advocate, answer=OUTAGE_ANSWER, link=INCIDENT)
+            first_two = Membership.objects.filter(story=outage).order_by("ticket__requested_at")[:2]
+            for ticket_id in first_two.values_list("ticket_id", flat=True):
+                link = f"https://x.com/gitlab/status/{1_860_600_000_000_000_000 + ticket_id}"
+                story_reply_mark(story=outage, ticket_id=ticket_id, user=advocate, body="", link=link)
+        self.stdout.write("Stories: the release story drafted for each ticket, the outage answered on two tickets.")

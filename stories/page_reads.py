@@ -1,0 +1,280 @@
+"""Reads for the story pages, the ticket page's story panel and the queue's stories: a fixed number of queries
+whatever a story's size."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from channels.adapters.registry import PLATFORMS, platform_of
+from mentions.models import Message, Ticket
+from stories.drafts import reply_measure
+from stories.models import Membership, Story, StoryReply
+
+# The platforms' names as a line of counts says them ("X 8, Reddit 4, HN 2").
+SHORT_LABELS = {
+    "twitter": "X",
+    "hackernews": "HN",
+    "reddit": "Reddit",
+    "stackexchange": "Stack Overflow",
+    "discourse": "Forum",
+    "disqus": "Disqus",
+    "gitlab": "GitLab",
+    "email": "E-mail",
+    "webhook": "Webhook",
+    "slack": "Slack",
+}
+FIRST_LINES = 280  # of a ticket's first mention, on the story page
+STALLED_AFTER = timedelta(minutes=2)
+SHORT_LIMIT = 1000  # a platform whose replies are at most this long shows a draft's length
+DRAFT_LINE = 52  # characters a draft's box shows on a line
+
+
+def platform_short(kind: str) -> str:
+    if kind in SHORT_LABELS:
+        return SHORT_LABELS[kind]
+    return platform_of(kind).label if kind in PLATFORMS else kind
+
+
+def platform_name(kind: str) -> str:
+    return platform_of(kind).label if kind in PLATFORMS else kind
+
+
+@dataclass(frozen=True)
+class PlatformCount:
+    kind: str
+    label: str
+    tickets: int
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.tickets}"
+
+
+def stories_platforms(story_ids: list[int]) -> dict[int, list[PlatformCount]]:
+    """Each story's tickets per platform, most first: one query."""
+    rows = (
+        Membership.objects.filter(story_id__in=story_ids)
+        .values_list("story_id", "ticket__channel__kind")
+        .annotate(n=Count("pk"))
+    )
+    found: dict[int, list[PlatformCount]] = defaultdict(list)
+    for story_id, kind, n in rows:
+        found[story_id].append(PlatformCount(kind=kind, label=platform_short(kind), tickets=n))
+    return {pk: sorted(counts, key=lambda c: (-c.tickets, c.label)) for pk, counts in found.items()}
+
+
+_WAITING = Q(memberships__ticket__status__in=Ticket.WAITING_STATUSES, memberships__ticket__assignee__isnull=True)
+
+
+def story_list(*, state: str = "") -> list[Story]:
+    """Live stories (not merged into another), newest activity first, with `platforms` and `waiting` attached."""
+    stories: QuerySet[Story] = Story.objects.filter(merged_into__isnull=True, size__gt=0)
+    if state in Story.State.values:
+        stories = stories.filter(state=state)
+    found: list[Story] = list(
+        stories.annotate(waiting=Count("memberships", filter=_WAITING)).order_by("-last_at", "-pk")[:100]
+    )
+    platforms = stories_platforms([s.pk for s in found])
+    for story in found:
+        story.platforms = platforms.get(story.pk, [])  # type: ignore[attr-defined]
+    return found
+
+
+def queue_stories(*, limit: int = 8) -> list[Story]:
+    """Stories not closed with tickets Play can still serve (waiting, unassigned), newest activity first."""
+    # The join filtered first, then counted: only stories with tickets waiting come out, each with how many.
+    found: list[Story] = list(
+        Story.objects.filter(merged_into__isnull=True)
+        .exclude(state=Story.State.CLOSED)
+        .filter(_WAITING)
+        .annotate(waiting=Count("memberships"))
+        .order_by("-last_at", "-pk")[:limit]
+    )
+    if not found:
+        return found
+    platforms = stories_platforms([s.pk for s in found])
+    for story in found:
+        story.platforms = platforms.get(story.pk, [])  # type: ignore[attr-defined]
+    return found
+
+
+def merge_targets(story: Story) -> list[Story]:
+    """The live stories this one may be merged into, the most recent first."""
+    return list(
+        Story.objects.filter(merged_into__isnull=True, size__gt=0)
+        .exclude(pk=story.pk)
+        .exclude(state=Story.State.CLOSED)
+        .order_by("-last_at")
+        .only("pk", "title", "size", "last_at")[:50]
+    )
+
+
+@dataclass
+class TimelineRow:
+    membership: Membership
+    ticket: Ticket
+    platform: str
+    first_lines: str
+    reply: StoryReply | None = None
+
+
+@dataclass
+class DraftRow:
+    reply: StoryReply
+    ticket: Ticket
+    platform: str
+    length: int
+    limit: int | None
+    uncertain: bool  # a post whose outcome is unknown: never posted again, mark it replied
+    assigned_elsewhere: bool  # to another advocate: skipped unless a manager sends
+
+    @property
+    def posts(self) -> bool:
+        return bool(self.reply.handle) and not self.uncertain
+
+    @property
+    def over(self) -> bool:
+        return bool(self.posts and self.limit and self.length > self.limit)
+
+    @property
+    def show_length(self) -> bool:
+        """The count matters where replies are short (X's 280) or this one is too long."""
+        return bool(self.posts and self.limit and (self.limit <= SHORT_LIMIT or self.over))
+
+    @property
+    def rows(self) -> int:
+        """Lines for the whole draft to show without scrolling, within reason."""
+        lines = sum(1 + len(line) // DRAFT_LINE for line in self.reply.body.splitlines() or [""])
+        return max(3, min(12, lines))
+
+    @property
+    def ticked(self) -> bool:
+        """Sent to unless the advocate unticks it: tickets still waiting, not marked by an earlier skip."""
+        return self.ticket.status in Ticket.WAITING_STATUSES and self.reply.status != StoryReply.Status.SKIPPED
+
+
+@dataclass
+class StoryPage:
+    story: Story
+    timeline: list[TimelineRow]
+    platforms: list[PlatformCount]
+    drafts: list[DraftRow] = field(default_factory=list)
+    outcomes: list[TimelineRow] = field(default_factory=list)
+    without_draft: int = 0  # tickets that joined after the drafts were made
+
+    @property
+    def in_flight(self) -> bool:
+        return any(row.reply and row.reply.status in StoryReply.IN_FLIGHT for row in self.outcomes)
+
+    @property
+    def retryable(self) -> int:
+        """Replies that failed or were skipped: back among the drafts."""
+        done_badly = (StoryReply.Status.FAILED, StoryReply.Status.SKIPPED)
+        return sum(1 for row in self.outcomes if row.reply and row.reply.status in done_badly)
+
+    @property
+    def stalled(self) -> bool:
+        """Queued for a while and nothing moved: the worker may be down."""
+        since = timezone.now() - STALLED_AFTER
+        return any(
+            r.reply and r.reply.status == StoryReply.Status.QUEUED and r.reply.updated_at < since for r in self.outcomes
+        )
+
+    @property
+    def tally(self) -> list[tuple[str, str, int]]:
+        """(css class, words, tickets) of the outcomes, in the order a send goes."""
+        counts = Counter(row.reply.status for row in self.outcomes if row.reply)
+        said = [
+            ("on-the-way", "on the way", counts[StoryReply.Status.QUEUED] + counts[StoryReply.Status.SENDING]),
+            ("sent", "sent", counts[StoryReply.Status.SENT]),
+            ("marked", "marked replied", counts[StoryReply.Status.MARKED]),
+            ("failed", "failed", counts[StoryReply.Status.FAILED]),
+            ("skipped", "skipped", counts[StoryReply.Status.SKIPPED]),
+        ]
+        return [item for item in said if item[2]]
+
+
+def _first_lines(title: str | None, body: str | None) -> str:
+    text = "\n".join(part for part in (title or "", body or "") if part)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    said = " · ".join(lines[:3])
+    return said if len(said) <= FIRST_LINES else said[: FIRST_LINES - 1].rstrip() + "…"
+
+
+def story_timeline(story: Story) -> list[TimelineRow]:
+    """The story's tickets in the order they were posted, with the first lines of each first mention."""
+    first = Message.objects.filter(ticket_id=OuterRef("ticket_id"), kind=Message.Kind.INBOUND).order_by(
+        "platform_created_at", "pk"
+    )
+    memberships = (
+        Membership.objects.filter(story=story)
+        .select_related("ticket__channel", "ticket__assignee", "added_by")
+        .defer(*(f"ticket__channel__{f}" for f in ("config", "cursor", "credentials_encrypted", "usage")))
+        .annotate(
+            first_title=Subquery(first.values("title")[:1]),
+            first_body=Substr(Subquery(first.values("body")[:1]), 1, FIRST_LINES * 2),
+        )
+        .order_by("ticket__requested_at", "ticket_id")
+    )
+    return [
+        TimelineRow(
+            membership=m,
+            ticket=m.ticket,
+            platform=platform_short(m.ticket.channel.kind),
+            first_lines=_first_lines(m.first_title, m.first_body),
+        )
+        for m in memberships
+    ]
+
+
+def story_page(story: Story, *, user: Any) -> StoryPage:
+    """Everything the story page shows: its timeline, counts per platform, the drafts still to send and the
+    outcomes of those sent."""
+    from stories.services.answering import SENDABLE, uncertain_keys
+
+    timeline = story_timeline(story)
+    replies = {r.ticket_id: r for r in StoryReply.objects.filter(story=story)}
+    uncertain = uncertain_keys(list(replies.values()))
+    counts: dict[str, int] = defaultdict(int)
+    page = StoryPage(story=story, timeline=timeline, platforms=[])
+    for row in timeline:
+        kind = row.ticket.channel.kind
+        counts[kind] += 1
+        row.reply = replies.get(row.ticket.pk)
+        if row.reply is None:
+            page.without_draft += 1 if story.answer else 0
+            continue
+        if row.reply.status in SENDABLE:
+            limit, length_of = reply_measure(kind)
+            page.drafts.append(
+                DraftRow(
+                    reply=row.reply,
+                    ticket=row.ticket,
+                    platform=row.platform,
+                    length=length_of(row.reply.body),
+                    limit=limit,
+                    uncertain=row.reply.send_key in uncertain,
+                    assigned_elsewhere=row.ticket.assignee_id not in (None, user.pk),
+                )
+            )
+        if row.reply.status not in (StoryReply.Status.DRAFT,):
+            page.outcomes.append(row)
+    page.platforms = sorted(
+        (PlatformCount(kind=k, label=platform_short(k), tickets=n) for k, n in counts.items()),
+        key=lambda c: (-c.tickets, c.label),
+    )
+    return page
+
+
+def ticket_story(ticket: Ticket) -> tuple[Membership, list[PlatformCount]] | None:
+    """The story a ticket is in (its membership, the story with it) and the story's tickets per platform."""
+    membership = Membership.objects.filter(ticket_id=ticket.pk).select_related("story").first()
+    if membership is None:
+        return None
+    return membership, stories_platforms([membership.story_id]).get(membership.story_id, [])
