@@ -14,7 +14,7 @@ from django.utils import timezone
 from mentions.models import Ticket
 from stories.detector import story_core
 from stories.drafts import answered_story_joined
-from stories.models import Exclusion, Membership, StatusIncident, Story, StoryReply
+from stories.models import Exclusion, Membership, Signature, StatusIncident, Story, StoryReply
 from stories.services.locks import detector_lock, ensure_can_work, stories_locked, story_live
 
 TITLE_MAX = 300
@@ -91,10 +91,20 @@ def story_ticket_move_out(*, story: Story, ticket_id: int, user: Any) -> Story:
         if not deleted:
             raise ValidationError(f"#{ticket_id} is not in this story (any more): reload the page.")
         Exclusion.objects.get_or_create(story=locked, ticket_id=ticket_id, defaults={"by": user})
+        _read_mark(ticket_id)
         _drafts_drop(locked, [ticket_id])
         _recount(locked)
         locked.save(update_fields=_RECOUNTED)
     return locked
+
+
+def _read_mark(ticket_id: int) -> None:
+    """A ticket in a story counts as read by the detector through its membership: out of the story, it keeps a
+    signature so the detector never reads it again (it would put it in some other story on its own)."""
+    ticket = Ticket.objects.select_related("channel").only("requested_at", "channel__kind").get(pk=ticket_id)
+    Signature.objects.get_or_create(
+        ticket_id=ticket_id, defaults={"at": ticket.requested_at, "platform": ticket.channel.kind}
+    )
 
 
 def story_ticket_move_in(*, story: Story, ticket_id: int, user: Any) -> Story:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from access.tests.clients import SignedInClient
 from mentions.models import Ticket
 from mentions.tests.factories import UserFactory, ViewFactory
+from stories.detector import stories_detect
 from stories.models import Exclusion, Membership, Story
 from stories.tests.wave import reddit_connected, reddit_ingest, release_wave, x_channel, x_ingest
 
@@ -104,6 +105,8 @@ def test_move_out_keeps_the_size_right_and_the_detector_away_and_move_in_says_wh
     assert story.size == 5 == Membership.objects.filter(story=story).count()
     assert Exclusion.objects.filter(story=story, ticket=out, by=advocate_client.user).exists()
     assert f'data-ticket="{out.pk}"' not in response.content.decode()
+    assert stories_detect().read == 0  # out of the story, still read: the detector leaves it alone
+    assert not Membership.objects.filter(ticket=out).exists()
 
     response = advocate_client.post(reverse("stories:move-in", args=[story.pk]), {"ticket": f"#{out.pk}"}, follow=True)
     assert f"#{out.pk} moved into the story." in response.content.decode()
