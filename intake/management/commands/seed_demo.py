@@ -67,6 +67,8 @@ class Command(BaseCommand):
         call_command("seed_demo_people", stdout=self.stdout)
         # And answers: questions answered weeks ago that this week asks again, saved replies, the index.
         call_command("seed_demo_answers", stdout=self.stdout)
+        # And stories: the week read by the story detector, then the release day and an outage told on three platforms.
+        call_command("seed_demo_stories", stdout=self.stdout)
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
             f"channels, {Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} "
