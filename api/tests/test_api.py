@@ -25,6 +25,8 @@ ENDPOINTS = {
     "/api/tickets/{id}/",
     "/api/tickets/{id}/assignee/",
     "/api/tickets/{id}/suggestions/",
+    "/api/stories/",
+    "/api/stories/{id}/",
     "/api/tickets/{id}/macros/",
     "/api/tickets/{id}/notes/",
     "/api/tickets/{id}/replies/",
