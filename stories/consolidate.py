@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from stories.keys import keys_latest
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
+from stories.story_words import counts_merged
 
 if TYPE_CHECKING:
     from stories.matching import Matcher
@@ -75,11 +76,9 @@ def story_merge_into(m: Matcher, small: Story, big: Story) -> None:
     big.first_at = min(big.first_at, small.first_at)
     big.last_at = max(big.last_at, small.last_at)
     big.links = list(dict.fromkeys([*big.links, *small.links]))[:10]
-    counts = big.term_counts
-    for stem, (word, n) in small.term_counts.items():
-        entry = counts.setdefault(stem, [word, 0])
-        entry[1] += n
-        m.index_word(stem, big, entry[1])
+    big.term_counts = counts_merged(big.term_counts, small.term_counts)
+    for stem, (_word, n) in big.term_counts.items():
+        m.index_word(stem, big, n)
     small.size = 0
     for ticket_id, story_id in list(m.story_of.items()):
         if story_id == small.pk:

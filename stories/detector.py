@@ -28,7 +28,7 @@ from stories.matching import Matcher, story_core, window
 from stories.models import DetectorState, Membership, Signature
 from stories.reading import page_read
 
-__all__ = ["DetectResult", "stories_after_ingest", "stories_detect", "story_core", "window"]
+__all__ = ["DetectResult", "state_locked", "stories_after_ingest", "stories_detect", "story_core", "window"]
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def stories_detect(*, batch: int = BATCH) -> DetectResult:
     after = 0  # within a run, each page starts after the last one (a ticket committed late is read by the next run)
     while True:
         with transaction.atomic():
-            state = _state_locked()
+            state = state_locked()
             unread = _unread(state, batch, after)
             if not unread:
                 _watermark_advance(state)
@@ -75,7 +75,9 @@ def stories_detect(*, batch: int = BATCH) -> DetectResult:
             state.save(update_fields=["runs", "updated_at"])
 
 
-def _state_locked() -> DetectorState:
+def state_locked() -> DetectorState:
+    """The detector's state row, locked until the transaction ends: detector runs, incidents and advocates' edits
+    of stories take it first, so none overwrites another's changes to a story."""
     DetectorState.objects.get_or_create(pk=1)
     return DetectorState.objects.select_for_update().get(pk=1)
 

@@ -20,8 +20,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from stories.detector import story_core, window
-from stories.models import DetectorState, Key, Membership, StatusFeed, StatusIncident, Story
+from stories.detector import state_locked, story_core, window
+from stories.models import Key, Membership, StatusFeed, StatusIncident, Story
 from stories.status_parse import ParsedIncident
 from stories.text import link_normalise, text_words
 
@@ -83,7 +83,7 @@ def _update(incident: StatusIncident, item: ParsedIncident) -> bool:
 
 def incident_story(incident: StatusIncident, item: ParsedIncident, *, now: datetime) -> tuple[Story, bool]:
     """The live story the incident joins, or a new one; its keys written. Returns (story, made)."""
-    _detector_lock()
+    state_locked()  # detector runs and advocates' edits take it too
     words = text_words(incident.name)
     links = [key for key in dict.fromkeys(link_normalise(u) for u in item.links) if key]
     story = _by_link(links, now) or _by_terms(words, now)
@@ -109,13 +109,6 @@ def incident_story(incident: StatusIncident, item: ParsedIncident, *, now: datet
     return story, made
 
 
-def _detector_lock() -> None:
-    """The detector writes stories under its state row's lock (stories.detector): taken here too, for the rest of
-    the caller's transaction, so neither overwrites the other's changes to a story."""
-    DetectorState.objects.get_or_create(pk=1)
-    DetectorState.objects.select_for_update().get(pk=1)
-
-
 def _keys(links: list[str], words: dict[str, str]) -> list[str]:
     # As the detector writes a ticket's keys (stories.detector._keys).
     return list(dict.fromkeys([f"l:{link}" for link in links] + [f"t:{stem[:290]}" for stem in words]))
@@ -135,7 +128,7 @@ def _keep_live(incident: StatusIncident, item: ParsedIncident, now: datetime) ->
         return
     if story.last_at >= now - KEEP_LIVE_EVERY:
         return
-    _detector_lock()
+    state_locked()  # detector runs and advocates' edits take it too
     Story.objects.filter(pk=story.pk).update(last_at=now)
     links = [key for key in dict.fromkeys(link_normalise(u) for u in item.links) if key]
     _keys_write(story, links, text_words(incident.name), now)

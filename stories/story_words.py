@@ -30,6 +30,14 @@ def as_json(value: Any) -> str:
     return json.dumps(value)
 
 
+def counts_merged(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Two stories' word counts ({stem: [word, tickets]}) added up, the most used kept (a merge of two stories)."""
+    merged: dict[str, list[Any]] = {stem: [word, n] for stem, (word, n) in a.items()}
+    for stem, (word, n) in b.items():
+        merged.setdefault(stem, [word, 0])[1] += n
+    return counts_trim(merged)
+
+
 def counts_trim(counts: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1][1], item[0]))[:PROFILE_KEPT])
 

@@ -16,10 +16,10 @@ from stories.detector import story_core
 from stories.drafts import answered_story_joined
 from stories.models import Exclusion, Membership, Signature, StatusIncident, Story, StoryReply
 from stories.services.locks import detector_lock, ensure_can_work, stories_locked, story_live
+from stories.story_words import counts_merged
 
 TITLE_MAX = 300
 LINKS_KEPT = 10
-TERMS_KEPT = 40
 
 
 def story_rename(*, story: Story, user: Any, title: str) -> Story:
@@ -172,7 +172,7 @@ def story_merge(*, story: Story, into_id: int, user: Any) -> Story:
         )
         _drafts_drop(source, moved)
         target.links = list(dict.fromkeys([*target.links, *source.links]))[:LINKS_KEPT]
-        target.term_counts = _counts_merged(target.term_counts, source.term_counts)
+        target.term_counts = counts_merged(target.term_counts, source.term_counts)
         source.merged_into = target
         source.size = 0
         source.save(update_fields=["merged_into", "size", "updated_at"])
@@ -182,12 +182,3 @@ def story_merge(*, story: Story, into_id: int, user: Any) -> Story:
         if target.state == Story.State.ANSWERED and moved:
             answered_story_joined(story=target, ticket_ids=moved)
     return target
-
-
-def _counts_merged(a: dict[str, list[Any]], b: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Two stories' term counts ({stem: [word, tickets]}) added up, the most used kept."""
-    merged: dict[str, list[Any]] = {stem: [word, n] for stem, (word, n) in a.items()}
-    for stem, (word, n) in b.items():
-        merged.setdefault(stem, [word, 0])[1] += n
-    kept = sorted(merged.items(), key=lambda item: (-item[1][1], item[0]))[:TERMS_KEPT]
-    return dict(kept)

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from stories.models import DetectorState, Story
+from stories.detector import state_locked
+from stories.models import Story
 
 
 def ensure_can_work(user: Any) -> None:
@@ -22,8 +23,7 @@ def ensure_can_work(user: Any) -> None:
 
 def detector_lock() -> None:
     """Wait for a detector run's page to finish, and keep the next one out until this transaction ends."""
-    DetectorState.objects.get_or_create(pk=1)
-    DetectorState.objects.select_for_update().filter(pk=1).first()
+    state_locked()
 
 
 def stories_locked(*pks: int) -> list[Story]:
