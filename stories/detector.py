@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 SAFE_LAG = timedelta(minutes=15)  # older tickets are committed: the detector never looks below them again
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 @dataclass
@@ -54,41 +55,71 @@ def stories_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverag
     return {**figures, **spikes_after_detect()}
 
 
-def stories_detect(*, batch: int = BATCH) -> DetectResult:
-    """Read every ticket not read yet, a page at a time, each page in its own transaction."""
+def stories_detect(*, batch: int = BATCH, sweep: bool = False) -> DetectResult:
+    """Read every new ticket, a page at a time, each page in its own transaction; then, at most every
+    SWEEP_EVERY (or when `sweep`), the ones below that an ingest committed after a run had gone past them.
+
+    New tickets are those above the highest one read (DetectorState.read_through): finding them is an index
+    range, however many tickets the window holds. Looking below it for the rare ticket committed late reads the
+    whole lagging range, so it is done once a minute, not after every ingest."""
     total = DetectResult()
-    after = 0  # within a run, each page starts after the last one (a ticket committed late is read by the next run)
+    sweeping = False
+    after = 0  # the sweep's position
     while True:
         with transaction.atomic():
             state = state_locked()
-            unread = _unread(state, batch, after)
-            if not unread:
-                _watermark_advance(state)
+            if sweeping:
+                unread = _unread(low=max(state.last_ticket_id, after), high=state.read_through, batch=batch)
+            else:
+                unread = _unread(low=max(state.last_ticket_id, state.read_through), high=None, batch=batch)
+            if unread:
+                _page_match(unread, total)
+                state.runs += 1
+                if sweeping:
+                    after = unread[-1]["pk"]
+                else:
+                    state.read_through = unread[-1]["pk"]
+            if len(unread) < batch and not sweeping and (sweep or _sweep_due(state)):
+                sweeping = True
+            elif len(unread) < batch:
+                if sweeping:
+                    _watermark_advance(state)
+                state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
                 return total
-            after = unread[-1]["pk"]
-            page, usual = page_read(unread)
-            matched = Matcher(page, usual).run()
-            total.read += matched.read
-            total.joined += matched.joined
-            total.made += matched.made
-            state.runs += 1
-            state.save(update_fields=["runs", "updated_at"])
+            state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
 
 
 def state_locked() -> DetectorState:
     """The detector's state row, locked until the transaction ends: detector runs, incidents and advocates' edits
     of stories take it first, so none overwrites another's changes to a story."""
-    DetectorState.objects.get_or_create(pk=1)
-    return DetectorState.objects.select_for_update().get(pk=1)
+    state = DetectorState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        DetectorState.objects.get_or_create(pk=1)  # once per desk; a concurrent first run may have made it
+        state = DetectorState.objects.select_for_update().get(pk=1)
+    return state
 
 
-def _unread(state: DetectorState, batch: int, after: int) -> list[Any]:
+def _page_match(unread: list[dict[str, Any]], total: DetectResult) -> None:
+    page, usual = page_read(unread)
+    matched = Matcher(page, usual).run()
+    total.read += matched.read
+    total.joined += matched.joined
+    total.made += matched.made
+
+
+def _sweep_due(state: DetectorState) -> bool:
+    return state.swept_at is None or timezone.now() - state.swept_at >= SWEEP_EVERY
+
+
+def _unread(*, low: int, high: int | None, batch: int) -> list[Any]:
     # Read: in a story (its membership), or left outside one (its signature).
     signed = Signature.objects.filter(ticket_id=OuterRef("pk"))
     member = Membership.objects.filter(ticket_id=OuterRef("pk"))
+    tickets = Ticket.objects.filter(pk__gt=low, merged_into__isnull=True)
+    if high is not None:
+        tickets = tickets.filter(pk__lte=high)
     return list(
-        Ticket.objects.filter(pk__gt=max(state.last_ticket_id, after), merged_into__isnull=True)
-        .filter(~Exists(signed), ~Exists(member))
+        tickets.filter(~Exists(signed), ~Exists(member))
         .order_by("pk")
         .values("pk", "subject", "requested_at", "channel__kind")[:batch]
     )
@@ -96,9 +127,10 @@ def _unread(state: DetectorState, batch: int, after: int) -> list[Any]:
 
 def _watermark_advance(state: DetectorState) -> None:
     """Nothing is left unread: tickets stored before SAFE_LAG ago are never looked at again."""
-    safe = Ticket.objects.filter(pk__gt=state.last_ticket_id, created_at__lt=timezone.now() - SAFE_LAG).aggregate(
-        top=Max("pk")
-    )["top"]
-    if safe:
-        state.last_ticket_id = safe
-        state.save(update_fields=["last_ticket_id", "updated_at"])
+    now = timezone.now()
+    safe = (
+        Ticket.objects.filter(pk__gt=state.last_ticket_id, pk__lte=state.read_through, created_at__lt=now - SAFE_LAG)
+        .aggregate(top=Max("pk"))["top"]
+    )  # fmt: skip
+    state.last_ticket_id = max(state.last_ticket_id, safe or 0)
+    state.swept_at = now

@@ -173,9 +173,13 @@ class TermDay(models.Model):
 
 
 class DetectorState(models.Model):
-    """One row: the last ticket the detector read (tickets are read once, in id order)."""
+    """One row: where the detector has read to (tickets are read once, in id order)."""
 
-    last_ticket_id = models.BigIntegerField(default=0)
+    last_ticket_id = models.BigIntegerField(default=0)  # every ticket up to it is read, and never looked at again
+    # The highest ticket read: new tickets are those above it. Below it, a ticket whose ingest committed after
+    # a run went past it is found by the next sweep (swept_at).
+    read_through = models.BigIntegerField(default=0)
+    swept_at = models.DateTimeField(null=True, blank=True)
     runs = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -9,8 +9,9 @@ from stories.status_feeds import status_poll
 @shared_task(name="stories.detect", ignore_result=True)
 def detect() -> dict[str, int]:
     """Tickets not read by the detector after their ingest (a worker was down, a failed run) join stories within a
-    minute; reading is once per ticket and runs are serialised, so this is safe beside the after-ingest runs."""
-    result = stories_detect()
+    minute; reading is once per ticket and runs are serialised, so this is safe beside the after-ingest runs. It
+    also looks below the newest ticket read, for any whose ingest committed late."""
+    result = stories_detect(sweep=True)
     return {"read": result.read, "joined": result.joined, "made": result.made}
 
 

@@ -9,9 +9,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from answers.terms import STOP_WORDS, word_stem
 
-# Query parameters that say who shared a link, not what it points to.
+# Query parameters that say who shared a link, not what it points to ("u": the sharer, as status pages and
+# newsletters append it).
 _TRACKING = frozenset(
-    {"ref", "ref_src", "ref_url", "source", "src", "s", "t", "si", "fbclid", "gclid", "igshid", "mc_cid", "mc_eid"}
+    {"ref", "ref_src", "ref_url", "source", "src", "s", "t", "u", "si", "fbclid", "gclid", "igshid", "mc_cid", "mc_eid"}
 )
 _TRACKING_PREFIXES = ("utm_", "__", "hs")
 _HOST_PREFIXES = ("www.", "m.", "mobile.", "old.", "new.")

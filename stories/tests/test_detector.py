@@ -128,6 +128,28 @@ def test_a_ticket_joining_an_answered_story_gets_its_answer_as_the_suggested_rep
     assert "The highlights are in the release post." in c.reply_draft
 
 
+def test_a_ticket_committed_after_a_run_went_past_it_is_read_by_the_next_sweep():
+    from django.utils import timezone
+
+    from stories.models import DetectorState
+
+    late = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
+    stories_detect()
+    # As if `late`'s ingest committed after a run had read past it: unread, below the newest ticket read.
+    for read_mark in (Signature, Membership, Key):
+        read_mark.objects.filter(ticket=late).delete()
+    Story.objects.all().delete()
+    newer = mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
+    DetectorState.objects.filter(pk=1).update(swept_at=timezone.now())
+    after_ingest = stories_detect()
+    assert after_ingest.read == 1  # only what is new: the range below waits for the sweep
+    assert _story(late) is None
+    swept = stories_detect(sweep=True)  # beat's run, or the after-ingest one a minute later
+    assert swept.read == 1 and _story(late) == _story(newer) is not None
+    state = DetectorState.objects.get()
+    assert state.read_through == newer.pk and stories_detect(sweep=True).read == 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_detectors_at_once_read_each_ticket_once():
     tickets = [
