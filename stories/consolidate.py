@@ -27,6 +27,7 @@ MERGE_SCORE = 3.0  # the shared words' weight, in both
 MERGE_COSINE = 0.2  # and how much of each story's weight they are: two big stories share a few words anyway
 PROFILE_READ = 15  # the words of a story the loose tickets are looked up by
 REATTACH_PER_KEY = 60
+REATTACH_GROWTH = 1.1  # a story is compared with the loose tickets again once it grew by a tenth
 
 
 def consolidate(m: Matcher) -> None:
@@ -72,6 +73,7 @@ def _norm(profile: dict[str, float]) -> float:
 def story_merge_into(m: Matcher, small: Story, big: Story) -> None:
     """`small`'s tickets, words and links go to `big`; `small` stays, pointing at it."""
     small.merged_into = big
+    big.reattached_size = 0  # its words changed: the loose tickets are compared with it again
     big.size += small.size
     big.first_at = min(big.first_at, small.first_at)
     big.last_at = max(big.last_at, small.last_at)
@@ -97,9 +99,11 @@ def story_merge_into(m: Matcher, small: Story, big: Story) -> None:
 
 def _reattach(m: Matcher) -> None:
     """Loose tickets of the window that read like a story changed by this page join it."""
-    changed = [s for s in _live(m) if s.pk in m.dirty]
+    changed = [s for s in _live(m) if s.pk in m.dirty and s.size > s.reattached_size * REATTACH_GROWTH + 1]
     if not changed:
         return
+    for story in changed:
+        story.reattached_size = story.size
     profiles = {s.pk: m.profile(s) for s in changed}
     words = {t for p in profiles.values() for t, _w in sorted(p.items(), key=lambda i: -i[1])[:PROFILE_READ]}
     start = min(s.first_at for s in changed) - m.window

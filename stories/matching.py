@@ -355,8 +355,8 @@ class Matcher:
             story.terms = {stem: story.term_counts[stem][0] for stem in story_core(story.term_counts, story.size)}
         Story.objects.bulk_update(
             changed,
-            ["size", "first_at", "last_at", "links", "term_counts", "terms", "merged_into", "state", "answer",
-             "answer_link", "updated_at"],
+            ["size", "reattached_size", "first_at", "last_at", "links", "term_counts", "terms", "merged_into", "state",
+             "answer", "answer_link", "updated_at"],
         )  # fmt: skip
         if self.joined_answered:
             from stories.drafts import answered_story_joined

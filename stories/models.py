@@ -41,6 +41,9 @@ class Story(models.Model):
         default=dict, blank=True, help_text="The terms its tickets use most: {stem: [word, tickets]}."
     )
     size = models.PositiveIntegerField(default=0, help_text="Tickets in it (kept with its memberships).")
+    # Its size when the window's loose tickets were last compared with it: they are again once it grew by a tenth
+    # (its words' weights barely move with one more ticket).
+    reattached_size = models.PositiveIntegerField(default=0, editable=False)
     first_at = models.DateTimeField(help_text="When its first mention was posted.")
     last_at = models.DateTimeField(help_text="When its latest mention was posted.")
     answer = models.TextField(blank=True, help_text="The one answer to every ticket of the story.")
