@@ -222,8 +222,9 @@ class Matcher:
     def _by_profile(self, read: Read) -> bool:
         scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
         live: dict[int, dict[str, float] | None] = {}
-        for stem in read.words:
-            for story_id in self.by_word.get(stem, ()):
+        by_word = self.by_word
+        for stem in read.words.keys() & by_word.keys():  # the few words some story weighs, found in C
+            for story_id in by_word[stem]:
                 if story_id not in live:
                     story = self.stories[story_id]
                     usable = (read.pk, story_id) not in self.excluded and self._live(story_id, read.at) is story

@@ -5,6 +5,7 @@ story can say why a ticket joined ("shares: 502, pipelines")."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from answers.terms import STOP_WORDS, word_stem
@@ -37,6 +38,7 @@ _APOSTROPHE = "\u2019"  # a typographic apostrophe, as phones write it
 MAX_TERMS = 30
 
 
+@lru_cache(maxsize=4096)  # a wave shares the same few links again and again
 def link_normalise(url: str) -> str:
     """The page a link points to, as one key: no scheme, lower-case host without www., no fragment, no
     tracking parameters, no trailing slash. "" for a link that names no page (a bare domain) or cannot be read."""
