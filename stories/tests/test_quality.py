@@ -19,5 +19,6 @@ def test_each_story_is_found_and_unrelated_mentions_mostly_kept_out(handbook_rul
         assert figures[label].fragments <= 2, label
         assert figures[label].precision >= 0.8 and figures[label].recall >= 0.8, (label, figures[label])
     # The outage is told in few shared words (see docs/stories.md): held where it is, not where we want it.
-    assert figures["outage"].precision >= 0.75 and figures["outage"].recall >= 0.43
-    assert result.unrelated_in_labelled <= 8  # of 48 unrelated mentions
+    assert figures["outage"].precision >= 0.8 and figures["outage"].recall >= 0.45
+    assert figures["viral"].precision >= 0.85
+    assert result.unrelated_in_labelled <= 6  # of 48 unrelated mentions
