@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
+from _detector_worker import DetectorWorker
 from _ingest_dataset import Dataset, dataset_build, pages_generate
 
 TARGET_PER_SECOND = 5000
@@ -52,6 +53,12 @@ def main() -> None:
         action="store_true",
         help="also run the story detector (stories.detector.stories_detect, what the after-ingest hook runs in the "
         "worker) after each call, timed apart, and print what it costs the ingest's throughput (target <= 15%%)",
+    )
+    parser.add_argument(
+        "--stories-worker",
+        action="store_true",
+        help="instead of --stories: run the story detector as a deployed desk does, in a process of its own beside "
+        "the ingest, and print the ingest's throughput with it and how far the detector lagged behind",
     )
     args = parser.parse_args()
 
@@ -98,6 +105,7 @@ def main() -> None:
     detected = [0, 0, 0]
     if args.stories:
         from stories.detector import stories_detect
+    worker = DetectorWorker() if args.stories_worker else None
     for n, (batch, cursor) in enumerate(batches):
         if args.analyze_every and n and n % args.analyze_every == 0:
             with connection.cursor() as cur:
@@ -113,6 +121,7 @@ def main() -> None:
             detect_seconds.append(time.perf_counter() - t)
             detected = [detected[0] + found.read, detected[1] + found.joined, detected[2] + found.made]
     ingest_seconds = sum(page_seconds)
+    alongside = worker.finish() if worker else None
     gc.unfreeze()
 
     rate = data.delivered / ingest_seconds
@@ -155,6 +164,16 @@ def main() -> None:
         print(
             f"  ingest + detector: {both:,.0f} mentions/s against {rate:,.0f}/s for the ingest alone: "
             f"{cost:.1%} of the throughput (target <= 15%: {'PASS' if cost <= 0.15 else 'MISS'})"
+        )
+    if alongside:
+        print(
+            f"  story detector in its own process beside the ingest: {alongside.runs:,} runs, "
+            f"{alongside.busy_seconds:.2f}s busy; {alongside.read:,} tickets read, {alongside.joined:,} joined "
+            f"stories, {alongside.made:,} new stories; done {alongside.drain_seconds:.2f}s after the ingest's end"
+        )
+        print(
+            f"  ingest to the last ticket read: {data.delivered / (ingest_seconds + alongside.drain_seconds):,.0f} "
+            "mentions/s (compare the ingest's throughput with a run without the detector)"
         )
     print(f"  load avg at the end: {_common.load_average()}")
     print()
