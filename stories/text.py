@@ -36,12 +36,17 @@ _CHATTER = frozenset(
 STORY_STOP = (STOP_WORDS - _KEEP) | _CHATTER
 _APOSTROPHE = "\u2019"  # a typographic apostrophe, as phones write it
 MAX_TERMS = 30
+CACHED_URL_MAX = 500
 
 
-@lru_cache(maxsize=4096)  # a wave shares the same few links again and again
 def link_normalise(url: str) -> str:
     """The page a link points to, as one key: no scheme, lower-case host without www., no fragment, no
     tracking parameters, no trailing slash. "" for a link that names no page (a bare domain) or cannot be read."""
+    # A wave shares the same few links again and again; a long one (rare) is not worth keeping in memory.
+    return _normalise_cached(url) if len(url) <= CACHED_URL_MAX else _normalise(url)
+
+
+def _normalise(url: str) -> str:
     url = url.strip().rstrip(_TRAILING)
     try:
         parts = urlsplit(url)
@@ -67,6 +72,9 @@ def link_normalise(url: str) -> str:
     if query:
         key += "?" + urlencode(sorted(query))
     return key[:290]
+
+
+_normalise_cached = lru_cache(maxsize=4096)(_normalise)
 
 
 def text_links(text: str) -> list[str]:
