@@ -1,4 +1,5 @@
 import pytest
+import responses
 from django.conf import settings
 
 from access.tests.clients import SignedInClient
@@ -65,3 +66,17 @@ def manager_client(db):
     client.user = ManagerFactory()
     client.force_login(client.user)
     return client
+
+
+SLACK_POST_URL = "https://slack.com/api/chat.postMessage"
+
+
+@pytest.fixture
+def slack(settings):
+    """chat.postMessage answered as Slack documents it (ok, channel id, ts); modules that need other answers
+    define their own `slack`."""
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    settings.SLACK_API_URL = "https://slack.com/api"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(SLACK_POST_URL, json={"ok": True, "channel": "C0ADVOCATES", "ts": "1700000000.000100"})
+        yield mock

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
@@ -22,15 +21,6 @@ POST_URL = "https://slack.com/api/chat.postMessage"
 FRIDAY_EVENING = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
 FRIDAY_NIGHT = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
 FRIDAY_NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(POST_URL, json={"ok": True, "channel": "C0ADVOCATES", "ts": "1700000000.000100"})
-        yield mock
 
 
 def _ingest(channel, object_id, at, title):

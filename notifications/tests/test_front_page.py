@@ -40,15 +40,6 @@ SATURDAY_NIGHT = _coming(5, 23)  # not covered
 STORY = 46001234
 
 
-@pytest.fixture
-def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.post(POST_URL, json={"ok": True, "channel": "C0ADVOCATES", "ts": "1700000000.000100"})
-        yield mock
-
-
 def _posts(mock):
     return [json.loads(c.request.body) for c in mock.calls if c.request.url == POST_URL]
 
