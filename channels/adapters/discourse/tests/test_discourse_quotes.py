@@ -93,3 +93,20 @@ def test_the_stored_message_keeps_the_quoted_topics_link(tmp_path):
     body = Message.objects.get(channel=channel, external_id="20195").body
     assert f"Elliot wrote in \u201cWhat Kind of World Do We Live In?\u201d ({KIND_OF_WORLD}):" in body
     assert DEFENSE in Message.objects.get(channel=channel, external_id="20178").body
+
+
+def test_a_quoted_title_that_reads_like_markup_is_text_on_the_ticket_page(tmp_path, advocate_client):
+    channel = discourse_channel(config={"base_url": FORUM})
+    path = tmp_path / "topic.json"
+    path.write_text(json.dumps(load("topic_2108_posts_quote_real.json")))
+    call_command("ingest_payload", "--channel", channel.slug, str(path), stdout=StringIO())
+    message = Message.objects.get(channel=channel, external_id="18868")
+    assert message.ticket is not None
+
+    page = advocate_client.get(message.ticket.get_absolute_url())
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Prices, Decision Factors and &lt;i&gt;Time Will Run Back&lt;/i&gt;" in html
+    assert "<i>Time Will Run Back</i>" not in html
+    assert PRICES in html
