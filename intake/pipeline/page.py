@@ -18,6 +18,7 @@ from django.conf import settings
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
+from intake.pipeline.versions import version_key
 from mentions.models import Ticket
 from mentions.models.tickets import ticket_path
 
@@ -198,6 +199,11 @@ class Page:
     @cached_property
     def coverage(self) -> Any:
         return self.coverage_loader()
+
+    @cached_property
+    def version_key(self) -> str:
+        """The raw key numbering the channel's item versions (X: "id"), or "" (`intake.pipeline.versions`)."""
+        return version_key(self.channel.kind)
 
     def event(self, ticket: TicketRow | int, kind: str, data: dict[str, Any]) -> None:
         self.events.append((ticket if isinstance(ticket, int) else ticket.pk, kind, data))

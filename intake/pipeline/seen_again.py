@@ -1,6 +1,7 @@
 """What items seen before bring: an edit or deletion of their text, a Hacker News story's new
 points, and our desk-recorded replies ("mark replied" with a link) now seen with their id.
-Only rows that changed are written; a page of pure duplicates reads once and writes nothing."""
+Only rows that changed are written; a page of pure duplicates reads once and writes nothing. An
+older version of a stored item (where the platform numbers versions: `versions`) is no edit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from intake.pipeline.page import Page
+from intake.pipeline.versions import older
 from mentions.models import Message, Ticket, TicketEvent
 
 _STORY_SIGNALS = ("_tags", "points", "num_comments")
@@ -43,9 +45,16 @@ def edits_apply(page: Page) -> None:
     story_changed: list[Message] = []
     columns = ["id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at", "permalink"]
     columns += ["raw"] if stories else []
+    # Where the platform numbers an item's versions, the stored version's number (the last column).
+    key = page.version_key
+    columns += [f"raw__{key}"] if key else []
     for row in Message.objects.filter(channel=page.channel, external_id__in=list(seen)).values_list(*columns):
         pk, ticket, external_id, kind, body, edited_at, deleted_at, permalink = row[:8]
         mention = seen[external_id]
+        if key and not mention.deleted and older(mention.raw.get(key), row[-1]):
+            # An older version read after a newer one was stored (a search behind the timeline, a backlog
+            # walked newest first over several polls): the stored text is already the newer one.
+            continue
         if mention.deleted:
             if stories:
                 _story_refresh(page, pk, ticket, row[8], mention, story_changed)

@@ -1,4 +1,5 @@
-"""Stage 1, validate: keep one mention per id, each as it will be stored.
+"""Stage 1, validate: keep one mention per id (the newest version, where the platform numbers an item's
+versions: `versions`), each as it will be stored.
 
 A mention is cleaned once, at the boundary between channels and intake (channels.adapters.guard runs
 `channels.clean.mention_clean` over everything an adapter's parser makes): its values already fit their
@@ -15,13 +16,16 @@ import logging
 from channels import clean
 from channels.adapters.base import IncomingMention
 from intake.pipeline.page import Page
+from intake.pipeline.versions import older
 
 logger = logging.getLogger(__name__)
 
 
 def validate(page: Page, mentions: list[IncomingMention]) -> int:
-    """Fill `page.unique` (first occurrence of each id). Returns how many items were usable."""
+    """Fill `page.unique` (the first occurrence of each id, or its newest version). Returns how many items were
+    usable."""
     usable = 0
+    key = page.version_key
     for mention in mentions:
         try:
             mention = clean.mention_storable(mention)
@@ -29,5 +33,7 @@ def validate(page: Page, mentions: list[IncomingMention]) -> int:
             logger.warning("ingest: channel=%s dropped an item: %s", page.channel.slug, exc)
             continue
         usable += 1
-        page.unique.setdefault(mention.external_id, mention)
+        kept = page.unique.get(mention.external_id)
+        if kept is None or (key and older(kept.raw.get(key), mention.raw.get(key))):
+            page.unique[mention.external_id] = mention
     return usable

@@ -69,7 +69,8 @@ as well when ``staff_are_ours`` is set (handed to the ingest as ``IncomingMentio
 
 Text. ``cooked`` (HTML) with relative links made absolute against the forum, emoji images as their ``:code:``,
 other images as their URL (a lightbox as its full-size image's URL), quote blocks as ``> `` lines under
-"<user> wrote:", link previews (oneboxes) as their URL; ``raw`` when there is no ``cooked`` (`cooked.py`).
+"<user> wrote:" (a quote of another topic: "<user> wrote in “Topic title” (url):"), link previews (oneboxes) as
+their URL; ``raw`` when there is no ``cooked`` (`cooked.py`).
 Whispers, small actions and moderator actions (``post_type`` 4, 3, 2) are skipped.
 
 Rate limits: Discourse answers 429 with ``{"extras": {"wait_seconds": N}}`` and (current versions) a

@@ -4,6 +4,7 @@ and their lightboxes) rewritten before the shared `html_to_text` renders it."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -14,13 +15,18 @@ from .config import Site
 # Quotes nested deeper than this are rendered as plain text inside the deepest one (a hostile post nested
 # thousands deep would otherwise cost quadratic time and the stack).
 MAX_QUOTE_DEPTH = 8
+# Discourse topic titles are at most 255 characters; a longer "title" is cut, not stored whole in every quote.
+MAX_TITLE = 300
+# Links in a quote's title line that are the forum's navigation (the topic's category), not the quoted topic.
+_NOT_THE_TOPIC = {"badge-category__wrapper", "badge-wrapper", "mention", "mention-group"}
 
 
 def cooked_to_text(cooked: str, base_url: str = "", *, quote_depth: int = 0) -> str:
     """Plain text of a post's ``cooked`` HTML: links absolute against the forum (when its address is known)
-    and kept visible, emoji as ``:code:``, quotes as ``> `` lines, link previews as their URL, and each
-    image as ``[image: alt] (url)``, the way the desk shows a link (label, then the address), with the
-    full-size URL of a lightbox, so an image-only post does not come out empty and says what it was."""
+    and kept visible, emoji as ``:code:``, quotes as ``> `` lines under who wrote them and, for a quote of
+    another topic, that topic's title and link (``user wrote in “Title” (url):``), link previews as their
+    URL, and each image as ``[image: alt] (url)``, the way the desk shows a link (label, then the address),
+    with the full-size URL of a lightbox, so an image-only post does not come out empty and says what it was."""
     rewriter = _CookedRewriter(Site(base_url) if base_url else None, quote_depth=quote_depth)
     rewriter.feed(cooked)
     rewriter.close()
@@ -39,6 +45,36 @@ _BLOCK_TAGS |= {"h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+@dataclass
+class _Quote:
+    """An open quote: who wrote it, the aside depth it closes at, and the topic its title line links to (a quote
+    of another topic: ``<div class="title"><img class="avatar"><a href="/t/slug/123/4">Topic title</a></div>``)."""
+
+    username: str
+    depth: int
+    title: str = ""
+    url: str = ""
+    title_read: bool = False  # the quote's own title line was read (a later one belongs to something else)
+
+    def header(self) -> str:
+        where = f"\u201c{self.title}\u201d" if self.title else ""
+        where = f"{where} ({self.url})" if where and self.url else where or self.url
+        if self.username:
+            return f"{self.username} wrote in {where}:" if where else f"{self.username} wrote:"
+        return f"Quoted from {where}:" if where else ""
+
+
+@dataclass
+class _TitleLine:
+    """A quote's title line being read: only its first link that is not navigation, and that link's text."""
+
+    divs: int = 1
+    in_link: bool = False
+    linked: bool = False
+    url: str = ""
+    text: list[str] = field(default_factory=list)
+
+
 class _CookedRewriter(HTMLParser):
     """Re-emits cooked HTML for `html_to_text`, with the Discourse-specific parts rewritten. A quote's content
     is rendered on its own (nested quotes included) and stands in the output as a placeholder token."""
@@ -51,11 +87,13 @@ class _CookedRewriter(HTMLParser):
         self._space_before_data = False  # an image URL was just emitted: keep it apart from the next word
         self.quotes: dict[str, str] = {}
         self._buffers: list[list[str]] = [[]]
-        self._quote_stack: list[tuple[str, int]] = []  # (username, aside depth) of each open quote
+        self._quote_stack: list[_Quote] = []  # each open quote
+        self._title: _TitleLine | None = None  # the title line of the innermost open quote, being read
         self._aside_depth = 0
         self._skip: tuple[str, int] | None = None  # (tag, depth) of a subtree left out
 
     def html(self) -> str:
+        self._title_end()
         while self._quote_stack:  # unclosed quote in malformed HTML: render what it has
             self._end_quote()
         return "".join(self._buffers[0])
@@ -79,6 +117,11 @@ class _CookedRewriter(HTMLParser):
         void = void or tag in _VOID_TAGS
         if tag in _BLOCK_TAGS:
             self._space_before_data = False
+        if self._title is not None:
+            if tag not in ("blockquote", "aside"):
+                self._title_start(tag, attrs, void=void)
+                return
+            self._title_end()  # the title line was never closed (malformed HTML): the quote's content goes on
         if self._skip is not None:
             if tag == self._skip[0] and not void:
                 self._skip = (tag, self._skip[1] + 1)
@@ -87,7 +130,7 @@ class _CookedRewriter(HTMLParser):
         classes = set((values.get("class") or "").split())
         if tag == "aside" and "quote" in classes and self.quote_depth + len(self._quote_stack) < MAX_QUOTE_DEPTH:
             self._aside_depth += 1
-            self._quote_stack.append((clean_text(values.get("data-username") or ""), self._aside_depth))
+            self._quote_stack.append(_Quote(clean_text(values.get("data-username") or ""), self._aside_depth))
             self._buffers.append([])
         elif tag == "aside" and "onebox" in classes:
             url = self._absolute(values.get("data-onebox-src"))
@@ -98,8 +141,10 @@ class _CookedRewriter(HTMLParser):
             else:
                 self._aside_depth += 1
                 self._emit(source)
+        elif tag == "div" and "title" in classes and self._own_title_line():
+            self._title = _TitleLine()  # "<avatar> user:", or the quoted topic's title link
         elif tag == "div" and (classes & {"quote-controls", "meta"} or ("title" in classes and self._quote_stack)):
-            self._skip = ("div", 1)  # a quote's "<avatar> user:" line; an image's file name and size
+            self._skip = ("div", 1)  # the quote's copy button; an image's file name and size; a nested title
         elif tag in ("svg", "script", "style"):
             self._skip = (tag, 1)
         elif tag == "img" and "emoji" in classes:
@@ -123,13 +168,18 @@ class _CookedRewriter(HTMLParser):
             self._emit(source)
 
     def handle_endtag(self, tag: str) -> None:
+        if self._title is not None:
+            if tag != "aside":
+                self._title_endtag(tag)
+                return
+            self._title_end()
         if self._skip is not None:
             if tag == self._skip[0]:
                 depth = self._skip[1] - 1
                 self._skip = (tag, depth) if depth else None
             return
         if tag == "aside":
-            if self._quote_stack and self._quote_stack[-1][1] == self._aside_depth:
+            if self._quote_stack and self._quote_stack[-1].depth == self._aside_depth:
                 self._aside_depth -= 1
                 self._end_quote()
                 return
@@ -143,6 +193,10 @@ class _CookedRewriter(HTMLParser):
             self._emit(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
+        if self._title is not None:
+            if self._title.in_link:
+                self._title.text.append(data)
+            return
         if self._skip is None:
             if self._space_before_data and data[:1] not in ("", " ", "\n", "\t"):
                 data = " " + data
@@ -169,8 +223,48 @@ class _CookedRewriter(HTMLParser):
         )
         self._space_before_data = True
 
+    def _own_title_line(self) -> bool:
+        """A ``div.title`` that is the innermost open quote's own title line: directly in its aside (not in an
+        aside nested in it) and the first one."""
+        return bool(self._quote_stack) and (
+            self._quote_stack[-1].depth == self._aside_depth and not self._quote_stack[-1].title_read
+        )
+
+    def _title_start(self, tag: str, attrs: list[tuple[str, str | None]], *, void: bool) -> None:
+        title = self._title
+        assert title is not None
+        if void:
+            return  # the avatar
+        if tag == "div":
+            title.divs += 1
+        elif tag == "a" and not title.linked and not title.in_link:
+            values = dict(attrs)
+            if not set((values.get("class") or "").split()) & _NOT_THE_TOPIC:
+                title.in_link, title.url = True, self._absolute(values.get("href"))
+
+    def _title_endtag(self, tag: str) -> None:
+        title = self._title
+        assert title is not None
+        if tag == "a" and title.in_link:
+            title.in_link, title.linked = False, True
+        elif tag == "div":
+            title.divs -= 1
+            if not title.divs:
+                self._title_end()
+
+    def _title_end(self) -> None:
+        """The quote's title line is read: keep its topic's title and link, if it had one."""
+        title, self._title = self._title, None
+        if title is None or not self._quote_stack:
+            return
+        quote = self._quote_stack[-1]
+        quote.title_read = True
+        if title.linked or title.in_link:
+            quote.title = " ".join(clean_text("".join(title.text)).split())[:MAX_TITLE]
+            quote.url = title.url
+
     def _end_quote(self) -> None:
-        username, _depth = self._quote_stack.pop()
+        quote = self._quote_stack.pop()
         inner = "".join(self._buffers.pop())
         # Quotes nested in this one were rendered into tokens already: they are put back before the
         # lines get their "> ", so a nested quote reads "> > ".
@@ -178,7 +272,8 @@ class _CookedRewriter(HTMLParser):
         depth = self.quote_depth + len(self._quote_stack) + 1
         text = self.substitute(cooked_to_text(inner, base_url, quote_depth=depth))
         quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
-        block = f"{username} wrote:\n{quoted}" if username else quoted
+        header = quote.header()
+        block = f"{header}\n{quoted}" if header else quoted
         token = f"\ue000{len(self.quotes)}:{id(self)}\ue001"
         self.quotes[token] = block
         self._emit(f"<p>{token}</p>")

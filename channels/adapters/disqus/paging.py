@@ -26,7 +26,7 @@ from ..guard import Parsed, item_id, parse_each
 from .client import LIST_POSTS, RATE_LIMITED_WAIT, BudgetUsed, Client, next_page
 from .config import PAGE_LIMIT
 from .cursor import Cursor, Walk
-from .parse import build_mention, identity, signature, skip_reason
+from .parse import build_mention, identity, refuse_activity, signature, skip_reason
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,9 @@ class Reader:
             items = data["response"]
             if not isinstance(items, list):
                 raise PayloadError(f'Disqus {LIST_POSTS}: "response" is not a list of posts: {clean.preview(items)}')
+            # Activity entries are no posts: refused before the cursor moves, never rejected one by one as
+            # posts without an id (dead letters of garbage).
+            refuse_activity(items)
             following = next_page(data.get("cursor"))
             parsed = self.hand_over(items)
             ends = not items or following is None or following == page

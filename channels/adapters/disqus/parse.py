@@ -2,12 +2,12 @@
 
 `page_items` accepts saved or fetched API responses whose ``response`` holds posts: ``forums/listPosts``,
 ``threads/listPosts``, ``posts/list``, ``categories/listPosts``, ``users/listPosts``, ``posts/getContext``,
-``posts/listPopular`` (a list), ``posts/details`` or ``posts/update`` (one post), ``users/listActivity`` (its
-"post" entries; the others are skipped: `activity_posts`), a list of such envelopes (one per page), or bare post
-objects. A response that holds no posts at all (an error envelope, threads, forums) is a
-`PayloadError`; inside a page each post is parsed on its own (`guard.parse_each`), so a post that cannot be read
-is rejected with its raw payload and the others are kept. Every value is read through `channels.clean`, and
-nothing here recurses over the payload's nesting (a reply chain nested thousands deep is cut, not walked).
+``posts/listPopular`` (a list), ``posts/details`` or ``posts/update`` (one post), a list of such envelopes (one
+per page), or bare post objects. A response that holds no posts at all (an error envelope, threads, forums) is a
+`PayloadError`, and so is ``users/listActivity`` (`refuse_activity`); inside a page each post is parsed on its own
+(`guard.parse_each`), so a post that cannot be read is rejected with its raw payload and the others are kept.
+Every value is read through `channels.clean`, and nothing here recurses over the payload's nesting (a reply chain
+nested thousands deep is cut, not walked).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def page_items(payload: Any) -> list[Any]:
         items = _envelope_items(payload) if ("code" in payload or "response" in payload) else [payload]
     else:
         raise PayloadError(f"{_NOT_POSTS}; got {clean.preview(payload, 80)}.")
-    items = activity_posts(items)
+    refuse_activity(items)
     for item in items:
         if is_thread(item):
             raise PayloadError(
@@ -66,23 +66,24 @@ def is_activity(item: Any) -> bool:
     return isinstance(item, dict) and "type" in item and "object" in item and "id" not in item
 
 
-def activity_posts(items: list[Any]) -> list[Any]:
-    """The items with each ``users/listActivity`` entry replaced by its post: an entry of type "post" stands for
-    its object; any other entry (a thread started, a vote, a like) is no comment, is skipped and logged with how
-    many of each type, and is not an error: the user did those things."""
-    kept: list[Any] = []
-    skipped: Counter[str] = Counter()
-    for item in items:
-        if not is_activity(item):
-            kept.append(item)
-        elif item.get("type") == "post" and isinstance(item.get("object"), dict):
-            kept.append(item["object"])
-        else:
-            skipped[clean.line(str(item.get("type")), max_length=40) or "?"] += 1
-    if skipped:
-        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
-        logger.info("disqus: %s activity entries that are not posts skipped (%s)", sum(skipped.values()), counts)
-    return kept
+def refuse_activity(items: list[Any]) -> None:
+    """`PayloadError` when any item is a ``users/listActivity`` entry. That listing is one user's activity on
+    every forum (a comment, a thread started, a vote), not the channel forum's comments: even its "post" entries
+    are comments on other sites' forums (the recorded one is on "litpark"), so none is stored as a post. Refused
+    rather than read as empty, so that a file fed by mistake or an endpoint answering with it says so instead of
+    storing nothing quietly."""
+    types = Counter(_activity_type(item) for item in items if is_activity(item))
+    if types:
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(types.items())[:8])
+        raise PayloadError(
+            f"This is a Disqus users/listActivity answer ({counts}): one user's activity on every forum, not the "
+            "forum's comments. Save forums/listPosts, threads/listPosts or users/listPosts instead."
+        )
+
+
+def _activity_type(entry: dict[str, Any]) -> str:
+    kind = entry.get("type")
+    return (clean.line(kind, max_length=40) if isinstance(kind, str) else "") or "?"
 
 
 def _envelope_items(envelope: dict[str, Any]) -> list[Any]:

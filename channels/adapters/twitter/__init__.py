@@ -40,7 +40,9 @@ edited post names the version it answered: its parent is mapped to the original 
 the response (``includes.tweets``, requested with ``expansions=referenced_tweets.id``) and in the cursor
 (``edits``: the versions of recent edited posts), so it joins the edited post's ticket (`parse.py`); when
 neither knows the version, the ingest finds the stored post whose raw edit history lists it (`edit_chain_window`).
-An edit seen later replaces the stored text, link and raw post (the old text and link go to the history). Posts
+An edit seen later replaces the stored text, link and raw post (the old text and link go to the history); an
+older version seen after a newer one (another source's search, a backlog walked over several polls, a saved
+file) changes nothing: the raw post's id says which version is newer (``version_key``). Posts
 without a usable ``created_at`` get their time from the Snowflake id: ms since the Unix epoch =
 (id >> 22) + 1288834974657.
 
@@ -179,6 +181,9 @@ class TwitterAdapter(PolledAdapter):
     # Where a reply to an edited version finds the stored post (intake.pipeline.lookup): a message whose raw
     # post lists the version in its edit history, posted within X's edit window before the version.
     edit_history_key = "edit_history_tweet_ids"
+    # Which of an item's versions is newer (intake.pipeline.versions): an edit is a post with a later id, kept
+    # in the raw post, so a version read after a newer one was stored changes nothing.
+    version_key = "id"
 
     def edit_chain_window(self, version_id: str) -> tuple[datetime, datetime] | None:
         return original_window(version_id)

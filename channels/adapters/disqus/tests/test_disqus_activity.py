@@ -1,24 +1,34 @@
-"""Disqus `users/listActivity`: only its "post" entries are comments. The recorded response is
-`users_listActivity.json` (jeremyvdw/disqussion spec/fixtures/users/listActivity.json, see
-fixtures/disqus/SOURCES.md): one entry of type "post". The entries of other types are built from that recording
-(its post's own `thread` object as a "thread" entry, as Disqus sends an article the user started; a "vote" entry
-around the same post): no recording of them was found."""
+"""Disqus `users/listActivity` is refused wherever posts are expected: its entries are activities
+(`{"type": ..., "object": ..., "createdAt": ...}`) of one user on every forum, not the channel forum's comments.
+
+The recorded response is `users_listActivity.json` (jeremyvdw/disqussion spec/fixtures/users/listActivity.json, see
+fixtures/SOURCES.md): one entry of type "post" whose comment is on another site's forum ("litpark"). The entries
+of other types are built from that recording (its post's own `thread` object as a "thread" entry, as Disqus sends
+an article the user started; a "vote" entry around the same post): no recording of them was found. Read through
+the adapter's page parser, `manage.py ingest_payload`, a poll whose listing answers with it (HTTP mocked with
+`responses` at the edge), a watched thread and a dead letter retried.
+"""
 
 import copy
 import json
-import logging
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+import requests
+import responses
+from django.core.management import CommandError, call_command
 
+from channels.adapters import PayloadError
 from channels.adapters.disqus import DisqusAdapter
-from channels.adapters.disqus.tests.test_disqus_adapter import disqus_channel, load
+from channels.adapters.disqus.tests.test_disqus_adapter import LIST_URL, disqus_channel, load
+from channels.adapters.disqus.thread import THREAD_POSTS, fetch_thread
 from channels.models import DeadLetter
+from channels.tests.harness import poll
 from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
 adapter = DisqusAdapter()
+REFUSED = r"users/listActivity.*not the forum's comments.*forums/listPosts, threads/listPosts or users/listPosts"
 
 
 def with_other_entries():
@@ -30,36 +40,65 @@ def with_other_entries():
     return page
 
 
-def test_the_recorded_post_entry_is_its_post():
-    parsed = adapter.parse_page(load("users_listActivity.json"))
-    assert parsed.rejected == []
-    [mention] = parsed.mentions
-    assert mention.external_id == "57102360" and mention.author_handle == "SusanHenderson"
-    assert mention.title == "LitPark Announcement: BEA Signing and Party News!"
-    assert mention.permalink == (
-        "http://litpark.com/2010/05/10/litpark-announcement-bea-signing-and-party-news/#comment-57102360"
-    )
-    assert mention.text.startswith("Another job for you creative people needing work:")
-    assert "emailHash" not in json.dumps(mention.raw)
+@pytest.mark.parametrize(
+    ("payload", "types"),
+    [
+        (load("users_listActivity.json"), "post 1"),
+        (with_other_entries(), "post 1, thread 1, vote 1"),
+        ([load("users_listActivity.json")], "post 1"),  # a saved walk: a list of pages
+        (load("users_listActivity.json")["response"][0], "post 1"),  # one entry on its own
+    ],
+)
+def test_the_page_parser_refuses_an_activity_listing_with_what_to_save_instead(payload, types):
+    with pytest.raises(PayloadError, match=REFUSED) as refused:
+        adapter.parse_page(payload)
+    assert f"({types})" in str(refused.value)
 
 
-def test_entries_that_are_not_posts_are_skipped_and_logged_not_stored_or_quarantined(caplog, tmp_path):
+def test_an_activity_entry_among_posts_refuses_the_whole_payload():
+    """A file that mixes a listing's posts with activity entries is a mistake, not a page to half store."""
+    posts = load("posts_list.json")
+    posts["response"].append(load("users_listActivity.json")["response"][0])
+    with pytest.raises(PayloadError, match=REFUSED):
+        adapter.parse_page(posts)
+
+
+def test_ingest_payload_refuses_it_and_stores_nothing(tmp_path):
     channel = disqus_channel()
-    path = tmp_path / "activity.json"
-    path.write_text(json.dumps(with_other_entries()))
-    out = StringIO()
-    with caplog.at_level(logging.INFO, logger="channels.adapters.disqus.parse"):
-        call_command("ingest_payload", "--channel", channel.slug, str(path), stdout=out)
-
-    result = json.loads(out.getvalue())
-    assert (result["received"], result["created"], result["quarantined"]) == (1, 1, 0)
-    assert list(Message.objects.filter(channel=channel).values_list("external_id", flat=True)) == ["57102360"]
+    for n, payload in enumerate([load("users_listActivity.json"), with_other_entries()]):
+        path = tmp_path / f"activity{n}.json"
+        path.write_text(json.dumps(payload))
+        with pytest.raises(CommandError, match=REFUSED):
+            call_command("ingest_payload", "--channel", channel.slug, str(path), stdout=StringIO())
+    assert not Message.objects.filter(channel=channel).exists()
     assert not DeadLetter.objects.exists()
-    assert "2 activity entries that are not posts skipped (thread 1, vote 1)" in caplog.text
 
 
-def test_a_page_of_activity_without_posts_is_empty_not_an_error():
-    page = with_other_entries()
-    page["response"] = [e for e in page["response"] if e["type"] != "post"]
-    parsed = adapter.parse_page(page)
-    assert (parsed.mentions, parsed.rejected) == ([], [])
+@responses.activate
+def test_a_listing_answered_with_activity_fails_the_poll_with_the_reason_and_stores_nothing():
+    """A misconfigured endpoint (a proxy or a replay answering forums/listPosts with a user's activity): the poll
+    stops with the reason on the channel and keeps its cursor; nothing is stored, nothing becomes a dead letter."""
+    channel = disqus_channel(cursor={})
+    responses.get(LIST_URL, json=load("users_listActivity.json"))
+
+    outcome = poll(channel)
+
+    assert outcome.status == "transient_error"
+    assert "users/listActivity" in (outcome.error or "") and "forums/listPosts" in (outcome.error or "")
+    assert channel.cursor == {} and "users/listActivity" in channel.last_error
+    assert not Message.objects.filter(channel=channel).exists()
+    assert not DeadLetter.objects.exists()
+
+
+@responses.activate
+def test_a_watched_thread_answered_with_activity_is_refused():
+    channel = disqus_channel()
+    responses.get(f"https://disqus.com/api/3.0/{THREAD_POSTS}.json", json=load("users_listActivity.json"))
+    with requests.Session() as session, pytest.raises(PayloadError, match=REFUSED):
+        fetch_thread(channel=channel, session=session, ref="94126077")
+
+
+def test_an_activity_entry_retried_from_the_dead_letters_is_refused():
+    entry = load("users_listActivity.json")["response"][0]
+    with pytest.raises(PayloadError, match=REFUSED):
+        adapter.parse_item(entry)
