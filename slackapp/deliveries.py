@@ -1,0 +1,267 @@
+"""Reading what Slack sent before anything trusts its shape: the request body as Slack encodes it (JSON for the
+Events API, a form field `payload` holding JSON for interactions), and the documented shape of every field that
+Bolt routes by and the desk's handlers read.
+
+Three outcomes, for the HTTP endpoints (slackapp.receive), Socket Mode (slackapp.socket_mode) and the worker
+(slackapp.tasks) alike:
+
+- `Refused`: the body cannot be a Slack delivery at all (not UTF-8, not JSON, not an object, no `type`, nested
+  deeper than any payload Slack documents). Nothing is stored; HTTP answers 400 with the reason.
+- `delivery_problem(body)` names the first field not in Slack's documented shape (`actions: a list of objects
+  (got null)`): the delivery is stored as it came, never handed to Bolt (whose routing indexes those fields), and
+  the worker marks it failed with that error at once.
+- neither: a delivery Bolt and the handlers can read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from channels import clean
+from channels.adapters.slack import message_problem, type_name
+
+# A body nested deeper than this is refused: every Slack payload is far shallower (a view's state is 7 levels),
+# and what is stored is then stored whole (clean.raw cuts values nested deeper than this).
+MAX_DEPTH = clean.RAW_MAX_DEPTH
+# Slack's interaction payloads name the team, user, channel and enterprise with objects.
+EVENT_TYPES = {"event_callback", "url_verification", "app_rate_limited"}
+
+
+class Refused(ValueError):
+    """The body cannot be a Slack delivery; the message is the short reason the sender is given."""
+
+
+def body_read(raw: bytes, content_type: str) -> dict[str, Any]:
+    """The delivery in a request body, read the way Bolt reads it (slack_bolt.request.internals.parse_body):
+    JSON when the content type says so or the body starts with "{", else a form whose `payload` field holds
+    the JSON. Raises Refused."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("The body is not UTF-8 text.") from None
+    if not text:
+        raise Refused("The body is empty.")
+    if content_type.split(";")[0].strip() == "application/json" or text.startswith("{"):
+        found = _json(text, "The body")
+    elif "payload" in text:
+        payload = dict(parse_qsl(text, keep_blank_values=True)).get("payload")
+        if payload is None:
+            raise Refused("The form has no payload field.")
+        found = _json(payload, "The payload field")
+    else:
+        raise Refused("The body is neither JSON nor a form with a payload field.")
+    delivery_check(found)
+    return found
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise Refused(f"{what} is nested more than {MAX_DEPTH} levels deep.") from None
+    except ValueError:
+        raise Refused(f"{what} is not JSON.") from None
+
+
+def delivery_check(body: Any) -> None:
+    """Raises Refused unless `body` could be a delivery: an object, with a `type`, at most MAX_DEPTH deep."""
+    if not isinstance(body, dict):
+        raise Refused(f"The body is {type_name(body)}, not a JSON object.")
+    if depth(body) > MAX_DEPTH:
+        raise Refused(f"The body is nested more than {MAX_DEPTH} levels deep.")
+    kind = body.get("type")
+    if not isinstance(kind, str) or not kind.strip():
+        raise Refused("The body has no type: not a Slack delivery.")
+
+
+def depth(value: Any) -> int:
+    """How deep `value` nests (a scalar 0, [] 1, [[]] 2), without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:  # deeper is refused whatever else it holds
+                stack.extend((child, level) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def delivery_kind(body: dict[str, Any]) -> str:
+    """What the delivery is, as the handlers are registered (slackapp.handlers): "event:<type>",
+    "shortcut:<callback_id>", "action:<action_id>", "view:<callback_id>", else its type; "?" for a part
+    missing or of the wrong shape."""
+    kind = _name(body.get("type"))
+    if kind == "event_callback":
+        return f"event:{_name(clean.mapping(body.get('event')).get('type'))}"
+    if kind in ("shortcut", "message_action"):
+        return f"shortcut:{_name(body.get('callback_id'))}"
+    if kind == "block_actions":
+        first = next(iter(clean.items(body.get("actions"))), None)
+        return f"action:{_name(clean.mapping(first).get('action_id'))}"
+    if kind == "view_submission":
+        return f"view:{_name(clean.mapping(body.get('view')).get('callback_id'))}"
+    return kind
+
+
+def delivery_key(body: dict[str, Any]) -> str:
+    """The delivery's key: Slack's `event_id` (a retry carries the same), else its `trigger_id`, else a digest
+    of the body (the same body again is the same delivery)."""
+    found = clean.ident(body.get("event_id")) or clean.ident(body.get("trigger_id"))
+    if found:
+        return found
+    canonical = json.dumps(clean.raw(body), sort_keys=True, allow_nan=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _name(value: Any) -> str:
+    return clean.line(value, max_length=70) or "?"
+
+
+# --- the documented shape ---------------------------------------------------------------------------------
+
+
+def delivery_problem(body: dict[str, Any]) -> str:
+    """Empty when every field that Bolt routes by and the desk's handlers read has the shape Slack documents
+    (api.slack.com/apis/events-api, api.slack.com/reference/interaction-payloads), else the first that has
+    not, named by its path: 'actions: a list of objects (got null)'."""
+    return next(iter(_problems(body)), "")
+
+
+def _problems(body: dict[str, Any]) -> Iterator[str]:
+    kind = body.get("type")
+    interaction = kind not in EVENT_TYPES
+    for name in ("enterprise", "team", "user", "channel"):
+        # Bolt reads an id from each ("id" in value); the handlers read an interaction's as objects.
+        yield from _id_like(body, name, name, objects_only=interaction)
+    yield from _list_of_objects(body, "authorizations", "authorizations", null=True)
+    yield from _list_of_objects(body, "response_urls", "response_urls", null=False)
+    yield from _list_of_objects(body, "actions", "actions", null=False)
+    for name in ("callback_id", "event", "view"):
+        if name in body:
+            expected = str if name == "callback_id" else dict
+            if not isinstance(body[name], expected):
+                yield _wrong(name, "a string" if expected is str else "an object", body[name])
+    message = body.get("message")
+    if message is not None:
+        if not isinstance(message, dict):
+            yield _wrong("message", "an object", message)
+        else:
+            yield from _message(message, "message")
+    if kind == "event_callback":
+        yield from _event(body.get("event"))
+    elif kind == "block_actions":
+        actions = body.get("actions")
+        if not actions:
+            yield _wrong("actions", "a list of at least one action", actions)
+        elif not isinstance(actions[0].get("action_id"), str):
+            yield _wrong("actions[0].action_id", "a string", actions[0].get("action_id"))
+    elif kind in ("view_submission", "view_closed"):
+        yield from _view(body.get("view"))
+    elif kind in ("shortcut", "message_action"):
+        if not isinstance(body.get("callback_id"), str):
+            yield _wrong("callback_id", "a string", body.get("callback_id"))
+        if kind == "message_action" and not isinstance(message, dict):
+            yield _wrong("message", "an object", message)
+
+
+def _event(event: Any) -> Iterator[str]:
+    if not isinstance(event, dict):
+        yield _wrong("event", "an object", event)
+        return
+    if not isinstance(event.get("type"), str):
+        yield _wrong("event.type", "a string", event.get("type"))
+    for name in ("user", "channel", "team", "enterprise", "user_team"):
+        yield from _id_like(event, name, f"event.{name}", objects_only=False)
+    for name in ("subtype", "reaction", "text", "ts", "thread_ts"):
+        value = event.get(name)
+        if value is not None and not isinstance(value, str):
+            yield _wrong(f"event.{name}", "a string", value)
+    item = event.get("item")
+    if item is not None:
+        if not isinstance(item, dict):
+            yield _wrong("event.item", "an object", item)
+        else:
+            yield from _id_like(item, "channel", "event.item.channel", objects_only=False)
+    if event.get("type") == "message":
+        yield from _message(event, "event")
+    for name in ("message", "previous_message"):  # an edit or a deletion carries the message
+        value = event.get(name)
+        if value is not None:
+            if not isinstance(value, dict):
+                yield _wrong(f"event.{name}", "an object", value)
+            else:
+                yield from _message(value, f"event.{name}")
+
+
+def _message(message: dict[str, Any], where: str) -> Iterator[str]:
+    problem = message_problem(message, where)
+    if problem:
+        yield problem
+
+
+def _view(view: Any) -> Iterator[str]:
+    if not isinstance(view, dict):
+        yield _wrong("view", "an object", view)
+        return
+    if not isinstance(view.get("callback_id"), str):
+        yield _wrong("view.callback_id", "a string", view.get("callback_id"))
+    metadata = view.get("private_metadata")
+    if metadata is not None and not isinstance(metadata, str):
+        yield _wrong("view.private_metadata", "a string", metadata)
+    state = view.get("state")
+    if state is None:
+        return
+    if not isinstance(state, dict):
+        yield _wrong("view.state", "an object", state)
+        return
+    values = state.get("values")
+    if values is None:
+        return
+    if not isinstance(values, dict):
+        yield _wrong("view.state.values", "an object", values)
+        return
+    # {block_id: {action_id: {"type": …, "value": … or "selected_option": {…}}}}
+    for block_id, block in values.items():
+        if not isinstance(block, dict):
+            yield _wrong(f"view.state.values.{_key(block_id)}", "an object", block)
+            continue
+        for action_id, element in block.items():
+            path = f"view.state.values.{_key(block_id)}.{_key(action_id)}"
+            if not isinstance(element, dict):
+                yield _wrong(path, "an object", element)
+            elif element.get("selected_option") is not None and not isinstance(element["selected_option"], dict):
+                yield _wrong(f"{path}.selected_option", "an object", element["selected_option"])
+
+
+def _id_like(parent: dict[str, Any], name: str, path: str, *, objects_only: bool) -> Iterator[str]:
+    value = parent.get(name)
+    if value is None or isinstance(value, dict) or (isinstance(value, str) and not objects_only):
+        return
+    yield _wrong(path, "an object" if objects_only else "a string or an object", value)
+
+
+def _list_of_objects(parent: dict[str, Any], name: str, path: str, *, null: bool) -> Iterator[str]:
+    if name not in parent or (null and parent[name] is None):
+        return
+    value = parent[name]
+    if not isinstance(value, list):
+        yield _wrong(path, "a list of objects", value)
+        return
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            yield _wrong(f"{path}[{index}]", "an object", item)
+            return
+
+
+def _wrong(path: str, expected: str, got: Any) -> str:
+    return f"{path}: {expected} (got {type_name(got)})"
+
+
+def _key(key: str) -> str:
+    return clean.line(key, max_length=40) or "?"
