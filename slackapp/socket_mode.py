@@ -15,7 +15,7 @@ import logging
 from django.conf import settings
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
-from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -26,7 +26,7 @@ logger = logging.getLogger("slackapp")
 
 
 class DeskSocketModeHandler(SocketModeHandler):
-    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]  # as Bolt's own
         body = req.payload
         try:
             delivery_check(body)
