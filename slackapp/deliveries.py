@@ -155,14 +155,19 @@ def _problems(body: dict[str, Any]) -> Iterator[str]:
             yield from _message(message, "message")
     if kind == "event_callback":
         yield from _event(body.get("event"))
-    elif kind == "block_actions":
+    elif kind in ("block_actions", "interactive_message"):
+        # Bolt takes the first action (slack_bolt.request.payload_utils.to_action).
         actions = body.get("actions")
         if not actions:
             yield _wrong("actions", "a list of at least one action", actions)
-        elif not isinstance(actions[0].get("action_id"), str):
+        elif kind == "block_actions" and not isinstance(actions[0].get("action_id"), str):
             yield _wrong("actions[0].action_id", "a string", actions[0].get("action_id"))
     elif kind in ("view_submission", "view_closed"):
         yield from _view(body.get("view"))
+        if clean.mapping(body.get("view")).get("type") == "workflow_step" and "workflow_step" not in body:
+            yield _wrong("workflow_step", "an object", None)
+    elif kind == "workflow_step_edit" and "workflow_step" not in body:
+        yield _wrong("workflow_step", "an object", None)
     elif kind in ("shortcut", "message_action"):
         if not isinstance(body.get("callback_id"), str):
             yield _wrong("callback_id", "a string", body.get("callback_id"))
@@ -209,8 +214,9 @@ def _view(view: Any) -> Iterator[str]:
     if not isinstance(view, dict):
         yield _wrong("view", "an object", view)
         return
-    if not isinstance(view.get("callback_id"), str):
-        yield _wrong("view.callback_id", "a string", view.get("callback_id"))
+    for name in ("type", "callback_id"):
+        if not isinstance(view.get(name), str):
+            yield _wrong(f"view.{name}", "a string", view.get(name))
     metadata = view.get("private_metadata")
     if metadata is not None and not isinstance(metadata, str):
         yield _wrong("view.private_metadata", "a string", metadata)
@@ -260,7 +266,7 @@ def _list_of_objects(parent: dict[str, Any], name: str, path: str, *, null: bool
 
 
 def _wrong(path: str, expected: str, got: Any) -> str:
-    return f"{path}: {expected} (got {type_name(got)})"
+    return f"{path}: {expected} (got {'an empty list' if got == [] else type_name(got)})"
 
 
 def _key(key: str) -> str:
