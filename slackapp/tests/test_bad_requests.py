@@ -207,14 +207,23 @@ def test_block_actions_with_actions_null_is_stored_and_failed_with_its_error():
     assert "actions" in row.error
 
 
-def test_a_view_submission_whose_view_is_not_an_object_is_stored_and_failed_with_its_error():
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda body: body.update(view="x"), "view: an object (got a string)"),
+        (lambda body: body["view"].pop("type"), "view.type: a string (got null)"),  # Bolt indexed it: a 500
+        (lambda body: body["view"]["state"]["values"].update(link=[1]), "view.state.values.link: an object"),
+    ],
+    ids=["view-a-string", "view-without-type", "state-values-not-objects"],
+)
+def test_a_view_submission_not_in_the_documented_shape_is_stored_and_failed_with_its_error(change, named):
     body = fixture("view_submission_outreach_answer.json")
-    body["view"] = "x"
+    change(body)
     response = post_payload(json.dumps(body))
     assert response.status_code == 200
     row = work_to_the_end(SlackEvent.objects.get())
     assert (row.status, row.attempts) == ("failed", 1)
-    assert "view" in row.error
+    assert row.error.startswith(named)
 
 
 def test_a_retried_malformed_delivery_is_stored_once():
