@@ -133,6 +133,21 @@ def test_a_signed_event_body_that_cannot_be_a_delivery_is_a_400(raw):
     assert not SlackEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("raw", "content_type", "reason"),
+    [
+        ("", "application/json", "The body is empty."),
+        ("token=x&team_id=T1", "application/x-www-form-urlencoded", "neither JSON nor a form with a payload field"),
+        ("payloads=1", "application/x-www-form-urlencoded", "The form has no payload field."),
+    ],
+)
+def test_a_signed_body_that_is_empty_or_a_form_without_a_payload_is_a_400(raw, content_type, reason):
+    response = post_raw("/slack/interactions/", raw, content_type)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not SlackEvent.objects.exists()
+
+
 def test_a_signed_body_that_is_not_utf8_is_a_400():
     raw = b'{"type": "event_callback", "event": {"type": "message", "text": "\xff"}}'
     at = str(int(time.time()))  # signed() signs text; these bytes are no text, so they are signed here
@@ -154,12 +169,14 @@ def test_a_signed_body_that_is_not_utf8_is_a_400():
 def test_a_message_with_a_nul_character_is_stored_without_it_and_worked():
     body = fixture("event_callback_thread_reply.json")
     body["event"]["text"] = "Answered\x00 on the forum\x00"
-    body["event"]["user_profile"] = {"\x00name": "a\x00b"}
-    response = post_raw("/slack/events/", json.dumps(body))
+    body["event"]["user_profile"] = {"\x00name": "a\x00b", "title": "x\ud800y"}
+    body["event"]["score"] = float("nan")
+    response = post_raw("/slack/events/", json.dumps(body))  # \u0000, \ud800 and NaN in the JSON text
     assert response.status_code == 200
     row = SlackEvent.objects.get()
     assert row.payload["event"]["text"] == "Answered on the forum"
-    assert row.payload["event"]["user_profile"] == {"name": "ab"}
+    assert row.payload["event"]["user_profile"] == {"name": "ab", "title": "x\ufffdy"}
+    assert row.payload["event"]["score"] is None
     assert event_work(row.pk) == "done"
 
 
@@ -220,6 +237,31 @@ def test_a_view_submission_not_in_the_documented_shape_is_stored_and_failed_with
     body = fixture("view_submission_outreach_answer.json")
     change(body)
     response = post_payload(json.dumps(body))
+    assert response.status_code == 200
+    row = work_to_the_end(SlackEvent.objects.get())
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.error.startswith(named)
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "named"),
+    [
+        ("event_callback_thread_reply.json", lambda b: b.update(event="x"), "event: an object (got a string)"),
+        ("event_callback_thread_reply.json", lambda b: b["event"].pop("type"), "event.type: a string (got null)"),
+        ("event_callback_thread_reply.json", lambda b: b.update(authorizations=5), "authorizations: a list of"),
+        ("block_actions_button.json", lambda b: b.update(actions=[]), "actions: a list of at least one action"),
+        ("block_actions_button.json", lambda b: b.update(team="T01B5M3VC1X"), "team: an object (got a string)"),
+        ("message_action.json", lambda b: b.update(callback_id=5), "callback_id: a string (got a number)"),
+        ("message_action.json", lambda b: b.update(channel="CJDP9QK1U"), "channel: an object (got a string)"),
+    ],
+    ids=["event-a-string", "event-without-type", "authorizations-5", "actions-empty", "team-a-string",
+         "callback_id-5", "channel-a-string"],
+)  # fmt: skip
+def test_a_delivery_whose_routing_fields_are_not_in_the_documented_shape_is_stored_and_failed(name, change, named):
+    body = fixture(name)
+    change(body)
+    raw = json.dumps(body)
+    response = post_raw("/slack/events/", raw) if "event" in name else post_payload(raw)
     assert response.status_code == 200
     row = work_to_the_end(SlackEvent.objects.get())
     assert (row.status, row.attempts) == ("failed", 1)
