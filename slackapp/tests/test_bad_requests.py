@@ -290,3 +290,20 @@ def test_a_worker_error_holding_a_nul_is_recorded_not_looped(monkeypatch):
     assert event_work(row.pk) == "stored"
     row.refresh_from_db()
     assert row.attempts == 1 and row.error == "ValueError: Slack said  no \ufffd"
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "\u0661"])  # superscript two; an Arabic-Indic one
+def test_an_outreach_id_that_only_looks_like_a_number_is_no_outreach_not_a_500(number):
+    """Python's str.isdigit() is true of "²" and of 5,000 nines, which int() refuses: the outreach buttons and
+    modals are answered in the request itself (slackapp.outreach_modals), so that was a 500."""
+    pressed = fixture("block_actions_outreach.json")
+    pressed["actions"][0].update(action_id="outreach_answered", value=number)
+    submitted = fixture("view_submission_outreach_reroute.json")
+    submitted["view"]["private_metadata"] = number
+    submitted["view"]["state"]["values"]["expert"]["expert"]["selected_option"]["value"] = number
+
+    assert post_payload(json.dumps(pressed)).status_code == 200
+    response = post_payload(json.dumps(submitted))
+    assert response.status_code == 200 and json.loads(response.content)["response_action"] == "errors"
+    row = work_to_the_end(SlackEvent.objects.get())  # the press; the refused modal is not stored
+    assert row.status in ("done", "ignored")
