@@ -7,6 +7,9 @@ Why Bolt rather than our own parsing: it verifies the signature (HMAC-SHA256 of 
 signing secret, compared in constant time, timestamps more than five minutes off refused), answers
 `url_verification` and `ssl_check`, reads both the JSON events and the form-encoded `payload` of
 interactions, and acks within Slack's deadline, the way Slack's own SDK does, tested against Slack's changes.
+What Bolt does not guard against (it parses the body before verifying it, reads the timestamp with `int()`,
+and indexes `actions[0]`, `view["type"]`… unchecked) is refused or stored before it gets there:
+slackapp.receive over HTTP, slackapp.socket_mode over the socket (both through slackapp.deliveries).
 
 No call to Slack is made to authorise a request (`authorize` below answers from settings): a desk that is
 offline, or a test, never reaches slack.com for an incoming event.

@@ -142,107 +142,84 @@ def _problems(body: dict[str, Any]) -> Iterator[str]:
     yield from _list_of_objects(body, "authorizations", "authorizations", null=True)
     yield from _list_of_objects(body, "response_urls", "response_urls", null=False)
     yield from _list_of_objects(body, "actions", "actions", null=False)
-    for name in ("callback_id", "event", "view"):
+    # Present means of its type: Bolt tests `"event" in body` and then indexes it.
+    for name, expected in (("callback_id", str), ("event", dict), ("view", dict)):
         if name in body:
-            expected = str if name == "callback_id" else dict
-            if not isinstance(body[name], expected):
-                yield _wrong(name, "a string" if expected is str else "an object", body[name])
-    message = body.get("message")
-    if message is not None:
-        if not isinstance(message, dict):
-            yield _wrong("message", "an object", message)
-        else:
-            yield from _message(message, "message")
+            yield from _typed(body, name, name, expected, null=False)
+    yield from _message(body, "message", "message")
     if kind == "event_callback":
-        yield from _event(body.get("event"))
+        yield from _typed(body, "event", "event", dict, null=False)
+        yield from _event(clean.mapping(body.get("event")))
     elif kind in ("block_actions", "interactive_message"):
         # Bolt takes the first action (slack_bolt.request.payload_utils.to_action).
         actions = body.get("actions")
         if not actions:
             yield _wrong("actions", "a list of at least one action", actions)
-        elif kind == "block_actions" and not isinstance(actions[0].get("action_id"), str):
-            yield _wrong("actions[0].action_id", "a string", actions[0].get("action_id"))
+        elif kind == "block_actions":
+            yield from _typed(actions[0], "action_id", "actions[0].action_id", str, null=False)
     elif kind in ("view_submission", "view_closed"):
-        yield from _view(body.get("view"))
+        yield from _typed(body, "view", "view", dict, null=False)
+        yield from _view(clean.mapping(body.get("view")))
         if clean.mapping(body.get("view")).get("type") == "workflow_step" and "workflow_step" not in body:
             yield _wrong("workflow_step", "an object", None)
     elif kind == "workflow_step_edit" and "workflow_step" not in body:
         yield _wrong("workflow_step", "an object", None)
     elif kind in ("shortcut", "message_action"):
-        if not isinstance(body.get("callback_id"), str):
-            yield _wrong("callback_id", "a string", body.get("callback_id"))
-        if kind == "message_action" and not isinstance(message, dict):
-            yield _wrong("message", "an object", message)
+        yield from _typed(body, "callback_id", "callback_id", str, null=False)
+        if kind == "message_action":
+            yield from _typed(body, "message", "message", dict, null=False)
 
 
-def _event(event: Any) -> Iterator[str]:
-    if not isinstance(event, dict):
-        yield _wrong("event", "an object", event)
-        return
-    if not isinstance(event.get("type"), str):
-        yield _wrong("event.type", "a string", event.get("type"))
+def _event(event: dict[str, Any]) -> Iterator[str]:
+    yield from _typed(event, "type", "event.type", str, null=False)
     for name in ("user", "channel", "team", "enterprise", "user_team"):
         yield from _id_like(event, name, f"event.{name}", objects_only=False)
     for name in ("subtype", "reaction", "text", "ts", "thread_ts"):
-        value = event.get(name)
-        if value is not None and not isinstance(value, str):
-            yield _wrong(f"event.{name}", "a string", value)
-    item = event.get("item")
-    if item is not None:
-        if not isinstance(item, dict):
-            yield _wrong("event.item", "an object", item)
-        else:
-            yield from _id_like(item, "channel", "event.item.channel", objects_only=False)
+        yield from _typed(event, name, f"event.{name}", str, null=True)
+    yield from _typed(event, "item", "event.item", dict, null=True)
+    yield from _id_like(clean.mapping(event.get("item")), "channel", "event.item.channel", objects_only=False)
     if event.get("type") == "message":
-        yield from _message(event, "event")
+        yield from _parts(event, "event")
     for name in ("message", "previous_message"):  # an edit or a deletion carries the message
-        value = event.get(name)
-        if value is not None:
-            if not isinstance(value, dict):
-                yield _wrong(f"event.{name}", "an object", value)
-            else:
-                yield from _message(value, f"event.{name}")
+        yield from _message(event, name, f"event.{name}")
 
 
-def _message(message: dict[str, Any], where: str) -> Iterator[str]:
-    problem = message_problem(message, where)
+def _message(parent: dict[str, Any], name: str, path: str) -> Iterator[str]:
+    yield from _typed(parent, name, path, dict, null=True)
+    yield from _parts(clean.mapping(parent.get(name)), path)
+
+
+def _parts(message: dict[str, Any], path: str) -> Iterator[str]:
+    problem = message_problem(message, path)
     if problem:
         yield problem
 
 
-def _view(view: Any) -> Iterator[str]:
-    if not isinstance(view, dict):
-        yield _wrong("view", "an object", view)
-        return
-    for name in ("type", "callback_id"):
-        if not isinstance(view.get(name), str):
-            yield _wrong(f"view.{name}", "a string", view.get(name))
-    metadata = view.get("private_metadata")
-    if metadata is not None and not isinstance(metadata, str):
-        yield _wrong("view.private_metadata", "a string", metadata)
-    state = view.get("state")
-    if state is None:
-        return
-    if not isinstance(state, dict):
-        yield _wrong("view.state", "an object", state)
-        return
-    values = state.get("values")
-    if values is None:
-        return
-    if not isinstance(values, dict):
-        yield _wrong("view.state.values", "an object", values)
-        return
+def _view(view: dict[str, Any]) -> Iterator[str]:
+    yield from _typed(view, "type", "view.type", str, null=False)
+    yield from _typed(view, "callback_id", "view.callback_id", str, null=False)
+    yield from _typed(view, "private_metadata", "view.private_metadata", str, null=True)
+    yield from _typed(view, "state", "view.state", dict, null=True)
+    state = clean.mapping(view.get("state"))
+    yield from _typed(state, "values", "view.state.values", dict, null=True)
     # {block_id: {action_id: {"type": …, "value": … or "selected_option": {…}}}}
-    for block_id, block in values.items():
+    for block_id, block in clean.mapping(state.get("values")).items():
+        path = f"view.state.values.{_key(block_id)}"
         if not isinstance(block, dict):
-            yield _wrong(f"view.state.values.{_key(block_id)}", "an object", block)
+            yield _wrong(path, "an object", block)
             continue
         for action_id, element in block.items():
-            path = f"view.state.values.{_key(block_id)}.{_key(action_id)}"
-            if not isinstance(element, dict):
-                yield _wrong(path, "an object", element)
-            elif element.get("selected_option") is not None and not isinstance(element["selected_option"], dict):
-                yield _wrong(f"{path}.selected_option", "an object", element["selected_option"])
+            yield from _typed(block, action_id, f"{path}.{_key(action_id)}", dict, null=False)
+            yield from _typed(
+                clean.mapping(element), "selected_option", f"{path}.{_key(action_id)}.selected_option", dict, null=True
+            )
+
+
+def _typed(parent: dict[str, Any], name: str, path: str, expected: type, *, null: bool) -> Iterator[str]:
+    """A problem when `parent[name]` is not of the `expected` type (absent counts as null)."""
+    value = parent.get(name)
+    if (value is None and not null) or (value is not None and not isinstance(value, expected)):
+        yield _wrong(path, "a string" if expected is str else "an object", value)
 
 
 def _id_like(parent: dict[str, Any], name: str, path: str, *, objects_only: bool) -> Iterator[str]:
