@@ -7,6 +7,9 @@ Why Bolt rather than our own parsing: it verifies the signature (HMAC-SHA256 of 
 signing secret, compared in constant time, timestamps more than five minutes off refused), answers
 `url_verification` and `ssl_check`, reads both the JSON events and the form-encoded `payload` of
 interactions, and acks within Slack's deadline, the way Slack's own SDK does, tested against Slack's changes.
+What Bolt does not guard against (it parses the body before verifying it, reads the timestamp with `int()`,
+and indexes `actions[0]`, `view["type"]`… unchecked) is refused or stored before it gets there:
+slackapp.receive over HTTP, slackapp.socket_mode over the socket (both through slackapp.deliveries).
 
 No call to Slack is made to authorise a request (`authorize` below answers from settings): a desk that is
 offline, or a test, never reaches slack.com for an incoming event.
@@ -14,8 +17,6 @@ offline, or a test, never reaches slack.com for an incoming event.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from functools import lru_cache
@@ -26,10 +27,13 @@ from django.db import IntegrityError, transaction
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
+from channels import clean
+from slackapp.deliveries import delivery_key, delivery_kind
 from slackapp.models import SlackEvent
 
 logger = logging.getLogger("slackapp")
 ANY = re.compile(r".*")
+_RETRY = re.compile(r"[0-9]{1,4}")
 
 
 def _authorize(enterprise_id: str | None, team_id: str | None, **_: Any) -> AuthorizeResult:
@@ -62,15 +66,21 @@ def bolt_app() -> App:
     return app
 
 
-def _retries(request: Any) -> int:
-    value = (request.headers.get("x-slack-retry-num") or ["0"])[0]
-    return int(value) if str(value).isdigit() else 0
+def retries_read(value: Any) -> int:
+    """Slack's X-Slack-Retry-Num (as a header, or Bolt's list of them): 0 when absent or not a small number."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    value = str(value or "")
+    return int(value) if _RETRY.fullmatch(value) else 0
 
 
 def _store_event(body: dict, request: Any) -> None:
-    event = body.get("event") or {}
-    key = str(body.get("event_id") or "") or _digest(body)
-    event_store(key=key, kind=f"event:{event.get('type', '?')}", body=body, retries=_retries(request))
+    event_store(
+        key=delivery_key(body),
+        kind=delivery_kind(body),
+        body=body,
+        retries=retries_read(request.headers.get("x-slack-retry-num")),
+    )
 
 
 def _store_interaction(ack: Any, body: dict, request: Any) -> None:
@@ -80,32 +90,30 @@ def _store_interaction(ack: Any, body: dict, request: Any) -> None:
 
 def interaction_store(body: dict, request: Any) -> SlackEvent | None:
     """Store an interaction (already acknowledged) for the worker."""
-    kind = str(body.get("type", "?"))
-    if kind in ("shortcut", "message_action"):
-        kind = f"shortcut:{body.get('callback_id', '?')}"
-    elif kind == "block_actions":
-        kind = f"action:{((body.get('actions') or [{}])[0]).get('action_id', '?')}"
-    elif kind == "view_submission":
-        kind = f"view:{(body.get('view') or {}).get('callback_id', '?')}"
-    key = str(body.get("trigger_id") or "") or _digest(body)
-    return event_store(key=key, kind=kind, body=body, retries=_retries(request))
-
-
-def _digest(body: dict) -> str:
-    return "sha256:" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return event_store(
+        key=delivery_key(body),
+        kind=delivery_kind(body),
+        body=body,
+        retries=retries_read(request.headers.get("x-slack-retry-num")),
+    )
 
 
 def event_store(*, key: str, kind: str, body: dict, retries: int = 0) -> SlackEvent | None:
     """Store one delivery once; a retry (same key) moves only its retry count. The worker is asked after the
-    row is committed; if it is not there, events_sweep finds the row."""
+    row is committed; if it is not there, events_sweep finds the row. What PostgreSQL cannot hold (NUL
+    characters, lone surrogates, NaN) is taken out of the stored copy (channels.clean.raw); Slack's
+    payloads never nest deep enough to be cut there (slackapp.deliveries.MAX_DEPTH)."""
     from slackapp.tasks import event_work
 
-    team = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")[:40]
+    key, kind = clean.text_exact(key)[:200], clean.text_exact(kind)[:80]
+    team = clean.ident(body.get("team_id")) or clean.ident(clean.mapping(body.get("team")).get("id"))
     try:
         with transaction.atomic():
-            row = SlackEvent.objects.create(key=key[:200], kind=kind[:80], team_id=team, payload=body, retries=retries)
+            row = SlackEvent.objects.create(
+                key=key, kind=kind, team_id=team[:40], payload=clean.raw(body), retries=retries
+            )
     except IntegrityError:
-        SlackEvent.objects.filter(key=key[:200], retries__lt=retries).update(retries=retries)
+        SlackEvent.objects.filter(key=key, retries__lt=retries).update(retries=retries)
         logger.info("slack: %s %s again (retry %s): stored once", kind, key, retries)
         return None
     transaction.on_commit(lambda: _enqueue(event_work, row.pk))

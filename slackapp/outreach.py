@@ -29,7 +29,7 @@ from experts.slack_outreach import (
 from notifications.outreach_blocks import CLAIM, outreach_blocks_closed
 from slackapp.handlers import handler
 from slackapp.models import SlackEvent
-from slackapp.outreach_modals import ANSWER_VIEW, REROUTE_VIEW, pressed_outreach_id, submitted
+from slackapp.outreach_modals import ANSWER_VIEW, REROUTE_VIEW, pk_read, pressed_outreach_id, submitted
 
 logger = logging.getLogger("slackapp")
 
@@ -91,12 +91,10 @@ def answered_with_link(row: SlackEvent) -> None:
 @handler(f"view:{REROUTE_VIEW}")
 def reroute(row: SlackEvent) -> None:
     outreach_id, user_id, values = submitted(row.payload)
-    expert = str(values.get("expert") or "")
-    if outreach_id is not None and expert.isdigit():
+    expert_id = pk_read(values.get("expert"))
+    if outreach_id is not None and expert_id is not None:
         reason = str(values.get("reason") or "")
-        asked = outreach_rerouted_in_slack(
-            outreach_id=outreach_id, user_id=user_id, expert_id=int(expert), reason=reason
-        )
+        asked = outreach_rerouted_in_slack(outreach_id=outreach_id, user_id=user_id, expert_id=expert_id, reason=reason)
         if asked is not None:
             _buttons_off(outreach_id, f"Passed on to {asked.expert.name} — thanks!")
 

@@ -8,6 +8,7 @@ the work (slackapp.outreach) once the modal is submitted without errors."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import App
@@ -21,6 +22,14 @@ logger = logging.getLogger("slackapp")
 
 ANSWER_VIEW = "outreach_answer"
 REROUTE_VIEW = "outreach_reroute"
+# ASCII digits, as the desk writes ids: str.isdigit() is also true of "²" and of 5,000 nines, which int() refuses.
+_PK = re.compile(r"[0-9]{1,18}")
+
+
+def pk_read(value: Any) -> int | None:
+    """A row id the desk put in a button's value or a modal's metadata, or None for anything else."""
+    text = str(value or "")
+    return int(text) if _PK.fullmatch(text) else None
 
 
 def outreach_listeners(app: App) -> None:
@@ -31,8 +40,7 @@ def outreach_listeners(app: App) -> None:
 
 
 def pressed_outreach_id(body: dict) -> int | None:
-    value = str(((body.get("actions") or [{}])[0]).get("value") or "")
-    return int(value) if value.isdigit() else None
+    return pk_read(((body.get("actions") or [{}])[0]).get("value"))
 
 
 def submitted(body: dict) -> tuple[int | None, str, dict[str, Any]]:
@@ -45,7 +53,7 @@ def submitted(body: dict) -> tuple[int | None, str, dict[str, Any]]:
             selected = element.get("selected_option") or {}
             values[action_id] = selected.get("value") if "selected_option" in element else element.get("value")
     user_id = str((body.get("user") or {}).get("id") or "")
-    return (int(metadata) if metadata.isdigit() else None), user_id, values
+    return pk_read(metadata), user_id, values
 
 
 def _open_modal(ack: Any, body: dict, request: Any) -> None:
@@ -131,11 +139,10 @@ def _reroute_submitted(ack: Any, body: dict, request: Any) -> None:
     from slackapp.bolt import interaction_store
 
     outreach_id, user_id, values = submitted(body)
-    expert = str(values.get("expert") or "")
     problems = outreach_reroute_problems(
         outreach_id=outreach_id or 0,
         user_id=user_id,
-        expert_id=int(expert) if expert.isdigit() else None,
+        expert_id=pk_read(values.get("expert")),
         reason=str(values.get("reason") or ""),
     )
     if problems:

@@ -95,3 +95,53 @@ def test_an_event_over_socket_mode_is_acked_and_stored_once(settings):
     assert {a["envelope_id"] for a in fake.acks} == {envelope["envelope_id"], retried["envelope_id"]}
     row = SlackEvent.objects.get()
     assert (row.key, row.kind) == ("Ev123ABC456", "event:message")
+
+
+def test_malformed_envelopes_over_socket_mode_are_acked_stored_or_refused_and_the_connection_goes_on(settings):
+    """The bodies that were 500s over HTTP, sent over the socket: a NUL in a message's text is stored without
+    it; `actions: null` and `view: "x"` are stored for the worker to fail with the reason; a payload that is no
+    delivery (a string, nested 40 deep) is acked and logged, not stored. Each envelope is acked, so Slack does
+    not send it again, and the good event sent last is still stored. A payload that is a list never reaches the
+    desk: slack_sdk refuses it ("Unsupported payload data type") and logs it, unacked, and goes on."""
+    good = json.loads((FIXTURES / "event_callback_thread_reply.json").read_text())
+    nul = json.loads((FIXTURES / "event_callback_thread_reply.json").read_text())
+    nul["event_id"], nul["event"]["text"] = "EvNUL", "Answered\x00 on the forum"
+    actions = json.loads((FIXTURES / "block_actions_button.json").read_text())
+    actions["actions"] = None
+    view = json.loads((FIXTURES / "view_submission_outreach_answer.json").read_text())
+    view["view"] = "x"
+    nested: object = {"type": "event_callback", "event": {"type": "message"}}
+    for _ in range(40):
+        nested = {"type": "event_callback", "event": {"type": "message", "blocks": [nested]}}
+    interactive = ("actions", "view")
+    payloads = {"nul": nul, "actions": actions, "view": view, "string": "x", "list": [1], "deep": nested}
+    envelopes = [
+        {"envelope_id": name, "payload": payload, "type": "interactive" if name in interactive else "events_api",
+         "accepts_response_payload": False, "retry_attempt": 0, "retry_reason": ""}
+        for name, payload in [*payloads.items(), ("good", good)]
+    ]  # fmt: skip
+    fake = FakeSlack(envelopes)
+    settings.SLACK_API_URL = fake.api_url
+    settings.SLACK_APP_TOKEN = "xapp-1-A1-test"
+    settings.SLACK_SIGNING_SECRET = ""
+    from slackapp.bolt import bolt_app
+    from slackapp.socket_mode import socket_mode_handler
+
+    bolt_app.cache_clear()
+    handler = socket_mode_handler()
+    try:
+        handler.connect()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and len(fake.acks) < len(envelopes) - 1:
+            time.sleep(0.05)
+    finally:
+        handler.close()
+        fake.stop()
+        bolt_app.cache_clear()
+    assert sorted(a["envelope_id"] for a in fake.acks) == sorted(
+        e["envelope_id"] for e in envelopes if e["envelope_id"] != "list"
+    )
+    rows = {row.key: row for row in SlackEvent.objects.all()}
+    assert set(rows) == {"EvNUL", actions["trigger_id"], view["trigger_id"], "Ev123ABC456"}
+    assert rows["EvNUL"].payload["event"]["text"] == "Answered on the forum"
+    assert (rows[actions["trigger_id"]].kind, rows[view["trigger_id"]].kind) == ("action:?", "view:?")

@@ -115,6 +115,39 @@ class SlackAdapter:
         return parse_each(payload if isinstance(payload, list) else [payload], mention_from_message, platform="slack")
 
 
+MESSAGE_PARTS = ("attachments", "blocks", "files")
+
+
+def message_problem(message: dict[str, Any], where: str = "message") -> str:
+    """Empty when the parts of a Slack message the desk may read are in Slack's documented shape, else the first
+    that is not (`where` names the message in the answer: "message", "event"). Each of `attachments`,
+    `blocks` and `files` is a list of objects when present (api.slack.com/events/message: "attachments",
+    "blocks", "files"); null counts as absent."""
+    for part in MESSAGE_PARTS:
+        value = message.get(part)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            return f"{where}.{part}: a list of objects (got {type_name(value)})"
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                return f"{where}.{part}[{index}]: an object (got {type_name(item)})"
+    return ""
+
+
+def type_name(value: Any) -> str:
+    """A JSON value's type as JSON names it, for an error a reader of the payload understands."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+
+
 def message_time(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), tz=UTC)
 
@@ -129,6 +162,9 @@ def mention_from_message(data: Any) -> IncomingMention:
         raise PayloadError(f"channel_id: not a Slack channel id ({channel_id[:40]!r})")
     if not _TS.fullmatch(ts):
         raise PayloadError(f"message.ts: not a Slack timestamp ({ts[:40]!r})")
+    problem = message_problem(message)
+    if problem:
+        raise PayloadError(problem)
     text = slack_text(str(message.get("text") or ""))
     if not text:  # a message of attachments only: their fallback is what a notification shows
         text = "\n".join(slack_text(str(a.get("fallback") or "")) for a in message.get("attachments") or [])

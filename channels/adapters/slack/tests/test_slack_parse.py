@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.adapters.base import ConfigError
+from channels.adapters.base import ConfigError, PayloadError
 from channels.adapters.slack import SlackAdapter
 from channels.adapters.slack.markup import slack_text
 
@@ -39,6 +39,37 @@ def test_a_message_becomes_one_mention_with_its_id_author_link_and_title():
     assert "the runner docs (https://docs.gitlab.com/runner/?a=1&b=2)" in mention.text
     assert "@U024BE7LH" in mention.text and "<script>alert(1)</script> &lt; stays" in mention.text
     assert mention.title == mention.text  # one line
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "named"),
+    [
+        ("attachments", [1, "a", None], "message.attachments[0]: an object (got a number)"),
+        ("attachments", 5, "message.attachments: a list of objects (got a number)"),
+        ("blocks", "x", "message.blocks: a list of objects (got a string)"),
+        ("files", [{"id": "F1"}, []], "message.files[1]: an object (got a list)"),
+    ],
+)
+def test_a_message_whose_parts_are_not_objects_is_a_payload_error_naming_the_part(part, value, named):
+    data = json.loads((FIXTURES / "message_markup.json").read_text())
+    data["message"]["text"] = ""
+    data["message"][part] = value
+
+    with pytest.raises(PayloadError) as raised:
+        SlackAdapter().parse_payload(data)
+    assert str(raised.value) == named
+    parsed = SlackAdapter().parse_page(data)  # a dead letter, not a crash
+    assert not parsed.mentions and parsed.rejected[0].error == f"PayloadError: {named}"
+
+
+def test_a_message_of_attachments_only_is_read_by_their_fallback():
+    data = json.loads((FIXTURES / "message_markup.json").read_text())
+    data["message"]["text"] = ""
+    data["message"]["attachments"] = [{"fallback": "Build <https://ci.example/1|#1> failed"}, {"id": 2}]
+    data["message"]["blocks"] = None  # null: as if absent
+
+    [mention] = SlackAdapter().parse_payload(data)
+    assert mention.text == "Build #1 (https://ci.example/1) failed"
 
 
 def test_config_takes_channels_and_an_emoji_and_refuses_the_rest():
