@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from answers.knowledge.search import knowledge_configured
 from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_use, saved_reply_used
@@ -38,7 +39,12 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         saved.append(
             {"reply": reply, "text": text, "length": measure(text), "over": bool(limit and measure(text) > limit)}
         )
-    return {"suggestions": ticket_suggestions(ticket), "saved_replies": saved, "reply_limit": limit}
+    return {
+        "suggestions": ticket_suggestions(ticket),
+        "saved_replies": saved,
+        "reply_limit": limit,
+        "knowledge_configured": knowledge_configured(),
+    }
 
 
 def _wants_json(request: HttpRequest) -> bool:
