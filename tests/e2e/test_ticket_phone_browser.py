@@ -27,7 +27,7 @@ ADDRESS = "maintainer@example.net"
 MAILBOX = "community-programmes@example.com"  # the mailbox the reply is sent as: a long "Send as"
 PHONE = {"width": 375, "height": 812}
 
-# How wide a control's text is in its own font, against the room the control gives it (a select keeps ~24 px
+# How wide a control's text is in its own font, against the room the control gives it (a select keeps ~16 px
 # for its arrow): text cut inside the box is as bad as a box cut by the screen.
 FITS = """(el) => {
   const style = getComputedStyle(el);
@@ -35,7 +35,7 @@ FITS = """(el) => {
   ctx.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
   const text = el.tagName === "SELECT" ? el.selectedOptions[0].text : el.value || el.placeholder;
   const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
-    - (el.tagName === "SELECT" ? 24 : 0);
+    - (el.tagName === "SELECT" ? 16 : 0);
   return {text, needs: Math.ceil(ctx.measureText(text).width), room: Math.floor(room)};
 }"""
 
@@ -135,6 +135,17 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
         for end in (page.locator(".context-column > *").last, page.locator("footer.keys-hint")):
             assert not _overlap(button, end.bounding_box())
         page.screenshot(path=str(ARTIFACTS / "e2e-ticket-375px-end.png"))
+
+        # On a laptop's screen too, in the composer's one row beside the conversation.
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.reload()
+        page.wait_for_load_state("networkidle")
+        for control in (picker.locator("input[name=link]"), page.locator("#send-handle")):
+            fit = control.evaluate(FITS)
+            assert fit["needs"] <= fit["room"], fit
+        send = page.get_by_role("button", name="Send reply").bounding_box()
+        assert send and send["y"] + send["height"] <= 768  # the composer stays on the first screen
+        expect(jump).to_be_hidden()
         browser.close()
 
 
