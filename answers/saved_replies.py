@@ -6,7 +6,8 @@ in as text; the reply is plain text, escaped where it is shown.
 
 `{requester}` is the name the platform gave, or the handle. Where that is an e-mail address (a From without a
 display name), it is the name the team keeps for the requester's person instead, when that is a name: nobody
-is greeted "Hi maintainer@example.net" when we know them as Priya. A name the platform gave is never replaced:
+is greeted "Hi maintainer@example.net" when we know them as Priya. An address is no handle to mention either,
+so `{handle}` ("Hi {handle}", written for X and the forums) is the same greeting there. A name the platform gave is never replaced:
 a pseudonym on a public platform is how the requester chose to be addressed there, and greeting them in public
 by the name we keep would out them.
 """
@@ -58,6 +59,8 @@ def placeholder_values(*, ticket: Ticket, link: str = "") -> dict[str, str]:
         kept = requester_person_name(ticket.pk).strip()
         if kept and not _is_address(kept):
             requester = kept
+    if handle and _is_address(handle):
+        handle = requester  # an address is no handle to mention: "Hi {handle}" greets them as {requester} does
     return {"requester": requester or "there", "handle": handle, "link": link}
 
 

@@ -81,7 +81,9 @@ def _mailed(*, person_name: str, address: str = "maintainer@example.net"):
 
 def test_an_e_mail_requester_is_greeted_by_the_name_their_person_has_not_by_their_address(advocate_client):
     ticket = _mailed(person_name="Priya Raman")
-    assert saved_reply_fill("Hi {requester}, {handle}", ticket=ticket) == "Hi Priya Raman, maintainer@example.net"
+    assert saved_reply_fill("Hi {requester},", ticket=ticket) == "Hi Priya Raman,"
+    # An address is no handle to mention: "Hi {handle}" (written for X and the forums) greets them by name too.
+    assert saved_reply_fill("Hi {handle}, we're on it", ticket=ticket) == "Hi Priya Raman, we're on it"
 
     # The Answers panel fills every saved reply with it, looking the name up once whatever their number.
     url = f"/tickets/{ticket.pk}/panels/answers/"
@@ -104,9 +106,8 @@ def test_an_e_mail_requester_is_greeted_by_the_name_their_person_has_not_by_thei
 
 
 def test_a_person_known_only_by_their_address_is_greeted_as_before():
-    assert saved_reply_fill("Hi {requester}", ticket=_mailed(person_name="jo@example.org", address="jo@example.org")) == (
-        "Hi jo@example.org"
-    )
+    ticket = _mailed(person_name="jo@example.org", address="jo@example.org")
+    assert saved_reply_fill("Hi {requester}, {handle}", ticket=ticket) == "Hi jo@example.org, jo@example.org"
 
 
 def test_a_pseudonym_on_a_public_platform_stays_the_name_the_requester_chose():
