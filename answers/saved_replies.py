@@ -7,9 +7,9 @@ in as text; the reply is plain text, escaped where it is shown.
 `{requester}` is the name the platform gave, or the handle. Where that is an e-mail address (a From without a
 display name), it is the name the team keeps for the requester's person instead, when that is a name: nobody
 is greeted "Hi maintainer@example.net" when we know them as Priya. An address is no handle to mention either,
-so `{handle}` ("Hi {handle}", written for X and the forums) is the same greeting there. A name the platform gave is never replaced:
-a pseudonym on a public platform is how the requester chose to be addressed there, and greeting them in public
-by the name we keep would out them.
+so `{handle}` ("Hi {handle}", written for X and the forums) is the same greeting there. A name the platform
+gave is never replaced: a pseudonym on a public platform is how the requester chose to be addressed there,
+and greeting them in public by the name we keep would out them.
 """
 
 from __future__ import annotations

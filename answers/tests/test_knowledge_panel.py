@@ -102,8 +102,8 @@ def test_without_sources_the_answers_panel_says_so_in_one_line_and_asks_for_noth
     html = _answers_panel(advocate_client, TicketFactory())
     assert 'data-testid="knowledge-slot"' not in html and _url(TicketFactory._meta.model.objects.get()) not in html
     assert "<h3>Our knowledge</h3>" not in html
-    line = r'<p class="muted knowledge-line" data-testid="knowledge-none"><strong>Our knowledge</strong> · no sources are set up'
-    assert re.search(line, html)
+    line = '<p class="muted knowledge-line" data-testid="knowledge-none"><strong>Our knowledge</strong> · '
+    assert line + "no sources are set up" in html
 
 
 def test_with_a_source_the_answers_panel_asks_for_its_results_on_their_own_request(advocate_client):

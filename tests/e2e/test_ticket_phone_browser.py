@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import FloatRect, Locator, Page, expect, sync_playwright
 
 from channels.tests.factories import ChannelFactory
 from experts.tests.factories import ExpertFactory
@@ -44,7 +44,8 @@ def _mailed_ticket():
     priya = PersonFactory(name="Priya Raman")
     person_tag(priya, "customer")
     mailbox = IdentityFactory(person=priya, platform="email", handle=ADDRESS, key=ADDRESS, name=ADDRESS)
-    channel = ChannelFactory(kind="email", name="Community mailbox", config={"host": "imap.example.com", "address": MAILBOX})
+    config = {"host": "imap.example.com", "address": MAILBOX}
+    channel = ChannelFactory(kind="email", name="Community mailbox", config=config)
     due = timezone.now() - timedelta(days=3, hours=7)
     ticket = ticket_from(
         mailbox,
@@ -61,7 +62,7 @@ def _mailed_ticket():
     return ticket
 
 
-def _overlap(a: dict | None, b: dict | None) -> bool:
+def _overlap(a: FloatRect | None, b: FloatRect | None) -> bool:
     if not a or not b:
         return False
     return not (
@@ -72,7 +73,7 @@ def _overlap(a: dict | None, b: dict | None) -> bool:
     )
 
 
-def _reply_button_box(page: Page, jump: Locator) -> dict | None:
+def _reply_button_box(page: Page, jump: Locator) -> FloatRect | None:
     """The floating Reply button's box on the screen, or None when it is not shown."""
     page.wait_for_timeout(150)  # the button steps aside on the next frame after a scroll
     return jump.bounding_box() if jump.is_visible() else None
