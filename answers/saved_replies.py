@@ -3,6 +3,13 @@
 Placeholders are `{requester}`, `{handle}` and `{link}`; any other `{...}` is refused when the reply is saved
 (a typo would otherwise reach the requester). Values come from the internet (a name, a handle): they are put
 in as text; the reply is plain text, escaped where it is shown.
+
+`{requester}` is the name the platform gave, or the handle. Where that is an e-mail address (a From without a
+display name), it is the name the team keeps for the requester's person instead, when that is a name: nobody
+is greeted "Hi maintainer@example.net" when we know them as Priya. An address is no handle to mention either,
+so `{handle}` ("Hi {handle}", written for X and the forums) is the same greeting there. A name the platform
+gave is never replaced: a pseudonym on a public platform is how the requester chose to be addressed there,
+and greeting them in public by the name we keep would out them.
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from channels.adapters.registry import get_adapter, platforms
+from people.selectors import requester_person_name
 
 if TYPE_CHECKING:
     from mentions.models import Ticket
@@ -31,13 +40,38 @@ def placeholders_check(body: str) -> None:
         )
 
 
-def saved_reply_fill(body: str, *, ticket: Ticket, link: str = "") -> str:
-    """`body` with its placeholders filled for `ticket` (in one pass: a value holding "{link}" stays text)."""
+def _is_address(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def placeholder_values(*, ticket: Ticket, link: str = "") -> dict[str, str]:
+    """What each placeholder stands for on `ticket`: worked out once for any number of replies (one query, only
+    when the platform gave an address for a name)."""
     handle = (ticket.requester_handle or "").strip().lstrip("@")
     if handle and ticket.channel.kind == "twitter":
         handle = "@" + handle
-    values = {"requester": ticket.requester_name or handle or "there", "handle": handle, "link": link}
+    requester = (ticket.requester_name or "").strip() or handle
+    if requester and _is_address(requester) and ticket.pk:
+        kept = requester_person_name(ticket.pk).strip()
+        if kept and not _is_address(kept):
+            requester = kept
+    if handle and _is_address(handle):
+        handle = requester  # an address is no handle to mention: "Hi {handle}" greets them as {requester} does
+    return {"requester": requester or "there", "handle": handle, "link": link}
+
+
+def placeholders_fill(body: str, values: dict[str, str]) -> str:
+    """`body` with its placeholders replaced by `values` (in one pass: a value holding "{link}" stays text)."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+
+
+def saved_reply_fill(body: str, *, ticket: Ticket, link: str = "") -> str:
+    """`body` with its placeholders filled for `ticket`."""
+    return placeholders_fill(body, placeholder_values(ticket=ticket, link=link))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from answers.knowledge.search import knowledge_configured
 from answers.models import Answer, SavedReply
-from answers.saved_replies import saved_reply_fill
+from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_use, saved_reply_used
 from answers.suggestions import ticket_suggestions
 from channels.adapters.registry import get_adapter
@@ -31,13 +32,19 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     limit = getattr(adapter, "reply_max_length", None)
     measure = getattr(adapter, "reply_length", len)
     saved = []
+    # {link} stays for the advocate to fill: the picker selects it after inserting.
+    values = placeholder_values(ticket=ticket, link="{link}")
     for reply in SavedReply.objects.filter(is_active=True).order_by("-uses", "title")[:SAVED_SHOWN]:
-        # {link} stays for the advocate to fill: the picker selects it after inserting.
-        text = saved_reply_fill(reply.body, ticket=ticket, link="{link}")
+        text = placeholders_fill(reply.body, values)
         saved.append(
             {"reply": reply, "text": text, "length": measure(text), "over": bool(limit and measure(text) > limit)}
         )
-    return {"suggestions": ticket_suggestions(ticket), "saved_replies": saved, "reply_limit": limit}
+    return {
+        "suggestions": ticket_suggestions(ticket),
+        "saved_replies": saved,
+        "reply_limit": limit,
+        "knowledge_configured": knowledge_configured(),
+    }
 
 
 def _wants_json(request: HttpRequest) -> bool:

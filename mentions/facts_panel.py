@@ -1,5 +1,7 @@
-"""The ticket page's context column: requester, channel and its health, clocks, status, priority, tags and
-assignment (mentions/_ticket_facts.html), registered as the page's first panel (apps.py).
+"""The ticket page's context column: channel and its health, clocks, status, priority, tags and assignment
+(mentions/_ticket_facts.html), registered as the page's first panel (apps.py). Who is asking is the next panel,
+people's requester card, which knows the name the team keeps for them (the first message only has the
+platform's: an e-mail address, often).
 
 Like the other panels it comes after the page's first answer, from its own URL (mentions:ticket-panel), so the
 conversation and the composer answer first; it is in the first answer when a form of its own came back with

@@ -31,7 +31,8 @@ class TicketPanel:
     template: str
     context: PanelContext
     # Where it stands in the side column: lower first, then in registration order (installed apps' order).
-    # The facts are 0; answers' panel takes 10 so the earlier answers sit near the top, beside the composer.
+    # The facts are 0, who is asking (people's requester card) 2, the ticket's story 5; answers' panel takes 10
+    # so the earlier answers sit near the top, beside the composer.
     order: int = 50
 
 

@@ -44,12 +44,12 @@ class PeopleConfig(AppConfig):
 
         search_block_hooks.register(search_people_block)
 
-        # The requester card in the ticket page's context column. people is installed before experts, so the
-        # card comes right after the facts (mentions registers them first) and before "Involve an expert".
+        # The requester card in the ticket page's context column: who is asking comes right after the facts (0),
+        # before the ticket's story (5) and the Answers panel (10), which would push it two screens down.
         from mentions.panels import TicketPanel, ticket_panel_register
-        from people.ticket_panel import TEMPLATE, requester_panel
+        from people.ticket_panel import ORDER, TEMPLATE, requester_panel
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel))
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel, order=ORDER))
 
         # The person page's contributions section (advocates) and gifts and codes section (managers), and the
         # ticket page's "Discount code" panel.

@@ -149,6 +149,13 @@ def requester_card(ticket: Ticket) -> RequesterCard:
     )
 
 
+def requester_person_name(ticket_id: int) -> str:
+    """The name the team keeps for the person who opened ticket `ticket_id` ("" when it is tied to nobody, or
+    their person was erased): one query."""
+    found = Requester.objects.filter(ticket_id=ticket_id).values_list("identity__person__name", flat=True).first()
+    return found or ""
+
+
 def person_history(person: Person, page: int | str | None) -> Page:
     """Every ticket `person` opened or wrote in, from all their identities on every platform, newest first, 50
     a page; four queries (their ticket ids two ways, the count and the page). `opened` says which they opened."""

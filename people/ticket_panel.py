@@ -1,5 +1,6 @@
 """The requester card beside every ticket (registered with mentions.panels in people.apps, right after the
-facts): who opened it, their accounts, tags and notes, and their other tickets, linked to their person page."""
+facts): who opened it, by the name the team keeps for them, their accounts, tags and notes, and their other
+tickets, linked to their person page. It is the ticket page's one requester line."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from mentions.models import Ticket
 from people.selectors import requester_card
 
 TEMPLATE = "people/_requester.html"
+# Right after the facts (0) and before the story (5) and the Answers panel (10): the facts no longer name the
+# requester, this card does, with the name the team keeps for them.
+ORDER = 2
 
 
 def requester_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 // rather than treat it as a failure (base.html's htmx-config swaps no 4xx elsewhere). A reply or
 // note that went through empties its box, which keeps the focus; a sent reply gets a new send key
 // (the old one is used up). The composer's tabs are radio buttons: a box that is asked for (the
-// "Reply" link, the r and n keys in keys.js) first shows its tab.
+// "Reply" link, the r and n keys in keys.js) first shows its tab. The phone's floating "Reply" hides
+// while the composer is on the screen.
 (function () {
   "use strict";
   function inPlace(e) {
@@ -60,6 +61,17 @@
     box.scrollIntoView({ block: "center" });
     box.focus();
   });
+
+  // The floating "Reply" (phones: ticket.css) is there to bring the composer; once any of the composer is on
+  // the screen it would only cover it (where the reply goes, why a macro is unavailable, Send as), so it steps
+  // aside until the composer scrolls away again.
+  var jump = document.querySelector(".jump-composer");
+  var composer = document.getElementById("composer");
+  if (jump && composer && "IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries) {
+      jump.classList.toggle("composer-in-view", entries[entries.length - 1].isIntersecting);
+    }).observe(composer);
+  }
 
   document.addEventListener("change", function (e) {
     if (!e.target.classList || !e.target.classList.contains("tab-radio")) return;

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from answers.saved_replies import saved_reply_fill
+from answers.saved_replies import placeholder_values, placeholders_fill
 from channels.adapters.registry import get_adapter, platform_of
 from mentions.models import Ticket
 from mentions.services.reply_plan import ReplyPlan, reply_plan
@@ -63,11 +63,11 @@ def reply_measure(kind: str) -> tuple[int | None, Callable[[str], int]]:
     return getattr(adapter, "reply_max_length", None), getattr(adapter, "reply_length", len)
 
 
-def _address(ticket: Ticket) -> str:
+def _address(ticket: Ticket, values: dict[str, str]) -> str:
     template = ADDRESSED.get(ticket.channel.kind, "")
     if "{handle}" in template and not (ticket.requester_handle or "").strip().lstrip("@"):
         return ""
-    return saved_reply_fill(template, ticket=ticket)
+    return placeholders_fill(template, values)
 
 
 def _sender(ticket: Ticket, plan: ReplyPlan | None) -> tuple[str, str]:
@@ -124,13 +124,14 @@ def ticket_draft(*, ticket: Ticket, answer: str, link: str = "") -> Draft:
     """The story's answer as `ticket` gets it (its messages prefetched: the reply plan reads them)."""
     plan = reply_plan(ticket)
     handle, note = _sender(ticket, plan)
-    text = saved_reply_fill(answer.strip(), ticket=ticket, link=link)
+    values = placeholder_values(ticket=ticket, link=link)  # once for the greeting and the answer
+    text = placeholders_fill(answer.strip(), values)
     limit, length_of = reply_measure(ticket.channel.kind)
     if plan is not None:
         limit, length_of = plan.max_length or limit, plan.length_of
     separator = " " if ticket.channel.kind == "twitter" else "\n\n"
     body, shortened = text_fit(
-        address=_address(ticket), text=text, link=link, separator=separator, limit=limit, length_of=length_of
+        address=_address(ticket, values), text=text, link=link, separator=separator, limit=limit, length_of=length_of
     )
     return Draft(body=body, handle=handle, note=note[:300], shortened=shortened)
 

@@ -97,6 +97,11 @@ def _cached(key: str) -> _Outcome | None:
     return _Outcome([Item(**item) for item in value.get("items", [])], value.get("line", ""))
 
 
+def knowledge_configured() -> bool:
+    """Whether any source is active: without one the ticket page says so in a line and asks for no results."""
+    return KnowledgeSource.objects.filter(is_active=True).exists()
+
+
 def knowledge_search(
     query: str, terms: list[str], *, session: Callable[[], requests.Session] = build_session
 ) -> KnowledgeResults:

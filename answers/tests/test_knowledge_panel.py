@@ -6,6 +6,7 @@ hold (answers/tests/fixtures/SOURCES.md)."""
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import responses
@@ -91,3 +92,31 @@ def test_distinctive_words_prefer_longer_words_and_keep_their_order():
     text = "why does the runner fail to authenticate when the registry uses a self-signed certificate on my box"
     assert distinctive_words(text, 4) == ["authenticate", "registry", "self-signed", "certificate"]
     assert narrowed("a bb ccc dddd eeeee", 2) == "dddd eeeee"
+
+
+def _answers_panel(client, ticket) -> str:
+    return client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"])).content.decode()
+
+
+def test_without_sources_the_answers_panel_says_so_in_one_line_and_asks_for_nothing(advocate_client):
+    html = _answers_panel(advocate_client, TicketFactory())
+    assert 'data-testid="knowledge-slot"' not in html and _url(TicketFactory._meta.model.objects.get()) not in html
+    assert "<h3>Our knowledge</h3>" not in html
+    line = '<p class="muted knowledge-line" data-testid="knowledge-none"><strong>Our knowledge</strong> · '
+    assert line + "no sources are set up" in html
+
+
+def test_with_a_source_the_answers_panel_asks_for_its_results_on_their_own_request(advocate_client):
+    source("docs")
+    ticket = TicketFactory()
+    html = _answers_panel(advocate_client, ticket)
+    assert 'data-testid="knowledge-slot"' in html and f'hx-get="{_url(ticket)}"' in html
+    assert 'data-testid="knowledge-none"' not in html
+
+
+def test_nothing_found_is_one_line(advocate_client):
+    source("docs")  # no page indexed yet: nothing can be found
+    ticket = MessageFactory(ticket__subject="Pipeline cache misses").ticket
+    html = advocate_client.get(_url(ticket)).content.decode()
+    assert "<h3>" not in html
+    assert re.search(r'data-testid="knowledge-empty"><strong>Our knowledge</strong> · nothing found for', html)

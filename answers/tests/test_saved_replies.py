@@ -1,10 +1,14 @@
-"""Saved replies: placeholders filled for a ticket, refused when unknown, measured as each platform counts a
-reply (X by twitter-text's rules, the reference X publishes), and kept in admin apart from macros."""
+"""Saved replies: placeholders filled for a ticket (an e-mail requester by the name their person has, never a
+public pseudonym replaced), refused when unknown, measured as each platform counts a reply (X by twitter-text's
+rules, the reference X publishes), and kept in admin apart from macros. People are tied as the ingest ties them
+(people/tests/factories.py)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from answers.models import SavedReply
@@ -12,6 +16,7 @@ from answers.saved_replies import saved_reply_fill, saved_reply_lengths
 from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
 from mentions.tests.factories import TicketFactory
+from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +69,49 @@ def test_admin_saves_a_reply_shows_its_lengths_and_refuses_an_unknown_placeholde
     )
     assert refused.status_code == 200 and "Unknown placeholder {name}" in refused.content.decode()
     assert not SavedReply.objects.filter(title="Bad").exists()
+
+
+def _mailed(*, person_name: str, address: str = "maintainer@example.net"):
+    """A ticket an e-mail requester opened, tied to their person as the ingest ties it; the platform's name is
+    their address (a From without a display name)."""
+    person = PersonFactory(name=person_name)
+    mailbox = IdentityFactory(person=person, platform="email", handle=address, key=address, name=address)
+    return ticket_from(mailbox)
+
+
+def test_an_e_mail_requester_is_greeted_by_the_name_their_person_has_not_by_their_address(advocate_client):
+    ticket = _mailed(person_name="Priya Raman")
+    assert saved_reply_fill("Hi {requester},", ticket=ticket) == "Hi Priya Raman,"
+    # An address is no handle to mention: "Hi {handle}" (written for X and the forums) greets them by name too.
+    assert saved_reply_fill("Hi {handle}, we're on it", ticket=ticket) == "Hi Priya Raman, we're on it"
+
+    # The Answers panel fills every saved reply with it, looking the name up once whatever their number.
+    url = f"/tickets/{ticket.pk}/panels/answers/"
+
+    def panel(replies: int) -> tuple[str, int]:
+        had = SavedReply.objects.count()
+        SavedReply.objects.bulk_create(
+            [SavedReply(title=f"Thanks {had + n}", body="Hi {requester}, thanks!") for n in range(replies)]
+        )
+        advocate_client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            html = advocate_client.get(url).content.decode()
+        return html, len(ctx.captured_queries)
+
+    html, few = panel(3)
+    assert html.count("Hi Priya Raman, thanks!") == 6  # the shown text and the text inserted, for each
+    assert "Hi maintainer@example.net" not in html
+    html, more = panel(10)
+    assert html.count("Hi Priya Raman, thanks!") == 26 and more == few
+
+
+def test_a_person_known_only_by_their_address_is_greeted_as_before():
+    ticket = _mailed(person_name="jo@example.org", address="jo@example.org")
+    assert saved_reply_fill("Hi {requester}, {handle}", ticket=ticket) == "Hi jo@example.org, jo@example.org"
+
+
+def test_a_pseudonym_on_a_public_platform_stays_the_name_the_requester_chose():
+    # The team knows who founder_fi is; a public reply greeting them by that name would out them.
+    fiona = PersonFactory(name="Fiona Hale")
+    ticket = ticket_from(IdentityFactory(person=fiona, handle="founder_fi", name="founder_fi"))
+    assert saved_reply_fill("Hi {requester}", ticket=ticket) == "Hi founder_fi"

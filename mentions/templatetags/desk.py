@@ -39,19 +39,26 @@ def duration(seconds: float | None) -> str:
     return duration_display(seconds)
 
 
-@register.simple_tag
-def sla_badge(ticket, now) -> str:
-    """The ticket's first-reply clock: "2 h 15 m left" / "breached 40 m ago", coloured."""
-    from django.utils.html import format_html
+BREACH_FLAG = ' <span class="sla sla-breached" title="{}" data-testid="sla-breached-flag">SLA breached</span>'
 
+
+@register.simple_tag
+def sla_badge(ticket, now, flag: bool = False) -> str:
+    """The ticket's first-reply clock: "2 h 15 m left" / "breached 40 m ago", coloured. With `flag` (the ticket
+    page's facts), a recorded breach the clock does not show (a longer target since) is said beside it: one
+    red badge per fact, never "breached 3 d ago" and "SLA breached" for the same one."""
     from mentions.services.sla import sla_clock
 
     clock = sla_clock(ticket, now)
     if clock is None:
-        return format_html('<span class="sla sla-none muted" data-testid="sla">{}</span>', "—")
-    return format_html(
-        '<span class="sla sla-{}" title="{}" data-testid="sla">{}</span>', clock.state, clock.title, clock.text
-    )
+        badge = format_html('<span class="sla sla-none muted" data-testid="sla">{}</span>', "—")
+    else:
+        badge = format_html(
+            '<span class="sla sla-{}" title="{}" data-testid="sla">{}</span>', clock.state, clock.title, clock.text
+        )
+    if flag and ticket.sla_breached and (clock is None or clock.state != "breached"):
+        badge += format_html(BREACH_FLAG, "The first-reply target was missed; the clock now runs to a later one.")
+    return badge
 
 
 @register.simple_tag

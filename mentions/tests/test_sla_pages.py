@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from mentions.models import DutySettings, ReleaseRota, Ticket, TicketEvent
@@ -122,8 +123,9 @@ def test_a_breach_shows_on_the_ticket_page_and_in_the_history_after_the_answer(a
     # The whole page as it asks without JavaScript: its panels and history inline.
     html = advocate_client.get(ticket.get_absolute_url(), {"history": "1", "panels": "inline"}).content.decode()
 
-    assert 'data-testid="sla-breached-flag">SLA breached<' in html
     assert re.search(r'class="sla sla-breached"[^>]*data-testid="sla">replied \d+ m late<', html)
+    red = re.findall(r'<span class="sla sla-breached"[^>]*>([^<]*)<', html)
+    assert len(red) == 1 and re.fullmatch(r"replied \d+ m late", red[0])  # one red badge, no "SLA breached" beside
     assert re.search(r"The first-reply target was missed by \d+ m", html)
     assert ticket.events.filter(kind=TicketEvent.Kind.SLA_BREACHED).count() == 1
 
@@ -149,3 +151,28 @@ def test_without_a_rota_entry_the_queue_says_so(advocate_client):
         "Release advocate this month: <strong>nobody on the rota yet</strong>"
         in advocate_client.get("/").content.decode()
     )
+
+
+def _facts(client, ticket: Ticket) -> str:
+    return client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "ticket_facts"])).content.decode()
+
+
+def test_a_breach_waiting_for_its_reply_is_one_red_badge(advocate_client):
+    ticket = clocked(left=-timedelta(days=3, hours=7, minutes=5))
+    sla_sweep()
+    assert Ticket.objects.get(pk=ticket.pk).sla_breached
+
+    facts = _facts(advocate_client, ticket)
+    assert badges(facts) == [("breached", "breached 3 d 7 h ago")]
+    assert facts.count('class="sla ') == 1 and "SLA breached" not in facts
+
+
+def test_a_breach_recorded_under_an_earlier_target_is_still_said_beside_the_clock(advocate_client):
+    ticket = clocked(left=-timedelta(minutes=30))
+    sla_sweep()
+    # A longer target since (the priority lowered): the clock runs again, the breach stays recorded.
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=timezone.now() + timedelta(hours=20, minutes=30))
+
+    facts = _facts(advocate_client, ticket)
+    assert badges(facts) == [("ok", "20 h 29 m left")]
+    assert 'data-testid="sla-breached-flag">SLA breached<' in facts  # a second fact, so a second badge

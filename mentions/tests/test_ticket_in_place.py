@@ -155,19 +155,20 @@ def test_without_javascript_a_done_action_redirects_to_the_ticket(advocate_clien
 
 
 def test_the_facts_come_after_the_first_answer_from_their_own_url(advocate_client):
-    """The context column's facts (requester, channel, clocks, status, priority, tags, assignment) are a panel:
-    the first answer holds its slot, loaded from its URL; without JavaScript `?panels=inline` has them."""
-    ticket = TicketFactory(subject="Runner offline")
+    """The context column's facts (channel, clocks, status, priority, tags, assignment) are a panel: the first
+    answer holds its slot, loaded from its URL; without JavaScript `?panels=inline` has them. Who is asking is
+    the requester card's, right after them (people)."""
+    ticket = TicketFactory(subject="Runner offline", channel__name="Runner forum")
     MessageFactory(ticket=ticket, author_name="Dana Ops", body="The runner went offline")
     ticket.tags.add(Tag.objects.create(name="runner"))
     facts_url = reverse("mentions:ticket-panel", args=[ticket.pk, "ticket_facts"])
 
     first = advocate_client.get(ticket.get_absolute_url()).content.decode()
     assert f'hx-get="{facts_url}"' in first and 'data-testid="panel-slot-ticket_facts"' in first
-    assert 'id="ticket-facts"' not in first and 'data-testid="requester"' not in first
+    assert 'id="ticket-facts"' not in first and 'id="ticket-status-select"' not in first
 
     facts = advocate_client.get(facts_url).content.decode()
-    assert 'id="ticket-facts"' in facts and 'data-testid="requester">Dana Ops' in facts
+    assert 'id="ticket-facts"' in facts and "<dt>Channel</dt><dd>Runner forum" in facts
     assert '<span class="tag">runner</span>' in facts and 'name="status"' in facts
 
     inline = advocate_client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()

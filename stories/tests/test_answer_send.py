@@ -4,7 +4,8 @@ marked replied with the links of replies made there. Pressing Send twice, the ta
 lost between the platform's answer and the outcome never post twice.
 
 The platform shapes come from stories/tests/wave.py, which says where each is recorded (the X v2 docs sample,
-Reddit's recorded listings and comment envelope, hn.algolia.com's recorded hits)."""
+Reddit's recorded listings and comment envelope, hn.algolia.com's recorded hits); an e-mail requester is tied to
+their person as the ingest ties one (people/tests/factories.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from channels.adapters.reddit.reply import COMMENT_URL
 from channels.adapters.twitter import TwitterAdapter
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
-from stories.drafts import text_fit
+from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
+from stories.drafts import text_fit, ticket_draft
 from stories.models import Story, StoryReply
 from stories.tasks import answer_send
 from stories.tests.wave import RELEASE_URL, release_wave, reply_endpoints_fake, x_ingest
@@ -268,3 +270,12 @@ def test_a_draft_is_cut_at_a_word_and_keeps_its_link_as_x_counts_it():
     assert (fits, shortened) == (f"Short.\n\n{LINK}", False)
     placed, _ = text_fit(address="", text=f"See {LINK} for more.", link=LINK, separator=" ", limit=None, length_of=len)
     assert placed == f"See {LINK} for more."  # the answer placed it ({link}): not added twice
+
+
+def test_an_e_mail_requester_s_draft_greets_them_by_the_name_their_person_has():
+    # Tied as the ingest ties an e-mail whose From had no display name: the platform's name is the address.
+    address = "maintainer@example.net"
+    priya = IdentityFactory(person=PersonFactory(name="Priya Raman"), platform="email", handle=address, key=address,
+                            name=address)  # fmt: skip
+    draft = ticket_draft(ticket=ticket_from(priya), answer="Your application is approved.")
+    assert draft.body == "Hi Priya Raman,\n\nYour application is approved."
