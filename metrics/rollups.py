@@ -260,7 +260,8 @@ LEFT JOIN LATERAL (
     WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'
           AND n.ticket_id = e.ticket_id AND n.actor_id = e.actor_id
           AND n.kind IN ({_sql_list(HANDLING_KINDS)}) AND n.created_at >= e.created_at
-          AND NOT (n.kind = '{STATUS}' AND (n.data ->> 'from', n.data ->> 'to') = ({_sql_list(PLAY_OPENED)}))
+          AND NOT (n.kind = '{STATUS}'
+                   AND (n.data ->> 'from', n.data ->> 'to') IS NOT DISTINCT FROM ({_sql_list(PLAY_OPENED)}))
     ORDER BY n.created_at, n.id LIMIT 1
 ) h ON true
 WHERE e.created_at >= %(since)s AND e.created_at < %(until)s
