@@ -190,7 +190,7 @@ def _flash(response) -> str:
 
 @pytest.mark.django_db
 def test_merging_two_people_of_the_same_name_says_which_went_into_which(manager_client):
-    """"Merged Ana Ruiz into Ana Ruiz." told the manager nothing: with equal names the message names each one's
+    """ "Merged Ana Ruiz into Ana Ruiz." told the manager nothing: with equal names the message names each one's
     number and accounts (as they were before the merge)."""
     kept = PersonFactory(name="Ana Ruiz")
     IdentityFactory(person=kept, platform="hackernews", handle="ana_dev")

@@ -38,7 +38,7 @@ HEADINGS_JS = """() => [...document.querySelectorAll('.person-main section > h2'
 
 
 def _placement(box: dict) -> str:
-    """"above", "beside" or "stranded" (anything else: a label at a line's end with its control on the next)."""
+    """ "above", "beside" or "stranded" (anything else: a label at a line's end with its control on the next)."""
     l_left, l_top, l_right, l_bottom = box["l"]
     c_left, c_top, c_right, c_bottom = box["c"]
     if l_bottom <= c_top + 1 and c_top - l_bottom <= 12 and c_left - 2 <= l_left < c_right:

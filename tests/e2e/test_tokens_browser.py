@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # The token's box: its value, and whether anything of it is scrolled out of sight.
 BOX_JS = """() => {
   const box = document.querySelector('[data-testid="token-secret"]');
-  return {value: box.value, overflowX: box.scrollWidth - box.clientWidth, overflowY: box.scrollHeight - box.clientHeight};
+  return {value: box.value, overflowX: box.scrollWidth - box.clientWidth,
+          overflowY: box.scrollHeight - box.clientHeight};
 }"""
 # Dark pixels in a PNG screenshot, counted by the browser itself (a canvas), so no image library is needed.
 INK_JS = """async (b64) => {
