@@ -9,6 +9,6 @@ register = template.Library()
 
 @register.filter
 def groups(value: str, size: int = 4) -> list[str]:
-    """"VA64F6TC2NDD…" as ["VA64", "F6TC", "2NDD", …]: read and typed four characters at a time."""
+    """ "VA64F6TC2NDD…" as ["VA64", "F6TC", "2NDD", …]: read and typed four characters at a time."""
     value = str(value or "")
     return [value[i : i + size] for i in range(0, len(value), size)]
