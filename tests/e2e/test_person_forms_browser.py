@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from mentions.tests.factories import ManagerFactory
 from people.models import Contribution, Gift
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.signed_in import page_signed_in
+from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,13 +50,6 @@ def _placement(box: dict) -> str:
     return "stranded"
 
 
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
-
-
 @pytest.mark.parametrize("width", [375, 1366])
 def test_the_person_page_forms_keep_each_label_with_its_control_and_never_scroll_sideways(live_server, width):
     ManagerFactory(username="mona")
@@ -68,9 +62,7 @@ def test_the_person_page_forms_keep_each_label_with_its_control_and_never_scroll
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
-        _sign_in(page, live_server.url, "mona")
+        browser, page = page_signed_in(pw, live_server.url, "mona", width=width)
         page.goto(f"{live_server.url}{felix.get_absolute_url()}")
         labels = page.evaluate(LABELS_JS, FORMS)
         headings = page.evaluate(HEADINGS_JS)

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from mentions.tests.factories import AdvocateFactory
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.signed_in import copy_pressed, page_signed_in
+from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -58,22 +59,13 @@ def test_a_new_token_is_shown_whole_and_the_copy_button_copies_it(live_server, w
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        browser, page = page_signed_in(pw, live_server.url, "ada", width=width, clipboard=True)
         page.goto(f"{live_server.url}/tokens/")
         page.get_by_label("Name").fill("BI warehouse sync")
         page.get_by_role("button", name="Make a token").click()
         box = page.evaluate(BOX_JS)
         underscores_ink = _underscores_ink(page)
-        page.get_by_role("button", name="Copy", exact=True).click()
-        page.get_by_text("Copied.").wait_for()
-        clipboard = page.evaluate("navigator.clipboard.readText()")
+        clipboard = copy_pressed(page)
         state = page.get_by_test_id("token-row").first.locator("td.c-state").inner_text()
         page_width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(ARTIFACTS / f"e2e-tokens-{width}px.png"), full_page=True)

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from mentions.tests.factories import AdvocateFactory
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.signed_in import copy_pressed, page_signed_in
+from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,19 +37,10 @@ def test_the_whole_key_is_visible_selectable_and_copied_without_its_gaps(live_se
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        browser, page = page_signed_in(pw, live_server.url, "ada", width=width, clipboard=True)
         page.goto(f"{live_server.url}/accounts/2fa/totp/activate/")
         key = page.evaluate(KEY_JS)
-        page.get_by_role("button", name="Copy", exact=True).click()
-        page.get_by_text("Copied.").wait_for()
-        clipboard = page.evaluate("navigator.clipboard.readText()")
+        clipboard = copy_pressed(page)
         page_width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(ARTIFACTS / f"e2e-totp-setup-{width}px.png"), full_page=True)
         browser.close()
