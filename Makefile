@@ -28,7 +28,8 @@ run: $(VENV)/.installed-run
 	@echo "Open http://127.0.0.1:$${DESK_PORT:-8000}/ and log in with a user printed above (Ctrl-C stops everything)."
 	$(BIN)/honcho -f Procfile.dev start
 
-## demo-reset: new passwords for the demo users (admin, manager, advocate), printed once.
+## demo-reset: new passwords for the demo users (admin, manager, advocate), printed once; it signs them out of every
+## browser. The demo's channels are left as they were (polled or paused).
 demo-reset: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_demo --reset-passwords
 

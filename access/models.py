@@ -41,6 +41,7 @@ class SignIn(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        verbose_name = "sign-in"  # the noun, not "sign in"
         indexes = [
             # Usernames match without regard to case, as allauth's sign-in does ("Alice" is alice).
             models.Index(Lower("username"), "at", name="signin_login_at_idx"),

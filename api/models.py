@@ -30,6 +30,7 @@ class ApiToken(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="apitoken_expires_later")
         ]
+        verbose_name = "API token"  # not Django's "Api token"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…, {self.user})"

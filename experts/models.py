@@ -111,6 +111,7 @@ class Outreach(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name_plural = "outreaches"  # not Django's "outreachs"
         indexes = [
             models.Index(fields=["ticket", "status"], name="outreach_ticket_status_idx"),
             models.Index(fields=["expert", "sent_at"], name="outreach_expert_sent_idx"),

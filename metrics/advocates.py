@@ -17,13 +17,14 @@ from metrics.quantiles import (
     percentile_cont,
     values_decode_wide,
 )
-from metrics.rollups import rollups_ensure_fresh, rollups_supported
+from metrics.rollups import PLAY_OPENED, rollups_ensure_fresh, rollups_supported
 
 
 def advocate_stats(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
     """Per advocate, from the events in the range: tickets served in play mode, replies (marked or sent),
     tickets solved, and the median minutes from a play assignment to their next action (reply, status, macro)
-    on that ticket (served tickets without a later action are left out of the median). By name."""
+    on that ticket, Play's own opening of a new ticket aside (served tickets without a later action are left out
+    of the median). By name."""
     if rollups_supported():
         rollups_ensure_fresh()
         rows = _advocate_rows_rollup(start=start, end=end, channel_id=channel_id)
@@ -97,6 +98,7 @@ def handling_medians_python(*, since: datetime, until: datetime, channel_id: int
     ticket_ids = {ticket for ticket, _, _ in served_rows}
     for ticket, actor, at in (
         TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=HANDLING_KINDS, created_at__gte=since)
+        .exclude(kind=TicketEvent.Kind.STATUS, data__from=PLAY_OPENED[0], data__to=PLAY_OPENED[1])
         .order_by("created_at", "id")
         .values_list("ticket_id", "actor_id", "created_at")
     ):

@@ -269,3 +269,25 @@ def bar_chart(
     body += _x_labels(labels, xs, height=height)
     body += _legend(series)
     return _frame(title=title, body=body, width=width, height=height, css="bar-chart")
+
+
+def hbar_list(rows: Sequence[tuple[str, int]], *, title: str) -> SafeString:
+    """One line per name: the name whole (it wraps on a narrow screen, never cut), a bar as long as its value
+    against the largest, and the value. For names (tags) an axis under an SVG chart had to cut to 14 characters,
+    and a whole SVG scaled to a phone shrank its text; here the text is the page's. The bar is an SVG rect sized
+    by attributes, not an inline style, which the CSP refuses."""
+    top = max([value for _name, value in rows if value > 0], default=0)
+    if not top:
+        return format_html('<p class="muted">{}: nothing rose.</p>', title)
+    items = [
+        format_html(
+            '<li><span class="hbar-label">{}</span>'
+            '<svg class="hbar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">'
+            '<rect x="0" y="0" width="{}" height="10"/></svg><span class="hbar-value">{}</span></li>',
+            name,
+            _num(100 * max(value, 0) / top),
+            f"+{value}" if value > 0 else value,
+        )
+        for name, value in rows
+    ]
+    return format_html('<ol class="hbars" aria-label="{}">{}</ol>', title, _join(items))

@@ -96,17 +96,34 @@ def report_month_default(today: date | None = None) -> str:
 
 
 class MonthForm(forms.Form):
-    """?month=YYYY-MM; default: report_month_default()."""
+    """?month=YYYY-MM; default: report_month_default(). A month picker in the browsers that have one; the others
+    show a text box that takes the same YYYY-MM (`pattern`). A wrong month is said beside it (400)."""
 
-    month = forms.CharField(required=False, max_length=7, help_text="YYYY-MM")
+    month = forms.CharField(
+        required=False,
+        label="Month",
+        widget=forms.TextInput(
+            attrs={
+                "type": "month",
+                "min": f"{EARLIEST_DATE:%Y-%m}",
+                "max": f"{LATEST_DATE:%Y-%m}",
+                "pattern": "[0-9]{4}-[0-9]{2}",
+                "placeholder": "YYYY-MM",
+            }
+        ),
+    )
 
     def clean_month(self) -> tuple[date, date]:
         value = (self.cleaned_data.get("month") or "").strip() or report_month_default()
-        match = re.fullmatch(r"(\d{4})-(\d{2})", value)
+        # ASCII digits only: \d would take other scripts' digits ("²026-10"), which int() then misreads.
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise forms.ValidationError("Give the month as YYYY-MM, e.g. 2026-10.")
+            shown = value if len(value) <= 20 else value[:19] + "…"
+            raise forms.ValidationError(f"“{shown}” is not a month. Give the month as YYYY-MM, e.g. 2026-10.")
         if not EARLIEST_DATE.year <= int(match.group(1)) <= LATEST_DATE.year:
             raise forms.ValidationError(f"Give a month from {EARLIEST_DATE:%Y-%m} to {LATEST_DATE:%Y-%m}.")
+        # The picker shows the month the report is for, the default one too.
+        self.data = {**self.data, "month": value}
         start = date(int(match.group(1)), int(match.group(2)), 1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return start, end

@@ -38,6 +38,9 @@ TAG_ADDED = "tag_added"
 REPLY_KINDS = ("replied", "reply_sent")
 HANDLING_KINDS = (*REPLY_KINDS, STATUS, "macro")
 EVENT_KINDS = (SERVED, TAG_ADDED, *HANDLING_KINDS)
+# Play assigns a new ticket and opens it in one go (mentions.services.play): that "new -> open" is serving, not
+# handling. Counted as the advocate's next action, it made every handling time 0.0 min.
+PLAY_OPENED = ("new", "open")
 
 
 def _sql_list(values: Sequence[str]) -> str:
@@ -257,6 +260,8 @@ LEFT JOIN LATERAL (
     WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'
           AND n.ticket_id = e.ticket_id AND n.actor_id = e.actor_id
           AND n.kind IN ({_sql_list(HANDLING_KINDS)}) AND n.created_at >= e.created_at
+          AND NOT (n.kind = '{STATUS}'
+                   AND (n.data ->> 'from', n.data ->> 'to') IS NOT DISTINCT FROM ({_sql_list(PLAY_OPENED)}))
     ORDER BY n.created_at, n.id LIMIT 1
 ) h ON true
 WHERE e.created_at >= %(since)s AND e.created_at < %(until)s

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from advocacy.fragments import fragment
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
-from metrics.charts import bar_chart, line_chart
+from metrics.charts import bar_chart, hbar_list, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
@@ -54,11 +54,7 @@ def _activity_chart(activity: list[dict]) -> str:
 
 def _tags_chart(tags: list[dict]) -> str:
     top = [t for t in tags if t["change"] > 0][:TAGS_CHART_LIMIT]
-    return bar_chart(
-        [("Change", [t["change"] for t in top])],
-        labels=[str(t["tag"]) for t in top],
-        title="Tags with rising usage",
-    )
+    return hbar_list([(str(t["tag"]), t["change"]) for t in top], title="Tags with rising usage")
 
 
 def _outreach_rows(*, start: date, end: date) -> list[dict]:

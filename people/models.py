@@ -74,6 +74,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name_plural = "people"  # not Django's "persons"
         indexes = [
             models.Index(fields=["name"], name="person_name_idx"),
             # Likenesses: the same name in any case (name__iexact).

@@ -68,6 +68,29 @@ def platform_label(platform: str) -> str:
         return platform
 
 
+MERGE_ACCOUNTS_SHOWN = 3
+
+
+def merge_said(*, source: Person, into: Person) -> str:
+    """What a merge of `source` into `into` tells the team. Two people of the same name (the likeness the page
+    suggests most) are told apart by their numbers and accounts, read now, before the merge moves them."""
+    if str(source).strip().casefold() != str(into).strip().casefold():
+        return f"Merged {source} into {into}."
+    return f"Merged {_told_apart(source)} into {_told_apart(into)}."
+
+
+def _told_apart(person: Person) -> str:
+    accounts = [
+        f"{platform_label(i.platform)} {i.handle or i.key}"
+        for i in person.identities.order_by("platform", "key")[: MERGE_ACCOUNTS_SHOWN + 1]
+    ]
+    if len(accounts) > MERGE_ACCOUNTS_SHOWN:
+        more = person.identities.count() - MERGE_ACCOUNTS_SHOWN
+        accounts[MERGE_ACCOUNTS_SHOWN:] = [f"{more} more"]
+    where = f" ({', '.join(accounts)})" if accounts else " (no accounts)"
+    return f"{person} #{person.pk}{where}"
+
+
 def identities_seen(identities: list[Identity]) -> list[Identity]:
     """Give each identity what its authorship says: `mentions` (inbound messages stored from it),
     `first_seen_at` and `last_seen_at` (of those messages), in one grouped query for them all. Returns them."""

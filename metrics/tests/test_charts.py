@@ -62,3 +62,14 @@ def test_count_axes_have_whole_number_ticks_and_long_labels_are_cut_with_a_toolt
     assert "<title>kubernetes-agent-proxy-ntlm</title>kubernetes-ag…" in svg
     hours = str(bar_chart([("Median", [1.5, 2.25])], labels=["a", "b"], title="Hours"))
     assert re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', hours)[-1] != "2 "  # not whole: decimals kept
+
+
+def test_named_bars_show_each_name_whole_and_escaped_and_size_bars_against_the_largest():
+    from metrics.charts import hbar_list
+
+    html = str(hbar_list([("kubernetes-agent-proxy-ntlm", 4), (XSS, 1)], title="Tags"))
+    assert '<span class="hbar-label">kubernetes-agent-proxy-ntlm</span>' in html and "…" not in html
+    assert "<script>" not in html and '<span class="hbar-label">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in html
+    assert re.findall(r'<rect x="0" y="0" width="([^"]+)"', html) == ["100.0", "25.0"]
+    assert re.findall(r'<span class="hbar-value">([^<]+)</span>', html) == ["+4", "+1"]
+    assert "nothing rose" in str(hbar_list([], title="Tags"))

@@ -181,3 +181,53 @@ def test_merging_into_someone_merged_away_a_moment_ago_says_where_they_went_besi
     assert response.status_code == 409
     assert f"Person {a.pk} is no longer here: they were merged into person {b.pk}" in html
     assert 'data-testid="merge-form"' in html
+
+
+def _flash(response) -> str:
+    """The success message the page shows after the redirect."""
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
+def test_merging_two_people_of_the_same_name_says_which_went_into_which(manager_client):
+    """ "Merged Ana Ruiz into Ana Ruiz." told the manager nothing: with equal names the message names each one's
+    number and accounts (as they were before the merge)."""
+    kept = PersonFactory(name="Ana Ruiz")
+    IdentityFactory(person=kept, platform="hackernews", handle="ana_dev")
+    gone = PersonFactory(name="Ana Ruiz")
+    IdentityFactory(person=gone, platform="twitter", handle="ana_builds")
+    IdentityFactory(person=gone, platform="email", handle="ana@example.org")
+
+    response = manager_client.post(reverse("people:merge", args=[gone.pk]), {"into": kept.pk}, follow=True)
+
+    assert response.status_code == 200
+    assert _flash(response) == (
+        f"Merged Ana Ruiz #{gone.pk} (E-mail ana@example.org, X / Twitter ana_builds) "
+        f"into Ana Ruiz #{kept.pk} (Hacker News ana_dev)."
+    )
+
+
+@pytest.mark.django_db
+def test_confirming_a_likeness_of_the_same_name_says_which_went_into_which(advocate_client):
+    kept = PersonFactory(name="Ana Ruiz")
+    IdentityFactory(person=kept, platform="hackernews", handle="ana_dev")
+    gone = PersonFactory(name="ana ruiz")  # a likeness: the same name in any case
+    IdentityFactory(person=gone, platform="reddit", handle="ana_r")
+
+    confirm = reverse("people:likeness-confirm", args=[kept.pk, gone.pk])
+    response = advocate_client.post(confirm, follow=True)
+
+    assert response.status_code == 200
+    assert _flash(response) == (
+        f"Merged ana ruiz #{gone.pk} (Reddit ana_r) into Ana Ruiz #{kept.pk} (Hacker News ana_dev)."
+    )
+
+
+@pytest.mark.django_db
+def test_merging_people_of_different_names_names_them_and_nothing_more(manager_client):
+    a, b = PersonFactory(name="Vera K."), PersonFactory(name="Vera Kowalska")
+    IdentityFactory(person=a, platform="reddit", handle="vera_k")
+
+    response = manager_client.post(reverse("people:merge", args=[a.pk]), {"into": b.pk}, follow=True)
+
+    assert _flash(response) == "Merged Vera K. into Vera Kowalska."

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from people import services
 from people.forms import MergeForm, PersonForm, SplitForm, TagForm
 from people.models import Person, PersonTag
-from people.selectors import likeness_of
+from people.selectors import likeness_of, merge_said
 from people.views import manage_people, read_people
 from people.views.persons import person_loaded, person_page
 
@@ -97,13 +97,14 @@ def likeness_confirm(request: HttpRequest, found: Person, other_id: int) -> Http
     if likeness_of(found, other_id) is None and not request.user.has_perm("people.manage_people"):
         raise PermissionDenied("Only a suggested likeness can be confirmed.")
     other = get_object_or_404(Person, pk=other_id)
+    said = merge_said(source=other, into=found)
     try:
         services.person_merge(source=other, into=found, actor=request.user)
     except services.PersonGone as error:
         return _gone(request, error)
     except ValidationError as error:
         return person_page(request, found, {"likeness_error": error.messages[0]}, status=409)
-    messages.success(request, f"Merged {other} into {found}.")
+    messages.success(request, said)
     return redirect(found)
 
 
@@ -132,6 +133,7 @@ def person_merge(request: HttpRequest, found: Person) -> HttpResponse:
             return person_page(request, found, {"merge": form}, status=409)
         form.add_error("into", f"There is no person {form.cleaned_data['into']}.")
         return person_page(request, found, {"merge": form}, status=400)
+    said = merge_said(source=found, into=into)
     try:
         services.person_merge(source=found, into=into, actor=request.user)
     except services.PersonGone as error:
@@ -142,7 +144,7 @@ def person_merge(request: HttpRequest, found: Person) -> HttpResponse:
     except ValidationError as error:
         form.add_error("into", error.messages[0])
         return person_page(request, found, {"merge": form}, status=400)
-    messages.success(request, f"Merged {found} into {into}.")
+    messages.success(request, said)
     return redirect(into)
 
 

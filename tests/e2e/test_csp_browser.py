@@ -20,6 +20,8 @@ from mentions.tests.factories import (
     ViewFactory,
 )
 from notifications.models import SlackNotice
+from people.models import Gift
+from people.tests.factories import IdentityFactory
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -80,6 +82,8 @@ def test_no_page_breaks_the_content_security_policy(live_server, handbook_macros
     MessageFactory(ticket=ticket, body="It hangs at 'Preparing environment' <img src=x onerror=alert(2)>")
     TicketFactory(channel=channel, subject="Second one")
     SlackNotice.objects.create(destination="#hn", ticket=ticket, kind="new_ticket", text="• line", status="failed")
+    person = IdentityFactory(handle="felix_m").person
+    Gift.objects.create(person=person, item="Contributor mug", postal_address="1200 rue Example")
     base = live_server.url
     problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
@@ -117,7 +121,8 @@ def test_no_page_breaks_the_content_security_policy(live_server, handbook_macros
         problems.extend(f"ticket live: {v}" for v in advocate.evaluate("window.__csp"))
 
         manager = page_for("mo")
-        for path in ("/kpi/", "/kpi/monthly/", "/api/docs/"):
+        # The person page with its managers' sections (contributions, gifts, erase; static/people.css).
+        for path in ("/kpi/", "/kpi/monthly/", "/api/docs/", f"/people/{person.pk}/"):
             _visit(manager, base + path, problems)
         manager.screenshot(path=str(ARTIFACTS / "e2e-csp-api-docs.png"), full_page=True)
 

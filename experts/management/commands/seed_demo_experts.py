@@ -53,4 +53,5 @@ class Command(BaseCommand):
                 slack_channel="#questions",
                 sent_at=sent,
                 answered_at=sent + timedelta(hours=2) if answered else None,
+                answer_seconds=2 * 3600 if answered else None,
             )

@@ -4,8 +4,8 @@ machine from the threads of channels.demo.week), the webhook's posts pushed thro
 each thread is answered, solved or left waiting as it says.
 
 The channels stay enabled, so beat polls them like any channel and the week's later posts (a thread opened this
-morning) arrive when their time comes. Without DESK_DEMO_REPLAY (`make run` sets it) nothing is polled: the
-channels are saved paused, and no connection is tried."""
+morning) arrive when their time comes. Without DESK_DEMO_REPLAY (`make run` sets it) no connection is tried: a
+channel made then is made paused, and one made before (by `make run`) is left as it was, polled or not."""
 
 from __future__ import annotations
 
@@ -56,7 +56,12 @@ def week_seed(*, advocate: Any = None) -> int:
     outcome. Returns the tickets made."""
     channels = week_channels()
     if not settings.DESK_DEMO_REPLAY:
-        logger.info("demo: DESK_DEMO_REPLAY is off, so the demo channels are saved paused and not read")
+        made_now = sum(made for _, made in channels.values())
+        logger.info(
+            "demo: DESK_DEMO_REPLAY is off: %d demo channels made now (paused), %d left as they were; none read now",
+            made_now,
+            len(channels) - made_now,
+        )
         return 0
     made = 0
     for kind, (channel, new) in channels.items():

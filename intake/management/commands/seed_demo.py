@@ -2,14 +2,19 @@
 with a week of conversations (intake/management/commands/_demo_week.py), views, a release-advocate rota from
 this month on, and the demo experts, all stored through the real adapter and ingest service.
 
-Safe to run again: existing users keep their passwords (`--reset-passwords` gives them new ones), history is
-only added once. The logins are printed last, framed, so they are the last thing seen before the desk starts.
+Safe to run again: existing users keep their passwords (`--reset-passwords` gives them new ones and ends their
+sessions: they are signed out of every browser), history is only added once, and channels made before are left as
+they were (polled or paused). The logins are printed last, framed, so they are the last thing seen before the desk
+starts.
 """
 
 import random
 import secrets
 from datetime import timedelta
 
+from allauth.usersessions.adapter import get_adapter as usersessions_adapter
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -19,6 +24,7 @@ from django.utils import timezone
 
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
@@ -28,6 +34,8 @@ from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
+HN_SLUG = "hn-demo"
+DEMO_SLUGS = [HN_SLUG, *(demo_slug(kind) for kind in DEMO_CHANNELS)]
 TAGS = [
     "ci",
     "registry",
@@ -54,6 +62,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         roles_ensure()
         logins = self._users(reset=options["reset_passwords"])
+        existed = set(Channel.objects.filter(slug__in=DEMO_SLUGS).values_list("slug", flat=True))
         channel = self._channel()
         self._views(channel)
         if not channel.tickets.exists():
@@ -69,6 +78,7 @@ class Command(BaseCommand):
         call_command("seed_demo_answers", stdout=self.stdout)
         # And stories: the week read by the story detector, then the release day and an outage told on three platforms.
         call_command("seed_demo_stories", stdout=self.stdout)
+        self.stdout.write(self._channels_said(existed))
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
             f"channels, {Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True).count()} "
@@ -76,10 +86,26 @@ class Command(BaseCommand):
         )
         self._print_logins(logins)
 
+    def _channels_said(self, existed: set[str]) -> str:
+        """What became of the demo's channels, as they are now: `make demo-reset` runs without DESK_DEMO_REPLAY and
+        leaves the channels `make run` made as they were; only a channel made now without it is made paused."""
+        demo = Channel.objects.filter(slug__in=DEMO_SLUGS)
+        polled = demo.filter(enabled=True).count()
+        said = f"Demo channels: {polled} polled, {demo.count() - polled} paused"
+        made_now = [slug for slug in DEMO_SLUGS if slug not in existed]
+        if settings.DESK_DEMO_REPLAY:
+            return said + "."
+        if not made_now:
+            return said + ", left as they were (DESK_DEMO_REPLAY is off: none was read now)."
+        return f"{said} (DESK_DEMO_REPLAY is off: the {len(made_now)} made now were made paused; none was read now)."
+
     def _users(self, *, reset: bool) -> list[tuple[str, str, str | None]]:
-        """(username, role, new password or None when it was kept) for each demo user."""
+        """(username, role, new password or None when it was kept) for each demo user. A user given a new password
+        is signed out of every browser: their sessions are ended (and the new password alone would end them at
+        their next request)."""
         User = get_user_model()
         logins: list[tuple[str, str, str | None]] = []
+        self.signed_out: list[str] = []
         for username, role in (("admin", None), ("manager", MANAGERS), ("advocate", ADVOCATES)):
             user = User.objects.filter(username=username).first()
             if user is not None and not reset:
@@ -91,6 +117,8 @@ class Command(BaseCommand):
             else:
                 user.set_password(password)
                 user.save(update_fields=["password"])
+                usersessions_adapter().end_sessions(list(UserSession.objects.filter(user=user)))
+                self.signed_out.append(username)
             if role is None:
                 user.is_staff = user.is_superuser = True
                 user.save()
@@ -106,6 +134,11 @@ class Command(BaseCommand):
         for username, role, password in logins:
             shown = f"password: {password}" if password else "password unchanged (printed when it was made)"
             lines.append(f"user {username!r:<11} {role:<9} {shown}")
+        if len(self.signed_out) == 1:
+            lines.append(f"{self.signed_out[0]} has a new password and is signed out of every browser.")
+        elif self.signed_out:
+            names = ", ".join(self.signed_out[:-1]) + " and " + self.signed_out[-1]
+            lines.append(f"{names} have new passwords and are signed out of every browser.")
         lines.append(f"Lost them? {RESET_COMMAND}")
         width = max(len(line) for line in lines)
         rule = "+" + "-" * (width + 2) + "+"
@@ -128,7 +161,7 @@ class Command(BaseCommand):
 
     def _channel(self) -> Channel:
         channel, _ = Channel.objects.get_or_create(
-            slug="hn-demo",
+            slug=HN_SLUG,
             defaults={
                 "name": "Hacker News (demo replay)",
                 "kind": Channel.Kind.HACKERNEWS,
