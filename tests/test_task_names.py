@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,10 @@ def test_the_tasks_table_lists_every_task_with_its_module_and_old_name():
 
 
 def test_the_tasks_table_says_which_tasks_beat_runs_and_how_often():
-    periods = {entry["task"]: entry["schedule"].total_seconds() for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    periods: dict[str, float] = {}
+    for key, entry in settings.CELERY_BEAT_SCHEDULE.items():  # each key is its task's name (test above)
+        assert isinstance(entry["schedule"], timedelta)  # every entry's period is a timedelta
+        periods[key] = entry["schedule"].total_seconds()
     for name, row in _table().items():
         stated = _seconds(row["schedule"])
         assert (stated is not None) == (name in periods), (name, row["schedule"])
