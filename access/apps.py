@@ -11,8 +11,12 @@ class AccessConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import user_logged_in
+        from django.conf import settings
 
-        from access import checks, tasks  # noqa: F401  (registers the check, and the task notices enqueue by name)
+        from access import checks, tasks  # noqa: F401  (registers the checks, and the task notices enqueue by name)
         from access.records import signed_in
 
         user_logged_in.connect(signed_in, dispatch_uid="access-signed-in")
+        if settings.PRODUCTION:
+            # gunicorn and Celery run no system checks: the web and worker logs say it at every start.
+            checks.production_start_log()

@@ -1,11 +1,17 @@
-"""`manage.py check` warns when the desk says it is behind a proxy but cannot tell its clients apart."""
+"""`manage.py check --deploy` warns when the desk says it is behind a proxy but cannot tell its clients apart, and
+when its public address (SITE_URL) is plain http://. Production start-up logs the SITE_URL warning too
+(AccessConfig.ready): gunicorn and Celery run no system checks of their own."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
+
+logger = logging.getLogger(__name__)
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -20,3 +26,28 @@ def proxy_addresses_check(app_configs: Any = None, **kwargs: Any) -> list[checks
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def site_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Loopback is warned about too: a deployed desk at http://127.0.0.1 is one whose SITE_URL was never set
+    (the development default), and platforms, the identity provider and Slack readers cannot reach it."""
+    address = urlsplit(settings.SITE_URL)
+    if address.scheme != "http":
+        return []
+    # Host and port only: a user:password@ in the address is not shown back.
+    shown = f"http://{address.hostname or ''}" + (f":{address.port}" if address.port else "")
+    return [
+        checks.Warning(
+            f"SITE_URL is {shown}: the OAuth callbacks registered with the platforms and the identity provider, "
+            "and the links the desk puts in Slack messages and mail, go over plain HTTP.",
+            hint="Set SITE_URL to the desk's public https:// address (docs/configuration.md).",
+            id="access.W002",
+        )
+    ]
+
+
+def production_start_log() -> None:
+    """Log, once per process, what the SITE_URL check finds, where no one runs `check --deploy`."""
+    for message in site_url_check():
+        logger.warning("%s (%s) %s", message.msg, message.id, message.hint)

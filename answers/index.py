@@ -75,13 +75,13 @@ def _rows(ids: list[int]) -> Iterable[Answer | None]:
         .select_related("channel")
         .only("pk", "subject", "first_reply_at", "channel__kind")
     )
-    messages: dict[int, list[Message]] = {}
+    messages: dict[int | None, list[Message]] = {}  # ticket_id is nullable; these rows all have one
     fields = ("ticket_id", "kind", "title", "body", "permalink", "author_user_id", "platform_created_at")
     kinds = (Message.Kind.INBOUND, Message.Kind.OUR_REPLY)
     for m in (
         Message.objects.filter(ticket_id__in=ids, kind__in=kinds).only(*fields).order_by("platform_created_at", "pk")
     ):
-        messages.setdefault(m.ticket_id, []).append(m)  # type: ignore[arg-type]
+        messages.setdefault(m.ticket_id, []).append(m)
     for ticket in tickets:
         yield _row(ticket, messages.get(ticket.pk, []))
 

@@ -15,7 +15,7 @@ words outweigh one telling word, and a long answer outweighs a short one (figure
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,13 +124,13 @@ def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
 
 
 def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], alike: float) -> Suggestion | None:
-    tf: Counter[str] = Counter()
+    tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
     for name, weight in FIELD_WEIGHTS.items():
         stems = getattr(answer, name).split()
         length += weight * len(stems)
         for stem in stems:
-            tf[stem] += weight  # type: ignore[assignment]
+            tf[stem] += weight
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
     if len(parts) < MIN_SHARED and alike < MIN_TITLE_ALIKE:

@@ -3,25 +3,25 @@ serializers). A parameter sent empty (`?status=`) is the same as one left out, a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from django.utils import timezone
 from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Ticket
-from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS
+from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 
 BIGINT = 2**63 - 1
-# The KPI page's default range (its form's DEFAULT_DAYS): the API answers the same figures for the same request.
-KPI_DEFAULT_DAYS = DEFAULT_DAYS
+# The parameter's description replaces its schema's in the OpenAPI document: each date's says its bounds.
+BOUNDS = f"From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
 
 
 def _dates(help_from: str, help_to: str) -> dict[str, serializers.Field]:
     # "from" is a Python keyword: these fields are added by name.
     return {
-        "from": QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=help_from),
-        "to": QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=help_to),
+        "from": QueryDate(
+            earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=f"{help_from} {BOUNDS}"
+        ),
+        "to": QueryDate(earliest=EARLIEST_DATE, latest=LATEST_DATE, required=False, help_text=f"{help_to} {BOUNDS}"),
     }
 
 
@@ -49,29 +49,29 @@ class TicketListParams(serializers.Serializer):
 
 
 class KpiParams(serializers.Serializer):
-    """The KPI page's range rule (metrics.forms: dates from EARLIEST_DATE to LATEST_DATE, at most MAX_DAYS
-    days, from not after to), with the API's own default: the 28 days up to `to`."""
+    """The KPI page's range rule (metrics.forms.kpi_range): a date given alone is always taken, the other filled
+    in as the page fills it; given both, `from` not after `to` and at most MAX_DAYS days."""
 
     channel = QueryInt(min_value=1, max_value=BIGINT, required=False, help_text="One channel's figures (its id).")
 
     def get_fields(self) -> dict:
         return {
             **_dates(
-                f"First day (UTC); {KPI_DEFAULT_DAYS} days before `to` when left out. "
-                f"At most {MAX_DAYS} days before `to`.",
-                "Last day (UTC); today when left out.",
+                f"First day (UTC). Left out: the {DEFAULT_DAYS} days up to `to`. "
+                f"With `to`: not after it, and at most {MAX_DAYS} days before it.",
+                f"Last day (UTC). Left out: today, moved into the {MAX_DAYS} days from `from` when `from` is given "
+                "(a `from` still to come: that day alone, its figures zeros).",
             ),
             **super().get_fields(),
         }
 
     def validate(self, data: dict) -> dict:
-        end: date = data.get("to") or min(timezone.now().date(), LATEST_DATE)
-        start: date = data.get("from") or max(EARLIEST_DATE, end - timedelta(days=KPI_DEFAULT_DAYS - 1))
+        start, end = kpi_range(data.get("from"), data.get("to"), today=timezone.localdate())
         errors: dict[str, list[str]] = {}
         if start > end:
             errors["from"] = ["`from` must not be after `to`."]
         elif (end - start).days + 1 > MAX_DAYS:
-            errors["from" if "from" in data else "to"] = [f"Choose at most {MAX_DAYS} days from `from` to `to`."]
+            errors["from"] = [f"Choose at most {MAX_DAYS} days from `from` to `to`."]
         if errors:
             raise serializers.ValidationError(errors)
         return {**data, "from": start, "to": end}

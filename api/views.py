@@ -304,8 +304,10 @@ class Kpi(ApiView):
 
     @extend_schema(
         summary="The KPI figures, as `manage.py kpi --json` prints them",
-        description="The range is the KPI page's: dates from 2000-01-01 to 2100-12-31, at most 366 days, "
-        "`from` not after `to`; anything else is a 400 naming the parameter.",
+        description="The range is the KPI page's: dates from 2000-01-01 to 2100-12-31. A date given alone is "
+        "always taken (the other is filled in, as each parameter says); given both, `from` not after `to` and at "
+        "most 366 days. Days still to come are answered like the others (nothing happened on them: zeros). "
+        "Anything else is a 400 naming the parameter.",
         parameters=[KpiParams],
         responses={
             200: inline_serializer(

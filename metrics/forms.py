@@ -12,12 +12,34 @@ from channels.models import Channel
 from mentions.date_range import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE, date_in_range
 
 DEFAULT_DAYS = 30
-__all__ = ["DATE_RANGE_ERROR", "DEFAULT_DAYS", "EARLIEST_DATE", "LATEST_DATE", "MAX_DAYS", "KpiFilterForm"]
+__all__ = [
+    "DATE_RANGE_ERROR",
+    "DEFAULT_DAYS",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "MAX_DAYS",
+    "KpiFilterForm",
+    "kpi_range",
+]
 MAX_DAYS = 366
 
 
+def kpi_range(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
+    """The days a KPI request means, the page's and the API's alike. A date given alone is always a range:
+    left out, `to` is today moved into the MAX_DAYS days that start at `from` (a `from` still to come is
+    that one day: its figures are zeros until it comes), and `from` is the DEFAULT_DAYS days up to `to`
+    (never before EARLIEST_DATE). Given both, the caller refuses `from` after `to` or more than MAX_DAYS."""
+    if end is None:
+        end = today if start is None else min(max(today, start), start + timedelta(days=MAX_DAYS - 1))
+        end = min(end, LATEST_DATE)
+    if start is None:
+        start = max(EARLIEST_DATE, end - timedelta(days=DEFAULT_DAYS - 1))
+    return start, end
+
+
 class KpiFilterForm(forms.Form):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=<id>; from/to default to the last 30 days (to = today)."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=<id>; a date left out is filled in by kpi_range (neither: the
+    last 30 days)."""
 
     to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ModelChoiceField(
@@ -39,8 +61,7 @@ class KpiFilterForm(forms.Form):
             return data
         if not all(date_in_range(data.get(name)) for name in ("from", "to")):
             raise forms.ValidationError(DATE_RANGE_ERROR)
-        end = data.get("to") or timezone.localdate()
-        start = data.get("from") or max(EARLIEST_DATE, end - timedelta(days=DEFAULT_DAYS - 1))
+        start, end = kpi_range(data.get("from"), data.get("to"), today=timezone.localdate())
         if start > end:
             raise forms.ValidationError("“From” must be on or before “To”.")
         if (end - start).days + 1 > MAX_DAYS:

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.utils import timezone
@@ -177,7 +177,7 @@ class Matcher:
         high = bisect_right(hits, at + span, key=_at)
         return hits[max(low, high - HITS_PER_KEY) : high]
 
-    def is_loose(self, ticket_id: int | None) -> bool:
+    def is_loose(self, ticket_id: int | None) -> TypeGuard[int]:
         return ticket_id is not None and ticket_id not in self.story_of and ticket_id not in self.moved_out
 
     def _by_link(self, read: Read) -> bool:
@@ -260,7 +260,7 @@ class Matcher:
         for stem in read.terms:
             for h in self._near("t:" + stem, read.at, self.form_window):
                 if self.is_loose(h.ticket_id) and h.ticket_id != read.pk:
-                    shared_with[h.ticket_id].add(stem)  # type: ignore[index]
+                    shared_with[h.ticket_id].add(stem)
         pairs: Counter[tuple[str, str]] = Counter()
         for stems in shared_with.values():
             if len(stems) >= 2:

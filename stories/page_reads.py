@@ -42,10 +42,6 @@ def platform_short(kind: str) -> str:
     return platform_of(kind).label if kind in PLATFORMS else kind
 
 
-def platform_name(kind: str) -> str:
-    return platform_of(kind).label if kind in PLATFORMS else kind
-
-
 @dataclass(frozen=True)
 class PlatformCount:
     kind: str

@@ -1,5 +1,5 @@
-"""Production settings fail closed; the deploy check is clean; the settings package's modules never
-assign the same setting twice."""
+"""Production settings fail closed; the deploy check is clean, and warns (as production start-up logs) when
+SITE_URL is plain http://; the settings package's modules never assign the same setting twice."""
 
 import ast
 import os
@@ -12,12 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS_PACKAGE = ROOT / "advocacy" / "settings"
+SITE = ("SITE_URL", "DESK_BASE_URL")  # what the desk's address is read from: each test sets its own
 
 
 def _manage(*args, **env):
-    base = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_DEBUG")
-    }
+    unset = ("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_DEBUG", *SITE)
+    base = {k: v for k, v in os.environ.items() if k not in unset}
     base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
@@ -30,18 +30,70 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+PRODUCTION = {"DJANGO_ENV": "production", "ALLOWED_HOSTS": "desk.example.com"}
+
+
 def test_production_passes_the_deploy_check():
     result = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        DJANGO_ENV="production",
+        **PRODUCTION,
         SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="desk.example.com",
+        SITE_URL="https://desk.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "access.W002" not in result.stderr  # nothing logged at start either
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    [
+        "http://desk.example.com",
+        "HTTP://desk.example.com/",
+        "http://127.0.0.1:8000",  # the development default: a production desk that never set SITE_URL
+        None,  # unset: the same default
+    ],
+)
+def test_the_deploy_check_warns_when_site_url_is_plain_http(site_url):
+    """Issue: a production desk on http:// SITE_URL passed `check --deploy` silently, although its OAuth
+    callbacks and the links it posts in Slack and mail then travel unencrypted."""
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+    if site_url is not None:
+        env["SITE_URL"] = site_url
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "(access.W002) SITE_URL is http://" in result.stderr
+    assert "Set SITE_URL to the desk's public https:// address" in result.stderr
+
+
+def _web_start(**env: str) -> subprocess.CompletedProcess:
+    """What a web process does at start: gunicorn imports advocacy.wsgi (Procfile), which sets Django up."""
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", *SITE)}
+    base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "import advocacy.wsgi"], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never():
+    started = _web_start(
+        **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="http://ops:hunter2@desk.example.com"
+    )
+    assert started.returncode == 0, started.stderr
+    line = next(line for line in started.stderr.splitlines() if "access.W002" in line)
+    assert " WARNING access.checks " in line
+    assert "SITE_URL is http://desk.example.com" in line
+    assert "hunter2" not in started.stderr
+
+    quiet = _web_start(**PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="https://desk.example.com")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "access.W002" not in quiet.stderr
+    development = _web_start(SITE_URL="http://127.0.0.1:8000")  # a laptop: http is what it serves
+    assert development.returncode == 0, development.stderr
+    assert "access.W002" not in development.stderr
 
 
 def test_development_runs_with_nothing_set(tmp_path):

@@ -1,6 +1,9 @@
 """Celery task names follow the module that defines them (`<app>.<task>`), and the names they had before are
 accepted for one release (advocacy/task_aliases.py) so a message queued before an upgrade still runs.
 
+docs/architecture.md's "Celery tasks" table lists every task with the module that defines it, its old name and
+when it runs (on beat's schedule or queued), so the table cannot drift from the code.
+
 The last test starts a real Celery worker (`celery -A advocacy worker`, as the Procfile does) on the Redis
 broker and this test run's database, on a queue of its own, sends it a message under an OLD name, and sees
 the renamed task's work done (a channel polled) and the alias's log line.
@@ -9,9 +12,11 @@ the renamed task's work done (a channel polled) and the alias's log line.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +29,7 @@ from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "architecture.md"
 # The Procfile's worker, one process, nothing it does not need to take one message.
 WORKER = [sys.executable, "-m", "celery", "-A", "advocacy", "worker", "--pool=solo", "--loglevel=INFO"]
 WORKER += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
@@ -60,6 +66,47 @@ def test_the_beat_schedule_names_only_new_names():
         assert entry["task"] in tasks
         assert entry["task"] not in RENAMED
         assert entry["task"].split(".")[0] == tasks[entry["task"]].split(".")[0]
+
+
+def _table() -> dict[str, dict[str, str]]:
+    """docs/architecture.md's "Celery tasks" table: task name -> its cells."""
+    section = DOC.read_text().split("## Celery tasks", 1)[1].split("\n## ", 1)[0]
+    names = ["task", "module", "schedule", "old_name"]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    cells = [dict(zip(names, (c.strip() for c in row.strip("|").split("|")), strict=True)) for row in rows]
+    return {row["task"].strip("`"): row for row in cells}
+
+
+def _seconds(schedule: str) -> int | None:
+    """The period a schedule cell states ("every 60 s", "every 5 min", "hourly", "every `X` (120 s)")."""
+    if schedule.startswith("hourly"):
+        return 3600
+    found = re.match(r"every (?:`\w+` \()?(\d+) (s|min)\b", schedule)
+    return int(found.group(1)) * (60 if found.group(2) == "min" else 1) if found else None
+
+
+def test_the_tasks_table_lists_every_task_with_its_module_and_old_name():
+    tasks = _ours()
+    defined = {name: module for name, module in tasks.items() if module != "advocacy.task_aliases"}
+    table = _table()
+    assert sorted(set(defined) - set(table)) == []  # a task the table misses
+    assert sorted(set(table) - set(defined)) == []  # a row for a task that does not exist (or is an alias)
+    for name, row in table.items():
+        assert row["module"] == f"`{defined[name].replace('.', '/')}.py`", name
+        old = {alias for alias, new in RENAMED.items() if new == name}
+        assert set(re.findall(r"`([\w.]+)`", row["old_name"])) == old, name
+
+
+def test_the_tasks_table_says_which_tasks_beat_runs_and_how_often():
+    periods: dict[str, float] = {}
+    for key, entry in settings.CELERY_BEAT_SCHEDULE.items():  # each key is its task's name (test above)
+        assert isinstance(entry["schedule"], timedelta)  # every entry's period is a timedelta
+        periods[key] = entry["schedule"].total_seconds()
+    for name, row in _table().items():
+        stated = _seconds(row["schedule"])
+        assert (stated is not None) == (name in periods), (name, row["schedule"])
+        if stated is not None:
+            assert stated == periods[name], (name, row["schedule"])
 
 
 @pytest.mark.django_db

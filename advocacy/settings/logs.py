@@ -1,11 +1,13 @@
 """Logging: one console handler that redacts secrets, the level from LOG_LEVEL."""
 
+from typing import Any
+
 from .environment import env
 
 # --- Logging -----------------------------------------------------------------------------
 # Every handler redacts secrets (api_key=, key=, access_token=, Authorization: …) from each record's
 # message and arguments, at every level: urllib3 logs request URLs at DEBUG (advocacy/logging.py).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
@@ -28,4 +30,4 @@ LOGGING = {
 # (a poll's counts, an urgent ping) are on the project's loggers and keep INFO.
 if env.bool("DESK_QUIET_ROUTINE_TASKS", default=False):
     for _name in ("celery.beat", "celery.app.trace", "celery.worker.strategy"):
-        LOGGING["loggers"][_name] = {"level": "WARNING"}  # type: ignore[index]
+        LOGGING["loggers"][_name] = {"level": "WARNING"}

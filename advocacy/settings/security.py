@@ -28,8 +28,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Content-Security-Policy -------------------------------------------------------------
 # Content-Security-Policy (django-csp): only the desk's own scripts, styles, images and requests. No inline
-# script or style anywhere (htmx runs with allowEval off and without its injected indicator styles:
-# base.html's htmx-config), so neither 'unsafe-inline' nor 'unsafe-eval' is needed. Browsers report
+# script or style anywhere (htmx runs with allowEval off, without its injected indicator styles, and settles
+# no style attribute onto swapped elements: base.html's htmx-config), so neither 'unsafe-inline' nor
+# 'unsafe-eval' is needed. Browsers report
 # what they refuse to /csp-report/, which logs it. form-action is left open: signing in through a
 # company's identity provider posts a form that redirects to it.
 CONTENT_SECURITY_POLICY = {

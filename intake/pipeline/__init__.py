@@ -1,19 +1,30 @@
 """Ingest: a page of normalised mentions stored as sets, in one transaction with the cursor.
 
-The stages, in order, each a module of this package reading and writing the whole page:
+The stages, in order, each reading and writing the whole page (the same numbers open each stage's module and
+number the pipeline line of docs/architecture.md; intake/tests/test_pipeline_stages.py checks all three and the
+order of the calls below):
 
-1. validate (`validate`)                   6. messages written (`store`) while the triage
-2. find what is stored (`lookup`)             rules run over the page (`triage`)
-3. recognise our team (`team`)             7. clocks of new tickets (`clocks`)
-4. thread (`thread`)                       8. store tickets, notes, tags (`store`)
-5. lock and update stored tickets          9. registered stages (experts' answers), edits
-   (`clocks`), ticket and message ids     10. history events (`history`), notices, cursor
-   (`store`), the authors' people
-   (`authors`, registered: people)
+ 1. validate: one mention per id, each as it will be stored (`validate.validate`)
+ 2. lookup: which ids are stored, and the tickets the page refers to (`lookup.lookup`)
+ 3. team: our accounts' and team members' items, never new tickets (`team.team_recognise`; TeamMembersHook)
+ 4. thread: each item joins a ticket or opens one, in memory (`thread.thread`)
+ 5. stored tickets: a new ticket our reply answered waits on the requester; stored tickets locked and
+    updated (`clocks.new_tickets_answered`, `clocks.stored_tickets_update`)
+ 6. ids: the new tickets' and messages' ids reserved (`store.ids_take`)
+ 7. authors: messages tied to the people who wrote them (`authors.authors_stage`; AuthorsHook)
+ 8. messages ∥ triage: the messages written while the rules run over the page (`triage.triage_load`,
+    `store.messages_begin`, `triage.triage_plan`, `triage.triage_apply`)
+ 9. clocks: the new tickets' due times, once the rules tagged them (`clocks.new_tickets_clock`)
+10. store: tickets, the rules' notes and tags (`store.store`)
+11. team answers: what the team members' replies answered (`_team_answers`; TeamAnswersHook)
+12. edits: items seen again, our desk-recorded replies linked (`seen_again.edits_apply`, `seen_again.marked_link`)
+13. history: the page's ticket events (`history.history`)
+14. notices: Slack lines for new tickets and rules (`_notices`; TicketNoticesHook)
+15. cursor: saved in the same transaction
 
 The mentions arrive cleaned (once, at the boundary: channels.adapters.guard); their values are stored as
 they are. Apps above intake take part through the hooks it declares (intake.hooks): experts' team
-members in stage 3 and answers in stage 9, notifications' Slack lines in stage 10 and its urgency
+members in stage 3 and answers in stage 11, notifications' Slack lines in stage 14 and its urgency
 judgement after commit; they are never imported here. A crash anywhere stores nothing of the page and
 leaves the cursor where it was; the page delivered again is stored exactly once.
 """

@@ -1,4 +1,4 @@
-"""Stage 5b, authors: the page's inbound messages tied to the people who wrote them and each new ticket
+"""Stage 7, authors: the page's inbound messages tied to the people who wrote them and each new ticket
 to its requester, by the apps registered for it (intake.hooks.AuthorsHook: people), before the triage
 rules run, which read what comes back (the authors' tags). A person tagged so that their tickets take
 the tag (spam) gets it on each new ticket and follow-up here.

@@ -1,7 +1,8 @@
-"""Stages 5 and 7, clocks: what the page's messages do to their tickets' state and first-reply
-clocks. `stored_tickets_update` locks and loads the stored tickets the page touches (before
-triage, which reads them); `new_tickets_clock` gives new tickets their due time once the rules
-have tagged and prioritised them."""
+"""Stages 5 and 9, clocks: what the page's messages do to their tickets' state and first-reply
+clocks. In stage 5 (stored tickets), `new_tickets_answered` sets a new ticket our reply answered waiting on
+the requester and `stored_tickets_update` locks and loads the stored tickets the page touches (before
+triage, which reads them); in stage 9, `new_tickets_clock` gives new tickets their due time once the
+rules have tagged and prioritised them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 9, history: the page's ticket events, written as one set after everything they describe."""
+"""Stage 13, history: the page's ticket events, written as one set after everything they describe."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2, find what is already stored: which of the page's ids are (duplicates), and the
+"""Stage 2, lookup: what is already stored: which of the page's ids are (duplicates), and the
 tickets of the ids they reply to, name as their thread, or reference."""
 
 from __future__ import annotations

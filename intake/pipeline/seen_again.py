@@ -1,4 +1,4 @@
-"""What items seen before bring: an edit or deletion of their text, a Hacker News story's new
+"""Stage 12, edits: what items seen before bring: an edit or deletion of their text, a Hacker News story's new
 points, and our desk-recorded replies ("mark replied" with a link) now seen with their id.
 Only rows that changed are written; a page of pure duplicates reads once and writes nothing. An
 older version of a stored item (where the platform numbers versions: `versions`) is no edit."""

@@ -1,7 +1,8 @@
-"""Stage 8, store: the page's new tickets, changed stored tickets, messages, the rules' notes and
+"""Stages 6, 8 and 10, store: the page's new tickets, changed stored tickets, messages, the rules' notes and
 tags, each written as one set (mentions.set_writes: COPY on PostgreSQL). Ticket and message ids are
-taken before triage (rules name the ticket in their replies and Slack lines; the people hook ties
-messages to their authors)."""
+taken in stage 6, before the authors and triage (rules name the ticket in their replies and Slack lines;
+the people hook ties messages to their authors); the messages are written in stage 8, while the rules
+run; the rest in stage 10, once triage and the clocks shaped the rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 3, recognise our team: items by the channel's own accounts, by a registered team member
+"""Stage 3, team: items by the channel's own accounts, by a registered team member
 (experts register theirs: intake.hooks) or flagged ours by the platform are
 our replies, never new tickets; an item that is a reply already recorded in the desk ("mark
 replied" with its link) is found here so that it is linked, not stored twice."""

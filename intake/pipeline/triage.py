@@ -1,6 +1,6 @@
-"""Stage 6, triage rules: the enabled rules, compiled once for the page (`triage_load`), run over
+"""Stage 8, messages ∥ triage: the enabled rules, compiled once for the page (`triage_load`), run over
 every new ticket's first message and every follow-up in one pass (`triage_plan`, pure Python, run
-while the messages are written); applied by `triage_apply`: what they do is gathered as sets
+while `store.messages_begin` writes the page's messages); applied by `triage_apply`: what they do is gathered as sets
 (ticket columns, tags, notes, events, Slack lines) that `store`, `history` and `notices` write.
 
 A rule that cannot compile or fails while matching is logged and skipped (mentions.rules); if

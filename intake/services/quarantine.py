@@ -170,17 +170,6 @@ def mentions_store(
     return result
 
 
-def dead_letters_open(channel_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """channel id -> number of open dead letters (for health displays)."""
-    rows = DeadLetter.objects.filter(status=DeadLetter.Status.OPEN)
-    if channel_ids is not None:
-        rows = rows.filter(channel_id__in=list(channel_ids))
-    counts: dict[int, int] = {}
-    for channel_id in rows.values_list("channel_id", flat=True):
-        counts[channel_id] = counts.get(channel_id, 0) + 1
-    return counts
-
-
 def _reparse(dead: DeadLetter) -> list[IncomingMention]:
     """The item read again by its adapter: `parse_item` where the adapter has one, else its page
     parser, which every adapter lets read a single item of the kind it polls."""

@@ -41,9 +41,6 @@ class AdvocateGrant(models.Model):
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValidationError({"expires_at": "The grant must expire after it starts."})
 
-    def is_active_at(self, at) -> bool:
-        return self.starts_at <= at < self.expires_at
-
 
 class ThreadWatch(models.Model):
     """A ticket's thread read directly on the platform (intake.services.watching reads it): while an expert is

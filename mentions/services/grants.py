@@ -72,11 +72,6 @@ def advocate_grant_end(*, grant: AdvocateGrant, by: Any, now: datetime | None = 
     return grant
 
 
-def user_grant_active(*, user: Any, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return AdvocateGrant.objects.filter(user=user, starts_at__lte=now, expires_at__gt=now).exists()
-
-
 def advocate_grants_expire(*, now: datetime | None = None) -> int:
     """Beat: mark grants that ran out (access already stopped at expiry) and log each once."""
     now = now or timezone.now()

@@ -4,6 +4,7 @@ them after typing their name (or ERASE) to confirm (people.privacy)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -21,8 +22,8 @@ CONFIRM_WORD = "ERASE"
 class EraseForm(forms.Form):
     confirm = forms.CharField(max_length=200, label="Type the person's name, or ERASE, to confirm")
 
-    def __init__(self, *args: object, person: Person, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.person = person
 
     def clean_confirm(self) -> str:

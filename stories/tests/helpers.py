@@ -71,7 +71,9 @@ def mention(kind: str, text: str, *, at: datetime, title: str = "", author: str 
             )
         ],
     )
-    return Message.objects.get(external_id=external_id).ticket  # type: ignore[return-value]
+    ticket = Message.objects.get(external_id=external_id).ticket
+    assert ticket is not None  # an inbound mention opens or joins a ticket
+    return ticket
 
 
 BACKGROUND = [

@@ -119,7 +119,9 @@ def test_a_ticket_joining_an_answered_story_gets_its_answer_as_the_suggested_rep
     a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
     mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
     stories_detect()
-    Story.objects.filter(pk=_story(a).pk).update(  # type: ignore[union-attr]
+    story = _story(a)
+    assert story is not None
+    Story.objects.filter(pk=story.pk).update(
         state=Story.State.ANSWERED, answer="Thanks! The highlights are in the release post."
     )
     c = mention("reddit", f"what's new: {POST}", at=RELEASE_DAY + timedelta(minutes=3))

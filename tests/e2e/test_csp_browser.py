@@ -1,7 +1,10 @@
 """The Content-Security-Policy in a real browser: every page an advocate, a manager and an admin open
 works under it, and Chromium reports no violation (no inline script or style, no eval). The vendored
-htmx live refresh and the keyboard code run under it, and a ticked list still holds still."""
+htmx live refresh and the keyboard code run under it, every kind of htmx swap the desk makes writes no
+inline style (a resized reply box swapped by a macro's prefill was the log's `style-src-attr` refusal), and
+a ticked list still holds still."""
 
+import re
 import threading
 import time
 
@@ -11,6 +14,7 @@ from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
 from channels.tests.factories import ChannelFactory
+from mentions.models import Macro
 from mentions.tests.factories import (
     AdvocateFactory,
     ManagerFactory,
@@ -177,3 +181,96 @@ def test_a_ticked_list_holds_still_and_refreshes_once_unticked(live_server, monk
         box.uncheck()
         expect(page.get_by_text("Arrived while ticked")).to_be_visible(timeout=REFRESH * 5000)
         browser.close()
+
+
+def _resize(page, selector: str, *, by: int) -> None:
+    """Drag a textarea's resize grip (its bottom right corner) down, as a person does to write a longer reply.
+    The browser records the new height as the element's inline style, which the policy allows (the browser
+    wrote it, not the page); htmx copying that attribute onto a swapped-in element is what it refuses."""
+    box = page.locator(selector).bounding_box()
+    assert box, selector
+    page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 3, box["y"] + box["height"] - 3 + by, steps=5)
+    page.mouse.up()
+
+
+def _refused(page, where: str) -> list[str]:
+    return [f"{where}: {v}" for v in page.evaluate("window.__csp")]
+
+
+@override_settings(DESK_LIVE_REFRESH_SECONDS=REFRESH)
+def test_htmx_swaps_write_no_inline_style_the_policy_refuses(live_server, handbook_macros, caplog):
+    """The issue: "style-src-attr" refusals in the log, twice a day. htmx settles a swapped element by copying
+    the old one's class, style, width and height onto the new one (htmx.config.attributesToSettle) with
+    setAttribute: a reply box the advocate had resized carries the browser's inline height, and a macro's
+    prefill swaps that box. Every htmx swap an advocate meets is driven here: the queue's live refresh, the
+    ticket page's panels, an action in place, the history on demand, the macro picker's prefill, and a search's
+    live list; the page records each refusal (securitypolicyviolation) and the report endpoint logs none."""
+    AdvocateFactory(username="ada")
+    ViewFactory(name="All mentions", slug="all")
+    channel = ChannelFactory(name="Hacker News")
+    ticket = TicketFactory(channel=channel, subject="Runner hangs on arm64", requester_handle="dana")
+    MessageFactory(ticket=ticket, body="It hangs at 'Preparing environment' since the upgrade.")
+    downtime = Macro.objects.get(name="Downtime: check status page").pk
+    base = live_server.url
+    problems: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as pw, caplog.at_level("WARNING", logger="advocacy.csp"):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.add_init_script(RECORD_VIOLATIONS)
+        page = context.new_page()
+        _log_in(page, base, "ada")
+
+        # The queue's live part, swapped when a ticket arrives.
+        page.goto(f"{base}/")
+        live = page.get_by_test_id("queue-live")
+        before = live.get_attribute("data-etag")
+        _in_another_thread(lambda: TicketFactory(channel=channel, subject="Arrived on the queue"))
+        expect(page.get_by_test_id("queue-live")).not_to_have_attribute("data-etag", before, timeout=REFRESH * 5000)
+        problems += _refused(page, "queue")
+
+        # The ticket page: its panels load in place, an action answers in place (with its out-of-band swaps),
+        # the history comes on demand.
+        page.goto(f"{base}/tickets/{ticket.pk}/")
+        expect(page.locator("[data-testid^='panel-slot-']")).to_have_count(0)
+        page.locator("#ticket-priority").select_option("high")
+        page.locator("#priority-submit").click()
+        expect(page.get_by_text(f"#{ticket.pk} is now High priority.")).to_be_visible()
+        page.locator("#history-box summary").click()
+        expect(page.get_by_test_id("history")).to_be_visible()
+
+        # The macro picker's prefill replaces the reply box the advocate made taller.
+        _resize(page, "#reply-body", by=120)
+        assert "height" in (page.locator("#reply-body").get_attribute("style") or "")
+        picker = page.get_by_test_id("macro-picker")
+        picker.locator("select[name=macro]").select_option(str(downtime))
+        picker.get_by_role("button", name="Apply").click()
+        expect(page.get_by_text(f"“Downtime: check status page” applied to #{ticket.pk}.")).to_be_visible()
+        expect(page.locator("#reply-body")).to_have_value(re.compile("status.gitlab.com"))
+        page.wait_for_timeout(REFRESH * 1000 + 500)  # a live refresh of the ticket too
+        settled = page.evaluate("htmx.config.attributesToSettle")
+        style_elements = page.evaluate("document.querySelectorAll('style').length")
+        page.screenshot(path=str(ARTIFACTS / "e2e-csp-htmx-ticket.png"), full_page=True)
+        problems += _refused(page, "ticket")
+
+        # A search's list, refreshed live when a matching ticket arrives.
+        page.goto(f"{base}/tickets/?q=hangs")
+        expect(page.get_by_text("Runner hangs on arm64")).to_be_visible()
+
+        def matching_ticket() -> None:
+            again = TicketFactory(channel=channel, subject="Runner stuck again")
+            MessageFactory(ticket=again, body="The runner hangs again after the upgrade.")
+
+        _in_another_thread(matching_ticket)
+        expect(page.get_by_text("Runner stuck again")).to_be_visible(timeout=REFRESH * 5000)
+        problems += _refused(page, "search")
+        browser.close()
+
+    assert problems == []
+    assert "csp: refused" not in caplog.text
+    # What base.html's htmx-config sets: no style attribute settled, no indicator <style> element injected.
+    assert settled == ["class", "width", "height"]
+    assert style_elements == 0

@@ -24,12 +24,6 @@ def time_of(value: Any) -> datetime | None:
     return clean.epoch(value)
 
 
-def seconds_of(value: Any) -> int | None:
-    """`time_of` as whole epoch seconds (what the cursor and `fromdate` hold)."""
-    moment = time_of(value)
-    return int(moment.timestamp()) if moment is not None else None
-
-
 def count_of(value: Any) -> int | None:
     """A non-negative count (quota_remaining, quota_max), else None."""
     return clean.whole(value, minimum=0, maximum=2**31)

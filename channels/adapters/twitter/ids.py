@@ -57,9 +57,3 @@ def original_window(version_id: str) -> tuple[datetime, datetime] | None:
         return None
     at = snowflake_time(number)
     return at - EDIT_WINDOW, at + timedelta(seconds=1)
-
-
-def snowflake_at(moment: datetime) -> str:
-    """The smallest Snowflake id of a moment (for since_id/until_id bounds)."""
-    ms = int(moment.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS
-    return str(max(ms, 0) << 22)

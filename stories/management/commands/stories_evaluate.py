@@ -1,5 +1,6 @@
 from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -17,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", type=Path, default=DATASET)
         parser.add_argument("--verbose-misses", action="store_true", help="List the missed and intruding mentions.")
 
-    def handle(self, *args: object, **options: object) -> None:
-        data = dataset_load(options["dataset"])  # type: ignore[arg-type]
+    def handle(self, *args: Any, **options: Any) -> None:
+        data = dataset_load(options["dataset"])
         result = evaluate(data)
         out = self.stdout.write
         out(f"{len(data['background'])} background mentions, {len(data['mentions'])} on the afternoon")
