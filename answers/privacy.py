@@ -57,6 +57,8 @@ def _asked_by_them(erasing: Erasing) -> dict[int, list[list[str]]]:
     out: dict[int, list[list[str]]] = {}
     tickets = {t.pk: t for t in Ticket.objects.filter(pk__in=erasing.opened_ticket_ids)}
     for ticket_id, source in used.values_list("ticket_id", "data__source"):
+        if not str(source).isdigit():  # an event written by hand without its answer: nothing was added
+            continue
         title, body = ticket_question(tickets[ticket_id])
         out.setdefault(int(source), []).append(text_terms(f"{title}\n{body}"))
     return out
