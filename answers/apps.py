@@ -15,3 +15,9 @@ class AnswersConfig(AppConfig):
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel, order=10))
         # A macro's "Prefill a saved reply" action.
         saved_reply_texts.register(saved_reply_for_macro)
+
+        # Erasing a person reaches the suggestions' index of their tickets (people.privacy).
+        from answers.privacy import answers_erase
+        from people.privacy import erasure_hooks
+
+        erasure_hooks.register(answers_erase)

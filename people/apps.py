@@ -7,6 +7,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        # Erasure replaces a person's strings with regexp_replace, which SQLite (the embedded default) lacks.
+        from advocacy.sqlite import sqlite_functions_connect
+
+        sqlite_functions_connect()
+
         from mentions.roles import MANAGERS, role_permission_add, roles_ensure
 
         # Managers merge, split and erase people and see gifts and codes; the groups are made again once

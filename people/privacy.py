@@ -4,28 +4,34 @@
 Erasing empties in place: the person's name, notes and links, their identities' handles, names and
 addresses, the texts of the messages they wrote and of the tickets they opened. The rows stay, with their
 times, statuses and first replies, so the reports' counts and times do not change. Copies of their names,
-handles and addresses elsewhere (our replies quoting them, the ticket history, notes, drafts, dead letters,
-and in the apps above people: outreach, Slack notices, webhook deliveries, through `erasure_hooks`) are
-replaced where they stand (`Erasing.scrub`). What is recorded (an `Erasure` and an "erased" event) holds
-counts only, never what was removed.
+handles and addresses elsewhere are replaced where they stand (people.erasing.Erasing.scrub): in every text
+column of the rows of their tickets (our replies quoting them, the ticket history, drafts, replies sent, watched
+threads), in the tables not tied to a ticket that can name them (dead letters, the admin log, triage rules and
+saved searches, another person's history), and in the apps above people, each through the shredder it registers
+in `erasure_hooks` (answers, outreach, Slack lines, stories, Slack deliveries, webhook deliveries). What is
+recorded (an `Erasure` and an "erased" event) holds counts only, never what was removed.
+
+Every app declares the models that hold no community member's text in its `privacy` module
+(`FREE_OF_PERSONAL_DATA`); tests/test_person_erasure.py fails for any other model that keeps a person's strings
+after an erasure.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.db import models, transaction
-from django.db.models import F, Func, Q, TextField, Value
+from django.contrib.admin.models import LogEntry
+from django.db import transaction
+from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.lookups import IRegex
 from django.utils import timezone
 
 from advocacy.hooks import Hooks
 from channels.models import DeadLetter
-from mentions.models import Message, ReplySend, ThreadWatch, Ticket, TicketEvent
+from mentions.models import Message, ReplySend, Rule, SavedSearch, ThreadWatch, Ticket, TicketEvent
+from people.erasing import ERASED, Erasing, strings_pattern, text_columns
 from people.models import (
     Authorship,
     Contribution,
@@ -38,70 +44,22 @@ from people.models import (
 )
 from people.selectors import identities_seen
 
-ERASED = "[erased]"
-# Shorter strings (a two-letter handle) would match inside too many other words to be replaced blindly.
-SHORTEST = 3
-
-
-def _regex_escaped(text: str) -> str:
-    """`text` as a literal in a PostgreSQL regular expression: a backslash before every character that is
-    not a letter, digit or underscore (a backslash before those would be an escape)."""
-    return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in text)
-
-
-def strings_pattern(strings: list[str]) -> str:
-    """One case-insensitive alternation of `strings` and their escaped forms, longest first so a name is
-    replaced whole before a handle inside it."""
-    variants: set[str] = set()
-    for text in strings:
-        text = text.strip()
-        if len(text) >= SHORTEST:
-            # As written, inside JSON text, and escaped for Slack or HTML (& < >), as the lines sent there hold it.
-            escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            variants |= {text, json.dumps(text, ensure_ascii=False)[1:-1], escaped}
-    return "|".join(_regex_escaped(v) for v in sorted(variants, key=lambda v: (-len(v), v)))
-
-
-@dataclass
-class Erasing:
-    """What one erasure reaches: the person's identities, the messages they wrote, the tickets they opened,
-    every ticket holding one of their messages or a message addressed to them, and the pattern of their
-    strings."""
-
-    person: Person
-    identity_ids: list[int]
-    message_ids: list[int]
-    opened_ticket_ids: list[int]
-    ticket_ids: list[int]
-    pattern: str
-
-    def scrub(self, rows: models.QuerySet[Any], *names: str) -> int:
-        """Replace every copy of the person's strings in these text or JSON columns of these rows, in place;
-        answers how many rows changed."""
-        if not self.pattern or not names:
-            return 0
-        model = rows.model
-        matches: Any = Q()  # ORed with lookups (conditional expressions)
-        updates: dict[str, Any] = {}
-        for name in names:
-            is_json = isinstance(model._meta.get_field(name), models.JSONField)
-            text = Cast(F(name), TextField()) if is_json else F(name)
-            matches |= IRegex(text, self.pattern)
-            replaced: Any = Func(
-                text,
-                Value(self.pattern),
-                Value(ERASED),
-                Value("gi"),
-                function="regexp_replace",
-                output_field=TextField(),
-            )
-            updates[name] = Cast(replaced, models.JSONField()) if is_json else replaced
-        return rows.filter(matches).update(**updates)
+# The people app's models that hold no community member's text (model label: why).
+FREE_OF_PERSONAL_DATA = {
+    "people.PersonTag": "labels for people such as customer, press or spam, named by admins",
+    "people.DiscountBatch": "a batch of discount codes and what they are worth, uploaded by admins",
+    "people.DiscountCode": "a code from an uploaded batch; who got it is a link, kept so no code is given twice",
+    "people.Erasure": "the record of an erasure: who, when and how many rows, never what was erased",
+}
+# A rule's pattern stays a valid regular expression that matches only the marker, not any of its letters
+# (regexp_replace reads a doubled backslash in its replacement as one).
+_RULE_PATTERN_ERASED = r"\\[erased\\]"
 
 
 class ErasureHook(Protocol):
     """An app above people erases its copies of the person's data (`erasing.scrub` on its rows of
-    `erasing.ticket_ids`), in the erasure's transaction; answers {what: rows changed}."""
+    `erasing.ticket_ids`, or of a table not tied to tickets), in the erasure's transaction; answers
+    {what: rows changed}."""
 
     def __call__(self, *, erasing: Erasing) -> dict[str, int]: ...
 
@@ -133,6 +91,65 @@ def _earlier_texts_erase(message_ids: list[int]) -> int:
     return TicketEvent.objects.bulk_update(erased, ["data"]) if erased else 0
 
 
+def _copies_erase(erasing: Erasing) -> dict[str, int]:
+    """Their strings wherever the desk copied them below the apps' shredders: every text column of the rows of
+    their tickets, and the tables that can name them without a key to a ticket."""
+    in_their_tickets = Q(ticket_id__in=erasing.ticket_ids)
+    others = Message.objects.filter(in_their_tickets).exclude(pk__in=erasing.message_ids)
+    rules = Rule.objects.all()
+    return {
+        "messages_quoting": erasing.scrub(others),
+        "ticket_texts": erasing.scrub(Ticket.objects.filter(pk__in=erasing.ticket_ids)),
+        "ticket_events": erasing.scrub(TicketEvent.objects.filter(in_their_tickets)),
+        "reply_sends": erasing.scrub(ReplySend.objects.filter(in_their_tickets)),
+        "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets)),
+        # Not tied to a ticket, so found by what they hold (each a scan of its table, all small but the first):
+        # platform items never stored as tickets; the admin log (an object's name as it was when an admin
+        # changed it); triage rules and saved searches naming their handle; another person's history (a merge,
+        # a split).
+        "dead_letters": erasing.scrub(DeadLetter.objects.all()),
+        "admin_log": erasing.scrub(LogEntry.objects.all()),
+        "rules": erasing.scrub(rules, *(n for n in text_columns(Rule) if n != "text_regex"))
+        + erasing.scrub(rules, "text_regex", replacement=_RULE_PATTERN_ERASED),
+        "saved_searches": erasing.scrub(SavedSearch.objects.all()),
+        "person_events": erasing.scrub(PersonEvent.objects.exclude(person=erasing.person)),
+    }
+
+
+def _own_rows_erase(erasing: Erasing, identities: list[Identity]) -> dict[str, int]:
+    """Their own rows: emptied whole where the whole text is theirs, their strings replaced in the rest; times,
+    statuses, kinds and links between rows kept."""
+    person = erasing.person
+    counts = {"earlier_texts": _earlier_texts_erase(erasing.message_ids)}
+    theirs = Message.objects.filter(pk__in=erasing.message_ids)
+    counts["messages"] = theirs.update(
+        body=ERASED, title="", author_handle=ERASED, author_name="", author_url="", raw={}, mentioned=[]
+    )
+    # Their permalinks and platform ids only where they spell a handle (x.com/<handle>/status/...).
+    counts["message_links"] = erasing.scrub(theirs)
+    opened = Ticket.objects.filter(pk__in=erasing.opened_ticket_ids)
+    counts["tickets"] = opened.update(subject=ERASED, requester_handle=ERASED, requester_name="", requester_url="")
+    # The key is rewritten whole below (unique per platform: two keys scrubbed alike would collide).
+    erasing.scrub(
+        Identity.objects.filter(pk__in=erasing.identity_ids), *(n for n in text_columns(Identity) if n != "key")
+    )
+    for identity in identities:
+        # The key stays unique per platform; the platform is kept for the counts by platform.
+        Identity.objects.filter(pk=identity.pk).update(key=f"erased-{identity.pk}", handle=ERASED, name="", url="")
+    counts["identities"] = len(identities)
+    gifts = Gift.objects.filter(person=person)
+    counts["gifts"] = erasing.scrub(gifts) + gifts.update(postal_address="")
+    contributions = Contribution.objects.filter(person=person)
+    erasing.scrub(contributions)
+    counts["contributions"] = contributions.update(title=ERASED, link="")
+    counts["events"] = PersonEvent.objects.filter(person=person).exclude(data={}).update(data={})
+    now = timezone.now()
+    Person.objects.filter(pk=person.pk).update(
+        name="", notes="", links="", time_zone="", region="", erased_at=now, updated_at=now
+    )
+    return counts
+
+
 @transaction.atomic
 def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     """Erase `person` (see the module's docstring) in one transaction; the record of it, counts only."""
@@ -157,59 +174,17 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
         message_ids=message_ids,
         opened_ticket_ids=opened,
         ticket_ids=sorted(set(opened) | set(written_in) | set(addressed)),
-        pattern=strings_pattern(_strings(person, identities)),
+        strings=_strings(person, identities),
     )
-    tickets = Ticket.objects.filter(pk__in=erasing.ticket_ids)
-
-    # Copies first (the pattern was made while the person's own rows still held their strings).
-    in_their_tickets = Q(ticket_id__in=erasing.ticket_ids)
-    others = Message.objects.filter(in_their_tickets).exclude(pk__in=message_ids)
-    counts = {
-        "messages_quoting": erasing.scrub(
-            others, "body", "title", "author_handle", "author_name", "author_url", "permalink", "raw", "mentioned"
-        ),
-        "ticket_texts": erasing.scrub(
-            tickets, "subject", "reply_draft", "requester_handle", "requester_name", "requester_url"
-        ),
-        "ticket_events": erasing.scrub(TicketEvent.objects.filter(in_their_tickets), "data"),
-        "reply_sends": erasing.scrub(ReplySend.objects.filter(in_their_tickets), "body", "error"),
-        "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets), "authors", "thread_ref"),
-        # Dead letters are platform items never stored as tickets: theirs are found by what they hold.
-        "dead_letters": erasing.scrub(DeadLetter.objects.all(), "mention", "payload", "error", "external_id"),
-        # Another person's history may name them (a merge, a split).
-        "person_events": erasing.scrub(PersonEvent.objects.exclude(person=person), "data"),
-    }
+    # The apps' shredders first, while every row still holds what it held: a copy is told from the text it was
+    # made of (the detector's words of a mention, an answer's question). Then the desk's own copies, then
+    # their own rows.
+    counts: dict[str, int] = {}
     for hook in erasure_hooks:
         for key, n in hook(erasing=erasing).items():
             counts[key] = counts.get(key, 0) + n
-
-    # Their own rows: emptied whole; times, statuses, kinds and links between rows kept.
-    counts["earlier_texts"] = _earlier_texts_erase(message_ids)
-    counts["messages"] = Message.objects.filter(pk__in=message_ids).update(
-        body=ERASED, title="", author_handle=ERASED, author_name="", author_url="", raw={}, mentioned=[]
-    )
-    # Their permalinks and platform ids only where they spell a handle (x.com/<handle>/status/...).
-    counts["message_links"] = erasing.scrub(
-        Message.objects.filter(pk__in=message_ids),
-        "permalink",
-        "external_id",
-        "parent_external_id",
-        "thread_external_id",
-    )
-    counts["tickets"] = Ticket.objects.filter(pk__in=opened).update(
-        subject=ERASED, requester_handle=ERASED, requester_name="", requester_url=""
-    )
-    for identity in identities:
-        # The key stays unique per platform; the platform is kept for the counts by platform.
-        Identity.objects.filter(pk=identity.pk).update(key=f"erased-{identity.pk}", handle=ERASED, name="", url="")
-    counts["identities"] = len(identities)
-    counts["gifts"] = Gift.objects.filter(person=person).update(postal_address="")
-    counts["contributions"] = Contribution.objects.filter(person=person).update(title=ERASED, link="")
-    counts["events"] = PersonEvent.objects.filter(person=person).exclude(data={}).update(data={})
-    now = timezone.now()
-    Person.objects.filter(pk=person.pk).update(
-        name="", notes="", links="", time_zone="", region="", erased_at=now, updated_at=now
-    )
+    counts.update(_copies_erase(erasing))
+    counts.update(_own_rows_erase(erasing, identities))
     counts = {k: v for k, v in sorted(counts.items()) if v}
     PersonEvent.objects.create(person=person, kind=PersonEvent.Kind.ERASED, actor=actor, data={"counts": counts})
     return Erasure.objects.create(person=person, person_number=person.pk, by=actor, via=via, counts=counts)

@@ -25,3 +25,9 @@ class StoriesConfig(AppConfig):
         # Play on a view that serves a story's tickets together.
         play_together_hooks.register(story_tickets_together)
         play_held_hooks.register(story_ticket_held)
+
+        # Erasing a person reaches the stories their tickets joined and the detector's words (people.privacy).
+        from people.privacy import erasure_hooks
+        from stories.privacy import stories_erase
+
+        erasure_hooks.register(stories_erase)

@@ -87,17 +87,27 @@ def _first_mentions(ids: list[int]) -> dict[int, str]:
     """Each ticket's first inbound message, title and text (its first TEXT_READ characters: a story is told
     early in a post). A page's tickets are read in id order, so their messages are asked for by the ids' range
     (an index range scan, and no list of hundreds of parameters to build); the few others in it are left out."""
-    text: dict[int, str] = {}
-    wanted = set(ids)
+    rows = Message.objects.filter(ticket_id__gte=min(ids), ticket_id__lte=max(ids))
+    return {ticket_id: text for ticket_id, (_pk, text) in _first_texts(rows, set(ids)).items()}
+
+
+def first_mentions(ids: list[int]) -> dict[int, tuple[int, str]]:
+    """{ticket id: (its first inbound message's id, the text the detector reads of it)} for any tickets, asked
+    for by id (an erasure's, spread over the table)."""
+    return _first_texts(Message.objects.filter(ticket_id__in=ids), set(ids))
+
+
+def _first_texts(messages: models.QuerySet[Message], wanted: set[int]) -> dict[int, tuple[int, str]]:
     rows = (
-        Message.objects.filter(ticket_id__gte=min(ids), ticket_id__lte=max(ids), kind=Message.Kind.INBOUND)
+        messages.filter(kind=Message.Kind.INBOUND)
         .order_by("ticket_id", "platform_created_at", "pk")
         .annotate(start=Substr("body", 1, TEXT_READ))
-        .values_list("ticket_id", "title", "start")
+        .values_list("ticket_id", "pk", "title", "start")
     )
-    for ticket_id, title, body in rows:
+    text: dict[int, tuple[int, str]] = {}
+    for ticket_id, pk, title, body in rows:
         if ticket_id in wanted and ticket_id not in text:
-            text[ticket_id] = f"{title}\n{body}" if title else body
+            text[ticket_id] = (pk, f"{title}\n{body}" if title else body)
     return text
 
 

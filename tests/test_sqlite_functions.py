@@ -1,0 +1,87 @@
+"""regexp_replace on the embedded default's SQLite (advocacy.sqlite) does what PostgreSQL's does with what the desk
+passes it: the erasure's pattern (people.erasing.strings_pattern: every character that is not a letter, digit or
+underscore escaped) and PostgreSQL's replacement escapes. Each case runs on PostgreSQL, the suite's database, and
+through the function SQLite calls, and both must give the same text; a Django SQLite connection has the function.
+The names are made up to hold every ASCII punctuation mark and a few other scripts."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import pytest
+from django.db import connection
+from django.db.utils import ConnectionHandler
+
+from advocacy.sqlite import regexp_replace
+from people.erasing import ERASED, strings_pattern
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [
+    f"Ann {string.punctuation} Lee",
+    'Ann "A&B" O\'Neil',
+    "Zoë Ødegård-Łukasiewicz",
+    "李小龙 (Bruce)",
+    "José María [JM] {dev}",
+    "a.b+c@example.org",
+    "back\\slash\\name",
+    "emoji 🚀 rocket_fan",
+    "tab\tand\nnewline",
+    "$^*?|.+ regex_chars",
+    "https://example.org/u/vera?x=1&y=2#top",
+]
+
+
+def _pg(text: str, pattern: str, replacement: str, flags: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT regexp_replace(%s, %s, %s, %s)", [text, pattern, replacement, flags])
+        return cursor.fetchone()[0]
+
+
+def _as_copied(name: str) -> list[str]:
+    """The forms a copy of a name takes in the desk's columns: in text, in any case, in JSON (as PostgreSQL prints
+    it and with Django's ASCII escapes), escaped for Slack."""
+    slack = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return [
+        f"hi {name}, bye {name}",
+        name.upper(),
+        json.dumps({"n": name}, ensure_ascii=False),
+        json.dumps({"n": name}),
+        f"• <https://desk/t/1|#1> {slack}",
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_erasure_pattern_replaces_the_same_text_on_postgresql_and_sqlite(name):
+    pattern = strings_pattern([name])
+    for text in _as_copied(name):
+        on_postgresql = _pg(text, pattern, ERASED, "gi")
+        assert ERASED in on_postgresql, (name, text)
+        assert regexp_replace(text, pattern, ERASED, "gi") == on_postgresql, (name, text)
+
+
+@pytest.mark.parametrize(
+    "replacement", [r"\\[erased\\]", r"<\&>", r"\2-\1", r"\[x\]", r"a\\\\b", "plain", r"\0 and \9", "end\\"]
+)
+def test_replacement_escapes_are_read_as_postgresql_reads_them(replacement):
+    text, pattern = "xxABcdyy abcd", "(ab)(cd)"
+    for flags in ("gi", "i", "g", ""):
+        assert regexp_replace(text, pattern, replacement, flags) == _pg(text, pattern, replacement, flags), flags
+
+
+def test_null_in_null_out():
+    assert regexp_replace(None, "a", "b", "g") is None
+    assert _pg(None, "a", "b", "g") is None  # type: ignore[arg-type]
+
+
+def test_a_django_sqlite_connection_has_the_function():
+    """The embedded default's connections get it when they open (connection_created)."""
+    handler = ConnectionHandler({"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}})
+    sqlite = handler["default"]
+    try:
+        with sqlite.cursor() as cursor:
+            cursor.execute("SELECT regexp_replace(%s, %s, %s, %s)", ["Vera K and vera k", r"vera\ k", ERASED, "gi"])
+            assert cursor.fetchone()[0] == f"{ERASED} and {ERASED}"
+    finally:
+        sqlite.close()
