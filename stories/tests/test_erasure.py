@@ -41,7 +41,9 @@ def said(n: int, kind: str, text: str, *, author: str, name: str = "", title: st
             )
         ],
     )
-    return Message.objects.get(external_id=external_id).ticket_id  # type: ignore[return-value]
+    ticket_id = Message.objects.get(external_id=external_id).ticket_id
+    assert ticket_id is not None  # an ingested message always has its ticket
+    return ticket_id
 
 
 def counts(*terms: str) -> dict[str, int]:
