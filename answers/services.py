@@ -20,6 +20,7 @@ from answers.saved_replies import saved_reply_fill
 from answers.suggestions import ticket_question
 from answers.terms import text_terms
 from mentions.models import Ticket, TicketEvent
+from mentions.services.drafts import ticket_draft_append
 from mentions.services.events import event_record
 
 PART_REPLY = "reply"
@@ -63,8 +64,27 @@ def _asked_add(answer: Answer, ticket: Ticket) -> None:
         terms_count_add(Counter(before - after), -1)
 
 
+def answer_insert(*, ticket: Ticket, source_id: int, user: Any, part: str, typed: str | None, seen_version: int) -> str:
+    """Without JavaScript: the earlier answer (or its link) after the reply box's text (`typed`), both the ticket's
+    draft (mentions.services.drafts checks the version the page showed), and its use recorded, in one transaction:
+    a refused insert records no use. Returns the text."""
+    with transaction.atomic():
+        text = answer_use(ticket=ticket, source_id=source_id, user=user, part=part)
+        ticket_draft_append(ticket=ticket, text=text, user=user, seen_version=seen_version, typed=typed)
+    return text
+
+
 def saved_reply_used(reply: SavedReply) -> None:
     SavedReply.objects.filter(pk=reply.pk).update(uses=F("uses") + 1)
+
+
+def saved_reply_insert(*, ticket: Ticket, reply: SavedReply, user: Any, typed: str | None, seen_version: int) -> str:
+    """As answer_insert, for a saved reply filled for the ticket ({link} left for the advocate to fill)."""
+    text = saved_reply_fill(reply.body, ticket=ticket, link="{link}")
+    with transaction.atomic():
+        ticket_draft_append(ticket=ticket, text=text, user=user, seen_version=seen_version, typed=typed)
+        saved_reply_used(reply)
+    return text
 
 
 def saved_reply_for_macro(*, ticket: Ticket, title: str, link: str) -> str | None:

@@ -1,26 +1,27 @@
 """The Answers panel beside the composer (registered with mentions.panels in answers.apps) and what its buttons
-post: an earlier answer used, a saved reply inserted. The panel works without JavaScript (each button is a
-form that puts the text into the ticket's draft and comes back to the page); with it, answers.js puts the text
-where the cursor is in the reply box and posts the same form in the background."""
+post: an earlier answer used, a saved reply inserted. The panel works without JavaScript (each button posts the
+composer's form, with the reply box's text, to its own address: the text goes after the typed one, as the ticket's
+draft, and the page comes back); with it, answers.js puts the text where the cursor is in the reply box and posts
+to the same address in the background, for JSON (the use is counted; the draft is the reply box's business)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from answers.knowledge.search import knowledge_configured
 from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
-from answers.services import PART_LINK, PART_REPLY, answer_use, saved_reply_used
+from answers.services import PART_LINK, PART_REPLY, answer_insert, answer_use, saved_reply_insert, saved_reply_used
 from answers.suggestions import ticket_suggestions
 from channels.adapters.registry import get_adapter
 from mentions.models import Ticket
-from mentions.services.actions import draft_append
 from mentions.views.access import work_queue
+from mentions.views.drafts import draft_insert
 
 TEMPLATE = "answers/_answers.html"
 SHORT_LIMIT = 1000
@@ -51,37 +52,45 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+GONE = "That earlier answer is no longer offered: reload the page for the current suggestions."
+ADDED = "Added to your reply: edit it before sending."
+
+
 @require_POST
 @work_queue
-def answer_used(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_used(request: HttpRequest, pk: int, source: int) -> HttpResponse:
+    """JSON for answers.js, which puts the text in the reply box itself (the use is recorded here); without
+    JavaScript the text goes after the reply box's, as the ticket's draft (mentions.views.drafts)."""
     ticket = get_object_or_404(Ticket.objects.select_related("channel"), pk=pk)
     part = PART_LINK if request.POST.get("part") == PART_LINK else PART_REPLY
-    try:
-        source = int(request.POST.get("source", ""))
-        text = answer_use(ticket=ticket, source_id=source, user=request.user, part=part)
-    except (ValueError, Answer.DoesNotExist):
-        error = "That earlier answer is no longer offered: reload the page for the current suggestions."
-        if _wants_json(request):
-            return JsonResponse({"error": error}, status=404)
-        messages.error(request, error)
-        return redirect(ticket.get_desk_url())
-    return _inserted(request, ticket, text)
+    if _wants_json(request):
+        try:
+            return JsonResponse({"text": answer_use(ticket=ticket, source_id=source, user=request.user, part=part)})
+        except Answer.DoesNotExist:
+            return JsonResponse({"error": GONE}, status=404)
+
+    def insert(typed: str | None, seen: int) -> str:
+        try:
+            return answer_insert(
+                ticket=ticket, source_id=source, user=request.user, part=part, typed=typed, seen_version=seen
+            )
+        except Answer.DoesNotExist:
+            raise ValidationError(GONE) from None
+
+    return draft_insert(request, ticket, "answers", insert, ADDED)
 
 
 @require_POST
 @work_queue
 def saved_reply_inserted(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
+    """As answer_used, for a saved reply (its use counted once it is in the reply)."""
     ticket = get_object_or_404(Ticket.objects.select_related("channel"), pk=pk)
     reply = get_object_or_404(SavedReply, pk=reply_pk, is_active=True)
-    saved_reply_used(reply)
-    return _inserted(request, ticket, saved_reply_fill(reply.body, ticket=ticket, link="{link}"))
-
-
-def _inserted(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
-    """JSON for answers.js, which has put the text in the reply box already; without JavaScript the text joins
-    the ticket's draft, which the reply box shows."""
     if _wants_json(request):
-        return JsonResponse({"text": text})
-    Ticket.objects.filter(pk=ticket.pk).update(reply_draft=draft_append(ticket.reply_draft, text))
-    messages.success(request, "Added to your reply: edit it before sending.")
-    return redirect(ticket.get_desk_url() + "#composer")
+        saved_reply_used(reply)
+        return JsonResponse({"text": saved_reply_fill(reply.body, ticket=ticket, link="{link}")})
+
+    def insert(typed: str | None, seen: int) -> str:
+        return saved_reply_insert(ticket=ticket, reply=reply, user=request.user, typed=typed, seen_version=seen)
+
+    return draft_insert(request, ticket, "answers", insert, ADDED)

@@ -32,6 +32,7 @@ def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
     """`replies`: (stored Message with a ticket, expert id). Marks open outreaches answered,
     tags and solves their tickets. Returns TicketEvents for the caller to insert."""
     from mentions.models import Tag, Ticket, TicketEvent, View
+    from mentions.services.actions import ticket_change_status
 
     replies = [(m, e) for m, e in replies if m.ticket_id]
     if not replies:
@@ -89,20 +90,13 @@ def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
 
     solve_ids = {o.ticket_id for o in answered.values()}
     if solve_ids:
-        now = timezone.now()
         views = list(View.objects.filter(is_active=True).only("channel_ids", "solve_on_expert_reply"))
-        for ticket in Ticket.objects.select_for_update().filter(pk__in=solve_ids).exclude(status=Ticket.Status.SOLVED):
-            covering = [v for v in views if not v.channel_ids or ticket.channel_id in v.channel_ids]
+        unsolved = Ticket.objects.filter(pk__in=solve_ids).exclude(status=Ticket.Status.SOLVED).order_by("pk")
+        for ticket_id, channel_id in unsolved.values_list("pk", "channel_id"):
+            covering = [v for v in views if not v.channel_ids or channel_id in v.channel_ids]
             if any(not v.solve_on_expert_reply for v in covering):
                 continue
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    kind=TicketEvent.Kind.STATUS,
-                    data={"from": ticket.status, "to": Ticket.Status.SOLVED, "reason": "expert answered"},
-                )
-            )
-            Ticket.objects.filter(pk=ticket.pk).update(
-                status=Ticket.Status.SOLVED, solved_at=now, served_to=None, served_view=None, updated_at=now
-            )
+            # Through mentions' one door for status: the desk itself solves it (no advocate, no version seen),
+            # its history says why, and Play no longer holds it for anyone.
+            ticket_change_status(ticket=ticket_id, user=None, status=Ticket.Status.SOLVED, reason="expert answered")
     return events

@@ -24,6 +24,7 @@ from channels.slack import (
 from experts.models import Expert, Outreach, OutreachSettings
 from mentions.models import Macro, MacroAction, Message, ThreadWatch, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record
+from mentions.services.versions import ticket_lock
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +87,15 @@ def outreach_note(outreach: Outreach, actor: Any, **data: Any) -> None:
     )
 
 
-def _outreach_open(*, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str) -> Outreach:
-    """Create the pending row, or return the ticket's open outreach to this expert."""
+def _outreach_open(
+    *, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str, seen_version: int | None = None
+) -> Outreach:
+    """Create the pending row, or return the ticket's open outreach to this expert. `seen_version`: the
+    ticket's version the advocate's page showed (mentions.services.versions; None: not checked)."""
     for _ in range(2):
         try:
             with transaction.atomic():
+                ticket_lock(ticket, seen_version=seen_version, related=())
                 outreach = Outreach.objects.create(
                     ticket=ticket, expert=expert, advocate=advocate, message=message, slack_channel=channel
                 )
@@ -146,25 +151,39 @@ def outreach_delivery_register(deliver: OutreachDelivery) -> None:
 
 
 def outreach_send(
-    *, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str = "", base_url: str = ""
+    *,
+    ticket: Ticket,
+    expert: Expert,
+    advocate: Any,
+    message: str,
+    channel: str = "",
+    base_url: str = "",
+    seen_version: int | None = None,
 ) -> Outreach:
     """Ask `expert` in Slack. Returns the outreach: sent, or still pending when Slack is busy
     (a retry is queued; `last_error` says when). A permanent refusal marks it failed and is
-    raised as a ValidationError carrying Slack's readable message."""
+    raised as a ValidationError carrying Slack's readable message. `seen_version`: the ticket's
+    version the advocate saw (a stale one is refused before anything is recorded or posted)."""
     message = (message or "").strip()
     if not message:
         raise ValidationError("Write the message to the expert first.")
     if not expert.active:
         raise ValidationError(f"{expert.name} is no longer an active expert.")
     ensure_can_act(ticket=ticket, user=advocate)
-    return outreach_deliver_new(ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel)
+    return outreach_deliver_new(
+        ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel, seen_version=seen_version
+    )
 
 
-def outreach_deliver_new(*, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str = "") -> Outreach:
+def outreach_deliver_new(
+    *, ticket: Ticket, expert: Expert, advocate: Any, message: str, channel: str = "", seen_version: int | None = None
+) -> Outreach:
     """outreach_send without the advocate's permission check, for an ask authorised elsewhere: an expert's
     "Not me: suggest someone" in Slack (experts.slack_outreach) asks the next expert for the same advocate."""
     channel = (channel or "").strip() or outreach_channel_for(expert=expert)
-    outreach = _outreach_open(ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel)
+    outreach = _outreach_open(
+        ticket=ticket, expert=expert, advocate=advocate, message=message, channel=channel, seen_version=seen_version
+    )
     if _deliver is None:
         logger.warning(
             "outreach %s: no delivery registered (notifications is not installed); it stays pending", outreach.pk
@@ -176,18 +195,23 @@ def outreach_deliver_new(*, ticket: Ticket, expert: Expert, advocate: Any, messa
     return outreach
 
 
-def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str) -> Outreach:
-    """The expert cannot help (or the advocate withdraws the ask). A pending one is not sent."""
+def outreach_decline(*, outreach: Outreach, advocate: Any, reason: str, seen_version: int | None = None) -> Outreach:
+    """The expert cannot help (or the advocate withdraws the ask). A pending one is not sent. `seen_version`: the
+    ticket's version the advocate saw."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why the outreach is declined.")
     ensure_can_act(ticket=outreach.ticket, user=advocate)
-    return outreach_close_declined(outreach=outreach, actor=advocate, reason=reason)
+    return outreach_close_declined(outreach=outreach, actor=advocate, reason=reason, seen_version=seen_version)
 
 
-def outreach_close_declined(*, outreach: Outreach, actor: Any, reason: str, **data: Any) -> Outreach:
+def outreach_close_declined(
+    *, outreach: Outreach, actor: Any, reason: str, seen_version: int | None = None, **data: Any
+) -> Outreach:
     """outreach_decline without the advocate's permission check (the expert's own "Not me" in Slack)."""
     with transaction.atomic():
+        # The ticket's row lock first, then the outreach's (the order macro_apply takes them in).
+        ticket_lock(outreach.ticket_id, seen_version=seen_version, related=())
         locked = Outreach.objects.select_for_update(of=("self",)).select_related("ticket", "expert").get(pk=outreach.pk)
         if locked.status not in OPEN_STATUSES:
             raise ValidationError(f"This outreach is already {locked.get_status_display().lower()}.")

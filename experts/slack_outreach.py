@@ -35,7 +35,8 @@ from experts.services import (
 )
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.actions import answer_on_platform_check, answer_recorded
-from mentions.services.events import event_record, tags_add
+from mentions.services.events import tags_add
+from mentions.services.notes import note_add
 
 logger = logging.getLogger(__name__)
 
@@ -124,23 +125,20 @@ def outreach_thread_note(
     )
     try:
         with transaction.atomic():
-            note = Message.objects.create(
+            return note_add(
                 ticket=ticket,
-                channel_id=ticket.channel_id,
-                kind=Message.Kind.NOTE,
+                body=f"Reply in Slack from {name}: {slack_to_text(text)}",
+                author=actor,
+                author_name=name,
+                author_handle=user_id,
+                at=slack_time(ts),
                 external_id=external_id,
                 thread_external_id=f"slack:{channel_id}:{thread_ts}",
-                author_handle=user_id,
-                author_name=name,
-                author_user=actor,
-                body=f"Reply in Slack from {name}: {slack_to_text(text)}",
                 permalink=permalink,
-                platform_created_at=slack_time(ts) or timezone.now(),
+                via="slack",
             )
     except IntegrityError:  # the same message worked concurrently
         return None
-    event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, message_id=note.pk, via="slack")
-    return note
 
 
 def _locked_open(outreach_id: int) -> tuple[Ticket, Outreach] | None:

@@ -58,7 +58,7 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
 @require_POST
 @work_queue
 def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
         outreach = expert_services.outreach_send(
             ticket=ticket,
             expert=data["expert"],
@@ -66,6 +66,7 @@ def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
             message=data["message"],
             channel=data["channel"],
             base_url=request.build_absolute_uri("/")[:-1],
+            seen_version=seen,
         )
         if outreach.status == Outreach.Status.PENDING:
             messages.warning(request, f"{outreach.last_error}.")
@@ -83,8 +84,10 @@ def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_outreach_decline(request: HttpRequest, pk: int, outreach_id: int) -> HttpResponse:
     outreach = get_object_or_404(Outreach.objects.select_related("ticket", "expert"), pk=outreach_id, ticket_id=pk)
 
-    def run(ticket: Ticket, data: dict) -> str:
-        expert_services.outreach_decline(outreach=outreach, advocate=request.user, reason=data["reason"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        expert_services.outreach_decline(
+            outreach=outreach, advocate=request.user, reason=data["reason"], seen_version=seen
+        )
         return f"Outreach to {outreach.expert.name} declined."
 
     return ticket_action(request, pk, OutreachDeclineForm, "decline", run)

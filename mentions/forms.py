@@ -43,10 +43,23 @@ class StatusForm(forms.Form):
 
 
 class MacroForm(forms.Form):
+    """The macro picker: its controls and its Apply button belong to the composer's form (mentions/_composer.html),
+    so the reply box's text comes too (`body`: what the advocate typed and did not save; a prefill goes after
+    it). `macro_link` is not `link`: the composer that records a reply made on the platform has a `link` of
+    its own."""
+
     macro = forms.ModelChoiceField(queryset=Macro.objects.filter(is_active=True))
-    link = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    macro_link = forms.URLField(max_length=1000, required=False, assume_scheme="https", label="Link")
     # The expert the advocate asked, for a macro that records an outreach (experts checks it is one).
     expert = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    body = forms.CharField(required=False, strip=False, max_length=40000, label="Reply")
+
+
+class DraftInsertForm(forms.Form):
+    """A side panel's Insert button without JavaScript (the Answers panel, a story's answer): it posts the
+    composer's form to the panel's address, so what the reply box holds comes along and the text goes after it."""
+
+    body = forms.CharField(required=False, strip=False, max_length=40000, label="Reply")
 
 
 class ReleaseForm(forms.Form):

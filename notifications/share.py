@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 
 from channels.slack import (
@@ -27,6 +28,7 @@ from channels.slack import (
 from experts.services import first_inbound
 from mentions.models import Ticket, TicketEvent
 from mentions.services.events import event_record
+from mentions.services.versions import ticket_lock
 from notifications.outbox import share_queue
 
 logger = logging.getLogger(__name__)
@@ -85,11 +87,16 @@ def share_text(*, ticket: Ticket, note: str, who: str) -> str:
     return "\n".join(parts)
 
 
-def ticket_share(*, ticket: Ticket, channel: str, note: str, actor: Any) -> str:
-    """Queue the share and record it in the ticket's history. Returns what the advocate reads."""
+def ticket_share(*, ticket: Ticket, channel: str, note: str, actor: Any, seen_version: int | None = None) -> str:
+    """Queue the share and record it in the ticket's history. Returns what the advocate reads. `seen_version`:
+    the ticket's version the advocate's page showed (mentions.services.versions): a ticket that changed since is
+    not shared from what they saw."""
     who = (actor.get_full_name() or actor.get_username()) if actor is not None else "The desk"
-    outcome = share_queue(destination=channel, ticket_id=ticket.pk, text=share_text(ticket=ticket, note=note, who=who))
-    event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, slack_share=channel, note=note.strip())
+    with transaction.atomic():
+        ticket_lock(ticket, seen_version=seen_version, related=())
+        text = share_text(ticket=ticket, note=note, who=who)
+        outcome = share_queue(destination=channel, ticket_id=ticket.pk, text=text)
+        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, slack_share=channel, note=note.strip())
     if not slack_configured():
         return f"Shared to {channel}: Slack is not connected, so it waits in the outbox until it is."
     if outcome == "updated":

@@ -14,8 +14,10 @@ from notifications.share import ticket_share
 @require_POST
 @work_queue
 def ticket_share_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        return ticket_share(ticket=ticket, channel=data["channel"], note=data["note"], actor=request.user)
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        return ticket_share(
+            ticket=ticket, channel=data["channel"], note=data["note"], actor=request.user, seen_version=seen
+        )
 
     # Sharing changes nothing Play moves on for: the advocate stays on the ticket.
     return ticket_action(request, pk, ShareForm, "share", run, play_on=False)

@@ -1,7 +1,9 @@
 // The Answers panel (templates/answers/_answers.html): its buttons put an earlier answer or a saved reply where
 // the cursor is in the reply box, and `;` typed at the start of a word in the reply box opens the saved
 // replies picker (type to filter, ↑/↓ to choose, Enter inserts, Esc closes and types nothing). Without
-// JavaScript the same buttons are forms that add the text to the draft. Texts are set as text, never as HTML.
+// JavaScript the same buttons post the composer's form (with the reply box's text) to their own address, which
+// puts the text after it in the draft; here their click is taken before that post, and only the use is told to
+// the desk (JSON). The story panel's Insert works the same way. Texts are set as text, never as HTML.
 (() => {
   "use strict";
 
@@ -31,31 +33,39 @@
     box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
-  function post(form, part) {
-    const body = new FormData(form);
-    if (part) body.set("part", part);
-    return fetch(form.action, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" });
+  // The button's own address, for JSON: the text (an earlier answer's), and the use counted. Not the composer's
+  // fields: the draft is the reply box's business here.
+  function post(button) {
+    const body = new FormData();
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token) body.set("csrfmiddlewaretoken", token.value);
+    if (button.name) body.set(button.name, button.value);
+    return fetch(button.formAction, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" });
   }
 
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (!replyBox()) return; // no reply box on this page: the form's own way (into the draft)
-    if (form.matches("form[data-saved-insert]")) {
+  // On click, in the capture phase: taken before the browser posts the composer's form (and before htmx, which
+  // sends that form, sees a submit).
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target.closest && event.target.closest("button[data-saved-insert], button[data-answer-use]");
+      if (!button || !replyBox()) return; // no reply box on this page: the button's own way (into the draft)
       event.preventDefault();
-      insert(form.querySelector("template[data-saved-text]").content.textContent);
-      post(form).catch(() => {}); // only counts the use
-    } else if (form.matches("form[data-answer-use]")) {
-      event.preventDefault();
-      const part = event.submitter ? event.submitter.value : "reply";
-      post(form, part)
+      if (button.hasAttribute("data-saved-insert")) {
+        insert(button.parentElement.querySelector("template[data-saved-text]").content.textContent);
+        post(button).catch(() => {}); // only counts the use
+        return;
+      }
+      post(button)
         .then((r) => r.json())
         .then((data) => {
           if (data.text) insert(data.text);
-          else if (data.error) form.insertAdjacentText("afterend", data.error);
+          else if (data.error) button.parentElement.insertAdjacentText("afterend", data.error);
         })
-        .catch(() => form.submit());
-    }
-  });
+        .catch(() => button.parentElement.insertAdjacentText("afterend", "The desk did not answer: try again."));
+    },
+    true,
+  );
 
   // Our knowledge sources' results: their link into the reply.
   document.addEventListener("click", (event) => {
@@ -82,7 +92,7 @@
   // --- ; in the reply box: the saved replies picker -------------------------------------------------
   function savedItems() {
     return [...document.querySelectorAll("#saved-list [data-saved]")].map((li) => ({
-      form: li.querySelector("form"),
+      button: li.querySelector("button[data-saved-insert]"),
       title: li.querySelector("strong").textContent,
       words: li.dataset.words + " " + li.querySelector("template").content.textContent.toLowerCase(),
       text: li.querySelector("template").content.textContent,
@@ -169,7 +179,7 @@
     picker.box.close();
     if (!item) return;
     insert(item.text);
-    post(item.form).catch(() => {});
+    post(item.button).catch(() => {});
   }
 
   document.addEventListener("keydown", (event) => {

@@ -15,7 +15,7 @@
   // --- what the page offers ---------------------------------------------------------------
   const replyBox = () => document.querySelector("form[data-keys-reply] textarea");
   const noteBox = () => document.querySelector("form[data-keys-note] textarea");
-  const macroForm = () => document.querySelector("form[data-keys-macro]");
+  const macroForm = () => document.querySelector("[data-keys-macro]"); // the picker's controls (composer's form)
   const searchBox = () => document.getElementById("desk-search");
   const playForms = () => document.querySelectorAll("form[data-play-view]");
   const hiddenPlayForm = () => document.getElementById("keys-play");
@@ -43,6 +43,11 @@
     if (!el || el === document.body || el === document.documentElement) return false;
     if (el.isContentEditable) return true;
     return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT";
+  }
+
+  // The form's own submit button (not one that posts it elsewhere with formaction).
+  function ownButton(form) {
+    return Array.from(form.elements).find((el) => el.type === "submit" && !el.disabled && !el.hasAttribute("formaction"));
   }
 
   function submit(form, submitter) {
@@ -266,7 +271,13 @@
       const form = target.form || (target.closest && target.closest("form"));
       if (!form || form.method === "dialog") return;
       event.preventDefault();
-      submit(form);
+      // The composer's form has a button per action: a box of the macro picker applies the macro, the
+      // reply box sends. Pressed as a click: htmx posts to the address of the button clicked last, so a
+      // macro applied before must not make Ctrl+Enter in the reply box apply it again.
+      const group = target.closest && target.closest("[data-submit-group]");
+      const button = (group && group.querySelector("button[type=submit]")) || ownButton(form);
+      if (button) button.click();
+      else submit(form);
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey || typingIn(event.target)) return;

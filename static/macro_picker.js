@@ -1,18 +1,20 @@
 // The ticket page's macro picker (`m`, static/keys.js): type to filter, arrows to choose, Enter to
 // apply; a macro that needs a link (or the expert asked) asks for it before it is applied; one that
 // cannot run here is listed disabled with its reason. Built from the page's own macro <select>, so
-// what the picker offers is what the form would post. Names are set as text, never as HTML.
+// what the picker offers is what the form would post. Applying presses the picker's Apply button, which
+// posts the composer's form (the reply box's text with it) to the macro's address: a prefill goes after
+// what was typed. Names are set as text, never as HTML.
 (() => {
   "use strict";
 
-  const { el, dialog, submit, macroForm } = window.deskKeys;
+  const { el, dialog, macroForm } = window.deskKeys;
   let picker = null;
 
   // The panel's picker: the chosen macro's effects on a line under it (the option text has them too).
   document.addEventListener("change", (event) => {
     const select = event.target;
-    if (!select.matches || !select.matches("form[data-keys-macro] select[name=macro]")) return;
-    const says = select.form.querySelector("#macro-says");
+    if (!select.matches || !select.matches("[data-keys-macro] select[name=macro]")) return;
+    const says = select.closest("[data-keys-macro]").querySelector("#macro-says");
     const option = select.selectedOptions[0];
     if (says) says.textContent = option && option.value ? option.dataset.does || "" : "";
   });
@@ -145,12 +147,14 @@
     if (!form || picker.busy) return;
     picker.busy = true;
     form.querySelector("select[name=macro]").value = value;
-    const link = form.querySelector("[name=link]");
+    const link = form.querySelector("[name=macro_link]");
     if (link) link.value = linkValue;
     const expert = form.querySelector("select[name=expert]");
     if (expert) expert.value = expertValue;
     if (window.deskShowTab) window.deskShowTab(form); // its result shows beside it, on the reply tab
-    submit(form, form.querySelector("button[type=submit]"));
+    // A click, not requestSubmit: htmx learns which button sent the composer's form from the click, and
+    // posts to that button's address (formaction) rather than the form's own (the send).
+    form.querySelector("button[type=submit]").click();
     // Applied in place (htmx): the picker closes and its result shows beside the macro picker.
     if (picker.box.open) picker.box.close();
   }

@@ -31,11 +31,28 @@
     var xhr = e.detail.xhr;
     // Only a 2xx empties the box: a refusal (400, 409) is swapped in too, but keeps the text.
     if (!form || !xhr || xhr.status < 200 || xhr.status >= 300 || xhr.getResponseHeader("HX-Redirect")) return;
+    // Only the form's own action (a reply sent or recorded, a note): the macro's Apply posts the composer's
+    // form elsewhere (formaction), and its answer is the reply box with the prefill after what was typed.
+    var path = e.detail.requestConfig ? e.detail.requestConfig.path : "";
+    if (path && path !== form.getAttribute("hx-post")) return;
     if (form.hasAttribute("data-clear-on-success")) {
       form.querySelectorAll("textarea").forEach(function (box) { box.value = ""; });
       var token = form.querySelector("input[name=token]");
       if (token) token.value = newKey();
     }
+  });
+
+  // The composer's form has a button per action (mentions/_composer.html): Enter in a box presses its own
+  // group's button (the macro link applies the macro, the reply's link records the reply), not the form's first.
+  document.addEventListener("keydown", function (e) {
+    var box = e.target;
+    if (e.key !== "Enter" || e.isComposing || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (!box.matches || !box.matches("input") || !box.form) return;
+    var group = box.closest("[data-submit-group]");
+    var button = group ? group.querySelector("button[type=submit]") : null;
+    if (!button || button.form !== box.form) return;
+    e.preventDefault();
+    button.click();
   });
 
   document.addEventListener("sendToken", function (e) {

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from answers.saved_replies import placeholder_values, placeholders_fill
 from channels.adapters.registry import get_adapter, platform_of
 from mentions.models import Ticket
+from mentions.services.drafts import ticket_draft_set
 from mentions.services.reply_plan import ReplyPlan, reply_plan
 from stories.models import Story, StoryReply
 
@@ -170,4 +171,5 @@ def answered_story_joined(*, story: Story, ticket_ids: list[int]) -> int:
     if not story.answer:
         return 0
     made = story_drafts_make(story=story, ticket_ids=ticket_ids)
-    return sum(Ticket.objects.filter(pk=pk, reply_draft="").update(reply_draft=body) for pk, body in made.items())
+    # The detector's worker: no advocate saw a version, and a draft someone started is never replaced.
+    return sum(ticket_draft_set(ticket=pk, body=body, only_if_empty=True) for pk, body in made.items())

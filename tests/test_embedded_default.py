@@ -489,7 +489,7 @@ ticket = Ticket.objects.get(subject__startswith="Is the GitLab registry rate-lim
 found = ticket_suggestions(ticket)
 panel = client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"]))
 knowledge = client.get(reverse("answers:knowledge", args=[ticket.pk]))
-use = client.post(reverse("answers:use", args=[ticket.pk]), {"source": found[0].ticket_id, "part": "link"},
+use = client.post(reverse("answers:use", args=[ticket.pk, found[0].ticket_id]), {"part": "link"},
                   HTTP_ACCEPT="application/json")
 print(json.dumps({
     "status": [panel.status_code, knowledge.status_code, use.status_code],

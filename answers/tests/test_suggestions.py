@@ -13,7 +13,8 @@ from answers.index import answers_index, answers_prune
 from answers.models import Answer, SavedReply, Term
 from answers.suggestions import text_suggestions, ticket_suggestions
 from mentions.models import Message, Tag, Ticket, TicketEvent
-from mentions.tests.factories import MessageFactory, TicketFactory
+from mentions.tests.factories import MessageFactory, TicketFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +131,11 @@ def test_using_an_answer_records_it_and_ranks_it_higher(library, advocate_client
     used = next(pk for pk in before if pk in (library["runner"].pk, twin.pk) and pk != before[0])
 
     response = advocate_client.post(
-        f"/answers/tickets/{t.pk}/use/", {"source": used, "part": "reply"}, HTTP_ACCEPT="application/json"
+        f"/answers/tickets/{t.pk}/use/{used}/", {"part": "reply"}, HTTP_ACCEPT="application/json"
     )
     assert response.status_code == 200
     assert response.json()["text"] == Answer.objects.get(pk=used).reply
-    advocate_client.post(f"/answers/tickets/{t.pk}/use/", {"source": used}, HTTP_ACCEPT="application/json")
+    advocate_client.post(f"/answers/tickets/{t.pk}/use/{used}/", HTTP_ACCEPT="application/json")
     event = TicketEvent.objects.get(ticket=t, kind=TicketEvent.Kind.ANSWER_USED)  # once, though used twice
     assert event.actor == advocate_client.user and event.data["source"] == used
     answer = Answer.objects.get(pk=used)
@@ -150,18 +151,18 @@ def test_without_javascript_the_answer_joins_the_draft(library, advocate_client)
     t = asking("artifacts expire", "artifacts expire early")
     t.reply_draft = "Hi there,"
     t.save()
+    # The composer's form posted to the button's address: the reply box's text (here the saved draft) first.
     response = advocate_client.post(
-        f"/answers/tickets/{t.pk}/use/", {"source": library["artifacts"].pk, "part": "link"}
+        f"/answers/tickets/{t.pk}/use/{library['artifacts'].pk}/",
+        {"part": "link", "body": "Hi there,", "seen": seen(t)},
     )
     assert response.status_code == 302
     t.refresh_from_db()
     assert t.reply_draft == "Hi there,\n\nhttps://docs.example.com/ci/artifacts#expire_in"
-    assert advocate_client.post(f"/answers/tickets/{t.pk}/use/", {"source": 999999}).status_code == 302
+    gone = advocate_client.post(f"/answers/tickets/{t.pk}/use/999999/", {"body": "Kept", "seen": seen(t)})
+    assert "no longer offered" in result_slot(refused_page(advocate_client, gone, t, "answers"), "answers")
     assert (
-        advocate_client.post(
-            f"/answers/tickets/{t.pk}/use/", {"source": 999999}, HTTP_ACCEPT="application/json"
-        ).status_code
-        == 404
+        advocate_client.post(f"/answers/tickets/{t.pk}/use/999999/", HTTP_ACCEPT="application/json").status_code == 404
     )
 
 

@@ -34,7 +34,7 @@ def test_reached_out_three_times_with_links_counts_on_the_kpis_and_in_the_direct
             {
                 "seen": seen(ticket),
                 "macro": reached_out.pk,
-                "link": f"https://acme.slack.com/archives/C1/p170000000000{n}",
+                "macro_link": f"https://acme.slack.com/archives/C1/p170000000000{n}",
                 "expert": vera.pk,
             },
         )

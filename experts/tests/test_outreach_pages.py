@@ -240,7 +240,7 @@ def test_a_refused_community_macro_is_said_on_the_page_and_the_ticket_stays_open
     macro = Macro.objects.get(name="Involving experts::Community involvement")
 
     response = advocate_client.post(
-        reverse("mentions:ticket-macro", args=[ticket.pk]), {"seen": seen(ticket), "macro": macro.pk, "link": ""}
+        reverse("mentions:ticket-macro", args=[ticket.pk]), {"seen": seen(ticket), "macro": macro.pk, "macro_link": ""}
     )
 
     html = refused_page(advocate_client, response, ticket, "macro")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from channels.text import safe_url
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent
+from mentions.services.drafts import draft_append
 from mentions.services.events import (
     ensure_can_act,
     event_record,
@@ -25,14 +26,12 @@ from mentions.services.events import (
 from mentions.services.followups import followup_seen
 from mentions.services.macro_hooks import macro_hooks_run, saved_reply_text
 from mentions.services.macro_needs import macro_summary
+from mentions.services.notes import note_add
 from mentions.services.sla import ticket_breach_on_reply
+from mentions.services.versions import ticket_lock
 from mentions.services.watching import thread_watch_after_reply
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
 
 
 def _submit(ticket: Ticket) -> None:
@@ -60,30 +59,29 @@ def _context(ticket: Ticket, user: Any, link: str, base_url: str) -> dict[str, s
     }
 
 
-def ticket_add_note(*, ticket: Ticket, user: Any, body: str) -> Message:
+def ticket_add_note(*, ticket: Ticket, user: Any, body: str, seen_version: int | None = None) -> Message:
+    """The advocate's internal note. `seen_version`, here and in every write below: the ticket's version the
+    advocate's page showed (versions.TicketStale when it changed since; None: not checked)."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("A note needs some text.")
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version)
         ensure_can_act(ticket=ticket, user=user)
-        note = Message.objects.create(
-            ticket=ticket,
-            channel=ticket.channel,
-            kind=Message.Kind.NOTE,
-            author_user=user,
-            author_name=user.get_username(),
-            body=body,
-            platform_created_at=timezone.now(),
-        )
-        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
+        note = note_add(ticket=ticket, body=body, author=user)
         followup_seen(ticket)
         ticket.save()
     return note
 
 
 def ticket_mark_replied(
-    *, ticket: Ticket, user: Any, body: str, link: str = "", status: str = Ticket.Status.SOLVED
+    *,
+    ticket: Ticket,
+    user: Any,
+    body: str,
+    link: str = "",
+    status: str = Ticket.Status.SOLVED,
+    seen_version: int | None = None,
 ) -> Message:
     """Record a public reply made on the platform; it counts as first reply."""
     body = (body or "").strip()
@@ -96,7 +94,7 @@ def ticket_mark_replied(
         raise ValidationError("Submit as pending or solved.")
     status = status_after_reply(status)
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version)
         ensure_can_act(ticket=ticket, user=user)
         now = timezone.now()
         reply = Message.objects.create(
@@ -126,16 +124,22 @@ def ticket_mark_replied(
     return reply
 
 
-def ticket_change_status(*, ticket: Ticket, user: Any, status: str) -> Ticket:
+def ticket_change_status(
+    *, ticket: Ticket | int, user: Any, status: str, seen_version: int | None = None, reason: str = ""
+) -> Ticket:
+    """Set the status (recorded, with `reason` if given). `user` None: the desk itself (a worker, e.g. the
+    expert loop solving a ticket whose expert answered on the platform): no permission to check, and the
+    ticket's follow-up mark stays for its advocate to see."""
     if status not in Ticket.Status.values:
         raise ValidationError(f"Unknown status {status!r}.")
     with transaction.atomic():
-        ticket = _locked(ticket)
-        ensure_can_act(ticket=ticket, user=user)
-        status_set(ticket=ticket, status=status, actor=user)
+        ticket = ticket_lock(ticket, seen_version=seen_version)
+        if user is not None:
+            ensure_can_act(ticket=ticket, user=user)
+            followup_seen(ticket)
+        status_set(ticket=ticket, status=status, actor=user, reason=reason)
         if status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
             _submit(ticket)
-        followup_seen(ticket)
         ticket.save()
     return ticket
 
@@ -147,11 +151,21 @@ class MacroApplied:
 
 
 def macro_apply(
-    *, ticket: Ticket, user: Any, macro: Macro, link: str = "", base_url: str = "", expert_id: int | None = None
+    *,
+    ticket: Ticket,
+    user: Any,
+    macro: Macro,
+    link: str = "",
+    base_url: str = "",
+    expert_id: int | None = None,
+    seen_version: int | None = None,
+    typed: str | None = None,
 ) -> MacroApplied:
     """Run the macro's actions in order. Applying a macro submits the ticket, except a macro
     that prefills the reply: the advocate still has to send that reply. `expert_id`: the expert the
-    advocate asked, for a macro that records an outreach (experts' hook)."""
+    advocate asked, for a macro that records an outreach (experts' hook). `typed`: the reply box's text
+    as the advocate left it, unsaved (the composer posts it with the macro): it becomes the draft and a
+    prefill goes after it, so nothing typed is lost (None: the saved draft)."""
     link = (link or "").strip()
     # What the picker shows it disabled for is refused here in the same words (e.g. Slack not connected).
     missing = macro_summary(macro).missing
@@ -164,8 +178,10 @@ def macro_apply(
     if link and not safe_url(link):
         raise ValidationError("The link must start with http:// or https://.")
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version)
         ensure_can_act(ticket=ticket, user=user)
+        if typed is not None:
+            ticket.reply_draft = typed
         answer = link if MacroAction.Kind.ANSWER_LINK in kinds else ""
         if answer:
             answer_on_platform_check(ticket, answer)
@@ -213,12 +229,6 @@ def answer_recorded(*, ticket: Ticket, user: Any, link: str, via: str) -> None:
     event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=via)
 
 
-def draft_append(draft: str, text: str) -> str:
-    """A prefill after what is already drafted, a blank line between (never "…abuse.Thanks!")."""
-    draft, text = draft.rstrip(), text.strip()
-    return f"{draft}\n\n{text}" if draft and text else draft or text
-
-
 def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[str, str]) -> bool:
     kind = action.kind
     if kind == MacroAction.Kind.SET_STATUS:
@@ -228,17 +238,7 @@ def _run_action(ticket: Ticket, user: Any, action: MacroAction, context: dict[st
     elif kind == MacroAction.Kind.REMOVE_TAGS:
         tags_remove(ticket=ticket, names=action.value.split(), actor=user)
     elif kind == MacroAction.Kind.ADD_NOTE:
-        body = template_render(action.value, context)
-        note = Message.objects.create(
-            ticket=ticket,
-            channel=ticket.channel,
-            kind=Message.Kind.NOTE,
-            author_user=user,
-            author_name=user.get_username(),
-            body=body,
-            platform_created_at=timezone.now(),
-        )
-        event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=user, message_id=note.pk)
+        note_add(ticket=ticket, body=template_render(action.value, context), author=user)
     elif kind == MacroAction.Kind.PREFILL_REPLY:
         ticket.reply_draft = draft_append(ticket.reply_draft, template_render(action.value, context))
         event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=user)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from mentions.models import Ticket, TicketEvent
 from mentions.services.events import event_record
+from mentions.services.versions import ticket_lock
 
 
 def queue_workers() -> QuerySet:
@@ -26,17 +27,14 @@ def queue_workers() -> QuerySet:
     )
 
 
-def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=ticket.pk)
-
-
-def ticket_release(*, ticket: Ticket, user: Any, reason: str) -> Ticket:
-    """The assignee gives the ticket back to the queue, saying why (recorded)."""
+def ticket_release(*, ticket: Ticket, user: Any, reason: str, seen_version: int | None = None) -> Ticket:
+    """The assignee gives the ticket back to the queue, saying why (recorded). `seen_version`: the ticket's
+    version the advocate saw (versions.py), here and in ticket_reassign."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why you release this ticket: the next advocate reads it.")
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=("assignee",))
         if ticket.assignee_id != user.pk:
             raise ValidationError(
                 "Only its assignee can release a ticket."
@@ -77,7 +75,7 @@ def assignee_change(*, ticket: Ticket, to: Any, actor: Any, via: str) -> bool:
     return True
 
 
-def ticket_reassign(*, ticket: Ticket, user: Any, to: Any) -> Ticket:
+def ticket_reassign(*, ticket: Ticket, user: Any, to: Any, seen_version: int | None = None) -> Ticket:
     """A manager gives the ticket to `to`, who must be able to work the queue. A follow-up
     nobody has acted on stays marked, for the new assignee."""
     if not user.has_perm("mentions.manage_all_tickets"):
@@ -85,7 +83,7 @@ def ticket_reassign(*, ticket: Ticket, user: Any, to: Any) -> Ticket:
     if not queue_workers().filter(pk=to.pk).exists():
         raise ValidationError(f"{to.get_username()} cannot work the queue.")
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=("assignee",))
         if not assignee_change(ticket=ticket, to=to, actor=user, via="manager"):
             raise ValidationError(f"#{ticket.pk} is assigned to {to.get_username()} already.")
         ticket.save(update_fields=["assignee", "served_to", "served_view", "updated_at"])

@@ -16,6 +16,7 @@ from django.db import transaction
 from mentions.models import Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, tags_add, tags_remove
 from mentions.services.sla import ticket_sla_refresh
+from mentions.services.versions import ticket_lock
 
 # Tag names are slugs (Tag.name is a unicode SlugField): letters, digits, "-" and "_".
 _TAG = re.compile(r"^[-\w]+\Z")
@@ -38,10 +39,6 @@ def tag_names_parse(text: str) -> list[str]:
     if len(names) > MAX_TAGS:
         raise ValidationError(f"At most {MAX_TAGS} tags on one ticket.")
     return names
-
-
-def _locked(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
 
 
 def priority_change(*, ticket: Ticket, priority: str, actor: Any, via: str = "") -> bool:
@@ -68,9 +65,12 @@ def tags_replace(*, ticket: Ticket, names: list[str], actor: Any) -> tuple[list[
     return added, removed
 
 
-def ticket_set_priority(*, ticket: Ticket, user: Any, priority: str, via: str = "") -> bool:
+def ticket_set_priority(
+    *, ticket: Ticket, user: Any, priority: str, via: str = "", seen_version: int | None = None
+) -> bool:
+    """`seen_version`: the ticket's version the advocate saw (versions.py), here and in ticket_set_tags."""
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=())
         ensure_can_act(ticket=ticket, user=user)
         changed = priority_change(ticket=ticket, priority=priority, actor=user, via=via)
         if changed:
@@ -78,10 +78,12 @@ def ticket_set_priority(*, ticket: Ticket, user: Any, priority: str, via: str = 
     return changed
 
 
-def ticket_set_tags(*, ticket: Ticket, user: Any, names: list[str]) -> tuple[list[str], list[str]]:
+def ticket_set_tags(
+    *, ticket: Ticket, user: Any, names: list[str], seen_version: int | None = None
+) -> tuple[list[str], list[str]]:
     """Replace the ticket's tags; returns (added, removed)."""
     with transaction.atomic():
-        ticket = _locked(ticket)
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=())
         ensure_can_act(ticket=ticket, user=user)
         added, removed = tags_replace(ticket=ticket, names=names, actor=user)
         if added or removed:

@@ -38,6 +38,7 @@ from mentions.services.events import (
 )
 from mentions.services.merge_hooks import merge_hooks_run
 from mentions.services.sla import SlaContext, breach_on_first_reply, sla_breach_events_insert
+from mentions.services.versions import version_check
 
 PRIORITY_RANK = {p: i for i, p in enumerate(Ticket.Priority.values)}  # low < normal < high < urgent
 
@@ -56,13 +57,17 @@ def _locked_pair(source_id: int, target_id: int) -> tuple[Ticket, Ticket]:
     return rows[source_id], rows[target_id]
 
 
-def ticket_merge(*, source: Ticket, target_id: int, user: Any, reason: str = "") -> Ticket:
-    """Merge `source` into ticket `target_id`; returns the target."""
+def ticket_merge(
+    *, source: Ticket, target_id: int, user: Any, reason: str = "", seen_version: int | None = None
+) -> Ticket:
+    """Merge `source` into ticket `target_id`; returns the target. `seen_version`: the source's version the
+    advocate saw (versions.py)."""
     reason = (reason or "").strip()
     if target_id == source.pk:
         raise ValidationError("A ticket cannot be merged into itself.")
     with transaction.atomic():
         source, target = _locked_pair(source.pk, target_id)
+        version_check(ticket=source, seen_version=seen_version)
         for ticket in (source, target):
             ensure_can_act(ticket=ticket, user=user)
         if source.merged_into_id:

@@ -35,6 +35,7 @@ from mentions.services.events import ensure_can_act, event_record, first_reply_s
 from mentions.services.followups import followup_seen
 from mentions.services.reply_plan import ReplyPlan, reply_plan
 from mentions.services.sla import ticket_breach_on_reply
+from mentions.services.versions import ticket_lock, version_check
 from mentions.services.watching import thread_watch_after_reply
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,8 @@ logger = logging.getLogger(__name__)
 SENDING_EXPIRES = timedelta(minutes=10)
 
 
-class SendStale(ValidationError):
-    """The ticket changed since the advocate opened it: nothing was sent (their text is kept)."""
+# What a reply refused as stale says (versions.TicketStale): nothing left the desk.
+SEND_KEPT = "Nothing was sent; your text is kept below. Check the ticket and send again."
 
 
 class SendFailed(ValidationError):
@@ -97,13 +98,7 @@ def _send_open(
     locked: Ticket, user: Any, key: str, body: str, handle: str, style: str, seen: int | None
 ) -> tuple[ReplySend, Account | None, ReplyPlan]:
     """Step 1's checks and the send's row, with the ticket's row locked."""
-    from mentions.services.versions import changes_described, changes_since
-
-    if seen is not None and (changed := changes_since(ticket=locked, seen=seen)):
-        raise SendStale(
-            f"This ticket changed since you opened it: {changes_described(changed)}. "
-            "Nothing was sent; your text is kept below. Check the ticket and send again."
-        )
+    version_check(ticket=locked, seen_version=seen, kept=SEND_KEPT)
     plan = reply_plan(locked)
     if plan is None:
         raise ValidationError("This channel cannot post replies from the desk: reply on the platform and mark replied.")
@@ -146,12 +141,13 @@ def ticket_send_reply(
     key: str = "",
     status: str = Ticket.Status.SOLVED,
     style: str = "",
-    seen: int | None = None,
+    seen_version: int | None = None,
 ) -> Message:
     """Post `body` on the platform as a reply to the requester's latest message and record it as
     our reply (first reply time, link). `key` (the form's) makes a second press of the same form
-    answer with the first one's outcome. `seen`: the ticket version the advocate saw (None: do not
-    check). Raises SendStale, SendFailed (the key is used up) or ValidationError."""
+    answer with the first one's outcome (checked before the version: a double click posts once).
+    `seen_version`: the ticket version the advocate saw (None: do not check). Raises
+    versions.TicketStale, SendFailed (the key is used up) or ValidationError."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
@@ -164,7 +160,9 @@ def ticket_send_reply(
     deadline = time.monotonic() + settings.DESK_HTTP_TIMEOUT_SECONDS * 2 + 5
     while True:
         with transaction.atomic():
-            locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=ticket.pk)
+            # Locked here, its version checked in _send_open after the key: a second press of a form
+            # that was sent is answered with that send, not refused as stale by its own reply.
+            locked = ticket_lock(ticket, seen_version=None)
             ensure_can_act(ticket=locked, user=user)
             previous = ReplySend.objects.filter(key=key).first()
             if previous is not None and previous.ticket_id != locked.pk:
@@ -175,7 +173,7 @@ def ticket_send_reply(
                 previous is None
                 and not ReplySend.objects.filter(ticket=locked, status=ReplySend.Status.SENDING).exists()
             ):
-                send, account, plan = _send_open(locked, user, key, body, handle, style, seen)
+                send, account, plan = _send_open(locked, user, key, body, handle, style, seen_version)
                 break
         if time.monotonic() > deadline:
             raise ValidationError("A reply to this ticket is still being sent: reload the ticket in a moment.")
@@ -214,7 +212,7 @@ def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
 
 def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Message:
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update(of=("self",)).select_related("channel").get(pk=send.ticket_id)
+        locked = ticket_lock(send.ticket_id, seen_version=None)  # the send was checked when it opened
         target = send.in_reply_to
         # The next poll may have stored the same post already, between the platform's answer and now.
         reply = Message.objects.filter(channel=locked.channel, external_id=sent.external_id).first()

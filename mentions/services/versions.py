@@ -5,11 +5,20 @@ The version is the id of the ticket's latest history event: every change that ma
 one (a reply sent, recorded or seen on the platform, a new message, status and assignee
 changes), so no write path has to remember to bump a counter. Notes and tag changes do not
 conflict with a reply being written and are not counted as changes here.
+
+Every write an advocate makes goes through a service of mentions that takes that version
+(`seen_version`) and checks it here, inside its own transaction, with the ticket's row locked
+(`ticket_lock`): the row lock orders the write after any other on the ticket, so two people
+never both act on what one of them saw. A worker's write (no advocate saw anything) passes None.
 """
 
 from __future__ import annotations
 
-from mentions.models import ReplySend, Ticket, TicketEvent
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from mentions.models import Ticket, TicketEvent
 
 K = TicketEvent.Kind
 CONFLICTING = (
@@ -40,13 +49,9 @@ def ticket_version(ticket: Ticket) -> int:
     return TicketEvent.objects.filter(ticket=ticket).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def changes_since(*, ticket: Ticket, seen: int | None, token: str = "") -> list[TicketEvent]:
+def changes_since(*, ticket: Ticket, seen: int | None) -> list[TicketEvent]:
     """The changes made to `ticket` after version `seen` that make a form stale; [] when the
-    form may go ahead. Call it with the ticket's row locked, in the action's transaction.
-    A form resubmitted with a send token already used is not stale: the send service answers
-    it with the reply it sent (a double click posts once)."""
-    if token and ReplySend.objects.filter(key=token, ticket=ticket).exists():
-        return []
+    form may go ahead. Call it with the ticket's row locked, in the action's transaction."""
     later = ticket.events.filter(kind__in=CONFLICTING).select_related("actor").order_by("pk")
     if seen is not None:
         later = later.filter(pk__gt=seen)
@@ -69,3 +74,35 @@ def changes_described(changes: list[TicketEvent]) -> str:
         at = event.created_at.strftime("%H:%M UTC")
         parts.append(f"{at} {who + ': ' if who else ''}{what}")
     return "; ".join(parts)
+
+
+# What the advocate reads when a write is refused as stale: nothing happened, their text is in the form.
+KEPT = "Nothing was done; your text is kept below. Check the ticket and submit again."
+NO_VERSION = "this form did not say which version you saw"
+
+
+class TicketStale(ValidationError):
+    """The ticket changed since the advocate opened it: nothing was written (their text is kept)."""
+
+    def __init__(self, said: str, kept: str = KEPT) -> None:
+        super().__init__(f"This ticket changed since you opened it: {said}. {kept}")
+
+
+def version_check(*, ticket: Ticket, seen_version: int | None, kept: str = KEPT) -> None:
+    """Raise TicketStale when `ticket` changed after `seen_version` (None: a worker's write, not
+    checked). Call it with the ticket's row locked, in the write's transaction."""
+    if seen_version is None:
+        return
+    if changed := changes_since(ticket=ticket, seen=seen_version):
+        raise TicketStale(changes_described(changed), kept)
+
+
+def ticket_lock(
+    ticket: Ticket | int, *, seen_version: int | None, related: Iterable[str] = ("channel",), kept: str = KEPT
+) -> Ticket:
+    """The ticket as it is now, its row locked until the caller's transaction ends, and the version
+    the advocate saw checked against it (version_check). The one way mentions' write services start."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+    version_check(ticket=locked, seen_version=seen_version, kept=kept)
+    return locked

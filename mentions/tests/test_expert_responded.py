@@ -104,7 +104,7 @@ def test_the_ticket_page_offers_the_answers_link_and_the_form_records_it(client,
 
     response = client.post(
         reverse("mentions:ticket-macro", args=[ticket.pk]),
-        {"macro": _expert_responded().pk, "link": ANSWER, "seen": seen(ticket)},
+        {"macro": _expert_responded().pk, "macro_link": ANSWER, "seen": seen(ticket)},
     )
 
     assert response.status_code == 302

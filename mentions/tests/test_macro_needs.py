@@ -9,7 +9,7 @@ from django.test import override_settings
 from experts.tests.factories import ExpertFactory
 from mentions.models import Macro, MacroAction, Ticket
 from mentions.services import macro_apply
-from mentions.services.actions import draft_append
+from mentions.services.drafts import draft_append
 from mentions.services.macro_needs import macro_summary
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 

@@ -182,9 +182,12 @@ def test_each_action_is_one_audited_event(advocate_client, handbook_macros):
     )
     macro = Macro.objects.get(name="Reached out to expert")
     expert = ExpertFactory()  # whom the advocate asked: the outreach is recorded to them
-    response = post("ticket-macro", {"macro": macro.pk, "link": ""})
+    response = post("ticket-macro", {"macro": macro.pk, "macro_link": ""})
     assert "needs a link" in result_slot(refused_page(advocate_client, response, ticket, "macro"), "macro")
-    post("ticket-macro", {"macro": macro.pk, "link": "https://slack.example.com/archives/C1/p1", "expert": expert.pk})
+    post(
+        "ticket-macro",
+        {"macro": macro.pk, "macro_link": "https://slack.example.com/archives/C1/p1", "expert": expert.pk},
+    )
 
     ticket.refresh_from_db()
     kinds = list(ticket.events.values_list("kind", flat=True))

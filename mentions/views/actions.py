@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from channels import clean
 from mentions import services
 from mentions.forms import (
     MacroForm,
@@ -32,17 +31,18 @@ from mentions.forms import (
     TagsForm,
 )
 from mentions.models import Ticket
+from mentions.services.versions import TicketStale
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
-from mentions.views.ticket import after_action, ticket_action
+from mentions.views.ticket import after_action, seen_version_posted, ticket_action
 
 
 @require_POST
 @work_queue
 def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"], seen_version=seen)
         return "Note added."
 
     return ticket_action(request, pk, NoteForm, "note", run)
@@ -51,9 +51,14 @@ def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
         services.ticket_mark_replied(
-            ticket=ticket, user=request.user, body=data["body"], link=data["link"], status=data["status"]
+            ticket=ticket,
+            user=request.user,
+            body=data["body"],
+            link=data["link"],
+            status=data["status"],
+            seen_version=seen,
         )
         return f"Reply recorded on #{ticket.pk}."
 
@@ -63,9 +68,9 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send from the desk. Not through `_action`: the platform is asked outside any transaction
-    (services.replies says why), so the service does its own locking and version check."""
-    from mentions.services.replies import SendFailed, SendStale
+    """Send from the desk. Not through `ticket_action`: a press that was sent already is answered with
+    that send (its key), and a form without a version is not refused (the API's sends have none)."""
+    from mentions.services.replies import SendFailed
 
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
     served_view = obj.served_view if obj.served_to_id == request.user.pk else None
@@ -82,7 +87,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             key=data["token"],
             status=data["status"],
             style=data["style"],
-            seen=clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1),
+            seen_version=seen_version_posted(request),
         )
     except ValidationError as exc:
         form.add_error(None, exc)
@@ -91,7 +96,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             data_again = request.POST.copy()  # the form's data: a mutable copy of it
             data_again["token"] = uuid.uuid4().hex
             form.data = data_again
-        status = 409 if isinstance(exc, SendStale) else 400
+        status = 409 if isinstance(exc, TicketStale) else 400
         response = action_failed(request, pk, "send", form, status)
         if from_htmx(request):  # the new key goes to the form, whose text stays as it is
             trigger_client_event(response, "sendToken", {"token": form.data["token"]})
@@ -104,8 +109,8 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"], seen_version=seen)
         return f"#{ticket.pk} is now {data['status']}."
 
     return ticket_action(request, pk, StatusForm, "status", run)
@@ -114,15 +119,19 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
         macro = data["macro"]
         applied = services.macro_apply(
             ticket=ticket,
             user=request.user,
             macro=macro,
-            link=data["link"],
+            link=data["macro_link"],
             base_url=request.build_absolute_uri("/")[:-1],
             expert_id=data["expert"],
+            seen_version=seen,
+            # Posted from the composer's form, the reply box's text comes along (even empty); posted
+            # without it (another client), the saved draft stays what a prefill follows.
+            typed=data["body"] if "body" in request.POST else None,
         )
         for notice in applied.notices:
             messages.warning(request, notice)
@@ -134,8 +143,8 @@ def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"], seen_version=seen)
         return f"#{ticket.pk} is back in the queue."
 
     return ticket_action(request, pk, ReleaseForm, "release", run, play_on=False)
@@ -144,8 +153,8 @@ def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"], seen_version=seen)
         return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
 
     return ticket_action(request, pk, ReassignForm, "assign", run)
@@ -173,8 +182,10 @@ def ticket_skip(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        changed = services.ticket_set_priority(ticket=ticket, user=request.user, priority=data["priority"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        changed = services.ticket_set_priority(
+            ticket=ticket, user=request.user, priority=data["priority"], seen_version=seen
+        )
         label = Ticket.Priority(data["priority"]).label.lower()
         return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
 
@@ -184,8 +195,10 @@ def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
-        added, removed = services.ticket_set_tags(ticket=ticket, user=request.user, names=data["tags"])
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        added, removed = services.ticket_set_tags(
+            ticket=ticket, user=request.user, names=data["tags"], seen_version=seen
+        )
         said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
         return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
 
@@ -195,9 +208,9 @@ def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @work_queue
 def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict) -> str:
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
         target = services.ticket_merge(
-            source=ticket, target_id=data["target"], user=request.user, reason=data["reason"]
+            source=ticket, target_id=data["target"], user=request.user, reason=data["reason"], seen_version=seen
         )
         return f"#{ticket.pk} was merged into #{target.pk}."
 

@@ -62,8 +62,10 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
         fact_keys=FACT_KEYS,
     )
     response = render(request, "mentions/_ticket_acted.html", context)
-    if key in FACT_KEYS:  # their result slot is inside the facts, which are answered whole
-        response["HX-Retarget"] = "#ticket-facts"
+    # Its result goes beside its control, whichever form sent it: the macro picker's Apply posts the
+    # composer's form, whose own target is the send button's slot. The facts' slots are inside the facts,
+    # which are answered whole.
+    response["HX-Retarget"] = "#ticket-facts" if key in FACT_KEYS else f"#result-{key}"
     trigger_client_event(response, "ticketSeen", {"version": versions.ticket_version(obj)})
     return response
 

@@ -31,8 +31,11 @@ FORM_MODULES = ("mentions.forms.", "experts.forms.", "notifications.forms.")
 # for some people only, skip only in Play, an outreach's decline) are also said at the top of the page,
 # so a refusal is never sent to a slot the page does not show.
 SLOTS_ALWAYS_SHOWN = frozenset(
-    {"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach", "share"}
+    {"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach", "share", "answers", "story"}
 )
+# The buttons that post the composer's own form elsewhere (formaction): the macro picker's Apply and the side
+# panels' Insert buttons (answers, a story's answer). Refused, the reply box's text they carried is shown again.
+COMPOSER_POSTS = ("macro", "answers", "story")
 # Far more than one action's form: the session never grows with forms nobody came back for.
 KEPT_AT_MOST = 5
 

@@ -7,7 +7,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -34,7 +33,7 @@ from mentions.services import presence, versions
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
-from mentions.views.refused import refused_forms
+from mentions.views.refused import COMPOSER_POSTS, refused_forms
 
 
 @require_GET
@@ -80,6 +79,9 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, every
     def posted(key: str, field: str, default: object = "") -> object:
         return posted_value(forms, key, field, default)
 
+    # A refused macro or panel insert posted the composer's form: what its reply box held comes back in it.
+    typed = next((posted(key, "body", None) for key in COMPOSER_POSTS if key in forms), None)
+    draft = obj.reply_draft if typed is None else typed
     picker = macro_picker()
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
@@ -95,16 +97,16 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, every
         "picker": picker,
         "after_reply_choices": AFTER_REPLY,
         "values": {
-            "send_body": posted("send", "body", obj.reply_draft),
+            "send_body": posted("send", "body", draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),
             "send_token": posted("send", "token") or uuid.uuid4().hex,
             "send_status": posted("send", "status", Ticket.Status.SOLVED),
             "send_style": posted("send", "style", plan.styles[0][0] if plan and plan.styles else ""),
-            "reply_body": posted("reply", "body", obj.reply_draft),
+            "reply_body": posted("reply", "body", draft),
             "reply_link": posted("reply", "link"),
             "reply_status": posted("reply", "status", Ticket.Status.SOLVED),
             "note_body": posted("note", "body"),
-            "macro_link": posted("macro", "link"),
+            "macro_link": posted("macro", "macro_link"),
             "macro_expert": str(posted("macro", "expert")),
             "merge_target": posted("merge", "target"),
             "merge_reason": posted("merge", "reason"),
@@ -133,40 +135,35 @@ def after_action(request: HttpRequest, ticket: Ticket, served_view: View | None)
     return redirect("mentions:ticket", pk=ticket.merged_into_id or ticket.pk)
 
 
+def seen_version_posted(request: HttpRequest) -> int | None:
+    """The ticket version the posted form was written against (its hidden `seen`), or None."""
+    return clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1)
+
+
 def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, play_on: bool = True) -> HttpResponse:
     """Validate, run, say what happened; in play mode go on to the next ticket unless `play_on`
-    is off (a released ticket would be served straight back)."""
+    is off (a released ticket would be served straight back). `run(ticket, data, seen_version)` calls
+    the action's service with the version the form was written against: the service checks it with
+    the ticket's row locked (mentions.services.versions), so two people never both act on what one of
+    them saw; a stale form is refused 409, its text kept."""
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
     served_view = obj.served_view if obj.served_to_id == request.user.pk and play_on else None
     form = form_class(request.POST)
     if not form.is_valid():
         return action_failed(request, pk, key, form, 400)
-    seen = clean.whole(request.POST.get("seen"), minimum=0, maximum=2**63 - 1)
-    with transaction.atomic():
-        # The row lock orders this action after any other on the ticket; then the version it
-        # was written against is checked, so two people never both act on what one of them saw.
-        Ticket.objects.select_for_update(of=("self",)).filter(pk=pk).values_list("pk", flat=True).first()
-        changed = versions.changes_since(ticket=obj, seen=seen, token=str(request.POST.get("token", "")))
-        if seen is None or changed:
-            said = versions.changes_described(changed) if changed else "this form did not say which version you saw"
-            form.add_error(
-                None,
-                f"This ticket changed since you opened it: {said}. "
-                "Nothing was done; your text is kept below. Check the ticket and submit again.",
-            )
-            status = 409
-        else:
-            try:
-                message = run(obj, form.cleaned_data)
-            except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
-                form.add_error(None, exc)
-                status = 400
-            else:
-                if message:
-                    messages.success(request, message)
-                status = 0
-    if status:
-        return action_failed(request, pk, key, form, status)
+    seen = seen_version_posted(request)
+    try:
+        if seen is None:
+            raise versions.TicketStale(versions.NO_VERSION)
+        message = run(obj, form.cleaned_data, seen)
+    except versions.TicketStale as exc:
+        form.add_error(None, exc)
+        return action_failed(request, pk, key, form, 409)
+    except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
+        form.add_error(None, exc)
+        return action_failed(request, pk, key, form, 400)
+    if message:
+        messages.success(request, message)
     return action_done(request, key, after_action(request, obj, served_view))
 
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from advocacy.enqueue import task_enqueue_on_commit
 from channels.text import safe_url
 from mentions.models import ReplySend, Ticket
-from mentions.services.actions import draft_append, ticket_mark_replied
-from mentions.services.events import ensure_can_act
+from mentions.services.actions import ticket_mark_replied
+from mentions.services.drafts import ticket_draft_append
 from stories.drafts import reply_measure, send_key, story_drafts_make, ticket_draft
 from stories.models import Membership, Story, StoryReply
 from stories.services.locks import ensure_can_work, stories_locked, story_live
@@ -206,9 +206,19 @@ def story_reply_mark(*, story: Story, ticket_id: int, user: Any, body: str, link
     return row
 
 
-def story_answer_insert(*, story: Story, ticket: Ticket, user: Any, into_draft: bool) -> str:
+def story_answer_insert(
+    *,
+    story: Story,
+    ticket: Ticket,
+    user: Any,
+    into_draft: bool = False,
+    typed: str | None = None,
+    seen_version: int | None = None,
+) -> str:
     """The story's answer as this ticket gets it (its draft as the advocate left it, else made now), for the ticket
-    page's reply box; `into_draft`: added to the ticket's saved draft (the page without JavaScript)."""
+    page's reply box; `into_draft` (the page without JavaScript): put after the reply box's text (`typed`; None:
+    the saved draft) as the ticket's draft, through mentions' draft service, which refuses it when the ticket
+    changed since the version the page showed (`seen_version`)."""
     ensure_can_work(user)
     if not story.answer or not Membership.objects.filter(story=story, ticket=ticket).exists():
         raise ValidationError("This ticket's story has no answer for it (any more): reload the page.")
@@ -217,9 +227,5 @@ def story_answer_insert(*, story: Story, ticket: Ticket, user: Any, into_draft: 
         row.body if row is not None else ticket_draft(ticket=ticket, answer=story.answer, link=story.answer_link).body
     )
     if into_draft:
-        with transaction.atomic():
-            locked = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-            ensure_can_act(ticket=locked, user=user)
-            locked.reply_draft = draft_append(locked.reply_draft, text)
-            locked.save(update_fields=["reply_draft", "updated_at"])
+        ticket_draft_append(ticket=ticket, text=text, user=user, seen_version=seen_version, typed=typed)
     return text

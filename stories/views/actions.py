@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from channels import clean
 from mentions.models import Ticket
 from mentions.views.access import work_queue
+from mentions.views.drafts import draft_insert
 from stories import services
 from stories.models import Story
 from stories.services.answering import story_answer_insert
@@ -169,18 +170,20 @@ def story_mark(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
 @work_queue
 def story_insert(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     """The story's answer for this ticket, from its panel: JSON for answers.js (which put it in the reply box);
-    without JavaScript it joins the ticket's draft."""
+    without JavaScript it goes after the reply box's text, as the ticket's draft (mentions.views.drafts)."""
     story, _ = live_story(pk)
     ticket = get_object_or_404(Ticket.objects.select_related("channel"), pk=ticket_pk)
-    wants_json = "application/json" in request.headers.get("Accept", "")
-    try:
-        text = story_answer_insert(story=story, ticket=ticket, user=request.user, into_draft=not wants_json)
-    except ValidationError as exc:
-        if wants_json:
+    if "application/json" in request.headers.get("Accept", ""):
+        try:
+            return JsonResponse({"text": story_answer_insert(story=story, ticket=ticket, user=request.user)})
+        except ValidationError as exc:
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-        messages.error(request, " ".join(exc.messages))
-        return redirect(ticket.get_absolute_url())
-    if wants_json:
-        return JsonResponse({"text": text})
-    messages.success(request, "Added the story's answer to your reply: read it before sending.")
-    return redirect(ticket.get_absolute_url() + "#composer")
+
+    def insert(typed: str | None, seen: int) -> str:
+        return story_answer_insert(
+            story=story, ticket=ticket, user=request.user, into_draft=True, typed=typed, seen_version=seen
+        )
+
+    return draft_insert(
+        request, ticket, "story", insert, "Added the story's answer to your reply: read it before sending."
+    )

@@ -41,7 +41,7 @@ def test_the_composer_is_on_the_first_screen_and_one_tap_away_on_a_phone(live_se
         _log_in(page, live_server.url, "ada")
         page.goto(f"{live_server.url}/tickets/{first.pk}/")
         page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-first-screen-1366.png"))
-        for selector in ("#reply-body", "form[data-keys-macro] select", "[data-testid=tab-note]", "#reply-status"):
+        for selector in ("#reply-body", "[data-keys-macro] select", "[data-testid=tab-note]", "#reply-status"):
             assert _in_view(page, selector), selector
         expect(page.get_by_test_id("panel-slot-outreach")).to_have_count(0)  # replaced by the panel once loaded
         expect(page.get_by_test_id("outreach-panel")).to_be_visible()
@@ -107,14 +107,14 @@ def test_a_refused_action_shows_its_error_beside_the_control_and_keeps_the_focus
         # A macro that cannot run: the picker shows it disabled; applied anyway (a page loaded before Slack
         # was disconnected), the server's refusal shows beside the picker, the address unchanged.
         page.get_by_test_id("tab-reply").click()
-        macro = page.locator("form[data-keys-macro] select[name=macro]")
+        macro = page.locator("[data-keys-macro] select[name=macro]")
         community = macro.locator("option[data-missing]", has_text="Community involvement")
         expect(community).to_be_disabled()
         community.evaluate("option => { option.disabled = false; }")
         macro.select_option(community.get_attribute("value"))
-        page.locator("form[data-keys-macro] button").click()
+        page.get_by_test_id("macro-apply").click()
         expect(page.get_by_test_id("result-macro")).to_contain_text("Slack is not connected")
-        expect(page.locator("form[data-keys-macro] button")).to_be_focused()
+        expect(page.get_by_test_id("macro-apply")).to_be_focused()
         expect(page).to_have_url(url)
         page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-refused-macro.png"))
         browser.close()

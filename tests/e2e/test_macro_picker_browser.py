@@ -103,7 +103,7 @@ def test_m_pressed_before_the_picker_script_has_run_still_opens_it(live_server, 
         _log_in(page, live_server.url, "ada")
         page.route("**/macro_picker*.js", lambda route: held.append(route))
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/", wait_until="commit")
-        page.wait_for_function("() => window.deskKeys !== undefined && document.querySelector('form[data-keys-macro]')")
+        page.wait_for_function("() => window.deskKeys !== undefined && document.querySelector('[data-keys-macro]')")
         assert held and page.evaluate("() => window.deskMacroPicker === undefined")  # still on its way
         page.keyboard.press("m")
         held[0].continue_()
