@@ -170,9 +170,10 @@ class _Writes(ast.NodeVisitor):
                         self.found.append((node.lineno, f".{func.attr}(... {field!r} ...)"))
 
     def _note_made(self, node: ast.Call, func: ast.Attribute) -> None:
-        if func.attr not in ("create", "bulk_create", "get_or_create") or not isinstance(_root(func), ast.Name):
+        root = _root(func)
+        if func.attr not in ("create", "bulk_create", "get_or_create") or not isinstance(root, ast.Name):
             return
-        if _root(func).id != "Message":  # type: ignore[attr-defined]
+        if root.id != "Message":
             return
         for keyword in node.keywords:
             if keyword.arg == "kind" and ast.unparse(keyword.value) in ("Message.Kind.NOTE", "'note'"):

@@ -117,7 +117,7 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
         page.screenshot(path=str(ARTIFACTS / "e2e-ticket-375px-composer.png"))
 
         # The picker's link box and "Send as" are on the screen and show what they hold.
-        for control in (picker.locator("input[name=link]"), page.locator("#send-handle")):
+        for control in (picker.locator("input[name=macro_link]"), page.locator("#send-handle")):
             box = control.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
             fit = control.evaluate(FITS)
@@ -141,7 +141,7 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
         page.set_viewport_size({"width": 1366, "height": 768})
         page.reload()
         page.wait_for_load_state("networkidle")
-        for control in (picker.locator("input[name=link]"), page.locator("#send-handle")):
+        for control in (picker.locator("input[name=macro_link]"), page.locator("#send-handle")):
             fit = control.evaluate(FITS)
             assert fit["needs"] <= fit["room"], fit
         send = page.get_by_role("button", name="Send reply").bounding_box()
