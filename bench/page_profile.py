@@ -2,8 +2,9 @@
 
 Production settings as bench/pages.py gives gunicorn (DJANGO_ENV=production, DEBUG off, the production
 middleware), on the database bench/pages.py loaded; no network and no other process in the measurement, so the
-figures hold on a shared machine where the gunicorn run's do not. Prints CPU milliseconds per request (process
-time, after warm-up requests) for each page and, with --profile, cProfile's top functions by cumulative time.
+figures hold on a shared machine where the gunicorn run's do not. Prints CPU milliseconds per request (after
+warm-up requests) for each page: this process's and its PostgreSQL backend's (bench/_cpu.py), and, with --profile,
+cProfile's top functions by cumulative time.
 
     .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,queue,bare] [--profile ticket]
 """
@@ -32,6 +33,7 @@ os.environ.update(
 os.environ.setdefault("SECRET_KEY", "bench-pages-not-a-secret")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 import _common
+from _cpu import CpuMeter
 
 PAGES = {"floor": "/tickets/0/", "ticket": "/tickets/{}/", "queue": "/", "tickets": "/tickets/", "bare": "BARE"}
 
@@ -81,20 +83,21 @@ def main() -> None:
         for i in range(args.warmup):
             get(i)
         profiler = cProfile.Profile(time.process_time) if name in args.profile.split(",") else None
-        rounds = []
+        rounds = []  # (app, db) CPU ms a request
         statuses: set[int] = set()
         for _ in range(1 if profiler else args.rounds):
-            started = time.process_time()
-            if profiler:
-                profiler.enable()
-            statuses |= {get(i) for i in range(args.requests)}
-            if profiler:
-                profiler.disable()
-            rounds.append((time.process_time() - started) * 1000 / args.requests)
-        median = sorted(rounds)[len(rounds) // 2]
+            with CpuMeter() as meter:
+                if profiler:
+                    profiler.enable()
+                statuses |= {get(i) for i in range(args.requests)}
+                if profiler:
+                    profiler.disable()
+            rounds.append((meter.cpu.app * 1000 / args.requests, meter.cpu.db * 1000 / args.requests))
+        least = min(rounds, key=sum)
+        median = sorted(sum(r) for r in rounds)[len(rounds) // 2]
         print(
-            f"{name:<8} {min(rounds):7.2f} CPU ms/req (least of {len(rounds)} rounds; median {median:.2f})"
-            f"  statuses {sorted(statuses)}",
+            f"{name:<8} {sum(least):7.2f} CPU ms/req ({least[0]:.2f} app + {least[1]:.2f} PostgreSQL; least of"
+            f" {len(rounds)} rounds; median {median:.2f})  statuses {sorted(statuses)}",
             flush=True,
         )
         if profiler:
