@@ -14,6 +14,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 
 from channels.models import Channel
 from mentions.models import Message, Ticket
+from mentions.search import COUNT_CAP
 from people.models import (
     Authorship,
     Identity,
@@ -108,20 +109,55 @@ def identities_seen(identities: list[Identity]) -> list[Identity]:
     return identities
 
 
-def people_list(*, q: str, tag: PersonTag | None, page: int | str | None) -> Page:
-    """The people list: `people_find(q)`, with `tag` if given, their identities, tags and when last seen;
-    four queries for the page (when last seen is read for the page's people only) and one for the count."""
+@dataclass
+class PeoplePage:
+    """A page of the people list, counted as the ticket list counts (mentions.search): `count` stops at
+    COUNT_CAP and `count_capped` says there are more ("1,000+ people"), so the page never counts everyone."""
+
+    people: list[Person]
+    number: int
+    has_next: bool
+    count: int
+    count_capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
+    """The people list: `people_find(q)`, with `tag` if given, their identities, tags and when last seen; page
+    `page` (from 1), PEOPLE_PAGE_SIZE a page in name order. Five queries whatever the number of people: the
+    page's rows and one more (is there a next page?), their identities and tags, when last seen (for the page's
+    people only), and a count that stops at COUNT_CAP."""
     people = people_find(q)
     if tag is not None:
         people = people.filter(tags=tag)
-    found = Paginator(people.prefetch_related("identities", "tags").order_by("name", "id"), PEOPLE_PAGE_SIZE).get_page(
-        page
+    offset = (page - 1) * PEOPLE_PAGE_SIZE
+    rows = list(
+        people.prefetch_related("identities", "tags").order_by("name", "id")[offset : offset + PEOPLE_PAGE_SIZE + 1]
     )
+    found = rows[:PEOPLE_PAGE_SIZE]
     identities_seen([i for p in found for i in p.identities.all()])
     for p in found:
         seen = [i.last_seen_at for i in p.identities.all() if i.last_seen_at]
         p.last_seen_at = max(seen) if seen else None
-    return found
+    count = people.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return PeoplePage(
+        people=found,
+        number=page,
+        has_next=len(rows) > PEOPLE_PAGE_SIZE,
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+    )
 
 
 @dataclass

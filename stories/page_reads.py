@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -52,52 +52,69 @@ class PlatformCount:
         return f"{self.label} {self.tickets}"
 
 
-def stories_platforms(story_ids: list[int]) -> dict[int, list[PlatformCount]]:
-    """Each story's tickets per platform, most first: one query."""
+_MEMBER_WAITING = Q(ticket__status__in=Ticket.WAITING_STATUSES, ticket__assignee__isnull=True)
+
+
+def stories_counts(story_ids: list[int]) -> dict[int, tuple[list[PlatformCount], int]]:
+    """Each story's tickets per platform (most first) and how many of its tickets Play can still serve (waiting,
+    unassigned): one query over those stories' memberships only (membership_story_idx), never the whole queue."""
     rows = (
         Membership.objects.filter(story_id__in=story_ids)
         .values_list("story_id", "ticket__channel__kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), waiting=Count("pk", filter=_MEMBER_WAITING))
+        .order_by()
     )
-    found: dict[int, list[PlatformCount]] = defaultdict(list)
-    for story_id, kind, n in rows:
-        found[story_id].append(PlatformCount(kind=kind, label=platform_short(kind), tickets=n))
-    return {pk: sorted(counts, key=lambda c: (-c.tickets, c.label)) for pk, counts in found.items()}
+    platforms: dict[int, list[PlatformCount]] = defaultdict(list)
+    waiting: dict[int, int] = defaultdict(int)
+    for story_id, kind, n, waits in rows:
+        platforms[story_id].append(PlatformCount(kind=kind, label=platform_short(kind), tickets=n))
+        waiting[story_id] += waits
+    return {pk: (sorted(counts, key=lambda c: (-c.tickets, c.label)), waiting[pk]) for pk, counts in platforms.items()}
 
 
-_WAITING = Q(memberships__ticket__status__in=Ticket.WAITING_STATUSES, memberships__ticket__assignee__isnull=True)
+def stories_platforms(story_ids: list[int]) -> dict[int, list[PlatformCount]]:
+    """Each story's tickets per platform, most first: one query."""
+    return {pk: platforms for pk, (platforms, _waiting) in stories_counts(story_ids).items()}
+
+
+def _counts_attach(stories: list[Story]) -> list[Story]:
+    counts = stories_counts([s.pk for s in stories])
+    for story in stories:
+        platforms, waiting = counts.get(story.pk, ([], 0))
+        setattr(story, "platforms", platforms)  # noqa: B010 - for the template (docs/typing.md)
+        setattr(story, "waiting", waiting)  # noqa: B010
+    return stories
+
+
+STORY_LIST = 100  # the newest live stories the list shows
 
 
 def story_list(*, state: str = "") -> list[Story]:
-    """Live stories (not merged into another), newest activity first, with `platforms` and `waiting` attached."""
+    """Live stories (not merged into another), newest activity first, with `platforms` and `waiting` attached.
+    Two queries whatever the number of stories and tickets: the newest STORY_LIST stories (story_live_idx, or
+    story_state_last_idx for one state), then their memberships' counts (stories_counts)."""
     stories: QuerySet[Story] = Story.objects.filter(merged_into__isnull=True, size__gt=0)
     if state in Story.State.values:
         stories = stories.filter(state=state)
-    found: list[Story] = list(
-        stories.annotate(waiting=Count("memberships", filter=_WAITING)).order_by("-last_at", "-pk")[:100]
-    )
-    platforms = stories_platforms([s.pk for s in found])
-    for story in found:
-        story.platforms = platforms.get(story.pk, [])  # type: ignore[attr-defined]
-    return found
+    return _counts_attach(list(stories.order_by("-last_at", "-pk")[:STORY_LIST]))
 
 
 def queue_stories(*, limit: int = 8) -> list[Story]:
-    """Stories not closed with tickets Play can still serve (waiting, unassigned), newest activity first."""
-    # The join filtered first, then counted: only stories with tickets waiting come out, each with how many.
+    """Stories not closed with tickets Play can still serve (waiting, unassigned), newest activity first. Two
+    queries, neither reading the whole queue: the stories walked newest first on story_queue_idx, each kept if
+    one of its tickets waits (probed through ticket_waiting_member_idx), stopping at `limit`; then their counts."""
+    waiting_member = Membership.objects.filter(
+        story_id=OuterRef("pk"),
+        ticket__status__in=Ticket.WAITING_STATUSES,
+        ticket__assignee__isnull=True,
+    )
     found: list[Story] = list(
         Story.objects.filter(merged_into__isnull=True)
         .exclude(state=Story.State.CLOSED)
-        .filter(_WAITING)
-        .annotate(waiting=Count("memberships"))
+        .filter(Exists(waiting_member))
         .order_by("-last_at", "-pk")[:limit]
     )
-    if not found:
-        return found
-    platforms = stories_platforms([s.pk for s in found])
-    for story in found:
-        story.platforms = platforms.get(story.pk, [])  # type: ignore[attr-defined]
-    return found
+    return _counts_attach(found) if found else found
 
 
 def merge_targets(story: Story) -> list[Story]:
