@@ -84,10 +84,10 @@ STEPS = (
         "contributions",
         """INSERT INTO people_contribution (person_id, kind, date, title, link, recorded_by_id, created_at)
            SELECT p, (ARRAY['talk', 'blog_post', 'meetup', 'merge_request', 'forum_answer'])[1 + j %% 5],
-                  current_date - j, 'Contribution ' || j, '', NULL, now()
+                  current_date - j, 'Contribution ' || j, '', NULL::integer, now()
              FROM generate_series(10, %(people)s, 10) AS p, generate_series(1, 1 + p %% 5) AS j
            UNION ALL
-           SELECT p, 'talk', current_date - j, 'Talk ' || j, '', NULL, now()
+           SELECT p, 'talk', current_date - j, 'Talk ' || j, '', NULL::integer, now()
              FROM generate_series(1, %(heavy)s) AS p, generate_series(1, 200) AS j""",
     ),
     (
@@ -141,16 +141,20 @@ TABLES = (
 
 
 def main() -> None:
+    # `--from <step>`: go on from that step of STEPS (the tickets and the earlier steps already loaded).
+    start = sys.argv[sys.argv.index("--from") + 1] if "--from" in sys.argv else ""
     _common.setup_django()
     import _pages_load
     from django.db import connection
 
     started = time.perf_counter()
-    _common.truncate("people_person", "people_persontag", "stories_story")
-    _pages_load.load(TICKETS)
+    if not start:
+        _common.truncate("people_person", "people_persontag", "stories_story")
+        _pages_load.load(TICKETS)
     params = {"people": PEOPLE, "stories": STORIES, "heavy": HEAVY_PEOPLE}
+    names = [name for name, _sql in STEPS]
     with connection.cursor() as cur:
-        for name, sql in STEPS:
+        for name, sql in STEPS[names.index(start) if start else 0 :]:
             step = time.perf_counter()
             cur.execute(sql, params)
             print(f"  {name}: {cur.rowcount:,} rows, {time.perf_counter() - step:.1f}s", flush=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Value
 
 from channels.models import Channel
 from mentions.models import Message, Ticket
@@ -215,25 +215,44 @@ def requester_person_name(ticket_id: int) -> str:
     return found or ""
 
 
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count: the history's ticket ids are read first, so counting them again in the database
+    (a COUNT over an IN list as long as the person's history) is a query for a number already known."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 def person_history(person: Person, page: int | str | None) -> Page:
     """Every ticket `person` opened or wrote in, from all their identities on every platform, newest first, 50
-    a page; four queries (their ticket ids two ways, the count and the page). `opened` says which they opened."""
-    # Their tickets' ids first, each through an index (who wrote a message, who opened a ticket): one query
-    # joining both to the tickets with an OR scanned all 1,000,000 of them (5.9 s).
+    a page; two queries (their ticket ids both ways at once, then the page). `opened` says which they opened."""
+    # Their tickets' ids first, each way through an index (who opened a ticket, who wrote a message), in one
+    # UNION: one query joining both to the tickets with an OR scanned all 1,000,000 of them (5.9 s).
+    opened_ids = Requester.objects.filter(identity__person_id=person.pk).annotate(opened=Value(True))
     authored = Authorship.objects.filter(identity__person_id=person.pk).values("message_id")
-    wrote_in = Message.objects.filter(pk__in=authored).values_list("ticket_id", flat=True).order_by().distinct()
-    opened = set(_opened_ids(person.pk))
-    ids = opened | {pk for pk in wrote_in if pk is not None}
+    wrote_in = (
+        Message.objects.filter(pk__in=authored, ticket_id__isnull=False)
+        .annotate(opened=Value(False))
+        .values_list("ticket_id", "opened")
+    )
+    rows = list(opened_ids.values_list("ticket_id", "opened").union(wrote_in))
+    opened = {pk for pk, was_opened in rows if was_opened}
+    ids = opened | {pk for pk, was_opened in rows if not was_opened}
     tickets = (
         Ticket.objects.filter(pk__in=sorted(ids))
         .select_related("channel", "requester__identity")
         .only(*TICKET_ROW, "requester__identity__platform", "requester__identity__handle", "requester__identity__key")
         .order_by("-requested_at", "-id")
     )
-    found = Paginator(tickets, HISTORY_PAGE_SIZE).get_page(page)
+    found = _KnownCountPaginator(tickets, HISTORY_PAGE_SIZE, count=len(ids)).get_page(page)
     found.object_list = list(found.object_list)
     for ticket in found.object_list:
-        ticket.opened = ticket.pk in opened  # type: ignore[attr-defined]
+        setattr(ticket, "opened", ticket.pk in opened)  # noqa: B010 - for the template (docs/typing.md)
     return found
 
 
@@ -249,11 +268,13 @@ class Likeness:
         return "; ".join(self.reasons)
 
 
-def likenesses(person: Person) -> list[Likeness]:
+def likenesses(person: Person, identities: list[Identity] | None = None) -> list[Likeness]:
     """Other people who may be `person`: the same account key on another platform, the same full name
     (ignoring case), or an e-mail identity whose address appears in `person`'s latest 50 messages. Never
-    those an advocate said are not the same (either way round), nor erased people. Six queries."""
-    identities = list(Identity.objects.filter(person=person))
+    those an advocate said are not the same (either way round), nor erased people. Six queries, five when
+    `identities` (the person's, already read) are given."""
+    if identities is None:
+        identities = list(Identity.objects.filter(person=person))
     found: dict[int, list[str]] = {}
 
     keys = {i.key for i in identities if i.key and i.platform != Identity.EMAIL}

@@ -38,14 +38,15 @@ def person_page(
         else []
     )
     sections, section_context = person_sections(request, found)
+    identities = identities_seen(list(found.identities.all()))
     context = {
         "person": found,
-        "identities": identities_seen(list(found.identities.all())),
+        "identities": identities,
         "person_tags": list(found.tags.all()),
         "edit_form": forms.get("edit") or PersonForm(instance=found),
         "tag_form": forms.get("tag") or TagForm(),
         "tag_choices": [t for t in PersonTag.objects.all() if t not in found.tags.all()],
-        "likenesses": likenesses(found),
+        "likenesses": likenesses(found, identities),
         "history": person_history(found, request.GET.get("page")),
         "events": person_events(found, manager=request.user.has_perm("people.manage_people")),
         "manager": manager,
