@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--pages", default=",".join(PAGES))
     args = parser.parse_args()
 
+    # The tree's own bench helpers and apps; its settings find the project from the working directory too.
+    os.chdir(args.tree)
     sys.path.insert(0, str(Path(args.tree) / "bench"))
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_lists")
     os.environ.update(
@@ -63,7 +65,12 @@ def main() -> None:
     advocate = people()[0][0]
     client = Client()
     client.force_login(advocate)
-    print(f"tree {args.tree}  load average {_common.load_average()}", flush=True)
+    import people as _people_app
+
+    print(
+        f"tree {args.tree} ({Path(_people_app.__file__).parent.parent})  load average {_common.load_average()}",
+        flush=True,
+    )
     for name in args.pages.split(","):
         url = PAGES[name]
 
