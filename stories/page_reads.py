@@ -131,7 +131,7 @@ def queue_stories(*, limit: int = 8) -> list[Story]:
     found: list[Story] = list(
         Story.objects.filter(merged_into__isnull=True)
         .exclude(state=Story.State.CLOSED)
-        .annotate(waiting_member=Subquery(waiting_member))
+        .alias(waiting_member=Subquery(waiting_member))
         .filter(waiting_member__isnull=False)
         .order_by("-last_at", "-pk")[:limit]
     )
