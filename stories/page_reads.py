@@ -88,9 +88,17 @@ def stories_counts(story_ids: list[int]) -> dict[int, tuple[list[PlatformCount],
     }
 
 
-def stories_platforms(story_ids: list[int]) -> dict[int, list[PlatformCount]]:
-    """Each story's tickets per platform, most first: two queries (stories_counts)."""
-    return {pk: platforms for pk, (platforms, _waiting) in stories_counts(story_ids).items()}
+def story_platforms(story_id: int) -> list[PlatformCount]:
+    """One story's tickets per platform, most first: one query (the ticket page's story panel; a join is right for
+    one story's tickets, stories_counts for many)."""
+    rows = (
+        Membership.objects.filter(story_id=story_id)
+        .values_list("ticket__channel__kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = (PlatformCount(kind=kind, label=platform_short(kind), tickets=n) for kind, n in rows)
+    return sorted(counts, key=lambda c: (-c.tickets, c.label))
 
 
 def _counts_attach(stories: list[Story]) -> list[Story]:
@@ -311,4 +319,4 @@ def ticket_story(ticket: Ticket) -> tuple[Membership, list[PlatformCount]] | Non
     membership = Membership.objects.filter(ticket_id=ticket.pk).select_related("story").first()
     if membership is None:
         return None
-    return membership, stories_platforms([membership.story_id]).get(membership.story_id, [])
+    return membership, story_platforms(membership.story_id)
