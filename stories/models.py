@@ -62,6 +62,12 @@ class Story(models.Model):
         indexes = [
             models.Index(fields=["state", "-last_at"], name="story_state_last_idx"),
             models.Index(fields=["-last_at"], name="story_live_idx", condition=Q(merged_into__isnull=True)),
+            # The queue's stories block walks the stories still worked, newest first, and stops at eight.
+            models.Index(
+                fields=["-last_at", "-id"],
+                name="story_queue_idx",
+                condition=Q(merged_into__isnull=True) & ~Q(state="closed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from stories.page_reads import queue_stories
 
 def stories_queue_block() -> SafeString | str:
     """One line per story with waiting tickets (at most eight, newest activity first), or "" for none: one query,
-    two when there are stories."""
+    three when there are stories (stories.page_reads.queue_stories)."""
     stories = queue_stories()
     if not stories:
         return ""

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 # desk page also counts the waiting tickets for the tab title (1); the live pages (queue, ticket page)
 # read the change stamp their first refresh compares against (1); the queue lists saved searches (1) and
 # the channels that need an admin, for its banner (1, however many there are); My tickets' marks, from the
-# people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 1 more
-# for their platforms when there are some: mentions/queue_blocks.py).
+# people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 2 more
+# for their memberships and tickets when there are some: stories/queue.py, tests/test_query_counts_lists.py).
 QUEUE_QUERIES = 15
 # The ticket page's first answer: the ticket with its channel, people and version, its messages, the channel's
 # accounts (the reply plan), the change stamp, plus the session user and the two navigation counts; the

@@ -163,6 +163,13 @@ class Ticket(models.Model):
                 name="ticket_sla_unbreached_idx",
                 condition=Q(status__in=["new", "open"], first_reply_at__isnull=True, sla_breached=False),
             ),
+            # Is this ticket one Play can serve? Probed per ticket of a story for the queue's stories block
+            # (stories.page_reads.queue_stories): a few pages, read index-only, however large the table grows.
+            models.Index(
+                fields=["id"],
+                name="ticket_waiting_id_idx",
+                condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+            ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             # "My tickets" on the queue page: a user's unsolved tickets, a few hundred among the tens of
             # thousands they solved (with only the index above, 280 ms at 1M tickets: all of them read and sorted).

@@ -230,6 +230,7 @@ class GiftAdmin(admin.ModelAdmin):
 @admin.register(Contribution)
 class ContributionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "person", "date", "recorded_by"]
+    show_full_result_count = False  # as PersonAdmin: no second COUNT(*) over every contribution
     list_filter = ["kind"]
     search_fields = ["title", "link", "person__name"]
     raw_id_fields = ["person"]

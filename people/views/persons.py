@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from channels import clean
+from mentions.search import MAX_PAGE
 from people.forms import MergeForm, PersonForm, TagForm
 from people.models import Person, PersonTag
 from people.sections import person_sections
@@ -37,14 +38,15 @@ def person_page(
         else []
     )
     sections, section_context = person_sections(request, found)
+    identities = identities_seen(list(found.identities.all()))
     context = {
         "person": found,
-        "identities": identities_seen(list(found.identities.all())),
+        "identities": identities,
         "person_tags": list(found.tags.all()),
         "edit_form": forms.get("edit") or PersonForm(instance=found),
         "tag_form": forms.get("tag") or TagForm(),
         "tag_choices": [t for t in PersonTag.objects.all() if t not in found.tags.all()],
-        "likenesses": likenesses(found),
+        "likenesses": likenesses(found, identities),
         "history": person_history(found, request.GET.get("page")),
         "events": person_events(found, manager=request.user.has_perm("people.manage_people")),
         "manager": manager,
@@ -73,5 +75,5 @@ def people(request: HttpRequest) -> HttpResponse:
     tags = list(PersonTag.objects.all())
     tag_id = clean.whole(request.GET.get("tag"), minimum=1, maximum=2**63 - 1)
     tag = next((t for t in tags if t.pk == tag_id), None)
-    page = people_list(q=q, tag=tag, page=request.GET.get("page"))
+    page = people_list(q=q, tag=tag, page=clean.whole(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1)
     return render(request, "people/list.html", {"q": q, "tags": tags, "tag": tag, "page": page})

@@ -1,0 +1,159 @@
+"""The list pages run the same queries with N rows and with 3N (issue 41): the queue's stories block, the stories
+list, the people list and a person page. Each count is pinned, so a new query on one of these pages is a decision
+made here; what each page shows is checked beside it, so a page made cheap by showing less fails too."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from channels.tests.factories import ChannelFactory
+from mentions.models import Ticket
+from mentions.search import COUNT_CAP
+from mentions.tests.factories import MessageFactory, TicketFactory, UserFactory, ViewFactory
+from people.models import Authorship, Contribution, Identity, Person, PersonEvent
+from people.selectors import PEOPLE_PAGE_SIZE
+from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from
+from stories.models import Membership, Story
+from stories.tests.helpers import channel
+from tests.test_query_counts import QUEUE_QUERIES
+
+pytestmark = pytest.mark.django_db
+
+# The session user and the navigation's two counts, then the page's own: the newest stories, their memberships and
+# those tickets (counted per platform, and how many wait: stories.page_reads.stories_counts).
+STORY_LIST_QUERIES = 6
+# The people list: the session user and the navigation's two counts, the tags for the filter, then the page's rows
+# (and one more), their identities, their tags, when last seen, and the count that stops at COUNT_CAP.
+PEOPLE_LIST_QUERIES = 9
+# A person page as an advocate sees it: the session user and the navigation's two counts, the person with
+# identities and tags, when each identity was last seen, the tags to add, likenesses (five), their history (two),
+# their events, the contributions section (two).
+PERSON_QUERIES = 19
+PERSON_MANAGER_QUERIES = 21  # and the gifts and codes section
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # the session's first requests fill the session, permission and macro caches
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _stories(n: int, *, start: int = 0) -> list[Story]:
+    """n stories, each with two tickets waiting, one assigned and one solved, on two platforms."""
+    now = timezone.now()
+    x, reddit = channel("twitter"), channel("reddit")
+    advocate = UserFactory()
+    made = []
+    for i in range(start, start + n):
+        story = Story.objects.create(
+            title=f"Story {i}", origin=Story.Origin.TERMS, first_at=now, last_at=now - timedelta(minutes=i), size=4
+        )
+        tickets = [
+            TicketFactory(channel=x),
+            TicketFactory(channel=reddit),
+            TicketFactory(channel=x, status=Ticket.Status.OPEN, assignee=advocate),
+            TicketFactory(channel=reddit, status=Ticket.Status.SOLVED, solved_at=now),
+        ]
+        Membership.objects.bulk_create(
+            Membership(story=story, ticket=t, via=Membership.Via.TERMS, reason="shares: x") for t in tickets
+        )
+        made.append(story)
+    return made
+
+
+def test_the_queue_and_the_stories_list_ask_the_same_queries_for_3_or_9_stories(
+    advocate_client, django_assert_num_queries
+):
+    ViewFactory(name="Everything", slug="everything")
+    _stories(3)
+    queue, listing = _queries(advocate_client, "/"), _queries(advocate_client, reverse("stories:list"))
+    _stories(6, start=3)
+    with django_assert_num_queries(queue):
+        html = advocate_client.get("/").content.decode()
+    assert html.count('data-testid="queue-story"') == 8  # at most eight, newest activity first
+    assert "Story 0" in html and "Story 7" in html and "Story 8" not in html
+    assert "4 tickets · <strong>2 waiting</strong>" in html and "Reddit 2, X 2" in html
+    with django_assert_num_queries(listing):
+        html = advocate_client.get(reverse("stories:list")).content.decode()
+    assert html.count('data-testid="story-row"') == 9 and "<strong>2</strong>" in html
+    # The queue's pinned count (tests/test_query_counts.py: a desk without stories, where the block is one query,
+    # and an advocate with tickets of their own): here the block's two more reads, and no tickets of their own.
+    assert (queue, listing) == (QUEUE_QUERIES, STORY_LIST_QUERIES)
+
+
+def test_the_queue_leaves_out_stories_with_nothing_waiting_or_closed(advocate_client):
+    ViewFactory(name="Everything", slug="everything")
+    waiting, served, closed = _stories(3)
+    Ticket.objects.filter(story_membership__story=served, status__in=Ticket.WAITING_STATUSES).update(
+        status=Ticket.Status.SOLVED
+    )
+    Story.objects.filter(pk=closed.pk).update(state=Story.State.CLOSED)
+    html = advocate_client.get("/").content.decode()
+    assert html.count('data-testid="queue-story"') == 1 and f'data-story="{waiting.pk}"' in html
+
+
+def test_the_people_list_asks_the_same_queries_for_10_or_30_people_and_stops_counting_at_the_cap(
+    advocate_client, django_assert_num_queries
+):
+    def people(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            identity = IdentityFactory(person=PersonFactory(name=f"Person {i:04d}"), handle=f"p{i}")
+            IdentityFactory(person=identity.person, platform="reddit", handle=f"p{i}r")
+            person_tag(identity.person, "press" if i % 2 else "customer")
+            ticket_from(identity)
+
+    people(10, 0)
+    few = _queries(advocate_client, reverse("people:list"))
+    people(20, 10)
+    with django_assert_num_queries(few):
+        html = advocate_client.get(reverse("people:list")).content.decode()
+    assert html.count('data-testid="person-row"') == 30 and "30 people · page 1" in html
+    assert few == PEOPLE_LIST_QUERIES
+
+    Person.objects.bulk_create(Person(name=f"Zed {i:04d}") for i in range(COUNT_CAP))
+    with django_assert_num_queries(few):
+        html = advocate_client.get(reverse("people:list")).content.decode()
+    assert html.count('data-testid="person-row"') == PEOPLE_PAGE_SIZE
+    assert f"{COUNT_CAP:,}+ people · page 1" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    second = advocate_client.get(reverse("people:list"), {"page": 2}).content.decode()
+    assert "page 2" in second and 'rel="prev"' in second and "Person 0000" not in second
+    found = advocate_client.get(reverse("people:list"), {"q": "Person 001"}).content.decode()
+    assert "10 people · page 1" in found and 'rel="next"' not in found
+
+
+def _person_with(person: Person, n: int) -> None:
+    """n more of everything a person page lists: identities with tickets and messages, contributions, events."""
+    channel = ChannelFactory()
+    for i in range(n):
+        identity = IdentityFactory(person=person, platform="reddit" if i % 2 else "hackernews")
+        ticket = ticket_from(identity, channel=channel)
+        Authorship.objects.create(message=MessageFactory(ticket=TicketFactory(channel=channel)), identity=identity)
+        MessageFactory(ticket=ticket)
+        Contribution.objects.create(person=person, kind=Contribution.Kind.TALK, date=date(2026, 1, 1 + i % 28))
+        PersonEvent.objects.create(person=person, kind=PersonEvent.Kind.TAGGED, data={"tag": f"t{i}"})
+    IdentityFactory(person=PersonFactory(name=person.name), platform="email", handle=f"{n}@example.com")
+
+
+@pytest.mark.parametrize("who", ["advocate", "manager"])
+def test_a_person_page_asks_the_same_queries_with_5_or_15_identities_tickets_and_contributions(
+    who, advocate_client, manager_client, django_assert_num_queries
+):
+    client = advocate_client if who == "advocate" else manager_client
+    vera = PersonFactory(name="Vera Kowalska")
+    _person_with(vera, 5)
+    few = _queries(client, vera.get_absolute_url())
+    _person_with(vera, 10)
+    with django_assert_num_queries(few):
+        html = client.get(vera.get_absolute_url()).content.decode()
+    assert html.count('data-testid="history-ticket"') == 30  # the tickets they opened and those they wrote in
+    assert html.count('data-testid="contribution"') == 15
+    assert Identity.objects.filter(person=vera).count() == 15 and "same name Vera Kowalska" in html
+    assert few == (PERSON_QUERIES if who == "advocate" else PERSON_MANAGER_QUERIES)
