@@ -129,7 +129,7 @@ DETECTOR_TABLES = (
 )
 
 
-def load(n: int) -> None:
+def load(n: int, days: float) -> None:
     from django.db import connection
 
     from mentions.models import Tag
@@ -166,7 +166,7 @@ def load(n: int) -> None:
                 LOAD_TICKETS,
                 {
                     "n": n, "channels": channel_ids, "vocab": vocab, "block": BLOCK, "burst": BURST,
-                    "start": "2025-11-01T00:00:00Z", "year": 365 * 86400.0,
+                    "start": "2025-11-01T00:00:00Z", "year": days * 86400.0,
                 },
             )  # fmt: skip
             print(f"  tickets:  {time.perf_counter() - step:.0f}s", flush=True)
@@ -188,6 +188,7 @@ def load(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--days", type=float, default=365, help="the span of the history (a smaller one is denser)")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded tickets; wipe only the detector's tables")
     parser.add_argument("--load-only", action="store_true", help="load the history and stop (time the detector later)")
     parser.add_argument("--profile", metavar="FILE", help="run the detector under cProfile and dump the stats here")
@@ -197,7 +198,7 @@ def main() -> None:
     if args.reuse:
         _common.truncate(*DETECTOR_TABLES)
     else:
-        load(args.tickets)
+        load(args.tickets, args.days)
     if args.load_only:
         return
     from django.db import connection
@@ -223,13 +224,15 @@ def main() -> None:
     stories = Story.objects.filter(merged_into__isnull=True).count()
     merged = Story.objects.filter(merged_into__isnull=False).count()
     print(
-        f"detector: {result.read:,} of {tickets:,} tickets read in {spent:.1f}s = {result.read / spent:,.0f} tickets/s; "
+        f"detector: {result.read:,} of {tickets:,} tickets read in {spent:.1f}s = {result.read / spent:,.0f} "
+        "tickets/s; "
         f"{result.joined:,} joined stories; {stories:,} stories formed ({merged:,} more merged into them); "
         f"peak RSS {rss:,.0f} MiB; load avg after {_common.load_average()}",
         flush=True,
     )
     target = 1_000_000 / 1800
-    print(f"target >= {target:,.0f} tickets/s (1,000,000 in 30 min): {'met' if result.read / spent >= target else 'NOT met'}")
+    met = "met" if result.read / spent >= target else "NOT met"
+    print(f"target >= {target:,.0f} tickets/s (1,000,000 in 30 min): {met}")
 
 
 if __name__ == "__main__":

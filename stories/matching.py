@@ -27,7 +27,7 @@ from stories.consolidate import consolidate
 from stories.keys import keys_latest
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import Pace
-from stories.reading import Read, Usual, rows_insert
+from stories.reading import Read, Usual, rows_copy, rows_insert
 from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_read, story_core, title_choose
 
 HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
@@ -339,7 +339,7 @@ class Matcher:
         )
         # Links index every ticket (a later one sharing it joins its story); terms only those left outside a story,
         # which is all that forming a story of terms and re-attaching look for.
-        rows_insert(
+        rows_copy(
             Key,
             ["key", "ticket_id", "at"],
             [(k, r.pk, r.at) for r in self.page for k in keys_of(r, terms=r.pk not in self.story_of)],
