@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from stories.consolidate import consolidate
-from stories.keys import keys_latest
+from stories.keys import keys_latest, memberships_of
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import Pace
 from stories.reading import Read, Usual, rows_copy, rows_insert
@@ -101,10 +101,7 @@ class Matcher:
         for hits in self.hits.values():
             hits.sort(key=_at)
         ticket_ids = {h.ticket_id for hits in self.hits.values() for h in hits if h.ticket_id is not None}
-        for ticket_id, story_id in Membership.objects.filter(ticket_id__in=ticket_ids).values_list(
-            "ticket_id", "story_id"
-        ):
-            self.story_of[ticket_id] = story_id
+        self.story_of.update(memberships_of(ticket_ids))
         live = Story.objects.filter(merged_into__isnull=True, last_at__gte=start).exclude(state=Story.State.CLOSED)
         self._stories_load({s.pk for s in live} | set(self.story_of.values()) | self._hit_stories())
         self.usual.extend({stem for s in self.stories.values() for stem in s.term_counts})

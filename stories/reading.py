@@ -215,6 +215,17 @@ def _copy_value(value: Any) -> str:
 
 
 def _sums(terms: list[str], start: date, end: date) -> dict[str, int]:
+    if not terms:
+        return {}
+    if connection.vendor == "postgresql":
+        # One array parameter: the ORM's `__in` prepares each of a page's thousands of terms in Python.
+        sql = (
+            f"SELECT term, SUM(tickets) FROM {TermDay._meta.db_table} "  # noqa: S608 (the model's table)
+            "WHERE term = ANY(%s) AND day >= %s AND day <= %s GROUP BY term"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [terms, start, end])
+            return dict(cursor.fetchall())
     out: dict[str, int] = {}
     for i in range(0, len(terms), 2000):
         rows = (
