@@ -45,20 +45,34 @@ def _live(m: Matcher) -> list[Story]:
 def _merge_alike(m: Matcher) -> None:
     live = _live(m)
     m.usual.extend({stem for s in live for stem in s.term_counts})
+    # A story's profile is the same until a merge changes its words (a new dict) and size: computed once per
+    # version, not once per pair (hundreds of live stories in a history's busy day).
+    profiles: dict[int, tuple[int, int, dict[str, float], float]] = {}
+
+    def profile(story: Story) -> tuple[dict[str, float], float]:
+        cached = profiles.get(story.pk)
+        if cached is None or cached[0] != story.size or cached[1] != id(story.term_counts):
+            weights = m.profile(story)
+            cached = (story.size, id(story.term_counts), weights, _norm(weights))
+            profiles[story.pk] = cached
+        return cached[2], cached[3]
+
     for story in sorted((s for s in live if s.pk in m.dirty), key=lambda s: (s.size, s.pk)):
         if story.merged_into_id:
             continue
-        mine = m.profile(story)
+        mine, mine_norm = profile(story)
         best: tuple[float, Story] | None = None
         for other in live:
             if other is story or other.merged_into_id or abs(other.last_at - story.last_at) > m.window:
                 continue
-            theirs = m.profile(other)
+            theirs, theirs_norm = profile(other)
             shared = mine.keys() & theirs.keys()
+            if not shared:
+                continue
             score = sum(min(mine[t], theirs[t]) for t in shared)
             if score < MERGE_SCORE:
                 continue
-            cosine = sum(mine[t] * theirs[t] for t in shared) / (_norm(mine) * _norm(theirs))
+            cosine = sum(mine[t] * theirs[t] for t in shared) / (mine_norm * theirs_norm)
             if cosine >= MERGE_COSINE and (best is None or cosine > best[0]):
                 best = (cosine, other)
         if best is not None:
