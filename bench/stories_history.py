@@ -33,6 +33,7 @@ if os.environ.get("BENCH_CODE"):  # time another tree's detector (a "before") on
     sys.path.insert(0, os.environ["BENCH_CODE"])
     sys.path.append(str(Path(__file__).resolve().parent.parent))  # so _common does not put this tree first
 import _common
+from _cpu import CpuMeter
 from _pages_vocabulary import vocabulary
 
 BLOCK = 5000  # tickets between the starts of two bursts
@@ -211,15 +212,17 @@ def main() -> None:
         tickets = cur.fetchone()[0]
     print(f"load avg before the detector: {_common.load_average()}", flush=True)
     started = time.perf_counter()
-    if args.profile:
-        import cProfile
+    with CpuMeter() as meter:
+        if args.profile:
+            import cProfile
 
-        profiler = cProfile.Profile()
-        result = profiler.runcall(stories_detect, sweep=True)
-        profiler.dump_stats(args.profile)
-    else:
-        result = stories_detect(sweep=True)  # what `manage.py stories_update` runs after an import
+            profiler = cProfile.Profile()
+            result = profiler.runcall(stories_detect, sweep=True)
+            profiler.dump_stats(args.profile)
+        else:
+            result = stories_detect(sweep=True)  # what `manage.py stories_update` runs after an import
     spent = time.perf_counter() - started
+    cpu = meter.cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     stories = Story.objects.filter(merged_into__isnull=True).count()
     merged = Story.objects.filter(merged_into__isnull=False).count()
@@ -228,6 +231,13 @@ def main() -> None:
         "tickets/s; "
         f"{result.joined:,} joined stories; {stories:,} stories formed ({merged:,} more merged into them); "
         f"peak RSS {rss:,.0f} MiB; load avg after {_common.load_average()}",
+        flush=True,
+    )
+    # Wall time on a shared machine moves with the other work; the CPU of this process and its backend does not.
+    print(
+        f"CPU: {cpu.app:.1f}s in the detector's process + {cpu.db:.1f}s in its PostgreSQL backend = "
+        f"{cpu.total * 1000 / max(1, result.read):.2f} ms per ticket ({result.read / max(cpu.total, 1e-9):,.0f} "
+        "tickets per CPU-second)",
         flush=True,
     )
     target = 1_000_000 / 1800
