@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from stories.keys import keys_latest
+from stories.keys import keys_latest, memberships_of
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 from stories.story_words import counts_merged
@@ -50,11 +50,11 @@ def _merge_alike(m: Matcher) -> None:
     profiles: dict[int, tuple[int, int, dict[str, float], float]] = {}
 
     def profile(story: Story) -> tuple[dict[str, float], float]:
-        cached = profiles.get(story.pk)
+        cached = profiles.get(story.id)
         if cached is None or cached[0] != story.size or cached[1] != id(story.term_counts):
             weights = m.profile(story)
             cached = (story.size, id(story.term_counts), weights, _norm(weights))
-            profiles[story.pk] = cached
+            profiles[story.id] = cached
         return cached[2], cached[3]
 
     for story in sorted((s for s in live if s.pk in m.dirty), key=lambda s: (s.size, s.pk)):
@@ -124,8 +124,7 @@ def _reattach(m: Matcher) -> None:
     rows = keys_latest([f"t:{stem[:290]}" for stem in words], since=start, per_key=REATTACH_PER_KEY, tickets_only=True)
     candidates = {t for _key, t, _story, _at in rows if t is not None and m.is_loose(t)}
     candidates -= {r.pk for r in m.page}
-    for ticket_id, story_id in Membership.objects.filter(ticket_id__in=candidates).values_list("ticket_id", "story_id"):
-        m.story_of[ticket_id] = story_id
+    m.story_of.update(memberships_of(candidates))
     m.moved_out |= set(Exclusion.objects.filter(ticket_id__in=candidates).values_list("ticket_id", flat=True))
     candidates = {t for t in candidates if m.is_loose(t)}
     if not candidates:
@@ -134,14 +133,16 @@ def _reattach(m: Matcher) -> None:
     for read in sorted(reads, key=lambda r: (r.at, r.pk)):
         scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
         for story in changed:
+            pk = story.id  # not .pk (a property): this runs for each loose ticket and changed story
             if story.merged_into_id or abs(read.at - story.last_at) > m.window:
                 continue
-            if (read.pk, story.pk) in m.excluded:
+            if (read.pk, pk) in m.excluded:
                 continue
+            profile = profiles[pk]
             for stem in read.words:
-                weight = profiles[story.pk].get(stem, 0.0)
+                weight = profile.get(stem, 0.0)
                 if weight > 0:
-                    scores[story.pk].append((weight, stem))
+                    scores[pk].append((weight, stem))
         m.join_best(read, scores)
 
 

@@ -247,11 +247,12 @@ class Matcher:
         """Join the story the ticket's words weigh most in ({story id: [(weight, stem)]}), at JOIN_SCORE or more."""
         # A story whose words and the largest bonus the pace can give stay below JOIN_SCORE is never chosen:
         # not asking its pace is the same answer for less (a ticket shares a common word with many stories).
-        scores = {pk: found for pk, found in scores.items() if sum(w for w, _s in found) + BONUS_MAX >= JOIN_SCORE}
+        weighed = {pk: sum(w for w, _s in found) for pk, found in scores.items()}
+        scores = {pk: found for pk, found in scores.items() if weighed[pk] + BONUS_MAX >= JOIN_SCORE}
         bonus = {pk: self.pace.bonus(pk, read.at) for pk in scores}
         # One word alone is too little, unless the story is what the hour is about.
         totals = {
-            pk: sum(w for w, _s in found) + bonus[pk] - self._quiet(pk, read.at)
+            pk: weighed[pk] + bonus[pk] - self._quiet(pk, read.at)
             for pk, found in scores.items()
             if len(found) >= 2 or bonus[pk] >= HOT_BONUS
         }
