@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import io
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -189,7 +190,7 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
             cursor.execute(head + ", ".join([row] * len(chunk)) + tail, [v for r in chunk for v in r])
 
 
-def rows_update(objs: list[models.Model], fields: list[str]) -> None:
+def rows_update(objs: Sequence[models.Model], fields: list[str]) -> None:
     """Model instances' `fields` written with one UPDATE ... FROM (VALUES ...) on PostgreSQL (a busy page changes
     hundreds of stories: bulk_update builds a CASE per field and row in Python), bulk_update elsewhere. Like
     bulk_update, it writes the instances' values as they are (no auto_now)."""
@@ -200,19 +201,23 @@ def rows_update(objs: list[models.Model], fields: list[str]) -> None:
         model._default_manager.bulk_update(objs, fields)
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    pk = meta.pk
-    assert pk is not None
-    names = ", ".join(f"{c.column} = v.{c.column}" for c in columns)
-    row = "(" + ", ".join(f"%s::{c.db_type(connection)}" for c in [pk, *columns]) + ")"
-    step = max(1, 3000 // (len(columns) + 1))
+    assert meta.pk is not None
+    every: list[models.Field[Any, Any]] = [meta.pk]
+    for name in fields:
+        column = meta.get_field(name)
+        assert isinstance(column, models.Field)  # a concrete column, not a reverse relation
+        every.append(column)
+    columns = [str(f.column) for f in every]
+    names = ", ".join(f"{c} = v.{c}" for c in columns[1:])
+    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in every) + ")"
+    step = max(1, 3000 // len(every))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), step):
             chunk = objs[start : start + step]
-            values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in [pk, *columns]]
+            values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in every]
             cursor.execute(
                 f"UPDATE {meta.db_table} AS t SET {names} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
-                f"AS v({', '.join(c.column for c in [pk, *columns])}) WHERE t.{pk.column} = v.{pk.column}",
+                f"AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}",
                 values,
             )
 
