@@ -90,10 +90,13 @@ class DayCounts:
         if missing:
             found = _sums(missing, start, end)
             stored.update({t: found.get(t, 0) for t in missing})
-        days = [counts for day, counts in self.added.items() if start <= day <= end]
+        added: Counter[str] = Counter()
+        for day, counts in self.added.items():
+            if start <= day <= end:
+                added.update(counts)  # in C: a range holds up to 28 days of a sparse history's pages
         out = {}
         for term in terms:
-            n = stored[term] + sum(counts[term] for counts in days if term in counts)
+            n = stored[term] + added[term]
             if n:
                 out[term] = n
         return out
