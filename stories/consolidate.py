@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from stories.keys import keys_latest
+from stories.keys import keys_latest, memberships_of
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 from stories.story_words import counts_merged
@@ -45,20 +45,34 @@ def _live(m: Matcher) -> list[Story]:
 def _merge_alike(m: Matcher) -> None:
     live = _live(m)
     m.usual.extend({stem for s in live for stem in s.term_counts})
+    # A story's profile is the same until a merge changes its words (a new dict) and size: computed once per
+    # version, not once per pair (hundreds of live stories in a history's busy day).
+    profiles: dict[int, tuple[int, int, dict[str, float], float]] = {}
+
+    def profile(story: Story) -> tuple[dict[str, float], float]:
+        cached = profiles.get(story.id)
+        if cached is None or cached[0] != story.size or cached[1] != id(story.term_counts):
+            weights = m.profile(story)
+            cached = (story.size, id(story.term_counts), weights, _norm(weights))
+            profiles[story.id] = cached
+        return cached[2], cached[3]
+
     for story in sorted((s for s in live if s.pk in m.dirty), key=lambda s: (s.size, s.pk)):
         if story.merged_into_id:
             continue
-        mine = m.profile(story)
+        mine, mine_norm = profile(story)
         best: tuple[float, Story] | None = None
         for other in live:
             if other is story or other.merged_into_id or abs(other.last_at - story.last_at) > m.window:
                 continue
-            theirs = m.profile(other)
+            theirs, theirs_norm = profile(other)
             shared = mine.keys() & theirs.keys()
+            if not shared:
+                continue
             score = sum(min(mine[t], theirs[t]) for t in shared)
             if score < MERGE_SCORE:
                 continue
-            cosine = sum(mine[t] * theirs[t] for t in shared) / (_norm(mine) * _norm(theirs))
+            cosine = sum(mine[t] * theirs[t] for t in shared) / (mine_norm * theirs_norm)
             if cosine >= MERGE_COSINE and (best is None or cosine > best[0]):
                 best = (cosine, other)
         if best is not None:
@@ -110,8 +124,7 @@ def _reattach(m: Matcher) -> None:
     rows = keys_latest([f"t:{stem[:290]}" for stem in words], since=start, per_key=REATTACH_PER_KEY, tickets_only=True)
     candidates = {t for _key, t, _story, _at in rows if t is not None and m.is_loose(t)}
     candidates -= {r.pk for r in m.page}
-    for ticket_id, story_id in Membership.objects.filter(ticket_id__in=candidates).values_list("ticket_id", "story_id"):
-        m.story_of[ticket_id] = story_id
+    m.story_of.update(memberships_of(candidates))
     m.moved_out |= set(Exclusion.objects.filter(ticket_id__in=candidates).values_list("ticket_id", flat=True))
     candidates = {t for t in candidates if m.is_loose(t)}
     if not candidates:
@@ -120,14 +133,16 @@ def _reattach(m: Matcher) -> None:
     for read in sorted(reads, key=lambda r: (r.at, r.pk)):
         scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
         for story in changed:
+            pk = story.id  # not .pk (a property): this runs for each loose ticket and changed story
             if story.merged_into_id or abs(read.at - story.last_at) > m.window:
                 continue
-            if (read.pk, story.pk) in m.excluded:
+            if (read.pk, pk) in m.excluded:
                 continue
+            profile = profiles[pk]
             for stem in read.words:
-                weight = profiles[story.pk].get(stem, 0.0)
+                weight = profile.get(stem, 0.0)
                 if weight > 0:
-                    scores[story.pk].append((weight, stem))
+                    scores[pk].append((weight, stem))
         m.join_best(read, scores)
 
 

@@ -14,6 +14,7 @@ once (its Signature), so running twice at once or again is harmless.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from mentions.coverage import Coverage
 from mentions.models import Ticket
 from stories.matching import Matcher, story_core, window
 from stories.models import DetectorState, Membership, Signature
-from stories.reading import page_read
+from stories.reading import DayCounts, page_read
 
 __all__ = ["DetectResult", "state_locked", "stories_after_ingest", "stories_detect", "story_core", "window"]
 
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 SAFE_LAG = timedelta(minutes=15)  # older tickets are committed: the detector never looks below them again
 SWEEP_EVERY = timedelta(minutes=1)
+HOLD = timedelta(seconds=2)  # pages read in one transaction, holding the detector's lock, for at most this long
 
 
 @dataclass
@@ -55,38 +57,51 @@ def stories_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverag
     return {**figures, **spikes_after_detect()}
 
 
-def stories_detect(*, batch: int = BATCH, sweep: bool = False) -> DetectResult:
-    """Read every new ticket, a page at a time, each page in its own transaction; then, at most every
-    SWEEP_EVERY (or when `sweep`), the ones below that an ingest committed after a run had gone past them.
+def stories_detect(*, batch: int = BATCH, sweep: bool = False, hold: timedelta = HOLD) -> DetectResult:
+    """Read every new ticket, a page at a time; then, at most every SWEEP_EVERY (or when `sweep`), the ones below
+    that an ingest committed after a run had gone past them.
 
     New tickets are those above the highest one read (DetectorState.read_through): finding them is an index
     range, however many tickets the window holds. Looking below it for the rare ticket committed late reads the
-    whole lagging range, so it is done once a minute, not after every ingest."""
+    whole lagging range, so it is done once a minute, not after every ingest.
+
+    Pages follow one another in one transaction for up to `hold` (an imported history's thousands of pages): the
+    day's term counts are written once for all of them and the commit paid once, while the lock taken first
+    (state_locked) keeps an advocate's edit of a story waiting at most about that long. Each page is matched
+    exactly as if it had a transaction of its own: the same pages, the same figures read."""
     total = DetectResult()
     sweeping = False
     after = 0  # the sweep's position
     while True:
         with transaction.atomic():
             state = state_locked()
-            if sweeping:
-                unread = _unread(low=max(state.last_ticket_id, after), high=state.read_through, batch=batch)
-            else:
-                unread = _unread(low=max(state.last_ticket_id, state.read_through), high=None, batch=batch)
-            if unread:
-                _page_match(unread, total)
-                state.runs += 1
+            counts = DayCounts()
+            deadline = time.monotonic() + hold.total_seconds()
+            done = False
+            while not done:
                 if sweeping:
-                    after = unread[-1]["pk"]
+                    unread = _unread(low=max(state.last_ticket_id, after), high=state.read_through, batch=batch)
                 else:
-                    state.read_through = unread[-1]["pk"]
-            if len(unread) < batch and not sweeping and (sweep or _sweep_due(state)):
-                sweeping = True
-            elif len(unread) < batch:
-                if sweeping:
-                    _watermark_advance(state)
-                state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
-                return total
+                    unread = _unread(low=max(state.last_ticket_id, state.read_through), high=None, batch=batch)
+                if unread:
+                    _page_match(unread, counts, total)
+                    state.runs += 1
+                    if sweeping:
+                        after = unread[-1]["pk"]
+                    else:
+                        state.read_through = unread[-1]["pk"]
+                if len(unread) < batch and not sweeping and (sweep or _sweep_due(state)):
+                    sweeping = True
+                elif len(unread) < batch:
+                    if sweeping:
+                        _watermark_advance(state)
+                    done = True
+                if time.monotonic() > deadline:
+                    break
+            counts.flush()
             state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
+        if done:
+            return total
 
 
 def state_locked() -> DetectorState:
@@ -99,8 +114,8 @@ def state_locked() -> DetectorState:
     return state
 
 
-def _page_match(unread: list[dict[str, Any]], total: DetectResult) -> None:
-    page, usual = page_read(unread)
+def _page_match(unread: list[dict[str, Any]], counts: DayCounts, total: DetectResult) -> None:
+    page, usual = page_read(unread, counts)
     matched = Matcher(page, usual).run()
     total.read += matched.read
     total.joined += matched.joined

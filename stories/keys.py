@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from stories.models import Key
+from stories.models import Key, Membership
 
 Row = tuple[str, int | None, int | None, datetime]
 
@@ -55,3 +55,14 @@ def _window(keys: list[str], since: datetime, per_key: int, tickets_only: bool) 
             rows = rows.filter(ticket__isnull=False)
         out += rows.annotate(rank=rank).filter(rank__lte=per_key).values_list("key", "ticket_id", "story_id", "at")
     return out
+
+
+def memberships_of(ticket_ids: set[int]) -> list[tuple[int, int]]:
+    """(ticket id, story id) of those of the tickets in a story: the index's hits of a page are thousands of
+    tickets, sent as one array (the ORM's `__in` prepares each id in Python)."""
+    if connection.vendor != "postgresql":
+        return list(Membership.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id", "story_id"))
+    sql = f"SELECT ticket_id, story_id FROM {Membership._meta.db_table} WHERE ticket_id = ANY(%s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(ticket_ids)])
+        return [tuple(row) for row in cursor.fetchall()]

@@ -24,11 +24,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from stories.consolidate import consolidate
-from stories.keys import keys_latest
+from stories.keys import keys_latest, memberships_of
 from stories.models import Exclusion, Key, Membership, Signature, Story
-from stories.pace import Pace
-from stories.reading import Read, Usual, rows_insert
-from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_read, story_core, title_choose
+from stories.pace import PACE_REF, Pace
+from stories.reading import Read, Usual, rows_copy, rows_insert, rows_update
+from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
 
 HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
 FORM_MIN = 3  # tickets sharing the same pair of terms that make a new story
@@ -37,6 +37,7 @@ JOIN_SCORE = 5.0
 WEIGHT_CAP = 4.0
 QUIET_AFTER = timedelta(hours=1)
 QUIET_PENALTY = 1.5
+BONUS_MAX = math.log(1 / PACE_REF) + 1e-9  # the most Pace.bonus gives: a story that is the whole hour
 HOT_BONUS = 1.0  # a story this far above its share of the hour (pace) may take a ticket on one word
 
 
@@ -101,10 +102,7 @@ class Matcher:
         for hits in self.hits.values():
             hits.sort(key=_at)
         ticket_ids = {h.ticket_id for hits in self.hits.values() for h in hits if h.ticket_id is not None}
-        for ticket_id, story_id in Membership.objects.filter(ticket_id__in=ticket_ids).values_list(
-            "ticket_id", "story_id"
-        ):
-            self.story_of[ticket_id] = story_id
+        self.story_of.update(memberships_of(ticket_ids))
         live = Story.objects.filter(merged_into__isnull=True, last_at__gte=start).exclude(state=Story.State.CLOSED)
         self._stories_load({s.pk for s in live} | set(self.story_of.values()) | self._hit_stories())
         self.usual.extend({stem for s in self.stories.values() for stem in s.term_counts})
@@ -198,7 +196,7 @@ class Matcher:
                 h.ticket_id for h in near if self.is_loose(h.ticket_id) and abs(h.at - read.at) <= self.form_window
             ]
             if loose:
-                members = [self._read_of(t) for t in dict.fromkeys(loose) if t is not None]
+                members = self._reads_of([t for t in dict.fromkeys(loose) if t is not None])
                 story = self._make(Story.Origin.LINK, [*members, read], links=[link])
                 for member in (*members, read):
                     self._join(story, member, Membership.Via.LINK, reason, link=link)
@@ -213,25 +211,32 @@ class Matcher:
     def _weights(self, story: Story) -> dict[str, float]:
         """The story's word weights, computed again once it grew by a tenth (a big story's weights barely move
         with one more ticket, and reading every word's weight for every ticket would cost more than the rest)."""
-        cached = self.weights.get(story.pk)
+        cached = self.weights.get(story.id)  # .id, not .pk: called for each story a ticket shares a word with
         if cached is None or story.size > cached[0] * 1.1 + 1:
             cached = (story.size, self.profile(story))
-            self.weights[story.pk] = cached
+            self.weights[story.id] = cached
         return cached[1]
 
     def _by_profile(self, read: Read) -> bool:
-        scores: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        live: dict[int, dict[str, float] | None] = {}
+        scores: dict[int, list[tuple[float, str]]] = {}
         by_word = self.by_word
-        for stem in read.words.keys() & by_word.keys():  # the few words some story weighs, found in C
-            for story_id in by_word[stem]:
-                if story_id not in live:
-                    story = self.stories[story_id]
-                    usable = (read.pk, story_id) not in self.excluded and self._live(story_id, read.at) is story
-                    live[story_id] = self._weights(story) if usable else None
-                weights = live[story_id]
-                if weights is not None and (weight := weights.get(stem, 0.0)) > 0:
-                    scores[story_id].append((weight, stem))
+        words = read.words
+        common = words.keys() & by_word.keys()  # the few words some story weighs, found in C
+        touched: set[int] = set().union(*(by_word[stem] for stem in common))
+        floor = read.at - self.window
+        excluded = self.excluded
+        for story_id in touched:
+            story = self.stories[story_id]
+            # What _live says of a story itself (one merged into another is not it), inline: a busy day has
+            # hundreds of live stories, each looked at for each ticket that shares a word with it.
+            if story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
+                continue
+            if excluded and (read.pk, story_id) in excluded:
+                continue
+            weights = self._weights(story)  # every stem it holds weighs > 0 (profile)
+            found = [(weights[stem], stem) for stem in weights.keys() & words.keys()]
+            if found:
+                scores[story_id] = found
         return self.join_best(read, scores)
 
     def _quiet(self, story_id: int, at: datetime) -> float:
@@ -240,10 +245,14 @@ class Matcher:
 
     def join_best(self, read: Read, scores: dict[int, list[tuple[float, str]]]) -> bool:
         """Join the story the ticket's words weigh most in ({story id: [(weight, stem)]}), at JOIN_SCORE or more."""
+        # A story whose words and the largest bonus the pace can give stay below JOIN_SCORE is never chosen:
+        # not asking its pace is the same answer for less (a ticket shares a common word with many stories).
+        weighed = {pk: sum(w for w, _s in found) for pk, found in scores.items()}
+        scores = {pk: found for pk, found in scores.items() if weighed[pk] + BONUS_MAX >= JOIN_SCORE}
         bonus = {pk: self.pace.bonus(pk, read.at) for pk in scores}
         # One word alone is too little, unless the story is what the hour is about.
         totals = {
-            pk: sum(w for w, _s in found) + bonus[pk] - self._quiet(pk, read.at)
+            pk: weighed[pk] + bonus[pk] - self._quiet(pk, read.at)
             for pk, found in scores.items()
             if len(found) >= 2 or bonus[pk] >= HOT_BONUS
         }
@@ -270,17 +279,18 @@ class Matcher:
         pair, count = max(pairs.items(), key=lambda item: (item[1], item[0]))
         if count + 1 < FORM_MIN:
             return
-        members = [self._read_of(t) for t, stems in shared_with.items() if set(pair) <= stems]
+        members = self._reads_of([t for t, stems in shared_with.items() if set(pair) <= stems])
         story = self._make(Story.Origin.TERMS, [*members, read], links=[])
         for member in (*members, read):
             self._join(story, member, Membership.Via.TERMS, shares_reason(list(pair), member.words))
 
     # -- writing --------------------------------------------------------------------------------------------
-    def _read_of(self, ticket_id: int) -> Read:
-        for read in self.page:
-            if read.pk == ticket_id:
-                return read
-        return stored_read(ticket_id)
+    def _reads_of(self, ticket_ids: list[int]) -> list[Read]:
+        """The tickets as read, this page's from memory, earlier ones from their signatures in one query."""
+        wanted = set(ticket_ids)
+        mine = {r.pk: r for r in self.page if r.pk in wanted}
+        stored = stored_reads([t for t in ticket_ids if t not in mine])
+        return [mine.get(t) or stored[t] for t in ticket_ids]
 
     def _make(self, origin: str, members: list[Read], *, links: list[str]) -> Story:
         counts: dict[str, list[Any]] = {}
@@ -339,7 +349,7 @@ class Matcher:
         )
         # Links index every ticket (a later one sharing it joins its story); terms only those left outside a story,
         # which is all that forming a story of terms and re-attaching look for.
-        rows_insert(
+        rows_copy(
             Key,
             ["key", "ticket_id", "at"],
             [(k, r.pk, r.at) for r in self.page for k in keys_of(r, terms=r.pk not in self.story_of)],
@@ -354,7 +364,7 @@ class Matcher:
         for story in changed:
             story.term_counts = counts_trim(story.term_counts)
             story.terms = {stem: story.term_counts[stem][0] for stem in story_core(story.term_counts, story.size)}
-        Story.objects.bulk_update(
+        rows_update(
             changed,
             ["size", "reattached_size", "first_at", "last_at", "links", "term_counts", "terms", "merged_into", "state",
              "answer", "answer_link", "updated_at"],

@@ -5,7 +5,9 @@ background), or of the day's on a desk without weeks behind it."""
 from __future__ import annotations
 
 import heapq
+import io
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,6 +51,7 @@ class Usual:
     start: date
     end: date
     tickets: int  # in those days
+    counts: DayCounts
 
     def share(self, stem: str) -> float:
         return self.shares.get(stem, 0.5 / (self.tickets + 1))
@@ -56,14 +59,64 @@ class Usual:
     def extend(self, stems: set[str]) -> None:
         """Read the shares of more words (a live story's) in one query."""
         missing = sorted({s[:100] for s in stems} - set(self.shares))
-        found = _sums(missing, self.start, self.end)
+        found = self.counts.sums(missing, self.start, self.end)
         for stem in missing:
             self.shares[stem] = (found.get(stem, 0) + 0.5) / (self.tickets + 1)
 
 
-def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
-    """The page's tickets read, their terms counted into the day's, each one's distinctive terms chosen; in
-    posting order."""
+class DayCounts:
+    """The day's term counts (TermDay) as a run of the detector sees them: the rows in the table, plus what the
+    pages read so far in this transaction added, written once when it ends (`flush`). A history's pages add to
+    the same few thousand rows of a day again and again: one upsert per row at the end instead of one per page.
+
+    The rows in the table do not change under a run (detector runs hold the detector's lock, and TermDay is
+    theirs), so each range's sums are read from it once per term and the run's own additions added on top:
+    every page reads exactly the figures it would have read had each page written its counts at once."""
+
+    def __init__(self) -> None:
+        self.added: dict[date, Counter[str]] = defaultdict(Counter)
+        self.stored: dict[tuple[date, date], dict[str, int]] = {}  # (start, end) -> {term: tickets in the table}
+
+    def add(self, page: list[Read]) -> None:
+        for read in page:
+            counts = self.added[read.at.date()]
+            counts[ANY_TICKET] += 1
+            counts.update(read.words.keys())  # counted in C: a page has thousands of words (each stem <= 100 chars)
+
+    def sums(self, terms: list[str], start: date, end: date) -> dict[str, int]:
+        """{term: tickets over the days start..end} for the terms used on those days."""
+        stored = self.stored.setdefault((start, end), {})
+        missing = [t for t in terms if t not in stored]
+        if missing:
+            found = _sums(missing, start, end)
+            stored.update({t: found.get(t, 0) for t in missing})
+        added: Counter[str] = Counter()
+        for day, counts in self.added.items():
+            if start <= day <= end:
+                added.update(counts)  # in C: a range holds up to 28 days of a sparse history's pages
+        out = {}
+        for term in terms:
+            n = stored[term] + added[term]
+            if n:
+                out[term] = n
+        return out
+
+    def flush(self) -> None:
+        """Write what the run added (before its transaction commits)."""
+        table = TermDay._meta.db_table
+        rows_insert(
+            TermDay,
+            ["term", "day", "tickets"],
+            [(term, day, n) for day, counts in sorted(self.added.items()) for term, n in sorted(counts.items())],
+            tail=f" ON CONFLICT (term, day) DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
+        )
+        self.added.clear()
+        self.stored.clear()
+
+
+def page_read(rows: list[dict[str, Any]], counts: DayCounts) -> tuple[list[Read], Usual]:
+    """The page's tickets read, their terms counted into the day's (`counts`, written when the run's transaction
+    ends), each one's distinctive terms chosen; in posting order."""
     texts = _first_mentions([row["pk"] for row in rows])
     tags = _tags([row["pk"] for row in rows])
     page = [
@@ -77,8 +130,8 @@ def page_read(rows: list[dict[str, Any]]) -> tuple[list[Read], Usual]:
         )
         for row in rows
     ]
-    _terms_count(page)
-    usual = _terms_choose(page)
+    counts.add(page)
+    usual = _terms_choose(page, counts)
     page.sort(key=lambda r: (r.at, r.pk))
     return page, usual
 
@@ -140,23 +193,75 @@ def rows_insert(model: type[models.Model], columns: list[str], rows: list[tuple[
             cursor.execute(head + ", ".join([row] * len(chunk)) + tail, [v for r in chunk for v in r])
 
 
-def _terms_count(page: list[Read]) -> None:
-    """Add the page's tickets to each day's term counts."""
-    by_day: dict[date, Counter[str]] = defaultdict(Counter)
-    for read in page:
-        counts = by_day[read.at.date()]
-        counts[ANY_TICKET] += 1
-        counts.update(read.words.keys())  # counted in C: a page has thousands of words (each stem <= 100 chars)
-    table = TermDay._meta.db_table
-    rows_insert(
-        TermDay,
-        ["term", "day", "tickets"],
-        [(term, day, n) for day, counts in by_day.items() for term, n in counts.items()],
-        tail=f" ON CONFLICT (term, day) DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
-    )
+def rows_update(objs: Sequence[models.Model], fields: list[str]) -> None:
+    """Model instances' `fields` written with one UPDATE ... FROM (VALUES ...) on PostgreSQL (a busy page changes
+    hundreds of stories: bulk_update builds a CASE per field and row in Python), bulk_update elsewhere. Like
+    bulk_update, it writes the instances' values as they are (no auto_now)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objs, fields)
+        return
+    meta = model._meta
+    assert meta.pk is not None
+    every: list[models.Field[Any, Any]] = [meta.pk]
+    for name in fields:
+        column = meta.get_field(name)
+        assert isinstance(column, models.Field)  # a concrete column, not a reverse relation
+        every.append(column)
+    columns = [str(f.column) for f in every]
+    names = ", ".join(f"{c} = v.{c}" for c in columns[1:])
+    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in every) + ")"
+    step = max(1, 3000 // len(every))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), step):
+            chunk = objs[start : start + step]
+            values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in chunk for f in every]
+            cursor.execute(
+                f"UPDATE {meta.db_table} AS t SET {names} FROM (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
+                f"AS v({', '.join(columns)}) WHERE t.{columns[0]} = v.{columns[0]}",
+                values,
+            )
+
+
+def rows_copy(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Rows written with COPY on PostgreSQL (a page's thousands of index keys: no statement to parse, no
+    parameters to bind), with rows_insert elsewhere."""
+    if connection.vendor != "postgresql":
+        rows_insert(model, columns, rows)
+        return
+    if not rows:
+        return
+    text = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """A value in COPY's text format: NULL as \\N, a time in ISO 8601 with its offset, text escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _sums(terms: list[str], start: date, end: date) -> dict[str, int]:
+    if not terms:
+        return {}
+    if connection.vendor == "postgresql":
+        # One array parameter: the ORM's `__in` prepares each of a page's thousands of terms in Python.
+        sql = (
+            f"SELECT term, SUM(tickets) FROM {TermDay._meta.db_table} "  # noqa: S608 (the model's table)
+            "WHERE term = ANY(%s) AND day >= %s AND day <= %s GROUP BY term"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [terms, start, end])
+            return dict(cursor.fetchall())
     out: dict[str, int] = {}
     for i in range(0, len(terms), 2000):
         rows = (
@@ -169,14 +274,14 @@ def _sums(terms: list[str], start: date, end: date) -> dict[str, int]:
     return out
 
 
-def _terms_choose(page: list[Read]) -> Usual:
+def _terms_choose(page: list[Read], day_counts: DayCounts) -> Usual:
     """Each ticket's distinctive terms, most bursting first (used today well above their usual share), and how
     usual each of the page's words is."""
     first = min(r.at for r in page).date()
     last = max(r.at for r in page).date()
     stems = sorted({stem[:100] for r in page for stem in r.words} | {ANY_TICKET})
-    background = _sums(stems, first - timedelta(days=BACKGROUND_DAYS), first - timedelta(days=1))
-    today = _sums(stems, first, last)
+    background = day_counts.sums(stems, first - timedelta(days=BACKGROUND_DAYS), first - timedelta(days=1))
+    today = day_counts.sums(stems, first, last)
     n_bg = background.get(ANY_TICKET, 0)
     n_today = max(1, today.get(ANY_TICKET, 0))
     warm = n_bg >= BACKGROUND_MIN
@@ -186,7 +291,7 @@ def _terms_choose(page: list[Read]) -> Usual:
         # A new desk: the day's own shares, over at least COLD_MIN tickets (one word in two of three tickets is not
         # everyday vocabulary yet).
         start, end, n, counts = first, last, max(n_today, COLD_MIN), today
-    usual = Usual({s: (c + 0.5) / (n + 1) for s, c in counts.items() if s}, start, end, n)
+    usual = Usual({s: (c + 0.5) / (n + 1) for s, c in counts.items() if s}, start, end, n, day_counts)
     usual.shares.update({s: 0.5 / (n + 1) for s in stems if s and s not in counts})
     # How much a word bursts depends on the word alone: ranked once for the page, then each ticket keeps its best.
     rank: dict[str, tuple[float, int, str]] = {}

@@ -58,15 +58,19 @@ def title_choose(members: list[Read], counts: dict[str, list[Any]]) -> str:
     return (title or "Story")[:300]
 
 
-def stored_read(ticket_id: int) -> Read:
-    """A ticket of an earlier page, read back from its signature (its words are its distinctive terms)."""
-    signature = Signature.objects.select_related("ticket").get(ticket_id=ticket_id)
-    return Read(
-        pk=ticket_id,
-        at=signature.at,
-        platform=signature.platform,
-        subject=signature.ticket.subject,
-        links=list(signature.links),
-        words=dict(signature.terms),
-        terms=list(signature.terms),
+def stored_reads(ticket_ids: list[int]) -> dict[int, Read]:
+    """Tickets of earlier pages, read back from their signatures (their words are their distinctive terms)."""
+    if not ticket_ids:
+        return {}
+    rows = Signature.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "ticket_id", "at", "platform", "ticket__subject", "links", "terms"
     )
+    out = {
+        pk: Read(pk=pk, at=at, platform=platform, subject=subject, links=list(links), words=dict(terms),
+                 terms=list(terms))
+        for pk, at, platform, subject, links, terms in rows
+    }  # fmt: skip
+    missing = set(ticket_ids) - out.keys()
+    if missing:  # as Signature.objects.get did: a ticket read must have its signature
+        raise Signature.DoesNotExist(f"no signature for tickets {sorted(missing)}")
+    return out
