@@ -15,7 +15,7 @@ words outweigh one telling word, and a long answer outweighs a short one (figure
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,8 +85,9 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT) -> list[Suggestion]:
     words = _words(title + "\n" + body)
     synonyms = synonym_stems(text_terms(title + "\n" + body))
+    own = list(words)
     words.update(synonyms)
-    terms = _weighted(list(words)[: len(words) - len(synonyms)]) + _weighted(list(synonyms), synonym=True)
+    terms = _weighted(own, list(synonyms))
     if not terms:
         return []
     candidates, alike = first_pass(terms, title, exclude)
@@ -108,14 +109,15 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
-def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
-    """Each stem with its count among the answers and its weight; stems no answer holds are dropped."""
-    if not stems:
+def _weighted(stems: list[str], synonyms: list[str]) -> list[Weighted]:
+    """Each stem (the question's, then its synonyms') with its count among the answers and its weight, in one
+    query; stems no answer holds are dropped."""
+    if not stems and not synonyms:
         return []
-    counts = dict(Term.objects.filter(term__in=[*stems, ""]).values_list("term", "df"))
+    counts = dict(Term.objects.filter(term__in=[*stems, *synonyms, ""]).values_list("term", "df"))
     total = counts.get("", 0)
     out = []
-    for stem in stems:
+    for stem, synonym in [*((s, False) for s in stems), *((s, True) for s in synonyms)]:
         df = counts.get(stem, 0)
         if df > 0:
             idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
@@ -126,11 +128,14 @@ def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
 def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], alike: float) -> Suggestion | None:
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
+    wanted = {w.term for w in terms}
     for name, weight in FIELD_WEIGHTS.items():
         stems = getattr(answer, name).split()
         length += weight * len(stems)
-        for stem in stems:
-            tf[stem] += weight
+        # Only the question's stems are weighed: counted in C (Counter), not stem by stem in Python.
+        for stem, n in Counter(stems).items():
+            if stem in wanted:
+                tf[stem] += weight * n
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
     if len(parts) < MIN_SHARED and alike < MIN_TITLE_ALIKE:

@@ -195,3 +195,21 @@ def test_nothing_alike_says_so(library, advocate_client):
         "No earlier answer looks like this question."
         in advocate_client.get(f"/tickets/{t.pk}/panels/answers/").content.decode()
     )
+
+
+def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, django_assert_num_queries):
+    """The ticket's question, the stems' counts, the candidates with their rows and titles' likeness (one query),
+    the saved replies, whether a knowledge source is on. The synonyms come from the cache once read."""
+    from answers.views import answers_panel
+
+    answers_index()
+    for n in range(10):
+        answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
+    answers_index()
+    t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire early").pk)
+    request = rf.get(f"/tickets/{t.pk}/")
+    with django_assert_num_queries(6):  # the synonyms read once
+        answers_panel(request, t, {})
+    with django_assert_num_queries(5):
+        found = answers_panel(request, t, {})["suggestions"]
+    assert found[0].ticket_id == library["artifacts"].pk
