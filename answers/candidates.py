@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
@@ -28,12 +28,12 @@ from answers.index import SPAM_TAG
 from answers.models import Answer
 from mentions.models import Ticket
 
-LIMIT = 100  # ranked in Python (answers.suggestions), of which 5 are shown
+LIMIT = 50  # ranked in Python (answers.suggestions), of which 5 are shown: each costs ~0.1 ms there
 # Answers the rarer stems may match together before a common one is left out: each match is a heap page read
-# by the index scans (the table is ~1 GB at 800,000 answers, far more than shared_buffers) and a row grouped.
-# 10,000 cost 25-100 ms of PostgreSQL a panel (bench/suggestions.py); past 3,000, the rarest stems already give
-# several times the LIMIT.
-MATCH_BUDGET = 3_000
+# by the per-stem scans (the table is ~1 GB at 800,000 answers, far more than shared_buffers) and a row grouped,
+# ~5 us of PostgreSQL: 10,000 cost 25-100 ms a panel, 1,000 ~5 ms (bench/suggestions.py), and the rarest stems
+# of 1,000 matches already give many times the LIMIT. Past it, the answers holding all of the rarest three.
+MATCH_BUDGET = 1_000
 ALL_OF = 3  # when even the rarest stem is too common: answers holding all of the rarest three
 FIELDS = (
     "ticket_id",
@@ -77,11 +77,22 @@ def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) ->
     sql, params = _pg_ids(rare, joiner, exclude)
     qs = qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - every value in it is a bound parameter
     if not title:
-        return list(qs), {}
+        with transaction.atomic():
+            _serial()
+            return list(qs), {}
     likeness = RawSQL("similarity(lower(answers_answer.title), lower(%s))", [title], output_field=FloatField())
-    annotated = list(qs.annotate(alike=likeness))
+    with transaction.atomic():
+        _serial()
+        annotated = list(qs.annotate(alike=likeness))
     rows: list[Answer] = list(annotated)
     return rows, {row.pk: float(row.alike) for row in annotated}
+
+
+def _serial() -> None:
+    """No parallel workers for this transaction's query: the planner reckons the per-stem scans worth two, but
+    starting them cost 30-40 ms (more on a busy machine) to share a 10 ms scan (bench/README.md, Answers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _rarer(terms: Sequence[Weighted]) -> tuple[list[Weighted], str]:

@@ -29,6 +29,7 @@ from answers.index_rows import (
     answer_words,
     count,
     grouped,
+    pending_flush,
     rows_insert,
     terms_count_add,
 )
@@ -62,6 +63,8 @@ def answers_index(*, everything: bool = False, batch: int = BATCH, workers: int 
             qs = qs.filter(first_reply_at__gte=since - LOOKBACK)
         ids = list(qs.order_by("pk").values_list("pk", flat=True)[:batch])
         if not ids:
+            if added:
+                pending_flush()
             return added
         added += len(rows_insert(_rows(ids)))
         after = ids[-1]

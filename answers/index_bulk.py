@@ -24,6 +24,7 @@ from answers.index_rows import (
     TicketRow,
     answer_row,
     grouped,
+    pending_flush,
     rows_insert,
 )
 from mentions.models import Message, Ticket
@@ -38,11 +39,15 @@ def answers_backfill(*, workers: int = 1, span: int = RANGE) -> int:
         return 0
     ranges = [(low, low + span) for low in range(bounds["low"], bounds["high"] + 1, span)]
     if workers <= 1 or connection.in_atomic_block or connection.vendor != "postgresql":
-        return sum(range_index(r) for r in ranges)
-    # Forked workers must not share this process's connection: each opens its own.
-    connections.close_all()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return sum(pool.imap_unordered(range_index, ranges))
+        added = sum(range_index(r) for r in ranges)
+    else:
+        # Forked workers must not share this process's connection: each opens its own.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            added = sum(pool.imap_unordered(range_index, ranges))
+    if added:
+        pending_flush()
+    return added
 
 
 def range_index(bounds: tuple[int, int]) -> int:
