@@ -91,10 +91,13 @@ def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limi
     if not terms:
         return []
     candidates, alike = first_pass(terms, title, exclude)
-    ranked = [s for s in (_score(a, terms, words, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
-    ranked.sort(key=lambda s: (-s.score, -s.answer.answered_at.timestamp()))
+    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
+    scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
     # Far below the best, an answer shares only a common word or two: noise beside the composer.
-    return [s for s in ranked[:limit] if s.score >= RELATIVE_FLOOR * ranked[0].score]
+    shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
+    for suggestion, parts in shown:  # why, for the few shown only
+        suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
+    return [suggestion for suggestion, _ in shown]
 
 
 def _words(text: str) -> dict[str, str]:
@@ -125,7 +128,10 @@ def _weighted(stems: list[str], synonyms: list[str]) -> list[Weighted]:
     return out
 
 
-def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], alike: float) -> Suggestion | None:
+Part = tuple[float, Weighted]  # a stem's share of an answer's score
+
+
+def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]] | None:
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
     wanted = {w.term for w in terms}
@@ -144,7 +150,12 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
     if alike >= 0.3:
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
-    parts.sort(key=lambda pw: -pw[0])
+    return Suggestion(answer=answer, score=round(score, 3)), parts
+
+
+def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike: float) -> list[str]:
+    answer = suggestion.answer
+    parts = sorted(parts, key=lambda pw: -pw[0])
     own = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if not w.synonym))[:WHY_WORDS]
     why = [f"shares: {', '.join(own)}"] if own else []
     alike_words = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if w.synonym))[:WHY_WORDS]
@@ -154,4 +165,4 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
         why.append(f"title alike ({round(alike * 100)}%)")
     if answer.uses:
         why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")
-    return Suggestion(answer=answer, score=round(score, 3), why=why)
+    return why
