@@ -118,9 +118,9 @@ def _pg_ids(rare: Sequence[Weighted], joiner: str, exclude: Sequence[int]) -> tu
     # syntax (a "!" or ":") from being read as an operator.
     one = "to_tsquery('simple', quote_literal(%s))"
     scan = "SELECT ticket_id, answered_at, %s::float AS w FROM answers_answer WHERE words @@ "
-    if joiner == "&":  # few answers hold all three: one scan, the index intersects them
-        branches = [scan + "(" + " && ".join(one for _ in rare) + ")"]
-        params: list = [1.0, *(w.term for w in rare)]
+    if joiner == "&":  # one scan, the index intersects them; three common stems may still match many: capped
+        branches = [f"({scan}({' && '.join(one for _ in rare)}) LIMIT %s)"]
+        params: list = [1.0, *(w.term for w in rare), max(MATCH_BUDGET, LIMIT)]
     else:
         branches = [scan + one for _ in rare]
         params = [p for w in rare for p in (w.idf, w.term)]

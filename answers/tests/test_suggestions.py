@@ -215,3 +215,15 @@ def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, djang
     with django_assert_num_queries(5 + 3):
         found = answers_panel(request, t, {})["suggestions"]
     assert found[0].ticket_id == library["artifacts"].pk
+
+
+def test_a_question_of_only_common_stems_finds_the_answers_holding_its_rarest_three(library, monkeypatch):
+    # Every stem more common than the budget: the first pass asks for the answers holding all of the rarest
+    # three (capped at the budget's rows), not for any of them.
+    from answers import candidates
+
+    answers_index()
+    monkeypatch.setattr(candidates, "MATCH_BUDGET", 0)
+    found = text_suggestions("", "pipeline cache key never restored")
+    assert [s.ticket_id for s in found] == [library["cache"].pk]
+    assert text_suggestions("", "artifacts cache runner tags") == []  # no answer holds the rarest three
