@@ -1,6 +1,6 @@
 """The Answers panel's suggestions at 1,000,000 tickets and 3,000,000 messages: p50/p95 of
 `answers.suggestions.ticket_suggestions` (everything the panel asks the database and ranks: the ticket's question,
-the stems' counts, the synonyms, both first-pass queries, the candidates' rows, the ranking), for tickets drawn at
+the stems' counts, the synonyms, the first pass and the candidates' rows, the ranking), for tickets drawn at
 random, beside the floor: the cheapest comparable work, one GIN lookup of the question's rarest stem reading the
 same number of candidate rows by primary key, nothing ranked. Then the CPU the Answers panel costs the server per
 ticket (its context function and its template, as the ticket page renders it: this process plus its PostgreSQL
@@ -10,13 +10,14 @@ backend, bench/_cpu.py), beside the floor's.
     ... --tickets 300 --seed 2
     ... --code /work/before-answers                  # measure another tree's answers code on the same database
 
-Indexes the answered tickets first if the index is not full (`answers_index(everything=True)`, about 30 minutes
-for 800,000 answers on 2 vCPUs; the same as `manage.py answers_index --all`).
+Indexes the answered tickets first if the index is not full (`answers_index(everything=True, workers=2)`, the same
+as `manage.py answers_index --all`: about 10-15 minutes for 800,000 answers on 2 shared vCPUs).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import random
 import statistics
@@ -55,7 +56,9 @@ def _index_ensure() -> None:
         return
     print(f"index: {have:,} of {answered:,}: indexing the rest...", flush=True)
     started = time.perf_counter()
-    added = answers_index(everything=True)
+    # A "before" tree (--code) may have no workers.
+    workers = {"workers": 2} if "workers" in inspect.signature(answers_index).parameters else {}
+    added = answers_index(everything=True, **workers)
     print(f"  {added:,} added in {time.perf_counter() - started:.0f} s", flush=True)
 
 
