@@ -31,9 +31,11 @@ from mentions.models import Ticket
 LIMIT = 50  # ranked in Python (answers.suggestions), of which 5 are shown: each costs ~0.1 ms there
 # Answers the rarer stems may match together before a common one is left out: each match is a heap page read
 # by the per-stem scans (the table is ~1 GB at 800,000 answers, far more than shared_buffers) and a row grouped,
-# ~5 us of PostgreSQL: 10,000 cost 25-100 ms a panel, 1,000 ~5 ms (bench/suggestions.py), and the rarest stems
-# of 1,000 matches already give many times the LIMIT. Past it, the answers holding all of the rarest three.
-MATCH_BUDGET = 1_000
+# ~3-5 us of PostgreSQL: 10,000 cost 25-100 ms a panel (bench/suggestions.py). The rarest stem is looked up
+# whatever its count, up to ALL_OF_ABOVE: at 1,000,000 tickets a question's rarest stem is in 1,500-3,000
+# answers, and asking for all of the rarest three instead found nothing for most questions.
+MATCH_BUDGET = 3_000
+ALL_OF_ABOVE = 10_000  # the rarest stem in more answers than this: the answers holding all of the rarest three
 ALL_OF = 3  # when even the rarest stem is too common: answers holding all of the rarest three
 FIELDS = (
     "ticket_id",
@@ -97,10 +99,11 @@ def _serial() -> None:
 
 def _rarer(terms: Sequence[Weighted]) -> tuple[list[Weighted], str]:
     """The stems the first pass looks for and how: any of the rarest stems whose matches add up to at most
-    MATCH_BUDGET answers ("|"), or, when even the rarest is more common than that, all of the rarest ALL_OF
+    MATCH_BUDGET answers (the rarest always) ("|"), or, when even the rarest is in more than ALL_OF_ABOVE, all of
+    the rarest ALL_OF
     ("&": the index intersects them, and few answers hold three common words of one question)."""
     ordered = sorted((w for w in terms if not w.synonym), key=lambda w: w.df) or sorted(terms, key=lambda w: w.df)
-    if ordered and ordered[0].df > MATCH_BUDGET:
+    if ordered and ordered[0].df > ALL_OF_ABOVE:
         return ordered[:ALL_OF], "&"
     out: list[Weighted] = []
     total = 0
@@ -120,7 +123,7 @@ def _pg_ids(rare: Sequence[Weighted], joiner: str, exclude: Sequence[int]) -> tu
     scan = "SELECT ticket_id, answered_at, %s::float AS w FROM answers_answer WHERE words @@ "
     if joiner == "&":  # one scan, the index intersects them; three common stems may still match many: capped
         branches = [f"({scan}({' && '.join(one for _ in rare)}) LIMIT %s)"]
-        params: list = [1.0, *(w.term for w in rare), max(MATCH_BUDGET, LIMIT)]
+        params: list = [1.0, *(w.term for w in rare), max(ALL_OF_ABOVE, LIMIT)]
     else:
         branches = [scan + one for _ in rare]
         params = [p for w in rare for p in (w.idf, w.term)]

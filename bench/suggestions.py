@@ -49,12 +49,15 @@ def _index_ensure() -> None:
     from answers.models import Answer
     from mentions.models import Message
 
-    answered = Message.objects.filter(kind=Message.Kind.OUR_REPLY).values("ticket_id").distinct().count()
-    have = Answer.objects.count()
-    if have >= answered * 0.95:
-        print(f"index: {have:,} answers (of {answered:,} tickets with a reply of ours)")
+    # Sampled on the first 10,000 tickets: counting the distinct tickets of 3,000,000 messages took minutes on a
+    # busy machine.
+    answered = Message.objects.filter(kind=Message.Kind.OUR_REPLY, ticket_id__lte=10_000).values("ticket_id")
+    answered_n = answered.distinct().count()
+    have = Answer.objects.filter(pk__lte=10_000).count()
+    if have >= answered_n * 0.95:
+        print(f"index: {Answer.objects.count():,} answers ({have:,} of the first 10,000 tickets' {answered_n:,})")
         return
-    print(f"index: {have:,} of {answered:,}: indexing the rest...", flush=True)
+    print(f"index: {have:,} of the first 10,000 tickets' {answered_n:,}: indexing the rest...", flush=True)
     started = time.perf_counter()
     # A "before" tree (--code) may have no workers.
     workers = {"workers": 2} if "workers" in inspect.signature(answers_index).parameters else {}

@@ -223,7 +223,7 @@ def test_a_question_of_only_common_stems_finds_the_answers_holding_its_rarest_th
     from answers import candidates
 
     answers_index()
-    monkeypatch.setattr(candidates, "MATCH_BUDGET", 0)
+    monkeypatch.setattr(candidates, "ALL_OF_ABOVE", 0)
     found = text_suggestions("", "pipeline cache key never restored")
     assert [s.ticket_id for s in found] == [library["cache"].pk]
     assert text_suggestions("", "artifacts cache runner tags") == []  # no answer holds the rarest three
