@@ -1,10 +1,16 @@
 """The first pass of the suggestions: the few hundred answers worth ranking, out of all of them.
 
 PostgreSQL: the answers holding any of the question's rarer stems (the `words` GIN index of migration 0003),
-ordered by how much of the question's weight they hold. Common stems are left to the second pass: a stem found in
-a third of the answers would make the first pass read a third of the table and tells little about which is
-right. Titles alike in spelling are not searched here: a trigram search over 800,000 titles took 0.5-5.5 s for a
-title of common words (bench/README.md, Answers); pg_trgm's similarity ranks the candidates' titles instead.
+ordered by how much of the question's weight they hold, and their rows with their titles' likeness, in one
+query. Common stems are left to the second pass: a stem found in a third of the answers would make the first pass
+read a third of the table and tells little about which is right. Titles alike in spelling are not searched here: a
+trigram search over 800,000 titles took 0.5-5.5 s for a title of common words (bench/README.md, Answers);
+pg_trgm's similarity ranks the candidates' titles instead.
+
+The weight is summed over one index scan per stem (UNION ALL, then GROUP BY): GIN answers a one-stem match
+exactly, so PostgreSQL reads only the matched rows' ids and dates, never their `words`. Weighing each row with a
+`words @@ stem` per stem instead read (and de-TOASTed) every matched row's tsvector once per stem: 100+ ms of
+PostgreSQL CPU a panel at 100,000 answers (bench/suggestions.py).
 
 SQLite (the embedded default, a small desk): the newest answers holding any of the rarer stems, by LIKE.
 """
@@ -14,17 +20,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Exists, FloatField, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
 from answers.index import SPAM_TAG
 from answers.models import Answer
 from mentions.models import Ticket
 
-LIMIT = 200
-# Answers the rarer stems may match together before a common one is left out: reading and ordering 10,000 rows
-# costs ~40 ms at 800,000 answers (bench/suggestions.py), 40,000 cost ~250 ms.
-MATCH_BUDGET = 10_000
+LIMIT = 50  # ranked in Python (answers.suggestions), of which 5 are shown: each costs ~0.1 ms there
+# Answers the rarer stems may match together before a common one is left out: each match is a heap page read
+# by the per-stem scans (the table is ~1 GB at 800,000 answers, far more than shared_buffers) and a row grouped,
+# ~3-5 us of PostgreSQL: 10,000 cost 25-100 ms a panel (bench/suggestions.py). The rarest stem is looked up
+# whatever its count, up to ALL_OF_ABOVE: at 1,000,000 tickets a question's rarest stem is in 1,500-3,000
+# answers, and asking for all of the rarest three instead found nothing for most questions.
+MATCH_BUDGET = 3_000
+ALL_OF_ABOVE = 10_000  # the rarest stem in more answers than this: the answers holding all of the rarest three
 ALL_OF = 3  # when even the rarest stem is too common: answers holding all of the rarest three
 FIELDS = (
     "ticket_id",
@@ -54,25 +65,45 @@ class Weighted:
 def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:
     """Candidate answers (merged tickets and spam left out) and, on PostgreSQL, each one's title likeness."""
     rare, joiner = _rarer(terms)
-    ids = _pg_ids(rare, joiner, exclude) if connection.vendor == "postgresql" else _sqlite_ids(rare, exclude)
-    if not ids:
+    if not rare:
         return [], {}
     spam = Ticket.tags.through.objects.filter(ticket_id=OuterRef("ticket_id"), tag__name=SPAM_TAG)
-    rows = list(
-        Answer.objects.filter(pk__in=ids, ticket__merged_into__isnull=True)
+    qs = (
+        Answer.objects.filter(ticket__merged_into__isnull=True)
         .exclude(Exists(spam))
         .select_related("answered_by")
         .only(*FIELDS, "answered_by__first_name", "answered_by__last_name", "answered_by__username")
     )
-    return rows, (_title_likeness([r.pk for r in rows], title) if title and connection.vendor == "postgresql" else {})
+    if connection.vendor != "postgresql":
+        return list(qs.filter(pk__in=_sqlite_ids(rare, exclude))), {}
+    sql, params = _pg_ids(rare, joiner, exclude)
+    qs = qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - every value in it is a bound parameter
+    if not title:
+        with transaction.atomic():
+            _serial()
+            return list(qs), {}
+    likeness = RawSQL("similarity(lower(answers_answer.title), lower(%s))", [title], output_field=FloatField())
+    with transaction.atomic():
+        _serial()
+        annotated = list(qs.annotate(alike=likeness))
+    rows: list[Answer] = list(annotated)
+    return rows, {row.pk: float(row.alike) for row in annotated}
+
+
+def _serial() -> None:
+    """No parallel workers for this transaction's query: the planner reckons the per-stem scans worth two, but
+    starting them cost 30-40 ms (more on a busy machine) to share a 10 ms scan (bench/README.md, Answers)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def _rarer(terms: Sequence[Weighted]) -> tuple[list[Weighted], str]:
     """The stems the first pass looks for and how: any of the rarest stems whose matches add up to at most
-    MATCH_BUDGET answers ("|"), or, when even the rarest is more common than that, all of the rarest ALL_OF
+    MATCH_BUDGET answers (the rarest always) ("|"), or, when even the rarest is in more than ALL_OF_ABOVE, all of
+    the rarest ALL_OF
     ("&": the index intersects them, and few answers hold three common words of one question)."""
     ordered = sorted((w for w in terms if not w.synonym), key=lambda w: w.df) or sorted(terms, key=lambda w: w.df)
-    if ordered and ordered[0].df > MATCH_BUDGET:
+    if ordered and ordered[0].df > ALL_OF_ABOVE:
         return ordered[:ALL_OF], "&"
     out: list[Weighted] = []
     total = 0
@@ -84,31 +115,24 @@ def _rarer(terms: Sequence[Weighted]) -> tuple[list[Weighted], str]:
     return out, "|"
 
 
-def _pg_ids(rare: Sequence[Weighted], joiner: str, exclude: Sequence[int]) -> list[int]:
-    if not rare:
-        return []
+def _pg_ids(rare: Sequence[Weighted], joiner: str, exclude: Sequence[int]) -> tuple[str, list]:
+    """The first pass's ids as a subquery: the LIMIT answers holding most of the rarer stems' weight."""
     # Each stem is a bound parameter: `to_tsquery('simple', quote_literal(…))` keeps a stem that holds tsquery
     # syntax (a "!" or ":") from being read as an operator.
     one = "to_tsquery('simple', quote_literal(%s))"
-    weight = " + ".join(f"(words @@ {one})::int * %s" for _ in rare)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ticket_id FROM answers_answer WHERE words @@ ({f' {joiner}{joiner} '.join(one for _ in rare)}) "  # noqa: S608
-            f"AND NOT (ticket_id = ANY(%s)) ORDER BY {weight} DESC, answered_at DESC LIMIT %s",
-            [*(w.term for w in rare), list(exclude), *(p for w in rare for p in (w.term, w.idf)), LIMIT],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _title_likeness(ids: list[int], title: str) -> dict[int, float]:
-    if not ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT ticket_id, similarity(lower(title), lower(%s)) FROM answers_answer WHERE ticket_id = ANY(%s)",
-            [title, ids],
-        )
-        return {pk: float(sim) for pk, sim in cursor.fetchall()}
+    scan = "SELECT ticket_id, answered_at, %s::float AS w FROM answers_answer WHERE words @@ "
+    if joiner == "&":  # one scan, the index intersects them; three common stems may still match many: capped
+        branches = [f"({scan}({' && '.join(one for _ in rare)}) LIMIT %s)"]
+        params: list = [1.0, *(w.term for w in rare), max(ALL_OF_ABOVE, LIMIT)]
+    else:
+        branches = [scan + one for _ in rare]
+        params = [p for w in rare for p in (w.idf, w.term)]
+    sql = (
+        f"SELECT ticket_id FROM ({' UNION ALL '.join(branches)}) AS matched "  # noqa: S608 - no user text in it
+        "WHERE NOT (ticket_id = ANY(%s)) GROUP BY ticket_id, answered_at "
+        "ORDER BY sum(w) DESC, answered_at DESC LIMIT %s"
+    )
+    return sql, [*params, list(exclude), LIMIT]
 
 
 def _sqlite_ids(rare: Sequence[Weighted], exclude: Sequence[int]) -> list[int]:
@@ -119,4 +143,4 @@ def _sqlite_ids(rare: Sequence[Weighted], exclude: Sequence[int]) -> list[int]:
         for field in ("title_terms", "question_terms", "asked_terms", "reply_terms"):
             match |= Q(**{f"{field}__contains": w.term})
     qs = Answer.objects.filter(match).exclude(pk__in=exclude).order_by("-answered_at")
-    return list(qs.values_list("pk", flat=True)[: LIMIT * 5])
+    return list(qs.values_list("pk", flat=True)[: LIMIT * 10])

@@ -15,7 +15,7 @@ words outweigh one telling word, and a long answer outweighs a short one (figure
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,15 +85,19 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT) -> list[Suggestion]:
     words = _words(title + "\n" + body)
     synonyms = synonym_stems(text_terms(title + "\n" + body))
+    own = list(words)
     words.update(synonyms)
-    terms = _weighted(list(words)[: len(words) - len(synonyms)]) + _weighted(list(synonyms), synonym=True)
+    terms = _weighted(own, list(synonyms))
     if not terms:
         return []
     candidates, alike = first_pass(terms, title, exclude)
-    ranked = [s for s in (_score(a, terms, words, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
-    ranked.sort(key=lambda s: (-s.score, -s.answer.answered_at.timestamp()))
+    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
+    scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
     # Far below the best, an answer shares only a common word or two: noise beside the composer.
-    return [s for s in ranked[:limit] if s.score >= RELATIVE_FLOOR * ranked[0].score]
+    shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
+    for suggestion, parts in shown:  # why, for the few shown only
+        suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
+    return [suggestion for suggestion, _ in shown]
 
 
 def _words(text: str) -> dict[str, str]:
@@ -108,14 +112,15 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
-def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
-    """Each stem with its count among the answers and its weight; stems no answer holds are dropped."""
-    if not stems:
+def _weighted(stems: list[str], synonyms: list[str]) -> list[Weighted]:
+    """Each stem (the question's, then its synonyms') with its count among the answers and its weight, in one
+    query; stems no answer holds are dropped."""
+    if not stems and not synonyms:
         return []
-    counts = dict(Term.objects.filter(term__in=[*stems, ""]).values_list("term", "df"))
+    counts = dict(Term.objects.filter(term__in=[*stems, *synonyms, ""]).values_list("term", "df"))
     total = counts.get("", 0)
     out = []
-    for stem in stems:
+    for stem, synonym in [*((s, False) for s in stems), *((s, True) for s in synonyms)]:
         df = counts.get(stem, 0)
         if df > 0:
             idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
@@ -123,14 +128,20 @@ def _weighted(stems: list[str], *, synonym: bool = False) -> list[Weighted]:
     return out
 
 
-def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], alike: float) -> Suggestion | None:
+Part = tuple[float, Weighted]  # a stem's share of an answer's score
+
+
+def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]] | None:
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
+    wanted = {w.term for w in terms}
     for name, weight in FIELD_WEIGHTS.items():
         stems = getattr(answer, name).split()
         length += weight * len(stems)
-        for stem in stems:
-            tf[stem] += weight
+        # Only the question's stems are weighed: counted in C (Counter), not stem by stem in Python.
+        for stem, n in Counter(stems).items():
+            if stem in wanted:
+                tf[stem] += weight * n
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
     if len(parts) < MIN_SHARED and alike < MIN_TITLE_ALIKE:
@@ -139,7 +150,12 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
     if alike >= 0.3:
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
-    parts.sort(key=lambda pw: -pw[0])
+    return Suggestion(answer=answer, score=round(score, 3)), parts
+
+
+def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike: float) -> list[str]:
+    answer = suggestion.answer
+    parts = sorted(parts, key=lambda pw: -pw[0])
     own = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if not w.synonym))[:WHY_WORDS]
     why = [f"shares: {', '.join(own)}"] if own else []
     alike_words = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if w.synonym))[:WHY_WORDS]
@@ -149,4 +165,4 @@ def _score(answer: Answer, terms: Sequence[Weighted], words: dict[str, str], ali
         why.append(f"title alike ({round(alike * 100)}%)")
     if answer.uses:
         why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")
-    return Suggestion(answer=answer, score=round(score, 3), why=why)
+    return why

@@ -195,3 +195,35 @@ def test_nothing_alike_says_so(library, advocate_client):
         "No earlier answer looks like this question."
         in advocate_client.get(f"/tickets/{t.pk}/panels/answers/").content.decode()
     )
+
+
+def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, django_assert_num_queries):
+    """The ticket's question, the stems' counts, the candidates with their rows and titles' likeness (one query),
+    the saved replies, whether a knowledge source is on. The synonyms come from the cache once read. The
+    candidates' query runs in its own transaction with parallel workers off (SET LOCAL): here, inside the test's
+    transaction, a savepoint and its release, 3 statements more."""
+    from answers.views import answers_panel
+
+    answers_index()
+    for n in range(10):
+        answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
+    answers_index()
+    t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire early").pk)
+    request = rf.get(f"/tickets/{t.pk}/")
+    with django_assert_num_queries(5 + 3 + 1):  # the synonyms read once
+        answers_panel(request, t, {})
+    with django_assert_num_queries(5 + 3):
+        found = answers_panel(request, t, {})["suggestions"]
+    assert found[0].ticket_id == library["artifacts"].pk
+
+
+def test_a_question_of_only_common_stems_finds_the_answers_holding_its_rarest_three(library, monkeypatch):
+    # Every stem more common than the budget: the first pass asks for the answers holding all of the rarest
+    # three (capped at the budget's rows), not for any of them.
+    from answers import candidates
+
+    answers_index()
+    monkeypatch.setattr(candidates, "ALL_OF_ABOVE", 0)
+    found = text_suggestions("", "pipeline cache key never restored")
+    assert [s.ticket_id for s in found] == [library["cache"].pk]
+    assert text_suggestions("", "artifacts cache runner tags") == []  # no answer holds the rarest three
