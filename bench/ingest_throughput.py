@@ -319,7 +319,7 @@ def copy_floor() -> dict[str, tuple[int, float]]:
             )
             columns = ", ".join(row[0] for row in cur.fetchall())
             buffer = io.StringIO()
-            cur.cursor.copy_expert(f"COPY (SELECT {columns} FROM {table} ORDER BY id) TO STDOUT", buffer)
+            cur.cursor.copy_expert(f"COPY (SELECT {columns} FROM {table} ORDER BY 1) TO STDOUT", buffer)
             cur.execute(f"SELECT count(*) FROM {table}")
             rows = cur.fetchone()[0]
             if rows or table in FLOOR_TABLES:
