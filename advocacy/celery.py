@@ -4,6 +4,11 @@ from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
+# Celery's Django fix-up runs Django's system checks as each worker and beat starts, and the URL checks import
+# the whole URLconf: every view, the API's schema machinery, numpy for the KPI page (~35 MiB in each Celery
+# process, issue 41). `manage.py check` and `migrate` (every deployment runs it) run the same checks, and a task
+# that needs a URL loads the URLconf on its first reverse().
+os.environ.setdefault("CELERY_SKIP_CHECKS", "true")
 
 app = Celery("advocacy")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -228,10 +228,15 @@ def main() -> None:
     for table, (rows, seconds) in floor.items():
         print(f"  {table}: {rows:,} rows in {seconds:.2f}s")
     floor_seconds = sum(seconds for _, seconds in floor.values())
+    mentions_floor = sum(seconds for table, (_, seconds) in floor.items() if table in FLOOR_TABLES)
+    # mentions_ingest's time includes stage 7 (each message tied to its author's person, each new ticket to its
+    # requester): the floor counts the people rows it wrote too, so the ratio compares the same work (issue 41).
     print(
-        f"  COPY floor: {floor_seconds:.2f}s = {data.delivered / floor_seconds:,.0f} delivered mentions/s; "
-        f"mentions_ingest {ingest_seconds:.2f}s: ratio {ingest_seconds / floor_seconds:.2f}x "
-        f"(target <= 2x: {'PASS' if ingest_seconds <= 2 * floor_seconds else 'MISS'})"
+        f"  COPY floor: {floor_seconds:.2f}s with the people rows ({mentions_floor:.2f}s without) = "
+        f"{data.delivered / floor_seconds:,.0f} delivered mentions/s; mentions_ingest {ingest_seconds:.2f}s "
+        f"(people linking included): ratio {ingest_seconds / floor_seconds:.2f}x "
+        f"(target <= 1.8x: {'PASS' if ingest_seconds <= 1.8 * floor_seconds else 'MISS'}; "
+        f"{ingest_seconds / mentions_floor:.2f}x the floor without the people rows)"
     )
     per_mention = {t: rows / data.distinct for t, (rows, _) in floor.items()}
     print("  rows per new mention: " + ", ".join(f"{t} {n:.2f}" for t, n in per_mention.items()))
@@ -253,6 +258,8 @@ INGEST_TABLES = (
     "stories_story",
 )
 FLOOR_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags")
+# What stage 7 (authors) writes for a page: the people, their handles, who wrote each message, who asked each ticket.
+PEOPLE_TABLES = ("people_person", "people_identity", "people_authorship", "people_requester", "people_personevent")
 
 
 def detector_floor(spent: float, ingest_seconds: float) -> None:
@@ -304,7 +311,7 @@ def copy_floor() -> dict[str, tuple[int, float]]:
 
     dumps: dict[str, tuple[str, io.StringIO, int]] = {}
     with connection.cursor() as cur:
-        for table in FLOOR_TABLES:
+        for table in FLOOR_TABLES + PEOPLE_TABLES:
             cur.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND is_generated = 'NEVER' "
                 "ORDER BY ordinal_position",
@@ -312,10 +319,12 @@ def copy_floor() -> dict[str, tuple[int, float]]:
             )
             columns = ", ".join(row[0] for row in cur.fetchall())
             buffer = io.StringIO()
-            cur.cursor.copy_expert(f"COPY (SELECT {columns} FROM {table} ORDER BY id) TO STDOUT", buffer)
+            cur.cursor.copy_expert(f"COPY (SELECT {columns} FROM {table} ORDER BY 1) TO STDOUT", buffer)
             cur.execute(f"SELECT count(*) FROM {table}")
-            dumps[table] = (columns, buffer, cur.fetchone()[0])
-        cur.execute(f"TRUNCATE {', '.join(FLOOR_TABLES)} CASCADE")
+            rows = cur.fetchone()[0]
+            if rows or table in FLOOR_TABLES:
+                dumps[table] = (columns, buffer, rows)
+        cur.execute(f"TRUNCATE {', '.join(dumps)} CASCADE")
         cur.execute("CHECKPOINT")
     timings: dict[str, tuple[int, float]] = {}
     with transaction.atomic(), connection.cursor() as cur:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
-
-from slack_bolt import App
+from typing import TYPE_CHECKING, Any
 
 from channels.slack import SlackError, SlackTransient, slack_views_open
 from experts.models import Outreach
 from experts.slack_outreach import outreach_answer_link_problem, outreach_reroute_problems, reroute_choices
 from notifications.outreach_blocks import ANSWERED, DECLINE
+
+if TYPE_CHECKING:  # Bolt itself is loaded only by the processes that answer Slack (slackapp.bolt), not at start
+    from slack_bolt import App
 
 logger = logging.getLogger("slackapp")
 

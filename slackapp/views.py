@@ -7,11 +7,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from slack_bolt.adapter.django import SlackRequestHandler
 
 from access.client_address import client_address
-from slackapp.bolt import bolt_app
-from slackapp.receive import request_receive
 
 
 @csrf_exempt  # authenticated by Slack's signature, not a session
@@ -20,6 +17,13 @@ from slackapp.receive import request_receive
 def slack_request(request: HttpRequest) -> HttpResponse:
     if not settings.SLACK_SIGNING_SECRET:
         return HttpResponse("The desk's Slack app is not set up (SLACK_SIGNING_SECRET).", status=404)
+    # Bolt (slack_bolt and slack_sdk, ~8 MiB) is loaded by the first Slack request, not by every web process at
+    # start: most desks never receive one (issue 41).
+    from slack_bolt.adapter.django import SlackRequestHandler
+
+    from slackapp.bolt import bolt_app
+    from slackapp.receive import request_receive
+
     answer = request_receive(
         path=request.path,
         body=request.body,

@@ -1,0 +1,90 @@
+"""Issue 41: the default process set fits one small box. What starts (bin/desk-start over the Procfile), what each
+process loads at start, and that gunicorn's --preload forks nothing a worker must not share.
+
+bench/memory.py measures the set's memory; these tests keep the choices that made it small from drifting back.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAUNCHER = ROOT / "bin" / "desk-start"
+
+
+def _launch_print(**env: str) -> list[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("SLACK_APP_TOKEN", "DESK_WEBHOOK_WORKERS")}
+    done = subprocess.run(
+        [str(LAUNCHER), "--print"], env={**base, **env}, capture_output=True, text=True, timeout=30, check=True
+    )
+    return done.stdout.splitlines()
+
+
+def _names(lines: list[str]) -> list[str]:
+    return [line.split(":", 1)[0] for line in lines if not line.startswith("#")]
+
+
+def test_the_default_set_is_web_one_worker_serving_webhooks_too_and_beat():
+    lines = _launch_print()
+    assert _names(lines) == ["web", "worker", "beat"]
+    worker = next(line for line in lines if line.startswith("worker:"))
+    assert "-Q ${DESK_WORKER_QUEUES:-celery,${DESK_WEBHOOK_QUEUE:-webhooks}}" in worker
+    assert "--concurrency=${CELERY_CONCURRENCY:-2}" in worker
+    assert "--preload" in next(line for line in lines if line.startswith("web:"))
+    # Plain `honcho start` reads the same Procfile and skips the optional lines: they are comments to it.
+    assert [line.split(":", 1)[0] for line in (ROOT / "Procfile").read_text().splitlines() if line[:1].isalpha()] == [
+        "web",
+        "worker",
+        "beat",
+    ]
+
+
+def test_slack_socket_mode_starts_only_with_a_token():
+    assert "slack" in _names(_launch_print(SLACK_APP_TOKEN="xapp-1-test"))  # noqa: S106 (a placeholder)
+    assert "slack" not in _names(_launch_print(SLACK_APP_TOKEN=""))
+
+
+def test_a_separate_webhooks_worker_takes_the_queue_from_the_main_worker():
+    lines = _launch_print(DESK_WEBHOOK_WORKERS="32")
+    assert _names(lines) == ["web", "worker", "beat", "webhooks"]
+    assert "# DESK_WORKER_QUEUES=celery" in lines
+    assert "--pool=threads --concurrency=${DESK_WEBHOOK_WORKERS:-16}" in lines[-2]
+    kept = _launch_print(DESK_WEBHOOK_WORKERS="32", DESK_WORKER_QUEUES="celery,reports")
+    assert "# DESK_WORKER_QUEUES=celery,reports" in kept
+
+
+def _python(code: str, **env: str) -> str:
+    base = {**os.environ, "DJANGO_SETTINGS_MODULE": "advocacy.settings_test", **env}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_celery_process_does_not_load_the_urlconf_or_bolt_at_start():
+    # What `celery -A advocacy worker` does before it takes a task: the app, Django, every tasks module, and the
+    # import_modules signal on which Celery's Django fix-up ran the system checks (the URLconf: every view).
+    loaded = _python(
+        "import sys\n"
+        "from advocacy.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print(sorted(m for m in ('advocacy.urls', 'slack_bolt', 'numpy') if m in sys.modules))"
+    )
+    assert loaded == "[]"
+
+
+def test_the_web_app_preloaded_before_the_fork_holds_no_connection():
+    # gunicorn --preload imports advocacy.wsgi once in the master and forks the workers from it: a database
+    # connection, a cache client or a socket opened at import would be shared by every worker.
+    held = _python(
+        "import gc, socket\n"
+        "import advocacy.wsgi\n"
+        "from django.core.cache import caches\n"
+        "from django.db import connections\n"
+        "print([a for a in connections if connections[a].connection is not None],"
+        " list(caches.all(initialized_only=True)),"
+        " [s for s in gc.get_objects() if isinstance(s, socket.socket)])"
+    )
+    assert held == "[] [] []"
