@@ -239,8 +239,10 @@ def person_history(person: Person, page: int | str | None) -> Page:
         Message.objects.filter(pk__in=authored, ticket_id__isnull=False)
         .annotate(opened=Value(False))
         .values_list("ticket_id", "opened")
+        .order_by()
     )
-    rows = list(opened_ids.values_list("ticket_id", "opened").union(wrote_in))
+    # Without their models' default ordering: SQLite refuses an ORDER BY inside a compound statement's part.
+    rows = list(opened_ids.values_list("ticket_id", "opened").order_by().union(wrote_in))
     opened = {pk for pk, was_opened in rows if was_opened}
     ids = opened | {pk for pk, was_opened in rows if not was_opened}
     tickets = (
