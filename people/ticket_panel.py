@@ -6,15 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from mentions.models import Ticket
-from people.selectors import requester_card
+from people.models import Requester
+from people.selectors import RequesterCard, requester_card
 
 TEMPLATE = "people/_requester.html"
 # Right after the facts (0) and before the story (5) and the Answers panel (10): the facts no longer name the
 # requester, this card does, with the name the team keeps for them.
 ORDER = 2
+
+
+def requester_present() -> Exists:
+    """Whether the ticket is tied to a person, read with the ticket page's ticket (mentions.panels): an untied
+    ticket costs the requester card and the discount code panel no query."""
+    return Exists(Requester.objects.filter(ticket_id=OuterRef("pk")))
+
+
+EMPTY_CARD = {"requester_card": RequesterCard(person=None)}
 
 
 def requester_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
