@@ -52,12 +52,11 @@ class PeopleConfig(AppConfig):
         # The requester card in the ticket page's context column: who is asking comes right after the facts (0),
         # before the ticket's story (5) and the Answers panel (10), which would push it two screens down.
         from mentions.panels import TicketPanel, ticket_panel_register
-        from people.ticket_panel import EMPTY_CARD, ORDER, TEMPLATE, requester_panel, requester_present
+        from people.models import Requester
+        from people.ticket_panel import EMPTY_CARD, ORDER, TEMPLATE, requester_panel
 
         ticket_panel_register(
-            TicketPanel(
-                template=TEMPLATE, context=requester_panel, order=ORDER, present=requester_present, empty=EMPTY_CARD
-            )
+            TicketPanel(template=TEMPLATE, context=requester_panel, order=ORDER, present=Requester, empty=EMPTY_CARD)
         )
 
         # The person page's contributions section (advocates) and gifts and codes section (managers), and the
@@ -73,9 +72,7 @@ class PeopleConfig(AppConfig):
         from people.views.codes import NO_CODE_PERSON
 
         ticket_panel_register(
-            TicketPanel(
-                template=PANEL_TEMPLATE, context=discount_code_panel, present=requester_present, empty=NO_CODE_PERSON
-            )
+            TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel, present=Requester, empty=NO_CODE_PERSON)
         )
 
         # The person page's privacy section (export and erase), for managers only.

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from mentions.models import Ticket
-from people.models import Requester
 from people.selectors import RequesterCard, requester_card
 
 TEMPLATE = "people/_requester.html"
@@ -19,12 +17,8 @@ TEMPLATE = "people/_requester.html"
 ORDER = 2
 
 
-def requester_present() -> Exists:
-    """Whether the ticket is tied to a person, read with the ticket page's ticket (mentions.panels): an untied
-    ticket costs the requester card and the discount code panel no query."""
-    return Exists(Requester.objects.filter(ticket_id=OuterRef("pk")))
-
-
+# A ticket tied to nobody (no people.Requester row, read with the page's ticket: mentions.panels) costs the card
+# and the discount code panel no query.
 EMPTY_CARD = {"requester_card": RequesterCard(person=None)}
 
 

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from mentions.models import Ticket
 from stories.drafts import ticket_draft
-from stories.models import Membership, Story, StoryReply
+from stories.models import Story, StoryReply
 from stories.page_reads import ticket_story
 
 TEMPLATE = "stories/_story_panel.html"
-
-
-def story_present() -> Exists:
-    """Whether the ticket is in a story, read with the ticket page's ticket (mentions.panels): a ticket in none
-    costs the panel no query."""
-    return Exists(Membership.objects.filter(ticket_id=OuterRef("pk")))
 
 
 def story_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:

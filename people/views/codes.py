@@ -47,7 +47,7 @@ def _requester_person(ticket: Ticket) -> Person | None:
     return Person.objects.filter(identities__requested__ticket_id=ticket.pk).only("pk", "name", "erased_at").first()
 
 
-# The panel on a ticket tied to no person (people.ticket_panel.requester_present): nothing to read.
+# The panel on a ticket tied to no person (no people.Requester row: mentions.panels): nothing to read.
 NO_CODE_PERSON: dict[str, Any] = {"code_person": None, "codes_given_here": [], "codes_left": False}
 
 
