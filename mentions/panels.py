@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import connection
-from django.db.models import BooleanField, Model
+from django.db.models import BooleanField, ForeignKey, Model
 from django.db.models.expressions import RawSQL
 
 from advocacy.hooks import hook_check
@@ -82,7 +82,10 @@ def panels_present() -> dict[str, Any]:
     on every ticket page; measured in bench/page_profile.py's ticket page)."""
     found: dict[str, Any] = {}
     for model in {p.present for p in _panels if p.present is not None}:
-        table, column = model._meta.db_table, model._meta.get_field("ticket").column
+        key = model._meta.get_field("ticket")
+        if not isinstance(key, ForeignKey) or not key.column:
+            raise TypeError(f"{model.__name__}: a panel's `present` model needs a `ticket` foreign key")
+        table, column = model._meta.db_table, key.column
         quote = connection.ops.quote_name
         sql = f"EXISTS (SELECT 1 FROM {quote(table)} WHERE {quote(table)}.{quote(column)} = {TICKET_ID})"  # noqa: S608 - names from the models
         found[_present_attr(model)] = RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 - no parameter
