@@ -55,6 +55,9 @@ class TicketPanel:
     # empty panel costs no query of its own: it is rendered with `empty` for its context instead.
     present: type[Model] | None = None
     empty: Mapping[str, Any] = field(default_factory=dict)
+    # A model (a `ticket` foreign key) whose rows the context lists when there are any: whether the ticket has
+    # any is read with the page's ticket too, and the context asks `ticket_has` before querying them.
+    rows: type[Model] | None = None
 
 
 _panels: list[TicketPanel] = []
@@ -81,7 +84,7 @@ def panels_present() -> dict[str, Any]:
     one EXISTS per model, written out (RawSQL compiles in a fifth of the time an Exists(...) subquery takes,
     on every ticket page; measured in bench/page_profile.py's ticket page)."""
     found: dict[str, Any] = {}
-    for model in {p.present for p in _panels if p.present is not None}:
+    for model in {m for p in _panels for m in (p.present, p.rows) if m is not None}:
         key = model._meta.get_field("ticket")
         if not isinstance(key, ForeignKey) or not key.column:
             raise TypeError(f"{model.__name__}: a panel's `present` model needs a `ticket` foreign key")
@@ -93,6 +96,12 @@ def panels_present() -> dict[str, Any]:
 
 
 TICKET_ID = '"mentions_ticket"."id"'  # the page's ticket query's own table (mentions.selectors.ticket_detail)
+
+
+def ticket_has(ticket: Any, model: type[Model]) -> bool:
+    """Whether `ticket` has rows of `model` (a panel's `rows`), as read with the page's ticket; True (so the
+    rows are queried) when the ticket was read without the panels' annotations."""
+    return bool(getattr(ticket, _present_attr(model), True))
 
 
 def _context(panel: TicketPanel, request: Any, ticket: Any, forms: dict) -> Mapping[str, Any]:

@@ -28,13 +28,13 @@ pytestmark = pytest.mark.django_db
 QUEUE_QUERIES = 14
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
-# the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags, the
-# experts panel's outreaches; the requester card, story and discount code read nothing for a ticket with no
-# person and no story): 6 before, with seven panel requests after it. The answers panel comes in one request
+# the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts
+# panel's outreaches, the requester card, story and discount code read nothing for a ticket with no outreach,
+# no person and no story): 6 before, with seven panel requests after it. The answers panel comes in one request
 # after the page (tests/test_ticket_page_load.py), the history when its fold is opened.
 # The macro picker's summaries (the handbook's macros, what each does and needs) come from memory per macros'
 # version, like the macros themselves.
-TICKET_QUERIES = 8
+TICKET_QUERIES = 7
 KPI_QUERIES = 17
 # The figures from the cache while nothing changed: "anything to refresh?", the navigation's follow-up count,
 # the tab title's waiting count and the channel filter's choices (the user from memory: 5 before issue 41).

@@ -44,10 +44,10 @@ def test_the_first_answer_carries_conversation_composer_and_the_experts_panel(ad
     assert 'data-testid="composer"' in html and "My pipeline cache never restores" in html
     assert 'data-testid="outreach-panel"' in html and "knows Verify: pipeline, cache" in html
     assert "score" not in html
-    # With the handbook's macros (seeded here: transactional tests flush the migration's): 8, the macro picker
+    # With the handbook's macros (seeded here: transactional tests flush the migration's): 7, the macro picker
     # and the user from memory, the facts and experts panels in it, the answers after it, the history left for
     # its fold (tests/test_ticket_page_load.py names them); a suggested expert is one more (what they know).
-    assert (without_experts, _queries(advocate_client, url)) == (8, 9)
+    assert (without_experts, _queries(advocate_client, url)) == (7, 8)
 
     # A panel on its own (a folded one is asked for so) still answers; an unknown one is 404.
     panel = advocate_client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "outreach"]))
