@@ -42,6 +42,12 @@ def version_get(version_key: str) -> int:
     return int(version)
 
 
+def versions_get(*version_keys: str) -> dict[str, int]:
+    """Several families' current versions in one cache round trip (each set to a new random one when missing)."""
+    found = cache.get_many(version_keys)
+    return {key: int(found[key]) if key in found else version_get(key) for key in version_keys}
+
+
 def _bump(version_key: str) -> None:
     try:
         cache.incr(version_key)
@@ -61,10 +67,11 @@ def version_bump_now(version_key: str) -> None:
     _bump(version_key)
 
 
-def versioned(version_key: str, name: str, build: Callable[[], T], *, ttl: int) -> T:
-    """`build()`'s value for the family's current version. Callers must treat it as read-only:
-    the same object is handed to every request of this process."""
-    version = version_get(version_key)
+def versioned(version_key: str, name: str, build: Callable[[], T], *, ttl: int, version: int | None = None) -> T:
+    """`build()`'s value for the family's current version (`version` when the caller read it already, with
+    `versions_get`). Callers must treat it as read-only: the same object is handed to every request of this
+    process."""
+    version = version_get(version_key) if version is None else version
     local_key = (version_key, name, version)
     with _lock:
         if local_key in _local:

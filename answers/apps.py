@@ -12,7 +12,9 @@ class AnswersConfig(AppConfig):
         from mentions.panels import TicketPanel, ticket_panel_register
         from mentions.services.macro_hooks import saved_reply_texts
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel, order=10))
+        # Deferred: the earlier answers are a full-text search and our knowledge sources a remote one; they come
+        # in the page's one request after its first answer.
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel, order=10, deferred=True))
         # A macro's "Prefill a saved reply" action.
         saved_reply_texts.register(saved_reply_for_macro)
 

@@ -4,6 +4,7 @@ composer; never an error page (every failure of a source is a line in the fragme
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,10 +22,16 @@ logger = logging.getLogger("answers.knowledge")
 @work_queue
 def knowledge(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(Ticket, pk=pk)
+    return render(request, "answers/_knowledge.html", {"ticket": ticket, **knowledge_context(ticket)})
+
+
+def knowledge_context(ticket: Ticket) -> dict[str, Any]:
+    """The fragment's context: the query asked of the sources and what they answered. The Answers panel, which
+    comes in the ticket page's one deferred request, shows it too (answers.views.answers_panel)."""
     query, terms = knowledge_query(ticket)
     try:
         results = knowledge_search(query, terms)
     except Exception:  # the database or the cache failing under the search: a line, the composer stays usable
         logger.exception("knowledge: the search for ticket %s failed", ticket.pk)
         results = KnowledgeResults(configured=True, lines=["Our knowledge sources could not be searched just now."])
-    return render(request, "answers/_knowledge.html", {"ticket": ticket, "query": query, "results": results})
+    return {"query": query, "results": results}

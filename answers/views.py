@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from answers.knowledge.search import knowledge_configured
+from answers.knowledge_views import knowledge_context
 from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_insert, answer_use, saved_reply_insert, saved_reply_used
@@ -40,11 +41,15 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         saved.append(
             {"reply": reply, "text": text, "length": measure(text), "over": bool(limit and measure(text) > limit)}
         )
+    configured = knowledge_configured()
     return {
         "suggestions": ticket_suggestions(ticket),
         "saved_replies": saved,
         "reply_limit": limit,
-        "knowledge_configured": knowledge_configured(),
+        "knowledge_configured": configured,
+        # Our knowledge sources' results in the same answer (the panel is deferred: it comes in the ticket
+        # page's one request after its first answer), not a request of their own.
+        "knowledge": knowledge_context(ticket) if configured else None,
     }
 
 

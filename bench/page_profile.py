@@ -3,10 +3,12 @@
 Production settings as bench/pages.py gives gunicorn (DJANGO_ENV=production, DEBUG off, the production
 middleware), on the database bench/pages.py loaded; no network and no other process in the measurement, so the
 figures hold on a shared machine where the gunicorn run's do not. Prints CPU milliseconds per request (after
-warm-up requests) for each page: this process's and its PostgreSQL backend's (bench/_cpu.py), and, with --profile,
-cProfile's top functions by cumulative time.
+warm-up requests) for each page, and per page view for a page as loaded (`ticket-loaded`: the first answer
+and every request its HTML fires on load, each listed with its queries and CPU): this process's and its
+PostgreSQL backend's (bench/_cpu.py), and, with --profile, cProfile's top functions by cumulative time.
 
-    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,queue,bare] [--profile ticket]
+    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,ticket-loaded,queue,bare]
+        [--profile ticket]
 """
 
 from __future__ import annotations
@@ -36,10 +38,27 @@ import _common
 from _cpu import CpuMeter
 
 PAGES = {"floor": "/tickets/0/", "ticket": "/tickets/{}/", "queue": "/", "tickets": "/tickets/", "bare": "BARE"}
+# A page as the browser loads it (bench/_as_loaded.py): its first answer and every request it fires on load.
+PAGES["ticket-loaded"] = PAGES["ticket"]
+AS_LOADED = ("ticket-loaded",)
 
 
-def requester(url: str, user: Any) -> Callable[[int], int]:
-    """A function making the i-th request of a page and returning its status."""
+def ticket_id(i: int) -> int:
+    """The i-th request's ticket: spread over the loaded tickets, whatever their number."""
+    from mentions.models import Ticket
+
+    global _last_ticket
+    if _last_ticket is None:
+        _last_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    return 1 + (4241 + i * 997) % _last_ticket
+
+
+_last_ticket: int | None = None
+
+
+def requester(url: str, user: Any, *, as_loaded: bool = False) -> Callable[[int], int]:
+    """A function making the i-th request of a page (or, `as_loaded`, the i-th page view: every request the page
+    fires on load) and returning its first answer's status."""
     if url == "BARE":  # the bare page's handler straight, as bench/_bare_wsgi.py serves it
         import _bare_wsgi
         from django.test.client import RequestFactory
@@ -51,7 +70,12 @@ def requester(url: str, user: Any) -> Callable[[int], int]:
 
     client = Client()
     client.force_login(user)
-    return lambda i: client.get(url.format(4242 + i * 997)).status_code
+    if as_loaded:
+        import _as_loaded
+
+        print(f"{url.format(ticket_id(0))} as loaded:\n{_as_loaded.describe(client, url.format(ticket_id(0)))}")
+        return _as_loaded.requester_as_loaded(client, lambda i: url.format(ticket_id(i)))
+    return lambda i: client.get(url.format(ticket_id(i))).status_code
 
 
 def main() -> None:
@@ -78,8 +102,9 @@ def main() -> None:
     # The 404s' "Not Found" warnings go to stderr as in gunicorn; a shared terminal need not show 200 of them.
     logging.getLogger("django.request").setLevel(logging.ERROR)
     advocate = people()[0][0]
+    print(f"load avg: {_common.load_average()}", flush=True)
     for name in args.pages.split(","):
-        get = requester(PAGES[name], advocate)
+        get = requester(PAGES[name], advocate, as_loaded=name in AS_LOADED)
         for i in range(args.warmup):
             get(i)
         profiler = cProfile.Profile(time.process_time) if name in args.profile.split(",") else None
@@ -96,7 +121,8 @@ def main() -> None:
         least = min(rounds, key=sum)
         median = sorted(sum(r) for r in rounds)[len(rounds) // 2]
         print(
-            f"{name:<8} {sum(least):7.2f} CPU ms/req ({least[0]:.2f} app + {least[1]:.2f} PostgreSQL; least of"
+            f"{name:<8} {sum(least):7.2f} CPU ms/{'view' if name in AS_LOADED else 'req'}"
+            f" ({least[0]:.2f} app + {least[1]:.2f} PostgreSQL; least of"
             f" {len(rounds)} rounds; median {median:.2f})  statuses {sorted(statuses)}",
             flush=True,
         )
@@ -105,6 +131,7 @@ def main() -> None:
                 profiler.dump_stats(Path(args.dump) / f"{name}.prof")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+    print(f"load avg: {_common.load_average()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -31,10 +31,11 @@ class ExpertsConfig(AppConfig):
         team_answers_hooks.register(expert_replies_record)
 
         # ... and the ticket page's "Involve an expert" panel.
+        from experts.models import Outreach
         from experts.ticket_panel import TEMPLATE, outreach_panel
         from mentions.panels import TicketPanel, ticket_panel_register
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=outreach_panel))
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=outreach_panel, rows=Outreach))
 
         # Erasing a person replaces their name and handle in the outreach about their tickets.
         from experts.privacy import outreach_erase

@@ -15,6 +15,7 @@ from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from experts.suggest import experts_search, experts_suggest
 from mentions.models import Ticket
+from mentions.panels import ticket_has
 from mentions.views import ticket_action, work_queue
 
 TEMPLATE = "experts/_outreach.html"
@@ -41,7 +42,9 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
                     ),
                 }
             )
-    outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id"))
+    # Most tickets have none: the page read that with the ticket (mentions.panels, `rows`).
+    has = ticket_has(obj, Outreach)
+    outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")) if has else []
     return {
         "expert_suggestions": experts_suggest(ticket=obj, outreaches=outreaches),
         "expert_search_form": search_form,

@@ -34,6 +34,12 @@ class MentionsConfig(AppConfig):
         user_model = get_user_model()
         for sender in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")
+        from mentions.user_cache import user_version_bump
+
+        for signal in (post_save, post_delete):
+            signal.connect(user_version_bump, sender=user_model, dispatch_uid="user-cache")
+        for sender in (user_model.groups.through, user_model.user_permissions.through):
+            m2m_changed.connect(user_version_bump, sender=sender, dispatch_uid=f"user-cache-{sender.__name__}")
         for model in (Group, Permission):
             for signal in (post_save, post_delete):
                 signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")

@@ -29,7 +29,9 @@ def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     """The facts' template context: their forms' values (as posted when one came back with errors)."""
 
     manages = request.user.has_perm("mentions.manage_all_tickets")
+    tags = list(ticket.tags.all())  # read once: the tag list and the tags field both show them
     return {
+        "fact_tags": tags,
         **{f"{key}_form": forms[key] for key in FACT_KEYS if key in forms},
         "now": timezone.now(),
         "status_choices": Ticket.Status.choices,
@@ -37,7 +39,7 @@ def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         "fact_values": {
             "status": posted_value(forms, "status", "status", ticket.status),
             "priority": posted_value(forms, "priority", "priority", ticket.priority),
-            "tags": posted_value(forms, "tags", "tags", " ".join(t.name for t in ticket.tags.all())),
+            "tags": posted_value(forms, "tags", "tags", " ".join(t.name for t in tags)),
             "assignee": str(posted_value(forms, "assign", "assignee", "")),
         },
         "workers": list(services.queue_workers().order_by("username").only("id", "username")) if manages else None,

@@ -43,7 +43,8 @@ class NotificationsConfig(AppConfig):
         from mentions.panels import TicketPanel, ticket_panel_register
         from notifications.share import TEMPLATE, share_panel
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=share_panel, order=60))
+        # Folded: its channels are read when the fold is opened, not on every ticket page.
+        ticket_panel_register(TicketPanel(template=TEMPLATE, context=share_panel, order=60, folded="Share to Slack"))
 
         # Erasing a person empties or replaces what the Slack lines about their tickets copied.
         from notifications.privacy import slack_rows_erase

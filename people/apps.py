@@ -52,9 +52,12 @@ class PeopleConfig(AppConfig):
         # The requester card in the ticket page's context column: who is asking comes right after the facts (0),
         # before the ticket's story (5) and the Answers panel (10), which would push it two screens down.
         from mentions.panels import TicketPanel, ticket_panel_register
-        from people.ticket_panel import ORDER, TEMPLATE, requester_panel
+        from people.models import Requester
+        from people.ticket_panel import EMPTY_CARD, ORDER, TEMPLATE, requester_panel
 
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=requester_panel, order=ORDER))
+        ticket_panel_register(
+            TicketPanel(template=TEMPLATE, context=requester_panel, order=ORDER, present=Requester, empty=EMPTY_CARD)
+        )
 
         # The person page's contributions section (advocates) and gifts and codes section (managers), and the
         # ticket page's "Discount code" panel.
@@ -66,7 +69,11 @@ class PeopleConfig(AppConfig):
         person_section_register(
             PersonSection(template="people/_gifts_codes.html", context=gifts_codes_section, manager_only=True)
         )
-        ticket_panel_register(TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel))
+        from people.views.codes import NO_CODE_PERSON
+
+        ticket_panel_register(
+            TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel, present=Requester, empty=NO_CODE_PERSON)
+        )
 
         # The person page's privacy section (export and erase), for managers only.
         from people.views.privacy import privacy_context

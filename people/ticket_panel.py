@@ -9,12 +9,17 @@ from typing import Any
 from django.http import HttpRequest
 
 from mentions.models import Ticket
-from people.selectors import requester_card
+from people.selectors import RequesterCard, requester_card
 
 TEMPLATE = "people/_requester.html"
 # Right after the facts (0) and before the story (5) and the Answers panel (10): the facts no longer name the
 # requester, this card does, with the name the team keeps for them.
 ORDER = 2
+
+
+# A ticket tied to nobody (no people.Requester row, read with the page's ticket: mentions.panels) costs the card
+# and the discount code panel no query.
+EMPTY_CARD = {"requester_card": RequesterCard(person=None)}
 
 
 def requester_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:

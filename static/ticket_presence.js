@@ -46,6 +46,13 @@
     }
   });
 
+  // The first answer says who else is here and carries the live refresh's ETag, so the refresh does not fire
+  // as the page loads; a page brought back from the back-forward cache is not current, so it asks at once.
+  window.addEventListener("pageshow", function (e) {
+    var live = document.getElementById("ticket-live");
+    if (e.persisted && live && window.htmx) window.htmx.trigger(live, "desk:refresh");
+  });
+
   var wasTyping = false;
   document.addEventListener("input", function (e) {
     var area = e.target;

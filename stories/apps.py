@@ -13,13 +13,18 @@ class StoriesConfig(AppConfig):
         from mentions.services.play_together import play_held_hooks, play_together_hooks
         from stories import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from stories.detector import stories_after_ingest
+        from stories.models import Membership
         from stories.play import story_ticket_held, story_tickets_together
         from stories.queue import stories_queue_block
         from stories.ticket_panel import TEMPLATE, story_panel
 
         after_ingest_hooks.register(stories_after_ingest)
         # The ticket's story, right after the facts and before the Answers panel (10).
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=story_panel, order=5))
+        ticket_panel_register(
+            TicketPanel(
+                template=TEMPLATE, context=story_panel, order=5, present=Membership, empty={"story_panel": None}
+            )
+        )
         # The queue page: one line per story with tickets waiting.
         queue_block_hooks.register(stories_queue_block)
         # Play on a view that serves a story's tickets together.

@@ -45,7 +45,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user row from memory under a version per user (mentions/user_cache.py).
+    "mentions.user_cache.CachedAuthenticationMiddleware",
     # Before the live middleware: a live refresh of an expired session signs it out too.
     "advocacy.session_limits.SessionLimitsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

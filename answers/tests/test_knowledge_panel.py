@@ -106,12 +106,17 @@ def test_without_sources_the_answers_panel_says_so_in_one_line_and_asks_for_noth
     assert line + "no sources are set up" in html
 
 
-def test_with_a_source_the_answers_panel_asks_for_its_results_on_their_own_request(advocate_client):
+def test_with_a_source_the_answers_panel_carries_its_results_in_the_same_request(advocate_client):
+    """The Answers panel is deferred (it comes in the ticket page's one request after its first answer): our
+    knowledge's results come in it, not in a request of their own."""
     source("docs")
     ticket = TicketFactory()
-    html = _answers_panel(advocate_client, ticket)
-    assert 'data-testid="knowledge-slot"' in html and f'hx-get="{_url(ticket)}"' in html
-    assert 'data-testid="knowledge-none"' not in html
+    for html in (
+        _answers_panel(advocate_client, ticket),
+        advocate_client.get(reverse("mentions:ticket-panels-later", args=[ticket.pk])).content.decode(),
+    ):
+        assert 'data-testid="knowledge-slot"' not in html and _url(ticket) not in html
+        assert 'data-testid="knowledge-panel"' in html and 'data-testid="knowledge-none"' not in html
 
 
 def test_nothing_found_is_one_line(advocate_client):

@@ -14,7 +14,7 @@ from mentions.views.actions import (
     ticket_status,
     ticket_tags,
 )
-from mentions.views.in_place import ticket_panel
+from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
 from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
@@ -33,6 +33,7 @@ __all__ = [
     "ticket_merge",
     "ticket_note",
     "ticket_panel",
+    "ticket_panels_later",
     "ticket_presence",
     "ticket_priority",
     "ticket_release",

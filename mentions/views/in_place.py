@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from mentions import selectors
 from mentions.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
 from mentions.models import Ticket
-from mentions.panels import panel_find
+from mentions.panels import later_panels, panel_context, panel_find, panels_present
 from mentions.services import versions
 from mentions.views.access import work_queue
 from mentions.views.refused import refused_redirect
@@ -54,7 +54,8 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
     from mentions.views.ticket import ticket_page_context
 
     obj = selectors.ticket_detail(pk=pk)
-    context = ticket_page_context(request, obj, {}, everything=True)  # the facts and history are swapped in too
+    # The facts and history are swapped in too; no other panel.
+    context = ticket_page_context(request, obj, {}, everything=True, panels=False)
     context.update(
         key=key,
         done_key=key,
@@ -73,13 +74,27 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
 @require_GET
 @work_queue
 def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """One side panel of the ticket page on its own, loaded after the page (hx-trigger="load")."""
+    """One side panel of the ticket page on its own: a folded one, when its fold is opened."""
     panel = panel_find(name)
     if panel is None:
         return HttpResponse(status=404)
     try:
-        obj = selectors.ticket_detail(pk=pk)
+        obj = selectors.ticket_detail(pk=pk, present=panels_present())
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
-    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel.context(request, obj, {})}
+    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj)}
     return render(request, panel.template, context)
+
+
+@require_GET
+@work_queue
+def ticket_panels_later(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket page's deferred panels (mentions.panels: the slow ones, such as the earlier answers), all in
+    the one request the page makes after its first answer; it replaces their slot (#panel-later)."""
+    try:
+        obj = selectors.ticket_detail(pk=pk, present=panels_present(), conversation=False)
+    except Ticket.DoesNotExist:
+        return HttpResponse(status=404)
+    templates, context = later_panels(request, obj)
+    context.update(ticket=obj, ticket_version=versions.ticket_version(obj), later_templates=templates)
+    return render(request, "mentions/_panels_later.html", context)

@@ -28,7 +28,7 @@ from mentions.history import history_lines
 from mentions.live import etag_for, live
 from mentions.macro_picker import macro_picker
 from mentions.models import Ticket, View
-from mentions.panels import panel_urls, panels_shown_inline, posted_value, ticket_panels
+from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
@@ -39,13 +39,16 @@ from mentions.views.refused import COMPOSER_POSTS, refused_forms
 @require_GET
 @work_queue
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        obj = selectors.ticket_detail(pk=pk)
-    except Ticket.DoesNotExist:
+    found, merged_into = selectors.ticket_found(pk=pk)
+    if not found:
         return render(request, "404.html", status=404)
-    if obj.merged_into_id:
-        messages.info(request, f"#{obj.pk} was merged into #{obj.merged_into_id}; its conversation is here.")
-        return redirect("mentions:ticket", pk=obj.merged_into_id)
+    if merged_into:
+        messages.info(request, f"#{pk} was merged into #{merged_into}; its conversation is here.")
+        return redirect("mentions:ticket", pk=merged_into)
+    try:
+        obj = selectors.ticket_detail(pk=pk, present=panels_present())
+    except Ticket.DoesNotExist:  # deleted in between
+        return render(request, "404.html", status=404)
     return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
 
 
@@ -56,16 +59,19 @@ def ticket_page_render(
     return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
 
 
-def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, everything: bool = False) -> dict:
+def ticket_page_context(
+    request: HttpRequest, obj: Ticket, forms: dict, *, everything: bool = False, panels: bool = True
+) -> dict:
     """The ticket page's context, shared by the page and the in-place answers to its actions.
     Its forms are written out in the template (mentions/ticket.html) rather
     than rendered through Django's widget templates, which were a fifth of the page's time; a
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
-    form classes. The first answer is the conversation and the composer: the context column's panels (the
-    facts, the experts) come from their own URLs after it, and the history when its fold is opened
-    (`ticket_history`), unless the page is asked for them inline (`?panels=inline`, `?history=1`: the page
-    without JavaScript) or `everything` is wanted (an action's answer in place swaps the facts and history)."""
+    form classes. The first answer is the conversation, the composer and the context column's cheap panels
+    (mentions.panels): the deferred ones come in one request after it, a folded one and the history when
+    their fold is opened (`ticket_history`), unless the page is asked for them inline (`?panels=inline`,
+    `?history=1`: the page without JavaScript). `everything`: the history too (an action's answer in place
+    swaps the facts and history); `panels` off: no side panel (that answer swaps the facts alone)."""
     if request.session.get(presence.SESSION_NAME) != request.user.get_username():
         request.session[presence.SESSION_NAME] = request.user.get_username()
     version = versions.ticket_version(obj)
@@ -73,7 +79,7 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, every
     live_url = f"{reverse('mentions:ticket-live', args=[obj.pk])}?after={last_message}&seen={version}"
     in_play = obj.served_to_id == request.user.pk and obj.served_view_id is not None
     panels_inline = panels_shown_inline(request, forms)
-    panel_templates, panel_context = ticket_panels(request, obj, forms) if panels_inline else ([], {})
+    shown, panel_context = ticket_panels(request, obj, forms, inline=panels_inline) if panels else ([], {})
     plan = services.reply_plan(obj)
 
     def posted(key: str, field: str, default: object = "") -> object:
@@ -113,11 +119,14 @@ def ticket_page_context(request: HttpRequest, obj: Ticket, forms: dict, *, every
             "release_reason": posted("release", "reason"),
             "skip_reason": posted("skip", "reason"),
         },
-        "ticket_panels": panel_templates,
-        "panel_urls": [] if panels_inline else panel_urls(request, obj.pk),
+        "ticket_panels": shown,
+        # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
+        "presence_others": presence.presence_touch_by_id(
+            ticket_id=obj.pk, user_id=str(request.user.pk), name=request.user.get_username()
+        ),
         **panel_context,
     }
-    if everything and not panels_inline:
+    if everything and not panels:
         context.update(facts_context(request, obj, forms))
     return context
 

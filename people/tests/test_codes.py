@@ -250,10 +250,14 @@ def test_admin_lists_batches_with_given_and_free_counts_and_shows_who_got_which(
 
 
 @pytest.mark.django_db
-def test_the_ticket_page_has_the_discount_code_panel_loaded_after_it_or_inline(advocate_client):
+def test_the_ticket_page_has_the_discount_code_panel_in_its_first_answer_or_inline(advocate_client):
     ticket = ticket_from(IdentityFactory())
     page = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk])).content.decode()
-    assert 'data-testid="panel-slot-discount_code"' in page
+    assert 'data-testid="discount-code-panel"' in page and 'data-testid="panel-slot-discount_code"' not in page
+    assert reverse("people:ticket-code-give", args=[ticket.pk]) in page
+    # A ticket tied to no person: the panel says so without reading anything (tests/test_ticket_page_load.py).
+    untied = advocate_client.get(reverse("mentions:ticket", args=[TicketFactory().pk])).content.decode()
+    assert 'data-testid="code-no-person"' in untied
     inline = advocate_client.get(reverse("mentions:ticket", args=[ticket.pk]), {"panels": "inline"}).content.decode()
     assert 'data-testid="discount-code-panel"' in inline
     assert reverse("people:ticket-code-give", args=[ticket.pk]) in inline

@@ -47,6 +47,10 @@ def _requester_person(ticket: Ticket) -> Person | None:
     return Person.objects.filter(identities__requested__ticket_id=ticket.pk).only("pk", "name", "erased_at").first()
 
 
+# The panel on a ticket tied to no person (no people.Requester row: mentions.panels): nothing to read.
+NO_CODE_PERSON: dict[str, Any] = {"code_person": None, "codes_given_here": [], "codes_left": False}
+
+
 def discount_code_panel(request: HttpRequest, ticket: Ticket, forms: dict) -> dict[str, Any]:
     """The panel's context: the requester's person, the codes this advocate gave on this ticket, and whether
     any code is left. Three queries, whatever the ticket."""
