@@ -4,14 +4,17 @@ Django's AuthenticationMiddleware reads the user's row on every request. A user 
 in, a password, a role, deactivation), so it is kept under a version per user (advocacy.versioned): any save or
 delete of the user, or a change of their groups or permissions, bumps it (signals in apps.py), so every
 process sees the change on its next request, as before. The user's version and the permission sets' version
-(mentions.perm_cache) come in one cache round trip; the row itself from memory, or the shared cache, or the
-database. Django's own checks still run on the row: an inactive user is nobody (ModelBackend), and a session
+(mentions.perm_cache) come in one cache round trip; the row itself from this process's memory, or the
+database. Never from the shared cache: the row carries the password's hash, which has no business in Redis
+beside the sessions. Django's own checks still run on the row: an inactive user is nobody (ModelBackend), and a session
 whose password hash no longer matches (the password changed) is handed to Django's get_user, which ends it.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from typing import Any, cast
 
 from django.conf import settings
@@ -23,10 +26,13 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
-from advocacy.versioned import version_bump, versioned, versions_get
+from advocacy.versioned import version_bump, versions_get
 from mentions.perm_cache import VERSION_KEY as PERMISSIONS_VERSION_KEY
 
-TTL_SECONDS = 600
+# Rows kept per process, least recently used dropped first: a desk's signed-in users, many times over.
+ROWS_KEPT = 512
+_rows: OrderedDict[tuple[Any, int], Any] = OrderedDict()
+_rows_lock = threading.Lock()
 # Backends whose get_user is ModelBackend's (the row by its key, refused when inactive); another backend's
 # sessions go through Django's get_user unchanged.
 ROW_BACKENDS = ("django.contrib.auth.backends.ModelBackend", "allauth.account.auth_backends.AuthenticationBackend")
@@ -63,10 +69,18 @@ def cached_user(user_id: Any) -> Any:
     versions = versions_get(user_key, PERMISSIONS_VERSION_KEY)
     model = get_user_model()
 
-    def build() -> Any:
-        return model._default_manager.filter(pk=user_id).first() or False  # False: no such user, kept too
-
-    kept = versioned(user_key, str(user_id), build, ttl=TTL_SECONDS, version=versions[user_key])
+    local_key = (user_id, versions[user_key])
+    kept: Any
+    with _rows_lock:
+        kept = _rows.get(local_key)
+        if kept is not None:
+            _rows.move_to_end(local_key)
+    if kept is None:
+        kept = model._default_manager.filter(pk=user_id).first() or False  # False: no such user, kept too
+        with _rows_lock:
+            _rows[local_key] = kept
+            while len(_rows) > ROWS_KEPT:
+                _rows.popitem(last=False)
     if kept is False:
         return None
     user = copy.copy(kept)  # each request may set attributes on its user (the permission sets, the backend)

@@ -25,17 +25,18 @@ from tests.test_query_counts import QUEUE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
-# The session user and the navigation's two counts, then the page's own: the newest stories, their memberships and
-# those tickets (counted per platform, and how many wait: stories.page_reads.stories_counts).
-STORY_LIST_QUERIES = 6
-# The people list: the session user and the navigation's two counts, the tags for the filter, then the page's rows
+# The navigation's two counts (the session user from memory: mentions/user_cache.py), then the page's own: the
+# newest stories, their memberships and those tickets (counted per platform, and how many wait:
+# stories.page_reads.stories_counts).
+STORY_LIST_QUERIES = 5
+# The people list: the navigation's two counts, the tags for the filter, then the page's rows
 # (and one more), their identities, their tags, when last seen, and the count that stops at COUNT_CAP.
-PEOPLE_LIST_QUERIES = 9
-# A person page as an advocate sees it: the session user and the navigation's two counts, the person with
+PEOPLE_LIST_QUERIES = 8
+# A person page as an advocate sees it: the navigation's two counts, the person with
 # identities and tags, when each identity was last seen, the tags to add, likenesses (five), their history (two),
 # their events, the contributions section (two).
-PERSON_QUERIES = 19
-PERSON_MANAGER_QUERIES = 21  # and the gifts and codes section
+PERSON_QUERIES = 18
+PERSON_MANAGER_QUERIES = 20  # and the gifts and codes section
 
 
 def _queries(client, url: str) -> int:
