@@ -62,7 +62,7 @@ def test_every_ticket_panel_has_a_bench_entry():
     assert registered, "no ticket panel registered: the apps' ready() did not run"
     assert registered == set(entries.PANELS), "bench/_pages_entries.py PANELS differs from the registered panels"
     for slug in registered:
-        assert f"panel {slug}" in entries.ENTRIES
+        assert f"panel-{slug}" in entries.ENTRIES
 
 
 def _post_only_urls() -> list[str]:
