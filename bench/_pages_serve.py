@@ -71,7 +71,7 @@ def backends_end(db_name: str) -> None:
 OK_AFTER_FIRST = {200, 204, 286, 304}  # what htmx takes quietly: content, nothing, stop polling, unchanged
 
 
-def _draw(rng: random.Random, urls: list | str) -> object:
+def _draw(rng: random.Random, urls: list | str) -> Any:
     if isinstance(urls, list):
         return urls[rng.randrange(len(urls))]
     template, top = urls.rsplit("#", 1)  # "/tickets/{}/#N": a random id from 1 to N
@@ -108,7 +108,7 @@ def _client(job: tuple) -> tuple[list[float], list[int], int, dict[int, int], in
                 codes = [answer.status]
                 ok = answer.status in OK_AFTER_FIRST
             else:
-                loaded = view(port, str(target), dict(cookies), pool, fragment=mode == "fragment")
+                loaded = view(port, str(target), cookies, pool, fragment=mode == "fragment")  # a tab keeps its cookies
                 codes = loaded.statuses
                 ok = codes[0] == expected and all(code in OK_AFTER_FIRST for code in codes[1:])
             finished = time.time()

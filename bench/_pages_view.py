@@ -53,12 +53,12 @@ class _Triggers(HTMLParser):
         url = values.get("hx-get")
         if not url or "hx-trigger" not in values:  # htmx's default triggers are a click, a change, a submit
             return
-        fire = {"url": urljoin(self.base, url), "elt_id": values.get("id", ""), "etag": values.get("data-etag", "")}
+        target, elt_id, etag = urljoin(self.base, url), values.get("id", ""), values.get("data-etag", "")
         for trigger in (part.strip() for part in values["hx-trigger"].split(",")):
             if trigger.split(" ", 1)[0] == "load":
-                self.found.loads.append(Fire(**fire))
+                self.found.loads.append(Fire(target, elt_id, etag))
             elif match := _EVERY.match(trigger):
-                self.found.polls.append(Fire(**fire, every=_seconds(match.group(1), match.group(2))))
+                self.found.polls.append(Fire(target, elt_id, etag, _seconds(match.group(1), match.group(2))))
 
 
 def triggers(html: str, base: str) -> Found:
