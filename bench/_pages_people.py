@@ -41,7 +41,8 @@ SELECT %(prefix)s || s || ': ' || (SELECT string_agg(v[1 + (s * 7 + k * 131) %% 
        CASE WHEN s %% 3 = 0 THEN 'open' WHEN s %% 3 = 1 THEN 'answered' ELSE 'closed' END,
        'terms', '[]'::jsonb, '{}'::jsonb, '{}'::jsonb, 0, 0, now(), now(),
        CASE WHEN s %% 3 = 1 THEN 'The fix is in the next release.' ELSE '' END, '',
-       CASE WHEN s %% 3 = 1 THEN now() END, NULL, now(), now(), NULL, NULL
+       CASE WHEN s %% 3 = 1 THEN now() END, NULL, now(), now(),
+       CASE WHEN s %% 3 = 1 THEN (SELECT id FROM auth_user WHERE username = 'bench-advocate-0') END, NULL
 FROM generate_series(1, %(n)s) AS s
 """
 

@@ -84,7 +84,7 @@ def get(port: int, url: str, cookies: dict[str, str], headers: dict[str, str] | 
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         sent = {"Host": "127.0.0.1", **(headers or {})}
-        if cookies:
+        if cookies and "Cookie" not in sent:  # a poll carries the cookie of the tab whose ETag it sends
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         conn.request("GET", url, headers=sent)
         response = conn.getresponse()

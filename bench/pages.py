@@ -241,7 +241,12 @@ def _polls(port: int, cookies: list[str], urls: list[str] | str, clients: int) -
     found = []
     for i in range(min(clients, 8)):
         jar = dict(part.split("=", 1) for part in cookies[i % len(cookies)].split("; ") if "=" in part)
-        found += discover_polls(port, str(_draw(rng, urls)), jar)
+        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        # Each poll goes with the tab's own session: its ETag is made for that user.
+        found += [
+            (path, {**headers, "Cookie": cookie}, every)
+            for path, headers, every in discover_polls(port, str(_draw(rng, urls)), jar)
+        ]
     return found
 
 
