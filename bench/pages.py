@@ -265,6 +265,9 @@ def _print_after(
                 f" {per_minute * fig['cpu_ms'] / bare:10.1f}  {fig['statuses']}",
                 flush=True,
             )
+    if "bare" in results:
+        print("\nCPU per view over bare's, the references and the desk (issue 41's targets are these ratios)")
+        print("  " + ", ".join(f"{name} {fig['cpu_ms'] / bare:.1f}x" for name, fig in results.items()))
     if queries:
         print("\nqueries per request of one view (in-process, second view): path status queries")
         for name, done in queries.items():
