@@ -50,6 +50,10 @@ def sessions(users: list) -> list[str]:
 
 
 def minimal_sessions(count: int, engine: str, env: dict[str, str]) -> list[str]:
+    import _common
+
+    name = env.get("MINIMAL_DB_NAME", "triage_bench_minimal")  # created here: the project's migrate needs it
+    _common._database_ensure({"name": name, "user": "postgres", "password": None, "host": "127.0.0.1", "port": 5432})
     done = subprocess.run(
         [sys.executable, str(BENCH / "_minimal_project" / "prepare.py"), str(count)],
         env={**env, "MINIMAL_SESSIONS": engine, "DJANGO_SETTINGS_MODULE": "_minimal_project.settings"},
