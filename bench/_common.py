@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
 
-REPO = Path(__file__).resolve().parent.parent
+# The checkout whose code the benchmarks load: this one, or the one bench/pages.py's --tree names.
+REPO = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/triage_bench"
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
@@ -239,8 +241,6 @@ def helpdesk_prepare(n: int, db_name: str, reload: bool) -> bool:
             text=True,
             check=True,
         )
-        import json
-
         users = json.loads(out.stdout)["user_ids"]
         vocab = vocabulary()
         cur.execute(HELPDESK_LOAD_TICKETS, {"n": n, "users": users, "queues": queues, "vocab": vocab})
@@ -255,3 +255,75 @@ def helpdesk_prepare(n: int, db_name: str, reload: bool) -> bool:
         flush=True,
     )
     return True
+
+
+def helpdesk_run(
+    args: Any, hd_db_name: str, workers: list[str], results: dict[str, dict[str, Any]], print_row: Any, header: str
+) -> None:
+    """django-helpdesk's pages on the same gunicorn setup, and the desk's CPU per view against theirs."""
+    from _pages_serve import backends_end, free_port, gunicorn_start, gunicorn_stop, measure
+
+    log_dir = Path(os.environ["DESK_VAR_DIR"])
+    bare = results["bare"]["cpu_ms"] if "bare" in results else 0.0
+
+    hd_urls = {"hd dashboard": "/dashboard/", "hd tickets": "/tickets/", "hd ticket": "/tickets/4242/"}
+    if args.helpdesk_queries:
+        hd_urls["hd tickets data"] = "DATA"
+    done = subprocess.run(
+        [
+            str(HELPDESK_VENV / "bin" / "python"),
+            "-c",
+            HELPDESK_SESSIONS,
+            str(ADVOCATE_COUNT),
+            json.dumps(hd_urls if args.helpdesk_queries else {}),
+        ],
+        cwd=HELPDESK_PROJECT,
+        env=helpdesk_env(hd_db_name),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        print(f"django-helpdesk could not create sessions:\n{done.stderr[-3000:]}")
+        return
+    info = json.loads(done.stdout)
+    hd_cookies = [f"sessionid={key}" for key in info["sessions"]]
+    hd_pages = {
+        "hd dashboard": ["/dashboard/"],
+        "hd tickets": ["/tickets/"],
+        "hd tickets data": [info["data_url"]] if info["data_url"] else None,
+        "hd ticket": "/tickets/{}/#" + str(args.tickets),
+    }
+    # Its pages may take minutes at this size: a worker must not be killed mid-request (default 30 s).
+    gunicorn = [str(HELPDESK_VENV / "bin" / "gunicorn"), "hdproj.wsgi", *workers, "--timeout", "600"]
+    print(f"\ndjango-helpdesk {HELPDESK_VERSION}")
+    print(header)
+    for name, target in hd_pages.items():
+        if target is None:
+            print(f"  {name:<24} (no datatables address found in /tickets/)")
+            continue
+        port = free_port()
+        proc = gunicorn_start(
+            [*gunicorn, "--bind", f"127.0.0.1:{port}"],
+            cwd=HELPDESK_PROJECT,
+            env=helpdesk_env(hd_db_name),
+            port=port,
+            log=log_dir / "gunicorn-helpdesk.log",
+        )
+        try:
+            figures = measure(port, hd_cookies, target, args.clients, args.seconds, group=proc.pid, db_name=hd_db_name)
+        finally:
+            gunicorn_stop(proc)
+            backends_end(hd_db_name)
+        results[name] = figures
+        status, count = info["queries"].get(name, [200, "-"])
+        print_row(name, figures, [("", status, count)] if status == 200 and isinstance(count, int) else None, bare)
+
+    print("\ndesk / django-helpdesk, CPU ms per view (< 1: the desk is cheaper)")
+    for desk, hd in (
+        ("queue", "hd dashboard"),
+        ("tickets", "hd tickets data"),
+        ("ticket", "hd ticket"),
+    ):
+        if desk in results and hd in results:
+            hd_cpu = results[hd]["cpu_ms"]
+            print(f"  {desk:<8} / {hd:<16} {results[desk]['cpu_ms'] / hd_cpu if hd_cpu else float('nan'):8.2f}")

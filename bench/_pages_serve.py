@@ -12,12 +12,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
 import _common
-
-FLOOR_URL = "/tickets/0/"  # no ticket 0: the desk's 404 page, signed in
 
 
 def free_port() -> int:
@@ -69,46 +68,75 @@ def backends_end(db_name: str) -> None:
     conn.close()
 
 
-def _client(job: tuple) -> tuple[list[float], int, dict[int, int], int]:
-    """One client: back-to-back GETs from `start` to `end` (wall clock). Returns the latencies of the
-    requests begun after `measure_from` and finished by `end`, their errors and statuses, and how many
-    were still unanswered at `end` (abandoned: a page slower than the run)."""
-    port, cookie, urls, seed, start, measure_from, end = job
+OK_AFTER_FIRST = {200, 204, 286, 304}  # what htmx takes quietly: content, nothing, stop polling, unchanged
+
+
+def _draw(rng: random.Random, urls: list | str) -> Any:
+    if isinstance(urls, list):
+        return urls[rng.randrange(len(urls))]
+    template, top = urls.rsplit("#", 1)  # "/tickets/{}/#N": a random id from 1 to N
+    return template.format(rng.randint(1, int(top)))
+
+
+def _client(job: tuple) -> tuple[list[float], list[int], int, dict[int, int], int]:
+    """One client (a browser tab): back-to-back views from `start` to `end` (wall clock). mode "page": a page as
+    the browser loads it (bench/_pages_view.py), "fragment": one htmx request, "poll": the tab's live polls, each
+    (path, headers, interval). Returns the seconds and request counts of the views begun after `measure_from`
+    and finished by `end`, their errors and statuses, and how many were still unanswered at `end`."""
+    port, cookie, urls, seed, start, measure_from, end, mode, expected = job
+    from concurrent.futures import ThreadPoolExecutor
+
+    from _pages_view import BROWSER_CONNECTIONS, get, view
+
     rng = random.Random(seed)
-    latencies: list[float] = []
+    seconds: list[float] = []
+    requests: list[int] = []
     errors = unfinished = 0
     statuses: dict[int, int] = {}
+    cookies = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
     while time.time() < start:
         time.sleep(0.005)
-    while True:
-        began = time.time()
-        if began >= end:
-            break
-        if isinstance(urls, list):
-            url = urls[rng.randrange(len(urls))]
-        else:  # "/tickets/{}/#N": a random id from 1 to N
-            template, top = urls.rsplit("#", 1)
-            url = template.format(rng.randint(1, int(top)))
-        status = 0
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=max(1.0, end - began + 1))
-            headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
-            conn.request("GET", url, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-            conn.close()
-        except OSError:
-            pass
-        finished = time.time()
-        if finished > end:
-            unfinished += began >= measure_from
-            break
-        if began >= measure_from:
-            latencies.append(finished - began)
-            errors += status != (404 if url.startswith(FLOOR_URL) else 200)
-            statuses[status] = statuses.get(status, 0) + 1
-    return latencies, errors, statuses, unfinished
+    with ThreadPoolExecutor(BROWSER_CONNECTIONS) as pool:
+        while True:
+            began = time.time()
+            if began >= end:
+                break
+            target = _draw(rng, urls)
+            if mode == "poll":
+                path, headers, _every = target
+                answer = get(port, path, dict(cookies), headers, timeout=max(1.0, end - began + 1))
+                codes = [answer.status]
+                ok = answer.status in OK_AFTER_FIRST
+            else:
+                loaded = view(port, str(target), cookies, pool, fragment=mode == "fragment")  # a tab keeps its cookies
+                codes = loaded.statuses
+                ok = codes[0] == expected and all(code in OK_AFTER_FIRST for code in codes[1:])
+            finished = time.time()
+            if finished > end:
+                unfinished += began >= measure_from
+                break
+            if began >= measure_from:
+                seconds.append(finished - began)
+                requests.append(len(codes))
+                errors += not ok
+                for code in codes:
+                    statuses[code] = statuses.get(code, 0) + 1
+    return seconds, requests, errors, statuses, unfinished
+
+
+def backend_cpu(db_name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to `db_name` (bench/_cpu.py reads /proc)."""
+    import psycopg2
+    from _cpu import process_cpu_seconds
+
+    conn = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'", [db_name]
+        )
+        pids = [row[0] for row in cur.fetchall()]
+    conn.close()
+    return {pid: process_cpu_seconds(pid) for pid in pids}
 
 
 def server_cpu_seconds(group: int) -> float:
@@ -131,35 +159,55 @@ def server_cpu_seconds(group: int) -> float:
 
 
 def measure(
-    port: int, cookies: list[str], urls: list[str] | str, clients: int, seconds: float, group: int | None = None
-) -> dict[str, float]:
-    """Requests/s, p50 and p95 of `clients` processes for `seconds` after a warm-up, and, given the server's
-    process group, its CPU milliseconds per request over the same window."""
+    port: int,
+    cookies: list[str],
+    urls: list | str,
+    clients: int,
+    seconds: float,
+    *,
+    group: int | None = None,
+    db_name: str = "",
+    mode: str = "page",
+    expected: int = 200,
+) -> dict[str, Any]:
+    """Views/s, p50 and p95 of a whole view, requests per view for `clients` processes for `seconds` after a
+    warm-up, and, given the server's process group and database, the CPU milliseconds per view over the same
+    window: gunicorn's processes plus the PostgreSQL backends serving that database (a backend that ends within
+    the window takes its CPU with it: with CONN_MAX_AGE the workers keep theirs)."""
     warmup = 2.0
     start = time.time() + 1.0
     measure_from, end = start + warmup, start + warmup + seconds
-    jobs = [(port, cookies[i % len(cookies)], urls, 1000 + i, start, measure_from, end) for i in range(clients)]
+    jobs = [
+        (port, cookies[i % len(cookies)], urls, 1000 + i, start, measure_from, end, mode, expected)
+        for i in range(clients)
+    ]
     with multiprocessing.get_context("fork").Pool(clients) as pool:
         pending = pool.map_async(_client, jobs)
         time.sleep(max(0.0, measure_from - time.time()))
         cpu_from = server_cpu_seconds(group) if group else 0.0
+        db_from = backend_cpu(db_name) if db_name else {}
         time.sleep(max(0.0, end - time.time()))
-        cpu_used = server_cpu_seconds(group) - cpu_from if group else 0.0
+        app_used = server_cpu_seconds(group) - cpu_from if group else 0.0
+        db_to = backend_cpu(db_name) if db_name else {}
+        db_used = sum(cpu - db_from.get(pid, 0.0) for pid, cpu in db_to.items())
         results = pending.get()
     latencies = sorted(lat for res in results for lat in res[0])
-    errors = sum(res[1] for res in results)
+    requests = sum(sum(res[1]) for res in results)
+    errors = sum(res[2] for res in results)
     statuses: dict[int, int] = {}
     for res in results:
-        for code, count in res[2].items():
+        for code, count in res[3].items():
             statuses[code] = statuses.get(code, 0) + count
-    if errors:
-        print(f"    statuses: {statuses} (0 = no answer)", flush=True)
+    views = len(latencies)
     return {
-        "rps": len(latencies) / seconds,
+        "rps": views / seconds,
         "p50": _common.percentile(latencies, 50) * 1000,
         "p95": _common.percentile(latencies, 95) * 1000,
         "errors": errors,
-        "requests": len(latencies),
-        "unfinished": sum(res[3] for res in results),
-        "cpu_ms": cpu_used * 1000 / len(latencies) if group and latencies else float("nan"),
+        "statuses": statuses,
+        "views": views,
+        "requests": requests / views if views else float("nan"),
+        "unfinished": sum(res[4] for res in results),
+        "cpu_ms": (app_used + db_used) * 1000 / views if group and views else float("nan"),
+        "db_ms": db_used * 1000 / views if group and views else float("nan"),
     }

@@ -1,129 +1,104 @@
-"""Pages under load at 1,000,000 tickets and 3,000,000 messages, against gunicorn, beside django-helpdesk.
+"""The desk's pages as a browser loads them, at 1,000,000 tickets, against gunicorn, beside bare Django, a minimal
+signed-in Django project and django-helpdesk, in one run.
 
-1. Loads (or reuses, when it already holds the same number of tickets) a PostgreSQL database with
-   the tickets, their messages (text from a Zipf-like vocabulary of product words with a long tail),
-   events, tags, 8 channels of different kinds, 20 advocates and a manager, then rebuilds the KPI
-   rollups so the KPI page shows the loaded data.
-2. Starts gunicorn (3 workers) with production settings (DEBUG off, whitenoise) on a free port.
-3. For each page runs a fixed number of concurrent clients (one process each, logged in through a
-   session created in the database) for a fixed time and prints requests/s, p50, p95, errors, and
-   the queries the page runs (counted once in-process with CaptureQueriesContext, same database).
-4. Unless --no-helpdesk: the same with django-helpdesk (PyPI, in its own virtualenv under
-   var/bench/) on its own database with as many tickets and follow-ups, and the ratio per page.
+1. Loads (or reuses, when it already holds the same number of tickets) a PostgreSQL database with the tickets,
+   their messages, events, tags, channels, 20 advocates and a manager (bench/_pages_load.py); people, stories
+   and the answers' index come from bench/_pages_people.py.
+2. For each entry of bench/_pages_entries.py (every desk page, panel and fragment; a test fails when one is
+   missing) starts gunicorn (3 workers, production settings) and runs concurrent clients, each a browser tab
+   signed in as the entry's role, for a fixed time. A *view* is the page's request plus every request its HTML
+   fires before it is idle (`hx-trigger` with `load`, recursively), in the same session with htmx's headers
+   (bench/_pages_view.py); folded parts (`revealed`, `toggle`, clicks) are not fired.
+3. Prints per entry: views/s, p50/p95 of the whole view, requests per view, queries per request (counted
+   in-process on the same database), server CPU ms per view (gunicorn's processes plus the PostgreSQL backends
+   serving its database, over the measured window, divided by the views) and its ratio to bare Django's.
+4. The live polls (`hx-trigger="every Ns"`) the page keeps making while open: measured apart, as a tab sends
+   them (its ETag, so an unchanged page answers 304), and reported as CPU per minute of an open tab.
+5. References in the same run: `bare` (one Django view, no middleware, no database, in the desk's gunicorn) and
+   `minimal-db` / `minimal-cookie` (bench/_minimal_project: Django's standard middleware, login_required, a
+   small template; sessions in PostgreSQL or signed cookies), served by the same gunicorn setup.
+6. Unless --no-helpdesk: django-helpdesk's pages (its own virtualenv and database), and the ratios.
 
-    .venv/bin/python bench/pages.py [--tickets 1000000] [--clients 16] [--seconds 15]
-                                    [--pages queue,tickets,search,ticket,kpi] [--no-helpdesk] [--reload]
+    .venv/bin/python bench/pages.py [--tickets 1000000] [--clients 16] [--seconds 15] [--pages queue,ticket,...]
+                                    [--tree PATH] [--no-polls] [--no-helpdesk] [--reload] [--load-only]
 
-Database: DATABASE_URL, default postgres://postgres@127.0.0.1:5432/triage_bench_pages; django-helpdesk
-uses HELPDESK_DATABASE_URL, default .../triage_bench_helpdesk.
+--tree PATH serves (and counts the queries of) another checkout's code against the same database, to compare a
+before and an after with one bench. Database: DATABASE_URL, default .../triage_bench_pages; django-helpdesk uses
+HELPDESK_DATABASE_URL, default .../triage_bench_helpdesk; the minimal project MINIMAL_DB_NAME, default
+triage_bench_minimal.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
-import _common
-from _pages_helpdesk import (
-    HELPDESK_PROJECT,
-    HELPDESK_SESSIONS,
-    HELPDESK_VENV,
-    HELPDESK_VERSION,
-    helpdesk_env,
-    helpdesk_prepare,
-)
-from _pages_load import ADVOCATE_COUNT, load, loaded_size, people
-from _pages_serve import FLOOR_URL, backends_end, free_port, gunicorn_start, gunicorn_stop, measure
-from _pages_vocabulary import vocabulary
 
-REPO = _common.REPO
+
+def _tree_argument() -> None:
+    """--tree PATH: run again with that checkout's code first on the path (its Django apps, its migrations)."""
+    if "--tree" not in sys.argv:
+        return
+    tree = str(Path(sys.argv[sys.argv.index("--tree") + 1]).resolve())
+    if os.environ.get("BENCH_TREE") != tree:
+        os.environ["BENCH_TREE"] = tree
+        sys.exit(subprocess.run([sys.executable, __file__, *sys.argv[1:]]).returncode)
+    sys.path.insert(0, tree)
+
+
+_tree_argument()
+import _common  # noqa: E402  (after --tree has set the code it loads)
+from _pages_entries import DEFAULT_ORDER, ENTRIES  # noqa: E402
+from _pages_helpdesk import helpdesk_prepare, helpdesk_run  # noqa: E402
+from _pages_inprocess import desk_env, desk_queries, minimal_sessions, sample, sessions  # noqa: E402
+from _pages_load import load, loaded_size, people  # noqa: E402
+from _pages_serve import backends_end, free_port, gunicorn_start, gunicorn_stop, measure  # noqa: E402
+from _pages_view import discover_polls  # noqa: E402
+
+REPO = _common.REPO  # the served tree: this checkout, or --tree
 WORKERS = 3
-BARE_PATH = "/bench/bare/"  # served by bench/_bare_wsgi.py
+
+HEADER = (
+    f"  {'page':<22} {'views/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'req/view':>8} {'q/req':>6}"
+    f" {'CPU ms/view':>11} {'(of it PG)':>10} {'x bare':>7} {'errors':>6}"
+)
 
 
-def desk_sessions(users: list) -> list[str]:
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    keys = []
-    for user in users:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        keys.append(f"sessionid={store.session_key}")
-    return keys
-
-
-def desk_queries(pages: dict[str, tuple[str, Any]]) -> dict[str, int]:
-    """Queries one request of each page runs, counted in-process on the same database (second request, so
-    per-process warm-ups such as the first-use caches are not counted)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for name, (url, user) in pages.items():
-        client = Client()
-        client.force_login(user)
-        client.get(url)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
-        expected = 404 if url == FLOOR_URL else 200
-        counts[name] = len(ctx.captured_queries) if response.status_code == expected else -response.status_code
-    return counts
-
-
-def search_urls() -> list[str]:
-    from urllib.parse import quote
-
-    vocab = vocabulary()
-    words = [
-        "gitlab",
-        "pipeline",
-        "runner",
-        "docker",
-        "kaniko",
-        "trivy",
-        vocab[-1],
-        vocab[-200],
-        vocab[2000],
-        '"merge request"',
-    ]
-    return [f"/tickets/?q={quote(w)}" for w in words]
-
-
-def print_row(name: str, figures: dict[str, float], queries: int | str) -> None:
-    unfinished = f"  ({figures['unfinished']} still unanswered at the end)" if figures["unfinished"] else ""
+def print_row(name: str, figures: dict[str, Any], queries: list[tuple[str, int, int]] | None, bare: float) -> None:
+    per_request = f"{sum(q for _, _, q in queries) / len(queries):.1f}" if queries else "-"
+    ratio = f"{figures['cpu_ms'] / bare:7.1f}" if bare and bare == bare else f"{'?':>7}"
+    unfinished = f"  ({figures['unfinished']} unanswered at the end)" if figures["unfinished"] else ""
+    statuses = f"  statuses {figures['statuses']}" if figures["errors"] else ""
     print(
-        f"  {name:<24} {figures['rps']:8.1f} {figures['p50']:8.1f} {figures['p95']:8.1f} {figures['errors']:7d}"
-        f" {queries!s:>8} {figures['cpu_ms']:9.2f}{unfinished}",
+        f"  {name:<22} {figures['rps']:7.1f} {figures['p50']:7.1f} {figures['p95']:7.1f} {figures['requests']:8.1f}"
+        f" {per_request:>6} {figures['cpu_ms']:11.2f} {figures['db_ms']:10.2f} {ratio} {figures['errors']:6d}"
+        f"{unfinished}{statuses}",
         flush=True,
     )
-
-
-HEADER = f"  {'page':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'queries':>8} {'CPU ms/req':>9}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
-    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (one process each)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (browser tabs, one process each)")
     parser.add_argument("--seconds", type=float, default=15.0, help="measured time per page (after 2 s warm-up)")
     parser.add_argument(
         "--pages",
-        default="queue,tickets,search,ticket,kpi,floor,bare",
-        help="floor: the desk's cheapest signed-in page (a missing ticket's 404: session, user, permissions, "
-        "navigation and one query); bare: one Django view with no middleware and no database in the same "
-        "gunicorn (bench/_bare_wsgi.py), what any Django page costs at the least on this machine",
+        default=",".join(DEFAULT_ORDER),
+        help="entries of bench/_pages_entries.py, comma-separated (default: all). floor: a missing ticket's 404, "
+        "signed in; bare: one Django view with no middleware and no database in the same gunicorn; minimal-db / "
+        "minimal-cookie: the minimal signed-in project (bench/_minimal_project)",
     )
+    parser.add_argument("--tree", default="", help="serve this checkout's code (same database): a before/after")
+    parser.add_argument("--no-polls", action="store_true", help="skip the live polls' per-minute measurement")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync or gthread)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker with gthread")
     parser.add_argument("--no-helpdesk", action="store_true", help="skip django-helpdesk")
@@ -139,6 +114,7 @@ def main() -> None:
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     _common.setup_django()
     _common.machine_print()
+    print(f"code served: {REPO} ({_git_head(REPO)})", flush=True)
     tickets, messages = loaded_size()
     if args.reload or tickets != args.tickets:
         print(f"loading {args.tickets:,} tickets (the database held {tickets:,})", flush=True)
@@ -151,153 +127,151 @@ def main() -> None:
     if args.load_only:
         return
 
-    wanted = args.pages.split(",")
-    results: dict[str, dict[str, float]] = {}
     workers = ["--workers", str(WORKERS), "--worker-class", args.worker_class, "--threads", str(args.threads)]
     print(f"gunicorn: {WORKERS} workers, {args.worker_class}; {args.clients} clients, {args.seconds:.0f} s per page")
     print("(each page on a freshly started gunicorn, so requests a slow page left queued cannot slow the next)")
     print(f"load avg before: {_common.load_average()}", flush=True)
-    log_dir = Path(os.environ["DESK_VAR_DIR"])
-
+    results: dict[str, dict[str, Any]] = {}
     if not args.helpdesk_only:
-        advocates, manager = people()
-        env = {
-            **os.environ,
-            "DJANGO_ENV": "production",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "DJANGO_DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True
-        )
-        queries = desk_queries(
-            {
-                name: (url, manager if name == "kpi" else advocates[0])
-                for name, url in {
-                    "queue": "/",
-                    "tickets": "/tickets/",
-                    "search": search_urls()[0],
-                    "ticket": "/tickets/4242/",
-                    "kpi": "/kpi/",
-                    "floor": FLOOR_URL,
-                }.items()
-                if name in wanted
-            }
-        )
-        cookies = desk_sessions(advocates)
-        manager_cookie = desk_sessions([manager])
-        from django.db import connection
-
-        desk_db_name = connection.settings_dict["NAME"]
-        connection.close()
-        urls: dict[str, list[str] | str] = {
-            "queue": ["/"],
-            "tickets": ["/tickets/"],
-            "search": search_urls(),
-            "ticket": "/tickets/{}/#" + str(args.tickets),
-            "kpi": ["/kpi/"],
-            "floor": [FLOOR_URL],
-            "bare": [BARE_PATH],
-        }
-        # The desk's application plus the bare reference page (bench/_bare_wsgi.py); every other path unchanged.
-        gunicorn = [
-            str(Path(sys.executable).with_name("gunicorn")),
-            *("--pythonpath", str(REPO / "bench")),
-            "_bare_wsgi:application",
-            *workers,
-        ]
-        print("\ntriage desk")
-        print(HEADER)
-        for name in wanted:
-            port = free_port()
-            proc = gunicorn_start(
-                [*gunicorn, "--bind", f"127.0.0.1:{port}"],
-                cwd=REPO,
-                env=env,
-                port=port,
-                log=log_dir / "gunicorn-desk.log",
-            )
-            try:
-                page_cookies = [""] if name == "bare" else manager_cookie if name == "kpi" else cookies
-                figures = measure(port, page_cookies, urls[name], args.clients, args.seconds, group=proc.pid)
-            finally:
-                gunicorn_stop(proc)
-                backends_end(desk_db_name)
-            results[name] = figures
-            print_row(name, figures, 0 if name == "bare" else queries.get(name, "?"))
-
+        results = desk_run(args, [name for name in args.pages.split(",") if name], workers)
     if helpdesk:
-        import json
-
-        hd_urls = {"hd dashboard": "/dashboard/", "hd tickets": "/tickets/", "hd ticket": "/tickets/4242/"}
-        if args.helpdesk_queries:
-            hd_urls["hd tickets data"] = "DATA"
-        done = subprocess.run(
-            [
-                str(HELPDESK_VENV / "bin" / "python"),
-                "-c",
-                HELPDESK_SESSIONS,
-                str(ADVOCATE_COUNT),
-                json.dumps(hd_urls if args.helpdesk_queries else {}),
-            ],
-            cwd=HELPDESK_PROJECT,
-            env=helpdesk_env(hd_db_name),
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(f"django-helpdesk could not create sessions:\n{done.stderr[-3000:]}")
-            return
-        info = json.loads(done.stdout)
-        hd_cookies = [f"sessionid={key}" for key in info["sessions"]]
-        hd_pages = {
-            "hd dashboard": ["/dashboard/"],
-            "hd tickets": ["/tickets/"],
-            "hd tickets data": [info["data_url"]] if info["data_url"] else None,
-            "hd ticket": "/tickets/{}/#" + str(args.tickets),
-        }
-        # Its pages may take minutes at this size: a worker must not be killed mid-request (default 30 s).
-        gunicorn = [str(HELPDESK_VENV / "bin" / "gunicorn"), "hdproj.wsgi", *workers, "--timeout", "600"]
-        print(f"\ndjango-helpdesk {HELPDESK_VERSION}")
-        print(HEADER)
-        for name, target in hd_pages.items():
-            if target is None:
-                print(f"  {name:<24} (no datatables address found in /tickets/)")
-                continue
-            port = free_port()
-            proc = gunicorn_start(
-                [*gunicorn, "--bind", f"127.0.0.1:{port}"],
-                cwd=HELPDESK_PROJECT,
-                env=helpdesk_env(hd_db_name),
-                port=port,
-                log=log_dir / "gunicorn-helpdesk.log",
-            )
-            try:
-                figures = measure(port, hd_cookies, target, args.clients, args.seconds)
-            finally:
-                gunicorn_stop(proc)
-                backends_end(hd_db_name)
-            results[name] = figures
-            status, count = info["queries"].get(name, [200, "-"])
-            print_row(name, figures, count if status == 200 else f"{status}?")
-
-        print("\ndesk / django-helpdesk, requests/s (> when no helpdesk request finished within the run)")
-        for desk, hd in (
-            ("queue", "hd dashboard"),
-            ("tickets", "hd tickets data"),
-            ("ticket", "hd ticket"),
-        ):
-            if desk in results and hd in results:
-                hd_rps = results[hd]["rps"]
-                ratio = (
-                    f"{results[desk]['rps'] / hd_rps:8.1f}x"
-                    if hd_rps
-                    else f"> {results[desk]['rps'] * args.seconds:6.0f}x"
-                )
-                print(f"  {desk:<8} / {hd:<16} {ratio}")
+        helpdesk_run(args, hd_db_name, workers, results, print_row, HEADER)
     print(f"\nload avg after: {_common.load_average()}", flush=True)
+
+
+def _git_head(tree: Path) -> str:
+    git = shutil.which("git") or "git"
+    done = subprocess.run([git, "-C", str(tree), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
+    return done.stdout.strip()[:80] or "not a git checkout"
+
+
+def desk_run(args: argparse.Namespace, wanted: list[str], workers: list[str]) -> dict[str, dict[str, Any]]:
+    unknown = [name for name in wanted if name not in ENTRIES]
+    if unknown:
+        sys.exit(f"no such entries: {unknown}; see bench/_pages_entries.py")
+    env = desk_env(REPO)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
+    advocates, manager = people()
+    data = sample(args.tickets)
+    print(f"sample: {len(data.people)} people, {len(data.stories)} stories", flush=True)
+    queries = desk_queries(wanted, data, {"advocate": advocates[0], "manager": manager})
+    cookies = {
+        "advocate": sessions(advocates),
+        "manager": sessions([manager]),
+        "none": [""],
+        "minimal": minimal_sessions(len(advocates), "db", env),
+        "minimal-cookie": minimal_sessions(len(advocates), "cookie", env),
+    }
+    from django.db import connection
+
+    desk_db = connection.settings_dict["NAME"]
+    connection.close()
+    minimal_db = os.environ.get("MINIMAL_DB_NAME", "triage_bench_minimal")
+    python = Path(sys.executable)
+    # The desk's application plus the bare reference page (bench/_bare_wsgi.py); every other path unchanged.
+    desk_cmd = [str(python.with_name("gunicorn")), "--pythonpath", f"{REPO},{BENCH}", "_bare_wsgi:application"]
+    minimal_cmd = [str(python.with_name("gunicorn")), "--pythonpath", str(BENCH), "_minimal_project.wsgi"]
+    log_dir = Path(os.environ["DESK_VAR_DIR"])
+    results: dict[str, dict[str, Any]] = {}
+    polls: dict[str, tuple[float, dict[str, Any]]] = {}
+    print("\ntriage desk, a view = the page and what it fires on load (fragments: one htmx request)")
+    print(HEADER)
+    for name in wanted:
+        entry = ENTRIES[name]
+        minimal = entry.role.startswith("minimal")
+        cmd, cwd, db_name = (minimal_cmd, BENCH, minimal_db) if minimal else (desk_cmd, REPO, desk_db)
+        page_env = {**env, "MINIMAL_SESSIONS": "cookie" if entry.role == "minimal-cookie" else "db"}
+        if minimal:  # this process runs with the desk's settings: the minimal project's own, by name
+            page_env["DJANGO_SETTINGS_MODULE"] = "_minimal_project.settings"
+        port = free_port()
+        proc = gunicorn_start(
+            [*cmd, *workers, "--bind", f"127.0.0.1:{port}"],
+            cwd=cwd,
+            env=page_env,
+            port=port,
+            log=log_dir / "gunicorn-desk.log",
+        )
+        try:
+            urls = entry.urls(data)
+            figures = measure(
+                port,
+                cookies[entry.role],
+                urls,
+                args.clients,
+                args.seconds,
+                group=proc.pid,
+                db_name=db_name,
+                mode=entry.kind,
+                expected=entry.status,
+            )
+            if entry.kind == "page" and not args.no_polls and not minimal and entry.role != "none":
+                found = _polls(port, cookies[entry.role], urls, args.clients)
+                if found:
+                    per_minute = sum(60 / every for _, _, every in found) / min(args.clients, 8)
+                    polls[name] = (
+                        per_minute,
+                        measure(
+                            port,
+                            cookies[entry.role],
+                            found,
+                            args.clients,
+                            args.seconds,
+                            group=proc.pid,
+                            db_name=db_name,
+                            mode="poll",
+                        ),
+                    )
+        finally:
+            gunicorn_stop(proc)
+            backends_end(db_name)
+        results[name] = figures
+        bare = results["bare"]["cpu_ms"] if "bare" in results else 0.0
+        print_row(name, figures, queries.get(name), bare)
+    _print_after(results, polls, queries)
+    return results
+
+
+def _polls(port: int, cookies: list[str], urls: list[str] | str, clients: int) -> list:
+    """The polls of a few open tabs (one per client up to 8), each with the ETag its page carried."""
+    import random
+
+    from _pages_serve import _draw
+
+    rng = random.Random(7)
+    found = []
+    for i in range(min(clients, 8)):
+        jar = dict(part.split("=", 1) for part in cookies[i % len(cookies)].split("; ") if "=" in part)
+        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        # Each poll goes with the tab's own session: its ETag is made for that user.
+        found += [
+            (path, {**headers, "Cookie": cookie}, every)
+            for path, headers, every in discover_polls(port, str(_draw(rng, urls)), jar)
+        ]
+    return found
+
+
+def _print_after(
+    results: dict[str, dict[str, Any]],
+    polls: dict[str, tuple[float, dict[str, Any]]],
+    queries: dict[str, list[tuple[str, int, int]]],
+) -> None:
+    bare = results["bare"]["cpu_ms"] if "bare" in results else float("nan")
+    if polls:
+        print("\nlive polls of an open tab (each poll as the tab sends it: its ETag, so unchanged answers 304)")
+        print(f"  {'page':<22} {'polls/min':>9} {'CPU ms/poll':>11} {'CPU ms/min':>10} {'x bare/min':>10}  statuses")
+        for name, (per_minute, fig) in polls.items():
+            print(
+                f"  {name:<22} {per_minute:9.1f} {fig['cpu_ms']:11.2f} {per_minute * fig['cpu_ms']:10.1f}"
+                f" {per_minute * fig['cpu_ms'] / bare:10.1f}  {fig['statuses']}",
+                flush=True,
+            )
+    if "bare" in results:
+        print("\nCPU per view over bare's, the references and the desk (issue 41's targets are these ratios)")
+        print("  " + ", ".join(f"{name} {fig['cpu_ms'] / bare:.1f}x" for name, fig in results.items()))
+    if queries:
+        print("\nqueries per request of one view (in-process, second view): path status queries")
+        for name, done in queries.items():
+            print(f"  {name:<22} " + ", ".join(f"{path} {status} {count}" for path, status, count in done))
 
 
 if __name__ == "__main__":
