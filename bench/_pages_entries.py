@@ -74,6 +74,7 @@ ENTRIES: dict[str, Entry] = {
     "ticket": Entry("mentions:ticket", _ticket()),
     "ticket-history": Entry("mentions:ticket-history", _ticket("history/"), kind="fragment"),
     **{f"panel-{slug}": Entry("mentions:ticket-panel", _ticket(f"panels/{slug}/"), kind="fragment") for slug in PANELS},
+    "panels-later": Entry("mentions:ticket-panels-later", _ticket("later/"), kind="fragment"),
     "knowledge": Entry(
         "answers:knowledge", lambda s: "/answers/tickets/{}/knowledge/#" + str(s.tickets), kind="fragment"
     ),
