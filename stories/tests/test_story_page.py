@@ -225,3 +225,16 @@ def test_the_ticket_page_shows_the_story_and_the_queue_shows_it_as_one_line(advo
     assert queue.count('data-testid="queue-story"') == 1
     assert "20 tickets · <strong>15 waiting</strong>" in queue and "X 8, Reddit 7, HN 5" in queue
     assert f'<a class="btn secondary small" href="{wave.story.get_absolute_url()}">Open</a>' in queue
+
+
+def test_a_story_answered_by_a_user_since_deleted_still_opens(advocate_client):
+    """The answer's author is SET_NULL when their user goes: the page says so instead of failing (it answered
+    500 when bench/_pages_people.py first loaded stories without an author)."""
+    story = _outage()
+    who = UserFactory()
+    story.answered_at, story.answered_by = timezone.now(), who
+    story.save(update_fields=["answered_at", "answered_by"])
+    who.delete()
+    response = advocate_client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "Answered by a former team member" in response.content.decode()
