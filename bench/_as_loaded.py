@@ -4,26 +4,17 @@ on load (an element with hx-get whose hx-trigger names `load`), then the request
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from typing import Any
 
-# One element's attributes: hx-get and hx-trigger, in either order, inside one tag.
-_TAG = re.compile(r"<[a-zA-Z][^>]*\bhx-get=[^>]*>", re.S)
-_ATTR = re.compile(r'\b(hx-get|hx-trigger)="([^"]*)"')
+from _pages_view import triggers
 
 
-def fired_on_load(page: str) -> list[str]:
-    """The URLs `page`'s HTML asks for as it loads: hx-trigger's comma-separated triggers, one of them `load`
-    (with or without modifiers such as `load delay:1s`)."""
-    urls = []
-    for tag in _TAG.findall(page):
-        attrs = dict(_ATTR.findall(tag))
-        triggers = [t.strip().split()[0] for t in attrs.get("hx-trigger", "").split(",") if t.strip()]
-        if "load" in triggers and attrs.get("hx-get"):
-            urls.append(html.unescape(attrs["hx-get"]))
-    return urls
+def fired_on_load(page: str, base: str = "/") -> list[str]:
+    """The URLs `page`'s HTML asks for as it loads, as bench/pages.py finds them (_pages_view.triggers: an
+    hx-get whose hx-trigger names `load`, with or without modifiers such as `load delay:1s`)."""
+    return [fire.url for fire in triggers(page, base).loads]
 
 
 def page_view(client: Any, url: str, *, depth: int = 3) -> list[tuple[str, int, str]]:
