@@ -54,13 +54,14 @@ class TicketQuery:
 
 
 @dataclass
-class ResultPage:
-    tickets: list[Ticket]
+class CappedPage:
+    """A page of a list that never counts everything: `count` stops at COUNT_CAP (mentions.search) and
+    `count_capped` says there are more ("1,000+"); the pager needs only whether a next page exists."""
+
     number: int
     has_next: bool
     count: int
     count_capped: bool
-    ranked: bool = False
 
     @property
     def has_previous(self) -> bool:
@@ -73,6 +74,12 @@ class ResultPage:
     @property
     def previous_page_number(self) -> int:
         return self.number - 1
+
+
+@dataclass
+class ResultPage(CappedPage):
+    tickets: list[Ticket]
+    ranked: bool = False
 
 
 @dataclass(frozen=True)

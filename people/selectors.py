@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Value
 from channels.models import Channel
 from mentions.models import Message, Ticket
 from mentions.search import COUNT_CAP
+from mentions.search_text import CappedPage
 from people.models import (
     Authorship,
     Identity,
@@ -110,27 +111,11 @@ def identities_seen(identities: list[Identity]) -> list[Identity]:
 
 
 @dataclass
-class PeoplePage:
+class PeoplePage(CappedPage):
     """A page of the people list, counted as the ticket list counts (mentions.search): `count` stops at
     COUNT_CAP and `count_capped` says there are more ("1,000+ people"), so the page never counts everyone."""
 
     people: list[Person]
-    number: int
-    has_next: bool
-    count: int
-    count_capped: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
 
 
 def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
