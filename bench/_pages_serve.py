@@ -105,6 +105,9 @@ def _client(job: tuple) -> tuple[list[float], list[int], int, dict[int, int], in
             if mode == "poll":
                 path, headers, _every = target
                 answer = get(port, path, dict(cookies), headers, timeout=max(1.0, end - began + 1))
+                if answer.status == 200 and answer.etag and "If-None-Match" in headers:
+                    # The tab swapped in what changed, with its new ETag (data-etag): its next poll sends that.
+                    headers["If-None-Match"] = answer.etag
                 codes = [answer.status]
                 ok = answer.status in OK_AFTER_FIRST
             else:

@@ -75,12 +75,13 @@ class Answer:
     body: str
     seconds: float
     cookies: dict[str, str]
+    etag: str = ""
 
 
 def get(port: int, url: str, cookies: dict[str, str], headers: dict[str, str] | None = None, timeout=60.0) -> Answer:
     """One GET with the session's cookies; the cookies it sets come back (the caller keeps them, as a browser)."""
     began = time.perf_counter()
-    status, body, set_cookies = 0, "", {}
+    status, body, set_cookies, etag = 0, "", {}, ""
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         sent = {"Host": "127.0.0.1", **(headers or {})}
@@ -90,6 +91,7 @@ def get(port: int, url: str, cookies: dict[str, str], headers: dict[str, str] | 
         response = conn.getresponse()
         raw = response.read()
         status = response.status
+        etag = response.getheader("ETag") or ""
         for header in response.msg.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             set_cookies[name.strip()] = rest.split(";", 1)[0]
@@ -98,7 +100,7 @@ def get(port: int, url: str, cookies: dict[str, str], headers: dict[str, str] | 
         conn.close()
     except OSError:
         pass
-    return Answer(status, body, time.perf_counter() - began, set_cookies)
+    return Answer(status, body, time.perf_counter() - began, set_cookies, etag)
 
 
 def htmx_headers(port: int, page: str, fire: Fire, *, background: bool = False) -> dict[str, str]:
