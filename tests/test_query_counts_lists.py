@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from mentions.tests.factories import MessageFactory, TicketFactory, UserFactory,
 from people.models import Authorship, Contribution, Identity, Person, PersonEvent
 from people.selectors import PEOPLE_PAGE_SIZE
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from
+from people.tests.test_pages import _queries  # the warmed-up count the people pages' tests use
 from stories.models import Membership, Story
 from stories.tests.helpers import channel
 from tests.test_query_counts import QUEUE_QUERIES
@@ -37,14 +36,6 @@ PEOPLE_LIST_QUERIES = 8
 # their events, the contributions section (two).
 PERSON_QUERIES = 18
 PERSON_MANAGER_QUERIES = 20  # and the gifts and codes section
-
-
-def _queries(client, url: str) -> int:
-    client.get(url)  # the session's first requests fill the session, permission and macro caches
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def _stories(n: int, *, start: int = 0) -> list[Story]:
