@@ -17,5 +17,6 @@ from .platforms import *  # noqa: F403  polling, platform HTTP, encryption key, 
 from .auth import *  # noqa: F403  accounts, sign-in limits, proxies, two-factor, single sign-on
 from .security import *  # noqa: F403  sessions, CSP, production security
 from .api import *  # noqa: F403  REST API, outgoing webhooks
+from .judgement import *  # noqa: F403  embeddings and judgement of mentions
 from .logs import *  # noqa: F403  LOGGING
 # isort: on

@@ -2,6 +2,7 @@
 
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, ThreadWatch
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, TicketMeaning
 from mentions.models.tickets import Message, ReplySend, Tag, Ticket, TicketEvent
 from mentions.models.triage import Rule
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
@@ -11,6 +12,9 @@ __all__ = [
     "CoverageSchedule",
     "DutySettings",
     "Holiday",
+    "Intent",
+    "JudgedBy",
+    "Judgement",
     "Macro",
     "MacroAction",
     "Message",
@@ -18,10 +22,12 @@ __all__ = [
     "ReplySend",
     "Rule",
     "SavedSearch",
+    "Sentiment",
     "Tag",
     "Target",
     "ThreadWatch",
     "Ticket",
     "TicketEvent",
+    "TicketMeaning",
     "View",
 ]

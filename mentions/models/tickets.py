@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment
+
 
 class Tag(models.Model):
     name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
@@ -82,6 +84,15 @@ class Ticket(models.Model):
     )
     served_view = models.ForeignKey("mentions.View", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
+    # What the desk judges of the first mention (mentions.models.judgement; set by mentions.judgement in the
+    # worker after the ticket's commit; "" until then). An advocate's correction sets judged_by="advocate".
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    intent = models.CharField(max_length=16, choices=Intent.choices, blank=True)
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code of the first mention.")
+    judgement_reason = models.CharField(max_length=200, blank=True)
+    judged_by = models.CharField(max_length=8, choices=JudgedBy.choices, blank=True)
+    judged_at = models.DateTimeField(null=True, blank=True)
     requester_handle = models.CharField(max_length=200, blank=True)
     requester_name = models.CharField(max_length=200, blank=True)
     requester_url = models.URLField(max_length=1000, blank=True)
@@ -348,6 +359,7 @@ class TicketEvent(models.Model):
         MERGED_INTO = "merged_into", "Merged into another ticket"
         FRONT_PAGE = "front_page", "Reached the Hacker News front page"
         ANSWER_USED = "answer_used", "An earlier answer used"
+        JUDGEMENT = "judgement", "Judgement corrected"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

@@ -1,0 +1,50 @@
+"""What the desk judges of each mention (issue 42): the choices stored on `Ticket`, and the meaning vector of
+a ticket's first mention, computed once by the worker and read by the judgement, the answers and the stories.
+
+The columns live on `Ticket` itself (not a table beside it) because the queue, the lists and Play filter and
+order by them through the ticket's own indexes."""
+
+from django.db import models
+
+
+class Judgement(models.TextChoices):
+    NEEDS_RESPONSE = "needs_response", "Needs a response"
+    WORTH_KNOWING = "worth_knowing", "Worth knowing"
+    NOISE = "noise", "Noise"
+
+
+class Intent(models.TextChoices):
+    QUESTION = "question", "Question"
+    BUG = "bug", "Bug report"
+    FEATURE_REQUEST = "feature_request", "Feature request"
+    OUTAGE = "outage", "Outage report"
+    PRAISE = "praise", "Praise"
+    COMPLAINT = "complaint", "Complaint"
+    OTHER = "other", "Other"
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class JudgedBy(models.TextChoices):
+    """Who set the ticket's judgement: the desk at intake, or an advocate's correction (which the desk never
+    overwrites afterwards)."""
+
+    DESK = "desk", "The desk"
+    ADVOCATE = "advocate", "An advocate"
+
+
+class TicketMeaning(models.Model):
+    """The sentence embedding of a ticket's first mention (subject and text), L2-normalised, stored as float16
+    bytes: computed once in the worker (`mentions.meaning`), never in a web process."""
+
+    ticket = models.OneToOneField("mentions.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    model = models.CharField(max_length=80, help_text="Which model made the vector; another model's are recomputed.")
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"meaning of ticket {self.ticket_id}"
