@@ -47,6 +47,7 @@ class Figures:
     unfit: int = 0  # the questions no earlier answer fits
     silent: int = 0  # ...that got no suggestion
     noisy: list[str] = field(default_factory=list)  # ...that got one: what and why
+    by_overlap: dict[str, tuple[int, int]] = field(default_factory=dict)  # "low": (in the top 3, asked)
 
     @property
     def recall_at_3(self) -> float:
@@ -164,6 +165,7 @@ def _naive(query: dict) -> list[int]:
 def _figures(name: str, queries: list[dict], ids: dict[str, int], rank: Callable[[dict], list[int]]) -> Figures:
     at_3, reciprocal, misses = 0, 0.0, []
     unfit, silent, noisy = 0, 0, []
+    by_overlap: dict[str, tuple[int, int]] = {}
     for query in queries:
         found = rank(query)
         if query.get("target") is None:  # nothing fits: the right answer is no suggestion
@@ -176,8 +178,11 @@ def _figures(name: str, queries: list[dict], ids: dict[str, int], rank: Callable
         target = ids[query["target"]]
         position = found.index(target) + 1 if target in found else 0
         at_3 += 1 if 0 < position <= 3 else 0
+        hits, asked = by_overlap.get(query.get("overlap", "?"), (0, 0))
+        by_overlap[query.get("overlap", "?")] = (hits + (1 if 0 < position <= 3 else 0), asked + 1)
         reciprocal += 1 / position if position else 0.0
         if not 0 < position <= 3:
             misses.append(f"{query['id']} ({query.get('overlap', '?')}): rank {position or f'>{DEPTH}'}")
     repeats = len(queries) - unfit
-    return Figures(name, repeats, at_3, reciprocal / repeats if repeats else 0.0, misses, unfit, silent, noisy)
+    mrr = reciprocal / repeats if repeats else 0.0
+    return Figures(name, repeats, at_3, mrr, misses, unfit, silent, noisy, by_overlap)

@@ -54,6 +54,9 @@ class Command(BaseCommand):
         if figures.unfit:
             line += f"   no suggestion when nothing fits {figures.silent}/{figures.unfit} = {figures.silent_share:.0%}"
         self.stdout.write(line)
+        if len(figures.by_overlap) > 1:  # the set says how much each question shares with the first asking
+            parts = [f"{name} {hits}/{asked}" for name, (hits, asked) in figures.by_overlap.items()]
+            self.stdout.write(f"  {'':<20} recall@3 by overlap: {', '.join(parts)}")
         for wanted, lines in ((misses, figures.misses), (noisy, figures.noisy)):
             if wanted:
                 for text in lines:
