@@ -48,6 +48,9 @@ SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the 
 # answer's question share once weighs ~1.2, in its title ~1.6. Set on the development set (answers/eval,
 # docs/answers.md): chance matches of everyday words in a chatty mention reach 2-3.3 there.
 EVIDENCE_FLOOR = 3.5
+# A question shorter than that (a tweet of two telling words) cannot hold 3.5 units: it needs what its own
+# distinctive stems weigh, times this, i.e. nearly all of them, each found in more than one of the answer's fields.
+SHORT_QUESTION = 1.25
 COMMON_SHARE = 0.2  # a stem in more than this share of the answers is an everyday word of the desk's questions
 COMMON_MIN_DF = 20  # ...once it is in this many: a small index says too little about which words are everyday
 RELATIVE_FLOOR = 0.25  # of the best answer's score, below which an answer is only a common word or two more
@@ -100,11 +103,12 @@ def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limi
     synonyms = synonym_stems(text_terms(title + "\n" + body))
     own = list(words)
     words.update(synonyms)
-    terms, unit = _weighted(own, list(synonyms), product_stems())
+    terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
     if not terms:
         return []
+    floor = min(EVIDENCE_FLOOR * unit, SHORT_QUESTION * weighs)
     candidates, alike = first_pass(terms, title, exclude)
-    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0), unit) for a in candidates) if s is not None]
+    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0), floor) for a in candidates) if s is not None]
     scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
     # Far below the best, an answer shares only a common word or two: noise beside the composer.
     shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
@@ -125,23 +129,27 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
-def _weighted(stems: list[str], synonyms: list[str], product: frozenset[str]) -> tuple[list[Weighted], float]:
+def _weighted(stems: list[str], synonyms: list[str], product: frozenset[str]) -> tuple[list[Weighted], float, float]:
     """Each stem (the question's, then its synonyms') with its count among the answers, its weight and whether
-    it is evidence, in one query; stems no answer holds are dropped. And the unit of evidence: the weight of a
-    stem held by a single answer."""
+    it is evidence, in one query; stems no answer holds are dropped. And the unit of evidence (the weight of a
+    stem held by a single answer) and what the question's own distinctive stems weigh, those no answer holds
+    included (a question of ten words that only two answers know is not a short question)."""
     if not stems and not synonyms:
-        return [], 1.0
+        return [], 1.0, 0.0
     counts = dict(Term.objects.filter(term__in=[*stems, *synonyms, ""]).values_list("term", "df"))
     total = counts.get("", 0)
     common = max(COMMON_SHARE * total, COMMON_MIN_DF)
     out = []
+    weighs = 0.0
     for stem, synonym in [*((s, False) for s in stems), *((s, True) for s in synonyms)]:
         df = counts.get(stem, 0)
+        evidence = stem not in product and df <= common
+        idf = _idf(df, total)
+        if evidence and not synonym:
+            weighs += idf
         if df > 0:
-            idf = _idf(df, total)
-            evidence = stem not in product and df <= common
             out.append(Weighted(stem, df, idf * SYNONYM_WEIGHT if synonym else idf, synonym, evidence))
-    return out, _idf(1, max(total, 1))
+    return out, _idf(1, max(total, 1)), weighs
 
 
 def _idf(df: int, total: int) -> float:
@@ -152,7 +160,7 @@ Part = tuple[float, Weighted]  # a stem's share of an answer's score
 
 
 def _score(
-    answer: Answer, terms: Sequence[Weighted], alike: float, unit: float
+    answer: Answer, terms: Sequence[Weighted], alike: float, floor: float
 ) -> tuple[Suggestion, list[Part]] | None:
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
@@ -168,7 +176,8 @@ def _score(
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
     # The product's name, everyday words and a title alike in spelling (which the product's name makes alike:
     # "GitLab vs GitHub") rank the answers that have evidence; they are none themselves.
-    if sum(p for p, w in parts if w.evidence) < EVIDENCE_FLOOR * unit:
+    evidence = sum(p for p, w in parts if w.evidence)
+    if not evidence or evidence < floor:
         return None
     score = sum(p for p, _ in parts)
     if alike >= 0.3:

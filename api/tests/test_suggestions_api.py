@@ -19,11 +19,20 @@ def _client(user, scope: str = "read") -> Client:
 
 def test_suggestions_best_first_with_reply_and_why():
     ada = AdvocateFactory(first_name="Ada", last_name="L")
-    right = answered("Artifacts expire too early", "job artifacts vanish after a day",
+    right = answered("Artifacts expire too early", "why do job artifacts expire after a day",
                      "Set expire_in: https://docs.example.com/ci/artifacts", user=ada)  # fmt: skip
-    other = answered("Artifacts upload fails", "artifacts upload fails after one day: 413", "Raise the size limit")
+    other = answered("Fork pipelines lose artifacts", "artifacts from fork pipelines expire after a day",
+                     "Forks use the instance's default: https://docs.example.com/ci/forks")  # fmt: skip
+    # Other topics beside them, as on any desk: a word two answers of two hold is no evidence of anything.
+    answered(
+        "Runner offline", "our runner shows offline since the upgrade", "Re-register it: https://docs.example.com/r"
+    )
+    answered(
+        "Registry login fails", "docker login to the registry says denied", "Use a deploy token with read_registry"
+    )
+    answered("Pages site 404", "my pages site is a 404 after deploy", "Publish to public/: https://docs.example.com/p")
     answers_index()
-    t = asking("artifacts expire", "Why do my artifacts expire after one day?")
+    t = asking("artifacts expire", "Why do my artifacts expire after a day?")
 
     body = _client(AdvocateFactory()).get(f"/api/tickets/{t.pk}/suggestions/").json()
     results = body["results"]
