@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -94,7 +95,7 @@ def product_channel(kind: str, product: str) -> Channel:
     channels.demo.channels): searched for its name, its tag, its forum, from its handle."""
     handle = "".join(c for c in product if c.isalnum()).lower()
     slug = "-".join(product.lower().split())
-    config: dict = {
+    configs: dict[str, dict[str, Any]] = {
         "hackernews": {"keywords": [product.lower()]},
         "reddit": {"keywords": [product.lower()], "subreddits": [handle]},
         "stackexchange": {"site": "stackoverflow", "tags": [slug]},
@@ -103,9 +104,9 @@ def product_channel(kind: str, product: str) -> Channel:
         "disqus": {"forum": handle},
         "gitlab": {"projects": [f"{slug}-org/{slug}"], "keywords": [product.lower()]},
         "email": {"host": f"imap.{handle}.com", "address": f"community@{handle}.com"},
-    }.get(kind, {})
+    }
     accounts = [f"community@{handle}.com"] if kind == "email" else [handle]
-    return Channel(kind=kind, name=f"Evaluation {kind}", slug=f"evaluation-{kind}", config=config,
+    return Channel(kind=kind, name=f"Evaluation {kind}", slug=f"evaluation-{kind}", config=configs.get(kind, {}),
                    our_accounts=accounts)  # fmt: skip
 
 
