@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from answers.index import answers_index
+from answers.tests.test_nothing_fits import PRAISE, REPEAT, gitlab_desk
 from answers.tests.test_suggestions import answered, asking
 from api.tokens import token_create
 from mentions.tests.factories import AdvocateFactory, UserFactory
@@ -45,6 +46,18 @@ def test_suggestions_best_first_with_reply_and_why():
     assert results[0]["link"] == "https://docs.example.com/ci/artifacts"
     assert results[0]["answered_by"] == "Ada L"
     assert results[0]["why"][0].startswith("shares: ") and "expire" in results[0]["why"][0]
+
+
+def test_nothing_fits_a_praise_mention_an_empty_list_while_a_repeat_gets_its_answer():
+    desk = gitlab_desk()
+    answers_index()
+    client = _client(AdvocateFactory())
+    praise = asking("", PRAISE)
+    assert client.get(f"/api/tickets/{praise.pk}/suggestions/").json() == {"results": []}
+    results = client.get(f"/api/tickets/{asking(*REPEAT).pk}/suggestions/").json()["results"]
+    assert results[0]["ticket"] == desk["runner"].pk
+    assert results[0]["why"][0].startswith("shares: ") and "runner" in results[0]["why"][0]
+    assert "gitlab" not in results[0]["why"][0]  # the product's name is no evidence
 
 
 def test_refused_without_the_queue_right_and_404_for_no_ticket():
