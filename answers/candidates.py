@@ -60,6 +60,7 @@ class Weighted:
     df: int
     idf: float  # already lowered for a synonym's stem (answers.suggestions.SYNONYM_WEIGHT)
     synonym: bool = False
+    evidence: bool = True  # False: the product's own word or an everyday one (answers.suggestions)
 
 
 def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:

@@ -10,6 +10,14 @@ Then a title alike in spelling (pg_trgm similarity, PostgreSQL only) and an answ
 
 What a plain full-text OR query misses and this does not: it ranks by how many words match, so three common
 words outweigh one telling word, and a long answer outweighs a short one (figures: bench/README.md, Answers).
+
+Most mentions fit no earlier answer (praise, events, hiring posts, small talk), and a ranking always has a best.
+So an answer is offered only on evidence: the part of its score that comes from the question's distinctive
+stems, neither the product's own words (its name, keywords and handles as the channels follow it: answers.product)
+nor everyday ones (stems held by more than a fifth of the answers, once the index is large enough to say), must
+reach an absolute floor, EVIDENCE_FLOOR. It is counted in units of what one stem held by a single answer weighs
+(its idf), so it means the same on a desk of 300 answers and of 800,000: about three rare words in common, the
+ones "why" shows. Below it, nothing is suggested at all (docs/answers.md, "When nothing fits").
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from datetime import datetime
 
 from answers.candidates import Weighted, first_pass
 from answers.models import Answer, Term
+from answers.product import product_stems
 from answers.synonyms import synonym_stems
 from answers.terms import query_terms, text_terms
 from channels.models import Channel
@@ -35,9 +44,16 @@ AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, questi
 TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
 USES_WEIGHT = 0.15
 SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the question's own
-MIN_SHARED = 2
-RELATIVE_FLOOR = 0.25  # stems an answer must share with the question, unless its title is alike
-MIN_TITLE_ALIKE = 0.5
+# The evidence an answer needs, in units of one stem held by a single answer: a rare word the question and the
+# answer's question share once weighs ~1.2, in its title ~1.6. Set on the development set (answers/eval,
+# docs/answers.md): chance matches of everyday words in a chatty mention reach 2-3.3 there.
+EVIDENCE_FLOOR = 3.5
+# A question shorter than that (a tweet of two telling words) cannot hold 3.5 units: it needs what its own
+# distinctive stems weigh, times this, i.e. nearly all of them, each found in more than one of the answer's fields.
+SHORT_QUESTION = 1.25
+COMMON_SHARE = 0.2  # a stem in more than this share of the answers is an everyday word of the desk's questions
+COMMON_MIN_DF = 20  # ...once it is in this many: a small index says too little about which words are everyday
+RELATIVE_FLOOR = 0.25  # of the best answer's score, below which an answer is only a common word or two more
 WHY_WORDS = 5
 
 
@@ -87,11 +103,12 @@ def text_suggestions(title: str, body: str, *, exclude: Sequence[int] = (), limi
     synonyms = synonym_stems(text_terms(title + "\n" + body))
     own = list(words)
     words.update(synonyms)
-    terms = _weighted(own, list(synonyms))
+    terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
     if not terms:
         return []
+    floor = min(EVIDENCE_FLOOR * unit, SHORT_QUESTION * weighs)
     candidates, alike = first_pass(terms, title, exclude)
-    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0)) for a in candidates) if s is not None]
+    scored = [s for s in (_score(a, terms, alike.get(a.pk, 0.0), floor) for a in candidates) if s is not None]
     scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
     # Far below the best, an answer shares only a common word or two: noise beside the composer.
     shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
@@ -112,26 +129,39 @@ def _words(text: str) -> dict[str, str]:
     return out
 
 
-def _weighted(stems: list[str], synonyms: list[str]) -> list[Weighted]:
-    """Each stem (the question's, then its synonyms') with its count among the answers and its weight, in one
-    query; stems no answer holds are dropped."""
+def _weighted(stems: list[str], synonyms: list[str], product: frozenset[str]) -> tuple[list[Weighted], float, float]:
+    """Each stem (the question's, then its synonyms') with its count among the answers, its weight and whether
+    it is evidence, in one query; stems no answer holds are dropped. And the unit of evidence (the weight of a
+    stem held by a single answer) and what the question's own distinctive stems weigh, those no answer holds
+    included (a question of ten words that only two answers know is not a short question)."""
     if not stems and not synonyms:
-        return []
+        return [], 1.0, 0.0
     counts = dict(Term.objects.filter(term__in=[*stems, *synonyms, ""]).values_list("term", "df"))
     total = counts.get("", 0)
+    common = max(COMMON_SHARE * total, COMMON_MIN_DF)
     out = []
+    weighs = 0.0
     for stem, synonym in [*((s, False) for s in stems), *((s, True) for s in synonyms)]:
         df = counts.get(stem, 0)
+        evidence = stem not in product and df <= common
+        idf = _idf(df, total)
+        if evidence and not synonym:
+            weighs += idf
         if df > 0:
-            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-            out.append(Weighted(stem, df, idf * SYNONYM_WEIGHT if synonym else idf, synonym))
-    return out
+            out.append(Weighted(stem, df, idf * SYNONYM_WEIGHT if synonym else idf, synonym, evidence))
+    return out, _idf(1, max(total, 1)), weighs
+
+
+def _idf(df: int, total: int) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 Part = tuple[float, Weighted]  # a stem's share of an answer's score
 
 
-def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]] | None:
+def _score(
+    answer: Answer, terms: Sequence[Weighted], alike: float, floor: float
+) -> tuple[Suggestion, list[Part]] | None:
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
     wanted = {w.term for w in terms}
@@ -144,7 +174,10 @@ def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Sug
                 tf[stem] += weight * n
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
-    if len(parts) < MIN_SHARED and alike < MIN_TITLE_ALIKE:
+    # The product's name, everyday words and a title alike in spelling (which the product's name makes alike:
+    # "GitLab vs GitHub") rank the answers that have evidence; they are none themselves.
+    evidence = sum(p for p, w in parts if w.evidence)
+    if not evidence or evidence < floor:
         return None
     score = sum(p for p, _ in parts)
     if alike >= 0.3:
@@ -155,7 +188,8 @@ def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Sug
 
 def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike: float) -> list[str]:
     answer = suggestion.answer
-    parts = sorted(parts, key=lambda pw: -pw[0])
+    # The evidence only: "shares: gitlab, vs" justified nothing.
+    parts = sorted((pw for pw in parts if pw[1].evidence), key=lambda pw: -pw[0])
     own = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if not w.synonym))[:WHY_WORDS]
     why = [f"shares: {', '.join(own)}"] if own else []
     alike_words = list(dict.fromkeys(words.get(w.term, w.term) for _, w in parts if w.synonym))[:WHY_WORDS]

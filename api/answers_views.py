@@ -30,7 +30,8 @@ class TicketSuggestions(ApiView):
 
     @extend_schema(
         operation_id="tickets_suggestions",
-        summary="Earlier answered tickets most like this one, best first (merged, spam and unanswered left out)",
+        summary="Earlier answered tickets most like this one, best first (merged, spam and unanswered left out); "
+        "empty when none has the evidence to fit",
         responses={
             200: inline_serializer("Suggestions", {"results": inline_serializer("Suggestion", SUGGESTION, many=True)}),
             **refusals(404),

@@ -102,8 +102,11 @@ def test_a_rare_word_outweighs_common_ones():
               for n in range(30)]  # fmt: skip
     telling = answered("Pipeline job fails", "job fails with OOMKilled", "Raise the memory limit of the job")
     answers_index()
-    found = text_suggestions("", "pipeline job fails: OOMKilled in the logs")
+    # The common three are no evidence (in more than a fifth of the answers): the telling words are.
+    assert text_suggestions("", "pipeline job fails: OOMKilled in the logs") == []  # one rare word is too little
+    found = text_suggestions("", "pipeline job fails: OOMKilled in the logs, is the memory limit too low?")
     assert found[0].ticket_id == telling.pk
+    assert found[0].why[0] == "shares: oomkilled, memory, limit"
     assert {s.ticket_id for s in found[1:]} <= {t.pk for t in common}
 
 
@@ -126,7 +129,7 @@ def test_using_an_answer_records_it_and_ranks_it_higher(library, advocate_client
     answers_index()
     twin = answered("Runner never picks the job", "my pipeline job is stuck, runner idle", "Check the runner tags")
     answers_index()
-    t = asking("job waits forever", "pipeline job stuck, what is wrong with the runner?")
+    t = asking("job waits, runner idle", "pipeline job stuck pending while the runner is idle: what is wrong?")
     before = [s.ticket_id for s in ticket_suggestions(t)]
     used = next(pk for pk in before if pk in (library["runner"].pk, twin.pk) and pk != before[0])
 
@@ -170,7 +173,9 @@ def test_the_panel_escapes_text_and_costs_the_same_for_more_answers(library, adv
     evil = answered("<script>alert(1)</script> artifacts", "artifacts <img src=x onerror=alert(1)>",
                     "artifacts expire: javascript:alert(1) <b>bold</b>")  # fmt: skip
     answers_index()
-    t = asking("artifacts expire", "artifacts expire early")
+    # Only the words every answer here holds: on an index this small they are evidence (no fifth of 14 answers is
+    # the 20 answers that make a word everyday), and all of the question.
+    t = asking("artifacts expire", "artifacts expire?")
     url = f"/tickets/{t.pk}/panels/answers/"
     html = advocate_client.get(url).content.decode()
     assert f"#{library['artifacts'].pk}" in html and f"#{evil.pk}" in html
@@ -181,6 +186,7 @@ def test_the_panel_escapes_text_and_costs_the_same_for_more_answers(library, adv
         answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
     SavedReply.objects.bulk_create([SavedReply(title=f"Reply {n}", body="Hi {requester}") for n in range(10)])
     answers_index()
+    advocate_client.get(url)  # the factories made channels: the product's words are read again once (answers.product)
     with CaptureQueriesContext(connection) as more:
         response = advocate_client.get(url)
     assert response.content.decode().count('data-testid="answer-suggestion"') == 5
@@ -192,7 +198,7 @@ def test_nothing_alike_says_so(library, advocate_client):
     t = asking("Billing address", "How do I change the billing address on my invoice?")
     assert ticket_suggestions(t) == []
     assert (
-        "No earlier answer looks like this question."
+        "No earlier answer fits this mention."
         in advocate_client.get(f"/tickets/{t.pk}/panels/answers/").content.decode()
     )
 
@@ -201,16 +207,16 @@ def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, djang
     """The ticket's question, the stems' counts, the candidates with their rows and titles' likeness (one query),
     the saved replies, whether a knowledge source is on. The synonyms come from the cache once read. The
     candidates' query runs in its own transaction with parallel workers off (SET LOCAL): here, inside the test's
-    transaction, a savepoint and its release, 3 statements more."""
+    transaction, a savepoint and its release, 3 statements more. The product's words come from the cache too."""
     from answers.views import answers_panel
 
     answers_index()
     for n in range(10):
         answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
     answers_index()
-    t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire early").pk)
+    t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire?").pk)
     request = rf.get(f"/tickets/{t.pk}/")
-    with django_assert_num_queries(5 + 3 + 1):  # the synonyms read once
+    with django_assert_num_queries(5 + 3 + 2):  # the synonyms and the product's words (answers.product) read once
         answers_panel(request, t, {})
     with django_assert_num_queries(5 + 3):
         found = answers_panel(request, t, {})["suggestions"]

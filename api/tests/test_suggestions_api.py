@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from answers.index import answers_index
+from answers.tests.test_nothing_fits import PRAISE, REPEAT, gitlab_desk
 from answers.tests.test_suggestions import answered, asking
 from api.tokens import token_create
 from mentions.tests.factories import AdvocateFactory, UserFactory
@@ -19,11 +20,20 @@ def _client(user, scope: str = "read") -> Client:
 
 def test_suggestions_best_first_with_reply_and_why():
     ada = AdvocateFactory(first_name="Ada", last_name="L")
-    right = answered("Artifacts expire too early", "job artifacts vanish after a day",
+    right = answered("Artifacts expire too early", "why do job artifacts expire after a day",
                      "Set expire_in: https://docs.example.com/ci/artifacts", user=ada)  # fmt: skip
-    other = answered("Artifacts upload fails", "artifacts upload fails after one day: 413", "Raise the size limit")
+    other = answered("Fork pipelines lose artifacts", "artifacts from fork pipelines expire after a day",
+                     "Forks use the instance's default: https://docs.example.com/ci/forks")  # fmt: skip
+    # Other topics beside them, as on any desk: a word two answers of two hold is no evidence of anything.
+    answered(
+        "Runner offline", "our runner shows offline since the upgrade", "Re-register it: https://docs.example.com/r"
+    )
+    answered(
+        "Registry login fails", "docker login to the registry says denied", "Use a deploy token with read_registry"
+    )
+    answered("Pages site 404", "my pages site is a 404 after deploy", "Publish to public/: https://docs.example.com/p")
     answers_index()
-    t = asking("artifacts expire", "Why do my artifacts expire after one day?")
+    t = asking("artifacts expire", "Why do my artifacts expire after a day?")
 
     body = _client(AdvocateFactory()).get(f"/api/tickets/{t.pk}/suggestions/").json()
     results = body["results"]
@@ -36,6 +46,18 @@ def test_suggestions_best_first_with_reply_and_why():
     assert results[0]["link"] == "https://docs.example.com/ci/artifacts"
     assert results[0]["answered_by"] == "Ada L"
     assert results[0]["why"][0].startswith("shares: ") and "expire" in results[0]["why"][0]
+
+
+def test_nothing_fits_a_praise_mention_an_empty_list_while_a_repeat_gets_its_answer():
+    desk = gitlab_desk()
+    answers_index()
+    client = _client(AdvocateFactory())
+    praise = asking("", PRAISE)
+    assert client.get(f"/api/tickets/{praise.pk}/suggestions/").json() == {"results": []}
+    results = client.get(f"/api/tickets/{asking(*REPEAT).pk}/suggestions/").json()["results"]
+    assert results[0]["ticket"] == desk["runner"].pk
+    assert results[0]["why"][0].startswith("shares: ") and "runner" in results[0]["why"][0]
+    assert "gitlab" not in results[0]["why"][0]  # the product's name is no evidence
 
 
 def test_refused_without_the_queue_right_and_404_for_no_ticket():
