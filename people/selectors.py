@@ -118,11 +118,11 @@ class PeoplePage(CappedPage):
     people: list[Person]
 
 
-def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
-    """The people list: `people_find(q)`, with `tag` if given, their identities, tags and when last seen; page
-    `page` (from 1), PEOPLE_PAGE_SIZE a page in name order. Five queries whatever the number of people: the
-    page's rows and one more (is there a next page?), their identities and tags, when last seen (for the page's
-    people only), and a count that stops at COUNT_CAP."""
+def people_paged(*, q: str, tag: PersonTag | None = None, page: int) -> PeoplePage:
+    """Page `page` (from 1) of `people_find(q)`, with `tag` if given, PEOPLE_PAGE_SIZE a page in name order, with
+    their identities and tags. Four queries whatever the number of people: the page's rows and one more (is there a
+    next page?), their identities, their tags, and a count that stops at COUNT_CAP (the people list and
+    GET /api/people/)."""
     people = people_find(q)
     if tag is not None:
         people = people.filter(tags=tag)
@@ -130,19 +130,25 @@ def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
     rows = list(
         people.prefetch_related("identities", "tags").order_by("name", "id")[offset : offset + PEOPLE_PAGE_SIZE + 1]
     )
-    found = rows[:PEOPLE_PAGE_SIZE]
-    identities_seen([i for p in found for i in p.identities.all()])
-    for p in found:
-        seen = [i.last_seen_at for i in p.identities.all() if i.last_seen_at]
-        p.last_seen_at = max(seen) if seen else None
     count = people.order_by().values("pk")[: COUNT_CAP + 1].count()
     return PeoplePage(
-        people=found,
+        people=rows[:PEOPLE_PAGE_SIZE],
         number=page,
         has_next=len(rows) > PEOPLE_PAGE_SIZE,
         count=min(count, COUNT_CAP),
         count_capped=count > COUNT_CAP,
     )
+
+
+def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
+    """The people list: `people_paged` and when each of the page's people was last seen; five queries whatever the
+    number of people (`people_paged`'s four, and when last seen for the page's people only)."""
+    found = people_paged(q=q, tag=tag, page=page)
+    identities_seen([i for p in found.people for i in p.identities.all()])
+    for p in found.people:
+        seen = [i.last_seen_at for i in p.identities.all() if i.last_seen_at]
+        p.last_seen_at = max(seen) if seen else None
+    return found
 
 
 @dataclass
