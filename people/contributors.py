@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
 from mentions.search import COUNT_CAP
 from mentions.search_text import CappedPage
-from people.models import Contribution, Person, PersonTag
+from people.models import REGION_ORDER, Contribution, Person, PersonTag
 
 LATEST = 3  # contributions shown per person
 PAGE_SIZE = 100  # contributors a page
@@ -31,12 +31,6 @@ REGION_SHORT = {
     Person.Region.UNKNOWN: "Unknown",
 }
 KINDS = list(Contribution.Kind)
-# The regions' order on the page; a value no longer offered reads as Unknown, last.
-REGION_ORDER = Case(
-    *(When(region=region, then=Value(i)) for i, region in enumerate(REGIONS[:-1])),
-    default=Value(len(REGIONS) - 1),
-    output_field=IntegerField(),
-)
 
 
 @dataclass
@@ -55,18 +49,36 @@ class ContributorsPage(CappedPage):
 
 def _contributors(since: date | None) -> QuerySet[Person]:
     """People tagged core contributor or with a contribution (since `since`), erased people left out, in the page's
-    order. Their ids come from the tag's people and the contributions' people, one UNION: `Exists(...) | Exists(...)`
-    on every person read all 250,000 of them."""
-    core = PersonTag.people.through.objects.filter(persontag__name=PersonTag.CORE_CONTRIBUTOR).values("person_id")
+    order: walked on `person_contributors_idx` (that order, erased people left out) and kept when either probe finds
+    a row, so a page stops at its last contributor."""
+    core = PersonTag.people.through.objects.filter(person=OuterRef("pk"), persontag__name=PersonTag.CORE_CONTRIBUTOR)
+    logged = Contribution.objects.filter(person=OuterRef("pk"))
+    if since:
+        logged = logged.filter(date__gte=since)
+    return (
+        Person.objects.filter(erased_at__isnull=True)
+        .filter(Exists(core) | Exists(logged))
+        .order_by(REGION_ORDER, "name", "id")
+    )
+
+
+def _counted(since: date | None) -> int:
+    """How many contributors there are, up to COUNT_CAP + 1. Counted from their side: the tag's people and the
+    contributions' people, one UNION, leaving out the few erased people (on `person_erased_idx`). Walking people until
+    1,001 contributors are found would read every person between them, and joining the ids to the people made the
+    planner read every person (250 ms at 250,000 people with 10,000 contributors)."""
+    erased = Person.objects.filter(erased_at__isnull=False).values("pk")
+    core = PersonTag.people.through.objects.filter(persontag__name=PersonTag.CORE_CONTRIBUTOR)
     logged = Contribution.objects.all()
     if since:
         logged = logged.filter(date__gte=since)
-    ids = core.order_by().union(logged.order_by().values("person_id"))
-    return (
-        Person.objects.filter(erased_at__isnull=True, pk__in=ids)
-        .annotate(region_order=REGION_ORDER)
-        .order_by("region_order", "name", "id")
+    ids = (
+        core.exclude(person__in=erased)
+        .order_by()
+        .values("person_id")
+        .union(logged.exclude(person__in=erased).order_by().values("person_id"))
     )
+    return ids[: COUNT_CAP + 1].count()
 
 
 def _detailed(people: list[Person], since: date | None) -> list[Person]:
@@ -100,7 +112,7 @@ def contributors_paged(*, since: date | None = None, page: int = 1) -> Contribut
     people = _contributors(since)
     offset = (page - 1) * PAGE_SIZE
     rows = list(people[offset : offset + PAGE_SIZE + 1])
-    count = people.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count = _counted(since)
     return ContributorsPage(
         groups=by_region(_detailed(rows[:PAGE_SIZE], since)),
         number=page,
