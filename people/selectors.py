@@ -58,7 +58,7 @@ def people_find(q: str) -> QuerySet[Person]:
     return people.filter(Q(name__icontains=q) | Q(pk__in=_accounts(q)))
 
 
-def _accounts(q: str) -> QuerySet[Identity, dict[str, Any]]:
+def _accounts(q: str) -> QuerySet[Identity, Any]:
     # The key is the handle as matched (lower case, no "@"): one prefix search on its index finds the accounts.
     return Identity.objects.filter(key__startswith=account_key(q)).values("person_id").order_by()
 
@@ -93,9 +93,7 @@ def _people(tag: PersonTag | None, leave_out: int | None) -> QuerySet[Person]:
     return people
 
 
-def _first_ids(
-    people: QuerySet[Person], q: str, stop: int, *, ordered: bool = True
-) -> QuerySet[Person, dict[str, Any]]:
+def _first_ids(people: QuerySet[Person], q: str, stop: int, *, ordered: bool = True) -> QuerySet[Person, Any]:
     """The ids of the first `stop` of `people` matching `q` in name order (at most twice `stop` ids; all on SQLite);
     not `ordered`, any `stop` of each part.
 
