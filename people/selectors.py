@@ -47,25 +47,16 @@ LIKENESS_MESSAGES = 50  # the person's latest message texts searched for another
 ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
-def people_find(q: str) -> QuerySet[Person]:
-    """People whose name holds `q`, or one of whose accounts (handle, account id or e-mail address) starts
-    with it, ignoring case and a leading "@"; erased people are left out. Ordered by name. The set, to filter
-    further; a page of it is read with people_first."""
-    people = Person.objects.filter(erased_at__isnull=True)
-    q = (q or "").strip()
-    if not q:
-        return people
-    return people.filter(Q(name__icontains=q) | Q(pk__in=_accounts(q)))
-
-
 def _accounts(q: str) -> QuerySet[Identity, Any]:
     # The key is the handle as matched (lower case, no "@"): one prefix search on its index finds the accounts.
     return Identity.objects.filter(key__startswith=account_key(q)).values("person_id").order_by()
 
 
 def people_first(q: str, *, stop: int, tag: PersonTag | None = None, leave_out: int | None = None) -> QuerySet[Person]:
-    """`people_find(q)` (with `tag`, without person `leave_out`) in name order, of which only the first `stop` are
-    ever read: slice it within `stop`, but do not filter it further."""
+    """People whose name holds `q`, or one of whose accounts (handle, account id or e-mail address) starts with it,
+    ignoring case and a leading "@" (everyone when `q` is empty); erased people left out; with `tag`, without person
+    `leave_out`; in name order, of which only the first `stop` are ever read: slice it within `stop`, but do not
+    filter it further."""
     people = _people(tag, leave_out)
     if not (q or "").strip():
         return people.order_by("name", "id")
@@ -73,7 +64,7 @@ def people_first(q: str, *, stop: int, tag: PersonTag | None = None, leave_out: 
 
 
 def people_counted(q: str, *, tag: PersonTag | None = None) -> int:
-    """How many people `people_first(q)` finds, counted up to COUNT_CAP + 1 (the lists' "1,000+")."""
+    """How many people `people_first(q, tag=tag)` finds, counted up to COUNT_CAP + 1 (the lists' "1,000+")."""
     people = _people(tag, None)
     if not (q or "").strip():
         return people.order_by().values("pk")[: COUNT_CAP + 1].count()
@@ -171,7 +162,7 @@ class PeoplePage(CappedPage):
 
 
 def people_paged(*, q: str, tag: PersonTag | None = None, page: int) -> PeoplePage:
-    """Page `page` (from 1) of `people_first(q)`, with `tag` if given, PEOPLE_PAGE_SIZE a page in name order, with
+    """Page `page` (from 1) of `people_first(q, tag=tag)`, PEOPLE_PAGE_SIZE a page in name order, with
     their identities and tags. Four queries whatever the number of people: the page's rows and one more (is there a
     next page?), their identities, their tags, and a count that stops at COUNT_CAP (the people list and
     GET /api/people/)."""
