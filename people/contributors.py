@@ -1,10 +1,10 @@
 """The contributors page and its CSV: core contributors and everyone with a logged contribution, by region.
 
 Both read the same people in the same order (region, then name), so the CSV says what the pages say. The page costs
-what it shows, whatever the number of people: the page's ids (the contributors' ids from the tag's and the
-contributions' indexes, never every person), a count that stops at COUNT_CAP, then for the page's people only their
-identities, their latest contributions (a window function per person, Django's sliced Prefetch) and their counts per
-kind. The CSV reads every contributor's rows the same way, EXPORT_CHUNK people at a time.
+what it shows, whatever the number of people: its people (walked in the page's order on an index, stopping at the
+page), a count that stops at COUNT_CAP (from the contributors' side, never every person), then for the page's people
+only their identities, their latest contributions (a window function per person, Django's sliced Prefetch) and their
+counts per kind. The CSV reads every contributor's rows the same way, EXPORT_CHUNK people at a time.
 """
 
 from __future__ import annotations
