@@ -88,7 +88,7 @@ class ChangesParams(serializers.Serializer):
 
 
 class PeopleParams(serializers.Serializer):
-    """The people list's search (people.selectors.people_find): a handle, a name or an address."""
+    """The people list's search (people.selectors.people_first): a handle, a name or an address."""
 
     q = QueryText(required=False, help_text="A handle (with or without @), part of a name, or an e-mail address.")
     page = QueryInt(min_value=1, max_value=1000, required=False)

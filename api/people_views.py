@@ -4,7 +4,6 @@ As on the pages: advocates read; managers merge and erase (people.views)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -18,11 +17,10 @@ from api.views import WORK, ApiView
 from mentions.models import Ticket
 from people.models import Person
 from people.privacy import person_erase
-from people.selectors import people_find
+from people.selectors import people_paged
 from people.services import person_merge
 
 MANAGE = needs("people.manage_people")
-PAGE_SIZE = 50
 
 
 def _person(pk: int) -> Person:
@@ -51,7 +49,12 @@ class PersonList(ApiView):
                 {
                     "page": serializers.IntegerField(),
                     "has_next": serializers.BooleanField(),
-                    "count": serializers.IntegerField(),
+                    "count": serializers.IntegerField(
+                        help_text="How many people match, counted up to 1,000 (see count_capped)."
+                    ),
+                    "count_capped": serializers.BooleanField(
+                        help_text="More than `count` match: the count stops at 1,000, as the ticket list's does."
+                    ),
                     "results": s.PersonSerializer(many=True),
                 },
             ),
@@ -61,14 +64,15 @@ class PersonList(ApiView):
     def get(self, request: Request) -> Response:
         params = PeopleParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        found = people_find(params.validated_data.get("q", "")).prefetch_related("identities", "tags")
-        page = Paginator(found, PAGE_SIZE).get_page(params.validated_data.get("page", 1))
+        # Counted as the ticket list is (a count that stops at 1,000): a COUNT(*) over everyone grew with the desk.
+        page = people_paged(q=params.validated_data.get("q", ""), page=params.validated_data.get("page", 1))
         return Response(
             {
                 "page": page.number,
-                "has_next": page.has_next(),
-                "count": page.paginator.count,
-                "results": s.PersonSerializer(page.object_list, many=True).data,
+                "has_next": page.has_next,
+                "count": page.count,
+                "count_capped": page.count_capped,
+                "results": s.PersonSerializer(page.people, many=True).data,
             }
         )
 

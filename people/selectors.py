@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Value
 
 from channels.models import Channel
@@ -46,16 +47,58 @@ LIKENESS_MESSAGES = 50  # the person's latest message texts searched for another
 ADDRESS = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
-def people_find(q: str) -> QuerySet[Person]:
-    """People whose name holds `q`, or one of whose accounts (handle, account id or e-mail address) starts
-    with it, ignoring case and a leading "@"; erased people are left out. Ordered by name."""
-    people = Person.objects.filter(erased_at__isnull=True)
-    q = (q or "").strip()
-    if not q:
-        return people
+def _accounts(q: str) -> QuerySet[Identity, Any]:
     # The key is the handle as matched (lower case, no "@"): one prefix search on its index finds the accounts.
-    accounts = Identity.objects.filter(key__startswith=account_key(q)).values("person_id")
-    return people.filter(Q(name__icontains=q) | Q(pk__in=accounts))
+    return Identity.objects.filter(key__startswith=account_key(q)).values("person_id").order_by()
+
+
+def people_first(q: str, *, stop: int, tag: PersonTag | None = None, leave_out: int | None = None) -> QuerySet[Person]:
+    """People whose name holds `q`, or one of whose accounts (handle, account id or e-mail address) starts with it,
+    ignoring case and a leading "@" (everyone when `q` is empty); erased people left out; with `tag`, without person
+    `leave_out`; in name order, of which only the first `stop` are ever read: slice it within `stop`, but do not
+    filter it further."""
+    people = _people(tag, leave_out)
+    if not (q or "").strip():
+        return people.order_by("name", "id")
+    return Person.objects.filter(pk__in=_first_ids(people, q.strip(), stop)).order_by("name", "id")
+
+
+def people_counted(q: str, *, tag: PersonTag | None = None) -> int:
+    """How many people `people_first(q, tag=tag)` finds, counted up to COUNT_CAP + 1 (the lists' "1,000+")."""
+    people = _people(tag, None)
+    if not (q or "").strip():
+        return people.order_by().values("pk")[: COUNT_CAP + 1].count()
+    # Any COUNT_CAP + 1 of them, in no order: in name order the planner may walk the name index through most people
+    # to find 1,001 of a name (400 ms for "Kowalski" at 250,000) where the trigram index finds them all at once.
+    ids = _first_ids(people, q.strip(), COUNT_CAP + 1, ordered=False)
+    # The UNION's ids are counted as they are: joined to the people again, the planner read them all (15 ms).
+    return ids.count() if ids.query.combinator else ids[: COUNT_CAP + 1].count()
+
+
+def _people(tag: PersonTag | None, leave_out: int | None) -> QuerySet[Person]:
+    people = Person.objects.filter(erased_at__isnull=True)
+    if tag is not None:
+        people = people.filter(tags=tag)
+    if leave_out is not None:
+        people = people.exclude(pk=leave_out)
+    return people
+
+
+def _first_ids(people: QuerySet[Person], q: str, stop: int, *, ordered: bool = True) -> QuerySet[Person, Any]:
+    """The ids of the first `stop` of `people` matching `q` in name order (at most twice `stop` ids; all on SQLite);
+    not `ordered`, any `stop` of each part.
+
+    On PostgreSQL a UNION of the name's matches and the accounts' owners, each in name order and cut at `stop`: the
+    planner picks for each part what a page of it costs (the name index walked until the page is full when many
+    match, the name's trigram index, people/migrations/0008, when few do), where `name ILIKE ... OR pk IN (...)`
+    could use neither and read every person (174 ms at 250,000). SQLite cannot order a UNION's parts (Django's
+    supports_slicing_ordering_in_compound): there, the one query."""
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return people.filter(Q(name__icontains=q) | Q(pk__in=_accounts(q))).values("pk")
+    order = ("name", "id") if ordered else ()
+    named = people.filter(name__icontains=q).order_by(*order).values("pk")[:stop]
+    owners = people.filter(pk__in=_accounts(q)).order_by(*order).values("pk")[:stop]
+    return named.union(owners)
 
 
 def platform_label(platform: str) -> str:
@@ -118,31 +161,33 @@ class PeoplePage(CappedPage):
     people: list[Person]
 
 
-def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
-    """The people list: `people_find(q)`, with `tag` if given, their identities, tags and when last seen; page
-    `page` (from 1), PEOPLE_PAGE_SIZE a page in name order. Five queries whatever the number of people: the
-    page's rows and one more (is there a next page?), their identities and tags, when last seen (for the page's
-    people only), and a count that stops at COUNT_CAP."""
-    people = people_find(q)
-    if tag is not None:
-        people = people.filter(tags=tag)
+def people_paged(*, q: str, tag: PersonTag | None = None, page: int) -> PeoplePage:
+    """Page `page` (from 1) of `people_first(q, tag=tag)`, PEOPLE_PAGE_SIZE a page in name order, with
+    their identities and tags. Four queries whatever the number of people: the page's rows and one more (is there a
+    next page?), their identities, their tags, and a count that stops at COUNT_CAP (the people list and
+    GET /api/people/)."""
     offset = (page - 1) * PEOPLE_PAGE_SIZE
-    rows = list(
-        people.prefetch_related("identities", "tags").order_by("name", "id")[offset : offset + PEOPLE_PAGE_SIZE + 1]
-    )
-    found = rows[:PEOPLE_PAGE_SIZE]
-    identities_seen([i for p in found for i in p.identities.all()])
-    for p in found:
-        seen = [i.last_seen_at for i in p.identities.all() if i.last_seen_at]
-        p.last_seen_at = max(seen) if seen else None
-    count = people.order_by().values("pk")[: COUNT_CAP + 1].count()
+    shown = people_first(q, stop=offset + PEOPLE_PAGE_SIZE + 1, tag=tag)
+    rows = list(shown.prefetch_related("identities", "tags")[offset : offset + PEOPLE_PAGE_SIZE + 1])
+    count = people_counted(q, tag=tag)
     return PeoplePage(
-        people=found,
+        people=rows[:PEOPLE_PAGE_SIZE],
         number=page,
         has_next=len(rows) > PEOPLE_PAGE_SIZE,
         count=min(count, COUNT_CAP),
         count_capped=count > COUNT_CAP,
     )
+
+
+def people_list(*, q: str, tag: PersonTag | None, page: int) -> PeoplePage:
+    """The people list: `people_paged` and when each of the page's people was last seen; five queries whatever the
+    number of people (`people_paged`'s four, and when last seen for the page's people only)."""
+    found = people_paged(q=q, tag=tag, page=page)
+    identities_seen([i for p in found.people for i in p.identities.all()])
+    for p in found.people:
+        seen = [i.last_seen_at for i in p.identities.all() if i.last_seen_at]
+        p.last_seen_at = max(seen) if seen else None
+    return found
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The list pages run the same queries with N rows and with 3N (issue 41): the queue's stories block, the stories
-list, the people list and a person page. Each count is pinned, so a new query on one of these pages is a decision
-made here; what each page shows is checked beside it, so a page made cheap by showing less fails too."""
+list, the people list, a person page and the contributors page. Each count is pinned, so a new query on one of these
+pages is a decision made here; what each page shows is checked beside it, so a page made cheap by showing less fails
+too."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
 from mentions.search import COUNT_CAP
 from mentions.tests.factories import MessageFactory, TicketFactory, UserFactory, ViewFactory
+from people.contributors import PAGE_SIZE as CONTRIBUTORS_PAGE_SIZE
 from people.models import Authorship, Contribution, Identity, Person, PersonEvent
 from people.selectors import PEOPLE_PAGE_SIZE
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from
@@ -36,6 +38,9 @@ PEOPLE_LIST_QUERIES = 8
 # their events, the contributions section (two).
 PERSON_QUERIES = 18
 PERSON_MANAGER_QUERIES = 20  # and the gifts and codes section
+# The contributors page: the navigation's two counts, then the page's contributors (and one more), the count that
+# stops at COUNT_CAP, their identities, their latest contributions and their counts per kind.
+CONTRIBUTORS_QUERIES = 7
 
 
 def _stories(n: int, *, start: int = 0) -> list[Story]:
@@ -149,3 +154,54 @@ def test_a_person_page_asks_the_same_queries_with_5_or_15_identities_tickets_and
     assert html.count('data-testid="contribution"') == 15
     assert Identity.objects.filter(person=vera).count() == 15 and "same name Vera Kowalska" in html
     assert few == (PERSON_QUERIES if who == "advocate" else PERSON_MANAGER_QUERIES)
+
+
+def _contributors(n: int, *, start: int = 0) -> None:
+    """n contributors in turn in each region, each with two identities and five contributions; every other one
+    tagged core contributor; and as many people who contributed nothing (never listed)."""
+    regions = [Person.Region.AMERICAS, Person.Region.EMEA, Person.Region.APAC, Person.Region.UNKNOWN]
+    for i in range(start, start + n):
+        person = PersonFactory(name=f"Contributor {i:04d}", region=regions[i % 4])
+        IdentityFactory(person=person, handle=f"c{i}")
+        IdentityFactory(person=person, platform="reddit", handle=f"c{i}r")
+        Contribution.objects.bulk_create(
+            Contribution(person=person, kind=kind, date=date(2026, 1, 1 + day), title=f"C{i} {day}")
+            for day, kind in enumerate(["talk", "talk", "meetup", "blog_post", "merge_request"])
+        )
+        if i % 2:
+            person_tag(person, "core contributor")
+        IdentityFactory(person=PersonFactory(name=f"Lurker {i:04d}"))
+
+
+def test_the_contributors_page_asks_the_same_queries_for_4_or_12_contributors_and_stops_counting_at_the_cap(
+    manager_client, django_assert_num_queries
+):
+    url = reverse("people:contributors")
+    _contributors(4)
+    few = _queries(manager_client, url)
+    _contributors(8, start=4)
+    with django_assert_num_queries(few):
+        html = manager_client.get(url).content.decode()
+    assert html.count('data-testid="contributor"') == 12 and "12 contributors · page 1" in html
+    assert "Lurker" not in html and 'rel="next"' not in html
+    # In region order, each with its counts per kind and its latest three contributions.
+    regions = [html.index(f'data-testid="region-{r}"') for r in ("Americas", "EMEA", "APAC", "Unknown")]
+    assert regions == sorted(regions) and html.index("Contributor 0004") < regions[1]
+    assert "C11 4" in html and "C11 2" in html and "C11 1" not in html
+    assert '<td class="num">2</td>' in html and '<td class="num">5</td>' in html
+    assert few == CONTRIBUTORS_QUERIES
+
+    # Past the cap: a page of them, "1,000+", the same queries; the next page follows in the same order.
+    everyone = Person.objects.bulk_create(Person(name=f"Zed {i:04d}") for i in range(COUNT_CAP))
+    Contribution.objects.bulk_create(
+        Contribution(person=p, kind="talk", date=date(2026, 2, 1), title="Zed talk") for p in everyone
+    )
+    with django_assert_num_queries(few):
+        html = manager_client.get(url).content.decode()
+    assert html.count('data-testid="contributor"') == CONTRIBUTORS_PAGE_SIZE
+    assert f"{COUNT_CAP:,}+ contributors · page 1" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    second = manager_client.get(url, {"page": 2}).content.decode()
+    assert "page 2" in second and 'rel="prev"' in second and "Contributor 0004" not in second
+    assert second.count('data-testid="contributor"') == CONTRIBUTORS_PAGE_SIZE
+    since = manager_client.get(url, {"since": "2026-01-03"}).content.decode()  # the Zeds' talks are later
+    assert "since=2026-01-03&amp;page=2" in since

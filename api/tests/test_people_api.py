@@ -7,8 +7,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from api.tokens import token_create
+from mentions.search import COUNT_CAP
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
 from people.models import Erasure, Identity, Person
+from people.selectors import PEOPLE_PAGE_SIZE
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from
 
 pytestmark = pytest.mark.django_db
@@ -47,21 +49,37 @@ def test_people_are_found_by_handle_name_or_address_with_their_identities(advoca
     assert advocate.get("/api/people/").json()["count"] == 2
 
 
-def test_the_people_list_asks_the_same_queries_however_many_people(advocate):
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert advocate.get("/api/people/").status_code == 200
-        return len(captured)
+def test_the_people_list_asks_the_same_queries_with_5_or_15_people_and_stops_counting_at_the_cap(advocate):
+    def people(n: int) -> None:
+        for _ in range(n):
+            identity = IdentityFactory()
+            IdentityFactory(person=identity.person, platform="reddit")
+            person_tag(identity.person, "press")
 
-    for _ in range(2):
-        person_tag(IdentityFactory().person, "customer")
+    def queries(**params: object) -> tuple[int, dict]:
+        with CaptureQueriesContext(connection) as captured:
+            answer = advocate.get("/api/people/", params)
+        assert answer.status_code == 200
+        return len(captured), answer.json()
+
+    people(5)
     queries()  # the token's first use is recorded once
-    few = queries()
-    for _ in range(6):
-        identity = IdentityFactory()
-        IdentityFactory(person=identity.person, platform="reddit")
-        person_tag(identity.person, "press")
-    assert queries() == few
+    few, answer = queries()
+    assert (answer["count"], answer["count_capped"], len(answer["results"])) == (5, False, 5)
+    people(10)
+    many, answer = queries()
+    assert many == few and (answer["count"], answer["count_capped"], len(answer["results"])) == (15, False, 15)
+    assert len(answer["results"][0]["identities"]) == 2 and answer["results"][0]["tags"] == ["press"]
+
+    # Past the cap the count stops at 1,000 and says so, with the same queries (no COUNT(*) over everyone).
+    Person.objects.bulk_create(Person(name=f"Zed {i:04d}") for i in range(COUNT_CAP))
+    capped, answer = queries()
+    assert capped == few and (answer["count"], answer["count_capped"], answer["has_next"]) == (COUNT_CAP, True, True)
+    assert len(answer["results"]) == PEOPLE_PAGE_SIZE and answer["page"] == 1
+    _, second = queries(page=2)
+    assert second["page"] == 2 and {p["id"] for p in second["results"]}.isdisjoint(p["id"] for p in answer["results"])
+    _, found = queries(q="Zed 001")
+    assert (found["count"], found["count_capped"], found["has_next"]) == (10, False, False)
 
 
 def test_erased_people_are_left_out_of_the_list(advocate, manager):

@@ -8,7 +8,9 @@ beside the control, people.views.kept).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,9 +20,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from advocacy.csv_cells import csv_lines
+from channels import clean
+from mentions.search import MAX_PAGE
 from people import contributions as services
 from people.contrib_forms import ContributionForm, ContributorsFilter, GiftForm, GiftStateForm
-from people.contributors import CSV_HEADER, KINDS, by_region, contributors, csv_rows
+from people.contributors import CSV_HEADER, KINDS, contributors_all, contributors_paged, csv_rows
 from people.models import Contribution, DiscountCode, Gift, Person
 from people.views import manage_people, read_people
 from people.views.kept import back_to, form_kept_or_new, refused_keep, refused_key, refused_take
@@ -138,27 +142,35 @@ def gifts(request: HttpRequest) -> HttpResponse:
     return render(request, "people/gifts.html", {"gifts": waiting})
 
 
-def _groups(request: HttpRequest) -> tuple[ContributorsFilter, list]:
+def _since(request: HttpRequest) -> tuple[ContributorsFilter, date | None]:
     form = ContributorsFilter(request.GET or None)
-    since = form.cleaned_data["since"] if form.is_valid() else None
-    return form, by_region(contributors(since=since))
+    return form, form.cleaned_data["since"] if form.is_valid() else None
 
 
 @require_GET
 @manage_people
 def contributors_page(request: HttpRequest) -> HttpResponse:
-    form, groups = _groups(request)
+    form, since = _since(request)
+    page = contributors_paged(since=since, page=clean.whole(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1)
     return render(
         request,
         "people/contributors.html",
-        {"filter_form": form, "groups": groups, "kinds": KINDS, "query": request.GET.urlencode()},
+        {
+            "filter_form": form,
+            "page": page,
+            "kinds": KINDS,
+            "since": since.isoformat() if since else "",
+            "query": urlencode({"since": since.isoformat()}) if since else "",
+        },
     )
 
 
 @require_GET
 @manage_people
 def contributors_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _, groups = _groups(request)
-    response = StreamingHttpResponse(csv_lines(CSV_HEADER, csv_rows(groups)), content_type="text/csv; charset=utf-8")
+    _, since = _since(request)
+    response = StreamingHttpResponse(
+        csv_lines(CSV_HEADER, csv_rows(contributors_all(since=since))), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="contributors.csv"'
     return response

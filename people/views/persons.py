@@ -14,7 +14,7 @@ from mentions.search import MAX_PAGE
 from people.forms import MergeForm, PersonForm, TagForm
 from people.models import Person, PersonTag
 from people.sections import person_sections
-from people.selectors import identities_seen, likenesses, people_find, people_list, person_events, person_history
+from people.selectors import identities_seen, likenesses, people_first, people_list, person_events, person_history
 from people.views import read_people
 
 MERGE_SEARCH_RESULTS = 10
@@ -33,7 +33,11 @@ def person_page(
     manager = request.user.has_perm("people.manage_people")
     merge_q = (request.GET.get("merge_q") or "").strip()[:100]
     merge_results = (
-        list(people_find(merge_q).exclude(pk=found.pk).prefetch_related("identities")[:MERGE_SEARCH_RESULTS])
+        list(
+            people_first(merge_q, stop=MERGE_SEARCH_RESULTS, leave_out=found.pk).prefetch_related("identities")[
+                :MERGE_SEARCH_RESULTS
+            ]
+        )
         if manager and merge_q
         else []
     )
