@@ -163,6 +163,13 @@ _lock = threading.Lock()
 _embedder: Embedder | None = None
 
 
+def model_name() -> str:
+    """The name the current source's vectors carry, known without loading anything (a web process asks it to
+    read stored vectors)."""
+    url = getattr(settings, "DESK_EMBEDDINGS_URL", "")
+    return f"endpoint:{settings.DESK_EMBEDDINGS_MODEL}" if url else LOCAL_MODEL
+
+
 def embedder() -> Embedder:
     """This process's embedder, made on first use."""
     global _embedder

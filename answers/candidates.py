@@ -39,6 +39,8 @@ ALL_OF_ABOVE = 10_000  # the rarest stem in more answers than this: the answers 
 ALL_OF = 3  # when even the rarest stem is too common: answers holding all of the rarest three
 FIELDS = (
     "ticket_id",
+    "meaning",
+    "meaning_model",
     "platform",
     "title",
     "reply",

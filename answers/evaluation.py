@@ -23,12 +23,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 
+from advocacy.embeddings import embed
 from answers.index import answers_index
+from answers.meaning import answers_meaning_fill
 from answers.product import product_stems_forget
 from answers.suggestions import text_suggestions
 from channels.models import Channel
+from mentions.meaning import first_text
 from mentions.models import Message, Ticket
 
 DATASET = Path(__file__).parent / "eval" / "dataset.json"
@@ -78,6 +82,7 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
         with transaction.atomic():
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
+            answers_meaning_fill()
             queries = [q for i, q in enumerate(data["queries"]) if only is None or only(i)]
             out.append(_figures("desk", queries, ids, _desk))
             if baseline and connection.vendor == "postgresql":
@@ -142,12 +147,18 @@ def tickets_load(tickets: list[dict], *, product: str = DEFAULT_PRODUCT) -> dict
     return ids
 
 
+def _vector(query: dict) -> np.ndarray:
+    """The question's meaning, as the worker computes a new ticket's at intake (mentions.meaning)."""
+    return embed([first_text(query.get("title", ""), query["question"])])[0]
+
+
 def _desk(query: dict) -> list[int]:
-    return [s.ticket_id for s in text_suggestions(query.get("title", ""), query["question"], limit=DEPTH)]
+    title, question = query.get("title", ""), query["question"]
+    return [s.ticket_id for s in text_suggestions(title, question, limit=DEPTH, vector=_vector(query))]
 
 
 def _desk_why(query: dict) -> str:
-    found = text_suggestions(query.get("title", ""), query["question"], limit=1)
+    found = text_suggestions(query.get("title", ""), query["question"], limit=1, vector=_vector(query))
     return " · ".join(found[0].why) if found else ""
 
 

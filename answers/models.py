@@ -60,6 +60,10 @@ class Answer(models.Model):
     )
     uses = models.PositiveIntegerField(default=0, help_text="Times an advocate used it as a suggestion.")
     indexed_at = models.DateTimeField(auto_now=True)
+    # The meaning of the question and our reply (advocacy.embeddings, float16), filled behind the index by the
+    # worker (answers.meaning): a question asked again in other words is found by it (answers.suggestions).
+    meaning = models.BinaryField(null=True, blank=True, editable=False)
+    meaning_model = models.CharField(max_length=80, blank=True, db_default="", editable=False)
 
     class Meta:
         indexes = [models.Index(fields=["answered_at"], name="answer_answered_idx")]

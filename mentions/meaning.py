@@ -29,17 +29,28 @@ def first_texts(ticket_ids: Iterable[int]) -> dict[int, str]:
     for ticket_id, title, body in rows:
         if ticket_id in texts or ticket_id is None:
             continue
-        head = title or subjects.get(ticket_id, "")
-        joined = f"{head}\n{body}" if head and head not in body else body
-        texts[ticket_id] = joined[:TEXT_CHARS]
+        texts[ticket_id] = first_text(title or subjects.get(ticket_id, ""), body)
     return texts
+
+
+def first_text(title: str, body: str) -> str:
+    """What the model reads of a mention: its title (when the body does not repeat it), then its text."""
+    joined = f"{title}\n{body}" if title and title not in body else body
+    return joined[:TEXT_CHARS]
+
+
+def ticket_vector(ticket_id: int) -> np.ndarray | None:
+    """The stored vector of one ticket, or None: read only, never computed (what a web process may do)."""
+    row = TicketMeaning.objects.filter(ticket_id=ticket_id, model=embeddings.model_name()).values_list("vector")
+    found = row.first()
+    return embeddings.from_bytes(found[0]) if found else None
 
 
 def ticket_vectors(ticket_ids: Iterable[int], texts: dict[int, str] | None = None) -> dict[int, np.ndarray]:
     """The vector of each ticket, by id: stored ones read, missing ones (or another model's) embedded in one batch
     and stored. `texts` may carry texts the caller already read."""
     ids = list(ticket_ids)
-    model = embeddings.embedder().model
+    model = embeddings.model_name()
     out: dict[int, np.ndarray] = {}
     stale: list[int] = []
     for ticket_id, made_by, vector in TicketMeaning.objects.filter(ticket_id__in=ids).values_list(

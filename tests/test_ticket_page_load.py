@@ -33,8 +33,9 @@ FIRST_ANSWER_QUERIES = 7
 # With a requester tied to a person: the requester card's six reads and the discount code panel's three.
 FIRST_ANSWER_TIED_QUERIES = 16
 # The deferred request: the ticket (without its conversation), the saved replies, the knowledge sources' check,
-# the earlier answers' search (the ticket's question and the terms' frequencies; the synonyms from the shared cache).
-DEFERRED_QUERIES = 5
+# the earlier answers' search (the ticket's question, its stored meaning and the terms' frequencies; the synonyms
+# from the shared cache).
+DEFERRED_QUERIES = 6
 
 
 def _queries(client, url: str, **headers) -> tuple[int, str]:

@@ -203,8 +203,8 @@ def test_nothing_alike_says_so(library, advocate_client):
     )
 
 
-def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, django_assert_num_queries):
-    """The ticket's question, the stems' counts, the candidates with their rows and titles' likeness (one query),
+def test_the_panel_asks_six_queries_whatever_the_index_holds(library, rf, django_assert_num_queries):
+    """The ticket's question, its stored meaning (mentions.meaning, read, never computed here), the stems' counts, the candidates with their rows and titles' likeness (one query),
     the saved replies, whether a knowledge source is on. The synonyms come from the cache once read. The
     candidates' query runs in its own transaction with parallel workers off (SET LOCAL): here, inside the test's
     transaction, a savepoint and its release, 3 statements more. The product's words come from the cache too."""
@@ -216,9 +216,9 @@ def test_the_panel_asks_five_queries_whatever_the_index_holds(library, rf, djang
     answers_index()
     t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire?").pk)
     request = rf.get(f"/tickets/{t.pk}/")
-    with django_assert_num_queries(5 + 3 + 2):  # the synonyms and the product's words (answers.product) read once
+    with django_assert_num_queries(6 + 3 + 2):  # the synonyms and the product's words (answers.product) read once
         answers_panel(request, t, {})
-    with django_assert_num_queries(5 + 3):
+    with django_assert_num_queries(6 + 3):
         found = answers_panel(request, t, {})["suggestions"]
     assert found[0].ticket_id == library["artifacts"].pk
 
