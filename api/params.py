@@ -3,6 +3,8 @@ serializers). A parameter sent empty (`?status=`) is the same as one left out, a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -10,6 +12,9 @@ from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
 from mentions.search_text import JUDGEMENT_NONE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BIGINT = 2**63 - 1
 # The parameter's description replaces its schema's in the OpenAPI document: each date's says its bounds.
@@ -26,7 +31,7 @@ def _dates(help_from: str, help_to: str) -> dict[str, serializers.Field]:
     }
 
 
-def _one_of(what: str, values: list[str]) -> dict[str, str]:
+def _one_of(what: str, values: list[str]) -> dict[str, str | StrOrPromise]:
     return {"invalid_choice": f'"{{input}}" is not a {what} the desk knows: one of {", ".join(values)}.'}
 
 
