@@ -217,9 +217,10 @@ class MacroIn(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample("Not noise", value={"judgement": "needs_response"})])
 class JudgementIn(serializers.Serializer):
-    """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct)."""
+    """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct). A PATCH:
+    what is left out stays as it is (an empty body changes nothing)."""
 
-    judgement = serializers.ChoiceField(choices=Judgement.choices)
+    judgement = serializers.ChoiceField(choices=Judgement.choices, required=False, help_text="Left out: unchanged.")
     intent = serializers.ChoiceField(choices=Intent.choices, required=False, help_text="Left out: unchanged.")
 
 

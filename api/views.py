@@ -122,8 +122,13 @@ class TicketDetail(ApiView):
         data = s.JudgementIn(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = _ticket(pk)
+        given = data.validated_data
+        judgement = given.get("judgement", ticket.judgement)
+        if given and not judgement:
+            raise Conflict("The desk has not judged this ticket yet: give its judgement with the intent.")
         try:
-            judgement_correct(ticket, data.validated_data["judgement"], request.user, data.validated_data.get("intent"))
+            if given:
+                judgement_correct(ticket, judgement, request.user, given.get("intent"))
         except DjangoValidationError as exc:
             raise Conflict(" ".join(exc.messages)) from exc
         return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)

@@ -72,6 +72,11 @@ def test_patch_corrects_the_judgement_as_an_advocate(api):
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.JUDGEMENT)
     assert event.data == {"from": "noise", "to": "needs_response", "by": "mo", "intent_from": "", "intent_to": "bug"}
 
+    empty = api.patch(f"/api/tickets/{ticket.pk}/", {}, content_type="application/json")
+    assert empty.status_code == 200 and empty.json()["judgement"] == "needs_response"  # a PATCH of nothing
+    unjudged = TicketFactory()
+    said = api.patch(f"/api/tickets/{unjudged.pk}/", {"intent": "bug"}, content_type="application/json")
+    assert said.status_code == 409 and "not judged this ticket yet" in said.content.decode()
     bad = api.patch(f"/api/tickets/{ticket.pk}/", {"judgement": "spam"}, content_type="application/json")
     assert bad.status_code == 400
     assert api.patch("/api/tickets/999999/", {"judgement": "noise"}, content_type="application/json").status_code == 404
