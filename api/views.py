@@ -119,6 +119,8 @@ class TicketDetail(ApiView):
         responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415)},
     )
     def patch(self, request: Request, pk: int) -> Response:
+        if request.META.get("CONTENT_LENGTH") in (None, "", "0"):  # no body at all; `{}` is a PATCH of nothing
+            raise ValidationError({"judgement": ['Send the correction as a JSON object, e.g. {"judgement": "noise"}.']})
         data = s.JudgementIn(data=request.data)
         data.is_valid(raise_exception=True)
         ticket = _ticket(pk)

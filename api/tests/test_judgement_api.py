@@ -77,6 +77,7 @@ def test_patch_corrects_the_judgement_as_an_advocate(api):
     unjudged = TicketFactory()
     said = api.patch(f"/api/tickets/{unjudged.pk}/", {"intent": "bug"}, content_type="application/json")
     assert said.status_code == 409 and "not judged this ticket yet" in said.content.decode()
+    assert api.patch(f"/api/tickets/{ticket.pk}/", content_type="application/json").status_code == 400  # no body
     bad = api.patch(f"/api/tickets/{ticket.pk}/", {"judgement": "spam"}, content_type="application/json")
     assert bad.status_code == 400
     assert api.patch("/api/tickets/999999/", {"judgement": "noise"}, content_type="application/json").status_code == 404
