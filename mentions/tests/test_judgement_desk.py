@@ -267,3 +267,16 @@ def test_the_ticket_page_costs_no_query_more_with_a_judgement(advocate_client):
     with_judgement, page = _page_queries(advocate_client, url)
     assert plain == with_judgement == FIRST_ANSWER_QUERIES
     assert 'data-testid="judgement-chip"' in page
+
+
+def test_a_claim_costs_the_same_queries_with_the_judgement_in_the_view_and_its_order():
+    TicketFactory.create_batch(2)
+    plain = ViewFactory()
+    judged_view = ViewFactory(order=View.Order.DEADLINE, judgements=["needs_response", ""])
+    counts = []
+    for view in (plain, judged_view):
+        advocate = AdvocateFactory()
+        with CaptureQueriesContext(connection) as ctx:
+            assert ticket_claim_next(view=view, user=advocate) is not None
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
