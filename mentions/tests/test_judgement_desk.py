@@ -280,3 +280,31 @@ def test_a_claim_costs_the_same_queries_with_the_judgement_in_the_view_and_its_o
             assert ticket_claim_next(view=view, user=advocate) is not None
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_admin_sets_a_views_judgements_and_a_rules_judgement_conditions(admin_client):
+    response = admin_client.post(
+        reverse("admin:mentions_view_add"),
+        {
+            "name": "Needs a response",
+            "slug": "needs-response",
+            "position": 3,
+            "order": "deadline",
+            "judgements": ["needs_response", ""],
+            "solve_on_expert_reply": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert View.objects.get(slug="needs-response").judgements == ["needs_response", ""]
+    response = admin_client.post(
+        reverse("admin:mentions_rule_add"),
+        {
+            "name": "Solve noise",
+            "position": 1000,
+            "enabled": "on",
+            "judgements": ["noise"],
+            "close_without_reply": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Rule.objects.get(name="Solve noise").judgements == ["noise"]  # a judgement is a condition enough
