@@ -3,12 +3,18 @@ serializers). A parameter sent empty (`?status=`) is the same as one left out, a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
-from mentions.models import Ticket
+from mentions.models import Intent, Judgement, Sentiment, Ticket
+from mentions.search_text import JUDGEMENT_NONE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BIGINT = 2**63 - 1
 # The parameter's description replaces its schema's in the OpenAPI document: each date's says its bounds.
@@ -25,6 +31,10 @@ def _dates(help_from: str, help_to: str) -> dict[str, serializers.Field]:
     }
 
 
+def _one_of(what: str, values: list[str]) -> dict[str, str | StrOrPromise]:
+    return {"invalid_choice": f'"{{input}}" is not a {what} the desk knows: one of {", ".join(values)}.'}
+
+
 class TicketListParams(serializers.Serializer):
     """The ticket list's parameters (mentions.forms.TicketFilterForm reads them next, as on the page)."""
 
@@ -34,6 +44,24 @@ class TicketListParams(serializers.Serializer):
     assignee = Matching(r"none|me|[0-9]{1,18}", required=False, help_text='A user\'s id, "me" or "none" (unassigned).')
     tag = QueryText(required=False, help_text="A tag's name.")
     priority = serializers.ChoiceField(choices=Ticket.Priority.values, required=False)
+    judgement = serializers.ChoiceField(
+        choices=[*Judgement.values, JUDGEMENT_NONE],
+        required=False,
+        help_text='The desk\'s judgement; "none": not judged yet.',
+        error_messages=_one_of("judgement", [*Judgement.values, JUDGEMENT_NONE]),
+    )
+    intent = serializers.ChoiceField(
+        choices=Intent.values,
+        required=False,
+        help_text="The desk's intent.",
+        error_messages=_one_of("intent", Intent.values),
+    )
+    sentiment = serializers.ChoiceField(
+        choices=Sentiment.values,
+        required=False,
+        help_text="The desk's sentiment.",
+        error_messages=_one_of("sentiment", Sentiment.values),
+    )
     order = serializers.ChoiceField(
         choices=["newest", "time_left"], required=False, help_text="Best match (a search) or newest when left out."
     )

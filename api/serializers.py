@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
-from mentions.models import Message, Ticket, TicketEvent
+from mentions.models import Intent, Judgement, Message, Ticket, TicketEvent
 from people.models import Requester
 
 
@@ -51,6 +51,13 @@ class TicketSerializer(serializers.ModelSerializer):
             "sla_due_at",
             "tags",
             "url",
+            # The desk's judgement of the first mention ("" until the worker judged it; docs/judgement.md).
+            "judgement",
+            "intent",
+            "sentiment",
+            "language",
+            "judgement_reason",
+            "judged_by",
         ]
 
     def get_tags(self, ticket: Ticket) -> list[str]:
@@ -206,6 +213,15 @@ class MacroIn(serializers.Serializer):
         max_value=2**63 - 1,
         help_text="The id of the expert you asked, for “Reached out to expert”: it records that outreach.",
     )
+
+
+@extend_schema_serializer(examples=[OpenApiExample("Not noise", value={"judgement": "needs_response"})])
+class JudgementIn(serializers.Serializer):
+    """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct). A PATCH:
+    what is left out stays as it is (an empty body changes nothing)."""
+
+    judgement = serializers.ChoiceField(choices=Judgement.choices, required=False, help_text="Left out: unchanged.")
+    intent = serializers.ChoiceField(choices=Intent.choices, required=False, help_text="Left out: unchanged.")
 
 
 @extend_schema_serializer(examples=[OpenApiExample("To Ada", value={"assignee": "ada"})])

@@ -28,6 +28,7 @@ from mentions import search, selectors, services
 from mentions.change_feed import BadPosition, changes_after
 from mentions.forms import TicketFilterForm
 from mentions.models import Macro, Ticket
+from mentions.services.judgement import judgement_correct
 from metrics.export import kpi_json
 
 WORK = needs("mentions.work_queue")
@@ -111,6 +112,28 @@ class TicketDetail(ApiView):
         except Ticket.DoesNotExist:
             raise NotFound("No such ticket.") from None
         return Response(s.TicketDetailSerializer(ticket).data)
+
+    @extend_schema(
+        summary="Correct the desk's judgement, as an advocate (the classifier learns from it)",
+        request=s.JudgementIn,
+        responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415)},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        if request.META.get("CONTENT_LENGTH") in (None, "", "0"):  # no body at all; `{}` is a PATCH of nothing
+            raise ValidationError({"judgement": ['Send the correction as a JSON object, e.g. {"judgement": "noise"}.']})
+        data = s.JudgementIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = _ticket(pk)
+        given = data.validated_data
+        judgement = given.get("judgement", ticket.judgement)
+        if given and not judgement:
+            raise Conflict("The desk has not judged this ticket yet: give its judgement with the intent.")
+        try:
+            if given:
+                judgement_correct(ticket, judgement, request.user, given.get("intent"))
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from exc
+        return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)
 
 
 class _TicketAction(ApiView):

@@ -122,6 +122,8 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-priority",
             "mentions:ticket-tags",
             "mentions:ticket-merge",
+            "mentions:ticket-judgement",
+            "mentions:ticket-not-noise",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",

@@ -8,8 +8,9 @@ from django.http import QueryDict
 
 from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
-from mentions.models import Macro, Ticket
+from mentions.models import Intent, Judgement, Macro, Sentiment, Ticket
 from mentions.search import TicketQuery
+from mentions.search_text import JUDGEMENT_NONE
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,6 +95,20 @@ class SendReplyForm(forms.Form):
     style = forms.CharField(max_length=16, required=False)  # Stack Exchange: comment or answer
 
 
+class JudgementForm(forms.Form):
+    """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct)."""
+
+    judgement = forms.ChoiceField(choices=Judgement.choices, label="Judgement")
+
+
+class NotNoiseForm(forms.Form):
+    """ "Not noise?" on a ticket a rule solved as noise: what the mention is instead (one button each)."""
+
+    judgement = forms.ChoiceField(
+        choices=[(value, label) for value, label in Judgement.choices if value != Judgement.NOISE], label="It is"
+    )
+
+
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(choices=Ticket.Priority.choices, label="Priority")
 
@@ -166,7 +181,10 @@ class TicketFilterForm(forms.Form):
     """The ticket list's parameters (the contract's names). A value that does not parse is
     dropped and said on the page; the rest of the filters still apply."""
 
-    PARAMS = ("q", "status", "channel", "assignee", "tag", "priority", "from", "to", "order")
+    PARAMS = (
+        *("q", "status", "channel", "assignee", "tag", "priority"),
+        *("judgement", "intent", "sentiment", "from", "to", "order"),
+    )
     ASSIGNEE_ME = "me"
 
     q = forms.CharField(required=False, label="Search")
@@ -175,6 +193,12 @@ class TicketFilterForm(forms.Form):
     assignee = forms.CharField(required=False, max_length=20)
     tag = forms.CharField(required=False, max_length=64)
     priority = forms.ChoiceField(choices=[("", "Any priority"), *Ticket.Priority.choices], required=False)
+    # The desk's judgement (mentions.models.judgement); "none": not judged yet.
+    judgement = forms.ChoiceField(
+        choices=[("", "Any judgement"), *Judgement.choices, (JUDGEMENT_NONE, "Not judged yet")], required=False
+    )
+    intent = forms.ChoiceField(choices=[("", "Any intent"), *Intent.choices], required=False)
+    sentiment = forms.ChoiceField(choices=[("", "Any sentiment"), *Sentiment.choices], required=False)
     order = forms.ChoiceField(
         choices=[("", "Best match / newest"), ("newest", "Newest first"), ("time_left", "Time left to first reply")],
         required=False,
@@ -228,6 +252,9 @@ class TicketFilterForm(forms.Form):
             unassigned=assignee == "none",
             tag=self._value("tag") or "",
             priority=self._value("priority") or "",
+            judgement=self._value("judgement") or "",
+            intent=self._value("intent") or "",
+            sentiment=self._value("sentiment") or "",
             date_from=self._value("from"),
             date_to=self._value("to") if "to" not in self.errors else None,
             order=self._value("order") or "",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mentions.models import Ticket, TicketEvent
+from mentions.models import Intent, Judgement, Ticket, TicketEvent
 from mentions.services.sla import span_text
 
 K = TicketEvent.Kind
@@ -24,7 +24,7 @@ _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
-    *("by", "claimed", "suggested"),
+    *("by", "claimed", "suggested", "intent_from", "intent_to"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -113,6 +113,19 @@ def _priority(t: Ticket, e: TicketEvent, d: dict) -> str:
     was = f" (was {d['from']})" if d.get("from") else ""
     via = f" ({d['via']})" if d.get("via") and not _via(d) else _via(d)
     return f"{_who(e)} set the priority to {d.get('to', '?')}{was}{via}"
+
+
+def _judgement_label(value: Any) -> str:
+    return Judgement(value).label if value in Judgement.values else (_s(value) or "not judged")
+
+
+def _judgement(t: Ticket, e: TicketEvent, d: dict) -> str:
+    said = f"{_who(e)} corrected the judgement: {_judgement_label(d.get('from'))} → {_judgement_label(d.get('to'))}"
+    if d.get("intent_to"):
+        was = Intent(d["intent_from"]).label if d.get("intent_from") in Intent.values else "none"
+        now = Intent(d["intent_to"]).label if d["intent_to"] in Intent.values else _s(d["intent_to"])
+        said += f" (intent {was} → {now})"
+    return said
 
 
 def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
@@ -210,6 +223,7 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.FRONT_PAGE: lambda t, e, d: (
         "The story reached the Hacker News front page: marked urgent, advocates told on Slack"
     ),
+    K.JUDGEMENT: _judgement,
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

@@ -83,6 +83,11 @@ class MentionFacts:
     has_link: bool
     # The tags of the author's person (the people app tells the ingest; empty where nobody told).
     author_tags: frozenset[str] = frozenset()
+    # The desk's judgement of the ticket: "" at intake (the worker judges after the ingest's commit), set when
+    # mentions.services.judgement_rules runs the rules that wait for it.
+    judgement: str = ""
+    intent: str = ""
+    sentiment: str = ""
 
 
 def mention_facts(
@@ -94,10 +99,11 @@ def mention_facts(
     author_handle: str,
     mentioned: Iterable[str] = (),
     author_tags: Iterable[str] = (),
+    judged: tuple[str, str, str] = ("", "", ""),
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
-    whether it has a link."""
+    whether it has a link; `judged`: the ticket's (judgement, intent, sentiment) once the desk judged it."""
     text = (f"{title}\n{body}" if title else body or "")[:MAX_TEXT]
     handles = {m.casefold() for m in _MENTION.findall(text)}
     handles.update(_handle(m) for m in mentioned or () if isinstance(m, str))
@@ -110,6 +116,9 @@ def mention_facts(
         mentioned=frozenset(handles),
         has_link=has_link,
         author_tags=frozenset(author_tags),
+        judgement=judged[0],
+        intent=judged[1],
+        sentiment=judged[2],
     )
 
 
@@ -161,6 +170,14 @@ class CompiledRule:
     author_tags: frozenset[str] = frozenset()
     keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
     exclude_list: tuple[str, ...] = ()
+    judgements: frozenset[str] = frozenset()
+    intents: frozenset[str] = frozenset()
+    sentiments: frozenset[str] = frozenset()
+
+    @property
+    def on_judgement(self) -> bool:
+        """Whether the rule waits for the desk's judgement: it never matches at intake (nothing is judged yet)."""
+        return bool(self.judgements or self.intents or self.sentiments)
 
     def matches(
         self, facts: MentionFacts, *, keywords_found: bool | None = None, excludes_found: bool | None = None
@@ -181,6 +198,12 @@ class CompiledRule:
         if self.handles and not (self.handles & facts.mentioned):
             return False
         if self.author_tags and not (self.author_tags & facts.author_tags):
+            return False
+        if self.judgements and facts.judgement not in self.judgements:
+            return False
+        if self.intents and facts.intent not in self.intents:
+            return False
+        if self.sentiments and facts.sentiment not in self.sentiments:
             return False
         if self.keywords is not None:
             found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
@@ -216,6 +239,9 @@ def rule_compile(
         handles=frozenset(_handle(h) for h in lines(rule.handles_mentioned)),
         link=rule.link or "",
         author_tags=frozenset(t.casefold() for t in lines(rule.author_tags)),
+        judgements=_choices(getattr(rule, "judgements", None)),
+        intents=_choices(getattr(rule, "intents", None)),
+        sentiments=_choices(getattr(rule, "sentiments", None)),
         actions=RuleActions(
             tags=tuple(dict.fromkeys(rule.add_tags.split())),
             priority=rule.set_priority or "",
@@ -227,6 +253,13 @@ def rule_compile(
             close=bool(rule.close_without_reply),
         ),
     )
+
+
+def _choices(value: Any) -> frozenset[str]:
+    """A rule's list of judgement (intent, sentiment) values; anything else (stored around validation) as none."""
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(v for v in value if isinstance(v, str) and v)
 
 
 def _plain(keyword: str) -> tuple[str, bool, bool] | None:

@@ -31,6 +31,9 @@ _OR = re.compile(r"(?<!\S)or(?!\S)", re.IGNORECASE)
 _TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
 
 
+JUDGEMENT_NONE = "none"  # the list's ?judgement=none: tickets the desk has not judged yet
+
+
 @dataclass(frozen=True)
 class TicketQuery:
     """The ticket list's parameters, already validated (mentions.forms.TicketFilterForm)."""
@@ -42,10 +45,21 @@ class TicketQuery:
     unassigned: bool = False
     tag: str = ""
     priority: str = ""
+    judgement: str = ""  # a Judgement value, or JUDGEMENT_NONE: not judged yet
+    intent: str = ""
+    sentiment: str = ""
     date_from: date | None = None
     date_to: date | None = None
     order: str = ""
     page: int = 1
+
+    def columns(self) -> dict[str, str]:
+        """The filters that are one ticket column equal to a value, {column: value}: priority and the desk's
+        judgement, intent and sentiment (the column names are these, the values validated by the form)."""
+        found = {"judgement": "" if self.judgement == JUDGEMENT_NONE else self.judgement} if self.judgement else {}
+        pairs = (("priority", self.priority), ("intent", self.intent), ("sentiment", self.sentiment))
+        found.update((name, value) for name, value in pairs if value)
+        return found
 
     @property
     def has_text(self) -> bool:

@@ -24,6 +24,7 @@ from django.db.models import (
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
+from mentions.models.judgement import judgement_rank
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -46,6 +47,8 @@ def view_condition(view: View) -> Q:
         condition &= Q(Exists(through.objects.filter(ticket_id=OuterRef("pk"), tag_id__in=tag_ids)))
     if view.high_priority_only:
         condition &= Q(high_priority=True)
+    if view.judgements:
+        condition &= Q(judgement__in=view.judgements)
     return condition
 
 
@@ -61,9 +64,11 @@ def deadline_rank() -> Case:
 
 def view_order(view: View) -> list[Any]:
     """The order Play serves a view in: oldest first, or deadline first (urgent, then least time
-    left to the first-reply target)."""
+    left to the first-reply target, then by the desk's judgement: needs a response, not judged yet, worth knowing,
+    noise). The judgement orders only the deadline-first views: on an oldest-first view it would change which
+    ticket waits longest, which is that order's promise."""
     if view.order == View.Order.DEADLINE:
-        return [deadline_rank(), F("sla_due_at").asc(nulls_last=True), "requested_at", "id"]
+        return [deadline_rank(), F("sla_due_at").asc(nulls_last=True), judgement_rank(), "requested_at", "id"]
     return ["requested_at", "id"]
 
 

@@ -28,4 +28,6 @@ urlpatterns = [
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket-priority"),
     path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
     path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
+    path("tickets/<int:pk>/judgement/", views.ticket_judgement, name="ticket-judgement"),
+    path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
 ]

@@ -19,6 +19,7 @@ from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tag
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
+from metrics.judgement_quality import judgement_corrections
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
@@ -98,6 +99,8 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "tags_chart": _tags_chart(tags),
         "outreach": _outreach_rows(start=start, end=end),
         "advocates": advocate_stats(start=start, end=end, channel_id=channel_id),
+        # The last 30 days whatever the range: how the classifier does now (metrics/judgement_quality.py).
+        "judgement_corrections": judgement_corrections(now=now),
         "tags_days": tags_days(start, end),
         "start": start,
         "end": end,

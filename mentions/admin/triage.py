@@ -11,11 +11,16 @@ from django.urls import path, reverse
 from channels import clean
 from channels.models import Channel
 from mentions.models import (
+    Intent,
+    Judgement,
     Rule,
     SavedSearch,
+    Sentiment,
 )
 from mentions.rules import lines
 from mentions.services.rules import TRY_LIMIT, TryResult, rule_try
+
+JUDGED_HELP = "The desk's judgement: such a rule runs when the worker has judged the ticket. None ticked: any."
 
 
 class RuleForm(forms.ModelForm):
@@ -24,6 +29,17 @@ class RuleForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Channel kinds; none means any.",
+    )
+
+    # Checked when the worker has judged the ticket (mentions.services.judgement_rules), never at ingest.
+    judgements = forms.MultipleChoiceField(
+        choices=Judgement.choices, widget=forms.CheckboxSelectMultiple, required=False, help_text=JUDGED_HELP
+    )
+    intents = forms.MultipleChoiceField(
+        choices=Intent.choices, widget=forms.CheckboxSelectMultiple, required=False, help_text=JUDGED_HELP
+    )
+    sentiments = forms.MultipleChoiceField(
+        choices=Sentiment.choices, widget=forms.CheckboxSelectMultiple, required=False, help_text=JUDGED_HELP
     )
 
     class Meta:
@@ -43,6 +59,9 @@ class RuleForm(forms.ModelForm):
             "handles_mentioned",
             "author_tags",
             "link",
+            "judgements",
+            "intents",
+            "sentiments",
             "add_tags",
             "set_priority",
             "macro",
@@ -66,6 +85,7 @@ class RuleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
+        given += [data.get("judgements"), data.get("intents"), data.get("sentiments")]
         given += [
             lines(data.get(f, ""))
             for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned", "author_tags")
@@ -99,6 +119,9 @@ class RuleAdmin(admin.ModelAdmin):
                     "handles_mentioned",
                     "author_tags",
                     "link",
+                    "judgements",
+                    "intents",
+                    "sentiments",
                 ]
             },
         ),

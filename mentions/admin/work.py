@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from mentions.models import (
+    Judgement,
     Macro,
     MacroAction,
     Tag,
@@ -35,10 +36,19 @@ class ViewAdminForm(forms.ModelForm):
         help_text="Which tickets Play serves from this view. None ticked: new and open (solved never).",
     )
 
+    judgements = forms.MultipleChoiceField(
+        choices=[*Judgement.choices, ("", "Not judged yet")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The desk's judgements this view serves; tick “Not judged yet” too so nothing waits hidden until "
+        "the worker judges it. None ticked: any.",
+    )
+
     class Meta:
         model = View
         fields = [
             *("name", "slug", "position", "is_active", "channels", "statuses", "tags", "high_priority_only"),
+            "judgements",
             *("order", "allow_skip", "serve_stories_together", "solve_on_expert_reply"),
         ]
 

@@ -5,12 +5,25 @@ The columns live on `Ticket` itself (not a table beside it) because the queue, t
 order by them through the ticket's own indexes."""
 
 from django.db import models
+from django.db.models import Case, Value, When
 
 
 class Judgement(models.TextChoices):
     NEEDS_RESPONSE = "needs_response", "Needs a response"
     WORTH_KNOWING = "worth_knowing", "Worth knowing"
     NOISE = "noise", "Noise"
+
+
+def judgement_rank() -> Case:
+    """Play's order within the same deadline: needs a response, then not judged yet (it may need one), then worth
+    knowing, then noise. Used by the deadline index (Ticket.Meta) and `selectors.view_order`: the two must be the
+    same expression for the claim to read the index in order."""
+    return Case(
+        When(judgement=Judgement.NEEDS_RESPONSE, then=Value(0)),
+        When(judgement="", then=Value(1)),
+        When(judgement=Judgement.WORTH_KNOWING, then=Value(2)),
+        default=Value(3),
+    )
 
 
 class Intent(models.TextChoices):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, judgement_rank
 
 
 class Tag(models.Model):
@@ -143,7 +143,8 @@ class Ticket(models.Model):
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
-            # Play on a deadline-first view: the same expression as selectors.deadline_order.
+            # Play on a deadline-first view: the same expressions as selectors.view_order (the desk's judgement
+            # orders tickets of the same deadline).
             models.Index(
                 Case(
                     When(priority="urgent", then=Value(0)),
@@ -151,6 +152,7 @@ class Ticket(models.Model):
                     default=Value(2),
                 ),
                 "sla_due_at",
+                judgement_rank(),
                 "requested_at",
                 "id",
                 name="ticket_waiting_deadline_idx",

@@ -3,6 +3,7 @@
 from django.db import models
 
 from advocacy.model_fields import max_length
+from mentions.models.judgement import Intent, Judgement, Sentiment
 from mentions.models.tickets import Tag, Ticket
 from mentions.models.work import Macro, MacroAction
 from mentions.rules import RuleCompileError, keywords_pattern, lines, regex_compile
@@ -56,6 +57,12 @@ class Rule(models.Model):
         help_text="Tags of people, one per line (spam, core contributor): the author's person must carry one of "
         "them. Known as the mention arrives; the dry run against stored tickets reads them too.",
     )
+    # What the desk judged of the mention (mentions.models.judgement). The judgement comes after the ingest's
+    # commit, so a rule with one of these runs when the worker has judged the ticket
+    # (mentions.services.judgement_rules), never at intake.
+    judgements = models.JSONField(default=list, blank=True, help_text="Judgements; none means any.")
+    intents = models.JSONField(default=list, blank=True, help_text="Intents; none means any.")
+    sentiments = models.JSONField(default=list, blank=True, help_text="Sentiments; none means any.")
 
     # Actions.
     add_tags = models.CharField(max_length=300, blank=True, help_text="Tag names, space separated.")
@@ -102,6 +109,10 @@ class Rule(models.Model):
         errors: dict[str, str] = {}
         if not isinstance(self.channel_kinds, list) or not set(self.channel_kinds) <= set(Channel.Kind.values):
             errors["channel_kinds"] = f"A list drawn from {', '.join(Channel.Kind.values)}."
+        for name, choices in (("judgements", Judgement), ("intents", Intent), ("sentiments", Sentiment)):
+            value = getattr(self, name)
+            if not isinstance(value, list) or not set(value) <= set(choices.values):
+                errors[name] = f"A list drawn from {', '.join(choices.values)}."
         for field in ("text_keywords", "text_excludes"):
             try:
                 keywords_pattern(lines(getattr(self, field)))
@@ -129,12 +140,20 @@ class Rule(models.Model):
             ).exists()
             if needs_person:
                 errors["macro"] = f"“{self.macro}” asks for a link or assigns to a person: a rule cannot run it."
+        if self.on_judgement and self.notify_slack:
+            # Such a rule runs in the worker after the judgement, where the ingest's Slack notices are not sent.
+            errors["notify_slack"] = "A rule on the desk's judgement cannot tell Slack: tag the ticket instead."
         if self.close_without_reply and self.reply_template.strip():
             errors["reply_template"] = "A rule that closes without reply cannot also suggest a reply."
         if not self.has_action:
             errors["add_tags"] = errors.get("add_tags") or "Give the rule at least one action."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def on_judgement(self) -> bool:
+        """Whether the rule waits for the desk's judgement (it then runs in the worker, not at intake)."""
+        return bool(self.judgements or self.intents or self.sentiments)
 
     @property
     def has_action(self) -> bool:

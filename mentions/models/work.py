@@ -24,6 +24,12 @@ class View(models.Model):
     high_priority_only = models.BooleanField(
         default=False, help_text="Only tickets of high or urgent priority (a rule, an advocate or the channel set it)."
     )
+    judgements = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The desk\'s judgements it serves, e.g. ["needs_response", ""] ("" = not judged yet, so nothing '
+        "waits hidden until the worker judges it); none means any.",
+    )
     order = models.CharField(max_length=16, choices=Order.choices, default=Order.OLDEST)
     allow_skip = models.BooleanField(
         default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."
@@ -55,9 +61,14 @@ class View(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        from mentions.models.judgement import Judgement
+
         valid = {s.value for s in Ticket.WAITING_STATUSES} | {Ticket.Status.PENDING.value}
         if not isinstance(self.statuses, list) or not set(self.statuses) <= valid:
             raise ValidationError({"statuses": f"A list drawn from {sorted(valid)}; solved tickets are never served."})
+        judged = {"", *Judgement.values}
+        if not isinstance(self.judgements, list) or not set(self.judgements) <= judged:
+            raise ValidationError({"judgements": f"A list drawn from {sorted(judged)}."})
 
     @property
     def waiting_statuses(self) -> list[str]:

@@ -27,7 +27,7 @@ class AuthorTagsHook(Protocol):
 author_tags_hooks: Hooks[AuthorTagsHook] = Hooks(AuthorTagsHook)
 
 
-def _authors_tags(message_ids: list[int]) -> dict[int, set[str]]:
+def authors_tags(message_ids: list[int]) -> dict[int, set[str]]:
     found: dict[int, set[str]] = {}
     for hook in author_tags_hooks:
         for message_id, tags in hook(message_ids=message_ids).items():
@@ -58,7 +58,11 @@ def rules_load() -> RuleSet:
     return RuleSet(compiled)
 
 
-def facts_for_message(message: Message, channel: Channel, author_tags: set[str] | None = None) -> MentionFacts:
+def facts_for_message(
+    message: Message, channel: Channel, author_tags: set[str] | None = None, ticket: Ticket | None = None
+) -> MentionFacts:
+    """A stored message's facts; with its `ticket`, the desk's judgement of it too (the rules that wait for it)."""
+    judged = (ticket.judgement, ticket.intent, ticket.sentiment) if ticket is not None else ("", "", "")
     return mention_facts(
         channel_id=channel.pk,
         channel_kind=channel.kind,
@@ -67,6 +71,7 @@ def facts_for_message(message: Message, channel: Channel, author_tags: set[str] 
         author_handle=message.author_handle,
         mentioned=message.mentioned,
         author_tags=author_tags or (),
+        judged=judged,
     )
 
 
@@ -109,7 +114,7 @@ def rule_try(
         .order_by("-id")[:limit]
     )
     messages = Message.objects.in_bulk([t.first_message_id for t in tickets if t.first_message_id])
-    tags = _authors_tags(list(messages)) if compiled.author_tags and messages else {}
+    tags = authors_tags(list(messages)) if compiled.author_tags and messages else {}
     result = TryResult(examined=len(tickets), actions=compiled.actions.describe())
     ruleset = RuleSet([compiled])
     for ticket in tickets:
@@ -117,7 +122,8 @@ def rule_try(
         if message is None:
             continue
         if ruleset.match(
-            facts_for_message(message, ticket.channel, tags.get(message.pk)), where=f"ticket {ticket.pk} (dry run)"
+            facts_for_message(message, ticket.channel, tags.get(message.pk), ticket),
+            where=f"ticket {ticket.pk} (dry run)",
         ):
             result.matches.append(TryMatch(ticket=ticket, message=message))
     if ruleset.broken:

@@ -3,8 +3,10 @@
 from mentions.views.access import work_queue
 from mentions.views.actions import (
     ticket_assign,
+    ticket_judgement,
     ticket_macro,
     ticket_merge,
+    ticket_not_noise,
     ticket_note,
     ticket_priority,
     ticket_release,
@@ -28,9 +30,11 @@ __all__ = [
     "ticket_assign",
     "ticket_history",
     "ticket_index",
+    "ticket_judgement",
     "ticket_live",
     "ticket_macro",
     "ticket_merge",
+    "ticket_not_noise",
     "ticket_note",
     "ticket_panel",
     "ticket_panels_later",

@@ -18,9 +18,11 @@ from django_htmx.http import trigger_client_event
 
 from mentions import services
 from mentions.forms import (
+    JudgementForm,
     MacroForm,
     MergeForm,
     NoteForm,
+    NotNoiseForm,
     PriorityForm,
     ReassignForm,
     ReleaseForm,
@@ -30,7 +32,8 @@ from mentions.forms import (
     StatusForm,
     TagsForm,
 )
-from mentions.models import Ticket
+from mentions.models import Judgement, Ticket
+from mentions.services.judgement import judgement_correct, noise_undo
 from mentions.services.versions import TicketStale
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
@@ -215,3 +218,29 @@ def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return f"#{ticket.pk} was merged into #{target.pk}."
 
     return ticket_action(request, pk, MergeForm, "merge", run)
+
+
+@require_POST
+@work_queue
+def ticket_judgement(request: HttpRequest, pk: int) -> HttpResponse:
+    """An advocate corrects the desk's judgement (a form POST without JavaScript, in place with htmx)."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        label = Judgement(data["judgement"]).label
+        if judgement_correct(ticket, data["judgement"], request.user, seen_version=seen):
+            return f"Judgement corrected: {label}."
+        return f"The judgement was {label} already."
+
+    return ticket_action(request, pk, JudgementForm, "judgement", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_not_noise(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Not noise?" on a ticket a rule solved as noise: reopened, its judgement corrected, in one click."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        noise_undo(ticket, request.user, data["judgement"], seen_version=seen)
+        return f"#{ticket.pk} is open again: {Judgement(data['judgement']).label.lower()}."
+
+    return ticket_action(request, pk, NotNoiseForm, "judgement", run, play_on=False)

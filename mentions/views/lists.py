@@ -29,10 +29,11 @@ from mentions.forms import (
     TicketFilterForm,
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
-from mentions.models import Ticket, View
+from mentions.models import Intent, Judgement, Sentiment, Ticket, View
 from mentions.queue_blocks import queue_blocks
 from mentions.row_marks import row_marks_attach
 from mentions.search_blocks import search_blocks
+from mentions.search_text import JUDGEMENT_NONE
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
 
@@ -154,6 +155,9 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
                 "ranked_search": search.search_ranks(),
                 "statuses": Ticket.Status.choices,
                 "priorities": Ticket.Priority.choices,
+                "judgements": [*Judgement.choices, (JUDGEMENT_NONE, "Not judged yet")],
+                "intents": Intent.choices,
+                "sentiments": Sentiment.choices,
                 "channels": Channel.objects.only("id", "name"),
                 "assignees": services.queue_workers().order_by("username").only("id", "username"),
             },

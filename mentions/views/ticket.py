@@ -27,9 +27,10 @@ from mentions.forms import (
 from mentions.history import history_lines
 from mentions.live import etag_for, live
 from mentions.macro_picker import macro_picker
-from mentions.models import Ticket, View
+from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
+from mentions.services.judgement import solved_as_noise
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
@@ -102,6 +103,9 @@ def ticket_page_context(
         "can_skip": in_play and obj.served_view is not None and obj.served_view.allow_skip,
         "picker": picker,
         "after_reply_choices": AFTER_REPLY,
+        # The desk's judgement and its correction (mentions/_ticket_judgement.html): the ticket's own columns.
+        "judgement_choices": Judgement.choices,
+        "solved_as_noise": solved_as_noise(obj),
         "values": {
             "send_body": posted("send", "body", draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),

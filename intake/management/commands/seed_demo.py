@@ -28,7 +28,7 @@ from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
-from mentions.models import DutySettings, ReleaseRota, Tag, Ticket, TicketEvent, View
+from mentions.models import DutySettings, ReleaseRota, Rule, Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 
 from ._demo_week import week_seed
@@ -183,6 +183,28 @@ class Command(BaseCommand):
             hn.channels.add(channel)
         View.objects.get_or_create(
             slug="high-priority", defaults={"name": "High priority", "position": 2, "high_priority_only": True}
+        )
+        # The desk's judgement (docs/judgement.md): what needs a response, and what is not judged yet, so nothing
+        # waits hidden until the worker judges it; deadline first, then needs-a-response before not-judged.
+        View.objects.get_or_create(
+            slug="needs-response",
+            defaults={
+                "name": "Needs a response",
+                "position": 3,
+                "judgements": ["needs_response", ""],
+                "order": View.Order.DEADLINE,
+            },
+        )
+        # Runs when the worker has judged a ticket noise; the ticket page offers "Not noise?" to undo it.
+        Rule.objects.get_or_create(
+            name="Solve noise",
+            defaults={
+                "description": "Mentions the desk judges noise are solved without a reply; the note says why.",
+                "position": 1000,
+                "enabled": True,
+                "judgements": ["noise"],
+                "close_without_reply": True,
+            },
         )
 
     @transaction.atomic

@@ -1,0 +1,104 @@
+"""The desk's judgement on the desk: an advocate's correction (`judgement_correct`), the one-click undo of a
+ticket a rule solved as noise (`noise_undo`), and the hand-over from the worker that judged tickets
+(`judgements_applied`: the rules that wait for a judgement run then, mentions.services.judgement_rules).
+
+A correction is the advocate's word: `judged_by="advocate"`, which the classifier never overwrites, and the
+`judgement-corrections` version is bumped so the classifier's cache of corrected examples reloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from advocacy.versioned import version_bump
+from mentions.models import Intent, JudgedBy, Judgement, Ticket, TicketEvent
+from mentions.services.events import ensure_can_act, event_record, status_set
+from mentions.services.judgement_rules import judged_rules_run
+from mentions.services.versions import ticket_lock
+
+CORRECTIONS_VERSION_KEY = "judgement-corrections"
+NOT_NOISE = "not noise: reopened by an advocate"
+
+
+def judgement_check(judgement: str, intent: str | None = None) -> None:
+    """A judgement (and intent) the desk knows, or ValidationError saying which are."""
+    if judgement not in Judgement.values:
+        raise ValidationError(f"Unknown judgement {judgement!r}: one of {', '.join(Judgement.values)}.")
+    if intent is not None and intent not in Intent.values:
+        raise ValidationError(f"Unknown intent {intent!r}: one of {', '.join(Intent.values)}.")
+
+
+def judgement_correct(
+    ticket: Ticket, judgement: str, actor: Any, intent: str | None = None, *, seen_version: int | None = None
+) -> bool:
+    """An advocate's correction of the desk's judgement (and intent): the columns set with judged_by="advocate",
+    a `judgement` event {"from", "to", "by"} and the corrections' version bumped. False when it was that already."""
+    judgement_check(judgement, intent)
+    with transaction.atomic():
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=())
+        if actor is not None:
+            ensure_can_act(ticket=ticket, user=actor)
+        return _correct(ticket, judgement, actor, intent)
+
+
+def _correct(ticket: Ticket, judgement: str, actor: Any, intent: str | None) -> bool:
+    """In a transaction holding the ticket's lock: the correction, saved."""
+    same_intent = intent is None or intent == ticket.intent
+    if judgement == ticket.judgement and same_intent:
+        return False
+    data: dict[str, Any] = {
+        "from": ticket.judgement,
+        "to": judgement,
+        "by": actor.get_username() if actor is not None else "",
+    }
+    if not same_intent:
+        data.update(intent_from=ticket.intent, intent_to=intent)
+        ticket.intent = intent or ""
+    ticket.judgement = judgement
+    ticket.judged_by = JudgedBy.ADVOCATE
+    ticket.judged_at = timezone.now()
+    ticket.save(update_fields=["judgement", "intent", "judged_by", "judged_at", "updated_at"])
+    event_record(ticket=ticket, kind=TicketEvent.Kind.JUDGEMENT, actor=actor, **data)
+    # The classifier learns from corrections: its cached examples are read again (advocacy/versioned.py).
+    version_bump(CORRECTIONS_VERSION_KEY)
+    return True
+
+
+def solved_as_noise(ticket: Ticket) -> bool:
+    """Whether the ticket page offers "Not noise?": solved without a reply while the desk judges it noise (a rule
+    such as "Solve noise" did it). Read from the ticket's own columns: the page asks no query for it."""
+    return (
+        ticket.status == Ticket.Status.SOLVED
+        and ticket.judgement == Judgement.NOISE
+        and ticket.judged_by == JudgedBy.DESK
+        and ticket.first_reply_at is None
+    )
+
+
+def noise_undo(
+    ticket: Ticket, actor: Any, judgement: str = Judgement.NEEDS_RESPONSE, *, seen_version: int | None = None
+) -> None:
+    """ "Not noise?": reopen a ticket solved as noise and correct its judgement (needs a response unless the
+    advocate chose another), both recorded, in one transaction."""
+    judgement_check(judgement)
+    if judgement == Judgement.NOISE:
+        raise ValidationError("Choose what the mention is, if not noise.")
+    with transaction.atomic():
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=())
+        ensure_can_act(ticket=ticket, user=actor)
+        if not solved_as_noise(ticket):
+            raise ValidationError(f"#{ticket.pk} is not solved as noise any more.")
+        status_set(ticket=ticket, status=Ticket.Status.OPEN, actor=actor, reason=NOT_NOISE)
+        ticket.save(update_fields=["status", "solved_at", "updated_at"])
+        _correct(ticket, judgement, actor, None)
+
+
+def judgements_applied(ticket_ids: Iterable[int]) -> int:
+    """Called by the worker after it stored the desk's judgements of these tickets (its bulk update committed):
+    the enabled rules with a condition on the judgement, intent or sentiment run over them. Returns how many
+    rule applications were made."""
+    return judged_rules_run(list(ticket_ids))
