@@ -204,10 +204,11 @@ def test_nothing_alike_says_so(library, advocate_client):
 
 
 def test_the_panel_asks_six_queries_whatever_the_index_holds(library, rf, django_assert_num_queries):
-    """The ticket's question, its stored meaning (mentions.meaning, read, never computed here), the stems' counts,
-    the candidates with their rows and titles' likeness (one query), the saved replies, whether a knowledge source is on. The synonyms come from the cache once read. The
-    candidates' query runs in its own transaction with parallel workers off (SET LOCAL): here, inside the test's
-    transaction, a savepoint and its release, 3 statements more. The product's words come from the cache too."""
+    """The ticket's question, its stored meaning (mentions.meaning: read, never computed here), the stems'
+    counts, the candidates with their rows and titles' likeness (one query), the saved replies, whether a
+    knowledge source is on. The synonyms and the product's words come from the cache once read. The candidates'
+    query runs in its own transaction with parallel workers off (SET LOCAL): here, inside the test's
+    transaction, a savepoint and its release, 3 statements more."""
     from answers.views import answers_panel
 
     answers_index()
