@@ -116,10 +116,12 @@ def answers_erase(*, erasing: Erasing) -> dict[str, int]:
             answer.title_terms = _stems(answer.title, theirs)
             answer.question_terms = _stems(answer.question, theirs)
             answer.reply_terms = _stems(answer.reply, theirs)
+            # The meaning was computed from their words: filled again from the erased text (answers.meaning).
+            answer.meaning, answer.meaning_model = None, ""
         stems = answer.asked_terms.split()
         for run in asked.get(answer.pk, []):
             stems = _run_removed(stems, run)
         answer.asked_terms = " ".join(s for s in stems if s.casefold() not in theirs and not erasing.matches(s))
         after.update(answer_words(answer))
-    Answer.objects.bulk_update(rows, [*_TEXTS, *_TERMS])
+    Answer.objects.bulk_update(rows, [*_TEXTS, *_TERMS, "meaning", "meaning_model"])
     return {"answers": len(rows), "answer_terms": _counts_move(before, after, theirs)}
