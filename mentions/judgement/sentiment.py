@@ -1,0 +1,49 @@
+"""The sentiment of a mention: vaderSentiment for English; for other languages, what the intent says.
+
+VADER's lexicon is English (with emoji and "!!!"): on French or Japanese words it sees nothing and calls almost
+everything neutral. So for another language the intent decides (praise → positive; bug, outage, complaint →
+negative; the rest neutral), which the development set showed is right far more often than VADER there.
+In English a complaint is negative whatever VADER reads: sarcasm ("great job, logged out again 🙃") reads
+positive word by word."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from mentions.judgement.cues import words_of
+from mentions.models.judgement import Intent, Sentiment
+
+_lock = threading.Lock()
+_analyzer: Any = None
+
+NEGATIVE_INTENTS = {Intent.BUG, Intent.OUTAGE, Intent.COMPLAINT}
+
+
+def _compound(text: str) -> float:
+    global _analyzer
+    with _lock:
+        if _analyzer is None:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            _analyzer = SentimentIntensityAnalyzer()
+    return float(_analyzer.polarity_scores(text)["compound"])
+
+
+def sentiment_of(text: str, *, language: str, intent: str) -> str:
+    if intent == Intent.COMPLAINT or intent == Intent.OUTAGE:
+        return Sentiment.NEGATIVE.value
+    if language != "en":
+        if intent == Intent.PRAISE:
+            return Sentiment.POSITIVE.value
+        return Sentiment.NEGATIVE.value if intent in NEGATIVE_INTENTS else Sentiment.NEUTRAL.value
+    score = _compound(words_of(text))
+    if intent == Intent.BUG:
+        return Sentiment.NEGATIVE.value if score < 0.3 else Sentiment.NEUTRAL.value
+    if intent == Intent.PRAISE and score > -0.05:
+        return Sentiment.POSITIVE.value
+    if score >= 0.05:
+        return Sentiment.POSITIVE.value
+    if score <= -0.05:
+        return Sentiment.NEGATIVE.value
+    return Sentiment.NEUTRAL.value
