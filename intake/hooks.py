@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 AFTER_INGEST_TASK = "intake.tickets_ingested"
+JUDGEMENT_TASK = "mentions.judgement_run"
 
 
 class StoredReply(Protocol):
@@ -168,8 +169,10 @@ def notices_enqueue(
 
 def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
     """Inside the ingest's transaction: judge the tickets (SLA clocks, registered hooks) once it has
-    committed, in a worker."""
+    committed, in a worker; and judge what each new mention is (mentions.judgement), in its own task so the
+    embedding never delays the clocks and a failure there never holds them."""
     task_enqueue_on_commit(AFTER_INGEST_TASK, list(ticket_ids))
+    task_enqueue_on_commit(JUDGEMENT_TASK, list(ticket_ids))
 
 
 def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:

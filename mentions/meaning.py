@@ -62,10 +62,7 @@ def ticket_vectors(ticket_ids: Iterable[int], texts: dict[int, str] | None = Non
     matrix = embeddings.embed([known[i] for i in todo])
     TicketMeaning.objects.filter(ticket_id__in=stale).delete()
     TicketMeaning.objects.bulk_create(
-        [
-            TicketMeaning(ticket_id=i, model=model, vector=embeddings.to_bytes(matrix[n]))
-            for n, i in enumerate(todo)
-        ],
+        [TicketMeaning(ticket_id=i, model=model, vector=embeddings.to_bytes(matrix[n])) for n, i in enumerate(todo)],
         ignore_conflicts=True,
     )
     for n, i in enumerate(todo):

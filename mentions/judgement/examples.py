@@ -12,10 +12,10 @@ import numpy as np
 
 from advocacy import embeddings
 from advocacy.versioned import versioned
+from mentions.judgement.corrections import CORRECTIONS_VERSION
 from mentions.judgement.seeds import EVERYDAY, SEEDS
 from mentions.models import JudgedBy, TicketMeaning
 
-CORRECTIONS_VERSION = "judgement:corrections:version"
 CORRECTIONS_KEPT = 5000  # the most recent; older ones are outweighed by them anyway
 ADVOCATE_WEIGHT = 2.0  # a correction counts twice a shipped example: it is this team's own judgement
 
