@@ -21,7 +21,7 @@ from mentions.judgement.cues import Cues, cues_read, words_of
 from mentions.judgement.examples import Examples, Shipped
 from mentions.judgement.language import language_of
 from mentions.judgement.product import Product
-from mentions.judgement.sentiment import sentiment_of
+from mentions.judgement.sentiment import sentiment_of, warm
 from mentions.models.judgement import Intent, Judgement
 
 NEAR_DUPLICATE = 0.9
@@ -154,8 +154,10 @@ def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Ex
         votes.pop(Intent.QUESTION, None)
     intent = max(votes, key=lambda k: votes[k]) if votes else Intent.OTHER
     praise_too = False
-    if intent not in NEEDS_RESPONSE_INTENTS and cues.question:
-        praise_too = intent == Intent.PRAISE
+    if cues.question and (intent not in NEEDS_RESPONSE_INTENTS or (intent == Intent.COMPLAINT and warm(whole))):
+        # Warm words with a question: praise and a question (the sarcastic complaints the neighbours know
+        # read warm too, and are answered all the same).
+        praise_too = intent in (Intent.PRAISE, Intent.COMPLAINT) and warm(whole)
         intent = Intent.QUESTION
     judgement = Judgement.NEEDS_RESPONSE if intent in NEEDS_RESPONSE_INTENTS else Judgement.WORTH_KNOWING
     reason = _reason(intent, mention, product, praise_too=praise_too, link_only=cues.link_only)

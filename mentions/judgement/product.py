@@ -51,7 +51,9 @@ def _build() -> Product:
     keywords: list[str] = []
     for config in Channel.objects.values_list("config", flat=True):
         if isinstance(config, dict):
-            keywords += [str(k) for k in config.get("keywords") or [] if isinstance(k, str)]
+            # Searches' keywords and Stack Exchange's tags; X's search queries are query syntax, not words.
+            for key in ("keywords", "tags"):
+                keywords += [str(k) for k in config.get(key) or [] if isinstance(k, str)]
     if profile is None:
         return product_make(
             DEFAULT_PRODUCT, description=DEFAULT_DESCRIPTION, other_names="gitlab.com", keywords=keywords

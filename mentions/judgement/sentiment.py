@@ -47,3 +47,8 @@ def sentiment_of(text: str, *, language: str, intent: str) -> str:
     if score <= -0.05:
         return Sentiment.NEGATIVE.value
     return Sentiment.NEUTRAL.value
+
+
+def warm(text: str) -> bool:
+    """The words are clearly positive (VADER's compound ≥ 0.3): praise, even around a question."""
+    return _compound(words_of(text)) >= 0.3
