@@ -85,7 +85,6 @@ def main() -> None:
     from django.db import transaction
 
     from mentions.judgement.run import BATCH, tickets_judge
-    from mentions.models import Ticket
 
     rss_django = _rss_mb()
     try:
@@ -112,8 +111,10 @@ def main() -> None:
     print(
         f"{judged:,} mentions in batches of {BATCH}, vectors computed: {judged / wall:.1f} mentions/s, "
         f"{used / judged * 1000:.1f} CPU ms a mention; load {load_average()}\n"
-        f"first mention in a fresh worker (model load included): {cold:.2f} s; one new mention, warm: {warm * 1000:.0f} ms\n"
-        f"RSS: {rss_django:.0f} MB with Django, {rss_model:.0f} MB with the model loaded, {rss_after:.0f} MB after the run",
+        f"first mention in a fresh worker (model load included): {cold:.2f} s; "
+        f"one new mention, warm: {warm * 1000:.0f} ms\n"
+        f"RSS: {rss_django:.0f} MB with Django, {rss_model:.0f} MB with the model loaded, "
+        f"{rss_after:.0f} MB after the run",
         flush=True,
     )
 

@@ -85,7 +85,7 @@ def _reason(intent: str, mention: Mention, product: Product, *, praise_too: bool
         return fixed[Intent(intent)]
     if link_only:
         return "Link shared, nothing asked"
-    return f"About {product.name}, nothing asked (news, a post, a passing mention)"
+    return "Nothing asked (news, a post, a passing mention)"
 
 
 def _scores(sims: np.ndarray, labels: tuple[str, ...], weights: np.ndarray, keep: np.ndarray) -> dict[str, float]:

@@ -18,6 +18,11 @@ _lock = threading.Lock()
 _analyzer: Any = None
 
 NEGATIVE_INTENTS = {Intent.BUG, Intent.OUTAGE, Intent.COMPLAINT}
+# VADER's compound score from which a text counts as positive or negative. Its authors' ±0.05 called most
+# polite questions ("thanks in advance!") positive; mentions to a product team are mostly neutral (chosen on
+# the development set: sentiment accuracy 0.59 at ±0.05, 0.64 here).
+POSITIVE_AT = 0.5
+NEGATIVE_AT = -0.3
 
 
 def _compound(text: str) -> float:
@@ -42,9 +47,9 @@ def sentiment_of(text: str, *, language: str, intent: str) -> str:
         return Sentiment.NEGATIVE.value if score < 0.3 else Sentiment.NEUTRAL.value
     if intent == Intent.PRAISE and score > -0.05:
         return Sentiment.POSITIVE.value
-    if score >= 0.05:
+    if score >= POSITIVE_AT:
         return Sentiment.POSITIVE.value
-    if score <= -0.05:
+    if score <= NEGATIVE_AT:
         return Sentiment.NEGATIVE.value
     return Sentiment.NEUTRAL.value
 
