@@ -3,6 +3,17 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from mentions.live import SQLITE_CREATE_SQL
+
+
+def sqlite_triggers_again(apps, schema_editor):
+    """On SQLite, 0034's new ticket columns remade mentions_ticket (SQLite cannot add a NOT NULL column with a
+    default in place), and a remade table loses its triggers: the live pages' change stamp stopped moving on a
+    ticket's change (tests/test_embedded_default.py's live test). Put them back; nothing to do on PostgreSQL."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_CREATE_SQL:
+            schema_editor.execute(statement)
+
 
 class Migration(migrations.Migration):
 
@@ -31,4 +42,5 @@ class Migration(migrations.Migration):
             model_name='ticket',
             index=models.Index(condition=models.Q(('judged_at__isnull', True)), fields=['id'], name='ticket_unjudged_idx'),
         ),
+        migrations.RunPython(sqlite_triggers_again, migrations.RunPython.noop),
     ]
