@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from advocacy.enqueue import task_enqueue_on_commit
+from django.db import transaction
+
+from advocacy.enqueue import task_enqueue
 from advocacy.hooks import Hooks
 
 if TYPE_CHECKING:
@@ -171,8 +173,14 @@ def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
     """Inside the ingest's transaction: judge the tickets (SLA clocks, registered hooks) once it has
     committed, in a worker; and judge what each new mention is (mentions.judgement), in its own task so the
     embedding never delays the clocks and a failure there never holds them."""
-    task_enqueue_on_commit(AFTER_INGEST_TASK, list(ticket_ids))
-    task_enqueue_on_commit(JUDGEMENT_TASK, list(ticket_ids))
+    ids = list(ticket_ids)
+
+    def enqueue() -> None:
+        # One callback for both: a broker that is down is logged (robust) and beat's runs catch up.
+        task_enqueue(AFTER_INGEST_TASK, ids)
+        task_enqueue(JUDGEMENT_TASK, ids)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:

@@ -1,13 +1,20 @@
 """The judgement of mentions (mentions.judgement): what the desk decides of a mention and why, at intake in
 the worker, never over an advocate's, and taught by the advocates' corrections. The texts are written here for
-the tests (no platform's payload is read: the tickets are made with the factories)."""
+the tests; the tickets are made with the factories, and the one ingest goes through Hacker News' adapter from an
+Algolia hit in its recorded shape (channels/tests/hn.py, recorded from hn.algolia.com)."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from django.core.management import call_command
 
+from advocacy.celery import app as celery_app
+from channels.adapters.hackernews import HackerNewsAdapter
 from channels.models import Channel
+from channels.tests.hn import search_page, story_hit
+from intake.pipeline import mentions_ingest
 from mentions.judgement.corrections import ticket_judgement_correct
 from mentions.judgement.run import tickets_judge
 from mentions.models import JudgedBy, Ticket, TicketEvent
@@ -62,6 +69,22 @@ def test_each_kind_of_mention_gets_its_judgement_and_a_reason():
     assert got["marathon"].judgement == "noise"
     assert got["marathon"].judgement_reason == "Not about GitLab: “runner” in another sense"
     assert all(t.judged_by == JudgedBy.DESK and t.judged_at and t.language == "en" for t in got.values())
+
+
+def test_an_ingested_mention_is_judged_after_the_ingest_commits(search, django_capture_on_commit_callbacks):
+    hit = story_hit(4242, int(time.time()) - 60, title="Ask HN: how do I mirror a GitLab repository to GitHub?")
+    celery_app.conf.task_always_eager = True  # the worker's run, here and now
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            mentions_ingest(channel=search, mentions=HackerNewsAdapter().parse_payload(search_page([hit])))
+        ticket = Ticket.objects.get(messages__external_id="4242")
+        assert ticket.judged_at is None  # nothing judged inside the ingest's transaction
+        for callback in callbacks:
+            callback()
+    finally:
+        celery_app.conf.task_always_eager = False
+    judged = _judged(ticket)
+    assert (judged.judgement, judged.intent, judged.judged_by) == ("needs_response", "question", "desk")
 
 
 def test_praise_with_a_question_needs_a_response():
