@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from advocacy.hooks import Hooks
 from channels.models import DeadLetter
-from mentions.models import Message, ReplySend, Rule, SavedSearch, ThreadWatch, Ticket, TicketEvent
+from mentions.models import Message, ReplySend, Rule, SavedSearch, ThreadWatch, Ticket, TicketEvent, TicketMeaning
 from people.erasing import ERASED, Erasing, strings_pattern, text_columns
 from people.models import (
     Authorship,
@@ -103,6 +103,9 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         "ticket_events": erasing.scrub(TicketEvent.objects.filter(in_their_tickets)),
         "reply_sends": erasing.scrub(ReplySend.objects.filter(in_their_tickets)),
         "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets)),
+        # The meaning vectors of their tickets were made from their words: gone, made again from the erased
+        # text if a judgement ever needs them (mentions.meaning).
+        "meanings": TicketMeaning.objects.filter(in_their_tickets).delete()[0],
         # Not tied to a ticket, so found by what they hold (each a scan of its table, all small but the first):
         # platform items never stored as tickets; the admin log (an object's name as it was when an admin
         # changed it); triage rules and saved searches naming their handle; another person's history (a merge,
