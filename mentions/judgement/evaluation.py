@@ -71,10 +71,15 @@ def _product(data: dict[str, Any]) -> Product:
     return product_make(name, description=str(data.get("description") or ""), keywords=keywords)
 
 
+def _kind(mention: dict[str, Any]) -> str:
+    """The channel kind a set's platform is stored as (a platform the desk has no channel for keeps its name)."""
+    return str(mention.get("platform") or "webhook").strip().lower()[:32]
+
+
 def _store(mentions: list[dict[str, Any]]) -> list[int]:
     """The mentions as tickets with their first message, on a channel of their platform made for the run."""
     tag = secrets.token_hex(4)
-    kinds = sorted({str(m.get("platform") or "webhook") for m in mentions})
+    kinds = sorted({_kind(m) for m in mentions})
     # Disabled and never validated (bulk_create skips save()): they exist for the run's foreign keys only and
     # are rolled back with it.
     made = Channel.objects.bulk_create(
@@ -85,7 +90,7 @@ def _store(mentions: list[dict[str, Any]]) -> list[int]:
     tickets, messages = [], []
     for m in mentions:
         at = parse_datetime(str(m.get("at") or "")) or now
-        channel = channels[str(m.get("platform") or "webhook")]
+        channel = channels[_kind(m)]
         tickets.append(Ticket(channel=channel, subject=str(m.get("title") or "")[:300], requested_at=at))
     Ticket.objects.bulk_create(tickets)
     for m, ticket in zip(mentions, tickets, strict=True):

@@ -10,6 +10,12 @@ from mentions.models import ProductProfile
 from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
 
 
+GENERIC_DESCRIPTION = (
+    "{name}, a software product: its app and website, accounts and sign-in, settings, integrations and API, "
+    "releases and updates, bugs, errors and outages, pricing, documentation and support."
+)
+
+
 @dataclass(frozen=True)
 class Product:
     name: str
@@ -40,7 +46,9 @@ def product_make(
     words = sorted({k.strip().lower() for k in keywords or [] if k.strip()})
     return Product(
         name=name.strip(),
-        description=description.strip() or f"{name.strip()}: " + ", ".join(words),
+        # Without a description, what a desk's product almost always is: software. Not the keywords: their other
+        # senses (a farm's "silo") would look like the product.
+        description=description.strip() or GENERIC_DESCRIPTION.format(name=name.strip()),
         names=tuple(dict.fromkeys(n for n in names if n)),
         keywords=tuple(words),
     )

@@ -73,6 +73,8 @@ SEEDS: tuple[tuple[str, str, str], ...] = (
     (WK, "praise", "Impressed with the {product} documentation, clear and complete."),
     # Other: news, posts, talks, passing mentions: about the product, nobody to answer.
     (WK, "other", "{product} launches a new version, here are the highlights https://news.example/article"),
+    (WK, "other", "{product} 3.2 is out today with faster search and a new editor."),
+    (WK, "other", "Version 5 of {product} released, the changelog: https://example.org/changelog"),
     (WK, "other", "{product} raises a new funding round, according to reports."),
     (WK, "other", "New article: lessons learned running {product} in production."),
     (WK, "other", "Watch my video walkthrough of {product} https://video.example/watch"),

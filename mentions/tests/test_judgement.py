@@ -5,6 +5,7 @@ Algolia hit in its recorded shape (channels/tests/hn.py, recorded from hn.algoli
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -155,3 +156,41 @@ def test_the_evaluation_reports_the_development_set_and_leaves_nothing(capsys):
     assert figures["needs_response recall"] >= 0.95
     assert figures["noise precision"] >= 0.95
     assert figures["judgement accuracy"] >= 0.88
+
+
+def test_the_evaluation_reads_a_set_about_another_product(tmp_path, capsys):
+    def mention(n: int, platform: str, text: str, judgement: str, intent: str) -> dict:
+        label = {"judgement": judgement, "intent": intent, "sentiment": "neutral", "language": "en"}
+        return {"id": f"o-{n}", "platform": platform, "author": f"a{n}", "title": "", "text": text, "label": label}
+
+    other = {
+        "product": "Zentrik",
+        "keywords": ["zentrik", "silo"],
+        "mentions": [
+            mention(
+                1,
+                "twitter",
+                "How do I export my Zentrik silo to CSV? The button is greyed out.",
+                "needs_response",
+                "question",
+            ),
+            mention(
+                2, "reddit", "The grain silo on our farm is full after a great harvest this year.", "noise", "other"
+            ),
+            mention(
+                3,
+                "mastodon",
+                "Zentrik 4.0 is out today with a new dashboard https://news.example/g4",
+                "worth_knowing",
+                "other",
+            ),
+        ],
+    }
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(other), encoding="utf-8")
+    call_command("judgement_evaluate", "--dataset", str(path), "--misses")
+    out = capsys.readouterr().out
+    assert out.startswith(f"== other: {path} (Zentrik, 3 mentions,")
+    assert "needs_response precision   1.000" in out and "noise precision            1.000" in out
+    assert "judgement accuracy         1.000" in out
+    assert not Ticket.objects.exists()
