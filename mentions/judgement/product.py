@@ -9,7 +9,6 @@ from channels.models import Channel
 from mentions.models import ProductProfile
 from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
 
-
 GENERIC_DESCRIPTION = (
     "{name}, a software product: its app and website, accounts and sign-in, settings, integrations and API, "
     "releases and updates, bugs, errors and outages, pricing, documentation and support."
