@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from advocacy.enqueue import task_enqueue_on_commit
+from django.db import transaction
+
+from advocacy.enqueue import task_enqueue
 from advocacy.hooks import Hooks
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 AFTER_INGEST_TASK = "intake.tickets_ingested"
+JUDGEMENT_TASK = "mentions.judgement_run"
 
 
 class StoredReply(Protocol):
@@ -168,8 +171,16 @@ def notices_enqueue(
 
 def tickets_ingested_enqueue(*, ticket_ids: list[int]) -> None:
     """Inside the ingest's transaction: judge the tickets (SLA clocks, registered hooks) once it has
-    committed, in a worker."""
-    task_enqueue_on_commit(AFTER_INGEST_TASK, list(ticket_ids))
+    committed, in a worker; and judge what each new mention is (mentions.judgement), in its own task so the
+    embedding never delays the clocks and a failure there never holds them."""
+    ids = list(ticket_ids)
+
+    def enqueue() -> None:
+        # One callback for both: a broker that is down is logged (robust) and beat's runs catch up.
+        task_enqueue(AFTER_INGEST_TASK, ids)
+        task_enqueue(JUDGEMENT_TASK, ids)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def tickets_after_ingest(*, ticket_ids: list[int], now: datetime | None = None) -> dict[str, int]:

@@ -12,6 +12,7 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.Holiday": "the team's holidays, set by admins",
     "mentions.Macro": "a macro's name and description, written by admins",
     "mentions.MacroAction": "a macro's steps: status, tags, a reply with placeholders; written by admins",
+    "mentions.ProductProfile": "the product's name and description for the judgement, written by admins",
     "mentions.ReleaseRota": "which advocate covers a release, with a manager's note",
     "mentions.Tag": "ticket tags, named by admins and the triage rules",
     "mentions.Target": "the first-reply target of each priority",

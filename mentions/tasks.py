@@ -1,5 +1,5 @@
-"""Clock and access work on tickets outside the request. Thin: the services hold the logic. (Polling and
-the after-ingest judgement are intake.tasks; Slack notices, pings and digests notifications.tasks.)"""
+"""Clock, access and judgement work on tickets outside the request. Thin: the services hold the logic.
+(Polling and the after-ingest urgency are intake.tasks; Slack notices, pings and digests notifications.tasks.)"""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ def replies_sweep() -> int:
     from mentions.services.replies import replies_sweep as sweep
 
     return sweep()
+
+
+# Queued after each ingest commits (intake.hooks.tickets_ingested_enqueue, with the page's tickets) and run by
+# beat for anything left; each run judges at most a few batches, newest first, so a backlog never holds a worker
+# for long. The embedding model is loaded here, in the worker, never in a web process.
+@shared_task(name="mentions.judgement_run", acks_late=True, ignore_result=True)
+def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
+    from mentions.judgement.run import tickets_judge
+
+    return tickets_judge(ticket_ids)

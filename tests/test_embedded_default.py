@@ -77,7 +77,9 @@ from notifications.models import UrgentPing
 pinged = UrgentPing.objects.filter(ticket=ticket).exists()
 from api.models import WebhookDelivery
 hook_rows = list(WebhookDelivery.objects.values("status", "attempts", "last_error"))
-print(json.dumps({"beat": names, "runs": out, "front_page_story_judged_urgent": pinged, "webhook": hook_rows}))
+judged = Ticket.objects.filter(judged_at__isnull=False).exclude(judgement="").count()
+print(json.dumps({"beat": names, "runs": out, "front_page_story_judged_urgent": pinged, "webhook": hook_rows,
+                  "judged": judged}))
 """
 
 
@@ -110,6 +112,32 @@ def test_the_embedded_default_migrates_seeds_plays_and_polls(embedded):
     assert out["first"] == out["again"] != out["second"]
     assert out["assigned"] == 1
     assert out["poll"] == "ok" and out["created"] > 0  # the replay channel delivers through the HN adapter
+
+
+WEB_SCRIPT = """
+import json, sys
+from django.contrib.auth import get_user_model
+from django.test import Client
+from mentions.models import Ticket
+client = Client()
+client.force_login(get_user_model().objects.get(username="advocate"))
+ticket = Ticket.objects.order_by("pk").first()
+codes = [client.get(url).status_code for url in ("/", f"/tickets/{ticket.pk}/", "/tickets/")]
+print(json.dumps({"codes": codes, "loaded": sorted(
+    name for name in ("onnxruntime", "tokenizers", "mentions.judgement.run", "mentions.judgement.examples")
+    if name in sys.modules
+)}))
+"""
+
+
+def test_a_web_process_never_loads_the_embedding_model(embedded):
+    """The model (onnxruntime, 23 MB of weights and their memory) lives in the worker only: serving the queue,
+    a ticket and the list imports neither it nor the judgement's worker modules."""
+    result = _manage("shell", "-c", WEB_SCRIPT, env=embedded["env"])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["codes"] == [200, 200, 200]
+    assert out["loaded"] == []
 
 
 ANSWERED_SCRIPT = """
@@ -153,6 +181,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "intake.watch_threads",
         "mentions.advocate_grants_expire",
         "mentions.followups_return",
+        "mentions.judgement_run",
         "mentions.replies_sweep",
         "mentions.sla_sweep",
         "metrics.reports_send",
@@ -169,6 +198,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     assert not failed, "\n".join(f"{name}:\n{error}" for name, error in failed.items())
     assert set(out["runs"]) == {*out["beat"], "intake.tickets_ingested"}
     assert out["front_page_story_judged_urgent"]  # the portable query matches on SQLite too
+    assert out["judged"] > 0  # the demo's mentions judged on SQLite by the beat's catch-up run
     # The change feed on SQLite: the webhook queued the solved event and its delivery task (eager here)
     # tried it once, refused by the address check (the receiver is on loopback, not allowed).
     assert out["runs"]["api.webhooks_run"]["result"] == repr({"queued": 1, "dispatched": 1})

@@ -109,6 +109,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 300},
     },
+    # Mentions the after-ingest run missed (a worker down, the embeddings endpoint failing) are judged
+    # (mentions.judgement.run): newest first, idempotent.
+    "mentions.judgement_run": {
+        "task": "mentions.judgement_run",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     # Follow-ups on assigned tickets nobody acted on go back to the queue (mentions.services.followups).
     "mentions.followups_return": {
         "task": "mentions.followups_return",

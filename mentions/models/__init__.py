@@ -2,7 +2,7 @@
 
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, ThreadWatch
-from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, TicketMeaning
+from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
 from mentions.models.tickets import Message, ReplySend, Tag, Ticket, TicketEvent
 from mentions.models.triage import Rule
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
@@ -18,6 +18,7 @@ __all__ = [
     "Macro",
     "MacroAction",
     "Message",
+    "ProductProfile",
     "ReleaseRota",
     "ReplySend",
     "Rule",

@@ -158,6 +158,9 @@ class Ticket(models.Model):
                 name="ticket_waiting_deadline_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
+            # The judgement's runs: the newest tickets not yet judged (mentions.judgement.run); small, since
+            # a ticket leaves it within seconds of its ingest.
+            models.Index(fields=["id"], name="ticket_unjudged_idx", condition=Q(judged_at__isnull=True)),
             # "My tickets": the updated ones first, and the sweep that returns them to the queue.
             models.Index(
                 fields=["assignee", "followup_at"],

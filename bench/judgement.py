@@ -1,0 +1,123 @@
+"""The judgement's rate on one core: mentions judged a second in batches of 200 with their meaning vectors
+computed (none stored before), CPU ms a mention, the process's resident memory before and after the embedding
+model loads, and how long one new mention waits for its judgement in a worker that is already warm.
+
+    .venv/bin/python bench/judgement.py --mentions 2000
+
+The mentions are the development set's texts (mentions/judgement/eval/dev.json), each made distinct by a
+number, stored as tickets in a transaction that is rolled back: the database keeps nothing. One process, one
+thread (the model runs with one intra-op thread, as in the worker). Target: at least 20 mentions/s sustained
+and a mention judged within 30 s of its ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_judgement")
+
+from _common import REPO, load_average, machine_print, setup_django
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tickets(n: int, start: int = 0) -> list[int]:
+    from django.utils import timezone
+
+    from channels.models import Channel
+    from mentions.models import Message, Ticket
+
+    data = json.loads((REPO / "mentions/judgement/eval/dev.json").read_text(encoding="utf-8"))["mentions"]
+    channel, _ = Channel.objects.get_or_create(
+        slug="judgement-bench",
+        defaults={"kind": "hackernews", "name": "judgement bench", "config": {"keywords": ["gitlab", "runner"]}},
+    )
+    now = timezone.now()
+    tickets = Ticket.objects.bulk_create(
+        [Ticket(channel=channel, subject=data[i % len(data)]["title"], requested_at=now) for i in range(n)]
+    )
+    Message.objects.bulk_create(
+        [
+            Message(
+                ticket=t,
+                channel=channel,
+                kind=Message.Kind.INBOUND,
+                external_id=f"judgement-bench-{start + i}",
+                author_handle=data[i % len(data)]["author"],
+                title=data[i % len(data)]["title"],
+                body=f"{data[i % len(data)]['text']} ({i})",
+                platform_created_at=now,
+            )
+            for i, t in enumerate(tickets)
+        ]
+    )
+    return [t.pk for t in tickets]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mentions", type=int, default=2000)
+    args = parser.parse_args()
+    setup_django()
+    machine_print()
+    from django.db import transaction
+
+    from mentions.judgement.run import BATCH, tickets_judge
+
+    rss_django = _rss_mb()
+    try:
+        with transaction.atomic():
+            ids = _tickets(args.mentions + 1)
+            late, batch_ids = ids[-1], ids[:-1]
+            # Load the model the way the worker does on its first run: with one real batch of one mention.
+            started, cpu = time.perf_counter(), _cpu()
+            tickets_judge([late], batch=1, batches=1)
+            cold = time.perf_counter() - started
+            rss_model = _rss_mb()
+            started, cpu = time.perf_counter(), _cpu()
+            judged = tickets_judge(batch_ids, batch=BATCH, batches=args.mentions // BATCH + 1)["judged"]
+            wall, used = time.perf_counter() - started, _cpu() - cpu
+            rss_after = _rss_mb()
+            # One new mention in a warm worker: what the task does when an ingest's commit queues it.
+            fresh = _tickets(1, start=len(ids))
+            started = time.perf_counter()
+            tickets_judge(fresh, batch=BATCH, batches=1)
+            warm = time.perf_counter() - started
+            raise _Rollback
+    except _Rollback:
+        pass
+    print(
+        f"{judged:,} mentions in batches of {BATCH}, vectors computed: {judged / wall:.1f} mentions/s, "
+        f"{used / judged * 1000:.1f} CPU ms a mention; load {load_average()}\n"
+        f"first mention in a fresh worker (model load included): {cold:.2f} s; "
+        f"one new mention, warm: {warm * 1000:.0f} ms\n"
+        f"RSS: {rss_django:.0f} MB with Django, {rss_model:.0f} MB with the model loaded, "
+        f"{rss_after:.0f} MB after the run",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

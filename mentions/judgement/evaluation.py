@@ -1,0 +1,169 @@
+"""How well the judgement does on a labelled set (`manage.py judgement_evaluate`): the set's mentions are stored
+as tickets, judged by the same code as at intake (`run.batch_judge`, `run.verdicts_store`), read back, and the
+whole transaction rolled back, so it runs on any database, production's included, and leaves nothing.
+
+A set is JSON: `{"product", "keywords", "team_handles", "written", "mentions": [{"id", "platform", "author",
+"title", "text", "url", "at", "author_weight", "label": {"judgement", "intent", "sentiment", "language"}}]}`
+(mentions/judgement/eval/dev.json)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from channels.models import Channel
+from mentions.judgement.product import Product, product_load, product_make
+from mentions.judgement.run import batch_judge, verdicts_store
+from mentions.models import Judgement, Message, Ticket
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+HELD_OUT = EVAL_DIR / "heldout.json"
+DEVELOPMENT = EVAL_DIR / "dev.json"
+FIELDS = ("judgement", "intent", "sentiment", "language")
+JUDGEMENTS = tuple(Judgement.values)
+
+
+@dataclass
+class Report:
+    label: str  # "held-out" or "development"
+    path: str
+    product: str
+    count: int
+    figures: dict[str, float] = field(default_factory=dict)
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)  # true → predicted → count
+    misses: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, true, predicted, reason
+    seconds: float = 0.0
+
+
+class _RollBack(Exception):
+    pass
+
+
+def datasets_default() -> list[tuple[str, Path]]:
+    """The held-out set first when it exists, then the development set."""
+    found = [("held-out", HELD_OUT)] if HELD_OUT.exists() else []
+    return [*found, ("development", DEVELOPMENT)]
+
+
+def dataset_label(path: Path) -> str:
+    if path.resolve() == HELD_OUT.resolve():
+        return "held-out"
+    if path.resolve() == DEVELOPMENT.resolve():
+        return "development"
+    return path.stem
+
+
+def _product(data: dict[str, Any]) -> Product:
+    """The set's product; the admin's description when the set is about the desk's own product."""
+    name = str(data.get("product") or "")
+    keywords = [str(k) for k in data.get("keywords") or []]
+    own = product_load()
+    if name.lower() == own.name.lower():
+        return product_make(own.name, description=own.description, other_names="\n".join(own.names), keywords=keywords)
+    return product_make(name, description=str(data.get("description") or ""), keywords=keywords)
+
+
+def _kind(mention: dict[str, Any]) -> str:
+    """The channel kind a set's platform is stored as (a platform the desk has no channel for keeps its name)."""
+    return str(mention.get("platform") or "webhook").strip().lower()[:32]
+
+
+def _store(mentions: list[dict[str, Any]]) -> list[int]:
+    """The mentions as tickets with their first message, on a channel of their platform made for the run."""
+    tag = secrets.token_hex(4)
+    kinds = sorted({_kind(m) for m in mentions})
+    # Disabled and never validated (bulk_create skips save()): they exist for the run's foreign keys only and
+    # are rolled back with it.
+    made = Channel.objects.bulk_create(
+        [Channel(kind=k, name=f"evaluation {k} {tag}", slug=f"evaluation-{k}-{tag}", enabled=False) for k in kinds]
+    )
+    channels = dict(zip(kinds, made, strict=True))
+    now = timezone.now()
+    tickets, messages = [], []
+    for m in mentions:
+        at = parse_datetime(str(m.get("at") or "")) or now
+        channel = channels[_kind(m)]
+        tickets.append(Ticket(channel=channel, subject=str(m.get("title") or "")[:300], requested_at=at))
+    Ticket.objects.bulk_create(tickets)
+    for m, ticket in zip(mentions, tickets, strict=True):
+        messages.append(
+            Message(
+                ticket=ticket,
+                channel=ticket.channel,
+                kind=Message.Kind.INBOUND,
+                external_id=f"evaluation-{tag}-{m.get('id')}",
+                author_handle=str(m.get("author") or "")[:200],
+                title=str(m.get("title") or "")[:300],
+                body=str(m.get("text") or ""),
+                platform_created_at=ticket.requested_at,
+            )
+        )
+    Message.objects.bulk_create(messages)
+    return [t.pk for t in tickets]
+
+
+def _figures(truth: list[dict[str, str]], got: list[dict[str, str]]) -> dict[str, float]:
+    def share(hits: int, total: int) -> float:
+        return round(hits / total, 3) if total else float("nan")
+
+    pairs = list(zip(truth, got, strict=True))
+    figures: dict[str, float] = {}
+    for name, kind in (("needs_response", Judgement.NEEDS_RESPONSE), ("noise", Judgement.NOISE)):
+        predicted = [t for t, g in pairs if g["judgement"] == kind]
+        actual = [g for t, g in pairs if t["judgement"] == kind]
+        figures[f"{name} precision"] = share(sum(t["judgement"] == kind for t in predicted), len(predicted))
+        figures[f"{name} recall"] = share(sum(g["judgement"] == kind for g in actual), len(actual))
+    for key in FIELDS:
+        figures[f"{key} accuracy"] = share(sum(t[key] == g[key] for t, g in pairs), len(pairs))
+    return figures
+
+
+def dataset_evaluate(path: Path, label: str | None = None) -> Report:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    mentions: list[dict[str, Any]] = list(data["mentions"])
+    report = Report(
+        label=label or dataset_label(path), path=str(path), product=str(data.get("product")), count=len(mentions)
+    )
+    started = time.perf_counter()
+    got: list[dict[str, str]] = []
+    try:
+        with transaction.atomic():
+            ids = _store(mentions)
+            verdicts = batch_judge(ids, product=_product(data))
+            verdicts_store(verdicts)
+            rows = Ticket.objects.in_bulk(ids)
+            got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
+            raise _RollBack
+    except _RollBack:
+        pass
+    report.seconds = round(time.perf_counter() - started, 2)
+    truth = [{key: str(m["label"].get(key, "")) for key in FIELDS} for m in mentions]
+    report.figures = _figures(truth, got)
+    report.confusion = {t: dict.fromkeys(JUDGEMENTS, 0) for t in JUDGEMENTS}
+    for m, t, g in zip(mentions, truth, got, strict=True):
+        if g["judgement"] in JUDGEMENTS and t["judgement"] in JUDGEMENTS:
+            report.confusion[t["judgement"]][g["judgement"]] += 1
+        if g["judgement"] != t["judgement"]:
+            report.misses.append((str(m.get("id")), t["judgement"], g["judgement"], g["reason"]))
+    return report
+
+
+def report_lines(report: Report, *, misses: bool = False) -> list[str]:
+    lines = [
+        f"== {report.label}: {report.path} ({report.product}, {report.count} mentions, {report.seconds} s) ==",
+        *(f"  {name:<26} {value:.3f}" for name, value in report.figures.items()),
+        "  confusion (rows: label, columns: judged)",
+        "  " + " " * 16 + "".join(f"{p:>16}" for p in JUDGEMENTS),
+        *(f"  {t:<16}" + "".join(f"{report.confusion[t][p]:>16}" for p in JUDGEMENTS) for t in JUDGEMENTS),
+    ]
+    if misses:
+        lines += [f"  miss {i}: {t} judged {g}: {reason}" for i, t, g, reason in report.misses]
+    return lines

@@ -1,0 +1,29 @@
+"""`manage.py judgement_evaluate [--dataset PATH ...] [--misses]`: precision and recall of the judgement on
+labelled sets, the held-out set first when it exists (mentions.judgement.evaluation). Runs in a rolled-back
+transaction: nothing is left in the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mentions.judgement.evaluation import dataset_evaluate, dataset_label, datasets_default, report_lines
+
+
+class Command(BaseCommand):
+    help = "Precision and recall of the mentions' judgement on labelled sets (held-out first, then development)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dataset", action="append", default=[], help="A labelled set (JSON); repeatable.")
+        parser.add_argument("--misses", action="store_true", help="List each mention judged otherwise than labelled.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = [Path(p) for p in options["dataset"]]
+        sets = [(dataset_label(p), p) for p in paths] if paths else datasets_default()
+        for label, path in sets:
+            if not path.exists():
+                raise CommandError(f"No such dataset: {path}")
+            report = dataset_evaluate(path, label)
+            self.stdout.write("\n".join(report_lines(report, misses=options["misses"])))
