@@ -14,12 +14,12 @@ from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from mentions.judgement.classify import Mention, Verdict, verdicts
-from mentions.services.judgement import judgements_applied
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.examples import examples_load
 from mentions.judgement.product import Product, product_load
 from mentions.meaning import TEXT_CHARS, ticket_vectors
 from mentions.models import JudgedBy, Message, Ticket
+from mentions.services.judgement import judgements_applied
 
 BATCH = 200
 

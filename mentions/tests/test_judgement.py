@@ -16,9 +16,9 @@ from channels.adapters.hackernews import HackerNewsAdapter
 from channels.models import Channel
 from channels.tests.hn import search_page, story_hit
 from intake.pipeline import mentions_ingest
-from mentions.services.judgement import judgement_correct
 from mentions.judgement.run import tickets_judge
 from mentions.models import JudgedBy, Ticket, TicketEvent
+from mentions.services.judgement import judgement_correct
 from mentions.tasks import judgement_run
 from mentions.tests.factories import AdvocateFactory, ChannelFactory, MessageFactory, TicketFactory
 
