@@ -27,18 +27,18 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from advocacy.embeddings import from_bytes, model_name
 from answers.candidates import Weighted, first_pass
 from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
 from answers.terms import query_terms, text_terms
 from channels.models import Channel
-from mentions.meaning import ticket_vector
 from mentions.models import Message, Ticket
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LIMIT = 5
 FIELD_WEIGHTS = {"title_terms": 3.0, "question_terms": 1.5, "asked_terms": 1.5, "reply_terms": 1.0}
@@ -103,6 +103,10 @@ def ticket_question(ticket: Ticket) -> tuple[str, str]:
 
 
 def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion]:
+    # Imported here: numpy and the vectors are loaded by the processes that show suggestions, not by every Celery
+    # process that imports this module at start (tests/test_process_set.py).
+    from mentions.meaning import ticket_vector
+
     title, body = ticket_question(ticket)
     # The ticket's meaning as the worker stored it at intake; read, never computed here (a web process).
     return text_suggestions(title, body, exclude=[ticket.pk], limit=limit, vector=ticket_vector(ticket.pk))
@@ -186,6 +190,8 @@ def _meanings(candidates: Sequence[Answer], vector: np.ndarray | None) -> dict[i
     """Each candidate's likeness in meaning to the question (cosine), where both vectors are of one model."""
     if vector is None:
         return {}
+    from advocacy.embeddings import from_bytes, model_name
+
     model = model_name()
     return {
         a.pk: float(vector @ from_bytes(a.meaning))
