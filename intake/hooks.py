@@ -59,6 +59,9 @@ class Author:
     name: str
     url: str
     at: datetime
+    # The account's weight as the item carries it (X followers, Stack Exchange reputation), else None.
+    audience: int | None = None
+    audience_kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ class AuthorFacts:
 
     labels: frozenset[str] = frozenset()  # the person's tags, for the rules' "author tags" condition
     ticket_tags: frozenset[str] = frozenset()  # tags their tickets take as they arrive (spam)
+    # The person's weight: the largest audience of their identities (this page's figure included), for the
+    # rules' "author audience at least" condition and the ticket's requester_audience (Play's order).
+    audience: int | None = None
 
 
 class AuthorsHook(Protocol):

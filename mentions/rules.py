@@ -83,6 +83,8 @@ class MentionFacts:
     has_link: bool
     # The tags of the author's person (the people app tells the ingest; empty where nobody told).
     author_tags: frozenset[str] = frozenset()
+    # The author's person's weight (largest audience: followers, karma, reputation); None when not known.
+    author_audience: int | None = None
 
 
 def mention_facts(
@@ -94,6 +96,7 @@ def mention_facts(
     author_handle: str,
     mentioned: Iterable[str] = (),
     author_tags: Iterable[str] = (),
+    author_audience: int | None = None,
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
@@ -110,6 +113,7 @@ def mention_facts(
         mentioned=frozenset(handles),
         has_link=has_link,
         author_tags=frozenset(author_tags),
+        author_audience=author_audience,
     )
 
 
@@ -159,6 +163,7 @@ class CompiledRule:
     link: str
     actions: RuleActions
     author_tags: frozenset[str] = frozenset()
+    author_audience_min: int | None = None
     keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
     exclude_list: tuple[str, ...] = ()
 
@@ -182,6 +187,10 @@ class CompiledRule:
             return False
         if self.author_tags and not (self.author_tags & facts.author_tags):
             return False
+        if self.author_audience_min is not None and (
+            facts.author_audience is None or facts.author_audience < self.author_audience_min
+        ):
+            return False  # an unknown audience is not a large one
         if self.keywords is not None:
             found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
             if not found:
@@ -216,6 +225,7 @@ def rule_compile(
         handles=frozenset(_handle(h) for h in lines(rule.handles_mentioned)),
         link=rule.link or "",
         author_tags=frozenset(t.casefold() for t in lines(rule.author_tags)),
+        author_audience_min=rule.author_audience_min,
         actions=RuleActions(
             tags=tuple(dict.fromkeys(rule.add_tags.split())),
             priority=rule.set_priority or "",

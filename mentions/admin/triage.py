@@ -42,6 +42,7 @@ class RuleForm(forms.ModelForm):
             "authors",
             "handles_mentioned",
             "author_tags",
+            "author_audience_min",
             "link",
             "add_tags",
             "set_priority",
@@ -66,6 +67,7 @@ class RuleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
+        given.append(data.get("author_audience_min") is not None)
         given += [
             lines(data.get(f, ""))
             for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned", "author_tags")
@@ -98,6 +100,7 @@ class RuleAdmin(admin.ModelAdmin):
                     "authors",
                     "handles_mentioned",
                     "author_tags",
+                    "author_audience_min",
                     "link",
                 ]
             },

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -89,6 +89,11 @@ class Ticket(models.Model):
     # Set by a triage rule: the role of our handle that should answer ("status" for availability
     # reports); the reply plan uses it when the channel has such a handle.
     reply_from_role = models.CharField(max_length=16, blank=True)
+    # The requester's weight (their person's largest audience: followers, karma or reputation,
+    # people.models.Identity.audience) as the ingest knew it, refreshed while the ticket waits when a
+    # lookup learns more. Denormalised so Play's deadline order can break ties on it from its own index
+    # (ticket_waiting_deadline_idx) without a join: docs/desk.md, "Play's order".
+    requester_audience = models.PositiveBigIntegerField(null=True, blank=True)
 
     requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
     first_reply_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +145,7 @@ class Ticket(models.Model):
                     default=Value(2),
                 ),
                 "sla_due_at",
+                F("requester_audience").desc(nulls_last=True),
                 "requested_at",
                 "id",
                 name="ticket_waiting_deadline_idx",

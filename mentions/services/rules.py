@@ -58,7 +58,9 @@ def rules_load() -> RuleSet:
     return RuleSet(compiled)
 
 
-def facts_for_message(message: Message, channel: Channel, author_tags: set[str] | None = None) -> MentionFacts:
+def facts_for_message(
+    message: Message, channel: Channel, author_tags: set[str] | None = None, author_audience: int | None = None
+) -> MentionFacts:
     return mention_facts(
         channel_id=channel.pk,
         channel_kind=channel.kind,
@@ -67,6 +69,7 @@ def facts_for_message(message: Message, channel: Channel, author_tags: set[str] 
         author_handle=message.author_handle,
         mentioned=message.mentioned,
         author_tags=author_tags or (),
+        author_audience=author_audience,
     )
 
 
@@ -116,9 +119,9 @@ def rule_try(
         message = messages.get(ticket.first_message_id)
         if message is None:
             continue
-        if ruleset.match(
-            facts_for_message(message, ticket.channel, tags.get(message.pk)), where=f"ticket {ticket.pk} (dry run)"
-        ):
+        # The requester's weight as the ticket keeps it (Ticket.requester_audience), as the ingest gave it.
+        facts = facts_for_message(message, ticket.channel, tags.get(message.pk), ticket.requester_audience)
+        if ruleset.match(facts, where=f"ticket {ticket.pk} (dry run)"):
             result.matches.append(TryMatch(ticket=ticket, message=message))
     if ruleset.broken:
         result.error = f"The rule failed while matching: {ruleset.broken[compiled.id]}"
