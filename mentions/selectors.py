@@ -61,9 +61,17 @@ def deadline_rank() -> Case:
 
 def view_order(view: View) -> list[Any]:
     """The order Play serves a view in: oldest first, or deadline first (urgent, then least time
-    left to the first-reply target)."""
+    left to the first-reply target; at the same due time, or among tickets without one, the requester with the
+    larger audience first). The ticket's own requester_audience, not a join to people: the order is the
+    ticket_waiting_deadline_idx index's, so the claim reads its first unlocked row instead of sorting."""
     if view.order == View.Order.DEADLINE:
-        return [deadline_rank(), F("sla_due_at").asc(nulls_last=True), "requested_at", "id"]
+        return [
+            deadline_rank(),
+            F("sla_due_at").asc(nulls_last=True),
+            F("requester_audience").desc(nulls_last=True),
+            "requested_at",
+            "id",
+        ]
     return ["requested_at", "id"]
 
 
