@@ -28,6 +28,8 @@ from advocacy.enqueue import task_enqueue_on_commit
 from advocacy.hooks import Hooks
 
 if TYPE_CHECKING:
+    import requests
+
     from channels.models import Channel
     from intake.pipeline.page import TicketRow
     from mentions.coverage import Coverage
@@ -82,6 +84,14 @@ class AuthorsHook(Protocol):
     def __call__(self, *, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]: ...
 
 
+class KarmaHook(Protocol):
+    """After a poll stored its pages: weigh the authors (`handles`, as written) whose items did not carry their
+    weight (Hacker News, Reddit: their karma), at most `budget` lookups through `session`. Returns the lookups
+    made. Outside the ingest's transaction: never a request inside it, never one per mention."""
+
+    def __call__(self, *, channel: Channel, handles: list[str], session: requests.Session, budget: int) -> int: ...
+
+
 class TeamMembersHook(Protocol):
     """Who among `handles` (as written on `kind`) answers for the team besides the channel's own accounts:
     {lowercased handle without "@": member id}. Inside the ingest's transaction."""
@@ -129,6 +139,7 @@ team_answers_hooks: Hooks[TeamAnswersHook] = Hooks(TeamAnswersHook)
 ticket_notices_hooks: Hooks[TicketNoticesHook] = Hooks(TicketNoticesHook)
 after_ingest_hooks: Hooks[AfterIngestHook] = Hooks(AfterIngestHook)
 front_page_hooks: Hooks[FrontPageHook] = Hooks(FrontPageHook)
+karma_hooks: Hooks[KarmaHook] = Hooks(KarmaHook)
 
 
 def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]:
@@ -199,3 +210,15 @@ def front_page_seen(*, channel: Channel, story_ids: Iterable[str]) -> None:
             hook(channel=channel, story_ids=story_ids)
         except Exception:
             logger.exception("poll: channel=%s front-page stories could not be marked", channel.slug)
+
+
+def authors_weigh(*, channel: Channel, handles: list[str], session: requests.Session, budget: int) -> int:
+    """A poll's authors weighed by the apps registered for it (people: their karma); the lookups made. A hook
+    that fails is logged and never loses the poll: the next poll asks again for those still unknown."""
+    made = 0
+    for hook in karma_hooks:
+        try:
+            made += hook(channel=channel, handles=handles, session=session, budget=budget)
+        except Exception:
+            logger.exception("poll: channel=%s its authors' karma could not be looked up", channel.slug)
+    return made

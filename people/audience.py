@@ -57,4 +57,7 @@ def ticket_weight(ticket_id: int) -> Weight | None:
         .values_list("audience", "audience_kind", "platform")
         .first()
     )
-    return Weight(*top) if top else None
+    if top is None:
+        return None
+    audience, kind, platform = top
+    return Weight(audience=audience or 0, kind=kind, platform=platform)
