@@ -24,6 +24,7 @@ from django.db.models import (
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
+from mentions.models.tickets import audience_rank
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -68,7 +69,7 @@ def view_order(view: View) -> list[Any]:
         return [
             deadline_rank(),
             F("sla_due_at").asc(nulls_last=True),
-            F("requester_audience").desc(nulls_last=True),
+            audience_rank(),
             "requested_at",
             "id",
         ]

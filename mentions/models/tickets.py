@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OrderBy, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
@@ -32,6 +33,14 @@ def ticket_path(pk: int | None) -> str:
     if template is None:
         template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
     return template.format(pk)
+
+
+def audience_rank() -> OrderBy:
+    """Play's tie-break at the same deadline: the requester with the larger audience first, an unknown one as
+    none. One expression for the ticket_waiting_deadline_idx index and the order (mentions.selectors.view_order),
+    so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
+    default) refuses in an index."""
+    return Coalesce(F("requester_audience"), Value(0)).desc()
 
 
 class Ticket(models.Model):
@@ -137,7 +146,7 @@ class Ticket(models.Model):
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
-            # Play on a deadline-first view: the same expression as selectors.deadline_order.
+            # Play on a deadline-first view: the same expressions as selectors.deadline_rank and audience_rank.
             models.Index(
                 Case(
                     When(priority="urgent", then=Value(0)),
@@ -145,7 +154,7 @@ class Ticket(models.Model):
                     default=Value(2),
                 ),
                 "sla_due_at",
-                F("requester_audience").desc(nulls_last=True),
+                audience_rank(),
                 "requested_at",
                 "id",
                 name="ticket_waiting_deadline_idx",

@@ -1,16 +1,13 @@
-"""The person's weight on the requester card ("12.3k followers on X", escaped like the rest of the card) and in
-the API's ticket (`author_weight`): the largest audience of their identities. People and tickets are made as
-the ingest ties them (people/tests/factories.py); no platform is asked here."""
+"""The person's weight on the requester card ("12.3k followers on X", escaped like the rest of the card): the
+largest audience of their identities (the API's `author_weight`: api/tests/test_author_weight.py). People and
+tickets are made as the ingest ties them (people/tests/factories.py); no platform is asked here."""
 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from api.tokens import token_create
 from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
-from mentions.tests.factories import AdvocateFactory
 from people.audience import audience_count
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
@@ -65,14 +62,3 @@ def test_a_person_without_a_known_audience_has_no_weight_line(advocate_client):
     ticket = ticket_from(IdentityFactory(platform="hackernews", handle="quiet"))
     page = advocate_client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
     assert 'data-testid="requester-weight"' not in page
-
-
-def test_the_api_ticket_carries_the_author_weight_or_null():
-    secret = token_create(user=AdvocateFactory(), name="test", scope="read", days=30)[1]
-    auth = {"Authorization": f"Bearer {secret}"}
-    weighed, unknown = _vera(), ticket_from(IdentityFactory(platform="hackernews", handle="quiet"))
-    assert Client().get(f"/api/tickets/{weighed.pk}/", headers=auth).json()["author_weight"] == {
-        "audience": 12_345,
-        "kind": "followers",
-    }
-    assert Client().get(f"/api/tickets/{unknown.pk}/", headers=auth).json()["author_weight"] is None
