@@ -119,7 +119,8 @@ class Identity(models.Model):
     # within a budget (people.audience); null when not known. `audience_at`: when it was last read, so a
     # looked-up figure is asked again only once it is older than people.audience.FRESH.
     audience = models.PositiveBigIntegerField(null=True, blank=True)
-    audience_kind = models.CharField(max_length=12, choices=AudienceKind.choices, blank=True)
+    # A database default too: people.backfill's INSERT ... SELECT names only the columns it fills.
+    audience_kind = models.CharField(max_length=12, choices=AudienceKind.choices, blank=True, default="", db_default="")
     audience_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
