@@ -100,3 +100,13 @@ def test_each_new_ticket_keeps_its_requesters_weight():
     mentions_ingest(channel=x, mentions=[posted("big_dev", 12_345), posted("nobody", None)])
     weights = dict(Ticket.objects.values_list("requester_handle", "requester_audience"))
     assert weights == {"big_dev": 12_345, "nobody": None}
+
+
+@pytest.mark.django_db
+def test_admin_saves_a_rule_whose_one_condition_is_the_authors_audience(admin_client):
+    response = admin_client.post(
+        "/admin/mentions/rule/add/",
+        {"name": "Large audience", "position": 0, "author_audience_min": "10000", "add_tags": "large-audience"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Rule.objects.get().author_audience_min == 10_000

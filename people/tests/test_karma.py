@@ -54,8 +54,12 @@ def about(name: str, link: int, comment: int) -> dict:
     }
 
 
+def urls_with(part: str) -> list[str]:
+    return [url for c in responses.calls if part in (url := c.request.url or "")]
+
+
 def about_calls() -> list[str]:
-    return [c.request.url for c in responses.calls if "/about" in c.request.url]
+    return urls_with("/about")
 
 
 @responses.activate
@@ -135,4 +139,4 @@ def test_a_rate_limited_lookup_stops_the_lookups_not_the_poll():
 
     assert outcome.status == "ok" and Ticket.objects.count() == 2
     assert not Identity.objects.filter(audience_at__isnull=False).exists()  # both asked again next poll
-    assert [c.request.url for c in responses.calls if "firebaseio" in c.request.url] == [USER_URL.format(id="jl")]
+    assert urls_with("firebaseio") == [USER_URL.format(id="jl")]

@@ -39,3 +39,13 @@ def test_a_count_that_is_not_one_is_unknown_not_an_error():
     for junk in ({"followers_count": -4}, {"followers_count": "many"}, {"followers_count": 1e30}, "x", None):
         mentions = parse_page(_with_metrics(junk)).mentions
         assert mentions and {m.author_audience for m in mentions} == {None}, junk
+
+
+def test_the_demo_replay_answers_public_metrics_when_asked_as_x_does():
+    from channels.adapters.twitter import replay
+
+    asked = replay.user("vera_builds", {"username", "name", "public_metrics"})
+    assert isinstance(asked["public_metrics"]["followers_count"], int)
+    assert "public_metrics" not in replay.user("vera_builds", {"username", "name"})
+    page = _with_metrics(asked["public_metrics"])
+    assert {m.author_audience for m in parse_page(page).mentions} == {asked["public_metrics"]["followers_count"]}
