@@ -62,3 +62,21 @@ def test_a_person_without_a_known_audience_has_no_weight_line(advocate_client):
     ticket = ticket_from(IdentityFactory(platform="hackernews", handle="quiet"))
     page = advocate_client.get(ticket.get_absolute_url(), {"panels": "inline"}).content.decode()
     assert 'data-testid="requester-weight"' not in page
+
+
+def test_erasing_the_person_forgets_their_audience_and_their_tickets_weight():
+    from mentions.models import Ticket
+    from mentions.tests.factories import ManagerFactory
+    from people.models import Identity
+    from people.privacy import person_erase
+
+    vera = PersonFactory(name="Vera K.")
+    on_x = IdentityFactory(person=vera, platform="twitter", handle="verak", audience=12_345, audience_kind="followers")
+    ticket = ticket_from(on_x, channel=ChannelFactory(kind="twitter", config=platform_of("twitter").example_config()))
+    Ticket.objects.filter(pk=ticket.pk).update(requester_audience=12_345)
+
+    person_erase(person=vera, actor=ManagerFactory(), via="page")
+
+    erased = Identity.objects.get(pk=on_x.pk)
+    assert (erased.audience, erased.audience_kind, erased.audience_at) == (None, "", None)
+    assert Ticket.objects.get(pk=ticket.pk).requester_audience is None
