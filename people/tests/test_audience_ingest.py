@@ -109,4 +109,4 @@ def test_admin_saves_a_rule_whose_one_condition_is_the_authors_audience(admin_cl
         {"name": "Large audience", "position": 0, "author_audience_min": "10000", "add_tags": "large-audience"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert Rule.objects.get().author_audience_min == 10_000
+    assert Rule.objects.get(name="Large audience").author_audience_min == 10_000
