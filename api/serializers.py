@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
 from mentions.models import Intent, Judgement, Message, Ticket, TicketEvent
+from people.audience import ticket_weight
 from people.models import Requester
 
 
@@ -120,12 +121,25 @@ class ChangeSerializer(EventSerializer):
         fields = ["id", "ticket", "kind", "actor", "data", "created_at"]
 
 
+class AuthorWeightSerializer(serializers.Serializer):
+    audience = serializers.IntegerField(help_text="Followers (X), karma (Hacker News, Reddit) or reputation.")
+    kind = serializers.ChoiceField(choices=["followers", "karma", "reputation"])
+
+
 class TicketDetailSerializer(TicketSerializer):
     messages = MessageSerializer(many=True)
     events = EventSerializer(many=True)
+    author_weight = serializers.SerializerMethodField(
+        help_text="The requester's person's largest audience on any platform; null when not known."
+    )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "messages", "events"]
+        fields = [*TicketSerializer.Meta.fields, "author_weight", "messages", "events"]
+
+    @extend_schema_field(AuthorWeightSerializer(allow_null=True))
+    def get_author_weight(self, ticket: Ticket) -> dict[str, Any] | None:
+        weight = ticket_weight(ticket.pk)  # one query, for the one ticket asked
+        return {"audience": weight.audience, "kind": weight.kind} if weight else None
 
 
 # The actions' bodies. Every rule the schema can state is checked here, before a service runs: what a

@@ -266,10 +266,25 @@ def mention_clean(mention: IncomingMention) -> IncomingMention:
         edited_at=in_range(mention.edited_at),
         by_us=mention.by_us is True,
         mentioned=_handles(mention.mentioned),
+        **_audience(mention),
         raw=raw(mention.raw) if isinstance(mention.raw, dict) else {},
     )
     object.__setattr__(cleaned, "cleaned", True)  # frozen: the one place the mark is set
     return cleaned
+
+
+# What an author's audience counts (people.models.AudienceKind has the same values).
+AUDIENCE_KINDS = ("followers", "karma", "reputation")
+# No platform counts beyond this; a larger number is not an audience (and would not fit a bigint).
+AUDIENCE_MAX = 2**53
+
+
+def _audience(mention: IncomingMention) -> dict[str, Any]:
+    """The author's audience and its kind, both or neither: a count without a known kind says nothing."""
+    count = whole(mention.author_audience, minimum=0, maximum=AUDIENCE_MAX)
+    if count is None or mention.author_audience_kind not in AUDIENCE_KINDS:
+        return {"author_audience": None, "author_audience_kind": ""}
+    return {"author_audience": count, "author_audience_kind": mention.author_audience_kind}
 
 
 def mention_storable(mention: IncomingMention) -> IncomingMention:

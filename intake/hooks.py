@@ -30,6 +30,8 @@ from advocacy.enqueue import task_enqueue
 from advocacy.hooks import Hooks
 
 if TYPE_CHECKING:
+    import requests
+
     from channels.models import Channel
     from intake.pipeline.page import TicketRow
     from mentions.coverage import Coverage
@@ -62,6 +64,9 @@ class Author:
     name: str
     url: str
     at: datetime
+    # The account's weight as the item carries it (X followers, Stack Exchange reputation), else None.
+    audience: int | None = None
+    audience_kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,9 @@ class AuthorFacts:
 
     labels: frozenset[str] = frozenset()  # the person's tags, for the rules' "author tags" condition
     ticket_tags: frozenset[str] = frozenset()  # tags their tickets take as they arrive (spam)
+    # The person's weight: the largest audience of their identities (this page's figure included), for the
+    # rules' "author audience at least" condition and the ticket's requester_audience (Play's order).
+    audience: int | None = None
 
 
 class AuthorsHook(Protocol):
@@ -77,6 +85,14 @@ class AuthorsHook(Protocol):
     ingest's transaction; answer {author handle as written: facts} for the authors whose person has any."""
 
     def __call__(self, *, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]: ...
+
+
+class KarmaHook(Protocol):
+    """After a poll stored its pages: weigh the authors (`handles`, as written) whose items did not carry their
+    weight (Hacker News, Reddit: their karma), at most `budget` lookups through `session`. Returns the lookups
+    made. Outside the ingest's transaction: never a request inside it, never one per mention."""
+
+    def __call__(self, *, channel: Channel, handles: list[str], session: requests.Session, budget: int) -> int: ...
 
 
 class TeamMembersHook(Protocol):
@@ -126,6 +142,7 @@ team_answers_hooks: Hooks[TeamAnswersHook] = Hooks(TeamAnswersHook)
 ticket_notices_hooks: Hooks[TicketNoticesHook] = Hooks(TicketNoticesHook)
 after_ingest_hooks: Hooks[AfterIngestHook] = Hooks(AfterIngestHook)
 front_page_hooks: Hooks[FrontPageHook] = Hooks(FrontPageHook)
+karma_hooks: Hooks[KarmaHook] = Hooks(KarmaHook)
 
 
 def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]:
@@ -204,3 +221,15 @@ def front_page_seen(*, channel: Channel, story_ids: Iterable[str]) -> None:
             hook(channel=channel, story_ids=story_ids)
         except Exception:
             logger.exception("poll: channel=%s front-page stories could not be marked", channel.slug)
+
+
+def authors_weigh(*, channel: Channel, handles: list[str], session: requests.Session, budget: int) -> int:
+    """A poll's authors weighed by the apps registered for it (people: their karma); the lookups made. A hook
+    that fails is logged and never loses the poll: the next poll asks again for those still unknown."""
+    made = 0
+    for hook in karma_hooks:
+        try:
+            made += hook(channel=channel, handles=handles, session=session, budget=budget)
+        except Exception:
+            logger.exception("poll: channel=%s its authors' karma could not be looked up", channel.slug)
+    return made

@@ -88,6 +88,8 @@ class MentionFacts:
     judgement: str = ""
     intent: str = ""
     sentiment: str = ""
+    # The author's person's weight (largest audience: followers, karma, reputation); None when not known.
+    author_audience: int | None = None
 
 
 def mention_facts(
@@ -100,6 +102,7 @@ def mention_facts(
     mentioned: Iterable[str] = (),
     author_tags: Iterable[str] = (),
     judged: tuple[str, str, str] = ("", "", ""),
+    author_audience: int | None = None,
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
@@ -119,6 +122,7 @@ def mention_facts(
         judgement=judged[0],
         intent=judged[1],
         sentiment=judged[2],
+        author_audience=author_audience,
     )
 
 
@@ -168,6 +172,7 @@ class CompiledRule:
     link: str
     actions: RuleActions
     author_tags: frozenset[str] = frozenset()
+    author_audience_min: int | None = None
     keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
     exclude_list: tuple[str, ...] = ()
     judgements: frozenset[str] = frozenset()
@@ -205,6 +210,10 @@ class CompiledRule:
             return False
         if self.sentiments and facts.sentiment not in self.sentiments:
             return False
+        if self.author_audience_min is not None and (
+            facts.author_audience is None or facts.author_audience < self.author_audience_min
+        ):
+            return False  # an unknown audience is not a large one
         if self.keywords is not None:
             found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
             if not found:
@@ -242,6 +251,7 @@ def rule_compile(
         judgements=_choices(getattr(rule, "judgements", None)),
         intents=_choices(getattr(rule, "intents", None)),
         sentiments=_choices(getattr(rule, "sentiments", None)),
+        author_audience_min=rule.author_audience_min,
         actions=RuleActions(
             tags=tuple(dict.fromkeys(rule.add_tags.split())),
             priority=rule.set_priority or "",

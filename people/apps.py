@@ -28,6 +28,12 @@ class PeopleConfig(AppConfig):
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
 
+        # After a poll, the karma of the authors whose items did not carry their weight (Hacker News, Reddit).
+        from intake.hooks import karma_hooks
+        from people.karma import karma_after_poll
+
+        karma_hooks.register(karma_after_poll)
+
         # A person's tags mark their tickets' rows in the queue and lists: tagging them (from any page, admin
         # or the API) moves the live pages' change stamp, as a ticket's own change does.
         from django.db.models.signals import m2m_changed

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from channels.models import Channel
@@ -31,6 +31,9 @@ IDENTITY_COLUMNS = (
     "handle",
     "name",
     "url",
+    "audience",
+    "audience_kind",
+    "audience_at",
     "created_at",
 )
 
@@ -45,18 +48,21 @@ def platform_of(channel: Channel) -> str:
 class _Account:
     """One account's messages in the page: what its identity row takes from them."""
 
-    __slots__ = ("handle", "last", "messages", "name", "url")
+    __slots__ = ("audience", "audience_kind", "handle", "last", "messages", "name", "url")
 
     def __init__(self, author: Author) -> None:
         self.messages: list[Author] = []
         self.last = author.at
         self.handle, self.name, self.url = author.handle, author.name, author.url
+        self.audience, self.audience_kind = author.audience, author.audience_kind
 
     def add(self, author: Author) -> None:
         self.messages.append(author)
-        if author.at >= self.last:  # the latest message's handle, name and address win
+        if author.at >= self.last:  # the latest message's handle, name, address and audience win
             self.last, self.handle = author.at, author.handle
             self.name, self.url = author.name or self.name, author.url or self.url
+            if author.audience is not None:
+                self.audience, self.audience_kind = author.audience, author.audience_kind
 
 
 def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorFacts]:
@@ -77,19 +83,26 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     changed: dict[str, int] = {}
     tags: dict[str, set[str]] = defaultdict(set)
     ticket_tags: dict[str, set[str]] = defaultdict(set)
-    for key, pk, handle, name, url, tag, tags_tickets in _known(platform, list(accounts)):
+    weight: dict[str, int] = {}
+    for key, pk, handle, name, url, audience, others, tag, tags_tickets in _known(platform, list(accounts)):
         known[key] = pk
         account = accounts[key]
-        if (handle, name, url) != (account.handle, account.name or name, account.url or url):
+        seen = account.audience if account.audience is not None else audience
+        if (handle, name, url, audience) != (account.handle, account.name or name, account.url or url, seen):
             changed[key] = pk
+        # The person's weight: their other identities' largest figure, or this one's as the page says it.
+        best = max((v for v in (others, seen) if v is not None), default=None)
+        if best is not None:
+            weight[key] = best
         if tag:
             tags[key].add(tag.casefold())
             if tags_tickets:
                 ticket_tags[key].add(tag)
-    _identities_rewrite(changed, accounts)
+    _identities_rewrite(changed, accounts, now)
     missing = {key: accounts[key] for key in accounts if key not in known}
     if missing:
         known.update(_identities_create(platform, missing, now))
+        weight.update({k: a.audience for k, a in missing.items() if a.audience is not None})
     rows_copy(
         Authorship,
         ("message_id", "identity_id"),
@@ -106,36 +119,59 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
         ],
     )
     facts: dict[str, AuthorFacts] = {}
-    for key in tags:
-        found = AuthorFacts(labels=frozenset(tags[key]), ticket_tags=frozenset(ticket_tags[key]))
+    for key in tags.keys() | weight.keys():
+        labels, tickets = frozenset(tags.get(key, ())), frozenset(ticket_tags.get(key, ()))
+        found = AuthorFacts(labels=labels, ticket_tags=tickets, audience=weight.get(key))
         for a in accounts[key].messages:
             facts[a.handle] = found
     return facts
 
 
 # PostgreSQL: the keys as one array parameter (the ORM's IN of ~750 parameters cost twice the time to plan).
+# `others`: the largest audience of the person's other identities (identity_person_id index), for their weight.
 _KNOWN_SQL = """
-SELECT i.key, i.id, i.handle, i.name, i.url, t.name, t.tags_tickets FROM people_identity i
+SELECT i.key, i.id, i.handle, i.name, i.url, i.audience,
+(SELECT max(o.audience) FROM people_identity o WHERE o.person_id = i.person_id AND o.id <> i.id) AS others,
+t.name, t.tags_tickets FROM people_identity i
 LEFT JOIN people_person_tags pt ON pt.person_id = i.person_id LEFT JOIN people_persontag t ON t.id = pt.persontag_id
 WHERE i.platform = %s AND i.key = ANY(%s)"""
 
 
 def _known(platform: str, keys: list[str]) -> list[tuple[Any, ...]]:
-    """The page's known identities: key, id, handle, name and address, and their people's tags (a row each)."""
+    """The page's known identities: key, id, handle, name, address and audience, the largest audience of
+    their person's other identities, and their people's tags (a row each)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_KNOWN_SQL, [platform, keys])
             return cursor.fetchall()
+    others = (
+        Identity.objects.filter(person_id=OuterRef("person_id"))
+        .exclude(pk=OuterRef("pk"))
+        .values("person_id")
+        .annotate(top=Max("audience"))
+        .values("top")
+    )
     return list(
-        Identity.objects.filter(platform=platform, key__in=keys).values_list(
-            "key", "pk", "handle", "name", "url", "person__tags__name", "person__tags__tags_tickets"
+        Identity.objects.filter(platform=platform, key__in=keys)
+        .annotate(others=Subquery(others))
+        .values_list(
+            "key",
+            "pk",
+            "handle",
+            "name",
+            "url",
+            "audience",
+            "others",
+            "person__tags__name",
+            "person__tags__tags_tickets",
         )
     )
 
 
-def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account]) -> None:
-    """Identities whose handle, name or address the page writes otherwise (renamed on the platform): as last
-    written. Rare, so the statement usually does not run."""
+def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account], now: datetime) -> None:
+    """Identities whose handle, name, address or audience the page writes otherwise (renamed on the platform,
+    followed by more people): as last written. An audience the page does not carry is left as it was (a
+    looked-up karma stays). Rare but for audiences that move, and one statement whatever the page's size."""
     if not changed:
         return
     keys = list(changed)
@@ -144,20 +180,27 @@ def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account]) 
         [accounts[k].handle for k in keys],
         [accounts[k].name for k in keys],
         [accounts[k].url for k in keys],
+        [accounts[k].audience for k in keys],
+        [accounts[k].audience_kind for k in keys],
     ]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Identity._meta.db_table} i SET handle = v.handle, "  # noqa: S608 - model table
                 "name = CASE WHEN v.name <> '' THEN v.name ELSE i.name END, "
-                "url = CASE WHEN v.url <> '' THEN v.url ELSE i.url END "
-                "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[]) AS v(id, handle, name, url) "
-                "WHERE i.id = v.id",
-                values,
+                "url = CASE WHEN v.url <> '' THEN v.url ELSE i.url END, "
+                "audience = COALESCE(v.audience, i.audience), "
+                "audience_kind = CASE WHEN v.audience IS NULL THEN i.audience_kind ELSE v.kind END, "
+                "audience_at = CASE WHEN v.audience IS NULL THEN i.audience_at ELSE %s END "
+                "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[], %s::varchar[]) "
+                "AS v(id, handle, name, url, audience, kind) WHERE i.id = v.id",
+                [now, *values],
             )
         return
-    for pk, handle, name, url in zip(*values, strict=True):  # SQLite, the embedded default: one writer anyway
+    for pk, handle, name, url, audience, kind in zip(*values, strict=True):  # SQLite: one writer anyway
         fields = {"handle": handle, **({"name": name} if name else {}), **({"url": url} if url else {})}
+        if audience is not None:
+            fields |= {"audience": audience, "audience_kind": kind, "audience_at": now}
         Identity.objects.filter(pk=pk).update(**fields)
 
 
@@ -184,6 +227,9 @@ def _identities_create(platform: str, accounts: dict[str, _Account], now: dateti
             accounts[k].handle,
             accounts[k].name,
             accounts[k].url,
+            accounts[k].audience,
+            accounts[k].audience_kind,
+            now if accounts[k].audience is not None else None,
             now,
         )
         for k in keys

@@ -114,6 +114,14 @@ class Person(models.Model):
         return reverse("people:person", args=[self.pk])
 
 
+class AudienceKind(models.TextChoices):
+    """What an identity's audience counts, which says how the card names it."""
+
+    FOLLOWERS = "followers", "followers"
+    KARMA = "karma", "karma"
+    REPUTATION = "reputation", "reputation"
+
+
 class Identity(models.Model):
     """One account of a person: a platform (a channel kind; "email" for an address; "webhook:<channel>" for a
     webhook source) and the account's key there. Two mentions are joined to one person automatically only
@@ -129,6 +137,14 @@ class Identity(models.Model):
     handle = models.CharField(max_length=320, blank=True, help_text="As last written on the platform.")
     name = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=1000, blank=True)
+    # The account's weight on its platform: how many follow it (X), its karma (Hacker News, Reddit) or its
+    # reputation (Stack Exchange). Read from the payload where it carries it, else looked up by the poll
+    # within a budget (people.audience); null when not known. `audience_at`: when it was last read, so a
+    # looked-up figure is asked again only once it is older than people.audience.FRESH.
+    audience = models.PositiveBigIntegerField(null=True, blank=True)
+    # A database default too: people.backfill's INSERT ... SELECT names only the columns it fills.
+    audience_kind = models.CharField(max_length=12, choices=AudienceKind.choices, blank=True, default="", db_default="")
+    audience_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Not columns: given by people.selectors.identities_seen from the identity's authorship, where shown.

@@ -131,14 +131,25 @@ def _own_rows_erase(erasing: Erasing, identities: list[Identity]) -> dict[str, i
     # Their permalinks and platform ids only where they spell a handle (x.com/<handle>/status/...).
     counts["message_links"] = erasing.scrub(theirs)
     opened = Ticket.objects.filter(pk__in=erasing.opened_ticket_ids)
-    counts["tickets"] = opened.update(subject=ERASED, requester_handle=ERASED, requester_name="", requester_url="")
+    counts["tickets"] = opened.update(
+        subject=ERASED, requester_handle=ERASED, requester_name="", requester_url="", requester_audience=None
+    )
     # The key is rewritten whole below (unique per platform: two keys scrubbed alike would collide).
     erasing.scrub(
         Identity.objects.filter(pk__in=erasing.identity_ids), *(n for n in text_columns(Identity) if n != "key")
     )
     for identity in identities:
-        # The key stays unique per platform; the platform is kept for the counts by platform.
-        Identity.objects.filter(pk=identity.pk).update(key=f"erased-{identity.pk}", handle=ERASED, name="", url="")
+        # The key stays unique per platform; the platform is kept for the counts by platform. Their audience
+        # (how many follow them) is about them too.
+        Identity.objects.filter(pk=identity.pk).update(
+            key=f"erased-{identity.pk}",
+            handle=ERASED,
+            name="",
+            url="",
+            audience=None,
+            audience_kind="",
+            audience_at=None,
+        )
     counts["identities"] = len(identities)
     gifts = Gift.objects.filter(person=person)
     counts["gifts"] = erasing.scrub(gifts) + gifts.update(postal_address="")

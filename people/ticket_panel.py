@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from mentions.models import Ticket
+from people.audience import heaviest
 from people.selectors import RequesterCard, requester_card
 
 TEMPLATE = "people/_requester.html"
@@ -19,8 +20,10 @@ ORDER = 2
 
 # A ticket tied to nobody (no people.Requester row, read with the page's ticket: mentions.panels) costs the card
 # and the discount code panel no query.
-EMPTY_CARD = {"requester_card": RequesterCard(person=None)}
+EMPTY_CARD = {"requester_card": RequesterCard(person=None), "requester_weight": None}
 
 
 def requester_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
-    return {"requester_card": requester_card(ticket)}
+    card = requester_card(ticket)
+    # The person's weight from the identities the card already read: no query of its own.
+    return {"requester_card": card, "requester_weight": heaviest(card.identities)}

@@ -9,6 +9,9 @@ from .tasks import CELERY_TASK_TIME_LIMIT
 DESK_POLL_LEASE_SECONDS = env.int("DESK_POLL_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
 # A poll that stops short of a backlog (its request budget used) is followed this soon by the next.
 DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
+# Authors' karma where the platform's items do not carry it (Hacker News, Reddit: people.karma): at most this
+# many lookups after each poll of a channel, for the authors whose figure is unknown or a week old.
+DESK_KARMA_LOOKUPS_PER_POLL = env.int("DESK_KARMA_LOOKUPS_PER_POLL", default=20)
 # Watched threads (mentions.services.watching): how long after our reply the thread is read for an
 # answer to it, and how long an outreach's thread is read at most while the expert has not answered.
 DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)

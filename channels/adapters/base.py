@@ -69,6 +69,11 @@ class IncomingMention:
     # Handles the item addresses as the platform lists them (X's entities.mentions), without "@".
     # What the reply-handle choice and the triage rules read: never the raw payload.
     mentioned: tuple[str, ...] = ()
+    # The author's weight on the platform, where the item itself carries it (X's followers_count, Stack
+    # Exchange's owner.reputation), and what it counts (one of channels.clean.AUDIENCE_KINDS). None where the
+    # payload does not say (Hacker News and Reddit listings: their karma is looked up after the poll, in a budget).
+    author_audience: int | None = None
+    author_audience_kind: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
     # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.

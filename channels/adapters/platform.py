@@ -59,6 +59,10 @@ class Platform:
     unsupported: Mapping[OptionalPart, str] = field(default_factory=dict)  # why a part is missing
     pushed: bool = False  # the platform posts to the desk (POST /hooks/<slug>/): never polled
     credentials_none: str = ""  # why a platform requiring no credential needs none (public API, optional key)
+    # Dotted path of `karma_of(*, channel, session, handle) -> int | None`, the author's karma, where the
+    # platform's items do not carry their author's weight (people.karma asks after a poll, within a budget).
+    # None: the items carry it (X, Stack Exchange) or the platform has none.
+    karma_lookup: str | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

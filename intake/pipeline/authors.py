@@ -36,6 +36,8 @@ def authors_stage(page: Page) -> None:
             name=i.mention.author_name,
             url=i.mention.author_url,
             at=i.mention.created_at,
+            audience=i.mention.author_audience,
+            audience_kind=i.mention.author_audience_kind,
         )
         for i in page.items
         if i.kind == Message.Kind.INBOUND and i.mention.author_handle
@@ -45,12 +47,26 @@ def authors_stage(page: Page) -> None:
     try:
         with transaction.atomic():
             page.author_facts = authors_tie(channel=page.channel, authors=authors)
+            _tickets_weigh(page)
             _tickets_tag(page)
     except Exception:  # people are best effort next to storing the mentions
         page.author_facts = {}
         logger.exception(
             "ingest: channel=%s %d message(s) stored without their authors' people", page.channel.slug, len(authors)
         )
+
+
+def _tickets_weigh(page: Page) -> None:
+    """Each new ticket's requester_audience: its requester's person's weight, which Play's deadline order
+    breaks ties on from the ticket's own row (its index), never a join to people."""
+    facts = page.author_facts
+    if not any(f.audience is not None for f in facts.values()):
+        return
+    handles = {i.external_id: i.mention.author_handle for i in page.items}
+    for ticket in page.new_tickets:
+        found = facts.get(handles.get(ticket.first_external_id, ""))
+        if found is not None and found.audience is not None:
+            ticket.requester_audience = found.audience
 
 
 def _tickets_tag(page: Page) -> None:

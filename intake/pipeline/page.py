@@ -68,6 +68,7 @@ TICKET_ROW_COLUMNS = (
     "sla_target",
     "sla_breached",
     "followup_at",
+    "requester_audience",
 )
 
 
@@ -99,6 +100,7 @@ class TicketRow:
     sla_target: str
     sla_breached: bool
     followup_at: datetime | None
+    requester_audience: int | None
     new: bool
     changed: bool
     first_external_id: str
@@ -111,7 +113,7 @@ class TicketRow:
         self.assignee_id = None
         self.reply_draft = self.reply_from_role = self.sla_target = ""
         self.first_reply_at = self.first_reply_seconds = self.first_reply_business_seconds = None
-        self.solved_at = self.sla_due_at = self.followup_at = None
+        self.solved_at = self.sla_due_at = self.followup_at = self.requester_audience = None
         self.sla_breached = False
         self.new = False
         self.changed = False

@@ -127,6 +127,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
     desk_url = TicketRow(pk=_MARK).get_desk_url()  # reversed once for the page
     planned: list[tuple[TicketRow, Item, _Effects]] = []
     labels = {handle: facts.labels for handle, facts in page.author_facts.items()}
+    weights = {handle: facts.audience for handle, facts in page.author_facts.items()}
     effects_of: dict[int, _Effects] = {}  # a ticket with two follow-ups: the second sees the first's changes
     for ticket, item in items:
         facts = mention_facts(
@@ -137,6 +138,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
             author_handle=item.mention.author_handle,
             mentioned=item.mention.mentioned,
             author_tags=labels.get(item.mention.author_handle, ()),
+            author_audience=weights.get(item.mention.author_handle),
         )
         matched = ruleset.match(facts, where=f"ticket {ticket.pk} (channel {channel.slug}, message {item.external_id})")
         if not matched:

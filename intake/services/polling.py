@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
 from channels.adapters.base import Adapter, FetchResult, PayloadError
-from channels.adapters.registry import pushed_kinds
+from channels.adapters.registry import platform_of, pushed_kinds
 from channels.budget import budget_plan, usage_record
 from channels.freshness import poll_interval
 from channels.http import build_session
 from channels.models import Channel
-from intake.hooks import front_page_seen
+from intake.hooks import authors_weigh, front_page_seen
 from intake.pipeline import IngestResult
 from intake.services.quarantine import mentions_store
 
@@ -115,9 +115,13 @@ class _Progress:
     more: bool = False
     not_before: datetime | None = None
     platform_status: dict = field(default_factory=dict)
+    # Authors whose items did not carry their weight, in the order met: whose karma the poll may look up.
+    unweighed: dict[str, None] = field(default_factory=dict)
 
     def note(self, fetched: FetchResult) -> None:
         self.reads += fetched.reads
+        self.unweighed.update((m.author_handle, None) for m in fetched.mentions if m.author_audience is None)
+        self.unweighed.pop("", None)
         self.more = fetched.more
         self.platform_status.update(fetched.platform_status)
         if fetched.not_before and (self.not_before is None or fetched.not_before > self.not_before):
@@ -131,6 +135,17 @@ def _chunks(adapter: Adapter, channel: Channel) -> Iterator[FetchResult]:
         yield from fetch_chunks(channel=channel, session=build_session())
     else:
         yield adapter.fetch(channel=channel, session=build_session())
+
+
+def _karma_look_up(channel: Channel, progress: _Progress) -> None:
+    """The authors' karma where the platform's items do not carry it (Hacker News, Reddit): after the pages are
+    stored and committed, never inside the ingest's transaction, at most DESK_KARMA_LOOKUPS_PER_POLL requests."""
+    budget = settings.DESK_KARMA_LOOKUPS_PER_POLL
+    if budget <= 0 or not progress.unweighed or platform_of(channel.kind).karma_lookup is None:
+        return
+    made = authors_weigh(channel=channel, handles=list(progress.unweighed), session=build_session(), budget=budget)
+    if made:
+        logger.info("poll: channel=%s looked up %d author(s)' karma", channel.slug, made)
 
 
 def _lease_renew(channel_id: int, token: str) -> bool:
@@ -168,6 +183,7 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
             if not _lease_renew(channel_id, token):
                 logger.warning("poll: channel=%s lost its lease mid-poll; stopping after this chunk", channel.slug)
                 break
+        _karma_look_up(channel, progress)
     except PermanentError as exc:
         logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
         _record_failure(channel, token, str(exc), failing=True)

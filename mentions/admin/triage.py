@@ -58,6 +58,7 @@ class RuleForm(forms.ModelForm):
             "authors",
             "handles_mentioned",
             "author_tags",
+            "author_audience_min",
             "link",
             "judgements",
             "intents",
@@ -86,6 +87,7 @@ class RuleForm(forms.ModelForm):
         data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
         given += [data.get("judgements"), data.get("intents"), data.get("sentiments")]
+        given.append(data.get("author_audience_min") is not None)
         given += [
             lines(data.get(f, ""))
             for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned", "author_tags")
@@ -118,6 +120,7 @@ class RuleAdmin(admin.ModelAdmin):
                     "authors",
                     "handles_mentioned",
                     "author_tags",
+                    "author_audience_min",
                     "link",
                     "judgements",
                     "intents",

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, OrderBy, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, judgement_rank
@@ -34,6 +35,14 @@ def ticket_path(pk: int | None) -> str:
     if template is None:
         template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
     return template.format(pk)
+
+
+def audience_rank() -> OrderBy:
+    """Play's tie-break at the same deadline: the requester with the larger audience first, an unknown one as
+    none. One expression for the ticket_waiting_deadline_idx index and the order (mentions.selectors.view_order),
+    so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
+    default) refuses in an index."""
+    return Coalesce(F("requester_audience"), Value(0)).desc()
 
 
 class Ticket(models.Model):
@@ -100,6 +109,11 @@ class Ticket(models.Model):
     # Set by a triage rule: the role of our handle that should answer ("status" for availability
     # reports); the reply plan uses it when the channel has such a handle.
     reply_from_role = models.CharField(max_length=16, blank=True)
+    # The requester's weight (their person's largest audience: followers, karma or reputation,
+    # people.models.Identity.audience) as the ingest knew it, refreshed while the ticket waits when a
+    # lookup learns more. Denormalised so Play's deadline order can break ties on it from its own index
+    # (ticket_waiting_deadline_idx) without a join: docs/desk.md, "Play's order".
+    requester_audience = models.PositiveBigIntegerField(null=True, blank=True)
 
     requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
     first_reply_at = models.DateTimeField(null=True, blank=True)
@@ -143,8 +157,8 @@ class Ticket(models.Model):
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
-            # Play on a deadline-first view: the same expressions as selectors.view_order (the desk's judgement
-            # orders tickets of the same deadline).
+            # Play on a deadline-first view: the same expressions as selectors.view_order (at the same deadline, the
+            # desk's judgement, then the requester's audience).
             models.Index(
                 Case(
                     When(priority="urgent", then=Value(0)),
@@ -153,6 +167,7 @@ class Ticket(models.Model):
                 ),
                 "sla_due_at",
                 judgement_rank(),
+                audience_rank(),
                 "requested_at",
                 "id",
                 name="ticket_waiting_deadline_idx",

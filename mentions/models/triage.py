@@ -64,6 +64,15 @@ class Rule(models.Model):
     intents = models.JSONField(default=list, blank=True, help_text="Intents; none means any.")
     sentiments = models.JSONField(default=list, blank=True, help_text="Sentiments; none means any.")
 
+    author_audience_min = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="author audience at least",
+        help_text="The author's person must reach at least this many (their largest audience on any platform: "
+        "followers on X, karma on Hacker News or Reddit, reputation on Stack Overflow). An author whose "
+        "audience is not known yet does not match.",
+    )
+
     # Actions.
     add_tags = models.CharField(max_length=300, blank=True, help_text="Tag names, space separated.")
     set_priority = models.CharField(max_length=16, choices=Ticket.Priority.choices, blank=True)

@@ -71,7 +71,7 @@ def judged_rules_run(ticket_ids: list[int]) -> int:
         message = messages.get(ticket.first_message_id)
         if message is None:
             continue
-        facts = facts_for_message(message, ticket.channel, tags.get(message.pk), ticket)
+        facts = facts_for_message(message, ticket.channel, tags.get(message.pk), ticket.requester_audience, ticket)
         matched = [
             r for r in ruleset.match(facts, where=f"ticket {ticket.pk} (judged)") if (ticket.pk, r.id) not in done
         ]

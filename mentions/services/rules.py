@@ -59,7 +59,11 @@ def rules_load() -> RuleSet:
 
 
 def facts_for_message(
-    message: Message, channel: Channel, author_tags: set[str] | None = None, ticket: Ticket | None = None
+    message: Message,
+    channel: Channel,
+    author_tags: set[str] | None = None,
+    author_audience: int | None = None,
+    ticket: Ticket | None = None,
 ) -> MentionFacts:
     """A stored message's facts; with its `ticket`, the desk's judgement of it too (the rules that wait for it)."""
     judged = (ticket.judgement, ticket.intent, ticket.sentiment) if ticket is not None else ("", "", "")
@@ -72,6 +76,7 @@ def facts_for_message(
         mentioned=message.mentioned,
         author_tags=author_tags or (),
         judged=judged,
+        author_audience=author_audience,
     )
 
 
@@ -121,10 +126,9 @@ def rule_try(
         message = messages.get(ticket.first_message_id)
         if message is None:
             continue
-        if ruleset.match(
-            facts_for_message(message, ticket.channel, tags.get(message.pk), ticket),
-            where=f"ticket {ticket.pk} (dry run)",
-        ):
+        # The requester's weight as the ticket keeps it (Ticket.requester_audience), as the ingest gave it.
+        facts = facts_for_message(message, ticket.channel, tags.get(message.pk), ticket.requester_audience, ticket)
+        if ruleset.match(facts, where=f"ticket {ticket.pk} (dry run)"):
             result.matches.append(TryMatch(ticket=ticket, message=message))
     if ruleset.broken:
         result.error = f"The rule failed while matching: {ruleset.broken[compiled.id]}"

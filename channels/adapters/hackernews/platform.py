@@ -37,6 +37,7 @@ PLATFORM = Platform(
     accounts=None,
     credentials_required=(),
     credentials_none="Algolia's Hacker News search is public: it is read without any key.",
+    karma_lookup="channels.adapters.hackernews.audience.karma_of",
     unsupported={
         "replies": "Hacker News has no API to post with: an advocate replies on the site (the ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",

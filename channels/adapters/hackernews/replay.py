@@ -4,11 +4,13 @@ No platform is reachable from a sandbox, so the quick start's demo channel (`"re
 in its config) mounts this transport on the real adapter's HTTP session. Everything else is
 the production path: query building, paging, cursor, parsing, ingest. It answers with hits
 in Algolia's recorded shape from a virtual timeline: one bundled sample every
-`SECONDS_PER_ITEM`, so new mentions keep arriving while someone watches.
+`SECONDS_PER_ITEM`, so new mentions keep arriving while someone watches. The official API's user item
+(`hacker-news.firebaseio.com/v0/user/<id>.json`) answers each author's karma after a poll.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -153,7 +155,17 @@ def item_tree(item_id: int, now: float | None = None) -> dict[str, Any]:
     }
 
 
-HOSTS = ("hn.algolia.com",)  # the demo network's dispatch (channels.demo.replay)
+# The demo network's dispatch (channels.demo.replay): Algolia, and the official API for the authors' karma.
+HOSTS = ("hn.algolia.com", "hacker-news.firebaseio.com")
+
+
+def user_item(name: str) -> dict[str, Any] | None:
+    """The official API's user item (`/v0/user/<id>.json`, shaped as HackerNews/API's README shows it): a karma
+    of the author's own, the same at every call."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
+        return None
+    spread = int(hashlib.sha256(f"hn-karma:{name}".encode()).hexdigest()[:8], 16)
+    return {"id": name, "created": 1_300_000_000 + spread % 300_000_000, "karma": 1 + spread % 25_000}
 
 
 def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, Any]:
@@ -161,6 +173,9 @@ def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, A
     News replays its own bundled samples."""
     assert request.url is not None  # the session prepared it, and preparing sets the URL
     url = urlparse(request.url)
+    if url.hostname == "hacker-news.firebaseio.com":
+        user = re.fullmatch(r"/v0/user/(.+)\.json", url.path)
+        return 200, user_item(user.group(1)) if user else None  # Firebase answers null for anything missing
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
     if url.path.endswith("/search") and query.get("tags") == "front_page":
         query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page

@@ -37,4 +37,5 @@ PLATFORM = Platform(
     replies="channels.adapters.reddit.RedditAdapter.post_reply",
     accounts="channels.adapters.reddit.oauth.RedditOAuth",
     credentials_required=("client_id", "client_secret"),
+    karma_lookup="channels.adapters.reddit.audience.karma_of",
 )

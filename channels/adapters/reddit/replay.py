@@ -19,6 +19,8 @@ Endpoints, as the adapter calls them (`auth.py`, `client.py`, `paging.py`, `thre
 - ``GET /comments/{id}`` (a watched thread, `fetch_thread`): ``[post Listing, comments Listing]`` as
   ``tests/fixtures/goreddit_post_comment_page.json``, comments newest first (``sort=new``).
 - ``GET /r/{sub}/about`` (test_connection): the subreddit (t5).
+- ``GET /user/{name}/about`` (an author's karma, people.karma): the account (t2) as Reddit's API documentation
+  lists its fields, with ``link_karma`` and ``comment_karma`` of the author's own.
 
 With ``raw_json=1`` (the adapter always sends it) the HTML fields come as they are; without it ``<``, ``>`` and
 ``&`` are escaped there, as Reddit does. A call to oauth.reddit.com without the bearer token this replay
@@ -56,6 +58,7 @@ COMMENT_BASE = 60_000_000_000  # t1 ids: COMMENT_BASE + thread index * 1000 + th
 SUBREDDIT_ID = "t5_2s5wd"
 LISTING = re.compile(r"/r/([A-Za-z0-9_]{2,21})/(new|comments|about)")
 THREAD = re.compile(r"/comments/([a-z0-9]{1,13})")
+USER_ABOUT = re.compile(r"/user/([A-Za-z0-9_-]{1,20})/about")
 
 UNAUTHORIZED = {"message": "Unauthorized", "error": 401}
 NOT_FOUND = {"message": "Not Found", "error": 404}
@@ -86,7 +89,24 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
         return 200, listing(found if params.get("type", "link") in ("link", "") else [], params)
     if match := THREAD.fullmatch(path):
         return thread_page(posts, sub, escape, match.group(1))
+    if match := USER_ABOUT.fullmatch(path):
+        return 200, user_about(match.group(1))
     return 404, NOT_FOUND
+
+
+def user_about(name: str) -> dict[str, Any]:
+    """`/user/<name>/about`: the account (t2) with karma of its own, the same at every call."""
+    spread = int(hashlib.sha256(f"reddit-karma:{name.casefold()}".encode()).hexdigest()[:8], 16)
+    return {
+        "kind": "t2",
+        "data": {
+            "name": name,
+            "link_karma": spread % 9_000,
+            "comment_karma": spread % 31_000,
+            "is_suspended": False,
+            "created_utc": 1_300_000_000.0 + spread % 300_000_000,
+        },
+    }
 
 
 def token(request: requests.PreparedRequest) -> tuple[int, Any]:

@@ -26,7 +26,7 @@ from channels.text import html_to_text
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from .fields import id_of, string_of, time_of, unescaped
+from .fields import count_of, id_of, string_of, time_of, unescaped
 
 ID_KEYS = ("comment_id", "answer_id", "question_id", "post_id")
 # Timeline events that name a post or comment: question timelines ("question", "answer", "comment") and user
@@ -229,6 +229,8 @@ def _mention(
         what = "no creation_date" if raw_created is None else f"bad creation_date {clean.preview(raw_created, 60)}"
         raise PayloadError(f"Item {external_id} has {what}.")
     handle, name, url = author(item.get("owner"))
+    # The default filter's shallow_user carries the owner's reputation: their weight, at no extra request.
+    reputation = count_of(clean.mapping(item.get("owner")).get("reputation")) if handle else None
     return IncomingMention(
         external_id=external_id,
         created_at=created,
@@ -242,6 +244,8 @@ def _mention(
         thread_id=thread_id if thread_id != external_id else "",
         related_ids=related_ids,
         edited_at=time_of(item.get("last_edit_date")),
+        author_audience=reputation,
+        author_audience_kind="reputation" if reputation is not None else "",
         raw=item,
     )
 

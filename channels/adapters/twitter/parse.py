@@ -180,6 +180,7 @@ def build_mention(tweet: Any, edits: dict[str, str]) -> IncomingMention | None:
     author = clean.mapping(tweet.get("author"))
     username = username_of(author)
     name = clean.line(author.get("name"))
+    followers = clean.whole(clean.mapping(author.get("public_metrics")).get("followers_count"), minimum=0)
     mentioned = mentioned_in(tweet)
     replied_to = next((i for r in refs if r.get("type") == "replied_to" and (i := as_id(r.get("id")))), "")
     parent = edits.get(replied_to, replied_to)
@@ -200,6 +201,8 @@ def build_mention(tweet: Any, edits: dict[str, str]) -> IncomingMention | None:
         related_ids=(replied_to,) if replied_to and replied_to != parent else (),
         edited_at=edited_at,
         mentioned=tuple(mentioned),
+        author_audience=followers,
+        author_audience_kind="followers" if followers is not None else "",
         raw=raw,
     )
 

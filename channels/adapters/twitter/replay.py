@@ -165,8 +165,20 @@ def username_of(uid: str, found: list[Post]) -> str:
     return next((name for name in names if user_id(name) == uid), "")
 
 
-def user(username: str) -> dict[str, Any]:
-    return {"id": user_id(username), "name": username, "username": username}
+def user(username: str, user_fields: set[str] | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": user_id(username), "name": username, "username": username}
+    if user_fields and "public_metrics" in user_fields:
+        # X's user public_metrics; the demo's authors get a following of their own, the same at every call
+        # (from a few dozen to some 50k: the requester card's weight line, Play's ties).
+        spread = int(hashlib.sha256(f"x-followers:{username.casefold()}".encode()).hexdigest()[:8], 16)
+        followers = 12 + spread % 4000 if spread % 5 else 10_000 + spread % 40_000
+        found["public_metrics"] = {
+            "followers_count": followers,
+            "following_count": 40 + spread % 900,
+            "tweet_count": 100 + spread % 20_000,
+            "listed_count": spread % 50,
+        }
+    return found
 
 
 def tweet(post: Post, fields: set[str]) -> dict[str, Any]:
@@ -216,7 +228,8 @@ def timeline(selected: list[Post], params: dict[str, str], *, page_param: str, l
     includes: dict[str, Any] = {}
     if "author_id" in expansions:
         authors = dict.fromkeys(p.author for p in page)
-        includes["users"] = [user(name) for name in authors]
+        user_fields = {f for f in params.get("user.fields", "").split(",") if f}
+        includes["users"] = [user(name, user_fields) for name in authors]
     if "referenced_tweets.id" in expansions:
         parents = {p.parent.id: p.parent for p in page if p.parent is not None}
         if parents:

@@ -157,3 +157,17 @@ def test_story_with_text_and_url_keeps_both():
     mentions_store(channel=channel, mentions=[from_hit])
     body = Message.objects.get(channel=channel).body
     assert "GitLab" in body and body.endswith("idINL2N0P01ZI20140619")
+
+
+def test_the_demo_replay_answers_the_official_user_item_with_a_karma():
+    """The demo network's stand-in for `/v0/user/<id>.json`, in firebase_user_jl.json's shape (id, created,
+    karma), and `null` for a name that cannot be one, as Firebase answers anything missing."""
+    import requests as _requests
+
+    from channels.adapters.hackernews import replay
+    from channels.adapters.hackernews.audience import USER_URL
+
+    recorded = load("firebase_user_jl.json")
+    status, found = replay.answer(_requests.Request("GET", USER_URL.format(id="jl")).prepare())
+    assert status == 200 and set(found) <= set(recorded) and isinstance(found["karma"], int)
+    assert replay.answer(_requests.Request("GET", USER_URL.format(id="no%20such")).prepare()) == (200, None)

@@ -49,7 +49,9 @@ def test_a_poll_pages_back_with_after_and_stores_every_new_item_once():
         "t3_p3",
         "t3_p4",
     ]
-    assert [query(c).get("after") for c in api_calls()] == [None, "t3_p3", "t3_p1"]
+    # The listing's pages (after them the poll may ask for its authors' karma: people.karma's own tests).
+    listings = [c for c in api_calls() if "/r/gitlab/new" in c.request.url]
+    assert [query(c).get("after") for c in listings] == [None, "t3_p3", "t3_p1"]
     assert channel.cursor["streams"]["r/gitlab/new"]["created_utc"] == now - 10
     assert channel.health == Channel.Health.OK
 

@@ -1,0 +1,81 @@
+"""Play's deadline order breaks ties on the requester's weight: at the same due time (tickets that arrived
+out of hours share the first coverage hour's), the requester with the larger audience is served first. It
+reads the ticket's own requester_audience (kept by the ingest from the people app), so the claim stays one
+statement walking ticket_waiting_deadline_idx: no join, no sort, no extra query."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from mentions.models import Ticket, View
+from mentions.selectors import view_order, view_tickets
+from mentions.services import ticket_claim_next
+from mentions.tests.factories import AdvocateFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _waiting(subject: str, *, audience: int | None, due: datetime, minutes_ago: int) -> Ticket:
+    return TicketFactory(
+        subject=subject,
+        requested_at=MONDAY_NINE - timedelta(minutes=minutes_ago),
+        sla_due_at=due,
+        requester_audience=audience,
+    )
+
+
+def test_at_the_same_deadline_the_larger_audience_is_served_first_and_the_deadline_still_comes_first():
+    due = MONDAY_NINE + timedelta(hours=5)
+    unknown = _waiting("unknown author, oldest", audience=None, due=due, minutes_ago=600)
+    small = _waiting("80 followers", audience=80, due=due, minutes_ago=500)
+    large = _waiting("12.3k followers, newest", audience=12_345, due=due, minutes_ago=10)
+    sooner = _waiting("small but due sooner", audience=3, due=due - timedelta(minutes=1), minutes_ago=5)
+    deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
+
+    served = [ticket_claim_next(view=deadline, user=AdvocateFactory()) for _ in range(4)]
+    assert [t.subject for t in served if t] == [sooner.subject, large.subject, small.subject, unknown.subject]
+
+    # Oldest first is left as it was: the audience is a tie-breaker of the deadline order only.
+    Ticket.objects.update(assignee=None, served_to=None, served_view=None)
+    oldest = View.objects.create(name="Oldest", slug="oldest")
+    served = [ticket_claim_next(view=oldest, user=AdvocateFactory()) for _ in range(4)]
+    assert [t.subject for t in served if t] == [unknown.subject, small.subject, large.subject, sooner.subject]
+
+
+def test_the_deadline_claim_walks_its_index_without_a_sort():
+    due = MONDAY_NINE + timedelta(hours=5)
+    for n in range(30):
+        _waiting(f"t{n}", audience=n * 100 or None, due=due, minutes_ago=n)
+    deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
+    pick = (
+        view_tickets(view=deadline, user=AdvocateFactory())
+        .filter(assignee__isnull=True)
+        .order_by(*view_order(deadline))
+    )
+    sql, params = pick.values("pk", "status")[:1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # On a table this small any plan is cheap, and the row estimates depend on the tests run before: sorts
+        # and full scans are priced out, so a Sort left in the plan means the index cannot give this order.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "ticket_waiting_deadline_idx" in plan and "Sort" not in plan, plan
+
+
+def test_the_deadline_claim_costs_the_queries_of_an_oldest_first_claim():
+    due = MONDAY_NINE + timedelta(hours=5)
+    for n in range(4):
+        _waiting(f"t{n}", audience=n * 1000 or None, due=due, minutes_ago=n)
+    counts = []
+    for order in (View.Order.OLDEST, View.Order.DEADLINE):
+        view = View.objects.create(name=f"View {order}", slug=f"view-{order}", order=order)
+        user = AdvocateFactory()
+        with CaptureQueriesContext(connection) as queries:
+            assert ticket_claim_next(view=view, user=user) is not None
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
