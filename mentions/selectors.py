@@ -24,8 +24,7 @@ from django.db.models import (
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
-from mentions.models.judgement import judgement_rank
-from mentions.models.tickets import audience_rank
+from mentions.models.judgement import audience_rank, judgement_rank
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:

@@ -5,7 +5,8 @@ The columns live on `Ticket` itself (not a table beside it) because the queue, t
 order by them through the ticket's own indexes."""
 
 from django.db import models
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, OrderBy, Value, When
+from django.db.models.functions import Coalesce
 
 
 class Judgement(models.TextChoices):
@@ -97,3 +98,11 @@ class ProductProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def audience_rank() -> OrderBy:
+    """Play's tie-break at the same deadline: the requester with the larger audience first, an unknown one as
+    none. One expression for the ticket_waiting_deadline_idx index and the order (mentions.selectors.view_order),
+    so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
+    default) refuses in an index."""
+    return Coalesce(F("requester_audience"), Value(0)).desc()

@@ -2,11 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, OrderBy, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Q, Value, When
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, judgement_rank
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, audience_rank, judgement_rank
 
 
 class Tag(models.Model):
@@ -35,14 +34,6 @@ def ticket_path(pk: int | None) -> str:
     if template is None:
         template = _TICKET_URLS[key] = reverse("mentions:ticket", args=[_PK_MARK]).replace(str(_PK_MARK), "{}")
     return template.format(pk)
-
-
-def audience_rank() -> OrderBy:
-    """Play's tie-break at the same deadline: the requester with the larger audience first, an unknown one as
-    none. One expression for the ticket_waiting_deadline_idx index and the order (mentions.selectors.view_order),
-    so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
-    default) refuses in an index."""
-    return Coalesce(F("requester_audience"), Value(0)).desc()
 
 
 class Ticket(models.Model):
