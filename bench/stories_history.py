@@ -46,12 +46,14 @@ INSERT INTO mentions_ticket (
     subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
     requested_at, first_reply_at, first_reply_seconds, first_reply_business_seconds, solved_at,
     created_at, updated_at, assignee_id, channel_id, served_to_id, served_view_id,
-    reply_from_role, sla_due_at, sla_target, sla_breached, followup_at, merged_into_id
+    reply_from_role, sla_due_at, sla_target, sla_breached, followup_at, merged_into_id,
+    judgement, intent, sentiment, language, judgement_reason, judged_by
 )
 SELECT subject, 'solved', 'normal', false, 'user' || (g * 7919 %% 250000), 'User ' || (g * 7919 %% 250000),
        'https://example.com/u/' || (g * 7919 %% 250000), '',
        requested_at, NULL, NULL, NULL, requested_at + interval '3 hours',
-       now(), now(), NULL, channel_id, NULL, NULL, '', requested_at + interval '1 day', 'all', false, NULL, NULL
+       now(), now(), NULL, channel_id, NULL, NULL, '', requested_at + interval '1 day', 'all', false, NULL, NULL,
+       '', '', '', '', '', ''
 FROM (
     SELECT g, (%(channels)s::bigint[])[1 + (g * 31) %% cardinality(%(channels)s::bigint[])] AS channel_id,
            CASE WHEN burst THEN
