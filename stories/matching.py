@@ -164,9 +164,9 @@ class Matcher:
     def run(self) -> Matched:
         self._load()
         for read in self.page:
-            if not (self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read)):
-                if not self._form_by_terms(read):
-                    form_by_meaning(self, read)
+            joined = self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read)
+            if not joined and not self._form_by_terms(read):
+                form_by_meaning(self, read)
             loose_add(self, read)
             for key in keys_of(read):
                 insort(self.hits[key], Hit(read.pk, None, read.at), key=_at)

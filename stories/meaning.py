@@ -30,7 +30,7 @@ from django.db.models import Exists, OuterRef
 from advocacy.embeddings import EmbeddingError
 from mentions.meaning import ticket_vectors
 from mentions.models import TicketMeaning
-from stories.models import Membership, MeaningDay, Signature, Story
+from stories.models import MeaningDay, Membership, Signature, Story
 from stories.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, rows_insert
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-JOIN_COSINE = 0.35  # a ticket this near a bursting story's centroid (usual meaning taken away) tells its story
+JOIN_COSINE = 0.3  # a ticket this near a bursting story's centroid (usual meaning taken away) tells its story
 FORM_COSINE = 0.45  # two tickets this near each other say the same thing (pairs are noisier than centroids)
 VETO_COSINE = 0.1  # a ticket this far from a story's centroid does not join it on words alone
 CENTROID_MIN = 3  # tickets whose vectors a story's centroid needs before it is trusted

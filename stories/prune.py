@@ -1,6 +1,6 @@
 """What the detector keeps only for a while: the index of recent links and words (Key) past twice the window, each
-day's term counts and meaning sums past the background's weeks, and the signatures of tickets below its watermark (never read
-again) after the background's weeks. Stories and memberships are kept."""
+day's term counts and meaning sums past the background's weeks, and the signatures of tickets below its watermark
+(never read again) after the background's weeks. Stories and memberships are kept."""
 
 from __future__ import annotations
 
