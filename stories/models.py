@@ -47,8 +47,9 @@ class Story(models.Model):
     reattached_size = models.PositiveIntegerField(default=0, editable=False)
     # The sum of its tickets' meaning vectors (float32 bytes) and how many: its centroid, kept as it grows and merges
     # so a new ticket is compared with it without reading the members (stories.meaning).
-    meaning = models.BinaryField(default=b"", editable=False)
-    meaning_n = models.PositiveIntegerField(default=0, editable=False)
+    # Defaults in the database too: a worker still running the previous release inserts stories without them.
+    meaning = models.BinaryField(default=b"", db_default=b"", editable=False)
+    meaning_n = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     first_at = models.DateTimeField(help_text="When its first mention was posted.")
     last_at = models.DateTimeField(help_text="When its latest mention was posted.")
     answer = models.TextField(blank=True, help_text="The one answer to every ticket of the story.")
