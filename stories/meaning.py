@@ -157,6 +157,7 @@ class Meanings:
     def merged(self, small: Story, big: Story) -> None:
         if small.meaning_n and small.meaning:
             _story_add(big, np.frombuffer(bytes(small.meaning), dtype=np.float32), small.meaning_n)
+        small.meaning, small.meaning_n = b"", 0  # its tickets' meaning is kept once, in the story it went into
         self.pending[big.pk].extend(self.pending.pop(small.pk, []))
 
     def pending_read(self, stories: dict[int, Story]) -> None:
