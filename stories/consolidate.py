@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from stories.keys import keys_latest, memberships_of
+from stories.meaning import reattach_by_meaning
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 from stories.story_words import counts_merged
@@ -36,6 +37,7 @@ def consolidate(m: Matcher) -> None:
     m.usual.extend({stem for pk in m.dirty for stem in m.stories[pk].term_counts})
     _merge_alike(m)
     _reattach(m)
+    reattach_by_meaning(m)
 
 
 def _live(m: Matcher) -> list[Story]:
@@ -87,6 +89,7 @@ def _norm(profile: dict[str, float]) -> float:
 def story_merge_into(m: Matcher, small: Story, big: Story) -> None:
     """`small`'s tickets, words and links go to `big`; `small` stays, pointing at it."""
     small.merged_into = big
+    m.meanings.merged(small, big)
     big.reattached_size = 0  # its words changed: the loose tickets are compared with it again
     big.size += small.size
     big.first_at = min(big.first_at, small.first_at)

@@ -6,8 +6,11 @@ A ticket joins, in this order:
 2. **The story it reads like**: each live story keeps how many of its tickets use each word; a word two or more
    of them use weighs log(its share in the story / its usual share), so "stacked" in a release story weighs
    far more than "gitlab". The ticket joins the story its words weigh most in, at JOIN_SCORE or more.
-3. **A new story of terms**: it and at least two tickets outside any story, within half the window, share the
-   same pair of bursting terms (reading.Read.terms).
+3. **The story it means**: the active story nearest in meaning (stories.meaning), when words found none.
+4. **A new story of terms**: it and at least two tickets outside any story, within half the window, share the
+   same pair of bursting terms (reading.Read.terms); or, failing that, **of meaning**: two loose tickets of the
+   last hour near it in meaning.
+A ticket whose words choose a story its meaning is far from stays out of it (stories.meaning.VETO_COSINE).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from stories.consolidate import consolidate
 from stories.keys import keys_latest, memberships_of
+from stories.meaning import Meanings, form_by_meaning, join_by_meaning, loose_add
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import PACE_REF, Pace
 from stories.reading import Read, Usual, rows_copy, rows_insert, rows_update
@@ -92,6 +96,7 @@ class Matcher:
         self.joined_answered: dict[int, list[int]] = defaultdict(list)
         self.pace = Pace([r.at for r in page])
         self.weights: dict[int, tuple[int, dict[str, float]]] = {}  # story -> (its size then, {stem: weight})
+        self.meanings = Meanings(page)
 
     # -- loading --------------------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -110,6 +115,7 @@ class Matcher:
             self._profile_index(story)
         live_ids = [pk for pk, s in self.stories.items() if not s.merged_into_id]
         self.pace.load(live_ids)
+        self.meanings.load()
         if Exclusion.objects.exists():  # advocates rarely move tickets out: most pages need not ask which
             page_ids = [r.pk for r in self.page]
             self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
@@ -158,8 +164,10 @@ class Matcher:
     def run(self) -> Matched:
         self._load()
         for read in self.page:
-            if not (self._by_link(read) or self._by_profile(read)):
-                self._form_by_terms(read)
+            joined = self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read)
+            if not joined and not self._form_by_terms(read):
+                form_by_meaning(self, read)
+            loose_add(self, read)
             for key in keys_of(read):
                 insort(self.hits[key], Hit(read.pk, None, read.at), key=_at)
         consolidate(self)
@@ -190,16 +198,16 @@ class Matcher:
             reason = f"links to the same URL: {link}"[:300]
             if stories:
                 story = max(stories.values(), key=lambda s: (s.size, -s.pk))
-                self._join(story, read, Membership.Via.LINK, reason, link=link)
+                self.join(story, read, Membership.Via.LINK, reason, link=link)
                 return True
             loose = [
                 h.ticket_id for h in near if self.is_loose(h.ticket_id) and abs(h.at - read.at) <= self.form_window
             ]
             if loose:
-                members = self._reads_of([t for t in dict.fromkeys(loose) if t is not None])
-                story = self._make(Story.Origin.LINK, [*members, read], links=[link])
+                members = self.reads_of([t for t in dict.fromkeys(loose) if t is not None])
+                story = self.make(Story.Origin.LINK, [*members, read], links=[link])
                 for member in (*members, read):
-                    self._join(story, member, Membership.Via.LINK, reason, link=link)
+                    self.join(story, member, Membership.Via.LINK, reason, link=link)
                 return True
         return False
 
@@ -254,17 +262,17 @@ class Matcher:
         totals = {
             pk: weighed[pk] + bonus[pk] - self._quiet(pk, read.at)
             for pk, found in scores.items()
-            if len(found) >= 2 or bonus[pk] >= HOT_BONUS
+            if (len(found) >= 2 or bonus[pk] >= HOT_BONUS) and not self.meanings.vetoed(read.pk, self.stories[pk])
         }
         chosen = max(totals.items(), key=lambda item: (item[1], -item[0]), default=None)
         if chosen is None or chosen[1] < JOIN_SCORE:
             return False
         story = self.stories[chosen[0]]
         shared = [stem for _w, stem in sorted(scores[chosen[0]], reverse=True)]
-        self._join(story, read, Membership.Via.TERMS, shares_reason(shared, read.words))
+        self.join(story, read, Membership.Via.TERMS, shares_reason(shared, read.words))
         return True
 
-    def _form_by_terms(self, read: Read) -> None:
+    def _form_by_terms(self, read: Read) -> bool:
         shared_with: dict[int, set[str]] = defaultdict(set)
         for stem in read.terms:
             for h in self._near("t:" + stem, read.at, self.form_window):
@@ -275,24 +283,25 @@ class Matcher:
             if len(stems) >= 2:
                 pairs.update(combinations(sorted(stems), 2))
         if not pairs:
-            return
+            return False
         pair, count = max(pairs.items(), key=lambda item: (item[1], item[0]))
         if count + 1 < FORM_MIN:
-            return
-        members = self._reads_of([t for t, stems in shared_with.items() if set(pair) <= stems])
-        story = self._make(Story.Origin.TERMS, [*members, read], links=[])
+            return False
+        members = self.reads_of([t for t, stems in shared_with.items() if set(pair) <= stems])
+        story = self.make(Story.Origin.TERMS, [*members, read], links=[])
         for member in (*members, read):
-            self._join(story, member, Membership.Via.TERMS, shares_reason(list(pair), member.words))
+            self.join(story, member, Membership.Via.TERMS, shares_reason(list(pair), member.words))
+        return True
 
     # -- writing --------------------------------------------------------------------------------------------
-    def _reads_of(self, ticket_ids: list[int]) -> list[Read]:
+    def reads_of(self, ticket_ids: list[int]) -> list[Read]:
         """The tickets as read, this page's from memory, earlier ones from their signatures in one query."""
         wanted = set(ticket_ids)
         mine = {r.pk: r for r in self.page if r.pk in wanted}
         stored = stored_reads([t for t in ticket_ids if t not in mine])
         return [mine.get(t) or stored[t] for t in ticket_ids]
 
-    def _make(self, origin: str, members: list[Read], *, links: list[str]) -> Story:
+    def make(self, origin: str, members: list[Read], *, links: list[str]) -> Story:
         counts: dict[str, list[Any]] = {}
         for member in members:
             for stem, word in member.words.items():
@@ -313,7 +322,7 @@ class Matcher:
         self.result.made += 1
         return story
 
-    def _join(self, story: Story, read: Read, via: str, reason: str, *, link: str = "") -> None:
+    def join(self, story: Story, read: Read, via: str, reason: str, *, link: str = "") -> None:
         if read.pk in self.story_of:
             return
         self.story_of[read.pk] = story.pk
@@ -330,6 +339,7 @@ class Matcher:
             if entry[1] == PROFILE_MIN:
                 self.by_word[stem].add(story.pk)
         self.dirty.add(story.pk)
+        self.meanings.added(story, read.pk)
         self.pace.joined(story.pk, read.at)
         self.result.joined += 1
         if story.state == Story.State.ANSWERED:
@@ -361,13 +371,14 @@ class Matcher:
             tail=" ON CONFLICT (ticket_id) DO NOTHING",
         )
         changed = [self.stories[pk] for pk in self.dirty]
+        self.meanings.pending_read(self.stories)
         for story in changed:
             story.term_counts = counts_trim(story.term_counts)
             story.terms = {stem: story.term_counts[stem][0] for stem in story_core(story.term_counts, story.size)}
         rows_update(
             changed,
             ["size", "reattached_size", "first_at", "last_at", "links", "term_counts", "terms", "merged_into", "state",
-             "answer", "answer_link", "updated_at"],
+             "answer", "answer_link", "meaning", "meaning_n", "updated_at"],
         )  # fmt: skip
         if self.joined_answered:
             from stories.drafts import answered_story_joined

@@ -29,6 +29,7 @@ class Story(models.Model):
         TERMS = "terms", "Shared terms"
         INCIDENT = "incident", "Status page incident"
         ADVOCATE = "advocate", "Made by an advocate"
+        MEANING = "meaning", "Same meaning"
 
     title = models.CharField(max_length=300)
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
@@ -44,6 +45,11 @@ class Story(models.Model):
     # Its size when the window's loose tickets were last compared with it: they are again once it grew by a tenth
     # (its words' weights barely move with one more ticket).
     reattached_size = models.PositiveIntegerField(default=0, editable=False)
+    # The sum of its tickets' meaning vectors (float32 bytes) and how many: its centroid, kept as it grows and merges
+    # so a new ticket is compared with it without reading the members (stories.meaning).
+    # Defaults in the database too: a worker still running the previous release inserts stories without them.
+    meaning = models.BinaryField(default=b"", db_default=b"", editable=False)
+    meaning_n = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     first_at = models.DateTimeField(help_text="When its first mention was posted.")
     last_at = models.DateTimeField(help_text="When its latest mention was posted.")
     answer = models.TextField(blank=True, help_text="The one answer to every ticket of the story.")
@@ -86,6 +92,7 @@ class Membership(models.Model):
         INCIDENT = "incident", "Status page incident"
         ADVOCATE = "advocate", "Moved by an advocate"
         MERGE = "merge", "Stories merged"
+        MEANING = "meaning", "Same meaning"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="memberships")
     ticket = models.OneToOneField("mentions.Ticket", on_delete=models.CASCADE, related_name="story_membership")
@@ -179,6 +186,19 @@ class TermDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} on {self.day}: {self.tickets}"
+
+
+class MeaningDay(models.Model):
+    """The sum of a day's ticket meaning vectors (float32 bytes) and how many: the usual meaning of the weeks
+    before, which the detector takes away from every vector so what a wave says stands out of what every day's
+    mentions of the product say (as TermDay does for words)."""
+
+    day = models.DateField(unique=True)
+    tickets = models.PositiveIntegerField(default=0)
+    total = models.BinaryField(default=b"")
+
+    def __str__(self) -> str:
+        return f"meaning of {self.day}: {self.tickets} tickets"
 
 
 class DetectorState(models.Model):

@@ -53,3 +53,11 @@ class Pace:
             return 0.0
         everyone = max(mine, bisect_right(self.all_times, at) - bisect_left(self.all_times, at - HOUR))
         return max(0.0, math.log((mine / everyone) / PACE_REF))
+
+    def active(self, at: datetime, least: int) -> list[int]:
+        """The stories with at least `least` tickets in the hour before `at` (a burst going on)."""
+        return [
+            story_id
+            for story_id, times in self.story_times.items()
+            if bisect_right(times, at) - bisect_left(times, at - HOUR) >= least
+        ]

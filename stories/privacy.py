@@ -7,7 +7,8 @@ that is theirs (the first mention of a ticket they opened) counts as having no w
 member's text only their strings go. Those words are taken off the counts, and anything left that is theirs (a
 word of their name or handle, a link naming them) is dropped, so the detector, which only adds to what is kept,
 cannot build it again: a story's title is chosen once, when the story is made, and is chosen here again when it
-was their subject. Spike alerts are few and tied to no ticket: scanned.
+was their subject. Spike alerts are few and tied to no ticket: scanned. The meaning of a text that was theirs
+(its vector) is taken off its story's centroid and its day's sum the same way.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+import numpy as np
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 
-from mentions.models import Ticket
+from advocacy.embeddings import from_bytes
+from mentions.models import Ticket, TicketMeaning
 from people.erasing import ERASED, Erasing
-from stories.models import Key, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
+from stories.models import Key, MeaningDay, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
 from stories.reading import first_mentions
 from stories.text import text_words
 
@@ -150,6 +153,38 @@ def _spike_alerts_clean(erasing: Erasing, theirs: _Theirs) -> int:
     return len(renamed) + erasing.scrub(SpikeAlert.objects.all())
 
 
+def _meanings_take(whole: set[int]) -> int:
+    """Their texts' vectors off their stories' centroids and their days' sums. A story whose sum cannot lose one
+    (its vector is gone already) starts its centroid again from the tickets that come next."""
+    if not whole:
+        return 0
+    stored = TicketMeaning.objects.filter(ticket_id__in=whole).values_list("ticket_id", "vector")
+    vectors = {t: from_bytes(v) for t, v in stored}
+    story_of = dict(Membership.objects.filter(ticket_id__in=whole).values_list("ticket_id", "story_id"))
+    stories = {s.pk: s for s in Story.objects.filter(pk__in=set(story_of.values())).only("pk", "meaning", "meaning_n")}
+    for ticket_id, story_id in story_of.items():
+        _take(stories[story_id], "meaning", "meaning_n", vectors.get(ticket_id))
+    Story.objects.bulk_update(list(stories.values()), ["meaning", "meaning_n"])
+    days = dict(Ticket.objects.filter(pk__in=list(vectors)).values_list("pk", "requested_at"))
+    rows = {d.day: d for d in MeaningDay.objects.filter(day__in={at.date() for at in days.values()})}
+    for ticket_id, at in days.items():
+        if at.date() in rows:
+            _take(rows[at.date()], "total", "tickets", vectors[ticket_id])
+    MeaningDay.objects.bulk_update(list(rows.values()), ["total", "tickets"])
+    return len(story_of)
+
+
+def _take(row: Story | MeaningDay, total_field: str, count_field: str, vector: np.ndarray | None) -> None:
+    total = np.frombuffer(bytes(getattr(row, total_field)), dtype=np.float32)
+    count = int(getattr(row, count_field))
+    if vector is None or len(total) != len(vector) or count <= 1:
+        setattr(row, total_field, b"")
+        setattr(row, count_field, 0)
+        return
+    setattr(row, total_field, (total - vector).astype(np.float32).tobytes())
+    setattr(row, count_field, count - 1)
+
+
 def stories_erase(*, erasing: Erasing) -> dict[str, int]:
     ids = erasing.ticket_ids
     theirs = _Theirs(erasing)
@@ -166,6 +201,7 @@ def stories_erase(*, erasing: Erasing) -> dict[str, int]:
     }
     removed = _words_removed(erasing, texts, read)
     return {
+        "story_meanings": _meanings_take(whole),
         "story_term_days": _term_days_take(removed, theirs),
         "stories": _stories_clean(erasing, theirs, story_ids, removed, subjects) if story_ids else 0,
         "story_memberships": _reasons_clean(theirs, story_ids),

@@ -1,23 +1,26 @@
 """Erasing a person reaches what the story detector kept of their tickets (stories.privacy.stories_erase, through
 people.person_erase): the day's term counts lose exactly their tickets' words, their story's word counts and
 title forget them, a ticket addressing them keeps its own words but not their handle, and their ticket's index
-keys go; the detector, run again, builds none of it back. Mentions are IncomingMentions as the Hacker News and
-Reddit parsers make them, stored through the real ingest."""
+keys go, and their text's meaning leaves the story's centroid and the day's sum; the detector, run again, builds
+none of it back. Mentions are IncomingMentions as the Hacker News and Reddit parsers make them, stored through
+the real ingest."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
+from advocacy.embeddings import from_bytes
 from channels.adapters.base import IncomingMention
 from intake.pipeline import mentions_ingest
-from mentions.models import Message
+from mentions.models import Message, TicketMeaning
 from mentions.tests.factories import ManagerFactory
 from people.models import Identity
 from people.privacy import person_erase
 from stories.detector import stories_detect
-from stories.models import Key, Membership, Signature, Story, TermDay
+from stories.models import Key, MeaningDay, Membership, Signature, Story, TermDay
 from stories.tests.helpers import RELEASE_DAY, channel
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,10 @@ def test_their_words_leave_the_counts_their_story_and_the_index_and_the_detector
     assert {"zyxwvut", "qoppa"} <= set(story.term_counts)
     assert counts("runner", "cach", "zyxwvut", f"@{HANDLE}") == {"runner": 4, "cach": 3, "zyxwvut": 1, f"@{HANDLE}": 1}
     assert Key.objects.filter(ticket_id=theirs).exists()
+    story_meaning = np.frombuffer(bytes(story.meaning), dtype=np.float32)
+    their_meaning = from_bytes(TicketMeaning.objects.get(ticket_id=theirs).vector)
+    assert story.meaning_n == story.size
+    day_n = MeaningDay.objects.get(day=RELEASE_DAY.date()).tickets
 
     erasure = person_erase(person=Identity.objects.get(key=HANDLE).person, actor=ManagerFactory(), via="api")
 
@@ -84,6 +91,10 @@ def test_their_words_leave_the_counts_their_story_and_the_index_and_the_detector
     signature = Signature.objects.filter(ticket_id=addressing).first()
     assert signature is None or not any(HANDLE in t or t == "qoppa" for t in signature.terms)
     assert erasure.counts["stories"] == 1
+    # Their text's meaning leaves the story's centroid and the day's sum too.
+    assert story.meaning_n == story.size - 1
+    assert np.allclose(np.frombuffer(bytes(story.meaning), dtype=np.float32), story_meaning - their_meaning, atol=1e-4)
+    assert MeaningDay.objects.get(day=RELEASE_DAY.date()).tickets == day_n - 1
 
     stories_detect(sweep=True)
     assert Story.objects.get(pk=story.pk).title == "Runner cache broken for us too"
