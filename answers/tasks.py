@@ -10,6 +10,15 @@ def index() -> int:
     return answers_index()
 
 
+@shared_task(name="answers.meaning_fill", ignore_result=True)
+def meaning_fill() -> int:
+    """Answers without a vector get one, newest first, a few batches a run (answers.meaning; idempotent). Routed to
+    the meaning queue: the embedding model is loaded in that one process."""
+    from answers.meaning import answers_meaning_fill  # the model's imports, in the process that embeds only
+
+    return answers_meaning_fill(limit=2_048)
+
+
 @shared_task(name="answers.prune", ignore_result=True)
 def prune() -> int:
     """Tickets merged or marked spam since they were indexed leave the index (and the stems' counts)."""

@@ -172,6 +172,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(out["beat"]) == {
         "answers.docs_index",
+        "answers.meaning_fill",
         "answers.index",
         "answers.prune",
         "api.webhooks_run",

@@ -27,9 +27,11 @@ def _names(lines: list[str]) -> list[str]:
     return [line.split(":", 1)[0] for line in lines if not line.startswith("#")]
 
 
-def test_the_default_set_is_web_one_worker_serving_webhooks_too_and_beat():
+def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_process_and_beat():
     lines = _launch_print()
-    assert _names(lines) == ["web", "worker", "beat"]
+    assert _names(lines) == ["web", "worker", "meaning", "beat"]
+    meaning = next(line for line in lines if line.startswith("meaning:"))
+    assert "-Q ${DESK_MEANING_QUEUE:-meaning} --pool=solo" in meaning
     worker = next(line for line in lines if line.startswith("worker:"))
     assert "-Q ${DESK_WORKER_QUEUES:-celery,${DESK_WEBHOOK_QUEUE:-webhooks}}" in worker
     assert "--concurrency=${CELERY_CONCURRENCY:-2}" in worker
@@ -38,6 +40,7 @@ def test_the_default_set_is_web_one_worker_serving_webhooks_too_and_beat():
     assert [line.split(":", 1)[0] for line in (ROOT / "Procfile").read_text().splitlines() if line[:1].isalpha()] == [
         "web",
         "worker",
+        "meaning",
         "beat",
     ]
 
@@ -49,7 +52,7 @@ def test_slack_socket_mode_starts_only_with_a_token():
 
 def test_a_separate_webhooks_worker_takes_the_queue_from_the_main_worker():
     lines = _launch_print(DESK_WEBHOOK_WORKERS="32")
-    assert _names(lines) == ["web", "worker", "beat", "webhooks"]
+    assert _names(lines) == ["web", "worker", "meaning", "beat", "webhooks"]
     assert "# DESK_WORKER_QUEUES=celery" in lines
     assert "--pool=threads --concurrency=${DESK_WEBHOOK_WORKERS:-16}" in lines[-2]
     kept = _launch_print(DESK_WEBHOOK_WORKERS="32", DESK_WORKER_QUEUES="celery,reports")
@@ -66,11 +69,13 @@ def _python(code: str, **env: str) -> str:
 def test_a_celery_process_does_not_load_the_urlconf_or_bolt_at_start():
     # What `celery -A advocacy worker` does before it takes a task: the app, Django, every tasks module, and the
     # import_modules signal on which Celery's Django fix-up ran the system checks (the URLconf: every view).
+    # numpy is loaded: the story detector compares meanings with it (stories.meaning) since issue 42. The
+    # embedding model itself is not (onnxruntime, tokenizers): only the process that embeds loads it.
     loaded = _python(
         "import sys\n"
         "from advocacy.celery import app\n"
         "app.loader.import_default_modules()\n"
-        "print(sorted(m for m in ('advocacy.urls', 'slack_bolt', 'numpy') if m in sys.modules))"
+        "print(sorted(m for m in ('advocacy.urls', 'slack_bolt', 'onnxruntime', 'tokenizers') if m in sys.modules))"
     )
     assert loaded == "[]"
 
@@ -88,3 +93,17 @@ def test_the_web_app_preloaded_before_the_fork_holds_no_connection():
         " [s for s in gc.get_objects() if isinstance(s, socket.socket)])"
     )
     assert held == "[] [] []"
+
+
+def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
+    """The embedding model is loaded by the tasks that judge, detect stories or fill the answers' meaning: all go
+    to the queue only the `meaning` process serves, so it is loaded in one process, not in each worker child."""
+    from django.conf import settings
+
+    from advocacy.celery import app
+
+    routed = {name for name, route in settings.CELERY_TASK_ROUTES.items() if route["queue"] == "meaning"}
+    assert routed == {"intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill"}
+    for name in routed:
+        assert app.amqp.router.route({}, name)["queue"].name == "meaning"
+    assert app.amqp.router.route({}, "channels.poll")["queue"].name == "celery"

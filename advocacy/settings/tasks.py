@@ -35,6 +35,15 @@ else:
     }
 
 CELERY_TASK_IGNORE_RESULT = True
+# The tasks that read or compute meaning (the sentence-embedding model, advocacy.embeddings) run on one queue, which
+# one process serves (the Procfile's `meaning`, --pool=solo): the model is loaded once, not in every pool child of
+# the main worker. The after-ingest task is among them because the story detector it runs reads the new tickets'
+# meaning; it runs in the order the ingest queued it, before the judgement of the same tickets.
+DESK_MEANING_QUEUE = env.str("DESK_MEANING_QUEUE", default="meaning")
+CELERY_TASK_ROUTES = {
+    name: {"queue": DESK_MEANING_QUEUE}
+    for name in ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill")
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -67,6 +76,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Answered tickets join the suggestions beside the composer (answers.index).
     "answers.index": {"task": "answers.index", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    # Their meaning, behind the index, newest first (answers.meaning), on the meaning queue.
+    "answers.meaning_fill": {
+        "task": "answers.meaning_fill",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
