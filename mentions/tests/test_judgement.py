@@ -197,7 +197,7 @@ def test_the_evaluation_reads_a_set_about_another_product(tmp_path, capsys):
 
 
 def test_a_product_named_by_an_everyday_word_is_not_proven_by_that_word():
-    """"render" is an English word, "gitlab" is not (the model's vocabulary): a text that only says the word is
+    """ "render" is an English word, "gitlab" is not (the model's vocabulary): a text that only says the word is
     judged on its meaning; the product's domain or handle names it."""
     from mentions.judgement.product import product_make
 
