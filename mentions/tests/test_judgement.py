@@ -194,18 +194,3 @@ def test_the_evaluation_reads_a_set_about_another_product(tmp_path, capsys):
     assert "needs_response precision   1.000" in out and "noise precision            1.000" in out
     assert "judgement accuracy         1.000" in out
     assert not Ticket.objects.exists()
-
-
-def test_a_product_named_by_an_everyday_word_is_not_proven_by_that_word():
-    """ "render" is an English word, "gitlab" is not (the model's vocabulary): a text that only says the word is
-    judged on its meaning; the product's domain or handle names it."""
-    from mentions.judgement.product import product_make
-
-    render = product_make("Render", keywords=["render", "render.com", "@render"])
-    assert render.everyday == ("render",)
-    assert not render.named_in("why does my component render twice in React 18?")
-    assert render.named_in("moved our API to render.com last week")
-    assert render.keyword_in("why does my component render twice?") == "render"
-    gitlab = product_make("GitLab", other_names="gitlab.com", keywords=["gitlab", "runner"])
-    assert gitlab.everyday == ()
-    assert gitlab.named_in("gitlab is great") and gitlab.keyword_in("my runner is stuck") == "runner"
