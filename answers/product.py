@@ -19,13 +19,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from answers.terms import text_terms
+from channels.followed import SEARCHED_KEYS, config_strings, searched_words
 from channels.models import Channel
 
 CACHE_KEY = "answers:product-words:v1"
 CACHE_SECONDS = 600
 # The settings that name the product (channels/adapters/*/config.py). Subreddits, projects and forum addresses
 # are left out: a desk may follow r/devops or a project called "api", whose words are questions' words too.
-WORD_KEYS = ("keywords", "tags", "forum")
+WORD_KEYS = (*SEARCHED_KEYS, "forum")
 WATCHED = {"config", "our_accounts"}
 
 
@@ -68,12 +69,12 @@ def _configured() -> set[str]:
 
 def channel_words(config: dict[str, Any], accounts: list[Any]) -> list[str]:
     """The words one channel follows the product by, and our handles on it."""
-    words = [v for key in WORD_KEYS for v in _strings(config.get(key))]
+    words = searched_words(config, WORD_KEYS)
     words += [h["username"] for h in config.get("handles") or [] if isinstance(h, dict) and "username" in h]
-    for query in _strings(config.get("search_queries")):
+    for query in config_strings(config.get("search_queries")):
         words += [_query_word(token) for token in query.split()]
     # An e-mail address is a mailbox's, not a handle; a numeric id (Stack Exchange) is no word.
-    words += [a for a in _strings(accounts) if "@" not in a and not a.isdigit()]
+    words += [a for a in config_strings(accounts) if "@" not in a and not a.isdigit()]
     return words
 
 
@@ -82,9 +83,3 @@ def _query_word(token: str) -> str:
     if token.startswith("from:"):
         return token.removeprefix("from:")
     return "" if ":" in token or token.startswith("-") else token
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

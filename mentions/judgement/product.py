@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from channels.followed import searched_words
 from channels.models import Channel
 from mentions.models import ProductProfile
 from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
@@ -57,10 +58,7 @@ def _build() -> Product:
     profile = ProductProfile.objects.order_by("pk").first()
     keywords: list[str] = []
     for config in Channel.objects.values_list("config", flat=True):
-        if isinstance(config, dict):
-            # Searches' keywords and Stack Exchange's tags; X's search queries are query syntax, not words.
-            for key in ("keywords", "tags"):
-                keywords += [str(k) for k in config.get(key) or [] if isinstance(k, str)]
+        keywords += searched_words(config)
     if profile is None:
         return product_make(
             DEFAULT_PRODUCT, description=DEFAULT_DESCRIPTION, other_names="gitlab.com", keywords=keywords
