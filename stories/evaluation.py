@@ -30,7 +30,10 @@ from stories.models import Membership
 
 DATASET = Path(__file__).parent / "eval" / "release_day.json"
 # An afternoon about another product, written by someone else and never tuned on: evaluated first when present.
-HELDOUT = Path(__file__).parent / "eval" / "heldout_afternoon.json"
+# The newest held-out afternoon first (Ghost, written 2026-11-26 17:08 after the detector's last change, scored
+# once); the Render afternoon was scored while the meaning was added, so it counts as seen (docs/stories.md).
+HELDOUT = Path(__file__).parent / "eval" / "heldout_ghost_afternoon.json"
+SEEN = Path(__file__).parent / "eval" / "heldout_afternoon.json"
 RULE_TEXTS = ("text_keywords", "text_regex", "text_excludes", "handles_mentioned", "reply_template")
 SLICE = timedelta(minutes=10)
 
@@ -73,11 +76,11 @@ def dataset_load(path: Path = DATASET) -> dict[str, Any]:
 
 
 def datasets(paths: list[Path] | None) -> list[tuple[str, Path]]:
-    """What to evaluate, labelled: the given files, or the held-out afternoon first (when present), then the dev
-    set the detector's constants were chosen on."""
+    """What to evaluate, labelled: the given files, or the held-out afternoon first (when present), then the one
+    seen since, then the dev set the detector's constants were chosen on."""
     if paths:
         return [(p.stem, p) for p in paths]
-    found = [("held-out", HELDOUT)] if HELDOUT.exists() else []
+    found = [(label, path) for label, path in (("held-out", HELDOUT), ("held-out, seen", SEEN)) if path.exists()]
     return [*found, ("dev (tuned on)", DATASET)]
 
 

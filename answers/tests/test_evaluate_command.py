@@ -56,6 +56,7 @@ def test_the_held_out_set_comes_first_then_the_development_set(tmp_path, monkeyp
     held = _write(tmp_path / "heldout.json", product="Acme Cloud")
     dev = _write(tmp_path / "dataset.json")  # no product: GitLab
     monkeypatch.setattr(answers_evaluate, "HELDOUT", held)
+    monkeypatch.setattr(answers_evaluate, "SEEN", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "DATASET", dev)
     out = StringIO()
     call_command("answers_evaluate", stdout=out)

@@ -25,10 +25,11 @@ from mentions.judgement.run import batch_judge, verdicts_store
 from mentions.models import Judgement, Message, Ticket
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
-# Newest first: the Bun set has been scored once (2026-11-26, after the work it judged); the Render set was read
-# while a rule was tried, so it now counts as seen (docs/judgement.md).
-HELD_OUT = EVAL_DIR / "heldout_bun.json"
-SEEN = EVAL_DIR / "heldout.json"
+# Newest first: the Ghost set was written (2026-11-26 17:08) after the judgement's last change and scored once,
+# untouched since; the Bun and the Render sets were read or scored while the judgement was changed, so they count
+# as seen (docs/judgement.md).
+HELD_OUT = EVAL_DIR / "heldout_ghost.json"
+SEEN = (EVAL_DIR / "heldout_bun.json", EVAL_DIR / "heldout.json")
 DEVELOPMENT = EVAL_DIR / "dev.json"
 FIELDS = ("judgement", "intent", "sentiment", "language")
 JUDGEMENTS = tuple(Judgement.values)
@@ -52,14 +53,14 @@ class _RollBack(Exception):
 
 def datasets_default() -> list[tuple[str, Path]]:
     """The held-out set first when it exists, then the one seen since, then the development set."""
-    found = [(label, path) for label, path in (("held-out", HELD_OUT), ("held-out, seen", SEEN)) if path.exists()]
-    return [*found, ("development", DEVELOPMENT)]
+    found = [(label, path) for label, path in (("held-out", HELD_OUT), *(("held-out, seen", s) for s in SEEN))]
+    return [*((label, path) for label, path in found if path.exists()), ("development", DEVELOPMENT)]
 
 
 def dataset_label(path: Path) -> str:
     if path.resolve() == HELD_OUT.resolve():
         return "held-out"
-    if path.resolve() == SEEN.resolve():
+    if path.resolve() in {s.resolve() for s in SEEN}:
         return "held-out, seen"
     if path.resolve() == DEVELOPMENT.resolve():
         return "development"

@@ -19,10 +19,14 @@ pytestmark = pytest.mark.django_db
 
 def test_the_held_out_afternoon_comes_first_when_it_is_there(tmp_path, monkeypatch):
     missing = tmp_path / "heldout_afternoon.json"
+    seen = tmp_path / "heldout_seen.json"
     monkeypatch.setattr(evaluation, "HELDOUT", missing)
+    monkeypatch.setattr(evaluation, "SEEN", seen)
     assert datasets(None) == [("dev (tuned on)", DATASET)]
     missing.write_text("{}", encoding="utf-8")
     assert datasets(None) == [("held-out", missing), ("dev (tuned on)", DATASET)]
+    seen.write_text("{}", encoding="utf-8")
+    assert datasets(None) == [("held-out", missing), ("held-out, seen", seen), ("dev (tuned on)", DATASET)]
     given = [tmp_path / "a.json", tmp_path / "b.json"]
     assert datasets(given) == [("a", given[0]), ("b", given[1])]
 

@@ -1,6 +1,7 @@
 """Per evaluation set: recall at 3 and mean reciprocal rank of the suggestions on the questions asked again, and
 the share of the questions no earlier answer fits that got no suggestion; the naive full-text baseline's too
-(PostgreSQL). The held-out set (answers/eval/heldout.json) first when there is one, then the development set;
+(PostgreSQL). The held-out set (answers/eval/heldout_ghost.json) first when there is one, then the one seen since
+(heldout.json), then the development set;
 or the sets named with --dataset, in that order. Nothing stays in the database."""
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from answers.evaluation import DATASET, HELDOUT, Figures, dataset_load, dataset_product, evaluate
+from answers.evaluation import DATASET, HELDOUT, SEEN, Figures, dataset_load, dataset_product, evaluate
 
 
 def label(path: Path) -> str:
     resolved = path.resolve()
     if resolved == HELDOUT.resolve():
         return "held-out"
+    if resolved == SEEN.resolve():
+        return "held-out, seen"
     return "development" if resolved == DATASET.resolve() else str(path)
 
 
@@ -33,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, **options) -> None:
-        paths = datasets or [p for p in (HELDOUT, DATASET) if p.exists()]
+        paths = datasets or [p for p in (HELDOUT, SEEN, DATASET) if p.exists()]
         for path in paths:
             data = dataset_load(path)
             unfit = sum(1 for q in data["queries"] if q.get("target") is None)
