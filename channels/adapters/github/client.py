@@ -1,0 +1,232 @@
+"""HTTP to GitHub's APIs for one poll: REST (``GET``, with ``Link`` pagination and ETag conditional requests) and
+GraphQL (``POST /graphql``), the per-poll request budget, the rate-limit headers, and every failure mapped to what
+the poller should do. Messages name the call, never the token.
+
+Rate limits (docs.github.com, "Rate limits for the REST API", "Rate limits and node limits for the GraphQL
+API"): every answer carries ``x-ratelimit-limit``, ``-remaining``, ``-used``, ``-reset`` (Unix seconds) and
+``-resource`` (``core``, ``graphql``...); they are kept per resource for admin. The primary limit exceeded is a
+403 or 429 with ``x-ratelimit-remaining: 0``: wait for ``x-ratelimit-reset``. A secondary limit is a 403 or 429
+whose message says so, with ``retry-after`` when GitHub names a wait, else at least a minute. On a poll's first
+call that is `RateLimited` (the channel backs off); later it ends the poll's walk and what was read is stored
+(`PollBudget`). When a resource's remaining count falls to `LOW_REMAINING` the walk ends too and the poll waits
+for its reset. A ``304 Not Modified`` answer to ``If-None-Match`` costs no rate limit ("Best practices for using
+the REST API", "Use conditional requests if appropriate").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+
+from channels import clean
+from channels.http import PollBudget, json_or_none
+
+from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..values import finite_number
+from .config import API_URL
+
+if TYPE_CHECKING:
+    from .app import Auth
+
+LOW_REMAINING = 50
+SECONDARY_WAIT_SECONDS = 60.0
+API_VERSION = "2022-11-28"
+ACCEPT = "application/vnd.github+json"
+_NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+class Stopped(Exception):
+    """Rate-limited part-way through a poll (a 403/429, or a resource ran low): keep what was read."""
+
+
+@dataclass
+class Page:
+    data: Any
+    next_url: str | None = None  # rel="next" of the Link header, on api.github.com only
+    etag: str = ""
+    not_modified: bool = False  # a 304: nothing changed since the ETag sent
+
+
+class Client(PollBudget):
+    """One poll's view of GitHub: the request budget and the rate-limit figures each resource reported last."""
+
+    stop = Stopped
+
+    def __init__(self, session: requests.Session, auth: Auth, *, budget: int) -> None:
+        super().__init__(budget)
+        self.session = session
+        self.auth = auth
+        self.limits: dict[str, dict[str, Any]] = {}
+
+    def get(self, path_or_url: str, params: dict[str, Any] | None = None, *, etag: str = "") -> Page:
+        url = path_or_url if path_or_url.startswith(API_URL + "/") else API_URL + path_or_url
+        label = f"GitHub {urlpath(url)}"
+        extra = {"If-None-Match": etag} if etag else {}
+        response = self.counted(lambda: self._send("GET", url, label, params=params, headers=extra))
+        if response.status_code == 304:
+            return Page(None, etag=etag, not_modified=True)
+        data = self._json(response, label)
+        return Page(data, next_url(response), response.headers.get("ETag", ""))
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        label = "GitHub GraphQL"
+        body = {"query": query, "variables": variables}
+        response = self.counted(lambda: self._send("POST", f"{API_URL}/graphql", label, json=body))
+        answer = clean.mapping(self._json(response, label))
+        graphql_errors(answer, response, label)
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise PayloadError(f"{label}: the answer has no data ({clean.preview(answer)})")
+        return data
+
+    def _send(self, method: str, url: str, label: str, **options: Any) -> requests.Response:
+        response = self._request(method, url, label, **options)
+        if response.status_code == 401 and self.auth.renew():
+            response = self._request(method, url, label, **options)  # an installation token expired early
+        self._note_limits(response)
+        fail(response, label)
+        return response
+
+    def _request(self, method: str, url: str, label: str, **options: Any) -> requests.Response:
+        headers = {"Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION, **self.auth.headers()}
+        headers.update(options.pop("headers", None) or {})
+        try:
+            return self.session.request(
+                method, url, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options
+            )
+        except requests.Timeout:
+            raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+        except requests.RequestException as exc:
+            raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+
+    def _json(self, response: requests.Response, label: str) -> Any:
+        data, too_deep = json_or_none(response)
+        if too_deep:
+            raise PayloadError(f"{label}: the answer is JSON nested too deep to be GitHub's")
+        if data is None:
+            raise PayloadError(f"{label}: the answer is not JSON ({clean.preview(response.text[:200])})")
+        return data
+
+    def _note_limits(self, response: requests.Response) -> None:
+        figures = rate_figures(response)
+        if not figures:
+            return
+        resource = str(figures.get("resource") or "core")
+        self.limits[resource] = figures
+        remaining, reset = figures.get("remaining"), figures.get("reset_at")
+        if remaining is not None and remaining <= LOW_REMAINING and self.stopped is None and response.ok:
+            wait = (datetime.fromisoformat(reset) - datetime.now(tz=UTC)).total_seconds() if reset else None
+            self.stopped = RateLimited(
+                f"GitHub ({resource}): {remaining} requests left until the limit resets", retry_after=wait
+            )
+
+    def status(self) -> dict[str, Any]:
+        """The figures for admin: per resource, what GitHub said last."""
+        return {"rate_limits": self.limits} if self.limits else {}
+
+
+def urlpath(url: str) -> str:
+    """The path of an API address, for messages (never its query: a `since` is noise, a token would be worse)."""
+    return url.removeprefix(API_URL).split("?", 1)[0][:200]
+
+
+def next_url(response: requests.Response) -> str | None:
+    """``Link: <...>; rel="next"``, kept only on api.github.com (the token is never sent elsewhere)."""
+    match = _NEXT_RE.search(response.headers.get("Link", ""))
+    found = match.group(1) if match else ""
+    return found if found.startswith(API_URL + "/") else None
+
+
+def rate_figures(response: requests.Response) -> dict[str, Any]:
+    numbers = {
+        key: finite_number(response.headers.get(f"x-ratelimit-{key}"))
+        for key in ("limit", "remaining", "used", "reset")
+    }
+    if all(v is None for v in numbers.values()):
+        return {}
+    reset = numbers.pop("reset")
+    figures: dict[str, Any] = {k: int(v) for k, v in numbers.items() if v is not None}
+    if reset is not None and 0 < reset < 2**33:
+        figures["reset_at"] = datetime.fromtimestamp(reset, UTC).isoformat()
+    figures["resource"] = clean.line(response.headers.get("x-ratelimit-resource"), max_length=40) or "core"
+    return figures
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """How long GitHub asks us to wait: ``retry-after``; else, the remaining count at 0, until ``x-ratelimit-reset``."""
+    seconds = finite_number(response.headers.get("retry-after"))
+    if seconds is not None and seconds >= 0:
+        return seconds
+    remaining = finite_number(response.headers.get("x-ratelimit-remaining"))
+    reset = finite_number(response.headers.get("x-ratelimit-reset"))
+    if remaining == 0 and reset is not None and 0 < reset < 2**33:
+        return max(0.0, reset - datetime.now(tz=UTC).timestamp())
+    return None
+
+
+def error_text(data: Any) -> str:
+    """GitHub's error body: ``{"message": ..., "errors": [...], "documentation_url": ...}``."""
+    said = clean.mapping(data).get("message")
+    return clean.line(said, max_length=200) if isinstance(said, str) else ""
+
+
+def rate_limited(response: requests.Response) -> bool:
+    """A 403/429 that is a rate limit (primary or secondary), not a refusal."""
+    if response.status_code not in (403, 429):
+        return False
+    if response.status_code == 429 or response.headers.get("retry-after"):
+        return True
+    if finite_number(response.headers.get("x-ratelimit-remaining")) == 0:
+        return True
+    data, _ = json_or_none(response)
+    return "rate limit" in error_text(data).casefold()
+
+
+def fail(response: requests.Response, label: str) -> None:
+    """Raise what a failed answer means for the poller (nothing for a 2xx or a 304)."""
+    status = response.status_code
+    if status < 300 or status == 304:
+        return
+    data, _ = json_or_none(response)
+    said = error_text(data)
+    detail = f": {said}" if said else ""
+    if rate_limited(response):
+        wait = retry_after(response)
+        raise RateLimited(f"{label}: HTTP {status}, rate-limited{detail}", retry_after=wait or SECONDARY_WAIT_SECONDS)
+    if status == 401:
+        raise AuthError(f"{label}: HTTP 401{detail} (GitHub refused the token: expired, revoked or mistyped)")
+    if status == 403:
+        raise AuthError(f"{label}: HTTP 403{detail} (the token may not read this: check its repository access)")
+    if status in (404, 410):
+        raise ConfigError(
+            f"{label}: HTTP {status}{detail} (no such repository, issues or discussions turned off, "
+            "or the token cannot see it)"
+        )
+    if 300 <= status < 400:
+        raise ConfigError(f"{label}: HTTP {status} redirect: has the repository moved? Update the channel's list.")
+    if status >= 500:
+        raise TransientError(f"{label}: HTTP {status} {response.reason}")
+    raise PermanentError(f"{label}: HTTP {status}{detail}")
+
+
+def graphql_errors(answer: dict[str, Any], response: requests.Response, label: str) -> None:
+    """GraphQL answers 200 with ``errors`` (docs.github.com, "Rate limits and node limits", "Forming calls")."""
+    errors = clean.objects(answer.get("errors"))
+    if not errors:
+        return
+    kinds = {clean.line(e.get("type"), max_length=60) for e in errors}
+    said = "; ".join(m for m in (clean.line(e.get("message"), max_length=200) for e in errors[:3]) if m)
+    if "RATE_LIMITED" in kinds:
+        raise RateLimited(f"{label}: rate-limited: {said}", retry_after=retry_after(response) or SECONDARY_WAIT_SECONDS)
+    if answer.get("data") and not kinds & {"NOT_FOUND", "FORBIDDEN", "INSUFFICIENT_SCOPES"}:
+        return  # partial data with a warning: what was answered is used
+    if "NOT_FOUND" in kinds:
+        raise ConfigError(f"{label}: {said} (no such repository, or the token cannot see it)")
+    if kinds & {"FORBIDDEN", "INSUFFICIENT_SCOPES"}:
+        raise AuthError(f"{label}: {said} (the token needs read access to Discussions)")
+    raise PayloadError(f"{label}: {said or 'GitHub answered with errors'}")

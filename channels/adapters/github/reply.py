@@ -1,0 +1,177 @@
+"""Posting on GitHub as a connected account: a reply, a reaction (a like), and deleting our own comment.
+
+- Reply to an issue or an issue comment: ``POST /repos/{owner}/{repo}/issues/{number}/comments`` with ``{"body":
+  ...}`` (docs.github.com, "Create an issue comment"); the answer is the new comment, whose ``node_id`` the next
+  poll finds again: a duplicate, not a second message.
+- Reply to a discussion or a discussion comment: GraphQL ``addDiscussionComment(input: {discussionId, body,
+  replyToId})``; a reply to a comment goes in that comment's thread (GitHub nests one level: a reply to a reply
+  goes under its top-level comment).
+- Like: ``POST .../issues/{number}/reactions`` or ``.../issues/comments/{id}/reactions`` with ``{"content": "+1"}``
+  (or ``heart``), ``Accept: application/vnd.github+json``; on a discussion or its comments, GraphQL
+  ``addReaction(input: {subjectId, content: THUMBS_UP})``.
+- Delete our own comment: ``DELETE /repos/{owner}/{repo}/issues/comments/{id}`` (204), or GraphQL
+  ``deleteDiscussionComment(input: {id})``.
+
+A body is Markdown, at most 65,536 characters (GitHub refuses longer ones with a 422). Refusals are said in words:
+401 refreshes the account's token once (channels.accounts.tokens), 403 (no right to comment, a locked
+conversation, or a rate limit: then when to try again), 404 (gone, or not visible), 410 (issues turned off), 422.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import ACCEPT, API_VERSION, error_text, rate_limited, retry_after
+from .config import API_URL
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+MAX_LENGTH = 65_536
+REACTIONS = {"+1": "THUMBS_UP", "heart": "HEART"}
+ADD_COMMENT = (
+    "mutation($input: AddDiscussionCommentInput!) { addDiscussionComment(input: $input) "
+    "{ comment { id url createdAt body author { login url } } } }"
+)
+ADD_REACTION = (
+    "mutation($input: AddReactionInput!) { addReaction(input: $input) { reaction { content } subject { id } } }"
+)
+DELETE_COMMENT = (
+    "mutation($input: DeleteDiscussionCommentInput!) { deleteDiscussionComment(input: $input) { comment { id } } }"
+)
+
+
+def where_of(target: ReplyTarget) -> tuple[str, str, int]:
+    """(type, owner/name, number) of the message answered, from its stored raw (channels.adapters.github.parse)."""
+    raw = target.raw if isinstance(target.raw, dict) else {}
+    kind, repo, number = raw.get("type"), raw.get("repository"), raw.get("number")
+    if kind not in ("issue", "issue_comment", "discussion", "discussion_comment") or not isinstance(repo, str):
+        raise ReplyError(f"Cannot reply to {target.external_id[:60]!r}: its GitHub issue or discussion is not known.")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ReplyError(f"Cannot reply to {target.external_id[:60]!r}: its number is not known.")
+    return kind, repo, number
+
+
+class Poster:
+    """One account's calls: its fresh token on every request, failures in words, no token in any message."""
+
+    def __init__(self, *, account: Account, session: requests.Session, where: str) -> None:
+        self.account, self.session, self.where = account, session, where
+        self.used: list[str] = []
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[requests.Response, Any]:
+        from channels.accounts.tokens import with_account_token
+
+        def send(tokens: dict[str, Any]) -> requests.Response:
+            self.used.append(tokens["access_token"])
+            headers = {
+                "Authorization": f"Bearer {tokens['access_token']}",
+                "Accept": ACCEPT,
+                "X-GitHub-Api-Version": API_VERSION,
+            }
+            return reply_request(
+                self.session, method, API_URL + path, label="GitHub", where=self.where, json=body, headers=headers
+            )
+
+        response = with_account_token(account=self.account, session=self.session, call=send)
+        answer = json_of(response)
+        if not 200 <= response.status_code < 300:
+            raise ReplyError(scrubbed(self.refusal(response, answer), *self.used))
+        return response, answer
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        _, answer = self.call("POST", "/graphql", {"query": query, "variables": variables})
+        errors = clean.objects(clean.mapping(answer).get("errors"))
+        if errors:
+            said = "; ".join(m for m in (clean.line(e.get("message"), max_length=200) for e in errors[:3]) if m)
+            raise ReplyError(scrubbed(f"GitHub refused: {said or 'no reason given'} (nothing was posted).", *self.used))
+        return clean.mapping(clean.mapping(answer).get("data"))
+
+    def refusal(self, response: requests.Response, answer: Any) -> str:
+        status, said = response.status_code, error_text(answer)
+        if rate_limited(response):
+            wait = retry_after(response)
+            when = f"in {int(wait)} s" if wait is not None else "in a minute"
+            return f"GitHub's rate limit for {self.account.username} is used up: try again {when} (nothing was posted)."
+        reasons = {
+            403: "the account may not write here, or the conversation is locked",
+            404: "it is gone, or the account cannot see it",
+            410: "issues are turned off in this repository",
+            422: "GitHub did not accept it",
+        }
+        why = f" ({reasons[status]})" if status in reasons else ""
+        return f"GitHub refused ({status}): {said or 'no reason given'}{why}."
+
+
+def post_reply(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    kind, repo, number = where_of(target)
+    if not text.strip():
+        raise ReplyError("The reply is empty.")
+    if len(text) > MAX_LENGTH:
+        raise ReplyError(f"GitHub takes at most {MAX_LENGTH:,} characters in a comment; this reply has {len(text):,}.")
+    poster = Poster(account=account, session=session, where=f"{account.username}'s comments on {repo}#{number}")
+    if kind in ("issue", "issue_comment"):
+        _, answer = poster.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
+        comment = clean.mapping(answer)
+        node, link, at = comment.get("node_id"), comment.get("html_url"), comment.get("created_at")
+    else:
+        raw = target.raw
+        discussion = clean.ident(raw.get("discussion_id")) or clean.ident(target.thread_id)
+        reply_to = clean.ident(raw.get("reply_to")) if kind == "discussion_comment" else ""
+        variables = {
+            "input": {"discussionId": discussion, "body": text, **({"replyToId": reply_to} if reply_to else {})}
+        }
+        comment = clean.mapping(
+            clean.mapping(poster.graphql(ADD_COMMENT, variables).get("addDiscussionComment")).get("comment")
+        )
+        node, link, at = comment.get("id"), comment.get("url"), comment.get("createdAt")
+    if not clean.ident(node):
+        raise ReplyUncertain(f"GitHub accepted the reply but named no comment: check {poster.where}.")
+    return SentReply(external_id=clean.ident(node), permalink=clean.url(link), created_at=iso_or_now(at), raw=comment)
+
+
+def like(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, content: str = "+1"
+) -> dict[str, Any]:
+    """React to the message (``+1`` or ``heart``); GitHub answers 201 (made) or 200 (it was there already)."""
+    kind, repo, number = where_of(target)
+    if content not in REACTIONS:
+        raise ReplyError(f"GitHub reactions the desk sends: {', '.join(REACTIONS)}; not {content[:20]!r}.")
+    poster = Poster(account=account, session=session, where=f"the reactions on {repo}#{number}")
+    if kind == "issue":
+        return clean.mapping(poster.call("POST", f"/repos/{repo}/issues/{number}/reactions", {"content": content})[1])
+    if kind == "issue_comment":
+        comment_id = _database_id(target)
+        path = f"/repos/{repo}/issues/comments/{comment_id}/reactions"
+        return clean.mapping(poster.call("POST", path, {"content": content})[1])
+    variables = {"input": {"subjectId": target.external_id, "content": REACTIONS[content]}}
+    return clean.mapping(poster.graphql(ADD_REACTION, variables).get("addReaction"))
+
+
+def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+    """Delete one of our own comments (an issue's or a discussion's); an issue or a discussion is not deleted."""
+    kind, repo, number = where_of(target)
+    if kind not in ("issue_comment", "discussion_comment"):
+        raise ReplyError("Only a comment can be deleted from the desk, not an issue or a discussion.")
+    if target.author_handle.casefold() != account.username.casefold():
+        raise ReplyError(f"Only {account.username}'s own comments can be deleted as {account.username}.")
+    poster = Poster(account=account, session=session, where=f"{account.username}'s comments on {repo}#{number}")
+    if kind == "issue_comment":
+        poster.call("DELETE", f"/repos/{repo}/issues/comments/{_database_id(target)}")
+    else:
+        poster.graphql(DELETE_COMMENT, {"input": {"id": target.external_id}})
+
+
+def _database_id(target: ReplyTarget) -> int:
+    found = clean.whole(clean.mapping(target.raw.get("item")).get("id"), minimum=1)
+    if found is None:
+        raise ReplyError(f"Cannot address {target.external_id[:60]!r}: its comment id is not known.")
+    return found
