@@ -51,6 +51,13 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "config": {"projects": ["gitlab-org/gitlab"], "backfill_hours": 720},
         "our_accounts": ["gitlab-bot"],
     },
+    "github": {
+        "name": "GitHub issues and discussions (demo sample)",
+        # The Terraform provider lives on GitHub; the first poll reads back 30 days, the whole demo week.
+        "config": {"repositories": ["gitlabhq/terraform-provider-gitlab"], "backfill_hours": 720},
+        "our_accounts": ["gitlab-devrel"],
+        "credentials": {"token": "demo-github-token-not-a-secret"},
+    },
     "email": {
         "name": "Community mailbox (demo sample)",
         "config": {"host": "imap.example.com", "address": "community@example.com"},

@@ -336,6 +336,37 @@ THREADS: tuple[Thread, ...] = (
         outcome="waiting",
         tags=("ci",),
     ),
+    # --- GitHub (the Terraform provider's repository): an issue, then a discussion ---------------------
+    Thread(
+        "github",
+        3,
+        14,
+        "gitlab_project import fails with 'invalid visibility level'",
+        "tf_tomas",
+        "`terraform import gitlab_project.app 1234` fails with: invalid visibility level 'internal'. The plan output: ![plan output](https://user-images.githubusercontent.com/5421/plan-output.png)",
+        (
+            (
+                45,
+                OURS,
+                "Thanks for the report! Internal projects exist on self-managed instances only. Which instance is this?",
+            ),
+            (90, "tf_tomas", "Self-managed 17.5, and the group itself is internal."),
+        ),
+        outcome="waiting",
+    ),
+    Thread(
+        "github",
+        1,
+        10,
+        "Managing group access tokens with the provider?",
+        "iac_ines",
+        "Is there a resource for group access tokens, or only for project ones? We rotate ours every month.",
+        (
+            (30, "tf_tomas", "gitlab_group_access_token exists, with rotation_configuration for a monthly rotation."),
+            (75, OURS, "Yes: the resource's page has a rotation example, and the token is replaced before it expires."),
+        ),
+        outcome="solved",
+    ),
 )
 
 
