@@ -148,9 +148,22 @@ def discussions_answer(nodes: list[dict], *, more: bool = False, end: str | None
     }
 
 
-def add_list(url: str, items: Any, *, headers: dict[str, str] | None = None, status: int = 200, **match: str) -> None:
+def add_list(
+    url: str,
+    items: Any,
+    *,
+    headers: dict[str, str] | None = None,
+    status: int = 200,
+    match: dict[str, str] | None = None,
+) -> None:
     matcher = [responses.matchers.query_param_matcher(match, strict_match=False)] if match else []
     responses.get(url, json=items, status=status, headers={**limits(), **(headers or {})}, match=matcher)
+
+
+def sent_json(request: Any) -> Any:
+    """The JSON body a recorded request sent."""
+    assert request.body is not None, "the request sent a body"
+    return json.loads(request.body)
 
 
 def add_graphql(answer: Any, *, headers: dict[str, str] | None = None, status: int = 200) -> None:

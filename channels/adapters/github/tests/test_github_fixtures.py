@@ -172,4 +172,7 @@ def test_ingest_payload_takes_a_saved_issue_with_its_comments(tmp_path):
     messages = Message.objects.filter(channel=channel).order_by("platform_created_at")
     assert messages.count() == 4 and len({m.ticket_id for m in messages}) == 1
     assert [m.kind for m in messages][-1] == Message.Kind.OUR_REPLY  # EnricoMi is our account here
-    assert messages[0].ticket.subject == "Paginated list reversed only gives the first page of results backwards"
+    assert (
+        messages[0].ticket is not None
+        and messages[0].ticket.subject == "Paginated list reversed only gives the first page of results backwards"
+    )

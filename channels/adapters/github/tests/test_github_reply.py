@@ -8,7 +8,6 @@ connecting accounts: GitHub's OAuth web flow with PKCE (`oauth_token.json`, `oau
 ``GET /user`` as `user.json`), a personal access token, and a GitHub App's installation token
 (`installation_token.json`, ``GET /app`` as `app.json`) signed with RS256."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -29,7 +28,18 @@ from channels.http import build_session
 from channels.models import Account
 from channels.tests.sent import request_form
 
-from .shapes import API, GRAPHQL_URL, REPO, comment, discussion, discussion_comment, github_channel, issue, load
+from .shapes import (
+    API,
+    GRAPHQL_URL,
+    REPO,
+    comment,
+    discussion,
+    discussion_comment,
+    github_channel,
+    issue,
+    load,
+    sent_json,
+)
 
 pytestmark = pytest.mark.django_db
 adapter = GitHubAdapter()
@@ -66,7 +76,7 @@ def test_a_reply_on_an_issue_or_its_comment_is_a_comment_on_the_issue():
     sent = send(channel, account, target_of(comment(70, 5, at="2026-01-05T10:00:00Z")))
 
     call = responses.calls[0].request
-    assert json.loads(call.body) == {"body": "Thanks, fixed in 1.2!"}
+    assert sent_json(call) == {"body": "Thanks, fixed in 1.2!"}
     assert (
         call.headers["Authorization"] == "Bearer gho_account"
         and call.headers["Accept"] == "application/vnd.github+json"
@@ -89,12 +99,12 @@ def test_a_reply_in_a_discussion_goes_under_the_comment_answered():
 
     sent = send(channel, account, target)
 
-    sent_vars = json.loads(responses.calls[0].request.body)["variables"]["input"]
+    sent_vars = sent_json(responses.calls[0].request)["variables"]["input"]
     assert sent_vars == {"discussionId": "D_kwTEST7", "body": "Thanks, fixed in 1.2!", "replyToId": "DC_top"}
     assert sent.external_id == "DC_kwDOADYVqs4AovYl"
     on_discussion = next(m for m in parsed if m.external_id == "D_kwTEST7")
     send(channel, account, ReplyTarget(external_id="D_kwTEST7", thread_id="D_kwTEST7", raw=on_discussion.raw))
-    assert "replyToId" not in json.loads(responses.calls[1].request.body)["variables"]["input"]
+    assert "replyToId" not in sent_json(responses.calls[1].request)["variables"]["input"]
 
 
 @responses.activate
@@ -142,9 +152,9 @@ def test_likes_are_reactions_on_the_issue_the_comment_or_the_discussion():
     said = adapter.like(channel=channel, account=account, session=session, target=liked, content="heart")
 
     assert made["content"] == "hooray" and said["reaction"]["content"] == "HEART"
-    assert [json.loads(c.request.body) for c in responses.calls[:2]] == [{"content": "+1"}, {"content": "+1"}]
+    assert [sent_json(c.request) for c in responses.calls[:2]] == [{"content": "+1"}, {"content": "+1"}]
     assert responses.calls[0].request.headers["Accept"] == "application/vnd.github+json"
-    assert json.loads(responses.calls[2].request.body)["variables"] == {
+    assert sent_json(responses.calls[2].request)["variables"] == {
         "input": {"subjectId": "D_kwTEST7", "content": "HEART"}
     }
     with pytest.raises(ReplyError, match="reactions the desk sends"):
@@ -175,7 +185,7 @@ def test_only_our_own_comments_are_deleted():
     )
 
     assert [c.request.method for c in responses.calls] == ["DELETE", "POST"]
-    assert json.loads(responses.calls[1].request.body)["variables"] == {"input": {"id": "DC_kwDOADYVqs4AovYk"}}
+    assert sent_json(responses.calls[1].request)["variables"] == {"input": {"id": "DC_kwDOADYVqs4AovYk"}}
     with pytest.raises(ReplyError, match="Only desk-bot's own comments"):
         adapter.delete_post(
             channel=channel,
@@ -262,7 +272,11 @@ def test_a_github_app_posts_as_its_bot_with_installation_tokens_minted_from_a_si
     claims = jwt.decode(bearer, KEY.public_key(), algorithms=["RS256"])
     assert claims["iss"] == "75269" and claims["exp"] - claims["iat"] == 600
     assert grant.username == "pygithubtest[bot]" and grant.access_token == "private_token_removed"
-    assert grant.extra == {"token_type": "installation"} and grant.expires_at > datetime.now(tz=UTC)
+    assert (
+        grant.extra == {"token_type": "installation"}
+        and grant.expires_at is not None
+        and grant.expires_at > datetime.now(tz=UTC)
+    )
     account = Account.objects.create(channel=channel, username="pygithubtest[bot]")
     account_connect(account=account, grant=grant)
     renewed = GitHubOAuth().refresh(
