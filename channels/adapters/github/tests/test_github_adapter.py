@@ -9,7 +9,7 @@ from channels.adapters.github import GitHubAdapter
 from channels.adapters.github.cursor import Cursor
 from channels.adapters.github.platform import PLATFORM
 from channels.adapters.github.thread import thread_ref
-from channels.freshness import buckets_of
+from channels.freshness import buckets_of, poll_interval
 from channels.models import Channel
 
 adapter = GitHubAdapter()
@@ -69,6 +69,17 @@ def test_the_budgets_count_two_rest_requests_and_a_graphql_query_per_repository_
     [only] = buckets_of(same)
     assert only.key == rest.key  # the same token: the same budget
     assert PLATFORM.watch is not None and PLATFORM.watch.share_of_budget(100) == pytest.approx(0.24)
+
+
+@pytest.mark.parametrize(
+    "repositories, discussions, seconds", [(2, True, 20), (3, True, 26), (6, False, 20), (7, False, 21)]
+)
+def test_the_automatic_interval_is_the_floor_for_a_few_repositories(repositories, discussions, seconds):
+    """docs/platforms/README.md: 20 s up to 2 repositories with discussions (GraphQL points), 6 without (REST)."""
+    config = {"repositories": [f"o/r{n}" for n in range(repositories)], "include_discussions": discussions}
+    channel = Channel(kind="github", config=config)
+    channel.credentials = {"token": "one"}
+    assert poll_interval(channel, others=[]).seconds == seconds
 
 
 @pytest.mark.parametrize(
