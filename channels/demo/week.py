@@ -345,14 +345,9 @@ THREADS: tuple[Thread, ...] = (
         "tf_tomas",
         "`terraform import gitlab_project.app 1234` fails with: invalid visibility level 'internal'. The plan output: ![plan output](https://user-images.githubusercontent.com/5421/plan-output.png)",
         (
-            (
-                45,
-                OURS,
-                "Thanks for the report! Internal projects exist on self-managed instances only. Which instance is this?",
-            ),
+            (45, OURS, "Thanks! Internal projects exist on self-managed instances only: which instance is this?"),
             (90, "tf_tomas", "Self-managed 17.5, and the group itself is internal."),
         ),
-        outcome="waiting",
     ),
     Thread(
         "github",

@@ -8,7 +8,7 @@ Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
         "auth": "token",                          # or "app": a GitHub App installation
         "labels": ["question"],                   # only issues and discussions carrying one of these
         "include_discussions": true,              # discussions too (GraphQL)
-        "team_associations": ["OWNER", "MEMBER", "COLLABORATOR"],  # comments by these are our replies
+        "team_by_association": true,              # comments by OWNER, MEMBER, COLLABORATOR are our replies
         "backfill_hours": 24,                     # how far back the first poll reads
         "max_requests_per_poll": 30,              # API calls one poll may make
     }
@@ -43,7 +43,7 @@ from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import reply, thread
 from .app import Auth
 from .client import Client
-from .config import DEFAULTS, SCHEMA, validate_config
+from .config import DEFAULTS, SCHEMA, team_of, validate_config
 from .cursor import Cursor, RepoState
 from .oauth import GitHubOAuth, channel_key_grant
 from .page import parse_page
@@ -58,7 +58,7 @@ __all__ = ["DEFAULTS", "GitHubAdapter"]
 
 def context_of(config: dict[str, Any], state: RepoState | None = None, repo: str = "") -> Context:
     issues = {(repo.casefold(), n): node for n, node in state.numbers.items()} if state else {}
-    return Context(labels=list(config["labels"]), team=frozenset(config["team_associations"]), issues=issues)
+    return Context(labels=list(config["labels"]), team=team_of(config), issues=issues)
 
 
 class GitHubAdapter(PolledAdapter):
@@ -156,7 +156,7 @@ class GitHubAdapter(PolledAdapter):
         letter read again)."""
         config = self.settings_of(channel.config)
         cursor = Cursor.load(channel.cursor)
-        context = Context(labels=list(config["labels"]), team=frozenset(config["team_associations"]))
+        context = Context(labels=list(config["labels"]), team=team_of(config))
         for repo in config["repositories"]:
             context.issues.update(context_of(config, cursor.repo(repo), repo).issues)
         return parse_page(payload, context)

@@ -17,7 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "auth": "token",
     "labels": [],
     "include_discussions": True,
-    "team_associations": list(TEAM_ASSOCIATIONS),
+    "team_by_association": True,
     "backfill_hours": 24,
     "max_requests_per_poll": 30,
 }
@@ -40,18 +40,15 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         result["labels"] = _labels(config["labels"])
     if not isinstance(config.get("include_discussions", True), bool):
         raise ConfigError('"include_discussions" must be true or false.')
-    if "team_associations" in config:
-        found = config["team_associations"]
-        if not isinstance(found, list) or not all(isinstance(a, str) for a in found):
-            raise ConfigError('"team_associations" must be a list, e.g. ["OWNER", "MEMBER", "COLLABORATOR"].')
-        wrong = [a for a in found if a.upper() not in TEAM_ASSOCIATIONS]
-        if wrong:
-            raise ConfigError(
-                f'"team_associations" takes {", ".join(TEAM_ASSOCIATIONS)} (or nothing); got {wrong[0][:40]!r}.'
-            )
-        result["team_associations"] = [a.upper() for a in found]
+    if not isinstance(config.get("team_by_association", True), bool):
+        raise ConfigError('"team_by_association" must be true or false.')
     whole_numbers_check(config, _INT_LIMITS)
     return result
+
+
+def team_of(config: dict[str, Any]) -> frozenset[str]:
+    """The author associations whose comments are the team's: OWNER, MEMBER, COLLABORATOR, unless turned off."""
+    return frozenset(TEAM_ASSOCIATIONS) if config.get("team_by_association", True) is not False else frozenset()
 
 
 def required_credentials(config: Any) -> tuple[str, ...]:
@@ -124,12 +121,12 @@ SCHEMA = KindSchema(
             default=DEFAULTS["include_discussions"],
         ),
         Setting(
-            "team_associations",
-            "Team associations",
-            "lines",
-            "Comments whose author is one of these to the repository are the team's replies, besides the logins "
-            "in Our accounts (empty: OWNER, MEMBER and COLLABORATOR; [] in the raw config: the logins only)",
-            example="MEMBER",
+            "team_by_association",
+            "The repository's members are the team",
+            "bool",
+            "Comments by the repository's owner, its organisation's members and its collaborators "
+            "(author_association OWNER, MEMBER, COLLABORATOR) are our replies, besides the logins in Our accounts",
+            default=DEFAULTS["team_by_association"],
         ),
         int_setting(
             "backfill_hours",

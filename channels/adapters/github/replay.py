@@ -106,7 +106,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
 def _listed(request: requests.PreparedRequest, path: str, query: dict[str, str], items: list[dict[str, Any]]) -> Answer:
     since = _time(query.get("since"))
     field = "updated_at" if query.get("sort") == "updated" else "created_at"
-    chosen = [i for i in items if since is None or _time(i["updated_at"]) >= since]  # type: ignore[operator]
+    chosen = [i for i in items if since is None or i["updated_at"] >= _iso(since)]
     chosen.sort(key=lambda i: (i[field], i["id"]), reverse=query.get("direction", "desc") != "asc")
     per_page = min(max(_whole(query.get("per_page")) or 30, 1), 100)
     page = max(_whole(query.get("page")) or 1, 1)

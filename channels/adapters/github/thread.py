@@ -19,7 +19,7 @@ from channels import clean
 from ..watch import ThreadFetch
 from .app import Auth
 from .client import Client
-from .config import validate_config
+from .config import team_of, validate_config
 from .cursor import iso
 from .page import discussions_parsed, each
 from .paging import COMMENTS_LAST, REPLIES_LAST
@@ -61,8 +61,7 @@ def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> Th
     repo, section, number = match.group(1), match.group(2), int(match.group(3))
     config = validate_config(channel.config)
     client = Client(session, Auth(channel, session), budget=2)
-    team = frozenset(config.get("team_associations", ("OWNER", "MEMBER", "COLLABORATOR")))
-    context = Context(team=team)  # the watched thread is wanted whatever its labels
+    context = Context(team=team_of(config))  # the watched thread is wanted whatever its labels
     if section == "issues":
         issue = client.get(f"/repos/{repo}/issues/{number}").data
         since = iso(datetime.now(tz=UTC) - timedelta(days=WINDOW_DAYS))

@@ -28,7 +28,7 @@ from channels import clean
 from channels.http import credential_of
 
 from ..base import IncomingMention, PayloadError, Rejected
-from .config import DEFAULTS, validate_config
+from .config import DEFAULTS, team_of, validate_config
 from .page import delivery_parsed, webhook_event
 from .parse import Context
 
@@ -105,7 +105,7 @@ def delivery_read(*, channel: Channel, body: bytes, headers: Mapping[str, str]) 
     if repository.casefold() not in {r.casefold() for r in config["repositories"]}:
         delivery.note = f"{repository or 'an unnamed repository'}: not one of the channel's repositories"
         return delivery
-    context = Context(labels=list(config["labels"]), team=frozenset(config["team_associations"]))
+    context = Context(labels=list(config["labels"]), team=team_of(config))
     parsed = delivery_parsed(event, payload, context)
     delivery.mentions, delivery.rejected = parsed.mentions, parsed.rejected
     if not parsed.mentions and not parsed.rejected:

@@ -24,7 +24,7 @@ adapter = GitHubAdapter()
         ({"repositories": ["a/b"], "auth": "oauth"}, '"auth" is "token"'),
         ({"repositories": ["a/b"], "labels": "bug"}, '"labels" must be a list'),
         ({"repositories": ["a/b"], "include_discussions": "yes"}, "true or false"),
-        ({"repositories": ["a/b"], "team_associations": ["CONTRIBUTOR"]}, "OWNER, MEMBER, COLLABORATOR"),
+        ({"repositories": ["a/b"], "team_by_association": "MEMBER"}, "true or false"),
         ({"repositories": ["a/b"], "max_requests_per_poll": 1}, "whole number from 2 to 500"),
         ({"repositories": ["a/b"], "projects": ["x"]}, "Unknown GitHub setting(s): projects"),
         ({"repositories": ["a/b"] * 1 + [f"o/r{n}" for n in range(30)]}, "at most 30"),
@@ -41,11 +41,11 @@ def test_a_valid_config_is_normalised():
         {
             "repositories": ["https://github.com/Octo-Org/octo-repo/", "octo-org/octo-repo", "a/b.c_d"],
             "labels": ["  good   first issue "],
-            "team_associations": ["member"],
+            "team_by_association": False,
         }
     )
     assert config["repositories"] == ["Octo-Org/octo-repo", "a/b.c_d"]
-    assert config["labels"] == ["good first issue"] and config["team_associations"] == ["MEMBER"]
+    assert config["labels"] == ["good first issue"] and config["team_by_association"] is False
     assert adapter.validate_config(PLATFORM.example_config()) == PLATFORM.example_config()
 
 
