@@ -41,7 +41,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
-from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
+from channels.adapters.slack.client import (
+    SlackError,
+    SlackRateLimited,
+    SlackTransient,
+    slack_escape,
+    slack_link,
+    slack_post_message,
+)
 from mentions.set_writes import rows_insert_new
 from notifications.models import SlackNotice
 from notifications.rows import backoff_seconds

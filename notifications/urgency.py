@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from channels.slack import slack_escape, slack_link
+from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import Message, Ticket
 from mentions.services.sla import clock_text
@@ -258,7 +258,7 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
 def coverage_digest_send(*, now: datetime | None = None) -> CoverageDigest | None:
     """Beat: at the end of each covered day, post the list once (one row per day; a failed
     post is retried by the next run while the day's window lasts)."""
-    from channels.slack import SlackError, SlackTransient, slack_post_message
+    from channels.adapters.slack.client import SlackError, SlackTransient, slack_post_message
 
     now = now or timezone.now()
     coverage = coverage_load()

@@ -21,8 +21,8 @@ from django.conf import settings
 
 from channels.adapters.registry import get_adapter
 from channels.adapters.slack import DEFAULT_EMOJI, emoji_name
+from channels.adapters.slack.client import SlackError, SlackTransient, _call, slack_link, slack_permalink
 from channels.models import Channel
-from channels.slack import SlackError, SlackTransient, _call, slack_link, slack_permalink
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, View
 from notifications.models import SlackNotice

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters import ReplyError, ReplyTarget, ReplyUncertain, SentReply, get_adapter
-from channels.email_send import email_reply_send
+from channels.adapters.email.reply import email_reply_send
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent

@@ -21,7 +21,7 @@ PLATFORM = Platform(
     budget=None,
     watch=None,
     # Replies go out over SMTP (Django's e-mail backend), from the mailbox's own address.
-    replies="channels.email_send.email_reply_send",
+    replies="channels.adapters.email.reply.email_reply_send",
     accounts=None,
     credentials_required=("password",),
     unsupported={

@@ -16,10 +16,10 @@ import time_machine
 from channels.adapters.email.client import imap_session
 from channels.adapters.email.config import settings_of, validate_config
 from channels.adapters.email.replay import ReplayMailbox, render
+from channels.adapters.email.reply import email_reply_send
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import demo_posts
 from channels.demo.week import THREADS, Thread, thread_start
-from channels.email_send import email_reply_send
 from channels.models import Channel
 from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
@@ -207,7 +207,7 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
 
 
 def test_smtp_to_this_machine_is_left_alone_on_the_demo_desk(settings):
-    from channels.email_send import demo_connection
+    from channels.adapters.email.reply import demo_connection
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"  # a local catcher (Mailpit)
