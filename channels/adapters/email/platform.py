@@ -24,6 +24,11 @@ PLATFORM = Platform(
     replies="channels.adapters.email.reply.email_reply_send",
     accounts=None,
     credentials_required=("password",),
+    name="E-mail",
+    reply_opening="Hi {requester},\n\n",
+    reply_as="address",
+    own_place=True,  # a team mailbox of ours
+    identity="address",
     unsupported={
         "budget": "An IMAP server sets no request budget: the poll interval is the admin's (or 60 s).",
         "watch": "Every message of a conversation arrives in the mailbox itself: there is no thread to read.",
