@@ -11,8 +11,10 @@ import ssl
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 import time_machine
 
+from channels.adapters.base import ReplyTarget
 from channels.adapters.email.client import imap_session
 from channels.adapters.email.config import settings_of, validate_config
 from channels.adapters.email.replay import ReplayMailbox, render
@@ -199,7 +201,16 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
     ticket = ticket_of(channel, WEEK[1][1])
     asked = ticket.messages.get()
 
-    sent = email_reply_send(channel=channel, ticket=ticket, in_reply_to=asked, text="We'll look into it today.")
+    target = ReplyTarget(
+        external_id=asked.external_id or "",
+        author_handle=asked.author_handle,
+        raw=asked.raw,
+        title=asked.title or ticket.subject,
+        ticket_hint=ticket.pk,
+    )
+    sent = email_reply_send(
+        channel=channel, account=None, session=requests.Session(), target=target, text="We'll look into it today."
+    )
 
     printed = capsys.readouterr().out
     assert "To: maintainer@example.net" in printed and "We'll look into it today." in printed
