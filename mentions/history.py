@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels.adapters.registry import platform_or_default
 from mentions.models import Intent, Judgement, Ticket, TicketEvent
 from mentions.services.sla import span_text
 
@@ -177,8 +178,7 @@ def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:
 
 def _sent(t: Ticket, e: TicketEvent, d: dict) -> str:
     first = _first_reply(t) if d.get("first_reply") else ""
-    handle = str(d.get("handle", "?"))
-    handle = f"@{handle}" if t.channel.kind == "twitter" and not handle.startswith("@") else handle
+    handle = platform_or_default(t.channel.kind).handle_shown(str(d.get("handle", "?")))
     return f"{_who(e)} sent a reply as {handle} on {t.channel.name}{first}"
 
 

@@ -170,6 +170,11 @@ class ReplyTarget:
     permalink: str = ""
     author_handle: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The message's title, or its ticket's subject (an e-mail reply's "Re: ..."), and the desk's number for the
+    # ticket, which a reply may carry so that the answer to it threads back (e-mail's "[#123]": the
+    # `ticket_hint` of the IncomingMention it comes back as).
+    title: str = ""
+    ticket_hint: int | None = None
 
 
 @dataclass

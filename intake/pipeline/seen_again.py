@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.adapters.base import IncomingMention
-from channels.models import Channel
+from channels.adapters.registry import platform_or_default
 from intake.pipeline.page import Page
 from intake.pipeline.versions import older
 from mentions.models import Message, Ticket, TicketEvent
@@ -39,7 +39,9 @@ def edits_apply(page: Page) -> None:
     seen = {m.external_id: m for m in page.unique.values() if m.external_id in page.known}
     if not seen:
         return
-    stories = page.channel.kind == Channel.Kind.HACKERNEWS
+    # A platform with a front page (Hacker News) keeps its stored stories' raw current: points and tags decide
+    # whether a story is urgent (notifications.urgency).
+    stories = platform_or_default(page.channel.kind).front_page
     changed: list[Message] = []
     edited: list[Message] = []
     story_changed: list[Message] = []

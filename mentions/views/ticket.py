@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from channels import clean
+from channels.adapters.registry import platform_or_default
 from mentions import selectors, services
 from mentions.facts_panel import facts_context
 from mentions.forms import (
@@ -93,6 +94,8 @@ def ticket_page_context(
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
+        # Why the desk cannot post here, as the platform declares it (Hacker News: no API to post with).
+        "no_reply_why": "" if plan else platform_or_default(obj.channel.kind).unsupported.get("replies", ""),
         "ticket": obj,
         "history": _history(obj) if everything or "history" in request.GET else None,
         "ticket_version": version,
