@@ -153,6 +153,12 @@ class Adapter(Protocol):
     # Optional: `parse_file(data: bytes) -> list[IncomingMention]` for saved files that are not
     # JSON (e-mail .eml); `ingest_payload` prefers it when an adapter has it.
 
+    # Optional, as the platform's declaration names them in `actions` (platform.ACTION_METHODS):
+    # `like(*, channel, account, session, target: ReplyTarget) -> None` likes (favourites, upvotes) the mention,
+    # `delete_post(*, channel, account, session, target: ReplyTarget) -> None` deletes our own post `target`;
+    # both done as `account`, raising ReplyError in the advocate's words when the platform refuses. Liking what is
+    # already liked, or deleting what is already gone, is done, not an error (the desk may ask twice).
+
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         """One cheap authenticated call; returns a human summary of what the platform said."""
         ...

@@ -52,6 +52,10 @@ ReplyAs = Literal["accounts", "handles", "address"]
 # messages); "channel", each channel's senders are a platform of their own, "<kind>:<channel slug>" (a webhook
 # relays whatever its sender forwards).
 IdentityKind = Literal["handle", "address", "channel"]
+# What an advocate may do there besides replying (mentions.services.platform_actions): "like" a mention (the
+# adapter's `like`), "delete" one of our own posts (its `delete_post`). Each with the platform's word for it.
+Action = Literal["like", "delete"]
+ACTION_METHODS: dict[Action, str] = {"like": "like", "delete": "delete_post"}
 
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
@@ -112,11 +116,16 @@ class Platform:
     # Experts list their accounts on it (a column of the experts' CSV, named by the kind): false where an
     # author is nobody's account (a relay) or the expert's account has a place of its own (Slack's handle).
     expert_accounts: bool = True
+    # What the desk can do there besides replying, by the platform's own word ({"like": "Favourite", "delete":
+    # "Delete"}), done as the account that replies (ACTION_METHODS: the adapter's method for each; the parts test
+    # checks it has them). Empty: nothing but replies.
+    actions: Mapping[Action, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
         object.__setattr__(self, "config_example", MappingProxyType(dict(self.config_example)))
         object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
+        object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
 
     @property
     def spoken_name(self) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.adapters.platform import OPTIONAL_PARTS, Platform
+from channels.adapters.platform import ACTION_METHODS, OPTIONAL_PARTS, Platform
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platform_or_default, platforms, reply_sender
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, buckets_of
@@ -129,6 +129,21 @@ def test_the_reply_sender_is_what_the_declaration_names(kind):
     assert callable(sender)
     if platform.replies.startswith(platform.adapter + "."):
         assert getattr(type(adapter), platform.replies.rpartition(".")[2]) is sender
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
+    # Done as the account that replies: a platform without replies has no actions either.
+    platform = platform_of(kind)
+    adapter = get_adapter(kind)
+    for action, method in ACTION_METHODS.items():
+        declared = action in platform.actions
+        assert declared == callable(getattr(adapter, method, None)), f"{kind}: {action} declared {declared}"
+        if declared:
+            assert platform.actions[action].strip(), f"{kind}: the platform's word for {action}"
+            assert platform.replies is not None
+            params = set(inspect.signature(getattr(adapter, method)).parameters)
+            assert params >= {"channel", "account", "session", "target"}
 
 
 @pytest.mark.parametrize("kind", KINDS)

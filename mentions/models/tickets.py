@@ -276,9 +276,10 @@ class Message(models.Model):
     # Handles the message addresses (IncomingMention.mentioned): pages, services and rules read
     # this, never `raw`, which is the platform's payload kept for reference.
     mentioned = models.JSONField(default=list, blank=True)
-    # Set when the platform reports the item edited or deleted; the ticket keeps it.
+    # Edited or deleted on the platform (or our post deleted by us), liked from the desk (services.platform_actions).
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    liked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,6 +372,8 @@ class TicketEvent(models.Model):
         FRONT_PAGE = "front_page", "Reached the Hacker News front page"
         ANSWER_USED = "answer_used", "An earlier answer used"
         JUDGEMENT = "judgement", "Judgement corrected"
+        LIKED = "liked", "Liked on the platform"
+        REPLY_DELETED = "reply_deleted", "Our post deleted from the platform"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

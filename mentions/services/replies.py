@@ -55,7 +55,7 @@ class SendFailed(ValidationError):
     new key (the page gives the form a fresh one)."""
 
 
-def _target(message: Message, ticket: Ticket) -> ReplyTarget:
+def reply_target_of(message: Message, ticket: Ticket) -> ReplyTarget:
     raw = Message.objects.filter(pk=message.pk).values_list("raw", flat=True).first()  # deferred on the page
     return ReplyTarget(
         external_id=message.external_id or "",
@@ -77,7 +77,7 @@ def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_messa
         channel=ticket.channel,
         account=account,
         session=build_session(),
-        target=_target(target_message, ticket),
+        target=reply_target_of(target_message, ticket),
         text=send.body,
         style=send.style,
     )

@@ -32,6 +32,7 @@ from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.services.judgement import solved_as_noise
+from mentions.services.platform_actions import actions_offered
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
@@ -109,6 +110,8 @@ def ticket_page_context(
         # The desk's judgement and its correction (mentions/_ticket_judgement.html): the ticket's own columns.
         "judgement_choices": Judgement.choices,
         "solved_as_noise": solved_as_noise(obj),
+        # Like a mention, delete our post: the platform's words where it has them (mentions/_messages.html).
+        "offered": actions_offered(obj) if plan else None,
         "values": {
             "send_body": posted("send", "body", draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),
