@@ -17,7 +17,7 @@ mastodon.md, "Connect it"), sent as ``Authorization: Bearer``; never logged, and
 ``oauth_client_id`` / ``oauth_client_secret``: the app registered on the instance that other accounts connect
 through (`oauth.py`).
 
-What is read (`paging.py`): each stream forward from its mark, a page a chunk, oldest first. Statuses are
+What is read (`paging.py`): each stream forward from its mark; a poll's items are one chunk, oldest first. Statuses are
 mentions (`parse.py`: text, author in full as ``name@server``, followers as the author's weight, media); a reply
 (``in_reply_to_id``) follows up on the ticket of the post it answers; posts by ``handles`` and ``Channel.
 our_accounts`` are our replies. Cursor: `cursor.py`. Replies: `reply.py` (as visible as the post answered, the
@@ -103,30 +103,31 @@ class MastodonAdapter(PolledAdapter):
     # --- polling -----------------------------------------------------------------------
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """One poll's items as one chunk, oldest first, with the cursor just after them: a reply found by one
+        stream (our answer under the hashtag) then joins the post another stream found (the mention), whatever
+        order the streams are read in."""
         config = settings_of(channel.config)
         client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
         cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
         since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
         seen = set(cursor.seen)
-        made = 0
+        read = Chunk()
         for stream in streams_of(config):
+            if not client.can_call():
+                read.more = True  # budget or rate limit: the streams not read yet wait for the next poll
+                break
             for chunk in stream_chunks(client, cursor, stream, since=since, seen=seen):
-                yield self._result(channel, chunk, cursor, client, requests_made=client.made - made)
-                made = client.made
-                if chunk.more and not client.can_call():
-                    return  # budget or rate limit: the other streams wait for the next poll
-
-    def _result(
-        self, channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
-    ) -> FetchResult:
-        parsed = parse_items(chunk.items)
+                read.items.extend(chunk.items)
+                read.reads += chunk.reads
+                read.more = read.more or chunk.more
+        parsed = parse_items(read.items)
         parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
         cursor.handed_over([m.external_id for m in parsed.mentions])
         result = chunk_result(
-            "mastodon", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
+            "mastodon", channel, parsed, read, cursor.dump(), stopped=client.stopped, requests_made=client.made
         )
         result.platform_status.update(client.limits.status())
-        return result
+        yield result
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

@@ -7,14 +7,15 @@ full-text search answers only where the instance runs it, and only with posts th
 
 Mastodon pages by id (docs.joinmastodon.org, "Paginating through API responses"). A stream with a mark (the
 newest id it handed over, `cursor.py`) is read forward: ``min_id=<mark>`` gives the page immediately newer than the
-mark, newest first within the page; the page is one chunk, handed over oldest first, and the mark moves to its
-newest id. The next page is the ``Link`` header's rel="prev" (``min_id=<newest>``), or the same query with the
-newest id where an endpoint sends no ``Link`` (search). A page shorter than its limit is the last. ``since_id``
-is not used: with more new items than a page it answers the newest page and leaves a gap below it.
+mark, newest first within the page; the page is one `Chunk` (the adapter hands a poll's chunks over together,
+oldest first) and the mark moves to its newest id. The next page is the ``Link`` header's rel="prev"
+(``min_id=<newest>``), or the same query with the newest id where an endpoint sends no ``Link`` (search). A page
+shorter than its limit is the last. ``since_id`` is not used: with more new items than a page it answers the
+newest page and leaves a gap below it.
 
 A stream without a mark (a new channel, a new hashtag) is read backwards from the newest page (``max_id`` the
-oldest id read) until it reaches ``backfill_hours`` back, at most `BACKFILL_PAGES` pages, and handed over as one
-chunk, oldest first; its mark is then the newest id. A poll reads at most ``max_requests_per_poll`` pages in all,
+oldest id read) until it reaches ``backfill_hours`` back, at most `BACKFILL_PAGES` pages, as one chunk; its
+mark is then the newest id. A poll reads at most ``max_requests_per_poll`` pages in all,
 and a 429 or a low remaining count (`client.py`) ends it: a stream cut short keeps its mark, `more` says so, and
 the next poll goes on from there.
 """
