@@ -5,6 +5,7 @@ Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
     {
         "base_url": "https://mastodon.social",  # required: the instance the team's account is on; https only
         "mentions": true,                       # the mentions of the token's account (its mention notifications)
+        "own_replies": true,                    # that account's own replies, posted from any app: ours
         "hashtags": ["gitlab"],                 # each one's timeline: the public posts the instance knows
         "keywords": ["gitlab runner"],          # full-text search of posts, where the instance offers it
         "handles": ["gitlab"],                  # the team's accounts (name, or name@server): posts by them are ours
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
+from channels.freshness import hashed
 
 from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed
@@ -45,7 +47,7 @@ from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import actions, reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
-from .cursor import Cursor
+from .cursor import Cursor, usable_id
 from .length import DEFAULT_MAX_CHARACTERS, instance_limits, status_length
 from .oauth import MastodonOAuth, access_token_grant
 from .paging import Chunk, stream_chunks, streams_of
@@ -111,8 +113,9 @@ class MastodonAdapter(PolledAdapter):
         cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
         since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
         seen = set(cursor.seen)
+        own = _own_account(client, cursor) if config["own_replies"] else ""
         read = Chunk()
-        for stream in streams_of(config):
+        for stream in streams_of(config, own_account=own):
             if not client.can_call():
                 read.more = True  # budget or rate limit: the streams not read yet wait for the next poll
                 break
@@ -160,3 +163,15 @@ class MastodonAdapter(PolledAdapter):
     def parse_item(self, item: Any) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
         return parse_page(item)
+
+
+def _own_account(client: Client, cursor: Cursor) -> str:
+    """The token's account id on the instance (for the stream of its replies): from the cursor, or asked once
+    (``GET /api/v1/accounts/verify_credentials``) and kept there with a digest of the token."""
+    digest = hashed(client.token)
+    known = cursor.account_of(digest)
+    if known:
+        return known
+    found = usable_id(clean.mapping(client.get("/api/v1/accounts/verify_credentials", {}).data).get("id"))
+    cursor.account = {"id": found, "token": digest} if found else {}
+    return found

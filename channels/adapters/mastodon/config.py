@@ -13,6 +13,7 @@ from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mentions": True,
+    "own_replies": True,
     "hashtags": [],
     "keywords": [],
     "handles": [],
@@ -36,8 +37,9 @@ _EXAMPLE = '{"base_url": "https://mastodon.social", "hashtags": ["gitlab"], "han
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     config_keys_check(config, allowed={"base_url", *DEFAULTS}, platform="Mastodon", example=_EXAMPLE)
     result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
-    if "mentions" in config and not isinstance(config["mentions"], bool):
-        raise ConfigError('"mentions" must be true or false.')
+    for key in ("mentions", "own_replies"):
+        if key in config and not isinstance(config[key], bool):
+            raise ConfigError(f'"{key}" must be true or false.')
     result["hashtags"] = _hashtags(config.get("hashtags", []))
     result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 200)
     result["handles"] = _handles(config.get("handles", []), result["base_url"])
@@ -167,6 +169,14 @@ SCHEMA = KindSchema(
             "bool",
             "Read the posts that mention the account the access token belongs to (its mention notifications)",
             default=DEFAULTS["mentions"],
+        ),
+        Setting(
+            "own_replies",
+            "Our account's replies",
+            "bool",
+            "Read the replies the token's account posts, from any app, so they count as our replies (first reply "
+            "time) even when they carry no hashtag or keyword of this channel",
+            default=DEFAULTS["own_replies"],
         ),
         Setting(
             "hashtags",

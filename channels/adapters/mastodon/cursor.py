@@ -3,13 +3,15 @@
     {"version": 1, "base_url": "https://mastodon.social",
      "streams": {"mentions": {"min_id": "34975861"}, "tag:gitlab": {"min_id": "117020593741189701"},
                  "search:gitlab runner": {"min_id": "117020580518794573"}},
-     "seen": ["117020593741189701", ...]}
+     "seen": ["117020593741189701", ...],
+     "account": {"id": "109...", "token": "<digest of the token>"}}
 
 Each stream keeps ``min_id``: the newest id it handed over (a notification's id for the mentions, a status's for
 the others), which the next poll asks after (``min_id`` pages forward from it, oldest page first). ``seen`` keeps
 the newest `SEEN_KEPT` status ids handed over by any stream, so a status found by two streams (a mention that
-carries our hashtag) is handed over once. Another ``base_url`` starts again (ids are the instance's own); a damaged
-part starts that part again (the ingest drops what it already has)."""
+carries our hashtag) is handed over once. ``account`` is the token's own account (for the stream of its
+replies), asked once per token. Another ``base_url`` starts again (ids are the instance's own); a damaged part
+starts that part again (the ingest drops what it already has)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,12 @@ class Cursor:
     base_url: str
     streams: dict[str, str] = field(default_factory=dict)  # stream key -> min_id
     seen: list[str] = field(default_factory=list)  # newest last
+    # The token's account (its id on the instance) and a digest of the token it was asked with: another token
+    # asks again.
+    account: dict[str, str] = field(default_factory=dict)
+
+    def account_of(self, token_digest: str) -> str:
+        return self.account.get("id", "") if self.account.get("token") == token_digest else ""
 
     def mark(self, key: str) -> str:
         return self.streams.get(key, "")
@@ -61,7 +69,11 @@ class Cursor:
             if (mark := usable_id(clean.mapping(value).get("min_id")))
         }
         seen = [i for i in (usable_id(v) for v in clean.items(raw.get("seen"))) if i]
-        return cls(base_url, streams, sorted(set(seen), key=sort_key)[-SEEN_KEPT:])
+        account = clean.mapping(raw.get("account"))
+        known = {"id": usable_id(account.get("id")), "token": clean.ident(account.get("token"), max_length=64)}
+        return cls(
+            base_url, streams, sorted(set(seen), key=sort_key)[-SEEN_KEPT:], known if all(known.values()) else {}
+        )
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -69,4 +81,5 @@ class Cursor:
             "base_url": self.base_url,
             "streams": {key: {"min_id": mark} for key, mark in self.streams.items()},
             "seen": list(self.seen),
+            **({"account": dict(self.account)} if self.account else {}),
         }

@@ -1,9 +1,11 @@
 """Which pages one poll reads, stream by stream, in chunks that each carry the cursor just after them.
 
 Streams (`streams_of`): the mentions of the token's account (``GET /api/v1/notifications?types[]=mention``, 80 a
-page), each hashtag's timeline (``GET /api/v1/timelines/tag/:hashtag``, 40 a page: the public posts the instance
-knows, its own and other servers'), each keyword's search (``GET /api/v2/search?type=statuses&q=...``, 40 a page;
-full-text search answers only where the instance runs it, and only with posts that allow being found).
+page); that account's own replies (``GET /api/v1/accounts/:id/statuses?exclude_reblogs=true``, 40 a page, only
+its posts that answer another: a reply written in a Mastodon app is then our reply too); each hashtag's timeline
+(``GET /api/v1/timelines/tag/:hashtag``, 40 a page: the public posts the instance knows, its own and other
+servers'); each keyword's search (``GET /api/v2/search?type=statuses&q=...``, 40 a page; full-text search answers
+only where the instance runs it, and only with posts that allow being found).
 
 Mastodon pages by id (docs.joinmastodon.org, "Paginating through API responses"). A stream with a mark (the
 newest id it handed over, `cursor.py`) is read forward: ``min_id=<mark>`` gives the page immediately newer than the
@@ -44,6 +46,7 @@ class Stream:
     path: str
     params: dict[str, str]
     limit: int  # the endpoint's largest page
+    replies_only: bool = False  # our account's own posts: only its replies are of the desk's business
 
 
 @dataclass
@@ -53,10 +56,13 @@ class Chunk:
     more: bool = False
 
 
-def streams_of(config: dict[str, Any]) -> list[Stream]:
+def streams_of(config: dict[str, Any], *, own_account: str = "") -> list[Stream]:
     streams = []
     if config["mentions"]:
         streams.append(Stream("mentions", "/api/v1/notifications", {"types[]": "mention"}, 80))
+    if own_account:
+        path, params = f"/api/v1/accounts/{own_account}/statuses", {"exclude_reblogs": "true"}
+        streams.append(Stream(f"own:{own_account}", path, params, 40, replies_only=True))
     for tag in config["hashtags"]:
         streams.append(Stream(f"tag:{tag.casefold()}", f"/api/v1/timelines/tag/{quote(tag, safe='')}", {}, 40))
     for keyword in config["keywords"]:
@@ -76,6 +82,13 @@ def _ids(items: list[Any]) -> list[str]:
     """The items' own ids (a notification's, or a status's), usable as a page cursor, newest first."""
     found = [i for i in (usable_id(clean.mapping(item).get("id")) for item in items) if i]
     return sorted(found, key=sort_key, reverse=True)
+
+
+def _wanted(stream: Stream, items: list[Any]) -> list[Any]:
+    """The items the desk takes from a page: of our account's own posts, only its replies."""
+    if not stream.replies_only:
+        return items
+    return [item for item in items if not isinstance(item, dict) or item.get("in_reply_to_id") is not None]
 
 
 def _created(item: Any) -> datetime | None:
@@ -102,7 +115,7 @@ def stream_chunks(
             return
         items = _list(page.data, stream.path)
         ids = _ids(items)
-        chunk = Chunk(items=once(items, seen), reads=len(items))
+        chunk = Chunk(items=once(_wanted(stream, items), seen), reads=len(items))
         cursor.advance(stream.key, ids[0] if ids else "")
         params = None
         if ids and len(items) >= stream.limit:
@@ -132,7 +145,7 @@ def _backfill(client: Client, cursor: Cursor, stream: Stream, *, since: datetime
         chunk.reads += len(items)
         reached = any((_created(item) or since) < since for item in items)
         params = None if reached or not ids or len(items) < stream.limit else {**params, "max_id": ids[-1]}
-    wanted = [item for item in read if (_created(item) or since) >= since]
+    wanted = [item for item in _wanted(stream, read) if (_created(item) or since) >= since]
     chunk.items = once(wanted, seen)
     cursor.advance(stream.key, newest)
     return chunk

@@ -3,8 +3,8 @@
 The request budget is the instance's, per account (docs.joinmastodon.org, "Rate limits"; the defaults every
 instance runs unless its admin changed ``config/initializers/rack_attack.rb``): 300 API requests per 5 minutes per
 access token, and 300 *paging* requests (those with ``min_id``, ``max_id`` or ``since_id``, which is every request
-of a poll after a stream's first) per 15 minutes per account. A poll reads one page per stream (the mentions, each
-hashtag, each keyword); channels with the same token on the same instance share both budgets.
+of a poll after a stream's first) per 15 minutes per account. A poll reads one page per stream (the mentions, our
+account's replies, each hashtag, each keyword); channels with the same token on the same instance share both budgets.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ PAGING_PER_15_MINUTES = 300
 
 def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     base = str(config.get("base_url") or "")
-    streams = int(config.get("mentions", True) is not False)
+    streams = int(config.get("mentions", True) is not False) + int(config.get("own_replies", True) is not False)
     streams += len(config.get("hashtags") or []) + len(config.get("keywords") or [])
     who = f"mastodon:{base}:{hashed(credential(channel, 'access_token'))}"
     return [

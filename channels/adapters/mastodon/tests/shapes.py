@@ -29,11 +29,13 @@ DOMAIN = "social.example"
 TEAM = "gitlab"  # the team's account on the instance
 ALICE, BOB, ERIN = MEMBER.name.lower(), BYSTANDER.name.lower(), EXPERT.name.split()[0].lower()
 TOKEN = "desk-token-abc123"
-CONFIG: dict[str, Any] = {"base_url": BASE, "hashtags": ["gitlab"], "handles": [TEAM]}
+# Our account's own replies are a stream of their own (test_mastodon_poll reads it); the other tests leave it out.
+CONFIG: dict[str, Any] = {"base_url": BASE, "hashtags": ["gitlab"], "handles": [TEAM], "own_replies": False}
 NOTIFICATIONS = f"{BASE}/api/v1/notifications"
 TAG = f"{BASE}/api/v1/timelines/tag/gitlab"
 SEARCH = f"{BASE}/api/v2/search"
 STATUSES = f"{BASE}/api/v1/statuses"
+ME = f"{BASE}/api/v1/accounts/verify_credentials"
 
 
 def load(name: str) -> Any:

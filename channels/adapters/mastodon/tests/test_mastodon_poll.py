@@ -21,6 +21,7 @@ from .shapes import (
     BOB,
     CONFIG,
     DOMAIN,
+    ME,
     NOTIFICATIONS,
     SEARCH,
     TAG,
@@ -94,6 +95,36 @@ def test_the_next_poll_asks_after_each_marks_and_stores_nothing_twice():
 
     assert again.received == 0 and stored(made) == ["9001"]
     assert [c.get("min_id") for c in calls(NOTIFICATIONS) + calls(TAG) + calls(SEARCH)] == ["11", "9001", "9001"]
+
+
+@responses.activate
+def test_our_replies_written_in_an_app_are_read_from_our_accounts_posts():
+    made = channel(config={**CONFIG, "own_replies": True})
+    me = {**load("verify_credentials.json"), "id": "4242", "acct": TEAM}
+    own = f"{BASE}/api/v1/accounts/4242/statuses"
+    question = status(9001, at=ago(50), acct=ALICE, html="<p>@gitlab is the runner down?</p>")
+    reply = status(9002, at=ago(20), acct=TEAM, reply_to=9001, html="<p>@alice yes, fixed now</p>")
+    announcement = status(9003, at=ago(10), acct=TEAM, html="<p>Release day!</p>")  # not a reply: not ours to store
+    responses.get(ME, json=me, headers=rate())
+    answer(NOTIFICATIONS, [mention(11, question)], **MENTIONS)
+    answer(own, [announcement, reply], exclude_reblogs="true")
+    answer(TAG, [])
+
+    ingested(poll(made))
+
+    assert stored(made) == ["9001", "9002"]
+    ours = Message.objects.get(channel=made, external_id="9002")
+    assert ours.kind == Message.Kind.OUR_REPLY and ours.ticket == Message.objects.get(external_id="9001").ticket
+    assert ours.ticket is not None and ours.ticket.first_reply_at is not None
+    assert made.cursor["streams"]["own:4242"] == {"min_id": "9003"}
+    assert made.cursor["account"]["id"] == "4242"
+
+    responses.reset()
+    answer(NOTIFICATIONS, [], min_id="11", **MENTIONS)
+    answer(own, [], min_id="9003")
+    answer(TAG, [])
+    ingested(poll(made))
+    assert calls(ME) == [] and calls(own) == [{"exclude_reblogs": "true", "limit": "40", "min_id": "9003"}]
 
 
 @responses.activate
