@@ -132,8 +132,8 @@ def page_items(payload: Any) -> list[Any]:
     if is_status(payload) or is_notification(payload):
         return [payload]
     if "statuses" in payload or "ancestors" in payload or "descendants" in payload:
-        keys = ("statuses",) if "statuses" in payload else ("ancestors", "descendants")
-        return [item for key in keys for item in clean.items(payload.get(key))][:ITEMS_MAX]
+        parts = ("statuses",) if "statuses" in payload else ("ancestors", "descendants")
+        return [item for part in parts for item in clean.items(payload.get(part))][:ITEMS_MAX]
     if "error" in payload:
         raise PayloadError(f"this is a Mastodon error response ({clean.preview(payload)}), not statuses.")
     keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])

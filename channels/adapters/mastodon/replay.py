@@ -249,7 +249,8 @@ def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, 
     by_id = {s["id"]: s for s in everything}
     if status_id not in by_id:
         return 404, _NOT_FOUND, headers
-    ancestors, parent = [], by_id[status_id]["in_reply_to_id"]
+    ancestors: list[dict[str, Any]] = []
+    parent = by_id[status_id]["in_reply_to_id"]
     while parent in by_id:
         ancestors.insert(0, by_id[parent])
         parent = by_id[parent]["in_reply_to_id"]

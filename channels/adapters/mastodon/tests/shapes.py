@@ -135,11 +135,11 @@ def link(url: str, items: list[dict[str, Any]], params: dict[str, str] | None = 
     return {"Link": f'<{older}>; rel="next", <{newer}>; rel="prev"'}
 
 
-def answer(url: str, items: Any, *, headers: dict[str, str] | None = None, status: int = 200, **query: str) -> None:
+def answer(url: str, items: Any, query: dict[str, str] | None = None, *, headers: dict[str, str] | None = None) -> None:
     """`url` answers `items` (a list: with its `Link`) when asked with at least `query`."""
-    more = link(url, items) if isinstance(items, list) and status == 200 else {}
+    more = link(url, items) if isinstance(items, list) else {}
     match = [matchers.query_param_matcher(query, strict_match=False)] if query else []
-    responses.get(url, json=items, status=status, headers={**rate(), **more, **(headers or {})}, match=match)
+    responses.get(url, json=items, headers={**rate(), **more, **(headers or {})}, match=match)
 
 
 def channel(*, config: dict[str, Any] | None = None, our_accounts: list[str] | None = None, **options: Any) -> Channel:

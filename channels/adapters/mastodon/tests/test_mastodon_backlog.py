@@ -9,7 +9,7 @@ import pytest
 import responses
 
 from channels.tests.harness import ingested, poll
-from channels.tests.sent import request_params
+from channels.tests.sent import request_params, request_url
 
 from .shapes import CONFIG, TAG, ago, answer, channel, status
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def calls(url: str) -> list[dict]:
-    return [request_params(c.request) for c in responses.calls if c.request.url.split("?")[0] == url]
+    return [request_params(c.request) for c in responses.calls if request_url(c.request).split("?")[0] == url]
 
 
 @responses.activate
@@ -28,8 +28,8 @@ def test_new_posts_come_page_by_page_forward_from_the_mark():
     newer = [status(n, at=ago(50 - n % 100 / 10)) for n in range(101, 141)]  # a full page of 40 after the mark
     newest = [status(141, at=ago(1))]
     responses.reset()
-    answer(TAG, list(reversed(newer)), min_id="100")
-    answer(TAG, newest, min_id="140")
+    answer(TAG, list(reversed(newer)), {"min_id": "100"})
+    answer(TAG, newest, {"min_id": "140"})
 
     result = ingested(poll(made))
 
@@ -47,8 +47,8 @@ def test_a_poll_cut_short_by_its_budget_goes_on_next_time():
     ]
     responses.reset()
     for page in pages:
-        answer(TAG, page, min_id=str(int(page[-1]["id"]) - 1))
-    answer(TAG, [], min_id="220")
+        answer(TAG, page, {"min_id": str(int(page[-1]["id"]) - 1)})
+    answer(TAG, [], {"min_id": "220"})
 
     first = poll(made)
 
