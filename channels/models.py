@@ -35,6 +35,7 @@ class Channel(models.Model):
         DISQUS = "disqus", "Disqus comments"
         DISCOURSE = "discourse", "Discourse forum"
         GITLAB = "gitlab", "GitLab issues"
+        MASTODON = "mastodon", "Mastodon"
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
         SLACK = "slack", "Slack (internal questions)"

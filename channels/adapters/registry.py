@@ -29,6 +29,7 @@ PLATFORMS: dict[str, str] = {
     "disqus": "channels.adapters.disqus.platform",
     "discourse": "channels.adapters.discourse.platform",
     "gitlab": "channels.adapters.gitlab.platform",
+    "mastodon": "channels.adapters.mastodon.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
