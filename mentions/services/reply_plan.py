@@ -89,6 +89,9 @@ def _accounts_plan(adapter: Any, target: Message, accounts: list[Account], *, ha
         handle_prefix=handle_prefix,
         styles=list(getattr(adapter, "reply_styles", ())),
         max_length=getattr(adapter, "reply_max_length", None),
+        # How the platform counts (Mastodon: a link is 23), as the rule's plan below does for X.
+        length_of=getattr(adapter, "reply_length", len),
+        length_note=getattr(adapter, "reply_length_note", ""),
         unavailable={a.username: _why_not(a) for a in desk if not a.can_post},
     )
     if not desk:
