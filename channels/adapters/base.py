@@ -43,6 +43,17 @@ class PayloadError(AdapterError):
 
 
 @dataclass(frozen=True)
+class Media:
+    """An image, a video or another file attached to an item, as the platform lists it: the desk stores and shows
+    links to it (the advocate's browser asks the platform for nothing until the advocate opens one)."""
+
+    kind: str  # "image", "video", "gif", "audio" or "file"
+    url: str
+    preview_url: str = ""
+    alt: str = ""  # the author's description (alt text), shown as the link's words
+
+
+@dataclass(frozen=True)
 class IncomingMention:
     external_id: str
     created_at: datetime
@@ -74,6 +85,8 @@ class IncomingMention:
     # payload does not say (Hacker News and Reddit listings: their karma is looked up after the poll, in a budget).
     author_audience: int | None = None
     author_audience_kind: str = ""
+    # What the item carries besides its text (channels.clean keeps at most MEDIA_MAX, with safe links only).
+    media: tuple[Media, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
     # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.

@@ -7,9 +7,9 @@ href="https://mastodon.social/@trwnh">@<span>trwnh</span></a>``, ``<a class="men
 is kept as its label, ``@trwnh``. A long link's label is split into spans (``invisible`` before and after, an
 ``ellipsis`` in the middle): together they are the address, which `html_to_text` then shows once.
 
-Media (``media_attachments``: type, url, preview_url, description) have no column of their own on the desk's
-message: they stay in the raw status, and each is appended to the text as ``[image: its description] (url)``,
-so a post that is only a picture does not come out empty and says what it showed.
+Media (``media_attachments``: type, url, preview_url, description) are the message's attachments (`media_of`,
+shown on the ticket as links), and each is also appended to the text as ``[image: its description]``, so a post
+that is only a picture does not come out empty and says what it showed to the judgement and the search.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from channels import clean
+from channels.adapters.base import Media
 from channels.text import html_to_text
 
 MEDIA_SHOWN = 10  # Mastodon allows 4 attachments a post; a payload listing more is cut here
@@ -64,17 +65,31 @@ def content_text(content: Any) -> str:
 
 
 def media_lines(attachments: Any) -> list[str]:
-    """Each attachment as ``[type: description] (url)``; the original's address, else its preview's."""
+    """Each attachment as ``[type: description]``."""
     lines = []
     for media in clean.objects(attachments)[:MEDIA_SHOWN]:
         kind = clean.line(media.get("type"), max_length=20) or "media"
         said = clean.line(media.get("description"), max_length=1500)
+        lines.append(f"[{kind}: {said}]" if said else f"[{kind}]")
+    return lines
+
+
+# Mastodon's attachment types as the desk's (Media.kind): a "gifv" is a looping video.
+KINDS = {"image": "image", "gifv": "gif", "video": "video", "audio": "audio"}
+
+
+def media_of(attachments: Any) -> tuple[Media, ...]:
+    """The attachments, each linked to the original (else the remote copy, else the preview)."""
+    found = []
+    for media in clean.objects(attachments)[:MEDIA_SHOWN]:
         address = (
             clean.url(media.get("url")) or clean.url(media.get("remote_url")) or clean.url(media.get("preview_url"))
         )
-        label = f"[{kind}: {said}]" if said else f"[{kind}]"
-        lines.append(f"{label} ({address})" if address else label)
-    return lines
+        if address:
+            kind = KINDS.get(str(media.get("type")), "file")
+            alt = clean.line(media.get("description"), max_length=500)
+            found.append(Media(kind=kind, url=address, preview_url=clean.url(media.get("preview_url")), alt=alt))
+    return tuple(found)
 
 
 def status_text(status: dict[str, Any]) -> str:

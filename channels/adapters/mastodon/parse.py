@@ -28,7 +28,7 @@ from channels import clean
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from .config import full_handle, instance_domain
-from .content import status_text
+from .content import media_of, status_text
 
 ITEMS_MAX = 5_000  # a payload holding more items than any Mastodon page (80 at most) is cut there
 _NOT_MASTODON = (
@@ -84,6 +84,7 @@ def status_mention(status: Any) -> IncomingMention | None:
         external_id=status_id,
         created_at=created,
         text=clean.text(status.get("text")) if deleted else status_text(status),
+        media=media_of(status.get("media_attachments")),
         deleted=deleted,
         author_handle=handle_of(account),
         author_name=clean.line(account.get("display_name")) or clean.line(account.get("username")),

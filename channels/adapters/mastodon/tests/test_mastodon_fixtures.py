@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from channels.adapters.base import PayloadError
+from channels.adapters.base import Media, PayloadError
 from channels.adapters.mastodon import MastodonAdapter
 from intake.services.quarantine import mentions_store
 from mentions.models import Message
@@ -101,8 +101,10 @@ def test_visibility_content_warning_and_media_are_read():
     assert (warned.raw["visibility"], warned.text) == ("unlisted", "CW: Content warning\n\nToot!")
     media = one("status_media_posted.json")
     video = load("status_media_posted.json")["media_attachments"][0]
-    assert media.text == f"LOL check this out\n\n[video: me when a cat] ({video['url']})"
-    # The desk's message has no media column: the attachments stay in the raw status.
+    assert media.text == "LOL check this out\n\n[video: me when a cat]"
+    (attached,) = media.media
+    assert attached == Media(kind="video", url=video["url"], preview_url=video["preview_url"], alt="me when a cat")
+    # The raw status keeps the attachments as Mastodon sent them.
     [kept] = media.raw["media_attachments"]
     assert {k: kept[k] for k in ("type", "url", "preview_url", "description")} == {
         "type": "video",
