@@ -47,6 +47,7 @@ def test_attachments_are_kept_cleaned_and_shown_as_links_the_browser_does_not_lo
     assert all(m["url"].startswith("https://") for m in message.media)
 
     client.force_login(AdvocateFactory())
+    assert message.ticket is not None
     page = client.get(message.ticket.get_absolute_url()).content.decode()
     assert f'href="{SCREENSHOT}"' in page and "Image: Job log: &lt;b&gt;exit 137&lt;/b&gt;" in page
     assert "(opens files.example.social)" in page and 'referrerpolicy="no-referrer"' in page
