@@ -21,6 +21,12 @@ DOCUMENTED_LIMIT = 3000  # channels.adapters.bluesky.limits says the same; this 
 DOCUMENTED_WINDOW = 300
 
 
+def _per(window: int) -> str:
+    if window == 60:
+        return "a minute"
+    return f"per {window // 60} minutes" if window % 60 == 0 else f"per {window} seconds"
+
+
 def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
     reported = (channel.platform_status or {}).get("rate_limit") if isinstance(channel.platform_status, dict) else None
     reported = reported if isinstance(reported, dict) else {}
@@ -36,8 +42,7 @@ def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
             max(1, requests),
             limit,
             window,
-            f"Bluesky ({host}): {limit:,} requests per {window // 60 if window % 60 == 0 else window} "
-            f"{'minutes' if window % 60 == 0 else 'seconds'} per IP",
+            f"Bluesky ({host}): {limit:,} requests {_per(window)} per IP",
         )
     ]
 
