@@ -38,7 +38,7 @@ from channels.adapters.base import IncomingMention
 logger = logging.getLogger(__name__)
 
 # The platform kinds whose API the demo answers: module channels.adapters.<kind>.replay each.
-REPLAY_KINDS = ("hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab")
+REPLAY_KINDS = ("hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab", "bluesky")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 

@@ -171,7 +171,8 @@ class BlueskyAdapter(PolledAdapter):
             summary += f" Notifications answer ({len(clean.items(listed))} read)."
         rate = client.status().get("rate_limit") or {}
         if rate.get("remaining") is not None:
-            summary += f" Rate limit: {rate['remaining']:,} of {rate.get('limit', '?')} requests left in this window."
+            limit = f"{rate['limit']:,}" if isinstance(rate.get("limit"), int) else "?"
+            summary += f" Rate limit: {rate['remaining']:,} of {limit} requests left in this window."
         else:
             summary += " Bluesky sent no rate-limit figures."
         return summary

@@ -1,5 +1,6 @@
 """The demo's Bluesky (https://bsky.social, the entryway and the PDS it names), answered from the demo week's posts
-of this kind (channels.demo.replay): each thread's first post, and its follow-ups as replies to it.
+of this kind (channels.demo.replay): each thread's first post, and its follow-ups, each a reply to the post
+before it.
 
 Endpoints, as the adapter calls them (`auth.py`, `client.py`, `paging.py`, `thread.py`, `reply.py`), in the shapes
 of the recorded fixtures (tests/fixtures/SOURCES.md) and of Bluesky's HTTP reference where nothing was recorded:
@@ -10,7 +11,8 @@ of the recorded fixtures (tests/fixtures/SOURCES.md) and of Bluesky's HTTP refer
 - ``POST /xrpc/com.atproto.server.refreshSession`` (Bearer the refresh token): a new session; another token is 400
   ``{"error": "ExpiredToken", "message": "Token has been revoked"}`` (recorded_errors.json).
 - ``GET /xrpc/app.bsky.feed.searchPosts?q=…&sort=latest&since&until&cursor&limit``: post views whose text holds
-  every word of ``q``, newest first, ``cursor`` an offset (search_posts_bluepy.json).
+  every word of ``q`` (``from:<handle>``: that author's posts), newest first, ``cursor`` an offset
+  (search_posts_bluepy.json).
 - ``GET /xrpc/app.bsky.notification.listNotifications?reasons=mention&reasons=reply``: the posts that mention our
   account (reason ``mention``) or answer one of its posts (``reply``), newest first, ``cursor`` the time of the
   last one (list_notifications_bluepy.json).
@@ -156,9 +158,11 @@ def post_views(posts: DemoPosts, ours: str) -> list[dict[str, Any]]:
     for thread_posts in posts.threads():
         root = view_of(thread_posts[0], ours, index=0)
         views.append(root)
-        reference = {"uri": root["uri"], "cid": root["cid"]}
+        first = parent = {"uri": root["uri"], "cid": root["cid"]}
         for index, mention in enumerate(thread_posts[1:], start=1):
-            views.append(view_of(mention, ours, index=index, reply={"root": reference, "parent": reference}))
+            view = view_of(mention, ours, index=index, reply={"root": first, "parent": parent})
+            views.append(view)
+            parent = {"uri": view["uri"], "cid": view["cid"]}  # each follow-up answers the post before it
     views.sort(key=lambda v: (v["indexedAt"], v["uri"]), reverse=True)
     return views
 
@@ -204,8 +208,14 @@ def _limit(params: dict[str, list[str]]) -> int:
 
 def search(views: list[dict[str, Any]], params: dict[str, list[str]]) -> dict[str, Any]:
     words = params.get("q", [""])[-1].casefold().split()
+    authors = {w.removeprefix("from:") for w in words if w.startswith("from:")}  # Bluesky's search syntax
+    words = [w for w in words if not w.startswith("from:")]
     found = [
-        v for v in _since_until(views, params) if words and all(w in v["record"]["text"].casefold() for w in words)
+        v
+        for v in _since_until(views, params)
+        if (words or authors)
+        and all(w in v["record"]["text"].casefold() for w in words)
+        and (not authors or v["author"]["handle"] in authors)
     ]
     offset = int(params.get("cursor", ["0"])[-1] or 0) if params.get("cursor", ["0"])[-1].isdigit() else 0
     size = _limit(params)
