@@ -160,4 +160,4 @@ def query(call: Any) -> dict[str, list[str]]:
 
 
 def calls_to(url: str) -> list[Any]:
-    return [c for c in responses.calls if c.request.url.split("?")[0] == url]
+    return [c for c in responses.calls if (c.request.url or "").split("?")[0] == url]

@@ -6,6 +6,7 @@ import json
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -134,7 +135,7 @@ def test_a_thread_5000_replies_deep_is_walked_without_recursion():
     """getPostThread's replies nested 5,000 deep: every post is handed over, each with its parent and root."""
     t = time.time() - 86_400
     root = post("3root", t)
-    top = {"$type": "app.bsky.feed.defs#threadViewPost", "post": root, "replies": []}
+    top: dict[str, Any] = {"$type": "app.bsky.feed.defs#threadViewPost", "post": root, "replies": []}
     node, parent = top, root
     for n in range(1, 5000):
         reply = post(f"3r{n}", t + n, parent=ref(parent), root=ref(root))

@@ -55,6 +55,10 @@ def created(collection="app.bsky.feed.post", rkey="3mmk6reply2a"):
     return {"uri": uri, "cid": f"bafyrei{rkey}", "commit": COMMIT, "validationStatus": "valid"}
 
 
+def target_of(message):
+    return ReplyTarget(external_id=message.external_id or "", raw=message.raw)
+
+
 def sent(call):
     return json.loads(call.request.body)
 
@@ -124,7 +128,7 @@ def test_a_reply_over_300_graphemes_is_refused_in_words_and_nothing_is_posted():
 def test_graphemes_are_counted_as_bluesky_counts_them():
     ticket, account = desk(post("3q", time.time() - 60, text=f"@{HANDLE} help"))
     message = Message.objects.get(ticket=ticket)
-    target = ReplyTarget(external_id=message.external_id, raw=message.raw)
+    target = target_of(message)
     flag, family = "🇫🇷", "👨‍👩‍👧‍👧"  # two and seven code points, one grapheme each; 8 and 25 bytes
     responses.post(CREATE_RECORD, json=created())
 
@@ -170,7 +174,7 @@ def test_a_rate_limited_write_is_refused_with_when_to_try_again():
 def test_like_repost_and_delete_are_records_of_the_account():
     ticket, account = desk(post("3q", time.time() - 60, text=f"@{HANDLE} thanks, it works now!"))
     message = Message.objects.get(ticket=ticket)
-    target = ReplyTarget(external_id=message.external_id, raw=message.raw)
+    target = target_of(message)
     responses.post(CREATE_RECORD, json=created("app.bsky.feed.like", "3mmk6like22a"))
     responses.post(CREATE_RECORD, json=created("app.bsky.feed.repost", "3mmk6repo22a"))
     responses.post(DELETE_RECORD, json={"commit": COMMIT})
@@ -190,7 +194,7 @@ def test_like_repost_and_delete_are_records_of_the_account():
     assert sent(deleted) == {"repo": DID, "collection": "app.bsky.feed.like", "rkey": "3mmk6like22a"}
 
     with pytest.raises(ReplyError, match="only its own"):
-        adapter.delete_post(channel=ticket.channel, account=account, session=session, uri=message.external_id)
+        adapter.delete_post(channel=ticket.channel, account=account, session=session, uri=message.external_id or "")
     with pytest.raises(ReplyError, match="not the AT URI"):
         adapter.delete_post(channel=ticket.channel, account=account, session=session, uri="https://bsky.app/x")
     assert len(calls_to(DELETE_RECORD)) == 1
@@ -207,5 +211,5 @@ def test_a_refused_write_says_blueskys_words():
             channel=ticket.channel,
             account=account,
             session=build_session(),
-            target=ReplyTarget(message.external_id, raw=message.raw),
+            target=target_of(message),
         )
