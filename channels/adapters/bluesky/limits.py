@@ -15,9 +15,6 @@ import requests
 
 from channels import clean
 
-# docs.bsky.app "Rate Limits": every Bluesky PDS allows 3,000 requests per 5 minutes per IP, all routes together.
-DOCUMENTED_LIMIT = 3000
-DOCUMENTED_WINDOW = 300
 _POLICY_WINDOW = re.compile(r"w=(\d{1,7})")
 _DAY = 86_400
 

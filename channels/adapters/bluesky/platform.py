@@ -17,7 +17,8 @@ from channels.freshness import Bucket
 if TYPE_CHECKING:
     from channels.models import Channel
 
-DOCUMENTED_LIMIT = 3000  # channels.adapters.bluesky.limits says the same; this module stays cheap to import
+# docs.bsky.app "Rate Limits": every Bluesky PDS allows 3,000 requests per 5 minutes per IP, all routes together.
+DOCUMENTED_LIMIT = 3000
 DOCUMENTED_WINDOW = 300
 
 
