@@ -53,7 +53,7 @@ PLATFORM = Platform(
     label="Bluesky",
     adapter="channels.adapters.bluesky.BlueskyAdapter",
     help_text="Bluesky posts: keyword searches, and the mentions of and replies to our account.",
-    config_example={"handle": "gitlab.com", "keywords": ["gitlab"]},
+    config_example={"handle": "gitlab.com", "keywords": ["gitlab"], "team_handles": ["gitlabstatus.bsky.social"]},
     budget=budget,
     # 100 watched threads read every 10 minutes are 14,400 requests a day: 2% of 3,000 per 5 minutes.
     watch=WatchPlan(

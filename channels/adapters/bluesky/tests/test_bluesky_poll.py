@@ -9,7 +9,6 @@ import time
 
 import pytest
 import responses
-from django.core.cache import cache
 
 from channels.adapters.bluesky.platform import budget
 from channels.adapters.bluesky.tests.bsky import (
@@ -144,7 +143,6 @@ def test_no_request_left_stops_every_channel_on_that_host_until_the_reset():
     other = bluesky_channel(keywords=["runner"], read_notifications=False)
     assert poll(other).status != "ok"  # no request goes out before the reset
     assert len(calls_to(SEARCH)) == 1
-    cache.clear()
 
 
 @responses.activate
