@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from channels.adapters.registry import get_adapter, platforms
+from channels.adapters.registry import get_adapter, platform_or_default, platforms
 from people.selectors import requester_person_name
 
 if TYPE_CHECKING:
@@ -51,9 +51,7 @@ def _is_address(text: str) -> bool:
 def placeholder_values(*, ticket: Ticket, link: str = "") -> dict[str, str]:
     """What each placeholder stands for on `ticket`: worked out once for any number of replies (one query, only
     when the platform gave an address for a name)."""
-    handle = (ticket.requester_handle or "").strip().lstrip("@")
-    if handle and ticket.channel.kind == "twitter":
-        handle = "@" + handle
+    handle = platform_or_default(ticket.channel.kind).handle_shown((ticket.requester_handle or "").strip().lstrip("@"))
     requester = (ticket.requester_name or "").strip() or handle
     if requester and _is_address(requester) and ticket.pk:
         kept = requester_person_name(ticket.pk).strip()

@@ -136,7 +136,7 @@ class TicketDetail(ApiView):
         return Response(s.TicketSerializer(_listed([Ticket(pk=pk)])[0]).data)
 
 
-class _TicketAction(ApiView):
+class TicketAction(ApiView):
     """POST an action on a ticket; answers the ticket as it is afterwards. Each subclass names its
     request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages).
 
@@ -160,22 +160,22 @@ class _TicketAction(ApiView):
         raise NotImplementedError("each action names what it does")
 
 
-def _action(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:
+def ticket_action_schema(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:
     return extend_schema(
         summary=summary, request=body, responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415, *more)}
     )
 
 
-@_action("Add an internal note", s.NoteIn)
-class TicketNote(_TicketAction):
+@ticket_action_schema("Add an internal note", s.NoteIn)
+class TicketNote(TicketAction):
     body = s.NoteIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_add_note(ticket=ticket, user=user, body=data["body"])
 
 
-@_action("Record the reply posted on the platform (it counts as the first reply)", s.ReplyIn)
-class TicketReply(_TicketAction):
+@ticket_action_schema("Record the reply posted on the platform (it counts as the first reply)", s.ReplyIn)
+class TicketReply(TicketAction):
     body = s.ReplyIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
@@ -184,8 +184,8 @@ class TicketReply(_TicketAction):
         )
 
 
-@_action("Send a reply on the platform from the desk's account, as the ticket page's Send does", s.SendIn, 502)
-class TicketSend(_TicketAction):
+@ticket_action_schema("Send a reply on the platform from the desk's account, as the page's Send does", s.SendIn, 502)
+class TicketSend(TicketAction):
     body = s.SendIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
@@ -205,16 +205,16 @@ class TicketSend(_TicketAction):
             raise BadGateway(" ".join(exc.messages)) from exc
 
 
-@_action("Change the status", s.StatusIn)
-class TicketStatus(_TicketAction):
+@ticket_action_schema("Change the status", s.StatusIn)
+class TicketStatus(TicketAction):
     body = s.StatusIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_change_status(ticket=ticket, user=user, status=data["status"])
 
 
-@_action("Apply a macro", s.MacroIn)
-class TicketMacro(_TicketAction):
+@ticket_action_schema("Apply a macro", s.MacroIn)
+class TicketMacro(TicketAction):
     body = s.MacroIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
@@ -226,8 +226,8 @@ class TicketMacro(_TicketAction):
         services.macro_apply(ticket=ticket, user=user, macro=macro, link=data["link"], expert_id=data.get("expert"))
 
 
-@_action("Give the ticket to someone (managers)", s.AssignIn)
-class TicketAssign(_TicketAction):
+@ticket_action_schema("Give the ticket to someone (managers)", s.AssignIn)
+class TicketAssign(TicketAction):
     body = s.AssignIn
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:

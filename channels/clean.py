@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from channels.text import safe_url
 
 if TYPE_CHECKING:
-    from channels.adapters.base import IncomingMention
+    from channels.adapters.base import IncomingMention, Media
 
 # Lengths of the columns the values end up in (mentions.Message / Ticket); a longer id or URL
 # is not an id or URL we can match or link to, so it is dropped rather than cut.
@@ -266,11 +266,40 @@ def mention_clean(mention: IncomingMention) -> IncomingMention:
         edited_at=in_range(mention.edited_at),
         by_us=mention.by_us is True,
         mentioned=_handles(mention.mentioned),
+        media=media_clean(mention.media),
         **_audience(mention),
         raw=raw(mention.raw) if isinstance(mention.raw, dict) else {},
     )
     object.__setattr__(cleaned, "cleaned", True)  # frozen: the one place the mark is set
     return cleaned
+
+
+MEDIA_MAX = 10
+MEDIA_KINDS = ("image", "video", "gif", "audio", "file")
+
+
+def media_clean(items: Any) -> tuple[Media, ...]:
+    """The attachments worth keeping: a known kind (else "file"), an http(s) link, the author's description as one
+    line; at most MEDIA_MAX (a post with a hundred attachments is not a hundred links on the ticket)."""
+    from channels.adapters.base import Media  # the adapters' base imports this module
+
+    kept: list[Media] = []
+    for item in items if isinstance(items, (list, tuple)) else ():
+        link = url(getattr(item, "url", ""))
+        if not isinstance(item, Media) or not link.startswith(("https://", "http://")):
+            continue
+        kind = item.kind if item.kind in MEDIA_KINDS else "file"
+        preview = url(item.preview_url)
+        preview = preview if preview.startswith(("https://", "http://")) else ""
+        kept.append(Media(kind=kind, url=link, preview_url=preview, alt=line(item.alt, max_length=500)))
+        if len(kept) == MEDIA_MAX:
+            break
+    return tuple(kept)
+
+
+def media_stored(media: Iterable[Media]) -> list[dict[str, str]]:
+    """The attachments as `Message.media` keeps them."""
+    return [{"kind": m.kind, "url": m.url, "preview_url": m.preview_url, "alt": m.alt} for m in media]
 
 
 # What an author's audience counts (people.models.AudienceKind has the same values).

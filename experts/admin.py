@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from experts.csv_import import experts_import_csv
+from experts.csv_import import experts_import_csv, identity_kinds
 from experts.models import Expert, ExpertIdentity, Outreach, OutreachSettings, ProductArea
 
 
@@ -74,6 +74,7 @@ class ExpertAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Import experts from CSV",
             "form": form,
+            "identity_kinds": identity_kinds(),
         }
         return TemplateResponse(request, "experts/admin_import.html", context)
 

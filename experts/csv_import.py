@@ -1,9 +1,10 @@
 """Import the expert directory from a CSV file (one row per expert, upserted by name).
 
 Columns: name (required), slack_handle, areas and topics (';'-separated), is_group (yes/no/true/false/1/0)
-and one column per platform (twitter, hackernews, reddit, stackexchange, disqus, discourse, email), each
-holding one or more handles separated by ';'. A column left out of the file leaves that field untouched; a
-column that is present is the truth for it (an empty identity cell removes that platform's handles).
+and one column per platform where experts have accounts (named by its kind: each platform whose declaration keeps
+`expert_accounts`, every one but the webhook and Slack), each holding one or more handles separated by ';'. A
+column left out of the file leaves that field untouched; a column that is present is the truth for it (an empty
+identity cell removes that platform's handles).
 
 Rows with a problem are reported ("row 3: unknown area 'Plann'") and skipped; the valid rows are saved
 together in one transaction. A handle that belongs to another expert is an error, never moved silently.
@@ -19,10 +20,10 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from advocacy.model_fields import max_length
+from channels.adapters.registry import kinds_where
 from experts.models import Expert, ExpertIdentity, ProductArea
 
-IDENTITY_KINDS = ("twitter", "hackernews", "reddit", "stackexchange", "disqus", "discourse", "email")
-KNOWN_COLUMNS = {"name", "slack_handle", "areas", "topics", "is_group", *IDENTITY_KINDS}
+COLUMNS = ("name", "slack_handle", "areas", "topics", "is_group")
 TRUE = {"yes", "true", "1", "y"}
 FALSE = {"no", "false", "0", "n", ""}
 
@@ -44,6 +45,11 @@ class _Row:
     identities: dict[str, list[str]]
 
 
+def identity_kinds() -> list[str]:
+    """The platforms whose accounts an expert lists, a column each (declared `expert_accounts`)."""
+    return kinds_where(lambda p: p.expert_accounts)
+
+
 def _split(cell: str | None) -> list[str]:
     seen: dict[str, str] = {}
     for part in (cell or "").split(";"):
@@ -60,7 +66,8 @@ def experts_import_csv(*, text: str) -> ImportResult:
     if "name" not in columns:
         result.errors.append("the file has no 'name' column (the first line must name the columns)")
         return result
-    if unknown := sorted(columns - KNOWN_COLUMNS - {""}):
+    kinds = identity_kinds()
+    if unknown := sorted(columns - {*COLUMNS, *kinds} - {""}):
         result.errors.append(f"ignored unknown columns: {', '.join(unknown)}")
 
     areas = {area.name.lower(): area for area in ProductArea.objects.all()}
@@ -76,16 +83,13 @@ def experts_import_csv(*, text: str) -> ImportResult:
             ambiguous.add(e.name.lower())
         existing.setdefault(e.name.lower(), e)
     wanted = {
-        (kind, handle.lstrip("@").lower())
-        for _, r in records
-        for kind in IDENTITY_KINDS
-        for handle in _split(r.get(kind))
+        (kind, handle.lstrip("@").lower()) for _, r in records for kind in kinds for handle in _split(r.get(kind))
     }
     owners = {
         (i.kind, i.handle.lower()): i.expert
         for i in ExpertIdentity.objects.select_related("expert")
         .annotate(lhandle=Lower("handle"))
-        .filter(kind__in=IDENTITY_KINDS, lhandle__in={h for _, h in wanted})
+        .filter(kind__in=kinds, lhandle__in={h for _, h in wanted})
     }
 
     rows: list[_Row] = []
@@ -133,7 +137,7 @@ def experts_import_csv(*, text: str) -> ImportResult:
 
         identities: dict[str, list[str]] = {}
         row_claims = []
-        for kind in IDENTITY_KINDS:
+        for kind in kinds:
             if kind not in columns:
                 continue
             handles = [h.lstrip("@").strip() for h in _split(record.get(kind))]

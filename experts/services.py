@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from advocacy.hooks import hook_check
-from channels.slack import (
+from channels.adapters.slack.client import (
     slack_escape,
 )
 from experts.models import Expert, Outreach, OutreachSettings

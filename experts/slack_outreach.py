@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from channels.slack import slack_to_text
+from channels.adapters.slack.client import slack_to_text
 from channels.text import safe_url
 from experts.loop import EXPERT_RESPONDED_TAG
 from experts.models import Expert, Outreach

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
 from channels import clean
-from channels.slack import slack_configured
+from channels.adapters.slack.client import slack_configured
 from experts import services as expert_services
 from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach

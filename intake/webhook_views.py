@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from advocacy.request_body import read_terminated
+from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.models import Channel
 from intake.services.webhooks import (
     MAX_BODY_BYTES,
@@ -19,7 +20,7 @@ from intake.services.webhooks import (
 @login_not_required
 @require_POST
 def hook(request: HttpRequest, slug: str) -> JsonResponse:
-    channel = get_object_or_404(Channel, slug=slug, kind=Channel.Kind.WEBHOOK, enabled=True)
+    channel = get_object_or_404(Channel, slug=slug, kind=WEBHOOK.kind, enabled=True)
     too_big = JsonResponse({"error": f"body over {MAX_BODY_BYTES // 1024} KB"}, status=413)
     declared = request.META.get("CONTENT_LENGTH") or ""
     if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not declared:

@@ -101,6 +101,19 @@ class JudgementForm(forms.Form):
     judgement = forms.ChoiceField(choices=Judgement.choices, label="Judgement")
 
 
+class MessageLikeForm(forms.Form):
+    """Like a mention on its platform (mentions.services.platform_actions.message_like)."""
+
+    message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ReplyDeleteForm(forms.Form):
+    """Delete one of our posts from its platform, said yes to first (platform_actions.reply_delete)."""
+
+    message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label="Yes, delete it from the platform", required=False)
+
+
 class NotNoiseForm(forms.Form):
     """ "Not noise?" on a ticket a rule solved as noise: what the mention is instead (one button each)."""
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels.adapters.registry import platform_or_default
 from mentions.models import Intent, Judgement, Ticket, TicketEvent
 from mentions.services.sla import span_text
 
@@ -24,7 +25,7 @@ _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
-    *("by", "claimed", "suggested", "intent_from", "intent_to"),
+    *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -177,8 +178,7 @@ def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:
 
 def _sent(t: Ticket, e: TicketEvent, d: dict) -> str:
     first = _first_reply(t) if d.get("first_reply") else ""
-    handle = str(d.get("handle", "?"))
-    handle = f"@{handle}" if t.channel.kind == "twitter" and not handle.startswith("@") else handle
+    handle = platform_or_default(t.channel.kind).handle_shown(str(d.get("handle", "?")))
     return f"{_who(e)} sent a reply as {handle} on {t.channel.name}{first}"
 
 
@@ -224,6 +224,8 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
         "The story reached the Hacker News front page: marked urgent, advocates told on Slack"
     ),
     K.JUDGEMENT: _judgement,
+    K.LIKED: lambda t, e, d: f"{_who(e)} liked a mention on the platform as {d.get('account', '?')}",
+    K.REPLY_DELETED: lambda t, e, d: f"{_who(e)} deleted our post by {d.get('account', '?')} from the platform",
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"
@@ -243,4 +245,6 @@ def _line(ticket: Ticket, event: TicketEvent) -> Line:
     details = _details(event, _WORDED)
     if event.kind == K.MESSAGE_EDITED and d.get("previous_text"):
         details = " · ".join(filter(None, [details, f"earlier text: {str(d['previous_text'])[:300]}"]))
+    if event.kind == K.REPLY_DELETED and d.get("text"):
+        details = " · ".join(filter(None, [details, f"what it said: {str(d['text'])[:300]}"]))
     return Line(at=event.created_at, kind=event.kind, text=text, link=str(link), details=details)

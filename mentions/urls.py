@@ -29,5 +29,7 @@ urlpatterns = [
     path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
     path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
     path("tickets/<int:pk>/judgement/", views.ticket_judgement, name="ticket-judgement"),
+    path("tickets/<int:pk>/like/", views.ticket_like, name="ticket-like"),
+    path("tickets/<int:pk>/delete-post/", views.ticket_delete_post, name="ticket-delete-post"),
     path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
 ]

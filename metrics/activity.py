@@ -17,15 +17,18 @@ from metrics.rollups import rollups_ensure_fresh, rollups_supported
 
 
 def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
-    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, and
-    whether it is release day (DutySettings, the 22nd by default). One query for the release day, one on the
-    rollups (PostgreSQL; else three, each on its own index: requested_at, first_reply_at, solved_at)."""
+    """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, mentions
+    liked and our posts deleted from the desk that day (mentions.services.platform_actions), and whether it is
+    release day (DutySettings, the 22nd by default). One query for the release day, one on the rollups
+    (PostgreSQL; else three, each on its own index: requested_at, first_reply_at, solved_at), one for the likes
+    and deletions (the events' kind-and-time index)."""
     duty = DutySettings.current()
     if rollups_supported():
         rollups_ensure_fresh()
         counts = activity_counts_rollup(start=start, end=end, channel_id=channel_id)
     else:
         counts = activity_counts_source(start=start, end=end, channel_id=channel_id)
+    counts |= platform_actions_daily(start=start, end=end, channel_id=channel_id)
     out = []
     day = start
     while day <= end:
@@ -35,11 +38,27 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
                 "created": counts["created"].get(day, 0),
                 "replied": counts["replied"].get(day, 0),
                 "solved": counts["solved"].get(day, 0),
+                "liked": counts["liked"].get(day, 0),
+                "deleted": counts["deleted"].get(day, 0),
                 "release_day": duty.is_release_day(day),
             }
         )
         day += timedelta(days=1)
     return out
+
+
+def platform_actions_daily(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
+    """Likes and deletions of our posts done from the desk, per UTC day of the event."""
+    since, until = day_bounds(start, end)
+    kinds = {TicketEvent.Kind.LIKED.value: "liked", TicketEvent.Kind.REPLY_DELETED.value: "deleted"}
+    events = TicketEvent.objects.filter(kind__in=list(kinds), created_at__gte=since, created_at__lt=until)
+    if channel_id is not None:
+        events = events.filter(ticket__channel_id=channel_id)
+    counts: dict[str, dict[date, int]] = {"liked": {}, "deleted": {}}
+    rows = events.annotate(day=TruncDate("created_at", tzinfo=UTC)).order_by().values_list("kind", "day")
+    for kind, day, n in rows.annotate(n=Count("id")):
+        counts[kinds[kind]][day] = n
+    return counts
 
 
 def activity_counts_rollup(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:

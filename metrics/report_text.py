@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
-from channels.slack import slack_escape, slack_link
+from channels.adapters.slack.client import slack_escape, slack_link
 
 WEEKLY, MONTHLY = "weekly", "monthly"
 BUSIEST_CHANNELS = 5

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from channels.slack import slack_configured
+from channels.adapters.slack.client import slack_configured
 from mentions.roles import MANAGERS
 from metrics.export import kpi_json
 from metrics.models import ReportSchedule, ReportSend

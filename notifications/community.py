@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from advocacy.enqueue import task_enqueue_on_commit
 from advocacy.versioned import version_bump_now
-from channels.slack import (
+from channels.adapters.slack.client import (
     SlackError,
     SlackRateLimited,
     SlackTransient,

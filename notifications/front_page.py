@@ -19,8 +19,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from channels.adapters.slack.client import slack_escape, slack_link
 from channels.models import Channel
-from channels.slack import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import DutySettings, Message, Ticket, TicketEvent
 from mentions.services.editing import priority_change, tags_add

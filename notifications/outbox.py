@@ -41,7 +41,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from urllib3.exceptions import NewConnectionError
 
-from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_escape, slack_link, slack_post_message
+from channels.adapters.slack import client as slack
+from channels.adapters.slack.client import slack_escape, slack_link, slack_post_message
 from mentions.set_writes import rows_insert_new
 from notifications.models import SlackNotice
 from notifications.rows import backoff_seconds
@@ -229,11 +230,11 @@ def _flush_destination(destination: str, now: datetime, result: FlushResult) -> 
             return
         try:
             ts, channel_id = slack_post_message(channel=destination, text=_compose(batch), thread_ts=batch[0].thread_ts)
-        except SlackRateLimited as exc:
+        except slack.SlackRateLimited as exc:
             _rate_limited(destination, batch, now, exc.retry_after)
             result.retrying += len(batch)
             return
-        except SlackTransient as exc:
+        except slack.SlackTransient as exc:
             if _maybe_delivered(exc):
                 _finish(batch, SlackNotice.Status.UNKNOWN, now, error=_unknown_message(destination, exc))
                 result.unknown += len(batch)
@@ -241,7 +242,7 @@ def _flush_destination(destination: str, now: datetime, result: FlushResult) -> 
                 result.failed += _retry_later(batch, now, exc)
                 result.retrying += len(batch)
             return
-        except SlackError as exc:
+        except slack.SlackError as exc:
             if exc.code in CONFIG_CODES:
                 _release(batch, now, delay=CONFIG_RETRY_SECONDS, error=exc.message)
                 result.retrying += len(batch)
@@ -378,7 +379,7 @@ def _fail_destination(destination: str, batch: list[SlackNotice], now: datetime,
     return len(batch) + others
 
 
-def _maybe_delivered(exc: SlackTransient) -> bool:
+def _maybe_delivered(exc: slack.SlackTransient) -> bool:
     """True when the request may have reached Slack (so posting again could duplicate it)."""
     cause = exc.__cause__
     if isinstance(cause, requests.ConnectTimeout):

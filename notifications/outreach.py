@@ -16,7 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
-from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_permalink, slack_post_message
+from channels.adapters.slack.client import (
+    SlackError,
+    SlackRateLimited,
+    SlackTransient,
+    slack_permalink,
+    slack_post_message,
+)
 from experts.models import Outreach
 from experts.services import OUTREACH_MAX_ATTEMPTS, OUTREACH_MAX_BACKOFF, REACHED_OUT_MACRO, outreach_note
 from mentions.models import Macro

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from channels.slack import slack_escape
+from channels.adapters.slack.client import slack_escape
 from experts.models import Outreach
 
 CLAIM = "outreach_claim"

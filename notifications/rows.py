@@ -40,7 +40,7 @@ def slack_rows_deliver(
 ) -> int:
     """Post the rows of `pending` (pending and due, in order) that are due at `now`. Returns how
     many were posted. `what` names a row in the log ("urgent ping for ticket 12")."""
-    from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+    from channels.adapters.slack.client import SlackError, SlackRateLimited, SlackTransient, slack_post_message
 
     sent = 0
     for _ in range(limit):

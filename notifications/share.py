@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 
-from channels.slack import (
+from channels.adapters.slack.client import (
     SlackError,
     SlackTransient,
     slack_configured,

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from channels.slack import slack_configured, slack_escape, slack_link
+from channels.adapters.slack.client import slack_configured, slack_escape, slack_link
 from mentions.models import Macro, Message, Ticket
 from mentions.services.macro_needs import MacroNeed
 from notifications.models import SlackNotice

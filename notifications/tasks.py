@@ -61,7 +61,7 @@ COMMUNITY_MAX_RETRIES = 5
 # refusal, or Slack still busy after the last retry, is noted on the ticket.
 @shared_task(bind=True, name="notifications.community_post", acks_late=True, ignore_result=True)
 def community_post(self: Task, ticket_id: int) -> str:
-    from channels.slack import SlackRateLimited, SlackTransient
+    from channels.adapters.slack.client import SlackRateLimited, SlackTransient
     from notifications.community import community_post_note, community_post_send
 
     try:

@@ -2,8 +2,8 @@
 Slack channel (mentions.DutySettings: #community-advocates by default).
 
 Urgent = waiting (new/open) and any of: a high-priority channel, priority "urgent" (a triage
-rule or an advocate set it), a Hacker News story whose stored item carries Algolia's
-`front_page` tag or at least `hn_urgent_points` points.
+rule or an advocate set it), a story of a platform with a front page (its declared `front_page`: Hacker News)
+whose stored item carries Algolia's `front_page` tag or at least `hn_urgent_points` points.
 
 Each ticket is judged once: the first time it is seen urgent, a `UrgentPing` row is created
 (unique per ticket). Outside coverage the row is pending and one Slack message is posted for
@@ -23,7 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from channels.slack import slack_escape, slack_link
+from channels.adapters.registry import kinds_where, platform_or_default
+from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import Message, Ticket
 from mentions.services.sla import clock_text
@@ -56,10 +57,15 @@ def _front_page_q(points: int) -> Q:
     return tagged | Q(raw__points__gte=points) if points else tagged
 
 
+def _front_page_kinds() -> list[str]:
+    """The platforms whose stories can reach a front page (declared `front_page`: Hacker News)."""
+    return kinds_where(lambda p: p.front_page)
+
+
 def urgent_q(*, hn_points: int) -> Q:
     """Tickets that are urgent whatever their status (combine with a waiting filter)."""
     stories = Message.objects.filter(
-        ticket_id=OuterRef("pk"), kind=Message.Kind.INBOUND, channel__kind="hackernews"
+        ticket_id=OuterRef("pk"), kind=Message.Kind.INBOUND, channel__kind__in=_front_page_kinds()
     ).filter(_front_page_q(hn_points))
     # The channel's flag, not the ticket's: a rule that raises a mention to "high" puts it in the
     # high-priority view and on the 5 h clock, but only "urgent" wakes people up after hours.
@@ -67,7 +73,7 @@ def urgent_q(*, hn_points: int) -> Q:
 
 
 def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[str]]:
-    """Why each ticket is urgent, in words (one query for the Hacker News signals)."""
+    """Why each ticket is urgent, in words (one query for the front pages' signals)."""
     reasons: dict[int, list[str]] = {t.pk: [] for t in tickets}
     for t in tickets:
         if t.channel.high_priority:
@@ -75,15 +81,18 @@ def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[
         if t.priority == Ticket.Priority.URGENT:
             reasons[t.pk].append("priority urgent")
     rows = (
-        Message.objects.filter(ticket_id__in=list(reasons), kind=Message.Kind.INBOUND, channel__kind="hackernews")
+        Message.objects.filter(
+            ticket_id__in=list(reasons), kind=Message.Kind.INBOUND, channel__kind__in=_front_page_kinds()
+        )
         .filter(_front_page_q(hn_points))
-        .values_list("ticket_id", "raw___tags", "raw__points")
+        .values_list("ticket_id", "channel__kind", "raw___tags", "raw__points")
     )
-    for ticket_id, tags, points in rows:
-        if isinstance(tags, list) and "front_page" in tags and "Hacker News front page" not in reasons[ticket_id]:
-            reasons[ticket_id].append("Hacker News front page")
+    for ticket_id, kind, tags, points in rows:
+        name = platform_or_default(kind).spoken_name
+        if isinstance(tags, list) and "front_page" in tags and f"{name} front page" not in reasons[ticket_id]:
+            reasons[ticket_id].append(f"{name} front page")
         elif isinstance(points, int) and hn_points and points >= hn_points:
-            reasons[ticket_id].append(f"Hacker News story with {points} points")
+            reasons[ticket_id].append(f"{name} story with {points} points")
     return reasons
 
 
@@ -258,7 +267,7 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
 def coverage_digest_send(*, now: datetime | None = None) -> CoverageDigest | None:
     """Beat: at the end of each covered day, post the list once (one row per day; a failed
     post is retried by the next run while the day's window lasts)."""
-    from channels.slack import SlackError, SlackTransient, slack_post_message
+    from channels.adapters.slack.client import SlackError, SlackTransient, slack_post_message
 
     now = now or timezone.now()
     coverage = coverage_load()

@@ -8,12 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from channels.adapters.registry import PLATFORMS, platform_of
 from people.models import Identity, Requester
 from people.selectors import platform_label
-
-# How the card names the platforms that have an audience (the channel kinds' labels say more than this needs:
-# "X / Twitter", "Stack Overflow / Stack Exchange").
-_PLACE = {"twitter": "X", "stackexchange": "Stack Overflow", "hackernews": "Hacker News", "reddit": "Reddit"}
 
 
 def audience_count(count: int) -> str:
@@ -34,7 +31,9 @@ class Weight:
     platform: str
 
     def __str__(self) -> str:
-        place = _PLACE.get(self.platform) or platform_label(self.platform)
+        # A platform as a sentence names it (its declared name: "X", "Stack Overflow"; the labels say more than
+        # this needs, "X / Twitter").
+        place = platform_of(self.platform).spoken_name if self.platform in PLATFORMS else platform_label(self.platform)
         return f"{audience_count(self.audience)} {self.kind} on {place}"
 
 

@@ -9,15 +9,30 @@ The account key is people.models.account_key written in SQL (a test holds the tw
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from channels.adapters.registry import kinds_where
 
 # people.models.account_key in SQL.
 KEY_SQL = "lower(ltrim(trim({}), '@'))"
-PLATFORM_SQL = "CASE WHEN c.kind = 'webhook' THEN 'webhook:' || c.slug ELSE c.kind END"
+
+
+def platform_sql() -> str:
+    """people.ingest.platform_of in SQL, over the channel `c`: its kind, or "<kind>:<slug>" for a platform whose
+    channels each are a platform of their own (declared identity "channel": the webhook)."""
+    own = kinds_where(lambda p: p.identity == "channel")
+    if not all(re.fullmatch(r"[a-z0-9_]+", kind) for kind in own):
+        raise ValueError(f"A kind that is not a plain word: {own}")
+    if not own:
+        return "c.kind"
+    listed = ", ".join(f"'{kind}'" for kind in own)
+    return f"CASE WHEN c.kind IN ({listed}) THEN c.kind || ':' || c.slug ELSE c.kind END"
+
 
 _AUTHORS = f"""
 CREATE TEMP TABLE people_backfill_authors AS
-SELECT m.id AS message_id, {PLATFORM_SQL} AS platform, {KEY_SQL.format("m.author_handle")} AS key,
+SELECT m.id AS message_id, {{platform}} AS platform, {KEY_SQL.format("m.author_handle")} AS key,
        m.author_handle AS handle, m.author_name AS name, m.author_url AS url, m.platform_created_at AS at
 FROM mentions_message m JOIN channels_channel c ON c.id = m.channel_id
 WHERE m.kind = 'inbound' AND {KEY_SQL.format("m.author_handle")} <> ''
@@ -59,7 +74,7 @@ _STEPS = [
        JOIN people_identity i ON i.platform = a.platform AND i.key = a.key""",
     f"""INSERT INTO people_requester (ticket_id, identity_id)
        SELECT t.id, i.id FROM mentions_ticket t JOIN channels_channel c ON c.id = t.channel_id
-       JOIN people_identity i ON i.platform = {PLATFORM_SQL} AND i.key = {KEY_SQL.format("t.requester_handle")}
+       JOIN people_identity i ON i.platform = {{platform}} AND i.key = {KEY_SQL.format("t.requester_handle")}
        WHERE t.requester_handle <> '' AND NOT EXISTS (SELECT 1 FROM people_requester r WHERE r.ticket_id = t.id)""",
 ]
 
@@ -70,7 +85,8 @@ def people_backfill(connection: Any, now: Any) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS people_backfill_authors")
         cursor.execute("DROP TABLE IF EXISTS people_backfill_accounts")
-        cursor.execute(_AUTHORS)
+        platform = platform_sql()
+        cursor.execute(_AUTHORS.format(platform=platform))
         start = 0
         if vendor == "sqlite":
             cursor.execute("SELECT max(id) FROM people_person")
@@ -84,7 +100,7 @@ def people_backfill(connection: Any, now: Any) -> dict[str, int]:
             cursor.execute("ANALYZE people_backfill_accounts")
         counts = {}
         for name, step in zip(("people", "identities", "messages", "tickets"), _STEPS, strict=True):
-            cursor.execute(step, {"now": now})
+            cursor.execute(step.format(platform=platform), {"now": now})
             counts[name] = cursor.rowcount
         cursor.execute("DROP TABLE people_backfill_authors")
         cursor.execute("DROP TABLE people_backfill_accounts")

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from intake.hooks import Author, AuthorFacts
 from mentions.set_writes import ids_reserve, rows_copy, rows_insert_new
@@ -39,10 +40,9 @@ IDENTITY_COLUMNS = (
 
 
 def platform_of(channel: Channel) -> str:
-    """The platform an identity belongs to: the channel's kind; a webhook's senders are its own platform."""
-    if channel.kind == Channel.Kind.WEBHOOK:
-        return f"webhook:{channel.slug}"
-    return Identity.EMAIL if channel.kind == Channel.Kind.EMAIL else channel.kind
+    """The platform an identity belongs to: the channel's kind; where the platform declares each channel's senders
+    a platform of their own (identity "channel": a webhook relays whoever its sender forwards), "<kind>:<slug>"."""
+    return platform_or_default(channel.kind).identity_platform(channel.slug)
 
 
 class _Account:

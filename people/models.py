@@ -123,13 +123,12 @@ class AudienceKind(models.TextChoices):
 
 
 class Identity(models.Model):
-    """One account of a person: a platform (a channel kind; "email" for an address; "webhook:<channel>" for a
-    webhook source) and the account's key there. Two mentions are joined to one person automatically only
+    """One account of a person: a platform (a channel kind, the e-mail kind's for an address; "<kind>:<channel>" for
+    a platform whose channels each are one, a webhook source: its declared `identity`, people.ingest.platform_of)
+    and the account's key there. Two mentions are joined to one person automatically only
     through the same identity. How many messages it wrote and when it was first and last seen are read from
     its authorship (people.selectors.identity_stats), never kept here: the ingest writes no row per account
     it meets again, and merges, splits and erasure cannot leave a count behind."""
-
-    EMAIL = "email"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identities")
     platform = models.CharField(max_length=80)

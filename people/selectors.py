@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Value
 
-from channels.models import Channel
+from channels.adapters.registry import PLATFORMS, kinds_where, platform_of
 from mentions.models import Message, Ticket
 from mentions.search import COUNT_CAP
 from mentions.search_text import CappedPage
@@ -101,16 +101,22 @@ def _first_ids(people: QuerySet[Person], q: str, stop: int, *, ordered: bool = T
     return named.union(owners)
 
 
+def address_platforms() -> list[str]:
+    """The identities' platforms whose keys are e-mail addresses (declared identity "address")."""
+    return kinds_where(lambda p: p.identity == "address")
+
+
 def platform_label(platform: str) -> str:
-    """How a platform is named on the pages: the channel kind's label, "E-mail", or a webhook's slug."""
-    if platform == Identity.EMAIL:
-        return "E-mail"
-    if platform.startswith("webhook:"):
-        return f"webhook {platform.removeprefix('webhook:')}"
-    try:
-        return str(Channel.Kind(platform).label)
-    except ValueError:
+    """How an identity's platform is named on the pages: the kind's label ("X / Twitter"); an address by what it
+    is ("E-mail": the platform's spoken name); a channel that is a platform of its own by its kind and slug
+    ("webhook status-page"); anything else as it is stored."""
+    kind, _, slug = platform.partition(":")
+    if kind not in PLATFORMS:
         return platform
+    declared = platform_of(kind)
+    if slug:
+        return f"{kind} {slug}"
+    return declared.spoken_name if declared.identity == "address" else declared.label
 
 
 MERGE_ACCOUNTS_SHOWN = 3
@@ -309,9 +315,10 @@ def likenesses(person: Person, identities: list[Identity] | None = None) -> list
         identities = list(Identity.objects.filter(person=person))
     found: dict[int, list[str]] = {}
 
-    keys = {i.key for i in identities if i.key and i.platform != Identity.EMAIL}
+    addressed = address_platforms()
+    keys = {i.key for i in identities if i.key and i.platform not in addressed}
     if keys:
-        for other in Identity.objects.filter(key__in=keys).exclude(person=person).exclude(platform=Identity.EMAIL):
+        for other in Identity.objects.filter(key__in=keys).exclude(person=person).exclude(platform__in=addressed):
             found.setdefault(other.person_id, []).append(
                 f"same handle {other.handle or other.key} on {platform_label(other.platform)}"
             )
@@ -329,7 +336,7 @@ def likenesses(person: Person, identities: list[Identity] | None = None) -> list
     texts = Message.objects.filter(pk__in=list(latest)).values_list("body", flat=True)
     addresses = {a.lower() for text in texts for a in ADDRESS.findall(text or "")}
     if addresses:
-        mailboxes = Identity.objects.filter(platform=Identity.EMAIL, key__in=addresses).exclude(person=person)
+        mailboxes = Identity.objects.filter(platform__in=addressed, key__in=addresses).exclude(person=person)
         for other in mailboxes:
             found.setdefault(other.person_id, []).append(f"address {other.key} in their messages")
 

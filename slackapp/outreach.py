@@ -14,7 +14,7 @@ import logging
 
 from django.conf import settings
 
-from channels.slack import SlackError, SlackTransient, slack_update_message
+from channels.adapters.slack.client import SlackError, SlackTransient, slack_update_message
 from experts.models import Outreach
 from experts.slack_outreach import (
     CHECK_REACTIONS,

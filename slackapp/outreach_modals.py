@@ -11,7 +11,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from channels.slack import SlackError, SlackTransient, slack_views_open
+from channels.adapters.slack.client import SlackError, SlackTransient, slack_views_open
 from experts.models import Outreach
 from experts.slack_outreach import outreach_answer_link_problem, outreach_reroute_problems, reroute_choices
 from notifications.outreach_blocks import ANSWERED, DECLINE

@@ -21,8 +21,9 @@ from django.conf import settings
 
 from channels.adapters.registry import get_adapter
 from channels.adapters.slack import DEFAULT_EMOJI, emoji_name
+from channels.adapters.slack.client import SlackError, SlackTransient, _call, slack_link, slack_permalink
+from channels.adapters.slack.platform import PLATFORM as SLACK
 from channels.models import Channel
-from channels.slack import SlackError, SlackTransient, _call, slack_link, slack_permalink
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, View
 from notifications.models import SlackNotice
@@ -31,7 +32,7 @@ from slackapp.handlers import handler
 from slackapp.models import SlackEvent
 
 logger = logging.getLogger("slackapp")
-SLUG = "slack"
+SLUG = SLACK.kind  # the desk's Slack channel's slug, as made: its kind
 VIEW_SLUG = "slack-questions"
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -40,10 +41,10 @@ def desk_slack_channel() -> Channel:
     """The desk's channel of Slack messages, made with its view "Slack questions" when the first Slack message
     becomes a ticket (a desk that never uses the Slack app has neither; an admin may rename both, or make the
     channel first to choose reaction channels)."""
-    channel = Channel.objects.filter(kind=Channel.Kind.SLACK).order_by("pk").first()
+    channel = Channel.objects.filter(kind=SLACK.kind).order_by("pk").first()
     if channel is None:
         channel, _ = Channel.objects.get_or_create(
-            slug=SLUG, defaults={"kind": Channel.Kind.SLACK, "name": "Slack (internal questions)", "enabled": True}
+            slug=SLUG, defaults={"kind": SLACK.kind, "name": SLACK.label, "enabled": True}
         )
         view, made = View.objects.get_or_create(slug=VIEW_SLUG, defaults={"name": "Slack questions", "position": 90})
         if made:

@@ -1,8 +1,8 @@
 """The story's one answer as each of its tickets gets it: addressed to its requester as replies on that platform
-are (X: "@handle " first), fitted to the platform's length as the platform counts it (cut at a word, the link
-kept, and flagged so the advocate sees it), and sent from the account the reply plan chooses (the handbook's
-respond-from rule), or marked replied with a link where the desk cannot post (Hacker News, an account that
-replies outside the desk).
+are (its declared `reply_opening`, X: "@handle " first), fitted to the platform's length as the platform counts it
+(cut at a word, the link kept, and flagged so the advocate sees it), and sent from the account the reply plan
+chooses (the handbook's respond-from rule), or marked replied with a link where the desk cannot post (Hacker News,
+an account that replies outside the desk).
 
 The answer may use the saved replies' placeholders ({requester}, {handle}, {link}: answers.saved_replies fills
 them per ticket); without {link}, the link goes after the answer.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from answers.saved_replies import placeholder_values, placeholders_fill
-from channels.adapters.registry import get_adapter, platform_of
+from channels.adapters.registry import get_adapter, platform_or_default
 from mentions.models import Ticket
 from mentions.services.drafts import ticket_draft_set
 from mentions.services.reply_plan import ReplyPlan, reply_plan
@@ -25,15 +25,6 @@ from stories.models import Story, StoryReply
 
 logger = logging.getLogger(__name__)
 
-# How a reply on the platform speaks to the requester, before the answer ({handle}: "@name" on X, the bare name
-# elsewhere; {requester}: their name). Platforms not listed thread the reply under theirs, which says it.
-ADDRESSED = {
-    "twitter": "{handle} ",
-    "discourse": "@{handle} ",
-    "stackexchange": "@{handle} ",
-    "gitlab": "@{handle} ",
-    "email": "Hi {requester},\n\n",
-}
 ELLIPSIS = "…"
 _CUT_TRIM = " \t\n,;:-\u2013\u2014"  # and the dashes
 
@@ -65,7 +56,10 @@ def reply_measure(kind: str) -> tuple[int | None, Callable[[str], int]]:
 
 
 def _address(ticket: Ticket, values: dict[str, str]) -> str:
-    template = ADDRESSED.get(ticket.channel.kind, "")
+    """How a reply on the platform speaks to the requester before the answer: its declared `reply_opening`
+    ({handle}: "@name" on X, the bare name elsewhere; {requester}: their name); none where the reply threads
+    under theirs, which says it."""
+    template = platform_or_default(ticket.channel.kind).reply_opening
     if "{handle}" in template and not (ticket.requester_handle or "").strip().lstrip("@"):
         return ""
     return placeholders_fill(template, values)
@@ -73,10 +67,10 @@ def _address(ticket: Ticket, values: dict[str, str]) -> str:
 
 def _sender(ticket: Ticket, plan: ReplyPlan | None) -> tuple[str, str]:
     """(the account that posts, why) or ("", why the desk cannot post here)."""
-    platform = platform_of(ticket.channel.kind).label if ticket.channel.kind else "the platform"
+    platform = platform_or_default(ticket.channel.kind).label if ticket.channel.kind else "the platform"
     if plan is None:
         return "", f"No posting from the desk on {platform}: reply there and give the link."
-    at = "@" if plan.at_sign else ""
+    at = plan.handle_prefix
     if plan.outside and not plan.chosen:
         return "", f"{at}{plan.outside} replies outside the desk ({plan.reason}): reply there and give the link."
     if plan.chosen in plan.unavailable:
@@ -130,7 +124,7 @@ def ticket_draft(*, ticket: Ticket, answer: str, link: str = "") -> Draft:
     limit, length_of = reply_measure(ticket.channel.kind)
     if plan is not None:
         limit, length_of = plan.max_length or limit, plan.length_of
-    separator = " " if ticket.channel.kind == "twitter" else "\n\n"
+    separator = platform_or_default(ticket.channel.kind).link_separator
     body, shortened = text_fit(
         address=_address(ticket, values), text=text, link=link, separator=separator, limit=limit, length_of=length_of
     )

@@ -12,25 +12,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from channels.adapters.registry import PLATFORMS, platform_of
+from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Message, Ticket
 from stories.drafts import reply_measure
 from stories.models import Membership, Story, StoryReply
 
-# The platforms' names as a line of counts says them ("X 8, Reddit 4, HN 2").
-SHORT_LABELS = {
-    "twitter": "X",
-    "hackernews": "HN",
-    "reddit": "Reddit",
-    "stackexchange": "Stack Overflow",
-    "discourse": "Forum",
-    "disqus": "Disqus",
-    "gitlab": "GitLab",
-    "email": "E-mail",
-    "webhook": "Webhook",
-    "slack": "Slack",
-}
 FIRST_LINES = 280  # of a ticket's first mention, on the story page
 STALLED_AFTER = timedelta(minutes=2)
 SHORT_LIMIT = 1000  # a platform whose replies are at most this long shows a draft's length
@@ -38,9 +25,8 @@ DRAFT_LINE = 52  # characters a draft's box shows on a line
 
 
 def platform_short(kind: str) -> str:
-    if kind in SHORT_LABELS:
-        return SHORT_LABELS[kind]
-    return platform_of(kind).label if kind in PLATFORMS else kind
+    """The platform's name as a line of counts says it ("X 8, Reddit 4, HN 2"): its declared short label."""
+    return platform_or_default(kind).counted_name
 
 
 @dataclass(frozen=True)
@@ -164,6 +150,7 @@ class TimelineRow:
     platform: str
     first_lines: str
     reply: StoryReply | None = None
+    handle: str = ""  # the requester's handle as the platform writes it (X: "@name")
 
 
 @dataclass
@@ -270,6 +257,7 @@ def story_timeline(story: Story) -> list[TimelineRow]:
             ticket=m.ticket,
             platform=platform_short(m.ticket.channel.kind),
             first_lines=_first_lines(m.first_title, m.first_body),
+            handle=platform_or_default(m.ticket.channel.kind).handle_shown(m.ticket.requester_handle),
         )
         for m in memberships
     ]

@@ -34,7 +34,7 @@ from django.utils import timezone
 from advocacy.enqueue import task_enqueue_on_commit
 from channels.adapters.base import ConfigError
 from channels.adapters.registry import platform_of
-from channels.slack import slack_escape, slack_link
+from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.models import DutySettings
 from notifications.rows import slack_rows_deliver
 from stories.models import Key, Membership, Signature, SpikeAlert, Story, TermDay

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from channels.adapters.registry import platform_or_default
 from stories.models import Signature
 from stories.reading import Read
 
@@ -47,12 +48,16 @@ def shares_reason(stems: list[str], words: dict[str, str]) -> str:
 
 
 def title_choose(members: list[Read], counts: dict[str, list[Any]]) -> str:
-    """The subject that says most of the story: the one using most of its core terms, a post's title (Reddit,
-    Hacker News) before a tweet's first words, the earliest on a tie."""
+    """The subject that says most of the story: the one using most of its core terms, a post's title (a platform
+    declaring `story_titles`: Reddit, Hacker News) before a tweet's first words, the earliest on a tie."""
     core = set(story_core(counts, len(members)))
     best = max(
         members,
-        key=lambda m: (len(core & set(m.words)), bool(m.subject and m.platform in {"reddit", "hackernews"}), -m.pk),
+        key=lambda m: (
+            len(core & set(m.words)),
+            bool(m.subject and platform_or_default(m.platform).story_titles),
+            -m.pk,
+        ),
     )
     title = " ".join((best.subject or "").split())
     return (title or "Story")[:300]

@@ -24,6 +24,8 @@ ENDPOINTS = {
     "/api/tickets/",
     "/api/tickets/{id}/",
     "/api/tickets/{id}/assignee/",
+    "/api/tickets/{id}/like/",
+    "/api/tickets/{id}/delete-post/",
     "/api/tickets/{id}/suggestions/",
     "/api/stories/",
     "/api/stories/{id}/",

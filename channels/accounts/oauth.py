@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -90,6 +91,47 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(64)[:96]
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
+
+
+def pkce_begin(channel: Channel, label: str, authorize_url: str, *, redirect_uri: str, state: str, scope: str) -> Begun:
+    """The authorisation request of a code flow with PKCE (RFC 7636, S256): where to send the admin, and the verifier
+    the callback's exchange needs (`pkce_exchange`)."""
+    client_id, _secret = app_client(channel, label)
+    verifier, challenge = pkce_pair()
+    query = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    return Begun(url=f"{authorize_url}?{urlencode(query)}", secret={"code_verifier": verifier})
+
+
+def pkce_exchange(
+    channel: Channel,
+    label: str,
+    token_url: str,
+    *,
+    session: requests.Session,
+    params: Mapping[str, str],
+    redirect_uri: str,
+    secret: dict,
+    client_auth: ClientAuth = "body",
+) -> dict[str, Any]:
+    """The callback of `pkce_begin`'s request: its code exchanged for tokens with the verifier kept then."""
+    return code_exchange(
+        session,
+        token_url,
+        params=params,
+        redirect_uri=redirect_uri,
+        client=app_client(channel, label),
+        client_auth=client_auth,
+        label=label,
+        code_verifier=str(secret.get("code_verifier", "")),
+    )
 
 
 def app_client(channel: Channel, label: str) -> tuple[str, str]:

@@ -43,6 +43,17 @@ class PayloadError(AdapterError):
 
 
 @dataclass(frozen=True)
+class Media:
+    """An image, a video or another file attached to an item, as the platform lists it: the desk stores and shows
+    links to it (the advocate's browser asks the platform for nothing until the advocate opens one)."""
+
+    kind: str  # "image", "video", "gif", "audio" or "file"
+    url: str
+    preview_url: str = ""
+    alt: str = ""  # the author's description (alt text), shown as the link's words
+
+
+@dataclass(frozen=True)
 class IncomingMention:
     external_id: str
     created_at: datetime
@@ -74,6 +85,8 @@ class IncomingMention:
     # payload does not say (Hacker News and Reddit listings: their karma is looked up after the poll, in a budget).
     author_audience: int | None = None
     author_audience_kind: str = ""
+    # What the item carries besides its text (channels.clean keeps at most MEDIA_MAX, with safe links only).
+    media: tuple[Media, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
     # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.
@@ -153,6 +166,12 @@ class Adapter(Protocol):
     # Optional: `parse_file(data: bytes) -> list[IncomingMention]` for saved files that are not
     # JSON (e-mail .eml); `ingest_payload` prefers it when an adapter has it.
 
+    # Optional, as the platform's declaration names them in `actions` (platform.ACTION_METHODS):
+    # `like(*, channel, account, session, target: ReplyTarget) -> None` likes (favourites, upvotes) the mention,
+    # `delete_post(*, channel, account, session, target: ReplyTarget) -> None` deletes our own post `target`;
+    # both done as `account`, raising ReplyError in the advocate's words when the platform refuses. Liking what is
+    # already liked, or deleting what is already gone, is done, not an error (the desk may ask twice).
+
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         """One cheap authenticated call; returns a human summary of what the platform said."""
         ...
@@ -170,6 +189,11 @@ class ReplyTarget:
     permalink: str = ""
     author_handle: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The message's title, or its ticket's subject (an e-mail reply's "Re: ..."), and the desk's number for the
+    # ticket, which a reply may carry so that the answer to it threads back (e-mail's "[#123]": the
+    # `ticket_hint` of the IncomingMention it comes back as).
+    title: str = ""
+    ticket_hint: int | None = None
 
 
 @dataclass

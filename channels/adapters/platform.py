@@ -4,7 +4,13 @@ Each platform package (`channels/adapters/<kind>/`) declares `PLATFORM = Platfor
 `platform.py`, and `channels/adapters/registry.py` lists the packages. Everything that used to keep a
 per-kind table reads the declaration through the registry: `get_adapter`, the poll interval's request
 budgets (`channels.freshness`), the thread-watch plans (`channels.adapters.watch`), the channel admin's
-kind picker and config example, and which kinds connect accounts.
+kind picker and config example, and which kinds connect accounts. So does every app that treats one platform
+differently from another: the reply path sends through the declared `replies` sender and chooses who sends by
+`reply_as`; story drafts address a reply and place its link as `reply_opening`, `handle_prefix` and
+`link_separator` say; `short_label` and `name` are how pages and sentences name the platform; `story_titles`,
+`front_page`, `own_place`, `identity` and `expert_accounts` are what stories, urgency, the judgement, people and
+the experts' directory need to know. Each of these has a default, so a declaration sets only what differs, and
+no module outside `channels/adapters/` compares a kind (`channels/tests/test_platform_names.py`).
 
 A part a platform does not have (no request budget, no threads to watch, no replies, no accounts to
 connect) is said so explicitly: `None` plus a reason in `unsupported`, which the parts test
@@ -36,6 +42,20 @@ CredentialsOf = Callable[[Mapping[str, Any]], tuple[str, ...]]
 # The parts a platform may lack; each one it lacks needs its reason in `Platform.unsupported`.
 OptionalPart = Literal["budget", "watch", "replies", "accounts"]
 OPTIONAL_PARTS: tuple[OptionalPart, ...] = ("budget", "watch", "replies", "accounts")
+# Who posts the desk's replies (mentions.services.reply_plan): "accounts", the channel's connected accounts (the
+# first that can post); "handles", the channel's configured handles, chosen by the platform's respond-from rule
+# (the adapter's `choose_reply_handle`: X); "address", the channel itself, from its configured sending address
+# (config "address", no account: e-mail).
+ReplyAs = Literal["accounts", "handles", "address"]
+# How people (people.ingest) know an author there: "handle", an account keyed by its handle, the platform being the
+# kind; "address", an e-mail address (never "the same handle" as an account elsewhere, but found in other people's
+# messages); "channel", each channel's senders are a platform of their own, "<kind>:<channel slug>" (a webhook
+# relays whatever its sender forwards).
+IdentityKind = Literal["handle", "address", "channel"]
+# What an advocate may do there besides replying (mentions.services.platform_actions): "like" a mention (the
+# adapter's `like`), "delete" one of our own posts (its `delete_post`). Each with the platform's word for it.
+Action = Literal["like", "delete"]
+ACTION_METHODS: dict[Action, str] = {"like": "like", "delete": "delete_post"}
 
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
@@ -64,10 +84,69 @@ class Platform:
     # None: the items carry it (X, Stack Exchange) or the platform has none.
     karma_lookup: str | None = None
 
+    # What the rest of the desk asks of the platform instead of comparing its kind (docs/platforms/README.md,
+    # "What the desk asks a platform"). Each default is what most platforms do; a declaration sets what differs.
+    # How a sentence names it ("4,210 followers on X"; an address is "E-mail ..."); "" is its label.
+    name: str = ""
+    # How a line of counts names it ("X 8, Reddit 4, HN 2": stories); "" is its name.
+    short_label: str = ""
+    # Written before a handle where one is shown or addressed (X: "@name"); most platforms show the bare name.
+    handle_prefix: str = ""
+    # What a drafted reply says first, with the saved replies' placeholders ({handle} written with
+    # handle_prefix, {requester}): "@{handle} " on a forum, "Hi {requester},\n\n" in a mail. "": the reply
+    # threads under theirs, which says whom it answers.
+    reply_opening: str = ""
+    # Between a drafted answer and the link it ends with (a story's answer): a paragraph, or a space where a
+    # reply is one short line (X).
+    link_separator: str = "\n\n"
+    # Who posts the desk's replies (ReplyAs above); read only where `replies` names a sender.
+    reply_as: ReplyAs = "accounts"
+    # Its posts' titles say what they are about (Reddit and Hacker News submissions): a story is named after one
+    # before a post's first words.
+    story_titles: bool = False
+    # Its stories can reach a front page that makes them urgent (Hacker News: Algolia's `front_page` tag or the
+    # points, notifications.urgency; the stored story is refreshed as it is read again, intake's seen_again).
+    front_page: bool = False
+    # A channel of it reads the product's own place (its forum, issue tracker, mailbox, blog comments, Stack
+    # Exchange tag, Slack) rather than searching everyone's words: the judgement takes what is found there as
+    # about the product even when the product is not named.
+    own_place: bool = False
+    # How people know an author there (IdentityKind above).
+    identity: IdentityKind = "handle"
+    # Experts list their accounts on it (a column of the experts' CSV, named by the kind): false where an
+    # author is nobody's account (a relay) or the expert's account has a place of its own (Slack's handle).
+    expert_accounts: bool = True
+    # What the desk can do there besides replying, by the platform's own word ({"like": "Favourite", "delete":
+    # "Delete"}), done as the account that replies (ACTION_METHODS: the adapter's method for each; the parts test
+    # checks it has them). Empty: nothing but replies.
+    actions: Mapping[Action, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
         object.__setattr__(self, "config_example", MappingProxyType(dict(self.config_example)))
         object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
+        object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
+
+    @property
+    def spoken_name(self) -> str:
+        """How a sentence names the platform: its `name`, or its label."""
+        return self.name or self.label
+
+    @property
+    def counted_name(self) -> str:
+        """How a line of counts names the platform: its `short_label`, or its spoken name."""
+        return self.short_label or self.spoken_name
+
+    def handle_shown(self, handle: str) -> str:
+        """`handle` as the platform writes it (X: "@name"), whether or not it came with the prefix."""
+        handle = handle.strip()
+        if not handle or not self.handle_prefix or handle.startswith(self.handle_prefix):
+            return handle
+        return self.handle_prefix + handle
+
+    def identity_platform(self, channel_slug: str) -> str:
+        """The `Identity.platform` of an author met on a channel of this platform (people.ingest)."""
+        return f"{self.kind}:{channel_slug}" if self.identity == "channel" else self.kind
 
     def example_config(self) -> dict[str, Any]:
         """A fresh copy of the config example (a caller may store it on a channel and change it)."""

@@ -1,15 +1,23 @@
 """The one list of platforms: kind -> the module that declares its `PLATFORM` (channels.adapters.platform).
 
 Adding a platform is its package plus one line here (and its `Channel.Kind` choice: the model's choices
-are written out so that migrations stay still; the parts test checks the two agree).
+are written out so that migrations stay still; the parts test checks the two agree). Code outside
+`channels/adapters/` asks this module what a platform declares and never compares a kind itself
+(`channels/tests/test_platform_names.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from .base import Adapter, ConfigError
 from .platform import Platform
+
+# What posts the desk's reply: `(*, channel, account, session, target, text, style) -> SentReply` (an adapter's
+# `post_reply`, or a function such as e-mail's `email_reply_send`).
+ReplySender = Callable[..., Any]
 
 # In the order admin offers them. A declaration is imported on first use, so one platform's package
 # never slows or breaks the others.
@@ -22,9 +30,11 @@ PLATFORMS: dict[str, str] = {
     "discourse": "channels.adapters.discourse.platform",
     "gitlab": "channels.adapters.gitlab.platform",
     "github": "channels.adapters.github.platform",
+    "mastodon": "channels.adapters.mastodon.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
+    "bluesky": "channels.adapters.bluesky.platform",
 }
 _declared: dict[str, Platform] = {}
 _loaded: dict[str, Adapter] = {}
@@ -44,14 +54,58 @@ def platform_of(kind: str) -> Platform:
     return _declared[kind]
 
 
+_undeclared: dict[str, Platform] = {}
+
+
+def platform_or_default(kind: str) -> Platform:
+    """The declaration of `kind`; for a kind no package declares (a channel left by a removed platform, an
+    evaluation set's platform the desk has no package for) a platform with every part at its default and
+    nothing supported, so a caller reads a part without a branch of its own."""
+    if kind in PLATFORMS:
+        return platform_of(kind)
+    if kind not in _undeclared:
+        _undeclared[kind] = Platform(
+            kind=kind,
+            label=kind or "Unknown",
+            adapter="",
+            help_text="",
+            config_example={},
+            budget=None,
+            watch=None,
+            replies=None,
+            accounts=None,
+            credentials_required=(),
+        )
+    return _undeclared[kind]
+
+
 def platforms() -> list[Platform]:
     """Every registered platform (imports each declaration)."""
     return [platform_of(kind) for kind in PLATFORMS]
 
 
+def kinds_where(part: Callable[[Platform], bool]) -> list[str]:
+    """The registered kinds whose declaration has `part` (`kinds_where(lambda p: p.front_page)`), in the
+    registry's order."""
+    return [p.kind for p in platforms() if part(p)]
+
+
 def pushed_kinds() -> list[str]:
     """The kinds whose platform pushes to the desk instead of being polled."""
-    return [p.kind for p in platforms() if p.pushed]
+    return kinds_where(lambda p: p.pushed)
+
+
+def reply_sender(kind: str) -> ReplySender | None:
+    """What posts the desk's reply on `kind`'s platform, as its declaration names it (`replies`): the adapter's
+    own method, bound to the adapter, or a function; None where the desk cannot post there."""
+    path = platform_or_default(kind).replies
+    if path is None:
+        return None
+    owner, _, name = path.rpartition(".")
+    if owner == platform_of(kind).adapter:
+        return getattr(get_adapter(kind), name)
+    sender: ReplySender = getattr(import_module(owner), name)
+    return sender
 
 
 def get_adapter(kind: str) -> Adapter:

@@ -34,11 +34,10 @@ from django.utils import timezone
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from channels.adapters.base import IncomingMention
+from channels.adapters.registry import platforms
 
 logger = logging.getLogger(__name__)
 
-# The platform kinds whose API the demo answers: module channels.adapters.<kind>.replay each.
-REPLAY_KINDS = ("hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "gitlab", "github")
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -84,19 +83,22 @@ def demo_posts(kind: str, *, now: datetime | None = None) -> DemoPosts:
 
 @cache
 def _replays() -> dict[str, tuple[str, Replay]]:
-    """Host → (kind, replay module)."""
+    """Host → (kind, replay module): each polled platform's `channels.adapters.<kind>.replay` that answers HTTP
+    (its `HOSTS`; the mailbox's replay is an IMAP server of its own and lists none)."""
     hosts: dict[str, tuple[str, Replay]] = {}
-    for kind in REPLAY_KINDS:
-        name = f"channels.adapters.{kind}.replay"
+    for platform in platforms():
+        if platform.pushed:
+            continue  # never polled: there is no API of it to answer
+        name = f"{platform.package}.replay"
         try:
             module: Any = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise  # the replay exists but imports something missing: a real error
-            logger.warning("demo: no replay for %s yet (%s): its hosts are refused like any other", kind, name)
+            logger.warning("demo: no replay for %s yet (%s): its hosts are refused like any other", platform.kind, name)
             continue
-        for host in module.HOSTS:
-            hosts[host] = (kind, module)
+        for host in getattr(module, "HOSTS", ()):
+            hosts[host] = (platform.kind, module)
     return hosts
 
 

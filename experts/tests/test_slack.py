@@ -6,7 +6,13 @@ import pytest
 import requests
 import responses
 
-from channels.slack import SlackError, SlackRateLimited, SlackTransient, slack_permalink, slack_post_message
+from channels.adapters.slack.client import (
+    SlackError,
+    SlackRateLimited,
+    SlackTransient,
+    slack_permalink,
+    slack_post_message,
+)
 
 POST_URL = "https://slack.com/api/chat.postMessage"
 PERMALINK_URL = "https://slack.com/api/chat.getPermalink"

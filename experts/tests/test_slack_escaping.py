@@ -1,5 +1,5 @@
 """Issue 11, defect 8: anything a stranger can write (a handle, a display name, a subject, a
-permalink) reaches Slack escaped by channels.slack.slack_escape, and every link in a message is one
+permalink) reaches Slack escaped by channels.adapters.slack.client.slack_escape, and every link in a message is one
 we built with slack_link: `<url|label>` with the label escaped. Checked on the JSON posted to a fake
 Slack Web API (responses) and on every message builder."""
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import responses
 
-from channels.slack import slack_escape, slack_link
+from channels.adapters.slack.client import slack_escape, slack_link
 from channels.tests.factories import ChannelFactory
 from experts import services
 from experts.models import OutreachSettings

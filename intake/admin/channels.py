@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from advocacy.admin_display import cut, short_time
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import AdapterError, get_adapter
-from channels.adapters.registry import platform_of, platforms
+from channels.adapters.registry import PLATFORMS, platform_of, platforms
 from channels.budget import budget_plan
 from channels.freshness import poll_interval
 from channels.http import build_session
@@ -114,21 +114,26 @@ class ChannelAdmin(admin.ModelAdmin):
         kind = request.GET.get("kind", "")
         return kind if kind in Channel.Kind.values else None
 
+    def _form_kind(self, request, obj: Channel | None) -> str:
+        """`_kind`, or where there is none (never on "add", whose first step asks for it) the first kind admin
+        offers."""
+        return self._kind(request, obj) or next(iter(PLATFORMS))
+
     def get_inlines(self, request, obj):
-        # Accounts only where the desk can post (the platform's adapter sends replies), once the
+        # Accounts only where the platform declares a sign-in flow (the accounts that post its replies), once the
         # channel exists: connecting needs its saved OAuth app.
-        return [AccountInline] if obj is not None and hasattr(get_adapter(obj.kind), "oauth") else []
+        return [AccountInline] if obj is not None and platform_of(obj.kind).accounts is not None else []
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         accounts_from_handles(channel=form.instance)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = channel_form_for(self._kind(request, obj) or Channel.Kind.WEBHOOK)
+        kwargs["form"] = channel_form_for(self._form_kind(request, obj))
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        kind = self._kind(request, obj) or Channel.Kind.WEBHOOK
+        kind = self._form_kind(request, obj)
         label = Channel.Kind(kind).label
         polling = ["poll_interval_seconds", "polling"] if obj is not None else ["poll_interval_seconds"]
         fieldsets = [

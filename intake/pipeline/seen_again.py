@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from channels.adapters.base import IncomingMention
-from channels.models import Channel
+from channels.adapters.registry import platform_or_default
+from channels.clean import media_stored
 from intake.pipeline.page import Page
 from intake.pipeline.versions import older
 from mentions.models import Message, Ticket, TicketEvent
@@ -39,7 +40,9 @@ def edits_apply(page: Page) -> None:
     seen = {m.external_id: m for m in page.unique.values() if m.external_id in page.known}
     if not seen:
         return
-    stories = page.channel.kind == Channel.Kind.HACKERNEWS
+    # A platform with a front page (Hacker News) keeps its stored stories' raw current: points and tags decide
+    # whether a story is urgent (notifications.urgency).
+    stories = platform_or_default(page.channel.kind).front_page
     changed: list[Message] = []
     edited: list[Message] = []
     story_changed: list[Message] = []
@@ -83,6 +86,7 @@ def edits_apply(page: Page) -> None:
                     permalink=link,
                     raw=mention.raw,
                     mentioned=list(mention.mentioned),
+                    media=media_stored(mention.media),
                     updated_at=page.now,
                 )
             )
@@ -95,7 +99,7 @@ def edits_apply(page: Page) -> None:
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
     if edited:
-        fields = ["body", "edited_at", "deleted_at", "permalink", "raw", "mentioned", "updated_at"]
+        fields = ["body", "edited_at", "deleted_at", "permalink", "raw", "mentioned", "media", "updated_at"]
         Message.objects.bulk_update(edited, fields, batch_size=500)
     if story_changed:
         Message.objects.bulk_update(story_changed, ["raw", "updated_at"], batch_size=500)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.db import connection
 
+from channels.clean import media_stored
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow, ticket_id
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.set_writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
@@ -46,6 +47,7 @@ MESSAGE_COLUMNS = (
     "platform_created_at",
     "raw",
     "mentioned",
+    "media",
     "edited_at",
     "deleted_at",
     "created_at",
@@ -130,6 +132,7 @@ def messages_begin(page: Page) -> Callable[[], None]:
                 m.created_at,
                 m.raw,
                 list(m.mentioned),
+                media_stored(m.media),
                 m.edited_at,
                 now if m.deleted else None,
                 now,

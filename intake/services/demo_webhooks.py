@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.adapters.webhook.replay import SIGNATURE_HEADER, TIMESTAMP_HEADER, demo_deliveries
 from channels.demo.replay import DemoPosts, demo_posts
 from channels.models import Channel
@@ -20,7 +21,7 @@ def demo_webhooks_deliver(channel: Channel, posts: DemoPosts | None = None) -> l
     """Push the week's webhook posts by now (`posts`, default the demo week's) to `channel`: for each, the HTTP
     status the view would answer (201 stored, 200 already had it, or the refusal's 401/400)."""
     statuses: list[int] = []
-    for headers, body in demo_deliveries(channel, posts or demo_posts("webhook")):
+    for headers, body in demo_deliveries(channel, posts or demo_posts(WEBHOOK.kind)):
         try:
             accepted = webhook_receive(
                 channel=channel,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from channels.adapters.registry import platform_or_default
 from mentions.judgement.cues import Cues, cues_read, words_of
 from mentions.judgement.examples import Examples, Shipped
 from mentions.judgement.language import language_of
@@ -31,12 +32,6 @@ NEIGHBOURS = 7
 RELEVANCE_MARGIN = 0.0
 NEEDS_RESPONSE_INTENTS = {Intent.QUESTION, Intent.BUG, Intent.OUTAGE, Intent.COMPLAINT, Intent.FEATURE_REQUEST}
 REASON_CHARS = 200
-
-
-# Channels that read the product's own places (its forum, its issue tracker, its mailbox, the comments of its
-# blog, its Stack Exchange tag, its Slack) rather than search everyone's words: what is found there is about the
-# product even when the product is not named ("the runner on my laptop…").
-OWN_PLACES = frozenset({"discourse", "gitlab", "email", "stackexchange", "disqus", "slack"})
 
 
 @dataclass(frozen=True)
@@ -139,7 +134,9 @@ def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Ex
     if why := _noise(cues):
         return made(Judgement.NOISE, Intent.OTHER, why)
     if (
-        mention.platform not in OWN_PLACES
+        # A channel reading the product's own place (its forum, issue tracker, mailbox, ...: the platform's declared
+        # `own_place`) finds what is about the product even when it is not named ("the runner on my laptop…").
+        not platform_or_default(mention.platform).own_place
         and not product.named_in(whole)
         and not _relevant(vector, sims, examples, shipped)
     ):

@@ -2,8 +2,9 @@
 
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, ThreadWatch
+from mentions.models.events import TicketEvent
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
-from mentions.models.tickets import Message, ReplySend, Tag, Ticket, TicketEvent
+from mentions.models.tickets import Message, ReplySend, Tag, Ticket
 from mentions.models.triage import Rule
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
 

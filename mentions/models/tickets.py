@@ -276,9 +276,13 @@ class Message(models.Model):
     # Handles the message addresses (IncomingMention.mentioned): pages, services and rules read
     # this, never `raw`, which is the platform's payload kept for reference.
     mentioned = models.JSONField(default=list, blank=True)
-    # Set when the platform reports the item edited or deleted; the ticket keeps it.
+    # Images, videos and files the item carries: [{"kind", "url", "preview_url", "alt"}] (channels.clean.media_clean),
+    # shown as links on the ticket: the advocate's browser asks the platform for nothing until one is opened.
+    media = models.JSONField(default=list, blank=True)
+    # Edited or deleted on the platform (or our post deleted by us), liked from the desk (services.platform_actions).
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    liked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -339,59 +343,3 @@ class ReplySend(models.Model):
 
     def __str__(self) -> str:
         return f"Reply to #{self.ticket_id} as {self.sender} ({self.get_status_display()})"
-
-
-class TicketEvent(models.Model):
-    """The audit trail: who did what to which ticket, when. Metrics read from here."""
-
-    class Kind(models.TextChoices):
-        CREATED = "created", "Ticket created"
-        MESSAGE = "message", "Follow-up received"
-        OUR_REPLY_SEEN = "our_reply_seen", "Our reply seen on the platform"
-        ASSIGNED = "assigned", "Assigned"
-        UNASSIGNED = "unassigned", "Unassigned"
-        SKIPPED = "skipped", "Skipped in play mode"
-        STATUS = "status", "Status changed"
-        TAG_ADDED = "tag_added", "Tag added"
-        TAG_REMOVED = "tag_removed", "Tag removed"
-        NOTE = "note", "Internal note"
-        REPLIED = "replied", "Marked replied"
-        MACRO = "macro", "Macro applied"
-        REPLY_PREFILLED = "reply_prefilled", "Reply prefilled"
-        REPLY_SENT = "reply_sent", "Reply sent from the desk"
-        REPLY_FAILED = "reply_failed", "Reply failed"
-        MESSAGE_EDITED = "message_edited", "Message edited on the platform"
-        MESSAGE_DELETED = "message_deleted", "Message deleted on the platform"
-        SLA_BREACHED = "sla_breached", "First-reply target breached"
-        RULE_APPLIED = "rule_applied", "Triage rule applied"
-        RETURNED = "returned", "Returned to the queue"
-        PRIORITY = "priority", "Priority changed"
-        MERGED = "merged", "Ticket merged into this one"
-        MERGED_INTO = "merged_into", "Merged into another ticket"
-        FRONT_PAGE = "front_page", "Reached the Hacker News front page"
-        ANSWER_USED = "answer_used", "An earlier answer used"
-        JUDGEMENT = "judgement", "Judgement corrected"
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(fields=["ticket", "created_at"], name="event_ticket_time_idx"),
-            models.Index(fields=["kind", "created_at"], name="event_kind_time_idx"),
-            models.Index(fields=["ticket", "kind", "actor"], name="event_ticket_kind_actor_idx"),
-        ]
-        constraints = [
-            # A ticket misses its target once: never two breach events, whoever notices first.
-            models.UniqueConstraint(fields=["ticket"], condition=Q(kind="sla_breached"), name="event_one_sla_breach"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} on #{self.ticket_id}"

@@ -1,5 +1,6 @@
-"""Replies posted to the platform from the desk: X, Reddit, Stack Exchange, Disqus and Discourse through
-the channel's connected accounts (channels.accounts), e-mail through SMTP.
+"""Replies posted to the platform from the desk, by the sender its declaration names
+(channels.adapters.registry.reply_sender): X, Reddit, Stack Exchange, Disqus, Discourse and GitLab through the
+channel's connected accounts (channels.accounts), e-mail through SMTP from the mailbox's address.
 
 A send happens in three steps so that it is never posted twice and never lost:
 
@@ -26,8 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from channels.adapters import ReplyError, ReplyTarget, ReplyUncertain, SentReply, get_adapter
-from channels.email_send import email_reply_send
+from channels.adapters import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from channels.adapters.registry import platform_or_default, reply_sender
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
@@ -54,7 +55,7 @@ class SendFailed(ValidationError):
     new key (the page gives the form a fresh one)."""
 
 
-def _target(message: Message) -> ReplyTarget:
+def reply_target_of(message: Message, ticket: Ticket) -> ReplyTarget:
     raw = Message.objects.filter(pk=message.pk).values_list("raw", flat=True).first()  # deferred on the page
     return ReplyTarget(
         external_id=message.external_id or "",
@@ -63,24 +64,24 @@ def _target(message: Message) -> ReplyTarget:
         permalink=message.permalink,
         author_handle=message.author_handle,
         raw=raw if isinstance(raw, dict) else {},
+        title=message.title or ticket.subject,
+        ticket_hint=ticket.pk,
     )
 
 
 def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_message: Message) -> SentReply:
-    if ticket.channel.kind == "email":
-        full = Message.objects.get(pk=target_message.pk)
-        return email_reply_send(channel=ticket.channel, ticket=ticket, in_reply_to=full, text=send.body)
-    adapter = get_adapter(ticket.channel.kind)
-    if not hasattr(adapter, "post_reply"):  # an optional part of an adapter; reply_plan offers none without it
+    sender = reply_sender(ticket.channel.kind)
+    if sender is None:  # the platform declares no sender; reply_plan offers none either
         raise ReplyError(f"The desk cannot post on {ticket.channel.get_kind_display()}.")
-    return adapter.post_reply(
+    sent: SentReply = sender(
         channel=ticket.channel,
         account=account,
         session=build_session(),
-        target=_target(target_message),
+        target=reply_target_of(target_message, ticket),
         text=send.body,
         style=send.style,
     )
+    return sent
 
 
 def _previous(send: ReplySend) -> Message:
@@ -112,9 +113,10 @@ def _send_open(
         raise ValidationError(f"The reply is {length} characters; {plan.max_length} at most here{how}.")
     if style and style not in {value for value, _label in plan.styles}:
         raise ValidationError("Choose how to post the reply from the list.")
+    # The channel's own address sends without an account (e-mail); every other sender is a connected account.
     account = (
         None
-        if locked.channel.kind == "email"
+        if platform_or_default(locked.channel.kind).reply_as == "address"
         else Account.objects.select_related("channel").get(channel=locked.channel, username__iexact=handle)
     )
     send = ReplySend.objects.create(

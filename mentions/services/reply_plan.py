@@ -1,5 +1,9 @@
 """What "Send reply" will do on a ticket, shown before sending: the message it answers, the
-accounts that may post it, which one is chosen and why (the handbook's respond-from rule on X)."""
+accounts that may post it, which one is chosen and why (the handbook's respond-from rule on X).
+
+Whether the desk can post at all, and who may, is the platform's declaration (channels.adapters.platform):
+its `replies` sender, and `reply_as`: the connected accounts, the configured handles by the respond-from
+rule, or the channel's own address."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.adapters import get_adapter
+from channels.adapters.registry import platform_or_default
 from channels.models import Account
 from mentions.models import Message, Ticket
 
@@ -29,7 +34,8 @@ class ReplyPlan:
     # How the platform counts a text's length (X: a link is 23), and what the composer says of it.
     length_of: Callable[[str], int] = len
     length_note: str = ""
-    at_sign: bool = False  # X handles are written @name
+    handle_prefix: str = ""  # written before a handle shown (X: "@name"): the platform's declaration
+    respond_from_rule: bool = False  # the handle was chosen by the platform's respond-from rule (X)
 
     @property
     def can_send(self) -> bool:
@@ -58,29 +64,34 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     target = _reply_target(ticket)
     if target is None:
         return None
-    if channel.kind == "email":
+    platform = platform_or_default(channel.kind)
+    if platform.replies is None:
+        return None
+    if platform.reply_as == "address":
         address = channel.config.get("address", "")
         if not address:
             return None
         return ReplyPlan(in_reply_to=target, handles=[address], chosen=address, reason="the mailbox's own address")
     adapter = get_adapter(channel.kind)
-    if not hasattr(adapter, "post_reply"):
-        return None
     accounts = list(Account.objects.filter(channel=channel).order_by("position", "id"))
-    if channel.kind == "twitter":
-        return _x_plan(ticket, target, adapter, accounts)
-    return _accounts_plan(adapter, target, accounts)
+    if platform.reply_as == "handles":
+        return _rule_plan(ticket, target, adapter, accounts)
+    return _accounts_plan(adapter, target, accounts, handle_prefix=platform.handle_prefix)
 
 
-def _accounts_plan(adapter: Any, target: Message, accounts: list[Account]) -> ReplyPlan | None:
+def _accounts_plan(adapter: Any, target: Message, accounts: list[Account], *, handle_prefix: str) -> ReplyPlan | None:
     desk = [a for a in accounts if a.reply_mode == Account.ReplyMode.DESK]
     plan = ReplyPlan(
         in_reply_to=target,
         handles=[a.username for a in desk],
         chosen="",
         reason="",
+        handle_prefix=handle_prefix,
         styles=list(getattr(adapter, "reply_styles", ())),
         max_length=getattr(adapter, "reply_max_length", None),
+        # How the platform counts (Mastodon: a link is 23), as the rule's plan below does for X.
+        length_of=getattr(adapter, "reply_length", len),
+        length_note=getattr(adapter, "reply_length_note", ""),
         unavailable={a.username: _why_not(a) for a in desk if not a.can_post},
     )
     if not desk:
@@ -95,8 +106,9 @@ def _accounts_plan(adapter: Any, target: Message, accounts: list[Account]) -> Re
     return plan
 
 
-def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Account]) -> ReplyPlan | None:
-    """The handbook's respond-from rule, choosing only among handles that post from the desk."""
+def _rule_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Account]) -> ReplyPlan | None:
+    """The handbook's respond-from rule (the adapter's `choose_reply_handle`: X), choosing only among the
+    channel's configured handles that post from the desk."""
     config = ticket.channel.config
     handles = [h for h in config.get("handles", []) if isinstance(h, dict) and h.get("username")]
     if not handles:
@@ -119,7 +131,8 @@ def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Accoun
         max_length=getattr(adapter, "reply_max_length", None),
         length_of=getattr(adapter, "reply_length", len),
         length_note=getattr(adapter, "reply_length_note", ""),
-        at_sign=True,
+        handle_prefix=platform_or_default(ticket.channel.kind).handle_prefix,
+        respond_from_rule=True,
         unavailable={h["username"]: why for h in desk if (why := _why_not(by_name.get(h["username"].casefold())))},
     )
     if (mentioned and not desk_mentioned) or not desk:
@@ -135,10 +148,10 @@ def _x_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Accoun
     chosen = adapter.choose_reply_handle(config=rule_config, mentioned=desk_mentioned, text=target.body)
     main = next(h["username"] for h in desk if h.get("role") == "main")
     if len(desk_mentioned) > 1:
-        plan.reason = f"the post mentions {', '.join('@' + m for m in desk_mentioned)}: "
+        plan.reason = f"the post mentions {', '.join(plan.handle_prefix + m for m in desk_mentioned)}: "
         plan.reason += "availability question, so the status handle" if chosen != main else "the main handle"
     elif desk_mentioned:
-        plan.reason = f"the post mentions @{desk_mentioned[0]}"
+        plan.reason = f"the post mentions {plan.handle_prefix}{desk_mentioned[0]}"
     else:
         plan.reason = "none of our handles is mentioned: the main handle"
     # A triage rule may say which handle answers (availability reports: the status handle).

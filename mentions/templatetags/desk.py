@@ -15,6 +15,14 @@ def safe_url(value: str) -> str:
 
 
 @register.filter
+def host_of(value: str) -> str:
+    """The host a link opens ("media.example.social"), said beside an attachment before it is opened."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(value).hostname or ""
+
+
+@register.filter
 def get_item(mapping: dict, key):
     """mapping[key] or None (search snippets by ticket id)."""
     return mapping.get(key) if isinstance(mapping, dict) else None

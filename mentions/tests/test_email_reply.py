@@ -5,7 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from channels.adapters.base import IncomingMention
-from channels.email_send import reply_subject
+from channels.adapters.email.reply import reply_subject
 from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent

@@ -3,7 +3,9 @@
 from mentions.views.access import work_queue
 from mentions.views.actions import (
     ticket_assign,
+    ticket_delete_post,
     ticket_judgement,
+    ticket_like,
     ticket_macro,
     ticket_merge,
     ticket_not_noise,
@@ -28,9 +30,11 @@ __all__ = [
     "ticket",
     "ticket_action",
     "ticket_assign",
+    "ticket_delete_post",
     "ticket_history",
     "ticket_index",
     "ticket_judgement",
+    "ticket_like",
     "ticket_live",
     "ticket_macro",
     "ticket_merge",

@@ -21,11 +21,13 @@ from mentions.forms import (
     JudgementForm,
     MacroForm,
     MergeForm,
+    MessageLikeForm,
     NoteForm,
     NotNoiseForm,
     PriorityForm,
     ReassignForm,
     ReleaseForm,
+    ReplyDeleteForm,
     ReplyForm,
     SendReplyForm,
     SkipForm,
@@ -34,6 +36,7 @@ from mentions.forms import (
 )
 from mentions.models import Judgement, Ticket
 from mentions.services.judgement import judgement_correct, noise_undo
+from mentions.services.platform_actions import message_like, reply_delete
 from mentions.services.versions import TicketStale
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
@@ -244,3 +247,29 @@ def ticket_not_noise(request: HttpRequest, pk: int) -> HttpResponse:
         return f"#{ticket.pk} is open again: {Judgement(data['judgement']).label.lower()}."
 
     return ticket_action(request, pk, NotNoiseForm, "judgement", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_like(request: HttpRequest, pk: int) -> HttpResponse:
+    """Like the mention on its platform, as the account the desk replies from."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        if message_like(ticket=ticket, message_id=data["message"], user=request.user):
+            return f"Liked on {ticket.channel.get_kind_display()}."
+        return "The desk had liked it already."
+
+    return ticket_action(request, pk, MessageLikeForm, "like", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of our posts from its platform, once the advocate said yes; the ticket keeps its text."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        if reply_delete(ticket=ticket, message_id=data["message"], user=request.user, confirmed=data["confirm"]):
+            return f"Deleted from {ticket.channel.get_kind_display()}; its text stays on the ticket."
+        return "It was deleted already."
+
+    return ticket_action(request, pk, ReplyDeleteForm, "delete", run, play_on=False)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from channels import clean
+from channels.adapters.registry import platform_or_default
 from mentions import selectors, services
 from mentions.facts_panel import facts_context
 from mentions.forms import (
@@ -31,6 +32,7 @@ from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.services.judgement import solved_as_noise
+from mentions.services.platform_actions import actions_offered
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
@@ -93,6 +95,8 @@ def ticket_page_context(
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
+        # Why the desk cannot post here, as the platform declares it (Hacker News: no API to post with).
+        "no_reply_why": "" if plan else platform_or_default(obj.channel.kind).unsupported.get("replies", ""),
         "ticket": obj,
         "history": _history(obj) if everything or "history" in request.GET else None,
         "ticket_version": version,
@@ -106,6 +110,8 @@ def ticket_page_context(
         # The desk's judgement and its correction (mentions/_ticket_judgement.html): the ticket's own columns.
         "judgement_choices": Judgement.choices,
         "solved_as_noise": solved_as_noise(obj),
+        # Like a mention, delete our post: the platform's words where it has them (mentions/_messages.html).
+        "offered": actions_offered(obj) if plan else None,
         "values": {
             "send_body": posted("send", "body", draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),

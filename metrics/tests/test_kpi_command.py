@@ -61,7 +61,15 @@ def test_kpi_json(desk):
     assert (hp["median_hours"], hp["within_target_pct"], hp["unreplied_over_target"]) == (4.0, 100.0, 1)
     assert fr["by_channel"]["X main"]["target_hours"] == 5.0
     assert len(data["activity"]) == 28
-    assert data["activity"][20] == {"day": "2026-11-22", "created": 1, "replied": 1, "solved": 0, "release_day": True}
+    assert data["activity"][20] == {
+        "day": "2026-11-22",
+        "created": 1,
+        "replied": 1,
+        "solved": 0,
+        "liked": 0,
+        "deleted": 0,
+        "release_day": True,
+    }
 
 
 def test_kpi_json_for_one_channel(desk):

@@ -100,7 +100,7 @@ from channels.text import clean_text
 from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
-from . import reply, thread
+from . import actions, reply, thread
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
 from .config import DEFAULTS, SCHEMA, Site, validate_config
 from .cooked import cooked_to_text
@@ -154,6 +154,14 @@ class DiscourseAdapter(PolledAdapter):
         style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+
+    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+        actions.like(channel=channel, account=account, session=session, target=target)
+
+    def delete_post(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+    ) -> None:
+        actions.delete_post(channel=channel, account=account, session=session, target=target)
 
     # --- polling ---------------------------------------------------------------------
 

@@ -41,4 +41,8 @@ PLATFORM = Platform(
     accounts="channels.adapters.discourse.oauth.DiscourseUserApiKey",
     credentials_required=(),
     credentials_none="A public forum is read without a key; the optional admin API key is for private forums.",
+    short_label="Forum",
+    reply_opening="@{handle} ",
+    own_place=True,  # the product's own forum
+    actions={"like": "Like", "delete": "Delete"},
 )

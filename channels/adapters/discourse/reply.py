@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 KEY_REFUSED = "The API username or key is invalid"
 
 
-def _errors(body: Any) -> str:
+def errors_of(body: Any) -> str:
     errors = body.get("errors") if isinstance(body, dict) else None
     if isinstance(errors, list):
         return "; ".join(str(e)[:200] for e in errors[:3])
@@ -35,7 +35,7 @@ def _errors(body: Any) -> str:
 
 def token_refused(response: requests.Response) -> bool:
     # A revoked or unknown key is a 403 whose message says so (any other 403 is a right the account lacks).
-    return response.status_code == 403 and KEY_REFUSED.casefold() in _errors(json_of(response)).casefold()
+    return response.status_code == 403 and KEY_REFUSED.casefold() in errors_of(json_of(response)).casefold()
 
 
 def _int(value: Any) -> int | None:
@@ -89,7 +89,7 @@ def post_reply(
             created_at=iso_or_now(answer.get("created_at")),
             raw=answer,
         )
-    said = _errors(answer)
+    said = errors_of(answer)
     if response.status_code == 429:
         extras = answer.get("extras") if isinstance(answer, dict) else None
         wait = _int(extras.get("wait_seconds")) if isinstance(extras, dict) else None

@@ -29,4 +29,6 @@ PLATFORM = Platform(
     replies="channels.adapters.disqus.DisqusAdapter.post_reply",
     accounts="channels.adapters.disqus.oauth.DisqusOAuth",
     credentials_required=("api_key",),
+    short_label="Disqus",
+    own_place=True,  # the comments of our own blog or docs
 )

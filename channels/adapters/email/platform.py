@@ -21,9 +21,14 @@ PLATFORM = Platform(
     budget=None,
     watch=None,
     # Replies go out over SMTP (Django's e-mail backend), from the mailbox's own address.
-    replies="channels.email_send.email_reply_send",
+    replies="channels.adapters.email.reply.email_reply_send",
     accounts=None,
     credentials_required=("password",),
+    name="E-mail",
+    reply_opening="Hi {requester},\n\n",
+    reply_as="address",
+    own_place=True,  # a team mailbox of ours
+    identity="address",
     unsupported={
         "budget": "An IMAP server sets no request budget: the poll interval is the admin's (or 60 s).",
         "watch": "Every message of a conversation arrives in the mailbox itself: there is no thread to read.",

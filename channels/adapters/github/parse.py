@@ -13,8 +13,8 @@ desk's: skipped. Comments by an author whose ``author_association`` is one of th
 marked ours (`IncomingMention.by_us`); the logins of ``Channel.our_accounts`` are ours anyway.
 
 ``raw`` keeps the item under ``item`` with what replying needs beside it: ``type``, ``repository``, ``number``,
-the discussion's node id and the top-level comment a reply goes under, and ``images``: the Markdown
-(``![alt](url)``) and HTML (``<img src>``) images of the body, as the desk's messages have no media column.
+the discussion's node id and the top-level comment a reply goes under. The Markdown (``![alt](url)``) and HTML
+(``<img src>``) images of a body are the mention's `media` (links the ticket lists, with their alt text).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 from channels import clean
 
-from ..base import IncomingMention, PayloadError
+from ..base import IncomingMention, Media, PayloadError
 from .cursor import moment
 
 _ISSUE_URL_RE = re.compile(
@@ -35,7 +35,7 @@ _ISSUE_URL_RE = re.compile(
 _MD_IMAGE_RE = re.compile(r"!\[([^\]\n]{0,300})\]\(\s*<?(https?://[^\s)>]{1,1000})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)")
 _HTML_IMAGE_RE = re.compile(r"<img\b([^>]{0,2000})>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"\b(src|alt)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
-IMAGES_KEPT = 20
+IMAGES_KEPT = clean.MEDIA_MAX  # what the desk keeps of a mention's attachments
 
 
 @dataclass
@@ -63,8 +63,8 @@ def place(*urls: Any) -> tuple[str, str, int] | None:
     return None
 
 
-def images(body: str) -> list[dict[str, str]]:
-    """The images of a Markdown body, in order, each once: ``{"alt": ..., "url": ...}``."""
+def images(body: str) -> tuple[Media, ...]:
+    """The images of a Markdown body, in order, each once."""
     found: list[tuple[int, str, str]] = []
     for match in _MD_IMAGE_RE.finditer(body):
         found.append((match.start(), match.group(1).strip(), match.group(2)))
@@ -74,12 +74,12 @@ def images(body: str) -> list[dict[str, str]]:
             for m in _ATTR_RE.finditer(match.group(1))
         }
         found.append((match.start(), (attrs.get("alt") or "").strip(), attrs.get("src") or ""))
-    kept: list[dict[str, str]] = []
+    kept: list[Media] = []
     for _, alt, address in sorted(found):
         url = clean.url(address)
-        if url and url not in (k["url"] for k in kept):
-            kept.append({"alt": clean.line(alt, max_length=300), "url": url})
-    return kept[:IMAGES_KEPT]
+        if url and url not in (k.url for k in kept):
+            kept.append(Media(kind="image", url=url, alt=clean.line(alt, max_length=300)))
+    return tuple(kept[:IMAGES_KEPT])
 
 
 def node_id(item: dict[str, Any]) -> str:
@@ -115,8 +115,8 @@ def labels_of(item: dict[str, Any]) -> list[str]:
     ]
 
 
-def _raw(kind: str, repo: str, number: int, body: str, item: dict[str, Any], **more: str) -> dict[str, Any]:
-    return {"type": kind, "repository": repo, "number": number, **more, "images": images(body), "item": item}
+def _raw(kind: str, repo: str, number: int, item: dict[str, Any], **more: str) -> dict[str, Any]:
+    return {"type": kind, "repository": repo, "number": number, **more, "item": item}
 
 
 def _required(item: Any, what: str) -> tuple[dict[str, Any], str, datetime]:
@@ -159,7 +159,8 @@ def issue_mention(
         thread_id=node,
         deleted=deleted,
         edited_at=updated if edited and updated and updated > created else None,
-        raw=_raw("issue", repo, number, body, issue),
+        media=images(body),
+        raw=_raw("issue", repo, number, issue),
     )
 
 
@@ -209,7 +210,8 @@ def discussion_mention(
         thread_id=node,
         deleted=deleted,
         edited_at=changed if changed and changed > created else None,
-        raw=_raw("discussion", repo, number, body, kept, discussion_id=node),
+        media=images(body),
+        raw=_raw("discussion", repo, number, kept, discussion_id=node),
     )
 
 
@@ -267,7 +269,8 @@ def _comment(
         deleted=deleted,
         edited_at=changed if changed and changed > created else None,
         by_us=bool(association) and association in context.team,
-        raw=_raw(kind, repo, number, body, kept, **(more or {})),
+        media=images(body),
+        raw=_raw(kind, repo, number, kept, **(more or {})),
     )
 
 

@@ -63,4 +63,8 @@ PLATFORM = Platform(
     replies="channels.adapters.github.GitHubAdapter.post_reply",
     accounts="channels.adapters.github.oauth.GitHubOAuth",
     credentials_required=credentials,
+    short_label="GitHub",
+    reply_opening="@{handle} ",
+    own_place=True,  # the product's own repositories: their issues and discussions are about it
+    actions={"like": "+1", "delete": "Delete"},  # a 👍 reaction; our own comment deleted
 )

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, grant_from, pkce_pair, token_post
+from channels.accounts.oauth import Begun, Grant, app_client, grant_from, pkce_begin, pkce_exchange, token_post
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import token_of
@@ -41,31 +40,15 @@ class GitLabOAuth:
     label = LABEL
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        client_id, _secret = app_client(channel, LABEL)
-        verifier, challenge = pkce_pair()
-        query = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "state": state,
-            "scope": SCOPES,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        return Begun(url=f"{_base(channel)}/oauth/authorize?{urlencode(query)}", secret={"code_verifier": verifier})
+        authorize = f"{_base(channel)}/oauth/authorize"
+        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
 
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        body = code_exchange(
-            session,
-            f"{_base(channel)}/oauth/token",
-            params=params,
-            redirect_uri=redirect_uri,
-            client=app_client(channel, LABEL),
-            client_auth="body",
-            label=LABEL,
-            code_verifier=str(secret.get("code_verifier", "")),
+        token_url = f"{_base(channel)}/oauth/token"
+        body = pkce_exchange(
+            channel, LABEL, token_url, session=session, params=params, redirect_uri=redirect_uri, secret=secret
         )
         username, user_id = whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
         return grant_from(body, username=username, user_id=user_id)

@@ -58,4 +58,7 @@ PLATFORM = Platform(
     accounts="channels.adapters.gitlab.oauth.GitLabOAuth",
     credentials_required=(),
     credentials_none="Public projects are read without a token; the optional access token is for private projects.",
+    short_label="GitLab",
+    reply_opening="@{handle} ",
+    own_place=True,  # the product's own issue tracker
 )

@@ -38,6 +38,9 @@ PLATFORM = Platform(
     credentials_required=(),
     credentials_none="Algolia's Hacker News search is public: it is read without any key.",
     karma_lookup="channels.adapters.hackernews.audience.karma_of",
+    short_label="HN",
+    story_titles=True,
+    front_page=True,
     unsupported={
         "replies": "Hacker News has no API to post with: an advocate replies on the site (the ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",

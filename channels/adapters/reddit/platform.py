@@ -38,4 +38,5 @@ PLATFORM = Platform(
     accounts="channels.adapters.reddit.oauth.RedditOAuth",
     credentials_required=("client_id", "client_secret"),
     karma_lookup="channels.adapters.reddit.audience.karma_of",
+    story_titles=True,
 )

@@ -18,6 +18,9 @@ PLATFORM = Platform(
     accounts=None,
     credentials_required=(),
     credentials_none="The desk's Slack app uses SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (settings), not the channel.",
+    short_label="Slack",
+    own_place=True,  # the team's own workspace
+    expert_accounts=False,  # an expert's Slack handle is a column of its own (slack_handle)
     unsupported={
         "budget": "Pushed by Slack: nothing is polled, so no request budget is spent on this channel.",
         "watch": "A Slack thread is not read back: only the messages someone turns into tickets arrive.",

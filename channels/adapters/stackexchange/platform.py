@@ -33,4 +33,7 @@ PLATFORM = Platform(
     accounts="channels.adapters.stackexchange.oauth.StackExchangeOAuth",
     credentials_required=(),
     credentials_none="The API is read without a key at 300 requests a day; the optional app key raises that to 10,000.",
+    name="Stack Overflow",
+    reply_opening="@{handle} ",
+    own_place=True,  # a channel reads the product's own tags
 )

@@ -65,7 +65,7 @@ from channels import clean
 from ..base import ConfigError, FetchResult, IncomingMention, ReplyTarget, SentReply, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter
-from . import reply
+from . import actions, reply
 from .client import (
     MENTIONS_URL,
     READ_PARAMS,
@@ -213,6 +213,14 @@ class TwitterAdapter(PolledAdapter):
         style: str = "",
     ) -> SentReply:
         return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+
+    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+        actions.like(channel=channel, account=account, session=session, target=target)
+
+    def delete_post(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+    ) -> None:
+        actions.delete_post(channel=channel, account=account, session=session, target=target)
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:

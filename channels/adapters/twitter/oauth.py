@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -20,9 +19,9 @@ from channels.accounts.oauth import (
     Begun,
     Grant,
     app_client,
-    code_exchange,
     grant_from,
-    pkce_pair,
+    pkce_begin,
+    pkce_exchange,
     token_post,
 )
 
@@ -43,32 +42,16 @@ class XOAuth:
     label = LABEL
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        client_id, _secret = app_client(channel, LABEL)
-        verifier, challenge = pkce_pair()
-        query = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "scope": " ".join(SCOPES),
-            "state": state,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}", secret={"code_verifier": verifier})
+        scope = " ".join(SCOPES)
+        return pkce_begin(channel, LABEL, AUTHORIZE_URL, redirect_uri=redirect_uri, state=state, scope=scope)
 
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
     ) -> Grant:
-        body = code_exchange(
-            session,
-            TOKEN_URL,
-            params=params,
-            redirect_uri=redirect_uri,
-            client=app_client(channel, LABEL),
+        body = pkce_exchange(
+            channel, LABEL, TOKEN_URL, session=session, params=params, redirect_uri=redirect_uri, secret=secret,
             client_auth="public_or_basic",
-            label=LABEL,
-            code_verifier=str(secret.get("code_verifier", "")),
-        )
+        )  # fmt: skip
         username, user_id = _whoami(session, body["access_token"])
         return grant_from(body, username=username, user_id=user_id)
 

@@ -49,6 +49,12 @@ PLATFORM = Platform(
     replies="channels.adapters.twitter.TwitterAdapter.post_reply",
     accounts="channels.adapters.twitter.oauth.XOAuth",
     credentials_required=("bearer_token",),
+    name="X",
+    handle_prefix="@",
+    reply_opening="{handle} ",
+    link_separator=" ",  # a reply is one short line: the link follows the answer on it
+    reply_as="handles",  # the handbook's respond-from rule among the configured handles
+    actions={"like": "Like", "delete": "Delete"},
     unsupported={
         "watch": "X's reads are billed: an expert's answer is seen only if it mentions our handle or matches a "
         "search query (docs/platforms/twitter.md, Known limits).",

@@ -16,6 +16,9 @@ PLATFORM = Platform(
     replies=None,
     accounts=None,
     credentials_required=("secret",),
+    short_label="Webhook",
+    identity="channel",  # a relay: its senders are whoever it forwards, a platform of its own per channel
+    expert_accounts=False,
     unsupported={
         "budget": "Pushed: the desk never asks the sender for anything, so no budget is spent.",
         "watch": "The desk cannot read the sender's threads: only what is pushed arrives.",

@@ -7,9 +7,9 @@ from experts.csv_import import experts_import_csv
 
 class Command(BaseCommand):
     help = (
-        "Import experts from a CSV file (columns: name, slack_handle, areas, topics, is_group, twitter, "
-        "hackernews, reddit, stackexchange, disqus, discourse, email). Rows are upserted by name; rows with "
-        "errors are reported and skipped, the others are saved."
+        "Import experts from a CSV file (columns: name, slack_handle, areas, topics, is_group, and one per "
+        "platform named by its kind, docs/experts.md). Rows are upserted by name; rows with errors are reported "
+        "and skipped, the others are saved."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
+from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.demo.week import THREADS, Thread
 from channels.models import Channel
@@ -67,7 +68,7 @@ def week_seed(*, advocate: Any = None) -> int:
     for kind, (channel, new) in channels.items():
         if not new:
             continue
-        if kind == "webhook":
+        if kind == WEBHOOK.kind:  # pushed: the week's posts are delivered as its sender would
             demo_webhooks_deliver(channel)
         else:
             outcome = channel_poll(channel_id=channel.pk)

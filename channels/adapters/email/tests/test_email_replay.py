@@ -11,15 +11,17 @@ import ssl
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 import time_machine
 
+from channels.adapters.base import ReplyTarget
 from channels.adapters.email.client import imap_session
 from channels.adapters.email.config import settings_of, validate_config
 from channels.adapters.email.replay import ReplayMailbox, render
+from channels.adapters.email.reply import email_reply_send
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import demo_posts
 from channels.demo.week import THREADS, Thread, thread_start
-from channels.email_send import email_reply_send
 from channels.models import Channel
 from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
@@ -199,7 +201,16 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
     ticket = ticket_of(channel, WEEK[1][1])
     asked = ticket.messages.get()
 
-    sent = email_reply_send(channel=channel, ticket=ticket, in_reply_to=asked, text="We'll look into it today.")
+    target = ReplyTarget(
+        external_id=asked.external_id or "",
+        author_handle=asked.author_handle,
+        raw=asked.raw,
+        title=asked.title or ticket.subject,
+        ticket_hint=ticket.pk,
+    )
+    sent = email_reply_send(
+        channel=channel, account=None, session=requests.Session(), target=target, text="We'll look into it today."
+    )
 
     printed = capsys.readouterr().out
     assert "To: maintainer@example.net" in printed and "We'll look into it today." in printed
@@ -207,7 +218,7 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
 
 
 def test_smtp_to_this_machine_is_left_alone_on_the_demo_desk(settings):
-    from channels.email_send import demo_connection
+    from channels.adapters.email.reply import demo_connection
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"  # a local catcher (Mailpit)

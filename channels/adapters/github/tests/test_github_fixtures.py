@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from channels.adapters.base import PayloadError
+from channels.adapters.base import Media, PayloadError
 from channels.adapters.github import GitHubAdapter
 from channels.adapters.github.page import parse_page
 from channels.adapters.github.parse import Context, images
@@ -148,19 +148,19 @@ def test_other_recorded_answers_are_not_mentions(name):
         adapter.parse_page(load(name))
 
 
-def test_markdown_and_html_images_are_kept_as_the_messages_media():
+def test_markdown_and_html_images_are_the_mentions_media():
     body = (
         "Plan output: ![plan output](https://user-images.githubusercontent.com/5421/plan.png)\n"
         '<img width="400" alt="the error" src="https://github.com/user-attachments/assets/abc-123">\n'
         "![same](https://user-images.githubusercontent.com/5421/plan.png) and ![bad](javascript:alert(1))"
     )
     [found] = adapter.parse_page([issue(7, at="2026-01-05T10:00:00Z", body=body)]).mentions
-    assert found.raw["images"] == [
-        {"alt": "plan output", "url": "https://user-images.githubusercontent.com/5421/plan.png"},
-        {"alt": "the error", "url": "https://github.com/user-attachments/assets/abc-123"},
-    ]
+    assert found.media == (
+        Media(kind="image", url="https://user-images.githubusercontent.com/5421/plan.png", alt="plan output"),
+        Media(kind="image", url="https://github.com/user-attachments/assets/abc-123", alt="the error"),
+    )
     assert found.text == body  # the body stays Markdown: the desk shows it as written
-    assert images("x" * 70_000 + "![") == []
+    assert images("x" * 70_000 + "![") == ()
 
 
 @pytest.mark.django_db

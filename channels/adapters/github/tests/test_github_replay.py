@@ -51,9 +51,8 @@ def test_the_demo_week_polls_into_an_issue_and_a_discussion_with_our_replies_and
         opening = Message.objects.get(channel=channel, external_id=f"I_kwDOdemo{number}")
         assert opening.ticket is not None and opening.ticket.subject == story.title
         assert opening.permalink == f"https://github.com/{REPO}/issues/{number}"
-        assert opening.raw["images"] == [
-            {"alt": "plan output", "url": "https://user-images.githubusercontent.com/5421/plan-output.png"}
-        ]
+        image = "https://user-images.githubusercontent.com/5421/plan-output.png"
+        assert opening.media == [{"kind": "image", "url": image, "preview_url": "", "alt": "plan output"}]
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
         assert {m.kind for m in ours} == {Message.Kind.OUR_REPLY} and ours.count() == 2
 

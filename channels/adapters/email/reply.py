@@ -6,17 +6,19 @@ import logging
 import re
 import smtplib
 from email.utils import make_msgid
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from channels.adapters import ReplyError, SentReply
+from channels.adapters import ReplyError, ReplyTarget, SentReply
 
 if TYPE_CHECKING:
-    from channels.models import Channel
+    import requests
+
+    from channels.models import Account, Channel
 
 logger = logging.getLogger(__name__)
 
@@ -40,46 +42,39 @@ def _ids(value: str) -> list[str]:
     return re.findall(r"<([^<>\s]+)>", value or "")
 
 
-# What a reply reads of the ticket and of the message it answers (mentions' Ticket and Message, which channels,
-# a layer below mentions, does not import). Read-only, so a model's field satisfies them.
-class RepliedTicket(Protocol):
-    @property
-    def pk(self) -> Any: ...
-    @property
-    def subject(self) -> str: ...
-
-
-class RepliedMessage(Protocol):
-    @property
-    def author_handle(self) -> str: ...
-    @property
-    def external_id(self) -> str | None: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def raw(self) -> Any: ...
-
-
-def email_reply_send(*, channel: Channel, ticket: RepliedTicket, in_reply_to: RepliedMessage, text: str) -> SentReply:
+def email_reply_send(
+    *,
+    channel: Channel,
+    account: Account | None,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+) -> SentReply:
+    """The reply mailed over SMTP from the mailbox's address, threaded under the message it answers; the same
+    call as an adapter's `post_reply` (channels.adapters.registry.reply_sender): no account (the mailbox sends as
+    itself, `reply_as="address"`), no HTTP session, no style."""
     address = channel.config.get("address", "")
     if not address:
         raise ReplyError('This mailbox has no sending address configured (config "address").')
-    recipient = in_reply_to.author_handle
+    recipient = target.author_handle
     if "@" not in recipient:
         raise ReplyError("The message has no sender address to reply to.")
-    raw = in_reply_to.raw or {}
-    parent = in_reply_to.external_id
+    if target.ticket_hint is None:
+        raise ReplyError("A mailed reply names its ticket: the ticket's number is missing.")
+    raw = target.raw or {}
+    parent = target.external_id
     references = [i for i in _ids(raw.get("References", "")) if i != parent]
     if parent and not parent.startswith("sha256:"):
         references.append(parent)
     domain = address.rsplit("@", 1)[-1]
-    message_id = make_msgid(idstring=f"ticket-{ticket.pk}", domain=domain)
+    message_id = make_msgid(idstring=f"ticket-{target.ticket_hint}", domain=domain)
     headers = {"Message-ID": message_id}
     if references:
         headers["In-Reply-To"] = f"<{references[-1]}>"
         headers["References"] = " ".join(f"<{i}>" for i in references)
     mail = EmailMessage(
-        subject=reply_subject(raw.get("Subject") or in_reply_to.title or ticket.subject, ticket.pk),
+        subject=reply_subject(raw.get("Subject") or target.title, target.ticket_hint),
         body=text,
         from_email=address,
         to=[recipient],
@@ -89,7 +84,7 @@ def email_reply_send(*, channel: Channel, ticket: RepliedTicket, in_reply_to: Re
     try:
         mail.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
-        logger.warning("email reply: channel=%s ticket=%s failed: %s", channel.slug, ticket.pk, exc)
+        logger.warning("email reply: channel=%s ticket=%s failed: %s", channel.slug, target.ticket_hint, exc)
         raise ReplyError(f"The mail server refused the reply: {exc}") from None
     return SentReply(
         external_id=message_id.strip("<>"),

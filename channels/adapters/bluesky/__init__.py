@@ -1,0 +1,197 @@
+"""Bluesky through the AT Protocol's XRPC API, signed in as the channel's account with an app password.
+
+Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
+
+    {
+        "handle": "gitlab.com",               # the account the channel signs in as (required)
+        "keywords": ["gitlab"],               # a search of posts per keyword, newest first
+        "read_notifications": true,           # the account's mentions and the replies to its posts
+        "team_handles": ["gitlabstatus.bsky.social"],   # our other accounts: their posts are our replies
+        "service_url": "https://bsky.social", # where the account signs in and writes
+        "read_url": "",                       # where reads go; empty: the account's own PDS
+        "overlap_seconds": 600,
+        "backfill_hours": 24,
+        "max_requests_per_poll": 20,
+    }
+
+Credentials: `app_password`. Sessions (`auth.py`): createSession once, then refreshSession, the session kept
+encrypted in the cache between polls; tokens are never logged. HTTP, the expired-token retry and Bluesky's
+`RateLimit-*` headers: `client.py` and `limits.py`.
+
+Polling (`paging.py`): each stream (a keyword's search, the notifications) is walked newest first down to its
+floor, within the poll's request budget; a walk cut short keeps `resume` in the cursor (`cursor.py`). A poll's
+items are one chunk (`fetch_chunks`), deduplicated by AT URI, handed over oldest first with the cursor just after
+them; `more` says a backlog is left. A rate limit part-way through a poll is flow control: the streams already
+walked are handed over, the others keep their cursor.
+
+Parsing (`parse.py`), replies, likes, reposts and deletions (`reply.py`, `richtext.py`), the account the desk
+writes as (`oauth.py`), watched threads (`thread.py`), the demo's Bluesky (`replay.py`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget, SentReply
+from ..guard import Parsed
+from ..polling import PolledAdapter, rate_limited_until, readable_mentions
+from . import reply, thread
+from .auth import login_of
+from .client import Client
+from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .cursor import load_seen, load_states, prune_seen
+from .oauth import BlueskySession, app_password_grant
+from .paging import NOTIFICATIONS, SEARCH, streams_of, walk
+from .parse import parse_entries, parse_page
+from .richtext import MAX_GRAPHEMES, grapheme_length
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+__all__ = ["BlueskyAdapter"]
+
+
+class BlueskyAdapter(PolledAdapter):
+    kind = "bluesky"
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
+    schema = SCHEMA
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
+    oauth = BlueskySession()  # refreshes the connected account's session (its tokens expire in hours)
+    channel_key_grant = staticmethod(app_password_grant)
+    channel_key_words = "the channel's app password"
+    channel_key_help = (
+        "The desk signs in to Bluesky as {username} with the app password stored in the channel's credentials "
+        "(com.atproto.server.createSession) and keeps the session, encrypted, to post replies, likes and reposts. "
+        "{username} must be the channel's own handle: an app password signs in as its own account only."
+    )
+    reply_max_length = MAX_GRAPHEMES
+    reply_length = staticmethod(grapheme_length)
+    reply_length_note = "counted as Bluesky counts: an emoji or an accented letter is one"
+
+    def post_reply(
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+
+    # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions): a like and a repost
+    # return the new record's `RecordRef` (uri and cid); `delete_post` takes back one of the account's own posts.
+    like = staticmethod(reply.like)
+    repost = staticmethod(reply.repost)
+
+    def delete_post(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+    ) -> None:
+        reply.delete_post(channel=channel, account=account, session=session, uri=target.external_id)
+
+    # --- polling -----------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
+        config = settings_of(self.validate_config(channel.config))
+        client = Client(session, login_of(channel), config)
+        old_states = load_states(channel.cursor)
+        seen = load_seen(channel.cursor)
+        now = time.time()
+        streams = streams_of(config)
+        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
+        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)  # starved streams first
+
+        entries: list[Any] = []
+        uris: set[str] = set()
+        walked, listed = 0, 0
+        stopped: RateLimited | None = None
+        for stream in streams:
+            if client.requests_made >= config["max_requests_per_poll"]:
+                break
+            try:
+                found = walk(client, stream, states.get(stream.key, {}), seen, now, config)
+            except RateLimited as exc:
+                if not walked:
+                    raise
+                stopped = exc  # keep what the finished streams returned; this one keeps its cursor
+                break
+            walked += 1
+            listed += found.listed
+            states[stream.key] = found.state
+            for entry in found.entries:
+                uri = entry.get("uri") if isinstance(entry, dict) else None
+                if isinstance(uri, str) and uri in uris:
+                    continue  # found by an earlier stream of this poll (a mention that also matches a keyword)
+                if isinstance(uri, str) and uri in found.uris:
+                    uris.add(uri)
+                entries.append(entry)
+
+        parsed = parse_entries(entries, ours=thread.ours_of(config))
+        for mention in parsed.mentions:
+            seen[mention.external_id] = int(mention.created_at.timestamp())
+        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+        not_before = client.not_before
+        if stopped is not None:
+            wait = rate_limited_until("bluesky", channel, stopped, now=datetime.now(tz=UTC))
+            not_before = max(not_before or wait, wait)
+        yield FetchResult(
+            mentions=parsed.mentions,
+            cursor={"streams": states, "seen": prune_seen(seen, states, int(config["overlap_seconds"]))},
+            requests_made=client.requests_made,
+            more=walked < len(streams) or any("resume" in state for state in states.values()),
+            rejected=parsed.rejected,
+            not_before=not_before,
+            reads=listed,
+            platform_status=client.status(),
+        )
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        config = settings_of(self.validate_config(channel.config))
+        client = Client(session, login_of(channel), config)
+        signed = client.signed_in()
+        summary = (
+            f"Signed in to Bluesky as @{signed.handle or config['handle']} ({signed.did}), reading from {client.base}."
+        )
+        if config["keywords"]:
+            keyword = config["keywords"][0]
+            found = clean.objects(
+                clean.mapping(client.get(SEARCH, {"q": keyword, "sort": "latest", "limit": 1})).get("posts")
+            )
+            newest = clean.line(clean.mapping(found[0].get("record")).get("text"), max_length=80) if found else ""
+            summary += f" Searching for {keyword!r} works ({f'newest: {newest!r}' if found else 'no posts yet'})."
+        else:
+            listed = clean.mapping(client.get(NOTIFICATIONS, {"limit": 1})).get("notifications")
+            summary += f" Notifications answer ({len(clean.items(listed))} read)."
+        rate = client.status().get("rate_limit") or {}
+        if rate.get("remaining") is not None:
+            limit = f"{rate['limit']:,}" if isinstance(rate.get("limit"), int) else "?"
+            summary += f" Rate limit: {rate['remaining']:,} of {limit} requests left in this window."
+        else:
+            summary += " Bluesky sent no rate-limit figures."
+        return summary
+
+    # --- parsing -----------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
+        which posts are ours."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
+        return readable_mentions(parse_page(payload))
+
+    def parse_item(self, item: Any) -> Parsed:
+        """One raw item kept in the dead-letter table, read again."""
+        return parse_page(item)

@@ -1,0 +1,145 @@
+"""One poll's view of Bluesky's XRPC API: reads signed in with the poll's session (auth.py), an access token that
+expired mid-poll refreshed once (Bluesky answers 400 `ExpiredToken`), every failure mapped to what the poller
+should do, and the rate-limit headers (limits.py) kept for the channel's request budget.
+
+When a response says no request is left in the window, no further call goes to that host from any Bluesky
+channel until the window resets (a flag in the cache), and the poll asks to be scheduled after it. A 429 is
+`RateLimited` with the reset as its wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.cache import cache
+
+from channels import clean
+
+from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from .auth import TOKEN_ERRORS, Login, Session, poll_session, scrub, session_forget, xrpc_error
+from .limits import ratelimit_of, retry_after_of
+
+logger = logging.getLogger(__name__)
+
+
+class Client:
+    def __init__(self, http: requests.Session, login: Login, config: dict[str, Any]) -> None:
+        self.http = http
+        self.login = login
+        self.read_url = str(config.get("read_url") or "")
+        self.session: Session | None = None
+        self.requests_made = 0
+        self.not_before: datetime | None = None
+        self._rate: dict[str, Any] = {}
+
+    def signed_in(self) -> Session:
+        if self.session is None:
+            self.session = poll_session(self.http, self.login)
+        return self.session
+
+    @property
+    def base(self) -> str:
+        return self.read_url or self.signed_in().pds
+
+    def get(self, nsid: str, params: dict[str, Any]) -> Any:
+        """GET one XRPC query, signed in; its JSON."""
+        session = self.signed_in()
+        response = self._send(nsid, params, session)
+        if _token_refused(response):
+            # Expired (2 hours) or revoked: refresh once, or sign in again, and ask once more.
+            self.session = poll_session(self.http, self.login, stale=session)
+            response = self._send(nsid, params, self.session)
+            if _token_refused(response):
+                session_forget(self.login)
+                error = xrpc_error(response)[0]
+                raise AuthError(f"Bluesky {nsid}: the new session was refused too ({error or response.status_code}).")
+        return self._json(nsid, response)
+
+    def _send(self, nsid: str, params: dict[str, Any], session: Session) -> requests.Response:
+        base = self.read_url or session.pds
+        host = urlsplit(base).hostname or base
+        exhausted = clean.number(cache.get(_exhausted_key(host)))
+        now = time.time()
+        if exhausted and exhausted > now:
+            raise RateLimited(f"Bluesky ({host}): no request left in this window", retry_after=exhausted - now)
+        try:
+            response = self.http.get(
+                f"{base}/xrpc/{nsid}",
+                params=params,
+                headers={"Authorization": f"Bearer {session.access}"},
+                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise TransientError(f"Bluesky {nsid}: no answer ({exc.__class__.__name__})") from exc
+        finally:
+            self.requests_made += 1
+        self._read_ratelimit(response, host)
+        return response
+
+    def _json(self, nsid: str, response: requests.Response) -> Any:
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                return response.json()
+            except RecursionError as exc:
+                raise PayloadError(f"Bluesky {nsid}: the answer is nested too deeply to read") from exc
+            except ValueError as exc:
+                raise PayloadError(f"Bluesky {nsid}: the answer is not JSON ({response.text[:80]!r})") from exc
+        error, message = xrpc_error(response)
+        said = scrub(f"{error}: {message}" if error else message or (response.reason or ""), self._secrets())
+        if status == 429:
+            raise RateLimited(f"Bluesky {nsid}: HTTP 429 ({said})", retry_after=retry_after_of(response))
+        if status >= 500:
+            raise TransientError(f"Bluesky {nsid}: HTTP {status} ({said})")
+        if status in (401, 403):
+            hint = (
+                "the read host refuses this call (Bluesky's public AppView refuses searches it is not signed in "
+                "for): leave the channel's read host empty to read through the account's PDS"
+                if self.read_url
+                else "check the channel's handle and app password"
+            )
+            raise AuthError(f"Bluesky {nsid}: HTTP {status} ({said}): {hint}.")
+        raise PermanentError(f"Bluesky {nsid}: HTTP {status} ({said}): check the channel's settings.")
+
+    def _secrets(self) -> str:
+        return self.session.access if self.session else ""
+
+    def _read_ratelimit(self, response: requests.Response, host: str) -> None:
+        figures = ratelimit_of(response)
+        if not figures:
+            return
+        now = time.time()
+        reset = figures.get("reset")
+        self._rate = {
+            **{k: v for k, v in figures.items() if k != "reset"},
+            "host": host,
+            "reset_at": datetime.fromtimestamp(reset, tz=UTC).isoformat() if reset and reset < 2**33 else None,
+        }
+        if figures.get("remaining") == 0 and reset and now < reset < now + 86_400:
+            until = datetime.fromtimestamp(reset, tz=UTC)
+            self.not_before = max(self.not_before or until, until)
+            cache.set(_exhausted_key(host), float(reset), timeout=int(reset - now) + 1)
+            logger.info("bluesky: %s has no request left until %s", host, until.isoformat())
+
+    def status(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"checked_at": datetime.now(tz=UTC).isoformat()}
+        if self._rate:
+            status["rate_limit"] = dict(self._rate)
+        return status
+
+
+def _exhausted_key(host: str) -> str:
+    return f"bluesky:exhausted:{host}"
+
+
+def _token_refused(response: requests.Response) -> bool:
+    if response.status_code == 401:
+        return True
+    return response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS

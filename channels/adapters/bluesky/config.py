@@ -1,0 +1,195 @@
+"""A Bluesky channel's settings: defaults, limits and `validate_config` (unknown keys are errors).
+
+The account the channel signs in as is `handle` (its app password is the `app_password` credential, stored
+encrypted with the channel's other credentials). `service_url` is where the account signs in and writes
+(Bluesky's entryway, https://bsky.social, for accounts Bluesky hosts); reads go to the account's own PDS (named
+in the session's DID document), or to `read_url` when one is set.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
+from ..values import config_keys_check, whole_numbers_check
+
+SERVICE_URL = "https://bsky.social"
+DEFAULTS: dict[str, Any] = {
+    "handle": "",
+    "keywords": [],
+    "read_notifications": True,
+    "team_handles": [],
+    "service_url": SERVICE_URL,
+    "read_url": "",
+    "overlap_seconds": 600,
+    "backfill_hours": 24,
+    "max_requests_per_poll": 20,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "overlap_seconds": (0, 86_400),
+    "backfill_hours": (0, 720),
+    "max_requests_per_poll": (1, 200),
+}
+KEYWORD_MAX = 300  # a search query is one line; Bluesky's own search box takes far less
+# A handle is a domain name (atproto.com/specs/handle): dot-separated labels of letters, digits and hyphens, not
+# starting or ending with a hyphen, at least two labels, the last one not starting with a digit, 253 at most.
+HANDLE_RE = re.compile(
+    r"\A(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\Z"
+)
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The channel's config over the defaults."""
+    return {**DEFAULTS, **config}
+
+
+def handle_of(value: Any) -> str:
+    """`value` as a handle (lowercase, without "@"), or "" when it is not one."""
+    if not isinstance(value, str):
+        return ""
+    handle = value.strip().removeprefix("@").lower()
+    return handle if HANDLE_RE.match(handle) else ""
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    example = '{"handle": "gitlab.com", "keywords": ["gitlab"]}'
+    config_keys_check(config, allowed=set(DEFAULTS), platform="Bluesky", example=example)
+    result = dict(config)
+    handle = handle_of(config.get("handle"))
+    if not handle:
+        raise ConfigError(
+            f'"handle" must be the Bluesky handle the channel signs in as, e.g. "gitlab.com" or '
+            f'"gitlab.bsky.social"; got {str(config.get("handle", ""))[:60]!r}.'
+        )
+    result["handle"] = handle
+    if "keywords" in config:
+        result["keywords"] = _keywords(config["keywords"])
+    if "team_handles" in config:
+        result["team_handles"] = _handles(config["team_handles"])
+    if "read_notifications" in config and not isinstance(config["read_notifications"], bool):
+        raise ConfigError('"read_notifications" must be true or false.')
+    if not result.get("keywords") and result.get("read_notifications", DEFAULTS["read_notifications"]) is False:
+        raise ConfigError(
+            "Give at least one keyword, or leave the account's notifications on: with neither the channel reads "
+            'nothing. E.g. {"handle": "gitlab.com", "keywords": ["gitlab"]}.'
+        )
+    for key in ("service_url", "read_url"):
+        if key in config:
+            result[key] = _base_url(key, config[key], empty=key == "read_url")
+    whole_numbers_check(config, _INT_LIMITS)
+    return result
+
+
+def _keywords(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError('"keywords" must be a list of search terms, e.g. ["gitlab"].')
+    cleaned: list[str] = []
+    for keyword in value:
+        if not isinstance(keyword, str) or not keyword.strip():
+            raise ConfigError('Every entry of "keywords" must be a non-empty string.')
+        keyword = " ".join(keyword.split())
+        if len(keyword) > KEYWORD_MAX:
+            raise ConfigError(f"Keyword {keyword[:40]!r}… is longer than {KEYWORD_MAX} characters.")
+        if keyword.casefold() not in {k.casefold() for k in cleaned}:
+            cleaned.append(keyword)
+    return cleaned
+
+
+def _handles(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ConfigError('"team_handles" must be a list of Bluesky handles, e.g. ["gitlabstatus.bsky.social"].')
+    cleaned: list[str] = []
+    for entry in value:
+        handle = handle_of(entry)
+        if not handle:
+            raise ConfigError(f'{str(entry)[:60]!r} in "team_handles" is not a Bluesky handle (a domain name).')
+        if handle not in cleaned:
+            cleaned.append(handle)
+    return cleaned
+
+
+def _base_url(key: str, value: Any, *, empty: bool) -> str:
+    if empty and value in ("", None):
+        return ""
+    parts = urlsplit(value) if isinstance(value, str) else None
+    local = parts is not None and parts.hostname in _LOCAL_HOSTS
+    if (
+        parts is None
+        or not parts.hostname
+        or parts.scheme not in ("https", "http")
+        or (parts.scheme == "http" and not local)
+        or parts.query
+        or parts.fragment
+        or parts.path not in ("", "/")
+    ):
+        raise ConfigError(
+            f'"{key}" must be the https address of a Bluesky service, without a path, e.g. "{SERVICE_URL}"; '
+            f"got {str(value)[:80]!r}."
+        )
+    return value.rstrip("/")
+
+
+SCHEMA = KindSchema(
+    settings=(
+        Setting(
+            "handle",
+            "Account handle",
+            "text",
+            "The Bluesky account the channel signs in as (its notifications are read, and the desk replies as it)",
+            example="gitlab.com",
+            required=True,
+        ),
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Searched in Bluesky's posts, newest first, one per line",
+            example="gitlab",
+        ),
+        Setting(
+            "read_notifications",
+            "Read mentions and replies",
+            "bool",
+            "Read the account's notifications: posts that mention it and replies to its posts",
+            default=DEFAULTS["read_notifications"],
+        ),
+        Setting(
+            "team_handles",
+            "Team handles",
+            "lines",
+            "Our other accounts on Bluesky, one per line: their posts are our replies, never tickets",
+            example="gitlabstatus.bsky.social",
+        ),
+        Setting(
+            "service_url",
+            "Sign-in and write host",
+            "text",
+            "Where the account signs in and posts (its PDS or Bluesky's entryway)",
+            default=DEFAULTS["service_url"],
+        ),
+        Setting(
+            "read_url",
+            "Read host",
+            "text",
+            "Where searches and notifications are read; empty: the account's own PDS, signed in",
+            example="https://api.bsky.app",
+        ),
+        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+    credentials=(
+        Credential(
+            "app_password",
+            "App password",
+            "An app password of the account (Bluesky: Settings, Privacy and security, App passwords), never its "
+            "own password",
+        ),
+    ),
+)

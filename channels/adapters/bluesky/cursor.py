@@ -1,0 +1,66 @@
+"""What a Bluesky channel remembers between polls (`Channel.cursor`)::
+
+    {"streams": {"search:gitlab": {"mark": 1748026106.6, "polled_at": 1748026200.0,
+                                   "resume": {"floor": 1748020000.0, "until": "2026-05-23T18:00:00.001Z"}},
+                 "notifications": {"mark": ..., "polled_at": ..., "resume": {"floor": ..., "cursor": "2026-..."}}},
+     "seen": {"at://did:plc:.../app.bsky.feed.post/3mmk5jg4f4i2j": 1748026106, ...}}
+
+Each stream keeps its own high-water mark (the newest item's time), and `resume` while a walk cut short by the
+request budget has a backlog left: the notifications' own paging cursor, or for a search the time to read
+`until`. `seen` maps the AT URIs recently handed over to their time, so an item read again in the overlap is
+dropped; it keeps only what the next floors can still reach, at most SEEN_LIMIT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels import clean
+
+from .parse import post_uri
+
+SEEN_LIMIT = 2000
+_EPOCH_MAX = 2**40
+
+
+def _time(value: Any) -> float | None:
+    number = clean.number(value)
+    return number if number is not None and 0 <= number < _EPOCH_MAX else None
+
+
+def load_states(raw: Any) -> dict[str, dict[str, Any]]:
+    """The streams' states, each with a usable mark, poll time and resume (or without them)."""
+    states: dict[str, dict[str, Any]] = {}
+    for key, value in clean.mapping(clean.mapping(raw).get("streams")).items():
+        value = clean.mapping(value)
+        state: dict[str, Any] = {}
+        for field in ("mark", "polled_at"):
+            if (moment := _time(value.get(field))) is not None:
+                state[field] = moment
+        resume = clean.mapping(value.get("resume"))
+        floor = _time(resume.get("floor"))
+        point = {k: resume[k] for k in ("cursor", "until") if isinstance(resume.get(k), str)}
+        point = {k: v for k, v in point.items() if v and len(v) <= 200 and clean.ident(v) == v}
+        if floor is not None and point:
+            state["resume"] = {"floor": floor, **point}
+        states[str(key)[:400]] = state
+    return states
+
+
+def load_seen(raw: Any) -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for uri, moment in clean.mapping(clean.mapping(raw).get("seen")).items():
+        when = clean.whole(moment, minimum=0, maximum=_EPOCH_MAX)
+        if when is not None and post_uri(uri):
+            seen[uri] = when
+    return seen
+
+
+def prune_seen(seen: dict[str, int], states: dict[str, dict[str, Any]], overlap: int) -> dict[str, int]:
+    """Keep what a later poll can still meet (at or after the lowest floor), newest first, at most SEEN_LIMIT."""
+    floors = [s["mark"] - overlap for s in states.values() if s.get("mark") is not None]
+    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
+    lowest = min(floors) - 1 if floors else None
+    kept = [(uri, when) for uri, when in seen.items() if lowest is None or when >= lowest]
+    kept.sort(key=lambda item: (item[1], item[0]), reverse=True)
+    return dict(kept[:SEEN_LIMIT])

@@ -1,0 +1,148 @@
+"""Which pages one poll reads, stream by stream.
+
+Streams: for each keyword a search of posts, `app.bsky.feed.searchPosts?q=…&sort=latest&since=…` (newest first,
+paged with its `cursor`, an offset); and, unless `read_notifications` is off, the account's notifications that
+are mentions and replies, `app.bsky.notification.listNotifications?reasons=mention&reasons=reply` (newest first,
+paged with its `cursor`, a time).
+
+A walk reads newest first, 100 a page, down to the stream's floor (its mark minus `overlap_seconds`, or
+`backfill_hours` back on the first poll); items at or above the floor not handed over yet (`seen`) are kept, AT
+URIs being the ids. A poll reads at most `max_requests_per_poll` pages in all and MAX_PAGES_PER_STREAM per stream.
+A walk cut short keeps `resume` and the next poll, after its newest-first look at what is new, goes on below it,
+down to the old floor: a search reads `until` the oldest time it reached (its offsets move as posts arrive), the
+notifications from their own cursor. Nothing is skipped; what is read twice is dropped through `seen`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from channels import clean
+
+from ..base import PayloadError
+from .client import Client
+from .parse import post_uri, sort_time
+
+PAGE_SIZE = 100  # the most searchPosts and listNotifications give a page
+MAX_PAGES_PER_STREAM = 10
+SEARCH = "app.bsky.feed.searchPosts"
+NOTIFICATIONS = "app.bsky.notification.listNotifications"
+REASONS = ("mention", "reply")
+
+
+@dataclass(frozen=True)
+class Stream:
+    key: str
+    nsid: str
+    params: dict[str, Any]
+    items_key: str
+
+    @property
+    def searches(self) -> bool:
+        return self.nsid == SEARCH
+
+
+@dataclass
+class Walk:
+    state: dict[str, Any]
+    entries: list[Any] = field(default_factory=list)  # new items, and items the parser is to reject
+    uris: set[str] = field(default_factory=set)
+    listed: int = 0
+
+
+def streams_of(config: dict[str, Any]) -> list[Stream]:
+    streams = [
+        Stream(f"search:{keyword.casefold()}", SEARCH, {"q": keyword, "sort": "latest"}, "posts")
+        for keyword in config["keywords"]
+    ]
+    if config["read_notifications"]:
+        streams.append(Stream("notifications", NOTIFICATIONS, {"reasons": list(REASONS)}, "notifications"))
+    return streams
+
+
+def iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def next_cursor(payload: dict[str, Any]) -> str | None:
+    cursor = payload.get("cursor")
+    # The channel's cursor keeps it: only a plain short string (no NUL, surrogate or control character).
+    return (
+        cursor if isinstance(cursor, str) and cursor and len(cursor) <= 200 and clean.ident(cursor) == cursor else None
+    )
+
+
+def walk(
+    client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, int], now: float, config: dict[str, Any]
+) -> Walk:
+    """New items of one stream, newest first, then any backlog a capped poll left behind."""
+    overlap = int(config["overlap_seconds"])
+    cap = int(config["max_requests_per_poll"])
+    mark = state.get("mark")
+    floor = mark - overlap if mark is not None else now - int(config["backfill_hours"]) * 3600
+    result = Walk(state={})
+    newest = mark
+    pages = 0
+
+    def page(params: dict[str, Any], lower: float) -> tuple[bool, str | None, float | None]:
+        """Read one page. Returns (nothing older is needed, the page's cursor, the oldest time on it)."""
+        nonlocal newest, pages
+        payload = client.get(stream.nsid, {**stream.params, **params, "limit": PAGE_SIZE})
+        items = payload.get(stream.items_key) if isinstance(payload, dict) else None
+        if not isinstance(items, list):
+            raise PayloadError(f"Bluesky {stream.nsid}: expected {stream.items_key!r}, got {clean.preview(payload)}")
+        pages += 1
+        result.listed += len(items)
+        complete, oldest = False, None
+        for item in items:
+            moment, uri = sort_time(item), post_uri(item.get("uri")) if isinstance(item, dict) else ""
+            if moment is None or not uri:
+                result.entries.append(item)  # the parser skips it (a like, a follow) or rejects it, with its payload
+                continue
+            oldest = moment if oldest is None else min(oldest, moment)
+            if moment < lower:
+                complete = True  # reached what an earlier poll covered
+                continue
+            # An item stamped in the future must not carry the mark past items to come.
+            newest = min(moment, now) if newest is None else max(newest, min(moment, now))
+            if uri not in seen and uri not in result.uris:
+                result.entries.append(item)
+                result.uris.add(uri)
+        following = next_cursor(payload)
+        return complete or not items or following is None, following, oldest
+
+    def can_read() -> bool:
+        return pages < MAX_PAGES_PER_STREAM and client.requests_made < cap
+
+    def resume_point(following: str | None, oldest: float | None) -> dict[str, Any]:
+        if stream.searches:
+            return {"until": iso(oldest + 0.001)} if oldest is not None else {}
+        return {"cursor": following} if following else {}
+
+    since = {"since": iso(floor)} if stream.searches else {}
+    complete, following, oldest, params = False, None, None, dict(since)
+    while not complete and can_read():
+        complete, following, oldest = page(params, floor)
+        params = {**since, **({"cursor": following} if following else {})}
+    resume = state.get("resume")
+    new_resume: dict[str, Any] | None = None
+    if not complete:
+        # Cut short: the next poll goes on below the last page read, down to the lowest floor not reached yet.
+        lowest = min(floor, resume["floor"]) if resume else floor
+        point = resume_point(following, oldest)
+        new_resume = {"floor": lowest, **point} if point else None
+    elif resume:
+        # Backlog from an earlier capped poll; the newest-first walk has read everything above it.
+        point = {k: v for k, v in resume.items() if k != "floor"}
+        done = False
+        while not done and can_read() and point:
+            lower = {"since": iso(resume["floor"])} if stream.searches else {}
+            done, following, oldest = page({**lower, **point}, resume["floor"])
+            point = resume_point(following, oldest)
+        new_resume = None if done or not point else {"floor": resume["floor"], **point}
+    result.state = {"mark": newest if newest is not None else floor + overlap, "polled_at": now}
+    if new_resume:
+        result.state["resume"] = new_resume
+    return result

@@ -1,0 +1,222 @@
+"""Writing on Bluesky as a connected account: a reply, a like, a repost, the deletion of our own record.
+
+Each is one `com.atproto.repo.createRecord` (or `deleteRecord`) on the account's PDS, in the account's repository
+(its DID), with the account's access token (channels.accounts.tokens: refreshed when it expires; Bluesky answers
+an expired one with 400 `ExpiredToken`). docs.bsky.app, "Creating a post" and the lexicons of
+`app.bsky.feed.post`, `app.bsky.feed.like` and `app.bsky.feed.repost`:
+
+- a reply is a post whose `reply` names its `root` and its `parent` as strong references (`{uri, cid}`): the
+  parent is the message answered, the root the thread's first post (the parent's own `reply.root`, or the parent
+  itself when it opened the thread); its `facets` mark links and @mentions by UTF-8 byte offsets (richtext.py);
+  its text is at most 300 graphemes;
+- a like or a repost is a record whose `subject` is the post's strong reference;
+- a record is deleted by its repository, collection and record key, all read from its AT URI.
+
+The answer is `{uri, cid}` of the new record: a reply comes back as the message the next poll will see (same AT
+URI), so it counts once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+
+from channels import clean
+from channels.accounts.sending import reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .auth import TOKEN_ERRORS, xrpc_error
+from .config import handle_of, settings_of
+from .limits import retry_after_of, until_words
+from .parse import POST, WEB_URL, did_and_rkey, post_uri
+from .richtext import facets_of, length_problem
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+CREATE = "com.atproto.repo.createRecord"
+DELETE = "com.atproto.repo.deleteRecord"
+LIKE = "app.bsky.feed.like"
+REPOST = "app.bsky.feed.repost"
+RESOLVE = "com.atproto.identity.resolveHandle"
+OUR_RECORD = re.compile(
+    r"\Aat://(did:[a-z0-9]{1,16}:[A-Za-z0-9._:%-]{1,160})/(app\.bsky\.feed\.(?:post|like|repost))/([A-Za-z0-9._~:-]{1,64})\Z"
+)
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record written: what a later `delete_post` takes back."""
+
+    uri: str
+    cid: str
+
+
+def now_iso() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def strong_ref(target: ReplyTarget) -> dict[str, str]:
+    """The message's `{uri, cid}`, from the post the poll stored."""
+    uri, cid = post_uri(target.external_id), clean.ident(target.raw.get("cid"))
+    if not uri or not cid:
+        raise ReplyError(f"Cannot answer {str(target.external_id)[:80]!r}: it is not a Bluesky post the desk read.")
+    return {"uri": uri, "cid": cid}
+
+
+def root_ref(target: ReplyTarget) -> dict[str, str]:
+    root = clean.mapping(clean.mapping(clean.mapping(target.raw.get("record")).get("reply")).get("root"))
+    uri, cid = post_uri(root.get("uri")), clean.ident(root.get("cid"))
+    return {"uri": uri, "cid": cid} if uri and cid else strong_ref(target)
+
+
+def _token_refused(response: requests.Response) -> bool:
+    return response.status_code == 401 or (response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS)
+
+
+def _write(*, channel: Channel, account: Account, session: requests.Session, nsid: str, body: Any, what: str) -> dict:
+    """POST one repository write as `account`; its JSON answer, or ReplyError in words. `body(tokens)` builds the
+    input with the account's DID."""
+    from channels.accounts.tokens import with_account_token
+
+    service = settings_of(channel.config)["service_url"]
+    where = f"@{account.username}'s posts on Bluesky"
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(str(tokens.get("access_token", "")))
+        pds = str(tokens.get("pds") or service).rstrip("/")
+        return reply_request(
+            session,
+            "POST",
+            f"{pds}/xrpc/{nsid}",
+            label="Bluesky",
+            where=where,
+            json=body(tokens),
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        )
+
+    response = with_account_token(account=account, session=session, call=call, refused=_token_refused)
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            answer = response.json()
+        except (ValueError, RecursionError):
+            answer = None
+        return answer if isinstance(answer, dict) else {}
+    error, message = xrpc_error(response)
+    said = scrubbed(f"{error}: {message}" if error else f"HTTP {status}", *used)
+    if status == 429:
+        raise ReplyError(
+            f"Bluesky's rate limit for @{account.username} is used up: try again "
+            f"{until_words(retry_after_of(response))} (nothing was {what})."
+        )
+    if status >= 500:
+        raise ReplyUncertain(f"Bluesky answered HTTP {status} ({said}): it may have been {what}; check {where} first.")
+    raise ReplyError(f"Bluesky refused it ({said}): nothing was {what}.")
+
+
+def _resolver(session: requests.Session, service: str) -> Any:
+    """handle -> DID through `com.atproto.identity.resolveHandle` (None when it does not resolve), asked once each."""
+    known: dict[str, str | None] = {}
+
+    def resolve(handle: str) -> str | None:
+        if handle not in known:
+            known[handle] = None
+            try:
+                response = session.get(
+                    f"{service}/xrpc/{RESOLVE}", params={"handle": handle}, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS
+                )
+                body = response.json() if response.status_code == 200 else None
+            except (requests.RequestException, ValueError, RecursionError):
+                body = None
+            did = clean.ident(clean.mapping(body).get("did"))
+            known[handle] = did if did.startswith("did:") else None
+        return known[handle]
+
+    return resolve
+
+
+def post_reply(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    text = (text or "").strip()
+    if not text:
+        raise ReplyError("The reply is empty.")
+    if problem := length_problem(text):
+        raise ReplyError(problem)
+    parent, root = strong_ref(target), root_ref(target)
+    service = settings_of(channel.config)["service_url"]
+    record: dict[str, Any] = {
+        "$type": POST,
+        "text": text,
+        "createdAt": now_iso(),
+        "reply": {"root": root, "parent": parent},
+    }
+    if facets := facets_of(text, _resolver(session, service)):
+        record["facets"] = facets
+    did: list[str] = []
+
+    def body(tokens: dict[str, Any]) -> dict[str, Any]:
+        did[:] = [str(tokens.get("did", ""))]
+        return {"repo": did[0], "collection": POST, "record": record}
+
+    answer = _write(channel=channel, account=account, session=session, nsid=CREATE, body=body, what="posted")
+    uri, cid = post_uri(answer.get("uri")), clean.ident(answer.get("cid"))
+    if not uri or not cid:
+        raise ReplyUncertain(f"Bluesky took the reply but named no post: check @{account.username}'s posts.")
+    author = handle_of(account.username) or did_and_rkey(uri)[0]
+    return SentReply(
+        external_id=uri,
+        permalink=f"{WEB_URL}/profile/{quote(author, safe=':.')}/post/{did_and_rkey(uri)[1]}",
+        created_at=datetime.now(tz=UTC),
+        raw={"uri": uri, "cid": cid, "author": {"did": did_and_rkey(uri)[0], "handle": author}, "record": record},
+    )
+
+
+def _subject_record(
+    collection: str, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+) -> RecordRef:
+    record = {"$type": collection, "subject": strong_ref(target), "createdAt": now_iso()}
+    what = "liked" if collection == LIKE else "reposted"
+    answer = _write(
+        channel=channel,
+        account=account,
+        session=session,
+        nsid=CREATE,
+        body=lambda tokens: {"repo": str(tokens.get("did", "")), "collection": collection, "record": record},
+        what=what,
+    )
+    uri, cid = clean.ident(answer.get("uri")), clean.ident(answer.get("cid"))
+    if not OUR_RECORD.match(uri) or not cid:
+        raise ReplyUncertain(f"Bluesky took it but named no record: check whether @{account.username} {what} it.")
+    return RecordRef(uri, cid)
+
+
+def like(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> RecordRef:
+    return _subject_record(LIKE, channel=channel, account=account, session=session, target=target)
+
+
+def repost(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> RecordRef:
+    return _subject_record(REPOST, channel=channel, account=account, session=session, target=target)
+
+
+def delete_post(*, channel: Channel, account: Account, session: requests.Session, uri: str) -> None:
+    """Delete one of the account's own records (a post, like or repost) by its AT URI."""
+    match = OUR_RECORD.match(uri or "")
+    if not match:
+        raise ReplyError(f"Cannot delete {str(uri)[:80]!r}: not the AT URI of a post, like or repost.")
+    repo, collection, rkey = match.groups()
+
+    def body(tokens: dict[str, Any]) -> dict[str, str]:
+        if str(tokens.get("did", "")) != repo:
+            raise ReplyError(f"{uri} is not @{account.username}'s: the desk deletes only its own posts.")
+        return {"repo": repo, "collection": collection, "rkey": rkey}
+
+    _write(channel=channel, account=account, session=session, nsid=DELETE, body=body, what="deleted")

@@ -1,0 +1,185 @@
+"""Mastodon (one instance, as the team's account there), through its REST API.
+
+Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
+
+    {
+        "base_url": "https://mastodon.social",  # required: the instance the team's account is on; https only
+        "mentions": true,                       # the mentions of the token's account (its mention notifications)
+        "own_replies": true,                    # that account's own replies, posted from any app: ours
+        "hashtags": ["gitlab"],                 # each one's timeline: the public posts the instance knows
+        "keywords": ["gitlab runner"],          # full-text search of posts, where the instance offers it
+        "handles": ["gitlab"],                  # the team's accounts (name, or name@server): posts by them are ours
+        "backfill_hours": 24,                   # how far back a new stream reads
+        "max_requests_per_poll": 20,            # API calls one poll may make
+    }
+
+Credentials: ``access_token``, a user token of the team's account with the scopes ``read write`` (docs/platforms/
+mastodon.md, "Connect it"), sent as ``Authorization: Bearer``; never logged, and redirects are not followed.
+``oauth_client_id`` / ``oauth_client_secret``: the app registered on the instance that other accounts connect
+through (`oauth.py`).
+
+What is read (`paging.py`): each stream forward from its mark; a poll's items are one chunk, oldest first. Statuses are
+mentions (`parse.py`: text, author in full as ``name@server``, followers as the author's weight, media); a reply
+(``in_reply_to_id``) follows up on the ticket of the post it answers; posts by ``handles`` and ``Channel.
+our_accounts`` are our replies. Cursor: `cursor.py`. Replies: `reply.py` (as visible as the post answered, the
+author addressed, within the instance's length). Favourite, boost, delete: `actions.py`. Watched threads:
+`thread.py`. Request budget and the rest of its declaration: `platform.py`. The demo's instance: `replay.py`.
+
+Failures (`client.py`): 401/403 -> ``AuthError``; 404 or a redirect -> ``ConfigError``; 429 -> `RateLimited` on a
+poll's first call, the end of the walk later; 5xx, timeouts -> ``TransientError``; a body that is not JSON ->
+``PayloadError``. ``test_connection`` asks whose the token is: "Mastodon (<instance>) answered: ...".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+from channels.freshness import hashed
+
+from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..guard import Parsed
+from ..polling import PolledAdapter, chunk_result, readable_mentions
+from . import actions, reply, thread
+from .client import Client, token_of
+from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
+from .cursor import Cursor, usable_id
+from .length import DEFAULT_MAX_CHARACTERS, instance_limits, status_length
+from .oauth import MastodonOAuth, access_token_grant
+from .paging import Chunk, stream_chunks, streams_of
+from .parse import parse_items, parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+__all__ = ["DEFAULTS", "MastodonAdapter"]
+
+
+class MastodonAdapter(PolledAdapter):
+    kind = "mastodon"
+    thread_ref = staticmethod(thread.thread_ref)
+    fetch_thread = staticmethod(thread.fetch_thread)
+    schema = SCHEMA
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
+    oauth = MastodonOAuth()
+    channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own account
+    channel_key_words = "the channel's access token"
+    channel_key_help = (
+        "The desk posts with the access token stored in the channel's credentials (the one it polls with). The "
+        "instance is asked first whose token it is: it must be {username}'s, with the write scope. Connecting "
+        "through the instance's own sign-in page (an app registered there) is the alternative."
+    )
+    # What the desk checks before sending: Mastodon's default limit, counted as Mastodon counts (a link is 23).
+    # The instance's own limit (`length.instance_limits`) is checked again when the reply is sent.
+    reply_max_length = DEFAULT_MAX_CHARACTERS
+    reply_length_note = "Mastodon counts each link as 23 characters; the author's @handle is added first"
+    # Favourite, boost and delete one of our posts, as a connected account (`actions.py`); the desk's Favourite
+    # and Delete (the platform's `actions`, mentions.services.platform_actions) call `like` and `delete_post`.
+    favourite = staticmethod(actions.favourite)
+    boost = staticmethod(actions.boost)
+
+    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+        actions.favourite(channel=channel, account=account, session=session, status_id=target.external_id)
+
+    def delete_post(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+    ) -> None:
+        actions.delete_post(channel=channel, account=account, session=session, status_id=target.external_id)
+
+    def reply_length(self, text: str) -> int:
+        return status_length(text)
+
+    def own_accounts(self, config: dict[str, Any]) -> list[str]:
+        """The team's handles (config ``handles``, in full): their posts are our replies."""
+        return [h for h in config.get("handles") or [] if isinstance(h, str)]
+
+    def post_reply(
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+
+    # --- polling -----------------------------------------------------------------------
+
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """One poll's items as one chunk, oldest first, with the cursor just after them: a reply found by one
+        stream (our answer under the hashtag) then joins the post another stream found (the mention), whatever
+        order the streams are read in."""
+        config = settings_of(channel.config)
+        client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
+        cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
+        since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+        seen = set(cursor.seen)
+        own = _own_account(client, cursor) if config["own_replies"] else ""
+        read = Chunk()
+        for stream in streams_of(config, own_account=own):
+            if not client.can_call():
+                read.more = True  # budget or rate limit: the streams not read yet wait for the next poll
+                break
+            for chunk in stream_chunks(client, cursor, stream, since=since, seen=seen):
+                read.items.extend(chunk.items)
+                read.reads += chunk.reads
+                read.more = read.more or chunk.more
+        parsed = parse_items(read.items)
+        parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
+        cursor.handed_over([m.external_id for m in parsed.mentions])
+        result = chunk_result(
+            "mastodon", channel, parsed, read, cursor.dump(), stopped=client.stopped, requests_made=client.made
+        )
+        result.platform_status.update(client.limits.status())
+        yield result
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        client = Client(session, config["base_url"], token_of(channel), budget=1)
+        account = clean.mapping(client.get("/api/v1/accounts/verify_credentials", {}).data)
+        handle = full_handle(clean.line(account.get("acct")), instance_domain(config["base_url"]))
+        if not handle:
+            raise PayloadError("Mastodon's answer names no account: is base_url a Mastodon instance?")
+        followers = clean.whole(account.get("followers_count"), minimum=0)
+        limits = instance_limits(session, config["base_url"])
+        said = f"Mastodon ({instance_domain(config['base_url'])}) answered: the token is @{handle}'s"
+        said += f" ({followers:,} followers)" if followers is not None else ""
+        said += f"; posts may be {limits.max_characters:,} characters there."
+        if client.limits.remaining is not None:
+            said += (
+                f" Rate limit: {client.limits.remaining} requests left until {client.limits.reset_at or 'the reset'}."
+            )
+        return said
+
+    # --- parsing -----------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
+        return readable_mentions(parse_page(payload))
+
+    def parse_item(self, item: Any) -> Parsed:
+        """One raw item kept in the dead-letter table, read again."""
+        return parse_page(item)
+
+
+def _own_account(client: Client, cursor: Cursor) -> str:
+    """The token's account id on the instance (for the stream of its replies): from the cursor, or asked once
+    (``GET /api/v1/accounts/verify_credentials``) and kept there with a digest of the token."""
+    digest = hashed(client.token)
+    known = cursor.account_of(digest)
+    if known:
+        return known
+    found = usable_id(clean.mapping(client.get("/api/v1/accounts/verify_credentials", {}).data).get("id"))
+    cursor.account = {"id": found, "token": digest} if found else {}
+    return found

@@ -1,0 +1,177 @@
+"""HTTP to one Mastodon instance's REST API: the access token as ``Authorization: Bearer``, the per-poll request
+budget, forward paging by ``Link`` (rel="prev"), the rate-limit headers, and every failure mapped to what the
+poller should do. Messages name the path, never the token; redirects are never followed (requests would carry
+the token to wherever they lead).
+
+Rate limits (docs.joinmastodon.org, "Rate limits"; mastodon/mastodon ``config/initializers/rack_attack.rb``):
+every answer carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (an ISO 8601
+time) for the limit the call is closest to; a throttled call is 429 ``{"error": "Too many requests"}`` with the
+same headers, ``X-RateLimit-Remaining: 0``. A 429 on a poll's first call is `RateLimited` (the channel waits for
+the reset); later it ends the poll's walk (`PollBudget`) and what was read is stored. A remaining count at or
+below `LOW_REMAINING` ends the walk too, and the next poll waits for the reset: the desk never spends the last
+requests of a budget the team's account shares with its people's apps.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from channels import clean
+from channels.http import PollBudget, credential_of, get_or_transient, json_or_none
+from channels.text import clean_text
+
+from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..values import finite_number
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+LOW_REMAINING = 10
+_LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="?([a-z]+)"?')
+
+
+def token_of(channel: Channel) -> str:
+    token = credential_of(channel, "access_token")
+    if not isinstance(token, str) or not token.strip():
+        raise AuthError(
+            'This Mastodon channel has no "access_token": add the team account\'s token to its credentials.'
+        )
+    return token.strip()
+
+
+class Stopped(Exception):
+    """Rate-limited part-way through a poll (a 429, or the remaining budget ran low): keep what was read."""
+
+
+@dataclass
+class Page:
+    data: Any
+    newer: dict[str, str] | None  # the query of the page of newer items (Link rel="prev"), None without one
+
+
+@dataclass
+class Limits:
+    """What the instance said of its rate limit last."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: datetime | None = None
+
+    def read(self, response: requests.Response) -> None:
+        for name, field in (("X-RateLimit-Limit", "limit"), ("X-RateLimit-Remaining", "remaining")):
+            value = finite_number(response.headers.get(name))
+            if value is not None and 0 <= value < 2**31:
+                setattr(self, field, int(value))
+        reset = clean.iso_time(response.headers.get("X-RateLimit-Reset"))
+        if reset is not None:
+            self.reset_at = reset.astimezone(UTC)
+
+    def wait(self) -> float | None:
+        """Seconds until the reset, when the instance named one."""
+        return max(0.0, (self.reset_at - datetime.now(tz=UTC)).total_seconds()) if self.reset_at else None
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "rate_limit_limit": self.limit,
+            "rate_limit_remaining": self.remaining,
+            "rate_limit_reset": self.reset_at.isoformat() if self.reset_at else None,
+        }
+
+
+class Client(PollBudget):
+    """One poll's view of the instance: the request budget and the rate-limit figures it reported last."""
+
+    stop = Stopped
+
+    def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
+        super().__init__(budget)
+        self.session = session
+        self.base_url = base_url
+        self.token = token
+        self.limits = Limits()
+
+    def get(self, path: str, params: dict[str, Any]) -> Page:
+        page = self.counted(lambda: self._get(path, params))
+        if self.limits.remaining is not None and self.limits.remaining <= LOW_REMAINING and self.stopped is None:
+            self.stopped = RateLimited(
+                f"Mastodon {path}: {self.limits.remaining} requests left until the limit resets",
+                retry_after=self.limits.wait(),
+            )
+        return page
+
+    def _get(self, path: str, params: dict[str, Any]) -> Page:
+        label = f"Mastodon {path}"
+        response = get_or_transient(
+            self.session, self.base_url + path, label=label, params=params,
+            headers={"Authorization": f"Bearer {self.token}"}, allow_redirects=False,
+        )  # fmt: skip
+        self.limits.read(response)
+        data, too_deep = json_or_none(response)
+        fail(response, data, label=label, token=self.token, limits=self.limits)
+        if too_deep:
+            raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Mastodon response")
+        if data is None:
+            raise PayloadError(_not_json(label, response.text, self.token))
+        return Page(data, newer_params(response))
+
+
+def newer_params(response: requests.Response) -> dict[str, str] | None:
+    """The query of the page of newer items: Mastodon's ``Link`` header, rel="prev" (``min_id=<newest>``)."""
+    for url, rel in _LINK_RE.findall(response.headers.get("Link", "")):
+        if rel == "prev":
+            return dict(parse_qsl(urlsplit(url).query))
+    return None
+
+
+def fail(response: requests.Response, data: Any, *, label: str, token: str, limits: Limits) -> None:
+    """Raise what a failed answer means for the poller (nothing for a 2xx)."""
+    status = response.status_code
+    said = error_text(data)
+    detail = _scrub(f": {said}" if said else "", token)
+    if status == 429:
+        raise RateLimited(f"{label}: HTTP 429{detail or ' Too many requests'}", retry_after=limits.wait())
+    if status == 401:
+        raise AuthError(f"{label}: HTTP 401{detail} (the access token is invalid or was revoked: connect it again)")
+    if status == 403:
+        raise AuthError(f"{label}: HTTP 403{detail} (the token lacks the read scope, or the account is suspended)")
+    if 300 <= status < 400:
+        location = _scrub(response.headers.get("Location", ""), token)[:200]
+        raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
+    if status == 404:
+        raise ConfigError(f"{label}: HTTP 404{detail}: is base_url a Mastodon instance (version 3.5 or later)?")
+    if status >= 500:
+        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
+    if status >= 400:
+        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+
+
+def error_text(data: Any) -> str:
+    """Mastodon's error body: ``{"error": ..., "error_description": ...}`` (entities/Error)."""
+    if not isinstance(data, dict):
+        return ""
+    parts = [clean.line(data.get(key), max_length=200) for key in ("error", "error_description")]
+    return ": ".join(part for part in parts if part)
+
+
+def _not_json(label: str, body: str, token: str) -> str:
+    start = body[:2000].lstrip()
+    if start.startswith("<"):
+        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
+        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
+        return _scrub(
+            f"{label}: the instance answered with an HTML page{title}, not JSON: a maintenance page, or base_url is "
+            "not a Mastodon instance",
+            token,
+        )
+    return _scrub(f"{label}: response is not JSON ({start[:120]!r})", token)
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, "[redacted]") if secret else text

@@ -1,0 +1,225 @@
+"""A Mastodon channel's settings: `validate_config`, the defaults, the schema admin builds its form from, the
+instance's address, and handles written in full (``name@instance``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, Any] = {
+    "mentions": True,
+    "own_replies": True,
+    "hashtags": [],
+    "keywords": [],
+    "handles": [],
+    "backfill_hours": 24,
+    "max_requests_per_poll": 20,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "backfill_hours": (0, 24 * 30),
+    "max_requests_per_poll": (1, 150),
+}
+MAX_HASHTAGS = 20
+MAX_KEYWORDS = 20
+MAX_HANDLES = 20
+# Mastodon's hashtag: letters, digits, underscores and a few joiners (Tag::HASHTAG_NAME_RE), at most 100 here.
+_HASHTAG_RE = re.compile(r"[\w\u00b7\u200c]{1,100}")
+# A username (Account::USERNAME_RE) and, for an account of another server, its domain.
+_HANDLE_RE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})(?:@([A-Za-z0-9.-]+(?::\d{1,5})?))?")
+_EXAMPLE = '{"base_url": "https://mastodon.social", "hashtags": ["gitlab"], "handles": ["gitlab"]}'
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    config_keys_check(config, allowed={"base_url", *DEFAULTS}, platform="Mastodon", example=_EXAMPLE)
+    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
+    for key in ("mentions", "own_replies"):
+        if key in config and not isinstance(config[key], bool):
+            raise ConfigError(f'"{key}" must be true or false.')
+    result["hashtags"] = _hashtags(config.get("hashtags", []))
+    result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 200)
+    result["handles"] = _handles(config.get("handles", []), result["base_url"])
+    for key in ("hashtags", "keywords", "handles"):
+        if key not in config:
+            del result[key]
+    if not config.get("mentions", DEFAULTS["mentions"]) and not result.get("hashtags") and not result.get("keywords"):
+        raise ConfigError(
+            "Read something: the mentions of the token's account (mentions), hashtags, or keywords (full-text "
+            f"search, where the instance offers it), e.g. {_EXAMPLE}."
+        )
+    whole_numbers_check(config, _INT_LIMITS)
+    return result
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The validated config with every default filled in."""
+    return {**DEFAULTS, **validate_config(config)}
+
+
+def clean_base_url(value: Any) -> str:
+    """The instance's root: https, a host, maybe a port; nothing else. Plain http is refused: the desk would send
+    the access token in clear."""
+    example = 'the address of the instance the team\'s account is on, e.g. "https://mastodon.social"'
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'"base_url" is required: {example}.')
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        raise ConfigError(f'"base_url" must start with https:// ({example}); got {url[:100]!r}.')
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
+    if not host:
+        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; {example}.')
+    if parts.username or parts.password:
+        raise ConfigError('"base_url" must not contain a user name or password: the token goes in the credentials.')
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ConfigError(
+            f'"base_url" is the instance\'s root, not a page or API address ({example}); got {url[:100]!r}.'
+        )
+    return f"https://{host}{f':{port}' if port else ''}"
+
+
+def instance_domain(url: str) -> str:
+    """The host (and port) of an address, lower-case: what a local account's handle ends with."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return ""
+    return f"{host}:{port}" if host and port else host
+
+
+def full_handle(acct: str, domain: str) -> str:
+    """``name@domain`` for a handle written ``name``, ``@name`` or ``@name@domain``: an account of the instance
+    itself (Mastodon's ``acct`` has no domain then) gets the instance's; "" for something that is no handle."""
+    match = _HANDLE_RE.fullmatch(acct.strip().removeprefix("@"))
+    if match is None:
+        return ""
+    name, at = match.group(1), (match.group(2) or domain).lower()
+    return f"{name}@{at}" if at else ""
+
+
+def _handles(value: Any, base_url: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            '"handles" must be a list of the team\'s handles, e.g. ["gitlab"] or ["gitlab@mastodon.social"].'
+        )
+    found: list[str] = []
+    for handle in (v for v in value if v.strip()):
+        full = full_handle(handle, instance_domain(base_url))
+        if not full:
+            raise ConfigError(
+                f'{handle.strip()[:60]!r} in "handles" is not a Mastodon handle such as "gitlab" or '
+                '"gitlab@mastodon.social".'
+            )
+        if full.casefold() not in {h.casefold() for h in found}:
+            found.append(full)
+    if len(found) > MAX_HANDLES:
+        raise ConfigError(f'"handles" lists {len(found)}; at most {MAX_HANDLES}.')
+    return found
+
+
+def _hashtags(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError('"hashtags" must be a list of hashtags without "#", e.g. ["gitlab"].')
+    found: list[str] = []
+    for tag in (v.strip().removeprefix("#") for v in value if v.strip()):
+        if not _HASHTAG_RE.fullmatch(tag):
+            raise ConfigError(f"{tag[:60]!r} is not a hashtag: letters, digits and underscores, without spaces.")
+        if tag.casefold() not in {t.casefold() for t in found}:
+            found.append(tag)
+    if len(found) > MAX_HASHTAGS:
+        raise ConfigError(f'"hashtags" lists {len(found)}; at most {MAX_HASHTAGS}.')
+    return found
+
+
+def _words(value: Any, key: str, most: int, longest: int) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'"{key}" must be a list of strings.')
+    words: list[str] = []
+    for word in (" ".join(v.split()) for v in value if v.strip()):
+        if len(word) > longest:
+            raise ConfigError(f'Each of "{key}" is at most {longest} characters; {word[:40]!r}… is longer.')
+        if word.casefold() not in {w.casefold() for w in words}:
+            words.append(word)
+    if len(words) > most:
+        raise ConfigError(f'"{key}" lists {len(words)}; at most {most}.')
+    return words
+
+
+SCHEMA = KindSchema(
+    settings=(
+        Setting(
+            "base_url",
+            "Instance address",
+            "text",
+            "The Mastodon server the team's account is on (its root address; https only)",
+            example="https://mastodon.social",
+            required=True,
+        ),
+        Setting(
+            "mentions",
+            "Mentions of our account",
+            "bool",
+            "Read the posts that mention the account the access token belongs to (its mention notifications)",
+            default=DEFAULTS["mentions"],
+        ),
+        Setting(
+            "own_replies",
+            "Our account's replies",
+            "bool",
+            "Read the replies the token's account posts, from any app, so they count as our replies (first reply "
+            "time) even when they carry no hashtag or keyword of this channel",
+            default=DEFAULTS["own_replies"],
+        ),
+        Setting(
+            "hashtags",
+            "Hashtags",
+            "lines",
+            'One hashtag per line, without "#": every public post the instance knows with that tag',
+            example="gitlab",
+        ),
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Searched in posts, one per line (full-text search: only on instances that offer it, and only posts "
+            "that allow being found)",
+            example="gitlab runner",
+        ),
+        Setting(
+            "handles",
+            "Team handles",
+            "lines",
+            "The team's accounts, one per line (name, or name@instance for another server): their posts are our "
+            "replies, never tickets",
+            example="gitlab",
+        ),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+    credentials=(
+        Credential(
+            "access_token",
+            "Access token",
+            "A user access token of the team's account on this instance, scopes read write (docs/platforms/"
+            "mastodon.md, Connect it); sent as Authorization: Bearer",
+        ),
+        Credential(
+            "oauth_client_id",
+            "Application client id",
+            "Only for connecting other accounts through Mastodon's sign-in: the client_id of the app registered on "
+            "this instance (POST /api/v1/apps)",
+            secret=False,
+        ),
+        Credential("oauth_client_secret", "Application client secret", "That app's client_secret"),
+    ),
+)

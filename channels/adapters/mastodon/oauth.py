@@ -1,0 +1,98 @@
+"""Connecting a Mastodon account the desk posts from (docs.joinmastodon.org, "OAuth", methods/apps and
+methods/oauth).
+
+Every instance is its own OAuth server, so the desk's app is registered on the channel's instance once:
+``POST /api/v1/apps`` with ``client_name``, ``redirect_uris`` = ``<SITE_URL>/connect/mastodon/callback/`` and
+``scopes`` = ``read write``; its answer's ``client_id`` and ``client_secret`` go in the channel's credentials
+(``oauth_client_id``, ``oauth_client_secret``). Connecting an account is then the authorization code flow:
+``<base_url>/oauth/authorize`` (scope ``read write``, with PKCE, which Mastodon 4.3 checks and older versions
+ignore), back to the desk, and ``POST <base_url>/oauth/token``. Mastodon's tokens do not expire and come without a
+refresh token: one the instance refuses means connecting again.
+
+Or the channel's own ``access_token`` (the token the channel polls with, made the same way or in the account's
+Preferences, Development): `access_token_grant` posts as the account the token belongs to, after
+``GET /api/v1/accounts/verify_credentials`` says which one it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.conf import settings
+
+from channels import clean
+from channels.accounts.oauth import Begun, Grant, pkce_begin, pkce_exchange
+
+from ..base import AuthError, PayloadError, TransientError
+from .client import token_of
+from .config import full_handle, instance_domain, validate_config
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+LABEL = "Mastodon"
+SCOPES = "read write"
+
+
+def _base(channel: Channel) -> str:
+    return validate_config(channel.config)["base_url"]
+
+
+class MastodonOAuth:
+    label = LABEL
+
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
+        authorize = f"{_base(channel)}/oauth/authorize"
+        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
+
+    def complete(
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        base = _base(channel)
+        token_url = f"{base}/oauth/token"
+        body = pkce_exchange(
+            channel, LABEL, token_url, session=session, params=params, redirect_uri=redirect_uri, secret=secret
+        )
+        handle, account_id = whoami(session, base, body["access_token"])
+        return Grant(
+            access_token=body["access_token"], scope=str(body.get("scope") or ""), username=handle, user_id=account_id
+        )
+
+    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
+        return None  # Mastodon's tokens do not expire: a refused one is revoked, and the account connects again
+
+
+def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, str]:
+    """Who the token acts as: ``GET /api/v1/accounts/verify_credentials`` (its ``acct``, in full, and ``id``)."""
+    try:
+        response = session.get(
+            f"{base_url}/api/v1/accounts/verify_credentials",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        raise TransientError(f"Mastodon did not say who signed in ({exc.__class__.__name__})") from exc
+    if response.status_code in (401, 403):
+        raise AuthError(f"Mastodon refused the token (HTTP {response.status_code}): it may be revoked.")
+    try:
+        account = response.json() if response.ok else None
+    except (ValueError, RecursionError):
+        account = None
+    account = clean.mapping(account)
+    handle = full_handle(clean.line(account.get("acct")), instance_domain(base_url))
+    if not handle:
+        raise PayloadError(f"Mastodon did not say who the token acts as (HTTP {response.status_code}).")
+    return handle, clean.ident(account.get("id"))
+
+
+def access_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
+    """Post as `username` with the channel's access token, after the instance confirms the token is theirs."""
+    token = token_of(channel)
+    handle, account_id = whoami(session, _base(channel), token)
+    wanted = full_handle(username, instance_domain(_base(channel)))
+    if handle.casefold() != wanted.casefold():
+        raise AuthError(f"The access token is {handle}'s, not {username}'s: use {username}'s own token.")
+    return Grant(access_token=token, username=handle, user_id=account_id, extra={"token_type": "channel"})

@@ -1,0 +1,275 @@
+"""mastodon.social's REST API for the demo desk (channels.demo.replay): the demo's Mastodon threads (`demo.py`, or
+the demo week's when it has some of this kind) answered as statuses of that instance, so a demo channel is polled
+through the real adapter (its streams, marks, ``min_id`` paging and ``Link`` headers, the parser, intake).
+
+Endpoints, in the recorded shapes of ``tests/fixtures`` (SOURCES.md):
+
+- ``GET /api/v1/notifications?types[]=mention``: a mention notification (``notifications_mentions.json``) for each
+  post that names ``@<our account>``, not written by it;
+- ``GET /api/v1/timelines/tag/:hashtag``: the posts carrying ``#hashtag`` (``tag_timeline_hoot.json``);
+- ``GET /api/v1/accounts/:id/statuses``: our account's posts (``account_statuses_page.json``);
+- ``GET /api/v2/search?type=statuses&q=...``: the posts holding every word of ``q``, in the recorded search answer
+  (``search_statuses_empty.json``'s keys);
+- ``GET /api/v1/statuses/:id/context``: ``ancestors`` and ``descendants`` of a post (``context_empty.json``'s keys);
+- ``GET /api/v1/accounts/verify_credentials``: our account; ``GET /api/v2/instance``: the instance and its limits.
+
+Lists are newest first, paged by ``min_id`` (the page immediately newer), ``max_id`` and ``limit`` (default 20 for
+statuses and 40 for notifications, at most 40 and 80), with a ``Link`` header (rel "next" ``max_id``, rel "prev"
+``min_id``) as Mastodon sends it. Every answer carries ``X-RateLimit-Limit``/``Remaining``/``Reset``. Without the
+demo channel's token: 401 ``{"error": "The access token is invalid"}``; an unknown route or post: 404
+``{"error": "Not Found"}`` (the recorded error bodies).
+
+Ids are Mastodon's kind (a millisecond time shifted 16 bits, plus the post's place), so they grow with time and are
+the same at every poll. Content is HTML as Mastodon renders it: mentions and hashtags are links
+(``u-url mention``, ``mention hashtag``) and links are anchors.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+import requests
+
+from channels.adapters.base import IncomingMention
+from channels.demo.replay import DemoPosts
+from channels.demo.week import thread_mentions
+
+from . import demo
+
+HOSTS = (demo.INSTANCE,)
+WEB = f"https://{demo.INSTANCE}"
+TOKEN: str = demo.DEMO_CHANNEL["credentials"]["access_token"]
+_ROUTES = re.compile(
+    r"/api/v1/(?:(?P<notifications>notifications)|timelines/tag/(?P<tag>[^/]+)|accounts/(?P<account>\d+)/statuses"
+    r"|statuses/(?P<context>\d+)/context|accounts/(?P<me>verify_credentials))|/api/v2/(?P<v2>search|instance)"
+)
+_HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[\w.-]+\w)?)")
+_TAG = re.compile(r"(?<![\w#])#(\w+)")
+_LINK = re.compile(r"https?://[^\s<]+[^\s<.,;:!?)]")
+_INVALID = {"error": "The access token is invalid"}
+_NOT_FOUND = {"error": "Not Found"}
+
+Answer = tuple[int, Any, dict[str, str]]
+
+
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
+    url = urlsplit(request.url or "")
+    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+    route = _ROUTES.fullmatch(url.path.rstrip("/"))
+    asked = route.groupdict() if route else {}
+    headers = limits(posts.now)
+    if asked.get("v2") == "instance":
+        return 200, instance(), headers
+    if (request.headers.get("Authorization") or "") != f"Bearer {TOKEN}":
+        return 401, _INVALID, headers
+    if request.method != "GET" or route is None:
+        return 404, _NOT_FOUND, headers
+    everything = statuses(posts)
+    ours = account(demo.TEAM)
+    if asked["me"]:
+        return 200, ours, headers
+    if asked["context"]:
+        return thread(everything, asked["context"], headers)
+    if asked["v2"] == "search":
+        words = query.get("q", "").casefold().split()
+        found = [s for s in everything if words and all(w in _text(s).casefold() for w in words)]
+        page = _page(found, query, 20, 40) if query.get("type", "statuses") == "statuses" else []
+        return 200, {"accounts": [], "statuses": page, "hashtags": [], "collections": []}, headers
+    if asked["tag"]:
+        tag = unquote(asked["tag"]).casefold()
+        found = [s for s in everything if tag in (t["name"].casefold() for t in s["tags"])]
+        return _listed(url.path, query, found, (20, 40), headers)
+    if asked["account"]:
+        found = [s for s in everything if s["account"]["id"] == asked["account"]]
+        return _listed(url.path, query, found, (20, 40), headers)
+    if query.get("types[]", "mention") != "mention":
+        return 200, [], headers
+    named = [s for s in everything if s["account"]["acct"] != ours["acct"] and ours["acct"] in _named(s)]
+    return _listed(url.path, query, [mention(s) for s in named], (40, 80), headers)
+
+
+def _named(found: dict[str, Any]) -> list[str]:
+    return [m["acct"] for m in found["mentions"]]
+
+
+def limits(now: datetime) -> dict[str, str]:
+    """The rate-limit headers of every answer: a 5-minute window, never spent (the demo has room)."""
+    reset = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
+    stamp = reset.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": stamp}
+
+
+def _mentions_of(posts: DemoPosts) -> tuple[IncomingMention, ...]:
+    """The week's posts of this kind, or `demo.THREADS` as they have happened by now (the week has none yet)."""
+    if posts.mentions:
+        return posts.mentions
+    from channels.demo.channels import demo_anchor
+
+    anchor = demo_anchor(posts.kind) or posts.now
+    found: list[IncomingMention] = []
+    for index, thread_ in enumerate(demo.THREADS):
+        found.extend(thread_mentions(thread_, index=index, today=anchor, ours=demo.TEAM, until=posts.now))
+    return tuple(found)
+
+
+def statuses(posts: DemoPosts) -> list[dict[str, Any]]:
+    """Every post served by now as a status, newest first."""
+    found = []
+    ids: dict[str, str] = {}
+    for place, post in enumerate(sorted(_mentions_of(posts), key=lambda m: (m.created_at, m.external_id))):
+        status_id = str((int(post.created_at.timestamp() * 1000) << 16) + place)
+        ids[post.external_id] = status_id
+        found.append(status(post, status_id, ids.get(post.parent_id)))
+    return sorted(found, key=lambda s: int(s["id"]), reverse=True)
+
+
+def account(handle: str) -> dict[str, Any]:
+    """An account as the recorded ones (``acct``: the name, with its server when it is not this instance)."""
+    name, _, server = handle.partition("@")
+    home = f"https://{server}" if server else WEB
+    spread = zlib.crc32(handle.casefold().encode())
+    return {
+        "id": str(109_000_000_000_000_000 + spread),
+        "username": name,
+        "acct": handle,
+        "display_name": name.replace("_", " ").title(),
+        "locked": False,
+        "bot": False,
+        "created_at": "2022-11-01T00:00:00.000Z",
+        "note": "",
+        "url": f"{home}/@{name}",
+        "uri": f"{home}/users/{name}",
+        "followers_count": spread % 5_000,
+        "following_count": spread % 700,
+        "statuses_count": spread % 9_000,
+        "emojis": [],
+        "fields": [],
+    }
+
+
+def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[str, Any]:
+    author = account(post.author_handle)
+    named = [account(h) for h in dict.fromkeys(_HANDLE.findall(post.text))]
+    tags = list(dict.fromkeys(_TAG.findall(post.text)))
+    return {
+        "id": status_id,
+        "created_at": post.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "in_reply_to_id": parent,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": f"{author['uri']}/statuses/{status_id}",
+        "url": f"{author['url']}/{status_id}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "edited_at": None,
+        "content": content(post.text),
+        "reblog": None,
+        "account": author,
+        "media_attachments": [],
+        "mentions": [{k: a[k] for k in ("id", "username", "url", "acct")} for a in named],
+        "tags": [{"name": t, "url": f"{WEB}/tags/{t}"} for t in tags],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+
+
+def content(text: str) -> str:
+    """`text` as Mastodon's HTML: paragraphs, mentions and hashtags as links, links as anchors."""
+
+    def linked(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if found.startswith("@"):
+            person = account(found[1:])
+            link = f'<a href="{person["url"]}" class="u-url mention">@<span>{person["username"]}</span></a>'
+            return f'<span class="h-card" translate="no">{link}</span>'
+        if found.startswith("#"):
+            tag = found[1:]
+            return f'<a href="{WEB}/tags/{tag}" class="mention hashtag" rel="tag">#<span>{tag}</span></a>'
+        return f'<a href="{found}" target="_blank" rel="nofollow noopener">{found}</a>'
+
+    pattern = re.compile(f"{_LINK.pattern}|{_HANDLE.pattern}|{_TAG.pattern}")
+    paragraphs = [pattern.sub(linked, html.escape(part, quote=False)) for part in text.split("\n\n")]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def mention(found: dict[str, Any]) -> dict[str, Any]:
+    """A mention notification for the status, as the recorded one (its id: the status's)."""
+    return {
+        "id": found["id"],
+        "type": "mention",
+        "created_at": found["created_at"],
+        "group_key": f"ungrouped-{found['id']}",
+        "account": found["account"],
+        "status": found,
+    }
+
+
+def _text(found: dict[str, Any]) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", found["content"]))
+
+
+def _page(items: list[dict[str, Any]], query: dict[str, str], default: int, most: int) -> list[dict[str, Any]]:
+    """The page `query` asks for of `items` (newest first): ``min_id`` the page just above it, ``max_id`` below."""
+    limit = query.get("limit", "")
+    size = min(max(int(limit), 1), most) if limit.isdigit() else default
+    if query.get("max_id", "").isdigit():
+        items = [i for i in items if int(i["id"]) < int(query["max_id"])]
+    if query.get("min_id", "").isdigit():
+        return [i for i in items if int(i["id"]) > int(query["min_id"])][-size:]
+    if query.get("since_id", "").isdigit():
+        items = [i for i in items if int(i["id"]) > int(query["since_id"])]
+    return items[:size]
+
+
+def _listed(
+    path: str, query: dict[str, str], items: list[dict[str, Any]], sizes: tuple[int, int], headers: dict[str, str]
+) -> Answer:
+    """A page of `items` with Mastodon's `Link` header (`sizes`: the endpoint's default and largest limit)."""
+    page = _page(items, query, *sizes)
+    if page:
+        kept = {k: v for k, v in query.items() if k not in ("min_id", "max_id", "since_id")}
+        older = f"{WEB}{path}?{urlencode({**kept, 'max_id': page[-1]['id']})}"
+        newer = f"{WEB}{path}?{urlencode({**kept, 'min_id': page[0]['id']})}"
+        headers["Link"] = f'<{older}>; rel="next", <{newer}>; rel="prev"'
+    return 200, page, headers
+
+
+def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, str]) -> Answer:
+    """A post's context: the posts above it, oldest first, and every reply below it."""
+    by_id = {s["id"]: s for s in everything}
+    if status_id not in by_id:
+        return 404, _NOT_FOUND, headers
+    ancestors: list[dict[str, Any]] = []
+    parent = by_id[status_id]["in_reply_to_id"]
+    while parent in by_id:
+        ancestors.insert(0, by_id[parent])
+        parent = by_id[parent]["in_reply_to_id"]
+    below, descendants = {status_id}, []
+    for found in sorted(everything, key=lambda s: int(s["id"])):
+        if found["in_reply_to_id"] in below:
+            below.add(found["id"])
+            descendants.append(found)
+    return 200, {"ancestors": ancestors, "descendants": descendants}, headers
+
+
+def instance() -> dict[str, Any]:
+    """The instance, as the recorded ``GET /api/v2/instance`` (its keys the adapter reads)."""
+    return {
+        "domain": demo.INSTANCE,
+        "title": "Mastodon",
+        "version": "4.5.0",
+        "source_url": "https://github.com/mastodon/mastodon",
+        "configuration": {
+            "statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23}
+        },
+    }

@@ -1,0 +1,160 @@
+"""Replying on Mastodon as a connected account: ``POST /api/v1/statuses`` with ``status``, ``in_reply_to_id`` and
+``visibility`` (docs.joinmastodon.org, methods/statuses, "Post a new status").
+
+- **Who sees it**: the reply is as visible as the post it answers, never more: a private mention (``direct``)
+  stays direct, a followers-only post (``private``) gets a followers-only reply, ``unlisted`` stays unlisted. The
+  visibility is the stored post's; a stored post without one is asked of the instance first
+  (``GET /api/v1/statuses/:id``). A visibility the desk does not know is refused rather than guessed.
+- **Addressed**: the author's handle, in full (``@alice@example.social``), goes first unless the text already
+  names them, so they are notified (and, for a private mention, can see it at all).
+- **Length**: counted as Mastodon counts it, the handle included, against the instance's own limit (`length`).
+- **Sent once**: an ``Idempotency-Key`` header made of the account, the post answered and the text; the instance
+  keeps it an hour, so a retry of the same reply within that hour answers with the first post instead of a second.
+
+The answer is the new status, whose id the next poll finds again (a duplicate, not a second message). Refusals
+(``{"error": ...}``) are said in words with the draft kept: 422 (the instance's reason, such as a text over its
+limit), 404 (the post is gone, or the account cannot see it), 403, 429 (with when to try again). A 401 means
+the token was revoked: the account needs connecting again (`channels.accounts.tokens`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import error_text
+from .config import instance_domain, validate_config
+from .cursor import usable_id
+from .length import instance_limits, status_length
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+# Narrowest last: a reply may be as visible as its post or less, never more.
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}", "Accept": "application/json"}
+
+
+def account_call(
+    *, account: Account, session: requests.Session, method: str, url: str, where: str, **options: Any
+) -> tuple[requests.Response, Any, list[str]]:
+    """One call as the account (its token, refreshed or refused as `with_account_token` does), never following a
+    redirect: the answer, its JSON (or None) and the tokens used (to keep them out of messages)."""
+    from channels.accounts.tokens import with_account_token
+
+    used: list[str] = []
+    headers = options.pop("headers", {})
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        return reply_request(
+            session, method, url, label="Mastodon", where=where, headers={**bearer(tokens), **headers},
+            allow_redirects=False, **options,
+        )  # fmt: skip
+
+    response = with_account_token(account=account, session=session, call=call)
+    return response, json_of(response), used
+
+
+def refusal(response: requests.Response, answer: Any, *, what: str, gone: str, used: list[str]) -> ReplyError:
+    """A refused call in words: `what` was not done; `gone`: what a 404 means here."""
+    said = error_text(answer)
+    status = response.status_code
+    if status == 429:
+        reset = clean.iso_time(response.headers.get("X-RateLimit-Reset"))
+        when = f"after {reset:%H:%M} UTC" if reset else "later"
+        return ReplyError(f"Mastodon's rate limit for this account is used up: try again {when} ({what} was not done).")
+    reason = {404: gone, 403: "the account may not do this (suspended, or the token lacks the write scope)"}.get(status)
+    text = f"Mastodon refused: {said or 'no reason given'}" + (f" ({reason})" if reason else "")
+    return ReplyError(scrubbed(f"{text}, HTTP {status}; {what} was not done.", *used))
+
+
+def visibility_of(*, target: ReplyTarget, account: Account, session: requests.Session, base_url: str) -> str:
+    """Who may see the post answered: the stored post's visibility, else the instance's answer."""
+    stored = target.raw.get("visibility") if isinstance(target.raw, dict) else None
+    if stored is None:
+        response, answer, used = account_call(
+            account=account, session=session, method="GET", url=f"{base_url}/api/v1/statuses/{target.external_id}",
+            where="the post",
+        )  # fmt: skip
+        if not 200 <= response.status_code < 300:
+            raise refusal(response, answer, what="the reply", gone="the post is gone", used=used)
+        stored = clean.mapping(answer).get("visibility")
+    if stored not in VISIBILITIES:
+        raise ReplyError(
+            f"Cannot tell who may see this post (visibility {clean.preview(stored, 40)}): reply on Mastodon itself."
+        )
+    return str(stored)
+
+
+def addressed(text: str, author: str, *, ours: str, domain: str) -> str:
+    """`text` with ``@author`` first unless it names the author already (or the author is the account itself)."""
+    author = author.strip().removeprefix("@")
+    if not author or author.casefold() == ours.strip().removeprefix("@").casefold():
+        return text
+    name, _, server = author.partition("@")
+    spelled = [author] + ([name] if server.casefold() == domain.casefold() else [])
+    for handle in spelled:
+        if re.search(rf"(?<![\w@])@{re.escape(handle)}(?![\w@-]|\.\w)", text, re.IGNORECASE):
+            return text
+    return f"@{author} {text.lstrip()}"
+
+
+def idempotency_key(account: Account, status_id: str, text: str) -> str:
+    return hashlib.sha256(f"desk:{account.pk}:{status_id}:{text}".encode()).hexdigest()
+
+
+def post_reply(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    status_id = usable_id(target.external_id)
+    if not status_id:
+        raise ReplyError(f"Cannot reply to {str(target.external_id)[:40]!r}: not a Mastodon post.")
+    if not text.strip():
+        raise ReplyError("The reply is empty.")
+    base = validate_config(channel.config)["base_url"]
+    domain = instance_domain(base)
+    visibility = visibility_of(target=target, account=account, session=session, base_url=base)
+    if visibility == "direct" and not target.author_handle:
+        raise ReplyError("This private mention's author is not known: a reply would reach nobody. Reply on Mastodon.")
+    body = addressed(text, target.author_handle, ours=account.username, domain=domain)
+    limits = instance_limits(session, base)
+    if (length := status_length(body, url_weight=limits.url_weight)) > limits.max_characters:
+        raise ReplyError(
+            f"The reply is {length} characters as Mastodon counts them (the author's handle included, each link "
+            f"{limits.url_weight}); {domain} takes {limits.max_characters} at most. Nothing was sent."
+        )
+    where = f"{account.username}'s posts"
+    response, answer, used = account_call(
+        account=account, session=session, method="POST", url=f"{base}/api/v1/statuses", where=where,
+        data={"status": body, "in_reply_to_id": status_id, "visibility": visibility},
+        headers={"Idempotency-Key": idempotency_key(account, status_id, body)},
+    )  # fmt: skip
+    if not 200 <= response.status_code < 300:
+        raise refusal(
+            response,
+            answer,
+            what="the reply",
+            used=used,
+            gone="the post you are answering is gone, or the account cannot see it",
+        )
+    posted = clean.mapping(answer)
+    new_id = clean.ident(posted.get("id"))
+    if not new_id:
+        raise ReplyUncertain(f"Mastodon accepted the reply but named no post: check {where}.")
+    return SentReply(
+        external_id=new_id,
+        permalink=clean.url(posted.get("url")) or clean.url(posted.get("uri")),
+        created_at=iso_or_now(posted.get("created_at")),
+        raw=posted,
+    )

@@ -1,0 +1,166 @@
+"""A platform's kind is known in one place: its package under channels/adapters/ and its declaration there
+(channels.adapters.platform). Everywhere else the desk asks the registry what the platform declares (how a reply
+is addressed, who sends it, whether its posts carry titles, what people call it) and never compares a kind.
+
+The walk reads every module outside channels/adapters/ that is not a test or a migration (its syntax tree, not its
+text: docstrings and comments may name platforms) and fails on a string equal to a registered kind, or a
+`Channel.Kind.<X>` member, naming file and line. The allowlist below is for what is data, not behaviour (the
+model's choices that migrations freeze, the demo's and the benchmarks' made-up channels, an evaluation set's
+platforms) or a word that only looks like a kind (a user's `email` column); each entry says why, and a test
+fails on an entry that no longer matches anything."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+from channels.adapters.registry import PLATFORMS
+from channels.models import Channel
+
+ROOT = Path(__file__).resolve().parents[2]
+KINDS = frozenset(PLATFORMS)
+MEMBERS = frozenset(Channel.Kind.names)
+SKIPPED_DIRS = {"tests", "migrations", "node_modules", "staticfiles", "var", "test-artifacts", "__pycache__"}
+ADAPTERS = "channels/adapters/"
+ANY = "*"  # an entry for every kind the file names
+
+_DEMO = "demo data: the made-up channels, posts and people of the demo desk, each of a given kind"
+_BENCH = "a benchmark's data: the channels (of given kinds) and the words it measures with"
+_EVALUATION = "an evaluation loader: the platforms a labelled set's mentions come from, as the set writes them"
+# (path, the kind's string or Channel.Kind member, or ANY) -> why it is not a platform's behaviour.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("channels/models.py", ANY): "Channel.Kind's choices: written out so migrations stay still; the parts test "
+    "(test_platform_parts.py) holds them to the declarations",
+    ("channels/demo/channels.py", ANY): _DEMO,
+    ("channels/demo/week.py", ANY): _DEMO,
+    ("intake/management/commands/seed_demo.py", ANY): _DEMO,
+    ("answers/management/commands/seed_demo_answers.py", ANY): _DEMO,
+    ("experts/management/commands/seed_demo_experts.py", ANY): _DEMO,
+    ("people/management/commands/seed_demo_people.py", ANY): _DEMO,
+    ("stories/management/commands/seed_demo_stories.py", ANY): _DEMO,
+    ("answers/evaluation.py", ANY): _EVALUATION + ", and a channel config of each to store them on",
+    ("mentions/judgement/evaluation.py", "webhook"): _EVALUATION + " (one without a platform is stored as pushed)",
+    ("stories/evaluation.py", "gitlab"): "the product the evaluation sets are about (GitLab), renamed in the rules",
+    ("answers/knowledge_models.py", "discourse"): "KnowledgeSource.Kind's choice (our forum searched for answers, "
+    "a knowledge source, not a channel): frozen in answers' migrations",
+    ("answers/knowledge_models.py", "gitlab"): "the channel a GitLab issues knowledge source searches through "
+    "(limit_choices_to): part of the field, frozen in answers' migrations",
+    ("answers/knowledge/budget.py", "discourse"): "a knowledge source's kind (KnowledgeSource.Kind.DISCOURSE, which "
+    "this module cannot import: the model imports it), not a channel's",
+    ("mentions/history.py", "slack"): "a note's `via` (\"slack\": written through the desk's Slack app, "
+    "experts.slack_outreach), stored in the events' data: not the Slack channel kind",
+    ("experts/slack_outreach.py", "slack"): "a note's `via` (\"slack\"), stored in the events' data: where the "
+    "expert answered, not the Slack channel kind",
+    ("metrics/reports.py", "slack"): "a report's deliveries by medium (Slack and e-mail), not channel kinds",
+    ("metrics/reports.py", "email"): "the users' `email` column, and a report's e-mail deliveries",
+    ("api/webhook_alerts.py", "email"): "the users' `email` column, where the managers' addresses are read",
+    ("advocacy/settings/auth.py", "email"): "OpenID Connect's `email` scope, which single sign-on asks for",
+    ("advocacy/urls.py", "webhook"): "the inbound webhook's URL name (reverse('webhook')), not a channel kind",
+    **{
+        (f"bench/{name}.py", ANY): _BENCH
+        for name in (
+            "_ingest_dataset",
+            "_pages_entries",
+            "_pages_load",
+            "_pages_vocabulary",
+            "claim_latency",
+            "freshness",
+            "ingest_throughput",
+            "judgement",
+            "kpi_page",
+            "search",
+            "stories_history",
+        )
+    },
+}
+
+
+def _modules() -> list[Path]:
+    """Every module outside channels/adapters/ that is not a test or a migration."""
+    found = []
+    for top, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            path = Path(top) / name
+            relative = path.relative_to(ROOT).as_posix()
+            test = name.startswith("test_") or name == "conftest.py"
+            if name.endswith(".py") and not test and not relative.startswith(ADAPTERS):
+                found.append(path)
+    return found
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    """The ids of the module's, classes' and functions' docstrings: prose, which may name a platform."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def names_of_kinds(path: Path) -> list[tuple[int, str]]:
+    """(line, what) for each string equal to a kind and each Channel.Kind member in the module."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    docs = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value in KINDS and id(node) not in docs:
+            found.append((node.lineno, str(node.value)))
+        elif isinstance(node, ast.Attribute) and node.attr in MEMBERS:
+            owner = ast.unparse(node.value)
+            if owner == "Channel.Kind" or owner.endswith(".Channel.Kind"):
+                found.append((node.lineno, f"Channel.Kind.{node.attr}"))
+    return sorted(found)
+
+
+def _allowed(relative: str, what: str) -> bool:
+    value = what.removeprefix("Channel.Kind.").lower()
+    return (relative, ANY) in ALLOWED or (relative, value) in ALLOWED
+
+
+def test_no_platform_is_named_outside_its_package():
+    named = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}: {what}"
+        for path in _modules()
+        for line, what in names_of_kinds(path)
+        if not _allowed(path.relative_to(ROOT).as_posix(), what)
+    ]
+
+    assert not named, (
+        "A platform's kind named outside channels/adapters/: ask its declaration instead "
+        "(channels.adapters.registry.platform_of(kind), docs/platforms/README.md, 'What the desk asks a "
+        "platform'):\n" + "\n".join(named)
+    )
+
+
+@pytest.mark.parametrize(("path", "value"), sorted(ALLOWED))
+def test_each_allowed_entry_still_names_a_kind(path, value):
+    module = ROOT / path
+
+    assert module.is_file(), f"{path} is gone: remove its entry"
+    named = {what.removeprefix("Channel.Kind.").lower() for _, what in names_of_kinds(module)}
+    assert named if value == ANY else value in named, f"{path} no longer names {value}: remove its entry"
+
+
+def test_each_allowed_entry_says_why():
+    unexplained = [entry for entry, reason in ALLOWED.items() if len(reason.split()) < 5]
+
+    assert not unexplained, f"say why each is data, not behaviour: {unexplained}"
+
+
+def test_the_walk_sees_what_it_must_refuse(tmp_path):
+    module = tmp_path / "branching.py"
+    module.write_text(
+        '"""Replies to "email" tickets."""\n'
+        "from channels.models import Channel\n"
+        'def plan(channel):\n    """On "twitter" too."""\n'
+        '    if channel.kind == "email":\n        return 1\n'
+        "    return channel.kind == Channel.Kind.TWITTER\n"
+    )
+
+    assert names_of_kinds(module) == [(5, "email"), (7, "Channel.Kind.TWITTER")]

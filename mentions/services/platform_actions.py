@@ -1,0 +1,134 @@
+"""What an advocate does on the platform besides replying: like a mention (the handbook: like positive feedback,
+and nothing else) and delete one of our own posts (a reply sent by accident). Offered where the platform declares
+the action (`Platform.actions`), done as the account the desk replies from, recorded in the ticket's history and
+counted in the KPI's activity.
+
+The platform is asked outside any transaction (a slow platform holds no lock); what it did is then written with
+the ticket's row locked, asked again there, so two presses at once record one like and one deletion. A deleted
+post stays on the ticket, its text kept, with when and by whom it was deleted (`Message.deleted_at` and a
+`reply_deleted` event): the first reply it was still counts as the first reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from channels.adapters import ReplyError, get_adapter
+from channels.adapters.platform import Action
+from channels.adapters.registry import platform_or_default
+from channels.http import build_session
+from channels.models import Account
+from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.events import ensure_can_act, event_record
+from mentions.services.replies import reply_target_of
+from mentions.services.reply_plan import reply_plan
+from mentions.services.versions import ticket_lock
+
+logger = logging.getLogger(__name__)
+
+LIKED = TicketEvent.Kind.LIKED.value
+DELETED = TicketEvent.Kind.REPLY_DELETED.value
+
+
+@dataclass(frozen=True)
+class Offered:
+    """What the ticket page offers on its messages, in the platform's words ("" where it has none). What is done
+    already is on each message's row (`liked_at`, `deleted_at`): no query."""
+
+    like: str
+    delete: str
+
+
+def actions_offered(ticket: Ticket) -> Offered:
+    words = platform_or_default(ticket.channel.kind).actions
+    return Offered(like=words.get("like", ""), delete=words.get("delete", ""))
+
+
+def _word(ticket: Ticket, action: Action) -> str:
+    platform = platform_or_default(ticket.channel.kind)
+    word = platform.actions.get(action)
+    if not word:
+        doing = "like a post" if action == "like" else "delete a post"
+        raise ValidationError(f"The desk cannot {doing} on {platform.spoken_name}.")
+    return word
+
+
+def _message(ticket: Ticket, message_id: int, kind: str) -> Message:
+    message = Message.objects.filter(pk=message_id, ticket=ticket).first()
+    if message is None or message.kind != kind:
+        whose = "a mention" if kind == Message.Kind.INBOUND else "one of our replies"
+        raise ValidationError(f"That message is not {whose} of ticket #{ticket.pk}.")
+    if not message.external_id:
+        raise ValidationError("That message has no id on the platform: nothing to act on there.")
+    return message
+
+
+def _acting_account(ticket: Ticket) -> Account:
+    """The account the desk replies from on this ticket (reply_plan: the respond-from rule, the first account)."""
+    plan = reply_plan(ticket)
+    if plan is None or not plan.chosen:
+        raise ValidationError("No account of ours acts from the desk here: do it on the platform.")
+    if plan.chosen in plan.unavailable:
+        raise ValidationError(f"{plan.chosen} {plan.unavailable[plan.chosen]}.")
+    account = Account.objects.filter(channel=ticket.channel, username__iexact=plan.chosen).first()
+    if account is None or not account.can_post:
+        raise ValidationError(f"{plan.chosen} is not connected: an admin connects it in Admin, Channels.")
+    return account
+
+
+def _ask(method: str, ticket: Ticket, account: Account, message: Message, what: str) -> None:
+    try:
+        getattr(get_adapter(ticket.channel.kind), method)(
+            channel=ticket.channel, account=account, session=build_session(), target=reply_target_of(message, ticket)
+        )
+    except ReplyError as exc:
+        logger.warning("%s on ticket %s (message %s) refused: %s", what, ticket.pk, message.pk, exc)
+        raise ValidationError(str(exc)) from exc
+
+
+def message_like(*, ticket: Ticket, message_id: int, user: Any) -> bool:
+    """Like the mention on the platform. True when liked now; False when the desk had liked it already."""
+    ensure_can_act(ticket=ticket, user=user)
+    word = _word(ticket, "like")
+    message = _message(ticket, message_id, Message.Kind.INBOUND)
+    if message.liked_at is not None:
+        return False
+    account = _acting_account(ticket)
+    _ask("like", ticket, account, message, "A like")
+    with transaction.atomic():
+        locked = ticket_lock(ticket.pk, seen_version=None)
+        if not Message.objects.filter(pk=message.pk, liked_at__isnull=True).update(liked_at=timezone.now()):
+            return False
+        event_record(ticket=locked, kind=LIKED, actor=user, message=message.pk, account=account.username, word=word)
+    return True
+
+
+def reply_delete(*, ticket: Ticket, message_id: int, user: Any, confirmed: bool) -> bool:
+    """Delete our post from the platform; the ticket keeps its text. True when deleted now; False when it was gone
+    already. `confirmed`: the advocate said yes to "Delete it from <platform>?"."""
+    ensure_can_act(ticket=ticket, user=user)
+    _word(ticket, "delete")
+    message = _message(ticket, message_id, Message.Kind.OUR_REPLY)
+    if message.deleted_at is not None:
+        return False
+    if not confirmed:
+        raise ValidationError("Confirm that the post is to be deleted from the platform.")
+    account = Account.objects.filter(channel=ticket.channel, username__iexact=message.author_handle.lstrip("@")).first()
+    if account is None or not account.can_post:
+        raise ValidationError(f"{message.author_handle or 'The account that posted it'} is not connected here.")
+    _ask("delete_post", ticket, account, message, "A deletion")
+    with transaction.atomic():
+        locked = ticket_lock(ticket.pk, seen_version=None)
+        deleted_at = timezone.now()
+        if not Message.objects.filter(pk=message.pk, deleted_at__isnull=True).update(deleted_at=deleted_at):
+            return False
+        event_record(
+            ticket=locked, kind=DELETED, actor=user, message=message.pk, account=account.username, text=message.body
+        )
+    return True
