@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, grant_from, pkce_pair, token_post
+from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, grant_from, pkce_begin, token_post
 
 from ..base import AuthError, PayloadError
 from .app import app_call, app_login, installation_token, token_of
@@ -47,18 +46,8 @@ class GitHubOAuth:
     label = LABEL
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        client_id, _secret = app_client(channel, LABEL)
-        verifier, challenge = pkce_pair()
-        query = {
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": SCOPES,
-            "allow_signup": "false",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        return Begun(url=f"{WEB_URL}/login/oauth/authorize?{urlencode(query)}", secret={"code_verifier": verifier})
+        authorize = f"{WEB_URL}/login/oauth/authorize"
+        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
 
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
@@ -72,8 +61,7 @@ class GitHubOAuth:
             client_auth="body",
             label=LABEL,
             code_verifier=str(secret.get("code_verifier", "")),
-            grant_type=None,  # GitHub's endpoint takes none
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json"},  # GitHub answers form-encoded without it (pkce_exchange sends none)
         )
         login, user_id = whoami(session, body["access_token"])
         return grant_from(body, username=login, user_id=user_id)

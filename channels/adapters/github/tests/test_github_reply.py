@@ -56,11 +56,16 @@ def connected(username="desk-bot", tokens=None, **channel):
     return found, account
 
 
-def target_of(item, **known):
-    """The stored message a reply answers, as the desk builds it: the parsed item's id, thread and raw."""
+def target_of(item):
+    """The stored message a reply answers, as the desk builds it: the parsed item's id, thread, author and raw."""
     [mention] = [m for m in parse_page(item).mentions if m.external_id in (item.get("node_id"), item.get("id"))]
-    fields = {"external_id": mention.external_id, "thread_id": mention.thread_id, "permalink": mention.permalink}
-    return ReplyTarget(**fields, author_handle=mention.author_handle, raw=mention.raw, **known)
+    return ReplyTarget(
+        external_id=mention.external_id,
+        thread_id=mention.thread_id,
+        permalink=mention.permalink,
+        author_handle=mention.author_handle,
+        raw=mention.raw,
+    )
 
 
 def send(channel, account, target, text="Thanks, fixed in 1.2!"):
@@ -309,3 +314,37 @@ def test_a_github_app_channel_polls_with_one_cached_installation_token():
     cache.clear()  # the cached token gone (evicted, or expired): a JWT is signed again, and refused
     with pytest.raises(Exception, match="GitHub refused"):
         adapter.test_connection(channel=channel, session=build_session())
+
+
+@responses.activate
+def test_the_desks_like_and_delete_reach_github_on_a_polled_ticket():
+    """mentions.services.platform_actions through GitHub's declared actions (+1, Delete), as the replying account."""
+    from channels.tests.harness import poll
+    from mentions.models import Message
+    from mentions.services.platform_actions import message_like, reply_delete
+    from mentions.tests.factories import AdvocateFactory
+
+    from .shapes import COMMENTS_URL, ISSUES_URL, add_graphql, add_list, discussions_answer
+
+    channel, _account = connected()
+    add_list(ISSUES_URL, [issue(5, at="2026-11-20T09:00:00Z")])
+    add_list(COMMENTS_URL, [comment(70, 5, at="2026-11-20T10:00:00Z", login="desk-bot")])
+    add_graphql(discussions_answer([], end=None))
+    channel.config = {**channel.config, "backfill_hours": 720}
+    channel.save()
+    poll(channel)
+    mention = Message.objects.get(channel=channel, external_id="I_kwTEST5")
+    ours = Message.objects.get(channel=channel, external_id="IC_kwTEST70")
+    assert mention.ticket is not None and ours.kind == Message.Kind.OUR_REPLY
+    responses.post(f"{API}/repos/{REPO}/issues/5/reactions", json=load("reaction_created.json"), status=201)
+    responses.delete(f"{API}/repos/{REPO}/issues/comments/70", status=204)
+    advocate = AdvocateFactory()
+
+    assert message_like(ticket=mention.ticket, message_id=mention.pk, user=advocate) is True
+    assert reply_delete(ticket=mention.ticket, message_id=ours.pk, user=advocate, confirmed=True) is True
+
+    liked, deleted = responses.calls[-2].request, responses.calls[-1].request
+    assert sent_json(liked) == {"content": "+1"} and liked.headers["Authorization"] == "Bearer gho_account"
+    assert deleted.method == "DELETE"
+    ours.refresh_from_db()
+    assert ours.deleted_at is not None and ours.body == "Comment 70"  # the ticket keeps what it said
