@@ -9,8 +9,9 @@ is itself); its comments follow up on it: parent and thread are the issue's or d
 discussion comment has that comment as its parent. A REST comment names only its issue's number
 (``issue_url``): `Context.issues` maps the numbers known (from the cursor, or the issues of the same payload) to
 node ids. Pull requests (issues with ``pull_request``, comments whose address is a ``/pull/``) are not the
-desk's: skipped. Comments by an author whose ``author_association`` is one of the channel's team associations are
-marked ours (`IncomingMention.by_us`); the logins of ``Channel.our_accounts`` are ours anyway.
+desk's: skipped. Comments whose ``author_association`` is one of `Context.team` (OWNER, MEMBER, COLLABORATOR unless
+the channel's ``team_by_association`` is off) are marked ours (`IncomingMention.by_us`); the logins of
+``Channel.our_accounts`` are ours anyway.
 
 ``raw`` keeps the item under ``item`` with what replying needs beside it: ``type``, ``repository``, ``number``,
 the discussion's node id and the top-level comment a reply goes under. The Markdown (``![alt](url)``) and HTML
@@ -30,7 +31,7 @@ from ..base import IncomingMention, Media, PayloadError
 from .cursor import moment
 
 _ISSUE_URL_RE = re.compile(
-    r"https://(?:api\.)?github\.com/(?:repos/)?([^/\s]+/[^/\s]+)/(issues|pull|discussions)/(\d+)"
+    r"https://(?:api\.)?github\.com/(?:repos/)?([^/\s]+/[^/\s]+)/(issues|pull|discussions)/(\d{1,12})"
 )
 _MD_IMAGE_RE = re.compile(r"!\[([^\]\n]{0,300})\]\(\s*<?(https?://[^\s)>]{1,1000})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)")
 _HTML_IMAGE_RE = re.compile(r"<img\b([^>]{0,2000})>", re.IGNORECASE)
