@@ -39,6 +39,7 @@ class Channel(models.Model):
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
         SLACK = "slack", "Slack (internal questions)"
+        DISCORD = "discord", "Discord"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"

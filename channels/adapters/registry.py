@@ -33,6 +33,7 @@ PLATFORMS: dict[str, str] = {
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
+    "discord": "channels.adapters.discord.platform",
 }
 _declared: dict[str, Platform] = {}
 _loaded: dict[str, Adapter] = {}
