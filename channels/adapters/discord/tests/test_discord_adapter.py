@@ -40,9 +40,17 @@ def message(mid, channel_id, text, *, author="alice", author_id="700000000000001
 
 
 def channel(**config):
-    made = ChannelFactory(kind="discord", slug="discord", config={"guild_id": GUILD, "text_channels": [TEXT],
-                                                                  "forum_channels": [FORUM], "team_user_ids": [TEAM],
-                                                                  **config})  # fmt: skip
+    made = ChannelFactory(
+        kind="discord",
+        slug="discord",
+        config={
+            "guild_id": GUILD,
+            "text_channels": [TEXT],
+            "forum_channels": [FORUM],
+            "team_user_ids": [TEAM],
+            **config,
+        },
+    )
     made.credentials = {"bot_token": "bot-token-1"}
     made.save()
     return made
@@ -79,9 +87,15 @@ def test_a_crosspost_reference_is_not_a_reply():
 
 
 def test_attachments_are_media_with_their_descriptions():
-    attachment = {"id": "1", "filename": "trace.png", "size": 10, "content_type": "image/png", "description": "the error",
-                  "url": "https://cdn.discordapp.com/attachments/1/2/trace.png",
-                  "proxy_url": "https://media.discordapp.net/attachments/1/2/trace.png"}  # fmt: skip
+    attachment = {
+        "id": "1",
+        "filename": "trace.png",
+        "size": 10,
+        "content_type": "image/png",
+        "description": "the error",
+        "url": "https://cdn.discordapp.com/attachments/1/2/trace.png",
+        "proxy_url": "https://media.discordapp.net/attachments/1/2/trace.png",
+    }
     log = {
         "id": "2",
         "filename": "runner.log",
@@ -101,8 +115,15 @@ def test_a_poll_makes_forum_posts_threads_and_replies_into_tickets():
     starter = message(
         "100000000000000020", TEXT, "how do I cache?", thread={"id": "100000000000000020", "name": "cache"}
     )
-    answer = message("100000000000000021", TEXT, "like this", type=19, author="bob", author_id="700000000000002",
-                     message_reference={"message_id": "100000000000000020", "channel_id": TEXT})  # fmt: skip
+    answer = message(
+        "100000000000000021",
+        TEXT,
+        "like this",
+        type=19,
+        author="bob",
+        author_id="700000000000002",
+        message_reference={"message_id": "100000000000000020", "channel_id": TEXT},
+    )
     joins = message("100000000000000030", "100000000000000020", "and in CI?")
     post = message(POST, POST, "runner fails on arm64")
     ours = message("1019000000000000501", POST, "fixed in 17.1", author="deskbot", author_id=BOT)
@@ -112,11 +133,13 @@ def test_a_poll_makes_forum_posts_threads_and_replies_into_tickets():
     }
     serve_poll(
         [answer, starter],
-        [thread(POST, FORUM, "Runner fails on arm64", "1019000000000000503"),
-         thread("100000000000000020", TEXT, "cache", "100000000000000030"),
-         thread("555555555555555555", "999999999999999", "elsewhere", "555555555555555556")],
+        [
+            thread(POST, FORUM, "Runner fails on arm64", "1019000000000000503"),
+            thread("100000000000000020", TEXT, "cache", "100000000000000030"),
+            thread("555555555555555555", "999999999999999", "elsewhere", "555555555555555556"),
+        ],
         {POST: [other_bot, team, ours, post], "100000000000000020": [joins]},
-    )  # fmt: skip
+    )
     made = channel()
 
     result = adapter.fetch(channel=made, session=build_session())
@@ -149,8 +172,11 @@ def test_keywords_filter_only_what_opens_a_ticket_in_a_text_channel():
 @pytest.mark.django_db
 @responses.activate
 def test_a_429_on_the_first_call_waits_what_discord_said():
-    responses.get(f"{API}/users/@me", status=429, json={"message": "You are being rate limited.", "retry_after": 64.57,
-                                                        "global": True})  # fmt: skip
+    responses.get(
+        f"{API}/users/@me",
+        status=429,
+        json={"message": "You are being rate limited.", "retry_after": 64.57, "global": True},
+    )
 
     with pytest.raises(RateLimited) as caught:
         adapter.fetch(channel=channel(), session=build_session())
@@ -169,8 +195,11 @@ def test_a_reset_token_is_an_auth_error():
 
 
 def target(mid, channel_id, thread_id=""):
-    return ReplyTarget(external_id=mid, thread_id=thread_id, raw={"channel_id": channel_id, "guild_id": GUILD,
-                                                                  "content": "how do I cache in CI?"})  # fmt: skip
+    return ReplyTarget(
+        external_id=mid,
+        thread_id=thread_id,
+        raw={"channel_id": channel_id, "guild_id": GUILD, "content": "how do I cache in CI?"},
+    )
 
 
 @pytest.mark.django_db
@@ -180,11 +209,18 @@ def test_a_reply_opens_a_thread_from_a_plain_message_and_pings_nobody_else():
     opened = responses.post(
         f"{API}/channels/{TEXT}/messages/100000000000000050/threads", json={"id": "100000000000000050"}
     )
-    sent = responses.post(f"{API}/channels/100000000000000050/messages", json={"id": "100000000000000051",
-                                                                             "timestamp": "2026-11-26T11:00:00+00:00"})  # fmt: skip
+    sent = responses.post(
+        f"{API}/channels/100000000000000050/messages",
+        json={"id": "100000000000000051", "timestamp": "2026-11-26T11:00:00+00:00"},
+    )
 
-    reply = adapter.post_reply(channel=made, account=None, session=build_session(),
-                               target=target("100000000000000050", TEXT), text="Use the cache key.")  # fmt: skip
+    reply = adapter.post_reply(
+        channel=made,
+        account=None,
+        session=build_session(),
+        target=target("100000000000000050", TEXT),
+        text="Use the cache key.",
+    )
 
     assert json.loads(opened.calls[0].request.body)["name"] == "how do I cache in CI?"
     body = json.loads(sent.calls[0].request.body)
@@ -198,13 +234,17 @@ def test_a_reply_opens_a_thread_from_a_plain_message_and_pings_nobody_else():
 def test_a_reply_in_a_forum_post_goes_in_its_thread_and_an_existing_thread_is_reused():
     made = channel()
     in_post = responses.post(f"{API}/channels/{POST}/messages", json={"id": "1019000000000000600"})
-    responses.post(f"{API}/channels/{TEXT}/messages/100000000000000060/threads", status=400,
-                   json={"message": "A thread has already been created for this message", "code": 160004})  # fmt: skip
+    responses.post(
+        f"{API}/channels/{TEXT}/messages/100000000000000060/threads",
+        status=400,
+        json={"message": "A thread has already been created for this message", "code": 160004},
+    )
     in_thread = responses.post(f"{API}/channels/100000000000000060/messages", json={"id": "100000000000000061"})
 
     adapter.post_reply(channel=made, account=None, session=build_session(), target=target(POST, POST, POST), text="hi")
-    adapter.post_reply(channel=made, account=None, session=build_session(), target=target("100000000000000060", TEXT),
-                       text="hi")  # fmt: skip
+    adapter.post_reply(
+        channel=made, account=None, session=build_session(), target=target("100000000000000060", TEXT), text="hi"
+    )
 
     assert in_post.call_count == 1 and in_thread.call_count == 1
     with pytest.raises(ReplyError, match="2000"):
@@ -218,8 +258,11 @@ def test_a_reply_in_a_forum_post_goes_in_its_thread_and_an_existing_thread_is_re
 def test_like_and_delete_as_the_bot_and_a_gone_message_is_deleted():
     made = channel()
     liked = responses.put(f"{API}/channels/{POST}/messages/1019000000000000501/reactions/%F0%9F%91%8D/@me", status=204)
-    responses.delete(f"{API}/channels/{POST}/messages/1019000000000000501", status=404,
-                     json={"message": "Unknown Message", "code": 10008})  # fmt: skip
+    responses.delete(
+        f"{API}/channels/{POST}/messages/1019000000000000501",
+        status=404,
+        json={"message": "Unknown Message", "code": 10008},
+    )
 
     adapter.like(channel=made, account=None, session=build_session(), target=target("1019000000000000501", POST, POST))
     adapter.delete_post(channel=made, account=None, session=build_session(), target=target("1019000000000000501", POST))
