@@ -6,6 +6,7 @@ Limit"; docs/topics/opcodes-and-status-codes.md "JSON Error Codes")."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -26,6 +27,8 @@ GUILD, TEXT, FORUM, BOT, TEAM = (
 )
 POST = "1019000000000000500"  # a forum post: the thread and its first message share the id
 adapter = DiscordAdapter()
+# The calls are made with the channel's bot token: the account (the bot's) is not read.
+BOT_ACCOUNT: Any = None
 
 
 def load(name):
@@ -216,7 +219,7 @@ def test_a_reply_opens_a_thread_from_a_plain_message_and_pings_nobody_else():
 
     reply = adapter.post_reply(
         channel=made,
-        account=None,
+        account=BOT_ACCOUNT,
         session=build_session(),
         target=target("100000000000000050", TEXT),
         text="Use the cache key.",
@@ -241,15 +244,17 @@ def test_a_reply_in_a_forum_post_goes_in_its_thread_and_an_existing_thread_is_re
     )
     in_thread = responses.post(f"{API}/channels/100000000000000060/messages", json={"id": "100000000000000061"})
 
-    adapter.post_reply(channel=made, account=None, session=build_session(), target=target(POST, POST, POST), text="hi")
     adapter.post_reply(
-        channel=made, account=None, session=build_session(), target=target("100000000000000060", TEXT), text="hi"
+        channel=made, account=BOT_ACCOUNT, session=build_session(), target=target(POST, POST, POST), text="hi"
+    )
+    adapter.post_reply(
+        channel=made, account=BOT_ACCOUNT, session=build_session(), target=target("100000000000000060", TEXT), text="hi"
     )
 
     assert in_post.call_count == 1 and in_thread.call_count == 1
     with pytest.raises(ReplyError, match="2000"):
         adapter.post_reply(
-            channel=made, account=None, session=build_session(), target=target(POST, POST), text="x" * 2001
+            channel=made, account=BOT_ACCOUNT, session=build_session(), target=target(POST, POST), text="x" * 2001
         )
 
 
@@ -264,7 +269,11 @@ def test_like_and_delete_as_the_bot_and_a_gone_message_is_deleted():
         json={"message": "Unknown Message", "code": 10008},
     )
 
-    adapter.like(channel=made, account=None, session=build_session(), target=target("1019000000000000501", POST, POST))
-    adapter.delete_post(channel=made, account=None, session=build_session(), target=target("1019000000000000501", POST))
+    adapter.like(
+        channel=made, account=BOT_ACCOUNT, session=build_session(), target=target("1019000000000000501", POST, POST)
+    )
+    adapter.delete_post(
+        channel=made, account=BOT_ACCOUNT, session=build_session(), target=target("1019000000000000501", POST)
+    )
 
     assert liked.call_count == 1
