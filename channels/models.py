@@ -36,10 +36,11 @@ class Channel(models.Model):
         DISCOURSE = "discourse", "Discourse forum"
         GITLAB = "gitlab", "GitLab issues"
         MASTODON = "mastodon", "Mastodon"
+        BLUESKY = "bluesky", "Bluesky"
+        DISCORD = "discord", "Discord"
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
         SLACK = "slack", "Slack (internal questions)"
-        BLUESKY = "bluesky", "Bluesky"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"
