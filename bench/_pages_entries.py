@@ -124,6 +124,8 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-merge",
             "mentions:ticket-judgement",
             "mentions:ticket-not-noise",
+            "mentions:ticket-like",
+            "mentions:ticket-delete-post",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",

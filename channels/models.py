@@ -37,10 +37,11 @@ class Channel(models.Model):
         GITLAB = "gitlab", "GitLab issues"
         GITHUB = "github", "GitHub issues and discussions"
         MASTODON = "mastodon", "Mastodon"
+        BLUESKY = "bluesky", "Bluesky"
+        DISCORD = "discord", "Discord"
         EMAIL = "email", "E-mail (IMAP mailbox)"
         WEBHOOK = "webhook", "Webhook (signed JSON)"
         SLACK = "slack", "Slack (internal questions)"
-        BLUESKY = "bluesky", "Bluesky"
 
     class Health(models.TextChoices):
         OK = "ok", "OK"

@@ -298,3 +298,12 @@ class LiveMiddleware:
             response["Cache-Control"] = "no-store"
             return response
         return None
+
+
+def sqlite_stamp_triggers(apps: object, schema_editor: Any) -> None:
+    """A migration's step after it remade a watched table on SQLite: SQLite cannot add most columns in place, so
+    Django remakes the table, and its change-stamp triggers go with it. Made again, or the live pages on the embedded
+    default never see a change. PostgreSQL keeps its triggers (nothing to do)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_CREATE_SQL:
+            schema_editor.execute(statement)

@@ -31,10 +31,11 @@ PLATFORMS: dict[str, str] = {
     "gitlab": "channels.adapters.gitlab.platform",
     "github": "channels.adapters.github.platform",
     "mastodon": "channels.adapters.mastodon.platform",
+    "bluesky": "channels.adapters.bluesky.platform",
+    "discord": "channels.adapters.discord.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
-    "bluesky": "channels.adapters.bluesky.platform",
 }
 _declared: dict[str, Platform] = {}
 _loaded: dict[str, Adapter] = {}

@@ -3,16 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from mentions.live import SQLITE_CREATE_SQL
-
-
-def sqlite_stamp_triggers(apps, schema_editor):
-    """SQLite cannot add a NOT NULL column in place: Django remakes the table, and its change-stamp triggers
-    (mentions/live.py) go with it (this migration remakes mentions_view; 0034 remade mentions_ticket). Made again,
-    or the live pages on the embedded default never see a change. PostgreSQL keeps its triggers."""
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_CREATE_SQL:
-            schema_editor.execute(statement)
+# SQLite remakes mentions_view here (0034 remade mentions_ticket): the change-stamp triggers are made again.
+from mentions.live import sqlite_stamp_triggers
 
 
 class Migration(migrations.Migration):

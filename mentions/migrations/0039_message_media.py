@@ -2,6 +2,9 @@
 
 from django.db import migrations, models
 
+# SQLite remakes mentions_message here and in 0038: the change-stamp triggers are made again.
+from mentions.live import sqlite_stamp_triggers
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +18,5 @@ class Migration(migrations.Migration):
             name='media',
             field=models.JSONField(blank=True, default=list),
         ),
+        migrations.RunPython(sqlite_stamp_triggers, migrations.RunPython.noop),
     ]

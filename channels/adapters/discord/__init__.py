@@ -1,0 +1,134 @@
+"""Discord (one server, read by the team's bot), through its REST API; the gateway process (`gateway.py`,
+``manage.py discord_gateway``) hands the same messages over as they are posted, where it runs.
+
+Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
+
+    {
+        "guild_id": "613425648685547541",          # required: the server (guild)
+        "text_channels": ["613425648685547543"],   # every message read; a thread started there is one ticket
+        "forum_channels": ["1019000000000000001"],  # each post (a thread) is one ticket
+        "team_user_ids": ["..."],                   # the team's users: their messages are our replies
+        "team_role_ids": ["..."],                   # members with one of these roles are ours (gateway events)
+        "keywords": ["runner"],                     # optional: only a busy text channel's messages naming one
+        "application_id": "...",                    # the bot's application, for "Add to server" (oauth.py)
+        "backfill_messages": 50,                    # a new text channel's latest messages read first
+        "max_requests_per_poll": 20,
+    }
+
+Credential: ``bot_token`` (Developer Portal, Bot), sent as ``Authorization: Bot``; never logged. The bot needs the
+MESSAGE_CONTENT privileged intent switched on (docs/platforms/discord.md), or every message reads empty.
+
+Reading: `paging.py`; parsing: `parse.py`; replies, 👍 and deletion as the bot: `reply.py`; the bot's account:
+`oauth.py`; the request budget and the rest of the declaration: `platform.py`; the demo's server: `replay.py`.
+Failures (`client.py`): 401/403 -> AuthError; 404 -> ConfigError; 429 -> RateLimited (first call) or the end of
+the walk; 5xx and timeouts -> TransientError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, IncomingMention, ReplyTarget, SentReply
+from ..guard import Parsed
+from ..polling import PolledAdapter, chunk_result, readable_mentions
+from . import reply
+from .client import Client, token_of
+from .config import DEFAULTS, SCHEMA, keyword_match, settings_of, validate_config
+from .oauth import DiscordBotAuthorization, bot_token_grant
+from .paging import marks_trimmed, read_all
+from .parse import Context, parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+__all__ = ["DEFAULTS", "DiscordAdapter"]
+
+
+class DiscordAdapter(PolledAdapter):
+    kind = "discord"
+    schema = SCHEMA
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
+    oauth = DiscordBotAuthorization()
+    channel_key_grant = staticmethod(bot_token_grant)
+    channel_key_words = "the channel's bot token"
+    reply_max_length = reply.MAX_LENGTH
+
+    def post_reply(
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, session=session, target=target, text=text)
+
+    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+        reply.like(channel=channel, session=session, target=target)
+
+    def delete_post(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
+    ) -> None:
+        reply.delete_post(channel=channel, session=session, target=target)
+
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """One poll as one chunk, oldest first: a thread's follow-up then finds the message that opened it."""
+        config = settings_of(channel.config)
+        client = Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
+        cursor = clean.mapping(channel.cursor)
+        marks = {k: v for k, v in clean.mapping(cursor.get("marks")).items() if isinstance(v, str)}
+        bot_id = clean.ident(cursor.get("bot_id")) or _bot_id(client)
+        read = read_all(client, config, marks)
+        parsed = parse_page({"messages": read.messages, "threads": read.threads}, context_of(config, bot_id))
+        parsed.mentions = [m for m in parsed.mentions if _wanted(m, config)]
+        parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
+        new_cursor = {"marks": marks_trimmed(marks, config), "bot_id": bot_id}
+        result = chunk_result(
+            "discord", channel, parsed, read, new_cursor, stopped=client.stopped, requests_made=client.made
+        )
+        result.platform_status.update(client.limits.status())
+        yield result
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        client = Client(session, token_of(channel), budget=2)
+        me = clean.mapping(client.get("/users/@me"))
+        guild = clean.mapping(client.get(f"/guilds/{config['guild_id']}"))
+        return f"Discord answered: the bot is {clean.line(me.get('username'))}, in {clean.line(guild.get('name'))}."
+
+    def parse_page(self, payload: Any) -> Parsed:
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        return readable_mentions(parse_page(payload))
+
+    def parse_item(self, item: Any) -> Parsed:
+        return parse_page(item)
+
+
+def context_of(config: dict[str, Any], bot_id: str) -> Context:
+    return Context(
+        team_users=frozenset(config.get("team_user_ids") or []),
+        team_roles=frozenset(config.get("team_role_ids") or []),
+        bot_id=bot_id,
+        guild_id=str(config.get("guild_id") or ""),
+    )
+
+
+def _wanted(mention: IncomingMention, config: dict[str, Any]) -> bool:
+    """Keywords filter only what opens a ticket in a text channel; a thread's or a reply's messages all count."""
+    opens = not mention.parent_id and not mention.thread_id
+    return mention.by_us or not opens or keyword_match(mention.text, config["keywords"])
+
+
+def _bot_id(client: Client) -> str:
+    """The bot's own user id (its messages are ours), asked once and kept in the cursor."""
+    return clean.ident(clean.mapping(client.get("/users/@me")).get("id"))

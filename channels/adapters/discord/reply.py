@@ -1,0 +1,116 @@
+"""Replying on Discord as the bot (discord.com/developers/docs/resources/message, "Create Message"; .../channel,
+"Start Thread from Message"):
+
+- **Where**: in the ticket's thread. A message in a thread (a forum post, a text channel's thread) is answered
+  there with ``POST /channels/{thread_id}/messages``. A message in a text channel that has no thread yet gets one
+  first: ``POST /channels/{channel_id}/messages/{message_id}/threads`` (named after the message's first words);
+  the thread takes the message's id, so the answer and the rest of the conversation stay under it. A thread that
+  exists already (error 160004) is answered in.
+- **Length**: 2,000 characters, Discord's limit for a bot's message.
+- **Who is pinged**: ``allowed_mentions`` lets the reply notify only the person answered (``replied_user``) and
+  users it names; never ``@everyone``, ``@here`` or a role, whatever the text says.
+- **Like** (👍, ``PUT .../reactions/%F0%9F%91%8D/@me``) and **delete** our message (``DELETE
+  /channels/{id}/messages/{mid}``): 204 when done; liking twice or deleting what is gone (404, error 10008) is done.
+Every call is made with the bot token (the channel's, which the bot's account was connected with: `oauth.py`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import requests
+
+from channels import clean
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, SentReply
+from .client import API, error_text, headers_of, retry_after, token_of
+from .parse import WEB
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+MAX_LENGTH = 2000
+THREAD_EXISTS = 160004
+UNKNOWN_MESSAGE = 10008
+LIKE = quote("👍")
+ALLOWED_MENTIONS = {"parse": ["users"], "replied_user": True}
+
+
+def _call(channel: Channel, session: requests.Session, method: str, path: str, **options: Any) -> tuple[int, Any]:
+    token = token_of(channel)
+    response = reply_request(
+        session, method, API + path, label="Discord", where="the thread on Discord",
+        headers=headers_of(token), allow_redirects=False, **options,
+    )  # fmt: skip
+    data = json_of(response) if response.content else None
+    if response.status_code == 429:
+        wait = retry_after(response, data)
+        raise ReplyError(f"Discord asks to wait {wait or 60:.0f} seconds (rate limit): nothing was posted.")
+    if response.status_code in (401, 403):
+        said = scrubbed(error_text(data), token)
+        raise ReplyError(f"Discord refused the bot (HTTP {response.status_code}: {said}): check its token and role.")
+    return response.status_code, data
+
+
+def _where(target: ReplyTarget) -> tuple[str, str]:
+    raw = clean.mapping(target.raw)
+    channel_id = clean.ident(raw.get("channel_id"))
+    if not channel_id:
+        raise ReplyError("The stored message does not say its Discord channel: reply on Discord.")
+    return channel_id, clean.ident(raw.get("guild_id"))
+
+
+def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
+    if len(text) > MAX_LENGTH:
+        raise ReplyError(f"The reply is {len(text)} characters; Discord takes {MAX_LENGTH} at most.")
+    channel_id, guild = _where(target)
+    thread_id = target.thread_id or ""
+    if not thread_id or thread_id != channel_id:
+        thread_id = _thread_from(channel, session, channel_id, target)
+    body = {
+        "content": text,
+        "allowed_mentions": ALLOWED_MENTIONS,
+        "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
+    }
+    status, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", json=body)
+    posted = clean.mapping(data)
+    if status >= 300 or not clean.ident(posted.get("id")):
+        raise ReplyError(f"Discord did not post the reply (HTTP {status}: {error_text(data) or 'no reason given'}).")
+    mid = clean.ident(posted.get("id"))
+    return SentReply(
+        external_id=mid,
+        permalink=f"{WEB}/{guild or '@me'}/{thread_id}/{mid}",
+        created_at=iso_or_now(posted.get("timestamp")),
+        raw=posted,
+    )
+
+
+def _thread_from(channel: Channel, session: requests.Session, channel_id: str, target: ReplyTarget) -> str:
+    """The thread under the message (it has the message's id), started now where there is none."""
+    if target.thread_id and target.thread_id != channel_id:
+        return target.thread_id
+    words = " ".join(clean.text(clean.mapping(target.raw).get("content")).split())[:90] or "Reply"
+    path = f"/channels/{channel_id}/messages/{target.external_id}/threads"
+    status, data = _call(channel, session, "POST", path, json={"name": words, "auto_archive_duration": 1440})
+    if status < 300 or clean.whole(clean.mapping(data).get("code")) == THREAD_EXISTS:
+        return target.external_id
+    raise ReplyError(f"Discord did not open a thread for the reply (HTTP {status}: {error_text(data)}).")
+
+
+def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
+    channel_id, _ = _where(target)
+    status, data = _call(
+        channel, session, "PUT", f"/channels/{channel_id}/messages/{target.external_id}/reactions/{LIKE}/@me"
+    )
+    if status >= 300:
+        raise ReplyError(f"Discord did not add the 👍 (HTTP {status}: {error_text(data) or 'no reason given'}).")
+
+
+def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
+    channel_id, _ = _where(target)
+    status, data = _call(channel, session, "DELETE", f"/channels/{channel_id}/messages/{target.external_id}")
+    gone = status == 404 and clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE
+    if status >= 300 and not gone:
+        raise ReplyError(f"Discord did not delete the message (HTTP {status}: {error_text(data) or 'no reason'}).")
