@@ -43,11 +43,13 @@ class Offered:
 
     like: str
     delete: str
+    platform: str  # how a sentence names it ("Delete from GitHub")
 
 
 def actions_offered(ticket: Ticket) -> Offered:
-    words = platform_or_default(ticket.channel.kind).actions
-    return Offered(like=words.get("like", ""), delete=words.get("delete", ""))
+    platform = platform_or_default(ticket.channel.kind)
+    words = platform.actions
+    return Offered(like=words.get("like", ""), delete=words.get("delete", ""), platform=platform.spoken_name)
 
 
 def _word(ticket: Ticket, action: Action) -> str:

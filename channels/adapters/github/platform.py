@@ -54,6 +54,7 @@ def credentials(config: Mapping[str, Any]) -> tuple[str, ...]:
 PLATFORM = Platform(
     kind="github",
     label="GitHub issues and discussions",
+    name="GitHub",
     adapter="channels.adapters.github.GitHubAdapter",
     help_text="New issues, discussions and their comments in chosen GitHub repositories (polled; webhooks too).",
     config_example={"repositories": ["octo-org/octo-repo"], "labels": ["question"]},
