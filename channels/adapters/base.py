@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -194,6 +195,26 @@ class ReplyTarget:
     # `ticket_hint` of the IncomingMention it comes back as).
     title: str = ""
     ticket_hint: int | None = None
+
+
+@dataclass
+class Pushed:
+    """What one delivery a platform pushed to the desk's door (`POST /hooks/<slug>/`) brought: its items and those
+    that could not be read, or why nothing (`note`: a ping, an event the desk does not read, a redelivery), and what
+    to do once they are stored (`stored`: remember the delivery, so that one sent again is not read again)."""
+
+    mentions: list[IncomingMention] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    note: str = ""
+    stored: Callable[[], None] = lambda: None
+
+
+class PushRefused(AdapterError):
+    """A delivery refused: `status` is the answer (401 unsigned or wrongly signed, 400 unreadable)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass

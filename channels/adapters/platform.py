@@ -120,6 +120,10 @@ class Platform:
     # "Delete"}), done as the account that replies (ACTION_METHODS: the adapter's method for each; the parts test
     # checks it has them). Empty: nothing but replies.
     actions: Mapping[Action, str] = field(default_factory=dict)
+    # Dotted path of `read(*, channel, body: bytes, headers) -> base.Pushed` (raising base.PushRefused), where the
+    # platform can also push deliveries to the desk's door `POST /hooks/<slug>/` beside its polling (GitHub's
+    # webhooks); intake stores what it read and then calls its `stored`. None: the door is not the platform's.
+    push_reader: str | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

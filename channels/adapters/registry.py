@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from .base import Adapter, ConfigError
+from .base import Adapter, ConfigError, Pushed
 from .platform import Platform
 
 # What posts the desk's reply: `(*, channel, account, session, target, text, style) -> SentReply` (an adapter's
@@ -107,6 +107,17 @@ def reply_sender(kind: str) -> ReplySender | None:
         return getattr(get_adapter(kind), name)
     sender: ReplySender = getattr(import_module(owner), name)
     return sender
+
+
+def push_reader(kind: str) -> Callable[..., Pushed] | None:
+    """What reads a delivery `kind`'s platform pushes to the desk's door beside its polling (`push_reader`), or None
+    where the door is not the platform's."""
+    path = platform_or_default(kind).push_reader
+    if path is None:
+        return None
+    owner, _, name = path.rpartition(".")
+    reader: Callable[..., Pushed] = getattr(import_module(owner), name)
+    return reader
 
 
 def get_adapter(kind: str) -> Adapter:

@@ -55,6 +55,7 @@ PLATFORM = Platform(
     kind="github",
     label="GitHub issues and discussions",
     name="GitHub",
+    push_reader="channels.adapters.github.webhook.delivery_pushed",
     adapter="channels.adapters.github.GitHubAdapter",
     help_text="New issues, discussions and their comments in chosen GitHub repositories (polled; webhooks too).",
     config_example={"repositories": ["octo-org/octo-repo"], "labels": ["question"]},

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from channels import clean
 from channels.http import credential_of
 
-from ..base import IncomingMention, PayloadError, Rejected
+from ..base import IncomingMention, PayloadError, Pushed, PushRefused, Rejected
 from .config import DEFAULTS, team_of, validate_config
 from .page import delivery_parsed, webhook_event
 from .parse import Context
@@ -126,3 +126,20 @@ def _json(body: bytes) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise PayloadError(f"{name} is not a number JSON allows")
+
+
+def delivery_pushed(*, channel: Channel, body: bytes, headers: Mapping[str, str]) -> Pushed:
+    """The delivery as the desk's door reads a platform's push (Platform.push_reader): read and checked here, stored
+    by intake, remembered once stored."""
+    try:
+        delivery = delivery_read(channel=channel, body=body, headers=headers)
+    except DeliveryRejected as exc:
+        raise PushRefused(exc.status, str(exc)) from exc
+    if not delivery.mentions and not delivery.rejected:
+        return Pushed(note=delivery.note)
+    return Pushed(
+        mentions=delivery.mentions,
+        rejected=delivery.rejected,
+        note=delivery.note,
+        stored=lambda: delivery_remember(channel, delivery.delivery_id),
+    )

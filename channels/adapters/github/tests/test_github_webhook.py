@@ -150,3 +150,27 @@ def test_a_polled_item_delivered_by_webhook_too_is_stored_once():
 
     assert result.created == 0 and result.duplicates == 2 and stored(channel) == before
     assert len(before) == 2
+
+
+def test_the_desks_door_takes_a_repositorys_webhook_once_and_refuses_a_wrong_signature(client):
+    """What GitHub does: POST the delivery to `<SITE_URL>/hooks/<slug>/` (intake's door routes it to the platform's
+    push_reader); the same delivery sent again is acknowledged and not read again."""
+    channel = hooked()
+    body = json.dumps(load("webhooks/issues.opened.json")).encode()
+
+    def post(delivery, secret=SECRET):
+        return client.post(
+            f"/hooks/{channel.slug}/", body, content_type="application/json",
+            headers={"X-GitHub-Event": "issues", "X-GitHub-Delivery": delivery,
+                     "X-Hub-Signature-256": signature_for(secret, body)},
+        )  # fmt: skip
+
+    first, again, forged = post("d-door"), post("d-door"), post("d-other", secret="guess")
+
+    assert (first.status_code, first.json()["created"]) == (201, 1)
+    assert (again.status_code, again.json()) == (200, {"note": "already received"})
+    assert forged.status_code == 401 and "X-Hub-Signature-256" in forged.json()["error"]
+    assert Ticket.objects.filter(channel=channel).count() == 1
+    channel.enabled = False
+    channel.save(update_fields=["enabled"])
+    assert post("d-off").status_code == 404
