@@ -39,7 +39,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
 from . import reply, thread
@@ -77,17 +77,7 @@ class BlueskyAdapter(PolledAdapter):
     reply_length = staticmethod(grapheme_length)
     reply_length_note = "counted as Bluesky counts: an emoji or an accented letter is one"
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions): a like and a repost
     # return the new record's `RecordRef` (uri and cid); `delete_post` takes back one of the account's own posts.

@@ -97,7 +97,7 @@ import requests
 
 from channels.text import clean_text
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
 from . import actions, reply, thread
@@ -110,7 +110,7 @@ from .paging import Chunk, latest_chunks, search_chunk
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = [
     "DEFAULTS",
@@ -143,25 +143,11 @@ class DiscourseAdapter(PolledAdapter):
     )
     reply_max_length = 32_000  # Discourse's default max_post_length
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
-    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
-        actions.like(channel=channel, account=account, session=session, target=target)
-
-    def delete_post(
-        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
-    ) -> None:
-        actions.delete_post(channel=channel, account=account, session=session, target=target)
+    # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions).
+    like = staticmethod(actions.like)
+    delete_post = staticmethod(actions.delete_post)
 
     # --- polling ---------------------------------------------------------------------
 

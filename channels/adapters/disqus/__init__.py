@@ -73,7 +73,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PayloadError, ReplyTarget, SentReply
+from ..base import FetchResult, PayloadError
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from . import reply, thread
@@ -85,7 +85,7 @@ from .paging import Reader
 from .parse import parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
@@ -101,17 +101,7 @@ class DisqusAdapter(PolledAdapter):
     oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
     reply_max_length = 25_000
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     # --- polling ---------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import reply, thread
@@ -78,17 +78,7 @@ class GitHubAdapter(PolledAdapter):
     )
     reply_max_length = reply.MAX_LENGTH  # GitHub's limit on a comment's body
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     def like(
         self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, content: str = "+1"

@@ -40,7 +40,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result
 from . import reply, thread
@@ -52,7 +52,7 @@ from .paging import Chunk, project_chunks
 from .parse import Filters, issue_mention, note_mention, parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["DEFAULTS", "GitLabAdapter"]
 
@@ -75,17 +75,7 @@ class GitLabAdapter(PolledAdapter):
     )
     reply_max_length = 1_000_000  # the Notes API's limit on a note's body
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         config = self.settings_of(channel.config)

@@ -41,7 +41,7 @@ import requests
 from channels import clean
 from channels.freshness import hashed
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import actions, reply, thread
@@ -98,17 +98,7 @@ class MastodonAdapter(PolledAdapter):
         """The team's handles (config ``handles``, in full): their posts are our replies."""
         return [h for h in config.get("handles") or [] if isinstance(h, str)]
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     # --- polling -----------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, PayloadError, RateLimited
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
 from . import reply, thread
@@ -51,7 +51,7 @@ from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = [
     "API_URL",
@@ -76,17 +76,7 @@ class RedditAdapter(PolledAdapter):
     oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)
     reply_max_length = 10_000  # Reddit's limit for a comment's text
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     # --- polling -----------------------------------------------------------------------
 

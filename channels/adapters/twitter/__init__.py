@@ -62,7 +62,7 @@ from twitter_text import parse_tweet
 
 from channels import clean
 
-from ..base import ConfigError, FetchResult, IncomingMention, ReplyTarget, SentReply, chunks_merged
+from ..base import ConfigError, FetchResult, IncomingMention, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from . import actions, reply
@@ -86,7 +86,7 @@ from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
 from .parse import dedupe, parse_item, parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = [
     "MAX_PAGES_PER_SOURCE",
@@ -202,25 +202,11 @@ class TwitterAdapter(PolledAdapter):
         """Which of our handles answers a post (the handbook's respond-from rule); see `reply`."""
         return reply.choose_reply_handle(config=config, mentioned=mentioned, text=text)
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
-    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
-        actions.like(channel=channel, account=account, session=session, target=target)
-
-    def delete_post(
-        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
-    ) -> None:
-        actions.delete_post(channel=channel, account=account, session=session, target=target)
+    # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions).
+    like = staticmethod(actions.like)
+    delete_post = staticmethod(actions.delete_post)
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:
