@@ -126,7 +126,7 @@ def _own_rows_erase(erasing: Erasing, identities: list[Identity]) -> dict[str, i
     counts = {"earlier_texts": _earlier_texts_erase(erasing.message_ids)}
     theirs = Message.objects.filter(pk__in=erasing.message_ids)
     counts["messages"] = theirs.update(
-        body=ERASED, title="", author_handle=ERASED, author_name="", author_url="", raw={}, mentioned=[]
+        body=ERASED, title="", author_handle=ERASED, author_name="", author_url="", raw={}, mentioned=[], media=[]
     )
     # Their permalinks and platform ids only where they spell a handle (x.com/<handle>/status/...).
     counts["message_links"] = erasing.scrub(theirs)

@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 
 from api.models import WebhookDelivery
 from api.tests.conftest import subscribe
-from channels.adapters.base import IncomingMention, Rejected
+from channels.adapters.base import IncomingMention, Media, Rejected
 from channels.models import Channel, DeadLetter
 from channels.tests.factories import ChannelFactory
 from experts.tests.factories import OutreachFactory
@@ -57,6 +57,8 @@ def said(handle: str, text: str, *, name: str = "", parent: str = "", mentioned:
         parent_id=parent,
         permalink=f"https://news.ycombinator.com/item?id={n}",
         mentioned=mentioned,
+        # What they attached: its address and their description of it name them too.
+        media=(Media(kind="image", url=f"https://files.example/{handle}/shot.png", alt=f"{name or handle}'s screen"),),
         raw={"by": handle, "text": text, "author": {"name": name}},
     )
 
@@ -172,8 +174,13 @@ def test_no_model_holds_the_erased_persons_strings_unless_its_app_declares_it_fr
     assert erasure.counts["identities"] == 3 and erasure.counts["messages"] == 3 and erasure.counts["tickets"] == 3
     assert (erasure.person_number, erasure.by, erasure.via) == (person.pk, manager, "page")
     assert PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.ERASED).count() == 1
-    # Someone else's words stay: only the strings were replaced in their reply.
+    # Their own messages keep nothing they wrote or attached; someone else's keep their words and attachments,
+    # only the strings were replaced.
+    assert list(Message.objects.filter(external_id__in=["e1", "e3", "e6"]).values_list("media", flat=True)) == [[]] * 3
     answer = Message.objects.get(author_handle="ola_b", parent_external_id__gt="")
+    assert answer.media == [
+        {"kind": "image", "url": "https://files.example/ola_b/shot.png", "preview_url": "", "alt": "ola_b's screen"}
+    ]
     assert answer.body == f"@{ERASED} same for me"
     assert Message.objects.filter(body="Unrelated: how do I pin a runner?").exists()
     assert (
