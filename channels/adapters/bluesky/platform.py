@@ -51,6 +51,8 @@ def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
 PLATFORM = Platform(
     kind="bluesky",
     label="Bluesky",
+    handle_prefix="@",  # @alice.bsky.social, as Bluesky shows a handle
+    link_separator=" ",  # a post is 300 graphemes: the link follows the answer on its line
     adapter="channels.adapters.bluesky.BlueskyAdapter",
     help_text="Bluesky posts: keyword searches, and the mentions of and replies to our account.",
     config_example={"handle": "gitlab.com", "keywords": ["gitlab"], "team_handles": ["gitlabstatus.bsky.social"]},

@@ -48,6 +48,7 @@ def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
 PLATFORM = Platform(
     kind="mastodon",
     label="Mastodon",
+    handle_prefix="@",  # @alice@example.social, as Mastodon shows an account
     adapter="channels.adapters.mastodon.MastodonAdapter",
     help_text="Mastodon posts on one instance: mentions of the team's account, hashtags and keyword searches.",
     config_example={
