@@ -13,6 +13,8 @@ import contextlib
 import functools
 import json
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -20,10 +22,12 @@ from typing import Any
 
 import pytest
 import responses
+from django.core.management import call_command
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
 from channels.adapters.discord.client import API
+from channels.adapters.discord.events import Router
 from channels.adapters.discord.gateway import INTENTS, BotGateway, Gateway, Timing
 from channels.adapters.discord.platform import PLATFORM
 from channels.models import Channel
@@ -112,7 +116,7 @@ def ready(session_id: str, resume_url: str) -> dict[str, Any]:
 
 def said(mid: str, where: str, text: str, **more: Any) -> dict[str, Any]:
     """A MESSAGE_CREATE's message: the example message, with the event's extra fields."""
-    return message(mid, where, text, member={"roles": [], "joined_at": "2026-01-01T00:00:00+00:00"}, **more)
+    return message(mid, where, text, **({"member": {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00"}} | more))
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10) -> None:
@@ -228,3 +232,58 @@ def test_a_missing_heartbeat_ack_resumes_and_an_invalid_session_identifies_again
     assert fake.peers[2].got[0]["op"] == 2 and gateway.session_id == "session-3"
     assert fake.peers[2].closed_with == 1000  # stopped: the session ends with the process
     assert len(responses.calls) == 2 and events == ["READY", "READY"]
+
+
+def routed(desk: Channel, *events: tuple[str, Any]) -> list[Any]:
+    router = Router()
+    router.serve([desk])
+    return [pushed for event, data in events for _, pushed in router.handle(event, data)]
+
+
+@pytest.mark.django_db
+def test_a_thread_in_a_text_channel_counts_by_its_parent_and_a_teams_role_is_ours():
+    desk = channel(team_role_ids=["800000000000099"])
+    started = "1019000000000000610"
+    thread = load("docs_thread_channel.json") | {"id": started, "parent_id": TEXT, "name": "Caching"}
+    ours = said("1019000000000000611", started, "Use the cache key", member={"roles": ["800000000000099"]})
+    ours["type"], ours["message_reference"] = 19, {"message_id": started, "channel_id": started}
+    elsewhere = said("1019000000000000612", "1019000000000000699", "In a thread the desk does not know")
+
+    [pushed] = routed(desk, ("READY", ready("s", "wss://gateway.discord.gg")),
+                      ("GUILD_CREATE", {"id": GUILD, "threads": [thread]}),
+                      ("MESSAGE_CREATE", ours), ("MESSAGE_CREATE", elsewhere))  # fmt: skip
+
+    [mention] = pushed.mentions
+    assert (mention.thread_id, mention.parent_id, mention.by_us) == (started, started, True)
+
+
+@pytest.mark.django_db
+def test_keywords_an_edit_without_its_message_and_another_server_are_not_pushed():
+    desk = channel(keywords=["runner"])
+    chatter = said("1019000000000000620", TEXT, "Nice weather")
+    asked = said("1019000000000000621", TEXT, "My Runner is stuck", edited_timestamp="2026-11-26T11:00:00+00:00")
+    embed_only = {"id": asked["id"], "channel_id": TEXT, "guild_id": GUILD, "embeds": []}
+    other_server = said("1019000000000000622", TEXT, "runner?") | {"guild_id": "613425648685547000"}
+
+    pushes = routed(desk, ("MESSAGE_CREATE", chatter), ("MESSAGE_UPDATE", asked), ("MESSAGE_UPDATE", embed_only),
+                    ("MESSAGE_CREATE", other_server))  # fmt: skip
+
+    assert [[m.external_id for m in p.mentions] for p in pushes] == [[asked["id"]]]
+    assert pushes[0].mentions[0].edited_at is not None
+
+
+@pytest.mark.django_db(transaction=True)  # the process renews its database connection as a long-lived one must
+def test_the_command_waits_without_discord_channels_and_ends_on_sigterm():
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    signal.signal(signal.SIGTERM, lambda *_: None)  # until the command installs its own: never the test run's end
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    started = time.monotonic()
+    try:
+        call_command("discord_gateway")
+    finally:
+        timer.cancel()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    assert time.monotonic() - started < 10
