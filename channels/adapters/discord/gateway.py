@@ -18,8 +18,9 @@ payloads: docs/events/gateway-events), the connection ``manage.py discord_gatewa
    fixes its channels (intake.services.gateways).
 
 Discord resets a bot's token after 1,000 identifies in a day, so identifies are spaced (`Timing.identify_gap`)
-and wait out ``session_start_limit`` when none remain; a failing socket backs off up to a minute. The token is
-sent in Identify and Resume only and never logged.
+and wait out ``session_start_limit`` when none remain; a failing socket backs off up to a minute, and after
+`FRESH_AFTER` failures in a row the session is given up for a new one on the URL ``/gateway/bot`` names. The
+token is sent in Identify and Resume only and never logged.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ FATAL: dict[int, str] = {
     4013: f"invalid intents: {_CONTENT_FIX}",
     4014: f"disallowed intents: {_CONTENT_FIX}",
 }
+FRESH_AFTER = 3  # sockets failing in a row before the session is given up and the bot identifies anew
 NEW_SESSION = frozenset({4007, 4009})  # invalid seq, session timed out: reconnect and identify
 PROPERTIES = {"os": "linux", "browser": "triage-desk", "device": "triage-desk"}  # Identify's "connection properties"
 MAX_MESSAGE = 8 * 2**20  # a big server's GUILD_CREATE lists every channel and active thread
@@ -128,6 +130,8 @@ class Gateway:
                 raise
             except (TransientError, PayloadError, WebSocketException, OSError) as exc:
                 self.failures += 1
+                if self.failures >= FRESH_AFTER:
+                    self._forget()  # the resume URL or session may be what fails: start anew from /gateway/bot
                 wait = min(self.timing.backoff_max, 2.0**self.failures) * random.uniform(0.5, 1.0)
                 if isinstance(exc, RateLimited) and exc.retry_after:
                     wait = max(wait, exc.retry_after)
