@@ -11,7 +11,7 @@ from channels.adapters.base import Pushed, PushRefused
 from channels.adapters.registry import push_reader
 from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.models import Channel
-from intake.services.quarantine import mentions_store
+from intake.services.pushes import pushed_store
 from intake.services.webhooks import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
@@ -71,14 +71,12 @@ def hook(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 def _pushed(channel: Channel, reader: Callable[..., Pushed], body: bytes, headers: dict[str, str]) -> JsonResponse:
-    """A platform's delivery: read by its reader, stored as a poll's chunk is (what cannot be read quarantined),
-    remembered once stored."""
+    """A platform's delivery: read by its reader, stored as a poll's chunk is (intake.services.pushes)."""
     try:
         pushed = reader(channel=channel, body=body, headers=headers)
     except PushRefused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
-    if not pushed.mentions and not pushed.rejected:
+    result = pushed_store(channel=channel, pushed=pushed)
+    if result is None:
         return JsonResponse({"note": pushed.note}, status=200)
-    result = mentions_store(channel=channel, mentions=pushed.mentions, rejected=pushed.rejected)
-    pushed.stored()
     return JsonResponse(result.as_dict(), status=201 if result.created else 200)

@@ -2,7 +2,8 @@
 
 The variables read are found in the source, not by running it: every call on django-environ (`env.str("X")`,
 `env.int(...)`, `env("X")`, `environ.Env().str(...)`, ...) and every `os.environ`/`os.getenv` read in the
-settings package (advocacy/settings/), and every `${X:-...}` in the Procfiles. A documented variable is the
+settings package (advocacy/settings/), every `${X:-...}` in the Procfiles, and the variable of each Procfile line
+`#when X name: command` (bin/desk-start starts the line only when X is set). A documented variable is the
 first cell of a table row in docs/configuration.md. The last tests run the same checker on a settings
 module written for the test, so a new `env.str("DESK_NEW")` is shown to fail it.
 """
@@ -23,7 +24,7 @@ DOCS = ROOT / "docs" / "configuration.md"
 # Methods of environ.Env that do not read a variable.
 NOT_READS = {"read_env", "smart_cast", "parse_value", "escape_proxied"}
 DOC_ROW = re.compile(r"^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|(.*)\|\s*$")
-PROCFILE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+PROCFILE_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)|^#when ([A-Za-z_][A-Za-z0-9_]*) ")
 
 
 @dataclass
@@ -98,8 +99,8 @@ def variables_read(package: Path, procfiles: list[Path]) -> Reads:
                 reads.unnamed.append(where)
     for procfile in procfiles:
         for number, line in enumerate(procfile.read_text().splitlines(), start=1):
-            for name in PROCFILE_VARIABLE.findall(line):
-                reads.add(name, f"{procfile.name}:{number}")
+            for found in PROCFILE_VARIABLE.findall(line):
+                reads.add(next(name for name in found if name), f"{procfile.name}:{number}")
     return reads
 
 

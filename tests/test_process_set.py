@@ -16,7 +16,9 @@ LAUNCHER = ROOT / "bin" / "desk-start"
 
 
 def _launch_print(**env: str) -> list[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("SLACK_APP_TOKEN", "DESK_WEBHOOK_WORKERS")}
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("SLACK_APP_TOKEN", "DISCORD_GATEWAY", "DESK_WEBHOOK_WORKERS")
+    }
     done = subprocess.run(
         [str(LAUNCHER), "--print"], env={**base, **env}, capture_output=True, text=True, timeout=30, check=True
     )
@@ -48,6 +50,11 @@ def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_proc
 def test_slack_socket_mode_starts_only_with_a_token():
     assert "slack" in _names(_launch_print(SLACK_APP_TOKEN="xapp-1-test"))  # noqa: S106 (a placeholder)
     assert "slack" not in _names(_launch_print(SLACK_APP_TOKEN=""))
+
+
+def test_discords_gateway_starts_only_when_asked_for():
+    assert "discord: python manage.py discord_gateway" in _launch_print(DISCORD_GATEWAY="1")
+    assert "discord" not in _names(_launch_print(DISCORD_GATEWAY=""))
 
 
 def test_a_separate_webhooks_worker_takes_the_queue_from_the_main_worker():

@@ -38,10 +38,10 @@ from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import reply
 from .client import Client, token_of
-from .config import DEFAULTS, SCHEMA, keyword_match, settings_of, validate_config
+from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .oauth import DiscordBotAuthorization, bot_token_grant
 from .paging import marks_trimmed, read_all
-from .parse import Context, parse_page
+from .parse import context_of, parse_page, wanted
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -88,7 +88,7 @@ class DiscordAdapter(PolledAdapter):
         bot_id = clean.ident(cursor.get("bot_id")) or _bot_id(client)
         read = read_all(client, config, marks)
         parsed = parse_page({"messages": read.messages, "threads": read.threads}, context_of(config, bot_id))
-        parsed.mentions = [m for m in parsed.mentions if _wanted(m, config)]
+        parsed.mentions = [m for m in parsed.mentions if wanted(m, config)]
         parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
         new_cursor = {"marks": marks_trimmed(marks, config), "bot_id": bot_id}
         result = chunk_result(
@@ -112,21 +112,6 @@ class DiscordAdapter(PolledAdapter):
 
     def parse_item(self, item: Any) -> Parsed:
         return parse_page(item)
-
-
-def context_of(config: dict[str, Any], bot_id: str) -> Context:
-    return Context(
-        team_users=frozenset(config.get("team_user_ids") or []),
-        team_roles=frozenset(config.get("team_role_ids") or []),
-        bot_id=bot_id,
-        guild_id=str(config.get("guild_id") or ""),
-    )
-
-
-def _wanted(mention: IncomingMention, config: dict[str, Any]) -> bool:
-    """Keywords filter only what opens a ticket in a text channel; a thread's or a reply's messages all count."""
-    opens = not mention.parent_id and not mention.thread_id
-    return mention.by_us or not opens or keyword_match(mention.text, config["keywords"])
 
 
 def _bot_id(client: Client) -> str:

@@ -26,6 +26,7 @@ from channels import clean
 
 from ..base import IncomingMention, Media
 from ..guard import Parsed, parse_each
+from .config import keyword_match
 
 # Message types that are someone's words: DEFAULT, REPLY (discord.com/developers/docs/resources/message, types).
 USER_TYPES = (0, 19)
@@ -46,6 +47,23 @@ class Context:
 
 def threads_by_id(items: Iterable[Any]) -> dict[str, dict[str, Any]]:
     return {tid: t for t in clean.objects(list(items)) if (tid := clean.ident(t.get("id")))}
+
+
+def context_of(config: dict[str, Any], bot_id: str, threads: dict[str, dict[str, Any]] | None = None) -> Context:
+    """The channel's team and the bot, for a poll's page or a gateway event."""
+    return Context(
+        threads=threads or {},
+        team_users=frozenset(config.get("team_user_ids") or []),
+        team_roles=frozenset(config.get("team_role_ids") or []),
+        bot_id=bot_id,
+        guild_id=str(config.get("guild_id") or ""),
+    )
+
+
+def wanted(mention: IncomingMention, config: dict[str, Any]) -> bool:
+    """Keywords filter only what opens a ticket in a text channel; a thread's or a reply's messages all count."""
+    opens = not mention.parent_id and not mention.thread_id
+    return mention.by_us or not opens or keyword_match(mention.text, config["keywords"])
 
 
 def parse_page(payload: Any, context: Context | None = None) -> Parsed:
