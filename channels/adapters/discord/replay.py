@@ -323,7 +323,7 @@ def posted(channel_id: str, sent: dict[str, Any], now: datetime) -> tuple[int, A
         }
         return 400, {"message": "Invalid Form Body", "code": 50035, "errors": errors}
     reference = sent.get("message_reference") if isinstance(sent.get("message_reference"), dict) else None
-    body = {
+    body: dict[str, Any] = {
         "id": snowflake(now),
         "type": 19 if reference else 0,
         "channel_id": channel_id,
