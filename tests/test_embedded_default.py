@@ -401,7 +401,7 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     assert out["attempts"] == []
     assert "'read': 1" in out["results"]["intake.watch_threads"]  # the watched thread was read, from the replay
     every_kind = sorted(["hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "email"])
-    every_kind = sorted([*every_kind, "webhook", "gitlab", "github"])
+    every_kind = sorted([*every_kind, "webhook", "gitlab", "github", "mastodon", "bluesky", "discord"])
     assert out["channels"] == every_kind
     assert out["kinds_with_tickets"] == every_kind
     # Every polled kind was read through its adapter (the webhook is pushed, not polled).

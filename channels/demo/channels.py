@@ -58,6 +58,43 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "our_accounts": ["gitlab-devrel"],
         "credentials": {"token": "demo-github-token-not-a-secret"},
     },
+    "mastodon": {
+        "name": "Mastodon (demo sample)",
+        # Mentions of @gitlab and the #gitlab hashtag on mastodon.social; the first poll reads the whole week back.
+        "config": {
+            "base_url": "https://mastodon.social",
+            "hashtags": ["gitlab"],
+            "handles": ["gitlab"],
+            "backfill_hours": 192,
+        },
+        "our_accounts": ["gitlab@mastodon.social"],
+        # The access token the demo instance (channels/adapters/mastodon/replay.py) accepts.
+        "credentials": {"access_token": "demo-mastodon-token-not-a-secret"},
+    },
+    "bluesky": {
+        "name": "Bluesky (demo sample)",
+        # Notifications bring the mentions of our account and the replies to it; the search finds the posts naming
+        # GitLab and our own replies (Bluesky's `from:` syntax: notifications never hold them).
+        "config": {"handle": "gitlab.com", "keywords": ["gitlab", "from:gitlab.com"], "backfill_hours": 192},
+        "our_accounts": ["gitlab.com"],
+        # Any app password signs in on the demo's bsky.social (channels/adapters/bluesky/replay.py).
+        "credentials": {"app_password": "demo-bluesky-app-password-not-a-secret"},
+    },
+    "discord": {
+        "name": "Discord community server (demo sample)",
+        # The #help text channel and the #duo-and-ide forum of the demo server (channels/adapters/discord/replay.py
+        # serves these ids); gitlab_team's messages are our replies, as are the bot's (the application's user).
+        "config": {
+            "guild_id": "1083790519441932349",
+            "text_channels": ["1083790520117211186"],
+            "forum_channels": ["1083790520569778267"],
+            "team_user_ids": ["1083791236912238622"],
+            "application_id": "1083791981631889468",
+        },
+        "our_accounts": ["gitlab_team"],
+        # The bot token the demo server accepts.
+        "credentials": {"bot_token": "demo-discord-bot-token-not-a-secret"},
+    },
     "email": {
         "name": "Community mailbox (demo sample)",
         "config": {"host": "imap.example.com", "address": "community@example.com"},

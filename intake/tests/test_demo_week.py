@@ -12,6 +12,7 @@ import pytest
 import responses
 import time_machine
 from django.test import override_settings
+from django.utils.html import escape
 
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.week import THREADS
@@ -53,6 +54,24 @@ def test_the_week_is_read_through_every_kinds_adapter_with_its_outcomes_and_only
 
     assert week_seed(advocate=advocate) == 0  # a channel made before is left alone
     assert Message.objects.count() == stored
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=True)
+def test_each_pictured_threads_ticket_lists_its_image_as_a_link(client):
+    advocate = AdvocateFactory()
+    week_seed(advocate=advocate)
+    client.force_login(advocate)
+
+    pictured = [t for t in THREADS if t.media]
+    assert {t.kind for t in pictured} == {"github", "mastodon", "bluesky", "discord"}
+    for thread in pictured:
+        [image] = thread.media
+        opening = Message.objects.get(channel__kind=thread.kind, body__startswith=thread.text)
+        assert opening.media and opening.media[0]["url"] == image.url, thread.kind  # the parser read it back
+        assert opening.ticket is not None
+        page = client.get(opening.ticket.get_absolute_url()).content.decode()
+        assert f'href="{escape(image.url)}"' in page and escape(image.alt) in page, thread.kind
 
 
 @override_settings(DESK_DEMO_REPLAY=False)

@@ -23,6 +23,10 @@ Every other call without the access token this replay issued is 401 ``{"error": 
 "Authentication Required"}``; an unknown method is 404 ``{"error": "MethodNotImplemented"}``. Every answer carries
 ``RateLimit-*`` headers for 3,000 requests per 5 minutes.
 
+A post's image (the thread's `media`) is its record's ``app.bsky.embed.images`` (the blob by CID, alt text) and its
+view's hydrated ``app.bsky.embed.images#view`` (``thumb`` and ``fullsize`` on Bluesky's image CDN, ``alt``), as
+the fixtures' posts with images have them.
+
 Handles: a week's name becomes ``<name>.bsky.social`` (underscores as hyphens); DIDs and record keys are derived
 from the handle and the post's time, so the same post has the same AT URI at every poll.
 """
@@ -40,7 +44,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from channels.adapters.base import IncomingMention
+from channels.adapters.base import IncomingMention, Media
 from channels.demo.replay import DemoPosts
 
 HOSTS = ("bsky.social",)
@@ -179,9 +183,12 @@ def view_of(mention: IncomingMention, ours: str, *, index: int, reply: dict[str,
     }
     if reply:
         record["reply"] = reply
+    images = [m for m in mention.media if m.kind == "image"][:4]  # Bluesky's most a post holds
+    if images:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": [image_record(m) for m in images]}
     author = {"did": did, "handle": handle, "displayName": mention.author_name or handle, "labels": []}
     counts = {"replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0}
-    return {
+    view = {
         "uri": uri,
         "cid": cid_of(uri),
         "author": author,
@@ -190,6 +197,23 @@ def view_of(mention: IncomingMention, ours: str, *, index: int, reply: dict[str,
         "indexedAt": iso(mention.created_at),
         "labels": [],
     }
+    if images:
+        view["embed"] = {"$type": "app.bsky.embed.images#view", "images": [image_view(m) for m in images]}
+    return view
+
+
+ASPECT = {"width": 1600, "height": 900}
+
+
+def image_record(media: Media) -> dict[str, Any]:
+    """The record's image: the blob by the CID its CDN address names (``…/<did>/<cid>@jpeg``)."""
+    cid = media.url.rsplit("/", 1)[-1].split("@")[0]
+    blob = {"$type": "blob", "ref": {"$link": cid}, "mimeType": "image/jpeg", "size": 184_320}
+    return {"alt": media.alt, "image": blob, "aspectRatio": ASPECT}
+
+
+def image_view(media: Media) -> dict[str, Any]:
+    return {"thumb": media.preview_url or media.url, "fullsize": media.url, "alt": media.alt, "aspectRatio": ASPECT}
 
 
 def _since_until(views: list[dict[str, Any]], params: dict[str, list[str]]) -> list[dict[str, Any]]:

@@ -54,18 +54,21 @@ def _call(channel: Channel, session: requests.Session, method: str, path: str, *
     return response.status_code, data
 
 
-def _where(target: ReplyTarget) -> tuple[str, str]:
+def _where(target: ReplyTarget, channel: Channel) -> tuple[str, str]:
+    """The message's channel and server: a message read by REST names no guild_id (only the gateway's events do),
+    so the channel's own server stands in, and the reply's link is the server's rather than a direct message's."""
     raw = clean.mapping(target.raw)
     channel_id = clean.ident(raw.get("channel_id"))
     if not channel_id:
         raise ReplyError("The stored message does not say its Discord channel: reply on Discord.")
-    return channel_id, clean.ident(raw.get("guild_id"))
+    guild = clean.ident(raw.get("guild_id")) or clean.ident(clean.mapping(channel.config).get("guild_id"))
+    return channel_id, guild
 
 
 def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
     if len(text) > MAX_LENGTH:
         raise ReplyError(f"The reply is {len(text)} characters; Discord takes {MAX_LENGTH} at most.")
-    channel_id, guild = _where(target)
+    channel_id, guild = _where(target, channel)
     thread_id = target.thread_id or ""
     if not thread_id or thread_id != channel_id:
         thread_id = _thread_from(channel, session, channel_id, target)
@@ -100,7 +103,7 @@ def _thread_from(channel: Channel, session: requests.Session, channel_id: str, t
 
 
 def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
-    channel_id, _ = _where(target)
+    channel_id, _ = _where(target, channel)
     status, data = _call(
         channel, session, "PUT", f"/channels/{channel_id}/messages/{target.external_id}/reactions/{LIKE}/@me"
     )
@@ -109,7 +112,7 @@ def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) ->
 
 
 def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
-    channel_id, _ = _where(target)
+    channel_id, _ = _where(target, channel)
     status, data = _call(channel, session, "DELETE", f"/channels/{channel_id}/messages/{target.external_id}")
     gone = status == 404 and clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE
     if status >= 300 and not gone:

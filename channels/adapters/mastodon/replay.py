@@ -1,5 +1,5 @@
-"""mastodon.social's REST API for the demo desk (channels.demo.replay): the demo's Mastodon threads (`demo.py`, or
-the demo week's when it has some of this kind) answered as statuses of that instance, so a demo channel is polled
+"""mastodon.social's REST API for the demo desk (channels.demo.replay): the demo week's Mastodon threads
+(channels.demo.threads.open_social) answered as statuses of that instance, so a demo channel is polled
 through the real adapter (its streams, marks, ``min_id`` paging and ``Link`` headers, the parser, intake).
 
 Endpoints, in the recorded shapes of ``tests/fixtures`` (SOURCES.md):
@@ -21,7 +21,8 @@ demo channel's token: 401 ``{"error": "The access token is invalid"}``; an unkno
 
 Ids are Mastodon's kind (a millisecond time shifted 16 bits, plus the post's place), so they grow with time and are
 the same at every poll. Content is HTML as Mastodon renders it: mentions and hashtags are links
-(``u-url mention``, ``mention hashtag``) and links are anchors.
+(``u-url mention``, ``mention hashtag``) and links are anchors. A post's image (the thread's `media`) is a
+``media_attachments`` entry in the documented attachment's shape (``docs_media_image.json``).
 """
 
 from __future__ import annotations
@@ -35,15 +36,16 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import requests
 
-from channels.adapters.base import IncomingMention
+from channels.adapters.base import IncomingMention, Media
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.week import thread_mentions
 
-from . import demo
-
-HOSTS = (demo.INSTANCE,)
-WEB = f"https://{demo.INSTANCE}"
-TOKEN: str = demo.DEMO_CHANNEL["credentials"]["access_token"]
+INSTANCE = "mastodon.social"
+HOSTS = (INSTANCE,)
+WEB = f"https://{INSTANCE}"
+DEMO_CHANNEL: dict[str, Any] = DEMO_CHANNELS["mastodon"]
+TEAM = DEMO_CHANNEL["our_accounts"][0].partition("@")[0]  # the team's account, local to the demo instance
+TOKEN: str = DEMO_CHANNEL["credentials"]["access_token"]
 _ROUTES = re.compile(
     r"/api/v1/(?:(?P<notifications>notifications)|timelines/tag/(?P<tag>[^/]+)|accounts/(?P<account>\d+)/statuses"
     r"|statuses/(?P<context>\d+)/context|accounts/(?P<me>verify_credentials))|/api/v2/(?P<v2>search|instance)"
@@ -70,7 +72,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     if request.method != "GET" or route is None:
         return 404, _NOT_FOUND, headers
     everything = statuses(posts)
-    ours = account(demo.TEAM)
+    ours = account(TEAM)
     if asked["me"]:
         return 200, ours, headers
     if asked["context"]:
@@ -104,24 +106,11 @@ def limits(now: datetime) -> dict[str, str]:
     return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": stamp}
 
 
-def _mentions_of(posts: DemoPosts) -> tuple[IncomingMention, ...]:
-    """The week's posts of this kind, or `demo.THREADS` as they have happened by now (the week has none yet)."""
-    if posts.mentions:
-        return posts.mentions
-    from channels.demo.channels import demo_anchor
-
-    anchor = demo_anchor(posts.kind) or posts.now
-    found: list[IncomingMention] = []
-    for index, thread_ in enumerate(demo.THREADS):
-        found.extend(thread_mentions(thread_, index=index, today=anchor, ours=demo.TEAM, until=posts.now))
-    return tuple(found)
-
-
 def statuses(posts: DemoPosts) -> list[dict[str, Any]]:
     """Every post served by now as a status, newest first."""
     found = []
     ids: dict[str, str] = {}
-    for place, post in enumerate(sorted(_mentions_of(posts), key=lambda m: (m.created_at, m.external_id))):
+    for place, post in enumerate(sorted(posts.mentions, key=lambda m: (m.created_at, m.external_id))):
         status_id = str((int(post.created_at.timestamp() * 1000) << 16) + place)
         ids[post.external_id] = status_id
         found.append(status(post, status_id, ids.get(post.parent_id)))
@@ -131,6 +120,8 @@ def statuses(posts: DemoPosts) -> list[dict[str, Any]]:
 def account(handle: str) -> dict[str, Any]:
     """An account as the recorded ones (``acct``: the name, with its server when it is not this instance)."""
     name, _, server = handle.partition("@")
+    if server == INSTANCE:  # an account of this instance: its acct has no domain
+        handle, server = name, ""
     home = f"https://{server}" if server else WEB
     spread = zlib.crc32(handle.casefold().encode())
     return {
@@ -174,12 +165,31 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
         "content": content(post.text),
         "reblog": None,
         "account": author,
-        "media_attachments": [],
+        "media_attachments": [attachment(item, f"{status_id}{place}") for place, item in enumerate(post.media)],
         "mentions": [{k: a[k] for k in ("id", "username", "url", "acct")} for a in named],
         "tags": [{"name": t, "url": f"{WEB}/tags/{t}"} for t in tags],
         "emojis": [],
         "card": None,
         "poll": None,
+    }
+
+
+def attachment(media: Media, media_id: str) -> dict[str, Any]:
+    """An image as a status's ``media_attachments`` entry: the original at `url`, the small copy at `preview_url`."""
+    return {
+        "id": media_id,
+        "type": media.kind if media.kind in ("image", "video", "audio") else "unknown",
+        "url": media.url,
+        "preview_url": media.preview_url or media.url,
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {
+            "original": {"width": 1600, "height": 900, "size": "1600x900", "aspect": 1.7777777777777777},
+            "small": {"width": 640, "height": 360, "size": "640x360", "aspect": 1.7777777777777777},
+        },
+        "description": media.alt or None,
+        "blurhash": "UFRysg~qxu-;_3ofRjay_3ayRjWB%MWBj[of",
     }
 
 
@@ -265,7 +275,7 @@ def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, 
 def instance() -> dict[str, Any]:
     """The instance, as the recorded ``GET /api/v2/instance`` (its keys the adapter reads)."""
     return {
-        "domain": demo.INSTANCE,
+        "domain": INSTANCE,
         "title": "Mastodon",
         "version": "4.5.0",
         "source_url": "https://github.com/mastodon/mastodon",

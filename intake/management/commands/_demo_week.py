@@ -83,10 +83,10 @@ def week_seed(*, advocate: Any = None) -> int:
 
 
 def _thread_ticket(channel: Channel, thread: Thread) -> Ticket | None:
-    """The ticket the thread's opening post made: the replays keep the week's texts as written."""
-    ticket_id = (
-        Message.objects.filter(channel=channel, body=thread.text).order_by("id").values_list("ticket_id", flat=True)
-    ).first()
+    """The ticket the thread's opening post made: the replays keep the week's texts as written (a platform may add
+    after it what the post shows, as Mastodon's parser describes its images)."""
+    opening = Message.objects.filter(channel=channel, body__startswith=thread.text).order_by("id")
+    ticket_id = opening.values_list("ticket_id", flat=True).first()
     return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
 
 

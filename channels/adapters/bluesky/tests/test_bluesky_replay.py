@@ -1,9 +1,10 @@
 """The demo's Bluesky (replay.py) answered through the real adapter: sign-in, the keyword search, the account's
 mentions and replies, a watched thread and a reply, all offline through the demo network (channels.demo.replay).
 
-The demo week has no Bluesky threads yet (channels/demo/week.py is shared by every kind), so these tests hand the
-network a small week of their own through `DemoNetwork(posts_of=...)`, as the demo would from its threads. The
-shapes come from the replay module, which follows the recorded fixtures (fixtures/SOURCES.md)."""
+The first test polls the demo channel (channels.demo.channels.DEMO_CHANNELS) over the demo week's Bluesky threads
+(channels.demo.threads.open_social); the others hand the network a small week of their own through
+`DemoNetwork(posts_of=...)`, to see one exchange closely. The shapes come from the replay module, which follows
+the recorded fixtures (fixtures/SOURCES.md: atat_post_views.json for a post's images)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+import time_machine
 
 from channels.adapters.base import IncomingMention, ReplyTarget
 from channels.adapters.bluesky import BlueskyAdapter, replay
+from channels.adapters.bluesky.richtext import MAX_GRAPHEMES, grapheme_length
 from channels.adapters.bluesky.tests.bsky import ALICE, BOB, bluesky_channel
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoNetwork, DemoPosts
+from channels.demo.week import THREADS
 from channels.models import Account
+from channels.tests import demo_replay as demo
+from channels.tests.harness import ingested, poll
+from mentions.models import Message
 
 pytestmark = pytest.mark.django_db
 adapter = BlueskyAdapter()
@@ -48,6 +56,36 @@ WEEK = DemoPosts(
         mention("2", BOB, "gitlab runners are green again after the incident", 120),
     ),
 )
+
+
+ANCHOR = datetime(2026, 4, 9, 16, 0, tzinfo=UTC)  # the day the demo channel was made: its week ends then
+
+
+def test_the_demo_channel_polls_the_weeks_threads_with_our_replies_and_the_image(settings):
+    settings.DESK_DEMO_REPLAY = True
+    week = [t for t in THREADS if t.kind == "bluesky"]
+    channel = demo.channel("bluesky", ANCHOR)
+    with time_machine.travel(ANCHOR, tick=False):
+        outcome = poll(channel)
+
+        assert outcome.status == "ok", outcome
+        # Authors are stored as Bluesky handles (dev-priya.bsky.social), the week writes them short.
+        threads = demo.assert_week_stored(channel, ANCHOR, authors=False)
+        assert len(threads) == 3 and ingested(outcome).created == sum(len(t) for t in threads)
+        ours = Message.objects.filter(channel=channel, kind=Message.Kind.OUR_REPLY)
+        assert ours.count() == 2 and set(ours.values_list("author_handle", flat=True)) == {OURS}
+        assert DEMO_CHANNELS["bluesky"]["our_accounts"] == [OURS]
+        [pictured] = [t for t in week if t.media]
+        [image] = pictured.media
+        opening = Message.objects.get(channel=channel, body=pictured.text)
+        assert opening.media == [
+            {"kind": "image", "url": image.url, "preview_url": image.preview_url, "alt": image.alt}
+        ]
+        assert replay.did_of(opening.author_handle) in image.url  # the CDN names the author's DID, as Bluesky's does
+
+        demo.assert_second_poll_stores_nothing(channel)
+    # Every post of the week fits in a Bluesky post.
+    assert all(grapheme_length(text) <= MAX_GRAPHEMES for t in week for text in (t.text, *(f[2] for f in t.followups)))
 
 
 def demo_session() -> requests.Session:

@@ -2,7 +2,8 @@
 demo network (DESK_DEMO_REPLAY), offline. The answers come from the replay module (channels/adapters/mastodon/
 replay.py), which follows the recorded shapes of tests/fixtures (notifications_mentions.json, tag_timeline_hoot.json,
 account_statuses_page.json, search_statuses_empty.json, context_empty.json, the recorded error bodies) and
-Mastodon's `Link` and `X-RateLimit-*` headers. The conversations are the platform's own demo threads (demo.py)."""
+Mastodon's `Link` and `X-RateLimit-*` headers, and the documented attachment (docs_media_image.json). The
+conversations are the demo week's Mastodon threads (channels.demo.threads.open_social)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import pytest
 import requests
 import time_machine
 
-from channels.adapters.mastodon import MastodonAdapter, demo, replay
-from channels.demo.channels import demo_slug
-from channels.demo.week import thread_mentions, thread_start
+from channels.adapters.mastodon import MastodonAdapter, replay
+from channels.adapters.mastodon.content import media_lines
+from channels.demo.week import THREADS, thread_mentions, thread_start
 from channels.http import build_session
 from channels.models import Channel
+from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
@@ -26,39 +28,36 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
 ANCHOR = datetime(2026, 3, 12, 12, 0, tzinfo=UTC)  # the day the demo channel was made: its week ends then
 API = replay.WEB
-OURS = f"{demo.TEAM}@{demo.INSTANCE}"
+OURS = replay.DEMO_CHANNEL["our_accounts"][0]
+WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == "mastodon"]
 
 
 def demo_channel() -> Channel:
-    spec = demo.DEMO_CHANNEL
-    made = Channel(
-        kind="mastodon",
-        name=spec["name"],
-        slug=demo_slug("mastodon"),
-        enabled=True,
-        config=dict(spec["config"]),
-        our_accounts=list(spec["our_accounts"]),
-    )
-    made.credentials = dict(spec["credentials"])
-    made.save()
-    Channel.objects.filter(pk=made.pk).update(created_at=ANCHOR)
-    made.refresh_from_db()
-    return made
+    return demo.channel("mastodon", ANCHOR)
 
 
 def full(handle: str) -> str:
-    return handle if "@" in handle else f"{handle}@{demo.INSTANCE}"
+    return handle if "@" in handle else f"{handle}@{replay.INSTANCE}"
+
+
+def shown(text: str, media: Any) -> str:
+    """A status's text as the desk stores it: its media described after it (content.py)."""
+    lines = media_lines([{"type": m.kind, "description": m.alt} for m in media])
+    return "\n\n".join([text, *lines])
 
 
 def week(now: datetime) -> list[list[tuple[datetime, str, str, str]]]:
     """Each demo thread opened by `now` as its posts by then: (time, author in full, text, kind)."""
     threads = []
-    for index, thread in enumerate(demo.THREADS):
+    for index, thread in WEEK:
         if thread_start(thread, ANCHOR) <= now:
-            posts = thread_mentions(thread, index=index, today=ANCHOR, ours=demo.TEAM, until=now)
-            kinds = {demo.TEAM: Message.Kind.OUR_REPLY}
+            posts = thread_mentions(thread, index=index, today=ANCHOR, ours=OURS, until=now)
+            kinds = {OURS: Message.Kind.OUR_REPLY}
             threads.append(
-                [(m.created_at, full(m.author_handle), m.text, kinds.get(m.author_handle, "inbound")) for m in posts]
+                [
+                    (m.created_at, full(m.author_handle), shown(m.text, m.media), kinds.get(m.author_handle, "inbound"))
+                    for m in posts
+                ]
             )
     return sorted(threads)
 
@@ -79,7 +78,13 @@ def test_the_demo_threads_are_polled_through_the_adapter_once():
         assert result.tickets_created == 3 and tickets(made) == week(ANCHOR)
         ours = Message.objects.get(channel=made, author_handle=OURS)
         assert ours.kind == Message.Kind.OUR_REPLY and "helper_image" in ours.body
-        assert set(made.cursor["streams"]) == {"mentions", "tag:gitlab", f"own:{replay.account(demo.TEAM)['id']}"}
+        assert set(made.cursor["streams"]) == {"mentions", "tag:gitlab", f"own:{replay.account(replay.TEAM)['id']}"}
+        [pictured] = [t for _, t in WEEK if t.media]
+        opening = Message.objects.get(channel=made, body__startswith=pictured.text)
+        [image] = pictured.media
+        assert opening.media == [
+            {"kind": "image", "url": image.url, "preview_url": image.preview_url, "alt": image.alt}
+        ]
         for message in Message.objects.filter(channel=made):
             assert message.permalink == f"{message.author_url}/{message.external_id}"
 
@@ -88,7 +93,7 @@ def test_the_demo_threads_are_polled_through_the_adapter_once():
 
 
 def test_posts_are_served_as_their_time_comes():
-    first = demo.THREADS[0]
+    first = WEEK[0][1]
     early = thread_start(first, ANCHOR) + timedelta(minutes=first.followups[-1][0] - 1)
     with time_machine.travel(early, tick=False) as clock:
         made = demo_channel()
@@ -109,7 +114,7 @@ def test_a_watched_thread_is_read_from_its_context():
     with time_machine.travel(ANCHOR, tick=False):
         made = demo_channel()
         ingested(poll(made))
-        opening = Message.objects.get(channel=made, body=demo.THREADS[0].text)
+        opening = Message.objects.get(channel=made, body=WEEK[0][1].text)
         assert opening.external_id is not None and opening.ticket is not None
         ref = MastodonAdapter.thread_ref(opening.external_id, opening.thread_external_id, opening.raw)
 
@@ -157,4 +162,4 @@ def test_refusals_and_the_instance_are_mastodons():
         assert set(found) == {"accounts", "statuses", "hashtags", "collections"}
         assert len(found["statuses"]) == 2  # the question and its "same here"
         me = get("/api/v1/accounts/verify_credentials").json()
-        assert (me["acct"], me["url"]) == (demo.TEAM, f"{API}/@{demo.TEAM}")
+        assert (me["acct"], me["url"]) == (replay.TEAM, f"{API}/@{replay.TEAM}")
