@@ -1,4 +1,4 @@
-"""Reposts (mentions.services.platform_actions.message_repost) and direct messages from the ticket page and the API,
+"""Reposts (mentions.services.platform_actions.message_repost) and direct messages from the ticket page,
 with their history lines and the KPI's activity columns, against the platforms faked with `responses`.
 
 Shapes: X's "Causes the user (in the path) to repost the specified Post" (docs.x.com, `POST /2/users/:id/retweets`
@@ -14,11 +14,9 @@ import time
 import pytest
 import responses
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from api.tokens import token_create
 from channels.adapters.bluesky.tests.bsky import CREATE_RECORD, DID, HANDLE, post
 from channels.adapters.bluesky.tests.test_bluesky_reply import created, desk
 from channels.adapters.mastodon.tests.shapes import STATUSES, ago, connected, load, status
@@ -114,29 +112,3 @@ def test_the_ticket_page_offers_repost_and_dm_under_the_mention_and_shows_the_dm
     assert 'data-testid="reposted"' in page
     today = _today()
     assert (today["messaged"], today["reposted"]) == (1, 1)
-
-
-@responses.activate
-def test_the_api_reposts_and_sends_a_direct_message_once_per_key():
-    case = _x()
-    secret = token_create(user=AdvocateFactory(), name="t", scope="write", days=1)[1]
-    api = Client(headers={"Authorization": f"Bearer {secret}"})
-    responses.post(RETWEETS, json={"data": {"retweeted": True}})
-    responses.post(X_DM, status=201, json={"data": {"dm_conversation_id": "1-2", "dm_event_id": "8"}})
-    body = {"message_id": case.mention.pk, "text": "Please send the account's e-mail here.", "key": "api-1"}
-
-    reposted = api.post(f"/api/tickets/{case.ticket.pk}/repost/", {"message": case.mention.pk}, "application/json")
-    sent = api.post(f"/api/tickets/{case.ticket.pk}/direct-message/", body, "application/json")
-    again = api.post(f"/api/tickets/{case.ticket.pk}/direct-message/", body, "application/json")
-    hn = TicketFactory(channel__kind="hackernews")
-    hn_mention = MessageFactory(ticket=hn, channel=hn.channel, external_id="4101")
-    unsupported = api.post(
-        f"/api/tickets/{hn.pk}/direct-message/", {"message_id": hn_mention.pk, "text": "Hi"}, "application/json"
-    )
-
-    assert reposted.status_code == 200 and Message.objects.get(pk=case.mention.pk).reposted_at
-    assert sent.status_code == 200 and again.status_code == 200
-    assert Message.objects.filter(ticket=case.ticket, kind=Message.Kind.DIRECT).count() == 1
-    assert len([c for c in responses.calls if c.request.url == X_DM]) == 1
-    assert unsupported.status_code == 409
-    assert "cannot send a direct message on Hacker News" in unsupported.json()["detail"]
