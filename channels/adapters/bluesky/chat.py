@@ -105,7 +105,7 @@ def direct_message(
     did = clean.ident(author.get("did"))
     if not did.startswith("did:"):
         raise ReplyError("The stored post does not name its author's DID: send the message on Bluesky.")
-    options = {"channel": channel, "account": account, "session": session}
+    options: dict[str, Any] = {"channel": channel, "account": account, "session": session}
     convo = clean.mapping(_chat(**options, method="GET", nsid=CONVO_FOR_MEMBERS, params={"members": did}).get("convo"))
     convo_id = clean.ident(convo.get("id"))
     if not convo_id:
