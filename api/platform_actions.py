@@ -10,6 +10,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import Text
 from api.views import TicketAction, ticket_action_schema
 from mentions.models import Ticket
 from mentions.services.direct_messages import ticket_direct_message
@@ -58,9 +59,13 @@ class RepostIn(serializers.Serializer):
 )
 class DirectMessageIn(serializers.Serializer):
     message_id = serializers.IntegerField(min_value=1, help_text="The id of the mention whose author receives it.")
-    text = serializers.CharField(max_length=40_000, help_text="What to send, within the platform's limit.")
-    key = serializers.CharField(
-        max_length=64, required=False, default="", help_text="The same key sent again sends once (a retry)."
+    text = Text(max_length=40_000, help_text="What to send, within the platform's limit.")
+    key = Text(
+        max_length=64,
+        blank=True,
+        required=False,
+        default="",
+        help_text="Your idempotency key: the same key sent again answers with the first message, never a second.",
     )
 
 
