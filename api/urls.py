@@ -18,6 +18,10 @@ urlpatterns = [
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),
     path("tickets/<int:pk>/like/", platform_actions.TicketLike.as_view(), name="ticket-like"),
     path("tickets/<int:pk>/delete-post/", platform_actions.TicketDeletePost.as_view(), name="ticket-delete-post"),
+    path("tickets/<int:pk>/repost/", platform_actions.TicketRepost.as_view(), name="ticket-repost"),
+    path(
+        "tickets/<int:pk>/direct-message/", platform_actions.TicketDirectMessage.as_view(), name="ticket-direct-message"
+    ),
     path("tickets/<int:pk>/suggestions/", answers_views.TicketSuggestions.as_view(), name="ticket-suggestions"),
     path("stories/", stories_views.StoryList.as_view(), name="stories"),
     path("stories/<int:pk>/", stories_views.StoryDetail.as_view(), name="story"),

@@ -126,6 +126,8 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-not-noise",
             "mentions:ticket-like",
             "mentions:ticket-delete-post",
+            "mentions:ticket-repost",
+            "mentions:ticket-direct-message",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",

@@ -107,6 +107,21 @@ class MessageLikeForm(forms.Form):
     message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+class MessageRepostForm(forms.Form):
+    """Repost (boost) a mention to our followers (mentions.services.platform_actions.message_repost)."""
+
+    message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class DirectMessageForm(forms.Form):
+    """Send a mention's author a direct message (mentions.services.direct_messages); `key`: this press's, so a
+    second click sends once. The platform's limit is checked by the service, which knows it."""
+
+    message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    text = forms.CharField(label="Direct message", max_length=40_000, strip=True)
+    key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
 class ReplyDeleteForm(forms.Form):
     """Delete one of our posts from its platform, said yes to first (platform_actions.reply_delete)."""
 

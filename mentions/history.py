@@ -226,6 +226,10 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.JUDGEMENT: _judgement,
     K.LIKED: lambda t, e, d: f"{_who(e)} liked a mention on the platform as {d.get('account', '?')}",
     K.REPLY_DELETED: lambda t, e, d: f"{_who(e)} deleted our post by {d.get('account', '?')} from the platform",
+    K.REPOSTED: lambda t, e, d: f"{_who(e)} reposted a mention on the platform as {d.get('account', '?')}",
+    K.DIRECT_MESSAGE: lambda t, e, d: (
+        f"{_who(e)} moved the conversation to a direct message: sent to {d.get('to') or '?'} as {d.get('account', '?')}"
+    ),
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

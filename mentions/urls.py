@@ -31,5 +31,7 @@ urlpatterns = [
     path("tickets/<int:pk>/judgement/", views.ticket_judgement, name="ticket-judgement"),
     path("tickets/<int:pk>/like/", views.ticket_like, name="ticket-like"),
     path("tickets/<int:pk>/delete-post/", views.ticket_delete_post, name="ticket-delete-post"),
+    path("tickets/<int:pk>/repost/", views.ticket_repost, name="ticket-repost"),
+    path("tickets/<int:pk>/direct-message/", views.ticket_direct_message_send, name="ticket-direct-message"),
     path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
 ]

@@ -18,10 +18,11 @@ from metrics.rollups import rollups_ensure_fresh, rollups_supported
 
 def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
     """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, mentions
-    liked and our posts deleted from the desk that day (mentions.services.platform_actions), and whether it is
-    release day (DutySettings, the 22nd by default). One query for the release day, one on the rollups
-    (PostgreSQL; else three, each on its own index: requested_at, first_reply_at, solved_at), one for the likes
-    and deletions (the events' kind-and-time index)."""
+    liked and reposted, our posts deleted and direct messages sent from the desk that day
+    (mentions.services.platform_actions, direct_messages), and whether it is release day (DutySettings, the 22nd by
+    default). One query for the release day, one on the rollups (PostgreSQL; else three, each on its own index:
+    requested_at, first_reply_at, solved_at), one for what was done on the platforms (the events' kind-and-time
+    index)."""
     duty = DutySettings.current()
     if rollups_supported():
         rollups_ensure_fresh()
@@ -40,6 +41,8 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
                 "solved": counts["solved"].get(day, 0),
                 "liked": counts["liked"].get(day, 0),
                 "deleted": counts["deleted"].get(day, 0),
+                "reposted": counts["reposted"].get(day, 0),
+                "messaged": counts["messaged"].get(day, 0),
                 "release_day": duty.is_release_day(day),
             }
         )
@@ -48,13 +51,18 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
 
 
 def platform_actions_daily(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
-    """Likes and deletions of our posts done from the desk, per UTC day of the event."""
+    """Likes, reposts, deletions of our posts and direct messages done from the desk, per UTC day of the event."""
     since, until = day_bounds(start, end)
-    kinds = {TicketEvent.Kind.LIKED.value: "liked", TicketEvent.Kind.REPLY_DELETED.value: "deleted"}
+    kinds = {
+        TicketEvent.Kind.LIKED.value: "liked",
+        TicketEvent.Kind.REPLY_DELETED.value: "deleted",
+        TicketEvent.Kind.REPOSTED.value: "reposted",
+        TicketEvent.Kind.DIRECT_MESSAGE.value: "messaged",
+    }
     events = TicketEvent.objects.filter(kind__in=list(kinds), created_at__gte=since, created_at__lt=until)
     if channel_id is not None:
         events = events.filter(ticket__channel_id=channel_id)
-    counts: dict[str, dict[date, int]] = {"liked": {}, "deleted": {}}
+    counts: dict[str, dict[date, int]] = {name: {} for name in kinds.values()}
     rows = events.annotate(day=TruncDate("created_at", tzinfo=UTC)).order_by().values_list("kind", "day")
     for kind, day, n in rows.annotate(n=Count("id")):
         counts[kinds[kind]][day] = n

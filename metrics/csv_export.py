@@ -114,7 +114,7 @@ def _weekly(*, start, end, channel_id, now):
 
 
 def _activity(*, start, end, channel_id, now):
-    keys = ["day", "created", "replied", "solved", "liked", "deleted", "release_day"]
+    keys = ["day", "created", "replied", "solved", "liked", "reposted", "deleted", "messaged", "release_day"]
     return _keyed(activity.activity_daily, keys)(start=start, end=end, channel_id=channel_id)
 
 

@@ -26,6 +26,8 @@ ENDPOINTS = {
     "/api/tickets/{id}/assignee/",
     "/api/tickets/{id}/like/",
     "/api/tickets/{id}/delete-post/",
+    "/api/tickets/{id}/repost/",
+    "/api/tickets/{id}/direct-message/",
     "/api/tickets/{id}/suggestions/",
     "/api/stories/",
     "/api/stories/{id}/",

@@ -172,6 +172,10 @@ class Adapter(Protocol):
     # `delete_post(*, channel, account, session, target: ReplyTarget) -> None` deletes our own post `target`;
     # both done as `account`, raising ReplyError in the advocate's words when the platform refuses. Liking what is
     # already liked, or deleting what is already gone, is done, not an error (the desk may ask twice).
+    # `repost(*, channel, account, session, target)` reposts (boosts, retweets) the mention to our followers, as a
+    # like. `direct_message(*, channel, account, session, target, text) -> SentReply` sends `text` privately to the
+    # author of `target` (never in its thread), within the adapter's `direct_message_max_length`; ReplyUncertain
+    # when the platform may have sent it.
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         """One cheap authenticated call; returns a human summary of what the platform said."""

@@ -53,9 +53,17 @@ ReplyAs = Literal["accounts", "handles", "address"]
 # relays whatever its sender forwards).
 IdentityKind = Literal["handle", "address", "channel"]
 # What an advocate may do there besides replying (mentions.services.platform_actions): "like" a mention (the
-# adapter's `like`), "delete" one of our own posts (its `delete_post`). Each with the platform's word for it.
-Action = Literal["like", "delete"]
-ACTION_METHODS: dict[Action, str] = {"like": "like", "delete": "delete_post"}
+# adapter's `like`), "repost" it to our followers (its `repost`: a boost, a retweet), "delete" one of our own posts
+# (its `delete_post`), "message" the mention's author privately (its `direct_message`: mentions.services.
+# direct_messages, where the handbook moves a conversation that needs an address or account details). Each with the
+# platform's word for it.
+Action = Literal["like", "repost", "delete", "message"]
+ACTION_METHODS: dict[Action, str] = {
+    "like": "like",
+    "repost": "repost",
+    "delete": "delete_post",
+    "message": "direct_message",
+}
 
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
@@ -116,9 +124,9 @@ class Platform:
     # Experts list their accounts on it (a column of the experts' CSV, named by the kind): false where an
     # author is nobody's account (a relay) or the expert's account has a place of its own (Slack's handle).
     expert_accounts: bool = True
-    # What the desk can do there besides replying, by the platform's own word ({"like": "Favourite", "delete":
-    # "Delete"}), done as the account that replies (ACTION_METHODS: the adapter's method for each; the parts test
-    # checks it has them). Empty: nothing but replies.
+    # What the desk can do there besides replying, by the platform's own word ({"like": "Favourite", "repost":
+    # "Boost", "delete": "Delete", "message": "Send a DM"}), done as the account that replies (ACTION_METHODS: the
+    # adapter's method for each; the parts test checks it has them). Empty: nothing but replies.
     actions: Mapping[Action, str] = field(default_factory=dict)
     # Dotted path of `read(*, channel, body: bytes, headers) -> base.Pushed` (raising base.PushRefused), where the
     # platform can also push deliveries to the desk's door `POST /hooks/<slug>/` beside its polling (GitHub's

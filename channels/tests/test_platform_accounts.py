@@ -76,7 +76,7 @@ def test_reddit_web_app_flow_asks_for_a_permanent_grant_and_learns_who_consented
     account = _account("reddit", "gitlab_team", {"subreddits": ["gitlab"]}, {"client_id": "app", "client_secret": "s"})
     query = _start(admin_client, account, REDDIT_AUTHORIZE)
     assert query["client_id"] == "app" and query["response_type"] == "code" and query["duration"] == "permanent"
-    assert query["scope"].split() == ["identity", "submit", "read"]
+    assert query["scope"].split() == ["identity", "submit", "read", "privatemessages"]
     assert query["redirect_uri"] == "https://desk.example.com/connect/reddit/callback/"
 
     responses.post(

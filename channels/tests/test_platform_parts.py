@@ -144,6 +144,9 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
             assert platform.replies is not None
             params = set(inspect.signature(getattr(adapter, method)).parameters)
             assert params >= {"channel", "account", "session", "target"}
+    if "message" in platform.actions:  # a direct message has its text, and the platform's limit on it
+        assert "text" in inspect.signature(adapter.direct_message).parameters
+        assert isinstance(adapter.direct_message_max_length, int) and adapter.direct_message_max_length > 0
 
 
 @pytest.mark.parametrize("kind", KINDS)

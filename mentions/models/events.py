@@ -39,6 +39,8 @@ class TicketEvent(models.Model):
         JUDGEMENT = "judgement", "Judgement corrected"
         LIKED = "liked", "Liked on the platform"
         REPLY_DELETED = "reply_deleted", "Our post deleted from the platform"
+        REPOSTED = "reposted", "Reposted on the platform"
+        DIRECT_MESSAGE = "direct_message", "Direct message sent from the desk"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

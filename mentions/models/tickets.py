@@ -250,6 +250,9 @@ class Message(models.Model):
         INBOUND = "inbound", "Inbound mention"
         OUR_REPLY = "our_reply", "Our reply"
         NOTE = "note", "Internal note"
+        # Sent privately to a mention's author from the desk (services.direct_messages): ours, but not a reply in
+        # the public thread, so never the first reply nor what the thread shows.
+        DIRECT = "direct", "Our direct message"
 
     # Both covered by composite indexes below. A single-column channel index would also
     # mislead the planner into using it for the duplicate lookup on a one-channel table.
@@ -279,10 +282,12 @@ class Message(models.Model):
     # Images, videos and files the item carries: [{"kind", "url", "preview_url", "alt"}] (channels.clean.media_clean),
     # shown as links on the ticket: the advocate's browser asks the platform for nothing until one is opened.
     media = models.JSONField(default=list, blank=True)
-    # Edited or deleted on the platform (or our post deleted by us), liked from the desk (services.platform_actions).
+    # Edited or deleted on the platform (or our post deleted by us), liked or reposted from the desk
+    # (services.platform_actions).
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     liked_at = models.DateTimeField(null=True, blank=True)
+    reposted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

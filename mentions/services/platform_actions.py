@@ -1,11 +1,12 @@
 """What an advocate does on the platform besides replying: like a mention (the handbook: like positive feedback,
-and nothing else) and delete one of our own posts (a reply sent by accident). Offered where the platform declares
+and nothing else), repost it to our followers (a boost, a retweet) and delete one of our own posts (a reply sent by
+accident); a direct message to its author is mentions.services.direct_messages. Offered where the platform declares
 the action (`Platform.actions`), done as the account the desk replies from, recorded in the ticket's history and
 counted in the KPI's activity.
 
 The platform is asked outside any transaction (a slow platform holds no lock); what it did is then written with
-the ticket's row locked, asked again there, so two presses at once record one like and one deletion. A deleted
-post stays on the ticket, its text kept, with when and by whom it was deleted (`Message.deleted_at` and a
+the ticket's row locked, asked again there, so two presses at once record one like, one repost and one deletion. A
+deleted post stays on the ticket, its text kept, with when and by whom it was deleted (`Message.deleted_at` and a
 `reply_deleted` event): the first reply it was still counts as the first reply.
 """
 
@@ -33,35 +34,56 @@ from mentions.services.versions import ticket_lock
 logger = logging.getLogger(__name__)
 
 LIKED = TicketEvent.Kind.LIKED.value
+REPOSTED = TicketEvent.Kind.REPOSTED.value
 DELETED = TicketEvent.Kind.REPLY_DELETED.value
+# How a refusal names each action: "The desk cannot like a post on Hacker News."
+DOING: dict[Action, str] = {
+    "like": "like a post",
+    "repost": "repost a post",
+    "delete": "delete a post",
+    "message": "send a direct message",
+}
 
 
 @dataclass(frozen=True)
 class Offered:
     """What the ticket page offers on its messages, in the platform's words ("" where it has none). What is done
-    already is on each message's row (`liked_at`, `deleted_at`): no query."""
+    already is on each message's row (`liked_at`, `reposted_at`, `deleted_at`; a direct message sent is a message of
+    its own): no query."""
 
     like: str
     delete: str
     platform: str  # how a sentence names it ("Delete from GitHub")
+    repost: str = ""
+    message: str = ""  # "Send a DM"
+    message_max_length: int = 0  # the platform's limit on a direct message (the form's maxlength)
 
 
 def actions_offered(ticket: Ticket) -> Offered:
     platform = platform_or_default(ticket.channel.kind)
     words = platform.actions
-    return Offered(like=words.get("like", ""), delete=words.get("delete", ""), platform=platform.spoken_name)
+    limit = getattr(get_adapter(ticket.channel.kind), "direct_message_max_length", 0) if "message" in words else 0
+    return Offered(
+        like=words.get("like", ""),
+        delete=words.get("delete", ""),
+        platform=platform.spoken_name,
+        repost=words.get("repost", ""),
+        message=words.get("message", ""),
+        message_max_length=limit,
+    )
 
 
-def _word(ticket: Ticket, action: Action) -> str:
+def action_word(ticket: Ticket, action: Action) -> str:
+    """The platform's word for `action`, or ValidationError where it has none."""
     platform = platform_or_default(ticket.channel.kind)
     word = platform.actions.get(action)
     if not word:
-        doing = "like a post" if action == "like" else "delete a post"
-        raise ValidationError(f"The desk cannot {doing} on {platform.spoken_name}.")
+        raise ValidationError(f"The desk cannot {DOING[action]} on {platform.spoken_name}.")
     return word
 
 
-def _message(ticket: Ticket, message_id: int, kind: str) -> Message:
+def action_message(ticket: Ticket, message_id: int, kind: str) -> Message:
+    """The ticket's message acted on, of `kind`, with an id on the platform; or ValidationError in words."""
     message = Message.objects.filter(pk=message_id, ticket=ticket).first()
     if message is None or message.kind != kind:
         whose = "a mention" if kind == Message.Kind.INBOUND else "one of our replies"
@@ -71,7 +93,7 @@ def _message(ticket: Ticket, message_id: int, kind: str) -> Message:
     return message
 
 
-def _acting_account(ticket: Ticket) -> Account:
+def acting_account(ticket: Ticket) -> Account:
     """The account the desk replies from on this ticket (reply_plan: the respond-from rule, the first account)."""
     plan = reply_plan(ticket)
     if plan is None or not plan.chosen:
@@ -97,11 +119,11 @@ def _ask(method: str, ticket: Ticket, account: Account, message: Message, what: 
 def message_like(*, ticket: Ticket, message_id: int, user: Any) -> bool:
     """Like the mention on the platform. True when liked now; False when the desk had liked it already."""
     ensure_can_act(ticket=ticket, user=user)
-    word = _word(ticket, "like")
-    message = _message(ticket, message_id, Message.Kind.INBOUND)
+    word = action_word(ticket, "like")
+    message = action_message(ticket, message_id, Message.Kind.INBOUND)
     if message.liked_at is not None:
         return False
-    account = _acting_account(ticket)
+    account = acting_account(ticket)
     _ask("like", ticket, account, message, "A like")
     with transaction.atomic():
         locked = ticket_lock(ticket.pk, seen_version=None)
@@ -111,12 +133,29 @@ def message_like(*, ticket: Ticket, message_id: int, user: Any) -> bool:
     return True
 
 
+def message_repost(*, ticket: Ticket, message_id: int, user: Any) -> bool:
+    """Repost (boost, retweet) the mention to our followers. True when reposted now; False when it was already."""
+    ensure_can_act(ticket=ticket, user=user)
+    word = action_word(ticket, "repost")
+    message = action_message(ticket, message_id, Message.Kind.INBOUND)
+    if message.reposted_at is not None:
+        return False
+    account = acting_account(ticket)
+    _ask("repost", ticket, account, message, "A repost")
+    with transaction.atomic():
+        locked = ticket_lock(ticket.pk, seen_version=None)
+        if not Message.objects.filter(pk=message.pk, reposted_at__isnull=True).update(reposted_at=timezone.now()):
+            return False
+        event_record(ticket=locked, kind=REPOSTED, actor=user, message=message.pk, account=account.username, word=word)
+    return True
+
+
 def reply_delete(*, ticket: Ticket, message_id: int, user: Any, confirmed: bool) -> bool:
     """Delete our post from the platform; the ticket keeps its text. True when deleted now; False when it was gone
     already. `confirmed`: the advocate said yes to "Delete it from <platform>?"."""
     ensure_can_act(ticket=ticket, user=user)
-    _word(ticket, "delete")
-    message = _message(ticket, message_id, Message.Kind.OUR_REPLY)
+    action_word(ticket, "delete")
+    message = action_message(ticket, message_id, Message.Kind.OUR_REPLY)
     if message.deleted_at is not None:
         return False
     if not confirmed:

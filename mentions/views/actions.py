@@ -18,10 +18,12 @@ from django_htmx.http import trigger_client_event
 
 from mentions import services
 from mentions.forms import (
+    DirectMessageForm,
     JudgementForm,
     MacroForm,
     MergeForm,
     MessageLikeForm,
+    MessageRepostForm,
     NoteForm,
     NotNoiseForm,
     PriorityForm,
@@ -35,8 +37,9 @@ from mentions.forms import (
     TagsForm,
 )
 from mentions.models import Judgement, Ticket
+from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
-from mentions.services.platform_actions import message_like, reply_delete
+from mentions.services.platform_actions import message_like, message_repost, reply_delete
 from mentions.services.versions import TicketStale
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
@@ -273,3 +276,32 @@ def ticket_delete_post(request: HttpRequest, pk: int) -> HttpResponse:
         return "It was deleted already."
 
     return ticket_action(request, pk, ReplyDeleteForm, "delete", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_repost(request: HttpRequest, pk: int) -> HttpResponse:
+    """Repost (boost) the mention to our followers, as the account the desk replies from."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        if message_repost(ticket=ticket, message_id=data["message"], user=request.user):
+            return f"Reposted on {ticket.channel.get_kind_display()}."
+        return "The desk had reposted it already."
+
+    return ticket_action(request, pk, MessageRepostForm, "repost", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_direct_message_send(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the mention's author a direct message; the ticket keeps it, and says the conversation moved there."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        sent = ticket_direct_message(
+            ticket=ticket, message_id=data["message"], user=request.user, text=data["text"], key=data["key"]
+        )
+        return (
+            f"Direct message sent to {sent.mentioned[0] if sent.mentioned else 'the author'} as {sent.author_handle}."
+        )
+
+    return ticket_action(request, pk, DirectMessageForm, "dm", run, play_on=False)

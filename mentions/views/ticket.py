@@ -110,7 +110,8 @@ def ticket_page_context(
         # The desk's judgement and its correction (mentions/_ticket_judgement.html): the ticket's own columns.
         "judgement_choices": Judgement.choices,
         "solved_as_noise": solved_as_noise(obj),
-        # Like a mention, delete our post: the platform's words where it has them (mentions/_messages.html).
+        # Like or repost a mention, message its author, delete our post: the platform's words where it has them
+        # (mentions/_messages.html).
         "offered": actions_offered(obj) if plan else None,
         "values": {
             "send_body": posted("send", "body", draft),
@@ -128,6 +129,10 @@ def ticket_page_context(
             "merge_reason": posted("merge", "reason"),
             "release_reason": posted("release", "reason"),
             "skip_reason": posted("skip", "reason"),
+            # A refused direct message comes back under its mention with its text and key (nothing was sent with it).
+            "dm_message": clean.whole(posted("dm", "message", None), minimum=1),
+            "dm_text": posted("dm", "text"),
+            "dm_key": posted("dm", "key") or uuid.uuid4().hex,
         },
         "ticket_panels": shown,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.

@@ -68,6 +68,8 @@ def test_kpi_json(desk):
         "solved": 0,
         "liked": 0,
         "deleted": 0,
+        "reposted": 0,
+        "messaged": 0,
         "release_day": True,
     }
 

@@ -293,7 +293,8 @@ def test_activity_daily(desk, django_assert_num_queries):
     # 11-06: t5 replied at 18:00 and the ticket requested before the range, replied at 03:00.
     assert {d: r["replied"] for d, r in by_day.items() if r["replied"]} == {2: 1, 3: 1, 4: 1, 5: 1, 6: 2, 10: 1}
     assert {d: r["solved"] for d, r in by_day.items() if r["solved"]} == {10: 1, 22: 1}
-    quiet = {"created": 0, "replied": 0, "solved": 0, "liked": 0, "deleted": 0, "release_day": False}
+    quiet = {"created": 0, "replied": 0, "solved": 0, "liked": 0, "deleted": 0, "reposted": 0, "messaged": 0}
+    quiet["release_day"] = False
     assert by_day[15] == {"day": date(2026, 11, 15), **quiet}
     assert [d for d, r in by_day.items() if r["release_day"]] == [22]
 

@@ -42,7 +42,7 @@ from channels import clean
 from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
-from . import reply, thread
+from . import chat, reply, thread
 from .auth import login_of
 from .client import Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -79,8 +79,8 @@ class BlueskyAdapter(PolledAdapter):
 
     post_reply = staticmethod(reply.post_reply)
 
-    # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions): a like and a repost
-    # return the new record's `RecordRef` (uri and cid); `delete_post` takes back one of the account's own posts.
+    # The desk's Like, Repost and Delete (the platform's `actions`, mentions.services.platform_actions): a like and a
+    # repost return the new record's `RecordRef` (uri and cid); `delete_post` takes back one of the account's own posts.
     like = staticmethod(reply.like)
     repost = staticmethod(reply.repost)
 
@@ -88,6 +88,11 @@ class BlueskyAdapter(PolledAdapter):
         self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
     ) -> None:
         reply.delete_post(channel=channel, account=account, session=session, uri=target.external_id)
+
+    # The desk's "Send a DM" (mentions.services.direct_messages), through Bluesky's chat service (`chat.py`).
+    direct_message = staticmethod(chat.direct_message)
+    direct_message_max_length = chat.MAX_GRAPHEMES
+    direct_message_length = staticmethod(grapheme_length)
 
     # --- polling -----------------------------------------------------------------------
 

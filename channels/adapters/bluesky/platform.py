@@ -64,5 +64,5 @@ PLATFORM = Platform(
     replies="channels.adapters.bluesky.BlueskyAdapter.post_reply",
     accounts="channels.adapters.bluesky.oauth.BlueskySession",
     credentials_required=("app_password",),
-    actions={"like": "Like", "delete": "Delete"},
+    actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
 )

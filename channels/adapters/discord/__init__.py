@@ -79,6 +79,14 @@ class DiscordAdapter(PolledAdapter):
     ) -> None:
         reply.delete_post(channel=channel, session=session, target=target)
 
+    # The desk's "Send a DM" (mentions.services.direct_messages): from the bot to the mention's author.
+    direct_message_max_length = reply.MAX_LENGTH
+
+    def direct_message(
+        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
+    ) -> SentReply:
+        return reply.direct_message(channel=channel, session=session, target=target, text=text)
+
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """One poll as one chunk, oldest first: a thread's follow-up then finds the message that opened it."""
         config = settings_of(channel.config)

@@ -48,5 +48,5 @@ PLATFORM = Platform(
     unsupported={
         "watch": "Every poll reads the chosen channels' active threads already: a watched thread adds nothing.",
     },
-    actions={"like": "React 👍", "delete": "Delete"},
+    actions={"like": "React 👍", "delete": "Delete", "message": "Send a DM"},
 )

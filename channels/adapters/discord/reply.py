@@ -11,6 +11,10 @@
   users it names; never ``@everyone``, ``@here`` or a role, whatever the text says.
 - **Like** (👍, ``PUT .../reactions/%F0%9F%91%8D/@me``) and **delete** our message (``DELETE
   /channels/{id}/messages/{mid}``): 204 when done; liking twice or deleting what is gone (404, error 10008) is done.
+- **Direct message** to the mention's author: ``POST /users/@me/channels`` with ``{"recipient_id"}`` answers the DM
+  channel (``type`` 1), then ``POST /channels/{id}/messages`` with ``{"content"}``. A person who takes no messages
+  from the bot (shares no server with it, or closed their DMs) is Discord's 403, error 50007 "Cannot send messages
+  to this user": said so, not taken for the bot's token.
 Every call is made with the bot token (the channel's, which the bot's account was connected with: `oauth.py`).
 """
 
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 MAX_LENGTH = 2000
 THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
+CANNOT_MESSAGE_USER = 50007
 LIKE = quote("👍")
 ALLOWED_MENTIONS = {"parse": ["users"], "replied_user": True}
 
@@ -48,6 +53,11 @@ def _call(channel: Channel, session: requests.Session, method: str, path: str, *
     if response.status_code == 429:
         wait = retry_after(response, data)
         raise ReplyError(f"Discord asks to wait {wait or 60:.0f} seconds (rate limit): nothing was posted.")
+    if response.status_code == 403 and clean.whole(clean.mapping(data).get("code")) == CANNOT_MESSAGE_USER:
+        raise ReplyError(
+            "Discord will not deliver it: this person takes no direct messages from the bot (they share no server "
+            "with it, or closed their DMs). Nothing was sent; ask them in the thread to write to us instead."
+        )
     if response.status_code in (401, 403):
         said = scrubbed(error_text(data), token)
         raise ReplyError(f"Discord refused the bot (HTTP {response.status_code}: {said}): check its token and role.")
@@ -117,3 +127,27 @@ def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTar
     gone = status == 404 and clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE
     if status >= 300 and not gone:
         raise ReplyError(f"Discord did not delete the message (HTTP {status}: {error_text(data) or 'no reason'}).")
+
+
+def direct_message(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
+    if not text.strip() or len(text) > MAX_LENGTH:
+        raise ReplyError(f"A direct message on Discord is 1 to {MAX_LENGTH} characters; this one is {len(text)}.")
+    recipient = clean.ident(clean.mapping(clean.mapping(target.raw).get("author")).get("id"))
+    if not recipient:
+        raise ReplyError("The stored message does not name its author's Discord id: send the message on Discord.")
+    status, data = _call(channel, session, "POST", "/users/@me/channels", json={"recipient_id": recipient})
+    dm_channel = clean.ident(clean.mapping(data).get("id"))
+    if status >= 300 or not dm_channel:
+        raise ReplyError(f"Discord did not open a direct message (HTTP {status}: {error_text(data) or 'no reason'}).")
+    body = {"content": text, "allowed_mentions": {"parse": []}}
+    status, data = _call(channel, session, "POST", f"/channels/{dm_channel}/messages", json=body)
+    posted = clean.mapping(data)
+    if status >= 300 or not clean.ident(posted.get("id")):
+        raise ReplyError(f"Discord did not send the message (HTTP {status}: {error_text(data) or 'no reason given'}).")
+    mid = clean.ident(posted.get("id"))
+    return SentReply(
+        external_id=mid,
+        permalink=f"{WEB}/@me/{dm_channel}/{mid}",
+        created_at=iso_or_now(posted.get("timestamp")),
+        raw=posted,
+    )

@@ -148,6 +148,9 @@ class DiscourseAdapter(PolledAdapter):
     # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions).
     like = staticmethod(actions.like)
     delete_post = staticmethod(actions.delete_post)
+    # "Send a DM" (mentions.services.direct_messages): a personal message to the post's author.
+    direct_message = staticmethod(actions.direct_message)
+    direct_message_max_length = actions.DM_MAX_LENGTH
 
     # --- polling ---------------------------------------------------------------------
 

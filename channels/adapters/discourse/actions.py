@@ -1,17 +1,21 @@
 """Liking a post and deleting our own on a Discourse forum, as a connected account (docs.discourse.org: "Like a
 post", `POST /post_actions.json` with `{"id": <post id>, "post_action_type_id": 2}` answering the post;
 "Delete a single post", `DELETE /posts/{id}.json`). A like Discourse already has is refused with "You already
-performed this action"; a post already gone is a 404: either way what was asked is done."""
+performed this action"; a post already gone is a 404: either way what was asked is done. A direct message is a
+personal message to the post's author ("Create a topic, post, or private message", `POST /posts.json` with
+`{"title", "raw", "archetype": "private_message", "target_recipients": <username>}` answering its first post); its
+title names what it is about (the topic's title)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
 from .reply import credential_headers, errors_of, token_refused
 
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
 
 LIKE = 2  # Discourse's post action type for a like
 ALREADY = "already performed this action"
+DM_MAX_LENGTH = 32000  # Discourse's default max_post_length; a forum's own setting may be lower (its 422 says so)
+TITLE_MAX = 200  # within max_topic_title_length (255 by default)
 
 
 def _post_id(target: ReplyTarget, what: str) -> int:
@@ -67,3 +73,31 @@ def delete_post(*, channel: Channel, account: Account, session: requests.Session
     if 200 <= response.status_code < 300 or response.status_code == 404:
         return
     raise _refused(response, "delete the post", used)
+
+
+def direct_message(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
+) -> SentReply:
+    username = (target.author_handle or "").strip().removeprefix("@")
+    if not username:
+        raise ReplyError("The post's author is not known: nobody to send a personal message to.")
+    about = " ".join((target.title or "").split()) or "your post"
+    title = f"About {about}"[:TITLE_MAX]
+    body = {"title": title, "raw": text, "archetype": "private_message", "target_recipients": username}
+    response, used = _act(
+        channel=channel, account=account, session=session, method="POST", path="/posts.json", json=body
+    )
+    answer = json_of(response)
+    if 200 <= response.status_code < 300:
+        post_id = answer.get("id") if isinstance(answer, dict) else None
+        topic_id = answer.get("topic_id") if isinstance(answer, dict) else None
+        if not isinstance(post_id, int) or not isinstance(topic_id, int):
+            raise ReplyUncertain(f"Discourse took the message but named no post: check {account.username}'s messages.")
+        slug = str(answer.get("topic_slug") or "topic")
+        return SentReply(
+            external_id=str(post_id),
+            permalink=f"{base_url_of(channel)}/t/{quote(slug, safe='')}/{topic_id}",
+            created_at=iso_or_now(answer.get("created_at")),
+            raw=answer,
+        )
+    raise _refused(response, f"send the personal message to {username}", used)

@@ -44,5 +44,5 @@ PLATFORM = Platform(
     short_label="Forum",
     reply_opening="@{handle} ",
     own_place=True,  # the product's own forum
-    actions={"like": "Like", "delete": "Delete"},
+    actions={"like": "Like", "delete": "Delete", "message": "Send a message"},
 )

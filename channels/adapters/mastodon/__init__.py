@@ -78,8 +78,9 @@ class MastodonAdapter(PolledAdapter):
     # The instance's own limit (`length.instance_limits`) is checked again when the reply is sent.
     reply_max_length = DEFAULT_MAX_CHARACTERS
     reply_length_note = "Mastodon counts each link as 23 characters; the author's @handle is added first"
-    # Favourite, boost and delete one of our posts, as a connected account (`actions.py`); the desk's Favourite
-    # and Delete (the platform's `actions`, mentions.services.platform_actions) call `like` and `delete_post`.
+    # Favourite, boost and delete one of our posts, as a connected account (`actions.py`); the desk's Favourite,
+    # Boost and Delete (the platform's `actions`, mentions.services.platform_actions) call `like`, `repost` and
+    # `delete_post`.
     favourite = staticmethod(actions.favourite)
     boost = staticmethod(actions.boost)
 
@@ -90,6 +91,14 @@ class MastodonAdapter(PolledAdapter):
         self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
     ) -> None:
         actions.delete_post(channel=channel, account=account, session=session, status_id=target.external_id)
+
+    def repost(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+        actions.boost(channel=channel, account=account, session=session, status_id=target.external_id)
+
+    # The desk's "Send a DM" (mentions.services.direct_messages): a direct status to the author, checked against
+    # Mastodon's default limit first and the instance's own when sent.
+    direct_message = staticmethod(actions.direct_message)
+    direct_message_max_length = DEFAULT_MAX_CHARACTERS
 
     def reply_length(self, text: str) -> int:
         return status_length(text)

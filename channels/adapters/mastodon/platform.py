@@ -63,5 +63,5 @@ PLATFORM = Platform(
     replies="channels.adapters.mastodon.MastodonAdapter.post_reply",
     accounts="channels.adapters.mastodon.oauth.MastodonOAuth",
     credentials_required=("access_token",),
-    actions={"like": "Favourite", "delete": "Delete"},
+    actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},
 )

@@ -41,7 +41,7 @@ from channels import clean
 from ..base import FetchResult, IncomingMention, PayloadError, RateLimited
 from ..guard import Parsed
 from ..polling import PolledAdapter, rate_limited_until, readable_mentions
-from . import reply, thread
+from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -77,6 +77,9 @@ class RedditAdapter(PolledAdapter):
     reply_max_length = 10_000  # Reddit's limit for a comment's text
 
     post_reply = staticmethod(reply.post_reply)
+    # The desk's "Send a message" (mentions.services.direct_messages): a private message to the author.
+    direct_message = staticmethod(message.direct_message)
+    direct_message_max_length = message.MAX_LENGTH
 
     # --- polling -----------------------------------------------------------------------
 

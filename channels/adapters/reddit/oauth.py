@@ -5,7 +5,7 @@ callback; a "script" app works too when its redirect uri is set to the callback)
 and `oauth_client_secret`, or the `client_id`/`client_secret` the channel reads with. The account
 consents on Reddit; `duration=permanent` gets a refresh token; access tokens last an hour and are
 refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `submit` (comment),
-`read`.
+`read`, `privatemessages` (a private message to a mention's author: `message.py`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 AUTHORIZE_URL = "https://www.reddit.com/api/v1/authorize"
 ME_URL = API_URL + "/api/v1/me"
-SCOPES = ("identity", "submit", "read")
+SCOPES = ("identity", "submit", "read", "privatemessages")  # privatemessages: the desk's "Send a message"
 LABEL = "Reddit"
 
 

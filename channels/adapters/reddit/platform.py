@@ -39,4 +39,5 @@ PLATFORM = Platform(
     credentials_required=("client_id", "client_secret"),
     karma_lookup="channels.adapters.reddit.audience.karma_of",
     story_titles=True,
+    actions={"message": "Send a message"},  # a private message to the author (message.py)
 )

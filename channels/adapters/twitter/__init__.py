@@ -204,9 +204,13 @@ class TwitterAdapter(PolledAdapter):
 
     post_reply = staticmethod(reply.post_reply)
 
-    # The desk's Like and Delete (the platform's `actions`, mentions.services.platform_actions).
+    # The desk's Like, Repost, Delete and DM (the platform's `actions`, mentions.services.platform_actions and
+    # direct_messages).
     like = staticmethod(actions.like)
+    repost = staticmethod(actions.repost)
     delete_post = staticmethod(actions.delete_post)
+    direct_message = staticmethod(actions.direct_message)
+    direct_message_max_length = actions.DM_MAX_LENGTH
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:

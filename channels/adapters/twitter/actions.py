@@ -1,7 +1,12 @@
-"""Liking a post and deleting our own on X, as a connected handle (X API v2, docs.x.com: "Causes the user (in the
-path) to like the specified Post", `POST /2/users/{id}/likes` with `{"tweet_id"}` answering `{"data": {"liked":
-true}}`; "Delete Post", `DELETE /2/tweets/{id}` answering `{"data": {"deleted": true}}`). The handle's X user id is
-the account's `platform_user_id` (stored when it was connected) or the channel's configured `user_id`."""
+"""Liking and reposting a post, deleting our own and messaging its author on X, as a connected handle (X API v2,
+docs.x.com: "Causes the user (in the path) to like the specified Post", `POST /2/users/{id}/likes` with
+`{"tweet_id"}` answering `{"data": {"liked": true}}`; "Causes the user (in the path) to repost the specified Post",
+`POST /2/users/{id}/retweets` with `{"tweet_id"}` answering `{"data": {"retweeted": true}}`; "Delete Post",
+`DELETE /2/tweets/{id}` answering `{"data": {"deleted": true}}`; "Send a new message to a user",
+`POST /2/dm_conversations/with/{participant_id}/messages` with `{"text"}` answering 201 `{"data":
+{"dm_conversation_id", "dm_event_id"}}`, which needs the dm.write scope). The handle's X user id is the account's
+`platform_user_id` (stored when it was connected) or the channel's configured `user_id`; the DM's recipient is the
+stored post's `author_id`."""
 
 from __future__ import annotations
 
@@ -9,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import json_of, reply_request
+from channels import clean
+from channels.accounts.sending import iso_or_now, json_of, reply_request
 
-from ..base import ReplyError, ReplyTarget
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT, platform_error, rate_limit, retry_after, scrub
 from .ids import as_id
 
@@ -19,6 +25,9 @@ if TYPE_CHECKING:
     from channels.models import Account, Channel
 
 LIKES_URL = API_ROOT + "/users/{user_id}/likes"
+RETWEETS_URL = API_ROOT + "/users/{user_id}/retweets"
+DM_URL = API_ROOT + "/dm_conversations/with/{participant_id}/messages"
+DM_MAX_LENGTH = 10000  # X's limit on a direct message's text
 TWEET_URL = API_ROOT + "/tweets/{id}"
 
 
@@ -44,23 +53,44 @@ def _done(response: requests.Response, key: str, *, handle: str, what: str, used
     raise ReplyError(scrub(f"X refused to {what} ({status}): {platform_error(response)}", *used))
 
 
-def like(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+def _on_post(
+    url_of: str,
+    key: str,
+    what: str,
+    noun: str,
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+) -> None:
+    """POST `{"tweet_id"}` to the handle's likes or retweets."""
     from channels.accounts.tokens import with_account_token
 
     tweet_id = as_id(target.external_id)
     if tweet_id is None:
-        raise ReplyError(f"Cannot like {str(target.external_id)[:40]!r}: not an X post id.")
-    url = LIKES_URL.format(user_id=_user_id(channel, account))
+        raise ReplyError(f"Cannot {what} {str(target.external_id)[:40]!r}: not an X post id.")
+    url = url_of.format(user_id=_user_id(channel, account))
     used: list[str] = []
 
     def call(tokens: dict[str, Any]) -> requests.Response:
         used.append(tokens["access_token"])
         headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        where = f"@{account.username}'s likes"
+        where = f"@{account.username}'s {noun}"
         return reply_request(session, "POST", url, label="X", where=where, json={"tweet_id": tweet_id}, headers=headers)
 
     response = with_account_token(account=account, session=session, call=call)
-    _done(response, "liked", handle=account.username, what="like the post", used=used)
+    _done(response, key, handle=account.username, what=f"{what} the post", used=used)
+
+
+def like(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+    _on_post(LIKES_URL, "liked", "like", "likes", channel=channel, account=account, session=session, target=target)
+
+
+def repost(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+    _on_post(
+        RETWEETS_URL, "retweeted", "repost", "reposts", channel=channel, account=account, session=session, target=target
+    )
 
 
 def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
@@ -81,3 +111,46 @@ def delete_post(*, channel: Channel, account: Account, session: requests.Session
     if response.status_code == 404:
         return  # already gone: what was asked is done
     _done(response, "deleted", handle=account.username, what="delete the post", used=used)
+
+
+def direct_message(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    text = (text or "").strip()
+    if not text or len(text) > DM_MAX_LENGTH:
+        raise ReplyError(f"A direct message on X is 1 to {DM_MAX_LENGTH} characters; this one is {len(text)}.")
+    recipient = as_id(clean.mapping(target.raw).get("author_id"))
+    if recipient is None:
+        raise ReplyError("The stored post does not name its author's X id: send the message on X.")
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        url = DM_URL.format(participant_id=recipient)
+        where = f"@{account.username}'s direct messages"
+        return reply_request(session, "POST", url, label="X", where=where, json={"text": text}, headers=headers)
+
+    response = with_account_token(account=account, session=session, call=call)
+    data = clean.mapping(clean.mapping(json_of(response)).get("data"))
+    if 200 <= response.status_code < 300:
+        event, conversation = clean.ident(data.get("dm_event_id")), clean.ident(data.get("dm_conversation_id"))
+        if not event:
+            raise ReplyUncertain(f"X took the message but named none: check @{account.username}'s messages.")
+        link = f"https://x.com/messages/{conversation}" if conversation else ""
+        return SentReply(external_id=event, permalink=link, created_at=iso_or_now(None), raw=data)
+    if response.status_code == 429:
+        _, until = retry_after(response, rate_limit(response))
+        raise ReplyError(f"X's limit on direct messages for @{account.username} is used up: try after {until}.")
+    why = ""
+    if response.status_code == 403:
+        why = (
+            " (they may not take messages from us, or @"
+            + account.username
+            + " was connected before the desk asked for direct messages: an admin connects it again)"
+        )
+    raise ReplyError(
+        scrub(f"X refused the direct message ({response.status_code}): {platform_error(response)}{why}", *used)
+    )

@@ -2,7 +2,8 @@
 Code Flow with PKCE").
 
 The channel's OAuth app (client id, and its secret for a confidential client) is in the channel's
-credentials. Scopes: reading and writing posts, reading the user (to learn which handle signed in) and
+credentials. Scopes: reading and writing posts, reading the user (to learn which handle signed in), sending
+direct messages (dm.read, dm.write: the desk's "Send a DM") and
 `offline.access`, without which X issues no refresh token and the access token dies after two hours.
 Each refresh returns a new refresh token and voids the old one (channels.accounts.tokens serialises it).
 """
@@ -34,7 +35,8 @@ if TYPE_CHECKING:
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = API_ROOT + "/oauth2/token"
 ME_URL = API_ROOT + "/users/me"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+# dm.read and dm.write: the desk's "Send a DM" (actions.direct_message); X's DM endpoints need both.
+SCOPES = ("tweet.read", "tweet.write", "users.read", "dm.read", "dm.write", "offline.access")
 LABEL = "X"
 
 

@@ -54,7 +54,7 @@ PLATFORM = Platform(
     reply_opening="{handle} ",
     link_separator=" ",  # a reply is one short line: the link follows the answer on it
     reply_as="handles",  # the handbook's respond-from rule among the configured handles
-    actions={"like": "Like", "delete": "Delete"},
+    actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
     unsupported={
         "watch": "X's reads are billed: an expert's answer is seen only if it mentions our handle or matches a "
         "search query (docs/platforms/twitter.md, Known limits).",

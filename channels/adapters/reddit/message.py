@@ -1,0 +1,88 @@
+"""A private message on Reddit to the author of a post or comment, as a connected account: `POST /api/compose` with
+`to`, `subject` and `text` (reddit.com/dev/api#POST_api_compose, scope `privatemessages`).
+
+Like a comment, Reddit answers 200 even when it refuses: the reasons are `json.errors` triples (USER_DOESNT_EXIST,
+NOT_WHITELISTED_BY_USER_MESSAGE when the person takes messages only from people they chose, RATELIMIT). A message
+sent comes back as `{"json": {"errors": []}}` naming no message, so the desk keeps it without a platform id and links
+the account's sent messages. An account connected before the desk asked for `privatemessages` is refused 403: it is
+connected again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import requests
+from django.utils import timezone
+
+from channels.accounts.sending import json_of, reply_request, scrubbed
+
+from ..base import ReplyError, ReplyTarget, SentReply
+from .client import API_URL
+from .oauth import reddit_user_agent
+from .reply import FULLNAME
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+COMPOSE_URL = API_URL + "/api/compose"
+SENT_URL = "https://www.reddit.com/message/sent/"
+MAX_LENGTH = 10_000  # Reddit's limit for a message's text
+SUBJECT_MAX = 100
+REFUSALS = {
+    "USER_DOESNT_EXIST": "that account no longer exists",
+    "NOT_WHITELISTED_BY_USER_MESSAGE": "they take private messages only from people they chose",
+    "USER_BLOCKED": "they blocked the account",
+    "USER_BLOCKED_MESSAGE": "they blocked the account",
+}
+
+
+def direct_message(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
+) -> SentReply:
+    from channels.accounts.tokens import with_account_token
+
+    author = (target.author_handle or "").strip().removeprefix("u/").removeprefix("/u/")
+    if not author or author.casefold() in {"[deleted]", account.username.casefold()}:
+        raise ReplyError("The author is not known (or deleted their account): nobody to send a message to.")
+    if not FULLNAME.fullmatch(target.external_id or ""):
+        raise ReplyError(f"Cannot answer {str(target.external_id)[:40]!r}: not a Reddit post or comment.")
+    subject = " ".join(f"About: {target.title or 'your post'}".split())[:SUBJECT_MAX]
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(tokens["access_token"])
+        return reply_request(
+            session, "POST", COMPOSE_URL, label="Reddit", where=f"u/{account.username}'s sent messages",
+            data={"api_type": "json", "to": author, "subject": subject, "text": text},
+            headers={
+                "Authorization": f"bearer {tokens['access_token']}",
+                "User-Agent": reddit_user_agent(channel, account.username),
+            },
+        )  # fmt: skip
+
+    response = with_account_token(account=account, session=session, call=call)
+    if response.status_code == 403:
+        raise ReplyError(
+            f"Reddit refused the message (403): u/{account.username} was connected before the desk asked to send "
+            "private messages, or may not send them: an admin connects it again. Nothing was sent."
+        )
+    if response.status_code == 429 or not 200 <= response.status_code < 300:
+        raise ReplyError(f"Reddit refused the message (HTTP {response.status_code}): nothing was sent.")
+    body = json_of(response)
+    data = body.get("json") if isinstance(body, dict) else None
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if errors:
+        raise ReplyError(scrubbed(_refusal(errors, author), *used))
+    return SentReply(
+        external_id="", permalink=SENT_URL, created_at=timezone.now(), raw={"to": author, "subject": subject}
+    )
+
+
+def _refusal(errors: list[Any], author: str) -> str:
+    said = []
+    for error in errors[:3]:
+        if isinstance(error, list) and error:
+            code, message = str(error[0]), str(error[1])[:200] if len(error) > 1 else ""
+            said.append(REFUSALS.get(code, f"{code}: {message}"))
+    return f"Reddit did not send the message to u/{author}: " + ("; ".join(said) or "no reason given") + "."
