@@ -17,7 +17,7 @@ again and sees nothing stored twice. Polling itself is channels.tests.harness's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -113,11 +113,19 @@ def authorless(threads: list[list[Post]]) -> list[list[Post]]:
 
 
 def assert_week_stored(
-    channel: Channel, anchor: datetime, now: datetime | None = None, *, authors: bool = True
+    channel: Channel,
+    anchor: datetime,
+    now: datetime | None = None,
+    *,
+    authors: bool = True,
+    shown: Callable[[str], str] | None = None,
 ) -> list[list[Post]]:
     """The channel holds the week of its kind by `now`: one ticket a thread, each with the thread's posts (their
-    times, authors unless `authors` is off, texts, and our replies as ours). Returns that week."""
+    times, authors unless `authors` is off, texts, and our replies as ours). `shown`: how the adapter turns a post's
+    text as the platform sends it into the message's (GitHub's Markdown images and links). Returns that week."""
     expected = week(channel.kind, anchor, now)
+    if shown is not None:
+        expected = [[post._replace(text=shown(post.text)) for post in thread] for thread in expected]
     found = conversations(channel)
     if not authors:
         expected, found = authorless(expected), authorless(found)

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.week import THREADS
 from channels.models import Channel
-from intake.management.commands._demo_week import week_seed
+from intake.management.commands._demo_week import opening_words, week_seed
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
 
@@ -67,7 +67,7 @@ def test_each_pictured_threads_ticket_lists_its_image_as_a_link(client):
     assert {t.kind for t in pictured} == {"github", "mastodon", "bluesky", "discord"}
     for thread in pictured:
         [image] = thread.media
-        opening = Message.objects.get(channel__kind=thread.kind, body__startswith=thread.text)
+        opening = Message.objects.get(channel__kind=thread.kind, body__startswith=opening_words(thread))
         assert opening.media and opening.media[0]["url"] == image.url, thread.kind  # the parser read it back
         assert opening.ticket is not None
         page = client.get(opening.ticket.get_absolute_url()).content.decode()

@@ -23,6 +23,14 @@ def host_of(value: str) -> str:
 
 
 @register.filter
+def opens_with(body: str, title: str) -> bool:
+    """Whether a message's text begins with its title: a thread named after its first words (Discord's, a mail's
+    subject quoted) shows its title once, not in bold above the same words."""
+    head = (title or "").strip().rstrip("…").rstrip(".").strip().casefold()
+    return bool(head) and (body or "").strip().casefold().startswith(head)
+
+
+@register.filter
 def get_item(mapping: dict, key):
     """mapping[key] or None (search snippets by ticket id)."""
     return mapping.get(key) if isinstance(mapping, dict) else None

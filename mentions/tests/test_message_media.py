@@ -71,3 +71,31 @@ def test_an_edit_brings_the_attachments_of_the_new_version():
     message = Message.objects.get(external_id="222")
     assert message.body == "Now with the screenshot"
     assert [m["url"] for m in message.media] == [SCREENSHOT]
+
+
+def test_a_title_made_of_the_first_words_is_shown_once(client):
+    """A Discord #help question's thread is named after its first words: the page does not print them twice."""
+    channel = ChannelFactory(
+        kind="discord", config={"guild_id": "1083790520117211186", "text_channels": ["1083790520117211187"]}
+    )
+    words = "My MR from a fork never starts: the job is stuck"
+    first = IncomingMention(
+        external_id="900",
+        created_at=datetime(2026, 11, 20, 10, tzinfo=UTC),
+        text=words + " because no runner is online.",
+        title=words,
+        author_handle="ci_casey",
+    )
+    other = IncomingMention(
+        external_id="901",
+        created_at=datetime(2026, 11, 20, 11, tzinfo=UTC),
+        text="Anyone seen runners stuck on 18.6?",
+        title="Stuck runners",
+        author_handle="ci_casey",
+    )
+    mentions_ingest(channel=channel, mentions=[first, other])
+    client.force_login(AdvocateFactory())
+    repeated = client.get(f"/tickets/{Message.objects.get(external_id='900').ticket_id}/").content.decode()
+    titled = client.get(f"/tickets/{Message.objects.get(external_id='901').ticket_id}/").content.decode()
+    assert f"<strong>{words}</strong>" not in repeated and repeated.count(words) >= 1
+    assert "<strong>Stuck runners</strong>" in titled

@@ -36,6 +36,7 @@ _ISSUE_URL_RE = re.compile(
 _MD_IMAGE_RE = re.compile(r"!\[([^\]\n]{0,300})\]\(\s*<?(https?://[^\s)>]{1,1000})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\)")
 _HTML_IMAGE_RE = re.compile(r"<img\b([^>]{0,2000})>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"\b(src|alt)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.IGNORECASE)
+_MD_LINK_RE = re.compile(r"(?<!!)\[([^\]\n]{1,300})\]\(\s*<?(https?://[^\s)>]{1,1000})>?\s*\)")
 IMAGES_KEPT = clean.MEDIA_MAX  # what the desk keeps of a mention's attachments
 
 
@@ -81,6 +82,27 @@ def images(body: str) -> tuple[Media, ...]:
         if url and url not in (k.url for k in kept):
             kept.append(Media(kind="image", url=url, alt=clean.line(alt, max_length=300)))
     return tuple(kept[:IMAGES_KEPT])
+
+
+def readable(body: str) -> str:
+    """A Markdown body as the ticket shows it: an image is ``[image: alt]`` (its link is in `media`, listed under the
+    message) and a link is ``text (url)``, so that the page links the address itself rather than the Markdown
+    around it (``[plan](https://…)`` read as one word made a link to ``http://plan](https://…``)."""
+
+    def image(match: re.Match[str]) -> str:
+        alt = match.group(1).strip()
+        return f"[image: {alt}]" if alt else "[image]"
+
+    def html_image(match: re.Match[str]) -> str:
+        alt = next(
+            (m.group(2) or m.group(3) or "" for m in _ATTR_RE.finditer(match.group(1)) if m.group(1).lower() == "alt"),
+            "",
+        )
+        return f"[image: {alt.strip()}]" if alt.strip() else "[image]"
+
+    body = _MD_IMAGE_RE.sub(image, body)
+    body = _HTML_IMAGE_RE.sub(html_image, body)
+    return _MD_LINK_RE.sub(lambda m: f"{m.group(1)} ({m.group(2)})", body)
 
 
 def node_id(item: dict[str, Any]) -> str:
@@ -151,7 +173,7 @@ def issue_mention(
     return IncomingMention(
         external_id=node,
         created_at=created,
-        text=body or title,
+        text=readable(body) or title,
         title=title,
         author_handle=login,
         author_name=login,
@@ -202,7 +224,7 @@ def discussion_mention(
     return IncomingMention(
         external_id=node,
         created_at=created,
-        text=body or title,
+        text=readable(body) or title,
         title=title,
         author_handle=login,
         author_name=login,
@@ -260,7 +282,7 @@ def _comment(
     return IncomingMention(
         external_id=node,
         created_at=created,
-        text=body,
+        text=readable(body),
         author_handle=login,
         author_name=login,
         author_url=profile,

@@ -82,10 +82,16 @@ def week_seed(*, advocate: Any = None) -> int:
     return made
 
 
+def opening_words(thread: Thread) -> str:
+    """What the opening post's message begins with, whatever its parser makes of the rest (`_thread_ticket`)."""
+    return thread.text[:48]
+
+
 def _thread_ticket(channel: Channel, thread: Thread) -> Ticket | None:
-    """The ticket the thread's opening post made: the replays keep the week's texts as written (a platform may add
-    after it what the post shows, as Mastodon's parser describes its images)."""
-    opening = Message.objects.filter(channel=channel, body__startswith=thread.text).order_by("id")
+    """The ticket the thread's opening post made, found by the post's first words: the replays send the week's texts
+    as written, and a parser may rewrite what follows (Mastodon adds what its images show; GitHub's Markdown image
+    becomes "[image: alt]")."""
+    opening = Message.objects.filter(channel=channel, body__startswith=opening_words(thread)).order_by("id")
     ticket_id = opening.values_list("ticket_id", flat=True).first()
     return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
 

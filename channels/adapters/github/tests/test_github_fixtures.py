@@ -159,8 +159,20 @@ def test_markdown_and_html_images_are_the_mentions_media():
         Media(kind="image", url="https://user-images.githubusercontent.com/5421/plan.png", alt="plan output"),
         Media(kind="image", url="https://github.com/user-attachments/assets/abc-123", alt="the error"),
     )
-    assert found.text == body  # the body stays Markdown: the desk shows it as written
+    # The text says where each image was (its link is listed under the message); no Markdown around an address is
+    # left for the page's linker to read as one ("http://output](https://…").
+    assert found.text == (
+        "Plan output: [image: plan output]\n[image: the error]\n[image: same] and ![bad](javascript:alert(1))"
+    )
     assert images("x" * 70_000 + "![") == ()
+
+
+def test_a_markdown_link_reads_as_its_words_and_its_address():
+    body = (
+        "See [the provider docs](https://registry.terraform.io/providers/gitlabhq/gitlab) and ![](https://x.io/a.png)"
+    )
+    [found] = adapter.parse_page([issue(8, at="2026-01-05T10:00:00Z", body=body)]).mentions
+    assert found.text == "See the provider docs (https://registry.terraform.io/providers/gitlabhq/gitlab) and [image]"
 
 
 @pytest.mark.django_db

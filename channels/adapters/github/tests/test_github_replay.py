@@ -10,6 +10,7 @@ import requests
 import time_machine
 
 from channels.adapters.github import GitHubAdapter
+from channels.adapters.github.parse import readable
 from channels.adapters.github.replay import COMMENT_ID_BASE, NUMBER_BASE, REPO, answer
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoNetwork
@@ -34,7 +35,7 @@ def test_the_demo_week_polls_into_an_issue_and_a_discussion_with_our_replies_and
         outcome = poll(channel)
 
         assert outcome.status == "ok", outcome
-        week = demo.assert_week_stored(channel, ANCHOR)
+        week = demo.assert_week_stored(channel, ANCHOR, shown=readable)
         assert ingested(outcome).created == sum(len(t) for t in week) == 6 and len(week) == 2
         (first, story), (second, _) = WEEK
         number = NUMBER_BASE + first
