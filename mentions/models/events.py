@@ -39,6 +39,7 @@ class TicketEvent(models.Model):
         JUDGEMENT = "judgement", "Judgement corrected"
         LIKED = "liked", "Liked on the platform"
         REPLY_DELETED = "reply_deleted", "Our post deleted from the platform"
+        ISSUE = "issue", "Issue linked or followed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
