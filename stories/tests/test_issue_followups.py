@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.celery import app as celery_app
-from channels.adapters.gitlab.tests.shapes import API, BASE, CONFIG, ISSUES_URL, PROJECT, load
+from channels.adapters.gitlab.tests.shapes import BASE, CONFIG, ISSUES_URL, PROJECT, load
 from channels.adapters.reddit.reply import COMMENT_URL
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
