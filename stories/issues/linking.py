@@ -36,7 +36,7 @@ def tracker_channels() -> list[Channel]:
 
 def where_choices() -> list[tuple[str, str]]:
     """("<channel id>:<project>", "gitlab-org/gitlab (GitLab issues)") for the form's "File in"."""
-    choices = []
+    choices: list[tuple[str, str]] = []
     for channel in tracker_channels():
         try:
             projects = projects_of(channel)

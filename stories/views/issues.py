@@ -70,7 +70,7 @@ def story_issue(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _said(link, "linked" if form.cleaned_data["url"] else "filed", len(tickets)))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(story.get_absolute_url() + "#issues")
 
 
