@@ -12,7 +12,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
-from mentions.models import Intent, Judgement, Message, Ticket, TicketEvent
+from mentions.models import Intent, IssueLink, Judgement, Message, Ticket, TicketEvent
 from people.audience import ticket_weight
 from people.models import Requester
 
@@ -126,15 +126,33 @@ class AuthorWeightSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["followers", "karma", "reputation"])
 
 
+class IssueOut(serializers.Serializer):
+    url = serializers.URLField(help_text="The issue's page on GitLab or GitHub.")
+    state = serializers.ChoiceField(choices=IssueLink.State.choices, help_text="As the desk last read it.")
+    milestone = serializers.CharField(help_text='Its milestone\'s title; "" without one.')
+
+
+def issue_out(link: IssueLink) -> dict[str, Any]:
+    return {"url": link.url, "state": link.state, "milestone": link.milestone}
+
+
 class TicketDetailSerializer(TicketSerializer):
     messages = MessageSerializer(many=True)
     events = EventSerializer(many=True)
     author_weight = serializers.SerializerMethodField(
         help_text="The requester's person's largest audience on any platform; null when not known."
     )
+    issues = serializers.SerializerMethodField(
+        help_text="The GitLab or GitHub issues the ticket points to, with their state as the desk last read it."
+    )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "author_weight", "messages", "events"]
+        fields = [*TicketSerializer.Meta.fields, "author_weight", "issues", "messages", "events"]
+
+    @extend_schema_field(IssueOut(many=True))
+    def get_issues(self, ticket: Ticket) -> list[dict[str, Any]]:
+        links = IssueLink.objects.filter(links__ticket_id=ticket.pk).order_by("created_at", "pk")  # one query
+        return [issue_out(link) for link in links]
 
     @extend_schema_field(AuthorWeightSerializer(allow_null=True))
     def get_author_weight(self, ticket: Ticket) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import answers_views, people_views, platform_actions, stories_views, views
+from api import answers_views, issues_views, people_views, platform_actions, stories_views, views
 from api.errors import not_found
 
 app_name = "api"
@@ -10,6 +10,7 @@ app_name = "api"
 urlpatterns = [
     path("tickets/", views.TicketList.as_view(), name="tickets"),
     path("tickets/<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
+    path("tickets/<int:pk>/issues/", issues_views.TicketIssues.as_view(), name="ticket-issues"),
     path("tickets/<int:pk>/notes/", views.TicketNote.as_view(), name="ticket-note"),
     path("tickets/<int:pk>/replies/", views.TicketReply.as_view(), name="ticket-reply"),
     path("tickets/<int:pk>/send/", views.TicketSend.as_view(), name="ticket-send"),

@@ -26,6 +26,7 @@ _WORDED = {
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
     *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
+    *("issue", "action", "event", "milestone"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -192,6 +193,21 @@ def _tag(verb: str) -> Callable[[Ticket, TicketEvent, dict], str]:
     return lambda t, e, d: f"{_who(e)} {verb} the tag “{d.get('tag', '?')}”{_via(d)}"
 
 
+_ISSUE_EVENTS = {"closed": "closed", "milestone": "got a milestone"}
+
+
+def _issue(t: Ticket, e: TicketEvent, d: dict) -> str:
+    """Filed or linked by an advocate; closed or given a milestone (the desk read it); a follow-up sent."""
+    ref, action = d.get("issue", "?"), d.get("action", "")
+    if action in ("filed", "linked"):
+        return f"{_who(e)} {action} issue {ref}"
+    milestone = f" ({d['milestone']})" if d.get("milestone") else ""
+    happened = f"Issue {ref} {_ISSUE_EVENTS.get(str(d.get('event')), 'changed')}{milestone}"
+    if action == "followup_sent":
+        return f"{happened}: follow-up sent by {_who(e)} as {d.get('handle', '?')}"
+    return happened
+
+
 SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.CREATED: lambda t, e, d: f"Ticket opened from a mention on {t.channel.name}",
     K.MESSAGE: lambda t, e, d: f"{d.get('author') or 'The requester'} followed up",
@@ -230,6 +246,7 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.DIRECT_MESSAGE: lambda t, e, d: (
         f"{_who(e)} moved the conversation to a direct message: sent to {d.get('to') or '?'} as {d.get('account', '?')}"
     ),
+    K.ISSUE: _issue,
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from stories.models import SpikeAlert, StatusFeed, StatusIncident
+from channels.adapters.issues import tracker_kinds
+from stories.models import IssueSettings, SpikeAlert, StatusFeed, StatusIncident
 
 
 class StatusFeedForm(forms.ModelForm):
@@ -69,3 +70,20 @@ class SpikeAlertAdmin(_ReadOnly):
     list_select_related = ["story"]
     search_fields = ["key"]
     date_hierarchy = "day"
+
+
+@admin.register(IssueSettings)
+class IssueSettingsAdmin(admin.ModelAdmin):
+    """Where issues are filed by default (one row: the first is used)."""
+
+    list_display = ["channel", "project", "updated_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "channel":  # only the channels that are issue trackers
+            from channels.models import Channel
+
+            kwargs["queryset"] = Channel.objects.filter(kind__in=tracker_kinds())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not IssueSettings.objects.exists()

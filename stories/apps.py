@@ -25,6 +25,12 @@ class StoriesConfig(AppConfig):
                 template=TEMPLATE, context=story_panel, order=5, present=Membership, empty={"story_panel": None}
             )
         )
+        # The issues the ticket points to, file or link one (stories.issues): deferred, so the page's first answer
+        # does not read the trackers' channels.
+        from stories.issues.panel import TEMPLATE as ISSUE_TEMPLATE
+        from stories.issues.panel import ticket_issue_panel
+
+        ticket_panel_register(TicketPanel(template=ISSUE_TEMPLATE, context=ticket_issue_panel, order=6, deferred=True))
         # The queue page: one line per story with tickets waiting.
         queue_block_hooks.register(stories_queue_block)
         # Play on a view that serves a story's tickets together.

@@ -338,3 +338,8 @@ class StoryReply(models.Model):
 
     def __str__(self) -> str:
         return f"Story {self.story_id} → #{self.ticket_id} ({self.status})"
+
+
+# The follow-ups of issues (stories.issues) live in their own module; imported here so Django finds the model.
+from stories.issue_models import IssueFollowUp as IssueFollowUp  # noqa: E402
+from stories.issue_models import IssueSettings as IssueSettings  # noqa: E402

@@ -23,7 +23,7 @@ from django.db.models.functions import Greatest
 from advocacy.embeddings import from_bytes
 from mentions.models import Ticket, TicketMeaning
 from people.erasing import ERASED, Erasing
-from stories.models import Key, MeaningDay, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
+from stories.models import IssueFollowUp, Key, MeaningDay, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
 from stories.reading import first_mentions
 from stories.text import text_words
 
@@ -31,6 +31,7 @@ from stories.text import text_words
 FREE_OF_PERSONAL_DATA = {
     "stories.StatusFeed": "a status page the desk polls, configured by admins",
     "stories.StatusIncident": "an incident as our status page announced it, in its words",
+    "stories.IssueSettings": "where issues are filed: a channel and a project, set by admins",
 }
 SHARES = "shares: "
 
@@ -208,5 +209,6 @@ def stories_erase(*, erasing: Erasing) -> dict[str, int]:
         "story_signatures": _signatures_clean(erasing, theirs, ids, whole),
         "story_keys": _keys_drop(theirs, ids, whole),
         "story_replies": erasing.scrub(StoryReply.objects.filter(ticket_id__in=ids)),
+        "issue_followups": erasing.scrub(IssueFollowUp.objects.filter(ticket_id__in=ids)),
         "spike_alerts": _spike_alerts_clean(erasing, theirs),
     }

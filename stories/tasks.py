@@ -48,3 +48,21 @@ def answer_send(story_id: int, user_id: int) -> dict[str, int]:
     from stories.services import story_replies_send
 
     return story_replies_send(story_id=story_id, user_id=user_id)
+
+
+@shared_task(name="stories.issues_follow", ignore_result=True)
+def issues_follow() -> dict[str, int]:
+    """Read the linked issues that are due (each at most every 15 minutes); draft follow-ups for those that closed or
+    got a milestone (stories.issues.follow)."""
+    from stories.issues.follow import issues_follow as follow
+
+    return follow()
+
+
+# acks_late: a worker lost mid-way leaves the message to another; each follow-up's post carries its own key.
+@shared_task(name="stories.issue_followups_send", acks_late=True, ignore_result=True)
+def issue_followups_send(issue_id: int, user_id: int) -> dict[str, int]:
+    """Send an issue's queued follow-ups (stories.issues.sending)."""
+    from stories.issues.sending import followups_send
+
+    return followups_send(issue_id=issue_id, user_id=user_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stories.views import actions, pages
+from stories.views import actions, issues, pages
 
 app_name = "stories"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("<int:pk>/send/", actions.story_send, name="send"),
     path("<int:pk>/tickets/<int:ticket_pk>/mark/", actions.story_mark, name="mark"),
     path("<int:pk>/tickets/<int:ticket_pk>/insert/", actions.story_insert, name="insert"),
+    path("<int:pk>/issues/", issues.story_issue, name="story-issue"),
+    path("tickets/<int:pk>/issues/", issues.ticket_issue, name="ticket-issue"),
+    path("issues/<int:pk>/", issues.issue_detail, name="issue"),
+    path("issues/<int:pk>/send/", issues.issue_send, name="issue-send"),
 ]

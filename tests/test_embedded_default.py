@@ -191,6 +191,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "notifications.slack_flush",
         "notifications.urgent_sweep",
         "stories.detect",
+        "stories.issues_follow",
         "stories.prune",
         "stories.spikes",
         "stories.status_poll",

@@ -34,8 +34,8 @@ FIRST_ANSWER_QUERIES = 7
 FIRST_ANSWER_TIED_QUERIES = 16
 # The deferred request: the ticket (without its conversation), the saved replies, the knowledge sources' check,
 # the earlier answers' search (the ticket's question, its stored meaning and the terms' frequencies; the synonyms
-# from the shared cache).
-DEFERRED_QUERIES = 6
+# from the shared cache); the Issue panel's linked issues, the trackers' channels and the default place to file.
+DEFERRED_QUERIES = 9
 
 
 def _queries(client, url: str, **headers) -> tuple[int, str]:

@@ -94,6 +94,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
     "stories.spikes": {"task": "stories.spikes", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    # Linked issues read (each at most every 15 minutes), follow-ups drafted when one closes (stories.issues.follow).
+    "stories.issues_follow": {
+        "task": "stories.issues_follow",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),

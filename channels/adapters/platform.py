@@ -132,6 +132,10 @@ class Platform:
     # platform can also push deliveries to the desk's door `POST /hooks/<slug>/` beside its polling (GitHub's
     # webhooks); intake stores what it read and then calls its `stored`. None: the door is not the platform's.
     push_reader: str | None = None
+    # Dotted path of the module that files and reads the platform's issues (channels.adapters.issues.Tracker:
+    # `issue_create`, `issue_read`, `issue_ref`), where a channel of it is an issue tracker the desk can file a
+    # bug in and follow to its end. None: no issues there.
+    issues: str | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

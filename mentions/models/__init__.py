@@ -3,6 +3,7 @@
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, ThreadWatch
 from mentions.models.events import TicketEvent
+from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
 from mentions.models.tickets import Message, ReplySend, Tag, Ticket
 from mentions.models.triage import Rule
@@ -14,6 +15,8 @@ __all__ = [
     "DutySettings",
     "Holiday",
     "Intent",
+    "IssueLink",
+    "IssueTicket",
     "JudgedBy",
     "Judgement",
     "Macro",

@@ -41,6 +41,7 @@ class TicketEvent(models.Model):
         REPLY_DELETED = "reply_deleted", "Our post deleted from the platform"
         REPOSTED = "reposted", "Reposted on the platform"
         DIRECT_MESSAGE = "direct_message", "Direct message sent from the desk"
+        ISSUE = "issue", "Issue linked or followed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

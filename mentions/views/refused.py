@@ -26,12 +26,26 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "refused-actions"
 # Only the ticket page's action forms are rebuilt from the session, never a class a stored name picks.
-FORM_MODULES = ("mentions.forms.", "experts.forms.", "notifications.forms.")
+FORM_MODULES = ("mentions.forms.", "experts.forms.", "notifications.forms.", "stories.issues.forms.")
 # The controls whose result slot every viewer of the ticket page has; the others (release and reassign
 # for some people only, skip only in Play, an outreach's decline) are also said at the top of the page,
 # so a refusal is never sent to a slot the page does not show.
 SLOTS_ALWAYS_SHOWN = frozenset(
-    {"send", "reply", "note", "macro", "status", "priority", "tags", "merge", "outreach", "share", "answers", "story"}
+    {
+        "send",
+        "reply",
+        "note",
+        "macro",
+        "status",
+        "priority",
+        "tags",
+        "merge",
+        "outreach",
+        "share",
+        "answers",
+        "story",
+        "issue",
+    }
 )
 # The buttons that post the composer's own form elsewhere (formaction): the macro picker's Apply and the side
 # panels' Insert buttons (answers, a story's answer). Refused, the reply box's text they carried is shown again.

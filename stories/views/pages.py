@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET
 
 from mentions.views.access import work_queue
 from stories import page_reads
-from stories.models import Story
+from stories.issues.panel import issue_panel_context
+from stories.models import Membership, Story
 
 MERGE_HOPS = 10
 
@@ -47,6 +48,7 @@ def page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, 
         "answer_value": story.answer,
         "link_value": story.answer_link,
         "manager": request.user.has_perm("mentions.manage_all_tickets"),
+        "issue_panel": issue_panel_context(Membership.objects.filter(story=story).values_list("ticket_id", flat=True)),
         **extra,
     }
 

@@ -62,6 +62,7 @@ PLATFORM = Platform(
     budget=budget,
     # 100 watched threads read every 10 minutes, two REST requests each: 28,800 a day, 24 % of 5,000 an hour.
     watch=WatchPlan(600, 2, REST_PER_HOUR * 24, "GitHub: 5,000 REST requests an hour per token"),
+    issues="channels.adapters.github.issues",
     replies="channels.adapters.github.GitHubAdapter.post_reply",
     accounts="channels.adapters.github.oauth.GitHubOAuth",
     credentials_required=credentials,

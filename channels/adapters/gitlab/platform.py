@@ -54,6 +54,7 @@ PLATFORM = Platform(
     # GitLab.com: 2,000 API requests a minute per user; 100 watched issues read every 10 minutes (2 requests
     # each) are 28,800 a day, about 1 % of it.
     watch=WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user"),
+    issues="channels.adapters.gitlab.issues",
     replies="channels.adapters.gitlab.GitLabAdapter.post_reply",
     accounts="channels.adapters.gitlab.oauth.GitLabOAuth",
     credentials_required=(),

@@ -1,0 +1,162 @@
+"""Send all: an issue's drafted follow-ups go out as a story's answer does (stories.services.answering and
+.sending): one press queues every draft (`followups_send_press`), the worker (`stories.issue_followups_send`,
+acks_late) posts each through the desk's one reply path, `ticket_send_reply`, under the follow-up's own key.
+
+The key is deterministic: (issue, ticket, event, attempt). A second press, a retry of the task, two workers at
+once, each asks with the same key and gets the first one's outcome, so each requester hears it once. A follow-up
+the platform refused (nothing posted) is sent again under its next attempt's key; one whose outcome is unknown (a
+worker lost mid-send: the ReplySend swept to "unknown") is never posted again by the desk: the advocate checks the
+platform. The history of each ticket says "issue ... closed: follow-up sent".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from advocacy.enqueue import task_enqueue_on_commit
+from mentions.models import IssueLink, ReplySend, Ticket, TicketEvent
+from mentions.services.events import event_record
+from mentions.services.replies import ticket_send_reply
+from stories.models import IssueFollowUp
+from stories.services.locks import ensure_can_work
+
+logger = logging.getLogger(__name__)
+TASK = "stories.issue_followups_send"
+
+
+@dataclass
+class Press:
+    queued: int = 0
+    already: int = 0  # on their way from an earlier press
+    uncertain: int = 0  # may be on the platform: check there
+    yourself: int = 0  # where the desk cannot post: reply there
+    skipped: int = 0  # assigned to another advocate
+
+    def describe(self) -> str:
+        said = [f"{self.queued} follow-up{'' if self.queued == 1 else 's'} on the way"]
+        if self.already:
+            said.append(f"{self.already} already on the way")
+        if self.uncertain:
+            said.append(f"{self.uncertain} may already be posted: check the platform")
+        if self.yourself:
+            said.append(f"{self.yourself} to answer on the platform yourself")
+        if self.skipped:
+            said.append(f"{self.skipped} assigned to someone else: skipped")
+        return ", ".join(said) + "."
+
+
+def _uncertain(rows: list[IssueFollowUp]) -> set[str]:
+    keys = [r.send_key for r in rows]
+    return set(ReplySend.objects.filter(key__in=keys, status=ReplySend.Status.UNKNOWN).values_list("key", flat=True))
+
+
+def followups_send_press(*, link: IssueLink, user: Any) -> Press:
+    """Queue every follow-up of the issue still to send; the worker posts them. ValidationError: nothing to send."""
+    ensure_can_work(user)
+    manager = user.has_perm("mentions.manage_all_tickets")
+    press = Press()
+    with transaction.atomic():
+        rows = list(
+            IssueFollowUp.objects.select_for_update(of=("self",))
+            .filter(issue=link)
+            .select_related("ticket")
+            .order_by("pk")
+        )
+        uncertain = _uncertain([r for r in rows if r.status == IssueFollowUp.Status.FAILED])
+        for row in rows:
+            if row.status in IssueFollowUp.IN_FLIGHT:
+                press.already += 1
+            elif row.status not in IssueFollowUp.SENDABLE:
+                continue
+            elif not row.handle:
+                press.yourself += 1
+            elif row.send_key in uncertain:
+                press.uncertain += 1
+            elif row.ticket.assignee_id not in (None, user.pk) and not manager:
+                row.status, row.error = IssueFollowUp.Status.SKIPPED, f"assigned to {row.ticket.assignee}"
+                row.save(update_fields=["status", "error", "updated_at"])
+                press.skipped += 1
+            else:
+                if row.status == IssueFollowUp.Status.FAILED:
+                    row.attempt += 1  # refused, nothing posted: a new post under a new key
+                row.status, row.error, row.sent_by = IssueFollowUp.Status.QUEUED, "", user
+                row.save(update_fields=["status", "error", "attempt", "sent_by", "updated_at"])
+                press.queued += 1
+        if not press.queued and not press.already:
+            raise ValidationError("Nothing to send: " + (press.describe() if rows else "no follow-up is drafted."))
+        # Queued again with replies still on their way: harmless (each one's key), and it picks up a lost worker's.
+        task_enqueue_on_commit(TASK, link.pk, user.pk)
+    return press
+
+
+def followups_send(*, issue_id: int, user_id: int) -> dict[str, int]:
+    """The worker: send every queued follow-up of the issue as the advocate who pressed. Returns {outcome: n}."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    ids = IssueFollowUp.objects.filter(issue_id=issue_id, status__in=IssueFollowUp.IN_FLIGHT).order_by("pk")
+    outcomes: Counter[str] = Counter()
+    for pk in list(ids.values_list("pk", flat=True)):
+        outcomes[_one(pk, user)] += 1
+    return dict(outcomes)
+
+
+def _finish(pk: int, status: str, *, link: str = "", error: str = "") -> bool:
+    """Write an outcome unless another run wrote it first; True when this run did."""
+    now = timezone.now()
+    return bool(
+        IssueFollowUp.objects.filter(pk=pk, status__in=IssueFollowUp.IN_FLIGHT).update(
+            status=status, link=link[:1000], error=error[:500], sent_at=now, updated_at=now
+        )
+    )
+
+
+def _one(pk: int, user: Any) -> str:
+    with transaction.atomic():
+        row = IssueFollowUp.objects.select_for_update().filter(pk=pk, status__in=IssueFollowUp.IN_FLIGHT).first()
+        if row is None:
+            return "gone"
+        if user is None:
+            _finish(pk, IssueFollowUp.Status.FAILED, error="The advocate who sent it cannot sign in any more.")
+            return IssueFollowUp.Status.FAILED
+        row.status = IssueFollowUp.Status.SENDING
+        row.save(update_fields=["status", "updated_at"])
+    try:
+        message = ticket_send_reply(
+            ticket=Ticket(pk=row.ticket_id),
+            user=user,
+            body=row.body,
+            handle=row.handle,
+            key=row.send_key,
+            status=Ticket.Status.SOLVED,
+        )
+    except PermissionDenied as exc:
+        _finish(pk, IssueFollowUp.Status.SKIPPED, error=str(exc) or "You cannot act on this ticket.")
+        return IssueFollowUp.Status.SKIPPED
+    except ValidationError as exc:  # refused, or the outcome unknown: in words
+        _finish(pk, IssueFollowUp.Status.FAILED, error=" ".join(exc.messages) or "The follow-up was refused.")
+        return IssueFollowUp.Status.FAILED
+    except Exception:
+        logger.exception("issues: follow-up %s failed unexpectedly", pk)
+        _finish(pk, IssueFollowUp.Status.FAILED, error="The desk failed while sending: check the platform.")
+        return IssueFollowUp.Status.FAILED
+    if _finish(pk, IssueFollowUp.Status.SENT, link=message.permalink):
+        issue = IssueLink.objects.get(pk=row.issue_id)
+        event_record(
+            ticket=Ticket.objects.get(pk=row.ticket_id),
+            kind=TicketEvent.Kind.ISSUE,
+            actor=user,
+            action="followup_sent",
+            event=row.event,
+            issue=str(issue),
+            url=message.permalink,
+            milestone=row.milestone,
+            handle=row.handle,
+        )
+    return IssueFollowUp.Status.SENT
