@@ -81,6 +81,7 @@ def test_each_demo_account_replies_and_acts_from_the_desk_and_a_second_seed_keep
                 deleted = Message.objects.get(
                     channel__kind=kind, kind=Message.Kind.OUR_REPLY, raw__type="issue_comment", ticket__isnull=False
                 )
+            assert deleted.ticket is not None
             assert reply_delete(ticket=deleted.ticket, message_id=deleted.pk, user=advocate, confirmed=True), kind
             done[kind].append("delete")
     assert set(done) == set(CONNECTED)
