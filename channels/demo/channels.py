@@ -1,6 +1,8 @@
 """The demo desk's channel of each kind (`seed_demo` makes them): a config its adapter accepts, our account
 there, and whether its tickets open high. Their API is answered by channels.demo.replay, so they are polled
-like any channel; the day a demo channel was made anchors its week (the posts are "N days before" that day)."""
+like any channel; the day a demo channel was made anchors its week (the posts are "N days before" that day).
+`account_tokens`: the tokens of our account there (its first `our_accounts`), connected to reply from the desk
+(channels.demo.accounts); the demo's replay of that platform answers what it sends."""
 
 from __future__ import annotations
 
@@ -57,6 +59,8 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "config": {"repositories": ["gitlabhq/terraform-provider-gitlab"], "backfill_hours": 720},
         "our_accounts": ["gitlab-devrel"],
         "credentials": {"token": "demo-github-token-not-a-secret"},
+        # The account posts with the channel's token, as "connect with the channel's token" stores it.
+        "account_tokens": {"access_token": "demo-github-token-not-a-secret", "token_type": "pat"},
     },
     "mastodon": {
         "name": "Mastodon (demo sample)",
@@ -70,6 +74,8 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "our_accounts": ["gitlab@mastodon.social"],
         # The access token the demo instance (channels/adapters/mastodon/replay.py) accepts.
         "credentials": {"access_token": "demo-mastodon-token-not-a-secret"},
+        # Our connected account posts with the channel's token, as "connect with the channel's token" stores it.
+        "account_tokens": {"access_token": "demo-mastodon-token-not-a-secret", "token_type": "channel"},
     },
     "bluesky": {
         "name": "Bluesky (demo sample)",
@@ -79,6 +85,13 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "our_accounts": ["gitlab.com"],
         # Any app password signs in on the demo's bsky.social (channels/adapters/bluesky/replay.py).
         "credentials": {"app_password": "demo-bluesky-app-password-not-a-secret"},
+        # The session the demo's bsky.social issues on sign-in, as the app password connects the account.
+        "account_tokens": {
+            "access_token": "demo-bluesky-access-jwt-not-a-secret",
+            "refresh_token": "demo-bluesky-refresh-jwt-not-a-secret",
+            "pds": "https://bsky.social",
+            "did": "did:plc:xggoxpmrtcacmsdtu7zgfxfi",  # the demo's DID of gitlab.com (bluesky/replay.py did_of)
+        },
     },
     "discord": {
         "name": "Discord community server (demo sample)",
@@ -94,6 +107,8 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "our_accounts": ["gitlab_team"],
         # The bot token the demo server accepts.
         "credentials": {"bot_token": "demo-discord-bot-token-not-a-secret"},
+        # The account posts as the channel's bot, as "connect with the bot token" stores it.
+        "account_tokens": {"access_token": "demo-discord-bot-token-not-a-secret", "token_type": "bot"},
     },
     "email": {
         "name": "Community mailbox (demo sample)",

@@ -18,6 +18,11 @@ of the recorded fixtures (tests/fixtures/SOURCES.md) and of Bluesky's HTTP refer
   last one (list_notifications_bluepy.json).
 - ``GET /xrpc/app.bsky.feed.getPostThread?uri=…``: the thread, its follow-ups as ``replies`` (aibot_post_thread.json).
 - ``POST /xrpc/com.atproto.repo.createRecord`` / ``deleteRecord``, ``GET /xrpc/com.atproto.identity.resolveHandle``.
+- Direct messages, through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
+  messages"; lexicons chat.bsky.convo.*): ``GET chat.bsky.convo.getConvoForMembers?members=<did>`` answers the
+  ``{"convo": convoView}`` of our account and that member (the same id for the same member), ``POST
+  chat.bsky.convo.sendMessage`` the ``messageView`` sent. Without the header: 404 MethodNotImplemented, as the PDS
+  has no such method of its own. Writes are answered as done and kept nowhere.
 
 Every other call without the access token this replay issued is 401 ``{"error": "AuthMissing", "message":
 "Authentication Required"}``; an unknown method is 404 ``{"error": "MethodNotImplemented"}``. Every answer carries
@@ -45,13 +50,16 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from channels.adapters.base import IncomingMention, Media
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"
-ACCESS_TOKEN = "demo-bluesky-access-jwt"  # noqa: S105 (the replay's own tokens: the demo network issues them)
-REFRESH_TOKEN = "demo-bluesky-refresh-jwt"  # noqa: S105
+# The session it issues on sign-in: the demo account's tokens (channels.demo.channels), fake constants.
+ACCESS_TOKEN: str = DEMO_CHANNELS["bluesky"]["account_tokens"]["access_token"]
+REFRESH_TOKEN: str = DEMO_CHANNELS["bluesky"]["account_tokens"]["refresh_token"]
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+CHAT_PROXY = "did:web:api.bsky.chat#bsky_chat"  # the chat service a PDS proxies to (chat.py's header)
 AUTH_MISSING = {"error": "AuthMissing", "message": "Authentication Required"}
 
 
@@ -94,6 +102,35 @@ def _answer(
             return 200, {"commit": {"cid": cid_of(json.dumps(sent)), "rev": tid(time.time())}}
         uri = f"at://{sent.get('repo')}/{sent.get('collection')}/{tid(time.time())}"
         return 200, {"uri": uri, "cid": cid_of(uri), "validationStatus": "valid"}
+    if method.startswith("chat.bsky.convo.") and request.headers.get("atproto-proxy") == CHAT_PROXY:
+        return chat(request, method, params, ours)
+    return 404, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {method}"}
+
+
+def chat(request: requests.PreparedRequest, method: str, params: dict[str, list[str]], ours: str) -> tuple[int, Any]:
+    """Bluesky's chat service, proxied by the PDS: the conversation with a member, and a message sent there."""
+    me = did_of(ours)
+    if method == "chat.bsky.convo.getConvoForMembers" and request.method == "GET":
+        members = sorted({me, *params.get("members", [])})
+        if len(members) < 2 or not all(m.startswith("did:") for m in members):
+            return 400, {"error": "InvalidRequest", "message": "members must hold another account's DID"}
+        convo_id = cid_of("convo:" + ",".join(members))[7:20]
+        views = [{"did": m, "handle": ours if m == me else "handle.invalid"} for m in members]
+        convo = {"id": convo_id, "rev": tid(time.time()), "members": views, "muted": False, "unreadCount": 0}
+        return 200, {"convo": convo}
+    if method == "chat.bsky.convo.sendMessage" and request.method == "POST":
+        sent = _json(request.body)
+        text = str((sent.get("message") or {}).get("text") or "")
+        if not sent.get("convoId") or not text.strip():
+            return 400, {"error": "InvalidRequest", "message": "convoId and message.text are required"}
+        sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return 200, {
+            "id": tid(time.time()),
+            "rev": tid(time.time()),
+            "text": text,
+            "sender": {"did": me},
+            "sentAt": sent_at,
+        }
     return 404, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {method}"}
 
 

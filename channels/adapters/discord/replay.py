@@ -20,7 +20,9 @@ Object", the thread channel of fixtures/docs_thread_channel.json; guild.mdx "Lis
   none (every week's thread is kept active a week, ``auto_archive_duration`` 10080);
 - ``POST /channels/{id}/messages`` (the reply: 200 and the message posted, as the bot), ``POST
   /channels/{id}/messages/{mid}/threads`` (201 and the thread, or 400 code 160004 when the message has one),
-  ``PUT .../reactions/{emoji}/@me`` and ``DELETE /channels/{id}/messages/{mid}``: 204.
+  ``PUT .../reactions/{emoji}/@me`` and ``DELETE /channels/{id}/messages/{mid}``: 204;
+- ``POST /users/@me/channels`` (``{recipient_id}``): the DM channel with that user (type 1, user.mdx "Create DM"),
+  the same id for the same user, whose ``POST /channels/{dm}/messages`` is the bot's message, as in a guild channel.
 
 Without the bot token: 401 ``{"message": "401: Unauthorized", "code": 0}``; an unknown channel 404 code 10003, an
 unknown message 404 code 10008, an unknown route 404 ``{"message": "404: Not Found", "code": 0}``. Every answer
@@ -58,7 +60,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 ARCHIVE_MINUTES = 10_080
 THREAD_NAME_MAX = 100
 _ROUTE = re.compile(
-    r"/api/v10/(?:users/(?P<me>@me)|guilds/(?P<guild>\d+)(?P<guild_part>/channels|/threads/active)?"
+    r"/api/v10/(?:users/(?P<me>@me)(?P<dm>/channels)?|guilds/(?P<guild>\d+)(?P<guild_part>/channels|/threads/active)?"
     r"|channels/(?P<channel>\d+)(?:/(?P<part>messages|threads/archived/public)"
     r"(?:/(?P<message>\d+)(?:/(?P<sub>threads|reactions/[^/]+/@me))?)?)?)"
 )
@@ -66,6 +68,7 @@ UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
 NOT_FOUND = {"message": "404: Not Found", "code": 0}
 UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+DM_BASE = 1_190_000_000_000_000_000  # the DM channels' ids: this plus a digest of the recipient's id
 
 Answer = tuple[int, Any, dict[str, str]]
 
@@ -97,6 +100,13 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     if route is None:
         return 404, NOT_FOUND, headers
     asked = route.groupdict()
+    if asked["me"] and asked["dm"] and request.method == "POST":
+        recipient = str(_json(request.body).get("recipient_id") or "")
+        if not recipient.isdigit():
+            return 400, {"message": "Invalid Form Body", "code": 50035}, headers
+        recipients = [{**user(f"user{recipient}", ""), "id": recipient}]
+        dm = {"id": dm_channel_id(recipient), "type": 1, "last_message_id": None, "recipients": recipients}
+        return 200, dm, headers
     if asked["me"]:
         return 200, bot(), headers
     if asked["guild"]:
@@ -118,6 +128,8 @@ def _channel(
     known = server.messages.get(channel_id)
     if known is None and any(m["id"] == channel_id for m in server.messages[HELP]):
         known = []  # a #help question's thread, started by the desk's reply (nothing posted is kept)
+    if known is None and DM_BASE <= int(channel_id) < DM_BASE + 2**32:
+        known = []  # a DM channel the bot opened (nothing sent there is kept)
     if known is None:
         return 404, UNKNOWN_CHANNEL
     if part == "threads/archived/public":
@@ -141,6 +153,10 @@ def _channel(
     if request.method in ("PUT", "DELETE"):  # a 👍 or a deletion: done, as Discord says it with no body
         return (204, b"") if message is not None or int(mid) > _newest(known) else (404, UNKNOWN_MESSAGE)
     return (200, message) if message is not None and request.method == "GET" else (404, NOT_FOUND)
+
+
+def dm_channel_id(recipient: str) -> str:
+    return str(DM_BASE + zlib.crc32(recipient.encode()))
 
 
 def limits(path: str) -> dict[str, str]:

@@ -14,6 +14,12 @@ recorded responses in ``tests/fixtures`` (SOURCES.md):
 - ``POST /graphql``: ``repository.discussions`` (newest updated first, ``first``/``after``, ``pageInfo``) and
   ``repository.discussion(number)``, the nodes as the adapter's query selects them (``discussions_page.json``).
 
+Writes, as the adapter's sends call them (`reply.py`), answered as done in GitHub's documented shapes (docs.github.com
+rest/issues/comments "Create an issue comment", rest/reactions, graphql mutations) and kept nowhere: ``POST
+.../issues/{number}/comments`` (201, the comment as our account's), ``POST .../issues/{number}/reactions`` and
+``.../issues/comments/{id}/reactions`` (201, the reaction), ``DELETE .../issues/comments/{id}`` (204), and the
+mutations ``addDiscussionComment``, ``addReaction`` and ``deleteDiscussionComment``.
+
 Every REST answer carries an ``ETag`` (a digest of its body) and GitHub's ``x-ratelimit-*`` headers; a request
 whose ``If-None-Match`` is the ETag is answered 304 with no body. Anything else is GitHub's 404 (``{"message":
 "Not Found", ...}``). Posts by ``posts.our_account`` are written by that login (``author_association``
@@ -49,6 +55,7 @@ COMMENT_ID_BASE = 2_400_000_000
 _NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
 _ID_RE = re.compile(r"demo-[a-z]+-(\d+)(?:-(\d+))?")
 _ROUTE_RE = re.compile(r"/repos/([^/]+/[^/]+)(?:/issues(?:/(comments|\d+)(/comments)?)?)?")
+_WRITE_RE = re.compile(r"/repos/([^/]+/[^/]+)/issues/(?:(\d+)/(comments|reactions)|comments/(\d+)(/reactions)?)")
 
 Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 
@@ -81,7 +88,12 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     threads = _threads(posts)
     if request.method == "POST" and parts.path == "/graphql":
-        return 200, graphql(json.loads(request.body or b"{}"), threads, posts), _limits("graphql")
+        sent = json.loads(request.body or b"{}")
+        if str(sent.get("query", "")).lstrip().startswith("mutation"):
+            return 200, mutation(sent, posts), _limits("graphql")
+        return 200, graphql(sent, threads, posts), _limits("graphql")
+    if request.method in ("POST", "DELETE"):
+        return write(request, parts.path, posts)
     route = _ROUTE_RE.fullmatch(parts.path)
     if request.method != "GET" or route is None or route.group(1).casefold() != REPO:
         return 404, _NOT_FOUND
@@ -123,6 +135,57 @@ def _rest(request: requests.PreparedRequest, body: Any) -> tuple[int, Any, dict[
     if request.headers.get("If-None-Match") == etag:
         return 304, b"", headers
     return 200, body, headers
+
+
+def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> Answer:
+    """A comment, a reaction or a deletion by our account, answered as GitHub does when it is done."""
+    route = _WRITE_RE.fullmatch(path)
+    if route is None or route.group(1).casefold() != REPO:
+        return 404, _NOT_FOUND
+    number, part, comment_id, reactions = route.groups()[1:]
+    headers = _limits("core")
+    if request.method == "DELETE":
+        return (204, b"", headers) if comment_id and not reactions else (404, _NOT_FOUND)
+    sent = json.loads(request.body or b"{}")
+    now = _iso(datetime.now(tz=UTC))
+    if part == "comments":
+        if not str(sent.get("body") or "").strip():
+            return 422, {"message": "Validation Failed", "errors": [{"field": "body", "code": "missing_field"}]}
+        new_id = COMMENT_ID_BASE + 900_000_000 + int(time.time() * 1000) % 99_999_999
+        comment = {
+            "url": f"{API}/repos/{REPO}/issues/comments/{new_id}",
+            "html_url": f"{WEB}/{REPO}/issues/{number}#issuecomment-{new_id}",
+            "issue_url": f"{API}/repos/{REPO}/issues/{number}",
+            "id": new_id,
+            "node_id": f"IC_kwDOdemo{new_id}",
+            "user": _user(posts.our_account),
+            "created_at": now,
+            "updated_at": now,
+            "author_association": "MEMBER",
+            "body": sent["body"],
+        }
+        return 201, comment, headers
+    reaction_id = 140_000_000 + int(time.time()) % 9_999_999
+    reaction = {"id": reaction_id, "node_id": f"REA_demo{reaction_id}", "user": _user(posts.our_account)}
+    return 201, {**reaction, "content": sent.get("content") or "+1", "created_at": now}, headers
+
+
+def mutation(body: dict[str, Any], posts: DemoPosts) -> Any:
+    """The discussion's writes: a comment (or a reply to one), a reaction, a deletion, each answered as done."""
+    query, given = str(body.get("query", "")), (body.get("variables") or {}).get("input") or {}
+    now = _iso(datetime.now(tz=UTC))
+    if "addDiscussionComment" in query:
+        node = f"DC_kwDOdemo{int(time.time() * 1000)}"
+        author = {"login": posts.our_account, "url": f"{WEB}/{posts.our_account}"}
+        url = f"{WEB}/{REPO}/discussions#discussioncomment-{node}"
+        comment = {"id": node, "url": url, "createdAt": now, "body": given.get("body", ""), "author": author}
+        return {"data": {"addDiscussionComment": {"comment": comment}}}
+    if "addReaction" in query:
+        reaction = {"content": given.get("content", "THUMBS_UP")}
+        return {"data": {"addReaction": {"reaction": reaction, "subject": {"id": given.get("subjectId")}}}}
+    if "deleteDiscussionComment" in query:
+        return {"data": {"deleteDiscussionComment": {"comment": {"id": given.get("id")}}}}
+    return {"errors": [{"type": "NOT_FOUND", "message": "The demo answers no such mutation"}]}
 
 
 def _limits(resource: str) -> dict[str, str]:

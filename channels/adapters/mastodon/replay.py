@@ -12,6 +12,10 @@ Endpoints, in the recorded shapes of ``tests/fixtures`` (SOURCES.md):
   (``search_statuses_empty.json``'s keys);
 - ``GET /api/v1/statuses/:id/context``: ``ancestors`` and ``descendants`` of a post (``context_empty.json``'s keys);
 - ``GET /api/v1/accounts/verify_credentials``: our account; ``GET /api/v2/instance``: the instance and its limits.
+- Writes by our account (docs.joinmastodon.org methods/statuses), answered as done and kept nowhere: ``POST
+  /api/v1/statuses`` (a reply, or a direct message: the new status as the instance returns it), ``POST
+  /api/v1/statuses/:id/favourite`` and ``/reblog`` (the status favourited; the boost carrying it in ``reblog``),
+  ``DELETE /api/v1/statuses/:id`` (the deleted status), and ``GET /api/v1/statuses/:id``.
 
 Lists are newest first, paged by ``min_id`` (the page immediately newer), ``max_id`` and ``limit`` (default 20 for
 statuses and 40 for notifications, at most 40 and 80), with a ``Link`` header (rel "next" ``max_id``, rel "prev"
@@ -48,11 +52,13 @@ TEAM = DEMO_CHANNEL["our_accounts"][0].partition("@")[0]  # the team's account, 
 TOKEN: str = DEMO_CHANNEL["credentials"]["access_token"]
 _ROUTES = re.compile(
     r"/api/v1/(?:(?P<notifications>notifications)|timelines/tag/(?P<tag>[^/]+)|accounts/(?P<account>\d+)/statuses"
-    r"|statuses/(?P<context>\d+)/context|accounts/(?P<me>verify_credentials))|/api/v2/(?P<v2>search|instance)"
+    r"|statuses/(?P<context>\d+)/context|accounts/(?P<me>verify_credentials)"
+    r"|(?P<statuses>statuses)(?:/(?P<status>\d+)(?P<act>/favourite|/reblog)?)?)|/api/v2/(?P<v2>search|instance)"
 )
 _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[\w.-]+\w)?)")
 _TAG = re.compile(r"(?<![\w#])#(\w+)")
 _LINK = re.compile(r"https?://[^\s<]+[^\s<.,;:!?)]")
+MADE = 0xFFFF  # the place in the id of a status posted on the demo instance (the week's are numbered from 0)
 _INVALID = {"error": "The access token is invalid"}
 _NOT_FOUND = {"error": "Not Found"}
 
@@ -69,6 +75,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         return 200, instance(), headers
     if (request.headers.get("Authorization") or "") != f"Bearer {TOKEN}":
         return 401, _INVALID, headers
+    if route is not None and asked["statuses"]:
+        return write(request, asked, posts, headers)
     if request.method != "GET" or route is None:
         return 404, _NOT_FOUND, headers
     everything = statuses(posts)
@@ -93,6 +101,42 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         return 200, [], headers
     named = [s for s in everything if s["account"]["acct"] != ours["acct"] and ours["acct"] in _named(s)]
     return _listed(url.path, query, [mention(s) for s in named], (40, 80), headers)
+
+
+def write(
+    request: requests.PreparedRequest, asked: dict[str, Any], posts: DemoPosts, headers: dict[str, str]
+) -> Answer:
+    """Our account's post, favourite, boost or deletion, answered as done (the week is not changed by it)."""
+    now = posts.now
+    if asked["status"] is None:  # a new status: a reply, or a direct message
+        if request.method != "POST":
+            return 404, _NOT_FOUND, headers
+        body = request.body or ""
+        sent = {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
+        if not sent.get("status", "").strip():
+            return 422, {"error": "Validation failed: Text can't be blank"}, headers
+        new_id = str((int(now.timestamp() * 1000) << 16) + MADE)
+        post = IncomingMention(external_id=new_id, author_handle=TEAM, text=sent["status"], created_at=now)
+        made = status(post, new_id, sent.get("in_reply_to_id"))
+        return 200, {**made, "visibility": sent.get("visibility", "public")}, headers
+    found = next((s for s in statuses(posts) if s["id"] == asked["status"]), None)
+    if found is None and int(asked["status"]) & 0xFFFF == MADE:  # a status the desk posted here: nothing is kept
+        made_at = datetime.fromtimestamp((int(asked["status"]) >> 16) / 1000, tz=now.tzinfo)
+        found = status(
+            IncomingMention(external_id="", author_handle=TEAM, text="", created_at=made_at), asked["status"], None
+        )
+    if found is None:
+        return 404, _NOT_FOUND, headers
+    if request.method == "GET" or (request.method == "DELETE" and not asked["act"]):
+        return 200, found, headers
+    if request.method != "POST" or not asked["act"]:
+        return 404, _NOT_FOUND, headers
+    if asked["act"] == "/favourite":
+        return 200, {**found, "favourited": True, "favourites_count": found["favourites_count"] + 1}, headers
+    boosted = {**found, "reblogged": True, "reblogs_count": found["reblogs_count"] + 1}
+    boost_id = str((int(now.timestamp() * 1000) << 16) + 0xFFFE)
+    made = status(IncomingMention(external_id=boost_id, author_handle=TEAM, text="", created_at=now), boost_id, None)
+    return 200, {**made, "content": "", "reblog": boosted, "reblogged": True}, headers
 
 
 def _named(found: dict[str, Any]) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
+from channels.demo.accounts import demo_accounts_ensure
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.demo.week import THREADS, Thread
 from channels.models import Channel
@@ -64,6 +65,7 @@ def week_seed(*, advocate: Any = None) -> int:
             len(channels) - made_now,
         )
         return 0
+    demo_accounts_ensure()  # our accounts, connected to reply from the desk (the replays answer them)
     made = 0
     for kind, (channel, new) in channels.items():
         if not new:

@@ -1,0 +1,46 @@
+"""The demo desk's connected accounts: on each demo channel whose spec has `account_tokens` (channels.demo.channels),
+our account (its first `our_accounts`) connected to reply from the desk, so the demo shows replying, liking,
+reposting, deleting and direct messages from the ticket page. What they send goes to the platform's replay
+(channels.demo.replay), which answers it as done and keeps nothing.
+
+Made only on the demo network (DESK_DEMO_REPLAY): the tokens are fake, and a desk that reaches the real platforms
+must not send them there. An account made before is left as it is (an admin may have paused or reconnected it)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.models import Account, Channel
+
+logger = logging.getLogger(__name__)
+
+
+def demo_accounts_ensure() -> list[Account]:
+    """Connect our account on each demo channel that declares its tokens and has none of that name yet. Returns the
+    accounts made now."""
+    made = []
+    for kind, spec in DEMO_CHANNELS.items():
+        tokens = spec.get("account_tokens")
+        channel = Channel.objects.filter(slug=demo_slug(kind), kind=kind).first()
+        if not tokens or channel is None:
+            continue
+        username = spec["our_accounts"][0]
+        with transaction.atomic():
+            if Account.objects.select_for_update().filter(channel=channel, username__iexact=username).exists():
+                continue
+            account = Account(
+                channel=channel,
+                username=username,
+                reply_mode=Account.ReplyMode.DESK,
+                status=Account.Status.CONNECTED,
+                connected_at=timezone.now(),
+            )
+            account.tokens = tokens  # encrypted, as a completed connection stores them
+            account.save()
+        logger.info("demo: %s connected on channel=%s (its replay answers what it sends)", username, channel.slug)
+        made.append(account)
+    return made

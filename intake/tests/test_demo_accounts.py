@@ -1,0 +1,94 @@
+"""The demo desk's connected accounts (channels.demo.accounts): on the seeded demo, a reply sent from the desk and
+each action the platform declares (like, repost, direct message, delete) go through the real adapter and are
+answered by that platform's replay (channels/adapters/<kind>/replay.py, whose docstring names the recorded fixtures
+and documented shapes it follows); a second seed leaves the accounts as they were."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from channels.adapters.registry import platform_of
+from channels.demo.accounts import demo_accounts_ensure
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.models import Account, Channel
+from intake.management.commands._demo_week import week_seed
+from mentions.models import Message, Ticket
+from mentions.services.direct_messages import ticket_direct_message
+from mentions.services.platform_actions import message_like, message_repost, reply_delete
+from mentions.services.replies import ticket_send_reply
+from mentions.tests.factories import AdvocateFactory
+
+pytestmark = pytest.mark.django_db
+
+CONNECTED = [kind for kind, spec in DEMO_CHANNELS.items() if spec.get("account_tokens")]
+
+
+@pytest.fixture(autouse=True)
+def no_seeded_channel():
+    Channel.objects.filter(kind="slack").delete()  # the Slack channel a migration seeds
+
+
+def _open_ticket(kind: str) -> Ticket:
+    """A ticket of the kind's demo channel with a mention to answer (a waiting one first)."""
+    tickets = Ticket.objects.filter(channel__slug=demo_slug(kind)).order_by("status", "id")
+    for ticket in tickets:
+        if ticket.messages.filter(kind=Message.Kind.INBOUND).exclude(external_id="").exists():
+            return ticket
+    raise AssertionError(f"no {kind} ticket to answer")
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=True)
+def test_each_demo_account_replies_and_acts_from_the_desk_and_a_second_seed_keeps_them():
+    advocate = AdvocateFactory()
+    week_seed(advocate=advocate)
+    accounts = Account.objects.filter(channel__slug__in=[demo_slug(k) for k in CONNECTED])
+    assert {a.channel.kind for a in accounts} == set(CONNECTED) >= {"mastodon", "bluesky", "discord", "github"}
+    assert all(a.can_post and a.username == DEMO_CHANNELS[a.channel.kind]["our_accounts"][0] for a in accounts)
+    assert all("not-a-secret" not in a.tokens_encrypted for a in accounts)  # stored encrypted
+    before = {a.pk: (a.tokens_encrypted, a.updated_at) for a in accounts}
+    assert demo_accounts_ensure() == []  # the second seed makes none and changes none
+    assert {a.pk: (a.tokens_encrypted, a.updated_at) for a in Account.objects.all()} == before
+
+    done: dict[str, list[str]] = {}
+    for kind in CONNECTED:
+        actions = platform_of(kind).actions
+        ticket = _open_ticket(kind)
+        mention = ticket.messages.filter(kind=Message.Kind.INBOUND).exclude(external_id="").order_by("-id").first()
+        assert mention is not None
+        reply = ticket_send_reply(ticket=ticket, user=advocate, body="Thanks for the report: we are looking at it.")
+        assert reply.kind == Message.Kind.OUR_REPLY and reply.external_id, kind
+        done[kind] = ["reply"]
+        if "like" in actions:
+            assert message_like(ticket=ticket, message_id=mention.pk, user=advocate), kind
+            done[kind].append("like")
+        if "repost" in actions:
+            assert message_repost(ticket=ticket, message_id=mention.pk, user=advocate), kind
+            done[kind].append("repost")
+        if "message" in actions:
+            sent = ticket_direct_message(ticket=ticket, message_id=mention.pk, user=advocate, text="Could you DM us?")
+            assert sent.kind == Message.Kind.DIRECT and sent.external_id, kind
+            done[kind].append("message")
+        if "delete" in actions:
+            deleted = reply
+            if kind == "github":
+                # A comment the desk posted keeps GitHub's answer as its raw, which names no issue (github/reply.py):
+                # the week's own comment, stored by the poll, is deleted instead.
+                deleted = Message.objects.get(
+                    channel__kind=kind, kind=Message.Kind.OUR_REPLY, raw__type="issue_comment", ticket__isnull=False
+                )
+            assert deleted.ticket is not None
+            assert reply_delete(ticket=deleted.ticket, message_id=deleted.pk, user=advocate, confirmed=True), kind
+            done[kind].append("delete")
+    assert set(done) == set(CONNECTED)
+
+
+def test_the_bluesky_accounts_did_is_the_one_the_demo_pds_gives_its_handle():
+    from channels.adapters.bluesky.replay import did_of
+
+    spec = DEMO_CHANNELS["bluesky"]
+    assert spec["account_tokens"]["did"] == did_of(spec["our_accounts"][0])
