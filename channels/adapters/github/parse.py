@@ -138,7 +138,7 @@ def labels_of(item: dict[str, Any]) -> list[str]:
     ]
 
 
-def _raw(kind: str, repo: str, number: int, item: dict[str, Any], **more: str) -> dict[str, Any]:
+def raw_of(kind: str, repo: str, number: int, item: dict[str, Any], **more: str) -> dict[str, Any]:
     return {"type": kind, "repository": repo, "number": number, **more, "item": item}
 
 
@@ -183,7 +183,7 @@ def issue_mention(
         deleted=deleted,
         edited_at=updated if edited and updated and updated > created else None,
         media=images(body),
-        raw=_raw("issue", repo, number, issue),
+        raw=raw_of("issue", repo, number, issue),
     )
 
 
@@ -234,7 +234,7 @@ def discussion_mention(
         deleted=deleted,
         edited_at=changed if changed and changed > created else None,
         media=images(body),
-        raw=_raw("discussion", repo, number, kept, discussion_id=node),
+        raw=raw_of("discussion", repo, number, kept, discussion_id=node),
     )
 
 
@@ -293,7 +293,7 @@ def _comment(
         edited_at=changed if changed and changed > created else None,
         by_us=bool(association) and association in context.team,
         media=images(body),
-        raw=_raw(kind, repo, number, kept, **(more or {})),
+        raw=raw_of(kind, repo, number, kept, **(more or {})),
     )
 
 

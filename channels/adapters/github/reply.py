@@ -29,6 +29,7 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubb
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import ACCEPT, API_VERSION, error_text, rate_limited, retry_after
 from .config import API_URL
+from .parse import raw_of
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -122,6 +123,7 @@ def post_reply(
         _, answer = poster.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
         comment = clean.mapping(answer)
         node, link, at = comment.get("node_id"), comment.get("html_url"), comment.get("created_at")
+        stored = raw_of("issue_comment", repo, number, comment)
     else:
         raw = target.raw
         discussion = clean.ident(raw.get("discussion_id")) or clean.ident(target.thread_id)
@@ -133,9 +135,13 @@ def post_reply(
             clean.mapping(poster.graphql(ADD_COMMENT, variables).get("addDiscussionComment")).get("comment")
         )
         node, link, at = comment.get("id"), comment.get("url"), comment.get("createdAt")
+        # A reply under a comment answers that comment's thread; one to the discussion starts a thread of its own.
+        under = reply_to or clean.ident(node)
+        stored = raw_of("discussion_comment", repo, number, comment, discussion_id=discussion, reply_to=under)
     if not clean.ident(node):
         raise ReplyUncertain(f"GitHub accepted the reply but named no comment: check {poster.where}.")
-    return SentReply(external_id=clean.ident(node), permalink=clean.url(link), created_at=iso_or_now(at), raw=comment)
+    # Stored as a poll stores a comment (parse.raw_of), so that the desk can act on its own reply later (delete it).
+    return SentReply(external_id=clean.ident(node), permalink=clean.url(link), created_at=iso_or_now(at), raw=stored)
 
 
 def like(

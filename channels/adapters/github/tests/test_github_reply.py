@@ -24,6 +24,7 @@ from channels.adapters.base import ReplyError, ReplyTarget, ReplyUncertain
 from channels.adapters.github import GitHubAdapter
 from channels.adapters.github.oauth import GitHubOAuth, channel_key_grant
 from channels.adapters.github.page import parse_page
+from channels.adapters.github.reply import where_of
 from channels.http import build_session
 from channels.models import Account
 from channels.tests.sent import request_form
@@ -88,6 +89,9 @@ def test_a_reply_on_an_issue_or_its_comment_is_a_comment_on_the_issue():
     )
     assert sent.external_id == recorded["node_id"]  # what the next poll finds: the same message, not a second one
     assert sent.permalink == recorded["html_url"] and sent.created_at.isoformat() == "2013-06-29T10:31:38+00:00"
+    # Our comment is stored as a poll stores one: the desk can act on it later (delete it), as on any comment.
+    assert where_of(ReplyTarget(external_id=sent.external_id, raw=sent.raw)) == ("issue_comment", REPO, 5)
+    assert sent.raw["item"]["node_id"] == recorded["node_id"]
     send(channel, account, target_of(issue(5, at="2026-01-05T09:00:00Z")))
     assert responses.calls[1].request.url == f"{API}/repos/{REPO}/issues/5/comments"
 
@@ -107,6 +111,8 @@ def test_a_reply_in_a_discussion_goes_under_the_comment_answered():
     sent_vars = sent_json(responses.calls[0].request)["variables"]["input"]
     assert sent_vars == {"discussionId": "D_kwTEST7", "body": "Thanks, fixed in 1.2!", "replyToId": "DC_top"}
     assert sent.external_id == "DC_kwDOADYVqs4AovYl"
+    assert where_of(ReplyTarget(external_id=sent.external_id, raw=sent.raw)) == ("discussion_comment", REPO, 7)
+    assert sent.raw["discussion_id"] == "D_kwTEST7" and sent.raw["reply_to"] == "DC_top"
     on_discussion = next(m for m in parsed if m.external_id == "D_kwTEST7")
     send(channel, account, ReplyTarget(external_id="D_kwTEST7", thread_id="D_kwTEST7", raw=on_discussion.raw))
     assert "replyToId" not in sent_json(responses.calls[1].request)["variables"]["input"]
