@@ -10,8 +10,9 @@ read on its own (`guard.parse_each`): a child that is not a `{kind, data}` objec
 `children` is not a list, a comment or post without a usable name or `created_utc` is rejected with its raw
 payload; the rest are handed over. Messages (t4), subreddits (t5) and `more` stubs are skipped.
 
-Every value goes through `channels.clean`. Posts (t3) carry their title and a body made of their text and,
-for a link post, its URL (a crosspost's relative URL made absolute); comments (t1) carry their post's title,
+Every value goes through `channels.clean`. Posts (t3) carry their title, a body made of their text and,
+for a link post, its URL (a crosspost's relative URL made absolute), and their image, gallery or video as media
+(`media.post_media`); comments (t1) carry their post's title,
 `parent_id` and `link_id` (the thread; inbox items only have `context`, the thread is read from it).
 `created_utc` is the time (never the legacy local `created`); `edited` is false or an epoch float; a
 "[deleted]" author has no handle; "[removed]"/"[deleted]" bodies and removed posts are `deleted`. A payload
@@ -30,6 +31,7 @@ from channels import clean
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
+from .media import post_media
 
 WEB_URL = "https://www.reddit.com"
 USER_URL = WEB_URL + "/user/{user}"
@@ -194,11 +196,13 @@ def mention(kind: str, data: dict[str, Any], *, unescape: bool = False) -> Incom
         body = "\n\n".join(part for part in (selftext, link) if part) or url
         title = text("title")
         parent_id = thread_id = ""
+        media = post_media(data)
     else:
         body = text("body")
         title = text("link_title")
         parent_id = clean.ident(data.get("parent_id"))
         thread_id = clean.ident(data.get("link_id")) or _thread_from_context(data.get("context"))
+        media = ()
     author = clean.handle(data.get("author"))
     known_author = bool(author) and author != "[deleted]"
     return IncomingMention(
@@ -214,6 +218,7 @@ def mention(kind: str, data: dict[str, Any], *, unescape: bool = False) -> Incom
         thread_id=thread_id if thread_id != name else "",
         deleted=is_deleted(kind, data),
         edited_at=_edited_at(data.get("edited")),
+        media=media,
         raw={"kind": kind, "data": {k: v for k, v in data.items() if k != "replies"}},
     )
 

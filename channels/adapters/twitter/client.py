@@ -31,13 +31,16 @@ TWEETS_URL = API_ROOT + "/tweets"
 # Without these X returns only id, text and edit_history_tweet_ids. referenced_tweets.id puts the posts a
 # post replies to in includes.tweets, with their edit history (how a reply to an edited post threads).
 # public_metrics puts each author's followers_count in includes.users: the author's weight on the requester
-# card, in rules and in Play's order, at no extra request.
+# card, in rules and in Play's order, at no extra request. attachments.media_keys puts each post's photos,
+# videos and GIFs in includes.media (with media.fields: the photo's address, a video's preview, the alt text), so
+# the ticket lists them as links (issue 43) without the desk asking X again.
 READ_PARAMS: dict[str, str] = {
     "tweet.fields": (
         "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
     ),
-    "expansions": "author_id,referenced_tweets.id",
+    "expansions": "author_id,referenced_tweets.id,attachments.media_keys",
     "user.fields": "username,name,public_metrics",
+    "media.fields": "url,preview_image_url,alt_text,type,width,height",
 }
 # X windows are 15 minutes: the wait after a 429 that did not say when to come back.
 DEFAULT_RATE_LIMIT_WAIT = 900

@@ -23,6 +23,7 @@ from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from .config import USERNAME_RE
 from .ids import as_id, snowflake_time
+from .media import media_of, page_media, with_media
 
 PROFILE_URL = "https://x.com/{username}"
 STATUS_URL = "https://x.com/{username}/status/{id}"
@@ -99,15 +100,15 @@ def parse_page(payload: Any, *, edits: dict[str, str] | None = None) -> Parsed:
     known = {**(edits or {}), **edits_in(pages)}
     parsed = Parsed()
     for page in pages:
-        posts, users = page_posts(page), page_users(page)
-        items = [_with_author(p, users) for p in posts]
+        posts, users, media = page_posts(page), page_users(page), page_media(page)
+        items = [with_media(_with_author(p, users), media) for p in posts]
         parsed.extend(parse_each(items, lambda item: build_mention(item, known), id_keys=("id",), platform="twitter"))
     parsed.mentions = dedupe(parsed.mentions)
     return parsed
 
 
 def parse_item(item: Any, *, edits: dict[str, str] | None = None) -> Parsed:
-    """One post as handed to the dead-letter table (the post, its author under "author")."""
+    """One post as handed to the dead-letter table (the post, its author under "author", its media under "media")."""
     known = {**(edits or {}), **edits_in([{"data": [item]}])}
     return parse_each([item], lambda one: build_mention(one, known), id_keys=("id",), platform="twitter")
 
@@ -187,6 +188,7 @@ def build_mention(tweet: Any, edits: dict[str, str]) -> IncomingMention | None:
     conversation = as_id(tweet.get("conversation_id")) or ""
     conversation = edits.get(conversation, conversation)
     raw: dict[str, Any] = {**tweet, "mentioned_handles": mentioned}
+    permalink = STATUS_URL.format(username=username, id=tweet_id) if username else WEB_STATUS_URL.format(id=tweet_id)
     return IncomingMention(
         external_id=original,
         created_at=created,
@@ -194,7 +196,7 @@ def build_mention(tweet: Any, edits: dict[str, str]) -> IncomingMention | None:
         author_handle=username,
         author_name=name or username,
         author_url=PROFILE_URL.format(username=username) if username else "",
-        permalink=STATUS_URL.format(username=username, id=tweet_id) if username else WEB_STATUS_URL.format(id=tweet_id),
+        permalink=permalink,
         parent_id=parent if parent not in (tweet_id, original) else "",
         thread_id=conversation if conversation not in (tweet_id, original) else "",
         # The version the reply names, should it be stored under its own id after all.
@@ -203,6 +205,7 @@ def build_mention(tweet: Any, edits: dict[str, str]) -> IncomingMention | None:
         mentioned=tuple(mentioned),
         author_audience=followers,
         author_audience_kind="followers" if followers is not None else "",
+        media=media_of(tweet, permalink),
         raw=raw,
     )
 

@@ -537,7 +537,8 @@ def test_fetch_sends_the_fields_since_id_and_the_bearer_token():
     assert params["tweet.fields"] == (
         "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets,entities,edit_history_tweet_ids"
     )
-    assert params["expansions"] == "author_id,referenced_tweets.id"
+    assert params["expansions"] == "author_id,referenced_tweets.id,attachments.media_keys"
+    assert params["media.fields"] == "url,preview_image_url,alt_text,type,width,height"
     assert params["user.fields"] == "username,name,public_metrics"
     assert params["max_results"] == "100" and params["since_id"] == since
     assert [m.external_id for m in result.mentions] == [t["id"] for t in reversed(newer)]  # oldest first
