@@ -17,6 +17,7 @@ documented, or a list where an object was, gets the empty value, not a traceback
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import reprlib
@@ -24,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from channels.text import safe_url
 
@@ -278,6 +280,20 @@ MEDIA_MAX = 10
 MEDIA_KINDS = ("image", "video", "gif", "audio", "file")
 
 
+def _public(link: str) -> str:
+    """`link` unless it names this machine or a private network (``localhost``, 127.0.0.1, 10.x, fe80::): an
+    attachment's link is the author's to choose, and one pointing inside the advocate's network would make their
+    click a request to it."""
+    host = (urlsplit(link).hostname or "").rstrip(".").lower()
+    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return link  # a name, not an address
+    return link if address.is_global else ""
+
+
 def media_clean(items: Any) -> tuple[Media, ...]:
     """The attachments worth keeping: a known kind (else "file"), an http(s) link, the author's description as one
     line; at most MEDIA_MAX (a post with a hundred attachments is not a hundred links on the ticket)."""
@@ -285,11 +301,11 @@ def media_clean(items: Any) -> tuple[Media, ...]:
 
     kept: list[Media] = []
     for item in items if isinstance(items, (list, tuple)) else ():
-        link = url(getattr(item, "url", ""))
+        link = _public(url(getattr(item, "url", "")))
         if not isinstance(item, Media) or not link.startswith(("https://", "http://")):
             continue
         kind = item.kind if item.kind in MEDIA_KINDS else "file"
-        preview = url(item.preview_url)
+        preview = _public(url(item.preview_url))
         preview = preview if preview.startswith(("https://", "http://")) else ""
         kept.append(Media(kind=kind, url=link, preview_url=preview, alt=line(item.alt, max_length=500)))
         if len(kept) == MEDIA_MAX:

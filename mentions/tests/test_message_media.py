@@ -34,6 +34,19 @@ def test_attachments_are_kept_cleaned_and_shown_as_links_the_browser_does_not_lo
         Media(kind="image", url=SCREENSHOT, preview_url=SCREENSHOT + "?small", alt="Job log: <b>exit 137</b>"),
         Media(kind="sticker", url="https://files.example.social/x.webp"),  # an unknown kind is a file
         Media(kind="image", url="javascript:alert(1)", alt="not a link"),
+        # Links into the advocate's own network: a click would be a request to it.
+        *(
+            Media(kind="image", url=inside, alt="inside")
+            for inside in (
+                "http://localhost:8000/admin/",
+                "http://127.0.0.1/x.png",
+                "http://10.0.0.5/x.png",
+                "http://[fe80::1]/x.png",
+                "http://printer.local/x.png",
+                "http://169.254.169.254/latest/meta-data/",
+            )
+        ),
+        Media(kind="image", url="https://files.example.social/ok.png", preview_url="http://192.168.1.1/p.png"),
         *(Media(kind="image", url=f"https://files.example.social/{n}.png") for n in range(12)),
     )
     mentions_ingest(channel=channel, mentions=[_mention("111", media)])
@@ -44,7 +57,13 @@ def test_attachments_are_kept_cleaned_and_shown_as_links_the_browser_does_not_lo
         "kind": "image", "url": SCREENSHOT, "preview_url": SCREENSHOT + "?small", "alt": "Job log: <b>exit 137</b>"
     }  # fmt: skip
     assert message.media[1]["kind"] == "file"
-    assert all(m["url"].startswith("https://") for m in message.media)
+    assert all(m["url"].startswith("https://files.example.social/") for m in message.media)
+    assert message.media[2] == {
+        "kind": "image",
+        "url": "https://files.example.social/ok.png",
+        "preview_url": "",
+        "alt": "",
+    }
 
     client.force_login(AdvocateFactory())
     assert message.ticket is not None
