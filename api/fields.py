@@ -75,9 +75,13 @@ class Link(Text):
     SCHEME = re.compile(r"[Hh][Tt][Tt][Pp][Ss]?://")
     default_error_messages = {**Text.default_error_messages, "scheme": "The link must start with http:// or https://."}
 
-    def __init__(self, **kwargs: Any) -> None:
-        # What a message's permalink holds (Message.permalink), as the ticket page's link field.
-        super().__init__(max_length=1_000, blank=True, required=False, default="", **kwargs)
+    def __init__(self, *, required: bool = False, **kwargs: Any) -> None:
+        # What a message's permalink holds (Message.permalink), as the ticket page's link field; `required`: a link
+        # that must be given (an issue's address), never empty.
+        if required:
+            super().__init__(max_length=1_000, blank=False, required=True, **kwargs)
+        else:
+            super().__init__(max_length=1_000, blank=True, required=False, default="", **kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
@@ -200,7 +204,9 @@ class LinkScheme(OpenApiSerializerFieldExtension):
         return {
             "type": "string",
             "maxLength": self.target.max_length,
-            "pattern": r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*)?$",
+            "pattern": r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*)?$"
+            if self.target.blank
+            else r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*$",
         }
 
 

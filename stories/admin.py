@@ -78,7 +78,7 @@ class IssueSettingsAdmin(admin.ModelAdmin):
 
     list_display = ["channel", "project", "updated_at"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "channel":  # only the channels that are issue trackers
             from channels.models import Channel
 

@@ -28,6 +28,7 @@ ENDPOINTS = {
     "/api/tickets/{id}/delete-post/",
     "/api/tickets/{id}/repost/",
     "/api/tickets/{id}/direct-message/",
+    "/api/tickets/{id}/issues/",
     "/api/tickets/{id}/suggestions/",
     "/api/stories/",
     "/api/stories/{id}/",

@@ -201,7 +201,7 @@ CASES["reddit"] = _reddit
 
 
 def _calls(url):
-    return [c for c in responses.calls if c.request.url.split("?")[0] == url]
+    return [c for c in responses.calls if (c.request.url or "").split("?")[0] == url]
 
 
 @pytest.mark.parametrize("platform", list(CASES))

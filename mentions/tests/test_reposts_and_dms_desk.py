@@ -57,10 +57,10 @@ def test_a_mention_is_reposted_once_on_x_mastodon_and_bluesky_and_counted():
         assert Message.objects.get(pk=mention.pk).reposted_at is not None
 
     (retweet,) = [c for c in responses.calls if c.request.url == RETWEETS]
-    assert json.loads(retweet.request.body) == {"tweet_id": x.mention.external_id}
+    assert json.loads(retweet.request.body or b"") == {"tweet_id": x.mention.external_id}
     assert reblog.call_count == 1
     (record,) = [c for c in responses.calls if c.request.url == CREATE_RECORD]
-    body = json.loads(record.request.body)
+    body = json.loads(record.request.body or b"")
     assert body["repo"] == DID and body["collection"] == "app.bsky.feed.repost"
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.REPOSTED).count() == 3
     assert _today()["reposted"] == 3
