@@ -57,6 +57,29 @@ IdentityKind = Literal["handle", "address", "channel"]
 Action = Literal["like", "delete"]
 ACTION_METHODS: dict[Action, str] = {"like": "like", "delete": "delete_post"}
 
+# The images a reply may carry anywhere (mentions.services.reply_images checks the bytes, not the name): the four
+# kinds every platform below shows inline. SVG is not one: it is a document that can carry script.
+IMAGE_TYPES: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReplyMedia:
+    """What images a reply may carry on a platform: at most `count` of them, each at most `max_bytes` after the desk
+    strips its metadata, of `types` (content types, a subset of IMAGE_TYPES). The sender uploads them first and
+    then posts, so a refused upload posts nothing."""
+
+    count: int
+    max_bytes: int
+    types: tuple[str, ...] = IMAGE_TYPES
+    how: str = ""  # the platform's calls, for admins and the docs ("POST /api/v2/media, then media_ids[]")
+
+    @property
+    def type_words(self) -> str:
+        """The types as a person names them: "PNG, JPEG, GIF, WebP"."""
+        return ", ".join(t.removeprefix("image/").upper().replace("WEBP", "WebP") for t in self.types)
+
+
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
 
@@ -124,6 +147,9 @@ class Platform:
     # platform can also push deliveries to the desk's door `POST /hooks/<slug>/` beside its polling (GitHub's
     # webhooks); intake stores what it read and then calls its `stored`. None: the door is not the platform's.
     push_reader: str | None = None
+    # The images a reply may carry there (ReplyMedia above); the sender then takes `media: Sequence[OutgoingImage]`.
+    # None: text only (the platform has no upload API the desk uses, or no replies).
+    reply_media: ReplyMedia | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
