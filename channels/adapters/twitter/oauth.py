@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = API_ROOT + "/oauth2/token"
 ME_URL = API_ROOT + "/users/me"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access")
+# media.write: a reply's images (POST /2/media/upload); an account connected before it was asked is connected again.
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
 LABEL = "X"
 
 

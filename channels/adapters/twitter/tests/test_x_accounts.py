@@ -68,7 +68,7 @@ def test_the_authorize_url_carries_a_pkce_challenge_and_the_callback_exchanges_t
     query = _start(admin_client, account)
     assert query["response_type"] == "code" and query["client_id"] == "client-1"
     assert query["redirect_uri"] == "https://desk.example.com/connect/twitter/callback/"
-    assert query["scope"].split() == ["tweet.read", "tweet.write", "users.read", "offline.access"]
+    assert query["scope"].split() == ["tweet.read", "tweet.write", "users.read", "offline.access", "media.write"]
     assert query["code_challenge_method"] == "S256" and len(query["state"]) >= 32
 
     responses.post(TOKEN_URL, json=_token_answer("access-1", "refresh-1"))
