@@ -120,8 +120,8 @@ def images_checked(given: Sequence[ImageGiven], allowed: ReplyMedia | None, *, w
     """Every image of a reply checked (`where`: the platform's name, for the refusal of any image at all)."""
     if not given:
         return []
-    if allowed is None:
-        raise ValidationError({"image": f"A reply on {where} cannot carry an image from the desk."})
+    if allowed is None:  # the channel's state, not the file's fault (the API's 409; the page offers no input)
+        raise ValidationError(f"A reply on {where} cannot carry an image from the desk.")
     if len(given) > allowed.count:
         raise ValidationError({"image": f"{where} takes {allowed.count} image(s) at most in a reply."})
     return [image_checked(g, allowed, number=n) for n, g in enumerate(given, start=1)]
