@@ -2,14 +2,13 @@
 fake X (responses), in the shapes mentions/tests/test_send_reply_images.py names (docs.x.com "Media upload",
 "Create media metadata"). The images are made with Pillow (channels/tests/images.py)."""
 
-import json
-
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.tokens import token_create
 from channels.tests.images import TEXT_NAMED_PNG, png_bytes
+from channels.tests.sent import request_json
 from mentions.models import ReplySend
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from mentions.tests.test_send_reply import _posted, _ticket_from, _tweet
@@ -43,7 +42,7 @@ def test_a_multipart_send_uploads_each_image_then_posts_once_per_key(client):
         assert answer.status_code == 200, answer.content
 
     assert [c.request.url for c in responses.calls] == [UPLOAD, METADATA, "https://api.x.com/2/tweets"]
-    assert json.loads(responses.calls[2].request.body)["media"] == {"media_ids": [MEDIA_ID]}
+    assert request_json(responses.calls[2].request)["media"] == {"media_ids": [MEDIA_ID]}
 
 
 @pytest.mark.parametrize(

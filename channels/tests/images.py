@@ -61,5 +61,10 @@ def multipart_parts(request: Any) -> dict[str, tuple[str, str, bytes]]:
     parts: dict[str, tuple[str, str, bytes]] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        parts[str(name)] = (part.get_filename() or "", part.get_content_type(), part.get_payload(decode=True) or b"")
+        payload = part.get_payload(decode=True)
+        parts[str(name)] = (
+            part.get_filename() or "",
+            part.get_content_type(),
+            payload if isinstance(payload, bytes) else b"",
+        )
     return parts

@@ -8,7 +8,6 @@ X's problem object (``title``, ``detail``, ``type``, ``status``, as test_send_re
 answers as in test_send_reply.py. The images are made with Pillow (channels/tests/images.py)."""
 
 import io
-import json
 
 import pytest
 import responses
@@ -18,6 +17,7 @@ from PIL import Image
 
 from channels.adapters.twitter import TWEETS_URL
 from channels.tests.images import TEXT_NAMED_PNG, jpeg_with_gps, multipart_parts, png_bytes
+from channels.tests.sent import request_json
 from mentions.models import Message, ReplySend, TicketEvent
 from mentions.tests.factories import AdvocateFactory, seen
 from mentions.tests.pages import refused_page, result_slot
@@ -96,8 +96,8 @@ def test_the_image_is_uploaded_stripped_and_described_then_the_post_names_it_onc
     assert parts["media_category"][2] == b"tweet_image" and parts["media"][1] == "image/jpeg"
     sent = Image.open(io.BytesIO(parts["media"][2]))
     assert sent.format == "JPEG" and dict(sent.getexif()) == {}  # no GPS, no camera
-    assert json.loads(metadata.body) == {"id": MEDIA_ID, "metadata": {"alt_text": {"text": "A photo of the page"}}}
-    assert json.loads(post.body)["media"] == {"media_ids": [MEDIA_ID]}
+    assert request_json(metadata) == {"id": MEDIA_ID, "metadata": {"alt_text": {"text": "A photo of the page"}}}
+    assert request_json(post)["media"] == {"media_ids": [MEDIA_ID]}
     reply = Message.objects.get(ticket=ticket, kind=Message.Kind.OUR_REPLY)
     assert reply.media == [{"kind": "image", "url": "", "preview_url": "", "alt": "A photo of the page"}]
     assert ReplySend.objects.get(key="t1").images.get().content_type == "image/jpeg"

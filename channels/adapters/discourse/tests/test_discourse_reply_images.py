@@ -6,8 +6,6 @@ docs.discourse.org "Creates an upload" lists it (``id``, ``url``, ``original_fil
 a refusal is ``{"errors": [...]}`` with 422 (meta.discourse.org/t/78612, as test_send_reply_discourse.py). The post
 created is the recorded posts.json entry that file starts from (fixtures/SOURCES.md)."""
 
-import json
-
 import pytest
 import responses
 
@@ -15,6 +13,7 @@ from channels.adapters.base import ReplyError, ReplyTarget
 from channels.http import build_session
 from channels.models import Account
 from channels.tests.images import multipart_parts, outgoing
+from channels.tests.sent import request_json
 
 from .test_discourse_adapter import BASE, adapter, discourse_channel, post
 
@@ -67,10 +66,10 @@ def test_the_image_is_uploaded_then_the_post_shows_it_with_its_description():
     assert upload.url == UPLOADS and upload.headers["User-Api-Key"] == "user-api-key-1"
     parts = multipart_parts(upload)
     assert parts["type"][2] == b"composer" and parts["file"][:2] == ("image-1.png", "image/png")
-    raw = json.loads(created.body)["raw"]
+    raw = request_json(created)["raw"]
     # Brackets would end the markdown's alt text early: they become spaces.
     assert raw == "See below.\n\n![The settings page|12x8](upload://jQp9mBXBNSkMXzWxVCrFCgHNlHy.png)"
-    assert sent.media[0].url == BASE + UPLOADED["url"] and sent.media[0].alt == "The [settings] page"
+    assert sent.media[0].url == BASE + str(UPLOADED["url"]) and sent.media[0].alt == "The [settings] page"
 
 
 @responses.activate

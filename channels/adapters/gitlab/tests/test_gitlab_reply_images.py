@@ -5,14 +5,13 @@ Shapes: ``POST /projects/:id/uploads`` (multipart ``file``) answers as docs.gitl
 "/-/project/<id>/uploads/<32 hex>/<name>", "markdown"}``; refusals are ``{"message": ...}`` (413 over the
 instance's limit). The note is the documented one test_gitlab_adapter.py posts (fixtures/SOURCES.md)."""
 
-import json
-
 import pytest
 import responses
 
 from channels.adapters.base import ReplyError, ReplyTarget
 from channels.http import build_session
 from channels.tests.images import multipart_parts, outgoing
+from channels.tests.sent import request_json
 
 from .shapes import API, BASE, load, note
 from .test_gitlab_adapter import _account, adapter
@@ -54,8 +53,8 @@ def test_the_image_is_uploaded_to_the_project_then_the_note_shows_it_described()
     upload, created = (c.request for c in responses.calls)
     assert upload.headers["Authorization"] == "Bearer oauth-token-1"
     assert multipart_parts(upload)["file"][:2] == ("image-1.png", "image/png")
-    assert json.loads(created.body) == {"body": f"Like this:\n\n![The runner settings](/uploads/{SECRET}/image-1.png)"}
-    assert sent.media[0].url == BASE + UPLOADED["full_path"]
+    assert request_json(created) == {"body": f"Like this:\n\n![The runner settings](/uploads/{SECRET}/image-1.png)"}
+    assert sent.media[0].url == BASE + str(UPLOADED["full_path"])
 
 
 @responses.activate

@@ -13,7 +13,7 @@ import responses
 from channels.adapters.base import ReplyError
 from channels.http import build_session
 from channels.tests.images import outgoing
-from channels.tests.sent import request_form
+from channels.tests.sent import request_bytes, request_form
 
 from .shapes import BASE, STATUSES, channel, connected, load, rate
 from .test_mastodon_reply import adapter, instance, target
@@ -55,7 +55,9 @@ def test_the_image_is_uploaded_with_its_description_then_the_status_names_it():
     upload, post = [c.request for c in responses.calls if c.request.method == "POST"]
     assert upload.url == MEDIA and upload.headers["Authorization"] == "Bearer account-token-1"
     assert upload.headers["Content-Type"].startswith("multipart/form-data")
-    assert b'name="description"\r\n\r\nThe settings page' in upload.body and image.data in upload.body
+    assert b'name="description"\r\n\r\nThe settings page' in request_bytes(upload) and image.data in request_bytes(
+        upload
+    )
     assert request_form(post)["media_ids[]"] == ["22348641"]
     assert sent.media[0].url == ATTACHMENT["url"] and sent.media[0].alt == "The settings page"
     # The key differs from the same text without the image: the instance would answer with that post otherwise.
