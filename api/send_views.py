@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -32,18 +32,27 @@ IMAGES_AT_MOST = 10  # the most any platform takes (Discord); each platform's ow
 IMAGE_FIELDS = ("image", "image_alt")
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "Reply with a screenshot",
-            value={"body": "Here is where the setting is.", "image": ["(a PNG file)"], "image_alt": ["Settings page"]},
-            request_only=True,
-        )
-    ]
-)
+@extend_schema_field({"type": "string", "format": "binary"})
+class ImageFile(serializers.FileField):
+    """A file part of the request (the schema says binary: DRF's FileField would be documented as a URL)."""
+
+
+def _flat(detail: Any) -> Any:
+    """DRF's errors of a list's items ({"image": {0: [...]}}) as the API's one shape ({"image": ["Item 1: ..."]})."""
+    if not isinstance(detail, dict):
+        return detail
+    flat: dict[str, list[str]] = {}
+    for name, errors in detail.items():
+        if isinstance(errors, dict):
+            flat[str(name)] = [f"Item {int(n) + 1}: {m}" for n, ms in errors.items() for m in ms]
+        else:
+            flat[str(name)] = [str(m) for m in errors]
+    return flat
+
+
 class SendWithImagesIn(s.SendIn):
     image = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False),
+        child=ImageFile(allow_empty_file=False),
         min_length=1,
         max_length=IMAGES_AT_MOST,
         help_text="The images, one file part each: PNG, JPEG, GIF or WebP, as many and as large as the platform takes.",
@@ -54,6 +63,12 @@ class SendWithImagesIn(s.SendIn):
         max_length=IMAGES_AT_MOST,
         help_text="The description (alt text) of the image at the same position; each image needs one.",
     )
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        try:
+            return super().run_validation(data)
+        except ValidationError as exc:
+            raise ValidationError(_flat(exc.detail)) from exc
 
 
 @extend_schema(
