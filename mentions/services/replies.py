@@ -187,9 +187,13 @@ def ticket_send_reply(
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
         raise ValidationError("Submit as pending or solved.")
     key = (key or uuid.uuid4().hex)[:64]
-    platform = platform_or_default(ticket.channel.kind)
-    # Read and re-encoded before any lock is taken: seconds of work on a large image hold nothing.
-    checked = images_checked(images, platform.reply_media, where=platform.spoken_name)
+    # Read and re-encoded before any lock is taken: seconds of work on a large image hold nothing. (`ticket` may be
+    # a bare Ticket(pk=...): its channel is asked only when there are images.)
+    checked: list[OutgoingImage] = []
+    if images:
+        kind = Ticket.objects.filter(pk=ticket.pk).values_list("channel__kind", flat=True).first() or ""
+        platform = platform_or_default(kind)
+        checked = images_checked(images, platform.reply_media, where=platform.spoken_name)
     # While a send on this ticket is in flight (this press's own first click, or another
     # advocate's), wait for its outcome: then a double click answers with it, and a second reply
     # written against the same version is refused as stale instead of posted too.
