@@ -146,3 +146,31 @@ def test_an_upload_x_refuses_fails_the_send_in_its_words_and_nothing_is_posted(a
     assert ReplySend.objects.get().status == ReplySend.Status.REFUSED
     assert ticket.events.filter(kind=TicketEvent.Kind.REPLY_FAILED).count() == 1
     assert not Message.objects.filter(ticket=ticket, kind=Message.Kind.OUR_REPLY).exists()
+
+
+def test_the_image_input_costs_the_ticket_page_no_query(advocate_client, monkeypatch):
+    """The composer's image row reads the platform's declaration, never the database: the page costs as many
+    queries with it as without it."""
+    from dataclasses import replace
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from channels.adapters import registry
+
+    ticket = _ticket()
+    url = ticket.get_absolute_url()
+    advocate_client.get(url)  # the session and caches warmed
+
+    def counted() -> tuple[int, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            html = advocate_client.get(url).content.decode()
+        return len(queries), 'data-testid="send-image"' in html
+
+    with_image = counted()
+    kind = ticket.channel.kind
+    monkeypatch.setitem(registry._declared, kind, replace(registry.platform_of(kind), reply_media=None))
+    without = counted()
+
+    assert with_image[1] and not without[1]
+    assert with_image[0] == without[0]
