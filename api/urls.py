@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import answers_views, issues_views, people_views, platform_actions, stories_views, views
+from api import answers_views, issues_views, people_views, platform_actions, send_views, stories_views, views
 from api.errors import not_found
 
 app_name = "api"
@@ -13,7 +13,7 @@ urlpatterns = [
     path("tickets/<int:pk>/issues/", issues_views.TicketIssues.as_view(), name="ticket-issues"),
     path("tickets/<int:pk>/notes/", views.TicketNote.as_view(), name="ticket-note"),
     path("tickets/<int:pk>/replies/", views.TicketReply.as_view(), name="ticket-reply"),
-    path("tickets/<int:pk>/send/", views.TicketSend.as_view(), name="ticket-send"),
+    path("tickets/<int:pk>/send/", send_views.TicketSend.as_view(), name="ticket-send"),
     path("tickets/<int:pk>/status/", views.TicketStatus.as_view(), name="ticket-status"),
     path("tickets/<int:pk>/macros/", views.TicketMacro.as_view(), name="ticket-macro"),
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.auth import needs
-from api.errors import BadGateway, Conflict, NotFound, refusals
+from api.errors import Conflict, NotFound, refusals
 from api.params import ChangesParams, KpiParams, TicketListParams
 from channels.models import Channel, DeadLetter
 from mentions import search, selectors, services
@@ -182,27 +182,6 @@ class TicketReply(TicketAction):
         services.ticket_mark_replied(
             ticket=ticket, user=user, body=data["body"], link=data["link"], status=data["status"]
         )
-
-
-@ticket_action_schema("Send a reply on the platform from the desk's account, as the page's Send does", s.SendIn, 502)
-class TicketSend(TicketAction):
-    body = s.SendIn
-
-    def act(self, ticket: Ticket, user: Any, data: dict) -> None:
-        from mentions.services.replies import SendFailed
-
-        try:
-            services.ticket_send_reply(
-                ticket=ticket,
-                user=user,
-                body=data["body"],
-                handle=data["handle"],
-                key=data["key"],
-                status=data["status"],
-                style=data["style"],
-            )
-        except SendFailed as exc:
-            raise BadGateway(" ".join(exc.messages)) from exc
 
 
 @ticket_action_schema("Change the status", s.StatusIn)

@@ -93,6 +93,27 @@ class SendReplyForm(forms.Form):
     token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AFTER_REPLY, initial=Ticket.Status.SOLVED, label="Submit as")
     style = forms.CharField(max_length=16, required=False)  # Stack Exchange: comment or answer
+    # One image where the platform takes them (its reply_media); the send service checks what it is by its bytes,
+    # its size and type against the platform, and that it is described (mentions.services.reply_images).
+    image = forms.FileField(required=False, label="Image")
+    image_alt = forms.CharField(max_length=1500, required=False, label="Image description")
+
+    def clean_image(self) -> object:
+        from mentions.services.reply_images import DESK_MAX_BYTES
+
+        image = self.cleaned_data.get("image")
+        if image is not None and image.size > DESK_MAX_BYTES:  # not read into memory at all
+            raise forms.ValidationError(f"The image is over {DESK_MAX_BYTES // 1024 // 1024} MiB.")
+        return image
+
+    def images(self) -> list:
+        """The image posted with its description, as the send service takes it (empty: none)."""
+        from mentions.services.reply_images import ImageGiven
+
+        image = self.cleaned_data.get("image")
+        if image is None:
+            return []
+        return [ImageGiven(data=image.read(), alt=self.cleaned_data.get("image_alt") or "")]
 
 
 class JudgementForm(forms.Form):

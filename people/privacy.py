@@ -30,7 +30,17 @@ from django.utils import timezone
 
 from advocacy.hooks import Hooks
 from channels.models import DeadLetter
-from mentions.models import Message, ReplySend, Rule, SavedSearch, ThreadWatch, Ticket, TicketEvent, TicketMeaning
+from mentions.models import (
+    Message,
+    ReplyImage,
+    ReplySend,
+    Rule,
+    SavedSearch,
+    ThreadWatch,
+    Ticket,
+    TicketEvent,
+    TicketMeaning,
+)
 from people.erasing import ERASED, Erasing, strings_pattern, text_columns
 from people.models import (
     Authorship,
@@ -102,6 +112,8 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         "ticket_texts": erasing.scrub(Ticket.objects.filter(pk__in=erasing.ticket_ids)),
         "ticket_events": erasing.scrub(TicketEvent.objects.filter(in_their_tickets)),
         "reply_sends": erasing.scrub(ReplySend.objects.filter(in_their_tickets)),
+        # An image's description (alt text) on a reply to them may name them.
+        "reply_images": erasing.scrub(ReplyImage.objects.filter(send__ticket_id__in=erasing.ticket_ids)),
         "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets)),
         # The meaning of their tickets' first mentions was computed from their words: dropped, and computed again
         # by the worker from the erased text when something asks for it (mentions.meaning).

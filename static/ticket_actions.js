@@ -37,6 +37,11 @@
     if (path && path !== form.getAttribute("hx-post")) return;
     if (form.hasAttribute("data-clear-on-success")) {
       form.querySelectorAll("textarea").forEach(function (box) { box.value = ""; });
+      // The image and its description belong to the form from outside it (form="composer-reply").
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name === "image" || field.name === "image_alt") field.value = "";
+        if (field.name === "image_alt") field.required = false;
+      });
       var token = form.querySelector("input[name=token]");
       if (token) token.value = newKey();
     }
@@ -53,6 +58,13 @@
     if (!button || button.form !== box.form) return;
     e.preventDefault();
     button.click();
+  });
+
+  // An image needs its description (alt text): the box is required once a file is chosen, and not before.
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    var alt = input && input.getAttribute ? document.getElementById(input.getAttribute("data-alt-for") || "") : null;
+    if (alt) alt.required = !!(input.files && input.files.length);
   });
 
   document.addEventListener("sendToken", function (e) {

@@ -141,6 +141,14 @@ def _stem(theirs: Theirs) -> str:
     return text_terms(theirs.strings[0])[0]
 
 
+def _their_send(theirs: Theirs) -> int:
+    """A send of a reply on their ticket: what a reply's image (mentions.ReplyImage) belongs to."""
+    from mentions.models import ReplySend
+
+    send = ReplySend.objects.create(key=uuid.uuid4().hex, ticket_id=theirs.tickets[0], sender="desk", body="")
+    return send.pk
+
+
 # Where a column says which ticket or object a row is about without a foreign key, or holds a shape of its own
 # (what the app writes there: a word's stem, an @handle as the story detector keeps it).
 SHAPES: dict[str, Callable[[Theirs], Any]] = {
@@ -150,6 +158,7 @@ SHAPES: dict[str, Callable[[Theirs], Any]] = {
     "stories.Story.term_counts": lambda t: {s: [s, 2] for s in t.strings},
     "answers.Term.term": _stem,
     "stories.TermDay.term": lambda t: "@" + t.strings[1].lstrip("@").casefold(),
+    "mentions.ReplyImage.send": _their_send,  # tied to their ticket through its send
 }
 
 

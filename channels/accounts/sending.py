@@ -8,7 +8,8 @@ post it twice, so it is `ReplyUncertain` and the advocate is told to look first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,3 +75,13 @@ def scrubbed(text: str, *secrets: str) -> str:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+@contextmanager
+def uploading(label: str) -> Iterator[None]:
+    """An image upload, made before the reply is posted: one that went out unanswered posted no reply, so it is a
+    plain refusal in words (send again), never "the reply may have been posted"."""
+    try:
+        yield
+    except ReplyUncertain as exc:
+        raise ReplyError(f"{label} did not answer while the image was uploaded: the reply was not posted.") from exc

@@ -55,6 +55,20 @@ class Media:
 
 
 @dataclass(frozen=True)
+class OutgoingImage:
+    """An image the desk attaches to a reply, checked and with its metadata (EXIF, GPS) stripped
+    (mentions.services.reply_images): what a sender that declares `reply_media` uploads before it posts."""
+
+    data: bytes
+    content_type: str  # one of platform.IMAGE_TYPES
+    alt: str  # the advocate's description, required: Bluesky, Mastodon and X carry it to screen readers
+    filename: str  # a name the platform may show ("image-1.png"), never the uploader's own file name
+    width: int = 0
+    height: int = 0
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
 class IncomingMention:
     external_id: str
     created_at: datetime
@@ -227,6 +241,9 @@ class SentReply:
     permalink: str
     created_at: datetime  # the platform's time for the new post when its answer says it, else ours
     raw: dict[str, Any] = field(default_factory=dict)
+    # The images the reply carries, as the platform addresses them (its answer's URL where it gives one): stored
+    # on our reply's message (Message.media) like an item's attachments.
+    media: tuple[Media, ...] = ()
 
 
 class ReplyError(AdapterError):

@@ -65,6 +65,29 @@ ACTION_METHODS: dict[Action, str] = {
     "message": "direct_message",
 }
 
+# The images a reply may carry anywhere (mentions.services.reply_images checks the bytes, not the name): the four
+# kinds every platform below shows inline. SVG is not one: it is a document that can carry script.
+IMAGE_TYPES: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReplyMedia:
+    """What images a reply may carry on a platform: at most `count` of them, each at most `max_bytes` after the desk
+    strips its metadata, of `types` (content types, a subset of IMAGE_TYPES). The sender uploads them first and
+    then posts, so a refused upload posts nothing."""
+
+    count: int
+    max_bytes: int
+    types: tuple[str, ...] = IMAGE_TYPES
+    how: str = ""  # the platform's calls, for admins and the docs ("POST /api/v2/media, then media_ids[]")
+
+    @property
+    def type_words(self) -> str:
+        """The types as a person names them: "PNG, JPEG, GIF, WebP"."""
+        return ", ".join(t.removeprefix("image/").upper().replace("WEBP", "WebP") for t in self.types)
+
+
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
 
@@ -136,6 +159,9 @@ class Platform:
     # `issue_create`, `issue_read`, `issue_ref`), where a channel of it is an issue tracker the desk can file a
     # bug in and follow to its end. None: no issues there.
     issues: str | None = None
+    # The images a reply may carry there (ReplyMedia above); the sender then takes `media: Sequence[OutgoingImage]`.
+    # None: text only (the platform has no upload API the desk uses, or no replies).
+    reply_media: ReplyMedia | None = None
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

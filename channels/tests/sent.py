@@ -7,6 +7,7 @@ sent has it), and do not know `params`, the parsed query string `responses` sets
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,3 +30,15 @@ def request_form(request: PreparedRequest) -> dict[str, list[str]]:
     """A form body (`data=`), which requests sends as text, parsed as `parse_qs` does."""
     assert isinstance(request.body, str), "a form body is sent as text"
     return parse_qs(request.body)
+
+
+def request_json(request: PreparedRequest) -> Any:
+    """A JSON body (`json=`), which requests sends as bytes, parsed."""
+    assert isinstance(request.body, bytes | str), "a JSON body was sent"
+    return json.loads(request.body)
+
+
+def request_bytes(request: PreparedRequest) -> bytes:
+    """A body sent as bytes (an upload's raw bytes, a multipart body)."""
+    assert isinstance(request.body, bytes), "the body was sent as bytes"
+    return request.body

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.adapters.platform import ACTION_METHODS, OPTIONAL_PARTS, Platform
+from channels.adapters.platform import ACTION_METHODS, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platform_or_default, platforms, reply_sender
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, buckets_of
@@ -230,6 +230,33 @@ def test_the_reply_path_finds_the_declared_sender(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_reply_carries_images_only_where_it_declares_them_and_its_sender_takes_them(kind):
+    # The reply path passes `media` only when there are images, and only a platform declaring reply_media is given
+    # any (mentions.services.reply_images): its sender takes them; every other sender keeps its signature.
+    platform = platform_of(kind)
+    sender = reply_sender(kind)
+    media = platform.reply_media
+    takes = sender is not None and "media" in inspect.signature(sender).parameters
+
+    assert takes == (media is not None), f"{kind}: reply_media {media} but the sender takes media: {takes}"
+    page = platform.docs_page.read_text()
+    if media is None:
+        return
+    assert platform.replies is not None
+    assert 1 <= media.count <= 10 and 0 < media.max_bytes <= 16 * MiB
+    assert media.types and set(media.types) <= set(IMAGE_TYPES)
+    assert media.how.strip(), f"{kind}: say how the platform takes a reply's images"
+    assert "image" in page.casefold() and "EXIF" in page, f"{kind}: its docs page says what a reply's image does"
+
+
+def test_github_has_no_upload_api_and_its_page_says_so():
+    from channels.adapters.github.platform import PLATFORM as GITHUB
+
+    assert GITHUB.reply_media is None
+    assert "no API to upload" in GITHUB.docs_page.read_text()
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_who_sends_the_replies_agrees_with_the_parts(kind):
     # The channel's own address sends without accounts (e-mail); accounts and handles are connected accounts,
     # and handles are chosen by the adapter's respond-from rule (X).
@@ -260,3 +287,4 @@ def test_an_undeclared_kind_reads_every_part_at_its_default():
     assert (platform.spoken_name, platform.counted_name, platform.handle_shown("tom")) == ("myspace",) * 2 + ("tom",)
     assert (platform.reply_opening, platform.link_separator, platform.identity_platform("s")) == ("", "\n\n", "myspace")
     assert not (platform.story_titles or platform.front_page or platform.own_place)
+    assert platform.reply_media is None

@@ -5,7 +5,7 @@ from mentions.models.duty import AdvocateGrant, ThreadWatch
 from mentions.models.events import TicketEvent
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
-from mentions.models.tickets import Message, ReplySend, Tag, Ticket
+from mentions.models.tickets import Message, ReplyImage, ReplySend, Tag, Ticket
 from mentions.models.triage import Rule
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
 
@@ -24,6 +24,7 @@ __all__ = [
     "Message",
     "ProductProfile",
     "ReleaseRota",
+    "ReplyImage",
     "ReplySend",
     "Rule",
     "SavedSearch",

@@ -348,3 +348,28 @@ class ReplySend(models.Model):
 
     def __str__(self) -> str:
         return f"Reply to #{self.ticket_id} as {self.sender} ({self.get_status_display()})"
+
+
+class ReplyImage(models.Model):
+    """An image a send carries, kept with its `ReplySend` in the database until the platform has it: the bytes
+    checked and stripped of their metadata (mentions.services.reply_images), so a send that is asked again after
+    an unknown outcome finds them, on whichever worker runs it (docs/decisions.md, "Reply images in the
+    database"). Emptied once the send is sent or refused; what it was (type, size, hash, alt) stays."""
+
+    send = models.ForeignKey(ReplySend, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    data = models.BinaryField(help_text="The stripped image; emptied once the send is finished.")
+    content_type = models.CharField(max_length=32)
+    alt = models.TextField(help_text="The advocate's description of the image (alt text).")
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["send", "position"]
+        constraints = [models.UniqueConstraint(fields=["send", "position"], name="replyimage_unique_position")]
+
+    def __str__(self) -> str:
+        return f"Image {self.position + 1} of send {self.send_id} ({self.content_type}, {self.size} bytes)"

@@ -12,6 +12,11 @@ A send happens in three steps so that it is never posted twice and never lost:
    next poll sees it as a duplicate), the first reply time, history and status; or the refusal,
    in words, with the draft kept. A platform that did not answer leaves the send "unknown": it may
    be posted, so the desk never sends it again by itself.
+
+A reply may carry images where the platform declares `reply_media` (issue 43): they are checked and stripped of
+their metadata before step 1 (`reply_images`), kept with the send in step 1, handed to the sender in step 2 (which
+uploads them before it posts), and listed on our reply's message in step 3. Their bytes are dropped once the send
+is sent or refused; an unknown outcome keeps them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -27,13 +33,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from channels import clean
 from channels.adapters import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from channels.adapters.base import OutgoingImage
 from channels.adapters.registry import platform_or_default, reply_sender
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
+from mentions.services.reply_images import (
+    ImageGiven,
+    images_checked,
+    images_keep,
+    images_of,
+    images_release,
+    media_listed,
+)
 from mentions.services.reply_plan import ReplyPlan, reply_plan
 from mentions.services.sla import ticket_breach_on_reply
 from mentions.services.versions import ticket_lock, version_check
@@ -69,10 +85,14 @@ def reply_target_of(message: Message, ticket: Ticket) -> ReplyTarget:
     )
 
 
-def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_message: Message) -> SentReply:
+def _post(
+    send: ReplySend, ticket: Ticket, account: Account | None, target_message: Message, media: Sequence[OutgoingImage]
+) -> SentReply:
     sender = reply_sender(ticket.channel.kind)
     if sender is None:  # the platform declares no sender; reply_plan offers none either
         raise ReplyError(f"The desk cannot post on {ticket.channel.get_kind_display()}.")
+    # Only a sender that declares reply_media takes `media` (the others keep their signature).
+    extra: dict[str, Any] = {"media": media} if media else {}
     sent: SentReply = sender(
         channel=ticket.channel,
         account=account,
@@ -80,6 +100,7 @@ def _post(send: ReplySend, ticket: Ticket, account: Account | None, target_messa
         target=reply_target_of(target_message, ticket),
         text=send.body,
         style=send.style,
+        **extra,
     )
     return sent
 
@@ -96,7 +117,14 @@ IN_FLIGHT_POLL_SECONDS = 0.2
 
 
 def _send_open(
-    locked: Ticket, user: Any, key: str, body: str, handle: str, style: str, seen: int | None
+    locked: Ticket,
+    user: Any,
+    key: str,
+    body: str,
+    handle: str,
+    style: str,
+    seen: int | None,
+    images: Sequence[OutgoingImage] = (),
 ) -> tuple[ReplySend, Account | None, ReplyPlan]:
     """Step 1's checks and the send's row, with the ticket's row locked."""
     version_check(ticket=locked, seen_version=seen, kept=SEND_KEPT)
@@ -129,6 +157,7 @@ def _send_open(
         style=style,
         created_by=user,
     )
+    images_keep(send, images)
     locked.reply_draft = body
     locked.save(update_fields=["reply_draft", "updated_at"])
     return send, account, plan
@@ -144,18 +173,27 @@ def ticket_send_reply(
     status: str = Ticket.Status.SOLVED,
     style: str = "",
     seen_version: int | None = None,
+    images: Sequence[ImageGiven] = (),
 ) -> Message:
     """Post `body` on the platform as a reply to the requester's latest message and record it as
     our reply (first reply time, link). `key` (the form's) makes a second press of the same form
     answer with the first one's outcome (checked before the version: a double click posts once).
-    `seen_version`: the ticket version the advocate saw (None: do not check). Raises
-    versions.TicketStale, SendFailed (the key is used up) or ValidationError."""
+    `seen_version`: the ticket version the advocate saw (None: do not check). `images`: what the reply carries,
+    each with its description, where the platform takes them (refused on the `image` or `image_alt` field
+    otherwise). Raises versions.TicketStale, SendFailed (the key is used up) or ValidationError."""
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
     if status not in (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED):
         raise ValidationError("Submit as pending or solved.")
     key = (key or uuid.uuid4().hex)[:64]
+    # Read and re-encoded before any lock is taken: seconds of work on a large image hold nothing. (`ticket` may be
+    # a bare Ticket(pk=...): its channel is asked only when there are images.)
+    checked: list[OutgoingImage] = []
+    if images:
+        kind = Ticket.objects.filter(pk=ticket.pk).values_list("channel__kind", flat=True).first() or ""
+        platform = platform_or_default(kind)
+        checked = images_checked(images, platform.reply_media, where=platform.spoken_name)
     # While a send on this ticket is in flight (this press's own first click, or another
     # advocate's), wait for its outcome: then a double click answers with it, and a second reply
     # written against the same version is refused as stale instead of posted too.
@@ -175,14 +213,15 @@ def ticket_send_reply(
                 previous is None
                 and not ReplySend.objects.filter(ticket=locked, status=ReplySend.Status.SENDING).exists()
             ):
-                send, account, plan = _send_open(locked, user, key, body, handle, style, seen_version)
+                send, account, plan = _send_open(locked, user, key, body, handle, style, seen_version, checked)
                 break
         if time.monotonic() > deadline:
             raise ValidationError("A reply to this ticket is still being sent: reload the ticket in a moment.")
         time.sleep(IN_FLIGHT_POLL_SECONDS)
 
     try:
-        sent = _post(send, locked, account, plan.in_reply_to)
+        # What the send kept is what goes: read back from the database, as any worker would find it.
+        sent = _post(send, locked, account, plan.in_reply_to, images_of(send) if checked else ())
     except ReplyError as exc:
         outcome = ReplySend.Status.UNKNOWN if isinstance(exc, ReplyUncertain) else ReplySend.Status.REFUSED
         _failed(send, user, outcome, str(exc))
@@ -192,7 +231,7 @@ def ticket_send_reply(
         logger.exception("reply: ticket=%s send=%s failed unexpectedly", locked.pk, send.pk)
         _failed(send, user, ReplySend.Status.UNKNOWN, "The desk failed while sending: check the platform.")
         raise
-    return _recorded(send, user, sent, status_after_reply(status))
+    return _recorded(send, user, sent, status_after_reply(status), checked)
 
 
 def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
@@ -201,6 +240,8 @@ def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
         ReplySend.objects.filter(pk=send.pk).update(
             status=outcome, error=error[:2000], finished_at=timezone.now(), updated_at=timezone.now()
         )
+        if outcome == ReplySend.Status.REFUSED:  # used up: a new press uploads its own
+            images_release(send.pk)
         ticket = Ticket.objects.get(pk=send.ticket_id)
         event_record(
             ticket=ticket,
@@ -212,12 +253,15 @@ def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
         )
 
 
-def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Message:
+def _recorded(
+    send: ReplySend, user: Any, sent: SentReply, status: str, images: Sequence[OutgoingImage] = ()
+) -> Message:
     with transaction.atomic():
         locked = ticket_lock(send.ticket_id, seen_version=None)  # the send was checked when it opened
         target = send.in_reply_to
         # The next poll may have stored the same post already, between the platform's answer and now.
         reply = Message.objects.filter(channel=locked.channel, external_id=sent.external_id).first()
+        media = clean.media_stored(media_listed(sent.media, images))
         if reply is None:
             reply = Message.objects.create(
                 ticket=locked,
@@ -234,12 +278,14 @@ def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Messa
                 permalink=sent.permalink,
                 platform_created_at=sent.created_at,
                 raw=sent.raw,
+                media=media,
             )
         else:
             reply.author_user = user
             reply.permalink = reply.permalink or sent.permalink
             reply.ticket = reply.ticket or locked
-            reply.save(update_fields=["author_user", "permalink", "ticket", "updated_at"])
+            reply.media = reply.media or media  # the poll's reading of the post, where it came first
+            reply.save(update_fields=["author_user", "permalink", "ticket", "media", "updated_at"])
         first = first_reply_set(ticket=locked, at=sent.created_at)
         if first:
             ticket_breach_on_reply(ticket=locked)
@@ -266,6 +312,8 @@ def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Messa
         ReplySend.objects.filter(pk=send.pk).update(
             status=ReplySend.Status.SENT, message=reply, finished_at=timezone.now(), updated_at=timezone.now()
         )
+        if images:
+            images_release(send.pk)
     return reply
 
 

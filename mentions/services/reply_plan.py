@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from channels.adapters import get_adapter
+from channels.adapters.platform import ReplyMedia
 from channels.adapters.registry import platform_or_default
 from channels.models import Account
 from mentions.models import Message, Ticket
@@ -36,6 +37,7 @@ class ReplyPlan:
     length_note: str = ""
     handle_prefix: str = ""  # written before a handle shown (X: "@name"): the platform's declaration
     respond_from_rule: bool = False  # the handle was chosen by the platform's respond-from rule (X)
+    media: ReplyMedia | None = None  # the images a reply may carry there (the platform's `reply_media`)
 
     @property
     def can_send(self) -> bool:
@@ -75,8 +77,12 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     adapter = get_adapter(channel.kind)
     accounts = list(Account.objects.filter(channel=channel).order_by("position", "id"))
     if platform.reply_as == "handles":
-        return _rule_plan(ticket, target, adapter, accounts)
-    return _accounts_plan(adapter, target, accounts, handle_prefix=platform.handle_prefix)
+        plan = _rule_plan(ticket, target, adapter, accounts)
+    else:
+        plan = _accounts_plan(adapter, target, accounts, handle_prefix=platform.handle_prefix)
+    if plan is not None:
+        plan.media = platform.reply_media
+    return plan
 
 
 def _accounts_plan(adapter: Any, target: Message, accounts: list[Account], *, handle_prefix: str) -> ReplyPlan | None:

@@ -83,7 +83,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
 
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
     served_view = obj.served_view if obj.served_to_id == request.user.pk else None
-    form = SendReplyForm(request.POST)
+    form = SendReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return action_failed(request, pk, "send", form, 400)
     data = form.cleaned_data
@@ -97,6 +97,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             status=data["status"],
             style=data["style"],
             seen_version=seen_version_posted(request),
+            images=form.images(),
         )
     except ValidationError as exc:
         form.add_error(None, exc)

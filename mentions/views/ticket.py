@@ -119,6 +119,7 @@ def ticket_page_context(
             "send_token": posted("send", "token") or uuid.uuid4().hex,
             "send_status": posted("send", "status", Ticket.Status.SOLVED),
             "send_style": posted("send", "style", plan.styles[0][0] if plan and plan.styles else ""),
+            "send_image_alt": posted("send", "image_alt"),
             "reply_body": posted("reply", "body", draft),
             "reply_link": posted("reply", "link"),
             "reply_status": posted("reply", "status", Ticket.Status.SOLVED),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import Platform
+from channels.adapters.platform import Platform, ReplyMedia
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket
 
@@ -62,6 +62,10 @@ PLATFORM = Platform(
         600, 1, DOCUMENTED_LIMIT * 86_400 // DOCUMENTED_WINDOW, "Bluesky: 3,000 requests per 5 minutes per IP"
     ),
     replies="channels.adapters.bluesky.BlueskyAdapter.post_reply",
+    # the app.bsky.embed.images lexicon: 4 images, maxSize 1,000,000 bytes each.
+    reply_media=ReplyMedia(
+        4, 1_000_000, how="com.atproto.repo.uploadBlob, then an app.bsky.embed.images embed with alt"
+    ),
     accounts="channels.adapters.bluesky.oauth.BlueskySession",
     credentials_required=("app_password",),
     actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},

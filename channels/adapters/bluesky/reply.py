@@ -8,7 +8,8 @@ an expired one with 400 `ExpiredToken`). docs.bsky.app, "Creating a post" and th
 - a reply is a post whose `reply` names its `root` and its `parent` as strong references (`{uri, cid}`): the
   parent is the message answered, the root the thread's first post (the parent's own `reply.root`, or the parent
   itself when it opened the thread); its `facets` mark links and @mentions by UTF-8 byte offsets (richtext.py);
-  its text is at most 300 graphemes;
+  its text is at most 300 graphemes; its images (`media.py`) are uploaded as blobs first and embedded with their
+  alt text;
 - a like or a repost is a record whose `subject` is the post's strong reference;
 - a record is deleted by its repository, collection and record key, all read from its AT URI.
 
@@ -19,6 +20,7 @@ URI), so it counts once.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,10 +32,11 @@ from django.conf import settings
 from channels import clean
 from channels.accounts.sending import reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .auth import TOKEN_ERRORS, xrpc_error
 from .config import handle_of, settings_of
 from .limits import retry_after_of, until_words
+from .media import images_embed, media_listed
 from .parse import POST, WEB_URL, did_and_rkey, post_uri
 from .richtext import facets_of, length_problem
 
@@ -76,7 +79,7 @@ def root_ref(target: ReplyTarget) -> dict[str, str]:
     return {"uri": uri, "cid": cid} if uri and cid else strong_ref(target)
 
 
-def _token_refused(response: requests.Response) -> bool:
+def token_refused(response: requests.Response) -> bool:
     return response.status_code == 401 or (response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS)
 
 
@@ -102,7 +105,7 @@ def _write(*, channel: Channel, account: Account, session: requests.Session, nsi
             headers={"Authorization": f"Bearer {tokens['access_token']}"},
         )
 
-    response = with_account_token(account=account, session=session, call=call, refused=_token_refused)
+    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
     status = response.status_code
     if 200 <= status < 300:
         try:
@@ -144,7 +147,14 @@ def _resolver(session: requests.Session, service: str) -> Any:
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+    media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
     text = (text or "").strip()
     if not text:
@@ -161,6 +171,8 @@ def post_reply(
     }
     if facets := facets_of(text, _resolver(session, service)):
         record["facets"] = facets
+    if media:  # uploaded before the post is written: a refused image posts nothing
+        record["embed"] = images_embed(channel=channel, account=account, session=session, images=media)
     did: list[str] = []
 
     def body(tokens: dict[str, Any]) -> dict[str, Any]:
@@ -177,6 +189,7 @@ def post_reply(
         permalink=f"{WEB_URL}/profile/{quote(author, safe=':.')}/post/{did_and_rkey(uri)[1]}",
         created_at=datetime.now(tz=UTC),
         raw={"uri": uri, "cid": cid, "author": {"did": did_and_rkey(uri)[0], "handle": author}, "record": record},
+        media=media_listed(record.get("embed") or {}, did_and_rkey(uri)[0]),
     )
 
 

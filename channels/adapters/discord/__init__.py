@@ -26,14 +26,14 @@ the walk; 5xx and timeouts -> TransientError.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, ReplyTarget, SentReply
+from ..base import FetchResult, IncomingMention, OutgoingImage, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, readable_mentions
 from . import reply
@@ -68,8 +68,9 @@ class DiscordAdapter(PolledAdapter):
         target: ReplyTarget,
         text: str,
         style: str = "",
+        media: Sequence[OutgoingImage] = (),
     ) -> SentReply:
-        return reply.post_reply(channel=channel, session=session, target=target, text=text)
+        return reply.post_reply(channel=channel, session=session, target=target, text=text, media=media)
 
     def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
         reply.like(channel=channel, session=session, target=target)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import Platform
+from channels.adapters.platform import MiB, Platform, ReplyMedia
 from channels.freshness import Bucket, credential, hashed
 
 if TYPE_CHECKING:
@@ -42,6 +42,10 @@ PLATFORM = Platform(
     budget=budget,
     watch=None,
     replies="channels.adapters.discord.DiscordAdapter.post_reply",
+    # Create Message: up to 10 files; 10 MiB a message's uploads for a bot on a server without boosts.
+    reply_media=ReplyMedia(
+        10, 10 * MiB, how="one multipart Create Message: payload_json and files[n], attachments[n].description"
+    ),
     accounts="channels.adapters.discord.oauth.DiscordBotAuthorization",
     credentials_required=("bot_token",),
     own_place=True,  # the product's own server

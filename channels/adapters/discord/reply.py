@@ -7,6 +7,10 @@
   the thread takes the message's id, so the answer and the rest of the conversation stay under it. A thread that
   exists already (error 160004) is answered in.
 - **Length**: 2,000 characters, Discord's limit for a bot's message.
+- **Images**: the same one request, as ``multipart/form-data`` ("Uploading Files"): the JSON body as
+  ``payload_json`` and each image as ``files[n]``, described by ``attachments[n]`` (``id`` n, ``filename``,
+  ``description``: the alt text). Discord takes the message and its files together or not at all (413 when they
+  are too large), so nothing is half posted; the answer's ``attachments`` give each image's address.
 - **Who is pinged**: ``allowed_mentions`` lets the reply notify only the person answered (``replied_user``) and
   users it names; never ``@everyone``, ``@here`` or a role, whatever the text says.
 - **Like** (👍, ``PUT .../reactions/%F0%9F%91%8D/@me``) and **delete** our message (``DELETE
@@ -20,6 +24,8 @@ Every call is made with the bot token (the channel's, which the bot's account wa
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -28,9 +34,9 @@ import requests
 from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget, SentReply
+from ..base import OutgoingImage, ReplyError, ReplyTarget, SentReply
 from .client import API, error_text, headers_of, retry_after, token_of
-from .parse import WEB
+from .parse import WEB, media_of
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -75,7 +81,24 @@ def _where(target: ReplyTarget, channel: Channel) -> tuple[str, str]:
     return channel_id, guild
 
 
-def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
+def _with_files(body: dict[str, Any], media: Sequence[OutgoingImage]) -> dict[str, Any]:
+    """The request's options: the JSON body alone, or with the images as one multipart request."""
+    if not media:
+        return {"json": body}
+    described = [{"id": n, "filename": i.filename, "description": i.alt[:1024]} for n, i in enumerate(media)]
+    payload = json.dumps({**body, "attachments": described})
+    files = {f"files[{n}]": (i.filename, i.data, i.content_type) for n, i in enumerate(media)}
+    return {"data": {"payload_json": payload}, "files": files}
+
+
+def post_reply(
+    *,
+    channel: Channel,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    media: Sequence[OutgoingImage] = (),
+) -> SentReply:
     if len(text) > MAX_LENGTH:
         raise ReplyError(f"The reply is {len(text)} characters; Discord takes {MAX_LENGTH} at most.")
     channel_id, guild = _where(target, channel)
@@ -87,7 +110,7 @@ def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarg
         "allowed_mentions": ALLOWED_MENTIONS,
         "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
     }
-    status, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", json=body)
+    status, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
     posted = clean.mapping(data)
     if status >= 300 or not clean.ident(posted.get("id")):
         raise ReplyError(f"Discord did not post the reply (HTTP {status}: {error_text(data) or 'no reason given'}).")
@@ -97,6 +120,7 @@ def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarg
         permalink=f"{WEB}/{guild or '@me'}/{thread_id}/{mid}",
         created_at=iso_or_now(posted.get("timestamp")),
         raw=posted,
+        media=media_of(posted.get("attachments")),
     )
 
 

@@ -5,11 +5,13 @@ Credentials: the account's User API key (`User-Api-Key`), or the channel's admin
 `Api-Username` set to the account. Discourse's refusals are `{"errors": [...], "error_type": ...}`:
 422 (a closed topic, a body too short or too similar), 403 (`invalid_access`: a revoked key, or no
 right to post there), 429 (`rate_limit`, with `extras.wait_seconds`). Our post comes back with the
-id and post number the poll stores, so the next poll sees a duplicate.
+id and post number the poll stores, so the next poll sees a duplicate. Images (`media.py`) are uploaded first and
+shown in the post's raw as the composer's markdown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,7 +19,7 @@ import requests
 
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
 
 if TYPE_CHECKING:
@@ -49,7 +51,14 @@ def credential_headers(tokens: dict[str, Any]) -> dict[str, str]:
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+    media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 
@@ -61,6 +70,15 @@ def post_reply(
     if not text.strip():
         raise ReplyError("The reply is empty.")
     base = base_url_of(channel)
+    shown: tuple[Media, ...] = ()
+    if media:
+        from .media import uploaded
+
+        markdown, shown = uploaded(
+            account=account, session=session, base=base, images=media, headers_of=credential_headers,
+            refused=token_refused, errors_of=errors_of,
+        )  # fmt: skip
+        text = text.rstrip() + "\n\n" + "\n".join(markdown)
     body: dict[str, Any] = {"topic_id": topic_id, "raw": text}
     if (number := _int(target.raw.get("post_number"))) is not None:
         body["reply_to_post_number"] = number
@@ -88,6 +106,7 @@ def post_reply(
             permalink=base + path,
             created_at=iso_or_now(answer.get("created_at")),
             raw=answer,
+            media=shown,
         )
     said = errors_of(answer)
     if response.status_code == 429:

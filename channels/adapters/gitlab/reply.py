@@ -5,19 +5,21 @@ finds again as ``<project id>/notes/<id>``: a duplicate, not a second message.
 The account's token is an OAuth access token (``Authorization: Bearer``) or a personal, project or group access
 token (``PRIVATE-TOKEN``; ``token_type`` "private" in the stored tokens). GitLab refuses with
 ``{"message": ...}``: 401 (a revoked or expired token: refreshed once, then "reconnect"), 403 (no right to
-comment, a locked discussion), 404 (the issue is gone or not visible), 429 with ``Retry-After``.
+comment, a locked discussion), 404 (the issue is gone or not visible), 429 with ``Retry-After``. Images
+(`media.py`) are uploaded to the project first and shown in the note as markdown.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text, retry_after
 from .config import api_root, validate_config
 from .parse import whole
@@ -48,7 +50,14 @@ def token_headers(tokens: dict[str, Any]) -> dict[str, str]:
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+    media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
     from channels.accounts.tokens import with_account_token
 
@@ -57,6 +66,15 @@ def post_reply(
         raise ReplyError("The reply is empty.")
     base = validate_config(channel.config)["base_url"]
     url = f"{api_root(base)}/projects/{project_id}/issues/{iid}/notes"
+    shown: tuple[Media, ...] = ()
+    if media:
+        from .media import uploaded
+
+        markdown, shown = uploaded(
+            account=account, session=session, api=api_root(base), web=base.rstrip("/"), project_id=project_id,
+            images=media, headers_of=token_headers,
+        )  # fmt: skip
+        text = text.rstrip() + "\n\n" + "\n".join(markdown)
     where = f"{account.username}'s comments on the issue"
     used: list[str] = []
 
@@ -80,6 +98,7 @@ def post_reply(
             permalink=f"{issue_url}#note_{note_id}" if issue_url else "",
             created_at=iso_or_now(answer.get("created_at")),
             raw=answer,
+            media=shown,
         )
     said = error_text(answer)
     if response.status_code == 429:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import Platform
+from channels.adapters.platform import MiB, Platform, ReplyMedia
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -61,6 +61,10 @@ PLATFORM = Platform(
     # day, 17 % of the 86,400 a day (300 per 5 minutes) of the account.
     watch=WatchPlan(600, 1, 86_400, "Mastodon: 300 requests per 5 minutes per account"),
     replies="channels.adapters.mastodon.MastodonAdapter.post_reply",
+    # docs.joinmastodon.org/methods/media: 16 MB an image by default, 4 to a status.
+    reply_media=ReplyMedia(
+        4, 16 * MiB, how="POST /api/v2/media (file, description), then media_ids[] in POST /api/v1/statuses"
+    ),
     accounts="channels.adapters.mastodon.oauth.MastodonOAuth",
     credentials_required=("access_token",),
     actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},

@@ -8,8 +8,11 @@
 - **Addressed**: the author's handle, in full (``@alice@example.social``), goes first unless the text already
   names them, so they are notified (and, for a private mention, can see it at all).
 - **Length**: counted as Mastodon counts it, the handle included, against the instance's own limit (`length`).
-- **Sent once**: an ``Idempotency-Key`` header made of the account, the post answered and the text; the instance
-  keeps it an hour, so a retry of the same reply within that hour answers with the first post instead of a second.
+- **Sent once**: an ``Idempotency-Key`` header made of the account, the post answered, the text and the images'
+  hashes; the instance keeps it an hour, so a retry of the same reply within that hour answers with the first post
+  instead of a second.
+- **Images** (`media.py`): uploaded first, each with its description, then named in ``media_ids[]``; a refused
+  upload posts nothing.
 
 The answer is the new status, whose id the next poll finds again (a duplicate, not a second message). Refusals
 (``{"error": ...}``) are said in words with the draft kept: 422 (the instance's reason, such as a text over its
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -28,9 +32,10 @@ import requests
 from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text
 from .config import instance_domain, validate_config
+from .content import media_of
 from .cursor import usable_id
 from .length import instance_limits, status_length
 
@@ -110,12 +115,20 @@ def addressed(text: str, author: str, *, ours: str, domain: str) -> str:
     return f"@{author} {text.lstrip()}"
 
 
-def idempotency_key(account: Account, status_id: str, text: str) -> str:
-    return hashlib.sha256(f"desk:{account.pk}:{status_id}:{text}".encode()).hexdigest()
+def idempotency_key(account: Account, status_id: str, text: str, images: Sequence[OutgoingImage] = ()) -> str:
+    hashes = "".join(f":{i.sha256}" for i in images)  # none: the key a reply without images always had
+    return hashlib.sha256(f"desk:{account.pk}:{status_id}:{text}{hashes}".encode()).hexdigest()
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+    media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
     status_id = usable_id(target.external_id)
     if not status_id:
@@ -135,10 +148,14 @@ def post_reply(
             f"{limits.url_weight}); {domain} takes {limits.max_characters} at most. Nothing was sent."
         )
     where = f"{account.username}'s posts"
+    form: dict[str, Any] = {"status": body, "in_reply_to_id": status_id, "visibility": visibility}
+    if media:
+        from .media import uploaded
+
+        form["media_ids[]"] = uploaded(account=account, session=session, base=base, images=media)
     response, answer, used = account_call(
-        account=account, session=session, method="POST", url=f"{base}/api/v1/statuses", where=where,
-        data={"status": body, "in_reply_to_id": status_id, "visibility": visibility},
-        headers={"Idempotency-Key": idempotency_key(account, status_id, body)},
+        account=account, session=session, method="POST", url=f"{base}/api/v1/statuses", where=where, data=form,
+        headers={"Idempotency-Key": idempotency_key(account, status_id, body, media)},
     )  # fmt: skip
     if not 200 <= response.status_code < 300:
         raise refusal(
@@ -157,4 +174,5 @@ def post_reply(
         permalink=clean.url(posted.get("url")) or clean.url(posted.get("uri")),
         created_at=iso_or_now(posted.get("created_at")),
         raw=posted,
+        media=media_of(posted.get("media_attachments")),
     )

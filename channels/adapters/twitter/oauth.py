@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 TOKEN_URL = API_ROOT + "/oauth2/token"
 ME_URL = API_ROOT + "/users/me"
-# dm.read and dm.write: the desk's "Send a DM" (actions.direct_message); X's DM endpoints need both.
-SCOPES = ("tweet.read", "tweet.write", "users.read", "dm.read", "dm.write", "offline.access")
+# dm.read and dm.write: the desk's "Send a DM" (actions.direct_message); X's DM endpoints need both. media.write: a
+# reply's images (POST /2/media/upload). An account connected before either was asked is connected again.
+SCOPES = ("tweet.read", "tweet.write", "users.read", "dm.read", "dm.write", "offline.access", "media.write")
 LABEL = "X"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import Platform
+from channels.adapters.platform import MiB, Platform, ReplyMedia
 from channels.freshness import Bucket, credential, hashed
 
 if TYPE_CHECKING:
@@ -47,6 +47,10 @@ PLATFORM = Platform(
     budget=budget,
     watch=None,
     replies="channels.adapters.twitter.TwitterAdapter.post_reply",
+    # docs.x.com, media upload: images up to 5 MB, 4 to a post.
+    reply_media=ReplyMedia(
+        4, 5 * MiB, how="POST /2/media/upload, POST /2/media/metadata (alt), then media.media_ids in POST /2/tweets"
+    ),
     accounts="channels.adapters.twitter.oauth.XOAuth",
     credentials_required=("bearer_token",),
     name="X",

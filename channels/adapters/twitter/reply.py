@@ -1,15 +1,17 @@
-"""Answering on X: which of our handles answers (the handbook's respond-from rule) and posting the reply."""
+"""Answering on X: which of our handles answers (the handbook's respond-from rule) and posting the reply, its images
+uploaded first (`media.py`)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 from django.utils import timezone
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import TWEETS_URL, platform_error, rate_limit, retry_after, scrub
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
@@ -51,9 +53,17 @@ def choose_reply_handle(*, config: dict[str, Any], mentioned: list[str], text: s
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+    *,
+    channel: Channel,
+    account: Account,
+    session: requests.Session,
+    target: ReplyTarget,
+    text: str,
+    style: str = "",
+    media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
-    """POST /2/tweets as `account` (a connected handle of this channel), replying to `target`."""
+    """POST /2/tweets as `account` (a connected handle of this channel), replying to `target` (with `media`
+    uploaded first, named by their ids)."""
     from channels.accounts.tokens import with_account_token
 
     reply_to = as_id(target.external_id)
@@ -63,13 +73,18 @@ def post_reply(
         raise ReplyError("The reply is empty.")
     handle = account.username
     used: list[str] = []
+    post: dict[str, Any] = {"text": text, "reply": {"in_reply_to_tweet_id": reply_to}}
+    if media:
+        from .upload import uploaded
+
+        post["media"] = {"media_ids": uploaded(account=account, session=session, images=media)}
 
     def call(tokens: dict[str, Any]) -> requests.Response:
         used.append(tokens["access_token"])
         try:
             return session.post(
                 TWEETS_URL,
-                json={"text": text, "reply": {"in_reply_to_tweet_id": reply_to}},
+                json=post,
                 headers={"Authorization": f"Bearer {tokens['access_token']}"},
                 timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
             )

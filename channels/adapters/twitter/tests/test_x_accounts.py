@@ -75,6 +75,7 @@ def test_the_authorize_url_carries_a_pkce_challenge_and_the_callback_exchanges_t
         "dm.read",
         "dm.write",
         "offline.access",
+        "media.write",
     ]
     assert query["code_challenge_method"] == "S256" and len(query["state"]) >= 32
 

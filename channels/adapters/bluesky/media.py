@@ -1,0 +1,91 @@
+"""A reply's images on Bluesky (docs.bsky.app, "Creating a post", "Images embeds"; the lexicons of
+`com.atproto.repo.uploadBlob` and `app.bsky.embed.images`): each image's bytes are POSTed to the account's PDS as
+the body of ``com.atproto.repo.uploadBlob`` with its own ``Content-Type``; the answer is ``{"blob": {"$type":
+"blob", "ref": {"$link": <cid>}, "mimeType", "size"}}``, and the post's ``embed`` lists the blobs, at most four,
+each with its ``alt`` text and ``aspectRatio``. A blob that no record names is deleted by the PDS after a while, so a
+refused upload leaves nothing behind; the post is written only after every upload was taken.
+
+Bluesky's answer names no address for an image: our reply lists the one its app view gives an image of a post,
+``https://cdn.bsky.app/img/feed_fullsize/plain/<did>/<cid>@jpeg`` (the ``fullsize`` of ``app.bsky.embed.images#view``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+from channels.accounts.sending import reply_request, scrubbed, uploading
+
+from ..base import Media, OutgoingImage, ReplyError
+from .auth import xrpc_error
+from .config import settings_of
+from .limits import retry_after_of, until_words
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+UPLOAD = "com.atproto.repo.uploadBlob"
+IMAGES = "app.bsky.embed.images"
+CDN = "https://cdn.bsky.app/img/feed_fullsize/plain"
+
+
+def _blob(*, channel: Channel, account: Account, session: requests.Session, image: OutgoingImage) -> dict[str, Any]:
+    from channels.accounts.tokens import with_account_token
+
+    from .reply import token_refused
+
+    service = settings_of(channel.config)["service_url"]
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(str(tokens.get("access_token", "")))
+        pds = str(tokens.get("pds") or service).rstrip("/")
+        return reply_request(
+            session, "POST", f"{pds}/xrpc/{UPLOAD}", label="Bluesky", where="the image", data=image.data,
+            headers={"Authorization": f"Bearer {tokens['access_token']}", "Content-Type": image.content_type},
+        )  # fmt: skip
+
+    with uploading("Bluesky"):
+        response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    status = response.status_code
+    answer = clean.mapping(response.json() if 200 <= status < 300 and response.content else None)
+    blob = clean.mapping(answer.get("blob"))
+    if 200 <= status < 300 and clean.ident(clean.mapping(blob.get("ref")).get("$link")):
+        return blob
+    if status == 429:
+        raise ReplyError(
+            f"Bluesky's rate limit for @{account.username} is used up: try again "
+            f"{until_words(retry_after_of(response))} (the image was not uploaded, nothing was posted)."
+        )
+    error, message = xrpc_error(response)
+    said = scrubbed(f"{error}: {message}" if error else f"HTTP {status}", *used)
+    raise ReplyError(f"Bluesky refused the image ({said}): nothing was posted.")
+
+
+def images_embed(
+    *, channel: Channel, account: Account, session: requests.Session, images: Sequence[OutgoingImage]
+) -> dict[str, Any]:
+    """The post's `app.bsky.embed.images`, every image uploaded first."""
+    listed = []
+    for image in images:
+        entry: dict[str, Any] = {
+            "alt": image.alt,
+            "image": _blob(channel=channel, account=account, session=session, image=image),
+        }
+        if image.width > 0 and image.height > 0:
+            entry["aspectRatio"] = {"width": image.width, "height": image.height}
+        listed.append(entry)
+    return {"$type": IMAGES, "images": listed}
+
+
+def media_listed(embed: dict[str, Any], did: str) -> tuple[Media, ...]:
+    """Our reply's images as its app view addresses them."""
+    found = []
+    for entry in clean.objects(embed.get("images")):
+        cid = clean.ident(clean.mapping(clean.mapping(entry.get("image")).get("ref")).get("$link"))
+        if cid and did:
+            found.append(Media(kind="image", url=f"{CDN}/{did}/{cid}@jpeg", alt=clean.text(entry.get("alt"))))
+    return tuple(found)
