@@ -20,6 +20,7 @@ from mentions.models import Message, Ticket
 from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.platform_actions import message_like, message_repost, reply_delete
 from mentions.services.replies import ticket_send_reply
+from mentions.services.reply_images import ImageGiven
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,32 @@ def test_the_bluesky_accounts_did_is_the_one_the_demo_pds_gives_its_handle():
 
     spec = DEMO_CHANNELS["bluesky"]
     assert spec["account_tokens"]["did"] == did_of(spec["our_accounts"][0])
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (64, 32), (108, 71, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=True)
+def test_each_demo_account_that_takes_images_sends_a_reply_with_one():
+    """The demo shows the whole of a reply with an image: uploaded (or sent with the message) and listed on the ticket
+    with its description, on every demo platform whose declaration takes images."""
+    advocate = AdvocateFactory()
+    week_seed(advocate=advocate)
+    pictured = [kind for kind in CONNECTED if platform_of(kind).reply_media]
+    assert set(pictured) >= {"mastodon", "bluesky", "discord"}
+    for kind in pictured:
+        ticket = _open_ticket(kind)
+        alt = f"The Runners settings page ({kind})"
+        reply = ticket_send_reply(
+            ticket=ticket, user=advocate, body="As in the picture.", images=[ImageGiven(data=_png(), alt=alt)]
+        )
+        assert reply.kind == Message.Kind.OUR_REPLY and reply.external_id, kind
+        assert [m["alt"] for m in reply.media] == [alt], kind

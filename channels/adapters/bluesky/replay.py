@@ -17,7 +17,8 @@ of the recorded fixtures (tests/fixtures/SOURCES.md) and of Bluesky's HTTP refer
   account (reason ``mention``) or answer one of its posts (``reply``), newest first, ``cursor`` the time of the
   last one (list_notifications_bluepy.json).
 - ``GET /xrpc/app.bsky.feed.getPostThread?uri=…``: the thread, its follow-ups as ``replies`` (aibot_post_thread.json).
-- ``POST /xrpc/com.atproto.repo.createRecord`` / ``deleteRecord``, ``GET /xrpc/com.atproto.identity.resolveHandle``.
+- ``POST /xrpc/com.atproto.repo.uploadBlob`` (a reply's image: the blob, its CID from the bytes), ``createRecord`` /
+  ``deleteRecord``, ``GET /xrpc/com.atproto.identity.resolveHandle``.
 - Direct messages, through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
   messages"; lexicons chat.bsky.convo.*): ``GET chat.bsky.convo.getConvoForMembers?members=<did>`` answers the
   ``{"convo": convoView}`` of our account and that member (the same id for the same member), ``POST
@@ -102,6 +103,11 @@ def _answer(
             return 200, {"commit": {"cid": cid_of(json.dumps(sent)), "rev": tid(time.time())}}
         uri = f"at://{sent.get('repo')}/{sent.get('collection')}/{tid(time.time())}"
         return 200, {"uri": uri, "cid": cid_of(uri), "validationStatus": "valid"}
+    if method == "com.atproto.repo.uploadBlob" and request.method == "POST":  # a reply's image, as the PDS takes it
+        data = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+        kind = request.headers.get("Content-Type") or "application/octet-stream"
+        blob = {"$type": "blob", "ref": {"$link": cid_of(hashlib.sha256(data).hexdigest())}, "mimeType": kind}
+        return 200, {"blob": {**blob, "size": len(data)}}
     if method.startswith("chat.bsky.convo.") and request.headers.get("atproto-proxy") == CHAT_PROXY:
         return chat(request, method, params, ours)
     return 404, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {method}"}

@@ -48,6 +48,8 @@ from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
 
+from .replay_forms import sent_form, uploaded_attachment
+
 HOSTS = ("discord.com",)
 SPEC: dict[str, Any] = DEMO_CHANNELS["discord"]
 GUILD: str = SPEC["config"]["guild_id"]
@@ -140,7 +142,8 @@ def _channel(
         )
     if mid is None:
         if request.method == "POST":
-            return posted(channel_id, _json(request.body), now)
+            sent, files = sent_form(request)
+            return posted(channel_id, sent, now, files)
         return 200, page(known, query)
     message = next((m for m in known if m["id"] == mid), None)
     if sub == "threads" and request.method == "POST":
@@ -328,10 +331,13 @@ def page(messages: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str
     return list(reversed(ordered[-size:]))
 
 
-def posted(channel_id: str, sent: dict[str, Any], now: datetime) -> tuple[int, Any]:
-    """The bot's message as Discord answers a Create Message: a reply (type 19) when it names the message it answers."""
+def posted(
+    channel_id: str, sent: dict[str, Any], now: datetime, files: list[tuple[str, str, int, str]] | None = None
+) -> tuple[int, Any]:
+    """The bot's message as Discord answers a Create Message: a reply (type 19) when it names the message it answers,
+    its files as attachments on Discord's CDN."""
     content = str(sent.get("content") or "")
-    if not content:
+    if not content and not files:
         return 400, {"message": "Cannot send an empty message", "code": 50006}
     if len(content) > 2000:
         errors = {
@@ -348,7 +354,9 @@ def posted(channel_id: str, sent: dict[str, Any], now: datetime) -> tuple[int, A
         "timestamp": iso(now),
         "edited_timestamp": None,
         "mentions": [],
-        "attachments": [],
+        "attachments": [
+            uploaded_attachment(channel_id, int(snowflake(now)) + n + 1, *file) for n, file in enumerate(files or [])
+        ],
         "embeds": [],
         "pinned": False,
         "flags": 0,

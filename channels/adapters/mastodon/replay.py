@@ -35,6 +35,8 @@ import html
 import re
 import zlib
 from datetime import datetime, timedelta
+from email.parser import BytesParser
+from email.policy import default
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -53,7 +55,7 @@ TOKEN: str = DEMO_CHANNEL["credentials"]["access_token"]
 _ROUTES = re.compile(
     r"/api/v1/(?:(?P<notifications>notifications)|timelines/tag/(?P<tag>[^/]+)|accounts/(?P<account>\d+)/statuses"
     r"|statuses/(?P<context>\d+)/context|accounts/(?P<me>verify_credentials)"
-    r"|(?P<statuses>statuses)(?:/(?P<status>\d+)(?P<act>/favourite|/reblog)?)?)|/api/v2/(?P<v2>search|instance)"
+    r"|(?P<statuses>statuses)(?:/(?P<status>\d+)(?P<act>/favourite|/reblog)?)?)|/api/v2/(?P<v2>search|instance|media)"
 )
 _HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]+(?:@[\w.-]+\w)?)")
 _TAG = re.compile(r"(?<![\w#])#(\w+)")
@@ -75,6 +77,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         return 200, instance(), headers
     if (request.headers.get("Authorization") or "") != f"Bearer {TOKEN}":
         return 401, _INVALID, headers
+    if asked.get("v2") == "media" and request.method == "POST":
+        return 200, uploaded(request, posts.now), headers
     if route is not None and asked["statuses"]:
         return write(request, asked, posts, headers)
     if request.method != "GET" or route is None:
@@ -118,7 +122,12 @@ def write(
         new_id = str((int(now.timestamp() * 1000) << 16) + MADE)
         post = IncomingMention(external_id=new_id, author_handle=TEAM, text=sent["status"], created_at=now)
         made = status(post, new_id, sent.get("in_reply_to_id"))
-        return 200, {**made, "visibility": sent.get("visibility", "public")}, headers
+        images = [
+            _UPLOADS[i]
+            for i in parse_qs(body.decode() if isinstance(body, bytes) else body).get("media_ids[]", [])
+            if i in _UPLOADS
+        ]
+        return 200, {**made, "visibility": sent.get("visibility", "public"), "media_attachments": images}, headers
     found = next((s for s in statuses(posts) if s["id"] == asked["status"]), None)
     if found is None and int(asked["status"]) & 0xFFFF == MADE:  # a status the desk posted here: nothing is kept
         made_at = datetime.fromtimestamp((int(asked["status"]) >> 16) / 1000, tz=now.tzinfo)
@@ -216,6 +225,31 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
         "card": None,
         "poll": None,
     }
+
+
+# The images uploaded for a reply, by media id, until the status naming them is posted (the same sender call, so the
+# same process); the oldest are forgotten past a few.
+_UPLOADS: dict[str, dict[str, Any]] = {}
+
+
+def uploaded(request: requests.PreparedRequest, now: datetime) -> dict[str, Any]:
+    """``POST /api/v2/media``: the attachment as the instance answers once processed (``url`` set), its description
+    read from the multipart form (docs_media_image.json's shape)."""
+    kind = request.headers.get("Content-Type") or ""
+    body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+    form = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
+    fields = (
+        {p.get_param("name", header="content-disposition"): p for p in form.iter_parts()} if form.is_multipart() else {}
+    )
+    described = fields.get("description")
+    alt = (described.get_content() if described is not None else "").strip()
+    media_id = str((int(now.timestamp() * 1000) << 16) + MADE + len(_UPLOADS) % 1000)
+    where = f"https://files.mastodon.social/media_attachments/files/{media_id}"
+    picture = Media(kind="image", url=f"{where}/original/reply.png", preview_url=f"{where}/small/reply.png", alt=alt)
+    _UPLOADS[media_id] = attachment(picture, media_id)
+    while len(_UPLOADS) > 32:
+        _UPLOADS.pop(next(iter(_UPLOADS)))
+    return _UPLOADS[media_id]
 
 
 def attachment(media: Media, media_id: str) -> dict[str, Any]:
