@@ -20,6 +20,13 @@ def followups_return() -> dict[str, int]:
     return sweep()
 
 
+@shared_task(name="mentions.snoozes_wake", acks_late=True, ignore_result=True)
+def snoozes_wake() -> dict[str, int]:
+    from mentions.services.snooze import snoozes_wake as wake
+
+    return wake()
+
+
 @shared_task(name="mentions.advocate_grants_expire", acks_late=True, ignore_result=True)
 def advocate_grants_expire() -> int:
     from mentions.services.grants import advocate_grants_expire as expire

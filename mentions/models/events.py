@@ -39,6 +39,9 @@ class TicketEvent(models.Model):
         JUDGEMENT = "judgement", "Judgement corrected"
         LIKED = "liked", "Liked on the platform"
         REPLY_DELETED = "reply_deleted", "Our post deleted from the platform"
+        SNOOZED = "snoozed", "Snoozed"
+        WOKE = "woke", "Came back from snooze"
+        NEXT_REPLY_BREACHED = "next_reply_breached", "Next-reply target breached"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

@@ -34,6 +34,7 @@ from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
+from mentions.services.next_reply import ticket_next_reply_answered
 from mentions.services.reply_plan import ReplyPlan, reply_plan
 from mentions.services.sla import ticket_breach_on_reply
 from mentions.services.versions import ticket_lock, version_check
@@ -243,6 +244,7 @@ def _recorded(send: ReplySend, user: Any, sent: SentReply, status: str) -> Messa
         first = first_reply_set(ticket=locked, at=sent.created_at)
         if first:
             ticket_breach_on_reply(ticket=locked)
+        ticket_next_reply_answered(ticket=locked, at=sent.created_at)
         thread_watch_after_reply(ticket=locked, at=sent.created_at)
         event_record(
             ticket=locked,
