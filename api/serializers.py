@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -134,7 +135,17 @@ class TicketDetailSerializer(TicketSerializer):
     )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "author_weight", "messages", "events"]
+        fields = [
+            *TicketSerializer.Meta.fields,
+            # Snooze (docs/desk.md): null and false when not snoozed.
+            "snoozed_until",
+            "snoozed_until_reply",
+            # The next reply's clock: null when no follow-up waits for our reply.
+            "next_reply_due_at",
+            "author_weight",
+            "messages",
+            "events",
+        ]
 
     @extend_schema_field(AuthorWeightSerializer(allow_null=True))
     def get_author_weight(self, ticket: Ticket) -> dict[str, Any] | None:
@@ -288,3 +299,30 @@ class PersonDetailSerializer(PersonSerializer):
 @extend_schema_serializer(examples=[OpenApiExample("Into person 12", value={"into": 12})])
 class MergeIn(serializers.Serializer):
     into = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The person who stays.")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Until Monday 9:00 in Berlin", value={"until": "2026-11-30T09:00:00+01:00"}),
+        OpenApiExample("Until the requester answers", value={"until_reply": True}),
+        OpenApiExample("Unsnooze", value={"until": None}),
+    ]
+)
+class SnoozeIn(serializers.Serializer):
+    """`until` (a time with its offset) or `until_reply: true`; `until: null` ends the snooze."""
+
+    until = serializers.DateTimeField(required=False, allow_null=True, help_text="When it comes back; null unsnoozes.")
+    until_reply = serializers.BooleanField(required=False, default=False, help_text="Until the requester answers.")
+    remind_slack = serializers.BooleanField(
+        required=False, default=False, help_text="Also remind its owner by Slack DM when it comes back."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_until = attrs.get("until") is not None
+        if "until" not in attrs and not attrs["until_reply"]:
+            raise serializers.ValidationError({"until": ["Give a time, null to unsnooze, or until_reply: true."]})
+        if has_until and attrs["until_reply"]:
+            raise serializers.ValidationError({"until_reply": ["Give a time or until_reply, not both."]})
+        if has_until and attrs["until"] <= timezone.now():
+            raise serializers.ValidationError({"until": ["Give a time in the future."]})
+        return attrs

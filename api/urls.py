@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import answers_views, people_views, platform_actions, stories_views, views
+from api import answers_views, people_views, platform_actions, snooze_views, stories_views, views
 from api.errors import not_found
 
 app_name = "api"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),
     path("tickets/<int:pk>/like/", platform_actions.TicketLike.as_view(), name="ticket-like"),
     path("tickets/<int:pk>/delete-post/", platform_actions.TicketDeletePost.as_view(), name="ticket-delete-post"),
+    path("tickets/<int:pk>/snooze/", snooze_views.TicketSnooze.as_view(), name="ticket-snooze"),
     path("tickets/<int:pk>/suggestions/", answers_views.TicketSuggestions.as_view(), name="ticket-suggestions"),
     path("stories/", stories_views.StoryList.as_view(), name="stories"),
     path("stories/<int:pk>/", stories_views.StoryDetail.as_view(), name="story"),

@@ -70,6 +70,7 @@ PANELS = ("ticket_facts", "requester", "story_panel", "answers", "outreach", "di
 ENTRIES: dict[str, Entry] = {
     "queue": Entry("mentions:queue", _fixed("/")),
     "tickets": Entry("mentions:tickets", _fixed("/tickets/")),
+    "snoozed": Entry("mentions:snoozed", _fixed("/tickets/snoozed/")),
     "search": Entry("mentions:tickets", lambda s: s.searches),
     "ticket": Entry("mentions:ticket", _ticket()),
     "ticket-history": Entry("mentions:ticket-history", _ticket("history/"), kind="fragment"),
@@ -126,6 +127,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-not-noise",
             "mentions:ticket-like",
             "mentions:ticket-delete-post",
+            "mentions:ticket-snooze",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",

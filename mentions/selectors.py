@@ -143,6 +143,11 @@ def waiting_total() -> int:
     return Ticket.objects.filter(NOT_SNOOZED, assignee__isnull=True, status__in=Ticket.WAITING_STATUSES).count()
 
 
+def snoozed_count() -> int:
+    """How many tickets are snoozed (the queue's link to the "Snoozed" list; ticket_snoozed_idx)."""
+    return Ticket.objects.exclude(NOT_SNOOZED).count()
+
+
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:
     """The user's unsolved tickets: those with a follow-up nobody acted on first (oldest update
     first), then oldest first, or by time left to the first-reply target (running clocks
