@@ -341,9 +341,12 @@ class Kpi(ApiView):
                     ),
                     "channel": serializers.CharField(allow_null=True, help_text="The channel's name, if one."),
                     "targets": serializers.DictField(
-                        child=serializers.FloatField(), help_text="First-reply target in hours, per group."
+                        child=serializers.FloatField(),
+                        help_text="Target in hours, per group (first reply: all, high_priority; next reply: "
+                        "next_reply, next_reply_high).",
                     ),
                     "first_reply": _object("First-reply figures: `all`, `high_priority`, `by_channel`."),
+                    "next_reply": _object("Next-reply figures (a follow-up after our reply): `all`, `high_priority`."),
                     "activity": serializers.ListField(child=_object("One day's counts.")),
                     "tags_rising": serializers.ListField(child=_object("A tag and its change.")),
                     "outreach": serializers.ListField(child=_object("One month's outreach.")),

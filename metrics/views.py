@@ -20,6 +20,7 @@ from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections
+from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
@@ -90,6 +91,7 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
     tags = tags_rising(end=end, days=tags_days(start, end))
     return {
         "first_reply": first_reply_rows(stats),
+        "next_reply": next_reply_stats(start=start, end=end, channel_id=channel_id, now=now),
         "overdue": overdue_rows(stats, now=now),
         "weekly": weekly,
         "weekly_chart": _weekly_chart(weekly),
