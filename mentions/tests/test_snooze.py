@@ -64,14 +64,15 @@ def ada():
 
 def test_a_snoozed_ticket_leaves_the_views_and_comes_back_at_the_minute_with_a_slack_reminder(ada):
     view = View.objects.create(name="All", slug="all")
-    ticket = TicketFactory(requested_at=MONDAY_8 - timedelta(hours=1))
-    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.PENDING)
+    ticket = TicketFactory(requested_at=MONDAY_8 - timedelta(hours=1), status=Ticket.Status.OPEN)
     with time_machine.travel(MONDAY_8, tick=False):
         ticket_snooze(ticket=ticket, user=ada, until=MONDAY_8 + timedelta(hours=1), remind_slack=True)
         Ticket.objects.filter(pk=ticket.pk).update(assignee=None)  # even unassigned, a snoozed one stays out
         assert not view_tickets(view=view).filter(pk=ticket.pk).exists()
         assert ticket_claim_next(view=view, user=AdvocateFactory()) is None
-        Ticket.objects.filter(pk=ticket.pk).update(assignee=ada)
+        assert queue_summary()[0].waiting == 0
+        # Set aside while waiting on the requester: it comes back open.
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=ada, status=Ticket.Status.PENDING)
     with time_machine.travel(MONDAY_8 + timedelta(minutes=59), tick=False):
         assert snoozes_wake() == {"to_owner": 0, "to_queue": 0}
     ticket.refresh_from_db()
@@ -148,7 +149,7 @@ def test_the_ticket_page_snoozes_and_says_until_when(client, ada):
     ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
     client.force_login(ada)
     page = client.get(ticket.get_absolute_url()).content.decode()
-    assert 'data-keys-snooze' in page and 'name="preset"' in page
+    assert "data-keys-snooze" in page and 'name="preset"' in page
     url = reverse("mentions:ticket-snooze", args=[ticket.pk])
     missing = client.post(url, {"preset": "custom", "seen": seen(ticket)})
     assert missing.status_code == 302  # refused, back to the page with the error beside the menu
