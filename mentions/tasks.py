@@ -8,9 +8,11 @@ from celery import shared_task
 
 @shared_task(name="mentions.sla_sweep", acks_late=True, ignore_result=True)
 def sla_sweep() -> dict[str, int]:
+    """The first reply's clocks, then the next reply's (mentions.services.next_reply), on one beat."""
+    from mentions.services.next_reply import next_reply_sweep
     from mentions.services.sla import sla_sweep as sweep
 
-    return sweep()
+    return {**sweep(), "next_reply_breached": next_reply_sweep()}
 
 
 @shared_task(name="mentions.followups_return", acks_late=True, ignore_result=True)

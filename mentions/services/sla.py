@@ -207,9 +207,7 @@ def sla_sweep(*, now: datetime | None = None, context: SlaContext | None = None)
                 breached += 1
     if breached:
         logger.info("sla: %s waiting tickets passed their due time", breached)
-    from mentions.services.next_reply import next_reply_sweep
-
-    return {"filled": filled, "breached": breached, "next_reply_breached": next_reply_sweep(now=now)}
+    return {"filled": filled, "breached": breached}
 
 
 # --------------------------------------------------------------------------------------------------------------
