@@ -64,13 +64,13 @@ def next_reply_stats(
     if channel_id is not None:
         waits = waits.filter(ticket__channel_id=channel_id)
     rows = list(waits.values_list("high_priority", "answered_at", "due_at", "seconds", "business_seconds"))
-    stats = {}
+    stats: dict[str, NextReplyStats] = {}
     for group, target in GROUPS:
         mine = [r for r in rows if group == "all" or r[0]]
         answered = [r for r in mine if r[1] is not None]
         seconds = [r[3] for r in answered if r[3] is not None]
         business = [r[4] for r in answered if r[4] is not None]
-        within = sum(1 for r in answered if r[1] <= r[2])
+        within = sum(1 for r in answered if r[1] is not None and r[1] <= r[2])
         stats[group] = NextReplyStats(
             group=group,
             target_hours=targets[target],

@@ -57,8 +57,8 @@ def reminder_line(woken: Woken) -> str:
     return f"• {link} {slack_escape(subject)} ({REASONS.get(woken.reason, 'back')})"
 
 
-def snooze_reminders_queue(woken: list[Woken]) -> int:
-    """Queue one DM line per woken ticket whose owner has a Slack member id; returns how many."""
+def snooze_reminders_queue(woken: list[Woken]) -> None:
+    """Queue one DM line per woken ticket whose owner has a Slack member id."""
     members = slack_members({w.owner_id for w in woken})
     rows = [
         SlackNotice(
@@ -78,4 +78,3 @@ def snooze_reminders_queue(woken: list[Woken]) -> int:
             from notifications.outbox import _kick
 
             transaction.on_commit(_kick, robust=True)
-    return len(rows)

@@ -198,8 +198,9 @@ def snoozes_wake(*, now: datetime | None = None) -> dict[str, int]:
         if not due:
             return woke
         away = owners_away({row[1] for row in due if row[1] is not None}, now=now)
-        back, queue = [], []
-        events = []
+        back: list[int] = []
+        queue: list[int] = []
+        events: list[TicketEvent] = []
         remind: list[Woken] = []
         said = WOKE_SAID[WOKE_TIME]
         for pk, owner, name, status, slack, subject in due:
