@@ -341,9 +341,7 @@ class Kpi(ApiView):
                     ),
                     "channel": serializers.CharField(allow_null=True, help_text="The channel's name, if one."),
                     "targets": serializers.DictField(
-                        child=serializers.FloatField(),
-                        help_text="Target in hours, per group (first reply: all, high_priority; next reply: "
-                        "next_reply, next_reply_high).",
+                        child=serializers.FloatField(), help_text="First- and next-reply targets in hours, per group."
                     ),
                     "first_reply": _object("First-reply figures: `all`, `high_priority`, `by_channel`."),
                     "next_reply": _object("Next-reply figures (a follow-up after our reply): `all`, `high_priority`."),

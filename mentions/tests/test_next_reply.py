@@ -141,5 +141,6 @@ def test_the_kpi_figures_match_a_hand_computation(client):
     client.force_login(ManagerFactory())
     kpi = client.get("/api/kpi/?from=2026-11-23&to=2026-11-23").json()
     assert kpi["next_reply"]["all"]["p90_hours"] == 7.6 and kpi["targets"]["next_reply"] == 8.0
-    csv = client.get("/kpi/export/next_reply.csv?from=2026-11-23&to=2026-11-23").content.decode()
+    export = client.get("/kpi/export/next_reply.csv?from=2026-11-23&to=2026-11-23")
+    csv = b"".join(export.streaming_content).decode()
     assert "All channels,8.0,3.0,7.6" in csv
