@@ -1,6 +1,7 @@
 """Snooze: presets in the advocate's time zone, leaving the views, coming back at the minute it should (to the owner,
 or to the queue when the owner is away), the Slack reminder queued through the outbox, "until they answer" woken by
-a follow-up through the real ingest, the ticket page's menu and the API.
+a follow-up through the real ingest, and the ticket page's menu (the API's
+endpoint: api/tests/test_snooze_api.py).
 
 Shapes: the Hacker News items come from channels/tests/hn.py (Algolia's search API as recorded in
 channels/adapters/hackernews/tests/fixtures, listed in its SOURCES.md); the Slack DM is only queued here (the
@@ -10,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
 from channels.adapters.hackernews import HackerNewsAdapter
@@ -166,32 +166,5 @@ def test_the_ticket_page_snoozes_and_says_until_when(client, ada):
         assert f"#{ticket.pk}" in listed and "until Mon Nov 30 9:00" in listed
         assert "Snoozed: 1" in client.get("/").content.decode()
         client.post(url, {"preset": "off", "seen": seen(ticket)})
-    ticket.refresh_from_db()
-    assert not ticket.is_snoozed
-
-
-def test_the_api_snoozes_unsnoozes_and_answers_field_errors(ada):
-    from api.tokens import token_create
-
-    ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
-    client = Client(headers={"Authorization": f"Bearer {token_create(user=ada, name='t', scope='write', days=30)[1]}"})
-    url = f"/api/tickets/{ticket.pk}/snooze/"
-    with time_machine.travel(MONDAY_8, tick=False):
-        past = client.post(url, {"until": "2026-11-30T07:00:00Z"}, "application/json")
-        assert past.status_code == 400 and past.json()["until"] == ["Give a time in the future."]
-        both = client.post(url, {"until": "2026-11-30T10:00:00Z", "until_reply": True}, "application/json")
-        assert both.status_code == 400 and "until_reply" in both.json()
-        assert client.post(url, {}, "application/json").status_code == 400
-        ok = client.post(url, {"until": "2026-11-30T10:00:00+01:00"}, "application/json")
-        assert ok.status_code == 200
-        detail = client.get(f"/api/tickets/{ticket.pk}/").json()
-        assert detail["snoozed_until"] == "2026-11-30T09:00:00Z" and detail["snoozed_until_reply"] is False
-        assert detail["next_reply_due_at"] is None
-        assert client.post(url, {"until_reply": True}, "application/json").status_code == 200
-        assert client.get(f"/api/tickets/{ticket.pk}/").json()["snoozed_until_reply"] is True
-        assert client.post(url, {"until": None}, "application/json").status_code == 200
-        assert client.get(f"/api/tickets/{ticket.pk}/").json()["snoozed_until_reply"] is False
-        client.post(url, {"until_reply": True}, "application/json")
-        assert client.delete(url).status_code == 200
     ticket.refresh_from_db()
     assert not ticket.is_snoozed
