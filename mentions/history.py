@@ -226,6 +226,18 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.JUDGEMENT: _judgement,
     K.LIKED: lambda t, e, d: f"{_who(e)} liked a mention on the platform as {d.get('account', '?')}",
     K.REPLY_DELETED: lambda t, e, d: f"{_who(e)} deleted our post by {d.get('account', '?')} from the platform",
+    # "snoozed until Mon Nov 30 9:00 (Europe/Berlin)", "came back: the requester answered" (mentions.services.snooze)
+    K.SNOOZED: lambda t, e, d: (
+        f"{_who(e)} {d.get('said') or 'snoozed it'}" + (", with a Slack reminder" if d.get("remind_slack") else "")
+    ),
+    K.WOKE: lambda t, e, d: (
+        (d.get("said") or "came back").capitalize()
+        + (f" (by {_who(e)})" if e.actor_id and d.get("reason") == "unsnoozed" else "")
+    ),
+    K.NEXT_REPLY_BREACHED: lambda t, e, d: (
+        "The next-reply target was missed"
+        + (f" by {span_text(d['late_by_minutes'] * 60)}" if isinstance(d.get("late_by_minutes"), int) else "")
+    ),
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"
