@@ -8,7 +8,6 @@ from __future__ import annotations
 FREE_OF_PERSONAL_DATA = {
     "mentions.AdvocateGrant": "a staff member's temporary advocate rights and why, written by managers",
     "mentions.AdvocateProfile": "a staff member's time zone, Slack member id and absence, set by admins",
-    "mentions.ReplyWait": "when a follow-up waited for our next reply: times and a flag, no text",
     "mentions.CoverageSchedule": "the team's coverage hours, set by admins",
     "mentions.DutySettings": "the advocates' Slack channel and mention, set by admins",
     "mentions.Holiday": "the team's holidays, set by admins",
