@@ -1,7 +1,8 @@
 """Snooze a ticket from the API, as the ticket page does (mentions.services.snooze):
 `POST /api/tickets/{id}/snooze/` with `{"until": "<ISO time>"}` or `{"until_reply": true}`; `{"until": null}` or a
-DELETE ends the snooze. A request that says nothing usable is a 400 with the field's message; what the desk refuses
-about the ticket (solved, someone else's) a 409 or 403 as for every action."""
+DELETE ends the snooze. A body the schema refuses (a time with until_reply, neither, a wrong type) is a 400 naming
+the field; a time already past, or a solved ticket, a 409 in words (the request was well formed, the clock or the
+ticket's state refuses it), as for every action."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,8 +37,8 @@ class TicketSnooze(TicketAction):
                 remind_slack=data["remind_slack"],
             )
         except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):  # about the request's fields (a time just passed): a 400
-                raise ValidationError(exc.message_dict) from exc
+            if hasattr(exc, "error_dict"):  # the time given has passed: the clock's refusal, not the schema's
+                raise Conflict(" ".join(f"{field}: {' '.join(m)}" for field, m in exc.message_dict.items())) from exc
             raise
 
     @extend_schema(

@@ -1,6 +1,6 @@
 """`POST`/`DELETE /api/tickets/{id}/snooze/` and the ticket detail's snooze fields: a time with its offset, until the
 requester answers, `until: null` and DELETE to unsnooze, and a 400 naming the field for a time not in the future,
-both or neither (docs/api.md). The desk's own shapes: no platform is asked."""
+both or neither, a 409 for a time already past (docs/api.md). The desk's own shapes: no platform is asked."""
 
 from datetime import UTC, datetime
 
@@ -30,7 +30,7 @@ def test_the_api_snoozes_unsnoozes_and_answers_field_errors(ada):
     url = f"/api/tickets/{ticket.pk}/snooze/"
     with time_machine.travel(MONDAY_8, tick=False):
         past = client.post(url, {"until": "2026-11-30T07:00:00Z"}, "application/json")
-        assert past.status_code == 400 and past.json()["until"] == ["Give a time in the future."]
+        assert past.status_code == 409 and past.json()["detail"] == "until: Give a time in the future."
         both = client.post(url, {"until": "2026-11-30T10:00:00Z", "until_reply": True}, "application/json")
         assert both.status_code == 400 and "until_reply" in both.json()
         assert client.post(url, {}, "application/json").status_code == 400
