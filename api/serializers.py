@@ -147,7 +147,18 @@ class TicketDetailSerializer(TicketSerializer):
     )
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "author_weight", "issues", "messages", "events"]
+        fields = [
+            *TicketSerializer.Meta.fields,
+            # Snooze (docs/desk.md): null and false when not snoozed.
+            "snoozed_until",
+            "snoozed_until_reply",
+            # The next reply's clock: null when no follow-up waits for our reply.
+            "next_reply_due_at",
+            "author_weight",
+            "issues",
+            "messages",
+            "events",
+        ]
 
     @extend_schema_field(IssueOut(many=True))
     def get_issues(self, ticket: Ticket) -> list[dict[str, Any]]:
@@ -306,3 +317,54 @@ class PersonDetailSerializer(PersonSerializer):
 @extend_schema_serializer(examples=[OpenApiExample("Into person 12", value={"into": 12})])
 class MergeIn(serializers.Serializer):
     into = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The person who stays.")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Until a Monday 9:00 in Berlin", value={"until": "2099-11-30T09:00:00+01:00"}),
+        OpenApiExample("Until the requester answers", value={"until_reply": True}),
+        OpenApiExample("Unsnooze", value={"until": None}),
+    ]
+)
+class Flag(serializers.BooleanField):
+    """A JSON true or false, nothing else: DRF's BooleanField also takes "yes", 1 and "on", which the schema's
+    boolean does not."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class SnoozeIn(serializers.Serializer):
+    """`until` (a time with its offset) or `until_reply: true`; `until: null` ends the snooze."""
+
+    until = serializers.DateTimeField(required=False, allow_null=True, help_text="When it comes back; null unsnoozes.")
+    until_reply = Flag(required=False, default=False, help_text="Until the requester answers.")
+    remind_slack = Flag(
+        required=False, default=False, help_text="Also remind its owner by Slack DM when it comes back."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # What the schema states (SnoozeInScheme). That the time is still to come is the clock's to say, not the
+        # schema's: a time already past is a 409 naming `until` (api/snooze_views.py).
+        if "until" not in attrs and not attrs["until_reply"]:
+            raise serializers.ValidationError({"until": ["Give a time, null to unsnooze, or until_reply: true."]})
+        if attrs.get("until") is not None and attrs["until_reply"]:
+            raise serializers.ValidationError({"until_reply": ["Give a time or until_reply, not both."]})
+        return attrs
+
+
+class SnoozeInScheme(OpenApiSerializerExtension):
+    """SnoozeIn's schema with its rule: `until` (a time, or null to unsnooze) without `until_reply: true`, or
+    `until_reply: true` without a time. That the time is still to come no schema states: a past one is a 409."""
+
+    target_class = "api.serializers.SnoozeIn"
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["anyOf"] = [
+            {"required": ["until"], "properties": {"until_reply": {"const": False}}},
+            {"required": ["until_reply"], "properties": {"until_reply": {"const": True}, "until": {"type": "null"}}},
+        ]
+        return schema

@@ -2,7 +2,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import answers_views, issues_views, people_views, platform_actions, send_views, stories_views, views
+from api import (
+    answers_views,
+    issues_views,
+    people_views,
+    platform_actions,
+    send_views,
+    snooze_views,
+    stories_views,
+    views,
+)
 from api.errors import not_found
 
 app_name = "api"
@@ -23,6 +32,7 @@ urlpatterns = [
     path(
         "tickets/<int:pk>/direct-message/", platform_actions.TicketDirectMessage.as_view(), name="ticket-direct-message"
     ),
+    path("tickets/<int:pk>/snooze/", snooze_views.TicketSnooze.as_view(), name="ticket-snooze"),
     path("tickets/<int:pk>/suggestions/", answers_views.TicketSuggestions.as_view(), name="ticket-suggestions"),
     path("stories/", stories_views.StoryList.as_view(), name="stories"),
     path("stories/<int:pk>/", stories_views.StoryDetail.as_view(), name="story"),

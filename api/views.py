@@ -320,9 +320,10 @@ class Kpi(ApiView):
                     ),
                     "channel": serializers.CharField(allow_null=True, help_text="The channel's name, if one."),
                     "targets": serializers.DictField(
-                        child=serializers.FloatField(), help_text="First-reply target in hours, per group."
+                        child=serializers.FloatField(), help_text="First- and next-reply targets in hours, per group."
                     ),
                     "first_reply": _object("First-reply figures: `all`, `high_priority`, `by_channel`."),
+                    "next_reply": _object("Next-reply figures (a follow-up after our reply): `all`, `high_priority`."),
                     "activity": serializers.ListField(child=_object("One day's counts.")),
                     "tags_rising": serializers.ListField(child=_object("A tag and its change.")),
                     "outreach": serializers.ListField(child=_object("One month's outreach.")),

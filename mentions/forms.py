@@ -43,6 +43,32 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Ticket.Status.choices)
 
 
+SNOOZE_CHOICES = [
+    ("later", "Later today (+3 h)"),
+    ("tomorrow", "Tomorrow 9:00"),
+    ("monday", "Monday 9:00"),
+    ("custom", "At the time below"),
+    ("reply", "Until they answer"),
+    ("off", "Unsnooze now"),
+]
+
+
+class SnoozeForm(forms.Form):
+    """The ticket page's Snooze menu (mentions.services.snooze): a preset in the advocate's time zone, or a time
+    of theirs (`custom`, read in their zone by the view)."""
+
+    preset = forms.ChoiceField(choices=SNOOZE_CHOICES, label="Snooze")
+    custom = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"], label="Until (your time)")
+    remind_slack = forms.BooleanField(required=False, label="Remind me in Slack")
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if data.get("preset") == "custom" and not data.get("custom"):
+            self.add_error("custom", "Give the day and time it should come back.")
+        return data
+
+
 class MacroForm(forms.Form):
     """The macro picker: its controls and its Apply button belong to the composer's form (mentions/_composer.html),
     so the reply box's text comes too (`body`: what the advocate typed and did not save; a prefill goes after

@@ -247,6 +247,18 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
         f"{_who(e)} moved the conversation to a direct message: sent to {d.get('to') or '?'} as {d.get('account', '?')}"
     ),
     K.ISSUE: _issue,
+    # "snoozed until Mon Nov 30 9:00 (Europe/Berlin)", "came back: the requester answered" (mentions.services.snooze)
+    K.SNOOZED: lambda t, e, d: (
+        f"{_who(e)} {d.get('said') or 'snoozed it'}" + (", with a Slack reminder" if d.get("remind_slack") else "")
+    ),
+    K.WOKE: lambda t, e, d: (
+        (d.get("said") or "came back").capitalize()
+        + (f" (by {_who(e)})" if e.actor_id and d.get("reason") == "unsnoozed" else "")
+    ),
+    K.NEXT_REPLY_BREACHED: lambda t, e, d: (
+        "The next-reply target was missed"
+        + (f" by {span_text(d['late_by_minutes'] * 60)}" if isinstance(d.get("late_by_minutes"), int) else "")
+    ),
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 # Models that hold no community member's text (model label: why), read by the erasure test.
 FREE_OF_PERSONAL_DATA = {
     "mentions.AdvocateGrant": "a staff member's temporary advocate rights and why, written by managers",
+    "mentions.AdvocateProfile": "a staff member's time zone, Slack member id and absence, set by admins",
     "mentions.CoverageSchedule": "the team's coverage hours, set by admins",
     "mentions.DutySettings": "the advocates' Slack channel and mention, set by admins",
     "mentions.Holiday": "the team's holidays, set by admins",

@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
@@ -37,9 +38,14 @@ def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
     return qs
 
 
+# Snoozed tickets (mentions.services.snooze) are set aside: out of every view, Play and the waiting counts.
+NOT_SNOOZED = Q(snoozed_until__isnull=True, snoozed_until_reply=False)
+
+
 def view_condition(view: View) -> Q:
-    """The view's filters as one condition: its waiting statuses, channels, tags, high priority."""
-    condition = Q(status__in=view.waiting_statuses)
+    """The view's filters as one condition: its waiting statuses, channels, tags, high priority; never a
+    snoozed ticket."""
+    condition = Q(status__in=view.waiting_statuses) & NOT_SNOOZED
     if view.channel_ids:
         condition &= Q(channel_id__in=view.channel_ids)
     if tag_ids := view.tag_ids:
@@ -53,13 +59,19 @@ def view_condition(view: View) -> Q:
 
 
 def deadline_rank() -> Case:
-    """Urgent first, then tickets whose first-reply clock runs, then the rest (follow-ups on
-    answered tickets). The same expression as the ticket_waiting_deadline_idx index."""
+    """Urgent first, then tickets whose first-reply or next-reply clock runs, then the rest (follow-ups on
+    answered tickets with no clock). The same expression as the ticket_waiting_deadline_idx index."""
     return Case(
         When(priority=Ticket.Priority.URGENT, then=Value(0)),
-        When(first_reply_at__isnull=True, then=Value(1)),
+        When(Q(first_reply_at__isnull=True) | Q(next_reply_due_at__isnull=False), then=Value(1)),
         default=Value(2),
     )
+
+
+def deadline_due() -> Coalesce:
+    """The due time Play's deadline order sorts on: the next reply's when that clock runs (a follow-up after
+    our reply), else the first reply's; both kinds of waiting ticket sort together by it."""
+    return Coalesce("next_reply_due_at", "sla_due_at")
 
 
 def view_order(view: View) -> list[Any]:
@@ -72,7 +84,7 @@ def view_order(view: View) -> list[Any]:
     if view.order == View.Order.DEADLINE:
         return [
             deadline_rank(),
-            F("sla_due_at").asc(nulls_last=True),
+            deadline_due().asc(nulls_last=True),
             judgement_rank(),
             audience_rank(),
             "requested_at",
@@ -128,7 +140,12 @@ def queue_summary() -> list[ViewSummary]:
 def waiting_total() -> int:
     """Unassigned tickets waiting for a first look (new/open): what Play can still serve, the
     number in the browser tab's title. Counted on the ticket_waiting_idx partial index."""
-    return Ticket.objects.filter(assignee__isnull=True, status__in=Ticket.WAITING_STATUSES).count()
+    return Ticket.objects.filter(NOT_SNOOZED, assignee__isnull=True, status__in=Ticket.WAITING_STATUSES).count()
+
+
+def snoozed_count() -> int:
+    """How many tickets are snoozed (the queue's link to the "Snoozed" list; ticket_snoozed_idx)."""
+    return Ticket.objects.exclude(NOT_SNOOZED).count()
 
 
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:

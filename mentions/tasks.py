@@ -8,9 +8,11 @@ from celery import shared_task
 
 @shared_task(name="mentions.sla_sweep", acks_late=True, ignore_result=True)
 def sla_sweep() -> dict[str, int]:
+    """The first reply's clocks, then the next reply's (mentions.services.next_reply), on one beat."""
+    from mentions.services.next_reply import next_reply_sweep
     from mentions.services.sla import sla_sweep as sweep
 
-    return sweep()
+    return {**sweep(), "next_reply_breached": next_reply_sweep()}
 
 
 @shared_task(name="mentions.followups_return", acks_late=True, ignore_result=True)
@@ -18,6 +20,13 @@ def followups_return() -> dict[str, int]:
     from mentions.services.followups import followups_return as sweep
 
     return sweep()
+
+
+@shared_task(name="mentions.snoozes_wake", acks_late=True, ignore_result=True)
+def snoozes_wake() -> dict[str, int]:
+    from mentions.services.snooze import snoozes_wake as wake
+
+    return wake()
 
 
 @shared_task(name="mentions.advocate_grants_expire", acks_late=True, ignore_result=True)

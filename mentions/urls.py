@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("tickets/", views.ticket_index, name="tickets"),
     path("tickets/bulk/", views.tickets_bulk, name="tickets-bulk"),
+    path("tickets/snoozed/", views.snoozed, name="snoozed"),
     path("searches/", views.saved_search_create, name="saved-search-create"),
     path("searches/<int:pk>/delete/", views.saved_search_delete, name="saved-search-delete"),
     path("views/<slug:slug>/play/", views.play, name="play"),
@@ -34,4 +35,5 @@ urlpatterns = [
     path("tickets/<int:pk>/repost/", views.ticket_repost, name="ticket-repost"),
     path("tickets/<int:pk>/direct-message/", views.ticket_direct_message_send, name="ticket-direct-message"),
     path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
+    path("tickets/<int:pk>/snooze/", views.ticket_snooze, name="ticket-snooze"),
 ]

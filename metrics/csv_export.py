@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from advocacy.csv_cells import csv_lines
-from metrics import activity, advocates, export, first_reply, first_reply_weekly
+from metrics import activity, advocates, export, first_reply, first_reply_weekly, next_reply
 from metrics.rollups import rollups_read
 
 # --- Rows shared by the pages and the exports -------------------------------------------------
@@ -83,6 +83,25 @@ def _first_reply(*, start: date, end: date, channel_id: int | None, now: datetim
     )
 
 
+NEXT_REPLY_FIELDS = (
+    "target_hours",
+    "median_hours",
+    "p90_hours",
+    "median_business_hours",
+    "within_target_pct",
+    "answered",
+    "waiting",
+    "waiting_over_target",
+)
+NEXT_REPLY_LABELS = {"all": "All channels", "high_priority": "High priority"}
+
+
+def _next_reply(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
+    stats = next_reply.next_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    header = ["group", *NEXT_REPLY_FIELDS]
+    return header, ([NEXT_REPLY_LABELS[g], *(getattr(s, f) for f in NEXT_REPLY_FIELDS)] for g, s in stats.items())
+
+
 def _overdue(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
     stats = first_reply.first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
     header = ["ticket", "subject", "channel", "requested_at", "waiting_hours", "target_hours", "status"]
@@ -150,6 +169,7 @@ def _tickets(*, start, end, channel_id, now):
 
 EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
     "first_reply": _first_reply,
+    "next_reply": _next_reply,
     "overdue": _overdue,
     "weekly": _weekly,
     "activity": _activity,

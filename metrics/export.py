@@ -13,6 +13,7 @@ from channels.models import Channel
 from mentions.models import Target, Ticket
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.first_reply import first_reply_stats
+from metrics.next_reply import next_reply_stats
 from metrics.periods import EXPORT_CHUNK, in_hours, rounded, tickets_requested
 from metrics.rollups import rollups_read
 
@@ -90,6 +91,10 @@ def _kpi_json(*, start: date, end: date, channel_id: int | None, now: datetime) 
             "all": stats["all"].as_json(),
             "high_priority": stats["high_priority"].as_json(),
             "by_channel": {name: s.as_json() for name, s in stats["by_channel"].items()},
+        },
+        "next_reply": {
+            group: figures.as_json()
+            for group, figures in next_reply_stats(start=start, end=end, channel_id=channel_id, now=now).items()
         },
         "activity": [
             {**row, "day": row["day"].isoformat()}

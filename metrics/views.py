@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from advocacy.fragments import fragment
+from mentions.models import Target
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
@@ -20,6 +21,7 @@ from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections
+from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
@@ -84,12 +86,14 @@ def _figures_html(*, start: date, end: date, channel_id: int | None, now: dateti
 
 
 def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: datetime) -> dict:
-    stats = first_reply_stats(start=start, end=end, channel_id=channel_id, now=now)
+    targets = Target.hours()
+    stats = first_reply_stats(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
     weekly = first_reply_weekly(start=start, end=end, channel_id=channel_id)
     activity = activity_daily(start=start, end=end, channel_id=channel_id)
     tags = tags_rising(end=end, days=tags_days(start, end))
     return {
         "first_reply": first_reply_rows(stats),
+        "next_reply": next_reply_stats(start=start, end=end, channel_id=channel_id, now=now, targets=targets),
         "overdue": overdue_rows(stats, now=now),
         "weekly": weekly,
         "weekly_chart": _weekly_chart(weekly),

@@ -46,6 +46,13 @@ class NotificationsConfig(AppConfig):
         # Folded: its channels are read when the fold is opened, not on every ticket page.
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=share_panel, order=60, folded="Share to Slack"))
 
+        # A snoozed ticket that comes back reminds its owner by Slack DM when they asked for it.
+        from mentions.services.snooze import WAKE_HOOKS
+        from notifications.snooze_remind import snooze_reminders_queue
+
+        if snooze_reminders_queue not in WAKE_HOOKS:
+            WAKE_HOOKS.append(snooze_reminders_queue)
+
         # Erasing a person empties or replaces what the Slack lines about their tickets copied.
         from notifications.privacy import slack_rows_erase
         from people.privacy import erasure_hooks

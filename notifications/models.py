@@ -20,6 +20,9 @@ class SlackNotice(models.Model):
         RULE = "rule", "Rule notification"
         SHARE = "share", "Shared from the ticket page"
         THREAD_ANSWER = "thread_answer", "Ticket link in the Slack thread it came from"
+        # A direct message to the advocate whose snoozed ticket came back (notifications.snooze_remind): one per
+        # wake, so a ticket snoozed again reminds again.
+        REMINDER = "reminder", "Snoozed ticket back (Slack DM)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -52,7 +55,7 @@ class SlackNotice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["destination", "ticket", "kind"],
-                condition=~Q(kind="share"),
+                condition=~Q(kind__in=["share", "reminder"]),
                 name="slacknotice_unique_per_ticket",
             )
         ]

@@ -298,6 +298,8 @@ def _compose(batch: list[SlackNotice]) -> str:
         return "\n".join(row.text for row in batch)
     count = len(batch)
     header = f"*{count} new mention{'s' if count != 1 else ''}*"
+    if all(row.kind == SlackNotice.Kind.REMINDER for row in batch):
+        header = f"*{count} snoozed ticket{'s' if count != 1 else ''} back*"
     return header + "\n" + "\n".join(row.text for row in batch)
 
 

@@ -17,6 +17,7 @@
   const noteBox = () => document.querySelector("form[data-keys-note] textarea");
   const macroForm = () => document.querySelector("[data-keys-macro]"); // the picker's controls (composer's form)
   const searchBox = () => document.getElementById("desk-search");
+  const snoozeMenu = () => document.querySelector("details[data-keys-snooze]"); // the ticket page's Snooze
   const playForms = () => document.querySelectorAll("form[data-play-view]");
   const hiddenPlayForm = () => document.getElementById("keys-play");
   const rows = () => Array.from(document.querySelectorAll(ROWS)).filter((r) => r.getClientRects().length);
@@ -201,6 +202,7 @@
       [["p"], onQueue ? "Play the selected view (the first one if none is selected)" : "Play the view you played last", !!hiddenPlayForm() || onQueue],
       [["r"], "Focus the reply box", !!replyBox()],
       [["n"], "Focus the internal note", !!noteBox()],
+      [["z"], "Snooze this ticket: choose until when", !!snoozeMenu()],
       [["m"], "Apply a macro: type to filter, ↑/↓ to choose, Enter to apply", !!macroForm()],
       [[";"], "In the reply box: insert a saved reply (type to filter, Enter inserts)", !!replyBox()],
       [["j", "k"], "Next / previous row", rows().length > 0],
@@ -251,6 +253,14 @@
       if (window.deskMacroPicker) return window.deskMacroPicker.open(); // macro_picker.js
       if (!macroForm()) return false;
       window.deskMacroPickerWanted = true; // pressed before macro_picker.js ran: it opens as it starts
+      return true;
+    },
+    z: () => {
+      const menu = snoozeMenu();
+      if (!menu) return false;
+      menu.open = true;
+      const first = menu.querySelector("select, button");
+      if (first) first.focus();
       return true;
     },
     j: () => move(1),

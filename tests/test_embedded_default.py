@@ -185,6 +185,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "mentions.judgement_run",
         "mentions.replies_sweep",
         "mentions.sla_sweep",
+        "mentions.snoozes_wake",
         "metrics.reports_send",
         "metrics.rollups_refresh",
         "notifications.coverage_digest",

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 # the channels that need an admin, for its banner (1, however many there are); My tickets' marks, from the
 # people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 2 more
 # for their memberships and tickets when there are some: stories/queue.py, tests/test_query_counts_lists.py).
-QUEUE_QUERIES = 14  # the session user from memory since issue 41 (mentions/user_cache.py)
+# The views' table also counts the snoozed tickets for its "Snoozed: N" link (1, on the ticket_snoozed_idx partial
+# index: as many pages as there are snoozed tickets, not tickets), since issue 44.
+QUEUE_QUERIES = 15  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
 # the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts
@@ -35,8 +37,9 @@ QUEUE_QUERIES = 14  # the session user from memory since issue 41 (mentions/user
 # The macro picker's summaries (the handbook's macros, what each does and needs) come from memory per macros'
 # version, like the macros themselves.
 TICKET_QUERIES = 7
-KPI_QUERIES = 19  # 17 before the judgement corrections (one grouped query, metrics/judgement_quality.py), 18
-# before the likes and deletions done from the desk (one grouped query on the events, metrics/activity.py)
+KPI_QUERIES = 20  # 17 before the judgement corrections (one grouped query, metrics/judgement_quality.py), 18
+# before the likes and deletions done from the desk (one grouped query on the events, metrics/activity.py), 19
+# before the next reply's figures (one query on the waits of the range, metrics/next_reply.py)
 # The figures from the cache while nothing changed: "anything to refresh?", the navigation's follow-up count,
 # the tab title's waiting count and the channel filter's choices (the user from memory: 5 before issue 41).
 KPI_CACHED_QUERIES = 4

@@ -20,6 +20,7 @@ from mentions.forms import (
     ReplyForm,
     SendReplyForm,
     SkipForm,
+    SnoozeForm,
     StatusForm,
     TagsForm,
 )
@@ -42,6 +43,7 @@ FORMS = {
     "assign": ReassignForm,
     "merge": MergeForm,
     "skip": SkipForm,
+    "snooze": SnoozeForm,
 }
 # Fields of the page's own, not the form's: the version the author saw and the CSRF token.
 PAGE_ONLY = {"seen", "csrfmiddlewaretoken"}

@@ -143,6 +143,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    # Snoozed tickets whose time came go back to their owner, or to the queue (mentions.services.snooze).
+    "mentions.snoozes_wake": {
+        "task": "mentions.snoozes_wake",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     "mentions.advocate_grants_expire": {
         "task": "mentions.advocate_grants_expire",
         "schedule": timedelta(minutes=5),

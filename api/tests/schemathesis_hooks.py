@@ -6,7 +6,8 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
 
 - the ticket list: `from` not after `to` (the later one becomes `to`);
 - the KPI: `from` not after `to` and at most MAX_DAYS days (`to` becomes `from` when the pair breaks either);
-  a date alone is always taken (the API fills in the other), so it is left as drawn.
+  a date alone is always taken (the API fills in the other), so it is left as drawn;
+- a snooze: `until` in the future (a far one) and never with `until_reply: true`.
 
 Loaded by the suite (api/tests/test_schema.py) and by the long run (bench/schemathesis_api.py, through
 SCHEMATHESIS_HOOKS); plain Python, no Django, so schemathesis's own command line can load it.
@@ -29,10 +30,22 @@ def _day(value: Any) -> date | None:
         return None
 
 
+SNOOZE_UNTIL = "2099-01-04T09:00:00Z"
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = case.meta
-    if meta is None or not meta.generation.mode.is_positive or not isinstance(case.query, dict):
+    if meta is None or not meta.generation.mode.is_positive:
+        return case
+    body = case.body
+    if case.operation.path == "/api/tickets/{id}/snooze/" and isinstance(body, dict):
+        if isinstance(body.get("until"), str):
+            body["until"] = SNOOZE_UNTIL
+        if body.get("until") is not None and body.get("until_reply") is True:
+            body["until_reply"] = False
+        return case
+    if not isinstance(case.query, dict):
         return case
     query = case.query
     start, end = _day(query.get("from")), _day(query.get("to"))

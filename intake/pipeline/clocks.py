@@ -13,7 +13,9 @@ from django.db.models import Max
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
+from mentions.services.next_reply import next_reply_start
 from mentions.services.sla import SlaContext, breach_on_first_reply
+from mentions.services.snooze import Woken, snooze_woken_by_followup
 
 LOADED = ("pk", *TICKET_ROW_COLUMNS)
 
@@ -77,13 +79,35 @@ def stored_tickets_update(page: Page) -> None:
             # back to the queue if they don't (mentions.services.followups).
             ticket.followup_at = page.now
             ticket.changed = True
+        if followed and not answered:
+            _followed_clocks(page, ticket)
         reply = page.replied.get(ticket.pk)
+        if reply is not None and answered and ticket.next_reply_due_at is not None:
+            # Our reply, seen on the platform, is the last word: the next reply's wait ends.
+            ticket.next_reply_due_at = None
+            ticket.changed = True
+            page.wait_answers.append((ticket.pk, reply.created_at))
         if reply is not None and first_reply_set(ticket=ticket, at=reply.created_at, coverage=page.coverage):
             ticket.changed = True
             if breach_on_first_reply(ticket):
                 page.late.append(ticket)
     # A follow-up to a ticket deleted meanwhile stays stored, outside the triage of its ticket.
     page.followed = {t: items for t, items in page.followed.items() if t in page.stored_tickets}
+
+
+def _followed_clocks(page: Page, ticket: TicketRow) -> None:
+    """A follow-up wakes a snoozed ticket (the requester spoke) and, after our reply, starts the next reply's
+    clock at the follow-up's time."""
+    if (woke := snooze_woken_by_followup(ticket)) is not None:
+        page.event(ticket, TicketEvent.Kind.WOKE, woke)
+        ticket.changed = True
+        if woke["remind_slack"] and ticket.assignee_id is not None:
+            page.woken.append(Woken(ticket.pk, ticket.subject, ticket.assignee_id, woke["reason"]))
+    started = min(item.created_at for item in page.followed[ticket.pk])
+    wait = next_reply_start(ticket, at=started, target_hours=page.target_hours)
+    if wait is not None:
+        page.waits.append(wait)
+        ticket.changed = True
 
 
 def new_tickets_clock(page: Page) -> None:

@@ -69,6 +69,10 @@ TICKET_ROW_COLUMNS = (
     "sla_breached",
     "followup_at",
     "requester_audience",
+    "snoozed_until",
+    "snoozed_until_reply",
+    "snooze_remind_slack",
+    "next_reply_due_at",
 )
 
 
@@ -101,6 +105,10 @@ class TicketRow:
     sla_breached: bool
     followup_at: datetime | None
     requester_audience: int | None
+    snoozed_until: datetime | None
+    snoozed_until_reply: bool
+    snooze_remind_slack: bool
+    next_reply_due_at: datetime | None
     new: bool
     changed: bool
     first_external_id: str
@@ -114,7 +122,8 @@ class TicketRow:
         self.reply_draft = self.reply_from_role = self.sla_target = ""
         self.first_reply_at = self.first_reply_seconds = self.first_reply_business_seconds = None
         self.solved_at = self.sla_due_at = self.followup_at = self.requester_audience = None
-        self.sla_breached = False
+        self.sla_breached = self.snoozed_until_reply = self.snooze_remind_slack = False
+        self.snoozed_until = self.next_reply_due_at = None
         self.new = False
         self.changed = False
         self.first_external_id = ""
@@ -197,10 +206,20 @@ class Page:
     events: list[Event] = field(default_factory=list)
     rule_events: list[Event] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # tickets judged for urgency after commit
+    # The next reply's clocks (mentions.services.next_reply): waits the follow-ups start, our replies that end them
+    waits: list[Any] = field(default_factory=list)
+    wait_answers: list[tuple[int, datetime]] = field(default_factory=list)
+    woken: list[Any] = field(default_factory=list)  # snoozed tickets a follow-up woke, their owner to remind in Slack
 
     @cached_property
     def coverage(self) -> Any:
         return self.coverage_loader()
+
+    @cached_property
+    def target_hours(self) -> dict[str, float]:
+        from mentions.models import Target
+
+        return Target.hours()
 
     @cached_property
     def version_key(self) -> str:

@@ -12,7 +12,9 @@ from django.db import connection
 
 from channels.clean import media_stored
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow, ticket_id
-from mentions.models import Message, Ticket, TicketEvent
+from mentions.models import Message, ReplyWait, Ticket, TicketEvent
+from mentions.services.next_reply import next_reply_answer
+from mentions.services.snooze import followup_wake_remind
 from mentions.set_writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
 
 TICKET_COLUMNS = ("id", *TICKET_ROW_COLUMNS, "created_at", "updated_at")
@@ -29,6 +31,9 @@ TICKET_CHANGES = (
     "solved_at",
     "sla_breached",
     "followup_at",
+    "snoozed_until",
+    "snoozed_until_reply",
+    "next_reply_due_at",
 )
 MESSAGE_COLUMNS = (
     "id",
@@ -182,3 +187,16 @@ def store(page: Page) -> None:
     _tickets_write(page)
     _notes_write(page)
     _tags_write(page)
+    _waits_write(page)
+
+
+def _waits_write(page: Page) -> None:
+    """The next-reply waits the follow-ups started and our replies ended; the Slack reminders of the snoozed
+    tickets a follow-up woke (queued in this transaction, like every Slack line)."""
+    if page.waits:
+        # The one-open-wait constraint: a wait already running on the ticket is kept, never doubled.
+        ReplyWait.objects.bulk_create(page.waits, ignore_conflicts=True)
+    if page.wait_answers:
+        next_reply_answer(page.wait_answers, coverage=page.coverage, now=page.now)
+    if page.woken:
+        followup_wake_remind(page.woken)

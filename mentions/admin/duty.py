@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from mentions.models import AdvocateGrant
+from mentions.models import AdvocateGrant, AdvocateProfile
 from mentions.services import grants
 
 
@@ -91,3 +91,13 @@ class AdvocateGrantAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(AdvocateProfile)
+class AdvocateProfileAdmin(admin.ModelAdmin):
+    """An advocate's time zone (snooze presets), Slack member id (snooze reminders) and absence (a snoozed ticket
+    waking while they are away goes to the queue)."""
+
+    list_display = ["user", "time_zone", "slack_user_id", "away_until"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]

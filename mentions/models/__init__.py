@@ -1,16 +1,18 @@
 """The mentions app's models, one module per part of the desk; everything is importable from here."""
 
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
-from mentions.models.duty import AdvocateGrant, ThreadWatch
+from mentions.models.duty import AdvocateGrant, AdvocateProfile, ThreadWatch
 from mentions.models.events import TicketEvent
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
 from mentions.models.tickets import Message, ReplyImage, ReplySend, Tag, Ticket
 from mentions.models.triage import Rule
+from mentions.models.waits import ReplyWait
 from mentions.models.work import Macro, MacroAction, SavedSearch, View
 
 __all__ = [
     "AdvocateGrant",
+    "AdvocateProfile",
     "CoverageSchedule",
     "DutySettings",
     "Holiday",
@@ -26,6 +28,7 @@ __all__ = [
     "ReleaseRota",
     "ReplyImage",
     "ReplySend",
+    "ReplyWait",
     "Rule",
     "SavedSearch",
     "Sentiment",

@@ -60,11 +60,14 @@ class Holiday(models.Model):
 
 
 class Target(models.Model):
-    """First-reply targets per channel group, editable in admin."""
+    """First-reply and next-reply targets per channel group, editable in admin."""
 
     class Group(models.TextChoices):
         ALL = "all", "All channels"
         HIGH_PRIORITY = "high_priority", "High-priority channels"
+        # The next reply: a follow-up after our reply waits for our next one (mentions.services.next_reply).
+        NEXT_REPLY = "next_reply", "Next reply, all channels"
+        NEXT_REPLY_HIGH = "next_reply_high", "Next reply, high priority"
 
     group = models.CharField(max_length=32, choices=Group.choices, unique=True)
     median_hours = models.DecimalField(max_digits=6, decimal_places=2)
@@ -79,7 +82,12 @@ class Target(models.Model):
 
     @classmethod
     def hours(cls) -> dict[str, float]:
-        values: dict[str, float] = {cls.Group.ALL: 7.0, cls.Group.HIGH_PRIORITY: 5.0}
+        values: dict[str, float] = {
+            cls.Group.ALL: 7.0,
+            cls.Group.HIGH_PRIORITY: 5.0,
+            cls.Group.NEXT_REPLY: 8.0,
+            cls.Group.NEXT_REPLY_HIGH: 6.0,
+        }
         values.update({t.group: float(t.median_hours) for t in cls.objects.all()})
         return values
 

@@ -75,3 +75,33 @@ class ThreadWatch(models.Model):
 
     def __str__(self) -> str:
         return f"Watching {self.thread_ref} for #{self.ticket_id} ({self.reason})"
+
+
+class AdvocateProfile(models.Model):
+    """What the desk needs to know of an advocate beyond their account: their time zone (snooze presets such
+    as "Tomorrow 9:00" are their 9:00), their Slack member id (reminders by direct message) and when they are
+    away (a ticket waking from snooze then goes back to the queue instead of to them). Edited in admin."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advocate_profile")
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="A name such as Europe/Berlin; empty: the desk's time zone."
+    )
+    slack_user_id = models.CharField(max_length=32, blank=True, help_text="Slack member id (U0123ABCD) for reminders.")
+    away_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Away (holiday, out of office) until this time: snoozed tickets go to the queue.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Desk profile of {self.user}"
+
+    def clean(self) -> None:
+        from zoneinfo import available_timezones
+
+        from django.core.exceptions import ValidationError
+
+        if self.time_zone and self.time_zone not in available_timezones():
+            raise ValidationError({"time_zone": f"{self.time_zone!r} is not a time zone name such as Europe/Berlin."})

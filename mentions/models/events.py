@@ -42,6 +42,9 @@ class TicketEvent(models.Model):
         REPOSTED = "reposted", "Reposted on the platform"
         DIRECT_MESSAGE = "direct_message", "Direct message sent from the desk"
         ISSUE = "issue", "Issue linked or followed"
+        SNOOZED = "snoozed", "Snoozed"
+        WOKE = "woke", "Came back from snooze"
+        NEXT_REPLY_BREACHED = "next_reply_breached", "Next-reply target breached"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

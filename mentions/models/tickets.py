@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, audience_rank, judgement_rank
@@ -121,6 +122,17 @@ class Ticket(models.Model):
     # marker): when it first arrived. Cleared by any action on the ticket; a ticket left
     # updated too long returns to the queue (mentions.services.followups).
     followup_at = models.DateTimeField(null=True, blank=True)
+    # Snoozed (mentions.services.snooze): out of the queue's views and Play until `snoozed_until`, or until the
+    # requester answers; the beat wakes it back to its owner. The first-reply clock keeps running meanwhile.
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    snoozed_until_reply = models.BooleanField(default=False, db_default=False)
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    snooze_remind_slack = models.BooleanField(default=False, db_default=False)
+    # The next-reply clock (mentions.services.next_reply): a follow-up after our reply waits until this time
+    # for our next reply; null when nothing waits. Each wait is a ReplyWait row (the KPI's figures).
+    next_reply_due_at = models.DateTimeField(null=True, blank=True)
     # Set when this ticket was merged into another: its page redirects there
     # (mentions.services.merge).
     merged_into = models.ForeignKey(
@@ -153,10 +165,10 @@ class Ticket(models.Model):
             models.Index(
                 Case(
                     When(priority="urgent", then=Value(0)),
-                    When(first_reply_at__isnull=True, then=Value(1)),
+                    When(Q(first_reply_at__isnull=True) | Q(next_reply_due_at__isnull=False), then=Value(1)),
                     default=Value(2),
                 ),
-                "sla_due_at",
+                Coalesce("next_reply_due_at", "sla_due_at"),
                 judgement_rank(),
                 audience_rank(),
                 "requested_at",
@@ -191,6 +203,12 @@ class Ticket(models.Model):
                 fields=["id"],
                 name="ticket_waiting_id_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open"]),
+            ),
+            # The wake sweep and the "Snoozed" list: the few snoozed tickets, by when they come back.
+            models.Index(
+                fields=["snoozed_until", "id"],
+                name="ticket_snoozed_idx",
+                condition=Q(snoozed_until__isnull=False) | Q(snoozed_until_reply=True),
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             # "My tickets" on the queue page: a user's unsolved tickets, a few hundred among the tens of
@@ -235,6 +253,10 @@ class Ticket(models.Model):
     def sla_running(self) -> bool:
         """The first-reply clock runs while the ticket waits (new/open) without a first reply."""
         return self.sla_due_at is not None and self.first_reply_at is None and self.is_waiting
+
+    @property
+    def is_snoozed(self) -> bool:
+        return self.snoozed_until is not None or self.snoozed_until_reply
 
     def priority_set(self, priority: str) -> bool:
         """Set the priority and what follows from it (in memory; the caller saves). True if changed."""

@@ -26,6 +26,7 @@ from mentions.services.events import (
 from mentions.services.followups import followup_seen
 from mentions.services.macro_hooks import macro_hooks_run, saved_reply_text
 from mentions.services.macro_needs import macro_summary
+from mentions.services.next_reply import ticket_next_reply_answered
 from mentions.services.notes import note_add
 from mentions.services.sla import ticket_breach_on_reply
 from mentions.services.versions import ticket_lock
@@ -110,6 +111,7 @@ def ticket_mark_replied(
         first = first_reply_set(ticket=ticket, at=now)
         if first:
             ticket_breach_on_reply(ticket=ticket, now=now)
+        ticket_next_reply_answered(ticket=ticket, at=now)
         event_record(
             ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, message_id=reply.pk, link=link, first_reply=first
         )
@@ -226,6 +228,7 @@ def answer_recorded(*, ticket: Ticket, user: Any, link: str, via: str) -> None:
     first = first_reply_set(ticket=ticket, at=now)
     if first:
         ticket_breach_on_reply(ticket=ticket)
+    ticket_next_reply_answered(ticket=ticket, at=now)
     event_record(ticket=ticket, kind=TicketEvent.Kind.REPLIED, actor=user, url=link, first_reply=first, via=via)
 
 

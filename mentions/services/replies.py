@@ -42,6 +42,7 @@ from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
+from mentions.services.next_reply import ticket_next_reply_answered
 from mentions.services.reply_images import (
     ImageGiven,
     images_checked,
@@ -289,6 +290,7 @@ def _recorded(
         first = first_reply_set(ticket=locked, at=sent.created_at)
         if first:
             ticket_breach_on_reply(ticket=locked)
+        ticket_next_reply_answered(ticket=locked, at=sent.created_at)
         thread_watch_after_reply(ticket=locked, at=sent.created_at)
         event_record(
             ticket=locked,

@@ -35,6 +35,8 @@ CONFLICTING = (
     K.MESSAGE_DELETED,
     K.MERGED,
     K.MERGED_INTO,
+    K.SNOOZED,
+    K.WOKE,
 )
 
 

@@ -107,3 +107,28 @@ def action_result(context: template.Context, key: str, form: object = None) -> s
         "mentions/_action_result.html",
         {"key": key, "form": form, "done_key": context.get("done_key"), "done": context.get("done")},
     )
+
+
+@register.simple_tag
+def snooze_said(ticket, user) -> str:
+    """ "Snoozed until Mon Nov 30 9:00 (Europe/Berlin)" in the viewer's time zone; "" when not snoozed (and no
+    query then: the zone is read only for a snoozed ticket)."""
+    if not ticket.is_snoozed:
+        return ""
+    from mentions.services.snooze import advocate_zone, until_said
+
+    said = until_said(ticket.snoozed_until, advocate_zone(user))
+    return format_html('<span class="tag snoozed" data-testid="snoozed">{}</span>', said[:1].upper() + said[1:])
+
+
+@register.simple_tag
+def next_reply_due(ticket) -> str:
+    """The next reply's clock on the ticket: "Next reply due: 2 h left" / "breached 40 m ago"; "" when none runs."""
+    if ticket.next_reply_due_at is None:
+        return ""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return format_html(
+        '<span data-testid="next-reply">Next reply due: {}</span>', sla_due(ticket.next_reply_due_at, now)
+    )

@@ -22,6 +22,7 @@ from mentions.views.actions import (
 )
 from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
+from mentions.views.snooze import snoozed, ticket_snooze
 from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "queue",
     "saved_search_create",
     "saved_search_delete",
+    "snoozed",
     "ticket",
     "ticket_action",
     "ticket_assign",
@@ -52,6 +54,7 @@ __all__ = [
     "ticket_repost",
     "ticket_send",
     "ticket_skip",
+    "ticket_snooze",
     "ticket_status",
     "ticket_tags",
     "tickets_bulk",

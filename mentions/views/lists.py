@@ -57,7 +57,12 @@ def queue(request: HtmxRequest) -> HttpResponse:
             csrf=True,
             render=lambda: render_to_string(
                 "mentions/_queue_views.html",
-                {"summaries": selectors.queue_summary(), "now": now, "csrf_token": CSRF_SLOT},
+                {
+                    "summaries": selectors.queue_summary(),
+                    "snoozed": selectors.snoozed_count(),
+                    "now": now,
+                    "csrf_token": CSRF_SLOT,
+                },
             ),
         ),
         "mine_table": fragment_cached(

@@ -24,6 +24,7 @@ from mentions import selectors, services
 from mentions.facts_panel import facts_context
 from mentions.forms import (
     AFTER_REPLY,
+    SNOOZE_CHOICES,
 )
 from mentions.history import history_lines
 from mentions.live import etag_for, live
@@ -134,7 +135,11 @@ def ticket_page_context(
             "dm_message": clean.whole(posted("dm", "message", None), minimum=1),
             "dm_text": posted("dm", "text"),
             "dm_key": posted("dm", "key") or uuid.uuid4().hex,
+            "snooze_preset": posted("snooze", "preset", "tomorrow"),
+            "snooze_custom": posted("snooze", "custom"),
+            "snooze_remind": posted("snooze", "remind_slack", False),
         },
+        "snooze_choices": SNOOZE_CHOICES,
         "ticket_panels": shown,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
         "presence_others": presence.presence_touch_by_id(

@@ -1,0 +1,67 @@
+"""Snooze on the ticket page (its menu, mentions/_ticket_snooze.html) and the "Snoozed" list
+(mentions.services.snooze)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from mentions.forms import SnoozeForm
+from mentions.models import Ticket
+from mentions.services.snooze import (
+    advocate_zone,
+    snooze_presets,
+    snoozed_tickets,
+    ticket_unsnooze,
+    until_said,
+)
+from mentions.services.snooze import (
+    ticket_snooze as snooze,
+)
+from mentions.views.access import work_queue
+from mentions.views.ticket import ticket_action
+
+
+@require_POST
+@work_queue
+def ticket_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        preset = data["preset"]
+        if preset == "off":
+            ticket_unsnooze(ticket=ticket, user=request.user, seen_version=seen)
+            return f"#{ticket.pk} is no longer snoozed."
+        zone = advocate_zone(request.user)
+        until: datetime | None
+        if preset == "custom":
+            until = data["custom"].replace(tzinfo=zone)  # typed as the advocate's wall clock
+        else:
+            until = {p.key: p.until for p in snooze_presets(zone=zone)}[preset]
+        try:
+            snooze(
+                ticket=ticket,
+                user=request.user,
+                until=until,
+                until_reply=until is None,
+                remind_slack=data["remind_slack"],
+                seen_version=seen,
+            )
+        except ValidationError as exc:
+            # A field's message ("a time in the future") said beside the menu, as the form's own.
+            raise ValidationError(" ".join(exc.messages)) from exc
+        return f"#{ticket.pk} {until_said(until, zone)}."
+
+    return ticket_action(request, pk, SnoozeForm, "snooze", run)
+
+
+@require_GET
+@work_queue
+def snoozed(request: HttpRequest) -> HttpResponse:
+    """Every snoozed ticket, the soonest back first, with when (in the viewer's time zone) and who snoozed it."""
+    zone = advocate_zone(request.user)
+    rows = [(t, until_said(t.snoozed_until, zone).removeprefix("snoozed ")) for t in snoozed_tickets()]
+    return render(request, "mentions/snoozed.html", {"rows": rows, "zone": zone.key, "now": timezone.now()})
