@@ -38,7 +38,9 @@ def kpi(*args) -> str:
 
 def test_kpi_json(desk):
     data = json.loads(kpi("--from", "2026-11-02", "--to", "2026-11-29", "--json"))
-    assert set(data) == {"range", "channel", "targets", "first_reply", "activity", "tags_rising", "outreach"}
+    assert set(data) == {
+        "range", "channel", "targets", "first_reply", "next_reply", "activity", "tags_rising", "outreach"
+    }  # fmt: skip
     assert data["range"] == {"from": "2026-11-02", "to": "2026-11-29"}
     fr = data["first_reply"]
     assert set(fr) == {"all", "high_priority", "by_channel"}

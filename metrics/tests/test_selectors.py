@@ -425,7 +425,8 @@ def test_kpi_json(desk):
     data = export.kpi_json(start=START, end=END, now=NOW)
     assert data["range"] == {"from": "2026-11-02", "to": "2026-11-29"}
     assert data["channel"] is None
-    assert data["targets"] == {"all": 7.0, "high_priority": 5.0}
+    assert data["targets"] == {"all": 7.0, "high_priority": 5.0, "next_reply": 8.0, "next_reply_high": 6.0}
+    assert data["next_reply"]["all"]["answered"] == 0  # no follow-up waited for our reply on this desk
     assert data["first_reply"]["all"]["median_hours"] == 6.0
     assert data["first_reply"]["all"]["p90_hours"] == 46.5
     assert data["first_reply"]["by_channel"]["Forum"]["p90_hours"] == 8.2
