@@ -116,38 +116,34 @@ def _ask(method: str, ticket: Ticket, account: Account, message: Message, what: 
         raise ValidationError(str(exc)) from exc
 
 
-def message_like(*, ticket: Ticket, message_id: int, user: Any) -> bool:
-    """Like the mention on the platform. True when liked now; False when the desk had liked it already."""
+def _mark_once(*, ticket: Ticket, message_id: int, user: Any, action: Action, field: str, kind: str) -> bool:
+    """Do `action` on the mention once: asked of the platform unless the message's `field` (when it was done) is set,
+    then set with the row locked, so two presses at once record it once."""
     ensure_can_act(ticket=ticket, user=user)
-    word = action_word(ticket, "like")
+    word = action_word(ticket, action)
     message = action_message(ticket, message_id, Message.Kind.INBOUND)
-    if message.liked_at is not None:
+    if getattr(message, field) is not None:
         return False
     account = acting_account(ticket)
-    _ask("like", ticket, account, message, "A like")
+    _ask(action, ticket, account, message, f"A {action}")
     with transaction.atomic():
         locked = ticket_lock(ticket.pk, seen_version=None)
-        if not Message.objects.filter(pk=message.pk, liked_at__isnull=True).update(liked_at=timezone.now()):
+        if not Message.objects.filter(pk=message.pk, **{f"{field}__isnull": True}).update(**{field: timezone.now()}):
             return False
-        event_record(ticket=locked, kind=LIKED, actor=user, message=message.pk, account=account.username, word=word)
+        event_record(ticket=locked, kind=kind, actor=user, message=message.pk, account=account.username, word=word)
     return True
+
+
+def message_like(*, ticket: Ticket, message_id: int, user: Any) -> bool:
+    """Like the mention on the platform. True when liked now; False when the desk had liked it already."""
+    return _mark_once(ticket=ticket, message_id=message_id, user=user, action="like", field="liked_at", kind=LIKED)
 
 
 def message_repost(*, ticket: Ticket, message_id: int, user: Any) -> bool:
     """Repost (boost, retweet) the mention to our followers. True when reposted now; False when it was already."""
-    ensure_can_act(ticket=ticket, user=user)
-    word = action_word(ticket, "repost")
-    message = action_message(ticket, message_id, Message.Kind.INBOUND)
-    if message.reposted_at is not None:
-        return False
-    account = acting_account(ticket)
-    _ask("repost", ticket, account, message, "A repost")
-    with transaction.atomic():
-        locked = ticket_lock(ticket.pk, seen_version=None)
-        if not Message.objects.filter(pk=message.pk, reposted_at__isnull=True).update(reposted_at=timezone.now()):
-            return False
-        event_record(ticket=locked, kind=REPOSTED, actor=user, message=message.pk, account=account.username, word=word)
-    return True
+    return _mark_once(
+        ticket=ticket, message_id=message_id, user=user, action="repost", field="reposted_at", kind=REPOSTED
+    )
 
 
 def reply_delete(*, ticket: Ticket, message_id: int, user: Any, confirmed: bool) -> bool:
