@@ -1,5 +1,6 @@
 """The forecast of the day (mentions/forecast.py) on a day built by hand, each figure computed by hand in the
-comments; then the same day through the database, the queue page, GET /api/views/ and `manage.py forecast`.
+comments; then the same day through the database, the queue page and `manage.py forecast` (GET /api/views/ in
+api/tests/test_views_forecast.py).
 No platform is called: the tickets are made with the factories, the API answered by this app."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from api.tokens import token_create
 from mentions.coverage import Coverage
 from mentions.forecast import day_forecast
 from mentions.forecast_reads import view_forecasts
@@ -83,7 +83,7 @@ def test_outside_coverage_no_arrival_is_forecast_and_early_minutes_do_not_make_a
     )
 
 
-def _the_day_in_the_database():
+def the_day_in_the_database():
     """The hand-built day as tickets: the five waiting ones and 31 arrivals today (the four waiting ones that
     arrived today among them), plus tickets that must not count."""
     view = ViewFactory(name="Everything", slug="everything")
@@ -100,8 +100,8 @@ def _the_day_in_the_database():
 
 
 @pytest.mark.django_db
-def test_the_same_day_read_from_the_database_on_the_queue_the_api_and_the_command(client):
-    view = _the_day_in_the_database()
+def test_the_same_day_read_from_the_database_on_the_queue_and_the_command(client):
+    view = the_day_in_the_database()
     with time_machine.travel(NOW, tick=False):
         f = view_forecasts(now=NOW)[view.pk]
         assert (f.waiting, f.expected_arrivals, f.breaches, f.first_breach_at) == (5, 12, 16, at(0, 19))
@@ -112,13 +112,6 @@ def test_the_same_day_read_from_the_database_on_the_queue_the_api_and_the_comman
         assert "16</strong>, the first <span" in page
         assert "16 will be past their 7 h target before coverage resumes Mon 08:00 UTC" in page
 
-        secret = token_create(user=advocate, name="t", scope="read", days=1)[1]
-        rows = client.get("/api/views/", headers={"Authorization": f"Bearer {secret}"}).json()
-        forecast = rows[0]["forecast"]
-        assert (forecast["breaches"], forecast["expected_arrivals"], forecast["arrivals_per_hour"]) == (16, 12, 3.1)
-        assert forecast["first_breach_at"] == "2026-11-20T19:00:00Z"
-        assert forecast["resumes_at"] == "2026-11-23T08:00:00Z"
-
         out = StringIO()
         call_command("forecast", stdout=out)
         assert f"Everything: {f.explanation}" in out.getvalue()
@@ -126,7 +119,7 @@ def test_the_same_day_read_from_the_database_on_the_queue_the_api_and_the_comman
 
 @pytest.mark.django_db
 def test_a_holiday_saved_in_admin_reaches_the_kept_schedule():
-    view = _the_day_in_the_database()
+    view = the_day_in_the_database()
     assert view_forecasts(now=NOW)[view.pk].resumes_at == at(3, 8)
     Holiday.objects.create(date=date(2026, 11, 23), name="Thanksgiving week")
     assert view_forecasts(now=NOW)[view.pk].resumes_at == at(4, 8)
