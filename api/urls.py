@@ -11,6 +11,7 @@ from api import (
     snooze_views,
     stories_views,
     views,
+    views_list,
 )
 from api.errors import not_found
 
@@ -36,7 +37,7 @@ urlpatterns = [
     path("tickets/<int:pk>/suggestions/", answers_views.TicketSuggestions.as_view(), name="ticket-suggestions"),
     path("stories/", stories_views.StoryList.as_view(), name="stories"),
     path("stories/<int:pk>/", stories_views.StoryDetail.as_view(), name="story"),
-    path("views/", views.ViewList.as_view(), name="views"),
+    path("views/", views_list.ViewList.as_view(), name="views"),
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
     path("changes/", views.Changes.as_view(), name="changes"),

@@ -216,41 +216,6 @@ class TicketAssign(TicketAction):
         services.ticket_reassign(ticket=ticket, user=user, to=to)
 
 
-class ViewList(ApiView):
-    permission_classes = [*ApiView.permission_classes, WORK]
-
-    @extend_schema(
-        summary="The queue's views with their waiting tickets",
-        responses={
-            200: inline_serializer(
-                "ViewSummary",
-                {
-                    "slug": serializers.CharField(),
-                    "name": serializers.CharField(),
-                    "waiting": serializers.IntegerField(),
-                    "oldest_requested_at": serializers.DateTimeField(allow_null=True),
-                    "next_due_at": serializers.DateTimeField(allow_null=True),
-                },
-                many=True,
-            ),
-            **refusals(),
-        },
-    )
-    def get(self, request: Request) -> Response:
-        return Response(
-            [
-                {
-                    "slug": v.view.slug,
-                    "name": v.view.name,
-                    "waiting": v.waiting,
-                    "oldest_requested_at": v.oldest_requested_at,
-                    "next_due_at": v.next_due_at,
-                }
-                for v in selectors.queue_summary()
-            ]
-        )
-
-
 class ChannelHealth(ApiView):
     permission_classes = [*ApiView.permission_classes, CHANNELS]
 

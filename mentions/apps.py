@@ -46,3 +46,10 @@ class MentionsConfig(AppConfig):
         for macro_model in (Macro, MacroAction):
             for signal in (post_save, post_delete):
                 signal.connect(macros_changed, sender=macro_model, dispatch_uid=f"macros-{macro_model.__name__}")
+        from mentions.forecast_reads import clock_settings_changed
+        from mentions.models import CoverageSchedule, Holiday, Target
+
+        # The forecast keeps the schedule and targets in memory (mentions/forecast_reads.py).
+        for clock_model in (CoverageSchedule, Holiday, Target):
+            for signal in (post_save, post_delete):
+                signal.connect(clock_settings_changed, sender=clock_model, dispatch_uid=f"clock-{clock_model.__name__}")

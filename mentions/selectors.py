@@ -99,6 +99,8 @@ class ViewSummary:
     waiting: int
     oldest_requested_at: datetime | None
     next_due_at: datetime | None = None
+    # The day's forecast (mentions.forecast), put in by the queue page (mentions.forecast_reads.forecasts_attach).
+    forecast: Any = None
 
 
 ORDER_TIME_LEFT = "time_left"

@@ -9,12 +9,14 @@ Each ticket is judged once: the first time it is seen urgent, a `UrgentPing` row
 (unique per ticket). Outside coverage the row is pending and one Slack message is posted for
 it; inside coverage the row says so and nothing is posted, so a ticket the team already saw
 is not pinged when coverage ends. Posting holds the row's lock, so two workers never both
-post; transient Slack errors are retried with backoff (Retry-After on rate limits)."""
+post; transient Slack errors are retried with backoff (Retry-After on rate limits).
+
+The digest ends with each view's forecast of the day (mentions/forecast.py), computed when it is written."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +28,9 @@ from django.utils import timezone
 from channels.adapters.registry import kinds_where, platform_or_default
 from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
-from mentions.models import Message, Ticket
+from mentions.forecast import Forecast
+from mentions.forecast_reads import view_forecasts
+from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.rows import slack_rows_deliver
@@ -220,6 +224,8 @@ class DigestPlan:
     resumes_at: datetime
     tickets: list[Ticket]
     reasons: dict[int, list[str]]
+    # Each active view's forecast of the day (mentions/forecast.py), by view name.
+    forecasts: list[tuple[str, Forecast]] = field(default_factory=list)
 
 
 def digest_day(*, now: datetime, coverage: Coverage, lead: timedelta) -> Any:
@@ -248,6 +254,12 @@ def digest_tickets(
     return list(qs), resumes
 
 
+def _forecasts(now: datetime) -> list[tuple[Any, Forecast]]:
+    views = list(View.objects.filter(is_active=True))
+    by_view = view_forecasts(now=now, views=views)
+    return [(view, by_view[view.pk]) for view in views]
+
+
 def digest_text(*, plan: DigestPlan, now: datetime) -> str:
     n = len(plan.tickets)
     lines = [
@@ -261,6 +273,9 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
         lines.append(f"• {_ticket_link(ticket)} · {slack_escape(ticket.channel.name)} · {clock}{extra}")
     if n > DIGEST_MAX_LINES:
         lines.append(f"…and {n - DIGEST_MAX_LINES} more: {settings.DESK_BASE_URL}/tickets/?order=time_left")
+    if plan.forecasts:
+        lines.append("*Forecast per view* (waiting now plus today's arrival rate until coverage ends):")
+        lines.extend(f"• {slack_escape(name)}: {slack_escape(f.explanation)}" for name, f in plan.forecasts)
     return "\n".join(lines)
 
 
@@ -307,6 +322,7 @@ def coverage_digest_send(*, now: datetime | None = None) -> CoverageDigest | Non
                 resumes_at=resumes,
                 tickets=tickets,
                 reasons=urgency_reasons(tickets, hn_points=duty.hn_urgent_points),
+                forecasts=[(view.name, f) for view, f in _forecasts(now)],
             )
             digest.ticket_ids = [t.pk for t in tickets]
             digest.text = digest_text(plan=plan, now=now)

@@ -26,8 +26,11 @@ pytestmark = pytest.mark.django_db
 # people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 2 more
 # for their memberships and tickets when there are some: stories/queue.py, tests/test_query_counts_lists.py).
 # The views' table also counts the snoozed tickets for its "Snoozed: N" link (1, on the ticket_snoozed_idx partial
-# index: as many pages as there are snoozed tickets, not tickets), since issue 44.
-QUEUE_QUERIES = 15  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze
+# index: as many pages as there are snoozed tickets, not tickets), since issue 44; and the views' forecast of the
+# day (1: the running clocks and today's arrivals, each row marked with its views; the schedule and targets from
+# memory, mentions/forecast_reads.py), also issue 44.
+QUEUE_QUERIES = 16  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
+# before the forecast
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
 # the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts

@@ -23,6 +23,7 @@ from channels import clean
 from channels.attention import channels_stalled
 from channels.models import Channel
 from mentions import search, selectors, services
+from mentions.forecast_reads import forecasts_attach
 from mentions.forms import (
     BulkForm,
     SavedSearchForm,
@@ -58,7 +59,7 @@ def queue(request: HtmxRequest) -> HttpResponse:
             render=lambda: render_to_string(
                 "mentions/_queue_views.html",
                 {
-                    "summaries": selectors.queue_summary(),
+                    "summaries": forecasts_attach(selectors.queue_summary(), now=now),
                     "snoozed": selectors.snoozed_count(),
                     "now": now,
                     "csrf_token": CSRF_SLOT,

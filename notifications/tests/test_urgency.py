@@ -20,7 +20,7 @@ from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, Message, Ticket
 from mentions.services import ticket_mark_replied
-from mentions.tests.factories import AdvocateFactory
+from mentions.tests.factories import AdvocateFactory, ViewFactory
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.urgency import (
     coverage_digest_send,
@@ -288,6 +288,22 @@ def test_the_digest_lists_what_may_turn_urgent_overnight_once_per_day(slack):
         " · Hacker News · 2 h 14 m left" in text
     )
     assert "Answered already" not in text and "Security report" not in text
+
+
+def test_the_digest_ends_with_each_views_forecast(slack):
+    slack_ok(slack)
+    ViewFactory(name="Everything <all>")
+    _digest_case()
+    coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
+    text = posts(slack)[0]["text"]
+    # By hand: 3 arrivals since 08:00 over 13 h 46 m = 0.2/h; 14 minutes left, floor(0.2 x 0.23) = 0 more. Two wait
+    # with a running clock (the answered one does not): "Due tonight" due Saturday 00:00, before Monday 08:00; the
+    # security report due Monday 21:00, after.
+    assert text.endswith(
+        "*Forecast per view* (waiting now plus today's arrival rate until coverage ends):\n"
+        "• Everything &lt;all&gt;: 2 waiting; at 0.2 arrivals/h until 22:00 (0 more expected), 1 will be past their "
+        "7 h target before coverage resumes Mon 08:00 UTC; the first at Sat 00:00."
+    )
 
 
 def test_no_digest_on_a_day_without_coverage_and_none_posted_when_nothing_is_at_risk(slack):

@@ -1,0 +1,26 @@
+"""GET /api/views/ carries each view's forecast of the day: the day built by hand in mentions/tests/test_forecast.py
+(its figures computed there by hand), read through this app's own API; no platform is called."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from api.tokens import token_create
+from mentions.tests.factories import AdvocateFactory
+from mentions.tests.test_forecast import NOW, the_day_in_the_database
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_views_list_carries_the_forecast(client):
+    the_day_in_the_database()
+    secret = token_create(user=AdvocateFactory(), name="t", scope="read", days=1)[1]
+    with time_machine.travel(NOW, tick=False):
+        rows = client.get("/api/views/", headers={"Authorization": f"Bearer {secret}"}).json()
+    forecast = rows[0]["forecast"]
+    assert (forecast["waiting"], forecast["arrivals_per_hour"], forecast["expected_arrivals"]) == (5, 3.1, 12)
+    assert (forecast["breaches"], forecast["already_past"], forecast["target_hours"]) == (16, 1, 7.0)
+    assert forecast["first_breach_at"] == "2026-11-20T19:00:00Z"
+    assert forecast["resumes_at"] == "2026-11-23T08:00:00Z" and forecast["coverage_ends_at"] == "2026-11-20T22:00:00Z"
+    assert forecast["explanation"].startswith("5 waiting; at 3.1 arrivals/h until 22:00 (12 more expected), 16 will")
