@@ -422,7 +422,8 @@ def test_trying_a_disabled_rule_lists_its_matches_among_the_last_200_tickets(adm
     assert "would have matched <strong>2</strong>" in html
     assert "&lt;b&gt;stickers&lt;/b&gt;" in html and "<b>stickers</b>" not in html
     assert "<script>alert(1)</script>" not in html
-    assert len(ctx.captured_queries) <= 10
+    # Admin's sidebar asks once per singleton settings page whether it is made yet (product, issues, coverage, duty).
+    assert len(ctx.captured_queries) <= 11, "\n".join(q["sql"][:100] for q in ctx.captured_queries)
     assert not Ticket.objects.filter(tags__name="swag").exists()  # a dry run changes nothing
 
 
