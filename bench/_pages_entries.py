@@ -132,6 +132,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-repost",
             "mentions:ticket-direct-message",
             "mentions:ticket-snooze",
+            "mentions:ticket-hand-over",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",
