@@ -60,14 +60,14 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
 
 
 def _ask_next(request: HttpRequest, ticket: Ticket, outreaches: list[Outreach]) -> dict | None:
-    """After a "Not me", or silence after the nudge (experts.nudge), while nobody else is asked: the next
-    suggested expert, nobody this ticket asked before, as a one-click ask (the usual message, prefilled)."""
+    """After a "Not me" (or a decline), or silence after the nudge (experts.nudge): the next
+    suggested expert, nobody this ticket asked before (the one a "Not me" passed it to included), as a one-click
+    ask (the usual message, prefilled)."""
     stalled = any(
         o.status == Outreach.Status.DECLINED or (o.status == Outreach.Status.SENT and o.silence_told_at)
         for o in outreaches
     )
-    waiting = any(o.status in expert_services.OPEN_STATUSES and not o.silence_told_at for o in outreaches)
-    if not stalled or waiting:
+    if not stalled:
         return None
     found = experts_suggest(ticket=ticket, outreaches=outreaches, exclude_asked=True, limit=1)
     if not found:

@@ -85,7 +85,7 @@ def ticket_hand_over(
             actor=giver,
             giver=person(giver),
             to=person(receiver),
-            until=until.isoformat(),
+            until=until.astimezone(UTC).isoformat(),
             said=Watch(person(giver), person(receiver), until).said,
         )
     return handover
