@@ -90,7 +90,7 @@ def test_a_silent_expert_is_nudged_once_in_the_thread_at_the_right_minute(slack,
     [post] = _posts(slack)
     assert post["channel"] == "C0VERIFY" and post["thread_ts"] == "1764273600.000100"
     assert post["text"].startswith("<@U0VERA>, a gentle nudge")
-    actions = [b for b in post["blocks"] if b["type"] == "actions"][0]["elements"]
+    actions = next(b for b in post["blocks"] if b["type"] == "actions")["elements"]
     assert [a["action_id"] for a in actions] == ["outreach_claim", "outreach_answered", "outreach_decline"]
     assert {a["value"] for a in actions} == {str(outreach.pk)}
     outreach.refresh_from_db()
@@ -110,7 +110,7 @@ def test_slack_busy_gives_the_nudge_back_for_the_next_beat(slack, case):
 
 
 def test_silence_after_the_nudge_tells_the_advocate_and_offers_the_next_expert(slack, case, client):
-    ticket, outreach, advocate, otto = case
+    ticket, outreach, advocate, _otto = case
     slack.post(POST_URL, json={"ok": True, "channel": "C0VERIFY", "ts": "1764496800.000200"})
     with time_machine.travel(MONDAY_10, tick=False):
         outreach_nudges()
