@@ -65,7 +65,17 @@ def search_terms(vocab: list[str]) -> list[str]:
 
 
 # The ticket page's panels, by slug (mentions.panels.panel_slug): each is also loaded by the ticket page's view.
-PANELS = ("ticket_facts", "requester", "story_panel", "issue_panel", "answers", "outreach", "discount_code", "share")
+PANELS = (
+    "ticket_facts",
+    "requester",
+    "story_panel",
+    "issue_panel",
+    "answers",
+    "outreach",
+    "discount_code",
+    "ticket_handover",
+    "share",
+)
 
 ENTRIES: dict[str, Entry] = {
     "queue": Entry("mentions:queue", _fixed("/")),
@@ -132,6 +142,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-repost",
             "mentions:ticket-direct-message",
             "mentions:ticket-snooze",
+            "mentions:ticket-hand-over",
             "answers:use",
             "answers:saved-insert",
             "experts:ticket-outreach",

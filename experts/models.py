@@ -101,6 +101,11 @@ class Outreach(models.Model):
     answer_message = models.ForeignKey(
         "mentions.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Nudged once in its Slack thread after a silence (experts.nudge): set by a conditional UPDATE before the
+    # post, so two beat runs never nudge twice.
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    # Still silent after the nudge: its advocate was told and the next expert offered (once).
+    silence_told_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     merged_into = models.ForeignKey(
@@ -116,6 +121,8 @@ class Outreach(models.Model):
             models.Index(fields=["ticket", "status"], name="outreach_ticket_status_idx"),
             models.Index(fields=["expert", "sent_at"], name="outreach_expert_sent_idx"),
             models.Index(fields=["sent_at"], name="outreach_sent_idx"),
+            # The nudge beat: sent outreaches still waiting for an answer (a few at any time).
+            models.Index(fields=["sent_at"], name="outreach_waiting_idx", condition=Q(status="sent")),
         ]
         constraints = [
             # One open outreach per ticket and expert: a double submit never asks twice.

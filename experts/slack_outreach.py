@@ -24,6 +24,7 @@ from channels.adapters.slack.client import slack_to_text
 from channels.text import safe_url
 from experts.loop import EXPERT_RESPONDED_TAG
 from experts.models import Expert, Outreach
+from experts.nudge import NOT_ME, advocate_tell
 from experts.services import (
     OPEN_STATUSES,
     outreach_close_declined,
@@ -258,9 +259,16 @@ def outreach_rerouted_in_slack(*, outreach_id: int, user_id: str, expert_id: int
     _, actor = _who(user_id)
     ticket = outreach.ticket
     advocate = outreach.advocate or ticket.assignee
-    outreach_close_declined(
-        outreach=outreach, actor=actor, reason=reason.strip(), via="slack", slack_user=user_id, suggested=suggested.name
-    )
+    with transaction.atomic():
+        closed = outreach_close_declined(
+            outreach=outreach,
+            actor=actor,
+            reason=reason.strip(),
+            via="slack",
+            slack_user=user_id,
+            suggested=suggested.name,
+        )
+        advocate_tell(closed, why=NOT_ME, actor=actor)
     message = outreach_message_prefill(ticket=ticket, expert=suggested, advocate=advocate, base_url=settings.SITE_URL)
     try:
         return outreach_deliver_new(ticket=ticket, expert=suggested, advocate=advocate, message=message)

@@ -9,10 +9,13 @@ consecutive words of the text, so "ci" never matches inside "specific", "gitlab-
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from advocacy.versioned import version_bump, versioned
 from experts.models import Expert, ExpertIdentity, Outreach
@@ -22,6 +25,16 @@ TOPIC_WEIGHT = 3.0  # a topic is personal: it says more than the area the expert
 AREA_KEYWORD_WEIGHT = 1.0
 PHRASE_BONUS = 0.5  # per extra word: "merge request" is more telling than "merge"
 LOAD_BONUS = 0.5  # at most; shrinks with each outreach the expert has not answered yet
+# Track record (issue 44), from the expert's outreaches sent in the last RECORD_DAYS: answer rate = answered / asked
+# (asked: sent, merged ones left out) and the median answer time of the answered ones. The score adds
+#   RATE_WEIGHT * (answered + 1) / (asked + 2)  (a rate pulled towards ½ while there are few asks: never asked = ½)
+#   + SPEED_WEIGHT * SPEED_HOURS / (SPEED_HOURS + median hours)  (0 while nothing was answered)
+# so among experts who know the subject equally, the one who answers, and answers soon, is asked first; a match on
+# a topic (3) still outweighs any track record (at most 1.5 + 0.5).
+RATE_WEIGHT = 1.5
+SPEED_WEIGHT = 0.5
+SPEED_HOURS = 24.0
+RECORD_DAYS = 365
 OPEN_STATUSES = (Outreach.Status.PENDING, Outreach.Status.SENT)
 
 _WORD = re.compile(r"[^\W_]+")
@@ -36,6 +49,14 @@ class Suggestion:
     # The same matches in words, for people: what the expert knows and the ticket's words that
     # showed it, e.g. [("Verify", ["pipelines", "CI"]), ("topics", ["runner"])].
     knows: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The track record shown beside the expert: outreaches sent, answered, and the median seconds to answer.
+    asked: int = 0
+    answered: int = 0
+    median_answer_seconds: int | None = None
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
 
 
 def _stem(word: str) -> str:
@@ -143,17 +164,58 @@ def _score(expert: Expert, text: _Text) -> tuple[float, list[str], list[tuple[st
     return score, reasons, list(knows.items())
 
 
-def experts_suggest(*, ticket: Ticket, outreaches: list[Outreach] | None = None, limit: int = 5) -> list[Suggestion]:
+@dataclass
+class _Record:
+    asked: int = 0
+    answered: int = 0
+    waiting: int = 0
+    seconds: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> int | None:
+        return int(statistics.median(self.seconds)) if self.seconds else None
+
+    def bonus(self) -> float:
+        rate = RATE_WEIGHT * (self.answered + 1) / (self.asked + 2)
+        median = self.median
+        speed = 0.0 if median is None else SPEED_WEIGHT * SPEED_HOURS / (SPEED_HOURS + median / 3600)
+        return LOAD_BONUS / (1 + self.waiting) + rate + speed
+
+
+def _records(expert_ids: list[int]) -> dict[int, _Record]:
+    """Each expert's outreaches of the last RECORD_DAYS, in one query."""
+    since = timezone.now() - timedelta(days=RECORD_DAYS)
+    records: dict[int, _Record] = {pk: _Record() for pk in expert_ids}
+    rows = (
+        Outreach.objects.filter(expert_id__in=expert_ids, sent_at__gte=since)
+        .exclude(status=Outreach.Status.MERGED)
+        .values_list("expert_id", "status", "answer_seconds")
+    )
+    for expert_id, status, seconds in rows:
+        record = records[expert_id]
+        record.asked += 1
+        record.waiting += status == Outreach.Status.SENT
+        if status == Outreach.Status.ANSWERED:
+            record.answered += 1
+            if seconds is not None:
+                record.seconds.append(seconds)
+    return records
+
+
+def experts_suggest(
+    *, ticket: Ticket, outreaches: list[Outreach] | None = None, limit: int = 5, exclude_asked: bool = False
+) -> list[Suggestion]:
     """The experts whose topics or areas the ticket's words point at, best first (score, then name).
 
     Inactive experts and experts with an open outreach on this ticket (`outreaches`: the ticket's,
-    when the caller has them) are left out. Among equal matches the expert with fewer unanswered
-    outreaches comes first. The directory comes from memory; one query counts the matching experts'
-    unanswered outreaches, none when nobody matches.
+    when the caller has them) are left out; with `exclude_asked`, everyone this ticket asked already
+    (the "ask next" offer). Among equal matches the expert with the better track record (answer rate,
+    median answer time: RATE_WEIGHT above) and fewer unanswered outreaches comes first. The directory
+    comes from memory; one query reads the matching experts' outreaches, none when nobody matches.
     """
     if outreaches is None:
         outreaches = list(Outreach.objects.filter(ticket=ticket))
-    asked = {o.expert_id for o in outreaches if o.status in OPEN_STATUSES}
+    asked = {o.expert_id for o in outreaches if exclude_asked or o.status in OPEN_STATUSES}
     experts = [e for e in _directory() if e.pk not in asked]
     terms = [t for e in experts for t in (e.topics or [])]
     terms += [k for e in experts for a in e.areas.all() for k in (a.keywords or [])]
@@ -164,18 +226,16 @@ def experts_suggest(*, ticket: Ticket, outreaches: list[Outreach] | None = None,
     scored = [(expert, score, reasons, knows) for expert, score, reasons, knows in scored if score > 0]
     if not scored:
         return []
-    waiting = dict(
-        Outreach.objects.filter(expert_id__in=[e.pk for e, _s, _r, _k in scored], status=Outreach.Status.SENT)
-        .values("expert_id")
-        .annotate(n=Count("id"))
-        .values_list("expert_id", "n")
-    )
+    records = _records([e.pk for e, _s, _r, _k in scored])
     suggestions = [
         Suggestion(
             expert=expert,
-            score=round(score + LOAD_BONUS / (1 + waiting.get(expert.pk, 0)), 3),
+            score=round(score + (record := records[expert.pk]).bonus(), 3),
             reasons=reasons,
             knows=knows,
+            asked=record.asked,
+            answered=record.answered,
+            median_answer_seconds=record.median,
         )
         for expert, score, reasons, knows in scored
     ]

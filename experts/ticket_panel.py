@@ -47,6 +47,7 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
     outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")) if has else []
     return {
         "expert_suggestions": experts_suggest(ticket=obj, outreaches=outreaches),
+        "ask_next": _ask_next(request, obj, outreaches),
         "expert_search_form": search_form,
         "expert_q": q,
         "expert_results": list(experts_search(q=q)[:10]) if q else [],
@@ -55,6 +56,30 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
         "outreach_expert": chosen,
         "outreaches": outreaches,
         "decline_form": forms.get("decline"),
+    }
+
+
+def _ask_next(request: HttpRequest, ticket: Ticket, outreaches: list[Outreach]) -> dict | None:
+    """After a "Not me" (or a decline), or silence after the nudge (experts.nudge): the next
+    suggested expert, nobody this ticket asked before (the one a "Not me" passed it to included), as a one-click
+    ask (the usual message, prefilled)."""
+    stalled = any(
+        o.status == Outreach.Status.DECLINED or (o.status == Outreach.Status.SENT and o.silence_told_at)
+        for o in outreaches
+    )
+    if not stalled:
+        return None
+    found = experts_suggest(ticket=ticket, outreaches=outreaches, exclude_asked=True, limit=1)
+    if not found:
+        return None
+    expert = found[0].expert
+    message = expert_services.outreach_message_prefill(
+        ticket=ticket, expert=expert, advocate=request.user, base_url=request.build_absolute_uri("/")[:-1]
+    )
+    return {
+        "suggestion": found[0],
+        "channel": expert_services.outreach_channel_for(expert=expert),
+        "message": message,
     }
 
 

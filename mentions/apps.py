@@ -27,6 +27,17 @@ class MentionsConfig(AppConfig):
         from mentions.panels import TicketPanel, ticket_panel_register
 
         ticket_panel_register(TicketPanel(template=FACTS_TEMPLATE, context=facts_context, order=0))
+        # "Hand over" for the night, folded (its people read when opened); the watch marks the receiver's rows.
+        from mentions.handover_panel import TEMPLATE as HANDOVER_TEMPLATE
+        from mentions.handover_panel import handover_panel
+        from mentions.models import HandOver
+        from mentions.row_marks import row_marks_hooks
+        from mentions.services.handover import handover_marks
+
+        ticket_panel_register(
+            TicketPanel(template=HANDOVER_TEMPLATE, context=handover_panel, order=58, folded="Hand over", rows=HandOver)
+        )
+        row_marks_hooks.register(handover_marks)
         m2m_changed.connect(view_filters_sync, sender=View.channels.through, dispatch_uid="view-channels")
         m2m_changed.connect(view_filters_sync, sender=View.tags.through, dispatch_uid="view-tags")
         user_logged_in.connect(presence_name_remember, dispatch_uid="presence-name")

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
 from channels import clean
@@ -67,6 +68,16 @@ class SnoozeForm(forms.Form):
         if data.get("preset") == "custom" and not data.get("custom"):
             self.add_error("custom", "Give the day and time it should come back.")
         return data
+
+
+class HandOverForm(forms.Form):
+    """The ticket page's "Hand over" menu (mentions.services.handover): to whom, until when (the giver's wall
+    clock, read in their time zone by the view)."""
+
+    receiver = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True), label="Hand over to", empty_label="Choose…"
+    )
+    until = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"], label="To watch until (your time)")
 
 
 class MacroForm(forms.Form):

@@ -10,6 +10,7 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.AdvocateProfile": "a staff member's time zone, Slack member id and absence, set by admins",
     "mentions.CoverageSchedule": "the team's coverage hours, set by admins",
     "mentions.DutySettings": "the advocates' Slack channel and mention, set by admins",
+    "mentions.HandOver": "a ticket handed from one staff member to another until a time, and how it ended",
     "mentions.Holiday": "the team's holidays, set by admins",
     "mentions.IssueLink": "an issue on our own tracker (project, number, state, milestone, its title as filed there)",
     "mentions.Macro": "a macro's name and description, written by admins",

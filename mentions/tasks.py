@@ -29,6 +29,13 @@ def snoozes_wake() -> dict[str, int]:
     return wake()
 
 
+@shared_task(name="mentions.handovers_return", acks_late=True, ignore_result=True)
+def handovers_return() -> dict[str, int]:
+    from mentions.services.handover import handovers_return as sweep
+
+    return sweep()
+
+
 @shared_task(name="mentions.advocate_grants_expire", acks_late=True, ignore_result=True)
 def advocate_grants_expire() -> int:
     from mentions.services.grants import advocate_grants_expire as expire

@@ -36,4 +36,5 @@ urlpatterns = [
     path("tickets/<int:pk>/direct-message/", views.ticket_direct_message_send, name="ticket-direct-message"),
     path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
     path("tickets/<int:pk>/snooze/", views.ticket_snooze, name="ticket-snooze"),
+    path("tickets/<int:pk>/hand-over/", views.ticket_hand_over, name="ticket-hand-over"),
 ]

@@ -53,6 +53,13 @@ class NotificationsConfig(AppConfig):
         if snooze_reminders_queue not in WAKE_HOOKS:
             WAKE_HOOKS.append(snooze_reminders_queue)
 
+        # An advocate whose expert stayed silent after the nudge, or said "Not me", is told by Slack DM.
+        from experts.nudge import ADVOCATE_TOLD_HOOKS
+        from notifications.outreach_nudge import advocate_told_queue
+
+        if advocate_told_queue not in ADVOCATE_TOLD_HOOKS:
+            ADVOCATE_TOLD_HOOKS.append(advocate_told_queue)
+
         # Erasing a person empties or replaces what the Slack lines about their tickets copied.
         from notifications.privacy import slack_rows_erase
         from people.privacy import erasure_hooks

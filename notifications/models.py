@@ -23,6 +23,9 @@ class SlackNotice(models.Model):
         # A direct message to the advocate whose snoozed ticket came back (notifications.snooze_remind): one per
         # wake, so a ticket snoozed again reminds again.
         REMINDER = "reminder", "Snoozed ticket back (Slack DM)"
+        # A direct message to the advocate whose expert stayed silent after a nudge or said "Not me"
+        # (notifications.outreach_nudge): one per telling.
+        EXPERT = "expert", "Expert silent or passed on (Slack DM)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -55,7 +58,7 @@ class SlackNotice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["destination", "ticket", "kind"],
-                condition=~Q(kind__in=["share", "reminder"]),
+                condition=~Q(kind__in=["share", "reminder", "expert"]),
                 name="slacknotice_unique_per_ticket",
             )
         ]

@@ -62,6 +62,7 @@ MAX_BACKOFF_SECONDS = 600
 CONFIG_RETRY_SECONDS = 600
 SENDING_TIMEOUT = timedelta(minutes=10)  # far beyond one HTTP call; a row still sending then is orphaned
 SUBJECT_CHARS = 120
+DM_HEADERS = {"reminder": "{count} snoozed ticket{s} back", "expert": "{count} expert ask{s} to follow up"}
 # A bad token or scope: nothing is wrong with the rows, they go out once an admin fixes it.
 CONFIG_CODES = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
 
@@ -296,10 +297,9 @@ def _compose(batch: list[SlackNotice]) -> str:
         return batch[0].text  # claimed alone (_claim)
     if batch[0].thread_ts:  # an answer in a thread says itself what it is
         return "\n".join(row.text for row in batch)
-    count = len(batch)
-    header = f"*{count} new mention{'s' if count != 1 else ''}*"
-    if all(row.kind == SlackNotice.Kind.REMINDER for row in batch):
-        header = f"*{count} snoozed ticket{'s' if count != 1 else ''} back*"
+    count, kinds = len(batch), {row.kind for row in batch}
+    said = DM_HEADERS.get(kinds.pop()) if len(kinds) == 1 else None
+    header = f"*{(said or '{count} new mention{s}').format(count=count, s='s' if count != 1 else '')}*"
     return header + "\n" + "\n".join(row.text for row in batch)
 
 

@@ -34,20 +34,25 @@ def outreach_blocks_closed(outreach: Outreach, said: str) -> list[dict]:
 def outreach_blocks(outreach: Outreach) -> list[dict]:
     """The message (already Slack mrkdwn, escaped by experts) in sections of Slack's size, and the buttons; each
     button's value is the outreach id."""
-    blocks = _sections(outreach)
+    return [*_sections(outreach), _actions(outreach)]
+
+
+def outreach_nudge_blocks(outreach: Outreach, text: str) -> list[dict]:
+    """The nudge in the outreach's thread (`text` already mrkdwn), with the same buttons as the question."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_MAX]}}, _actions(outreach)]
+
+
+def _actions(outreach: Outreach) -> dict:
     value = str(outreach.pk)
-    blocks.append(
-        {
-            "type": "actions",
-            "block_id": f"outreach_{outreach.pk}",
-            "elements": [
-                _button(CLAIM, "I'll answer", value, style="primary"),
-                _button(ANSWERED, "Answered: link", value),
-                _button(DECLINE, "Not me: suggest someone", value),
-            ],
-        }
-    )
-    return blocks
+    return {
+        "type": "actions",
+        "block_id": f"outreach_{outreach.pk}",
+        "elements": [
+            _button(CLAIM, "I'll answer", value, style="primary"),
+            _button(ANSWERED, "Answered: link", value),
+            _button(DECLINE, "Not me: suggest someone", value),
+        ],
+    }
 
 
 def _button(action_id: str, label: str, value: str, style: str = "") -> dict:

@@ -54,6 +54,15 @@ def outreach_retry(outreach_id: int) -> str:
     return "gone" if outreach is None else outreach.status
 
 
+# Idempotent: each nudge and each telling is claimed by a conditional UPDATE (experts.nudge), so a late or
+# doubled beat posts nothing twice.
+@shared_task(name="notifications.outreach_nudges", acks_late=True, ignore_result=True)
+def outreach_nudges() -> dict[str, int]:
+    from notifications.outreach_nudge import outreach_nudges_run
+
+    return outreach_nudges_run()
+
+
 COMMUNITY_MAX_RETRIES = 5
 
 

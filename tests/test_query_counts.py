@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 # index: as many pages as there are snoozed tickets, not tickets), since issue 44; and the views' forecast of the
 # day (1: the running clocks and today's arrivals, each row marked with its views; the schedule and targets from
 # memory, mentions/forecast_reads.py), also issue 44.
-QUEUE_QUERIES = 16  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
-# before the forecast
+# My tickets' hand-over marks (mentions.services.handover.handover_marks: one query for the table, since issue 44).
+QUEUE_QUERIES = 17  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
+# before the forecast, 16 before the hand-over marks
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
 # the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts

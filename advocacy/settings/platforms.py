@@ -16,6 +16,9 @@ DESK_KARMA_LOOKUPS_PER_POLL = env.int("DESK_KARMA_LOOKUPS_PER_POLL", default=20)
 # answer to it, and how long an outreach's thread is read at most while the expert has not answered.
 DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)
 DESK_WATCH_OUTREACH_DAYS = env.int("DESK_WATCH_OUTREACH_DAYS", default=14)
+# An expert silent this many business hours (the coverage schedule's) after an outreach is nudged once in its
+# Slack thread; as long again after the nudge, its advocate is told and the next expert offered (experts.nudge).
+DESK_OUTREACH_NUDGE_HOURS = env.float("DESK_OUTREACH_NUDGE_HOURS", default=4.0)
 # No channel polls more often than this, whatever its budget allows (channels.freshness).
 DESK_POLL_FLOOR_SECONDS = env.int("DESK_POLL_FLOOR_SECONDS", default=20)
 DESK_MAX_BACKOFF_SECONDS = env.int("DESK_MAX_BACKOFF_SECONDS", default=3600)

@@ -143,6 +143,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    # Experts silent on an outreach nudged once, then their advocate told (notifications.outreach_nudge).
+    "notifications.outreach_nudges": {
+        "task": "notifications.outreach_nudges",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    # Hand-overs past their deadline without the receiver acting go back to the giver (mentions.services.handover).
+    "mentions.handovers_return": {
+        "task": "mentions.handovers_return",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     # Snoozed tickets whose time came go back to their owner, or to the queue (mentions.services.snooze).
     "mentions.snoozes_wake": {
         "task": "mentions.snoozes_wake",

@@ -3,6 +3,7 @@
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, AdvocateProfile, ThreadWatch
 from mentions.models.events import TicketEvent
+from mentions.models.handover import HandOver
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
 from mentions.models.tickets import Message, ReplyImage, ReplySend, Tag, Ticket
@@ -15,6 +16,7 @@ __all__ = [
     "AdvocateProfile",
     "CoverageSchedule",
     "DutySettings",
+    "HandOver",
     "Holiday",
     "Intent",
     "IssueLink",

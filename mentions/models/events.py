@@ -45,6 +45,8 @@ class TicketEvent(models.Model):
         SNOOZED = "snoozed", "Snoozed"
         WOKE = "woke", "Came back from snooze"
         NEXT_REPLY_BREACHED = "next_reply_breached", "Next-reply target breached"
+        HANDED_OVER = "handed_over", "Handed over to watch"
+        HANDED_BACK = "handed_back", "Handed back after the watch"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

@@ -122,6 +122,20 @@ def snooze_said(ticket, user) -> str:
 
 
 @register.simple_tag
+def handover_said(ticket) -> str:
+    """ "Handed over by Ana to Kim, to watch until Tue 07:00 UTC"; "" (and no query) for a ticket never handed over."""
+    from mentions.models import HandOver
+    from mentions.panels import ticket_has
+
+    if not ticket_has(ticket, HandOver):
+        return ""
+    from mentions.services.handover import ticket_watch
+
+    watch = ticket_watch(ticket)
+    return format_html('<span class="tag handover" data-testid="handed-over">{}</span>', watch.said) if watch else ""
+
+
+@register.simple_tag
 def next_reply_due(ticket) -> str:
     """The next reply's clock on the ticket: "Next reply due: 2 h left" / "breached 40 m ago"; "" when none runs."""
     if ticket.next_reply_due_at is None:

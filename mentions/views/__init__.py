@@ -22,7 +22,7 @@ from mentions.views.actions import (
 )
 from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
-from mentions.views.snooze import snoozed, ticket_snooze
+from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
 from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "ticket_assign",
     "ticket_delete_post",
     "ticket_direct_message_send",
+    "ticket_hand_over",
     "ticket_history",
     "ticket_index",
     "ticket_judgement",

@@ -1,5 +1,5 @@
 """Snooze on the ticket page (its menu, mentions/_ticket_snooze.html) and the "Snoozed" list
-(mentions.services.snooze)."""
+(mentions.services.snooze); the hand-over beside it (mentions/_ticket_handover.html, mentions.services.handover)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from mentions.forms import SnoozeForm
+from mentions.forms import HandOverForm, SnoozeForm
 from mentions.models import Ticket
+from mentions.services.handover import Watch, person
+from mentions.services.handover import ticket_hand_over as hand_over
 from mentions.services.snooze import (
     advocate_zone,
     snooze_presets,
@@ -56,6 +58,23 @@ def ticket_snooze(request: HttpRequest, pk: int) -> HttpResponse:
         return f"#{ticket.pk} {until_said(until, zone)}."
 
     return ticket_action(request, pk, SnoozeForm, "snooze", run)
+
+
+@require_POST
+@work_queue
+def ticket_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Hand over to … until …": the ticket the receiver's to watch until a time of the giver's."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        until = data["until"].replace(tzinfo=advocate_zone(request.user))  # typed as the giver's wall clock
+        try:
+            hand_over(ticket=ticket, giver=request.user, receiver=data["receiver"], until=until, seen_version=seen)
+        except ValidationError as exc:
+            # A field's message said beside the menu, as the form's own.
+            raise ValidationError(" ".join(exc.messages)) from exc
+        return f"#{ticket.pk}: {Watch(person(request.user), person(data['receiver']), until).said}."
+
+    return ticket_action(request, pk, HandOverForm, "handover", run, play_on=False)
 
 
 @require_GET
