@@ -255,6 +255,10 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
         (d.get("said") or "came back").capitalize()
         + (f" (by {_who(e)})" if e.actor_id and d.get("reason") == "unsnoozed" else "")
     ),
+    # "Handed over by Ana to Kim, to watch until Tue 07:00 UTC"; "The watch ended at ... with nothing done: back to Ana"
+    # (mentions.services.handover writes both sentences).
+    K.HANDED_OVER: lambda t, e, d: str(d.get("said") or f"{_who(e)} handed it over to {d.get('to') or '?'}"),
+    K.HANDED_BACK: lambda t, e, d: str(d.get("said") or "The watch ended"),
     K.NEXT_REPLY_BREACHED: lambda t, e, d: (
         "The next-reply target was missed"
         + (f" by {span_text(d['late_by_minutes'] * 60)}" if isinstance(d.get("late_by_minutes"), int) else "")
