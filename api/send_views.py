@@ -32,9 +32,10 @@ IMAGES_AT_MOST = 10  # the most any platform takes (Discord); each platform's ow
 IMAGE_FIELDS = ("image", "image_alt")
 
 
-@extend_schema_field({"type": "string", "format": "binary"})
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
 class ImageFile(serializers.FileField):
-    """A file part of the request (the schema says binary: DRF's FileField would be documented as a URL)."""
+    """A file part of the request, never empty (the schema says binary: DRF's FileField would be documented as a
+    URL; and at least one byte, as the field refuses an empty file)."""
 
 
 def _flat(detail: Any) -> Any:
@@ -58,7 +59,8 @@ class SendWithImagesIn(s.SendIn):
         help_text="The images, one file part each: PNG, JPEG, GIF or WebP, as many and as large as the platform takes.",
     )
     image_alt = serializers.ListField(
-        child=Text(max_length=ALT_MAX, blank=True),
+        # Not blank: the schema says what the check of the image says (a description is required for each image).
+        child=Text(max_length=ALT_MAX),
         min_length=1,
         max_length=IMAGES_AT_MOST,
         help_text="The description (alt text) of the image at the same position; each image needs one.",
