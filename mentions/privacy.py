@@ -12,7 +12,6 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.DutySettings": "the advocates' Slack channel and mention, set by admins",
     "mentions.HandOver": "a ticket handed from one staff member to another until a time, and how it ended",
     "mentions.Holiday": "the team's holidays, set by admins",
-    "mentions.IssueLink": "an issue on our own tracker (project, number, state, milestone, its title as filed there)",
     "mentions.Macro": "a macro's name and description, written by admins",
     "mentions.MacroAction": "a macro's steps: status, tags, a reply with placeholders; written by admins",
     "mentions.ProductProfile": "the product's name and description for the judgement, written by admins",

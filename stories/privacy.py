@@ -7,8 +7,11 @@ that is theirs (the first mention of a ticket they opened) counts as having no w
 member's text only their strings go. Those words are taken off the counts, and anything left that is theirs (a
 word of their name or handle, a link naming them) is dropped, so the detector, which only adds to what is kept,
 cannot build it again: a story's title is chosen once, when the story is made, and is chosen here again when it
-was their subject. Spike alerts are few and tied to no ticket: scanned. The meaning of a text that was theirs
-(its vector) is taken off its story's centroid and its day's sum the same way.
+was their subject. Spike alerts are few and tied to no ticket: scanned. So are the issues the desk follows (few):
+their strings go from every issue's title, and an issue linked to a ticket they opened whose title was that
+ticket's subject (the desk files an issue under the mention's subject) is titled ERASED, and stays so: the
+follow-up run does not read the title back from the tracker, where the desk cannot erase it. The meaning of a text
+that was theirs (its vector) is taken off its story's centroid and its day's sum the same way.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 
 from advocacy.embeddings import from_bytes
-from mentions.models import Ticket, TicketMeaning
+from mentions.models import IssueLink, Ticket, TicketMeaning
 from people.erasing import ERASED, Erasing
+from stories.issues.text import TITLE_MAX
 from stories.models import IssueFollowUp, Key, MeaningDay, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
 from stories.reading import first_mentions
 from stories.text import text_words
@@ -154,6 +158,18 @@ def _spike_alerts_clean(erasing: Erasing, theirs: _Theirs) -> int:
     return len(renamed) + erasing.scrub(SpikeAlert.objects.all())
 
 
+def _issue_links_clean(erasing: Erasing) -> int:
+    """The desk's copies of issue titles: their subject, where an issue linked to a ticket they opened took it, and
+    their strings in any."""
+    opened = Ticket.objects.filter(pk__in=erasing.opened_ticket_ids).values_list("subject", flat=True)
+    # As stories.issues.text.issue_title makes a title of a subject: spaces made one, cut at the trackers' length.
+    subjects = {" ".join(subject.split())[:TITLE_MAX].strip() for subject in opened} - {""}
+    linked = IssueLink.objects.filter(links__ticket_id__in=erasing.opened_ticket_ids).distinct().only("pk", "title")
+    theirs = [link.pk for link in linked if " ".join(link.title.split()) in subjects]
+    titled = IssueLink.objects.filter(pk__in=theirs).update(title=ERASED) if theirs else 0
+    return titled + erasing.scrub(IssueLink.objects.all())
+
+
 def _meanings_take(whole: set[int]) -> int:
     """Their texts' vectors off their stories' centroids and their days' sums. A story whose sum cannot lose one
     (its vector is gone already) starts its centroid again from the tickets that come next."""
@@ -211,4 +227,5 @@ def stories_erase(*, erasing: Erasing) -> dict[str, int]:
         "story_replies": erasing.scrub(StoryReply.objects.filter(ticket_id__in=ids)),
         "issue_followups": erasing.scrub(IssueFollowUp.objects.filter(ticket_id__in=ids)),
         "spike_alerts": _spike_alerts_clean(erasing, theirs),
+        "issue_links": _issue_links_clean(erasing),
     }

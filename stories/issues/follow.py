@@ -23,6 +23,7 @@ from channels.adapters.issues import IssueRef, IssueState, issue_read
 from channels.http import build_session
 from mentions.models import IssueLink, IssueTicket, Ticket, TicketEvent
 from mentions.services.events import event_record
+from people.erasing import ERASED
 from stories.drafts import ticket_draft
 from stories.issues.text import followup_answer
 from stories.models import IssueFollowUp
@@ -91,7 +92,8 @@ def issue_state_record(*, link: IssueLink, state: IssueState, now: datetime) -> 
         event = _event_of(locked, state)
         locked.state = IssueLink.State.CLOSED if state.state == "closed" else IssueLink.State.OPEN
         locked.milestone, locked.closed_at = state.milestone, state.closed_at
-        locked.title = state.title or locked.title
+        if ERASED not in locked.title:  # erased for a person (stories.privacy): not read back from the tracker
+            locked.title = state.title or locked.title
         locked.url = state.url or locked.url
         locked.last_checked_at, locked.check_error = now, ""
         locked.save()
