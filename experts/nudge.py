@@ -60,19 +60,6 @@ def nudge_hours() -> float:
     return float(settings.DESK_OUTREACH_NUDGE_HOURS)
 
 
-def business_after(coverage: Coverage, start: datetime, hours: float) -> datetime:
-    """The instant `hours` covered hours after `start`: the clock runs only inside the schedule's windows, so
-    Friday 20:00 plus 4 hours with coverage Mon-Fri 08-22 is Monday 10:00 (2 h on Friday, 2 on Monday)."""
-    left = timedelta(hours=hours)
-    at = coverage.clock_start(start)
-    while True:
-        end = coverage.window(at.date())[1]
-        if at + left <= end:
-            return at + left
-        left -= end - at
-        at = coverage.next_start(at)
-
-
 def outreaches_due_nudge(*, now: datetime, coverage: Coverage | None = None) -> list[Outreach]:
     """Sent outreaches, never nudged, whose expert has been silent the set business hours. Covered hours are never
     more than calendar hours, so only outreaches sent at least that long ago are read."""
@@ -86,7 +73,7 @@ def outreaches_due_nudge(*, now: datetime, coverage: Coverage | None = None) -> 
     if not rows:
         return []
     coverage = coverage or coverage_load()
-    return [o for o in rows if o.sent_at is not None and business_after(coverage, o.sent_at, hours) <= now]
+    return [o for o in rows if o.sent_at is not None and coverage.business_after(o.sent_at, hours) <= now]
 
 
 def outreach_nudge_claim(*, outreach_id: int, now: datetime) -> bool:
@@ -125,7 +112,7 @@ def outreaches_silent_tell(*, now: datetime, coverage: Coverage | None = None) -
     told: list[AdvocateTold] = []
     for outreach in rows:
         assert outreach.nudged_at is not None  # the filter's
-        if business_after(coverage, outreach.nudged_at, hours) > now:
+        if coverage.business_after(outreach.nudged_at, hours) > now:
             continue
         with transaction.atomic():
             if not Outreach.objects.filter(pk=outreach.pk, silence_told_at__isnull=True).update(silence_told_at=now):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -45,9 +46,13 @@ class OneRowAdmin(admin.ModelAdmin):
     """Settings kept in one row (the first is used, defaults apply without one): the list page opens that row,
     or, before anything is saved, the add form filled with the defaults in effect, never an empty "0 items"."""
 
+    many = False  # rows are many (the list is a list), but the defaults in effect still open when there is none
+
     def changelist_view(self, request, extra_context=None):
         opts = self.model._meta
         row = self.model.objects.order_by("pk").first()
+        if row is not None and self.many:
+            return super().changelist_view(request, extra_context)
         if row is not None and self.has_view_or_change_permission(request, row):
             return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))
         if row is None and self.has_add_permission(request):
@@ -61,7 +66,7 @@ class OneRowAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # The first row is the one used: edit it rather than adding a second one.
-        return super().has_add_permission(request) and not self.model.objects.exists()
+        return super().has_add_permission(request) and (self.many or not self.model.objects.exists())
 
 
 class CoverageScheduleForm(forms.ModelForm):
@@ -77,8 +82,11 @@ class CoverageScheduleForm(forms.ModelForm):
 
     class Meta:
         model = CoverageSchedule
-        fields = ["name", "weekdays", "start", "end"]
-        help_texts = {"start": "UTC, e.g. 08:00", "end": "UTC, e.g. 22:00 (after the start; no overnight days)"}
+        fields = ["name", "weekdays", "start", "end", "time_zone", "release_day_only", "duty_only", "on_duty"]
+        help_texts = {
+            "start": "In the schedule's time zone, e.g. 09:00",
+            "end": "In the schedule's time zone, e.g. 17:00; before the start: the next day (overnight duty)",
+        }
 
     def clean_weekdays(self) -> list[int]:
         days = sorted(set(self.cleaned_data["weekdays"]))
@@ -89,12 +97,22 @@ class CoverageScheduleForm(forms.ModelForm):
 
 @admin.register(CoverageSchedule)
 class CoverageScheduleAdmin(OneRowAdmin, RecomputeOnSave):
+    """One row per schedule (two offices, a weekend release-day duty): the desk is covered when any team schedule
+    covers it (mentions.coverage). Before any is saved, the list opens the default schedule in effect."""
+
+    many = True
     form = CoverageScheduleForm
-    list_display = ["name", "days", "start", "end"]
+    list_display = ["name", "days", "start", "end", "time_zone", "release_day_only", "duty_only", "on_duty"]
+    list_select_related = ["on_duty"]
 
     def get_changeform_initial_data(self, request) -> dict:
-        # The model's weekdays default is an empty list; what applies without a row is CoverageSchedule.current().
+        # The model's weekdays default is an empty list; a new schedule starts from the default days.
         return {"weekdays": CoverageSchedule.current().weekdays, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "on_duty":
+            kwargs["queryset"] = get_user_model().objects.filter(is_active=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Weekdays")
     def days(self, obj) -> str:

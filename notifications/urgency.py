@@ -1,5 +1,6 @@
 """Urgent mentions outside coverage, and the end-of-day digest, posted to the advocates'
-Slack channel (mentions.DutySettings: #community-advocates by default).
+Slack channel (mentions.DutySettings: #community-advocates by default). Outside coverage, a ping names the
+person on duty when a duty schedule covers the moment (notifications.on_duty), instead of the channel's mention.
 
 Urgent = waiting (new/open) and any of: a high-priority channel, priority "urgent" (a triage
 rule or an advocate set it), a story of a platform with a front page (its declared `front_page`: Hacker News)
@@ -33,6 +34,7 @@ from mentions.forecast_reads import view_forecasts
 from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
+from notifications.on_duty import on_duty_at
 from notifications.rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
@@ -176,11 +178,12 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     now = now or timezone.now()
     duty = _duty()
     coverage = coverage_load()
+    # The person on duty now (a duty schedule), named in place of the channel's mention.
+    on_duty = on_duty_at(coverage, now)
+    mention = on_duty.mention if on_duty else duty.advocates_mention
 
     def text_for(ping: UrgentPing) -> str:
-        return urgent_ping_text(
-            ticket=ping.ticket, reasons=ping.reasons, mention=duty.advocates_mention, coverage=coverage, now=now
-        )
+        return urgent_ping_text(ticket=ping.ticket, reasons=ping.reasons, mention=mention, coverage=coverage, now=now)
 
     pending = (
         UrgentPing.objects.select_related("ticket", "ticket__channel")

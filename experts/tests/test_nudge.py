@@ -14,7 +14,6 @@ import responses
 import time_machine
 
 from experts.models import Outreach
-from experts.nudge import business_after
 from experts.slack_outreach import outreach_rerouted_in_slack
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
 from mentions.coverage import Coverage
@@ -70,9 +69,9 @@ def _posts(mock):
 
 def test_business_after_skips_the_night_and_the_weekend():
     coverage = Coverage(weekdays=(1, 2, 3, 4, 5), day_start=time(8), day_end=time(22))
-    assert business_after(coverage, FRIDAY_20, 4) == MONDAY_10
-    assert business_after(coverage, FRIDAY_20, 1.5) == FRIDAY_20 + timedelta(hours=1.5)
-    assert business_after(coverage, datetime(2026, 11, 28, 12, 0, tzinfo=UTC), 4) == datetime(
+    assert coverage.business_after(FRIDAY_20, 4) == MONDAY_10
+    assert coverage.business_after(FRIDAY_20, 1.5) == FRIDAY_20 + timedelta(hours=1.5)
+    assert coverage.business_after(datetime(2026, 11, 28, 12, 0, tzinfo=UTC), 4) == datetime(
         2026, 11, 30, 12, 0, tzinfo=UTC
     )
 

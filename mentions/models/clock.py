@@ -5,23 +5,47 @@ Ticket clocks (SLA, coverage, urgency) read them while ingesting, so they belong
 the KPI pages read them too. Their tables keep the names they had in `metrics` (moved in issue 15).
 """
 
-from datetime import date, time, timedelta
+from datetime import date, time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+if TYPE_CHECKING:
+    from mentions.coverage import Hours
+
 
 class CoverageSchedule(models.Model):
-    """When the team covers the queue: business hours for first-reply time (UTC).
-
-    A single row is used (the first); default Monday-Friday 08:00-22:00 UTC.
-    """
+    """When the team covers the queue (mentions.coverage): each row is one schedule, in its own time zone. The
+    desk is covered when any team schedule covers it; a duty schedule counts no business hours and names who
+    takes the after-hours pings in its hours. Without a team schedule: Monday-Friday 08:00-22:00 UTC."""
 
     name = models.CharField(max_length=80, default="Default coverage")
     weekdays = models.JSONField(default=list, help_text="ISO weekdays covered, 1 = Monday … 7 = Sunday.")
-    start = models.TimeField(default=time(8, 0), help_text="UTC")
-    end = models.TimeField(default=time(22, 0), help_text="UTC")
+    start = models.TimeField(default=time(8, 0), help_text="In the schedule's time zone.")
+    end = models.TimeField(
+        default=time(22, 0), help_text="In the schedule's time zone; before the start: the next day (overnight)."
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="An IANA time zone, e.g. Europe/Amsterdam or America/New_York."
+    )
+    release_day_only = models.BooleanField(
+        default=False, help_text="Only on the month's release day (when it falls on one of the weekdays)."
+    )
+    duty_only = models.BooleanField(
+        default=False,
+        help_text="On duty, not business hours: urgent mentions in these hours ping the person on duty; "
+        "the first-reply clocks do not count them.",
+    )
+    on_duty = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who is on duty in a duty schedule; empty on a release-day schedule: the month's release advocate.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -32,15 +56,38 @@ class CoverageSchedule(models.Model):
         return self.name
 
     def clean(self) -> None:
+        from zoneinfo import available_timezones
+
         days = self.weekdays or []
+        errors = {}
         if not isinstance(days, list) or not days or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
-            raise ValidationError({"weekdays": "A list of ISO weekdays, e.g. [1, 2, 3, 4, 5]."})
-        if self.end <= self.start:
-            raise ValidationError({"end": "The covered day must end after it starts (UTC)."})
+            errors["weekdays"] = "A list of ISO weekdays, e.g. [1, 2, 3, 4, 5]."
+        if self.start is not None and self.end == self.start:
+            errors["end"] = "The covered hours must end at another time than they start."
+        if self.time_zone not in available_timezones():
+            errors["time_zone"] = "Give an IANA time zone, e.g. Europe/Amsterdam, America/New_York or UTC."
+        if self.on_duty_id and not self.duty_only:
+            errors["on_duty"] = "Only a duty schedule has someone on duty: tick “On duty, not business hours”."
+        if errors:
+            raise ValidationError(errors)
+
+    def hours(self) -> "Hours":
+        from mentions.coverage import Hours
+
+        return Hours(
+            weekdays=tuple(self.weekdays or (1, 2, 3, 4, 5)),
+            start=self.start,
+            end=self.end,
+            zone=self.time_zone or "UTC",
+            release_only=self.release_day_only,
+            name=self.name,
+            on_duty=self.on_duty_id,
+        )
 
     @classmethod
     def current(cls) -> "CoverageSchedule":
-        return cls.objects.order_by("pk").first() or cls(weekdays=[1, 2, 3, 4, 5])
+        """The first team schedule, or the default one (what the admin's form starts from)."""
+        return cls.objects.filter(duty_only=False).order_by("pk").first() or cls(weekdays=[1, 2, 3, 4, 5])
 
 
 class Holiday(models.Model):
@@ -155,9 +202,9 @@ class DutySettings(models.Model):
 
     def release_date(self, month: date) -> date:
         """This month's release day (clamped to the month's last day)."""
-        first = month.replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return first.replace(day=min(self.release_day, last.day))
+        from mentions.coverage import release_date
+
+        return release_date(month, self.release_day)
 
     def is_release_day(self, day: date) -> bool:
         return day == self.release_date(day)

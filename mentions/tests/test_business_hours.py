@@ -1,15 +1,17 @@
-"""Hand-computed business-hours cases (Mon-Fri 08:00-22:00 UTC unless stated)."""
+"""Hand-computed business-hours cases (Mon-Fri 08:00-22:00 UTC unless stated): mentions.coverage's covered
+seconds with one schedule."""
 
 from datetime import UTC, date, datetime, time
 
-from mentions.business_hours import business_seconds
+from mentions.coverage import Coverage
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 H = 3600
 
 
 def bs(start, end, holidays=()):
-    return business_seconds(start, end, weekdays=WEEKDAYS, day_start=time(8), day_end=time(22), holidays=holidays)
+    coverage = Coverage(tuple(WEEKDAYS), time(8), time(22), holidays=frozenset(holidays))
+    return coverage.seconds(start, end)
 
 
 def at(day, hour, minute=0):

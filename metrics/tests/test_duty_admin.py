@@ -40,19 +40,22 @@ def test_the_schedule_is_edited_with_weekday_boxes_and_clear_messages(admin_clie
     page = admin_client.get(url).content.decode()
     assert 'type="checkbox" name="weekdays" value="1"' in page
 
-    response = admin_client.post(url, {"name": "Default", "start": "08:00", "end": "22:00"})
+    hours = {"name": "Default", "start": "08:00", "end": "22:00", "time_zone": "UTC"}
+    response = admin_client.post(url, hours)
     assert "Tick at least one covered day." in response.content.decode()
-    response = admin_client.post(url, {"name": "Default", "weekdays": ["1", "3"], "start": "22:00", "end": "08:00"})
-    assert "The covered day must end after it starts (UTC)." in response.content.decode()
+    response = admin_client.post(url, {**hours, "weekdays": ["1", "3"], "start": "22:00", "end": "22:00"})
+    assert "The covered hours must end at another time than they start." in response.content.decode()
+    response = admin_client.post(url, {**hours, "weekdays": ["1"], "on_duty": UserFactory().pk})
+    assert "Only a duty schedule has someone on duty" in response.content.decode()
 
-    response = admin_client.post(
-        url, {"name": "Default", "weekdays": ["3", "1", "6"], "start": "09:00", "end": "17:00"}
-    )
+    response = admin_client.post(url, {**hours, "weekdays": ["3", "1", "6"], "start": "09:00", "end": "17:00"})
     assert response.status_code == 302
     schedule.refresh_from_db()
     assert (schedule.weekdays, schedule.start, schedule.end) == ([1, 3, 6], time(9), time(17))
-    # One schedule is used: no second one can be added.
-    assert admin_client.get(reverse("admin:mentions_coverageschedule_add")).status_code == 403
+    # An end before the start runs overnight (a night duty), now that a team keeps more than one schedule.
+    response = admin_client.post(url, {**hours, "weekdays": ["1"], "start": "22:00", "end": "06:00"})
+    assert response.status_code == 302
+    assert admin_client.get(reverse("admin:mentions_coverageschedule_add")).status_code == 200
 
 
 def test_the_rota_wants_the_first_of_the_month(admin_client):

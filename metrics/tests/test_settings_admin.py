@@ -31,10 +31,29 @@ def test_the_coverage_list_opens_the_defaults_in_effect_then_the_saved_schedule(
     assert 'value="6" id="id_weekdays_5" checked' not in html
     assert 'name="start" value="08:00:00"' in html and 'name="end" value="22:00:00"' in html
 
-    schedule = CoverageSchedule.objects.create(weekdays=[1, 2, 3], start=time(9), end=time(17))
+    # Saved, the schedules are a list (a team may keep several), and another can be added.
+    CoverageSchedule.objects.create(name="Amsterdam", weekdays=[1, 2, 3], start=time(9), end=time(17))
     response = admin_client.get(changelist)
+    assert response.status_code == 200 and "Amsterdam" in response.content.decode()
+    assert admin_client.get(reverse("admin:mentions_coverageschedule_add")).status_code == 200
+
+
+def test_a_second_schedule_is_added_in_its_time_zone_and_a_wrong_zone_is_refused_beside_its_field(admin_client):
+    CoverageSchedule.objects.create(name="Amsterdam", weekdays=[1, 2, 3, 4, 5], start=time(9), end=time(17))
+    add = reverse("admin:mentions_coverageschedule_add")
+    data = {"name": "New York", "weekdays": ["1", "2", "3", "4", "5"], "start": "09:00", "end": "17:00"}
+
+    response = admin_client.post(add, {**data, "time_zone": "America/Gotham"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["time_zone"] and "IANA time zone" in errors["time_zone"][0]
+
+    response = admin_client.post(add, {**data, "time_zone": "America/New_York"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:mentions_coverageschedule_change", args=[schedule.pk])
+    assert list(CoverageSchedule.objects.order_by("pk").values_list("name", "time_zone")) == [
+        ("Amsterdam", "UTC"),
+        ("New York", "America/New_York"),
+    ]
 
 
 def test_the_duty_settings_list_opens_the_defaults_in_effect(admin_client):
