@@ -3,6 +3,8 @@ call, a descriptive User-Agent, and status codes mapped to what the poller shoul
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -10,6 +12,7 @@ import requests
 from django.conf import settings
 
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from channels.text import clean_text
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -159,3 +162,19 @@ class PollBudget:
             raise self.stop(str(exc)) from None
         self.answered += 1
         return data
+
+
+def redact(text: str, secret: str) -> str:
+    """`text` without `secret` (a token or password an error message, a URL or a body may quote)."""
+    return text.replace(secret, "REDACTED") if secret else text
+
+
+def not_json_reason(label: str, body: str, secret: str, *, html_means: str) -> str:
+    """Why an answer that should be JSON is not, in words: an HTML page by its title (`html_means`: what such a
+    page tells the admin about their settings), else the body's start; never the secret."""
+    start = body[:2000].lstrip()
+    if start.startswith("<"):
+        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
+        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
+        return redact(f"{label}: the server answered with an HTML page{title}, not JSON: {html_means}", secret)
+    return redact(f"{label}: response is not JSON ({start[:120]!r})", secret)

@@ -3,7 +3,6 @@ mapped to what the poller should do. Messages name the path, never the credentia
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, get_or_transient, json_or_none
-from channels.text import clean_text
+from channels.http import PollBudget, get_or_transient, json_or_none, not_json_reason, redact
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
@@ -100,7 +98,7 @@ def discourse_get(
     )
     status = response.status_code
     data, too_deep = json_or_none(response)  # too deep: JSON nested thousands deep, no Discourse response is
-    detail = _scrub(f": {error_text(data)}" if isinstance(data, dict) and data.get("errors") else "", secret)
+    detail = redact(f": {error_text(data)}" if isinstance(data, dict) and data.get("errors") else "", secret)
     if status == 429:
         raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=_wait_seconds(data, response))
     if status in (401, 403):
@@ -115,7 +113,7 @@ def discourse_get(
             f"{label}: HTTP 404: no Discourse forum answers at {base_url} (check base_url and its subfolder)"
         )
     if 300 <= status < 400:
-        location = _scrub(response.headers.get("Location", ""), secret)[:200]
+        location = redact(response.headers.get("Location", ""), secret)[:200]
         if re.search(r"/(login|session/sso|auth/)", location):
             raise AuthError(
                 f"{label}: the forum redirects to its login page ({location}): it needs an API key "
@@ -129,21 +127,15 @@ def discourse_get(
     if too_deep:
         raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Discourse response")
     if data is None:
-        raise PayloadError(_not_json(label, response.text, secret))
-    return data
-
-
-def _not_json(label: str, body: str, secret: str) -> str:
-    start = body[:2000].lstrip()
-    if start.startswith("<"):
-        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
-        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
-        return _scrub(
-            f"{label}: the forum answered with an HTML page{title}, not JSON: a login page, a proxy or maintenance "
-            "page, or base_url is not a Discourse forum",
-            secret,
+        raise PayloadError(
+            not_json_reason(
+                label,
+                response.text,
+                secret,
+                html_means="a login page, a proxy or maintenance page, or base_url is not a Discourse forum",
+            )
         )
-    return _scrub(f"{label}: response is not JSON ({start[:120]!r})", secret)
+    return data
 
 
 def _wait_seconds(data: Any, response: requests.Response) -> float | None:
@@ -164,7 +156,3 @@ def error_text(data: dict[str, Any]) -> str:
     text = "; ".join(clean.line(p, max_length=200) if isinstance(p, str) else clean.preview(p) for p in parts[:10] if p)
     kind = data.get("error_type")
     return f"{text[:200]}{f' [{clean.line(kind, max_length=40)}]' if isinstance(kind, str) and kind else ''}"
-
-
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "REDACTED") if secret else text

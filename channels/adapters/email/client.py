@@ -21,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
+from channels.http import redact
+
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, TransientError
 from .config import Config
 from .protocol import MONTHS, imap_quote, imap_utf7, parse_fetch_response, uid_set
@@ -120,10 +122,10 @@ def imap_session(config: Config, password: str) -> Iterator[Session]:
             raise TransientError(f"{config.where}: the host name did not resolve ({exc.strerror})") from None
         except imaplib.IMAP4.abort as exc:
             raise TransientError(
-                f"{config.where}: connection lost ({_scrub(server_text(exc.args), password)})"
+                f"{config.where}: connection lost ({redact(server_text(exc.args), password)})"
             ) from None
         except imaplib.IMAP4.error as exc:
-            raise TransientError(f"{config.where}: {_scrub(server_text(exc.args), password)}") from None
+            raise TransientError(f"{config.where}: {redact(server_text(exc.args), password)}") from None
         except OSError as exc:
             raise TransientError(f"{config.where}: network error ({exc.strerror or exc.__class__.__name__})") from None
     finally:
@@ -177,7 +179,7 @@ def _login(imap: imaplib.IMAP4, config: Config, password: str) -> None:
     except imaplib.IMAP4.abort:
         raise
     except imaplib.IMAP4.error as exc:
-        said = _scrub(server_text(exc.args), password)
+        said = redact(server_text(exc.args), password)
         if "LOGINDISABLED" in said.upper() or ("disabled" in said.lower() and "login" in said.lower()):
             raise ConfigError(f"{config.where} does not allow logging in on this connection: {said}") from None
         raise AuthError(
@@ -212,7 +214,3 @@ def server_text(values: Any) -> str:
         elif value is not None:
             parts.append(str(value))
     return " ".join(p.strip() for p in parts if p.strip())[:500] or "no reason given"
-
-
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "REDACTED") if secret else text

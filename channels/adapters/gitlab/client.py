@@ -11,7 +11,6 @@ last requests of a budget it shares with the token's owner.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,8 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, get_or_transient, json_or_none
-from channels.text import clean_text
+from channels.http import PollBudget, credential_of, get_or_transient, json_or_none, not_json_reason, redact
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
@@ -89,7 +87,14 @@ class Client(PollBudget):
         if too_deep:
             raise PayloadError(f"{label}: the answer is JSON nested too deep to be a GitLab response")
         if data is None:
-            raise PayloadError(_not_json(label, response.text, self.token))
+            raise PayloadError(
+                not_json_reason(
+                    label,
+                    response.text,
+                    self.token,
+                    html_means="a sign-in or maintenance page, or base_url is not a GitLab instance",
+                )
+            )
         return Page(data, next_params(response, params))
 
     def _note_limits(self, response: requests.Response) -> None:
@@ -125,7 +130,7 @@ def retry_after(response: requests.Response) -> float | None:
 def fail(response: requests.Response, data: Any, *, label: str, token: str, base_url: str) -> None:
     """Raise what a failed answer means for the poller (nothing for a 2xx)."""
     status = response.status_code
-    detail = _scrub(f": {error_text(data)}" if error_text(data) else "", token)
+    detail = redact(f": {error_text(data)}" if error_text(data) else "", token)
     if status == 429:
         raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=retry_after(response))
     if status in (401, 403):
@@ -140,7 +145,7 @@ def fail(response: requests.Response, data: Any, *, label: str, token: str, base
             f"{label}: HTTP 404{detail}: no such project at {base_url}, or it is private and the token cannot see it"
         )
     if 300 <= status < 400:
-        location = _scrub(response.headers.get("Location", ""), token)[:200]
+        location = redact(response.headers.get("Location", ""), token)[:200]
         raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
     if status >= 500:
         raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
@@ -156,20 +161,3 @@ def error_text(data: Any) -> str:
     if isinstance(said, str):
         return clean.line(said, max_length=200)
     return clean.preview(said, 200) if said else ""
-
-
-def _not_json(label: str, body: str, token: str) -> str:
-    start = body[:2000].lstrip()
-    if start.startswith("<"):
-        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
-        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
-        return _scrub(
-            f"{label}: the instance answered with an HTML page{title}, not JSON: a sign-in or maintenance page, "
-            "or base_url is not a GitLab instance",
-            token,
-        )
-    return _scrub(f"{label}: response is not JSON ({start[:120]!r})", token)
-
-
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "REDACTED") if secret else text

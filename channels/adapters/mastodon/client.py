@@ -14,7 +14,6 @@ requests of a budget the team's account shares with its people's apps.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, get_or_transient, json_or_none
-from channels.text import clean_text
+from channels.http import PollBudget, credential_of, get_or_transient, json_or_none, not_json_reason, redact
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
@@ -118,7 +116,14 @@ class Client(PollBudget):
         if too_deep:
             raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Mastodon response")
         if data is None:
-            raise PayloadError(_not_json(label, response.text, self.token))
+            raise PayloadError(
+                not_json_reason(
+                    label,
+                    response.text,
+                    self.token,
+                    html_means="a maintenance page, or base_url is not a Mastodon instance",
+                )
+            )
         return Page(data, newer_params(response))
 
 
@@ -134,7 +139,7 @@ def fail(response: requests.Response, data: Any, *, label: str, token: str, limi
     """Raise what a failed answer means for the poller (nothing for a 2xx)."""
     status = response.status_code
     said = error_text(data)
-    detail = _scrub(f": {said}" if said else "", token)
+    detail = redact(f": {said}" if said else "", token)
     if status == 429:
         raise RateLimited(f"{label}: HTTP 429{detail or ' Too many requests'}", retry_after=limits.wait())
     if status == 401:
@@ -142,7 +147,7 @@ def fail(response: requests.Response, data: Any, *, label: str, token: str, limi
     if status == 403:
         raise AuthError(f"{label}: HTTP 403{detail} (the token lacks the read scope, or the account is suspended)")
     if 300 <= status < 400:
-        location = _scrub(response.headers.get("Location", ""), token)[:200]
+        location = redact(response.headers.get("Location", ""), token)[:200]
         raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
     if status == 404:
         raise ConfigError(f"{label}: HTTP 404{detail}: is base_url a Mastodon instance (version 3.5 or later)?")
@@ -158,20 +163,3 @@ def error_text(data: Any) -> str:
         return ""
     parts = [clean.line(data.get(key), max_length=200) for key in ("error", "error_description")]
     return ": ".join(part for part in parts if part)
-
-
-def _not_json(label: str, body: str, token: str) -> str:
-    start = body[:2000].lstrip()
-    if start.startswith("<"):
-        match = re.search(r"<title[^>]*>(.*?)</title>", start, re.IGNORECASE | re.DOTALL)
-        title = f" ({clean_text(html.unescape(match.group(1)))[:80]!r})" if match else ""
-        return _scrub(
-            f"{label}: the instance answered with an HTML page{title}, not JSON: a maintenance page, or base_url is "
-            "not a Mastodon instance",
-            token,
-        )
-    return _scrub(f"{label}: response is not JSON ({start[:120]!r})", token)
-
-
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, "[redacted]") if secret else text
