@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from advocacy.versioned import version_bump, versioned
 from mentions.coverage import Coverage, coverage_load
 from mentions.forecast import Forecast, day_forecast
 from mentions.models import Target, Ticket, View
-from mentions.selectors import view_condition
+from mentions.selectors import view_condition, view_filters
 
 CLOCK_VERSION_KEY = "clock-settings:version"
 _CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
@@ -36,22 +36,6 @@ def view_target_hours(view: View, targets: dict[str, float]) -> float:
     return targets[Target.Group.HIGH_PRIORITY] if view.high_priority_only else targets[Target.Group.ALL]
 
 
-def arrival_condition(view: View) -> Q:
-    """The view's filters without its statuses: a ticket that arrived today and was answered since still
-    arrived (snoozed or not, assigned or not)."""
-    condition = Q()
-    if view.channel_ids:
-        condition &= Q(channel_id__in=view.channel_ids)
-    if tag_ids := view.tag_ids:
-        through = Ticket.tags.through
-        condition &= Q(Exists(through.objects.filter(ticket_id=OuterRef("pk"), tag_id__in=tag_ids)))
-    if view.high_priority_only:
-        condition &= Q(high_priority=True)
-    if view.judgements:
-        condition &= Q(judgement__in=view.judgements)
-    return condition
-
-
 def view_forecasts(*, now: datetime, views: Iterable[View] | None = None) -> dict[int, Forecast]:
     """Each view's forecast by view id, in one query: the tickets whose first-reply clock runs and those that
     arrived since today's coverage began, each marked with the views it counts in (a CASE per view)."""
@@ -65,7 +49,7 @@ def view_forecasts(*, now: datetime, views: Iterable[View] | None = None) -> dic
         # Assigned or not: an assigned ticket nobody answers breaches as surely as a queued one.
         marks[f"w_{view.pk}"] = ExpressionWrapper(view_condition(view) & _CLOCK_RUNNING, output_field=BooleanField())
         if since is not None:
-            arrived = arrival_condition(view) & Q(requested_at__gte=since)
+            arrived = view_filters(view) & Q(requested_at__gte=since)
             marks[f"a_{view.pk}"] = ExpressionWrapper(arrived, output_field=BooleanField())
     rows_of = _CLOCK_RUNNING | Q(requested_at__gte=since) if since is not None else _CLOCK_RUNNING
     rows = list(Ticket.objects.filter(rows_of).order_by().annotate(**marks).values("sla_due_at", *marks))

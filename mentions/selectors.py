@@ -45,7 +45,13 @@ NOT_SNOOZED = Q(snoozed_until__isnull=True, snoozed_until_reply=False)
 def view_condition(view: View) -> Q:
     """The view's filters as one condition: its waiting statuses, channels, tags, high priority; never a
     snoozed ticket."""
-    condition = Q(status__in=view.waiting_statuses) & NOT_SNOOZED
+    return Q(status__in=view.waiting_statuses) & NOT_SNOOZED & view_filters(view)
+
+
+def view_filters(view: View) -> Q:
+    """The view's filters that say which tickets it is about (channels, tags, high priority, judgement), without
+    its statuses: the forecast counts a ticket that arrived today and was answered since as an arrival."""
+    condition = Q()
     if view.channel_ids:
         condition &= Q(channel_id__in=view.channel_ids)
     if tag_ids := view.tag_ids:

@@ -11,24 +11,22 @@ platform. The history of each ticket says "issue ... closed: follow-up sent".
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.models import IssueLink, ReplySend, Ticket, TicketEvent
 from mentions.services.events import event_record
-from mentions.services.replies import ticket_send_reply
 from stories.models import IssueFollowUp
+from stories.services.drafted_send import drafted_reply_send
 from stories.services.locks import ensure_can_work
 
-logger = logging.getLogger(__name__)
 TASK = "stories.issue_followups_send"
 
 
@@ -127,26 +125,18 @@ def _one(pk: int, user: Any) -> str:
             return IssueFollowUp.Status.FAILED
         row.status = IssueFollowUp.Status.SENDING
         row.save(update_fields=["status", "updated_at"])
-    try:
-        message = ticket_send_reply(
-            ticket=Ticket(pk=row.ticket_id),
-            user=user,
-            body=row.body,
-            handle=row.handle,
-            key=row.send_key,
-            status=Ticket.Status.SOLVED,
-        )
-    except PermissionDenied as exc:
-        _finish(pk, IssueFollowUp.Status.SKIPPED, error=str(exc) or "You cannot act on this ticket.")
-        return IssueFollowUp.Status.SKIPPED
-    except ValidationError as exc:  # refused, or the outcome unknown: in words
-        _finish(pk, IssueFollowUp.Status.FAILED, error=" ".join(exc.messages) or "The follow-up was refused.")
-        return IssueFollowUp.Status.FAILED
-    except Exception:
-        logger.exception("issues: follow-up %s failed unexpectedly", pk)
-        _finish(pk, IssueFollowUp.Status.FAILED, error="The desk failed while sending: check the platform.")
-        return IssueFollowUp.Status.FAILED
-    if _finish(pk, IssueFollowUp.Status.SENT, link=message.permalink):
+    outcome = drafted_reply_send(
+        ticket_id=row.ticket_id,
+        user=user,
+        body=row.body,
+        handle=row.handle,
+        key=row.send_key,
+        what=f"issues: follow-up {pk}",
+    )
+    if outcome.status != IssueFollowUp.Status.SENT:
+        _finish(pk, outcome.status, error=outcome.error)
+        return outcome.status
+    if _finish(pk, IssueFollowUp.Status.SENT, link=outcome.link):
         issue = IssueLink.objects.get(pk=row.issue_id)
         event_record(
             ticket=Ticket.objects.get(pk=row.ticket_id),
@@ -155,7 +145,7 @@ def _one(pk: int, user: Any) -> str:
             action="followup_sent",
             event=row.event,
             issue=str(issue),
-            url=message.permalink,
+            url=outcome.link,
             milestone=row.milestone,
             handle=row.handle,
         )

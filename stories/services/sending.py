@@ -10,7 +10,6 @@ services' own.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from typing import Any
 
@@ -21,10 +20,8 @@ from django.utils import timezone
 
 from mentions.models import Ticket
 from mentions.services.actions import ticket_mark_replied
-from mentions.services.replies import ticket_send_reply
 from stories.models import StoryReply
-
-logger = logging.getLogger(__name__)
+from stories.services.drafted_send import drafted_reply_send
 
 
 def story_replies_send(*, story_id: int, user_id: int) -> dict[str, int]:
@@ -64,23 +61,15 @@ def _one(pk: int, user: Any) -> str:
             return _mark(row, user)
         row.status = StoryReply.Status.SENDING
         row.save(update_fields=["status", "updated_at"])
-    try:
-        message = ticket_send_reply(
-            ticket=Ticket(pk=row.ticket_id),
-            user=user,
-            body=row.body,
-            handle=row.handle,
-            key=row.send_key,
-            status=Ticket.Status.SOLVED,
-        )
-    except PermissionDenied as exc:
-        return _finish(pk, StoryReply.Status.SKIPPED, error=str(exc) or "You cannot act on this ticket.")
-    except ValidationError as exc:  # refused by the platform or the desk, or the outcome unknown: in words
-        return _finish(pk, StoryReply.Status.FAILED, error=_words(exc))
-    except Exception:
-        logger.exception("stories: the reply of story reply %s failed unexpectedly", pk)
-        return _finish(pk, StoryReply.Status.FAILED, error="The desk failed while sending: check the platform.")
-    return _finish(pk, StoryReply.Status.SENT, link=message.permalink)
+    outcome = drafted_reply_send(
+        ticket_id=row.ticket_id,
+        user=user,
+        body=row.body,
+        handle=row.handle,
+        key=row.send_key,
+        what=f"stories: the reply of story reply {pk}",
+    )
+    return _finish(pk, outcome.status, link=outcome.link, error=outcome.error)
 
 
 def _mark(row: StoryReply, user: Any) -> str:
