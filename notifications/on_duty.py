@@ -4,11 +4,11 @@ advocate (mentions.ReleaseRota). Nobody on duty: the pings go to the advocates' 
 mention.
 
 The ping is posted in the advocates' channel, mentioning the person on duty by their Slack member id (their desk
-profile's), so Slack notifies them wherever they are; without a member id, their name is written out."""
+profile's, else their expert entry's), so Slack notifies them wherever they are; without a member id, their name
+is written out."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +16,8 @@ from django.contrib.auth import get_user_model
 
 from channels.adapters.slack.client import slack_escape
 from mentions.coverage import Coverage
-from mentions.models import AdvocateProfile, ReleaseRota
-
-MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+from mentions.models import ReleaseRota
+from notifications.snooze_remind import slack_members
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class OnDuty:
     @property
     def mention(self) -> str:
         """How the ping names them: a Slack mention (which notifies them), else their name."""
-        if MEMBER_ID.fullmatch(self.slack_user_id):  # never markup typed into a profile
+        if self.slack_user_id:  # a member id checked by slack_members: never markup typed into a profile
             return f"<@{self.slack_user_id}> (on duty)"
         return f"{slack_escape(self.name)} (on duty)"
 
@@ -47,7 +46,7 @@ def on_duty_at(coverage: Coverage, at: datetime) -> OnDuty | None:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return None
-    slack_id = AdvocateProfile.objects.filter(user=user).values_list("slack_user_id", flat=True).first() or ""
+    slack_id = slack_members({user.pk}).get(user.pk, "")
     return OnDuty(
         user_id=user.pk, name=user.get_full_name() or user.get_username(), slack_user_id=slack_id, schedule=hours.name
     )

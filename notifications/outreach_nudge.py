@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from channels.adapters.slack.client import SlackError, SlackTransient, slack_escape, slack_link, slack_post_message
+from channels.adapters.slack.client import SlackError, SlackTransient, slack_escape, slack_post_message
 from experts.models import Outreach
 from experts.nudge import (
     AdvocateTold,
@@ -28,10 +28,9 @@ from experts.nudge import (
 )
 from experts.slack_outreach import outreach_channel_id
 from mentions.coverage import coverage_load
-from mentions.models.tickets import ticket_path
 from notifications.models import SlackNotice
 from notifications.outreach_blocks import outreach_buttons_wanted, outreach_nudge_blocks
-from notifications.snooze_remind import SUBJECT_CHARS, slack_members
+from notifications.snooze_remind import slack_members, ticket_bullet
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +77,9 @@ def outreach_nudges_run(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def told_line(told: AdvocateTold) -> str:
-    subject = " ".join(told.subject.split())
-    if len(subject) > SUBJECT_CHARS:
-        subject = subject[: SUBJECT_CHARS - 1] + "…"
-    link = slack_link(f"{settings.DESK_BASE_URL}{ticket_path(told.ticket_id)}", f"#{told.ticket_id}")
-    return f"• {link} {slack_escape(subject)}: {slack_escape(told.said)}. The ticket offers the next expert."
+    return (
+        f"{ticket_bullet(told.ticket_id, told.subject)}: {slack_escape(told.said)}. The ticket offers the next expert."
+    )
 
 
 def advocate_told_queue(told: list[AdvocateTold]) -> None:

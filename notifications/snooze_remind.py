@@ -49,12 +49,17 @@ def slack_members(owner_ids: set[int]) -> dict[int, str]:
     return found
 
 
-def reminder_line(woken: Woken) -> str:
-    subject = " ".join(woken.subject.split())
+def ticket_bullet(ticket_id: int, subject: str) -> str:
+    """A DM line's start: the ticket's link and its subject, one line, cut at SUBJECT_CHARS, escaped for Slack."""
+    subject = " ".join(subject.split())
     if len(subject) > SUBJECT_CHARS:
         subject = subject[: SUBJECT_CHARS - 1] + "…"
-    link = slack_link(f"{settings.DESK_BASE_URL}{ticket_path(woken.ticket_id)}", f"#{woken.ticket_id}")
-    return f"• {link} {slack_escape(subject)} ({REASONS.get(woken.reason, 'back')})"
+    link = slack_link(f"{settings.DESK_BASE_URL}{ticket_path(ticket_id)}", f"#{ticket_id}")
+    return f"• {link} {slack_escape(subject)}"
+
+
+def reminder_line(woken: Woken) -> str:
+    return f"{ticket_bullet(woken.ticket_id, woken.subject)} ({REASONS.get(woken.reason, 'back')})"
 
 
 def snooze_reminders_queue(woken: list[Woken]) -> None:
