@@ -48,9 +48,3 @@ class ReplyApproval(models.Model):
 
     def __str__(self) -> str:
         return f"Reply on #{self.ticket_id} {self.get_status_display().lower()}"
-
-    @property
-    def send_key(self) -> str:
-        """The send's idempotency key (mentions.ReplySend.key): every press of "Approve and send" on this approval
-        is the same send, so it is posted once."""
-        return f"approval-{self.pk}"

@@ -2,7 +2,6 @@
 submits a reply; an advocate approves it (posted once, against a fake X endpoint: responses), edits it or rejects it
 with a reason its writer sees. Advocates send directly."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from django.utils import timezone
 from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from channels.tests.sent import request_json
 from intake.pipeline import mentions_ingest
 from mentions import services
 from mentions.history import history_lines
@@ -149,7 +149,7 @@ def test_an_advocate_approves_and_the_reply_is_posted_once_crediting_its_writer(
 
     assert first.status_code == 302 and second.status_code == 302
     assert len(responses.calls) == 1
-    assert json.loads(responses.calls[0].request.body) == {
+    assert request_json(responses.calls[0].request) == {
         "text": "Cache node_modules with cache:key",
         "reply": {"in_reply_to_tweet_id": "1860000000000000001"},
     }
