@@ -133,6 +133,7 @@ def test_a_grant_holders_reply_waits_for_approval_and_nothing_is_posted(client):
 def test_an_advocate_approves_and_the_reply_is_posted_once_crediting_its_writer(client):
     ticket = _ticket()
     pat = _helper()
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=pat)  # Play gave it to them: theirs to approve, for them
     client.force_login(pat)
     _submit(client, ticket)
     ada = AdvocateFactory(username="ada")
@@ -340,3 +341,23 @@ def test_the_reply_waiting_costs_the_ticket_page_one_query_and_none_without_one(
 
     # Without one, the page's count is tests/test_query_counts.py's (its latest approval's id comes with the ticket).
     assert waiting == without + 1
+
+
+@responses.activate
+def test_a_reply_the_platform_refuses_keeps_waiting_and_the_next_press_tries_again(client):
+    ticket = _ticket()
+    client.force_login(_helper())
+    _submit(client, ticket)
+    client.force_login(AdvocateFactory())
+    responses.post(TWEETS_URL, status=403, json={"title": "Forbidden", "detail": "You are not allowed to post that."})
+    _posted()
+
+    page = refused_page(client, _decide(client, ticket, "approve"), ticket, "approval")
+
+    assert "not allowed to post that" in result_slot(page, "approval")
+    assert ReplyApproval.objects.get(ticket=ticket).status == A.PENDING
+    assert 'data-testid="reply-approval"' in page  # still waiting, to approve again, edit or reject
+    assert _decide(client, ticket, "approve").status_code == 302
+    assert len(responses.calls) == 2
+    assert ReplyApproval.objects.get(ticket=ticket).status == A.APPROVED
+    assert ticket.messages.filter(kind=Message.Kind.OUR_REPLY).count() == 1
