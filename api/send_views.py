@@ -21,11 +21,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.errors import BadGateway, refusals
+from api.approval_views import ApprovalSerializer
+from api.auth import needs
+from api.errors import BadGateway, Conflict, refusals
 from api.fields import Text
-from api.views import TicketAction
+from api.views import ApiView, TicketAction, _ticket
 from mentions import services
 from mentions.models import Ticket
+from mentions.services.approvals import reply_needs_approval, reply_submit
 from mentions.services.reply_images import ALT_MAX, DESK_MAX_BYTES, ImageGiven
 
 IMAGES_AT_MOST = 10  # the most any platform takes (Discord); each platform's own count is checked when sent
@@ -75,17 +78,45 @@ class SendWithImagesIn(s.SendIn):
 
 @extend_schema(
     summary="Send a reply on the platform from the desk's account, as the page's Send does",
+    description="From someone whose replies wait for an advocate's approval (an Advocate-for-a-day grant, an "
+    "expert), nothing is sent: the reply is kept for approval, answered 202 with it (`POST .../approval/`).",
     request={"application/json": s.SendIn, "multipart/form-data": SendWithImagesIn},
-    responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415, 502)},
+    responses={200: s.TicketSerializer, 202: ApprovalSerializer, **refusals(400, 404, 409, 415, 502)},
 )
 class TicketSend(TicketAction):
     body = s.SendIn
     parser_classes = [JSONParser, MultiPartParser]
+    # Experts too: their replies are submitted for approval (the send itself still asks for the queue's permission).
+    permission_classes = [*ApiView.permission_classes, needs("mentions.work_queue", "mentions.draft_replies")]
 
     def post(self, request: Request, pk: int) -> Response:
         if request.content_type.startswith("multipart/"):
             self.body = SendWithImagesIn
+        if reply_needs_approval(request.user):
+            return self._submitted(request, pk)
         return super().post(request, pk)
+
+    def _submitted(self, request: Request, pk: int) -> Response:
+        """Kept for an advocate's approval, nothing posted: 202 with the approval (its id and status)."""
+        data = self.body(data=request.data)
+        data.is_valid(raise_exception=True)
+        given = data.validated_data
+        try:
+            approval = reply_submit(
+                ticket=_ticket(pk),
+                user=request.user,
+                body=given["body"],
+                handle=given["handle"],
+                status=given["status"],
+                style=given["style"],
+                images=_images(given),
+            )
+        except DjangoValidationError as exc:
+            fields = getattr(exc, "error_dict", {})
+            if fields and set(fields) <= set(IMAGE_FIELDS):  # images wait for approval: the request's part, a 400
+                raise ValidationError({k: [m for e in v for m in e.messages] for k, v in fields.items()}) from exc
+            raise Conflict(" ".join(exc.messages)) from exc
+        return Response(ApprovalSerializer(approval).data, status=202)
 
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         from mentions.services.replies import SendFailed

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from api import (
     answers_views,
+    approval_views,
     issues_views,
     people_views,
     platform_actions,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("tickets/<int:pk>/notes/", views.TicketNote.as_view(), name="ticket-note"),
     path("tickets/<int:pk>/replies/", views.TicketReply.as_view(), name="ticket-reply"),
     path("tickets/<int:pk>/send/", send_views.TicketSend.as_view(), name="ticket-send"),
+    path("tickets/<int:pk>/approval/", approval_views.TicketApproval.as_view(), name="ticket-approval"),
     path("tickets/<int:pk>/status/", views.TicketStatus.as_view(), name="ticket-status"),
     path("tickets/<int:pk>/macros/", views.TicketMacro.as_view(), name="ticket-macro"),
     path("tickets/<int:pk>/assignee/", views.TicketAssign.as_view(), name="ticket-assign"),

@@ -126,6 +126,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-note",
             "mentions:ticket-reply",
             "mentions:ticket-send",
+            "mentions:ticket-approval",
             "mentions:ticket-status",
             "mentions:ticket-macro",
             "mentions:ticket-skip",

@@ -153,6 +153,16 @@ class SendReplyForm(forms.Form):
         return [ImageGiven(data=image.read(), alt=self.cleaned_data.get("image_alt") or "")]
 
 
+class ApprovalForm(forms.Form):
+    """An advocate's decision on a reply waiting for approval (mentions.services.approvals)."""
+
+    APPROVE, EDIT, REJECT = "approve", "edit", "reject"
+
+    approval = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[(APPROVE, "Approve and send"), (EDIT, "Edit"), (REJECT, "Reject")])
+    reason = forms.CharField(max_length=2000, required=False, label="Reason")
+
+
 class JudgementForm(forms.Form):
     """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct)."""
 

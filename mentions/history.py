@@ -26,7 +26,7 @@ _WORDED = {
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
     *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
-    *("issue", "action", "event", "milestone"),
+    *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -180,7 +180,22 @@ def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:
 def _sent(t: Ticket, e: TicketEvent, d: dict) -> str:
     first = _first_reply(t) if d.get("first_reply") else ""
     handle = platform_or_default(t.channel.kind).handle_shown(str(d.get("handle", "?")))
-    return f"{_who(e)} sent a reply as {handle} on {t.channel.name}{first}"
+    written = f" (written by {d['drafted_by']}, approved)" if d.get("drafted_by") else ""
+    return f"{_who(e)} sent a reply as {handle} on {t.channel.name}{written}{first}"
+
+
+def _whose(d: dict) -> str:
+    """Whose reply waited for approval: "Kim's", or "the" when the submitter is not known (a deleted user)."""
+    return f"{d['by']}'s" if d.get("by") else "the"
+
+
+def _withdrawn(t: Ticket, e: TicketEvent, d: dict) -> str:
+    """A reply waiting for approval that stopped waiting without a decision (mentions.services.approvals)."""
+    if d.get("taken"):
+        return f"{_who(e)} took {_whose(d)} reply into the reply box to edit it"
+    if d.get("replaced"):
+        return f"{_who(e)} replaced their reply waiting for approval"
+    return f"{_who(e)} withdrew a reply waiting for approval"
 
 
 def _breached(t: Ticket, e: TicketEvent, d: dict) -> str:
@@ -263,6 +278,14 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
         "The next-reply target was missed"
         + (f" by {span_text(d['late_by_minutes'] * 60)}" if isinstance(d.get("late_by_minutes"), int) else "")
     ),
+    # Replies waiting for an advocate's approval (mentions.services.approvals).
+    K.REPLY_SUBMITTED: lambda t, e, d: (
+        f"{_who(e)} submitted a reply as {platform_or_default(t.channel.kind).handle_shown(str(d.get('handle', '?')))}"
+        " for an advocate's approval"
+    ),
+    K.REPLY_APPROVED: lambda t, e, d: f"{_who(e)} approved {_whose(d)} reply and sent it",
+    K.REPLY_REJECTED: lambda t, e, d: f"{_who(e)} rejected {_whose(d)} reply{_reason(d)}",
+    K.REPLY_WITHDRAWN: _withdrawn,
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

@@ -1,6 +1,7 @@
-"""What the desk's tables keep, for erasing a person (people.privacy): tickets, messages, their history,
-replies sent and watched threads are scrubbed by the ticket; triage rules and saved searches, which can name a
-member's handle, by what they hold. The rest is the team's configuration, written by staff for every ticket."""
+"""What the desk's tables keep, for erasing a person (people.privacy): tickets, messages, their history, replies sent
+or waiting for approval and watched threads are scrubbed by the ticket; triage rules and saved searches, which can
+name a member's handle, by what they hold. The rest is the team's configuration, written by staff for every
+ticket."""
 
 from __future__ import annotations
 

@@ -4,14 +4,18 @@ from typing import Any
 
 ADVOCATES = "Advocates"
 MANAGERS = "Managers"
+# Experts draft replies on a ticket an advocate points them to; an advocate approves each before it is posted
+# (mentions.services.approvals). They do not work the queue: no Play, no sending, assigning or status.
+EXPERTS = "Experts"
 
 ROLE_PERMISSIONS = {
     ADVOCATES: ["work_queue"],
     MANAGERS: ["work_queue", "manage_all_tickets", "view_dashboards"],
+    EXPERTS: ["draft_replies"],
 }
 # Permissions of apps above mentions that a role carries ("app_label.codename"), registered in their
 # AppConfig.ready() (people: managers merge, split and erase people).
-_ROLE_EXTRA: dict[str, list[str]] = {ADVOCATES: [], MANAGERS: []}
+_ROLE_EXTRA: dict[str, list[str]] = {ADVOCATES: [], MANAGERS: [], EXPERTS: []}
 
 
 def role_permission_add(role: str, permission: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import (
     Aggregate,
+    BigIntegerField,
     Case,
     Count,
     Exists,
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from advocacy.versioned import version_bump, versioned
@@ -188,6 +190,17 @@ def ticket_list(
     return qs.select_related("channel", "assignee").prefetch_related("tags")
 
 
+# The id of the ticket's latest reply submitted for approval (mentions.services.approvals.approval_shown), read with
+# the page's ticket so that a ticket without one costs no query; written out as the panels' presence is
+# (mentions.panels.panels_present: a RawSQL compiles in a fraction of a Subquery's time).
+_APPROVAL_LATEST = RawSQL(
+    'SELECT "a"."id" FROM "mentions_replyapproval" "a" WHERE "a"."ticket_id" = "mentions_ticket"."id"'
+    ' ORDER BY "a"."id" DESC LIMIT 1',
+    (),
+    output_field=BigIntegerField(),
+)
+
+
 def ticket_detail(*, pk: int, present: dict[str, Any] | None = None, conversation: bool = True) -> Ticket:
     """The ticket page's ticket: its channel, assignee and Play view, its conversation, and its version
     (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out what the
@@ -195,12 +208,13 @@ def ticket_detail(*, pk: int, present: dict[str, Any] | None = None, conversatio
     plan reads it), the messages' raw platform payloads, the tags (the facts panel's) and the history (loaded
     when it is opened, `ticket_history`). `present`: the side panels' annotations saying whether each has
     anything to show (mentions.panels.panels_present), read with the row. Two queries; one without the
-    `conversation` (the deferred panels read what they need of it)."""
+    `conversation` (the deferred panels read what they need of it). `approval_latest`: the id of its latest reply
+    submitted for approval, or None."""
     newest_event = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     ticket = (
         Ticket.objects.select_related("channel", "assignee", "served_view")
         .defer(*(f for f in CHANNEL_STATE_FIELDS if f not in ("channel__config", "channel__our_accounts")))
-        .annotate(events_version=Subquery(newest_event), **(present or {}))
+        .annotate(events_version=Subquery(newest_event), approval_latest=_APPROVAL_LATEST, **(present or {}))
         .get(pk=pk)
     )
     if conversation:

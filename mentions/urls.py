@@ -20,6 +20,7 @@ urlpatterns = [
     path("tickets/<int:pk>/note/", views.ticket_note, name="ticket-note"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket-reply"),
     path("tickets/<int:pk>/send/", views.ticket_send, name="ticket-send"),
+    path("tickets/<int:pk>/approval/", views.ticket_approval, name="ticket-approval"),
     path("tickets/<int:pk>/status/", views.ticket_status, name="ticket-status"),
     path("tickets/<int:pk>/macro/", views.ticket_macro, name="ticket-macro"),
     path("tickets/<int:pk>/skip/", views.ticket_skip, name="ticket-skip"),

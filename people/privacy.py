@@ -1,15 +1,15 @@
 """Privacy: everything the desk holds about a person as JSON (person_export), and erasing a person
 (person_erase).
 
-Erasing empties in place: the person's name, notes and links, their identities' handles, names and
-addresses, the texts of the messages they wrote and of the tickets they opened. The rows stay, with their
-times, statuses and first replies, so the reports' counts and times do not change. Copies of their names,
-handles and addresses elsewhere are replaced where they stand (people.erasing.Erasing.scrub): in every text
-column of the rows of their tickets (our replies quoting them, the ticket history, drafts, replies sent, watched
+Erasing empties in place: the person's name, notes and links, their identities' handles, names and addresses, the
+texts of the messages they wrote and of the tickets they opened. The rows stay, with their times, statuses and
+first replies, so the reports' counts and times do not change. Copies of their names, handles and addresses
+elsewhere are replaced where they stand (people.erasing.Erasing.scrub): in every text column of the rows of their
+tickets (our replies quoting them, the ticket history, drafts, replies sent or waiting for approval, watched
 threads), in the tables not tied to a ticket that can name them (dead letters, the admin log, triage rules and
-saved searches, another person's history), and in the apps above people, each through the shredder it registers
-in `erasure_hooks` (answers, outreach, Slack lines, stories, Slack deliveries, webhook deliveries). What is
-recorded (an `Erasure` and an "erased" event) holds counts only, never what was removed.
+saved searches, another person's history), and in the apps above people, each through the shredder it registers in
+`erasure_hooks` (answers, outreach, Slack lines, stories, Slack deliveries, webhook deliveries). What is recorded
+(an `Erasure` and an "erased" event) holds counts only, never what was removed.
 
 Every app declares the models that hold no community member's text in its `privacy` module
 (`FREE_OF_PERSONAL_DATA`); tests/test_person_erasure.py fails for any other model that keeps a person's strings
@@ -32,6 +32,7 @@ from advocacy.hooks import Hooks
 from channels.models import DeadLetter
 from mentions.models import (
     Message,
+    ReplyApproval,
     ReplyImage,
     ReplySend,
     Rule,
@@ -115,6 +116,8 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         # An image's description (alt text) on a reply to them may name them.
         "reply_images": erasing.scrub(ReplyImage.objects.filter(send__ticket_id__in=erasing.ticket_ids)),
         "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets)),
+        # A reply waiting for approval (or decided) on their ticket quotes them, and a rejection's reason may too.
+        "reply_approvals": erasing.scrub(ReplyApproval.objects.filter(in_their_tickets)),
         # The meaning of their tickets' first mentions was computed from their words: dropped, and computed again
         # by the worker from the erased text when something asks for it (mentions.meaning).
         "ticket_meanings": TicketMeaning.objects.filter(in_their_tickets).delete()[0],

@@ -30,14 +30,18 @@ pytestmark = pytest.mark.django_db
 # day (1: the running clocks and today's arrivals, each row marked with its views; the schedule and targets from
 # memory, mentions/forecast_reads.py), also issue 44.
 # My tickets' hand-over marks (mentions.services.handover.handover_marks: one query for the table, since issue 44).
-QUEUE_QUERIES = 17  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
-# before the forecast, 16 before the hand-over marks
+# The views' table lists the replies waiting for an advocate's approval (mentions.services.approvals.approvals_waiting:
+# one query, at most 20 rows with their writers, on the approval_pending_idx partial index), since issue 44.
+QUEUE_QUERIES = 18  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
+# before the forecast, 16 before the hand-over marks, 17 before the replies waiting for approval
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
 # the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts
 # panel's outreaches, the requester card, story and discount code read nothing for a ticket with no outreach,
 # no person and no story): 6 before, with seven panel requests after it. The answers panel comes in one request
 # after the page (tests/test_ticket_page_load.py), the history when its fold is opened.
+# The reply waiting for approval above the composer costs nothing on a ticket without one: the id of its latest
+# approval is read with the ticket (selectors.ticket_detail), and the row only when there is one (+1 then).
 # The macro picker's summaries (the handbook's macros, what each does and needs) come from memory per macros'
 # version, like the macros themselves.
 TICKET_QUERIES = 7

@@ -36,6 +36,7 @@ ENDPOINTS = {
     "/api/tickets/{id}/notes/",
     "/api/tickets/{id}/replies/",
     "/api/tickets/{id}/send/",
+    "/api/tickets/{id}/approval/",
     "/api/tickets/{id}/snooze/",
     "/api/tickets/{id}/status/",
     "/api/views/",

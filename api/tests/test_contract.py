@@ -49,7 +49,8 @@ def test_every_operation_documents_its_refusals(schema):
     assert documented["GET /api/kpi/"] >= {"400", "404"}
     assert documented["GET /api/changes/"] >= {"400"}
     assert documented["GET /api/tickets/{id}/"] >= {"404"}
-    assert documented["POST /api/tickets/{id}/send/"] >= {"400", "404", "409", "415", "502"}
+    assert documented["POST /api/tickets/{id}/send/"] >= {"202", "400", "404", "409", "415", "502"}
+    assert documented["POST /api/tickets/{id}/approval/"] >= {"400", "404", "409", "415", "502"}
     bad = schema["paths"]["/api/kpi/"]["get"]["responses"]["400"]["content"]["application/json"]["schema"]
     assert bad == {"$ref": "#/components/schemas/FieldErrors"}
     assert schema["components"]["schemas"]["FieldErrors"]["additionalProperties"]["items"] == {"type": "string"}

@@ -1,5 +1,6 @@
 """The mentions app's models, one module per part of the desk; everything is importable from here."""
 
+from mentions.models.approvals import ReplyApproval
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from mentions.models.duty import AdvocateGrant, AdvocateProfile, ThreadWatch
 from mentions.models.events import TicketEvent
@@ -28,6 +29,7 @@ __all__ = [
     "Message",
     "ProductProfile",
     "ReleaseRota",
+    "ReplyApproval",
     "ReplyImage",
     "ReplySend",
     "ReplyWait",

@@ -47,6 +47,10 @@ class TicketEvent(models.Model):
         NEXT_REPLY_BREACHED = "next_reply_breached", "Next-reply target breached"
         HANDED_OVER = "handed_over", "Handed over to watch"
         HANDED_BACK = "handed_back", "Handed back after the watch"
+        REPLY_SUBMITTED = "reply_submitted", "Reply submitted for approval"
+        REPLY_APPROVED = "reply_approved", "Reply approved"
+        REPLY_REJECTED = "reply_rejected", "Reply rejected"
+        REPLY_WITHDRAWN = "reply_withdrawn", "Reply for approval withdrawn"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

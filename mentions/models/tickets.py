@@ -233,6 +233,7 @@ class Ticket(models.Model):
             ("work_queue", "Can work the queue (play, reply, macros)"),
             ("manage_all_tickets", "Can act on tickets assigned to someone else"),
             ("view_dashboards", "Can view KPI dashboards"),
+            ("draft_replies", "Can open a ticket and submit a reply for an advocate's approval"),
         ]
 
     def __str__(self) -> str:

@@ -16,11 +16,13 @@ def event_record(*, ticket: Ticket, kind: str, actor: User | None, **data: Any) 
     return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, data=data)
 
 
-def ensure_can_act(*, ticket: Ticket, user: Any) -> None:
-    """Advocates act on their own and unassigned tickets; managers on every ticket."""
+def ensure_can_act(*, ticket: Ticket, user: Any, for_user: Any = None) -> None:
+    """Advocates act on their own and unassigned tickets; managers on every ticket. `for_user`: the person whose reply
+    an advocate approves (mentions.services.approvals): their ticket is the approver's to act on for it."""
     if not user.has_perm("mentions.work_queue"):
         raise PermissionDenied("You cannot work tickets.")
-    if ticket.assignee_id not in (None, user.pk) and not user.has_perm("mentions.manage_all_tickets"):
+    mine = (None, user.pk, for_user.pk if for_user is not None else user.pk)
+    if ticket.assignee_id not in mine and not user.has_perm("mentions.manage_all_tickets"):
         raise PermissionDenied(f"Ticket #{ticket.pk} is assigned to {ticket.assignee}.")
 
 

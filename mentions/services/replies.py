@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from channels.adapters.registry import platform_or_default, reply_sender
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
+from mentions.services.approval_rule import reply_needs_approval
 from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
 from mentions.services.next_reply import ticket_next_reply_answered
@@ -117,19 +118,11 @@ def _previous(send: ReplySend) -> Message:
 IN_FLIGHT_POLL_SECONDS = 0.2
 
 
-def _send_open(
-    locked: Ticket,
-    user: Any,
-    key: str,
-    body: str,
-    handle: str,
-    style: str,
-    seen: int | None,
-    images: Sequence[OutgoingImage] = (),
-) -> tuple[ReplySend, Account | None, ReplyPlan]:
-    """Step 1's checks and the send's row, with the ticket's row locked."""
-    version_check(ticket=locked, seen_version=seen, kept=SEND_KEPT)
-    plan = reply_plan(locked)
+def reply_checked(ticket: Ticket, body: str, handle: str, style: str) -> tuple[ReplyPlan, str]:
+    """What the platform would refuse before anything is asked of it: a channel without a sender, an account that
+    cannot post, a reply too long, a style it does not offer. Returns the plan and the account's handle. Also checks
+    a reply submitted for approval (mentions.services.approvals), so an approver is not handed one that cannot go."""
+    plan = reply_plan(ticket)
     if plan is None:
         raise ValidationError("This channel cannot post replies from the desk: reply on the platform and mark replied.")
     handle = (handle or plan.chosen).lstrip("@")
@@ -142,6 +135,22 @@ def _send_open(
         raise ValidationError(f"The reply is {length} characters; {plan.max_length} at most here{how}.")
     if style and style not in {value for value, _label in plan.styles}:
         raise ValidationError("Choose how to post the reply from the list.")
+    return plan, handle
+
+
+def _send_open(
+    locked: Ticket,
+    user: Any,
+    key: str,
+    body: str,
+    handle: str,
+    style: str,
+    seen: int | None,
+    images: Sequence[OutgoingImage] = (),
+) -> tuple[ReplySend, Account | None, ReplyPlan]:
+    """Step 1's checks and the send's row, with the ticket's row locked."""
+    version_check(ticket=locked, seen_version=seen, kept=SEND_KEPT)
+    plan, handle = reply_checked(locked, body, handle, style)
     # The channel's own address sends without an account (e-mail); every other sender is a connected account.
     account = (
         None
@@ -175,13 +184,18 @@ def ticket_send_reply(
     style: str = "",
     seen_version: int | None = None,
     images: Sequence[ImageGiven] = (),
+    drafted_by: Any = None,
 ) -> Message:
     """Post `body` on the platform as a reply to the requester's latest message and record it as
     our reply (first reply time, link). `key` (the form's) makes a second press of the same form
     answer with the first one's outcome (checked before the version: a double click posts once).
     `seen_version`: the ticket version the advocate saw (None: do not check). `images`: what the reply carries,
     each with its description, where the platform takes them (refused on the `image` or `image_alt` field
-    otherwise). Raises versions.TicketStale, SendFailed (the key is used up) or ValidationError."""
+    otherwise). `drafted_by`: who wrote the reply an advocate approved (mentions.services.approvals), credited in the
+    history. Raises versions.TicketStale, SendFailed (the key is used up) or ValidationError; PermissionDenied for a
+    user whose replies wait for approval (they submit them: approvals.reply_submit)."""
+    if reply_needs_approval(user):
+        raise PermissionDenied("Your replies wait for an advocate's approval: submit it for approval.")
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
@@ -204,7 +218,7 @@ def ticket_send_reply(
             # Locked here, its version checked in _send_open after the key: a second press of a form
             # that was sent is answered with that send, not refused as stale by its own reply.
             locked = ticket_lock(ticket, seen_version=None)
-            ensure_can_act(ticket=locked, user=user)
+            ensure_can_act(ticket=locked, user=user, for_user=drafted_by)
             previous = ReplySend.objects.filter(key=key).first()
             if previous is not None and previous.ticket_id != locked.pk:
                 raise ValidationError("This form belongs to another ticket: reload the page.")
@@ -232,7 +246,7 @@ def ticket_send_reply(
         logger.exception("reply: ticket=%s send=%s failed unexpectedly", locked.pk, send.pk)
         _failed(send, user, ReplySend.Status.UNKNOWN, "The desk failed while sending: check the platform.")
         raise
-    return _recorded(send, user, sent, status_after_reply(status), checked)
+    return _recorded(send, user, sent, status_after_reply(status), checked, drafted_by)
 
 
 def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
@@ -255,7 +269,12 @@ def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
 
 
 def _recorded(
-    send: ReplySend, user: Any, sent: SentReply, status: str, images: Sequence[OutgoingImage] = ()
+    send: ReplySend,
+    user: Any,
+    sent: SentReply,
+    status: str,
+    images: Sequence[OutgoingImage] = (),
+    drafted_by: Any = None,
 ) -> Message:
     with transaction.atomic():
         locked = ticket_lock(send.ticket_id, seen_version=None)  # the send was checked when it opened
@@ -302,6 +321,7 @@ def _recorded(
             url=sent.permalink,
             first_reply=first,
             token=send.key,
+            **({"drafted_by": drafted_by.get_username()} if drafted_by is not None else {}),
         )
         if locked.assignee_id is None:
             locked.assignee = user

@@ -20,6 +20,7 @@ from mentions.views.actions import (
     ticket_status,
     ticket_tags,
 )
+from mentions.views.approvals import ticket_approval
 from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
@@ -33,6 +34,7 @@ __all__ = [
     "snoozed",
     "ticket",
     "ticket_action",
+    "ticket_approval",
     "ticket_assign",
     "ticket_delete_post",
     "ticket_direct_message_send",

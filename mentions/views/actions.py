@@ -37,11 +37,13 @@ from mentions.forms import (
     TagsForm,
 )
 from mentions.models import Judgement, Ticket
+from mentions.services.approval_rule import reply_needs_approval
 from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
 from mentions.services.platform_actions import message_like, message_repost, reply_delete
 from mentions.services.versions import TicketStale
-from mentions.views.access import work_queue
+from mentions.views.access import ticket_open, work_queue
+from mentions.views.approvals import reply_submitted
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.ticket import after_action, seen_version_posted, ticket_action
@@ -75,10 +77,11 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@work_queue
+@ticket_open
 def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send from the desk. Not through `ticket_action`: a press that was sent already is answered with
-    that send (its key), and a form without a version is not refused (the API's sends have none)."""
+    that send (its key), and a form without a version is not refused (the API's sends have none). From someone
+    whose replies wait for approval (a grant's holder, an expert), the same form submits it for approval."""
     from mentions.services.replies import SendFailed
 
     obj = get_object_or_404(Ticket.objects.select_related("served_view"), pk=pk)
@@ -86,6 +89,8 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
     form = SendReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return action_failed(request, pk, "send", form, 400)
+    if reply_needs_approval(request.user):  # their reply waits for an advocate's approval instead
+        return reply_submitted(request, obj, form, served_view)
     data = form.cleaned_data
     try:
         reply = services.ticket_send_reply(

@@ -21,7 +21,7 @@ from mentions.facts_panel import FACT_KEYS  # the actions whose answer is the fa
 from mentions.models import Ticket
 from mentions.panels import later_panels, panel_context, panel_find, panels_present
 from mentions.services import versions
-from mentions.views.access import work_queue
+from mentions.views.access import ticket_open
 from mentions.views.refused import refused_redirect
 
 
@@ -72,7 +72,7 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
 
 
 @require_GET
-@work_queue
+@ticket_open
 def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One side panel of the ticket page on its own: a folded one, when its fold is opened."""
     panel = panel_find(name)
@@ -87,7 +87,7 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 
 @require_GET
-@work_queue
+@ticket_open
 def ticket_panels_later(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket page's deferred panels (mentions.panels: the slow ones, such as the earlier answers), all in
     the one request the page makes after its first answer; it replaces their slot (#panel-later)."""

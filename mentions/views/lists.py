@@ -35,8 +35,11 @@ from mentions.queue_blocks import queue_blocks
 from mentions.row_marks import row_marks_attach
 from mentions.search_blocks import search_blocks
 from mentions.search_text import JUDGEMENT_NONE
+from mentions.services.approvals import approvals_waiting
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
+
+APPROVALS_LISTED = 20  # the queue's line of replies waiting for approval names at most these, oldest first
 
 
 @live(clock=True)
@@ -61,6 +64,9 @@ def queue(request: HtmxRequest) -> HttpResponse:
                 {
                     "summaries": forecasts_attach(selectors.queue_summary(), now=now),
                     "snoozed": selectors.snoozed_count(),
+                    # Replies waiting for an advocate's approval, each a link to its ticket (one query).
+                    "approvals": approvals_waiting(limit=APPROVALS_LISTED),
+                    "approvals_listed": APPROVALS_LISTED,
                     "now": now,
                     "csrf_token": CSRF_SLOT,
                 },

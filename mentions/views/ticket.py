@@ -32,16 +32,18 @@ from mentions.macro_picker import macro_picker
 from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
+from mentions.services.approval_rule import QUEUE, reply_needs_approval
+from mentions.services.approvals import approval_shown
 from mentions.services.judgement import solved_as_noise
 from mentions.services.platform_actions import actions_offered
-from mentions.views.access import work_queue
+from mentions.views.access import ticket_open
 from mentions.views.in_place import action_done, action_failed
 from mentions.views.lists import serve_next
 from mentions.views.refused import COMPOSER_POSTS, refused_forms
 
 
 @require_GET
-@work_queue
+@ticket_open
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     found, merged_into = selectors.ticket_found(pk=pk)
     if not found:
@@ -93,9 +95,16 @@ def ticket_page_context(
     typed = next((posted(key, "body", None) for key in COMPOSER_POSTS if key in forms), None)
     draft = obj.reply_draft if typed is None else typed
     picker = macro_picker()
+    needs_approval = reply_needs_approval(request.user)
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
+        # Replies waiting for an advocate's approval (mentions.services.approvals): the composer submits them for
+        # approval instead of sending; above it, the reply waiting (approve, edit, reject) or the submitter's own
+        # rejected one.
+        "needs_approval": needs_approval,
+        "can_approve": not needs_approval and request.user.has_perm(QUEUE),
+        "approval": approval_shown(obj, request.user),
         # Why the desk cannot post here, as the platform declares it (Hacker News: no API to post with).
         "no_reply_why": "" if plan else platform_or_default(obj.channel.kind).unsupported.get("replies", ""),
         "ticket": obj,
@@ -198,7 +207,7 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
 
 
 @require_GET
-@work_queue
+@ticket_open
 def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket's history, asked for when its fold on the ticket page is opened (htmx)."""
     obj = get_object_or_404(Ticket, pk=pk)
@@ -212,7 +221,7 @@ def _history(ticket: Ticket) -> list:
 
 @live(on_refresh=presence.presence_on_refresh)
 @require_GET
-@work_queue
+@ticket_open
 def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
     """An open ticket page's refresh: new messages appended to the conversation, a notice of
     what changed, and the forms' version moved past what it was shown (the draft stays put)."""
@@ -243,7 +252,7 @@ def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@work_queue
+@ticket_open
 def ticket_presence(request: HttpRequest, pk: int) -> JsonResponse:
     """The open ticket page says it is still open (and whether its reply is being typed); the
     answer lists the others who have it open."""
