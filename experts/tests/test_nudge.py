@@ -175,3 +175,24 @@ def test_the_suggestion_order_follows_the_answer_rate(case):
     assert (second.expert, second.score) == (aaron, 2.48)
     assert (first.answered, first.asked, first.median_answer_seconds) == (2, 2, 36000)
     assert second.answer_rate == 0.25
+
+
+def test_with_two_offices_the_silence_counts_only_their_hours(slack, case):
+    """Amsterdam and New York, each 09:00-12:00 local (08-11 and 14-17 UTC in November). Sent Friday 16:00 UTC:
+    1 covered hour on Friday (New York, 16-17), 3 on Monday morning in Amsterdam (08-11): nudged Monday 11:00."""
+    _ticket, outreach, _advocate, _otto = case
+    CoverageSchedule.objects.all().delete()
+    for name, zone in (("Amsterdam", "Europe/Amsterdam"), ("New York", "America/New_York")):
+        CoverageSchedule.objects.create(
+            name=name, weekdays=[1, 2, 3, 4, 5], start=time(9), end=time(12), time_zone=zone
+        )
+    Outreach.objects.filter(pk=outreach.pk).update(sent_at=datetime(2026, 11, 27, 16, 0, tzinfo=UTC))
+    slack.post(POST_URL, json={"ok": True, "channel": "C0VERIFY", "ts": "1764500400.000200"})
+    monday_11 = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+
+    with time_machine.travel(monday_11 - timedelta(minutes=1), tick=False):
+        assert outreach_nudges()["sent"] == 0
+    with time_machine.travel(monday_11, tick=False):
+        assert outreach_nudges()["sent"] == 1
+    outreach.refresh_from_db()
+    assert outreach.nudged_at == monday_11
