@@ -31,6 +31,7 @@ from mentions.coverage import coverage_load
 from mentions.models import DutySettings, ReleaseRota, Rule, Tag, Ticket, TicketEvent, View
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 
+from ._demo_duty import duty_seed
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
@@ -78,6 +79,9 @@ class Command(BaseCommand):
         call_command("seed_demo_answers", stdout=self.stdout)
         # And stories: the week read by the story detector, then the release day and an outage told on three platforms.
         call_command("seed_demo_stories", stdout=self.stdout)
+        # The team's hours (two offices, a release-day duty) and a reply waiting for an advocate's approval.
+        for made in duty_seed():
+            self.stdout.write(f"Demo: {made}.")
         self.stdout.write(self._channels_said(existed))
         self.stdout.write(
             f"Demo ready: {Ticket.objects.count()} tickets on {Ticket.objects.values('channel').distinct().count()} "
