@@ -21,8 +21,8 @@ from mentions.services.approvals import reply_submit
 
 WEEKDAYS = [1, 2, 3, 4, 5]
 PAT_REPLY = (
-    "Thanks for the detailed report! The runner's cache key includes the job's image digest since 18.6, so a "
-    "re-tagged image starts a fresh cache. Pinning the digest keeps it warm; I've noted this for the docs."
+    "Thanks for reporting this, and for the details: they help. I've passed it to the team that owns this part of "
+    "GitLab and will follow up here as soon as I hear back."
 )
 
 
