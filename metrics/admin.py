@@ -102,7 +102,7 @@ class CoverageScheduleAdmin(OneRowAdmin, RecomputeOnSave):
 
     many = True
     form = CoverageScheduleForm
-    list_display = ["name", "days", "start", "end", "time_zone", "release_day_only", "duty_only", "on_duty"]
+    list_display = ["name", "days", "start", "end", "time_zone", "release_day_only", "duty_only", "who"]
     list_select_related = ["on_duty"]
 
     def get_changeform_initial_data(self, request) -> dict:
@@ -118,6 +118,15 @@ class CoverageScheduleAdmin(OneRowAdmin, RecomputeOnSave):
     def days(self, obj) -> str:
         names = dict(WEEKDAYS)
         return ", ".join(names[d][:3] for d in sorted(obj.weekdays or []) if d in names)
+
+    @admin.display(description="On duty")
+    def who(self, obj) -> str:
+        """Who takes the after-hours pings in a duty schedule's hours (notifications.on_duty)."""
+        if not obj.duty_only:
+            return "—"
+        if obj.on_duty_id:
+            return str(obj.on_duty)
+        return "the month's release advocate" if obj.release_day_only else "nobody named: the channel"
 
 
 @admin.register(Holiday)
