@@ -149,3 +149,26 @@ def test_the_pickers_kept_summaries_follow_slack_the_directory_and_the_outreach_
         settings_row.community_channel = "#wider-community"
         settings_row.save()
         assert "posts to Slack #wider-community" in _option(client.get(url).content.decode(), community)
+
+
+@pytest.mark.django_db
+def test_a_fresh_install_reads_the_macro_summaries_once_and_writes_nothing_on_a_page_load(client, handbook_macros):
+    """The community macro's summary reads the outreach settings; before an admin saves them, reading gives the
+    defaults and writes no row (a write retired the summaries just built: the next page read them again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from experts.models import OutreachSettings
+
+    OutreachSettings.objects.all().delete()
+    ticket = TicketFactory()
+    client.force_login(AdvocateFactory())
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(ticket.get_absolute_url())
+        counts.append(len(captured))
+    assert counts[1] == counts[2] < counts[0]
+    assert not OutreachSettings.objects.exists()
+    community = Macro.objects.get(name="Involving experts::Community involvement")
+    assert "posts to Slack #community-involvement" in macro_summary(community).does  # the defaults, read
