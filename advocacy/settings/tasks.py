@@ -40,10 +40,44 @@ CELERY_TASK_IGNORE_RESULT = True
 # the main worker. The after-ingest task is among them because the story detector it runs reads the new tickets'
 # meaning; it runs in the order the ingest queued it, before the judgement of the same tickets.
 DESK_MEANING_QUEUE = env.str("DESK_MEANING_QUEUE", default="meaning")
-CELERY_TASK_ROUTES = {
-    name: {"queue": DESK_MEANING_QUEUE}
-    for name in ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill")
-}
+# Work that waits on someone else's network has a queue per kind, so a slow kind never starves another: a platform
+# answering polls slowly does not hold back a story's sends, and an hour of docs revalidation does not hold back a
+# poll. One worker serves them all on a small install (the Procfile's `worker`); a large team runs a worker per
+# queue (docs/operations.md, "Scaling out"). Everything else (sweeps, rollups: quick database work) stays on
+# Celery's default queue, `celery`. Webhook deliveries name their queue when queued (DESK_WEBHOOK_QUEUE).
+# Polls and pushed deliveries (Slack's events) that become tickets.
+DESK_INGEST_QUEUE = env.str("DESK_INGEST_QUEUE", default="ingest")
+# Posts to platforms and Slack that an advocate or a schedule is waiting on (a reply in the composer is sent in its
+# request, not here; a story's answers and an issue's follow-ups are).
+DESK_SENDS_QUEUE = env.str("DESK_SENDS_QUEUE", default="sends")
+# Our docs fetched for the knowledge panel: many pages, each a slow GET.
+DESK_KNOWLEDGE_QUEUE = env.str("DESK_KNOWLEDGE_QUEUE", default="knowledge")
+# (queue, its tasks) pairs, not a dict keyed by queue: two queue settings given the same name must both route.
+_QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        DESK_MEANING_QUEUE,
+        ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill"),
+    ),
+    (
+        DESK_INGEST_QUEUE,
+        ("intake.poll_due", "intake.poll", "intake.watch_threads", "slackapp.event_work", "slackapp.events_sweep"),
+    ),
+    (
+        DESK_SENDS_QUEUE,
+        (
+            "stories.answer_send",
+            "stories.issue_followups_send",
+            "stories.spike_alerts_send",
+            "notifications.slack_flush",
+            "notifications.community_post",
+            "notifications.outreach_retry",
+            "notifications.front_page_announce",
+            "metrics.reports_send",
+        ),
+    ),
+    (DESK_KNOWLEDGE_QUEUE, ("answers.docs_index",)),
+)
+CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in _QUEUE_TASKS for name in names}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
