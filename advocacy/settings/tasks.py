@@ -7,8 +7,21 @@ from .environment import VAR_DIR, env
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# A task taken by a worker that then died without a word (SIGKILL, the OOM killer, a machine lost) stays in Redis
+# unacknowledged; another worker puts it back on its queue once it is this old (kombu's visibility timeout). It
+# must exceed the longest task (CELERY_TASK_TIME_LIMIT) and the longest countdown a queued task waits out, or a
+# task still running or waiting is handed to a second worker too. Celery's default, an hour.
+DESK_BROKER_VISIBILITY_SECONDS = env.int("DESK_BROKER_VISIBILITY_SECONDS", default=3600)
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": DESK_BROKER_VISIBILITY_SECONDS,
+        # Look for such tasks every 10 s (one query per worker), not kombu's default of every 100 s (10 s, with
+        # only every 10th look made); sooner when the timeout is short, as in tests/test_worker_kill.py.
+        "unacked_restore_interval": max(1, min(10, DESK_BROKER_VISIBILITY_SECONDS // 10)),
+        "unacked_restore_throttle": 1,
+    }
     CACHES = {"default": {"BACKEND": "advocacy.cache_redis.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # A broker that needs no server: messages are files under var/celery, shared by the
@@ -79,7 +92,16 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in _QUEUE_TASKS for name in names}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A task is acknowledged when it has run, not when it starts: a worker that dies mid-task leaves it to be run again
+# (every task is idempotent: sends under their idempotency key, sweeps and polls by their rows' state).
 CELERY_TASK_ACKS_LATE = True
+# ...and that includes a pool process that dies mid-task (the OOM killer, a SIGKILL, a crash in a C library):
+# without this, the worker's parent acknowledges the task it lost (WorkerLostError) and it is never run. Celery
+# warns that a task that kills its process every time is then run again and again: that shows as the same task id
+# in repeated WorkerLostError lines (docs/operations.md says what to do). A hard time limit
+# (CELERY_TASK_TIME_LIMIT) is not a lost worker: such a task is acknowledged as failed, not retried.
+# tests/test_worker_kill.py kills real workers both ways.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
