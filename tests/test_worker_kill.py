@@ -112,7 +112,9 @@ def workers(tmp_path) -> Iterator[Callable[[int], tuple[str, Worker, Worker]]]:
     finally:
         for worker in started:
             worker.stop()
-        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"
+        )
 
 
 def _rows(table: str, kind: str) -> list[tuple[int, str, int]]:
