@@ -35,7 +35,10 @@ def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_proc
     meaning = next(line for line in lines if line.startswith("meaning:"))
     assert "-Q ${DESK_MEANING_QUEUE:-meaning} --pool=solo" in meaning
     worker = next(line for line in lines if line.startswith("worker:"))
-    assert "-Q ${DESK_WORKER_QUEUES:-celery,${DESK_WEBHOOK_QUEUE:-webhooks}}" in worker
+    assert (
+        "-Q ${DESK_WORKER_QUEUES:-celery,${DESK_WEBHOOK_QUEUE:-webhooks},${DESK_INGEST_QUEUE:-ingest},"
+        "${DESK_SENDS_QUEUE:-sends},${DESK_KNOWLEDGE_QUEUE:-knowledge}}" in worker
+    )
     assert "--concurrency=${CELERY_CONCURRENCY:-2}" in worker
     assert "--preload" in next(line for line in lines if line.startswith("web:"))
     # Plain `honcho start` reads the same Procfile and skips the optional lines: they are comments to it.
@@ -60,7 +63,7 @@ def test_discords_gateway_starts_only_when_asked_for():
 def test_a_separate_webhooks_worker_takes_the_queue_from_the_main_worker():
     lines = _launch_print(DESK_WEBHOOK_WORKERS="32")
     assert _names(lines) == ["web", "worker", "meaning", "beat", "webhooks"]
-    assert "# DESK_WORKER_QUEUES=celery" in lines
+    assert "# DESK_WORKER_QUEUES=celery,ingest,sends,knowledge" in lines
     assert "--pool=threads --concurrency=${DESK_WEBHOOK_WORKERS:-16}" in lines[-2]
     kept = _launch_print(DESK_WEBHOOK_WORKERS="32", DESK_WORKER_QUEUES="celery,reports")
     assert "# DESK_WORKER_QUEUES=celery,reports" in kept

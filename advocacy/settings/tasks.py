@@ -7,8 +7,21 @@ from .environment import VAR_DIR, env
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# A task taken by a worker that then died without a word (SIGKILL, the OOM killer, a machine lost) stays in Redis
+# unacknowledged; another worker puts it back on its queue once it is this old (kombu's visibility timeout). It
+# must exceed the longest task (CELERY_TASK_TIME_LIMIT) and the longest countdown a queued task waits out, or a
+# task still running or waiting is handed to a second worker too. Celery's default, an hour.
+DESK_BROKER_VISIBILITY_SECONDS = env.int("DESK_BROKER_VISIBILITY_SECONDS", default=3600)
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": DESK_BROKER_VISIBILITY_SECONDS,
+        # Look for such tasks every 10 s (one query per worker), not kombu's default of every 100 s (10 s, with
+        # only every 10th look made); sooner when the timeout is short, as in tests/test_worker_kill.py.
+        "unacked_restore_interval": max(1, min(10, DESK_BROKER_VISIBILITY_SECONDS // 10)),
+        "unacked_restore_throttle": 1,
+    }
     CACHES = {"default": {"BACKEND": "advocacy.cache_redis.SharedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # A broker that needs no server: messages are files under var/celery, shared by the
@@ -40,12 +53,55 @@ CELERY_TASK_IGNORE_RESULT = True
 # the main worker. The after-ingest task is among them because the story detector it runs reads the new tickets'
 # meaning; it runs in the order the ingest queued it, before the judgement of the same tickets.
 DESK_MEANING_QUEUE = env.str("DESK_MEANING_QUEUE", default="meaning")
-CELERY_TASK_ROUTES = {
-    name: {"queue": DESK_MEANING_QUEUE}
-    for name in ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill")
-}
+# Work that waits on someone else's network has a queue per kind, so a slow kind never starves another: a platform
+# answering polls slowly does not hold back a story's sends, and an hour of docs revalidation does not hold back a
+# poll. One worker serves them all on a small install (the Procfile's `worker`); a large team runs a worker per
+# queue (docs/operations.md, "Scaling out"). Everything else (sweeps, rollups: quick database work) stays on
+# Celery's default queue, `celery`. Webhook deliveries name their queue when queued (DESK_WEBHOOK_QUEUE).
+# Polls and pushed deliveries (Slack's events) that become tickets.
+DESK_INGEST_QUEUE = env.str("DESK_INGEST_QUEUE", default="ingest")
+# Posts to platforms and Slack that an advocate or a schedule is waiting on (a reply in the composer is sent in its
+# request, not here; a story's answers and an issue's follow-ups are).
+DESK_SENDS_QUEUE = env.str("DESK_SENDS_QUEUE", default="sends")
+# Our docs fetched for the knowledge panel: many pages, each a slow GET.
+DESK_KNOWLEDGE_QUEUE = env.str("DESK_KNOWLEDGE_QUEUE", default="knowledge")
+# (queue, its tasks) pairs, not a dict keyed by queue: two queue settings given the same name must both route.
+_QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        DESK_MEANING_QUEUE,
+        ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill"),
+    ),
+    (
+        DESK_INGEST_QUEUE,
+        ("intake.poll_due", "intake.poll", "intake.watch_threads", "slackapp.event_work", "slackapp.events_sweep"),
+    ),
+    (
+        DESK_SENDS_QUEUE,
+        (
+            "stories.answer_send",
+            "stories.issue_followups_send",
+            "stories.spike_alerts_send",
+            "notifications.slack_flush",
+            "notifications.community_post",
+            "notifications.outreach_retry",
+            "notifications.front_page_announce",
+            "metrics.reports_send",
+        ),
+    ),
+    (DESK_KNOWLEDGE_QUEUE, ("answers.docs_index",)),
+)
+CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in _QUEUE_TASKS for name in names}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A task is acknowledged when it has run, not when it starts: a worker that dies mid-task leaves it to be run again
+# (every task is idempotent: sends under their idempotency key, sweeps and polls by their rows' state).
 CELERY_TASK_ACKS_LATE = True
+# ...and that includes a pool process that dies mid-task (the OOM killer, a SIGKILL, a crash in a C library):
+# without this, the worker's parent acknowledges the task it lost (WorkerLostError) and it is never run. Celery
+# warns that a task that kills its process every time is then run again and again: that shows as the same task id
+# in repeated WorkerLostError lines (docs/operations.md says what to do). A hard time limit
+# (CELERY_TASK_TIME_LIMIT) is not a lost worker: such a task is acknowledged as failed, not retried.
+# tests/test_worker_kill.py kills real workers both ways.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
