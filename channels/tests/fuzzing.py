@@ -10,7 +10,7 @@ Each adapter's test file does:
         payload = data.draw(mutated(load("some_real_fixture.json")))
         check_parse(lambda: adapter.parse_page(payload))
 
-The number of examples is fixed (DESK_FUZZ_EXAMPLES, 200 by default) and the run derandomised in
+The number of examples is fixed (DESK_FUZZ_EXAMPLES, 100 by default) and the run derandomised in
 CI, so the suite's time and result do not vary from run to run.
 """
 
@@ -33,7 +33,9 @@ from channels.http import build_session
 from intake.services.quarantine import mentions_store
 from mentions.models import Message
 
-FUZZ_EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "200"))
+# 100 in the suite: the fuzz tests were a quarter of its time at 200 (404 tests, 451 s on this machine), and CI has
+# 30 minutes; a deeper run sets more (DESK_FUZZ_EXAMPLES=1000), derandomised as ever.
+FUZZ_EXAMPLES = int(os.environ.get("DESK_FUZZ_EXAMPLES", "100"))
 
 fuzz_settings = settings(
     max_examples=FUZZ_EXAMPLES,
