@@ -158,7 +158,20 @@ step "a worker task"
 worker=$(podman ps --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" \
     --filter "label=com.docker.compose.service=worker" --format '{{.Names}}' | head -n1)
 enqueue() {  # enqueue: queue mentions.sla_sweep from the web container, print its task id
-    compose exec -T web python manage.py shell -c 'from mentions.tasks import sla_sweep; print(sla_sweep.delay().id)' | tail -n1
+    # Retried: podman 4.3's DNS (aardvark-dns 1.4) answers "Name or service not known" for a moment after a
+    # container of the network stops, and the connection fails before anything is sent.
+    local id
+    for _ in 1 2 3 4 5; do
+        if id=$(compose exec -T web python manage.py shell -c \
+            'from mentions.tasks import sla_sweep; print(sla_sweep.delay().id)' 2>"$CACHE/enqueue.err" | tail -n1) \
+            && [ -n "$id" ]; then
+            echo "$id"
+            return 0
+        fi
+        sleep 2
+    done
+    tail -5 "$CACHE/enqueue.err" >&2
+    return 1
 }
 ran() {  # ran TASK_ID: wait until the worker's log says the task succeeded
     for _ in $(seq 60); do
@@ -180,6 +193,22 @@ echo "worker stopped; mentions.sla_sweep[$task] queued ($queued message(s) waiti
 [ "$queued" -ge 1 ] || { echo "the job is not waiting in Redis" >&2; exit 1; }
 compose start worker >/dev/null 2>&1
 ran "$task" && echo "worker back; it ran mentions.sla_sweep[$task]: nothing lost"
+
+step "back up and restore (docs/operations.md's commands)"
+compose exec -T postgres pg_dump -U desk -Fc desk >"$CACHE/backup.dump"
+echo "pg_dump: $(stat -c %s "$CACHE/backup.dump") bytes"
+compose stop web worker meaning beat >/dev/null 2>&1
+compose exec -T postgres pg_restore -U desk -d desk --clean --if-exists <"$CACHE/backup.dump"
+compose start web worker meaning beat >/dev/null 2>&1
+tickets=$(compose exec -T postgres psql -U desk -d desk -tAc 'select count(*) from mentions_ticket' | tr -d '\r')
+[ "$tickets" = 1 ] || { echo "after the restore: $tickets tickets, not 1" >&2; exit 1; }
+for _ in $(seq 60); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "$BASE_URL/health/" \
+        >/dev/null 2>&1 && break
+    sleep 1
+done
+echo "restored: $tickets ticket, /health/ $(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1], timeout=5).status)" "$BASE_URL/health/")"
+rm -f "$CACHE/backup.dump"
 
 step "done"
 echo "image size: $((image_bytes / 1024 / 1024)) MiB; build: ${build_seconds}s; total: $(($(date +%s) - started))s"
