@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run demo-reset test lint format migrate demo browser oidc-provider bench clean
+.PHONY: run demo-reset test lint format migrate demo browser oidc-provider bench container-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/claim_latency.py
+
+## container-test: build the image (Containerfile) on a Debian-made base, run compose.yaml's stack with podman
+## and use it (tests/container/run.sh; docs/operations.md, "Containers"). Installs podman and mmdebstrap when missing.
+container-test:
+	bash tests/container/run.sh
 
 clean:
 	rm -rf var staticfiles
