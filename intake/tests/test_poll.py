@@ -149,14 +149,15 @@ def test_one_failing_channel_does_not_stop_the_others():
 
 def test_the_dispatcher_enqueues_each_due_channel_once_on_the_redis_broker():
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    client.delete("celery")
+    queue = settings.DESK_INGEST_QUEUE  # polls go on the ingest queue (advocacy/settings/tasks.py)
+    client.delete(queue)
     due = ChannelFactory.create_batch(2)
     ChannelFactory(enabled=False)
     ChannelFactory(next_poll_at=timezone.now() + timedelta(hours=1))
 
     assert tasks.poll_due() == 2
     assert tasks.poll_due() == 0  # next_poll_at moved forward at dispatch
-    queued = [json.loads(m) for m in client.lrange("celery", 0, -1)]
+    queued = [json.loads(m) for m in client.lrange(queue, 0, -1)]
     assert sorted(m["headers"]["argsrepr"] for m in queued) == sorted(f"({c.pk},)" for c in due)
     assert {m["headers"]["task"] for m in queued} == {"intake.poll"}
-    client.delete("celery")
+    client.delete(queue)
