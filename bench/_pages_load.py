@@ -32,7 +32,8 @@ INSERT INTO mentions_ticket (
     subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
     requested_at, first_reply_at, first_reply_seconds, first_reply_business_seconds, solved_at,
     created_at, updated_at, assignee_id, channel_id, served_to_id, served_view_id,
-    reply_from_role, sla_due_at, sla_target, sla_breached, followup_at, merged_into_id
+    reply_from_role, sla_due_at, sla_target, sla_breached, followup_at, merged_into_id,
+    intent, judged_by, judgement, judgement_reason, language, sentiment
 )
 SELECT subject,
        CASE cls WHEN 'waiting' THEN (CASE WHEN g %% 2 = 0 THEN 'new' ELSE 'open' END)
@@ -54,7 +55,8 @@ SELECT subject,
        requested_at + CASE WHEN hp THEN interval '4 hours' ELSE interval '1 day' END,
        CASE WHEN hp THEN 'high_priority' ELSE 'all' END,
        cls <> 'waiting' AND frt > interval '1 day',
-       NULL, NULL
+       NULL, NULL,
+       '', '', '', '', '', ''
 FROM (
     SELECT g, cls, (%(channels)s::bigint[])[1 + ch] AS channel_id, ch = ANY (%(hp_channels)s::int[]) AS hp,
            CASE cls WHEN 'waiting' THEN now() - random() * interval '3 days'
@@ -77,7 +79,7 @@ LOAD_MESSAGES = """
 INSERT INTO mentions_message (
     ticket_id, channel_id, kind, external_id, parent_external_id, thread_external_id, author_handle,
     author_name, author_url, author_user_id, title, body, permalink, platform_created_at, raw, mentioned,
-    edited_at, deleted_at, created_at, updated_at
+    edited_at, deleted_at, created_at, updated_at, media
 )
 SELECT t.id, t.channel_id, kind,
        CASE WHEN kind = 'inbound' THEN 't' || t.id || '-' || j END,
@@ -92,7 +94,7 @@ SELECT t.id, t.channel_id, kind,
           FROM (SELECT %(vocab)s::text[] AS v) AS voc, generate_series(1, 8 + (t.id * 7 + j * 13) %% 33)),
        CASE WHEN kind = 'inbound' THEN 'https://example.com/t/' || t.id || '/' || j ELSE '' END,
        t.requested_at + j * interval '47 minutes', '{}'::jsonb, '[]'::jsonb, NULL, NULL,
-       t.requested_at + j * interval '47 minutes', t.requested_at + j * interval '47 minutes'
+       t.requested_at + j * interval '47 minutes', t.requested_at + j * interval '47 minutes', '[]'::jsonb
 FROM mentions_ticket t
 CROSS JOIN LATERAL generate_series(0, t.id %% 5) AS j
 CROSS JOIN LATERAL (
