@@ -2,6 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+TEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run demo-reset test lint format migrate demo browser oidc-provider bench container-test clean
@@ -35,12 +36,13 @@ demo-reset: $(VENV)/.installed-run
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py), after
 ## lint, the type check (mypy: pyproject.toml [tool.mypy]) and a check that no model change lacks its migration.
+## TEST_WORKERS: how many pytest processes share the suite (pytest-xdist; 0 runs it in one process).
 test: $(VENV)/.installed-dev browser oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## browser: Debian's chromium (end-to-end test) and dovecot (IMAP tests), installed when missing.
 browser:

@@ -6,6 +6,19 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DESK_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 
+# Under pytest-xdist (`-n 2`, as `make test` runs) each worker has its own PostgreSQL database (pytest-django
+# suffixes the name), and here its own Redis database and files: tests read the broker's queues and start
+# workers on it, which another worker's tasks must not reach. gw0 keeps the given ones.
+# The processes a test starts (a Celery worker, a second web) inherit the worker's environment and read these
+# settings again: they take the same values, from the ones given before any worker's (kept in DESK_TEST_GIVEN).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and _WORKER != "gw0":
+    os.environ.setdefault("DESK_TEST_GIVEN", f"{os.environ['REDIS_URL']} {os.environ['DESK_VAR_DIR']}")
+    _redis, _var = os.environ["DESK_TEST_GIVEN"].split(" ", 1)
+    _base, _, _db = _redis.rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) - int(_WORKER[2:])) % 16}"
+    os.environ["DESK_VAR_DIR"] = f"{_var}-{_WORKER}"
+
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
