@@ -42,7 +42,7 @@ def _desk():
 def test_a_note_sent_from_the_desk_is_ours_on_the_issue_and_the_next_poll_serves_nothing_new():
     channel, ticket, advocate = _desk()
     reply = ticket_send_reply(ticket=ticket, user=advocate, body="@someone thanks for the report: we are on it.")
-    project, _, note_id = reply.external_id.partition("/notes/")
+    project, _, note_id = (reply.external_id or "").partition("/notes/")
     assert reply.kind == Message.Kind.OUR_REPLY and project == str(PROJECT_ID)
     assert int(note_id) > NOTE_ID_BASE + 1000 * 1000  # above every note of the week: no later poll takes it
     issue = ticket.messages.order_by("id").first()
@@ -65,7 +65,7 @@ def _sent(path: str, token: str = TOKEN, **kwargs) -> requests.PreparedRequest:
 
 def test_a_note_on_any_issue_of_the_project_is_taken_and_refusals_are_gitlabs():
     posts = demo_posts(KIND, now=ANCHOR)
-    status, note = answer(_sent(f"{PROJECT_ID}/issues/12/notes", json={"body": "An older issue."}), posts)
+    status, note, *_ = answer(_sent(f"{PROJECT_ID}/issues/12/notes", json={"body": "An older issue."}), posts)
     assert status == 201 and note["noteable_iid"] == 12 and note["author"]["username"] == OURS
     assert note["body"] == "An older issue." and note["system"] is False
     notes = f"{PROJECT_ID}/issues/{IID_BASE}/notes"
@@ -76,7 +76,7 @@ def test_a_note_on_any_issue_of_the_project_is_taken_and_refusals_are_gitlabs():
         {"message": "404 Project Not Found"},
     )
 
-    status, upload = answer(_sent(f"{PROJECT_ID}/uploads", files={"file": ("my shot (1).png", b"\x89PNG")}), posts)
+    status, upload, *_ = answer(_sent(f"{PROJECT_ID}/uploads", files={"file": ("my shot (1).png", b"\x89PNG")}), posts)
     assert status == 201 and upload["url"].endswith("/my_shot_1_.png") and upload["alt"] == "my_shot_1_"
     assert upload["full_path"] == f"/-/project/{PROJECT_ID}{upload['url']}"
     assert answer(_sent(f"{PROJECT_ID}/uploads"), posts) == (400, {"error": "file is invalid"})
