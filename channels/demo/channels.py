@@ -46,12 +46,19 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "name": "Community forum (demo sample)",
         "config": {"base_url": "https://forum.gitlab.com"},
         "our_accounts": ["gitlab-team"],
+        # A User API key, as the forum's approval page hands it over (channels/adapters/discourse/oauth.py): the
+        # key the demo forum (channels/adapters/discourse/replay_writes.py) accepts for our account's writes.
+        "account_tokens": {"access_token": "demo-discourse-user-api-key-not-a-secret"},
     },
     "gitlab": {
         "name": "GitLab issues (demo sample)",
         # The first poll reads back 30 days (the adapter's most): the whole demo week, even weeks after seeding.
         "config": {"projects": ["gitlab-org/gitlab"], "backfill_hours": 720},
         "our_accounts": ["gitlab-bot"],
+        # The access token the demo's gitlab.com (channels/adapters/gitlab/replay.py) accepts.
+        "credentials": {"access_token": "demo-gitlab-token-not-a-secret"},
+        # The account posts with the channel's token, as "connect with the channel's access token" stores it.
+        "account_tokens": {"access_token": "demo-gitlab-token-not-a-secret", "token_type": "private"},
     },
     "github": {
         "name": "GitHub issues and discussions (demo sample)",

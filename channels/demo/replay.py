@@ -155,3 +155,34 @@ def replay_response(
     response.url = request.url or ""
     response.request = request
     return response
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart form the desk sent: its file name (empty for a plain field), type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def form_parts(request: requests.PreparedRequest) -> dict[str, FormPart]:
+    """The parts of a `multipart/form-data` body by field name (an upload's `file` and its fields); {} for any
+    other body. A platform's replay reads an upload with it as the platform reads the form."""
+    from email.parser import BytesParser
+    from email.policy import default
+
+    kind = request.headers.get("Content-Type") or ""
+    if not kind.startswith("multipart/form-data"):
+        return {}
+    body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+    form = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
+    parts: dict[str, FormPart] = {}
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            data = part.get_payload(decode=True)  # a part's bytes (a nested multipart would be a Message: none here)
+            parts[name] = FormPart(
+                part.get_filename() or "", part.get_content_type(), data if isinstance(data, bytes) else b""
+            )
+    return parts

@@ -17,7 +17,9 @@ Endpoints, each in the shape of a recorded response (``tests/fixtures``, SOURCES
   ``topic_2144_posts_page1_real.json``.
 - ``GET /site/basic-info.json`` (the adapter's test_connection): the site's title.
 
-Anything else (and any method but GET) is Discourse's 404 body: ``{"errors": [...], "error_type": "not_found"}``.
+Our connected account's writes (a reply, a personal message, a like, a deletion, an image upload) are answered
+as done and kept nowhere by ``replay_writes.py``, which says which shapes it follows. Anything else is Discourse's
+404 body: ``{"errors": [...], "error_type": "not_found"}``.
 
 Ids. A topic is ``TOPIC_BASE + <thread index>`` and its posts are numbered 1, 2, … in the thread's order. Post ids
 are the forum's order of creation, as on Discourse (the latest-mode cursor relies on it): the rank of the post
@@ -169,9 +171,11 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     parts = urlsplit(request.url or "")
     query = parse_qs(parts.query)
     path = parts.path
-    if request.method != "GET":
-        return 404, _NOT_FOUND
     forum = _Forum(posts)
+    if request.method != "GET":
+        from .replay_writes import write  # our account's writes: a module of their own, which imports this one
+
+        return write(request, forum, posts)
     if path == "/posts.json":
         return 200, latest(forum, before=_whole(query.get("before")))
     if path == "/search.json":

@@ -13,6 +13,9 @@ Endpoints, each in the shape of GitLab's documented example responses (``tests/f
   project issue notes"), ``sort`` / ``order_by`` honoured (default ``created_at`` ``desc``).
 - ``GET /api/v4/projects/:id``: the project (the adapter's test_connection reads ``name_with_namespace``).
 
+Our connected account's writes (a note, an image upload, an issue filed from the desk) are answered as done and
+kept nowhere by ``replay_writes.py``, which says which shapes it follows.
+
 Lists are paged by ``page`` and ``per_page`` (default 20, at most 100) with the headers docs.gitlab.com documents
 ("REST API", "Pagination"): ``X-Page``, ``X-Per-Page``, ``X-Total``, ``X-Total-Pages``, ``X-Next-Page``,
 ``X-Prev-Page`` (empty on the last / first page) and ``Link`` (rel="next", "prev", "first", "last"). Anything
@@ -104,8 +107,12 @@ def _issues(posts: DemoPosts) -> dict[int, _Issue]:
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     parts = urlsplit(request.url or "")
+    if request.method != "GET":
+        from .replay_writes import write  # our account's writes: a module of their own, which imports this one
+
+        return write(request, _issues(posts), posts)
     route = _ROUTE_RE.fullmatch(parts.path)
-    if request.method != "GET" or route is None:
+    if route is None:
         return 404, _NOT_FOUND
     project, iid, notes = unquote(route.group(1)), route.group(2), route.group(3)
     if project.casefold() not in (PROJECT_PATH, str(PROJECT_ID)):
