@@ -30,7 +30,9 @@ def demo_accounts_ensure() -> list[Account]:
         channel = Channel.objects.filter(slug=demo_slug(kind), kind=kind).first()
         if not tokens or channel is None:
             continue
-        username = spec["our_accounts"][0]
+        # The name a completed connection stores: the platform's sign-in answer names the account (`account_username`,
+        # where the channel's `our_accounts` holds an id, as Stack Exchange's user ids), else our account's handle.
+        username = spec.get("account_username") or spec["our_accounts"][0]
         with transaction.atomic():
             if Account.objects.select_for_update().filter(channel=channel, username__iexact=username).exists():
                 continue

@@ -2,7 +2,8 @@
 there, and whether its tickets open high. Their API is answered by channels.demo.replay, so they are polled
 like any channel; the day a demo channel was made anchors its week (the posts are "N days before" that day).
 `account_tokens`: the tokens of our account there (its first `our_accounts`), connected to reply from the desk
-(channels.demo.accounts); the demo's replay of that platform answers what it sends."""
+(channels.demo.accounts); the demo's replay of that platform answers what it sends. `account_username`: the name
+that account is connected under when `our_accounts` holds an id (the platform's sign-in names it)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "credentials": {"key": "demo-stackexchange-app-key-not-a-secret"},
         # What the OAuth flow stores (stackexchange/oauth.py): an access token only, `no_expiry`, no refresh token.
         "account_tokens": {"access_token": "demo-stackexchange-access-token-not-a-secret"},
+        "account_username": "GitLab Advocate",  # its display_name, which the flow stores (oauth.py _whoami)
     },
     "disqus": {
         "name": "Blog comments (demo sample)",

@@ -49,7 +49,8 @@ def test_each_demo_account_replies_and_acts_from_the_desk_and_a_second_seed_keep
     week_seed(advocate=advocate)
     accounts = Account.objects.filter(channel__slug__in=[demo_slug(k) for k in CONNECTED])
     assert {a.channel.kind for a in accounts} == set(CONNECTED) >= {"mastodon", "bluesky", "discord", "github"}
-    assert all(a.can_post and a.username == DEMO_CHANNELS[a.channel.kind]["our_accounts"][0] for a in accounts)
+    named = {k: s.get("account_username") or s["our_accounts"][0] for k, s in DEMO_CHANNELS.items()}
+    assert all(a.can_post and a.username == named[a.channel.kind] for a in accounts)
     assert all("not-a-secret" not in a.tokens_encrypted for a in accounts)  # stored encrypted
     before = {a.pk: (a.tokens_encrypted, a.updated_at) for a in accounts}
     assert demo_accounts_ensure() == []  # the second seed makes none and changes none

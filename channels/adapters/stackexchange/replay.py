@@ -61,6 +61,7 @@ MADE_ANSWER_BASE = 80_000_000
 MADE_COMMENT_BASE = 140_000_000
 APP_KEY: str = DEMO_CHANNELS["stackexchange"]["credentials"]["key"]
 ACCOUNT_TOKEN: str = DEMO_CHANNELS["stackexchange"]["account_tokens"]["access_token"]
+ACCOUNT_NAME: str = DEMO_CHANNELS["stackexchange"]["account_username"]  # our account's display_name
 _WRITE = re.compile(r"/(?:posts/(?P<post>\d{1,15})/comments|questions/(?P<question>\d{1,15})/answers)/add")
 _ROOT = "/2.3"
 _IDS = r"(\d{1,15}(?:;\d{1,15}){0,99})"
@@ -228,7 +229,7 @@ def owner(handle: str, name: str, *, our_account: str) -> Item:
     """A post's ``owner``: our account by its user id, anyone else with a stable id made from their name."""
     ours = handle == our_account and handle.isdigit()
     user_id = int(handle) if ours else 1_000_000 + zlib.crc32(handle.encode()) % 9_000_000
-    name = "GitLab Advocate" if ours else (name or handle)
+    name = ACCOUNT_NAME if ours else (name or handle)
     return {
         "account_id": user_id + 3_000_000,
         "reputation": 101 + user_id % 5000,

@@ -159,7 +159,7 @@ def _connected() -> Channel:
     channel = demo.channel(KIND, ANCHOR)
     with time_machine.travel(ANCHOR, tick=False):
         assert poll(channel).status == "ok"
-    assert [a.username for a in demo_accounts_ensure()] == DEMO_CHANNELS[KIND]["our_accounts"]
+    assert [a.username for a in demo_accounts_ensure()] == [DEMO_CHANNELS[KIND]["account_username"]]
     return channel
 
 
@@ -185,6 +185,7 @@ def test_a_comment_and_an_answer_sent_from_the_desk_get_ids_of_their_own():
     assert (
         comment.raw["owner"]["user_id"] == answer.raw["owner"]["user_id"] == int(DEMO_CHANNELS[KIND]["our_accounts"][0])
     )
+    assert comment.raw["owner"]["display_name"] == comment.author_handle == DEMO_CHANNELS[KIND]["account_username"]
     assert comment.permalink == f"https://stackoverflow.com/posts/comments/{comment.external_id[1:]}"
     assert answer.permalink == f"https://stackoverflow.com/a/{answer.external_id[1:]}"
     assert comment.created_at == answer.created_at == ANCHOR + timedelta(hours=1)
