@@ -4,7 +4,9 @@ reposting, deleting and direct messages from the ticket page. What they send goe
 (channels.demo.replay), which answers it as done and keeps nothing.
 
 Made only on the demo network (DESK_DEMO_REPLAY): the tokens are fake, and a desk that reaches the real platforms
-must not send them there. An account made before is left as it is (an admin may have paused or reconnected it)."""
+must not send them there. An account made before is left as it is (an admin may have paused or reconnected it).
+A demo channel made before its platform could send lacks the app keys its sends need (Stack Exchange's `key`, Disqus's
+`api_secret`): connecting the account adds the spec's credentials the channel has not got, and changes none it has."""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ def demo_accounts_ensure() -> list[Account]:
         channel = Channel.objects.filter(slug=demo_slug(kind), kind=kind).first()
         if not tokens or channel is None:
             continue
-        username = spec["our_accounts"][0]
+        # The name a completed connection stores: the platform's sign-in answer names the account (`account_username`,
+        # where the channel's `our_accounts` holds an id, as Stack Exchange's user ids), else our account's handle.
+        username = spec.get("account_username") or spec["our_accounts"][0]
         with transaction.atomic():
             if Account.objects.select_for_update().filter(channel=channel, username__iexact=username).exists():
                 continue
@@ -41,6 +45,10 @@ def demo_accounts_ensure() -> list[Account]:
             )
             account.tokens = tokens  # encrypted, as a completed connection stores them
             account.save()
+            held = channel.credentials
+            if missing := {k: v for k, v in spec.get("credentials", {}).items() if k not in held}:
+                channel.credentials = {**held, **missing}
+                channel.save(update_fields=["credentials_encrypted", "updated_at"])
         logger.info("demo: %s connected on channel=%s (its replay answers what it sends)", username, channel.slug)
         made.append(account)
     return made

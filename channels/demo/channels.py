@@ -2,7 +2,8 @@
 there, and whether its tickets open high. Their API is answered by channels.demo.replay, so they are polled
 like any channel; the day a demo channel was made anchors its week (the posts are "N days before" that day).
 `account_tokens`: the tokens of our account there (its first `our_accounts`), connected to reply from the desk
-(channels.demo.accounts); the demo's replay of that platform answers what it sends."""
+(channels.demo.accounts); the demo's replay of that platform answers what it sends. `account_username`: the name
+that account is connected under when `our_accounts` holds an id (the platform's sign-in names it)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,26 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "name": "Stack Overflow (demo sample)",
         "config": {"site": "stackoverflow", "tags": ["gitlab"], "backfill_hours": 192},
         "our_accounts": ["9071001"],
+        # The app key (stackapps.com) that writes need next to the account's token; reads carry it too.
+        "credentials": {"key": "demo-stackexchange-app-key-not-a-secret"},
+        # What the OAuth flow stores (stackexchange/oauth.py): an access token only, `no_expiry`, no refresh token.
+        "account_tokens": {"access_token": "demo-stackexchange-access-token-not-a-secret"},
+        "account_username": "GitLab Advocate",  # its display_name, which the flow stores (oauth.py _whoami)
     },
     "disqus": {
         "name": "Blog comments (demo sample)",
         "config": {"forum": "gitlab", "backfill_hours": 192},
         "our_accounts": ["gitlab"],
-        "credentials": {"api_key": "demo-disqus-public-key-not-real"},
+        # The application's public key (reads and posts/create) and secret key (the account's token refresh).
+        "credentials": {
+            "api_key": "demo-disqus-public-key-not-real",
+            "api_secret": "demo-disqus-secret-key-not-a-secret",
+        },
+        # What the OAuth flow stores (disqus/oauth.py): the access token and the refresh token of the token answer.
+        "account_tokens": {
+            "access_token": "demo-disqus-access-token-not-a-secret",
+            "refresh_token": "demo-disqus-refresh-token-not-a-secret",
+        },
     },
     "discourse": {
         "name": "Community forum (demo sample)",

@@ -49,7 +49,8 @@ def test_each_demo_account_replies_and_acts_from_the_desk_and_a_second_seed_keep
     week_seed(advocate=advocate)
     accounts = Account.objects.filter(channel__slug__in=[demo_slug(k) for k in CONNECTED])
     assert {a.channel.kind for a in accounts} == set(CONNECTED) >= {"mastodon", "bluesky", "discord", "github"}
-    assert all(a.can_post and a.username == DEMO_CHANNELS[a.channel.kind]["our_accounts"][0] for a in accounts)
+    named = {k: s.get("account_username") or s["our_accounts"][0] for k, s in DEMO_CHANNELS.items()}
+    assert all(a.can_post and a.username == named[a.channel.kind] for a in accounts)
     assert all("not-a-secret" not in a.tokens_encrypted for a in accounts)  # stored encrypted
     before = {a.pk: (a.tokens_encrypted, a.updated_at) for a in accounts}
     assert demo_accounts_ensure() == []  # the second seed makes none and changes none
@@ -115,3 +116,23 @@ def test_each_demo_account_that_takes_images_sends_a_reply_with_one():
         )
         assert reply.kind == Message.Kind.OUR_REPLY and reply.external_id, kind
         assert [m["alt"] for m in reply.media] == [alt], kind
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+def test_a_demo_channel_made_before_it_could_send_gets_the_app_keys_its_sends_need():
+    """A demo seeded before its platform sent: its channel has the read credentials only (no Disqus secret key, no
+    Stack Exchange app key); connecting the account adds those, and keeps what an admin set."""
+    made = {}
+    for kind, kept in (("disqus", {"api_key": "the-admins-key"}), ("stackexchange", {})):
+        spec = DEMO_CHANNELS[kind]
+        made[kind] = Channel(slug=demo_slug(kind), kind=kind, name=spec["name"], config=spec["config"])
+        made[kind].our_accounts = spec["our_accounts"]
+        made[kind].credentials = kept
+        made[kind].save()
+
+    assert {a.channel.kind for a in demo_accounts_ensure()} == {"disqus", "stackexchange"}
+
+    for channel in made.values():
+        channel.refresh_from_db()
+    assert made["disqus"].credentials == {**DEMO_CHANNELS["disqus"]["credentials"], "api_key": "the-admins-key"}
+    assert made["stackexchange"].credentials == DEMO_CHANNELS["stackexchange"]["credentials"]

@@ -15,6 +15,17 @@ Shapes (the recorded responses in tests/fixtures/, see SOURCES.md there):
   (disqus.com/api/docs/errors/): 1 endpoint not valid (HTTP 404), 2 missing or invalid argument (400),
   5 invalid API key (400), 8 object not found (400).
 
+Writes by our connected account (`reply.py`), answered as done and kept nowhere: ``POST posts/create.json``
+(disqus.com/api/docs/posts/create/: ``message`` and ``parent``, with the application's ``api_key`` and the account's
+``access_token``) answers ``{"code": 0, "response": <post>}``, the post as the listings serve it with ``thread`` its
+article's id; a parent outside the week is answered too (the forum has more comments than the week), one that is not
+a number is code 2, a token the demo did not issue code 4 ("You must provide an authenticated user for this
+method", disqus.com/api/docs/errors/), another application's key code 5. The OAuth token endpoint
+(``POST /api/oauth/2.0/access_token/``, disqus.com/api/docs/auth/) answers a refresh with the demo account's
+refresh token and the application's keys, in the token answer that page documents (``access_token``,
+``expires_in``, ``refresh_token``, ``username``, ``user_id``); anything else is RFC 6749's ``invalid_grant``.
+A new post gets an id from the clock above every id of the week.
+
 The week as a forum: each thread of the week is one top-level comment on its own blog article (the title without
 "Comment on: "), its follow-ups replies to that comment (``parent``), which is how the adapter makes one ticket
 of each. Ids come from the thread's index `n` in the week and the post's number `k` in it, so they are the same
@@ -45,6 +56,12 @@ BLOG = "https://about.gitlab.com/blog/"
 THREAD_BASE = 7_400_000_000
 POST_BASE = 6_100_000_000
 _ROOT = "/api/3.0/"
+TOKEN_PATH = "/api/oauth/2.0/access_token/"  # noqa: S105 - an address, not a secret
+MADE_POST_BASE = 6_900_000_000  # where the ids of what our account posts start: above every id of the week
+SPEC: dict[str, Any] = DEMO_CHANNELS["disqus"]
+API_KEY: str = SPEC["credentials"]["api_key"]
+API_SECRET: str = SPEC["credentials"]["api_secret"]
+ACCOUNT_TOKENS: dict[str, str] = SPEC["account_tokens"]
 _NUMBERS = re.compile(r"-(\d+)(?:-(\d+))?$")
 _CURSOR = re.compile(r"(\d{1,20}):(\d{1,20}):0")
 
@@ -55,6 +72,10 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     url = urlsplit(request.url or "")
     query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
     endpoint = url.path.removeprefix(_ROOT).removesuffix(".json")
+    if request.method == "POST" and url.path == TOKEN_PATH:
+        return refreshed(_form(request), posts)
+    if request.method == "POST" and url.path == f"{_ROOT}posts/create.json":
+        return created(_form(request), posts)
     if request.method != "GET" or not url.path.startswith(_ROOT) or not url.path.endswith(".json"):
         return _error(404, 1, "Endpoint not valid")
     if endpoint not in ("forums/listPosts", "threads/listPosts", "forums/details"):
@@ -120,29 +141,81 @@ class Forum:
         root = POST_BASE + 100 * n
         for mention in thread:
             k = _numbers(mention.external_id)[1]
-            self.posts.append(
-                {
-                    "isJuliaFlagged": False,
-                    "isFlagged": False,
-                    "forum": FORUM,
-                    "parent": root if k else None,
-                    "author": _author(mention),
-                    "media": [],
-                    "isApproved": True,
-                    "dislikes": 0,
-                    "raw_message": mention.text,
-                    "isSpam": False,
-                    "thread": thread_id,
-                    "points": 0,
-                    "createdAt": _iso(mention.created_at),
-                    "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
-                    "isHighlighted": False,
-                    "id": str(root + k),
-                    "isDeleted": False,
-                    "isEdited": False,
-                    "likes": 0,
-                }
-            )
+            self.posts.append(_post(mention, post_id=str(root + k), parent=root if k else None, thread=thread_id))
+
+
+def _post(mention: IncomingMention, *, post_id: str, parent: int | None, thread: str) -> Item:
+    """A post object as threads_listPosts.json has it (``thread`` the article's id)."""
+    return {
+        "isJuliaFlagged": False,
+        "isFlagged": False,
+        "forum": FORUM,
+        "parent": parent,
+        "author": _author(mention),
+        "media": [],
+        "isApproved": True,
+        "dislikes": 0,
+        "raw_message": mention.text,
+        "isSpam": False,
+        "thread": thread,
+        "points": 0,
+        "createdAt": _iso(mention.created_at),
+        "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
+        "isHighlighted": False,
+        "id": post_id,
+        "isDeleted": False,
+        "isEdited": False,
+        "likes": 0,
+    }
+
+
+def created(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
+    """posts/create by our account, answered as done: the new post under its parent (the week is not changed)."""
+    if form.get("api_key") != API_KEY:
+        return _error(400, 5, "Invalid API key")
+    if form.get("access_token") != ACCOUNT_TOKENS["access_token"]:
+        return _error(400, 4, "You must provide an authenticated user for this method")
+    if not form.get("message", "").strip():
+        return _error(400, 2, "Missing required argument: 'message'")
+    parent = form.get("parent", "")
+    if not parent.isdigit():
+        return _error(
+            400, 2, f"Invalid argument, 'parent': {parent[:40]}" if parent else "Missing required argument: 'thread'"
+        )
+    known = next((p for p in Forum(posts).posts if p["id"] == parent), None)
+    # A parent outside the week: an article of its own, the same at every reply to it.
+    thread = known["thread"] if known else str(THREAD_BASE + 500_000 + int(parent) % 100_000)
+    ours = IncomingMention(
+        external_id="",
+        author_handle=posts.our_account,
+        author_name="GitLab",
+        text=form["message"],
+        created_at=posts.now,
+    )
+    post_id = MADE_POST_BASE + int(posts.now.timestamp() * 1000) % 99_999_999  # the clock: each reply another id
+    return 200, {"code": 0, "response": _post(ours, post_id=str(post_id), parent=int(parent), thread=thread)}
+
+
+def refreshed(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
+    """The token endpoint's answer to a refresh of the demo account's token: the same token, 30 days more."""
+    asked = (form.get("grant_type"), form.get("client_id"), form.get("client_secret"), form.get("refresh_token"))
+    if asked != ("refresh_token", API_KEY, API_SECRET, ACCOUNT_TOKENS["refresh_token"]):
+        return 400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
+    ours = _author(IncomingMention(external_id="", author_handle=posts.our_account, text="", created_at=posts.now))
+    return 200, {
+        "access_token": ACCOUNT_TOKENS["access_token"],
+        "expires_in": 2_592_000,
+        "token_type": "Bearer",
+        "scope": "read,write",
+        "refresh_token": ACCOUNT_TOKENS["refresh_token"],
+        "username": posts.our_account,
+        "user_id": int(ours["id"]),
+    }
+
+
+def _form(request: requests.PreparedRequest) -> dict[str, str]:
+    body = request.body or ""
+    return {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
 
 
 def _listing(items: list[Item], query: dict[str, str], forum: Forum) -> tuple[int, Any]:

@@ -14,6 +14,15 @@ Shapes (the recorded responses in tests/fixtures/, see SOURCES.md there):
 - an unknown method: ``{"error_id": 404, "error_name": "no_method", ...}`` (``error_400_no_method.json``; the
   API sends it with HTTP 400, the demo with 404), a bad parameter ``error_id`` 400 ``bad_parameter``.
 
+Writes by our connected account (`reply.py`), answered as done and kept nowhere, in the wrapper above
+(api.stackexchange.com/docs/create-comment, /docs/create-answer): ``POST /posts/{id}/comments/add`` answers the new
+comment (the item of ``question_comments.json``), ``POST /questions/{id}/answers/add`` the new answer (the item of
+``questions_ids_answers.json``), on any well-formed id (the site has more posts than the week). Each needs the form's
+``site``, ``key`` (the demo channel's app key) and ``access_token`` (the demo account's); refusals are HTTP 400 with
+the error ids of api.stackexchange.com/docs/error-handling: 401 ``access_token_required`` (its message as the API
+words it), 402 ``invalid_access_token``, 405 ``key_required``, 400 ``bad_parameter`` (a comment not of 15 to 600
+characters, an answer under 30). A new comment or answer gets an id from the clock above every id of the week.
+
 The week as a site: each thread is a question tagged with the demo channel's tags; a follow-up by the asker is
 a comment on the question (an "Edit: ..." note), any other follow-up an answer. Ids come from the thread's index
 `n` in the week and the post's number `k` in its thread, so they are the same at every poll: question
@@ -47,6 +56,13 @@ QUOTA_MAX = 10_000
 QUOTA_REMAINING = 9_990
 QUESTION_BASE = 79_100_000
 COMMENT_BASE = 139_100_000
+# Where the ids of what our account posts start: above every id of the week (its thread index n stays under 1,000).
+MADE_ANSWER_BASE = 80_000_000
+MADE_COMMENT_BASE = 140_000_000
+APP_KEY: str = DEMO_CHANNELS["stackexchange"]["credentials"]["key"]
+ACCOUNT_TOKEN: str = DEMO_CHANNELS["stackexchange"]["account_tokens"]["access_token"]
+ACCOUNT_NAME: str = DEMO_CHANNELS["stackexchange"]["account_username"]  # our account's display_name
+_WRITE = re.compile(r"/(?:posts/(?P<post>\d{1,15})/comments|questions/(?P<question>\d{1,15})/answers)/add")
 _ROOT = "/2.3"
 _IDS = r"(\d{1,15}(?:;\d{1,15}){0,99})"
 _NUMBERS = re.compile(r"-(\d+)(?:-(\d+))?$")
@@ -58,6 +74,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     url = urlsplit(request.url or "")
     query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
     path = url.path.rstrip("/")
+    if request.method == "POST" and path.startswith(_ROOT + "/"):
+        return write(request, path.removeprefix(_ROOT), posts)
     if request.method != "GET" or not path.startswith(_ROOT + "/"):
         return _no_method()
     path = path.removeprefix(_ROOT)
@@ -82,6 +100,47 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
         ids = _ids(match.group(1))
         return _listing([p for p in site.posts() if p["post_id"] in ids], query, default_sort="activity")
     return _no_method()
+
+
+def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> tuple[int, Any]:
+    """Our account's comment or answer, answered as the API does once it is posted (the week is not changed)."""
+    route = _WRITE.fullmatch(path)
+    if route is None:
+        return _no_method()
+    body = request.body or ""
+    form = {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
+    if form.get("site", "").lower() not in (SITE, DOMAIN):
+        return _bad_parameter("site", f"No site found for name `{form.get('site', '')}`")
+    if not form.get("key"):
+        return _refused(405, "key_required", "This method requires an app key")
+    if form["key"] != APP_KEY:
+        return _bad_parameter("key", "Invalid key")
+    if not form.get("access_token"):
+        return _refused(401, "access_token_required", "This method requires an access_token")
+    if form["access_token"] != ACCOUNT_TOKEN:
+        return _refused(402, "invalid_access_token", "access_token is invalid, expired or revoked")
+    text = form.get("body", "").strip()
+    now = int(posts.now.timestamp())
+    made = int(posts.now.timestamp() * 1000) % 100_000_000  # the clock: a second reply gets another id
+    ours = owner(posts.our_account, "", our_account=posts.our_account)
+    if route.group("post"):
+        if not 15 <= len(text) <= 600:
+            return _bad_parameter("body", "Comments must be between 15 and 600 characters")
+        comment = {"owner": ours, "edited": False, "score": 0, "creation_date": now}
+        return 200, _wrapper([{**comment, "post_id": int(route["post"]), "comment_id": MADE_COMMENT_BASE + made}])
+    if len(text) < 30:
+        return _bad_parameter("body", "Body must be at least 30 characters")
+    answer_item = {
+        "owner": ours,
+        "is_accepted": False,
+        "score": 0,
+        "last_activity_date": now,
+        "creation_date": now,
+        "answer_id": MADE_ANSWER_BASE + made,
+        "question_id": int(route["question"]),
+        "content_license": "CC BY-SA 4.0",
+    }
+    return 200, _wrapper([answer_item])
 
 
 class Week:
@@ -141,18 +200,7 @@ class Week:
         return {**item, "body": body} if self.body else item
 
     def _owner(self, mention: IncomingMention) -> Item:
-        handle = mention.author_handle
-        ours = handle == self.our_account and handle.isdigit()
-        user_id = int(handle) if ours else 1_000_000 + zlib.crc32(handle.encode()) % 9_000_000
-        name = "GitLab Advocate" if ours else (mention.author_name or handle)
-        return {
-            "account_id": user_id + 3_000_000,
-            "reputation": 101 + user_id % 5000,
-            "user_id": user_id,
-            "user_type": "registered",
-            "display_name": _escaped(name),
-            "link": f"https://{DOMAIN}/users/{user_id}/{_slug(name)}",
-        }
+        return owner(mention.author_handle, mention.author_name, our_account=self.our_account)
 
     def posts(self) -> list[Item]:
         """Questions and answers as ``/posts`` items (``post_type``, ``post_id``)."""
@@ -175,6 +223,21 @@ class Week:
             "total_users": len({i["owner"]["user_id"] for i in self.questions + self.answers + self.comments}),
             "api_revision": "2025.1.1.demo",
         }
+
+
+def owner(handle: str, name: str, *, our_account: str) -> Item:
+    """A post's ``owner``: our account by its user id, anyone else with a stable id made from their name."""
+    ours = handle == our_account and handle.isdigit()
+    user_id = int(handle) if ours else 1_000_000 + zlib.crc32(handle.encode()) % 9_000_000
+    name = ACCOUNT_NAME if ours else (name or handle)
+    return {
+        "account_id": user_id + 3_000_000,
+        "reputation": 101 + user_id % 5000,
+        "user_id": user_id,
+        "user_type": "registered",
+        "display_name": _escaped(name),
+        "link": f"https://{DOMAIN}/users/{user_id}/{_slug(name)}",
+    }
 
 
 def _listing(items: list[Item], query: dict[str, str], *, default_sort: str) -> tuple[int, Any]:
@@ -201,7 +264,7 @@ def _listing(items: list[Item], query: dict[str, str], *, default_sort: str) -> 
     return 200, _wrapper(found[start : start + pagesize], has_more=len(found) > start + pagesize)
 
 
-def _wrapper(items: list[Item], *, has_more: bool) -> Item:
+def _wrapper(items: list[Item], *, has_more: bool = False) -> Item:
     return {"items": items, "has_more": has_more, "quota_max": QUOTA_MAX, "quota_remaining": QUOTA_REMAINING}
 
 
@@ -210,7 +273,11 @@ def _no_method() -> tuple[int, Any]:
 
 
 def _bad_parameter(name: str, message: str) -> tuple[int, Any]:
-    return 400, {"error_id": 400, "error_name": "bad_parameter", "error_message": f"{name}: {message}"}
+    return _refused(400, "bad_parameter", f"{name}: {message}")
+
+
+def _refused(error_id: int, name: str, message: str) -> tuple[int, Any]:
+    return 400, {"error_id": error_id, "error_name": name, "error_message": message}
 
 
 def _whole(query: dict[str, str], name: str) -> int | None:

@@ -1,7 +1,8 @@
 """The demo's blog-comments channel polled through the real Disqus adapter against its replay
 (channels.adapters.disqus.replay, whose shapes follow the recorded responses in fixtures/: threads_listPosts.json,
-posts_list.json, threads_details.json, error_code2_missing_argument.json). Nothing here reaches the network:
-DESK_DEMO_REPLAY mounts channels.demo.replay."""
+posts_list.json, threads_details.json, error_code2_missing_argument.json; posts/create's post in the same shape and
+its refusals with the codes of disqus.com/api/docs/errors/, the token refresh as disqus.com/api/docs/auth/ documents
+it). Nothing here reaches the network: DESK_DEMO_REPLAY mounts channels.demo.replay."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,7 @@ import time_machine
 
 from channels.adapters.disqus import DisqusAdapter
 from channels.adapters.disqus import replay as disqus_replay
+from channels.demo.accounts import demo_accounts_ensure
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.week import THREADS, thread_start
 from channels.http import build_session
@@ -18,6 +20,8 @@ from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll
 from mentions.models import Message, Ticket
+from mentions.services.replies import SendFailed, ticket_send_reply
+from mentions.tests.factories import AdvocateFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
@@ -25,6 +29,8 @@ KIND = "disqus"
 ANCHOR = datetime(2025, 3, 14, 10, 30, tzinfo=UTC)  # the day the demo was seeded: its week ends then
 WEEK = [(n, thread) for n, thread in enumerate(THREADS) if thread.kind == KIND]
 LIST_POSTS = "https://disqus.com/api/3.0/forums/listPosts.json"
+CREATE = "https://disqus.com/api/3.0/posts/create.json"
+SPEC = DEMO_CHANNELS[KIND]
 
 
 def post_id(n: int, k: int = 0) -> str:
@@ -128,3 +134,85 @@ def test_the_watcher_reads_an_article_thread_and_the_connection_test_names_the_f
     assert [m.external_id for m in fetched.mentions] == [post_id(n, 1), post_id(n)]  # newest first
     assert [m.text for m in reversed(fetched.mentions)] == [thread.text, thread.followups[0][2]]
     assert connection == "Disqus answered: forum GitLab (https://about.gitlab.com/blog/)"
+
+
+def _waiting_ticket() -> Ticket:
+    """The demo channel polled at ANCHOR with our account connected as `seed_demo` connects it; the ticket of the
+    week's comment nobody has answered."""
+    channel = demo.channel(KIND, ANCHOR)
+    with time_machine.travel(ANCHOR, tick=False):
+        assert poll(channel).status == "ok"
+    assert [a.username for a in demo_accounts_ensure()] == SPEC["our_accounts"]
+    ticket = Message.objects.get(channel=channel, external_id=post_id(WEEK[1][0])).ticket
+    assert ticket is not None
+    return ticket
+
+
+def test_a_reply_from_the_desk_is_a_post_under_the_comment_with_an_id_of_its_own():
+    ticket = _waiting_ticket()
+    week_ids = set(Message.objects.filter(channel=ticket.channel).values_list("external_id", flat=True))
+    with time_machine.travel(ANCHOR + timedelta(hours=1), tick=False):
+        reply = ticket_send_reply(ticket=ticket, user=AdvocateFactory(), body="Thanks: the docs page is fixed now.")
+
+    n = WEEK[1][0]
+    assert (reply.external_id or "").isdigit() and reply.external_id not in week_ids
+    assert reply.raw["parent"] == int(post_id(n)) and reply.raw["thread"] == str(disqus_replay.THREAD_BASE + n)
+    assert reply.raw["author"]["username"] == SPEC["our_accounts"][0]
+    assert reply.raw["raw_message"] == "Thanks: the docs page is fixed now."
+    assert reply.permalink.endswith(f"#comment-{reply.external_id}") and reply.permalink.startswith(disqus_replay.BLOG)
+    assert reply.created_at == ANCHOR + timedelta(hours=1)
+
+
+def test_any_numbered_comment_is_answered_and_refusals_are_disqus_codes():
+    demo.channel(KIND, ANCHOR)
+    form = {
+        "parent": "5900000001",  # a comment on the forum the demo week does not hold
+        "message": "Thanks for the report!",
+        "api_key": SPEC["credentials"]["api_key"],
+        "access_token": SPEC["account_tokens"]["access_token"],
+    }
+    session = build_session()
+    with time_machine.travel(ANCHOR, tick=False):
+        elsewhere = session.post(CREATE, data=form).json()
+        refused = {
+            name: session.post(CREATE, data={**form, **change})
+            for name, change in {
+                "not a post id": {"parent": "t3_abc"},
+                "empty": {"message": " "},
+                "another token": {"access_token": "stale"},
+                "another app": {"api_key": "k"},
+            }.items()
+        }
+
+    assert elsewhere["code"] == 0 and elsewhere["response"]["parent"] == 5900000001
+    assert elsewhere["response"]["thread"].isdigit() and elsewhere["response"]["forum"] == disqus_replay.FORUM
+    assert {name: (r.status_code, r.json()["code"]) for name, r in refused.items()} == {
+        "not a post id": (400, 2),
+        "empty": (400, 2),
+        "another token": (400, 4),
+        "another app": (400, 5),
+    }
+    assert refused["another token"].json()["response"] == "You must provide an authenticated user for this method"
+
+
+def test_a_refused_token_is_refreshed_at_disqus_and_the_reply_sent_with_the_new_one():
+    ticket = _waiting_ticket()
+    account = ticket.channel.accounts.get()
+    account.tokens = {**SPEC["account_tokens"], "access_token": "expired-last-month"}
+    account.save()
+    advocate = AdvocateFactory()
+    with time_machine.travel(ANCHOR, tick=False):
+        reply = ticket_send_reply(ticket=ticket, user=advocate, body="Thanks: the docs page is fixed now.")
+
+    assert (reply.external_id or "").isdigit()
+    account.refresh_from_db()
+    assert account.tokens["access_token"] == SPEC["account_tokens"]["access_token"]
+    assert account.token_expires_at == ANCHOR + timedelta(days=30)
+
+    # A refresh token Disqus no longer knows: the account asks to be connected again, the draft kept.
+    account.tokens = {"access_token": "expired-last-month", "refresh_token": "revoked"}
+    account.save()
+    with time_machine.travel(ANCHOR, tick=False), pytest.raises(SendFailed, match="needs reconnecting"):
+        ticket_send_reply(ticket=ticket, user=advocate, body="Is the docs page right now?")
+    account.refresh_from_db()
+    assert account.status == account.Status.NEEDS_RECONNECT

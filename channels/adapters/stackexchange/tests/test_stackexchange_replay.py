@@ -1,7 +1,9 @@
 """The demo's Stack Overflow channel polled through the real adapter against its replay
 (channels.adapters.stackexchange.replay, whose shapes follow the recorded responses in fixtures/:
 questions_list_default_filter.json, questions_ids_answers.json, question_comments.json, posts_questions_stackongo.json,
-error_400_no_method.json). Nothing here reaches the network: DESK_DEMO_REPLAY mounts channels.demo.replay."""
+error_400_no_method.json; its writes those items in the wrapper, as api.stackexchange.com/docs/create-comment and
+/docs/create-answer document, refusals with the ids of /docs/error-handling). Nothing here reaches the network:
+DESK_DEMO_REPLAY mounts channels.demo.replay."""
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -11,6 +13,7 @@ import time_machine
 
 from channels.adapters.stackexchange import StackExchangeAdapter
 from channels.adapters.stackexchange import replay as se_replay
+from channels.demo.accounts import demo_accounts_ensure
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.week import OURS, THREADS, thread_start
 from channels.http import build_session
@@ -19,6 +22,8 @@ from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
 from channels.tests.harness import ingested, poll
 from mentions.models import Message, Ticket
+from mentions.services.replies import SendFailed, ticket_send_reply
+from mentions.tests.factories import AdvocateFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
@@ -147,3 +152,99 @@ def test_the_watcher_the_connection_test_and_unknown_methods():
     assert other_site.status_code == 400
     assert other_site.json()["error_name"] == "bad_parameter"
     assert connection == "stackoverflow answered: quota 9,990 of 10,000 left; 3 questions on the site."
+
+
+def _connected() -> Channel:
+    """The demo channel polled at ANCHOR, with our account connected as `seed_demo` connects it."""
+    channel = demo.channel(KIND, ANCHOR)
+    with time_machine.travel(ANCHOR, tick=False):
+        assert poll(channel).status == "ok"
+    assert [a.username for a in demo_accounts_ensure()] == [DEMO_CHANNELS[KIND]["account_username"]]
+    return channel
+
+
+def test_a_comment_and_an_answer_sent_from_the_desk_get_ids_of_their_own():
+    channel = _connected()
+    n, _thread = WEEK[0]
+    ticket = Message.objects.get(channel=channel, external_id=f"q{question_id(n)}").ticket
+    assert ticket is not None
+    week_ids = {int(i[1:]) for i in Message.objects.filter(channel=channel).values_list("external_id", flat=True) if i}
+    advocate = AdvocateFactory()
+    with time_machine.travel(ANCHOR + timedelta(hours=1), tick=False):
+        comment = ticket_send_reply(ticket=ticket, user=advocate, body="Which runner version is this?")
+        answer = ticket_send_reply(
+            ticket=ticket,
+            user=advocate,
+            body="Set pull_policy to if-not-present in config.toml.",
+            style="answer",
+        )
+
+    # The site's comment and answer, under the question, by our account, with the site's links; nothing of the week's.
+    comment_id, answer_id = comment.external_id or "", answer.external_id or ""
+    assert comment_id.startswith("c") and answer_id.startswith("a")
+    assert comment.raw["post_id"] == answer.raw["question_id"] == question_id(n)
+    assert (
+        comment.raw["owner"]["user_id"] == answer.raw["owner"]["user_id"] == int(DEMO_CHANNELS[KIND]["our_accounts"][0])
+    )
+    assert comment.raw["owner"]["display_name"] == comment.author_handle == DEMO_CHANNELS[KIND]["account_username"]
+    assert comment.permalink == f"https://stackoverflow.com/posts/comments/{comment_id[1:]}"
+    assert answer.permalink == f"https://stackoverflow.com/a/{answer_id[1:]}"
+    assert comment.created_at == answer.created_at == ANCHOR + timedelta(hours=1)
+    assert not week_ids & {int(comment_id[1:]), int(answer_id[1:])}
+
+
+def test_any_well_formed_post_is_answered_and_refusals_are_the_sites():
+    _connected()
+    url = "https://api.stackexchange.com/2.3/posts/{}/comments/add"
+    form = {
+        "body": "Which runner version is this?",
+        "site": "stackoverflow",
+        "key": DEMO_CHANNELS[KIND]["credentials"]["key"],
+        "access_token": DEMO_CHANNELS[KIND]["account_tokens"]["access_token"],
+        "preview": "false",
+    }
+    with time_machine.travel(ANCHOR, tick=False):
+        session = build_session()
+        elsewhere = session.post(url.format(12345678), data=form)  # a question the demo week does not hold
+        refused = {
+            name: session.post(url.format(12345678), data={**form, **change}).json()
+            for name, change in {
+                "no token": {"access_token": ""},
+                "another token": {"access_token": "stale"},
+                "no key": {"key": ""},
+                "short": {"body": "Thanks!"},
+            }.items()
+        }
+        malformed = session.post(url.format("q123"), data=form)
+
+    assert elsewhere.status_code == 200 and elsewhere.json()["items"][0]["post_id"] == 12345678
+    assert elsewhere.json()["has_more"] is False and elsewhere.json()["quota_max"] == se_replay.QUOTA_MAX
+    assert {name: (body["error_id"], body["error_name"]) for name, body in refused.items()} == {
+        "no token": (401, "access_token_required"),
+        "another token": (402, "invalid_access_token"),
+        "no key": (405, "key_required"),
+        "short": (400, "bad_parameter"),
+    }
+    assert refused["no token"]["error_message"] == "This method requires an access_token"
+    assert malformed.json()["error_name"] == "no_method"
+
+
+def test_a_refusal_is_shown_in_the_sites_words_and_a_refused_token_asks_for_reconnecting():
+    channel = _connected()
+    ticket = Message.objects.get(channel=channel, external_id=f"q{question_id(WEEK[0][0])}").ticket
+    assert ticket is not None
+    channel.credentials = {"key": "another-apps-key"}  # an admin pasted another application's key
+    channel.save()
+    with time_machine.travel(ANCHOR, tick=False), pytest.raises(SendFailed) as refused:
+        ticket_send_reply(ticket=ticket, user=AdvocateFactory(), body="Which runner version is this?")
+    assert "Stack Exchange refused the reply: key: Invalid key." in str(refused.value.message)
+
+    channel.credentials = DEMO_CHANNELS[KIND]["credentials"]
+    channel.save()
+    account = channel.accounts.get()
+    account.tokens = {"access_token": "revoked-on-the-site"}
+    account.save()
+    with time_machine.travel(ANCHOR, tick=False), pytest.raises(SendFailed, match="needs reconnecting"):
+        ticket_send_reply(ticket=ticket, user=AdvocateFactory(), body="Which runner version is this?")
+    account.refresh_from_db()
+    assert account.status == account.Status.NEEDS_RECONNECT
