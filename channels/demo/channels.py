@@ -20,7 +20,17 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         },
         "our_accounts": ["gitlab"],
         "high_priority": True,
-        "credentials": {"bearer_token": "demo-x-bearer-token-not-a-secret"},
+        # The app's bearer token reads; its OAuth app (client id) refreshes the handle's token after a 401.
+        "credentials": {
+            "bearer_token": "demo-x-bearer-token-not-a-secret",
+            "oauth_client_id": "demo-x-oauth-client-id-not-a-secret",
+        },
+        # The user-context tokens "Connect" stores for @gitlab (X's OAuth 2.0 with PKCE and offline.access); the
+        # demo's api.x.com (channels/adapters/twitter/replay_writes.py) takes posts made with them.
+        "account_tokens": {
+            "access_token": "demo-x-access-token-not-a-secret",
+            "refresh_token": "demo-x-refresh-token-not-a-secret",
+        },
     },
     "reddit": {
         "name": "Reddit (demo sample)",
@@ -29,6 +39,12 @@ DEMO_CHANNELS: dict[str, dict[str, Any]] = {
         "config": {"keywords": ["gitlab"], "subreddits": ["gitlab"], "backfill_hours": 168},
         "our_accounts": ["gitlab_team"],
         "credentials": {"client_id": "demo-reddit-client-id", "client_secret": "demo-reddit-client-secret"},
+        # The tokens "Connect" stores for u/gitlab_team (Reddit's code flow, duration=permanent); the demo's
+        # oauth.reddit.com (channels/adapters/reddit/replay_writes.py) takes comments and messages made with them.
+        "account_tokens": {
+            "access_token": "demo-reddit-user-token-not-a-secret",
+            "refresh_token": "demo-reddit-refresh-token-not-a-secret",
+        },
     },
     # Our account is a user id: the adapter matches Stack Exchange authors by owner.user_id. The first poll
     # reads the whole week back (backfill_hours), as its replay serves it.

@@ -22,6 +22,9 @@ Endpoints, as the adapter calls them (`auth.py`, `client.py`, `paging.py`, `thre
 - ``GET /user/{name}/about`` (an author's karma, people.karma): the account (t2) as Reddit's API documentation
   lists its fields, with ``link_karma`` and ``comment_karma`` of the author's own.
 
+What our connected account sends (a comment, a private message, a token refresh) is answered as done and kept
+nowhere by `replay_writes.py`, which says the shapes it follows.
+
 With ``raw_json=1`` (the adapter always sends it) the HTML fields come as they are; without it ``<``, ``>`` and
 ``&`` are escaped there, as Reddit does. A call to oauth.reddit.com without the bearer token this replay
 issued is 401 ``{"message": "Unauthorized", "error": 401}`` (the adapter then asks for a new token); an
@@ -60,6 +63,7 @@ LISTING = re.compile(r"/r/([A-Za-z0-9_]{2,21})/(new|comments|about)")
 THREAD = re.compile(r"/comments/([a-z0-9]{1,13})")
 USER_ABOUT = re.compile(r"/user/([A-Za-z0-9_-]{1,20})/about")
 
+WRITE_PATHS = ("/api/comment", "/api/compose")  # our connected account's writes: replay_writes.py
 UNAUTHORIZED = {"message": "Unauthorized", "error": 401}
 NOT_FOUND = {"message": "Not Found", "error": 404}
 
@@ -70,6 +74,10 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     path = url.path.rstrip("/").removesuffix(".json")
     if url.hostname == "www.reddit.com":
         return token(request) if path == AUTH_PATH and request.method == "POST" else (404, NOT_FOUND)
+    if request.method == "POST" and path in WRITE_PATHS:
+        from .replay_writes import write  # it renders what it answers with this module's helpers
+
+        return write(request, path, ACCESS_TOKEN)
     if (request.headers.get("Authorization") or "").casefold() != f"bearer {ACCESS_TOKEN}":
         return 401, UNAUTHORIZED
     if request.method != "GET":
@@ -120,6 +128,10 @@ def token(request: requests.PreparedRequest) -> tuple[int, Any]:
         return 401, UNAUTHORIZED
     body = request.body.decode() if isinstance(request.body, bytes) else request.body or ""
     grant = parse_qs(body).get("grant_type", [""])[-1]
+    if grant == "refresh_token":  # the connected account's token, refreshed by the send path
+        from .replay_writes import form_of, refreshed
+
+        return refreshed(form_of(request))
     if grant not in ("client_credentials", "password"):
         return 200, {"error": "unsupported_grant_type"}
     return 200, {"access_token": ACCESS_TOKEN, "token_type": "bearer", "expires_in": TOKEN_LIFETIME, "scope": "*"}

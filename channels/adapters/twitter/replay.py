@@ -17,6 +17,9 @@ Endpoints, as the adapter calls them (`client.py`, `config.py`, `paging.py`):
 - ``GET /2/users/{id}`` (test_connection): ``{"data": {"id", "name", "username"}}``, or X's resource-not-found
   error in ``errors``.
 
+What our connected handle sends (posts, likes, reposts, deletions, direct messages, images, a token refresh) is
+answered as done and kept nowhere by `replay_writes.py`, which says the shapes it follows.
+
 A call without ``Authorization: Bearer …`` is answered 401 with X's problem shape (``{"title": "Unauthorized",
 "type": "about:blank", "status": 401, "detail": "Unauthorized"}``), any other path 404 with the same shape.
 
@@ -39,6 +42,7 @@ from channels.adapters.base import IncomingMention
 from channels.demo.replay import BASE36, DemoPosts, base36
 
 from .ids import SNOWFLAKE_EPOCH_MS
+from .replay_writes import is_write, write
 
 HOSTS = ("api.x.com", "api.twitter.com")
 
@@ -71,10 +75,12 @@ class Refused(Exception):
         self.status, self.body = status, body
 
 
-def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any] | tuple[int, Any, dict[str, str]]:
     url = urlparse(request.url or "")
     params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
     path = url.path.rstrip("/")
+    if is_write(request, path):
+        return write(request, path)  # our connected handle's posts and actions (replay_writes.py)
     try:
         if request.method != "GET":
             raise Refused(404, problem(404, "Not Found", f"The demo answers no {request.method} {path}."))

@@ -1,11 +1,10 @@
-"""The demo's stories (after seed_demo): a release day told by 20 mentions on X, Reddit and Hacker News, all linking
-to the release post, and an outage told on X and Reddit with the status page's incident, stored through the ingest
-pipeline like any polled page and grouped by the story detector. The release story gets its answer drafted for
-each ticket; the outage story is answered, two of its tickets marked replied. No network: the mentions are built
-here. Safe to run twice: stories already there are left alone.
-
-`--connect-accounts` marks the demo's X and Reddit accounts connected (placeholder tokens), to see the drafts as a
-desk whose accounts post shows them; the demo refuses every host outside 127.0.0.1, so sending from it fails."""
+"""The demo's stories (after seed_demo): a release day told by 20 mentions on X, Reddit, Mastodon and Bluesky, all
+linking to the release post, and an outage told on X, Reddit and Hacker News with the status page's incident, stored
+through the ingest pipeline like any polled page and grouped by the story detector. The release story gets its answer
+drafted for each ticket, every one from our connected account there (channels.demo.accounts: the platforms' replays
+answer what the desk sends), so "send them all" posts the 20 answers from the desk; the outage story is answered,
+two of its tickets marked replied. No network: the mentions are built here (Mastodon's and Bluesky's as their demo
+instance serves a post, read by the adapter's parser). Safe to run twice: stories already there are left alone."""
 
 # ruff: noqa: E501  (the samples are prose)
 
@@ -19,10 +18,12 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
-from channels.demo.channels import demo_slug
-from channels.models import Account, Channel
+from channels.adapters.bluesky.replay import view_of as bluesky_view
+from channels.adapters.mastodon.replay import status as mastodon_status
+from channels.adapters.registry import get_adapter
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.models import Channel
 from intake.pipeline import mentions_ingest
-from mentions.models import Ticket
 from stories.detector import stories_detect
 from stories.models import Membership, Story
 from stories.services import story_answer_prepare, story_rename, story_reply_mark
@@ -41,9 +42,9 @@ RELEASE_DAY = [
         f"@gitlab 18.6 is out and the new runner helper image broke every docker-in-docker job we have. Is there a flag to keep the old one? {RELEASE}",
     ),
     (
-        "hackernews",
+        "mastodon",
         280,
-        "tptacek_fan",
+        "tptacek_fan@hachyderm.io",
         "",
         f"The interesting bit in the 18.6 notes is the helper image switch. Anyone know if pinned helper images still work? {RELEASE}",
     ),
@@ -76,7 +77,7 @@ RELEASE_DAY = [
         f"Runner 18.6 + docker executor: 'failed to pull helper image'. Rolled back for now. {RELEASE}",
     ),
     (
-        "hackernews",
+        "bluesky",
         236,
         "jdoe",
         "",
@@ -98,9 +99,9 @@ RELEASE_DAY = [
         f"My config.toml pins helper_image and 18.6 ignores it. Bug or intended? {RELEASE}",
     ),
     (
-        "hackernews",
+        "mastodon",
         196,
-        "throwaway_ci",
+        "throwaway_ci@fosstodon.org",
         "",
         f"Release notes say the helper image moved registries in 18.6. That breaks every mirror setup I know of. {RELEASE}",
     ),
@@ -120,7 +121,7 @@ RELEASE_DAY = [
         f"@gitlab any ETA for a fix for the 18.6 helper image pin regression? {RELEASE}",
     ),
     (
-        "hackernews",
+        "bluesky",
         148,
         "mirror_mike",
         "",
@@ -141,7 +142,7 @@ RELEASE_DAY = [
         f"@gitlab rolled back to 18.5 because of the helper image thing in 18.6, tell me when it's safe {RELEASE}",
     ),
     (
-        "hackernews",
+        "mastodon",
         96,
         "old_timer",
         "",
@@ -197,6 +198,16 @@ def _mention(kind: str, n: int, minutes: int, author: str, title: str, text: str
             author_url=f"https://www.reddit.com/user/{author}", permalink=f"https://www.reddit.com/r/gitlab/comments/{post_id}/",
             thread_id=f"t3_{post_id}",
         )  # fmt: skip
+    if kind == "mastodon":
+        # A status of the demo's mastodon.social, its id in the instance's form (a millisecond time shifted 16 bits,
+        # then a place of its own), read by the adapter's parser as a poll would store it.
+        status_id = str((int(at.timestamp() * 1000) << 16) + n)
+        written = IncomingMention(external_id=status_id, created_at=at, text=text, author_handle=author)
+        return _polled(kind, mastodon_status(written, status_id, None))
+    if kind == "bluesky":
+        # A post view of the demo's bsky.social (AT URI and CID as it makes them), read by the adapter's parser.
+        written = IncomingMention(external_id="", created_at=at, text=text, author_handle=author)
+        return _polled(kind, bluesky_view(written, "", index=n % 1024))
     story_id = 42_100_000 + n * 10
     return IncomingMention(
         external_id=str(story_id + 1), created_at=at, text=text, author_handle=author, author_name=author,
@@ -205,20 +216,21 @@ def _mention(kind: str, n: int, minutes: int, author: str, title: str, text: str
     )  # fmt: skip
 
 
+def _polled(kind: str, payload: dict[str, Any]) -> IncomingMention:
+    (mention,) = get_adapter(kind).parse_payload([payload])
+    return mention
+
+
 def _channel(kind: str) -> Channel:
-    """The demo channel of `kind` (seed_demo's), or one made for the stories alone."""
+    """The demo channel of `kind` (seed_demo's), or one made for the stories alone, configured as the demo's."""
     found = Channel.objects.filter(slug=demo_slug("hn" if kind == "hackernews" else kind)).first()
     if found is not None:
         return found
-    config: dict[str, Any] = {"keywords": ["gitlab"]}
-    if kind == "twitter":
-        config = {"handles": [{"username": "gitlab", "user_id": "2244994945", "role": "main"}]}
-    if kind == "reddit":
-        config = {"subreddits": ["gitlab"]}
+    spec = DEMO_CHANNELS.get(kind, {"config": {"keywords": ["gitlab"]}, "our_accounts": []})
     channel, _ = Channel.objects.get_or_create(
         slug=f"{kind}-stories-demo",
-        defaults={"kind": kind, "name": f"{kind} (stories demo)", "config": config,
-                  "our_accounts": ["gitlab_team"] if kind == "reddit" else []},
+        defaults={"kind": kind, "name": f"{kind} (stories demo)", "config": spec["config"],
+                  "our_accounts": spec["our_accounts"]},
     )  # fmt: skip
     return channel
 
@@ -229,30 +241,14 @@ def _story_linking(url: str) -> Story | None:
     return next((s for s in Story.objects.filter(merged_into__isnull=True) if key in s.links), None)
 
 
-def _connect(channel: Channel, username: str) -> None:
-    account, _ = Account.objects.get_or_create(channel=channel, username=username)
-    account.tokens = {"access_token": "demo-placeholder-token", "refresh_token": "demo-placeholder-refresh"}
-    account.token_expires_at = timezone.now() + timedelta(days=365)
-    account.status = Account.Status.CONNECTED
-    account.save()
-
-
 class Command(BaseCommand):
-    help = "Demo stories: a release day of 20 mentions on X, Reddit and Hacker News, and an outage (no network)."
-
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--connect-accounts", action="store_true", help="Mark the demo's X and Reddit accounts connected."
-        )
+    help = "Demo stories: a release day of 20 mentions on X, Reddit, Mastodon and Bluesky, and an outage (no network)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if _story_linking(RELEASE) is not None:
             self.stdout.write("Demo stories are there already.")
             return
-        channels = {kind: _channel(kind) for kind in ("twitter", "reddit", "hackernews")}
-        if options["connect_accounts"]:
-            _connect(channels["twitter"], "gitlab")
-            _connect(channels["reddit"], "gitlab_team")
+        channels = {kind: _channel(kind) for kind in dict.fromkeys(kind for kind, *_ in RELEASE_DAY + OUTAGE)}
         for wave, base in ((RELEASE_DAY, 7000), (OUTAGE, 7500)):
             by_kind: dict[str, list[IncomingMention]] = {}
             for i, (kind, minutes, author, title, text) in enumerate(wave):
@@ -274,14 +270,6 @@ class Command(BaseCommand):
             story_rename(
                 story=release, user=advocate, title="GitLab 18.6: pinned runner helper images fail after the upgrade"
             )
-            manager = User.objects.filter(username="manager").first()
-            theirs = (
-                Membership.objects.filter(story=release, ticket__channel__kind="reddit")
-                .values_list("ticket_id", flat=True)
-                .first()
-            )
-            if manager is not None and theirs is not None:
-                Ticket.objects.filter(pk=theirs).update(assignee=manager, status=Ticket.Status.OPEN)
             story_answer_prepare(story=release, user=advocate, answer=RELEASE_ANSWER, link=RELEASE_LINK)
         if outage is not None:
             story_rename(story=outage, user=advocate, title="gitlab.com: 502 on pushes and merge requests")

@@ -1,0 +1,149 @@
+"""What the demo's connected Reddit account sends (channels.demo.accounts), answered by the demo's oauth.reddit.com as
+done and kept nowhere: the week the replay serves (`replay.py`) does not change.
+
+Writes, as the adapter calls them (`reply.py`, `message.py`, `oauth.py`), in the shapes Reddit answers:
+
+- ``POST /api/comment`` (form ``api_type=json``, ``thing_id``, ``text``): ``{"json": {"errors": [], "data":
+  {"things": [{"kind": "t1", "data": {...}}]}}}``, the comment with the fields of the recorded answer
+  ``tests/fixtures/comment_reply_post.json`` (PRAW's cassette): our account as ``author``, ``parent_id`` the thing
+  answered, ``link_id`` its post. A reply to any well-formed fullname is taken (Reddit would take one to a post the
+  demo week does not hold, like the release-day story's); a reply to a comment the week does not hold has no post
+  the demo knows, so its ``link_id`` is null.
+- ``POST /api/compose`` (form ``api_type=json``, ``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``, as
+  Reddit answers a message sent (`message.py`).
+- ``POST https://www.reddit.com/api/v1/access_token`` with ``grant_type=refresh_token`` (the send path after a 401):
+  ``{"access_token", "token_type": "bearer", "expires_in", "scope"}`` (github.com/reddit-archive/reddit/wiki/OAuth2,
+  "Refreshing the token"); another refresh token is Reddit's 200 ``{"error": "invalid_grant"}``.
+
+Reddit answers a refused write 200 with ``json.errors`` triples ``[code, message, field]``; the demo's use Reddit's
+own codes and words (reddit-archive/reddit ``r2/r2/lib/errors.py``): ``NO_TEXT`` "we need something here",
+``NO_THING_ID`` "id not specified" (a ``thing_id`` that is no fullname), ``NO_USER`` "please enter a username",
+``NO_SUBJECT`` "please enter a subject". A write with the app-only token (which reads) is Reddit's 403 ``{"message":
+"Forbidden", "error": 403}`` (``tests/fixtures/error_403.json``); with another token, 401.
+
+A new comment's id is base 36 above every id of the week (`replay.py`'s POST_BASE and COMMENT_BASE), so it never
+collides with one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+import requests
+
+from channels.demo.replay import base36
+
+from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
+
+MADE_BASE = 90_000_000_000  # above COMMENT_BASE + every thread's comments
+FULLNAME = re.compile(r"t([13])_([0-9a-z]{1,13})")
+FORBIDDEN = {"message": "Forbidden", "error": 403}
+_made = itertools.count()
+
+
+def account_tokens() -> dict[str, str]:
+    from channels.demo.channels import DEMO_CHANNELS
+
+    return dict(DEMO_CHANNELS["reddit"]["account_tokens"])
+
+
+def our_account() -> str:
+    from channels.demo.channels import DEMO_CHANNELS
+
+    return str(DEMO_CHANNELS["reddit"]["our_accounts"][0])
+
+
+def form_of(request: requests.PreparedRequest) -> dict[str, str]:
+    body = request.body.decode() if isinstance(request.body, bytes) else request.body or ""
+    return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+
+def refused(*errors: tuple[str, str, str | None]) -> dict[str, Any]:
+    return {"json": {"errors": [list(error) for error in errors]}}
+
+
+def write(request: requests.PreparedRequest, path: str, app_token: str) -> tuple[int, Any]:
+    """Our account's comment or message, answered as done (module docstring)."""
+    bearer = (request.headers.get("Authorization") or "").partition(" ")[2]
+    if bearer == app_token:
+        return 403, FORBIDDEN  # the app-only token reads; only a signed-in account writes
+    if bearer != account_tokens()["access_token"]:
+        return 401, {"message": "Unauthorized", "error": 401}
+    form = form_of(request)
+    if path == "/api/compose":
+        wanted = [("to", "NO_USER", "please enter a username"), ("subject", "NO_SUBJECT", "please enter a subject")]
+        errors = [(code, words, field) for field, code, words in wanted if not form.get(field, "").strip()]
+        if not form.get("text", "").strip():
+            errors.append(("NO_TEXT", "we need something here", "text"))
+        return 200, refused(*errors) if errors else {"json": {"errors": []}}
+    parent = FULLNAME.fullmatch(form.get("thing_id", ""))
+    if parent is None:
+        return 200, refused(("NO_THING_ID", "id not specified", "parent"))
+    if not form.get("text", "").strip():
+        return 200, refused(("NO_TEXT", "we need something here", "text"))
+    thing = comment(form["thing_id"], post_of(parent), form["text"])
+    return 200, {"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": thing}]}}}
+
+
+def post_of(parent: re.Match[str]) -> str | None:
+    """The fullname of the post a reply to `parent` is under: the post itself, or a week's comment's post."""
+    if parent.group(1) == "3":
+        return parent.group(0)
+    number = int(parent.group(2), 36)
+    if COMMENT_BASE <= number < MADE_BASE:  # a comment of the week: its thread's post
+        return f"t3_{base36(POST_BASE + (number - COMMENT_BASE) // 1000)}"
+    return None
+
+
+def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
+    """The new comment as `comment_reply_post.json` has it, with a new id."""
+    comment_id = base36(MADE_BASE + (int(time.time()) % 1_000_000) * 1000 + next(_made) % 1000)
+    created = float(int(time.time()))
+    return {
+        "subreddit_id": SUBREDDIT_ID,
+        "banned_by": None,
+        "removal_reason": None,
+        "link_id": link_id,
+        "likes": True,
+        "replies": "",
+        "user_reports": [],
+        "saved": False,
+        "id": comment_id,
+        "gilded": 0,
+        "archived": False,
+        "report_reasons": [],
+        "author": our_account(),
+        "parent_id": parent,
+        "score": 1,
+        "approved_by": None,
+        "controversiality": 0,
+        "body": text,
+        "edited": False,
+        "author_flair_css_class": None,
+        "downs": 0,
+        "body_html": html_of(text, escape=False),
+        "stickied": False,
+        "subreddit": subreddit(),
+        "score_hidden": False,
+        "name": f"t1_{comment_id}",
+        "created": created + 28800,  # Reddit's legacy `created`, as recorded beside `created_utc`
+        "author_flair_text": None,
+        "created_utc": created,
+        "ups": 1,
+        "mod_reports": [],
+        "num_reports": 0,
+        "distinguished": None,
+    }
+
+
+def refreshed(form: dict[str, str]) -> tuple[int, Any]:
+    """The token endpoint's refresh grant: the account's access token again, or Reddit's invalid_grant."""
+    tokens = account_tokens()
+    if form.get("refresh_token") != tokens["refresh_token"]:
+        return 200, {"error": "invalid_grant"}
+    scope = "identity submit read privatemessages"
+    return 200, {"access_token": tokens["access_token"], "token_type": "bearer", "expires_in": 86400, "scope": scope}
