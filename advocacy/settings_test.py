@@ -19,7 +19,7 @@ if _WORKER.startswith("gw") and _WORKER != "gw0":
     os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) - int(_WORKER[2:])) % 16}"
     os.environ["DESK_VAR_DIR"] = f"{_var}-{_WORKER}"
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: E402, F403  (after the environment above, which it reads)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 CELERY_BROKER_URL = os.environ["REDIS_URL"]

@@ -194,6 +194,31 @@ echo "worker stopped; mentions.sla_sweep[$task] queued ($queued message(s) waiti
 compose start worker >/dev/null 2>&1
 ran "$task" && echo "worker back; it ran mentions.sla_sweep[$task]: nothing lost"
 
+step "two workers (--scale worker=2, as docs/operations.md shows)"
+compose up -d --no-deps --scale worker=2 worker >>"$CACHE/up.log" 2>&1 || { tail -30 "$CACHE/up.log"; exit 1; }
+workers=$(podman ps --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" \
+    --filter "label=com.docker.compose.service=worker" --format '{{.Names}}')
+echo "workers running: $(echo "$workers" | tr '\n' ' ')"
+[ "$(echo "$workers" | wc -l)" = 2 ] || { echo "--scale worker=2 did not start two workers" >&2; exit 1; }
+tasks=()
+for _ in 1 2 3 4 5 6; do tasks+=("$(enqueue)"); done
+for id in "${tasks[@]}"; do  # each job run by one of the two workers, once
+    for _ in $(seq 60); do
+        runs=0
+        for name in $workers; do
+            runs=$((runs + $(podman logs "$name" 2>&1 | grep -c "Task mentions.sla_sweep\[$id\] succeeded" || true)))
+        done
+        [ "$runs" -ge 1 ] && break
+        sleep 1
+    done
+    [ "$runs" = 1 ] || { echo "mentions.sla_sweep[$id] ran $runs times across the two workers" >&2; exit 1; }
+done
+for name in $workers; do
+    echo "$name ran $(podman logs "$name" 2>&1 | grep -c 'Task mentions.sla_sweep\[.*\] succeeded' || true) sweep(s)"
+done
+echo "6 jobs on two workers: each run once"
+compose up -d --no-deps --scale worker=1 worker >>"$CACHE/up.log" 2>&1 || { tail -30 "$CACHE/up.log"; exit 1; }
+
 step "back up and restore (docs/operations.md's commands)"
 compose exec -T postgres pg_dump -U desk -Fc desk >"$CACHE/backup.dump"
 echo "pg_dump: $(stat -c %s "$CACHE/backup.dump") bytes"
