@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 SEEDED_AT = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
 
 
-def _beat(clock: time_machine.Coordinates, *, until: datetime, every: timedelta) -> None:
+def _beat(clock: time_machine.Traveller, *, until: datetime, every: timedelta) -> None:
     """What beat and the worker do until `until`: each tick the due channels polled (intake.poll_due's dispatch,
     then intake.poll) and the due watched threads read (intake.watch_threads)."""
     now = SEEDED_AT
