@@ -44,3 +44,11 @@ def test_the_demo_slack_ticket_comes_from_the_shortcut_path_once(advocate_client
 
     page = advocate_client.get(ticket.get_absolute_url()).content.decode()
     assert "Northwind (Premium, 250 seats" in page and message.permalink in page
+
+
+@responses.activate
+@override_settings(DESK_DEMO_REPLAY=False)
+def test_without_the_demo_network_no_slack_ticket_is_made():
+    call_command("seed_demo_slack", stdout=StringIO())
+
+    assert not SlackEvent.objects.exists() and not Ticket.objects.exists()

@@ -3,13 +3,15 @@ the internal #customer-success channel and pressed *Create ticket* on it. The sh
 documented message-shortcut shape, is stored as the desk's Slack endpoint stores it (slackapp.bolt.event_store)
 and worked as the worker works it (slackapp.tasks.event_work): the same handler (slackapp.tickets) makes the ticket
 on the desk's Slack channel, the permalink falls back to the workspace's archive address (no Slack on the demo
-network), and the ticket's link waits in the outbox for a Slack token. Idempotent: the demo workspace's delivery is
-stored once."""
+network), and the ticket's link waits in the outbox for a Slack token. Made only on the demo network
+(DESK_DEMO_REPLAY), like the week: the workspace and channel are made up, and a desk that reaches Slack must not
+ask it about them. Idempotent: the demo workspace's delivery is stored once."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management import BaseCommand
 from django.utils import timezone
 
@@ -52,7 +54,7 @@ class Command(BaseCommand):
     help = "Seed the demo's ticket made from a Slack message with the Create ticket shortcut (run by seed_demo)."
 
     def handle(self, *args, **options):
-        if SlackEvent.objects.filter(team_id=TEAM["id"]).exists():
+        if not settings.DESK_DEMO_REPLAY or SlackEvent.objects.filter(team_id=TEAM["id"]).exists():
             return
         posted = timezone.now() - timedelta(hours=HOURS_AGO)
         body = demo_shortcut(at_ts=f"{int(posted.timestamp())}.000200")
