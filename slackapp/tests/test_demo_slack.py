@@ -43,7 +43,8 @@ def test_the_demo_slack_ticket_comes_from_the_shortcut_path_once(advocate_client
     )
 
     page = advocate_client.get(ticket.get_absolute_url()).content.decode()
-    assert "Northwind (Premium, 250 seats" in page and message.permalink in page
+    assert ticket.subject == QUESTION.split("\n")[0]
+    assert "Premium (250 seats, self-managed 18.5)" in page and message.permalink in page
 
 
 @responses.activate

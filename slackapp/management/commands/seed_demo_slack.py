@@ -23,11 +23,12 @@ from slackapp.tasks import event_work
 TEAM = {"id": "T0DEMODESK", "domain": "gitlab-demo"}
 TEAMMATE = {"id": "U0DEMOSAM", "name": "sam.okafor"}
 CHANNEL = {"id": "C0DEMOCS01", "name": "customer-success"}
+# Its first line becomes the ticket's subject, as any message's does.
 QUESTION = (
-    "Question from Northwind (Premium, 250 seats, self-managed 18.5): their platform team runs the GitLab agent "
-    "for Kubernetes behind a proxy that needs NTLM auth, and the agent disconnects every few minutes. Is NTLM "
-    "supported, or should they open the proxy for kas? They asked for an answer before their change window on "
-    "Thursday."
+    "Customer question from Northwind: does the GitLab agent for Kubernetes work behind an NTLM proxy?\n"
+    "They're on Premium (250 seats, self-managed 18.5); their platform team runs the agent behind a proxy that "
+    "needs NTLM auth, and it disconnects every few minutes. Is NTLM supported, or should they open the proxy for "
+    "kas? They asked for an answer before their change window on Thursday."
 )
 HOURS_AGO = 20  # yesterday afternoon (Europe), waiting on the queue this morning
 
