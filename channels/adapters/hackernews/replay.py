@@ -3,8 +3,10 @@
 No platform is reachable from a sandbox, so the quick start's demo channel (`"replay": true`
 in its config) mounts this transport on the real adapter's HTTP session. Everything else is
 the production path: query building, paging, cursor, parsing, ingest. It answers with hits
-in Algolia's recorded shape from a virtual timeline: one bundled sample every
-`SECONDS_PER_ITEM`, so new mentions keep arriving while someone watches. The official API's user item
+in Algolia's recorded shape from a virtual timeline: one bundled sample every `SECONDS_PER_ITEM`.
+The demo desk's channel (`DEMO_SLUG`) is served one block of that timeline, once (`demo_block`: the block its
+history holds, a day back); only another replaying channel (the freshness bench's) reads the timeline without
+end, where the samples come round again under new ids. The official API's user item
 (`hacker-news.firebaseio.com/v0/user/<id>.json`) answers each author's karma after a poll.
 """
 
@@ -14,6 +16,7 @@ import hashlib
 import json
 import re
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -27,6 +30,28 @@ SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples
 SECONDS_PER_ITEM = 300
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z: item n was "posted" at EPOCH + n * SECONDS_PER_ITEM
 FIRST_ID = 45_000_000
+# The demo desk's replaying channel (seed_demo makes it); the moment it was made anchors its block of samples.
+DEMO_SLUG = "hn-demo"
+
+
+def demo_block(anchor: datetime) -> range:
+    """The items the demo desk's channel holds and is served: one block of the samples (its four threads whole),
+    posted a day before the hour ending at `anchor`. seed_demo stores exactly these as the history, and the replay
+    serves the channel nothing else: the timeline came round every 80 minutes with the same threads under new ids,
+    and each poll made them new tickets again (the Show HN thread four times in 20 minutes)."""
+    end = int(anchor.timestamp()) - 3600
+    last = (end - EPOCH) // SECONDS_PER_ITEM - 86_400 // SECONDS_PER_ITEM
+    first = last - last % len(SAMPLES)
+    return range(first, first + len(SAMPLES))
+
+
+def served_items() -> range | None:
+    """The items the replay serves now: the demo desk's block once its channel exists; None (the whole timeline)
+    on a desk without it, as the freshness bench's stream needs."""
+    from channels.models import Channel
+
+    anchor = Channel.objects.filter(slug=DEMO_SLUG).values_list("created_at", flat=True).first()
+    return demo_block(anchor) if anchor else None
 
 
 def _item_id(n: int) -> int:
@@ -86,7 +111,8 @@ def hit_for(n: int) -> dict[str, Any]:
     }
 
 
-def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
+def search(params: dict[str, str], now: float | None = None, served: range | None = None) -> dict[str, Any]:
+    """Algolia's search answer over the timeline by `now`, within `served` (every item when None)."""
     now = time.time() if now is None else now
     lower, upper = 0, int(now) + 1
     for clause in params.get("numericFilters", "").split(","):
@@ -99,6 +125,8 @@ def search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
     page = max(0, int(params.get("page", 0)))
     first = max(0, -(-(lower - EPOCH) // SECONDS_PER_ITEM))
     last = (upper - 1 - EPOCH) // SECONDS_PER_ITEM
+    if served is not None:
+        first, last = max(first, served.start), min(last, served.stop - 1)
     indexes = list(range(last, first - 1, -1))  # newest first, as Algolia returns them
     total = len(indexes)
     pages = min(-(-total // per_page), 1000 // per_page) if total else 0
@@ -180,7 +208,7 @@ def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, A
     if url.path.endswith("/search") and query.get("tags") == "front_page":
         query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
     item = re.fullmatch(r".*/items/(\d+)", url.path)
-    return 200, item_tree(int(item.group(1))) if item else search(query)
+    return 200, item_tree(int(item.group(1))) if item else search(query, served=served_items())
 
 
 class ReplayTransport(BaseAdapter):

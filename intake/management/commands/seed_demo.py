@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters.hackernews import HackerNewsAdapter
-from channels.adapters.hackernews.replay import EPOCH, SECONDS_PER_ITEM, hit_for
+from channels.adapters.hackernews.replay import DEMO_SLUG, demo_block, hit_for
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
@@ -35,7 +35,7 @@ from ._demo_duty import duty_seed
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
-HN_SLUG = "hn-demo"
+HN_SLUG = DEMO_SLUG
 DEMO_SLUGS = [HN_SLUG, *(demo_slug(kind) for kind in DEMO_CHANNELS)]
 TAGS = [
     "ci",
@@ -77,6 +77,8 @@ class Command(BaseCommand):
         call_command("seed_demo_people", stdout=self.stdout)
         # And answers: questions answered weeks ago that this week asks again, saved replies, the index.
         call_command("seed_demo_answers", stdout=self.stdout)
+        # And slackapp its ticket: a teammate's Create ticket shortcut on a customer's question in an internal channel.
+        call_command("seed_demo_slack", stdout=self.stdout)
         # And stories: the week read by the story detector, then the release day and an outage told on three platforms.
         call_command("seed_demo_stories", stdout=self.stdout)
         # The team's hours (two offices, a release-day duty) and a reply waiting for an advocate's approval.
@@ -213,16 +215,15 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _history(self, channel: Channel) -> None:
-        """The Hacker News samples once, a day ago, with replies and solved tickets (the
-        replaying channel covers the last hour itself)."""
+        """The Hacker News samples once, a day ago, with replies and solved tickets: all the replaying channel
+        will ever serve it (channels.adapters.hackernews.replay.demo_block)."""
         rng = random.Random(42)
         now = timezone.now()
         end = int((now - timedelta(hours=1)).timestamp())
-        # The samples once (one block of 16 items, threads together), a day before the end: the week's
-        # other stories come from the other platforms (channels/demo/week.py), not from copies of these.
-        last = (end - EPOCH) // SECONDS_PER_ITEM - 86_400 // SECONDS_PER_ITEM
-        first = last - last % 16
-        hits = [hit_for(n) for n in range(first, first + 16)]
+        # The samples once (one block of 16 items, threads together), a day back: the block the replay serves this
+        # channel, so its polls find these same items and no copies; the week's other stories come from the other
+        # platforms (channels/demo/week.py).
+        hits = [hit_for(n) for n in demo_block(channel.created_at)]
         mentions = HackerNewsAdapter().parse_payload({"hits": hits})
         mentions_ingest(channel=channel, mentions=mentions)
 

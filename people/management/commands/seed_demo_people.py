@@ -1,7 +1,8 @@
 """The demo's people (`manage.py seed_demo` runs it, after the week's mentions made their people through the
 ingest): who among the week's authors the team knows (core contributors with their region, time zone and
-what they contributed; customers; press), a name two accounts share for a likeness to confirm, a batch of
-discount codes with two handed out, and gifts. Idempotent: a second run changes nothing."""
+what they contributed; customers; press), a name two accounts share for a likeness to confirm, one contributor's
+two accounts already confirmed as one person (merged as *Same person* merges them), a batch of discount codes with
+two handed out, and gifts. Idempotent: a second run changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from people.models import Contribution, DiscountBatch, DiscountCode, Gift, Identity, Person, PersonEvent, PersonTag
+from people.services import person_merge
 
 # (platform, handle): name, tags, region, time zone, notes
 KNOWN = {
@@ -39,7 +41,19 @@ KNOWN = {
     # One name on two platforms: the person page suggests they may be the same (a likeness, never a merge).
     ("hackernews", "ana_dev"): ("Ana Ruiz", [], "emea", "Europe/Madrid", ""),
     ("twitter", "ana_builds"): ("Ana Ruiz", [], "", "", ""),
+    # One contributor on two platforms, known to be one person (SAME_PERSON): the requester card on either ticket
+    # shows both accounts and both tickets.
+    ("github", "iac_ines"): (
+        "Inês Duarte",
+        ["core contributor"],
+        "emea",
+        "Europe/Lisbon",
+        "Maintains the Terraform provider's token resources; posts upgrade notes on Mastodon.",
+    ),
+    ("mastodon", "ops_ines@fosstodon.org"): ("Inês Duarte", [], "", "", ""),
 }
+# (platform, handle) merged into (platform, handle): the team confirmed these accounts are one person.
+SAME_PERSON = ((("mastodon", "ops_ines@fosstodon.org"), ("github", "iac_ines")),)
 
 # (platform, handle, kind, days ago, title, link)
 CONTRIBUTIONS = (
@@ -66,6 +80,14 @@ CONTRIBUTIONS = (
         20,
         "Monorepo pipelines at 120 services",
         "https://example.org/blog/monorepo-pipelines",
+    ),
+    (
+        "github",
+        "iac_ines",
+        "merge_request",
+        18,
+        "gitlab_group_access_token: rotation support",
+        "https://github.com/gitlabhq/terraform-provider-gitlab/pull/1882",
     ),
     ("twitter", "oss_ola", "meetup", 9, "GitLab Kraków meetup #14", "https://www.meetup.com/gitlab-krakow/"),
     (
@@ -114,6 +136,7 @@ class Command(BaseCommand):
             return
         manager = get_user_model().objects.filter(username="manager").first()
         people = self._known()
+        self._same_person(people, manager)
         now = timezone.now()
         for platform, handle, kind, days, title, link in CONTRIBUTIONS:
             person = people.get((platform, handle))
@@ -162,6 +185,15 @@ class Command(BaseCommand):
             person.tags.add(*(tags[t] for t in tag_names))
             people[key] = person
         return people
+
+    def _same_person(self, people: dict[tuple[str, str], Person], manager) -> None:
+        """Each SAME_PERSON pair merged through the people app's own merge (people.services.person_merge, what *Same
+        person* runs), so the person's history says who merged them; the merged account then names its survivor."""
+        for source_key, into_key in SAME_PERSON:
+            source, into = people.get(source_key), people.get(into_key)
+            if source is None or into is None or source.pk == into.pk:
+                continue  # the replay did not bring one of the two accounts
+            people[source_key] = person_merge(source=source, into=into, actor=manager)
 
     def _gifts(self, people, manager, now) -> None:
         mira, felix = people.get(("hackernews", "m_okafor")), people.get(("discourse", "forum_felix"))
