@@ -103,15 +103,27 @@ def _replays() -> dict[str, tuple[str, Replay]]:
 
 
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+BASE62 = BASE36 + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def base36(number: int) -> str:
-    """`number` in base 36 as Reddit writes its ids (and the X replay its page tokens)."""
+def base36(number: int, alphabet: str = BASE36) -> str:
+    """`number` in base 36 as Reddit writes its ids (and the X replay its page tokens); in base 62 with
+    `alphabet=BASE62` (Discourse's upload short URLs)."""
     digits = ""
     while number:
-        number, rest = divmod(number, 36)
-        digits = BASE36[rest] + digits
+        number, rest = divmod(number, len(alphabet))
+        digits = alphabet[rest] + digits
     return digits or "0"
+
+
+def sent_json(body: Any) -> dict[str, Any]:
+    """A request body the desk sent as a JSON object, or {} for anything else (a replay answers a bad body with
+    the platform's own error, never a traceback)."""
+    try:
+        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 class DemoNetwork(BaseAdapter):

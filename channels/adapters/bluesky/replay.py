@@ -52,7 +52,7 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts
+from channels.demo.replay import DemoPosts, sent_json
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"
@@ -78,7 +78,7 @@ def _answer(
     bearer = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
     ours = handle_of(posts.our_account) if posts.our_account else "desk.bsky.social"
     if method == "com.atproto.server.createSession" and request.method == "POST":
-        sent = _json(request.body)
+        sent = sent_json(request.body)
         if not sent.get("password") or not sent.get("identifier"):
             return 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
         return 200, session(str(sent["identifier"]).lower())
@@ -98,7 +98,7 @@ def _answer(
     if method == "app.bsky.feed.getPostThread":
         return thread(views, params.get("uri", [""])[-1])
     if method in ("com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord") and request.method == "POST":
-        sent = _json(request.body)
+        sent = sent_json(request.body)
         if method.endswith("deleteRecord"):
             return 200, {"commit": {"cid": cid_of(json.dumps(sent)), "rev": tid(time.time())}}
         uri = f"at://{sent.get('repo')}/{sent.get('collection')}/{tid(time.time())}"
@@ -125,7 +125,7 @@ def chat(request: requests.PreparedRequest, method: str, params: dict[str, list[
         convo = {"id": convo_id, "rev": tid(time.time()), "members": views, "muted": False, "unreadCount": 0}
         return 200, {"convo": convo}
     if method == "chat.bsky.convo.sendMessage" and request.method == "POST":
-        sent = _json(request.body)
+        sent = sent_json(request.body)
         text = str((sent.get("message") or {}).get("text") or "")
         if not sent.get("convoId") or not text.strip():
             return 400, {"error": "InvalidRequest", "message": "convoId and message.text are required"}
@@ -148,14 +148,6 @@ def rate_headers() -> dict[str, str]:
         "RateLimit-Reset": str(reset),
         "RateLimit-Policy": "3000;w=300",
     }
-
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def handle_of(name: str) -> str:

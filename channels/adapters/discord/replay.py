@@ -33,7 +33,6 @@ image (the thread's `media`) is an attachment with its CDN ``url`` and its ``pro
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import zlib
@@ -46,7 +45,7 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts
+from channels.demo.replay import DemoPosts, sent_json
 
 from .replay_forms import sent_form, uploaded_attachment
 
@@ -103,7 +102,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         return 404, NOT_FOUND, headers
     asked = route.groupdict()
     if asked["me"] and asked["dm"] and request.method == "POST":
-        recipient = str(_json(request.body).get("recipient_id") or "")
+        recipient = str(sent_json(request.body).get("recipient_id") or "")
         if not recipient.isdigit():
             return 400, {"message": "Invalid Form Body", "code": 50035}, headers
         recipients = [{**user(f"user{recipient}", ""), "id": recipient}]
@@ -151,7 +150,7 @@ def _channel(
             return 404, UNKNOWN_MESSAGE
         if message.get("thread"):
             return 400, {"message": "A thread has already been created for this message", "code": 160004}
-        name = str(_json(request.body).get("name") or "")[:THREAD_NAME_MAX]
+        name = str(sent_json(request.body).get("name") or "")[:THREAD_NAME_MAX]
         return 201, thread_object(mid, channel_id, name or "Thread", message["author"]["id"], [], now)
     if request.method in ("PUT", "DELETE"):  # a 👍 or a deletion: done, as Discord says it with no body
         return (204, b"") if message is not None or int(mid) > _newest(known) else (404, UNKNOWN_MESSAGE)
@@ -173,14 +172,6 @@ def limits(path: str) -> dict[str, str]:
         "X-RateLimit-Reset-After": "5.000",
         "X-RateLimit-Bucket": bucket,
     }
-
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _newest(messages: list[dict[str, Any]]) -> int:

@@ -4,20 +4,13 @@ the multipart form of a reply with files (`payload_json` and `files[n]`, discord
 
 from __future__ import annotations
 
-import json
 from email.parser import BytesParser
 from email.policy import default
 from typing import Any
 
 import requests
 
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+from channels.demo.replay import sent_json
 
 
 def sent_form(request: requests.PreparedRequest) -> tuple[dict[str, Any], list[tuple[str, str, int, str]]]:
@@ -25,7 +18,7 @@ def sent_form(request: requests.PreparedRequest) -> tuple[dict[str, Any], list[t
     (filename, content type, size, description), as Discord reads them."""
     kind = request.headers.get("Content-Type") or ""
     if not kind.startswith("multipart/form-data"):
-        return _json(request.body), []
+        return sent_json(request.body), []
     body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
     form = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
     sent: dict[str, Any] = {}
@@ -34,7 +27,7 @@ def sent_form(request: requests.PreparedRequest) -> tuple[dict[str, Any], list[t
         name = part.get_param("name", header="content-disposition")
         data = part.get_payload(decode=True) or b""
         if name == "payload_json":
-            sent = _json(data)
+            sent = sent_json(data)
         elif isinstance(name, str) and name.startswith("files["):
             files.append((part.get_filename() or "file", part.get_content_type(), len(data)))
     # Each file's description (its alt text) is the payload's `attachments[n]`, matched by its `id` n.

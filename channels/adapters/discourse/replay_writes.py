@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -37,7 +36,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import BASE36, form_parts
+from channels.demo.replay import BASE62, base36, form_parts, sent_json
 
 from .replay import _NOT_FOUND, _Forum, _Post, _Topic, slugify
 
@@ -54,7 +53,6 @@ _KEY_REFUSED = {
     "error_type": "invalid_access",
 }
 _NOT_ALLOWED = {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}
-_BASE62 = BASE36[:10] + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 Answer = tuple[int, Any]
 
@@ -65,9 +63,9 @@ def write(request: requests.PreparedRequest, forum: _Forum, posts: DemoPosts) ->
         return 403, _KEY_REFUSED
     stamp = int(posts.now.timestamp() * 1000)
     if request.method == "POST" and path == "/posts.json":
-        return created(forum, _json(request.body), posts, stamp)
+        return created(forum, sent_json(request.body), posts, stamp)
     if request.method == "POST" and path == "/post_actions.json":
-        return liked(forum, _json(request.body), posts)
+        return liked(forum, sent_json(request.body), posts)
     if request.method == "POST" and path == "/uploads.json":
         return uploaded(request, stamp)
     deleted = re.fullmatch(r"/posts/(\d+)\.json", path)
@@ -137,7 +135,7 @@ def uploaded(request: requests.PreparedRequest, stamp: int) -> Answer:
         words = f"Sorry, the file you are trying to upload is not authorized (authorized extensions: {allowed})."
         return 422, {"errors": [words]}
     sha1 = hashlib.sha1(file.data, usedforsecurity=False).hexdigest()
-    short = f"{_base62(int(sha1, 16))}.{extension}"
+    short = f"{base36(int(sha1, 16), BASE62)}.{extension}"
     return 200, {
         "id": stamp % 10_000_000,
         "url": f"/uploads/default/original/3X/{sha1[0]}/{sha1[1]}/{sha1}.{extension}",
@@ -166,19 +164,3 @@ def _post_of(forum: _Forum, post_id: int) -> _Post | None:
     )
     forum.topics.setdefault(post_id, _Topic(post_id, "Topic", "topic", (made,)))
     return made
-
-
-def _base62(number: int) -> str:
-    digits = ""
-    while number:
-        number, rest = divmod(number, 62)
-        digits = _BASE62[rest] + digits
-    return digits or "0"
-
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -22,7 +22,6 @@ of the week (replay.py), so a later poll never takes a week note for our reply.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -31,7 +30,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import form_parts
+from channels.demo.replay import form_parts, sent_json
 
 from .replay import IID_BASE, PROJECT_ID, PROJECT_PATH, _Issue, issue_json, note_json
 
@@ -75,7 +74,7 @@ def _stand_in(iid: int, posts: DemoPosts) -> _Issue:
 
 
 def noted(request: requests.PreparedRequest, issue: _Issue, posts: DemoPosts, stamp: int) -> Answer:
-    body = _json(request.body).get("body")
+    body = sent_json(request.body).get("body")
     if not isinstance(body, str):
         return 400, {"error": "body is missing"}
     if not body.strip():
@@ -102,7 +101,7 @@ def uploaded(request: requests.PreparedRequest, stamp: int) -> Answer:
 
 
 def filed(request: requests.PreparedRequest, posts: DemoPosts, stamp: int) -> Answer:
-    sent = _json(request.body)
+    sent = sent_json(request.body)
     title = sent.get("title")
     if not isinstance(title, str) or not title.strip():
         return 400, {"error": "title is missing"}
@@ -112,11 +111,3 @@ def filed(request: requests.PreparedRequest, posts: DemoPosts, stamp: int) -> An
         external_id="", author_handle=posts.our_account, text=description, created_at=posts.now, title=title
     )
     return 201, {**issue_json(_Issue(iid - IID_BASE, (opening,))), "id": stamp}
-
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

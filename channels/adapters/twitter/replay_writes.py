@@ -31,12 +31,13 @@ whose low bits (worker 1023, then a counter) no post of the week has, so it neve
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
 import requests
+
+from channels.demo.replay import sent_json
 
 from .ids import SNOWFLAKE_EPOCH_MS
 
@@ -91,7 +92,7 @@ def write(request: requests.PreparedRequest, path: str) -> tuple[int, Any] | tup
     tokens = account_tokens()
     if (request.headers.get("Authorization") or "") != f"Bearer {tokens['access_token']}":
         return 401, problem(401, "Unauthorized", "Unauthorized")
-    sent = _json(request.body)
+    sent = sent_json(request.body)
     parts = path.removeprefix("/2/").split("/")
     if path == "/2/tweets" and request.method == "POST":
         return post(sent)
@@ -149,11 +150,3 @@ def token(request: requests.PreparedRequest) -> tuple[int, Any]:
         return 400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."}
     scope = "tweet.read tweet.write users.read dm.read dm.write offline.access media.write"
     return 200, {"token_type": "bearer", "expires_in": 7200, "scope": scope, **tokens}
-
-
-def _json(body: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
