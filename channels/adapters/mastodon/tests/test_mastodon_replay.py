@@ -163,3 +163,17 @@ def test_refusals_and_the_instance_are_mastodons():
         assert len(found["statuses"]) == 2  # the question and its "same here"
         me = get("/api/v1/accounts/verify_credentials").json()
         assert (me["acct"], me["url"]) == (replay.TEAM, f"{API}/@{replay.TEAM}")
+
+
+def test_a_status_the_week_does_not_hold_is_favourited_and_boosted_as_the_instance_would():
+    """The release-day story's statuses (seed_demo_stories) are not in the week: liking one from its ticket works."""
+    with time_machine.travel(ANCHOR, tick=False):
+        demo_channel()
+        theirs = str((int((ANCHOR - timedelta(hours=2)).timestamp() * 1000) << 16) + 7003)
+        signed = {"Authorization": f"Bearer {replay.TOKEN}"}
+        liked = build_session().post(f"{API}/api/v1/statuses/{theirs}/favourite", headers=signed, timeout=5)
+        assert liked.status_code == 200
+        assert (liked.json()["id"], liked.json()["favourited"]) == (theirs, True)
+        boosted = build_session().post(f"{API}/api/v1/statuses/{theirs}/reblog", headers=signed, timeout=5).json()
+        assert (boosted["reblog"]["id"], boosted["reblogged"]) == (theirs, True)
+        assert get(f"/api/v1/statuses/{theirs}").status_code == 404  # kept nowhere: it is not served afterwards
