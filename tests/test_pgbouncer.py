@@ -59,6 +59,7 @@ def _free_port() -> int:
 def pgbouncer() -> Iterator[int]:
     """PgBouncer in transaction mode in front of the test database; its port. Stopped after the test."""
     db = settings.DATABASES["default"]
+    assert Path(PGBOUNCER).exists(), "Install Debian's pgbouncer (.ci/run does)."
     port = _free_port()
     # PgBouncer refuses to run as root and drops to another user with -u: its files must be readable by that user.
     folder = Path(tempfile.mkdtemp(prefix="desk-pgbouncer-"))

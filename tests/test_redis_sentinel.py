@@ -50,6 +50,7 @@ def _free_port() -> int:
 @pytest.fixture
 def sentinel() -> Iterator[int]:
     """A Sentinel monitoring the machine's Redis as MASTER; its port. Stopped after the test."""
+    assert Path(SENTINEL).exists(), "Install Debian's redis-sentinel (.ci/run does)."
     port = _free_port()
     folder = Path(tempfile.mkdtemp(prefix="desk-sentinel-"))
     config = folder / "sentinel.conf"  # Sentinel rewrites its own configuration: a file of this test's
