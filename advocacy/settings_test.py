@@ -21,6 +21,11 @@ if _WORKER.startswith("gw") and _WORKER != "gw0":
 
 from .settings import *  # noqa: E402, F403  (after the environment above, which it reads)
 
+# The replica's alias, as the default's test mirror (Django's "Testing primary/replica configurations"): the
+# suite starts with two aliases as a deployment with DATABASE_REPLICA_URL does. Its router is off here, so a
+# report's reads stay on "default", inside the test's uncommitted transaction; tests/test_replica.py turns it on.
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+DATABASE_ROUTERS = []
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never used outside tests
 CELERY_BROKER_URL = os.environ["REDIS_URL"]
 # Each test run keeps its cache keys apart, so runs sharing one Redis never clear each other's.

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.db import router
 from django.utils import timezone
 
 from channels.models import Channel
@@ -38,7 +39,9 @@ def tickets_export(*, start: date, end: date, channel_id: int | None = None) -> 
             "assignee__username",
         )
     )
-    return _export_rows(qs)
+    # The rows are read after the caller's reports_read() has ended (a streamed response is iterated once its view
+    # has returned), so the database is chosen now, while the caller's choice still holds.
+    return _export_rows(qs.using(router.db_for_read(Ticket)))
 
 
 def _export_rows(qs) -> Iterator[dict[str, Any]]:
@@ -46,17 +49,18 @@ def _export_rows(qs) -> Iterator[dict[str, Any]]:
     for row in qs.iterator(chunk_size=EXPORT_CHUNK):
         chunk.append(row)
         if len(chunk) >= EXPORT_CHUNK:
-            yield from _export_chunk(chunk)
+            yield from _export_chunk(chunk, using=qs.db)
             chunk = []
     if chunk:
-        yield from _export_chunk(chunk)
+        yield from _export_chunk(chunk, using=qs.db)
 
 
-def _export_chunk(chunk: list[tuple]) -> Iterator[dict[str, Any]]:
+def _export_chunk(chunk: list[tuple], *, using: str) -> Iterator[dict[str, Any]]:
     through = Ticket.tags.through
     tags: dict[int, list[str]] = defaultdict(list)
     for ticket_id, name in (
-        through.objects.filter(ticket_id__in=[row[0] for row in chunk])
+        through.objects.using(using)
+        .filter(ticket_id__in=[row[0] for row in chunk])
         .order_by("tag__name")
         .values_list("ticket_id", "tag__name")
     ):

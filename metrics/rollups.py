@@ -24,6 +24,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from advocacy.db_router import reports_read
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -308,12 +310,14 @@ def rollups_supported() -> bool:
 
 @contextmanager
 def rollups_read() -> Iterator[None]:
-    """One refresh for a whole page, export or command: the selectors inside skip their own."""
+    """One refresh for a whole page, export or command: the selectors inside skip their own. The refresh writes
+    on the primary; the reads inside are a report's, made on the replica when there is one (advocacy.db_router)."""
     rollups_refresh()
     token = _fresh_for_this_read.set(True)
     memo_token = _read_memo.set({})
     try:
-        yield
+        with reports_read():
+            yield
     finally:
         _read_memo.reset(memo_token)
         _fresh_for_this_read.reset(token)

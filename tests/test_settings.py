@@ -1,5 +1,6 @@
 """Production settings fail closed; the deploy check is clean, and warns (as production start-up logs) when
-SITE_URL is plain http://; the settings package's modules never assign the same setting twice."""
+SITE_URL is plain http://; the settings package's modules never assign the same setting twice; a read replica's
+alias and router exist only with DATABASE_REPLICA_URL (tests/test_replica.py tests what they do)."""
 
 import ast
 import os
@@ -163,3 +164,31 @@ def test_no_setting_is_assigned_in_two_settings_modules():
                     homes.setdefault(target.id, set()).add(module.name)
     assert len(homes) > 100  # the walk found the settings (about 130 assignments)
     assert {name: sorted(files) for name, files in homes.items() if len(files) > 1} == {}
+
+
+def _settings_in_a_process(**env: str) -> str:
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL")}
+    base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
+    code = "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after the shell's own line about what it imported
+
+
+def test_a_replica_is_an_alias_and_a_router_only_with_its_setting():
+    assert _settings_in_a_process() == "['default'] []"  # the embedded default, SQLite
+    primary = "postgres://desk@db.example.com:5432/desk"
+    assert _settings_in_a_process(DATABASE_URL=primary) == "['default'] []"
+    assert (
+        _settings_in_a_process(
+            DATABASE_URL=primary, DATABASE_REPLICA_URL="postgres://desk@replica.example.com:5432/desk"
+        )
+        == "['default', 'replica'] ['advocacy.db_router.ReportsReplicaRouter']"
+    )

@@ -2,10 +2,20 @@
 schedule with the intervals its entries run at."""
 
 from datetime import timedelta
+from urllib.parse import quote, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .environment import VAR_DIR, env
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis Sentinel: the sentinels' host:port and the name they know the master by. The broker and the cache then ask
+# them where the master is, and follow it after a failover; REDIS_URL, if set, gives only the database number and
+# the password (its host is not used).
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="")
+if REDIS_SENTINELS and not REDIS_SENTINEL_MASTER:
+    raise ImproperlyConfigured("REDIS_SENTINELS is set: set REDIS_SENTINEL_MASTER to the master's name too.")
 
 # A task taken by a worker that then died without a word (SIGKILL, the OOM killer, a machine lost) stays in Redis
 # unacknowledged; another worker puts it back on its queue once it is this old (kombu's visibility timeout). It
@@ -13,9 +23,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # task still running or waiting is handed to a second worker too. Celery's default, an hour.
 DESK_BROKER_VISIBILITY_SECONDS = env.int("DESK_BROKER_VISIBILITY_SECONDS", default=3600)
 
-if REDIS_URL:
+if REDIS_URL or REDIS_SENTINELS:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": DESK_BROKER_VISIBILITY_SECONDS,
         # Look for such tasks every 10 s (one query per worker), not kombu's default of every 100 s (10 s, with
         # only every 10th look made); sooner when the timeout is short, as in tests/test_worker_kill.py.
@@ -23,6 +33,23 @@ if REDIS_URL:
         "unacked_restore_throttle": 1,
     }
     CACHES = {"default": {"BACKEND": "advocacy.cache_redis.SharedClientRedisCache", "LOCATION": REDIS_URL}}
+    if REDIS_SENTINELS:
+        _master = urlsplit(REDIS_URL or "redis://")
+        _db = _master.path.strip("/") or "0"
+        _auth = f":{quote(unquote(_master.password), safe='')}@" if _master.password else ""
+        # kombu's sentinel transport: one sentinel:// address per sentinel, `;` between them; the first one's
+        # password and database number are the master's.
+        CELERY_BROKER_URL = ";".join(f"sentinel://{_auth}{sentinel}/{_db}" for sentinel in REDIS_SENTINELS)
+        CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
+        CACHES["default"] = {
+            "BACKEND": "advocacy.cache_redis.SentinelRedisCache",
+            "LOCATION": REDIS_SENTINELS,
+            "OPTIONS": {
+                "master_name": REDIS_SENTINEL_MASTER,
+                "db": int(_db),
+                "password": unquote(_master.password) if _master.password else None,
+            },
+        }
 else:
     # A broker that needs no server: messages are files under var/celery, shared by the
     # worker, beat and web processes that `make run` starts.
