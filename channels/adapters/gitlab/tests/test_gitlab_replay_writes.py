@@ -1,8 +1,9 @@
-"""The demo gitlab.com's answers to what our connected account sends from the desk (DESK_DEMO_REPLAY on): notes,
-their images and issues filed go through the desk's services and the real GitLab adapter and are answered by
+"""The demo gitlab.com's answers to what our connected account sends from the desk (DESK_DEMO_REPLAY on): notes
+and their images go through the desk's services and the real GitLab adapter and are answered by
 channels/adapters/gitlab/replay_writes.py, which follows docs.gitlab.com ("Notes API", "Create new issue note";
-"Project markdown uploads", "Upload a file"; "Issues API", "New issue") and the documented example responses in
-fixtures/ (notes_list_docs.json, issue_new_docs.json; SOURCES.md); refusals are GitLab's own bodies."""
+"Project markdown uploads", "Upload a file") and the documented example responses in fixtures/
+(notes_list_docs.json; SOURCES.md); refusals are GitLab's own bodies. An issue filed from the desk:
+stories/tests/test_demo_issue_filing.py."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +12,6 @@ import requests
 import time_machine
 
 from channels.adapters.gitlab.replay import IID_BASE, NOTE_ID_BASE, PROJECT_ID, answer
-from channels.adapters.gitlab.replay_writes import MADE_IID
 from channels.demo.accounts import demo_accounts_ensure
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import demo_posts
@@ -21,7 +21,6 @@ from channels.tests.harness import ingested, poll
 from mentions.models import Message, Ticket
 from mentions.services.replies import ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
-from stories.issues.linking import issue_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
@@ -48,14 +47,6 @@ def test_a_note_sent_from_the_desk_is_ours_on_the_issue_and_the_next_poll_serves
     issue = ticket.messages.order_by("id").first()
     assert reply.permalink == f"{issue.permalink}#note_{note_id}"
     assert ingested(poll(channel)).created == 0  # kept nowhere
-
-
-@time_machine.travel(ANCHOR, tick=False)
-def test_an_issue_filed_from_the_desk_is_answered_with_its_number_and_address():
-    channel, ticket, advocate = _desk()
-    link = issue_file(tickets=[ticket], user=advocate, where=f"{channel.pk}:gitlab-org/gitlab", title="Runner hangs")
-    assert link.number >= MADE_IID
-    assert link.url == f"https://gitlab.com/gitlab-org/gitlab/-/issues/{link.number}"
 
 
 def _sent(path: str, token: str = TOKEN, **kwargs) -> requests.PreparedRequest:
