@@ -29,6 +29,7 @@ def test_an_issue_filed_from_the_desk_is_answered_with_its_number_and_address():
     poll(channel)
     demo_accounts_ensure()
     ticket = Ticket.objects.filter(channel=channel).order_by("id").first()
+    assert ticket is not None  # the poll stored the week's issues
     link = issue_file(
         tickets=[ticket], user=AdvocateFactory(), where=f"{channel.pk}:gitlab-org/gitlab", title="Runner hangs"
     )
