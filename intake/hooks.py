@@ -8,7 +8,8 @@ here as Protocols (advocacy.hooks), registered in the registering app's `AppConf
 - people ties every inbound message of the page to the person who wrote it and each new ticket to its
   requester (`AuthorsHook`), inside the ingest's transaction, before the triage rules run; it answers with
   what the rules and the tickets need to know of those people (their tags).
-- notifications registers the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
+- notifications registers what a team member's answer after a share to Slack settles (`TeamAnswersHook`),
+  the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
   rules that asked for one, queued inside the ingest's transaction), what is judged after an ingest
   committed (`AfterIngestHook`: urgent tickets, pinged after hours) and what a poll's front-page stories
   mean (`FrontPageHook`).
