@@ -23,11 +23,13 @@ class ExpertsConfig(AppConfig):
 
         merge_hooks.register(outreaches_merge)
 
-        # ... who answers for the team when ingesting: experts' own accounts close their outreach,
-        from experts.loop import expert_replies_record, experts_by_handle
+        # ... who answers for the team when ingesting (experts' own accounts and desk users' linked ones);
+        # an expert's answer closes their outreach,
+        from experts.loop import expert_replies_record
+        from experts.team import team_authors
         from intake.hooks import team_answers_hooks, team_members_hooks
 
-        team_members_hooks.register(experts_by_handle)
+        team_members_hooks.register(team_authors)
         team_answers_hooks.register(expert_replies_record)
 
         # ... and the ticket page's "Involve an expert" panel.

@@ -4,40 +4,27 @@ policy) solves it. Runs inside the ingest transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from experts.models import ExpertIdentity, Outreach
+from experts.models import Outreach
+from intake.hooks import TeamMember
 
 EXPERT_RESPONDED_TAG = "expert-responded"
 
 
-def experts_by_handle(*, kind: str, handles: Iterable[str]) -> dict[str, int]:
-    """lowercased handle -> expert id, for the active experts among `handles` on `kind`."""
-    wanted = {h.strip().lstrip("@").casefold() for h in handles if h and h.strip()}
-    if not wanted:
-        return {}
-    rows = (
-        ExpertIdentity.objects.annotate(handle_lower=Lower("handle"))
-        .filter(kind=kind, handle_lower__in=wanted, expert__active=True)
-        .values_list("handle_lower", "expert_id")
-    )
-    return dict(rows)
-
-
-def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
-    """`replies`: (stored Message with a ticket, expert id). Marks open outreaches answered,
-    tags and solves their tickets. Returns TicketEvents for the caller to insert."""
+def expert_replies_record(*, replies: list[tuple[Any, TeamMember]]) -> list[Any]:
+    """`replies`: (stored Message with a ticket, who wrote it: experts.team). An expert's answer marks their open
+    outreach answered, tags and solves its ticket. Returns TicketEvents for the caller to insert."""
     from mentions.models import Tag, Ticket, TicketEvent, View
     from mentions.services.actions import ticket_change_status
 
-    replies = [(m, e) for m, e in replies if m.ticket_id]
-    if not replies:
+    # A desk user outside the directory was not asked through an outreach: nothing of theirs to settle here.
+    expert_replies = [(m, w.expert_id) for m, w in replies if m.ticket_id and w.expert_id is not None]
+    if not expert_replies:
         return []
-    ticket_ids = {m.ticket_id for m, _ in replies}
+    ticket_ids = {m.ticket_id for m, _ in expert_replies}
     open_outreach = {
         (o.ticket_id, o.expert_id): o
         for o in Outreach.objects.select_for_update().filter(
@@ -46,7 +33,7 @@ def expert_replies_record(*, replies: list[tuple[Any, int]]) -> list[Any]:
     }
     events: list[TicketEvent] = []
     answered: dict[int, Outreach] = {}
-    for message, expert_id in sorted(replies, key=lambda r: r[0].platform_created_at):
+    for message, expert_id in sorted(expert_replies, key=lambda r: r[0].platform_created_at):
         outreach = open_outreach.pop((message.ticket_id, expert_id), None)
         if outreach is None:
             continue

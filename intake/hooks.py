@@ -1,14 +1,15 @@
 """Apps above intake take part in ingestion without intake knowing them: the hooks intake calls, declared
 here as Protocols (advocacy.hooks), registered in the registering app's `AppConfig.ready()`.
 
-- experts registers who else counts as our team on a platform (the experts' own accounts,
-  `TeamMembersHook`) and what happens when one of them answers in a ticket (`TeamAnswersHook`: the
+- experts registers who else counts as our team on a platform (the experts' own accounts and those tied to
+  a desk user, `TeamMembersHook`) and what happens when one of them answers in a ticket (`TeamAnswersHook`: the
   outreach is answered, the ticket tagged and solved). Both run inside the ingest's transaction; the
   answer hook returns history events for the ingest to insert with its own.
 - people ties every inbound message of the page to the person who wrote it and each new ticket to its
   requester (`AuthorsHook`), inside the ingest's transaction, before the triage rules run; it answers with
   what the rules and the tickets need to know of those people (their tags).
-- notifications registers the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
+- notifications registers what a team member's answer after a share to Slack settles (`TeamAnswersHook`),
+  the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
   rules that asked for one, queued inside the ingest's transaction), what is judged after an ingest
   committed (`AfterIngestHook`: urgent tickets, pinged after hours) and what a poll's front-page stories
   mean (`FrontPageHook`).
@@ -95,18 +96,27 @@ class KarmaHook(Protocol):
     def __call__(self, *, channel: Channel, handles: list[str], session: requests.Session, budget: int) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """Who a team member is, as far as the desk knows: the expert in the directory and the desk user the
+    account is tied to. Either may be unknown, never both (such an author is not a member)."""
+
+    expert_id: int | None = None
+    user_id: int | None = None
+
+
 class TeamMembersHook(Protocol):
     """Who among `handles` (as written on `kind`) answers for the team besides the channel's own accounts:
-    {lowercased handle without "@": member id}. Inside the ingest's transaction."""
+    {lowercased handle without "@": member}. Inside the ingest's transaction."""
 
-    def __call__(self, *, kind: str, handles: set[str]) -> dict[str, int]: ...
+    def __call__(self, *, kind: str, handles: set[str]) -> dict[str, TeamMember]: ...
 
 
 class TeamAnswersHook(Protocol):
-    """The replies members wrote in this page, (stored reply, member id): what they settle. Returns unsaved
+    """The replies members wrote in this page, (stored reply, member): what they settle. Returns unsaved
     TicketEvents for the ingest to insert with its own. Inside the ingest's transaction."""
 
-    def __call__(self, *, replies: list[tuple[StoredReply, int]]) -> list[TicketEvent]: ...
+    def __call__(self, *, replies: list[tuple[StoredReply, TeamMember]]) -> list[TicketEvent]: ...
 
 
 class TicketNoticesHook(Protocol):
@@ -158,20 +168,21 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     return facts
 
 
-def team_members(*, kind: str, handles: Iterable[str]) -> dict[str, int]:
-    """Who among `handles` answers for the team on `kind` besides the channel's own accounts."""
-    wanted = set(handles)
-    found: dict[str, int] = {}
+def team_members(*, kind: str, handles: Iterable[str]) -> dict[str, TeamMember]:
+    """Who among `handles` answers for the team on `kind` besides the channel's own accounts: the one
+    decision, for the ingest and the thread watcher alike."""
+    wanted = {h for h in handles if h}
+    found: dict[str, TeamMember] = {}
     for hook in team_members_hooks:
         found.update(hook(kind=kind, handles=wanted))
     return found
 
 
-def team_member(handle: str, members: dict[str, int]) -> int | None:
+def team_member(handle: str, members: dict[str, TeamMember]) -> TeamMember | None:
     return members.get((handle or "").strip().lstrip("@").casefold())
 
 
-def team_answers_record(*, replies: list[tuple[StoredReply, int]]) -> list[TicketEvent]:
+def team_answers_record(*, replies: list[tuple[StoredReply, TeamMember]]) -> list[TicketEvent]:
     events: list[TicketEvent] = []
     for hook in team_answers_hooks:
         events.extend(hook(replies=replies))

@@ -24,7 +24,7 @@ DASH = "\u2013"  # an en dash between a sentence and its clause
 _WORDED = {
     *("from", "to", "via", "view", "reason", "tag", "rule", "macro", "link", "url", "handle", "first_reply"),
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
-    *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "note"),
+    *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "share_answered", "note"),
     *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
     *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced"),
 }
@@ -145,6 +145,9 @@ def _note(t: Ticket, e: TicketEvent, d: dict) -> str:
             return f"{_who(e)} closed the outreach to {expert}{_reason(d)}"
         where = f" in {d['channel']}" if d.get("channel") else ""
         return f"{_who(e)} asked {expert}{where} (outreach {d.get('status', '')})"
+    if d.get("share_answered"):  # notifications.share_watch
+        took = f" {span_text(d['answer_seconds'])}" if isinstance(d.get("answer_seconds"), int) else ""
+        return f"A team member answered on the platform{took} after the share to {d['share_answered']}"
     if d.get("slack_share"):  # notifications.share
         said = f": “{d['note']}”" if d.get("note") else ""
         return f"{_who(e)} shared it to {d['slack_share']}{said}"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from advocacy.csv_cells import csv_lines
-from metrics import activity, advocates, export, first_reply, first_reply_weekly, next_reply
+from metrics import activity, advocates, engagement, export, first_reply, first_reply_weekly, next_reply
 from metrics.rollups import rollups_read
 
 # --- Rows shared by the pages and the exports -------------------------------------------------
@@ -147,6 +147,11 @@ def _outreach(*, start, end, channel_id, now):
     return _keyed(activity.outreach_monthly, keys)(start=start, end=end)
 
 
+def _engagement(*, start, end, channel_id, now):
+    keys = ["platform", "members", "answers", "after_share"]
+    return _keyed(engagement.engagement_rows, keys)(start=start, end=end)
+
+
 def _advocates(*, start, end, channel_id, now):
     keys = ["advocate", "served", "replied", "solved", "median_handling_minutes"]
     return _keyed(advocates.advocate_stats, keys)(start=start, end=end, channel_id=channel_id)
@@ -175,6 +180,7 @@ EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
     "activity": _activity,
     "tags_rising": _tags_rising,
     "outreach": _outreach,
+    "engagement": _engagement,
     "advocates": _advocates,
     "tickets": _tickets,
 }

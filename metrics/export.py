@@ -13,6 +13,7 @@ from django.utils import timezone
 from channels.models import Channel
 from mentions.models import Target, Ticket
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
+from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.next_reply import next_reply_stats
 from metrics.periods import EXPORT_CHUNK, in_hours, rounded, tickets_requested
@@ -106,4 +107,5 @@ def _kpi_json(*, start: date, end: date, channel_id: int | None, now: datetime) 
         ],
         "tags_rising": tags_rising(end=end),
         "outreach": [{**row, "month": row["month"].isoformat()} for row in outreach_monthly(start=start, end=end)],
+        "team_engagement": team_engagement(start=start, end=end),
     }

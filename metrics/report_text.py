@@ -143,7 +143,22 @@ def report_lines(data: dict, period: Period, name: Callable[[str], str]) -> list
             f"{row['declined']} declined, answer rate {_pct(rate)}, "
             f"median answer {_hours(row['median_answer_hours'])}"
         )
+    lines.extend(_engagement_lines(data.get("team_engagement"), name))
     return lines
+
+
+def _engagement_lines(team: dict | None, name: Callable[[str], str]) -> list[str]:
+    """Team members answering in public (metrics.engagement), where, and after which shares."""
+    if not team:
+        return []
+    where = ", ".join(
+        f"{name(row['platform'])} {row['members']} ({row['answers']} answers)" for row in team["platforms"]
+    )
+    line = f"Team members answering in public: {team['members']}, {team['answers']} answers"
+    line += f" ({where})" if where else ""
+    shares = ", ".join(f"{name(row['slack_channel'])} {row['answers']}" for row in team["shares"])
+    line += f"; after a share to Slack: {team['after_share']}" + (f" ({shares})" if shares else "")
+    return [line]
 
 
 def slack_name(text: str) -> str:

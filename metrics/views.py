@@ -17,6 +17,7 @@ from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
+from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
@@ -167,6 +168,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "activity_chart": _activity_chart(activity),
             "totals": {key: sum(d[key] for d in activity) for key in ("created", "replied", "solved")},
             "outreach": _outreach_rows(start=start, end=end),
+            "team": team_engagement(start=start, end=end),
             "query": f"from={start.isoformat()}&to={end.isoformat()}",
         },
     )

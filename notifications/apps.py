@@ -13,15 +13,18 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The hooks intake, experts and mentions declare (docs/architecture.md, "Hooks").
-        from intake.hooks import after_ingest_hooks, front_page_hooks, ticket_notices_hooks
+        from intake.hooks import after_ingest_hooks, front_page_hooks, team_answers_hooks, ticket_notices_hooks
         from notifications import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from notifications.front_page import front_page_seen
         from notifications.outbox import slack_notices_enqueue
+        from notifications.share_watch import share_answers_record
         from notifications.urgency import urgent_after_ingest
 
         ticket_notices_hooks.register(slack_notices_enqueue)
         after_ingest_hooks.register(urgent_after_ingest)
         front_page_hooks.register(front_page_seen)
+        # A team member's public answer after a share to Slack answers the share.
+        team_answers_hooks.register(share_answers_record)
 
         # Outreach the advocate sends is posted here; the community-involvement macro shares the mention.
         from experts.services import outreach_delivery_register

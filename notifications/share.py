@@ -5,7 +5,8 @@ The panel offers the channels the bot is in (conversations.list, kept in the des
 so opening tickets does not ask Slack each time), the often-used ones first. When Slack cannot say (not
 connected, an error), the panel says so and takes a typed channel name. A share goes through the Slack
 outbox (notifications.outbox.share_queue): queued in the action's transaction, posted by the flush, kept
-and retried while Slack is down, so nothing is lost. Everything in the message that a person typed (the
+and retried while Slack is down, so nothing is lost. The ticket's thread is then watched for a team member's
+answer (notifications.share_watch). Everything in the message that a person typed (the
 note, the mention, the requester's name) is shown as typed, never as Slack links, mentions or formatting."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mentions.models import Ticket, TicketEvent
 from mentions.services.events import event_record
 from mentions.services.versions import ticket_lock
 from notifications.outbox import share_queue
+from notifications.share_watch import share_thread_watch
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +99,7 @@ def ticket_share(*, ticket: Ticket, channel: str, note: str, actor: Any, seen_ve
         text = share_text(ticket=ticket, note=note, who=who)
         outcome = share_queue(destination=channel, ticket_id=ticket.pk, text=text)
         event_record(ticket=ticket, kind=TicketEvent.Kind.NOTE, actor=actor, slack_share=channel, note=note.strip())
+        share_thread_watch(ticket=ticket)
     if not slack_configured():
         return f"Shared to {channel}: Slack is not connected, so it waits in the outbox until it is."
     if outcome == "updated":

@@ -13,7 +13,7 @@ DESK_BACKLOG_REPOLL_SECONDS = env.int("DESK_BACKLOG_REPOLL_SECONDS", default=15)
 # many lookups after each poll of a channel, for the authors whose figure is unknown or a week old.
 DESK_KARMA_LOOKUPS_PER_POLL = env.int("DESK_KARMA_LOOKUPS_PER_POLL", default=20)
 # Watched threads (mentions.services.watching): how long after our reply the thread is read for an
-# answer to it, and how long an outreach's thread is read at most while the expert has not answered.
+# answer to it, and how long an outreach's (or a share to Slack's) thread is read at most while unanswered.
 DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)
 DESK_WATCH_OUTREACH_DAYS = env.int("DESK_WATCH_OUTREACH_DAYS", default=14)
 # An expert silent this many business hours (the coverage schedule's) after an outreach is nudged once in its

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
-from intake.hooks import StoredReply, notices_enqueue, team_answers_record, tickets_ingested_enqueue
+from intake.hooks import StoredReply, TeamMember, notices_enqueue, team_answers_record, tickets_ingested_enqueue
 from intake.pipeline.authors import authors_stage
 from intake.pipeline.clocks import new_tickets_answered, new_tickets_clock, stored_tickets_update
 from intake.pipeline.history import history
@@ -121,7 +121,7 @@ class _Stored:
 
 def _team_answers(page: Page) -> None:
     """Registered hooks (experts) on the replies their members wrote in this page."""
-    replies: list[tuple[StoredReply, int]] = [
+    replies: list[tuple[StoredReply, TeamMember]] = [
         (
             _Stored(i.pk, ticket_id(i.ticket), i.external_id, i.created_at, i.mention.permalink),
             i.member,

@@ -160,7 +160,7 @@ class Item:
         self.kind = ""
         self.ticket: Ref = None
         self.ours = False
-        self.member: Any = None  # a registered team member (an expert) who wrote it
+        self.member: Any = None  # a registered team member (an expert, a desk user's account) who wrote it
 
     @property
     def external_id(self) -> str:

@@ -4,8 +4,9 @@ is seen.
 
 The beat (`threads_watch_due`) reads each due thread with the adapter's `fetch_thread`, every
 `watch_plan(kind).interval_seconds` (so 100 watched threads stay within a stated share of the platform's
-budget), and hands the new items to the ingest pipeline: posts by the watched authors, our own accounts and
-the requester, and answers to our replies; the rest of a busy thread (a front-page story's hundreds of
+budget), and hands the new items to the ingest pipeline: posts by the watched authors, our own accounts, the
+team's members (intake.hooks.team_members: experts and desk users' linked accounts) and the requester, and
+answers to our replies; the rest of a busy thread (a front-page story's hundreds of
 comments) is not ours to ticket. Failures back off, never raise out of the beat.
 """
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from channels.adapters import AdapterError, RateLimited, get_adapter
 from channels.adapters.watch import WatchPlan, watch_plan
 from channels.http import build_session
+from intake.hooks import team_member, team_members
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, ThreadWatch
 
@@ -60,7 +62,8 @@ def _claimed(now: datetime, limit: int) -> list[ThreadWatch]:
 
 def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
     """What of the thread belongs to the ticket: posts by the watched authors (the experts asked), by our
-    accounts or by the requester, and answers to our replies. A busy thread's other comments are not."""
+    accounts, by any team member (the same decision as the ingest's) or by the requester, and answers to our
+    replies. A busy thread's other comments are not."""
     ticket = watch.ticket
     stored = dict(Message.objects.filter(ticket_id=ticket.pk).values_list("external_id", "kind"))
     ours = {external_id for external_id, kind in stored.items() if kind == Message.Kind.OUR_REPLY and external_id}
@@ -68,13 +71,15 @@ def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
     if ticket.requester_handle:
         people.add(ticket.requester_handle.casefold())
     channel = watch.channel
+    fresh = [m for m in mentions if m.external_id not in stored]
+    team = team_members(kind=channel.kind, handles={m.author_handle for m in fresh if m.author_handle})
     return [
         m
-        for m in mentions
-        if m.external_id not in stored
-        and (
+        for m in fresh
+        if (
             (m.author_handle or "").casefold() in people
             or m.by_us
+            or team_member(m.author_handle, team) is not None
             or channel.is_our_account(m.author_handle)
             or (m.parent_id and m.parent_id in ours)
         )

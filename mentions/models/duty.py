@@ -44,12 +44,14 @@ class AdvocateGrant(models.Model):
 
 class ThreadWatch(models.Model):
     """A ticket's thread read directly on the platform (intake.services.watching reads it): while an expert is
-    asked (their answer may not contain the channel's keyword) and for a while after our reply (the
-    requester's answer to it). One row per ticket, thread and reason."""
+    asked (their answer may not contain the channel's keyword), after a share to Slack (a team member who saw
+    it may answer there) and for a while after our reply (the requester's answer to it). One row per ticket,
+    thread and reason."""
 
     class Reason(models.TextChoices):
         OUTREACH = "outreach", "An expert was asked"
         AFTER_REPLY = "after_reply", "After our reply"
+        SHARE = "share", "Shared to Slack"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="thread_watches")
     channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")

@@ -39,7 +39,8 @@ def kpi(*args) -> str:
 def test_kpi_json(desk):
     data = json.loads(kpi("--from", "2026-11-02", "--to", "2026-11-29", "--json"))
     assert set(data) == {
-        "range", "channel", "targets", "first_reply", "next_reply", "activity", "tags_rising", "outreach"
+        "range", "channel", "targets", "first_reply", "next_reply", "activity", "tags_rising", "outreach",
+        "team_engagement"
     }  # fmt: skip
     assert data["range"] == {"from": "2026-11-02", "to": "2026-11-29"}
     fr = data["first_reply"]
