@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
 from mentions.models import Intent, IssueLink, Judgement, Message, Ticket, TicketEvent
+from mentions.services.community import community_answer_shown
 from people.audience import ticket_weight
 from people.models import Requester
 
@@ -136,6 +137,12 @@ def issue_out(link: IssueLink) -> dict[str, Any]:
     return {"url": link.url, "state": link.state, "milestone": link.milestone}
 
 
+class CommunityAnswerOut(serializers.Serializer):
+    message_id = serializers.IntegerField(help_text="The answer, one of `messages`.")
+    link = serializers.CharField(help_text="The answer's address on the platform; empty when it has none.")
+    at = serializers.DateTimeField(help_text="When the desk read it as the answer the asker accepted.")
+
+
 class TicketDetailSerializer(TicketSerializer):
     messages = MessageSerializer(many=True)
     events = EventSerializer(many=True)
@@ -144,6 +151,9 @@ class TicketDetailSerializer(TicketSerializer):
     )
     issues = serializers.SerializerMethodField(
         help_text="The GitLab or GitHub issues the ticket points to, with their state as the desk last read it."
+    )
+    answered_by_community = serializers.SerializerMethodField(
+        help_text="The answer by someone outside the team that the asker accepted on the platform; null when none."
     )
 
     class Meta(TicketSerializer.Meta):
@@ -156,6 +166,7 @@ class TicketDetailSerializer(TicketSerializer):
             "next_reply_due_at",
             "author_weight",
             "issues",
+            "answered_by_community",
             "messages",
             "events",
         ]
@@ -164,6 +175,11 @@ class TicketDetailSerializer(TicketSerializer):
     def get_issues(self, ticket: Ticket) -> list[dict[str, Any]]:
         links = IssueLink.objects.filter(links__ticket_id=ticket.pk).order_by("created_at", "pk")  # one query
         return [issue_out(link) for link in links]
+
+    @extend_schema_field(CommunityAnswerOut(allow_null=True))
+    def get_answered_by_community(self, ticket: Ticket) -> dict[str, Any] | None:
+        shown = community_answer_shown(ticket)  # read with the ticket and its messages: no query
+        return CommunityAnswerOut(vars(shown)).data if shown else None
 
     @extend_schema_field(AuthorWeightSerializer(allow_null=True))
     def get_author_weight(self, ticket: Ticket) -> dict[str, Any] | None:

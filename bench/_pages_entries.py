@@ -138,6 +138,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-merge",
             "mentions:ticket-judgement",
             "mentions:ticket-not-noise",
+            "mentions:ticket-community-close",
             "mentions:ticket-like",
             "mentions:ticket-delete-post",
             "mentions:ticket-repost",

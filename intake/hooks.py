@@ -7,7 +7,9 @@ here as Protocols (advocacy.hooks), registered in the registering app's `AppConf
   answer hook returns history events for the ingest to insert with its own.
 - people ties every inbound message of the page to the person who wrote it and each new ticket to its
   requester (`AuthorsHook`), inside the ingest's transaction, before the triage rules run; it answers with
-  what the rules and the tickets need to know of those people (their tags).
+  what the rules and the tickets need to know of those people (their tags). It also credits the helpers whose
+  accepted answers marked tickets answered by the community (`CommunityAnswersHook`: a forum-answer
+  contribution on their person).
 - notifications registers what a team member's answer after a share to Slack settles (`TeamAnswersHook`),
   the page's notices (`TicketNoticesHook`: Slack lines for new tickets and the
   rules that asked for one, queued inside the ingest's transaction), what is judged after an ingest
@@ -81,6 +83,17 @@ class AuthorFacts:
     audience: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CommunityAnswered:
+    """An answer by someone outside the team, accepted by the asker, that marked its ticket answered by the
+    community (intake.pipeline.accepted), as the community hook reads it."""
+
+    message_id: int
+    ticket_id: int
+    link: str  # the answer's permalink
+    at: datetime  # when it was posted on the platform
+
+
 class AuthorsHook(Protocol):
     """Tie `authors` (the page's inbound messages by people outside the team) to their people inside the
     ingest's transaction; answer {author handle as written: facts} for the authors whose person has any."""
@@ -119,6 +132,13 @@ class TeamAnswersHook(Protocol):
     def __call__(self, *, replies: list[tuple[StoredReply, TeamMember]]) -> list[TicketEvent]: ...
 
 
+class CommunityAnswersHook(Protocol):
+    """The page's accepted answers that marked their tickets answered by the community, each once: what they
+    credit their authors with. Inside the ingest's transaction."""
+
+    def __call__(self, *, answers: list[CommunityAnswered]) -> object: ...
+
+
 class TicketNoticesHook(Protocol):
     """What the page's new tickets, (ticket row, permalink of its first message), and the rules' notices,
     (destination, ticket row, rule, permalink), tell people: queued inside the ingest's transaction (in a
@@ -149,6 +169,7 @@ class FrontPageHook(Protocol):
 authors_hooks: Hooks[AuthorsHook] = Hooks(AuthorsHook)
 team_members_hooks: Hooks[TeamMembersHook] = Hooks(TeamMembersHook)
 team_answers_hooks: Hooks[TeamAnswersHook] = Hooks(TeamAnswersHook)
+community_answers_hooks: Hooks[CommunityAnswersHook] = Hooks(CommunityAnswersHook)
 ticket_notices_hooks: Hooks[TicketNoticesHook] = Hooks(TicketNoticesHook)
 after_ingest_hooks: Hooks[AfterIngestHook] = Hooks(AfterIngestHook)
 front_page_hooks: Hooks[FrontPageHook] = Hooks(FrontPageHook)
@@ -187,6 +208,12 @@ def team_answers_record(*, replies: list[tuple[StoredReply, TeamMember]]) -> lis
     for hook in team_answers_hooks:
         events.extend(hook(replies=replies))
     return events
+
+
+def community_answers_record(*, answers: list[CommunityAnswered]) -> None:
+    """Inside the ingest's transaction: each registered hook takes the page's new community answers."""
+    for hook in community_answers_hooks:
+        hook(answers=answers)
 
 
 def notices_enqueue(

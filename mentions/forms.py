@@ -205,6 +205,10 @@ class NotNoiseForm(forms.Form):
     )
 
 
+class CommunityCloseForm(forms.Form):
+    """ "Close: answered by the community": one click, nothing to fill in (the page's `seen` version only)."""
+
+
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(choices=Ticket.Priority.choices, label="Priority")
 

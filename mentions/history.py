@@ -289,6 +289,10 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.REPLY_APPROVED: lambda t, e, d: f"{_who(e)} approved {_whose(d)} reply and sent it",
     K.REPLY_REJECTED: lambda t, e, d: f"{_who(e)} rejected {_whose(d)} reply{_reason(d)}",
     K.REPLY_WITHDRAWN: _withdrawn,
+    # intake.pipeline.accepted marks it; closing it is a status change with its reason (mentions.services.community).
+    K.COMMUNITY_ANSWERED: lambda t, e, d: (
+        "The asker accepted an answer by someone outside the team: it can be closed as answered by the community"
+    ),
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

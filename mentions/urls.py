@@ -36,6 +36,7 @@ urlpatterns = [
     path("tickets/<int:pk>/repost/", views.ticket_repost, name="ticket-repost"),
     path("tickets/<int:pk>/direct-message/", views.ticket_direct_message_send, name="ticket-direct-message"),
     path("tickets/<int:pk>/not-noise/", views.ticket_not_noise, name="ticket-not-noise"),
+    path("tickets/<int:pk>/community-close/", views.ticket_community_close, name="ticket-community-close"),
     path("tickets/<int:pk>/snooze/", views.ticket_snooze, name="ticket-snooze"),
     path("tickets/<int:pk>/hand-over/", views.ticket_hand_over, name="ticket-hand-over"),
 ]

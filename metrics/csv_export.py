@@ -25,6 +25,7 @@ FIRST_REPLY_FIELDS = (
     "unreplied",
     "unreplied_over_target",
     "solved_without_reply",
+    "answered_by_community",
 )
 
 

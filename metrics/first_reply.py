@@ -33,6 +33,8 @@ class FirstReplyStats:
     replied: int = 0
     unreplied: int = 0
     solved_without_reply: int = 0
+    # Solved as answered by the community (mentions.services.community): apart from solved_without_reply.
+    answered_by_community: int = 0
     median_hours: float | None = None
     p90_hours: float | None = None
     median_business_hours: float | None = None
@@ -50,6 +52,7 @@ class FirstReplyStats:
             "replied": self.replied,
             "unreplied": self.unreplied,
             "solved_without_reply": self.solved_without_reply,
+            "answered_by_community": self.answered_by_community,
             "median_hours": rounded(self.median_hours),
             "p90_hours": rounded(self.p90_hours),
             "median_business_hours": rounded(self.median_business_hours),
@@ -70,7 +73,7 @@ class FirstReplyStats:
 
 
 # The raw figures of one group ("all", "high_priority" or a channel id), as both paths return them.
-# Keys: replied, unreplied, solved_without_reply, over_all, over_hp, within_all, within_hp,
+# Keys: replied, unreplied, solved_without_reply, answered_by_community, over_all, over_hp, within_all, within_hp,
 # p50, p90, p50_business, p90_business (seconds or None).
 Figures = dict[str, Any]
 
@@ -78,6 +81,7 @@ _EMPTY_FIGURES: Figures = {
     "replied": 0,
     "unreplied": 0,
     "solved_without_reply": 0,
+    "answered_by_community": 0,
     "over_all": 0,
     "over_hp": 0,
     "within_all": 0,
@@ -109,13 +113,14 @@ def _waiting_over_target(
 
 
 def _array_figures(
-    counts: tuple[int, int, int], seconds: np.ndarray, business: np.ndarray, over: tuple[int, int], targets: dict
+    counts: tuple[int, ...], seconds: np.ndarray, business: np.ndarray, over: tuple[int, int], targets: dict
 ) -> Figures:
-    created, replied, solved_without_reply = counts
+    created, replied, solved_without_reply, answered_by_community = counts
     return {
         "replied": replied,
         "unreplied": created - replied,
         "solved_without_reply": solved_without_reply,
+        "answered_by_community": answered_by_community,
         "over_all": over[0],
         "over_hp": over[1],
         "within_all": int(np.count_nonzero(seconds <= targets["all"] * HOUR)),
@@ -126,9 +131,9 @@ def _array_figures(
 
 
 def first_reply_rollup_rows(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
-    """(week, channel, high_priority, created, replied, solved without reply, first-reply seconds, business
-    seconds) from the daily rollups: the one read both the figures and the weekly trend use (once per page,
-    see rollups.rollups_read)."""
+    """(week, channel, high_priority, created, replied, solved without reply, answered by the community, first-reply
+    seconds, business seconds) from the daily rollups: the one read both the figures and the weekly trend use (once
+    per page, see rollups.rollups_read)."""
 
     def fetch() -> list[tuple]:
         qs = (
@@ -140,6 +145,7 @@ def first_reply_rollup_rows(*, start: date, end: date, channel_id: int | None) -
                 created_n=Sum("created"),
                 replied_n=Sum("replied"),
                 solved_without_reply_n=Sum("solved_without_reply"),
+                answered_by_community_n=Sum("answered_by_community"),
                 frt_n=BytesAgg("frt"),
                 frt_w=BytesAgg("frt_wide"),
                 business_n=BytesAgg("frt_business"),
@@ -147,7 +153,7 @@ def first_reply_rollup_rows(*, start: date, end: date, channel_id: int | None) -
             )
         )
         return [
-            (*row[:6], values_decode(frt, frt_wide), values_decode(business, business_wide))
+            (*row[:7], values_decode(frt, frt_wide), values_decode(business, business_wide))
             for *row, frt, frt_wide, business, business_wide in qs
         ]
 
@@ -166,9 +172,9 @@ def _first_reply_figures_rollup(
         return ("all", channel, *(("high_priority",) if hp else ()))
 
     parts: dict[object, list] = defaultdict(list)
-    for _week, channel, hp, created, replied, swr, frt, business in rows:
+    for _week, channel, hp, created, replied, swr, community, frt, business in rows:
         for key in keys(channel, hp):
-            parts[key].append(((created, replied, swr), frt, business))
+            parts[key].append(((created, replied, swr, community), frt, business))
     over_by_key: dict[object, tuple[int, int]] = defaultdict(lambda: (0, 0))
     for (channel, hp), (over_all, over_hp) in over.items():
         for key in keys(channel, hp):
@@ -177,7 +183,7 @@ def _first_reply_figures_rollup(
     empty = np.empty(0, dtype=np.int64)
     return {
         key: _array_figures(
-            tuple(sum(p[0][i] for p in group) for i in range(3)),
+            tuple(sum(p[0][i] for p in group) for i in range(4)),
             np.concatenate([p[1] for p in group]) if group else empty,
             np.concatenate([p[2] for p in group]) if group else empty,
             over_by_key[key],
@@ -192,7 +198,7 @@ def first_reply_figures_python(
 ) -> dict[object, Figures]:
     """The same figures as the SQL path, from rows of
     (channel_id, high_priority, first_reply_at, first_reply_seconds, first_reply_business_seconds, status,
-    requested_at)."""
+    requested_at, when it was closed as answered by the community or None)."""
     over_all = now - timedelta(hours=targets["all"])
     over_hp = now - timedelta(hours=targets["high_priority"])
     within_all, within_hp = targets["all"] * HOUR, targets["high_priority"] * HOUR
@@ -203,10 +209,12 @@ def first_reply_figures_python(
             acc[key] = {**_EMPTY_FIGURES, "seconds": [], "business": []}
         return acc[key]
 
-    for channel, high_priority, first_reply_at, seconds, business, status, requested_at in rows:
+    for channel, high_priority, first_reply_at, seconds, business, status, requested_at, community_at in rows:
         keys: list[object] = ["all", channel] + (["high_priority"] if high_priority else [])
+        community = status == SOLVED and community_at is not None
         for key in keys:
             b = bucket(key)
+            b["answered_by_community"] += community
             if first_reply_at is not None:
                 b["replied"] += 1
                 if seconds is not None:
@@ -218,7 +226,7 @@ def first_reply_figures_python(
             else:
                 b["unreplied"] += 1
                 if status == SOLVED:
-                    b["solved_without_reply"] += 1
+                    b["solved_without_reply"] += not community
                 else:
                     b["over_all"] += requested_at < over_all
                     b["over_hp"] += requested_at < over_hp
@@ -243,6 +251,7 @@ def _first_reply_figures_rows(*, start: date, end: date, channel_id: int | None)
         "first_reply_business_seconds",
         "status",
         "requested_at",
+        "community_answer__closed_at",
     )
 
 
@@ -293,6 +302,7 @@ def _build_stats(
         replied=f["replied"],
         unreplied=f["unreplied"],
         solved_without_reply=f["solved_without_reply"],
+        answered_by_community=f["answered_by_community"],
         median_hours=in_hours(f["p50"]),
         p90_hours=in_hours(f["p90"]),
         median_business_hours=in_hours(f["p50_business"]),

@@ -36,7 +36,7 @@ def first_reply_weekly(*, start: date, end: date, channel_id: int | None = None)
     if rollups_supported():
         rollups_ensure_fresh()
         weeks: dict[date, list] = defaultdict(list)
-        for week, _channel, _hp, _created, replied, _swr, frt, business in first_reply_rollup_rows(
+        for week, _channel, _hp, _created, replied, _swr, _community, frt, business in first_reply_rollup_rows(
             start=start, end=end, channel_id=channel_id
         ):
             weeks[week].append((replied, frt, business))

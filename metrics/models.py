@@ -29,7 +29,8 @@ class RollupDirty(models.Model):
 
 class TicketDay(models.Model):
     """Tickets per UTC day, channel and high-priority flag: requested that day (created, replied,
-    solved without reply, their first-reply seconds), first-replied that day, solved that day."""
+    solved without reply, closed as answered by the community, their first-reply seconds), first-replied that day,
+    solved that day."""
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
@@ -37,6 +38,8 @@ class TicketDay(models.Model):
     created = models.IntegerField(default=0)
     replied = models.IntegerField(default=0)
     solved_without_reply = models.IntegerField(default=0)
+    # Solved with "Close: answered by the community" (mentions.CommunityAnswer): counted apart, never in the above.
+    answered_by_community = models.IntegerField(default=0)
     first_replied = models.IntegerField(default=0)
     solved = models.IntegerField(default=0)
     # first_reply_seconds and first_reply_business_seconds of the tickets requested that day: int4 (half the

@@ -223,24 +223,28 @@ ON CONFLICT DO NOTHING;
 TICKET_DAYS_SQL = f"""
 DELETE FROM metrics_ticketday WHERE day = %(day)s;
 INSERT INTO metrics_ticketday (day, channel_id, high_priority, created, replied, solved_without_reply,
-                               first_replied, solved, frt, frt_wide, frt_business, frt_business_wide)
+                               answered_by_community, first_replied, solved, frt, frt_wide, frt_business,
+                               frt_business_wide)
 SELECT %(day)s, channel_id, high_priority,
        count(*) FILTER (WHERE part = 1),
        count(*) FILTER (WHERE part = 1 AND first_reply_at IS NOT NULL),
-       count(*) FILTER (WHERE part = 1 AND first_reply_at IS NULL AND status = '{SOLVED}'),
+       count(*) FILTER (WHERE part = 1 AND first_reply_at IS NULL AND status = '{SOLVED}' AND NOT community),
+       count(*) FILTER (WHERE part = 1 AND status = '{SOLVED}' AND community),
        count(*) FILTER (WHERE part = 2),
        count(*) FILTER (WHERE part = 3),
        {_values("first_reply_seconds")},
        {_values("first_reply_business_seconds")}
 FROM (
     SELECT 1 AS part, t.channel_id, t.high_priority, t.first_reply_at, t.first_reply_seconds,
-           t.first_reply_business_seconds, t.status
+           t.first_reply_business_seconds, t.status, EXISTS (
+               SELECT 1 FROM mentions_communityanswer c WHERE c.ticket_id = t.id AND c.closed_at IS NOT NULL
+           ) AS community
     FROM mentions_ticket t WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s
     UNION ALL
-    SELECT 2, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL
+    SELECT 2, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL, false
     FROM mentions_ticket t WHERE t.first_reply_at >= %(since)s AND t.first_reply_at < %(until)s
     UNION ALL
-    SELECT 3, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL
+    SELECT 3, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL, false
     FROM mentions_ticket t WHERE t.solved_at >= %(since)s AND t.solved_at < %(until)s
 ) s
 GROUP BY channel_id, high_priority;

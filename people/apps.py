@@ -28,6 +28,12 @@ class PeopleConfig(AppConfig):
         authors_hooks.register(authors_tie)
         author_tags_hooks.register(author_tags)
 
+        # An accepted answer by someone outside the team credits its author (a forum-answer contribution).
+        from intake.hooks import community_answers_hooks
+        from people.community import community_answers_credit
+
+        community_answers_hooks.register(community_answers_credit)
+
         # After a poll, the karma of the authors whose items did not carry their weight (Hacker News, Reddit).
         from intake.hooks import karma_hooks
         from people.karma import karma_after_poll

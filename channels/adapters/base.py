@@ -102,6 +102,9 @@ class IncomingMention:
     author_audience_kind: str = ""
     # What the item carries besides its text (channels.clean keeps at most MEDIA_MAX, with safe links only).
     media: tuple[Media, ...] = ()
+    # The platform marks the item as the answer the asker accepted (Stack Exchange's `is_accepted`, the
+    # discourse-solved plugin's `accepted_answer`): what "answered by the community" reads (intake.pipeline.accepted).
+    accepted_answer: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
     # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.

@@ -17,16 +17,17 @@ order of the calls below):
  9. clocks: the new tickets' due times, once the rules tagged them (`clocks.new_tickets_clock`)
 10. store: tickets, the rules' notes and tags (`store.store`)
 11. team answers: what the team members' replies answered (`_team_answers`; TeamAnswersHook)
-12. edits: items seen again, our desk-recorded replies linked (`seen_again.edits_apply`, `seen_again.marked_link`)
+12. edits: items seen again, our desk-recorded replies linked, accepted answers marked (`seen_again.edits_apply`,
+    `seen_again.marked_link`, `accepted.accepted_mark`; CommunityAnswersHook)
 13. history: the page's ticket events (`history.history`)
 14. notices: Slack lines for new tickets and rules (`_notices`; TicketNoticesHook)
 15. cursor: saved in the same transaction
 
 The mentions arrive cleaned (once, at the boundary: channels.adapters.guard); their values are stored as
 they are. Apps above intake take part through the hooks it declares (intake.hooks): experts' team
-members in stage 3 and answers in stage 11, notifications' Slack lines in stage 14 and its urgency
-judgement after commit; they are never imported here. A crash anywhere stores nothing of the page and
-leaves the cursor where it was; the page delivered again is stored exactly once.
+members in stage 3 and answers in stage 11, people's credit for accepted answers in stage 12, notifications'
+Slack lines in stage 14 and its urgency judgement after commit; they are never imported here. A crash anywhere
+stores nothing of the page and leaves the cursor where it was; the page delivered again is stored exactly once.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from django.utils import timezone
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
 from intake.hooks import StoredReply, TeamMember, notices_enqueue, team_answers_record, tickets_ingested_enqueue
+from intake.pipeline.accepted import accepted_mark
 from intake.pipeline.authors import authors_stage
 from intake.pipeline.clocks import new_tickets_answered, new_tickets_clock, stored_tickets_update
 from intake.pipeline.history import history
@@ -97,6 +99,7 @@ def mentions_ingest(
         _team_answers(page)
         edits_apply(page)
         marked_link(page)
+        accepted_mark(page)
         history(page)
         _notices(page)
         if cursor is not None:

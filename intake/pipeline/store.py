@@ -55,6 +55,7 @@ MESSAGE_COLUMNS = (
     "media",
     "edited_at",
     "deleted_at",
+    "accepted_at",
     "created_at",
     "updated_at",
 )
@@ -140,6 +141,7 @@ def messages_begin(page: Page) -> Callable[[], None]:
                 media_stored(m.media),
                 m.edited_at,
                 now if m.deleted else None,
+                now if m.accepted_answer else None,
                 now,
                 now,
             )

@@ -5,9 +5,10 @@ is seen.
 The beat (`threads_watch_due`) reads each due thread with the adapter's `fetch_thread`, every
 `watch_plan(kind).interval_seconds` (so 100 watched threads stay within a stated share of the platform's
 budget), and hands the new items to the ingest pipeline: posts by the watched authors, our own accounts, the
-team's members (intake.hooks.team_members: experts and desk users' linked accounts) and the requester, and
-answers to our replies; the rest of a busy thread (a front-page story's hundreds of
-comments) is not ours to ticket. Failures back off, never raise out of the beat.
+team's members (intake.hooks.team_members: experts and desk users' linked accounts) and the requester, answers
+to our replies, and the answer the asker accepted, whoever wrote it, once (it may be answered by the community:
+intake.pipeline.accepted); the rest of a busy thread (a front-page story's hundreds of comments) is not ours to
+ticket. Failures back off, never raise out of the beat.
 """
 
 from __future__ import annotations
@@ -62,10 +63,13 @@ def _claimed(now: datetime, limit: int) -> list[ThreadWatch]:
 
 def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
     """What of the thread belongs to the ticket: posts by the watched authors (the experts asked), by our
-    accounts, by any team member (the same decision as the ingest's) or by the requester, and answers to our
-    replies. A busy thread's other comments are not."""
+    accounts, by any team member (the same decision as the ingest's) or by the requester, answers to our
+    replies, and the accepted answer until it is stored as accepted (stored before, it is handed over again to
+    be marked). A busy thread's other comments are not."""
     ticket = watch.ticket
-    stored = dict(Message.objects.filter(ticket_id=ticket.pk).values_list("external_id", "kind"))
+    rows = list(Message.objects.filter(ticket_id=ticket.pk).values_list("external_id", "kind", "accepted_at"))
+    stored = {external_id: kind for external_id, kind, _ in rows}
+    accepted = {external_id for external_id, _, at in rows if at is not None}
     ours = {external_id for external_id, kind in stored.items() if kind == Message.Kind.OUR_REPLY and external_id}
     people = {a.casefold() for a in watch.authors}
     if ticket.requester_handle:
@@ -75,13 +79,17 @@ def _wanted(watch: ThreadWatch, mentions: list[Any]) -> list[Any]:
     team = team_members(kind=channel.kind, handles={m.author_handle for m in fresh if m.author_handle})
     return [
         m
-        for m in fresh
-        if (
-            (m.author_handle or "").casefold() in people
-            or m.by_us
-            or team_member(m.author_handle, team) is not None
-            or channel.is_our_account(m.author_handle)
-            or (m.parent_id and m.parent_id in ours)
+        for m in mentions
+        if (m.accepted_answer and m.external_id not in accepted)
+        or (
+            m.external_id not in stored
+            and (
+                (m.author_handle or "").casefold() in people
+                or m.by_us
+                or team_member(m.author_handle, team) is not None
+                or channel.is_our_account(m.author_handle)
+                or (m.parent_id and m.parent_id in ours)
+            )
         )
     ]
 

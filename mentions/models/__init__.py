@@ -2,6 +2,7 @@
 
 from mentions.models.approvals import ReplyApproval
 from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
+from mentions.models.community import CommunityAnswer
 from mentions.models.duty import AdvocateGrant, AdvocateProfile, ThreadWatch
 from mentions.models.events import TicketEvent
 from mentions.models.handover import HandOver
@@ -15,6 +16,7 @@ from mentions.models.work import Macro, MacroAction, SavedSearch, View
 __all__ = [
     "AdvocateGrant",
     "AdvocateProfile",
+    "CommunityAnswer",
     "CoverageSchedule",
     "DutySettings",
     "HandOver",

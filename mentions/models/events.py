@@ -51,6 +51,7 @@ class TicketEvent(models.Model):
         REPLY_APPROVED = "reply_approved", "Reply approved"
         REPLY_REJECTED = "reply_rejected", "Reply rejected"
         REPLY_WITHDRAWN = "reply_withdrawn", "Reply for approval withdrawn"
+        COMMUNITY_ANSWERED = "community_answered", "Answered by the community"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

@@ -311,6 +311,8 @@ class Message(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     liked_at = models.DateTimeField(null=True, blank=True)
     reposted_at = models.DateTimeField(null=True, blank=True)
+    # When the desk first read it as the answer the asker accepted (IncomingMention.accepted_answer).
+    accepted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -127,7 +127,7 @@ def ticket_mark_replied(
 
 
 def ticket_change_status(
-    *, ticket: Ticket | int, user: Any, status: str, seen_version: int | None = None, reason: str = ""
+    *, ticket: Ticket | int, user: Any, status: str, seen_version: int | None = None, reason: str = "", link: str = ""
 ) -> Ticket:
     """Set the status (recorded, with `reason` if given). `user` None: the desk itself (a worker, e.g. the
     expert loop solving a ticket whose expert answered on the platform): no permission to check, and the
@@ -139,7 +139,7 @@ def ticket_change_status(
         if user is not None:
             ensure_can_act(ticket=ticket, user=user)
             followup_seen(ticket)
-        status_set(ticket=ticket, status=status, actor=user, reason=reason)
+        status_set(ticket=ticket, status=status, actor=user, reason=reason, link=link)
         if status in (Ticket.Status.PENDING, Ticket.Status.SOLVED):
             _submit(ticket)
         ticket.save()

@@ -26,8 +26,9 @@ def ensure_can_act(*, ticket: Ticket, user: Any, for_user: Any = None) -> None:
         raise PermissionDenied(f"Ticket #{ticket.pk} is assigned to {ticket.assignee}.")
 
 
-def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "") -> bool:
-    """Change status in memory and record the event; the caller saves the ticket."""
+def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "", link: str = "") -> bool:
+    """Change status in memory and record the event (with what it was about: `link`); the caller saves the
+    ticket."""
     if status == ticket.status:
         return False
     previous = ticket.status
@@ -39,6 +40,8 @@ def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "") -> 
     data: dict[str, Any] = {"from": previous, "to": status}
     if reason:
         data["reason"] = reason
+    if link:
+        data["link"] = link
     event_record(ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=actor, **data)
     return True
 

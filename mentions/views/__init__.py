@@ -3,6 +3,7 @@
 from mentions.views.access import work_queue
 from mentions.views.actions import (
     ticket_assign,
+    ticket_community_close,
     ticket_delete_post,
     ticket_direct_message_send,
     ticket_judgement,
@@ -36,6 +37,7 @@ __all__ = [
     "ticket_action",
     "ticket_approval",
     "ticket_assign",
+    "ticket_community_close",
     "ticket_delete_post",
     "ticket_direct_message_send",
     "ticket_hand_over",

@@ -18,6 +18,7 @@ from django_htmx.http import trigger_client_event
 
 from mentions import services
 from mentions.forms import (
+    CommunityCloseForm,
     DirectMessageForm,
     JudgementForm,
     MacroForm,
@@ -38,6 +39,7 @@ from mentions.forms import (
 )
 from mentions.models import Judgement, Ticket
 from mentions.services.approval_rule import reply_needs_approval
+from mentions.services.community import ticket_close_community
 from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
 from mentions.services.platform_actions import message_like, message_repost, reply_delete
@@ -256,6 +258,18 @@ def ticket_not_noise(request: HttpRequest, pk: int) -> HttpResponse:
         return f"#{ticket.pk} is open again: {Judgement(data['judgement']).label.lower()}."
 
     return ticket_action(request, pk, NotNoiseForm, "judgement", run, play_on=False)
+
+
+@require_POST
+@work_queue
+def ticket_community_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Close: answered by the community": solved in one click, the accepted answer linked in the history."""
+
+    def run(ticket: Ticket, data: dict, seen: int) -> str:
+        ticket_close_community(ticket=ticket, user=request.user, seen_version=seen)
+        return f"#{ticket.pk} is solved: answered by the community."
+
+    return ticket_action(request, pk, CommunityCloseForm, "community", run)
 
 
 @require_POST

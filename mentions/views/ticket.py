@@ -34,6 +34,7 @@ from mentions.panels import panels_present, panels_shown_inline, posted_value, t
 from mentions.services import presence, versions
 from mentions.services.approval_rule import QUEUE, reply_needs_approval
 from mentions.services.approvals import approval_shown
+from mentions.services.community import community_answer_shown
 from mentions.services.judgement import solved_as_noise
 from mentions.services.platform_actions import actions_offered
 from mentions.views.access import ticket_open
@@ -120,6 +121,8 @@ def ticket_page_context(
         # The desk's judgement and its correction (mentions/_ticket_judgement.html): the ticket's own columns.
         "judgement_choices": Judgement.choices,
         "solved_as_noise": solved_as_noise(obj),
+        # An answer by someone outside the team that the asker accepted: "Close: answered by the community".
+        "community_answer": community_answer_shown(obj),
         # Like or repost a mention, message its author, delete our post: the platform's words where it has them
         # (mentions/_messages.html).
         "offered": actions_offered(obj) if plan else None,

@@ -118,8 +118,9 @@ def test_first_reply_export_has_the_table_numbers(manager_client):
         "unreplied",
         "unreplied_over_target",
         "solved_without_reply",
+        "answered_by_community",
     ]
-    assert all_channels == ["All channels", "7.0", "5.0", "8.2", "5.0", "8.2", "80.0", "5", "1", "1", "0"]
+    assert all_channels == ["All channels", "7.0", "5.0", "8.2", "5.0", "8.2", "80.0", "5", "1", "1", "0", "0"]
     assert rows[2][0] == "High-priority channels"
     assert [row[0] for row in rows[3:]] == ["Hacker News"]
 

@@ -110,8 +110,9 @@ def test_dashboard_shows_the_first_reply_numbers_of_a_hand_made_data_set(manager
     assert '<td class="num" data-testid="median">5.00</td>' in all_channels  # not marked: under 7 h
     assert 'data-testid="within">80.0%<' in all_channels  # 1, 2, 5, 7 of 5 within 7 h
     cells = re.findall(r'<td class="num[^"]*"[^>]*>([^<]*)', all_channels)
-    # median, p90, business median, business p90, within, replied, unreplied, over target, target
-    assert cells == ["5.00", "8.20", "5.00", "8.20", "80.0%", "5", "1", "1", "7.00"]
+    # median, p90, business median, business p90, within, replied, unreplied, over target, answered by the
+    # community, target
+    assert cells == ["5.00", "8.20", "5.00", "8.20", "80.0%", "5", "1", "1", "0", "7.00"]
     assert "Hacker News" in row_html(html, "frt-3")
 
     overdue = section_html(html, "overdue")

@@ -124,6 +124,8 @@ def build_mention(chosen: Chosen, *, site: Site | None, topics: Topics, staff_ar
         edited_at=edited_at,
         raw=post,
         by_us=staff_are_ours and is_staff_post(post),
+        # The discourse-solved plugin's mark on the post the asker (or staff) accepted as the solution.
+        accepted_answer=post.get("accepted_answer") is True,
     )
 
 

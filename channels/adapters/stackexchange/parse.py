@@ -159,6 +159,8 @@ def answer_mention(item: dict[str, Any], domain: str | None) -> IncomingMention:
         permalink=clean.url(item.get("link")) or (f"https://{domain}/a/{aid}" if domain else ""),
         parent_id=question,
         thread_id=question,
+        # The asker accepted it (the default filter and `withbody` both carry `is_accepted`).
+        accepted_answer=item.get("is_accepted") is True,
     )
 
 
@@ -222,6 +224,7 @@ def _mention(
     parent_id: str = "",
     thread_id: str = "",
     related_ids: tuple[str, ...] = (),
+    accepted_answer: bool = False,
 ) -> IncomingMention:
     raw_created = item.get("creation_date")
     created = time_of(raw_created)
@@ -246,6 +249,7 @@ def _mention(
         edited_at=time_of(item.get("last_edit_date")),
         author_audience=reputation,
         author_audience_kind="reputation" if reputation is not None else "",
+        accepted_answer=accepted_answer,
         raw=item,
     )
 
