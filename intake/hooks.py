@@ -85,13 +85,14 @@ class AuthorFacts:
 
 @dataclass(frozen=True, slots=True)
 class CommunityAnswered:
-    """An answer by someone outside the team, accepted by the asker, that marked its ticket answered by the
-    community (intake.pipeline.accepted), as the community hook reads it."""
+    """An answer by someone outside the team, accepted or thanked for by the asker, that marked its ticket answered
+    by the community (intake.pipeline.accepted), as the community hook reads it."""
 
     message_id: int
     ticket_id: int
     link: str  # the answer's permalink
     at: datetime  # when it was posted on the platform
+    thanks_id: int | None = None  # the asker's reply that thanked for it, where no accepting marked it
 
 
 class AuthorsHook(Protocol):

@@ -1,6 +1,6 @@
 """Answered by the community (docs/desk.md): the ticket page's offer, "Close: answered by the community", for a
-ticket whose question someone outside the team answered on its thread and the asker accepted (the ingest marks it:
-intake.pipeline.accepted), and the one click that closes it."""
+ticket whose question someone outside the team answered on its thread and the asker accepted or thanked them for
+(the ingest marks it: intake.pipeline.accepted and .thanked), and the one click that closes it."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class CommunityAnswerShown:
     author: str
     at: Any  # when the desk read it as accepted: the ticket was marked then
     closed: bool  # the ticket was closed as answered by the community
+    accepted: bool  # the platform says the asker accepted it; else the asker thanked for it in a reply
 
 
 def community_answer_shown(ticket: Ticket) -> CommunityAnswerShown | None:
@@ -42,6 +43,7 @@ def community_answer_shown(ticket: Ticket) -> CommunityAnswerShown | None:
         author=(message.author_name or message.author_handle) if message else "",
         at=answer.created_at,
         closed=answer.closed_at is not None,
+        accepted=bool(message and message.accepted_at),
     )
 
 

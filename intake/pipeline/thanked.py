@@ -1,0 +1,126 @@
+"""Answers the asker thanked for, on platforms where nobody accepts an answer (Reddit, Hacker News, GitHub,
+Mastodon, ...): the page's items by a ticket's requester that read as thanks (intake.thanks), read from a watched
+thread like any follow-up, point at the answer they thank:
+
+- the item they reply to, when it is an answer by someone outside the team and other than the asker;
+- else, where they reply to the thread itself (GitHub's comments are flat; a reply to one's own question), the
+  outsider they @-name, or the last item before the thanks when that is an outsider's answer.
+
+A thanks replying to our own reply, or following it, credits no one: the team answered. Tickets already marked
+are left alone. Two queries for a page with thanks by a requester, one for a page with thanks by others only,
+none for a page without thanks."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake.hooks import CommunityAnswered
+from intake.pipeline.page import Page
+from intake.thanks import reads_as_thanks
+from mentions.models import Message
+
+_AT = re.compile(r"(?<![\w@])@([\w.-]{1,60})")
+
+
+@dataclass(frozen=True)
+class _Row:
+    pk: int
+    external_id: str
+    parent: str
+    handle: str
+    link: str
+    at: datetime
+    ours: bool
+
+
+def thanked_answers(page: Page) -> dict[int, CommunityAnswered]:
+    said = {
+        m.external_id: m.text
+        for m in page.unique.values()
+        if not m.by_us and m.author_handle and reads_as_thanks(m.text)
+    }
+    if not said:
+        return {}
+    thanks = (
+        Message.objects.filter(
+            channel=page.channel,
+            external_id__in=list(said),
+            kind=Message.Kind.INBOUND,
+            ticket__isnull=False,
+            ticket__community_answer__isnull=True,
+            deleted_at__isnull=True,
+        )
+        .order_by("platform_created_at", "id")
+        .values_list(
+            "pk", "ticket_id", "external_id", "parent_external_id", "author_handle", "ticket__requester_handle"
+        )
+    )
+    by_requester = [row for row in thanks if row[4].casefold() == (row[5] or "").casefold()]
+    if not by_requester:
+        return {}
+    threads: dict[int, list[_Row]] = defaultdict(list)
+    rows = (
+        Message.objects.filter(
+            ticket_id__in={row[1] for row in by_requester},
+            kind__in=[Message.Kind.INBOUND, Message.Kind.OUR_REPLY],
+            deleted_at__isnull=True,
+        )
+        .order_by("platform_created_at", "id")
+        .only(
+            "ticket_id",
+            "external_id",
+            "parent_external_id",
+            "author_handle",
+            "permalink",
+            "platform_created_at",
+            "kind",
+        )
+    )
+    for m in rows:
+        assert m.ticket_id is not None  # filtered on its ticket
+        threads[m.ticket_id].append(
+            _Row(
+                pk=m.pk,
+                external_id=m.external_id or "",
+                parent=m.parent_external_id,
+                handle=m.author_handle,
+                link=m.permalink,
+                at=m.platform_created_at,
+                ours=m.kind == Message.Kind.OUR_REPLY,
+            )
+        )
+    marked: dict[int, CommunityAnswered] = {}
+    for pk, ticket, external_id, parent, handle, _requester in by_requester:
+        if ticket in marked:
+            continue
+        answer = _thanked(threads[ticket], thanks_pk=pk, parent=parent, asker=handle, text=said[external_id or ""])
+        if answer is not None:
+            marked[ticket] = CommunityAnswered(
+                message_id=answer.pk, ticket_id=ticket, link=answer.link, at=answer.at, thanks_id=pk
+            )
+    return marked
+
+
+def _thanked(thread: list[_Row], *, thanks_pk: int, parent: str, asker: str, text: str) -> _Row | None:
+    before = []
+    for row in thread:
+        if row.pk == thanks_pk:
+            break
+        before.append(row)
+    asker = asker.casefold()
+
+    def outsider(row: _Row) -> bool:
+        return not row.ours and bool(row.handle) and row.handle.casefold() != asker
+
+    replied_to = next((row for row in before if parent and row.external_id == parent), None)
+    if replied_to is not None and (replied_to.ours or outsider(replied_to)):
+        return replied_to if outsider(replied_to) else None
+    named = {h.casefold() for h in _AT.findall(text)}
+    for row in reversed(before):
+        if outsider(row) and row.handle.casefold().lstrip("@") in named:
+            return row
+    last = next((row for row in reversed(before) if row.ours or row.handle.casefold() != asker), None)
+    return last if last is not None and outsider(last) else None
