@@ -77,6 +77,8 @@ class Command(BaseCommand):
         call_command("seed_demo_people", stdout=self.stdout)
         # And answers: questions answered weeks ago that this week asks again, saved replies, the index.
         call_command("seed_demo_answers", stdout=self.stdout)
+        # And notifications the experts' public answers and a share answered on the platform (team engagement).
+        call_command("seed_demo_engagement", stdout=self.stdout)
         # And slackapp its ticket: a teammate's Create ticket shortcut on a customer's question in an internal channel.
         call_command("seed_demo_slack", stdout=self.stdout)
         # And stories: the week read by the story detector, then the release day and an outage told on three platforms.

@@ -1,0 +1,45 @@
+"""The demo's monthly report has team engagement to show: on the seeded demo (`seed_demo`, replayed platforms),
+experts' public answers are read through the ingest as the thread watcher would bring them, one after a share to
+Slack, so the report's default month (the last full one) and the current one count distinct team members,
+platforms and the share; seeding again adds nothing. No platform is reached (DESK_DEMO_REPLAY)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from mentions.tests.factories import ManagerFactory
+from metrics.engagement import team_engagement
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=False)
+def test_the_demos_monthly_report_counts_team_members_answering_in_public_and_after_a_share():
+    call_command("seed_demo", stdout=StringIO())
+
+    october = team_engagement(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    november = team_engagement(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    assert (october["members"], october["answers"], october["after_share"]) == (2, 2, 0)
+    assert {p["platform"] for p in october["platforms"]} == {"Stack Overflow", "Discourse forum"}
+    assert (november["members"], november["answers"], november["after_share"]) == (3, 3, 1)
+    assert november["shares"] == [{"slack_channel": "#dev-questions", "answers": 1}]
+
+    client = Client()
+    client.force_login(ManagerFactory())
+    page = client.get(reverse("metrics:monthly")).content.decode()  # opens on October, the last full month
+    assert "2 team members answered in public (2 answers); 0 followed a share to Slack." in page
+    page = client.get(reverse("metrics:monthly"), {"month": "2026-11"}).content.decode()
+    assert "3 team members answered in public (3 answers); 1 followed a share to Slack: #dev-questions 1." in page
+
+    out = StringIO()
+    call_command("seed_demo_engagement", stdout=out)
+    assert "0 public answer(s)" in out.getvalue()
+    assert team_engagement(start=date(2026, 11, 1), end=date(2026, 11, 30)) == november
