@@ -18,14 +18,11 @@ from django.db.models.functions import Lower
 
 from experts.models import ExpertIdentity
 from intake.hooks import TeamMember
+from mentions.rules import handle_key
 
 # The claims in which sign-in providers give the account's login name (the account id is `uid`); a display
 # name is not one: two people may share it.
 HANDLE_CLAIMS = ("login", "username", "preferred_username", "screen_name", "nickname")
-
-
-def handle_key(handle: str) -> str:
-    return (handle or "").strip().lstrip("@").casefold()
 
 
 def _claimed_handles(uid: str, extra_data: Any) -> set[str]:

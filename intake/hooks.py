@@ -31,6 +31,7 @@ from django.db import transaction
 
 from advocacy.enqueue import task_enqueue
 from advocacy.hooks import Hooks
+from mentions.rules import handle_key
 
 if TYPE_CHECKING:
     import requests
@@ -201,7 +202,7 @@ def team_members(*, kind: str, handles: Iterable[str]) -> dict[str, TeamMember]:
 
 
 def team_member(handle: str, members: dict[str, TeamMember]) -> TeamMember | None:
-    return members.get((handle or "").strip().lstrip("@").casefold())
+    return members.get(handle_key(handle))
 
 
 def team_answers_record(*, replies: list[tuple[StoredReply, TeamMember]]) -> list[TicketEvent]:

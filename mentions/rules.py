@@ -67,8 +67,10 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _handle(value: str) -> str:
-    return value.strip().lstrip("@").casefold()
+def handle_key(value: str) -> str:
+    """How an author's handle is compared everywhere the desk asks "is this them?" (rules, our accounts, the
+    team): without spaces or a leading "@", case-folded."""
+    return (value or "").strip().lstrip("@").casefold()
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,13 @@ def mention_facts(
     whether it has a link; `judged`: the ticket's (judgement, intent, sentiment) once the desk judged it."""
     text = (f"{title}\n{body}" if title else body or "")[:MAX_TEXT]
     handles = {m.casefold() for m in _MENTION.findall(text)}
-    handles.update(_handle(m) for m in mentioned or () if isinstance(m, str))
+    handles.update(handle_key(m) for m in mentioned or () if isinstance(m, str))
     has_link = bool(_LINK.search(text))
     return MentionFacts(
         channel_id=channel_id,
         channel_kind=channel_kind,
         text=text,
-        author=_handle(author_handle or ""),
+        author=handle_key(author_handle or ""),
         mentioned=frozenset(handles),
         has_link=has_link,
         author_tags=frozenset(author_tags),
@@ -244,8 +246,8 @@ def rule_compile(
         exclude_list=tuple(lines(rule.text_excludes)),
         regex=regex_compile(rule.text_regex),
         excludes=keywords_pattern(lines(rule.text_excludes)),
-        authors=frozenset(_handle(a) for a in lines(rule.authors)),
-        handles=frozenset(_handle(h) for h in lines(rule.handles_mentioned)),
+        authors=frozenset(handle_key(a) for a in lines(rule.authors)),
+        handles=frozenset(handle_key(h) for h in lines(rule.handles_mentioned)),
         link=rule.link or "",
         author_tags=frozenset(t.casefold() for t in lines(rule.author_tags)),
         judgements=_choices(getattr(rule, "judgements", None)),

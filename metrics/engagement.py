@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from channels.adapters.registry import platform_or_default
-from experts.team import handle_key, team_authors_on
+from experts.team import team_authors_on
 from mentions.models import Message, TicketEvent
+from mentions.rules import handle_key
 from metrics.periods import day_bounds
 
 

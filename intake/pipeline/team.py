@@ -10,6 +10,7 @@ import re
 from intake.hooks import team_member, team_members
 from intake.pipeline.page import Item, Page, Ref
 from mentions.models import Message
+from mentions.rules import handle_key
 
 
 def thread_ref(item: Item, refs: dict[str, Ref]) -> Ref:
@@ -23,13 +24,13 @@ def thread_ref(item: Item, refs: dict[str, Ref]) -> Ref:
 def team_recognise(page: Page) -> dict[int, list[Message]]:
     """Set `ours` and `member` on the page's items. Returns the desk-recorded replies without a
     platform id, by stored ticket, for the tickets our items thread into."""
-    accounts = {a.lstrip("@").casefold() for a in page.channel.our_accounts}
+    accounts = {handle_key(a) for a in page.channel.our_accounts}
     members = team_members(kind=page.channel.kind, handles={i.mention.author_handle for i in page.items})
     tickets = set()
     for item in page.items:
         handle = item.mention.author_handle
         item.member = team_member(handle, members) if members else None
-        by_account = bool(handle) and handle.strip().lstrip("@").casefold() in accounts
+        by_account = bool(handle) and handle_key(handle) in accounts
         item.ours = item.mention.by_us or by_account or item.member is not None
         if item.ours:
             ref = thread_ref(item, page.refs)
