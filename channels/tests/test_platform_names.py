@@ -37,11 +37,12 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("channels/demo/channels.py", ANY): _DEMO,
     **{
         (f"channels/demo/threads/{name}.py", ANY): _DEMO
-        for name in ("chat", "forums", "open_social", "social", "trackers")
+        for name in ("chat", "community", "forums", "open_social", "social", "trackers")
     },
     ("intake/management/commands/seed_demo.py", ANY): _DEMO,
     ("answers/management/commands/seed_demo_answers.py", ANY): _DEMO,
     ("experts/management/commands/seed_demo_experts.py", ANY): _DEMO,
+    ("notifications/management/commands/seed_demo_engagement.py", ANY): _DEMO,
     ("people/management/commands/seed_demo_people.py", ANY): _DEMO,
     ("stories/management/commands/seed_demo_stories.py", ANY): _DEMO,
     ("answers/evaluation.py", ANY): _EVALUATION + ", and a channel config of each to store them on",

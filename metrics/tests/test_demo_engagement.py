@@ -1,7 +1,9 @@
 """The demo's monthly report has team engagement to show: on the seeded demo (`seed_demo`, replayed platforms),
 experts' public answers are read through the ingest as the thread watcher would bring them, one after a share to
 Slack, so the report's default month (the last full one) and the current one count distinct team members,
-platforms and the share; seeding again adds nothing. No platform is reached (DESK_DEMO_REPLAY)."""
+platforms and the share; seeding again adds nothing. And the demo's Reddit question that a community member answered
+and the asker thanked is marked answered by the community, the helper credited, and counted apart once closed.
+No platform is reached (DESK_DEMO_REPLAY)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from mentions.models import CommunityAnswer
 from mentions.tests.factories import ManagerFactory
 from metrics.engagement import team_engagement
+from people.models import Contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +47,18 @@ def test_the_demos_monthly_report_counts_team_members_answering_in_public_and_af
     call_command("seed_demo_engagement", stdout=out)
     assert "0 public answer(s)" in out.getvalue()
     assert team_engagement(start=date(2026, 11, 1), end=date(2026, 11, 30)) == november
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=False)
+def test_the_demos_thanked_answer_marks_its_ticket_answered_by_the_community():
+    call_command("seed_demo", stdout=StringIO())
+
+    answer = CommunityAnswer.objects.select_related("ticket", "message").get()
+    assert answer.ticket.subject == "Pages site 404s after renaming the project"
+    assert answer.message.author_handle == "pages_pia"
+    assert Contribution.objects.filter(kind=Contribution.Kind.FORUM_ANSWER, link=answer.message.permalink).count() == 1
+    client = Client()
+    client.force_login(ManagerFactory())
+    page = client.get(reverse("mentions:ticket", args=[answer.ticket_id])).content.decode()
+    assert "The asker thanked pages_pia for an answer" in page

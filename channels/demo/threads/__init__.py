@@ -7,7 +7,7 @@ added at the end, in the last group or a new one, so no thread already seeded ch
 
 from __future__ import annotations
 
-from . import chat, forums, open_social, social, trackers
+from . import chat, community, forums, open_social, social, trackers
 from .thread import OURS, Thread
 
 THREADS: tuple[Thread, ...] = (
@@ -16,6 +16,7 @@ THREADS: tuple[Thread, ...] = (
     *trackers.THREADS,  # 15-22
     *open_social.THREADS,  # 23-28
     *chat.THREADS,  # 29-31
+    *community.THREADS,  # 32
 )
 
 __all__ = ["OURS", "THREADS", "Thread"]

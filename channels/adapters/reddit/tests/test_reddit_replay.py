@@ -40,7 +40,7 @@ def test_the_demo_week_is_polled_through_the_adapter_once():
         result = ingested(poll(channel))
 
         expected = demo.assert_week_stored(channel, ANCHOR)
-        assert len(expected) == 3  # the three Reddit stories of the week
+        assert len(expected) == 4  # the four Reddit stories of the week
         assert result.tickets_created == len(expected)
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
         assert ours.count() == 1 and ours.get().kind == Message.Kind.OUR_REPLY
@@ -118,7 +118,7 @@ def test_listings_page_back_with_after():
         whole = get(f"/r/{SUB}/comments", {"limit": 100}).json()
         assert whole["kind"] == "Listing" and whole["data"]["after"] is None
         created = [child["data"]["created_utc"] for child in whole["data"]["children"]]
-        assert created == sorted(created, reverse=True) and len(created) == 4
+        assert created == sorted(created, reverse=True) and len(created) == 6
 
         walked, after = [], None
         while True:
