@@ -79,20 +79,25 @@ class _Headings(HTMLParser):
         self.items: list[str] = []
         self._open: str | None = None
         self._text: list[str] = []
+        self._hidden = 0  # inside <script> or <style>: code, not words
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("h2", "h3", "li") and self._open is None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        elif tag in ("h2", "h3", "li") and self._open is None:
             self._open, self._text = tag, []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == self._open:
+        if tag in ("script", "style"):
+            self._hidden = max(0, self._hidden - 1)
+        elif tag == self._open:
             text = clean.line(" ".join("".join(self._text).split()), max_length=FEATURE_CHARS)
             if text:
                 (self.items if tag == "li" else self.headings).append(text)
             self._open = None
 
     def handle_data(self, data: str) -> None:
-        if self._open is not None:
+        if self._open is not None and not self._hidden:
             self._text.append(data)
 
 
