@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -22,6 +23,7 @@ from stories.text import link_normalise
 
 @admin.register(ReleaseSource)
 class ReleaseSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "feed_url", "slack_channel", "enabled", "polled_at", "last_error"]
     list_filter = ["enabled"]
     search_fields = ["name", "feed_url"]
@@ -34,6 +36,8 @@ class ReleasePlanForm(forms.ModelForm):
         label="Approve this answer",
         help_text="The story takes the answer only once approved; editing the answer asks for the approval again.",
     )
+
+    url = forms.URLField(max_length=1000, assume_scheme="https", help_text="The release post.")
 
     class Meta:
         model = ReleasePlan

@@ -20,7 +20,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
@@ -253,17 +253,18 @@ def _latest_status(entry: Any) -> str:
     return ""
 
 
-def entry_times(entry: Any) -> tuple[datetime | None, datetime | None]:
-    """An entry's (published, updated) times. Read as stored: feedparser's own get() answers a missing `updated`
-    with `published`, and warns."""
-    return _when(dict.get(entry, "published_parsed")), _when(dict.get(entry, "updated_parsed"))
+def entry_times(entry: Any, *, ahead: timedelta = timedelta(0)) -> tuple[datetime | None, datetime | None]:
+    """An entry's (published, updated) times; up to `ahead` in the future (a release post scheduled for its day).
+    Read as stored: feedparser's own get() answers a missing `updated` with `published`, and warns."""
+    return _when(dict.get(entry, "published_parsed"), ahead), _when(dict.get(entry, "updated_parsed"), ahead)
 
 
-def _when(value: Any) -> datetime | None:
+def _when(value: Any, ahead: timedelta = timedelta(0)) -> datetime | None:
     """feedparser's time (a UTC struct_time) as an aware datetime in range."""
     if not value:
         return None
     try:
-        return clean.in_range(datetime.fromtimestamp(calendar.timegm(value), tz=UTC))
+        moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+        return clean.in_range(moment, now=datetime.now(UTC) + ahead)
     except (TypeError, ValueError, OverflowError):
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,8 +20,9 @@ from stories.status_parse import entry_times, xml_entries
 FEATURES = 3
 FEATURE_CHARS = 200
 MAX_ENTRIES = 50
+SCHEDULED_AHEAD = timedelta(days=92)  # a post dated ahead: scheduled for its release day, a quarter at most
 _VERSION = re.compile(r"\b(\d+\.\d+(?:\.\d+)?)\b")
-_SLUG_VERSION = re.compile(r"(?<![\d-])(\d+)-(\d+)(?:-(\d+))?(?![\d])")
+_SLUG_VERSION = re.compile(r"(?<!\d)(\d+)-(\d+)(?:-(\d+))?(?![\d])")
 _SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
 _BARE_LINK = re.compile(r"https?://[^\s<>|]+")
 
@@ -64,7 +65,7 @@ def _entry_post(entry: Any) -> ReleasePost | None:
     url = clean.url(entry.get("link"))
     if not title or not url:
         return None
-    published, updated = entry_times(entry)
+    published, updated = entry_times(entry, ahead=SCHEDULED_AHEAD)
     html = next((c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)), "")
     features = html_features(html or entry.get("summary", "") or "")
     return ReleasePost(url, title, version_of(title, url), published or updated, features)
