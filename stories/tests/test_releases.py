@@ -216,3 +216,25 @@ def test_the_story_page_shows_the_plan_drafts_per_platform_and_escapes_what_the_
     # No ticket yet: one draft per platform the desk has a channel of.
     assert page.count('class="release-draft"') == 2
     assert f'value="{plan.title}"' in page and 'id="release-hn-text"' in page
+
+
+def test_the_rehearsal_prints_day_minus_two_idle_and_day_minus_one_opening_once():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    feed = str(fixture.__globals__["FIXTURES"] / "releases" / "gitlab_releases.atom")
+    call_command("release_rehearse", feed=feed, today="2026-12-21", pattern=PATTERN, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("2026-12-18 09:00 feed: new plan") and "release 2026-12-22" in lines[0]
+    assert lines[1:] == [
+        "2026-12-19 00:05 open run: nothing to do",
+        "2026-12-19 00:10 open run: nothing to do",
+        "2026-12-20 00:05 open run: nothing to do",
+        "2026-12-20 00:10 open run: nothing to do",
+        "2026-12-21 00:05 open run: {'opened': 1}",
+        "2026-12-21 00:10 open run: nothing to do",
+        f"plan {ReleasePlan.objects.get().pk} (release 2026-12-22): story {Story.objects.get().pk} "
+        f"{ReleasePlan.objects.get().title!r}",
+    ]
