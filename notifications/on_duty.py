@@ -5,7 +5,10 @@ mention.
 
 The ping is posted in the advocates' channel, mentioning the person on duty by their Slack member id (their desk
 profile's, else their expert entry's), so Slack notifies them wherever they are; without a member id, their name
-is written out."""
+is written out.
+
+On release day (mentions.DutySettings, the desk's time zone) the month's release advocate takes the after-hours
+pings as a direct message instead (`release_advocate_dm`): see notifications.urgency."""
 
 from __future__ import annotations
 
@@ -13,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from channels.adapters.slack.client import slack_escape
 from mentions.coverage import Coverage
-from mentions.models import ReleaseRota
+from mentions.models import DutySettings, ReleaseRota
 from notifications.snooze_remind import slack_members
 
 
@@ -50,3 +54,18 @@ def on_duty_at(coverage: Coverage, at: datetime) -> OnDuty | None:
     return OnDuty(
         user_id=user.pk, name=user.get_full_name() or user.get_username(), slack_user_id=slack_id, schedule=hours.name
     )
+
+
+def release_advocate_dm(at: datetime) -> OnDuty | None:
+    """On release day, the month's release advocate when Slack knows their member id (a direct message needs one);
+    else None, and the ping goes to the channel as on any day."""
+    day = timezone.localdate(at)
+    if not DutySettings.current().is_release_day(day):
+        return None
+    rota = ReleaseRota.for_month(day)
+    user = rota.advocate if rota is not None and rota.advocate.is_active else None
+    slack_id = slack_members({user.pk}).get(user.pk, "") if user is not None else ""
+    if user is None or not slack_id:
+        return None
+    name = user.get_full_name() or user.get_username()
+    return OnDuty(user_id=user.pk, name=name, slack_user_id=slack_id, schedule="release day")

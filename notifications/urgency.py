@@ -1,6 +1,10 @@
 """Urgent mentions outside coverage, and the end-of-day digest, posted to the advocates'
 Slack channel (mentions.DutySettings: #community-advocates by default). Outside coverage, a ping names the
 person on duty when a duty schedule covers the moment (notifications.on_duty), instead of the channel's mention.
+On release day the ping goes to the month's release advocate as a direct message instead of the channel (chat.
+postMessage to their Slack member id): they are the one to act that night, a direct message reaches them with the
+channel muted, and one row still posts exactly one message (a second copy in the channel would need an outbox of
+its own to be posted once, and would wake them twice). Without a member id the channel is used as on other days.
 
 Urgent = waiting (new/open) and any of: a high-priority channel, priority "urgent" (a triage
 rule or an advocate set it), a story of a platform with a front page (its declared `front_page`: Hacker News)
@@ -34,7 +38,7 @@ from mentions.forecast_reads import view_forecasts
 from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
-from notifications.on_duty import on_duty_at
+from notifications.on_duty import on_duty_at, release_advocate_dm
 from notifications.rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
@@ -181,6 +185,9 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     # The person on duty now (a duty schedule), named in place of the channel's mention.
     on_duty = on_duty_at(coverage, now)
     mention = on_duty.mention if on_duty else duty.advocates_mention
+    release = release_advocate_dm(now)
+    if release is not None:
+        mention = ":rocket: Release day: you are the release advocate on duty."
 
     def text_for(ping: UrgentPing) -> str:
         return urgent_ping_text(ticket=ping.ticket, reasons=ping.reasons, mention=mention, coverage=coverage, now=now)
@@ -193,7 +200,7 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     return slack_rows_deliver(
         pending=pending,
         text_for=text_for,
-        channel_for=lambda ping: ping.slack_channel or duty.advocates_channel,
+        channel_for=lambda ping: release.slack_user_id if release else ping.slack_channel or duty.advocates_channel,
         now=now,
         limit=limit,
         what="urgent ping",

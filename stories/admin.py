@@ -87,3 +87,7 @@ class IssueSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and not IssueSettings.objects.exists()
+
+
+# Release day prepared's sources and plans (issue 46).
+from stories import release_admin  # noqa: E402, F401

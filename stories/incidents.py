@@ -86,7 +86,7 @@ def incident_story(incident: StatusIncident, item: ParsedIncident, *, now: datet
     state_locked()  # detector runs and advocates' edits take it too
     words = text_words(incident.name)
     links = [key for key in dict.fromkeys(link_normalise(u) for u in item.links) if key]
-    story = _by_link(links, now) or _by_terms(words, now)
+    story = story_by_link(links, now) or _by_terms(words, now)
     made = story is None
     if story is None:
         counts: dict[str, list[Any]] = {stem: [word, 2] for stem, word in words.items()}
@@ -105,7 +105,7 @@ def incident_story(incident: StatusIncident, item: ParsedIncident, *, now: datet
         if added and len(story.links) < 10:
             story.links = [*story.links, *added][:10]
             story.save(update_fields=["links", "updated_at"])
-    _keys_write(story, links, words, now)
+    story_keys_write(story, links, words, now)
     return story, made
 
 
@@ -114,7 +114,7 @@ def _keys(links: list[str], words: dict[str, str]) -> list[str]:
     return list(dict.fromkeys([f"l:{link}" for link in links] + [f"t:{stem[:290]}" for stem in words]))
 
 
-def _keys_write(story: Story, links: list[str], words: dict[str, str], now: datetime) -> None:
+def story_keys_write(story: Story, links: list[str], words: dict[str, str], now: datetime) -> None:
     wanted = _keys(links, words)
     have = set(Key.objects.filter(key__in=wanted, story=story, ticket__isnull=True).values_list("key", flat=True))
     Key.objects.filter(key__in=list(have), story=story, ticket__isnull=True).update(at=now)
@@ -131,7 +131,7 @@ def _keep_live(incident: StatusIncident, item: ParsedIncident, now: datetime) ->
     state_locked()  # detector runs and advocates' edits take it too
     Story.objects.filter(pk=story.pk).update(last_at=now)
     links = [key for key in dict.fromkeys(link_normalise(u) for u in item.links) if key]
-    _keys_write(story, links, text_words(incident.name), now)
+    story_keys_write(story, links, text_words(incident.name), now)
 
 
 def _hit_stories(keys: list[str], now: datetime) -> set[int]:
@@ -158,7 +158,7 @@ def _live(story_ids: set[int], now: datetime) -> list[Story]:
     return [s for s in found.values() if s.state != Story.State.CLOSED and s.last_at >= since]
 
 
-def _by_link(links: list[str], now: datetime) -> Story | None:
+def story_by_link(links: list[str], now: datetime) -> Story | None:
     if not links:
         return None
     stories = _live(_hit_stories([f"l:{link}" for link in links], now), now)

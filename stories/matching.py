@@ -342,7 +342,9 @@ class Matcher:
         self.meanings.added(story, read.pk)
         self.pace.joined(story.pk, read.at)
         self.result.joined += 1
-        if story.state == Story.State.ANSWERED:
+        # An answered story's answer goes to its new tickets as their draft; so does a release story's approved
+        # answer, set the day before the release (stories.releases.opening), before anyone sent it.
+        if story.state == Story.State.ANSWERED or (story.origin == Story.Origin.RELEASE and story.answer):
             self.joined_answered[story.pk].append(read.pk)
 
     def _save(self) -> None:

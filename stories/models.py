@@ -30,6 +30,7 @@ class Story(models.Model):
         INCIDENT = "incident", "Status page incident"
         ADVOCATE = "advocate", "Made by an advocate"
         MEANING = "meaning", "Same meaning"
+        RELEASE = "release", "Release post"
 
     title = models.CharField(max_length=300)
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
@@ -343,3 +344,5 @@ class StoryReply(models.Model):
 # The follow-ups of issues (stories.issues) live in their own module; imported here so Django finds the model.
 from stories.issue_models import IssueFollowUp as IssueFollowUp  # noqa: E402
 from stories.issue_models import IssueSettings as IssueSettings  # noqa: E402
+from stories.release_models import ReleasePlan as ReleasePlan  # noqa: E402
+from stories.release_models import ReleaseSource as ReleaseSource  # noqa: E402

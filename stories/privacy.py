@@ -36,6 +36,9 @@ FREE_OF_PERSONAL_DATA = {
     "stories.StatusFeed": "a status page the desk polls, configured by admins",
     "stories.StatusIncident": "an incident as our status page announced it, in its words",
     "stories.IssueSettings": "where issues are filed: a channel and a project, set by admins",
+    "stories.ReleaseSource": "where our release posts appear (our blog's feed, our Slack channel), set by admins",
+    "stories.ReleasePlan": "our own release post (its address, title, features) and our answer; a Slack message's "
+    "words are never kept (the title is read from the address)",
 }
 SHARES = "shares: "
 

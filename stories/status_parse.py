@@ -20,7 +20,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import feedparser
@@ -71,6 +71,29 @@ def feed_fetch(
     session: requests.Session, url: str, *, fmt: str, etag: str = "", last_modified: str = "", now: datetime
 ) -> Fetched:
     """GET `url` with the stored validators; a 304 is `not_modified`. Raises FeedError."""
+    got = feed_get(session, url, etag=etag, last_modified=last_modified, what="The status page")
+    if got.not_modified:
+        return Fetched(not_modified=True, incidents=[])
+    incidents = feed_parse(got.body, content_type=got.content_type, fmt=fmt, now=now)
+    return Fetched(not_modified=False, incidents=incidents, etag=got.etag, last_modified=got.last_modified)
+
+
+@dataclass(frozen=True)
+class Got:
+    """A conditional GET's answer: not modified, or the body (at most MAX_BYTES) with its new validators."""
+
+    not_modified: bool
+    body: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+
+
+def feed_get(
+    session: requests.Session, url: str, *, etag: str = "", last_modified: str = "", what: str = "The feed"
+) -> Got:
+    """One conditional GET of a feed (a status page's, or the blog's for release posts: stories.releases), the
+    body read up to MAX_BYTES. `what` names the page in the errors. Raises FeedError."""
     headers = {"Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
@@ -80,23 +103,21 @@ def feed_fetch(
     try:
         response = session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
     except requests.Timeout:
-        raise FeedError(f"The status page did not answer within {timeout:g} s.") from None
+        raise FeedError(f"{what} did not answer within {timeout:g} s.") from None
     except requests.RequestException as exc:
-        raise FeedError(f"The status page could not be reached ({exc.__class__.__name__}).") from None
+        raise FeedError(f"{what} could not be reached ({exc.__class__.__name__}).") from None
     with response:
         status = response.status_code
         if status == 304:
-            return Fetched(not_modified=True, incidents=[])
+            return Got(not_modified=True)
         if status != 200:
             reason = f" {response.reason}" if response.reason else ""
             hint = ": check the feed's address" if status in (404, 410) else ""
-            raise FeedError(f"The status page answered HTTP {status}{reason}{hint}.")
-        body = _read(response)
-        content_type = response.headers.get("Content-Type", "")
-        incidents = feed_parse(body, content_type=content_type, fmt=fmt, now=now)
-        return Fetched(
+            raise FeedError(f"{what} answered HTTP {status}{reason}{hint}.")
+        return Got(
             not_modified=False,
-            incidents=incidents,
+            body=_read(response),
+            content_type=response.headers.get("Content-Type", ""),
             etag=clean.line(response.headers.get("ETag", ""), max_length=300),
             last_modified=clean.line(response.headers.get("Last-Modified", ""), max_length=100),
         )
@@ -175,18 +196,24 @@ def _statuspage_incident(item: dict[str, Any], page: str) -> ParsedIncident | No
 
 
 def xml_feed_parse(body: bytes, content_type: str, *, now: datetime) -> list[ParsedIncident]:
+    out = []
+    for entry in xml_entries(body, content_type)[:MAX_INCIDENTS]:
+        incident = _entry_incident(entry, now)
+        if incident is not None:
+            out.append(incident)
+    return out
+
+
+def xml_entries(body: bytes, content_type: str) -> list[Any]:
+    """The entries of an RSS or Atom body, as feedparser reads them, once defusedxml has refused entities and
+    external references (see the module's docstring). Raises FeedError."""
     _refuse_entities(body)
     headers = {"content-type": content_type} if content_type else {}
     # A stream, never a string (see the module's docstring); nothing fetched, no relative links resolved.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.get("entries"):
         raise FeedError("The response is not an RSS or Atom feed.")
-    out = []
-    for entry in parsed["entries"][:MAX_INCIDENTS]:
-        incident = _entry_incident(entry, now)
-        if incident is not None:
-            out.append(incident)
-    return out
+    return list(parsed["entries"])
 
 
 def _refuse_entities(body: bytes) -> None:
@@ -209,9 +236,7 @@ def _entry_incident(entry: Any, now: datetime) -> ParsedIncident | None:
     external_id = clean.line(entry.get("id") or url or name, max_length=300)
     if not name or not external_id:
         return None
-    # Read as stored: feedparser's own get() answers a missing `updated` with `published`, and warns.
-    published = _when(dict.get(entry, "published_parsed"))
-    updated = _when(dict.get(entry, "updated_parsed"))
+    published, updated = entry_times(entry)
     started = published or updated or now
     status = _latest_status(entry)
     resolved = (updated or started) if status in OVER else None
@@ -228,11 +253,18 @@ def _latest_status(entry: Any) -> str:
     return ""
 
 
-def _when(value: Any) -> datetime | None:
+def entry_times(entry: Any, *, ahead: timedelta = timedelta(0)) -> tuple[datetime | None, datetime | None]:
+    """An entry's (published, updated) times; up to `ahead` in the future (a release post scheduled for its day).
+    Read as stored: feedparser's own get() answers a missing `updated` with `published`, and warns."""
+    return _when(dict.get(entry, "published_parsed"), ahead), _when(dict.get(entry, "updated_parsed"), ahead)
+
+
+def _when(value: Any, ahead: timedelta = timedelta(0)) -> datetime | None:
     """feedparser's time (a UTC struct_time) as an aware datetime in range."""
     if not value:
         return None
     try:
-        return clean.in_range(datetime.fromtimestamp(calendar.timegm(value), tz=UTC))
+        moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+        return clean.in_range(moment, now=datetime.now(UTC) + ahead)
     except (TypeError, ValueError, OverflowError):
         return None

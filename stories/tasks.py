@@ -66,3 +66,13 @@ def issue_followups_send(issue_id: int, user_id: int) -> dict[str, int]:
     from stories.issues.sending import followups_send
 
     return followups_send(issue_id=issue_id, user_id=user_id)
+
+
+@shared_task(name="stories.releases", ignore_result=True)
+def releases() -> dict[str, int]:
+    """Release day prepared: the due release feeds read (stories.releases.polling), then the plans whose release is
+    tomorrow or today opened as stories and kept live through the day (stories.releases.opening)."""
+    from stories.releases.opening import releases_open
+    from stories.releases.polling import release_sources_poll
+
+    return {**release_sources_poll(), **releases_open()}

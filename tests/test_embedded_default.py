@@ -198,6 +198,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "stories.detect",
         "stories.issues_follow",
         "stories.prune",
+        "stories.releases",
         "stories.spikes",
         "stories.status_poll",
     }

@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    # Release day prepared: the blog's feed read, a release's story opened the day before (stories.releases).
+    "stories.releases": {"task": "stories.releases", "schedule": timedelta(minutes=5), "options": {"expires": 300}},
     "intake.poll_due": {
         "task": "intake.poll_due",
         "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),

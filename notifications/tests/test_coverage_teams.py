@@ -104,7 +104,11 @@ def test_on_a_weekend_release_day_the_after_hours_ping_goes_to_the_release_advoc
     ingest(ChannelFactory(name="Hacker News"), front_page_hit(1, sunday - timedelta(minutes=3)))
     assert tickets_after_ingest(ticket_ids=[ticket_of(1).pk], now=sunday)["pinged"] == 1
     (sent,) = posts(slack)
-    assert sent["text"].startswith("<@U0ANA> (on duty) :rotating_light: Urgent mention outside coverage")
+    # Release day (issue 46): to the release advocate as a direct message (their member id as the channel).
+    assert sent["channel"] == "U0ANA"
+    assert sent["text"].startswith(
+        ":rocket: Release day: you are the release advocate on duty. :rotating_light: Urgent mention outside coverage"
+    )
     assert "<!subteam" not in sent["text"]
     # The duty counts no business hours: the weekend is still uncovered for the clocks.
     coverage = coverage_load()

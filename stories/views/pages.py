@@ -13,6 +13,7 @@ from mentions.views.access import work_queue
 from stories import page_reads
 from stories.issues.panel import issue_panel_context
 from stories.models import Membership, Story
+from stories.releases.drafts import release_panel
 
 MERGE_HOPS = 10
 
@@ -49,6 +50,7 @@ def page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, 
         "link_value": story.answer_link,
         "manager": request.user.has_perm("mentions.manage_all_tickets"),
         "issue_panel": issue_panel_context(Membership.objects.filter(story=story).values_list("ticket_id", flat=True)),
+        "release": release_panel(story.pk),
         **extra,
     }
 

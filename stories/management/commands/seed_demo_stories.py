@@ -25,6 +25,7 @@ from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from stories.detector import stories_detect
+from stories.management.commands._demo_release import release_plan_seed
 from stories.models import Membership, Story
 from stories.services import story_answer_prepare, story_rename, story_reply_mark
 from stories.text import link_normalise
@@ -271,6 +272,8 @@ class Command(BaseCommand):
                 story=release, user=advocate, title="GitLab 18.6: pinned runner helper images fail after the upgrade"
             )
             story_answer_prepare(story=release, user=advocate, answer=RELEASE_ANSWER, link=RELEASE_LINK)
+            release.refresh_from_db()
+            release_plan_seed(release, advocate)  # its page shows the release plan (issue 46)
         if outage is not None:
             story_rename(story=outage, user=advocate, title="gitlab.com: 502 on pushes and merge requests")
             story_answer_prepare(story=outage, user=advocate, answer=OUTAGE_ANSWER, link=INCIDENT)
