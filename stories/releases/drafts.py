@@ -26,6 +26,7 @@ class PlatformDraft:
     body: str
     shortened: bool
     limit: int | None
+    length: int  # as the platform counts it (X: a link is 23), which is what `limit` bounds
 
 
 def platform_drafts(plan: ReleasePlan) -> list[PlatformDraft]:
@@ -46,7 +47,7 @@ def platform_drafts(plan: ReleasePlan) -> list[PlatformDraft]:
         body, shortened = text_fit(
             address="", text=text, link=plan.url, separator=platform.link_separator, limit=limit, length_of=length_of
         )
-        out.append(PlatformDraft(kind, platform.label, body, shortened, limit))
+        out.append(PlatformDraft(kind, platform.label, body, shortened, limit, length_of(body)))
     return sorted(out, key=lambda d: d.label.casefold())
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from stories.detector import stories_detect
 from stories.models import Key, Membership, ReleasePlan, ReleaseSource, Story, StoryReply
-from stories.releases.drafts import hn_summary, hn_title
+from stories.releases.drafts import hn_summary, hn_title, platform_drafts
 from stories.releases.opening import releases_open
 from stories.releases.polling import release_sources_poll
 from stories.tests.helpers import channel, fixture, mention
@@ -214,8 +214,11 @@ def test_the_story_page_shows_the_plan_drafts_per_platform_and_escapes_what_the_
     assert "Runner &lt;b&gt;helper image&lt;/b&gt; pinned by digest" in page
     assert "<b>helper image" not in page and "alert(" not in page and "onerror" not in page
     assert "Thanks! &lt;i&gt;All&lt;/i&gt; of 18.7:" in page
-    # No ticket yet: one draft per platform the desk has a channel of.
+    # No ticket yet: one draft per platform the desk has a channel of, each counted as its platform counts it.
     assert page.count('class="release-draft"') == 2
+    drafts = {d.kind: d for d in platform_drafts(ReleasePlan.objects.get())}
+    assert drafts["twitter"].length == 23 + len("Thanks! <i>All</i> of 18.7: ") < len(drafts["twitter"].body)
+    assert f"X / Twitter · {drafts['twitter'].length}/280" in page
     assert f'value="{plan.title}"' in page and 'id="release-hn-text"' in page
 
 
