@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from notifications.models import SlackMessageRow
+from stories.feed_models import PolledFeed
 
 
 class Story(models.Model):
@@ -218,7 +219,7 @@ class DetectorState(models.Model):
         return f"Read up to ticket {self.last_ticket_id}"
 
 
-class StatusFeed(models.Model):
+class StatusFeed(PolledFeed):
     """A status page the desk polls for incidents (Atlassian Statuspage JSON, or RSS/Atom), with its
     validators for conditional requests."""
 
@@ -230,18 +231,6 @@ class StatusFeed(models.Model):
     name = models.CharField(max_length=120)
     url = models.URLField(max_length=1000, unique=True)
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
-    enabled = models.BooleanField(default=True)
-    etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_modified = models.CharField(max_length=100, blank=True, editable=False)
-    polled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.CharField(max_length=500, blank=True, editable=False)
-    failures = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StatusIncident(models.Model):

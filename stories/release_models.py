@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from stories.feed_models import PolledFeed
+
 DEFAULT_PATTERN = r"\brelease[ds]?\b|\b\d+\.\d+(?:\.\d+)?\b"
 DEFAULT_ANSWER = "Thanks for trying {title}! What changed, and how to upgrade, is all in the release post: {link}"
 _SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
 
 
-class ReleaseSource(models.Model):
+class ReleaseSource(PolledFeed):
     """Where release posts are announced: a feed polled like the status feeds, and/or a Slack channel (by id) whose
     messages carrying a link announce the post. Admins keep one, or one per product."""
 
@@ -39,18 +41,6 @@ class ReleaseSource(models.Model):
         help_text="The answer each plan starts with: {title} the post's title, {link} its address. "
         "Each plan's answer is edited and approved on the plan.",
     )
-    enabled = models.BooleanField(default=True)
-    etag = models.CharField(max_length=300, blank=True, editable=False)
-    last_modified = models.CharField(max_length=100, blank=True, editable=False)
-    polled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.CharField(max_length=500, blank=True, editable=False)
-    failures = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return self.name
 
     def clean(self) -> None:
         errors = {}

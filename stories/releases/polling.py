@@ -1,7 +1,7 @@
 """Reading the release sources' feeds, as the status feeds are read (stories.status_feeds): due sources leased
 (SKIP LOCKED), one conditional GET each through the status feeds' reader (stories.status_parse.feed_get: the
 stored ETag and Last-Modified, MAX_BYTES, entities refused), a 304 changes nothing, a failure keeps what was
-recorded, says why in `last_error` and backs off (stories.status_feeds.backoff). Each release post in the feed is
+recorded, says why in `last_error` and backs off (stories.feed_polling). Each release post in the feed is
 recorded once as a plan (stories.releases.plans)."""
 
 from __future__ import annotations
@@ -9,24 +9,22 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import requests
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from channels.http import build_session
+from stories.feed_polling import feed_failed, feed_read, feed_unchanged, feeds_lease
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.plans import plan_record
 from stories.releases.posts import feed_posts, slack_post
-from stories.status_feeds import backoff
 from stories.status_parse import FeedError, feed_get
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 600  # a blog posts a release a month: ten minutes is early enough for the day before
-LEASE = timedelta(minutes=10)
 PER_RUN = 5
 
 
@@ -51,15 +49,7 @@ def release_sources_poll(*, now: datetime | None = None, session: requests.Sessi
 
 
 def _lease(now: datetime) -> list[ReleaseSource]:
-    with transaction.atomic():
-        due = list(
-            ReleaseSource.objects.select_for_update(skip_locked=True)
-            .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now), enabled=True)
-            .exclude(feed_url="")
-            .order_by(F("next_poll_at").asc(nulls_first=True), "pk")[:PER_RUN]
-        )
-        ReleaseSource.objects.filter(pk__in=[s.pk for s in due]).update(next_poll_at=now + LEASE)
-    return due
+    return feeds_lease(ReleaseSource.objects.exclude(feed_url=""), now=now, limit=PER_RUN)
 
 
 def source_poll(source: ReleaseSource, *, session: requests.Session, now: datetime) -> tuple[str, int]:
@@ -72,11 +62,8 @@ def source_poll(source: ReleaseSource, *, session: requests.Session, now: dateti
     except FeedError as exc:
         _failed(source, str(exc), now)
         return "failed", 0
-    following = now + timedelta(seconds=POLL_SECONDS)
     if got.not_modified:
-        ReleaseSource.objects.filter(pk=source.pk).update(
-            polled_at=now, next_poll_at=following, last_error="", failures=0
-        )
+        feed_unchanged(source, now=now, interval=POLL_SECONDS)
         return "unchanged", 0
     made = 0
     with transaction.atomic():
@@ -86,20 +73,12 @@ def source_poll(source: ReleaseSource, *, session: requests.Session, now: dateti
             made += new
             if new and plan is not None:
                 logger.info("release source %s: plan %s for %s on %s", source.pk, plan.pk, plan.url, plan.release_date)
-        locked.etag, locked.last_modified = got.etag, got.last_modified
-        locked.polled_at, locked.next_poll_at, locked.last_error, locked.failures = now, following, "", 0
-        locked.save(
-            update_fields=["etag", "last_modified", "polled_at", "next_poll_at", "last_error", "failures", "updated_at"]
-        )
+        feed_read(locked, etag=got.etag, last_modified=got.last_modified, now=now, interval=POLL_SECONDS)
     return "read", made
 
 
 def _failed(source: ReleaseSource, message: str, now: datetime) -> None:
-    wait = backoff(source.failures + 1)
-    ReleaseSource.objects.filter(pk=source.pk).update(
-        last_error=message[:500], failures=F("failures") + 1, polled_at=now, next_poll_at=now + wait
-    )
-    logger.warning("release source %s: %s (next poll in %ss)", source.pk, message, int(wait.total_seconds()))
+    feed_failed(source, message, now=now, interval=POLL_SECONDS, what="release source")
 
 
 def slack_release_message(*, channel_id: str, text: str, now: datetime | None = None) -> ReleasePlan | None:
