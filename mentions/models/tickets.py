@@ -6,7 +6,7 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, audience_rank, judgement_rank
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, audience_rank, judgement_rank, level_rank
 
 
 class Tag(models.Model):
@@ -106,6 +106,9 @@ class Ticket(models.Model):
     # lookup learns more. Denormalised so Play's deadline order can break ties on it from its own index
     # (ticket_waiting_deadline_idx) without a join: docs/desk.md, "Play's order".
     requester_audience = models.PositiveBigIntegerField(null=True, blank=True)
+    # The requester's level in the contributor journey (the order of their person's people.Level), kept the same
+    # way: the rules' "requester level at least" and Play's ties (before the audience) read it from here.
+    requester_level = models.PositiveSmallIntegerField(null=True, blank=True)
 
     requested_at = models.DateTimeField(help_text="Platform time of the first inbound message.")
     first_reply_at = models.DateTimeField(null=True, blank=True)
@@ -161,7 +164,7 @@ class Ticket(models.Model):
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
             # Play on a deadline-first view: the same expressions as selectors.view_order (at the same deadline, the
-            # desk's judgement, then the requester's audience).
+            # desk's judgement, then the requester's level and audience).
             models.Index(
                 Case(
                     When(priority="urgent", then=Value(0)),
@@ -170,6 +173,7 @@ class Ticket(models.Model):
                 ),
                 Coalesce("next_reply_due_at", "sla_due_at"),
                 judgement_rank(),
+                level_rank(),
                 audience_rank(),
                 "requested_at",
                 "id",

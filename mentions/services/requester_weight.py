@@ -1,6 +1,7 @@
-"""The requester's weight kept on their tickets (Ticket.requester_audience), which Play's deadline order reads
-from the ticket's own index. The ingest sets it on each new ticket; when a lookup learns a person's weight later
-(their karma, people.karma), their tickets still open take the new figure here. A denormalised column, not the
+"""The requester's weight (Ticket.requester_audience) and level (Ticket.requester_level) kept on their tickets,
+which Play's deadline order reads from the ticket's own index. The ingest sets both on each new ticket; when a
+lookup learns a person's weight later (their karma, people.karma) or their level changes (people.journey), their
+tickets still open take the new figure here. A denormalised column, not the
 ticket's state: no lock, no history, no version (nothing an advocate's page shows changes)."""
 
 from __future__ import annotations
@@ -18,3 +19,20 @@ def requester_audience_refresh(*, ticket_ids: list[int], audience: int | None) -
         .exclude(requester_audience=audience)
         .update(requester_audience=audience)
     )
+
+
+def requester_levels_refresh(levels: dict[int, int | None]) -> int:
+    """{ticket id: its requester's level order}: those still open whose level differs take it (people.journey,
+    when a person's level changes). One statement per level, a handful at most."""
+    by_level: dict[int | None, list[int]] = {}
+    for ticket_id, level in levels.items():
+        by_level.setdefault(level, []).append(ticket_id)
+    changed = 0
+    for level, ticket_ids in by_level.items():
+        changed += (
+            Ticket.objects.filter(pk__in=ticket_ids)
+            .exclude(status=Ticket.Status.SOLVED)
+            .exclude(requester_level=level)
+            .update(requester_level=level)
+        )
+    return changed
