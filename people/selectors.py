@@ -221,7 +221,7 @@ def _tickets_of(person_id: int) -> QuerySet[Ticket]:
 
 def requester_card(ticket: Ticket) -> RequesterCard:
     """The requester card beside `ticket`: five queries when the ticket has a requester, one when not."""
-    requester = Requester.objects.select_related("identity__person").filter(ticket_id=ticket.pk).first()
+    requester = Requester.objects.select_related("identity__person__level").filter(ticket_id=ticket.pk).first()
     if requester is None:
         return RequesterCard(person=None)
     person = requester.identity.person

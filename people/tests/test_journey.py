@@ -80,7 +80,8 @@ def test_points_and_level_from_a_constructed_history():
     assert kinds == ["answered", "asked", "asked", "asked", "blog_post", "merged", "talk"]
     # The ticket's requester level is the person's as the page counted it (after its own "asked").
     assert set(Ticket.objects.values_list("requester_level", flat=True)) == {0}
-    # Up from Newcomer twice (Participant at 3 + 15 = 18 points, Contributor at 18 + 10 = 28): a recognition each, nothing more.
+    # Up from Newcomer twice (Participant at 3 + 15 = 18 points, Contributor at 18 + 10 = 28):
+    # a recognition each, nothing more.
     steps = Recognition.objects.filter(person=vera).order_by("to_level__threshold")
     assert [(r.from_level.name, r.to_level.name, r.state) for r in steps] == [
         ("Newcomer", "Participant", "open"),
