@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from people.journey.models import Activity, ActivityKind, ActivityWeight, Level, Recognition
+from people.journey.recompute import open_tickets_level
 from people.models import Contribution, Person
 
 # (person id, kind, when, link, source key)
@@ -61,8 +62,9 @@ def activities_add(rows: Sequence[ActivityRow]) -> dict[int, int | None]:
     else:
         moved = _apply_sqlite(rows)
     rises = [(person, new, old) for person, new, old, _order in moved if new is not None and new != old]
-    if rises:
+    if rises:  # rare: a step crossed
         _recognitions_make(rises)
+        open_tickets_level([person for person, _new, _old in rises])  # their stored open tickets take it
     return {person: order for person, _new, _old, order in moved}
 
 

@@ -70,6 +70,8 @@ def test_points_and_level_from_a_constructed_history():
     mentions_ingest(channel=hn, mentions=[said("vera_k", "Why is my pipeline stuck?")])
     vera = person("vera_k")
     assert (vera.points, vera.level.name) == (3, "Newcomer")
+    # The ticket's requester level is the person's as the page counted it (after its own "asked").
+    assert set(Ticket.objects.values_list("requester_level", flat=True)) == {0}
     # By hand: a talk (15), a merged merge request (10), a blog post (8), a forum answer (5):
     # 3 + 15 + 10 + 8 + 5 = 41 points, Contributor (25-79).
     for kind in ("talk", "merge_request", "blog_post", "forum_answer"):
@@ -78,8 +80,8 @@ def test_points_and_level_from_a_constructed_history():
     assert (vera.points, vera.level.name) == (41, "Contributor")
     kinds = sorted(Activity.objects.filter(person=vera).values_list("kind", flat=True))
     assert kinds == ["answered", "asked", "asked", "asked", "blog_post", "merged", "talk"]
-    # The ticket's requester level is the person's as the page counted it (after its own "asked").
-    assert set(Ticket.objects.values_list("requester_level", flat=True)) == {0}
+    # Their open tickets take each new level as it is reached (Contributor's order: 2).
+    assert set(Ticket.objects.values_list("requester_level", flat=True)) == {2}
     # Up from Newcomer twice (Participant at 3 + 15 = 18 points, Contributor at 18 + 10 = 28):
     # a recognition each, nothing more.
     steps = Recognition.objects.filter(person=vera).order_by("to_level__threshold")
