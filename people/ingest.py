@@ -23,9 +23,10 @@ from channels.models import Channel
 from intake.hooks import Author, AuthorFacts
 from mentions.models.tickets import ticket_path
 from mentions.set_writes import ids_reserve, rows_copy, rows_insert_new
-from people.journey.record import activities_add, ticket_source
+from people.journey.record import activities_add
 from people.models import ActivityKind, Authorship, Identity, Person, Requester, account_key
 
+_MARK = 9_081_726_354  # a ticket number no desk reaches, replaced in its address
 PERSON_COLUMNS = ("id", "name", "notes", "region", "time_zone", "links", "created_at", "updated_at")
 IDENTITY_COLUMNS = (
     "person_id",
@@ -127,9 +128,10 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     )
     # Each new ticket is its requester's "asked" activity (people.journey): their points and level move here,
     # before the rules read the level.
+    head, tail = ticket_path(_MARK).split(str(_MARK))  # the ticket's address, reversed once for the page
     moved = activities_add(
         [
-            (person_of[key], ActivityKind.ASKED, a.at, ticket_path(a.ticket_id), ticket_source(a.ticket_id))
+            (person_of[key], ActivityKind.ASKED, a.at, f"{head}{a.ticket_id}{tail}", f"ticket:{a.ticket_id}")
             for key, account in accounts.items()
             for a in account.messages
             if a.opens_ticket and a.ticket_id is not None

@@ -6,6 +6,8 @@ ticket's state: no lock, no history, no version (nothing an advocate's page show
 
 from __future__ import annotations
 
+from django.db import connection
+
 from mentions.models import Ticket
 
 
@@ -23,7 +25,18 @@ def requester_audience_refresh(*, ticket_ids: list[int], audience: int | None) -
 
 def requester_levels_refresh(levels: dict[int, int | None]) -> int:
     """{ticket id: its requester's level order}: those still open whose level differs take it (people.journey,
-    when a person's level changes). One statement per level, a handful at most."""
+    when a person's level changes). One statement (PostgreSQL: the pairs as two arrays; elsewhere one per level)."""
+    if not levels:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE mentions_ticket t SET requester_level = v.level "
+                "FROM unnest(%s::bigint[], %s::smallint[]) AS v(id, level) "
+                "WHERE t.id = v.id AND t.status <> %s AND t.requester_level IS DISTINCT FROM v.level",
+                [list(levels), list(levels.values()), Ticket.Status.SOLVED],
+            )
+            return cursor.rowcount
     by_level: dict[int | None, list[int]] = {}
     for ticket_id, level in levels.items():
         by_level.setdefault(level, []).append(ticket_id)

@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from django.db import connection, transaction
 
+from mentions.models import Ticket
 from mentions.services.requester_weight import requester_levels_refresh
 from people.models import Person, Requester
 
@@ -45,8 +46,8 @@ def open_tickets_level(person_ids: Collection[int]) -> None:
     if not person_ids:
         return
     levels = dict(
-        Requester.objects.filter(identity__person_id__in=list(person_ids)).values_list(
-            "ticket_id", "identity__person__level__order"
-        )
+        Requester.objects.filter(identity__person_id__in=list(person_ids))
+        .exclude(ticket__status=Ticket.Status.SOLVED)
+        .values_list("ticket_id", "identity__person__level__order")
     )
     requester_levels_refresh(levels)

@@ -30,6 +30,7 @@ ActivityRow = tuple[int, str, datetime, str, str]
 # The level a number of points reaches: the highest threshold at or below it.
 _LEVEL_AT = "(SELECT l.id FROM people_level l WHERE l.threshold <= {points} ORDER BY l.threshold DESC LIMIT 1)"
 _ORDER_OF = '(SELECT l."order" FROM people_level l WHERE l.id = {level})'
+_THRESHOLD_AT = "(SELECT max(l.threshold) FROM people_level l WHERE l.threshold <= {points})"
 
 _APPLY_SQL = f"""
 WITH ins AS (
@@ -46,7 +47,8 @@ UPDATE people_person p SET points = p.points + d.delta,
     level_id = {_LEVEL_AT.format(points="p.points + d.delta")}
 FROM d JOIN locked ON locked.id = d.id WHERE p.id = d.id
 RETURNING p.id, p.level_id, {_LEVEL_AT.format(points="p.points - d.delta")},
-    {_ORDER_OF.format(level="p.level_id")}
+    {_ORDER_OF.format(level="p.level_id")}, {_THRESHOLD_AT.format(points="p.points")},
+    {_THRESHOLD_AT.format(points="p.points - d.delta")}
 """  # noqa: S608 - the module's own constants
 
 
@@ -61,14 +63,19 @@ def activities_add(rows: Sequence[ActivityRow]) -> dict[int, int | None]:
             moved = cursor.fetchall()
     else:
         moved = _apply_sqlite(rows)
-    rises = [(person, new, old) for person, new, old, _order in moved if new is not None and new != old]
+    # Up a step: a level above the first whose threshold the points before did not reach.
+    rises = [(row[0], row[1], row[2]) for row in moved if (row[4] or 0) > 0 and (row[4] or 0) > (row[5] or -1)]
     if rises:  # rare: a step crossed
         _recognitions_make(rises)
         open_tickets_level([person for person, _new, _old in rises])  # their stored open tickets take it
-    return {person: order for person, _new, _old, order in moved}
+    return {row[0]: row[3] for row in moved}
 
 
-def _apply_sqlite(rows: Sequence[ActivityRow]) -> list[tuple[int, int | None, int | None, int | None]]:
+# (person, new level, old level, new level's order, new level's threshold, old level's threshold)
+Moved = tuple[int, int | None, int | None, int | None, int | None, int | None]
+
+
+def _apply_sqlite(rows: Sequence[ActivityRow]) -> list[Moved]:
     """The embedded default (SQLite, one writer at a time): the same, a statement per person."""
     taken = set(Activity.objects.filter(source__in=[r[4] for r in rows]).values_list("source", flat=True))
     fresh = {r[4]: r for r in rows if r[4] not in taken}
@@ -80,38 +87,34 @@ def _apply_sqlite(rows: Sequence[ActivityRow]) -> list[tuple[int, int | None, in
     for person, kind, *_rest in fresh.values():
         deltas[person] += weights.get(kind, 0)
     levels = list(Level.objects.order_by("-threshold").values_list("threshold", "id", "order"))
-    moved = []
+    moved: list[Moved] = []
     for person, delta in deltas.items():
         Person.objects.filter(pk=person).update(points=F("points") + delta)
         points = Person.objects.values_list("points", flat=True).get(pk=person)
-        new, order = _level_at(levels, points)
+        new, order, threshold = _level_at(levels, points)
         Person.objects.filter(pk=person).update(level_id=new)
-        moved.append((person, new, _level_at(levels, points - delta)[0], order))
+        old, _order, old_threshold = _level_at(levels, points - delta)
+        moved.append((person, new, old, order, threshold, old_threshold))
     return moved
 
 
-def _level_at(levels: list[tuple[int, int, int]], points: int) -> tuple[int | None, int | None]:
+def _level_at(levels: list[tuple[int, int, int]], points: int) -> tuple[int | None, int | None, int | None]:
     for threshold, pk, order in levels:  # highest threshold first
         if threshold <= points:
-            return pk, order
-    return None, None
+            return pk, order, threshold
+    return None, None, None
 
 
 def weights_read() -> dict[str, int]:
     return dict(ActivityWeight.objects.values_list("kind", "points"))
 
 
-def _recognitions_make(rises: list[tuple[int, int, int | None]]) -> None:
-    """(person, new level, old level) for people whose level changed: those who moved up to a level above the
-    first get a recognition, once per level (the constraint; a concurrent batch's is kept)."""
-    thresholds = dict(Level.objects.values_list("id", "threshold"))
+def _recognitions_make(rises: list[tuple[int, int | None, int | None]]) -> None:
+    """(person, new level, old level) for people who moved up a step: a recognition each, once per level (the
+    constraint; a concurrent batch's is kept)."""
     now = timezone.now()
     Recognition.objects.bulk_create(
-        [
-            Recognition(person_id=person, from_level_id=old, to_level_id=new, created_at=now)
-            for person, new, old in rises
-            if thresholds.get(new, 0) > 0 and (old is None or thresholds[new] > thresholds.get(old, -1))
-        ],
+        [Recognition(person_id=p, from_level_id=old, to_level_id=new, created_at=now) for p, new, old in rises],
         ignore_conflicts=True,
     )
 
