@@ -20,10 +20,11 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from advocacy.enqueue import task_enqueue_on_commit
 from people.journey.models import Activity, ActivityKind, ActivityWeight, Level, Recognition
-from people.journey.recompute import open_tickets_level
 from people.models import Contribution, Person
 
+LEVELS_REFRESH_TASK = "people.levels_refresh"
 # (person id, kind, when, link, source key)
 ActivityRow = tuple[int, str, datetime, str, str]
 
@@ -67,7 +68,8 @@ def activities_add(rows: Sequence[ActivityRow]) -> dict[int, int | None]:
     rises = [(row[0], row[1], row[2]) for row in moved if (row[4] or 0) > 0 and (row[4] or 0) > (row[5] or -1)]
     if rises:  # rare: a step crossed
         _recognitions_make(rises)
-        open_tickets_level([person for person, _new, _old in rises])  # their stored open tickets take it
+        # Their stored open tickets take it after the commit, in a worker (people.tasks.levels_refresh).
+        task_enqueue_on_commit(LEVELS_REFRESH_TASK, [person for person, _new, _old in rises])
     return {row[0]: row[3] for row in moved}
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import connection
 
+from advocacy.celery import app as celery_app
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
@@ -62,7 +63,7 @@ def person(handle: str) -> Person:
 
 
 @pytest.mark.django_db
-def test_points_and_level_from_a_constructed_history():
+def test_points_and_level_from_a_constructed_history(django_capture_on_commit_callbacks):
     journey_seeded()
     hn = ChannelFactory()
     # Three questions in two pages, each a new ticket: 3 x asked (1) = 3 points, Newcomer (0-4).
@@ -74,13 +75,20 @@ def test_points_and_level_from_a_constructed_history():
     assert set(Ticket.objects.values_list("requester_level", flat=True)) == {0}
     # By hand: a talk (15), a merged merge request (10), a blog post (8), a forum answer (5):
     # 3 + 15 + 10 + 8 + 5 = 41 points, Contributor (25-79).
-    for kind in ("talk", "merge_request", "blog_post", "forum_answer"):
-        contribution_add(person=vera, kind=kind, on=date(2026, 11, 3), link=f"https://example.com/{kind}", user=None)
+    celery_app.conf.task_always_eager = True  # the worker's run of the level's refresh, here and now
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # queued on commit
+            for kind in ("talk", "merge_request", "blog_post", "forum_answer"):
+                contribution_add(
+                    person=vera, kind=kind, on=date(2026, 11, 3), link=f"https://example.com/{kind}", user=None
+                )
+    finally:
+        celery_app.conf.task_always_eager = False
     vera = person("vera_k")
     assert (vera.points, vera.level.name) == (41, "Contributor")
     kinds = sorted(Activity.objects.filter(person=vera).values_list("kind", flat=True))
     assert kinds == ["answered", "asked", "asked", "asked", "blog_post", "merged", "talk"]
-    # Their open tickets take each new level as it is reached (Contributor's order: 2).
+    # Their open tickets take each new level as it is reached (Contributor's order: 2), after the commit.
     assert set(Ticket.objects.values_list("requester_level", flat=True)) == {2}
     # Up from Newcomer twice (Participant at 3 + 15 = 18 points, Contributor at 18 + 10 = 28):
     # a recognition each, nothing more.
