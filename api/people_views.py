@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import serializers as s
+from api import people_serializers as s
 from api.auth import needs
 from api.errors import Conflict, NotFound, refusals
 from api.params import PeopleParams

@@ -305,7 +305,7 @@ def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
         ],
         "journey": {
             "points": person.points,
-            "level": person.level.name if person.level_id else None,
+            "level": person.level.name if person.level is not None else None,
             "activities": [
                 {"kind": a.kind, "at": _time(a.at), "link": a.link} for a in person.activities.order_by("at", "id")
             ],

@@ -161,6 +161,9 @@ SHAPES: dict[str, Callable[[Theirs], Any]] = {
     "mentions.ReplyImage.send": _their_send,  # tied to their ticket through its send
     # A level of its own: the seeded ones hold the thresholds a neutral row would repeat.
     "people.Recognition.to_level": lambda t: _scan_level(),
+    "people.ActivityWeight.kind": lambda t: "scan",  # every kind is seeded: one of its own
+    "people.Level.threshold": lambda t: 987_655,
+    "people.Level.order": lambda t: 9_877,
 }
 
 

@@ -6,6 +6,8 @@ ticket's state: no lock, no history, no version (nothing an advocate's page show
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import connection
 
 from mentions.models import Ticket
@@ -23,7 +25,7 @@ def requester_audience_refresh(*, ticket_ids: list[int], audience: int | None) -
     )
 
 
-def requester_levels_refresh(levels: dict[int, int | None]) -> int:
+def requester_levels_refresh(levels: Mapping[int, int | None]) -> int:
     """{ticket id: its requester's level order}: those still open whose level differs take it (people.journey,
     when a person's level changes). One statement (PostgreSQL: the pairs as two arrays; elsewhere one per level)."""
     if not levels:

@@ -27,7 +27,7 @@ def journey_recompute(person_ids: Collection[int] | None = None) -> int:
     with transaction.atomic():
         people = Person.objects.all() if person_ids is None else Person.objects.filter(pk__in=list(person_ids))
         before = dict(people.values_list("pk", "level_id"))
-        where, params = ("", []) if person_ids is None else (" WHERE id IN %s", [tuple(person_ids)])
+        where, params = _where(person_ids)
         with connection.cursor() as cursor:
             if person_ids is None and connection.vendor == "postgresql":
                 cursor.execute(
@@ -39,6 +39,14 @@ def journey_recompute(person_ids: Collection[int] | None = None) -> int:
         changed = [pk for pk, level in after.items() if before.get(pk) != level]
         open_tickets_level(changed)
     return len(changed)
+
+
+def _where(person_ids: Collection[int] | None) -> tuple[str, list]:
+    if person_ids is None:
+        return "", []
+    if connection.vendor == "postgresql":  # the ids as one array parameter
+        return " WHERE id = ANY(%s)", [list(person_ids)]
+    return f" WHERE id IN ({', '.join(['%s'] * len(person_ids))})", list(person_ids)
 
 
 def open_tickets_level(person_ids: Collection[int]) -> None:

@@ -65,7 +65,11 @@ def activities_add(rows: Sequence[ActivityRow]) -> dict[int, int | None]:
     else:
         moved = _apply_sqlite(rows)
     # Up a step: a level above the first whose threshold the points before did not reach.
-    rises = [(row[0], row[1], row[2]) for row in moved if (row[4] or 0) > 0 and (row[4] or 0) > (row[5] or -1)]
+    rises = [
+        (row[0], row[1], row[2])
+        for row in moved
+        if row[1] is not None and (row[4] or 0) > 0 and (row[4] or 0) > (row[5] or -1)
+    ]
     if rises:  # rare: a step crossed
         _recognitions_make(rises)
         # Their stored open tickets take it after the commit, in a worker (people.tasks.levels_refresh).
@@ -111,7 +115,7 @@ def weights_read() -> dict[str, int]:
     return dict(ActivityWeight.objects.values_list("kind", "points"))
 
 
-def _recognitions_make(rises: list[tuple[int, int | None, int | None]]) -> None:
+def _recognitions_make(rises: list[tuple[int, int, int | None]]) -> None:
     """(person, new level, old level) for people who moved up a step: a recognition each, once per level (the
     constraint; a concurrent batch's is kept)."""
     now = timezone.now()

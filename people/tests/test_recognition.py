@@ -113,7 +113,7 @@ def test_merge_adds_up_and_split_takes_the_tickets_asked_with_it():
     asked = ticket_from(on_reddit)  # as the ingest records it: the ticket is its requester's "asked" (1 point)
     Activity.objects.create(person=other, kind="asked", at=asked.requested_at, source=f"ticket:{asked.pk}")
     kept = person_merge(source=other, into=vera, actor=None)
-    assert (kept.points, kept.level.name) == (19, "Participant")  # 8 + 10 + 1
+    assert (kept.points, str(kept.level)) == (19, "Participant")  # 8 + 10 + 1
     # Split the Reddit account off again: the ticket it opened takes its "asked" with it.
     new = person_split(person=kept, identity_ids=[on_reddit.pk], actor=None)
     new.refresh_from_db()
