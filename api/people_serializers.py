@@ -8,6 +8,10 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from people.journey.recognition import activities_weighed
+
+ACTIVITIES = 100  # the newest of a person's activities in their detail
+
 
 class IdentityRefSerializer(serializers.Serializer):
     platform = serializers.CharField(help_text='A channel kind, "email", or "webhook:<channel>".')
@@ -54,9 +58,11 @@ class PersonDetailSerializer(PersonSerializer):
     tickets = serializers.ListField(
         child=serializers.IntegerField(), help_text="The tickets any of their identities opened, oldest first."
     )
-    activities = ActivitySerializer(
-        many=True, source="activities_shown", help_text="The contributor journey's activities, newest 100."
-    )
+    activities = serializers.SerializerMethodField(help_text="The contributor journey's activities, newest 100.")
+
+    @extend_schema_field(ActivitySerializer(many=True))
+    def get_activities(self, person: Any) -> Any:
+        return ActivitySerializer(activities_weighed(person.pk, ACTIVITIES), many=True).data  # one query
 
 
 class RecognitionSerializer(serializers.Serializer):

@@ -15,16 +15,13 @@ from api.errors import Conflict, NotFound, refusals
 from api.params import PeopleParams
 from api.views import WORK, ApiView
 from mentions.models import Ticket
-from people.journey.recognition import activities_weighed, recognitions_open
+from people.journey.recognition import recognitions_open
 from people.models import Level, Person
 from people.privacy import person_erase
 from people.selectors import people_paged
 from people.services import person_merge
 
 MANAGE = needs("people.manage_people")
-
-
-ACTIVITIES = 100  # the newest of a person's activities in their detail
 
 
 def _person(pk: int) -> Person:
@@ -37,7 +34,6 @@ def _person(pk: int) -> Person:
 def _detail(person: Person) -> dict:
     tickets = Ticket.objects.filter(requester__identity__person=person).order_by("requested_at", "id")
     person.tickets = list(tickets.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    person.activities_shown = activities_weighed(person.pk, ACTIVITIES)  # type: ignore[attr-defined]
     return s.PersonDetailSerializer(person).data
 
 
