@@ -120,6 +120,10 @@ class PeopleParams(serializers.Serializer):
 
     q = QueryText(required=False, help_text="A handle (with or without @), part of a name, or an e-mail address.")
     page = QueryInt(min_value=1, max_value=1000, required=False)
+    level = QueryText(
+        required=False,
+        help_text="Only people at this level of the contributor journey (its name, any case; none: nobody).",
+    )
 
 
 class StoryParams(serializers.Serializer):

@@ -9,13 +9,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import serializers as s
+from api import people_serializers as s
 from api.auth import needs
 from api.errors import Conflict, NotFound, refusals
 from api.params import PeopleParams
 from api.views import WORK, ApiView
 from mentions.models import Ticket
-from people.models import Person
+from people.journey.recognition import recognitions_open
+from people.models import Level, Person
 from people.privacy import person_erase
 from people.selectors import people_paged
 from people.services import person_merge
@@ -24,7 +25,7 @@ MANAGE = needs("people.manage_people")
 
 
 def _person(pk: int) -> Person:
-    person = Person.objects.filter(pk=pk).prefetch_related("identities", "tags").first()
+    person = Person.objects.filter(pk=pk).select_related("level").prefetch_related("identities", "tags").first()
     if person is None:
         raise NotFound("No such person.")
     return person
@@ -41,7 +42,7 @@ class PersonList(ApiView):
 
     @extend_schema(
         operation_id="people_list",
-        summary="People found by a handle, a name or an address (erased people are left out)",
+        summary="People found by a handle, a name or an address, or at a level (erased people are left out)",
         parameters=[PeopleParams],
         responses={
             200: inline_serializer(
@@ -64,8 +65,15 @@ class PersonList(ApiView):
     def get(self, request: Request) -> Response:
         params = PeopleParams(data=request.query_params)
         params.is_valid(raise_exception=True)
+        level = None
+        if params.validated_data.get("level"):
+            level = Level.objects.filter(name__iexact=params.validated_data["level"]).first()
+            if level is None:  # a level no one can be at (or since renamed): nobody, as for a search
+                return Response({"page": 1, "has_next": False, "count": 0, "count_capped": False, "results": []})
         # Counted as the ticket list is (a count that stops at 1,000): a COUNT(*) over everyone grew with the desk.
-        page = people_paged(q=params.validated_data.get("q", ""), page=params.validated_data.get("page", 1))
+        page = people_paged(
+            q=params.validated_data.get("q", ""), page=params.validated_data.get("page", 1), level=level
+        )
         return Response(
             {
                 "page": page.number,
@@ -81,7 +89,7 @@ class PersonDetail(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
     @extend_schema(
-        summary="A person with their identities and the tickets they opened",
+        summary="A person with their identities, the tickets they opened, their level and activities",
         responses={200: s.PersonDetailSerializer, **refusals(404)},
     )
     def get(self, request: Request, pk: int) -> Response:
@@ -137,3 +145,15 @@ class PersonErase(ApiView):
         erasure = person_erase(person=person, actor=request.user, via="api")
         erased_at = Person.objects.values_list("erased_at", flat=True).get(pk=person.pk)
         return Response({"person": person.pk, "erased_at": erased_at, "counts": erasure.counts})
+
+
+class RecognitionList(ApiView):
+    permission_classes = [*ApiView.permission_classes, MANAGE]
+
+    @extend_schema(
+        operation_id="people_recognition",
+        summary="The open recognitions (managers): people who moved up a level, newest first (at most 100)",
+        responses={200: s.RecognitionSerializer(many=True), **refusals()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.RecognitionSerializer(recognitions_open(), many=True).data)

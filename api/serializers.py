@@ -302,39 +302,6 @@ class ReplyInScheme(OpenApiSerializerExtension):
         return schema
 
 
-class IdentityRefSerializer(serializers.Serializer):
-    platform = serializers.CharField(help_text='A channel kind, "email", or "webhook:<channel>".')
-    handle = serializers.CharField(help_text="As last written on the platform (the account key if none).")
-
-
-class PersonSerializer(serializers.Serializer):
-    """A person as the people list shows them (identities and tags prefetched: no query per person)."""
-
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    identities = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
-    erased_at = serializers.DateTimeField(allow_null=True, help_text="Set once the person was erased.")
-
-    @extend_schema_field(IdentityRefSerializer(many=True))
-    def get_identities(self, person: Any) -> list[dict[str, str]]:
-        return [{"platform": i.platform, "handle": i.handle or i.key} for i in person.identities.all()]
-
-    def get_tags(self, person: Any) -> list[str]:
-        return [t.name for t in person.tags.all()]
-
-
-class PersonDetailSerializer(PersonSerializer):
-    tickets = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The tickets any of their identities opened, oldest first."
-    )
-
-
-@extend_schema_serializer(examples=[OpenApiExample("Into person 12", value={"into": 12})])
-class MergeIn(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The person who stays.")
-
-
 @extend_schema_serializer(
     examples=[
         OpenApiExample("Until a Monday 9:00 in Berlin", value={"until": "2099-11-30T09:00:00+01:00"}),

@@ -44,6 +44,7 @@ urlpatterns = [
     path("kpi/", views.Kpi.as_view(), name="kpi"),
     path("changes/", views.Changes.as_view(), name="changes"),
     path("people/", people_views.PersonList.as_view(), name="people"),
+    path("people/recognition/", people_views.RecognitionList.as_view(), name="people-recognition"),
     path("people/<int:pk>/", people_views.PersonDetail.as_view(), name="person"),
     path("people/<int:pk>/merge/", people_views.PersonMerge.as_view(), name="person-merge"),
     path("people/<int:pk>/erase/", people_views.PersonErase.as_view(), name="person-erase"),

@@ -258,8 +258,10 @@ INGEST_TABLES = (
     "stories_story",
 )
 FLOOR_TABLES = ("mentions_ticket", "mentions_message", "mentions_ticketevent", "mentions_ticket_tags")
-# What stage 7 (authors) writes for a page: the people, their handles, who wrote each message, who asked each ticket.
-PEOPLE_TABLES = ("people_person", "people_identity", "people_authorship", "people_requester", "people_personevent")
+# What stage 7 (authors) writes for a page: the people, their handles, who wrote each message, who asked each ticket,
+# and each ticket as its requester's "asked" activity (the contributor journey, issue 46).
+PEOPLE_TABLES: tuple[str, ...] = ("people_person", "people_identity", "people_authorship", "people_requester")
+PEOPLE_TABLES += ("people_personevent", "people_activity")
 
 
 def detector_floor(spent: float, ingest_seconds: float) -> None:

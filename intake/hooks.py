@@ -82,6 +82,9 @@ class AuthorFacts:
     # The person's weight: the largest audience of their identities (this page's figure included), for the
     # rules' "author audience at least" condition and the ticket's requester_audience (Play's order).
     audience: int | None = None
+    # The order of the person's level in the contributor journey (people.journey), this page's activities
+    # counted: for the rules' "requester level at least" and the ticket's requester_level (Play's order).
+    level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

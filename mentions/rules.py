@@ -92,6 +92,8 @@ class MentionFacts:
     sentiment: str = ""
     # The author's person's weight (largest audience: followers, karma, reputation); None when not known.
     author_audience: int | None = None
+    # The order of the author's person's level (people.journey); None when not known.
+    author_level: int | None = None
 
 
 def mention_facts(
@@ -105,6 +107,7 @@ def mention_facts(
     author_tags: Iterable[str] = (),
     judged: tuple[str, str, str] = ("", "", ""),
     author_audience: int | None = None,
+    author_level: int | None = None,
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
@@ -125,6 +128,7 @@ def mention_facts(
         intent=judged[1],
         sentiment=judged[2],
         author_audience=author_audience,
+        author_level=author_level,
     )
 
 
@@ -175,6 +179,7 @@ class CompiledRule:
     actions: RuleActions
     author_tags: frozenset[str] = frozenset()
     author_audience_min: int | None = None
+    requester_level_min: int | None = None
     keyword_list: tuple[str, ...] = ()  # as written, for the rule set's automaton
     exclude_list: tuple[str, ...] = ()
     judgements: frozenset[str] = frozenset()
@@ -216,6 +221,10 @@ class CompiledRule:
             facts.author_audience is None or facts.author_audience < self.author_audience_min
         ):
             return False  # an unknown audience is not a large one
+        if self.requester_level_min is not None and (
+            facts.author_level is None or facts.author_level < self.requester_level_min
+        ):
+            return False
         if self.keywords is not None:
             found = keywords_found if keywords_found is not None else self.keywords.search(facts.text)
             if not found:
@@ -254,6 +263,7 @@ def rule_compile(
         intents=_choices(getattr(rule, "intents", None)),
         sentiments=_choices(getattr(rule, "sentiments", None)),
         author_audience_min=rule.author_audience_min,
+        requester_level_min=getattr(rule, "requester_level_min", None),
         actions=RuleActions(
             tags=tuple(dict.fromkeys(rule.add_tags.split())),
             priority=rule.set_priority or "",

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
-from mentions.models.judgement import audience_rank, judgement_rank
+from mentions.models.judgement import audience_rank, judgement_rank, level_rank
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -85,15 +85,17 @@ def deadline_due() -> Coalesce:
 def view_order(view: View) -> list[Any]:
     """The order Play serves a view in: oldest first, or deadline first (urgent, then least time
     left to the first-reply target; at the same due time, by the desk's judgement: needs a response, not judged
-    yet, worth knowing, noise; then the requester with the larger audience first). The judgement orders only the
-    deadline-first views: on an oldest-first view it would change which ticket waits longest, which is that
-    order's promise. The ticket's own columns (judgement, requester_audience), not a join to people: the order is
-    the ticket_waiting_deadline_idx index's, so the claim reads its first unlocked row instead of sorting."""
+    yet, worth knowing, noise; then the requester at the higher level of the contributor journey, then the one
+    with the larger audience). The judgement orders only the deadline-first views: on an oldest-first view it
+    would change which ticket waits longest, which is that order's promise. The ticket's own columns (judgement,
+    requester_level, requester_audience), not a join to people: the order is the ticket_waiting_deadline_idx
+    index's, so the claim reads its first unlocked row instead of sorting."""
     if view.order == View.Order.DEADLINE:
         return [
             deadline_rank(),
             deadline_due().asc(nulls_last=True),
             judgement_rank(),
+            level_rank(),
             audience_rank(),
             "requested_at",
             "id",

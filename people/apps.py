@@ -9,6 +9,7 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         # Erasure replaces a person's strings with regexp_replace, which SQLite (the embedded default) lacks.
         from advocacy.sqlite import sqlite_functions_connect
+        from people import tasks  # noqa: F401  (registers the task the contributor journey enqueues by name)
 
         sqlite_functions_connect()
 

@@ -4,6 +4,7 @@ community gets a forum-answer contribution on their person, by the desk (intake.
 from __future__ import annotations
 
 from intake.hooks import CommunityAnswered
+from people.journey.record import contributions_record
 from people.models import Authorship, Contribution, PersonEvent
 
 
@@ -43,6 +44,7 @@ def community_answers_credit(*, answers: list[CommunityAnswered]) -> int:
             )
         )
     Contribution.objects.bulk_create(made)
+    contributions_record(made)  # "answered others" in the contributor journey, with its points
     PersonEvent.objects.bulk_create(
         PersonEvent(
             person_id=c.person_id,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from people.journey.record import contributions_record
 from people.models import Contribution, Gift, Person, PersonEvent
 
 # States after which the address is no longer needed.
@@ -44,6 +45,7 @@ def contribution_add(
             actor=user,
             data={"contribution": contribution.pk, "kind": kind, "date": on.isoformat(), "title": contribution.title},
         )
+        contributions_record([contribution])  # the contributor journey's activity, with its points
     return contribution
 
 

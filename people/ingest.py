@@ -21,9 +21,12 @@ from django.utils import timezone
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from intake.hooks import Author, AuthorFacts
+from mentions.models.tickets import ticket_path
 from mentions.set_writes import ids_reserve, rows_copy, rows_insert_new
-from people.models import Authorship, Identity, Person, Requester, account_key
+from people.journey.record import activities_add
+from people.models import ActivityKind, Authorship, Identity, Person, Requester, account_key
 
+_MARK = 9_081_726_354  # a ticket number no desk reaches, replaced in its address
 PERSON_COLUMNS = ("id", "name", "notes", "region", "time_zone", "links", "created_at", "updated_at")
 IDENTITY_COLUMNS = (
     "person_id",
@@ -84,8 +87,12 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     tags: dict[str, set[str]] = defaultdict(set)
     ticket_tags: dict[str, set[str]] = defaultdict(set)
     weight: dict[str, int] = {}
-    for key, pk, handle, name, url, audience, others, tag, tags_tickets in _known(platform, list(accounts)):
-        known[key] = pk
+    person_of: dict[str, int] = {}
+    level: dict[str, int | None] = {}
+    for key, pk, handle, name, url, audience, others, tag, tags_tickets, person, order in _known(
+        platform, list(accounts)
+    ):
+        known[key], person_of[key], level[key] = pk, person, order
         account = accounts[key]
         seen = account.audience if account.audience is not None else audience
         if (handle, name, url, audience) != (account.handle, account.name or name, account.url or url, seen):
@@ -101,7 +108,8 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
     _identities_rewrite(changed, accounts, now)
     missing = {key: accounts[key] for key in accounts if key not in known}
     if missing:
-        known.update(_identities_create(platform, missing, now))
+        for key, (pk, person) in _identities_create(platform, missing, now).items():
+            known[key], person_of[key] = pk, person
         weight.update({k: a.audience for k, a in missing.items() if a.audience is not None})
     rows_copy(
         Authorship,
@@ -118,10 +126,24 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
             if a.opens_ticket and a.ticket_id is not None
         ],
     )
+    # Each new ticket is its requester's "asked" activity (people.journey): their points and level move here,
+    # before the rules read the level.
+    head, tail = ticket_path(_MARK).split(str(_MARK))  # the ticket's address, reversed once for the page
+    moved = activities_add(
+        [
+            (person_of[key], ActivityKind.ASKED, a.at, f"{head}{a.ticket_id}{tail}", f"ticket:{a.ticket_id}")
+            for key, account in accounts.items()
+            for a in account.messages
+            if a.opens_ticket and a.ticket_id is not None
+        ]
+    )
+    for key, person in person_of.items():
+        if person in moved:
+            level[key] = moved[person]
     facts: dict[str, AuthorFacts] = {}
-    for key in tags.keys() | weight.keys():
+    for key in tags.keys() | weight.keys() | {k for k, v in level.items() if v is not None}:
         labels, tickets = frozenset(tags.get(key, ())), frozenset(ticket_tags.get(key, ()))
-        found = AuthorFacts(labels=labels, ticket_tags=tickets, audience=weight.get(key))
+        found = AuthorFacts(labels=labels, ticket_tags=tickets, audience=weight.get(key), level=level.get(key))
         for a in accounts[key].messages:
             facts[a.handle] = found
     return facts
@@ -132,14 +154,15 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
 _KNOWN_SQL = """
 SELECT i.key, i.id, i.handle, i.name, i.url, i.audience,
 (SELECT max(o.audience) FROM people_identity o WHERE o.person_id = i.person_id AND o.id <> i.id) AS others,
-t.name, t.tags_tickets FROM people_identity i
+t.name, t.tags_tickets, i.person_id, lv."order" FROM people_identity i
 LEFT JOIN people_person_tags pt ON pt.person_id = i.person_id LEFT JOIN people_persontag t ON t.id = pt.persontag_id
+JOIN people_person p ON p.id = i.person_id LEFT JOIN people_level lv ON lv.id = p.level_id
 WHERE i.platform = %s AND i.key = ANY(%s)"""
 
 
 def _known(platform: str, keys: list[str]) -> list[tuple[Any, ...]]:
     """The page's known identities: key, id, handle, name, address and audience, the largest audience of
-    their person's other identities, and their people's tags (a row each)."""
+    their person's other identities, their people's tags (a row each), their person and its level's order."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_KNOWN_SQL, [platform, keys])
@@ -164,6 +187,8 @@ def _known(platform: str, keys: list[str]) -> list[tuple[Any, ...]]:
             "others",
             "person__tags__name",
             "person__tags__tags_tickets",
+            "person_id",
+            "person__level__order",
         )
     )
 
@@ -204,10 +229,10 @@ def _identities_rewrite(changed: dict[str, int], accounts: dict[str, _Account], 
         Identity.objects.filter(pk=pk).update(**fields)
 
 
-def _identities_create(platform: str, accounts: dict[str, _Account], now: datetime) -> dict[str, int]:
+def _identities_create(platform: str, accounts: dict[str, _Account], now: datetime) -> dict[str, tuple[int, int]]:
     """People and identities for accounts seen the first time. Another page of the same platform (another
     channel) may create the same account at the same moment: the identity's unique key decides, and the
-    person made here for an account the other page took is removed again."""
+    person made here for an account the other page took is removed again. Returns {key: (identity, person)}."""
     keys = list(accounts)
     people = ids_reserve(Person, len(keys))
     rows_copy(
@@ -236,12 +261,12 @@ def _identities_create(platform: str, accounts: dict[str, _Account], now: dateti
     ]
     rows_insert_new(Identity, IDENTITY_COLUMNS, rows)
     # Ours, and any another page committed first (its person wins; the one made here goes).
-    created: dict[str, int] = {}
+    created: dict[str, tuple[int, int]] = {}
     lost: dict[str, int] = {}
     for key, pk, person_id in Identity.objects.filter(platform=platform, key__in=keys).values_list(
         "key", "pk", "person_id"
     ):
-        created[key] = pk
+        created[key] = (pk, person_id)
         if person_id != person_of[key]:
             lost[key] = person_of[key]
     if lost:

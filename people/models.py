@@ -79,6 +79,15 @@ class Person(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The contributor journey (people.journey): the sum of their activities' weights and the level it reaches,
+    # moved by each batch of activities recorded (never a recount at ingest). A database default, since the
+    # ingest COPYs new people without it. Neither is indexed, and the table leaves room in its pages (fillfactor,
+    # people.0013), so the ingest's UPDATE of a page's people is a HOT update that touches none of the person's
+    # indexes (the name's trigram index above all): the people at a level are read in name order, filtered.
+    points = models.IntegerField(default=0, db_default=0)
+    level = models.ForeignKey(
+        "people.Level", null=True, blank=True, on_delete=models.SET_NULL, related_name="people", db_index=False
+    )
 
     # Not a column: when they last wrote, given by people.selectors.people_list for the page it lists.
     last_seen_at: datetime | None
@@ -333,3 +342,7 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"erasure of person {self.person_number}"
+
+
+# The contributor journey's tables live in their own module; imported here so they are this app's models.
+from people.journey.models import Activity, ActivityKind, ActivityWeight, Level, Recognition  # noqa: E402, F401

@@ -44,6 +44,7 @@ from mentions.models import (
 )
 from people.erasing import ERASED, Erasing, strings_pattern, text_columns
 from people.models import (
+    Activity,
     Authorship,
     Contribution,
     Erasure,
@@ -61,6 +62,9 @@ FREE_OF_PERSONAL_DATA = {
     "people.DiscountBatch": "a batch of discount codes and what they are worth, uploaded by admins",
     "people.DiscountCode": "a code from an uploaded batch; who got it is a link, kept so no code is given twice",
     "people.Erasure": "the record of an erasure: who, when and how many rows, never what was erased",
+    "people.ActivityWeight": "the points an activity kind is worth, set by admins",
+    "people.Level": "the contributor journey's levels and their suggested gifts, named by admins",
+    "people.Recognition": "that a person reached a level: links and states, no text of theirs",
 }
 # A rule's pattern stays a valid regular expression that matches only the marker, not any of its letters
 # (regexp_replace reads a doubled backslash in its replacement as one).
@@ -171,6 +175,11 @@ def _own_rows_erase(erasing: Erasing, identities: list[Identity]) -> dict[str, i
     contributions = Contribution.objects.filter(person=person)
     erasing.scrub(contributions)
     counts["contributions"] = contributions.update(title=ERASED, link="")
+    # The contributor journey keeps its counts (kinds and times), not where they were: the links go.
+    # (Their sources name tickets and contributions by number; scrubbed like every text column all the same.)
+    activities = Activity.objects.filter(person=person)
+    erasing.scrub(activities)
+    counts["activities"] = activities.exclude(link="").update(link="")
     counts["events"] = PersonEvent.objects.filter(person=person).exclude(data={}).update(data={})
     now = timezone.now()
     Person.objects.filter(pk=person.pk).update(
@@ -294,6 +303,13 @@ def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
             {"kind": c.kind, "date": c.date.isoformat(), "title": c.title, "link": c.link}
             for c in person.contributions.all()
         ],
+        "journey": {
+            "points": person.points,
+            "level": person.level.name if person.level is not None else None,
+            "activities": [
+                {"kind": a.kind, "at": _time(a.at), "link": a.link} for a in person.activities.order_by("at", "id")
+            ],
+        },
         "gifts": [
             {
                 "item": g.item,

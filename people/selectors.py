@@ -20,6 +20,7 @@ from mentions.search_text import CappedPage
 from people.models import (
     Authorship,
     Identity,
+    Level,
     LikenessDismissed,
     Person,
     PersonEvent,
@@ -52,20 +53,22 @@ def _accounts(q: str) -> QuerySet[Identity, Any]:
     return Identity.objects.filter(key__startswith=account_key(q)).values("person_id").order_by()
 
 
-def people_first(q: str, *, stop: int, tag: PersonTag | None = None, leave_out: int | None = None) -> QuerySet[Person]:
+def people_first(
+    q: str, *, stop: int, tag: PersonTag | None = None, leave_out: int | None = None, level: Level | None = None
+) -> QuerySet[Person]:
     """People whose name holds `q`, or one of whose accounts (handle, account id or e-mail address) starts with it,
     ignoring case and a leading "@" (everyone when `q` is empty); erased people left out; with `tag`, without person
-    `leave_out`; in name order, of which only the first `stop` are ever read: slice it within `stop`, but do not
-    filter it further."""
-    people = _people(tag, leave_out)
+    `leave_out`; with `level`, at that level of the contributor journey; in name order, of which only the first `stop`
+    are ever read: slice it within `stop`, but do not filter it further."""
+    people = _people(tag, leave_out, level)
     if not (q or "").strip():
         return people.order_by("name", "id")
     return Person.objects.filter(pk__in=_first_ids(people, q.strip(), stop)).order_by("name", "id")
 
 
-def people_counted(q: str, *, tag: PersonTag | None = None) -> int:
-    """How many people `people_first(q, tag=tag)` finds, counted up to COUNT_CAP + 1 (the lists' "1,000+")."""
-    people = _people(tag, None)
+def people_counted(q: str, *, tag: PersonTag | None = None, level: Level | None = None) -> int:
+    """How many people `people_first(q, tag=tag, level=level)` finds, counted up to COUNT_CAP + 1 ("1,000+")."""
+    people = _people(tag, None, level)
     if not (q or "").strip():
         return people.order_by().values("pk")[: COUNT_CAP + 1].count()
     # Any COUNT_CAP + 1 of them, in no order: in name order the planner may walk the name index through most people
@@ -75,8 +78,10 @@ def people_counted(q: str, *, tag: PersonTag | None = None) -> int:
     return ids.count() if ids.query.combinator else ids[: COUNT_CAP + 1].count()
 
 
-def _people(tag: PersonTag | None, leave_out: int | None) -> QuerySet[Person]:
+def _people(tag: PersonTag | None, leave_out: int | None, level: Level | None = None) -> QuerySet[Person]:
     people = Person.objects.filter(erased_at__isnull=True)
+    if level is not None:
+        people = people.filter(level=level)
     if tag is not None:
         people = people.filter(tags=tag)
     if leave_out is not None:
@@ -167,15 +172,17 @@ class PeoplePage(CappedPage):
     people: list[Person]
 
 
-def people_paged(*, q: str, tag: PersonTag | None = None, page: int) -> PeoplePage:
+def people_paged(*, q: str, tag: PersonTag | None = None, page: int, level: Level | None = None) -> PeoplePage:
     """Page `page` (from 1) of `people_first(q, tag=tag)`, PEOPLE_PAGE_SIZE a page in name order, with
     their identities and tags. Four queries whatever the number of people: the page's rows and one more (is there a
     next page?), their identities, their tags, and a count that stops at COUNT_CAP (the people list and
     GET /api/people/)."""
     offset = (page - 1) * PEOPLE_PAGE_SIZE
-    shown = people_first(q, stop=offset + PEOPLE_PAGE_SIZE + 1, tag=tag)
-    rows = list(shown.prefetch_related("identities", "tags")[offset : offset + PEOPLE_PAGE_SIZE + 1])
-    count = people_counted(q, tag=tag)
+    shown = people_first(q, stop=offset + PEOPLE_PAGE_SIZE + 1, tag=tag, level=level)
+    rows = list(
+        shown.select_related("level").prefetch_related("identities", "tags")[offset : offset + PEOPLE_PAGE_SIZE + 1]
+    )
+    count = people_counted(q, tag=tag, level=level)
     return PeoplePage(
         people=rows[:PEOPLE_PAGE_SIZE],
         number=page,
@@ -221,7 +228,7 @@ def _tickets_of(person_id: int) -> QuerySet[Ticket]:
 
 def requester_card(ticket: Ticket) -> RequesterCard:
     """The requester card beside `ticket`: five queries when the ticket has a requester, one when not."""
-    requester = Requester.objects.select_related("identity__person").filter(ticket_id=ticket.pk).first()
+    requester = Requester.objects.select_related("identity__person__level").filter(ticket_id=ticket.pk).first()
     if requester is None:
         return RequesterCard(person=None)
     person = requester.identity.person

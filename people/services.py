@@ -1,8 +1,9 @@
 """Changing people: editing what the team knows of someone, tagging, and merging and splitting people.
 
 Merging and splitting only move identities (and what hangs on the person: contributions, gifts, codes,
-events): the messages and tickets tied to those identities follow without a write per row. Each change
-leaves a PersonEvent; an edit names the fields it changed, never their values (an erasure must not find
+events, the contributor journey's activities, recounted on both sides): the messages and tickets tied to those
+identities follow without a write per row. Each change leaves a PersonEvent; an edit names the fields it
+changed, never their values (an erasure must not find
 them in the history).
 """
 
@@ -15,7 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from mentions.live import change_stamp_move
+from people.journey.recompute import journey_recompute
+from people.journey.record import ticket_source
 from people.models import (
+    Activity,
     Contribution,
     DiscountCode,
     Gift,
@@ -24,9 +28,14 @@ from people.models import (
     Person,
     PersonEvent,
     PersonTag,
+    Recognition,
+    Requester,
 )
 
 EDITABLE_FIELDS = ("name", "notes", "region", "time_zone", "links")
+# What a merge writes on the person kept: never points or level, which the recount sets (a save of the whole
+# row would write back the points read when it was locked).
+MERGE_FIELDS = ("name", "notes", "region", "time_zone", "links", "updated_at")
 
 
 class PersonGone(ValidationError):
@@ -117,6 +126,12 @@ def person_merge(*, source: Person, into: Person, actor: Any) -> Person:
         Gift.objects.filter(person=src).update(person=dst)
         DiscountCode.objects.filter(person=src).update(person=dst)
         PersonEvent.objects.filter(person=src).update(person=dst)
+        # The contributor journey: their activities add up on `dst` (recounted below); a level `dst` was already
+        # recognised for is not recognised twice (the other goes with `src`).
+        Activity.objects.filter(person=src).update(person=dst)
+        Recognition.objects.filter(person=src).exclude(
+            to_level_id__in=Recognition.objects.filter(person=dst).values("to_level_id")
+        ).update(person=dst)
         dst.tags.add(*src.tags.all())
         LikenessDismissed.objects.filter(Q(person=src) | Q(other=src)).delete()
 
@@ -126,7 +141,9 @@ def person_merge(*, source: Person, into: Person, actor: Any) -> Person:
         if src.notes.strip():
             dst.notes = f"{dst.notes.rstrip()}\n\n{src.notes.strip()}".strip()
         dst.links = _lines_joined(dst.links, src.links)
-        dst.save()
+        dst.save(update_fields=list(MERGE_FIELDS))
+        journey_recompute([dst.pk])
+        dst.refresh_from_db(fields=["points", "level"])
         PersonEvent.objects.create(
             person=dst, kind=PersonEvent.Kind.MERGED, actor=actor, data={"from": src.pk, "name": src.name}
         )
@@ -151,6 +168,10 @@ def person_split(*, person: Person, identity_ids: list[int], actor: Any) -> Pers
         new = Person.objects.create(name=next((i.name for i in moving if i.name), ""))
         Identity.objects.filter(pk__in=moved_ids).update(person=new)
         change_stamp_move()
+        # The tickets the moved identities opened were their "asked": those activities go with them.
+        tickets = Requester.objects.filter(identity_id__in=moved_ids).values_list("ticket_id", flat=True)
+        Activity.objects.filter(person=locked, source__in=[ticket_source(t) for t in tickets]).update(person=new)
+        journey_recompute([locked.pk, new.pk])
         PersonEvent.objects.create(
             person=locked, kind=PersonEvent.Kind.SPLIT, actor=actor, data={"to": new.pk, "identities": moved_ids}
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import actions, codes, contrib, persons, privacy
+from people.views import actions, codes, contrib, persons, privacy, recognition
 
 app_name = "people"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("<int:pk>/discount-code/", codes.person_code_give, name="code-give"),
     path("tickets/<int:pk>/discount-code/", codes.ticket_code_give, name="ticket-code-give"),
     path("gifts/", contrib.gifts, name="gifts"),
+    # The contributor journey's level-ups, for managers (people.views.recognition).
+    path("recognition/", recognition.recognitions, name="recognition"),
+    path("recognition/<int:pk>/<slug:action>/", recognition.recognition_decide, name="recognition-decide"),
     path("contributors/", contrib.contributors_page, name="contributors"),
     path("contributors.csv", contrib.contributors_csv, name="contributors-csv"),
     path("<int:pk>/export/", privacy.export, name="export"),

@@ -159,7 +159,18 @@ SHAPES: dict[str, Callable[[Theirs], Any]] = {
     "answers.Term.term": _stem,
     "stories.TermDay.term": lambda t: "@" + t.strings[1].lstrip("@").casefold(),
     "mentions.ReplyImage.send": _their_send,  # tied to their ticket through its send
+    # A level of its own: the seeded ones hold the thresholds a neutral row would repeat.
+    "people.Recognition.to_level": lambda t: _scan_level(),
+    "people.ActivityWeight.kind": lambda t: "scan",  # every kind is seeded: one of its own
+    "people.Level.threshold": lambda t: 987_655,
+    "people.Level.order": lambda t: 9_877,
 }
+
+
+def _scan_level() -> int:
+    from people.models import Level
+
+    return Level.objects.get_or_create(name="Scan level", defaults={"threshold": 987_654, "order": 9_876})[0].pk
 
 
 def _plain(f: models.Field) -> Any:

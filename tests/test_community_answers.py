@@ -120,6 +120,9 @@ def test_an_accepted_stack_overflow_answer_offers_the_close_credits_the_helper_a
     assert credited.link == answer.permalink and credited.date == answer.platform_created_at.date()
     assert credited.person.identities.filter(key="831197").exists()
     assert credited.person.events.filter(kind="contribution").count() == 1
+    # ...and the contributor journey's "answered others" activity, once, linked to it (issue 46).
+    answered = credited.person.activities.filter(kind="answered")
+    assert list(answered.values_list("link", flat=True)) == [answer.permalink]
 
     # The page offers the close with the answer linked, for no query more than before.
     queries_after, html = _page_queries(advocate_client, ticket)
@@ -133,6 +136,7 @@ def test_an_accepted_stack_overflow_answer_offers_the_close_credits_the_helper_a
     # Read again: nothing new, still one mark, one event, one contribution.
     assert threads_watch_due(now=watch.next_check_at + timedelta(days=1))["stored"] == 0
     assert CommunityAnswer.objects.count() == 1 and Contribution.objects.count() == 1
+    assert answered.count() == 1
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.COMMUNITY_ANSWERED).count() == 1
 
     assert _kpi() == (0, 0)

@@ -35,12 +35,16 @@ STORY_LIST_QUERIES = 5
 PEOPLE_LIST_QUERIES = 8
 # A person page as an advocate sees it: the navigation's two counts, the person with
 # identities and tags, when each identity was last seen, the tags to add, likenesses (five), their history (two),
-# their events, the contributions section (two).
-PERSON_QUERIES = 18
-PERSON_MANAGER_QUERIES = 20  # and the gifts and codes section
+# their events, the contributions section (two), the contributor journey's latest activities with their weights
+# (one, since issue 46: the level comes with the person).
+PERSON_QUERIES = 19
+PERSON_MANAGER_QUERIES = 21  # and the gifts and codes section
 # The contributors page: the navigation's two counts, then the page's contributors (and one more), the count that
 # stops at COUNT_CAP, their identities, their latest contributions and their counts per kind.
 CONTRIBUTORS_QUERIES = 7
+# The recognition page (issue 46): the navigation's two counts, then the open recognitions with their people,
+# levels and the levels' batches (one).
+RECOGNITION_QUERIES = 3
 
 
 def _stories(n: int, *, start: int = 0) -> list[Story]:
@@ -206,3 +210,29 @@ def test_the_contributors_page_asks_the_same_queries_for_4_or_12_contributors_an
     assert second.count('data-testid="contributor"') == CONTRIBUTORS_PAGE_SIZE
     since = manager_client.get(url, {"since": "2026-01-03"}).content.decode()  # the Zeds' talks are later
     assert "since=2026-01-03&amp;page=2" in since
+
+
+def test_the_recognition_page_asks_the_same_queries_for_2_or_10_open_recognitions(
+    manager_client, django_assert_num_queries
+):
+    from people.codes import batch_upload
+    from people.models import Level, Recognition
+
+    batch = batch_upload(name="Thanks", text="T-1\n", user=None).batch
+    level, _ = Level.objects.get_or_create(name="Participant", defaults={"threshold": 5, "order": 1})
+    Level.objects.filter(pk=level.pk).update(gift_item="Stickers", discount_batch=batch)
+
+    def recognised(n: int, start: int = 0) -> None:
+        people = [PersonFactory(name=f"Risen {i}") for i in range(start, start + n)]
+        Recognition.objects.bulk_create(
+            Recognition(person=p, to_level=level, created_at=timezone.now()) for p in people
+        )
+
+    url = reverse("people:recognition")
+    recognised(2)
+    few = _queries(manager_client, url)
+    recognised(8, start=2)
+    with django_assert_num_queries(few):
+        html = manager_client.get(url).content.decode()
+    assert html.count('data-testid="recognition-row"') == 10 and html.count("Give a code from Thanks") == 10
+    assert few == RECOGNITION_QUERIES

@@ -57,16 +57,17 @@ def authors_stage(page: Page) -> None:
 
 
 def _tickets_weigh(page: Page) -> None:
-    """Each new ticket's requester_audience: its requester's person's weight, which Play's deadline order
-    breaks ties on from the ticket's own row (its index), never a join to people."""
+    """Each new ticket's requester_audience and requester_level: its requester's person's weight and level, which
+    Play's deadline order breaks ties on from the ticket's own row (its index), never a join to people."""
     facts = page.author_facts
-    if not any(f.audience is not None for f in facts.values()):
+    if not any(f.audience is not None or f.level is not None for f in facts.values()):
         return
     handles = {i.external_id: i.mention.author_handle for i in page.items}
     for ticket in page.new_tickets:
         found = facts.get(handles.get(ticket.first_external_id, ""))
-        if found is not None and found.audience is not None:
+        if found is not None:
             ticket.requester_audience = found.audience
+            ticket.requester_level = found.level
 
 
 def _tickets_tag(page: Page) -> None:

@@ -69,6 +69,7 @@ TICKET_ROW_COLUMNS = (
     "sla_breached",
     "followup_at",
     "requester_audience",
+    "requester_level",
     "snoozed_until",
     "snoozed_until_reply",
     "snooze_remind_slack",
@@ -105,6 +106,7 @@ class TicketRow:
     sla_breached: bool
     followup_at: datetime | None
     requester_audience: int | None
+    requester_level: int | None
     snoozed_until: datetime | None
     snoozed_until_reply: bool
     snooze_remind_slack: bool
@@ -121,7 +123,7 @@ class TicketRow:
         self.assignee_id = None
         self.reply_draft = self.reply_from_role = self.sla_target = ""
         self.first_reply_at = self.first_reply_seconds = self.first_reply_business_seconds = None
-        self.solved_at = self.sla_due_at = self.followup_at = self.requester_audience = None
+        self.solved_at = self.sla_due_at = self.followup_at = self.requester_audience = self.requester_level = None
         self.sla_breached = self.snoozed_until_reply = self.snooze_remind_slack = False
         self.snoozed_until = self.next_reply_due_at = None
         self.new = False

@@ -128,6 +128,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
     planned: list[tuple[TicketRow, Item, _Effects]] = []
     labels = {handle: facts.labels for handle, facts in page.author_facts.items()}
     weights = {handle: facts.audience for handle, facts in page.author_facts.items()}
+    levels = {handle: facts.level for handle, facts in page.author_facts.items()}
     effects_of: dict[int, _Effects] = {}  # a ticket with two follow-ups: the second sees the first's changes
     for ticket, item in items:
         facts = mention_facts(
@@ -139,6 +140,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
             mentioned=item.mention.mentioned,
             author_tags=labels.get(item.mention.author_handle, ()),
             author_audience=weights.get(item.mention.author_handle),
+            author_level=levels.get(item.mention.author_handle),
         )
         matched = ruleset.match(facts, where=f"ticket {ticket.pk} (channel {channel.slug}, message {item.external_id})")
         if not matched:

@@ -59,6 +59,7 @@ class RuleForm(forms.ModelForm):
             "handles_mentioned",
             "author_tags",
             "author_audience_min",
+            "requester_level_min",
             "link",
             "judgements",
             "intents",
@@ -88,6 +89,7 @@ class RuleForm(forms.ModelForm):
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
         given += [data.get("judgements"), data.get("intents"), data.get("sentiments")]
         given.append(data.get("author_audience_min") is not None)
+        given.append(data.get("requester_level_min") is not None)
         given += [
             lines(data.get(f, ""))
             for f in ("text_keywords", "text_excludes", "authors", "handles_mentioned", "author_tags")
@@ -121,6 +123,7 @@ class RuleAdmin(admin.ModelAdmin):
                     "handles_mentioned",
                     "author_tags",
                     "author_audience_min",
+                    "requester_level_min",
                     "link",
                     "judgements",
                     "intents",

@@ -8,7 +8,8 @@ from mentions.models.events import TicketEvent
 from mentions.models.handover import HandOver
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
-from mentions.models.tickets import Message, ReplyImage, ReplySend, Tag, Ticket
+from mentions.models.messages import Message, ReplyImage, ReplySend
+from mentions.models.tickets import Tag, Ticket
 from mentions.models.triage import Rule
 from mentions.models.waits import ReplyWait
 from mentions.models.work import Macro, MacroAction, SavedSearch, View

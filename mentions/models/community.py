@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import models
 
-from mentions.models.tickets import Message, Ticket
+from mentions.models.messages import Message
+from mentions.models.tickets import Ticket
 
 
 class CommunityAnswer(models.Model):

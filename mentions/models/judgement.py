@@ -106,3 +106,10 @@ def audience_rank() -> OrderBy:
     so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
     default) refuses in an index."""
     return Coalesce(F("requester_audience"), Value(0)).desc()
+
+
+def level_rank() -> OrderBy:
+    """Play's tie-break at the same deadline, before the audience: the requester at the higher level of the
+    contributor journey first (Ticket.requester_level, people.journey), an unknown one as the lowest. As
+    audience_rank, one expression for the index and the order."""
+    return Coalesce(F("requester_level"), Value(0)).desc()

@@ -73,6 +73,15 @@ class Rule(models.Model):
         "audience is not known yet does not match.",
     )
 
+    requester_level_min = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        verbose_name="requester level at least",
+        help_text="The author's person must be at this level of the contributor journey or above, by the level's "
+        "order (People > Levels: 0 Newcomer, 1 Participant, 2 Contributor, 3 Champion as seeded). Someone with no "
+        "level yet does not match.",
+    )
+
     # Actions.
     add_tags = models.CharField(max_length=300, blank=True, help_text="Tag names, space separated.")
     set_priority = models.CharField(max_length=16, choices=Ticket.Priority.choices, blank=True)

@@ -77,6 +77,7 @@ def facts_for_message(
         author_tags=author_tags or (),
         judged=judged,
         author_audience=author_audience,
+        author_level=ticket.requester_level if ticket is not None else None,
     )
 
 

@@ -19,12 +19,15 @@ pytestmark = pytest.mark.django_db
 MONDAY_NINE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def _waiting(subject: str, *, audience: int | None, due: datetime, minutes_ago: int) -> Ticket:
+def _waiting(
+    subject: str, *, audience: int | None, due: datetime, minutes_ago: int, level: int | None = None
+) -> Ticket:
     return TicketFactory(
         subject=subject,
         requested_at=MONDAY_NINE - timedelta(minutes=minutes_ago),
         sla_due_at=due,
         requester_audience=audience,
+        requester_level=level,
     )
 
 
@@ -44,6 +47,19 @@ def test_at_the_same_deadline_the_larger_audience_is_served_first_and_the_deadli
     oldest = View.objects.create(name="Oldest", slug="oldest")
     served = [ticket_claim_next(view=oldest, user=AdvocateFactory()) for _ in range(4)]
     assert [t.subject for t in served if t] == [unknown.subject, small.subject, large.subject, sooner.subject]
+
+
+def test_at_the_same_deadline_the_higher_level_comes_before_the_larger_audience():
+    """The contributor journey's level (Ticket.requester_level, the order of the person's level) breaks the tie
+    first, then the audience among the same level; an unknown level counts as the lowest."""
+    due = MONDAY_NINE + timedelta(hours=5)
+    famous = _waiting("12.3k followers, newcomer", audience=12_345, due=due, minutes_ago=50, level=0)
+    champion = _waiting("80 followers, champion", audience=80, due=due, minutes_ago=10, level=3)
+    contributor = _waiting("no audience, contributor", audience=None, due=due, minutes_ago=20, level=2)
+    unknown = _waiting("12.3k followers, no level yet", audience=12_000, due=due, minutes_ago=60)
+    deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
+    served = [ticket_claim_next(view=deadline, user=AdvocateFactory()) for _ in range(4)]
+    assert [t.subject for t in served if t] == [champion.subject, contributor.subject, famous.subject, unknown.subject]
 
 
 def test_the_deadline_claim_walks_its_index_without_a_sort():

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils.html import format_html
 from advocacy.admin_display import cut, short_time
 from people.codes import ParsedCodes, codes_add, codes_parse
 from people.contributions import ADDRESS_DROPPED, FINAL, gift_state_set
+from people.journey.record import contribution_changed, contributions_record, contributions_removed
 from people.models import Contribution, DiscountBatch, DiscountCode, Gift, PersonEvent
 
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
@@ -241,4 +243,20 @@ class ContributionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Contribution, form: Any, change: bool) -> None:
         if not change:
             obj.recorded_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # Its activity in the contributor journey follows (people.journey.record).
+            if change:
+                contribution_changed(obj)
+            else:
+                contributions_record([obj])
+
+    def delete_model(self, request: HttpRequest, obj: Contribution) -> None:
+        with transaction.atomic():
+            contributions_removed([obj.pk])
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            contributions_removed(list(queryset.values_list("pk", flat=True)))
+            super().delete_queryset(request, queryset)

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from people.journey.recompute import journey_recompute
 from people.models import Identity, Person, PersonTag
 from people.privacy import person_erase, person_export
 
@@ -26,15 +27,16 @@ class IdentityInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "region", "erased_at", "created_at"]
+    list_display = ["__str__", "region", "level", "points", "erased_at", "created_at"]
     # No second COUNT(*) over everyone beside the filtered one (mentions.admin.tickets says why).
     show_full_result_count = False
-    list_filter = ["tags", "region", ("erased_at", admin.EmptyFieldListFilter)]
+    list_filter = ["tags", "region", "level", ("erased_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "identities__handle", "identities__key"]
     filter_horizontal = ["tags"]
-    readonly_fields = ["erased_at", "created_at", "updated_at"]
+    readonly_fields = ["points", "level", "erased_at", "created_at", "updated_at"]
+    list_select_related = ["level"]
     inlines = [IdentityInline]
-    actions = ["export_json", "erase"]
+    actions = ["export_json", "erase", "recompute"]
 
     def has_manage_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("people.manage_people")
@@ -48,6 +50,11 @@ class PersonAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}.json"'
         response["Cache-Control"] = "no-store"
         return response
+
+    @admin.action(description="Recount points and levels (contributor journey)")
+    def recompute(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        changed = journey_recompute(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Points recounted; {changed} changed level.", messages.SUCCESS)
 
     @admin.action(description="Erase (replace their names, handles, addresses and texts)", permissions=["manage"])
     def erase(self, request: HttpRequest, queryset: QuerySet[Person]) -> HttpResponse | None:

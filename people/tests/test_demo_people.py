@@ -47,3 +47,20 @@ def test_the_demo_contributor_on_two_platforms_is_one_person_on_either_tickets_c
         assert other[1] in card  # and the other account
         assert card.count('data-testid="requester-ticket"') == 1
         assert f"#{tickets[other].pk} " in card  # the ticket from the other platform
+
+
+@override_settings(DESK_DEMO_REPLAY=True)
+@time_machine.travel(datetime(2026, 11, 25, 18, 0, tzinfo=UTC), tick=True)
+def test_the_demo_people_have_journeys_at_different_levels_and_three_wait_for_recognition(manager_client):
+    from people.models import Person, Recognition
+    from people.tests.test_journey import journey_seeded
+
+    journey_seeded()
+    week_seed()
+    call_command("seed_demo_people", stdout=StringIO())
+    levels = set(Person.objects.exclude(level=None).values_list("level__name", flat=True))
+    assert {"Newcomer", "Participant", "Contributor"} <= levels, levels
+    waiting = set(Recognition.objects.filter(state="open").values_list("person__name", flat=True))
+    assert waiting == {"Ola Nowak", "Felix Moreau", "Dora Tanaka"}
+    html = manager_client.get("/people/recognition/").content.decode()
+    assert html.count('data-testid="recognition-row"') == 3 and "Give a code from Contributor thank-you 2026" in html

@@ -12,16 +12,18 @@ from django.views.decorators.http import require_GET
 from channels import clean
 from mentions.search import MAX_PAGE
 from people.forms import MergeForm, PersonForm, TagForm
+from people.journey.recognition import activities_weighed
 from people.models import Person, PersonTag
 from people.sections import person_sections
 from people.selectors import identities_seen, likenesses, people_first, people_list, person_events, person_history
 from people.views import read_people
 
 MERGE_SEARCH_RESULTS = 10
+ACTIVITIES_SHOWN = 10  # the contributor journey's latest, on the person page
 
 
 def person_loaded(pk: int) -> Person:
-    return get_object_or_404(Person.objects.prefetch_related("identities", "tags"), pk=pk)
+    return get_object_or_404(Person.objects.select_related("level").prefetch_related("identities", "tags"), pk=pk)
 
 
 def person_page(
@@ -47,6 +49,7 @@ def person_page(
         "person": found,
         "identities": identities,
         "person_tags": list(found.tags.all()),
+        "activities": activities_weighed(found.pk, ACTIVITIES_SHOWN),
         "edit_form": forms.get("edit") or PersonForm(instance=found),
         "tag_form": forms.get("tag") or TagForm(),
         "tag_choices": [t for t in PersonTag.objects.all() if t not in found.tags.all()],

@@ -13,7 +13,19 @@ from django.core.management import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from people.models import Contribution, DiscountBatch, DiscountCode, Gift, Identity, Person, PersonEvent, PersonTag
+from people.journey.record import contributions_record
+from people.models import (
+    Contribution,
+    DiscountBatch,
+    DiscountCode,
+    Gift,
+    Identity,
+    Level,
+    Person,
+    PersonEvent,
+    PersonTag,
+    Recognition,
+)
 from people.services import person_merge
 
 # (platform, handle): name, tags, region, time zone, notes
@@ -124,6 +136,9 @@ CONTRIBUTIONS = (
     ),
 )
 
+# Whose level-ups wait on the Recognition page (the others were thanked already).
+RECOGNISE = (("twitter", "oss_ola"), ("discourse", "forum_felix"), ("gitlab", "docs_dora"))
+
 CODES = [f"THANKS26-{n:04d}" for n in (1147, 2291, 3308, 4415, 5562, 6673, 7719, 8804, 9936, 1058, 2169, 3275)]
 
 
@@ -138,20 +153,24 @@ class Command(BaseCommand):
         people = self._known()
         self._same_person(people, manager)
         now = timezone.now()
+        logged = []
         for platform, handle, kind, days, title, link in CONTRIBUTIONS:
             person = people.get((platform, handle))
             if person is not None:
-                Contribution.objects.create(
-                    person=person,
-                    kind=kind,
-                    date=(now - timedelta(days=days)).date(),
-                    title=title,
-                    link=link,
-                    recorded_by=manager,
+                logged.append(
+                    Contribution.objects.create(
+                        person=person,
+                        kind=kind,
+                        date=(now - timedelta(days=days)).date(),
+                        title=title,
+                        link=link,
+                        recorded_by=manager,
+                    )
                 )
         batch = DiscountBatch.objects.create(
             name="Contributor thank-you 2026", note="50% off a year of Premium, until 2027-03-31", uploaded_by=manager
         )
+        self._journey(people, logged, batch, manager, now)
         DiscountCode.objects.bulk_create(DiscountCode(batch=batch, code=code) for code in CODES)
         for key, code in ((("hackernews", "m_okafor"), CODES[0]), (("twitter", "oss_ola"), CODES[1])):
             person = people.get(key)
@@ -194,6 +213,15 @@ class Command(BaseCommand):
             if source is None or into is None or source.pk == into.pk:
                 continue  # the replay did not bring one of the two accounts
             people[source_key] = person_merge(source=source, into=into, actor=manager)
+
+    def _journey(self, people, logged, batch, manager, now) -> None:
+        """The contributions as the contributor journey's activities (on top of the tickets the week's ingest
+        counted as asked), so levels differ; the level-ups the team already thanked are decided, the RECOGNISE ones
+        left open for the Recognition page, whose Contributor level offers the demo's batch."""
+        Level.objects.filter(name="Contributor").update(discount_batch=batch)
+        contributions_record(logged)
+        thanked = Recognition.objects.exclude(person__in=[p for k, p in people.items() if k in RECOGNISE])
+        thanked.update(state=Recognition.State.DISMISSED, decided_by=manager, decided_at=now)
 
     def _gifts(self, people, manager, now) -> None:
         mira, felix = people.get(("hackernews", "m_okafor")), people.get(("discourse", "forum_felix"))
