@@ -41,6 +41,12 @@ class PeopleConfig(AppConfig):
 
         karma_hooks.register(karma_after_poll)
 
+        # After an ingest committed, in a worker: each new ticket is its requester's "asked" activity.
+        from intake.hooks import after_ingest_hooks
+        from people.journey.asked import journey_after_ingest
+
+        after_ingest_hooks.register(journey_after_ingest)
+
         # A person's tags mark their tickets' rows in the queue and lists: tagging them (from any page, admin
         # or the API) moves the live pages' change stamp, as a ticket's own change does.
         from django.db.models.signals import m2m_changed

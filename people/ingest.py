@@ -21,12 +21,9 @@ from django.utils import timezone
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from intake.hooks import Author, AuthorFacts
-from mentions.models.tickets import ticket_path
 from mentions.set_writes import ids_reserve, rows_copy, rows_insert_new
-from people.journey.record import activities_add
-from people.models import ActivityKind, Authorship, Identity, Person, Requester, account_key
+from people.models import Authorship, Identity, Person, Requester, account_key
 
-_MARK = 9_081_726_354  # a ticket number no desk reaches, replaced in its address
 PERSON_COLUMNS = ("id", "name", "notes", "region", "time_zone", "links", "created_at", "updated_at")
 IDENTITY_COLUMNS = (
     "person_id",
@@ -126,20 +123,8 @@ def authors_tie(*, channel: Channel, authors: list[Author]) -> dict[str, AuthorF
             if a.opens_ticket and a.ticket_id is not None
         ],
     )
-    # Each new ticket is its requester's "asked" activity (people.journey): their points and level move here,
-    # before the rules read the level.
-    head, tail = ticket_path(_MARK).split(str(_MARK))  # the ticket's address, reversed once for the page
-    moved = activities_add(
-        [
-            (person_of[key], ActivityKind.ASKED, a.at, f"{head}{a.ticket_id}{tail}", f"ticket:{a.ticket_id}")
-            for key, account in accounts.items()
-            for a in account.messages
-            if a.opens_ticket and a.ticket_id is not None
-        ]
-    )
-    for key, person in person_of.items():
-        if person in moved:
-            level[key] = moved[person]
+    # Each new ticket is its requester's "asked" activity (people.journey.asked), recorded after the commit in a
+    # worker: the level read above, the person's before this page, is the one the rules and the ticket take.
     facts: dict[str, AuthorFacts] = {}
     for key in tags.keys() | weight.keys() | {k for k, v in level.items() if v is not None}:
         labels, tickets = frozenset(tags.get(key, ())), frozenset(ticket_tags.get(key, ()))

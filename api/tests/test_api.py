@@ -21,6 +21,7 @@ ENDPOINTS = {
     "/api/people/{id}/",
     "/api/people/{id}/erase/",
     "/api/people/{id}/merge/",
+    "/api/people/recognition/",
     "/api/tickets/",
     "/api/tickets/{id}/",
     "/api/tickets/{id}/assignee/",

@@ -13,7 +13,9 @@ from django.core.management import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from people.journey.record import contributions_record
+from mentions.models import Ticket
+from people.journey.asked import asked_rows
+from people.journey.record import activities_add, contributions_record
 from people.models import (
     Contribution,
     DiscountBatch,
@@ -219,6 +221,9 @@ class Command(BaseCommand):
         counted as asked), so levels differ; the level-ups the team already thanked are decided, the RECOGNISE ones
         left open for the Recognition page, whose Contributor level offers the demo's batch."""
         Level.objects.filter(name="Contributor").update(discount_batch=batch)
+        # The week's tickets as their requesters' "asked", here rather than in the worker the ingest enqueued them
+        # for (people.journey.asked: it then finds them counted), so the demo's levels are there when it opens.
+        activities_add(asked_rows(list(Ticket.objects.values_list("pk", flat=True))))
         contributions_record(logged)
         thanked = Recognition.objects.exclude(person__in=[p for k, p in people.items() if k in RECOGNISE])
         thanked.update(state=Recognition.State.DISMISSED, decided_by=manager, decided_at=now)
