@@ -55,6 +55,12 @@ def main() -> None:
         "worker) after each call, timed apart, and print what it costs the ingest's throughput (target <= 15%%)",
     )
     parser.add_argument(
+        "--journey",
+        action="store_true",
+        help="also run the contributor journey's part of the worker's after-ingest task (people.journey.asked: each "
+        'new ticket its requester\'s "asked" activity, their points and level) after each call, timed apart',
+    )
+    parser.add_argument(
         "--stories-worker",
         action="store_true",
         help="instead of --stories: run the story detector as a deployed desk does, in a process of its own beside "
@@ -106,6 +112,13 @@ def main() -> None:
     if args.stories:
         from stories.detector import stories_detect
     worker = DetectorWorker() if args.stories_worker else None
+    journey_seconds: list[float] = []
+    journey_moved = 0
+    if args.journey:
+        from mentions.models import Ticket
+        from people.journey.asked import journey_after_ingest
+
+        last_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     for n, (batch, cursor) in enumerate(batches):
         if args.analyze_every and n and n % args.analyze_every == 0:
             with connection.cursor() as cur:
@@ -115,6 +128,14 @@ def main() -> None:
         page_seconds.append(time.perf_counter() - t)
         for name, value in result.as_dict().items():
             setattr(total, name, getattr(total, name) + value)
+        if args.journey:
+            new = list(Ticket.objects.filter(pk__gt=last_ticket).values_list("pk", flat=True))  # untimed
+            last_ticket = max(new, default=last_ticket)
+            t = time.perf_counter()
+            journey_moved += journey_after_ingest(ticket_ids=new, now=None, coverage=None).get(
+                "journey_people_moved", 0
+            )
+            journey_seconds.append(time.perf_counter() - t)
         if args.stories:
             t = time.perf_counter()
             found = stories_detect()
@@ -153,6 +174,13 @@ def main() -> None:
         f"our_replies {total.our_replies:,}"
     )
 
+    if args.journey:
+        spent = sum(journey_seconds)
+        print(
+            f"  journey in the worker (people.journey.asked after each call, {len(journey_seconds)} runs): "
+            f"{spent:.2f}s, {spent / len(journey_seconds) * 1000:.0f} ms a page; {journey_moved:,} people's points "
+            f"moved; ingest + journey {data.delivered / (ingest_seconds + spent):,.0f} mentions/s"
+        )
     if args.stories:
         spent = sum(detect_seconds)
         both = data.delivered / (ingest_seconds + spent)

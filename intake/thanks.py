@@ -57,6 +57,7 @@ def _words(text: str) -> str:
 
 def reads_as_thanks(text: str) -> bool:
     words = _words(text)
-    if _NOT_HELPED.search(words):
+    # Most replies thank nobody: the short lists first, the long one only for those that do.
+    if not (_GRATITUDE.search(words) or _WORKED.search(words)):
         return False
-    return bool(_GRATITUDE.search(words) or _WORKED.search(words))
+    return not _NOT_HELPED.search(words)
