@@ -102,16 +102,19 @@ def thanked_answers(page: Page) -> dict[int, CommunityAnswered]:
 
 
 def _by_requester(page: Page) -> list[Item]:
-    """The page's new items that join a ticket written by its requester: the only ones that can thank for its
-    answer. Read from what the page holds (no query), so the words are read on a handful of items a page, not on
-    every comment of a busy thread (the reading costs some 70 µs an item: bench/README.md, issue 46)."""
+    """The page's new items that join a ticket (not the one opening it) written by its requester: the only ones
+    that can thank for its answer. Read from what the page holds (no query), so the words are read on a handful of
+    items a page, not on every comment of a busy thread (some 40 µs an item: bench/README.md, issue 46)."""
     found = []
     for item in page.items:
         handle, ticket = item.mention.author_handle, item.ticket
         if item.ours or not handle or ticket is None:
             continue
         row = page.stored_tickets.get(ticket) if isinstance(ticket, int) else ticket
-        if row is not None and handle_key(row.requester_handle) == handle_key(handle):
+        # The item that opened the ticket asks; it thanks nobody.
+        if row is None or row.first_external_id == item.external_id:
+            continue
+        if handle_key(row.requester_handle) == handle_key(handle):
             found.append(item)
     return found
 
