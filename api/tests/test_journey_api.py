@@ -2,7 +2,7 @@
 when, link), the people at a level, and the open recognitions for managers. The people are made through the same
 services the pages use (contributions logged, tickets opened as the ingest ties them); no platform payload."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
@@ -26,7 +26,9 @@ def _vera():
     journey_seeded()
     vera = PersonFactory(name="Vera Kowalska")
     ticket = ticket_from(IdentityFactory(person=vera, handle="vera_k"))
-    Activity.objects.create(person=vera, kind="asked", at=ticket.requested_at, link="/t/", source=f"ticket:{ticket.pk}")
+    # Asked before the talk, whenever the factory dates the ticket: the order below is by the activity's time.
+    asked_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    Activity.objects.create(person=vera, kind="asked", at=asked_at, link="/t/", source=f"ticket:{ticket.pk}")
     contribution_add(person=vera, kind="talk", on=date(2026, 11, 3), link="https://example.com/talk", user=None)
     return vera  # the talk's 15 points (the asked row was written directly, outside the points' path)
 

@@ -58,6 +58,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     "experts.slack_outreach), stored in the events' data: not the Slack channel kind",
     ("experts/slack_outreach.py", "slack"): "a note's `via` (\"slack\"), stored in the events' data: where the "
     "expert answered, not the Slack channel kind",
+    (
+        "stories/release_models.py",
+        "slack",
+    ): "a release plan's `via` (\"slack\": a message in the source's Slack channel "
+    "named the post, through the desk's Slack app), not a channel kind",
     ("metrics/reports.py", "slack"): "a report's deliveries by medium (Slack and e-mail), not channel kinds",
     ("metrics/reports.py", "email"): "the users' `email` column, and a report's e-mail deliveries",
     ("api/webhook_alerts.py", "email"): "the users' `email` column, where the managers' addresses are read",
