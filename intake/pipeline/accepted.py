@@ -14,6 +14,7 @@ from intake.hooks import CommunityAnswered, community_answers_record
 from intake.pipeline.page import Page
 from intake.pipeline.thanked import thanked_answers
 from mentions.models import CommunityAnswer, Message, TicketEvent
+from mentions.rules import handle_key
 
 
 def accepted_mark(page: Page) -> None:
@@ -53,7 +54,7 @@ def _accepted(page: Page) -> dict[int, CommunityAnswered]:
     marked: dict[int, CommunityAnswered] = {}
     for pk, ticket, handle, link, at, requester in rows:
         # The asker accepting their own answer is no answer by the community.
-        if ticket in marked or not handle or handle.casefold() == (requester or "").casefold():
+        if ticket in marked or not handle or handle_key(handle) == handle_key(requester or ""):
             continue
         marked[ticket] = CommunityAnswered(message_id=pk, ticket_id=ticket, link=link, at=at)
     return marked

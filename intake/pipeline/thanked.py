@@ -7,8 +7,8 @@ thread like any follow-up, point at the answer they thank:
   outsider they @-name, or the last item before the thanks when that is an outsider's answer.
 
 A thanks replying to our own reply, or following it, credits no one: the team answered. Tickets already marked
-are left alone. Only the requesters' own new items are read for thanks (from what the page holds); two queries
-for a page where one reads as thanks, none otherwise."""
+are left alone. Only the requesters' own new items are read for thanks, and what the page holds of them (their
+ids, tickets, parents) is not read again: two queries for a page where one reads as thanks, none otherwise."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from datetime import datetime
 from intake.hooks import CommunityAnswered
 from intake.pipeline.page import Item, Page
 from intake.thanks import reads_as_thanks
-from mentions.models import Message
+from mentions.models import CommunityAnswer, Message
 from mentions.rules import handle_key
 
 _AT = re.compile(r"(?<![\w@])@([\w.-]{1,60})")
@@ -38,30 +38,19 @@ class _Row:
 
 
 def thanked_answers(page: Page) -> dict[int, CommunityAnswered]:
-    said = {item.external_id: item.mention.text for item in _by_requester(page) if reads_as_thanks(item.mention.text)}
+    said = [(item, ticket) for item, ticket in _by_requester(page) if reads_as_thanks(item.mention.text)]
     if not said:
         return {}
-    thanks = (
-        Message.objects.filter(
-            channel=page.channel,
-            external_id__in=list(said),
-            kind=Message.Kind.INBOUND,
-            ticket__isnull=False,
-            ticket__community_answer__isnull=True,
-            deleted_at__isnull=True,
-        )
-        .order_by("platform_created_at", "id")
-        .values_list(
-            "pk", "ticket_id", "external_id", "parent_external_id", "author_handle", "ticket__requester_handle"
-        )
+    marked_before = set(
+        CommunityAnswer.objects.filter(ticket_id__in={t for _, t in said}).values_list("ticket_id", flat=True)
     )
-    by_requester = [row for row in thanks if row[4].casefold() == (row[5] or "").casefold()]
-    if not by_requester:
+    said = [(item, ticket) for item, ticket in said if ticket not in marked_before]
+    if not said:
         return {}
     threads: dict[int, list[_Row]] = defaultdict(list)
     rows = (
         Message.objects.filter(
-            ticket_id__in={row[1] for row in by_requester},
+            ticket_id__in={ticket for _, ticket in said},
             kind__in=[Message.Kind.INBOUND, Message.Kind.OUR_REPLY],
             deleted_at__isnull=True,
         )
@@ -90,32 +79,35 @@ def thanked_answers(page: Page) -> dict[int, CommunityAnswered]:
             )
         )
     marked: dict[int, CommunityAnswered] = {}
-    for pk, ticket, external_id, parent, handle, _requester in by_requester:
+    for item, ticket in sorted(said, key=lambda pair: pair[0].created_at):
         if ticket in marked:
             continue
-        answer = _thanked(threads[ticket], thanks_pk=pk, parent=parent, asker=handle, text=said[external_id or ""])
+        mention = item.mention
+        answer = _thanked(
+            threads[ticket], thanks_pk=item.pk, parent=mention.parent_id, asker=mention.author_handle, text=mention.text
+        )
         if answer is not None:
             marked[ticket] = CommunityAnswered(
-                message_id=answer.pk, ticket_id=ticket, link=answer.link, at=answer.at, thanks_id=pk
+                message_id=answer.pk, ticket_id=ticket, link=answer.link, at=answer.at, thanks_id=item.pk
             )
     return marked
 
 
-def _by_requester(page: Page) -> list[Item]:
+def _by_requester(page: Page) -> list[tuple[Item, int]]:
     """The page's new items that join a ticket (not the one opening it) written by its requester: the only ones
     that can thank for its answer. Read from what the page holds (no query), so the words are read on a handful of
     items a page, not on every comment of a busy thread (some 40 µs an item: bench/README.md, issue 46)."""
     found = []
     for item in page.items:
         handle, ticket = item.mention.author_handle, item.ticket
-        if item.ours or not handle or ticket is None:
+        if item.ours or item.mention.deleted or not handle or ticket is None:
             continue
         row = page.stored_tickets.get(ticket) if isinstance(ticket, int) else ticket
         # The item that opened the ticket asks; it thanks nobody.
         if row is None or row.first_external_id == item.external_id:
             continue
         if handle_key(row.requester_handle) == handle_key(handle):
-            found.append(item)
+            found.append((item, row.pk))
     return found
 
 

@@ -39,8 +39,7 @@ OPEN_DAYS_BEFORE = 1
 
 def release_words(plan: ReleasePlan) -> dict[str, str]:
     """The terms a mention discussing the release shares with it: its version and its title's words."""
-    words = text_words(f"{plan.version} {plan.title}")
-    return words
+    return text_words(f"{plan.version} {plan.title}")
 
 
 def releases_open(*, now: datetime | None = None) -> dict[str, int]:
