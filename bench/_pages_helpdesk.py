@@ -310,7 +310,17 @@ def helpdesk_run(
             log=log_dir / "gunicorn-helpdesk.log",
         )
         try:
-            figures = measure(port, hd_cookies, target, args.clients, args.seconds, group=proc.pid, db_name=hd_db_name)
+            figures = measure(
+                port,
+                hd_cookies,
+                target,
+                args.clients,
+                args.seconds,
+                group=proc.pid,
+                db_name=hd_db_name,
+                workers=int(workers[workers.index("--workers") + 1]),
+                warmup_views=args.warmup_views,
+            )
         finally:
             gunicorn_stop(proc)
             backends_end(hd_db_name)

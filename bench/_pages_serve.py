@@ -127,6 +127,37 @@ def _client(job: tuple) -> tuple[list[float], list[int], int, dict[int, int], in
     return seconds, requests, errors, statuses, unfinished
 
 
+def _warm_one(job: tuple) -> int:
+    """One warming client: `views` views one after another; returns how many answered."""
+    port, cookie, urls, seed, mode, views = job
+    from concurrent.futures import ThreadPoolExecutor
+
+    from _pages_view import BROWSER_CONNECTIONS, get, view
+
+    rng = random.Random(seed)
+    cookies = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
+    answered = 0
+    with ThreadPoolExecutor(BROWSER_CONNECTIONS) as pool:
+        for _ in range(views):
+            target = _draw(rng, urls)
+            if mode == "poll":
+                path, headers, _every = target
+                answered += get(port, path, dict(cookies), headers).status > 0
+            else:
+                answered += bool(view(port, str(target), cookies, pool, fragment=mode == "fragment").statuses)
+    return answered
+
+
+def warm(port: int, cookies: list[str], urls: list | str, mode: str, workers: int, views: int) -> int:
+    """`views` views per server worker, from as many concurrent clients as there are workers (a sync worker takes
+    one connection at a time, so each gets its share), finished before measuring starts. Returns the views done."""
+    if views <= 0:
+        return 0
+    jobs = [(port, cookies[i % len(cookies)], urls, 500 + i, mode, views) for i in range(workers)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return sum(pool.map(_warm_one, jobs))
+
+
 def backend_cpu(db_name: str) -> dict[int, float]:
     """CPU seconds so far of each PostgreSQL backend connected to `db_name` (bench/_cpu.py reads /proc)."""
     import psycopg2
@@ -172,14 +203,20 @@ def measure(
     db_name: str = "",
     mode: str = "page",
     expected: int = 200,
+    workers: int = 3,
+    warmup_views: int = 5,
 ) -> dict[str, Any]:
     """Views/s, p50 and p95 of a whole view, requests per view for `clients` processes for `seconds` after a
     warm-up, and, given the server's process group and database, the CPU milliseconds per view over the same
     window: gunicorn's processes plus the PostgreSQL backends serving that database (a backend that ends within
-    the window takes its CPU with it: with CONN_MAX_AGE the workers keep theirs)."""
-    warmup = 2.0
-    start = time.time() + 1.0
-    measure_from, end = start + warmup, start + warmup + seconds
+    the window takes its CPU with it: with CONN_MAX_AGE the workers keep theirs).
+
+    The warm-up is `warmup_views` views for each of the server's `workers`, done before the clocks start: a fresh
+    worker's first view of a heavy page costs about 1.3 s of CPU here (imports, template compilation, the first
+    queries' plans), so a fixed warm-up time left some workers cold on a slow page and counted their start."""
+    warm(port, cookies, urls, mode, workers, warmup_views)
+    start = time.time() + 0.5
+    measure_from, end = start, start + seconds
     jobs = [
         (port, cookies[i % len(cookies)], urls, 1000 + i, start, measure_from, end, mode, expected)
         for i in range(clients)

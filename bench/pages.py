@@ -19,7 +19,7 @@ signed-in Django project and django-helpdesk, in one run.
    small template; sessions in PostgreSQL or signed cookies), served by the same gunicorn setup.
 6. Unless --no-helpdesk: django-helpdesk's pages (its own virtualenv and database), and the ratios.
 
-    .venv/bin/python bench/pages.py [--tickets 1000000] [--clients 16] [--seconds 15] [--pages queue,ticket,...]
+    .venv/bin/python bench/pages.py [--tickets 1000000] [--clients 16] [--seconds 15] [--warmup-views 5] [--pages ...]
                                     [--tree PATH] [--no-polls] [--no-helpdesk] [--reload] [--load-only]
 
 --tree PATH serves (and counts the queries of) another checkout's code against the same database, to compare a
@@ -89,7 +89,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (browser tabs, one process each)")
-    parser.add_argument("--seconds", type=float, default=15.0, help="measured time per page (after 2 s warm-up)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="measured time per page (after the warm-up)")
+    parser.add_argument(
+        "--warmup-views",
+        type=int,
+        default=5,
+        help="views per gunicorn worker on each freshly started server before measuring (default 5)",
+    )
     parser.add_argument(
         "--pages",
         default=",".join(DEFAULT_ORDER),
@@ -203,6 +209,8 @@ def desk_run(args: argparse.Namespace, wanted: list[str], workers: list[str]) ->
                 db_name=db_name,
                 mode=entry.kind,
                 expected=entry.status,
+                workers=WORKERS,
+                warmup_views=args.warmup_views,
             )
             if entry.kind == "page" and not args.no_polls and not minimal and entry.role != "none":
                 found = _polls(port, cookies[entry.role], urls, args.clients)
@@ -219,6 +227,8 @@ def desk_run(args: argparse.Namespace, wanted: list[str], workers: list[str]) ->
                             group=proc.pid,
                             db_name=db_name,
                             mode="poll",
+                            workers=WORKERS,
+                            warmup_views=args.warmup_views,
                         ),
                     )
         finally:

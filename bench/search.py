@@ -5,8 +5,8 @@ not the template).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench .venv/bin/python bench/search.py
     ... --explain        EXPLAIN (ANALYZE, BUFFERS) of the main search query of each case
 
-Loads bench/search_dataset.sql first when the database has fewer than 3,000,000 messages
-(about 10 minutes on 2 vCPUs; it TRUNCATEs tickets and messages).
+Loads bench/search_dataset.sql first when the database holds another number of tickets than --tickets
+(1,000,000: about 10 minutes on 2 vCPUs; it TRUNCATEs tickets and messages).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import REPO, machine_print, setup_django
 
 TARGET_P95_MS = 100.0
+SIZE_IN_SQL = "generate_series(1, 1000000) i"  # the dataset's ticket series; --tickets replaces its bound
 
 
 def _cases(channel_id: int) -> list[tuple[str, dict]]:
@@ -50,16 +51,18 @@ def _cases(channel_id: int) -> list[tuple[str, dict]]:
     ]
 
 
-def _dataset_ensure() -> None:
+def _dataset_ensure(tickets: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM mentions_message")
-        if cur.fetchone()[0] >= 3_000_000:
+        cur.execute("SELECT count(*) FROM mentions_ticket")
+        if cur.fetchone()[0] == tickets:
             return
-        print("loading bench/search_dataset.sql (1,000,000 tickets, 3,000,000 messages)...", flush=True)
+        print(f"loading bench/search_dataset.sql ({tickets:,} tickets, {3 * tickets:,} messages)...", flush=True)
         started = time.perf_counter()
-        cur.execute((REPO / "bench" / "search_dataset.sql").read_text())
+        sql = (REPO / "bench" / "search_dataset.sql").read_text()
+        assert SIZE_IN_SQL in sql, "bench/search_dataset.sql no longer draws its tickets with the expected series"
+        cur.execute(sql.replace(SIZE_IN_SQL, f"generate_series(1, {int(tickets)}) i"))
         print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -80,11 +83,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15, help="timed runs per case (after one warm-up)")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="dataset size (a smaller one for a smoke run)")
     args = parser.parse_args()
 
     setup_django()
     machine_print()
-    _dataset_ensure()
+    _dataset_ensure(args.tickets)
 
     from channels.models import Channel
     from mentions import search
