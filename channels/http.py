@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import requests
 from django.conf import settings
 
+from advocacy.fetch_guard import GuardedAdapter, guarded_session
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
 from channels.text import clean_text
 
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class _Redirected(requests.adapters.HTTPAdapter):
-    """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake)."""
+class _Redirected(GuardedAdapter):
+    """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake), through
+    the same guard: a local target's network is listed in DESK_FETCH_ALLOWED_NETWORKS."""
 
     def __init__(self, prefix: str, target: str) -> None:
         super().__init__()
@@ -35,7 +37,9 @@ class _Redirected(requests.adapters.HTTPAdapter):
 
 
 def build_session() -> requests.Session:
-    session = requests.Session()
+    """A session for the platforms, feeds and sources: every connection it opens, redirects included, goes
+    through the fetch guard (advocacy.fetch_guard)."""
+    session = guarded_session()
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
