@@ -108,6 +108,11 @@ class FetchRefused(requests.ConnectionError):
         self.category = category
 
 
+class HostNotFound(FetchRefused):
+    """The name has no address: where the guard connects this stays urllib3's NameResolutionError (a DNS outage
+    is worth retrying; a refused address is not)."""
+
+
 def networks(values: Iterable[str]) -> list[Network]:
     return [ipaddress.ip_network(value, strict=False) for value in values]
 
@@ -137,7 +142,7 @@ def resolve_checked(host: str, port: int, allowed: Sequence[Network] = ()) -> li
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchRefused("host not found") from exc
+        raise HostNotFound("host not found") from exc
     addresses: list[tuple[int, tuple]] = []
     for family, _type, _proto, _name, sockaddr in answers:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -148,7 +153,7 @@ def resolve_checked(host: str, port: int, allowed: Sequence[Network] = ()) -> li
         if (family, sockaddr) not in addresses:
             addresses.append((family, sockaddr))
     if not addresses:
-        raise FetchRefused("host not found")
+        raise HostNotFound("host not found")
     return addresses
 
 
@@ -186,6 +191,28 @@ def guarded_session(*, allowed: tuple[str, ...] | None = None) -> requests.Sessi
     return session
 
 
+def connect_checked(
+    host: str, port: int, timeout: float | None, *, allowed: tuple[str, ...] | None = None
+) -> socket.socket:
+    """A TCP connection to a checked address of `host`, for the protocols that are not HTTP (a mailbox's IMAP
+    server). Raises FetchRefused; a name with no address raises the resolver's socket.gaierror as before."""
+    try:
+        addresses = resolve_checked(host.rstrip("."), port, _allowed(allowed))
+    except HostNotFound as exc:
+        if isinstance(exc.__cause__, socket.gaierror):
+            raise exc.__cause__ from None
+        raise socket.gaierror(socket.EAI_NONAME, "no address") from None
+    last: OSError = OSError("no address")
+    for _family, sockaddr in addresses:
+        try:
+            return socket.create_connection((sockaddr[0], sockaddr[1]), timeout)
+        except TimeoutError:
+            raise
+        except OSError as exc:
+            last = exc
+    raise last
+
+
 class GuardedAdapter(HTTPAdapter):
     """requests' transport with checked, pinned connections (the module docstring)."""
 
@@ -197,7 +224,7 @@ class GuardedAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _pool_classes(self.allowed)  # type: ignore[assignment]
+        self.poolmanager.pool_classes_by_scheme = _pool_classes(self.allowed)
 
     # The arguments as requests passes them (positional or not): only `proxies` is looked at.
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
@@ -238,6 +265,10 @@ class _GuardedConnection:
     def _new_conn(self) -> socket.socket:
         try:
             addresses = resolve_checked(self._dns_host.rstrip("."), self.port, _allowed(self.fetch_allowed))
+        except HostNotFound as exc:
+            cause = exc.__cause__
+            reason = cause if isinstance(cause, socket.gaierror) else socket.gaierror(socket.EAI_NONAME, "no address")
+            raise urllib3.exceptions.NameResolutionError(self.host, self, reason) from exc  # type: ignore[arg-type]
         except FetchRefused as exc:
             raise _Refused(self, exc.category) from None
         last: OSError = OSError("no address")
@@ -264,9 +295,9 @@ class _GuardedConnection:
 @cache
 def _pool_classes(allowed: tuple[str, ...] | None) -> dict[str, type[urllib3.connectionpool.HTTPConnectionPool]]:
     """urllib3's pool classes for http and https whose connections are guarded with `allowed`."""
-    http = type("GuardedHTTPConnection", (_GuardedConnection, urllib3.connection.HTTPConnection), {})
-    https = type("GuardedHTTPSConnection", (_GuardedConnection, urllib3.connection.HTTPSConnection), {})
-    http.fetch_allowed = https.fetch_allowed = allowed
+    fields = {"fetch_allowed": allowed}
+    http = type("GuardedHTTPConnection", (_GuardedConnection, urllib3.connection.HTTPConnection), fields)
+    https = type("GuardedHTTPSConnection", (_GuardedConnection, urllib3.connection.HTTPSConnection), fields)
     return {
         "http": type("GuardedHTTPPool", (urllib3.connectionpool.HTTPConnectionPool,), {"ConnectionCls": http}),
         "https": type("GuardedHTTPSPool", (urllib3.connectionpool.HTTPSConnectionPool,), {"ConnectionCls": https}),

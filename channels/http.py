@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import requests
 from django.conf import settings
 
-from advocacy.fetch_guard import GuardedAdapter, guarded_session
+from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
 from channels.text import clean_text
 
@@ -66,6 +66,8 @@ def _retry_after(response: requests.Response) -> float | None:
 def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
     try:
         response = session.get(url, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
+        raise PermanentError(f"{url}: {exc}") from None
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TransientError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
     status = response.status_code
@@ -119,6 +121,8 @@ def get_or_transient(
         return session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
     except requests.Timeout:
         raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+    except FetchRefused as exc:
+        raise PermanentError(f"{label}: {exc}") from None
     except requests.exceptions.ContentDecodingError as exc:
         if undecodable_is_payload:
             raise PayloadError(f"{label}: the compressed response could not be decoded") from None
