@@ -2,14 +2,13 @@
 connection outside the fetch guard (advocacy/fetch_guard.py) fails here until it goes through the guard or is
 added below with the reason it need not.
 
-Reads the project's own source (git's list of files; tests, benchmarks and migrations are not the server).
+Reads the project's own source (tests, benchmarks and migrations are not the server).
 No payloads are involved.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import requests
@@ -50,13 +49,15 @@ LISTED: dict[str, tuple[str, str]] = {
 }
 
 
+SKIPPED_DIRS = {".git", ".venv", "node_modules", "var", "test-artifacts", "tests", "bench", "migrations"}
+
+
 def _sources() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return [
-        path
-        for path in listed.stdout.split()
-        if not re.search(r"(^|/)tests/|^bench/|/migrations/", path) and (ROOT / path).exists()
-    ]
+    return sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in ROOT.rglob("*.py")
+        if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts[:-1])
+    )
 
 
 def _openers() -> dict[str, list[str]]:

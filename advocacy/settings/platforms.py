@@ -34,8 +34,9 @@ DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={}
 # (channels.demo.replay); any other host outside 127.0.0.1 is refused. Off in production.
 DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
 # The desk fetches no loopback, private, link-local, shared or reserved address (advocacy.fetch_guard: status
-# feeds, release sources, knowledge sources, platforms' base URLs, the embeddings endpoint, Slack) unless it lies
-# in one of these networks (CIDRs, comma-separated): a team's own GitLab, Discourse or embeddings server.
+# feeds, release sources, knowledge sources, platforms' base URLs, mailboxes' IMAP servers, the embeddings
+# endpoint, Slack) unless it lies in one of these networks (CIDRs, comma-separated): a team's own GitLab,
+# Discourse, mail or embeddings server.
 DESK_FETCH_ALLOWED_NETWORKS = env.list("DESK_FETCH_ALLOWED_NETWORKS", default=[])
 for _net in DESK_FETCH_ALLOWED_NETWORKS:
     try:
