@@ -169,6 +169,23 @@ def host_refusal(host: str) -> str | None:
     return address_refusal(address) if address is not None else None
 
 
+def url_refusal(url: str) -> str | None:
+    """Why the desk would not fetch `url`, for the form an admin saves it in: an address in any spelling outside
+    the public ones and DESK_FETCH_ALLOWED_NETWORKS, or localhost. A name is resolved only when fetched (what it
+    answers may change), so None here is no promise: the fetch checks again."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return "unreadable address"
+    name = _normalised(host)
+    if name is None:
+        return "unreadable host"
+    if name == "localhost" or name.endswith(".localhost"):
+        return "loopback address (localhost)"
+    address = _address(name)
+    return address_refusal(address, _allowed(None)) if address is not None else None
+
+
 def link_refusal(link: str) -> str | None:
     """Why `link` may not be shown (`host_refusal`, or a user name in it: `http://evil@127.0.0.1` and
     `http://127.0.0.1\\@evil` are read differently by Python and by browsers), or None."""

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from django.urls import reverse
 
 from advocacy.embeddings import EmbeddingError, EndpointEmbedder
 from advocacy.fetch_guard import FetchRefused, link_refusal
@@ -306,3 +307,56 @@ def test_a_mailbox_at_this_machine_is_refused_before_any_connection():
     channel.refresh_from_db()
     assert outcome.status == "failing"
     assert "the desk does not connect to this host (loopback address (127.0.0.0/8))" in channel.last_error
+
+
+def test_through_an_operators_proxy_the_destination_is_still_checked(resolver, internal):  # noqa: F811
+    """HTTPS_PROXY/HTTP_PROXY is the operator's (its own address is not checked); the host behind it is."""
+    proxy = Server(host="127.0.0.2", status=200).start()
+    resolver.answers["public.example"] = ["93.184.215.14"]
+    session = build_session()
+    try:
+        with pytest.raises(FetchRefused, match=r"loopback address \(127\.0\.0\.0/8\)"):
+            session.get(internal.url("/admin", host="2130706433"), proxies={"http": proxy.url("")}, timeout=3)
+        assert proxy.hits == []
+        answer = session.get("http://public.example/feed", proxies={"http": proxy.url("")}, timeout=3)
+    finally:
+        proxy.stop()
+    assert answer.status_code == 200
+    assert [path for path, _ in proxy.hits] == ["http://public.example/feed"] and internal.hits == []
+
+
+@pytest.mark.django_db
+def test_admin_forms_refuse_an_internal_address_beside_the_field_unless_its_network_is_listed(admin_client, settings):
+    """Said when the address is saved, not only at the next poll: the status feed's, the release source's and the
+    knowledge source's forms. A name is let through (its addresses are checked at each fetch)."""
+    forms = [
+        ("admin:stories_statusfeed_add", "url", {"name": "Status", "format": "auto", "enabled": "on"}),
+        (
+            "admin:stories_releasesource_add",
+            "feed_url",
+            {"name": "Blog", "title_pattern": r"\brelease\b", "answer_template": "{title}: {link}", "enabled": "on"},
+        ),
+        (
+            "admin:answers_knowledgesource_add",
+            "base_url",
+            {"name": "Forum", "kind": "discourse", "timeout_seconds": "2", "cache_minutes": "60", "is_active": "on"},
+        ),
+    ]
+    refused = {  # the spellings Django's URL field accepts at all (it turns 0x7f.1 or 2130706433 away itself)
+        "http://127.0.0.1:8080/feed.atom": "loopback address (127.0.0.0/8)",
+        "http://[::ffff:169.254.169.254]/latest/": "link-local address (169.254.0.0/16) inside ::ffff:a9fe:a9fe",
+        "http://localhost/feed": "loopback address (localhost)",
+    }
+    for view, name, data in forms:
+        for url, why in refused.items():
+            response = admin_client.post(reverse(view), {**data, name: url})
+            assert response.status_code == 200, view
+            # (The release source's form adds its own "give a feed or a channel" once the feed is refused.)
+            assert response.context["adminform"].form.errors[name][0] == f"The desk does not fetch this address: {why}."
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["10.20.0.0/16"]  # the team's own forum and blog, listed by the operator
+    for number, (view, name, data) in enumerate(forms):
+        response = admin_client.post(reverse(view), {**data, "name": f"Ours {number}", name: "http://10.20.0.5/x"})
+        assert response.status_code == 302, (view, response.context and response.context["adminform"].form.errors)
+    assert StatusFeed.objects.get().url == "http://10.20.0.5/x"
+    assert ReleaseSource.objects.get().feed_url == "http://10.20.0.5/x"
+    assert KnowledgeSource.objects.get().base_url == "http://10.20.0.5/x"
