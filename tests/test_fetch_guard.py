@@ -6,7 +6,8 @@ endpoint, a platform's base URL) refused before a byte reaches an internal addre
 The "internal" servers are real HTTP servers on this machine (http.server in a thread) that count what reaches
 them; their answers are bare statuses and redirects (no payload is parsed: a request arriving is the failure).
 Host names that do not exist are answered at the operating system's boundary (socket.getaddrinfo, the
-`resolver` fixture of api/tests/conftest.py). The escape hatch, DESK_FETCH_ALLOWED_NETWORKS, is set only where
+`resolver` fixture of api/tests/conftest.py); the TLS server and its certificate authority are made by the webhook
+tests' `pki` fixture (api/tests/test_webhook_http.py). The escape hatch, DESK_FETCH_ALLOWED_NETWORKS, is set only where
 a test says so, for the first hop's server.
 
 Run with `-s` to print the table of spellings and what each path did with them.
@@ -31,6 +32,7 @@ from answers.knowledge.search import knowledge_search
 from answers.knowledge_models import KnowledgeSource
 from answers.tests.knowledge_helpers import source
 from api.tests.conftest import resolver  # noqa: F401  (a fixture: names answered at getaddrinfo)
+from api.tests.test_webhook_http import _tls_receiver, pki  # noqa: F401  (a CA and a TLS server for a name)
 from channels.adapters.base import Media, PermanentError
 from channels.clean import media_clean
 from channels.http import build_session, get_json
@@ -360,3 +362,20 @@ def test_admin_forms_refuse_an_internal_address_beside_the_field_unless_its_netw
     assert StatusFeed.objects.get().url == "http://10.20.0.5/x"
     assert ReleaseSource.objects.get().feed_url == "http://10.20.0.5/x"
     assert KnowledgeSource.objects.get().base_url == "http://10.20.0.5/x"
+
+
+def test_https_on_the_pinned_address_still_verifies_the_host_name(pki, resolver, settings):  # noqa: F811
+    """The socket goes to the checked address; TLS still asks for (SNI) and verifies the name in the URL."""
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["127.0.0.2/32"]
+    receiver = _tls_receiver(pki)
+    resolver.answers.update({"hooks.example.test": ["127.0.0.2"], "other.example.test": ["127.0.0.2"]})
+    session = build_session()
+    try:
+        good = session.post(f"https://hooks.example.test:{receiver.port}/x", verify=str(pki / "ca.pem"), timeout=5)
+        with pytest.raises(requests.exceptions.SSLError):
+            session.post(f"https://other.example.test:{receiver.port}/x", verify=str(pki / "ca.pem"), timeout=5)
+    finally:
+        receiver.stop()
+    assert good.status_code == 204
+    assert receiver.server_names[:2] == ["hooks.example.test", "other.example.test"]
+    assert resolver.calls.count("hooks.example.test") == 1
