@@ -138,9 +138,15 @@ def address_refusal(ip: Address, allowed: Sequence[Network] = ()) -> str | None:
 
 def resolve_checked(host: str, port: int, allowed: Sequence[Network] = ()) -> list[tuple[int, tuple]]:
     """Every (socket family, socket address) `host` resolves to, each checked; one refused address refuses the
-    name (any of them could be the one connected to). Raises FetchRefused."""
+    name (any of them could be the one connected to). Raises FetchRefused.
+
+    The host is normalised first (`_normalised`: NFKC, IDNA, percent-decoding, a trailing dot), so a caller that
+    hands over the host as typed gets the address a browser or requests would reach, not a lookup failure."""
+    name = _normalised(host)
+    if not name:
+        raise HostNotFound("host not found")
     try:
-        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        answers = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise HostNotFound("host not found") from exc
     addresses: list[tuple[int, tuple]] = []

@@ -20,13 +20,14 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from django.urls import reverse
 
 from advocacy.embeddings import EmbeddingError, EndpointEmbedder
-from advocacy.fetch_guard import FetchRefused, link_refusal
+from advocacy.fetch_guard import FetchRefused, link_refusal, resolve_checked
 from answers.knowledge.docs_index import docs_index
 from answers.knowledge.search import knowledge_search
 from answers.knowledge_models import KnowledgeSource
@@ -143,10 +144,16 @@ def test_every_spelling_of_an_internal_address_is_refused_by_the_fetch_guard_and
     name, host, reachable, internal, settings
 ):
     url = internal.url("/admin", host=host)
+    try:  # the guard itself, given the host as the URL spells it
+        resolve_checked(urlsplit(url).hostname or "", internal.port)
+        guard = "allowed"
+    except FetchRefused as exc:
+        guard = f"refused: {exc.category}"
     fetched = _fetch(url)
     link = f"https://{host}/image.png"
     kept = media_clean([Media(kind="image", url=link, preview_url=link)])
-    print(f"{name:26} {host:42} fetch: {fetched:62} link: {link_refusal(link)}")
+    print(f"{name:24} | {host:40} | guard: {guard:55} | session: {fetched:55} | link: {link_refusal(link)}")
+    assert guard.startswith("refused: ") and "host not found" not in guard
     assert internal.hits == []
     assert fetched.startswith(("refused: ", "not sent: "))
     if fetched.startswith("not sent: "):
