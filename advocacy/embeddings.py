@@ -26,6 +26,8 @@ import numpy as np
 import requests
 from django.conf import settings
 
+from advocacy.fetch_guard import guarded_session
+
 logger = logging.getLogger(__name__)
 
 LOCAL_MODEL = "all-MiniLM-L6-v2-onnx-int8"
@@ -133,6 +135,8 @@ class EndpointEmbedder:
         self._model = model
         self._key = key
         self._timeout = timeout
+        # The team's server may be on its own network: DESK_FETCH_ALLOWED_NETWORKS lists it for the guard.
+        self._http = guarded_session()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         rows: list[np.ndarray] = []
@@ -143,7 +147,7 @@ class EndpointEmbedder:
     def _batch(self, texts: list[str]) -> np.ndarray:
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         try:
-            response = requests.post(
+            response = self._http.post(
                 self.url, json={"model": self._model, "input": texts}, headers=headers, timeout=self._timeout
             )
             response.raise_for_status()

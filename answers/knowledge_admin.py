@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from advocacy.fetch_guard import url_refusal
 from answers.knowledge_models import DocPage, KnowledgeSource
 
 
@@ -40,6 +41,12 @@ class KnowledgeSourceForm(forms.ModelForm):
             "cache_minutes",
             "hourly_budget",
         ]
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data.get("base_url") or ""
+        if url and (refused := url_refusal(url)):
+            raise forms.ValidationError(f"The desk does not fetch this address: {refused}.")
+        return url
 
     def _post_clean(self) -> None:
         # The token is set before the model's clean(), which checks it against the address (https for a key).

@@ -17,7 +17,6 @@ documented, or a list where an object was, gets the empty value, not a traceback
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 import reprlib
@@ -25,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
+from advocacy.fetch_guard import link_refusal
 from channels.text import safe_url
 
 if TYPE_CHECKING:
@@ -282,17 +281,11 @@ MEDIA_KINDS = ("image", "video", "gif", "audio", "file")
 
 
 def _public(link: str) -> str:
-    """`link` unless it names this machine or a private network (``localhost``, 127.0.0.1, 10.x, fe80::): an
+    """`link` unless it names this machine or a private network in any spelling a browser reads (``localhost``,
+    127.0.0.1, 2130706433, 0x7f.1, [::ffff:127.0.0.1], full-width digits, a user name before the host...): an
     attachment's link is the author's to choose, and one pointing inside the advocate's network would make their
-    click a request to it."""
-    host = (urlsplit(link).hostname or "").rstrip(".").lower()
-    if not host or host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        return ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return link  # a name, not an address
-    return link if address.is_global else ""
+    click a request to it. Nothing is resolved (advocacy.fetch_guard.link_refusal)."""
+    return "" if link_refusal(link) else link
 
 
 def media_clean(items: Any) -> tuple[Media, ...]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import requests
 from django.conf import settings
 
+from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
 from channels.text import clean_text
 
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class _Redirected(requests.adapters.HTTPAdapter):
-    """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake)."""
+class _Redirected(GuardedAdapter):
+    """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake), through
+    the same guard: a local target's network is listed in DESK_FETCH_ALLOWED_NETWORKS."""
 
     def __init__(self, prefix: str, target: str) -> None:
         super().__init__()
@@ -35,7 +37,9 @@ class _Redirected(requests.adapters.HTTPAdapter):
 
 
 def build_session() -> requests.Session:
-    session = requests.Session()
+    """A session for the platforms, feeds and sources: every connection it opens, redirects included, goes
+    through the fetch guard (advocacy.fetch_guard)."""
+    session = guarded_session()
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
@@ -62,6 +66,8 @@ def _retry_after(response: requests.Response) -> float | None:
 def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
     try:
         response = session.get(url, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
+        raise PermanentError(f"{url}: {exc}") from None
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TransientError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
     status = response.status_code
@@ -115,6 +121,8 @@ def get_or_transient(
         return session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
     except requests.Timeout:
         raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+    except FetchRefused as exc:
+        raise PermanentError(f"{label}: {exc}") from None
     except requests.exceptions.ContentDecodingError as exc:
         if undecodable_is_payload:
             raise PayloadError(f"{label}: the compressed response could not be decoded") from None

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from advocacy.fetch_guard import url_refusal
 from channels.adapters.issues import tracker_kinds
 from stories.models import IssueSettings, SpikeAlert, StatusFeed, StatusIncident
 
@@ -34,6 +35,8 @@ class StatusFeedForm(forms.ModelForm):
             raise forms.ValidationError("Give an http:// or https:// address of the status page's JSON or feed.")
         if parts.username or parts.password:
             raise forms.ValidationError("Leave the user name and password out of the address: status pages are public.")
+        if refused := url_refusal(url):
+            raise forms.ValidationError(f"The desk does not fetch this address: {refused}.")
         return url
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from advocacy.fetch_guard import url_refusal
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.drafts import hn_summary, hn_title
 from stories.releases.opening import story_answer_set
@@ -21,8 +22,28 @@ from stories.releases.plans import release_date_for
 from stories.text import link_normalise
 
 
+class ReleaseSourceForm(forms.ModelForm):
+    feed_url = forms.URLField(
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+        help_text=ReleaseSource._meta.get_field("feed_url").help_text,
+    )
+
+    class Meta:
+        model = ReleaseSource
+        fields = ["name", "feed_url", "slack_channel", "title_pattern", "answer_template", "enabled"]
+
+    def clean_feed_url(self) -> str:
+        url = self.cleaned_data.get("feed_url") or ""
+        if url and (refused := url_refusal(url)):
+            raise forms.ValidationError(f"The desk does not fetch this address: {refused}.")
+        return url
+
+
 @admin.register(ReleaseSource)
 class ReleaseSourceAdmin(admin.ModelAdmin):
+    form = ReleaseSourceForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "feed_url", "slack_channel", "enabled", "polled_at", "last_error"]
     list_filter = ["enabled"]

@@ -29,6 +29,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.conf import settings
 
+from advocacy.fetch_guard import FetchRefused
 from channels import clean
 from channels.text import html_to_text
 
@@ -104,6 +105,8 @@ def feed_get(
         response = session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
     except requests.Timeout:
         raise FeedError(f"{what} did not answer within {timeout:g} s.") from None
+    except FetchRefused as exc:  # its category names the kind of address, never the URL
+        raise FeedError(f"{what} is at an address the desk does not fetch: {exc.category}.") from None
     except requests.RequestException as exc:
         raise FeedError(f"{what} could not be reached ({exc.__class__.__name__}).") from None
     with response:

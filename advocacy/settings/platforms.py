@@ -1,6 +1,10 @@
 """The outside world the desk talks to: platform polling and HTTP, credentials' encryption key, outgoing mail,
 Slack, and the desk's own public address (SITE_URL)."""
 
+import ipaddress
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .environment import env
 from .tasks import CELERY_TASK_TIME_LIMIT
 
@@ -29,6 +33,16 @@ DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={}
 # The demo desk (`make run`): every platform's API answered on this machine from the demo week
 # (channels.demo.replay); any other host outside 127.0.0.1 is refused. Off in production.
 DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
+# The desk fetches no loopback, private, link-local, shared or reserved address (advocacy.fetch_guard: status
+# feeds, release sources, knowledge sources, platforms' base URLs, mailboxes' IMAP servers, the embeddings
+# endpoint, Slack) unless it lies in one of these networks (CIDRs, comma-separated): a team's own GitLab,
+# Discourse, mail or embeddings server.
+DESK_FETCH_ALLOWED_NETWORKS = env.list("DESK_FETCH_ALLOWED_NETWORKS", default=[])
+for _net in DESK_FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"DESK_FETCH_ALLOWED_NETWORKS: {_net!r} is not a network ({_exc}).") from _exc
 # Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
 DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")

@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from advocacy.fetch_guard import FetchRefused
 from channels import clean
 from channels.adapters.values import finite_number
 from channels.text import html_to_text
@@ -108,6 +109,8 @@ def http_get(
         return session.get(url, params=params, headers=headers, timeout=spec.timeout, allow_redirects=False)
     except requests.Timeout:
         raise SourceFailed(f"no answer within {spec.timeout:g} s") from None
+    except FetchRefused as exc:  # the admin's address is the problem: say which kind, never the URL
+        raise SourceFailed(f"is at an address the desk does not fetch: {exc.category}") from None
     except requests.RequestException as exc:
         raise SourceFailed(f"could not be reached ({exc.__class__.__name__})") from None
 

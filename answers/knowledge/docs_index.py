@@ -19,6 +19,7 @@ from defusedxml.common import DefusedXmlException
 from django.db.models import F
 from django.utils import timezone
 
+from advocacy.fetch_guard import FetchRefused
 from answers.knowledge_models import DocPage, KnowledgeSource
 from answers.terms import text_terms
 from channels.http import build_session
@@ -113,7 +114,13 @@ def docs_index(
     try:
         urls = sitemap_urls(session, source.base_url)
     except (SitemapError, requests.RequestException) as exc:
-        said = str(exc) if isinstance(exc, SitemapError) else f"could not be read ({exc.__class__.__name__})"
+        said = (
+            str(exc)
+            if isinstance(exc, SitemapError)
+            else f"is at an address the desk does not fetch ({exc.category})"
+            if isinstance(exc, FetchRefused)
+            else f"could not be read ({exc.__class__.__name__})"
+        )
         _error(source, f"The sitemap {said}.")
         result.errors.append(said)
         return result

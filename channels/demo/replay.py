@@ -31,8 +31,9 @@ from urllib.parse import urlparse
 
 import requests
 from django.utils import timezone
-from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.adapters import BaseAdapter
 
+from advocacy.fetch_guard import LOOPBACK, GuardedAdapter
 from channels.adapters.base import IncomingMention
 from channels.adapters.registry import platforms
 
@@ -132,7 +133,8 @@ class DemoNetwork(BaseAdapter):
     def __init__(self, posts_of: Callable[[str], DemoPosts] = demo_posts) -> None:
         super().__init__()
         self.posts_of = posts_of
-        self.local = HTTPAdapter()
+        # This machine and nothing else, said to the fetch guard explicitly: the demo's local fakes and receivers.
+        self.local = GuardedAdapter(allowed=LOOPBACK)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         assert request.url is not None  # the session prepared it, and preparing sets the URL

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 
+from advocacy.fetch_guard import LOOPBACK, FetchRefused, connect_checked
 from channels.http import redact
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, TransientError
@@ -118,6 +119,11 @@ def imap_session(config: Config, password: str) -> Iterator[Session]:
             raise TransientError(
                 f"{config.where}: connection refused (is the server up, and the port right?)"
             ) from None
+        except FetchRefused as exc:  # before OSError, which it is
+            raise ConfigError(
+                f"{config.where}: the desk does not connect to this host ({exc.category}); a mail server inside "
+                "your network is reached once the operator lists its network in DESK_FETCH_ALLOWED_NETWORKS."
+            ) from None
         except socket.gaierror as exc:
             raise TransientError(f"{config.where}: the host name did not resolve ({exc.strerror})") from None
         except imaplib.IMAP4.abort as exc:
@@ -144,8 +150,8 @@ def _connect(config: Config) -> imaplib.IMAP4:
     context = _ssl_context(config)
     timeout = settings.DESK_HTTP_TIMEOUT_SECONDS
     if config.security == "ssl":
-        return imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=timeout)
-    imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
+        return _GuardedIMAP4SSL(config.host, config.port, ssl_context=context, timeout=timeout)
+    imap = _GuardedIMAP4(config.host, config.port, timeout=timeout)
     try:
         if "STARTTLS" not in imap.capabilities:
             raise ConfigError(
@@ -156,6 +162,27 @@ def _connect(config: Config) -> imaplib.IMAP4:
         _logout(imap)
         raise
     return imap
+
+
+class _GuardedIMAP4(imaplib.IMAP4):
+    """imaplib's client connecting through the fetch guard: the host an admin typed is resolved once, checked
+    (no loopback or private address unless DESK_FETCH_ALLOWED_NETWORKS lists it) and connected to as checked."""
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        return connect_checked(self.host, self.port, timeout, allowed=_demo_allowed())
+
+
+class _GuardedIMAP4SSL(imaplib.IMAP4_SSL):
+    # IMAP4_SSL's own _create_socket calls IMAP4's by name, so the guard cannot be mixed in: the same two steps.
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        sock = connect_checked(self.host, self.port, timeout, allowed=_demo_allowed())
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _demo_allowed() -> tuple[str, ...] | None:
+    """The demo desk reaches this machine and nothing else (its mailbox refuses other hosts before this): said to
+    the guard as the demo's HTTP network says it. Elsewhere DESK_FETCH_ALLOWED_NETWORKS (None)."""
+    return LOOPBACK if settings.DESK_DEMO_REPLAY else None
 
 
 def _ssl_context(config: Config) -> ssl.SSLContext:

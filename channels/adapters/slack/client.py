@@ -14,6 +14,8 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from advocacy.fetch_guard import guarded_session
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_RETRY_AFTER = 30
@@ -94,7 +96,7 @@ def _readable(code: str, channel: str) -> str:
 
 @functools.cache
 def _session() -> requests.Session:
-    session = requests.Session()
+    session = guarded_session()  # SLACK_API_URL is a setting, but every fetch goes through the one guard
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     return session

@@ -21,6 +21,12 @@ pytestmark = pytest.mark.django_db
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _dovecot_reachable(settings):
+    """Dovecot listens on 127.0.0.1: the fetch guard's escape hatch, said here for this module's mailboxes."""
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 def message(number: int) -> bytes:
     when = START + timedelta(minutes=number)
     return mail(

@@ -180,8 +180,11 @@ def test_another_mailbox_outside_this_machine_is_refused_and_one_on_it_is_connec
         pass
 
 
-def test_without_the_demo_the_client_connects_to_the_server(settings):
+def test_without_the_demo_the_client_connects_to_the_server(settings, monkeypatch):
     settings.DESK_DEMO_REPLAY = False
+    # The fetch guard resolves the host before connecting: the name answered at the resolver (no DNS here).
+    answer = [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("93.184.215.14", 993))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answer)
     config = settings_of(validate_config(SPEC["config"]))
     with pytest.raises(AssertionError, match="the demo opened a connection"), imap_session(config, "pw"):
         pass
