@@ -292,3 +292,70 @@ def test_every_outward_act_from_the_page_and_the_api_goes_through_the_one_policy
     for (act, surface), by_role in table.items():
         print(f"| {act} | {surface} | " + " | ".join(by_role[r] for r in ROLES) + " |")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_pages_offer_only_the_acts_each_role_may_do_and_say_why_not(client):
+    channel = _channel()
+    users = _users()
+    other = AdvocateFactory(username="ana")
+    ticket = _ticket(channel)
+    mine = {}
+    for role in ("manager", "advocate", "advocate for a day"):
+        mine[role] = MessageFactory(
+            ticket=ticket, channel=channel, kind=Message.Kind.OUR_REPLY, external_id=str(next(_ids)),
+            author_handle="GitLab", author_user=users[role], body=f"Sent by the {role}.",
+        )  # fmt: skip
+    theirs = MessageFactory(
+        ticket=ticket, channel=channel, kind=Message.Kind.OUR_REPLY, external_id=str(next(_ids)),
+        author_handle="GitLab", author_user=other, body="Sent by ana.",
+    )  # fmt: skip
+
+    def page(role: str) -> str:
+        client.force_login(users[role])
+        return client.get(ticket.get_absolute_url()).content.decode()
+
+    manager = page("manager")
+    assert manager.count('data-testid="delete-post"') == 4 and 'data-testid="delete-refused"' not in manager
+    assert all(f'data-testid="{c}"' in manager for c in ("like", "repost", "direct-message"))
+
+    advocate = page("advocate")
+    assert all(f'data-testid="{c}"' in advocate for c in ("like", "repost", "direct-message"))
+    assert advocate.count('data-testid="delete-post"') == 1  # their own post only
+    assert f'name="message" value="{mine["advocate"].pk}"' in advocate
+    assert f'name="message" value="{theirs.pk}"' not in advocate
+    assert advocate.count('data-testid="delete-refused"') == 3
+    assert "Delete from X: Sent by ana: only they or a manager delete it." in advocate
+
+    helper = html.unescape(page("advocate for a day"))
+    assert not any(f'data-testid="{c}"' in helper for c in ("like", "repost", "direct-message", "delete-post"))
+    assert 'data-testid="outward-refused"' in helper and WAITING in helper
+    assert 'data-testid="submit-for-approval"' in helper and 'data-testid="send-image"' not in helper
+
+
+def test_a_story_and_an_issue_page_do_not_offer_send_to_someone_whose_replies_wait(client):
+    channel = _channel()
+    ticket = _ticket(channel)
+    at = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    story = Story.objects.create(title="Stuck pipelines", origin=Story.Origin.ADVOCATE, first_at=at, last_at=at)
+    Membership.objects.create(story=story, ticket=ticket, via=Membership.Via.ADVOCATE, reason="same")
+    story_answer_prepare(story=story, user=ManagerFactory(), answer="Clearing the runner cache fixes it.")
+    issue = IssueLink.objects.create(
+        kind="gitlab", project="gitlab-org/gitlab", number=7, state=IssueLink.State.CLOSED,
+        url="https://gitlab.com/gitlab-org/gitlab/-/issues/7",
+    )  # fmt: skip
+    IssueFollowUp.objects.create(
+        issue=issue, ticket=ticket, event=IssueFollowUp.Event.CLOSED, body="Fixed.", handle="GitLab"
+    )
+    pages = (story.get_absolute_url(), reverse("stories:issue", args=[issue.pk]))
+
+    client.force_login(AdvocateFactory())
+    advocate = [client.get(url).content.decode() for url in pages]
+    client.force_login(_helper("pat"))
+    helper = [html.unescape(client.get(url).content.decode()) for url in pages]
+
+    assert 'data-testid="send">' in advocate[0] and 'data-testid="send-refused"' not in advocate[0]
+    assert 'data-testid="issue-send-all">' in advocate[1] and "issue-send-refused" not in advocate[1]
+    assert 'data-testid="send" disabled aria-describedby="send-refused"' in helper[0]
+    assert "Sending to many tickets at once is for advocates" in helper[0] and WAITING in helper[0]
+    assert 'data-testid="issue-send-all" disabled aria-describedby="issue-send-refused"' in helper[1]
+    assert "Sending follow-ups to many tickets at once is for advocates" in helper[1]
