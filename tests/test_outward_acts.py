@@ -23,13 +23,13 @@ import itertools
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import responses
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -138,7 +138,7 @@ def _ticket(channel: Channel, *, assignee=None) -> Ticket:
     return ticket
 
 
-def _users() -> dict[str, object]:
+def _users() -> dict[str, Any]:
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     Authenticator.objects.create(user=admin, type="totp", data={"secret": "unused"})  # staff have two-factor
     return {
@@ -166,28 +166,27 @@ class Cell:
         )  # fmt: skip
         self.key = f"k{next(_ids)}"
 
-    def page(self, client: Client) -> HttpResponse:
+    def page(self, client: Client) -> Any:
         t, m = self.ticket, self.mention
         url: Callable[[str], str] = lambda name: reverse(name, args=[t.pk])  # noqa: E731
         send = {"seen": seen(t), "body": "Try clearing the runner cache.", "token": self.key, "status": "solved"}
         delete = {"seen": seen(t), "message": self.post.pk, "confirm": "on"}
+        mention = {"seen": seen(t), "message": m.pk}
         posts = {
             "reply": ("mentions:ticket-send", send),
             "image": ("mentions:ticket-send", {**send, "image": _png(), "image_alt": "The runner's cache settings"}),
-            "dm": ("mentions:ticket-direct-message", {"seen": seen(t), "message": m.pk, "text": "Your e-mail?"}),
-            "like": ("mentions:ticket-like", {"seen": seen(t), "message": m.pk}),
-            "repost": ("mentions:ticket-repost", {"seen": seen(t), "message": m.pk}),
+            "dm": ("mentions:ticket-direct-message", {**mention, "text": "Your e-mail?", "key": self.key}),
+            "like": ("mentions:ticket-like", mention),
+            "repost": ("mentions:ticket-repost", mention),
             "delete other's": ("mentions:ticket-delete-post", delete),
             "delete own": ("mentions:ticket-delete-post", delete),
         }  # fmt: skip
-        if self.act == "dm":
-            posts["dm"][1]["key"] = self.key
         if self.act in posts:
             name, data = posts[self.act]
             return client.post(url(name), data, headers=HTMX)
         return self._batch(client)
 
-    def _batch(self, client: Client) -> HttpResponse:
+    def _batch(self, client: Client) -> Any:
         """A story's or an issue's Send, its ticket drafted by a manager; the worker runs what the press queued."""
         manager = ManagerFactory()
         if self.act == "story send":
@@ -209,7 +208,7 @@ class Cell:
         )  # fmt: skip
         return client.post(reverse("stories:issue-send", args=[issue.pk]))
 
-    def api(self, client: Client) -> HttpResponse:
+    def api(self, client: Client) -> Any:
         base, m = f"/api/tickets/{self.ticket.pk}", self.mention
         if self.act == "image":
             data = {"body": "Try clearing the runner cache.", "key": self.key, "image": _png(), "image_alt": "Settings"}
