@@ -97,7 +97,7 @@ def _post_refusal(post: Any, user: Any) -> str:
     if post.author_user_id is None:
         return "This post was not sent from the desk by anyone here: only a manager deletes it."
     author = post.author_user.get_username() if post.author_user else "someone else"
-    return f"Sent by {author}: only they or a manager delete it."
+    return f"Sent by {author}: only they or a manager delete it from the platform."
 
 
 def outward_decision(user: Any, act: Act, *, ticket: Any = None, post: Any = None, for_user: Any = None) -> Decision:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -106,6 +106,11 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             seen_version=seen_version_posted(request),
             images=form.images(),
         )
+    except PermissionDenied as exc:
+        if not from_htmx(request):
+            raise  # the 403 page: a Send the page would not have let through (someone else's ticket)
+        form.add_error(None, str(exc) or "You cannot send here.")  # in place: beside Send, the text kept
+        return action_failed(request, pk, "send", form, 403)
     except ValidationError as exc:
         form.add_error(None, exc)
         if isinstance(exc, SendFailed):

@@ -32,11 +32,11 @@ from mentions.macro_picker import macro_picker
 from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
-from mentions.services.approval_rule import QUEUE, reply_needs_approval
+from mentions.services.approval_rule import QUEUE
 from mentions.services.approvals import approval_shown
 from mentions.services.community import community_answer_shown
 from mentions.services.judgement import solved_as_noise
-from mentions.services.outward_policy import outward_offers
+from mentions.services.outward_policy import outward_decision, outward_offers
 from mentions.services.platform_actions import actions_offered
 from mentions.views.access import ticket_open
 from mentions.views.in_place import action_done, action_failed, from_htmx
@@ -97,7 +97,7 @@ def ticket_page_context(
     typed = next((posted(key, "body", None) for key in COMPOSER_POSTS if key in forms), None)
     draft = obj.reply_draft if typed is None else typed
     picker = macro_picker()
-    needs_approval = reply_needs_approval(request.user)
+    needs_approval = outward_decision(request.user, "reply").needs_approval
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
