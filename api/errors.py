@@ -84,8 +84,9 @@ _WHY = {
     400: ("The request breaks the schema: each field's messages.", FieldErrors),
     401: ("No token, or one that is unknown, revoked or expired.", Error),
     403: (
-        "The token's user may not do this on the desk either, the token is read-only, or the user must set up "
-        "two-factor authentication on the desk first.",
+        "The token's user may not do this on the desk either (`detail` says why: their replies wait for approval, "
+        "the ticket is assigned to someone else, someone else sent the post), the token is read-only, or the user "
+        "must set up two-factor authentication on the desk first.",
         Error,
     ),
     404: ("No such ticket or channel, or nothing by the name the body gives.", Error),

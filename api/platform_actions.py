@@ -1,7 +1,9 @@
 """Like, repost and message the author of a mention, and delete our own post, on its platform, as the ticket page
 does (mentions.services.platform_actions, direct_messages): `POST /api/tickets/{id}/like/`, `.../repost/`,
 `.../direct-message/` and `.../delete-post/`. Each answers the ticket as it is afterwards; a platform that cannot do
-it, a message that is not the right kind, or the platform's refusal is a 409 in words."""
+it, a message that is not the right kind, or the platform's refusal is a 409 in words. Who may do each is the
+outward policy's (mentions.services.outward_policy), asked by the service: its refusal is a 403 with the reason in
+`detail` (someone whose replies wait for approval, a ticket assigned to someone else, a post someone else sent)."""
 
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ from api.fields import Text
 from api.views import ApiView, TicketAction, _ticket
 from mentions import services
 from mentions.models import Ticket
-from mentions.services.approvals import reply_needs_approval, reply_submit
+from mentions.services.approvals import reply_submit
+from mentions.services.outward_policy import outward_decision
 from mentions.services.reply_images import ALT_MAX, DESK_MAX_BYTES, ImageGiven
 
 IMAGES_AT_MOST = 10  # the most any platform takes (Discord); each platform's own count is checked when sent
@@ -92,7 +93,7 @@ class TicketSend(TicketAction):
     def post(self, request: Request, pk: int) -> Response:
         if request.content_type.startswith("multipart/"):
             self.body = SendWithImagesIn
-        if reply_needs_approval(request.user):
+        if outward_decision(request.user, "reply").needs_approval:  # the outward policy: kept for approval
             return self._submitted(request, pk)
         return super().post(request, pk)
 

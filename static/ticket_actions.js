@@ -1,4 +1,4 @@
-// The ticket page's actions in place (mentions/views/in_place.py). A refused action (400, 409)
+// The ticket page's actions in place (mentions/views/in_place.py). A refused action (400, 403, 409)
 // carries its error for the slot beside the control that sent it: htmx is told to swap it in
 // rather than treat it as a failure (base.html's htmx-config swaps no 4xx elsewhere). A reply or
 // note that went through empties its box, which keeps the focus; a sent reply gets a new send key
@@ -14,7 +14,8 @@
 
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr ? e.detail.xhr.status : 0;
-    if ((status === 400 || status === 409) && inPlace(e)) {
+    // 403: the outward policy's refusal (mentions.services.outward_policy), said beside the control too.
+    if ((status === 400 || status === 403 || status === 409) && inPlace(e)) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 @responses.activate
 def test_the_api_likes_and_deletes_and_refuses_in_words():
     ticket, mention = _x_ticket()
-    ours = _our_reply(ticket)
-    secret = token_create(user=AdvocateFactory(), name="t", scope="write", days=1)[1]
+    advocate = AdvocateFactory()
+    ours = _our_reply(ticket, author=advocate)  # their own post: theirs to delete
+    secret = token_create(user=advocate, name="t", scope="write", days=1)[1]
     client = Client(headers={"Authorization": f"Bearer {secret}"})
     responses.post(LIKES, json={"data": {"liked": True}})
     responses.delete(f"{API_ROOT}/tweets/1860000000000000050", json={"data": {"deleted": True}})

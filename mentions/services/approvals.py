@@ -26,6 +26,7 @@ from mentions.models import Message, ReplyApproval, ReplySend, Ticket, TicketEve
 from mentions.services.approval_rule import QUEUE, can_draft, reply_needs_approval
 from mentions.services.drafts import ticket_draft_set
 from mentions.services.events import ensure_can_act, event_record
+from mentions.services.outward_policy import OutwardRefused, outward_decision
 from mentions.services.replies import SEND_KEPT, reply_checked, ticket_send_reply
 from mentions.services.versions import ticket_lock
 
@@ -39,7 +40,6 @@ __all__ = [
     "reply_submit",
 ]
 
-IMAGES_LATER = "Images go with an approved reply: attach them after approval."
 AFTER_REPLY = (Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.SOLVED)
 K = TicketEvent.Kind
 A = ReplyApproval.Status
@@ -64,18 +64,20 @@ def reply_submit(
     body = (body or "").strip()
     if not can_draft(user):
         raise PermissionDenied("You cannot reply on tickets.")
-    if not reply_needs_approval(user):
+    if not outward_decision(user, "reply").needs_approval:
         raise ValidationError("Your replies are sent directly: press Send.")
-    if images:
-        raise ValidationError({"image": [IMAGES_LATER]})
+    if images and not (decision := outward_decision(user, "image")).allowed:
+        # The request's own part refused (the API's 400 on its field), not who is asking: the text alone may go.
+        raise ValidationError({"image": [decision.reason]})
     if not body:
         raise ValidationError("Write the reply first.")
     if status not in AFTER_REPLY:
         raise ValidationError("Submit as pending or solved.")
     with transaction.atomic():
         locked = ticket_lock(ticket, seen_version=seen_version, kept=SEND_KEPT)
-        if user.has_perm(QUEUE):  # a grant's holder acts as an advocate does: unassigned tickets or their own
-            ensure_can_act(ticket=locked, user=user)
+        # A grant's holder acts as an advocate does (unassigned tickets or their own): the outward policy.
+        if (decision := outward_decision(user, "reply", ticket=locked)).verdict == "forbidden":
+            raise OutwardRefused(decision.reason)
         _plan, handle = reply_checked(locked, body, handle, style)
         waiting = ReplyApproval.objects.select_for_update(of=("self",)).filter(ticket=locked, status=A.PENDING).first()
         if waiting is not None and waiting.requested_by_id != user.pk:

@@ -27,7 +27,8 @@ from channels.adapters import ReplyError, ReplyUncertain, SentReply, get_adapter
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
-from mentions.services.events import ensure_can_act, event_record
+from mentions.services.events import event_record
+from mentions.services.outward_policy import outward_allowed
 from mentions.services.platform_actions import acting_account, action_message, action_word
 from mentions.services.replies import reply_target_of
 from mentions.services.versions import ticket_lock
@@ -40,10 +41,10 @@ DIRECT = "direct"  # ReplySend.style of a direct message's press
 def ticket_direct_message(*, ticket: Ticket, message_id: int, user: Any, text: str, key: str = "") -> Message:
     """Send `text` privately to the author of the ticket's mention `message_id` and keep it on the ticket. A second
     call with the same `key` answers with the first one's message. Raises ValidationError in words."""
+    outward_allowed(user, "message", ticket=ticket)  # refused before anything is read: who may, the outward policy
     text = (text or "").strip()
     if not text:
         raise ValidationError("Write the message first.")
-    ensure_can_act(ticket=ticket, user=user)
     word = action_word(ticket, "message")
     mention = action_message(ticket, message_id, Message.Kind.INBOUND)
     adapter: Any = get_adapter(ticket.channel.kind)  # declares "message": has direct_message (the parts test)

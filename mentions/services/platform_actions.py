@@ -26,7 +26,8 @@ from channels.adapters.registry import platform_or_default
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.services.events import ensure_can_act, event_record
+from mentions.services.events import event_record
+from mentions.services.outward_policy import outward_allowed
 from mentions.services.replies import reply_target_of
 from mentions.services.reply_plan import reply_plan
 from mentions.services.versions import ticket_lock
@@ -118,8 +119,8 @@ def _ask(method: str, ticket: Ticket, account: Account, message: Message, what: 
 
 def _mark_once(*, ticket: Ticket, message_id: int, user: Any, action: Action, field: str, kind: str) -> bool:
     """Do `action` on the mention once: asked of the platform unless the message's `field` (when it was done) is set,
-    then set with the row locked, so two presses at once record it once."""
-    ensure_can_act(ticket=ticket, user=user)
+    then set with the row locked, so two presses at once record it once. Who may: the outward policy."""
+    outward_allowed(user, action, ticket=ticket)
     word = action_word(ticket, action)
     message = action_message(ticket, message_id, Message.Kind.INBOUND)
     if getattr(message, field) is not None:
@@ -148,10 +149,12 @@ def message_repost(*, ticket: Ticket, message_id: int, user: Any) -> bool:
 
 def reply_delete(*, ticket: Ticket, message_id: int, user: Any, confirmed: bool) -> bool:
     """Delete our post from the platform; the ticket keeps its text. True when deleted now; False when it was gone
-    already. `confirmed`: the advocate said yes to "Delete it from <platform>?"."""
-    ensure_can_act(ticket=ticket, user=user)
+    already. `confirmed`: the advocate said yes to "Delete it from <platform>?". Who may (its author or a manager:
+    mentions.services.outward_policy) is asked before the post is looked at, then of the post."""
+    outward_allowed(user, "delete", ticket=ticket)
     action_word(ticket, "delete")
     message = action_message(ticket, message_id, Message.Kind.OUR_REPLY)
+    outward_allowed(user, "delete", ticket=ticket, post=message)
     if message.deleted_at is not None:
         return False
     if not confirmed:

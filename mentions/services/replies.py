@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,10 +40,10 @@ from channels.adapters.registry import platform_or_default, reply_sender
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
-from mentions.services.approval_rule import reply_needs_approval
-from mentions.services.events import ensure_can_act, event_record, first_reply_set, status_after_reply, status_set
+from mentions.services.events import event_record, first_reply_set, status_after_reply, status_set
 from mentions.services.followups import followup_seen
 from mentions.services.next_reply import ticket_next_reply_answered
+from mentions.services.outward_policy import outward_allowed
 from mentions.services.reply_images import (
     ImageGiven,
     images_checked,
@@ -193,9 +193,11 @@ def ticket_send_reply(
     each with its description, where the platform takes them (refused on the `image` or `image_alt` field
     otherwise). `drafted_by`: who wrote the reply an advocate approved (mentions.services.approvals), credited in the
     history. Raises versions.TicketStale, SendFailed (the key is used up) or ValidationError; PermissionDenied for a
-    user whose replies wait for approval (they submit them: approvals.reply_submit)."""
-    if reply_needs_approval(user):
-        raise PermissionDenied("Your replies wait for an advocate's approval: submit it for approval.")
+    user whose replies wait for approval (they submit them: approvals.reply_submit) and for anyone the outward
+    policy refuses (mentions.services.outward_policy: a reply, and an image with it)."""
+    outward_allowed(user, "reply", for_user=drafted_by)
+    if images:
+        outward_allowed(user, "image")
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write the reply first.")
@@ -218,7 +220,7 @@ def ticket_send_reply(
             # Locked here, its version checked in _send_open after the key: a second press of a form
             # that was sent is answered with that send, not refused as stale by its own reply.
             locked = ticket_lock(ticket, seen_version=None)
-            ensure_can_act(ticket=locked, user=user, for_user=drafted_by)
+            outward_allowed(user, "reply", ticket=locked, for_user=drafted_by)
             previous = ReplySend.objects.filter(key=key).first()
             if previous is not None and previous.ticket_id != locked.pk:
                 raise ValidationError("This form belongs to another ticket: reload the page.")

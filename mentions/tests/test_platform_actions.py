@@ -36,10 +36,11 @@ def _x_ticket():
     return ticket, ticket.messages.get(kind=Message.Kind.INBOUND)
 
 
-def _our_reply(ticket, external_id="1860000000000000050", handle="GitLab"):
+def _our_reply(ticket, external_id="1860000000000000050", handle="GitLab", author=None):
+    """Our post, sent from the desk by `author` (who may delete it: mentions.services.outward_policy)."""
     return MessageFactory(
         ticket=ticket, channel=ticket.channel, kind=Message.Kind.OUR_REPLY, external_id=external_id,
-        author_handle=handle, body="Oops, wrong thread: this was meant for someone else.",
+        author_handle=handle, body="Oops, wrong thread: this was meant for someone else.", author_user=author,
     )  # fmt: skip
 
 
@@ -78,9 +79,9 @@ def test_a_refusal_is_said_in_the_platforms_words_and_nothing_is_recorded():
 @responses.activate
 def test_our_post_is_deleted_only_when_confirmed_and_the_ticket_keeps_its_text():
     ticket, _mention = _x_ticket()
-    ours = _our_reply(ticket)
-    responses.delete(f"{API_ROOT}/tweets/1860000000000000050", json={"data": {"deleted": True}})
     advocate = AdvocateFactory()
+    ours = _our_reply(ticket, author=advocate)
+    responses.delete(f"{API_ROOT}/tweets/1860000000000000050", json={"data": {"deleted": True}})
 
     with pytest.raises(ValidationError, match="Confirm"):
         reply_delete(ticket=ticket, message_id=ours.pk, user=advocate, confirmed=False)
@@ -128,11 +129,12 @@ def test_on_a_forum_a_like_it_already_has_is_done_and_a_post_already_gone_is_del
         BASE + "/post_actions.json", status=403,
         json={"errors": ["You already performed this action."], "error_type": "invalid_access"},
     )  # fmt: skip
-    ours = _our_reply(ticket, external_id="150", handle=account.username)
+    advocate = AdvocateFactory()
+    ours = _our_reply(ticket, external_id="150", handle=account.username, author=advocate)
     responses.delete(BASE + "/posts/150.json", status=404, json={"errors": ["not found"]})
 
     assert message_like(ticket=ticket, message_id=mention.pk, user=AdvocateFactory()) is True
-    assert reply_delete(ticket=ticket, message_id=ours.pk, user=AdvocateFactory(), confirmed=True) is True
+    assert reply_delete(ticket=ticket, message_id=ours.pk, user=advocate, confirmed=True) is True
 
     like_call, delete_call = responses.calls
     assert json.loads(like_call.request.body or b"") == {"id": int(mention.external_id), "post_action_type_id": 2}
@@ -143,8 +145,8 @@ def test_on_a_forum_a_like_it_already_has_is_done_and_a_post_already_gone_is_del
 @responses.activate
 def test_the_ticket_page_offers_the_platforms_words_and_the_history_tells_what_was_deleted(client):
     ticket, mention = _x_ticket()
-    ours = _our_reply(ticket)
     advocate = AdvocateFactory()
+    ours = _our_reply(ticket, author=advocate)
     client.force_login(advocate)
     responses.post(LIKES, json={"data": {"liked": True}})
     responses.delete(f"{API_ROOT}/tweets/1860000000000000050", json={"data": {"deleted": True}})

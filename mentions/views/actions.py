@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -38,10 +38,10 @@ from mentions.forms import (
     TagsForm,
 )
 from mentions.models import Judgement, Ticket
-from mentions.services.approval_rule import reply_needs_approval
 from mentions.services.community import ticket_close_community
 from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
+from mentions.services.outward_policy import outward_decision
 from mentions.services.platform_actions import message_like, message_repost, reply_delete
 from mentions.services.versions import TicketStale
 from mentions.views.access import ticket_open, work_queue
@@ -91,7 +91,7 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
     form = SendReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return action_failed(request, pk, "send", form, 400)
-    if reply_needs_approval(request.user):  # their reply waits for an advocate's approval instead
+    if outward_decision(request.user, "reply").needs_approval:  # their reply waits for an advocate's approval instead
         return reply_submitted(request, obj, form, served_view)
     data = form.cleaned_data
     try:
@@ -106,6 +106,11 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             seen_version=seen_version_posted(request),
             images=form.images(),
         )
+    except PermissionDenied as exc:
+        if not from_htmx(request):
+            raise  # the 403 page: a Send the page would not have let through (someone else's ticket)
+        form.add_error(None, str(exc) or "You cannot send here.")  # in place: beside Send, the text kept
+        return action_failed(request, pk, "send", form, 403)
     except ValidationError as exc:
         form.add_error(None, exc)
         if isinstance(exc, SendFailed):

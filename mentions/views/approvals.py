@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
@@ -13,7 +13,7 @@ from mentions.models import ReplyApproval, Ticket, View
 from mentions.services.approvals import approval_approve, approval_edit, approval_reject, reply_submit
 from mentions.services.versions import TicketStale
 from mentions.views.access import work_queue
-from mentions.views.in_place import action_done, action_failed
+from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.ticket import after_action, seen_version_posted, ticket_action
 
 
@@ -32,6 +32,11 @@ def reply_submitted(request: HttpRequest, obj: Ticket, form: SendReplyForm, serv
             seen_version=seen_version_posted(request),
             images=form.images(),
         )
+    except PermissionDenied as exc:  # the outward policy: a ticket that is not theirs to answer
+        if not from_htmx(request):
+            raise
+        form.add_error(None, str(exc) or "You cannot reply here.")
+        return action_failed(request, obj.pk, "send", form, 403)
     except ValidationError as exc:
         form.add_error(None, exc)
         return action_failed(request, obj.pk, "send", form, 409 if isinstance(exc, TicketStale) else 400)

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -32,13 +32,14 @@ from mentions.macro_picker import macro_picker
 from mentions.models import Judgement, Ticket, View
 from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
-from mentions.services.approval_rule import QUEUE, reply_needs_approval
+from mentions.services.approval_rule import QUEUE
 from mentions.services.approvals import approval_shown
 from mentions.services.community import community_answer_shown
 from mentions.services.judgement import solved_as_noise
+from mentions.services.outward_policy import outward_decision, outward_offers
 from mentions.services.platform_actions import actions_offered
 from mentions.views.access import ticket_open
-from mentions.views.in_place import action_done, action_failed
+from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.refused import COMPOSER_POSTS, refused_forms
 
@@ -96,7 +97,7 @@ def ticket_page_context(
     typed = next((posted(key, "body", None) for key in COMPOSER_POSTS if key in forms), None)
     draft = obj.reply_draft if typed is None else typed
     picker = macro_picker()
-    needs_approval = reply_needs_approval(request.user)
+    needs_approval = outward_decision(request.user, "reply").needs_approval
     context = {
         **{f"{key}_form": form for key, form in forms.items()},  # their errors
         "reply_plan": plan,
@@ -126,6 +127,9 @@ def ticket_page_context(
         # Like or repost a mention, message its author, delete our post: the platform's words where it has them
         # (mentions/_messages.html).
         "offered": actions_offered(obj) if plan else None,
+        # Which of them this user may use, or why not (mentions.services.outward_policy): who they are, whose
+        # ticket it is, and for a deletion whose post.
+        "outward": outward_offers(request.user, obj, obj.messages.all()) if plan else None,
         "values": {
             "send_body": posted("send", "body", draft),
             "send_handle": posted("send", "handle", plan.chosen if plan else ""),
@@ -204,6 +208,12 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
     except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
         form.add_error(None, exc)
         return action_failed(request, pk, key, form, 400)
+    except PermissionDenied as exc:
+        if not from_htmx(request):
+            raise  # a form the page did not offer (its control is not shown): the 403 page
+        # In place, the reason goes beside the control (the outward policy's, or the ticket not being theirs).
+        form.add_error(None, str(exc) or "You cannot do this here.")
+        return action_failed(request, pk, key, form, 403)
     if message:
         messages.success(request, message)
     return action_done(request, key, after_action(request, obj, served_view))

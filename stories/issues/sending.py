@@ -23,6 +23,7 @@ from django.utils import timezone
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.models import IssueLink, ReplySend, Ticket, TicketEvent
 from mentions.services.events import event_record
+from mentions.services.outward_policy import outward_allowed
 from stories.models import IssueFollowUp
 from stories.services.drafted_send import drafted_reply_send
 from stories.services.locks import ensure_can_work
@@ -57,8 +58,10 @@ def _uncertain(rows: list[IssueFollowUp]) -> set[str]:
 
 
 def followups_send_press(*, link: IssueLink, user: Any) -> Press:
-    """Queue every follow-up of the issue still to send; the worker posts them. ValidationError: nothing to send."""
+    """Queue every follow-up of the issue still to send; the worker posts them. ValidationError: nothing to send;
+    OutwardRefused: someone whose replies wait for approval (the outward policy)."""
     ensure_can_work(user)
+    outward_allowed(user, "followups_send")
     manager = user.has_perm("mentions.manage_all_tickets")
     press = Press()
     with transaction.atomic():

@@ -22,6 +22,7 @@ from channels.text import safe_url
 from mentions.models import ReplySend, Ticket
 from mentions.services.actions import ticket_mark_replied
 from mentions.services.drafts import ticket_draft_append
+from mentions.services.outward_policy import outward_allowed
 from stories.drafts import reply_measure, send_key, story_drafts_make, ticket_draft
 from stories.models import Membership, Story, StoryReply
 from stories.services.locks import ensure_can_work, stories_locked, story_live
@@ -122,8 +123,10 @@ def story_answer_send(
 ) -> SendPress:
     """Send the drafts of the tickets in `include` (their text as edited in `bodies`; `links`: replies made on the
     platform, for tickets where the desk cannot post). Tickets assigned to another advocate are skipped unless the
-    user may act on every ticket. The story is answered; the worker posts (stories.answer_send)."""
+    user may act on every ticket. The story is answered; the worker posts (stories.answer_send). Refused whole
+    (OutwardRefused) to someone whose replies wait for approval: the outward policy."""
     ensure_can_work(user)
+    outward_allowed(user, "story_send")
     with transaction.atomic():  # the edits are kept even when the press is refused below
         (locked,) = stories_locked(story.pk)
         story_live(locked)

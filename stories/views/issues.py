@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from mentions.models import IssueLink, IssueTicket, Ticket
+from mentions.services.outward_policy import outward_decision
 from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed
 from stories.issues.forms import IssueForm
@@ -89,6 +90,8 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "followups": list(followups.prefetch_related(Prefetch("ticket"))),
             "in_flight": followups.filter(status__in=IssueFollowUp.IN_FLIGHT).exists(),
             "sendable": followups.filter(status__in=IssueFollowUp.SENDABLE).exclude(handle="").exists(),
+            # Send all posts as the company: refused, with the reason, to someone whose replies wait for approval.
+            "send_refused": outward_decision(request.user, "followups_send").reason,
         },
     )
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from mentions.services.outward_policy import outward_decision
 from mentions.views.access import work_queue
 from stories import page_reads
 from stories.issues.panel import issue_panel_context
@@ -49,6 +50,8 @@ def page_context(request: HttpRequest, story: Story, **extra: Any) -> dict[str, 
         "answer_value": story.answer,
         "link_value": story.answer_link,
         "manager": request.user.has_perm("mentions.manage_all_tickets"),
+        # Sending the ticked replies posts as the company: refused, with the reason, to someone whose replies wait.
+        "send_refused": outward_decision(request.user, "story_send").reason,
         "issue_panel": issue_panel_context(Membership.objects.filter(story=story).values_list("ticket_id", flat=True)),
         "release": release_panel(story.pk),
         **extra,

@@ -328,7 +328,7 @@ def test_the_desks_like_and_delete_reach_github_on_a_polled_ticket():
     from channels.tests.harness import poll
     from mentions.models import Message
     from mentions.services.platform_actions import message_like, reply_delete
-    from mentions.tests.factories import AdvocateFactory
+    from mentions.tests.factories import AdvocateFactory, ManagerFactory
 
     from .shapes import COMMENTS_URL, ISSUES_URL, add_graphql, add_list, discussions_answer
 
@@ -347,7 +347,8 @@ def test_the_desks_like_and_delete_reach_github_on_a_polled_ticket():
     advocate = AdvocateFactory()
 
     assert message_like(ticket=mention.ticket, message_id=mention.pk, user=advocate) is True
-    assert reply_delete(ticket=mention.ticket, message_id=ours.pk, user=advocate, confirmed=True) is True
+    # Posted by our account outside the desk (no author here): a manager deletes it (mentions.services.outward_policy).
+    assert reply_delete(ticket=mention.ticket, message_id=ours.pk, user=ManagerFactory(), confirmed=True) is True
 
     liked, deleted = responses.calls[-2].request, responses.calls[-1].request
     assert sent_json(liked) == {"content": "+1"} and liked.headers["Authorization"] == "Bearer gho_account"
