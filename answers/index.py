@@ -8,6 +8,11 @@ answers.index_rows.
 late), by batches: their messages in one query, the rows in one INSERT, the stems' counts in one upsert.
 `answers_index(everything=True)` walks every ticket (the backfill, answers.index_bulk: ranges of ticket ids,
 optionally in worker processes). `answers_prune` drops rows whose ticket was merged or marked spam since.
+
+A reply we deleted from the platform (from the desk, or seen gone by a poll: `Message.deleted_at`) is never
+offered again: the suggestions leave out an answer whose ticket had a reply of ours deleted after the answer was
+indexed (`reply_gone`), and `answers_deleted_forget`, run with each index run, builds such an answer again from
+the replies left or drops it when none is left.
 """
 
 from __future__ import annotations
@@ -38,14 +43,24 @@ from mentions.models import Message, Ticket
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SPAM_TAG", "answer_words", "answers_index", "answers_prune", "terms_count_add"]
+__all__ = [
+    "SPAM_TAG",
+    "answer_words",
+    "answers_deleted_forget",
+    "answers_index",
+    "answers_prune",
+    "reply_gone",
+    "terms_count_add",
+]
 
 BATCH = 500
 LOOKBACK = timedelta(days=1)
 
 
 def _eligible() -> Q:
-    ours = Message.objects.filter(ticket_id=OuterRef("pk"), kind=Message.Kind.OUR_REPLY).exclude(body="")
+    ours = Message.objects.filter(
+        ticket_id=OuterRef("pk"), kind=Message.Kind.OUR_REPLY, deleted_at__isnull=True
+    ).exclude(body="")
     spam = Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"), tag__name=SPAM_TAG)
     return Q(first_reply_at__isnull=False, merged_into__isnull=True) & Q(Exists(ours)) & ~Q(Exists(spam))
 
@@ -68,6 +83,37 @@ def answers_index(*, everything: bool = False, batch: int = BATCH, workers: int 
             return added
         added += len(rows_insert(_rows(ids)))
         after = ids[-1]
+
+
+def reply_gone() -> Exists:
+    """An answer whose ticket had a reply of ours deleted from the platform after the answer was indexed: the
+    reply it offers may be that one, with its dead link."""
+    return Exists(
+        Message.objects.filter(
+            ticket_id=OuterRef("ticket_id"), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef("indexed_at")
+        )
+    )
+
+
+def answers_deleted_forget() -> int:
+    """Answers whose ticket had a reply of ours deleted since they were indexed: built again from the replies of
+    ours left (keeping what advocates taught them: uses, other wordings) or dropped when none is left; the stems'
+    counts move with them. Returns how many were looked at."""
+    with transaction.atomic():
+        stale = list(Answer.objects.filter(reply_gone()).select_for_update().order_by("pk"))
+        if not stale:
+            return 0
+        ids = [a.pk for a in stale]
+        taught = {a.pk: (a.uses, a.asked_terms) for a in stale}
+        fresh = _rows(ids)
+        for row in fresh:
+            row.uses, row.asked_terms = taught[row.ticket_id]
+        Answer.objects.filter(pk__in=ids).delete()
+        count(stale, -1)
+        Answer.objects.bulk_create(fresh)
+        count(fresh, +1)
+    log.info("answers: %d answers had a reply deleted, %d built again from the replies left", len(ids), len(fresh))
+    return len(ids)
 
 
 def _rows(ids: list[int]) -> list[Answer]:
