@@ -130,6 +130,7 @@ def identifiers_found(
     notes = Message.objects.filter(ticket_id__in=ticket_ids, kind=Message.Kind.NOTE).values_list("body", flat=True)
     texts += list(notes)
     texts += list(Gift.objects.filter(person=person).values_list("postal_address", flat=True))
-    staff = {e.casefold() for e in get_user_model().objects.exclude(email="").values_list("email", flat=True)}
+    users, field = get_user_model(), get_user_model().get_email_field_name()
+    staff = {e.casefold() for e in users.objects.exclude(**{field: ""}).values_list(field, flat=True)}
     emails = {e for e in emails_in(texts) if e.casefold() not in staff}
     return emails, phones_in(texts), ids
