@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.admin.models import LogEntry
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.lookups import IRegex
@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from advocacy.cache_values import cached_values_drop
 from advocacy.hooks import Hooks
+from advocacy.sqlite import erased_text_overwritten
 from advocacy.versioned import version_bump
 from channels.models import DeadLetter
 from mentions.models import (
@@ -225,6 +226,7 @@ def _cached_drop(erasing: Erasing) -> int:
 @transaction.atomic
 def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     """Erase `person` (see the module's docstring) in one transaction; the record of it, counts only."""
+    erased_text_overwritten(connection)
     person = Person.objects.select_for_update().get(pk=person.pk)
     identities = list(Identity.objects.filter(person=person).select_for_update())
     identity_ids = [i.pk for i in identities]
