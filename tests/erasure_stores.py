@@ -93,3 +93,37 @@ def file_hits(strings: Iterable[str], root: Path) -> list[str]:
         found += _hits(f"file {relative}", relative.encode(), wanted)
         found += _hits(f"file {relative}", path.read_bytes(), wanted)
     return sorted(set(found))
+
+
+def declared_rows_drop(after: dict[str, list[str]], declared: dict[str, str], strings: Iterable[str]) -> list[str]:
+    """Delete the rows of the models declared free of personal data that still hold the strings (the scan wrote
+    them there: staff's and admins' tables), so that a byte scan of the database file finds only what the erasure
+    left behind (an old copy in freed space, an index, the write-ahead log). Answers the models it could not
+    empty. Run after the column scan: what it deletes was checked already."""
+    from django.apps import apps
+    from django.db import models, transaction
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    failed = []
+    for label in sorted(set(after) & set(declared)):
+        model = apps.get_model(label)
+        holding = Q()
+        texts = {}
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.CharField | models.TextField | models.JSONField):
+                texts[f"scan_{f.attname}"] = Cast(f.attname, TextField())
+                for s in strings:
+                    holding |= Q(**{f"scan_{f.attname}__icontains": s})
+        try:
+            with transaction.atomic():
+                pks = model._base_manager.annotate(**texts).filter(holding).values_list("pk", flat=True)
+                model._base_manager.filter(pk__in=list(pks)).delete()
+        except Exception as error:  # a protected row: named, the byte scan then says what stays
+            failed.append(f"{label}: {type(error).__name__}")
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # these deletions into the file, as the erasure's own were when it committed
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return failed

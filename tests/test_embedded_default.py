@@ -570,7 +570,7 @@ from mentions.models import Message, Ticket
 from tests.erasure_scan import (
     Theirs, columns_with_hits, declared_free, holders, rows_build, tables_without_models, verdicts,
 )
-from tests.erasure_stores import file_hits
+from tests.erasure_stores import declared_rows_drop, file_hits
 
 stories_detect(sweep=True)  # the detector's copies of the week (signatures, keys, term counts), as beat makes them
 felix = Person.objects.get(identities__key="forum_felix")
@@ -599,7 +599,8 @@ print(json.dumps({
     "verdicts": [str(v) for v in found], "failed": [str(v) for v in found if v.failed],
     "tables_without_models": tables_without_models(), "held_before": sorted(before),
     "columns_with_hits": columns_with_hits(after, declared_free()), "cache": with_cache,
-    "files_before": files_before, "files_after": file_hits(scanned, var),
+    "files_before": files_before, "undeletable": declared_rows_drop(after, declared_free(), scanned),
+    "files_after": file_hits(scanned, var),
 }))
 """
 
@@ -629,6 +630,9 @@ def test_erasing_a_demo_person_on_the_embedded_default_leaves_no_copy(embedded, 
     assert {"mentions.Message", "mentions.Ticket", "people.Person", "answers.Answer"} <= set(out["held_before"])
     # The file cache held the ticket list's rows with his name (the scan reads the var dir's files).
     assert out["cache"] == 200 and any("file cache/" in hit for hit in out["files_before"])
-    assert out["failed"] == [] and out["columns_with_hits"] == [] and out["files_after"] == []
+    # The file itself and its write-ahead log, byte by byte, once the scan's rows in the models declared free are
+    # deleted: no old copy in freed space or an index.
+    assert out["failed"] == [] and out["columns_with_hits"] == [] and out["undeletable"] == []
+    assert out["files_after"] == []
     assert out["tables_without_models"] == []
     assert len(out["verdicts"]) >= 70
