@@ -67,3 +67,22 @@ def sqlite_functions_connect() -> None:
     for opened in connections.all(initialized_only=True):
         if opened.connection is not None:
             sqlite_functions_add(None, opened)
+
+
+def erased_text_overwritten(connection: Any) -> None:
+    """On SQLite, make the text an erasure replaces or deletes leave the database file: freed space overwritten
+    with zeros (secure_delete, which some builds leave off: the old cells would stay readable in the file), and
+    once the erasure commits the write-ahead log copied back into the file, whose pages still hold the rows as
+    they were until a checkpoint. Nothing on other databases (PostgreSQL's old row versions are VACUUM's)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete = ON")
+
+    def checkpoint() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    from django.db import transaction
+
+    transaction.on_commit(checkpoint, using=connection.alias)

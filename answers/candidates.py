@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
-from answers.index import SPAM_TAG
+from answers.index import SPAM_TAG, reply_gone
 from answers.models import Answer
 from mentions.models import Ticket
 
@@ -66,7 +66,8 @@ class Weighted:
 
 
 def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:
-    """Candidate answers (merged tickets and spam left out) and, on PostgreSQL, each one's title likeness."""
+    """Candidate answers (merged tickets, spam and answers whose reply was deleted left out) and, on PostgreSQL,
+    each one's title likeness."""
     rare, joiner = _rarer(terms)
     if not rare:
         return [], {}
@@ -74,6 +75,7 @@ def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) ->
     qs = (
         Answer.objects.filter(ticket__merged_into__isnull=True)
         .exclude(Exists(spam))
+        .exclude(reply_gone())  # deleted from the platform: gone from the index at its next run
         .select_related("answered_by")
         .only(*FIELDS, "answered_by__first_name", "answered_by__last_name", "answered_by__username")
     )

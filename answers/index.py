@@ -8,6 +8,11 @@ answers.index_rows.
 late), by batches: their messages in one query, the rows in one INSERT, the stems' counts in one upsert.
 `answers_index(everything=True)` walks every ticket (the backfill, answers.index_bulk: ranges of ticket ids,
 optionally in worker processes). `answers_prune` drops rows whose ticket was merged or marked spam since.
+
+A reply we deleted from the platform (from the desk, or seen gone by a poll: `Message.deleted_at`) is never
+offered again: the suggestions leave out an answer whose ticket had a reply of ours deleted after the answer was
+indexed (`reply_gone`), and `answers_deleted_forget`, run with each index run, builds such an answer again from
+the replies left or drops it when none is left.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
 
 from answers.index_bulk import answers_backfill
 from answers.index_rows import (
@@ -34,18 +40,28 @@ from answers.index_rows import (
     terms_count_add,
 )
 from answers.models import Answer
-from mentions.models import Message, Ticket
+from mentions.models import Message, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SPAM_TAG", "answer_words", "answers_index", "answers_prune", "terms_count_add"]
+__all__ = [
+    "SPAM_TAG",
+    "answer_words",
+    "answers_deleted_forget",
+    "answers_index",
+    "answers_prune",
+    "reply_gone",
+    "terms_count_add",
+]
 
 BATCH = 500
 LOOKBACK = timedelta(days=1)
 
 
 def _eligible() -> Q:
-    ours = Message.objects.filter(ticket_id=OuterRef("pk"), kind=Message.Kind.OUR_REPLY).exclude(body="")
+    ours = Message.objects.filter(
+        ticket_id=OuterRef("pk"), kind=Message.Kind.OUR_REPLY, deleted_at__isnull=True
+    ).exclude(body="")
     spam = Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk"), tag__name=SPAM_TAG)
     return Q(first_reply_at__isnull=False, merged_into__isnull=True) & Q(Exists(ours)) & ~Q(Exists(spam))
 
@@ -68,6 +84,46 @@ def answers_index(*, everything: bool = False, batch: int = BATCH, workers: int 
             return added
         added += len(rows_insert(_rows(ids)))
         after = ids[-1]
+
+
+def reply_gone() -> Exists:
+    """An answer whose ticket had a reply of ours deleted from the platform after the answer was indexed: the
+    reply it offers may be that one, with its dead link."""
+    return Exists(
+        Message.objects.filter(
+            ticket_id=OuterRef("ticket_id"), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef("indexed_at")
+        )
+    )
+
+
+def answers_deleted_forget() -> int:
+    """Answers whose ticket had a reply of ours deleted since they were indexed: built again from the replies of
+    ours left (keeping what advocates taught them: uses, other wordings) or dropped when none is left; the stems'
+    counts move with them. Returns how many were looked at."""
+    # Found through the deletions' history events of the last LOOKBACK (their kind and time are indexed), not by
+    # asking every answer: at 800,000 answers that would be a scan of the index each minute. One missed for longer
+    # (no worker for a day) is still never offered: the suggestions and Insert ask `reply_gone` themselves.
+    deleted = TicketEvent.objects.filter(
+        kind__in=[TicketEvent.Kind.MESSAGE_DELETED, TicketEvent.Kind.REPLY_DELETED],
+        created_at__gte=timezone.now() - LOOKBACK,
+    ).values("ticket_id")
+    with transaction.atomic():
+        stale = list(
+            Answer.objects.filter(reply_gone(), ticket_id__in=deleted).select_for_update(of=("self",)).order_by("pk")
+        )
+        if not stale:
+            return 0
+        ids = [a.pk for a in stale]
+        taught = {a.pk: (a.uses, a.asked_terms) for a in stale}
+        fresh = _rows(ids)
+        for row in fresh:
+            row.uses, row.asked_terms = taught[row.ticket_id]
+        Answer.objects.filter(pk__in=ids).delete()
+        count(stale, -1)
+        Answer.objects.bulk_create(fresh)
+        count(fresh, +1)
+    log.info("answers: %d answers had a reply deleted, %d built again from the replies left", len(ids), len(fresh))
+    return len(ids)
 
 
 def _rows(ids: list[int]) -> list[Answer]:

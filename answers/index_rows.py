@@ -21,12 +21,22 @@ from django.db import connection, transaction
 from answers.models import Answer, Term
 from answers.terms import first_link, text_terms
 from mentions.models import Message
+from people.erasing import ERASED
 
 TEXT_CHARS = 4000  # kept per question and reply: enough for the panel and the words that matter
 SPAM_TAG = "spam"
 TOTAL = ""  # Term row counting the answers
 TICKET_FIELDS = ("pk", "subject", "first_reply_at", "channel__kind")
-MESSAGE_FIELDS = ("ticket_id", "kind", "title", "body", "permalink", "author_user_id", "platform_created_at")
+MESSAGE_FIELDS = (
+    "ticket_id",
+    "kind",
+    "title",
+    "body",
+    "permalink",
+    "author_user_id",
+    "platform_created_at",
+    "deleted_at",
+)
 KINDS = (Message.Kind.INBOUND, Message.Kind.OUR_REPLY)
 # The inserted columns, in the order of the unnest() arrays (indexed_at is now(), uses 0, asked_terms empty).
 _COLUMNS = (
@@ -60,6 +70,12 @@ class MessageRow(NamedTuple):
     permalink: str
     author_user_id: int | None
     created_at: datetime
+    deleted_at: datetime | None = None
+
+
+def reply_offerable(body: str) -> bool:
+    """Whether a reply's text is worth offering again: something left besides the marks of an erasure."""
+    return bool(body.replace(ERASED, "").strip(" \n\t.,;:!?-"))
 
 
 def grouped(messages: Iterable[Sequence]) -> dict[int, list[MessageRow]]:
@@ -73,8 +89,11 @@ def grouped(messages: Iterable[Sequence]) -> dict[int, list[MessageRow]]:
 
 def answer_row(ticket: TicketRow, messages: list[MessageRow]) -> Answer | None:
     """Which reply: our first, unless a later reply of ours gave a link and the first did not. The question is
-    the ticket's subject or thread title and its first mention. None when we never replied in public with text."""
-    ours = [m for m in messages if m.kind == Message.Kind.OUR_REPLY and m.body.strip()]
+    the ticket's subject or thread title and its first mention. None when we never replied in public with text,
+    or every such reply was deleted from the platform since (its link is dead: never offered again) or erased."""
+    ours = [
+        m for m in messages if m.kind == Message.Kind.OUR_REPLY and m.deleted_at is None and reply_offerable(m.body)
+    ]
     if not ours:
         return None
     reply = ours[0] if first_link(ours[0].body) else next((m for m in ours if first_link(m.body)), ours[0])

@@ -6,7 +6,8 @@ The rows of their tickets are scrubbed in place, not dropped for the indexer to 
 only tickets answered in the last day (answers.index.LOOKBACK), so an older answer dropped would never come
 back, and the row keeps what advocates taught it (`uses`, later questions' words). As on the ticket itself: a
 title and question that were theirs (a ticket they opened) are emptied, elsewhere their strings are replaced;
-our reply keeps its words, their strings replaced. The stems are read again from the new texts, less the words
+our reply keeps its words, their strings replaced (a reply left with nothing but erasures leaves the index:
+nothing in it is worth offering). The stems are read again from the new texts, less the words
 of their name and handles, and the stems' counts (`Term`) move with them. The indexer never indexes a ticket
 twice, so no later run brings the old text back.
 """
@@ -20,6 +21,7 @@ from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 
 from answers.index import answer_words, terms_count_add
+from answers.index_rows import reply_offerable
 from answers.models import Answer, Term
 from answers.suggestions import ticket_question
 from answers.terms import text_terms
@@ -105,6 +107,7 @@ def answers_erase(*, erasing: Erasing) -> dict[str, int]:
         firsts.setdefault(ticket_id, pk)
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
+    gone: list[int] = []  # a reply with nothing left but erasures: nothing to offer
     for answer in rows:
         before.update(answer_words(answer))
         if answer.ticket_id in erasing.ticket_ids:
@@ -122,6 +125,10 @@ def answers_erase(*, erasing: Erasing) -> dict[str, int]:
         for run in asked.get(answer.pk, []):
             stems = _run_removed(stems, run)
         answer.asked_terms = " ".join(s for s in stems if s.casefold() not in theirs and not erasing.matches(s))
-        after.update(answer_words(answer))
-    Answer.objects.bulk_update(rows, [*_TEXTS, *_TERMS, "meaning", "meaning_model"])
+        if reply_offerable(answer.reply):
+            after.update(answer_words(answer))
+        else:
+            gone.append(answer.pk)
+    Answer.objects.bulk_update([a for a in rows if a.pk not in gone], [*_TEXTS, *_TERMS, "meaning", "meaning_model"])
+    Answer.objects.filter(pk__in=gone).delete()
     return {"answers": len(rows), "answer_terms": _counts_move(before, after, theirs)}

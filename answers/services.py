@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from answers.index import answer_words, terms_count_add
+from answers.index import answer_words, reply_gone, terms_count_add
 from answers.models import Answer, SavedReply
 from answers.saved_replies import saved_reply_fill
 from answers.suggestions import ticket_question
@@ -30,9 +30,9 @@ ASKED_MAX_STEMS = 400  # other wordings kept per answer: the newest questions' s
 
 def answer_use(*, ticket: Ticket, source_id: int, user: Any, part: str = PART_REPLY) -> str:
     """The text to put in `ticket`'s draft from the answer on ticket `source_id` (its reply, or only its link);
-    Answer.DoesNotExist if that ticket has no answer (any more)."""
+    Answer.DoesNotExist if that ticket has no answer (any more), or its reply was deleted from the platform."""
     with transaction.atomic():
-        answer = Answer.objects.select_for_update().get(pk=source_id)
+        answer = Answer.objects.select_for_update().exclude(reply_gone()).get(pk=source_id)
         text = answer.link if part == PART_LINK and answer.link else answer.reply
         used = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED, data__source=source_id)
         if used.exists():

@@ -1,12 +1,14 @@
 from celery import shared_task
 
-from answers.index import answers_index, answers_prune
+from answers.index import answers_deleted_forget, answers_index, answers_prune
 from answers.knowledge.docs_index import docs_index_all
 
 
 @shared_task(name="answers.index", ignore_result=True)
 def index() -> int:
-    """Answered tickets join the suggestions within a minute (answers.index; safe to run twice at once)."""
+    """Answered tickets join the suggestions within a minute, and answers whose reply we deleted from the platform
+    are built again or leave (answers.index; safe to run twice at once)."""
+    answers_deleted_forget()
     return answers_index()
 
 

@@ -9,4 +9,6 @@ FREE_OF_PERSONAL_DATA = {
     "metrics.TagDay": "tickets per tag and day: counts under the tags' names",
     "metrics.ReportSchedule": "when and where the reports go, set by managers",
     "metrics.ReportSend": "a period's report as sent to managers: figures, no ticket's text or requester",
+    "metrics.TicketDay": "tickets per day, channel and priority: counts and their reply times' seconds (numbers)",
+    "metrics.AdvocateDay": "an advocate's day per channel: counts and handling times in microseconds (numbers)",
 }

@@ -18,17 +18,22 @@ after an erasure.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.admin.models import LogEntry
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.db.models.lookups import IRegex
 from django.utils import timezone
 
+from advocacy.cache_values import cached_values_drop
 from advocacy.hooks import Hooks
+from advocacy.sqlite import erased_text_overwritten
+from advocacy.versioned import version_bump
 from channels.models import DeadLetter
 from mentions.models import (
     Message,
@@ -42,7 +47,9 @@ from mentions.models import (
     TicketEvent,
     TicketMeaning,
 )
+from mentions.services.judgement import CORRECTIONS_VERSION_KEY
 from people.erasing import ERASED, Erasing, strings_pattern, text_columns
+from people.identifiers import identifiers_found
 from people.models import (
     Activity,
     Authorship,
@@ -69,6 +76,8 @@ FREE_OF_PERSONAL_DATA = {
 # A rule's pattern stays a valid regular expression that matches only the marker, not any of its letters
 # (regexp_replace reads a doubled backslash in its replacement as one).
 _RULE_PATTERN_ERASED = r"\\[erased\\]"
+# The quoted words in a judgement's reason (mentions.judgement.classify: “…”).
+_QUOTED = re.compile(r"“.*”", re.DOTALL)
 
 
 class ErasureHook(Protocol):
@@ -106,6 +115,23 @@ def _earlier_texts_erase(message_ids: list[int]) -> int:
     return TicketEvent.objects.bulk_update(erased, ["data"]) if erased else 0
 
 
+def _reasons_erase(erasing: Erasing) -> int:
+    """The judgement's reason quotes the ticket's first mention, clipped to fit ("Asks: “How do I …?”"): on a
+    ticket they opened those are their words, and elsewhere a clipped copy of their strings ("jane.doe@exa…")
+    escapes the pattern. The quote is erased; the reason's head, what the judgement saw, stays with the judgement
+    (its kind, intent and sentiment are the desk's reading, not their words)."""
+    opened = set(erasing.opened_ticket_ids)
+    changed = []
+    for ticket in Ticket.objects.filter(pk__in=erasing.ticket_ids, judgement_reason__contains="“").only(
+        "pk", "judgement_reason"
+    ):
+        reason = ticket.judgement_reason
+        if ticket.pk in opened or erasing.matches(reason) or erasing.cut_in(reason):
+            ticket.judgement_reason = _QUOTED.sub(f"“{ERASED}”", reason)
+            changed.append(ticket)
+    return Ticket.objects.bulk_update(changed, ["judgement_reason"]) if changed else 0
+
+
 def _copies_erase(erasing: Erasing) -> dict[str, int]:
     """Their strings wherever the desk copied them below the apps' shredders: every text column of the rows of
     their tickets, and the tables that can name them without a key to a ticket."""
@@ -114,11 +140,16 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
     rules = Rule.objects.all()
     return {
         "messages_quoting": erasing.scrub(others),
+        "judgement_reasons": _reasons_erase(erasing),
         "ticket_texts": erasing.scrub(Ticket.objects.filter(pk__in=erasing.ticket_ids)),
         "ticket_events": erasing.scrub(TicketEvent.objects.filter(in_their_tickets)),
         "reply_sends": erasing.scrub(ReplySend.objects.filter(in_their_tickets)),
         # An image's description (alt text) on a reply to them may name them.
         "reply_images": erasing.scrub(ReplyImage.objects.filter(send__ticket_id__in=erasing.ticket_ids)),
+        # And the image itself, kept until the send is done: it may show them (a screenshot of their post).
+        "reply_image_data": ReplyImage.objects.filter(send__ticket_id__in=erasing.ticket_ids)
+        .exclude(data=b"")
+        .update(data=b""),
         "thread_watches": erasing.scrub(ThreadWatch.objects.filter(in_their_tickets)),
         # A reply waiting for approval (or decided) on their ticket quotes them, and a rejection's reason may too.
         "reply_approvals": erasing.scrub(ReplyApproval.objects.filter(in_their_tickets)),
@@ -188,9 +219,14 @@ def _own_rows_erase(erasing: Erasing, identities: list[Identity]) -> dict[str, i
     return counts
 
 
+def _cached_drop(erasing: Erasing) -> int:
+    return max(cached_values_drop(lambda text: erasing.matches(text) or erasing.matches(html.unescape(text))), 0)
+
+
 @transaction.atomic
 def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     """Erase `person` (see the module's docstring) in one transaction; the record of it, counts only."""
+    erased_text_overwritten(connection)
     person = Person.objects.select_for_update().get(pk=person.pk)
     identities = list(Identity.objects.filter(person=person).select_for_update())
     identity_ids = [i.pk for i in identities]
@@ -206,13 +242,19 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
         if handles
         else []
     )
+    ticket_ids = sorted(set(opened) | set(written_in) | set(addressed))
+    # Read before any row is emptied: their addresses and phone numbers in what they wrote and what is noted about
+    # them, their accounts' platform ids in the raw items they wrote (people.identifiers).
+    emails, phones, ids = identifiers_found(person=person, message_ids=message_ids, ticket_ids=ticket_ids)
     erasing = Erasing(
         person=person,
         identity_ids=identity_ids,
         message_ids=message_ids,
         opened_ticket_ids=opened,
-        ticket_ids=sorted(set(opened) | set(written_in) | set(addressed)),
-        strings=_strings(person, identities),
+        ticket_ids=ticket_ids,
+        strings=[*_strings(person, identities), *sorted(emails)],
+        ids=sorted(ids),
+        phones=sorted(phones),
     )
     # The apps' shredders first, while every row still holds what it held: a copy is told from the text it was
     # made of (the detector's words of a mention, an answer's question). Then the desk's own copies, then
@@ -223,6 +265,13 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
             counts[key] = counts.get(key, 0) + n
     counts.update(_copies_erase(erasing))
     counts.update(_own_rows_erase(erasing, identities))
+    # Their tickets' meanings were dropped: the judgement's examples, cached from the corrected tickets' meanings,
+    # are read again in every worker.
+    version_bump(CORRECTIONS_VERSION_KEY)
+    # Rendered rows and pages the cache shares (a ticket list's rows, the KPI's figures) may show them: dropped
+    # now and again once the erasure commits, when a page rendered in between from the rows before would be.
+    counts["cached_values"] = _cached_drop(erasing)
+    transaction.on_commit(lambda: _cached_drop(erasing))
     counts = {k: v for k, v in sorted(counts.items()) if v}
     PersonEvent.objects.create(person=person, kind=PersonEvent.Kind.ERASED, actor=actor, data={"counts": counts})
     return Erasure.objects.create(person=person, person_number=person.pk, by=actor, via=via, counts=counts)

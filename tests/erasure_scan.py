@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from people.models import Identity, Person, Requester
 
-TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "ARRAY")
+TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "ARRAY", "bytea")
 _neutral_ids = itertools.count(1)
 
 
@@ -66,8 +66,8 @@ class Theirs:
 
 
 def text_columns() -> dict[str, list[str]]:
-    """{table: its text columns} for every table, read from the database (so a column Django does not know of,
-    a search vector, is in too)."""
+    """{table: its text, JSON and binary columns} for every table, read from the database (so a column Django does
+    not know of, a search vector, is in too)."""
     quote = connection.ops.quote_name
     found: dict[str, list[str]] = {}
     with connection.cursor() as cursor:
@@ -82,7 +82,7 @@ def text_columns() -> dict[str, list[str]]:
             rows = []
             for table in connection.introspection.table_names(cursor):
                 cursor.execute(f"PRAGMA table_xinfo({quote(table)})")
-                texty = ("varchar", "char", "text", "json", "clob")
+                texty = ("varchar", "char", "text", "json", "clob", "blob")
                 rows += [(table, c[1]) for c in cursor.fetchall() if str(c[2]).lower().startswith(texty)]
     for table, column in rows:
         found.setdefault(table, []).append(column)
@@ -129,6 +129,12 @@ def _text(f: models.Field, theirs: Theirs) -> str | None:
         return joined
     fitting = [s for s in theirs.strings if len(s) <= limit]
     return max(fitting, key=len) if fitting else None
+
+
+def _bytes(theirs: Theirs) -> bytes:
+    # Padded to whole 8-byte words: the columns holding vectors (float16/32) and histograms are read as arrays.
+    raw = " ".join(theirs.strings).encode()
+    return raw + b" " * (-len(raw) % 8)
 
 
 def _json(f: models.Field, theirs: Theirs) -> Any:
@@ -302,6 +308,8 @@ def row_values(model: type[models.Model], theirs: Theirs) -> dict[str, Any]:
         elif isinstance(f, models.CharField | models.TextField):
             text = _text(f, theirs)
             values[f.attname] = text if text is not None else _plain(f)
+        elif isinstance(f, models.BinaryField):  # a vector or an image made of their words: their strings' bytes
+            values[f.attname] = _bytes(theirs)
         else:
             values[f.attname] = _plain(f)
     return values
@@ -353,6 +361,25 @@ def rows_build(theirs: Theirs) -> dict[str, str]:
 # --- the scan and the verdicts ---------------------------------------------------------------------------------
 
 
+def _binary_columns() -> set[tuple[str, str]]:
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND data_type = 'bytea'"
+        )
+        return set(cursor.fetchall())
+
+
+def columns_with_hits(after: dict[str, list[str]], declared: dict[str, str]) -> list[str]:
+    """ "<model>.<column>" for every column still holding one of the strings, in a model not declared free of
+    personal data (a declared model keeps what the scan itself wrote into it: staff's and admins' rows)."""
+    return sorted(
+        {f"{label}.{hit.split(':', 1)[0]}" for label, hits in after.items() if label not in declared for hit in hits}
+    )
+
+
 def scan_strings(strings: Iterable[str]) -> list[str]:
     """The strings and, where they differ, as JSON writes them with ASCII escapes (SQLite keeps JSON so)."""
     out: list[str] = []
@@ -366,8 +393,10 @@ def scan_strings(strings: Iterable[str]) -> list[str]:
 def holders(strings: Iterable[str]) -> dict[str, list[str]]:
     """{model label: ["column: string", ...]} for every model whose table holds one of `strings` anywhere."""
     quote = connection.ops.quote_name
-    like = "ILIKE" if connection.vendor == "postgresql" else "LIKE"
+    postgresql = connection.vendor == "postgresql"
+    like = "ILIKE" if postgresql else "LIKE"
     by_table = {m._meta.db_table: label for label, m in text_models().items()}
+    binary = _binary_columns()
     wanted = scan_strings(strings)
     found: dict[str, list[str]] = {}
     with connection.cursor() as cursor:
@@ -375,12 +404,19 @@ def holders(strings: Iterable[str]) -> dict[str, list[str]]:
             if table not in by_table:
                 continue
             for column in columns:
+                # A binary column read as its bytes' text (PostgreSQL: printable bytes as they are; SQLite reads a
+                # blob cast to TEXT as UTF-8).
+                as_text = (
+                    f"encode({quote(column)}, 'escape')"
+                    if postgresql and (table, column) in binary
+                    else f"CAST({quote(column)} AS TEXT)"
+                )
                 for text in wanted:
                     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                     cursor.execute(
                         # Names from the catalogue, quoted; the string is a parameter.
                         f"SELECT count(*) FROM {quote(table)} "  # noqa: S608
-                        f"WHERE CAST({quote(column)} AS TEXT) {like} %s ESCAPE '\\'",
+                        f"WHERE {as_text} {like} %s ESCAPE '\\'",
                         [pattern],
                     )
                     if cursor.fetchone()[0]:

@@ -564,24 +564,43 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from people.models import Person
 from stories.detector import stories_detect
-from tests.erasure_scan import Theirs, declared_free, holders, rows_build, tables_without_models, verdicts
+from pathlib import Path
+from django.conf import settings
+from mentions.models import Message, Ticket
+from tests.erasure_scan import (
+    Theirs, columns_with_hits, declared_free, holders, rows_build, tables_without_models, verdicts,
+)
+from tests.erasure_stores import declared_rows_drop, file_hits
 
 stories_detect(sweep=True)  # the detector's copies of the week (signatures, keys, term counts), as beat makes them
 felix = Person.objects.get(identities__key="forum_felix")
-strings = (felix.name, "forum_felix")
-scanned = (*strings, *felix.name.split())
+# A phone number he gave in a post, an advocate's note writing it otherwise, and a link with his handle as a slug
+# and URL-encoded.
+post = Message.objects.filter(author_handle="forum_felix", ticket__isnull=False).order_by("pk").first()
+Message.objects.filter(pk=post.pk).update(body=post.body + " Call me: +44 20 7946 0321")
+Message.objects.create(ticket_id=post.ticket_id, channel_id=post.channel_id, kind="note", body="Rang 020 7946 0321",
+                       platform_created_at=post.platform_created_at)
+strings = (felix.name, "forum_felix", "https://forum.example.com/u/forum-felix?to=forum_felix%40example.org")
+scanned = (*strings, *felix.name.split(), "7946 0321", "forum-felix")
 theirs = Theirs.of(felix, strings)
 made = rows_build(theirs)
-before = holders(scanned)
 manager = Client(SERVER_NAME="localhost")
 manager.force_login(get_user_model().objects.get(username="manager"))
+with_cache = settings.DESK_FRAGMENT_CACHE and manager.get("/tickets/").status_code  # rendered rows in the file cache
+var = Path(settings.VAR_DIR)
+before = holders(scanned)
+files_before = file_hits(scanned, var)
 erased = manager.post(f"/people/{felix.pk}/erase/", {"confirm": "ERASE"})
-found = verdicts(made, before, holders(scanned), declared_free())
+after = holders(scanned)
+found = verdicts(made, before, after, declared_free())
 felix.refresh_from_db()
 print(json.dumps({
     "status": erased.status_code, "erased": felix.erased_at is not None and felix.name == "",
     "verdicts": [str(v) for v in found], "failed": [str(v) for v in found if v.failed],
     "tables_without_models": tables_without_models(), "held_before": sorted(before),
+    "columns_with_hits": columns_with_hits(after, declared_free()), "cache": with_cache,
+    "files_before": files_before, "undeletable": declared_rows_drop(after, declared_free(), scanned),
+    "files_after": file_hits(scanned, var),
 }))
 """
 
@@ -603,10 +622,17 @@ def test_erasing_a_demo_person_on_the_embedded_default_leaves_no_copy(embedded, 
     result = _manage("shell", "-c", ERASURE_SCRIPT, env={**embedded["env"], "DESK_VAR_DIR": str(var)})
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    print("\nModels with text columns after erasing a person (SQLite):")
+    print("\nModels with text, JSON or binary columns after erasing a person (SQLite):")
     print("\n".join(f"  {line}" for line in out["verdicts"]))
+    print(f"Columns with hits after erasure (SQLite): {len(out['columns_with_hits'])} {out['columns_with_hits']}")
+    print(f"Var dir files with hits: before {len(out['files_before'])}, after {len(out['files_after'])}")
     assert out["status"] == 302 and out["erased"]
     assert {"mentions.Message", "mentions.Ticket", "people.Person", "answers.Answer"} <= set(out["held_before"])
-    assert out["failed"] == []
+    # The file cache held the ticket list's rows with his name (the scan reads the var dir's files).
+    assert out["cache"] == 200 and any("file cache/" in hit for hit in out["files_before"])
+    # The file itself and its write-ahead log, byte by byte, once the scan's rows in the models declared free are
+    # deleted: no old copy in freed space or an index.
+    assert out["failed"] == [] and out["columns_with_hits"] == [] and out["undeletable"] == []
+    assert out["files_after"] == []
     assert out["tables_without_models"] == []
     assert len(out["verdicts"]) >= 70

@@ -85,3 +85,44 @@ def test_a_django_sqlite_connection_has_the_function():
             assert cursor.fetchone()[0] == f"{ERASED} and {ERASED}"
     finally:
         sqlite.close()
+
+
+# A person's platform ids and phone numbers (people.identifiers), each beside a near miss that must stay: a longer
+# id or number holding theirs, another account's DID.
+IDENTIFIER_CASES = [
+    ("at://did:plc:zyxqoppa42/app.bsky.feed.post/3k", "at://[erased]/app.bsky.feed.post/3k"),
+    ("at://did:plc:zyxqoppa42x/app.bsky.feed.post/3k", "at://did:plc:zyxqoppa42x/app.bsky.feed.post/3k"),
+    ("https://x.com/messages/1500-1790000000004242424", "https://x.com/messages/1500-[erased]"),
+    ('{"in_reply_to_user_id": "1790000000004242424"}', '{"in_reply_to_user_id": "[erased]"}'),
+    ("ids 17900000000042424245 and 21790000000004242424", "ids 17900000000042424245 and 21790000000004242424"),
+    ("call +1 415 555 0132 or (415) 555-0132", "call [erased] or [erased]"),
+    ("1-415-555-0132, 4155550132, tel:%2B14155550132", "[erased], [erased], tel:[erased]"),
+    ("order 941555501320 on 2026-11-02", "order 941555501320 on 2026-11-02"),
+    ("office +49 (0)30 1234 5678, 030/12345678, 0049 30 12345678", "office [erased], [erased], [erased]"),
+    ("https://forum.example.com/t/jane-doe-example-com/7?to=jane.doe%40example.com", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IDENTIFIER_CASES)
+def test_ids_phone_numbers_and_slugs_are_replaced_alike_on_postgresql_and_sqlite(text, expected):
+    from people.identifiers import ids_pattern, phones_pattern
+
+    pattern = "|".join(
+        [
+            strings_pattern(["jane.doe@example.com"]),
+            ids_pattern(["did:plc:zyxqoppa42", "1790000000004242424"]),
+            phones_pattern(["+14155550132", "+493012345678"]),
+        ]
+    )
+    on_postgresql = _pg(text, pattern, ERASED, "gi")
+    assert regexp_replace(text, pattern, ERASED, "gi") == on_postgresql
+    assert on_postgresql == (expected or f"https://forum.example.com/t/{ERASED}/7?to={ERASED}")
+
+
+def test_a_json_column_stays_json_with_a_bare_numeric_id_replaced():
+    from people.erasing import Erasing
+    from people.models import Person
+
+    erasing = Erasing(Person(name="x"), [], [], [], [], ["Zyxwvut Qoppa"], ids=["1790000000004242424"])
+    raw = {"author_id": 1790000000004242424, "n": 17900000000042424245, "by": "Zyxwvut Qoppa", "ok": True}
+    assert erasing.json_replaced(raw) == {"author_id": ERASED, "n": 17900000000042424245, "by": ERASED, "ok": True}

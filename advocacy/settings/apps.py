@@ -111,3 +111,8 @@ DESK_LIVE_REFRESH_SECONDS = env.int("DESK_LIVE_REFRESH_SECONDS", default=10)
 # Share rendered results that hold no session data (the ticket list's rows) between everyone asking
 # for the same thing, until the change stamp moves (mentions/live.py: fragment_cached).
 DESK_FRAGMENT_CACHE = env.bool("DESK_FRAGMENT_CACHE", default=True)
+
+# --- People: erasure (people/identifiers.py) -------------------------------------------
+# The country (ISO 3166 two letters) whose way of writing a phone number without its +country code an erasure
+# reads too ("(415) 555-0100" in the US, "030 1234567" in Germany); numbers written with + are read whatever it is.
+DESK_PHONE_REGION = env.str("DESK_PHONE_REGION", default="US")

@@ -162,6 +162,11 @@ class Platform:
     # The images a reply may carry there (ReplyMedia above); the sender then takes `media: Sequence[OutgoingImage]`.
     # None: text only (the platform has no upload API the desk uses, or no replies).
     reply_media: ReplyMedia | None = None
+    # Where an item's raw payload names its author's own ids on the platform (dotted keys: "author.did", "author_id"),
+    # ids that identify the account whatever its handle (a Bluesky DID, an X or Discord user id). Erasing a person
+    # treats them as their identifiers and scrubs them from links and JSON (people.identifiers). Empty: the
+    # handle or address is the only id (Hacker News, e-mail) or the items carry none.
+    author_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

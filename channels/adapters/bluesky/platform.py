@@ -69,4 +69,6 @@ PLATFORM = Platform(
     accounts="channels.adapters.bluesky.oauth.BlueskySession",
     credentials_required=("app_password",),
     actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
+    # The author's own ids in an item (the DID in every post's AT URI): identifiers to erase with the person.
+    author_ids=("author.did",),
 )

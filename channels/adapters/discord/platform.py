@@ -53,4 +53,5 @@ PLATFORM = Platform(
         "watch": "Every poll reads the chosen channels' active threads already: a watched thread adds nothing.",
     },
     actions={"like": "React 👍", "delete": "Delete", "message": "Send a DM"},
+    author_ids=("author.id",),
 )

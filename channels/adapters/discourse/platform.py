@@ -49,4 +49,5 @@ PLATFORM = Platform(
     reply_opening="@{handle} ",
     own_place=True,  # the product's own forum
     actions={"like": "Like", "delete": "Delete", "message": "Send a message"},
+    author_ids=("user_id",),
 )

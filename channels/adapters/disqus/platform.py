@@ -31,4 +31,5 @@ PLATFORM = Platform(
     credentials_required=("api_key",),
     short_label="Disqus",
     own_place=True,  # the comments of our own blog or docs
+    author_ids=("author.id",),
 )

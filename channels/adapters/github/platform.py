@@ -70,4 +70,5 @@ PLATFORM = Platform(
     reply_opening="@{handle} ",
     own_place=True,  # the product's own repositories: their issues and discussions are about it
     actions={"like": "+1", "delete": "Delete"},  # a 👍 reaction; our own comment deleted
+    author_ids=("item.user.id", "item.user.node_id", "item.author.id"),
 )

@@ -64,4 +64,5 @@ PLATFORM = Platform(
     short_label="GitLab",
     reply_opening="@{handle} ",
     own_place=True,  # the product's own issue tracker
+    author_ids=("author.id",),
 )

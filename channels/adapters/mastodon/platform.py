@@ -68,4 +68,5 @@ PLATFORM = Platform(
     accounts="channels.adapters.mastodon.oauth.MastodonOAuth",
     credentials_required=("access_token",),
     actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},
+    author_ids=("account.id",),
 )

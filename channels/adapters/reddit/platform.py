@@ -40,4 +40,5 @@ PLATFORM = Platform(
     karma_lookup="channels.adapters.reddit.audience.karma_of",
     story_titles=True,
     actions={"message": "Send a message"},  # a private message to the author (message.py)
+    author_ids=("data.author_fullname",),
 )

@@ -36,4 +36,5 @@ PLATFORM = Platform(
     name="Stack Overflow",
     reply_opening="@{handle} ",
     own_place=True,  # a channel reads the product's own tags
+    author_ids=("owner.user_id", "owner.account_id"),
 )

@@ -63,4 +63,6 @@ PLATFORM = Platform(
         "watch": "X's reads are billed: an expert's answer is seen only if it mentions our handle or matches a "
         "search query (docs/platforms/twitter.md, Known limits).",
     },
+    # The author's own ids in an item (the user id in a DM conversation's link): identifiers to erase with the person.
+    author_ids=("author_id",),
 )
