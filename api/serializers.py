@@ -11,9 +11,10 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from api.fields import HAS_TEXT_PATTERN, Link, Text, has_text
+from api.fields import HAS_TEXT_PATTERN, Link, OffsetDateTime, Text, has_text
 from mentions.models import Intent, IssueLink, Judgement, Message, Ticket, TicketEvent
 from mentions.services.community import community_answer_shown
+from mentions.services.snooze import snooze_until_problem
 from people.audience import ticket_weight
 from people.models import Requester
 
@@ -304,7 +305,7 @@ class ReplyInScheme(OpenApiSerializerExtension):
 
 @extend_schema_serializer(
     examples=[
-        OpenApiExample("Until a Monday 9:00 in Berlin", value={"until": "2099-11-30T09:00:00+01:00"}),
+        OpenApiExample("Until a Monday 9:00 in Berlin", value={"until": "2026-11-30T09:00:00+01:00"}),
         OpenApiExample("Until the requester answers", value={"until_reply": True}),
         OpenApiExample("Unsnooze", value={"until": None}),
     ]
@@ -322,11 +323,22 @@ class Flag(serializers.BooleanField):
 class SnoozeIn(serializers.Serializer):
     """`until` (a time with its offset) or `until_reply: true`; `until: null` ends the snooze."""
 
-    until = serializers.DateTimeField(required=False, allow_null=True, help_text="When it comes back; null unsnoozes.")
+    until = OffsetDateTime(
+        required=False,
+        allow_null=True,
+        help_text="When it comes back (with its offset, within a year); null unsnoozes.",
+    )
     until_reply = Flag(required=False, default=False, help_text="Until the requester answers.")
     remind_slack = Flag(
         required=False, default=False, help_text="Also remind its owner by Slack DM when it comes back."
     )
+
+    def validate_until(self, value: Any) -> Any:
+        # Within a year (mentions.services.snooze): a 400 as the schema's own rules are, not the clock's 409.
+        problem = snooze_until_problem(value) if value is not None else ""
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # What the schema states (SnoozeInScheme). That the time is still to come is the clock's to say, not the
