@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from api.fields import HAS_TEXT_PATTERN, Link, OffsetDateTime, Text, has_text
+from api.fields import HAS_TEXT_PATTERN, Link, OffsetDateTime, StrictInput, Text, has_text
 from mentions.models import Intent, IssueLink, Judgement, Message, Ticket, TicketEvent
 from mentions.services.community import community_answer_shown
 from mentions.services.snooze import snooze_until_problem
@@ -196,7 +196,7 @@ STATUS_AFTER_REPLY = ["open", "pending", "solved"]
 @extend_schema_serializer(
     examples=[OpenApiExample("A note", value={"body": "Asked in #runner whether the cache key changed."})]
 )
-class NoteIn(serializers.Serializer):
+class NoteIn(StrictInput):
     body = Text(max_length=20_000)
 
 
@@ -212,7 +212,7 @@ class NoteIn(serializers.Serializer):
         )
     ]
 )
-class ReplyIn(serializers.Serializer):
+class ReplyIn(StrictInput):
     """At least one of `body` and `link` (the schema says so with anyOf: ReplyInScheme)."""
 
     body = Text(max_length=20_000, blank=True, required=False, default="")
@@ -233,7 +233,7 @@ class ReplyIn(serializers.Serializer):
         )
     ]
 )
-class SendIn(serializers.Serializer):
+class SendIn(StrictInput):
     body = Text(max_length=40_000)
     handle = Text(
         max_length=100,
@@ -259,12 +259,12 @@ class SendIn(serializers.Serializer):
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Solve", value={"status": "solved"})])
-class StatusIn(serializers.Serializer):
+class StatusIn(StrictInput):
     status = serializers.ChoiceField(choices=Ticket.Status.choices)
 
 
 @extend_schema_serializer(examples=[OpenApiExample("A handbook macro", value={"macro": "Expert responded"})])
-class MacroIn(serializers.Serializer):
+class MacroIn(StrictInput):
     macro = Text(max_length=200, help_text="The macro's id or its exact name.")
     link = Link(help_text="A link the macro asks for (e.g. the expert's answer).")
     expert = serializers.IntegerField(
@@ -276,7 +276,7 @@ class MacroIn(serializers.Serializer):
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Not noise", value={"judgement": "needs_response"})])
-class JudgementIn(serializers.Serializer):
+class JudgementIn(StrictInput):
     """An advocate's correction of the desk's judgement (mentions.services.judgement.judgement_correct). A PATCH:
     what is left out stays as it is (an empty body changes nothing)."""
 
@@ -285,7 +285,7 @@ class JudgementIn(serializers.Serializer):
 
 
 @extend_schema_serializer(examples=[OpenApiExample("To Ada", value={"assignee": "ada"})])
-class AssignIn(serializers.Serializer):
+class AssignIn(StrictInput):
     assignee = Text(max_length=150, help_text="The username to give the ticket to.")
 
 
@@ -320,7 +320,7 @@ class Flag(serializers.BooleanField):
         return data
 
 
-class SnoozeIn(serializers.Serializer):
+class SnoozeIn(StrictInput):
     """`until` (a time with its offset) or `until_reply: true`; `until: null` ends the snooze."""
 
     until = OffsetDateTime(
