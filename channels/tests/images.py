@@ -62,16 +62,22 @@ def _gif_frame_blocks(width: int, height: int) -> bytes:
     return raw[start : end + 1]
 
 
-def animated_gif(frames: int, width: int, height: int) -> bytes:
+def animated_gif(frames: int, width: int, height: int, *, opening: tuple[int, int] | None = None) -> bytes:
     """A looping GIF of `frames` whole frames of width x height, the same compressed frame repeated: small on disk
     (200 frames of 2000x2000 are 786 KB) and costly to decode, as the issue's file was. Pillow would take a
-    minute to encode it; assembled here from one encoded frame in a fraction of a second."""
-    blocks = _gif_frame_blocks(width, height)
-    screen = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    minute to encode it; assembled here from one encoded frame in a fraction of a second. With `opening`, the
+    screen and a first frame are that small size and the frames after it larger: Pillow's decoder widens its
+    canvas to them as it reaches them, while the file's header and first frame say the small size."""
+    screen_width, screen_height = opening or (width, height)
+    screen = b"GIF89a" + struct.pack("<HHBBB", screen_width, screen_height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
     loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
     control = b"\x21\xf9\x04\x04\x04\x00\x00\x00"  # 40 ms a frame, each kept under the next
-    descriptor = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0)
-    return screen + loop + (control + descriptor + blocks) * frames + b"\x3b"
+
+    def frame(w: int, h: int) -> bytes:
+        return control + b"\x2c" + struct.pack("<HHHHB", 0, 0, w, h, 0) + _gif_frame_blocks(w, h)
+
+    first = frame(*opening) if opening else b""
+    return screen + loop + first + frame(width, height) * frames + b"\x3b"
 
 
 def outgoing(

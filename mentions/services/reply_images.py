@@ -10,10 +10,10 @@ written with its own quantisation (`quality="keep"`: no second loss). The stripp
 platform's limit.
 
 Pillow's decompression-bomb limit is per frame: an animated GIF of 200 frames of 2000x2000 (786 KB) passed it and
-held a web worker for 121 s before failing. So before any frame is decoded, the header's canvas and frame count
-(`n_frames`: read from the header for WebP and APNG, by skipping GIF's frame blocks without decoding them) are held
-to a budget of frames x width x height (`MAX_TOTAL_PIXELS`) and of frames (`MAX_FRAMES`); what passes decodes and
-is written out again in about a second and a half on one core at worst.
+held a web worker for 121 s before failing. So before any frame is decoded, the frames and the canvas they are
+decoded on are held to a budget of frames x width x height (`MAX_TOTAL_PIXELS`) and of frames (`MAX_FRAMES`):
+for WebP and APNG from the header (`n_frames`), for GIF by walking its blocks without decoding them
+(`gif_extent`); what passes decodes and is written out again in about two seconds on one core at worst.
 
 Every refusal is a ValidationError on the field it is about (`image` or `image_alt`), so the form
 shows it beside the file input and keeps the draft.
@@ -71,7 +71,10 @@ def _format_of(data: bytes) -> str:
         try:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = str(probe.format or "")
-                _budget_check(int(getattr(probe, "n_frames", 1)), probe.width, probe.height)
+                if fmt == "GIF":
+                    _budget_check(*gif_extent(data, most_frames=MAX_FRAMES))
+                else:  # WebP and APNG: the count is in the header, and no frame may leave the canvas
+                    _budget_check(int(getattr(probe, "n_frames", 1)), probe.width, probe.height)
                 probe.verify()  # the whole file read: a truncated or corrupt one raises here
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
             raise ValidationError({"image": UNREADABLE}) from exc
@@ -80,12 +83,49 @@ def _format_of(data: bytes) -> str:
     return fmt
 
 
+def gif_extent(data: bytes, *, most_frames: int) -> tuple[int, int, int]:
+    """(frames, width, height) that decoding the GIF `data` costs, its blocks walked as Pillow's GIF reader walks
+    them (GifImageFile._seek: an unknown byte skipped, an extension's sub-blocks skipped) without decoding any.
+    The count stops past `most_frames`. Pillow's own numbers do not do: its size is the first frame's, and a
+    later frame larger than the screen widens the canvas while decoding (a 1x1 first frame, then 2000x2000
+    ones, passed as 1x1); its n_frames walks every frame, some 3 s for 16 MiB of one-pixel frames."""
+    if len(data) < 13:
+        return 0, 0, 0
+    width, height, flags = data[6] | data[7] << 8, data[8] | data[9] << 8, data[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)  # after the global colour table
+    frames, end = 0, len(data)
+    while at < end and frames <= most_frames:
+        tag, at = data[at], at + 1
+        if tag == 0x3B:  # the trailer
+            break
+        if tag == 0x21:  # an extension: its label, then its sub-blocks
+            at = _sub_blocks_skipped(data, at + 1)
+        elif tag == 0x2C:  # an image: its descriptor, local colour table, LZW code size, then its sub-blocks
+            if at + 9 > end:
+                break
+            left, top, w, h = (data[at + i] | data[at + i + 1] << 8 for i in (0, 2, 4, 6))
+            local = data[at + 8]
+            at += 9 + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
+            at = _sub_blocks_skipped(data, at)
+            frames += 1
+            width, height = max(width, left + w), max(height, top + h)
+    return frames, width, height
+
+
+def _sub_blocks_skipped(data: bytes, at: int) -> int:
+    """Where the data after the sub-blocks starting at `at` begins (each a length byte, then that many bytes; an
+    empty one ends them)."""
+    while at < len(data) and data[at]:
+        at += data[at] + 1
+    return at + 1
+
+
 def _budget_check(frames: int, width: int, height: int) -> None:
     """ValidationError when decoding the image would cost more than the desk gives one (the header's numbers)."""
     pixels = frames * width * height
     if frames > MAX_FRAMES:
         raise ValidationError(
-            {"image": f"This animation has {frames:,} frames; the desk sends {MAX_FRAMES:,} at most. Shorten it."}
+            {"image": f"This animation has more than {MAX_FRAMES:,} frames; the desk sends {MAX_FRAMES:,} at most."}
         )
     if pixels > MAX_TOTAL_PIXELS:
         size = f"{width:,} by {height:,} pixels"

@@ -1,6 +1,7 @@
 """A reply image costs at most a budget of frames x width x height (and of frames) to decode, checked from the
 header before any frame is decoded (issue 55: an animated GIF of 200 frames of 2000x2000, 786 KB, held a web
-worker for 121 s and ended in a 500, Pillow's decompression-bomb limit being per frame).
+worker for 121 s and ended in a 500, Pillow's decompression-bomb limit being per frame), and a GIF's frames and
+canvas are found by walking its blocks as Pillow's decoder does, so a small first frame cannot hide larger ones.
 
 Images: GIFs assembled by channels/tests/images.py (`animated_gif`: one frame encoded by Pillow, repeated in the
 GIF89a layout) and PNGs made with Pillow. The page and API cases post to a fake X (responses) in the shapes
@@ -16,7 +17,7 @@ from PIL import Image
 from channels.adapters.platform import IMAGE_TYPES, MiB, ReplyMedia
 from channels.tests.images import animated_gif
 from mentions.models import ReplySend
-from mentions.services.reply_images import MAX_FRAMES, MAX_TOTAL_PIXELS, ImageGiven, images_checked
+from mentions.services.reply_images import MAX_FRAMES, MAX_TOTAL_PIXELS, ImageGiven, gif_extent, images_checked
 from mentions.tests.pages import refused_page, result_slot
 from mentions.tests.test_send_reply_images import _press, _ticket, advocate_client  # noqa: F401 (fixture)
 
@@ -68,10 +69,59 @@ def test_an_animation_inside_the_budget_keeps_every_frame():
 
 
 def test_frames_are_bounded_apart_from_their_pixels():
-    with pytest.raises(ValidationError, match=f"has {MAX_FRAMES + 1} frames; the desk sends {MAX_FRAMES} at most"):
+    said = f"has more than {MAX_FRAMES} frames; the desk sends {MAX_FRAMES} at most"
+    with pytest.raises(ValidationError, match=said):
         _checked(animated_gif(MAX_FRAMES + 1, 1, 1))
+    many = animated_gif(670_000, 1, 1)  # 16 MiB of one-pixel frames: counted up to the limit, not to the end
+    assert len(many) > 16_000_000
+    with pytest.raises(ValidationError, match=said):
+        _checked(many)
     (kept,) = _checked(animated_gif(MAX_FRAMES, 2, 2))
     assert kept.content_type == "image/gif"
+
+
+def test_a_gif_whose_later_frames_widen_the_canvas_is_counted_at_the_size_it_decodes_to():
+    widening = animated_gif(20, 2000, 2000, opening=(1, 1))
+    opened = Image.open(io.BytesIO(widening))
+    assert opened.size == (1, 1)  # what the header and the first frame say
+
+    with pytest.raises(ValidationError, match="This animation is 21 frames of 2,000 by 2,000 pixels: 84 million"):
+        _checked(widening)
+
+
+@pytest.mark.parametrize(
+    "gif",
+    [
+        animated_gif(3, 40, 30),
+        animated_gif(4, 30, 20, opening=(5, 5)),
+        animated_gif(1, 7, 9),
+        b"",
+        b"GIF89a",
+    ],
+    ids=["even", "widening", "one-frame", "empty", "header-only"],
+)
+def test_the_gif_walk_finds_the_frames_and_canvas_pillows_decoder_does(gif):
+    frames, width, height = gif_extent(gif, most_frames=MAX_FRAMES)
+    if frames == 0:
+        with pytest.raises((OSError, SyntaxError)):
+            Image.open(io.BytesIO(gif))
+        return
+    decoded = Image.open(io.BytesIO(gif))
+    for n in range(getattr(decoded, "n_frames", 1)):
+        decoded.seek(n)
+        decoded.load()  # the canvas grows as the frames are decoded
+    assert (frames, width, height) == (getattr(decoded, "n_frames", 1), *decoded.size)
+
+
+def test_a_gif_made_by_pillow_is_walked_as_pillow_reads_it():
+    frames = [Image.new("P", (60 + 10 * n, 40), n) for n in range(4)]  # frames of their own sizes
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], comment=b"made by a test", loop=0)
+    decoded = Image.open(io.BytesIO(out.getvalue()))
+    for n in range(getattr(decoded, "n_frames", 1)):
+        decoded.seek(n)
+        decoded.load()
+    assert gif_extent(out.getvalue(), most_frames=MAX_FRAMES) == (getattr(decoded, "n_frames", 1), *decoded.size)
 
 
 @responses.activate
