@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from api.auth import needs
 from api.errors import BadGateway, Conflict, refusals
-from api.fields import Text
+from api.fields import StrictInput, Text
 from api.views import ApiView, _ticket
 from mentions.models import ReplyApproval
 from mentions.services.approvals import approval_approve, approval_reject
@@ -61,7 +61,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
         OpenApiExample("Reject", value={"action": "reject", "reason": "Link the docs page instead."}),
     ]
 )
-class ApprovalIn(serializers.Serializer):
+class ApprovalIn(StrictInput):
     action = serializers.ChoiceField(choices=["approve", "reject"])
     reason = Text(max_length=2000, required=False, help_text="Why it is rejected, for its writer (with reject).")
 

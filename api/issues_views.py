@@ -15,20 +15,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.errors import Conflict, refusals
-from api.fields import Link, Text
+from api.fields import Link, StrictInput, Text
 from api.serializers import IssueOut, issue_out
 from api.views import WORK, ApiView, _ticket
 from channels.adapters.issues import projects_of
 from stories.issues.linking import issue_file, issue_link_url, tracker_channels
 
 
-class IssueLinkIn(serializers.Serializer):
+class IssueLinkIn(StrictInput):
     """Link an existing issue."""
 
     url = Link(required=True, help_text="An existing issue's address.")
 
 
-class IssueFileIn(serializers.Serializer):
+class IssueFileIn(StrictInput):
     """File a new issue."""
 
     project = Text(max_length=255, help_text="File in: group/project (GitLab) or owner/name (GitHub).")

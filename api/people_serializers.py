@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import StrictInput
 from people.journey.recognition import activities_weighed
 
 ACTIVITIES = 100  # the newest of a person's activities in their detail
@@ -77,5 +78,5 @@ class RecognitionSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Into person 12", value={"into": 12})])
-class MergeIn(serializers.Serializer):
+class MergeIn(StrictInput):
     into = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The person who stays.")

@@ -12,7 +12,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from api.fields import Text
+from api.fields import StrictInput, Text
 from api.views import TicketAction, ticket_action_schema
 from mentions.models import Ticket
 from mentions.services.direct_messages import ticket_direct_message
@@ -20,12 +20,12 @@ from mentions.services.platform_actions import message_like, message_repost, rep
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Like the first mention", value={"message": 81})])
-class LikeIn(serializers.Serializer):
+class LikeIn(StrictInput):
     message = serializers.IntegerField(min_value=1, help_text="The id of the ticket's mention to like.")
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Delete our reply", value={"message": 82, "confirm": True})])
-class DeletePostIn(serializers.Serializer):
+class DeletePostIn(StrictInput):
     message = serializers.IntegerField(min_value=1, help_text="The id of our reply to delete from the platform.")
     confirm = serializers.BooleanField(help_text="true: yes, delete it (everyone there stops seeing it).")
 
@@ -47,7 +47,7 @@ class TicketDeletePost(TicketAction):
 
 
 @extend_schema_serializer(examples=[OpenApiExample("Boost the first mention", value={"message": 81})])
-class RepostIn(serializers.Serializer):
+class RepostIn(StrictInput):
     message = serializers.IntegerField(min_value=1, help_text="The id of the ticket's mention to repost.")
 
 
@@ -59,7 +59,7 @@ class RepostIn(serializers.Serializer):
         )
     ]
 )
-class DirectMessageIn(serializers.Serializer):
+class DirectMessageIn(StrictInput):
     message_id = serializers.IntegerField(min_value=1, help_text="The id of the mention whose author receives it.")
     text = Text(max_length=40_000, help_text="What to send, within the platform's limit.")
     key = Text(

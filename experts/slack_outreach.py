@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from channels.adapters.slack import slack_ts_time
 from channels.adapters.slack.client import slack_to_text
 from channels.text import safe_url
 from experts.loop import EXPERT_RESPONDED_TAG
@@ -51,10 +52,9 @@ REROUTE_CHOICES_MAX = 100  # Slack's limit on a static_select's options
 
 
 def slack_time(ts: str) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(float(ts), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
+    """A Slack timestamp's time, None when it is not one (channels.adapters.slack.slack_ts_time: float() took
+    "1e9", "nan" and other scripts' digits)."""
+    return slack_ts_time(ts)
 
 
 def outreach_channel_id(outreach: Outreach) -> str:

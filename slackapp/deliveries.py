@@ -6,7 +6,8 @@ Three outcomes, for the HTTP endpoints (slackapp.receive), Socket Mode (slackapp
 (slackapp.tasks) alike:
 
 - `Refused`: the body cannot be a Slack delivery at all (not UTF-8, not JSON, not an object, no `type`, nested
-  deeper than any payload Slack documents). Nothing is stored; HTTP answers 400 with the reason.
+  deeper than any payload Slack documents, a message or event timestamp that is not a Slack timestamp). Nothing
+  is stored; HTTP answers 400 with the reason, so the person who pressed a shortcut on it sees it fail at once.
 - `delivery_problem(body)` names the first field not in Slack's documented shape (`actions: a list of objects
   (got null)`): the delivery is stored as it came, never handed to Bolt (whose routing indexes those fields), and
   the worker marks it failed with that error at once.
@@ -22,13 +23,30 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from channels import clean
-from channels.adapters.slack import message_problem, type_name
+from channels.adapters.slack import TS_PATTERN, message_problem, type_name
 
 # A body nested deeper than this is refused: every Slack payload is far shallower (a view's state is 7 levels),
 # and what is stored is then stored whole (clean.raw cuts values nested deeper than this).
 MAX_DEPTH = clean.RAW_MAX_DEPTH
 # Slack's interaction payloads name the team, user, channel and enterprise with objects.
 EVENT_TYPES = {"event_callback", "url_verification", "app_rate_limited"}
+# The Slack timestamps the handlers read (a shortcut's message, a reaction's item, a thread): Slack writes each as
+# "1355517523.000005". Another text is no delivery of Slack's; a message_ts of 999999999999.999999 reached the
+# worker and failed five times with "year 33658 is out of range" (issue 55).
+TIMESTAMPS = (
+    ("message", "ts"),
+    ("message", "thread_ts"),
+    ("message_ts",),
+    ("container", "message_ts"),
+    ("container", "thread_ts"),
+    ("event", "ts"),
+    ("event", "thread_ts"),
+    ("event", "event_ts"),
+    ("event", "item", "ts"),
+    ("event", "message", "ts"),
+    ("event", "message", "thread_ts"),
+    ("event", "previous_message", "ts"),
+)
 
 
 class Refused(ValueError):
@@ -76,6 +94,21 @@ def delivery_check(body: Any) -> None:
     kind = body.get("type")
     if not isinstance(kind, str) or not kind.strip():
         raise Refused("The body has no type: not a Slack delivery.")
+    problem = timestamp_problem(body)
+    if problem:
+        raise Refused(problem)
+
+
+def timestamp_problem(body: dict[str, Any]) -> str:
+    """The first of TIMESTAMPS that is text but not a Slack timestamp, said; empty when none. (Another type is a
+    shape problem: delivery_problem.)"""
+    for path in TIMESTAMPS:
+        value: Any = body
+        for key in path:
+            value = clean.mapping(value).get(key)
+        if isinstance(value, str) and value and not TS_PATTERN.fullmatch(value):
+            return f"{'.'.join(path)} is not a Slack timestamp ({clean.line(value, max_length=40)!r})."
+    return ""
 
 
 def depth(value: Any) -> int:

@@ -28,6 +28,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from advocacy.signatures import hex_signature_matches
 from slackapp.bolt import event_store, retries_read
 from slackapp.deliveries import Refused, body_read, delivery_key, delivery_kind, delivery_problem
 
@@ -35,7 +36,6 @@ logger = logging.getLogger("slackapp")
 
 MAX_SKEW_SECONDS = 5 * 60  # Slack's documented window; Bolt refuses the same
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
-_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def signature_problem(*, body: bytes, timestamp: str, signature: str, secret: st
     if abs(now - int(timestamp)) > MAX_SKEW_SECONDS:
         return "X-Slack-Request-Timestamp is more than five minutes off."
     expected = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    # The pattern first: compare_digest takes ASCII text only, and a header may hold anything.
-    if not _SIGNATURE.fullmatch(signature) or not hmac.compare_digest("v0=" + expected, signature):
+    # Shape first (advocacy.signatures): compare_digest takes ASCII text only, and a header may hold anything.
+    if not hex_signature_matches(expected_hex=expected, given=signature, prefix="v0="):
         return "Slack's signature does not match this request."
     return ""
 

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from channels.adapters.registry import get_adapter
-from channels.adapters.slack import DEFAULT_EMOJI, emoji_name
+from channels.adapters.slack import DEFAULT_EMOJI, emoji_name, message_time
 from channels.adapters.slack.client import SlackError, SlackTransient, _call, slack_link, slack_permalink
 from channels.adapters.slack.platform import PLATFORM as SLACK
 from channels.models import Channel
@@ -96,6 +96,7 @@ def message_ticket(*, channel_id: str, message: dict[str, Any], domain: str = ""
     if settings.SLACK_BOT_USER_ID and message.get("user") == settings.SLACK_BOT_USER_ID:
         return None  # the desk's own answer in a thread is not a question
     ts = str(message.get("ts") or "")
+    message_time(ts)  # a PayloadError before Slack is asked for the link of a message that cannot be one
     data = {
         "channel_id": channel_id,
         "message": message,

@@ -7,7 +7,8 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
 - the ticket list: `from` not after `to` (the later one becomes `to`);
 - the KPI: `from` not after `to` and at most MAX_DAYS days (`to` becomes `from` when the pair breaks either);
   a date alone is always taken (the API fills in the other), so it is left as drawn;
-- a snooze: `until` in the future (a far one) and never with `until_reply: true`;
+- a snooze: `until` in the future and within a year (a month from now) and never with `until_reply: true`, and
+  one of the two (the schema's anyOf, which the coverage phase draws past once bodies are closed);
 - a reply's rejection (`/approval/`) with its reason: the schema says so (an anyOf), which the coverage phase draws
   past.
 
@@ -17,7 +18,7 @@ SCHEMATHESIS_HOOKS); plain Python, no Django, so schemathesis's own command line
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -32,7 +33,9 @@ def _day(value: Any) -> date | None:
         return None
 
 
-SNOOZE_UNTIL = "2099-01-04T09:00:00Z"
+def _snooze_until() -> str:
+    """A month from now: in the future, and within the year a snooze may reach (mentions.services.snooze)."""
+    return (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
 
 
 @schemathesis.hook
@@ -43,9 +46,11 @@ def map_case(context: Any, case: Any) -> Any:
     body = case.body
     if case.operation.path == "/api/tickets/{id}/snooze/" and isinstance(body, dict):
         if isinstance(body.get("until"), str):
-            body["until"] = SNOOZE_UNTIL
+            body["until"] = _snooze_until()
         if body.get("until") is not None and body.get("until_reply") is True:
             body["until_reply"] = False
+        if "until" not in body and body.get("until_reply") is not True:  # neither: drawn past the anyOf
+            body["until_reply"] = True
         return case
     if case.operation.path == "/api/tickets/{id}/approval/" and isinstance(body, dict):
         if body.get("action") == "reject" and "reason" not in body:

@@ -1,13 +1,14 @@
 """The API's send with images: `multipart/form-data` with `image` and `image_alt` beside the JSON body, against a
 fake X (responses), in the shapes mentions/tests/test_send_reply_images.py names (docs.x.com "Media upload",
-"Create media metadata"). The images are made with Pillow (channels/tests/images.py)."""
+"Create media metadata"). The images are made with Pillow (channels/tests/images.py; the animated GIF is
+assembled there from one frame Pillow encoded)."""
 
 import pytest
 import responses
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.tokens import token_create
-from channels.tests.images import TEXT_NAMED_PNG, png_bytes
+from channels.tests.images import TEXT_NAMED_PNG, animated_gif, png_bytes
 from channels.tests.sent import request_json
 from mentions.models import ReplySend
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
@@ -47,7 +48,12 @@ def test_a_multipart_send_uploads_each_image_then_posts_once_per_key(client):
 
 @pytest.mark.parametrize(
     ("images", "alts", "field"),
-    [([TEXT_NAMED_PNG], ["A picture"], "image"), ([png_bytes()], [""], "image_alt")],
+    [
+        ([TEXT_NAMED_PNG], ["A picture"], "image"),
+        ([png_bytes()], [""], "image_alt"),
+        ([animated_gif(200, 2000, 2000)], ["A screencast"], "image"),  # 800 million pixels: refused from its header
+    ],
+    ids=["not-an-image", "no-description", "animation-over-the-pixel-budget"],
 )
 @responses.activate
 def test_what_is_not_a_described_image_is_a_400_on_its_field(client, images, alts, field):

@@ -1,6 +1,7 @@
 """`POST`/`DELETE /api/tickets/{id}/snooze/` and the ticket detail's snooze fields: a time with its offset, until the
-requester answers, `until: null` and DELETE to unsnooze, and a 400 naming the field for a time not in the future,
-both or neither, a 409 for a time already past (docs/api.md). The desk's own shapes: no platform is asked."""
+requester answers, `until: null` and DELETE to unsnooze, and a 400 naming the field for both or neither, a time
+without its offset or more than a year ahead, a 409 for a time already past (docs/api.md). The desk's own shapes:
+no platform is asked."""
 
 from datetime import UTC, datetime
 
@@ -47,3 +48,28 @@ def test_the_api_snoozes_unsnoozes_and_answers_field_errors(ada):
         assert client.delete(url).status_code == 200
     ticket.refresh_from_db()
     assert not ticket.is_snoozed
+
+
+@pytest.mark.parametrize(
+    ("until", "said"),
+    [
+        ("2026-12-01T09:00:00", "Give the time with its UTC offset (Z or +01:00): without it the time is ambiguous."),
+        ("9999-12-30T09:00:00Z", "Give a time within a year (by 2027-11-30): a ticket put aside for longer"),
+        ("2027-12-01T08:00:01Z", "Give a time within a year (by 2027-11-30)"),  # a year and a second
+        ("9999-12-31T23:59:59-05:00", "Datetime value out of range."),  # past year 9999 in UTC: DRF's own words
+    ],
+    ids=["no-offset", "year-9999", "a-year-and-a-second", "past-year-9999-in-utc"],
+)
+def test_a_time_without_an_offset_or_beyond_a_year_is_a_400_on_until(ada, until, said):
+    ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
+    client = Client(headers={"Authorization": f"Bearer {token_create(user=ada, name='t', scope='write', days=30)[1]}"})
+    with time_machine.travel(MONDAY_8, tick=False):
+        answer = client.post(f"/api/tickets/{ticket.pk}/snooze/", {"until": until}, "application/json")
+        assert answer.status_code == 400, answer.content
+        assert list(answer.json()) == ["until"] and answer.json()["until"][0].startswith(said)
+        in_a_year = client.post(
+            f"/api/tickets/{ticket.pk}/snooze/", {"until": "2027-11-30T08:00:00Z"}, "application/json"
+        )
+        assert in_a_year.status_code == 200, in_a_year.content  # a year to the second: taken
+    ticket.refresh_from_db()
+    assert ticket.snoozed_until == datetime(2027, 11, 30, 8, 0, tzinfo=UTC)

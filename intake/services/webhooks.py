@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from advocacy.signatures import hex_signature_matches
 from channels import clean
 from channels.adapters import PayloadError
 from channels.adapters.webhook import mention_read
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 SIGNATURE_HEADER = "X-Desk-Signature"
+SIGNATURE_PREFIX = "sha256="
 TIMESTAMP_HEADER = "X-Desk-Timestamp"
 # Unix seconds in ASCII digits; 12 digits reach the year 33658. Checked with a pattern, never
 # int() first: int() of a 5,000-digit header is slow (and raises), int("²") raises.
@@ -47,8 +49,11 @@ class WebhookAccepted:
 
 
 def signature_for(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+    return SIGNATURE_PREFIX + _digest(secret, timestamp, body)
+
+
+def _digest(secret: str, timestamp: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def webhook_receive(*, channel: Channel, body: bytes, timestamp: str, signature: str) -> WebhookAccepted:
@@ -67,7 +72,8 @@ def webhook_receive(*, channel: Channel, body: bytes, timestamp: str, signature:
     if abs(time.time() - int(timestamp)) > max_age:
         logger.warning("webhook: channel=%s stale timestamp %s", channel.slug, timestamp)
         raise WebhookRejected(401, f"timestamp outside the {max_age}-second window (replay?)")
-    if not hmac.compare_digest(signature_for(secret, timestamp, body), signature or ""):
+    expected = _digest(secret, timestamp, body)
+    if not hex_signature_matches(expected_hex=expected, given=signature or "", prefix=SIGNATURE_PREFIX):
         logger.warning("webhook: channel=%s bad signature", channel.slug)
         raise WebhookRejected(401, "bad signature")
     try:

@@ -7,7 +7,15 @@ platform declares (`Platform.reply_media`). Its metadata is then dropped by writ
 it: EXIF (a phone's GPS position, the camera, the time), XMP and comments never leave the desk. A JPEG turned by
 its EXIF orientation is turned for real first, so it shows the same way up without the tag; one that is not is
 written with its own quantisation (`quality="keep"`: no second loss). The stripped image must still fit the
-platform's limit. Every refusal is a ValidationError on the field it is about (`image` or `image_alt`), so the form
+platform's limit.
+
+Pillow's decompression-bomb limit is per frame: an animated GIF of 200 frames of 2000x2000 (786 KB) passed it and
+held a web worker for 121 s before failing. So before any frame is decoded, the frames and the canvas they are
+decoded on are held to a budget of frames x width x height (`MAX_TOTAL_PIXELS`) and of frames (`MAX_FRAMES`):
+for WebP and APNG from the header (`n_frames`), for GIF by walking its blocks without decoding them
+(`gif_extent`); what passes decodes and is written out again in about two seconds on one core at worst.
+
+Every refusal is a ValidationError on the field it is about (`image` or `image_alt`), so the form
 shows it beside the file input and keeps the draft.
 """
 
@@ -34,6 +42,13 @@ FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP":
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 ORIENTATION = 0x0112
 UNREADABLE = "This file is not an image the desk can read (or it is cut short)."
+# What one image may cost to decode and write out again, all frames together. Stripping costs Pillow some 40-65 ns
+# a pixel (GIF, this machine): 25 million pixels is at most about 1.5 s of a web worker, and still a 480x270
+# reaction GIF of 190 frames or a 4K screenshot (8.3 million).
+MAX_TOTAL_PIXELS = 25_000_000
+# Each frame costs its own work whatever its size (a GIF of 700,000 frames of one pixel is 16 MiB); no platform
+# shows more frames in a reply than this.
+MAX_FRAMES = 500
 
 
 @dataclass(frozen=True)
@@ -49,18 +64,79 @@ def _size_words(size: int) -> str:
 
 
 def _format_of(data: bytes) -> str:
-    """The format the bytes are, or ValidationError: not an image, truncated, or a decompression bomb."""
+    """The format the bytes are, or ValidationError: not an image, truncated, a decompression bomb, or more frames
+    or pixels in all than the desk decodes."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = str(probe.format or "")
+                if fmt == "GIF":
+                    _budget_check(*gif_extent(data, most_frames=MAX_FRAMES))
+                else:  # WebP and APNG: the count is in the header, and no frame may leave the canvas
+                    _budget_check(int(getattr(probe, "n_frames", 1)), probe.width, probe.height)
                 probe.verify()  # the whole file read: a truncated or corrupt one raises here
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
             raise ValidationError({"image": UNREADABLE}) from exc
         except Image.DecompressionBombWarning as exc:
             raise ValidationError({"image": "This image has too many pixels to send."}) from exc
     return fmt
+
+
+def gif_extent(data: bytes, *, most_frames: int) -> tuple[int, int, int]:
+    """(frames, width, height) that decoding the GIF `data` costs, its blocks walked as Pillow's GIF reader walks
+    them (GifImageFile._seek: an unknown byte skipped, an extension's sub-blocks skipped) without decoding any.
+    The count stops past `most_frames`. Pillow's own numbers do not do: its size is the first frame's, and a
+    later frame larger than the screen widens the canvas while decoding (a 1x1 first frame, then 2000x2000
+    ones, passed as 1x1); its n_frames walks every frame, some 3 s for 16 MiB of one-pixel frames."""
+    if len(data) < 13:
+        return 0, 0, 0
+    width, height, flags = data[6] | data[7] << 8, data[8] | data[9] << 8, data[10]
+    at = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)  # after the global colour table
+    frames, end = 0, len(data)
+    while at < end and frames <= most_frames:
+        tag, at = data[at], at + 1
+        if tag == 0x3B:  # the trailer
+            break
+        if tag == 0x21:  # an extension: its label, then its sub-blocks
+            at = _sub_blocks_skipped(data, at + 1)
+        elif tag == 0x2C:  # an image: its descriptor, local colour table, LZW code size, then its sub-blocks
+            if at + 9 > end:
+                break
+            left, top, w, h = (data[at + i] | data[at + i + 1] << 8 for i in (0, 2, 4, 6))
+            local = data[at + 8]
+            at += 9 + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
+            at = _sub_blocks_skipped(data, at)
+            frames += 1
+            width, height = max(width, left + w), max(height, top + h)
+    return frames, width, height
+
+
+def _sub_blocks_skipped(data: bytes, at: int) -> int:
+    """Where the data after the sub-blocks starting at `at` begins (each a length byte, then that many bytes; an
+    empty one ends them)."""
+    while at < len(data) and data[at]:
+        at += data[at] + 1
+    return at + 1
+
+
+def _budget_check(frames: int, width: int, height: int) -> None:
+    """ValidationError when decoding the image would cost more than the desk gives one (the header's numbers)."""
+    pixels = frames * width * height
+    if frames > MAX_FRAMES:
+        raise ValidationError(
+            {"image": f"This animation has more than {MAX_FRAMES:,} frames; the desk sends {MAX_FRAMES:,} at most."}
+        )
+    if pixels > MAX_TOTAL_PIXELS:
+        size = f"{width:,} by {height:,} pixels"
+        what = f"This animation is {frames:,} frames of {size}" if frames > 1 else f"This image is {size}"
+        limit = MAX_TOTAL_PIXELS // 1_000_000
+        raise ValidationError(
+            {
+                "image": f"{what}: {pixels / 1e6:,.0f} million pixels in all, and the desk sends {limit} million at "
+                f"most. Make it smaller{' or shorter' if frames > 1 else ''}."
+            }
+        )
 
 
 def _stripped(data: bytes, fmt: str) -> tuple[bytes, int, int]:

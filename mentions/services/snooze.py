@@ -33,6 +33,9 @@ from mentions.services.events import ensure_can_act, event_record
 from mentions.services.versions import ticket_lock
 
 BATCH = 500
+# The furthest a snooze may reach. Further is a typo (year 9999 was taken, and a time past year 9999 in UTC cannot
+# be stored) or a ticket hidden for good, which is what solving it says.
+MAX_AHEAD = timedelta(days=365)
 LATER_TODAY_HOURS = 3
 MORNING_HOUR = 9
 SNOOZED = Q(snoozed_until__isnull=False) | Q(snoozed_until_reply=True)
@@ -110,6 +113,18 @@ def until_said(until: datetime | None, zone: ZoneInfo) -> str:
     return f"snoozed until {local:%a %b %-d} {local.hour}:{local:%M} ({zone.key})"
 
 
+def snooze_until_problem(until: datetime, *, now: datetime | None = None) -> str:
+    """Why `until` cannot be a snooze's end, in words ("" when it can): a time without its UTC offset means
+    nothing on its own, and one more than a year ahead is refused. (That it has passed is the clock's to say,
+    at the moment of snoozing: `ticket_snooze`.)"""
+    if until.tzinfo is None or until.utcoffset() is None:
+        return "Give the time with its UTC offset (Z or +01:00): without it the time is ambiguous."
+    latest = (now or timezone.now()) + MAX_AHEAD
+    if until > latest:
+        return f"Give a time within a year (by {latest:%Y-%m-%d}): a ticket put aside for longer should be solved."
+    return ""
+
+
 def ticket_snooze(
     *,
     ticket: Ticket | int,
@@ -125,6 +140,8 @@ def ticket_snooze(
     now = now or timezone.now()
     if until_reply == (until is not None):
         raise ValidationError({"until": "Give a time, or snooze until the requester answers (not both)."})
+    if until is not None and (problem := snooze_until_problem(until, now=now)):
+        raise ValidationError({"until": problem})
     if until is not None and until <= now:
         raise ValidationError({"until": "Give a time in the future."})
     with transaction.atomic():

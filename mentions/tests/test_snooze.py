@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from channels.adapters.hackernews import HackerNewsAdapter
@@ -22,6 +23,7 @@ from mentions.selectors import queue_summary, view_tickets
 from mentions.services import ticket_claim_next, ticket_mark_replied
 from mentions.services.snooze import snooze_presets, snoozes_wake, ticket_snooze, ticket_unsnooze
 from mentions.tests.factories import AdvocateFactory, TicketFactory, seen
+from mentions.tests.pages import refused_page, result_slot
 from notifications.models import SlackNotice
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,23 @@ def test_the_ticket_page_snoozes_and_says_until_when(client, ada):
         client.post(url, {"preset": "off", "seen": seen(ticket)})
     ticket.refresh_from_db()
     assert not ticket.is_snoozed
+
+
+def test_a_snooze_beyond_a_year_or_without_an_offset_is_refused_and_the_page_says_so_beside_the_menu(client, ada):
+    ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
+    with time_machine.travel(FRIDAY_5PM_BERLIN, tick=False):
+        with pytest.raises(ValidationError) as naive:
+            ticket_snooze(ticket=ticket, user=ada, until=datetime(2026, 12, 1, 9, 0))
+        assert naive.value.message_dict == {
+            "until": ["Give the time with its UTC offset (Z or +01:00): without it the time is ambiguous."]
+        }
+        client.force_login(ada)
+        url = reverse("mentions:ticket-snooze", args=[ticket.pk])
+        for typed in ("9999-12-31T23:59", "2027-11-28T17:01"):  # the year the issue typed; a year and a minute
+            refused = client.post(url, {"preset": "custom", "custom": typed, "seen": seen(ticket)})
+            slot = result_slot(refused_page(client, refused, ticket, "snooze"), "snooze")
+            assert "Give a time within a year (by 2027-11-27)" in slot
+        taken = client.post(url, {"preset": "custom", "custom": "2027-11-27T16:00", "seen": seen(ticket)})
+        assert taken.status_code == 302, taken.content  # a year to the minute (UTC): taken
+    ticket.refresh_from_db()
+    assert ticket.snoozed_until == datetime(2027, 11, 27, 16, 0, tzinfo=UTC)

@@ -6,10 +6,11 @@ duplicate the ingest drops (same node ids).
 GitHub (docs.github.com, "Validating webhook deliveries", "Webhook events and payloads") sends ``POST`` with
 ``X-GitHub-Event`` (``issues``, ``issue_comment``, ``discussion``, ``discussion_comment``; ``ping`` when the hook is
 made), ``X-GitHub-Delivery`` (a GUID, the same when a delivery is sent again) and ``X-Hub-Signature-256:
-sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``, checked in constant time
-(`hmac.compare_digest`) against the channel's ``webhook_secret`` credential. A delivery already received
-(`delivery_remember`, kept `REMEMBER_SECONDS`) is answered as such and not read again. Other events, other
-repositories and pull requests are acknowledged and left alone.
+sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``, its shape checked and then compared in
+constant time (`advocacy.signatures`: a header of any other shape is a 401, never an error) with the channel's
+``webhook_secret`` credential. A delivery already received (`delivery_remember`, kept `REMEMBER_SECONDS`) is
+answered as such and not read again. Other events, other repositories and pull requests are acknowledged and left
+alone.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 
+from advocacy.signatures import hex_signature_matches
 from channels import clean
 from channels.http import credential_of
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from channels.models import Channel
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+SIGNATURE_PREFIX = "sha256="
 EVENT_HEADER = "X-GitHub-Event"
 DELIVERY_HEADER = "X-GitHub-Delivery"
 EVENTS = ("issues", "issue_comment", "discussion", "discussion_comment")
@@ -61,7 +64,7 @@ class Delivery:
 
 
 def signature_for(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -84,7 +87,10 @@ def delivery_read(*, channel: Channel, body: bytes, headers: Mapping[str, str]) 
     secret = credential_of(channel, "webhook_secret")
     if not isinstance(secret, str) or not secret:
         raise DeliveryRejected(401, "this channel has no webhook secret: every delivery is refused")
-    if not hmac.compare_digest(signature_for(secret, body), _header(headers, SIGNATURE_HEADER)):
+    expected = signature_for(secret, body).removeprefix(SIGNATURE_PREFIX)
+    if not hex_signature_matches(
+        expected_hex=expected, given=_header(headers, SIGNATURE_HEADER), prefix=SIGNATURE_PREFIX
+    ):
         raise DeliveryRejected(401, f"missing or wrong {SIGNATURE_HEADER}")
     event, delivery_id = _header(headers, EVENT_HEADER), _header(headers, DELIVERY_HEADER)
     if not _DELIVERY_RE.fullmatch(delivery_id):

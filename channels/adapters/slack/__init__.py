@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 
 DEFAULT_EMOJI = "ticket"
 _EMOJI = re.compile(r"[a-z0-9_+'-]{1,100}")
-_TS = re.compile(r"\d{1,12}\.\d{1,9}")
+# A Slack timestamp ("1355517523.000005"): Unix seconds and a sequence, ASCII digits only (\d takes other scripts'
+# digits). Ten digits of seconds reach the year 2286, inside what a datetime holds; twelve reached the year 33658
+# and "year 33658 is out of range" (issue 55).
+TS_PATTERN = re.compile(r"[0-9]{1,10}\.[0-9]{1,6}")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,30}")
 
 SCHEMA = KindSchema(
@@ -148,8 +151,19 @@ def type_name(value: Any) -> str:
     return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
 
 
-def message_time(ts: str) -> datetime:
+def slack_ts_time(ts: object) -> datetime | None:
+    """The time a Slack timestamp stands for, or None when `ts` is not one: the one place a ts becomes a datetime."""
+    if not isinstance(ts, str) or not TS_PATTERN.fullmatch(ts):
+        return None
     return datetime.fromtimestamp(float(ts), tz=UTC)
+
+
+def message_time(ts: str) -> datetime:
+    """A message's time, or PayloadError naming `ts` (the worker fails the delivery at once, never retries it)."""
+    found = slack_ts_time(ts)
+    if found is None:
+        raise PayloadError(f"message.ts: not a Slack timestamp ({ts[:40]!r})")
+    return found
 
 
 def mention_from_message(data: Any) -> IncomingMention:
@@ -160,7 +174,7 @@ def mention_from_message(data: Any) -> IncomingMention:
     ts = str(message.get("ts") or "")
     if not _CHANNEL_ID.fullmatch(channel_id):
         raise PayloadError(f"channel_id: not a Slack channel id ({channel_id[:40]!r})")
-    if not _TS.fullmatch(ts):
+    if not TS_PATTERN.fullmatch(ts):
         raise PayloadError(f"message.ts: not a Slack timestamp ({ts[:40]!r})")
     problem = message_problem(message)
     if problem:
