@@ -135,6 +135,17 @@ teardown() {
     rm -rf "$RUN"
 }
 trap teardown EXIT
+# What an earlier run left when it could not tear down (killed with SIGKILL, the machine restarted): a project whose
+# run's process is gone. A project whose run is still going, here or in another worktree, is left alone.
+for stale in $(podman ps -a --format '{{index .Labels "com.docker.compose.project"}}' | grep -E '^desk-ct-[0-9]+-' | sort -u); do
+    pid=${stale#desk-ct-}
+    pid=${pid%%-*}
+    ! kill -0 "$pid" 2>/dev/null || continue
+    echo "removing $stale, left by a run that is gone"
+    podman ps -aq --filter "label=com.docker.compose.project=$stale" | xargs -r podman rm -f >/dev/null
+    podman volume ls -q --filter "label=com.docker.compose.project=$stale" | xargs -r podman volume rm -f >/dev/null
+    podman network ls -q --filter "label=com.docker.compose.project=$stale" | xargs -r podman network rm -f >/dev/null 2>&1 || true
+done
 inside() {  # inside STEP [-e VAR=value...]: tests/container/inside.py's STEP in the web container, its JSON line
     local step=$1
     shift
