@@ -32,13 +32,10 @@ def _names(lines: list[str]) -> list[str]:
 def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_process_and_beat():
     lines = _launch_print()
     assert _names(lines) == ["web", "worker", "meaning", "beat"]
-    meaning = next(line for line in lines if line.startswith("meaning:"))
-    assert "-Q ${DESK_MEANING_QUEUE:-meaning} --pool=solo" in meaning
+    # The workers' queues and pools come from advocacy/processes.py (tests/test_queues.py reads what they serve).
+    assert "meaning: bin/desk-worker meaning --loglevel=INFO" in lines
     worker = next(line for line in lines if line.startswith("worker:"))
-    assert (
-        "-Q ${DESK_WORKER_QUEUES:-celery,${DESK_WEBHOOK_QUEUE:-webhooks},${DESK_INGEST_QUEUE:-ingest},"
-        "${DESK_SENDS_QUEUE:-sends},${DESK_KNOWLEDGE_QUEUE:-knowledge}}" in worker
-    )
+    assert worker.startswith("worker: bin/desk-worker worker ")
     assert "--concurrency=${CELERY_CONCURRENCY:-2}" in worker
     assert "--preload" in next(line for line in lines if line.startswith("web:"))
     # Plain `honcho start` reads the same Procfile and skips the optional lines: they are comments to it.
@@ -48,6 +45,25 @@ def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_proc
         "meaning",
         "beat",
     ]
+
+
+def test_the_model_runs_in_one_solo_process_and_webhooks_on_threads():
+    """The pools are the processes' own (advocacy/processes.py), whichever file starts them: the model loaded once
+    (solo), a slow receiver holding a thread, not a process."""
+    printed = {
+        process: subprocess.run(
+            [sys.executable, str(ROOT / "bin" / "desk-worker"), "--print", process, "--loglevel=INFO"],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "advocacy.settings"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.split()
+        for process in ("meaning", "webhooks")
+    }
+    assert printed["meaning"][-4:] == ["-n", "meaning@%h", "--pool=solo", "--loglevel=INFO"]
+    assert printed["webhooks"][-4:] == ["-n", "webhooks@%h", "--pool=threads", "--loglevel=INFO"]
+    assert printed["meaning"][:3] == [sys.executable, "-m", "celery"]  # the launcher's own interpreter
 
 
 def test_slack_socket_mode_starts_only_with_a_token():
@@ -63,10 +79,8 @@ def test_discords_gateway_starts_only_when_asked_for():
 def test_a_separate_webhooks_worker_takes_the_queue_from_the_main_worker():
     lines = _launch_print(DESK_WEBHOOK_WORKERS="32")
     assert _names(lines) == ["web", "worker", "meaning", "beat", "webhooks"]
-    assert "# DESK_WORKER_QUEUES=celery,ingest,sends,knowledge" in lines
-    assert "--pool=threads --concurrency=${DESK_WEBHOOK_WORKERS:-16}" in lines[-2]
-    kept = _launch_print(DESK_WEBHOOK_WORKERS="32", DESK_WORKER_QUEUES="celery,reports")
-    assert "# DESK_WORKER_QUEUES=celery,reports" in kept
+    assert lines[1].startswith("worker: bin/desk-worker --without=webhooks worker ")
+    assert lines[-1] == "webhooks: bin/desk-worker webhooks --concurrency=${DESK_WEBHOOK_WORKERS:-16} --loglevel=INFO"
 
 
 def _python(code: str, **env: str) -> str:

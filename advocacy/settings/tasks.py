@@ -92,6 +92,9 @@ DESK_INGEST_QUEUE = env.str("DESK_INGEST_QUEUE", default="ingest")
 DESK_SENDS_QUEUE = env.str("DESK_SENDS_QUEUE", default="sends")
 # Our docs fetched for the knowledge panel: many pages, each a slow GET.
 DESK_KNOWLEDGE_QUEUE = env.str("DESK_KNOWLEDGE_QUEUE", default="knowledge")
+# The queues the main worker (bin/desk-worker worker) serves, when not all of those advocacy/processes.py gives it:
+# a large team runs a worker per queue, each started with its own list. Empty: the default list.
+DESK_WORKER_QUEUES = env.list("DESK_WORKER_QUEUES", default=[])
 # (queue, its tasks) pairs, not a dict keyed by queue: two queue settings given the same name must both route.
 _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
