@@ -98,6 +98,8 @@ POSTGRES_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 export DESK_ENV_FILE="$RUN/test.env"
 # The demo's network: every platform the desk polls or posts to is answered inside the containers
 # (channels.demo.replay); any other host is refused.
+# DESK_FETCH_ALLOWED_NETWORKS: the docs server this test runs on the worker container's loopback is the team's own
+# server, listed as an operator lists theirs (docs/configuration.md); everything else stays refused by the fetch guard.
 cat >"$DESK_ENV_FILE" <<ENV
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 DESK_ENCRYPTION_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
@@ -107,6 +109,7 @@ BEHIND_TLS_PROXY=true
 DESK_PROXY_HOPS=1
 WEB_CONCURRENCY=2
 DESK_DEMO_REPLAY=true
+DESK_FETCH_ALLOWED_NETWORKS=127.0.0.1/32
 ENV
 export COMPOSE_FILE="$ROOT/compose.yaml"
 # podman 4.3 (Debian 12) has no `podman compose` subcommand (4.7 and later run this same provider from it).
