@@ -2,8 +2,8 @@
 an adapter that fetches, parses and checks its config, a config example that check accepts, a request budget,
 a thread-watch plan, a reply sender and a sign-in flow (each one or an explicit "not supported" with its
 reason), help for admin, recorded fixtures with SOURCES.md, a tests package with tests, and its page in
-docs/platforms/; what the rest of the desk asks of it (who sends its replies, how a reply is addressed) agrees
-with those parts. No HTTP: only the declarations and the code they name are read."""
+docs/platforms/ linked from the README; what the rest of the desk asks of it (who sends its replies, how a
+reply is addressed) agrees with those parts. No HTTP: only the declarations and the code they name are read."""
 
 import ast
 import importlib
@@ -201,6 +201,16 @@ def test_the_platform_has_its_docs_page(kind):
 
     assert page.is_file()
     assert page.read_text().strip()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_readme_documentation_list_links_the_platforms_page(kind):
+    # A newcomer finds the platforms from the README's list; one added without its link there went unseen.
+    page = platform_of(kind).docs_page
+    readme = page.parents[2] / "README.md"
+    documentation = readme.read_text().partition("\n## Documentation\n")[2]
+
+    assert f"]({page.relative_to(readme.parent).as_posix()})" in documentation
 
 
 @pytest.mark.parametrize("kind", KINDS)
