@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.adapters.platform import ACTION_METHODS, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
+from channels.adapters.platform import ACTION_METHODS, ACTIONS_DONE, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platform_or_default, platforms, reply_sender
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, buckets_of
@@ -144,6 +144,13 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
             assert platform.replies is not None
             params = set(inspect.signature(getattr(adapter, method)).parameters)
             assert params >= {"channel", "account", "session", "target"}
+    assert set(platform.actions_done) <= set(platform.actions), f"{kind}: a result for an action it does not declare"
+    for action, word in platform.actions.items():
+        # Its own word for the act comes with its own word for the result ("Boost" -> "Boosted"): the desk's
+        # "Liked" after a "Favourite" button was a newcomer's finding.
+        if action in ("like", "repost") and word != {"like": "Like", "repost": "Repost"}[action]:
+            assert platform.actions_done.get(action, "").strip(), f"{kind}: what '{word}' done is called"
+        assert platform.action_done(action) == (platform.actions_done.get(action) or ACTIONS_DONE[action])
     if "message" in platform.actions:  # a direct message has its text, and the platform's limit on it
         assert "text" in inspect.signature(getattr(adapter, "direct_message")).parameters  # noqa: B009 (not on Adapter)
         limit = getattr(adapter, "direct_message_max_length", None)
