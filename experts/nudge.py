@@ -90,8 +90,13 @@ def outreach_nudge_release(*, outreach_id: int, claimed_at: datetime) -> None:
 
 
 def outreach_nudged(outreach: Outreach, **data: Any) -> None:
-    """The nudge is posted (or refused for good): said in the ticket's history."""
+    """The nudge is posted (or refused for good): said in the ticket's history. A refusal is said on the outreach
+    too, so its row on the ticket page says the nudge did not go out (Slack not connected) instead of nothing."""
     outreach_note(outreach, None, nudged=True, **data)
+    if data.get("error"):
+        Outreach.objects.filter(pk=outreach.pk).update(
+            last_error=f"Its nudge did not go out. {data['error']}.", updated_at=timezone.now()
+        )
 
 
 def outreaches_silent_tell(*, now: datetime, coverage: Coverage | None = None) -> list[AdvocateTold]:

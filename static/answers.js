@@ -4,6 +4,9 @@
 // JavaScript the same buttons post the composer's form (with the reply box's text) to their own address, which
 // puts the text after it in the draft; here their click is taken before that post, and only the use is told to
 // the desk (JSON). The story panel's Insert works the same way. Texts are set as text, never as HTML.
+// The panel comes in the deferred panels' answer, after the page: `;` typed before it is here still opens the
+// picker, which says it is loading and fills when the panel arrives, so neither the `;` nor the words typed to
+// filter land in the reply.
 (() => {
   "use strict";
 
@@ -90,6 +93,11 @@
   });
 
   // --- ; in the reply box: the saved replies picker -------------------------------------------------
+  // The answers panel is not here yet while a deferred panels' slot still waits for its answer (mentions.panels).
+  function answersPending() {
+    return !document.querySelector("#panel-answers:not(.panel-slot)") && !!document.querySelector(".panel-slot[hx-trigger=load]");
+  }
+
   function savedItems() {
     return [...document.querySelectorAll("#saved-list [data-saved]")].map((li) => ({
       button: li.querySelector("button[data-saved-insert]"),
@@ -113,9 +121,10 @@
     });
     const list = keys.el("ul", { role: "listbox", id: "saved-picker-list", "aria-label": "Saved replies" });
     const empty = keys.el("p", { class: "muted" }, "No saved reply matches.");
+    const loading = keys.el("p", { class: "muted", role: "status" }, "Loading the saved replies…");
     const hint = keys.el("p", { class: "muted" }, "↑/↓ choose · Enter inserts · Esc closes");
-    box.append(filter, list, empty, hint);
-    picker = { box, open, filter, list, empty, items: [] };
+    box.append(filter, list, loading, empty, hint);
+    picker = { box, open, filter, list, empty, loading, items: [], pending: false };
     filter.addEventListener("input", render);
     filter.addEventListener("keydown", (event) => {
       if (event.isComposing) return;
@@ -157,8 +166,27 @@
     });
     const first = picker.list.querySelector("[role=option]");
     if (first) select(first);
-    picker.empty.hidden = !!first;
+    picker.loading.hidden = !picker.pending;
+    picker.empty.hidden = !!first || picker.pending;
+    picker.empty.textContent = picker.items.length ? "No saved reply matches." : "No saved replies yet.";
   }
+
+  // The deferred panels arrived (or failed): the waiting picker fills with what the filter already holds.
+  function panelsArrived() {
+    if (!picker || !picker.pending || answersPending()) return;
+    picker.pending = false;
+    picker.items = savedItems();
+    if (picker.box.open) render();
+  }
+  document.addEventListener("htmx:load", panelsArrived);
+  document.addEventListener("htmx:afterSettle", panelsArrived);
+  ["htmx:responseError", "htmx:sendError"].forEach((name) =>
+    document.addEventListener(name, (event) => {
+      if (picker && picker.pending && event.target.matches && event.target.matches(".panel-slot")) {
+        picker.loading.textContent = "The saved replies did not load: Esc, then reload the page.";
+      }
+    }),
+  );
 
   function select(option) {
     picker.list.querySelectorAll("[aria-selected=true]").forEach((o) => o.setAttribute("aria-selected", "false"));
@@ -187,12 +215,16 @@
     if (event.key !== ";" || event.target !== box || event.ctrlKey || event.metaKey || event.altKey) return;
     const before = box.value.slice(0, box.selectionStart);
     if (before && !/\s$/.test(before)) return; // "a;b" is punctuation, not the picker
-    const items = savedItems();
-    if (!items.length || !keys) return;
+    const pending = answersPending();
+    const items = pending ? [] : savedItems();
+    // No saved reply at all (the panel is here and has none): `;` is the character.
+    if ((!items.length && !pending) || !keys) return;
     event.preventDefault();
     caret = box.selectionStart;
     if (!picker) buildPicker();
     picker.items = items;
+    picker.pending = pending;
+    picker.loading.textContent = "Loading the saved replies…";
     picker.filter.value = "";
     render();
     picker.open();

@@ -92,14 +92,14 @@
     box.focus();
   });
 
-  // The floating "Reply" (phones: ticket.css) is there to bring the composer; once any of the composer is on
-  // the screen it would only cover it (where the reply goes, why a macro is unavailable, Send as), so it steps
-  // aside until the composer scrolls away again.
-  var jump = document.querySelector(".jump-composer");
+  // The docked "Reply" (phones: desk.css) is there to bring the composer; once any of the composer is on
+  // the screen it would only hide part of it (where the reply goes, why a macro is unavailable, Send as), so it
+  // steps aside until the composer scrolls away again.
+  var dock = document.querySelector(".reply-dock");
   var composer = document.getElementById("composer");
-  if (jump && composer && "IntersectionObserver" in window) {
+  if (dock && composer && "IntersectionObserver" in window) {
     new IntersectionObserver(function (entries) {
-      jump.classList.toggle("composer-in-view", entries[entries.length - 1].isIntersecting);
+      dock.classList.toggle("composer-in-view", entries[entries.length - 1].isIntersecting);
     }).observe(composer);
   }
 

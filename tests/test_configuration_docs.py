@@ -3,8 +3,9 @@
 The variables read are found in the source, not by running it: every call on django-environ (`env.str("X")`,
 `env.int(...)`, `env("X")`, `environ.Env().str(...)`, ...) and every `os.environ`/`os.getenv` read in the
 settings package (advocacy/settings/), every `${X:-...}` in the Procfiles, and the variable of each Procfile line
-`#when X name: command` (bin/desk-start starts the line only when X is set). A documented variable is the
-first cell of a table row in docs/configuration.md. The last tests run the same checker on a settings
+`#when X name: command` (bin/desk-start starts the line only when X is set), and the same reads in pytest's
+settings (advocacy/settings_test.py). A documented variable is the first cell of a table row in
+docs/configuration.md. The last tests run the same checker on a settings
 module written for the test, so a new `env.str("DESK_NEW")` is shown to fail it.
 """
 
@@ -18,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS_PACKAGE = ROOT / "advocacy" / "settings"
+# Settings modules outside the package: the test settings read variables of their own (pytest-xdist's worker).
+SETTINGS_MODULES = [ROOT / "advocacy" / "settings_test.py"]
 PROCFILES = [ROOT / "Procfile", ROOT / "Procfile.dev"]
 DOCS = ROOT / "docs" / "configuration.md"
 
@@ -82,10 +85,13 @@ def _variable_argument(node: ast.Call | ast.Subscript) -> ast.expr | None:
     return next((k.value for k in node.keywords if k.arg in {"var", "key"}), None)
 
 
-def variables_read(package: Path, procfiles: list[Path]) -> Reads:
+def variables_read(package: Path, procfiles: list[Path], modules: list[Path] | None = None) -> Reads:
     reads = Reads()
-    for module in sorted(package.rglob("*.py")):
-        where_file = module.relative_to(package.parent.parent)  # advocacy/settings/<module>.py
+    # Each module with the folder its name is given from: advocacy/settings/<module>.py, advocacy/settings_test.py.
+    named = [(module, package.parent.parent) for module in sorted(package.rglob("*.py"))]
+    named += [(module, module.parent.parent) for module in modules or []]
+    for module, base in named:
+        where_file = module.relative_to(base)
         for node in ast.walk(ast.parse(module.read_text(), filename=str(module))):
             if not isinstance(node, ast.Call | ast.Subscript):
                 continue
@@ -114,9 +120,11 @@ def variables_documented(markdown: str) -> dict[str, list[str]]:
     return rows
 
 
-def configuration_problems(package: Path, procfiles: list[Path], markdown: str) -> list[str]:
+def configuration_problems(
+    package: Path, procfiles: list[Path], markdown: str, modules: list[Path] | None = None
+) -> list[str]:
     """Each problem as a sentence naming the variable; empty when the page and the code agree."""
-    reads = variables_read(package, procfiles)
+    reads = variables_read(package, procfiles, modules)
     documented = variables_documented(markdown)
     problems = [
         f"{name} is read ({', '.join(reads.names[name])}) but docs/configuration.md has no row for it"
@@ -139,13 +147,13 @@ def configuration_problems(package: Path, procfiles: list[Path], markdown: str) 
 
 
 def test_the_configuration_page_names_every_variable_read_and_only_those():
-    problems = configuration_problems(SETTINGS_PACKAGE, PROCFILES, DOCS.read_text())
+    problems = configuration_problems(SETTINGS_PACKAGE, PROCFILES, DOCS.read_text(), SETTINGS_MODULES)
     assert problems == [], "\n".join(problems)
 
 
 def test_the_checker_sees_the_settings_variables():
     """The parse finds the reads it must (one of each kind of call): an empty result would pass the test above."""
-    reads = variables_read(SETTINGS_PACKAGE, PROCFILES).names
+    reads = variables_read(SETTINGS_PACKAGE, PROCFILES, SETTINGS_MODULES).names
     for name in [
         "DESK_VAR_DIR",  # environ.Env().str(...)
         "SECRET_KEY",  # env.str, no default
@@ -157,6 +165,8 @@ def test_the_checker_sees_the_settings_variables():
         "DESK_BASE_URL",  # env.str inside another's default
         "DESK_WEBHOOK_WORKERS",  # Procfile
         "DESK_PORT",  # Procfile.dev
+        "PYTEST_XDIST_WORKER",  # os.environ.get in advocacy/settings_test.py
+        "DESK_TEST_GIVEN",  # os.environ.setdefault and os.environ[...] in advocacy/settings_test.py
     ]:
         assert name in reads, name
     assert len(reads) > 70
@@ -181,7 +191,7 @@ def test_a_new_variable_without_a_row_fails_the_check_naming_it(tmp_path):
         'DESK_CALLED = env("DESK_CALLED")\n'
         'DESK_KNOWN = env.str("SECRET_KEY", default="")\n',
     )
-    problems = configuration_problems(package, PROCFILES, DOCS.read_text())
+    problems = configuration_problems(package, PROCFILES, DOCS.read_text(), SETTINGS_MODULES)
     assert problems == [
         "DESK_CALLED is read (advocacy/settings/extra.py:10) but docs/configuration.md has no row for it",
         "DESK_NEW is read (advocacy/settings/extra.py:7) but docs/configuration.md has no row for it",
@@ -192,7 +202,7 @@ def test_a_new_variable_without_a_row_fails_the_check_naming_it(tmp_path):
 
 def test_a_variable_read_under_a_computed_name_fails_the_check(tmp_path):
     package = _settings_copy(tmp_path, 'from .environment import env\n\nPREFIX = "DESK_"\nX = env.int(PREFIX + "X")\n')
-    assert configuration_problems(package, PROCFILES, DOCS.read_text()) == [
+    assert configuration_problems(package, PROCFILES, DOCS.read_text(), SETTINGS_MODULES) == [
         "advocacy/settings/extra.py:4 reads a variable whose name is not a literal string (the page cannot be "
         "checked for it)"
     ]
@@ -200,13 +210,25 @@ def test_a_variable_read_under_a_computed_name_fails_the_check(tmp_path):
 
 def test_a_row_for_a_variable_nothing_reads_fails_the_check():
     markdown = DOCS.read_text() + "\n| `DESK_GONE` | `1` | Used to do something. | `2` |\n"
-    assert configuration_problems(SETTINGS_PACKAGE, PROCFILES, markdown) == [
+    assert configuration_problems(SETTINGS_PACKAGE, PROCFILES, markdown, SETTINGS_MODULES) == [
         "DESK_GONE has a row in docs/configuration.md but nothing reads it any more"
     ]
 
 
 def test_a_row_with_an_empty_cell_fails_the_check():
     markdown = DOCS.read_text().replace("| `LOG_LEVEL` | `INFO` |", "| `LOG_LEVEL` | |", 1)  # no default
-    assert configuration_problems(SETTINGS_PACKAGE, PROCFILES, markdown)[0].startswith(
+    assert configuration_problems(SETTINGS_PACKAGE, PROCFILES, markdown, SETTINGS_MODULES)[0].startswith(
         "LOG_LEVEL's row in docs/configuration.md needs a default, what it does and an example"
     )
+
+
+def test_a_new_variable_read_by_the_test_settings_without_a_row_fails_the_check(tmp_path):
+    """The test settings sit outside the package (advocacy/settings_test.py): their reads are checked as well."""
+    module = tmp_path / "advocacy" / "settings_test.py"
+    module.parent.mkdir()
+    module.write_text(SETTINGS_MODULES[0].read_text() + '\nSHARD = os.environ.get("DESK_TEST_SHARD", "")\n')
+    problems = configuration_problems(SETTINGS_PACKAGE, PROCFILES, DOCS.read_text(), [module])
+    line = len(module.read_text().splitlines())
+    assert problems == [
+        f"DESK_TEST_SHARD is read (advocacy/settings_test.py:{line}) but docs/configuration.md has no row for it"
+    ]

@@ -64,6 +64,8 @@ ACTION_METHODS: dict[Action, str] = {
     "delete": "delete_post",
     "message": "direct_message",
 }
+# What the result of an action says by default, where the platform's word for it is the desk's ("Like" -> "Liked").
+ACTIONS_DONE: dict[Action, str] = {"like": "Liked", "repost": "Reposted", "delete": "Deleted", "message": "Sent"}
 
 # The images a reply may carry anywhere (mentions.services.reply_images checks the bytes, not the name): the four
 # kinds every platform below shows inline. SVG is not one: it is a document that can carry script.
@@ -151,6 +153,10 @@ class Platform:
     # "Boost", "delete": "Delete", "message": "Send a DM"}), done as the account that replies (ACTION_METHODS: the
     # adapter's method for each; the parts test checks it has them). Empty: nothing but replies.
     actions: Mapping[Action, str] = field(default_factory=dict)
+    # The result of an action, in the platform's own word, where its button is not the desk's "Like" / "Repost"
+    # ({"like": "Favourited", "repost": "Boosted"}): what the ticket page says once it is done. One not given is
+    # said as ACTIONS_DONE (the parts test checks a platform's own word comes with its own result).
+    actions_done: Mapping[Action, str] = field(default_factory=dict)
     # Dotted path of `read(*, channel, body: bytes, headers) -> base.Pushed` (raising base.PushRefused), where the
     # platform can also push deliveries to the desk's door `POST /hooks/<slug>/` beside its polling (GitHub's
     # webhooks); intake stores what it read and then calls its `stored`. None: the door is not the platform's.
@@ -173,6 +179,11 @@ class Platform:
         object.__setattr__(self, "config_example", MappingProxyType(dict(self.config_example)))
         object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
+        object.__setattr__(self, "actions_done", MappingProxyType(dict(self.actions_done)))
+
+    def action_done(self, action: Action) -> str:
+        """What the result of `action` says there: "Boosted", "+1'd", or the desk's "Liked"."""
+        return self.actions_done.get(action) or ACTIONS_DONE[action]
 
     @property
     def spoken_name(self) -> str:

@@ -2,8 +2,8 @@
 an adapter that fetches, parses and checks its config, a config example that check accepts, a request budget,
 a thread-watch plan, a reply sender and a sign-in flow (each one or an explicit "not supported" with its
 reason), help for admin, recorded fixtures with SOURCES.md, a tests package with tests, and its page in
-docs/platforms/; what the rest of the desk asks of it (who sends its replies, how a reply is addressed) agrees
-with those parts. No HTTP: only the declarations and the code they name are read."""
+docs/platforms/ linked from the README; what the rest of the desk asks of it (who sends its replies, how a
+reply is addressed) agrees with those parts. No HTTP: only the declarations and the code they name are read."""
 
 import ast
 import importlib
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.adapters.platform import ACTION_METHODS, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
+from channels.adapters.platform import ACTION_METHODS, ACTIONS_DONE, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platform_or_default, platforms, reply_sender
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, buckets_of
@@ -144,6 +144,13 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
             assert platform.replies is not None
             params = set(inspect.signature(getattr(adapter, method)).parameters)
             assert params >= {"channel", "account", "session", "target"}
+    assert set(platform.actions_done) <= set(platform.actions), f"{kind}: a result for an action it does not declare"
+    for action, word in platform.actions.items():
+        # Its own word for the act comes with its own word for the result ("Boost" -> "Boosted"): the desk's
+        # "Liked" after a "Favourite" button was a newcomer's finding.
+        if action in ("like", "repost") and word != {"like": "Like", "repost": "Repost"}[action]:
+            assert platform.actions_done.get(action, "").strip(), f"{kind}: what '{word}' done is called"
+        assert platform.action_done(action) == (platform.actions_done.get(action) or ACTIONS_DONE[action])
     if "message" in platform.actions:  # a direct message has its text, and the platform's limit on it
         assert "text" in inspect.signature(getattr(adapter, "direct_message")).parameters  # noqa: B009 (not on Adapter)
         limit = getattr(adapter, "direct_message_max_length", None)
@@ -201,6 +208,16 @@ def test_the_platform_has_its_docs_page(kind):
 
     assert page.is_file()
     assert page.read_text().strip()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_readme_documentation_list_links_the_platforms_page(kind):
+    # A newcomer finds the platforms from the README's list; one added without its link there went unseen.
+    page = platform_of(kind).docs_page
+    readme = page.parents[2] / "README.md"
+    documentation = readme.read_text().partition("\n## Documentation\n")[2]
+
+    assert f"]({page.relative_to(readme.parent).as_posix()})" in documentation
 
 
 @pytest.mark.parametrize("kind", KINDS)

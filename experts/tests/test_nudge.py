@@ -196,3 +196,36 @@ def test_with_two_offices_the_silence_counts_only_their_hours(slack, case):
         assert outreach_nudges()["sent"] == 1
     outreach.refresh_from_db()
     assert outreach.nudged_at == monday_11
+
+
+def test_with_slack_not_connected_the_panel_says_the_nudge_cannot_go_out_beside_its_controls(
+    slack, case, client, settings
+):
+    ticket, _outreach, advocate, _otto = case
+    settings.SLACK_BOT_TOKEN = ""  # disconnected after the question was sent
+    client.force_login(advocate)
+    blocked = "Slack is not connected to the desk, so no nudge can go out in its thread: contact Vera directly"
+
+    # Before the nudge is due: said beside the outreach's Decline, which is what the advocate can still do.
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert blocked in page
+    assert page.index(blocked) < page.index('placeholder="Why declined?"')
+    # Its time comes: nothing reaches Slack, and the row says the nudge did not go out, not that it was nudged.
+    with time_machine.travel(MONDAY_10, tick=False):
+        assert outreach_nudges()["failed"] == 1
+    assert _posts(slack) == []
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert 'data-testid="outreach-nudged"' not in page
+    assert (
+        'data-testid="outreach-error">Its nudge did not go out. Slack is not connected to the desk, so nothing was '
+        "posted: ask an admin to connect it.</div>"
+    ) in page
+    # Silence after it: the next expert is offered, the button disabled with its reason beside it, not a tooltip only.
+    with time_machine.travel(MONDAY_14, tick=False):
+        assert outreach_nudges()["told"] == 1
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert 'disabled title="Slack is not connected to the desk" aria-describedby="ask-next-why">Ask Otto next' in page
+    assert (
+        '<p class="error" id="ask-next-why" data-testid="ask-next-not-connected">Slack is not connected to the desk, '
+        "so Otto cannot be asked from here: contact them directly, or ask an admin to connect Slack.</p>"
+    ) in page

@@ -57,15 +57,35 @@ def _correct(ticket: Ticket, judgement: str, actor: Any, intent: str | None) -> 
     }
     if not same_intent:
         data.update(intent_from=ticket.intent, intent_to=intent)
+    # The desk's reason argued for the judgement the advocate just overruled: shown beside the new word it would
+    # read as the reason for it. The reason line says the correction instead, read from the row as before.
+    ticket.judgement_reason = correction_reason(actor, ticket.judgement, judgement, ticket.intent, intent)
+    if not same_intent:
         ticket.intent = intent or ""
     ticket.judgement = judgement
     ticket.judged_by = JudgedBy.ADVOCATE
     ticket.judged_at = timezone.now()
-    ticket.save(update_fields=["judgement", "intent", "judged_by", "judged_at", "updated_at"])
+    ticket.save(update_fields=["judgement", "intent", "judged_by", "judged_at", "judgement_reason", "updated_at"])
     event_record(ticket=ticket, kind=TicketEvent.Kind.JUDGEMENT, actor=actor, **data)
     # The classifier learns from corrections: its cached examples are read again (advocacy/versioned.py).
     version_bump(CORRECTIONS_VERSION_KEY)
     return True
+
+
+def correction_reason(actor: Any, was: str, now: str, intent_was: str, intent_now: str | None) -> str:
+    """The reason line of a corrected ticket: "Corrected by Anna: Noise → Needs a response (intent Other →
+    Question)", in the history's words, at most the column's length (the name is what gives way)."""
+    labels = dict(Judgement.choices) | {"": "not judged"}
+    change = labels.get(now, now) if was == now else f"{labels.get(was, was)} → {labels.get(now, now)}"
+    if intent_now is not None and intent_now != intent_was:
+        intents = dict(Intent.choices)
+        change += f" (intent {intents.get(intent_was, 'none')} → {intents.get(intent_now, intent_now)})"
+    who = (actor.get_full_name() or actor.get_username()) if actor is not None else "an advocate"
+    limit = Ticket._meta.get_field("judgement_reason").max_length or 200
+    room = limit - len(f"Corrected by : {change}")
+    if len(who) > room:
+        who = who[: max(room - 1, 1)] + "…"
+    return f"Corrected by {who}: {change}"[:limit]
 
 
 def solved_as_noise(ticket: Ticket) -> bool:

@@ -58,6 +58,9 @@ class Offered:
     repost: str = ""
     message: str = ""  # "Send a DM"
     message_max_length: int = 0  # the platform's limit on a direct message (the form's maxlength)
+    # What is said once done, in the platform's word too: "Favourited", "Boosted", "+1'd", "Reacted 👍".
+    like_done: str = ""
+    repost_done: str = ""
 
 
 def actions_offered(ticket: Ticket) -> Offered:
@@ -71,6 +74,8 @@ def actions_offered(ticket: Ticket) -> Offered:
         repost=words.get("repost", ""),
         message=words.get("message", ""),
         message_max_length=limit,
+        like_done=platform.action_done("like") if "like" in words else "",
+        repost_done=platform.action_done("repost") if "repost" in words else "",
     )
 
 
@@ -81,6 +86,14 @@ def action_word(ticket: Ticket, action: Action) -> str:
     if not word:
         raise ValidationError(f"The desk cannot {DOING[action]} on {platform.spoken_name}.")
     return word
+
+
+def action_said(ticket: Ticket, action: Action, *, now: bool) -> str:
+    """What the page says after `action`, in the platform's word for the act, as its button was: "Boosted on
+    Mastodon." when done `now`, "Boosted from the desk already." when it had been."""
+    platform = platform_or_default(ticket.channel.kind)
+    done = platform.action_done(action)
+    return f"{done} on {platform.spoken_name}." if now else f"{done} from the desk already."
 
 
 def action_message(ticket: Ticket, message_id: int, kind: str) -> Message:

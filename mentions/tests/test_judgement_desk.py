@@ -110,6 +110,42 @@ def test_the_correction_works_as_a_plain_form_post_and_in_place(advocate_client)
     assert refused.status_code == 400
 
 
+def test_after_a_correction_the_reason_line_says_who_corrected_it_and_the_new_word(advocate_client):
+    advocate_client.user.first_name, advocate_client.user.last_name = "Anna", "<b>Lind</b>"
+    advocate_client.user.save()
+    ticket = judged(TicketFactory(assignee=advocate_client.user), "noise", judgement_reason="Only praise for the logo")
+    MessageFactory(ticket=ticket)
+    url = reverse("mentions:ticket-judgement", args=[ticket.pk])
+
+    response = advocate_client.post(url, {"judgement": "needs_response", "seen": seen(ticket)}, **HTMX)
+
+    # In place: the desk's reason for "Noise" is gone, the correction stands in its line (and its hover), escaped.
+    assert response.status_code == 200
+    said = "Corrected by Anna &lt;b&gt;Lind&lt;/b&gt;: Noise → Needs a response"
+    for html in (response.content.decode(), advocate_client.get(ticket.get_absolute_url()).content.decode()):
+        assert f'data-testid="judgement-reason">{said}</p>' in html
+        assert f'title="{said}"' in html
+        assert "Only praise for the logo" not in html and "<b>Lind</b>" not in html
+    queue = advocate_client.get(reverse("mentions:queue")).content.decode()
+    assert f'data-testid="judgement-{ticket.pk}" title="{said}"' in queue
+    # Corrected again, with the intent: the line follows the latest correction.
+    judgement_correct(ticket, "worth_knowing", advocate_client.user, intent="praise")
+    page = advocate_client.get(ticket.get_absolute_url()).content.decode()
+    assert "Corrected by Anna &lt;b&gt;Lind&lt;/b&gt;: Needs a response → Worth knowing (intent none → Praise)" in page
+
+
+def test_a_correction_by_a_long_name_keeps_the_change_whole():
+    long_name = AdvocateFactory(username="x" * 150)
+    ticket = judged(TicketFactory(), "noise", intent="other")
+
+    judgement_correct(ticket, "needs_response", long_name, intent="bug")
+
+    ticket.refresh_from_db()
+    assert len(ticket.judgement_reason) <= 200
+    assert ticket.judgement_reason.startswith("Corrected by xxx")
+    assert ticket.judgement_reason.endswith("…: Noise → Needs a response (intent Other → Bug report)")
+
+
 def test_lists_and_the_queue_show_a_badge_and_the_list_filters_by_judgement(advocate_client):
     asks = judged(
         TicketFactory(subject="Runner cache", assignee=advocate_client.user),

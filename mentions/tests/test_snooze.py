@@ -195,3 +195,20 @@ def test_a_snooze_beyond_a_year_or_without_an_offset_is_refused_and_the_page_say
         assert taken.status_code == 302, taken.content  # a year to the minute (UTC): taken
     ticket.refresh_from_db()
     assert ticket.snoozed_until == datetime(2027, 11, 27, 16, 0, tzinfo=UTC)
+
+
+def test_remind_me_in_slack_is_offered_only_when_slack_is_connected(client, ada, settings):
+    ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
+    client.force_login(ada)
+    offered = '<input type="checkbox" name="remind_slack"> Remind me in Slack'
+    why = "Slack is not connected to the desk: the ticket comes back to you here, marked, with no Slack reminder."
+
+    settings.SLACK_BOT_TOKEN = ""
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert offered not in page
+    assert '<input type="checkbox" name="remind_slack" disabled aria-describedby="snooze-slack-why">' in page
+    assert f'id="snooze-slack-why" data-testid="snooze-slack-not-connected">{why}</p>' in page
+
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert offered in page and why not in page

@@ -42,7 +42,7 @@ from mentions.services.community import ticket_close_community
 from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
 from mentions.services.outward_policy import outward_decision
-from mentions.services.platform_actions import message_like, message_repost, reply_delete
+from mentions.services.platform_actions import action_said, message_like, message_repost, reply_delete
 from mentions.services.versions import TicketStale
 from mentions.views.access import ticket_open, work_queue
 from mentions.views.approvals import reply_submitted
@@ -283,9 +283,8 @@ def ticket_like(request: HttpRequest, pk: int) -> HttpResponse:
     """Like the mention on its platform, as the account the desk replies from."""
 
     def run(ticket: Ticket, data: dict, seen: int) -> str:
-        if message_like(ticket=ticket, message_id=data["message"], user=request.user):
-            return f"Liked on {ticket.channel.get_kind_display()}."
-        return "The desk had liked it already."
+        liked = message_like(ticket=ticket, message_id=data["message"], user=request.user)
+        return action_said(ticket, "like", now=liked)
 
     return ticket_action(request, pk, MessageLikeForm, "like", run, play_on=False)
 
@@ -309,9 +308,8 @@ def ticket_repost(request: HttpRequest, pk: int) -> HttpResponse:
     """Repost (boost) the mention to our followers, as the account the desk replies from."""
 
     def run(ticket: Ticket, data: dict, seen: int) -> str:
-        if message_repost(ticket=ticket, message_id=data["message"], user=request.user):
-            return f"Reposted on {ticket.channel.get_kind_display()}."
-        return "The desk had reposted it already."
+        reposted = message_repost(ticket=ticket, message_id=data["message"], user=request.user)
+        return action_said(ticket, "repost", now=reposted)
 
     return ticket_action(request, pk, MessageRepostForm, "repost", run, play_on=False)
 

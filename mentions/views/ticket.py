@@ -20,6 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from channels import clean
 from channels.adapters.registry import platform_or_default
+from channels.adapters.slack.client import slack_configured
 from mentions import selectors, services
 from mentions.facts_panel import facts_context
 from mentions.forms import (
@@ -156,6 +157,8 @@ def ticket_page_context(
             "snooze_remind": posted("snooze", "remind_slack", False),
         },
         "snooze_choices": SNOOZE_CHOICES,
+        # "Remind me in Slack" is offered only where a reminder can go out; otherwise it says why (a setting read).
+        "snooze_slack_ready": slack_configured(),
         "ticket_panels": shown,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
         "presence_others": presence.presence_touch_by_id(

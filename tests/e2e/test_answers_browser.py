@@ -4,6 +4,8 @@ chosen reply filled for the ticket with {link} selected to type over; `;` inside
 desk's own pages on a live server; no platform is called (the ticket's channel is Hacker News, which the desk
 does not post to)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -64,3 +66,44 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
 
     assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED).count() == 1
     assert SavedReply.objects.get().uses == 1
+
+
+def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_server):
+    """The deferred panels' answer (mentions:ticket-panels-later) is held back until the advocate has typed `;` and
+    the filter's words: the picker opens on `;`, says it is loading, and offers the match once the panel is in."""
+    AdvocateFactory(username="ada")
+    SavedReply.objects.create(title="Known issue", keywords="bug", body="Thanks {requester}, known issue: {link}.")
+    SavedReply.objects.create(title="Roadmap", keywords="plans", body="It is on the roadmap.")
+    ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
+    MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
+    held = []
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": 1366, "height": 800})
+        _log_in(page, live_server.url, "ada")
+        # Answered below, when the test says.
+        page.route(re.compile(rf"/tickets/{ticket.pk}/later/"), lambda route: held.append(route))
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+        expect(page.get_by_test_id("panel-slot-later")).to_be_visible()
+        box = page.locator("#composer-reply textarea[name=body]")
+        box.click()
+        page.keyboard.type("Hi ")
+        page.keyboard.press(";")
+        picker = page.get_by_role("dialog", name="Insert a saved reply")
+        expect(picker).to_be_visible()
+        expect(picker.get_by_role("status")).to_have_text("Loading the saved replies…")
+        page.keyboard.type("known")
+        expect(box).to_have_value("Hi ")  # neither the `;` nor the filter's words
+        assert held, "the deferred panels were not asked for"
+        assert page.get_by_test_id("answers-panel").count() == 0
+
+        held[0].continue_()
+        expect(page.get_by_test_id("answers-panel")).to_be_visible()
+        expect(picker.get_by_role("status")).to_be_hidden()
+        expect(picker.get_by_role("option")).to_have_count(1)
+        expect(picker.get_by_role("option")).to_contain_text("Known issue")
+        page.keyboard.press("Enter")
+        expect(picker).to_be_hidden()
+        expect(box).to_have_value("Hi Thanks Dana, known issue: {link}.")
+        browser.close()

@@ -150,6 +150,60 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
         browser.close()
 
 
+# What is drawn on top at a point of the screen: the element itself, never the page showing through or over it.
+TOPMOST = """([x, y]) => {
+  const el = document.elementFromPoint(x, y);
+  return el ? (el.closest("[data-testid]") || el).dataset.testid || el.tagName : null;
+}"""
+
+
+@override_settings(SLACK_BOT_TOKEN="")
+def test_at_375_px_the_reply_button_is_docked_along_the_bottom_edge_and_sits_on_no_content(
+    live_server, handbook_macros
+):
+    AdvocateFactory(username="ada")
+    ticket = _mailed_ticket()
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport=PHONE)
+        _log_in(page, live_server.url, "ada")
+        page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+        page.wait_for_load_state("networkidle")
+        dock, jump = page.get_by_test_id("reply-dock"), page.get_by_test_id("jump-composer")
+        composer_top = page.locator("#composer").evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+
+        # Scrolled through the conversation above the composer (long messages, their text to the screen's edge):
+        # the strip along the bottom is the bar's, from edge to edge, and the page shows nowhere in it, neither
+        # beside the button nor through it, as at the screen's own edge.
+        for y in range(0, int(composer_top) - PHONE["height"], 250):
+            page.evaluate(f"window.scrollTo(0, {y})")
+            box = _reply_button_box(page, jump)
+            bar = dock.bounding_box()
+            assert box is not None and bar is not None, y
+            assert (bar["x"], bar["width"], bar["y"] + bar["height"]) == (0, PHONE["width"], PHONE["height"]), bar
+            assert box["height"] >= 44 and bar["y"] <= box["y"], (bar, box)  # a thumb's target, inside the bar
+            for x in (4, PHONE["width"] // 3, PHONE["width"] // 2, box["x"] + box["width"] / 2, PHONE["width"] - 4):
+                for at in (bar["y"] + 2, bar["y"] + bar["height"] / 2, PHONE["height"] - 2):
+                    assert page.evaluate(TOPMOST, [x, at]) in ("reply-dock", "jump-composer"), (y, x, at)
+            assert dock.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 255, 255)"
+        page.evaluate("window.scrollTo(0, 600)")
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(ARTIFACTS / "e2e-ticket-375px-reply-dock.png"))
+
+        # The end of the page scrolls clear of the bar; at the composer the bar steps aside; one tap brings it.
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        bar = dock.bounding_box()
+        footer = page.locator("footer.keys-hint").bounding_box()
+        assert bar and footer and footer["y"] + footer["height"] <= bar["y"]
+        page.evaluate("window.scrollTo(0, 0)")
+        jump.click()
+        expect(page.locator("#send-body")).to_be_focused()  # the e-mail is sent from the desk: its Send box
+        expect(dock).to_be_hidden()
+        browser.close()
+
+
 def test_a_story_s_rename_button_looks_like_the_close_button_beside_it(live_server):
     AdvocateFactory(username="ada")
     now = timezone.now()

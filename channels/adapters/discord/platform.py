@@ -54,4 +54,5 @@ PLATFORM = Platform(
     },
     actions={"like": "React 👍", "delete": "Delete", "message": "Send a DM"},
     author_ids=("author.id",),
+    actions_done={"like": "Reacted 👍"},
 )

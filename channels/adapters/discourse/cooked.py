@@ -4,6 +4,7 @@ and their lightboxes) rewritten before the shared `html_to_text` renders it."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -17,6 +18,10 @@ from .config import Site
 MAX_QUOTE_DEPTH = 8
 # Discourse topic titles are at most 255 characters; a longer "title" is cut, not stored whole in every quote.
 MAX_TITLE = 300
+# A topic made from a blog's feed entry (Discourse's embedding) takes the entry's title as text, its markup too:
+# "Prices, Decision Factors and <i>Time Will Run Back</i>" (topic 2081 of a recorded forum). A tag that opens and
+# closes around words is that markup and goes; a lone "<div>" in a title about HTML is a word, and stays.
+_PAIRED_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?>([^<>]*)</\1\s*>")
 # Links in a quote's title line that are the forum's navigation (the topic's category), not the quoted topic.
 _NOT_THE_TOPIC = {"badge-category__wrapper", "badge-wrapper", "mention", "mention-group"}
 
@@ -31,6 +36,16 @@ def cooked_to_text(cooked: str, base_url: str = "", *, quote_depth: int = 0) -> 
     rewriter.feed(cooked)
     rewriter.close()
     return rewriter.substitute(html_to_text(rewriter.html()))
+
+
+def title_text(title: str) -> str:
+    """A topic title as plain text: the markup a feed entry's title brought in dropped, its words kept (innermost
+    pairs first, so ``<i><b>x</b></i>`` is ``x``)."""
+    while True:
+        stripped = _PAIRED_TAG.sub(r"\2", title)
+        if stripped == title:
+            return title
+        title = stripped
 
 
 def image_label(alt: str | None) -> str:
@@ -260,7 +275,8 @@ class _CookedRewriter(HTMLParser):
         quote = self._quote_stack[-1]
         quote.title_read = True
         if title.linked or title.in_link:
-            quote.title = " ".join(clean_text("".join(title.text)).split())[:MAX_TITLE]
+            # Cut before the markup goes too, so a hostile title costs no more than a real one.
+            quote.title = " ".join(title_text(clean_text("".join(title.text))[: MAX_TITLE * 4]).split())[:MAX_TITLE]
             quote.url = title.url
 
     def _end_quote(self) -> None:

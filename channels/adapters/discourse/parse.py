@@ -24,7 +24,7 @@ from ..base import ConfigError, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from .client import error_text
 from .config import Site
-from .cooked import cooked_to_text
+from .cooked import cooked_to_text, title_text
 from .cursor import Topics
 from .fields import string_of, time_of
 from .fields import whole_of as _int
@@ -112,7 +112,11 @@ def build_mention(chosen: Chosen, *, site: Site | None, topics: Topics, staff_ar
         external_id=str(found.post_id),
         created_at=found.created,
         text=post_text(post, site, excerpt=found.excerpt),
-        title=clean.line(found.title or post.get("topic_title"), max_length=clean.TITLE_MAX),
+        # The topic's own title as its quotes show it: a feed entry's markup dropped (cooked.title_text).
+        title=clean.line(
+            title_text(string_of(found.title or post.get("topic_title"))[: clean.TITLE_MAX * 4]),
+            max_length=clean.TITLE_MAX,
+        ),
         author_handle=username,
         author_name=clean.line(post.get("name")),
         author_url=f"{site.base_url}/u/{quote(username, safe='')}" if site and username else "",

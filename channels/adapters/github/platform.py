@@ -71,4 +71,5 @@ PLATFORM = Platform(
     own_place=True,  # the product's own repositories: their issues and discussions are about it
     actions={"like": "+1", "delete": "Delete"},  # a 👍 reaction; our own comment deleted
     author_ids=("item.user.id", "item.user.node_id", "item.author.id"),
+    actions_done={"like": "+1'd"},
 )

@@ -69,4 +69,5 @@ PLATFORM = Platform(
     credentials_required=("access_token",),
     actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},
     author_ids=("account.id",),
+    actions_done={"like": "Favourited", "repost": "Boosted"},
 )

@@ -7,12 +7,15 @@ issue"), whole and unchanged:
   right after the avatar in `div.title`, with `data-username`); 20178 quotes topic 2145 in the newer one
   (`div.quote-title__text-content` holding the title link and the topic's category badge, no `data-username`).
 - `topic_2108_posts_quote_real.json` (`GET /t/2108/posts.json`): 18868 quotes its own topic (a title without a
-  link) and then topic 2081, whose title holds the literal text "<i>Time Will Run Back</i>".
+  link) and then topic 2081, made from a blog's feed entry, whose title holds the entry's markup as text
+  ("Prices, Decision Factors and &lt;i&gt;Time Will Run Back&lt;/i&gt;" in the cooked HTML).
+Every post of every recorded fixture (fixtures/*.json) is read for tags left in its text.
 Read through the adapter's parser and `manage.py ingest_payload` (the real ingest). The relative and script links
 are derived from the recorded markup in the test itself (only the href changed), as said where it is done.
 """
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -29,6 +32,8 @@ KIND_OF_WORLD = f"{FORUM}/t/what-kind-of-world-do-we-live-in/1714/193"
 DEFENSE = f"{FORUM}/t/dennis-hackethals-defense-for-plagiarism/2145/4"
 PRICES = f"{FORUM}/t/prices-decision-factors-and-i-time-will-run-back-i/2081"
 adapter = DiscourseAdapter()
+# An HTML tag as it would be left in text: "<i>", "</i>", "<a href=...>".
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 
 
 def load(name):
@@ -60,9 +65,9 @@ def test_a_quote_of_another_topic_keeps_the_topics_title_and_link():
 def test_a_quote_of_the_same_topic_still_names_only_its_author():
     text = parsed("topic_2108_posts_quote_real.json")["18868"]
     assert text.startswith("Elliot wrote:\n> The \u201cShow Full Post\u2026\u201d expansion")
-    # The title is text, whatever it looks like: the desk escapes it wherever it shows it.
+    # The feed entry's italics around the book's name are markup, not words of the title: they go.
     assert (
-        f"Quoted from \u201cPrices, Decision Factors and <i>Time Will Run Back</i>\u201d ({PRICES}):\n"
+        f"Quoted from \u201cPrices, Decision Factors and Time Will Run Back\u201d ({PRICES}):\n"
         "> This is a companion discussion topic for the original entry at "
         "https://curi.us/2590-prices-decision-factors-and-time-will-run-back"
     ) in text
@@ -95,18 +100,41 @@ def test_the_stored_message_keeps_the_quoted_topics_link(tmp_path):
     assert DEFENSE in Message.objects.get(channel=channel, external_id="20178").body
 
 
-def test_a_quoted_title_that_reads_like_markup_is_text_on_the_ticket_page(tmp_path, advocate_client):
+def test_no_post_of_any_recorded_fixture_keeps_a_tag_in_its_text():
+    left = {
+        (name.name, mention.external_id): TAG.findall(mention.text)
+        for name in sorted(FIXTURES.glob("*.json"))
+        for mention in adapter.parse_page(json.loads(name.read_text()), base_url=FORUM).mentions
+        if TAG.search(mention.text) or TAG.search(mention.title)
+    }
+    assert left == {}
+    # The check sees a tag where one is left: the fixture's title with its markup as the parser once kept it.
+    assert TAG.findall("Prices, Decision Factors and <i>Time Will Run Back</i>") == ["<i>", "</i>"]
+
+
+def test_a_title_keeps_a_lone_tag_name_as_a_word():
+    # Derived from 18868: the quoted title is a question about HTML, "<div>" a word in it and no markup.
+    [post] = [p for p in load("topic_2108_posts_quote_real.json")["post_stream"]["posts"] if p["id"] == 18868]
+    cooked = post["cooked"].replace(
+        "Prices, Decision Factors and &lt;i&gt;Time Will Run Back&lt;/i&gt;", "Why does &lt;div&gt; collapse?"
+    )
+    assert cooked != post["cooked"]
+    assert f"Quoted from \u201cWhy does <div> collapse?\u201d ({PRICES}):" in cooked_to_text(cooked, FORUM)
+
+
+def test_the_quoted_title_shows_without_its_markup_on_the_ticket_page(tmp_path, advocate_client):
     channel = discourse_channel(config={"base_url": FORUM})
     path = tmp_path / "topic.json"
     path.write_text(json.dumps(load("topic_2108_posts_quote_real.json")))
     call_command("ingest_payload", "--channel", channel.slug, str(path), stdout=StringIO())
     message = Message.objects.get(channel=channel, external_id="18868")
     assert message.ticket is not None
+    assert "<i>" not in message.body
 
     page = advocate_client.get(message.ticket.get_absolute_url())
 
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Prices, Decision Factors and &lt;i&gt;Time Will Run Back&lt;/i&gt;" in html
-    assert "<i>Time Will Run Back</i>" not in html
+    assert "Prices, Decision Factors and Time Will Run Back" in html
+    assert "Time Will Run Back&lt;/i&gt;" not in html
     assert PRICES in html
