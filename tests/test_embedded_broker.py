@@ -5,7 +5,10 @@ Real processes on a fresh `DESK_VAR_DIR` with no DATABASE_URL and no REDIS_URL (
 producer processes, each publishing from several threads, while two real `celery -A advocacy worker` processes
 consume the same queue (one prefork with 2 pool processes, as Procfile.dev's `worker`; one solo, as its `meaning`),
 and every first delivery publishes a second one from inside the worker. The task (tests/embedded_broker_tasks.py)
-appends a line per run, so a lost message is a missing line and a doubled one a second line.
+appends a line per run, so a lost message is a missing line and a doubled one a second line. Each message carries
+64 KB: with the settings of before issue 55 (kombu's filesystem transport) this test failed twice in two runs, the
+solo worker stopping with "Unrecoverable error: JSONDecodeError('Expecting value: line 1 column 1 (char 0)')" (the
+finding of issue 55) and a message never run.
 
 Payloads: Celery's own task messages, made by `send_task`; the old-folder test writes its files with kombu's
 filesystem transport itself (the settings the embedded default had before), and cuts one as that transport's
@@ -35,6 +38,7 @@ TASK = "tests.broker_record"
 PRODUCERS = 4
 THREADS = 3
 PER_THREAD = 50
+PADDING = 64 * 1024  # characters a message: a write long enough for a reader to catch in the middle
 
 PRODUCER = """
 import sys, threading
@@ -43,10 +47,11 @@ django.setup()
 from advocacy.celery import app
 
 name, threads, per_thread, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+padding = "x" * int(sys.argv[5])
 
 def publish(thread):
     for n in range(per_thread):
-        app.send_task("tests.broker_record", args=[f"{name}-{thread}-{n}", 0, path, "ingest"], queue="celery")
+        app.send_task("tests.broker_record", args=[f"{name}-{thread}-{n}", 0, path, "ingest", padding], queue="celery")
 
 started = [threading.Thread(target=publish, args=(t,)) for t in range(threads)]
 for thread in started:
@@ -144,7 +149,7 @@ def test_concurrent_producers_and_two_workers_lose_nothing_double_nothing_and_no
 
     producers = [
         subprocess.Popen(
-            [sys.executable, "-c", PRODUCER, f"p{n}", str(THREADS), str(PER_THREAD), str(effects)],
+            [sys.executable, "-c", PRODUCER, f"p{n}", str(THREADS), str(PER_THREAD), str(effects), str(PADDING)],
             cwd=ROOT,
             env=_embedded_env(var),
             stderr=subprocess.PIPE,
