@@ -14,7 +14,7 @@ gone, or a pool process lost), messages left queued, the most ever queued, and t
 status is non-zero when any of deaths, messages left, tracebacks is not 0 or a pushed mention is missing.
 
     .venv/bin/python bench/embedded_soak.py                  # 15 minutes, 30 webhooks a minute
-    .venv/bin/python bench/embedded_soak.py --minutes 0.5    # the smoke CI can run (about 1.5 minutes in all)
+    .venv/bin/python bench/embedded_soak.py --minutes 0.5    # the smoke CI can run (2-3 minutes with the seeding)
 
 No PostgreSQL or Redis: the embedded default needs neither, and the script takes DATABASE_URL and REDIS_URL out of
 the processes' environment. The temporary var/ is removed at the end unless `--keep` (its honcho.log is the log).
