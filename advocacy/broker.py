@@ -64,10 +64,13 @@ _KOMBU_OPTIONS = frozenset(
 
 
 def _connection_setup(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
     # In WAL mode NORMAL still commits every transaction whole and survives a process killed at any point (what a
     # worker dying is); only the last commits before a power cut may be lost, where FULL would fsync each one.
-    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A message taken is deleted; its bytes (a task's arguments) are overwritten, not left in free pages, as the
+    # desk's own SQLite file does for erasure (advocacy.sqlite).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
