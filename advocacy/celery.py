@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.signals import after_setup_logger, after_setup_task_logger, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
 # Celery's Django fix-up runs Django's system checks as each worker and beat starts, and the URL checks import
@@ -25,3 +25,17 @@ def _redact_secrets_in_worker_logs(logger, **kwargs) -> None:
     from advocacy.logging import redaction_install
 
     redaction_install(logger)
+
+
+@worker_init.connect
+def _old_file_broker_import(**kwargs) -> None:
+    """An install upgraded from the file broker (before issue 55) may have tasks queued as files under
+    var/celery/broker: the first worker to start puts them on the embedded broker, so no queued work is lost."""
+    from django.conf import settings
+
+    if getattr(settings, "CELERY_BROKER_TRANSPORT", None) != "advocacy.broker:Transport":
+        return
+    from advocacy.broker import file_messages_import
+
+    with app.connection_for_write() as connection:
+        file_messages_import(settings.VAR_DIR, connection.default_channel)

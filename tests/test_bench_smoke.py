@@ -42,6 +42,8 @@ class Smoke:
 SMOKE: dict[str, Smoke] = {
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
+    # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
+    "embedded_soak.py": Smoke(("--minutes", "0.5", "--sample-seconds", "10"), "tracebacks in the log"),
     "freshness.py": Smoke(("--minutes", "0.5", "--every", "3"), "Target: median"),
     "ingest_throughput.py": Smoke(("--items", "2000", "--page-size", "200"), "COPY floor"),
     "judgement.py": Smoke(("--mentions", "40"), "first mention in a fresh worker"),

@@ -112,7 +112,7 @@ def test_development_runs_with_nothing_set(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-3:] == ["django.db.backends.sqlite3", "filesystem://localhost/", "True"]
+    assert result.stdout.split()[-3:] == ["django.db.backends.sqlite3", f"sqlite:///{tmp_path}/broker.sqlite3", "True"]
 
 
 @pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", "production ", "dev", "staging", ""])

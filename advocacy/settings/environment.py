@@ -2,9 +2,9 @@
 
 Settings are read from the environment (and an optional `.env` file in the project root) with django-environ;
 docs/configuration.md lists every variable. With nothing set the desk runs on an embedded default: a SQLite file
-under `var/` and a filesystem Celery broker, so `make run` works on a bare laptop. Setting `DATABASE_URL` and
-`REDIS_URL` switches to PostgreSQL and Redis. `DJANGO_ENV=production` removes every default that is only safe on
-a laptop: SECRET_KEY and ALLOWED_HOSTS must then be given.
+under `var/` and a Celery broker in another (advocacy.broker), so `make run` works on a bare laptop. Setting
+`DATABASE_URL` and `REDIS_URL` switches to PostgreSQL and Redis. `DJANGO_ENV=production` removes every default that
+is only safe on a laptop: SECRET_KEY and ALLOWED_HOSTS must then be given.
 """
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Background work: Redis (broker and cache) or the embedded file broker and cache, Celery, and the one beat
+"""Background work: Redis (broker and cache) or the embedded SQLite broker and file cache, Celery, and the one beat
 schedule with the intervals its entries run at."""
 
 from datetime import timedelta
@@ -51,22 +51,11 @@ if REDIS_URL or REDIS_SENTINELS:
             },
         }
 else:
-    # A broker that needs no server: messages are files under var/celery, shared by the
-    # worker, beat and web processes that `make run` starts.
-    _broker_dir = VAR_DIR / "celery" / "broker"
-    _broker_dir.mkdir(parents=True, exist_ok=True)
-    # Exchange tables too (kombu's default is ./control in the working directory).
-    _control_dir = VAR_DIR / "celery" / "control"
-    _control_dir.mkdir(parents=True, exist_ok=True)
-    # A host named, or kombu warns "No hostname was supplied" in every log.
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir),
-        "control_folder": str(_control_dir),
-        "store_processed": False,
-    }
+    # A broker that needs no server, shared by the web, worker, meaning and beat processes `make run` starts: kombu's
+    # SQLAlchemy transport on a SQLite file, with what several processes at once need (advocacy.broker: why not
+    # kombu's filesystem transport, whose worker died on a half-written message file).
+    CELERY_BROKER_URL = f"sqlite:///{VAR_DIR / 'broker.sqlite3'}"
+    CELERY_BROKER_TRANSPORT = "advocacy.broker:Transport"
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
