@@ -46,6 +46,48 @@ def next_reply_start(ticket: Any, *, at: datetime, target_hours: dict[str, float
     )
 
 
+def next_reply_walk(
+    ticket: Any,
+    posts: Iterable[tuple[datetime, bool]],
+    *,
+    running_since: datetime | None,
+    target_hours: dict[str, float],
+    coverage: Coverage,
+) -> tuple[list[ReplyWait], datetime | None]:
+    """In memory: the ticket's page of posts, (platform time, ours?), walked in time order, as the live path would
+    have seen them one by one. A desk catching up after downtime gets the question, our reply and the follow-up in
+    one page: the follow-up still starts a wait, and our later reply in the same page ends it. `running_since`: when
+    the ticket's stored running wait started (None without one). Returns the waits to insert (each one this page
+    ended already answered, breached if late; at most one still running, on `ticket.next_reply_due_at`) and the
+    time our reply ended the stored running wait, or None (the caller ends that row: `next_reply_answer`)."""
+    waits: list[ReplyWait] = []
+    ended: datetime | None = None
+    current: ReplyWait | None = None
+    running = ticket.next_reply_due_at is not None
+    # At one second, the inbound post came first (as the status's "our reply is the last word" reads it).
+    for at, ours in sorted(posts, key=lambda post: (post[0], post[1])):
+        if ours and current is not None and at >= current.started_at:
+            current.answered_at = at
+            current.seconds = int((at - current.started_at).total_seconds())
+            current.business_seconds = coverage.seconds(current.started_at, at)
+            current.breached = at > current.due_at
+            current = None
+            ticket.next_reply_due_at = None
+        elif ours and current is None and running and (running_since is None or at >= running_since):
+            ended, running = at, False
+            ticket.next_reply_due_at = None
+        elif not ours and current is None and not running:
+            current = next_reply_start(ticket, at=at, target_hours=target_hours)
+            if current is not None:
+                waits.append(current)
+    return waits, ended
+
+
+def breach_events(waits: Iterable[ReplyWait], *, now: datetime) -> list[TicketEvent]:
+    """The breach events of waits answered late before they were ever stored (a page that held both ends)."""
+    return [_breach_event(w, replied_at=w.answered_at, now=now) for w in waits if w.breached and w.answered_at]
+
+
 def _breach_event(wait: ReplyWait, *, replied_at: datetime | None, now: datetime) -> TicketEvent:
     return TicketEvent(
         ticket_id=wait.ticket_id,
