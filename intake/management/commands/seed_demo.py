@@ -156,8 +156,9 @@ class Command(BaseCommand):
         self.stdout.write(rule)
 
     def _rota(self, advocate) -> None:
-        """The handbook's release day (the 22nd) and a release advocate for this month and the next two, so
-        the queue names who is on duty and the rota runs ahead of today."""
+        """The handbook's release day (the 22nd; the demo's stories then move it to their release story's day, so the
+        queue, the story and its release plan name one day) and a release advocate for this month and the next two,
+        so the queue names who is on duty and the rota runs ahead of today."""
         if advocate is None:
             return
         if not DutySettings.objects.exists():
