@@ -91,6 +91,8 @@ THREADS: tuple[Thread, ...] = (
                 "The memory-constrained guide covers exactly this: https://docs.gitlab.com/omnibus/settings/memory_constrained_envs.html",
             ),
             (300, "u_homelabber", "Down to 5 GB with those two settings, thanks!"),
+            # Our word after their thanks ends the next reply's wait their follow-up started (the KPI's figures).
+            (330, OURS, "Glad it helped! If Sidekiq still spikes, the same guide covers sidekiq['concurrency']."),
         ),
         outcome="solved",
     ),
