@@ -5,8 +5,11 @@ with its own target (mentions.Target: 8 h, 6 h for high-priority tickets, editab
 reply's: calendar hours from the follow-up's platform time to the due time, business seconds (the coverage
 schedule) stored beside them for the KPI. More follow-ups before we answer extend nothing: the requester has
 waited since the first. Our next reply (sent from the desk, recorded, an expert's answer, or seen on the
-platform by the ingest) ends the wait and clears the due time. A wait is breached once, by whoever sees it
-first: the beat sweep (still unanswered past its due time) or the late reply; one NEXT_REPLY_BREACHED event.
+platform by the ingest) ends the wait and clears the due time; solving the ticket without one drops the wait (the
+follow-up needed no reply). One poll may bring the question, our reply and the follow-up together (a desk catching up
+after downtime): the ingest walks each ticket's posts in time order (`next_reply_walk`), as if they came one by one.
+A wait is breached once, by whoever sees it first: the beat sweep (still unanswered past its due time) or the late
+reply; one NEXT_REPLY_BREACHED event.
 """
 
 from __future__ import annotations
@@ -140,6 +143,17 @@ def ticket_next_reply_answered(*, ticket: Any, at: datetime) -> bool:
         return False
     ticket.next_reply_due_at = None
     next_reply_answer([(ticket.pk, at)])
+    return True
+
+
+def ticket_next_reply_solved(*, ticket: Any) -> bool:
+    """Solving a ticket without our reply ends its running wait: the follow-up asked nothing more of us (a thanks, a
+    "fixed it"). The wait leaves the figures (neither answered nor waiting: it never needed a reply); a breach already
+    recorded stays in the ticket's history. For status changes, which hold the ticket's row lock and save it."""
+    if ticket.next_reply_due_at is None:
+        return False
+    ticket.next_reply_due_at = None
+    ReplyWait.objects.filter(ticket_id=ticket.pk, answered_at__isnull=True).delete()
     return True
 
 

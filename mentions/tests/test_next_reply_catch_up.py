@@ -1,7 +1,8 @@
 """The next reply's clock on every path that brings a follow-up after our reply, through the real ingest: one page
 holding the question, our reply and the follow-up (a desk catching up after downtime, the demo's first read), the
 same page with our next reply too (the wait is answered, late ones breached once), a stored ticket whose page brings
-our first reply and the follow-up together, and a running wait whose page brings our reply and a new follow-up.
+our first reply and the follow-up together, and a running wait whose page brings our reply and a new follow-up;
+and solving a ticket without a reply ends a wait that needed none (a thanks).
 
 Shapes: the Hacker News items come from channels/tests/hn.py (Algolia's search API as recorded in
 channels/adapters/hackernews/tests/fixtures, listed in its SOURCES.md); our reply is a comment by the channel's own
@@ -17,6 +18,8 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from intake.pipeline import mentions_ingest
 from mentions.models import ReplyWait, Ticket, TicketEvent
+from mentions.services import ticket_change_status
+from mentions.tests.factories import AdvocateFactory
 from metrics.next_reply import next_reply_stats
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +93,17 @@ def test_a_page_with_our_reply_then_a_new_follow_up_ends_the_running_wait_and_st
     assert (first.started_at, first.answered_at, first.breached) == (_at(3600), _at(7200), False)
     assert (second.started_at, second.answered_at) == (_at(9000), None)
     assert ticket.next_reply_due_at == _at(9000) + timedelta(hours=8)
+
+
+def test_solving_without_a_reply_ends_a_wait_that_needed_none():
+    channel = ChannelFactory()
+    thanks = comment_hit(3, T0 + 3600, text="That fixed it, thanks!", parent_id=2)
+    _ingest(channel, QUESTION, OUR_REPLY, thanks)
+    ticket = Ticket.objects.get()
+    assert ticket.next_reply_due_at is not None
+    with time_machine.travel(LATER, tick=False):
+        ticket_change_status(ticket=ticket, user=AdvocateFactory(), status=Ticket.Status.SOLVED)
+    ticket.refresh_from_db()
+    assert ticket.next_reply_due_at is None and not ReplyWait.objects.exists()
+    stats = next_reply_stats(start=date(2026, 11, 23), end=date(2026, 11, 23), now=LATER)
+    assert (stats["all"].answered, stats["all"].waiting) == (0, 0)

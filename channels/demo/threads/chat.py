@@ -33,7 +33,6 @@ THREADS: tuple[Thread, ...] = (
                 "Exactly. Then `gitlab-runner register --url https://your.instance --token glrt-…`; tags and the executor's other settings are set in the UI now. Docs: https://docs.gitlab.com/ci/runners/new_creation_workflow/",
             ),
             (40, "rustacean_rae", "worked first try, thanks both 🎉"),
-            (55, OURS, "Glad it worked 🎉 and thanks @yaml_yuki for jumping in!"),
         ),
         outcome="solved",
         tags=("runner",),

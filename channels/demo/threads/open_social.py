@@ -30,7 +30,6 @@ THREADS: tuple[Thread, ...] = (
                 "@floss_fran Yes, arm64 is supported. A hang there is usually the Docker executor pulling its helper image: set helper_image in config.toml, see https://docs.gitlab.com/runner/configuration/advanced-configuration/",
             ),
             (52, "floss_fran", "@gitlab that was it, jobs run now. Thanks!"),
-            (70, OURS, "@floss_fran Great to hear! Happy building on the Pi."),
         ),
         outcome="solved",
         tags=("runner",),
