@@ -290,7 +290,7 @@ class Command(BaseCommand):
             plan = release_plan_seed(release, advocate, url=release_url(release_day()))  # its page shows the plan
             if plan is not None and DutySettings.objects.update(release_day=plan.release_date.day):
                 # The queue's release day is the story's: a demo desk's only, made by seed_demo.
-                self.stdout.write(f"Stories: release day is the {plan.release_date:%-d}th, the release story's day.")
+                self.stdout.write(f"Stories: release day is {plan.release_date:%a %d %b}, the release story's day.")
         if outage is not None:
             story_rename(story=outage, user=advocate, title="gitlab.com: 502 on pushes and merge requests")
             story_answer_prepare(story=outage, user=advocate, answer=OUTAGE_ANSWER, link=INCIDENT)
