@@ -102,7 +102,7 @@ def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[
         if isinstance(tags, list) and "front_page" in tags and f"{name} front page" not in reasons[ticket_id]:
             reasons[ticket_id].append(f"{name} front page")
         elif isinstance(points, int) and hn_points and points >= hn_points:
-            reasons[ticket_id].append(f"{name} story with {points} points")
+            reasons[ticket_id].append(f"{name} story with {points} point{'s' if points != 1 else ''}")
     return reasons
 
 
