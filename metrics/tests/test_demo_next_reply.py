@@ -37,7 +37,9 @@ def test_the_demo_has_a_ticket_waiting_on_its_next_reply_and_the_kpis_figures():
     # Two solved threads whose askers thanked us after our answer, and our word after (15 and 30 minutes): answered
     # waits. Two more thanked us and were solved without a word: solving ends a wait that needs no reply.
     answered = ReplyWait.objects.filter(answered_at__isnull=False)
-    assert sorted(w.seconds for w in answered) == [15 * 60, 30 * 60] and not answered.filter(breached=True).exists()
+    assert (
+        sorted(w.seconds or 0 for w in answered) == [15 * 60, 30 * 60] and not answered.filter(breached=True).exists()
+    )
     assert not Ticket.objects.filter(status=Ticket.Status.SOLVED, next_reply_due_at__isnull=False).exists()
 
     stats = next_reply_stats(start=date(2026, 11, 18), end=date(2026, 11, 25), now=NOW)["all"]

@@ -7,7 +7,6 @@ DATABASE_URL, the container's PostgreSQL) it refuses and deletes nothing."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -32,8 +31,11 @@ def demo_start_over() -> str:
     connections.close_all()
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{embedded}{suffix}").unlink(missing_ok=True)
-    # The old demo's queued tasks (polls of channels that no longer exist) and cached pages and clocks.
-    shutil.rmtree(Path(settings.VAR_DIR) / "celery", ignore_errors=True)
+    # The old demo's queued tasks (polls of channels that no longer exist): the files go, the broker's folders stay
+    # (made once, when the settings load). And the cached pages and clocks.
+    for path in sorted((Path(settings.VAR_DIR) / "celery").rglob("*"), reverse=True):
+        if path.is_file():
+            path.unlink(missing_ok=True)
     for alias in settings.CACHES:
         caches[alias].clear()
     call_command("migrate", interactive=False, verbosity=0)
