@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_WORKERS ?= 2
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run demo-reset test lint format migrate demo browser oidc-provider bench container-test clean
+.PHONY: run demo-reset demo-fresh test lint format migrate demo browser oidc-provider bench container-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ run: $(VENV)/.installed-run
 ## browser. The demo's channels are left as they were (polled or paused).
 demo-reset: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_demo --reset-passwords
+
+## demo-fresh: start the demo over with a week ending today (the demo never refills: its week ends the day it was
+## seeded). The embedded database under var/ is made again and the demo users get new passwords (printed); stop
+## `make run` first, then `make run` again. Refused on any other database (DATABASE_URL): it never wipes one.
+demo-fresh: $(VENV)/.installed-run
+	DESK_DEMO_REPLAY=true $(BIN)/python manage.py seed_demo --fresh
 
 ## test: the whole suite against PostgreSQL and Redis on localhost (see advocacy/settings_test.py), after
 ## lint, the type check (mypy: pyproject.toml [tool.mypy]) and a check that no model change lacks its migration.

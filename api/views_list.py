@@ -13,22 +13,45 @@ from api.views import WORK, ApiView
 from mentions import selectors
 from mentions.forecast_reads import forecasts_attach
 
-# The day's forecast per view (mentions/forecast.py says how it counts): waiting tickets plus those expected at
-# today's arrival rate until coverage ends, and how many will be past their first-reply target before it resumes.
+# The day's forecast per view (mentions/forecast.py says how it estimates): waiting tickets plus those expected at
+# the recent arrival rate until coverage ends, less the first replies the team gives meanwhile at its recent rate, and
+# about how many may be past their first-reply target before coverage resumes; silent with too little to go on.
 FORECAST_SCHEMA = inline_serializer(
     "ViewForecast",
     {
         "waiting": serializers.IntegerField(help_text="Waiting tickets with a running first-reply clock."),
         "target_hours": serializers.FloatField(help_text="The first-reply target of a new ticket of the view."),
         "arrivals_per_hour": serializers.FloatField(
-            allow_null=True, help_text="Today's arrivals per covered hour so far; null outside coverage."
+            allow_null=True,
+            help_text="Arrivals an hour over the last 3 h (asked and stored in them); null outside coverage or with "
+            "fewer than 3.",
+        ),
+        "replies_per_hour": serializers.FloatField(
+            allow_null=True,
+            help_text="First replies per covered hour over the last 7 days; null outside coverage or with fewer "
+            "than 5.",
         ),
         "coverage_ends_at": serializers.DateTimeField(allow_null=True),
-        "expected_arrivals": serializers.IntegerField(help_text="Arrivals forecast from now until coverage ends."),
+        "expected_arrivals": serializers.IntegerField(help_text="Arrivals expected from now until coverage ends."),
+        "expected_replies": serializers.IntegerField(help_text="First replies expected from now until coverage ends."),
         "resumes_at": serializers.DateTimeField(help_text="The next coverage start."),
-        "breaches": serializers.IntegerField(help_text="Tickets past their target before coverage resumes."),
+        "breaches": serializers.IntegerField(
+            allow_null=True,
+            help_text="About how many may be past their target before coverage resumes; null when silent.",
+        ),
         "already_past": serializers.IntegerField(help_text="Of those, already past their target now."),
         "first_breach_at": serializers.DateTimeField(allow_null=True),
+        "silent": serializers.BooleanField(help_text="Too little to go on: no figure is given (explanation says why)."),
+        "basis": inline_serializer(
+            "ViewForecastBasis",
+            {
+                "arrivals": serializers.IntegerField(),
+                "arrival_window_hours": serializers.FloatField(),
+                "replies": serializers.IntegerField(),
+                "reply_days": serializers.IntegerField(),
+                "covered_hours": serializers.FloatField(),
+            },
+        ),
         "explanation": serializers.CharField(),
     },
 )

@@ -1,26 +1,34 @@
-"""A forecast of the day: how many tickets will be past their first-reply target before coverage resumes.
+"""A forecast of the day: about how many tickets may be past their first-reply target before coverage resumes.
 
 A pure function of what it is given (no database, no clock), so a day built by hand can be checked against a
 figure computed by hand (mentions/tests/test_forecast.py); the queue, the API, the end-of-day digest and
 `manage.py forecast` read their inputs with mentions.forecast_reads and call it.
 
-How it counts, for one view at `now`:
+How it estimates, for one view at `now`:
 
 - The waiting tickets are those whose first-reply clock runs (waiting, no first reply yet); each brings its
   stored due time (`sla_due_at`: the target counted in calendar hours from `requested_at`, or one business day
   for a security report, mentions.services.sla).
-- Today's arrival rate is the view's tickets that arrived since today's coverage began, divided by the covered
-  hours gone since then (at least one hour, so the day's first minutes do not make one ticket a flood).
-- The arrivals still to come are spread evenly at that rate from now until coverage ends today: the k-th comes
-  at now + k / rate hours, for k = 1 … floor(rate x hours left); each is due the view's target later (calendar
-  hours, as the SLA clock counts them). Outside coverage no arrival is forecast: the rate is measured while the
-  team covers the queue, and the night's traffic is not that.
-- A ticket breaches before coverage resumes when its due time falls before the next coverage start, counting
-  those already past due (and assuming none of them is answered before then: it is what is left to do).
+- The arrival rate is the view's real arrivals over the last `ARRIVAL_WINDOW` (3 h): tickets asked on their
+  platform AND stored by the desk within it. A backlog read late (a desk catching up after downtime, the demo's
+  seed) was asked earlier and is not an arrival; a quiet hour after a burst lowers the rate as it should. Fewer
+  than `MIN_ARRIVALS` (3) in the window is too little to measure a rate: no arrival is projected then.
+- The team's reply rate is the view's first replies given during coverage over the last `REPLY_DAYS` (7) days,
+  per covered hour in those days. Fewer than `MIN_REPLIES` (5) is too little to go on: the forecast is silent
+  (it would otherwise assume that nobody replies, and count every waiting ticket as late).
+- While coverage lasts today, arrivals come evenly at their rate (the k-th at now + k / rate h, each due the view's
+  target later) and replies evenly at theirs; each reply takes the waiting ticket due first (Play's deadline
+  order). Outside coverage neither is counted: the team is away, and the night's traffic is not the day's.
+- A ticket may be past its target before coverage resumes when its due time falls before the next coverage start
+  and no reply took it by then, counting those already past due (a reply that takes a ticket after its due time
+  answers it late).
+- Silent (`silent`, no figure) when the reply rate has too little to go on, or when nothing waits and no arrival
+  can be projected: an empty queue on a quiet day says nothing rather than "none".
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -29,22 +37,54 @@ from datetime import UTC, datetime, timedelta
 from mentions.coverage import Coverage
 
 HOUR = timedelta(hours=1)
-# The rate's floor on elapsed time: one ticket in the first five minutes of the day is not 12 an hour.
-MIN_ELAPSED_HOURS = 1.0
+ARRIVAL_WINDOW = timedelta(hours=3)
+MIN_ARRIVALS = 3
+REPLY_DAYS = 7
+MIN_REPLIES = 5
+
+
+@dataclass(frozen=True)
+class FlowBasis:
+    """What the rates are measured from: the view's arrivals in the last ARRIVAL_WINDOW, its first replies during
+    coverage in the last REPLY_DAYS days and the covered hours of those days."""
+
+    arrivals: int
+    replies: int
+    covered_hours: float
+
+    @property
+    def arrival_rate(self) -> float | None:
+        """Arrivals an hour, or None with too few to measure."""
+        if self.arrivals < MIN_ARRIVALS:
+            return None
+        return self.arrivals / (ARRIVAL_WINDOW / HOUR)
+
+    @property
+    def reply_rate(self) -> float | None:
+        """First replies an hour of coverage, or None with too few to go on."""
+        if self.replies < MIN_REPLIES or self.covered_hours <= 0:
+            return None
+        return self.replies / self.covered_hours
 
 
 @dataclass(frozen=True)
 class Forecast:
     waiting: int
     target_hours: float
-    # None outside coverage: no arrival is forecast then.
+    # None outside coverage or with too few arrivals to measure a rate: no arrival is projected then.
     rate_per_hour: float | None
+    # None outside coverage or with too few replies to measure a rate.
+    replies_per_hour: float | None
     coverage_ends_at: datetime | None
     expected_arrivals: int
+    expected_replies: int
     resumes_at: datetime
-    breaches: int
+    # None when silent (too little to go on).
+    breaches: int | None
     already_past: int
     first_breach_at: datetime | None
+    silent: bool
+    basis: FlowBasis
     explanation: str
 
     def as_dict(self) -> dict[str, object]:
@@ -53,60 +93,89 @@ class Forecast:
             "waiting": self.waiting,
             "target_hours": self.target_hours,
             "arrivals_per_hour": None if self.rate_per_hour is None else round(self.rate_per_hour, 2),
+            "replies_per_hour": None if self.replies_per_hour is None else round(self.replies_per_hour, 2),
             "coverage_ends_at": self.coverage_ends_at,
             "expected_arrivals": self.expected_arrivals,
+            "expected_replies": self.expected_replies,
             "resumes_at": self.resumes_at,
             "breaches": self.breaches,
             "already_past": self.already_past,
             "first_breach_at": self.first_breach_at,
+            "silent": self.silent,
+            "basis": {
+                "arrivals": self.basis.arrivals,
+                "arrival_window_hours": ARRIVAL_WINDOW / HOUR,
+                "replies": self.basis.replies,
+                "reply_days": REPLY_DAYS,
+                "covered_hours": round(self.basis.covered_hours, 2),
+            },
             "explanation": self.explanation,
         }
+
+
+def _evenly(now: datetime, rate: float | None, hours_left: float) -> list[datetime]:
+    """The k-th of a steady flow at now + k / rate hours, k = 1 ... floor(rate x hours left)."""
+    if not rate:
+        return []
+    # A hair of slack so 3.0/h over exactly 2 h is 6, not 5 by a rounding error.
+    count = math.floor(rate * hours_left + 1e-9)
+    return [now + HOUR * (k / rate) for k in range(1, count + 1)]
 
 
 def day_forecast(
     *,
     due_times: Iterable[datetime | None],
-    arrivals_today: int,
+    basis: FlowBasis,
     now: datetime,
     coverage: Coverage,
     target_hours: float,
 ) -> Forecast:
-    """The forecast of one view (the module's docstring says how it counts). `due_times`: one per waiting ticket
-    whose first-reply clock runs (None for one without a due time yet: counted as waiting, never as breaching);
-    `arrivals_today`: the view's tickets that arrived since today's coverage began."""
+    """The forecast of one view (the module's docstring says how it estimates). `due_times`: one per waiting ticket
+    whose first-reply clock runs (None for one without a due time yet: counted as waiting, never as breaching)."""
     dues = list(due_times)
     resumes = coverage.next_start(now)
-    rate: float | None = None
-    ends: datetime | None = None
-    expected: list[datetime] = []
+    arrival_rate = reply_rate = ends = None
+    arrivals: list[datetime] = []
+    replies: list[datetime] = []
     if coverage.covers(now):
-        start, ends = coverage.window(now.astimezone(UTC).date())
-        elapsed = max((now - start) / HOUR, MIN_ELAPSED_HOURS)
-        rate = arrivals_today / elapsed
-        if rate > 0:
-            # A hair of slack so 3.0/h over exactly 2 h is 6 arrivals, not 5 by a rounding error.
-            count = math.floor(rate * ((ends - now) / HOUR) + 1e-9)
-            expected = [now + HOUR * (k / rate) + HOUR * target_hours for k in range(1, count + 1)]
-    late = sorted(d for d in [*dues, *expected] if d is not None and d < resumes)
-    already = sum(1 for d in late if d <= now)
-    first = next((d for d in late if d > now), None)
+        ends = coverage.window(now.astimezone(UTC).date())[1]
+        arrival_rate, reply_rate = basis.arrival_rate, basis.reply_rate
+        left = (ends - now) / HOUR
+        arrivals = _evenly(now, arrival_rate, left)
+        replies = _evenly(now, reply_rate, left)
+    open_dues = [d for d in dues if d is not None]
+    heapq.heapify(open_dues)
+    late: list[datetime] = []
+    # In time order; at one instant the arrival first (the team may answer it at once).
+    flow = sorted([(at, 0) for at in arrivals] + [(at, 1) for at in replies])
+    for at, is_reply in flow:
+        if not is_reply:
+            heapq.heappush(open_dues, at + HOUR * target_hours)
+        elif open_dues:
+            # The reply takes the ticket due first, as Play's deadline order serves it: one already past its due
+            # time is answered late, and still counts.
+            answered_due = heapq.heappop(open_dues)
+            if answered_due < at:
+                late.append(answered_due)
+    late = sorted([*late, *(d for d in open_dues if d < resumes)])
+    silent = basis.reply_rate is None or (not dues and not arrivals)
     forecast = Forecast(
         waiting=len(dues),
         target_hours=target_hours,
-        rate_per_hour=rate,
+        rate_per_hour=arrival_rate,
+        replies_per_hour=reply_rate,
         coverage_ends_at=ends,
-        expected_arrivals=len(expected),
+        expected_arrivals=len(arrivals),
+        expected_replies=len(replies),
         resumes_at=resumes,
-        breaches=len(late),
-        already_past=already,
-        first_breach_at=first,
+        breaches=None if silent else len(late),
+        already_past=0 if silent else sum(1 for d in late if d <= now),
+        first_breach_at=None if silent else next((d for d in late if d > now), None),
+        silent=silent,
+        basis=basis,
         explanation="",
     )
-    return _explained(forecast, now=now)
-
-
-def _hours(value: float) -> str:
-    return f"{value:g} h"
+    return replace(forecast, explanation=_explained(forecast, now=now))
 
 
 def _when(at: datetime, now: datetime) -> str:
@@ -114,25 +183,51 @@ def _when(at: datetime, now: datetime) -> str:
     return f"{at:%H:%M}" if at.date() == now.date() else f"{at:%a %H:%M}"
 
 
-def _explained(f: Forecast, *, now: datetime) -> Forecast:
-    """The figures in one sentence, e.g. "12 waiting; at 3.1 arrivals/h until 22:00 (13 more expected), 9 will
-    be past their 7 h target before coverage resumes Mon 08:00 UTC; the first at 23:40." """
-    if f.rate_per_hour is None or f.coverage_ends_at is None:
-        flow = "outside coverage (no arrivals forecast)"
+def _basis(f: Forecast) -> str:
+    b = f.basis
+    window = f"{ARRIVAL_WINDOW / HOUR:g} h"
+    return (
+        f"{b.arrivals} arrival{'s' if b.arrivals != 1 else ''} in the last {window}, "
+        f"{b.replies} first repl{'ies' if b.replies != 1 else 'y'} in {b.covered_hours:.0f} covered hours "
+        f"of the last {REPLY_DAYS} days"
+    )
+
+
+def _explained(f: Forecast, *, now: datetime) -> str:
+    """The estimate in one sentence with its basis, e.g. "12 waiting; about 9 may be past their 7 h target before
+    coverage resumes Mon 08:00 UTC, the first at 23:40 (estimate: about 13 more arrive and the team gives about 10
+    first replies until 22:00; from 12 arrivals in the last 3 h, 41 first replies in 70 covered hours of the last
+    7 days)." A silent forecast says why instead."""
+    target = f"their {f.target_hours:g} h target before coverage resumes {f.resumes_at:%a %H:%M} UTC"
+    if f.silent:
+        if f.basis.reply_rate is None:
+            why = f"fewer than {MIN_REPLIES} first replies during coverage in the last {REPLY_DAYS} days"
+        elif f.coverage_ends_at is None:
+            why = "nothing waits, and outside coverage no arrival is forecast"
+        else:
+            window = f"{ARRIVAL_WINDOW / HOUR:g} h"
+            why = f"nothing waits, and fewer than {MIN_ARRIVALS} tickets arrived in the last {window}"
+        return f"{f.waiting} waiting; no forecast: too little to go on ({why})."
+    if f.breaches:
+        will = f"about {f.breaches} may be past {target}"
+        if f.already_past:
+            will += f" ({f.already_past} already {'is' if f.already_past == 1 else 'are'})"
+        if f.first_breach_at:
+            will += f", the first at {_when(f.first_breach_at, now)}"
     else:
-        flow = (
-            f"at {f.rate_per_hour:.1f} arrivals/h until {_when(f.coverage_ends_at, now)} "
-            f"({f.expected_arrivals} more expected)"
+        will = f"likely none past {target}"
+    if f.coverage_ends_at is None:
+        flow = "outside coverage: no arrivals or replies counted until it resumes"
+    else:
+        arriving = (
+            f"about {f.expected_arrivals} more arrive"
+            if f.rate_per_hour is not None
+            else f"too few arrivals lately to project more (under {MIN_ARRIVALS} in {ARRIVAL_WINDOW / HOUR:g} h)"
         )
-    target = f"their {_hours(f.target_hours)} target before coverage resumes {f.resumes_at:%a %H:%M} UTC"
-    if not f.breaches:
-        return _with(f, f"{f.waiting} waiting; {flow}, none will be past {target}.")
-    will = f"{f.breaches} will be past {target}"
-    if f.already_past:
-        will += f" ({f.already_past} already {'is' if f.already_past == 1 else 'are'})"
-    first = f"; the first at {_when(f.first_breach_at, now)}" if f.first_breach_at else ""
-    return _with(f, f"{f.waiting} waiting; {flow}, {will}{first}.")
-
-
-def _with(f: Forecast, text: str) -> Forecast:
-    return replace(f, explanation=text)
+        until = _when(f.coverage_ends_at, now)
+        if f.expected_replies or f.replies_per_hour is None:
+            replying = f"the team gives about {f.expected_replies} first replies until {until}"
+        else:
+            replying = f"at the team's {f.replies_per_hour:.2f} first replies/h, none expected before {until}"
+        flow = f"{arriving} and {replying}"
+    return f"{f.waiting} waiting; {will} (estimate: {flow}; from {_basis(f)})."

@@ -97,9 +97,10 @@ def last_full_month(today: date | None = None) -> str:
 
 
 def report_month_default(today: date | None = None) -> str:
-    """The month the report opens on: the last full month when it has tickets, else the latest
-    month that has any (a new desk, or the demo, whose tickets are all this month), else the last
-    full month. Two index lookups on ticket_requested_idx."""
+    """The month the report opens on: the latest month with data. The last full month when it holds at least as
+    many tickets as this month so far (a month in progress rarely outgrows a full one before its last days), else
+    the latest month that has any (a new desk, or the demo, whose week is this month and whose last full month holds
+    only a couple of older answered questions), else the last full month. Three counts on ticket_requested_idx."""
     from mentions.models import Ticket
 
     today = today or timezone.localdate()
@@ -109,8 +110,10 @@ def report_month_default(today: date | None = None) -> str:
         return datetime.combine(day, time.min, tzinfo=UTC)
 
     start = midnight(date(int(last_full[:4]), int(last_full[5:]), 1))
+    this_month = midnight(today.replace(day=1))
     tickets = Ticket.objects.filter(requested_at__lt=midnight(today + timedelta(days=1)))
-    if tickets.filter(requested_at__gte=start, requested_at__lt=midnight(today.replace(day=1))).exists():
+    in_last_full = tickets.filter(requested_at__gte=start, requested_at__lt=this_month).count()
+    if in_last_full and in_last_full >= tickets.filter(requested_at__gte=this_month).count():
         return last_full
     latest = tickets.order_by("-requested_at").values_list("requested_at", flat=True).first()
     return f"{latest:%Y-%m}" if latest else last_full

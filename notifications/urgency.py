@@ -102,7 +102,7 @@ def urgency_reasons(tickets: list[Ticket], *, hn_points: int) -> dict[int, list[
         if isinstance(tags, list) and "front_page" in tags and f"{name} front page" not in reasons[ticket_id]:
             reasons[ticket_id].append(f"{name} front page")
         elif isinstance(points, int) and hn_points and points >= hn_points:
-            reasons[ticket_id].append(f"{name} story with {points} points")
+            reasons[ticket_id].append(f"{name} story with {points} point{'s' if points != 1 else ''}")
     return reasons
 
 
@@ -284,7 +284,7 @@ def digest_text(*, plan: DigestPlan, now: datetime) -> str:
     if n > DIGEST_MAX_LINES:
         lines.append(f"…and {n - DIGEST_MAX_LINES} more: {settings.DESK_BASE_URL}/tickets/?order=time_left")
     if plan.forecasts:
-        lines.append("*Forecast per view* (waiting now plus today's arrival rate until coverage ends):")
+        lines.append("*Forecast per view* (an estimate: waiting now, recent arrivals and the team's recent replies):")
         lines.extend(f"• {slack_escape(name)}: {slack_escape(f.explanation)}" for name, f in plan.forecasts)
     return "\n".join(lines)
 

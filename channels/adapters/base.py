@@ -39,6 +39,11 @@ class ConfigError(PermanentError):
     pass
 
 
+class Gone(PermanentError):
+    """The post asked for is not on the platform (deleted, removed, or no longer visible to the channel's account):
+    on a thread read, the thread is gone; the channel's credentials and settings are not to blame."""
+
+
 class PayloadError(AdapterError):
     """The platform (or a saved file) returned something that is not the documented shape."""
 

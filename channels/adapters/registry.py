@@ -85,6 +85,23 @@ def platforms() -> list[Platform]:
     return [platform_of(kind) for kind in PLATFORMS]
 
 
+def demo_specs() -> dict[str, dict[str, Any]]:
+    """Each platform's demo channel, in the registry's order: its package's `demo.py` (`DEMO`: name, config, our
+    accounts, credentials, the connected account's tokens), read by the demo's seed and replays. A platform without
+    one has no demo channel of its own (Hacker News replays its own samples; Slack is where the desk talks)."""
+    specs: dict[str, dict[str, Any]] = {}
+    for kind, declaration in PLATFORMS.items():
+        name = declaration.rpartition(".")[0] + ".demo"
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise  # the module exists but imports something missing: a real error
+            continue
+        specs[kind] = module.DEMO
+    return specs
+
+
 def kinds_where(part: Callable[[Platform], bool]) -> list[str]:
     """The registered kinds whose declaration has `part` (`kinds_where(lambda p: p.front_page)`), in the
     registry's order."""

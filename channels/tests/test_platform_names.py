@@ -34,7 +34,6 @@ _EVALUATION = "an evaluation loader: the platforms a labelled set's mentions com
 ALLOWED: dict[tuple[str, str], str] = {
     ("channels/models.py", ANY): "Channel.Kind's choices: written out so migrations stay still; the parts test "
     "(test_platform_parts.py) holds them to the declarations",
-    ("channels/demo/channels.py", ANY): _DEMO,
     **{
         (f"channels/demo/threads/{name}.py", ANY): _DEMO
         for name in ("chat", "community", "forums", "open_social", "social", "trackers")

@@ -11,9 +11,9 @@ from datetime import datetime
 from django.db.models import Max
 
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow
-from mentions.models import Message, Ticket, TicketEvent
+from mentions.models import Message, ReplyWait, Ticket, TicketEvent
 from mentions.services.events import WAITING_ON_REQUESTER, first_reply_set
-from mentions.services.next_reply import next_reply_start
+from mentions.services.next_reply import next_reply_walk
 from mentions.services.sla import SlaContext, breach_on_first_reply
 from mentions.services.snooze import Woken, snooze_woken_by_followup
 
@@ -80,33 +80,51 @@ def stored_tickets_update(page: Page) -> None:
             ticket.followup_at = page.now
             ticket.changed = True
         if followed and not answered:
-            _followed_clocks(page, ticket)
+            _snooze_woken(page, ticket)
         reply = page.replied.get(ticket.pk)
-        if reply is not None and answered and ticket.next_reply_due_at is not None:
-            # Our reply, seen on the platform, is the last word: the next reply's wait ends.
-            ticket.next_reply_due_at = None
-            ticket.changed = True
-            page.wait_answers.append((ticket.pk, reply.created_at))
         if reply is not None and first_reply_set(ticket=ticket, at=reply.created_at, coverage=page.coverage):
             ticket.changed = True
             if breach_on_first_reply(ticket):
                 page.late.append(ticket)
+    running = _running_waits(page)
+    for ticket in page.stored_tickets.values():
+        _next_reply_clock(page, ticket, ticket.pk, running_since=running.get(ticket.pk))
     # A follow-up to a ticket deleted meanwhile stays stored, outside the triage of its ticket.
     page.followed = {t: items for t, items in page.followed.items() if t in page.stored_tickets}
 
 
-def _followed_clocks(page: Page, ticket: TicketRow) -> None:
-    """A follow-up wakes a snoozed ticket (the requester spoke) and, after our reply, starts the next reply's
-    clock at the follow-up's time."""
+def _snooze_woken(page: Page, ticket: TicketRow) -> None:
+    """A follow-up wakes a snoozed ticket: the requester spoke."""
     if (woke := snooze_woken_by_followup(ticket)) is not None:
         page.event(ticket, TicketEvent.Kind.WOKE, woke)
         ticket.changed = True
         if woke["remind_slack"] and ticket.assignee_id is not None:
             page.woken.append(Woken(ticket.pk, ticket.subject, ticket.assignee_id, woke["reason"]))
-    started = min(item.created_at for item in page.followed[ticket.pk])
-    wait = next_reply_start(ticket, at=started, target_hours=page.target_hours)
-    if wait is not None:
-        page.waits.append(wait)
+
+
+def _running_waits(page: Page) -> dict[int, datetime]:
+    """When each stored running wait the page's replies may end started (one query, only when there is one)."""
+    ids = [t.pk for t in page.stored_tickets.values() if t.next_reply_due_at is not None and t.pk in page.replied]
+    if not ids:
+        return {}
+    rows = ReplyWait.objects.filter(ticket_id__in=ids, answered_at__isnull=True).values_list("ticket_id", "started_at")
+    return dict(rows)
+
+
+def _next_reply_clock(page: Page, ticket: TicketRow, key: int | TicketRow, *, running_since: datetime | None) -> None:
+    """The next reply's clock over the ticket's posts in this page, in time order (mentions.services.next_reply):
+    a follow-up after our reply starts a wait and our next reply ends it, whether they came in one poll each or
+    in one page with the question (a desk catching up after downtime)."""
+    posts = [(item.created_at, item.ours) for item in page.posts_of(key)]
+    if not posts:
+        return
+    waits, ended = next_reply_walk(
+        ticket, posts, running_since=running_since, target_hours=page.target_hours, coverage=page.coverage
+    )
+    if ended is not None:
+        page.wait_answers.append((ticket.pk, ended))
+    if waits or ended is not None:
+        page.waits.extend(waits)
         ticket.changed = True
 
 
@@ -120,3 +138,5 @@ def new_tickets_clock(page: Page) -> None:
         context.apply(ticket, ticket.tags)
         if breach_on_first_reply(ticket):
             page.late.append(ticket)
+        # After the rules: a priority they set gives the wait its target.
+        _next_reply_clock(page, ticket, ticket, running_since=None)

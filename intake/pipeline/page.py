@@ -218,6 +218,20 @@ class Page:
         return self.coverage_loader()
 
     @cached_property
+    def _posts(self) -> dict[Any, list[Item]]:
+        # Read after the thread stage has placed every item (page.items is final then).
+        posts: dict[Any, list[Item]] = {}
+        for item in self.items:
+            if item.ticket is not None and (item.ours or not item.mention.deleted):
+                posts.setdefault(item.ticket, []).append(item)
+        return posts
+
+    def posts_of(self, ref: int | TicketRow) -> list[Item]:
+        """The page's posts on one ticket (a stored one's id, or a new one): ours, and the inbound ones still
+        there (a post deleted before we saw it asks nothing)."""
+        return self._posts.get(ref, [])
+
+    @cached_property
     def target_hours(self) -> dict[str, float]:
         from mentions.models import Target
 

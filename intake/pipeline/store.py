@@ -13,7 +13,7 @@ from django.db import connection
 from channels.clean import media_stored
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow, ticket_id
 from mentions.models import Message, ReplyWait, Ticket, TicketEvent
-from mentions.services.next_reply import next_reply_answer
+from mentions.services.next_reply import breach_events, next_reply_answer
 from mentions.services.snooze import followup_wake_remind
 from mentions.set_writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
 
@@ -195,10 +195,17 @@ def store(page: Page) -> None:
 def _waits_write(page: Page) -> None:
     """The next-reply waits the follow-ups started and our replies ended; the Slack reminders of the snoozed
     tickets a follow-up woke (queued in this transaction, like every Slack line)."""
-    if page.waits:
-        # The one-open-wait constraint: a wait already running on the ticket is kept, never doubled.
-        ReplyWait.objects.bulk_create(page.waits, ignore_conflicts=True)
     if page.wait_answers:
+        # First: a page's reply ends the stored wait before the page's later follow-up starts the next one.
         next_reply_answer(page.wait_answers, coverage=page.coverage, now=page.now)
+    running = [w for w in page.waits if w.answered_at is None]
+    answered = [w for w in page.waits if w.answered_at is not None]
+    if running:
+        # The one-open-wait constraint: a wait already running on the ticket is kept, never doubled.
+        ReplyWait.objects.bulk_create(running, ignore_conflicts=True)
+    if answered:
+        # Started and answered within this page (a catch-up): closed rows, their ids for the breach events.
+        ReplyWait.objects.bulk_create(answered)
+        page.events.extend((e.ticket_id, e.kind, e.data) for e in breach_events(answered, now=page.now))
     if page.woken:
         followup_wake_remind(page.woken)

@@ -8,7 +8,8 @@ budget), and hands the new items to the ingest pipeline: posts by the watched au
 team's members (intake.hooks.team_members: experts and desk users' linked accounts) and the requester, answers
 to our replies, and the answer the asker accepted, whoever wrote it, once (it may be answered by the community:
 intake.pipeline.accepted); the rest of a busy thread (a front-page story's hundreds of comments) is not ours to
-ticket. Failures back off, never raise out of the beat.
+ticket. Failures back off, never raise out of the beat. A thread the platform says is gone (adapters' `Gone`: a post
+deleted or removed) is watched no more, and the log says so rather than blame the channel's credentials.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from channels.adapters import AdapterError, RateLimited, get_adapter
+from channels.adapters.base import Gone
 from channels.adapters.watch import WatchPlan, watch_plan
 from channels.http import build_session
 from intake.hooks import team_member, team_members
@@ -111,10 +113,20 @@ def _failed(watch: ThreadWatch, now: datetime, error: str, retry_after: float | 
     )
 
 
+def _gone(watch: ThreadWatch, now: datetime, error: str) -> None:
+    """The thread is no longer on the platform: asking again would only be answered the same (the watch ends; the
+    next sweep drops it)."""
+    ThreadWatch.objects.filter(pk=watch.pk).update(
+        last_error=error[:300], last_checked_at=now, watch_until=now, updated_at=now
+    )
+    logger.info("watch: thread %s of ticket %s is gone on the platform, no longer watched (%s)", watch.thread_ref,
+                watch.ticket_id, error)  # fmt: skip
+
+
 def threads_watch_due(*, now: datetime | None = None, limit: int = PER_RUN) -> dict[str, int]:
     """Read the due watched threads and store what is new there. Never raises."""
     now = now or timezone.now()
-    counts = {"read": 0, "stored": 0, "failed": 0, "requests": 0}
+    counts = {"read": 0, "stored": 0, "failed": 0, "gone": 0, "requests": 0}
     for watch in _claimed(now, limit):
         adapter = get_adapter(watch.channel.kind)
         try:
@@ -126,6 +138,10 @@ def threads_watch_due(*, now: datetime | None = None, limit: int = PER_RUN) -> d
         except RateLimited as exc:
             _failed(watch, now, str(exc), exc.retry_after)
             counts["failed"] += 1
+            continue
+        except Gone as exc:
+            _gone(watch, now, str(exc))
+            counts["gone"] += 1
             continue
         except AdapterError as exc:
             _failed(watch, now, str(exc))

@@ -1,6 +1,7 @@
 """Watched threads on each platform: the thread is read directly (faked at the HTTP boundary with the
 platforms' recorded shapes, through each adapter's test helpers), the asked expert's answer joins the
-ticket, a bystander's comment does not; failures back off; what 100 watched threads cost a day."""
+ticket, a bystander's comment does not; failures back off; a thread the platform says is gone is let go; what 100
+watched threads cost a day."""
 
 import time
 from datetime import timedelta
@@ -143,6 +144,25 @@ def test_a_429_backs_the_watch_off_and_a_finished_one_is_dropped():
     assert watch.next_check_at - before >= timedelta(seconds=300)
     threads_watch_due(now=watch.watch_until + timedelta(seconds=1))
     assert not ThreadWatch.objects.exists()
+
+
+@responses.activate
+def test_a_thread_the_platform_says_is_gone_is_watched_no_more_and_the_log_does_not_blame_credentials(caplog):
+    ticket, expert, *_ = _reddit()
+    # Reddit's answer for a deleted or removed post's page (the 404 body its adapter's tests use).
+    gone = {"message": "Not Found", "error": 404}
+    responses.replace(responses.GET, reddit.API_URL + "/comments/p1", status=404, json=gone, headers=reddit.RATELIMIT)
+    watch = _watch(ticket, expert)
+
+    with caplog.at_level("INFO", logger="intake.services.watching"):
+        counts = threads_watch_due(now=watch.next_check_at)
+
+    assert (counts["gone"], counts["failed"]) == (1, 0)
+    watch.refresh_from_db()
+    assert watch.failures == 0 and "the post is gone (deleted or removed)" in watch.last_error
+    assert "is gone on the platform, no longer watched" in caplog.text and "credentials" not in caplog.text
+    threads_watch_due(now=watch.next_check_at + timedelta(seconds=1))
+    assert not ThreadWatch.objects.exists()  # not asked again
 
 
 def test_channels_whose_threads_cannot_be_read_are_not_watched():

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from mentions.models import Tag, Ticket, TicketEvent
+from mentions.services.next_reply import ticket_next_reply_solved
 
 if TYPE_CHECKING:
     from mentions.services.sla import ClockedTicket
@@ -35,6 +36,7 @@ def status_set(*, ticket: Ticket, status: str, actor: Any, reason: str = "", lin
     ticket.status = status
     if status == Ticket.Status.SOLVED:
         ticket.solved_at = timezone.now()
+        ticket_next_reply_solved(ticket=ticket)
     elif previous == Ticket.Status.SOLVED:
         ticket.solved_at = None
     data: dict[str, Any] = {"from": previous, "to": status}

@@ -5,8 +5,11 @@ with its own target (mentions.Target: 8 h, 6 h for high-priority tickets, editab
 reply's: calendar hours from the follow-up's platform time to the due time, business seconds (the coverage
 schedule) stored beside them for the KPI. More follow-ups before we answer extend nothing: the requester has
 waited since the first. Our next reply (sent from the desk, recorded, an expert's answer, or seen on the
-platform by the ingest) ends the wait and clears the due time. A wait is breached once, by whoever sees it
-first: the beat sweep (still unanswered past its due time) or the late reply; one NEXT_REPLY_BREACHED event.
+platform by the ingest) ends the wait and clears the due time; solving the ticket without one drops the wait (the
+follow-up needed no reply). One poll may bring the question, our reply and the follow-up together (a desk catching up
+after downtime): the ingest walks each ticket's posts in time order (`next_reply_walk`), as if they came one by one.
+A wait is breached once, by whoever sees it first: the beat sweep (still unanswered past its due time) or the late
+reply; one NEXT_REPLY_BREACHED event.
 """
 
 from __future__ import annotations
@@ -44,6 +47,48 @@ def next_reply_start(ticket: Any, *, at: datetime, target_hours: dict[str, float
     return ReplyWait(
         ticket_id=ticket.pk, high_priority=ticket.high_priority, started_at=at, due_at=ticket.next_reply_due_at
     )
+
+
+def next_reply_walk(
+    ticket: Any,
+    posts: Iterable[tuple[datetime, bool]],
+    *,
+    running_since: datetime | None,
+    target_hours: dict[str, float],
+    coverage: Coverage,
+) -> tuple[list[ReplyWait], datetime | None]:
+    """In memory: the ticket's page of posts, (platform time, ours?), walked in time order, as the live path would
+    have seen them one by one. A desk catching up after downtime gets the question, our reply and the follow-up in
+    one page: the follow-up still starts a wait, and our later reply in the same page ends it. `running_since`: when
+    the ticket's stored running wait started (None without one). Returns the waits to insert (each one this page
+    ended already answered, breached if late; at most one still running, on `ticket.next_reply_due_at`) and the
+    time our reply ended the stored running wait, or None (the caller ends that row: `next_reply_answer`)."""
+    waits: list[ReplyWait] = []
+    ended: datetime | None = None
+    current: ReplyWait | None = None
+    running = ticket.next_reply_due_at is not None
+    # At one second, the inbound post came first (as the status's "our reply is the last word" reads it).
+    for at, ours in sorted(posts, key=lambda post: (post[0], post[1])):
+        if ours and current is not None and at >= current.started_at:
+            current.answered_at = at
+            current.seconds = int((at - current.started_at).total_seconds())
+            current.business_seconds = coverage.seconds(current.started_at, at)
+            current.breached = at > current.due_at
+            current = None
+            ticket.next_reply_due_at = None
+        elif ours and current is None and running and (running_since is None or at >= running_since):
+            ended, running = at, False
+            ticket.next_reply_due_at = None
+        elif not ours and current is None and not running:
+            current = next_reply_start(ticket, at=at, target_hours=target_hours)
+            if current is not None:
+                waits.append(current)
+    return waits, ended
+
+
+def breach_events(waits: Iterable[ReplyWait], *, now: datetime) -> list[TicketEvent]:
+    """The breach events of waits answered late before they were ever stored (a page that held both ends)."""
+    return [_breach_event(w, replied_at=w.answered_at, now=now) for w in waits if w.breached and w.answered_at]
 
 
 def _breach_event(wait: ReplyWait, *, replied_at: datetime | None, now: datetime) -> TicketEvent:
@@ -98,6 +143,17 @@ def ticket_next_reply_answered(*, ticket: Any, at: datetime) -> bool:
         return False
     ticket.next_reply_due_at = None
     next_reply_answer([(ticket.pk, at)])
+    return True
+
+
+def ticket_next_reply_solved(*, ticket: Any) -> bool:
+    """Solving a ticket without our reply ends its running wait: the follow-up asked nothing more of us (a thanks, a
+    "fixed it"). The wait leaves the figures (neither answered nor waiting: it never needed a reply); a breach already
+    recorded stays in the ticket's history. For status changes, which hold the ticket's row lock and save it."""
+    if ticket.next_reply_due_at is None:
+        return False
+    ticket.next_reply_due_at = None
+    ReplyWait.objects.filter(ticket_id=ticket.pk, answered_at__isnull=True).delete()
     return True
 
 

@@ -1,6 +1,6 @@
 """The forecast of the day (mentions/forecast.py) on a day built by hand, each figure computed by hand in the
-comments; then the same day through the database, the queue page and `manage.py forecast` (GET /api/views/ in
-api/tests/test_views_forecast.py).
+comments; its silences; then the same day through the database (a backlog read late is no arrival, replies outside
+coverage do not count), the queue page and `manage.py forecast` (GET /api/views/ in api/tests/test_views_forecast.py).
 No platform is called: the tickets are made with the factories, the API answered by this app."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time_machine
 from django.core.management import call_command
 
 from mentions.coverage import Coverage
-from mentions.forecast import day_forecast
+from mentions.forecast import FlowBasis, day_forecast
 from mentions.forecast_reads import view_forecasts
 from mentions.models import Holiday, Ticket
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
@@ -34,68 +34,107 @@ WAITING_DUE = [
     at(1, 0, 30),  # requested 17:30, due Saturday 00:30
     at(3, 21),  # a security report from Thursday: one business day, Monday 21:00, after coverage resumes
 ]
+# 6 arrivals in the last 3 h (2 an hour); 140 first replies in the 70 covered hours of the last 7 days (2 an hour):
+# Friday 13th 18:00-22:00 (4 h), Monday to Thursday (4 x 14 h) and today 08:00-18:00 (10 h).
+BUSY = FlowBasis(arrivals=6, replies=140, covered_hours=70)
 
 
 def test_a_day_built_by_hand():
-    f = day_forecast(due_times=WAITING_DUE, arrivals_today=31, now=NOW, coverage=Coverage(), target_hours=7)
-    # Rate: 31 arrivals since 08:00, 10 covered hours gone -> 3.1 an hour.
-    assert f.rate_per_hour == pytest.approx(3.1)
-    # Until 22:00 is 4 h: floor(3.1 x 4 = 12.4) = 12 more, the k-th at 18:00 + k/3.1 h; the last at 18:00 + 3.87 h
-    # = 21:52, due 7 h later, Saturday 04:52; all 12 before Monday 08:00.
-    assert f.expected_arrivals == 12 and f.coverage_ends_at == at(0, 22)
+    f = day_forecast(due_times=WAITING_DUE, basis=BUSY, now=NOW, coverage=Coverage(), target_hours=7)
+    assert (f.rate_per_hour, f.replies_per_hour) == (2.0, 2.0)
+    # Until 22:00 is 4 h: floor(2 x 4) = 8 arrivals at 18:30, 19:00 ... 22:00, each due 7 h later (Saturday 01:30 ...
+    # 05:00), and 8 first replies at the same times, each taking the ticket due first (the arrival of that instant
+    # in): 18:30 takes 17:00 (late), 19:00 takes 19:00 (just in time), then 23:40, 00:30 and the arrivals due 01:30,
+    # 02:00, 02:30, 03:00.
+    assert (f.expected_arrivals, f.expected_replies, f.coverage_ends_at) == (8, 8, at(0, 22))
     assert f.resumes_at == at(3, 8)
-    # Waiting: four of five are due before Monday 08:00 (the security report is not); 4 + 12 = 16.
-    assert f.breaches == 16
-    # One is past due already (17:00); the first still to come is 19:00.
-    assert f.already_past == 1 and f.first_breach_at == at(0, 19)
+    # Left: the arrivals due 03:30, 04:00, 04:30, 05:00 (before Monday 08:00; the security report is not) and the
+    # 17:00 one answered late: 5, 1 of them already past due, the first still to come Saturday 03:30. Without the
+    # replies it would be 12 (4 waiting + 8 arrivals).
+    assert (f.breaches, f.already_past, f.first_breach_at, f.silent) == (5, 1, at(1, 3, 30), False)
     assert f.explanation == (
-        "5 waiting; at 3.1 arrivals/h until 22:00 (12 more expected), 16 will be past their 7 h target "
-        "before coverage resumes Mon 08:00 UTC (1 already is); the first at 19:00."
+        "5 waiting; about 5 may be past their 7 h target before coverage resumes Mon 08:00 UTC (1 already is), the "
+        "first at Sat 03:30 (estimate: about 8 more arrive and the team gives about 8 first replies until 22:00; from "
+        "6 arrivals in the last 3 h, 140 first replies in 70 covered hours of the last 7 days)."
     )
 
 
 def test_a_holiday_moves_the_resumption_and_a_long_target_lets_tonights_arrivals_through():
-    # Monday is a holiday: coverage resumes Tuesday 08:00. A 60 h target: a ticket arriving at 18:00 + k/3.1 h is
-    # due Monday 06:00 + k/3.1 h; before Tuesday 08:00 for all 12 (the last is Monday 09:52).
+    # Monday is a holiday: coverage resumes Tuesday 08:00. A 60 h target: the arrivals are due Monday 06:30 ... 10:00;
+    # the replies take 17:00 (late), 19:00, 23:40, 00:30 and the arrivals due Monday 06:30 ... 08:00. Left before
+    # Tuesday 08:00: Monday 08:30 ... 10:00 (4) and the security report (Monday 21:00), + the late one: 6.
     coverage = Coverage(holidays=frozenset({date(2026, 11, 23)}))
-    f = day_forecast(due_times=WAITING_DUE, arrivals_today=31, now=NOW, coverage=coverage, target_hours=60)
-    assert f.resumes_at == at(4, 8)
-    # Now the security report (Monday 21:00) counts too: 5 + 12.
-    assert f.breaches == 17
-    # A 120 h target: every arrival is due after Tuesday 08:00; only the five waiting count.
-    longer = day_forecast(due_times=WAITING_DUE, arrivals_today=31, now=NOW, coverage=coverage, target_hours=120)
-    assert longer.breaches == 5
+    f = day_forecast(due_times=WAITING_DUE, basis=BUSY, now=NOW, coverage=coverage, target_hours=60)
+    assert (f.resumes_at, f.breaches) == (at(4, 8), 6)
+    # A 120 h target: every arrival is due after Tuesday 08:00, and the fifth reply takes the security report: only
+    # the one answered late counts.
+    longer = day_forecast(due_times=WAITING_DUE, basis=BUSY, now=NOW, coverage=coverage, target_hours=120)
+    assert longer.breaches == 1
 
 
-def test_outside_coverage_no_arrival_is_forecast_and_early_minutes_do_not_make_a_flood():
-    night = day_forecast(due_times=WAITING_DUE, arrivals_today=31, now=at(0, 23), coverage=Coverage(), target_hours=7)
+def test_outside_coverage_neither_arrivals_nor_replies_are_counted():
+    night = day_forecast(due_times=WAITING_DUE, basis=BUSY, now=at(0, 23), coverage=Coverage(), target_hours=7)
     # Friday 23:00: 17:00, 19:00 are past; 23:40 and Saturday 00:30 still to come -> 4, the first at 23:40.
-    assert night.rate_per_hour is None and night.expected_arrivals == 0
+    assert (night.rate_per_hour, night.expected_arrivals, night.expected_replies) == (None, 0, 0)
     assert (night.breaches, night.already_past, night.first_breach_at) == (4, 2, at(0, 23, 40))
-    assert night.explanation.startswith("5 waiting; outside coverage (no arrivals forecast), 4 will be past")
-    # 08:05 with 2 arrivals: the rate is over at least one hour (2/h), not 24/h; 13 h 55 m left -> 27 expected.
-    early = day_forecast(due_times=[], arrivals_today=2, now=at(0, 8, 5), coverage=Coverage(), target_hours=7)
-    assert early.rate_per_hour == 2 and early.expected_arrivals == 27
-    quiet = day_forecast(due_times=[], arrivals_today=0, now=NOW, coverage=Coverage(), target_hours=7)
-    assert quiet.breaches == 0 and quiet.explanation == (
-        "0 waiting; at 0.0 arrivals/h until 22:00 (0 more expected), none will be past their 7 h target before "
-        "coverage resumes Mon 08:00 UTC."
+    assert night.explanation.startswith(
+        "5 waiting; about 4 may be past their 7 h target before coverage resumes Mon 08:00 UTC (2 already are), the "
+        "first at 23:40 (estimate: outside coverage: no arrivals or replies counted until it resumes; from 6 arrivals"
     )
 
 
+def test_it_is_silent_with_too_little_to_go_on_and_says_why():
+    # The issue's case: an empty queue after a seeded backlog, nothing arrived lately (the backlog is no arrival).
+    empty = day_forecast(
+        due_times=[],
+        basis=FlowBasis(arrivals=2, replies=140, covered_hours=70),
+        now=NOW,
+        coverage=Coverage(),
+        target_hours=7,
+    )
+    assert (empty.silent, empty.breaches, empty.expected_arrivals) == (True, None, 0)
+    assert empty.explanation == (
+        "0 waiting; no forecast: too little to go on (nothing waits, and fewer than 3 tickets arrived in the last 3 h)."
+    )
+    # A new desk: 4 first replies in a week is no reply rate; silent rather than assume nobody replies.
+    new_desk = FlowBasis(arrivals=6, replies=4, covered_hours=70)
+    f = day_forecast(due_times=WAITING_DUE, basis=new_desk, now=NOW, coverage=Coverage(), target_hours=7)
+    assert (f.silent, f.breaches) == (True, None)
+    assert f.explanation.endswith("(fewer than 5 first replies during coverage in the last 7 days).")
+    # Tickets wait but arrivals are too few to measure: the waiting ones are still estimated, no arrival projected;
+    # the replies take all five, only the 17:00 one late.
+    quiet = FlowBasis(arrivals=2, replies=140, covered_hours=70)
+    f = day_forecast(due_times=WAITING_DUE, basis=quiet, now=NOW, coverage=Coverage(), target_hours=7)
+    assert (f.silent, f.expected_arrivals, f.breaches, f.already_past) == (False, 0, 1, 1)
+    assert "too few arrivals lately to project more (under 3 in 3 h) and the team gives about 8" in f.explanation
+
+
+def _created(ticket: Ticket, when: datetime) -> Ticket:
+    # auto_now_add ignores a given value: when the desk stored it, as the ingest would have then.
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=when)
+    return ticket
+
+
 def the_day_in_the_database():
-    """The hand-built day as tickets: the five waiting ones and 31 arrivals today (the four waiting ones that
-    arrived today among them), plus tickets that must not count."""
+    """The hand-built day as tickets: the five waiting ones (two arrived in the last 3 h), four more arrivals answered
+    at 17:59, a backlog read late, and first replies inside and outside coverage."""
     view = ViewFactory(name="Everything", slug="everything")
     requested = [at(0, 10), at(0, 12), at(0, 16, 40), at(0, 17, 30), at(-1, 15)]
     for when, due in zip(requested, WAITING_DUE, strict=True):
-        TicketFactory(requested_at=when, sla_due_at=due)
-    answered = at(0, 17, 59)
-    for i in range(27):  # arrived today, answered since: they count as arrivals, not as waiting
-        solved = Ticket.Status.SOLVED
-        TicketFactory(requested_at=at(0, 8, 20 * i // 3), sla_due_at=at(0, 15), status=solved, first_reply_at=answered)
-    TicketFactory(requested_at=at(0, 7), sla_due_at=at(0, 14), first_reply_at=answered)  # before coverage: no arrival
-    TicketFactory(requested_at=at(-1, 12), status=Ticket.Status.SOLVED)  # yesterday
+        _created(TicketFactory(requested_at=when, sla_due_at=due), when + timedelta(minutes=1))
+    solved = Ticket.Status.SOLVED
+    for minute in (10, 40, 70, 100):  # asked 15:10 ... 16:40, stored a minute later: arrivals, answered since
+        when = at(0, 15, minute)
+        _created(TicketFactory(requested_at=when, status=solved, first_reply_at=at(0, 17, 59)), when)
+    # A backlog asked yesterday, read at 17:30 after downtime: stored in the window, asked before it. No arrival.
+    for _ in range(20):
+        _created(TicketFactory(requested_at=at(-1, 12), status=solved), at(0, 17, 30))
+    # 136 first replies on Wednesday between 09:00 and 20:15 (+ the 4 above: 140 in coverage); none of these count:
+    for i in range(136):
+        TicketFactory(requested_at=at(-2, 8), status=solved, first_reply_at=at(-2, 9, i * 5))
+    TicketFactory(requested_at=at(-6, 8), status=solved, first_reply_at=at(-6, 12))  # Saturday: no coverage
+    TicketFactory(requested_at=at(-1, 22), status=solved, first_reply_at=at(-1, 23, 30))  # Thursday night
+    TicketFactory(requested_at=at(-8, 8), status=solved, first_reply_at=at(-8, 12))  # more than 7 days ago
     return view
 
 
@@ -104,17 +143,31 @@ def test_the_same_day_read_from_the_database_on_the_queue_and_the_command(client
     view = the_day_in_the_database()
     with time_machine.travel(NOW, tick=False):
         f = view_forecasts(now=NOW)[view.pk]
-        assert (f.waiting, f.expected_arrivals, f.breaches, f.first_breach_at) == (5, 12, 16, at(0, 19))
+        assert (f.basis.arrivals, f.basis.replies, f.basis.covered_hours) == (6, 140, 70)
+        assert (f.waiting, f.expected_arrivals, f.expected_replies, f.breaches) == (5, 8, 8, 5)
 
         advocate = AdvocateFactory()
         client.force_login(advocate)
         page = client.get("/").content.decode()
-        assert "16</strong>, the first <span" in page
-        assert "16 will be past their 7 h target before coverage resumes Mon 08:00 UTC" in page
+        assert "about <strong>5</strong>, the first <span" in page
+        assert "about 5 may be past their 7 h target before coverage resumes Mon 08:00 UTC (1 already is)" in page
 
         out = StringIO()
         call_command("forecast", stdout=out)
         assert f"Everything: {f.explanation}" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_empty_queue_after_a_backlog_is_silent_on_the_page(client):
+    view = the_day_in_the_database()
+    Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES).update(status=Ticket.Status.SOLVED)
+    Ticket.objects.filter(requested_at__gte=at(0, 15)).update(requested_at=at(-1, 9))  # no arrival left: backlog
+    with time_machine.travel(NOW, tick=False):
+        f = view_forecasts(now=NOW)[view.pk]
+        assert (f.waiting, f.basis.arrivals, f.silent, f.breaches) == (0, 0, True, None)
+        client.force_login(AdvocateFactory())
+        page = client.get("/").content.decode()
+    assert 'data-testid="forecast-silent"' in page and "no forecast: too little to go on" in page
 
 
 @pytest.mark.django_db

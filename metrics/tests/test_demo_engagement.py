@@ -1,8 +1,9 @@
 """The demo's monthly report has team engagement to show: on the seeded demo (`seed_demo`, replayed platforms),
 experts' public answers are read through the ingest as the thread watcher would bring them, one after a share to
-Slack, so the report's default month (the last full one) and the current one count distinct team members,
-platforms and the share; seeding again adds nothing. And the demo's Reddit question that a community member answered
-and the asker thanked is marked answered by the community, the helper credited, and counted apart once closed.
+Slack, so the report's default month (the latest with data: the current one) and the last full one count distinct
+team members, platforms and the share; seeding again adds nothing. And the demo's Reddit question that a community
+member answered and the asker thanked is marked answered by the community, the helper credited, and counted apart once
+closed.
 No platform is reached (DESK_DEMO_REPLAY)."""
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def test_the_demos_monthly_report_counts_team_members_answering_in_public_and_af
 
     client = Client()
     client.force_login(ManagerFactory())
-    page = client.get(reverse("metrics:monthly")).content.decode()  # opens on October, the last full month
-    assert "2 team members answered in public (2 answers); 0 followed a share to Slack." in page
-    page = client.get(reverse("metrics:monthly"), {"month": "2026-11"}).content.decode()
+    # It opens on November, the latest month with data: October holds only two older answered questions.
+    page = client.get(reverse("metrics:monthly")).content.decode()
+    assert "Community advocacy: November 2026" in page
     assert "3 team members answered in public (3 answers); 1 followed a share to Slack: #dev-questions 1." in page
+    page = client.get(reverse("metrics:monthly"), {"month": "2026-10"}).content.decode()
+    assert "2 team members answered in public (2 answers); 0 followed a share to Slack." in page
 
     out = StringIO()
     call_command("seed_demo_engagement", stdout=out)

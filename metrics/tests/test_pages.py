@@ -342,6 +342,22 @@ def test_monthly_report_opens_on_the_latest_month_with_data(manager_client):
     assert f"{last:%B %Y}" in manager_client.get(MONTHLY).content.decode()
 
 
+def test_monthly_report_skips_a_last_month_with_a_few_old_tickets_for_this_months_data(manager_client):
+    """The demo's case: the last full month holds two older answered questions, this month the week's tickets: the
+    report opens on this month; once the last full month holds as many, on that one."""
+    from mentions.tests.factories import TicketFactory
+
+    now = timezone.now()
+    last = now.replace(day=1) - timedelta(days=2)
+    for _ in range(2):
+        TicketFactory(requested_at=last)
+    for _ in range(3):
+        TicketFactory(requested_at=now.replace(hour=0, minute=0, second=0, microsecond=0))
+    assert f"Community advocacy: {now:%B %Y}" in manager_client.get(MONTHLY).content.decode()
+    TicketFactory(requested_at=last)
+    assert f"Community advocacy: {last:%B %Y}" in manager_client.get(MONTHLY).content.decode()
+
+
 @pytest.mark.parametrize("month", ["2026-13", "October", "26-10", "²026-10"])
 def test_monthly_report_refuses_a_bad_month(manager_client, month):
     response = manager_client.get(MONTHLY, {"month": month})

@@ -20,7 +20,7 @@ from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, Message, Ticket
 from mentions.services import ticket_mark_replied
-from mentions.tests.factories import AdvocateFactory, ViewFactory
+from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.urgency import (
     coverage_digest_send,
@@ -295,14 +295,33 @@ def test_the_digest_ends_with_each_views_forecast(slack):
     ViewFactory(name="Everything <all>")
     _digest_case()
     coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
+    # A desk with no reply history has too little to go on: the forecast says so rather than a figure.
+    assert posts(slack)[0]["text"].endswith(
+        "• Everything &lt;all&gt;: 2 waiting; no forecast: too little to go on (fewer than 5 first replies during "
+        "coverage in the last 7 days)."
+    )
+
+
+def test_the_digest_forecast_rests_on_the_teams_recent_replies(slack):
+    slack_ok(slack)
+    ViewFactory(name="Everything <all>")
+    _digest_case()
+    # Ten first replies on Thursday morning, in coverage.
+    for minute in range(10):
+        at = datetime(2026, 11, 19, 10, minute, tzinfo=UTC)
+        TicketFactory(requested_at=at - timedelta(hours=1), first_reply_at=at, status=Ticket.Status.SOLVED)
+    coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
     text = posts(slack)[0]["text"]
-    # By hand: 3 arrivals since 08:00 over 13 h 46 m = 0.2/h; 14 minutes left, floor(0.2 x 0.23) = 0 more. Two wait
-    # with a running clock (the answered one does not): "Due tonight" due Saturday 00:00, before Monday 08:00; the
-    # security report due Monday 21:00, after.
+    # By hand: no ticket arrived in the last 3 h (the test's ingest stored them at another time); 10 first replies in
+    # the 70 covered hours since Friday 13th 21:46 = 0.14/h, 14 minutes left: no reply expected. Two wait with a
+    # running clock (the answered one does not): "Due tonight" due Saturday 00:00, before Monday 08:00; the security
+    # report due Monday 21:00, after.
     assert text.endswith(
-        "*Forecast per view* (waiting now plus today's arrival rate until coverage ends):\n"
-        "• Everything &lt;all&gt;: 2 waiting; at 0.2 arrivals/h until 22:00 (0 more expected), 1 will be past their "
-        "7 h target before coverage resumes Mon 08:00 UTC; the first at Sat 00:00."
+        "*Forecast per view* (an estimate: waiting now, recent arrivals and the team's recent replies):\n"
+        "• Everything &lt;all&gt;: 2 waiting; about 1 may be past their 7 h target before coverage resumes Mon 08:00 "
+        "UTC, the first at Sat 00:00 (estimate: too few arrivals lately to project more (under 3 in 3 h) and at the "
+        "team's 0.14 first replies/h, none expected before 22:00; from 0 arrivals in the last 3 h, 10 first replies "
+        "in 70 covered hours of the last 7 days)."
     )
 
 

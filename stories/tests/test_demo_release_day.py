@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from advocacy.celery import app as celery_app
 from channels.adapters.bluesky.replay import did_of
@@ -28,8 +29,9 @@ from channels.adapters.twitter.replay_writes import WORKER
 from channels.demo.channels import DEMO_CHANNELS
 from channels.models import Channel
 from mentions.models import Message
-from stories.management.commands.seed_demo_stories import RELEASE
-from stories.models import Story, StoryReply
+from mentions.selectors import duty_today
+from stories.management.commands.seed_demo_stories import release_day, release_url
+from stories.models import ReleasePlan, Story, StoryReply
 from stories.text import link_normalise
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +62,14 @@ def test_the_release_story_is_answered_once_on_every_one_of_its_20_tickets_from_
     eager, django_capture_on_commit_callbacks
 ):
     call_command("seed_demo", stdout=StringIO())
-    release = next(s for s in Story.objects.filter(merged_into__isnull=True) if link_normalise(RELEASE) in s.links)
+    day = release_day()
+    release = next(
+        s for s in Story.objects.filter(merged_into__isnull=True) if link_normalise(release_url(day)) in s.links
+    )
+    # One release day everywhere: the queue's, the story's, the release plan's and the post's own date.
+    plan = ReleasePlan.objects.get(story=release)
+    assert duty_today(today=day).release_day == day == timezone.localdate(release.first_at) == plan.release_date
+    assert plan.published_at is not None and plan.published_at.date() == day and f"/{day:%Y/%m/%d}/" in plan.url
     rows = list(StoryReply.objects.filter(story=release).select_related("ticket__channel"))
     kinds = [row.ticket.channel.kind for row in rows]
     assert sorted(kinds.count(k) for k in set(kinds)) == [2, 3, 6, 9] and set(kinds) <= set(DEMO_CHANNELS)

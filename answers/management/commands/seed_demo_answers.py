@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from answers.index import answers_index
-from answers.models import SavedReply
+from answers.models import Answer, SavedReply
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import demo_slug
 from channels.models import Channel
@@ -135,5 +135,11 @@ class Command(BaseCommand):
             made += 1
         for title, keywords, body in SAVED:
             SavedReply.objects.get_or_create(title=title, defaults={"keywords": keywords, "body": body})
-        indexed = answers_index(everything=True)
-        self.stdout.write(f"Answers: {made} earlier questions, {len(SAVED)} saved replies, {indexed} answers indexed.")
+        added = answers_index(everything=True)
+        # The index's size, not what this run added: seeded again (`make demo-reset`), it adds few or none while
+        # every answer is still there.
+        total = Answer.objects.count()
+        self.stdout.write(
+            f"Answers: {made} earlier question{'s' if made != 1 else ''}, {len(SAVED)} saved replies, "
+            f"{total} answer{'s' if total != 1 else ''} in the index ({added} added now)."
+        )

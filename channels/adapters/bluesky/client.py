@@ -21,7 +21,7 @@ from django.core.cache import cache
 
 from channels import clean
 
-from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, Gone, PayloadError, PermanentError, RateLimited, TransientError
 from .auth import TOKEN_ERRORS, Login, Session, poll_session, scrub, session_forget, xrpc_error
 from .limits import ratelimit_of, retry_after_of
 
@@ -106,6 +106,9 @@ class Client:
                 else "check the channel's handle and app password"
             )
             raise AuthError(f"Bluesky {nsid}: HTTP {status} ({said}): {hint}.")
+        if error == "NotFound":
+            # The AppView's answer for a post (or thread) deleted, or never indexed: nothing in the settings to fix.
+            raise Gone(f"Bluesky {nsid}: HTTP {status} ({said}): the post is gone (deleted, or not indexed).")
         raise PermanentError(f"Bluesky {nsid}: HTTP {status} ({said}): check the channel's settings.")
 
     def _secrets(self) -> str:

@@ -25,7 +25,7 @@ import requests
 from channels import clean
 from channels.http import PollBudget, credential_of, get_or_transient, json_or_none, not_json_reason, redact
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, Gone, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
 
 if TYPE_CHECKING:
@@ -149,6 +149,9 @@ def fail(response: requests.Response, data: Any, *, label: str, token: str, limi
     if 300 <= status < 400:
         location = redact(response.headers.get("Location", ""), token)[:200]
         raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
+    if status == 404 and "/statuses/" in label:
+        # A status's own address (its context, a favourite): the instance answers so for a deleted one.
+        raise Gone(f"{label}: HTTP 404{detail}: the status is gone (deleted, or not visible to the channel's account)")
     if status == 404:
         raise ConfigError(f"{label}: HTTP 404{detail}: is base_url a Mastodon instance (version 3.5 or later)?")
     if status >= 500:

@@ -23,7 +23,7 @@ from advocacy.counters import window_count
 from channels import clean
 from channels.http import http_errors_check, json_of
 
-from ..base import AuthError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, Gone, PermanentError, RateLimited, TransientError
 from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token, retry_after_of
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,9 @@ class Client:
                     "fix the channel's subreddits."
                 )
             raise PermanentError(f"Reddit {path}: unexpected redirect (HTTP {status}) to {location[:200]}")
+        if status == 404 and path.startswith("/comments/"):
+            # A post's own page: Reddit answers 404 for a post deleted or removed, whatever the credentials.
+            raise Gone(f"Reddit {path}: HTTP 404 {response.reason}: the post is gone (deleted or removed).")
         if status in (403, 404):
             reason = error_reason(response)
             what = f" ({reason})" if reason else ""

@@ -16,7 +16,7 @@ THREADS: tuple[Thread, ...] = (
     *trackers.THREADS,  # 15-22
     *open_social.THREADS,  # 23-28
     *chat.THREADS,  # 29-31
-    *community.THREADS,  # 32
+    *community.THREADS,  # 32-33
 )
 
 __all__ = ["OURS", "THREADS", "Thread"]

@@ -1,12 +1,15 @@
 """The demo week's question answered by the community: someone outside the team answers on Reddit, and the asker
 thanks them in a reply to that comment. The desk marks the ticket answered by the community
-(intake.pipeline.thanked) and offers the close."""
+(intake.pipeline.thanked) and offers the close.
+
+Then a forum question of this morning that our answer did not settle: the asker's follow-up waits on our next reply
+(its clock, mentions.services.next_reply, runs on the ticket and in Play's deadline order)."""
 
 # ruff: noqa: E501  (the samples are prose: a post is one string, as the platform sends it)
 
 from __future__ import annotations
 
-from .thread import Thread
+from .thread import OURS, Thread
 
 THREADS: tuple[Thread, ...] = (
     Thread(
@@ -25,5 +28,22 @@ THREADS: tuple[Thread, ...] = (
             (80, "static_sam", "that did the trick, cheers! it's back up"),
         ),
         tags=("pages",),
+    ),
+    Thread(
+        "discourse",
+        0,
+        6,
+        "Approvals reset after every push: can we keep them?",
+        "approver_ama",
+        "Every push to a merge request resets its approvals, and our reviewers approve again for a one-line fix. Is there a setting for that?",
+        (
+            (
+                40,
+                OURS,
+                'Yes: Settings > Merge requests > Approval settings, then untick "Remove all approvals when commits are added to the source branch".',
+            ),
+            (150, "approver_ama", "Found it, but the box is greyed out for me. Is it set at the group level?"),
+        ),
+        tags=("approvals",),
     ),
 )

@@ -79,6 +79,11 @@ THREADS: tuple[Thread, ...] = (
                 "@dev-priya.bsky.social The lint counts jobs that can run: if every job's rules can skip it, add a workflow:rules block for when the pipeline runs. https://docs.gitlab.com/ci/yaml/workflow/",
             ),
             (45, "dev_priya", "workflow:rules it was, pipeline is green 🙏"),
+            (
+                60,
+                OURS,
+                "@dev-priya.bsky.social Glad it's green! workflow:rules trips up many pipelines; the docs page on it has more examples.",
+            ),
         ),
         outcome="solved",
         tags=("ci",),

@@ -91,6 +91,10 @@ THREADS: tuple[Thread, ...] = (
                 "The memory-constrained guide covers exactly this: https://docs.gitlab.com/omnibus/settings/memory_constrained_envs.html",
             ),
             (300, "u_homelabber", "Down to 5 GB with those two settings, thanks!"),
+            # Our word after their thanks ends the next reply's wait their follow-up started (the KPI's figures). Only
+            # where the replay's ids do not hang on the posts' order (Reddit's and Bluesky's come from the thread's
+            # index and the post's place in it; Mastodon's, Discord's and Discourse's from the order of every post).
+            (330, OURS, "Glad it helped! If Sidekiq still spikes, the same guide covers sidekiq['concurrency']."),
         ),
         outcome="solved",
     ),

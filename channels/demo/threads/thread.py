@@ -1,4 +1,7 @@
-"""One conversation of the demo week (`Thread`), as the platforms' modules beside this one write them."""
+"""One conversation of the demo week (`Thread`), as the platforms' modules beside this one write them.
+
+A post is only ever added after every post of its kind: Mastodon's, Discord's and Discourse's replays number the
+posts in time order, so a post added in the past would give a demo desk seeded before new ids for the later ones."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from channels.models import Channel
 from intake.services.demo_webhooks import demo_webhooks_deliver
 from intake.services.polling import channel_poll
 from mentions.models import Message, Tag, Ticket, TicketEvent
+from mentions.services.next_reply import ticket_next_reply_solved
 
 logger = logging.getLogger(__name__)
 DEMO_POLL_SECONDS = 300
@@ -106,7 +107,11 @@ def _outcome(ticket: Ticket, thread: Any, advocate: Any) -> None:
     if thread.outcome == "solved":
         last = ticket.messages.order_by("-platform_created_at").values_list("platform_created_at", flat=True).first()
         solved_at = (last or ticket.requested_at) + timedelta(minutes=20)
-        Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SOLVED, solved_at=solved_at, assignee=advocate)
+        # As solving from the desk does: an asker's last "thanks" after our answer needs no next reply.
+        ticket_next_reply_solved(ticket=ticket)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            status=Ticket.Status.SOLVED, solved_at=solved_at, assignee=advocate, next_reply_due_at=None
+        )
         event = TicketEvent.objects.create(
             ticket=ticket, actor=advocate, kind=TicketEvent.Kind.STATUS, data={"from": "pending", "to": "solved"}
         )

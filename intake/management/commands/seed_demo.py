@@ -2,6 +2,8 @@
 with a week of conversations (intake/management/commands/_demo_week.py), views, a release-advocate rota from
 this month on, and the demo experts, all stored through the real adapter and ingest service.
 
+`--fresh` (`make demo-fresh`) starts over with a week ending today, on the embedded database only (_demo_fresh.py).
+
 Safe to run again: existing users keep their passwords (`--reset-passwords` gives them new ones and ends their
 sessions: they are signed out of every browser), history is only added once, and channels made before are left as
 they were (polled or paused). The logins are printed last, framed, so they are the last thing seen before the desk
@@ -32,6 +34,7 @@ from mentions.models import DutySettings, ReleaseRota, Rule, Tag, Ticket, Ticket
 from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
 
 from ._demo_duty import duty_seed
+from ._demo_fresh import demo_start_over
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
@@ -59,8 +62,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords", action="store_true", help="Give the demo users new passwords and print them."
         )
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="Start the demo over with a week ending today: the embedded database (SQLite under DESK_VAR_DIR) is "
+            "made again and the demo users get new passwords. Refused on any other database.",
+        )
 
     def handle(self, *args, **options):
+        if options["fresh"]:
+            self.stdout.write(demo_start_over())
         roles_ensure()
         logins = self._users(reset=options["reset_passwords"])
         existed = set(Channel.objects.filter(slug__in=DEMO_SLUGS).values_list("slug", flat=True))
@@ -156,8 +167,9 @@ class Command(BaseCommand):
         self.stdout.write(rule)
 
     def _rota(self, advocate) -> None:
-        """The handbook's release day (the 22nd) and a release advocate for this month and the next two, so
-        the queue names who is on duty and the rota runs ahead of today."""
+        """The handbook's release day (the 22nd; the demo's stories then move it to their release story's day, so the
+        queue, the story and its release plan name one day) and a release advocate for this month and the next two,
+        so the queue names who is on duty and the rota runs ahead of today."""
         if advocate is None:
             return
         if not DutySettings.objects.exists():

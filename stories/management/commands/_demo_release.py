@@ -18,19 +18,23 @@ from stories.releases.posts import feed_posts
 FEED = Path(__file__).resolve().parent / "demo_release.atom"
 
 
-def release_plan_seed(story: Story, advocate: Any) -> ReleasePlan | None:
+def release_plan_seed(story: Story, advocate: Any, *, url: str) -> ReleasePlan | None:
+    """The plan of the release post at `url` (its address dated the story's day), published on that day."""
     source, _made = ReleaseSource.objects.get_or_create(
         name="GitLab releases (demo)",
         defaults={"feed_url": "https://about.gitlab.com/releases.xml", "enabled": False},
     )
     now = timezone.now()
-    posts = feed_posts(FEED.read_bytes(), "application/atom+xml", pattern=source.title_pattern)
+    day = timezone.localdate(story.first_at)
+    # The feed as GitLab would have published the post on the demo's release day (the file holds its shape).
+    feed = FEED.read_text().replace("RELEASE-URL", url).replace("RELEASE-DATE", day.isoformat())
+    posts = feed_posts(feed.encode(), "application/atom+xml", pattern=source.title_pattern)
     if not posts:
         return None
     plan, _new = plan_record(posts[0], source=source, via=ReleasePlan.Via.FEED, now=now)
     if plan is None:
         return None
-    plan.release_date = timezone.localdate(story.first_at)
+    plan.release_date = day
     plan.answer = story.answer
     plan.answer_approved_by, plan.answer_approved_at = advocate, now
     plan.story, plan.opened_at = story, now

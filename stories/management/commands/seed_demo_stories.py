@@ -10,7 +10,7 @@ instance serves a post, read by the adapter's parser). Safe to run twice: storie
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -24,13 +24,16 @@ from channels.adapters.registry import get_adapter
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
+from mentions.models import DutySettings
 from stories.detector import stories_detect
 from stories.management.commands._demo_release import release_plan_seed
 from stories.models import Membership, Story
 from stories.services import story_answer_prepare, story_rename, story_reply_mark
 from stories.text import link_normalise
 
-RELEASE = "https://about.gitlab.com/releases/2026/11/20/gitlab-18-6-released/"
+# The release post's address as GitLab dates it, on the demo's release day: the day of the first release-day mention
+# (the story's day), so the queue's release day, the story, the release plan and the post agree.
+RELEASE = "https://about.gitlab.com/releases/{day}/gitlab-18-6-released/"
 INCIDENT = "https://status.gitlab.com/pages/incident/5b36dc6502d06804c08349f7/6741a9c2"
 
 # (platform, minutes before now, author, title, text)
@@ -183,8 +186,19 @@ RELEASE_LINK = "https://docs.gitlab.com/runner/configuration/advanced-configurat
 OUTAGE_ANSWER = "Sorry about this: gitlab.com had elevated 502 errors on pushes and merge requests between 14:05 and 14:40 UTC. It is resolved; follow the incident for the details."
 
 
+def release_day(now: datetime | None = None) -> date:
+    """The demo's release day: when its first release-day mention was posted (the story's first day)."""
+    earliest = max(minutes for _, minutes, *_ in RELEASE_DAY)
+    return timezone.localdate((now or timezone.now()) - timedelta(minutes=earliest))
+
+
+def release_url(day: date) -> str:
+    return RELEASE.replace("{day}", f"{day:%Y/%m/%d}")
+
+
 def _mention(kind: str, n: int, minutes: int, author: str, title: str, text: str) -> IncomingMention:
     at = timezone.now() - timedelta(minutes=minutes)
+    text = text.replace(RELEASE, release_url(release_day()))
     if kind == "twitter":
         post_id = str(1_860_500_000_000_000_000 + n)
         return IncomingMention(
@@ -246,7 +260,7 @@ class Command(BaseCommand):
     help = "Demo stories: a release day of 20 mentions on X, Reddit, Mastodon and Bluesky, and an outage (no network)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if _story_linking(RELEASE) is not None:
+        if _story_linking(release_url(release_day())) is not None:
             self.stdout.write("Demo stories are there already.")
             return
         channels = {kind: _channel(kind) for kind in dict.fromkeys(kind for kind, *_ in RELEASE_DAY + OUTAGE)}
@@ -266,14 +280,17 @@ class Command(BaseCommand):
         advocate = User.objects.filter(username="advocate").first() or User.objects.filter(is_superuser=True).first()
         if advocate is None or not advocate.has_perm("mentions.work_queue"):
             return
-        release, outage = _story_linking(RELEASE), _story_linking(INCIDENT)
+        release, outage = _story_linking(release_url(release_day())), _story_linking(INCIDENT)
         if release is not None:
             story_rename(
                 story=release, user=advocate, title="GitLab 18.6: pinned runner helper images fail after the upgrade"
             )
             story_answer_prepare(story=release, user=advocate, answer=RELEASE_ANSWER, link=RELEASE_LINK)
             release.refresh_from_db()
-            release_plan_seed(release, advocate)  # its page shows the release plan (issue 46)
+            plan = release_plan_seed(release, advocate, url=release_url(release_day()))  # its page shows the plan
+            if plan is not None and DutySettings.objects.update(release_day=plan.release_date.day):
+                # The queue's release day is the story's: a demo desk's only, made by seed_demo.
+                self.stdout.write(f"Stories: release day is {plan.release_date:%a %d %b}, the release story's day.")
         if outage is not None:
             story_rename(story=outage, user=advocate, title="gitlab.com: 502 on pushes and merge requests")
             story_answer_prepare(story=outage, user=advocate, answer=OUTAGE_ANSWER, link=INCIDENT)

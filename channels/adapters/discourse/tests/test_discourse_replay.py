@@ -33,12 +33,12 @@ def test_the_demo_week_polls_into_one_ticket_per_topic_with_our_replies_and_noth
         outcome = poll(channel)
 
         week = demo.assert_week_stored(channel, ANCHOR)
-        assert ingested(outcome).created == sum(len(t) for t in week) == 7
-        assert len(week) == 3
+        assert ingested(outcome).created == sum(len(t) for t in week) == 10
+        assert len(week) == 4  # the morning's topic too: asked 06:00, answered 06:40, its follow-up 08:30
         ours = Message.objects.filter(channel=channel, author_handle=OURS)
-        assert ours.count() == 1 and {m.kind for m in ours} == {Message.Kind.OUR_REPLY}
+        assert ours.count() == 2 and {m.kind for m in ours} == {Message.Kind.OUR_REPLY}
         # Post ids in the forum's order of creation; permalinks on forum.gitlab.com's /t/<slug>/<topic>/<n>.
-        assert stored(channel, order="number") == [str(FIRST_POST_ID + n) for n in range(7)]
+        assert stored(channel, order="number") == [str(FIRST_POST_ID + n) for n in range(10)]
         index = next(i for i, t in enumerate(THREADS) if t.kind == KIND)
         opening = Message.objects.get(channel=channel, external_id=str(FIRST_POST_ID))
         slug = slugify(THREADS[index].title)
@@ -46,11 +46,11 @@ def test_the_demo_week_polls_into_one_ticket_per_topic_with_our_replies_and_noth
         assert opening.permalink == f"https://forum.gitlab.com/t/{slug}/{TOPIC_BASE + index}/1"
         assert opening.title == THREADS[index].title
         assert opening.author_url == "https://forum.gitlab.com/u/forum_felix"
-        assert channel.cursor["latest"]["high"] == FIRST_POST_ID + 6
+        assert channel.cursor["latest"]["high"] == FIRST_POST_ID + 9
 
         demo.assert_second_poll_stores_nothing(channel)
 
-    assert Message.objects.filter(channel=channel).count() == 7
+    assert Message.objects.filter(channel=channel).count() == 10
 
 
 def test_a_post_not_yet_written_is_served_only_once_its_time_has_come():
@@ -71,8 +71,8 @@ def test_a_post_not_yet_written_is_served_only_once_its_time_has_come():
 
     with time_machine.travel(ANCHOR, tick=False):
         third = poll(channel)
-    assert ingested(third).created == 4  # the last reply (ours), and the two later topics' three posts
-    assert len(demo.assert_week_stored(channel, ANCHOR)) == 3
+    assert ingested(third).created == 7  # the last reply (ours), and the three later topics' six posts
+    assert len(demo.assert_week_stored(channel, ANCHOR)) == 4
 
 
 def test_search_mode_reads_the_search_endpoint_with_blurbs_and_its_after_date():
