@@ -123,7 +123,7 @@ def column_defaults_set() -> None:
             if constant is None:
                 continue
             value = field.get_db_prep_save(constant, connection)
-            statements.append((model._meta.db_table, field.column, value))
+            statements.append((model._meta.db_table, str(field.column), value))
     with connection.cursor() as cur:
         for table, column, value in statements:
             quoted = f"{connection.ops.quote_name(table)} ALTER COLUMN {connection.ops.quote_name(column)}"

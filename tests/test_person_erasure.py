@@ -157,9 +157,9 @@ def the_person_everywhere() -> Person:
 
     person = Identity.objects.get(platform="hackernews", key=HANDLE).person
     by_mail = Identity.objects.get(platform="email")
-    for other in Identity.objects.filter(key=HANDLE).exclude(person=person) | Identity.objects.filter(pk=by_mail.pk):
-        Identity.objects.filter(pk=other.pk).update(person=person)  # as merging them would
-        Person.objects.filter(pk=other.person_id).delete()
+    for account in Identity.objects.filter(key=HANDLE).exclude(person=person) | Identity.objects.filter(pk=by_mail.pk):
+        Identity.objects.filter(pk=account.pk).update(person=person)  # as merging them would
+        Person.objects.filter(pk=account.person_id).delete()
     Person.objects.filter(pk=person.pk).update(notes=f"Met {NAME} at a meetup", links="https://qoppa.example.org/")
     person_tag(person, "customer")
 

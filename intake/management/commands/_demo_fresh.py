@@ -29,10 +29,12 @@ def demo_start_over() -> str:
     if database["ENGINE"] != "django.db.backends.sqlite3" or Path(str(database["NAME"])) != embedded:
         raise CommandError(REFUSED)
     connections.close_all()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{embedded}{suffix}").unlink(missing_ok=True)
-    # The old demo's queued tasks (polls of channels that no longer exist): the files go, the broker's folders stay
-    # (made once, when the settings load). And the cached pages and clocks.
+    # The database, and the old demo's queued tasks (polls of channels that no longer exist) in the embedded broker's
+    # own SQLite file (advocacy.broker: its tables are made again by the first worker that starts).
+    for stem in (embedded, Path(settings.VAR_DIR) / "broker.sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{stem}{suffix}").unlink(missing_ok=True)
+    # Message files an older desk's file broker left: the files go, the folders stay. And the cached pages and clocks.
     for path in sorted((Path(settings.VAR_DIR) / "celery").rglob("*"), reverse=True):
         if path.is_file():
             path.unlink(missing_ok=True)
