@@ -1,20 +1,13 @@
 """The REST API (Django REST Framework, drf-spectacular, API tokens) and outgoing webhooks."""
 
-import ipaddress
-
-from django.core.exceptions import ImproperlyConfigured
-
-from .environment import env
+from .environment import env, networks_checked
 
 # --- Outgoing webhooks (api/webhook_*.py; docs/webhooks.md) ------------------------------
 # Receivers on loopback, private, link-local, shared or reserved addresses are refused unless their
 # address lies in one of these networks (CIDRs, comma-separated), e.g. "10.20.0.0/16,fd00:1::/64".
-DESK_WEBHOOK_ALLOWED_NETWORKS = env.list("DESK_WEBHOOK_ALLOWED_NETWORKS", default=[])
-for _net in DESK_WEBHOOK_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_net, strict=False)
-    except ValueError as _exc:
-        raise ImproperlyConfigured(f"DESK_WEBHOOK_ALLOWED_NETWORKS: {_net!r} is not a network ({_exc}).") from _exc
+DESK_WEBHOOK_ALLOWED_NETWORKS = networks_checked(
+    "DESK_WEBHOOK_ALLOWED_NETWORKS", env.list("DESK_WEBHOOK_ALLOWED_NETWORKS", default=[])
+)
 # One delivery's whole exchange (connect, TLS, request, the answer's status and headers) is cut after this.
 DESK_WEBHOOK_DEADLINE_SECONDS = env.float("DESK_WEBHOOK_DEADLINE_SECONDS", default=10.0)
 # A delivery task sends one subscription's backlog for this long, then queues itself again behind the others.

@@ -7,6 +7,7 @@ under `var/` and a Celery broker in another (advocacy.broker), so `make run` wor
 is only safe on a laptop: SECRET_KEY and ALLOWED_HOSTS must then be given.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -20,6 +21,17 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def networks_checked(name: str, networks: list[str]) -> list[str]:
+    """`networks` (the CIDRs a setting lists) as given, or a start refused naming the one that is not a network."""
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {network!r} is not a network ({exc}).") from exc
+    return networks
+
 
 DJANGO_ENVS = ("development", "production")
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")

@@ -1,11 +1,7 @@
 """The outside world the desk talks to: platform polling and HTTP, credentials' encryption key, outgoing mail,
 Slack, and the desk's own public address (SITE_URL)."""
 
-import ipaddress
-
-from django.core.exceptions import ImproperlyConfigured
-
-from .environment import env
+from .environment import env, networks_checked
 from .tasks import CELERY_TASK_TIME_LIMIT
 
 # A poll holds its channel's lease this long at most; it must outlive CELERY_TASK_TIME_LIMIT
@@ -37,12 +33,9 @@ DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
 # feeds, release sources, knowledge sources, platforms' base URLs, mailboxes' IMAP servers, the embeddings
 # endpoint, Slack) unless it lies in one of these networks (CIDRs, comma-separated): a team's own GitLab,
 # Discourse, mail or embeddings server.
-DESK_FETCH_ALLOWED_NETWORKS = env.list("DESK_FETCH_ALLOWED_NETWORKS", default=[])
-for _net in DESK_FETCH_ALLOWED_NETWORKS:
-    try:
-        ipaddress.ip_network(_net, strict=False)
-    except ValueError as _exc:
-        raise ImproperlyConfigured(f"DESK_FETCH_ALLOWED_NETWORKS: {_net!r} is not a network ({_exc}).") from _exc
+DESK_FETCH_ALLOWED_NETWORKS = networks_checked(
+    "DESK_FETCH_ALLOWED_NETWORKS", env.list("DESK_FETCH_ALLOWED_NETWORKS", default=[])
+)
 # Encrypts channel credentials at rest; derived from SECRET_KEY when unset.
 DESK_ENCRYPTION_KEY = env.str("DESK_ENCRYPTION_KEY", default="")
 DESK_USER_AGENT = env.str("DESK_USER_AGENT", default="TriageDesk/0.1 (+https://github.com/triage-desk)")
