@@ -332,7 +332,12 @@ tickets_before=$(compose exec -T postgres psql -U desk -d desk -tAc 'select coun
     bytes=$(stat -c %s "$dump")
     [ "$(head -c 5 "$dump")" = PGDMP ] || { echo "$dump does not start as pg_dump's custom format" >&2; exit 1; }
     if grep -qaF "$POSTGRES_PASSWORD" "$dump"; then echo "$dump holds POSTGRES_PASSWORD" >&2; exit 1; fi
-    tables=$(command podman exec -i "$postgres" pg_restore --list <"$dump" | grep -c ' TABLE DATA ')
+    command podman cp "$dump" "$postgres":/tmp/desk-count.dump
+    tables=$(command podman exec "$postgres" pg_restore --list /tmp/desk-count.dump | grep -c ' TABLE DATA ' || true)
+    command podman exec "$postgres" rm /tmp/desk-count.dump
+    expected=$(compose exec -T postgres psql -U desk -d desk -tAc \
+        "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'r'" | tr -d '\r')
+    [ "$tables" = "$expected" ] || { echo "$dump lists $tables tables' data, the database has $expected" >&2; exit 1; }
     echo "$dump: $bytes bytes, pg_dump's custom format ($tables tables' data listed by pg_restore --list), without POSTGRES_PASSWORD"
     printf '$ %s\n' "$restore"
     eval "$restore" >"$RUN/restore.log" 2>&1 || { cat "$RUN/restore.log"; exit 1; }
