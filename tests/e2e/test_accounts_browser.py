@@ -56,6 +56,8 @@ def test_an_admin_connects_a_handle_and_sets_the_tweetdeck_one_outside(live_serv
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeXAuth)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.DESK_PLATFORM_URL_OVERRIDES = {"https://api.x.com/": f"http://127.0.0.1:{server.server_port}/"}
+    # The fake X is on this machine: listed for the fetch guard, as an operator lists their own server.
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     settings.SITE_URL = live_server.url
     get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     channel = ChannelFactory(

@@ -66,6 +66,8 @@ def fake_x(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.DESK_PLATFORM_URL_OVERRIDES = {"https://api.x.com/": f"http://127.0.0.1:{server.server_port}/"}
+    # The fake X is on this machine: listed for the fetch guard, as an operator lists their own server.
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     yield FakeX
     server.shutdown()
 
