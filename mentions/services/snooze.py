@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from channels.adapters.slack.client import slack_configured
 from mentions.models import AdvocateProfile, Ticket, TicketEvent
 from mentions.services.assignment import queue_workers
 from mentions.services.events import ensure_can_act, event_record
@@ -144,6 +145,9 @@ def ticket_snooze(
         raise ValidationError({"until": problem})
     if until is not None and until <= now:
         raise ValidationError({"until": "Give a time in the future."})
+    # A reminder in Slack is only promised when Slack is connected (a page opened before it was disconnected, or an
+    # API client, may still ask): the ticket still comes back, marked, on the desk.
+    remind_slack = remind_slack and slack_configured()
     with transaction.atomic():
         locked = ticket_lock(ticket, seen_version=seen_version, related=("channel", "assignee"))
         ensure_can_act(ticket=locked, user=user)

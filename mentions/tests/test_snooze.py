@@ -28,6 +28,12 @@ from notifications.models import SlackNotice
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def slack_connected(settings):
+    """Slack connected (a bot token), as the reminders here need; the tests of the unconnected desk take it away."""
+    settings.SLACK_BOT_TOKEN = "xoxb-test"
+
 BERLIN = "Europe/Berlin"
 FRIDAY_5PM_BERLIN = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Friday 17:00 in Berlin (UTC+1 in November)
 MONDAY_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -212,3 +218,16 @@ def test_remind_me_in_slack_is_offered_only_when_slack_is_connected(client, ada,
     settings.SLACK_BOT_TOKEN = "xoxb-test"
     page = client.get(ticket.get_absolute_url()).content.decode()
     assert offered in page and why not in page
+
+
+def test_a_slack_reminder_asked_while_slack_is_not_connected_is_not_promised(ada, settings):
+    """A page opened before Slack was disconnected (or an API client) may still ask for the reminder: the ticket is
+    snoozed, and neither the ticket nor its history says a Slack reminder will come."""
+    settings.SLACK_BOT_TOKEN = ""
+    ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
+    with time_machine.travel(MONDAY_8 - timedelta(hours=1), tick=False):
+        ticket_snooze(ticket=ticket, user=ada, until=MONDAY_8, remind_slack=True)
+    ticket.refresh_from_db()
+    assert ticket.snoozed_until == MONDAY_8 and not ticket.snooze_remind_slack
+    event = ticket.events.get(kind=TicketEvent.Kind.SNOOZED)
+    assert event.data["remind_slack"] is False
