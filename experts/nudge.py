@@ -29,16 +29,18 @@ from mentions.coverage import Coverage, coverage_load
 from mentions.models import Ticket
 
 BATCH = 200
-SILENT, NOT_ME = "silent", "not_me"
+SILENT, SILENT_UNNUDGED, NOT_ME = "silent", "silent_unnudged", "not_me"
+NUDGE_FAILED = "Its nudge did not go out."  # how outreach_nudged starts the outreach's last_error
 TOLD_SAID = {
     SILENT: "{expert} has not answered, even after a nudge",
+    SILENT_UNNUDGED: "{expert} has not answered, and the nudge could not go out (Slack refused it)",
     NOT_ME: "{expert} said it is not theirs",
 }
 
 
 @dataclass(frozen=True)
 class AdvocateTold:
-    """What the advocate who asked is told: the ticket, who, and why (SILENT or NOT_ME)."""
+    """What the advocate who asked is told: the ticket, who, and why (SILENT, SILENT_UNNUDGED or NOT_ME)."""
 
     ticket_id: int
     subject: str
@@ -95,7 +97,7 @@ def outreach_nudged(outreach: Outreach, **data: Any) -> None:
     outreach_note(outreach, None, nudged=True, **data)
     if data.get("error"):
         Outreach.objects.filter(pk=outreach.pk).update(
-            last_error=f"Its nudge did not go out. {data['error']}.", updated_at=timezone.now()
+            last_error=f"{NUDGE_FAILED} {data['error']}.", updated_at=timezone.now()
         )
 
 
@@ -122,7 +124,9 @@ def outreaches_silent_tell(*, now: datetime, coverage: Coverage | None = None) -
         with transaction.atomic():
             if not Outreach.objects.filter(pk=outreach.pk, silence_told_at__isnull=True).update(silence_told_at=now):
                 continue  # another run told it
-            told += advocate_tell(outreach, why=SILENT, now=now)
+            # "Even after a nudge" only when the nudge went out: a refused one is said as such.
+            why = SILENT_UNNUDGED if outreach.last_error.startswith(NUDGE_FAILED) else SILENT
+            told += advocate_tell(outreach, why=why, now=now)
     return told
 
 

@@ -14,6 +14,7 @@ import responses
 import time_machine
 
 from experts.models import Outreach
+from experts.nudge import TOLD_SAID
 from experts.slack_outreach import outreach_rerouted_in_slack
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
 from mentions.coverage import Coverage
@@ -223,6 +224,12 @@ def test_with_slack_not_connected_the_panel_says_the_nudge_cannot_go_out_beside_
     # Silence after it: the next expert is offered, the button disabled with its reason beside it, not a tooltip only.
     with time_machine.travel(MONDAY_14, tick=False):
         assert outreach_nudges()["told"] == 1
+    # What the advocate is told does not claim a nudge that never went out.
+    told = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.NOTE, data__told__isnull=False)
+    assert told.data["told"] == "silent_unnudged"
+    assert TOLD_SAID["silent_unnudged"].format(expert="Vera") == (
+        "Vera has not answered, and the nudge could not go out (Slack refused it)"
+    )
     page = client.get(ticket.get_absolute_url()).content.decode()
     assert 'disabled title="Slack is not connected to the desk" aria-describedby="ask-next-why">Ask Otto next' in page
     assert (
