@@ -108,7 +108,7 @@ def test_a_watched_hn_thread_where_the_expert_answers_without_the_keyword_closes
     slack.get(ITEMS_URL, json=tree)
     counts = threads_watch_due(now=watch.next_check_at)
 
-    assert counts == {"read": 1, "stored": 1, "failed": 0, "requests": 1}
+    assert counts == {"read": 1, "stored": 1, "failed": 0, "gone": 0, "requests": 1}
     reply = Message.objects.get(channel=channel, external_id=str(STORY + 1))
     assert reply.ticket_id == ticket.pk and reply.kind == Message.Kind.OUR_REPLY
     assert not Message.objects.filter(external_id=str(STORY + 2)).exists()  # not the ticket's business
