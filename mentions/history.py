@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels.adapters.platform import Action
 from channels.adapters.registry import platform_or_default
 from mentions.models import Intent, Judgement, Ticket, TicketEvent
 from mentions.services.sla import span_text
@@ -175,6 +176,16 @@ def _outreach_in_slack(d: dict, expert: str) -> str:
     return f"{expert} passed the outreach on in Slack{suggest}{_reason(d)}"
 
 
+def _acted(t: Ticket, e: TicketEvent, d: dict, action: Action) -> str:
+    """A like or repost in the platform's own word, as its button and result said: "Kim boosted a mention on the
+    platform as @gitlab", "Kim reacted 👍 to a mention", or the desk's "liked" / "reposted"."""
+    word = platform_or_default(t.channel.kind).action_done(action)
+    verb = word[:1].lower() + word[1:]
+    if verb.startswith("reacted"):
+        verb += " to"
+    return f"{_who(e)} {verb} a mention on the platform as {d.get('account', '?')}"
+
+
 def _replied(t: Ticket, e: TicketEvent, d: dict) -> str:
     first = _first_reply(t) if d.get("first_reply") else ""
     return f"{_who(e)} replied on {t.channel.name}{first}"
@@ -258,9 +269,9 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
         "The story reached the Hacker News front page: marked urgent, advocates told on Slack"
     ),
     K.JUDGEMENT: _judgement,
-    K.LIKED: lambda t, e, d: f"{_who(e)} liked a mention on the platform as {d.get('account', '?')}",
+    K.LIKED: lambda t, e, d: _acted(t, e, d, "like"),
     K.REPLY_DELETED: lambda t, e, d: f"{_who(e)} deleted our post by {d.get('account', '?')} from the platform",
-    K.REPOSTED: lambda t, e, d: f"{_who(e)} reposted a mention on the platform as {d.get('account', '?')}",
+    K.REPOSTED: lambda t, e, d: _acted(t, e, d, "repost"),
     K.DIRECT_MESSAGE: lambda t, e, d: (
         f"{_who(e)} moved the conversation to a direct message: sent to {d.get('to') or '?'} as {d.get('account', '?')}"
     ),

@@ -1,5 +1,6 @@
 """What the ticket page says after a like or a repost: the platform's own word for the act, as its button was
-("Favourite" -> "Favourited on Mastodon.", "Boost" -> "Boosted", "+1" -> "+1'd", "React 👍" -> "Reacted 👍").
+("Favourite" -> "Favourited on Mastodon.", "Boost" -> "Boosted", "+1" -> "+1'd", "React 👍" -> "Reacted 👍"), and the
+ticket's history says it in the same word.
 
 Every platform the demo connects an account on, through the ticket page's buttons and the real adapters, answered by
 each platform's replay of the demo (channels/adapters/<kind>/replay.py, whose docstring names the recorded fixtures
@@ -68,3 +69,7 @@ def test_the_result_of_a_like_or_a_repost_uses_the_platforms_word_for_it(client)
                 client.post(url, {"message": mention.pk, "seen": seen(ticket)}, follow=True).content.decode()
             )
             assert f"{done} from the desk already." in again, (kind, action)
+            # And the ticket's history, in the same word: "boosted a mention", "reacted 👍 to a mention".
+            history = unescape(client.get(ticket.get_absolute_url(), {"history": 1}).content.decode())
+            verb = done[:1].lower() + done[1:] + (" to" if done.startswith("Reacted") else "")
+            assert f"{verb} a mention on the platform as " in history, (kind, action)

@@ -34,6 +34,7 @@ def slack_connected(settings):
     """Slack connected (a bot token), as the reminders here need; the tests of the unconnected desk take it away."""
     settings.SLACK_BOT_TOKEN = "xoxb-test"
 
+
 BERLIN = "Europe/Berlin"
 FRIDAY_5PM_BERLIN = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # Friday 17:00 in Berlin (UTC+1 in November)
 MONDAY_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
