@@ -31,20 +31,13 @@ from channels.adapters.github.tests.shapes import load as github_load
 from channels.adapters.registry import PLATFORMS, platform_or_default
 from channels.tests.factories import ChannelFactory
 from channels.tests.fuzzing import fuzz_settings
+from intake.tests.test_webhook import MENTION  # the documented push shape (docs/platforms/webhook.md)
 from mentions.models import Message
 from slackapp.models import SlackEvent
 from slackapp.tests.test_requests import SECRET, signing_secret  # noqa: F401 (the Slack app's settings)
 from slackapp.tests.test_requests import fixture as slack_fixture
 
 pytestmark = pytest.mark.django_db
-
-MENTION = {
-    "id": "fb-123",
-    "url": "https://facebook.com/gitlab/posts/123",
-    "author": {"name": "Dana Dev", "handle": "dana.dev", "url": "https://facebook.com/dana.dev"},
-    "text": "Does GitLab support merge trains on the free tier?",
-    "created_at": "2026-11-21T10:00:00Z",
-}
 
 
 def _hmac(message: bytes) -> str:
