@@ -194,10 +194,11 @@ def _basis(f: Forecast) -> str:
 
 
 def _explained(f: Forecast, *, now: datetime) -> str:
-    """The estimate in one sentence with its basis, e.g. "12 waiting; about 9 may be past their 7 h target before
-    coverage resumes Mon 08:00 UTC, the first at 23:40 (estimate: about 13 more arrive and the team gives about 10
-    first replies until 22:00; from 12 arrivals in the last 3 h, 41 first replies in 70 covered hours of the last
-    7 days)." A silent forecast says why instead."""
+    """The estimate in one sentence with its basis, e.g. "12 waiting for a first reply; about 9 may be past their 7 h
+    target before coverage resumes Mon 08:00 UTC, the first at 23:40 (estimate: about 13 more arrive and the team
+    gives about 10 first replies until 22:00; from 12 arrivals in the last 3 h, 41 first replies in 70 covered hours
+    of the last 7 days)." "Waiting for a first reply": the queue's Waiting column also counts tickets waiting on our
+    next reply, which this forecast leaves out. A silent forecast says why instead."""
     target = f"their {f.target_hours:g} h target before coverage resumes {f.resumes_at:%a %H:%M} UTC"
     if f.silent:
         if f.basis.reply_rate is None:
@@ -207,7 +208,7 @@ def _explained(f: Forecast, *, now: datetime) -> str:
         else:
             window = f"{ARRIVAL_WINDOW / HOUR:g} h"
             why = f"nothing waits, and fewer than {MIN_ARRIVALS} tickets arrived in the last {window}"
-        return f"{f.waiting} waiting; no forecast: too little to go on ({why})."
+        return f"{f.waiting} waiting for a first reply; no forecast: too little to go on ({why})."
     if f.breaches:
         will = f"about {f.breaches} may be past {target}"
         if f.already_past:
@@ -230,4 +231,4 @@ def _explained(f: Forecast, *, now: datetime) -> str:
         else:
             replying = f"at the team's {f.replies_per_hour:.2f} first replies/h, none expected before {until}"
         flow = f"{arriving} and {replying}"
-    return f"{f.waiting} waiting; {will} (estimate: {flow}; from {_basis(f)})."
+    return f"{f.waiting} waiting for a first reply; {will} (estimate: {flow}; from {_basis(f)})."

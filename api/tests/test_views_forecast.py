@@ -31,4 +31,4 @@ def test_the_views_list_carries_the_forecast(client):
     assert (forecast["breaches"], forecast["already_past"], forecast["target_hours"]) == (5, 1, 7.0)
     assert forecast["first_breach_at"] == "2026-11-21T03:30:00Z"
     assert forecast["resumes_at"] == "2026-11-23T08:00:00Z" and forecast["coverage_ends_at"] == "2026-11-20T22:00:00Z"
-    assert forecast["explanation"].startswith("5 waiting; about 5 may be past their 7 h target")
+    assert forecast["explanation"].startswith("5 waiting for a first reply; about 5 may be past their 7 h target")

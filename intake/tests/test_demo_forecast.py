@@ -46,6 +46,7 @@ def test_the_demo_week_gives_a_sane_forecast(capsys):
             assert f.breaches is None and "too little to go on" in f.explanation
         else:
             assert f.breaches is not None and f.already_past <= f.breaches <= f.waiting
-            assert f.explanation.startswith(f"{f.waiting} waiting; ") and "(estimate: " in f.explanation
+            assert f.explanation.startswith(f"{f.waiting} waiting for a first reply; ")
+            assert "(estimate: " in f.explanation
         if f.first_breach_at is not None:
             assert NOW < f.first_breach_at < f.resumes_at

@@ -53,7 +53,8 @@ def test_a_day_built_by_hand():
     # replies it would be 12 (4 waiting + 8 arrivals).
     assert (f.breaches, f.already_past, f.first_breach_at, f.silent) == (5, 1, at(1, 3, 30), False)
     assert f.explanation == (
-        "5 waiting; about 5 may be past their 7 h target before coverage resumes Mon 08:00 UTC (1 already is), the "
+        "5 waiting for a first reply; "
+        "about 5 may be past their 7 h target before coverage resumes Mon 08:00 UTC (1 already is), the "
         "first at Sat 03:30 (estimate: about 8 more arrive and the team gives about 8 first replies until 22:00; from "
         "6 arrivals in the last 3 h, 140 first replies in 70 covered hours of the last 7 days)."
     )
@@ -78,7 +79,8 @@ def test_outside_coverage_neither_arrivals_nor_replies_are_counted():
     assert (night.rate_per_hour, night.expected_arrivals, night.expected_replies) == (None, 0, 0)
     assert (night.breaches, night.already_past, night.first_breach_at) == (4, 2, at(0, 23, 40))
     assert night.explanation.startswith(
-        "5 waiting; about 4 may be past their 7 h target before coverage resumes Mon 08:00 UTC (2 already are), the "
+        "5 waiting for a first reply; "
+        "about 4 may be past their 7 h target before coverage resumes Mon 08:00 UTC (2 already are), the "
         "first at 23:40 (estimate: outside coverage: no arrivals or replies counted until it resumes; from 6 arrivals"
     )
 
@@ -94,7 +96,8 @@ def test_it_is_silent_with_too_little_to_go_on_and_says_why():
     )
     assert (empty.silent, empty.breaches, empty.expected_arrivals) == (True, None, 0)
     assert empty.explanation == (
-        "0 waiting; no forecast: too little to go on (nothing waits, and fewer than 3 tickets arrived in the last 3 h)."
+        "0 waiting for a first reply; "
+        "no forecast: too little to go on (nothing waits, and fewer than 3 tickets arrived in the last 3 h)."
     )
     # A new desk: 4 first replies in a week is no reply rate; silent rather than assume nobody replies.
     new_desk = FlowBasis(arrivals=6, replies=4, covered_hours=70)

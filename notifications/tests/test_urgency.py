@@ -297,7 +297,8 @@ def test_the_digest_ends_with_each_views_forecast(slack):
     coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
     # A desk with no reply history has too little to go on: the forecast says so rather than a figure.
     assert posts(slack)[0]["text"].endswith(
-        "• Everything &lt;all&gt;: 2 waiting; no forecast: too little to go on (fewer than 5 first replies during "
+        "• Everything &lt;all&gt;: 2 waiting for a first reply; "
+        "no forecast: too little to go on (fewer than 5 first replies during "
         "coverage in the last 7 days)."
     )
 
@@ -318,7 +319,8 @@ def test_the_digest_forecast_rests_on_the_teams_recent_replies(slack):
     # report due Monday 21:00, after.
     assert text.endswith(
         "*Forecast per view* (an estimate: waiting now, recent arrivals and the team's recent replies):\n"
-        "• Everything &lt;all&gt;: 2 waiting; about 1 may be past their 7 h target before coverage resumes Mon 08:00 "
+        "• Everything &lt;all&gt;: 2 waiting for a first reply; "
+        "about 1 may be past their 7 h target before coverage resumes Mon 08:00 "
         "UTC, the first at Sat 00:00 (estimate: too few arrivals lately to project more (under 3 in 3 h) and at the "
         "team's 0.14 first replies/h, none expected before 22:00; from 0 arrivals in the last 3 h, 10 first replies "
         "in 70 covered hours of the last 7 days)."

@@ -42,7 +42,10 @@ def test_an_empty_queue_after_a_backlog_says_it_has_too_little_to_go_on(live_ser
     with time_machine.travel(NOW, tick=False):
         text, page_width = _forecast_cell(live_server, "empty", width)
     assert text.startswith("—")
-    assert "0 waiting; no forecast: too little to go on (nothing waits, and fewer than 3 tickets arrived" in text
+    assert (
+        "0 waiting for a first reply; no forecast: too little to go on (nothing waits, and fewer than 3 tickets "
+        "arrived" in text
+    )
     assert "past their" not in text
     assert page_width <= width
 
@@ -64,6 +67,9 @@ def test_a_busy_queue_gives_an_estimate_with_its_basis(live_server, width):
     # Saturday 00:00 ... 00:20. Left before Monday 08:00: those due 00:25 ... 00:55 (7), the one due 00:30, the 24
     # arrivals, and the late one: 33, the first still to come Saturday 00:25.
     assert text.startswith("about 33, the first Sat 00:25")
-    assert "17 waiting; about 33 may be past their 7 h target before coverage resumes Mon 08:00 UTC" in text
+    assert (
+        "17 waiting for a first reply; about 33 may be past their 7 h target before coverage resumes Mon 08:00 UTC"
+        in text
+    )
     assert "from 18 arrivals in the last 3 h, 140 first replies in 70 covered hours of the last 7 days" in text
     assert page_width <= width
