@@ -100,8 +100,9 @@ def _allowed_for(base_url: str) -> tuple[str, ...]:
     """DESK_FETCH_ALLOWED_NETWORKS and the configured host's own loopback, private or shared addresses."""
     parts = urlsplit(base_url)
     own: list[str] = []
+    port = parts.port or (80 if parts.scheme == "http" else 443)
     try:
-        found = resolve_checked(parts.hostname or "", parts.port or 443, _EVERYWHERE)
+        found = resolve_checked(parts.hostname or "", port, _EVERYWHERE)
     except FetchRefused:
         found = []  # no such host: the connection will say so
     for _family, sockaddr in found:

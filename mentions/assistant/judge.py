@@ -4,15 +4,18 @@
 confidence threshold) passes {ticket id: TeamModelInput} and gets back {ticket id: TeamVerdict} for those the model
 judged; any id left out keeps the desk's own verdict. Left out: a mention of a channel opted out (never sent), any
 mention once the endpoint is disabled, switched off for judging, paused after a 429 or over its daily budget, every
-mention after the first that failed (timeout, error, malformed body: the rest are not sent), and a mention whose
-answer is not the strict JSON asked for. It never raises for the endpoint's sake and writes nothing but the day's
-usage (and, on a failure, the endpoint's last error). One request per mention, sent in the order given."""
+mention after the first that failed (timeout, error, malformed body: the rest are not sent), every mention not yet
+sent once the call has taken BATCH_SECONDS (the judgement run holds the meaning queue's one process meanwhile), and
+a mention whose answer is not the strict JSON asked for. It never raises for the endpoint's sake and writes
+nothing but the day's usage (and, on a failure, the endpoint's last error). One request per mention, sent in the
+order given: put the most unsure first."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +26,9 @@ from mentions.models.judgement import Intent, Judgement
 logger = logging.getLogger("mentions.assistant")
 
 REASON_CHARS = 200
+# No request is started after this long into one call: a slow model (a few seconds a verdict on a CPU) must not
+# hold the worker's run past its time limit; the mentions left keep the desk's own verdict.
+BATCH_SECONDS = 60.0
 TEXT_CHARS = 4000
 ANSWER_TOKENS = 200
 _KEYS = {"judgement", "intent", "reason"}
@@ -113,8 +119,17 @@ def team_model_judgements(
     if assistant is None:
         return {}
     found: dict[int, TeamVerdict] = {}
+    started = time.monotonic()
     try:
-        for ticket_id, item in items.items():
+        for number, (ticket_id, item) in enumerate(items.items()):
+            if time.monotonic() - started > BATCH_SECONDS:
+                logger.info(
+                    "team model: %d mentions left to the desk's own verdict after %.0f s",
+                    len(items) - number,
+                    BATCH_SECONDS,
+                    extra={"use": JUDGE},
+                )
+                break
             if not assistant.allowed([item.channel_id]):
                 continue
             answer = assistant.ask(_messages(item), max_tokens=ANSWER_TOKENS, json_object=True, tickets=[ticket_id])

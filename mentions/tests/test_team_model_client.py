@@ -250,6 +250,16 @@ def test_a_link_local_endpoint_is_refused_by_the_guard_and_by_the_admins_form():
         client.chat([{"role": "user", "content": "hi"}], max_tokens=1)
 
 
+def test_no_request_starts_once_the_call_has_taken_its_time(fake, monkeypatch):
+    from mentions.assistant import judge
+
+    monkeypatch.setattr(judge, "BATCH_SECONDS", 0.5)
+    fake.replies = [Reply(body=answer(VERDICT).body, delay=0.3)]
+    endpoint_configure(fake)
+    found = team_model_judgements({n: item() for n in range(6)})
+    assert list(found) == [0, 1] and fake.requests == 2  # the third would start after 0.6 s
+
+
 def test_an_explicit_endpoint_counts_nothing(fake):
     fake.replies = [answer(VERDICT)]
     assistant = Assistant.explicit(JUDGE, Endpoint(base_url=fake.base_url, model="m", timeout=2))
