@@ -31,3 +31,12 @@ def prune() -> int:
 def index_docs() -> dict[str, int]:
     """Revalidate our docs pages (a sitemap's new pages, then the oldest fetched): idempotent, hourly."""
     return docs_index_all()
+
+
+@shared_task(name="answers.team_model_draft", acks_late=True, ignore_result=True)
+def team_model_draft(ticket_id: int) -> bool:
+    """The team model's draft reply for a ticket that needs a response (answers.team_draft; queued by the judgement
+    run; once per question asked, so idempotent). Routed to the knowledge queue: it waits on the team's endpoint."""
+    from answers.team_draft import team_model_draft as draft  # the model's client, in the worker only
+
+    return draft(ticket_id)

@@ -19,5 +19,7 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.ReleaseRota": "which advocate covers a release, with a manager's note",
     "mentions.Tag": "ticket tags, named by admins and the triage rules",
     "mentions.Target": "the first-reply target of each priority",
+    "mentions.TeamModelEndpoint": "the team model's address, name, encrypted key and switches, set by admins; its "
+    "last error and test result are the desk's own words",
     "mentions.View": "a queue view's filters and order, configured by admins",
 }

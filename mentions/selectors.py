@@ -214,8 +214,9 @@ def ticket_detail(*, pk: int, present: dict[str, Any] | None = None, conversatio
     submitted for approval, or None."""
     newest_event = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     ticket = (
-        # With its answer by the community, if any (mentions.services.community): one join, no query of its own.
-        Ticket.objects.select_related("channel", "assignee", "served_view", "community_answer")
+        # With its answer by the community, if any (mentions.services.community), and the team model's draft and
+        # summary (mentions.models.TeamModelOutput): joins, no query of their own.
+        Ticket.objects.select_related("channel", "assignee", "served_view", "community_answer", "team_output")
         .defer(*(f for f in CHANNEL_STATE_FIELDS if f not in ("channel__config", "channel__our_accounts")))
         .annotate(events_version=Subquery(newest_event), approval_latest=_APPROVAL_LATEST, **(present or {}))
         .get(pk=pk)

@@ -58,3 +58,19 @@ def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
     from mentions.judgement.run import tickets_judge
 
     return tickets_judge(ticket_ids)
+
+
+# The team's own model (mentions.assistant): its requests wait on the team's endpoint, up to its timeout each, so
+# they run on the knowledge queue with the other work that waits on someone else's server.
+@shared_task(name="mentions.team_model_summaries", acks_late=True, ignore_result=True)
+def team_model_summaries() -> dict[str, int]:
+    from mentions.assistant.summary import team_model_summaries as summarise
+
+    return summarise()
+
+
+@shared_task(name="mentions.team_model_test", acks_late=True, ignore_result=True)
+def team_model_test() -> str:
+    from mentions.assistant.connection import team_model_test as test
+
+    return test()

@@ -39,4 +39,6 @@ urlpatterns = [
     path("tickets/<int:pk>/community-close/", views.ticket_community_close, name="ticket-community-close"),
     path("tickets/<int:pk>/snooze/", views.ticket_snooze, name="ticket-snooze"),
     path("tickets/<int:pk>/hand-over/", views.ticket_hand_over, name="ticket-hand-over"),
+    path("tickets/<int:pk>/team-draft/use/", views.team_draft_use, name="team-draft-use"),
+    path("tickets/<int:pk>/team-draft/dismiss/", views.team_draft_dismissed, name="team-draft-dismiss"),
 ]

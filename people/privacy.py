@@ -42,6 +42,7 @@ from mentions.models import (
     ReplySend,
     Rule,
     SavedSearch,
+    TeamModelOutput,
     ThreadWatch,
     Ticket,
     TicketEvent,
@@ -156,6 +157,9 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         # The meaning of their tickets' first mentions was computed from their words: dropped, and computed again
         # by the worker from the erased text when something asks for it (mentions.meaning).
         "ticket_meanings": TicketMeaning.objects.filter(in_their_tickets).delete()[0],
+        # The team model's draft and summary of their tickets retell their words (a paraphrase no pattern finds):
+        # deleted; the summary is written again from the erased thread when it grows.
+        "team_model_outputs": TeamModelOutput.objects.filter(in_their_tickets).delete()[0],
         # Not tied to a ticket, so found by what they hold (each a scan of its table, all small but the first):
         # platform items never stored as tickets; the admin log (an object's name as it was when an admin
         # changed it); triage rules and saved searches naming their handle; another person's history (a merge,

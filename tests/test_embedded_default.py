@@ -120,13 +120,24 @@ WEB_SCRIPT = """
 import json, sys
 from django.contrib.auth import get_user_model
 from django.test import Client
-from mentions.models import Ticket
+from mentions.models import TeamModelEndpoint, TeamModelOutput, Ticket
 client = Client()
 client.force_login(get_user_model().objects.get(username="advocate"))
 ticket = Ticket.objects.order_by("pk").first()
+# The team model configured, and a draft and a summary on the ticket: the page shows them, the admin its row.
+endpoint = TeamModelEndpoint.objects.create(base_url="http://127.0.0.1:9/v1", model="m")
+TeamModelOutput.objects.create(ticket=ticket, draft="A draft.", draft_model="m", summary="A summary.")
 codes = [client.get(url).status_code for url in ("/", f"/tickets/{ticket.pk}/", "/tickets/")]
+staff = Client()
+staff.force_login(get_user_model().objects.filter(is_superuser=True).first())
+admin = f"/admin/mentions/teammodelendpoint/{endpoint.pk}/change/"
+codes += [staff.get(url).status_code for url in ("/admin/mentions/teammodelendpoint/", admin)]
 print(json.dumps({"codes": codes, "loaded": sorted(
-    name for name in ("onnxruntime", "tokenizers", "mentions.judgement.run", "mentions.judgement.examples")
+    name for name in (
+        "onnxruntime", "tokenizers", "mentions.judgement.run", "mentions.judgement.examples",
+        "mentions.assistant.client", "mentions.assistant.calls", "mentions.assistant.judge",
+        "mentions.assistant.summary", "answers.team_draft",
+    )
     if name in sys.modules
 )}))
 """
@@ -134,11 +145,14 @@ print(json.dumps({"codes": codes, "loaded": sorted(
 
 def test_a_web_process_never_loads_the_embedding_model(embedded):
     """The model (onnxruntime, 23 MB of weights and their memory) lives in the worker only: serving the queue,
-    a ticket and the list imports neither it nor the judgement's worker modules."""
-    result = _manage("shell", "-c", WEB_SCRIPT, env=embedded["env"])
+    a ticket and the list imports neither it nor the judgement's worker modules. Nor the team model's client
+    (mentions.assistant): the ticket page shows its draft and summary, admin its endpoint, and neither calls it."""
+    # Admin's pages without the two-factor step staff take in a browser (the script signs in with force_login).
+    env = {**embedded["env"], "DESK_2FA_REQUIRED_FOR_STAFF": "false"}
+    result = _manage("shell", "-c", WEB_SCRIPT, env=env)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    assert out["codes"] == [200, 200, 200]
+    assert out["codes"] == [200, 200, 200, 200, 200]
     assert out["loaded"] == []
 
 
@@ -189,6 +203,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "mentions.replies_sweep",
         "mentions.sla_sweep",
         "mentions.snoozes_wake",
+        "mentions.team_model_summaries",
         "metrics.reports_send",
         "metrics.rollups_refresh",
         "notifications.coverage_digest",

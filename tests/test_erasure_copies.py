@@ -185,3 +185,39 @@ def test_after_an_erasure_and_a_beat_suggestions_stories_and_slack_deliveries_ho
     )
     echoed = SlackEvent.objects.get(key="Ev0BOTMSG001").payload["event"]["text"]
     assert "Runner cache broken after the upgrade here too" in echoed and ": [erased] (" in echoed  # others' lines kept
+
+
+def test_the_team_models_draft_and_summary_of_their_ticket_are_deleted_and_others_kept(settings):
+    """The team model's outputs retell a member's words (mentions.TeamModelOutput): written by the real tasks
+    against a local fake of an OpenAI-compatible endpoint (mentions/tests/openai_fake.py: OpenAI's documented
+    chat-completion shapes), whose answer repeats the thread as a model's summary would, then erased."""
+    from answers.tasks import team_model_draft
+    from mentions.models import TeamModelOutput
+    from mentions.tasks import team_model_summaries
+    from mentions.tests.openai_fake import answer, endpoint_configure, fake_openai
+
+    settings.DESK_TEAM_MODEL_SUMMARY_MESSAGES = 1
+    now = timezone.now().replace(microsecond=0)
+    hn = ChannelFactory()
+    mentions_ingest(
+        channel=hn,
+        mentions=[
+            said(11, f"I am {NAME}, write to {ADDRESS}: my runner cache is lost", handle=HANDLE, name=NAME, at=now),
+            said(12, "Is the runner cache lost for anyone else?", handle="vera_k", at=now),
+        ],
+    )
+    theirs, other = Ticket.objects.get(requester_handle=HANDLE), Ticket.objects.get(requester_handle="vera_k")
+    with fake_openai() as fake:
+        fake.respond = lambda seen: answer("The member says: " + seen.body["messages"][-1]["content"][:300])
+        endpoint_configure(fake)
+        for ticket in (theirs, other):
+            assert team_model_draft.apply(args=(ticket.pk,)).get() is True
+        assert team_model_summaries.apply().get()["summarised"] == 2
+    assert {"mentions.TeamModelOutput"} <= set(holders(STRINGS))
+
+    person = Identity.objects.get(key=HANDLE).person
+    assert _token_client(ManagerFactory()).post(f"/api/people/{person.pk}/erase/").status_code == 200
+    assert holders(STRINGS) == {}
+    assert not TeamModelOutput.objects.filter(ticket=theirs).exists()
+    kept = TeamModelOutput.objects.get(ticket=other)
+    assert "Is the runner cache lost for anyone else?" in kept.draft and kept.summary

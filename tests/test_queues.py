@@ -223,7 +223,13 @@ def test_ingest_sends_and_knowledge_each_have_their_own_queue(task_names):
         "notifications.front_page_announce",
         "metrics.reports_send",
     }
-    knowledge = {"answers.docs_index"}
+    # Our docs' pages, and the team model's requests (each waits on the team's endpoint up to its timeout).
+    knowledge = {
+        "answers.docs_index",
+        "answers.team_model_draft",
+        "mentions.team_model_summaries",
+        "mentions.team_model_test",
+    }
     queues = {name: _queue(name) for name in task_names}
     assert {name for name, queue in queues.items() if queue == "ingest"} == ingest
     assert {name for name, queue in queues.items() if queue == "sends"} == sends

@@ -9,3 +9,7 @@ DESK_EMBEDDINGS_URL = env.str("DESK_EMBEDDINGS_URL", default="")
 DESK_EMBEDDINGS_MODEL = env.str("DESK_EMBEDDINGS_MODEL", default="all-minilm")
 DESK_EMBEDDINGS_KEY = env.str("DESK_EMBEDDINGS_KEY", default="")
 DESK_EMBEDDINGS_TIMEOUT = env.float("DESK_EMBEDDINGS_TIMEOUT", default=30.0)
+
+# The team's own language model (mentions.assistant, docs/team-model.md) is configured in admin; only this is a
+# setting: a thread of this many public messages (mentions and our replies) or more gets a summary at its top.
+DESK_TEAM_MODEL_SUMMARY_MESSAGES = env.int("DESK_TEAM_MODEL_SUMMARY_MESSAGES", default=6)

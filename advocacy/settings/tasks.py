@@ -79,7 +79,8 @@ DESK_INGEST_QUEUE = env.str("DESK_INGEST_QUEUE", default="ingest")
 # Posts to platforms and Slack that an advocate or a schedule is waiting on (a reply in the composer is sent in its
 # request, not here; a story's answers and an issue's follow-ups are).
 DESK_SENDS_QUEUE = env.str("DESK_SENDS_QUEUE", default="sends")
-# Our docs fetched for the knowledge panel: many pages, each a slow GET.
+# Our docs fetched for the knowledge panel: many pages, each a slow GET. And the team's own language model's drafts,
+# summaries and connection test (mentions.assistant), each request waiting on the team's endpoint up to its timeout.
 DESK_KNOWLEDGE_QUEUE = env.str("DESK_KNOWLEDGE_QUEUE", default="knowledge")
 # The queues the main worker (bin/desk-worker worker) serves, when not all of those advocacy/processes.py gives it:
 # a large team runs a worker per queue, each started with its own list. Empty: the default list.
@@ -107,7 +108,10 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "metrics.reports_send",
         ),
     ),
-    (DESK_KNOWLEDGE_QUEUE, ("answers.docs_index",)),
+    (
+        DESK_KNOWLEDGE_QUEUE,
+        ("answers.docs_index", "answers.team_model_draft", "mentions.team_model_summaries", "mentions.team_model_test"),
+    ),
 )
 CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in _QUEUE_TASKS for name in names}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -211,6 +215,12 @@ CELERY_BEAT_SCHEDULE = {
     # (mentions.judgement.run): newest first, idempotent.
     "mentions.judgement_run": {
         "task": "mentions.judgement_run",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    # Long threads that grew get the team model's summary (mentions.assistant.summary); one query when it is off.
+    "mentions.team_model_summaries": {
+        "task": "mentions.team_model_summaries",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },

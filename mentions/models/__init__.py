@@ -9,6 +9,7 @@ from mentions.models.handover import HandOver
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
 from mentions.models.messages import Message, ReplyImage, ReplySend
+from mentions.models.team_model import TeamModelEndpoint, TeamModelOutput, TeamModelUsage
 from mentions.models.tickets import Tag, Ticket
 from mentions.models.triage import Rule
 from mentions.models.waits import ReplyWait
@@ -41,6 +42,9 @@ __all__ = [
     "Sentiment",
     "Tag",
     "Target",
+    "TeamModelEndpoint",
+    "TeamModelOutput",
+    "TeamModelUsage",
     "ThreadWatch",
     "Ticket",
     "TicketEvent",

@@ -25,6 +25,7 @@ from mentions.views.approvals import ticket_approval
 from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
+from mentions.views.team_model import team_draft_dismissed, team_draft_use
 from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "saved_search_create",
     "saved_search_delete",
     "snoozed",
+    "team_draft_dismissed",
+    "team_draft_use",
     "ticket",
     "ticket_action",
     "ticket_approval",

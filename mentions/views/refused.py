@@ -47,9 +47,10 @@ SLOTS_ALWAYS_SHOWN = frozenset(
         "issue",
     }
 )
-# The buttons that post the composer's own form elsewhere (formaction): the macro picker's Apply and the side
-# panels' Insert buttons (answers, a story's answer). Refused, the reply box's text they carried is shown again.
-COMPOSER_POSTS = ("macro", "answers", "story")
+# The buttons that post the composer's own form elsewhere (formaction): the macro picker's Apply, the side
+# panels' Insert buttons (answers, a story's answer) and the team model's draft's. Refused, the reply box's text
+# they carried is shown again.
+COMPOSER_POSTS = ("macro", "answers", "story", "team_draft")
 # Far more than one action's form: the session never grows with forms nobody came back for.
 KEPT_AT_MOST = 5
 

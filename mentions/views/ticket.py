@@ -39,6 +39,7 @@ from mentions.services.community import community_answer_shown
 from mentions.services.judgement import solved_as_noise
 from mentions.services.outward_policy import outward_decision, outward_offers
 from mentions.services.platform_actions import actions_offered
+from mentions.services.team_model import team_output_of
 from mentions.views.access import ticket_open
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
@@ -125,6 +126,8 @@ def ticket_page_context(
         "solved_as_noise": solved_as_noise(obj),
         # An answer by someone outside the team that the asker accepted: "Close: answered by the community".
         "community_answer": community_answer_shown(obj),
+        # The team model's summary (top of the conversation) and draft (in the composer), read with the ticket.
+        "team_output": team_output_of(obj),
         # Like or repost a mention, message its author, delete our post: the platform's words where it has them
         # (mentions/_messages.html).
         "offered": actions_offered(obj) if plan else None,

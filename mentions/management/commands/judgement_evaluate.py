@@ -1,6 +1,7 @@
 """`manage.py judgement_evaluate [--dataset PATH ...] [--misses]`: precision and recall of the judgement on
 labelled sets, the held-out set first when it exists (mentions.judgement.evaluation). Runs in a rolled-back
-transaction: nothing is left in the database."""
+transaction: nothing is left in the database. `--endpoint URL --model NAME [--api-key-env VAR]`: judged by that
+OpenAI-compatible endpoint instead (mentions.judgement.evaluation_endpoint)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", action="append", default=[], help="A labelled set (JSON); repeatable.")
         parser.add_argument("--misses", action="store_true", help="List each mention judged otherwise than labelled.")
+        parser.add_argument("--endpoint", help="Judge with this OpenAI-compatible endpoint (…/v1), not the desk's.")
+        parser.add_argument("--model", help="The endpoint's model name (with --endpoint).")
+        parser.add_argument("--api-key-env", help="The environment variable holding the endpoint's API key.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths = [Path(p) for p in options["dataset"]]
         sets = [(dataset_label(p), p) for p in paths] if paths else datasets_default()
+        if options["endpoint"]:
+            from mentions.judgement.evaluation_endpoint import endpoint_evaluate
+
+            return endpoint_evaluate(self.stdout, sets, options)
         for label, path in sets:
             if not path.exists():
                 raise CommandError(f"No such dataset: {path}")
