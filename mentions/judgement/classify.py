@@ -20,6 +20,7 @@ import numpy as np
 from channels.adapters.registry import platform_or_default
 from mentions.judgement.cues import Cues, cues_read, words_of
 from mentions.judgement.examples import Examples, Shipped
+from mentions.judgement.features import MentionText as Mention
 from mentions.judgement.language import language_of
 from mentions.judgement.product import Product
 from mentions.judgement.sentiment import sentiment_of, warm
@@ -35,20 +36,13 @@ REASON_CHARS = 200
 
 
 @dataclass(frozen=True)
-class Mention:
-    title: str
-    text: str
-    author: str
-    platform: str = ""
-
-
-@dataclass(frozen=True)
 class Verdict:
     judgement: str
     intent: str
     sentiment: str
     language: str
     reason: str
+    confidence: float | None = None  # the learned model's (combine.py); None: the hand-written judgement alone
 
 
 def _clip(text: str, limit: int) -> str:

@@ -10,46 +10,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from django.db.models import Case, CharField, Value, When
+from django.db.models import Case, CharField, FloatField, Value, When
 from django.utils import timezone
 
-from mentions.judgement.classify import Mention, Verdict, verdicts
+from advocacy.enqueue import task_enqueue_on_commit
+from mentions.judgement.classify import Verdict, verdicts
+from mentions.judgement.combine import combined
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
+from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import examples_load
+from mentions.judgement.features import MentionText, feature_matrix
+from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
-from mentions.meaning import TEXT_CHARS, ticket_vectors
-from mentions.models import JudgedBy, Message, Ticket
+from mentions.judgement.reading import first_mentions
+from mentions.judgement.second_opinion import team_model_second_opinion
+from mentions.meaning import first_text, ticket_vectors
+from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
 from mentions.services.judgement import judgements_applied
 
 BATCH = 200
 
 
-def _mentions(ticket_ids: list[int]) -> dict[int, Mention]:
-    """Each ticket's first inbound message as the judgement reads it, with the kind of channel it came from."""
-    subjects = dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "subject"))
-    rows = (
-        Message.objects.filter(ticket_id__in=ticket_ids, kind=Message.Kind.INBOUND)
-        .order_by("ticket_id", "platform_created_at", "id")
-        .values_list("ticket_id", "title", "body", "author_handle", "channel__kind")
-    )
-    found: dict[int, Mention] = {}
-    for ticket_id, title, body, author, kind in rows:
-        if ticket_id is None or ticket_id in found:
-            continue
-        found[ticket_id] = Mention(title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind)
-    return found
-
-
-def _text(mention: Mention) -> str:
+def _text(mention: MentionText) -> str:
     # The same words mentions.meaning.first_texts embeds: the title, then the text.
-    head = mention.title
-    return (f"{head}\n{mention.text}" if head and head not in mention.text else mention.text)[:TEXT_CHARS]
+    return first_text(mention.title, mention.text)
 
 
 def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[int, Verdict]:
     """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
     profile unless given (the evaluation judges another product's mentions)."""
-    mentions = _mentions(ticket_ids)
+    mentions = first_mentions(ticket_ids)
     ids = [i for i in ticket_ids if i in mentions]
     if not ids:
         return {}
@@ -60,7 +50,24 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
     product = product or product_load()
     examples, shipped = examples_load(product.name, product.description)
     matrix = np.vstack([vectors[i] for i in ids])
-    return dict(zip(ids, verdicts([mentions[i] for i in ids], matrix, product, examples, shipped), strict=True))
+    hand = verdicts([mentions[i] for i in ids], matrix, product, examples, shipped)
+    model = active_model()
+    if model is None:
+        return dict(zip(ids, hand, strict=True))
+    features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, shipped)
+    learned, confidence, _ = model.judge(features)
+    found = earlier()
+    judged = {
+        i: combined(
+            hand[n],
+            learned[n],
+            float(confidence[n]),
+            cue_noise=cues[n].bot or cues[n].job_post or cues[n].spam,
+            earlier=like_earlier(found, matrix[n], learned[n], skip=i),
+        )
+        for n, i in enumerate(ids)
+    }
+    return judged | team_model_second_opinion(judged, mentions, product)
 
 
 def _case(field: str, judged: dict[int, Verdict]) -> Case:
@@ -83,10 +90,20 @@ def verdicts_store(judged: dict[int, Verdict]) -> int:
             sentiment=_case("sentiment", judged),
             language=_case("language", judged),
             judgement_reason=_case("reason", judged),
+            judgement_confidence=Case(
+                *[When(pk=pk, then=Value(v.confidence)) for pk, v in judged.items()], output_field=FloatField()
+            ),
             judged_by=Value(JudgedBy.DESK.value),
             judged_at=Value(timezone.now()),
         )
     )
+
+
+def drafts_enqueue(ticket_ids: list[int]) -> None:
+    """The team model's draft replies (answers.team_model_draft), when the admin switched drafts on."""
+    if ticket_ids and TeamModelEndpoint.objects.filter(enabled=True, drafts=True).exists():
+        for ticket_id in ticket_ids:
+            task_enqueue_on_commit("answers.team_model_draft", ticket_id)
 
 
 def unjudged_ids(ticket_ids: Iterable[int] | None = None, *, limit: int = BATCH) -> list[int]:
@@ -110,6 +127,7 @@ def tickets_judge(ticket_ids: Iterable[int] | None = None, *, batch: int = BATCH
         written += verdicts_store(verdicts_by_id)
         # The rules with a condition on the judgement, intent or sentiment (which could not match at intake).
         judgements_applied(list(verdicts_by_id))
+        drafts_enqueue([i for i, v in verdicts_by_id.items() if v.judgement == Judgement.NEEDS_RESPONSE])
         judged += len(verdicts_by_id)
         empty = [i for i in ids if i not in verdicts_by_id]
         if empty:

@@ -8,6 +8,7 @@ from mentions.models.events import TicketEvent
 from mentions.models.handover import HandOver
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
+from mentions.models.judgement_model import JudgementModel
 from mentions.models.messages import Message, ReplyImage, ReplySend
 from mentions.models.team_model import TeamModelEndpoint, TeamModelOutput, TeamModelUsage
 from mentions.models.tickets import Tag, Ticket
@@ -28,6 +29,7 @@ __all__ = [
     "IssueTicket",
     "JudgedBy",
     "Judgement",
+    "JudgementModel",
     "Macro",
     "MacroAction",
     "Message",

@@ -92,6 +92,9 @@ class Ticket(models.Model):
     sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
     language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code of the first mention.")
     judgement_reason = models.CharField(max_length=200, blank=True)
+    # How sure the desk is of `judgement` (0-1, the learned model's probability; 1 for an advocate's). Below
+    # DESK_JUDGEMENT_UNSURE_BELOW the judgement is stored as needs_response and shown as "Unsure" (docs/judgement.md).
+    judgement_confidence = models.FloatField(null=True, blank=True)
     judged_by = models.CharField(max_length=8, choices=JudgedBy.choices, blank=True)
     judged_at = models.DateTimeField(null=True, blank=True)
     requester_handle = models.CharField(max_length=200, blank=True)

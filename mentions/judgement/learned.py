@@ -1,0 +1,85 @@
+"""The learned judgement: a multinomial logistic regression over a mention's features (features.py) that gives
+each of needs_response, worth_knowing and noise a probability.
+
+Predicting is numpy alone (a matrix product and a softmax), so judging needs nothing more than the worker already
+has. Fitting uses scikit-learn's LogisticRegression, imported only when a model is trained (`mentions.judgement_
+learn`, `manage.py judgement_train_shipped`): the field's well-kept solver (L-BFGS, L2), not one of our own.
+
+Two settings of a model are decisions, not weights (chosen by leave-one-product-out on the four labelled sets,
+docs/judgement.md): `respond_bias` leans towards needs_response (a question left unanswered costs more than one
+read for nothing), and `noise_floor` is the probability below which a mention is never called noise (the costly
+mistake: a real question hidden from the queue)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from mentions.models.judgement import Judgement
+
+CLASSES = (Judgement.NEEDS_RESPONSE.value, Judgement.WORTH_KNOWING.value, Judgement.NOISE.value)
+REGULARISATION = 1.0  # scikit-learn's C
+RESPOND_BIAS = 0.3
+NOISE_FLOOR_COLD = 0.8  # the shipped model: it never saw this desk's everyday words
+NOISE_FLOOR_LEARNED = 0.6  # a model that learned from this desk's own noise
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    coef: np.ndarray  # (3, n_features), rows in CLASSES' order
+    intercept: np.ndarray  # (3,)
+    noise_floor: float
+    respond_bias: float = RESPOND_BIAS
+    version: int = 0  # the JudgementModel row (0: the shipped model)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """(n, 3) in CLASSES' order, the respond bias applied."""
+        logits = features.astype(np.float64) @ self.coef.T + self.intercept
+        logits[:, 0] += self.respond_bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def judge(self, features: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Each mention's judgement and how sure the model is of it (its probability), with all probabilities.
+        Noise below the floor becomes the likelier of the other two, and its confidence that one's."""
+        probs = self.probabilities(features)
+        best = probs.argmax(axis=1)
+        weak_noise = (best == 2) & (probs[:, 2] < self.noise_floor)
+        best[weak_noise] = probs[weak_noise, :2].argmax(axis=1)
+        confidence = probs[np.arange(len(best)), best]
+        return [CLASSES[i] for i in best], confidence, probs
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float32),
+            settings=np.array([self.noise_floor, self.respond_bias], dtype=np.float32),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes | memoryview, *, version: int = 0) -> LearnedModel:
+        with np.load(io.BytesIO(bytes(data))) as arrays:
+            floor, bias = (float(v) for v in arrays["settings"])
+            return cls(
+                coef=arrays["coef"].astype(np.float64),
+                intercept=arrays["intercept"].astype(np.float64),
+                noise_floor=floor,
+                respond_bias=bias,
+                version=version,
+            )
+
+
+def fit(features: np.ndarray, labels: list[str], weights: np.ndarray, *, noise_floor: float) -> LearnedModel:
+    """Train on labelled rows (every class present: the shipped rows see to it)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=REGULARISATION, max_iter=2000)
+    model.fit(features, np.asarray(labels), sample_weight=weights)
+    order = [list(model.classes_).index(c) for c in CLASSES]
+    return LearnedModel(coef=model.coef_[order], intercept=model.intercept_[order], noise_floor=noise_floor)

@@ -1,0 +1,163 @@
+"""The desk learns its own product (issue 56): `judgement_learn` trains a new version of the judgement on this
+desk's labelled tickets (labels.py) beside the shipped examples, scores it and the active version on the desk's
+newest labelled tickets that neither trained on, and makes it active only when it does better there. Every
+version is kept (JudgementModel); `active_model` is what the worker judges with: the desk's active version, or the
+shipped cold start before there is one.
+
+Run by beat (`mentions.judgement_learn`, daily) and from admin ("Learn now"), in the worker."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from advocacy import embeddings
+from advocacy.versioned import version_bump, versioned
+from mentions.judgement.examples import shipped as shipped_examples
+from mentions.judgement.features import FEATURES_VERSION, feature_matrix
+from mentions.judgement.labels import WEIGHT_SHIPPED, Label, desk_labels
+from mentions.judgement.learned import CLASSES, NOISE_FLOOR_LEARNED, LearnedModel, fit
+from mentions.judgement.product import Product, product_load
+from mentions.judgement.reading import first_mentions
+from mentions.judgement.shipped_model import shipped_model, shipped_rows
+from mentions.meaning import ticket_vectors
+from mentions.models import Judgement, JudgementModel
+
+MODEL_VERSION = "judgement-model"
+LEARN_MAX = 10_000  # the newest labelled tickets a version learns from
+HOLDOUT = 200  # the newest labelled tickets it is scored on, and not trained on
+MIN_LABELS = 40
+
+
+def _active_row() -> tuple[int, bytes] | None:
+    row = (
+        JudgementModel.objects.filter(
+            outcome=JudgementModel.Outcome.ACTIVE,
+            features_version=FEATURES_VERSION,
+            embedding_model=embeddings.model_name(),
+        )
+        .values_list("pk", "weights")
+        .first()
+    )
+    return (row[0], bytes(row[1])) if row else None
+
+
+def active_model() -> LearnedModel | None:
+    """The version that judges: the desk's active one, else the shipped cold start (None: no learned judgement
+    for this embedding model; the hand-written one stands alone)."""
+    row = versioned(MODEL_VERSION, "active", _active_row, ttl=3600)
+    if row is not None:
+        return LearnedModel.from_bytes(row[1], version=row[0])
+    return shipped_model()
+
+
+def desk_features(ticket_ids: list[int], product: Product | None = None) -> tuple[list[int], np.ndarray]:
+    """The feature rows of tickets with a first mention and a stored vector (in `ticket_ids`' order)."""
+    mentions = first_mentions(ticket_ids)
+    vectors = ticket_vectors([i for i in ticket_ids if i in mentions])
+    ids = [i for i in ticket_ids if i in mentions and i in vectors]
+    if not ids:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    product = product or product_load()
+    matrix, _ = feature_matrix(
+        [mentions[i] for i in ids],
+        np.vstack([vectors[i] for i in ids]),
+        product,
+        shipped_examples(product.name, product.description),
+    )
+    return ids, matrix
+
+
+@dataclass(frozen=True)
+class Scores:
+    count: int
+    needs_response_precision: float | None
+    needs_response_recall: float | None
+    noise_precision: float | None
+    noise_recall: float | None
+    accuracy: float | None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return dict(self.__dict__)
+
+
+def scores(truth: list[str], judged: list[str]) -> Scores:
+    def share(hits: int, total: int) -> float | None:
+        return round(hits / total, 3) if total else None
+
+    pairs = list(zip(truth, judged, strict=True))
+    figures = {}
+    for kind in (Judgement.NEEDS_RESPONSE, Judgement.NOISE):
+        said = [t for t, j in pairs if j == kind]
+        real = [j for t, j in pairs if t == kind]
+        figures[f"{kind}_precision"] = share(sum(t == kind for t in said), len(said))
+        figures[f"{kind}_recall"] = share(sum(j == kind for j in real), len(real))
+    return Scores(count=len(pairs), accuracy=share(sum(t == j for t, j in pairs), len(pairs)), **figures)
+
+
+def model_fit(features: np.ndarray, labels: list[str], weights: np.ndarray) -> LearnedModel:
+    """A version trained on the shipped rows and these labelled rows of a desk."""
+    rows, shipped_labels = shipped_rows()
+    return fit(
+        np.vstack([rows, features]) if len(features) else rows,
+        [*shipped_labels, *labels],
+        np.concatenate([np.full(len(shipped_labels), WEIGHT_SHIPPED), weights]),
+        noise_floor=NOISE_FLOOR_LEARNED,
+    )
+
+
+def _beats(new: Scores, current: Scores) -> bool:
+    if current.accuracy is None:
+        return True
+    if (new.accuracy or 0) != current.accuracy:
+        return (new.accuracy or 0) > current.accuracy
+    return (new.needs_response_recall or 0) > (current.needs_response_recall or 0)
+
+
+def judgement_learn() -> dict[str, object]:
+    """Train, score and keep a new version (active only when it beats the active one). Idempotent enough to run
+    twice: a second version trained on the same labels scores the same and is refused."""
+    started = time.process_time()
+    labels: list[Label] = desk_labels(limit=LEARN_MAX, embedding_model=embeddings.model_name())
+    ids, matrix = desk_features([label.ticket_id for label in labels])
+    by_id = {label.ticket_id: label for label in labels}
+    labelled = [by_id[i] for i in ids]
+    if len(labelled) < MIN_LABELS:
+        return {"learned": False, "why": f"{len(labelled)} labelled tickets; {MIN_LABELS} needed"}
+    hold = min(HOLDOUT, len(labelled) // 4)
+    truth = [label.judgement for label in labelled[:hold]]
+    new = model_fit(
+        matrix[hold:], [label.judgement for label in labelled[hold:]], np.array([x.weight for x in labelled[hold:]])
+    )
+    current = active_model()
+    new_scores = scores(truth, new.judge(matrix[:hold])[0])
+    current_scores = scores(truth, current.judge(matrix[:hold])[0]) if current else Scores(0, *([None] * 5))
+    wins = _beats(new_scores, current_scores)
+    with transaction.atomic():
+        if wins:
+            JudgementModel.objects.filter(outcome=JudgementModel.Outcome.ACTIVE).update(
+                outcome=JudgementModel.Outcome.KEPT
+            )
+        row = JudgementModel.objects.create(
+            outcome=JudgementModel.Outcome.ACTIVE if wins else JudgementModel.Outcome.REFUSED,
+            weights=new.to_bytes(),
+            features_version=FEATURES_VERSION,
+            embedding_model=embeddings.model_name(),
+            labels_desk=len(labelled) - hold,
+            labels_corrected=sum(x.how == "corrected" for x in labelled[hold:]),
+            labels_shipped=len(shipped_rows()[1]),
+            scored_on=hold,
+            compared_with={"version": current.version if current else None, **current_scores.as_dict()},
+            cpu_seconds=round(time.process_time() - started, 2),
+            note="" if wins else "Did no better than the active version on the newest labelled tickets.",
+            **{k: v for k, v in new_scores.as_dict().items() if k != "count"},
+        )
+        if wins:
+            transaction.on_commit(lambda: version_bump(MODEL_VERSION))
+    return {"learned": True, "version": row.pk, "active": wins, **new_scores.as_dict()}
+
+
+__all__ = ["CLASSES", "active_model", "desk_features", "judgement_learn", "model_fit", "scores"]

@@ -1,0 +1,23 @@
+"""Each ticket's first inbound mention as the judgement reads it, with the kind of channel it came from."""
+
+from __future__ import annotations
+
+from mentions.judgement.features import MentionText
+from mentions.models import Message, Ticket
+
+
+def first_mentions(ticket_ids: list[int]) -> dict[int, MentionText]:
+    subjects = dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "subject"))
+    rows = (
+        Message.objects.filter(ticket_id__in=ticket_ids, kind=Message.Kind.INBOUND)
+        .order_by("ticket_id", "platform_created_at", "id")
+        .values_list("ticket_id", "title", "body", "author_handle", "channel__kind")
+    )
+    found: dict[int, MentionText] = {}
+    for ticket_id, title, body, author, kind in rows:
+        if ticket_id is None or ticket_id in found:
+            continue
+        found[ticket_id] = MentionText(
+            title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind
+        )
+    return found

@@ -1,0 +1,52 @@
+"""The team's own model as a second opinion (docs/team-model.md): the mentions the desk is unsure of, most unsure
+first, are sent to the admin's endpoint when it is on for judging; its verdict replaces the desk's, with the
+reason saying whose it is. Without an endpoint, or for whatever it did not judge, the desk's verdict stands."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.conf import settings
+
+from mentions.assistant.judge import TeamModelInput, team_model_judgements
+from mentions.judgement.classify import REASON_CHARS, Verdict
+from mentions.judgement.features import MentionText
+from mentions.judgement.product import Product
+from mentions.models import TeamModelEndpoint, Ticket
+
+TEAM_CONFIDENCE = 0.6  # the team model's word: above the unsure line, below what the desk is sure of
+
+
+def team_model_second_opinion(
+    judged: dict[int, Verdict], mentions: dict[int, MentionText], product: Product
+) -> dict[int, Verdict]:
+    below = settings.DESK_JUDGEMENT_UNSURE_BELOW
+    unsure = sorted(
+        (i for i, v in judged.items() if v.confidence is not None and v.confidence < below),
+        key=lambda i: judged[i].confidence or 0.0,
+    )
+    if not unsure or not TeamModelEndpoint.objects.filter(enabled=True, judge_unsure=True).exists():
+        return {}
+    channels = dict(Ticket.objects.filter(pk__in=unsure).values_list("pk", "channel_id"))
+    items = {
+        i: TeamModelInput(
+            title=mentions[i].title,
+            text=mentions[i].text,
+            platform=mentions[i].platform,
+            product_name=product.name,
+            product_description=product.description,
+            channel_id=channels.get(i),
+        )
+        for i in unsure
+    }
+    found = team_model_judgements(items)
+    return {
+        i: replace(
+            judged[i],
+            judgement=answer.judgement,
+            intent=answer.intent,
+            confidence=TEAM_CONFIDENCE,
+            reason=f"Your model: {answer.reason}"[:REASON_CHARS],
+        )
+        for i, answer in found.items()
+    }

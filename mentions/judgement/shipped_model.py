@@ -1,0 +1,117 @@
+"""The judgement a desk starts with (the cold start): a learned model trained on the labelled sets the desk ships
+(mentions/judgement/eval/), four products written by four hands, and those sets' feature rows, which every desk's
+own model learns from beside its labelled tickets (learning.py) so that a few corrections bend it without
+erasing what it knew.
+
+Both files are built by `manage.py judgement_train_shipped` and committed (`shipped.npz`): the desk never
+trains at start-up and downloads nothing. A held-out set is never among TRAINING_SETS: the figures
+`judgement_evaluate` reports on one are on mentions neither the model nor its author saw."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from advocacy import embeddings
+from mentions.judgement.examples import shipped as shipped_examples
+from mentions.judgement.features import FEATURES_VERSION, MentionText, feature_matrix
+from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit
+from mentions.judgement.product import Product, product_make
+from mentions.meaning import first_text
+from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+SHIPPED_FILE = Path(__file__).resolve().parent / "shipped.npz"
+# GitLab (the development set), Render, Bun, Ghost: every set that has been read or tuned on. The blind sets
+# written for issue 56 (Caddy, Homebrew) are not here: they are what the figures are measured on.
+TRAINING_SETS = ("dev.json", "heldout.json", "heldout_bun.json", "heldout_ghost.json")
+
+
+def set_product(data: dict) -> Product:
+    name = str(data.get("product") or DEFAULT_PRODUCT)
+    description = str(data.get("description") or (DEFAULT_DESCRIPTION if name == DEFAULT_PRODUCT else ""))
+    return product_make(name, description=description, keywords=[str(k) for k in data.get("keywords") or []])
+
+
+def set_mentions(data: dict) -> list[MentionText]:
+    return [
+        MentionText(
+            title=str(m.get("title") or ""),
+            text=str(m.get("text") or ""),
+            author=str(m.get("author") or ""),
+            platform=str(m.get("platform") or ""),
+        )
+        for m in data["mentions"]
+    ]
+
+
+def set_features(data: dict) -> np.ndarray:
+    """A labelled set's feature rows, made as at intake: the same text embedded, the same product reference."""
+    product = set_product(data)
+    mentions = set_mentions(data)
+    vectors = embeddings.embed([first_text(m.title, m.text) for m in mentions])
+    matrix, _ = feature_matrix(mentions, vectors, product, shipped_examples(product.name, product.description))
+    return matrix
+
+
+def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
+    """Build shipped.npz from the training sets: their rows, their labels, the cold-start model."""
+    matrices, labels, names = [], [], []
+    for name in sets:
+        data = json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))
+        matrices.append(set_features(data))
+        labels += [str(m["label"]["judgement"]) for m in data["mentions"]]
+        names.append(f"{name}:{len(data['mentions'])}")
+    rows = np.vstack(matrices)
+    model = fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        rows=rows.astype(np.float16),
+        labels=np.array(labels),
+        model=np.frombuffer(model.to_bytes(), dtype=np.uint8),
+        meta=np.array([str(FEATURES_VERSION), embeddings.model_name(), *names]),
+    )
+    SHIPPED_FILE.write_bytes(buffer.getvalue())
+    return {"rows": len(labels), "bytes": len(buffer.getvalue())}
+
+
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}
+
+
+def _load() -> dict[str, object]:
+    with _lock:
+        if not _loaded:
+            with np.load(SHIPPED_FILE) as arrays:
+                meta = [str(v) for v in arrays["meta"]]
+                _loaded.update(
+                    rows=arrays["rows"].astype(np.float32),
+                    labels=[str(v) for v in arrays["labels"]],
+                    model=LearnedModel.from_bytes(arrays["model"].tobytes()),
+                    features_version=int(meta[0]),
+                    embedding_model=meta[1],
+                )
+        return _loaded
+
+
+def shipped_model() -> LearnedModel | None:
+    """The cold-start model, or None when the shipped file was made for other features or another embedding
+    model (a desk on its own embeddings endpoint): the hand-written judgement then stands alone."""
+    loaded = _load()
+    if loaded["features_version"] != FEATURES_VERSION or loaded["embedding_model"] != embeddings.model_name():
+        return None
+    model = loaded["model"]
+    assert isinstance(model, LearnedModel)
+    return model
+
+
+def shipped_rows() -> tuple[np.ndarray, list[str]]:
+    loaded = _load()
+    rows, labels = loaded["rows"], loaded["labels"]
+    assert isinstance(rows, np.ndarray) and isinstance(labels, list)
+    return rows, labels
