@@ -14,6 +14,7 @@ DESK_EMBEDDINGS_TIMEOUT = env.float("DESK_EMBEDDINGS_TIMEOUT", default=30.0)
 # setting: a thread of this many public messages (mentions and our replies) or more gets a summary at its top.
 DESK_TEAM_MODEL_SUMMARY_MESSAGES = env.int("DESK_TEAM_MODEL_SUMMARY_MESSAGES", default=6)
 
-# The learned judgement (issue 56, docs/judgement.md): below this confidence a judgement is "Unsure", stored as
+# The learned judgement (issue 56, docs/judgement.md): below this confidence (the probability that a mention
+# needs a response when judged so, that it does not otherwise) a judgement is "Unsure", stored as
 # needs_response and shown so; intent and sentiment are shown only at or above it.
-DESK_JUDGEMENT_UNSURE_BELOW = env.float("DESK_JUDGEMENT_UNSURE_BELOW", default=0.5)
+DESK_JUDGEMENT_UNSURE_BELOW = env.float("DESK_JUDGEMENT_UNSURE_BELOW", default=0.6)

@@ -41,6 +41,9 @@ def combined(verdict: Verdict, learned: str, confidence: float, *, cue_noise: bo
     if cue_noise:
         sure = max(confidence, CUE_CONFIDENCE) if learned == Judgement.NOISE else CUE_CONFIDENCE
         return replace(verdict, confidence=round(float(sure), 3))
+    if verdict.judgement == Judgement.NOISE and learned == Judgement.WORTH_KNOWING:
+        # Two readings agree it is not for the team, and the hand-written one read why: not about the product.
+        learned = Judgement.NOISE
     intent = _fits(learned, verdict.intent)
     if learned == verdict.judgement:
         reason = earlier or verdict.reason

@@ -43,13 +43,15 @@ class LearnedModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def judge(self, features: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Each mention's judgement and how sure the model is of it (its probability), with all probabilities.
-        Noise below the floor becomes the likelier of the other two, and its confidence that one's."""
+        """Each mention's judgement, how sure the model is of it, and all probabilities. Noise below the floor
+        becomes worth knowing (the likeliest class is not "needs a response" either way). The confidence is of the decision the
+        queue acts on: the probability that it needs a response when judged so, that it does not otherwise (a
+        mention surely not for the team, noise or worth knowing, is not "unsure" for being between the two)."""
         probs = self.probabilities(features)
         best = probs.argmax(axis=1)
         weak_noise = (best == 2) & (probs[:, 2] < self.noise_floor)
-        best[weak_noise] = probs[weak_noise, :2].argmax(axis=1)
-        confidence = probs[np.arange(len(best)), best]
+        best[weak_noise] = 1
+        confidence = np.where(best == 0, probs[:, 0], 1.0 - probs[:, 0])
         return [CLASSES[i] for i in best], confidence, probs
 
     def to_bytes(self) -> bytes:

@@ -60,11 +60,12 @@ def set_features(data: dict) -> np.ndarray:
 
 def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
     """Build shipped.npz from the training sets: their rows, their labels, the cold-start model."""
-    matrices, labels, names = [], [], []
+    matrices, labels, names, sources = [], [], [], []
     for name in sets:
         data = json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))
         matrices.append(set_features(data))
         labels += [str(m["label"]["judgement"]) for m in data["mentions"]]
+        sources += [name] * len(data["mentions"])
         names.append(f"{name}:{len(data['mentions'])}")
     rows = np.vstack(matrices)
     model = fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
@@ -73,6 +74,7 @@ def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
         buffer,
         rows=rows.astype(np.float16),
         labels=np.array(labels),
+        sources=np.array(sources),
         model=np.frombuffer(model.to_bytes(), dtype=np.uint8),
         meta=np.array([str(FEATURES_VERSION), embeddings.model_name(), *names]),
     )
@@ -92,6 +94,7 @@ def _load() -> dict[str, object]:
                 _loaded.update(
                     rows=arrays["rows"].astype(np.float32),
                     labels=[str(v) for v in arrays["labels"]],
+                    sources=[str(v) for v in arrays["sources"]],
                     model=LearnedModel.from_bytes(arrays["model"].tobytes()),
                     features_version=int(meta[0]),
                     embedding_model=meta[1],
@@ -110,8 +113,12 @@ def shipped_model() -> LearnedModel | None:
     return model
 
 
-def shipped_rows() -> tuple[np.ndarray, list[str]]:
+def shipped_rows(*, without: str = "") -> tuple[np.ndarray, list[str]]:
+    """The shipped sets' feature rows and labels; `without` one set (its file name), for measuring on it."""
     loaded = _load()
-    rows, labels = loaded["rows"], loaded["labels"]
-    assert isinstance(rows, np.ndarray) and isinstance(labels, list)
-    return rows, labels
+    rows, labels, sources = loaded["rows"], loaded["labels"], loaded["sources"]
+    assert isinstance(rows, np.ndarray) and isinstance(labels, list) and isinstance(sources, list)
+    if not without:
+        return rows, labels
+    keep = np.array([source != without for source in sources])
+    return rows[keep], [label for label, kept in zip(labels, keep, strict=True) if kept]
