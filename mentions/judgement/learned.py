@@ -44,9 +44,10 @@ class LearnedModel:
 
     def judge(self, features: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Each mention's judgement, how sure the model is of it, and all probabilities. Noise below the floor
-        becomes worth knowing (the likeliest class is not "needs a response" either way). The confidence is of the decision the
-        queue acts on: the probability that it needs a response when judged so, that it does not otherwise (a
-        mention surely not for the team, noise or worth knowing, is not "unsure" for being between the two)."""
+        becomes worth knowing (the likeliest class is not "needs a response" either way). The confidence is of
+        the decision the queue acts on: the probability that it needs a response when judged so, that it does not
+        otherwise (a mention surely not for the team, noise or worth knowing, is not "unsure" for being between
+        the two)."""
         probs = self.probabilities(features)
         best = probs.argmax(axis=1)
         weak_noise = (best == 2) & (probs[:, 2] < self.noise_floor)
