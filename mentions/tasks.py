@@ -60,6 +60,16 @@ def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
     return tickets_judge(ticket_ids)
 
 
+# Every six hours, and from admin ("Learn now"): a new version of this desk's judgement, kept and made active only
+# when it beats the active one (mentions.judgement.learning). On the meaning queue: it reads the stored vectors and
+# trains on the CPU, one at a time beside the judging.
+@shared_task(name="mentions.judgement_learn", acks_late=True, ignore_result=True)
+def judgement_learn() -> dict[str, object]:
+    from mentions.judgement.learning import judgement_learn as learn
+
+    return learn()
+
+
 # The team's own model (mentions.assistant): its requests wait on the team's endpoint, up to its timeout each, so
 # they run on the knowledge queue with the other work that waits on someone else's server.
 @shared_task(name="mentions.team_model_summaries", acks_late=True, ignore_result=True)

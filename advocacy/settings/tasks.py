@@ -89,7 +89,13 @@ DESK_WORKER_QUEUES = env.list("DESK_WORKER_QUEUES", default=[])
 _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         DESK_MEANING_QUEUE,
-        ("intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill"),
+        (
+            "intake.tickets_ingested",
+            "mentions.judgement_run",
+            "mentions.judgement_learn",
+            "stories.detect",
+            "answers.meaning_fill",
+        ),
     ),
     (
         DESK_INGEST_QUEUE,
@@ -217,6 +223,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentions.judgement_run",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
+    },
+    # The desk's own judgement model learns from its labelled tickets (mentions.judgement.learning): a new version
+    # is kept, and made active only when it beats the active one on the newest labelled tickets.
+    "mentions.judgement_learn": {
+        "task": "mentions.judgement_learn",
+        "schedule": timedelta(hours=6),
+        "options": {"expires": 3600},
     },
     # Long threads that grew get the team model's summary (mentions.assistant.summary); one query when it is off.
     "mentions.team_model_summaries": {

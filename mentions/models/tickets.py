@@ -254,6 +254,17 @@ class Ticket(models.Model):
         return f"{settings.DESK_BASE_URL}{self.get_absolute_url()}"
 
     @property
+    def judgement_unsure(self) -> bool:
+        """The desk judged it below DESK_JUDGEMENT_UNSURE_BELOW: shown as "Unsure", served as needing a response."""
+        from django.conf import settings
+
+        return (
+            self.judged_by == "desk"
+            and self.judgement_confidence is not None
+            and self.judgement_confidence < settings.DESK_JUDGEMENT_UNSURE_BELOW
+        )
+
+    @property
     def is_waiting(self) -> bool:
         return self.status in self.WAITING_STATUSES
 
