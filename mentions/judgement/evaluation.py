@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from channels.models import Channel
+from mentions.judgement.curve import Step, curve_lines, learning_curve
+from mentions.judgement.examples import shipped as shipped_examples
+from mentions.judgement.features import feature_matrix
 from mentions.judgement.product import Product, product_load, product_make
-from mentions.judgement.run import batch_judge, verdicts_store
+from mentions.judgement.reading import first_mentions
+from mentions.judgement.run import batch_judge, hand_verdicts, verdicts_store
+from mentions.judgement.shipped_model import TRAINING_SETS
+from mentions.meaning import ticket_vectors
 from mentions.models import Judgement, Message, Ticket
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -44,6 +51,8 @@ class Report:
     figures: dict[str, float] = field(default_factory=dict)
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)  # true → predicted → count
     misses: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, true, predicted, reason
+    curve: list[Step] = field(default_factory=list)
+    unsure: int = 0
     seconds: float = 0.0
 
 
@@ -132,7 +141,19 @@ def _figures(truth: list[dict[str, str]], got: list[dict[str, str]]) -> dict[str
     return figures
 
 
-def dataset_evaluate(path: Path, label: str | None = None) -> Report:
+def _curve(ids: list[int], truth: list[str], product: Product, learn: list[int], without: str) -> list[Step]:
+    """The learning curve on the stored set (inside the evaluation's transaction)."""
+    verdicts_by_id = hand_verdicts(ids, product)
+    mentions = first_mentions(ids)
+    vectors = ticket_vectors(ids)
+    matrix = np.vstack([vectors[i] for i in ids])
+    features, cues = feature_matrix(
+        [mentions[i] for i in ids], matrix, product, shipped_examples(product.name, product.description)
+    )
+    return learning_curve(learn, truth, [verdicts_by_id[i] for i in ids], features, cues, matrix, without=without)
+
+
+def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] | None = None) -> Report:
     data = json.loads(path.read_text(encoding="utf-8"))
     mentions: list[dict[str, Any]] = list(data["mentions"])
     report = Report(
@@ -143,10 +164,16 @@ def dataset_evaluate(path: Path, label: str | None = None) -> Report:
     try:
         with transaction.atomic():
             ids = _store(mentions)
-            verdicts = batch_judge(ids, product=_product(data))
+            product = _product(data)
+            verdicts = batch_judge(ids, product=product)
             verdicts_store(verdicts)
             rows = Ticket.objects.in_bulk(ids)
             got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
+            report.unsure = sum(rows[i].judgement_unsure for i in ids)
+            if learn:
+                truth_judgements = [str(m["label"].get("judgement", "")) for m in mentions]
+                trained_on = path.name if path.name in TRAINING_SETS else ""
+                report.curve = _curve(ids, truth_judgements, product, learn, trained_on)
             raise _RollBack
     except _RollBack:
         pass
@@ -166,10 +193,13 @@ def report_lines(report: Report, *, misses: bool = False) -> list[str]:
     lines = [
         f"== {report.label}: {report.path} ({report.product}, {report.count} mentions, {report.seconds} s) ==",
         *(f"  {name:<26} {value:.3f}" for name, value in report.figures.items()),
+        f"  unsure (served as needs a response) {report.unsure}",
         "  confusion (rows: label, columns: judged)",
         "  " + " " * 16 + "".join(f"{p:>16}" for p in JUDGEMENTS),
         *(f"  {t:<16}" + "".join(f"{report.confusion[t][p]:>16}" for p in JUDGEMENTS) for t in JUDGEMENTS),
     ]
+    if report.curve:
+        lines += curve_lines(report.curve)
     if misses:
         lines += [f"  miss {i}: {t} judged {g}: {reason}" for i, t, g, reason in report.misses]
     return lines

@@ -36,6 +36,16 @@ def _text(mention: MentionText) -> str:
     return first_text(mention.title, mention.text)
 
 
+def hand_verdicts(ticket_ids: list[int], product: Product) -> dict[int, Verdict]:
+    """The hand-written judgement alone (classify.py), of tickets whose vectors are stored."""
+    mentions = first_mentions(ticket_ids)
+    vectors = ticket_vectors([i for i in ticket_ids if i in mentions])
+    ids = [i for i in ticket_ids if i in mentions and i in vectors]
+    examples, shipped = examples_load(product.name, product.description)
+    matrix = np.vstack([vectors[i] for i in ids])
+    return dict(zip(ids, verdicts([mentions[i] for i in ids], matrix, product, examples, shipped), strict=True))
+
+
 def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[int, Verdict]:
     """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
     profile unless given (the evaluation judges another product's mentions)."""

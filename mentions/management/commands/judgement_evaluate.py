@@ -19,6 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dataset", action="append", default=[], help="A labelled set (JSON); repeatable.")
         parser.add_argument("--misses", action="store_true", help="List each mention judged otherwise than labelled.")
+        parser.add_argument(
+            "--learn",
+            default="",
+            help="The learning curve: correct k mentions (most unsure first), judge the rest; e.g. 0,25,50,100,200.",
+        )
         parser.add_argument("--endpoint", help="Judge with this OpenAI-compatible endpoint (…/v1), not the desk's.")
         parser.add_argument("--model", help="The endpoint's model name (with --endpoint).")
         parser.add_argument("--api-key-env", help="The environment variable holding the endpoint's API key.")
@@ -33,5 +38,9 @@ class Command(BaseCommand):
         for label, path in sets:
             if not path.exists():
                 raise CommandError(f"No such dataset: {path}")
-            report = dataset_evaluate(path, label)
+            try:
+                learn = [int(k) for k in options["learn"].split(",") if k.strip()]
+            except ValueError as error:
+                raise CommandError(f"--learn takes numbers separated by commas: {options['learn']!r}") from error
+            report = dataset_evaluate(path, label, learn=learn)
             self.stdout.write("\n".join(report_lines(report, misses=options["misses"])))
