@@ -64,7 +64,7 @@ def combined(verdict: Verdict, learned: str, confidence: float, *, cue_noise: bo
         return replace(
             verdict,
             judgement=Judgement.NEEDS_RESPONSE,
-            intent=intent,
+            intent=verdict.intent,  # not shown while unsure; the hand-written reading, for whoever decides
             confidence=round(float(confidence), 3),
             reason=_clip(f"Unsure, leans {leaning} ({confidence:.0%}): {reason}"),
         )

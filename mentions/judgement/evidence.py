@@ -11,11 +11,12 @@ import numpy as np
 from advocacy import embeddings
 from advocacy.versioned import versioned
 from mentions.judgement.labels import desk_labels
+from mentions.judgement.learning import MODEL_VERSION
 from mentions.models import Judgement, TicketMeaning
 
 KEPT = 5000
 NEAR = 0.8  # cosine at which an earlier mention reads as "like" this one
-MODEL_VERSION = "judgement-model"
+
 DID = {
     "answered": "which the team answered",
     "corrected": "which an advocate judged {judgement}",

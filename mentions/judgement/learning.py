@@ -105,6 +105,8 @@ def model_fit(features: np.ndarray, labels: list[str], weights: np.ndarray, *, w
     return fit(
         np.vstack([rows, features]) if len(features) else rows,
         [*shipped_labels, *labels],
+        # A shipped row weighs 1, a desk's history 2, a correction 5: measured on the seen sets' learning curves,
+        # a lighter prior (all shipped rows weighing 250 or 400 together) did worse at every k.
         np.concatenate([np.full(len(shipped_labels), WEIGHT_SHIPPED), weights]),
         noise_floor=NOISE_FLOOR_LEARNED,
     )
@@ -156,8 +158,9 @@ def judgement_learn() -> dict[str, object]:
             note="" if wins else "Did no better than the active version on the newest labelled tickets.",
             **{k: v for k, v in new_scores.as_dict().items() if k != "count"},
         )
-        if wins:
-            transaction.on_commit(lambda: version_bump(MODEL_VERSION))
+    if wins:  # every worker reads the new version: now, and once this transaction commits
+        version_bump(MODEL_VERSION)
+        transaction.on_commit(lambda: version_bump(MODEL_VERSION))
     return {"learned": True, "version": row.pk, "active": wins, **new_scores.as_dict()}
 
 

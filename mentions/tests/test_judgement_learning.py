@@ -1,0 +1,206 @@
+"""The judgement learns each desk's product (issue 56): labels from the desk's own history, a version trained on
+them kept only when it beats the active one on the newest labelled tickets, a confidence on every judgement, the
+unsure served as needing a response, the reason naming the earlier ticket, and the team's model asked about the
+unsure. The mentions are the development set's (mentions/judgement/eval/dev.json, written for the judgement); the
+team model's endpoint is the local fake of mentions/tests/openai_fake.py (OpenAI's documented chat shapes)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from advocacy.versioned import version_bump
+from mentions.judgement.classify import Verdict
+from mentions.judgement.combine import combined
+from mentions.judgement.evaluation import DEVELOPMENT
+from mentions.judgement.features import FEATURES_VERSION
+from mentions.judgement.labels import desk_labels
+from mentions.judgement.learned import CLASSES
+from mentions.judgement.learning import (
+    MIN_LABELS,
+    MODEL_VERSION,
+    active_model,
+    desk_features,
+    judgement_learn,
+    model_fit,
+)
+from mentions.judgement.run import tickets_judge
+from mentions.models import JudgedBy, JudgementModel, Ticket
+from mentions.tasks import judgement_learn as judgement_learn_task
+from mentions.tests.factories import ChannelFactory, MessageFactory, TicketFactory
+from mentions.tests.openai_fake import answer, endpoint_configure, fake_openai
+
+pytestmark = pytest.mark.django_db
+MODEL = "all-MiniLM-L6-v2-onnx-int8"
+
+
+def _dev(count: int) -> list[dict]:
+    return json.loads(DEVELOPMENT.read_text(encoding="utf-8"))["mentions"][:count]
+
+
+def _tickets(mentions: list[dict]) -> list[Ticket]:
+    channel = ChannelFactory(config={"keywords": ["gitlab"]})
+    made = []
+    for m in mentions:
+        ticket = TicketFactory(channel=channel, subject=m.get("title") or "")
+        MessageFactory(ticket=ticket, title=m.get("title") or "", body=m["text"], author_handle=m["author"])
+        made.append(ticket)
+    tickets_judge(batches=10)
+    return made
+
+
+def _as_a_desk_that_answers(tickets: list[Ticket], mentions: list[dict], answers: set[str]) -> None:
+    """The desk's history: it replied to the mentions whose label is in `answers`, solved the rest unanswered."""
+    now = timezone.now()
+    for ticket, m in zip(tickets, mentions, strict=True):
+        if m["label"]["judgement"] in answers:
+            Ticket.objects.filter(pk=ticket.pk).update(first_reply_at=now, status=Ticket.Status.OPEN)
+        else:
+            Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SOLVED, solved_at=now)
+    version_bump(MODEL_VERSION)  # the evidence is read again (in a desk: after ten minutes, or a new version)
+
+
+def test_history_gives_the_labels_and_merged_or_open_tickets_give_none():
+    mentions = _dev(6)
+    answered, solved, noise_solved, corrected, merged, still_open = _tickets(mentions)
+    now = timezone.now()
+    Ticket.objects.filter(pk=answered.pk).update(first_reply_at=now)
+    Ticket.objects.filter(pk=solved.pk).update(status=Ticket.Status.SOLVED, judgement="worth_knowing")
+    Ticket.objects.filter(pk=noise_solved.pk).update(status=Ticket.Status.SOLVED, judgement="noise")
+    Ticket.objects.filter(pk=corrected.pk).update(judged_by=JudgedBy.ADVOCATE, judgement="noise")
+    Ticket.objects.filter(pk=merged.pk).update(first_reply_at=now, merged_into=answered)
+
+    got = {x.ticket_id: (x.judgement, x.how, x.weight) for x in desk_labels(limit=100, embedding_model=MODEL)}
+
+    assert got == {
+        answered.pk: ("needs_response", "answered", 2.0),
+        solved.pk: ("worth_knowing", "solved", 2.0),
+        noise_solved.pk: ("noise", "solved", 2.0),
+        corrected.pk: ("noise", "corrected", 5.0),
+    }
+    assert still_open.pk not in got
+
+
+def test_too_few_labels_learn_nothing():
+    mentions = _dev(20)
+    _as_a_desk_that_answers(_tickets(mentions), mentions, {"needs_response"})
+    assert judgement_learn() == {"learned": False, "why": f"20 labelled tickets; {MIN_LABELS} needed"}
+    assert not JudgementModel.objects.exists()
+
+
+def test_a_version_is_made_active_only_when_it_beats_the_active_one_on_the_newest_labelled_tickets():
+    """A desk whose active version learned from a muddled history (every label shuffled) gets a better one from its
+    real history; learning again on the same labels does no better, and that version is kept, not used."""
+    mentions = _dev(163)
+    tickets = _tickets(mentions)
+    _as_a_desk_that_answers(tickets, mentions, {"needs_response"})
+    ids, features = desk_features([t.pk for t in tickets])
+    muddled = model_fit(features, [random.Random(7).choice(CLASSES) for _ in ids], np.full(len(ids), 50.0))
+    bad = JudgementModel.objects.create(
+        outcome="active",
+        weights=muddled.to_bytes(),
+        features_version=FEATURES_VERSION,
+        embedding_model=MODEL,
+        labels_desk=len(ids),
+        labels_corrected=0,
+        labels_shipped=934,
+    )
+    version_bump(MODEL_VERSION)
+    assert active_model().version == bad.pk
+
+    first = judgement_learn_task()
+
+    row = JudgementModel.objects.latest("pk")
+    assert first["active"] is True and row.outcome == "active" and row.scored_on == 40
+    assert row.compared_with["version"] == bad.pk and row.accuracy > row.compared_with["accuracy"]
+    assert row.labels_desk == 123 and row.labels_shipped == 934 and row.cpu_seconds > 0
+    assert JudgementModel.objects.get(pk=bad.pk).outcome == "kept"
+    assert active_model().version == row.pk
+
+    second = judgement_learn()
+    assert second["active"] is False
+    assert list(JudgementModel.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        "kept",
+        "active",
+        "refused",
+    ]
+    assert JudgementModel.objects.latest("pk").note.startswith("Did no better")
+    assert active_model().version == row.pk
+
+
+def test_every_judgement_carries_a_confidence_and_a_sure_one_names_its_evidence():
+    mentions = _dev(60)
+    tickets = _tickets(mentions)
+    _as_a_desk_that_answers(tickets, mentions, {"needs_response"})
+    judged = Ticket.objects.filter(pk__in=[t.pk for t in tickets])
+    assert all(0.0 <= t.judgement_confidence <= 1.0 for t in judged)
+
+    # A mention almost like one the team answered says so.
+    answered = next(t for t, m in zip(tickets, mentions, strict=True) if m["label"]["judgement"] == "needs_response")
+    text = answered.messages.get().body
+    again = _tickets([{"title": answered.subject, "text": text + " ", "author": "someone-else"}])[0]
+    again.refresh_from_db()
+    assert again.judgement_reason == f"Like #{answered.pk}, which the team answered"
+
+
+def _verdict(**changes) -> Verdict:
+    base = Verdict("worth_knowing", "question", "neutral", "en", "Asks: “Does anyone here run it on ARM?”")
+    return Verdict(**{**base.__dict__, **changes})
+
+
+def test_an_unsure_judgement_is_served_as_needing_a_response_and_says_which_way_it_leans(settings):
+    settings.DESK_JUDGEMENT_UNSURE_BELOW = 0.6
+    unsure = combined(_verdict(), "worth_knowing", 0.55, cue_noise=False, earlier="")
+    assert (unsure.judgement, unsure.intent, unsure.confidence) == ("needs_response", "question", 0.55)
+    assert unsure.reason == "Unsure, leans worth knowing (55%): Asks: “Does anyone here run it on ARM?”"
+
+    sure = combined(
+        _verdict(), "worth_knowing", 0.91, cue_noise=False, earlier="Like #12, which was solved without a reply"
+    )
+    assert (sure.judgement, sure.intent, sure.reason) == (
+        "worth_knowing",
+        "other",
+        "Like #12, which was solved without a reply",
+    )
+
+
+@pytest.fixture
+def fake(settings):
+    settings.DESK_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    with fake_openai() as server:
+        yield server
+
+
+def test_the_team_model_judges_what_the_desk_is_unsure_of_and_nothing_else(fake, settings):
+    fake.replies = [answer('{"judgement": "worth_knowing", "intent": "other", "reason": "Asks other users"}')]
+    endpoint_configure(fake)
+    settings.DESK_JUDGEMENT_UNSURE_BELOW = 0.0  # nothing is unsure: nothing leaves the box
+    first = _tickets([{"title": "", "text": "Does anyone here run GitLab runners on ARM boards?", "author": "a"}])[0]
+    assert fake.requests == 0
+
+    settings.DESK_JUDGEMENT_UNSURE_BELOW = 1.01  # everything is unsure: each is asked, once
+    second = _tickets([{"title": "", "text": "Does anyone else run GitLab runners on ARM boards?", "author": "b"}])[0]
+    assert fake.requests == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.judgement_reason.startswith("Your model:") is False
+    assert (second.judgement, second.judgement_reason, second.judgement_confidence) == (
+        "worth_knowing",
+        "Your model: Asks other users",
+        0.6,
+    )
+
+
+def test_an_old_correction_still_outranks_every_model():
+    mentions = _dev(3)
+    tickets = _tickets(mentions)
+    Ticket.objects.filter(pk=tickets[0].pk).update(
+        judged_by=JudgedBy.ADVOCATE, judgement="noise", judged_at=timezone.now() - timedelta(days=1)
+    )
+    tickets_judge()
+    assert Ticket.objects.get(pk=tickets[0].pk).judgement == "noise"
