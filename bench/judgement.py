@@ -2,7 +2,13 @@
 computed (none stored before), CPU ms a mention, the process's resident memory before and after the embedding
 model loads, and how long one new mention waits for its judgement in a worker that is already warm.
 
-    .venv/bin/python bench/judgement.py --mentions 2000
+    .venv/bin/python bench/judgement.py --mentions 2000 --learn 10000
+
+`--learn N` (issue 56) then times `mentions.judgement_learn` on N labelled tickets (the development set's texts,
+numbered; their vectors the set's own, stored as the worker stores them; half answered, half solved without a
+reply): CPU seconds to read, featurise, train and score a version, and the RSS once scikit-learn is loaded.
+Target: 10,000 labelled tickets learned in at most 60 s of CPU; the model process at most 300 MB over a bare
+worker.
 
 The mentions are the development set's texts (mentions/judgement/eval/dev.json), each made distinct by a
 number, stored as tickets in a transaction that is rolled back: the database keeps nothing. One process, one
@@ -79,6 +85,7 @@ def _tickets(n: int, start: int = 0) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mentions", type=int, default=2000)
+    parser.add_argument("--learn", type=int, default=0, help="Then time learning on this many labelled tickets.")
     args = parser.parse_args()
     setup_django()
     machine_print()
@@ -105,6 +112,7 @@ def main() -> None:
             started = time.perf_counter()
             tickets_judge(fresh, batch=BATCH, batches=1)
             warm = time.perf_counter() - started
+            learned = _learn(args.learn) if args.learn else ""
             raise _Rollback
     except _Rollback:
         pass
@@ -114,8 +122,45 @@ def main() -> None:
         f"first mention in a fresh worker (model load included): {cold:.2f} s; "
         f"one new mention, warm: {warm * 1000:.0f} ms\n"
         f"RSS: {rss_django:.0f} MB with Django, {rss_model:.0f} MB with the model loaded, "
-        f"{rss_after:.0f} MB after the run",
+        f"{rss_after:.0f} MB after the run{learned}",
         flush=True,
+    )
+
+
+def _learn(n: int) -> str:
+    """n labelled tickets with stored vectors, then one learning run, timed."""
+    import numpy as np
+    from django.utils import timezone
+
+    from advocacy import embeddings
+    from mentions.judgement.learning import judgement_learn
+    from mentions.models import Ticket, TicketMeaning
+
+    ids = _tickets(n, start=10_000_000)
+    data = json.loads((REPO / "mentions/judgement/eval/dev.json").read_text(encoding="utf-8"))["mentions"]
+    vectors = embeddings.embed([f"{m['title']}\n{m['text']}".strip() for m in data])
+    rng = np.random.default_rng(7)
+    TicketMeaning.objects.bulk_create(
+        [
+            TicketMeaning(
+                ticket_id=pk,
+                model=embeddings.model_name(),
+                vector=embeddings.to_bytes(vectors[i % len(data)] + rng.normal(0, 0.01, vectors.shape[1])),
+            )
+            for i, pk in enumerate(ids)
+        ],
+        batch_size=2000,
+    )
+    now = timezone.now()
+    answered = [pk for i, pk in enumerate(ids) if data[i % len(data)]["label"]["judgement"] == "needs_response"]
+    Ticket.objects.filter(pk__in=answered).update(first_reply_at=now)
+    Ticket.objects.filter(pk__in=ids).exclude(pk__in=answered).update(status=Ticket.Status.SOLVED, solved_at=now)
+    started, cpu = time.perf_counter(), _cpu()
+    result = judgement_learn()
+    wall, used = time.perf_counter() - started, _cpu() - cpu
+    return (
+        f"\nlearning on {n:,} labelled tickets: {used:.1f} CPU s ({wall:.1f} s wall), scored on "
+        f"{result.get('count')}, active: {result.get('active')}; RSS {_rss_mb():.0f} MB after (scikit-learn loaded)"
     )
 
 
