@@ -63,6 +63,11 @@ SEEDS: tuple[tuple[str, str, str], ...] = (
     (NR, "feature_request", "Suggestion for the {product} team: a simpler onboarding for new members."),
     (NR, "feature_request", "Hoping {product} brings this paid feature to everyone someday."),
     # Praise: happy, nothing asked.
+    # Questions and grumbles nobody asks the team to answer (issue 56's definition): worth knowing.
+    (WK, "other", "Who else here runs {product} in production? Curious how big your setups are."),
+    (WK, "other", "Poll for my followers: do you use {product} at work, at home, or both?"),
+    (WK, "complaint", "Honestly {product} gets a little slower with every release. Oh well."),
+    (WK, "other", "Why does every team I join end up on {product}? Not complaining, just noticing."),
     (WK, "praise", "{product} made our workflow so much simpler. Love it."),
     (WK, "praise", "Huge thanks to the people behind {product}, amazing work."),
     (WK, "praise", "Been using {product} for years, still my favourite tool."),
