@@ -127,7 +127,13 @@ def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
     from advocacy.celery import app
 
     routed = {name for name, route in settings.CELERY_TASK_ROUTES.items() if route["queue"] == "meaning"}
-    assert routed == {"intake.tickets_ingested", "mentions.judgement_run", "stories.detect", "answers.meaning_fill"}
+    assert routed == {
+        "intake.tickets_ingested",
+        "mentions.judgement_run",
+        "mentions.judgement_learn",
+        "stories.detect",
+        "answers.meaning_fill",
+    }
     for name in routed:
         assert app.amqp.router.route({}, name)["queue"].name == "meaning"
     assert app.amqp.router.route({}, "channels.poll")["queue"].name == "celery"
