@@ -210,3 +210,46 @@ def test_an_old_correction_still_outranks_every_model():
     )
     tickets_judge()
     assert Ticket.objects.get(pk=tickets[0].pk).judgement == "noise"
+
+
+def test_a_mention_that_needs_a_response_gets_the_team_models_draft_when_drafts_are_on(
+    fake, django_capture_on_commit_callbacks
+):
+    from advocacy.celery import app as celery_app
+    from mentions.models import TeamModelOutput
+
+    fake.replies = [answer("Hi! Set `cache:key` per branch and the cache carries over between jobs.")]
+    endpoint_configure(fake, drafts=True, judge_unsure=False)
+    celery_app.loader.import_default_modules()  # every app's tasks registered, as in a worker
+    celery_app.conf.task_always_eager = True  # the worker's run, here and now
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            asks = _tickets(
+                [
+                    {
+                        "title": "",
+                        "text": "How do I keep the cache between two jobs of my GitLab pipeline?",
+                        "author": "a",
+                    }
+                ]
+            )[0]
+    finally:
+        celery_app.conf.task_always_eager = False
+    asks.refresh_from_db()
+    assert asks.judgement == "needs_response"
+    assert TeamModelOutput.objects.get(ticket=asks).draft.startswith("Hi! Set `cache:key` per branch")
+    assert fake.requests == 1
+
+    # Drafts off: nothing is queued, nothing leaves the box.
+    endpoint_configure(fake, drafts=False, judge_unsure=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        _tickets(
+            [
+                {
+                    "title": "",
+                    "text": "How do I keep the cache between two jobs of my GitLab pipeline, again?",
+                    "author": "b",
+                }
+            ]
+        )
+    assert fake.requests == 1
