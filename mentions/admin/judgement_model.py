@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST
 
 from advocacy.enqueue import task_enqueue
@@ -43,6 +45,13 @@ FIELDS: tuple[str, ...] = (
 )
 
 
+OUTCOME_SHORT: dict[str, str] = {
+    JudgementModel.Outcome.ACTIVE: "Active",
+    JudgementModel.Outcome.KEPT: "Kept (replaced)",
+    JudgementModel.Outcome.REFUSED: "Not used",
+}
+
+
 def _figure(value: float | None) -> str:
     return f"{value:.2f}" if value is not None else "—"
 
@@ -50,10 +59,11 @@ def _figure(value: float | None) -> str:
 @admin.register(JudgementModel)
 class JudgementModelAdmin(admin.ModelAdmin):
     change_list_template = "admin/mentions/judgementmodel/change_list.html"
+    # Short columns: the list fits a laptop's width without scrolling sideways (a version's words are on its page).
     list_display = [
         "version",
-        "created_at",
-        "outcome",
+        "learned",
+        "outcome_shown",
         "labels",
         "scored_on",
         "needs_response_shown",
@@ -61,7 +71,6 @@ class JudgementModelAdmin(admin.ModelAdmin):
         "accuracy_shown",
         "cpu_seconds",
     ]
-    list_filter = ["outcome"]
     fields = FIELDS
     readonly_fields = FIELDS
 
@@ -81,6 +90,14 @@ class JudgementModelAdmin(admin.ModelAdmin):
     @admin.display(description="Version", ordering="pk")
     def version(self, obj: JudgementModel) -> str:
         return f"v{obj.pk}"
+
+    @admin.display(description="Learned", ordering="created_at")
+    def learned(self, obj: JudgementModel) -> str:
+        return date_format(timezone.localtime(obj.created_at), "j M Y H:i")
+
+    @admin.display(description="Outcome", ordering="outcome")
+    def outcome_shown(self, obj: JudgementModel) -> str:
+        return OUTCOME_SHORT.get(obj.outcome, obj.outcome)
 
     @admin.display(description="Labels: desk / corrected / shipped")
     def labels(self, obj: JudgementModel) -> str:
