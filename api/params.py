@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
-from mentions.search_text import JUDGEMENT_NONE
+from mentions.search_text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 
 if TYPE_CHECKING:
@@ -45,10 +45,11 @@ class TicketListParams(serializers.Serializer):
     tag = QueryText(required=False, help_text="A tag's name.")
     priority = serializers.ChoiceField(choices=Ticket.Priority.values, required=False)
     judgement = serializers.ChoiceField(
-        choices=[*Judgement.values, JUDGEMENT_NONE],
+        choices=[*Judgement.values, JUDGEMENT_UNSURE, JUDGEMENT_NONE],
         required=False,
-        help_text='The desk\'s judgement; "none": not judged yet.',
-        error_messages=_one_of("judgement", [*Judgement.values, JUDGEMENT_NONE]),
+        help_text='The desk\'s judgement; "unsure": judged by the desk below its line (DESK_JUDGEMENT_UNSURE_BELOW; '
+        'stored as needs_response, so "needs_response" lists them too); "none": not judged yet.',
+        error_messages=_one_of("judgement", [*Judgement.values, JUDGEMENT_UNSURE, JUDGEMENT_NONE]),
     )
     intent = serializers.ChoiceField(
         choices=Intent.values,

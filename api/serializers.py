@@ -35,6 +35,16 @@ class TicketSerializer(serializers.ModelSerializer):
     person = serializers.SerializerMethodField(
         help_text="The person who opened it (/api/people/{id}/); null if unknown."
     )
+    judgement_confidence = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        min_value=0.0,
+        max_value=1.0,
+        help_text="How sure the desk is of its judgement, 0-1 (that the mention needs a response when judged so, "
+        "that it does not otherwise); 1 once an advocate corrected it; null when not judged yet, or judged before "
+        "the desk measured it. Below the desk's line (DESK_JUDGEMENT_UNSURE_BELOW, 0.6) it is Unsure: stored as "
+        "needs_response, its reason saying which way it leans (?judgement=unsure lists them).",
+    )
 
     class Meta:
         model = Ticket
@@ -60,6 +70,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "sentiment",
             "language",
             "judgement_reason",
+            "judgement_confidence",
             "judged_by",
         ]
 

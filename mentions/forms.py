@@ -11,7 +11,7 @@ from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Intent, Judgement, Macro, Sentiment, Ticket
 from mentions.search import TicketQuery
-from mentions.search_text import JUDGEMENT_NONE
+from mentions.search_text import JUDGEMENT_MORE
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -294,9 +294,7 @@ class TicketFilterForm(forms.Form):
     tag = forms.CharField(required=False, max_length=64)
     priority = forms.ChoiceField(choices=[("", "Any priority"), *Ticket.Priority.choices], required=False)
     # The desk's judgement (mentions.models.judgement); "none": not judged yet.
-    judgement = forms.ChoiceField(
-        choices=[("", "Any judgement"), *Judgement.choices, (JUDGEMENT_NONE, "Not judged yet")], required=False
-    )
+    judgement = forms.ChoiceField(choices=[("", "Any judgement"), *Judgement.choices, *JUDGEMENT_MORE], required=False)
     intent = forms.ChoiceField(choices=[("", "Any intent"), *Intent.choices], required=False)
     sentiment = forms.ChoiceField(choices=[("", "Any sentiment"), *Sentiment.choices], required=False)
     order = forms.ChoiceField(

@@ -123,6 +123,8 @@ def _judgement_label(value: Any) -> str:
 
 
 def _judgement(t: Ticket, e: TicketEvent, d: dict) -> str:
+    if d.get("from") == d.get("to") and not d.get("intent_to"):  # an unsure judgement, confirmed as it stood
+        return f"{_who(e)} confirmed the judgement the desk was unsure of: {_judgement_label(d.get('to'))}"
     said = f"{_who(e)} corrected the judgement: {_judgement_label(d.get('from'))} → {_judgement_label(d.get('to'))}"
     if d.get("intent_to"):
         was = Intent(d["intent_from"]).label if d.get("intent_from") in Intent.values else "none"

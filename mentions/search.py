@@ -79,7 +79,7 @@ def ticket_filter(query: TicketQuery, *, tag_id: int | None = None) -> QuerySet[
         qs = qs.filter(assignee__isnull=True)
     elif query.assignee_id:
         qs = qs.filter(assignee_id=query.assignee_id)
-    qs = qs.filter(**query.columns())  # priority and the judgement
+    qs = qs.filter(query.columns_q())  # priority and the judgement
     start, end = _range(query)
     if start:
         qs = qs.filter(requested_at__gte=start)
@@ -234,9 +234,7 @@ def _filters_sql(query: TicketQuery, tag_filter_id: int | None, params: dict[str
     elif query.assignee_id:
         sql.append("t.assignee_id = %(assignee_id)s")
         params["assignee_id"] = query.assignee_id
-    for name, value in query.columns().items():  # priority and the judgement: column names of TicketQuery's own
-        sql.append(f"t.{name} = %({name})s")
-        params[name] = value
+    sql += query.columns_sql(params)  # priority and the judgement
     start, end = _range(query)
     if start:
         sql.append("t.requested_at >= %(start)s")

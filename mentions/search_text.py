@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,6 +34,10 @@ _TICKET_ID = re.compile(r"(?<![\S])#?(\d{1,18})(?![\S])")
 
 
 JUDGEMENT_NONE = "none"  # the list's ?judgement=none: tickets the desk has not judged yet
+# ?judgement=unsure: judged by the desk below DESK_JUDGEMENT_UNSURE_BELOW (stored as needs_response, shown "Unsure")
+JUDGEMENT_UNSURE = "unsure"
+# The list's judgement choices beyond the judgements themselves, in the filter bar's order.
+JUDGEMENT_MORE = ((JUDGEMENT_UNSURE, "Unsure"), (JUDGEMENT_NONE, "Not judged yet"))
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class TicketQuery:
     unassigned: bool = False
     tag: str = ""
     priority: str = ""
-    judgement: str = ""  # a Judgement value, or JUDGEMENT_NONE: not judged yet
+    judgement: str = ""  # a Judgement value, JUDGEMENT_NONE (not judged yet) or JUDGEMENT_UNSURE
     intent: str = ""
     sentiment: str = ""
     date_from: date | None = None
@@ -57,9 +63,30 @@ class TicketQuery:
         """The filters that are one ticket column equal to a value, {column: value}: priority and the desk's
         judgement, intent and sentiment (the column names are these, the values validated by the form)."""
         found = {"judgement": "" if self.judgement == JUDGEMENT_NONE else self.judgement} if self.judgement else {}
+        if self.judgement == JUDGEMENT_UNSURE:
+            found = {"judged_by": "desk"}  # and its confidence below the line: columns_q, columns_sql
         pairs = (("priority", self.priority), ("intent", self.intent), ("sentiment", self.sentiment))
         found.update((name, value) for name, value in pairs if value)
         return found
+
+    def columns_q(self) -> Q:
+        """The column filters as a condition of the ORM (mentions.search's filter path)."""
+        found = Q(**self.columns())
+        if self.judgement == JUDGEMENT_UNSURE:
+            found &= Q(judgement_confidence__lt=settings.DESK_JUDGEMENT_UNSURE_BELOW)
+        return found
+
+    def columns_sql(self, params: dict[str, object]) -> list[str]:
+        """The column filters as conditions on mentions_ticket `t` (mentions.search's ranked path), their values put
+        in `params`; the column names are TicketQuery's own."""
+        sql = []
+        for name, value in self.columns().items():
+            sql.append(f"t.{name} = %({name})s")
+            params[name] = value
+        if self.judgement == JUDGEMENT_UNSURE:
+            sql.append("t.judgement_confidence < %(unsure_below)s")
+            params["unsure_below"] = settings.DESK_JUDGEMENT_UNSURE_BELOW
+        return sql
 
     @property
     def has_text(self) -> bool:

@@ -3,7 +3,7 @@ an advocate corrected, per judgement the desk gave (the KPI page's "Judgement co
 
 One grouped query. The desk's judgement of a corrected ticket is the first correction's "from" (the ticket's
 column holds the advocate's word by then); a ticket an advocate judged before the desk did ("from" empty) is not
-the desk's and is left out."""
+the desk's and is left out. A ticket counts as corrected when the advocate's judgement differs from the desk's."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from mentions.models import JudgedBy, Judgement, Ticket, TicketEvent
+from mentions.services.judgement_learned import learned_active, learned_said
 
 WINDOW_DAYS = 30
 
@@ -30,7 +31,12 @@ def judgement_corrections(*, now: datetime) -> list[dict]:
         .exclude(judgement="")
         .annotate(desk=Coalesce(Subquery(first_correction, output_field=CharField()), F("judgement")))
         .values("desk")
-        .annotate(judged=Count("id"), corrected=Count("id", filter=Q(judged_by=JudgedBy.ADVOCATE)))
+        # Corrected: the advocate's word is not the desk's. An unsure judgement confirmed as it stood, or an intent
+        # alone corrected, is not a wrong judgement.
+        .annotate(
+            judged=Count("id"),
+            corrected=Count("id", filter=Q(judged_by=JudgedBy.ADVOCATE) & ~Q(judgement=F("desk"))),
+        )
         .order_by()
     )
     found = {row["desk"]: row for row in rows}
@@ -44,3 +50,9 @@ def judgement_corrections(*, now: datetime) -> list[dict]:
         }
         for value, label in Judgement.choices
     ]
+
+
+def judgement_learned() -> str:
+    """How the desk's learned judgement does on its newest labelled tickets (the active version's figures), in the
+    words admin's list of versions says it: one query."""
+    return learned_said(learned_active())

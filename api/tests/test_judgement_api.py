@@ -18,7 +18,7 @@ def api():
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
-def _judged(judgement: str, **more: str) -> Ticket:
+def _judged(judgement: str, **more: object) -> Ticket:
     ticket = TicketFactory()
     Ticket.objects.filter(pk=ticket.pk).update(
         judgement=judgement, judged_by=JudgedBy.DESK, judged_at=timezone.now(), **more
@@ -91,3 +91,43 @@ def test_the_schema_states_the_judgement(api):
     assert "400" in operation["responses"] and "409" in operation["responses"]
     names = {p["name"] for p in schema["paths"]["/api/tickets/"]["get"]["parameters"]}
     assert {"judgement", "intent", "sentiment"} <= names
+
+
+def test_the_confidence_is_read_only_and_the_list_filters_the_unsure(api):
+    from mentions.tests.test_judgement_unsure import LEANS_WORTH
+
+    doubt = _judged("needs_response", judgement_confidence=0.46, judgement_reason=LEANS_WORTH)
+    sure = _judged("needs_response", judgement_confidence=0.93)
+    older = _judged("noise")  # judged before the desk measured how sure: null
+
+    body = api.get(f"/api/tickets/{doubt.pk}/").json()
+    assert (body["judgement"], body["judgement_confidence"], body["judgement_reason"]) == (
+        "needs_response",
+        0.46,
+        LEANS_WORTH,
+    )
+    assert api.get(f"/api/tickets/{older.pk}/").json()["judgement_confidence"] is None
+    listed = api.get("/api/tickets/?judgement=unsure")
+    assert listed.status_code == 200, listed.content
+    assert [row["id"] for row in listed.json()["results"]] == [doubt.pk]
+    assert {row["id"] for row in api.get("/api/tickets/?judgement=needs_response").json()["results"]} == {
+        doubt.pk,
+        sure.pk,
+    }
+    # Read-only: a PATCH of the confidence is refused as a field the request does not take.
+    refused = api.patch(f"/api/tickets/{doubt.pk}/", {"judgement_confidence": 1}, content_type="application/json")
+    assert refused.status_code == 400 and "judgement_confidence" in refused.json()
+    # Corrected (here confirmed as it stood): the advocate's word, sure.
+    confirmed = api.patch(f"/api/tickets/{doubt.pk}/", {"judgement": "needs_response"}, content_type="application/json")
+    assert confirmed.status_code == 200
+    assert (confirmed.json()["judged_by"], confirmed.json()["judgement_confidence"]) == ("advocate", 1.0)
+    assert api.get("/api/tickets/?judgement=unsure").json()["results"] == []
+
+
+def test_the_schema_states_the_confidence_and_the_unsure_filter(api):
+    schema = api.get("/api/schema/?format=json").json()
+    field = schema["components"]["schemas"]["Ticket"]["properties"]["judgement_confidence"]
+    assert field["readOnly"] is True and field["nullable"] is True
+    assert (field["minimum"], field["maximum"]) == (0, 1)
+    [param] = [p for p in schema["paths"]["/api/tickets/"]["get"]["parameters"] if p["name"] == "judgement"]
+    assert "unsure" in param["schema"]["enum"] and "unsure" in param["description"]

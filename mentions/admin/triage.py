@@ -18,6 +18,7 @@ from mentions.models import (
     Sentiment,
 )
 from mentions.rules import lines
+from mentions.services.judgement_precision import precision_measured, rule_gated
 from mentions.services.rules import TRY_LIMIT, TryResult, rule_try
 
 JUDGED_HELP = "The desk's judgement: such a rule runs when the worker has judged the ticket. None ticked: any."
@@ -103,7 +104,7 @@ class RuleForm(forms.ModelForm):
 class RuleAdmin(admin.ModelAdmin):
     form = RuleForm
     change_form_template = "admin/mentions/rule/change_form.html"
-    list_display = ["name", "position", "enabled", "stop_processing", "does"]
+    list_display = ["name", "position", "enabled", "stop_processing", "does", "solves_when"]
     list_editable = ["position", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["name", "description", "text_keywords"]
@@ -142,10 +143,12 @@ class RuleAdmin(admin.ModelAdmin):
                     "reply_from",
                     "notify_slack",
                     "close_without_reply",
+                    "solves_when",
                 ]
             },
         ),
     ]
+    readonly_fields = ["solves_when"]
     actions = ["try_rule"]
 
     @admin.display(description="Does")
@@ -157,8 +160,22 @@ class RuleAdmin(admin.ModelAdmin):
         except ValueError as exc:
             return f"broken: {exc}"
 
+    @admin.display(description="Solves on the judgement")
+    def solves_when(self, obj: Rule | None) -> str:
+        """Beside a rule that solves on the desk's judgement: the precision it waits for and where it stands
+        (mentions.services.judgement_precision, measured a few minutes ago at most); empty for any other rule."""
+        if obj is None or obj.pk is None:
+            return ""
+        macro = [(a.kind, a.value) for a in obj.macro.actions.all()] if obj.macro_id and obj.macro else []
+        gated = rule_gated(judgements=obj.judgements, close=obj.close_without_reply, macro_actions=macro)
+        if not gated:
+            return ""
+        measured = precision_measured()
+        return "; ".join(measured[judgement].said() for judgement in gated)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("macro")
+        # The macro's actions with the rules: whether a macro solves is read for every row of the list.
+        return super().get_queryset(request).select_related("macro").prefetch_related("macro__actions")
 
     def get_urls(self):
         return [

@@ -51,6 +51,24 @@ class JudgedBy(models.TextChoices):
     ADVOCATE = "advocate", "An advocate"
 
 
+# How an unsure judgement's reason opens (mentions.judgement.combine): "Unsure, leans worth knowing (46%): …".
+UNSURE_LEANS = "Unsure, leans "
+
+
+def sure_said(judged_by: str, confidence: float | None, reason: str, *, unsure: bool) -> str:
+    """How sure the desk is of its judgement, in words, from the ticket's own columns: "92 % sure"; when unsure,
+    which way: "46 % sure it does not need a response" (the confidence is of the queue's decision, needs a response
+    or not; the stored judgement of an unsure ticket is needs_response whatever it leant, so the lean is read from
+    the reason the desk wrote). "" for an advocate's judgement, and one judged before the desk had a confidence."""
+    if judged_by != JudgedBy.DESK or confidence is None:
+        return ""
+    said = f"{confidence:.0%}".replace("%", "\u00a0% sure")  # the figure and its sign never part at a line end
+    if not unsure or not reason.startswith(UNSURE_LEANS):
+        return said
+    leans_respond = reason.startswith(UNSURE_LEANS + Judgement.NEEDS_RESPONSE.label.lower())
+    return f"{said} it needs a response" if leans_respond else f"{said} it does not need a response"
+
+
 class TicketMeaning(models.Model):
     """The sentence embedding of a ticket's first mention (subject and text), L2-normalised, stored as float16
     bytes: computed once in the worker (`mentions.meaning`), never in a web process."""

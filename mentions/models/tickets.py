@@ -6,7 +6,16 @@ from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, audience_rank, judgement_rank, level_rank
+from mentions.models.judgement import (
+    Intent,
+    JudgedBy,
+    Judgement,
+    Sentiment,
+    audience_rank,
+    judgement_rank,
+    level_rank,
+    sure_said,
+)
 
 
 class Tag(models.Model):
@@ -263,6 +272,12 @@ class Ticket(models.Model):
             and self.judgement_confidence is not None
             and self.judgement_confidence < settings.DESK_JUDGEMENT_UNSURE_BELOW
         )
+
+    @property
+    def judgement_sure_said(self) -> str:
+        """How sure the desk is, in words, for the chip (mentions.models.judgement.sure_said): "92 % sure", or for
+        an unsure one "46 % sure it does not need a response"; "" for an advocate's word."""
+        return sure_said(self.judged_by, self.judgement_confidence, self.judgement_reason, unsure=self.judgement_unsure)
 
     @property
     def is_waiting(self) -> bool:

@@ -48,13 +48,17 @@ def judgement_correct(
 def _correct(ticket: Ticket, judgement: str, actor: Any, intent: str | None) -> bool:
     """In a transaction holding the ticket's lock: the correction, saved."""
     same_intent = intent is None or intent == ticket.intent
-    if judgement == ticket.judgement and same_intent:
+    # An unsure judgement is stored as needs_response: the advocate confirming that word is still their word (it
+    # stops being "Unsure"), not a no-op.
+    if judgement == ticket.judgement and same_intent and not ticket.judgement_unsure:
         return False
     data: dict[str, Any] = {
         "from": ticket.judgement,
         "to": judgement,
         "by": actor.get_username() if actor is not None else "",
     }
+    if ticket.judged_by == JudgedBy.DESK and ticket.judgement_confidence is not None:
+        data["confidence"] = ticket.judgement_confidence  # how sure the desk was of the word overruled
     if not same_intent:
         data.update(intent_from=ticket.intent, intent_to=intent)
     # The desk's reason argued for the judgement the advocate just overruled: shown beside the new word it would
@@ -65,7 +69,13 @@ def _correct(ticket: Ticket, judgement: str, actor: Any, intent: str | None) -> 
     ticket.judgement = judgement
     ticket.judged_by = JudgedBy.ADVOCATE
     ticket.judged_at = timezone.now()
-    ticket.save(update_fields=["judgement", "intent", "judged_by", "judged_at", "judgement_reason", "updated_at"])
+    ticket.judgement_confidence = 1.0  # the advocate's word: never "Unsure" again
+    ticket.save(
+        update_fields=[
+            *("judgement", "intent", "judged_by", "judged_at", "judgement_reason", "judgement_confidence"),
+            "updated_at",
+        ]
+    )
     event_record(ticket=ticket, kind=TicketEvent.Kind.JUDGEMENT, actor=actor, **data)
     # The classifier learns from corrections: its cached examples are read again (advocacy/versioned.py).
     version_bump(CORRECTIONS_VERSION_KEY)
@@ -77,15 +87,18 @@ def correction_reason(actor: Any, was: str, now: str, intent_was: str, intent_no
     Question)", in the history's words, at most the column's length (the name is what gives way)."""
     labels = dict(Judgement.choices) | {"": "not judged"}
     change = labels.get(now, now) if was == now else f"{labels.get(was, was)} → {labels.get(now, now)}"
+    verb = "Corrected"
     if intent_now is not None and intent_now != intent_was:
         intents = dict(Intent.choices)
         change += f" (intent {intents.get(intent_was, 'none')} → {intents.get(intent_now, intent_now)})"
+    elif was == now:
+        verb = "Confirmed"  # an unsure judgement, confirmed as it stood
     who = (actor.get_full_name() or actor.get_username()) if actor is not None else "an advocate"
     limit = Ticket._meta.get_field("judgement_reason").max_length or 200
-    room = limit - len(f"Corrected by : {change}")
+    room = limit - len(f"{verb} by : {change}")
     if len(who) > room:
         who = who[: max(room - 1, 1)] + "…"
-    return f"Corrected by {who}: {change}"[:limit]
+    return f"{verb} by {who}: {change}"[:limit]
 
 
 def solved_as_noise(ticket: Ticket) -> bool:

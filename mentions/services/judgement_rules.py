@@ -10,7 +10,11 @@ the rule as the actor, as the ingest would have: history events, tags, priority,
 and reply, the suggested reply, the respond-from handle, closing without reply. A rule that closes a ticket says why
 in a note: "Solved as noise by rule 'Solve noise': <the desk's reason>". Slack notices are not sent from here
 (Rule.clean refuses them on a rule that waits for a judgement). A rule is applied once per ticket: a ticket judged
-again does not run it twice."""
+again does not run it twice.
+
+A rule with a condition on the judgement solves only while the desk's measured precision of the ticket's judgement
+allows it (mentions.services.judgement_precision: at least 0.95 on 30 labelled tickets); otherwise its other
+actions apply and its `rule_applied` event says why it did not solve."""
 
 from __future__ import annotations
 
@@ -22,10 +26,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from mentions.models import JudgedBy, Judgement, MacroAction, Message, Ticket, TicketEvent
-from mentions.rules import CompiledRule, RuleSet
+from mentions.rules import CompiledRule, RuleActions, RuleSet
 from mentions.services.actions import template_render
 from mentions.services.editing import priority_change
 from mentions.services.events import event_record, tags_add, tags_remove
+from mentions.services.judgement_precision import Precision, precision_measured, rule_gated
 from mentions.services.notes import note_add
 from mentions.services.rules import NOT_ACKNOWLEDGED, authors_tags, facts_for_message, rules_load
 from mentions.services.versions import ticket_lock
@@ -66,6 +71,7 @@ def judged_rules_run(ticket_ids: list[int]) -> int:
     messages = Message.objects.in_bulk([t.first_message_id for t in tickets if t.first_message_id])
     tags = authors_tags(list(messages)) if messages and any(r.author_tags for r in ruleset.rules) else {}
     done = _applied_before([t.pk for t in tickets])
+    measured: dict[str, Precision] | None = None  # read only when a rule that solves matched
     applied = 0
     for ticket in tickets:
         message = messages.get(ticket.first_message_id)
@@ -77,17 +83,27 @@ def judged_rules_run(ticket_ids: list[int]) -> int:
         ]
         if not matched:
             continue
+        if measured is None and any(_gated(rule) for rule in matched):
+            measured = precision_measured()
+        gate = (measured or {}).get(facts.judgement)
         try:
             with transaction.atomic():
-                applied += _apply(ticket.pk, matched, message.permalink, facts.judgement)
+                applied += _apply(ticket.pk, matched, message.permalink, facts.judgement, gate)
         except Exception:  # one ticket's rules failing must not cost the batch's others
             logger.exception("rules: judged rules failed on ticket %s; left as it was", ticket.pk)
     return applied
 
 
-def _apply(ticket_id: int, rules: list[CompiledRule], permalink: str, judged: str) -> int:
+def _gated(rule: CompiledRule) -> bool:
+    """A rule that solves on the desk's judgement: it solves only as far as the judgement's precision allows."""
+    actions = rule.actions
+    return bool(rule_gated(judgements=rule.judgements, close=actions.close, macro_actions=actions.macro_actions))
+
+
+def _apply(ticket_id: int, rules: list[CompiledRule], permalink: str, judged: str, gate: Precision | None) -> int:
     """The matched rules' actions on one ticket, its row locked; nothing when it changed in between (taken,
-    answered, corrected or judged again)."""
+    answered, corrected or judged again). `gate`: the measured precision of the ticket's judgement, which a rule
+    that solves on the judgement needs to allow it."""
     ticket = ticket_lock(ticket_id, seen_version=None)
     if ticket.status not in Ticket.WAITING_STATUSES or ticket.judged_by != JudgedBy.DESK or ticket.judgement != judged:
         return 0
@@ -99,7 +115,10 @@ def _apply(ticket_id: int, rules: list[CompiledRule], permalink: str, judged: st
         "permalink": permalink,
     }
     for rule in rules:
-        _apply_rule(ticket, rule, context)
+        held = ""
+        if _gated(rule) and (gate is None or not gate.allows_solving):
+            held = (gate or Precision(judged)).held()
+        _apply_rule(ticket, rule, context, held)
     ticket.save()
     return len(rules)
 
@@ -126,15 +145,20 @@ def _prefill(ticket: Ticket, rule: CompiledRule, template: str, context: dict[st
     event_record(ticket=ticket, kind=TicketEvent.Kind.REPLY_PREFILLED, actor=None, rule=rule.name)
 
 
-def _apply_rule(ticket: Ticket, rule: CompiledRule, context: dict[str, str]) -> None:
+def _apply_rule(ticket: Ticket, rule: CompiledRule, context: dict[str, str], held: str) -> None:
+    """`held`: why the rule may not solve (its other actions apply), said in its event; "" when it may."""
     actions = rule.actions
+    described = actions.describe()
+    if held:
+        closing = RuleActions(close=True).describe()
+        described = [*(a for a in described if a not in closing), held]
     event_record(
         ticket=ticket,
         kind=TicketEvent.Kind.RULE_APPLIED,
         actor=None,
         rule=rule.name,
         rule_id=rule.id,
-        actions=actions.describe(),
+        actions=described,
         on="judgement",
     )
     if actions.tags:
@@ -143,7 +167,8 @@ def _apply_rule(ticket: Ticket, rule: CompiledRule, context: dict[str, str]) -> 
         priority_change(ticket=ticket, priority=actions.priority, actor=None, via=f"rule {rule.name}")
     for kind, value in actions.macro_actions:
         if kind == MacroAction.Kind.SET_STATUS:
-            _status(ticket, rule, value, f"macro {actions.macro_name}")
+            if not (held and value == Ticket.Status.SOLVED):
+                _status(ticket, rule, value, f"macro {actions.macro_name}")
         elif kind == MacroAction.Kind.ADD_TAGS:
             tags_add(ticket=ticket, names=value.split(), actor=None)
         elif kind == MacroAction.Kind.REMOVE_TAGS:
@@ -158,5 +183,5 @@ def _apply_rule(ticket: Ticket, rule: CompiledRule, context: dict[str, str]) -> 
         _prefill(ticket, rule, actions.reply_template, context)
     if actions.reply_from:
         ticket.reply_from_role = actions.reply_from
-    if actions.close:
+    if actions.close and not held:
         _status(ticket, rule, Ticket.Status.SOLVED, NOT_ACKNOWLEDGED)

@@ -219,6 +219,18 @@ def _solve_noise() -> Rule:
     return Rule.objects.create(name="Solve noise", enabled=True, judgements=["noise"], close_without_reply=True)
 
 
+@pytest.fixture
+def precise(monkeypatch):
+    """The desk's judgements measured precise enough for a rule to solve on them (the measuring and the gate below
+    the line: test_judgement_precision.py)."""
+    from mentions.services import judgement_rules
+    from mentions.services.judgement_precision import Precision
+
+    measured = {j: Precision(j, count=100, right=100) for j in ("needs_response", "worth_knowing", "noise")}
+    monkeypatch.setattr(judgement_rules, "precision_measured", lambda: measured)
+
+
+@pytest.mark.usefixtures("precise")
 def test_the_solve_noise_rule_runs_when_the_worker_judged_and_says_why_once():
     _solve_noise()
     noise = judged(TicketFactory(), "noise", judgement_reason="A logo compliment, nothing to answer")
@@ -262,6 +274,7 @@ def test_a_rule_on_the_judgement_cannot_tell_slack():
         Rule.objects.create(name="Odd", judgements=["spam"], close_without_reply=True)
 
 
+@pytest.mark.usefixtures("precise")
 def test_not_noise_reopens_corrects_and_records_in_one_click(advocate_client):
     _solve_noise()
     ticket = judged(TicketFactory(), "noise", judgement_reason="Looks like a joke")
@@ -319,6 +332,7 @@ def test_a_claim_costs_the_same_queries_with_the_judgement_in_the_view_and_its_o
 
 
 def test_admin_sets_a_views_judgements_and_a_rules_judgement_conditions(admin_client):
+    View.objects.filter(name="Needs a response").delete()  # the one a fresh install has (migration 0052)
     response = admin_client.post(
         reverse("admin:mentions_view_add"),
         {

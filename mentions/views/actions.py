@@ -246,8 +246,9 @@ def ticket_judgement(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(ticket: Ticket, data: dict, seen: int) -> str:
         label = Judgement(data["judgement"]).label
+        confirms = ticket.judgement == data["judgement"]  # an unsure one, confirmed: it was stored so
         if judgement_correct(ticket, data["judgement"], request.user, seen_version=seen):
-            return f"Judgement corrected: {label}."
+            return f"Judgement {'confirmed' if confirms else 'corrected'}: {label}."
         return f"The judgement was {label} already."
 
     return ticket_action(request, pk, JudgementForm, "judgement", run, play_on=False)

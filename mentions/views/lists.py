@@ -34,7 +34,7 @@ from mentions.models import Intent, Judgement, Sentiment, Ticket, View
 from mentions.queue_blocks import queue_blocks
 from mentions.row_marks import row_marks_attach
 from mentions.search_blocks import search_blocks
-from mentions.search_text import JUDGEMENT_NONE
+from mentions.search_text import JUDGEMENT_MORE
 from mentions.services.approvals import approvals_waiting
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
@@ -167,7 +167,7 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
                 "ranked_search": search.search_ranks(),
                 "statuses": Ticket.Status.choices,
                 "priorities": Ticket.Priority.choices,
-                "judgements": [*Judgement.choices, (JUDGEMENT_NONE, "Not judged yet")],
+                "judgements": [*Judgement.choices, *JUDGEMENT_MORE],
                 "intents": Intent.choices,
                 "sentiments": Sentiment.choices,
                 "channels": Channel.objects.only("id", "name"),

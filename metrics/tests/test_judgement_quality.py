@@ -40,3 +40,16 @@ def test_the_share_corrected_is_counted_by_what_the_desk_said_in_the_last_30_day
     client.force_login(ManagerFactory())
     page = client.get("/kpi/").content.decode()
     assert 'data-testid="judgement-corrections"' in page and "50.0%" in page
+
+
+def test_an_unsure_judgement_confirmed_as_it_stood_is_not_a_correction():
+    advocate = AdvocateFactory()
+    confirmed, changed = _judged("needs_response"), _judged("needs_response")
+    Ticket.objects.filter(pk__in=[confirmed.pk, changed.pk]).update(judgement_confidence=0.45)  # Unsure, stored so
+    for ticket in (confirmed, changed):
+        ticket.refresh_from_db()
+    judgement_correct(confirmed, "needs_response", advocate)
+    judgement_correct(changed, "worth_knowing", advocate)
+
+    rows = {r["judgement"]: r for r in judgement_corrections(now=timezone.now())}
+    assert (rows["needs_response"]["judged"], rows["needs_response"]["corrected"]) == (2, 1)

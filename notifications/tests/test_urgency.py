@@ -18,7 +18,7 @@ from channels.tests.hn import search_page, story_hit
 from intake.hooks import tickets_after_ingest
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
-from mentions.models import DutySettings, Message, Ticket
+from mentions.models import DutySettings, Message, Ticket, View
 from mentions.services import ticket_mark_replied
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 from notifications.models import CoverageDigest, UrgentPing
@@ -292,6 +292,7 @@ def test_the_digest_lists_what_may_turn_urgent_overnight_once_per_day(slack):
 
 def test_the_digest_ends_with_each_views_forecast(slack):
     slack_ok(slack)
+    View.objects.filter(name="Needs a response").delete()  # the view a fresh install has (mentions 0052): this one only
     ViewFactory(name="Everything <all>")
     _digest_case()
     coverage_digest_send(now=datetime(2026, 11, 20, 21, 46, tzinfo=UTC))
@@ -305,6 +306,7 @@ def test_the_digest_ends_with_each_views_forecast(slack):
 
 def test_the_digest_forecast_rests_on_the_teams_recent_replies(slack):
     slack_ok(slack)
+    View.objects.filter(name="Needs a response").delete()  # the view a fresh install has (mentions 0052): this one only
     ViewFactory(name="Everything <all>")
     _digest_case()
     # Ten first replies on Thursday morning, in coverage.

@@ -1,0 +1,137 @@
+"""Admin: the versions of the desk's learned judgement (mentions.models.JudgementModel, docs/judgement.md). Read
+only: a version is made by the worker (`mentions.judgement_learn`, every six hours, or "Learn now" here), never by
+hand, and its weights are not shown. The list's top says how the active version does on the desk's newest labelled
+tickets (mentions.services.judgement_learned), the same sentence as the KPI page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_POST
+
+from advocacy.enqueue import task_enqueue
+from mentions.models import JudgementModel
+from mentions.services.judgement_learned import compared_said, learned_active, learned_said
+
+LEARN_QUEUED = (
+    "Asked the worker to learn a new version now. It is kept, and made active only when it does better than the "
+    "active one on the newest labelled tickets: reload this page in a minute or two."
+)
+# The detail page: every figure of the version, read only (the weights are never shown).
+FIELDS: tuple[str, ...] = (
+    "version",
+    "created_at",
+    "outcome",
+    "labels_desk",
+    "labels_corrected",
+    "labels_shipped",
+    "scored_on",
+    "needs_response_precision",
+    "needs_response_recall",
+    "noise_precision",
+    "noise_recall",
+    "accuracy",
+    "compared_shown",
+    "cpu_seconds",
+    "note",
+    "features_version",
+    "embedding_model",
+)
+
+
+OUTCOME_SHORT: dict[str, str] = {
+    JudgementModel.Outcome.ACTIVE: "Active",
+    JudgementModel.Outcome.KEPT: "Kept (replaced)",
+    JudgementModel.Outcome.REFUSED: "Not used",
+}
+
+
+def _figure(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "—"
+
+
+@admin.register(JudgementModel)
+class JudgementModelAdmin(admin.ModelAdmin):
+    change_list_template = "admin/mentions/judgementmodel/change_list.html"
+    # Short columns: the list fits a laptop's width without scrolling sideways (a version's words are on its page).
+    list_display = [
+        "version",
+        "learned",
+        "outcome_shown",
+        "labels",
+        "scored_on",
+        "needs_response_shown",
+        "noise_shown",
+        "accuracy_shown",
+        "cpu_seconds",
+    ]
+    fields = FIELDS
+    readonly_fields = FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The weights (hundreds of kilobytes a version) are never shown: left in the database.
+        return super().get_queryset(request).defer("weights")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Version", ordering="pk")
+    def version(self, obj: JudgementModel) -> str:
+        return f"v{obj.pk}"
+
+    @admin.display(description="Learned", ordering="created_at")
+    def learned(self, obj: JudgementModel) -> str:
+        return date_format(timezone.localtime(obj.created_at), "j M Y H:i")
+
+    @admin.display(description="Outcome", ordering="outcome")
+    def outcome_shown(self, obj: JudgementModel) -> str:
+        return OUTCOME_SHORT.get(obj.outcome, obj.outcome)
+
+    @admin.display(description="Labels: desk / corrected / shipped")
+    def labels(self, obj: JudgementModel) -> str:
+        return f"{obj.labels_desk} / {obj.labels_corrected} / {obj.labels_shipped}"
+
+    @admin.display(description="Needs a response: precision (recall)")
+    def needs_response_shown(self, obj: JudgementModel) -> str:
+        return f"{_figure(obj.needs_response_precision)} ({_figure(obj.needs_response_recall)})"
+
+    @admin.display(description="Noise: precision (recall)")
+    def noise_shown(self, obj: JudgementModel) -> str:
+        return f"{_figure(obj.noise_precision)} ({_figure(obj.noise_recall)})"
+
+    @admin.display(description="Accuracy", ordering="accuracy")
+    def accuracy_shown(self, obj: JudgementModel) -> str:
+        return _figure(obj.accuracy)
+
+    @admin.display(description="Compared with")
+    def compared_shown(self, obj: JudgementModel) -> str:
+        return compared_said(obj)
+
+    def get_urls(self) -> list[Any]:
+        learn = self.admin_site.admin_view(require_POST(self.learn_view))
+        return [path("learn/", learn, name="mentions_judgementmodel_learn"), *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        said = learned_said(learned_active())
+        return super().changelist_view(request, {**(extra_context or {}), "learned_said": said})
+
+    def learn_view(self, request: HttpRequest) -> HttpResponse:
+        """ "Learn now": the worker learns (mentions.judgement_learn, on its meaning queue); nothing is trained in a
+        web process."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        task_enqueue("mentions.judgement_learn")
+        self.message_user(request, LEARN_QUEUED, messages.INFO)
+        return HttpResponseRedirect(reverse("admin:mentions_judgementmodel_changelist"))

@@ -1,0 +1,77 @@
+"""The learned judgement in words (issue 56), for admin's list of versions and the KPI page: how the active version
+did on the desk's newest labelled tickets, and what a version was compared with when it was learned.
+
+Read in web processes: the row only (one query, without its weights), never the learning code, which imports the
+worker's modules (mentions.judgement.learning, docs/judgement.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from mentions.models import JudgementModel
+
+# mentions.judgement.learning.MIN_LABELS (not imported: a web process must not load the learning code; a test
+# holds the two equal).
+LEARNS_FROM = 40
+SHIPPED = (
+    f"The shipped judgement (no version learned from this desk yet: it learns once {LEARNS_FROM} tickets are "
+    "labelled by replies, solves and corrections)"
+)
+FIGURES = (
+    "needs_response_precision",
+    "needs_response_recall",
+    "noise_precision",
+    "noise_recall",
+    "accuracy",
+    "scored_on",
+    "created_at",
+)
+
+
+def learned_active() -> JudgementModel | None:
+    """The active version's figures (one query; its weights are left in the database)."""
+    return JudgementModel.objects.filter(outcome=JudgementModel.Outcome.ACTIVE).only("pk", *FIGURES).first()
+
+
+def _figure(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "—"
+
+
+def figures_said(figures: Any) -> str:
+    """ "needs a response 0.91 (recall 0.94), noise 0.97 (recall 0.62)", from a version or its compared_with."""
+
+    def get(name: str) -> Any:
+        return figures.get(name) if isinstance(figures, dict) else getattr(figures, name, None)
+
+    return (
+        f"needs a response {_figure(get('needs_response_precision'))} "
+        f"(recall {_figure(get('needs_response_recall'))}), "
+        f"noise {_figure(get('noise_precision'))} (recall {_figure(get('noise_recall'))})"
+    )
+
+
+def learned_said(row: JudgementModel | None) -> str:
+    """ "Precision on your last 200 labelled mentions: needs a response 0.91 (recall 0.94), noise 0.97 (recall
+    0.62); version 7, learned 27 Nov 2026", or, without an active version, what judges instead and when it learns."""
+    if row is None:
+        return SHIPPED
+    learned = date_format(timezone.localtime(row.created_at), "j M Y")
+    return (
+        f"Precision on your last {row.scored_on} labelled mentions: {figures_said(row)}; "
+        f"version {row.pk}, learned {learned}"
+    )
+
+
+def compared_said(row: JudgementModel) -> str:
+    """What a version was measured against, in words: the version active when it was learned (or the shipped
+    judgement) on the same tickets."""
+    compared = row.compared_with if isinstance(row.compared_with, dict) else {}
+    if not compared or not compared.get("count"):
+        return "Nothing to compare with: no judgement was active when it was learned."
+    version = compared.get("version")
+    whom = f"version {version}" if version else "the shipped judgement"
+    accuracy = _figure(compared.get("accuracy"))
+    return f"On the same {compared.get('count')} tickets, {whom} had: {figures_said(compared)}; accuracy {accuracy}"
