@@ -139,6 +139,8 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-merge",
             "mentions:ticket-judgement",
             "mentions:ticket-not-noise",
+            "mentions:team-draft-use",
+            "mentions:team-draft-dismiss",
             "mentions:ticket-community-close",
             "mentions:ticket-like",
             "mentions:ticket-delete-post",

@@ -14,6 +14,8 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.HandOver": "a ticket handed from one staff member to another until a time, and how it ended",
     "mentions.Holiday": "the team's holidays, set by admins",
     "mentions.Macro": "a macro's name and description, written by admins",
+    "mentions.JudgementModel": "a learned judgement's weights (numbers fitted over thousands of tickets, no text) and "
+    "the desk's own figures and note",
     "mentions.MacroAction": "a macro's steps: status, tags, a reply with placeholders; written by admins",
     "mentions.ProductProfile": "the product's name and description for the judgement, written by admins",
     "mentions.ReleaseRota": "which advocate covers a release, with a manager's note",
