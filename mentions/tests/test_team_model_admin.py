@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from advocacy.celery import app as celery_app
 from mentions.models import TeamModelEndpoint, TeamModelUsage
 from mentions.tasks import team_model_test
 from mentions.tests.factories import UserFactory
@@ -82,12 +83,22 @@ def test_an_address_the_desk_would_not_use_is_refused_beside_it(admin_client, ur
     assert not TeamModelEndpoint.objects.exists()
 
 
-def test_test_the_connection_is_asked_of_the_worker_and_its_result_shown_beside_it(admin_client, fake, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True  # the worker's run, here in the test's process
+def test_test_the_connection_is_asked_of_the_worker_and_its_result_shown_beside_it(
+    admin_client, fake, django_capture_on_commit_callbacks
+):
     fake.replies = [streamed(["O", "K"])]
     row = endpoint_configure(fake, api_key=KEY, stream=True, enabled=False)  # tested before it is switched on
     changelist = reverse(CHANGELIST)
-    response = admin_client.post(changelist, {"action": "test_connection", "_selected_action": [row.pk]}, follow=True)
+    # The worker's run, here in the test's process: on the app's own configuration, which a setting changed after
+    # another test configured the app would not reach.
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                changelist, {"action": "test_connection", "_selected_action": [row.pk]}, follow=True
+            )
+    finally:
+        celery_app.conf.task_always_eager = False
     assert "Asked the worker at" in response.content.decode()
     page = admin_client.get(changelist).content.decode()
     assert "OK: llama3.1:8b streamed in" in page and KEY not in page
