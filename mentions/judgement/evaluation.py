@@ -15,20 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from channels.models import Channel
 from mentions.judgement.curve import Step, curve_lines, learning_curve
-from mentions.judgement.examples import shipped as shipped_examples
 from mentions.judgement.features import feature_matrix
 from mentions.judgement.product import Product, product_load, product_make
-from mentions.judgement.reading import first_mentions
-from mentions.judgement.run import batch_judge, hand_verdicts, verdicts_store
+from mentions.judgement.run import batch_judge, hand_read, verdicts_store
 from mentions.judgement.shipped_model import TRAINING_SETS
-from mentions.meaning import ticket_vectors
 from mentions.models import Judgement, Message, Ticket
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
@@ -145,14 +141,24 @@ def _figures(truth: list[dict[str, str]], got: list[dict[str, str]]) -> dict[str
 
 def _curve(ids: list[int], truth: list[str], product: Product, learn: list[int], without: str) -> list[Step]:
     """The learning curve on the stored set (inside the evaluation's transaction)."""
-    verdicts_by_id = hand_verdicts(ids, product)
-    mentions = first_mentions(ids)
-    vectors = ticket_vectors(ids)
-    matrix = np.vstack([vectors[i] for i in ids])
-    features, cues = feature_matrix(
-        [mentions[i] for i in ids], matrix, product, shipped_examples(product.name, product.description)
-    )
-    return learning_curve(learn, truth, [verdicts_by_id[i] for i in ids], features, cues, matrix, without=without)
+    read = hand_read(ids, product)
+    if read is None:
+        return []
+    features, cues = feature_matrix([read.mentions[i] for i in read.ids], read.matrix, product, read.shipped)
+    labels = dict(zip(ids, truth, strict=True))
+    return learning_curve(learn, [labels[i] for i in read.ids], read.hand, features, cues, read.matrix, without=without)
+
+
+def report_score(report: Report, mentions: list[dict[str, Any]], got: list[dict[str, str]]) -> None:
+    """The figures, the confusion table and the misses of `got` (one dict of FIELDS and "reason" a mention)."""
+    truth = [{key: str(m["label"].get(key, "")) for key in FIELDS} for m in mentions]
+    report.figures = _figures(truth, got)
+    report.confusion = {t: dict.fromkeys(JUDGEMENTS, 0) for t in JUDGEMENTS}
+    for m, t, g in zip(mentions, truth, got, strict=True):
+        if g["judgement"] in JUDGEMENTS and t["judgement"] in JUDGEMENTS:
+            report.confusion[t["judgement"]][g["judgement"]] += 1
+        if g["judgement"] != t["judgement"]:
+            report.misses.append((str(m.get("id")), t["judgement"], g["judgement"] or "-", g["reason"]))
 
 
 def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] | None = None) -> Report:
@@ -180,14 +186,7 @@ def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] |
     except _RollBack:
         pass
     report.seconds = round(time.perf_counter() - started, 2)
-    truth = [{key: str(m["label"].get(key, "")) for key in FIELDS} for m in mentions]
-    report.figures = _figures(truth, got)
-    report.confusion = {t: dict.fromkeys(JUDGEMENTS, 0) for t in JUDGEMENTS}
-    for m, t, g in zip(mentions, truth, got, strict=True):
-        if g["judgement"] in JUDGEMENTS and t["judgement"] in JUDGEMENTS:
-            report.confusion[t["judgement"]][g["judgement"]] += 1
-        if g["judgement"] != t["judgement"]:
-            report.misses.append((str(m.get("id")), t["judgement"], g["judgement"], g["reason"]))
+    report_score(report, mentions, got)
     return report
 
 

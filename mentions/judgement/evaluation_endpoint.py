@@ -23,14 +23,12 @@ from django.core.management.base import CommandError, OutputWrapper
 from mentions.assistant.client import Endpoint
 from mentions.assistant.judge import TeamModelInput, team_model_judgements
 from mentions.judgement.evaluation import (
-    FIELDS,
-    JUDGEMENTS,
     Report,
-    _figures,
     _kind,
     _product,
     dataset_label,
     report_lines,
+    report_score,
 )
 from mentions.judgement.language import language_of
 from mentions.judgement.sentiment import sentiment_of
@@ -101,14 +99,7 @@ def dataset_evaluate_endpoint(path: Path, endpoint: Endpoint, label: str | None 
             }
         )
     report.seconds = round(time.perf_counter() - started, 2)
-    truth = [{key: str(m["label"].get(key, "")) for key in FIELDS} for m in mentions]
-    report.figures = _figures(truth, got)
-    report.confusion = {t: dict.fromkeys(JUDGEMENTS, 0) for t in JUDGEMENTS}
-    for m, t, g in zip(mentions, truth, got, strict=True):
-        if g["judgement"] in JUDGEMENTS and t["judgement"] in JUDGEMENTS:
-            report.confusion[t["judgement"]][g["judgement"]] += 1
-        if g["judgement"] != t["judgement"]:
-            report.misses.append((str(m.get("id")), t["judgement"], g["judgement"] or "-", g["reason"]))
+    report_score(report, mentions, got)
     return EndpointReport(report, missing, stopped)
 
 

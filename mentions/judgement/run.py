@@ -8,6 +8,7 @@ read and the write (the UPDATE asks again)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Case, CharField, FloatField, Value, When
@@ -18,7 +19,7 @@ from mentions.judgement.classify import Verdict, verdicts
 from mentions.judgement.combine import combined
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.evidence import earlier, like_earlier
-from mentions.judgement.examples import examples_load
+from mentions.judgement.examples import Shipped, examples_load
 from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
@@ -36,35 +37,44 @@ def _text(mention: MentionText) -> str:
     return first_text(mention.title, mention.text)
 
 
-def hand_verdicts(ticket_ids: list[int], product: Product) -> dict[int, Verdict]:
-    """The hand-written judgement alone (classify.py), of tickets whose vectors are stored."""
+@dataclass(frozen=True)
+class HandRead:
+    """Tickets as both readings see them: their first mentions, vectors (in `ids`' order) and the hand-written
+    verdicts (classify.py), with the product's shipped reference points."""
+
+    ids: list[int]
+    mentions: dict[int, MentionText]
+    matrix: np.ndarray
+    hand: list[Verdict]
+    shipped: Shipped
+
+
+def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
+    """None when no ticket has an inbound message with a vector (missing vectors are computed and stored)."""
     mentions = first_mentions(ticket_ids)
-    vectors = ticket_vectors([i for i in ticket_ids if i in mentions])
-    ids = [i for i in ticket_ids if i in mentions and i in vectors]
+    ids = [i for i in ticket_ids if i in mentions]
+    vectors = ticket_vectors(ids, texts={i: _text(mentions[i]) for i in ids}) if ids else {}
+    ids = [i for i in ids if i in vectors]
+    if not ids:
+        return None
     examples, shipped = examples_load(product.name, product.description)
     matrix = np.vstack([vectors[i] for i in ids])
-    return dict(zip(ids, verdicts([mentions[i] for i in ids], matrix, product, examples, shipped), strict=True))
+    hand = verdicts([mentions[i] for i in ids], matrix, product, examples, shipped)
+    return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
 
 
 def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[int, Verdict]:
     """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
     profile unless given (the evaluation judges another product's mentions)."""
-    mentions = first_mentions(ticket_ids)
-    ids = [i for i in ticket_ids if i in mentions]
-    if not ids:
-        return {}
-    vectors = ticket_vectors(ids, texts={i: _text(mentions[i]) for i in ids})
-    ids = [i for i in ids if i in vectors]
-    if not ids:
-        return {}
     product = product or product_load()
-    examples, shipped = examples_load(product.name, product.description)
-    matrix = np.vstack([vectors[i] for i in ids])
-    hand = verdicts([mentions[i] for i in ids], matrix, product, examples, shipped)
+    read = hand_read(ticket_ids, product)
+    if read is None:
+        return {}
+    ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
     model = active_model()
     if model is None:
         return dict(zip(ids, hand, strict=True))
-    features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, shipped)
+    features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
     found = earlier()
     judged = {
