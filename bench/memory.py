@@ -197,7 +197,13 @@ def _manage(tree: Path, env: dict[str, str], *args: str) -> str:
 
 def environment(which: str, tree: Path, var: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DESK_", "DATABASE", "REDIS"))}
-    env.update(DESK_VAR_DIR=str(var), DESK_DEMO_REPLAY="true", PORT=str(port), DESK_PORT=str(port))
+    env.update(
+        DESK_VAR_DIR=str(var),
+        DESK_STATIC_ROOT=str(var / "static"),
+        DESK_DEMO_REPLAY="true",
+        PORT=str(port),
+        DESK_PORT=str(port),
+    )
     env["PATH"] = f"{tree / '.venv/bin'}:{env.get('PATH', '')}"
     if which == "production":
         env.update(

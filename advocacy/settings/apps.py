@@ -1,6 +1,8 @@
 """What Django runs: installed apps, middleware, URLs, templates, language and time zone, static files, and how
 often live pages refresh."""
 
+from pathlib import Path
+
 from .environment import BASE_DIR, DEBUG, PRODUCTION, env
 
 INSTALLED_APPS = [
@@ -88,7 +90,9 @@ USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# DESK_STATIC_ROOT moves it: a bench collecting beside a running desk (or a test run) must not rewrite the files the
+# running one is serving.
+STATIC_ROOT = Path(env.str("DESK_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development serves static files straight from the app folders; production from
 # STATIC_ROOT after collectstatic.

@@ -38,8 +38,21 @@ from .shapes import (
 pytestmark = pytest.mark.django_db
 
 
+_NOW: list[datetime] = []
+
+
+@pytest.fixture(autouse=True)
+def _one_now_per_test():
+    """`ago` counts from one instant per test: times written for two polls of one test must be equal to the second,
+    or an item "at the mark" moves past it when the clock crosses a second between the polls."""
+    _NOW[:] = [datetime.now(tz=UTC)]
+    yield
+    _NOW.clear()
+
+
 def ago(minutes: int) -> str:
-    return (datetime.now(tz=UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    now = _NOW[0] if _NOW else datetime.now(tz=UTC)
+    return (now - timedelta(minutes=minutes)).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def wait_of(channel):
