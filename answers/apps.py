@@ -23,3 +23,14 @@ class AnswersConfig(AppConfig):
         from people.privacy import erasure_hooks
 
         erasure_hooks.register(answers_erase)
+
+        # Stored suggestions (answers.stored): computed in the worker after each ingest; a reply of ours deleted
+        # drops those offering it at once; a reply sent while they were shown and none inserted is feedback.
+        from answers.feedback import feedback_reply_sent
+        from answers.stored import stored_drop_replies_gone, suggestions_after_ingest
+        from intake.hooks import after_ingest_hooks
+        from mentions.services.reply_hooks import replies_deleted_hooks, reply_sent_hooks
+
+        after_ingest_hooks.register(suggestions_after_ingest)
+        replies_deleted_hooks.register(stored_drop_replies_gone)
+        reply_sent_hooks.register(feedback_reply_sent)

@@ -40,6 +40,7 @@ from answers.index_rows import (
     terms_count_add,
 )
 from answers.models import Answer
+from answers.stored import stored_drop
 from mentions.models import Message, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def answers_deleted_forget() -> int:
         if not stale:
             return 0
         ids = [a.pk for a in stale]
+        stored_drop(ids)  # the tickets that were offered them are computed again
         taught = {a.pk: (a.uses, a.asked_terms) for a in stale}
         fresh = _rows(ids)
         for row in fresh:
@@ -143,6 +145,7 @@ def answers_prune() -> int:
     with transaction.atomic():
         gone = list(Answer.objects.filter(Q(ticket__merged_into__isnull=False) | Q(Exists(spam))).select_for_update())
         if gone:
+            stored_drop([a.pk for a in gone])
             Answer.objects.filter(pk__in=[a.pk for a in gone]).delete()
             count(gone, -1)
     return len(gone)

@@ -111,5 +111,16 @@ class Synonyms(models.Model):
 
 # The knowledge sources live in their own module (each under 400 lines); imported here so Django finds them.
 from answers.knowledge_models import DocPage, KnowledgeSource  # noqa: E402
+from answers.stored_models import StoredSuggestion, SuggestionFeedback, SuggestionsState  # noqa: E402
 
-__all__ = ["Answer", "DocPage", "KnowledgeSource", "SavedReply", "Synonyms", "Term"]
+__all__ = [
+    "Answer",
+    "DocPage",
+    "KnowledgeSource",
+    "SavedReply",
+    "StoredSuggestion",
+    "SuggestionFeedback",
+    "SuggestionsState",
+    "Synonyms",
+    "Term",
+]

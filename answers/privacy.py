@@ -22,7 +22,8 @@ from django.db.models.functions import Concat
 
 from answers.index import answer_words, terms_count_add
 from answers.index_rows import reply_offerable
-from answers.models import Answer, Term
+from answers.models import Answer, StoredSuggestion, Term
+from answers.stored import stored_drop
 from answers.suggestions import ticket_question
 from answers.terms import text_terms
 from mentions.models import Message, Ticket, TicketEvent
@@ -34,6 +35,8 @@ FREE_OF_PERSONAL_DATA = {
     "answers.Synonyms": "words that mean the same, kept by admins",
     "answers.KnowledgeSource": "our documentation sites and projects, configured by admins",
     "answers.DocPage": "a page of our own documentation, as fetched from our site",
+    "answers.SuggestionFeedback": "what became of a suggestion (inserted, dismissed, ignored): ids, numbers, no text",
+    "answers.SuggestionsState": "the index's generation and a count of answers added: numbers only",
 }
 _TEXTS = ("title", "question", "reply", "reply_permalink", "link", "platform")
 _TERMS = ("title_terms", "question_terms", "reply_terms", "asked_terms")
@@ -130,5 +133,15 @@ def answers_erase(*, erasing: Erasing) -> dict[str, int]:
         else:
             gone.append(answer.pk)
     Answer.objects.bulk_update([a for a in rows if a.pk not in gone], [*_TEXTS, *_TERMS, "meaning", "meaning_model"])
+    stored = _stored_erase(erasing, [a.pk for a in rows])
     Answer.objects.filter(pk__in=gone).delete()
-    return {"answers": len(rows), "answer_terms": _counts_move(before, after, theirs)}
+    return {"answers": len(rows), "answer_terms": _counts_move(before, after, theirs), "stored_suggestions": stored}
+
+
+def _stored_erase(erasing: Erasing, answer_ids: list[int]) -> int:
+    """The stored suggestions of their tickets ("why" quotes their question's words) and those offering an answer
+    of theirs (its text changed) are dropped at once, the tickets computed again by the next refresh; their
+    strings in any other row's "why" are replaced."""
+    dropped = stored_drop(answer_ids)
+    theirs, _ = StoredSuggestion.objects.filter(ticket_id__in=erasing.ticket_ids).delete()
+    return dropped + theirs + erasing.scrub(StoredSuggestion.objects.all(), "why")

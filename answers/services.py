@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from answers.feedback import Outcome, feedback_record
 from answers.index import answer_words, reply_gone, terms_count_add
 from answers.models import Answer, SavedReply
 from answers.saved_replies import saved_reply_fill
@@ -34,6 +35,8 @@ def answer_use(*, ticket: Ticket, source_id: int, user: Any, part: str = PART_RE
     with transaction.atomic():
         answer = Answer.objects.select_for_update().exclude(reply_gone()).get(pk=source_id)
         text = answer.link if part == PART_LINK and answer.link else answer.reply
+        # Every insert, the first one counted below or not: what fits is learned from it (answers.feedback).
+        feedback_record(ticket_id=ticket.pk, answer_ticket_id=source_id, outcome=Outcome.INSERTED, user=user)
         used = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED, data__source=source_id)
         if used.exists():
             return text

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from answers.index import answers_deleted_forget, answers_index, answers_prune
 from answers.knowledge.docs_index import docs_index_all
+from answers.stored import generation_added
 
 
 @shared_task(name="answers.index", ignore_result=True)
@@ -9,7 +10,27 @@ def index() -> int:
     """Answered tickets join the suggestions within a minute, and answers whose reply we deleted from the platform
     are built again or leave (answers.index; safe to run twice at once)."""
     answers_deleted_forget()
-    return answers_index()
+    added = answers_index()
+    generation_added(added)  # many new answers: the open tickets' stored suggestions are computed again
+    return added
+
+
+@shared_task(name="answers.suggest", acks_late=True, ignore_result=True)
+def suggest(ticket_ids: list[int]) -> int:
+    """The tickets' suggestions computed and stored (answers.stored; those stored at the current generation are
+    left alone, so idempotent). Routed to the meaning queue: it reads or makes the tickets' meaning vectors."""
+    from answers.stored import suggestions_store  # the ranking and numpy, in the process that embeds only
+
+    return suggestions_store(ticket_ids)
+
+
+@shared_task(name="answers.suggestions_refresh", ignore_result=True)
+def suggestions_refresh() -> int:
+    """The open tickets whose stored suggestions are older than the index's generation (or missing), a batch
+    a run, newest first (answers.stored; idempotent). On the meaning queue, as answers.suggest."""
+    from answers.stored import suggestions_refresh as refresh
+
+    return refresh()
 
 
 @shared_task(name="answers.meaning_fill", ignore_result=True)

@@ -10,15 +10,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from answers.feedback import Outcome, feedback_record
 from answers.knowledge.search import knowledge_configured
 from answers.knowledge_views import knowledge_context
 from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_insert, answer_use, saved_reply_insert, saved_reply_used
-from answers.suggestions import ticket_suggestions
+from answers.stored import stored_state
 from channels.adapters.registry import get_adapter
 from mentions.models import Ticket
 from mentions.views.access import work_queue
@@ -43,7 +44,8 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         )
     configured = knowledge_configured()
     return {
-        "suggestions": ticket_suggestions(ticket),
+        # Computed in the worker and stored (answers.stored): read here, never searched while the page waits.
+        **stored_state(ticket),
         "saved_replies": saved,
         "reply_limit": limit,
         "knowledge_configured": configured,
@@ -83,6 +85,19 @@ def answer_used(request: HttpRequest, pk: int, source: int) -> HttpResponse:
             raise ValidationError(GONE) from None
 
     return draft_insert(request, ticket, "answers", insert, ADDED)
+
+
+@require_POST
+@work_queue
+def answer_dismissed(request: HttpRequest, pk: int, source: int) -> HttpResponse:
+    """ "Doesn't fit": the suggestion leaves this ticket's panel and is recorded (answers.feedback). With htmx the
+    suggestion's item is replaced by nothing; without JavaScript the ticket page comes back without it."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    get_object_or_404(Ticket, pk=source)
+    feedback_record(ticket_id=ticket.pk, answer_ticket_id=source, outcome=Outcome.DISMISSED, user=request.user)
+    if request.headers.get("HX-Request"):
+        return HttpResponse("")
+    return redirect("mentions:ticket", pk=ticket.pk)
 
 
 @require_POST

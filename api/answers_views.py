@@ -1,5 +1,5 @@
-"""The API's answers: the earlier answered tickets most like a ticket, as the Answers panel shows them
-(answers.suggestions), best first."""
+"""The API's answers: the earlier answered tickets most like a ticket, as the Answers panel shows them, best
+first: the suggestions the worker computed and stored (answers.stored), never searched in the request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from answers.suggestions import ticket_suggestions
+from answers.stored import stored_state
 from api.errors import NotFound, refusals
 from api.views import WORK, ApiView
 from mentions.models import Ticket
@@ -22,6 +22,9 @@ SUGGESTION: dict[str, serializers.Field] = {
     "answered_by": serializers.CharField(),
     "answered_at": serializers.DateTimeField(),
     "why": serializers.ListField(child=serializers.CharField(), help_text='e.g. "shares: artifacts, expire"'),
+    "fit": serializers.FloatField(
+        allow_null=True, help_text="How likely the answer fits, 0-1, when the desk's ranking learned it; else null."
+    ),
 }
 
 
@@ -33,7 +36,16 @@ class TicketSuggestions(ApiView):
         summary="Earlier answered tickets most like this one, best first (merged, spam and unanswered left out); "
         "empty when none has the evidence to fit",
         responses={
-            200: inline_serializer("Suggestions", {"results": inline_serializer("Suggestion", SUGGESTION, many=True)}),
+            200: inline_serializer(
+                "Suggestions",
+                {
+                    "results": inline_serializer("Suggestion", SUGGESTION, many=True),
+                    "pending": serializers.BooleanField(
+                        help_text="True while the desk has not computed this ticket's suggestions yet (it was asked "
+                        "to: ask again in a few seconds); `results` is then empty."
+                    ),
+                },
+            ),
             **refusals(404),
         },
     )
@@ -41,6 +53,7 @@ class TicketSuggestions(ApiView):
         ticket = Ticket.objects.filter(pk=pk).select_related("channel").first()
         if ticket is None:
             raise NotFound("No such ticket.")
+        state = stored_state(ticket)
         results = [
             {
                 "ticket": s.ticket_id,
@@ -50,7 +63,8 @@ class TicketSuggestions(ApiView):
                 "answered_by": s.answered_by,
                 "answered_at": s.answered_at,
                 "why": s.why,
+                "fit": s.fit,
             }
-            for s in ticket_suggestions(ticket)
+            for s in state["suggestions"]
         ]
-        return Response({"results": results})
+        return Response({"results": results, "pending": state["suggestions_looking"]})

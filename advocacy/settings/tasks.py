@@ -95,6 +95,8 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mentions.judgement_learn",
             "stories.detect",
             "answers.meaning_fill",
+            "answers.suggest",
+            "answers.suggestions_refresh",
         ),
     ),
     (
@@ -168,6 +170,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
+    # Stored suggestions (answers.stored): the open tickets of the last two weeks whose suggestions are older than
+    # the index's generation, or missing, computed again a batch a run, on the meaning queue.
+    "answers.suggestions_refresh": {
+        "task": "answers.suggestions_refresh",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "stories.prune": {"task": "stories.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},

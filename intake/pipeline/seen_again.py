@@ -13,6 +13,7 @@ from channels.clean import media_stored
 from intake.pipeline.page import Page
 from intake.pipeline.versions import older
 from mentions.models import Message, Ticket, TicketEvent
+from mentions.services.reply_hooks import replies_deleted
 
 _STORY_SIGNALS = ("_tags", "points", "num_comments")
 
@@ -44,6 +45,7 @@ def edits_apply(page: Page) -> None:
     # whether a story is urgent (notifications.urgency).
     stories = platform_or_default(page.channel.kind).front_page
     changed: list[Message] = []
+    ours_deleted: list[int] = []  # tickets whose reply of ours the platform no longer has
     edited: list[Message] = []
     story_changed: list[Message] = []
     columns = ["id", "ticket_id", "external_id", "kind", "body", "edited_at", "deleted_at", "permalink"]
@@ -64,6 +66,8 @@ def edits_apply(page: Page) -> None:
             if deleted_at is not None:
                 continue
             changed.append(Message(pk=pk, body=body, edited_at=edited_at, deleted_at=page.now, updated_at=page.now))
+            if kind == Message.Kind.OUR_REPLY and ticket:
+                ours_deleted.append(ticket)
             kind_, data = TicketEvent.Kind.MESSAGE_DELETED, {"external_id": external_id}
         else:
             text = mention.text
@@ -98,6 +102,7 @@ def edits_apply(page: Page) -> None:
             page.event(ticket, kind_, data)
     if changed:
         Message.objects.bulk_update(changed, ["body", "edited_at", "deleted_at", "updated_at"], batch_size=500)
+        replies_deleted(ticket_ids=sorted(set(ours_deleted)))  # answers: stored suggestions offering them
     if edited:
         fields = ["body", "edited_at", "deleted_at", "permalink", "raw", "mentioned", "media", "updated_at"]
         Message.objects.bulk_update(edited, fields, batch_size=500)

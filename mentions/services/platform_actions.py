@@ -29,6 +29,7 @@ from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.events import event_record
 from mentions.services.outward_policy import outward_allowed
 from mentions.services.replies import reply_target_of
+from mentions.services.reply_hooks import replies_deleted
 from mentions.services.reply_plan import reply_plan
 from mentions.services.versions import ticket_lock
 
@@ -184,4 +185,5 @@ def reply_delete(*, ticket: Ticket, message_id: int, user: Any, confirmed: bool)
         event_record(
             ticket=locked, kind=DELETED, actor=user, message=message.pk, account=account.username, text=message.body
         )
+        replies_deleted(ticket_ids=[locked.pk])  # answers: the stored suggestions offering this ticket's reply
     return True

@@ -44,6 +44,7 @@ from mentions.services.events import event_record, first_reply_set, status_after
 from mentions.services.followups import followup_seen
 from mentions.services.next_reply import ticket_next_reply_answered
 from mentions.services.outward_policy import outward_allowed
+from mentions.services.reply_hooks import reply_sent
 from mentions.services.reply_images import (
     ImageGiven,
     images_checked,
@@ -325,6 +326,7 @@ def _recorded(
             token=send.key,
             **({"drafted_by": drafted_by.get_username()} if drafted_by is not None else {}),
         )
+        reply_sent(ticket_id=locked.pk, user=user)  # answers: the suggestions shown and not used
         if locked.assignee_id is None:
             locked.assignee = user
         status_set(ticket=locked, status=status, actor=user)
