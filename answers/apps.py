@@ -6,6 +6,8 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answers"
 
     def ready(self) -> None:
+        from answers import tasks  # noqa: F401  (registers the tasks the panel and the after-ingest hook enqueue by name)
+
         # The Answers panel beside the composer: right after the facts (order 10), before the requester card.
         from answers.services import saved_reply_for_macro
         from answers.views import TEMPLATE, answers_panel

@@ -123,16 +123,17 @@ def _marker(ticket_id: int, generation: int, now: datetime) -> StoredSuggestion:
     return StoredSuggestion(ticket_id=ticket_id, rank=0, generation=generation, computed_at=now)
 
 
-def suggestions_store(ticket_ids: Iterable[int], *, vectors: bool = True) -> int:
+def suggestions_store(ticket_ids: Iterable[int], *, vectors: bool = True, force: bool = False) -> int:
     """Compute and store the suggestions of these tickets (their rows replaced); tickets already stored at the
-    current generation are left as they are, so the task is idempotent. `vectors`: read or make the tickets'
-    meaning vectors first (the meaning process; the bench measures the suggestions alone). Returns how many
-    tickets were computed."""
+    current generation are left as they are unless `force`, so the task is idempotent. `vectors`: read or make
+    the tickets' meaning vectors first (the meaning process; the bench measures the suggestions alone). Returns
+    how many tickets were computed."""
     from answers.suggestions import ticket_suggestions  # numpy and the ranking, in the worker only
 
+    ticket_ids = list(ticket_ids)
     generation = generation_current()
-    current = StoredSuggestion.objects.filter(rank=0, generation__gte=generation, ticket_id__in=list(ticket_ids))
-    done = set(current.values_list("ticket_id", flat=True))
+    current = StoredSuggestion.objects.filter(rank=0, generation__gte=generation, ticket_id__in=ticket_ids)
+    done = set() if force else set(current.values_list("ticket_id", flat=True))
     tickets = list(Ticket.objects.filter(pk__in=[i for i in ticket_ids if i not in done]).order_by("-pk"))
     if not tickets:
         return 0

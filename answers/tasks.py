@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from answers.index import answers_deleted_forget, answers_index, answers_prune
-from answers.knowledge.docs_index import docs_index_all
 from answers.stored import generation_added
 
 
@@ -51,6 +50,9 @@ def prune() -> int:
 @shared_task(name="answers.docs_index", ignore_result=True)
 def index_docs() -> dict[str, int]:
     """Revalidate our docs pages (a sitemap's new pages, then the oldest fetched): idempotent, hourly."""
+    # Imported here: answers.apps imports this module in every process (the tasks the web enqueues by name).
+    from answers.knowledge.docs_index import docs_index_all
+
     return docs_index_all()
 
 

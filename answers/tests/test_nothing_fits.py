@@ -9,6 +9,7 @@ import pytest
 
 from answers.index import answers_index
 from answers.product import channel_words, product_stems
+from answers.stored import suggestions_store
 from answers.suggestions import ticket_suggestions
 from answers.tests.test_suggestions import answered, asking
 from channels.models import Channel
@@ -64,6 +65,7 @@ def test_praise_gets_no_suggestion_and_the_panel_says_so_calmly_while_a_repeat_g
     # It shares "great", "week" with one answer, "love", "product" with another, "team", "good" with others: chance
     # matches of everyday words, under the floor. (Three or more with one answer would pass it: docs/answers.md.)
     praise = asking("", PRAISE)
+    suggestions_store([praise.pk])  # as the worker does when the ticket arrives (answers.stored)
     html = advocate_client.get(f"/tickets/{praise.pk}/panels/answers/").content.decode()
     assert [s.why for s in ticket_suggestions(praise)] == []
     assert NONE in html
@@ -71,6 +73,7 @@ def test_praise_gets_no_suggestion_and_the_panel_says_so_calmly_while_a_repeat_g
     assert "error" not in html.split('data-testid="answer-none"')[1].split("</p>")[0]  # a plain muted line
 
     repeat = asking(*REPEAT)
+    suggestions_store([repeat.pk])
     html = advocate_client.get(f"/tickets/{repeat.pk}/panels/answers/").content.decode()
     assert NONE not in html
     assert f'data-ticket="{desk["runner"].pk}"' in html
