@@ -149,6 +149,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-snooze",
             "mentions:ticket-hand-over",
             "answers:use",
+            "answers:dismiss",
             "answers:saved-insert",
             "experts:ticket-outreach",
             "experts:ticket-outreach-decline",

@@ -192,6 +192,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "answers.meaning_fill",
         "answers.index",
         "answers.prune",
+        "answers.suggestions_refresh",
         "api.webhooks_run",
         "slackapp.events_sweep",
         "channels.accounts_refresh",
@@ -550,11 +551,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from mentions.models import Ticket, TicketEvent
+from answers.models import StoredSuggestion
+from answers.stored import suggestions_store
 from answers.suggestions import ticket_suggestions
 client = Client(SERVER_NAME="localhost")
 client.force_login(get_user_model().objects.get(username="advocate"))
 ticket = Ticket.objects.get(subject__startswith="Is the GitLab registry rate-limited")
 found = ticket_suggestions(ticket)
+StoredSuggestion.objects.filter(ticket=ticket).delete()
+looking = client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"]))
+suggestions_store([ticket.pk])  # what the worker's answers.suggest does, as `make run` runs it (the broker: SQLite)
 panel = client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"]))
 knowledge = client.get(reverse("answers:knowledge", args=[ticket.pk]))
 use = client.post(reverse("answers:use", args=[ticket.pk, found[0].ticket_id]), {"part": "link"},
@@ -563,6 +569,7 @@ print(json.dumps({
     "status": [panel.status_code, knowledge.status_code, use.status_code],
     "first": found[0].answer.title, "link": use.json().get("text"),
     "shown": panel.content.decode().count('data-testid="answer-suggestion"'),
+    "looking": "Looking for earlier answers" in looking.content.decode(),
     "used": TicketEvent.objects.filter(ticket=ticket, kind="answer_used").count(),
 }))
 """
@@ -578,6 +585,7 @@ def test_the_answers_panel_works_on_the_embedded_default(embedded):
     assert out["first"] == "Docker pulls from registry.gitlab.com fail with 429 in CI"
     assert out["link"] == "https://docs.gitlab.com/ee/user/packages/dependency_proxy/"
     assert out["shown"] >= 2 and out["used"] == 1
+    assert out["looking"]  # before the worker stored them: said so, never searched in the request
 
 
 ERASURE_SCRIPT = """

@@ -133,6 +133,8 @@ def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
         "mentions.judgement_learn",
         "stories.detect",
         "answers.meaning_fill",
+        "answers.suggest",
+        "answers.suggestions_refresh",
     }
     for name in routed:
         assert app.amqp.router.route({}, name)["queue"].name == "meaning"
