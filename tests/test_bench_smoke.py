@@ -67,6 +67,7 @@ SMOKE: dict[str, Smoke] = {
         ),
         "detector:",
     ),
+    "stored_suggestions.py": Smoke(("--tickets", "3"), "stored: panel read", on_pages_load=True),
     "suggestions.py": Smoke(
         (
             "--tickets",
@@ -112,7 +113,8 @@ def test_bench_script_runs_to_its_report_at_a_tiny_size(script, tmp_path):
         MINIMAL_DB_NAME=_database("bench_smoke_minimal", script),
         REDIS_URL=settings.CELERY_BROKER_URL,
         DESK_VAR_DIR=str(tmp_path / "var"),
-        # Its own static folder: collectstatic rewriting the tree's while another test's WhiteNoise reads it failed a run.
+        # Its own static folder: collectstatic rewriting the tree's while another test's WhiteNoise reads it failed
+        # a run.
         DESK_STATIC_ROOT=str(tmp_path / "static"),
     )
     runs = [(script, smoke.arguments)] + ([(script, smoke.then)] if smoke.then else [])
