@@ -4,13 +4,16 @@ chosen reply filled for the ticket with {link} selected to type over; `;` inside
 desk's own pages on a live server; no platform is called (the ticket's channel is Hacker News, which the desk
 does not post to)."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from answers.index import answers_index
-from answers.models import SavedReply
+from answers.models import SavedReply, SuggestionFeedback
+from answers.stored import suggestions_store
 from answers.tests.test_suggestions import answered
 from mentions.models import TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
@@ -28,6 +31,7 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
     SavedReply.objects.create(title="Known issue", keywords="bug", body="Thanks {requester}, known issue: {link}.")
     ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
     MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
+    suggestions_store([ticket.pk])  # as the worker does when the ticket arrives (answers.stored)
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
@@ -107,3 +111,53 @@ def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_
         expect(picker).to_be_hidden()
         expect(box).to_have_value("Hi Thanks Dana, known issue: {link}.")
         browser.close()
+
+
+SHOTS = Path(os.environ.get("DESK_SHOTS_DIR", str(ARTIFACTS)))
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, width):
+    """Nothing stored yet: "Looking for earlier answers…", and the panel shows them once the worker stored them
+    (its own poll); "Doesn't fit" reached with the keyboard takes the suggestion away and records it."""
+    AdvocateFactory(username="ada")
+    first = answered("Artifacts expire after a day", "job artifacts vanish after 24 hours",
+                     "Set expire_in on the job: https://docs.example.com/ci/artifacts#expire_in")  # fmt: skip
+    second = answered("Fork pipelines lose artifacts", "artifacts from fork pipelines expire after a day",
+                      "Forks use the instance default <b>30 days</b>")  # fmt: skip
+    answered("Runner offline", "our runner shows offline since the upgrade", "Re-register it")
+    answered("Registry login fails", "docker login says denied", "Use a deploy token")
+    answers_index()
+    ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
+    MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        _log_in(page, live_server.url, "ada")
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+        panel = page.get_by_test_id("answers-panel")
+        expect(panel.get_by_test_id("answer-looking")).to_have_text("Looking for earlier answers…")
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"stored-looking-{width}.png"))
+
+        suggestions_store([ticket.pk])  # the worker's run
+        suggestion = panel.get_by_test_id("answer-suggestion")
+        expect(suggestion.first).to_contain_text(f"#{first.pk}", timeout=10_000)
+        expect(suggestion).to_have_count(2)
+        expect(panel).to_contain_text("<b>30 days</b>")  # the reply's text as text, escaped
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"stored-shown-{width}.png"))
+
+        dismiss = suggestion.first.get_by_test_id("answer-dismiss")
+        dismiss.focus()
+        expect(dismiss).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(suggestion).to_have_count(1)
+        expect(suggestion.first).to_contain_text(f"#{second.pk}")
+        page.screenshot(path=str(SHOTS / f"stored-dismissed-{width}.png"))
+        browser.close()
+
+    feedback = SuggestionFeedback.objects.get(ticket=ticket)
+    assert (feedback.answer_ticket_id, feedback.outcome, feedback.rank) == (first.pk, "dismissed", 1)
