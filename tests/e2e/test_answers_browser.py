@@ -6,14 +6,17 @@ does not post to)."""
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from answers.index import answers_index
 from answers.models import SavedReply, SuggestionFeedback
 from answers.stored import suggestions_store
+from answers.tests.test_stored_suggestions import _library
 from answers.tests.test_suggestions import answered
 from mentions.models import TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
@@ -116,20 +119,35 @@ def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_
 SHOTS = Path(os.environ.get("DESK_SHOTS_DIR", str(ARTIFACTS)))
 
 
+def _worker_run(ticket_id: int) -> None:
+    """answers.suggest's work, as the worker does it, while the page is open: in a thread of its own (Playwright's
+    loop makes this one async to Django), its connection closed after."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            suggestions_store([ticket_id])
+        except BaseException as error:  # raised in the test below
+            failed.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    assert not failed, failed
+
+
 @pytest.mark.parametrize("width", [1366, 375])
 def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, width):
     """Nothing stored yet: "Looking for earlier answers…", and the panel shows them once the worker stored them
     (its own poll); "Doesn't fit" reached with the keyboard takes the suggestion away and records it."""
     AdvocateFactory(username="ada")
-    first = answered("Artifacts expire after a day", "job artifacts vanish after 24 hours",
-                     "Set expire_in on the job: https://docs.example.com/ci/artifacts#expire_in")  # fmt: skip
-    second = answered("Fork pipelines lose artifacts", "artifacts from fork pipelines expire after a day",
-                      "Forks use the instance default <b>30 days</b>")  # fmt: skip
-    answered("Runner offline", "our runner shows offline since the upgrade", "Re-register it")
-    answered("Registry login fails", "docker login says denied", "Use a deploy token")
+    library = _library()  # answers/tests/test_stored_suggestions.py: two of them fit this question
+    first, second = library["artifacts"], library["forks"]
     answers_index()
     ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
-    MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
+    MessageFactory(ticket=ticket, body="Why do my artifacts expire after a day?")
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
@@ -138,15 +156,14 @@ def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, widt
         _log_in(page, live_server.url, "ada")
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")
-        expect(panel.get_by_test_id("answer-looking")).to_have_text("Looking for earlier answers…")
+        expect(panel.get_by_test_id("answer-looking")).to_have_text("Looking for earlier answers…", timeout=15_000)
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"stored-looking-{width}.png"))
 
-        suggestions_store([ticket.pk])  # the worker's run
+        _worker_run(ticket.pk)
         suggestion = panel.get_by_test_id("answer-suggestion")
         expect(suggestion.first).to_contain_text(f"#{first.pk}", timeout=10_000)
         expect(suggestion).to_have_count(2)
-        expect(panel).to_contain_text("<b>30 days</b>")  # the reply's text as text, escaped
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"stored-shown-{width}.png"))
 
