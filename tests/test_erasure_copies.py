@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from answers.index import answers_index
 from answers.tasks import index as answers_index_task
+from answers.tasks import suggest as suggest_task
+from answers.tasks import suggestions_refresh as suggestions_refresh_task
 from api.tokens import token_create
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
@@ -79,8 +81,10 @@ def _token_client(user) -> Client:
 
 
 def beat() -> None:
-    """The beat tasks that keep the copies: the answers index and the story detector, once each."""
+    """The beat tasks that keep the copies: the answers index, the stored suggestions' refresh and the story
+    detector, once each."""
     answers_index_task.apply().get()
+    suggestions_refresh_task.apply().get()
     stories_detect_task.apply().get()
 
 
@@ -120,6 +124,7 @@ def test_after_an_erasure_and_a_beat_suggestions_stories_and_slack_deliveries_ho
         mentions=[said(4, "How do I clear the runner cache after the upgrade?", handle="dana_m", at=now)],
     )
     asking = Ticket.objects.get(requester_handle="dana_m")
+    suggest_task.apply(args=[[asking.pk]]).get()  # as the after-ingest hook queues it (answers.stored)
     slack_flush_task.apply().get()
     (line,) = [p["text"] for p in posts(slack)]
     line_ts = SlackNotice.objects.get(ticket=theirs).slack_ts
