@@ -4,7 +4,9 @@ the stems' counts, the synonyms, the first pass and the candidates' rows, the ra
 random, beside the floor: the cheapest comparable work, one GIN lookup of the question's rarest stem reading the
 same number of candidate rows by primary key, nothing ranked. Then the CPU the Answers panel costs the server per
 ticket (its context function and its template, as the ticket page renders it: this process plus its PostgreSQL
-backend, bench/_cpu.py), beside the floor's.
+backend, bench/_cpu.py), beside the floor's. Since the suggestions are stored by the worker (answers.stored), the
+panel reads its stored rows, or says it is looking when there are none: bench/stored_suggestions.py measures both
+sides (the worker's computing and storing, the panel's read) at 1M.
 
     .venv/bin/python bench/suggestions.py            # on bench/pages.py's database (run pages.py --load-only once)
     ... --tickets 300 --seed 2
