@@ -34,6 +34,7 @@ FREE_OF_PERSONAL_DATA = {
     "answers.Synonyms": "words that mean the same, kept by admins",
     "answers.KnowledgeSource": "our documentation sites and projects, configured by admins",
     "answers.DocPage": "a page of our own documentation, as fetched from our site",
+    "answers.MeaningCell": "averages of thousands of answers' meaning vectors (k-means centroids), no one's text",
 }
 _TEXTS = ("title", "question", "reply", "reply_permalink", "link", "platform")
 _TERMS = ("title_terms", "question_terms", "reply_terms", "asked_terms")

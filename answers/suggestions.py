@@ -29,7 +29,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from answers.candidates import Weighted, first_pass
+from django.db import connection
+
+from answers.candidates import Weighted, first_pass, rows_for
+from answers.fit import (
+    COLD_WEIGHTS,
+    FIT_THRESHOLD,
+    WORDS_THRESHOLD,
+    WORDS_WEIGHTS,
+    FitContext,
+    fit_features,
+    fit_probability,
+)
 from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
@@ -41,6 +52,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 LIMIT = 5
+FIT_DEPTH = 10  # the fused answers P(fit) is computed for
 FIELD_WEIGHTS = {"title_terms": 3.0, "question_terms": 1.5, "asked_terms": 1.5, "reply_terms": 1.0}
 K1 = 1.2
 B = 0.5
@@ -71,6 +83,9 @@ class Suggestion:
     answer: Answer
     score: float
     why: list[str] = field(default_factory=list)
+    # What P(fit) was computed from (answers.fit.FIT_FEATURES) and P(fit) itself, 0..1.
+    features: dict[str, float] = field(default_factory=dict)
+    fit: float = 0.0
 
     @property
     def ticket_id(self) -> int:
@@ -113,32 +128,58 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 
 
 def text_suggestions(
-    title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT, vector: np.ndarray | None = None
+    title: str,
+    body: str,
+    *,
+    exclude: Sequence[int] = (),
+    limit: int = LIMIT,
+    vector: np.ndarray | None = None,
+    gate: bool = True,
 ) -> list[Suggestion]:
-    """Earlier answers for a question, best first; `vector` is the question's meaning (advocacy.embeddings) when
-    known: an answer alike in meaning (MEANING_FLOOR) is offered even when their words differ, and meaning
-    ranks the answers offered (MEANING_RANK)."""
-    words = _words(title + "\n" + body)
-    synonyms = synonym_stems(text_terms(title + "\n" + body))
+    """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
+    (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
+    fused; the fused top answers get their features and P(fit) (answers.fit), and only those at FIT_THRESHOLD or
+    more are shown (gate=False: all of the fused top, for learning the weights)."""
+    from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_list
+
+    text = title + "\n" + body
+    words = _words(text)
+    synonyms = synonym_stems(text_terms(text))
     own = list(words)
     words.update(synonyms)
     terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
-    if not terms:
+    candidates, alike = first_pass(terms, title, exclude) if terms else ([], {})
+    near = meaning_list(vector, exclude)
+    plain = plain_list(text, exclude) if connection.vendor == "postgresql" else []
+    found = {a.pk for a in candidates}
+    more, more_alike = rows_for([pk for pk in [*plain, *(pk for pk, _ in near)] if pk not in found], title)
+    candidates += more
+    alike.update(more_alike)
+    if not candidates:
         return []
-    floor = min(EVIDENCE_FLOOR * unit, SHORT_QUESTION * weighs)
-    candidates, alike = first_pass(terms, title, exclude)
-    meant = _meanings(candidates, vector)
-    scored = [
-        s for s in (_score(a, terms, alike.get(a.pk, 0.0), floor, meant.get(a.pk)) for a in candidates) if s is not None
-    ]
-    if meant and scored:
-        best = max(sp[0].score for sp in scored)
-        for suggestion, _ in scored:
-            near = meant.get(suggestion.ticket_id, 0.0)
-            suggestion.score = round(near * MEANING_RANK + suggestion.score / best, 3)
-    scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
-    # Far below the best, an answer shares only a common word or two: noise beside the composer.
-    shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
+    scored = {a.pk: _score(a, terms, alike.get(a.pk, 0.0)) for a in candidates}
+    by_words = sorted(scored, key=lambda pk: (-scored[pk][0].score, -scored[pk][0].answer.answered_at.timestamp()))
+    by_words = [pk for pk in by_words if scored[pk][0].score > 0][:LIST_DEPTH]
+    if connection.vendor != "postgresql":
+        plain = counted_list({pk: len(parts) for pk, (_, parts) in scored.items() if parts})
+    by_meaning = [pk for pk, _ in near]
+    fusion = fused([plain, by_words, by_meaning])
+    ranked = sorted(fusion, key=lambda pk: (-fusion[pk], -scored[pk][0].answer.answered_at.timestamp()))
+    cosines = dict(near)
+    context = FitContext(plain, by_words, by_meaning, cosines, unit, weighs, max(s.score for s, _ in scored.values()))
+    # Without the question's vector (not yet computed by the worker) the words alone decide, with their own weights.
+    weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if vector is not None else (WORDS_WEIGHTS, WORDS_THRESHOLD)
+    out = []
+    for pk in ranked[:FIT_DEPTH]:
+        suggestion, parts = scored[pk]
+        suggestion.features = fit_features(pk, _evidence(parts), alike.get(pk, 0.0), suggestion.score, context)
+        suggestion.fit = fit_probability(suggestion.features, weights)
+        suggestion.score = round(suggestion.fit, 3)
+        out.append((suggestion, parts))
+    out.sort(key=lambda sp: -sp[0].fit)
+    if gate:
+        out = [sp for sp in out if sp[0].fit >= threshold]
+    shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
     return [suggestion for suggestion, _ in shown]
@@ -186,23 +227,8 @@ def _idf(df: int, total: int) -> float:
 Part = tuple[float, Weighted]  # a stem's share of an answer's score
 
 
-def _meanings(candidates: Sequence[Answer], vector: np.ndarray | None) -> dict[int, float]:
-    """Each candidate's likeness in meaning to the question (cosine), where both vectors are of one model."""
-    if vector is None:
-        return {}
-    from advocacy.embeddings import from_bytes, model_name
-
-    model = model_name()
-    return {
-        a.pk: float(vector @ from_bytes(a.meaning))
-        for a in candidates
-        if a.meaning is not None and a.meaning_model == model
-    }
-
-
-def _score(
-    answer: Answer, terms: Sequence[Weighted], alike: float, floor: float, near: float | None = None
-) -> tuple[Suggestion, list[Part]] | None:
+def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]]:
+    """The answer's BM25F score (a title alike in spelling and its uses lift it a little) and each stem's part."""
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
     wanted = {w.term for w in terms}
@@ -215,16 +241,17 @@ def _score(
                 tf[stem] += weight * n
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
-    # The product's name, everyday words and a title alike in spelling (which the product's name makes alike:
-    # "GitLab vs GitHub") rank the answers that have evidence; they are none themselves.
-    evidence = sum(p for p, w in parts if w.evidence)
-    if (not evidence or evidence < floor) and (near is None or near < MEANING_FLOOR):
-        return None
     score = sum(p for p, _ in parts)
     if alike >= 0.3:
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
     return Suggestion(answer=answer, score=round(score, 3)), parts
+
+
+def _evidence(parts: list[Part]) -> float:
+    """The part of the score the question's distinctive stems give: the product's name, everyday words and a title
+    alike in spelling (which the product's name makes alike: "GitLab vs GitHub") are no evidence."""
+    return sum(p for p, w in parts if w.evidence)
 
 
 def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike: float) -> list[str]:
