@@ -53,13 +53,13 @@ def centroids(model: str | None = None) -> np.ndarray | None:
     return np.frombuffer(blob, dtype=np.float32).reshape(count, -1)
 
 
-def nearest_cells(vector: np.ndarray, probe: int = PROBE) -> list[int] | None:
+def nearest_cells(vector: np.ndarray, probe: int | None = None) -> list[int] | None:
     """The numbers of the cells nearest the question's vector; None: one cell, read every answer."""
     found = centroids()
     if found is None:
         return None
     likeness = found @ vector.astype(np.float32)
-    return [int(n) for n in np.argsort(-likeness)[:probe]]
+    return [int(n) for n in np.argsort(-likeness)[: probe or PROBE]]
 
 
 def cell_of(matrix: np.ndarray, found: np.ndarray | None) -> list[int | None]:

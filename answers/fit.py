@@ -28,6 +28,11 @@ FIT_FEATURES = (
     "rr_meaning",  # 1 / rank in the meaning list
     "lists",  # how many of the three lists hold it
     "title_alike",  # pg_trgm similarity of the titles (PostgreSQL)
+    # Against the other fused top answers of the same question (fit_gaps): a repeat's answer stands out.
+    "meaning_gap",  # its cosine less the best other's
+    "evidence_gap",  # its evidence less the best other's
+    "coverage_gap",  # its coverage less the best other's
+    "top_both",  # 1 when it is first in both the meaning list and the BM25F list
 )
 EVIDENCE_CAP = 12.0  # units: beyond a dozen rare words in common, more says nothing more
 LEAD_RANK = 5
@@ -35,16 +40,18 @@ LEAD_RANK = 5
 # Written by `manage.py answers_fit --write` (do not edit by hand): fitted on the three evaluation sets.
 # fmt: off
 COLD_WEIGHTS: dict[str, float] = {
-    "intercept": -4.0, "meaning": 4.0, "meaning_lead": 6.0, "evidence": 0.3, "coverage": 1.0,
-    "words_share": 0.5, "rr_plain": 0.5, "rr_words": 0.5, "rr_meaning": 1.0, "lists": 0.3, "title_alike": 0.5,
+    "intercept": -6.924, "meaning": 0.8008, "meaning_lead": 1.5784, "evidence": 0.841, "coverage": 0.78,
+    "words_share": 0.4604, "rr_plain": 0.2054, "rr_words": -0.5725, "rr_meaning": 1.9629, "lists": 0.23,
+    "title_alike": -0.1536, "meaning_gap": 1.56, "evidence_gap": -0.4722, "coverage_gap": 0.6288, "top_both": 0.9528,
 }
 WORDS_WEIGHTS: dict[str, float] = {
-    "intercept": -3.0, "meaning": 0.0, "meaning_lead": 0.0, "evidence": 0.5, "coverage": 1.0,
-    "words_share": 0.5, "rr_plain": 0.5, "rr_words": 0.5, "rr_meaning": 0.0, "lists": 0.3, "title_alike": 0.5,
+    "intercept": -6.5689, "evidence": 0.8909, "coverage": 1.2143, "words_share": 0.5933, "rr_plain": 0.5748,
+    "rr_words": 0.3982, "lists": 0.4771, "title_alike": -0.384, "evidence_gap": -0.3845, "coverage_gap": 1.0525,
 }
-FIT_THRESHOLD = 0.5
-WORDS_THRESHOLD = 0.5
+FIT_THRESHOLD = 0.31
+WORDS_THRESHOLD = 0.32
 # fmt: on
+FIT_NEXT = 0.02  # once the likeliest is shown, the others of the fused top as likely as this (a second opinion)
 LIKELY = 0.8  # the panel's "likely fits" from here, "may fit" below
 
 
@@ -81,6 +88,15 @@ def fit_features(pk: int, evidence: float, alike: float, words_score: float, ctx
         "lists": float(sum(1 for r in ranks if r)),
         "title_alike": round(alike, 4),
     }
+
+
+def fit_gaps(features: list[dict[str, float]]) -> None:
+    """Add, to each of a question's fused top answers' features, how far it stands above the best of the others."""
+    for n, own in enumerate(features):
+        others = features[:n] + features[n + 1 :]
+        for name in ("meaning", "evidence", "coverage"):
+            own[f"{name}_gap"] = round(own[name] - max((o[name] for o in others), default=0.0), 4)
+        own["top_both"] = 1.0 if own["rr_meaning"] == 1 and own["rr_words"] == 1 else 0.0
 
 
 def _rr(pk: int, ranked: list[int]) -> float:

@@ -30,21 +30,20 @@ RRF_K = 60  # the constant of the original paper: the top ranks of a list weigh 
 
 
 def plain_list(text: str, exclude: Sequence[int], *, depth: int = LIST_DEPTH) -> list[int]:
-    """The answers the plain full-text query ranks first (PostgreSQL), best first."""
+    """The answers the plain full-text query ranks first (PostgreSQL), best first. Twice the depth: a few may be
+    answers the desk no longer offers (merged, spam, reply deleted), left out where their rows are read
+    (answers.candidates.rows_for) rather than by another query here."""
     if connection.vendor != "postgresql" or not text.strip():
         return []
     words = "replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery"
     with connection.cursor() as cursor:
-        # Twice the depth is read: a few may be answers the desk no longer offers (merged, spam, reply deleted).
         cursor.execute(
             f"SELECT a.ticket_id FROM answers_answer a, (SELECT {words} AS q) w "  # noqa: S608 - no user text
             "WHERE a.plain @@ w.q AND NOT (a.ticket_id = ANY(%s)) "
             "ORDER BY ts_rank_cd(a.plain, w.q) DESC, a.ticket_id LIMIT %s",
             [text, list(exclude), 2 * depth],
         )
-        ranked = [row[0] for row in cursor.fetchall()]
-    kept = set(offerable().filter(pk__in=ranked).values_list("pk", flat=True))
-    return [pk for pk in ranked if pk in kept][:depth]
+        return [row[0] for row in cursor.fetchall()]
 
 
 def counted_list(held: dict[int, int], *, depth: int = LIST_DEPTH) -> list[int]:

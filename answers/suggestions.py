@@ -11,13 +11,15 @@ Then a title alike in spelling (pg_trgm similarity, PostgreSQL only) and an answ
 What a plain full-text OR query misses and this does not: it ranks by how many words match, so three common
 words outweigh one telling word, and a long answer outweighs a short one (figures: bench/README.md, Answers).
 
-Most mentions fit no earlier answer (praise, events, hiring posts, small talk), and a ranking always has a best.
-So an answer is offered only on evidence: the part of its score that comes from the question's distinctive
-stems, neither the product's own words (its name, keywords and handles as the channels follow it: answers.product)
-nor everyday ones (stems held by more than a fifth of the answers, once the index is large enough to say), must
-reach an absolute floor, EVIDENCE_FLOOR. It is counted in units of what one stem held by a single answer weighs
-(its idf), so it means the same on a desk of 300 answers and of 800,000: about three rare words in common, the
-ones "why" shows. Below it, nothing is suggested at all (docs/answers.md, "When nothing fits").
+That ranking is one of three lists (answers.hybrid): the plain full-text query and the answers nearest in meaning
+over the whole index are the others, fused by reciprocal rank. Most mentions fit no earlier answer (praise,
+events, hiring posts, small talk), and a ranking always has a best: each of the fused top answers gets P(fit) from
+features of all three lists (answers.fit), and only those at the threshold or more are shown. The words'
+*evidence* is one feature: the part of the score that comes from the question's distinctive stems, neither the
+product's own words (its name, keywords and handles as the channels follow it: answers.product) nor everyday ones
+(stems held by more than a fifth of the answers, once the index is large enough to say), counted in units of what
+one stem held by a single answer weighs, so it means the same on a desk of 300 answers and of 800,000
+(docs/answers.md, "When nothing fits").
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ from django.db import connection
 from answers.candidates import Weighted, first_pass, rows_for
 from answers.fit import (
     COLD_WEIGHTS,
+    FIT_NEXT,
     FIT_THRESHOLD,
     WORDS_THRESHOLD,
     WORDS_WEIGHTS,
     FitContext,
     fit_features,
+    fit_gaps,
+    fit_label,
     fit_probability,
 )
 from answers.models import Answer, Term
@@ -60,21 +65,8 @@ AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, questi
 TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
 USES_WEIGHT = 0.15
 SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the question's own
-# The evidence an answer needs, in units of one stem held by a single answer: a rare word the question and the
-# answer's question share once weighs ~1.2, in its title ~1.6. Set on the development set (answers/eval,
-# docs/answers.md): chance matches of everyday words in a chatty mention reach 2-3.3 there.
-EVIDENCE_FLOOR = 3.5
-# A question shorter than that (a tweet of two telling words) cannot hold 3.5 units: it needs what its own
-# distinctive stems weigh, times this, i.e. nearly all of them, each found in more than one of the answer's fields.
-SHORT_QUESTION = 1.25
 COMMON_SHARE = 0.2  # a stem in more than this share of the answers is an everyday word of the desk's questions
 COMMON_MIN_DF = 20  # ...once it is in this many: a small index says too little about which words are everyday
-# Meaning (issue 42), cosine of the question's vector and the answer's (its question and our reply): at least
-# this, an answer is offered though their distinctive words fall short of the floor (a question asked again in
-# other words); and how much it weighs in the order, beside the words' score over the best one's.
-MEANING_FLOOR = 0.6  # dev set: 0.55 let 6 of 32 nothing-fits through, 0.65 lost a repeat
-MEANING_RANK = 1.0  # dev set: MRR 0.712 with meaning left out of the order, 0.740 at 1, 0.736 at 2
-RELATIVE_FLOOR = 0.25  # of the best answer's score, below which an answer is only a common word or two more
 WHY_WORDS = 5
 
 
@@ -99,6 +91,10 @@ class Suggestion:
     @property
     def answered_at(self) -> datetime:
         return self.answer.answered_at
+
+    @property
+    def fit_label(self) -> str:
+        return fit_label(self.fit)
 
     @property
     def platform_label(self) -> str:
@@ -138,8 +134,8 @@ def text_suggestions(
 ) -> list[Suggestion]:
     """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
     (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
-    fused; the fused top answers get their features and P(fit) (answers.fit), and only those at FIT_THRESHOLD or
-    more are shown (gate=False: all of the fused top, for learning the weights)."""
+    fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
+    reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights)."""
     from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_list
 
     text = title + "\n" + body
@@ -160,7 +156,9 @@ def text_suggestions(
     scored = {a.pk: _score(a, terms, alike.get(a.pk, 0.0)) for a in candidates}
     by_words = sorted(scored, key=lambda pk: (-scored[pk][0].score, -scored[pk][0].answer.answered_at.timestamp()))
     by_words = [pk for pk in by_words if scored[pk][0].score > 0][:LIST_DEPTH]
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        plain = [pk for pk in plain if pk in scored][:LIST_DEPTH]  # those still offered
+    else:
         plain = counted_list({pk: len(parts) for pk, (_, parts) in scored.items() if parts})
     by_meaning = [pk for pk, _ in near]
     fusion = fused([plain, by_words, by_meaning])
@@ -169,16 +167,18 @@ def text_suggestions(
     context = FitContext(plain, by_words, by_meaning, cosines, unit, weighs, max(s.score for s, _ in scored.values()))
     # Without the question's vector (not yet computed by the worker) the words alone decide, with their own weights.
     weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if vector is not None else (WORDS_WEIGHTS, WORDS_THRESHOLD)
-    out = []
-    for pk in ranked[:FIT_DEPTH]:
-        suggestion, parts = scored[pk]
+    out = [scored[pk] for pk in ranked[:FIT_DEPTH]]
+    for suggestion, parts in out:
+        pk = suggestion.ticket_id
         suggestion.features = fit_features(pk, _evidence(parts), alike.get(pk, 0.0), suggestion.score, context)
+    fit_gaps([s.features for s, _ in out])
+    for suggestion, _ in out:
         suggestion.fit = fit_probability(suggestion.features, weights)
         suggestion.score = round(suggestion.fit, 3)
-        out.append((suggestion, parts))
-    out.sort(key=lambda sp: -sp[0].fit)
-    if gate:
-        out = [sp for sp in out if sp[0].fit >= threshold]
+    if gate:  # nothing is shown unless the likeliest fits; then the others as likely as FIT_NEXT
+        out.sort(key=lambda sp: -sp[0].fit)
+        out = [sp for n, sp in enumerate(out) if sp[0].fit >= (threshold if n == 0 else FIT_NEXT)]
+        out = out if out and out[0][0].fit >= threshold else []
     shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
@@ -265,6 +265,8 @@ def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike
         why.append(f"in other words: {', '.join(alike_words)}")
     if alike >= 0.3:
         why.append(f"title alike ({round(alike * 100)}%)")
+    if suggestion.features.get("rr_meaning"):  # among the answers nearest in meaning (answers.hybrid)
+        why.append("alike in meaning")
     if answer.uses:
         why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")
     return why

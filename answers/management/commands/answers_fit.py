@@ -53,7 +53,8 @@ def _write(weights: dict[str, float], words: dict[str, float]) -> None:
     ):
         values = dict(values)
         threshold = values.pop("threshold")
-        body = ", ".join(f'"{k}": {v}' for k, v in values.items())
-        text = re.sub(rf"{name}: dict\[str, float\] = \{{[^}}]*\}}", f"{name}: dict[str, float] = {{{body}}}", text)
+        pairs = [f'"{k}": {v},' for k, v in values.items()]
+        body = "\n".join("    " + " ".join(pairs[n : n + 5]) for n in range(0, len(pairs), 5))
+        text = re.sub(rf"{name}: dict\[str, float\] = \{{[^}}]*\}}", f"{name}: dict[str, float] = {{\n{body}\n}}", text)
         text = re.sub(rf"^{limit} = [0-9.]+$", f"{limit} = {threshold}", text, flags=re.M)
     FIT_PY.write_text(text)
