@@ -95,9 +95,12 @@ def rows_for(ids: Sequence[int], title: str) -> tuple[list[Answer], dict[int, fl
     if not ids:
         return [], {}
     qs = offerable().filter(pk__in=list(ids))
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not title:
         return list(qs), {}
-    return _rows(qs, title)
+    # By primary key: no scan to keep serial, so no transaction of its own (one statement).
+    likeness = RawSQL("similarity(lower(answers_answer.title), lower(%s))", [title], output_field=FloatField())
+    annotated = list(qs.annotate(alike=likeness))
+    return list(annotated), {row.pk: float(row.alike) for row in annotated}
 
 
 def _rows(qs: QuerySet[Answer], title: str) -> tuple[list[Answer], dict[int, float]]:

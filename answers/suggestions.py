@@ -165,8 +165,10 @@ def text_suggestions(
     ranked = sorted(fusion, key=lambda pk: (-fusion[pk], -scored[pk][0].answer.answered_at.timestamp()))
     cosines = dict(near)
     context = FitContext(plain, by_words, by_meaning, cosines, unit, weighs, max(s.score for s, _ in scored.values()))
-    # Without the question's vector (not yet computed by the worker) the words alone decide, with their own weights.
-    weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if vector is not None else (WORDS_WEIGHTS, WORDS_THRESHOLD)
+    # Without the question's vector (not yet computed by the worker) or any answer's (an index filled before the
+    # meaning was), the words alone decide, with their own weights: meaning absent is not meaning far.
+    meant = vector is not None and bool(near)
+    weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
     out = [scored[pk] for pk in ranked[:FIT_DEPTH]]
     for suggestion, parts in out:
         pk = suggestion.ticket_id
