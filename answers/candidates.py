@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, FloatField, OuterRef, Q
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from answers.index import SPAM_TAG, reply_gone
@@ -71,18 +71,39 @@ def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) ->
     rare, joiner = _rarer(terms)
     if not rare:
         return [], {}
+    qs = offerable()
+    if connection.vendor != "postgresql":
+        return list(qs.filter(pk__in=_sqlite_ids(rare, exclude))), {}
+    sql, params = _pg_ids(rare, joiner, exclude)
+    return _rows(qs.filter(pk__in=RawSQL(sql, params)), title)  # noqa: S611 - every value in it is a bound parameter
+
+
+def offerable() -> QuerySet[Answer]:
+    """The answers that may be suggested: merged tickets, spam and answers whose reply was deleted left out."""
     spam = Ticket.tags.through.objects.filter(ticket_id=OuterRef("ticket_id"), tag__name=SPAM_TAG)
-    qs = (
+    return (
         Answer.objects.filter(ticket__merged_into__isnull=True)
         .exclude(Exists(spam))
         .exclude(reply_gone())  # deleted from the platform: gone from the index at its next run
         .select_related("answered_by")
         .only(*FIELDS, "answered_by__first_name", "answered_by__last_name", "answered_by__username")
     )
-    if connection.vendor != "postgresql":
-        return list(qs.filter(pk__in=_sqlite_ids(rare, exclude))), {}
-    sql, params = _pg_ids(rare, joiner, exclude)
-    qs = qs.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - every value in it is a bound parameter
+
+
+def rows_for(ids: Sequence[int], title: str) -> tuple[list[Answer], dict[int, float]]:
+    """The offerable answers among `ids` (found by the other lists, answers.hybrid), with their title likeness."""
+    if not ids:
+        return [], {}
+    qs = offerable().filter(pk__in=list(ids))
+    if connection.vendor != "postgresql" or not title:
+        return list(qs), {}
+    # By primary key: no scan to keep serial, so no transaction of its own (one statement).
+    likeness = RawSQL("similarity(lower(answers_answer.title), lower(%s))", [title], output_field=FloatField())
+    annotated = list(qs.annotate(alike=likeness))
+    return list(annotated), {row.pk: float(row.alike) for row in annotated}
+
+
+def _rows(qs: QuerySet[Answer], title: str) -> tuple[list[Answer], dict[int, float]]:
     if not title:
         with transaction.atomic():
             _serial()

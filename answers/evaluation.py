@@ -98,6 +98,33 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
     return out
 
 
+def fit_rows(data: dict) -> list[dict]:
+    """For learning answers.fit's weights: each question's fused top answers (text_suggestions without its gate),
+    with their features, their place in the fused order and whether each is the question's target."""
+    rows: list[dict] = []
+    try:
+        with transaction.atomic():
+            ids = tickets_load(data["tickets"], product=dataset_product(data))
+            answers_index(everything=True)
+            answers_meaning_fill()
+            for query in data["queries"]:
+                target = ids.get(query["target"]) if query.get("target") else None
+                found = text_suggestions(
+                    query.get("title", ""), query["question"], limit=DEPTH, vector=_vector(query), gate=False
+                )
+                asked = {"query": query["id"], "overlap": query.get("overlap", "?"), "unfit": target is None}
+                for position, s in enumerate(found, start=1):
+                    rows.append({**asked, "position": position, "fits": s.ticket_id == target, "features": s.features})
+                if not found:
+                    rows.append({**asked, "position": 0, "fits": False, "features": {}})
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        product_stems_forget()
+    return rows
+
+
 def product_channel(kind: str, product: str) -> Channel:
     """A channel following `product` as an install sets one up (channels/adapters/*/config.py, the demo's
     channels.demo.channels): searched for its name, its tag, its forum, from its handle."""

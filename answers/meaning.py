@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from advocacy import embeddings
+from answers.cells import cell_of, centroids
 from answers.models import Answer
 
 BATCH = 256
@@ -33,9 +34,12 @@ def answers_meaning_fill(*, batch: int = BATCH, limit: int | None = None) -> int
         if not rows:
             break
         matrix = embeddings.embed([answer_text(a.title, a.question, a.reply) for a in rows])
+        # Each joins its nearest cell of the meaning list (answers.cells), if the index is large enough for cells.
+        cells = cell_of(matrix, centroids(model))
         for n, answer in enumerate(rows):
             answer.meaning = embeddings.to_bytes(matrix[n])
             answer.meaning_model = model
-        Answer.objects.bulk_update(rows, ["meaning", "meaning_model"])
+            answer.cell = cells[n]
+        Answer.objects.bulk_update(rows, ["meaning", "meaning_model", "cell"])
         filled += len(rows)
     return filled

@@ -64,12 +64,35 @@ class Answer(models.Model):
     # worker (answers.meaning): a question asked again in other words is found by it (answers.suggestions).
     meaning = models.BinaryField(null=True, blank=True, editable=False)
     meaning_model = models.CharField(max_length=80, blank=True, db_default="", editable=False)
+    # The coarse cell of that meaning (answers.cells: the nearest MeaningCell's number), so the meaning list reads
+    # the answers of the few cells nearest a question instead of every vector. Null: one cell, all of them.
+    cell = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["answered_at"], name="answer_answered_idx")]
+        indexes = [
+            models.Index(fields=["answered_at"], name="answer_answered_idx"),
+            models.Index(fields=["cell"], name="answer_cell_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Answer on #{self.ticket_id}"
+
+
+class MeaningCell(models.Model):
+    """A centroid of the answers' meaning vectors (k-means, answers.cells), one of a few hundred per model once
+    the index holds thousands of answers: an answer's `cell` is its nearest one."""
+
+    model = models.CharField(max_length=80)
+    number = models.PositiveIntegerField()
+    centroid = models.BinaryField()  # float32, L2-normalised
+    size = models.PositiveIntegerField(default=0, help_text="Answers in this cell when the cells were learnt.")
+    learnt_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "number"], name="meaning_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.model} cell {self.number}"
 
 
 class Term(models.Model):
@@ -117,6 +140,7 @@ __all__ = [
     "Answer",
     "DocPage",
     "KnowledgeSource",
+    "MeaningCell",
     "SavedReply",
     "StoredSuggestion",
     "SuggestionFeedback",

@@ -104,16 +104,14 @@ def suggestion_row(
     ticket_id: int, suggestion: Suggestion, rank: int, generation: int, now: datetime
 ) -> StoredSuggestion:
     """The stored row of one computed suggestion: the one place that reads its ranking's fields."""
-    # `fit` and `features` come with the learned ranking (answers.fit); a ranking without them stores none.
-    fit = getattr(suggestion, "fit", None)
-    features = getattr(suggestion, "features", None) or {}
+    fit = suggestion.fit
     return StoredSuggestion(
         ticket_id=ticket_id,
         answer_id=suggestion.ticket_id,
         rank=rank,
         score=float(suggestion.score),
         fit=None if fit is None else float(fit),
-        features={str(k): float(v) for k, v in features.items()},
+        features={str(k): float(v) for k, v in suggestion.features.items()},
         why=list(suggestion.why),
         generation=generation,
         computed_at=now,

@@ -11,13 +11,15 @@ Then a title alike in spelling (pg_trgm similarity, PostgreSQL only) and an answ
 What a plain full-text OR query misses and this does not: it ranks by how many words match, so three common
 words outweigh one telling word, and a long answer outweighs a short one (figures: bench/README.md, Answers).
 
-Most mentions fit no earlier answer (praise, events, hiring posts, small talk), and a ranking always has a best.
-So an answer is offered only on evidence: the part of its score that comes from the question's distinctive
-stems, neither the product's own words (its name, keywords and handles as the channels follow it: answers.product)
-nor everyday ones (stems held by more than a fifth of the answers, once the index is large enough to say), must
-reach an absolute floor, EVIDENCE_FLOOR. It is counted in units of what one stem held by a single answer weighs
-(its idf), so it means the same on a desk of 300 answers and of 800,000: about three rare words in common, the
-ones "why" shows. Below it, nothing is suggested at all (docs/answers.md, "When nothing fits").
+That ranking is one of three lists (answers.hybrid): the plain full-text query and the answers nearest in meaning
+over the whole index are the others, fused by reciprocal rank. Most mentions fit no earlier answer (praise,
+events, hiring posts, small talk), and a ranking always has a best: each of the fused top answers gets P(fit) from
+features of all three lists (answers.fit), and only those at the threshold or more are shown. The words'
+*evidence* is one feature: the part of the score that comes from the question's distinctive stems, neither the
+product's own words (its name, keywords and handles as the channels follow it: answers.product) nor everyday ones
+(stems held by more than a fifth of the answers, once the index is large enough to say), counted in units of what
+one stem held by a single answer weighs, so it means the same on a desk of 300 answers and of 800,000
+(docs/answers.md, "When nothing fits").
 """
 
 from __future__ import annotations
@@ -29,7 +31,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from answers.candidates import Weighted, first_pass
+from django.db import connection
+
+from answers.candidates import Weighted, first_pass, rows_for
+from answers.fit import (
+    COLD_WEIGHTS,
+    FIT_NEXT,
+    FIT_THRESHOLD,
+    WORDS_THRESHOLD,
+    WORDS_WEIGHTS,
+    FitContext,
+    fit_features,
+    fit_gaps,
+    fit_label,
+    fit_probability,
+)
 from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
@@ -41,6 +57,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 LIMIT = 5
+FIT_DEPTH = 10  # the fused answers P(fit) is computed for
 FIELD_WEIGHTS = {"title_terms": 3.0, "question_terms": 1.5, "asked_terms": 1.5, "reply_terms": 1.0}
 K1 = 1.2
 B = 0.5
@@ -48,21 +65,8 @@ AVERAGE_LENGTH = 60.0  # weighted stems of a typical answer: title 3 * 6, questi
 TITLE_WEIGHT = 4.0  # a title identical in spelling adds as much as a fairly rare stem
 USES_WEIGHT = 0.15
 SYNONYM_WEIGHT = 0.5  # a stem only a synonym brings counts half as much as the question's own
-# The evidence an answer needs, in units of one stem held by a single answer: a rare word the question and the
-# answer's question share once weighs ~1.2, in its title ~1.6. Set on the development set (answers/eval,
-# docs/answers.md): chance matches of everyday words in a chatty mention reach 2-3.3 there.
-EVIDENCE_FLOOR = 3.5
-# A question shorter than that (a tweet of two telling words) cannot hold 3.5 units: it needs what its own
-# distinctive stems weigh, times this, i.e. nearly all of them, each found in more than one of the answer's fields.
-SHORT_QUESTION = 1.25
 COMMON_SHARE = 0.2  # a stem in more than this share of the answers is an everyday word of the desk's questions
 COMMON_MIN_DF = 20  # ...once it is in this many: a small index says too little about which words are everyday
-# Meaning (issue 42), cosine of the question's vector and the answer's (its question and our reply): at least
-# this, an answer is offered though their distinctive words fall short of the floor (a question asked again in
-# other words); and how much it weighs in the order, beside the words' score over the best one's.
-MEANING_FLOOR = 0.6  # dev set: 0.55 let 6 of 32 nothing-fits through, 0.65 lost a repeat
-MEANING_RANK = 1.0  # dev set: MRR 0.712 with meaning left out of the order, 0.740 at 1, 0.736 at 2
-RELATIVE_FLOOR = 0.25  # of the best answer's score, below which an answer is only a common word or two more
 WHY_WORDS = 5
 
 
@@ -71,6 +75,9 @@ class Suggestion:
     answer: Answer
     score: float
     why: list[str] = field(default_factory=list)
+    # What P(fit) was computed from (answers.fit.FIT_FEATURES) and P(fit) itself, 0..1.
+    features: dict[str, float] = field(default_factory=dict)
+    fit: float = 0.0
 
     @property
     def ticket_id(self) -> int:
@@ -84,6 +91,10 @@ class Suggestion:
     @property
     def answered_at(self) -> datetime:
         return self.answer.answered_at
+
+    @property
+    def fit_label(self) -> str:
+        return fit_label(self.fit)
 
     @property
     def platform_label(self) -> str:
@@ -113,32 +124,64 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 
 
 def text_suggestions(
-    title: str, body: str, *, exclude: Sequence[int] = (), limit: int = LIMIT, vector: np.ndarray | None = None
+    title: str,
+    body: str,
+    *,
+    exclude: Sequence[int] = (),
+    limit: int = LIMIT,
+    vector: np.ndarray | None = None,
+    gate: bool = True,
 ) -> list[Suggestion]:
-    """Earlier answers for a question, best first; `vector` is the question's meaning (advocacy.embeddings) when
-    known: an answer alike in meaning (MEANING_FLOOR) is offered even when their words differ, and meaning
-    ranks the answers offered (MEANING_RANK)."""
-    words = _words(title + "\n" + body)
-    synonyms = synonym_stems(text_terms(title + "\n" + body))
+    """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
+    (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
+    fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
+    reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights)."""
+    from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_list
+
+    text = title + "\n" + body
+    words = _words(text)
+    synonyms = synonym_stems(text_terms(text))
     own = list(words)
     words.update(synonyms)
     terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
-    if not terms:
+    candidates, alike = first_pass(terms, title, exclude) if terms else ([], {})
+    near = meaning_list(vector, exclude)
+    plain = plain_list(text, exclude) if connection.vendor == "postgresql" else []
+    found = {a.pk for a in candidates}
+    more, more_alike = rows_for([pk for pk in [*plain, *(pk for pk, _ in near)] if pk not in found], title)
+    candidates += more
+    alike.update(more_alike)
+    if not candidates:
         return []
-    floor = min(EVIDENCE_FLOOR * unit, SHORT_QUESTION * weighs)
-    candidates, alike = first_pass(terms, title, exclude)
-    meant = _meanings(candidates, vector)
-    scored = [
-        s for s in (_score(a, terms, alike.get(a.pk, 0.0), floor, meant.get(a.pk)) for a in candidates) if s is not None
-    ]
-    if meant and scored:
-        best = max(sp[0].score for sp in scored)
-        for suggestion, _ in scored:
-            near = meant.get(suggestion.ticket_id, 0.0)
-            suggestion.score = round(near * MEANING_RANK + suggestion.score / best, 3)
-    scored.sort(key=lambda sp: (-sp[0].score, -sp[0].answer.answered_at.timestamp()))
-    # Far below the best, an answer shares only a common word or two: noise beside the composer.
-    shown = [sp for sp in scored[:limit] if sp[0].score >= RELATIVE_FLOOR * scored[0][0].score]
+    scored = {a.pk: _score(a, terms, alike.get(a.pk, 0.0)) for a in candidates}
+    by_words = sorted(scored, key=lambda pk: (-scored[pk][0].score, -scored[pk][0].answer.answered_at.timestamp()))
+    by_words = [pk for pk in by_words if scored[pk][0].score > 0][:LIST_DEPTH]
+    if connection.vendor == "postgresql":
+        plain = [pk for pk in plain if pk in scored][:LIST_DEPTH]  # those still offered
+    else:
+        plain = counted_list({pk: len(parts) for pk, (_, parts) in scored.items() if parts})
+    by_meaning = [pk for pk, _ in near]
+    fusion = fused([plain, by_words, by_meaning])
+    ranked = sorted(fusion, key=lambda pk: (-fusion[pk], -scored[pk][0].answer.answered_at.timestamp()))
+    cosines = dict(near)
+    context = FitContext(plain, by_words, by_meaning, cosines, unit, weighs, max(s.score for s, _ in scored.values()))
+    # Without the question's vector (not yet computed by the worker) or any answer's (an index filled before the
+    # meaning was), the words alone decide, with their own weights: meaning absent is not meaning far.
+    meant = vector is not None and bool(near)
+    weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
+    out = [scored[pk] for pk in ranked[:FIT_DEPTH]]
+    for suggestion, parts in out:
+        pk = suggestion.ticket_id
+        suggestion.features = fit_features(pk, _evidence(parts), alike.get(pk, 0.0), suggestion.score, context)
+    fit_gaps([s.features for s, _ in out])
+    for suggestion, _ in out:
+        suggestion.fit = fit_probability(suggestion.features, weights)
+        suggestion.score = round(suggestion.fit, 3)
+    if gate:  # nothing is shown unless the likeliest fits; then the others as likely as FIT_NEXT
+        out.sort(key=lambda sp: -sp[0].fit)
+        out = [sp for n, sp in enumerate(out) if sp[0].fit >= (threshold if n == 0 else FIT_NEXT)]
+        out = out if out and out[0][0].fit >= threshold else []
+    shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
     return [suggestion for suggestion, _ in shown]
@@ -186,23 +229,8 @@ def _idf(df: int, total: int) -> float:
 Part = tuple[float, Weighted]  # a stem's share of an answer's score
 
 
-def _meanings(candidates: Sequence[Answer], vector: np.ndarray | None) -> dict[int, float]:
-    """Each candidate's likeness in meaning to the question (cosine), where both vectors are of one model."""
-    if vector is None:
-        return {}
-    from advocacy.embeddings import from_bytes, model_name
-
-    model = model_name()
-    return {
-        a.pk: float(vector @ from_bytes(a.meaning))
-        for a in candidates
-        if a.meaning is not None and a.meaning_model == model
-    }
-
-
-def _score(
-    answer: Answer, terms: Sequence[Weighted], alike: float, floor: float, near: float | None = None
-) -> tuple[Suggestion, list[Part]] | None:
+def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]]:
+    """The answer's BM25F score (a title alike in spelling and its uses lift it a little) and each stem's part."""
     tf: defaultdict[str, float] = defaultdict(float)  # weighted: a title's stem counts more than a body's
     length = 0.0
     wanted = {w.term for w in terms}
@@ -215,16 +243,17 @@ def _score(
                 tf[stem] += weight * n
     norm = K1 * (1 - B + B * length / AVERAGE_LENGTH)
     parts = [(w.idf * tf[w.term] * (K1 + 1) / (tf[w.term] + norm), w) for w in terms if tf[w.term]]
-    # The product's name, everyday words and a title alike in spelling (which the product's name makes alike:
-    # "GitLab vs GitHub") rank the answers that have evidence; they are none themselves.
-    evidence = sum(p for p, w in parts if w.evidence)
-    if (not evidence or evidence < floor) and (near is None or near < MEANING_FLOOR):
-        return None
     score = sum(p for p, _ in parts)
     if alike >= 0.3:
         score += TITLE_WEIGHT * alike
     score *= 1 + USES_WEIGHT * math.log1p(answer.uses)
     return Suggestion(answer=answer, score=round(score, 3)), parts
+
+
+def _evidence(parts: list[Part]) -> float:
+    """The part of the score the question's distinctive stems give: the product's name, everyday words and a title
+    alike in spelling (which the product's name makes alike: "GitLab vs GitHub") are no evidence."""
+    return sum(p for p, w in parts if w.evidence)
 
 
 def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike: float) -> list[str]:
@@ -238,6 +267,8 @@ def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike
         why.append(f"in other words: {', '.join(alike_words)}")
     if alike >= 0.3:
         why.append(f"title alike ({round(alike * 100)}%)")
+    if suggestion.features.get("rr_meaning"):  # among the answers nearest in meaning (answers.hybrid)
+        why.append("alike in meaning")
     if answer.uses:
         why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")
     return why

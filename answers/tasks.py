@@ -36,9 +36,13 @@ def suggestions_refresh() -> int:
 def meaning_fill() -> int:
     """Answers without a vector get one, newest first, a few batches a run (answers.meaning; idempotent). Routed to
     the meaning queue: the embedding model is loaded in that one process."""
+    from answers.cells import cells_refresh
     from answers.meaning import answers_meaning_fill  # the model's imports, in the process that embeds only
 
-    return answers_meaning_fill(limit=2_048)
+    filled = answers_meaning_fill(limit=2_048)
+    if filled:  # the meaning list's cells, learnt again once the answers with a vector doubled (answers.cells)
+        cells_refresh()
+    return filled
 
 
 @shared_task(name="answers.prune", ignore_result=True)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('answers', '0007_answer_meaning'),
+        ('answers', '0008_answer_plain_cells'),
         ('mentions', '0052_needs_response_view'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

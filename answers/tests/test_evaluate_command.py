@@ -1,6 +1,7 @@
-"""`manage.py answers_evaluate`: each set's figures, the held-out set first when there is one, the questions no
-earlier answer fits counted apart, and each set's product (its "product" key) set up on its channels as an
-install follows it. The sets here are small ones written for this test, in the development set's format."""
+"""`manage.py answers_evaluate`: each set's figures, the desk's beside the baseline's, the development set first,
+the questions no earlier answer fits counted apart, and each set's product (its "product" key) set up on its
+channels as an install follows it. The sets here are small ones written for this test, in the development set's
+format."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_a_set_names_its_product_and_nothing_fits_is_counted_apart(tmp_path):
         transaction.set_rollback(True)
 
 
-def test_the_held_out_set_comes_first_then_the_development_set(tmp_path, monkeypatch):
+def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_path, monkeypatch):
     held = _write(tmp_path / "heldout.json", product="Acme Cloud")
     dev = _write(tmp_path / "dataset.json")  # no product: GitLab
     monkeypatch.setattr(answers_evaluate, "HELDOUT", held)
@@ -61,11 +62,15 @@ def test_the_held_out_set_comes_first_then_the_development_set(tmp_path, monkeyp
     out = StringIO()
     call_command("answers_evaluate", stdout=out)
     lines = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
-    assert lines[0].startswith("held-out (heldout.json, product Acme Cloud): 3 answered tickets, 1 questions")
-    assert lines[1].startswith("development (dataset.json, product GitLab)")
-    assert "no suggestion when nothing fits 1/1 = 100%" in out.getvalue()
+    assert lines[0].startswith("development (dataset.json, product GitLab): 3 answered tickets, 1 questions")
+    assert lines[1].startswith("held-out, seen (heldout.json, product Acme Cloud)")
+    table = out.getvalue().splitlines()
+    assert table[1].split() == ["desk", "naive", "full-text", "OR"]
+    assert table[2].split() == ["recall@3", "1/1", "=", "1.000", "1/1", "=", "1.000"]
+    assert table[4].split()[:7] == ["no", "suggestion", "when", "nothing", "fits", "1/1", "="]
+    assert table[4].split()[-3:] == ["0/1", "=", "0%"]  # the baseline always has a best
 
     out = StringIO()
-    call_command("answers_evaluate", "--dataset", str(dev), "--dataset", str(held), stdout=out)
+    call_command("answers_evaluate", "--set", str(held), "--set", str(dev), stdout=out)
     lines = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
-    assert [line.split(" (")[0] for line in lines] == ["development", "held-out"]
+    assert [line.split(" (")[0] for line in lines] == ["held-out, seen", "development"]

@@ -8,11 +8,13 @@ from __future__ import annotations
 import pytest
 
 from answers.index import answers_index
+from answers.meaning import answers_meaning_fill
 from answers.product import channel_words, product_stems
 from answers.stored import suggestions_store
 from answers.suggestions import ticket_suggestions
 from answers.tests.test_suggestions import answered, asking
 from channels.models import Channel
+from mentions.meaning import ticket_vectors
 from mentions.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +85,8 @@ def test_the_products_words_as_the_channels_follow_it_are_no_evidence(desk):
     answers_index()
     # "gitlab" is in every question here: as the product's name it explains nothing, and "why" does not name it.
     repeat = asking("", "@gitlab gitlab mirror?")
+    answers_meaning_fill()
+    ticket_vectors([repeat.pk])  # as the worker does at intake
     found = ticket_suggestions(repeat)
     assert found[0].ticket_id == desk["mirror"].pk
     assert found[0].why[0] == "shares: mirror"

