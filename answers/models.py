@@ -133,12 +133,14 @@ class Synonyms(models.Model):
 
 
 # The knowledge sources live in their own module (each under 400 lines); imported here so Django finds them.
+from answers.fit_models import FitWeights  # noqa: E402
 from answers.knowledge_models import DocPage, KnowledgeSource  # noqa: E402
 from answers.stored_models import StoredSuggestion, SuggestionFeedback, SuggestionsState  # noqa: E402
 
 __all__ = [
     "Answer",
     "DocPage",
+    "FitWeights",
     "KnowledgeSource",
     "MeaningCell",
     "SavedReply",

@@ -36,6 +36,7 @@ FREE_OF_PERSONAL_DATA = {
     "answers.KnowledgeSource": "our documentation sites and projects, configured by admins",
     "answers.DocPage": "a page of our own documentation, as fetched from our site",
     "answers.SuggestionFeedback": "what became of a suggestion (inserted, dismissed, ignored): ids, numbers, no text",
+    "answers.FitWeights": "the weights of the nothing-fits model learnt from the desk's use: numbers only",
     "answers.MeaningCell": "averages of thousands of answers' meaning vectors (k-means centroids), no one's text",
 }
 _TEXTS = ("title", "question", "reply", "reply_permalink", "link", "platform")

@@ -46,6 +46,7 @@ from answers.fit import (
     fit_label,
     fit_probability,
 )
+from answers.fit_models import active_fit_weights
 from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
@@ -168,7 +169,10 @@ def text_suggestions(
     # Without the question's vector (not yet computed by the worker) or any answer's (an index filled before the
     # meaning was), the words alone decide, with their own weights: meaning absent is not meaning far.
     meant = vector is not None and bool(near)
-    weights, threshold = (COLD_WEIGHTS, FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
+    # With meaning, the weights this desk learnt from its advocates' use when a version is active (answers.fit_use).
+    weights, threshold = (
+        ((active_fit_weights() or COLD_WEIGHTS), FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
+    )
     out = [scored[pk] for pk in ranked[:FIT_DEPTH]]
     for suggestion, parts in out:
         pk = suggestion.ticket_id

@@ -45,6 +45,16 @@ def meaning_fill() -> int:
     return filled
 
 
+@shared_task(name="answers.fit_learn", ignore_result=True)
+def fit_learn() -> int | None:
+    """The "nothing fits" weights learnt from what advocates did with the suggestions (answers.fit_use; a version
+    is kept, active only when it predicts the newest labels better). The version's id, or None: too few labels."""
+    from answers.fit_use import fit_learn as learn  # scipy, in the process that ranks only
+
+    row = learn()
+    return row.pk if row else None
+
+
 @shared_task(name="answers.prune", ignore_result=True)
 def prune() -> int:
     """Tickets merged or marked spam since they were indexed leave the index (and the stems' counts)."""

@@ -193,6 +193,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "answers.index",
         "answers.prune",
         "answers.suggestions_refresh",
+        "answers.fit_learn",
         "api.webhooks_run",
         "slackapp.events_sweep",
         "channels.accounts_refresh",

@@ -135,6 +135,7 @@ def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
         "answers.meaning_fill",
         "answers.suggest",
         "answers.suggestions_refresh",
+        "answers.fit_learn",
     }
     for name in routed:
         assert app.amqp.router.route({}, name)["queue"].name == "meaning"

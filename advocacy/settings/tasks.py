@@ -97,6 +97,7 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "answers.meaning_fill",
             "answers.suggest",
             "answers.suggestions_refresh",
+            "answers.fit_learn",
         ),
     ),
     (
@@ -177,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 60},
     },
+    # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit_use), on the meaning queue.
+    "answers.fit_learn": {"task": "answers.fit_learn", "schedule": timedelta(hours=6), "options": {"expires": 3600}},
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "stories.prune": {"task": "stories.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},

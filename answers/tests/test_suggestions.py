@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from advocacy.embeddings import model_name
 from answers import candidates, suggestions
-from answers.cells import CACHE_KEY
 from answers.index import answers_index, answers_prune
 from answers.meaning import answers_meaning_fill
 from answers.models import Answer, SavedReply, Term
@@ -236,6 +233,36 @@ def test_the_panel_reads_its_stored_suggestions_in_three_queries_whatever_the_in
         found = answers_panel(request, t, {})["suggestions"]
     assert found[0].ticket_id == library["artifacts"].pk
     assert [s.answered_by for s in found] and all(s.answer.reply for s in found)  # read with the rows, no query more
+
+
+def test_computing_a_tickets_suggestions_asks_as_many_queries_whatever_the_index_holds(library):
+    """What the worker asks to compute one ticket's suggestions (answers.stored): the question, its stored meaning,
+    the stems' counts, the candidates with their rows, the plain full-text list, the meaning list, the rows the
+    other two found; the synonyms, the product's words and the meaning cells from the cache once read. Ten answers
+    more ask nothing more."""
+    from django.core.cache import cache
+
+    from advocacy.embeddings import model_name
+    from answers.cells import CACHE_KEY
+
+    def counted(ticket: Ticket) -> int:
+        ticket_suggestions(ticket)  # the caches filled
+        with CaptureQueriesContext(connection) as queries:
+            ticket_suggestions(ticket)
+        return len(queries)
+
+    answers_index()
+    t = Ticket.objects.get(pk=asking("artifacts expire", "artifacts expire?").pk)
+    answers_meaning_fill()
+    ticket_vectors([t.pk])
+    cache.delete(CACHE_KEY.format(model=model_name()))
+    few = counted(t)
+    for n in range(10):
+        answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
+    answers_index()
+    answers_meaning_fill()
+    cache.delete(CACHE_KEY.format(model=model_name()))
+    assert counted(t) == few <= 7 + 3  # 3: the candidates' own transaction (a savepoint here) and its SET LOCAL
 
 
 def test_a_question_of_only_common_stems_finds_the_answers_holding_its_rarest_three(library, monkeypatch):
