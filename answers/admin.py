@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from answers.models import Answer, SavedReply, Synonyms
+from answers.models import Answer, FitWeights, SavedReply, Synonyms
 from answers.saved_replies import saved_reply_lengths
 
 
@@ -54,6 +54,23 @@ class AnswerAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Answer | None = None) -> bool:
+        return False
+
+
+@admin.register(FitWeights)
+class FitWeightsAdmin(admin.ModelAdmin):
+    """The "nothing fits" weights learnt from the desk's use (answers.fit_use), each version with how it predicted
+    the newest labels beside the version it would replace. Kept by answers.fit_learn: read-only."""
+
+    list_display = ["pk", "created_at", "outcome", "labels", "labels_fit", "scored_on", "loss_before", "loss_after",
+                    "accuracy_before", "accuracy_after"]  # fmt: skip
+    list_filter = ["outcome"]
+    readonly_fields = [f.name for f in FitWeights._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: FitWeights | None = None) -> bool:
         return False
 
 
