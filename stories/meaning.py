@@ -64,6 +64,7 @@ class Meanings:
         self.loose_at: dict[int, datetime] = {}  # the last hour's tickets outside any story that have a vector
         self.pending: dict[int, list[int]] = defaultdict(list)  # story -> joined tickets whose vector is unread
         self._centroids: dict[int, tuple[int, np.ndarray]] = {}
+        self.hourly = 0.0  # the usual number of tickets an hour (the days the usual meaning is taken from)
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -125,6 +126,7 @@ class Meanings:
         count = sum(n for n, _t in chosen)
         if not count:
             return None
+        self.hourly = count / (24 * max(1, len(chosen)))
         mean: np.ndarray = sum((t for _n, t in chosen), np.zeros(dims, dtype=np.float32)) / count
         return mean
 
@@ -217,7 +219,7 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         if (read.pk, story_id) in m.excluded:
             continue
         cosine = meanings.cosine(read.pk, story)
-        if cosine is not None and cosine >= JOIN_COSINE and (best is None or cosine > best[0]):
+        if cosine is not None and cosine >= m.thresholds.join and (best is None or cosine > best[0]):
             best = (cosine, story)
     if best is None:
         return False
@@ -276,7 +278,7 @@ def reattach_by_meaning(m: Matcher) -> None:
     for row, ticket_id in enumerate(loose):
         for col in np.argsort(-sims[row]):
             story, cosine = centroids[int(col)][0], float(sims[row, int(col)])
-            if cosine < JOIN_COSINE:
+            if cosine < m.thresholds.join:
                 break
             if (ticket_id, story.pk) not in m.excluded:
                 chosen[ticket_id] = (story, cosine)
