@@ -7,7 +7,8 @@ taken away, stories.meaning) is nearest, when that is MERGE_COSINE or more and t
 MERGE_GAP): on the three afternoons, a third of one story against another third of it sits at 0.35-0.72, two
 different stories at 0.18 at most. Two problem stories (stories.bursts) at the same time merge from
 PROBLEM_COSINE: an outage told as "admin is down" and as "my newsletter is stuck sending" is two symptoms of one
-failure (0.31 apart on the Ghost afternoon), and two outages of one product within half an hour are rare.
+failure (0.31 apart on the Ghost afternoon; its release and outage 0.2), and two outages of one product within
+half an hour are rare.
 
 The team corrects what it sees: an advocate who merges two stories says they were one (the detector's
 threshold was too high for them); one who moves a ticket out says it did not belong (the join was too lax).
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 MERGE_COSINE = 0.35  # two stories' centroids this near tell one story
 MERGE_GAP = timedelta(hours=2)  # and their spans of time overlap, or are at most this far apart
-PROBLEM_COSINE = 0.2  # two problem stories at once (an outage's "admin is down" and its "newsletter stuck") this near
+PROBLEM_COSINE = 0.25  # two problem stories at once (an outage's "admin is down" and its "newsletter stuck") this near
 PROBLEM_GAP = timedelta(minutes=30)  # and this near in time: one outage told as two symptoms
 MERGE_FLOOR = 0.25  # the team's merges lower MERGE_COSINE no further than this
 JOIN_CEILING = 0.45  # the team's move-outs raise the meaning join threshold no further than this
