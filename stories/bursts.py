@@ -140,7 +140,7 @@ def join_burst(m: Matcher, read: Read) -> bool:
             best = (cosine, story)
     if best is None:
         return False
-    m.join(best[1], read, Membership.Via.BURST, f"a problem report in the burst (meaning {best[0]:.2f})")
+    m.join(best[1], read, Membership.Via.BURST, f"a problem report during the burst (meaning {best[0]:.2f})")
     return True
 
 
@@ -164,6 +164,9 @@ def form_burst(m: Matcher, read: Read) -> bool:
         return False
     members = m.reads_of(sorted(near))
     story = m.make(Story.Origin.BURST, [*members, read], links=[])
+    minutes = max(1, round((read.at - min(r.at for r in members)).total_seconds() / 60))
+    # What an advocate checks first: how many reports, how fast (the burst), and that they read alike.
+    reason = f"one of {len(members) + 1} problem reports in {minutes} min, alike in meaning"
     for member in (*members, read):
-        m.join(story, member, Membership.Via.BURST, "a problem report in a burst of them")
+        m.join(story, member, Membership.Via.BURST, reason)
     return True

@@ -173,7 +173,7 @@ class Matcher:
             joined = (
                 self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read) or join_burst(self, read)
             )
-            if not joined and not form_burst(self, read) and not self._form_by_terms(read):
+            if not joined and not self._form_by_terms(read) and not form_burst(self, read):
                 form_by_meaning(self, read)
             loose_add(self, read)
             for key in keys_of(read):

@@ -5,6 +5,7 @@ stored through the real ingest, as stories/tests/test_meaning.py."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -53,7 +54,8 @@ def test_problem_reports_in_a_burst_are_one_story_and_praise_and_questions_stay_
     # The burst's first reports make it; one that came before the others may join it on its meaning after.
     assert vias.count(Membership.Via.BURST) >= 3 and set(vias) <= {Membership.Via.BURST, Membership.Via.MEANING}
     reasons = set(Membership.objects.filter(story=story, via=Membership.Via.BURST).values_list("reason", flat=True))
-    assert reasons == {"a problem report in a burst of them"}
+    (reason,) = reasons  # the reports that made it, with how many and how fast
+    assert re.fullmatch(r"one of [3-7] problem reports in \d+ min, alike in meaning", reason), reason
 
     # A later report in other words joins the burst going on; praise of that minute does not.
     later = mention("twitter", "is gitlab having an outage? my pipelines error out", at=at + timedelta(minutes=20))
