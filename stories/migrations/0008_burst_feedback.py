@@ -4,32 +4,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stories', '0007_release_plans'),
+        ("stories", "0007_release_plans"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoryFeedback',
+            name="StoryFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('merge', 'Stories merged'), ('move_out', 'Ticket moved out')], max_length=16)),
-                ('cosine', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("merge", "Stories merged"), ("move_out", "Ticket moved out")], max_length=16
+                    ),
+                ),
+                ("cosine", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'story feedback',
+                "verbose_name_plural": "story feedback",
             },
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='via',
-            field=models.CharField(choices=[('link', 'Same link'), ('terms', 'Shared terms'), ('incident', 'Status page incident'), ('advocate', 'Moved by an advocate'), ('merge', 'Stories merged'), ('meaning', 'Same meaning'), ('burst', 'In a burst of problem reports')], max_length=16),
+            model_name="membership",
+            name="via",
+            field=models.CharField(
+                choices=[
+                    ("link", "Same link"),
+                    ("terms", "Shared terms"),
+                    ("incident", "Status page incident"),
+                    ("advocate", "Moved by an advocate"),
+                    ("merge", "Stories merged"),
+                    ("meaning", "Same meaning"),
+                    ("burst", "In a burst of problem reports"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.AlterField(
-            model_name='story',
-            name='origin',
-            field=models.CharField(choices=[('link', 'Shared link'), ('terms', 'Shared terms'), ('incident', 'Status page incident'), ('advocate', 'Made by an advocate'), ('meaning', 'Same meaning'), ('release', 'Release post'), ('burst', 'A burst of problem reports')], max_length=16),
+            model_name="story",
+            name="origin",
+            field=models.CharField(
+                choices=[
+                    ("link", "Shared link"),
+                    ("terms", "Shared terms"),
+                    ("incident", "Status page incident"),
+                    ("advocate", "Made by an advocate"),
+                    ("meaning", "Same meaning"),
+                    ("release", "Release post"),
+                    ("burst", "A burst of problem reports"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
