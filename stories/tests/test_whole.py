@@ -5,15 +5,17 @@ within bounds."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from django.urls import reverse
 
 from mentions.models import TicketMeaning
-from stories.models import Membership, Story, StoryFeedback
+from stories.models import Exclusion, Membership, Story, StoryFeedback
 from stories.tests.test_story_page import _outage
 from stories.tests.wave import release_wave
-from stories.whole import JOIN_CEILING, MERGE_COSINE, MERGE_FLOOR, thresholds
+from stories.whole import JOIN_CEILING, MERGE_COSINE, MERGE_FLOOR, meaning_merges, thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,51 @@ def test_the_thresholds_follow_the_teams_latest_corrections_within_bounds():
     )
     bounded = thresholds(0.3)
     assert bounded.merge == MERGE_FLOOR and bounded.join == JOIN_CEILING  # a few odd corrections move it so far
+
+
+def _pieces(n: int, vector: np.ndarray) -> list[Story]:
+    """Stories of `n` tickets each, all near `vector` in meaning and at the same time."""
+    from django.utils import timezone
+
+    from mentions.tests.factories import TicketFactory
+
+    now = timezone.now()
+    stories = []
+    for i in range(2):
+        story = Story.objects.create(title=f"piece {i}", origin=Story.Origin.MEANING, size=n, first_at=now, last_at=now)
+        story.meaning, story.meaning_n = (vector * n).astype(np.float32).tobytes(), n
+        story.save()
+        for _ in range(n):
+            Membership.objects.create(story=story, ticket=TicketFactory(), via=Membership.Via.MEANING, reason="-")
+        stories.append(story)
+    return stories
+
+
+def _matcher(stories: list[Story]) -> SimpleNamespace:
+    """What stories.whole reads of a page's Matcher: its stories, which changed, the meanings and thresholds."""
+    from stories.meaning import Meanings
+    from stories.whole import Thresholds
+
+    meanings = Meanings([])
+    meanings.usual = np.zeros(4, dtype=np.float32)
+    return SimpleNamespace(
+        stories={s.pk: s for s in stories},
+        dirty={stories[0].pk},
+        story_of={},
+        meanings=meanings,
+        thresholds=Thresholds(merge=MERGE_COSINE, join=0.3),
+        bursts=SimpleNamespace(problem_story=lambda story: False),
+    )
+
+
+def test_pieces_near_in_meaning_merge_unless_an_advocate_separated_them(advocate_client):
+    vector = np.array([1.0, 0.2, 0.0, 0.0], dtype=np.float32)
+    a, b = _pieces(3, vector)
+    assert [(small.pk, big.pk) for small, big in meaning_merges(_matcher([a, b]))] == [(b.pk, a.pk)]
+
+    # An advocate moved a ticket of `a` into `b`: the two are not one story, whatever their meaning says.
+    moved = Membership.objects.filter(story=a).first()
+    Exclusion.objects.create(story=a, ticket_id=moved.ticket_id, by=advocate_client.user)
+    moved.story = b
+    moved.save()
+    assert meaning_merges(_matcher([a, b])) == []
