@@ -6,6 +6,7 @@ within bounds."""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -91,7 +92,7 @@ def _pieces(n: int, vector: np.ndarray) -> list[Story]:
     return stories
 
 
-def _matcher(stories: list[Story]) -> SimpleNamespace:
+def _matcher(stories: list[Story]) -> Any:
     """What stories.whole reads of a page's Matcher: its stories, which changed, the meanings and thresholds."""
     from stories.meaning import Meanings
     from stories.whole import Thresholds
@@ -115,6 +116,7 @@ def test_pieces_near_in_meaning_merge_unless_an_advocate_separated_them(advocate
 
     # An advocate moved a ticket of `a` into `b`: the two are not one story, whatever their meaning says.
     moved = Membership.objects.filter(story=a).first()
+    assert moved is not None
     Exclusion.objects.create(story=a, ticket_id=moved.ticket_id, by=advocate_client.user)
     moved.story = b
     moved.save()
