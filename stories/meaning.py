@@ -44,6 +44,9 @@ VETO_COSINE = 0.1  # a ticket this far from a story's centroid does not join it 
 CENTROID_MIN = 3  # tickets whose vectors a story's centroid needs before it is trusted
 BURST = timedelta(hours=1)  # the window a story must be active in, and loose tickets are compared over
 HOT_MIN = 3  # tickets of a story in the hour before that make it active
+ESTABLISHED_N = 8  # tickets with vectors behind a story's centroid before it takes a ticket when not bursting
+ESTABLISHED_QUIET = timedelta(hours=2)  # and its latest ticket at most this long before
+ESTABLISHED_COSINE = 0.35  # at this cosine or more
 FORM_MIN = 3  # tickets near each other in meaning that make a new story (as stories.matching's FORM_MIN)
 
 
@@ -212,14 +215,23 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         return False
     best: tuple[float, Story] | None = None
     floor = read.at - m.window
-    for story_id in m.pace.active(read.at, HOT_MIN):
+    active = set(m.pace.active(read.at, HOT_MIN))
+    # A story with many tickets' meaning behind it and one in the last hours (a release talked about all
+    # afternoon at a slow pace) takes a ticket too, on a stricter cosine: its centroid is trusted, its pace is not.
+    established = {
+        pk
+        for pk, s in m.stories.items()
+        if s.meaning_n >= ESTABLISHED_N and read.at - s.last_at <= ESTABLISHED_QUIET and pk not in active
+    }
+    for story_id in active | established:
         story = m.stories.get(story_id)
         if story is None or story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
             continue
         if (read.pk, story_id) in m.excluded:
             continue
         cosine = meanings.cosine(read.pk, story)
-        if cosine is not None and cosine >= m.thresholds.join and (best is None or cosine > best[0]):
+        bar = m.thresholds.join if story_id in active else max(m.thresholds.join, ESTABLISHED_COSINE)
+        if cosine is not None and cosine >= bar and (best is None or cosine > best[0]):
             best = (cosine, story)
     if best is None:
         return False
