@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from advocacy.fetch_guard import url_refusal
 from channels.adapters.issues import tracker_kinds
-from stories.models import IssueSettings, SpikeAlert, StatusFeed, StatusIncident
+from stories.models import IssueSettings, SpikeAlert, StatusFeed, StatusIncident, StoryFeedback
 
 
 class StatusFeedForm(forms.ModelForm):
@@ -73,6 +73,14 @@ class SpikeAlertAdmin(_ReadOnly):
     list_select_related = ["story"]
     search_fields = ["key"]
     date_hierarchy = "day"
+
+
+@admin.register(StoryFeedback)
+class StoryFeedbackAdmin(_ReadOnly):
+    """What the detector learns its meaning thresholds from (stories.whole): read, never edited by hand."""
+
+    list_display = ["created_at", "kind", "cosine"]
+    list_filter = ["kind"]
 
 
 @admin.register(IssueSettings)

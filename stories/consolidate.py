@@ -20,6 +20,7 @@ from stories.meaning import reattach_by_meaning
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
 from stories.reading import Read
 from stories.story_words import counts_merged
+from stories.whole import meaning_merges
 
 if TYPE_CHECKING:
     from stories.matching import Matcher
@@ -36,6 +37,9 @@ def consolidate(m: Matcher) -> None:
         return
     m.usual.extend({stem for pk in m.dirty for stem in m.stories[pk].term_counts})
     _merge_alike(m)
+    for small, big in meaning_merges(m):  # pieces of one story whose words differ but whose meaning is one
+        if not small.merged_into_id and not big.merged_into_id:
+            story_merge_into(m, small, big)
     _reattach(m)
     reattach_by_meaning(m)
 

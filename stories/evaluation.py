@@ -27,6 +27,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import Message, Rule
 from stories.detector import stories_detect
 from stories.models import Membership
+from stories.text import text_links
 
 DATASET = Path(__file__).parent / "eval" / "release_day.json"
 # An afternoon about another product, written by someone else and never tuned on: evaluated first when present.
@@ -65,6 +66,7 @@ class Evaluation:
     unrelated_in_any: int  # unrelated mentions in any story (their own small ones included)
     other_stories: list[tuple[str, list[str]]]  # detected stories that are none of the labelled ones
     via: Counter[str]
+    baseline: Evaluation | None = None  # the same figures for link-only grouping (link_groups)
 
 
 class _Rollback(Exception):
@@ -168,17 +170,45 @@ def _figures(data: dict[str, Any]) -> Evaluation:
         )
     )
     ticket_of = {item["id"]: ids[f"eval-{item['id']}"] for item in data["background"] + data["mentions"]}
-    name_of = {ticket: name for name, ticket in ticket_of.items()}
     story_of: dict[int, int] = dict(Membership.objects.values_list("ticket_id", "story_id"))
-    members: dict[int, set[int]] = defaultdict(set)
-    for ticket, story in story_of.items():
-        members[story].add(ticket)
+    group_of = {name: story_of[t] for name, t in ticket_of.items() if t in story_of}
+    via = Counter(Membership.objects.values_list("via", flat=True))
+    evaluation = scored(data, group_of, via=via)
+    evaluation.baseline = scored(data, link_groups(data), via=Counter())
+    return evaluation
+
+
+def link_groups(data: dict[str, Any]) -> dict[str, int]:
+    """The plain baseline, what a naive detector does: the afternoon's mentions that share a canonical link
+    (normalised as the detector does, stories.text) are one story, and nothing else is."""
+    group_of: dict[str, int] = {}
+    by_link: dict[str, int] = {}
+    for n, item in enumerate(sorted(data["mentions"], key=lambda i: i["at"])):
+        links = text_links(f"{item.get('url', '')}\n{item['text']}")
+        groups = {by_link[link] for link in links if link in by_link}
+        group = min(groups) if groups else n
+        for name, g in list(group_of.items()):  # one mention linking two groups' pages joins them
+            if g in groups:
+                group_of[name] = group
+        for link in links:
+            by_link[link] = group
+        if links:
+            group_of[item["id"]] = group
+    sizes = Counter(group_of.values())
+    return {name: g for name, g in group_of.items() if sizes[g] >= 2}
+
+
+def scored(data: dict[str, Any], group_of: dict[str, int], *, via: Counter[str]) -> Evaluation:
+    """Each labelled story against the detected group holding most of it: {mention id: group}."""
+    members: dict[int, set[str]] = defaultdict(set)
+    for name, group in group_of.items():
+        members[group].add(name)
     labels = {item["id"]: item.get("story") for item in data["mentions"]}
     figures = []
     claimed: set[int] = set()
     for label in sorted({v for v in labels.values() if v}):
-        wanted = {ticket_of[name] for name, lab in labels.items() if lab == label}
-        held = Counter(story_of[t] for t in wanted if t in story_of)
+        wanted = {name for name, lab in labels.items() if lab == label}
+        held = Counter(group_of[n] for n in wanted if n in group_of)
         best, found = held.most_common(1)[0] if held else (None, 0)
         detected = members.get(best, set()) if best is not None else set()
         if best is not None:
@@ -190,22 +220,17 @@ def _figures(data: dict[str, Any]) -> Evaluation:
                 found=found,
                 detected_size=len(detected),
                 fragments=len(held),
-                missed=sorted(name_of[t] for t in wanted - detected),
-                intruders=sorted(name_of[t] for t in detected - wanted),
+                missed=sorted(wanted - detected),
+                intruders=sorted(detected - wanted),
             )
         )
-    unrelated = [ticket_of[name] for name, lab in labels.items() if lab is None]
-    others = [
-        (f"story {story}", sorted(name_of[t] for t in tickets))
-        for story, tickets in sorted(members.items())
-        if story not in claimed
-    ]
-    via = Counter(Membership.objects.values_list("via", flat=True))
+    unrelated = [name for name, lab in labels.items() if lab is None]
+    others = [(f"story {group}", sorted(names)) for group, names in sorted(members.items()) if group not in claimed]
     return Evaluation(
         stories=figures,
         unrelated=len(unrelated),
-        unrelated_in_labelled=sum(1 for t in unrelated if story_of.get(t) in claimed),
-        unrelated_in_any=sum(1 for t in unrelated if t in story_of),
+        unrelated_in_labelled=sum(1 for n in unrelated if group_of.get(n) in claimed),
+        unrelated_in_any=sum(1 for n in unrelated if n in group_of),
         other_stories=others,
         via=via,
     )

@@ -26,13 +26,15 @@ from typing import Any, TypeGuard
 from django.conf import settings
 from django.utils import timezone
 
+from stories.bursts import Bursts, form_burst, join_burst
 from stories.consolidate import consolidate
 from stories.keys import keys_latest, memberships_of
-from stories.meaning import Meanings, form_by_meaning, join_by_meaning, loose_add
+from stories.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.pace import PACE_REF, Pace
 from stories.reading import Read, Usual, rows_copy, rows_insert, rows_update
 from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
+from stories.whole import MERGE_COSINE, Thresholds, thresholds
 
 HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
 FORM_MIN = 3  # tickets sharing the same pair of terms that make a new story
@@ -97,6 +99,8 @@ class Matcher:
         self.pace = Pace([r.at for r in page])
         self.weights: dict[int, tuple[int, dict[str, float]]] = {}  # story -> (its size then, {stem: weight})
         self.meanings = Meanings(page)
+        self.thresholds = Thresholds(merge=MERGE_COSINE, join=JOIN_COSINE)
+        self.bursts = Bursts(self)
 
     # -- loading --------------------------------------------------------------------------------------------
     def _load(self) -> None:
@@ -116,6 +120,8 @@ class Matcher:
         live_ids = [pk for pk, s in self.stories.items() if not s.merged_into_id]
         self.pace.load(live_ids)
         self.meanings.load()
+        self.thresholds = thresholds(JOIN_COSINE)  # this desk's, from the team's merges and move-outs
+        self.bursts.load()
         if Exclusion.objects.exists():  # advocates rarely move tickets out: most pages need not ask which
             page_ids = [r.pk for r in self.page]
             self.excluded = set(Exclusion.objects.filter(ticket_id__in=page_ids).values_list("ticket_id", "story_id"))
@@ -164,8 +170,10 @@ class Matcher:
     def run(self) -> Matched:
         self._load()
         for read in self.page:
-            joined = self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read)
-            if not joined and not self._form_by_terms(read):
+            joined = (
+                self._by_link(read) or self._by_profile(read) or join_by_meaning(self, read) or join_burst(self, read)
+            )
+            if not joined and not self._form_by_terms(read) and not form_burst(self, read):
                 form_by_meaning(self, read)
             loose_add(self, read)
             for key in keys_of(read):

@@ -44,6 +44,9 @@ VETO_COSINE = 0.1  # a ticket this far from a story's centroid does not join it 
 CENTROID_MIN = 3  # tickets whose vectors a story's centroid needs before it is trusted
 BURST = timedelta(hours=1)  # the window a story must be active in, and loose tickets are compared over
 HOT_MIN = 3  # tickets of a story in the hour before that make it active
+ESTABLISHED_N = 8  # tickets with vectors behind a story's centroid before it takes a ticket when not bursting
+ESTABLISHED_QUIET = timedelta(hours=2)  # and its latest ticket at most this long before
+ESTABLISHED_COSINE = 0.35  # at this cosine or more
 FORM_MIN = 3  # tickets near each other in meaning that make a new story (as stories.matching's FORM_MIN)
 
 
@@ -64,6 +67,7 @@ class Meanings:
         self.loose_at: dict[int, datetime] = {}  # the last hour's tickets outside any story that have a vector
         self.pending: dict[int, list[int]] = defaultdict(list)  # story -> joined tickets whose vector is unread
         self._centroids: dict[int, tuple[int, np.ndarray]] = {}
+        self.hourly = 0.0  # the usual number of tickets an hour (the days the usual meaning is taken from)
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -125,6 +129,7 @@ class Meanings:
         count = sum(n for n, _t in chosen)
         if not count:
             return None
+        self.hourly = count / (24 * max(1, len(chosen)))
         mean: np.ndarray = sum((t for _n, t in chosen), np.zeros(dims, dtype=np.float32)) / count
         return mean
 
@@ -210,14 +215,23 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         return False
     best: tuple[float, Story] | None = None
     floor = read.at - m.window
-    for story_id in m.pace.active(read.at, HOT_MIN):
+    active = set(m.pace.active(read.at, HOT_MIN))
+    # A story with many tickets' meaning behind it and one in the last hours (a release talked about all
+    # afternoon at a slow pace) takes a ticket too, on a stricter cosine: its centroid is trusted, its pace is not.
+    established = {
+        pk
+        for pk, s in m.stories.items()
+        if s.meaning_n >= ESTABLISHED_N and read.at - s.last_at <= ESTABLISHED_QUIET and pk not in active
+    }
+    for story_id in active | established:
         story = m.stories.get(story_id)
         if story is None or story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
             continue
         if (read.pk, story_id) in m.excluded:
             continue
         cosine = meanings.cosine(read.pk, story)
-        if cosine is not None and cosine >= JOIN_COSINE and (best is None or cosine > best[0]):
+        bar = m.thresholds.join if story_id in active else max(m.thresholds.join, ESTABLISHED_COSINE)
+        if cosine is not None and cosine >= bar and (best is None or cosine > best[0]):
             best = (cosine, story)
     if best is None:
         return False
@@ -276,7 +290,7 @@ def reattach_by_meaning(m: Matcher) -> None:
     for row, ticket_id in enumerate(loose):
         for col in np.argsort(-sims[row]):
             story, cosine = centroids[int(col)][0], float(sims[row, int(col)])
-            if cosine < JOIN_COSINE:
+            if cosine < m.thresholds.join:
                 break
             if (ticket_id, story.pk) not in m.excluded:
                 chosen[ticket_id] = (story, cosine)

@@ -32,6 +32,7 @@ class Story(models.Model):
         ADVOCATE = "advocate", "Made by an advocate"
         MEANING = "meaning", "Same meaning"
         RELEASE = "release", "Release post"
+        BURST = "burst", "A burst of problem reports"
 
     title = models.CharField(max_length=300)
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
@@ -95,6 +96,7 @@ class Membership(models.Model):
         ADVOCATE = "advocate", "Moved by an advocate"
         MERGE = "merge", "Stories merged"
         MEANING = "meaning", "Same meaning"
+        BURST = "burst", "In a burst of problem reports"
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="memberships")
     ticket = models.OneToOneField("mentions.Ticket", on_delete=models.CASCADE, related_name="story_membership")
@@ -331,6 +333,7 @@ class StoryReply(models.Model):
 
 
 # The follow-ups of issues (stories.issues) live in their own module; imported here so Django finds the model.
+from stories.feedback_models import StoryFeedback as StoryFeedback  # noqa: E402
 from stories.issue_models import IssueFollowUp as IssueFollowUp  # noqa: E402
 from stories.issue_models import IssueSettings as IssueSettings  # noqa: E402
 from stories.release_models import ReleasePlan as ReleasePlan  # noqa: E402

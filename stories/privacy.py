@@ -39,6 +39,7 @@ FREE_OF_PERSONAL_DATA = {
     "stories.ReleaseSource": "where our release posts appear (our blog's feed, our Slack channel), set by admins",
     "stories.ReleasePlan": "our own release post (its address, title, features) and our answer; a Slack message's "
     "words are never kept (the title is read from the address)",
+    "stories.StoryFeedback": "an advocate merged stories or moved a ticket out, and a cosine: no ticket, story or name",
     "stories.MeaningDay": "a day's sum of ticket meaning vectors (numbers); their tickets' are taken out of it",
 }
 SHARES = "shares: "

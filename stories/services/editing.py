@@ -15,6 +15,7 @@ from mentions.models import Ticket
 from stories.detector import story_core
 from stories.drafts import answered_story_joined
 from stories.models import Exclusion, Membership, Signature, StatusIncident, Story, StoryReply
+from stories.services.feedback import meaning_recount, merge_recorded, move_out_recorded
 from stories.services.locks import detector_lock, ensure_can_work, stories_locked, story_live
 from stories.story_words import counts_merged
 
@@ -72,6 +73,7 @@ def _recount(story: Story) -> None:
 
 
 _RECOUNTED = ["size", "first_at", "last_at", "state", "updated_at"]
+_MEANING = ["meaning", "meaning_n"]
 
 
 def _drafts_drop(story: Story, ticket_ids: list[int]) -> None:
@@ -87,14 +89,16 @@ def story_ticket_move_out(*, story: Story, ticket_id: int, user: Any) -> Story:
         detector_lock()
         (locked,) = stories_locked(story.pk)
         story_live(locked)
-        deleted, _ = Membership.objects.filter(story=locked, ticket_id=ticket_id).delete()
-        if not deleted:
+        if not Membership.objects.filter(story=locked, ticket_id=ticket_id).exists():
             raise ValidationError(f"#{ticket_id} is not in this story (any more): reload the page.")
+        move_out_recorded(locked, ticket_id)  # before it leaves: how near the story it was
+        Membership.objects.filter(story=locked, ticket_id=ticket_id).delete()
         Exclusion.objects.get_or_create(story=locked, ticket_id=ticket_id, defaults={"by": user})
         _read_mark(ticket_id)
         _drafts_drop(locked, [ticket_id])
         _recount(locked)
-        locked.save(update_fields=_RECOUNTED)
+        meaning_recount(locked)
+        locked.save(update_fields=[*_RECOUNTED, *_MEANING])
     return locked
 
 
@@ -132,7 +136,8 @@ def story_ticket_move_in(*, story: Story, ticket_id: int, user: Any) -> Story:
             Exclusion.objects.get_or_create(story=source, ticket_id=ticket_id, defaults={"by": user})
             _drafts_drop(source, [ticket_id])
             _recount(source)
-            source.save(update_fields=_RECOUNTED)
+            meaning_recount(source)
+            source.save(update_fields=[*_RECOUNTED, *_MEANING])
         Exclusion.objects.filter(story=target, ticket_id=ticket_id).delete()
         Membership.objects.create(
             story=target,
@@ -142,7 +147,8 @@ def story_ticket_move_in(*, story: Story, ticket_id: int, user: Any) -> Story:
             added_by=user,
         )
         _recount(target)
-        target.save(update_fields=_RECOUNTED)
+        meaning_recount(target)
+        target.save(update_fields=[*_RECOUNTED, *_MEANING])
         if target.state == Story.State.ANSWERED:
             answered_story_joined(story=target, ticket_ids=[ticket_id])
     return target
@@ -162,6 +168,7 @@ def story_merge(*, story: Story, into_id: int, user: Any) -> Story:
         if target.merged_into_id:
             raise ValidationError("That story was merged into another one: choose the one it was merged into.")
         moved = list(Membership.objects.filter(story=source).values_list("ticket_id", flat=True))
+        merge_recorded(source, target)  # before the centroids are one: how near the two were
         Membership.objects.filter(story=source).update(
             story=target, via=Membership.Via.MERGE, updated_at=timezone.now()
         )
@@ -175,10 +182,12 @@ def story_merge(*, story: Story, into_id: int, user: Any) -> Story:
         target.term_counts = counts_merged(target.term_counts, source.term_counts)
         source.merged_into = target
         source.size = 0
-        source.save(update_fields=["merged_into", "size", "updated_at"])
+        source.meaning, source.meaning_n = b"", 0  # its tickets' meaning is kept once, in the story it went into
+        source.save(update_fields=["merged_into", "size", *_MEANING, "updated_at"])
         _recount(target)
+        meaning_recount(target)
         target.terms = {stem: target.term_counts[stem][0] for stem in story_core(target.term_counts, target.size)}
-        target.save(update_fields=[*_RECOUNTED, "links", "term_counts", "terms"])
+        target.save(update_fields=[*_RECOUNTED, *_MEANING, "links", "term_counts", "terms"])
         if target.state == Story.State.ANSWERED and moved:
             answered_story_joined(story=target, ticket_ids=moved)
     return target

@@ -73,3 +73,25 @@ def test_each_given_set_is_evaluated_in_turn_and_nothing_is_kept(tmp_path, handb
     assert text.count("post         3 mentions  precision 3/3 = 1.000  recall 3/3 = 1.000") == 2
     assert not Ticket.objects.exists()  # rolled back
     assert "gitlab down" in Rule.objects.get(name="Availability / downtime").text_keywords  # the rename too
+
+
+def test_set_scores_any_file_with_pieces_intruders_and_the_link_only_baseline_beside(tmp_path, handbook_rules):
+    path = tmp_path / "afternoon.json"
+    path.write_text(json.dumps(_tiny("GitLab")), encoding="utf-8")
+    out = StringIO()
+    call_command("stories_evaluate", "--set", str(path), stdout=out)
+    lines = out.getvalue().splitlines()
+    at = lines.index("post         3 mentions  precision 3/3 = 1.000  recall 3/3 = 1.000  pieces 1  intruders 0")
+    baseline = " ".join(lines[at + 1].split())
+    assert baseline == "link-only: precision 3/3 = 1.000 recall 3/3 = 1.000 pieces 1 intruders 0"
+
+
+def test_link_only_grouping_is_the_tickets_sharing_a_canonical_link_and_nothing_else():
+    data = _tiny("GitLab")
+    data["mentions"][1]["text"] = "same post, shared again: http://www.example.com/blog/post/?utm_source=x"
+    data["mentions"][2]["text"] = "it is down again, nothing loads"  # told without the link
+    groups = evaluation.link_groups(data)
+    assert set(groups) == {"m000", "m001"} and groups["m000"] == groups["m001"]
+    (post,) = evaluation.scored(data, groups, via=evaluation.Counter()).stories
+    assert (post.found, post.detected_size, post.size, post.fragments, post.intruders) == (2, 2, 3, 1, [])
+    assert post.missed == ["m002"]

@@ -96,3 +96,24 @@ def test_without_meaning_vectors_stories_still_form_on_links(settings):
         embeddings.embedder_reset()
     assert _story(a) == _story(b) is not None
     assert not TicketMeaning.objects.exists()
+
+
+def test_a_story_told_all_afternoon_at_a_slow_pace_takes_a_ticket_in_other_words_for_two_hours():
+    """Not bursting (none of its tickets in the hour before), but with many tickets' meaning behind its centroid
+    and one in the last two hours: a release talked about all afternoon takes a post near it in meaning."""
+    from stories.tests.wave import release_wave
+
+    background()
+    wave = release_wave(x=4, reddit=3, hn=2, start=RELEASE_DAY + timedelta(hours=1))  # 9 tickets, 27 minutes
+    story = _story(wave.tickets["twitter"][0])
+    assert story is not None and story.size == 9
+    last = max(t.requested_at for t in wave.all)
+    words = "since the newest gitlab version our ci acts strange, did something about runners get altered?"
+    near = mention("twitter", words, at=last + timedelta(minutes=80))
+    stories_detect()
+    assert _story(near) == story
+    assert Membership.objects.get(ticket=near).reason.startswith("reads like the story's mentions (meaning 0.")
+
+    late = mention("reddit", words + " (still)", at=near.requested_at + timedelta(hours=2, minutes=10))
+    stories_detect()
+    assert _story(late) is None  # its latest ticket over two hours before: the story is over

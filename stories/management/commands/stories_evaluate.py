@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from stories.evaluation import dataset_load, datasets, evaluate
+from stories.evaluation import StoryFigures, dataset_load, datasets, evaluate
 
 
 class Command(BaseCommand):
@@ -12,12 +12,17 @@ class Command(BaseCommand):
         "Replay hand-written afternoons through the ingest and the story detector, and print each story's "
         "precision and recall: the held-out afternoon (stories/eval/heldout_ghost_afternoon.json) first when it "
         "is there, then the one seen since (heldout_afternoon.json), then the release day the detector was tuned "
-        "on; or the files given with --dataset. Writes nothing: each runs in a transaction rolled back at the end."
+        "on; or the files given with --set. Writes nothing: each runs in a transaction rolled back at the end."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--dataset", type=Path, action="append", help="A set to evaluate (repeatable); its 'product' is configured."
+            "--set",
+            "--dataset",
+            dest="dataset",
+            type=Path,
+            action="append",
+            help="A set file to score instead of the shipped ones (repeatable); its 'product' is configured.",
         )
         parser.add_argument("--verbose-misses", action="store_true", help="List the missed and intruding mentions.")
 
@@ -31,18 +36,29 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(f"== {label}: {path.name} ({data.get('product', '?')})")
         out(f"{len(data['background'])} background mentions, {len(data['mentions'])} on the afternoon")
+        baseline = {b.label: b for b in result.baseline.stories} if result.baseline else {}
         for s in result.stories:
-            pieces = "1 detected story" if s.fragments == 1 else f"{s.fragments} detected stories"
-            out(
-                f"{s.label:<10} {s.size:>3} mentions  precision {s.found}/{s.detected_size} = {s.precision:.3f}  "
-                f"recall {s.found}/{s.size} = {s.recall:.3f}  in {pieces}"
-            )
+            out(f"{s.label:<10} {s.size:>3} mentions  {_figures(s)}")
+            if s.label in baseline:
+                out(f"{'':<10} link-only:    {_figures(baseline[s.label])}")
             if verbose:
                 out(f"           missed: {', '.join(s.missed) or '-'}; intruders: {', '.join(s.intruders) or '-'}")
         out(
             f"unrelated  {result.unrelated:>3} mentions  in a labelled story: {result.unrelated_in_labelled}  "
             f"in any story: {result.unrelated_in_any}"
         )
+        if result.baseline:
+            out(
+                f"{'':<10} link-only:    in a labelled story: {result.baseline.unrelated_in_labelled}  "
+                f"in any story: {result.baseline.unrelated_in_any}"
+            )
         for name, members in result.other_stories:
             out(f"other      {name}: {', '.join(members)}")
         out("joined by: " + ", ".join(f"{via} {n}" for via, n in sorted(result.via.items())))
+
+
+def _figures(s: StoryFigures) -> str:
+    return (
+        f"precision {s.found}/{s.detected_size} = {s.precision:.3f}  recall {s.found}/{s.size} = {s.recall:.3f}  "
+        f"pieces {s.fragments}  intruders {len(s.intruders)}"
+    )
