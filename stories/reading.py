@@ -7,7 +7,9 @@ from __future__ import annotations
 import heapq
 import io
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -114,11 +116,46 @@ class DayCounts:
         self.stored.clear()
 
 
+@dataclass
+class Ahead:
+    """What a history's next pages need of their tickets, read for several pages at once (read_ahead)."""
+
+    ids: set[int]
+    texts: dict[int, str]
+    tags: dict[int, dict[str, str]]
+    vectors: dict[int, Any] | None = None  # ticket -> stored vector (stories.meaning reads them once asked)
+
+
+_AHEAD: ContextVar[Ahead | None] = ContextVar("stories_read_ahead", default=None)
+
+
+@contextmanager
+def read_ahead(ids: list[int]) -> Iterator[None]:
+    """The first mentions and tags of `ids` (the next pages of a history, in id order) read in one query each;
+    the pages read within take theirs from here. Without ids, each page reads its own."""
+    if not ids:
+        yield
+        return
+    token = _AHEAD.set(Ahead(set(ids), _first_mentions(ids), _tags(ids)))
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
+
+
+def ahead_covering(ids: list[int]) -> Ahead | None:
+    """The read-ahead, if it holds every one of `ids`."""
+    ahead = _AHEAD.get()
+    return ahead if ahead is not None and ahead.ids.issuperset(ids) else None
+
+
 def page_read(rows: list[dict[str, Any]], counts: DayCounts) -> tuple[list[Read], Usual]:
     """The page's tickets read, their terms counted into the day's (`counts`, written when the run's transaction
     ends), each one's distinctive terms chosen; in posting order."""
-    texts = _first_mentions([row["pk"] for row in rows])
-    tags = _tags([row["pk"] for row in rows])
+    ids = [row["pk"] for row in rows]
+    ahead = ahead_covering(ids)
+    texts = ahead.texts if ahead else _first_mentions(ids)
+    tags = ahead.tags if ahead else _tags(ids)
     page = [
         Read(
             pk=row["pk"],
