@@ -97,8 +97,11 @@ def stories_detect(
                 # The chunk's pages are the ones successive reads would return: matching a page marks only its
                 # own tickets read, and the lock keeps other runs out.
                 pages = [chunk[i : i + batch] for i in range(0, len(chunk), batch)] or [[]]
+                backlog = backlog or len(pages[0]) == batch
+                limit = (hold if hold is not None else (HISTORY_HOLD if backlog else HOLD)).total_seconds()
+                cut = False
                 with read_ahead([row["pk"] for row in chunk] if len(pages) > 1 else []):
-                    for unread in pages:
+                    for n, unread in enumerate(pages):
                         if unread:
                             _page_match(unread, counts, total)
                             state.runs += 1
@@ -106,15 +109,18 @@ def stories_detect(
                                 after = unread[-1]["pk"]
                             else:
                                 state.read_through = unread[-1]["pk"]
-                backlog = backlog or len(pages[0]) == batch
+                        if n + 1 < len(pages) and time.monotonic() - began > limit:
+                            cut = True  # held long enough: the chunk's other pages are read again after the commit
+                            break
+                if cut:
+                    break
                 if len(pages[-1]) < batch and not sweeping and (sweep or _sweep_due(state)):
                     sweeping = True
                 elif len(pages[-1]) < batch:
                     if sweeping:
                         _watermark_advance(state)
                     done = True
-                limit = hold if hold is not None else (HISTORY_HOLD if backlog else HOLD)
-                if time.monotonic() - began > limit.total_seconds():
+                if time.monotonic() - began > limit:
                     break
             counts.flush()
             state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
