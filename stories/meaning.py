@@ -20,6 +20,8 @@ vectors) and compared with numpy; a story's centroid is kept in its row, so no m
 from __future__ import annotations
 
 import logging
+import sys
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,7 +33,7 @@ from advocacy.embeddings import EmbeddingError
 from mentions.meaning import ticket_vectors
 from mentions.models import TicketMeaning
 from stories.models import MeaningDay, Membership, Signature, Story
-from stories.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, rows_insert
+from stories.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, ahead_covering, rows_insert
 
 if TYPE_CHECKING:
     from stories.matching import Matcher
@@ -50,6 +52,41 @@ ESTABLISHED_COSINE = 0.35  # at this cosine or more
 FORM_MIN = 3  # tickets near each other in meaning that make a new story (as stories.matching's FORM_MIN)
 
 
+def _page_vectors(ids: list[int]) -> dict[int, np.ndarray]:
+    """The page's vectors: from a history's read-ahead (the stored vectors of its next pages, read in one query
+    and decoded as one array), the few missing ones computed (ticket_vectors); else ticket_vectors."""
+    ahead = ahead_covering(ids)
+    if ahead is None:
+        return ticket_vectors(ids)
+    if ahead.vectors is None:
+        ahead.vectors = _stored_vectors(sorted(ahead.ids))
+    found = {i: ahead.vectors[i] for i in ids if i in ahead.vectors}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(ticket_vectors(missing))
+    return found
+
+
+def _stored_vectors(ids: list[int]) -> dict[int, np.ndarray]:
+    from advocacy.embeddings import model_name
+
+    rows = list(
+        TicketMeaning.objects.filter(ticket_id__gte=ids[0], ticket_id__lte=ids[-1], model=model_name()).values_list(
+            "ticket_id", "vector"
+        )
+    )
+    wanted = set(ids)
+    rows = [(t, bytes(blob)) for t, blob in rows if t in wanted]
+    if not rows or len({len(blob) for _t, blob in rows}) != 1:
+        from advocacy.embeddings import from_bytes
+
+        return {t: from_bytes(blob) for t, blob in rows}
+    # One decoding for the chunk (from_bytes' float16 -> float32, as for each vector alone).
+    matrix = np.frombuffer(b"".join(blob for _t, blob in rows), dtype=np.float16).astype(np.float32)
+    matrix = matrix.reshape(len(rows), -1)
+    return {t: matrix[n] for n, (t, _blob) in enumerate(rows)}
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 1e-9 else v
@@ -65,6 +102,7 @@ class Meanings:
         self.centered: dict[int, np.ndarray] = {}  # ticket -> unit vector, usual meaning taken away
         self.usual: np.ndarray | None = None
         self.loose_at: dict[int, datetime] = {}  # the last hour's tickets outside any story that have a vector
+        self._loose_by_time: list[tuple[datetime, int]] = []  # loose_at's entries in time order (loose_near)
         self.pending: dict[int, list[int]] = defaultdict(list)  # story -> joined tickets whose vector is unread
         self._centroids: dict[int, tuple[int, np.ndarray]] = {}
         self.hourly = 0.0  # the usual number of tickets an hour (the days the usual meaning is taken from)
@@ -74,7 +112,7 @@ class Meanings:
         if not self.page:
             return
         try:
-            self.vectors = ticket_vectors([r.pk for r in self.page])
+            self.vectors = _page_vectors([r.pk for r in self.page])
         except EmbeddingError:
             # The team's endpoint is down: stories form on links and words alone until it is back.
             logger.warning("story detector: no meaning vectors for this page")
@@ -96,7 +134,7 @@ class Meanings:
             vector = from_bytes(blob)
             if len(vector) == dims:
                 self.vectors.setdefault(ticket_id, vector)
-                self.loose_at[ticket_id] = at
+                self.loose_set(ticket_id, at)
         for ticket_id, vector in self.vectors.items():
             self.centered[ticket_id] = self._center(vector)
 
@@ -135,6 +173,18 @@ class Meanings:
 
     def _center(self, vector: np.ndarray) -> np.ndarray:
         return _unit(vector - self.usual if self.usual is not None else vector)
+
+    def loose_set(self, ticket_id: int, at: datetime) -> None:
+        self.loose_at[ticket_id] = at
+        insort(self._loose_by_time, (at, ticket_id))
+
+    def loose_near(self, start: datetime, end: datetime) -> list[int]:
+        """The loose tickets (as loose_at holds them) posted between start and end: a page's every ticket is
+        compared with the hour before it, not with the page's and the hour's hundreds of loose tickets."""
+        index = self._loose_by_time
+        low = bisect_left(index, (start, -1))
+        high = bisect_right(index, (end, sys.maxsize))
+        return [t for at, t in index[low:high] if self.loose_at.get(t) == at]
 
     # -- stories' centroids ---------------------------------------------------------------------------------
     def centroid(self, story: Story) -> np.ndarray | None:
@@ -247,11 +297,8 @@ def form_by_meaning(m: Matcher, read: Read) -> bool:
         return False
     near = [
         t
-        for t, at in meanings.loose_at.items()
-        if t != read.pk
-        and read.at - BURST <= at <= read.at
-        and m.is_loose(t)
-        and float(meanings.centered[t] @ mine) >= FORM_COSINE
+        for t in meanings.loose_near(read.at - BURST, read.at)
+        if t != read.pk and m.is_loose(t) and float(meanings.centered[t] @ mine) >= FORM_COSINE
     ]
     if len(near) + 1 < FORM_MIN:
         return False
@@ -265,7 +312,7 @@ def form_by_meaning(m: Matcher, read: Read) -> bool:
 def loose_add(m: Matcher, read: Read) -> None:
     """A page's ticket left outside any story is compared with the next ones."""
     if read.pk in m.meanings.centered and m.is_loose(read.pk):
-        m.meanings.loose_at[read.pk] = read.at
+        m.meanings.loose_set(read.pk, read.at)
 
 
 def reattach_by_meaning(m: Matcher) -> None:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import heapq
 import io
+import operator
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import repeat
 from typing import Any
 
 from django.db import connection, models
@@ -27,6 +31,7 @@ COLD_MIN = 30
 COLD_SHARE = 0.2  # without weeks behind: a term in more than 20% of the day's tickets is everyday vocabulary
 TEXT_READ = 2000
 ANY_TICKET = ""  # TermDay's row per day that counts the day's tickets
+FLUSH_COPY_MIN = 2000  # day-term rows from which a flush copies them in (a live run's page adds a few hundred)
 
 
 @dataclass
@@ -90,35 +95,83 @@ class DayCounts:
         if missing:
             found = _sums(missing, start, end)
             stored.update({t: found.get(t, 0) for t in missing})
-        added: Counter[str] = Counter()
+        added = [0] * len(terms)
         for day, counts in self.added.items():
             if start <= day <= end:
-                added.update(counts)  # in C: a range holds up to 28 days of a sparse history's pages
+                # Looked up in C, term by term (Counter.update adds a second Counter in a Python loop, and a
+                # range holds up to 28 days of a history's thousands of terms each).
+                added = list(map(operator.add, added, map(counts.get, terms, repeat(0))))
         out = {}
-        for term in terms:
-            n = stored[term] + added[term]
+        for term, more in zip(terms, added, strict=True):
+            n = stored[term] + more
             if n:
                 out[term] = n
         return out
 
     def flush(self) -> None:
-        """Write what the run added (before its transaction commits)."""
-        table = TermDay._meta.db_table
-        rows_insert(
-            TermDay,
-            ["term", "day", "tickets"],
-            [(term, day, n) for day, counts in sorted(self.added.items()) for term, n in sorted(counts.items())],
-            tail=f" ON CONFLICT (term, day) DO UPDATE SET tickets = {table}.tickets + excluded.tickets",
-        )
+        """Write what the run added (before its transaction commits): on PostgreSQL, the rows copied into a
+        temporary table and added in one statement (a history's transaction adds hundreds of thousands)."""
+        rows = [(term, day, n) for day, counts in sorted(self.added.items()) for term, n in sorted(counts.items())]
         self.added.clear()
         self.stored.clear()
+        table = TermDay._meta.db_table
+        upsert = f" ON CONFLICT (term, day) DO UPDATE SET tickets = {table}.tickets + excluded.tickets"
+        if connection.vendor != "postgresql" or len(rows) < FLUSH_COPY_MIN:
+            rows_insert(TermDay, ["term", "day", "tickets"], rows, tail=upsert)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE stories_termday_added (term text, day date, tickets int) ON COMMIT DROP"
+            )
+            text = "".join(f"{term.translate(_COPY_ESCAPES)}\t{day.isoformat()}\t{n}\n" for term, day, n in rows)
+            cursor.copy_expert("COPY stories_termday_added (term, day, tickets) FROM STDIN", io.StringIO(text))
+            cursor.execute(
+                f"INSERT INTO {table} (term, day, tickets) SELECT term, day, tickets FROM stories_termday_added"  # noqa: S608
+                f" ORDER BY term, day{upsert}"
+            )
+            cursor.execute("DROP TABLE stories_termday_added")
+
+
+@dataclass
+class Ahead:
+    """What a history's next pages need of their tickets, read for several pages at once (read_ahead)."""
+
+    ids: set[int]
+    texts: dict[int, str]
+    tags: dict[int, dict[str, str]]
+    vectors: dict[int, Any] | None = None  # ticket -> stored vector (stories.meaning reads them once asked)
+
+
+_AHEAD: ContextVar[Ahead | None] = ContextVar("stories_read_ahead", default=None)
+
+
+@contextmanager
+def read_ahead(ids: list[int]) -> Iterator[None]:
+    """The first mentions and tags of `ids` (the next pages of a history, in id order) read in one query each;
+    the pages read within take theirs from here. Without ids, each page reads its own."""
+    if not ids:
+        yield
+        return
+    token = _AHEAD.set(Ahead(set(ids), _first_mentions(ids), _tags(ids)))
+    try:
+        yield
+    finally:
+        _AHEAD.reset(token)
+
+
+def ahead_covering(ids: list[int]) -> Ahead | None:
+    """The read-ahead, if it holds every one of `ids`."""
+    ahead = _AHEAD.get()
+    return ahead if ahead is not None and ahead.ids.issuperset(ids) else None
 
 
 def page_read(rows: list[dict[str, Any]], counts: DayCounts) -> tuple[list[Read], Usual]:
     """The page's tickets read, their terms counted into the day's (`counts`, written when the run's transaction
     ends), each one's distinctive terms chosen; in posting order."""
-    texts = _first_mentions([row["pk"] for row in rows])
-    tags = _tags([row["pk"] for row in rows])
+    ids = [row["pk"] for row in rows]
+    ahead = ahead_covering(ids)
+    texts = ahead.texts if ahead else _first_mentions(ids)
+    tags = ahead.tags if ahead else _tags(ids)
     page = [
         Read(
             pk=row["pk"],
@@ -233,7 +286,17 @@ def rows_copy(model: type[models.Model], columns: list[str], rows: list[tuple[An
         return
     if not rows:
         return
-    text = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    stamps: dict[datetime, str] = {}  # a page's ten thousand keys carry its 500 tickets' times
+
+    def value(v: Any) -> str:
+        if isinstance(v, datetime):
+            text = stamps.get(v)
+            if text is None:
+                text = stamps[v] = _copy_value(v)
+            return text
+        return _copy_value(v)
+
+    text = "".join("\t".join(map(value, row)) + "\n" for row in rows)
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
 

@@ -9,6 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from channels.models import Channel
 from mentions.models import Ticket
@@ -62,16 +64,27 @@ def _forget() -> None:
         model.objects.all().delete()
 
 
+def _first_mention_reads(queries: CaptureQueriesContext) -> int:
+    """The detector's reads of first mentions (the start of each body: SUBSTR), not the meaning's."""
+    return sum(1 for q in queries.captured_queries if 'FROM "mentions_message"' in q["sql"] and "SUBSTR" in q["sql"])
+
+
 def test_a_history_read_in_one_transaction_groups_tickets_as_page_by_page_runs_do():
     _history()
-    live = stories_detect(batch=40, hold=timedelta(0))  # each page its own transaction, as after an ingest
+    with CaptureQueriesContext(connection) as queries:
+        # Each page its own transaction and its own reads, as after an ingest.
+        live = stories_detect(batch=40, hold=timedelta(0), ahead=1)
     runs = DetectorState.objects.get().runs
     expected = _read()
     assert live.read == 288 and runs >= 8  # pages of 40: several transactions
+    assert _first_mention_reads(queries) == runs  # each page read its first mentions
     assert len(expected["stories"]) >= 5 and len(expected["memberships"]) >= 60  # stories made, tickets joined
     _forget()
 
-    history = stories_detect(batch=40, hold=timedelta(minutes=10))  # every page in one transaction
+    with CaptureQueriesContext(connection) as queries:
+        # Every page in one transaction; once the first came back full, the next eight pages read at once.
+        history = stories_detect(batch=40, hold=timedelta(minutes=10))
+    assert _first_mention_reads(queries) == 2
     assert (history.read, history.joined, history.made) == (live.read, live.joined, live.made)
     assert DetectorState.objects.get().runs == runs
     found = _read()
