@@ -226,12 +226,15 @@ def test_the_panel_reads_its_stored_suggestions_in_three_queries_whatever_the_in
     for n in range(10):
         answered(f"artifacts {n}", "artifacts expire", f"set expire_in {n} https://docs.example.com/{n}")
     answers_index()
-    t = Ticket.objects.select_related("channel").get(pk=asking("artifacts expire", "artifacts expire?").pk)
-    suggestions_store([t.pk])
+    answers_meaning_fill()
+    t = Ticket.objects.select_related("channel").get(
+        pk=asking("artifacts expire", "Our job artifacts expire after a day: how do we keep them longer?").pk
+    )
+    suggestions_store([t.pk])  # its meaning too, as the worker does
     request = rf.get(f"/tickets/{t.pk}/")
     with django_assert_num_queries(3):
         found = answers_panel(request, t, {})["suggestions"]
-    assert found[0].ticket_id == library["artifacts"].pk
+    assert found and found[0].ticket_id == library["artifacts"].pk
     assert [s.answered_by for s in found] and all(s.answer.reply for s in found)  # read with the rows, no query more
 
 
