@@ -14,6 +14,7 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from answers.index import answers_index
+from answers.meaning import answers_meaning_fill
 from answers.models import SavedReply, SuggestionFeedback
 from answers.stored import suggestions_store
 from answers.tests.test_stored_suggestions import _library
@@ -178,3 +179,31 @@ def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, widt
 
     feedback = SuggestionFeedback.objects.get(ticket=ticket)
     assert (feedback.answer_ticket_id, feedback.outcome, feedback.rank) == (first.pk, "dismissed", 1)
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+def test_a_mention_nothing_fits_says_so_calmly_once_the_worker_computed_it(live_server, width):
+    """Praise for the product shares its name with every answer: once the worker computed it, the panel says no
+    earlier answer fits (no suggestion, no "Doesn't fit" to press), and the saved replies stay open beside it."""
+    AdvocateFactory(username="ada")
+    _library()
+    answers_index()
+    answers_meaning_fill()
+    ticket = TicketFactory(subject="", requester_name="Sam", requested_at=BASE_TIME)
+    MessageFactory(
+        ticket=ticket, body="Huge thanks to the whole team for the meetup in Lisbon last night, great talks!"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        _log_in(page, live_server.url, "ada")
+        _worker_run(ticket.pk)
+        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
+        panel = page.get_by_test_id("answers-panel")
+        expect(panel).to_contain_text("No earlier answer fits this mention.", timeout=15_000)
+        expect(panel.get_by_test_id("answer-suggestion")).to_have_count(0)
+        panel.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"stored-nothing-fits-{width}.png"))
+        browser.close()
