@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
+from answers.fit import fit_label
 from answers.models import Answer, StoredSuggestion, SuggestionFeedback, SuggestionsState, Term
 from channels.models import Channel
 from mentions.models import Message, Ticket
@@ -72,6 +73,11 @@ class Shown:
     @property
     def platform_label(self) -> str:
         return str(dict(Channel.Kind.choices).get(self.answer.platform, self.answer.platform))
+
+    @property
+    def fit_label(self) -> str:
+        """How sure the desk is, in words ("likely fits", "may fit"); none for a row stored without P(fit)."""
+        return "" if self.fit is None else fit_label(self.fit)
 
 
 def generation_current() -> int:

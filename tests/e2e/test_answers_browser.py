@@ -165,6 +165,8 @@ def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, widt
         suggestion = panel.get_by_test_id("answer-suggestion")
         expect(suggestion.first).to_contain_text(f"#{first.pk}", timeout=10_000)
         expect(suggestion).to_have_count(2)
+        # How sure the desk is, in words beside each (P(fit) in its title).
+        expect(suggestion.first.get_by_test_id("answer-fit")).to_have_text(re.compile(r"^(likely fits|may fit)$"))
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"stored-shown-{width}.png"))
 
