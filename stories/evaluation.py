@@ -31,10 +31,12 @@ from stories.text import text_links
 
 DATASET = Path(__file__).parent / "eval" / "release_day.json"
 # An afternoon about another product, written by someone else and never tuned on: evaluated first when present.
-# The newest held-out afternoon first (Ghost, written 2026-11-26 17:08 after the detector's last change, scored
-# once); the Render afternoon was scored while the meaning was added, so it counts as seen (docs/stories.md).
-HELDOUT = Path(__file__).parent / "eval" / "heldout_ghost_afternoon.json"
-SEEN = Path(__file__).parent / "eval" / "heldout_afternoon.json"
+# The newest held-out afternoon first (Tailscale, written 2026-11-27 17:04-17:07 before bursts were tuned, scored once
+# at 18:38); the Ghost and Render afternoons were tuned on since (bursts, whole stories), so they count as seen
+# (docs/stories.md).
+HELDOUT = Path(__file__).parent / "eval" / "heldout_tailscale_afternoon.json"
+SEEN = Path(__file__).parent / "eval" / "heldout_ghost_afternoon.json"
+EARLIER = Path(__file__).parent / "eval" / "heldout_afternoon.json"
 RULE_TEXTS = ("text_keywords", "text_regex", "text_excludes", "handles_mentioned", "reply_template")
 SLICE = timedelta(minutes=10)
 
@@ -82,7 +84,8 @@ def datasets(paths: list[Path] | None) -> list[tuple[str, Path]]:
     seen since, then the dev set the detector's constants were chosen on."""
     if paths:
         return [(p.stem, p) for p in paths]
-    found = [(label, path) for label, path in (("held-out", HELDOUT), ("held-out, seen", SEEN)) if path.exists()]
+    sets = (("held-out", HELDOUT), ("held-out, seen", SEEN), ("held-out, seen", EARLIER))
+    found = [(label, path) for label, path in sets if path.exists()]
     return [*found, ("dev (tuned on)", DATASET)]
 
 

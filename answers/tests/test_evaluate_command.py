@@ -58,12 +58,13 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     dev = _write(tmp_path / "dataset.json")  # no product: GitLab
     monkeypatch.setattr(answers_evaluate, "HELDOUT", held)
     monkeypatch.setattr(answers_evaluate, "SEEN", tmp_path / "absent.json")
+    monkeypatch.setattr(answers_evaluate, "EARLIER", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "DATASET", dev)
     out = StringIO()
     call_command("answers_evaluate", stdout=out)
     lines = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
-    assert lines[0].startswith("development (dataset.json, product GitLab): 3 answered tickets, 1 questions")
-    assert lines[1].startswith("held-out, seen (heldout.json, product Acme Cloud)")
+    assert lines[0].startswith("held-out (heldout.json, product Acme Cloud)")  # the held-out set first
+    assert lines[1].startswith("development (dataset.json, product GitLab): 3 answered tickets, 1 questions")
     table = out.getvalue().splitlines()
     assert table[1].split() == ["desk", "naive", "full-text", "OR"]
     assert table[2].split() == ["recall@3", "1/1", "=", "1.000", "1/1", "=", "1.000"]
@@ -73,4 +74,4 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     out = StringIO()
     call_command("answers_evaluate", "--set", str(held), "--set", str(dev), stdout=out)
     lines = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
-    assert [line.split(" (")[0] for line in lines] == ["held-out, seen", "development"]
+    assert [line.split(" (")[0] for line in lines] == ["held-out", "development"]

@@ -12,13 +12,13 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
-from answers.evaluation import DATASET, HELDOUT, SEEN, dataset_load, evaluate
+from answers.evaluation import DATASET, EARLIER, SEEN, dataset_load, evaluate
 from answers.models import Synonyms
 
 pytestmark = pytest.mark.django_db
 
 # Per set: (recall at 3, silent share) floors; measured 37/48 and 30/32, 41/47 and 38/43, 37/47 and 34/43.
-FLOORS = {DATASET: (0.75, 0.9), SEEN: (0.85, 0.85), HELDOUT: (0.76, 0.76)}
+FLOORS = {DATASET: (0.75, 0.9), EARLIER: (0.85, 0.85), SEEN: (0.76, 0.76)}
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +27,7 @@ def seeded_synonyms():
     import_module("answers.migrations.0005_synonyms_seed").seed(apps, None)
 
 
-@pytest.mark.parametrize("path", [DATASET, SEEN, HELDOUT], ids=["development", "render", "ghost"])
+@pytest.mark.parametrize("path", [DATASET, EARLIER, SEEN], ids=["development", "render", "ghost"])
 def test_on_every_set_the_desk_is_never_below_the_naive_query_and_keeps_quiet_when_none_fits(path):
     desk, naive = evaluate(dataset_load(path))
     recall, silent = FLOORS[path]

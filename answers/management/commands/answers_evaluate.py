@@ -10,14 +10,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from answers.evaluation import DATASET, HELDOUT, SEEN, Figures, dataset_load, dataset_product, evaluate
+from answers.evaluation import DATASET, EARLIER, HELDOUT, SEEN, Figures, dataset_load, dataset_product, evaluate
 
 COLUMN = 18
 
 
 def label(path: Path) -> str:
     resolved = path.resolve()
-    if resolved in (HELDOUT.resolve(), SEEN.resolve()):
+    if resolved == HELDOUT.resolve():
+        return "held-out"
+    if resolved in (SEEN.resolve(), EARLIER.resolve()):
         return "held-out, seen"
     return "development" if resolved == DATASET.resolve() else str(path)
 
@@ -28,7 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--set", "--dataset", type=Path, action="append", dest="datasets", metavar="PATH",
-            help="An evaluation set (repeatable). Default: the development set, then the held-out sets seen.",
+            help="An evaluation set (repeatable). Default: the held-out set, the sets seen, the development set.",
         )  # fmt: skip
         parser.add_argument("--misses", action="store_true", help="List the questions missed in the top 3.")
         parser.add_argument(
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, **options) -> None:
-        paths = datasets or [p for p in (DATASET, SEEN, HELDOUT) if p.exists()]
+        paths = datasets or [p for p in (HELDOUT, SEEN, EARLIER, DATASET) if p.exists()]
         for path in paths:
             data = dataset_load(path)
             unfit = sum(1 for q in data["queries"] if q.get("target") is None)
