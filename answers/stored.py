@@ -28,9 +28,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
+from answers.earlier import EarlierAnswer
 from answers.fit import fit_label
 from answers.models import Answer, StoredSuggestion, SuggestionFeedback, SuggestionsState, Term
-from channels.models import Channel
 from mentions.models import Message, Ticket
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ OPEN = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING)
 
 
 @dataclass
-class Shown:
+class Shown(EarlierAnswer):
     """A stored suggestion as the panel and the API show it (the attributes of answers.suggestions.Suggestion)."""
 
     answer: Answer
@@ -56,23 +56,6 @@ class Shown:
     score: float
     fit: float | None
     why: list[str]
-
-    @property
-    def ticket_id(self) -> int:
-        return self.answer.ticket_id
-
-    @property
-    def answered_by(self) -> str:
-        user = self.answer.answered_by
-        return (user.get_full_name() or user.get_username()) if user is not None else ""
-
-    @property
-    def answered_at(self) -> datetime:
-        return self.answer.answered_at
-
-    @property
-    def platform_label(self) -> str:
-        return str(dict(Channel.Kind.choices).get(self.answer.platform, self.answer.platform))
 
     @property
     def fit_label(self) -> str:

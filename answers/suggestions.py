@@ -28,12 +28,12 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from answers.candidates import Weighted, first_pass, rows_for
+from answers.earlier import EarlierAnswer
 from answers.fit import (
     COLD_WEIGHTS,
     FIT_NEXT,
@@ -51,7 +51,6 @@ from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
 from answers.terms import query_terms, text_terms
-from channels.models import Channel
 from mentions.models import Message, Ticket
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ WHY_WORDS = 5
 
 
 @dataclass
-class Suggestion:
+class Suggestion(EarlierAnswer):
     answer: Answer
     score: float
     why: list[str] = field(default_factory=list)
@@ -81,26 +80,8 @@ class Suggestion:
     fit: float = 0.0
 
     @property
-    def ticket_id(self) -> int:
-        return self.answer.ticket_id
-
-    @property
-    def answered_by(self) -> str:
-        user = self.answer.answered_by
-        return (user.get_full_name() or user.get_username()) if user is not None else ""
-
-    @property
-    def answered_at(self) -> datetime:
-        return self.answer.answered_at
-
-    @property
     def fit_label(self) -> str:
         return fit_label(self.fit)
-
-    @property
-    def platform_label(self) -> str:
-        kinds = dict(Channel.Kind.choices)
-        return str(kinds.get(self.answer.platform, self.answer.platform))
 
 
 def ticket_question(ticket: Ticket) -> tuple[str, str]:
