@@ -124,7 +124,7 @@ def test_after_an_erasure_and_a_beat_suggestions_stories_and_slack_deliveries_ho
         mentions=[said(4, "How do I clear the runner cache after the upgrade?", handle="dana_m", at=now)],
     )
     asking = Ticket.objects.get(requester_handle="dana_m")
-    suggest_task.apply(args=[[asking.pk]]).get()  # as the after-ingest hook queues it (answers.stored)
+    suggest_task.apply(args=([asking.pk],)).get()  # as the after-ingest hook queues it (answers.stored)
     slack_flush_task.apply().get()
     (line,) = [p["text"] for p in posts(slack)]
     line_ts = SlackNotice.objects.get(ticket=theirs).slack_ts

@@ -41,7 +41,7 @@ def _features(base: dict[str, float], rng: random.Random) -> dict[str, float]:
     return {name: jittered.get(name, 0.0) for name in FIT_FEATURES}
 
 
-def _label(rows: list[tuple[dict[str, float], str]]) -> None:
+def _label(rows: list[tuple[dict[str, float], Outcome]]) -> None:
     """One feedback row per (ticket, suggested answer), recorded in this order (oldest first)."""
     asked = [TicketFactory() for _ in range(len(rows))]
     offered = TicketFactory()
@@ -51,7 +51,7 @@ def _label(rows: list[tuple[dict[str, float], str]]) -> None:
         )
 
 
-def _desk_that_dismisses_meaning_alone(n: int, *, seed: int = 1) -> list[tuple[dict[str, float], str]]:
+def _desk_that_dismisses_meaning_alone(n: int, *, seed: int = 1) -> list[tuple[dict[str, float], Outcome]]:
     """A desk whose product's own words make unrelated mentions alike in meaning: its advocates dismiss what mostly
     meaning brought (some simply answer beside it: ignored) and insert what shares many of the question's words."""
     rng = random.Random(seed)
