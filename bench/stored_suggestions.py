@@ -135,6 +135,13 @@ def main() -> None:
     machine_print()
     _index_ensure()
     _vectors_fill()
+    from answers.cells import cells_refresh
+
+    started = time.perf_counter()
+    cells = (
+        cells_refresh()
+    )  # the meaning list's cells, as answers.meaning_fill learns them after filling (answers.cells)
+    print(f"cells: {cells:,} learnt in {time.perf_counter() - started:.0f} s", flush=True)
 
     from _pages_load import people
 
