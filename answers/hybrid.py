@@ -20,28 +20,50 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Q
 
-from answers.candidates import offerable
+from answers.candidates import Weighted, offerable
 
 if TYPE_CHECKING:
     import numpy as np
 
 LIST_DEPTH = 20  # answers each list contributes to the fusion
 RRF_K = 60  # the constant of the original paper: the top ranks of a list weigh about alike
+# Answers the plain query's words may match together before only the rarer words' answers are ranked (plain_among):
+# ts_rank_cd reads each matched row's tsvector, ~5-15 us a row.
+PLAIN_BUDGET = 20_000
 
 
-def plain_list(text: str, exclude: Sequence[int], *, depth: int = LIST_DEPTH) -> list[int]:
-    """The answers the plain full-text query ranks first (PostgreSQL), best first. Twice the depth: a few may be
-    answers the desk no longer offers (merged, spam, reply deleted), left out where their rows are read
-    (answers.candidates.rows_for) rather than by another query here."""
+def plain_among(terms: Sequence[Weighted], words: dict[str, str]) -> str | None:
+    """The rarer of the question's words, when all of them together match more than PLAIN_BUDGET answers: the plain
+    query then ranks only the answers holding one of these (still by all the words). None: every answer any word
+    matches is ranked, as the naive query does (a small desk, or a question of rare words). At 1,000,000 tickets an
+    OR of every word ("gitlab", "registry") matched most of the index and ranking it took 10-15 s a question."""
+    own = sorted((w for w in terms if not w.synonym), key=lambda w: w.df)
+    if sum(w.df for w in own) <= PLAIN_BUDGET:
+        return None
+    kept: list[str] = []
+    total = 0
+    for w in own:
+        if kept and total + w.df > PLAIN_BUDGET:
+            break
+        kept.append(words.get(w.term, w.term))
+        total += w.df
+    return " ".join(kept)
+
+
+def plain_list(text: str, exclude: Sequence[int], *, depth: int = LIST_DEPTH, among: str | None = None) -> list[int]:
+    """The answers the plain full-text query ranks first (PostgreSQL), best first; with `among` (plain_among), only
+    the answers holding one of those words are ranked. Twice the depth: a few may be answers the desk no longer
+    offers (merged, spam, reply deleted), left out where their rows are read (answers.candidates.rows_for) rather
+    than by another query here."""
     if connection.vendor != "postgresql" or not text.strip():
         return []
     words = "replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT a.ticket_id FROM answers_answer a, (SELECT {words} AS q) w "  # noqa: S608 - no user text
-            "WHERE a.plain @@ w.q AND NOT (a.ticket_id = ANY(%s)) "
+            f"SELECT a.ticket_id FROM answers_answer a, (SELECT {words} AS q, {words} AS m) w "  # noqa: S608
+            "WHERE a.plain @@ w.m AND NOT (a.ticket_id = ANY(%s)) "
             "ORDER BY ts_rank_cd(a.plain, w.q) DESC, a.ticket_id LIMIT %s",
-            [text, list(exclude), 2 * depth],
+            [text, among if among else text, list(exclude), 2 * depth],
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -118,7 +118,7 @@ def text_suggestions(
     (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
     fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
     reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights)."""
-    from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_list
+    from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_among, plain_list
 
     text = title + "\n" + body
     words = _words(text)
@@ -128,7 +128,7 @@ def text_suggestions(
     terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
     candidates, alike = first_pass(terms, title, exclude) if terms else ([], {})
     near = meaning_list(vector, exclude)
-    plain = plain_list(text, exclude) if connection.vendor == "postgresql" else []
+    plain = plain_list(text, exclude, among=plain_among(terms, words)) if connection.vendor == "postgresql" else []
     found = {a.pk for a in candidates}
     more, more_alike = rows_for([pk for pk in [*plain, *(pk for pk, _ in near)] if pk not in found], title)
     candidates += more

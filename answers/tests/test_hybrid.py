@@ -147,3 +147,24 @@ def test_reciprocal_rank_fusion_lifts_what_lists_agree_on():
     scores = fused([[1, 2, 3], [2, 1], [2]])
     assert max(scores, key=lambda pk: scores[pk]) == 2
     assert scores[3] < scores[1]
+
+
+def test_when_the_words_match_too_many_answers_the_plain_list_ranks_those_holding_the_rarer_ones(monkeypatch):
+    """At 1,000,000 tickets an OR of every word of a question matched most of the index and took 10-15 s to rank:
+    past PLAIN_BUDGET matches, only the answers holding one of the question's rarer words are ranked (by all the
+    words); below it, exactly the naive query."""
+    from answers import hybrid
+    from answers.suggestions import _weighted, _words
+
+    common = [answered(f"Pipeline {n}", "pipeline failing again", "retry the pipeline").pk for n in range(6)]
+    rare = answered("Zeppelin pipeline", "zeppelin pipeline failing", "pin the zeppelin runner").pk
+    answers_index()
+    text = "zeppelin pipeline failing"
+    terms, _, _ = _weighted(list(_words(text)), [], frozenset())
+    assert hybrid.plain_among(terms, _words(text)) is None  # 7 answers: nothing left out
+    assert set(plain_list(text, [])) == {rare, *common}
+
+    monkeypatch.setattr(hybrid, "PLAIN_BUDGET", 3)
+    among = hybrid.plain_among(terms, _words(text))
+    assert among == "zeppelin"
+    assert plain_list(text, [], among=among) == [rare]
