@@ -29,16 +29,17 @@ LIST_DEPTH = 20  # answers each list contributes to the fusion
 RRF_K = 60  # the constant of the original paper: the top ranks of a list weigh about alike
 # Answers the plain query's words may match together before only the rarer words' answers are ranked (plain_among):
 # ts_rank_cd reads each matched row's tsvector, ~5-15 us a row.
-PLAIN_BUDGET = 20_000
+PLAIN_BUDGET = 5_000
 
 
 def plain_among(terms: Sequence[Weighted], words: dict[str, str]) -> str | None:
-    """The rarer of the question's words, when all of them together match more than PLAIN_BUDGET answers: the plain
-    query then ranks only the answers holding one of these (still by all the words). None: every answer any word
-    matches is ranked, as the naive query does (a small desk, or a question of rare words). At 1,000,000 tickets an
+    """The rarer of the question's words (as many as match PLAIN_BUDGET answers together, the rarest always) when one
+    of its words is in more than PLAIN_BUDGET answers: the plain query then ranks only the answers holding one of
+    these (still by all the words). None: every answer any word matches is ranked, as the naive query does (a desk
+    of fewer answers than that, or a question of rare words). At 1,000,000 tickets an
     OR of every word ("gitlab", "registry") matched most of the index and ranking it took 10-15 s a question."""
     own = sorted((w for w in terms if not w.synonym), key=lambda w: w.df)
-    if sum(w.df for w in own) <= PLAIN_BUDGET:
+    if not own or own[-1].df <= PLAIN_BUDGET:  # no word is common enough to cost: the naive query exactly
         return None
     kept: list[str] = []
     total = 0

@@ -150,9 +150,9 @@ def test_reciprocal_rank_fusion_lifts_what_lists_agree_on():
 
 
 def test_when_the_words_match_too_many_answers_the_plain_list_ranks_those_holding_the_rarer_ones(monkeypatch):
-    """At 1,000,000 tickets an OR of every word of a question matched most of the index and took 10-15 s to rank:
-    past PLAIN_BUDGET matches, only the answers holding one of the question's rarer words are ranked (by all the
-    words); below it, exactly the naive query."""
+    """At 1,000,000 tickets an OR of every word of a question matched most of the index and took 10-15 s to rank: once a
+    word is in more than PLAIN_BUDGET answers, only the answers holding one of the question's rarer words are
+    ranked (by all the words); below it, exactly the naive query."""
     from answers import hybrid
     from answers.suggestions import _weighted, _words
 
