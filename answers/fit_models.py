@@ -29,6 +29,8 @@ class FitWeights(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        verbose_name = "fit weights version"
+        verbose_name_plural = "fit weights versions"
         constraints = [
             models.UniqueConstraint(
                 fields=["outcome"], condition=models.Q(outcome="active"), name="fitweights_one_active"

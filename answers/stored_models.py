@@ -75,6 +75,7 @@ class SuggestionFeedback(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "suggestion feedback"
         constraints = [
             models.UniqueConstraint(fields=["ticket", "answer_ticket"], name="suggestion_feedback_once"),
         ]
