@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from answers.feedback import Outcome, feedback_record
 from answers.knowledge.search import knowledge_configured
@@ -28,6 +28,7 @@ from mentions.views.drafts import draft_insert
 TEMPLATE = "answers/_answers.html"
 SHORT_LIMIT = 1000
 SAVED_SHOWN = 200  # the picker searches these in the page; a team's library is rarely larger
+POLLS = 15  # "Looking for earlier answers…" asks every 4 s for a minute; then the worker is late, and it says so
 
 
 def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     return {
         # Computed in the worker and stored (answers.stored): read here, never searched while the page waits.
         **stored_state(ticket),
+        "poll_next": 1,
         "saved_replies": saved,
         "reply_limit": limit,
         "knowledge_configured": configured,
@@ -53,6 +55,20 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         # page's one request after its first answer), not a request of their own.
         "knowledge": knowledge_context(ticket) if configured else None,
     }
+
+
+@require_GET
+@work_queue
+def answered_before(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Answered before" section alone: what its poll asks while nothing is stored for the ticket (the rest
+    of the panel, the saved replies and the reply box, is never replaced under the advocate's hands)."""
+    ticket = get_object_or_404(Ticket, pk=pk)
+    try:
+        poll = max(1, int(request.GET.get("poll", "1")))
+    except ValueError:
+        poll = 1
+    context = {"ticket": ticket, **stored_state(ticket), "poll_next": poll + 1 if poll < POLLS else None}
+    return render(request, "answers/_answered_before.html", context)
 
 
 def _wants_json(request: HttpRequest) -> bool:

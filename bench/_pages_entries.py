@@ -89,6 +89,9 @@ ENTRIES: dict[str, Entry] = {
     "knowledge": Entry(
         "answers:knowledge", lambda s: "/answers/tickets/{}/knowledge/#" + str(s.tickets), kind="fragment"
     ),
+    "answered-before": Entry(
+        "answers:suggestions", lambda s: "/answers/tickets/{}/before/#" + str(s.tickets), kind="fragment"
+    ),
     "kpi": Entry("metrics:dashboard", _fixed("/kpi/"), role="manager"),
     "kpi-monthly": Entry("metrics:monthly", _fixed("/kpi/monthly/"), role="manager"),
     "people": Entry("people:list", _fixed("/people/")),

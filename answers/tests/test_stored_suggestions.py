@@ -14,7 +14,7 @@ import responses
 from django.test import Client
 
 from advocacy.celery import app
-from answers import stored
+from answers import stored, views
 from answers.index import answers_index
 from answers.meaning import answers_meaning_fill
 from answers.models import StoredSuggestion, SuggestionFeedback, SuggestionsState
@@ -99,7 +99,8 @@ def test_nothing_stored_yet_says_looking_queues_once_then_shows_what_the_worker_
         html = _panel(advocate_client, t)
         again = _panel(advocate_client, t)  # the panel's own poll, seconds later
     assert "Looking for earlier answers…" in html and 'data-testid="answer-looking"' in html
-    assert f'hx-get="/tickets/{t.pk}/later/"' in html and 'hx-trigger="every 4s"' in html
+    # Its poll asks for this section alone: the saved replies and the reply box are never replaced under the hands.
+    assert f'hx-get="/answers/tickets/{t.pk}/before/?poll=1"' in html and 'hx-trigger="every 4s"' in html
     assert "No earlier answer fits" not in html and 'data-testid="answer-suggestion"' not in html
     assert "Looking for earlier answers…" in again
     assert [c.kwargs["args"] for c in queued.call_args_list] == [([t.pk],)]
@@ -109,6 +110,29 @@ def test_nothing_stored_yet_says_looking_queues_once_then_shows_what_the_worker_
     html = _panel(advocate_client, t)
     assert "Looking for earlier answers" not in html and "every 4s" not in html
     assert f'data-ticket="{library["artifacts"].pk}"' in html
+
+
+def test_the_looking_poll_replaces_its_section_alone_and_gives_up_after_a_minute(library, advocate_client):
+    """While nothing is stored the saved replies are open beside "Looking…" (an advocate can answer at once); the
+    poll's answer is the "Answered before" section alone, and after a minute of polls it stops and says the worker
+    is late instead of asking forever."""
+    answers_index()
+    t = asking("artifacts expire", "Why do my artifacts expire after a day?")
+    panel = _panel(advocate_client, t)
+    assert '<details class="saved-picker" id="saved-picker" data-testid="saved-picker" open>' in panel
+
+    section = advocate_client.get(f"/answers/tickets/{t.pk}/before/?poll=3").content.decode()
+    assert section.lstrip().startswith('<section aria-labelledby="answers-earlier" id="answers-before"')
+    assert "saved-picker" not in section and "Looking for earlier answers…" in section
+    assert f'hx-get="/answers/tickets/{t.pk}/before/?poll=4"' in section
+
+    last = advocate_client.get(f"/answers/tickets/{t.pk}/before/?poll={views.POLLS}").content.decode()
+    assert "hx-trigger" not in last and "The worker has not looked yet" in last
+    assert advocate_client.get(f"/answers/tickets/{t.pk}/before/?poll=junk").status_code == 200
+
+    suggestions_store([t.pk])  # the worker's run: the next poll shows them and asks no more
+    shown = advocate_client.get(f"/answers/tickets/{t.pk}/before/?poll=5").content.decode()
+    assert f'data-ticket="{library["artifacts"].pk}"' in shown and "hx-trigger" not in shown
 
 
 def test_computed_with_nothing_fitting_says_so_not_looking(library, advocate_client):
