@@ -564,11 +564,12 @@ looking = client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"
 suggestions_store([ticket.pk])  # what the worker's answers.suggest does, as `make run` runs it (the broker: SQLite)
 panel = client.get(reverse("mentions:ticket-panel", args=[ticket.pk, "answers"]))
 knowledge = client.get(reverse("answers:knowledge", args=[ticket.pk]))
-use = client.post(reverse("answers:use", args=[ticket.pk, found[0].ticket_id]), {"part": "link"},
+how_to = next(s for s in found if s.answer.link)
+use = client.post(reverse("answers:use", args=[ticket.pk, how_to.ticket_id]), {"part": "link"},
                   HTTP_ACCEPT="application/json")
 print(json.dumps({
     "status": [panel.status_code, knowledge.status_code, use.status_code],
-    "first": found[0].answer.title, "link": use.json().get("text"),
+    "top": [s.answer.title for s in found[:2]], "how_to": how_to.answer.title, "link": use.json().get("text"),
     "shown": panel.content.decode().count('data-testid="answer-suggestion"'),
     "looking": "Looking for earlier answers" in looking.content.decode(),
     "used": TicketEvent.objects.filter(ticket=ticket, kind="answer_used").count(),
@@ -578,12 +579,16 @@ print(json.dumps({
 
 def test_the_answers_panel_works_on_the_embedded_default(embedded):
     """Issue 30: on SQLite the suggestions rank with the simpler first pass (LIKE over stems); the demo's earlier
-    answer about registry pulls and 429 is offered first for this week's question, inserted and recorded."""
+    answer about registry pulls and 429 (the dependency proxy) is among the first two for this week's question,
+    inserted and recorded. The other is the same week's incident reply ("looking into registry rate limits"): once
+    a beat job of this module has filled the answers' meaning, it is the nearer in meaning and may come first."""
     result = _manage("shell", "-c", ANSWERS_SCRIPT, env=embedded["env"])
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["status"] == [200, 200, 200]
-    assert out["first"] == "Docker pulls from registry.gitlab.com fail with 429 in CI"
+    assert "Docker pulls from registry.gitlab.com fail with 429 in CI" in out["top"], out["top"]
+    assert out["how_to"] == "Docker pulls from registry.gitlab.com fail with 429 in CI"
+    assert all("429" in title for title in out["top"]), out["top"]
     assert out["link"] == "https://docs.gitlab.com/ee/user/packages/dependency_proxy/"
     assert out["shown"] >= 2 and out["used"] == 1
     assert out["looking"]  # before the worker stored them: said so, never searched in the request

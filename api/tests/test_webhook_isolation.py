@@ -98,10 +98,12 @@ def test_a_trickling_receiver_does_not_delay_another_subscription(webhook_worker
     started = time.monotonic()
     assert deliveries_dispatch() == 2  # what the beat's api.webhooks_run does: one task per subscription
     assert healthy.arrived.wait(30), webhook_worker.read_text()
+    assert trickler.arrived.wait(30), webhook_worker.read_text()
     trickler_row = WebhookDelivery.objects.get(subscription=slow)
     for _ in range(300):
         trickler_row.refresh_from_db()
-        if trickler_row.status == "pending":
+        # A queued delivery is "pending" with no attempt yet: wait for the attempt the deadline cut.
+        if trickler_row.attempts and trickler_row.status == "pending":
             break
         time.sleep(0.1)
     recorded = time.monotonic() - started
