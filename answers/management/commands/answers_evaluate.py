@@ -42,7 +42,9 @@ class Command(BaseCommand):
         for path in paths:
             data = dataset_load(path)
             unfit = sum(1 for q in data["queries"] if q.get("target") is None)
-            written = f", written {data['written'][:60]}" if data.get("written") else ""
+            # "Hand-written on <date> between <times> by <whom> ...": the when, the rest is in the set's own note.
+            when = data.get("written", "").split(" by ")[0]
+            written = f", {when[:1].lower()}{when[1:]}" if when else ""
             self.stdout.write(
                 f"{label(path)} ({path.name}, product {dataset_product(data)}{written}): "
                 f"{len(data['tickets'])} answered tickets, {len(data['queries']) - unfit} questions asked again, "
