@@ -50,7 +50,7 @@ from answers.fit_models import active_fit_weights
 from answers.models import Answer, Term
 from answers.product import product_stems
 from answers.synonyms import synonym_stems
-from answers.terms import query_terms, text_terms
+from answers.terms import function_stems, query_terms, text_terms
 from mentions.models import Message, Ticket
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ def text_suggestions(
     synonyms = synonym_stems(text_terms(text))
     own = list(words)
     words.update(synonyms)
-    terms, unit, weighs = _weighted(own, list(synonyms), product_stems())
+    # Neither the product's own words nor a foreign language's function words are evidence of anything.
+    terms, unit, weighs = _weighted(own, list(synonyms), product_stems() | function_stems(text))
     candidates, alike = first_pass(terms, title, exclude) if terms else ([], {})
     near = meaning_list(vector, exclude)
     plain = plain_list(text, exclude, among=plain_among(terms, words)) if connection.vendor == "postgresql" else []

@@ -209,6 +209,26 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(text_terms(text)))[:MAX_QUESTION_TERMS]
 
 
+@lru_cache(maxsize=64)
+def _function_stems(language: str) -> frozenset[str]:
+    from stop_words import LANGUAGE_MAPPING, get_stop_words
+
+    if language not in LANGUAGE_MAPPING:
+        return frozenset()
+    return frozenset(filter(None, (_word_term(word.casefold()) for word in get_stop_words(language))))
+
+
+def function_stems(text: str) -> frozenset[str]:
+    """The stems of the function words ("auf", "eine", "sind", "aber") of the text's language when it is not English:
+    the index keeps them (it stems every language as English), but a German question sharing them with a German
+    answer about something else shares no evidence. Stop lists: the `stop-words` package (BSD), the lists of
+    stopwords-iso and Snowball; the language: py3langid, as the judgement tells it."""
+    from mentions.judgement.language import language_of
+
+    language = language_of(text)
+    return frozenset() if language == "en" else _function_stems(language)
+
+
 def first_link(text: str) -> str:
     match = _LINK.search(text)
     return match.group().rstrip(".,;:!?)]}>'\"") if match else ""
