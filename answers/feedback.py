@@ -41,7 +41,8 @@ def feedback_record(*, ticket_id: int, answer_ticket_id: int, outcome: str, user
 
 def feedback_reply_sent(*, ticket_id: int, user: Any = None) -> bool:
     """A reply of ours was sent on the ticket: when suggestions were stored for it and none was inserted, the top
-    one still shown (not dismissed) is recorded ignored. Returns whether one was."""
+    one still shown (not dismissed) is recorded ignored; when none was shown, the likeliest answer kept unshown is
+    (the reply was written without it: it did not fit, as far as the desk can tell). Returns whether one was."""
     # One inserted: the suggestions served. One already recorded ignored: a later reply of ours in the same thread
     # says nothing new about the suggestions shown beside the first (the next one down was never the top shown).
     if SuggestionFeedback.objects.filter(ticket_id=ticket_id, outcome__in=[Outcome.INSERTED, Outcome.IGNORED]).exists():

@@ -116,7 +116,7 @@ def suggestions_store(ticket_ids: Iterable[int], *, vectors: bool = True, force:
     current generation are left as they are unless `force`, so the task is idempotent. `vectors`: read or make
     the tickets' meaning vectors first (the meaning process; the bench measures the suggestions alone). Returns
     how many tickets were computed."""
-    from answers.suggestions import ticket_suggestions  # numpy and the ranking, in the worker only
+    from answers.suggestions import ticket_ranked  # numpy and the ranking, in the worker only
 
     ticket_ids = list(ticket_ids)
     generation = generation_current()
@@ -130,16 +130,16 @@ def suggestions_store(ticket_ids: Iterable[int], *, vectors: bool = True, force:
 
         ticket_vectors([t.pk for t in tickets])
     for ticket in tickets:
-        _store(ticket.pk, ticket_suggestions(ticket), generation)
+        _store(ticket.pk, *ticket_ranked(ticket), generation)
     return len(tickets)
 
 
-def _store(ticket_id: int, suggestions: list[Suggestion], generation: int) -> None:
+def _store(ticket_id: int, suggestions: list[Suggestion], unshown: Suggestion | None, generation: int) -> None:
     now = timezone.now()
     rows = [_marker(ticket_id, generation, now)]
     with transaction.atomic():
         # The answers are locked until the rows are in: one deleted meanwhile (or whose reply was) is not stored.
-        ids = [s.ticket_id for s in suggestions]
+        ids = [s.ticket_id for s in suggestions] + ([unshown.ticket_id] if unshown else [])
         alive = set(
             Answer.objects.filter(pk__in=ids)
             .exclude(_gone("ticket_id", "indexed_at"))
@@ -148,6 +148,10 @@ def _store(ticket_id: int, suggestions: list[Suggestion], generation: int) -> No
         )
         shown = [s for s in suggestions if s.ticket_id in alive]
         rows += [suggestion_row(ticket_id, s, rank, generation, now) for rank, s in enumerate(shown, start=1)]
+        if unshown is not None and unshown.ticket_id in alive:  # nothing shown: the likeliest kept, unshown
+            hidden = suggestion_row(ticket_id, unshown, 1, generation, now)
+            hidden.shown = False
+            rows.append(hidden)
         StoredSuggestion.objects.filter(ticket_id=ticket_id).delete()
         StoredSuggestion.objects.bulk_create(rows)
 
@@ -188,7 +192,7 @@ def stored_read(ticket: Ticket) -> list[Shown] | None:
         outcome=SuggestionFeedback.Outcome.DISMISSED,
     )
     rows = list(
-        StoredSuggestion.objects.filter(ticket_id=ticket.pk)
+        StoredSuggestion.objects.filter(ticket_id=ticket.pk, shown=True)
         .annotate(gone=_gone("answer_id", "answer__indexed_at"), dismissed=Exists(dismissed))
         .select_related("answer", "answer__answered_by")
         .order_by("rank")

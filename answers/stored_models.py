@@ -25,6 +25,10 @@ class StoredSuggestion(models.Model):
     why = models.JSONField(default=list, blank=True)
     generation = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
+    # False: the likeliest answer when none reached the threshold, never shown; kept so that a reply written from
+    # scratch labels it "does not fit" for the learning (answers.fit_use), which otherwise learns only from what
+    # was shown and so only ever that more should be.
+    shown = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ticket", "rank"], name="stored_suggestion_rank")]

@@ -96,13 +96,19 @@ def ticket_question(ticket: Ticket) -> tuple[str, str]:
 
 
 def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion]:
+    return ticket_ranked(ticket, limit=limit)[0]
+
+
+def ticket_ranked(ticket: Ticket, *, limit: int = LIMIT) -> tuple[list[Suggestion], Suggestion | None]:
+    """The ticket's suggestions and, when none is shown, the likeliest answer all the same (answers.stored keeps it
+    unshown, for the learning)."""
     # Imported here: numpy and the vectors are loaded by the processes that show suggestions, not by every Celery
     # process that imports this module at start (tests/test_process_set.py).
     from mentions.meaning import ticket_vector
 
     title, body = ticket_question(ticket)
     # The ticket's meaning as the worker stored it at intake; read, never computed here (a web process).
-    return text_suggestions(title, body, exclude=[ticket.pk], limit=limit, vector=ticket_vector(ticket.pk))
+    return text_ranked(title, body, exclude=[ticket.pk], limit=limit, vector=ticket_vector(ticket.pk))
 
 
 def text_suggestions(
@@ -114,6 +120,19 @@ def text_suggestions(
     vector: np.ndarray | None = None,
     gate: bool = True,
 ) -> list[Suggestion]:
+    """Earlier answers for a question, most likely to fit first (text_ranked without the likeliest unshown)."""
+    return text_ranked(title, body, exclude=exclude, limit=limit, vector=vector, gate=gate)[0]
+
+
+def text_ranked(
+    title: str,
+    body: str,
+    *,
+    exclude: Sequence[int] = (),
+    limit: int = LIMIT,
+    vector: np.ndarray | None = None,
+    gate: bool = True,
+) -> tuple[list[Suggestion], Suggestion | None]:
     """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
     (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
     fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
@@ -135,7 +154,7 @@ def text_suggestions(
     candidates += more
     alike.update(more_alike)
     if not candidates:
-        return []
+        return [], None
     scored = {a.pk: _score(a, terms, alike.get(a.pk, 0.0)) for a in candidates}
     by_words = sorted(scored, key=lambda pk: (-scored[pk][0].score, -scored[pk][0].answer.answered_at.timestamp()))
     by_words = [pk for pk in by_words if scored[pk][0].score > 0][:LIST_DEPTH]
@@ -163,14 +182,17 @@ def text_suggestions(
     for suggestion, _ in out:
         suggestion.fit = fit_probability(suggestion.features, weights)
         suggestion.score = round(suggestion.fit, 3)
+    unshown = None
     if gate:  # nothing is shown unless the likeliest fits; then the others as likely as FIT_NEXT
         out.sort(key=lambda sp: -sp[0].fit)
+        likeliest = out[0][0] if out else None
         out = [sp for n, sp in enumerate(out) if sp[0].fit >= (threshold if n == 0 else FIT_NEXT)]
         out = out if out and out[0][0].fit >= threshold else []
+        unshown = None if out else likeliest
     shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
-    return [suggestion for suggestion, _ in shown]
+    return [suggestion for suggestion, _ in shown], unshown
 
 
 def _words(text: str) -> dict[str, str]:

@@ -15,6 +15,8 @@ from django.test import Client
 
 from advocacy.celery import app
 from answers import stored, views
+from answers.feedback import feedback_reply_sent
+from answers.fit import FIT_THRESHOLD
 from answers.index import answers_index
 from answers.meaning import answers_meaning_fill
 from answers.models import StoredSuggestion, SuggestionFeedback, SuggestionsState
@@ -22,6 +24,7 @@ from answers.stored import generation_added, generation_current, stale_ids, sugg
 from answers.tasks import index as answers_index_task
 from answers.tests.test_deleted_replies import QUESTION, REPLY, asked
 from answers.tests.test_suggestions import answered, asking
+from api.tokens import token_create
 from channels.adapters.twitter.client import API_ROOT
 from channels.tests.factories import ChannelFactory
 from intake.hooks import tickets_after_ingest
@@ -42,7 +45,7 @@ def library() -> dict[str, Ticket]:
 
 
 def _stored(ticket: Ticket) -> list[int | None]:
-    rows = StoredSuggestion.objects.filter(ticket=ticket).order_by("rank")
+    rows = StoredSuggestion.objects.filter(ticket=ticket, shown=True).order_by("rank")
     return list(rows.values_list("answer_id", flat=True))
 
 
@@ -143,6 +146,31 @@ def test_computed_with_nothing_fitting_says_so_not_looking(library, advocate_cli
     assert _stored(t) == [None]
     html = _panel(advocate_client, t)
     assert "No earlier answer fits this mention." in html and "Looking" not in html
+
+
+def test_nothing_shown_then_a_reply_from_scratch_labels_the_likeliest_unshown_one_does_not_fit(
+    library, advocate_client
+):
+    """The learning must see what the desk kept quiet about, not only what it showed: otherwise its labels are
+    nearly all "fits" (inserted) and it learns to show more (answers.fit_use)."""
+    answers_index()
+    answers_meaning_fill()
+    t = asking("Runner billing", "Is the runner minutes quota billed per project or per group on the invoice?")
+    suggestions_store([t.pk])
+    hidden = StoredSuggestion.objects.get(ticket=t, shown=False)
+    assert (
+        hidden.answer_id in {a.pk for a in library.values()} and (hidden.fit or 0.0) < FIT_THRESHOLD and hidden.features
+    )
+    html = _panel(advocate_client, t)
+    assert "No earlier answer fits this mention." in html and f'data-ticket="{hidden.answer_id}"' not in html
+    token = token_create(user=AdvocateFactory(), name="t", scope="read", days=1)[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"}).get(f"/api/tickets/{t.pk}/suggestions/").json()
+    assert api == {"results": [], "pending": False}
+
+    assert feedback_reply_sent(ticket_id=t.pk)  # a reply of ours, written without any suggestion
+    label = SuggestionFeedback.objects.get(ticket=t)
+    assert (label.answer_ticket_id, label.outcome) == (hidden.answer_id, "ignored")
+    assert label.features == hidden.features and label.fit == hidden.fit
 
 
 def test_doesnt_fit_records_it_with_its_features_and_it_leaves_the_panel(library, advocate_client):

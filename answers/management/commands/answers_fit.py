@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from answers import fit
 from answers.evaluation import DATASET, HELDOUT, SEEN, dataset_load, fit_rows
 from answers.fit_learn import cross_check, learn
+from answers.fit_simulate import use_simulate
 
 FIT_PY = Path(fit.__file__)
 
@@ -26,8 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", type=Path, action="append", dest="datasets", metavar="PATH")
         parser.add_argument("--rows", type=Path, help="Keep the collected rows here; read them if present.")
         parser.add_argument("--write", action="store_true", help="Write the weights into answers/fit.py.")
+        parser.add_argument(
+            "--use",
+            action="store_true",
+            help="Simulate learning from the desk's use on each set (answers.fit_simulate).",
+        )
 
-    def handle(self, *args, datasets: list[Path] | None, rows: Path | None, write: bool, **options) -> None:
+    def handle(self, *args, datasets: list[Path] | None, rows: Path | None, write: bool, use: bool, **options) -> None:
         paths = datasets or [p for p in (DATASET, SEEN, HELDOUT) if p.exists()]
         if rows is not None and rows.exists():
             collected = json.loads(rows.read_text())
@@ -35,6 +41,9 @@ class Command(BaseCommand):
             collected = {path.name: fit_rows(dataset_load(path)) for path in paths}
             if rows is not None:
                 rows.write_text(json.dumps(collected))
+        if use:
+            self._use(collected)
+            return
         for line in cross_check(collected):
             self.stdout.write(line)
         weights, words = learn(collected, meaning=True), learn(collected, meaning=False)
@@ -43,6 +52,21 @@ class Command(BaseCommand):
         if write:
             _write(weights, words)
             self.stdout.write(f"written into {FIT_PY}")
+
+    def _use(self, collected: dict[str, list[dict]]) -> None:
+        """Per set: the cold start, then learnt from the use of the other folds, without and with the unshown."""
+        for name, rows in collected.items():
+            for unshown in (False, True):
+                got = use_simulate(rows, unshown=unshown)
+                line = [f"{name}: labels per fold {got['labels']:.0f} ({got['fits']:.0f} fit)"]
+                line.append("with the unshown likeliest" if unshown else "shown only")
+                for which in (("cold",) if unshown else ()) + ("learnt",):
+                    f = got[which]
+                    line.append(
+                        f"{which}: recall@3 {f['hits']:.0f}/{f['repeats']:.0f} = {f['hits'] / f['repeats']:.3f}, "
+                        f"silent {f['silent']:.0f}/{f['unfit']:.0f} = {f['silent'] / max(f['unfit'], 1):.0%}"
+                    )
+                self.stdout.write("  ".join(line))
 
 
 def _write(weights: dict[str, float], words: dict[str, float]) -> None:
