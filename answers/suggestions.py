@@ -28,7 +28,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
@@ -111,17 +111,9 @@ def ticket_ranked(ticket: Ticket, *, limit: int = LIMIT) -> tuple[list[Suggestio
     return text_ranked(title, body, exclude=[ticket.pk], limit=limit, vector=ticket_vector(ticket.pk))
 
 
-def text_suggestions(
-    title: str,
-    body: str,
-    *,
-    exclude: Sequence[int] = (),
-    limit: int = LIMIT,
-    vector: np.ndarray | None = None,
-    gate: bool = True,
-) -> list[Suggestion]:
-    """Earlier answers for a question, most likely to fit first (text_ranked without the likeliest unshown)."""
-    return text_ranked(title, body, exclude=exclude, limit=limit, vector=vector, gate=gate)[0]
+def text_suggestions(title: str, body: str, **options: Any) -> list[Suggestion]:
+    """Earlier answers for a question, most likely to fit first (text_ranked's options; without its unshown)."""
+    return text_ranked(title, body, **options)[0]
 
 
 def text_ranked(

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
 
 from _common import load_average, machine_print, setup_django
-from suggestions import _floor, _index_ensure, _line, _panel, _timed
+from suggestions import _floor, _index_ensure, _line, _panel, _timed, tickets_sample
 
 VECTOR_BATCH = 20_000
 TARGET_STORE_P95_MS = 150.0  # the worker's budget per ticket (bench/suggestions.py's search target)
@@ -145,20 +145,10 @@ def main() -> None:
 
     from _pages_load import people
 
-    from answers.models import Answer, StoredSuggestion
+    from answers.models import StoredSuggestion
     from answers.stored import stale_ids, stored_read, suggestions_store
-    from mentions.models import Message, Ticket
 
-    top = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    rng = random.Random(args.seed)
-    picked = sorted({rng.randint(1, top) for _ in range(args.tickets + 20)})
-    tickets = list(Ticket.objects.filter(pk__in=picked).select_related("channel"))
-    rng.shuffle(tickets)
-    print(
-        f"{Ticket.objects.count():,} tickets, {Message.objects.count():,} messages,"
-        f" {Answer.objects.count():,} answers; {len(tickets) - 20} timed",
-        flush=True,
-    )
+    tickets = tickets_sample(args.seed, args.tickets, answers=True)
     _embed_sample(tickets)
     panel = _panel(people()[0][0])
 
@@ -183,7 +173,7 @@ def main() -> None:
     stored_p95 = _line("compute + store (answers.suggest, per ticket)", *_timed(store, timed))
     shown = [len(read(t)) for t in timed]
     if args.read_rows:
-        _rows_fill(timed, args.read_rows, rng)
+        _rows_fill(timed, args.read_rows, random.Random(args.seed))
     read_floor_p95 = _line("read floor (the ticket's rows, no join)", *_timed(read_floor, timed))
     read_p95 = _line("panel's read of stored rows (stored_read)", *_timed(read, timed))
     panel_p95 = _line("Answers panel (context + template)", *_timed(panel, timed))

@@ -112,6 +112,24 @@ def _line(label: str, times: list[float], sizes: list[int]) -> float:
     return p95
 
 
+def tickets_sample(seed: int, count: int, *, answers: bool = False) -> list:
+    """`count` tickets drawn at random and 20 more for the warm-up, with the database's size printed."""
+    from answers.models import Answer
+    from mentions.models import Message, Ticket
+
+    top = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    rng = random.Random(seed)
+    picked = sorted({rng.randint(1, top) for _ in range(count + 20)})
+    tickets = list(Ticket.objects.filter(pk__in=picked).select_related("channel"))
+    rng.shuffle(tickets)
+    held = f", {Answer.objects.count():,} answers" if answers else ""
+    print(
+        f"{Ticket.objects.count():,} tickets, {Message.objects.count():,} messages{held}; {len(tickets) - 20} timed",
+        flush=True,
+    )
+    return tickets
+
+
 def _panel(user):
     """The Answers panel as the ticket page renders it: its context function and its template."""
     from django.template.loader import render_to_string
@@ -155,19 +173,10 @@ def main() -> None:
 
     import answers
     from answers.suggestions import ticket_suggestions
-    from mentions.models import Message, Ticket
 
     print(f"code: {Path(answers.__file__).resolve().parent.parent}", flush=True)
 
-    top = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    rng = random.Random(args.seed)
-    picked = sorted({rng.randint(1, top) for _ in range(args.tickets + 20)})
-    tickets = list(Ticket.objects.filter(pk__in=picked).select_related("channel"))
-    rng.shuffle(tickets)
-    print(
-        f"{Ticket.objects.count():,} tickets, {Message.objects.count():,} messages; {len(tickets) - 20} timed",
-        flush=True,
-    )
+    tickets = tickets_sample(args.seed, args.tickets)
     panel = _panel(people()[0][0])
     for ticket in tickets[:20]:  # warm-up: connections, caches, the planner's statistics
         ticket_suggestions(ticket)
