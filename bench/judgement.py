@@ -109,7 +109,7 @@ def main() -> None:
             judged = tickets_judge(batch_ids, batch=BATCH, batches=args.mentions // BATCH + 1)["judged"]
             wall, used = time.perf_counter() - started, _cpu() - cpu
             rss_after = _rss_mb()
-            asked = _asked() - asked_before
+            asked = _asked() - asked_before if asked_before >= 0 else -1
             # One new mention in a warm worker: what the task does when an ingest's commit queues it.
             fresh = _tickets(1, start=len(ids))
             started = time.perf_counter()

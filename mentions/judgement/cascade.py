@@ -135,10 +135,15 @@ def cascaded(
     confidence: np.ndarray,
     *,
     second: LearnedModel | None,
+    settled: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The judgements and confidences with the second opinion in place of the MiniLM model's where it was unsure
-    (below SECOND_OPINION_BELOW), and which mentions it decided. Nothing is embedded when none is unsure."""
+    (below SECOND_OPINION_BELOW), and which mentions it decided. Nothing is embedded when none is unsure.
+    `settled`: mentions whose verdict no model decides (a bot, a job post, spam, an advocate's near-identical
+    correction: combine.py), not worth e5's CPU."""
     asked = np.asarray(confidence) < SECOND_OPINION_BELOW
+    if settled is not None:
+        asked &= ~np.asarray(settled, dtype=bool)
     if second is None or not asked.any():
         return learned, confidence, np.zeros(len(learned), dtype=bool)
     where = np.flatnonzero(asked)

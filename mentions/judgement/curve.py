@@ -55,8 +55,9 @@ def _judge(
     learned, confidence, _ = model.judge(features[rest])
     mentions, product = reading
     if second is not None:
+        settled = np.array([cues[i].bot or cues[i].job_post or cues[i].spam for i in rest], dtype=bool)
         learned, confidence, _ = cascaded(
-            [mentions[i] for i in rest], features[rest], product, learned, confidence, second=second
+            [mentions[i] for i in rest], features[rest], product, learned, confidence, second=second, settled=settled
         )
     return [
         combined(
