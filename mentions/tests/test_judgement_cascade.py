@@ -31,6 +31,7 @@ def fresh_process():
     """As in a worker that has not judged yet: no e5 loaded (the module's own lazy state, emptied and restored)."""
     kept = dict(cascade._state)
     cascade._state.pop("encoder", None)
+    cascade._state["loads"] = 0
     yield
     cascade._state.clear()
     cascade._state.update(kept)
@@ -63,7 +64,7 @@ def test_a_sure_mention_is_judged_by_minilm_and_never_loads_e5(fresh_process):
 
     ticket.refresh_from_db()
     assert (ticket.judgement, ticket.judgement_confidence) == (judged, round(confidence, 3))
-    assert not cascade.encoder_loaded()
+    assert cascade.encoder_loads() == 0
 
 
 def test_an_unsure_mention_gets_the_second_opinion(fresh_process):
@@ -73,7 +74,8 @@ def test_an_unsure_mention_gets_the_second_opinion(fresh_process):
     ticket = _ticket(UNSURE)
     tickets_judge([ticket.pk])
 
-    assert cascade.encoder_loaded()
+    assert cascade.encoder_loads() == 1
+    assert "encoder" not in cascade._state  # freed once the batch was read, loaded again by the next one
     second = second_model()
     assert second is not None
     rows = second_rows([mention], features, product_load())
@@ -105,7 +107,7 @@ def test_a_desk_learned_version_decides_alone(fresh_process):
 
     ticket.refresh_from_db()
     assert ticket.judgement_confidence is not None and ticket.judgement_confidence < SECOND_OPINION_BELOW
-    assert not cascade.encoder_loaded()
+    assert cascade.encoder_loads() == 0
 
 
 def test_the_product_name_is_masked_for_e5():
