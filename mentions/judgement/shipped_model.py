@@ -3,7 +3,8 @@
 own model learns from beside its labelled tickets (learning.py) so that a few corrections bend it without
 erasing what it knew.
 
-Both files are built by `manage.py judgement_train_shipped` and committed (`shipped.npz`): the desk never
+Both files are built by `manage.py judgement_train_shipped` and committed (`shipped.npz`, and the cascade's
+second opinion in `cascade.npz`): the desk never
 trains at start-up and downloads nothing. A held-out set is never among TRAINING_SETS: the figures
 `judgement_evaluate` reports on one are on mentions neither the model nor its author saw."""
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from advocacy import embeddings
+from mentions.judgement.cascade import cascade_build
 from mentions.judgement.examples import shipped as shipped_examples
 from mentions.judgement.features import FEATURES_VERSION, MentionText, feature_matrix
 from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit
@@ -61,10 +63,12 @@ def set_features(data: dict) -> np.ndarray:
 def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
     """Build shipped.npz from the training sets: their rows, their labels, the cold-start model."""
     matrices, labels, names, sources = [], [], [], []
+    second: dict[str, tuple[list[MentionText], np.ndarray, Product, list[str]]] = {}
     for name in sets:
         data = json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))
         matrices.append(set_features(data))
         labels += [str(m["label"]["judgement"]) for m in data["mentions"]]
+        second[name] = (set_mentions(data), matrices[-1], set_product(data), labels[-len(data["mentions"]) :])
         sources += [name] * len(data["mentions"])
         names.append(f"{name}:{len(data['mentions'])}")
     rows = np.vstack(matrices)
@@ -79,7 +83,9 @@ def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
         meta=np.array([str(FEATURES_VERSION), embeddings.model_name(), *names]),
     )
     SHIPPED_FILE.write_bytes(buffer.getvalue())
-    return {"rows": len(labels), "bytes": len(buffer.getvalue())}
+    # The cascade's second opinion (cascade.npz), from the same sets and rows.
+    cascade = cascade_build(second)
+    return {"rows": len(labels), "bytes": len(buffer.getvalue()), "cascade_bytes": cascade["bytes"]}
 
 
 _lock = threading.Lock()

@@ -1,4 +1,5 @@
-"""Rebuild the cold-start judgement (mentions/judgement/shipped.npz) from the shipped labelled sets."""
+"""Rebuild the cold-start judgement (mentions/judgement/shipped.npz, and the cascade's second opinion in
+cascade.npz) from the shipped labelled sets."""
 
 from typing import Any
 
@@ -6,10 +7,13 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Rebuild mentions/judgement/shipped.npz (the cold-start judgement) from the training sets."
+    help = "Rebuild mentions/judgement/shipped.npz and cascade.npz (the cold-start judgement) from the training sets."
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mentions.judgement.shipped_model import TRAINING_SETS, shipped_build
 
         made = shipped_build()
-        self.stdout.write(f"{made['rows']} rows from {', '.join(TRAINING_SETS)}; {made['bytes']} bytes written.")
+        self.stdout.write(
+            f"{made['rows']} rows from {', '.join(TRAINING_SETS)}; {made['bytes']} bytes written; "
+            f"the cascade's second opinion: {made['cascade_bytes']} bytes."
+        )
