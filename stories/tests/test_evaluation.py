@@ -4,8 +4,10 @@ triage rules as an install for that product would, and `--dataset` for any other
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -96,3 +98,40 @@ def test_link_only_grouping_is_the_tickets_sharing_a_canonical_link_and_nothing_
     (post,) = evaluation.scored(data, groups, via=evaluation.Counter()).stories
     assert (post.found, post.detected_size, post.size, post.fragments, post.intruders) == (2, 2, 3, 1, [])
     assert post.missed == ["m002"]
+
+
+def test_the_meaning_ceiling_is_the_longest_precise_head_of_the_afternoon_ranked_by_meaning():
+    def unit(*xyz: float) -> np.ndarray:
+        v = np.array(xyz, dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    story = {"a1": unit(1, 0, 0), "a2": unit(1, 0.1, 0), "a3": unit(1, -0.1, 0)}
+    others = {"b1": unit(0, 1, 0), "b2": unit(0, 0, 1)}
+    labels = {"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": None, "x": None}
+    far = {**story, **others, "x": unit(0.8, 0.6, 0)}  # below the story's three: all three are gathered first
+    assert evaluation.meaning_ceiling(far, labels, "a") == 3
+    # An unrelated mention nearer the story than two of its own: past the first, no head is 90 % the story's.
+    near = {**story, **others, "x": unit(1, 0.05, 0)}
+    assert evaluation.meaning_ceiling(near, labels, "a") == 1
+    assert evaluation.meaning_ceiling(far, labels, "absent") == 0
+
+
+def test_each_story_says_what_meaning_alone_could_gather_and_how_near_its_missed_mentions_are(tmp_path, handbook_rules):
+    data = _tiny("GitLab")
+    data["background"] = [
+        {"id": f"b00{i}", "platform": "twitter", "author": f"b{i}", "title": "", "url": "", "text": text,
+         "at": f"2026-11-2{i}T10:00:00Z"}
+        for i, text in enumerate(("how do I cache node_modules in ci", "runner tags question", "pricing for teams"))
+    ]  # fmt: skip
+    data["mentions"].append(
+        {"id": "m004", "platform": "reddit", "author": "y", "title": "", "url": "", "at": "2026-11-22T12:05:00Z",
+         "text": "that blog post everyone is sharing, worth reading", "story": "post"}
+    )  # fmt: skip
+    path = tmp_path / "afternoon.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    out = StringIO()
+    call_command("stories_evaluate", "--set", str(path), "--verbose-misses", stdout=out)
+    text = out.getvalue()
+    ceiling = re.search(r"meaning alone, at best: (\d+)/4 at precision 0\.9", text)
+    assert ceiling is not None and 1 <= int(ceiling.group(1)) <= 4, text
+    assert re.search(r"missed: m004 \(-?\d\.\d\d\); intruders: -", text), text

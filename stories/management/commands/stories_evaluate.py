@@ -24,7 +24,11 @@ class Command(BaseCommand):
             action="append",
             help="A set file to score instead of the shipped ones (repeatable); its 'product' is configured.",
         )
-        parser.add_argument("--verbose-misses", action="store_true", help="List the missed and intruding mentions.")
+        parser.add_argument(
+            "--verbose-misses",
+            action="store_true",
+            help="List the missed mentions (each with its cosine to the detected story in meaning) and the intruders.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for label, path in datasets(options["dataset"]):
@@ -41,8 +45,10 @@ class Command(BaseCommand):
             out(f"{s.label:<10} {s.size:>3} mentions  {_figures(s)}")
             if s.label in baseline:
                 out(f"{'':<10} link-only:    {_figures(baseline[s.label])}")
+            if s.ceiling is not None:
+                out(f"{'':<10} meaning alone, at best: {s.ceiling}/{s.size} at precision 0.9 (meaning_ceiling)")
             if verbose:
-                out(f"           missed: {', '.join(s.missed) or '-'}; intruders: {', '.join(s.intruders) or '-'}")
+                out(f"           missed: {_missed(s)}; intruders: {', '.join(s.intruders) or '-'}")
         out(
             f"unrelated  {result.unrelated:>3} mentions  in a labelled story: {result.unrelated_in_labelled}  "
             f"in any story: {result.unrelated_in_any}"
@@ -55,6 +61,11 @@ class Command(BaseCommand):
         for name, members in result.other_stories:
             out(f"other      {name}: {', '.join(members)}")
         out("joined by: " + ", ".join(f"{via} {n}" for via, n in sorted(result.via.items())))
+
+
+def _missed(s: StoryFigures) -> str:
+    """Each missed mention with its cosine to the detected story in meaning, when known: 'm047 (0.21)'."""
+    return ", ".join(f"{n} ({s.missed_cosine[n]:.2f})" if n in s.missed_cosine else n for n in s.missed) or "-"
 
 
 def _figures(s: StoryFigures) -> str:
