@@ -108,12 +108,13 @@ def product_configure(product: str) -> None:
         rule.save(update_fields=[*RULE_TEXTS, "updated_at"])
 
 
-def evaluate(data: dict[str, Any]) -> Evaluation:
+def evaluate(data: dict[str, Any], *, span: timedelta = SLICE) -> Evaluation:
+    """The set replayed in slices of `span` (a poll's worth of mentions each), then scored; nothing is kept."""
     result: Evaluation | None = None
     try:
         with transaction.atomic():
             product_configure(str(data.get("product", "")))
-            result = _run(data)
+            result = _run(data, span)
             raise _Rollback
     except _Rollback:
         pass
@@ -156,7 +157,7 @@ def _slices(items: list[dict[str, Any]], span: timedelta) -> list[list[dict[str,
     return out
 
 
-def _run(data: dict[str, Any]) -> Evaluation:
+def _run(data: dict[str, Any], span: timedelta) -> Evaluation:
     platforms = sorted({i["platform"] for i in data["background"] + data["mentions"]})
     # bulk_create: a channel's save validates its platform settings (accounts, keywords), which a replay needs not.
     made = Channel.objects.bulk_create(
@@ -166,7 +167,7 @@ def _run(data: dict[str, Any]) -> Evaluation:
     for chunk in _slices(data["background"], timedelta(days=1)):
         _ingest(channels, chunk)
         stories_detect()
-    for chunk in _slices(data["mentions"], SLICE):
+    for chunk in _slices(data["mentions"], span):
         _ingest(channels, chunk)
         stories_detect()
     return _figures(data)

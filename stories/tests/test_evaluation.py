@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from io import StringIO
 
 import numpy as np
@@ -135,3 +136,17 @@ def test_each_story_says_what_meaning_alone_could_gather_and_how_near_its_missed
     ceiling = re.search(r"meaning alone, at best: (\d+)/4 at precision 0\.9", text)
     assert ceiling is not None and 1 <= int(ceiling.group(1)) <= 4, text
     assert re.search(r"missed: m004 \(-?\d\.\d\d\); intruders: -", text), text
+
+
+def test_the_afternoon_is_replayed_in_slices_of_the_minutes_given(tmp_path, handbook_rules):
+    items = [{"id": f"m{i}", "at": f"2026-11-22T12:0{i}:30Z"} for i in range(4)]
+    ids = [[i["id"] for i in chunk] for chunk in evaluation._slices(items, timedelta(minutes=2))]
+    assert ids == [["m0", "m1"], ["m2", "m3"]]
+    assert len(evaluation._slices(items, timedelta(minutes=1))) == 4
+
+    path = tmp_path / "afternoon.json"
+    path.write_text(json.dumps(_tiny("GitLab")), encoding="utf-8")
+    for minutes in ("1", "10"):  # a story told by one link is whole however the polls cut the afternoon
+        out = StringIO()
+        call_command("stories_evaluate", "--set", str(path), "--slice", minutes, stdout=out)
+        assert "post         3 mentions  precision 3/3 = 1.000  recall 3/3 = 1.000  pieces 1" in out.getvalue()

@@ -1,4 +1,5 @@
 from argparse import ArgumentParser
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +26,26 @@ class Command(BaseCommand):
             help="A set file to score instead of the shipped ones (repeatable); its 'product' is configured.",
         )
         parser.add_argument(
+            "--slice",
+            type=int,
+            default=10,
+            help="Minutes of the afternoon stored before each detector run (default 10, a poll's worth). The same "
+            "detector can score a story a few mentions apart at 5 and at 10: compare a change at more than one.",
+        )
+        parser.add_argument(
             "--verbose-misses",
             action="store_true",
             help="List the missed mentions (each with its cosine to the detected story in meaning) and the intruders.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        span = timedelta(minutes=options["slice"])
         for label, path in datasets(options["dataset"]):
-            self._one(label, path, verbose=options["verbose_misses"])
+            self._one(label, path, span=span, verbose=options["verbose_misses"])
 
-    def _one(self, label: str, path: Path, *, verbose: bool) -> None:
+    def _one(self, label: str, path: Path, *, span: timedelta, verbose: bool) -> None:
         data = dataset_load(path)
-        result = evaluate(data)
+        result = evaluate(data, span=span)
         out = self.stdout.write
         out(f"== {label}: {path.name} ({data.get('product', '?')})")
         out(f"{len(data['background'])} background mentions, {len(data['mentions'])} on the afternoon")
