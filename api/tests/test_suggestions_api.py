@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from answers.index import answers_index
+from answers.models import StoredSuggestion
 from answers.stored import suggestions_store
 from answers.tests.test_nothing_fits import PRAISE, REPEAT, gitlab_desk
 from answers.tests.test_suggestions import answered, asking
@@ -60,6 +61,8 @@ def test_nothing_fits_a_praise_mention_an_empty_list_while_a_repeat_gets_its_ans
     client = _client(AdvocateFactory())
     praise, repeat = asking("", PRAISE), asking(*REPEAT)
     suggestions_store([praise.pk, repeat.pk])
+    # The likeliest answer is kept unshown for the learning (answers.stored), never listed.
+    assert StoredSuggestion.objects.filter(ticket=praise, shown=False).exists()
     assert client.get(f"/api/tickets/{praise.pk}/suggestions/").json() == {"results": [], "pending": False}
     results = client.get(f"/api/tickets/{repeat.pk}/suggestions/").json()["results"]
     assert results[0]["ticket"] == desk["runner"].pk
