@@ -176,6 +176,12 @@ STOP_WORDS = frozenset(
         "guys",
         "folks",
         "help",
+        # An e-mail's salutation and sign-off (found by the Supabase set: a question shared only these with an answer).
+        "dear",
+        "regards",
+        "cheers",
+        "sincerely",
+        "greetings",
     ]
 )
 MAX_QUESTION_TERMS = 40

@@ -59,3 +59,19 @@ def test_english_has_no_function_words_of_its_own_here():
     # English stop words never reach the index (answers.terms.STOP_WORDS); an English text adds nothing.
     assert function_stems("My runner is stuck on pending since the upgrade, any idea what to check?") == frozenset()
     assert {"auf", "aber", "ein"} <= function_stems("Meine Pipeline bleibt auf pending, aber der Runner ist ein Rätsel")
+
+
+def test_an_emails_salutation_and_sign_off_are_no_evidence(german_library):
+    """Found by the Supabase set once scored: a compliance e-mail was offered an answer to another e-mail that
+    shared "dear, team, kind regards" and nothing else."""
+    answered(
+        "Seat change",
+        "Dear team,\n\nHow do we move a seat to a colleague?\n\nKind regards, Ines",
+        "Admin area, Members, then Transfer. https://docs.example.com/members",
+    )
+    answers_index()
+    found = text_suggestions(
+        "DPA",
+        "Dear team,\n\nCould you send us your DPA?\n\nKind regards, Compliance Office",
+    )
+    assert found == []
