@@ -59,6 +59,7 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     monkeypatch.setattr(answers_evaluate, "HELDOUT", held)
     monkeypatch.setattr(answers_evaluate, "SEEN", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "EARLIER", tmp_path / "absent.json")
+    monkeypatch.setattr(answers_evaluate, "NEWER", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "DATASET", dev)
     out = StringIO()
     call_command("answers_evaluate", stdout=out)

@@ -1,8 +1,9 @@
 """Per evaluation set, the desk's suggestions and the naive full-text baseline (PostgreSQL) side by side: recall at
 3 and mean reciprocal rank on the questions asked again (and recall by how much each shares with the first
 asking), and the share of the questions no earlier answer fits that got no suggestion. By default every set in
-answers/eval: the development set, then the two held-out sets seen since (Render, Ghost); `--set PATH`
-(repeatable) evaluates the sets named instead, in that order. Nothing stays in the database."""
+answers/eval: the held-out set first (Supabase), then the held-out sets seen since (Tailscale, Ghost, Render), then
+the development set; `--set PATH` (repeatable) evaluates the sets named instead, in that order. Nothing stays in the
+database."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from answers.evaluation import DATASET, EARLIER, HELDOUT, SEEN, Figures, dataset_load, dataset_product, evaluate
+from answers.evaluation import DATASET, EARLIER, HELDOUT, NEWER, SEEN, Figures, dataset_load, dataset_product, evaluate
 
 COLUMN = 18
 
@@ -19,7 +20,7 @@ def label(path: Path) -> str:
     resolved = path.resolve()
     if resolved == HELDOUT.resolve():
         return "held-out"
-    if resolved in (SEEN.resolve(), EARLIER.resolve()):
+    if resolved in (NEWER.resolve(), SEEN.resolve(), EARLIER.resolve()):
         return "held-out, seen"
     return "development" if resolved == DATASET.resolve() else str(path)
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, **options) -> None:
-        paths = datasets or [p for p in (HELDOUT, SEEN, EARLIER, DATASET) if p.exists()]
+        paths = datasets or [p for p in (HELDOUT, NEWER, SEEN, EARLIER, DATASET) if p.exists()]
         for path in paths:
             data = dataset_load(path)
             unfit = sum(1 for q in data["queries"] if q.get("target") is None)

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from answers import fit
-from answers.evaluation import DATASET, HELDOUT, SEEN, dataset_load, fit_rows
+from answers.evaluation import DATASET, EARLIER, NEWER, SEEN, dataset_load, fit_rows
 from answers.fit_learn import cross_check, learn
 from answers.fit_simulate import use_simulate
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, datasets: list[Path] | None, rows: Path | None, write: bool, use: bool, **options) -> None:
-        paths = datasets or [p for p in (DATASET, SEEN, HELDOUT) if p.exists()]
+        # The seen sets only: the held-out set is never fitted on.
+        paths = datasets or [p for p in (DATASET, EARLIER, SEEN, NEWER) if p.exists()]
         if rows is not None and rows.exists():
             collected = json.loads(rows.read_text())
         else:
