@@ -16,7 +16,6 @@ Without the package (an install that left it out) the MiniLM verdict stands."""
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import threading
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from mentions.judgement.features import MentionText
-from mentions.judgement.learned import LearnedModel, fit
+from mentions.judgement.learned import LearnedModel, fit, model_file_write
 from mentions.judgement.product import Product
 
 logger = logging.getLogger(__name__)
@@ -187,16 +186,7 @@ def cascade_build(sets: dict[str, tuple[list[MentionText], np.ndarray, Product, 
     encoder_release()
     matrix = np.vstack(rows)
     model = second_fit(matrix, labels)
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        rows=matrix.astype(np.float16),
-        labels=np.array(labels),
-        sources=np.array(sources),
-        model=np.frombuffer(model.to_bytes(), dtype=np.uint8),
-        meta=np.array([ENCODER]),
-    )
-    CASCADE_FILE.write_bytes(buffer.getvalue())
+    written = model_file_write(CASCADE_FILE, rows=matrix, labels=labels, sources=sources, model=model, meta=[ENCODER])
     with _lock:
         _state.pop("model", None)
-    return {"rows": len(labels), "bytes": len(buffer.getvalue())}
+    return {"rows": len(labels), "bytes": written}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -93,3 +94,21 @@ def fit(
     model.fit(features, np.asarray(labels), sample_weight=weights)
     order = [list(model.classes_).index(c) for c in CLASSES]
     return LearnedModel(coef=model.coef_[order], intercept=model.intercept_[order], noise_floor=noise_floor)
+
+
+def model_file_write(
+    path: Path, *, rows: np.ndarray, labels: list[str], sources: list[str], model: LearnedModel, meta: list[str]
+) -> int:
+    """A shipped model's file (shipped.npz, cascade.npz): its training rows (float16), labels and their sets, the
+    model and what it was built with. Returns the bytes written."""
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer,
+        rows=rows.astype(np.float16),
+        labels=np.array(labels),
+        sources=np.array(sources),
+        model=np.frombuffer(model.to_bytes(), dtype=np.uint8),
+        meta=np.array(meta),
+    )
+    path.write_bytes(buffer.getvalue())
+    return len(buffer.getvalue())

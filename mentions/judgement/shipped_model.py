@@ -10,7 +10,6 @@ trains at start-up and downloads nothing. A held-out set is never among TRAINING
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from pathlib import Path
@@ -21,7 +20,7 @@ from advocacy import embeddings
 from mentions.judgement.cascade import cascade_build
 from mentions.judgement.examples import shipped as shipped_examples
 from mentions.judgement.features import FEATURES_VERSION, MentionText, feature_matrix
-from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit
+from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit, model_file_write
 from mentions.judgement.product import Product, product_make
 from mentions.meaning import first_text
 from mentions.models.judgement import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT
@@ -73,19 +72,11 @@ def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
         names.append(f"{name}:{len(data['mentions'])}")
     rows = np.vstack(matrices)
     model = fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        rows=rows.astype(np.float16),
-        labels=np.array(labels),
-        sources=np.array(sources),
-        model=np.frombuffer(model.to_bytes(), dtype=np.uint8),
-        meta=np.array([str(FEATURES_VERSION), embeddings.model_name(), *names]),
-    )
-    SHIPPED_FILE.write_bytes(buffer.getvalue())
+    meta = [str(FEATURES_VERSION), embeddings.model_name(), *names]
+    written = model_file_write(SHIPPED_FILE, rows=rows, labels=labels, sources=sources, model=model, meta=meta)
     # The cascade's second opinion (cascade.npz), from the same sets and rows.
     cascade = cascade_build(second)
-    return {"rows": len(labels), "bytes": len(buffer.getvalue()), "cascade_bytes": cascade["bytes"]}
+    return {"rows": len(labels), "bytes": written, "cascade_bytes": cascade["bytes"]}
 
 
 _lock = threading.Lock()
