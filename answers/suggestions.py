@@ -108,7 +108,9 @@ def ticket_ranked(ticket: Ticket, *, limit: int = LIMIT) -> tuple[list[Suggestio
 
     title, body = ticket_question(ticket)
     # The ticket's meaning as the worker stored it at intake; read, never computed here (a web process).
-    return text_ranked(title, body, exclude=[ticket.pk], limit=limit, vector=ticket_vector(ticket.pk))
+    # The language the judgement stored at intake: not told again here (an unjudged ticket's is told).
+    vector = ticket_vector(ticket.pk)
+    return text_ranked(title, body, exclude=[ticket.pk], limit=limit, vector=vector, language=ticket.language)
 
 
 def text_suggestions(title: str, body: str, **options: Any) -> list[Suggestion]:
@@ -124,6 +126,7 @@ def text_ranked(
     limit: int = LIMIT,
     vector: np.ndarray | None = None,
     gate: bool = True,
+    language: str = "",
 ) -> tuple[list[Suggestion], Suggestion | None]:
     """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
     (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
@@ -137,7 +140,7 @@ def text_ranked(
     own = list(words)
     words.update(synonyms)
     # Neither the product's own words nor a foreign language's function words are evidence of anything.
-    terms, unit, weighs = _weighted(own, list(synonyms), product_stems() | function_stems(text))
+    terms, unit, weighs = _weighted(own, list(synonyms), product_stems() | function_stems(text, language))
     candidates, alike = first_pass(terms, title, exclude) if terms else ([], {})
     near = meaning_list(vector, exclude)
     plain = plain_list(text, exclude, among=plain_among(terms, words)) if connection.vendor == "postgresql" else []

@@ -224,14 +224,16 @@ def _function_stems(language: str) -> frozenset[str]:
     return frozenset(filter(None, (_word_term(word.casefold()) for word in get_stop_words(language))))
 
 
-def function_stems(text: str) -> frozenset[str]:
+def function_stems(text: str, language: str = "") -> frozenset[str]:
     """The stems of the function words ("auf", "eine", "sind", "aber") of the text's language when it is not English:
     the index keeps them (it stems every language as English), but a German question sharing them with a German
     answer about something else shares no evidence. Stop lists: the `stop-words` package (BSD), the lists of
-    stopwords-iso and Snowball; the language: py3langid, as the judgement tells it."""
-    from mentions.judgement.language import language_of
+    stopwords-iso and Snowball; the language: the ticket's as the judgement stored it, else py3langid, as the
+    judgement tells it."""
+    if not language:
+        from mentions.judgement.language import language_of
 
-    language = language_of(text)
+        language = language_of(text)
     return frozenset() if language == "en" else _function_stems(language)
 
 
