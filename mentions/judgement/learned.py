@@ -2,8 +2,9 @@
 each of needs_response, worth_knowing and noise a probability.
 
 Predicting is numpy alone (a matrix product and a softmax), so judging needs nothing more than the worker already
-has. Fitting uses scikit-learn's LogisticRegression, imported only when a model is trained (`mentions.judgement_
-learn`, `manage.py judgement_train_shipped`): the field's well-kept solver (L-BFGS, L2), not one of our own.
+has. Fitting uses scikit-learn's LogisticRegression (fitting.py): the field's well-kept solver (L-BFGS, L2), not one
+of our own, imported only where a model is trained: in a child process when the worker learns a desk's version
+(`mentions.judgement_learn`), in the process itself for the evaluation and `manage.py judgement_train_shipped`.
 
 Two settings of a model are decisions, not weights (chosen by leave-one-product-out on the four labelled sets,
 docs/judgement.md): `respond_bias` leans towards needs_response (a question left unanswered costs more than one
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mentions.judgement.fitting import logistic, logistic_apart
 from mentions.models.judgement import Judgement
 
 CLASSES = (Judgement.NEEDS_RESPONSE.value, Judgement.WORTH_KNOWING.value, Judgement.NOISE.value)
@@ -86,14 +88,13 @@ def fit(
     *,
     noise_floor: float,
     regularisation: float = REGULARISATION,
+    apart: bool = False,
 ) -> LearnedModel:
-    """Train on labelled rows (every class present: the shipped rows see to it)."""
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=regularisation, max_iter=2000)
-    model.fit(features, np.asarray(labels), sample_weight=weights)
-    order = [list(model.classes_).index(c) for c in CLASSES]
-    return LearnedModel(coef=model.coef_[order], intercept=model.intercept_[order], noise_floor=noise_floor)
+    """Train on labelled rows (every class present: the shipped rows see to it); `apart`: in a child process, so
+    this one never imports scikit-learn (the worker's learning)."""
+    classes, coef, intercept = (logistic_apart if apart else logistic)(features, labels, weights, regularisation)
+    order = [classes.index(c) for c in CLASSES]
+    return LearnedModel(coef=coef[order], intercept=intercept[order], noise_floor=noise_floor)
 
 
 def model_file_write(
