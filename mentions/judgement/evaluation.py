@@ -33,7 +33,11 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 # the held-out sets. Ghost, Bun and Render were written blind too, but were read or scored while the judgement
 # changed and now train the shipped model (shipped_model.TRAINING_SETS), so they count as seen; their learning
 # curve is measured without themselves (docs/judgement.md).
-HELD_OUT_SETS = (EVAL_DIR / "heldout_caddy.json", EVAL_DIR / "heldout_homebrew.json")
+HELD_OUT_SETS = (
+    EVAL_DIR / "heldout_poetry.json",
+    EVAL_DIR / "heldout_caddy.json",
+    EVAL_DIR / "heldout_homebrew.json",
+)
 SEEN = (EVAL_DIR / "heldout_ghost.json", EVAL_DIR / "heldout_bun.json", EVAL_DIR / "heldout.json")
 DEVELOPMENT = EVAL_DIR / "dev.json"
 FIELDS = ("judgement", "intent", "sentiment", "language")
