@@ -42,5 +42,5 @@ def test_the_process_that_asks_for_a_fit_never_imports_scikit_learn():
 
 def test_a_child_that_fails_says_why():
     features, labels, weights = _rows()
-    with pytest.raises(FitError, match="exited with 1: .*"):
+    with pytest.raises(FitError, match=r"exited with 1: .*"):
         logistic_apart(features, labels, weights[:3], 1.0)  # weights of the wrong length: scikit-learn refuses
