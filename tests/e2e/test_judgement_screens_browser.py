@@ -284,6 +284,10 @@ def test_the_team_models_summary_tops_the_thread_and_its_draft_waits_in_the_comp
         top, first = summary.bounding_box(), page.get_by_test_id("message").first.bounding_box()
         assert top and first and top["y"] + top["height"] <= first["y"]  # above the thread's first message
         _fits(page, width)
+        if width > 760:  # the menus beside the title, together at its right (on a phone they come under it)
+            snooze, more = page.get_by_test_id("snooze-menu").bounding_box(), page.get_by_test_id("more-actions")
+            more_box = more.bounding_box()
+            assert snooze and more_box and 0 <= more_box["x"] - (snooze["x"] + snooze["width"]) <= 24
         _shot(page, "summary", width)
 
         draft = page.get_by_test_id("team-draft")
