@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Q
 
-from answers.candidates import Weighted
+from answers.candidates import Weighted, offerable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,20 +77,15 @@ def counted_list(held: dict[int, int], *, depth: int = LIST_DEPTH) -> list[int]:
 def meaning_list(
     vector: np.ndarray | None, exclude: Sequence[int], *, depth: int = LIST_DEPTH
 ) -> list[tuple[int, float]]:
-    """The answers nearest the question in meaning (cosine), best first, from the cells nearest it. Twice the depth,
-    as the plain list: the vectors are read without offerable()'s checks (merged, spam, reply deleted), which cost
-    three index probes for each vector read, ~7,000 of them at 800,000 answers: 300-400 ms of the worker's 450 ms
-    for this list (bench/stored_profile.py). The answers no longer offered are left out where the rows are read
-    (answers.suggestions), so the list is the nearest `depth` offered answers whenever they are among these."""
+    """The answers nearest the question in meaning (cosine), best first, from the cells nearest it."""
     if vector is None:
         return []
     import numpy as np
 
     from advocacy.embeddings import model_name
     from answers.cells import nearest_cells
-    from answers.models import Answer
 
-    qs = Answer.objects.filter(meaning__isnull=False, meaning_model=model_name()).exclude(pk__in=list(exclude))
+    qs = offerable().filter(meaning__isnull=False, meaning_model=model_name()).exclude(pk__in=list(exclude))
     cells = nearest_cells(vector)
     if cells is not None:  # answers filled since the cells were learnt and not yet placed count as near
         qs = qs.filter(Q(cell__in=cells) | Q(cell__isnull=True))
@@ -99,7 +94,7 @@ def meaning_list(
         return []
     matrix = np.frombuffer(b"".join(bytes(m or b"") for _, m in rows), dtype=np.float16).reshape(len(rows), -1)
     likeness = matrix.astype(np.float32) @ vector.astype(np.float32)
-    best = np.argsort(-likeness)[: 2 * depth]
+    best = np.argsort(-likeness)[:depth]
     return [(rows[i][0], float(likeness[i])) for i in best]
 
 

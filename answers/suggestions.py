@@ -146,13 +146,8 @@ def text_ranked(
     plain = plain_list(text, exclude, among=plain_among(terms, words)) if connection.vendor == "postgresql" else []
     found = {a.pk for a in candidates}
     more, more_alike = rows_for([pk for pk in [*plain, *(pk for pk, _ in near)] if pk not in found], title)
-    # The meaning list read twice its depth without the offerable checks: its nearest offered answers, and only
-    # their rows join the candidates (as many as when the list held offered answers only).
-    offered = found | {a.pk for a in more}
-    near = [(pk, cosine) for pk, cosine in near if pk in offered][:LIST_DEPTH]
-    kept = found | set(plain) | {pk for pk, _ in near}
-    candidates += [a for a in more if a.pk in kept]
-    alike.update((pk, v) for pk, v in more_alike.items() if pk in kept)
+    candidates += more
+    alike.update(more_alike)
     if not candidates:
         return [], None
     scored = {a.pk: _score(a, terms, alike.get(a.pk, 0.0)) for a in candidates}
