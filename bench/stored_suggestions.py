@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
 
 from _common import load_average, machine_print, setup_django
-from suggestions import _floor, _index_ensure, _line, _panel, _timed, tickets_sample
+from _cpu import CpuMeter
+from suggestions import _code_tree, _floor, _index_ensure, _line, _panel, _timed, tickets_sample
 
 VECTOR_BATCH = 20_000
 TARGET_STORE_P95_MS = 150.0  # the worker's budget per ticket (bench/suggestions.py's search target)
@@ -77,6 +78,18 @@ def _vectors_fill() -> int:
             done, after = done + len(ids), ids[-1]
             print(f"  {done:,} of {total:,} ({time.perf_counter() - started:.0f} s)", flush=True)
     return done
+
+
+def _vacuum() -> None:
+    """The fill leaves a dead version of every answer's row (and learning the cells another): until VACUUM, each
+    index scan of the answers reads them too, and the meaning list's `cell IS NULL` arm all of the table (2.2 s of
+    2.4 s a ticket at 1,000,000 tickets, bench/stored_profile.py). A desk's autovacuum gets there; the bench at once."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (ANALYZE) answers_answer")
+    print(f"answers vacuumed in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _embed_sample(tickets: list) -> None:
@@ -128,13 +141,16 @@ def main() -> None:
     parser.add_argument(
         "--read-rows", type=int, default=5, help="stored suggestions per ticket for the read (0: as computed)"
     )
+    parser.add_argument("--code", default="", help="import the desk from this tree (a before worktree)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+    _code_tree()
     setup_django()
     machine_print()
     _index_ensure()
-    _vectors_fill()
+    if _vectors_fill():  # every row written again: vacuumed, as a desk's table is between two fills (see below)
+        _vacuum()
     from answers.cells import cells_refresh
 
     started = time.perf_counter()
@@ -169,8 +185,13 @@ def main() -> None:
         panel(ticket)
     timed = tickets[20:]
     print(f"load average before: {load_average()}", flush=True)
-    floor = _line("floor (one GIN lookup + candidate rows)", *_timed(_floor, timed))
-    stored_p95 = _line("compute + store (answers.suggest, per ticket)", *_timed(store, timed))
+    with CpuMeter() as floor_cpu:
+        floor = _line("floor (one GIN lookup + candidate rows)", *_timed(_floor, timed))
+    with CpuMeter() as store_cpu:
+        stored_p95 = _line("compute + store (answers.suggest, per ticket)", *_timed(store, timed))
+    for label, meter in (("floor", floor_cpu), ("compute + store", store_cpu)):
+        app, db = meter.cpu.app * 1000 / len(timed), meter.cpu.db * 1000 / len(timed)
+        print(f"  {label} CPU per ticket: {app + db:.1f} ms ({app:.1f} process + {db:.1f} PostgreSQL)", flush=True)
     shown = [len(read(t)) for t in timed]
     if args.read_rows:
         _rows_fill(timed, args.read_rows, random.Random(args.seed))
