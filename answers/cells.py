@@ -34,6 +34,11 @@ CACHE_KEY = "answers:cells:{model}"
 CACHE_SECONDS = 600
 
 
+def cells_forget(model: str | None = None) -> None:
+    """Drop the centroids this process and its peers keep in the cache: they are read again from the database."""
+    cache.delete(CACHE_KEY.format(model=model or model_name()))
+
+
 def cells_for(n: int) -> int:
     return max(2, min(CELLS_MAX, round(math.sqrt(n))))
 

@@ -27,8 +27,10 @@ import numpy as np
 from django.db import connection, transaction
 
 from advocacy.embeddings import embed
+from answers.cells import cells_forget
 from answers.index import answers_index
 from answers.meaning import answers_meaning_fill
+from answers.models import MeaningCell
 from answers.product import product_stems_forget
 from answers.suggestions import text_suggestions
 from channels.models import Channel
@@ -81,11 +83,27 @@ def dataset_product(data: dict) -> str:
     return str(data.get("product") or DEFAULT_PRODUCT)
 
 
+def _cells_set_aside() -> None:
+    """The set is measured as a desk holding its answers alone: the meaning cells this database learnt from its own
+    answers (or another desk's, kept in a cache they share) would put the set's answers in cells its questions do
+    not probe. Inside the rolled-back transaction the cells are deleted and the cache forgotten; after it, the cache
+    is forgotten again (`_cells_back`), so the desk reads its own cells, not the set's "one cell", for the next ten
+    minutes."""
+    cells_forget()
+    MeaningCell.objects.all().delete()
+
+
+def _cells_back() -> None:
+    cells_forget()
+    product_stems_forget()  # the set's channels are gone: the desk's own words again
+
+
 def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] | None = None) -> list[Figures]:
     """The desk's figures and, on PostgreSQL, the baseline's, for the queries whose index `only` keeps."""
     out: list[Figures] = []
     try:
         with transaction.atomic():
+            _cells_set_aside()
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
             answers_meaning_fill()
@@ -97,7 +115,7 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
     except _Rollback:
         pass
     finally:
-        product_stems_forget()  # the set's channels are gone: the desk's own words again
+        _cells_back()
     return out
 
 
@@ -107,6 +125,7 @@ def fit_rows(data: dict) -> list[dict]:
     rows: list[dict] = []
     try:
         with transaction.atomic():
+            _cells_set_aside()
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
             answers_meaning_fill()
@@ -124,7 +143,7 @@ def fit_rows(data: dict) -> list[dict]:
     except _Rollback:
         pass
     finally:
-        product_stems_forget()
+        _cells_back()
     return rows
 
 

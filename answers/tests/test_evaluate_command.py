@@ -9,12 +9,18 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
-from answers.evaluation import dataset_load, evaluate, tickets_load
+from advocacy.embeddings import embed, model_name
+from answers.cells import CACHE_KEY, centroids
+from answers.evaluation import dataset_load, evaluate, fit_rows, tickets_load
 from answers.management.commands import answers_evaluate
+from answers.meaning import answer_text
+from answers.models import MeaningCell
 from answers.product import product_stems
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +82,45 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     call_command("answers_evaluate", "--set", str(held), "--set", str(dev), stdout=out)
     lines = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
     assert [line.split(" (")[0] for line in lines] == ["held-out", "development"]
+
+
+# A repeat that shares no word with the first asking but "runner": only the meaning list finds it.
+MEANING_ONLY = {"id": "q2", "platform": "reddit", "title": "", "question": "our ci agent vanished once we updated "
+                "acme, how do we get the worker back", "target": "t1", "overlap": "low"}  # fmt: skip
+
+
+def _unit(v):
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def _cells_apart_from(answer_text_: str, question: str) -> bytes:
+    """Nine centroids: the first the answer's own meaning, eight near the question's: the answer joins a cell the
+    question does not probe (answers.cells.PROBE = 8)."""
+    answer, asked = embed([answer_text_, question])
+    noise = np.random.default_rng(3).normal(0, 0.01, (8, len(asked)))
+    return b"".join(_unit(v).tobytes() for v in [answer, *(asked + noise)])
+
+
+def _target(data) -> dict:
+    """The features of the question's target among the fused lists' answers (fit_rows: the ranking, no gate)."""
+    return next(row["features"] for row in fit_rows(data) if row["fits"])
+
+
+def test_a_set_is_measured_alone_whatever_cells_the_cache_and_the_database_hold(tmp_path):
+    """A desk's learnt cells, in its database or in a cache it shares with another desk, must not decide the set's
+    figures; and after the evaluation the desk reads its own cells again, not the set's "one cell"."""
+    data = dataset_load(_write(tmp_path / "set.json", product="Acme Cloud"))
+    data["queries"] = [MEANING_ONLY]
+    alone = _target(data)
+    assert alone["rr_meaning"] == 1.0  # the meaning list puts it first when it reads every answer
+
+    t1 = TICKETS[0]
+    blob = _cells_apart_from(answer_text("", t1["question"], t1["reply"]), MEANING_ONLY["question"])
+    size = len(blob) // 9
+    for n in range(9):
+        MeaningCell.objects.create(model=model_name(), number=n, centroid=blob[n * size : (n + 1) * size])
+    cache.set(CACHE_KEY.format(model=model_name()), (9, blob), 600)
+
+    assert _target(data) == alone
+    found = centroids()
+    assert found is not None and len(found) == 9  # the desk's own cells, read again
