@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -71,6 +73,17 @@ DRAFT = (
 )
 # Nothing may be wider than the screen: the document's widest box.
 PAGE_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+
+
+@contextmanager
+def _signed_in(live_server, width: int, username: str) -> Iterator[Page]:
+    """Debian's chromium at `width`, `username` signed in on a page of its own."""
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        _log_in(page, live_server.url, username)
+        yield page
+        browser.close()
 
 
 def _shot(page: Page, what: str, width: int) -> None:
@@ -134,11 +147,7 @@ def test_an_unsure_chip_says_which_way_it_leans_and_a_sure_one_names_the_earlier
     assert sure.judgement_reason == f"Like #{asked_before.pk}, which the team answered"
     ARTIFACTS.mkdir(exist_ok=True)
 
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _log_in(page, live_server.url, "ada")
-
+    with _signed_in(live_server, width, "ada") as page:
         page.goto(f"{live_server.url}{unsure.get_absolute_url()}")
         chip = page.get_by_test_id("judgement-chip")
         expect(chip).to_be_visible()
@@ -163,7 +172,6 @@ def test_an_unsure_chip_says_which_way_it_leans_and_a_sure_one_names_the_earlier
         _fits(page, width)
         page.get_by_test_id("judgement").scroll_into_view_if_needed()
         _shot(page, "sure", width)
-        browser.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -271,10 +279,7 @@ def test_the_team_models_summary_tops_the_thread_and_its_draft_waits_in_the_comp
     assert (output.summary, output.draft, output.summary_messages) == (SUMMARY, DRAFT, 6)
     ARTIFACTS.mkdir(exist_ok=True)
 
-    with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _log_in(page, live_server.url, "ada")
+    with _signed_in(live_server, width, "ada") as page:
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
 
         summary = page.get_by_test_id("team-summary")
@@ -305,7 +310,6 @@ def test_the_team_models_summary_tops_the_thread_and_its_draft_waits_in_the_comp
         _fits(page, width)
         reply.scroll_into_view_if_needed()
         _shot(page, "draft", width)
-        browser.close()
 
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW and ticket.first_reply_at is None
