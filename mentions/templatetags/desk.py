@@ -1,11 +1,38 @@
+import re
+
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 
 from advocacy.durations import duration_display
 from channels.text import safe_url as _safe_url
 
 register = template.Library()
+
+# The evidence a judgement names (mentions.judgement.evidence.like_earlier): "Like #812, which the team answered".
+_LIKE_EARLIER = re.compile(r"\bLike #(\d{1,12}), which ")
+
+
+@register.filter
+def reason_linked(reason: str) -> SafeString:
+    """A judgement's reason, escaped, with the earlier ticket it names ("Like #812, which ...") a link to that
+    ticket: the advocate checks the evidence in one click. Only the number is read from the text; the rest is
+    escaped as any reason is (it may quote the mention)."""
+    from mentions.models.tickets import ticket_path
+
+    text = reason or ""
+    match = _LIKE_EARLIER.search(text)
+    if match is None:
+        return SafeString(conditional_escape(text))
+    pk = int(match.group(1))
+    return format_html(
+        '{}Like <a href="{}" data-testid="judgement-earlier">#{}</a>, which {}',
+        text[: match.start()],
+        ticket_path(pk),
+        pk,
+        text[match.end() :],
+    )
 
 
 @register.filter

@@ -42,3 +42,18 @@ def test_object_url_takes_only_an_id():
 def test_an_empty_result_slot_is_the_templates_own(key):
     template = render_to_string("mentions/_action_result.html", {"key": key}).strip()
     assert action_result(Context({}), key, None) == template
+
+
+def test_a_reason_links_the_earlier_ticket_it_names_and_escapes_the_rest():
+    from mentions.models.tickets import ticket_path
+    from mentions.templatetags.desk import reason_linked
+
+    assert reason_linked("Like #812, which the team answered") == (
+        f'Like <a href="{ticket_path(812)}" data-testid="judgement-earlier">#812</a>, which the team answered'
+    )
+    quoted = 'Asks "<script>x</script>" & more'
+    assert reason_linked(quoted) == "Asks &quot;&lt;script&gt;x&lt;/script&gt;&quot; &amp; more"
+    assert reason_linked("Unsure <b>: Like #7, which was solved without a reply").startswith(
+        f'Unsure &lt;b&gt;: Like <a href="{ticket_path(7)}"'
+    )
+    assert reason_linked("") == ""

@@ -173,6 +173,9 @@ def test_an_unsure_chip_says_which_way_it_leans_and_a_sure_one_names_the_earlier
         page.get_by_test_id("judgement").scroll_into_view_if_needed()
         _shot(page, "sure", width)
 
+        page.get_by_test_id("judgement-earlier").click()  # the evidence, one click away
+        expect(page).to_have_url(f"{live_server.url}{asked_before.get_absolute_url()}")
+
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_learned_versions_precision_in_admin_and_on_the_kpi_page(live_server, desk, width):
