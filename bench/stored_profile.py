@@ -125,13 +125,20 @@ def _row(label: str, values: list[float], count: int) -> None:
 
 
 def explain(sql: str, params: Any) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) a read, in a transaction rolled back. A write is not explained: ANALYZE runs the
+    statement again (the store's INSERT would meet the rows it stored)."""
     from django.db import connection, transaction
 
+    head = sql.lstrip().upper()
+    if not head.startswith(("SELECT", "WITH")) or any(f" {w} " in f" {head} " for w in ("INSERT", "UPDATE", "DELETE")):
+        print("    (a write: not explained, EXPLAIN ANALYZE would run it again)")
+        return
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # as the first pass runs
         cur.execute("EXPLAIN (ANALYZE, BUFFERS, SETTINGS) " + sql, params)
         for (line,) in cur.fetchall():
             print("    " + line)
+        transaction.set_rollback(True)
 
 
 def main() -> None:

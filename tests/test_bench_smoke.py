@@ -67,6 +67,9 @@ SMOKE: dict[str, Smoke] = {
         ),
         "detector:",
     ),
+    "stored_profile.py": Smoke(
+        ("--tickets", "3", "--warmup", "1", "--explain"), "by SQL statement kind", on_pages_load=True
+    ),
     "stored_suggestions.py": Smoke(("--tickets", "3"), "stored: panel read", on_pages_load=True),
     "suggestions.py": Smoke(
         (
