@@ -115,7 +115,7 @@ def cells_learn(n: int) -> int:
         )
     cache.delete(CACHE_KEY.format(model=model))
     _assign_all(model, found)
-    _vacuum()
+    answers_vacuum()
     return k
 
 
@@ -144,14 +144,16 @@ def _assign_all(model: str, found: np.ndarray) -> None:
         last = rows[-1][0]
 
 
-def _vacuum() -> None:
-    """Every answer's row was written again (its cell): the table holds a dead version of each until it is vacuumed,
-    and the meaning list's `cell IS NULL` arm reads them (after a first learn over 794,398 answers, the dead versions
-    still null: a lossy bitmap over the whole 2.9 GB table, 1.9 s of a ticket's 2.4 s; bench/README.md). Vacuumed
-    now, not when autovacuum comes to a table this size. Not inside a transaction (VACUUM cannot be; tests)."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) answers_answer")
+def answers_vacuum() -> bool:
+    """Vacuum the answers' table now (True when done). Learning the cells writes every answer's row again, and the
+    meaning list's `cell IS NULL` arm reads the dead versions (after a first learn over 794,398 answers: a lossy
+    bitmap over the whole 2.9 GB table, 1.9 s of a ticket's 2.4 s; bench/README.md); autovacuum comes to a table
+    this size late. Not inside a transaction (VACUUM cannot be; tests) nor on SQLite."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) answers_answer")
+    return True
 
 
 def cells_set(ids: list[int], cells: list[int | None]) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -49,8 +48,9 @@ def _rss_mb(field: str = "VmRSS") -> float:
 
 def _cpu() -> float:
     """This process's CPU seconds and its finished children's (the learning fits in a child process)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    from mentions.judgement.fitting import cpu_seconds
+
+    return cpu_seconds()
 
 
 def _tickets(n: int, start: int = 0) -> list[int]:

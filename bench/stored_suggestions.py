@@ -84,11 +84,10 @@ def _vacuum() -> None:
     """The fill leaves a dead version of every answer's row (and learning the cells another): until VACUUM, each
     index scan of the answers reads them too, and the meaning list's `cell IS NULL` arm all of the table (2.2 s of
     2.4 s a ticket at 1,000,000 tickets, bench/stored_profile.py). A desk's autovacuum gets there; the bench at once."""
-    from django.db import connection
+    from answers.cells import answers_vacuum
 
     started = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("VACUUM (ANALYZE) answers_answer")
+    answers_vacuum()
     print(f"answers vacuumed in {time.perf_counter() - started:.0f} s", flush=True)
 
 

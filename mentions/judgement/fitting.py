@@ -10,6 +10,7 @@ on its pipes; the child imports numpy and scikit-learn, nothing of Django."""
 from __future__ import annotations
 
 import io
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,12 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]  # where `python -m mentions.judgement.fitting` finds this module
 TIMEOUT = 600  # seconds: 10,000 rows fit in about 3 s here; a stuck child must not hold the worker forever
+
+
+def cpu_seconds() -> float:
+    """This process's CPU seconds and its finished children's: a fit apart is counted with the work that asked."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class FitError(RuntimeError):

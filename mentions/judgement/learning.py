@@ -8,7 +8,6 @@ Run by beat (`mentions.judgement_learn`, daily) and from admin ("Learn now"), in
 
 from __future__ import annotations
 
-import resource
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ from advocacy import embeddings
 from advocacy.versioned import version_bump, versioned
 from mentions.judgement.examples import shipped as shipped_examples
 from mentions.judgement.features import FEATURES_VERSION, feature_matrix
+from mentions.judgement.fitting import cpu_seconds
 from mentions.judgement.labels import WEIGHT_SHIPPED, Label, desk_labels
 from mentions.judgement.learned import CLASSES, NOISE_FLOOR_LEARNED, LearnedModel, fit
 from mentions.judgement.product import Product, product_load
@@ -115,12 +115,6 @@ def model_fit(
     )
 
 
-def _cpu() -> float:
-    """This process's CPU seconds and its finished children's (the fitting process)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def _beats(new: Scores, current: Scores) -> bool:
     if current.accuracy is None:
         return True
@@ -132,7 +126,7 @@ def _beats(new: Scores, current: Scores) -> bool:
 def judgement_learn() -> dict[str, object]:
     """Train, score and keep a new version (active only when it beats the active one). Idempotent enough to run
     twice: a second version trained on the same labels scores the same and is refused."""
-    started = _cpu()
+    started = cpu_seconds()
     labels: list[Label] = desk_labels(limit=LEARN_MAX, embedding_model=embeddings.model_name())
     ids, matrix = desk_features([label.ticket_id for label in labels])
     by_id = {label.ticket_id: label for label in labels}
@@ -166,7 +160,7 @@ def judgement_learn() -> dict[str, object]:
             labels_shipped=len(shipped_rows()[1]),
             scored_on=hold,
             compared_with={"version": current.version if current else None, **current_scores.as_dict()},
-            cpu_seconds=round(_cpu() - started, 2),
+            cpu_seconds=round(cpu_seconds() - started, 2),
             note="" if wins else "Did no better than the active version on the newest labelled tickets.",
             **{k: v for k, v in new_scores.as_dict().items() if k != "count"},
         )
