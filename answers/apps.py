@@ -6,7 +6,16 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answers"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        # The earlier answers are read as the worker stored them (answers.stored), the saved replies and whether a
+        # knowledge source is active kept with the desk's settings: in the page's first answer. Our knowledge
+        # sources are a remote search: with one active, the panel comes in the page's one request after it.
+        from advocacy.desk_settings import desk_settings_changed
         from answers import tasks  # noqa: F401  (registers the tasks the panel and the after-ingest hook enqueue by name)
+        from answers.knowledge.search import knowledge_configured
+        from answers.knowledge_models import KnowledgeSource
+        from answers.models import SavedReply
 
         # The Answers panel beside the composer: right after the facts (order 10), before the requester card.
         from answers.services import saved_reply_for_macro
@@ -14,9 +23,12 @@ class AnswersConfig(AppConfig):
         from mentions.panels import TicketPanel, ticket_panel_register
         from mentions.services.macro_hooks import saved_reply_texts
 
-        # Deferred: the earlier answers are a full-text search and our knowledge sources a remote one; they come
-        # in the page's one request after its first answer.
-        ticket_panel_register(TicketPanel(template=TEMPLATE, context=answers_panel, order=10, deferred=True))
+        ticket_panel_register(
+            TicketPanel(template=TEMPLATE, context=answers_panel, order=10, deferred=knowledge_configured)
+        )
+        for model in (SavedReply, KnowledgeSource):
+            for signal in (post_save, post_delete):
+                signal.connect(desk_settings_changed, sender=model, dispatch_uid=f"desk-settings-{model.__name__}")
         # A macro's "Prefill a saved reply" action.
         saved_reply_texts.register(saved_reply_for_macro)
 

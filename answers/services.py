@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from advocacy.desk_settings import desk_settings_changed
 from answers.feedback import Outcome, feedback_record
 from answers.index import answer_words, reply_gone, terms_count_add
 from answers.models import Answer, SavedReply
@@ -79,6 +80,7 @@ def answer_insert(*, ticket: Ticket, source_id: int, user: Any, part: str, typed
 
 def saved_reply_used(reply: SavedReply) -> None:
     SavedReply.objects.filter(pk=reply.pk).update(uses=F("uses") + 1)
+    desk_settings_changed()  # the picker's order follows the uses (answers.views.saved_replies_active)
 
 
 def saved_reply_insert(*, ticket: Ticket, reply: SavedReply, user: Any, typed: str | None, seen_version: int) -> str:

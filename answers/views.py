@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from advocacy.desk_settings import desk_setting
 from answers.feedback import Outcome, feedback_record
 from answers.knowledge.search import knowledge_configured
 from answers.knowledge_views import knowledge_context
@@ -31,6 +32,15 @@ SAVED_SHOWN = 200  # the picker searches these in the page; a team's library is 
 POLLS = 15  # "Looking for earlier answers…" asks every 4 s for a minute; then the worker is late, and it says so
 
 
+def saved_replies_active() -> list[SavedReply]:
+    """The picker's saved replies, most used first: kept with the desk's settings (advocacy.desk_settings), which a
+    reply saved, deleted or used bumps (answers.apps, answers.services.saved_reply_used)."""
+    return desk_setting(
+        "answers:saved-replies",
+        lambda: list(SavedReply.objects.filter(is_active=True).order_by("-uses", "title")[:SAVED_SHOWN]),
+    )
+
+
 def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
     adapter = get_adapter(ticket.channel.kind)
     limit = getattr(adapter, "reply_max_length", None)
@@ -38,7 +48,7 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     saved = []
     # {link} stays for the advocate to fill: the picker selects it after inserting.
     values = placeholder_values(ticket=ticket, link="{link}")
-    for reply in SavedReply.objects.filter(is_active=True).order_by("-uses", "title")[:SAVED_SHOWN]:
+    for reply in saved_replies_active():
         text = placeholders_fill(reply.body, values)
         saved.append(
             {"reply": reply, "text": text, "length": measure(text), "over": bool(limit and measure(text) > limit)}

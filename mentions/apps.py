@@ -24,9 +24,13 @@ class MentionsConfig(AppConfig):
         # The ticket page's context column comes first among its panels (other apps register theirs after).
         from mentions.facts_panel import TEMPLATE as FACTS_TEMPLATE
         from mentions.facts_panel import facts_context
+        from mentions.models import Ticket
         from mentions.panels import TicketPanel, ticket_panel_register
 
-        ticket_panel_register(TicketPanel(template=FACTS_TEMPLATE, context=facts_context, order=0))
+        # Whether the ticket has tags is read with it (`rows`): most have none, and then the facts read nothing.
+        ticket_panel_register(
+            TicketPanel(template=FACTS_TEMPLATE, context=facts_context, order=0, rows=Ticket.tags.through)
+        )
         # "Hand over" for the night, folded (its people read when opened); the watch marks the receiver's rows.
         from mentions.handover_panel import TEMPLATE as HANDOVER_TEMPLATE
         from mentions.handover_panel import handover_panel

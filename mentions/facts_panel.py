@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from mentions import services
 from mentions.models import Ticket
-from mentions.panels import posted_value
+from mentions.panels import posted_value, ticket_has
 
 TEMPLATE = "mentions/_ticket_facts.html"
 # Its forms: one coming back with errors puts the panel in the first answer (mentions.panels).
@@ -29,7 +29,8 @@ def facts_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     """The facts' template context: their forms' values (as posted when one came back with errors)."""
 
     manages = request.user.has_perm("mentions.manage_all_tickets")
-    tags = list(ticket.tags.all())  # read once: the tag list and the tags field both show them
+    # Read once (the tag list and the tags field both show them), and only when the ticket has any.
+    tags = list(ticket.tags.all()) if ticket_has(ticket, Ticket.tags.through) else []
     return {
         "fact_tags": tags,
         **{f"{key}_form": forms[key] for key in FACT_KEYS if key in forms},

@@ -12,7 +12,7 @@ docs/architecture.md lists every hook.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -43,10 +43,11 @@ class TicketPanel:
     # The facts are 0, who is asking (people's requester card) 2, the ticket's story 5; answers' panel takes 10
     # so the earlier answers sit near the top, beside the composer.
     order: int = 50
-    # Slow to compute (a search): not in the page's first answer but in the one request the page makes after
-    # it for all its deferred panels (mentions:ticket-panels-later). A panel is cheap, in the first answer, unless
-    # it says so.
-    deferred: bool = False
+    # Slow to compute (a remote search): not in the page's first answer but in the one request the page makes
+    # after it for all its deferred panels (mentions:ticket-panels-later). A panel is cheap, in the first answer,
+    # unless it says so: True, or a function saying whether it is slow now (the Answers panel, only when one of
+    # our knowledge sources is active). A page whose panels are all cheap is one request.
+    deferred: bool | Callable[[], bool] = False
     # Shown folded: the fold's title. Its context is computed only when the fold is opened (its own request,
     # mentions:ticket-panel, as the history's), or with the page at `?panels=inline`.
     folded: str = ""
@@ -68,6 +69,10 @@ def ticket_panel_register(panel: TicketPanel) -> None:
     if panel not in _panels:
         _panels.append(panel)
         _panels.sort(key=lambda p: p.order)  # stable: equal orders keep their registration order
+
+
+def panel_deferred(panel: TicketPanel) -> bool:
+    return panel.deferred() if callable(panel.deferred) else panel.deferred
 
 
 def panel_slug(panel: TicketPanel) -> str:
@@ -132,7 +137,7 @@ def ticket_panels(request: Any, ticket: Any, forms: dict, *, inline: bool) -> tu
     context: dict[str, Any] = {}
     for panel in _panels:
         slug = panel_slug(panel)
-        if not inline and panel.deferred:
+        if not inline and panel_deferred(panel):
             if not any(s.slug == LATER for s in shown):
                 shown.append(PanelShown(slug=LATER, url=reverse("mentions:ticket-panels-later", args=[ticket.pk])))
             continue
@@ -153,7 +158,7 @@ def later_panels(request: Any, ticket: Any) -> tuple[list[str], dict[str, Any]]:
     context: dict[str, Any] = {}
     templates = []
     for panel in _panels:
-        if panel.deferred:
+        if panel_deferred(panel):
             context.update(_context(panel, request, ticket, {}))
             templates.append(panel.template)
     return templates, context

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class PeopleConfig(AppConfig):
@@ -88,11 +88,23 @@ class PeopleConfig(AppConfig):
         person_section_register(
             PersonSection(template="people/_gifts_codes.html", context=gifts_codes_section, manager_only=True)
         )
+        from advocacy.desk_settings import desk_settings_changed
+        from people.models import DiscountCode
         from people.views.codes import NO_CODE_PERSON
 
         ticket_panel_register(
-            TicketPanel(template=PANEL_TEMPLATE, context=discount_code_panel, present=Requester, empty=NO_CODE_PERSON)
+            TicketPanel(
+                template=PANEL_TEMPLATE,
+                context=discount_code_panel,
+                present=Requester,
+                empty=NO_CODE_PERSON,
+                rows=DiscountCode,
+            )
         )
+        # Whether any code is left is kept with the desk's settings (people.views.codes.codes_left); codes added in
+        # bulk bump it in people.codes.codes_add.
+        for signal in (post_save, post_delete):
+            signal.connect(desk_settings_changed, sender=DiscountCode, dispatch_uid="desk-settings-DiscountCode")
 
         # The person page's privacy section (export and erase), for managers only.
         from people.views.privacy import privacy_context

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from advocacy.desk_settings import desk_settings_changed
 from people.models import DiscountBatch, DiscountCode, Person, PersonEvent
 
 CODE_MAX = DiscountCode._meta.get_field("code").max_length or 120
@@ -70,6 +71,7 @@ def codes_add(*, batch: DiscountBatch, parsed: ParsedCodes) -> Upload:
     DiscountCode.objects.bulk_create(
         [DiscountCode(batch=batch, code=code) for code in parsed.codes], ignore_conflicts=True, batch_size=1000
     )
+    desk_settings_changed()  # bulk_create sends no signal: the ticket page's "codes left" (people.views.codes)
     added = DiscountCode.objects.filter(batch=batch).count()
     return Upload(
         batch=batch,

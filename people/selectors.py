@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Value
 
 from channels.adapters.registry import PLATFORMS, kinds_where, platform_of
 from mentions.models import Message, Ticket
+from mentions.panels import ticket_has
 from mentions.search import COUNT_CAP
 from mentions.search_text import CappedPage
 from people.models import (
@@ -226,9 +227,26 @@ def _tickets_of(person_id: int) -> QuerySet[Ticket]:
     return Ticket.objects.filter(pk__in=_opened_ids(person_id))
 
 
+_REQUESTER = "_people_requester"
+
+
+def requester_of(ticket: Ticket) -> Requester | None:
+    """Who opened `ticket` (its identity, their person and level), read once for the page: the requester card and
+    the discount code panel both ask. None when it is tied to nobody (no query when the page's ticket was read
+    with the panels' annotations and says so: mentions.panels)."""
+    if not hasattr(ticket, _REQUESTER):
+        found = (
+            Requester.objects.select_related("identity__person__level").filter(ticket_id=ticket.pk).first()
+            if ticket_has(ticket, Requester)
+            else None
+        )
+        setattr(ticket, _REQUESTER, found)
+    return getattr(ticket, _REQUESTER)
+
+
 def requester_card(ticket: Ticket) -> RequesterCard:
-    """The requester card beside `ticket`: five queries when the ticket has a requester, one when not."""
-    requester = Requester.objects.select_related("identity__person__level").filter(ticket_id=ticket.pk).first()
+    """The requester card beside `ticket`: five queries when the ticket has a requester, none when not."""
+    requester = requester_of(ticket)
     if requester is None:
         return RequesterCard(person=None)
     person = requester.identity.person

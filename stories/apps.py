@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class StoriesConfig(AppConfig):
@@ -25,12 +26,22 @@ class StoriesConfig(AppConfig):
                 template=TEMPLATE, context=story_panel, order=5, present=Membership, empty={"story_panel": None}
             )
         )
-        # The issues the ticket points to, file or link one (stories.issues): deferred, so the page's first answer
-        # does not read the trackers' channels.
+        # The issues the ticket points to, file or link one (stories.issues): whether it points to any is read with
+        # the page's ticket (`rows`), where to file one is kept with the desk's settings (advocacy.desk_settings),
+        # bumped when a channel or the issue settings change.
+        from advocacy.desk_settings import desk_settings_changed
+        from channels.models import Channel
+        from mentions.models import IssueTicket
         from stories.issues.panel import TEMPLATE as ISSUE_TEMPLATE
         from stories.issues.panel import ticket_issue_panel
+        from stories.models import IssueSettings
 
-        ticket_panel_register(TicketPanel(template=ISSUE_TEMPLATE, context=ticket_issue_panel, order=6, deferred=True))
+        ticket_panel_register(
+            TicketPanel(template=ISSUE_TEMPLATE, context=ticket_issue_panel, order=6, rows=IssueTicket)
+        )
+        for model in (Channel, IssueSettings):
+            for signal in (post_save, post_delete):
+                signal.connect(desk_settings_changed, sender=model, dispatch_uid=f"desk-settings-{model.__name__}")
         # The queue page: one line per story with tickets waiting.
         queue_block_hooks.register(stories_queue_block)
         # Play on a view that serves a story's tickets together.

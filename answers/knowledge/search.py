@@ -20,6 +20,7 @@ import requests
 from django.core.cache import cache
 from django.utils import timezone
 
+from advocacy.desk_settings import desk_setting
 from answers.knowledge_models import KnowledgeSource
 from channels.http import build_session
 
@@ -98,8 +99,10 @@ def _cached(key: str) -> _Outcome | None:
 
 
 def knowledge_configured() -> bool:
-    """Whether any source is active: without one the ticket page says so in a line and asks for no results."""
-    return KnowledgeSource.objects.filter(is_active=True).exists()
+    """Whether any source is active: without one the ticket page says so in a line and asks for no results. Kept
+    with the desk's settings (advocacy.desk_settings, bumped when a source is saved or deleted): every ticket page
+    asks."""
+    return desk_setting("knowledge:configured", KnowledgeSource.objects.filter(is_active=True).exists)
 
 
 def knowledge_search(

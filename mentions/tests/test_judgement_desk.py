@@ -306,7 +306,7 @@ def _page_queries(client, url: str) -> tuple[int, str]:
 
 
 def test_the_ticket_page_costs_no_query_more_with_a_judgement(advocate_client):
-    from tests.test_ticket_page_load import FIRST_ANSWER_QUERIES
+    from tests.test_ticket_page_load import PAGE_QUERIES
 
     ticket = TicketFactory()
     MessageFactory(ticket=ticket)
@@ -314,7 +314,7 @@ def test_the_ticket_page_costs_no_query_more_with_a_judgement(advocate_client):
     plain, _ = _page_queries(advocate_client, url)
     judged(ticket, "noise", intent="other", judgement_reason="r")
     with_judgement, page = _page_queries(advocate_client, url)
-    assert plain == with_judgement == FIRST_ANSWER_QUERIES
+    assert plain == with_judgement == PAGE_QUERIES
     assert 'data-testid="judgement-chip"' in page
 
 

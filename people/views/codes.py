@@ -15,9 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from advocacy.desk_settings import desk_setting
 from mentions.models import Ticket
+from mentions.panels import ticket_has
 from people.codes import code_give
 from people.models import DiscountCode, Person
+from people.selectors import requester_of
 from people.views import read_people
 from people.views.kept import back_to, refused_keep
 
@@ -43,8 +46,16 @@ def person_code_give(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _requester_person(ticket: Ticket) -> Person | None:
-    """The person who opened the ticket (people.Requester), in one query."""
-    return Person.objects.filter(identities__requested__ticket_id=ticket.pk).only("pk", "name", "erased_at").first()
+    """The person who opened the ticket (people.Requester): the requester card's read when the page made it
+    (people.selectors.requester_of), else one query."""
+    requester = requester_of(ticket)
+    return requester.identity.person if requester is not None else None
+
+
+def codes_left() -> bool:
+    """Whether any code is left to give: kept with the desk's settings (advocacy.desk_settings), which codes
+    added, given or deleted bump (people.apps, people.codes)."""
+    return desk_setting("people:codes-left", DiscountCode.objects.filter(given_at__isnull=True).exists)
 
 
 # The panel on a ticket tied to no person (no people.Requester row: mentions.panels): nothing to read.
@@ -53,13 +64,16 @@ NO_CODE_PERSON: dict[str, Any] = {"code_person": None, "codes_given_here": [], "
 
 def discount_code_panel(request: HttpRequest, ticket: Ticket, forms: dict) -> dict[str, Any]:
     """The panel's context: the requester's person, the codes this advocate gave on this ticket, and whether
-    any code is left. Three queries, whatever the ticket."""
+    any code is left. No query of its own on a ticket where no code was given, after the requester card."""
     return {
         "code_person": _requester_person(ticket),
+        # Whether any code was given on the ticket is read with it (TicketPanel.rows): most have none.
         "codes_given_here": list(
             DiscountCode.objects.filter(ticket_id=ticket.pk, given_by=request.user.pk).order_by("-given_at")[:5]
-        ),
-        "codes_left": DiscountCode.objects.filter(given_at__isnull=True).exists(),
+        )
+        if ticket_has(ticket, DiscountCode)
+        else [],
+        "codes_left": codes_left(),
     }
 
 

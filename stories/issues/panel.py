@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
-from mentions.models import IssueLink, Ticket
+from advocacy.desk_settings import desk_setting
+from mentions.models import IssueLink, IssueTicket, Ticket
+from mentions.panels import ticket_has
 from stories.issues.linking import where_choices, where_default
 from stories.models import IssueFollowUp
 
@@ -27,9 +29,21 @@ def issues_of(ticket_ids: Iterable[int]) -> list[IssueLink]:
     )
 
 
-def issue_panel_context(ticket_ids: Iterable[int], form: Any = None) -> dict[str, Any]:
-    return {"issues": issues_of(ticket_ids), "where": where_choices(), "where_default": where_default(), "form": form}
+def issue_panel_context(
+    ticket_ids: Iterable[int], form: Any = None, *, issues: list[IssueLink] | None = None
+) -> dict[str, Any]:
+    """The panel's context; `issues` when the caller knows them already (a ticket without any)."""
+    return {
+        "issues": issues_of(ticket_ids) if issues is None else issues,
+        # Where a new issue is filed: the trackers' channels and the default place, kept with the desk's settings
+        # (advocacy.desk_settings: bumped when a channel or the issue settings change), not read on every page.
+        "where": desk_setting("issues:where", where_choices),
+        "where_default": desk_setting("issues:where-default", where_default),
+        "form": form,
+    }
 
 
 def ticket_issue_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
-    return {"issue_panel": issue_panel_context([ticket.pk], forms.get("issue"))}
+    # Whether the ticket points to any issue is read with the page's ticket (TicketPanel.rows): most do not.
+    issues: list[IssueLink] | None = None if ticket_has(ticket, IssueTicket) else []
+    return {"issue_panel": issue_panel_context([ticket.pk], forms.get("issue"), issues=issues)}

@@ -71,6 +71,7 @@ def test_the_story_page_runs_as_many_queries_for_twenty_tickets_as_for_three(
     few = queries(small.story)
     big = release_wave(x=8, reddit=7, hn=5, start=timezone.now() - timedelta(days=3))
     advocate_client.post(reverse("stories:answer", args=[big.story.pk]), {"answer": "Fixed in 18.6.1."})
+    advocate_client.get(big.story.get_absolute_url())  # the wave made channels: the trackers are read again once
     with django_assert_max_num_queries(few):
         response = advocate_client.get(big.story.get_absolute_url())
     assert response.content.decode().count('data-testid="draft"') == 20

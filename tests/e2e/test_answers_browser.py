@@ -17,6 +17,7 @@ from answers.index import answers_index
 from answers.meaning import answers_meaning_fill
 from answers.models import SavedReply, SuggestionFeedback
 from answers.stored import suggestions_store
+from answers.tests.knowledge_helpers import source
 from answers.tests.test_stored_suggestions import _library
 from answers.tests.test_suggestions import answered
 from mentions.models import TicketEvent
@@ -77,9 +78,11 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
 
 
 def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_server):
-    """The deferred panels' answer (mentions:ticket-panels-later) is held back until the advocate has typed `;` and
-    the filter's words: the picker opens on `;`, says it is loading, and offers the match once the panel is in."""
+    """With one of our knowledge sources active the Answers panel is deferred (a remote search): its answer
+    (mentions:ticket-panels-later) is held back until the advocate has typed `;` and the filter's words: the picker
+    opens on `;`, says it is loading, and offers the match once the panel is in."""
     AdvocateFactory(username="ada")
+    source("docs")
     SavedReply.objects.create(title="Known issue", keywords="bug", body="Thanks {requester}, known issue: {link}.")
     SavedReply.objects.create(title="Roadmap", keywords="plans", body="It is on the roadmap.")
     ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)

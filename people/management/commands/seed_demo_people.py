@@ -13,6 +13,7 @@ from django.core.management import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from advocacy.desk_settings import desk_settings_changed
 from mentions.models import Ticket
 from people.journey.asked import asked_rows
 from people.journey.record import activities_add, contributions_record
@@ -174,6 +175,7 @@ class Command(BaseCommand):
         )
         self._journey(people, logged, batch, manager, now)
         DiscountCode.objects.bulk_create(DiscountCode(batch=batch, code=code) for code in CODES)
+        desk_settings_changed()  # no signal from bulk writes: the ticket page's "codes left"
         for key, code in ((("hackernews", "m_okafor"), CODES[0]), (("twitter", "oss_ola"), CODES[1])):
             person = people.get(key)
             if person is not None:
