@@ -77,35 +77,49 @@ class Worker:
     error: BaseException | None = None
 
 
-def claim_queryset(view, user):
-    from mentions.selectors import view_order, view_tickets
-
-    return (
-        view_tickets(view=view, user=user)
-        .filter(assignee__isnull=True)
-        .order_by(*view_order(view))
-        .select_for_update(skip_locked=True, of=("self",))[:1]
-    )
-
-
 def explain_print(view, user, label: str) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) the claim query as ticket_claim_next runs it; locks are rolled back."""
+    """EXPLAIN (ANALYZE, BUFFERS) the claim's SELECT as ticket_claim_next runs it, from the head of the view's order
+    and, after the run, from the floor the claims left (mentions.services.play_floor); locks are rolled back."""
     from django.db import connection, transaction
 
-    with transaction.atomic():
-        sql, params = claim_queryset(view, user).query.sql_with_params()
-        with connection.cursor() as cur:
-            if label == "before":
-                print("claim query (as built by ticket_claim_next):")
-                print("  " + cur.mogrify(sql, params).decode())
-                print()
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-            plan = [row[0] for row in cur.fetchall()]
-        transaction.set_rollback(True)
-    print(f"EXPLAIN (ANALYZE, BUFFERS), {label} the run:")
-    for line in plan:
-        print("  " + line)
-    print(flush=True)
+    from mentions.services.play import claim_pick_sql
+    from mentions.services.play_floor import floor_peek
+
+    floor = floor_peek(view)
+    starts: list[tuple[str, Any]] = [("from the head of the order", None)]
+    if floor is not None:
+        starts.append((f"from the floor {floor.isoformat()}", floor))
+    for what, start in starts:
+        with transaction.atomic():
+            sql, params = claim_pick_sql(view=view, user=user, start=start)
+            sql += ' FOR UPDATE OF "mentions_ticket" SKIP LOCKED'
+            with connection.cursor() as cur:
+                if label == "before":
+                    print("claim query (as built by ticket_claim_next):")
+                    print("  " + cur.mogrify(sql, params).decode())
+                    print()
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = [row[0] for row in cur.fetchall()]
+            transaction.set_rollback(True)
+        print(f"EXPLAIN (ANALYZE, BUFFERS), {label} the run, {what}:")
+        for line in plan:
+            print("  " + line)
+        print(flush=True)
+
+
+def horizon_hold():
+    """A transaction with an xid in another database (`postgres`), open until the run's last EXPLAIN: on PostgreSQL
+    15 no scan marks the entries of row versions deleted after it began, as with a long load or report beside the
+    desk (issue 58). Returns the connection to roll back."""
+    import psycopg2
+    from django.db import connection
+
+    params = {k: v for k, v in connection.get_connection_params().items() if k in ("host", "port", "user", "password")}
+    holder = psycopg2.connect(dbname="postgres", **params)
+    with holder.cursor() as cur:
+        cur.execute("SELECT txid_current()")
+        print(f"holding xid {cur.fetchone()[0]} open in database postgres until the end of the run", flush=True)
+    return holder
 
 
 def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: bool, think: float) -> None:
@@ -196,6 +210,11 @@ def main() -> None:
         default="oldest",
         help="the view's order: oldest first (default) or deadline first (urgent, then least time left)",
     )
+    parser.add_argument(
+        "--hold-horizon",
+        action="store_true",
+        help="keep a transaction with an xid open in another database during the run (a long load beside the desk)",
+    )
     args = parser.parse_args()
 
     _common.setup_django()
@@ -262,6 +281,7 @@ def main() -> None:
         flush=True,
     )
     print()
+    holder = horizon_hold() if args.hold_horizon else None
     explain_print(view, users[0], "before")
 
     workers = [Worker(user_id=u.pk, username=u.username) for u in users]
@@ -338,6 +358,9 @@ def main() -> None:
     print(f"  load avg at the end: {_common.load_average()}")
     print()
     explain_print(view, users[0], "after")
+    if holder is not None:
+        holder.rollback()
+        holder.close()
 
     print("checks:")
     failures = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from mentions.models import Ticket, TicketEvent, View
 from mentions.selectors import view_order, view_tickets
 from mentions.services.events import event_record
+from mentions.services.play_floor import floor_forget, floor_get, floor_set
 from mentions.services.play_together import held_serve, together_hold
 
 logger = logging.getLogger(__name__)
@@ -76,9 +78,31 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
 
 def _claim_postgresql(*, view: View, user: Any) -> tuple[Ticket, str] | None:
     """One statement: lock the oldest waiting ticket nobody else has locked (SKIP LOCKED),
-    assign it and return the updated row with its status before."""
-    candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True).order_by(*view_order(view))
-    pick_sql, pick_params = candidates.values("pk", "status")[:1].query.sql_with_params()
+    assign it and return the updated row with its status before. On an oldest-first view it reads from the
+    requested time of the last ticket claimed there (mentions.services.play_floor), and reads the whole order when
+    that finds nothing or the floor is FLOOR_SECONDS old."""
+    floor = floor_get(view)
+    claimed = _claim_statement(view=view, user=user, start=floor[0] if floor else None)
+    if claimed is None and floor is not None:
+        floor = None
+        claimed = _claim_statement(view=view, user=user, start=None)
+    if claimed is not None:
+        floor_set(view, claimed[0].requested_at, since=floor[1] if floor else None)
+    return claimed
+
+
+def claim_pick_sql(*, view: View, user: Any, start: datetime | None) -> tuple[str, list[Any]]:
+    """The claim's SELECT of the first waiting ticket (without its FOR UPDATE), from the requested time `start` or
+    from the head of the view's order; bench/claim_latency.py and the tests EXPLAIN it."""
+    candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True)
+    if start is not None:
+        candidates = candidates.filter(requested_at__gte=start)
+    sql, params = candidates.order_by(*view_order(view)).values("pk", "status")[:1].query.sql_with_params()
+    return sql, list(params)
+
+
+def _claim_statement(*, view: View, user: Any, start: datetime | None) -> tuple[Ticket, str] | None:
+    pick_sql, pick_params = claim_pick_sql(view=view, user=user, start=start)
     table = Ticket._meta.db_table
     sql = f"""
         WITH next (id, status) AS ({pick_sql} FOR UPDATE OF "{table}" SKIP LOCKED)
@@ -129,10 +153,12 @@ def ticket_skip(*, ticket: Ticket, user: Any, reason: str) -> None:
             raise ValidationError(f"The view “{ticket.served_view}” does not allow skipping.")
         if not reason:
             raise ValidationError("Say why you skip this ticket.")
-        view_slug = ticket.served_view.slug
+        view_slug, view_id = ticket.served_view.slug, ticket.served_view.pk
         ticket.assignee = None
         ticket.served_to = None
         ticket.served_view = None
         ticket.followup_at = None
         ticket.save(update_fields=["assignee", "served_to", "served_view", "followup_at", "updated_at"])
         event_record(ticket=ticket, kind=TicketEvent.Kind.SKIPPED, actor=user, reason=reason, view=view_slug)
+        # Back in the queue, maybe before the view's floor: the next claim there reads the whole order.
+        transaction.on_commit(lambda: floor_forget(view_id))
