@@ -9,6 +9,8 @@ the loaded tickets: run after `bench/pages.py --load-only` (its tickets and mess
 - Contributions: one to three for every 20th person (talks, posts, merge requests).
 - Answers: the answered tickets indexed by the answers app's own code (answers.index.answers_index, as
   bench/suggestions.py and `manage.py answers_index --all` do; about 30 minutes for 800,000 answers).
+- Stored suggestions: every ticket as the worker leaves it (answers.stored): its "computed" marker, and three
+  earlier answers on two tickets in five (`STORED_SUGGESTIONS`), so the panel reads stored rows as in production.
 
 Only adds rows, and each step is skipped when its rows are there: the database is shared.
 
@@ -138,6 +140,40 @@ def answers_add() -> None:
     print(f"answers: {added:,} added in {time.perf_counter() - started:.0f}s", flush=True)
 
 
+# Every ticket as the worker leaves it (answers.stored): the marker of rank 0 ("computed") and, for two tickets in
+# five, three earlier answers with their fit and why, drawn from the indexed answers. Without them the panel finds
+# nothing stored on any ticket and queues the computation on every view, which no desk that runs its worker does.
+STORED_SUGGESTIONS = """
+INSERT INTO answers_storedsuggestion (ticket_id, answer_id, rank, score, fit, features, why, generation, computed_at,
+                                      shown)
+SELECT t.id, NULL, 0, 0, NULL, '{}'::jsonb, '[]'::jsonb, %(generation)s, now(), true
+FROM mentions_ticket t
+WHERE NOT EXISTS (SELECT 1 FROM answers_storedsuggestion s WHERE s.ticket_id = t.id)
+UNION ALL
+SELECT t.id, a.v[1 + (t.id * 7 + r * 131) %% cardinality(a.v)], r, 1.0 / r, 0.9 - r * 0.1,
+       jsonb_build_object('rank_cd', 0.4 / r, 'shared', 4 - r), jsonb_build_array('same words: pipeline, cache'),
+       %(generation)s, now(), true
+FROM mentions_ticket t
+CROSS JOIN generate_series(1, 3) AS r
+CROSS JOIN (SELECT array_agg(ticket_id) AS v FROM answers_answer) AS a
+WHERE t.id %% 5 < 2 AND cardinality(a.v) > 0
+  AND NOT EXISTS (SELECT 1 FROM answers_storedsuggestion s WHERE s.ticket_id = t.id)
+"""
+
+
+def stored_add() -> None:
+    from django.db import connection
+
+    from answers.stored import generation_current
+
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(STORED_SUGGESTIONS, {"generation": generation_current()})
+        added = cur.rowcount
+        cur.execute("ANALYZE answers_storedsuggestion")
+    print(f"stored suggestions: {added:,} rows added in {time.perf_counter() - started:.0f}s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-answers", action="store_true", help="skip the answers' index (the long step)")
@@ -150,6 +186,7 @@ def main() -> None:
     contributions_add()
     if not args.no_answers:
         answers_add()
+        stored_add()
     print(f"load avg: {_common.load_average()}", flush=True)
 
 

@@ -25,9 +25,11 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from advocacy.prepared import Prepared
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 from mentions.models.judgement import audience_rank, judgement_rank, level_rank
+from mentions.panels import panels_present
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -203,28 +205,51 @@ _APPROVAL_LATEST = RawSQL(
 )
 
 
-def ticket_detail(*, pk: int, present: dict[str, Any] | None = None, conversation: bool = True) -> Ticket:
-    """The ticket page's ticket: its channel, assignee and Play view, its conversation, and its version
-    (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out what the
-    page's first answer never shows or can be large: the channel's poll state (its config is kept: the reply
-    plan reads it), the messages' raw platform payloads, the tags (the facts panel's) and the history (loaded
-    when it is opened, `ticket_history`). `present`: the side panels' annotations saying whether each has
-    anything to show (mentions.panels.panels_present), read with the row. Two queries; one without the
-    `conversation` (the deferred panels read what they need of it). `approval_latest`: the id of its latest reply
-    submitted for approval, or None."""
+def _ticket_page_query(pk: int, *, panels: bool) -> QuerySet[Ticket]:
     newest_event = TicketEvent.objects.filter(ticket=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-    ticket = (
+    return (
         # With its answer by the community, if any (mentions.services.community), and the team model's draft and
         # summary (mentions.models.TeamModelOutput): joins, no query of their own.
         Ticket.objects.select_related("channel", "assignee", "served_view", "community_answer", "team_output")
         .defer(*(f for f in CHANNEL_STATE_FIELDS if f not in ("channel__config", "channel__our_accounts")))
-        .annotate(events_version=Subquery(newest_event), approval_latest=_APPROVAL_LATEST, **(present or {}))
-        .get(pk=pk)
+        .annotate(
+            events_version=Subquery(newest_event),
+            approval_latest=_APPROVAL_LATEST,
+            **(panels_present() if panels else {}),
+        )
+        .filter(pk=pk)
     )
+
+
+# Compiled once per process (advocacy.prepared): compiling this query was three quarters of its cost.
+_TICKET_PAGE = Prepared(lambda pk: _ticket_page_query(pk, panels=True), int)
+_TICKET_PLAIN = Prepared(lambda pk: _ticket_page_query(pk, panels=False), int)
+_CONVERSATION = Prepared(
+    lambda pk: (
+        Message.objects.filter(ticket_id=pk)
+        .select_related("author_user")
+        .defer("raw")
+        .order_by("platform_created_at", "id")
+    ),
+    int,
+)
+
+
+def ticket_detail(*, pk: int, panels: bool = False, conversation: bool = True) -> Ticket:
+    """The ticket page's ticket: its channel, assignee and Play view, its conversation, and its version
+    (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out what the
+    page's first answer never shows or can be large: the channel's poll state (its config is kept: the reply
+    plan reads it), the messages' raw platform payloads, the tags (the facts panel's) and the history (loaded
+    when it is opened, `ticket_history`). `panels`: with the side panels' annotations saying whether each has
+    anything to show (mentions.panels.panels_present), read with the row. Two queries; one without the
+    `conversation` (the deferred panels read what they need of it). `approval_latest`: the id of its latest reply
+    submitted for approval, or None. Raises Ticket.DoesNotExist."""
+    found = (_TICKET_PAGE if panels else _TICKET_PLAIN).first(pk)
+    if found is None:
+        raise Ticket.DoesNotExist(f"no ticket {pk}")
     if conversation:
-        messages = Message.objects.filter(ticket_id=pk).select_related("author_user").defer("raw")
-        _attach(ticket, "messages", list(messages.order_by("platform_created_at", "id")))
-    return ticket
+        _attach(found, "messages", _CONVERSATION.all(pk))
+    return found
 
 
 def ticket_found(*, pk: int) -> tuple[bool, int | None]:

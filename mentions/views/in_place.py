@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from mentions import selectors
 from mentions.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
 from mentions.models import Ticket
-from mentions.panels import later_panels, panel_context, panel_find, panels_present
+from mentions.panels import later_panels, panel_context, panel_find
 from mentions.services import versions
 from mentions.views.access import ticket_open
 from mentions.views.refused import refused_redirect
@@ -79,7 +79,7 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if panel is None:
         return HttpResponse(status=404)
     try:
-        obj = selectors.ticket_detail(pk=pk, present=panels_present())
+        obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
     context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj)}
@@ -92,7 +92,7 @@ def ticket_panels_later(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket page's deferred panels (mentions.panels: the slow ones, such as the earlier answers), all in
     the one request the page makes after its first answer; it replaces their slot (#panel-later)."""
     try:
-        obj = selectors.ticket_detail(pk=pk, present=panels_present(), conversation=False)
+        obj = selectors.ticket_detail(pk=pk, panels=True, conversation=False)
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
     templates, context = later_panels(request, obj)

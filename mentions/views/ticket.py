@@ -31,7 +31,7 @@ from mentions.history import history_lines
 from mentions.live import etag_for, live
 from mentions.macro_picker import macro_picker
 from mentions.models import Judgement, Ticket, View
-from mentions.panels import panels_present, panels_shown_inline, posted_value, ticket_panels
+from mentions.panels import panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.services.approval_rule import QUEUE
 from mentions.services.approvals import approval_shown
@@ -56,7 +56,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"#{pk} was merged into #{merged_into}; its conversation is here.")
         return redirect("mentions:ticket", pk=merged_into)
     try:
-        obj = selectors.ticket_detail(pk=pk, present=panels_present())
+        obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:  # deleted in between
         return render(request, "404.html", status=404)
     return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
