@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
+from advocacy.prepared import Prepared
 from answers.earlier import EarlierAnswer
 from answers.fit import fit_label
 from answers.models import Answer, StoredSuggestion, SuggestionFeedback, SuggestionsState, Term
@@ -182,21 +183,30 @@ def suggestions_refresh(*, limit: int = REFRESH_BATCH) -> int:
     return suggestions_store(ids) if ids else 0
 
 
-def stored_read(ticket: Ticket) -> list[Shown] | None:
-    """The ticket's stored suggestions, best first, in one query with the answers' fields the panel shows;
-    None when none were computed yet. Leaves out those dismissed on this ticket and an answer whose reply was
-    deleted since it was stored (those rows are dropped here too)."""
+def _stored_rows(ticket_id: int) -> QuerySet[StoredSuggestion]:
     dismissed = SuggestionFeedback.objects.filter(
         ticket_id=OuterRef("ticket_id"),
         answer_ticket_id=OuterRef("answer_id"),
         outcome=SuggestionFeedback.Outcome.DISMISSED,
     )
-    rows = list(
-        StoredSuggestion.objects.filter(ticket_id=ticket.pk, shown=True)
+    return (
+        StoredSuggestion.objects.filter(ticket_id=ticket_id, shown=True)
         .annotate(gone=_gone("answer_id", "answer__indexed_at"), dismissed=Exists(dismissed))
         .select_related("answer", "answer__answered_by")
         .order_by("rank")
     )
+
+
+# Compiled once per process (advocacy.prepared): every ticket page reads it, and compiling it (two subqueries, two
+# joins) cost more than running it.
+_STORED_ROWS = Prepared(_stored_rows, int)
+
+
+def stored_read(ticket: Ticket) -> list[Shown] | None:
+    """The ticket's stored suggestions, best first, in one query with the answers' fields the panel shows;
+    None when none were computed yet. Leaves out those dismissed on this ticket and an answer whose reply was
+    deleted since it was stored (those rows are dropped here too)."""
+    rows: list[Any] = _STORED_ROWS.all(ticket.pk)  # with their annotations, `gone` and `dismissed`
     if not rows:
         return None
     gone = [r.pk for r in rows if r.gone]

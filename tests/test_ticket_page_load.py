@@ -34,8 +34,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # read with the ticket); the saved replies, the trackers and whether a knowledge source or a code is left come
 # from the desk's settings kept in memory (advocacy.desk_settings).
 PAGE_QUERIES = 7
-# With a requester tied to a person: the requester card's six reads (the discount code panel shares its person).
-PAGE_TIED_QUERIES = 13
+# With a requester tied to a person: the requester card's four reads (who asked, with their person; their
+# identities with what they wrote, grouped; their tickets' ids; their tags): on their first ticket no other ticket
+# is read. The discount code panel shares the card's person.
+PAGE_TIED_QUERIES = 11
 # With a knowledge source active, the Answers panel is one request after the page: the ticket, the stored
 # suggestions, the conversation the search's words come from, the active sources and the docs index searched.
 PAGE_KNOWLEDGE_QUERIES = 6
