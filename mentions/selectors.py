@@ -248,17 +248,14 @@ def ticket_detail(*, pk: int, panels: bool = False, conversation: bool = True) -
     if found is None:
         raise Ticket.DoesNotExist(f"no ticket {pk}")
     if conversation:
-        _attach(found, "messages", _CONVERSATION.all(pk))
+        conversation_attach(found)
     return found
 
 
-def ticket_found(*, pk: int) -> tuple[bool, int | None]:
-    """Whether ticket `pk` exists, and the ticket it was merged into. The ticket page asks this first, with the
-    cheapest query there is, so a missing or merged ticket (a signed-in 404 is the floor of every page) never
-    builds the page's full query (`ticket_detail`, whose compiling was 44% of the floor)."""
-    row = Ticket.objects.filter(pk=pk).order_by().values_list("merged_into_id")[:1]
-    found = list(row)
-    return (True, found[0][0]) if found else (False, None)
+def conversation_attach(ticket: Ticket) -> None:
+    """The ticket's conversation, oldest first, where `ticket.messages.all()` finds it (ticket_detail's second
+    query, for a ticket read without it)."""
+    _attach(ticket, "messages", _CONVERSATION.all(ticket.pk))
 
 
 def _attach(instance: Any, name: str, rows: list[Any]) -> None:
