@@ -45,6 +45,7 @@ class _Compiled:
     model_slice: slice
     populators: list[Any]
     annotations: tuple[tuple[str, int], ...]
+    converters: dict[int, Any]  # the columns' converters (dates, JSON, ...), which Django looks up on every run
 
 
 class Prepared(Generic[M]):
@@ -90,6 +91,7 @@ class Prepared(Generic[M]):
             model_slice=model_slice,
             populators=get_related_populators(info, compiler.select, using),
             annotations=tuple((compiler.annotation_col_map or {}).items()),
+            converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
         )
 
     def compiled(self, using: str = "default") -> _Compiled | None:
@@ -116,7 +118,9 @@ class Prepared(Generic[M]):
             rows = [row[: compiler.col_count] for row in rows]
         model = compiler.klass_info["model"]
         found: list[M] = []
-        for row in compiler.results_iter([rows]):
+        if done.converters:
+            rows = compiler.apply_converters(rows, done.converters)
+        for row in rows:
             obj = model.from_db(using, done.init_list, row[done.model_slice])
             for populator in done.populators:
                 populator.populate(row, obj)

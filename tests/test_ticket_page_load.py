@@ -27,11 +27,12 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The page: the session's user from memory (mentions/user_cache.py), the ticket with its channel, assignee,
-# whether it was merged and whether its panels have anything (one query, also the 404's), the conversation, the earlier answers as the worker stored them (answers.stored), the change stamp and the
-# navigation's two counts (tests run with the fragment cache off; production reads the counts under the stamp).
-# Tags, the experts panel's outreaches, issues and codes given are read only when the ticket has some (`rows`,
-# read with the ticket); the saved replies, the trackers and whether a knowledge source or a code is left come
-# from the desk's settings kept in memory (advocacy.desk_settings).
+# whether it was merged and whether its panels have anything (one query, also the 404's), the conversation, the
+# earlier answers as the worker stored them (answers.stored), the change stamp and the navigation's two counts
+# (tests run with the fragment cache off; production reads the counts under the stamp). Tags, the experts
+# panel's outreaches, issues and codes given are read only when the ticket has some (`rows`, read with the
+# ticket); the saved replies, the trackers and whether a knowledge source or a code is left come from the desk's
+# settings kept in memory (advocacy.desk_settings).
 PAGE_QUERIES = 6
 # With a requester tied to a person: the requester card's four reads (who asked, with their person; their
 # identities with what they wrote, grouped; their tickets' ids; their tags): on their first ticket no other ticket
