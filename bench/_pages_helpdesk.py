@@ -297,7 +297,10 @@ def helpdesk_run(
     gunicorn = [str(HELPDESK_VENV / "bin" / "gunicorn"), "hdproj.wsgi", *workers, "--timeout", "600"]
     print(f"\ndjango-helpdesk {HELPDESK_VERSION}")
     print(header)
+    wanted = [name.strip() for name in getattr(args, "helpdesk_pages", "").split(",") if name.strip()]
     for name, target in hd_pages.items():
+        if wanted and name not in wanted:
+            continue
         if target is None:
             print(f"  {name:<24} (no datatables address found in /tickets/)")
             continue

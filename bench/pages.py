@@ -110,6 +110,9 @@ def main() -> None:
     parser.add_argument("--no-helpdesk", action="store_true", help="skip django-helpdesk")
     parser.add_argument("--helpdesk-only", action="store_true", help="measure django-helpdesk alone")
     parser.add_argument(
+        "--helpdesk-pages", default="", help="django-helpdesk's pages to measure, comma-separated (default: all)"
+    )
+    parser.add_argument(
         "--helpdesk-queries", action="store_true", help="count django-helpdesk's queries per page (minutes at 1M)"
     )
     parser.add_argument("--reload", action="store_true", help="load again even if the size matches")
@@ -278,6 +281,10 @@ def _print_after(
     if "bare" in results:
         print("\nCPU per view over bare's, the references and the desk (issue 41's targets are these ratios)")
         print("  " + ", ".join(f"{name} {fig['cpu_ms'] / bare:.1f}x" for name, fig in results.items()))
+    if "minimal-db" in results:
+        minimal = results["minimal-db"]["cpu_ms"]
+        print("\nCPU per view over the minimal signed-in page's (minimal-db; issue 58's targets are these ratios)")
+        print("  " + ", ".join(f"{name} {fig['cpu_ms'] / minimal:.2f}x" for name, fig in results.items()))
     if queries:
         print("\nqueries per request of one view (in-process, second view): path status queries")
         for name, done in queries.items():

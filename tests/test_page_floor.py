@@ -10,8 +10,8 @@ from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db
 
-# The ticket asked for (none: the ticket page's own read, compiled once per process, advocacy.prepared), and the
-# navigation's two counts (the advocate's follow-ups, the waiting tickets for the tab title).
+# The ticket asked for (none: the cheapest lookup, mentions.selectors.ticket_found, not the ticket page's full
+# query), and the navigation's two counts (the advocate's follow-ups, the waiting tickets for the tab title).
 # Production reads those two from the cache under the change stamp (mentions/live.py: one query for the stamp
 # instead); the tests run with the fragment cache off (settings_test). 4 before issue 41: the user row is now read
 # from this process's memory under the user's version (mentions/user_cache.py).

@@ -26,21 +26,21 @@ from _as_loaded import fired_on_load  # the bench's own parser: the test counts 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# The page: the session's user from memory (mentions/user_cache.py), the ticket with its channel, assignee,
-# whether it was merged and whether its panels have anything (one query, also the 404's), the conversation, the
-# earlier answers as the worker stored them (answers.stored), the change stamp and the navigation's two counts
-# (tests run with the fragment cache off; production reads the counts under the stamp). Tags, the experts
-# panel's outreaches, issues and codes given are read only when the ticket has some (`rows`, read with the
-# ticket); the saved replies, the trackers and whether a knowledge source or a code is left come from the desk's
-# settings kept in memory (advocacy.desk_settings).
-PAGE_QUERIES = 6
+# The page: the session's user from memory (mentions/user_cache.py), the ticket's existence (the floor's cheap
+# lookup: a missing ticket's 404 never plans the page's query), the ticket with its channel, assignee and whether
+# its panels have anything (one query), the conversation, the earlier answers as the worker stored them
+# (answers.stored), the change stamp and the navigation's two counts (tests run with the fragment cache off;
+# production reads the counts under the stamp). Tags, the experts panel's outreaches, issues and codes given are
+# read only when the ticket has some (`rows`, read with the ticket); the saved replies, the trackers and whether a
+# knowledge source or a code is left come from the desk's settings kept in memory (advocacy.desk_settings).
+PAGE_QUERIES = 7
 # With a requester tied to a person: the requester card's four reads (who asked, with their person; their
 # identities with what they wrote, grouped; their tickets' ids; their tags): on their first ticket no other ticket
 # is read. The discount code panel shares the card's person.
-PAGE_TIED_QUERIES = 10
+PAGE_TIED_QUERIES = 11
 # With a knowledge source active, the Answers panel is one request after the page: the ticket, the stored
 # suggestions, the conversation the search's words come from, the active sources and the docs index searched.
-PAGE_KNOWLEDGE_QUERIES = 5
+PAGE_KNOWLEDGE_QUERIES = 6
 DEFERRED_QUERIES = 5
 
 

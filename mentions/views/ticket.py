@@ -49,16 +49,16 @@ from mentions.views.refused import COMPOSER_POSTS, refused_forms
 @require_GET
 @ticket_open
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
-    # The page's own read tells a missing ticket and a merged one (compiled once, advocacy.prepared: a missing
-    # ticket's 404, the floor of every page, costs the one query it did when it had a lookup of its own).
-    try:
-        obj = selectors.ticket_detail(pk=pk, panels=True, conversation=False)
-    except Ticket.DoesNotExist:
+    found, merged_into = selectors.ticket_found(pk=pk)
+    if not found:
         return render(request, "404.html", status=404)
-    if obj.merged_into_id:
-        messages.info(request, f"#{pk} was merged into #{obj.merged_into_id}; its conversation is here.")
-        return redirect("mentions:ticket", pk=obj.merged_into_id)
-    selectors.conversation_attach(obj)
+    if merged_into:
+        messages.info(request, f"#{pk} was merged into #{merged_into}; its conversation is here.")
+        return redirect("mentions:ticket", pk=merged_into)
+    try:
+        obj = selectors.ticket_detail(pk=pk, panels=True)
+    except Ticket.DoesNotExist:  # deleted in between
+        return render(request, "404.html", status=404)
     return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
 
 
