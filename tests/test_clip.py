@@ -1,9 +1,15 @@
-"""The templates' `clip` filter answers what Django's `truncatechars` answers, for any text and length (it is only
-faster): hypothesis draws texts with combining marks, wide characters and ASCII, and lengths around theirs."""
+"""The templates' `clip` and `stamp` filters answer what Django's `truncatechars` and `date` answer, for any text
+and length, any date and time in any time zone (they are only faster): hypothesis draws texts with combining
+marks, wide characters and ASCII, and lengths around theirs; dates, aware and naive times, and a zone."""
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import UTC, date, datetime
+
+from django.template import Context, Template
 from django.template.defaultfilters import truncatechars
+from django.utils import timezone
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -22,3 +28,25 @@ TEXTS = st.one_of(
 @example("short", "not a number")
 def test_clip_answers_what_truncatechars_answers(text, length):
     assert clip(text, length) == truncatechars(text, length)
+
+
+ZONES = st.sampled_from(["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata", "Pacific/Chatham"])
+WHEN = st.one_of(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)),
+    st.none(),
+)
+FORMATS = st.sampled_from(["c", "Y-m-d H:i", "Y-m-d", "j M H:i", "D j M", "F Y"])
+
+
+@given(WHEN, FORMATS, ZONES)
+def test_stamp_answers_what_date_answers(value, fmt, zone):
+    def rendered(source: str) -> str:
+        try:
+            return Template(source).render(Context({"v": value}))
+        except TypeError as exc:  # a date asked for its time: Django refuses, and so must we
+            return f"refused: {exc}"
+
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        assert rendered("{% load desk %}{{ v|stamp:'" + fmt + "' }}") == rendered("{{ v|date:'" + fmt + "' }}")

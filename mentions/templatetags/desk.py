@@ -1,11 +1,14 @@
 import re
 import unicodedata
+from datetime import date, datetime
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import stringfilter
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.dates import MONTHS_3
 from django.utils.text import Truncator
 
 from advocacy.durations import duration_display
@@ -198,3 +201,22 @@ def clip(value: str, length: int | str) -> str:
     if value.isascii():
         return value[: limit - 1] + "…"
     return Truncator(value).chars(limit)
+
+
+@register.filter(expects_localtime=True)
+def stamp(value: object, fmt: str) -> str:
+    """`date`, answered the same, faster, for the formats the lists show on every row ("c", "Y-m-d H:i",
+    "Y-m-d", "j M H:i"): Django's formats a date by dispatching each format character to a method (18-31 us a
+    date here; the stories list shows two on each of its 100 rows). Any other format, or a value that is not a
+    date, goes to Django's `date`. Converted to the current time zone first, as `date` is. tests/test_clip.py
+    checks both answer the same."""
+    if isinstance(value, datetime):
+        if fmt == "c":
+            return value.isoformat()
+        if fmt == "Y-m-d H:i":
+            return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
+        if fmt == "j M H:i":
+            return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, date) and fmt == "Y-m-d":
+        return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    return date_filter(value, fmt)
