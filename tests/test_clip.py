@@ -50,3 +50,33 @@ def test_stamp_answers_what_date_answers(value, fmt, zone):
 
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         assert rendered("{% load desk %}{{ v|stamp:'" + fmt + "' }}") == rendered("{{ v|date:'" + fmt + "' }}")
+
+
+@given(
+    st.one_of(
+        st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+        st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)),
+        st.none(),
+    ),
+    ZONES,
+)
+@example(datetime(2024, 2, 29, 12, tzinfo=UTC), "UTC")
+def test_ago_answers_what_timesince_answers(value, zone):
+    """Around now, in the past and the future (both say "0 minutes" then). Both read the clock: ours is asked
+    before and after Django's, so a minute turning between them cannot fail the test."""
+    context = Context({"v": value})
+    ours = Template("{% load desk %}{{ v|ago }}")
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        before = ours.render(context)
+        django = Template("{{ v|timesince }}").render(context)
+        assert django in (before, ours.render(context))
+
+
+@given(
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+)
+def test_ago_until_answers_what_timesince_until_answers(value, until):
+    context = Context({"v": value, "u": until})
+    ours = Template("{% load desk %}{{ v|ago:u }}").render(context)
+    assert ours == Template("{{ v|timesince:u }}").render(context)
