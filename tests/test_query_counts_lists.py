@@ -91,6 +91,34 @@ def test_the_queue_and_the_stories_list_ask_the_same_queries_for_3_or_9_stories(
     assert (queue, listing) == (QUEUE_QUERIES - 1, STORY_LIST_QUERIES)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_queues_stories_are_rendered_once_per_change_and_shared(settings):
+    """As deployed (the fragment cache on): a second advocate's queue reads no story, and a ticket's change (the
+    stamp moves at its commit) shows at once."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from mentions.tests.factories import AdvocateFactory
+
+    settings.DESK_FRAGMENT_CACHE = True
+    ViewFactory(name="Everything", slug="everything")
+    (story,) = _stories(1)
+    ada, bo = Client(), Client()
+    ada.force_login(AdvocateFactory())
+    bo.force_login(AdvocateFactory())
+    assert "4 tickets · <strong>2 waiting</strong>" in ada.get("/").content.decode()
+    with CaptureQueriesContext(connection) as shared:
+        page = bo.get("/").content.decode()
+    assert "4 tickets · <strong>2 waiting</strong>" in page
+    assert not [q for q in shared if "stories_" in q["sql"]], "the block was read again"
+    waiting = Ticket.objects.filter(story_membership__story=story, status__in=Ticket.WAITING_STATUSES).first()
+    assert waiting is not None
+    waiting.status = Ticket.Status.SOLVED
+    waiting.save()
+    assert "<strong>1 waiting</strong>" in bo.get("/").content.decode()
+
+
 def test_the_queue_leaves_out_stories_with_nothing_waiting_or_closed(advocate_client):
     ViewFactory(name="Everything", slug="everything")
     waiting, served, closed = _stories(3)

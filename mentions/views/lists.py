@@ -87,8 +87,11 @@ def queue(request: HtmxRequest) -> HttpResponse:
             ),
         ),
         "served": stamped(request, name="served", vary=str(user.pk), compute=lambda: ticket_served(user=user)),
-        # What other apps show above the views (mentions/queue_blocks.py): stories with tickets waiting.
-        "queue_blocks": queue_blocks(),
+        # What other apps show above the views (mentions/queue_blocks.py): stories with tickets waiting, the same for
+        # everyone who works the queue, so rendered once per change stamp and minute as the tables are (half of the
+        # queue's CPU was the stories block, on every view). A story's own change with no ticket's shows within
+        # the minute, as the live refresh, which answers 304 until the stamp or the minute moves, shows it.
+        "queue_blocks": fragment_cached(request, name="queue-blocks", vary="", render=lambda: "".join(queue_blocks())),
         "order": order,
     }
     if request.htmx:
