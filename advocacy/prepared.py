@@ -14,8 +14,8 @@ into model instances as Django's own iterable does (select_related's related row
 another type than its stand-in, or None (which changes the SQL: `IS NULL`), is run through the plain queryset
 instead, so a call is never wrong, only not faster. Model querysets only: no prefetch_related, no values().
 `build` must depend on its arguments alone: a value it reads elsewhere (the clock, a setting) is compiled in.
-Compiled per database alias (the SQL differs by backend); what is kept is never changed after, so threads may
-share it.
+Read from the database the router names for the model (advocacy.db_router), compiled per database alias (the SQL
+differs by backend); what is kept is never changed after, so threads may share it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -55,6 +55,7 @@ class Prepared(Generic[M]):
         self.build = build
         self.kinds = kinds  # the type of each value (int, str)
         self._compiled: dict[str, _Compiled | None] = {}
+        self._model: type[Model] | None = None
         self._lock = threading.Lock()
 
     def _stand_ins(self) -> tuple[Any, ...]:
@@ -101,7 +102,14 @@ class Prepared(Generic[M]):
                     self._compiled[using] = self._compile(using)
         return self._compiled[using]
 
-    def all(self, *values: Any, using: str = "default") -> list[M]:
+    def _alias(self) -> str:
+        """The database the router reads this model from (the primary, but inside a report: advocacy.db_router)."""
+        if self._model is None:
+            self._model = self.build(*self._stand_ins()).model
+        return router.db_for_read(self._model)
+
+    def all(self, *values: Any, using: str | None = None) -> list[M]:
+        using = using or self._alias()
         if len(values) != len(self.kinds) or any(type(v) is not k for v, k in zip(values, self.kinds, strict=True)):
             return list(self.build(*values).using(using))
         done = self.compiled(using)
@@ -129,6 +137,6 @@ class Prepared(Generic[M]):
             found.append(obj)
         return found
 
-    def first(self, *values: Any, using: str = "default") -> M | None:
+    def first(self, *values: Any, using: str | None = None) -> M | None:
         found = self.all(*values, using=using)
         return found[0] if found else None
