@@ -28,6 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
+from _claim import explain_print, horizon_hold
+from _cpu import process_cpu_seconds
 
 TARGET_P95_MS = 10.0
 WAITING_EVERY = 20  # 1 ticket in 20 (5%) waits
@@ -72,57 +74,30 @@ class Worker:
     latencies: list[float] = field(default_factory=list)
     db_seconds: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    cpu: list[tuple[float, float]] = field(default_factory=list)  # each claim's seconds: this thread, its backend
     claimed: list[int] = field(default_factory=list)
     empty: int = 0
     error: BaseException | None = None
 
 
-def explain_print(view, user, label: str) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) the claim's SELECT as ticket_claim_next runs it, from the head of the view's order
-    and, after the run, from the floor the claims left (mentions.services.play_floor); locks are rolled back."""
-    from django.db import connection, transaction
+def request_user(user_id: int, how: str, kept: Any) -> Any:
+    """The user a Play request hands ticket_claim_next: `request`, the row and permission sets as the middleware
+    gives them (mentions.user_cache, mentions.perm_cache: no query); `cleared`, the permission cache cleared, so
+    has_perm queries twice (what this script measured before, which no request pays); `kept`, one user object."""
+    if how == "request":
+        from mentions.perm_cache import permissions_preload
+        from mentions.user_cache import cached_user
 
-    from mentions.services.play import claim_pick_sql
-    from mentions.services.play_floor import floor_peek
-
-    floor = floor_peek(view)
-    starts: list[tuple[str, Any]] = [("from the head of the order", None)]
-    if floor is not None:
-        starts.append((f"from the floor {floor.isoformat()}", floor))
-    for what, start in starts:
-        with transaction.atomic():
-            sql, params = claim_pick_sql(view=view, user=user, start=start)
-            sql += ' FOR UPDATE OF "mentions_ticket" SKIP LOCKED'
-            with connection.cursor() as cur:
-                if label == "before":
-                    print("claim query (as built by ticket_claim_next):")
-                    print("  " + cur.mogrify(sql, params).decode())
-                    print()
-                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-                plan = [row[0] for row in cur.fetchall()]
-            transaction.set_rollback(True)
-        print(f"EXPLAIN (ANALYZE, BUFFERS), {label} the run, {what}:")
-        for line in plan:
-            print("  " + line)
-        print(flush=True)
+        user = cached_user(user_id)
+        permissions_preload(user)
+        return user
+    if how == "cleared":
+        for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            kept.__dict__.pop(cache, None)
+    return kept
 
 
-def horizon_hold():
-    """A transaction with an xid in another database (`postgres`), open until the run's last EXPLAIN: on PostgreSQL
-    15 no scan marks the entries of row versions deleted after it began, as with a long load or report beside the
-    desk (issue 58). Returns the connection to roll back."""
-    import psycopg2
-    from django.db import connection
-
-    params = {k: v for k, v in connection.get_connection_params().items() if k in ("host", "port", "user", "password")}
-    holder = psycopg2.connect(dbname="postgres", **params)
-    with holder.cursor() as cur:
-        cur.execute("SELECT txid_current()")
-        print(f"holding xid {cur.fetchone()[0]} open in database postgres until the end of the run", flush=True)
-    return holder
-
-
-def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: bool, think: float) -> None:
+def run_worker(worker: Worker, view_id: int, claims: int, barrier, how: str, think: float) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
@@ -142,20 +117,21 @@ def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: 
             spent[1] += 1
 
     try:
-        user = get_user_model().objects.get(pk=worker.user_id)
+        kept = get_user_model().objects.get(pk=worker.user_id)
         view = View.objects.get(pk=view_id)
         connection.ensure_connection()
+        backend = connection.connection.info.backend_pid
+        request_user(worker.user_id, how, kept)  # the process's caches, as a worker that served a page before
         barrier.wait()
         with connection.execute_wrapper(timed):
             for _ in range(claims):
-                if fresh_perms:
-                    # A request loads its user afresh, so has_perm reads the permissions each Play.
-                    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-                        user.__dict__.pop(cache, None)
+                user = request_user(worker.user_id, how, kept)
                 spent[:] = [0.0, 0]
+                cpu = (time.thread_time(), process_cpu_seconds(backend))
                 t = time.perf_counter()
                 ticket = ticket_claim_next(view=view, user=user)
                 worker.latencies.append(time.perf_counter() - t)
+                worker.cpu.append((time.thread_time() - cpu[0], process_cpu_seconds(backend) - cpu[1]))
                 worker.db_seconds.append(spent[0])
                 worker.queries.append(int(spent[1]))
                 if ticket is None:
@@ -176,8 +152,8 @@ def run_worker(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: 
         connection.close()
 
 
-def run_process(worker: Worker, view_id: int, claims: int, barrier, fresh_perms: bool, think: float, queue) -> None:
-    run_worker(worker, view_id, claims, barrier, fresh_perms, think)
+def run_process(worker: Worker, view_id: int, claims: int, barrier, how: str, think: float, queue) -> None:
+    run_worker(worker, view_id, claims, barrier, how, think)
     if worker.error is not None:
         worker.error = RuntimeError(repr(worker.error))  # exceptions do not all pickle
     queue.put(worker)
@@ -189,9 +165,11 @@ def main() -> None:
     parser.add_argument("--advocates", type=int, default=16)
     parser.add_argument("--claims", type=int, default=300, help="Play presses per advocate")
     parser.add_argument(
-        "--cached-perms",
-        action="store_true",
-        help="keep each user's permission cache between claims (default: cleared, as for a new request)",
+        "--user",
+        choices=["request", "cleared", "kept"],
+        default="request",
+        help="the user each Play gets: as a request's middleware gives it (default), its permissions cleared "
+        "(has_perm's two queries, measured until issue 58), or one object kept",
     )
     parser.add_argument(
         "--processes",
@@ -285,7 +263,7 @@ def main() -> None:
     explain_print(view, users[0], "before")
 
     workers = [Worker(user_id=u.pk, username=u.username) for u in users]
-    fresh_perms, think = not args.cached_perms, args.think_ms / 1000
+    how, think = args.user, args.think_ms / 1000
     # Processes or threads, as asked: both start, join and wait alike.
     barrier: Any
     runners: list[Any]
@@ -299,17 +277,13 @@ def main() -> None:
         barrier = ctx.Barrier(len(workers) + 1)
         queue = ctx.Queue()
         runners = [
-            ctx.Process(
-                target=run_process, args=(w, view.pk, args.claims, barrier, fresh_perms, think, queue), name=w.username
-            )
+            ctx.Process(target=run_process, args=(w, view.pk, args.claims, barrier, how, think, queue), name=w.username)
             for w in workers
         ]
     else:
         barrier = threading.Barrier(len(workers) + 1)
         runners = [
-            threading.Thread(
-                target=run_worker, args=(w, view.pk, args.claims, barrier, fresh_perms, think), name=w.username
-            )
+            threading.Thread(target=run_worker, args=(w, view.pk, args.claims, barrier, how, think), name=w.username)
             for w in workers
         ]
     for runner in runners:
@@ -339,7 +313,7 @@ def main() -> None:
         f"figures ({len(workers)} advocates x {args.claims} Play presses, started together, "
         f"{'one process each' if args.processes else 'one thread each in one process'}, "
         f"think time {f'{args.think_ms:g} ms mean' if args.think_ms else 'none'}; "
-        f"permission cache {'kept' if args.cached_perms else 'cleared before each Play, as per request'}):"
+        f"user: {args.user}):"
     )
     print(
         f"  claim latency: p50 {_common.percentile(latencies, 50):.2f} ms, p95 {p95:.2f} ms, "
@@ -351,6 +325,18 @@ def main() -> None:
         f"p50 {_common.percentile(db_ms, 50):.2f} ms, p95 {_common.percentile(db_ms, 95):.2f} ms; queries per claim: "
         + ", ".join(f"{q} x{n}" for q, n in sorted(queries.items()))
     )
+    # Each advocate's first claim is its process's and its new backend's first (caches, catalogue): apart.
+    later = sorted(x * 1000 for w in workers for x in w.latencies[1:])
+    first = sorted(w.latencies[0] * 1000 for w in workers if w.latencies)
+    print(
+        f"  after each advocate's first claim: p50 {_common.percentile(later, 50):.2f} ms, "
+        f"p95 {_common.percentile(later, 95):.2f} ms, p99 {_common.percentile(later, 99):.2f} ms; "
+        f"the first claims: p50 {_common.percentile(first, 50):.2f} ms, max {first[-1]:.2f} ms"
+    )
+    for label, start in (("CPU per claim", 0), ("after each first claim", 1)):
+        cpus = [c for w in workers for c in w.cpu[start:]]
+        app, db = (sum(c[i] for c in cpus) * 1000 / max(1, len(cpus)) for i in (0, 1))
+        print(f"  {label}: {app + db:.2f} ms (process {app:.2f} + its PostgreSQL backend {db:.2f})")
     print(
         f"  throughput: {len(latencies) / wall:,.0f} claims/s overall ({len(latencies):,} claims in {wall:.2f}s, "
         f"submits included), {sum(w.empty for w in workers)} empty"

@@ -15,8 +15,10 @@ It wipes the channel, ticket, message and event tables of the benchmark database
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import os
+import pstats
 import sys
 import time
 from pathlib import Path
@@ -66,6 +68,9 @@ def main() -> None:
         action="store_true",
         help="instead of --stories: run the story detector as a deployed desk does, in a process of its own beside "
         "the ingest, and print the ingest's throughput with it and how far the detector lagged behind",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="cProfile the ingest calls and print this many top functions"
     )
     args = parser.parse_args()
 
@@ -120,13 +125,18 @@ def main() -> None:
         from people.journey.asked import journey_after_ingest
 
         last_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    profile = cProfile.Profile() if args.profile else None
     for n, (batch, cursor) in enumerate(batches):
         if args.analyze_every and n and n % args.analyze_every == 0:
             with connection.cursor() as cur:
                 cur.execute("ANALYZE mentions_message, mentions_ticket, mentions_ticketevent")
+        if profile:
+            profile.enable()
         t = time.perf_counter()
         result = mentions_ingest(channel=channel, mentions=batch, cursor=cursor)
         page_seconds.append(time.perf_counter() - t)
+        if profile:
+            profile.disable()
         for name, value in result.as_dict().items():
             setattr(total, name, getattr(total, name) + value)
         if args.journey:
@@ -205,6 +215,9 @@ def main() -> None:
             "mentions/s (compare the ingest's throughput with a run without the detector)"
         )
     print(f"  load avg at the end: {_common.load_average()}")
+    if profile:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
     print()
     print("checks:")
     failures = 0

@@ -37,11 +37,18 @@ class Smoke:
     reached: str  # a line the script prints once it has reported
     on_pages_load: bool = False  # run PAGES_LOAD first on the same database
     then: tuple[str, ...] = ()  # a second run of the same script on the same database
+    first: tuple[str, ...] = ()  # another script run first on the same database (its name, then its arguments)
 
 
 SMOKE: dict[str, Smoke] = {
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
+    # On claim_latency.py's database, as its docstring says.
+    "claim_profile.py": Smoke(
+        ("--claims", "20", "--rounds", "2", "--profile", "--top", "5"),
+        "queries per claim",
+        first=("claim_latency.py", "--tickets", "2000", "--advocates", "2", "--claims", "5"),
+    ),
     # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
     "embedded_soak.py": Smoke(("--minutes", "0.5", "--sample-seconds", "10"), "tracebacks in the log"),
     "freshness.py": Smoke(("--minutes", "0.5", "--every", "3"), "Target: median"),
@@ -123,6 +130,8 @@ def test_bench_script_runs_to_its_report_at_a_tiny_size(script, tmp_path):
     runs = [(script, smoke.arguments)] + ([(script, smoke.then)] if smoke.then else [])
     if smoke.on_pages_load:
         runs.insert(0, (PAGES_LOAD[0], PAGES_LOAD[1:]))
+    if smoke.first:
+        runs.insert(0, (smoke.first[0], smoke.first[1:]))
     output = ""
     for target, arguments in runs:
         done = subprocess.run(

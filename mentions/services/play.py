@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from advocacy.prepared import Prepared
 from mentions.models import Ticket, TicketEvent, View
 from mentions.selectors import view_order, view_tickets
 from mentions.services.events import event_record
 from mentions.services.play_floor import floor_forget, floor_get, floor_set
+from mentions.services.play_sql import claim_sql
 from mentions.services.play_together import held_serve, together_hold
 
 logger = logging.getLogger(__name__)
@@ -22,9 +24,18 @@ _CLAIM_ATTEMPTS = 10
 _PLAY_LOCK_NAMESPACE = 7401  # pg_advisory_xact_lock(namespace, user id): one Play per user at a time
 
 
+# Compiled once per process (advocacy.prepared): every Play press and every queue page asks.
+_served = Prepared(
+    lambda user_id: (
+        Ticket.objects.filter(served_to_id=user_id).exclude(status=Ticket.Status.SOLVED).order_by("updated_at")[:1]
+    ),
+    int,
+)
+
+
 def ticket_served(*, user: Any) -> Ticket | None:
     """The ticket Play served to `user` that is not submitted yet."""
-    return Ticket.objects.filter(served_to=user).exclude(status=Ticket.Status.SOLVED).order_by("updated_at").first()
+    return _served.first(user.pk)
 
 
 def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
@@ -49,36 +60,43 @@ def ticket_claim_next(*, view: View, user: Any) -> Ticket | None:
             return current
         if view.serve_stories_together and (held := held_serve(view=view, user=user)) is not None:
             return held
-        claimed = _claim_postgresql(view=view, user=user) if postgresql else _claim_portable(view=view, user=user)
-        if claimed is None:
+        if postgresql:
+            ticket = _claim_postgresql(view=view, user=user)  # its events written by the same statement
+        else:
+            claimed = _claim_portable(view=view, user=user)
+            ticket = claimed[0] if claimed else None
+            if claimed is not None:
+                TicketEvent.objects.bulk_create(claim_events(view=view, user=user, ticket=ticket, before=claimed[1]))
+        if ticket is None:
             return None
-        ticket, status_before = claimed
-        events = [
-            TicketEvent(
-                ticket=ticket,
-                kind=TicketEvent.Kind.ASSIGNED,
-                actor=user,
-                data={"to": user.get_username(), "via": "play", "view": view.slug},
-            )
-        ]
-        if status_before != ticket.status:
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    kind=TicketEvent.Kind.STATUS,
-                    actor=user,
-                    data={"from": status_before, "to": ticket.status},
-                )
-            )
-        TicketEvent.objects.bulk_create(events)
         if view.serve_stories_together:
             together_hold(view=view, user=user, ticket=ticket)
         return ticket
 
 
-def _claim_postgresql(*, view: View, user: Any) -> tuple[Ticket, str] | None:
+def claim_events(*, view: View, user: Any, ticket: Any, before: str) -> list[TicketEvent]:
+    """A claim's events: assigned, and the status change when there is one (the PostgreSQL claim writes the same
+    rows in its statement, mentions.services.play_sql)."""
+    events = [
+        TicketEvent(
+            ticket=ticket,
+            kind=TicketEvent.Kind.ASSIGNED,
+            actor=user,
+            data={"to": user.get_username(), "via": "play", "view": view.slug},
+        )
+    ]
+    if before != ticket.status:
+        events.append(
+            TicketEvent(
+                ticket=ticket, kind=TicketEvent.Kind.STATUS, actor=user, data={"from": before, "to": ticket.status}
+            )
+        )
+    return events
+
+
+def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
     """One statement: lock the oldest waiting ticket nobody else has locked (SKIP LOCKED),
-    assign it and return the updated row with its status before. On an oldest-first view it reads from the
+    assign it, record its events and return the updated row. On an oldest-first view it reads from the
     requested time of the last ticket claimed there (mentions.services.play_floor), and reads the whole order when
     that finds nothing or the floor is FLOOR_SECONDS old."""
     floor = floor_get(view)
@@ -87,7 +105,7 @@ def _claim_postgresql(*, view: View, user: Any) -> tuple[Ticket, str] | None:
         floor = None
         claimed = _claim_statement(view=view, user=user, start=None)
     if claimed is not None:
-        floor_set(view, claimed[0].requested_at, since=floor[1] if floor else None)
+        floor_set(view, claimed.requested_at, since=floor[1] if floor else None)
     return claimed
 
 
@@ -101,25 +119,11 @@ def claim_pick_sql(*, view: View, user: Any, start: datetime | None) -> tuple[st
     return sql, list(params)
 
 
-def _claim_statement(*, view: View, user: Any, start: datetime | None) -> tuple[Ticket, str] | None:
-    pick_sql, pick_params = claim_pick_sql(view=view, user=user, start=start)
-    table = Ticket._meta.db_table
-    sql = f"""
-        WITH next (id, status) AS ({pick_sql} FOR UPDATE OF "{table}" SKIP LOCKED)
-        UPDATE "{table}" AS t
-           SET assignee_id = %s, served_to_id = %s, served_view_id = %s, updated_at = %s,
-               status = CASE WHEN t.status = 'new' THEN 'open' ELSE t.status END
-          FROM next
-         WHERE t.id = next.id
-     RETURNING t.*, next.status AS status_before
-    """  # noqa: S608  (pick_sql is built by the ORM with parameters)
-    params = [*pick_params, user.pk, user.pk, view.pk, timezone.now()]
+def _claim_statement(*, view: View, user: Any, start: datetime | None) -> Ticket | None:
+    # The SQL compiled once per view shape (mentions.services.play_sql); the ORM built it at every claim.
+    sql, params = claim_sql(claim_pick_sql, view=view, user=user, start=start, now=timezone.now())
     claimed = list(Ticket.objects.raw(sql, params))
-    if not claimed:
-        return None
-    ticket = claimed[0]
-    # A column of the RETURNING clause that raw() sets on the instance; the model has no such field.
-    return ticket, ticket.status_before  # type: ignore[attr-defined]
+    return claimed[0] if claimed else None
 
 
 def _claim_portable(*, view: View, user: Any) -> tuple[Ticket, str] | None:
