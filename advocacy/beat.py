@@ -41,6 +41,7 @@ def _logging_configure() -> None:
     configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
-app = Celery("advocacy", loader=BeatLoader, fixups=[])
+# Not the current app: a process that imports this module (a test) keeps advocacy.celery's app for its tasks' .delay().
+app = Celery("advocacy", loader=BeatLoader, fixups=[], set_as_current=False)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 _logging_configure()
