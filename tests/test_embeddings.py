@@ -113,8 +113,8 @@ def test_an_endpoint_that_answers_fewer_rows_than_asked_is_refused(settings):
 
 
 def test_the_model_process_gives_back_a_batchs_memory():
-    """Issue 58: the process that runs the model keeps glibc mapping large blocks apart (malloc_mmap_threshold_fix),
-    so a batch's tensors go back to the system: a batch of 64 long texts left about 50 MiB behind before, 10 now."""
+    """Issue 58: after each call the process that runs the model gives glibc's free heap back to the system
+    (embeddings.malloc_trim): a batch of 64 long texts left about 50 MiB behind before, 10 now."""
     code = (
         "import django; django.setup()\n"
         "from advocacy import embeddings\n"
