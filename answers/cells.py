@@ -6,8 +6,9 @@ Reading every vector is fine for a small desk (4,000 answers are 3 MB of float16
 question). So, once the index holds CELL_MIN answers with a vector, k-means (scikit-learn, in a child process:
 answers.cells_fit) learns about √n centroids from a sample of the vectors; they are stored (MeaningCell) and each
 answer keeps its nearest one (`Answer.cell`, indexed). A question reads the answers of its PROBE nearest cells: at
-800,000 answers ~900 cells of ~900, so ~7,000 vectors, a few milliseconds of numpy. An answer near a cell's border may be in a cell not
-probed: the usual inverted-file trade of a little recall for a bounded read; the words' two lists still find it.
+800,000 answers ~900 cells of ~900, so ~7,000 vectors, a few milliseconds of numpy. An answer near a cell's border
+may be in a cell not probed: the usual inverted-file trade of a little recall for a bounded read; the words' two
+lists still find it.
 
 Below CELL_MIN there is one cell (no centroids, every `cell` null): all the answers are read. The cells are learnt
 again once the answers with a vector have doubled since (cells_refresh, after each meaning fill, in the worker's
