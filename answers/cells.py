@@ -3,11 +3,12 @@
 The meaning list (answers.hybrid) ranks answers by the cosine of their vector and the question's over the whole
 index, not only over the answers the words found (a question asked again in other words shares none of them).
 Reading every vector is fine for a small desk (4,000 answers are 3 MB of float16) but not at 800,000 (600 MB a
-question). So, once the index holds CELL_MIN answers with a vector, k-means (scikit-learn) learns about √n
-centroids from a sample of the vectors; they are stored (MeaningCell) and each answer keeps its nearest one
-(`Answer.cell`, indexed). A question reads the answers of its PROBE nearest cells: at 800,000 answers ~900 cells
-of ~900, so ~7,000 vectors, a few milliseconds of numpy. An answer near a cell's border may be in a cell not
-probed: the usual inverted-file trade of a little recall for a bounded read; the words' two lists still find it.
+question). So, once the index holds CELL_MIN answers with a vector, k-means (scikit-learn, in a child process:
+answers.cells_fit) learns about √n centroids from a sample of the vectors; they are stored (MeaningCell) and each
+answer keeps its nearest one (`Answer.cell`, indexed). A question reads the answers of its PROBE nearest cells: at
+800,000 answers ~900 cells of ~900, so ~7,000 vectors, a few milliseconds of numpy. An answer near a cell's border
+may be in a cell not probed: the usual inverted-file trade of a little recall for a bounded read; the words' two
+lists still find it.
 
 Below CELL_MIN there is one cell (no centroids, every `cell` null): all the answers are read. The cells are learnt
 again once the answers with a vector have doubled since (cells_refresh, after each meaning fill, in the worker's
@@ -94,7 +95,7 @@ def cells_refresh(*, force: bool = False) -> int:
 
 def cells_learn(n: int) -> int:
     """k-means over a sample of the vectors, then every answer's cell. Seeded: the same answers, the same cells."""
-    from sklearn.cluster import MiniBatchKMeans  # in the worker's meaning process only
+    from answers.cells_fit import kmeans_apart  # scikit-learn in a child process, not in the meaning process
 
     model = model_name()
     sample_ids = list(
@@ -104,8 +105,7 @@ def cells_learn(n: int) -> int:
     )
     matrix = _vectors(sample_ids)
     k = cells_for(n)
-    kmeans = MiniBatchKMeans(n_clusters=k, random_state=0, n_init=3, batch_size=4096).fit(matrix)
-    found = kmeans.cluster_centers_.astype(np.float32)
+    found = kmeans_apart(matrix, k).astype(np.float32)
     found /= np.clip(np.linalg.norm(found, axis=1, keepdims=True), 1e-12, None)  # cosine, as the vectors
     sizes = np.bincount(cell_of_array(matrix, found), minlength=k) * (n / len(matrix))
     with transaction.atomic():

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -107,3 +110,27 @@ def test_an_endpoint_that_answers_fewer_rows_than_asked_is_refused(settings):
     responses.add(responses.POST, "http://models.internal:11434/v1/embeddings", json={"data": data})
     with pytest.raises(embeddings.EmbeddingError, match="1 of 2"):
         embeddings.embed(["first", "second"])
+
+
+def test_the_model_process_gives_back_a_batchs_memory():
+    """Issue 58: after each call the process that runs the model gives glibc's free heap back to the system
+    (embeddings.malloc_trim): a batch of 64 long texts left about 50 MiB behind before, 10 now."""
+    code = (
+        "import django; django.setup()\n"
+        "from advocacy import embeddings\n"
+        "def rss():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS')) / 1024\n"
+        "embeddings.embedder()\n"
+        "before = rss()\n"
+        "embeddings.embed([('word%d ' % i) * 200 for i in range(64)])\n"
+        "print(round(rss() - before))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "advocacy.settings_test"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert int(done.stdout.split()[-1]) < 30

@@ -104,6 +104,20 @@ def test_a_celery_process_does_not_load_the_urlconf_or_bolt_at_start():
     assert loaded == "[]"
 
 
+def test_loading_every_adapter_does_not_load_twitter_text():
+    # Issue 58: twitter-text (pkg_resources and its emoji table, about 10 MiB) was imported by the X and Mastodon
+    # adapters, and so by every web worker and worker process that loaded the registry; now by the reply length only.
+    loaded = _python(
+        "import sys, django\n"
+        "django.setup()\n"
+        "from channels.adapters.registry import PLATFORMS, get_adapter, platforms\n"
+        "platforms()\n"
+        "[get_adapter(kind) for kind in PLATFORMS]\n"
+        "print(sorted(m for m in ('twitter_text', 'pkg_resources') if m in sys.modules))"
+    )
+    assert loaded == "[]"
+
+
 def test_the_web_app_preloaded_before_the_fork_holds_no_connection():
     # gunicorn --preload imports advocacy.wsgi once in the master and forks the workers from it: a database
     # connection, a cache client or a socket opened at import would be shared by every worker.

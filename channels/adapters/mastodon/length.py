@@ -21,7 +21,6 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from twitter_text import extract_urls_with_indices
 
 from channels import clean
 
@@ -41,6 +40,8 @@ class Limits:
 
 def status_length(text: str, *, url_weight: int = DEFAULT_URL_WEIGHT) -> int:
     """`text`'s length as Mastodon counts it (module docstring)."""
+    from twitter_text import extract_urls_with_indices  # here: see TwitterAdapter.reply_length (issue 58)
+
     length, position = 0, 0
     for found in extract_urls_with_indices(text, extract_urls_without_protocol=False):
         start, end = found["indices"]

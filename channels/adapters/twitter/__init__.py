@@ -58,7 +58,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
-from twitter_text import parse_tweet
 
 from channels import clean
 
@@ -196,6 +195,10 @@ class TwitterAdapter(PolledAdapter):
     reply_length_note = "X counts each link as 23 characters"
 
     def reply_length(self, text: str) -> int:
+        # Imported here: twitter-text loads pkg_resources and its emoji table (about 10 MiB), and every process
+        # loads this adapter through the registry while few ever count a reply's length (issue 58).
+        from twitter_text import parse_tweet
+
         return int(parse_tweet(text).weightedLength)
 
     def choose_reply_handle(self, *, config: dict[str, Any], mentioned: list[str], text: str) -> str:
