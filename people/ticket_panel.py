@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from mentions.models import Ticket
 from people.audience import heaviest
-from people.selectors import RequesterCard, requester_card
+from people.requester_card import RequesterCard, requester_card
 
 TEMPLATE = "people/_requester.html"
 # Right after the facts (0) and before the story (5) and the Answers panel (10): the facts no longer name the

@@ -20,7 +20,7 @@ from mentions.models import Ticket
 from mentions.panels import ticket_has
 from people.codes import code_give
 from people.models import DiscountCode, Person
-from people.selectors import requester_of
+from people.requester_card import requester_of
 from people.views import read_people
 from people.views.kept import back_to, refused_keep
 
