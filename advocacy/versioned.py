@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 T = TypeVar("T")
@@ -33,22 +34,57 @@ def _fresh() -> int:
     return secrets.randbelow(2**52) + 2**40
 
 
+# While a request is answered, the versions it read, so that a family is asked once per request (a ticket page
+# asked the desk's settings' version six times, one cache round trip each): set at request_started, dropped at
+# request_finished, so a worker's task (no request) always asks. Per thread: gthread workers answer one request
+# per thread at a time.
+_request = threading.local()
+
+
+def _request_began(**kwargs: Any) -> None:
+    _request.versions = {}
+
+
+def _request_ended(**kwargs: Any) -> None:
+    _request.versions = None
+
+
+request_started.connect(_request_began, dispatch_uid="versioned-request-began")
+request_finished.connect(_request_ended, dispatch_uid="versioned-request-ended")
+
+
+def _memo() -> dict[str, int] | None:
+    return getattr(_request, "versions", None)
+
+
 def version_get(version_key: str) -> int:
-    """The family's current version (set to a new random one when missing)."""
+    """The family's current version (set to a new random one when missing); read once per request."""
+    memo = _memo()
+    if memo is not None and version_key in memo:
+        return memo[version_key]
     version = cache.get(version_key)
     if version is None:
         cache.add(version_key, _fresh(), timeout=None)
         version = cache.get(version_key)
+    if memo is not None:
+        memo[version_key] = int(version)
     return int(version)
 
 
 def versions_get(*version_keys: str) -> dict[str, int]:
     """Several families' current versions in one cache round trip (each set to a new random one when missing)."""
-    found = cache.get_many(version_keys)
-    return {key: int(found[key]) if key in found else version_get(key) for key in version_keys}
+    memo = _memo() or {}
+    wanted = [key for key in version_keys if key not in memo]
+    found = cache.get_many(wanted) if wanted else {}
+    return {
+        key: memo[key] if key in memo else int(found[key]) if key in found else version_get(key) for key in version_keys
+    }
 
 
 def _bump(version_key: str) -> None:
+    memo = _memo()
+    if memo is not None:  # this request's own change: its next read sees the new version
+        memo.pop(version_key, None)
     try:
         cache.incr(version_key)
     except ValueError:  # not set (or evicted): any new value retires the old entries

@@ -43,3 +43,24 @@ def test_the_floor_costs_what_it_did(client, django_assert_num_queries, redis_co
     assert response.status_code == 404
     assert b"Not found" in response.content
     assert len(redis_commands) == FLOOR_REDIS_COMMANDS, redis_commands
+
+
+def test_a_family_version_is_read_once_a_request_and_asked_again_after_it(client, redis_commands):
+    """advocacy.versioned keeps the versions a request read until it ends: the ticket page read the desk's
+    settings' version six times. Outside a request (a worker's task, a test after its request) it asks every time."""
+    from advocacy import versioned
+    from mentions.tests.factories import MessageFactory, TicketFactory
+
+    client.force_login(AdvocateFactory())
+    ticket = TicketFactory()
+    MessageFactory(ticket=ticket)
+    client.get(ticket.get_absolute_url())
+    redis_commands.clear()
+    assert client.get(ticket.get_absolute_url()).status_code == 200
+    asked = [c for c in redis_commands if c in ("GET", "MGET")]
+    assert len(asked) <= 8, redis_commands
+    assert versioned._memo() is None  # the request ended: nothing kept
+    redis_commands.clear()
+    versioned.version_get("desk-settings:version")
+    versioned.version_get("desk-settings:version")
+    assert redis_commands.count("GET") == 2
