@@ -10,13 +10,12 @@ arrays go in and out as .npz on its pipes, and it imports numpy and scikit-learn
 from __future__ import annotations
 
 import io
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]  # where `python -m answers.cells_fit` finds this module
+from advocacy.child_arrays import arrays_in_child, arrays_pack
+
 TIMEOUT = 600  # seconds: 50,000 vectors into 224 cells take about 20 s here; a stuck child must not hold the worker
 
 
@@ -36,29 +35,21 @@ def kmeans(matrix: np.ndarray, k: int) -> np.ndarray:
 
 def kmeans_apart(matrix: np.ndarray, k: int) -> np.ndarray:
     """`kmeans`, computed by a child Python process: the same centroids, nothing of scikit-learn left here."""
-    sent = io.BytesIO()
-    np.savez(sent, allow_pickle=False, matrix=np.asarray(matrix), k=np.array([k]))
-    done = subprocess.run(
-        [sys.executable, "-m", "answers.cells_fit"],
-        input=sent.getvalue(),
-        capture_output=True,
-        cwd=ROOT,
+    got = arrays_in_child(
+        "answers.cells_fit",
         timeout=TIMEOUT,
-        check=False,
+        error=KMeansError,
+        what="k-means",
+        matrix=np.asarray(matrix),
+        k=np.array([k]),
     )
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-        raise KMeansError(f"the k-means process exited with {done.returncode}: {' | '.join(tail)}")
-    with np.load(io.BytesIO(done.stdout)) as got:
-        return np.asarray(got["centres"])
+    return np.asarray(got["centres"])
 
 
 def _main() -> None:
     with np.load(io.BytesIO(sys.stdin.buffer.read())) as got:
         centres = kmeans(got["matrix"], int(got["k"][0]))
-    out = io.BytesIO()
-    np.savez(out, allow_pickle=False, centres=centres)
-    sys.stdout.buffer.write(out.getvalue())
+    sys.stdout.buffer.write(arrays_pack(centres=centres))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import io
 import resource
-import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]  # where `python -m mentions.judgement.fitting` finds this module
+from advocacy.child_arrays import arrays_in_child, arrays_pack
+
 TIMEOUT = 600  # seconds: 10,000 rows fit in about 3 s here; a stuck child must not hold the worker forever
 
 
@@ -42,35 +41,21 @@ def logistic(
     return [str(c) for c in model.classes_], model.coef_, model.intercept_
 
 
-def _arrays(**arrays: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
-    return buffer.getvalue()
-
-
 def logistic_apart(
     features: np.ndarray, labels: list[str], weights: np.ndarray, regularisation: float
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """`logistic`, computed by a child Python process: the same result, nothing of scikit-learn left here."""
-    sent = _arrays(
+    got = arrays_in_child(
+        "mentions.judgement.fitting",
+        timeout=TIMEOUT,
+        error=FitError,
+        what="fitting",
         features=np.asarray(features, dtype=np.float64),
         labels=np.asarray(labels, dtype=str),
         weights=np.asarray(weights, dtype=np.float64),
         regularisation=np.array([regularisation]),
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "mentions.judgement.fitting"],
-        input=sent,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-        raise FitError(f"the fitting process exited with {done.returncode}: {' | '.join(tail)}")
-    with np.load(io.BytesIO(done.stdout)) as got:
-        return [str(c) for c in got["classes"]], got["coef"], got["intercept"]
+    return [str(c) for c in got["classes"]], got["coef"], got["intercept"]
 
 
 def _main() -> None:
@@ -78,7 +63,7 @@ def _main() -> None:
         classes, coef, intercept = logistic(
             got["features"], [str(x) for x in got["labels"]], got["weights"], float(got["regularisation"][0])
         )
-    sys.stdout.buffer.write(_arrays(classes=np.asarray(classes, dtype=str), coef=coef, intercept=intercept))
+    sys.stdout.buffer.write(arrays_pack(classes=np.asarray(classes, dtype=str), coef=coef, intercept=intercept))
 
 
 if __name__ == "__main__":

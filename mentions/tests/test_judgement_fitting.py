@@ -9,7 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from mentions.judgement.fitting import ROOT, FitError, logistic, logistic_apart
+from advocacy.child_arrays import ROOT
+from mentions.judgement.fitting import FitError, logistic, logistic_apart
 
 
 def _rows() -> tuple[np.ndarray, list[str], np.ndarray]:
