@@ -63,6 +63,9 @@ def test_a_new_token_is_shown_whole_and_the_copy_button_copies_it(live_server, w
         page.goto(f"{live_server.url}/tokens/")
         page.get_by_label("Name").fill("BI warehouse sync")
         page.get_by_role("button", name="Make a token").click()
+        # The form posts and the page that shows the token loads after click() returns: read the box only once
+        # it is there (CI once read the page before it, and found no box).
+        page.get_by_test_id("token-secret").wait_for()
         box = page.evaluate(BOX_JS)
         underscores_ink = _underscores_ink(page)
         clipboard = copy_pressed(page)
