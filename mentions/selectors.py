@@ -23,12 +23,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
 from advocacy.prepared import Prepared
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
-from mentions.models.judgement import audience_rank, judgement_rank, level_rank
+from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST
 from mentions.panels import panels_present
 
 
@@ -68,41 +67,10 @@ def view_filters(view: View) -> Q:
     return condition
 
 
-def deadline_rank() -> Case:
-    """Urgent first, then tickets whose first-reply or next-reply clock runs, then the rest (follow-ups on
-    answered tickets with no clock). The same expression as the ticket_waiting_deadline_idx index."""
-    return Case(
-        When(priority=Ticket.Priority.URGENT, then=Value(0)),
-        When(Q(first_reply_at__isnull=True) | Q(next_reply_due_at__isnull=False), then=Value(1)),
-        default=Value(2),
-    )
-
-
-def deadline_due() -> Coalesce:
-    """The due time Play's deadline order sorts on: the next reply's when that clock runs (a follow-up after
-    our reply), else the first reply's; both kinds of waiting ticket sort together by it."""
-    return Coalesce("next_reply_due_at", "sla_due_at")
-
-
 def view_order(view: View) -> list[Any]:
-    """The order Play serves a view in: oldest first, or deadline first (urgent, then least time
-    left to the first-reply target; at the same due time, by the desk's judgement: needs a response, not judged
-    yet, worth knowing, noise; then the requester at the higher level of the contributor journey, then the one
-    with the larger audience). The judgement orders only the deadline-first views: on an oldest-first view it
-    would change which ticket waits longest, which is that order's promise. The ticket's own columns (judgement,
-    requester_level, requester_audience), not a join to people: the order is the ticket_waiting_deadline_idx
-    index's, so the claim reads its first unlocked row instead of sorting."""
-    if view.order == View.Order.DEADLINE:
-        return [
-            deadline_rank(),
-            deadline_due().asc(nulls_last=True),
-            judgement_rank(),
-            level_rank(),
-            audience_rank(),
-            "requested_at",
-            "id",
-        ]
-    return ["requested_at", "id"]
+    """The order Play serves a view in: oldest first or deadline first (mentions.models.play_order, whose keys the
+    claim's index holds too, so the claim reads its first unlocked row instead of sorting)."""
+    return list(PLAY_DEADLINE if view.order == View.Order.DEADLINE else PLAY_OLDEST)
 
 
 @dataclass

@@ -5,26 +5,12 @@ The columns live on `Ticket` itself (not a table beside it) because the queue, t
 order by them through the ticket's own indexes."""
 
 from django.db import models
-from django.db.models import Case, F, OrderBy, Value, When
-from django.db.models.functions import Coalesce
 
 
 class Judgement(models.TextChoices):
     NEEDS_RESPONSE = "needs_response", "Needs a response"
     WORTH_KNOWING = "worth_knowing", "Worth knowing"
     NOISE = "noise", "Noise"
-
-
-def judgement_rank() -> Case:
-    """Play's order within the same deadline: needs a response, then not judged yet (it may need one), then worth
-    knowing, then noise. Used by the deadline index (Ticket.Meta) and `selectors.view_order`: the two must be the
-    same expression for the claim to read the index in order."""
-    return Case(
-        When(judgement=Judgement.NEEDS_RESPONSE, then=Value(0)),
-        When(judgement="", then=Value(1)),
-        When(judgement=Judgement.WORTH_KNOWING, then=Value(2)),
-        default=Value(3),
-    )
 
 
 class Intent(models.TextChoices):
@@ -116,18 +102,3 @@ class ProductProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def audience_rank() -> OrderBy:
-    """Play's tie-break at the same deadline: the requester with the larger audience first, an unknown one as
-    none. One expression for the ticket_waiting_deadline_idx index and the order (mentions.selectors.view_order),
-    so the planner reads the order from the index; COALESCE rather than NULLS LAST, which SQLite (the embedded
-    default) refuses in an index."""
-    return Coalesce(F("requester_audience"), Value(0)).desc()
-
-
-def level_rank() -> OrderBy:
-    """Play's tie-break at the same deadline, before the audience: the requester at the higher level of the
-    contributor journey first (Ticket.requester_level, people.journey), an unknown one as the lowest. As
-    audience_rank, one expression for the index and the order."""
-    return Coalesce(F("requester_level"), Value(0)).desc()

@@ -2,20 +2,11 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from mentions.models.judgement import (
-    Intent,
-    JudgedBy,
-    Judgement,
-    Sentiment,
-    audience_rank,
-    judgement_rank,
-    level_rank,
-    sure_said,
-)
+from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, sure_said
+from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST, index_keys
 
 
 class Tag(models.Model):
@@ -159,9 +150,9 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["requested_at", "id"]
         indexes = [
-            # Play mode: the oldest unassigned ticket in any status a view may serve.
+            # Play mode: the oldest unassigned ticket in any status a view may serve (mentions.models.play_order).
             models.Index(
-                fields=["requested_at", "id"],
+                fields=list(PLAY_OLDEST),
                 name="ticket_waiting_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
@@ -171,24 +162,13 @@ class Ticket(models.Model):
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
             models.Index(
-                fields=["requested_at", "id"],
+                fields=list(PLAY_OLDEST),
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),
-            # Play on a deadline-first view: the same expressions as selectors.view_order (at the same deadline, the
-            # desk's judgement, then the requester's level and audience).
+            # Play on a deadline-first view.
             models.Index(
-                Case(
-                    When(priority="urgent", then=Value(0)),
-                    When(Q(first_reply_at__isnull=True) | Q(next_reply_due_at__isnull=False), then=Value(1)),
-                    default=Value(2),
-                ),
-                Coalesce("next_reply_due_at", "sla_due_at"),
-                judgement_rank(),
-                level_rank(),
-                audience_rank(),
-                "requested_at",
-                "id",
+                *index_keys(PLAY_DEADLINE),
                 name="ticket_waiting_deadline_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
