@@ -1,7 +1,7 @@
 """Play's deadline order breaks ties on the requester's weight: at the same due time (tickets that arrived
 out of hours share the first coverage hour's), the requester with the larger audience is served first. It
 reads the ticket's own requester_audience (kept by the ingest from the people app), so the claim stays one
-statement walking ticket_waiting_deadline_idx: no join, no sort, no extra query."""
+statement walking ticket_waiting_deadline_idx: no join, no extra query (no sort: test_play_order.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mentions.models import Ticket, View
-from mentions.selectors import view_order, view_tickets
 from mentions.services import ticket_claim_next
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 
@@ -60,27 +59,6 @@ def test_at_the_same_deadline_the_higher_level_comes_before_the_larger_audience(
     deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
     served = [ticket_claim_next(view=deadline, user=AdvocateFactory()) for _ in range(4)]
     assert [t.subject for t in served if t] == [champion.subject, contributor.subject, famous.subject, unknown.subject]
-
-
-def test_the_deadline_claim_walks_its_index_without_a_sort():
-    due = MONDAY_NINE + timedelta(hours=5)
-    for n in range(30):
-        _waiting(f"t{n}", audience=n * 100 or None, due=due, minutes_ago=n)
-    deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
-    pick = (
-        view_tickets(view=deadline, user=AdvocateFactory())
-        .filter(assignee__isnull=True)
-        .order_by(*view_order(deadline))
-    )
-    sql, params = pick.values("pk", "status")[:1].query.sql_with_params()
-    with connection.cursor() as cursor:
-        # On a table this small any plan is cheap, and the row estimates depend on the tests run before: sorts
-        # and full scans are priced out, so a Sort left in the plan means the index cannot give this order.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "ticket_waiting_deadline_idx" in plan and "Sort" not in plan, plan
 
 
 def test_the_deadline_claim_costs_the_queries_of_an_oldest_first_claim():
