@@ -31,7 +31,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
-from .reply_rule import ReplyRule
+from .reply_rule import NO_REPLIES, ReplyRule
 
 if TYPE_CHECKING:
     from channels.adapters.watch import WatchPlan
@@ -152,8 +152,8 @@ class Platform:
     # handle or address is the only id (Hacker News, e-mail) or the items carry none.
     author_ids: tuple[str, ...] = ()
     # The rule of a direct message there (`actions["message"]`): its own limit and count (X: 10,000 characters).
-    # None where the desk sends none; the parts test requires one where "message" is an action.
-    message_rule: ReplyRule | None = None
+    # NO_REPLIES where the desk sends none; the parts test requires one where "message" is an action.
+    message_rule: ReplyRule = NO_REPLIES
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

@@ -70,6 +70,13 @@ class ReplyRule:
         counter: Callable[[str], int] = getattr(import_module(module), name)
         return counter
 
+    @property
+    def most(self) -> int:
+        """The limit, for a sender's own check at the platform's boundary (ValueError where there is none)."""
+        if self.limit is None:
+            raise ValueError("the platform sets no limit the desk knows")
+        return self.limit
+
     def length(self, text: str) -> int:
         """`text`'s length as the platform counts it."""
         return self._counter(text)

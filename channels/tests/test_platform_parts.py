@@ -165,9 +165,9 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
     # A direct message has its text, and the platform's rule for it; a platform without DMs declares no rule.
     if "message" in platform.actions:
         assert "text" in inspect.signature(adapter.direct_message).parameters
-        assert platform.message_rule is not None and (platform.message_rule.limit or 0) > 0
+        assert (platform.message_rule.limit or 0) > 0
     else:
-        assert platform.message_rule is None
+        assert platform.message_rule is NO_REPLIES
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -317,7 +317,7 @@ def test_an_undeclared_kind_reads_every_part_at_its_default():
     assert (platform.spoken_name, platform.counted_name, platform.handle_shown("tom")) == ("myspace",) * 2 + ("tom",)
     assert (platform.reply_opening, platform.identity_platform("s")) == ("", "myspace")
     assert not (platform.story_titles or platform.front_page or platform.own_place)
-    assert platform.reply_rule is NO_REPLIES and platform.message_rule is None
+    assert platform.reply_rule is NO_REPLIES and platform.message_rule is NO_REPLIES
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from channels.adapters import ReplyError, ReplyUncertain, SentReply, get_adapter
 from channels.adapters.registry import platform_or_default
-from channels.adapters.reply_rule import NO_REPLIES
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
@@ -50,7 +49,7 @@ def ticket_direct_message(*, ticket: Ticket, message_id: int, user: Any, text: s
     word = action_word(ticket, "message")
     mention = action_message(ticket, message_id, Message.Kind.INBOUND)
     adapter = get_adapter(ticket.channel.kind)  # declares "message": has direct_message (the parts test)
-    rule = platform_or_default(ticket.channel.kind).message_rule or NO_REPLIES
+    rule = platform_or_default(ticket.channel.kind).message_rule
     if rule.over(text):
         raise ValidationError(f"The message is {rule.length(text)} characters; {rule.limit} at most here.")
     recipient = mention.author_handle or mention.author_name

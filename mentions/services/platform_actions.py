@@ -67,8 +67,7 @@ class Offered:
 def actions_offered(ticket: Ticket) -> Offered:
     platform = platform_or_default(ticket.channel.kind)
     words = platform.actions
-    rule = platform.message_rule if "message" in words else None
-    limit = (rule.limit or 0) if rule else 0
+    limit = (platform.message_rule.limit or 0) if "message" in words else 0
     return Offered(
         like=words.get("like", ""),
         delete=words.get("delete", ""),
