@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from channels.adapters.registry import get_adapter, platform_or_default, platforms
+from channels.adapters.registry import platform_or_default, platforms
 from people.selectors import requester_person_name
 
 if TYPE_CHECKING:
@@ -88,10 +88,7 @@ def saved_reply_lengths(body: str) -> list[PlatformLength]:
     with its placeholders as they stand: the admin sees where it will not fit before anyone inserts it."""
     found = []
     for platform in platforms():
-        adapter = get_adapter(platform.kind)
-        limit = getattr(adapter, "reply_max_length", None)
-        if not limit:
-            continue
-        length_of = getattr(adapter, "reply_length", len)
-        found.append(PlatformLength(platform=str(platform.label), length=length_of(body), limit=limit))
+        rule = platform.reply_rule
+        if rule.limit:
+            found.append(PlatformLength(platform=str(platform.label), length=rule.length(body), limit=rule.limit))
     return sorted(found, key=lambda p: p.limit)

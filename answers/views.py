@@ -21,7 +21,7 @@ from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_insert, answer_use, saved_reply_insert, saved_reply_used
 from answers.stored import stored_state
-from channels.adapters.registry import get_adapter
+from channels.adapters.registry import platform_or_default
 from mentions.models import Ticket
 from mentions.views.access import work_queue
 from mentions.views.drafts import draft_insert
@@ -42,24 +42,20 @@ def saved_replies_active() -> list[SavedReply]:
 
 
 def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -> dict[str, Any]:
-    adapter = get_adapter(ticket.channel.kind)
-    limit = getattr(adapter, "reply_max_length", None)
-    measure = getattr(adapter, "reply_length", len)
+    rule = platform_or_default(ticket.channel.kind).reply_rule
     saved = []
     # {link} stays for the advocate to fill: the picker selects it after inserting.
     values = placeholder_values(ticket=ticket, link="{link}")
     for reply in saved_replies_active():
         text = placeholders_fill(reply.body, values)
-        saved.append(
-            {"reply": reply, "text": text, "length": measure(text), "over": bool(limit and measure(text) > limit)}
-        )
+        saved.append({"reply": reply, "text": text, "length": rule.length(text), "over": rule.over(text)})
     configured = knowledge_configured()
     return {
         # Computed in the worker and stored (answers.stored): read here, never searched while the page waits.
         **stored_state(ticket),
         "poll_next": 1,
         "saved_replies": saved,
-        "reply_limit": limit,
+        "reply_limit": rule.limit,
         "knowledge_configured": configured,
         # Our knowledge sources' results in the same answer (the panel is deferred: it comes in the ticket
         # page's one request after its first answer), not a request of their own.

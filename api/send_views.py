@@ -1,7 +1,7 @@
 """Send a reply on the platform from the desk, as the ticket page's Send does: `POST /api/tickets/{id}/send/`.
 
 The body is JSON (`SendIn`), or `multipart/form-data` with the same fields plus the images the reply carries
-(issue 43): `image`, one file per image (as many as the platform takes: its `reply_media`), and `image_alt`, the
+(issue 43): `image`, one file per image (as many as the platform takes: its reply rule's `media`), and `image_alt`, the
 description of the image at the same position, required for each. The images are checked as the page checks them
 (mentions.services.reply_images: an image by its bytes, the platform's types and size, metadata removed); a file
 that is not such an image, or one without its description, is a 400 on its field. A channel whose platform takes no

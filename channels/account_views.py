@@ -56,7 +56,7 @@ def account_connect_channel_key(request: SignedInRequest, pk: int) -> HttpRespon
     asked to confirm first; the platform's adapter says what the key is called and what happens."""
     account = get_object_or_404(Account.objects.select_related("channel"), pk=pk)
     adapter = get_adapter(account.channel.kind)
-    words = getattr(adapter, "channel_key_words", "the channel's key")
+    words = adapter.channel_key_words
     if request.method == "POST":
         try:
             flow_channel_key(account=account, user=request.user)
@@ -69,6 +69,6 @@ def account_connect_channel_key(request: SignedInRequest, pk: int) -> HttpRespon
         "title": f"Post as {account.username} with {words}",
         "account": account,
         "words": words,
-        "explained": getattr(adapter, "channel_key_help", "").format(username=account.username),
+        "explained": adapter.channel_key_help.format(username=account.username),
     }
     return TemplateResponse(request, "channels/account_channel_key.html", context)

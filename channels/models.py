@@ -126,8 +126,7 @@ class Channel(models.Model):
             raise ValidationError({"our_accounts": 'A JSON list of usernames, e.g. ["gitlab", "gitlabstatus"].'})
         accounts = [a.strip() for a in self.our_accounts]
         # The handles a channel polls for (X) are ours by definition.
-        own = getattr(adapter, "own_accounts", None)
-        for handle in own(self.config) if own else []:
+        for handle in adapter.own_accounts(self.config) or []:
             if handle.casefold() not in {a.lstrip("@").casefold() for a in accounts}:
                 accounts.append(handle)
         self.our_accounts = accounts

@@ -130,7 +130,7 @@ class SendReplyForm(forms.Form):
     token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AFTER_REPLY, initial=Ticket.Status.SOLVED, label="Submit as")
     style = forms.CharField(max_length=16, required=False)  # Stack Exchange: comment or answer
-    # One image where the platform takes them (its reply_media); the send service checks what it is by its bytes,
+    # One image where the platform takes them (its reply rule's media); the send service checks what it is by its bytes,
     # its size and type against the platform, and that it is described (mentions.services.reply_images).
     image = forms.FileField(required=False, label="Image")
     image_alt = forms.CharField(max_length=1500, required=False, label="Image description")

@@ -11,22 +11,19 @@ them per ticket); without {link}, the link goes after the answer.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from answers.saved_replies import placeholder_values, placeholders_fill
-from channels.adapters.registry import get_adapter, platform_or_default
+from channels.adapters.registry import platform_or_default
+from channels.adapters.reply_rule import ReplyRule
 from mentions.models import Ticket
 from mentions.services.drafts import ticket_draft_set
 from mentions.services.reply_plan import ReplyPlan, reply_plan
 from stories.models import Story, StoryReply
 
 logger = logging.getLogger(__name__)
-
-ELLIPSIS = "…"
-_CUT_TRIM = " \t\n,;:-\u2013\u2014"  # and the dashes
 
 
 @dataclass(frozen=True)
@@ -46,13 +43,9 @@ def send_key() -> str:
     return f"story-{uuid.uuid4().hex}"
 
 
-def reply_measure(kind: str) -> tuple[int | None, Callable[[str], int]]:
-    """The longest reply a platform takes and how it counts a text (X: a link is 23)."""
-    try:
-        adapter = get_adapter(kind)
-    except Exception:  # a kind no package declares any more: no limit known
-        return None, len
-    return getattr(adapter, "reply_max_length", None), getattr(adapter, "reply_length", len)
+def reply_rule(kind: str) -> ReplyRule:
+    """How a platform counts and limits a reply (X: a link is 23); none known for a kind no package declares."""
+    return platform_or_default(kind).reply_rule
 
 
 def _address(ticket: Ticket, values: dict[str, str]) -> str:
@@ -79,55 +72,14 @@ def _sender(ticket: Ticket, plan: ReplyPlan | None) -> tuple[str, str]:
     return plan.chosen, f"Sent from {at}{plan.chosen}{why}."
 
 
-def text_fit(
-    *, address: str, text: str, link: str, separator: str, limit: int | None, length_of: Callable[[str], int]
-) -> tuple[str, bool]:
-    """`address` + `text` + the link (after `separator`, unless the text holds it), cut at a word with an ellipsis
-    so it is at most `limit` as the platform counts it; the link is always kept. Returns (body, shortened)."""
-    tail = f"{separator}{link}" if link and link not in text else ""
-    whole = f"{address}{text}{tail}"
-    if not limit or length_of(whole) <= limit:
-        return whole, False
-
-    def cut_at(end: int) -> str:
-        head = text[:end].rstrip(_CUT_TRIM)
-        keep = tail or (f"{separator}{link}" if link and link not in head else "")
-        return f"{address}{head}{ELLIPSIS}{keep}" if head else f"{address}{keep.lstrip()}"
-
-    ends = [m.start() for m in re.finditer(r"\s+", text)]
-    best = _longest(ends, lambda end: length_of(cut_at(end)) <= limit)
-    if best is None:  # not even the first word fits: cut inside it
-        best = _longest(list(range(1, len(text))), lambda end: length_of(cut_at(end)) <= limit)
-    body = cut_at(best) if best is not None else cut_at(0)
-    return body, True
-
-
-def _longest(ends: list[int], fits: Callable[[int], bool]) -> int | None:
-    """The largest of the increasing `ends` for which `fits` holds (a longer cut never fits when a shorter
-    one does not), by bisection."""
-    lo, hi, found = 0, len(ends) - 1, None
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if fits(ends[mid]):
-            found, lo = ends[mid], mid + 1
-        else:
-            hi = mid - 1
-    return found
-
-
 def ticket_draft(*, ticket: Ticket, answer: str, link: str = "") -> Draft:
     """The story's answer as `ticket` gets it (its messages prefetched: the reply plan reads them)."""
     plan = reply_plan(ticket)
     handle, note = _sender(ticket, plan)
     values = placeholder_values(ticket=ticket, link=link)  # once for the greeting and the answer
     text = placeholders_fill(answer.strip(), values)
-    limit, length_of = reply_measure(ticket.channel.kind)
-    if plan is not None:
-        limit, length_of = plan.max_length or limit, plan.length_of
-    separator = platform_or_default(ticket.channel.kind).link_separator
-    body, shortened = text_fit(
-        address=_address(ticket, values), text=text, link=link, separator=separator, limit=limit, length_of=length_of
-    )
+    rule = reply_rule(ticket.channel.kind)
+    body, shortened = rule.fit(address=_address(ticket, values), text=text, link=link)
     return Draft(body=body, handle=handle, note=note[:300], shortened=shortened)
 
 

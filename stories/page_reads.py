@@ -16,7 +16,7 @@ from advocacy.prepared import Prepared
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Message, Ticket
-from stories.drafts import reply_measure
+from stories.drafts import reply_rule
 from stories.models import Membership, Story, StoryReply
 
 FIRST_LINES = 280  # of a ticket's first mention, on the story page
@@ -290,14 +290,14 @@ def story_page(story: Story, *, user: Any) -> StoryPage:
             page.without_draft += 1 if story.answer else 0
             continue
         if row.reply.status in SENDABLE:
-            limit, length_of = reply_measure(kind)
+            rule = reply_rule(kind)
             page.drafts.append(
                 DraftRow(
                     reply=row.reply,
                     ticket=row.ticket,
                     platform=row.platform,
-                    length=length_of(row.reply.body),
-                    limit=limit,
+                    length=rule.length(row.reply.body),
+                    limit=rule.limit,
                     uncertain=row.reply.send_key in uncertain,
                     assigned_elsewhere=row.ticket.assignee_id not in (None, user.pk),
                 )

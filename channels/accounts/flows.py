@@ -112,11 +112,11 @@ def flow_channel_key(*, account: Account, user: User) -> Account:
     `Api-Username`), where the platform has such keys. Checked against the platform first."""
     from channels.adapters import get_adapter
 
-    connect = getattr(get_adapter(account.channel.kind), "channel_key_grant", None)
-    if connect is None:
+    adapter = get_adapter(account.channel.kind)
+    if not adapter.connects_with_channel_key:
         raise FlowError(f"{account.channel.get_kind_display()} accounts connect through the platform's sign-in only.")
     try:
-        grant = connect(channel=account.channel, session=build_session(), username=account.username)
+        grant = adapter.channel_key_grant(channel=account.channel, session=build_session(), username=account.username)
     except (AuthError, ConfigError) as exc:
         raise FlowError(str(exc)) from exc
     except AdapterError as exc:

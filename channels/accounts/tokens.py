@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.db import transaction
@@ -39,7 +39,7 @@ def provider_for(kind: str) -> Provider | None:
     if platform_of(kind).accounts is None:
         return None
     # The adapter holds its flow's instance; the parts test checks it is the declared class.
-    return cast("Provider", getattr(get_adapter(kind), "oauth"))  # noqa: B009 - not on the Adapter protocol
+    return get_adapter(kind).oauth
 
 
 def accounts_from_handles(*, channel: Channel) -> list[Account]:
@@ -50,14 +50,11 @@ def accounts_from_handles(*, channel: Channel) -> list[Account]:
     if provider_for(channel.kind) is None:
         return []
     adapter = get_adapter(channel.kind)
-    own = getattr(adapter, "own_accounts", None)
     # Elsewhere our accounts are the channel's `our_accounts` (Stack Exchange lists numeric user ids
     # there, not names: those accounts are added by name in admin).
-    names = (
-        own(channel.config)
-        if own is not None
-        else [a for a in channel.our_accounts or [] if isinstance(a, str) and a.strip() and not a.isdigit()]
-    )
+    names = adapter.own_accounts(channel.config)
+    if names is None:
+        names = [a for a in channel.our_accounts or [] if isinstance(a, str) and a.strip() and not a.isdigit()]
     present = {a.casefold() for a in Account.objects.filter(channel=channel).values_list("username", flat=True)}
     created = []
     for position, username in enumerate(names):

@@ -1,9 +1,9 @@
 """One adapter per platform kind. An adapter talks to its platform and returns normalised
 `IncomingMention`s plus the next cursor; it never touches tickets."""
 
+from .adapter import Adapter
 from .base import (
     AccountNeedsReconnect,
-    Adapter,
     AdapterError,
     AuthError,
     ConfigError,

@@ -3,14 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    import requests
-
-    from channels.models import Channel
-
-    from .schema import KindSchema
+from typing import Any
 
 
 class AdapterError(Exception):
@@ -62,7 +55,7 @@ class Media:
 @dataclass(frozen=True)
 class OutgoingImage:
     """An image the desk attaches to a reply, checked and with its metadata (EXIF, GPS) stripped
-    (mentions.services.reply_images): what a sender that declares `reply_media` uploads before it posts."""
+    (mentions.services.reply_images): what a sender whose reply rule declares `media` uploads before it posts."""
 
     data: bytes
     content_type: str  # one of platform.IMAGE_TYPES
@@ -169,39 +162,6 @@ def chunks_merged(results: list[FetchResult]) -> FetchResult:
         platform_status=last.platform_status,
         front_page_ids=next((r.front_page_ids for r in reversed(results) if r.front_page_ids is not None), None),
     )
-
-
-class Adapter(Protocol):
-    kind: str
-    schema: KindSchema  # what admin asks for: the kind's settings and credentials as form fields
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]: ...
-
-    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult: ...
-
-    # Optional: `fetch_chunks(*, channel, session) -> Iterator[FetchResult]` yields a large
-    # backlog oldest first in bounded chunks, each with the cursor just after it; the poll
-    # stores each chunk (with its cursor) before asking for the next one. Without it, the
-    # poll calls `fetch` once.
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]: ...
-
-    # Optional: `parse_file(data: bytes) -> list[IncomingMention]` for saved files that are not
-    # JSON (e-mail .eml); `ingest_payload` prefers it when an adapter has it.
-
-    # Optional, as the platform's declaration names them in `actions` (platform.ACTION_METHODS):
-    # `like(*, channel, account, session, target: ReplyTarget) -> None` likes (favourites, upvotes) the mention,
-    # `delete_post(*, channel, account, session, target: ReplyTarget) -> None` deletes our own post `target`;
-    # both done as `account`, raising ReplyError in the advocate's words when the platform refuses. Liking what is
-    # already liked, or deleting what is already gone, is done, not an error (the desk may ask twice).
-    # `repost(*, channel, account, session, target)` reposts (boosts, retweets) the mention to our followers, as a
-    # like. `direct_message(*, channel, account, session, target, text) -> SentReply` sends `text` privately to the
-    # author of `target` (never in its thread), within the adapter's `direct_message_max_length`; ReplyUncertain
-    # when the platform may have sent it.
-
-    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
-        """One cheap authenticated call; returns a human summary of what the platform said."""
-        ...
 
 
 @dataclass(frozen=True)

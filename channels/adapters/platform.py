@@ -6,8 +6,9 @@ per-kind table reads the declaration through the registry: `get_adapter`, the po
 budgets (`channels.freshness`), the thread-watch plans (`channels.adapters.watch`), the channel admin's
 kind picker and config example, and which kinds connect accounts. So does every app that treats one platform
 differently from another: the reply path sends through the declared `replies` sender and chooses who sends by
-`reply_as`; story drafts address a reply and place its link as `reply_opening`, `handle_prefix` and
-`link_separator` say; `short_label` and `name` are how pages and sentences name the platform; `story_titles`,
+`reply_as`; every place that checks, shows or cuts a reply reads its `reply_rule` (how long, how counted, its
+images, where its link goes); story drafts address a reply as `reply_opening` and `handle_prefix` say; `short_label`
+and `name` are how pages and sentences name the platform; `story_titles`,
 `front_page`, `own_place`, `identity` and `expert_accounts` are what stories, urgency, the judgement, people and
 the experts' directory need to know. Each of these has a default, so a declaration sets only what differs, and
 no module outside `channels/adapters/` compares a kind (`channels/tests/test_platform_names.py`).
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
+
+from .reply_rule import NO_REPLIES, ReplyRule
 
 if TYPE_CHECKING:
     from channels.adapters.watch import WatchPlan
@@ -67,29 +70,6 @@ ACTION_METHODS: dict[Action, str] = {
 # What the result of an action says by default, where the platform's word for it is the desk's ("Like" -> "Liked").
 ACTIONS_DONE: dict[Action, str] = {"like": "Liked", "repost": "Reposted", "delete": "Deleted", "message": "Sent"}
 
-# The images a reply may carry anywhere (mentions.services.reply_images checks the bytes, not the name): the four
-# kinds every platform below shows inline. SVG is not one: it is a document that can carry script.
-IMAGE_TYPES: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp")
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ReplyMedia:
-    """What images a reply may carry on a platform: at most `count` of them, each at most `max_bytes` after the desk
-    strips its metadata, of `types` (content types, a subset of IMAGE_TYPES). The sender uploads them first and
-    then posts, so a refused upload posts nothing."""
-
-    count: int
-    max_bytes: int
-    types: tuple[str, ...] = IMAGE_TYPES
-    how: str = ""  # the platform's calls, for admins and the docs ("POST /api/v2/media, then media_ids[]")
-
-    @property
-    def type_words(self) -> str:
-        """The types as a person names them: "PNG, JPEG, GIF, WebP"."""
-        return ", ".join(t.removeprefix("image/").upper().replace("WEBP", "WebP") for t in self.types)
-
-
 ADAPTERS_DIR = Path(__file__).resolve().parent
 DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
 
@@ -109,6 +89,10 @@ class Platform:
     # its config where that depends on it: admin refuses to save a channel lacking one, instead of letting
     # it fail at its first poll. Empty needs `credentials_none`, why none is required.
     credentials_required: tuple[str, ...] | CredentialsOf
+    # How a reply is counted, how long it may be, the images it may carry and where its link goes
+    # (channels.adapters.reply_rule): required, so that no platform is without one. `reply_rule.NO_REPLIES` where
+    # the desk posts nothing there.
+    reply_rule: ReplyRule
     unsupported: Mapping[OptionalPart, str] = field(default_factory=dict)  # why a part is missing
     pushed: bool = False  # the platform posts to the desk (POST /hooks/<slug>/): never polled
     credentials_none: str = ""  # why a platform requiring no credential needs none (public API, optional key)
@@ -129,9 +113,6 @@ class Platform:
     # handle_prefix, {requester}): "@{handle} " on a forum, "Hi {requester},\n\n" in a mail. "": the reply
     # threads under theirs, which says whom it answers.
     reply_opening: str = ""
-    # Between a drafted answer and the link it ends with (a story's answer): a paragraph, or a space where a
-    # reply is one short line (X).
-    link_separator: str = "\n\n"
     # Who posts the desk's replies (ReplyAs above); read only where `replies` names a sender.
     reply_as: ReplyAs = "accounts"
     # Its posts' titles say what they are about (Reddit and Hacker News submissions): a story is named after one
@@ -165,14 +146,14 @@ class Platform:
     # `issue_create`, `issue_read`, `issue_ref`), where a channel of it is an issue tracker the desk can file a
     # bug in and follow to its end. None: no issues there.
     issues: str | None = None
-    # The images a reply may carry there (ReplyMedia above); the sender then takes `media: Sequence[OutgoingImage]`.
-    # None: text only (the platform has no upload API the desk uses, or no replies).
-    reply_media: ReplyMedia | None = None
     # Where an item's raw payload names its author's own ids on the platform (dotted keys: "author.did", "author_id"),
     # ids that identify the account whatever its handle (a Bluesky DID, an X or Discord user id). Erasing a person
     # treats them as their identifiers and scrubs them from links and JSON (people.identifiers). Empty: the
     # handle or address is the only id (Hacker News, e-mail) or the items carry none.
     author_ids: tuple[str, ...] = ()
+    # The rule of a direct message there (`actions["message"]`): its own limit and count (X: 10,000 characters).
+    # NO_REPLIES where the desk sends none; the parts test requires one where "message" is an action.
+    message_rule: ReplyRule = NO_REPLIES
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
+from .adapter import Adapter
 from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
 from .guard import Parsed
 
@@ -18,11 +19,10 @@ if TYPE_CHECKING:
     from channels.models import Channel
 
 
-class PolledAdapter:
+class PolledAdapter(Adapter):
     """The methods every polled adapter shares. A subclass sets `kind`, `config_rules` (its config module's
     `validate_config`) and `config_defaults`, and has `fetch_chunks` and `parse_page`."""
 
-    kind: str
     config_rules: Callable[[dict[str, Any]], dict[str, Any]]
     config_defaults: dict[str, Any] = {}  # read only
 
@@ -36,15 +36,9 @@ class PolledAdapter:
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         raise NotImplementedError
 
-    def parse_page(self, payload: Any) -> Parsed:
-        raise NotImplementedError
-
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
         return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        return self.parse_page(payload).mentions
 
 
 def readable_mentions(parsed: Parsed) -> list[IncomingMention]:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
-from .base import Adapter, ConfigError, Pushed
+from .adapter import Adapter
+from .base import ConfigError, Pushed
 from .platform import Platform
+from .reply_rule import NO_REPLIES
 
-# What posts the desk's reply: `(*, channel, account, session, target, text, style) -> SentReply` (an adapter's
-# `post_reply`, or a function such as e-mail's `email_reply_send`).
+# What posts the desk's reply: `(*, channel, account, session, target, text, style) -> SentReply` (the adapter's
+# `post_reply`).
 ReplySender = Callable[..., Any]
 
 # In the order admin offers them. A declaration is imported on first use, so one platform's package
@@ -76,6 +78,7 @@ def platform_or_default(kind: str) -> Platform:
             replies=None,
             accounts=None,
             credentials_required=(),
+            reply_rule=NO_REPLIES,
         )
     return _undeclared[kind]
 
@@ -114,16 +117,11 @@ def pushed_kinds() -> list[str]:
 
 
 def reply_sender(kind: str) -> ReplySender | None:
-    """What posts the desk's reply on `kind`'s platform, as its declaration names it (`replies`): the adapter's
-    own method, bound to the adapter, or a function; None where the desk cannot post there."""
-    path = platform_or_default(kind).replies
-    if path is None:
+    """What posts the desk's reply on `kind`'s platform (its adapter's `post_reply`), where its declaration says the
+    desk posts there (`replies`); None where it cannot."""
+    if platform_or_default(kind).replies is None:
         return None
-    owner, _, name = path.rpartition(".")
-    if owner == platform_of(kind).adapter:
-        return getattr(get_adapter(kind), name)
-    sender: ReplySender = getattr(import_module(owner), name)
-    return sender
+    return get_adapter(kind).post_reply
 
 
 def push_reader(kind: str) -> Callable[..., Pushed] | None:

@@ -12,18 +12,28 @@ import pkgutil
 import string
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from channels.adapters.platform import ACTION_METHODS, ACTIONS_DONE, IMAGE_TYPES, OPTIONAL_PARTS, MiB, Platform
+from channels.adapters.adapter import Adapter
+from channels.adapters.platform import ACTION_METHODS, ACTIONS_DONE, OPTIONAL_PARTS, Platform
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of, platform_or_default, platforms, reply_sender
+from channels.adapters.reply_rule import IMAGE_TYPES, NO_REPLIES, MiB, ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, buckets_of
 from channels.models import Channel
 
 KINDS = list(PLATFORMS)
 # What a platform's declaration module may import at its top: the descriptor's own types, never a client.
-CHEAP_IMPORTS = {"__future__", "typing", "channels.adapters.platform", "channels.adapters.watch", "channels.freshness"}
+CHEAP_IMPORTS = {
+    "__future__",
+    "typing",
+    "channels.adapters.platform",
+    "channels.adapters.reply_rule",
+    "channels.adapters.watch",
+    "channels.freshness",
+}
 
 
 def resolve(dotted: str) -> object:
@@ -73,9 +83,9 @@ def test_the_adapter_fetches_parses_and_accepts_its_config_example(kind):
     adapter = get_adapter(kind)
 
     assert type(adapter) is resolve(platform.adapter)
+    assert isinstance(adapter, Adapter)
     assert adapter.kind == kind
-    for part in ("fetch", "parse_payload", "validate_config"):
-        assert callable(getattr(adapter, part, None)), f"{kind}: the adapter has no {part}"
+    assert platform.pushed or adapter.offers("fetch_chunks") or adapter.offers("fetch"), f"{kind}: polled, not fetched"
     assert adapter.validate_config(platform.example_config()) == platform.example_config()
 
 
@@ -108,9 +118,9 @@ def test_the_budget_counts_the_example_channels_requests(kind):
 def test_a_watch_plan_comes_with_a_thread_reader(kind):
     platform = platform_of(kind)
     adapter = get_adapter(kind)
-    readable = hasattr(adapter, "fetch_thread") and hasattr(adapter, "thread_ref")
+    readable = adapter.offers("fetch_thread") and adapter.offers("thread_ref")
 
-    assert readable == (platform.watch is not None)
+    assert readable == adapter.reads_threads == (platform.watch is not None)
     if platform.watch is not None:
         assert isinstance(platform.watch, WatchPlan)
         # 100 watched threads leave polling its half of the budget (docs/platforms/README.md).
@@ -122,13 +132,12 @@ def test_the_reply_sender_is_what_the_declaration_names(kind):
     platform = platform_of(kind)
     adapter = get_adapter(kind)
     if platform.replies is None:
-        assert not hasattr(adapter, "post_reply")
+        assert not adapter.offers("post_reply")
         return
-    sender = resolve(platform.replies)
 
-    assert callable(sender)
-    if platform.replies.startswith(platform.adapter + "."):
-        assert getattr(type(adapter), platform.replies.rpartition(".")[2]) is sender
+    assert platform.replies == f"{platform.adapter}.post_reply"
+    assert adapter.offers("post_reply")
+    assert resolve(platform.replies) is type(adapter).post_reply
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -136,13 +145,15 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
     # Done as the account that replies: a platform without replies has no actions either.
     platform = platform_of(kind)
     adapter = get_adapter(kind)
+    bound = {"like": adapter.like, "repost": adapter.repost, "delete_post": adapter.delete_post}
+    bound["direct_message"] = adapter.direct_message
     for action, method in ACTION_METHODS.items():
         declared = action in platform.actions
-        assert declared == callable(getattr(adapter, method, None)), f"{kind}: {action} declared {declared}"
+        assert declared == adapter.offers(method), f"{kind}: {action} declared {declared}"
         if declared:
             assert platform.actions[action].strip(), f"{kind}: the platform's word for {action}"
             assert platform.replies is not None
-            params = set(inspect.signature(getattr(adapter, method)).parameters)
+            params = set(inspect.signature(bound[method]).parameters)
             assert params >= {"channel", "account", "session", "target"}
     assert set(platform.actions_done) <= set(platform.actions), f"{kind}: a result for an action it does not declare"
     for action, word in platform.actions.items():
@@ -151,10 +162,12 @@ def test_each_declared_action_is_a_method_of_the_adapter_and_only_those(kind):
         if action in ("like", "repost") and word != {"like": "Like", "repost": "Repost"}[action]:
             assert platform.actions_done.get(action, "").strip(), f"{kind}: what '{word}' done is called"
         assert platform.action_done(action) == (platform.actions_done.get(action) or ACTIONS_DONE[action])
-    if "message" in platform.actions:  # a direct message has its text, and the platform's limit on it
-        assert "text" in inspect.signature(getattr(adapter, "direct_message")).parameters  # noqa: B009 (not on Adapter)
-        limit = getattr(adapter, "direct_message_max_length", None)
-        assert isinstance(limit, int) and limit > 0
+    # A direct message has its text, and the platform's rule for it; a platform without DMs declares no rule.
+    if "message" in platform.actions:
+        assert "text" in inspect.signature(adapter.direct_message).parameters
+        assert (platform.message_rule.limit or 0) > 0
+    else:
+        assert platform.message_rule is NO_REPLIES
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -164,7 +177,7 @@ def test_the_sign_in_flow_is_the_one_the_adapter_uses(kind):
     platform = platform_of(kind)
     adapter = get_adapter(kind)
     if platform.accounts is None:
-        assert not hasattr(adapter, "oauth")
+        assert adapter.oauth is None
         assert provider_for(kind) is None
         return
     provider = provider_for(kind)
@@ -252,7 +265,7 @@ def test_a_reply_carries_images_only_where_it_declares_them_and_its_sender_takes
     # any (mentions.services.reply_images): its sender takes them; every other sender keeps its signature.
     platform = platform_of(kind)
     sender = reply_sender(kind)
-    media = platform.reply_media
+    media = platform.reply_rule.media
     takes = sender is not None and "media" in inspect.signature(sender).parameters
 
     assert takes == (media is not None), f"{kind}: reply_media {media} but the sender takes media: {takes}"
@@ -269,7 +282,7 @@ def test_a_reply_carries_images_only_where_it_declares_them_and_its_sender_takes
 def test_github_has_no_upload_api_and_its_page_says_so():
     from channels.adapters.github.platform import PLATFORM as GITHUB
 
-    assert GITHUB.reply_media is None
+    assert GITHUB.reply_rule.media is None
     assert "no API to upload" in GITHUB.docs_page.read_text()
 
 
@@ -284,7 +297,7 @@ def test_who_sends_the_replies_agrees_with_the_parts(kind):
 
     assert (platform.reply_as == "address") == (platform.accounts is None)
     if platform.reply_as == "handles":
-        assert callable(getattr(get_adapter(kind), "choose_reply_handle", None))
+        assert get_adapter(kind).offers("choose_reply_handle")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -302,6 +315,42 @@ def test_an_undeclared_kind_reads_every_part_at_its_default():
 
     assert platform.missing() == list(OPTIONAL_PARTS)
     assert (platform.spoken_name, platform.counted_name, platform.handle_shown("tom")) == ("myspace",) * 2 + ("tom",)
-    assert (platform.reply_opening, platform.link_separator, platform.identity_platform("s")) == ("", "\n\n", "myspace")
+    assert (platform.reply_opening, platform.identity_platform("s")) == ("", "myspace")
     assert not (platform.story_titles or platform.front_page or platform.own_place)
-    assert platform.reply_media is None
+    assert platform.reply_rule is NO_REPLIES and platform.message_rule is NO_REPLIES
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_platform_declares_its_reply_rule_and_it_agrees_with_the_sender(kind):
+    # One rule per platform (channels.adapters.reply_rule), read by every place that checks, shows or cuts a reply;
+    # a platform the desk posts on has a limit, one it does not post on has nothing to count against.
+    platform = platform_of(kind)
+    rule = platform.reply_rule
+
+    assert isinstance(rule, ReplyRule)
+    if platform.replies is None:
+        assert rule is NO_REPLIES
+        return
+    assert rule.limit is None or rule.limit > 0
+    assert rule.limit is not None or platform.reply_as == "address", f"{kind}: how long may a reply be?"
+    assert rule.length("hello") == 5  # plain words count as characters everywhere
+    assert rule.link_separator in (" ", "\n\n")
+    assert all(value and label for value, label in rule.styles)
+
+
+def test_a_platform_declared_without_a_reply_rule_is_refused():
+    declaration: dict[str, Any] = {
+        "kind": "myspace",
+        "label": "MySpace",
+        "adapter": "",
+        "help_text": "",
+        "config_example": {},
+        "budget": None,
+        "watch": None,
+        "replies": None,
+        "accounts": None,
+        "credentials_required": (),
+    }
+    with pytest.raises(TypeError, match="reply_rule"):
+        Platform(**declaration)
+    assert Platform(**declaration, reply_rule=NO_REPLIES).reply_rule is NO_REPLIES

@@ -32,7 +32,7 @@ def _signed_in(user):
 
 def _ingest(channel, *items):
     return mentions_ingest(
-        channel=channel, mentions=GitHubAdapter().parse_payload_for_channel(list(items), channel=channel)
+        channel=channel, mentions=GitHubAdapter().parse_page_for_channel(list(items), channel=channel).mentions
     )
 
 

@@ -72,10 +72,9 @@ class AccountInline(admin.TabularInline):
             label,
         )
         adapter = get_adapter(obj.channel.kind)
-        if hasattr(adapter, "channel_key_grant"):
+        if adapter.connects_with_channel_key:
             link = reverse("channels:account-channel-key", args=[obj.pk])
-            words = getattr(adapter, "channel_key_words", "the channel's key")
-            shown = format_html('{} · <a href="{}">or with {}</a>', shown, link, words)
+            shown = format_html('{} · <a href="{}">or with {}</a>', shown, link, adapter.channel_key_words)
         return shown
 
     @admin.display(description="Last error")

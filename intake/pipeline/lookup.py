@@ -65,13 +65,12 @@ def edited_versions(page: Page, refs: list[str]) -> dict[str, int | None]:
     original can be (`edit_chain_window`: a time range, so the query reads the channel's time index) and
     under which raw key a post lists its versions; one query for the page."""
     adapter = get_adapter(page.channel.kind)
-    window_of = getattr(adapter, "edit_chain_window", None)
-    key = getattr(adapter, "edit_history_key", "")
-    if window_of is None or not key or not refs:
+    key = adapter.edit_history_key
+    if not key or not refs:
         return {}
     condition = Q()
     for ref in refs[:_CHUNK]:
-        window = window_of(ref)
+        window = adapter.edit_chain_window(ref)
         if window is not None:
             condition |= Q(platform_created_at__range=window, **{f"raw__{key}__contains": [ref]})
     if not condition:

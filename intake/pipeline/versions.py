@@ -17,8 +17,7 @@ _MAX_DIGITS = 20
 
 def version_key(kind: str) -> str:
     """The raw key holding the platform's version number of an item, or "" when its versions are not numbered."""
-    key = getattr(get_adapter(kind), "version_key", "")
-    return key if isinstance(key, str) else ""
+    return get_adapter(kind).version_key
 
 
 def version_number(value: Any) -> int | None:

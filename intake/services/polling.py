@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters import PermanentError, RateLimited, TransientError, get_adapter
-from channels.adapters.base import Adapter, FetchResult, PayloadError
+from channels.adapters.adapter import Adapter
+from channels.adapters.base import FetchResult, PayloadError
 from channels.adapters.registry import platform_of, pushed_kinds
 from channels.budget import budget_plan, usage_record
 from channels.freshness import poll_interval
@@ -129,12 +130,8 @@ class _Progress:
 
 
 def _chunks(adapter: Adapter, channel: Channel) -> Iterator[FetchResult]:
-    """The adapter's chunks oldest first (`fetch_chunks`), or its one `fetch`."""
-    fetch_chunks = getattr(adapter, "fetch_chunks", None)
-    if fetch_chunks is not None:
-        yield from fetch_chunks(channel=channel, session=build_session())
-    else:
-        yield adapter.fetch(channel=channel, session=build_session())
+    """The adapter's chunks oldest first (by default its one `fetch`)."""
+    yield from adapter.fetch_chunks(channel=channel, session=build_session())
 
 
 def _karma_look_up(channel: Channel, progress: _Progress) -> None:

@@ -171,22 +171,13 @@ def mentions_store(
 
 
 def _reparse(dead: DeadLetter) -> list[IncomingMention]:
-    """The item read again by its adapter: `parse_item` where the adapter has one, else its page
-    parser, which every adapter lets read a single item of the kind it polls."""
+    """The item read again by its adapter (`parse_item`: by default its page parser with the channel's settings,
+    which every adapter lets read a single item of the kind it polls)."""
     adapter = get_adapter(dead.channel.kind)
-    payload = json.loads(dead.payload)
-    if hasattr(adapter, "parse_item"):
-        parsed = adapter.parse_item(payload)
-    elif hasattr(adapter, "parse_page_for_channel"):
-        parsed = adapter.parse_page_for_channel(payload, channel=dead.channel)
-    elif hasattr(adapter, "parse_page"):
-        parsed = adapter.parse_page(payload)
-    else:
-        parsed = adapter.parse_payload(payload)
-    rejected = getattr(parsed, "rejected", [])
-    if rejected:
-        raise AdapterError(rejected[0].error)
-    mentions = list(getattr(parsed, "mentions", parsed))
+    parsed = adapter.parse_item(json.loads(dead.payload), channel=dead.channel)
+    if parsed.rejected:
+        raise AdapterError(parsed.rejected[0].error)
+    mentions = parsed.mentions
     if not mentions:
         raise AdapterError("the adapter reads no mention from this item")
     return mentions

@@ -130,8 +130,6 @@ def threads_watch_due(*, now: datetime | None = None, limit: int = PER_RUN) -> d
     for watch in _claimed(now, limit):
         adapter = get_adapter(watch.channel.kind)
         try:
-            if not hasattr(adapter, "fetch_thread"):  # an optional part of an adapter; no watch starts without it
-                raise AdapterError(f"The desk cannot read threads on {watch.channel.get_kind_display()}.")
             fetched = adapter.fetch_thread(channel=watch.channel, session=build_session(), ref=watch.thread_ref)
             wanted = _wanted(watch, fetched.mentions)
             result = mentions_ingest(channel=watch.channel, mentions=wanted) if wanted else None

@@ -112,7 +112,7 @@ def test_each_demo_account_that_takes_images_sends_a_reply_with_one():
     with its description, on every demo platform whose declaration takes images."""
     advocate = AdvocateFactory()
     week_seed(advocate=advocate)
-    pictured = [kind for kind in CONNECTED if platform_of(kind).reply_media]
+    pictured = [kind for kind in CONNECTED if platform_of(kind).reply_rule.media]
     assert set(pictured) >= {"mastodon", "bluesky", "discord"}
     for kind in pictured:
         ticket = _open_ticket(kind)

@@ -164,9 +164,10 @@ def test_other_adapters_reject_or_redate_an_unconvertible_time(kind, fixture, it
     if kind == "hackernews":
         item.pop("created_at_i", None)
     adapter = get_adapter(kind)
-    assert hasattr(adapter, "parse_page")  # every platform here has one (an optional part of an adapter)
-    parse = adapter.parse_page
-    parsed = parse(payload, base_url="https://forum.example.com") if kind == "discourse" else parse(payload)
+    forum = Channel(kind=kind, config={"base_url": "https://forum.example.com"})
+    parsed = (
+        adapter.parse_page_for_channel(payload, channel=forum) if kind == "discourse" else adapter.parse_page(payload)
+    )
     for mention in parsed.mentions:
         assert clean.in_range(mention.created_at) == mention.created_at
     rejected = [r for r in parsed.rejected if bad in json.dumps(r.raw)]

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters import ReplyError, ReplyUncertain, SentReply, get_adapter
+from channels.adapters.registry import platform_or_default
 from channels.http import build_session
 from channels.models import Account
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
@@ -47,10 +48,10 @@ def ticket_direct_message(*, ticket: Ticket, message_id: int, user: Any, text: s
         raise ValidationError("Write the message first.")
     word = action_word(ticket, "message")
     mention = action_message(ticket, message_id, Message.Kind.INBOUND)
-    adapter: Any = get_adapter(ticket.channel.kind)  # declares "message": has direct_message (the parts test)
-    limit = adapter.direct_message_max_length
-    if (length := getattr(adapter, "direct_message_length", len)(text)) > limit:
-        raise ValidationError(f"The message is {length} characters; {limit} at most here.")
+    adapter = get_adapter(ticket.channel.kind)  # declares "message": has direct_message (the parts test)
+    rule = platform_or_default(ticket.channel.kind).message_rule
+    if rule.over(text):
+        raise ValidationError(f"The message is {rule.length(text)} characters; {rule.limit} at most here.")
     recipient = mention.author_handle or mention.author_name
     if not recipient:
         raise ValidationError("The mention's author is not known: nobody to send it to.")

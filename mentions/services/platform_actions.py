@@ -67,7 +67,7 @@ class Offered:
 def actions_offered(ticket: Ticket) -> Offered:
     platform = platform_or_default(ticket.channel.kind)
     words = platform.actions
-    limit = getattr(get_adapter(ticket.channel.kind), "direct_message_max_length", 0) if "message" in words else 0
+    limit = (platform.message_rule.limit or 0) if "message" in words else 0
     return Offered(
         like=words.get("like", ""),
         delete=words.get("delete", ""),
@@ -123,8 +123,12 @@ def acting_account(ticket: Ticket) -> Account:
 
 def _ask(method: str, ticket: Ticket, account: Account, message: Message, what: str) -> None:
     try:
-        getattr(get_adapter(ticket.channel.kind), method)(
-            channel=ticket.channel, account=account, session=build_session(), target=reply_target_of(message, ticket)
+        get_adapter(ticket.channel.kind).act(
+            method,
+            channel=ticket.channel,
+            account=account,
+            session=build_session(),
+            target=reply_target_of(message, ticket),
         )
     except ReplyError as exc:
         logger.warning("%s on ticket %s (message %s) refused: %s", what, ticket.pk, message.pk, exc)

@@ -13,7 +13,7 @@ A send happens in three steps so that it is never posted twice and never lost:
    in words, with the draft kept. A platform that did not answer leaves the send "unknown": it may
    be posted, so the desk never sends it again by itself.
 
-A reply may carry images where the platform declares `reply_media` (issue 43): they are checked and stripped of
+A reply may carry images where the platform's reply rule declares `media` (issue 43): they are checked and stripped of
 their metadata before step 1 (`reply_images`), kept with the send in step 1, handed to the sender in step 2 (which
 uploads them before it posts), and listed on our reply's message in step 3. Their bytes are dropped once the send
 is sent or refused; an unknown outcome keeps them.
@@ -94,7 +94,7 @@ def _post(
     sender = reply_sender(ticket.channel.kind)
     if sender is None:  # the platform declares no sender; reply_plan offers none either
         raise ReplyError(f"The desk cannot post on {ticket.channel.get_kind_display()}.")
-    # Only a sender that declares reply_media takes `media` (the others keep their signature).
+    # Only a sender whose reply rule declares media takes `media` (the others keep their signature).
     extra: dict[str, Any] = {"media": media} if media else {}
     sent: SentReply = sender(
         channel=ticket.channel,
@@ -131,9 +131,8 @@ def reply_checked(ticket: Ticket, body: str, handle: str, style: str) -> tuple[R
         raise ValidationError(f"{handle or 'That account'} cannot post replies from the desk here.")
     if handle in plan.unavailable:
         raise ValidationError(f"{handle} {plan.unavailable[handle]}. Your draft is kept.")
-    if plan.max_length and (length := plan.length_of(body)) > plan.max_length:
-        how = f" ({plan.length_note})" if plan.length_note else ""
-        raise ValidationError(f"The reply is {length} characters; {plan.max_length} at most here{how}.")
+    if refusal := plan.rule.refusal(body):
+        raise ValidationError(refusal)
     if style and style not in {value for value, _label in plan.styles}:
         raise ValidationError("Choose how to post the reply from the list.")
     return plan, handle
@@ -211,7 +210,7 @@ def ticket_send_reply(
     if images:
         kind = Ticket.objects.filter(pk=ticket.pk).values_list("channel__kind", flat=True).first() or ""
         platform = platform_or_default(kind)
-        checked = images_checked(images, platform.reply_media, where=platform.spoken_name)
+        checked = images_checked(images, platform.reply_rule.media, where=platform.spoken_name)
     # While a send on this ticket is in flight (this press's own first click, or another
     # advocate's), wait for its outcome: then a double click answers with it, and a second reply
     # written against the same version is refused as stale instead of posted too.

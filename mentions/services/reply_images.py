@@ -3,11 +3,11 @@ has them.
 
 An image is taken only when its bytes are one: Pillow reads the format from the bytes (never the file's name or
 the type the browser claimed), `verify()` refuses a truncated or corrupt file, and the format must be one the
-platform declares (`Platform.reply_media`). Its metadata is then dropped by writing the picture out again without
-it: EXIF (a phone's GPS position, the camera, the time), XMP and comments never leave the desk. A JPEG turned by
-its EXIF orientation is turned for real first, so it shows the same way up without the tag; one that is not is
-written with its own quantisation (`quality="keep"`: no second loss). The stripped image must still fit the
-platform's limit.
+platform declares (its reply rule's `media`: `Platform.reply_rule`). Its metadata is then dropped by writing the
+picture out again without it: EXIF (a phone's GPS position, the camera, the time), XMP and comments never leave
+the desk. A JPEG turned by its EXIF orientation is turned for real first, so it shows the same way up without the
+tag; one that is not is written with its own quantisation (`quality="keep"`: no second loss). The stripped image
+must still fit the platform's limit.
 
 Pillow's decompression-bomb limit is per frame: an animated GIF of 200 frames of 2000x2000 (786 KB) passed it and
 held a web worker for 121 s before failing. So before any frame is decoded, the frames and the canvas they are
@@ -32,7 +32,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from channels import clean
 from channels.adapters.base import Media, OutgoingImage
-from channels.adapters.platform import MiB, ReplyMedia
+from channels.adapters.reply_rule import MiB, ReplyMedia
 from mentions.models import ReplyImage, ReplySend
 
 # Beyond the largest limit any platform declares, a file is not even read (ReplyImage keeps it in the database).

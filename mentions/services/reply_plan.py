@@ -7,13 +7,12 @@ rule, or the channel's own address."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from channels.adapters import get_adapter
-from channels.adapters.platform import ReplyMedia
 from channels.adapters.registry import platform_or_default
+from channels.adapters.reply_rule import NO_REPLIES, ReplyMedia, ReplyRule
 from channels.models import Account
 from mentions.models import Message, Ticket
 
@@ -30,18 +29,32 @@ class ReplyPlan:
     reason: str
     outside: str = ""  # the chosen account replies outside the desk (Tweetdeck): link + "mark replied"
     unavailable: dict[str, str] = field(default_factory=dict)  # account -> why it cannot post now
-    styles: list[tuple[str, str]] = field(default_factory=list)  # Stack Exchange: comment or answer
-    max_length: int | None = None
-    # How the platform counts a text's length (X: a link is 23), and what the composer says of it.
-    length_of: Callable[[str], int] = len
-    length_note: str = ""
     handle_prefix: str = ""  # written before a handle shown (X: "@name"): the platform's declaration
     respond_from_rule: bool = False  # the handle was chosen by the platform's respond-from rule (X)
-    media: ReplyMedia | None = None  # the images a reply may carry there (the platform's `reply_media`)
+    # How long a reply may be there and how the platform counts it (X: a link is 23), the images it may carry, the
+    # kinds of reply (Stack Exchange: comment or answer): the platform's one rule (channels.adapters.reply_rule).
+    rule: ReplyRule = NO_REPLIES
 
     @property
     def can_send(self) -> bool:
         return bool(self.chosen) and self.chosen not in self.unavailable
+
+    # What the composer shows of the rule.
+    @property
+    def max_length(self) -> int | None:
+        return self.rule.limit
+
+    @property
+    def length_note(self) -> str:
+        return self.rule.note
+
+    @property
+    def styles(self) -> tuple[tuple[str, str], ...]:
+        return self.rule.styles
+
+    @property
+    def media(self) -> ReplyMedia | None:
+        return self.rule.media
 
 
 def _reply_target(ticket: Ticket) -> Message | None:
@@ -79,13 +92,13 @@ def reply_plan(ticket: Ticket) -> ReplyPlan | None:
     if platform.reply_as == "handles":
         plan = _rule_plan(ticket, target, adapter, accounts)
     else:
-        plan = _accounts_plan(adapter, target, accounts, handle_prefix=platform.handle_prefix)
+        plan = _accounts_plan(target, accounts, handle_prefix=platform.handle_prefix)
     if plan is not None:
-        plan.media = platform.reply_media
+        plan.rule = platform.reply_rule
     return plan
 
 
-def _accounts_plan(adapter: Any, target: Message, accounts: list[Account], *, handle_prefix: str) -> ReplyPlan | None:
+def _accounts_plan(target: Message, accounts: list[Account], *, handle_prefix: str) -> ReplyPlan | None:
     desk = [a for a in accounts if a.reply_mode == Account.ReplyMode.DESK]
     plan = ReplyPlan(
         in_reply_to=target,
@@ -93,11 +106,6 @@ def _accounts_plan(adapter: Any, target: Message, accounts: list[Account], *, ha
         chosen="",
         reason="",
         handle_prefix=handle_prefix,
-        styles=list(getattr(adapter, "reply_styles", ())),
-        max_length=getattr(adapter, "reply_max_length", None),
-        # How the platform counts (Mastodon: a link is 23), as the rule's plan below does for X.
-        length_of=getattr(adapter, "reply_length", len),
-        length_note=getattr(adapter, "reply_length_note", ""),
         unavailable={a.username: _why_not(a) for a in desk if not a.can_post},
     )
     if not desk:
@@ -134,9 +142,6 @@ def _rule_plan(ticket: Ticket, target: Message, adapter: Any, accounts: list[Acc
         handles=[h["username"] for h in desk],
         chosen="",
         reason="",
-        max_length=getattr(adapter, "reply_max_length", None),
-        length_of=getattr(adapter, "reply_length", len),
-        length_note=getattr(adapter, "reply_length_note", ""),
         handle_prefix=platform_or_default(ticket.channel.kind).handle_prefix,
         respond_from_rule=True,
         unavailable={h["username"]: why for h in desk if (why := _why_not(by_name.get(h["username"].casefold())))},

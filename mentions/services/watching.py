@@ -36,9 +36,11 @@ def thread_watch_start(
     adapter = get_adapter(channel.kind)
     plan = watch_plan(channel.kind)
     root = _root(ticket)
-    if plan is None or root is None or not hasattr(adapter, "fetch_thread") or not hasattr(adapter, "thread_ref"):
+    if plan is None or root is None or not adapter.reads_threads:
         return None
-    ref = adapter.thread_ref(root.external_id, root.thread_external_id, root.raw if isinstance(root.raw, dict) else {})
+    ref = adapter.thread_ref(
+        root.external_id or "", root.thread_external_id or "", root.raw if isinstance(root.raw, dict) else {}
+    )
     if not ref:
         return None
     now = now or timezone.now()

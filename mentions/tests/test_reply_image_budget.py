@@ -14,7 +14,7 @@ import responses
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from channels.adapters.platform import IMAGE_TYPES, MiB, ReplyMedia
+from channels.adapters.reply_rule import IMAGE_TYPES, MiB, ReplyMedia
 from channels.tests.images import animated_gif
 from mentions.models import ReplySend
 from mentions.services.reply_images import MAX_FRAMES, MAX_TOTAL_PIXELS, ImageGiven, gif_extent, images_checked

@@ -176,7 +176,9 @@ def test_the_image_input_costs_the_ticket_page_no_query(advocate_client, monkeyp
         counted()
         with_image = counted()
         kind = ticket.channel.kind
-        monkeypatch.setitem(registry._declared, kind, replace(registry.platform_of(kind), reply_media=None))
+        declared = registry.platform_of(kind)
+        text_only = replace(declared, reply_rule=replace(declared.reply_rule, media=None))
+        monkeypatch.setitem(registry._declared, kind, text_only)
         counted()
         without = counted()
 

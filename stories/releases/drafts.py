@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Ticket
-from stories.drafts import reply_measure, text_fit
+from stories.drafts import reply_rule
 from stories.models import Membership, ReleasePlan
 
 HN_TITLE_MAX = 80  # Hacker News refuses a longer title
@@ -43,11 +43,9 @@ def platform_drafts(plan: ReleasePlan) -> list[PlatformDraft]:
     out = []
     for kind in kinds:
         platform = platform_or_default(kind)
-        limit, length_of = reply_measure(kind)
-        body, shortened = text_fit(
-            address="", text=text, link=plan.url, separator=platform.link_separator, limit=limit, length_of=length_of
-        )
-        out.append(PlatformDraft(kind, platform.label, body, shortened, limit, length_of(body)))
+        rule = reply_rule(kind)
+        body, shortened = rule.fit(address="", text=text, link=plan.url)
+        out.append(PlatformDraft(kind, platform.label, body, shortened, rule.limit, rule.length(body)))
     return sorted(out, key=lambda d: d.label.casefold())
 
 

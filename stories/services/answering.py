@@ -23,7 +23,7 @@ from mentions.models import ReplySend, Ticket
 from mentions.services.actions import ticket_mark_replied
 from mentions.services.drafts import ticket_draft_append
 from mentions.services.outward_policy import outward_allowed
-from stories.drafts import reply_measure, send_key, story_drafts_make, ticket_draft
+from stories.drafts import reply_rule, send_key, story_drafts_make, ticket_draft
 from stories.models import Membership, Story, StoryReply
 from stories.services.locks import ensure_can_work, stories_locked, story_live
 
@@ -107,12 +107,12 @@ def _refusals(rows: list[StoryReply], include: set[int], uncertain: set[str]) ->
     kinds = dict(Ticket.objects.filter(pk__in=[r.ticket_id for r in chosen]).values_list("pk", "channel__kind"))
     said = []
     for row in chosen:
-        limit, length_of = reply_measure(kinds.get(row.ticket_id, ""))
+        rule = reply_rule(kinds.get(row.ticket_id, ""))
         posts = bool(row.handle) and row.send_key not in uncertain
         if not row.body:
             said.append(f"#{row.ticket_id}: the draft is empty.")
-        elif posts and limit and (length := length_of(row.body)) > limit:
-            said.append(f"#{row.ticket_id}: {length} characters, {limit} at most there.")
+        elif posts and rule.over(row.body):
+            said.append(f"#{row.ticket_id}: {rule.length(row.body)} characters, {rule.limit} at most there.")
         if row.link and not safe_url(row.link):
             said.append(f"#{row.ticket_id}: the link must start with http:// or https://.")
     return said

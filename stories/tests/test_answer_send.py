@@ -15,11 +15,12 @@ from django.urls import reverse
 
 from advocacy.celery import app as celery_app
 from channels.adapters.reddit.reply import COMMENT_URL
-from channels.adapters.twitter import TwitterAdapter
+from channels.adapters.registry import platform_of
+from channels.adapters.reply_rule import ReplyRule
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
-from stories.drafts import text_fit, ticket_draft
+from stories.drafts import ticket_draft
 from stories.models import Story, StoryReply
 from stories.tasks import answer_send
 from stories.tests.wave import RELEASE_URL, release_wave, reply_endpoints_fake, x_ingest
@@ -32,7 +33,8 @@ ANSWER = (
     "the old helper image fail until the pin is removed or updated. The upgrade notes list the exact setting to "
     "change, and a fix that keeps old pins working ships in 18.6.1 on Thursday."
 )
-x_length = TwitterAdapter().reply_length
+X_RULE = platform_of("twitter").reply_rule
+x_length = X_RULE.length
 
 
 @pytest.fixture
@@ -260,15 +262,13 @@ def test_a_ticket_joining_an_answered_story_gets_its_draft_as_the_suggested_repl
 
 def test_a_draft_is_cut_at_a_word_and_keeps_its_link_as_x_counts_it():
     long = "word " * 80
-    body, shortened = text_fit(
-        address="@dana ", text=long.strip(), link=LINK, separator=" ", limit=280, length_of=x_length
-    )
+    body, shortened = X_RULE.fit(address="@dana ", text=long.strip(), link=LINK)
     assert shortened and body.startswith("@dana word word") and body.endswith(f"word… {LINK}")
     assert x_length(body) <= 280 < x_length(f"@dana {long.strip()} {LINK}")
     assert len(body) > 280  # X counts the link as 23, not its length
-    fits, shortened = text_fit(address="", text="Short.", link=LINK, separator="\n\n", limit=280, length_of=len)
+    fits, shortened = ReplyRule(limit=280).fit(address="", text="Short.", link=LINK)
     assert (fits, shortened) == (f"Short.\n\n{LINK}", False)
-    placed, _ = text_fit(address="", text=f"See {LINK} for more.", link=LINK, separator=" ", limit=None, length_of=len)
+    placed, _ = ReplyRule(limit=None, link_separator=" ").fit(address="", text=f"See {LINK} for more.", link=LINK)
     assert placed == f"See {LINK} for more."  # the answer placed it ({link}): not added twice
 
 

@@ -50,7 +50,6 @@ from .cursor import load_seen, load_states, prune_seen
 from .oauth import BlueskySession, app_password_grant
 from .paging import NOTIFICATIONS, SEARCH, streams_of, walk
 from .parse import parse_entries, parse_page
-from .richtext import MAX_GRAPHEMES, grapheme_length
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -73,9 +72,6 @@ class BlueskyAdapter(PolledAdapter):
         "(com.atproto.server.createSession) and keeps the session, encrypted, to post replies, likes and reposts. "
         "{username} must be the channel's own handle: an app password signs in as its own account only."
     )
-    reply_max_length = MAX_GRAPHEMES
-    reply_length = staticmethod(grapheme_length)
-    reply_length_note = "counted as Bluesky counts: an emoji or an accented letter is one"
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -91,8 +87,6 @@ class BlueskyAdapter(PolledAdapter):
 
     # The desk's "Send a DM" (mentions.services.direct_messages), through Bluesky's chat service (`chat.py`).
     direct_message = staticmethod(chat.direct_message)
-    direct_message_max_length = chat.MAX_GRAPHEMES
-    direct_message_length = staticmethod(grapheme_length)
 
     # --- polling -----------------------------------------------------------------------
 
@@ -187,6 +181,6 @@ class BlueskyAdapter(PolledAdapter):
         """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
         return readable_mentions(parse_page(payload))
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
         return parse_page(item)

@@ -26,6 +26,7 @@ from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .auth import TOKEN_ERRORS, xrpc_error
 from .config import settings_of
 from .limits import retry_after_of, until_words
+from .platform import PLATFORM
 from .richtext import grapheme_length
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 PROXY = {"atproto-proxy": "did:web:api.bsky.chat#bsky_chat"}
 CONVO_FOR_MEMBERS = "chat.bsky.convo.getConvoForMembers"
 SEND_MESSAGE = "chat.bsky.convo.sendMessage"
-MAX_GRAPHEMES = 1000
+MAX_GRAPHEMES = PLATFORM.message_rule.most
 NO_DM_ACCESS = ("bad token scope", "bad token method")
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyMedia, ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket
 
@@ -52,7 +53,6 @@ PLATFORM = Platform(
     kind="bluesky",
     label="Bluesky",
     handle_prefix="@",  # @alice.bsky.social, as Bluesky shows a handle
-    link_separator=" ",  # a post is 300 graphemes: the link follows the answer on its line
     adapter="channels.adapters.bluesky.BlueskyAdapter",
     help_text="Bluesky posts: keyword searches, and the mentions of and replies to our account.",
     config_example={"handle": "gitlab.com", "keywords": ["gitlab"], "team_handles": ["gitlabstatus.bsky.social"]},
@@ -62,12 +62,17 @@ PLATFORM = Platform(
         600, 1, DOCUMENTED_LIMIT * 86_400 // DOCUMENTED_WINDOW, "Bluesky: 3,000 requests per 5 minutes per IP"
     ),
     replies="channels.adapters.bluesky.BlueskyAdapter.post_reply",
-    # the app.bsky.embed.images lexicon: 4 images, maxSize 1,000,000 bytes each.
-    reply_media=ReplyMedia(
-        4, 1_000_000, how="com.atproto.repo.uploadBlob, then an app.bsky.embed.images embed with alt"
-    ),
     accounts="channels.adapters.bluesky.oauth.BlueskySession",
     credentials_required=("app_password",),
+    reply_rule=ReplyRule(
+        limit=300,
+        count="channels.adapters.bluesky.richtext.grapheme_length",
+        note="counted as Bluesky counts: an emoji or an accented letter is one",
+        # the app.bsky.embed.images lexicon: 4 images, maxSize 1,000,000 bytes each.
+        media=ReplyMedia(4, 1_000_000, how="com.atproto.repo.uploadBlob, then an app.bsky.embed.images embed with alt"),
+        link_separator=" ",  # a reply is one short line: the link follows the answer on it
+    ),
+    message_rule=ReplyRule(limit=1000, count="channels.adapters.bluesky.richtext.grapheme_length"),
     actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
     # The author's own ids in an item (the DID in every post's AT URI): identifiers to erase with the person.
     author_ids=("author.did",),

@@ -19,8 +19,9 @@ from collections.abc import Callable
 import regex
 
 from .config import handle_of
+from .platform import PLATFORM
 
-MAX_GRAPHEMES = 300
+MAX_GRAPHEMES = PLATFORM.reply_rule.most
 MAX_BYTES = 3000
 _GRAPHEME = regex.compile(r"\X")
 # A mention: "@" and a handle, at the start or after a space or an opening bracket.

@@ -57,7 +57,6 @@ class DiscordAdapter(PolledAdapter):
     oauth = DiscordBotAuthorization()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
-    reply_max_length = reply.MAX_LENGTH
 
     def post_reply(
         self,
@@ -81,7 +80,6 @@ class DiscordAdapter(PolledAdapter):
         reply.delete_post(channel=channel, session=session, target=target)
 
     # The desk's "Send a DM" (mentions.services.direct_messages): from the bot to the mention's author.
-    direct_message_max_length = reply.MAX_LENGTH
 
     def direct_message(
         self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
@@ -119,7 +117,7 @@ class DiscordAdapter(PolledAdapter):
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
         return readable_mentions(parse_page(payload))
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         return parse_page(item)
 
 

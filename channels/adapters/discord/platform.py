@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import MiB, Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import MiB, ReplyMedia, ReplyRule
 from channels.freshness import Bucket, credential, hashed
 
 if TYPE_CHECKING:
@@ -42,12 +43,16 @@ PLATFORM = Platform(
     budget=budget,
     watch=None,
     replies="channels.adapters.discord.DiscordAdapter.post_reply",
-    # Create Message: up to 10 files; 10 MiB a message's uploads for a bot on a server without boosts.
-    reply_media=ReplyMedia(
-        10, 10 * MiB, how="one multipart Create Message: payload_json and files[n], attachments[n].description"
-    ),
     accounts="channels.adapters.discord.oauth.DiscordBotAuthorization",
     credentials_required=("bot_token",),
+    reply_rule=ReplyRule(
+        limit=2000,
+        # Create Message: up to 10 files; 10 MiB a message's uploads for a bot on a server without boosts.
+        media=ReplyMedia(
+            10, 10 * MiB, how="one multipart Create Message: payload_json and files[n], attachments[n].description"
+        ),
+    ),
+    message_rule=ReplyRule(limit=2000),
     own_place=True,  # the product's own server
     unsupported={
         "watch": "Every poll reads the chosen channels' active threads already: a watched thread adds nothing.",

@@ -37,11 +37,12 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubb
 from ..base import OutgoingImage, ReplyError, ReplyTarget, SentReply
 from .client import API, error_text, headers_of, retry_after, token_of
 from .parse import WEB, media_of
+from .platform import PLATFORM
 
 if TYPE_CHECKING:
     from channels.models import Channel
 
-MAX_LENGTH = 2000
+MAX_LENGTH = PLATFORM.reply_rule.most  # a direct message is a message too: the same limit
 THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 CANNOT_MESSAGE_USER = 50007

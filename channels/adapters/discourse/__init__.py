@@ -141,7 +141,6 @@ class DiscourseAdapter(PolledAdapter):
         "{username}. The forum is asked first who the key acts as. The key must be an admin key for all "
         "users; a user API key, connected through the forum's own approval page, is the alternative."
     )
-    reply_max_length = 32_000  # Discourse's default max_post_length
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -150,7 +149,6 @@ class DiscourseAdapter(PolledAdapter):
     delete_post = staticmethod(actions.delete_post)
     # "Send a DM" (mentions.services.direct_messages): a personal message to the post's author.
     direct_message = staticmethod(actions.direct_message)
-    direct_message_max_length = actions.DM_MAX_LENGTH
 
     # --- polling ---------------------------------------------------------------------
 
@@ -205,9 +203,6 @@ class DiscourseAdapter(PolledAdapter):
         """`parse_page` with the channel's forum address and settings (for `manage.py ingest_payload`)."""
         config = self.settings_of(channel.config)
         return parse_page(payload, base_url=config["base_url"], staff_are_ours=config["staff_are_ours"])
-
-    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
-        return self.parse_page_for_channel(payload, channel=channel).mentions
 
 
 def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool) -> Parsed:

@@ -17,6 +17,7 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubb
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
+from .platform import PLATFORM
 from .reply import credential_headers, errors_of, token_refused
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 LIKE = 2  # Discourse's post action type for a like
 ALREADY = "already performed this action"
-DM_MAX_LENGTH = 32000  # Discourse's default max_post_length; a forum's own setting may be lower (its 422 says so)
+DM_MAX_LENGTH = PLATFORM.message_rule.most  # a forum's own max_post_length may be lower (its 422 says so)
 TITLE_MAX = 200  # within max_topic_title_length (255 by default)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import MiB, Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import MiB, ReplyMedia, ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential
 
@@ -38,12 +39,16 @@ PLATFORM = Platform(
     # 100 watched threads stay under a quarter of the budget, leaving polling its half (channels.freshness).
     watch=WatchPlan(900, 2, 86_400, "Discourse: 60 a minute per admin API key"),
     replies="channels.adapters.discourse.DiscourseAdapter.post_reply",
-    # Discourse's max_image_size_kb is 4096 by default: a forum that raised it still takes 4 MiB.
-    reply_media=ReplyMedia(
-        4, 4 * MiB, how="POST /uploads.json (type=composer), then ![alt](upload://...) in the post's raw"
-    ),
     accounts="channels.adapters.discourse.oauth.DiscourseUserApiKey",
     credentials_required=(),
+    reply_rule=ReplyRule(
+        limit=32_000,  # Discourse's default max_post_length
+        # Discourse's max_image_size_kb is 4096 by default: a forum that raised it still takes 4 MiB.
+        media=ReplyMedia(
+            4, 4 * MiB, how="POST /uploads.json (type=composer), then ![alt](upload://...) in the post's raw"
+        ),
+    ),
+    message_rule=ReplyRule(limit=32_000),
     credentials_none="A public forum is read without a key; the optional admin API key is for private forums.",
     short_label="Forum",
     reply_opening="@{handle} ",

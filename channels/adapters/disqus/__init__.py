@@ -99,7 +99,6 @@ class DisqusAdapter(PolledAdapter):
     config_rules = staticmethod(validate_config)
     config_defaults = DEFAULTS
     oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
-    reply_max_length = 25_000
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -135,6 +134,6 @@ class DisqusAdapter(PolledAdapter):
         """A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts."""
         return parse_page(payload)
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post again (a dead letter being retried)."""
         return parse_page(item if isinstance(item, dict) else {"code": 0, "response": [item]})

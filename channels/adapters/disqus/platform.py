@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -29,6 +30,9 @@ PLATFORM = Platform(
     replies="channels.adapters.disqus.DisqusAdapter.post_reply",
     accounts="channels.adapters.disqus.oauth.DisqusOAuth",
     credentials_required=("api_key",),
+    reply_rule=ReplyRule(
+        limit=25_000,
+    ),
     short_label="Disqus",
     own_place=True,  # the comments of our own blog or docs
     author_ids=("author.id",),

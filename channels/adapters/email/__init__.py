@@ -65,15 +65,17 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, IncomingMention, PayloadError, chunks_merged
+from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed
+from ..polling import PolledAdapter
 from .client import imap_session
 from .config import DEFAULTS, SCHEMA, password_of, settings_of, validate_config
 from .cursor import Cursor
-from .page import Mentions, parse_page
+from .page import parse_page
 from .paging import MailboxWalk
 from .parse import parse_message as parse_message  # one message -> mention or None
 from .protocol import imap_quote, imap_utf7, parse_fetch_response, uid_set
+from .reply import email_reply_send
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -92,14 +94,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-class EmailAdapter:
+class EmailAdapter(PolledAdapter):
     kind = "email"
     schema = SCHEMA
-
-    # --- config ----------------------------------------------------------------------
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
+    config_rules = staticmethod(validate_config)
+    post_reply = staticmethod(email_reply_send)  # over SMTP, from the channel's address (Platform.reply_as)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """The mailbox's own address: mail from it is our reply, never a ticket."""
@@ -115,10 +114,6 @@ class EmailAdapter:
         with imap_session(config, password) as imap:
             walk = MailboxWalk(imap, config, Cursor.load(channel.cursor), channel_slug=channel.slug)
             yield from walk.chunks()
-
-    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))
@@ -136,15 +131,15 @@ class EmailAdapter:
         """A saved message or mbox (bytes), or message items (see `page`), as mentions and rejected messages."""
         return parse_page(payload)
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One message item kept in the dead-letter table, read again."""
         return parse_page(item if isinstance(item, dict) else [item])
 
-    def parse_file(self, data: bytes) -> list[IncomingMention]:
+    def parse_file(self, data: bytes, *, channel: Channel | None = None) -> Parsed:
         """A saved message (.eml), or an mbox of several, for ``manage.py ingest_payload``. Automated mail is
         dropped as when polling; ``skip_list_mail`` is a polling setting and does not apply here. Messages that
         cannot be read are in the answer's ``rejected`` (quarantined by the command)."""
-        return Mentions(parse_page(bytes(data)))
+        return parse_page(bytes(data))
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
         if not isinstance(payload, bytes | bytearray | str):

@@ -109,12 +109,3 @@ def parse_page(payload: Any) -> Parsed:
         "E-mail channels read saved messages (.eml files), not JSON: pass the .eml file itself."
         f" Got {clean.preview(payload)}."
     )
-
-
-class Mentions(list):
-    """`parse_file`'s answer: the mentions (a list, as before), with the file's unreadable messages in
-    ``rejected`` so `ingest_payload` quarantines them like a poll's."""
-
-    def __init__(self, parsed: Parsed) -> None:
-        super().__init__(parsed.mentions)
-        self.rejected = list(parsed.rejected)

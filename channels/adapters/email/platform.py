@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyRule
 
 PLATFORM = Platform(
     kind="email",
@@ -21,9 +22,12 @@ PLATFORM = Platform(
     budget=None,
     watch=None,
     # Replies go out over SMTP (Django's e-mail backend), from the mailbox's own address.
-    replies="channels.adapters.email.reply.email_reply_send",
+    replies="channels.adapters.email.EmailAdapter.post_reply",
     accounts=None,
     credentials_required=("password",),
+    reply_rule=ReplyRule(
+        limit=None,
+    ),
     name="E-mail",
     reply_opening="Hi {requester},\n\n",
     reply_as="address",

@@ -37,9 +37,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget
+from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, readable_mentions
+from ..polling import PolledAdapter, chunk_result
 from . import reply, thread
 from .app import Auth
 from .client import Client
@@ -76,7 +76,6 @@ class GitHubAdapter(PolledAdapter):
         "as the App's bot (an installation token, minted again every hour). GitHub is asked first who that is: "
         "it must be {username}. Connecting through GitHub's own sign-in page is the alternative."
     )
-    reply_max_length = reply.MAX_LENGTH  # GitHub's limit on a comment's body
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -150,9 +149,6 @@ class GitHubAdapter(PolledAdapter):
         for repo in config["repositories"]:
             context.issues.update(context_of(config, cursor.repo(repo), repo).issues)
         return parse_page(payload, context)
-
-    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
-        return readable_mentions(self.parse_page_for_channel(payload, channel=channel))
 
 
 class _Chunk:

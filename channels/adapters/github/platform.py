@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -66,6 +67,9 @@ PLATFORM = Platform(
     replies="channels.adapters.github.GitHubAdapter.post_reply",
     accounts="channels.adapters.github.oauth.GitHubOAuth",
     credentials_required=credentials,
+    reply_rule=ReplyRule(
+        limit=65_536,  # GitHub's limit on a comment's body
+    ),
     short_label="GitHub",
     reply_opening="@{handle} ",
     own_place=True,  # the product's own repositories: their issues and discussions are about it

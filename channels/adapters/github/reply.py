@@ -30,11 +30,12 @@ from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import ACCEPT, API_VERSION, error_text, rate_limited, retry_after
 from .config import API_URL
 from .parse import raw_of
+from .platform import PLATFORM
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
 
-MAX_LENGTH = 65_536
+MAX_LENGTH = PLATFORM.reply_rule.most
 REACTIONS = {"+1": "THUMBS_UP", "heart": "HEART"}
 ADD_COMMENT = (
     "mutation($input: AddDiscussionCommentInput!) { addDiscussionComment(input: $input) "

@@ -73,7 +73,6 @@ class GitLabAdapter(PolledAdapter):
         "credentials (PRIVATE-TOKEN). GitLab is asked first which user the token acts as: it must be "
         "{username}, with the api scope. Connecting through GitLab's own OAuth approval page is the alternative."
     )
-    reply_max_length = 1_000_000  # the Notes API's limit on a note's body
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -126,9 +125,6 @@ class GitLabAdapter(PolledAdapter):
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""
         return parse_page(payload, filters=Filters.of(self.settings_of(channel.config)))
-
-    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
-        return self.parse_page_for_channel(payload, channel=channel).mentions
 
 
 def _note_or_none(note: Any, urls: dict[str, str], filters: Filters) -> IncomingMention | None:

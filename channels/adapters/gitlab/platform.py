@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import MiB, Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import MiB, ReplyMedia, ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -56,10 +57,13 @@ PLATFORM = Platform(
     watch=WatchPlan(600, 2, 2_880_000, "GitLab.com: 2,000 API requests a minute per user"),
     issues="channels.adapters.gitlab.issues",
     replies="channels.adapters.gitlab.GitLabAdapter.post_reply",
-    # GitLab's default maximum attachment is 100 MiB; the desk sends at most 10 MiB an image.
-    reply_media=ReplyMedia(4, 10 * MiB, how="POST /projects/:id/uploads, then ![alt](/uploads/...) in the note"),
     accounts="channels.adapters.gitlab.oauth.GitLabOAuth",
     credentials_required=(),
+    reply_rule=ReplyRule(
+        limit=1_000_000,  # the Notes API's limit on a note's body
+        # GitLab's default maximum attachment is 100 MiB; the desk sends at most 10 MiB an image.
+        media=ReplyMedia(4, 10 * MiB, how="POST /projects/:id/uploads, then ![alt](/uploads/...) in the note"),
+    ),
     credentials_none="Public projects are read without a token; the optional access token is for private projects.",
     short_label="GitLab",
     reply_opening="@{handle} ",

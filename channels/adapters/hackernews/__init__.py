@@ -143,7 +143,7 @@ class HackerNewsAdapter(PolledAdapter):
         """`parse_page`'s mentions; a payload in which no item at all can be read is not a Hacker News payload."""
         return readable_mentions(parse_page(payload))
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
         return parse_item(item)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import NO_REPLIES
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket
 
@@ -36,6 +37,7 @@ PLATFORM = Platform(
     replies=None,
     accounts=None,
     credentials_required=(),
+    reply_rule=NO_REPLIES,
     credentials_none="Algolia's Hacker News search is public: it is read without any key.",
     karma_lookup="channels.adapters.hackernews.audience.karma_of",
     short_label="HN",

@@ -48,7 +48,7 @@ from . import actions, reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
 from .cursor import Cursor, usable_id
-from .length import DEFAULT_MAX_CHARACTERS, instance_limits, status_length
+from .length import instance_limits
 from .oauth import MastodonOAuth, access_token_grant
 from .paging import Chunk, stream_chunks, streams_of
 from .parse import parse_items, parse_page
@@ -76,8 +76,6 @@ class MastodonAdapter(PolledAdapter):
     )
     # What the desk checks before sending: Mastodon's default limit, counted as Mastodon counts (a link is 23).
     # The instance's own limit (`length.instance_limits`) is checked again when the reply is sent.
-    reply_max_length = DEFAULT_MAX_CHARACTERS
-    reply_length_note = "Mastodon counts each link as 23 characters; the author's @handle is added first"
     # Favourite, boost and delete one of our posts, as a connected account (`actions.py`); the desk's Favourite,
     # Boost and Delete (the platform's `actions`, mentions.services.platform_actions) call `like`, `repost` and
     # `delete_post`.
@@ -98,10 +96,6 @@ class MastodonAdapter(PolledAdapter):
     # The desk's "Send a DM" (mentions.services.direct_messages): a direct status to the author, checked against
     # Mastodon's default limit first and the instance's own when sent.
     direct_message = staticmethod(actions.direct_message)
-    direct_message_max_length = DEFAULT_MAX_CHARACTERS
-
-    def reply_length(self, text: str) -> int:
-        return status_length(text)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """The team's handles (config ``handles``, in full): their posts are our replies."""
@@ -167,7 +161,7 @@ class MastodonAdapter(PolledAdapter):
         """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
         return readable_mentions(parse_page(payload))
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
         return parse_page(item)
 

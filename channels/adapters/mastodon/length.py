@@ -24,7 +24,9 @@ from django.core.cache import cache
 
 from channels import clean
 
-DEFAULT_MAX_CHARACTERS = 500
+from .platform import PLATFORM
+
+DEFAULT_MAX_CHARACTERS = PLATFORM.reply_rule.most  # Mastodon's default; an instance says its own
 DEFAULT_URL_WEIGHT = 23
 CACHE_SECONDS = 24 * 3600
 RETRY_SECONDS = 600

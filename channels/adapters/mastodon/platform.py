@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import MiB, Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import MiB, ReplyMedia, ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -61,12 +62,18 @@ PLATFORM = Platform(
     # day, 17 % of the 86,400 a day (300 per 5 minutes) of the account.
     watch=WatchPlan(600, 1, 86_400, "Mastodon: 300 requests per 5 minutes per account"),
     replies="channels.adapters.mastodon.MastodonAdapter.post_reply",
-    # docs.joinmastodon.org/methods/media: 16 MB an image by default, 4 to a status.
-    reply_media=ReplyMedia(
-        4, 16 * MiB, how="POST /api/v2/media (file, description), then media_ids[] in POST /api/v1/statuses"
-    ),
     accounts="channels.adapters.mastodon.oauth.MastodonOAuth",
     credentials_required=("access_token",),
+    reply_rule=ReplyRule(
+        limit=500,  # Mastodon's default; the instance's own is checked again when the reply is sent
+        count="channels.adapters.mastodon.length.status_length",
+        note="Mastodon counts each link as 23 characters; the author's @handle is added first",
+        # docs.joinmastodon.org/methods/media: 16 MB an image by default, 4 to a status.
+        media=ReplyMedia(
+            4, 16 * MiB, how="POST /api/v2/media (file, description), then media_ids[] in POST /api/v1/statuses"
+        ),
+    ),
+    message_rule=ReplyRule(limit=500, count="channels.adapters.mastodon.length.status_length"),
     actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},
     author_ids=("account.id",),
     actions_done={"like": "Favourited", "repost": "Boosted"},

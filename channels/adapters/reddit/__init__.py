@@ -74,12 +74,10 @@ class RedditAdapter(PolledAdapter):
     schema = SCHEMA
     config_rules = staticmethod(validate_config)
     oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)
-    reply_max_length = 10_000  # Reddit's limit for a comment's text
 
     post_reply = staticmethod(reply.post_reply)
     # The desk's "Send a message" (mentions.services.direct_messages): a private message to the author.
     direct_message = staticmethod(message.direct_message)
-    direct_message_max_length = message.MAX_LENGTH
 
     # --- polling -----------------------------------------------------------------------
 
@@ -200,6 +198,6 @@ class RedditAdapter(PolledAdapter):
         """`parse_page`'s mentions; a payload in which no entry at all can be read is refused with the reason."""
         return readable_mentions(parse_page(payload))
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw entry kept in the dead-letter table, read again."""
         return parse_page(item)

@@ -20,6 +20,7 @@ from channels.accounts.sending import json_of, reply_request, scrubbed
 from ..base import ReplyError, ReplyTarget, SentReply
 from .client import API_URL
 from .oauth import reddit_user_agent
+from .platform import PLATFORM
 from .reply import FULLNAME
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 COMPOSE_URL = API_URL + "/api/compose"
 SENT_URL = "https://www.reddit.com/message/sent/"
-MAX_LENGTH = 10_000  # Reddit's limit for a message's text
+MAX_LENGTH = PLATFORM.message_rule.most
 SUBJECT_MAX = 100
 REFUSALS = {
     "USER_DOESNT_EXIST": "that account no longer exists",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential, hashed
 
@@ -37,6 +38,10 @@ PLATFORM = Platform(
     replies="channels.adapters.reddit.RedditAdapter.post_reply",
     accounts="channels.adapters.reddit.oauth.RedditOAuth",
     credentials_required=("client_id", "client_secret"),
+    reply_rule=ReplyRule(
+        limit=10_000,  # Reddit's limit for a comment's text
+    ),
+    message_rule=ReplyRule(limit=10_000),
     karma_lookup="channels.adapters.reddit.audience.karma_of",
     story_titles=True,
     actions={"message": "Send a message"},  # a private message to the author (message.py)

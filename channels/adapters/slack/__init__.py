@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import ConfigError, FetchResult, IncomingMention, PayloadError
+from ..adapter import Adapter
+from ..base import ConfigError, IncomingMention, PayloadError
 from ..guard import Parsed, item_mentions, parse_each
 from ..schema import KindSchema, Setting
 from .markup import slack_text
@@ -66,7 +67,7 @@ def emoji_name(value: Any) -> str:
     return str(value or "").strip().strip(":").lower()
 
 
-class SlackAdapter:
+class SlackAdapter(Adapter):
     kind = "slack"
     schema = SCHEMA
 
@@ -95,10 +96,6 @@ class SlackAdapter:
                 raise ConfigError('"reaction_emoji": an emoji name as Slack writes it, e.g. ticket or +1.')
             cleaned["reaction_emoji"] = emoji
         return cleaned
-
-    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
-        # Nothing to poll: Slack pushes. The cursor unchanged keeps an admin's "Poll now" harmless.
-        return FetchResult(mentions=[], cursor=channel.cursor or {})
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         from django.conf import settings

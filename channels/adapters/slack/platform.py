@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import NO_REPLIES
 
 PLATFORM = Platform(
     kind="slack",
@@ -17,6 +18,7 @@ PLATFORM = Platform(
     replies=None,
     accounts=None,
     credentials_required=(),
+    reply_rule=NO_REPLIES,
     credentials_none="The desk's Slack app uses SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (settings), not the channel.",
     short_label="Slack",
     own_place=True,  # the team's own workspace

@@ -58,7 +58,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget, SentReply
+from ..base import FetchResult, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from . import reply, thread
@@ -95,8 +95,6 @@ class StackExchangeAdapter(PolledAdapter):
     oauth = StackExchangeOAuth()  # connecting the accounts the desk comments and answers as
     # A comment on the post answered, or an answer to its question (both need the account's reputation
     # on the site: Stack Exchange says so when it is short).
-    reply_styles = reply.STYLES
-    reply_max_length = 30_000
 
     def post_reply(
         self,
@@ -154,7 +152,7 @@ class StackExchangeAdapter(PolledAdapter):
         produced it, a comment's post type comes from its own fields only."""
         return parse_page(payload)
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One item again (dead-letter retry)."""
         return parse_page({"items": [item]})
 
@@ -163,9 +161,6 @@ class StackExchangeAdapter(PolledAdapter):
         the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
         config = self.validate_config(channel.config)
         return parse_page(payload, domain=site_domain(config["site"]), posts=_watched_posts(channel))
-
-    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
-        return self.parse_page_for_channel(payload, channel=channel).mentions
 
 
 def _watched_posts(channel: Channel) -> PostLinks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import ReplyRule
 from channels.adapters.watch import WatchPlan
 from channels.freshness import Bucket, credential
 
@@ -32,6 +33,10 @@ PLATFORM = Platform(
     replies="channels.adapters.stackexchange.StackExchangeAdapter.post_reply",
     accounts="channels.adapters.stackexchange.oauth.StackExchangeOAuth",
     credentials_required=(),
+    reply_rule=ReplyRule(
+        limit=30_000,
+        styles=(("comment", "Comment"), ("answer", "Answer")),  # a comment under the post, or an answer to the question
+    ),
     credentials_none="The API is read without a key at 300 requests a day; the optional app key raises that to 10,000.",
     name="Stack Overflow",
     reply_opening="@{handle} ",

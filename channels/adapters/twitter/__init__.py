@@ -61,7 +61,7 @@ import requests
 
 from channels import clean
 
-from ..base import ConfigError, FetchResult, IncomingMention, chunks_merged
+from ..base import ConfigError, FetchResult, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter
 from . import actions, reply
@@ -166,16 +166,13 @@ class TwitterAdapter(PolledAdapter):
         ``{"data": [...] or {...}, "includes": {...}, "meta": {...}}``) or a list of them (one per page)."""
         return parse_page(payload)
 
-    def parse_item(self, item: Any) -> Parsed:
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post as kept in the dead-letter table (the post, its author under "author")."""
         return parse_item(item)
 
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """`parse_page` with the edit histories the channel's cursor remembers (replies to edited posts)."""
         return parse_page(payload, edits=Cursor.load(channel.cursor).edits)
-
-    def parse_payload_for_channel(self, payload: Any, *, channel: Channel) -> list[IncomingMention]:
-        return self.parse_page_for_channel(payload, channel=channel).mentions
 
     # Where a reply to an edited version finds the stored post (intake.pipeline.lookup): a message whose raw
     # post lists the version in its edit history, posted within X's edit window before the version.
@@ -191,15 +188,6 @@ class TwitterAdapter(PolledAdapter):
 
     # A post's length as X counts it (twitter-text's weighted length: a link is 23 whatever its length, most
     # CJK characters and emoji 2): the desk refuses a reply X would refuse, before sending it.
-    reply_max_length = 280
-    reply_length_note = "X counts each link as 23 characters"
-
-    def reply_length(self, text: str) -> int:
-        # Imported here: twitter-text loads pkg_resources and its emoji table (about 10 MiB), and every process
-        # loads this adapter through the registry while few ever count a reply's length (issue 58).
-        from twitter_text import parse_tweet
-
-        return int(parse_tweet(text).weightedLength)
 
     def choose_reply_handle(self, *, config: dict[str, Any], mentioned: list[str], text: str) -> str:
         """Which of our handles answers a post (the handbook's respond-from rule); see `reply`."""
@@ -213,7 +201,6 @@ class TwitterAdapter(PolledAdapter):
     repost = staticmethod(actions.repost)
     delete_post = staticmethod(actions.delete_post)
     direct_message = staticmethod(actions.direct_message)
-    direct_message_max_length = actions.DM_MAX_LENGTH
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:

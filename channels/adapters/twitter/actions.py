@@ -20,6 +20,7 @@ from channels.accounts.sending import iso_or_now, json_of, reply_request
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT, platform_error, rate_limit, retry_after, scrub
 from .ids import as_id
+from .platform import PLATFORM
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 LIKES_URL = API_ROOT + "/users/{user_id}/likes"
 RETWEETS_URL = API_ROOT + "/users/{user_id}/retweets"
 DM_URL = API_ROOT + "/dm_conversations/with/{participant_id}/messages"
-DM_MAX_LENGTH = 10000  # X's limit on a direct message's text
+DM_MAX_LENGTH = PLATFORM.message_rule.most
 TWEET_URL = API_ROOT + "/tweets/{id}"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from channels.adapters.platform import MiB, Platform, ReplyMedia
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import MiB, ReplyMedia, ReplyRule
 from channels.freshness import Bucket, credential, hashed
 
 if TYPE_CHECKING:
@@ -47,16 +48,22 @@ PLATFORM = Platform(
     budget=budget,
     watch=None,
     replies="channels.adapters.twitter.TwitterAdapter.post_reply",
-    # docs.x.com, media upload: images up to 5 MB, 4 to a post.
-    reply_media=ReplyMedia(
-        4, 5 * MiB, how="POST /2/media/upload, POST /2/media/metadata (alt), then media.media_ids in POST /2/tweets"
-    ),
     accounts="channels.adapters.twitter.oauth.XOAuth",
     credentials_required=("bearer_token",),
+    reply_rule=ReplyRule(
+        limit=280,
+        count="channels.adapters.twitter.length.weighted_length",
+        note="X counts each link as 23 characters",
+        # docs.x.com, media upload: images up to 5 MB, 4 to a post.
+        media=ReplyMedia(
+            4, 5 * MiB, how="POST /2/media/upload, POST /2/media/metadata (alt), then media.media_ids in POST /2/tweets"
+        ),
+        link_separator=" ",  # a reply is one short line: the link follows the answer on it
+    ),
+    message_rule=ReplyRule(limit=10_000),  # X's limit on a direct message's text
     name="X",
     handle_prefix="@",
     reply_opening="{handle} ",
-    link_separator=" ",  # a reply is one short line: the link follows the answer on it
     reply_as="handles",  # the handbook's respond-from rule among the configured handles
     actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
     unsupported={

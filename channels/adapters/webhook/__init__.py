@@ -25,7 +25,8 @@ import requests
 from channels import clean
 from channels.text import safe_url
 
-from ..base import ConfigError, FetchResult, IncomingMention, PayloadError
+from ..adapter import Adapter
+from ..base import ConfigError, IncomingMention, PayloadError
 from ..guard import Parsed, item_mentions, parse_each
 from ..schema import Credential, KindSchema, Setting
 
@@ -51,7 +52,7 @@ REQUIRED = ("id", "url", "author", "text", "created_at")
 MAX_ID_LENGTH = 200
 
 
-class WebhookAdapter:
+class WebhookAdapter(Adapter):
     kind = "webhook"
     schema = SCHEMA
 
@@ -65,11 +66,6 @@ class WebhookAdapter:
         if not isinstance(age, int) or not 30 <= age <= 300:
             raise ConfigError('"max_age_seconds" must be a whole number from 30 to 300.')
         return config
-
-    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
-        # Nothing to poll: senders push. Returning the cursor unchanged keeps a "Poll now"
-        # from an admin harmless.
-        return FetchResult(mentions=[], cursor=channel.cursor or {})
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         secret = "set" if channel.credentials.get("secret") else "NOT set: every request will be refused"

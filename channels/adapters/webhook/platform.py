@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import NO_REPLIES
 
 PLATFORM = Platform(
     kind="webhook",
@@ -16,6 +17,7 @@ PLATFORM = Platform(
     replies=None,
     accounts=None,
     credentials_required=("secret",),
+    reply_rule=NO_REPLIES,
     short_label="Webhook",
     identity="channel",  # a relay: its senders are whoever it forwards, a platform of its own per channel
     expert_accounts=False,

@@ -1,11 +1,11 @@
 import json
 import logging
 from pathlib import Path
-from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from channels.adapters import PayloadError, get_adapter
+from channels.adapters import Adapter, PayloadError, get_adapter
+from channels.adapters.guard import Parsed
 from channels.models import Channel
 from intake.services.quarantine import mentions_store
 
@@ -42,22 +42,11 @@ class Command(BaseCommand):
             logger.warning("ingest_payload: channel=%s file=%s rejected: %s", channel.slug, path, exc)
             raise CommandError(f"{path}: not a valid {channel.get_kind_display()} payload: {exc}") from exc
         # Items of the file the parser could not read are quarantined like a poll's, and counted.
-        mentions = list(getattr(parsed, "mentions", parsed))
-        result = mentions_store(channel=channel, mentions=mentions, rejected=getattr(parsed, "rejected", []))
+        result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected)
         self.stdout.write(json.dumps(result.as_dict()))
 
 
-def _parse(adapter: Any, raw: bytes, channel: Channel) -> Any:
-    """The adapter's most specific reader: a file reader for non-JSON files (e-mail), else its
-    page parser (item by item, with rejects), with the channel's settings where it needs them
-    (Discourse: the forum's address)."""
-    parse_file = getattr(adapter, "parse_file", None)
-    if parse_file:
-        return parse_file(raw)
-    payload = json.loads(raw)
-    for name in ("parse_page_for_channel", "parse_payload_for_channel"):
-        reader = getattr(adapter, name, None)
-        if reader:
-            return reader(payload, channel=channel)
-    reader = getattr(adapter, "parse_page", None) or adapter.parse_payload
-    return reader(payload)
+def _parse(adapter: Adapter, raw: bytes, channel: Channel) -> Parsed:
+    """The file read as the adapter reads a saved page (JSON, or e-mail's .eml): item by item, with rejects, and
+    with the channel's settings where it needs them (Discourse: the forum's address)."""
+    return adapter.parse_file(raw, channel=channel)

@@ -17,6 +17,7 @@ from channels.accounts.flows import flow_channel_key
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import ReplyError, ReplyTarget
 from channels.adapters.bluesky import BlueskyAdapter
+from channels.adapters.bluesky.platform import PLATFORM
 from channels.adapters.bluesky.reply import RecordRef
 from channels.adapters.bluesky.tests.bsky import (
     ALICE,
@@ -142,7 +143,8 @@ def test_graphemes_are_counted_as_bluesky_counts_them():
         reply(family * 121)  # 121 graphemes, but over the lexicon's 3,000 bytes
 
     assert len(calls_to(CREATE_RECORD)) == 1
-    assert adapter.reply_length(family * 2 + "e\u0301") == 3 and adapter.reply_max_length == 300
+    rule = PLATFORM.reply_rule  # what the composer and the drafts count with
+    assert rule.length(family * 2 + "e\u0301") == 3 and rule.limit == 300
 
 
 @responses.activate

@@ -243,12 +243,12 @@ def test_recorded_topic_view_uses_its_title_and_post_stream():
 
 
 @pytest.mark.django_db
-def test_parse_payload_for_channel_uses_the_channels_forum_address():
+def test_parse_page_for_channel_uses_the_channels_forum_address():
     channel = discourse_channel(config={"base_url": "https://discuss.criticalfallibilism.com"})
     payload = load("topic_2108_view_at_post_452_real.json")
     # Letter avatars only: parse_payload alone cannot tell which forum this is.
     assert [m.permalink for m in adapter.parse_payload(payload)] == ["", "", ""]
-    m450, _m451, m452 = adapter.parse_payload_for_channel(payload, channel=channel)
+    m450, _m451, m452 = adapter.parse_page_for_channel(payload, channel=channel).mentions
     assert m450.permalink == (
         "https://discuss.criticalfallibilism.com/t/comments-on-the-boyfriends-introduction-to-feminism/2108/450"
     )

@@ -146,9 +146,11 @@ NEW_FIXTURES = [
 @pytest.mark.parametrize(("name", "count"), NEW_FIXTURES)
 def test_new_fixtures_store_once(name, count):
     channel = ChannelFactory(kind="discourse", config={"base_url": "https://forum.example.com"})
-    mentions = adapter.parse_payload_for_channel(load(name), channel=channel)
+    mentions = adapter.parse_page_for_channel(load(name), channel=channel).mentions
     assert len(mentions) == count
     first = mentions_ingest(channel=channel, mentions=mentions)
-    again = mentions_ingest(channel=channel, mentions=adapter.parse_payload_for_channel(load(name), channel=channel))
+    again = mentions_ingest(
+        channel=channel, mentions=adapter.parse_page_for_channel(load(name), channel=channel).mentions
+    )
     assert (first.created, again.created, again.duplicates) == (count, 0, count)
     assert Message.objects.filter(channel=channel).count() == count

@@ -830,10 +830,10 @@ def test_the_same_message_delivered_twice_is_stored_once():
     channel = email_channel()
     data = load("notmuch_archive_delivered_twice.eml")
     mbox = b"From agriffis Tue Nov 17 18:21:38 2009\n" + data + b"\nFrom agriffis Tue Nov 17 18:21:38 2009\n" + data
-    assert len(ADAPTER.parse_file(mbox)) == 2
+    assert len(ADAPTER.parse_file(mbox).mentions) == 2
     from intake.pipeline import mentions_ingest
 
-    result = mentions_ingest(channel=channel, mentions=ADAPTER.parse_file(mbox))
+    result = mentions_ingest(channel=channel, mentions=ADAPTER.parse_file(mbox).mentions)
     assert (result.created, result.duplicates, result.tickets_created) == (1, 1, 1)
 
 

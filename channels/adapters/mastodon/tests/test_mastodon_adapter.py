@@ -17,6 +17,7 @@ from channels.adapters.mastodon import MastodonAdapter
 from channels.adapters.mastodon.config import full_handle
 from channels.adapters.mastodon.content import content_text
 from channels.adapters.mastodon.length import instance_limits, status_length
+from channels.adapters.mastodon.platform import PLATFORM
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests.harness import stored
@@ -95,7 +96,7 @@ def test_mastodon_counts_a_link_as_23_and_a_remote_handle_by_its_name():
     assert status_length("gitlab.com without its https:// is no link") == len(
         "gitlab.com without its https:// is no link"
     )
-    assert adapter.reply_length(f"@{ALICE}@elsewhere.example {long_link}") == len(f"@{ALICE} ") + 23
+    assert PLATFORM.reply_rule.length(f"@{ALICE}@elsewhere.example {long_link}") == len(f"@{ALICE} ") + 23
 
 
 @responses.activate

@@ -135,7 +135,7 @@ def test_ingest_payload_resolves_a_comment_on_a_watched_answer_through_the_chann
     t = int(time.time()) - 600
     channel = stackexchange_channel(cursor={"version": 1, "watch": {"questions": [[10, t]], "answers": [[20, 10, t]]}})
     recorded = load("question_comments.json")["items"][0]
-    [m] = adapter.parse_payload_for_channel({"items": [{**recorded, "post_id": 20}]}, channel=channel)
+    [m] = adapter.parse_page_for_channel({"items": [{**recorded, "post_id": 20}]}, channel=channel).mentions
     assert (m.parent_id, m.thread_id, m.related_ids) == ("a20", "q10", ())
     assert m.permalink == "https://stackoverflow.com/posts/comments/18990742"
 

@@ -527,8 +527,8 @@ def test_a_poison_post_is_quarantined_with_its_author_and_the_rest_of_its_page_s
 
 
 def test_a_saved_reply_to_an_edited_post_threads_with_the_channels_edit_memory():
-    """manage.py ingest_payload reads a saved page with the channel's cursor (parse_payload_for_channel)."""
+    """manage.py ingest_payload reads a saved page with the channel's cursor (parse_page_for_channel)."""
     original, edited, answer = edited_conversation()
     channel = twitter_channel(cursor={f"mentions:{MAIN_ID}": original["id"], "edits": {edited["id"]: original["id"]}})
-    [mention] = TwitterAdapter().parse_payload_for_channel(page([answer], users=[BOB]), channel=channel)
+    [mention] = TwitterAdapter().parse_page_for_channel(page([answer], users=[BOB]), channel=channel).mentions
     assert (mention.parent_id, mention.related_ids) == (original["id"], (edited["id"],))
