@@ -5,6 +5,7 @@ A throwaway platform, declared here (its adapter the webhook's, whose empty conf
 each test through `registry.registered` and removed after. No platform's HTTP: the only pages are the desk's own
 admin pages, read through Django's test client."""
 
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -12,8 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from channels.adapters.platform import Platform
-from channels.adapters.registry import PLATFORMS, platform_of, platforms, registered
+from channels.adapters.registry import PLATFORMS, platform_of, platform_or_default, platforms, registered
 from channels.adapters.webhook import WebhookAdapter
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
@@ -25,17 +25,13 @@ class CarrierPigeonAdapter(WebhookAdapter):
     kind = KIND
 
 
-CARRIER_PIGEON = Platform(
-    kind=KIND,
+# What the registry answers for a kind no package declares (every part at its default, none supported), with a
+# label, an adapter and a line for admin's picker.
+CARRIER_PIGEON = replace(
+    platform_or_default(KIND),
     label="Carrier pigeon (throwaway)",
     adapter=f"{__name__}.CarrierPigeonAdapter",
     help_text="A platform that exists only while a test registers it.",
-    config_example={},
-    budget=None,
-    watch=None,
-    replies=None,
-    accounts=None,
-    credentials_required=(),
 )
 
 
