@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from answers.models import Answer
-from channels.models import Channel
+from channels.adapters.registry import PLATFORMS, platform_of
 
 
 class EarlierAnswer:
@@ -30,5 +30,5 @@ class EarlierAnswer:
 
     @property
     def platform_label(self) -> str:
-        kinds = dict(Channel.Kind.choices)
-        return str(kinds.get(self.answer.platform, self.answer.platform))
+        kind = self.answer.platform
+        return platform_of(kind).label if kind in PLATFORMS else kind

@@ -23,6 +23,7 @@ from api import serializers as s
 from api.auth import needs
 from api.errors import Conflict, NotFound, refusals
 from api.params import ChangesParams, KpiParams, TicketListParams
+from channels.adapters.registry import kind_choices
 from channels.models import Channel, DeadLetter
 from mentions import search, selectors, services
 from mentions.change_feed import BadPosition, changes_after
@@ -227,7 +228,7 @@ class ChannelHealth(ApiView):
                 {
                     "id": serializers.IntegerField(),
                     "name": serializers.CharField(),
-                    "kind": serializers.ChoiceField(choices=Channel.Kind.values),
+                    "kind": serializers.ChoiceField(choices=kind_choices()),
                     "enabled": serializers.BooleanField(),
                     "health": serializers.ChoiceField(choices=Channel.Health.values),
                     "last_polled_at": serializers.DateTimeField(allow_null=True),

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from access.requests import SignedInRequest
 from channels.accounts.flows import FlowError, flow_begin, flow_channel_key, flow_complete
 from channels.adapters import get_adapter
-from channels.models import Account, Channel
+from channels.adapters.registry import PLATFORMS
+from channels.models import Account
 
 may_configure = permission_required("channels.change_channel", raise_exception=True)
 
@@ -38,7 +39,7 @@ def account_connect_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @may_configure
 def account_connect_callback(request: SignedInRequest, kind: str) -> HttpResponse:
-    if kind not in Channel.Kind.values:
+    if kind not in PLATFORMS:
         return HttpResponse(status=404)
     try:
         account = flow_complete(kind=kind, params=request.GET, session=request.session, user=request.user)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from channels.adapters.registry import kind_choices
+
 # A Slack channel: "#name" (lower-case letters, digits, "-", "_", at most 80) or a channel id.
 _SLACK_NAME = re.compile(r"#[a-z0-9][a-z0-9_-]{0,79}")
 _SLACK_ID = re.compile(r"[CG][A-Z0-9]{8,20}")
@@ -27,28 +29,13 @@ def slack_destination_clean(value: str) -> str:
 
 
 class Channel(models.Model):
-    class Kind(models.TextChoices):
-        HACKERNEWS = "hackernews", "Hacker News"
-        TWITTER = "twitter", "X / Twitter"
-        REDDIT = "reddit", "Reddit"
-        STACKEXCHANGE = "stackexchange", "Stack Overflow / Stack Exchange"
-        DISQUS = "disqus", "Disqus comments"
-        DISCOURSE = "discourse", "Discourse forum"
-        GITLAB = "gitlab", "GitLab issues"
-        GITHUB = "github", "GitHub issues and discussions"
-        MASTODON = "mastodon", "Mastodon"
-        BLUESKY = "bluesky", "Bluesky"
-        DISCORD = "discord", "Discord"
-        EMAIL = "email", "E-mail (IMAP mailbox)"
-        WEBHOOK = "webhook", "Webhook (signed JSON)"
-        SLACK = "slack", "Slack (internal questions)"
-
     class Health(models.TextChoices):
         OK = "ok", "OK"
         BACKING_OFF = "backing_off", "Backing off after errors"
         FAILING = "failing", "Failing: needs an admin"
 
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The registry's kinds, asked when needed: migrations keep the reference, so a new platform needs none.
+    kind = models.CharField(max_length=32, choices=kind_choices)
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     enabled = models.BooleanField(default=True)

@@ -23,7 +23,7 @@ from api.models import WebhookDelivery
 from api.tests.conftest import subscribe
 from channels.adapters.base import IncomingMention, Media, Rejected
 from channels.adapters.registry import platform_of
-from channels.models import Channel, DeadLetter
+from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
 from experts.tests.factories import OutreachFactory
 from intake.pipeline import mentions_ingest
@@ -120,7 +120,7 @@ def the_person_everywhere() -> Person:
     deliveries, a dead letter, a gift, a contribution, and another person's history naming them."""
     manager = ManagerFactory()
     hn = ChannelFactory(slack_channel="#hn-mirror")
-    mail = ChannelFactory(kind=Channel.Kind.EMAIL, config={"host": "imap.example.com", "address": "help@example.com"})
+    mail = ChannelFactory(kind="email", config={"host": "imap.example.com", "address": "help@example.com"})
     subscription = subscribe("https://hooks.example.com/desk", events=("replied",))
     question = said(HANDLE, f"I am {NAME} ({HANDLE}); the runner cache breaks", name=NAME)
     mentions_ingest(channel=hn, mentions=[question, said("vera_k", "Unrelated: how do I pin a runner?")])
@@ -145,10 +145,7 @@ def the_person_everywhere() -> Person:
 
     # On Bluesky and X, with the platforms' own ids in the raw items; a member's Bluesky reply names their post
     # (its AT URI, the DID in it) as its parent.
-    sky, x = (
-        ChannelFactory(kind=kind, config=platform_of(kind).example_config())
-        for kind in (Channel.Kind.BLUESKY, Channel.Kind.TWITTER)
-    )
+    sky, x = (ChannelFactory(kind=kind, config=platform_of(kind).example_config()) for kind in ("bluesky", "twitter"))
     posted = replace(said(HANDLE, "Runner cache question", name=NAME), external_id=AT_URI)
     posted = replace(posted, raw={"uri": AT_URI, "author": {"did": DID, "handle": HANDLE}})
     answer = replace(said("vera_k", "Same here", parent=AT_URI), raw={"uri": "at://did:plc:vera/app.bsky.feed.post/1"})

@@ -15,6 +15,7 @@ from answers.meaning import answers_meaning_fill
 from answers.models import Answer, SavedReply, Term
 from answers.stored import suggestions_store
 from answers.suggestions import text_suggestions, ticket_suggestions
+from channels.adapters.registry import platform_of
 from mentions.meaning import ticket_vectors
 from mentions.models import Message, Tag, Ticket, TicketEvent
 from mentions.tests.factories import MessageFactory, TicketFactory, seen
@@ -188,6 +189,7 @@ def test_the_panel_escapes_text_and_costs_the_same_for_more_answers(library, adv
     url = f"/tickets/{t.pk}/panels/answers/"
     html = advocate_client.get(url).content.decode()
     assert f"#{evil.pk}" in html
+    assert f'answer-by">{platform_of(evil.channel.kind).label} · ' in html  # where it was asked, by its label
     assert "<script>alert" not in html and "<b>bold" not in html and "&lt;script&gt;" in html
     with CaptureQueriesContext(connection) as few:
         advocate_client.get(url)

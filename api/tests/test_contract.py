@@ -13,6 +13,7 @@ from schemathesis.specs.openapi.utils import sent_text_is_valid
 
 from api.fields import Link, Matching, QueryDate, QueryInt, Text
 from api.tokens import token_create
+from channels.adapters.registry import PLATFORMS, platforms
 from mentions.models import Ticket
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
 from metrics.forms import EARLIEST_DATE, LATEST_DATE
@@ -37,6 +38,15 @@ def test_fields_that_can_be_null_say_so(schema):
     assert components["Message"]["properties"]["author_user"]["nullable"] is True
     assert components["Event"]["properties"]["actor"]["nullable"] is True
     assert components["Change"]["properties"]["actor"]["nullable"] is True
+
+
+def test_a_channels_kind_is_one_of_the_registered_platforms_named_by_its_label(schema):
+    components = schema["components"]["schemas"]
+    ref = components["ChannelHealth"]["properties"]["kind"]["$ref"]
+    kind = components[ref.rsplit("/", 1)[-1]]
+
+    assert kind["enum"] == list(PLATFORMS)
+    assert kind["description"].splitlines() == [f"* `{p.kind}` - {p.label}" for p in platforms()]
 
 
 def test_every_operation_documents_its_refusals(schema):

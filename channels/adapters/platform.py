@@ -77,7 +77,7 @@ DOCS_DIR = ADAPTERS_DIR.parents[1] / "docs" / "platforms"
 @dataclass(frozen=True)
 class Platform:
     kind: str  # Channel.kind
-    label: str  # what admin calls it; Channel.Kind's label says the same (the parts test checks)
+    label: str  # what admin calls it: Channel.kind's choice (registry.kind_choices) and every page's name for it
     adapter: str  # dotted path of the adapter class, imported on first use
     help_text: str  # one line on admin's kind picker: what a channel of this kind reads
     config_example: Mapping[str, Any]  # a config validate_config accepts, shown in admin's raw box

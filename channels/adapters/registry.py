@@ -1,14 +1,16 @@
 """The one list of platforms: kind -> the module that declares its `PLATFORM` (channels.adapters.platform).
 
-Adding a platform is its package plus one line here (and its `Channel.Kind` choice: the model's choices
-are written out so that migrations stay still; the parts test checks the two agree). Code outside
+Adding a platform is its package plus one line here, and nothing else: `Channel.kind`'s choices are
+`kind_choices`, which migrations store as a reference and call when they are needed (forms, validation, the
+API schema), so a new kind needs no migration (`channels/tests/test_kinds_from_registry.py`). Code outside
 `channels/adapters/` asks this module what a platform declares and never compares a kind itself
 (`channels/tests/test_platform_names.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from typing import Any
 
@@ -86,6 +88,28 @@ def platform_or_default(kind: str) -> Platform:
 def platforms() -> list[Platform]:
     """Every registered platform (imports each declaration)."""
     return [platform_of(kind) for kind in PLATFORMS]
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """`Channel.kind`'s choices: each registered platform's kind and label, in the registry's order. A callable, so
+    the model's migrations name this function instead of freezing the list."""
+    return [(p.kind, p.label) for p in platforms()]
+
+
+@contextmanager
+def registered(platform: Platform) -> Iterator[Platform]:
+    """`platform` registered for the block, as if its package and registry line existed, then removed: a test's
+    throwaway kind, declared in the test."""
+    if platform.kind in PLATFORMS:
+        raise ConfigError(f"The kind {platform.kind!r} is registered already.")
+    PLATFORMS[platform.kind] = f"{platform.package}.platform"
+    _declared[platform.kind] = platform
+    try:
+        yield platform
+    finally:
+        del PLATFORMS[platform.kind]
+        _declared.pop(platform.kind, None)
+        _loaded.pop(platform.kind, None)
 
 
 def demo_specs() -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Channel
 
-    kind = Channel.Kind.HACKERNEWS
+    kind = "hackernews"
     name = factory.Sequence(lambda n: f"Hacker News {n}")
     slug = factory.Sequence(lambda n: f"hn-{n}")
     config = factory.LazyFunction(lambda: {"keywords": ["gitlab"]})

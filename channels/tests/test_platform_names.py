@@ -3,9 +3,9 @@
 is addressed, who sends it, whether its posts carry titles, what people call it) and never compares a kind.
 
 The walk reads every module outside channels/adapters/ that is not a test or a migration (its syntax tree, not its
-text: docstrings and comments may name platforms) and fails on a string equal to a registered kind, or a
-`Channel.Kind.<X>` member, naming file and line. The allowlist below is for what is data, not behaviour (the
-model's choices that migrations freeze, the demo's and the benchmarks' made-up channels, an evaluation set's
+text: docstrings and comments may name platforms) and fails on a string equal to a registered kind, naming file
+and line (the model's choices are the registry's, `registry.kind_choices`: no module lists kinds). The allowlist
+below is for what is data, not behaviour (the demo's and the benchmarks' made-up channels, an evaluation set's
 platforms) or a word that only looks like a kind (a user's `email` column); each entry says why, and a test
 fails on an entry that no longer matches anything."""
 
@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 
 from channels.adapters.registry import PLATFORMS
-from channels.models import Channel
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = frozenset(PLATFORMS)
-MEMBERS = frozenset(Channel.Kind.names)
 SKIPPED_DIRS = {"tests", "migrations", "node_modules", "staticfiles", "var", "test-artifacts", "__pycache__"}
 ADAPTERS = "channels/adapters/"
 ANY = "*"  # an entry for every kind the file names
@@ -30,10 +28,8 @@ ANY = "*"  # an entry for every kind the file names
 _DEMO = "demo data: the made-up channels, posts and people of the demo desk, each of a given kind"
 _BENCH = "a benchmark's data: the channels (of given kinds) and the words it measures with"
 _EVALUATION = "an evaluation loader: the platforms a labelled set's mentions come from, as the set writes them"
-# (path, the kind's string or Channel.Kind member, or ANY) -> why it is not a platform's behaviour.
+# (path, the kind's string, or ANY) -> why it is not a platform's behaviour.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("channels/models.py", ANY): "Channel.Kind's choices: written out so migrations stay still; the parts test "
-    "(test_platform_parts.py) holds them to the declarations",
     **{
         (f"channels/demo/threads/{name}.py", ANY): _DEMO
         for name in ("chat", "community", "forums", "open_social", "social", "trackers")
@@ -112,23 +108,18 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 
 def names_of_kinds(path: Path) -> list[tuple[int, str]]:
-    """(line, what) for each string equal to a kind and each Channel.Kind member in the module."""
+    """(line, kind) for each string equal to a kind in the module."""
     tree = ast.parse(path.read_text(), filename=str(path))
     docs = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and node.value in KINDS and id(node) not in docs:
             found.append((node.lineno, str(node.value)))
-        elif isinstance(node, ast.Attribute) and node.attr in MEMBERS:
-            owner = ast.unparse(node.value)
-            if owner == "Channel.Kind" or owner.endswith(".Channel.Kind"):
-                found.append((node.lineno, f"Channel.Kind.{node.attr}"))
     return sorted(found)
 
 
-def _allowed(relative: str, what: str) -> bool:
-    value = what.removeprefix("Channel.Kind.").lower()
-    return (relative, ANY) in ALLOWED or (relative, value) in ALLOWED
+def _allowed(relative: str, kind: str) -> bool:
+    return (relative, ANY) in ALLOWED or (relative, kind) in ALLOWED
 
 
 def test_no_platform_is_named_outside_its_package():
@@ -151,7 +142,7 @@ def test_each_allowed_entry_still_names_a_kind(path, value):
     module = ROOT / path
 
     assert module.is_file(), f"{path} is gone: remove its entry"
-    named = {what.removeprefix("Channel.Kind.").lower() for _, what in names_of_kinds(module)}
+    named = {kind for _, kind in names_of_kinds(module)}
     assert named if value == ANY else value in named, f"{path} no longer names {value}: remove its entry"
 
 
@@ -165,10 +156,9 @@ def test_the_walk_sees_what_it_must_refuse(tmp_path):
     module = tmp_path / "branching.py"
     module.write_text(
         '"""Replies to "email" tickets."""\n'
-        "from channels.models import Channel\n"
         'def plan(channel):\n    """On "twitter" too."""\n'
         '    if channel.kind == "email":\n        return 1\n'
-        "    return channel.kind == Channel.Kind.TWITTER\n"
+        '    return channel.kind in {"twitter", "x"}\n'
     )
 
-    assert names_of_kinds(module) == [(5, "email"), (7, "Channel.Kind.TWITTER")]
+    assert names_of_kinds(module) == [(4, "email"), (6, "twitter")]

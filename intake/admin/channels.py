@@ -111,7 +111,7 @@ class ChannelAdmin(admin.ModelAdmin):
         if obj is not None:
             return obj.kind
         kind = request.GET.get("kind", "")
-        return kind if kind in Channel.Kind.values else None
+        return kind if kind in PLATFORMS else None
 
     def _form_kind(self, request, obj: Channel | None) -> str:
         """`_kind`, or where there is none (never on "add", whose first step asks for it) the first kind admin
@@ -133,7 +133,7 @@ class ChannelAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         kind = self._form_kind(request, obj)
-        label = Channel.Kind(kind).label
+        label = platform_of(kind).label
         polling = ["poll_interval_seconds", "polling"] if obj is not None else ["poll_interval_seconds"]
         fieldsets = [
             (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", *polling]}),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from channels.adapters import get_adapter
 from channels.adapters.polling import PolledAdapter
-from channels.adapters.registry import platform_of
+from channels.adapters.registry import PLATFORMS, platform_of
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 
@@ -69,7 +69,7 @@ def _hn_post(**overrides):
 
 def test_adding_a_channel_asks_for_the_kind_first(admin_client):
     html = admin_client.get(ADD).content.decode()
-    for kind in Channel.Kind.values:
+    for kind in PLATFORMS:
         assert f'href="?kind={kind}"' in html
     assert "Discourse forum" in html and "every post, or only those matching a search" in html
     assert 'name="name"' not in html  # no form before the kind is known
@@ -255,7 +255,7 @@ def test_x_handles_are_one_per_line_and_a_bad_line_says_which(admin_client):
 def test_every_declared_setting_is_one_the_adapter_accepts():
     """The schema and validate_config cannot drift apart: each declared key, with a plausible value, passes."""
     plausible = {"text": None, "int": None, "bool": True, "lines": ["gitlab"]}
-    for kind in Channel.Kind.values:
+    for kind in PLATFORMS:
         adapter = get_adapter(kind)
         defaults = getattr(adapter, "config_defaults", None) or {}
         declared = {s.key for s in adapter.schema.settings}

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from channels import clean
-from channels.models import Channel
+from channels.adapters.registry import kind_choices
 from mentions.models import (
     Intent,
     Judgement,
@@ -26,7 +26,7 @@ JUDGED_HELP = "The desk's judgement: such a rule runs when the worker has judged
 
 class RuleForm(forms.ModelForm):
     channel_kinds = forms.MultipleChoiceField(
-        choices=Channel.Kind.choices,
+        choices=kind_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Channel kinds; none means any.",

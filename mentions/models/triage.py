@@ -122,11 +122,12 @@ class Rule(models.Model):
         from django.core.exceptions import ValidationError
         from django.core.validators import validate_unicode_slug
 
-        from channels.models import Channel, slack_destination_clean
+        from channels.adapters.registry import PLATFORMS
+        from channels.models import slack_destination_clean
 
         errors: dict[str, str] = {}
-        if not isinstance(self.channel_kinds, list) or not set(self.channel_kinds) <= set(Channel.Kind.values):
-            errors["channel_kinds"] = f"A list drawn from {', '.join(Channel.Kind.values)}."
+        if not isinstance(self.channel_kinds, list) or not set(self.channel_kinds) <= set(PLATFORMS):
+            errors["channel_kinds"] = f"A list drawn from {', '.join(PLATFORMS)}."
         for name, choices in (("judgements", Judgement), ("intents", Intent), ("sentiments", Sentiment)):
             value = getattr(self, name)
             if not isinstance(value, list) or not set(value) <= set(choices.values):

@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from channels.adapters.base import IncomingMention
-from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Rule, Ticket, TicketEvent
@@ -67,7 +66,7 @@ def test_the_same_account_is_one_person_and_each_message_and_ticket_is_tied_to_i
 @pytest.mark.django_db
 def test_the_same_handle_on_another_platform_or_channel_kind_is_another_person():
     mentions_ingest(channel=ChannelFactory(), mentions=[said("vera_k")])
-    reddit = ChannelFactory(kind=Channel.Kind.REDDIT, config={"subreddits": ["gitlab"]})
+    reddit = ChannelFactory(kind="reddit", config={"subreddits": ["gitlab"]})
     mentions_ingest(channel=reddit, mentions=[said("vera_k")])
     assert Person.objects.count() == 2
     assert set(Identity.objects.values_list("platform", flat=True)) == {"hackernews", "reddit"}
@@ -75,13 +74,11 @@ def test_the_same_handle_on_another_platform_or_channel_kind_is_another_person()
 
 @pytest.mark.django_db
 def test_an_address_in_another_case_is_the_same_mailbox_and_each_webhook_is_its_own_platform():
-    mail = ChannelFactory(kind=Channel.Kind.EMAIL, config={"host": "imap.example.com", "address": "help@example.com"})
+    mail = ChannelFactory(kind="email", config={"host": "imap.example.com", "address": "help@example.com"})
     mentions_ingest(channel=mail, mentions=[said("Vera@Example.org"), said("vera@example.org ")])
     assert Identity.objects.get(platform="email").key == "vera@example.org"
     for slug in ("status-hook", "forms-hook"):
-        mentions_ingest(
-            channel=ChannelFactory(kind=Channel.Kind.WEBHOOK, slug=slug, config={}), mentions=[said("vera")]
-        )
+        mentions_ingest(channel=ChannelFactory(kind="webhook", slug=slug, config={}), mentions=[said("vera")])
     assert set(Identity.objects.values_list("platform", flat=True)) == {
         "email",
         "webhook:status-hook",

@@ -39,7 +39,7 @@ def _wave(now, per_platform: dict[str, int]) -> dict[str, tuple[Channel, list[In
         mentions = []
         for _ in range(count):
             n += 1
-            title = HOSTILE if kind == Channel.Kind.REDDIT else ""
+            title = HOSTILE if kind == "reddit" else ""
             mentions.append(said(f"Pipelines down again, see {LINK}", title=title, at=now - timedelta(minutes=50 - n)))
         wave[kind] = (channel_of(kind), mentions)
     return wave
@@ -49,14 +49,14 @@ def test_a_story_spike_is_alerted_once_and_posted_once_with_its_title_escaped(
     slack, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    wave = _wave(now, {Channel.Kind.REDDIT: 4, Channel.Kind.HACKERNEWS: 2, Channel.Kind.TWITTER: 8})
-    for kind in (Channel.Kind.REDDIT, Channel.Kind.HACKERNEWS):
+    wave = _wave(now, {"reddit": 4, "hackernews": 2, "twitter": 8})
+    for kind in ("reddit", "hackernews"):
         ingest(wave[kind][0], *wave[kind][1])  # their after-commit work never runs: the test never commits
     # The last ingest's after-commit chain runs for real: detection, the spike check, the alert posted on commit.
     celery_app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            ingest(wave[Channel.Kind.TWITTER][0], *wave[Channel.Kind.TWITTER][1])
+            ingest(wave["twitter"][0], *wave["twitter"][1])
     finally:
         celery_app.conf.task_always_eager = False
 
@@ -91,7 +91,7 @@ def test_a_story_spike_is_alerted_once_and_posted_once_with_its_title_escaped(
 def test_a_story_at_its_usual_pace_is_no_spike(slack):
     now = NOON
     # The same thread all day: six tickets an hour for the five hours before the last one.
-    hn = channel_of(Channel.Kind.HACKERNEWS)
+    hn = channel_of("hackernews")
     ingest(hn, *[said(f"Pipelines down again, see {LINK}", at=now - timedelta(minutes=10 * n + 5)) for n in range(36)])
     stories_detect()
     assert Story.objects.get().size == 36
@@ -111,7 +111,7 @@ def test_a_term_spike_beats_its_usual_rate_from_the_weeks_before(slack):
             for term, n in (("kubernet", 12), ("runner", 96))
         ]
     )
-    x, reddit = channel_of(Channel.Kind.TWITTER), channel_of(Channel.Kind.REDDIT)
+    x, reddit = channel_of("twitter"), channel_of("reddit")
     unique = iter(
         [
             "quokka",
@@ -165,7 +165,7 @@ def test_a_term_spike_beats_its_usual_rate_from_the_weeks_before(slack):
 def test_the_minimum_comes_from_the_settings(slack, settings):
     settings.DESK_STORY_SPIKE_MIN = 20
     now = timezone.now()
-    ((reddit, mentions),) = _wave(now, {Channel.Kind.REDDIT: 6}).values()
+    ((reddit, mentions),) = _wave(now, {"reddit": 6}).values()
     ingest(reddit, *mentions)
     stories_detect()
     assert Story.objects.get().size == 6

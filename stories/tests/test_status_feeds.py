@@ -19,7 +19,6 @@ import responses
 from django.conf import settings
 from django.urls import reverse
 
-from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
 from mentions.tests.factories import UserFactory
@@ -224,7 +223,7 @@ def test_a_long_incident_keeps_its_story_open_to_new_tickets():
     assert story is not None and story.last_at == later
     assert set(Key.objects.filter(story=story).values_list("at", flat=True)) == {later}
     ingest(
-        channel_of(Channel.Kind.HACKERNEWS),
+        channel_of("hackernews"),
         said("CI down: https://stspg.io/4k2p9xq7m", at=later + timedelta(minutes=1)),
     )
     assert stories_detect().joined == 1 and Membership.objects.get().story == story
@@ -237,7 +236,7 @@ def test_later_tickets_linking_to_the_incident_or_sharing_its_words_join_its_sto
         status_poll(now=NOW)
     story = StatusIncident.objects.get(external_id="kq7v3b9wz1lm").story
     assert story is not None
-    x, reddit = channel_of(Channel.Kind.TWITTER), channel_of(Channel.Kind.REDDIT)
+    x, reddit = channel_of("twitter"), channel_of("reddit")
     ingest(
         x,
         said(

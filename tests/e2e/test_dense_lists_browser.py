@@ -20,7 +20,7 @@ LONG_NAME = "Stack Overflow / Stack Exchange: gitlab, gitlab-ci and gitlab-runne
 
 
 def _tickets(n: int, **fields) -> list[Ticket]:
-    long = ChannelFactory(name=LONG_NAME, kind=Channel.Kind.HACKERNEWS)
+    long = ChannelFactory(name=LONG_NAME, kind="hackernews")
     short = ChannelFactory(name="Hacker News")
     subject = "Runner stuck on arm64 since the 17.6 upgrade, and the cache never restores between stages"
     return [TicketFactory(channel=long if i % 2 else short, subject=f"{subject} ({i})", **fields) for i in range(n)]

@@ -184,7 +184,7 @@ class Command(BaseCommand):
             slug=HN_SLUG,
             defaults={
                 "name": "Hacker News (demo replay)",
-                "kind": Channel.Kind.HACKERNEWS,
+                "kind": "hackernews",
                 "config": {"keywords": ["gitlab"], "replay": True, "backfill_hours": 1},
                 "our_accounts": ["gitlabhq"],
                 "poll_interval_seconds": 30,
