@@ -163,16 +163,12 @@ def share_queue(*, destination: str, ticket_id: int, text: str) -> str:
 
 
 def flush_after_commit() -> None:
-    """The flush asked for once the rows just queued are committed (without a bot token nothing could post them)."""
+    """The flush asked for once the rows just queued are committed (without a bot token nothing could post them), by
+    name: services never import the task modules that call them."""
     if settings.SLACK_BOT_TOKEN:
-        transaction.on_commit(_kick, robust=True)
+        from celery import current_app
 
-
-def _kick() -> None:
-    # By name: services never import the task modules that call them.
-    from celery import current_app
-
-    current_app.send_task("notifications.slack_flush", expires=60)
+        transaction.on_commit(lambda: current_app.send_task("notifications.slack_flush", expires=60), robust=True)
 
 
 # --- Flush --------------------------------------------------------------------------------
