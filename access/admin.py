@@ -2,10 +2,11 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 
 from access.models import ProviderRole, SignIn
+from advocacy.admin_display import ReadOnlyAdmin
 
 
 @admin.register(SignIn)
-class SignInAdmin(admin.ModelAdmin):
+class SignInAdmin(ReadOnlyAdmin):
     """Every attempt on the sign-in page: who, from where, and how it ended. Read only."""
 
     list_display = ["at", "username", "user", "outcome", "method", "two_factor", "address"]
@@ -15,15 +16,9 @@ class SignInAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = [f.name for f in SignIn._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ProviderRole)
-class ProviderRoleAdmin(admin.ModelAdmin):
+class ProviderRoleAdmin(ReadOnlyAdmin):
     """The roles the identity provider gave, which a sign-in takes back once its groups claim stops giving
     them. Deleting one keeps the role as if an admin had given it; each change is in the user's history."""
 
@@ -33,12 +28,6 @@ class ProviderRoleAdmin(admin.ModelAdmin):
     list_select_related = ["user", "group"]
     readonly_fields = ["user", "group", "created_at", "updated_at"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 # allauth's own admin shows Authenticator.data: every TOTP secret and recovery seed, to every superuser.
 if admin.site.is_registered(Authenticator):
@@ -46,7 +35,7 @@ if admin.site.is_registered(Authenticator):
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(ReadOnlyAdmin):
     """Who has set up which second factor, and when it was last used; never its secret (the data field is in
     no list, form, search or history). Read only; deleting one makes its person set two-factor up again
     (staff are sent to do it at their next page)."""
@@ -56,9 +45,3 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     list_select_related = ["user"]
     fields = readonly_fields = ("user", "type", "created_at", "last_used_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

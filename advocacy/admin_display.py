@@ -1,12 +1,29 @@
-"""Change-list cells that fit a laptop screen: long text cut with the whole of it in a title, times short."""
+"""Admin's shared pieces: the bases of the change lists of rows the desk records, and change-list cells that fit a
+laptop screen (long text cut with the whole of it in a title, times short)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib import admin
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+
+class RecordedAdmin(admin.ModelAdmin):
+    """Rows the desk records as it works: listed and opened in admin, never added by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(RecordedAdmin):
+    """Rows the desk records that nobody edits either: a read-only page (its actions, if any, are the only changes)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 def cut(text: object, length: int) -> SafeString | str:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
+from advocacy.admin_display import ReadOnlyAdmin
 from answers.models import Answer, FitWeights, SavedReply, Synonyms
 from answers.saved_replies import saved_reply_lengths
 
@@ -41,7 +42,7 @@ class SynonymsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyAdmin):
     """What the suggestions read, to see why an answer is (or is not) offered. Kept by answers.index: read-only."""
 
     list_display = ["ticket_id", "title", "platform", "answered_at", "uses"]
@@ -50,15 +51,9 @@ class AnswerAdmin(admin.ModelAdmin):
     show_full_result_count = False
     readonly_fields = [f.name for f in Answer._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Answer | None = None) -> bool:
-        return False
-
 
 @admin.register(FitWeights)
-class FitWeightsAdmin(admin.ModelAdmin):
+class FitWeightsAdmin(ReadOnlyAdmin):
     """The "nothing fits" weights learnt from the desk's use (answers.fit_use), each version with how it predicted
     the newest labels beside the version it would replace. Kept by answers.fit_learn: read-only."""
 
@@ -66,12 +61,6 @@ class FitWeightsAdmin(admin.ModelAdmin):
                     "accuracy_before", "accuracy_after"]  # fmt: skip
     list_filter = ["outcome"]
     readonly_fields = [f.name for f in FitWeights._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: FitWeights | None = None) -> bool:
-        return False
 
 
 # The knowledge sources' admin, in its own module; imported here so the admin registers it.

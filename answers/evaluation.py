@@ -17,7 +17,8 @@ written in a transaction rolled back at the end (`manage.py answers_evaluate` on
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,24 +99,32 @@ def _cells_back() -> None:
     product_stems_forget()  # the set's channels are gone: the desk's own words again
 
 
-def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] | None = None) -> list[Figures]:
-    """The desk's figures and, on PostgreSQL, the baseline's, for the queries whose index `only` keeps."""
-    out: list[Figures] = []
+@contextmanager
+def _dataset_indexed(data: dict) -> Iterator[dict[str, int]]:
+    """The set's tickets loaded, indexed and given their meaning (their ids by the set's names), inside a transaction
+    rolled back after the block: the desk's own rows are never touched."""
     try:
         with transaction.atomic():
             _cells_set_aside()
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
             answers_meaning_fill()
-            queries = [q for i, q in enumerate(data["queries"]) if only is None or only(i)]
-            out.append(_figures("desk", queries, ids, _desk))
-            if baseline and connection.vendor == "postgresql":
-                out.append(_figures("naive full-text OR", queries, ids, _naive))
+            yield ids
             raise _Rollback
     except _Rollback:
         pass
     finally:
         _cells_back()
+
+
+def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] | None = None) -> list[Figures]:
+    """The desk's figures and, on PostgreSQL, the baseline's, for the queries whose index `only` keeps."""
+    out: list[Figures] = []
+    with _dataset_indexed(data) as ids:
+        queries = [q for i, q in enumerate(data["queries"]) if only is None or only(i)]
+        out.append(_figures("desk", queries, ids, _desk))
+        if baseline and connection.vendor == "postgresql":
+            out.append(_figures("naive full-text OR", queries, ids, _naive))
     return out
 
 
@@ -123,27 +132,17 @@ def fit_rows(data: dict) -> list[dict]:
     """For learning answers.fit's weights: each question's fused top answers (text_suggestions without its gate),
     with their features, their place in the fused order and whether each is the question's target."""
     rows: list[dict] = []
-    try:
-        with transaction.atomic():
-            _cells_set_aside()
-            ids = tickets_load(data["tickets"], product=dataset_product(data))
-            answers_index(everything=True)
-            answers_meaning_fill()
-            for query in data["queries"]:
-                target = ids.get(query["target"]) if query.get("target") else None
-                found = text_suggestions(
-                    query.get("title", ""), query["question"], limit=DEPTH, vector=_vector(query), gate=False
-                )
-                asked = {"query": query["id"], "overlap": query.get("overlap", "?"), "unfit": target is None}
-                for position, s in enumerate(found, start=1):
-                    rows.append({**asked, "position": position, "fits": s.ticket_id == target, "features": s.features})
-                if not found:
-                    rows.append({**asked, "position": 0, "fits": False, "features": {}})
-            raise _Rollback
-    except _Rollback:
-        pass
-    finally:
-        _cells_back()
+    with _dataset_indexed(data) as ids:
+        for query in data["queries"]:
+            target = ids.get(query["target"]) if query.get("target") else None
+            found = text_suggestions(
+                query.get("title", ""), query["question"], limit=DEPTH, vector=_vector(query), gate=False
+            )
+            asked = {"query": query["id"], "overlap": query.get("overlap", "?"), "unfit": target is None}
+            for position, s in enumerate(found, start=1):
+                rows.append({**asked, "position": position, "fits": s.ticket_id == target, "features": s.features})
+            if not found:
+                rows.append({**asked, "position": 0, "fits": False, "features": {}})
     return rows
 
 

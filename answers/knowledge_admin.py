@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.fetch_guard import url_refusal
 from answers.knowledge_models import DocPage, KnowledgeSource
 
@@ -100,15 +101,9 @@ class KnowledgeSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocPage)
-class DocPageAdmin(admin.ModelAdmin):
+class DocPageAdmin(ReadOnlyAdmin):
     list_display = ["title", "url", "source", "fetched_at", "gone"]
     list_filter = ["source", "gone"]
     search_fields = ["title", "url"]
     fields = ["source", "url", "title", "text", "etag", "last_modified", "fetched_at", "gone"]
     readonly_fields = ["source", "url", "title", "text", "etag", "last_modified", "fetched_at", "gone"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

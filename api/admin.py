@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from advocacy.admin_display import RecordedAdmin
 from api.models import ApiToken, WebhookDelivery, WebhookSubscription
 from api.webhook_delivery import deliveries_give_up, deliveries_send_again, subscription_resume
 from api.webhook_signing import secret_generate, secret_problem
@@ -10,7 +11,7 @@ from api.webhooks import subscription_start
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RecordedAdmin):
     """Every personal access token (never the secret: only its first characters). Admins revoke one
     here; people make and revoke their own on the desk's token page."""
 
@@ -21,9 +22,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"]
     exclude = ["digest"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     @admin.action(description="Revoke")
     def revoke(self, request, queryset) -> None:
@@ -135,7 +133,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(RecordedAdmin):
     """The delivery log: each event sent to each webhook, its tries and what went wrong, by category
     ("timeout", "connection refused", "answered 503", "refused: private address (10.0.0.0/8)"): never
     the receiver's own words."""
@@ -156,9 +154,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_select_related = ["subscription"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     actions = ["send_again", "give_up"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)

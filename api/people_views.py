@@ -13,7 +13,7 @@ from api import people_serializers as s
 from api.auth import needs
 from api.errors import Conflict, NotFound, refusals
 from api.params import PeopleParams
-from api.views import WORK, ApiView
+from api.views import WORK, ApiView, page_answer, page_schema
 from mentions.models import Ticket
 from people.journey.recognition import recognitions_open
 from people.models import Level, Person
@@ -45,19 +45,11 @@ class PersonList(ApiView):
         summary="People found by a handle, a name or an address, or at a level (erased people are left out)",
         parameters=[PeopleParams],
         responses={
-            200: inline_serializer(
+            200: page_schema(
                 "PersonPage",
-                {
-                    "page": serializers.IntegerField(),
-                    "has_next": serializers.BooleanField(),
-                    "count": serializers.IntegerField(
-                        help_text="How many people match, counted up to 1,000 (see count_capped)."
-                    ),
-                    "count_capped": serializers.BooleanField(
-                        help_text="More than `count` match: the count stops at 1,000, as the ticket list's does."
-                    ),
-                    "results": s.PersonSerializer(many=True),
-                },
+                s.PersonSerializer,
+                count="How many people match, counted up to 1,000 (see count_capped).",
+                count_capped="More than `count` match: the count stops at 1,000, as the ticket list's does.",
             ),
             **refusals(400),
         },
@@ -74,15 +66,7 @@ class PersonList(ApiView):
         page = people_paged(
             q=params.validated_data.get("q", ""), page=params.validated_data.get("page", 1), level=level
         )
-        return Response(
-            {
-                "page": page.number,
-                "has_next": page.has_next,
-                "count": page.count,
-                "count_capped": page.count_capped,
-                "results": s.PersonSerializer(page.people, many=True).data,
-            }
-        )
+        return page_answer(page, s.PersonSerializer(page.people, many=True).data)
 
 
 class PersonDetail(ApiView):

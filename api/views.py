@@ -61,6 +61,28 @@ def _listed(tickets: list[Ticket]) -> list[Ticket]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def page_schema(name: str, results: type[serializers.Serializer], **help_text: str) -> serializers.Serializer:
+    """A page of a list as the API answers it (`page_answer`): its number, whether another follows, how many match
+    (counted up to 1,000, as the ticket list's count) and its results; `help_text` by field. The fields are made in
+    that order, which is the schema's."""
+    kinds = {"page": serializers.IntegerField, "has_next": serializers.BooleanField}
+    kinds |= {"count": serializers.IntegerField, "count_capped": serializers.BooleanField}
+    fields = {key: kind(help_text=help_text.get(key)) for key, kind in kinds.items()}
+    return inline_serializer(name, {**fields, "results": results(many=True)})
+
+
+def page_answer(page: Any, results: Any) -> Response:
+    return Response(
+        {
+            "page": page.number,
+            "has_next": page.has_next,
+            "count": page.count,
+            "count_capped": page.count_capped,
+            "results": results,
+        }
+    )
+
+
 class TicketList(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
@@ -69,16 +91,7 @@ class TicketList(ApiView):
         summary="Tickets, searched and filtered as on the ticket list",
         parameters=[TicketListParams],
         responses={
-            200: inline_serializer(
-                "TicketPage",
-                {
-                    "page": serializers.IntegerField(),
-                    "has_next": serializers.BooleanField(),
-                    "count": serializers.IntegerField(),
-                    "count_capped": serializers.BooleanField(),
-                    "results": s.TicketSerializer(many=True),
-                },
-            ),
+            200: page_schema("TicketPage", s.TicketSerializer),
             **refusals(400),
         },
     )
@@ -89,15 +102,7 @@ class TicketList(ApiView):
         if form.errors:
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         page = search.ticket_search(query)
-        return Response(
-            {
-                "page": page.number,
-                "has_next": page.has_next,
-                "count": page.count,
-                "count_capped": page.count_capped,
-                "results": s.TicketSerializer(_listed(page.tickets), many=True).data,
-            }
-        )
+        return page_answer(page, s.TicketSerializer(_listed(page.tickets), many=True).data)
 
 
 class TicketDetail(ApiView):

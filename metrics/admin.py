@@ -5,6 +5,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from advocacy.admin_display import RecordedAdmin
 from mentions.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from metrics.models import ReportSchedule, ReportSend
 
@@ -194,16 +195,13 @@ class ReportScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportSend)
-class ReportSendAdmin(admin.ModelAdmin):
+class ReportSendAdmin(RecordedAdmin):
     """What each report said and where it went; a send that failed can go again after the fix."""
 
     list_display = ("email_subject", "schedule", "status", "email_status", "created_at")
     list_filter = ("status", "email_status")
     readonly_fields = [f.name for f in ReportSend._meta.fields]
     actions = ["send_again"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     @admin.action(description="Send again (failed Slack messages and e-mails)")
     def send_again(self, request, queryset) -> None:

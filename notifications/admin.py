@@ -5,12 +5,12 @@ read-only: rows are made by the desk, never typed in."""
 from django.contrib import admin
 from django.utils import timezone
 
-from advocacy.admin_display import cut, short_time
+from advocacy.admin_display import RecordedAdmin, cut, short_time
 from notifications.models import CoverageDigest, FrontPageStory, SlackNotice, UrgentPing
 
 
 @admin.register(SlackNotice)
-class SlackNoticeAdmin(admin.ModelAdmin):
+class SlackNoticeAdmin(RecordedAdmin):
     """The Slack outbox: what went where, and Slack's own words when it did not."""
 
     list_display = ["short_destination", "ticket_id", "kind", "status", "attempts", "next_try", "sent", "error"]
@@ -35,9 +35,6 @@ class SlackNoticeAdmin(admin.ModelAdmin):
     def error(self, obj: SlackNotice) -> str:
         return cut(obj.last_error, 60)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
     @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
     def send_again(self, request, queryset) -> None:
         n = queryset.filter(status__in=[SlackNotice.Status.FAILED, SlackNotice.Status.UNKNOWN]).update(
@@ -51,31 +48,22 @@ class SlackNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(UrgentPing)
-class UrgentPingAdmin(admin.ModelAdmin):
+class UrgentPingAdmin(RecordedAdmin):
     list_display = ["ticket", "status", "reasons", "attempts", "sent_at", "last_error", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["ticket"]
     readonly_fields = [f.name for f in UrgentPing._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(CoverageDigest)
-class CoverageDigestAdmin(admin.ModelAdmin):
+class CoverageDigestAdmin(RecordedAdmin):
     list_display = ["day", "status", "attempts", "sent_at", "last_error"]
     readonly_fields = [f.name for f in CoverageDigest._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
 
 @admin.register(FrontPageStory)
-class FrontPageStoryAdmin(admin.ModelAdmin):
+class FrontPageStoryAdmin(RecordedAdmin):
     list_display = ["story_id", "channel", "ticket", "status", "attempts", "sent_at", "last_error", "created_at"]
     list_filter = ["status", "channel"]
     raw_id_fields = ["ticket"]
     readonly_fields = [f.name for f in FrontPageStory._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

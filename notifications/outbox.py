@@ -118,8 +118,7 @@ def slack_notices_enqueue(
     if not rows:
         return 0
     rows_insert_new(SlackNotice, ("destination", "ticket_id", "kind", "text"), rows)
-    if settings.SLACK_BOT_TOKEN:
-        transaction.on_commit(_kick, robust=True)
+    flush_after_commit()
     return len(rows)
 
 
@@ -143,8 +142,7 @@ def notice_queue(*, destination: str, ticket_id: int, kind: str, text: str, thre
         outcome = "updated"
     else:
         return "already"
-    if settings.SLACK_BOT_TOKEN:
-        transaction.on_commit(_kick, robust=True)
+    flush_after_commit()
     return outcome
 
 
@@ -160,16 +158,17 @@ def share_queue(*, destination: str, ticket_id: int, text: str) -> str:
     else:
         SlackNotice.objects.create(destination=destination, ticket_id=ticket_id, kind=SlackNotice.Kind.SHARE, text=text)
         outcome = "queued"
-    if settings.SLACK_BOT_TOKEN:
-        transaction.on_commit(_kick, robust=True)
+    flush_after_commit()
     return outcome
 
 
-def _kick() -> None:
-    # By name: services never import the task modules that call them.
-    from celery import current_app
+def flush_after_commit() -> None:
+    """The flush asked for once the rows just queued are committed (without a bot token nothing could post them), by
+    name: services never import the task modules that call them."""
+    if settings.SLACK_BOT_TOKEN:
+        from celery import current_app
 
-    current_app.send_task("notifications.slack_flush", expires=60)
+        transaction.on_commit(lambda: current_app.send_task("notifications.slack_flush", expires=60), robust=True)
 
 
 # --- Flush --------------------------------------------------------------------------------

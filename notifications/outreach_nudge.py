@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from channels.adapters.slack.client import SlackError, SlackTransient, slack_escape, slack_post_message
@@ -30,9 +28,10 @@ from experts.slack_outreach import outreach_channel_id
 from mentions.coverage import coverage_load
 from notifications.models import SlackNotice
 from notifications.outreach_blocks import outreach_buttons_wanted, outreach_nudge_blocks
-from notifications.snooze_remind import slack_members, ticket_bullet
+from notifications.snooze_remind import dm_lines_queue, ticket_bullet
 
 logger = logging.getLogger(__name__)
+TOLD_LOG = "expert notices: %d advocate(s) without a Slack member id"
 
 
 def nudge_text(outreach: Outreach) -> str:
@@ -85,19 +84,4 @@ def told_line(told: AdvocateTold) -> str:
 def advocate_told_queue(told: list[AdvocateTold]) -> None:
     """experts.nudge's hook: one DM line per advocate told, when they have a Slack member id (queued in the
     telling transaction, posted by the outbox's flush, never twice)."""
-    members = slack_members({t.advocate_id for t in told})
-    rows = [
-        SlackNotice(
-            destination=members[t.advocate_id], ticket_id=t.ticket_id, kind=SlackNotice.Kind.EXPERT, text=told_line(t)
-        )
-        for t in told
-        if t.advocate_id in members
-    ]
-    if len(rows) < len(told):
-        logger.info("expert notices: %d advocate(s) without a Slack member id", len(told) - len(rows))
-    if rows:
-        SlackNotice.objects.bulk_create(rows)
-        if settings.SLACK_BOT_TOKEN:
-            from notifications.outbox import _kick
-
-            transaction.on_commit(_kick, robust=True)
+    dm_lines_queue([(t.advocate_id, t.ticket_id, told_line(t)) for t in told], SlackNotice.Kind.EXPERT, TOLD_LOG)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 
 from channels.adapters.slack.client import slack_escape, slack_link
 from experts.models import Expert
@@ -21,6 +20,7 @@ from notifications.models import SlackNotice
 logger = logging.getLogger(__name__)
 
 SUBJECT_CHARS = 120
+SNOOZE_LOG = "snooze reminders: %d owner(s) without a Slack member id"
 REASONS = {"time": "snooze ended", "reply": "the requester answered"}
 
 
@@ -64,22 +64,22 @@ def reminder_line(woken: Woken) -> str:
 
 def snooze_reminders_queue(woken: list[Woken]) -> None:
     """Queue one DM line per woken ticket whose owner has a Slack member id."""
-    members = slack_members({w.owner_id for w in woken})
+    dm_lines_queue([(w.owner_id, w.ticket_id, reminder_line(w)) for w in woken], SlackNotice.Kind.REMINDER, SNOOZE_LOG)
+
+
+def dm_lines_queue(lines: list[tuple[int, int, str]], kind: str, log: str) -> None:
+    """Queue each (user id, ticket id, text) as a DM line to the user's Slack member id, in the caller's transaction
+    (posted by the outbox's flush, never twice); a user without a member id gets none, counted in the `log` line."""
+    members = slack_members({user for user, _, _ in lines})
     rows = [
-        SlackNotice(
-            destination=members[w.owner_id],
-            ticket_id=w.ticket_id,
-            kind=SlackNotice.Kind.REMINDER,
-            text=reminder_line(w),
-        )
-        for w in woken
-        if w.owner_id in members
+        SlackNotice(destination=members[user], ticket_id=ticket_id, kind=kind, text=text)
+        for user, ticket_id, text in lines
+        if user in members
     ]
-    if len(rows) < len(woken):
-        logger.info("snooze reminders: %d owner(s) without a Slack member id", len(woken) - len(rows))
+    if len(rows) < len(lines):
+        logger.info(log, len(lines) - len(rows))
     if rows:
         SlackNotice.objects.bulk_create(rows)
-        if settings.SLACK_BOT_TOKEN:
-            from notifications.outbox import _kick
+        from notifications.outbox import flush_after_commit
 
-            transaction.on_commit(_kick, robust=True)
+        flush_after_commit()

@@ -1,4 +1,5 @@
-"""Change lists cut long values (whole text in a title) and cost the same number of queries for 2 rows or 8."""
+"""Change lists cut long values (whole text in a title) and cost the same number of queries for 2 rows or 8; rows
+the desk records are never added by hand, and the read-only ones never changed (advocacy.admin_display)."""
 
 import hashlib
 
@@ -59,3 +60,19 @@ def test_a_change_list_costs_the_same_for_more_rows(client, django_assert_num_qu
     if name in ("mentions_ticket", "channels_deadletter", "notifications_slacknotice"):
         assert 'title="Pipeline cache &lt;b&gt;never&lt;/b&gt; restored on self-hosted runners' in html
         assert "…</span>" in html
+
+
+@pytest.mark.parametrize(
+    "name", [*LISTS[:2], *LISTS[3:], "access_signin", "api_webhookdelivery", "people_activity", "slackapp_slackevent"]
+)
+def test_rows_the_desk_records_have_no_add_page(admin_client, name):
+    assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+def test_a_read_only_row_is_shown_but_a_change_is_refused(admin_client):
+    _rows(1)
+    event = TicketEvent.objects.get()
+    url = reverse("admin:mentions_ticketevent_change", args=[event.pk])
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"kind": TicketEvent.Kind.NOTE}).status_code == 403
+    assert TicketEvent.objects.get().kind == TicketEvent.Kind.CREATED

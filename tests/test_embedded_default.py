@@ -90,6 +90,13 @@ def _manage(*args, env):
     )
 
 
+def _shell_json(script: str, env: dict) -> dict:
+    """What `script` printed last, as JSON, run by `manage.py shell` on that environment (which must succeed)."""
+    result = _manage("shell", "-c", script, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
     """A desk on the embedded default, migrated and seeded once for this module: the environment
@@ -107,9 +114,7 @@ def embedded(tmp_path_factory):
 def test_the_embedded_default_migrates_seeds_plays_and_polls(embedded):
     assert embedded["seed_stdout"].count("password: ") == 3  # admin, manager, advocate, printed once
 
-    result = _manage("shell", "-c", SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(SCRIPT, env=embedded["env"])
     assert out["first"] == out["again"] != out["second"]
     assert out["assigned"] == 1
     # The replay serves the demo channel only what its history holds: a poll after seeding makes no copy of a seeded
@@ -152,9 +157,7 @@ def test_a_web_process_never_loads_the_embedding_model(embedded):
     endpoint, and neither calls it."""
     # Admin's pages without the two-factor step staff take in a browser (the script signs in with force_login).
     env = {**embedded["env"], "DESK_2FA_REQUIRED_FOR_STAFF": "false"}
-    result = _manage("shell", "-c", WEB_SCRIPT, env=env)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(WEB_SCRIPT, env=env)
     assert out["codes"] == [200, 200, 200, 200, 200]
     assert out["loaded"] == []
 
@@ -174,9 +177,7 @@ print(json.dumps({"waiting": waiting.count(), "ours_last": waiting.filter(last="
 
 def test_no_waiting_demo_ticket_has_our_reply_as_its_latest_message(embedded):
     """Issue 12: 5 of 20 waiting demo tickets had our reply last; they wait on the requester."""
-    result = _manage("shell", "-c", ANSWERED_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(ANSWERED_SCRIPT, env=embedded["env"])
     assert out["waiting"] > 0 and out["ours_last"] == 0
 
 
@@ -186,9 +187,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
     of the beat schedule, and the one each ingest enqueues, runs here the way the worker runs it,
     eagerly, on SQLite without Redis."""
     env = {**embedded["env"], "CELERY_TASK_ALWAYS_EAGER": "true"}
-    result = _manage("shell", "-c", BEAT_SCRIPT, env=env)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(BEAT_SCRIPT, env=env)
     assert set(out["beat"]) == {
         "answers.docs_index",
         "answers.meaning_fill",
@@ -282,9 +281,7 @@ print(json.dumps(out))
 
 def test_live_refreshes_work_on_the_embedded_default(embedded):
     """The change stamp is a table bumped by triggers on SQLite: 304 while unchanged, the change after."""
-    result = _manage("shell", "-c", LIVE_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(LIVE_SCRIPT, env=embedded["env"])
     assert out == {
         "queue_unchanged": 304,
         "queue_changed": 200,
@@ -327,9 +324,7 @@ print(json.dumps({
 
 def test_the_ticket_list_searches_and_saves_on_the_embedded_default(embedded):
     """Issue 13: on SQLite the list searches with icontains (no full-text index there)."""
-    result = _manage("shell", "-c", SEARCH_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(SEARCH_SCRIPT, env=embedded["env"])
     assert out == {"status": [200, 200, 200, 200], "found": True, "saved": True, "saved_on_queue": True}
 
 
@@ -356,9 +351,7 @@ print(json.dumps({
 
 def test_the_sign_in_limits_work_on_the_embedded_default(embedded):
     """The limits read SignIn rows (a functional index on SQLite too) and hold the edge in the file cache."""
-    result = _manage("shell", "-c", SIGNIN_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(SIGNIN_SCRIPT, env=embedded["env"])
     assert out == {
         "wrong": 5,
         "refused": 15,
@@ -432,9 +425,7 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     )
     migrated = _manage("migrate", "--noinput", env=env)
     assert migrated.returncode == 0, migrated.stderr
-    result = _manage("shell", "-c", OFFLINE_SCRIPT, env=env)
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(OFFLINE_SCRIPT, env=env)
     assert out["attempts"] == []
     assert "'read': 1" in out["results"]["intake.watch_threads"]  # the watched thread was read, from the replay
     every_kind = sorted(["hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "email"])
@@ -465,9 +456,7 @@ print(json.dumps({
 def test_search_on_the_embedded_default_stems_marks_and_offers_no_best_match(embedded):
     """Issue 28: on SQLite "registries" found nothing, rows had no snippet and "Best match" was offered while the
     results came newest first (the README promises `registry` finds `registries`, docs/desk.md)."""
-    result = _manage("shell", "-c", STEM_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(STEM_SCRIPT, env=embedded["env"])
     assert out == {"finds_registry": True, "snippet": True, "best_match": False}
 
 
@@ -501,9 +490,7 @@ print(json.dumps({
 def test_the_demo_is_tied_to_people_and_the_backfill_ties_it_again_on_sqlite(embedded):
     """Issue 29: the seeded week goes through the ingest, which ties every message to its person; the data
     migration's backfill, run on SQLite over the same rows untied, finds the same people."""
-    result = _manage("shell", "-c", PEOPLE_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(PEOPLE_SCRIPT, env=embedded["env"])
     assert out["seeded"]["authored"] == out["inbound"] > 0
     # The same people, but for the accounts the team merged (the demo's contributor on two platforms): the backfill
     # never merges by guess.
@@ -541,9 +528,7 @@ print(json.dumps({
 def test_every_people_page_answers_on_the_embedded_default(embedded):
     """Issue 29: the people pages read with SQL of their own (ids first, grouped counts, prefix searches);
     each answers on SQLite with the demo's people."""
-    result = _manage("shell", "-c", PEOPLE_PAGES_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(PEOPLE_PAGES_SCRIPT, env=embedded["env"])
     assert set(out["status"].values()) == {200}, out["status"]
     assert out["card_names_felix"] and out["history"] >= 1 and out["search_people"]
 
@@ -584,9 +569,7 @@ def test_the_answers_panel_works_on_the_embedded_default(embedded):
     answer about registry pulls and 429 (the dependency proxy) is among the first two for this week's question,
     inserted and recorded. The other is the same week's incident reply ("looking into registry rate limits"): once
     a beat job of this module has filled the answers' meaning, it is the nearer in meaning and may come first."""
-    result = _manage("shell", "-c", ANSWERS_SCRIPT, env=embedded["env"])
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(ANSWERS_SCRIPT, env=embedded["env"])
     assert out["status"] == [200, 200, 200]
     assert "Docker pulls from registry.gitlab.com fail with 429 in CI" in out["top"], out["top"]
     assert out["how_to"] == "Docker pulls from registry.gitlab.com fail with 429 in CI"
@@ -657,9 +640,7 @@ def test_erasing_a_demo_person_on_the_embedded_default_leaves_no_copy(embedded, 
     source.backup(copy)
     source.close()
     copy.close()
-    result = _manage("shell", "-c", ERASURE_SCRIPT, env={**embedded["env"], "DESK_VAR_DIR": str(var)})
-    assert result.returncode == 0, result.stderr
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = _shell_json(ERASURE_SCRIPT, env={**embedded["env"], "DESK_VAR_DIR": str(var)})
     print("\nModels with text, JSON or binary columns after erasing a person (SQLite):")
     print("\n".join(f"  {line}" for line in out["verdicts"]))
     print(f"Columns with hits after erasure (SQLite): {len(out['columns_with_hits'])} {out['columns_with_hits']}")

@@ -16,12 +16,16 @@ SETTINGS_PACKAGE = ROOT / "advocacy" / "settings"
 SITE = ("SITE_URL", "DESK_BASE_URL")  # what the desk's address is read from: each test sets its own
 
 
-def _manage(*args, **env):
-    unset = ("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_DEBUG", *SITE)
+def _python(*argv: str, unset: tuple[str, ...], **env: str) -> subprocess.CompletedProcess:
+    """Python started as the desk's processes are, on the real settings, with `unset` gone from the environment."""
     base = {k: v for k, v in os.environ.items() if k not in unset}
     base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    return subprocess.run([sys.executable, *argv], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
+
+
+def _manage(*args, **env):
+    return _python(
+        "manage.py", *args, unset=("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", "DJANGO_DEBUG", *SITE), **env
     )
 
 
@@ -72,11 +76,7 @@ def test_the_deploy_check_warns_when_site_url_is_plain_http(site_url):
 
 def _web_start(**env: str) -> subprocess.CompletedProcess:
     """What a web process does at start: gunicorn imports advocacy.wsgi (Procfile), which sets Django up."""
-    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", *SITE)}
-    base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
-    return subprocess.run(
-        [sys.executable, "-c", "import advocacy.wsgi"], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
-    )
+    return _python("-c", "import advocacy.wsgi", unset=("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", *SITE), **env)
 
 
 def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never():
@@ -98,19 +98,10 @@ def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never
 
 
 def test_development_runs_with_nothing_set(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path))
     code = (
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG)"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _python("manage.py", "shell", "-c", code, unset=("DATABASE_URL", "REDIS_URL"), DESK_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["django.db.backends.sqlite3", f"sqlite:///{tmp_path}/broker.sqlite3", "True"]
 
@@ -167,16 +158,9 @@ def test_no_setting_is_assigned_in_two_settings_modules():
 
 
 def _settings_in_a_process(**env: str) -> str:
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL")}
-    base.update(DJANGO_SETTINGS_MODULE="advocacy.settings", **env)
     code = "from django.conf import settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS)"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=base,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = _python(
+        "manage.py", "shell", "-c", code, unset=("DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL"), **env
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]  # after the shell's own line about what it imported

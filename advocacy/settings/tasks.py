@@ -153,159 +153,77 @@ DESK_CLOCK_SECONDS = env.int("DESK_CLOCK_SECONDS", default=120)
 # A follow-up on an assigned ticket that its assignee has not acted on for this long returns
 # the ticket to the queue (an hour: most of a working session, well inside the 5 h target).
 DESK_FOLLOWUP_RETURN_MINUTES = env.int("DESK_FOLLOWUP_RETURN_MINUTES", default=60)
-# Each entry is named after its task (<app>.<task>, tests/test_task_names.py).
-CELERY_BEAT_SCHEDULE = {
-    "api.webhooks_run": {"task": "api.webhooks_run", "schedule": timedelta(seconds=10), "options": {"expires": 10}},
+
+
+def _beat_schedule(*entries: tuple) -> dict:
+    """Each entry (task, period[, expires]) named after its task (<app>.<task>, tests/test_task_names.py). A run no
+    worker took within its period expires (the next one is on its way), or after `expires` seconds where given."""
+    return {
+        task: {
+            "task": task,
+            "schedule": period,
+            "options": {"expires": int(more[0] if more else period.total_seconds())},
+        }
+        for task, period, *more in entries
+    }
+
+
+CELERY_BEAT_SCHEDULE = _beat_schedule(
+    ("api.webhooks_run", timedelta(seconds=10)),
     # Slack deliveries stored while no worker could be asked (slackapp.tasks).
-    "slackapp.events_sweep": {
-        "task": "slackapp.events_sweep",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("slackapp.events_sweep", timedelta(seconds=60)),
     # Answered tickets join the suggestions beside the composer (answers.index).
-    "answers.index": {"task": "answers.index", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    ("answers.index", timedelta(seconds=60)),
     # Their meaning, behind the index, newest first (answers.meaning), on the meaning queue.
-    "answers.meaning_fill": {
-        "task": "answers.meaning_fill",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
-    "answers.prune": {"task": "answers.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
+    ("answers.meaning_fill", timedelta(seconds=60)),
+    ("answers.prune", timedelta(hours=1)),
     # Stored suggestions (answers.stored): the open tickets of the last two weeks whose suggestions are older than
     # the index's generation, or missing, computed again a batch a run, on the meaning queue.
-    "answers.suggestions_refresh": {
-        "task": "answers.suggestions_refresh",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("answers.suggestions_refresh", timedelta(seconds=60)),
     # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit_use), on the meaning queue.
-    "answers.fit_learn": {"task": "answers.fit_learn", "schedule": timedelta(hours=6), "options": {"expires": 3600}},
+    ("answers.fit_learn", timedelta(hours=6), 3600),
     # Stories: tickets the after-ingest run missed join their story (stories.detector).
-    "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
-    "stories.prune": {"task": "stories.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
+    ("stories.detect", timedelta(seconds=60)),
+    ("stories.prune", timedelta(hours=1)),
     # Status pages: the due feeds read, their incidents opening or joining stories (stories.status_feeds).
-    "stories.status_poll": {
-        "task": "stories.status_poll",
-        "schedule": timedelta(seconds=120),
-        "options": {"expires": 120},
-    },
+    ("stories.status_poll", timedelta(seconds=120)),
     # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
-    "stories.spikes": {"task": "stories.spikes", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
+    ("stories.spikes", timedelta(seconds=60)),
     # Linked issues read (each at most every 15 minutes), follow-ups drafted when one closes (stories.issues.follow).
-    "stories.issues_follow": {
-        "task": "stories.issues_follow",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("stories.issues_follow", timedelta(seconds=60)),
     # Release day prepared: the blog's feed read, a release's story opened the day before (stories.releases).
-    "stories.releases": {"task": "stories.releases", "schedule": timedelta(minutes=5), "options": {"expires": 300}},
-    "intake.poll_due": {
-        "task": "intake.poll_due",
-        "schedule": timedelta(seconds=DESK_DISPATCH_SECONDS),
-        "options": {"expires": DESK_DISPATCH_SECONDS},
-    },
-    "metrics.rollups_refresh": {
-        "task": "metrics.rollups_refresh",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
-    "intake.watch_threads": {
-        "task": "intake.watch_threads",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
-    "notifications.urgent_sweep": {
-        "task": "notifications.urgent_sweep",
-        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
-        "options": {"expires": DESK_CLOCK_SECONDS},
-    },
-    "mentions.sla_sweep": {
-        "task": "mentions.sla_sweep",
-        "schedule": timedelta(seconds=DESK_CLOCK_SECONDS),
-        "options": {"expires": DESK_CLOCK_SECONDS},
-    },
-    "notifications.coverage_digest": {
-        "task": "notifications.coverage_digest",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 300},
-    },
+    ("stories.releases", timedelta(minutes=5)),
+    ("intake.poll_due", timedelta(seconds=DESK_DISPATCH_SECONDS)),
+    ("metrics.rollups_refresh", timedelta(seconds=60)),
+    ("intake.watch_threads", timedelta(seconds=60)),
+    ("notifications.urgent_sweep", timedelta(seconds=DESK_CLOCK_SECONDS)),
+    ("mentions.sla_sweep", timedelta(seconds=DESK_CLOCK_SECONDS)),
+    ("notifications.coverage_digest", timedelta(minutes=5)),
     # Mentions the after-ingest run missed (a worker down, the embeddings endpoint failing) are judged
     # (mentions.judgement.run): newest first, idempotent.
-    "mentions.judgement_run": {
-        "task": "mentions.judgement_run",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("mentions.judgement_run", timedelta(seconds=60)),
     # The desk's own judgement model learns from its labelled tickets (mentions.judgement.learning): a new version
     # is kept, and made active only when it beats the active one on the newest labelled tickets.
-    "mentions.judgement_learn": {
-        "task": "mentions.judgement_learn",
-        "schedule": timedelta(hours=6),
-        "options": {"expires": 3600},
-    },
+    ("mentions.judgement_learn", timedelta(hours=6), 3600),
     # Long threads that grew get the team model's summary (mentions.assistant.summary); one query when it is off.
-    "mentions.team_model_summaries": {
-        "task": "mentions.team_model_summaries",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("mentions.team_model_summaries", timedelta(seconds=60)),
     # Follow-ups on assigned tickets nobody acted on go back to the queue (mentions.services.followups).
-    "mentions.followups_return": {
-        "task": "mentions.followups_return",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("mentions.followups_return", timedelta(seconds=60)),
     # Experts silent on an outreach nudged once, then their advocate told (notifications.outreach_nudge).
-    "notifications.outreach_nudges": {
-        "task": "notifications.outreach_nudges",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("notifications.outreach_nudges", timedelta(seconds=60)),
     # Hand-overs past their deadline without the receiver acting go back to the giver (mentions.services.handover).
-    "mentions.handovers_return": {
-        "task": "mentions.handovers_return",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
+    ("mentions.handovers_return", timedelta(seconds=60)),
     # Snoozed tickets whose time came go back to their owner, or to the queue (mentions.services.snooze).
-    "mentions.snoozes_wake": {
-        "task": "mentions.snoozes_wake",
-        "schedule": timedelta(seconds=60),
-        "options": {"expires": 60},
-    },
-    "mentions.advocate_grants_expire": {
-        "task": "mentions.advocate_grants_expire",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 300},
-    },
+    ("mentions.snoozes_wake", timedelta(seconds=60)),
+    ("mentions.advocate_grants_expire", timedelta(minutes=5)),
     # Connected accounts: tokens refreshed before they expire (channels.accounts.tokens).
-    "channels.accounts_refresh": {
-        "task": "channels.accounts_refresh",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 300},
-    },
+    ("channels.accounts_refresh", timedelta(minutes=5)),
     # Replies whose worker died mid-send become "unknown" (mentions.services.replies).
-    "mentions.replies_sweep": {
-        "task": "mentions.replies_sweep",
-        "schedule": timedelta(minutes=5),
-        "options": {"expires": 300},
-    },
+    ("mentions.replies_sweep", timedelta(minutes=5)),
     # Slack routing: post what the outbox holds, batched per destination (notifications.outbox).
-    "notifications.slack_flush": {
-        "task": "notifications.slack_flush",
-        "schedule": timedelta(seconds=10),
-        "options": {"expires": 10},
-    },
+    ("notifications.slack_flush", timedelta(seconds=10)),
     # Scheduled reports to Slack and the managers (metrics.reports): due ones queued, waiting ones delivered.
-    "metrics.reports_send": {
-        "task": "metrics.reports_send",
-        "schedule": timedelta(minutes=15),
-        "options": {"expires": 900},
-    },
+    ("metrics.reports_send", timedelta(minutes=15)),
     # Our docs for the knowledge panel: new sitemap pages, then the oldest revalidated (answers.knowledge).
-    "answers.docs_index": {
-        "task": "answers.docs_index",
-        "schedule": timedelta(hours=1),
-        "options": {"expires": 3600},
-    },
-}
+    ("answers.docs_index", timedelta(hours=1)),
+)

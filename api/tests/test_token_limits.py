@@ -3,16 +3,14 @@ browser session (in Redis, as in production: the test settings' cache), and a us
 DESK_API_TOKENS_PER_USER live tokens, counted under a lock so that two requests at once cannot both make
 the last one."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from api.models import ApiToken
 from api.tokens import token_create, token_revoke
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,23 +74,13 @@ def test_two_requests_at_once_cannot_both_make_the_last_token():
     """Each thread is its own database connection: without the lock on the user's row both would count
     0 live tokens and both make one."""
     ada = AdvocateFactory()
-    start = threading.Barrier(4)
-    outcomes: list[str] = []
 
-    def make(i: int) -> None:
+    def make(i: int) -> str:
         try:
-            start.wait()
             token_create(user=ada, name=f"race {i}", scope="read", days=1)
-            outcomes.append("made")
         except ValidationError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            return "refused"
+        return "made"
 
-    threads = [threading.Thread(target=make, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["made", "refused", "refused", "refused"]
+    assert sorted(at_once(4, make)) == ["made", "refused", "refused", "refused"]
     assert ApiToken.objects.filter(user=ada).count() == 1

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from experts.models import Outreach, ProductArea
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory, OutreachFactory, seed_areas
-from mentions.tests.factories import AdvocateFactory, UserFactory
+from mentions.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ def _areas(db):
 
 URL = "/experts/"
 XSS = "<script>alert('x')</script>"
-
-
-@pytest.fixture
-def advocate_client(client):
-    client.force_login(AdvocateFactory())
-    return client
 
 
 def row(html: str, expert) -> str:

@@ -15,6 +15,7 @@ from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory
 from mentions.models import ThreadWatch, Ticket, TicketEvent
 from mentions.services import ticket_merge
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, TicketFactory, seen
 
 SENT = Outreach.Status.SENT
@@ -240,27 +241,16 @@ def test_two_merges_of_the_same_pair_at_once_leave_one_open_outreach():
     OutreachFactory(ticket=source, expert=expert)
     OutreachFactory(ticket=target, expert=expert, status=PENDING, sent_at=None)
     user = AdvocateFactory()
-    barrier, outcomes = threading.Barrier(2), []
+    pairs = [(source.pk, target.pk), (target.pk, source.pk)]
 
-    def run(src, dst):
+    def run(i: int) -> str:
+        src, dst = pairs[i]
         try:
-            barrier.wait()
             ticket_merge(source=Ticket.objects.get(pk=src), target_id=dst, user=user)
-            outcomes.append("merged")
         except Exception as exc:  # the loser is refused in words, never a database error
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
+            return type(exc).__name__
+        return "merged"
 
-    threads = [
-        threading.Thread(target=run, args=(source.pk, target.pk)),
-        threading.Thread(target=run, args=(target.pk, source.pk)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert sorted(outcomes) == ["ValidationError", "merged"]
+    assert sorted(at_once(2, run)) == ["ValidationError", "merged"]
     assert Outreach.objects.filter(status__in=[SENT, PENDING]).count() == 1
     assert Outreach.objects.get(status=SENT).ticket.merged_into_id is None

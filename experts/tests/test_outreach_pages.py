@@ -30,14 +30,6 @@ def slack(settings, handbook_macros):
 
 
 @pytest.fixture
-def advocate_client(client):
-    advocate = AdvocateFactory()
-    client.force_login(advocate)
-    client.user = advocate
-    return client
-
-
-@pytest.fixture
 def case():
     ticket = TicketFactory(subject="Pipeline cache")
     MessageFactory(ticket=ticket, permalink=MENTION, body="My pipeline cache never restores")

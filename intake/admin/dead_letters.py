@@ -7,7 +7,7 @@ import logging
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from advocacy.admin_display import cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, cut, short_time
 from channels.models import DeadLetter
 from intake.services.quarantine import dead_letter_discard, dead_letter_retry
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 @admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
+class DeadLetterAdmin(ReadOnlyAdmin):
     """Items a channel could not parse or store: look at the payload and the error, fix the
     cause (an adapter, a rule, the data), then retry; or discard what is not a mention."""
 
@@ -40,12 +40,6 @@ class DeadLetterAdmin(admin.ModelAdmin):
     ]
     exclude = ["payload", "mention", "fingerprint"]
     actions = ["retry", "discard"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # read-only page; the actions below are the only changes
 
     def has_resolve_permission(self, request) -> bool:
         return request.user.has_perm("channels.change_deadletter")

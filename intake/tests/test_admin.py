@@ -1,3 +1,6 @@
+"""The channel admin: health in the list, credentials write-only and encrypted, the adapter's config check, the
+connection test and the budget projection. Hacker News answers in Algolia's recorded shape (channels/tests/hn.py)."""
+
 import pytest
 import responses
 from django.urls import reverse
@@ -12,6 +15,12 @@ pytestmark = pytest.mark.django_db
 SECRET = "s3cr3t-token-value-never-shown"
 
 
+def hn_form(**changes: str) -> dict:
+    """The change form of the channel "HN" as admin posts it, with `changes`."""
+    form = {"name": "HN", "slug": "hn", "kind": "hackernews", "poll_interval_seconds": 300, "our_accounts": "[]"}
+    return {**form, "config": '{"keywords": ["gitlab"]}', "new_credentials": "", **changes}
+
+
 def test_the_channel_list_shows_health(admin_client):
     ChannelFactory(name="HN main", health=Channel.Health.FAILING, last_error="HTTP 403 Forbidden")
     html = admin_client.get(reverse("admin:channels_channel_changelist")).content.decode()
@@ -21,17 +30,9 @@ def test_the_channel_list_shows_health(admin_client):
 def test_credentials_are_stored_encrypted_and_never_shown_back(admin_client):
     channel = ChannelFactory(name="HN", slug="hn")
     url = reverse("admin:channels_channel_change", args=[channel.pk])
-    data = {
-        "name": "HN",
-        "slug": "hn",
-        "kind": "hackernews",
-        "enabled": "on",
-        "poll_interval_seconds": 300,
-        "config": '{"keywords": ["gitlab"]}',
-        "our_accounts": '["gitlabhq"]',
-        "slack_channel": "",
-        "new_credentials": f'{{"token": "{SECRET}"}}',
-    }
+    data = hn_form(
+        enabled="on", our_accounts='["gitlabhq"]', slack_channel="", new_credentials=f'{{"token": "{SECRET}"}}'
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     channel.refresh_from_db()
@@ -51,18 +52,7 @@ def test_credentials_are_stored_encrypted_and_never_shown_back(admin_client):
 def test_a_bad_config_is_refused_with_the_adapters_message(admin_client):
     channel = ChannelFactory(name="HN", slug="hn")
     url = reverse("admin:channels_channel_change", args=[channel.pk])
-    response = admin_client.post(
-        url,
-        {
-            "name": "HN",
-            "slug": "hn",
-            "kind": "hackernews",
-            "poll_interval_seconds": 300,
-            "config": '{"keywords": []}',
-            "our_accounts": "[]",
-            "new_credentials": "",
-        },
-    )
+    response = admin_client.post(url, hn_form(config='{"keywords": []}'))
     assert response.status_code == 200
     assert "must be a non-empty list of search words" in response.content.decode()
     channel.refresh_from_db()
@@ -127,18 +117,7 @@ def test_bad_credentials_json_is_refused_without_echoing_it(admin_client):
     url = reverse("admin:channels_channel_change", args=[channel.pk])
     html = admin_client.get(url).content.decode()
     assert ">null<" not in html  # the write-only box starts empty
-    response = admin_client.post(
-        url,
-        {
-            "name": "HN",
-            "slug": "hn",
-            "kind": "hackernews",
-            "poll_interval_seconds": 300,
-            "config": '{"keywords": ["gitlab"]}',
-            "our_accounts": "[]",
-            "new_credentials": '{"token": "' + SECRET + '"',
-        },
-    )
+    response = admin_client.post(url, hn_form(new_credentials='{"token": "' + SECRET + '"'))
     html = response.content.decode()
     assert response.status_code == 200 and "Not valid JSON" in html
     assert SECRET not in html

@@ -1,12 +1,10 @@
 """Ingestion under real concurrency: separate PostgreSQL connections, released together."""
 
 import json
-import threading
 import time
 
 import pytest
 import responses
-from django.db import connection
 
 from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
@@ -14,31 +12,10 @@ from channels.tests.hn import comment_hit, search_page, story_hit
 from intake.pipeline import mentions_ingest
 from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket
+from mentions.tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T = 1_700_000_000  # a Unix time in the past (2023): the parser refuses times in the future
-
-
-def _run_together(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(target(i))
-        except BaseException as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    return results
 
 
 def test_overlapping_deliveries_at_once_store_every_item_exactly_once():
@@ -50,7 +27,7 @@ def test_overlapping_deliveries_at_once_store_every_item_exactly_once():
     # Eight workers deliver overlapping windows of the same 100 items (a backfill racing a poll).
     windows = [everything[i * 10 : i * 10 + 40] + stories for i in range(8)]
 
-    results = _run_together(
+    results = at_once(
         8, lambda i: mentions_ingest(channel=channel, mentions=adapter.parse_payload(search_page(windows[i])))
     )
 
@@ -69,7 +46,7 @@ def test_two_polls_of_one_channel_never_overlap():
         return 200, {}, json.dumps(search_page([story_hit(1, int(time.time()))]))
 
     responses.add_callback(responses.GET, SEARCH_URL, callback=slow_search)
-    statuses = _run_together(2, lambda i: channel_poll(channel_id=channel.pk).status)
+    statuses = at_once(2, lambda i: channel_poll(channel_id=channel.pk).status)
     assert sorted(statuses) == ["locked", "ok"]
     assert len([c for c in responses.calls if (c.request.url or "").startswith(SEARCH_URL)]) == 1  # one search
     assert Ticket.objects.count() == 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.http import require_POST
 
+from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.enqueue import task_enqueue
 from mentions.models import JudgementModel
 from mentions.services.judgement_learned import compared_said, learned_active, learned_said
@@ -57,7 +58,7 @@ def _figure(value: float | None) -> str:
 
 
 @admin.register(JudgementModel)
-class JudgementModelAdmin(admin.ModelAdmin):
+class JudgementModelAdmin(ReadOnlyAdmin):
     change_list_template = "admin/mentions/judgementmodel/change_list.html"
     # Short columns: the list fits a laptop's width without scrolling sideways (a version's words are on its page).
     list_display = [
@@ -77,12 +78,6 @@ class JudgementModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> Any:
         # The weights (hundreds of kilobytes a version) are never shown: left in the database.
         return super().get_queryset(request).defer("weights")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

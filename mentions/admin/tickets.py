@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 
-from advocacy.admin_display import cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, RecordedAdmin, cut, short_time
 from mentions.models import (
     Message,
     Ticket,
@@ -25,7 +25,7 @@ class TicketAdminForm(forms.ModelForm):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(RecordedAdmin):
     """Tickets are opened by ingestion and worked in the desk. Here an admin may change status,
     priority, assignee and tags, which go through the desk's services and write the same events;
     everything else is read-only, and tickets are neither added nor deleted here (merge them)."""
@@ -94,9 +94,6 @@ class TicketAdmin(admin.ModelAdmin):
     def replied(self, obj: Ticket) -> str:
         return short_time(obj.first_reply_at)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
@@ -123,7 +120,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ReadOnlyAdmin):
     """The audit trail is append-only: readable here, never added, changed or deleted."""
 
     list_display = ["short_ticket", "kind", "actor", "created"]
@@ -140,12 +137,6 @@ class TicketEventAdmin(admin.ModelAdmin):
     @admin.display(description="When", ordering="created_at")
     def created(self, obj: TicketEvent) -> str:
         return short_time(obj.created_at)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -24,6 +24,35 @@ from mentions.services.rules import TRY_LIMIT, TryResult, rule_try
 JUDGED_HELP = "The desk's judgement: such a rule runs when the worker has judged the ticket. None ticked: any."
 
 
+# The rule's fields in the order the form and its fieldsets show them: what it is, when it runs, what it does.
+RULE_HEAD = ("name", "description", "position", "enabled", "stop_processing")
+RULE_CONDITIONS = (
+    "channel_kinds",
+    "channels",
+    "text_keywords",
+    "text_regex",
+    "text_excludes",
+    "authors",
+    "handles_mentioned",
+    "author_tags",
+    "author_audience_min",
+    "requester_level_min",
+    "link",
+    "judgements",
+    "intents",
+    "sentiments",
+)
+RULE_ACTIONS = (
+    "add_tags",
+    "set_priority",
+    "macro",
+    "reply_template",
+    "reply_from",
+    "notify_slack",
+    "close_without_reply",
+)
+
+
 class RuleForm(forms.ModelForm):
     channel_kinds = forms.MultipleChoiceField(
         choices=kind_choices,
@@ -45,34 +74,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = [
-            "name",
-            "description",
-            "position",
-            "enabled",
-            "stop_processing",
-            "channel_kinds",
-            "channels",
-            "text_keywords",
-            "text_regex",
-            "text_excludes",
-            "authors",
-            "handles_mentioned",
-            "author_tags",
-            "author_audience_min",
-            "requester_level_min",
-            "link",
-            "judgements",
-            "intents",
-            "sentiments",
-            "add_tags",
-            "set_priority",
-            "macro",
-            "reply_template",
-            "reply_from",
-            "notify_slack",
-            "close_without_reply",
-        ]
+        fields = [*RULE_HEAD, *RULE_CONDITIONS, *RULE_ACTIONS]
         widgets = {
             "text_keywords": forms.Textarea(attrs={"rows": 5, "cols": 60}),
             "text_excludes": forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -110,43 +112,9 @@ class RuleAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "text_keywords"]
     filter_horizontal = ["channels"]
     fieldsets = [
-        (None, {"fields": ["name", "description", "position", "enabled", "stop_processing"]}),
-        (
-            "Conditions (all that are filled in must hold)",
-            {
-                "fields": [
-                    "channel_kinds",
-                    "channels",
-                    "text_keywords",
-                    "text_regex",
-                    "text_excludes",
-                    "authors",
-                    "handles_mentioned",
-                    "author_tags",
-                    "author_audience_min",
-                    "requester_level_min",
-                    "link",
-                    "judgements",
-                    "intents",
-                    "sentiments",
-                ]
-            },
-        ),
-        (
-            "Actions",
-            {
-                "fields": [
-                    "add_tags",
-                    "set_priority",
-                    "macro",
-                    "reply_template",
-                    "reply_from",
-                    "notify_slack",
-                    "close_without_reply",
-                    "solves_when",
-                ]
-            },
-        ),
+        (None, {"fields": RULE_HEAD}),
+        ("Conditions (all that are filled in must hold)", {"fields": RULE_CONDITIONS}),
+        ("Actions", {"fields": (*RULE_ACTIONS, "solves_when")}),
     ]
     readonly_fields = ["solves_when"]
     actions = ["try_rule"]

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from advocacy.durations import duration_display
 from mentions.coverage import Coverage, coverage_load
 from mentions.models import Ticket, TicketEvent
 
@@ -216,16 +217,7 @@ def sla_sweep(*, now: datetime | None = None, context: SlaContext | None = None)
 
 def span_text(seconds: float) -> str:
     """ "2 h 15 m", "40 m", "1 d 3 h", "< 1 m"."""
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "< 1 m"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} m" if minutes else f"{hours} h"
-    return f"{minutes} m"
+    return duration_display(seconds, minute="m")
 
 
 def clock_text(due_at: datetime, now: datetime) -> str:

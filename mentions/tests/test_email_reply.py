@@ -9,7 +9,7 @@ from channels.adapters.email.reply import reply_subject
 from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket, TicketEvent
-from mentions.tests.factories import AdvocateFactory, seen
+from mentions.tests.factories import seen
 from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +51,6 @@ def ticket(settings):
         ],
     )
     return Ticket.objects.get()
-
-
-@pytest.fixture
-def advocate_client(client):
-    client.force_login(AdvocateFactory())
-    return client
 
 
 def test_the_reply_is_mailed_from_the_mailbox_with_threading_headers(advocate_client, ticket):

@@ -22,14 +22,6 @@ XSS_BODY = '<script>alert("body")</script> <img src=x onerror=alert(1)> <a href=
 XSS_NAME = "<script>alert('name')</script>"
 
 
-@pytest.fixture
-def advocate_client(client):
-    advocate = AdvocateFactory()
-    client.force_login(advocate)
-    client.user = advocate
-    return client
-
-
 def _xss_ticket():
     ticket = TicketFactory(subject=XSS_BODY, requester_handle=XSS_NAME, requester_name=XSS_NAME)
     MessageFactory(

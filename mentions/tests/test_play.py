@@ -1,12 +1,11 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from mentions.models import Tag, Ticket, TicketEvent
 from mentions.services import macro_apply, ticket_change_status, ticket_claim_next, ticket_mark_replied, ticket_skip
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, TicketFactory, UserFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,28 +134,10 @@ def test_twenty_advocates_pressing_play_at_once_never_get_the_same_ticket():
     served_ever: list[int] = []
     for round_no in range(50):
         TicketFactory.create_batch(200, channel=channel)
-        barrier = threading.Barrier(len(advocates))
-        served: dict[int, int | None] = {}
-        errors: list[BaseException] = []
-
-        def press(user, barrier=barrier, served=served, errors=errors):
-            try:
-                barrier.wait()
-                ticket = ticket_claim_next(view=view, user=user)
-                served[user.pk] = ticket.pk if ticket else None
-            except BaseException as exc:  # reported below, never swallowed
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=press, args=(u,)) for u in advocates]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
-        ids = [tid for tid in served.values() if tid is not None]
-        assert len(ids) == len(served), f"round {round_no}: someone got nothing with 200 waiting"
+        claimed = at_once(len(advocates), lambda i: (advocates[i].pk, ticket_claim_next(view=view, user=advocates[i])))
+        served = {user: ticket.pk for user, ticket in claimed if ticket is not None}
+        ids = list(served.values())
+        assert len(ids) == len(advocates), f"round {round_no}: someone got nothing with 200 waiting"
         assert len(set(ids)) == 20, f"round {round_no}: a ticket was served twice"
         owners = dict(Ticket.objects.filter(pk__in=ids).values_list("pk", "assignee_id"))
         assert owners == {tid: uid for uid, tid in served.items()}
@@ -175,27 +156,11 @@ def test_one_advocate_pressing_play_twice_at_once_gets_one_ticket():
     advocate = AdvocateFactory()
     TicketFactory.create_batch(5)
     for _ in range(20):
-        barrier = threading.Barrier(2)
-        served: list[int] = []
-        errors: list[BaseException] = []
-
-        def press(barrier=barrier, served=served, errors=errors):
-            try:
-                barrier.wait()
-                ticket = ticket_claim_next(view=view, user=advocate)
-                assert ticket is not None, "nothing served with five waiting"
-                served.append(ticket.pk)
-            except BaseException as exc:  # asserted below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=press) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
+        served = [
+            ticket.pk if ticket else None
+            for ticket in at_once(2, lambda _: ticket_claim_next(view=view, user=advocate))
+        ]
+        assert None not in served, "nothing served with five waiting"
         assert served[0] == served[1]
         assert Ticket.objects.filter(assignee=advocate).count() == 1
         Ticket.objects.filter(assignee=advocate).update(assignee=None, served_to=None, served_view=None)

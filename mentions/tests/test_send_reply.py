@@ -71,14 +71,6 @@ def _posted(status=201, body=None):
     responses.post(TWEETS_URL, status=status, json=body or {"data": {"id": "1860000000000000009", "text": "ok"}})
 
 
-@pytest.fixture
-def advocate_client(client):
-    advocate = AdvocateFactory()
-    client.force_login(advocate)
-    client.user = advocate
-    return client
-
-
 @responses.activate
 def test_a_multi_handle_tweet_is_answered_from_the_main_handle_under_the_latest_requester_tweet(advocate_client):
     ticket = _ticket_from(

@@ -21,7 +21,7 @@ from channels.adapters.twitter import TWEETS_URL
 from channels.tests.images import TEXT_NAMED_PNG, jpeg_with_gps, multipart_parts, png_bytes
 from channels.tests.sent import request_json
 from mentions.models import Message, ReplySend, TicketEvent
-from mentions.tests.factories import AdvocateFactory, seen
+from mentions.tests.factories import seen
 from mentions.tests.pages import refused_page, result_slot
 from mentions.tests.test_send_reply import _posted, _ticket_from, _tweet
 
@@ -47,12 +47,6 @@ def _uploaded():
     responses.post(
         METADATA, json={"data": {"id": MEDIA_ID, "associated_metadata": {"alt_text": {"text": "A photo of the page"}}}}
     )
-
-
-@pytest.fixture
-def advocate_client(client):
-    client.force_login(AdvocateFactory())
-    return client
 
 
 def _ticket():

@@ -1,10 +1,9 @@
 """First-reply clocks: due times, moving the clock, and a breach recorded exactly once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.tests.factories import ChannelFactory
@@ -13,6 +12,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import Holiday, Macro, MacroAction, Target, Ticket, TicketEvent
 from mentions.services import macro_apply, ticket_mark_replied
 from mentions.services.sla import sla_sweep
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory
 
 adapter = HackerNewsAdapter()
@@ -168,25 +168,7 @@ def test_two_sweeps_at_once_on_separate_connections_record_one_breach():
     channel = ChannelFactory()
     for n in range(20):
         story_ticket(channel, n + 1, requested + timedelta(minutes=n))
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(sla_sweep(now=requested + timedelta(days=1))["breached"])
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert not errors
+    results = at_once(4, lambda _: sla_sweep(now=requested + timedelta(days=1))["breached"])
     assert sum(results) == 20
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.SLA_BREACHED).count() == 20
     assert Ticket.objects.filter(sla_breached=True).count() == 20

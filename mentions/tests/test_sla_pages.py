@@ -12,17 +12,9 @@ from django.utils import timezone
 from mentions.models import DutySettings, ReleaseRota, Ticket, TicketEvent
 from mentions.services import ticket_mark_replied
 from mentions.services.sla import sla_sweep
-from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory, ViewFactory
+from mentions.tests.factories import TicketFactory, UserFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def advocate_client(client):
-    advocate = AdvocateFactory()
-    client.force_login(advocate)
-    client.user = advocate
-    return client
 
 
 def clocked(*, left: timedelta, target_hours: float = 7, **kwargs) -> Ticket:

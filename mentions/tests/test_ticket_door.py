@@ -5,16 +5,14 @@ PostgreSQL connection). No platform is asked: these writes stay in the desk."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from mentions.models import Message, Ticket, TicketEvent
 from mentions.services.actions import ticket_change_status
 from mentions.services.drafts import ticket_draft_append, ticket_draft_set
 from mentions.services.notes import note_add
 from mentions.services.versions import TicketStale, ticket_version
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 
 
@@ -71,23 +69,9 @@ def test_ten_inserts_at_once_each_land_in_the_draft_once():
     ticket = TicketFactory()
     users = [AdvocateFactory(username=f"a{i}") for i in range(10)]
     version = ticket_version(ticket)
-    barrier = threading.Barrier(len(users))
-    errors: list[BaseException] = []
-
-    def insert(i: int) -> None:
-        try:
-            barrier.wait()
-            ticket_draft_append(ticket=ticket.pk, text=f"part {i}", user=users[i], seen_version=version)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=insert, args=(i,)) for i in range(len(users))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors, errors
+    at_once(
+        len(users),
+        lambda i: ticket_draft_append(ticket=ticket.pk, text=f"part {i}", user=users[i], seen_version=version),
+    )
     parts = Ticket.objects.get(pk=ticket.pk).reply_draft.split("\n\n")
     assert sorted(parts) == sorted(f"part {i}" for i in range(10))

@@ -3,13 +3,11 @@
 Default coverage: Monday-Friday 08:00-22:00 UTC; 2026-11-20 is a Friday."""
 
 import json
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
-from django.db import connections
 
 from advocacy.celery import app as celery_app
 from channels.adapters.hackernews import HackerNewsAdapter
@@ -20,6 +18,7 @@ from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, Message, Ticket, View
 from mentions.services import ticket_mark_replied
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.urgency import (
@@ -228,24 +227,7 @@ def test_two_workers_delivering_at_once_post_one_message(slack):
     slack.add_callback(responses.POST, POST_URL, callback=slow_ok, content_type="application/json")
     ingest(ChannelFactory(high_priority=True), front_page_hit(1, FRIDAY_NIGHT))
     UrgentPing.objects.create(ticket=ticket_of(1), reasons=["high-priority channel"], next_attempt_at=FRIDAY_NIGHT)
-    barrier = threading.Barrier(4)
-    sent, errors = [], []
-
-    def worker():
-        try:
-            barrier.wait()
-            sent.append(urgent_pings_deliver(now=FRIDAY_NIGHT))
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and sum(sent) == 1
+    assert sum(at_once(4, lambda _: urgent_pings_deliver(now=FRIDAY_NIGHT))) == 1
     assert len(posts(slack)) == 1
 
 

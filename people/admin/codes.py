@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from advocacy.admin_display import cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, cut, short_time
 from people.codes import ParsedCodes, codes_add, codes_parse
 from people.contributions import ADDRESS_DROPPED, FINAL, gift_state_set
 from people.journey.record import contribution_changed, contributions_record, contributions_removed
@@ -162,19 +162,13 @@ class GivenFilter(admin.SimpleListFilter):
 
 
 @admin.register(DiscountCode)
-class DiscountCodeAdmin(admin.ModelAdmin):
+class DiscountCodeAdmin(ReadOnlyAdmin):
     """Read only: codes come from a batch's upload and are given by people.codes.code_give."""
 
     list_display = ["code", "batch", "person", "given_by", "given_at", "ticket"]
     list_filter = [GivenFilter, "batch"]
     search_fields = ["code", "person__name"]
     list_select_related = ["batch", "person", "given_by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class GiftAdminForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
 
+from advocacy.admin_display import ReadOnlyAdmin, RecordedAdmin
 from people.journey.recompute import journey_recompute
 from people.models import Activity, ActivityWeight, Level, Recognition
 
@@ -50,7 +51,7 @@ class LevelAdmin(_Recounts):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ["kind", "person", "at", "link", "source"]
     show_full_result_count = False  # a row per ticket opened: no COUNT(*) of them all
     list_filter = ["kind"]
@@ -58,19 +59,10 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["person"]
     search_fields = ["source"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # recorded by the desk (people.journey.record), never typed
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(RecordedAdmin):
     list_display = ["person", "from_level", "to_level", "state", "created_at", "decided_by"]
     list_filter = ["state", "to_level"]
     raw_id_fields = ["person"]
     list_select_related = ["person", "from_level", "to_level", "decided_by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -3,8 +3,6 @@ from the person page and the ticket page, and who got which kept in the person's
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
 from people.codes import NO_CODES_LEFT, batch_upload, code_give
 from people.models import DiscountBatch, DiscountCode, PersonEvent
@@ -72,28 +71,11 @@ def test_two_advocates_asking_at_the_same_moment_get_two_different_codes():
     each with two codes left: both get one, never the same."""
     ada, bo = AdvocateFactory(), AdvocateFactory()
     vera, sam = PersonFactory(), PersonFactory()
+    pairs = ((ada, vera), (bo, sam))
     for round_no in range(20):
         batch_upload(name=f"round {round_no}", text=f"R{round_no}-A\nR{round_no}-B\n", user=None)
-        barrier = threading.Barrier(2)
-        got: dict[int, str] = {}
-        errors: list[BaseException] = []
-
-        def ask(user, person, barrier=barrier, got=got, errors=errors):
-            try:
-                barrier.wait()
-                got[user.pk] = code_give(person=person, user=user).code
-            except BaseException as exc:  # asserted below, never swallowed
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=ask, args=pair) for pair in ((ada, vera), (bo, sam))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors, errors
-        assert sorted(got.values()) == [f"R{round_no}-A", f"R{round_no}-B"], f"round {round_no}: {got}"
+        got = at_once(2, lambda i: code_give(person=pairs[i][1], user=pairs[i][0]).code)
+        assert sorted(got) == [f"R{round_no}-A", f"R{round_no}-B"], f"round {round_no}: {got}"
     given = DiscountCode.objects.filter(given_at__isnull=False)
     assert given.count() == 40 and given.values("code").distinct().count() == 40
     assert PersonEvent.objects.filter(kind=PersonEvent.Kind.CODE_GIVEN).count() == 40
@@ -104,28 +86,16 @@ def test_two_advocates_asking_for_the_last_code_at_once_one_gets_it_the_other_is
     ada, bo = AdvocateFactory(), AdvocateFactory()
     vera = PersonFactory()
     batch_upload(name="Last", text="LAST-1\n", user=None)
-    barrier = threading.Barrier(2)
     got: list[str] = []
     refused: list[str] = []
-    errors: list[BaseException] = []
 
-    def ask(user):
+    def ask(i: int) -> None:
         try:
-            barrier.wait()
-            got.append(code_give(person=vera, user=user).code)
+            got.append(code_give(person=vera, user=(ada, bo)[i]).code)
         except ValidationError as exc:
             refused.extend(exc.messages)
-        except BaseException as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=ask, args=(u,)) for u in (ada, bo)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(2, ask)
     assert got == ["LAST-1"] and refused == [NO_CODES_LEFT]
 
 

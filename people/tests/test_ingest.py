@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import itertools
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Rule, Ticket, TicketEvent
+from mentions.tests.concurrency import at_once
 from people.models import Authorship, Identity, Person, Requester
 from people.selectors import identities_seen
 from people.tests.factories import person_tag
@@ -149,23 +149,7 @@ def test_a_page_ties_its_people_in_the_same_statements_whatever_its_size():
 def test_two_channels_meeting_a_new_account_at_once_make_one_person():
     """Two Hacker News channels ingest the same new author at the same moment, on two connections."""
     channels = [ChannelFactory(), ChannelFactory()]
-    barrier, errors = threading.Barrier(2), []
-
-    def ingest(i: int) -> None:
-        try:
-            barrier.wait()
-            mentions_ingest(channel=channels[i], mentions=[said("vera_k"), said(f"only_in_{i}")])
-        except BaseException as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ingest, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(2, lambda i: mentions_ingest(channel=channels[i], mentions=[said("vera_k"), said(f"only_in_{i}")]))
     [vera] = identities_seen([Identity.objects.get(key="vera_k")])
     assert vera.mentions == 2
     assert Person.objects.count() == 3  # vera, only_in_0, only_in_1: no person left without an identity

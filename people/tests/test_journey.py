@@ -10,11 +10,9 @@ channels/adapters/hackernews/tests/)."""
 from __future__ import annotations
 
 import itertools
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from advocacy.celery import app as celery_app
 from channels.adapters.base import IncomingMention
@@ -23,6 +21,7 @@ from intake.hooks import tickets_after_ingest
 from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket
 from mentions.services.rules import rule_try
+from mentions.tests.concurrency import at_once
 from people.contributions import contribution_add
 from people.journey.recompute import journey_recompute
 from people.models import Activity, ActivityWeight, Identity, Level, Person, Recognition
@@ -161,23 +160,7 @@ def test_two_concurrent_ingests_crossing_a_level_make_exactly_one_recognition():
     journey_seeded()
     channels = [ChannelFactory(), ChannelFactory()]
     ingested(channel=channels[0], mentions=[said("vera_k", f"Before {i}") for i in range(4)])
-    barrier, errors = threading.Barrier(2), []
-
-    def ingest(i: int) -> None:
-        try:
-            barrier.wait()
-            ingested(channel=channels[i], mentions=[said("vera_k", f"Ch {i} q {n}") for n in range(3)])
-        except BaseException as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=ingest, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(2, lambda i: ingested(channel=channels[i], mentions=[said("vera_k", f"Ch {i} q {n}") for n in range(3)]))
     vera = person("vera_k")
     assert (vera.points, str(vera.level)) == (10, "Participant")
     assert list(Recognition.objects.values_list("to_level__name", flat=True)) == ["Participant"]

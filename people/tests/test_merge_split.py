@@ -4,15 +4,14 @@ person without an error page."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from mentions.tests.concurrency import at_once
 from mentions.tests.factories import ManagerFactory
 from people import services
 from people.models import (
@@ -135,28 +134,14 @@ def test_two_managers_merging_a_pair_each_way_at_once_end_with_one_person_and_no
         client = Client()
         client.force_login(ManagerFactory())
         clients.append(client)
-    barrier, answers, errors = threading.Barrier(2), [], []
+    pairs = [(a, b), (b, a)]
 
-    def merge(client: Client, source: Person, into: Person) -> None:
-        try:
-            barrier.wait()
-            response = client.post(reverse("people:merge", args=[source.pk]), {"into": into.pk})
-            answers.append((response.status_code, response.content.decode()))
-        except BaseException as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def merge(i: int) -> tuple[int, str]:
+        source, into = pairs[i]
+        response = clients[i].post(reverse("people:merge", args=[source.pk]), {"into": into.pk})
+        return response.status_code, response.content.decode()
 
-    threads = [
-        threading.Thread(target=merge, args=(clients[0], a, b)),
-        threading.Thread(target=merge, args=(clients[1], b, a)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-    assert not errors, errors
+    answers = at_once(2, merge)
     assert Person.objects.count() == 1
     survivor = Person.objects.get()
     assert set(survivor.identities.values_list("pk", flat=True)) == identities

@@ -1,0 +1,20 @@
+"""A reply the platform refuses, as the platforms' send tests check it (each test file says where its answers'
+shapes come from)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mentions.models import Ticket
+from mentions.services import ticket_send_reply
+from mentions.services.replies import SendFailed
+from mentions.tests.factories import AdvocateFactory
+
+
+def send_refused(ticket: Ticket, body: str, key: str) -> str:
+    """An advocate's send of `body`, refused: the reason the desk gives, once the ticket is seen to keep the draft."""
+    with pytest.raises(SendFailed) as refused:
+        ticket_send_reply(ticket=ticket, user=AdvocateFactory(), body=body, key=key)
+    ticket.refresh_from_db()
+    assert ticket.reply_draft == body
+    return str(refused.value.message)
