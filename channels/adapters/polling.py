@@ -7,7 +7,7 @@ records (`streams_result`)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -18,7 +18,10 @@ from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunk
 from .guard import Parsed
 
 if TYPE_CHECKING:
+    from channels.http import PollBudget
     from channels.models import Channel
+
+T = TypeVar("T")
 
 
 class PolledAdapter:
@@ -67,6 +70,18 @@ def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *,
     return now + timedelta(seconds=stopped.retry_after or 60)
 
 
+def budgeted(client: PollBudget, call: Callable[..., T], *args: Any) -> T | None:
+    """`call(*args)`, one of the client's requests, when the poll's budget allows it; None when the budget is spent or a
+    429 after an answered call ended the walk (`PollBudget.stop`): the stream stops short there, keeping its
+    mark, and the poll says it has more."""
+    if not client.can_call():
+        return None
+    try:
+        return call(*args)
+    except client.stop:
+        return None
+
+
 class Chunk(Protocol):
     more: bool
     reads: int
@@ -100,6 +115,35 @@ def chunk_result(
             "backlog": chunk.more,
         },
     )
+
+
+C = TypeVar("C")  # a chunk of a walk
+
+
+def chunk_results(
+    chunks: Iterable[C],
+    result: Callable[[C, int], FetchResult],
+    *,
+    made: Callable[[], int],
+    closing: Callable[[], C],
+    always: bool = False,
+) -> Iterator[FetchResult]:
+    """A poll handed over chunk by chunk: each chunk's `result` with the requests made since the one before (so
+    the poll's requests are counted once), then a closing chunk without items (`closing()`) when one is owed:
+    nothing was handed over, requests were made after the last chunk (a 429 that ended a walk, a page with
+    nothing new), or the cursor moved since (a watch list trimmed, a backoff); or `always`. A wait the
+    platform asks for comes with a request, so it is never owed alone (and `not_before` is not compared: a
+    429's wait is counted from the moment each result is made)."""
+    counted = 0
+    last: FetchResult | None = None
+    for chunk in chunks:
+        last = result(chunk, made() - counted)
+        counted = made()
+        yield last
+    final = result(closing(), made() - counted)
+    owed = last is None or final.requests_made > 0 or final.cursor != last.cursor
+    if always or owed:
+        yield final
 
 
 S = TypeVar("S")  # a stream
@@ -138,6 +182,38 @@ def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Ca
             break
         walked.found.append((stream, found))
     return walked
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+class _Stated(Protocol):
+    @property
+    def state(self) -> dict[str, Any]: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+F = TypeVar("F", bound=_Stated)
+
+
+def marked_streams_walked(
+    streams: Sequence[K],
+    stored: dict[str, dict[str, Any]],
+    walk: Callable[[K, dict[str, Any]], F],
+    *,
+    can_call: Callable[[], bool],
+) -> tuple[Walked[K, F], dict[str, dict[str, Any]]]:
+    """`streams_walked` over streams that keep their state in the cursor by their `key` (`stored`: a mark, the
+    last poll's time, a resume): the streams a capped poll did not reach go first, a stream no longer configured
+    is forgotten. The walk and the streams' states after it."""
+    states = {s.key: stored[s.key] for s in streams if s.key in stored}
+    ordered = sorted(streams, key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
+    walked = streams_walked(ordered, lambda s: walk(s, states.get(s.key, {})), can_call=can_call)
+    for stream, found in walked.found:
+        states[stream.key] = found.state
+    return walked, states
 
 
 # A page reader: (where to read from, the floor, whether this is a backlog left by an earlier poll) ->
