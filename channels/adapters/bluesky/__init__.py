@@ -40,7 +40,7 @@ from channels import clean
 
 from ..base import FetchResult, IncomingMention, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, readable_mentions, seen_pruned, streams_result, streams_walked
+from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
 from . import chat, reply, thread
 from .auth import login_of
 from .client import Client
@@ -99,21 +99,16 @@ class BlueskyAdapter(PolledAdapter):
         """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
         config = settings_of(self.validate_config(channel.config))
         client = Client(session, login_of(channel), config)
-        old_states = load_states(channel.cursor)
         seen = load_seen(channel.cursor)
         now = time.time()
-        streams = streams_of(config)
-        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
-        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)  # starved streams first
         cap = config["max_requests_per_poll"]
-        walked = streams_walked(
-            streams, lambda s: walk(client, s, states.get(s.key, {}), seen, now, config),
+        walked, states = marked_streams_walked(
+            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
             can_call=lambda: client.requests_made < cap,
         )  # fmt: skip
         entries: list[Any] = []
         uris: set[str] = set()
-        for stream, found in walked.found:
-            states[stream.key] = found.state
+        for _stream, found in walked.found:
             for entry in found.entries:
                 uri = entry.get("uri") if isinstance(entry, dict) else None
                 if isinstance(uri, str) and uri in uris:

@@ -39,7 +39,7 @@ from channels import clean
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter, readable_mentions, seen_pruned, streams_result, streams_walked
+from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
 from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
@@ -87,24 +87,18 @@ class RedditAdapter(PolledAdapter):
         config = settings_of(channel.config)
         credentials = credentials_of(channel)
         client = Client(session, credentials, config, user_agent(channel, credentials))
-        old_states = load_states(channel.cursor)
         seen = load_seen(channel.cursor)
         now = time.time()
 
-        streams = streams_of(config)
-        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
-        # Streams a capped poll did not reach go first next time.
-        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
         cap = config["max_requests_per_poll"]
-        walked = streams_walked(
-            streams, lambda s: walk(client, s, states.get(s.key, {}), seen, now, config),
+        walked, states = marked_streams_walked(
+            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
             can_call=lambda: client.requests_made < cap,
         )  # fmt: skip
         entries: list[Any] = []
         escaped: set[int] = set()
         signatures: dict[str, int] = {}
-        for stream, found in walked.found:
-            states[stream.key] = found.state
+        for _stream, found in walked.found:
             for entry, is_escaped in found.entries:
                 thing = thing_of(entry)
                 name = fullname(*thing) if thing else ""
