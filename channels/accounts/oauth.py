@@ -66,8 +66,10 @@ class Provider:
     password) overrides `begin` and `complete`."""
 
     label: str = ""  # "X", "Reddit": what admin and messages call the platform
-    authorize_url: str = ""  # where the admin is sent (`authorize_endpoint` for one per instance)
-    token_url: str = ""  # where the code is exchanged (`token_endpoint` for one per instance)
+    # Where the admin is sent, and where the code is exchanged; on a platform of many instances (GitLab,
+    # Mastodon) each under the channel's `{base_url}`.
+    authorize_url: str = ""
+    token_url: str = ""
     scope: str = ""
     pkce: bool = True
     # The authorisation request's other parameters (Stack Exchange's takes no response_type).
@@ -78,11 +80,15 @@ class Provider:
     not_refreshed: tuple[str, ...] = ()  # stored token types that are not the flow's (an admin's pasted token)
     identity_in_token: bool = False  # the token answer names the account (Disqus): nobody is asked who it is
 
+    def base_url(self, channel: Channel) -> str:
+        """The channel's instance, on a platform of many."""
+        return ""
+
     def authorize_endpoint(self, channel: Channel) -> str:
-        return self.authorize_url
+        return self.authorize_url.format(base_url=self.base_url(channel))
 
     def token_endpoint(self, channel: Channel) -> str:
-        return self.token_url
+        return self.token_url.format(base_url=self.base_url(channel))
 
     def token_headers(self, channel: Channel) -> dict[str, str] | None:
         return None

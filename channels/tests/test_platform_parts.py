@@ -187,8 +187,9 @@ def test_the_sign_in_flow_is_a_provider_and_writes_no_token_request_of_its_own(k
     platform = platform_of(kind)
     if platform.accounts is None:
         return
-    assert issubclass(resolve(platform.accounts), Provider), f"{kind}: its sign-in flow is not a Provider"
-    package = Path(importlib.import_module(f"channels.adapters.{kind}").__file__).parent
+    flow = resolve(platform.accounts)
+    assert isinstance(flow, type) and issubclass(flow, Provider), f"{kind}: its sign-in flow is not a Provider"
+    package = Path(inspect.getfile(importlib.import_module(f"channels.adapters.{kind}"))).parent
     for path in package.glob("*.py"):
         called = {
             node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")

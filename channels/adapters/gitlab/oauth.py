@@ -37,13 +37,11 @@ def _base(channel: Channel) -> str:
 
 class GitLabOAuth(Provider):
     label, scope = LABEL, SCOPES
+    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
     not_refreshed = ("private",)  # an access token pasted by an admin: nothing to refresh, connect again
 
-    def authorize_endpoint(self, channel: Channel) -> str:
-        return f"{_base(channel)}/oauth/authorize"
-
-    def token_endpoint(self, channel: Channel) -> str:
-        return f"{_base(channel)}/oauth/token"
+    def base_url(self, channel: Channel) -> str:
+        return _base(channel)
 
     def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
         return whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})

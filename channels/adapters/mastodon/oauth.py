@@ -41,13 +41,11 @@ def _base(channel: Channel) -> str:
 
 class MastodonOAuth(Provider):
     label, scope = LABEL, SCOPES
+    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
     refreshes = False  # Mastodon's tokens do not expire: a refused one is revoked, and the account connects again
 
-    def authorize_endpoint(self, channel: Channel) -> str:
-        return f"{_base(channel)}/oauth/authorize"
-
-    def token_endpoint(self, channel: Channel) -> str:
-        return f"{_base(channel)}/oauth/token"
+    def base_url(self, channel: Channel) -> str:
+        return _base(channel)
 
     def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
         return whoami(session, _base(channel), body["access_token"])
