@@ -126,14 +126,15 @@ def chunk_results(
     *,
     made: Callable[[], int],
     closing: Callable[[], C],
-    always: bool = False,
+    closes: Callable[[], bool] = lambda: False,
 ) -> Iterator[FetchResult]:
     """A poll handed over chunk by chunk: each chunk's `result` with the requests made since the one before (so
     the poll's requests are counted once), then a closing chunk without items (`closing()`) when one is owed:
     nothing was handed over, requests were made after the last chunk (a 429 that ended a walk, a page with
-    nothing new), or the cursor moved since (a watch list trimmed, a backoff); or `always`. A wait the
-    platform asks for comes with a request, so it is never owed alone (and `not_before` is not compared: a
-    429's wait is counted from the moment each result is made)."""
+    nothing new), or the cursor moved since (a watch list trimmed, a backoff); or the adapter's own reason,
+    asked once the walk is over (`closes`: Hacker News's front page, a wait Disqus knew without asking). A
+    wait is not compared: a 429's is counted from the moment each result is made, and it comes with a
+    request."""
     counted = 0
     last: FetchResult | None = None
     for chunk in chunks:
@@ -142,7 +143,7 @@ def chunk_results(
         yield last
     final = result(closing(), made() - counted)
     owed = last is None or final.requests_made > 0 or final.cursor != last.cursor
-    if always or owed:
+    if owed or closes():
         yield final
 
 

@@ -97,7 +97,7 @@ def test_each_chunk_counts_its_own_requests_and_a_closing_chunk_only_when_owed()
 
     assert [r.requests_made for r in run(0)] == [2, 2]
     assert [r.requests_made for r in run(1)] == [2, 2, 1]  # a call after the last chunk (a 429) is recorded
-    assert [r.requests_made for r in run(0, always=True)] == [2, 2, 0]
+    assert [r.requests_made for r in run(0, closes=lambda: True)] == [2, 2, 0]
     empty = list(chunk_results([], lambda c, n: _result(c, n, cursor), made=lambda: 0, closing=lambda: "c"))
     assert len(empty) == 1  # nothing handed over: the poll still records its cursor
 

@@ -62,6 +62,7 @@ class Reader:
         return chunk_results(
             self._pages(backfill_hours), lambda page, made: self.result(page, requests_made=made),
             made=lambda: self.client.made, closing=self._closing,
+            closes=lambda: self.stopped is not None,  # a key used up by another channel stops without a request
         )  # fmt: skip
 
     def _closing(self) -> _Page:

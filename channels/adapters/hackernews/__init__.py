@@ -126,7 +126,7 @@ class HackerNewsAdapter(PolledAdapter):
         # Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
         # walk, handed over in a last chunk that also records the requests, the cursor and the backlog.
         yield from chunk_results(
-            chunks(), result, made=lambda: client.made, always=True,
+            chunks(), result, made=lambda: client.made, closes=lambda: True,
             closing=lambda: Chunk(more=backlog, front_page=_front_page(channel, client)),
         )  # fmt: skip
 
