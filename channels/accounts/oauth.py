@@ -1,10 +1,11 @@
 """What every platform's authorisation flow shares: the grant it ends with, PKCE, and the token
 endpoint's answers mapped to what the desk should do.
 
-A platform's flow lives with its adapter (`channels/adapters/<kind>/oauth.py`) as a `Provider`:
-`begin` builds the address the admin is sent to (and a secret the desk keeps until the platform
-sends them back: a PKCE verifier, Discourse's private key), `complete` turns the callback's
-parameters into a `Grant`, and `refresh` trades a refresh token for new tokens.
+A platform's flow lives with its adapter (`channels/adapters/<kind>/oauth.py`) as a `Provider`
+subclass: `begin` builds the address the admin is sent to (and a secret the desk keeps until the
+platform sends them back: a PKCE verifier, Discourse's private key), `complete` turns the callback's
+parameters into a `Grant`, and `refresh` trades a refresh token for new tokens. `Provider` does all
+three the standard way (authorisation code with PKCE); a platform's class sets what differs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlencode
 
 import requests
@@ -58,19 +59,100 @@ class Grant:
         }
 
 
-class Provider(Protocol):
-    label: str  # "X", "Reddit": what admin and messages call the platform
-    # The desk's callback address, for the platform's console (docs/platforms/README.md): /connect/<kind>/callback/.
+class Provider:
+    """A platform's sign-in flow. The default is the authorisation-code flow (RFC 6749 section 4.1) with PKCE
+    (RFC 7636, S256), set up by the class attributes below, so a platform's class declares only what differs
+    from it; a flow that is not that one (Discord's bot authorisation, Discourse's user API key, Bluesky's app
+    password) overrides `begin` and `complete`."""
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun: ...
+    label: str = ""  # "X", "Reddit": what admin and messages call the platform
+    # Where the admin is sent, and where the code is exchanged; on a platform of many instances (GitLab,
+    # Mastodon) each under the channel's `{base_url}`.
+    authorize_url: str = ""
+    token_url: str = ""
+    scope: str = ""
+    pkce: bool = True
+    # The authorisation request's other parameters (Stack Exchange's takes no response_type).
+    authorize_params: Mapping[str, str] = {"response_type": "code"}  # read only
+    client_auth: ClientAuth = "body"  # how the token endpoint takes the app's credentials, for codes and refreshes
+    grant_type: str | None = "authorization_code"  # Stack Exchange's endpoint takes none
+    refreshes: bool = True  # its tokens expire and come with a refresh token
+    not_refreshed: tuple[str, ...] = ()  # stored token types that are not the flow's (an admin's pasted token)
+    identity_in_token: bool = False  # the token answer names the account (Disqus): nobody is asked who it is
+
+    def base_url(self, channel: Channel) -> str:
+        """The channel's instance, on a platform of many."""
+        return ""
+
+    def authorize_endpoint(self, channel: Channel) -> str:
+        return self.authorize_url.format(base_url=self.base_url(channel))
+
+    def token_endpoint(self, channel: Channel) -> str:
+        return self.token_url.format(base_url=self.base_url(channel))
+
+    def token_headers(self, channel: Channel) -> dict[str, str] | None:
+        return None
+
+    def app(self, channel: Channel) -> tuple[str, str]:
+        """The OAuth app's client id and secret, from the channel's credentials."""
+        return app_client(channel, self.label)
+
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        """The username and user id of the account that approved, for the token answer `body`."""
+        return _named(body) if self.identity_in_token else ("", "")
+
+    def granted(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> Grant:
+        username, user_id = self.whoami(channel, session, body)
+        return grant_from(body, username=username, user_id=user_id)
+
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
+        """Where to send the admin, and what the callback's exchange needs kept until then (the PKCE verifier)."""
+        client_id, _secret = self.app(channel)
+        query = {"client_id": client_id, "redirect_uri": redirect_uri, "scope": self.scope, "state": state}
+        query.update(self.authorize_params)
+        secret = {}
+        if self.pkce:
+            verifier, challenge = pkce_pair()
+            query.update(code_challenge=challenge, code_challenge_method="S256")
+            secret = {"code_verifier": verifier}
+        return Begun(url=f"{self.authorize_endpoint(channel)}?{urlencode(query)}", secret=secret)
 
     def complete(
         self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant: ...
+    ) -> Grant:
+        """The callback's parameters turned into a Grant: its code exchanged, the account that approved named."""
+        body = code_exchange(
+            session,
+            self.token_endpoint(channel),
+            params=params,
+            redirect_uri=redirect_uri,
+            client=self.app(channel),
+            client_auth=self.client_auth,
+            label=self.label,
+            code_verifier=str(secret.get("code_verifier", "")) if self.pkce else None,
+            grant_type=self.grant_type,
+            headers=self.token_headers(channel),
+        )
+        return self.granted(channel, session, body)
 
     def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        """New tokens from the stored ones, or None when this platform's tokens do not expire."""
-        ...
+        """New tokens from the stored ones, or None when there is nothing to refresh (tokens that do not expire,
+        or were not granted by this flow): a refused token then means connecting again."""
+        refresh_token = tokens.get("refresh_token")
+        if not self.refreshes or not refresh_token or tokens.get("token_type") in self.not_refreshed:
+            return None
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        auth = client_credentials(data, self.app(channel), self.client_auth)
+        body = token_post(
+            session, self.token_endpoint(channel), data=data, label=self.label, auth=auth,
+            headers=self.token_headers(channel),
+        )  # fmt: skip
+        username, user_id = _named(body) if self.identity_in_token else ("", "")
+        return grant_from(body, username=username, user_id=user_id)
+
+
+def _named(body: dict[str, Any]) -> tuple[str, str]:
+    return str(body.get("username") or ""), str(body.get("user_id") or "")
 
 
 def grant_from(body: dict[str, Any], *, username: str = "", user_id: str = "") -> Grant:
@@ -91,47 +173,6 @@ def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(64)[:96]
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
-
-
-def pkce_begin(channel: Channel, label: str, authorize_url: str, *, redirect_uri: str, state: str, scope: str) -> Begun:
-    """The authorisation request of a code flow with PKCE (RFC 7636, S256): where to send the admin, and the verifier
-    the callback's exchange needs (`pkce_exchange`)."""
-    client_id, _secret = app_client(channel, label)
-    verifier, challenge = pkce_pair()
-    query = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": scope,
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    return Begun(url=f"{authorize_url}?{urlencode(query)}", secret={"code_verifier": verifier})
-
-
-def pkce_exchange(
-    channel: Channel,
-    label: str,
-    token_url: str,
-    *,
-    session: requests.Session,
-    params: Mapping[str, str],
-    redirect_uri: str,
-    secret: dict,
-    client_auth: ClientAuth = "body",
-) -> dict[str, Any]:
-    """The callback of `pkce_begin`'s request: its code exchanged for tokens with the verifier kept then."""
-    return code_exchange(
-        session,
-        token_url,
-        params=params,
-        redirect_uri=redirect_uri,
-        client=app_client(channel, label),
-        client_auth=client_auth,
-        label=label,
-        code_verifier=str(secret.get("code_verifier", "")),
-    )
 
 
 def app_client(channel: Channel, label: str) -> tuple[str, str]:
@@ -188,22 +229,29 @@ def code_exchange(
     code = params.get("code")
     if not code:
         raise AuthError(f"{label} sent no authorisation code back: start again.")
-    client_id, client_secret = client
     data = {"code": code, "redirect_uri": redirect_uri}
     if grant_type:  # Stack Exchange's endpoint takes none
         data["grant_type"] = grant_type
     if code_verifier is not None:
         data["code_verifier"] = code_verifier
-    auth = None
-    if client_auth == "basic":
-        auth = (client_id, client_secret)
-    else:
-        data["client_id"] = client_id
-        if client_auth == "body" and client_secret:
-            data["client_secret"] = client_secret
-        elif client_auth == "public_or_basic" and client_secret:
-            auth = (client_id, client_secret)
+    auth = client_credentials(data, client, client_auth)
     return token_post(session, url, data=data, label=label, auth=auth, headers=headers)
+
+
+def client_credentials(
+    data: dict[str, str], client: tuple[str, str], client_auth: ClientAuth
+) -> tuple[str, str] | None:
+    """The app's credentials as the token endpoint takes them (`client_auth`): added to the form `data`, or
+    returned as the HTTP Basic pair to send."""
+    client_id, client_secret = client
+    if client_auth == "basic":
+        return client_id, client_secret
+    data["client_id"] = client_id
+    if client_auth == "body" and client_secret:
+        data["client_secret"] = client_secret
+    elif client_auth == "public_or_basic" and client_secret:
+        return client_id, client_secret
+    return None
 
 
 def token_post(

@@ -1,13 +1,16 @@
-"""What the polled adapters (Discourse, Disqus, Hacker News, Reddit, Stack Exchange, X) do the same way: a
-poll's chunks merged for a caller that stores a poll in one transaction, a saved payload's mentions, and a
-chunk's result when a 429 ended the walk early."""
+"""What the polled adapters do the same way: a poll's chunks merged for a caller that stores a poll in one
+transaction, a saved payload's mentions, a chunk's result when a 429 ended the walk early, and the walk itself:
+a poll's streams (a keyword, a hashtag, a subreddit...) read one after the other while the budget lasts
+(`streams_walked`), each paged newest first from its mark (`MarkedWalk`), which one poll's result then
+records (`streams_result`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import requests
 
@@ -16,7 +19,10 @@ from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunk
 from .guard import Parsed
 
 if TYPE_CHECKING:
+    from channels.http import PollBudget
     from channels.models import Channel
+
+T = TypeVar("T")
 
 
 class PolledAdapter(Adapter):
@@ -58,6 +64,18 @@ def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *,
     return now + timedelta(seconds=stopped.retry_after or 60)
 
 
+def budgeted(client: PollBudget, call: Callable[..., T], *args: Any) -> T | None:
+    """`call(*args)`, one of the client's requests, when the poll's budget allows it; None when the budget is spent or a
+    429 after an answered call ended the walk (`PollBudget.stop`): the stream stops short there, keeping its
+    mark, and the poll says it has more."""
+    if not client.can_call():
+        return None
+    try:
+        return call(*args)
+    except client.stop:
+        return None
+
+
 class Chunk(Protocol):
     more: bool
     reads: int
@@ -91,3 +109,223 @@ def chunk_result(
             "backlog": chunk.more,
         },
     )
+
+
+C = TypeVar("C")  # a chunk of a walk
+
+
+def chunk_results(
+    chunks: Iterable[C],
+    result: Callable[[C, int], FetchResult],
+    *,
+    made: Callable[[], int],
+    closing: Callable[[], C],
+    closes: Callable[[], bool] = lambda: False,
+) -> Iterator[FetchResult]:
+    """A poll handed over chunk by chunk: each chunk's `result` with the requests made since the one before (so
+    the poll's requests are counted once), then a closing chunk without items (`closing()`) when one is owed:
+    nothing was handed over, requests were made after the last chunk (a 429 that ended a walk, a page with
+    nothing new), or the cursor moved since (a watch list trimmed, a backoff); or the adapter's own reason,
+    asked once the walk is over (`closes`: Hacker News's front page, a wait Disqus knew without asking). A
+    wait is not compared: a 429's is counted from the moment each result is made, and it comes with a
+    request."""
+    counted = 0
+    last: FetchResult | None = None
+    for chunk in chunks:
+        last = result(chunk, made() - counted)
+        counted = made()
+        yield last
+    final = result(closing(), made() - counted)
+    owed = last is None or final.requests_made > 0 or final.cursor != last.cursor
+    if owed or closes():
+        yield final
+
+
+S = TypeVar("S")  # a stream
+W = TypeVar("W")  # what walking one stream found
+
+
+@dataclass
+class Walked(Generic[S, W]):
+    """A poll's streams as far as it went: each stream walked with what it found, and the 429 that ended the
+    poll early (None when it did not)."""
+
+    streams: int
+    found: list[tuple[S, W]] = field(default_factory=list)
+    stopped: RateLimited | None = None
+
+    @property
+    def short(self) -> bool:
+        """A stream was not reached (the budget, a 429): the next poll goes on with it."""
+        return len(self.found) < self.streams
+
+
+def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Callable[[], bool]) -> Walked[S, W]:
+    """Walk the streams in turn while `can_call` (the poll's budget). A 429 (`RateLimited`) out of a walk ends
+    the poll: on the first stream it fails the poll (nothing was read); later, what the streams walked before
+    found is kept, and the stream it cut keeps its mark."""
+    walked: Walked[S, W] = Walked(len(streams))
+    for stream in streams:
+        if not can_call():
+            break
+        try:
+            found = walk(stream)
+        except RateLimited as exc:
+            if not walked.found:
+                raise
+            walked.stopped = exc
+            break
+        walked.found.append((stream, found))
+    return walked
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+class _Stated(Protocol):
+    @property
+    def state(self) -> dict[str, Any]: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+F = TypeVar("F", bound=_Stated)
+
+
+def marked_streams_walked(
+    streams: Sequence[K],
+    stored: dict[str, dict[str, Any]],
+    walk: Callable[[K, dict[str, Any]], F],
+    *,
+    can_call: Callable[[], bool],
+) -> tuple[Walked[K, F], dict[str, dict[str, Any]]]:
+    """`streams_walked` over streams that keep their state in the cursor by their `key` (`stored`: a mark, the
+    last poll's time, a resume): the streams a capped poll did not reach go first, a stream no longer configured
+    is forgotten. The walk and the streams' states after it."""
+    states = {s.key: stored[s.key] for s in streams if s.key in stored}
+    ordered = sorted(streams, key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
+    walked = streams_walked(ordered, lambda s: walk(s, states.get(s.key, {})), can_call=can_call)
+    for stream, found in walked.found:
+        states[stream.key] = found.state
+    return walked, states
+
+
+# A page reader: (where to read from, the floor, whether this is a backlog left by an earlier poll) ->
+# (nothing older is needed, where the next page is, where a later poll would go on from).
+PageReader = Callable[[dict[str, Any], float, bool], tuple[bool, dict[str, Any], dict[str, Any]]]
+
+
+class MarkedWalk:
+    """One stream's walk for a platform that lists newest first: pages from the newest down to the stream's floor
+    (its mark, the newest creation time handed over, minus `overlap_seconds`; `backfill_hours` back on its first
+    poll), at most `max_pages` while `can_call`. A walk cut short keeps `resume` (where to go on, and the lowest
+    floor still to reach), and the next poll, after its own newest-first look, goes on below it: a backlog larger
+    than a poll drains over successive polls, nothing skipped. The page reader (`run`) reads the items and tells
+    the walk each one's time (`saw`)."""
+
+    def __init__(
+        self,
+        state: dict[str, Any],
+        *,
+        mark_key: str,
+        now: float,
+        config: dict[str, Any],
+        max_pages: int,
+        can_call: Callable[[], bool],
+    ) -> None:
+        self.state, self.mark_key, self.now = state, mark_key, now
+        self.overlap = int(config["overlap_seconds"])
+        self.mark: float | None = state.get(mark_key)
+        backfill = now - int(config["backfill_hours"]) * 3600
+        self.floor: float = self.mark - self.overlap if self.mark is not None else backfill
+        self.newest = self.mark
+        self.pages = 0
+        self.max_pages, self.can_call = max_pages, can_call
+
+    def saw(self, moment: float) -> None:
+        """An item created at `moment` was read. One stamped in the future must not carry the mark past items
+        to come."""
+        moment = min(moment, self.now)
+        self.newest = moment if self.newest is None else max(self.newest, moment)
+
+    def can_read(self) -> bool:
+        return self.pages < self.max_pages and self.can_call()
+
+    def _page(self, read: PageReader, point: dict[str, Any], floor: float, *, backlog: bool) -> tuple:
+        answer = read(point, floor, backlog)
+        self.pages += 1
+        return answer
+
+    def run(self, read: PageReader) -> dict[str, Any]:
+        """Walk the stream; its new state (mark, poll time, and `resume` while a backlog is left)."""
+        complete = False
+        point: dict[str, Any] = {}
+        resume_point: dict[str, Any] = {}
+        while not complete and self.can_read():
+            complete, point, resume_point = self._page(read, point, self.floor, backlog=False)
+        resume = self.state.get("resume")
+        new_resume: dict[str, Any] | None = None
+        if not complete:
+            # Cut short: the next poll goes on below the last page read, down to the lowest floor not reached yet.
+            lowest = min(self.floor, resume["floor"]) if resume else self.floor
+            new_resume = {"floor": lowest, **resume_point} if resume_point else None
+        elif resume:
+            # Backlog from an earlier capped poll; the newest-first walk has read everything above it. Seen items
+            # do not end it: they were read by the newest-first walks, the gap lies below them.
+            point = {k: v for k, v in resume.items() if k != "floor"}
+            done = False
+            while not done and self.can_read() and point:
+                done, _next, point = self._page(read, point, resume["floor"], backlog=True)
+            new_resume = None if done or not point else {"floor": resume["floor"], **point}
+        mark = self.newest if self.newest is not None else self.floor + self.overlap
+        return {self.mark_key: mark, "polled_at": self.now, **({"resume": new_resume} if new_resume else {})}
+
+
+def streams_result(
+    platform: str,
+    channel: Channel,
+    parsed: Parsed,
+    walked: Walked[Any, Any],
+    *,
+    cursor: dict[str, Any],
+    requests_made: int,
+    reads: int,
+    not_before: datetime | None,
+    status: dict[str, Any],
+) -> FetchResult:
+    """A poll of `MarkedWalk` streams as one result, oldest first: `more` while a stream was not reached or keeps
+    a backlog; a 429 that ended it early adds its wait to the platform's own (`not_before`)."""
+    if walked.stopped is not None:
+        wait = rate_limited_until(platform, channel, walked.stopped, now=datetime.now(tz=UTC))
+        not_before = max(not_before or wait, wait)
+    parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+    states = cursor["streams"].values()
+    return FetchResult(
+        mentions=parsed.mentions,
+        cursor=cursor,
+        requests_made=requests_made,
+        more=walked.short or any("resume" in state for state in states),
+        rejected=parsed.rejected,
+        not_before=not_before,
+        reads=reads,
+        platform_status=status,
+    )
+
+
+def seen_pruned(
+    seen: dict[str, Any], states: dict[str, dict[str, Any]], *, mark_key: str, overlap: int, limit: int
+) -> dict[str, Any]:
+    """The handed-over items a later poll can still meet (created at or after the lowest floor of the streams'
+    `MarkedWalk`s), newest first, at most `limit`: anything older is below every floor and never read again.
+    `seen` maps an item's id to its creation time, or to a list that starts with it."""
+
+    def created(value: Any) -> Any:
+        return value[0] if isinstance(value, list) else value
+
+    floors = [s[mark_key] - overlap for s in states.values() if s.get(mark_key) is not None]
+    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
+    lowest = min(floors) - 1 if floors else None
+    kept = [(key, value) for key, value in seen.items() if lowest is None or created(value) >= lowest]
+    kept.sort(key=lambda item: (created(item[1]), item[0]), reverse=True)
+    return dict(kept[:limit])

@@ -183,6 +183,29 @@ def test_the_sign_in_flow_is_the_one_the_adapter_uses(kind):
         assert callable(getattr(provider, step, None)), f"{kind}: the sign-in flow has no {step}"
 
 
+# The token requests of the standard flow (channels.accounts.oauth): made by `Provider` alone.
+TOKEN_CALLS = {"code_exchange", "token_post", "pkce_pair", "grant_from", "client_credentials"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_sign_in_flow_is_a_provider_and_writes_no_token_request_of_its_own(kind):
+    from channels.accounts.oauth import Provider
+
+    platform = platform_of(kind)
+    if platform.accounts is None:
+        return
+    flow = resolve(platform.accounts)
+    assert isinstance(flow, type) and issubclass(flow, Provider), f"{kind}: its sign-in flow is not a Provider"
+    package = Path(inspect.getfile(importlib.import_module(f"channels.adapters.{kind}"))).parent
+    for path in package.glob("*.py"):
+        called = {
+            node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call)
+        }
+        assert not called & TOKEN_CALLS, f"{path}: calls {called & TOKEN_CALLS}: set Provider's attributes instead"
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_recorded_fixtures_say_where_they_come_from(kind):
     fixtures = platform_of(kind).fixtures_dir

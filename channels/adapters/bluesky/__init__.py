@@ -32,21 +32,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, RateLimited, ReplyTarget
+from ..base import FetchResult, IncomingMention, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, rate_limited_until, readable_mentions
+from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
 from . import chat, reply, thread
 from .auth import login_of
 from .client import Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
-from .cursor import load_seen, load_states, prune_seen
+from .cursor import SEEN_LIMIT, load_seen, load_states
 from .oauth import BlueskySession, app_password_grant
 from .paging import NOTIFICATIONS, SEARCH, streams_of, walk
 from .parse import parse_entries, parse_page
@@ -94,30 +93,16 @@ class BlueskyAdapter(PolledAdapter):
         """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
         config = settings_of(self.validate_config(channel.config))
         client = Client(session, login_of(channel), config)
-        old_states = load_states(channel.cursor)
         seen = load_seen(channel.cursor)
         now = time.time()
-        streams = streams_of(config)
-        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
-        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)  # starved streams first
-
+        cap = config["max_requests_per_poll"]
+        walked, states = marked_streams_walked(
+            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
+            can_call=lambda: client.requests_made < cap,
+        )  # fmt: skip
         entries: list[Any] = []
         uris: set[str] = set()
-        walked, listed = 0, 0
-        stopped: RateLimited | None = None
-        for stream in streams:
-            if client.requests_made >= config["max_requests_per_poll"]:
-                break
-            try:
-                found = walk(client, stream, states.get(stream.key, {}), seen, now, config)
-            except RateLimited as exc:
-                if not walked:
-                    raise
-                stopped = exc  # keep what the finished streams returned; this one keeps its cursor
-                break
-            walked += 1
-            listed += found.listed
-            states[stream.key] = found.state
+        for _stream, found in walked.found:
             for entry in found.entries:
                 uri = entry.get("uri") if isinstance(entry, dict) else None
                 if isinstance(uri, str) and uri in uris:
@@ -129,21 +114,12 @@ class BlueskyAdapter(PolledAdapter):
         parsed = parse_entries(entries, ours=thread.ours_of(config))
         for mention in parsed.mentions:
             seen[mention.external_id] = int(mention.created_at.timestamp())
-        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
-        not_before = client.not_before
-        if stopped is not None:
-            wait = rate_limited_until("bluesky", channel, stopped, now=datetime.now(tz=UTC))
-            not_before = max(not_before or wait, wait)
-        yield FetchResult(
-            mentions=parsed.mentions,
-            cursor={"streams": states, "seen": prune_seen(seen, states, int(config["overlap_seconds"]))},
-            requests_made=client.requests_made,
-            more=walked < len(streams) or any("resume" in state for state in states.values()),
-            rejected=parsed.rejected,
-            not_before=not_before,
-            reads=listed,
-            platform_status=client.status(),
-        )
+        kept = seen_pruned(seen, states, mark_key="mark", overlap=int(config["overlap_seconds"]), limit=SEEN_LIMIT)
+        yield streams_result(
+            "bluesky", channel, parsed, walked, cursor={"streams": states, "seen": kept},
+            requests_made=client.requests_made, reads=sum(found.listed for _s, found in walked.found),
+            not_before=client.not_before, status=client.status(),
+        )  # fmt: skip
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))

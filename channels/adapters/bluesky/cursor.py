@@ -54,13 +54,3 @@ def load_seen(raw: Any) -> dict[str, int]:
         if when is not None and post_uri(uri):
             seen[uri] = when
     return seen
-
-
-def prune_seen(seen: dict[str, int], states: dict[str, dict[str, Any]], overlap: int) -> dict[str, int]:
-    """Keep what a later poll can still meet (at or after the lowest floor), newest first, at most SEEN_LIMIT."""
-    floors = [s["mark"] - overlap for s in states.values() if s.get("mark") is not None]
-    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
-    lowest = min(floors) - 1 if floors else None
-    kept = [(uri, when) for uri, when in seen.items() if lowest is None or when >= lowest]
-    kept.sort(key=lambda item: (item[1], item[0]), reverse=True)
-    return dict(kept[:SEEN_LIMIT])

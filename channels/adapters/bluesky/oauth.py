@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant
+from channels.accounts.oauth import Begun, Grant, Provider
 
 from ..base import AuthError, ConfigError
 from .auth import Session, login_of, session_create, session_refresh
@@ -58,7 +58,7 @@ def app_password_grant(*, channel: Channel, session: requests.Session, username:
     return grant_of(session_create(session, login))
 
 
-class BlueskySession:
+class BlueskySession(Provider):
     label = LABEL
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:

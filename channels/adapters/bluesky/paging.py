@@ -22,6 +22,7 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError
+from ..polling import MarkedWalk
 from .client import Client
 from .parse import post_uri, sort_time
 
@@ -77,23 +78,20 @@ def next_cursor(payload: dict[str, Any]) -> str | None:
 def walk(
     client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, int], now: float, config: dict[str, Any]
 ) -> Walk:
-    """New items of one stream, newest first, then any backlog a capped poll left behind."""
-    overlap = int(config["overlap_seconds"])
+    """New items of one stream, newest first, then any backlog a capped poll left behind (`MarkedWalk`)."""
     cap = int(config["max_requests_per_poll"])
-    mark = state.get("mark")
-    floor = mark - overlap if mark is not None else now - int(config["backfill_hours"]) * 3600
+    marked = MarkedWalk(
+        state, mark_key="mark", now=now, config=config, max_pages=MAX_PAGES_PER_STREAM,
+        can_call=lambda: client.requests_made < cap,
+    )  # fmt: skip
     result = Walk(state={})
-    newest = mark
-    pages = 0
 
-    def page(params: dict[str, Any], lower: float) -> tuple[bool, str | None, float | None]:
-        """Read one page. Returns (nothing older is needed, the page's cursor, the oldest time on it)."""
-        nonlocal newest, pages
-        payload = client.get(stream.nsid, {**stream.params, **params, "limit": PAGE_SIZE})
+    def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+        since = {"since": iso(lower)} if stream.searches else {}
+        payload = client.get(stream.nsid, {**stream.params, **since, **point, "limit": PAGE_SIZE})
         items = payload.get(stream.items_key) if isinstance(payload, dict) else None
         if not isinstance(items, list):
             raise PayloadError(f"Bluesky {stream.nsid}: expected {stream.items_key!r}, got {clean.preview(payload)}")
-        pages += 1
         result.listed += len(items)
         complete, oldest = False, None
         for item in items:
@@ -105,44 +103,17 @@ def walk(
             if moment < lower:
                 complete = True  # reached what an earlier poll covered
                 continue
-            # An item stamped in the future must not carry the mark past items to come.
-            newest = min(moment, now) if newest is None else max(newest, min(moment, now))
+            marked.saw(moment)
             if uri not in seen and uri not in result.uris:
                 result.entries.append(item)
                 result.uris.add(uri)
         following = next_cursor(payload)
-        return complete or not items or following is None, following, oldest
-
-    def can_read() -> bool:
-        return pages < MAX_PAGES_PER_STREAM and client.requests_made < cap
-
-    def resume_point(following: str | None, oldest: float | None) -> dict[str, Any]:
+        # A search goes on `until` the oldest time it reached (its offsets move as posts arrive).
         if stream.searches:
-            return {"until": iso(oldest + 0.001)} if oldest is not None else {}
-        return {"cursor": following} if following else {}
+            resume = {"until": iso(oldest + 0.001)} if oldest is not None else {}
+        else:
+            resume = {"cursor": following} if following else {}
+        return complete or not items or following is None, {"cursor": following} if following else {}, resume
 
-    since = {"since": iso(floor)} if stream.searches else {}
-    complete, following, oldest, params = False, None, None, dict(since)
-    while not complete and can_read():
-        complete, following, oldest = page(params, floor)
-        params = {**since, **({"cursor": following} if following else {})}
-    resume = state.get("resume")
-    new_resume: dict[str, Any] | None = None
-    if not complete:
-        # Cut short: the next poll goes on below the last page read, down to the lowest floor not reached yet.
-        lowest = min(floor, resume["floor"]) if resume else floor
-        point = resume_point(following, oldest)
-        new_resume = {"floor": lowest, **point} if point else None
-    elif resume:
-        # Backlog from an earlier capped poll; the newest-first walk has read everything above it.
-        point = {k: v for k, v in resume.items() if k != "floor"}
-        done = False
-        while not done and can_read() and point:
-            lower = {"since": iso(resume["floor"])} if stream.searches else {}
-            done, following, oldest = page({**lower, **point}, resume["floor"])
-            point = resume_point(following, oldest)
-        new_resume = None if done or not point else {"floor": resume["floor"], **point}
-    result.state = {"mark": newest if newest is not None else floor + overlap, "polled_at": now}
-    if new_resume:
-        result.state["resume"] = new_resume
+    result.state = marked.run(page)
     return result

@@ -11,14 +11,14 @@ channel's bot token") both ask ``GET /users/@me`` who the token is and connect t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant
+from channels.accounts.oauth import Begun, Grant, Provider
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import API, headers_of, token_of
@@ -31,8 +31,12 @@ if TYPE_CHECKING:
 PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 6) | (1 << 16) | (1 << 35) | (1 << 38)
 
 
-class DiscordBotAuthorization:
+class DiscordBotAuthorization(Provider):
+    """Adding the bot to the server, not an account's authorisation code: nothing is exchanged, the bot's token is
+    the channel's."""
+
     label = "Discord"
+    refreshes = False  # a bot token does not expire: a reset one is stored again in the channel's credentials
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         config = validate_config(channel.config)
@@ -56,9 +60,6 @@ class DiscordBotAuthorization:
         if params.get("error"):
             raise AuthError(f"Discord said: {clean.line(params.get('error_description') or params.get('error'))}")
         return bot_token_grant(channel=channel, session=session, username="")
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        return None  # a bot token does not expire: a reset one is stored again in the channel's credentials
 
 
 def whoami(session: requests.Session, token: str) -> tuple[str, str]:

@@ -99,7 +99,7 @@ from channels.text import clean_text
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result
+from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import actions, reply, thread
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
 from .config import DEFAULTS, SCHEMA, Site, validate_config
@@ -163,16 +163,15 @@ class DiscourseAdapter(PolledAdapter):
             chunks: Iterator[Chunk] = iter([search_chunk(client, cursor, query=config["query"], backfill=backfill)])
         else:
             chunks = latest_chunks(client, cursor, backfill=backfill)
-        made = 0
-        for chunk in chunks:
+
+        def result(chunk: Chunk, made: int) -> FetchResult:
             parsed = _hand_over(chunk, site=site, cursor=cursor, staff_are_ours=config["staff_are_ours"])
-            yield _result(channel, parsed, chunk, cursor, client, requests_made=client.made - made)
-            made = client.made
-        if made == 0 or client.made > made:
-            # Nothing handed over, or requests after the last chunk (a 429, a page with nothing new): the poll
-            # still records them, and the wait a 429 asks for.
-            backlog = cursor.latest.gap is not None or cursor.search.resume is not None
-            yield _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
+            return _result(channel, parsed, chunk, cursor, client, requests_made=made)
+
+        def closing() -> Chunk:
+            return Chunk(more=cursor.latest.gap is not None or cursor.search.resume is not None)
+
+        yield from chunk_results(chunks, result, made=lambda: client.made, closing=closing)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

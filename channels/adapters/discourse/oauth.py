@@ -18,7 +18,7 @@ import binascii
 import json
 import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import requests
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, callback_error
+from channels.accounts.oauth import Begun, Grant, Provider, callback_error
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import credentials_of
@@ -43,8 +43,11 @@ def base_url_of(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
-class DiscourseUserApiKey:
+class DiscourseUserApiKey(Provider):
+    """A user API key (an RSA-encrypted answer), not an OAuth code."""
+
     label = LABEL
+    refreshes = False  # user API keys do not expire; a revoked one means connecting again
 
     def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -89,9 +92,6 @@ class DiscourseUserApiKey:
         key = str(answer["key"])
         username = current_username(channel, session, {"User-Api-Key": key})
         return Grant(access_token=key, scope=SCOPES, username=username)
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        return None  # user API keys do not expire; a revoked one means connecting again
 
 
 def current_username(channel: Channel, session: requests.Session, headers: dict[str, str]) -> str:

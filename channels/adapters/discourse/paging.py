@@ -26,6 +26,7 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError, Rejected
+from ..polling import budgeted
 from .client import LATEST, SEARCH, Client, Stopped
 from .config import PAGE_SIZE
 from .cursor import STEP_MAX, Cursor, Gap
@@ -75,11 +76,8 @@ def latest_chunks(client: Client, cursor: Cursor, *, backfill: int) -> Iterator[
     newest: _Page | None = None
     while True:
         if state.gap is None:
-            if not client.can_call():
-                return
-            try:
-                newest = _latest_page(client, None)
-            except Stopped:
+            newest = budgeted(client, _latest_page, client, None)
+            if newest is None:
                 return
             if not newest.posts or min(newest.posts) <= state.high + 1:
                 yield _final(cursor, newest)
@@ -105,9 +103,8 @@ def _windows(client: Client, cursor: Cursor) -> Generator[Chunk, None, bool]:
         high, top, step = state.high, state.gap.top, state.gap.step
         assert high is not None  # a gap lies above `high`: there is one only once `high` is known
         before = min(high + step + 1, top)
-        try:
-            page = _latest_page(client, before)
-        except Stopped:
+        page = budgeted(client, _latest_page, client, before)
+        if page is None:
             return False
         ids = sorted(page.posts)
         if ids and ids[-1] > before:
@@ -157,11 +154,7 @@ def _backfill(client: Client, cursor: Cursor, backfill: int) -> Chunk:
     read: dict[int, dict[str, Any]] = {}
     rejected: list[Rejected] = []
     before: int | None = None
-    while client.can_call():
-        try:
-            page = _latest_page(client, before)
-        except Stopped:
-            break
+    while (page := budgeted(client, _latest_page, client, before)) is not None:
         rejected += page.rejected
         fresh = [i for i in page.posts if i not in read]
         for post_id in fresh:

@@ -8,13 +8,9 @@ public key (`oauth_client_id`, else the `api_key` the channel reads with) and se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING
 
-import requests
-
-from channels.accounts.oauth import Begun, Grant, code_exchange, grant_from, token_post
+from channels.accounts.oauth import Provider
 from channels.http import credential_of
 
 from ..base import ConfigError
@@ -40,48 +36,10 @@ def disqus_app(channel: Channel) -> tuple[str, str]:
     )
 
 
-class DisqusOAuth:
-    label = LABEL
+class DisqusOAuth(Provider):
+    label, authorize_url, token_url, scope = LABEL, AUTHORIZE_URL, TOKEN_URL, SCOPE
+    pkce = False
+    identity_in_token = True  # the token answer names the account: `username`, `user_id`
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        public, _secret = disqus_app(channel)
-        query = {
-            "client_id": public,
-            "scope": SCOPE,
-            "response_type": "code",
-            "redirect_uri": redirect_uri,
-            "state": state,
-        }
-        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        body = code_exchange(
-            session,
-            TOKEN_URL,
-            params=params,
-            redirect_uri=redirect_uri,
-            client=disqus_app(channel),
-            client_auth="body",
-            label=LABEL,
-        )
-        return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        refresh_token = tokens.get("refresh_token")
-        if not refresh_token:
-            return None
-        public, app_secret = disqus_app(channel)
-        body = token_post(
-            session,
-            TOKEN_URL,
-            data={
-                "grant_type": "refresh_token",
-                "client_id": public,
-                "client_secret": app_secret,
-                "refresh_token": refresh_token,
-            },
-            label=LABEL,
-        )
-        return grant_from(body, username=str(body.get("username") or ""), user_id=str(body.get("user_id") or ""))
+    def app(self, channel: Channel) -> tuple[str, str]:
+        return disqus_app(channel)

@@ -23,12 +23,21 @@ from channels import clean
 
 from ..base import ConfigError, FetchResult, IncomingMention, PayloadError, RateLimited
 from ..guard import Parsed, item_id, parse_each
+from ..polling import chunk_results
 from .client import LIST_POSTS, RATE_LIMITED_WAIT, BudgetUsed, Client, next_page
 from .config import PAGE_LIMIT
 from .cursor import Cursor, Walk
 from .parse import build_mention, identity, refuse_activity, signature, skip_reason
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Page:
+    parsed: Parsed
+    reads: int
+    more: bool
+    not_before: datetime | None = None
 
 
 @dataclass
@@ -41,12 +50,29 @@ class Reader:
     overlap: int
     now: float = field(default_factory=time.time)
     returned: set[str] = field(default_factory=set)  # read in this poll already (a page boundary that shifted)
+    stopped: RateLimited | None = None  # the 429 that ended the walk early
 
     @property
     def noticed(self) -> datetime:
         return datetime.fromtimestamp(self.now, tz=UTC)
 
     def chunks(self, *, backfill_hours: int) -> Iterator[FetchResult]:
+        """The walk's pages, each one's result with the cursor just after it; a 429 that ended it early is
+        recorded in a closing result with the wait it asked for."""
+        return chunk_results(
+            self._pages(backfill_hours), lambda page, made: self.result(page, requests_made=made),
+            made=lambda: self.client.made, closing=self._closing,
+            closes=lambda: self.stopped is not None,  # a key used up by another channel stops without a request
+        )  # fmt: skip
+
+    def _closing(self) -> _Page:
+        not_before = None
+        if self.stopped is not None:
+            logger.info("disqus: forum=%s stopped early, rate-limited: %s", self.forum, self.stopped)
+            not_before = self.noticed + timedelta(seconds=self.stopped.retry_after or RATE_LIMITED_WAIT)
+        return _Page(Parsed(), reads=0, more=self.cursor.walk is not None, not_before=not_before)
+
+    def _pages(self, backfill_hours: int) -> Iterator[_Page]:
         cursor = self.cursor
         if cursor.walk is not None:
             since, page, resumed = cursor.walk.since, cursor.walk.next, True
@@ -54,8 +80,7 @@ class Reader:
             if cursor.since is None:  # a first poll reads `backfill_hours` back
                 cursor.since = int(self.now) - backfill_hours * 3600 + self.overlap
             since, page, resumed = cursor.since - self.overlap, None, False
-        made = 0
-        stopped: RateLimited | None = None
+        handed = False
         while True:
             params = {"forum": self.forum, "limit": PAGE_LIMIT, "order": "asc", "since": since, "related": "thread"}
             try:
@@ -64,9 +89,9 @@ class Reader:
                 logger.info("disqus: forum=%s max_requests_per_poll (%s) used up", self.forum, self.client.budget)
                 break
             except RateLimited as exc:
-                if made == 0 and self.client.made <= 1:
+                if not handed and self.client.made <= 1:
                     raise
-                stopped = exc
+                self.stopped = exc
                 break
             except ConfigError as exc:
                 if not (resumed and "cursor" in str(exc).lower()):
@@ -88,21 +113,11 @@ class Reader:
             ends = not items or following is None or following == page
             cursor.walk = None if ends or following is None else Walk(since, following)
             cursor.prune(self.overlap)
-            yield self.result(parsed, reads=len(items), requests_made=self.client.made - made, more=not ends)
-            made = self.client.made
+            yield _Page(parsed, reads=len(items), more=not ends)
+            handed = True
             if ends:
                 return
             page = following
-        if stopped is not None or self.client.made > made:
-            # Requests after the last chunk (a rate limit): the poll records them, and the wait asked for.
-            not_before = None
-            if stopped is not None:
-                logger.info("disqus: forum=%s stopped early, rate-limited: %s", self.forum, stopped)
-                not_before = self.noticed + timedelta(seconds=stopped.retry_after or RATE_LIMITED_WAIT)
-            more = cursor.walk is not None
-            yield self.result(
-                Parsed(), reads=0, requests_made=self.client.made - made, more=more, not_before=not_before
-            )
 
     def hand_over(self, items: list[Any]) -> Parsed:
         """The page's posts to hand over: new ones, and ones handed over before that changed since (edited,
@@ -142,9 +157,8 @@ class Reader:
         parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
         return parsed
 
-    def result(
-        self, parsed: Parsed, *, reads: int, requests_made: int, more: bool, not_before: datetime | None = None
-    ) -> FetchResult:
+    def result(self, page: _Page, *, requests_made: int) -> FetchResult:
+        parsed, not_before = page.parsed, page.not_before
         exhausted = self.client.not_before()
         if exhausted and (not_before is None or exhausted > not_before):
             not_before = exhausted
@@ -152,10 +166,10 @@ class Reader:
             mentions=parsed.mentions,
             cursor=self.cursor.dump(),
             requests_made=requests_made,
-            more=more,
+            more=page.more,
             rejected=parsed.rejected,
             not_before=not_before,
-            reads=reads,
+            reads=page.reads,
             platform_status=self.client.platform_status(),
         )
 

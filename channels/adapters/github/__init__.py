@@ -39,7 +39,7 @@ from channels import clean
 
 from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result
+from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import reply, thread
 from .app import Auth
 from .client import Client
@@ -95,20 +95,25 @@ class GitHubAdapter(PolledAdapter):
         client = Client(session, Auth(channel, session), budget=int(config["max_requests_per_poll"]))
         cursor = Cursor.load(channel.cursor)
         since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
-        made = 0
-        for repo in config["repositories"]:
-            state = cursor.repo(repo)
-            out = RepoRead(Parsed(), complete=False)
-            context = context_of(config, state, repo)
-            complete = issues_read(client, state, repo, context, since, out)
-            complete = complete and comments_read(client, state, repo, context, since, out)
-            if config["include_discussions"]:
-                complete = discussions_read(client, state, repo, context, since, out) and complete
-            out.complete = complete
-            yield self._result(channel, out, cursor, client, requests_made=client.made - made)
-            made = client.made
-            if not client.can_call():
-                return  # budget or rate limit: the other repositories wait for the next poll
+
+        def reads() -> Iterator[RepoRead]:
+            for repo in config["repositories"]:
+                state = cursor.repo(repo)
+                out = RepoRead(Parsed(), complete=False)
+                context = context_of(config, state, repo)
+                complete = issues_read(client, state, repo, context, since, out)
+                complete = complete and comments_read(client, state, repo, context, since, out)
+                if config["include_discussions"]:
+                    complete = discussions_read(client, state, repo, context, since, out) and complete
+                out.complete = complete
+                yield out
+                if not client.can_call():
+                    return  # budget or rate limit: the other repositories wait for the next poll
+
+        yield from chunk_results(
+            reads(), lambda out, made: self._result(channel, out, cursor, client, requests_made=made),
+            made=lambda: client.made, closing=lambda: RepoRead(Parsed(), complete=True),
+        )  # fmt: skip
 
     def _result(
         self, channel: Channel, out: RepoRead, cursor: Cursor, client: Client, *, requests_made: int

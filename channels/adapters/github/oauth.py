@@ -14,12 +14,11 @@ account being the App's bot (``<slug>[bot]``), minted again when it nears its ho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, grant_from, pkce_begin, token_post
+from channels.accounts.oauth import Grant, Provider
 
 from ..base import AuthError, PayloadError
 from .app import app_call, app_login, installation_token, token_of
@@ -42,43 +41,22 @@ def whoami(session: requests.Session, token: str) -> tuple[str, str]:
     return login, str(user.get("id") or "")
 
 
-class GitHubOAuth:
-    label = LABEL
+class GitHubOAuth(Provider):
+    label, scope = LABEL, SCOPES
+    authorize_url, token_url = f"{WEB_URL}/login/oauth/authorize", TOKEN_URL
+    not_refreshed = ("pat",)  # a personal access token: nothing to refresh, connect again
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        authorize = f"{WEB_URL}/login/oauth/authorize"
-        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
+    def token_headers(self, channel: Channel) -> dict[str, str]:
+        return {"Accept": "application/json"}  # GitHub's token endpoint answers form-encoded without it
 
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        body = code_exchange(
-            session,
-            TOKEN_URL,
-            params=params,
-            redirect_uri=redirect_uri,
-            client=app_client(channel, LABEL),
-            client_auth="body",
-            label=LABEL,
-            code_verifier=str(secret.get("code_verifier", "")),
-            headers={"Accept": "application/json"},  # GitHub answers form-encoded without it (pkce_exchange sends none)
-        )
-        login, user_id = whoami(session, body["access_token"])
-        return grant_from(body, username=login, user_id=user_id)
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        return whoami(session, body["access_token"])
 
     def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         if tokens.get("token_type") == "installation":
             token, expires = installation_token(channel, session, fresh=True)
             return Grant(access_token=token, expires_at=expires, extra={"token_type": "installation"})
-        refresh_token = tokens.get("refresh_token")
-        if not refresh_token or tokens.get("token_type") == "pat":
-            return None  # an OAuth app's token or a personal access token: nothing to refresh, connect again
-        client_id, client_secret = app_client(channel, LABEL)
-        data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
-        if client_secret:
-            data["client_secret"] = client_secret
-        headers = {"Accept": "application/json"}
-        return grant_from(token_post(session, TOKEN_URL, data=data, label=LABEL, headers=headers))
+        return super().refresh(channel=channel, session=session, tokens=tokens)
 
 
 def channel_key_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:

@@ -42,7 +42,7 @@ from channels import clean
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result
+from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, project_ref, validate_config
@@ -82,15 +82,18 @@ class GitLabAdapter(PolledAdapter):
         cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
         filters = Filters.of(config)
         since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
-        made = 0
-        for project in config["projects"]:
-            for chunk in project_chunks(client, cursor, project, filters=filters, since=since):
-                yield self._result(channel, chunk, cursor, client, requests_made=client.made - made)
-                made = client.made
-                if chunk.more and not client.can_call():
-                    return  # budget or rate limit: the other projects wait for the next poll
-        if made == 0 or client.made > made:
-            yield self._result(channel, Chunk(), cursor, client, requests_made=client.made - made)
+
+        def chunks() -> Iterator[Chunk]:
+            for project in config["projects"]:
+                for chunk in project_chunks(client, cursor, project, filters=filters, since=since):
+                    yield chunk
+                    if chunk.more and not client.can_call():
+                        return  # budget or rate limit: the other projects wait for the next poll
+
+        yield from chunk_results(
+            chunks(), lambda chunk, made: self._result(channel, chunk, cursor, client, requests_made=made),
+            made=lambda: client.made, closing=Chunk,
+        )  # fmt: skip
 
     def _result(
         self, channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int

@@ -13,13 +13,12 @@ account's username (a project or group token acts as its bot user, whose usernam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, grant_from, pkce_begin, pkce_exchange, token_post
+from channels.accounts.oauth import Grant, Provider
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import token_of
@@ -36,32 +35,16 @@ def _base(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
-class GitLabOAuth:
-    label = LABEL
+class GitLabOAuth(Provider):
+    label, scope = LABEL, SCOPES
+    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
+    not_refreshed = ("private",)  # an access token pasted by an admin: nothing to refresh, connect again
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        authorize = f"{_base(channel)}/oauth/authorize"
-        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
+    def base_url(self, channel: Channel) -> str:
+        return _base(channel)
 
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        token_url = f"{_base(channel)}/oauth/token"
-        body = pkce_exchange(
-            channel, LABEL, token_url, session=session, params=params, redirect_uri=redirect_uri, secret=secret
-        )
-        username, user_id = whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
-        return grant_from(body, username=username, user_id=user_id)
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        refresh_token = tokens.get("refresh_token")
-        if not refresh_token or tokens.get("token_type") == "private":
-            return None  # an access token pasted by an admin: nothing to refresh, connect again
-        client_id, client_secret = app_client(channel, LABEL)
-        data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
-        if client_secret:
-            data["client_secret"] = client_secret
-        return grant_from(token_post(session, f"{_base(channel)}/oauth/token", data=data, label=LABEL))
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        return whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
 
 
 def whoami(channel: Channel, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:

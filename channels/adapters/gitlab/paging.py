@@ -24,7 +24,8 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError
-from .client import Client, Stopped
+from ..polling import budgeted
+from .client import Client
 from .config import project_ref
 from .cursor import Cursor, ProjectState, iso
 from .parse import Filters, moment, whole
@@ -64,12 +65,8 @@ def project_chunks(
     params: dict[str, Any] | None = query
     path = f"/projects/{project_ref(project)}/issues"
     while params is not None:
-        if not client.can_call():
-            yield Chunk(more=True)
-            return
-        try:
-            page = client.get(path, params)
-        except Stopped:
+        page = budgeted(client, client.get, path, params)
+        if page is None:
             yield Chunk(more=True)
             return
         chunk = Chunk(reads=0)
@@ -129,12 +126,9 @@ def _notes(client: Client, project: str, iid: int, *, after: int, since: datetim
     params: dict[str, Any] | None = {"sort": "asc", "order_by": "created_at", "per_page": PER_PAGE}
     found: list[Any] = []
     while params is not None:
-        if not client.can_call():
+        page = budgeted(client, client.get, path, params)
+        if page is None:
             raise _Incomplete
-        try:
-            page = client.get(path, params)
-        except Stopped:
-            raise _Incomplete from None
         for note in _list(page.data, path):
             fields = clean.mapping(note)
             note_id = whole(fields.get("id"))

@@ -40,6 +40,7 @@ scheduler to wait); 5xx, timeouts -> ``TransientError``; 403 -> ``AuthError``; a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -50,7 +51,7 @@ import requests
 
 from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, TransientError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result, readable_mentions
+from ..polling import PolledAdapter, chunk_result, chunk_results, readable_mentions
 from . import thread
 from .client import SEARCH_URL, TAGS, Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -103,26 +104,31 @@ class HackerNewsAdapter(PolledAdapter):
             hits_per_page=int(config["hits_per_page"]),
         )
         keywords = sorted(config["keywords"], key=lambda k: cursor.keywords[k].start)
-        made, backlog = 0, False
-        for index, keyword in enumerate(keywords):
-            if client.stopped is not None or client.made >= total:
-                backlog = True
-                break
-            # Each keyword may use its share of what is left (the one furthest behind goes first).
-            client.budget = client.made + max(1, (total - client.made) // (len(keywords) - index))
-            walk = KeywordWalk(client, cursor, keyword, high=now + 1, overlap=int(config["overlap_seconds"]))
-            try:
-                for chunk in walk.chunks():
-                    yield _result(channel, _hand_over(chunk), chunk, cursor, client, requests_made=client.made - made)
-                    made = client.made
-            except Stopped:
-                pass
-            backlog = backlog or not walk.finished
+        backlog = False
+
+        def chunks() -> Iterator[Chunk]:
+            nonlocal backlog
+            for index, keyword in enumerate(keywords):
+                if client.stopped is not None or client.made >= total:
+                    backlog = True
+                    return
+                # Each keyword may use its share of what is left (the one furthest behind goes first).
+                client.budget = client.made + max(1, (total - client.made) // (len(keywords) - index))
+                walk = KeywordWalk(client, cursor, keyword, high=now + 1, overlap=int(config["overlap_seconds"]))
+                with contextlib.suppress(Stopped):  # the budget or a 429 ended this keyword's walk
+                    yield from walk.chunks()
+                backlog = backlog or not walk.finished
+
+        def result(chunk: Chunk, made: int) -> FetchResult:
+            found = _result(channel, _hand_over(chunk), chunk, cursor, client, requests_made=made)
+            return dataclasses.replace(found, front_page_ids=chunk.front_page)
+
         # Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
         # walk, handed over in a last chunk that also records the requests, the cursor and the backlog.
-        front_page = _front_page(channel, client)
-        result = _result(channel, Parsed(), Chunk(more=backlog), cursor, client, requests_made=client.made - made)
-        yield dataclasses.replace(result, front_page_ids=front_page)
+        yield from chunk_results(
+            chunks(), result, made=lambda: client.made, closes=lambda: True,
+            closing=lambda: Chunk(more=backlog, front_page=_front_page(channel, client)),
+        )  # fmt: skip
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

@@ -49,6 +49,7 @@ class Chunk:
     hits: list[Any] = field(default_factory=list)
     reads: int = 0
     more: bool = False  # hits remain to be read (a backlog, or a walk cut short)
+    front_page: frozenset[str] | None = None  # the poll's closing chunk: the front page's story ids, when read
 
 
 def created_of(hit: Any, high: int) -> int | None:

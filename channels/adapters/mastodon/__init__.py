@@ -43,7 +43,7 @@ from channels.freshness import hashed
 
 from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, readable_mentions
+from ..polling import PolledAdapter, chunk_result, readable_mentions, streams_walked
 from . import actions, reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
@@ -115,15 +115,18 @@ class MastodonAdapter(PolledAdapter):
         since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
         seen = set(cursor.seen)
         own = _own_account(client, cursor) if config["own_replies"] else ""
-        read = Chunk()
-        for stream in streams_of(config, own_account=own):
-            if not client.can_call():
-                read.more = True  # budget or rate limit: the streams not read yet wait for the next poll
-                break
-            for chunk in stream_chunks(client, cursor, stream, since=since, seen=seen):
-                read.items.extend(chunk.items)
-                read.reads += chunk.reads
-                read.more = read.more or chunk.more
+        # Budget or rate limit: the streams not read yet wait for the next poll.
+        walked = streams_walked(
+            streams_of(config, own_account=own),
+            lambda stream: list(stream_chunks(client, cursor, stream, since=since, seen=seen)),
+            can_call=client.can_call,
+        )
+        chunks = [chunk for _stream, found in walked.found for chunk in found]
+        read = Chunk(
+            items=[item for chunk in chunks for item in chunk.items],
+            reads=sum(chunk.reads for chunk in chunks),
+            more=walked.short or any(chunk.more for chunk in chunks),
+        )
         parsed = parse_items(read.items)
         parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
         cursor.handed_over([m.external_id for m in parsed.mentions])

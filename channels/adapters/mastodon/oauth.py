@@ -16,14 +16,13 @@ Preferences, Development): `access_token_grant` posts as the account the token b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, pkce_begin, pkce_exchange
+from channels.accounts.oauth import Grant, Provider
 
 from ..base import AuthError, PayloadError, TransientError
 from .client import token_of
@@ -40,28 +39,16 @@ def _base(channel: Channel) -> str:
     return validate_config(channel.config)["base_url"]
 
 
-class MastodonOAuth:
-    label = LABEL
+class MastodonOAuth(Provider):
+    label, scope = LABEL, SCOPES
+    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
+    refreshes = False  # Mastodon's tokens do not expire: a refused one is revoked, and the account connects again
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        authorize = f"{_base(channel)}/oauth/authorize"
-        return pkce_begin(channel, LABEL, authorize, redirect_uri=redirect_uri, state=state, scope=SCOPES)
+    def base_url(self, channel: Channel) -> str:
+        return _base(channel)
 
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        base = _base(channel)
-        token_url = f"{base}/oauth/token"
-        body = pkce_exchange(
-            channel, LABEL, token_url, session=session, params=params, redirect_uri=redirect_uri, secret=secret
-        )
-        handle, account_id = whoami(session, base, body["access_token"])
-        return Grant(
-            access_token=body["access_token"], scope=str(body.get("scope") or ""), username=handle, user_id=account_id
-        )
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        return None  # Mastodon's tokens do not expire: a refused one is revoked, and the account connects again
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        return whoami(session, _base(channel), body["access_token"])
 
 
 def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, str]:

@@ -33,7 +33,8 @@ from urllib.parse import quote
 from channels import clean
 
 from ..base import PayloadError
-from .client import Client, Stopped
+from ..polling import budgeted
+from .client import Client
 from .cursor import Cursor, usable_id
 from .parse import once, page_items, sort_key, status_of
 
@@ -105,12 +106,8 @@ def stream_chunks(
         return
     params: dict[str, Any] | None = {**stream.params, "limit": stream.limit, "min_id": cursor.mark(stream.key)}
     while params is not None:
-        if not client.can_call():
-            yield Chunk(more=True)
-            return
-        try:
-            page = client.get(stream.path, params)
-        except Stopped:
+        page = budgeted(client, client.get, stream.path, params)
+        if page is None:
             yield Chunk(more=True)
             return
         items = _list(page.data, stream.path)
@@ -133,9 +130,8 @@ def _backfill(client: Client, cursor: Cursor, stream: Stream, *, since: datetime
     for _ in range(BACKFILL_PAGES):
         if params is None or not client.can_call():
             break
-        try:
-            page = client.get(stream.path, params)
-        except Stopped:
+        page = budgeted(client, client.get, stream.path, params)
+        if page is None:
             chunk.more = True
             break
         items = _list(page.data, stream.path)

@@ -31,21 +31,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError, RateLimited
+from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter, rate_limited_until, readable_mentions
+from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
 from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
-from .cursor import SEEN_LIMIT, load_seen, load_states, prune_seen
+from .cursor import SEEN_LIMIT, load_seen, load_states
 from .oauth import RedditOAuth
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
@@ -86,33 +85,18 @@ class RedditAdapter(PolledAdapter):
         config = settings_of(channel.config)
         credentials = credentials_of(channel)
         client = Client(session, credentials, config, user_agent(channel, credentials))
-        old_states = load_states(channel.cursor)
         seen = load_seen(channel.cursor)
         now = time.time()
 
-        streams = streams_of(config)
-        states = {s.key: old_states[s.key] for s in streams if s.key in old_states}
-        # Streams a capped poll did not reach go first next time.
-        streams.sort(key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
-
+        cap = config["max_requests_per_poll"]
+        walked, states = marked_streams_walked(
+            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
+            can_call=lambda: client.requests_made < cap,
+        )  # fmt: skip
         entries: list[Any] = []
         escaped: set[int] = set()
         signatures: dict[str, int] = {}
-        listed, walked = 0, 0
-        stopped: RateLimited | None = None
-        for stream in streams:
-            if client.requests_made >= config["max_requests_per_poll"]:
-                break
-            try:
-                found = walk(client, stream, states.get(stream.key, {}), seen, now, config)
-            except RateLimited as exc:
-                if not walked:
-                    raise
-                stopped = exc  # keep what the finished streams returned; this one keeps its cursor
-                break
-            walked += 1
-            listed += found.listed
-            states[stream.key] = found.state
+        for _stream, found in walked.found:
             for entry, is_escaped in found.entries:
                 thing = thing_of(entry)
                 name = fullname(*thing) if thing else ""
@@ -127,23 +111,13 @@ class RedditAdapter(PolledAdapter):
         parsed = parse_entries(entries, escaped=escaped)
         for mention in parsed.mentions:
             seen[mention.external_id] = [int(mention.created_at.timestamp()), signatures.get(mention.external_id, 0)]
-        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
-
-        not_before = client.not_before
-        if stopped is not None:
-            wait = rate_limited_until("reddit", channel, stopped, now=datetime.now(tz=UTC))
-            not_before = max(not_before or wait, wait)
-        more = walked < len(streams) or any("resume" in state for state in states.values())
-        yield FetchResult(
-            mentions=parsed.mentions,
-            cursor={"streams": states, "seen": prune_seen(seen, states, int(config["overlap_seconds"]))},
-            requests_made=client.requests_made,
-            more=more,
-            rejected=parsed.rejected,
-            not_before=not_before,
-            reads=listed,
-            platform_status=client.status(),
-        )
+        overlap = int(config["overlap_seconds"])
+        kept = seen_pruned(seen, states, mark_key="created_utc", overlap=overlap, limit=SEEN_LIMIT)
+        yield streams_result(
+            "reddit", channel, parsed, walked, cursor={"streams": states, "seen": kept},
+            requests_made=client.requests_made, reads=sum(found.listed for _s, found in walked.found),
+            not_before=client.not_before, status=client.status(),
+        )  # fmt: skip
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

@@ -50,14 +50,3 @@ def load_seen(raw: Any) -> dict[str, list[int]]:
         if isinstance(value, list) and len(value) == 2 and all(_stamp(v) for v in value) and clean.ident(name):
             seen[clean.ident(name)] = value
     return seen
-
-
-def prune_seen(seen: dict[str, list[int]], states: dict[str, dict[str, Any]], overlap: int) -> dict:
-    """Keep what a later poll can still meet (created at or after the lowest floor), newest first, at most
-    SEEN_LIMIT: anything older is below every floor and never handed over."""
-    floors = [s["created_utc"] - overlap for s in states.values() if s.get("created_utc") is not None]
-    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
-    lowest = min(floors) - 1 if floors else None
-    kept = [(name, v) for name, v in seen.items() if lowest is None or v[0] >= lowest]
-    kept.sort(key=lambda item: (item[1][0], item[0]), reverse=True)
-    return dict(kept[:SEEN_LIMIT])

@@ -10,14 +10,12 @@ refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, code_exchange, grant_from, token_post
+from channels.accounts.oauth import Provider
 from channels.http import credential_of
 
 from ..base import ConfigError, PayloadError, TransientError
@@ -46,51 +44,20 @@ def reddit_user_agent(channel: Channel, username: str = "") -> str:
     return f"{agent} (by /u/{username})" if username else agent
 
 
-class RedditOAuth:
-    label = LABEL
+class RedditOAuth(Provider):
+    label, authorize_url, token_url, scope = LABEL, AUTHORIZE_URL, AUTH_URL, " ".join(SCOPES)
+    pkce = False
+    authorize_params = {"response_type": "code", "duration": "permanent"}  # permanent: with a refresh token
+    client_auth = "basic"
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        client_id, _secret = reddit_app(channel)
-        query = {
-            "client_id": client_id,
-            "response_type": "code",
-            "state": state,
-            "redirect_uri": redirect_uri,
-            "duration": "permanent",
-            "scope": " ".join(SCOPES),
-        }
-        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
+    def app(self, channel: Channel) -> tuple[str, str]:
+        return reddit_app(channel)
 
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        body = code_exchange(
-            session,
-            AUTH_URL,
-            params=params,
-            redirect_uri=redirect_uri,
-            client=reddit_app(channel),
-            client_auth="basic",
-            label=LABEL,
-            headers={"User-Agent": reddit_user_agent(channel)},
-        )
-        username, user_id = _whoami(channel, session, body["access_token"])
-        return grant_from(body, username=username, user_id=user_id)
+    def token_headers(self, channel: Channel) -> dict[str, str]:
+        return {"User-Agent": reddit_user_agent(channel)}
 
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        refresh_token = tokens.get("refresh_token")
-        if not refresh_token:
-            return None
-        client_id, client_secret = reddit_app(channel)
-        body = token_post(
-            session,
-            AUTH_URL,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-            auth=(client_id, client_secret),
-            label=LABEL,
-            headers={"User-Agent": reddit_user_agent(channel)},
-        )
-        return grant_from(body)
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        return _whoami(channel, session, body["access_token"])
 
 
 def _whoami(channel: Channel, session: requests.Session, access_token: str) -> tuple[str, str]:

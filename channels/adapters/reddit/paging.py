@@ -26,6 +26,7 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError
+from ..polling import MarkedWalk
 from .client import Client
 from .parse import KINDS, created_of, fullname, page_entries, signature, thing_of
 
@@ -71,26 +72,19 @@ def next_after(payload: dict[str, Any]) -> str | None:
 def walk(
     client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, list[int]], now: float, config: dict
 ) -> Walk:
-    """New items of one stream, newest first, then any backlog a capped poll left behind."""
-    overlap = int(config["overlap_seconds"])
+    """New items of one stream, newest first, then any backlog a capped poll left behind (`MarkedWalk`)."""
     cap = int(config["max_requests_per_poll"])
-    mark = state.get("created_utc")
-    floor = mark - overlap if mark is not None else now - int(config["backfill_hours"]) * 3600
+    marked = MarkedWalk(
+        state, mark_key="created_utc", now=now, config=config, max_pages=MAX_PAGES_PER_STREAM,
+        can_call=lambda: client.requests_made < cap,
+    )  # fmt: skip
     result = Walk(state={})
-    newest = mark
-    pages = 0
 
-    def page(after: str | None, lower: float, *, stop_on_seen: bool) -> tuple[bool, str | None]:
-        """Read one page. Returns (nothing older is needed, the listing's `after`)."""
-        nonlocal newest, pages
-        params = {**stream.params, "limit": PAGE_SIZE}
-        if after:
-            params["after"] = after
-        payload = client.get(stream.path, params)
+    def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+        payload = client.get(stream.path, {**stream.params, "limit": PAGE_SIZE, **point})
         if not isinstance(payload, dict) or payload.get("kind") != "Listing":
             raise PayloadError(f"Reddit {stream.path}: expected a Listing, got {clean.preview(payload)}")
         entries, escaped = page_entries(payload)
-        pages += 1
         result.listed += len(entries)
         things = 0
         complete = False
@@ -110,46 +104,19 @@ def walk(
             if created < lower:
                 complete = True  # reached what an earlier poll covered (the page may be out of order)
                 continue
-            # An item stamped in the future must not carry the mark past items to come.
-            newest = min(created, now) if newest is None else max(newest, min(created, now))
+            marked.saw(created)
             state_now = signature(kind, data)
             handed_over = seen.get(name)
-            if handed_over is not None and stop_on_seen and mark is not None and created <= mark:
+            # An item handed over before ends the newest-first walk (not a backlog's: the gap lies below it).
+            if handed_over is not None and not backlog and marked.mark is not None and created <= marked.mark:
                 complete = True
             if (handed_over is None or handed_over[1] != state_now) and name not in result.signatures:
                 result.entries.append((entry, escaped))  # new, or edited or deleted since handed over
                 result.signatures[name] = state_now
         following = next_after(payload)
         if not things or following is None:
-            return True, None
-        return complete, following
+            return True, {}, {}
+        return complete, {"after": following}, {"after": following}
 
-    def can_read() -> bool:
-        return pages < MAX_PAGES_PER_STREAM and client.requests_made < cap
-
-    resume = state.get("resume")
-    resume_floor = resume["floor"] if resume else None
-    complete, after = False, None
-    while not complete and can_read():
-        complete, after = page(after, floor, stop_on_seen=True)
-    if not complete:
-        # Cut short: the next poll goes on below the last page read, down to the lowest floor
-        # not yet reached (an older unfinished backlog included).
-        new_resume: dict[str, Any] | None = {
-            "after": after,
-            "floor": min(floor, resume_floor) if resume_floor is not None else floor,
-        }
-    elif resume and resume_floor is not None:
-        # Backlog from an earlier capped poll. Seen items do not end it: they were read by
-        # the newest-first walks, the gap lies below them.
-        after, done = resume["after"], False
-        while not done and can_read():
-            done, after = page(after, resume_floor, stop_on_seen=False)
-        new_resume = None if done else {"after": after, "floor": resume_floor}
-    else:
-        new_resume = None
-
-    result.state = {"created_utc": newest if newest is not None else floor + overlap, "polled_at": now}
-    if new_resume and new_resume["after"]:
-        result.state["resume"] = new_resume
+    result.state = marked.run(page)
     return result

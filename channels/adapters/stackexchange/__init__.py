@@ -60,7 +60,7 @@ from channels import clean
 
 from ..base import FetchResult, RateLimited, ReplyTarget, SentReply
 from ..guard import Parsed
-from ..polling import PolledAdapter
+from ..polling import PolledAdapter, chunk_results
 from . import reply, thread
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
 from .config import DEFAULTS, SCHEMA, site_domain, validate_config
@@ -119,15 +119,10 @@ class StackExchangeAdapter(PolledAdapter):
         budget = int(config["max_requests_per_poll"])
         client = Client(session, site=config["site"], key=app_key(channel), budget=budget, backoff=cursor.backoff)
         poll = Poll(client, cursor, config, now=int(time.time()), domain=site_domain(config["site"]))
-        made = 0
-        last: dict[str, Any] | None = None
-        for page in poll.pages():
-            result = _result(page, poll, requests_made=client.made - made)
-            made, last = client.made, result.cursor
-            yield result
-        final = _result(Page(Parsed(), 0), poll, requests_made=client.made - made)
-        if last is None or final.cursor != last or final.requests_made:
-            yield final  # nothing read, or the cursor changed after the last page (watch list, backoffs)
+        yield from chunk_results(
+            poll.pages(), lambda page, made: _result(page, poll, requests_made=made),
+            made=lambda: client.made, closing=lambda: Page(Parsed(), 0),
+        )  # fmt: skip
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

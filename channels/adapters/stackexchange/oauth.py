@@ -8,14 +8,12 @@ token that expired or was revoked can only be replaced by connecting again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, app_client, code_exchange, expires_at
+from channels.accounts.oauth import Grant, Provider, expires_at
 from channels.http import credential_of
 
 from ..base import PayloadError, TransientError
@@ -31,27 +29,14 @@ SCOPE = "write_access,no_expiry"
 LABEL = "Stack Exchange"
 
 
-class StackExchangeOAuth:
-    label = LABEL
+class StackExchangeOAuth(Provider):
+    label, authorize_url, token_url, scope = LABEL, AUTHORIZE_URL, TOKEN_URL, SCOPE
+    pkce = False
+    authorize_params: dict[str, str] = {}
+    grant_type = None  # its /oauth/access_token/json takes client id, secret, code and redirect_uri only
+    refreshes = False  # no refresh tokens: connect again
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        client_id, _secret = app_client(channel, LABEL)
-        query = {"client_id": client_id, "scope": SCOPE, "redirect_uri": redirect_uri, "state": state}
-        return Begun(url=f"{AUTHORIZE_URL}?{urlencode(query)}")
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        body = code_exchange(
-            session,
-            TOKEN_URL,
-            params=params,
-            redirect_uri=redirect_uri,
-            client=app_client(channel, LABEL),
-            client_auth="body",
-            label=LABEL,
-            grant_type=None,  # its /oauth/access_token/json takes client id, secret, code and redirect_uri only
-        )
+    def granted(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> Grant:
         me = _whoami(channel, session, body["access_token"])
         return Grant(
             access_token=body["access_token"],
@@ -60,9 +45,6 @@ class StackExchangeOAuth:
             username=str(me.get("display_name") or ""),
             user_id=str(me.get("user_id") or ""),
         )
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        return None  # no refresh tokens: connect again
 
 
 def _whoami(channel: Channel, session: requests.Session, access_token: str) -> dict[str, Any]:

@@ -63,7 +63,7 @@ from channels import clean
 
 from ..base import ConfigError, FetchResult, chunks_merged
 from ..guard import Parsed
-from ..polling import PolledAdapter
+from ..polling import PolledAdapter, chunk_results
 from . import actions, reply
 from .client import (
     MENTIONS_URL,
@@ -120,16 +120,11 @@ class TwitterAdapter(PolledAdapter):
         polled = sources(config)
         cursor.keep_only({source.key for source in polled})
         stored = stored_rate_limits(channel)
-        made, yielded = 0, None
-        for source in polled:
-            for page in source_pages(calls, source, cursor):
-                yielded = _result(page, cursor, calls, stored, requests_made=calls.requests_made - made)
-                made = calls.requests_made
-                yield yielded
-        if yielded is None or calls.requests_made > made or calls.not_before() != yielded.not_before:
-            # Nothing handed over, or calls after the last chunk (a 429 that ended a walk): the poll still
-            # records them, and the wait they ask for.
-            yield _result(Page(), cursor, calls, stored, requests_made=calls.requests_made - made)
+        yield from chunk_results(
+            (page for source in polled for page in source_pages(calls, source, cursor)),
+            lambda page, made: _result(page, cursor, calls, stored, requests_made=made),
+            made=lambda: calls.requests_made, closing=Page,
+        )  # fmt: skip
 
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result; a post seen by several sources counts once."""

@@ -10,21 +10,12 @@ Each refresh returns a new refresh token and voids the old one (channels.account
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import (
-    Begun,
-    Grant,
-    app_client,
-    grant_from,
-    pkce_begin,
-    pkce_exchange,
-    token_post,
-)
+from channels.accounts.oauth import Provider
 
 from ..base import PayloadError, TransientError
 from .client import API_ROOT
@@ -41,36 +32,13 @@ SCOPES = ("tweet.read", "tweet.write", "users.read", "dm.read", "dm.write", "off
 LABEL = "X"
 
 
-class XOAuth:
+class XOAuth(Provider):
     label = LABEL
+    authorize_url, token_url, scope = AUTHORIZE_URL, TOKEN_URL, " ".join(SCOPES)
+    client_auth = "public_or_basic"  # a public client's id; Basic as well when the app is confidential
 
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        scope = " ".join(SCOPES)
-        return pkce_begin(channel, LABEL, AUTHORIZE_URL, redirect_uri=redirect_uri, state=state, scope=scope)
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        body = pkce_exchange(
-            channel, LABEL, TOKEN_URL, session=session, params=params, redirect_uri=redirect_uri, secret=secret,
-            client_auth="public_or_basic",
-        )  # fmt: skip
-        username, user_id = _whoami(session, body["access_token"])
-        return grant_from(body, username=username, user_id=user_id)
-
-    def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
-        refresh_token = tokens.get("refresh_token")
-        if not refresh_token:
-            return None  # a token pasted before accounts were connected, or granted without offline.access
-        client_id, client_secret = app_client(channel, LABEL)
-        body = token_post(
-            session,
-            TOKEN_URL,
-            data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id},
-            auth=(client_id, client_secret) if client_secret else None,
-            label=LABEL,
-        )
-        return grant_from(body)
+    def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
+        return _whoami(session, body["access_token"])
 
 
 def _whoami(session: requests.Session, access_token: str) -> tuple[str, str]:
