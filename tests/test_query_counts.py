@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # read the change stamp their first refresh compares against (1); the queue lists saved searches (1) and
 # the channels that need an admin, for its banner (1, however many there are); My tickets' marks, from the
 # people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 2 more
-# for their memberships and tickets when there are some: stories/queue.py, tests/test_query_counts_lists.py).
+# for their memberships and tickets when there are some: stories/answering/queue.py, tests/test_query_counts_lists.py).
 # The views' table also counts the snoozed tickets for its "Snoozed: N" link (1, on the ticket_snoozed_idx partial
 # index: as many pages as there are snoozed tickets, not tickets), since issue 44; and the views' forecast of the
 # day (1: the running clocks and today's arrivals, each row marked with its views; the schedule and targets from

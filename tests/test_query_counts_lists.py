@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 # The navigation's two counts (the session user from memory: mentions/user_cache.py), then the page's own: the
 # newest stories, their memberships and those tickets (counted per platform, and how many wait:
-# stories.page_reads.stories_counts).
+# stories.answering.page_reads.stories_counts).
 STORY_LIST_QUERIES = 5
 # The people list: the navigation's two counts, the tags for the filter, then the page's rows
 # (and one more), their identities, their tags, when last seen, and the count that stops at COUNT_CAP.

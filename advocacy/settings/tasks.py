@@ -180,16 +180,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit_use), on the meaning queue.
     "answers.fit_learn": {"task": "answers.fit_learn", "schedule": timedelta(hours=6), "options": {"expires": 3600}},
-    # Stories: tickets the after-ingest run missed join their story (stories.detector).
+    # Stories: tickets the after-ingest run missed join their story (stories.detection.detector).
     "stories.detect": {"task": "stories.detect", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     "stories.prune": {"task": "stories.prune", "schedule": timedelta(hours=1), "options": {"expires": 3600}},
-    # Status pages: the due feeds read, their incidents opening or joining stories (stories.status_feeds).
+    # Status pages: the due feeds read, their incidents opening or joining stories (stories.incidents.polling).
     "stories.status_poll": {
         "task": "stories.status_poll",
         "schedule": timedelta(seconds=120),
         "options": {"expires": 120},
     },
-    # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
+    # Spikes the after-ingest checks missed, and the alerts still to post (stories.detection.spikes).
     "stories.spikes": {"task": "stories.spikes", "schedule": timedelta(seconds=60), "options": {"expires": 60}},
     # Linked issues read (each at most every 15 minutes), follow-ups drafted when one closes (stories.issues.follow).
     "stories.issues_follow": {

@@ -46,7 +46,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("stories/management/commands/seed_demo_stories.py", ANY): _DEMO,
     ("answers/evaluation.py", ANY): _EVALUATION + ", and a channel config of each to store them on",
     ("mentions/judgement/evaluation.py", "webhook"): _EVALUATION + " (one without a platform is stored as pushed)",
-    ("stories/evaluation.py", "gitlab"): "the product the evaluation sets are about (GitLab), renamed in the rules",
+    (
+        "stories/detection/evaluation.py",
+        "gitlab",
+    ): "the product the evaluation sets are about (GitLab), renamed in the rules",
     ("answers/knowledge_models.py", "discourse"): "KnowledgeSource.Kind's choice (our forum searched for answers, "
     "a knowledge source, not a channel): frozen in answers' migrations",
     ("answers/knowledge_models.py", "gitlab"): "the channel a GitLab issues knowledge source searches through "
@@ -58,7 +61,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("experts/slack_outreach.py", "slack"): "a note's `via` (\"slack\"), stored in the events' data: where the "
     "expert answered, not the Slack channel kind",
     (
-        "stories/release_models.py",
+        "stories/releases/models.py",
         "slack",
     ): "a release plan's `via` (\"slack\": a message in the source's Slack channel "
     "named the post, through the desk's Slack app), not a channel kind",

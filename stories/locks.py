@@ -12,8 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from stories.detector import state_locked
-from stories.models import Story
+from stories.models import DetectorState, Story
 
 
 def ensure_can_work(user: Any) -> None:
@@ -21,9 +20,14 @@ def ensure_can_work(user: Any) -> None:
         raise PermissionDenied("You cannot work stories.")
 
 
-def detector_lock() -> None:
-    """Wait for a detector run's page to finish, and keep the next one out until this transaction ends."""
-    state_locked()
+def state_locked() -> DetectorState:
+    """The detector's state row, locked until the transaction ends: detector runs, incidents and advocates' edits
+    of stories take it first, so none overwrites another's changes to a story."""
+    state = DetectorState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        DetectorState.objects.get_or_create(pk=1)  # once per desk; a concurrent first run may have made it
+        state = DetectorState.objects.select_for_update().get(pk=1)
+    return state
 
 
 def stories_locked(*pks: int) -> list[Story]:

@@ -16,7 +16,7 @@ from advocacy.prepared import Prepared
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Message, Ticket
-from stories.drafts import reply_measure
+from stories.answering.drafts import reply_measure
 from stories.models import Membership, Story, StoryReply
 
 FIRST_LINES = 280  # of a ticket's first mention, on the story page
@@ -275,7 +275,7 @@ def story_timeline(story: Story) -> list[TimelineRow]:
 def story_page(story: Story, *, user: Any) -> StoryPage:
     """Everything the story page shows: its timeline, counts per platform, the drafts still to send and the
     outcomes of those sent."""
-    from stories.services.answering import SENDABLE, uncertain_keys
+    from stories.answering.services import SENDABLE, uncertain_keys
 
     timeline = story_timeline(story)
     replies = {r.ticket_id: r for r in StoryReply.objects.filter(story=story)}

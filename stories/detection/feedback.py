@@ -1,4 +1,4 @@
-"""The team's corrections of stories, kept for the detector to learn from (stories.whole.thresholds), and a
+"""The team's corrections of stories, kept for the detector to learn from (stories.detection.whole.thresholds), and a
 story's meaning centroid kept right through them.
 
 Called inside the editing services' transactions, before the change: a merge records how near the two stories
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from advocacy.embeddings import from_bytes
 from mentions.models import TicketMeaning
+from stories.detection.reading import BACKGROUND_DAYS
 from stories.models import MeaningDay, Membership, Story, StoryFeedback
-from stories.reading import BACKGROUND_DAYS
 
 
 def _usual(dims: int) -> np.ndarray | None:

@@ -1,6 +1,6 @@
 """Spikes: a story, or a word, suddenly far above its usual hourly rate, told once to the advocates' Slack channel.
 
-Checked after each detector run (stories.detector.stories_after_ingest) and every minute from beat
+Checked after each detector run (stories.detection.detector.stories_after_ingest) and every minute from beat
 (`stories.spikes`), over the last hour:
 
 - **a story** with at least DESK_STORY_SPIKE_MIN tickets posted in the last hour (Ticket.requested_at of its
@@ -73,8 +73,9 @@ def spikes_check(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def spikes_after_detect() -> dict[str, int]:
-    """The check after a detector run (stories.detector.stories_after_ingest). A failure is logged, never raised into
-    the after-ingest task: the detection has committed, and beat's `stories.spikes` checks again within a minute."""
+    """The check after a detector run (stories.detection.detector.stories_after_ingest). A failure is logged, never
+    raised into the after-ingest task: the detection has committed, and beat's `stories.spikes` checks again within a
+    minute."""
     try:
         return spikes_check()
     except Exception:

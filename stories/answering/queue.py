@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from stories.page_reads import queue_stories
+from stories.answering.page_reads import queue_stories
 
 
 def stories_queue_block() -> SafeString | str:
     """One line per story with waiting tickets (at most eight, newest activity first), or "" for none: one query,
-    three when there are stories (stories.page_reads.queue_stories)."""
+    three when there are stories (stories.answering.page_reads.queue_stories)."""
     stories = queue_stories()
     if not stories:
         return ""

@@ -32,11 +32,11 @@ from django.db.models import Exists, OuterRef
 from advocacy.embeddings import EmbeddingError
 from mentions.meaning import ticket_vectors
 from mentions.models import TicketMeaning
+from stories.detection.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, ahead_covering, rows_insert
 from stories.models import MeaningDay, Membership, Signature, Story
-from stories.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, ahead_covering, rows_insert
 
 if TYPE_CHECKING:
-    from stories.matching import Matcher
+    from stories.detection.matching import Matcher
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ HOT_MIN = 3  # tickets of a story in the hour before that make it active
 ESTABLISHED_N = 8  # tickets with vectors behind a story's centroid before it takes a ticket when not bursting
 ESTABLISHED_QUIET = timedelta(hours=2)  # and its latest ticket at most this long before
 ESTABLISHED_COSINE = 0.35  # at this cosine or more
-FORM_MIN = 3  # tickets near each other in meaning that make a new story (as stories.matching's FORM_MIN)
+FORM_MIN = 3  # tickets near each other in meaning that make a new story (as stories.detection.matching's FORM_MIN)
 
 
 def _page_vectors(ids: list[int]) -> dict[int, np.ndarray]:

@@ -1,10 +1,10 @@
 """Polling the status pages an admin added (StatusFeed), every POLL_SECONDS from beat (`stories.status_poll`).
 
-Each due feed is leased (stories.feed_polling: under SKIP LOCKED, so two runs never read the same feed at once),
+Each due feed is leased (stories.incidents.feeds: under SKIP LOCKED, so two runs never read the same feed at once),
 then fetched with a conditional GET (If-None-Match from the stored ETag, If-Modified-Since from the stored
-Last-Modified; stories.status_parse). A 304 changes nothing but when the feed was polled (and clears an earlier
+Last-Modified; stories.incidents.parse). A 304 changes nothing but when the feed was polled (and clears an earlier
 error: the page answered). A 200 is parsed before anything is written; its incidents are then recorded
-(stories.incidents) with the new validators in one transaction.
+(stories.incidents.record) with the new validators in one transaction.
 
 A feed that cannot be read (no answer, an HTTP error, a body that is not Statuspage JSON, RSS or Atom) keeps
 everything it recorded before: its `last_error` says why in a few words, `failures` counts the failed polls in a
@@ -23,10 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.http import build_session
-from stories.feed_polling import feed_failed, feed_read, feed_unchanged, feeds_lease
-from stories.incidents import incidents_record
+from stories.incidents.feeds import feed_failed, feed_read, feed_unchanged, feeds_lease
+from stories.incidents.parse import FeedError, feed_fetch
+from stories.incidents.record import incidents_record
 from stories.models import StatusFeed
-from stories.status_parse import FeedError, feed_fetch
 
 logger = logging.getLogger(__name__)
 

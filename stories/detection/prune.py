@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from stories.matching import window
+from stories.detection.matching import window
+from stories.detection.reading import BACKGROUND_DAYS
 from stories.models import DetectorState, Key, MeaningDay, Signature, TermDay
-from stories.reading import BACKGROUND_DAYS
 
 
 def stories_prune(*, now: datetime | None = None) -> dict[str, int]:
@@ -18,7 +18,8 @@ def stories_prune(*, now: datetime | None = None) -> dict[str, int]:
     keep = timedelta(days=BACKGROUND_DAYS + 7)
     state = DetectorState.objects.filter(pk=1).first()
     watermark = state.last_ticket_id if state else 0
-    # An incident still going on refreshes its story's keys hourly (stories.incidents): age alone says what is stale.
+    # An incident still going on refreshes its story's keys hourly (stories.incidents.record): age alone says what is
+    # stale.
     keys, _ = Key.objects.filter(at__lt=now - 2 * window()).delete()
     days, _ = TermDay.objects.filter(day__lt=(now - keep).date()).delete()
     MeaningDay.objects.filter(day__lt=(now - keep).date()).delete()

@@ -20,8 +20,8 @@ from django.db import connection, models
 from django.db.models.functions import Substr
 
 from mentions.models import Message, Ticket
+from stories.detection.text import text_links, text_words
 from stories.models import TermDay
-from stories.text import text_links, text_words
 
 TERMS_PER_TICKET = 8  # the most bursting distinctive terms a ticket is indexed by
 BACKGROUND_DAYS = 28
@@ -139,7 +139,7 @@ class Ahead:
     ids: set[int]
     texts: dict[int, str]
     tags: dict[int, dict[str, str]]
-    vectors: dict[int, Any] | None = None  # ticket -> stored vector (stories.meaning reads them once asked)
+    vectors: dict[int, Any] | None = None  # ticket -> stored vector (stories.detection.meaning reads them once asked)
 
 
 _AHEAD: ContextVar[Ahead | None] = ContextVar("stories_read_ahead", default=None)

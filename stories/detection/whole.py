@@ -3,9 +3,9 @@
 A story is often found in pieces: the release's stacked-MR posts form one, its breaking change another, the
 outage's "502"s one and its "can't push"s another, each on its own words. Their words differ; their meaning does
 not. So after each page, a story the page changed is merged with the live story whose centroid (usual meaning
-taken away, stories.meaning) is nearest, when that is MERGE_COSINE or more and their times overlap (within
+taken away, stories.detection.meaning) is nearest, when that is MERGE_COSINE or more and their times overlap (within
 MERGE_GAP): on the three afternoons, a third of one story against another third of it sits at 0.35-0.72, two
-different stories at 0.18 at most. Two problem stories (stories.bursts) at the same time merge from
+different stories at 0.18 at most. Two problem stories (stories.detection.bursts) at the same time merge from
 PROBLEM_COSINE: an outage told as "admin is down" and as "my newsletter is stuck sending" is two symptoms of one
 failure (0.31 apart on the Ghost afternoon; its release and outage 0.2), and two outages of one product within
 half an hour are rare.
@@ -28,7 +28,7 @@ import numpy as np
 from stories.models import Exclusion, Membership, Story, StoryFeedback
 
 if TYPE_CHECKING:
-    from stories.matching import Matcher
+    from stories.detection.matching import Matcher
 
 MERGE_COSINE = 0.35  # two stories' centroids this near tell one story
 MERGE_GAP = timedelta(hours=2)  # and their spans of time overlap, or are at most this far apart

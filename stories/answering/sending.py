@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from mentions.models import Ticket
 from mentions.services.actions import ticket_mark_replied
+from stories.answering.drafted_send import drafted_reply_send
 from stories.models import StoryReply
-from stories.services.drafted_send import drafted_reply_send
 
 
 def story_replies_send(*, story_id: int, user_id: int) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """The story detector: reads each new ticket once and puts it in a story when it tells the same story as others.
 
-How a ticket joins a story is stories.matching's; what is read of it (links, words, how usual each word is)
-stories.reading's. A word is distinctive when it is rare in the weeks before (TermDay; on a new desk without
+How a ticket joins a story is stories.detection.matching's; what is read of it (links, words, how usual each word is)
+stories.detection.reading's. A word is distinctive when it is rare in the weeks before (TermDay; on a new desk without
 weeks behind it, when it is not in most of the day's tickets); each ticket is indexed by its most bursting terms,
 those used today well above their usual rate, so a release's or an outage's words win over a long post's rare
 words. Everything a page of new tickets needs is read in a few queries and written with one statement per table.
@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from mentions.coverage import Coverage
 from mentions.models import Ticket
-from stories.matching import Matcher, story_core, window
+from stories.detection.matching import Matcher, story_core, window
+from stories.detection.reading import DayCounts, page_read, read_ahead
+from stories.locks import state_locked
 from stories.models import DetectorState, Membership, Signature
-from stories.reading import DayCounts, page_read, read_ahead
 
-__all__ = ["DetectResult", "state_locked", "stories_after_ingest", "stories_detect", "story_core", "window"]
+__all__ = ["DetectResult", "stories_after_ingest", "stories_detect", "story_core", "window"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def stories_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverag
     if not ticket_ids:
         return {}
     result = stories_detect()
-    from stories.spikes import spikes_after_detect  # spikes read what detection just wrote
+    from stories.detection.spikes import spikes_after_detect  # spikes read what detection just wrote
 
     figures = {"stories_read": result.read, "stories_joined": result.joined, "stories_made": result.made}
     return {**figures, **spikes_after_detect()}
@@ -126,16 +127,6 @@ def stories_detect(
             state.save(update_fields=["runs", "read_through", "last_ticket_id", "swept_at", "updated_at"])
         if done:
             return total
-
-
-def state_locked() -> DetectorState:
-    """The detector's state row, locked until the transaction ends: detector runs, incidents and advocates' edits
-    of stories take it first, so none overwrites another's changes to a story."""
-    state = DetectorState.objects.select_for_update().filter(pk=1).first()
-    if state is None:
-        DetectorState.objects.get_or_create(pk=1)  # once per desk; a concurrent first run may have made it
-        state = DetectorState.objects.select_for_update().get(pk=1)
-    return state
 
 
 def _page_match(unread: list[dict[str, Any]], counts: DayCounts, total: DetectResult) -> None:

@@ -15,15 +15,15 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from stories.keys import keys_latest, memberships_of
-from stories.meaning import reattach_by_meaning
+from stories.detection.keys import keys_latest, memberships_of
+from stories.detection.meaning import reattach_by_meaning
+from stories.detection.reading import Read
+from stories.detection.whole import meaning_merges
+from stories.detection.words import counts_merged
 from stories.models import Exclusion, Key, Membership, Signature, StatusIncident, Story
-from stories.reading import Read
-from stories.story_words import counts_merged
-from stories.whole import meaning_merges
 
 if TYPE_CHECKING:
-    from stories.matching import Matcher
+    from stories.detection.matching import Matcher
 
 MERGE_SCORE = 3.0  # the shared words' weight, in both
 MERGE_COSINE = 0.2  # and how much of each story's weight they are: two big stories share a few words anyway

@@ -4,7 +4,7 @@ tickets about it join.
 A new unresolved incident (started within the story window) joins a live story that already tells it (a ticket of
 the story links to the incident's page, or two or more of the story's core terms are words of the incident's
 name) or opens a story of its own (origin "incident", its title the incident's name). Either way the story gets
-story-level `Key` rows for the incident's page and the words of its name, so the detector (stories.detector,
+story-level `Key` rows for the incident's page and the words of its name, so the detector (stories.detection.detector,
 `_Matcher`: a Key with a story matches like a ticket of that story) puts the tickets that follow, linking to the
 page or sharing the words, into it. Tickets that arrived before the incident are not read again: they stay where
 the detector put them (loose, or in a story of their own).
@@ -20,10 +20,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from stories.detector import state_locked, story_core, window
+from stories.detection.detector import story_core, window
+from stories.detection.text import link_normalise, text_words
+from stories.incidents.parse import ParsedIncident
+from stories.locks import state_locked
 from stories.models import Key, Membership, StatusFeed, StatusIncident, Story
-from stories.status_parse import ParsedIncident
-from stories.text import link_normalise, text_words
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def incident_story(incident: StatusIncident, item: ParsedIncident, *, now: datet
 
 
 def _keys(links: list[str], words: dict[str, str]) -> list[str]:
-    # As the detector writes a ticket's keys (stories.detector._keys).
+    # As the detector writes a ticket's keys (stories.detection.detector._keys).
     return list(dict.fromkeys([f"l:{link}" for link in links] + [f"t:{stem[:290]}" for stem in words]))
 
 
@@ -171,7 +172,7 @@ def _by_terms(words: dict[str, str], now: datetime) -> Story | None:
     best: tuple[int, int, int] | None = None
     chosen = None
     # Every live story, not only those a recent key names: a story's tickets are indexed by their links alone once
-    # they are in it (stories.matching), and live stories are few.
+    # they are in it (stories.detection.matching), and live stories are few.
     live = Story.objects.filter(merged_into__isnull=True, last_at__gte=now - window()).values_list("pk", flat=True)
     for story in _live(set(live), now):
         shared = sum(1 for stem in story_core(story.term_counts, story.size) if stem in words)

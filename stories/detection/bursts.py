@@ -11,7 +11,7 @@ looser meaning, so a burst is found on the three together:
 - **time**: the last hour brought at least RATE_FACTOR times the desk's usual hourly number of tickets (the four
   weeks before, MeaningDay), and BURST_MIN problem reports near each other in it;
 - **meaning**: those reports are at BURST_COSINE or more from the ticket (usual meaning taken away), a looser bar
-  than stories.meaning's FORM_COSINE, which any two mentions must clear whatever they are.
+  than stories.detection.meaning's FORM_COSINE, which any two mentions must clear whatever they are.
 
 Then they make a story (origin "burst"), and a later problem report joins the active burst story nearest in
 meaning at JOIN_COSINE or more, again looser than an ordinary meaning join. A praise or a question near the
@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mentions.models import Ticket
-from stories.meaning import BURST, HOT_MIN
+from stories.detection.meaning import BURST, HOT_MIN
 from stories.models import Membership, Story
 
 if TYPE_CHECKING:
-    from stories.matching import Matcher
-    from stories.reading import Read
+    from stories.detection.matching import Matcher
+    from stories.detection.reading import Read
 
 logger = logging.getLogger(__name__)
 

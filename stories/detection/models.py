@@ -1,4 +1,5 @@
-"""What the team's corrections of stories teach the detector (stories.whole): one row per merge or move-out."""
+"""What the team's corrections of stories teach the detector (stories.detection.whole): one row per merge or
+move-out."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """An advocate shapes a story: its title and state, the tickets in it (move one out, move one in), and merging it
-into another story. Each call is one transaction with its rows locked (stories.services.locks); a story's size,
+into another story. Each call is one transaction with its rows locked (stories.locks); a story's size,
 first and last mention are recounted from its memberships, never adjusted by hand."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from mentions.models import Ticket
-from stories.detector import story_core
-from stories.drafts import answered_story_joined
+from stories.answering.drafts import answered_story_joined
+from stories.detection.detector import story_core
+from stories.detection.feedback import meaning_recount, merge_recorded, move_out_recorded
+from stories.detection.words import counts_merged
+from stories.locks import ensure_can_work, state_locked, stories_locked, story_live
 from stories.models import Exclusion, Membership, Signature, StatusIncident, Story, StoryReply
-from stories.services.feedback import meaning_recount, merge_recorded, move_out_recorded
-from stories.services.locks import detector_lock, ensure_can_work, stories_locked, story_live
-from stories.story_words import counts_merged
 
 TITLE_MAX = 300
 LINKS_KEPT = 10
@@ -86,7 +86,7 @@ def story_ticket_move_out(*, story: Story, ticket_id: int, user: Any) -> Story:
     """The ticket is not part of this story: out of it, and never put back by the detector (an Exclusion)."""
     ensure_can_work(user)
     with transaction.atomic():
-        detector_lock()
+        state_locked()
         (locked,) = stories_locked(story.pk)
         story_live(locked)
         if not Membership.objects.filter(story=locked, ticket_id=ticket_id).exists():
@@ -123,7 +123,7 @@ def story_ticket_move_in(*, story: Story, ticket_id: int, user: Any) -> Story:
             f"#{ticket_id} was merged into #{ticket.merged_into_id}: move #{ticket.merged_into_id} in."
         )
     with transaction.atomic():
-        detector_lock()
+        state_locked()
         current = Membership.objects.filter(ticket_id=ticket_id).values_list("story_id", flat=True).first()
         if current == story.pk:
             raise ValidationError(f"#{ticket_id} is already in this story.")
@@ -161,7 +161,7 @@ def story_merge(*, story: Story, into_id: int, user: Any) -> Story:
     if into_id == story.pk:
         raise ValidationError("Choose another story to merge this one into.")
     with transaction.atomic():
-        detector_lock()
+        state_locked()
         locked = {s.pk: s for s in stories_locked(*sorted({story.pk, into_id}))}
         source, target = locked[story.pk], locked[into_id]
         story_live(source)

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from advocacy.fetch_guard import url_refusal
+from stories.detection.text import link_normalise
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.drafts import hn_summary, hn_title
 from stories.releases.opening import story_answer_set
 from stories.releases.plans import release_date_for
-from stories.text import link_normalise
 
 
 class ReleaseSourceForm(forms.ModelForm):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from stories.feed_models import PolledFeed
+from stories.incidents.models import PolledFeed
 
 DEFAULT_PATTERN = r"\brelease[ds]?\b|\b\d+\.\d+(?:\.\d+)?\b"
 DEFAULT_ANSWER = "Thanks for trying {title}! What changed, and how to upgrade, is all in the release post: {link}"

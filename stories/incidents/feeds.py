@@ -1,8 +1,8 @@
-"""Reading feeds politely, for every polled feed (stories.feed_models.PolledFeed: the status pages', the release
+"""Reading feeds politely, for every polled feed (stories.incidents.models.PolledFeed: the status pages', the release
 sources'): the due ones leased under SKIP LOCKED (their next poll moved LEASE ahead, so two runs never read the same
 feed at once), the validators kept for the next conditional GET, a 304 only moving the clock, and a failure keeping
 what was recorded, saying why in `last_error` and backing off (doubling from the feed's interval up to
-DESK_MAX_BACKOFF_SECONDS). What a feed's answer means is its caller's (stories.status_feeds, stories.releases)."""
+DESK_MAX_BACKOFF_SECONDS). What a feed's answer means is its caller's (stories.incidents.polling, stories.releases)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from stories.feed_models import PolledFeed
+from stories.incidents.models import PolledFeed
 
 logger = logging.getLogger(__name__)
 

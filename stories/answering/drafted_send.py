@@ -1,5 +1,5 @@
 """One drafted reply sent through the desk's reply path, its outcome in words: what a story's answers and an
-issue's follow-ups both do for each of their rows (stories.services.sending, stories.issues.sending), which keep
+issue's follow-ups both do for each of their rows (stories.answering.sending, stories.issues.sending), which keep
 the outcome on their own rows."""
 
 from __future__ import annotations

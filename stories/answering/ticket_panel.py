@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 
 from mentions.models import Ticket
-from stories.drafts import ticket_draft
+from stories.answering.drafts import ticket_draft
+from stories.answering.page_reads import ticket_story
 from stories.models import Story, StoryReply
-from stories.page_reads import ticket_story
 
 TEMPLATE = "stories/_story_panel.html"
 

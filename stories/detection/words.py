@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from channels.adapters.registry import platform_or_default
+from stories.detection.reading import Read
 from stories.models import Signature
-from stories.reading import Read
 
 PROFILE_KEPT = 80
 CORE_SHARE = 0.3

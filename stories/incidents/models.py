@@ -1,5 +1,5 @@
 """The columns a polled feed keeps (the status pages' feeds, the release sources' blog feeds), read and written by
-stories.feed_polling."""
+stories.incidents.feeds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 
 
 class PolledFeed(models.Model):
-    """What a polled feed keeps to be read politely (stories.feed_polling): its validators for conditional requests,
+    """What a polled feed keeps to be read politely (stories.incidents.feeds): its validators for conditional requests,
     when it was read and is read next, and its failures in a row with the last one's reason."""
 
     enabled = models.BooleanField(default=True)

@@ -2,15 +2,15 @@
 
 A ticket joins, in this order:
 1. **Same link**: the story whose tickets (or incident) link to a page its first mention links to (normalised,
-   stories.text); or, with the window's tickets outside any story that link there, a new story.
+   stories.detection.text); or, with the window's tickets outside any story that link there, a new story.
 2. **The story it reads like**: each live story keeps how many of its tickets use each word; a word two or more
    of them use weighs log(its share in the story / its usual share), so "stacked" in a release story weighs
    far more than "gitlab". The ticket joins the story its words weigh most in, at JOIN_SCORE or more.
-3. **The story it means**: the active story nearest in meaning (stories.meaning), when words found none.
+3. **The story it means**: the active story nearest in meaning (stories.detection.meaning), when words found none.
 4. **A new story of terms**: it and at least two tickets outside any story, within half the window, share the
    same pair of bursting terms (reading.Read.terms); or, failing that, **of meaning**: two loose tickets of the
    last hour near it in meaning.
-A ticket whose words choose a story its meaning is far from stays out of it (stories.meaning.VETO_COSINE).
+A ticket whose words choose a story its meaning is far from stays out of it (stories.detection.meaning.VETO_COSINE).
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from typing import Any, TypeGuard
 from django.conf import settings
 from django.utils import timezone
 
-from stories.bursts import Bursts, form_burst, join_burst
-from stories.consolidate import consolidate
-from stories.keys import keys_latest, memberships_of
-from stories.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
+from stories.detection.bursts import Bursts, form_burst, join_burst
+from stories.detection.consolidate import consolidate
+from stories.detection.keys import keys_latest, memberships_of
+from stories.detection.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
+from stories.detection.pace import PACE_REF, Pace
+from stories.detection.reading import Read, Usual, rows_copy, rows_insert, rows_update
+from stories.detection.whole import MERGE_COSINE, Thresholds, thresholds
+from stories.detection.words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
 from stories.models import Exclusion, Key, Membership, Signature, Story
-from stories.pace import PACE_REF, Pace
-from stories.reading import Read, Usual, rows_copy, rows_insert, rows_update
-from stories.story_words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
-from stories.whole import MERGE_COSINE, Thresholds, thresholds
 
 HITS_PER_KEY = 60  # the latest tickets of a key the matching reads: an everyday word's thousands say no more
 FORM_MIN = 3  # tickets sharing the same pair of terms that make a new story
@@ -391,7 +391,7 @@ class Matcher:
              "answer", "answer_link", "meaning", "meaning_n", "updated_at"],
         )  # fmt: skip
         if self.joined_answered:
-            from stories.drafts import answered_story_joined
+            from stories.answering.drafts import answered_story_joined
 
             for story_id, ticket_ids in self.joined_answered.items():
                 answered_story_joined(story=self.stories[story_id], ticket_ids=ticket_ids)

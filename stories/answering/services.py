@@ -1,6 +1,6 @@
 """One answer to many: the advocate writes the story's answer once, the desk drafts it for each ticket
-(stories.drafts), the advocate reads and edits the drafts, then Send queues them for the worker
-(`stories.answer_send`, stories.services.sending), which posts each through the desk's one reply path.
+(stories.answering.drafts), the advocate reads and edits the drafts, then Send queues them for the worker
+(`stories.answer_send`, stories.answering.sending), which posts each through the desk's one reply path.
 
 Each ticket's draft is a StoryReply holding the ReplySend key of its post, so a second press, a retry of the task
 or two workers never post twice: a press queues only drafts, and the key answers any later attempt with the first
@@ -23,9 +23,9 @@ from mentions.models import ReplySend, Ticket
 from mentions.services.actions import ticket_mark_replied
 from mentions.services.drafts import ticket_draft_append
 from mentions.services.outward_policy import outward_allowed
-from stories.drafts import reply_measure, send_key, story_drafts_make, ticket_draft
+from stories.answering.drafts import reply_measure, send_key, story_drafts_make, ticket_draft
+from stories.locks import ensure_can_work, stories_locked, story_live
 from stories.models import Membership, Story, StoryReply
-from stories.services.locks import ensure_can_work, stories_locked, story_live
 
 ANSWER_MAX = 5000
 SENDABLE = (StoryReply.Status.DRAFT, StoryReply.Status.FAILED, StoryReply.Status.SKIPPED)
