@@ -24,10 +24,11 @@ from api.auth import needs
 from api.errors import Conflict, NotFound, refusals
 from api.params import ChangesParams, KpiParams, TicketListParams
 from channels.models import Channel, DeadLetter
-from mentions import search, selectors, services
+from mentions import selectors, services
 from mentions.change_feed import BadPosition, changes_after
 from mentions.forms import TicketFilterForm
 from mentions.models import Macro, Ticket
+from mentions.search import tickets as search
 from mentions.services.judgement import judgement_correct
 from metrics.export import kpi_json
 

@@ -56,7 +56,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     "(limit_choices_to): part of the field, frozen in answers' migrations",
     ("answers/knowledge/budget.py", "discourse"): "a knowledge source's kind (KnowledgeSource.Kind.DISCOURSE, which "
     "this module cannot import: the model imports it), not a channel's",
-    ("mentions/history.py", "slack"): "a note's `via` (\"slack\": written through the desk's Slack app, "
+    ("mentions/ticket_page/history.py", "slack"): "a note's `via` (\"slack\": written through the desk's Slack app, "
     "experts.slack_outreach), stored in the events' data: not the Slack channel kind",
     ("experts/slack_outreach.py", "slack"): "a note's `via` (\"slack\"), stored in the events' data: where the "
     "expert answered, not the Slack channel kind",

@@ -1,4 +1,4 @@
-"""The queue page's stories (mentions.queue_blocks, registered in stories.apps): each story with tickets Play can
+"""The queue page's stories (mentions.queue.blocks, registered in stories.apps): each story with tickets Play can
 still serve as one line with its size, so a wave reads as one topic before anyone plays it."""
 
 from __future__ import annotations

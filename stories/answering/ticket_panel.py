@@ -1,5 +1,5 @@
-"""The ticket page's Story panel (registered with mentions.panels in stories.apps, after the facts and before the
-Answers panel): the ticket's story in one line, why the ticket is in it, and, once the story is answered, its
+"""The ticket page's Story panel (registered with mentions.ticket_page.panels in stories.apps, after the facts and
+before the Answers panel): the ticket's story in one line, why the ticket is in it, and, once the story is answered, its
 answer as this ticket gets it, to insert in the reply box."""
 
 from __future__ import annotations

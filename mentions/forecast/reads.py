@@ -1,4 +1,4 @@
-"""The forecast's inputs for every active view, read in two queries (mentions.forecast computes it).
+"""The forecast's inputs for every active view, read in two queries (mentions.forecast.day computes it).
 
 The coverage schedule, holidays and targets change a few times a year: they come from memory under the clock
 settings' version (retired by any save or delete of them, mentions.apps), so the queue pays two queries for the
@@ -15,7 +15,7 @@ from django.db.models.functions import TruncHour
 
 from advocacy.versioned import version_bump, versioned
 from mentions.coverage import Coverage, coverage_load
-from mentions.forecast import ARRIVAL_WINDOW, REPLY_DAYS, FlowBasis, Forecast, day_forecast
+from mentions.forecast.day import ARRIVAL_WINDOW, REPLY_DAYS, FlowBasis, Forecast, day_forecast
 from mentions.models import Target, Ticket, View
 from mentions.selectors import view_condition, view_filters
 

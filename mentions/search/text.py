@@ -1,6 +1,6 @@
 """What a ticket search is made of: the query (the list's parameters, and the text an advocate typed
 parsed into words, -exclusions, ticket numbers and OR), the page of results, and PostgreSQL's
-highlighted snippets turned into safe HTML. mentions.search runs the search."""
+highlighted snippets turned into safe HTML. mentions.search.tickets runs the search."""
 
 from __future__ import annotations
 
@@ -70,15 +70,15 @@ class TicketQuery:
         return found
 
     def columns_q(self) -> Q:
-        """The column filters as a condition of the ORM (mentions.search's filter path)."""
+        """The column filters as a condition of the ORM (mentions.search.tickets's filter path)."""
         found = Q(**self.columns())
         if self.judgement == JUDGEMENT_UNSURE:
             found &= Q(judgement_confidence__lt=settings.DESK_JUDGEMENT_UNSURE_BELOW)
         return found
 
     def columns_sql(self, params: dict[str, object]) -> list[str]:
-        """The column filters as conditions on mentions_ticket `t` (mentions.search's ranked path), their values put
-        in `params`; the column names are TicketQuery's own."""
+        """The column filters as conditions on mentions_ticket `t` (mentions.search.tickets's ranked path), their values
+        put in `params`; the column names are TicketQuery's own."""
         sql = []
         for name, value in self.columns().items():
             sql.append(f"t.{name} = %({name})s")
@@ -96,7 +96,7 @@ class TicketQuery:
 
 @dataclass
 class CappedPage:
-    """A page of a list that never counts everything: `count` stops at COUNT_CAP (mentions.search) and
+    """A page of a list that never counts everything: `count` stops at COUNT_CAP (mentions.search.tickets) and
     `count_capped` says there are more ("1,000+"); the pager needs only whether a next page exists."""
 
     number: int

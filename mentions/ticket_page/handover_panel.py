@@ -1,6 +1,6 @@
-"""The ticket page's "Hand over" fold (registered with mentions.panels in mentions.apps): whom to hand the ticket
-to and until when, and the watch running on it (mentions.services.handover). Folded, so the list of people is read
-only when it is opened; the header's line (`handover_said`) reads the watch only for a ticket ever handed over."""
+"""The ticket page's "Hand over" fold (registered with mentions.ticket_page.panels in mentions.apps): whom to hand the
+ticket to and until when, and the watch running on it (mentions.services.handover). Folded, so the list of people is
+read only when it is opened; the header's line (`handover_said`) reads the watch only for a ticket ever handed over."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 
 from mentions.models import HandOver, Ticket
-from mentions.panels import ticket_has
 from mentions.services.assignment import queue_workers
 from mentions.services.handover import person, ticket_watch
+from mentions.ticket_page.panels import ticket_has
 
 TEMPLATE = "mentions/_ticket_handover.html"
 

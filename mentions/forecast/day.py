@@ -2,7 +2,7 @@
 
 A pure function of what it is given (no database, no clock), so a day built by hand can be checked against a
 figure computed by hand (mentions/tests/test_forecast.py); the queue, the API, the end-of-day digest and
-`manage.py forecast` read their inputs with mentions.forecast_reads and call it.
+`manage.py forecast` read their inputs with mentions.forecast.reads and call it.
 
 How it estimates, for one view at `now`:
 

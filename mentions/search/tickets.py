@@ -27,8 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from mentions.models import Message, Ticket
-from mentions.search_stem import fallback_snippet, word_stem
-from mentions.search_text import (
+from mentions.search.stem import fallback_snippet, word_stem
+from mentions.search.text import (
     SENTINELS,
     START,
     STOP,
@@ -39,7 +39,7 @@ from mentions.search_text import (
     query_parse,
     snippets,
 )
-from mentions.search_text import tsquery as _tsquery
+from mentions.search.text import tsquery as _tsquery
 
 # Re-exported: the ticket list, its form and tests read them from here.
 __all__ = ["SENTINELS", "START", "STOP", "ParsedQuery", "ResultPage", "TicketQuery", "highlight", "query_parse"]

@@ -4,7 +4,7 @@ Django's AuthenticationMiddleware reads the user's row on every request. A user 
 in, a password, a role, deactivation), so it is kept under a version per user (advocacy.versioned): any save or
 delete of the user, or a change of their groups or permissions, bumps it (signals in apps.py), so every
 process sees the change on its next request, as before. The user's version and the permission sets' version
-(mentions.perm_cache) come in one cache round trip; the row itself from this process's memory, or the
+(mentions.permissions.perm_cache) come in one cache round trip; the row itself from this process's memory, or the
 database. Never from the shared cache: the row carries the password's hash, which has no business in Redis
 beside the sessions. Django's own checks still run on the row: an inactive user is nobody (ModelBackend), and a session
 whose password hash no longer matches (the password changed) is handed to Django's get_user, which ends it.
@@ -27,7 +27,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from advocacy.versioned import version_bump, versions_get
-from mentions.perm_cache import VERSION_KEY as PERMISSIONS_VERSION_KEY
+from mentions.permissions.perm_cache import VERSION_KEY as PERMISSIONS_VERSION_KEY
 
 # Rows kept per process, least recently used dropped first: a desk's signed-in users, many times over.
 ROWS_KEPT = 512

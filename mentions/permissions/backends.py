@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib.auth.backends import BaseBackend
 from django.utils import timezone
 
-from mentions.roles import ADVOCATES, ROLE_PERMISSIONS
+from mentions.permissions.roles import ADVOCATES, ROLE_PERMISSIONS
 
-# What a grant gives: the Advocates role as mentions.roles defines it (and roles_ensure puts
+# What a grant gives: the Advocates role as mentions.permissions.roles defines it (and roles_ensure puts
 # on the group). Static, so checking any other permission costs no query.
 GRANTED_PERMISSIONS = frozenset(f"mentions.{codename}" for codename in ROLE_PERMISSIONS[ADVOCATES])
 

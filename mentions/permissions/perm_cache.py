@@ -40,7 +40,8 @@ def permissions_preload(user: Any) -> None:
         return tuple(frozenset(getattr(user, attr, ())) for attr in _ATTRS)
 
     name = f"{user.pk}:{int(user.is_superuser)}{int(user.is_active)}"
-    # The version read with the user's own (mentions.user_cache), when the user came from there: one round trip.
+    # The version read with the user's own (mentions.permissions.user_cache), when the user came from there: one round
+    # trip.
     version = getattr(user, "_perm_version", None)
     sets = versioned(VERSION_KEY, name, build, ttl=TTL_SECONDS, version=version)
     for attr, perms in zip(_ATTRS, sets, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.safestring import SafeString
 
-from mentions.search_text import START, STOP, highlight
+from mentions.search.text import START, STOP, highlight
 
 # SQLite has no stemmer: a word loses one common English ending before the substring match, so "registries"
 # and "registry" both look for "registr", "timeouts" for "timeout", "merged" for "merg" (what PostgreSQL's

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from mentions import services
 from mentions.models import Ticket
-from mentions.panels import posted_value, ticket_has
+from mentions.ticket_page.panels import posted_value, ticket_has
 
 TEMPLATE = "mentions/_ticket_facts.html"
-# Its forms: one coming back with errors puts the panel in the first answer (mentions.panels).
+# Its forms: one coming back with errors puts the panel in the first answer (mentions.ticket_page.panels).
 FACT_KEYS = ("status", "priority", "tags", "assign")
 
 
