@@ -20,8 +20,8 @@ class AnswersConfig(AppConfig):
         # The Answers panel beside the composer: right after the facts (order 10), before the requester card.
         from answers.services import saved_reply_for_macro
         from answers.views import TEMPLATE, answers_panel
-        from mentions.panels import TicketPanel, ticket_panel_register
         from mentions.services.macro_hooks import saved_reply_texts
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
 
         ticket_panel_register(
             TicketPanel(template=TEMPLATE, context=answers_panel, order=10, deferred=knowledge_configured)

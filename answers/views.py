@@ -1,5 +1,5 @@
-"""The Answers panel beside the composer (registered with mentions.panels in answers.apps) and what its buttons
-post: an earlier answer used, a saved reply inserted. The panel works without JavaScript (each button posts the
+"""The Answers panel beside the composer (registered with mentions.ticket_page.panels in answers.apps) and what its
+buttons post: an earlier answer used, a saved reply inserted. The panel works without JavaScript (each button posts the
 composer's form, with the reply box's text, to its own address: the text goes after the typed one, as the ticket's
 draft, and the page comes back); with it, answers.js puts the text where the cursor is in the reply box and posts
 to the same address in the background, for JSON (the use is counted; the draft is the reply box's business)."""

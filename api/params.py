@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
-from mentions.search_text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
+from mentions.search.text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 
 if TYPE_CHECKING:

@@ -25,10 +25,11 @@ from api.errors import Conflict, NotFound, refusals
 from api.params import ChangesParams, KpiParams, TicketListParams
 from channels.adapters.registry import kind_choices
 from channels.models import Channel, DeadLetter
-from mentions import search, selectors, services
+from mentions import selectors, services
 from mentions.change_feed import BadPosition, changes_after
 from mentions.forms import TicketFilterForm
 from mentions.models import Macro, Ticket
+from mentions.search import tickets as search
 from mentions.services.judgement import judgement_correct
 from metrics.export import kpi_json
 

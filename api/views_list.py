@@ -1,4 +1,4 @@
-"""GET /api/views/: the queue's views with their waiting tickets and the day's forecast (mentions/forecast.py)."""
+"""GET /api/views/: the queue's views with their waiting tickets and the day's forecast (mentions/forecast/day.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from api.errors import refusals
 from api.views import WORK, ApiView
 from mentions import selectors
-from mentions.forecast_reads import forecasts_attach
+from mentions.forecast.reads import forecasts_attach
 
-# The day's forecast per view (mentions/forecast.py says how it estimates): waiting tickets plus those expected at
+# The day's forecast per view (mentions/forecast/day.py says how it estimates): waiting tickets plus those expected at
 # the recent arrival rate until coverage ends, less the first replies the team gives meanwhile at its recent rate, and
 # about how many may be past their first-reply target before coverage resumes; silent with too little to go on.
 FORECAST_SCHEMA = inline_serializer(

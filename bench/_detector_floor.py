@@ -14,7 +14,7 @@ def detector_floor(spent: float, ingest_seconds: float) -> None:
     from django.db import connection
 
     from mentions.models import Message
-    from stories.text import text_words
+    from stories.detection.text import text_words
 
     t = time.perf_counter()
     first: dict[int, str] = {}

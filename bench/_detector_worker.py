@@ -29,7 +29,7 @@ class WorkerResult:
 
 
 def _loop(stop: Event, counts: list[Synchronized]) -> None:
-    from stories.detector import stories_detect
+    from stories.detection.detector import stories_detect
 
     while True:
         stopping = stop.is_set()  # read before the run: a run that starts after it was set reads everything

@@ -1,7 +1,8 @@
 """What bench/pages.py measures: one entry per desk page, panel and fragment, and the URLs it leaves out, with why.
 
-tests/test_bench_coverage.py walks the desk's URL patterns and the registered ticket panels (mentions.panels) and
-fails when one has neither an entry here nor a line in NOT_MEASURED, so a page added without a benchmark shows.
+tests/test_bench_coverage.py walks the desk's URL patterns and the registered ticket panels
+(mentions.ticket_page.panels) and fails when one has neither an entry here nor a line in NOT_MEASURED, so a page added
+without a benchmark shows.
 
 An entry builds its URLs from `Sample`, ids found in the loaded database (bench/pages.py `sample()`): a list of
 URLs the clients draw from, or "template#N" for a random id from 1 to N. Kinds:
@@ -64,7 +65,8 @@ def search_terms(vocab: list[str]) -> list[str]:
     return [f"/tickets/?q={quote(w)}" for w in [*words, '"merge request"']]
 
 
-# The ticket page's panels, by slug (mentions.panels.panel_slug): each is also loaded by the ticket page's view.
+# The ticket page's panels, by slug (mentions.ticket_page.panels.panel_slug): each is also loaded by the ticket page's
+# view.
 PANELS = (
     "ticket_facts",
     "requester",

@@ -191,7 +191,7 @@ def people() -> tuple[list, object]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
 
-    from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+    from mentions.permissions.roles import ADVOCATES, MANAGERS, roles_ensure
 
     roles_ensure()
     User = get_user_model()

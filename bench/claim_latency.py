@@ -82,11 +82,12 @@ class Worker:
 
 def request_user(user_id: int, how: str, kept: Any) -> Any:
     """The user a Play request hands ticket_claim_next: `request`, the row and permission sets as the middleware
-    gives them (mentions.user_cache, mentions.perm_cache: no query); `cleared`, the permission cache cleared, so
-    has_perm queries twice (what this script measured before, which no request pays); `kept`, one user object."""
+    gives them (mentions.permissions.user_cache, mentions.permissions.perm_cache: no query); `cleared`, the permission
+    cache cleared, so has_perm queries twice (what this script measured before, which no request pays); `kept`, one user
+    object."""
     if how == "request":
-        from mentions.perm_cache import permissions_preload
-        from mentions.user_cache import cached_user
+        from mentions.permissions.perm_cache import permissions_preload
+        from mentions.permissions.user_cache import cached_user
 
         user = cached_user(user_id)
         permissions_preload(user)
@@ -203,7 +204,7 @@ def main() -> None:
 
     from channels.models import Channel
     from mentions.models import Ticket, TicketEvent, View
-    from mentions.roles import ADVOCATES, roles_ensure
+    from mentions.permissions.roles import ADVOCATES, roles_ensure
 
     _common.machine_print()
     _common.truncate(

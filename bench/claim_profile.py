@@ -2,9 +2,9 @@
 
 The claim's latency under 16 advocates moves with whatever else runs on a shared machine; the CPU one claim costs
 this process and its PostgreSQL backend (bench/_cpu.py) moves far less. Each claim is ticket_claim_next with the
-user a request hands it (`--user request`: the row and permission sets as mentions.user_cache and
-mentions.perm_cache give them to a Play request, untimed like the middleware; `cleared`: the permission cache
-cleared, has_perm's two queries in the claim, as claim_latency.py measured until issue 58), then the submit
+user a request hands it (`--user request`: the row and permission sets as mentions.permissions.user_cache and
+mentions.permissions.perm_cache give them to a Play request, untimed like the middleware; `cleared`: the permission
+cache cleared, has_perm's two queries in the claim, as claim_latency.py measured until issue 58), then the submit
 (one UPDATE, untimed). Prints CPU ms per claim (process + backend), wall p50/p95, queries per claim, and with
 --profile cProfile's top functions of the claims alone.
 
@@ -64,8 +64,8 @@ def queue_reset(view: Any) -> int:
 def request_user(user_id: int, how: str, kept: Any) -> Any:
     """The user as a Play request hands it to the view."""
     if how == "request":
-        from mentions.perm_cache import permissions_preload
-        from mentions.user_cache import cached_user
+        from mentions.permissions.perm_cache import permissions_preload
+        from mentions.permissions.user_cache import cached_user
 
         user = cached_user(user_id)
         permissions_preload(user)

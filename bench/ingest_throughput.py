@@ -54,8 +54,9 @@ def main() -> None:
     parser.add_argument(
         "--stories",
         action="store_true",
-        help="also run the story detector (stories.detector.stories_detect, what the after-ingest hook runs in the "
-        "worker) after each call, timed apart, and print what it costs the ingest's throughput (target <= 15%%)",
+        help="also run the story detector (stories.detection.detector.stories_detect, what the after-ingest hook "
+        "runs in the worker) after each call, timed apart, and print what it costs the ingest's throughput "
+        "(target <= 15%%)",
     )
     parser.add_argument(
         "--journey",
@@ -116,7 +117,7 @@ def main() -> None:
     detect_seconds: list[float] = []
     detected = [0, 0, 0]
     if args.stories:
-        from stories.detector import stories_detect
+        from stories.detection.detector import stories_detect
     worker = DetectorWorker() if args.stories_worker else None
     journey_seconds: list[float] = []
     journey_moved = 0

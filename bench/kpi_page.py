@@ -80,7 +80,7 @@ def load(n: int) -> None:
     from django.db import connection
 
     from channels.models import Channel
-    from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+    from mentions.permissions.roles import ADVOCATES, MANAGERS, roles_ensure
 
     _common.truncate("mentions_ticketevent", "mentions_message", "mentions_ticket_tags", "mentions_ticket")
     Channel.objects.filter(slug__startswith="kpi-bench-").delete()

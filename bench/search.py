@@ -1,5 +1,5 @@
 """Ticket list search at 1,000,000 tickets and 3,000,000 messages: p50/p95 of one results page
-(mentions.search.ticket_search: every query the list runs for its results, snippets included;
+(mentions.search.tickets.ticket_search: every query the list runs for its results, snippets included;
 not the template).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/triage_bench .venv/bin/python bench/search.py
@@ -69,7 +69,7 @@ def _dataset_ensure(tickets: int) -> None:
 def _explain(query) -> str:
     from django.db import connection
 
-    from mentions import search
+    from mentions.search import tickets as search
 
     built = search.search_sql(query)
     assert built is not None, "a case that can match nothing has no plan to explain"
@@ -91,7 +91,7 @@ def main() -> None:
     _dataset_ensure(args.tickets)
 
     from channels.models import Channel
-    from mentions import search
+    from mentions.search import tickets as search
 
     channel_id = Channel.objects.filter(slug="bench-2").values_list("pk", flat=True).first()
     assert channel_id is not None, "the dataset has the channel bench-2"

@@ -309,7 +309,7 @@ def main() -> None:
         return
     from django.db import connection
 
-    from stories.detector import stories_detect
+    from stories.detection.detector import stories_detect
     from stories.models import Story
 
     with connection.cursor() as cur:

@@ -35,7 +35,7 @@ class ExpertsConfig(AppConfig):
         # ... and the ticket page's "Involve an expert" panel.
         from experts.models import Outreach
         from experts.ticket_panel import TEMPLATE, outreach_panel
-        from mentions.panels import TicketPanel, ticket_panel_register
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
 
         ticket_panel_register(TicketPanel(template=TEMPLATE, context=outreach_panel, rows=Outreach))
 

@@ -1,4 +1,4 @@
-"""The ticket page's "Involve an expert" panel (registered with mentions.panels in experts.apps) and its
+"""The ticket page's "Involve an expert" panel (registered with mentions.ticket_page.panels in experts.apps) and its
 two actions: ask an expert, decline an outreach."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from experts.forms import ExpertSearchForm, OutreachDeclineForm, OutreachForm
 from experts.models import Expert, Outreach
 from experts.suggest import experts_search, experts_suggest
 from mentions.models import Ticket
-from mentions.panels import ticket_has
+from mentions.ticket_page.panels import ticket_has
 from mentions.views import ticket_action, work_queue
 
 TEMPLATE = "experts/_outreach.html"
@@ -42,7 +42,7 @@ def outreach_panel(request: HttpRequest, obj: Ticket, forms: dict) -> dict:
                     ),
                 }
             )
-    # Most tickets have none: the page read that with the ticket (mentions.panels, `rows`).
+    # Most tickets have none: the page read that with the ticket (mentions.ticket_page.panels, `rows`).
     has = ticket_has(obj, Outreach)
     outreaches = list(obj.outreaches.select_related("expert").order_by("-created_at", "-id")) if has else []
     return {

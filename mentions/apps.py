@@ -15,28 +15,28 @@ class MentionsConfig(AppConfig):
         from advocacy.session_limits import session_clock_start
         from mentions import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from mentions.models import Macro, MacroAction, View
-        from mentions.perm_cache import permissions_version_bump
-        from mentions.roles import roles_ensure
+        from mentions.permissions.perm_cache import permissions_version_bump
+        from mentions.permissions.roles import roles_ensure
         from mentions.selectors import macros_changed
         from mentions.signals import presence_name_remember, view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
         # The ticket page's context column comes first among its panels (other apps register theirs after).
-        from mentions.facts_panel import TEMPLATE as FACTS_TEMPLATE
-        from mentions.facts_panel import facts_context
         from mentions.models import Ticket
-        from mentions.panels import TicketPanel, ticket_panel_register
+        from mentions.ticket_page.facts_panel import TEMPLATE as FACTS_TEMPLATE
+        from mentions.ticket_page.facts_panel import facts_context
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
 
         # Whether the ticket has tags is read with it (`rows`): most have none, and then the facts read nothing.
         ticket_panel_register(
             TicketPanel(template=FACTS_TEMPLATE, context=facts_context, order=0, rows=Ticket.tags.through)
         )
         # "Hand over" for the night, folded (its people read when opened); the watch marks the receiver's rows.
-        from mentions.handover_panel import TEMPLATE as HANDOVER_TEMPLATE
-        from mentions.handover_panel import handover_panel
         from mentions.models import HandOver
-        from mentions.row_marks import row_marks_hooks
+        from mentions.queue.row_marks import row_marks_hooks
         from mentions.services.handover import handover_marks
+        from mentions.ticket_page.handover_panel import TEMPLATE as HANDOVER_TEMPLATE
+        from mentions.ticket_page.handover_panel import handover_panel
 
         ticket_panel_register(
             TicketPanel(template=HANDOVER_TEMPLATE, context=handover_panel, order=58, folded="Hand over", rows=HandOver)
@@ -49,7 +49,7 @@ class MentionsConfig(AppConfig):
         user_model = get_user_model()
         for sender in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")
-        from mentions.user_cache import user_version_bump
+        from mentions.permissions.user_cache import user_version_bump
 
         for signal in (post_save, post_delete):
             signal.connect(user_version_bump, sender=user_model, dispatch_uid="user-cache")
@@ -61,10 +61,10 @@ class MentionsConfig(AppConfig):
         for macro_model in (Macro, MacroAction):
             for signal in (post_save, post_delete):
                 signal.connect(macros_changed, sender=macro_model, dispatch_uid=f"macros-{macro_model.__name__}")
-        from mentions.forecast_reads import clock_settings_changed
+        from mentions.forecast.reads import clock_settings_changed
         from mentions.models import CoverageSchedule, Holiday, Target
 
-        # The forecast keeps the schedule and targets in memory (mentions/forecast_reads.py).
+        # The forecast keeps the schedule and targets in memory (mentions/forecast/reads.py).
         for clock_model in (CoverageSchedule, Holiday, Target):
             for signal in (post_save, post_delete):
                 signal.connect(clock_settings_changed, sender=clock_model, dispatch_uid=f"clock-{clock_model.__name__}")

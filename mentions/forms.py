@@ -10,8 +10,8 @@ from django.http import QueryDict
 from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Intent, Judgement, Macro, Sentiment, Ticket
-from mentions.search import TicketQuery
-from mentions.search_text import JUDGEMENT_MORE
+from mentions.search.text import JUDGEMENT_MORE
+from mentions.search.tickets import TicketQuery
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

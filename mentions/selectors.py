@@ -28,7 +28,7 @@ from advocacy.prepared import Prepared
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST
-from mentions.panels import panels_present
+from mentions.ticket_page.panels import panels_present
 
 
 def view_tickets(*, view: View, user: Any | None = None) -> QuerySet[Ticket]:
@@ -79,7 +79,7 @@ class ViewSummary:
     waiting: int
     oldest_requested_at: datetime | None
     next_due_at: datetime | None = None
-    # The day's forecast (mentions.forecast), put in by the queue page (mentions.forecast_reads.forecasts_attach).
+    # The day's forecast (mentions.forecast.day), put in by the queue page (mentions.forecast.reads.forecasts_attach).
     forecast: Any = None
 
 
@@ -154,8 +154,8 @@ def ticket_list(
 ) -> QuerySet[Ticket]:
     """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
     (waiting, not yet answered), least time left first (ticket_sla_due_idx). `q` searches as
-    the embedded default does (mentions.search; the ticket list pages through search.ticket_search)."""
-    from mentions import search
+    the embedded default does (mentions.search.tickets; the ticket list pages through search.ticket_search)."""
+    from mentions.search import tickets as search
 
     query = search.TicketQuery(q=q, status=status, channel_id=channel_id, assignee_id=assignee_id, order=order)
     qs = search.fallback_queryset(query) if query.has_text else search.ticket_queryset(query)
@@ -164,7 +164,7 @@ def ticket_list(
 
 # The id of the ticket's latest reply submitted for approval (mentions.services.approvals.approval_shown), read with
 # the page's ticket so that a ticket without one costs no query; written out as the panels' presence is
-# (mentions.panels.panels_present: a RawSQL compiles in a fraction of a Subquery's time).
+# (mentions.ticket_page.panels.panels_present: a RawSQL compiles in a fraction of a Subquery's time).
 _APPROVAL_LATEST = RawSQL(
     'SELECT "a"."id" FROM "mentions_replyapproval" "a" WHERE "a"."ticket_id" = "mentions_ticket"."id"'
     ' ORDER BY "a"."id" DESC LIMIT 1',
@@ -209,7 +209,7 @@ def ticket_detail(*, pk: int, panels: bool = False, conversation: bool = True) -
     page's first answer never shows or can be large: the channel's poll state (its config is kept: the reply
     plan reads it), the messages' raw platform payloads, the tags (the facts panel's) and the history (loaded
     when it is opened, `ticket_history`). `panels`: with the side panels' annotations saying whether each has
-    anything to show (mentions.panels.panels_present), read with the row. Two queries; one without the
+    anything to show (mentions.ticket_page.panels.panels_present), read with the row. Two queries; one without the
     `conversation` (the deferred panels read what they need of it). `approval_latest`: the id of its latest reply
     submitted for approval, or None. Raises Ticket.DoesNotExist."""
     found = (_TICKET_PAGE if panels else _TICKET_PLAIN).first(pk)

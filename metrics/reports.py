@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters.slack.client import slack_configured
-from mentions.roles import MANAGERS
+from mentions.permissions.roles import MANAGERS
 from metrics.export import kpi_json
 from metrics.models import ReportSchedule, ReportSend
 from metrics.report_text import (

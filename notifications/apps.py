@@ -43,7 +43,7 @@ class NotificationsConfig(AppConfig):
         macro_need_hooks.register(spam_report_need)
 
         # The ticket page's "Share to Slack" panel, after the others (order 60).
-        from mentions.panels import TicketPanel, ticket_panel_register
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
         from notifications.share import TEMPLATE, share_panel
 
         # Folded: its channels are read when the fold is opened, not on every ticket page.

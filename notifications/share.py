@@ -1,4 +1,4 @@
-"""Share to Slack from the ticket page: the "Share to Slack" panel (registered with mentions.panels in
+"""Share to Slack from the ticket page: the "Share to Slack" panel (registered with mentions.ticket_page.panels in
 notifications.apps) and what sharing does.
 
 The panel offers the channels the bot is in (conversations.list, kept in the desk's cache for ten minutes,

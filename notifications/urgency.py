@@ -16,7 +16,7 @@ it; inside coverage the row says so and nothing is posted, so a ticket the team 
 is not pinged when coverage ends. Posting holds the row's lock, so two workers never both
 post; transient Slack errors are retried with backoff (Retry-After on rate limits).
 
-The digest ends with each view's forecast of the day (mentions/forecast.py), computed when it is written."""
+The digest ends with each view's forecast of the day (mentions/forecast/day.py), computed when it is written."""
 
 from __future__ import annotations
 
@@ -33,8 +33,8 @@ from django.utils import timezone
 from channels.adapters.registry import kinds_where, platform_or_default
 from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
-from mentions.forecast import Forecast
-from mentions.forecast_reads import view_forecasts
+from mentions.forecast.day import Forecast
+from mentions.forecast.reads import view_forecasts
 from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
@@ -234,7 +234,7 @@ class DigestPlan:
     resumes_at: datetime
     tickets: list[Ticket]
     reasons: dict[int, list[str]]
-    # Each active view's forecast of the day (mentions/forecast.py), by view name.
+    # Each active view's forecast of the day (mentions/forecast/day.py), by view name.
     forecasts: list[tuple[str, Forecast]] = field(default_factory=list)
 
 

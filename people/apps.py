@@ -13,7 +13,7 @@ class PeopleConfig(AppConfig):
 
         sqlite_functions_connect()
 
-        from mentions.roles import MANAGERS, role_permission_add, roles_ensure
+        from mentions.permissions.roles import MANAGERS, role_permission_add, roles_ensure
 
         # Managers merge, split and erase people and see gifts and codes; the groups are made again once
         # this app's permission exists.
@@ -56,21 +56,21 @@ class PeopleConfig(AppConfig):
 
         m2m_changed.connect(person_tags_changed, sender=Person.tags.through, dispatch_uid="person-tags-stamp")
 
-        # The queue and the lists mark tickets whose opener carries a marked tag (mentions.row_marks).
-        from mentions.row_marks import row_marks_hooks
+        # The queue and the lists mark tickets whose opener carries a marked tag (mentions.queue.row_marks).
+        from mentions.queue.row_marks import row_marks_hooks
         from people.marks import requester_marks
 
         row_marks_hooks.register(requester_marks)
 
-        # The ticket list's search shows the people matching it above the tickets (mentions.search_blocks).
-        from mentions.search_blocks import search_block_hooks
+        # The ticket list's search shows the people matching it above the tickets (mentions.search.blocks).
+        from mentions.search.blocks import search_block_hooks
         from people.search import search_people_block
 
         search_block_hooks.register(search_people_block)
 
         # The requester card in the ticket page's context column: who is asking comes right after the facts (0),
         # before the ticket's story (5) and the Answers panel (10), which would push it two screens down.
-        from mentions.panels import TicketPanel, ticket_panel_register
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
         from people.models import Requester
         from people.ticket_panel import EMPTY_CARD, ORDER, TEMPLATE, requester_panel
 

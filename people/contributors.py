@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 
-from mentions.search import COUNT_CAP
-from mentions.search_text import CappedPage
+from mentions.search.text import CappedPage
+from mentions.search.tickets import COUNT_CAP
 from people.models import REGION_ORDER, Contribution, Person, PersonTag
 
 LATEST = 3  # contributions shown per person

@@ -1,13 +1,13 @@
 """The marks beside tickets in the queue and the lists: the tags of the person who opened each ticket that
 mark their tickets (`PersonTag.marked`: "core contributor", "spam"), each linking to the person's page.
-Registered as mentions' row-marks hook (people.apps, mentions/row_marks.py)."""
+Registered as mentions' row-marks hook (people.apps, mentions/queue/row_marks.py)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.text import slugify
 
-from mentions.row_marks import RowMark
+from mentions.queue.row_marks import RowMark
 from people.models import Requester
 
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Min
 
 from advocacy.prepared import Prepared
 from mentions.models import Ticket
-from mentions.panels import ticket_has
+from mentions.ticket_page.panels import ticket_has
 from people.models import Identity, Person, PersonTag, Requester
 from people.selectors import TICKET_ROW
 
@@ -62,7 +62,7 @@ _PERSON_TAGS = Prepared(lambda person_id: PersonTag.objects.filter(people=person
 def requester_of(ticket: Ticket) -> Requester | None:
     """Who opened `ticket` (its identity, their person and level), read once for the page: the requester card and
     the discount code panel both ask. None when it is tied to nobody (no query when the page's ticket was read
-    with the panels' annotations and says so: mentions.panels)."""
+    with the panels' annotations and says so: mentions.ticket_page.panels)."""
     if not hasattr(ticket, _REQUESTER):
         found = _REQUESTER_OF.first(ticket.pk) if ticket_has(ticket, Requester) else None
         setattr(ticket, _REQUESTER, found)

@@ -1,5 +1,5 @@
 """People in the desk's global search: the ticket list's search shows the people matching its words above
-the tickets (mentions/search_blocks.py, registered in people.apps)."""
+the tickets (mentions/search/blocks.py, registered in people.apps)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Value
 
 from channels.adapters.registry import PLATFORMS, kinds_where, platform_of
 from mentions.models import Message, Ticket
-from mentions.search import COUNT_CAP
-from mentions.search_text import CappedPage
+from mentions.search.text import CappedPage
+from mentions.search.tickets import COUNT_CAP
 from people.models import (
     Authorship,
     Identity,
@@ -165,7 +165,7 @@ def identities_seen(identities: list[Identity]) -> list[Identity]:
 
 @dataclass
 class PeoplePage(CappedPage):
-    """A page of the people list, counted as the ticket list counts (mentions.search): `count` stops at
+    """A page of the people list, counted as the ticket list counts (mentions.search.tickets): `count` stops at
     COUNT_CAP and `count_capped` says there are more ("1,000+ people"), so the page never counts everyone."""
 
     people: list[Person]

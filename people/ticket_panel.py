@@ -1,4 +1,4 @@
-"""The requester card beside every ticket (registered with mentions.panels in people.apps, right after the
+"""The requester card beside every ticket (registered with mentions.ticket_page.panels in people.apps, right after the
 facts): who opened it, by the name the team keeps for them, their accounts, tags and notes, and their other
 tickets, linked to their person page. It is the ticket page's one requester line."""
 
@@ -18,8 +18,8 @@ TEMPLATE = "people/_requester.html"
 ORDER = 2
 
 
-# A ticket tied to nobody (no people.Requester row, read with the page's ticket: mentions.panels) costs the card
-# and the discount code panel no query.
+# A ticket tied to nobody (no people.Requester row, read with the page's ticket: mentions.ticket_page.panels) costs the
+# card and the discount code panel no query.
 EMPTY_CARD = {"requester_card": RequesterCard(person=None), "requester_weight": None}
 
 

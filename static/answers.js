@@ -93,7 +93,7 @@
   });
 
   // --- ; in the reply box: the saved replies picker -------------------------------------------------
-  // The answers panel is not here yet while a deferred panels' slot still waits for its answer (mentions.panels).
+  // The answers panel is not here yet while a deferred panels' slot still waits for its answer (mentions.ticket_page.panels).
   function answersPending() {
     return !document.querySelector("#panel-answers:not(.panel-slot)") && !!document.querySelector(".panel-slot[hx-trigger=load]");
   }

@@ -1,5 +1,5 @@
-"""Admin for the status feeds the desk polls (stories.status_feeds), and read-only lists of what they announced
-(incidents) and of the spike alerts sent to Slack (stories.spikes)."""
+"""Admin for the status feeds the desk polls (stories.incidents.polling), and read-only lists of what they announced
+(incidents) and of the spike alerts sent to Slack (stories.detection.spikes)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ class SpikeAlertAdmin(_ReadOnly):
 
 @admin.register(StoryFeedback)
 class StoryFeedbackAdmin(_ReadOnly):
-    """What the detector learns its meaning thresholds from (stories.whole): read, never edited by hand."""
+    """What the detector learns its meaning thresholds from (stories.detection.whole): read, never edited by hand."""
 
     list_display = ["created_at", "kind", "cosine"]
     list_filter = ["kind"]
@@ -101,4 +101,4 @@ class IssueSettingsAdmin(admin.ModelAdmin):
 
 
 # Release day prepared's sources and plans (issue 46).
-from stories import release_admin  # noqa: E402, F401
+from stories.releases import admin as release_admin  # noqa: E402, F401

@@ -9,15 +9,15 @@ class StoriesConfig(AppConfig):
     def ready(self) -> None:
         # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
         from intake.hooks import after_ingest_hooks
-        from mentions.panels import TicketPanel, ticket_panel_register
-        from mentions.queue_blocks import queue_block_hooks
+        from mentions.queue.blocks import queue_block_hooks
         from mentions.services.play_together import play_held_hooks, play_together_hooks
+        from mentions.ticket_page.panels import TicketPanel, ticket_panel_register
         from stories import tasks  # noqa: F401  (registers the tasks services enqueue by name)
-        from stories.detector import stories_after_ingest
+        from stories.answering.play import story_ticket_held, story_tickets_together
+        from stories.answering.queue import stories_queue_block
+        from stories.answering.ticket_panel import TEMPLATE, story_panel
+        from stories.detection.detector import stories_after_ingest
         from stories.models import Membership
-        from stories.play import story_ticket_held, story_tickets_together
-        from stories.queue import stories_queue_block
-        from stories.ticket_panel import TEMPLATE, story_panel
 
         after_ingest_hooks.register(stories_after_ingest)
         # The ticket's story, right after the facts and before the Answers panel (10).

@@ -1,7 +1,7 @@
 """Stories: the same topic told by many mentions across platforms (a release post, an outage, a post that went
 viral), grouped so the team sees the wave and answers it once.
 
-A ticket belongs to at most one story (`Membership`, with why it joined). The detector (stories.detector)
+A ticket belongs to at most one story (`Membership`, with why it joined). The detector (stories.detection.detector)
 reads each new ticket once (`Signature`: its normalised links and distinctive terms) and keeps an inverted
 index of recent signatures (`Key`) so a page of new tickets is matched against the window in one query.
 `TermDay` counts, per day, how many tickets used each term: the background against which a term is
@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from notifications.models import SlackMessageRow
-from stories.feed_models import PolledFeed
+from stories.incidents.models import PolledFeed
 
 
 class Story(models.Model):
@@ -49,7 +49,7 @@ class Story(models.Model):
     # (its words' weights barely move with one more ticket).
     reattached_size = models.PositiveIntegerField(default=0, editable=False)
     # The sum of its tickets' meaning vectors (float32 bytes) and how many: its centroid, kept as it grows and merges
-    # so a new ticket is compared with it without reading the members (stories.meaning).
+    # so a new ticket is compared with it without reading the members (stories.detection.meaning).
     # Defaults in the database too: a worker still running the previous release inserts stories without them.
     meaning = models.BinaryField(default=b"", db_default=b"", editable=False)
     meaning_n = models.PositiveIntegerField(default=0, db_default=0, editable=False)
@@ -332,9 +332,11 @@ class StoryReply(models.Model):
         return f"Story {self.story_id} → #{self.ticket_id} ({self.status})"
 
 
-# The follow-ups of issues (stories.issues) live in their own module; imported here so Django finds the model.
-from stories.feedback_models import StoryFeedback as StoryFeedback  # noqa: E402
-from stories.issue_models import IssueFollowUp as IssueFollowUp  # noqa: E402
-from stories.issue_models import IssueSettings as IssueSettings  # noqa: E402
-from stories.release_models import ReleasePlan as ReleasePlan  # noqa: E402
-from stories.release_models import ReleaseSource as ReleaseSource  # noqa: E402
+# Each feature's own models live in its package (detection's feedback, issues' follow-ups and settings, releases'
+# sources and plans); imported here because Django finds an app's models in stories.models, and the code and
+# migrations name them as stories.models' (app label and tables unchanged).
+from stories.detection.models import StoryFeedback as StoryFeedback  # noqa: E402
+from stories.issues.models import IssueFollowUp as IssueFollowUp  # noqa: E402
+from stories.issues.models import IssueSettings as IssueSettings  # noqa: E402
+from stories.releases.models import ReleasePlan as ReleasePlan  # noqa: E402
+from stories.releases.models import ReleaseSource as ReleaseSource  # noqa: E402

@@ -26,10 +26,10 @@ from django.db.models.functions import Greatest
 from advocacy.embeddings import from_bytes
 from mentions.models import IssueLink, Ticket, TicketMeaning
 from people.erasing import ERASED, Erasing
+from stories.detection.reading import first_mentions
+from stories.detection.text import text_words
 from stories.issues.text import TITLE_MAX
 from stories.models import IssueFollowUp, Key, MeaningDay, Membership, Signature, SpikeAlert, Story, StoryReply, TermDay
-from stories.reading import first_mentions
-from stories.text import text_words
 
 # The stories app's models that hold no community member's text (model label: why).
 FREE_OF_PERSONAL_DATA = {

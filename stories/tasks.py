@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from stories.detector import stories_detect
-from stories.prune import stories_prune
-from stories.spikes import spike_alerts_send, spikes_check
-from stories.status_feeds import status_poll
+from stories.detection.detector import stories_detect
+from stories.detection.prune import stories_prune
+from stories.detection.spikes import spike_alerts_send, spikes_check
+from stories.incidents.polling import status_poll
 
 
 @shared_task(name="stories.detect", ignore_result=True)
@@ -17,7 +17,7 @@ def detect() -> dict[str, int]:
 
 @shared_task(name="stories.status_poll", ignore_result=True)
 def status_poll_due() -> dict[str, int]:
-    """The status feeds that are due, each read with a conditional GET (stories.status_feeds)."""
+    """The status feeds that are due, each read with a conditional GET (stories.incidents.polling)."""
     return status_poll()
 
 
@@ -30,13 +30,14 @@ def spikes() -> dict[str, int]:
 
 @shared_task(name="stories.spike_alerts_send", ignore_result=True)
 def spike_alerts_post() -> int:
-    """Queued on commit when a spike alert was made; the alert rows are the outbox (stories.spikes)."""
+    """Queued on commit when a spike alert was made; the alert rows are the outbox (stories.detection.spikes)."""
     return spike_alerts_send()
 
 
 @shared_task(name="stories.prune", ignore_result=True)
 def prune() -> dict[str, int]:
-    """The detector's index past the window, term counts and signatures past the background's weeks (stories.prune)."""
+    """The detector's index past the window, term counts and signatures past the background's weeks
+    (stories.detection.prune)."""
     return stories_prune()
 
 
@@ -44,8 +45,8 @@ def prune() -> dict[str, int]:
 # post carries its draft's key, so nothing is posted twice.
 @shared_task(name="stories.answer_send", acks_late=True, ignore_result=True)
 def answer_send(story_id: int, user_id: int) -> dict[str, int]:
-    """Send a story's queued drafts (one answer to many): stories.services.sending."""
-    from stories.services import story_replies_send
+    """Send a story's queued drafts (one answer to many): stories.answering.sending."""
+    from stories.answering.sending import story_replies_send
 
     return story_replies_send(story_id=story_id, user_id=user_id)
 

@@ -48,7 +48,7 @@ def _rows(n: int, start: int = 0) -> None:
 def test_a_change_list_costs_the_same_for_more_rows(client, django_assert_num_queries, name):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     url = reverse(f"admin:{name}_changelist")
-    client.get(url)  # the signed-in user's row is read once per process, then kept (mentions/user_cache.py)
+    client.get(url)  # the signed-in user's row is read once per process, then kept (mentions/permissions/user_cache.py)
     _rows(2)
     with CaptureQueriesContext(connection) as two:
         assert client.get(url).status_code == 200

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from mentions.panels import _panels, panel_slug
+from mentions.ticket_page.panels import _panels, panel_slug
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

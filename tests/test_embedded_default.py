@@ -584,7 +584,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.test import Client
 from people.models import Person
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from pathlib import Path
 from django.conf import settings
 from mentions.models import Message, Ticket

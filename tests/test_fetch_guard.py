@@ -39,10 +39,10 @@ from channels.clean import media_clean
 from channels.http import build_session, get_json
 from channels.tests.factories import ChannelFactory
 from intake.services.polling import channel_poll
+from stories.incidents.polling import status_poll
 from stories.models import StatusFeed
-from stories.release_models import ReleaseSource
+from stories.releases.models import ReleaseSource
 from stories.releases.polling import release_sources_poll
-from stories.status_feeds import status_poll
 
 
 @dataclass

@@ -46,8 +46,8 @@ from mentions.services.outward_policy import WAITING
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, UserFactory, seen
 from mentions.tests.test_reply_approval import _expert, _helper
 from mentions.tests.test_send_reply import CONFIG, CREDENTIALS, _account
+from stories.answering.services import story_answer_prepare
 from stories.models import IssueFollowUp, Membership, Story, StoryReply
-from stories.services.answering import story_answer_prepare
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,11 @@ pytestmark = pytest.mark.django_db
 # query), and the navigation's two counts (the advocate's follow-ups, the waiting tickets for the tab title).
 # Production reads those two from the cache under the change stamp (mentions/live.py: one query for the stamp
 # instead); the tests run with the fragment cache off (settings_test). 4 before issue 41: the user row is now read
-# from this process's memory under the user's version (mentions/user_cache.py).
+# from this process's memory under the user's version (mentions/permissions/user_cache.py).
 FLOOR_QUERIES = 3
 # The session (cached_db reads the cache, not the database), and the user's version with the permission sets'
-# version in one round trip (mentions/user_cache.py, mentions/perm_cache.py): still 2 with the user row gone.
+# version in one round trip (mentions/permissions/user_cache.py, mentions/permissions/perm_cache.py): still 2 with the
+# user row gone.
 FLOOR_REDIS_COMMANDS = 2
 
 

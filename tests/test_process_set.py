@@ -93,7 +93,7 @@ def _python(code: str, **env: str) -> str:
 def test_a_celery_process_does_not_load_the_urlconf_or_bolt_at_start():
     # What `celery -A advocacy worker` does before it takes a task: the app, Django, every tasks module, and the
     # import_modules signal on which Celery's Django fix-up ran the system checks (the URLconf: every view).
-    # numpy is loaded: the story detector compares meanings with it (stories.meaning) since issue 42. The
+    # numpy is loaded: the story detector compares meanings with it (stories.detection.meaning) since issue 42. The
     # embedding model itself is not (onnxruntime, tokenizers): only the process that embeds loads it.
     loaded = _python(
         "import sys\n"

@@ -18,24 +18,24 @@ from metrics.rollups import rollups_refresh
 
 pytestmark = pytest.mark.django_db
 
-# The session from the cache and the user from this process's memory (mentions/user_cache.py: one query fewer
-# on every page since issue 41), then the page's own reads: see each test. Every
+# The session from the cache and the user from this process's memory (mentions/permissions/user_cache.py: one query
+# fewer on every page since issue 41), then the page's own reads: see each test. Every
 # desk page also counts the waiting tickets for the tab title (1); the live pages (queue, ticket page)
 # read the change stamp their first refresh compares against (1); the queue lists saved searches (1) and
 # the channels that need an admin, for its banner (1, however many there are); My tickets' marks, from the
-# people who opened them (1 for the table: mentions/row_marks.py); the stories with tickets waiting (1, and 2 more
-# for their memberships and tickets when there are some: stories/queue.py, tests/test_query_counts_lists.py).
+# people who opened them (1 for the table: mentions/queue/row_marks.py); the stories with tickets waiting (1, and 2 more
+# for their memberships and tickets when there are some: stories/answering/queue.py, tests/test_query_counts_lists.py).
 # The views' table also counts the snoozed tickets for its "Snoozed: N" link (1, on the ticket_snoozed_idx partial
 # index: as many pages as there are snoozed tickets, not tickets), since issue 44; and the views' forecast of the
 # day (1: the running clocks and today's arrivals, each row marked with its views; the schedule and targets from
-# memory, mentions/forecast_reads.py), also issue 44; and the team's first replies of the last 7 days per hour and
+# memory, mentions/forecast/reads.py), also issue 44; and the team's first replies of the last 7 days per hour and
 # view (1, at most 168 rows), which the forecast weighs since issue 55.
 # My tickets' hand-over marks (mentions.services.handover.handover_marks: one query for the table, since issue 44).
 # The views' table lists the replies waiting for an advocate's approval (mentions.services.approvals.approvals_waiting:
 # one query, at most 20 rows with their writers, on the approval_pending_idx partial index), since issue 44.
-QUEUE_QUERIES = 19  # the session user from memory since issue 41 (mentions/user_cache.py); 14 before snooze, 15
-# before the forecast, 16 before the hand-over marks, 17 before the replies waiting for approval, 18 before the
-# forecast's reply rate
+QUEUE_QUERIES = 19  # the session user from memory since issue 41 (mentions/permissions/user_cache.py); 14 before
+# snooze, 15 before the forecast, 16 before the hand-over marks, 17 before the replies waiting for approval, 18 before
+# the forecast's reply rate
 # The ticket page's first answer: whether the ticket exists (the cheapest lookup, so a 404 builds nothing
 # more), the ticket with its channel, people, version and which panels have anything to show, its messages,
 # the change stamp and the two navigation counts; its cheap panels since issue 41 (the facts' tags; the experts

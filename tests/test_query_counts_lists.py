@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
-from mentions.search import COUNT_CAP
+from mentions.search.tickets import COUNT_CAP
 from mentions.tests.factories import MessageFactory, TicketFactory, UserFactory, ViewFactory
 from people.contributors import PAGE_SIZE as CONTRIBUTORS_PAGE_SIZE
 from people.models import Authorship, Contribution, Identity, Person, PersonEvent
@@ -26,9 +26,9 @@ from tests.test_query_counts import QUEUE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
-# The navigation's two counts (the session user from memory: mentions/user_cache.py), then the page's own: the
-# newest stories, their memberships and those tickets (counted per platform, and how many wait:
-# stories.page_reads.stories_counts).
+# The navigation's two counts (the session user from memory: mentions/permissions/user_cache.py), then the page's own:
+# the newest stories, their memberships and those tickets (counted per platform, and how many wait:
+# stories.answering.page_reads.stories_counts).
 STORY_LIST_QUERIES = 5
 # The people list: the navigation's two counts, the tags for the filter, then the page's rows
 # (and one more), their identities, their tags, when last seen, and the count that stops at COUNT_CAP.

@@ -26,8 +26,8 @@ from _as_loaded import fired_on_load  # the bench's own parser: the test counts 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# The page: the session's user from memory (mentions/user_cache.py), the ticket's existence (the floor's cheap
-# lookup: a missing ticket's 404 never plans the page's query), the ticket with its channel, assignee and whether
+# The page: the session's user from memory (mentions/permissions/user_cache.py), the ticket's existence (the floor's
+# cheap lookup: a missing ticket's 404 never plans the page's query), the ticket with its channel, assignee and whether
 # its panels have anything (one query), the conversation, the earlier answers as the worker stored them
 # (answers.stored), the change stamp and the navigation's two counts (tests run with the fragment cache off;
 # production reads the counts under the stamp). Tags, the experts panel's outreaches, issues and codes given are

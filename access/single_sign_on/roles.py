@@ -25,7 +25,7 @@ from access.models import ProviderRole
 
 logger = logging.getLogger(__name__)
 
-# The role groups (mentions.roles): named here rather than imported, access knowing nothing of tickets.
+# The role groups (mentions.permissions.roles): named here rather than imported, access knowing nothing of tickets.
 ADVOCATES, MANAGERS = "Advocates", "Managers"
 DESK_ROLES = (ADVOCATES, MANAGERS)
 # The parts of allauth's extra_data that hold verified claims (views.DeskOpenIDConnectAdapter).

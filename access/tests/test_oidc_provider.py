@@ -32,7 +32,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 
 from access.models import ProviderRole, SignIn
-from mentions.roles import roles_ensure
+from mentions.permissions.roles import roles_ensure
 from mentions.tests.factories import ViewFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

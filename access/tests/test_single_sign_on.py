@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from access.models import ProviderRole, SignIn
-from mentions.roles import roles_ensure
+from mentions.permissions.roles import roles_ensure
 from mentions.tests.factories import UserFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db

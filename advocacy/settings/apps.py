@@ -47,15 +47,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, with the user row from memory under a version per user (mentions/user_cache.py).
-    "mentions.user_cache.CachedAuthenticationMiddleware",
+    # Django's, with the user row from memory under a version per user (mentions/permissions/user_cache.py).
+    "mentions.permissions.user_cache.CachedAuthenticationMiddleware",
     # Before the live middleware: a live refresh of an expired session signs it out too.
     "advocacy.session_limits.SessionLimitsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Before LoginRequiredMiddleware: an unchanged live page is answered 304 before the user row
     # and permissions are loaded (mentions/live.py).
     "mentions.live.LiveMiddleware",
-    "mentions.perm_cache.PermissionCacheMiddleware",
+    "mentions.permissions.perm_cache.PermissionCacheMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -13,7 +13,7 @@ from .environment import PRODUCTION, env
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    "mentions.backends.AdvocateGrantBackend",
+    "mentions.permissions.backends.AdvocateGrantBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -68,10 +68,10 @@ DESK_ABUSE_SLACK_CHANNEL = env.str("DESK_ABUSE_SLACK_CHANNEL", default="#abuse")
 SITE_URL = env.str("SITE_URL", default=env.str("DESK_BASE_URL", default="http://127.0.0.1:8000")).rstrip("/")
 DESK_BASE_URL = SITE_URL
 
-# Stories (stories.detector): a ticket joins a story whose latest mention is at most this many hours older; loose
-# tickets form a new story within half of it.
+# Stories (stories.detection.detector): a ticket joins a story whose latest mention is at most this many hours older;
+# loose tickets form a new story within half of it.
 DESK_STORY_WINDOW_HOURS = env.int("DESK_STORY_WINDOW_HOURS", default=24)
-# Spikes (stories.spikes): a story or a term with at least this many tickets in the last hour, and at least this
-# many times its usual hourly rate, is announced once a day in the advocates' Slack channel.
+# Spikes (stories.detection.spikes): a story or a term with at least this many tickets in the last hour, and at least
+# this many times its usual hourly rate, is announced once a day in the advocates' Slack channel.
 DESK_STORY_SPIKE_MIN = env.int("DESK_STORY_SPIKE_MIN", default=5)
 DESK_STORY_SPIKE_FACTOR = env.float("DESK_STORY_SPIKE_FACTOR", default=4.0)

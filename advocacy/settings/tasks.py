@@ -182,12 +182,12 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(
     ("answers.suggestions_refresh", timedelta(seconds=60)),
     # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit_use), on the meaning queue.
     ("answers.fit_learn", timedelta(hours=6), 3600),
-    # Stories: tickets the after-ingest run missed join their story (stories.detector).
+    # Stories: tickets the after-ingest run missed join their story (stories.detection.detector).
     ("stories.detect", timedelta(seconds=60)),
     ("stories.prune", timedelta(hours=1)),
-    # Status pages: the due feeds read, their incidents opening or joining stories (stories.status_feeds).
+    # Status pages: the due feeds read, their incidents opening or joining stories (stories.incidents.polling).
     ("stories.status_poll", timedelta(seconds=120)),
-    # Spikes the after-ingest checks missed, and the alerts still to post (stories.spikes).
+    # Spikes the after-ingest checks missed, and the alerts still to post (stories.detection.spikes).
     ("stories.spikes", timedelta(seconds=60)),
     # Linked issues read (each at most every 15 minutes), follow-ups drafted when one closes (stories.issues.follow).
     ("stories.issues_follow", timedelta(seconds=60)),

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from api.tokens import token_create
-from mentions.search import COUNT_CAP
+from mentions.search.tickets import COUNT_CAP
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
 from people.models import Erasure, Identity, Person
 from people.selectors import PEOPLE_PAGE_SIZE

@@ -11,7 +11,7 @@ from django.test import Client
 
 from api.tokens import token_create
 from mentions.tests.factories import AdvocateFactory, UserFactory
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Story
 from stories.tests.helpers import RELEASE_DAY, mention
 

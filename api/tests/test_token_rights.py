@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from api.models import ApiToken
 from api.tokens import token_create
-from mentions.roles import ADVOCATES, MANAGERS
+from mentions.permissions.roles import ADVOCATES, MANAGERS
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

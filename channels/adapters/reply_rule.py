@@ -1,12 +1,12 @@
 """How a reply is shaped on one platform: `ReplyRule`, declared once in the platform's `platform.py`
 (`Platform.reply_rule`, and `Platform.message_rule` for its direct messages).
 
-Every place that checks, shows or cuts a reply's length reads it here: the composer's counter and the send's
-refusal (mentions.services.reply_plan, replies), the saved replies' lengths in admin and in the picker (answers),
-a story's drafts cut to fit (stories.drafts), a direct message's check (mentions.services.direct_messages). The
-rule says how the platform counts (X and Mastodon count a link as 23, Bluesky counts graphemes), the most it takes,
-the images a reply may carry, and how a link follows an answer. The parts test requires every platform to declare
-one (`channels/tests/test_platform_parts.py`).
+Every place that checks, shows or cuts a reply's length reads it here: the composer's counter and the send's refusal
+(mentions.services.reply_plan, replies), the saved replies' lengths in admin and in the picker (answers), a story's
+drafts cut to fit (stories.answering.drafts), a direct message's check (mentions.services.direct_messages). The rule
+says how the platform counts (X and Mastodon count a link as 23, Bluesky counts graphemes), the most it takes, the
+images a reply may carry, and how a link follows an answer. The parts test requires every platform to declare one
+(`channels/tests/test_platform_parts.py`).
 """
 
 from __future__ import annotations

@@ -42,19 +42,22 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("stories/management/commands/seed_demo_stories.py", ANY): _DEMO,
     ("answers/evaluation.py", ANY): _EVALUATION + ", and a channel config of each to store them on",
     ("mentions/judgement/evaluation.py", "webhook"): _EVALUATION + " (one without a platform is stored as pushed)",
-    ("stories/evaluation.py", "gitlab"): "the product the evaluation sets are about (GitLab), renamed in the rules",
+    (
+        "stories/detection/evaluation.py",
+        "gitlab",
+    ): "the product the evaluation sets are about (GitLab), renamed in the rules",
     ("answers/knowledge_models.py", "discourse"): "KnowledgeSource.Kind's choice (our forum searched for answers, "
     "a knowledge source, not a channel): frozen in answers' migrations",
     ("answers/knowledge_models.py", "gitlab"): "the channel a GitLab issues knowledge source searches through "
     "(limit_choices_to): part of the field, frozen in answers' migrations",
     ("answers/knowledge/budget.py", "discourse"): "a knowledge source's kind (KnowledgeSource.Kind.DISCOURSE, which "
     "this module cannot import: the model imports it), not a channel's",
-    ("mentions/history.py", "slack"): "a note's `via` (\"slack\": written through the desk's Slack app, "
+    ("mentions/ticket_page/history.py", "slack"): "a note's `via` (\"slack\": written through the desk's Slack app, "
     "experts.slack_outreach), stored in the events' data: not the Slack channel kind",
     ("experts/slack_outreach.py", "slack"): "a note's `via` (\"slack\"), stored in the events' data: where the "
     "expert answered, not the Slack channel kind",
     (
-        "stories/release_models.py",
+        "stories/releases/models.py",
         "slack",
     ): "a release plan's `via` (\"slack\": a message in the source's Slack channel "
     "named the post, through the desk's Slack app), not a channel kind",

@@ -1,4 +1,4 @@
-"""The forecast of the day (mentions/forecast.py) on the demo's week: seeded as intake/tests/test_demo_week.py
+"""The forecast of the day (mentions/forecast/day.py) on the demo's week: seeded as intake/tests/test_demo_week.py
 does (every kind read through its real adapter against the demo network, channels.demo.replay, whose modules name
 the recorded fixtures they follow), then `manage.py forecast` printed for the lead's closing note and checked
 for sanity against the tickets it counts: the week read at once is a backlog, never an arrival rate."""
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from intake.management.commands._demo_week import week_seed
-from mentions.forecast_reads import view_forecasts
+from mentions.forecast.reads import view_forecasts
 from mentions.models import Ticket, View
 from mentions.tests.factories import AdvocateFactory, ViewFactory
 

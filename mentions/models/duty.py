@@ -10,7 +10,7 @@ from mentions.models.tickets import Ticket
 
 class AdvocateGrant(models.Model):
     """ "Advocate for a day": a team member works the queue with the Advocates' permissions
-    from `starts_at` until `expires_at`. Checked on every request (mentions.backends), so
+    from `starts_at` until `expires_at`. Checked on every request (mentions.permissions.backends), so
     access ends the second the grant expires; group membership is never touched."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advocate_grants")

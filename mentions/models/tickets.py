@@ -194,7 +194,7 @@ class Ticket(models.Model):
                 condition=Q(status__in=["new", "open"], first_reply_at__isnull=True, sla_breached=False),
             ),
             # Is this ticket one Play can serve? Probed per ticket of a story for the queue's stories block
-            # (stories.page_reads.queue_stories): a few pages, read index-only, however large the table grows.
+            # (stories.answering.page_reads.queue_stories): a few pages, read index-only, however large the table grows.
             models.Index(
                 fields=["id"],
                 name="ticket_waiting_id_idx",

@@ -14,11 +14,11 @@ DRAFT = "mentions.draft_replies"
 
 def reply_needs_approval(user: Any) -> bool:
     """Whether `user`'s replies wait for an advocate's approval before they are posted: someone who works the queue
-    only through an active "Advocate for a day" grant (mentions.backends), or an expert (the Experts role,
+    only through an active "Advocate for a day" grant (mentions.permissions.backends), or an expert (the Experts role,
     `mentions.draft_replies`). Everyone whose roles give them the queue (the Advocates or Managers group, or the
     permission given to them by hand) and superusers send directly; so does an expert who is also an advocate.
 
-    Read from the role's permissions (ModelBackend's sets, from memory: mentions.perm_cache) rather than the
+    Read from the role's permissions (ModelBackend's sets, from memory: mentions.permissions.perm_cache) rather than the
     groups' names, so it costs no query for an advocate; the grant is looked up at most once per request. Someone
     with neither (a grant that expired) needs no approval: they cannot reply at all (ensure_can_act refuses)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:

@@ -1,6 +1,6 @@
 """ "Advocate for a day": time-limited advocate access for a team member.
 
-A grant gives the Advocates group's permissions through mentions.backends while
+A grant gives the Advocates group's permissions through mentions.permissions.backends while
 `starts_at <= now < expires_at`. Nothing is added to or removed from groups, so a permanent
 advocate never loses access when a grant of theirs ends, and access ends on the second even
 if beat is down. Beat only marks ended grants and logs it."""

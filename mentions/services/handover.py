@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentions.models import HandOver, Ticket, TicketEvent
-from mentions.row_marks import RowMark
+from mentions.queue.row_marks import RowMark
 from mentions.services.assignment import assignee_change, queue_workers
 from mentions.services.events import ensure_can_act, event_record
 from mentions.services.versions import ticket_lock
@@ -102,7 +102,8 @@ def ticket_watch(ticket: Ticket) -> Watch | None:
 
 
 def handover_marks(*, ticket_ids: list[int]) -> dict[int, list[RowMark]]:
-    """Row marks (mentions.row_marks): "watching until Tue 07:00 UTC" beside each ticket handed over, in one query."""
+    """Row marks (mentions.queue.row_marks): "watching until Tue 07:00 UTC" beside each ticket handed over, in one
+    query."""
     rows = HandOver.objects.filter(ticket_id__in=ticket_ids, outcome=HandOver.Outcome.WATCHING).select_related("giver")
     return {
         h.ticket_id: [RowMark(f"watch until {until_utc(h.until)} (from {person(h.giver)})", "mark-handover", "")]

@@ -106,8 +106,8 @@ def outward_decision(user: Any, act: Act, *, ticket: Any = None, post: Any = Non
     message to delete (its `author_user_id`), `for_user`: whose reply an approver sends. Without a ticket, only who
     the user is decides (a page asking what to offer before a ticket is chosen, a worker's run).
 
-    Costs no query for an advocate (permissions from memory: mentions.perm_cache); a grant is looked up at most once
-    per request."""
+    Costs no query for an advocate (permissions from memory: mentions.permissions.perm_cache); a grant is looked up at
+    most once per request."""
     if act not in ACTS:
         raise ValueError(f"not an outward act: {act!r}")
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -161,7 +161,7 @@ def snooze_said(ticket, user) -> str:
 def handover_said(ticket) -> str:
     """ "Handed over by Ana to Kim, to watch until Tue 07:00 UTC"; "" (and no query) for a ticket never handed over."""
     from mentions.models import HandOver
-    from mentions.panels import ticket_has
+    from mentions.ticket_page.panels import ticket_has
 
     if not ticket_has(ticket, HandOver):
         return ""

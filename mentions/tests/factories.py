@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket, View
-from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+from mentions.permissions.roles import ADVOCATES, MANAGERS, roles_ensure
 
 BASE_TIME = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

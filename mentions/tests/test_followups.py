@@ -14,7 +14,7 @@ from channels.tests.hn import comment_hit, search_page, story_hit
 from intake.hooks import tickets_after_ingest
 from intake.pipeline import mentions_ingest
 from mentions.models import Ticket, TicketEvent, View
-from mentions.roles import ADVOCATES
+from mentions.permissions.roles import ADVOCATES
 from mentions.selectors import queue_summary
 from mentions.services import ticket_add_note, ticket_claim_next
 from mentions.services.followups import followups_return

@@ -1,4 +1,4 @@
-"""The forecast of the day (mentions/forecast.py) on a day built by hand, each figure computed by hand in the
+"""The forecast of the day (mentions/forecast/day.py) on a day built by hand, each figure computed by hand in the
 comments; its silences; then the same day through the database (a backlog read late is no arrival, replies outside
 coverage do not count), the queue page and `manage.py forecast` (GET /api/views/ in api/tests/test_views_forecast.py).
 No platform is called: the tickets are made with the factories, the API answered by this app."""
@@ -13,8 +13,8 @@ import time_machine
 from django.core.management import call_command
 
 from mentions.coverage import Coverage
-from mentions.forecast import FlowBasis, day_forecast
-from mentions.forecast_reads import view_forecasts
+from mentions.forecast.day import FlowBasis, day_forecast
+from mentions.forecast.reads import view_forecasts
 from mentions.models import Holiday, Ticket
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentions.models import AdvocateGrant
-from mentions.roles import ADVOCATES
+from mentions.permissions.roles import ADVOCATES
 from mentions.services.grants import advocate_grant_create, advocate_grants_expire
 from mentions.tests.factories import AdvocateFactory, TicketFactory, UserFactory, seen
 

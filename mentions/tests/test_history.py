@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from channels.adapters.registry import platform_of
 from channels.tests.factories import ChannelFactory
-from mentions.history import SENTENCES, history_lines
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, TicketFactory
+from mentions.ticket_page.history import SENTENCES, history_lines
 
 pytestmark = pytest.mark.django_db
 K = TicketEvent.Kind

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advocacy.versioned import version_get
-from mentions.history import history_lines
 from mentions.models import JudgedBy, Message, Rule, Ticket, TicketEvent, View
 from mentions.services import ticket_claim_next
 from mentions.services.judgement import (
@@ -22,6 +21,7 @@ from mentions.services.judgement import (
     judgements_applied,
 )
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory, seen
+from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mentions.history import history_lines
 from mentions.models import JudgedBy, Rule, Ticket, TicketEvent
 from mentions.services.judgement import judgement_correct, judgements_applied, noise_undo
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, seen
+from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
 

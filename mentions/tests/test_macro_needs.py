@@ -130,8 +130,8 @@ def _option(html: str, macro: Macro) -> str:
 
 
 def test_the_pickers_kept_summaries_follow_slack_the_directory_and_the_outreach_settings(handbook_macros, client):
-    """The ticket page's macro picker (mentions.macro_picker) is kept in memory per macros' version; what the
-    macros' needs read retires it: the Slack token, the expert directory, the outreach settings' channel."""
+    """The ticket page's macro picker (mentions.ticket_page.macro_picker) is kept in memory per macros' version; what
+    the macros' needs read retires it: the Slack token, the expert directory, the outreach settings' channel."""
     from experts.models import OutreachSettings
 
     community, reached = Macro.objects.get(name=COMMUNITY), Macro.objects.get(name="Reached out to expert")

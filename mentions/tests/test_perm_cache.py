@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mentions.roles import ADVOCATES
+from mentions.permissions.roles import ADVOCATES
 from mentions.tests.factories import AdvocateFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ def compiles(monkeypatch):
 def test_a_claim_is_three_queries_and_records_the_same_events_as_before(compiles):
     view = ViewFactory()
     advocate = AdvocateFactory()
-    assert advocate.has_perm("mentions.work_queue")  # the request's permission sets (mentions.perm_cache)
+    assert advocate.has_perm("mentions.work_queue")  # the request's permission sets (mentions.permissions.perm_cache)
     new = TicketFactory(requested_at=BASE_TIME)
 
     with CaptureQueriesContext(connection) as ctx:

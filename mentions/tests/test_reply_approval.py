@@ -17,13 +17,13 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.sent import request_json
 from intake.pipeline import mentions_ingest
 from mentions import services
-from mentions.history import history_lines
 from mentions.models import Message, ReplyApproval, Ticket, TicketEvent
-from mentions.roles import EXPERTS, roles_ensure
+from mentions.permissions.roles import EXPERTS, roles_ensure
 from mentions.services.approvals import reply_needs_approval
 from mentions.services.grants import advocate_grant_create
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
+from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
 K = TicketEvent.Kind

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.tests.factories import ChannelFactory
-from mentions import search
 from mentions.models import Message, SavedSearch, Tag, Ticket
-from mentions.search import START, STOP, TicketQuery, highlight
+from mentions.search import tickets as search
+from mentions.search.tickets import START, STOP, TicketQuery, highlight
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db

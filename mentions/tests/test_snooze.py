@@ -63,8 +63,8 @@ def test_the_history_says_until_when_in_the_advocates_zone():
     assert event.data["said"] == "snoozed until Mon Nov 30 9:00 (Europe/Berlin)"
     ticket.refresh_from_db()
     assert ticket.assignee == ada and ticket.snoozed_by == ada  # it comes back to someone
-    from mentions.history import history_lines
     from mentions.selectors import ticket_history
+    from mentions.ticket_page.history import history_lines
 
     lines = [line.text for line in history_lines(ticket, ticket_history(ticket=ticket))]
     assert "ada snoozed until Mon Nov 30 9:00 (Europe/Berlin)" in lines

@@ -1,4 +1,4 @@
-"""The signed-in user comes from this process's memory between requests (mentions/user_cache.py), and every
+"""The signed-in user comes from this process's memory between requests (mentions/permissions/user_cache.py), and every
 change to them still takes effect on the next request: a new password ends their other sessions, a deactivated
 or deleted user is signed out, a role given or taken (from the user's side or the group's) counts at once."""
 
@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mentions.roles import ADVOCATES
+from mentions.permissions.roles import ADVOCATES
 from mentions.tests.factories import AdvocateFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from mentions import selectors
-from mentions.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
 from mentions.models import Ticket
-from mentions.panels import later_panels, panel_context, panel_find
 from mentions.services import versions
+from mentions.ticket_page.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
+from mentions.ticket_page.panels import later_panels, panel_context, panel_find
 from mentions.views.access import ticket_open
 from mentions.views.refused import refused_redirect
 
@@ -89,8 +89,8 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @require_GET
 @ticket_open
 def ticket_panels_later(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ticket page's deferred panels (mentions.panels: the slow ones, such as the earlier answers), all in
-    the one request the page makes after its first answer; it replaces their slot (#panel-later)."""
+    """The ticket page's deferred panels (mentions.ticket_page.panels: the slow ones, such as the earlier answers), all
+    in the one request the page makes after its first answer; it replaces their slot (#panel-later)."""
     try:
         obj = selectors.ticket_detail(pk=pk, panels=True, conversation=False)
     except Ticket.DoesNotExist:

@@ -22,8 +22,8 @@ from access.requests import HtmxRequest
 from channels import clean
 from channels.attention import channels_stalled
 from channels.models import Channel
-from mentions import search, selectors, services
-from mentions.forecast_reads import forecasts_attach
+from mentions import selectors, services
+from mentions.forecast.reads import forecasts_attach
 from mentions.forms import (
     BulkForm,
     SavedSearchForm,
@@ -31,10 +31,11 @@ from mentions.forms import (
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
 from mentions.models import Intent, Judgement, Sentiment, Ticket, View
-from mentions.queue_blocks import queue_blocks
-from mentions.row_marks import row_marks_attach
-from mentions.search_blocks import search_blocks
-from mentions.search_text import JUDGEMENT_MORE
+from mentions.queue.blocks import queue_blocks
+from mentions.queue.row_marks import row_marks_attach
+from mentions.search import tickets as search
+from mentions.search.blocks import search_blocks
+from mentions.search.text import JUDGEMENT_MORE
 from mentions.services.approvals import approvals_waiting
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
@@ -79,7 +80,7 @@ def queue(request: HtmxRequest) -> HttpResponse:
             render=lambda: render_to_string(
                 "mentions/_queue_mine.html",
                 {
-                    # The marks of the people who opened them (mentions/row_marks.py): one query for the table.
+                    # The marks of the people who opened them (mentions/queue/row_marks.py): one query for the table.
                     "my_tickets": row_marks_attach(selectors.tickets_of_user(user=user, order=order)),
                     "now": now,
                     "followup_minutes": settings.DESK_FOLLOWUP_RETURN_MINUTES,
@@ -87,7 +88,7 @@ def queue(request: HtmxRequest) -> HttpResponse:
             ),
         ),
         "served": stamped(request, name="served", vary=str(user.pk), compute=lambda: ticket_served(user=user)),
-        # What other apps show above the views (mentions/queue_blocks.py): stories with tickets waiting, the same for
+        # What other apps show above the views (mentions/queue/blocks.py): stories with tickets waiting, the same for
         # everyone who works the queue, so rendered once per change stamp and minute as the tables are (half of the
         # queue's CPU was the stories block, on every view). A story's own change with no ticket's shows within
         # the minute, as the live refresh, which answers 304 until the stamp or the minute moves, shows it.
@@ -129,13 +130,13 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
 
     def results() -> str:
         page = search.ticket_search(query)
-        # The marks of the people who opened them (mentions/row_marks.py): one query for the page.
+        # The marks of the people who opened them (mentions/queue/row_marks.py): one query for the page.
         page.tickets = row_marks_attach(page.tickets)
         return render_to_string(
             "mentions/_ticket_rows.html",
             {
                 "page": page,
-                # What else the words find (people, mentions/search_blocks.py), above the first page's tickets.
+                # What else the words find (people, mentions/search/blocks.py), above the first page's tickets.
                 "search_blocks": search_blocks(query.q) if query.has_text and query.page == 1 else [],
                 "query": query,
                 "query_string": query_string,

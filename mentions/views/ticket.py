@@ -22,16 +22,12 @@ from channels import clean
 from channels.adapters.registry import platform_or_default
 from channels.adapters.slack.client import slack_configured
 from mentions import selectors, services
-from mentions.facts_panel import facts_context
 from mentions.forms import (
     AFTER_REPLY,
     SNOOZE_CHOICES,
 )
-from mentions.history import history_lines
 from mentions.live import etag_for, live
-from mentions.macro_picker import macro_picker
 from mentions.models import Judgement, Ticket, View
-from mentions.panels import panels_shown_inline, posted_value, ticket_panels
 from mentions.services import presence, versions
 from mentions.services.approval_rule import QUEUE
 from mentions.services.approvals import approval_shown
@@ -40,6 +36,10 @@ from mentions.services.judgement import solved_as_noise
 from mentions.services.outward_policy import outward_decision, outward_offers
 from mentions.services.platform_actions import actions_offered
 from mentions.services.team_model import team_output_of
+from mentions.ticket_page.facts_panel import facts_context
+from mentions.ticket_page.history import history_lines
+from mentions.ticket_page.macro_picker import macro_picker
+from mentions.ticket_page.panels import panels_shown_inline, posted_value, ticket_panels
 from mentions.views.access import ticket_open
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
@@ -78,7 +78,7 @@ def ticket_page_context(
     form is built only when it comes back with errors (`forms`), and then its posted values and
     errors are shown. tests/test_ticket_forms.py keeps the written-out fields in step with the
     form classes. The first answer is the conversation, the composer and the context column's cheap panels
-    (mentions.panels): the deferred ones come in one request after it, a folded one and the history when
+    (mentions.ticket_page.panels): the deferred ones come in one request after it, a folded one and the history when
     their fold is opened (`ticket_history`), unless the page is asked for them inline (`?panels=inline`,
     `?history=1`: the page without JavaScript). `everything`: the history too (an action's answer in place
     swaps the facts and history); `panels` off: no side panel (that answer swaps the facts alone)."""
@@ -234,7 +234,7 @@ def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history(ticket: Ticket) -> list:
-    """The ticket's history as the page words it (mentions.history), read when asked for."""
+    """The ticket's history as the page words it (mentions.ticket_page.history), read when asked for."""
     return history_lines(ticket, selectors.ticket_history(ticket=ticket))
 
 

@@ -222,8 +222,8 @@ def _tickets(n: int, channels: list) -> None:
 
 def test_dashboard_queries_do_not_grow_with_tickets(manager_client):
     channels = [ChannelFactory(), ChannelFactory(high_priority=True)]
-    # The signed-in user's row is read once per process (mentions/user_cache.py): read it before either count,
-    # and before the tickets change what both counts then read afresh.
+    # The signed-in user's row is read once per process (mentions/permissions/user_cache.py): read it before either
+    # count, and before the tickets change what both counts then read afresh.
     manager_client.get("/tickets/0/")
     _tickets(5, channels)
     rollups_refresh()  # rebuilding the days that changed costs 2 statements a day: measured apart, below

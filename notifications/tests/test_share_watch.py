@@ -22,9 +22,9 @@ from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory
 from intake.services.polling import channel_poll
 from intake.services.watching import threads_watch_due
-from mentions.history import history_lines
 from mentions.models import Message, ThreadWatch, Ticket, TicketEvent
 from mentions.tests.factories import seen
+from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
 

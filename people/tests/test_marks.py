@@ -1,5 +1,5 @@
 """The queue and the ticket list mark tickets whose opener carries a marked tag ("core contributor",
-"spam"), each mark linking to the person's page (people.marks through mentions.row_marks), in one query
+"spam"), each mark linking to the person's page (people.marks through mentions.queue.row_marks), in one query
 for the whole page."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
-from mentions.row_marks import RowMark, row_marks
+from mentions.queue.row_marks import RowMark, row_marks
 from people.marks import requester_marks
 from people.models import PersonTag
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from mentions.search import COUNT_CAP
+from mentions.search.tickets import COUNT_CAP
 from people.models import Person, PersonTag
 from people.selectors import PEOPLE_PAGE_SIZE, people_first, people_paged
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag

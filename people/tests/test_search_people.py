@@ -1,5 +1,5 @@
 """The ticket list's search shows the people matching its words above the tickets (people.search through
-mentions.search_blocks): up to five, each linking to their page with their accounts, in two queries."""
+mentions.search.blocks): up to five, each linking to their page with their accounts, in two queries."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Handing out a discount code: from the person page, or from a ticket to its requester's person (the
-ticket page's "Discount code" panel, registered with mentions.panels in people.apps).
+ticket page's "Discount code" panel, registered with mentions.ticket_page.panels in people.apps).
 
 An advocate may give a code and sees the codes they gave (to paste into the reply); the lists of all codes
 are the managers' (people.admin.codes, the person page's gifts and codes section).
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from advocacy.desk_settings import desk_setting
 from mentions.models import Ticket
-from mentions.panels import ticket_has
+from mentions.ticket_page.panels import ticket_has
 from people.codes import code_give
 from people.models import DiscountCode, Person
 from people.requester_card import requester_of
@@ -58,7 +58,7 @@ def codes_left() -> bool:
     return desk_setting("people:codes-left", DiscountCode.objects.filter(given_at__isnull=True).exists)
 
 
-# The panel on a ticket tied to no person (no people.Requester row: mentions.panels): nothing to read.
+# The panel on a ticket tied to no person (no people.Requester row: mentions.ticket_page.panels): nothing to read.
 NO_CODE_PERSON: dict[str, Any] = {"code_person": None, "codes_given_here": [], "codes_left": False}
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from advocacy.csv_cells import csv_lines
 from channels import clean
-from mentions.search import MAX_PAGE
+from mentions.search.tickets import MAX_PAGE
 from people import contributions as services
 from people.contrib_forms import ContributionForm, ContributorsFilter, GiftForm, GiftStateForm
 from people.contributors import CSV_HEADER, KINDS, contributors_all, contributors_paged, csv_rows

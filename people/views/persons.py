@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from channels import clean
-from mentions.search import MAX_PAGE
+from mentions.search.tickets import MAX_PAGE
 from people.forms import MergeForm, PersonForm, TagForm
 from people.journey.recognition import activities_weighed
 from people.models import Person, PersonTag

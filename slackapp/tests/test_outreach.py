@@ -18,9 +18,9 @@ import responses
 from experts import services
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory
-from mentions.history import history_lines
 from mentions.models import Message, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from mentions.ticket_page.history import history_lines
 from slackapp.models import SlackEvent
 from slackapp.tasks import event_work
 from slackapp.tests.test_requests import SECRET, fixture, post_event, post_interaction

@@ -5,4 +5,4 @@ ticket gets a drafted follow-up for its public thread, sent like a story's answe
 the worker posts each through the desk's reply path under a key per (issue, ticket, event) (`sending`).
 
 The link itself is mentions' (`IssueLink`: a ticket's fact, shown by the API and the history); its follow-ups and
-the story's side are here, above the stories' drafting (stories.drafts) they reuse."""
+the story's side are here, above the stories' drafting (stories.answering.drafts) they reuse."""

@@ -24,7 +24,7 @@ from channels.http import build_session
 from mentions.models import IssueLink, IssueTicket, Ticket, TicketEvent
 from mentions.services.events import event_record
 from people.erasing import ERASED
-from stories.drafts import ticket_draft
+from stories.answering.drafts import ticket_draft
 from stories.issues.text import followup_answer
 from stories.models import IssueFollowUp
 
@@ -104,7 +104,7 @@ def issue_state_record(*, link: IssueLink, state: IssueState, now: datetime) -> 
 
 def followups_draft(*, link: IssueLink, event: str) -> int:
     """One follow-up per linked ticket for `event` (those it has already are kept), each addressed as that
-    platform's story drafts are and sent from the ticket's replying handle (stories.drafts.ticket_draft)."""
+    platform's story drafts are and sent from the ticket's replying handle (stories.answering.drafts.ticket_draft)."""
     answer = followup_answer(event=event, milestone=link.milestone)
     have = set(IssueFollowUp.objects.filter(issue=link, event=event).values_list("ticket_id", flat=True))
     ids = [i for i in IssueTicket.objects.filter(issue=link).values_list("ticket_id", flat=True) if i not in have]

@@ -24,8 +24,8 @@ from channels.text import safe_url
 from mentions.models import IssueLink, IssueTicket, Message, Ticket, TicketEvent
 from mentions.services.events import event_record
 from stories.issues.text import issue_body, issue_title
+from stories.locks import ensure_can_work
 from stories.models import IssueSettings, Membership, Story
-from stories.services.locks import ensure_can_work
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from advocacy.desk_settings import desk_setting
 from mentions.models import IssueLink, IssueTicket, Ticket
-from mentions.panels import ticket_has
+from mentions.ticket_page.panels import ticket_has
 from stories.issues.linking import where_choices, where_default
 from stories.models import IssueFollowUp
 

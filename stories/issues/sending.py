@@ -1,4 +1,4 @@
-"""Send all: an issue's drafted follow-ups go out as a story's answer does (stories.services.answering and
+"""Send all: an issue's drafted follow-ups go out as a story's answer does (stories.answering.services and
 .sending): one press queues every draft (`followups_send_press`), the worker (`stories.issue_followups_send`,
 acks_late) posts each through the desk's one reply path, `ticket_send_reply`, under the follow-up's own key.
 
@@ -24,9 +24,9 @@ from advocacy.enqueue import task_enqueue_on_commit
 from mentions.models import IssueLink, ReplySend, Ticket, TicketEvent
 from mentions.services.events import event_record
 from mentions.services.outward_policy import outward_allowed
+from stories.answering.drafted_send import drafted_reply_send
+from stories.locks import ensure_can_work
 from stories.models import IssueFollowUp
-from stories.services.drafted_send import drafted_reply_send
-from stories.services.locks import ensure_can_work
 
 TASK = "stories.issue_followups_send"
 

@@ -80,7 +80,8 @@ def issue_body(
 
 
 def followup_answer(*, event: str, milestone: str) -> str:
-    """The follow-up's words with the saved replies' {link} (the issue), as stories.drafts fits them per ticket."""
+    """The follow-up's words with the saved replies' {link} (the issue), as stories.answering.drafts fits them per
+    ticket."""
     if event == "closed":
         where = f" in {milestone}" if milestone else ""
         return f"Fixed{where}: {{link}}. Thanks for reporting it!"

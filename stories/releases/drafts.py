@@ -1,9 +1,9 @@
 """What the story page shows for a release: the answer as each platform would carry it, and the Hacker News summary
 post the release advocate posts by hand (Hacker News has no API to post: the desk never does).
 
-Per platform: the answer fitted as stories.drafts fits it for a ticket there (the platform's length as it counts
-it, cut at a word with the link kept), for each platform of the story's tickets, or, before any ticket joined, for
-each platform the desk has a channel of. No requester yet, so no greeting: each ticket's own draft adds it."""
+Per platform: the answer fitted as stories.answering.drafts fits it for a ticket there (the platform's length as it
+counts it, cut at a word with the link kept), for each platform of the story's tickets, or, before any ticket joined,
+for each platform the desk has a channel of. No requester yet, so no greeting: each ticket's own draft adds it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Ticket
-from stories.drafts import reply_rule
+from stories.answering.drafts import reply_rule
 from stories.models import Membership, ReleasePlan
 
 HN_TITLE_MAX = 80  # Hacker News refuses a longer title

@@ -3,14 +3,14 @@ the release day gather in one place as they arrive.
 
 The story is the one the detector already keeps for the post's address, when there is one; else a new story titled
 after the post. Either way it gets story-level index keys (stories.models.Key) for the post's normalised address
-and for the words of its title and version, as an incident's story does (stories.incidents): the detector
-(stories.matching) then puts each new ticket linking the post (scheme, www., trailing slash, utm_ parameters
+and for the words of its title and version, as an incident's story does (stories.incidents.record): the detector
+(stories.detection.matching) then puts each new ticket linking the post (scheme, www., trailing slash, utm_ parameters
 aside) or reading like the release ("18.6", the title's words) into it, on the ingest's own path. Until the day
 after the release its keys and its last activity are kept fresh, so the window (DESK_STORY_WINDOW_HOURS) never
 closes it before the day is over.
 
 The plan's answer is the story's once a person approved it: new tickets then get it as their draft, fitted to
-their platform (stories.drafts). A plan found after its release day is recorded, never opened.
+their platform (stories.answering.drafts). A plan found after its release day is recorded, never opened.
 
 Beat runs it every five minutes (stories.releases): a plan opens once (its row locked, `story` set in the same
 transaction), so two runs or two workers open one story.
@@ -25,11 +25,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from stories.detector import state_locked, story_core
-from stories.drafts import story_drafts_make
-from stories.incidents import story_by_link, story_keys_write
+from stories.answering.drafts import story_drafts_make
+from stories.detection.detector import story_core
+from stories.detection.text import text_words
+from stories.incidents.record import story_by_link, story_keys_write
+from stories.locks import state_locked
 from stories.models import Membership, ReleasePlan, Story
-from stories.text import text_words
 
 logger = logging.getLogger(__name__)
 

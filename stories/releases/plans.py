@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from mentions.models import DutySettings
+from stories.detection.text import link_normalise
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.posts import ReleasePost
-from stories.text import link_normalise
 
 
 def release_date_for(published_at: datetime | None, *, now: datetime) -> date:

@@ -1,7 +1,7 @@
-"""Reading the release sources' feeds, as the status feeds are read (stories.status_feeds): due sources leased
-(SKIP LOCKED), one conditional GET each through the status feeds' reader (stories.status_parse.feed_get: the
+"""Reading the release sources' feeds, as the status feeds are read (stories.incidents.polling): due sources leased
+(SKIP LOCKED), one conditional GET each through the status feeds' reader (stories.incidents.parse.feed_get: the
 stored ETag and Last-Modified, MAX_BYTES, entities refused), a 304 changes nothing, a failure keeps what was
-recorded, says why in `last_error` and backs off (stories.feed_polling). Each release post in the feed is
+recorded, says why in `last_error` and backs off (stories.incidents.feeds). Each release post in the feed is
 recorded once as a plan (stories.releases.plans)."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.http import build_session
-from stories.feed_polling import feed_failed, feed_read, feed_unchanged, feeds_lease
+from stories.incidents.feeds import feed_failed, feed_read, feed_unchanged, feeds_lease
+from stories.incidents.parse import FeedError, feed_get
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.plans import plan_record
 from stories.releases.posts import feed_posts, slack_post
-from stories.status_parse import FeedError, feed_get
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Reading release posts: from the blog's feed (the status feeds' reader, stories.status_parse: defusedxml first,
+"""Reading release posts: from the blog's feed (the status feeds' reader, stories.incidents.parse: defusedxml first,
 feedparser on a stream, at most MAX_BYTES) and from a Slack message carrying the post's link.
 
 Everything read is untrusted text: the title and the features are plain text (HTML taken out, one line, cut), shown
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from channels import clean
 from channels.text import html_to_text
-from stories.status_parse import entry_times, xml_entries
+from stories.incidents.parse import entry_times, xml_entries
 
 FEATURES = 3
 FEATURE_CHARS = 200

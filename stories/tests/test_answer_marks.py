@@ -132,7 +132,7 @@ def test_the_panel_inserts_the_tickets_draft_into_the_reply_box_or_its_saved_dra
 def test_the_demo_stories_command_makes_a_release_day_and_an_outage_once(django_user_model):
     from django.contrib.auth.models import Group
 
-    from mentions.roles import ADVOCATES, roles_ensure
+    from mentions.permissions.roles import ADVOCATES, roles_ensure
 
     roles_ensure()
     django_user_model.objects.create_user(username="advocate").groups.add(Group.objects.get(name=ADVOCATES))

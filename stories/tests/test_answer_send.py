@@ -20,7 +20,7 @@ from channels.adapters.reply_rule import ReplyRule
 from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
-from stories.drafts import ticket_draft
+from stories.answering.drafts import ticket_draft
 from stories.models import Story, StoryReply
 from stories.tasks import answer_send
 from stories.tests.wave import RELEASE_URL, release_wave, reply_endpoints_fake, x_ingest
@@ -244,7 +244,7 @@ def test_a_ticket_joining_an_answered_story_gets_its_draft_as_the_suggested_repl
 
     from django.utils import timezone
 
-    from stories.detector import stories_detect
+    from stories.detection.detector import stories_detect
 
     x_ingest(wave.x, [("late_larry", f"@GitLab still confused by 18.6 {RELEASE_URL}", timezone.now())])
     stories_detect()

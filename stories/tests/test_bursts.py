@@ -1,5 +1,5 @@
-"""Bursts (stories.bursts): an outage told in short problem reports, with no link and no pair of words in common,
-becomes one story while the hour's traffic is well above the usual; praise and questions of the same hour stay
+"""Bursts (stories.detection.bursts): an outage told in short problem reports, with no link and no pair of words in
+common, becomes one story while the hour's traffic is well above the usual; praise and questions of the same hour stay
 out of it; the same reports on a desk whose every hour is that busy are no burst. Real embedding model, tickets
 stored through the real ingest, as stories/tests/test_meaning.py."""
 
@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from stories import bursts
-from stories.detector import stories_detect
+from stories.detection import bursts
+from stories.detection.detector import stories_detect
 from stories.models import Membership, Story
 from stories.tests.helpers import RELEASE_DAY, background, mention
 

@@ -30,9 +30,9 @@ from channels.demo.channels import DEMO_CHANNELS
 from channels.models import Channel
 from mentions.models import Message
 from mentions.selectors import duty_today
+from stories.detection.text import link_normalise
 from stories.management.commands.seed_demo_stories import release_day, release_url
 from stories.models import ReleasePlan, Story, StoryReply
-from stories.text import link_normalise
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Exclusion, Key, Membership, Signature, Story
 from stories.tests.helpers import RELEASE_DAY, background, mention
 
@@ -183,8 +183,8 @@ def test_two_detectors_at_once_read_each_ticket_once():
 def test_prune_keeps_the_window_and_forgets_what_no_run_reads_again():
     from django.utils import timezone
 
+    from stories.detection.prune import stories_prune
     from stories.models import DetectorState, TermDay
-    from stories.prune import stories_prune
 
     now = timezone.now()
     old = mention("twitter", f"notes {POST}", at=now - timedelta(days=40))

@@ -19,7 +19,7 @@ from mentions.models import Message, TicketMeaning
 from mentions.tests.factories import ManagerFactory
 from people.models import Identity
 from people.privacy import person_erase
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Key, MeaningDay, Membership, Signature, Story, TermDay
 from stories.tests.helpers import RELEASE_DAY, channel
 

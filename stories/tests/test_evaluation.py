@@ -13,8 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from mentions.models import Rule, Ticket
-from stories import evaluation
-from stories.evaluation import DATASET, datasets, product_configure
+from stories.detection import evaluation
+from stories.detection.evaluation import DATASET, datasets, product_configure
 from stories.tests.helpers import RELEASE_DAY, mention
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The detector reading a history (an import's thousands of pages) groups tickets exactly as the live path does:
-many pages in one transaction, their term counts written once at its end (stories.reading.DayCounts), against
+many pages in one transaction, their term counts written once at its end (stories.detection.reading.DayCounts), against
 each page in a transaction of its own, on the hand-written release day (stories/eval/release_day.json)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from channels.models import Channel
 from mentions.models import Ticket
-from stories.detector import stories_detect
-from stories.evaluation import _ingest, _slices, dataset_load
+from stories.detection.detector import stories_detect
+from stories.detection.evaluation import _ingest, _slices, dataset_load
 from stories.models import DetectorState, Key, Membership, Signature, Story, TermDay
 from stories.tests.helpers import RELEASE_DAY, mention
 

@@ -24,9 +24,9 @@ from channels.adapters.gitlab.tests.shapes import BASE, CONFIG, ISSUES_URL, PROJ
 from channels.adapters.reddit.reply import COMMENT_URL
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
-from mentions.history import history_lines
 from mentions.models import IssueLink, IssueTicket, Message, ReplySend, TicketEvent
 from mentions.services.replies import replies_sweep
+from mentions.ticket_page.history import history_lines
 from stories.issues.follow import issues_follow
 from stories.models import IssueFollowUp
 from stories.tests.wave import release_wave, reply_endpoints_fake

@@ -1,5 +1,5 @@
-"""Meaning where words fail (stories.meaning), with the real embedding model (all-MiniLM-L6-v2 on the CPU, as the
-worker runs it) and tickets stored through the real ingest: an outage told in different words forms one story,
+"""Meaning where words fail (stories.detection.meaning), with the real embedding model (all-MiniLM-L6-v2 on the CPU, as
+the worker runs it) and tickets stored through the real ingest: an outage told in different words forms one story,
 a later mention in other words joins it while the burst goes on, and not once the story has gone quiet. The
 embeddings endpoint's failure is faked with `responses` in the OpenAI embeddings API's shape."""
 
@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from mentions.models import TicketMeaning
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import MeaningDay, Membership, Story
 from stories.tests.helpers import RELEASE_DAY, background, mention
 

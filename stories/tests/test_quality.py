@@ -5,7 +5,7 @@ is replayed through the real ingest in ten-minute slices, the detector after eac
 
 import pytest
 
-from stories.evaluation import dataset_load, evaluate
+from stories.detection.evaluation import dataset_load, evaluate
 
 pytestmark = pytest.mark.django_db
 

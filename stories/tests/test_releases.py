@@ -16,7 +16,7 @@ import responses
 import time_machine
 from django.urls import reverse
 
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Key, Membership, ReleasePlan, ReleaseSource, Story, StoryReply
 from stories.releases.drafts import hn_summary, hn_title, platform_drafts
 from stories.releases.opening import releases_open

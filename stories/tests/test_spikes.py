@@ -19,9 +19,9 @@ from django.utils import timezone
 from advocacy.celery import app as celery_app
 from channels.adapters.base import IncomingMention
 from channels.models import Channel
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
+from stories.detection.spikes import rate, spike_alerts_send, spikes_check
 from stories.models import Membership, SpikeAlert, Story, TermDay
-from stories.spikes import rate, spike_alerts_send, spikes_check
 from stories.tests.helpers import channel_of, ingest, posts, said
 
 pytestmark = pytest.mark.django_db

@@ -22,9 +22,9 @@ from django.urls import reverse
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
 from mentions.tests.factories import UserFactory
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
+from stories.incidents.polling import status_poll
 from stories.models import Key, Membership, StatusFeed, StatusIncident, Story
-from stories.status_feeds import status_poll
 from stories.tests.helpers import channel_of, fixture, ingest, said
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_a_broken_answer_is_said_in_last_error_backs_off_and_keeps_what_was_reco
         _serve(mock, headers={"ETag": ETAG})
         status_poll(now=NOW)
         second = NOW + timedelta(minutes=3)
-        with caplog.at_level("WARNING", logger="stories.status_feeds"):
+        with caplog.at_level("WARNING", logger="stories.incidents.polling"):
             assert status_poll(now=second) == {"failed": 1}
         feed.refresh_from_db()
         assert (feed.last_error, feed.failures, feed.etag) == ("The response is not valid JSON.", 1, ETAG)

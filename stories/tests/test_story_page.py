@@ -19,7 +19,7 @@ from django.utils import timezone
 from access.tests.clients import SignedInClient
 from mentions.models import Ticket
 from mentions.tests.factories import UserFactory, ViewFactory
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Exclusion, Membership, Story
 from stories.tests.wave import reddit_connected, reddit_ingest, release_wave, x_channel, x_ingest
 
@@ -33,7 +33,7 @@ def _outage(*, n: int = 3) -> Story:
     at = timezone.now() - timedelta(hours=1)
     x_ingest(x_channel(), [(f"down_dev{i}", f"@GitLab 502 on every push, down? {STATUS_URL}", at) for i in range(n)])
     reddit_ingest(reddit_connected(), [("sre_sam", "gitlab.com 502", f"Pipelines fail with 502 {STATUS_URL}", at)])
-    from stories.detector import stories_detect
+    from stories.detection.detector import stories_detect
 
     stories_detect()
     return Story.objects.get(links__contains=["status.gitlab.com/incidents/k8x2"])
@@ -83,7 +83,7 @@ def test_what_comes_from_the_internet_stays_text(advocate_client):
     at = timezone.now() - timedelta(hours=1)
     link = "https://example.com/evil"
     x_ingest(x_channel(), [(f"h{i}", f"@GitLab {hostile} look {link}", at + timedelta(minutes=i)) for i in range(3)])
-    from stories.detector import stories_detect
+    from stories.detection.detector import stories_detect
 
     stories_detect()
     story = Story.objects.get()

@@ -1,8 +1,8 @@
-"""What the detector reads of a mention's text (stories.text): pure functions, no database. The links are the
+"""What the detector reads of a mention's text (stories.detection.text): pure functions, no database. The links are the
 shapes people share: the same release post with and without scheme, www., trailing slash, fragment and the
 sharing parameters X, newsletters and status pages append."""
 
-from stories.text import CACHED_URL_MAX, link_normalise, text_links, text_words
+from stories.detection.text import CACHED_URL_MAX, link_normalise, text_links, text_words
 
 POST = "about.gitlab.com/releases/2026/11/22/gitlab-18-6-released"
 

@@ -1,5 +1,5 @@
-"""Learning from the team (stories.whole, stories.services.feedback): an advocate's merge and move-out are recorded
-with how near in meaning the stories (or the ticket and its story) were, the stories' centroids stay the sum of
+"""Learning from the team (stories.detection.whole, stories.detection.feedback): an advocate's merge and move-out are
+recorded with how near in meaning the stories (or the ticket and its story) were, the stories' centroids stay the sum of
 their tickets' vectors through them, and the detector's meaning thresholds follow the team's latest corrections
 within bounds."""
 
@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 
 from mentions.models import TicketMeaning
+from stories.detection.whole import JOIN_CEILING, MERGE_COSINE, MERGE_FLOOR, meaning_merges, thresholds
 from stories.models import Exclusion, Membership, Story, StoryFeedback
 from stories.tests.test_story_page import _outage
 from stories.tests.wave import release_wave
-from stories.whole import JOIN_CEILING, MERGE_COSINE, MERGE_FLOOR, meaning_merges, thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -93,9 +93,10 @@ def _pieces(n: int, vector: np.ndarray) -> list[Story]:
 
 
 def _matcher(stories: list[Story]) -> Any:
-    """What stories.whole reads of a page's Matcher: its stories, which changed, the meanings and thresholds."""
-    from stories.meaning import Meanings
-    from stories.whole import Thresholds
+    """What stories.detection.whole reads of a page's Matcher: its stories, which changed, the meanings and
+    thresholds."""
+    from stories.detection.meaning import Meanings
+    from stories.detection.whole import Thresholds
 
     meanings = Meanings([])
     meanings.usual = np.zeros(4, dtype=np.float32)

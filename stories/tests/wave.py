@@ -1,6 +1,6 @@
 """A release-day wave for the stories tests: mentions on X, Reddit and Hacker News stored through the real ingest
 (`intake.pipeline.mentions_ingest`, each platform's own parser on its own payload shape), then grouped by the real
-detector (`stories.detector.stories_detect`), and the platforms' reply endpoints faked with `responses`.
+detector (`stories.detection.detector.stories_detect`), and the platforms' reply endpoints faked with `responses`.
 
 Where the shapes come from:
 - X: posts, users and pages built by channels/adapters/twitter/tests/test_twitter_adapter.py (`tweet`, `user`,
@@ -37,7 +37,7 @@ from channels.tests.factories import ChannelFactory
 from channels.tests.hn import comment_hit, search_page, story_hit
 from intake.pipeline import mentions_ingest
 from mentions.models import Ticket
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Story
 
 RELEASE_URL = "https://about.gitlab.com/releases/2026/11/20/gitlab-18-6-released/"

@@ -15,9 +15,10 @@ from channels import clean
 from mentions.models import Ticket
 from mentions.views.access import work_queue
 from mentions.views.drafts import draft_insert
-from stories import services
+from stories.answering import services as answering
+from stories.answering.services import story_answer_insert
+from stories.detection import editing
 from stories.models import Story
-from stories.services.answering import story_answer_insert
 from stories.views.pages import live_story, page_context
 
 TICKET_MAX = 2**63 - 1
@@ -44,7 +45,7 @@ def story_rename(request: HttpRequest, pk: int) -> HttpResponse:
     story, _ = live_story(pk)
 
     def run() -> str:
-        services.story_rename(story=story, user=request.user, title=request.POST.get("title", ""))
+        editing.story_rename(story=story, user=request.user, title=request.POST.get("title", ""))
         return "Renamed."
 
     return _done(request, story, run)
@@ -57,9 +58,9 @@ def story_state(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run() -> str:
         if request.POST.get("state") == Story.State.CLOSED:
-            services.story_close(story=story, user=request.user)
+            editing.story_close(story=story, user=request.user)
             return "Closed: new mentions of it no longer join it."
-        reopened = services.story_reopen(story=story, user=request.user)
+        reopened = editing.story_reopen(story=story, user=request.user)
         return f"Reopened ({reopened.get_state_display().lower()})."
 
     return _done(request, story, run)
@@ -71,7 +72,7 @@ def story_move_out(request: HttpRequest, pk: int, ticket_pk: int) -> HttpRespons
     story, _ = live_story(pk)
 
     def run() -> str:
-        services.story_ticket_move_out(story=story, ticket_id=ticket_pk, user=request.user)
+        editing.story_ticket_move_out(story=story, ticket_id=ticket_pk, user=request.user)
         return f"#{ticket_pk} moved out of the story; the detector will not put it back."
 
     return _done(request, story, run, "timeline")
@@ -86,7 +87,7 @@ def story_move_in(request: HttpRequest, pk: int) -> HttpResponse:
     def run() -> str:
         if number is None:
             raise ValidationError("Give a ticket number, like 1234.")
-        services.story_ticket_move_in(story=story, ticket_id=number, user=request.user)
+        editing.story_ticket_move_in(story=story, ticket_id=number, user=request.user)
         return f"#{number} moved into the story."
 
     return _done(request, story, run, "timeline")
@@ -101,7 +102,7 @@ def story_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose the story to merge this one into.")
         return redirect(story)
     try:
-        target = services.story_merge(story=story, into_id=into, user=request.user)
+        target = editing.story_merge(story=story, into_id=into, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(story)
@@ -116,7 +117,7 @@ def story_answer(request: HttpRequest, pk: int) -> HttpResponse:
     story, _ = live_story(pk)
     answer, link = request.POST.get("answer", ""), request.POST.get("link", "")
     try:
-        made = services.story_answer_prepare(story=story, user=request.user, answer=answer, link=link)
+        made = answering.story_answer_prepare(story=story, user=request.user, answer=answer, link=link)
     except ValidationError as exc:
         context = page_context(request, story, answer_value=answer, link_value=link, answer_errors=exc.messages)
         return render(request, "stories/detail.html", context, status=400)
@@ -139,7 +140,7 @@ def story_send(request: HttpRequest, pk: int) -> HttpResponse:
     include = {n for v in request.POST.getlist("include") if (n := _ticket_number(v)) is not None}
 
     def run() -> str:
-        press = services.story_answer_send(
+        press = answering.story_answer_send(
             story=story,
             user=request.user,
             include=include,
@@ -160,7 +161,7 @@ def story_mark(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
     def run() -> str:
         body = request.POST.get(f"body-{ticket_pk}", "")
         link = request.POST.get(f"link-{ticket_pk}", "")
-        services.story_reply_mark(story=story, ticket_id=ticket_pk, user=request.user, body=body, link=link)
+        answering.story_reply_mark(story=story, ticket_id=ticket_pk, user=request.user, body=body, link=link)
         return f"#{ticket_pk} marked replied."
 
     return _done(request, story, run, "drafts")

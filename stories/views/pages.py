@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from mentions.services.outward_policy import outward_decision
 from mentions.views.access import work_queue
-from stories import page_reads
+from stories.answering import page_reads
 from stories.issues.panel import issue_panel_context
 from stories.models import Membership, Story
 from stories.releases.drafts import release_panel

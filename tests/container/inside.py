@@ -32,9 +32,9 @@ from answers.knowledge_models import DocPage, KnowledgeSource
 from channels.demo.channels import DEMO_CHANNELS
 from channels.models import Channel
 from mentions.models import Message, Ticket
+from stories.detection.text import link_normalise
 from stories.management.commands.seed_demo_stories import RELEASE
 from stories.models import Story, StoryReply
-from stories.text import link_normalise
 
 POLLED = "container-mastodon"
 RELAY = "container-relay"

@@ -1,5 +1,5 @@
-"""An outage found as a burst (stories.bursts), as an advocate opens its page at a laptop's and a phone's width:
-the story says it is a burst of problem reports, lists each report with why it is there, and fits the phone
+"""An outage found as a burst (stories.detection.bursts), as an advocate opens its page at a laptop's and a phone's
+width: the story says it is a burst of problem reports, lists each report with why it is there, and fits the phone
 without scrolling sideways. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from mentions.tests.factories import AdvocateFactory
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 from stories.models import Story
 from stories.tests import helpers
 from stories.tests.helpers import background, mention

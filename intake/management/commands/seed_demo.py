@@ -31,7 +31,7 @@ from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, ReleaseRota, Rule, Tag, Ticket, TicketEvent, View
-from mentions.roles import ADVOCATES, MANAGERS, roles_ensure
+from mentions.permissions.roles import ADVOCATES, MANAGERS, roles_ensure
 
 from ._demo_duty import duty_seed
 from ._demo_fresh import demo_start_over

@@ -1,4 +1,4 @@
-"""`manage.py forecast [--at ISO-TIME]`: each active view's forecast of the day (mentions/forecast.py), one line
+"""`manage.py forecast [--at ISO-TIME]`: each active view's forecast of the day (mentions/forecast/day.py), one line
 per view, as the queue shows it; `--at` asks it for another instant (a past day, or the demo's)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from mentions.forecast_reads import view_forecasts
+from mentions.forecast.reads import view_forecasts
 from mentions.models import View
 
 

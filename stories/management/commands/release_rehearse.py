@@ -17,12 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from stories.incidents.parse import FeedError
 from stories.models import ReleasePlan
-from stories.release_models import DEFAULT_PATTERN
+from stories.releases.models import DEFAULT_PATTERN
 from stories.releases.opening import releases_open
 from stories.releases.plans import plan_record
 from stories.releases.posts import feed_posts
-from stories.status_parse import FeedError
 
 
 class Command(BaseCommand):

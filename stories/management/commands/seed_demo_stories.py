@@ -25,11 +25,12 @@ from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.models import DutySettings
-from stories.detector import stories_detect
+from stories.answering.services import story_answer_prepare, story_reply_mark
+from stories.detection.detector import stories_detect
+from stories.detection.editing import story_rename
+from stories.detection.text import link_normalise
 from stories.management.commands._demo_release import release_plan_seed
 from stories.models import Membership, Story
-from stories.services import story_answer_prepare, story_rename, story_reply_mark
-from stories.text import link_normalise
 
 # The release post's address as GitLab dates it, on the demo's release day: the day of the first release-day mention
 # (the story's day), so the queue's release day, the story, the release plan and the post agree.

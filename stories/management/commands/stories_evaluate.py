@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from stories.evaluation import StoryFigures, dataset_load, datasets, evaluate
+from stories.detection.evaluation import StoryFigures, dataset_load, datasets, evaluate
 
 
 class Command(BaseCommand):

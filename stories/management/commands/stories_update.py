@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from stories.detector import stories_detect
+from stories.detection.detector import stories_detect
 
 
 class Command(BaseCommand):
