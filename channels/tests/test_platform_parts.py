@@ -9,6 +9,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import re
 import string
 from collections.abc import Callable
 from pathlib import Path
@@ -371,3 +372,14 @@ def test_a_platform_declared_without_a_reply_rule_is_refused():
     with pytest.raises(TypeError, match="reply_rule"):
         Platform(**declaration)
     assert Platform(**declaration, reply_rule=NO_REPLIES).reply_rule is NO_REPLIES
+
+
+def test_adding_a_platform_is_at_most_five_steps_each_naming_its_file():
+    # The steps a newcomer follows (docs/platforms/README.md, "Adding a platform"): few, and each says where.
+    page = (Path(__file__).resolve().parents[2] / "docs" / "platforms" / "README.md").read_text()
+    section = page.split("## Adding a platform\n", 1)[1].split("\n## ", 1)[0]
+    steps = [line for line in section.splitlines() if line[:1].isdigit() and line[1:3] == ". "]
+
+    assert 1 <= len(steps) <= 5
+    for step in steps:
+        assert re.search(r"`(channels|docs)/[\w/<>.-]+`", step), f"a step that names no file: {step}"
