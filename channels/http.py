@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
 
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
+from advocacy.fetch_guard import _Refused as GuardRefused  # raised where urllib3 connects: not to be retried
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from channels.http_status import Ladder, status_check
 from channels.text import clean_text
 
 if TYPE_CHECKING:
@@ -25,8 +29,8 @@ class _Redirected(GuardedAdapter):
     """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake), through
     the same guard: a local target's network is listed in DESK_FETCH_ALLOWED_NETWORKS."""
 
-    def __init__(self, prefix: str, target: str) -> None:
-        super().__init__()
+    def __init__(self, prefix: str, target: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.prefix, self.target = prefix, target
 
     # `*args, **kwargs`: whatever the session passes (stream, timeout, verify...) goes on unchanged.
@@ -36,16 +40,55 @@ class _Redirected(GuardedAdapter):
         return super().send(request, *args, **kwargs)
 
 
+# A Retry-After longer than this is not waited inside a call (a worker would hang on it): the answer goes to the
+# caller, whose RateLimited or TransientError puts the channel's next poll after it.
+RETRY_AFTER_MAX = 10.0
+# Two more tries: a load balancer's passing 502 or a restart's 503 is over by then; a longer outage is the poll
+# backoff's to wait out, not a worker's.
+READ_RETRIES = 2
+
+
+class ReadRetry(Retry):
+    """urllib3's Retry, which requests' transport already runs for every request: it retries only what the
+    platform cannot have acted on twice (a GET answered 502, 503 or 504; a connection that never opened, which
+    sent nothing, whatever the method), waits Retry-After where it is short and backs off otherwise, and hands
+    the last answer back instead of raising, so the status ladder (channels.http_status) maps it. A POST's
+    answer is never retried: a reply that may have been posted is ReplyUncertain's, not ours to send again."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("total", READ_RETRIES)
+        kwargs.setdefault("read", 0)  # a read timeout already waited DESK_HTTP_TIMEOUT_SECONDS: not twice more
+        kwargs.setdefault("other", 0)
+        kwargs.setdefault("redirect", None)  # requests follows redirects itself
+        kwargs.setdefault("allowed_methods", frozenset({"GET"}))
+        kwargs.setdefault("status_forcelist", (502, 503, 504))
+        kwargs.setdefault("backoff_factor", 0.5)
+        kwargs.setdefault("backoff_max", RETRY_AFTER_MAX)
+        kwargs.setdefault("raise_on_status", False)
+        kwargs.setdefault("respect_retry_after_header", True)
+        super().__init__(**kwargs)
+
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+        response, error = kwargs.get("response"), kwargs.get("error")
+        after = self.get_retry_after(response) if response is not None else None
+        # The fetch guard's refusal is final (the address, not the network); so is a long wait.
+        if isinstance(error, GuardRefused) or (after is not None and after > RETRY_AFTER_MAX):
+            raise MaxRetryError(kwargs.get("_pool"), kwargs.get("url") or "", error)
+        return super().increment(*args, **kwargs)
+
+
 def build_session() -> requests.Session:
     """A session for the platforms, feeds and sources: every connection it opens, redirects included, goes
-    through the fetch guard (advocacy.fetch_guard)."""
+    through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry)."""
     session = guarded_session()
+    for adapter in session.adapters.values():
+        adapter.max_retries = ReadRetry()
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
-        session.mount(prefix, _Redirected(prefix, target))
+        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry()))
     if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
         from channels.demo.replay import DemoNetwork
 
@@ -55,38 +98,16 @@ def build_session() -> requests.Session:
     return session
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
-    try:
-        response = session.get(url, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
-    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
-        raise PermanentError(f"{url}: {exc}") from None
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
-    status = response.status_code
-    if status == 429:
-        raise RateLimited(f"{url}: HTTP 429 Too Many Requests", retry_after=_retry_after(response))
-    if status in (401, 403):
-        raise AuthError(f"{url}: HTTP {status} {response.reason}: check the channel's credentials")
-    http_errors_check(response, url)
+    """GET `url`'s JSON, every failure the ladder's error naming the URL (a platform whose URL carries no key)."""
+    response = request(session, "GET", url, label=url, params=params)
+    status_check(response, url)
     return json_of(response, url)
 
 
 def http_errors_check(response: requests.Response, label: str) -> None:
-    """A 5xx is a TransientError, any other 4xx a PermanentError (our request is wrong, usually the channel's
-    config: asking again unchanged would fail the same way); `label` names the call."""
-    status = response.status_code
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}: {response.text[:300]}")
+    """Raise the common ladder's error for a failed `response` (channels.http_status); `label` names the call."""
+    status_check(response, label, {"4xx": (PermanentError, "{label}: HTTP {status} {reason}: {body}")})
 
 
 def json_of(response: requests.Response, label: str) -> Any:
@@ -111,17 +132,24 @@ def json_or_none(response: requests.Response) -> tuple[Any, bool]:
         return None, True
 
 
-def get_or_transient(
-    session: requests.Session, url: str, *, label: str, undecodable_is_payload: bool = False, **options: Any
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    label: str,
+    undecodable_is_payload: bool = False,
+    **options: Any,
 ) -> requests.Response:
-    """`session.get` with the desk's timeout; a timeout or a network failure is a TransientError naming `label`
-    (never the URL, which may carry a key). With `undecodable_is_payload`, a body that cannot be uncompressed
-    is a PayloadError."""
+    """`session.request` with the desk's timeout; a timeout or a network failure is a TransientError naming
+    `label` (never the URL, which may carry a key), the fetch guard's refusal a PermanentError. With
+    `undecodable_is_payload`, a body that cannot be uncompressed is a PayloadError. For reads: a send, which may
+    have posted when no answer came, goes through channels.accounts.sending.reply_request."""
     try:
-        return session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
+        return session.request(method, url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
     except requests.Timeout:
         raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-    except FetchRefused as exc:
+    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
         raise PermanentError(f"{label}: {exc}") from None
     except requests.exceptions.ContentDecodingError as exc:
         if undecodable_is_payload:
@@ -129,6 +157,36 @@ def get_or_transient(
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
     except requests.RequestException as exc:
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+
+
+def get_or_transient(session: requests.Session, url: str, *, label: str, **options: Any) -> requests.Response:
+    """`request(session, "GET", ...)`."""
+    return request(session, "GET", url, label=label, **options)
+
+
+def fetch_json(
+    session: requests.Session,
+    url: str,
+    *,
+    label: str,
+    ladder: Ladder | None = None,
+    error_text: Callable[[Any], str] = lambda data: "",
+    secret: str = "",
+    not_json: str = "",
+    **options: Any,
+) -> tuple[requests.Response, Any]:
+    """GET `url` and its JSON, every failure mapped: the network by `request`, the status by the ladder with the
+    platform's `ladder` over it (`error_text` reads the platform's error body for the message), a body that is
+    not JSON a PayloadError (`not_json`: what an HTML page there tells the admin). `secret` never reaches a
+    message."""
+    response = request(session, "GET", url, label=label, **options)
+    data, too_deep = json_or_none(response)
+    status_check(response, label, ladder, said=redact(error_text(data), secret), secret=secret)
+    if too_deep:
+        raise PayloadError(f"{label}: the answer is JSON nested too deep to read")
+    if data is None:
+        raise PayloadError(not_json_reason(label, response.text, secret, html_means=not_json or "not the API"))
+    return response, data
 
 
 def credential_of(channel: Channel, name: str) -> Any:

@@ -1,0 +1,170 @@
+"""What a platform's answer means, in one place: its status mapped to the error the poller or the sender should
+see (one ladder; a platform passes only the rungs where it differs, as data), and its rate-limit headers read
+into one small structure, whichever family of names the platform uses.
+
+Every client under channels/adapters/ goes through `status_error` (channels/tests/test_http_guard.py fails on a
+module there that compares a status code itself)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from channels import clean
+from channels.adapters.base import AuthError, ConfigError, PermanentError, RateLimited, TransientError
+
+# An error class and its message, a str.format template of: label (the call, never its URL), status, reason,
+# detail (": " and what the platform said, or nothing), location (a redirect's target), body (the body's start).
+Rung = tuple[type[Exception], str]
+# Keyed by a status (404) or a class of them ("4xx"); a status's own rung wins over its class's.
+Ladder = Mapping[int | str, Rung]
+
+LADDER: Ladder = {
+    429: (RateLimited, "{label}: HTTP 429 Too Many Requests{detail}"),
+    401: (AuthError, "{label}: HTTP {status}{detail}: check the channel's credentials"),
+    403: (AuthError, "{label}: HTTP {status}{detail}: check the channel's credentials"),
+    # Redirects are not followed where a key travels in a header: one means the address is not the API's.
+    "3xx": (ConfigError, "{label}: HTTP {status} redirect to {location}: set base_url to the platform's address"),
+    "5xx": (TransientError, "{label}: HTTP {status} {reason}{detail}"),
+    # Any other 4xx: our request is wrong, usually the channel's config; asking again unchanged fails the same way.
+    "4xx": (PermanentError, "{label}: HTTP {status} {reason}{detail}"),
+}
+
+
+def status_error(
+    response: requests.Response,
+    label: str,
+    ladder: Ladder | None = None,
+    *,
+    said: str = "",
+    secret: str = "",
+    retry_after: float | None = None,
+) -> Exception | None:
+    """The error `response` means (None for a 2xx, or a status no rung names), from LADDER with `ladder`'s rungs
+    over it. `said`: the platform's own error text; `secret` is redacted from the message; a RateLimited carries
+    `retry_after`, else what the rate-limit headers say."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    rungs = {**LADDER, **(ladder or {})}
+    rung = rungs.get(status) or rungs.get(f"{status // 100}xx")
+    if rung is None:
+        return None
+    error, template = rung
+    message = template.format(
+        label=label,
+        status=status,
+        reason=clean.line(response.reason, max_length=80),
+        detail=f": {said}" if said else "",
+        location=response.headers.get("Location", "")[:200],
+        body=response.text[:300],
+    )
+    if secret:
+        message = message.replace(secret, "REDACTED")
+    if issubclass(error, RateLimited):
+        return error(message, retry_after=retry_after if retry_after is not None else rate_limit_of(response).wait())
+    return error(message)
+
+
+def status_check(response: requests.Response, label: str, ladder: Ladder | None = None, **options: Any) -> None:
+    """Raise what `response` means (nothing for a 2xx): `status_error`'s error."""
+    error = status_error(response, label, ladder, **options)
+    if error is not None:
+        raise error
+
+
+def succeeded(response: requests.Response) -> bool:
+    """The platform did what was asked (a 2xx)."""
+    return 200 <= response.status_code < 300
+
+
+def answered(response: requests.Response, *statuses: int) -> bool:
+    """The platform answered one of `statuses`: for the few answers a sender reads as a result, not an error
+    (a 304 Not Modified, a 404 that means "already undone")."""
+    return response.status_code in statuses
+
+
+# A reset time larger than this is not a time any platform sends (year 2242): ignored rather than trusted.
+_EPOCH_MAX = 2**33
+# Below this a reset is seconds from now (Reddit's x-ratelimit-reset), above it a Unix time (GitHub's, X's).
+_EPOCH_MIN = 1_000_000_000
+_FAMILIES = ("X-RateLimit-", "x-rate-limit-", "RateLimit-")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """What an answer's rate-limit headers said: requests `remaining` in the window, its `limit`, when it resets
+    (`reset_at`), and `retry_after` (seconds), the wait a Retry-After asked for."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: datetime | None = None
+    retry_after: float | None = None
+
+    def wait(self) -> float | None:
+        """Seconds to wait before asking again: Retry-After, else, with nothing left, until the window resets."""
+        if self.retry_after is not None:
+            return self.retry_after
+        if self.reset_at is not None and self.remaining is not None and self.remaining < 1:
+            return max(0.0, self.reset_at.timestamp() - time.time())
+        return None
+
+    def status(self, prefix: str = "rate_limit") -> dict[str, Any]:
+        """The figures as a channel's platform_status keeps them (every key, None when not sent: the stored
+        status is merged with this, and old figures must not linger under a new check)."""
+        return {
+            f"{prefix}_limit": self.limit,
+            f"{prefix}_remaining": self.remaining,
+            f"{prefix}_reset_at": self.reset_at.isoformat() if self.reset_at else None,
+        }
+
+
+def rate_limit_of(response: requests.Response) -> RateLimit:
+    """The rate-limit headers of `response`, whichever family of names the platform uses: X-RateLimit-* (GitHub,
+    Mastodon, Discord, Reddit, Disqus), x-rate-limit-* (X), RateLimit-* (GitLab, Bluesky), Discord's
+    X-RateLimit-Reset-After, and Retry-After."""
+    headers = response.headers
+    family = next((f for f in _FAMILIES if any(f"{f}{n}" in headers for n in ("Remaining", "Limit", "Reset"))), "")
+    limit = _count(headers.get(f"{family}Limit")) if family else None
+    remaining = _count(headers.get(f"{family}Remaining")) if family else None
+    after = clean.number(headers.get("X-RateLimit-Reset-After"))
+    if after is not None and 0 <= after < 86_400:
+        reset_at: datetime | None = datetime.fromtimestamp(time.time() + after, UTC)
+    else:
+        reset_at = _reset_time(headers.get(f"{family}Reset")) if family else None
+    return RateLimit(limit=limit, remaining=remaining, reset_at=reset_at, retry_after=retry_after_of(response))
+
+
+def retry_after_of(response: requests.Response) -> float | None:
+    """Retry-After in seconds (as seconds or an HTTP date); None when absent or nonsense."""
+    value = response.headers.get("Retry-After")
+    seconds = clean.number(value)
+    if seconds is None and isinstance(value, str) and value.strip():
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None
+
+
+def _count(value: Any) -> int | None:
+    # Reddit sends its remaining count as a float ("598.0").
+    number = clean.number(value)
+    return int(number) if number is not None and 0 <= number < 2**31 else None
+
+
+def _reset_time(value: Any) -> datetime | None:
+    """A window's reset: a Unix time, seconds from now, or an ISO time (Mastodon's X-RateLimit-Reset)."""
+    number = clean.number(value)
+    if number is None:
+        return clean.iso_time(value) if isinstance(value, str) else None
+    if not 0 < number < _EPOCH_MAX:
+        return None
+    return datetime.fromtimestamp(number if number >= _EPOCH_MIN else time.time() + number, UTC)
