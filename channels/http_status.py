@@ -21,7 +21,8 @@ from channels import clean
 from channels.adapters.base import AuthError, ConfigError, PermanentError, RateLimited, TransientError
 
 # An error class and its message, a str.format template of: label (the call, never its URL), status, reason,
-# detail (": " and what the platform said, or nothing), location (a redirect's target), body (the body's start).
+# said (what the platform said), detail (": " and `said`, or nothing), location (a redirect's target), body (the
+# body's start), and any more fields the caller passes.
 Rung = tuple[type[Exception], str]
 # Keyed by a status (404) or a class of them ("4xx"); a status's own rung wins over its class's.
 Ladder = Mapping[int | str, Rung]
@@ -46,10 +47,11 @@ def status_error(
     said: str = "",
     secret: str = "",
     retry_after: float | None = None,
+    **fields: Any,
 ) -> Exception | None:
     """The error `response` means (None for a 2xx, or a status no rung names), from LADDER with `ladder`'s rungs
     over it. `said`: the platform's own error text; `secret` is redacted from the message; a RateLimited carries
-    `retry_after`, else what the rate-limit headers say."""
+    `retry_after`, else what the rate-limit headers say; `fields`: more names the platform's templates use."""
     status = response.status_code
     if 200 <= status < 300:
         return None
@@ -62,9 +64,11 @@ def status_error(
         label=label,
         status=status,
         reason=clean.line(response.reason, max_length=80),
+        said=said,
         detail=f": {said}" if said else "",
         location=response.headers.get("Location", "")[:200],
         body=response.text[:300],
+        **fields,
     )
     if secret:
         message = message.replace(secret, "REDACTED")

@@ -18,7 +18,7 @@ from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import API_ROOT, platform_error, rate_limit, retry_after, scrub
+from .client import API_ROOT, platform_error, rate_limit_of, retry_after, scrub
 from .ids import as_id
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _done(response: requests.Response, key: str, *, handle: str, what: str, used
     if 200 <= status < 300 and isinstance(data, dict) and data.get(key) in (True, False):
         return
     if status == 429:
-        _, until = retry_after(response, rate_limit(response))
+        _, until = retry_after(response, rate_limit_of(response))
         raise ReplyError(f"X's rate limit for @{handle} is used up: try again after {until} (nothing was done).")
     raise ReplyError(scrub(f"X refused to {what} ({status}): {platform_error(response)}", *used))
 
@@ -142,7 +142,7 @@ def direct_message(
         link = f"https://x.com/messages/{conversation}" if conversation else ""
         return SentReply(external_id=event, permalink=link, created_at=iso_or_now(None), raw=data)
     if response.status_code == 429:
-        _, until = retry_after(response, rate_limit(response))
+        _, until = retry_after(response, rate_limit_of(response))
         raise ReplyError(f"X's limit on direct messages for @{account.username} is used up: try after {until}.")
     why = ""
     if response.status_code == 403:

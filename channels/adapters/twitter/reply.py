@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import TWEETS_URL, platform_error, rate_limit, retry_after, scrub
+from .client import TWEETS_URL, platform_error, rate_limit_of, retry_after, scrub
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
 from .parse import STATUS_URL
@@ -117,7 +117,7 @@ def post_reply(
         )
     message = f"X refused the reply ({status}): {platform_error(response)}"
     if status == 429:
-        _, until = retry_after(response, rate_limit(response))
+        _, until = retry_after(response, rate_limit_of(response))
         message = f"X's rate limit for @{handle} is used up: try again after {until} (nothing was posted)"
     elif status == 403:
         message += " (the post may be deleted or protected, or replies to it are limited)"
