@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import requests
 from django.conf import settings
+from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import MaxRetryError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
@@ -68,13 +71,20 @@ class ReadRetry(Retry):
         kwargs.setdefault("respect_retry_after_header", True)
         super().__init__(**kwargs)
 
-    def increment(self, *args: Any, **kwargs: Any) -> Retry:
-        response, error = kwargs.get("response"), kwargs.get("error")
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
         after = self.get_retry_after(response) if response is not None else None
         # The fetch guard's refusal is final (the address, not the network); so is a long wait.
         if isinstance(error, GuardRefused) or (after is not None and after > RETRY_AFTER_MAX):
-            raise MaxRetryError(kwargs.get("_pool"), kwargs.get("url") or "", error)
-        return super().increment(*args, **kwargs)
+            raise MaxRetryError(_pool, url or "", error)  # type: ignore[arg-type]  # urllib3 passes None too
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 def build_session() -> requests.Session:
@@ -82,6 +92,7 @@ def build_session() -> requests.Session:
     through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry)."""
     session = guarded_session()
     for adapter in session.adapters.values():
+        assert isinstance(adapter, GuardedAdapter)  # guarded_session mounts only these
         adapter.max_retries = ReadRetry()
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from channels import clean
-from channels.adapters.base import AuthError, ConfigError, PermanentError, RateLimited, TransientError
+from channels.adapters.base import AuthError, ConfigError, PermanentError, RateLimited, ReplyError, TransientError
 
 # An error class and its message, a str.format template of: label (the call, never its URL), status, reason,
 # said (what the platform said), detail (": " and `said`, or nothing), location (a redirect's target), body (the
@@ -45,17 +45,17 @@ def status_error(
     ladder: Ladder | None = None,
     *,
     said: str = "",
-    secret: str = "",
+    secret: str | Sequence[str] = "",
     retry_after: float | None = None,
+    base: Ladder = LADDER,
     **fields: Any,
 ) -> Exception | None:
-    """The error `response` means (None for a 2xx, or a status no rung names), from LADDER with `ladder`'s rungs
-    over it. `said`: the platform's own error text; `secret` is redacted from the message; a RateLimited carries
+    """The error `response` means, from `base` (LADDER; SEND_LADDER for a send) with `ladder`'s rungs over it:
+    None for a 2xx (unless `ladder` names it: a success without what was asked for) and for a status no rung
+    names. `said`: the platform's own error text; `secret` is redacted from the message; a RateLimited carries
     `retry_after`, else what the rate-limit headers say; `fields`: more names the platform's templates use."""
     status = response.status_code
-    if 200 <= status < 300:
-        return None
-    rungs = {**LADDER, **(ladder or {})}
+    rungs = {**base, **(ladder or {})}
     rung = rungs.get(status) or rungs.get(f"{status // 100}xx")
     if rung is None:
         return None
@@ -70,8 +70,8 @@ def status_error(
         body=response.text[:300],
         **fields,
     )
-    if secret:
-        message = message.replace(secret, "REDACTED")
+    for each in [secret] if isinstance(secret, str) else secret:
+        message = message.replace(each, "REDACTED") if each else message
     if issubclass(error, RateLimited):
         return error(message, retry_after=retry_after if retry_after is not None else rate_limit_of(response).wait())
     return error(message)
@@ -82,6 +82,22 @@ def status_check(response: requests.Response, label: str, ladder: Ladder | None 
     error = status_error(response, label, ladder, **options)
     if error is not None:
         raise error
+
+
+# A send's refusals (a reply, a like, an image, a message), in the advocate's words: every one a ReplyError, since
+# the platform took nothing. A sender passes `what` it sent and the rungs that say more (its 429's wait, what its 403
+# means); `label` is the platform's name.
+SEND_LADDER: Ladder = {
+    429: (ReplyError, "{label}'s rate limit is used up: try again later (nothing was posted)."),
+    **dict.fromkeys(("1xx", "3xx", "4xx", "5xx"), (ReplyError, "{label} refused the {what} ({status}): {said}")),
+}
+
+
+def refusal(response: requests.Response, label: str, ladder: Ladder | None = None, **options: Any) -> Exception:
+    """What a send's answer that is not a success means (`status_error` over SEND_LADDER)."""
+    error = status_error(response, label, ladder, base=SEND_LADDER, **options)
+    assert error is not None, "a success is not a refusal"  # the caller checked `succeeded` first
+    return error
 
 
 def succeeded(response: requests.Response) -> bool:

@@ -104,13 +104,6 @@ def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
     return body
 
 
-def scrub(message: str, *secrets: str) -> str:
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "[redacted]")
-    return message
-
-
 def rate_of(limits: RateLimit) -> dict[str, Any]:
     """The figures as platform_status keeps them per endpoint."""
     figures = {"limit": limits.limit, "remaining": limits.remaining, "reset": limits.reset_at}
