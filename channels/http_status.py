@@ -128,21 +128,23 @@ class RateLimit:
     reset_at: datetime | None = None
     retry_after: float | None = None
 
+    def until_reset(self) -> float | None:
+        """Seconds until the window resets, when the platform named a time."""
+        return max(0.0, self.reset_at.timestamp() - time.time()) if self.reset_at is not None else None
+
     def wait(self) -> float | None:
         """Seconds to wait before asking again: Retry-After, else, with nothing left, until the window resets."""
         if self.retry_after is not None:
             return self.retry_after
-        if self.reset_at is not None and self.remaining is not None and self.remaining < 1:
-            return max(0.0, self.reset_at.timestamp() - time.time())
-        return None
+        return self.until_reset() if self.remaining is not None and self.remaining < 1 else None
 
-    def status(self, prefix: str = "rate_limit") -> dict[str, Any]:
+    def status(self, prefix: str = "rate_limit", reset: str = "reset") -> dict[str, Any]:
         """The figures as a channel's platform_status keeps them (every key, None when not sent: the stored
         status is merged with this, and old figures must not linger under a new check)."""
         return {
             f"{prefix}_limit": self.limit,
             f"{prefix}_remaining": self.remaining,
-            f"{prefix}_reset_at": self.reset_at.isoformat() if self.reset_at else None,
+            f"{prefix}_{reset}": self.reset_at.isoformat() if self.reset_at else None,
         }
 
 
