@@ -24,8 +24,9 @@ from channels.adapters.base import AuthError, ConfigError, PermanentError, RateL
 # said (what the platform said), detail (": " and `said`, or nothing), location (a redirect's target), body (the
 # body's start), and any more fields the caller passes.
 Rung = tuple[type[Exception], str]
-# Keyed by a status (404) or a class of them ("4xx"); a status's own rung wins over its class's.
-Ladder = Mapping[int | str, Rung]
+# Keyed by a status (404) or a class of them ("4xx"); a status's own rung wins over its class's; a rung of None
+# is no error there (the caller reads that answer itself).
+Ladder = Mapping[int | str, Rung | None]
 
 LADDER: Ladder = {
     429: (RateLimited, "{label}: HTTP 429 Too Many Requests{detail}"),
@@ -56,7 +57,7 @@ def status_error(
     `retry_after`, else what the rate-limit headers say; `fields`: more names the platform's templates use."""
     status = response.status_code
     rungs = {**base, **(ladder or {})}
-    rung = rungs.get(status) or rungs.get(f"{status // 100}xx")
+    rung = rungs[status] if status in rungs else rungs.get(f"{status // 100}xx")
     if rung is None:
         return None
     error, template = rung

@@ -24,6 +24,7 @@ from django.conf import settings
 
 from channels import clean
 from channels.accounts.oauth import Begun, Grant, pkce_begin, pkce_exchange
+from channels.http_status import status_check
 
 from ..base import AuthError, PayloadError, TransientError
 from .client import token_of
@@ -75,8 +76,9 @@ def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, s
         )
     except requests.RequestException as exc:
         raise TransientError(f"Mastodon did not say who signed in ({exc.__class__.__name__})") from exc
-    if response.status_code in (401, 403):
-        raise AuthError(f"Mastodon refused the token (HTTP {response.status_code}): it may be revoked.")
+    # Only a refused token is an error here; any other answer without an account is a PayloadError below.
+    refused = (AuthError, "Mastodon refused the token (HTTP {status}): it may be revoked.")
+    status_check(response, "Mastodon", {**dict.fromkeys((429, "3xx", "4xx", "5xx")), 401: refused, 403: refused})
     try:
         account = response.json() if response.ok else None
     except (ValueError, RecursionError):
