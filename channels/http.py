@@ -184,15 +184,16 @@ def fetch_json(
     error_text: Callable[[Any], str] = lambda data: "",
     secret: str = "",
     not_json: str = "",
+    fields: dict[str, Any] | None = None,
     **options: Any,
 ) -> tuple[requests.Response, Any]:
     """GET `url` and its JSON, every failure mapped: the network by `request`, the status by the ladder with the
     platform's `ladder` over it (`error_text` reads the platform's error body for the message), a body that is
     not JSON a PayloadError (`not_json`: what an HTML page there tells the admin). `secret` never reaches a
-    message."""
+    message; `fields`: more names the ladder's templates use."""
     response = request(session, "GET", url, label=label, **options)
     data, too_deep = json_or_none(response)
-    status_check(response, label, ladder, said=redact(error_text(data), secret), secret=secret)
+    status_check(response, label, ladder, said=redact(error_text(data), secret), secret=secret, **(fields or {}))
     if too_deep:
         raise PayloadError(f"{label}: the answer is JSON nested too deep to read")
     if data is None:

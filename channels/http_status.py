@@ -88,9 +88,10 @@ def status_check(response: requests.Response, label: str, ladder: Ladder | None 
 # A send's refusals (a reply, a like, an image, a message), in the advocate's words: every one a ReplyError, since
 # the platform took nothing. A sender passes `what` it sent and the rungs that say more (its 429's wait, what its 403
 # means); `label` is the platform's name.
+REFUSED: Rung = (ReplyError, "{label} refused the {what} ({status}): {said}")
 SEND_LADDER: Ladder = {
     429: (ReplyError, "{label}'s rate limit is used up: try again later (nothing was posted)."),
-    **dict.fromkeys(("1xx", "3xx", "4xx", "5xx"), (ReplyError, "{label} refused the {what} ({status}): {said}")),
+    **dict.fromkeys(("1xx", "3xx", "4xx", "5xx"), REFUSED),
 }
 
 
@@ -99,6 +100,13 @@ def refusal(response: requests.Response, label: str, ladder: Ladder | None = Non
     error = status_error(response, label, ladder, base=SEND_LADDER, **options)
     assert error is not None, "a success is not a refusal"  # the caller checked `succeeded` first
     return error
+
+
+def token_refused_check(response: requests.Response, message: str) -> None:
+    """Raise AuthError(`message`, a template) on a 401 or a 403, the platform refusing the token; any other answer
+    is the caller's to read (a sign-in asking who the token belongs to)."""
+    rung = (AuthError, message)
+    status_check(response, "", {**dict.fromkeys((429, "3xx", "4xx", "5xx")), 401: rung, 403: rung})
 
 
 def succeeded(response: requests.Response) -> bool:

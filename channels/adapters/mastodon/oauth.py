@@ -24,7 +24,7 @@ from django.conf import settings
 
 from channels import clean
 from channels.accounts.oauth import Begun, Grant, pkce_begin, pkce_exchange
-from channels.http_status import status_check
+from channels.http_status import token_refused_check
 
 from ..base import AuthError, PayloadError, TransientError
 from .client import token_of
@@ -76,9 +76,7 @@ def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, s
         )
     except requests.RequestException as exc:
         raise TransientError(f"Mastodon did not say who signed in ({exc.__class__.__name__})") from exc
-    # Only a refused token is an error here; any other answer without an account is a PayloadError below.
-    refused = (AuthError, "Mastodon refused the token (HTTP {status}): it may be revoked.")
-    status_check(response, "Mastodon", {**dict.fromkeys((429, "3xx", "4xx", "5xx")), 401: refused, 403: refused})
+    token_refused_check(response, "Mastodon refused the token (HTTP {status}): it may be revoked.")
     try:
         account = response.json() if response.ok else None
     except (ValueError, RecursionError):
