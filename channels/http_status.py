@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -136,6 +136,11 @@ class RateLimit:
     remaining: int | None = None
     reset_at: datetime | None = None
     retry_after: float | None = None
+
+    def merged(self, newer: RateLimit) -> RateLimit:
+        """These figures with `newer`'s over them where it has any: an answer without the headers (another route,
+        a cached page) leaves the last ones standing."""
+        return replace(self, **{k: v for k, v in asdict(newer).items() if v is not None})
 
     def until_reset(self) -> float | None:
         """Seconds until the window resets, when the platform named a time."""

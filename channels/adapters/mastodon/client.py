@@ -83,7 +83,7 @@ class Client(PollBudget):
             ladder=STATUS_LADDER if "/statuses/" in path else LADDER, error_text=error_text, secret=self.token,
             not_json="a maintenance page, or base_url is not a Mastodon instance",
         )  # fmt: skip
-        self.limits = rate_limit_of(response)
+        self.limits = self.limits.merged(rate_limit_of(response))
         return Page(data, newer_params(response))
 
 
