@@ -95,6 +95,12 @@ SEND_LADDER: Ladder = {
 }
 
 
+# An image uploaded before the reply, refused (or answered without the upload's address, a "2xx" refusal too).
+IMAGE_LADDER: Ladder = dict.fromkeys(
+    ("2xx", "3xx", "4xx", "5xx", 429), (ReplyError, "{label} refused the image ({status}): {said}; nothing was posted.")
+)
+
+
 def refusal(response: requests.Response, label: str, ladder: Ladder | None = None, **options: Any) -> Exception:
     """What a send's answer that is not a success means (`status_error` over SEND_LADDER)."""
     error = status_error(response, label, ladder, base=SEND_LADDER, **options)

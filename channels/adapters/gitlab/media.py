@@ -15,9 +15,9 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import json_of, reply_request, uploading
-from channels.http_status import refusal, succeeded
+from channels.http_status import IMAGE_LADDER, refusal, succeeded
 
-from ..base import Media, OutgoingImage, ReplyError
+from ..base import Media, OutgoingImage
 from .client import error_text
 
 if TYPE_CHECKING:
@@ -75,8 +75,5 @@ def _upload(
     answer = clean.mapping(json_of(response))
     if not succeeded(response) or not UPLOAD_PATH.match(clean.line(answer.get("url"))):
         said = error_text(answer) or f"HTTP {response.status_code}"
-        refused = (ReplyError, "GitLab refused the image ({status}): {said}; nothing was posted.")
-        raise refusal(
-            response, "GitLab", dict.fromkeys(("2xx", "3xx", "4xx", "5xx", 429), refused), said=said, secret=used
-        )
+        raise refusal(response, "GitLab", IMAGE_LADDER, said=said, secret=used)
     return answer

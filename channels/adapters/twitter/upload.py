@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels.accounts.sending import reply_request, uploading
-from channels.http_status import Ladder, refusal, succeeded
+from channels.http_status import IMAGE_LADDER, Ladder, refusal, succeeded
 
 from ..base import OutgoingImage, ReplyError
 from .client import API_ROOT, platform_error
@@ -28,9 +28,8 @@ METADATA_URL = API_ROOT + "/media/metadata"
 ALT_MAX = 1000
 
 
-REFUSED_IMAGE = "X refused the image ({status}): {said}; nothing was posted."
 IMAGE_REFUSED: Ladder = {
-    **dict.fromkeys(("3xx", "4xx", "5xx", 429), (ReplyError, REFUSED_IMAGE)),
+    **IMAGE_LADDER,
     403: (
         ReplyError,
         "X refused the image (403): {said} (the account may need connecting again to allow media uploads); "
