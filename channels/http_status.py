@@ -142,6 +142,7 @@ class RateLimit:
     remaining: int | None = None
     reset_at: datetime | None = None
     retry_after: float | None = None
+    reset_in: float | None = None  # the reset as the platform said it, in seconds from now (Reddit, Discord)
 
     def merged(self, newer: RateLimit) -> RateLimit:
         """These figures with `newer`'s over them where it has any: an answer without the headers (another route,
@@ -150,6 +151,8 @@ class RateLimit:
 
     def until_reset(self) -> float | None:
         """Seconds until the window resets, when the platform named a time."""
+        if self.reset_in is not None:
+            return self.reset_in
         return max(0.0, self.reset_at.timestamp() - time.time()) if self.reset_at is not None else None
 
     def wait(self) -> float | None:
@@ -176,12 +179,18 @@ def rate_limit_of(response: requests.Response) -> RateLimit:
     family = next((f for f in _FAMILIES if any(f"{f}{n}" in headers for n in ("Remaining", "Limit", "Reset"))), "")
     limit = _count(headers.get(f"{family}Limit")) if family else None
     remaining = _count(headers.get(f"{family}Remaining")) if family else None
+    reset = clean.number(headers.get(f"{family}Reset")) if family else None
     after = clean.number(headers.get("X-RateLimit-Reset-After"))
+    if after is None and reset is not None and 0 < reset < _EPOCH_MIN:
+        after = reset  # seconds from now, not a time
     if after is not None and 0 <= after < 86_400:
+        reset_in: float | None = after
         reset_at: datetime | None = datetime.fromtimestamp(time.time() + after, UTC)
     else:
-        reset_at = _reset_time(headers.get(f"{family}Reset")) if family else None
-    return RateLimit(limit=limit, remaining=remaining, reset_at=reset_at, retry_after=retry_after_of(response))
+        reset_in, reset_at = None, _reset_time(headers.get(f"{family}Reset")) if family else None
+    return RateLimit(
+        limit=limit, remaining=remaining, reset_at=reset_at, retry_after=retry_after_of(response), reset_in=reset_in
+    )
 
 
 def retry_after_of(response: requests.Response) -> float | None:
