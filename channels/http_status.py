@@ -108,11 +108,16 @@ def refusal(response: requests.Response, label: str, ladder: Ladder | None = Non
     return error
 
 
+def passed(ladder: Ladder, *keys: int | str) -> Ladder:
+    """`ladder` with no error at `keys`: answers the caller reads itself (a platform's own error in the body)."""
+    return {**ladder, **dict.fromkeys(keys)}
+
+
 def token_refused_check(response: requests.Response, message: str) -> None:
     """Raise AuthError(`message`, a template) on a 401 or a 403, the platform refusing the token; any other answer
     is the caller's to read (a sign-in asking who the token belongs to)."""
     rung = (AuthError, message)
-    status_check(response, "", {**dict.fromkeys((429, "3xx", "4xx", "5xx")), 401: rung, 403: rung})
+    status_check(response, "", {**passed(LADDER, 429, "3xx", "4xx", "5xx"), 401: rung, 403: rung})
 
 
 def succeeded(response: requests.Response) -> bool:

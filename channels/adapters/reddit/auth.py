@@ -15,7 +15,7 @@ import requests
 from django.conf import settings
 
 from channels import clean
-from channels.http_status import Ladder, status_check
+from channels.http_status import Ladder, passed, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 
@@ -105,9 +105,7 @@ def request_token(session: requests.Session, creds: Credentials, agent: str) -> 
         payload = None
     error = str(payload.get("error") or "") if isinstance(payload, dict) else ""
     # Reddit answers a wrong password with HTTP 200 and {"error": "invalid_grant"}: said below, whatever the 4xx.
-    ladder: Ladder = (
-        {**TOKEN_LADDER, **dict.fromkeys(("3xx", "4xx", 403))} if error == "invalid_grant" else TOKEN_LADDER
-    )
+    ladder = passed(TOKEN_LADDER, "3xx", "4xx", 403) if error == "invalid_grant" else TOKEN_LADDER
     status_check(response, "Reddit token endpoint", ladder, error=f" ({error})" if error else "")
     if error == "invalid_grant":
         if creds.username:
