@@ -116,11 +116,6 @@ def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | No
     return json_of(response, url)
 
 
-def http_errors_check(response: requests.Response, label: str) -> None:
-    """Raise the common ladder's error for a failed `response` (channels.http_status); `label` names the call."""
-    status_check(response, label, {"4xx": (PermanentError, "{label}: HTTP {status} {reason}: {body}")})
-
-
 def json_of(response: requests.Response, label: str) -> Any:
     """The response's JSON; a body that is not JSON, or is nested thousands deep (no platform sends that), is
     a PayloadError naming `label`."""
@@ -168,11 +163,6 @@ def request(
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
     except requests.RequestException as exc:
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
-
-
-def get_or_transient(session: requests.Session, url: str, *, label: str, **options: Any) -> requests.Response:
-    """`request(session, "GET", ...)`."""
-    return request(session, "GET", url, label=label, **options)
 
 
 def fetch_json(

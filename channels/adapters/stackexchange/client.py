@@ -18,7 +18,7 @@ import requests
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of, get_or_transient, json_or_none
+from channels.http import credential_of, json_or_none, request
 from channels.http_status import Ladder, passed, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
@@ -141,8 +141,9 @@ def se_request(
 
     Messages name the method, never the URL: the URL carries the app key."""
     label = f"Stack Exchange {method}"
-    response = get_or_transient(
+    response = request(
         session,
+        "GET",
         url,
         label=label,
         undecodable_is_payload=True,
