@@ -19,7 +19,7 @@ from django.core.cache import cache
 
 from channels import clean
 from channels.http import credential_of, json_or_none, request
-from channels.http_status import Ladder, passed, status_check
+from channels.http_status import Ladder, passed, rate_limit_of, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number as _num
@@ -105,18 +105,12 @@ class Client:
             raise
 
     def _read_ratelimit(self, response: requests.Response) -> None:
-        limit = clean.whole(response.headers.get("X-Ratelimit-Limit"), minimum=0)
-        remaining = clean.whole(response.headers.get("X-Ratelimit-Remaining"), minimum=0)
-        reset_at = _reset_epoch(response.headers.get("X-Ratelimit-Reset"))
-        if limit is None and remaining is None and reset_at is None:
+        limits = rate_limit_of(response)
+        if limits.limit is None and limits.remaining is None and limits.reset_at is None:
             return
-        self.ratelimit = {
-            "ratelimit_limit": limit,
-            "ratelimit_remaining": remaining,
-            "ratelimit_reset_at": datetime.fromtimestamp(reset_at, tz=UTC).isoformat() if reset_at else None,
-        }
-        if remaining is not None and remaining < 1 and reset_at and reset_at > time.time():
-            self._exhausted(reset_at)
+        self.ratelimit = limits.status("ratelimit", "reset_at")
+        if limits.remaining is not None and limits.remaining < 1 and limits.reset_at and limits.until_reset():
+            self._exhausted(limits.reset_at.timestamp())
 
     def _exhausted(self, until: float) -> None:
         self.exhausted_until = max(self.exhausted_until or until, until)
@@ -206,21 +200,8 @@ def next_page(cursor: Any) -> str | None:
 
 def _retry_after(response: requests.Response) -> float | None:
     """Seconds to wait: Retry-After, else the rate-limit window's reset."""
-    seconds = _num(response.headers.get("Retry-After"))
-    if seconds is not None and seconds > 0:
-        return seconds
-    reset_at = _reset_epoch(response.headers.get("X-Ratelimit-Reset"))
-    if reset_at and reset_at > time.time():
-        return reset_at - time.time()
-    return None
-
-
-def _reset_epoch(value: Any) -> float | None:
-    """X-Ratelimit-Reset as epoch seconds; a small number is read as seconds from now."""
-    number = _num(value)
-    if number is None or number <= 0 or number > 1e11:
-        return None
-    return number if number >= 1_000_000_000 else time.time() + number
+    limits = rate_limit_of(response)
+    return limits.retry_after or limits.until_reset() or None
 
 
 def _int_or_none(value: Any) -> int | None:
