@@ -19,7 +19,7 @@ import responses
 
 from channels.adapters.base import AuthError, Gone, PermanentError, RateLimited, TransientError
 from channels.http import build_session, fetch_json, request
-from channels.http_status import rate_limit_of, status_error
+from channels.http_status import Ladder, rate_limit_of, status_error
 
 API = "https://api.example.com/items"
 LABEL = "Example /items"
@@ -48,7 +48,7 @@ def test_a_success_is_no_error() -> None:
 
 
 def test_a_platform_passes_only_the_rungs_where_it_differs() -> None:
-    ladder = {
+    ladder: Ladder = {
         404: (Gone, "{label}: HTTP 404{detail}: the post is gone"),
         403: (RateLimited, "{label}: HTTP 403{detail}: the secondary rate limit"),
     }
