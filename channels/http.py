@@ -60,7 +60,8 @@ class ReadRetry(Retry):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("total", READ_RETRIES)
-        kwargs.setdefault("read", 0)  # a read timeout already waited DESK_HTTP_TIMEOUT_SECONDS: not twice more
+        # A read timeout already waited DESK_HTTP_TIMEOUT_SECONDS: not twice more, and raised as requests' ReadTimeout.
+        kwargs.setdefault("read", False)
         kwargs.setdefault("other", 0)
         kwargs.setdefault("redirect", None)  # requests follows redirects itself
         kwargs.setdefault("allowed_methods", frozenset({"GET"}))
@@ -87,19 +88,20 @@ class ReadRetry(Retry):
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
-def build_session() -> requests.Session:
+def build_session(*, retries: bool = True) -> requests.Session:
     """A session for the platforms, feeds and sources: every connection it opens, redirects included, goes
-    through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry)."""
+    through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry) unless `retries` is
+    False (a page that waits on the answer: one try, its failure said)."""
     session = guarded_session()
     for adapter in session.adapters.values():
         assert isinstance(adapter, GuardedAdapter)  # guarded_session mounts only these
-        adapter.max_retries = ReadRetry()
+        adapter.max_retries = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
-        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry()))
+        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry() if retries else Retry(0, read=False)))
     if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
         from channels.demo.replay import DemoNetwork
 
