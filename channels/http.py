@@ -6,13 +6,20 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import requests
 from django.conf import settings
+from urllib3.connectionpool import ConnectionPool
+from urllib3.exceptions import MaxRetryError
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
 
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
+from advocacy.fetch_guard import _Refused as GuardRefused  # raised where urllib3 connects: not to be retried
 from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from channels.http_status import Ladder, status_check
 from channels.text import clean_text
 
 if TYPE_CHECKING:
@@ -25,8 +32,8 @@ class _Redirected(GuardedAdapter):
     """Sends what was addressed to a platform's `prefix` to `target` instead (a sandbox, a local fake), through
     the same guard: a local target's network is listed in DESK_FETCH_ALLOWED_NETWORKS."""
 
-    def __init__(self, prefix: str, target: str) -> None:
-        super().__init__()
+    def __init__(self, prefix: str, target: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.prefix, self.target = prefix, target
 
     # `*args, **kwargs`: whatever the session passes (stream, timeout, verify...) goes on unchanged.
@@ -36,16 +43,65 @@ class _Redirected(GuardedAdapter):
         return super().send(request, *args, **kwargs)
 
 
-def build_session() -> requests.Session:
+# A Retry-After longer than this is not waited inside a call (a worker would hang on it): the answer goes to the
+# caller, whose RateLimited or TransientError puts the channel's next poll after it.
+RETRY_AFTER_MAX = 10.0
+# Two more tries: a load balancer's passing 502 or a restart's 503 is over by then; a longer outage is the poll
+# backoff's to wait out, not a worker's.
+READ_RETRIES = 2
+
+
+class ReadRetry(Retry):
+    """urllib3's Retry, which requests' transport already runs for every request: it retries only what the
+    platform cannot have acted on twice (a GET answered 502, 503 or 504; a connection that never opened, which
+    sent nothing, whatever the method), waits Retry-After where it is short and backs off otherwise, and hands
+    the last answer back instead of raising, so the status ladder (channels.http_status) maps it. A POST's
+    answer is never retried: a reply that may have been posted is ReplyUncertain's, not ours to send again."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("total", READ_RETRIES)
+        # A read timeout already waited DESK_HTTP_TIMEOUT_SECONDS: not twice more, and raised as requests' ReadTimeout.
+        kwargs.setdefault("read", False)
+        kwargs.setdefault("other", 0)
+        kwargs.setdefault("redirect", None)  # requests follows redirects itself
+        kwargs.setdefault("allowed_methods", frozenset({"GET"}))
+        kwargs.setdefault("status_forcelist", (502, 503, 504))
+        kwargs.setdefault("backoff_factor", 0.5)
+        kwargs.setdefault("backoff_max", RETRY_AFTER_MAX)
+        kwargs.setdefault("raise_on_status", False)
+        kwargs.setdefault("respect_retry_after_header", True)
+        super().__init__(**kwargs)
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> Self:
+        after = self.get_retry_after(response) if response is not None else None
+        # The fetch guard's refusal is final (the address, not the network); so is a long wait.
+        if isinstance(error, GuardRefused) or (after is not None and after > RETRY_AFTER_MAX):
+            raise MaxRetryError(_pool, url or "", error)  # type: ignore[arg-type]  # urllib3 passes None too
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def build_session(*, retries: bool = True) -> requests.Session:
     """A session for the platforms, feeds and sources: every connection it opens, redirects included, goes
-    through the fetch guard (advocacy.fetch_guard)."""
+    through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry) unless `retries` is
+    False (a page that waits on the answer: one try, its failure said)."""
     session = guarded_session()
+    for adapter in session.adapters.values():
+        assert isinstance(adapter, GuardedAdapter)  # guarded_session mounts only these
+        adapter.max_retries = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
-        session.mount(prefix, _Redirected(prefix, target))
+        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry() if retries else Retry(0, read=False)))
     if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
         from channels.demo.replay import DemoNetwork
 
@@ -55,38 +111,11 @@ def build_session() -> requests.Session:
     return session
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
-    try:
-        response = session.get(url, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
-    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
-        raise PermanentError(f"{url}: {exc}") from None
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
-    status = response.status_code
-    if status == 429:
-        raise RateLimited(f"{url}: HTTP 429 Too Many Requests", retry_after=_retry_after(response))
-    if status in (401, 403):
-        raise AuthError(f"{url}: HTTP {status} {response.reason}: check the channel's credentials")
-    http_errors_check(response, url)
+    """GET `url`'s JSON, every failure the ladder's error naming the URL (a platform whose URL carries no key)."""
+    response = request(session, "GET", url, label=url, params=params)
+    status_check(response, url)
     return json_of(response, url)
-
-
-def http_errors_check(response: requests.Response, label: str) -> None:
-    """A 5xx is a TransientError, any other 4xx a PermanentError (our request is wrong, usually the channel's
-    config: asking again unchanged would fail the same way); `label` names the call."""
-    status = response.status_code
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}: {response.text[:300]}")
 
 
 def json_of(response: requests.Response, label: str) -> Any:
@@ -111,17 +140,24 @@ def json_or_none(response: requests.Response) -> tuple[Any, bool]:
         return None, True
 
 
-def get_or_transient(
-    session: requests.Session, url: str, *, label: str, undecodable_is_payload: bool = False, **options: Any
+def request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    label: str,
+    undecodable_is_payload: bool = False,
+    **options: Any,
 ) -> requests.Response:
-    """`session.get` with the desk's timeout; a timeout or a network failure is a TransientError naming `label`
-    (never the URL, which may carry a key). With `undecodable_is_payload`, a body that cannot be uncompressed
-    is a PayloadError."""
+    """`session.request` with the desk's timeout; a timeout or a network failure is a TransientError naming
+    `label` (never the URL, which may carry a key), the fetch guard's refusal a PermanentError. With
+    `undecodable_is_payload`, a body that cannot be uncompressed is a PayloadError. For reads: a send, which may
+    have posted when no answer came, goes through channels.accounts.sending.reply_request."""
     try:
-        return session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
+        return session.request(method, url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
     except requests.Timeout:
         raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-    except FetchRefused as exc:
+    except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
         raise PermanentError(f"{label}: {exc}") from None
     except requests.exceptions.ContentDecodingError as exc:
         if undecodable_is_payload:
@@ -129,6 +165,32 @@ def get_or_transient(
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
     except requests.RequestException as exc:
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+
+
+def fetch_json(
+    session: requests.Session,
+    url: str,
+    *,
+    label: str,
+    ladder: Ladder | None = None,
+    error_text: Callable[[Any], str] = lambda data: "",
+    secret: str = "",
+    not_json: str = "",
+    fields: dict[str, Any] | None = None,
+    **options: Any,
+) -> tuple[requests.Response, Any]:
+    """GET `url` and its JSON, every failure mapped: the network by `request`, the status by the ladder with the
+    platform's `ladder` over it (`error_text` reads the platform's error body for the message), a body that is
+    not JSON a PayloadError (`not_json`: what an HTML page there tells the admin). `secret` never reaches a
+    message; `fields`: more names the ladder's templates use."""
+    response = request(session, "GET", url, label=label, **options)
+    data, too_deep = json_or_none(response)
+    status_check(response, label, ladder, said=redact(error_text(data), secret), secret=secret, **(fields or {}))
+    if too_deep:
+        raise PayloadError(f"{label}: the answer is JSON nested too deep to read")
+    if data is None:
+        raise PayloadError(not_json_reason(label, response.text, secret, html_means=not_json or "not the API"))
+    return response, data
 
 
 def credential_of(channel: Channel, name: str) -> Any:

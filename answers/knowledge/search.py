@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import requests
 from django.core.cache import cache
@@ -62,6 +63,11 @@ class _Outcome:
     line: str = ""
 
 
+# A person waits on the answer beside the composer: each source gets one try within its timeout, a failure is a
+# line (cached briefly), never three tries.
+ONE_TRY = partial(build_session, retries=False)
+
+
 def source_spec(source: KnowledgeSource) -> Spec:
     """What a thread needs to search `source`; a GitLab source linked to a channel takes the channel's instance
     and token (its own token, when set, wins). Unreadable tokens raise SourceFailed."""
@@ -106,7 +112,7 @@ def knowledge_configured() -> bool:
 
 
 def knowledge_search(
-    query: str, terms: list[str], *, session: Callable[[], requests.Session] = build_session
+    query: str, terms: list[str], *, session: Callable[[], requests.Session] = ONE_TRY
 ) -> KnowledgeResults:
     sources = list(KnowledgeSource.objects.filter(is_active=True).select_related("channel").order_by("name", "pk"))
     results = KnowledgeResults(configured=bool(sources))

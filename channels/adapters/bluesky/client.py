@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
+from channels.http_status import Ladder, answered, status_error, succeeded
 
 from ..base import AuthError, Gone, PayloadError, PermanentError, RateLimited, TransientError
 from .auth import TOKEN_ERRORS, Login, Session, poll_session, scrub, session_forget, xrpc_error
@@ -84,8 +85,7 @@ class Client:
         return response
 
     def _json(self, nsid: str, response: requests.Response) -> Any:
-        status = response.status_code
-        if 200 <= status < 300:
+        if succeeded(response):
             try:
                 return response.json()
             except RecursionError as exc:
@@ -94,22 +94,12 @@ class Client:
                 raise PayloadError(f"Bluesky {nsid}: the answer is not JSON ({response.text[:80]!r})") from exc
         error, message = xrpc_error(response)
         said = scrub(f"{error}: {message}" if error else message or (response.reason or ""), self._secrets())
-        if status == 429:
-            raise RateLimited(f"Bluesky {nsid}: HTTP 429 ({said})", retry_after=retry_after_of(response))
-        if status >= 500:
-            raise TransientError(f"Bluesky {nsid}: HTTP {status} ({said})")
-        if status in (401, 403):
-            hint = (
-                "the read host refuses this call (Bluesky's public AppView refuses searches it is not signed in "
-                "for): leave the channel's read host empty to read through the account's PDS"
-                if self.read_url
-                else "check the channel's handle and app password"
-            )
-            raise AuthError(f"Bluesky {nsid}: HTTP {status} ({said}): {hint}.")
-        if error == "NotFound":
-            # The AppView's answer for a post (or thread) deleted, or never indexed: nothing in the settings to fix.
-            raise Gone(f"Bluesky {nsid}: HTTP {status} ({said}): the post is gone (deleted, or not indexed).")
-        raise PermanentError(f"Bluesky {nsid}: HTTP {status} ({said}): check the channel's settings.")
+        # The AppView's NotFound is a post (or thread) deleted, or never indexed: nothing in the settings to fix.
+        ladder = {**LADDER, "4xx": GONE} if error == "NotFound" else LADDER
+        hint = READ_HOST_REFUSES if self.read_url else "check the channel's handle and app password"
+        raise status_error(
+            response, f"Bluesky {nsid}", ladder, said=said, retry_after=retry_after_of(response), hint=hint
+        ) or PayloadError(f"Bluesky {nsid}: HTTP {response.status_code}")
 
     def _secrets(self) -> str:
         return self.session.access if self.session else ""
@@ -138,11 +128,23 @@ class Client:
         return status
 
 
+# Bluesky's rungs over the common ladder: the XRPC error said in brackets, a refusal's hint, a deleted post.
+LADDER: Ladder = {
+    429: (RateLimited, "{label}: HTTP 429 ({said})"),
+    "5xx": (TransientError, "{label}: HTTP {status} ({said})"),
+    **dict.fromkeys((401, 403), (AuthError, "{label}: HTTP {status} ({said}): {hint}.")),
+    **dict.fromkeys(("3xx", "4xx"), (PermanentError, "{label}: HTTP {status} ({said}): check the channel's settings.")),
+}
+GONE = (Gone, "{label}: HTTP {status} ({said}): the post is gone (deleted, or not indexed).")
+READ_HOST_REFUSES = (
+    "the read host refuses this call (Bluesky's public AppView refuses searches it is not signed in for): leave the "
+    "channel's read host empty to read through the account's PDS"
+)
+
+
 def _exhausted_key(host: str) -> str:
     return f"bluesky:exhausted:{host}"
 
 
 def _token_refused(response: requests.Response) -> bool:
-    if response.status_code == 401:
-        return True
-    return response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS
+    return answered(response, 401) or (answered(response, 400) and xrpc_error(response)[0] in TOKEN_ERRORS)

@@ -11,16 +11,15 @@ was read is stored. A route's remaining count at 0 ends the walk too, until its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, get_or_transient, json_or_none
+from channels.http import PollBudget, credential_of, json_or_none, request
+from channels.http_status import Ladder, RateLimit, rate_limit_of, status_check
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, PayloadError, RateLimited
 from ..values import finite_number
 
 if TYPE_CHECKING:
@@ -43,34 +42,6 @@ def headers_of(token: str) -> dict[str, str]:
 
 class Stopped(Exception):
     """Rate-limited part-way through a poll: keep what was read."""
-
-
-@dataclass
-class Limits:
-    """What Discord said of the last route's bucket."""
-
-    remaining: int | None = None
-    reset_after: float | None = None
-    bucket: str = ""
-    global_hit: bool = False
-
-    def read(self, response: requests.Response) -> None:
-        remaining = finite_number(response.headers.get("X-RateLimit-Remaining"))
-        if remaining is not None and 0 <= remaining < 2**31:
-            self.remaining = int(remaining)
-        after = finite_number(response.headers.get("X-RateLimit-Reset-After"))
-        if after is not None and 0 <= after < 86_400:
-            self.reset_after = after
-        self.bucket = clean.line(response.headers.get("X-RateLimit-Bucket"), max_length=64)
-        self.global_hit = response.headers.get("X-RateLimit-Global", "").lower() == "true"
-
-    def status(self) -> dict[str, Any]:
-        reset = datetime.now(tz=UTC) + timedelta(seconds=self.reset_after) if self.reset_after is not None else None
-        return {
-            "rate_limit_remaining": self.remaining,
-            "rate_limit_reset": reset.isoformat() if reset else None,
-            "rate_limit_bucket": self.bucket or None,
-        }
 
 
 def retry_after(response: requests.Response, data: Any) -> float | None:
@@ -98,43 +69,37 @@ class Client(PollBudget):
         super().__init__(budget)
         self.session = session
         self.token = token
-        self.limits = Limits()
+        self.limits = RateLimit()
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         data = self.counted(lambda: self._get(path, params or {}))
         if self.limits.remaining == 0 and self.stopped is None:
-            self.stopped = RateLimited(f"Discord {path}: the route's limit is spent", self.limits.reset_after)
+            self.stopped = RateLimited(f"Discord {path}: the route's limit is spent", self.limits.until_reset())
         return data
 
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         label = f"Discord {path}"
-        response = get_or_transient(
-            self.session, API + path, label=label, params=params, headers=headers_of(self.token),
+        response = request(
+            self.session, "GET", API + path, label=label, params=params, headers=headers_of(self.token),
             allow_redirects=False,
         )  # fmt: skip
-        self.limits.read(response)
+        self.limits = self.limits.merged(rate_limit_of(response))
         data, too_deep = json_or_none(response)
-        fail(response, data, label=label)
+        scope = " (the bot's global limit)" if clean.mapping(data).get("global") is True else ""
+        status_check(
+            response, label, LADDER, said=error_text(data), retry_after=retry_after(response, data), scope=scope
+        )
         if too_deep or data is None:
             raise PayloadError(f"{label}: the answer is not Discord's JSON")
         return data
 
 
-def fail(response: requests.Response, data: Any, *, label: str) -> None:
-    """Raise what a failed answer means for the poller (nothing for a 2xx)."""
-    status = response.status_code
-    said = error_text(data)
-    detail = f": {said}" if said else ""
-    if status == 429:
-        scope = " (the bot's global limit)" if clean.mapping(data).get("global") is True else ""
-        raise RateLimited(f"{label}: HTTP 429{scope}{detail}", retry_after=retry_after(response, data))
-    if status == 401:
-        raise AuthError(f"{label}: HTTP 401{detail} (the bot token is wrong or was reset: store the new one)")
-    if status == 403:
-        raise AuthError(f"{label}: HTTP 403{detail} (the bot cannot see that channel: check its role's permissions)")
-    if status == 404 or 300 <= status < 400:
-        raise ConfigError(f"{label}: HTTP {status}{detail}: is the id a channel of the bot's server?")
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+# Discord's rungs over the common ladder: what a refusal says of the bot's token, its role, the channel's id.
+LADDER: Ladder = {
+    429: (RateLimited, "{label}: HTTP 429{scope}{detail}"),
+    401: (AuthError, "{label}: HTTP 401{detail} (the bot token is wrong or was reset: store the new one)"),
+    403: (AuthError, "{label}: HTTP 403{detail} (the bot cannot see that channel: check its role's permissions)"),
+    **dict.fromkeys(
+        (404, "3xx"), (ConfigError, "{label}: HTTP {status}{detail}: is the id a channel of the bot's server?")
+    ),
+}

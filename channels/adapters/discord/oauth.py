@@ -19,6 +19,7 @@ from django.conf import settings
 
 from channels import clean
 from channels.accounts.oauth import Begun, Grant, Provider
+from channels.http_status import token_refused_check
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import API, headers_of, token_of
@@ -71,8 +72,7 @@ def whoami(session: requests.Session, token: str) -> tuple[str, str]:
         )  # fmt: skip
     except requests.RequestException as exc:
         raise TransientError(f"Discord did not say who the bot is ({exc.__class__.__name__})") from exc
-    if response.status_code in (401, 403):
-        raise AuthError(f"Discord refused the bot token (HTTP {response.status_code}): it may have been reset.")
+    token_refused_check(response, "Discord refused the bot token (HTTP {status}): it may have been reset.")
     try:
         user = clean.mapping(response.json() if response.ok else None)
     except (ValueError, RecursionError):

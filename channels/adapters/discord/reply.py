@@ -32,7 +32,8 @@ from urllib.parse import quote
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, answered, status_error, succeeded
 
 from ..base import OutgoingImage, ReplyError, ReplyTarget, SentReply
 from .client import API, error_text, headers_of, retry_after, token_of
@@ -50,25 +51,46 @@ LIKE = quote("👍")
 ALLOWED_MENTIONS = {"parse": ["users"], "replied_user": True}
 
 
-def _call(channel: Channel, session: requests.Session, method: str, path: str, **options: Any) -> tuple[int, Any]:
+# What a send's answer means before the caller reads it (base={}: only these rungs): a wait, or the bot refused;
+# any other answer is the caller's (a thread that already exists, a message already deleted).
+REFUSED: Ladder = {
+    429: (ReplyError, "Discord asks to wait {wait:.0f} seconds (rate limit): nothing was posted."),
+    **dict.fromkeys(
+        (401, 403), (ReplyError, "Discord refused the bot (HTTP {status}: {said}): check its token and role.")
+    ),
+}
+
+
+def _call(
+    channel: Channel, session: requests.Session, method: str, path: str, **options: Any
+) -> tuple[requests.Response, Any]:
     token = token_of(channel)
     response = reply_request(
         session, method, API + path, label="Discord", where="the thread on Discord",
         headers=headers_of(token), allow_redirects=False, **options,
     )  # fmt: skip
     data = json_of(response) if response.content else None
-    if response.status_code == 429:
-        wait = retry_after(response, data)
-        raise ReplyError(f"Discord asks to wait {wait or 60:.0f} seconds (rate limit): nothing was posted.")
-    if response.status_code == 403 and clean.whole(clean.mapping(data).get("code")) == CANNOT_MESSAGE_USER:
+    if answered(response, 403) and clean.whole(clean.mapping(data).get("code")) == CANNOT_MESSAGE_USER:
         raise ReplyError(
             "Discord will not deliver it: this person takes no direct messages from the bot (they share no server "
             "with it, or closed their DMs). Nothing was sent; ask them in the thread to write to us instead."
         )
-    if response.status_code in (401, 403):
-        said = scrubbed(error_text(data), token)
-        raise ReplyError(f"Discord refused the bot (HTTP {response.status_code}: {said}): check its token and role.")
-    return response.status_code, data
+    error = status_error(
+        response,
+        "Discord",
+        REFUSED,
+        base={},
+        said=error_text(data),
+        secret=token,
+        wait=retry_after(response, data) or 60,
+    )
+    if error is not None:
+        raise error
+    return response, data
+
+
+def _not_done(what: str, response: requests.Response, data: Any, none_given: str) -> ReplyError:
+    return ReplyError(f"Discord did not {what} (HTTP {response.status_code}: {error_text(data) or none_given}).")
 
 
 def _where(target: ReplyTarget, channel: Channel) -> tuple[str, str]:
@@ -111,10 +133,10 @@ def post_reply(
         "allowed_mentions": ALLOWED_MENTIONS,
         "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
     }
-    status, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
+    response, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
     posted = clean.mapping(data)
-    if status >= 300 or not clean.ident(posted.get("id")):
-        raise ReplyError(f"Discord did not post the reply (HTTP {status}: {error_text(data) or 'no reason given'}).")
+    if not succeeded(response) or not clean.ident(posted.get("id")):
+        raise _not_done("post the reply", response, data, "no reason given")
     mid = clean.ident(posted.get("id"))
     return SentReply(
         external_id=mid,
@@ -131,27 +153,27 @@ def _thread_from(channel: Channel, session: requests.Session, channel_id: str, t
         return target.thread_id
     words = " ".join(clean.text(clean.mapping(target.raw).get("content")).split())[:90] or "Reply"
     path = f"/channels/{channel_id}/messages/{target.external_id}/threads"
-    status, data = _call(channel, session, "POST", path, json={"name": words, "auto_archive_duration": 1440})
-    if status < 300 or clean.whole(clean.mapping(data).get("code")) == THREAD_EXISTS:
+    response, data = _call(channel, session, "POST", path, json={"name": words, "auto_archive_duration": 1440})
+    if succeeded(response) or clean.whole(clean.mapping(data).get("code")) == THREAD_EXISTS:
         return target.external_id
-    raise ReplyError(f"Discord did not open a thread for the reply (HTTP {status}: {error_text(data)}).")
+    raise _not_done("open a thread for the reply", response, data, "")
 
 
 def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
     channel_id, _ = _where(target, channel)
-    status, data = _call(
+    response, data = _call(
         channel, session, "PUT", f"/channels/{channel_id}/messages/{target.external_id}/reactions/{LIKE}/@me"
     )
-    if status >= 300:
-        raise ReplyError(f"Discord did not add the 👍 (HTTP {status}: {error_text(data) or 'no reason given'}).")
+    if not succeeded(response):
+        raise _not_done("add the 👍", response, data, "no reason given")
 
 
 def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
     channel_id, _ = _where(target, channel)
-    status, data = _call(channel, session, "DELETE", f"/channels/{channel_id}/messages/{target.external_id}")
-    gone = status == 404 and clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE
-    if status >= 300 and not gone:
-        raise ReplyError(f"Discord did not delete the message (HTTP {status}: {error_text(data) or 'no reason'}).")
+    response, data = _call(channel, session, "DELETE", f"/channels/{channel_id}/messages/{target.external_id}")
+    gone = clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE  # already deleted: what was asked is done
+    if not succeeded(response) and not gone:
+        raise _not_done("delete the message", response, data, "no reason")
 
 
 def direct_message(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
@@ -160,15 +182,15 @@ def direct_message(*, channel: Channel, session: requests.Session, target: Reply
     recipient = clean.ident(clean.mapping(clean.mapping(target.raw).get("author")).get("id"))
     if not recipient:
         raise ReplyError("The stored message does not name its author's Discord id: send the message on Discord.")
-    status, data = _call(channel, session, "POST", "/users/@me/channels", json={"recipient_id": recipient})
+    response, data = _call(channel, session, "POST", "/users/@me/channels", json={"recipient_id": recipient})
     dm_channel = clean.ident(clean.mapping(data).get("id"))
-    if status >= 300 or not dm_channel:
-        raise ReplyError(f"Discord did not open a direct message (HTTP {status}: {error_text(data) or 'no reason'}).")
+    if not succeeded(response) or not dm_channel:
+        raise _not_done("open a direct message", response, data, "no reason")
     body = {"content": text, "allowed_mentions": {"parse": []}}
-    status, data = _call(channel, session, "POST", f"/channels/{dm_channel}/messages", json=body)
+    response, data = _call(channel, session, "POST", f"/channels/{dm_channel}/messages", json=body)
     posted = clean.mapping(data)
-    if status >= 300 or not clean.ident(posted.get("id")):
-        raise ReplyError(f"Discord did not send the message (HTTP {status}: {error_text(data) or 'no reason given'}).")
+    if not succeeded(response) or not clean.ident(posted.get("id")):
+        raise _not_done("send the message", response, data, "no reason given")
     mid = clean.ident(posted.get("id"))
     return SentReply(
         external_id=mid,

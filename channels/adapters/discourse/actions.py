@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, answered, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
@@ -51,11 +52,15 @@ def _act(*, channel: Channel, account: Account, session: requests.Session, metho
     return with_account_token(account=account, session=session, call=call, refused=token_refused), used
 
 
-def _refused(response: requests.Response, what: str, used: list[str]) -> ReplyError:
+ACT_REFUSED: Ladder = {
+    429: (ReplyError, "Discourse's rate limit is used up: try again later (nothing was done, {what})."),
+    **dict.fromkeys(("2xx", "3xx", "4xx", "5xx"), (ReplyError, "Discourse refused to {what} ({status}): {said}.")),
+}
+
+
+def _refused(response: requests.Response, what: str, used: list[str]) -> Exception:
     said = errors_of(json_of(response)) or "no reason given"
-    if response.status_code == 429:
-        return ReplyError(f"Discourse's rate limit is used up: try again later (nothing was done, {what}).")
-    return ReplyError(scrubbed(f"Discourse refused to {what} ({response.status_code}): {said}.", *used))
+    return refusal(response, "Discourse", ACT_REFUSED, said=said, secret=used, what=what)
 
 
 def like(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
@@ -63,7 +68,7 @@ def like(*, channel: Channel, account: Account, session: requests.Session, targe
     response, used = _act(
         channel=channel, account=account, session=session, method="POST", path="/post_actions.json", json=body
     )
-    if 200 <= response.status_code < 300 or ALREADY in errors_of(json_of(response)).lower():
+    if succeeded(response) or ALREADY in errors_of(json_of(response)).lower():
         return
     raise _refused(response, "like the post", used)
 
@@ -71,8 +76,8 @@ def like(*, channel: Channel, account: Account, session: requests.Session, targe
 def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
     path = f"/posts/{_post_id(target, 'delete')}.json"
     response, used = _act(channel=channel, account=account, session=session, method="DELETE", path=path)
-    if 200 <= response.status_code < 300 or response.status_code == 404:
-        return
+    if succeeded(response) or answered(response, 404):
+        return  # a 404: already deleted, what was asked is done
     raise _refused(response, "delete the post", used)
 
 
@@ -89,7 +94,7 @@ def direct_message(
         channel=channel, account=account, session=session, method="POST", path="/posts.json", json=body
     )
     answer = json_of(response)
-    if 200 <= response.status_code < 300:
+    if succeeded(response):
         post_id = answer.get("id") if isinstance(answer, dict) else None
         topic_id = answer.get("topic_id") if isinstance(answer, dict) else None
         if not isinstance(post_id, int) or not isinstance(topic_id, int):

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, get_or_transient, json_or_none, not_json_reason, redact
+from channels.http import PollBudget, json_or_none, not_json_reason, redact, request
+from channels.http_status import Ladder, status_check
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, PayloadError
 from ..values import finite_number
 from .config import Site
 
@@ -92,38 +93,29 @@ def discourse_get(
 
     Messages name the path, never the credentials."""
     label = f"Discourse {path}"
-    secret = credentials.api_key
-    response = get_or_transient(
-        session, base_url + path, label=label, params=params, headers=credentials.headers(), allow_redirects=False
+    response = request(
+        session,
+        "GET",
+        base_url + path,
+        label=label,
+        params=params,
+        headers=credentials.headers(),
+        allow_redirects=False,
     )
-    status = response.status_code
     data, too_deep = json_or_none(response)  # too deep: JSON nested thousands deep, no Discourse response is
-    detail = redact(f": {error_text(data)}" if isinstance(data, dict) and data.get("errors") else "", secret)
-    if status == 429:
-        raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=_wait_seconds(data, response))
-    if status in (401, 403):
-        hint = (
-            "the forum refused the API key: check api_key and api_username in the channel's credentials"
-            if credentials.api_key
-            else "the forum does not let anonymous readers see this: add an API key (api_key, api_username)"
-        )
-        raise AuthError(f"{label}: HTTP {status}{detail} ({hint})")
-    if status == 404:
-        raise NotFound(
-            f"{label}: HTTP 404: no Discourse forum answers at {base_url} (check base_url and its subfolder)"
-        )
-    if 300 <= status < 400:
-        location = redact(response.headers.get("Location", ""), secret)[:200]
-        if re.search(r"/(login|session/sso|auth/)", location):
-            raise AuthError(
-                f"{label}: the forum redirects to its login page ({location}): it needs an API key "
-                "(credentials api_key and api_username)"
-            )
-        raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the forum's address")
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+    location = response.headers.get("Location", "")
+    auth = AUTH_WITH_KEY if credentials.api_key else AUTH_WITHOUT_KEY
+    ladder = {
+        **LADDER,
+        401: auth,
+        403: auth,
+        **(LOGIN_LADDER if re.search(r"/(login|session/sso|auth/)", location) else {}),
+    }
+    said = error_text(data) if isinstance(data, dict) and data.get("errors") else ""
+    status_check(
+        response, label, ladder, said=redact(said, credentials.api_key), secret=credentials.api_key,
+        retry_after=_wait_seconds(data, response), base_url=base_url,
+    )  # fmt: skip
     if too_deep:
         raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Discourse response")
     if data is None:
@@ -131,11 +123,35 @@ def discourse_get(
             not_json_reason(
                 label,
                 response.text,
-                secret,
+                credentials.api_key,
                 html_means="a login page, a proxy or maintenance page, or base_url is not a Discourse forum",
             )
         )
     return data
+
+
+# Discourse's rungs over the common ladder: what a refusal says of the API key, base_url and its subfolder.
+AUTH_WITH_KEY = (
+    AuthError,
+    "{label}: HTTP {status}{detail} (the forum refused the API key: check api_key and api_username in the channel's "
+    "credentials)",
+)
+AUTH_WITHOUT_KEY = (
+    AuthError,
+    "{label}: HTTP {status}{detail} (the forum does not let anonymous readers see this: add an API key (api_key, "
+    "api_username))",
+)
+LADDER: Ladder = {
+    404: (NotFound, "{label}: HTTP 404: no Discourse forum answers at {base_url} (check base_url and its subfolder)"),
+    "3xx": (ConfigError, "{label}: HTTP {status} redirect to {location}: set base_url to the forum's address"),
+}
+LOGIN_LADDER: Ladder = {
+    "3xx": (
+        AuthError,
+        "{label}: the forum redirects to its login page ({location}): it needs an API key (credentials api_key and "
+        "api_username)",
+    )
+}
 
 
 def _wait_seconds(data: Any, response: requests.Response) -> float | None:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request, scrubbed, uploading
+from channels.accounts.sending import json_of, reply_request, uploading
+from channels.http_status import IMAGE_LADDER, refusal, succeeded
 
-from ..base import Media, OutgoingImage, ReplyError
+from ..base import Media, OutgoingImage
 
 if TYPE_CHECKING:
     from channels.models import Account
@@ -84,7 +85,7 @@ def _upload(
     with uploading("Discourse"):
         response = with_account_token(account=account, session=session, call=call, refused=refused)
     answer = clean.mapping(json_of(response))
-    if not 200 <= response.status_code < 300 or not clean.line(answer.get("short_url")).startswith("upload://"):
-        said = scrubbed(errors_of(answer) or f"HTTP {response.status_code}", *used)
-        raise ReplyError(f"Discourse refused the image ({response.status_code}): {said}; nothing was posted.")
+    if not succeeded(response) or not clean.line(answer.get("short_url")).startswith("upload://"):
+        said = errors_of(answer) or f"HTTP {response.status_code}"
+        raise refusal(response, "Discourse", IMAGE_LADDER, said=said, secret=used)
     return answer

@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, answered, refusal, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .oauth import base_url_of
@@ -37,7 +38,7 @@ def errors_of(body: Any) -> str:
 
 def token_refused(response: requests.Response) -> bool:
     # A revoked or unknown key is a 403 whose message says so (any other 403 is a right the account lacks).
-    return response.status_code == 403 and KEY_REFUSED.casefold() in errors_of(json_of(response)).casefold()
+    return answered(response, 403) and KEY_REFUSED.casefold() in errors_of(json_of(response)).casefold()
 
 
 def _int(value: Any) -> int | None:
@@ -48,6 +49,16 @@ def credential_headers(tokens: dict[str, Any]) -> dict[str, str]:
     if tokens.get("api_username"):
         return {"Api-Key": tokens["access_token"], "Api-Username": tokens["api_username"]}
     return {"User-Api-Key": tokens["access_token"]}
+
+
+REPLY_REFUSED: Ladder = {
+    429: (ReplyError, "Discourse's rate limit for {user} is used up: try again {when} (nothing was posted)."),
+    403: (
+        ReplyError,
+        "Discourse refused the reply (403): {said} (the account may not post in this topic or category).",
+    ),
+    **dict.fromkeys(("3xx", "4xx", "5xx"), (ReplyError, "Discourse refused the reply ({status}): {said}.")),
+}
 
 
 def post_reply(
@@ -94,7 +105,7 @@ def post_reply(
 
     response = with_account_token(account=account, session=session, call=call, refused=token_refused)
     answer = json_of(response)
-    if 200 <= response.status_code < 300:
+    if succeeded(response):
         post_id = _int(answer.get("id")) if isinstance(answer, dict) else None
         if post_id is None:
             raise ReplyUncertain(f"Discourse accepted the reply but named no post: check {where}.")
@@ -108,16 +119,9 @@ def post_reply(
             raw=answer,
             media=shown,
         )
-    said = errors_of(answer)
-    if response.status_code == 429:
-        extras = answer.get("extras") if isinstance(answer, dict) else None
-        wait = _int(extras.get("wait_seconds")) if isinstance(extras, dict) else None
-        when = f"in {wait} s" if wait is not None else "later"
-        raise ReplyError(
-            f"Discourse's rate limit for {account.username} is used up: try again {when} (nothing was posted)."
-        )
-    if response.status_code == 403:
-        said = f"{said or 'not allowed'} (the account may not post in this topic or category)"
-    raise ReplyError(
-        scrubbed(f"Discourse refused the reply ({response.status_code}): {said or 'no reason given'}.", *used)
-    )
+    extras = answer.get("extras") if isinstance(answer, dict) else None
+    wait = _int(extras.get("wait_seconds")) if isinstance(extras, dict) else None
+    raise refusal(
+        response, "Discourse", REPLY_REFUSED, what="reply", said=errors_of(answer) or "no reason given", secret=used,
+        user=account.username, when=f"in {wait} s" if wait is not None else "later",
+    )  # fmt: skip

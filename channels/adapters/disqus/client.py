@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of
+from channels.http import credential_of, json_or_none, request
+from channels.http_status import Ladder, passed, rate_limit_of, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number as _num
@@ -91,19 +91,11 @@ class Client:
             raise BudgetUsed
         self.made += 1
         label = f"Disqus {endpoint}"
-        try:
-            response = self.session.get(
-                f"{API_ROOT}/{endpoint}.json",
-                params={**params, "api_key": self.api_key},
-                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            )
-        except requests.Timeout:
-            raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-        except requests.exceptions.ContentDecodingError:
-            raise PayloadError(f"{label}: the compressed response could not be decoded") from None
-        except requests.RequestException as exc:
-            # The exception's own message holds the URL, and with it the key: not kept.
-            raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+        # `request`'s messages name the label, never the URL, which holds the key.
+        response = request(
+            self.session, "GET", f"{API_ROOT}/{endpoint}.json", label=label, undecodable_is_payload=True,
+            params={**params, "api_key": self.api_key},
+        )  # fmt: skip
         self._read_ratelimit(response)
         try:
             return envelope(label, response, self.api_key)
@@ -113,18 +105,12 @@ class Client:
             raise
 
     def _read_ratelimit(self, response: requests.Response) -> None:
-        limit = clean.whole(response.headers.get("X-Ratelimit-Limit"), minimum=0)
-        remaining = clean.whole(response.headers.get("X-Ratelimit-Remaining"), minimum=0)
-        reset_at = _reset_epoch(response.headers.get("X-Ratelimit-Reset"))
-        if limit is None and remaining is None and reset_at is None:
+        limits = rate_limit_of(response)
+        if limits.limit is None and limits.remaining is None and limits.reset_at is None:
             return
-        self.ratelimit = {
-            "ratelimit_limit": limit,
-            "ratelimit_remaining": remaining,
-            "ratelimit_reset_at": datetime.fromtimestamp(reset_at, tz=UTC).isoformat() if reset_at else None,
-        }
-        if remaining is not None and remaining < 1 and reset_at and reset_at > time.time():
-            self._exhausted(reset_at)
+        self.ratelimit = limits.status("ratelimit", "reset_at")
+        if limits.remaining is not None and limits.remaining < 1 and limits.reset_at and limits.until_reset():
+            self._exhausted(limits.reset_at.timestamp())
 
     def _exhausted(self, until: float) -> None:
         self.exhausted_until = max(self.exhausted_until or until, until)
@@ -149,33 +135,19 @@ class Client:
 
 def envelope(label: str, response: requests.Response, secret: str) -> dict[str, Any]:
     """The API's envelope `{"code": 0, "response": ...}`, or the error the poller should see."""
-    status = response.status_code
-    data: Any = None
-    too_deep = False
-    try:
-        data = response.json()
-    except RecursionError:  # nested thousands deep: no Disqus response is
-        too_deep = True
-    except ValueError:
-        data = None
+    data, too_deep = json_or_none(response)  # too deep: nested thousands deep, no Disqus response is
     code = _int_or_none(data.get("code")) if isinstance(data, dict) else None
     error = data if code not in (None, 0) else None
     retry_after = _retry_after(response)
     if error is not None and code in _RATE_CODES:
         raise api_error(label, error, secret, retry_after)
-    if status >= 500:
-        detail = f": {error_text(error, secret)}" if error else ""
-        raise TransientError(f"{label}: HTTP {status}{detail}")
+    # A 5xx is transient whatever its body says; below that, the API's own error code says more than the status.
+    ladder = passed(LADDER, "4xx", 401, 403, 429) if error is not None else LADDER
+    said = error_text(error, secret) if error is not None else ""
+    secrets = [secret, quote(secret, safe=""), quote_plus(secret)] if secret else []
+    status_check(response, label, ladder, said=said, secret=secrets, retry_after=retry_after)
     if error is not None:
         raise api_error(label, error, secret, retry_after)
-    if status == 429:
-        raise RateLimited(f"{label}: HTTP 429 Too Many Requests", retry_after=retry_after)
-    if status in (401, 403):
-        raise AuthError(f"{label}: HTTP {status}: check the channel's API key")
-    if status >= 400:
-        raise PermanentError(
-            f"{label}: HTTP {status} {clean.line(scrub(response.reason or '', secret), max_length=80)}"
-        )
     if too_deep:
         raise PayloadError(f"{label}: response nested too deeply to read")
     if data is None:
@@ -184,6 +156,13 @@ def envelope(label: str, response: requests.Response, secret: str) -> dict[str, 
     if code != 0 or "response" not in data:
         raise PayloadError(f'{label}: response is not a Disqus API envelope {{"code": 0, "response": ...}}')
     return data
+
+
+# Disqus's rungs over the common ladder: a refusal names the API key.
+LADDER: Ladder = {
+    **dict.fromkeys((401, 403), (AuthError, "{label}: HTTP {status}: check the channel's API key")),
+    "5xx": (TransientError, "{label}: HTTP {status}{detail}"),
+}
 
 
 def error_text(error: dict[str, Any], secret: str) -> str:
@@ -221,21 +200,8 @@ def next_page(cursor: Any) -> str | None:
 
 def _retry_after(response: requests.Response) -> float | None:
     """Seconds to wait: Retry-After, else the rate-limit window's reset."""
-    seconds = _num(response.headers.get("Retry-After"))
-    if seconds is not None and seconds > 0:
-        return seconds
-    reset_at = _reset_epoch(response.headers.get("X-Ratelimit-Reset"))
-    if reset_at and reset_at > time.time():
-        return reset_at - time.time()
-    return None
-
-
-def _reset_epoch(value: Any) -> float | None:
-    """X-Ratelimit-Reset as epoch seconds; a small number is read as seconds from now."""
-    number = _num(value)
-    if number is None or number <= 0 or number > 1e11:
-        return None
-    return number if number >= 1_000_000_000 else time.time() + number
+    limits = rate_limit_of(response)
+    return limits.retry_after or limits.until_reset() or None
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT
@@ -41,6 +42,12 @@ def disqus_code(body: Any) -> int | None:
 
 def token_refused(response: requests.Response) -> bool:
     return disqus_code(json_of(response)) in TOKEN_REFUSED
+
+
+REFUSED: Ladder = dict.fromkeys(
+    ("2xx", "3xx", "4xx", "5xx", 429), (ReplyError, "Disqus refused the reply (code {code}): {said}.")
+)
+RATE_LIMITED = (ReplyError, "Disqus refused the reply (code None): " + REFUSALS[13] + ".")
 
 
 def post_reply(
@@ -71,7 +78,7 @@ def post_reply(
     response = with_account_token(account=account, session=session, call=call, refused=token_refused)
     body = json_of(response)
     code = disqus_code(body)
-    if code == 0 and 200 <= response.status_code < 300:
+    if code == 0 and succeeded(response):
         post = body.get("response")
         post_id = str(post.get("id") or "") if isinstance(post, dict) else ""
         if not post_id.isdigit():
@@ -84,6 +91,6 @@ def post_reply(
             raw=post,
         )
     said = REFUSALS.get(code or -1) or (str(body.get("response"))[:200] if isinstance(body, dict) else "")
-    if response.status_code == 429 and code is None:
-        said = REFUSALS[13]
-    raise ReplyError(scrubbed(f"Disqus refused the reply (code {code}): {said or 'no reason given'}.", *used))
+    # Disqus's own error code says why; a 429 without one is its rate limit (code 13) all the same.
+    ladder: Ladder = {**REFUSED, 429: RATE_LIMITED} if code is None else REFUSED
+    raise refusal(response, "Disqus", ladder, said=said or "no reason given", secret=used, code=code)

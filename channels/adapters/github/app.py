@@ -25,6 +25,7 @@ from django.core.cache import cache
 from channels import clean
 from channels.freshness import hashed
 from channels.http import credential_of
+from channels.http_status import Ladder, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import ACCEPT, API_VERSION, error_text
@@ -62,6 +63,15 @@ def app_credentials(channel: Channel) -> tuple[str, str, str]:
     return app_id, key, installation
 
 
+# The App's own calls: a refusal is its key or ids; a rate limit is only worth waiting for.
+APP_LADDER: Ladder = {
+    **dict.fromkeys((401, 403), (AuthError, "{label}: GitHub refused (HTTP {status}{detail}).")),
+    404: (ConfigError, "{label}: not found (HTTP 404): check the App's id and installation id."),
+    **dict.fromkeys((429, "5xx"), (TransientError, "{label}: HTTP {status}")),
+    **dict.fromkeys(("3xx", "4xx"), (PayloadError, "{label}: unexpected answer (HTTP {status}{detail}).")),
+}
+
+
 def app_call(session: requests.Session, method: str, path: str, bearer: str, label: str) -> dict[str, Any]:
     """One call authenticated as the App (its JWT) or with a token; the answer's JSON object."""
     headers = {"Authorization": f"Bearer {bearer}", "Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION}
@@ -74,13 +84,8 @@ def app_call(session: requests.Session, method: str, path: str, bearer: str, lab
     except (ValueError, RecursionError):
         data = None
     said = error_text(data)
-    if response.status_code in (401, 403):
-        raise AuthError(f"{label}: GitHub refused (HTTP {response.status_code}{': ' + said if said else ''}).")
-    if response.status_code == 404:
-        raise ConfigError(f"{label}: not found (HTTP 404): check the App's id and installation id.")
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransientError(f"{label}: HTTP {response.status_code}")
-    if not response.ok or not isinstance(data, dict):
+    status_check(response, label, APP_LADDER, said=said)
+    if not isinstance(data, dict):
         raise PayloadError(f"{label}: unexpected answer (HTTP {response.status_code}{': ' + said if said else ''}).")
     return data
 

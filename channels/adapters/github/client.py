@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
 from channels import clean
-from channels.http import PollBudget, json_or_none
+from channels.http import PollBudget, json_or_none, request
+from channels.http_status import Ladder, answered, status_check, succeeded
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from ..values import finite_number
@@ -68,7 +68,7 @@ class Client(PollBudget):
         label = f"GitHub {urlpath(url)}"
         extra = {"If-None-Match": etag} if etag else {}
         response = self.counted(lambda: self._send("GET", url, label, params=params, headers=extra))
-        if response.status_code == 304:
+        if answered(response, 304):
             return Page(None, etag=etag, not_modified=True)
         data = self._json(response, label)
         return Page(data, next_url(response), response.headers.get("ETag", ""))
@@ -86,7 +86,7 @@ class Client(PollBudget):
 
     def _send(self, method: str, url: str, label: str, **options: Any) -> requests.Response:
         response = self._request(method, url, label, **options)
-        if response.status_code == 401 and self.auth.renew():
+        if answered(response, 401) and self.auth.renew():
             response = self._request(method, url, label, **options)  # an installation token expired early
         self._note_limits(response)
         fail(response, label)
@@ -95,14 +95,7 @@ class Client(PollBudget):
     def _request(self, method: str, url: str, label: str, **options: Any) -> requests.Response:
         headers = {"Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION, **self.auth.headers()}
         headers.update(options.pop("headers", None) or {})
-        try:
-            return self.session.request(
-                method, url, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options
-            )
-        except requests.Timeout:
-            raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
-        except requests.RequestException as exc:
-            raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+        return request(self.session, method, url, label=label, headers=headers, **options)
 
     def _json(self, response: requests.Response, label: str) -> Any:
         data, too_deep = json_or_none(response)
@@ -177,9 +170,9 @@ def error_text(data: Any) -> str:
 
 def rate_limited(response: requests.Response) -> bool:
     """A 403/429 that is a rate limit (primary or secondary), not a refusal."""
-    if response.status_code not in (403, 429):
+    if not answered(response, 403, 429):
         return False
-    if response.status_code == 429 or response.headers.get("retry-after"):
+    if answered(response, 429) or response.headers.get("retry-after"):
         return True
     if finite_number(response.headers.get("x-ratelimit-remaining")) == 0:
         return True
@@ -187,31 +180,35 @@ def rate_limited(response: requests.Response) -> bool:
     return "rate limit" in error_text(data).casefold()
 
 
+# GitHub's rungs over the common ladder: what a refusal says of the token, the repository, its features.
+LADDER: Ladder = {
+    304: None,  # not modified since the ETag we sent: the caller reads it
+    401: (AuthError, "{label}: HTTP 401{detail} (GitHub refused the token: expired, revoked or mistyped)"),
+    403: (AuthError, "{label}: HTTP 403{detail} (the token may not read this: check its repository access)"),
+    **dict.fromkeys(
+        (404, 410),
+        (
+            ConfigError,
+            "{label}: HTTP {status}{detail} (no such repository, issues or discussions turned off, or the token "
+            "cannot see it)",
+        ),
+    ),
+    "3xx": (ConfigError, "{label}: HTTP {status} redirect: has the repository moved? Update the channel's list."),
+    "5xx": (TransientError, "{label}: HTTP {status} {reason}"),
+    "4xx": (PermanentError, "{label}: HTTP {status}{detail}"),
+}
+RATE_LIMITED = (RateLimited, "{label}: HTTP {status}, rate-limited{detail}")
+
+
 def fail(response: requests.Response, label: str) -> None:
     """Raise what a failed answer means for the poller (nothing for a 2xx or a 304)."""
-    status = response.status_code
-    if status < 300 or status == 304:
+    if succeeded(response):
         return
     data, _ = json_or_none(response)
-    said = error_text(data)
-    detail = f": {said}" if said else ""
-    if rate_limited(response):
-        wait = retry_after(response)
-        raise RateLimited(f"{label}: HTTP {status}, rate-limited{detail}", retry_after=wait or SECONDARY_WAIT_SECONDS)
-    if status == 401:
-        raise AuthError(f"{label}: HTTP 401{detail} (GitHub refused the token: expired, revoked or mistyped)")
-    if status == 403:
-        raise AuthError(f"{label}: HTTP 403{detail} (the token may not read this: check its repository access)")
-    if status in (404, 410):
-        raise ConfigError(
-            f"{label}: HTTP {status}{detail} (no such repository, issues or discussions turned off, "
-            "or the token cannot see it)"
-        )
-    if 300 <= status < 400:
-        raise ConfigError(f"{label}: HTTP {status} redirect: has the repository moved? Update the channel's list.")
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}")
-    raise PermanentError(f"{label}: HTTP {status}{detail}")
+    # A 403 is a rate limit (the secondary one) when GitHub says so; a 429 always is.
+    ladder = {**LADDER, 403: RATE_LIMITED, 429: RATE_LIMITED} if rate_limited(response) else LADDER
+    wait = retry_after(response) or SECONDARY_WAIT_SECONDS
+    status_check(response, label, ladder, said=error_text(data), retry_after=wait)
 
 
 def graphql_errors(answer: dict[str, Any], response: requests.Response, label: str) -> None:

@@ -25,6 +25,7 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.http_status import Ladder, Rung, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import ACCEPT, API_VERSION, error_text, rate_limited, retry_after
@@ -60,6 +61,21 @@ def where_of(target: ReplyTarget) -> tuple[str, str, int]:
     return kind, repo, number
 
 
+def _refused(why: str) -> Rung:
+    return (ReplyError, "GitHub refused ({status}): {said}" + why + ".")
+
+
+# A send's refusals in the advocate's words: what GitHub's status says of the account, the conversation, the repository.
+REFUSED: Ladder = {
+    **dict.fromkeys(("3xx", "4xx", "5xx", 429), _refused("")),
+    403: _refused(" (the account may not write here, or the conversation is locked)"),
+    404: _refused(" (it is gone, or the account cannot see it)"),
+    410: _refused(" (issues are turned off in this repository)"),
+    422: _refused(" (GitHub did not accept it)"),
+}
+LIMITED: Rung = (ReplyError, "GitHub's rate limit for {user} is used up: try again {when} (nothing was posted).")
+
+
 class Poster:
     """One account's calls: its fresh token on every request, failures in words, no token in any message."""
 
@@ -83,8 +99,8 @@ class Poster:
 
         response = with_account_token(account=self.account, session=self.session, call=send)
         answer = json_of(response)
-        if not 200 <= response.status_code < 300:
-            raise ReplyError(scrubbed(self.refusal(response, answer), *self.used))
+        if not succeeded(response):
+            raise self.refusal(response, answer)
         return response, answer
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
@@ -95,20 +111,13 @@ class Poster:
             raise ReplyError(scrubbed(f"GitHub refused: {said or 'no reason given'} (nothing was posted).", *self.used))
         return clean.mapping(clean.mapping(answer).get("data"))
 
-    def refusal(self, response: requests.Response, answer: Any) -> str:
-        status, said = response.status_code, error_text(answer)
-        if rate_limited(response):
-            wait = retry_after(response)
-            when = f"in {int(wait)} s" if wait is not None else "in a minute"
-            return f"GitHub's rate limit for {self.account.username} is used up: try again {when} (nothing was posted)."
-        reasons = {
-            403: "the account may not write here, or the conversation is locked",
-            404: "it is gone, or the account cannot see it",
-            410: "issues are turned off in this repository",
-            422: "GitHub did not accept it",
-        }
-        why = f" ({reasons[status]})" if status in reasons else ""
-        return f"GitHub refused ({status}): {said or 'no reason given'}{why}."
+    def refusal(self, response: requests.Response, answer: Any) -> Exception:
+        wait = retry_after(response)
+        ladder = {**REFUSED, 403: LIMITED, 429: LIMITED} if rate_limited(response) else REFUSED
+        return refusal(
+            response, "GitHub", ladder, said=error_text(answer) or "no reason given", secret=self.used,
+            user=self.account.username, when=f"in {int(wait)} s" if wait is not None else "in a minute",
+        )  # fmt: skip
 
 
 def post_reply(

@@ -20,10 +20,10 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, get_or_transient, json_or_none, not_json_reason, redact
+from channels.http import PollBudget, credential_of, fetch_json
+from channels.http_status import Ladder, rate_limit_of
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
-from ..values import finite_number
+from ..base import AuthError, ConfigError, RateLimited
 from .config import api_root
 
 if TYPE_CHECKING:
@@ -77,33 +77,17 @@ class Client(PollBudget):
     def _get(self, path: str, params: dict[str, Any]) -> Page:
         label = f"GitLab {path}"
         headers = {"PRIVATE-TOKEN": self.token} if self.token else {}
-        response = get_or_transient(
+        auth = AUTH_WITH_TOKEN if self.token else AUTH_WITHOUT_TOKEN
+        response, data = fetch_json(
             self.session, api_root(self.base_url) + path, label=label, params=params, headers=headers,
-            allow_redirects=False,
+            allow_redirects=False, ladder={**LADDER, 401: auth, 403: auth}, error_text=error_text, secret=self.token,
+            not_json="a sign-in or maintenance page, or base_url is not a GitLab instance",
+            fields={"base_url": self.base_url},
         )  # fmt: skip
-        self._note_limits(response)
-        data, too_deep = json_or_none(response)
-        fail(response, data, label=label, token=self.token, base_url=self.base_url)
-        if too_deep:
-            raise PayloadError(f"{label}: the answer is JSON nested too deep to be a GitLab response")
-        if data is None:
-            raise PayloadError(
-                not_json_reason(
-                    label,
-                    response.text,
-                    self.token,
-                    html_means="a sign-in or maintenance page, or base_url is not a GitLab instance",
-                )
-            )
+        limits = rate_limit_of(response)
+        self.remaining = limits.remaining if limits.remaining is not None else self.remaining
+        self.reset_at = limits.reset_at or self.reset_at
         return Page(data, next_params(response, params))
-
-    def _note_limits(self, response: requests.Response) -> None:
-        remaining = finite_number(response.headers.get("RateLimit-Remaining"))
-        if remaining is not None:
-            self.remaining = int(remaining)
-        reset = finite_number(response.headers.get("RateLimit-Reset"))
-        if reset is not None and 0 < reset < 2**33:
-            self.reset_at = datetime.fromtimestamp(reset, UTC)
 
 
 def next_params(response: requests.Response, params: dict[str, Any]) -> dict[str, str] | None:
@@ -117,40 +101,23 @@ def next_params(response: requests.Response, params: dict[str, Any]) -> dict[str
     return None
 
 
-def retry_after(response: requests.Response) -> float | None:
-    seconds = finite_number(response.headers.get("Retry-After"))
-    if seconds is not None and seconds >= 0:
-        return seconds
-    reset = finite_number(response.headers.get("RateLimit-Reset"))
-    if reset is not None and 0 < reset < 2**33:
-        return max(0.0, reset - datetime.now(tz=UTC).timestamp())
-    return None
-
-
-def fail(response: requests.Response, data: Any, *, label: str, token: str, base_url: str) -> None:
-    """Raise what a failed answer means for the poller (nothing for a 2xx)."""
-    status = response.status_code
-    detail = redact(f": {error_text(data)}" if error_text(data) else "", token)
-    if status == 429:
-        raise RateLimited(f"{label}: HTTP 429 Too Many Requests{detail}", retry_after=retry_after(response))
-    if status in (401, 403):
-        hint = (
-            "GitLab refused the access token: it may be expired, revoked or lack read_api"
-            if token
-            else "the project is not public: add an access token with read_api to the channel's credentials"
-        )
-        raise AuthError(f"{label}: HTTP {status}{detail} ({hint})")
-    if status == 404:
-        raise ConfigError(
-            f"{label}: HTTP 404{detail}: no such project at {base_url}, or it is private and the token cannot see it"
-        )
-    if 300 <= status < 400:
-        location = redact(response.headers.get("Location", ""), token)[:200]
-        raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+# GitLab's rungs over the common ladder: what a refusal says of the token, the project and base_url.
+AUTH_WITH_TOKEN = (
+    AuthError,
+    "{label}: HTTP {status}{detail} (GitLab refused the access token: it may be expired, revoked or lack read_api)",
+)
+AUTH_WITHOUT_TOKEN = (
+    AuthError,
+    "{label}: HTTP {status}{detail} (the project is not public: add an access token with read_api to the channel's "
+    "credentials)",
+)
+LADDER: Ladder = {
+    404: (
+        ConfigError,
+        "{label}: HTTP 404{detail}: no such project at {base_url}, or it is private and the token cannot see it",
+    ),
+    "3xx": (ConfigError, "{label}: HTTP {status} redirect to {location}: set base_url to the instance's address"),
+}
 
 
 def error_text(data: Any) -> str:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import json_of, reply_request, scrubbed
+from channels.accounts.sending import json_of, reply_request
+from channels.http_status import REFUSED, refusal, succeeded
 
 from ..base import ReplyError
 from ..issues import IssueRef, IssueState, state_of
@@ -66,9 +67,9 @@ def issue_create(
 
     response = with_account_token(account=account, session=session, call=call)
     answer = json_of(response)
-    if not 200 <= response.status_code < 300:
+    if not succeeded(response):
         said = error_text(answer) or "no reason given"
-        raise ReplyError(scrubbed(f"GitLab refused the issue ({response.status_code}): {said}.", *used))
+        raise refusal(response, "GitLab", {429: REFUSED}, what="issue", said=f"{said}.", secret=used)
     state = state_of(answer, project=project)
     if not state.number or not state.url:
         raise ReplyError(f"GitLab accepted the issue but named no number: check {where}.")

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request, scrubbed, uploading
+from channels.accounts.sending import json_of, reply_request, uploading
+from channels.http_status import IMAGE_LADDER, refusal, succeeded
 
-from ..base import Media, OutgoingImage, ReplyError
+from ..base import Media, OutgoingImage
 from .client import error_text
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def _upload(
     with uploading("GitLab"):
         response = with_account_token(account=account, session=session, call=call)
     answer = clean.mapping(json_of(response))
-    if not 200 <= response.status_code < 300 or not UPLOAD_PATH.match(clean.line(answer.get("url"))):
-        said = scrubbed(error_text(answer) or f"HTTP {response.status_code}", *used)
-        raise ReplyError(f"GitLab refused the image ({response.status_code}): {said}; nothing was posted.")
+    if not succeeded(response) or not UPLOAD_PATH.match(clean.line(answer.get("url"))):
+        said = error_text(answer) or f"HTTP {response.status_code}"
+        raise refusal(response, "GitLab", IMAGE_LADDER, said=said, secret=used)
     return answer

@@ -19,6 +19,7 @@ import requests
 from django.conf import settings
 
 from channels.accounts.oauth import Grant, Provider
+from channels.http_status import token_refused_check
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
 from .client import token_of
@@ -58,8 +59,7 @@ def whoami(channel: Channel, session: requests.Session, headers: dict[str, str])
         )
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TransientError(f"GitLab did not say who signed in ({exc.__class__.__name__})") from exc
-    if response.status_code in (401, 403):
-        raise AuthError(f"GitLab refused the token (HTTP {response.status_code}): it may be expired or revoked.")
+    token_refused_check(response, "GitLab refused the token (HTTP {status}): it may be expired or revoked.")
     try:
         user = response.json() if response.ok else None
     except (ValueError, RecursionError):

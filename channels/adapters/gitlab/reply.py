@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import error_text, retry_after
+from .client import error_text
 from .config import api_root, validate_config
 from .parse import whole
 
@@ -47,6 +48,17 @@ def token_headers(tokens: dict[str, Any]) -> dict[str, str]:
     if tokens.get("token_type") == "private":
         return {"PRIVATE-TOKEN": tokens["access_token"]}
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+REPLY_REFUSED: Ladder = {
+    429: (ReplyError, "GitLab's rate limit for {user} is used up: try again {when} (nothing was posted)."),
+    403: (
+        ReplyError,
+        "GitLab refused the reply (403): {said} (the account may not comment here, or the discussion is locked).",
+    ),
+    404: (ReplyError, "GitLab refused the reply (404): {said} (the issue is gone, or the account cannot see it)."),
+    **dict.fromkeys(("3xx", "4xx", "5xx"), (ReplyError, "GitLab refused the reply ({status}): {said}.")),
+}
 
 
 def post_reply(
@@ -88,7 +100,7 @@ def post_reply(
 
     response = with_account_token(account=account, session=session, call=call)
     answer = json_of(response)
-    if 200 <= response.status_code < 300:
+    if succeeded(response):
         note_id = whole(answer.get("id")) if isinstance(answer, dict) else None
         if note_id is None:
             raise ReplyUncertain(f"GitLab accepted the reply but named no note: check {where}.")
@@ -100,17 +112,8 @@ def post_reply(
             raw=answer,
             media=shown,
         )
-    said = error_text(answer)
-    if response.status_code == 429:
-        wait = retry_after(response)
-        when = f"in {int(wait)} s" if wait is not None else "later"
-        raise ReplyError(
-            f"GitLab's rate limit for {account.username} is used up: try again {when} (nothing was posted)."
-        )
-    if response.status_code == 403:
-        said = f"{said or 'forbidden'} (the account may not comment here, or the discussion is locked)"
-    elif response.status_code == 404:
-        said = f"{said or 'not found'} (the issue is gone, or the account cannot see it)"
-    raise ReplyError(
-        scrubbed(f"GitLab refused the reply ({response.status_code}): {said or 'no reason given'}.", *used)
-    )
+    wait = rate_limit_of(response).wait()
+    raise refusal(
+        response, "GitLab", REPLY_REFUSED, what="reply", said=error_text(answer) or "no reason given", secret=used,
+        user=account.username, when=f"in {int(wait)} s" if wait is not None else "later",
+    )  # fmt: skip

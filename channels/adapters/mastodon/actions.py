@@ -19,6 +19,7 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import iso_or_now
+from channels.http_status import succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .config import instance_domain, validate_config
@@ -58,7 +59,7 @@ def _act(
         account=account, session=session, method=method, url=f"{base}/api/v1/statuses/{found}{suffix}",
         where=f"the post {found} on {base}",
     )  # fmt: skip
-    if not 200 <= response.status_code < 300:
+    if not succeeded(response):
         gone = "the post is gone, or the account cannot see it" if method == "POST" else "no such post of this account"
         raise refusal(response, answer, what=f"{what} {found}", gone=gone, used=used)
     status = clean.mapping(answer)
@@ -115,7 +116,7 @@ def direct_message(
         data={"status": body, "visibility": "direct"},
         headers={"Idempotency-Key": idempotency_key(account, f"direct:{target.external_id}", body)},
     )  # fmt: skip
-    if not 200 <= response.status_code < 300:
+    if not succeeded(response):
         raise refusal(response, answer, what="the direct message", gone="the person cannot be found", used=used)
     posted = clean.mapping(answer)
     if not clean.ident(posted.get("id")) or posted.get("visibility") != "direct":

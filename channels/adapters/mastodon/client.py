@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, get_or_transient, json_or_none, not_json_reason, redact
+from channels.http import PollBudget, credential_of, fetch_json
+from channels.http_status import Ladder, RateLimit, rate_limit_of
 
-from ..base import AuthError, ConfigError, Gone, PayloadError, PermanentError, RateLimited, TransientError
-from ..values import finite_number
+from ..base import AuthError, ConfigError, Gone, RateLimited
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -54,35 +53,6 @@ class Page:
     newer: dict[str, str] | None  # the query of the page of newer items (Link rel="prev"), None without one
 
 
-@dataclass
-class Limits:
-    """What the instance said of its rate limit last."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: datetime | None = None
-
-    def read(self, response: requests.Response) -> None:
-        for name, field in (("X-RateLimit-Limit", "limit"), ("X-RateLimit-Remaining", "remaining")):
-            value = finite_number(response.headers.get(name))
-            if value is not None and 0 <= value < 2**31:
-                setattr(self, field, int(value))
-        reset = clean.iso_time(response.headers.get("X-RateLimit-Reset"))
-        if reset is not None:
-            self.reset_at = reset.astimezone(UTC)
-
-    def wait(self) -> float | None:
-        """Seconds until the reset, when the instance named one."""
-        return max(0.0, (self.reset_at - datetime.now(tz=UTC)).total_seconds()) if self.reset_at else None
-
-    def status(self) -> dict[str, Any]:
-        return {
-            "rate_limit_limit": self.limit,
-            "rate_limit_remaining": self.remaining,
-            "rate_limit_reset": self.reset_at.isoformat() if self.reset_at else None,
-        }
-
-
 class Client(PollBudget):
     """One poll's view of the instance: the request budget and the rate-limit figures it reported last."""
 
@@ -93,37 +63,27 @@ class Client(PollBudget):
         self.session = session
         self.base_url = base_url
         self.token = token
-        self.limits = Limits()
+        self.limits = RateLimit()
 
     def get(self, path: str, params: dict[str, Any]) -> Page:
         page = self.counted(lambda: self._get(path, params))
         if self.limits.remaining is not None and self.limits.remaining <= LOW_REMAINING and self.stopped is None:
             self.stopped = RateLimited(
                 f"Mastodon {path}: {self.limits.remaining} requests left until the limit resets",
-                retry_after=self.limits.wait(),
+                retry_after=self.limits.until_reset(),
             )
         return page
 
     def _get(self, path: str, params: dict[str, Any]) -> Page:
         label = f"Mastodon {path}"
-        response = get_or_transient(
+        response, data = fetch_json(
             self.session, self.base_url + path, label=label, params=params,
             headers={"Authorization": f"Bearer {self.token}"}, allow_redirects=False,
+            # A status's own address (its context, a favourite): the instance answers 404 for a deleted one.
+            ladder=STATUS_LADDER if "/statuses/" in path else LADDER, error_text=error_text, secret=self.token,
+            not_json="a maintenance page, or base_url is not a Mastodon instance",
         )  # fmt: skip
-        self.limits.read(response)
-        data, too_deep = json_or_none(response)
-        fail(response, data, label=label, token=self.token, limits=self.limits)
-        if too_deep:
-            raise PayloadError(f"{label}: the answer is JSON nested too deep to be a Mastodon response")
-        if data is None:
-            raise PayloadError(
-                not_json_reason(
-                    label,
-                    response.text,
-                    self.token,
-                    html_means="a maintenance page, or base_url is not a Mastodon instance",
-                )
-            )
+        self.limits = self.limits.merged(rate_limit_of(response))
         return Page(data, newer_params(response))
 
 
@@ -135,29 +95,18 @@ def newer_params(response: requests.Response) -> dict[str, str] | None:
     return None
 
 
-def fail(response: requests.Response, data: Any, *, label: str, token: str, limits: Limits) -> None:
-    """Raise what a failed answer means for the poller (nothing for a 2xx)."""
-    status = response.status_code
-    said = error_text(data)
-    detail = redact(f": {said}" if said else "", token)
-    if status == 429:
-        raise RateLimited(f"{label}: HTTP 429{detail or ' Too many requests'}", retry_after=limits.wait())
-    if status == 401:
-        raise AuthError(f"{label}: HTTP 401{detail} (the access token is invalid or was revoked: connect it again)")
-    if status == 403:
-        raise AuthError(f"{label}: HTTP 403{detail} (the token lacks the read scope, or the account is suspended)")
-    if 300 <= status < 400:
-        location = redact(response.headers.get("Location", ""), token)[:200]
-        raise ConfigError(f"{label}: HTTP {status} redirect to {location}: set base_url to the instance's address")
-    if status == 404 and "/statuses/" in label:
-        # A status's own address (its context, a favourite): the instance answers so for a deleted one.
-        raise Gone(f"{label}: HTTP 404{detail}: the status is gone (deleted, or not visible to the channel's account)")
-    if status == 404:
-        raise ConfigError(f"{label}: HTTP 404{detail}: is base_url a Mastodon instance (version 3.5 or later)?")
-    if status >= 500:
-        raise TransientError(f"{label}: HTTP {status} {response.reason}{detail}")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {response.reason}{detail}")
+# Mastodon's rungs over the common ladder: what its refusals mean for the channel's token and base_url.
+LADDER: Ladder = {
+    429: (RateLimited, "{label}: HTTP 429{detail}"),
+    401: (AuthError, "{label}: HTTP 401{detail} (the access token is invalid or was revoked: connect it again)"),
+    403: (AuthError, "{label}: HTTP 403{detail} (the token lacks the read scope, or the account is suspended)"),
+    "3xx": (ConfigError, "{label}: HTTP {status} redirect to {location}: set base_url to the instance's address"),
+    404: (ConfigError, "{label}: HTTP 404{detail}: is base_url a Mastodon instance (version 3.5 or later)?"),
+}
+STATUS_LADDER: Ladder = {
+    **LADDER,
+    404: (Gone, "{label}: HTTP 404{detail}: the status is gone (deleted, or not visible to the channel's account)"),
+}
 
 
 def error_text(data: Any) -> str:

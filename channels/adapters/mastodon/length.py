@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
+from channels.http_status import succeeded
 
 from .platform import PLATFORM
 
@@ -62,7 +63,7 @@ def instance_limits(session: requests.Session, base_url: str) -> Limits:
         response = session.get(
             f"{base_url}/api/v2/instance", timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, allow_redirects=False
         )
-        answer = response.json() if response.status_code == 200 else None
+        answer = response.json() if succeeded(response) else None
     except (requests.RequestException, ValueError, RecursionError):
         answer = None
     limits = limits_of(answer)

@@ -14,6 +14,7 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import uploading
+from channels.http_status import answered, succeeded
 
 from ..base import OutgoingImage, ReplyError
 from .reply import account_call, refusal
@@ -35,14 +36,14 @@ def uploaded(*, account: Account, session: requests.Session, base: str, images: 
                 account=account, session=session, method="POST", url=f"{base}/api/v2/media", where=where,
                 files={"file": (image.filename, image.data, image.content_type)}, data={"description": image.alt},
             )  # fmt: skip
-        if not 200 <= response.status_code < 300:
+        if not succeeded(response):
             what = "the reply (its image was refused)"
             raise refusal(response, answer, what=what, gone="the instance has no media upload", used=used)
         media = clean.mapping(answer)
         media_id = clean.ident(media.get("id"))
         if not media_id:
             raise ReplyError("Mastodon took the image but named no attachment: the reply was not posted.")
-        if response.status_code == 202 or not media.get("url"):
+        if answered(response, 202) or not media.get("url"):  # 202: still processing
             _processed(account=account, session=session, base=base, media_id=media_id)
         ids.append(media_id)
     return ids
@@ -57,6 +58,6 @@ def _processed(*, account: Account, session: requests.Session, base: str, media_
                 account=account, session=session, method="GET", url=f"{base}/api/v1/media/{media_id}",
                 where="the image",
             )  # fmt: skip
-        if response.status_code == 200 and clean.mapping(answer).get("url"):
+        if succeeded(response) and clean.mapping(answer).get("url"):
             return
     raise ReplyError("Mastodon is still processing the image: the reply was not posted; send it again in a moment.")

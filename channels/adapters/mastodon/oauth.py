@@ -23,6 +23,7 @@ from django.conf import settings
 
 from channels import clean
 from channels.accounts.oauth import Grant, Provider
+from channels.http_status import token_refused_check
 
 from ..base import AuthError, PayloadError, TransientError
 from .client import token_of
@@ -62,8 +63,7 @@ def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, s
         )
     except requests.RequestException as exc:
         raise TransientError(f"Mastodon did not say who signed in ({exc.__class__.__name__})") from exc
-    if response.status_code in (401, 403):
-        raise AuthError(f"Mastodon refused the token (HTTP {response.status_code}): it may be revoked.")
+    token_refused_check(response, "Mastodon refused the token (HTTP {status}): it may be revoked.")
     try:
         account = response.json() if response.ok else None
     except (ValueError, RecursionError):

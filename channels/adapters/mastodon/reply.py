@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, rate_limit_of, succeeded
+from channels.http_status import refusal as send_refusal
 
 from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text
@@ -71,17 +73,27 @@ def account_call(
     return response, json_of(response), used
 
 
-def refusal(response: requests.Response, answer: Any, *, what: str, gone: str, used: list[str]) -> ReplyError:
+REFUSED: Ladder = {
+    429: (ReplyError, "Mastodon's rate limit for this account is used up: try again {when} ({what} was not done)."),
+    404: (ReplyError, "Mastodon refused: {said} ({gone}), HTTP 404; {what} was not done."),
+    403: (
+        ReplyError,
+        "Mastodon refused: {said} (the account may not do this (suspended, or the token lacks the write scope)), "
+        "HTTP 403; {what} was not done.",
+    ),
+    **dict.fromkeys(
+        ("3xx", "4xx", "5xx"), (ReplyError, "Mastodon refused: {said}, HTTP {status}; {what} was not done.")
+    ),
+}
+
+
+def refusal(response: requests.Response, answer: Any, *, what: str, gone: str, used: list[str]) -> Exception:
     """A refused call in words: `what` was not done; `gone`: what a 404 means here."""
-    said = error_text(answer)
-    status = response.status_code
-    if status == 429:
-        reset = clean.iso_time(response.headers.get("X-RateLimit-Reset"))
-        when = f"after {reset:%H:%M} UTC" if reset else "later"
-        return ReplyError(f"Mastodon's rate limit for this account is used up: try again {when} ({what} was not done).")
-    reason = {404: gone, 403: "the account may not do this (suspended, or the token lacks the write scope)"}.get(status)
-    text = f"Mastodon refused: {said or 'no reason given'}" + (f" ({reason})" if reason else "")
-    return ReplyError(scrubbed(f"{text}, HTTP {status}; {what} was not done.", *used))
+    reset = rate_limit_of(response).reset_at
+    return send_refusal(
+        response, "Mastodon", REFUSED, said=error_text(answer) or "no reason given", secret=used, what=what, gone=gone,
+        when=f"after {reset:%H:%M} UTC" if reset else "later",
+    )  # fmt: skip
 
 
 def visibility_of(*, target: ReplyTarget, account: Account, session: requests.Session, base_url: str) -> str:
@@ -92,7 +104,7 @@ def visibility_of(*, target: ReplyTarget, account: Account, session: requests.Se
             account=account, session=session, method="GET", url=f"{base_url}/api/v1/statuses/{target.external_id}",
             where="the post",
         )  # fmt: skip
-        if not 200 <= response.status_code < 300:
+        if not succeeded(response):
             raise refusal(response, answer, what="the reply", gone="the post is gone", used=used)
         stored = clean.mapping(answer).get("visibility")
     if stored not in VISIBILITIES:
@@ -157,7 +169,7 @@ def post_reply(
         account=account, session=session, method="POST", url=f"{base}/api/v1/statuses", where=where, data=form,
         headers={"Idempotency-Key": idempotency_key(account, status_id, body, media)},
     )  # fmt: skip
-    if not 200 <= response.status_code < 300:
+    if not succeeded(response):
         raise refusal(
             response,
             answer,

@@ -15,8 +15,9 @@ import requests
 from django.conf import settings
 
 from channels import clean
+from channels.http_status import Ladder, passed, status_check
 
-from ..base import AuthError, ConfigError, PayloadError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, PayloadError, TransientError
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -67,10 +68,18 @@ def user_agent(channel: Channel, credentials: Credentials) -> str:
     return f"{agent} (by /u/{credentials.username})" if credentials.username else agent
 
 
-def retry_after_of(response: requests.Response) -> float | None:
-    """Seconds to wait after a 429: Reddit's window reset, else Retry-After."""
-    headers = response.headers
-    return clean.number(headers.get("x-ratelimit-reset")) or clean.number(headers.get("Retry-After"))
+# The token endpoint's rungs over the common ladder: a refusal is the app's credentials or its type.
+TOKEN_LADDER: Ladder = {
+    401: (
+        AuthError,
+        "Reddit rejected the app's client_id/client_secret (HTTP 401 from the token endpoint): copy them again from "
+        "https://www.reddit.com/prefs/apps.",
+    ),
+    **dict.fromkeys(
+        ("3xx", "4xx", 403),
+        (AuthError, "{label} answered HTTP {status}{error}: check the app's type (script or web app) and credentials."),
+    ),
+}
 
 
 def request_token(session: requests.Session, creds: Credentials, agent: str) -> tuple[str, float]:
@@ -90,23 +99,14 @@ def request_token(session: requests.Session, creds: Credentials, agent: str) -> 
         )
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise TransientError(f"Reddit token endpoint: {exc.__class__.__name__}") from exc
-    status = response.status_code
     try:
         payload = response.json()
     except (ValueError, RecursionError):
         payload = None
     error = str(payload.get("error") or "") if isinstance(payload, dict) else ""
-    if status == 429:
-        retry = retry_after_of(response)
-        raise RateLimited("Reddit token endpoint: HTTP 429 Too Many Requests", retry_after=retry)
-    if status >= 500:
-        raise TransientError(f"Reddit token endpoint: HTTP {status} {response.reason}")
-    if status == 401:
-        raise AuthError(
-            "Reddit rejected the app's client_id/client_secret (HTTP 401 from the token endpoint): "
-            "copy them again from https://www.reddit.com/prefs/apps."
-        )
-    # Reddit answers a wrong password with HTTP 200 and {"error": "invalid_grant"}.
+    # Reddit answers a wrong password with HTTP 200 and {"error": "invalid_grant"}: said below, whatever the 4xx.
+    ladder = passed(TOKEN_LADDER, "3xx", "4xx", 403) if error == "invalid_grant" else TOKEN_LADDER
+    status_check(response, "Reddit token endpoint", ladder, error=f" ({error})" if error else "")
     if error == "invalid_grant":
         if creds.username:
             raise AuthError(
@@ -114,9 +114,9 @@ def request_token(session: requests.Session, creds: Credentials, agent: str) -> 
                 "password; accounts with two-factor authentication cannot use the password grant."
             )
         raise AuthError("Reddit refused the app-only sign-in (invalid_grant): check the app's type and credentials.")
-    if status >= 400 or error:
+    if error:
         raise AuthError(
-            f"Reddit token endpoint answered HTTP {status}{f' ({error})' if error else ''}: "
+            f"Reddit token endpoint answered HTTP {response.status_code} ({error}): "
             "check the app's type (script or web app) and credentials."
         )
     token = payload.get("access_token") if isinstance(payload, dict) else None

@@ -21,10 +21,11 @@ from django.core.cache import cache
 
 from advocacy.counters import window_count
 from channels import clean
-from channels.http import http_errors_check, json_of
+from channels.http import json_of, json_or_none
+from channels.http_status import Ladder, answered, status_check, succeeded
 
 from ..base import AuthError, Gone, PermanentError, RateLimited, TransientError
-from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token, retry_after_of
+from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token
 
 logger = logging.getLogger(__name__)
 
@@ -50,16 +51,11 @@ class Client:
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         params = {**(params or {}), "raw_json": 1}
         response = self._send(path, params)
-        if response.status_code == 401:
+        if answered(response, 401):
             # The token was revoked or expired early: drop it and try once with a new one.
             logger.info("reddit: access token refused on %s, fetching a new one", path)
             self._drop_token()
             response = self._send(path, params)
-            if response.status_code == 401:
-                raise AuthError(
-                    f"Reddit {path}: HTTP 401 even with a fresh access token: check the app's credentials "
-                    "and that the account is not suspended."
-                )
         return self._json(path, response)
 
     def _send(self, path: str, params: dict[str, Any]) -> requests.Response:
@@ -82,33 +78,17 @@ class Client:
         return response
 
     def _json(self, path: str, response: requests.Response) -> Any:
-        status = response.status_code
-        if status == 429:
-            retry = retry_after_of(response)
-            raise RateLimited(f"Reddit {path}: HTTP 429 Too Many Requests", retry_after=retry)
-        if 300 <= status < 400:
-            location = response.headers.get("Location", "")
-            if "/subreddits/search" in location:
-                raise PermanentError(
-                    f"Reddit {path}: no such subreddit (Reddit redirects to its subreddit search): "
-                    "fix the channel's subreddits."
-                )
-            raise PermanentError(f"Reddit {path}: unexpected redirect (HTTP {status}) to {location[:200]}")
-        if status == 404 and path.startswith("/comments/"):
-            # A post's own page: Reddit answers 404 for a post deleted or removed, whatever the credentials.
-            raise Gone(f"Reddit {path}: HTTP 404 {response.reason}: the post is gone (deleted or removed).")
-        if status in (403, 404):
-            reason = error_reason(response)
-            what = f" ({reason})" if reason else ""
-            hint = (
-                "the subreddit is private, quarantined or banned, or the app may not read it: fix the channel's "
-                "subreddits or credentials"
-                if path.startswith("/r/")
-                else "check the channel's credentials"
-            )
-            raise PermanentError(f"Reddit {path}: HTTP {status} {response.reason}{what}: {hint}.")
-        http_errors_check(response, f"Reddit {path}")
-        return json_of(response, f"Reddit {path}")
+        label = f"Reddit {path}"
+        if "/subreddits/search" in response.headers.get("Location", ""):
+            ladder: Ladder = {**LADDER, "3xx": NO_SUBREDDIT}
+        elif path.startswith("/comments/"):
+            # A post's own page: 404 for one deleted or removed, whoever asks.
+            ladder = {**LADDER, 403: REFUSED, 404: POST_GONE}
+        else:
+            ladder = {**LADDER, **dict.fromkeys((403, 404), SUBREDDIT_REFUSED if path.startswith("/r/") else REFUSED)}
+        reason = "" if succeeded(response) else error_reason(response)
+        status_check(response, label, ladder, what=f" ({reason})" if reason else "")
+        return json_of(response, label)
 
     # -- request budget, shared through the cache by every channel using this client --
 
@@ -188,11 +168,31 @@ class Client:
         return token
 
 
+# Reddit's rungs over the common ladder: what a refusal says of the subreddits, the post, the app's credentials.
+LADDER: Ladder = {
+    401: (
+        AuthError,
+        "{label}: HTTP 401 even with a fresh access token: check the app's credentials and that the account is not "
+        "suspended.",
+    ),
+    "3xx": (PermanentError, "{label}: unexpected redirect (HTTP {status}) to {location}"),
+    "4xx": (PermanentError, "{label}: HTTP {status} {reason}: {body}"),
+}
+NO_SUBREDDIT = (
+    PermanentError,
+    "{label}: no such subreddit (Reddit redirects to its subreddit search): fix the channel's subreddits.",
+)
+POST_GONE = (Gone, "{label}: HTTP 404 {reason}: the post is gone (deleted or removed).")
+SUBREDDIT_REFUSED = (
+    PermanentError,
+    "{label}: HTTP {status} {reason}{what}: the subreddit is private, quarantined or banned, or the app may not read "
+    "it: fix the channel's subreddits or credentials.",
+)
+REFUSED = (PermanentError, "{label}: HTTP {status} {reason}{what}: check the channel's credentials.")
+
+
 def error_reason(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
+    body, _ = json_or_none(response)
     if isinstance(body, dict):
         return str(body.get("reason") or "")[:100]
     return ""

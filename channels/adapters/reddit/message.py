@@ -16,6 +16,7 @@ import requests
 from django.utils import timezone
 
 from channels.accounts.sending import json_of, reply_request, scrubbed
+from channels.http_status import Ladder, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, SentReply
 from .client import API_URL
@@ -35,6 +36,18 @@ REFUSALS = {
     "NOT_WHITELISTED_BY_USER_MESSAGE": "they take private messages only from people they chose",
     "USER_BLOCKED": "they blocked the account",
     "USER_BLOCKED_MESSAGE": "they blocked the account",
+}
+
+
+MESSAGE_REFUSED: Ladder = {
+    **dict.fromkeys(
+        ("3xx", "4xx", "5xx", 429), (ReplyError, "Reddit refused the message (HTTP {status}): nothing was sent.")
+    ),
+    403: (
+        ReplyError,
+        "Reddit refused the message (403): u/{user} was connected before the desk asked to send private messages, or "
+        "may not send them: an admin connects it again. Nothing was sent.",
+    ),
 }
 
 
@@ -63,13 +76,8 @@ def direct_message(
         )  # fmt: skip
 
     response = with_account_token(account=account, session=session, call=call)
-    if response.status_code == 403:
-        raise ReplyError(
-            f"Reddit refused the message (403): u/{account.username} was connected before the desk asked to send "
-            "private messages, or may not send them: an admin connects it again. Nothing was sent."
-        )
-    if response.status_code == 429 or not 200 <= response.status_code < 300:
-        raise ReplyError(f"Reddit refused the message (HTTP {response.status_code}): nothing was sent.")
+    if not succeeded(response):
+        raise refusal(response, "Reddit", MESSAGE_REFUSED, user=account.username)
     body = json_of(response)
     data = body.get("json") if isinstance(body, dict) else None
     errors = data.get("errors") if isinstance(data, dict) else None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels.accounts.sending import epoch_or_now, json_of, reply_request, scrubbed
+from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_URL
@@ -35,6 +36,19 @@ REFUSALS = {
     "USER_BLOCKED": "its author blocked the account",
     "SUBREDDIT_NOTALLOWED": "the subreddit does not allow this account to comment",
     "BANNED_FROM_SUBREDDIT": "the account is banned from this subreddit",
+}
+
+
+REPLY_REFUSED: Ladder = {
+    **dict.fromkeys(
+        ("3xx", "4xx", "5xx"), (ReplyError, "Reddit refused the reply (HTTP {status}): nothing was posted.")
+    ),
+    429: (ReplyError, "Reddit's rate limit is used up: try again{wait} (nothing was posted)."),
+    403: (
+        ReplyError,
+        "Reddit refused the reply (403): {said} (a private or quarantined subreddit, or the account lacks the submit "
+        "scope).",
+    ),
 }
 
 
@@ -68,17 +82,10 @@ def post_reply(
 
     response = with_account_token(account=account, session=session, call=call)
     body = json_of(response)
-    if response.status_code == 429:
-        reset = response.headers.get("x-ratelimit-reset", "")
-        wait = f" in about {round(float(reset))} s" if reset.replace(".", "", 1).isdigit() else " later"
-        raise ReplyError(f"Reddit's rate limit is used up: try again{wait} (nothing was posted).")
-    if response.status_code == 403:
-        raise ReplyError(
-            scrubbed(f"Reddit refused the reply (403): {_first_error(body) or 'forbidden'}", *used)
-            + " (a private or quarantined subreddit, or the account lacks the submit scope)."
-        )
-    if not 200 <= response.status_code < 300:
-        raise ReplyError(f"Reddit refused the reply (HTTP {response.status_code}): nothing was posted.")
+    if not succeeded(response):
+        reset = rate_limit_of(response).until_reset()
+        wait = f" in about {round(reset)} s" if reset is not None else " later"
+        raise refusal(response, "Reddit", REPLY_REFUSED, said=_first_error(body) or "forbidden", secret=used, wait=wait)
     data = body.get("json") if isinstance(body, dict) else None
     errors = data.get("errors") if isinstance(data, dict) else None
     if errors:

@@ -18,7 +18,8 @@ import requests
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of, get_or_transient, json_or_none
+from channels.http import credential_of, json_or_none, request
+from channels.http_status import Ladder, passed, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from .fields import count_of
@@ -140,8 +141,9 @@ def se_request(
 
     Messages name the method, never the URL: the URL carries the app key."""
     label = f"Stack Exchange {method}"
-    response = get_or_transient(
+    response = request(
         session,
+        "GET",
         url,
         label=label,
         undecodable_is_payload=True,
@@ -149,20 +151,14 @@ def se_request(
         # The API always compresses; requests decodes gzip and deflate, not every other coding.
         headers={"Accept-Encoding": "gzip, deflate"},
     )
-    status = response.status_code
     data, too_deep = json_or_none(response)  # too deep: JSON nested thousands deep, no API response is
     error = data if isinstance(data, dict) and data.get("error_id") is not None else None
-    if status >= 500:
-        detail = f": {_error_text(error, secret)}" if error else ""
-        raise TransientError(f"{label}: HTTP {status}{detail}")
+    # A 5xx is transient whatever its body says; below that, the API's own error (`error_id`) says more than the status.
+    ladder = passed(LADDER, "4xx", 401, 403, 429) if error is not None else LADDER
+    said = _error_text(error, secret) if error is not None else ""
+    status_check(response, label, ladder, said=said, retry_after=_retry_after(response))
     if error is not None:
         raise _api_error(label, error, secret)
-    if status == 429:
-        raise RateLimited(f"{label}: HTTP 429 Too Many Requests", retry_after=_retry_after(response))
-    if status in (401, 403):
-        raise AuthError(f"{label}: HTTP {status}: check the channel's app key")
-    if status >= 400:
-        raise PermanentError(f"{label}: HTTP {status} {clean.line(response.reason, max_length=80)}")
     if too_deep:
         raise PayloadError(f"{label}: the answer is JSON nested too deep to be an API response")
     if data is None:
@@ -170,6 +166,13 @@ def se_request(
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise PayloadError(f'{label}: response is not an API wrapper with an "items" list')
     return data
+
+
+# Stack Exchange's rungs over the common ladder: a refusal names the app key.
+LADDER: Ladder = {
+    **dict.fromkeys((401, 403), (AuthError, "{label}: HTTP {status}: check the channel's app key")),
+    "5xx": (TransientError, "{label}: HTTP {status}{detail}"),
+}
 
 
 def _error_text(error: dict[str, Any], secret: str) -> str:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import epoch_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import epoch_or_now, json_of, reply_request
 from channels.http import credential_of
+from channels.http_status import Ladder, Rung, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_ROOT
@@ -44,6 +45,14 @@ def _number(external_id: str, prefixes: str) -> str:
     if external_id[:1] in prefixes and external_id[1:].isdigit():
         return external_id[1:]
     return ""
+
+
+THROTTLED: Rung = (ReplyError, "Stack Exchange refused the reply: {throttled}.")
+THROTTLED_LADDER: Ladder = dict.fromkeys(("2xx", "3xx", "4xx", "5xx", 429), THROTTLED)
+REFUSED: Ladder = {
+    **dict.fromkeys(("2xx", "3xx", "4xx", "5xx"), (ReplyError, "Stack Exchange refused the reply: {said}.")),
+    429: THROTTLED,
+}
 
 
 def post_reply(
@@ -80,7 +89,7 @@ def post_reply(
 
     response = with_account_token(account=account, session=session, call=call, refused=token_refused)
     body = json_of(response)
-    if 200 <= response.status_code < 300 and isinstance(body, dict) and not body.get("error_id"):
+    if succeeded(response) and isinstance(body, dict) and not body.get("error_id"):
         items = body.get("items")
         item = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
         number = item.get("answer_id" if style == "answer" else "comment_id")
@@ -98,8 +107,7 @@ def post_reply(
         )
     said = str(body.get("error_message") or body.get("error_name") or "") if isinstance(body, dict) else ""
     name = body.get("error_name") if isinstance(body, dict) else None
-    if name == "throttle_violation" or response.status_code == 429:
-        said = f"too many requests: {said or 'try again later'} (nothing was posted)"
-    raise ReplyError(
-        scrubbed(f"Stack Exchange refused the reply: {said[:300] or f'HTTP {response.status_code}'}.", *used)
-    )
+    throttled = f"too many requests: {said or 'try again later'} (nothing was posted)"
+    ladder = THROTTLED_LADDER if name == "throttle_violation" else REFUSED
+    said = said[:300] or f"HTTP {response.status_code}"
+    raise refusal(response, "Stack Exchange", ladder, said=said, secret=used, throttled=throttled)

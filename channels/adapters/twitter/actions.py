@@ -16,9 +16,10 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.http_status import Ladder, answered, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import API_ROOT, platform_error, rate_limit, retry_after, scrub
+from .client import API_ROOT, platform_error, retry_after
 from .ids import as_id
 from .platform import PLATFORM
 
@@ -42,16 +43,33 @@ def _user_id(channel: Channel, account: Account) -> str:
     raise ReplyError(f"@{account.username}'s X user id is not known: an admin connects the account again.")
 
 
+ACT_REFUSED: Ladder = {
+    429: (ReplyError, "X's rate limit for @{handle} is used up: try again after {until} (nothing was done)."),
+    **dict.fromkeys(("2xx", "3xx", "4xx", "5xx"), (ReplyError, "X refused to {what} ({status}): {said}")),
+}
+DM_REFUSED: Ladder = {
+    429: (ReplyError, "X's limit on direct messages for @{handle} is used up: try after {until}."),
+    403: (
+        ReplyError,
+        "X refused the direct message (403): {said} (they may not take messages from us, or @{handle} was connected "
+        "before the desk asked for direct messages: an admin connects it again)",
+    ),
+    **dict.fromkeys(("3xx", "4xx", "5xx"), (ReplyError, "X refused the direct message ({status}): {said}")),
+}
+
+
+def _refused(response: requests.Response, ladder: Ladder, *, handle: str, used: list[str], what: str = "") -> Exception:
+    _, until = retry_after(response, rate_limit_of(response))
+    said = platform_error(response)
+    return refusal(response, "X", ladder, said=said, secret=used, until=until, handle=handle, what=what)
+
+
 def _done(response: requests.Response, key: str, *, handle: str, what: str, used: list[str]) -> None:
-    status = response.status_code
     body = json_of(response)
     data = body.get("data") if isinstance(body, dict) else None
-    if 200 <= status < 300 and isinstance(data, dict) and data.get(key) in (True, False):
+    if succeeded(response) and isinstance(data, dict) and data.get(key) in (True, False):
         return
-    if status == 429:
-        _, until = retry_after(response, rate_limit(response))
-        raise ReplyError(f"X's rate limit for @{handle} is used up: try again after {until} (nothing was done).")
-    raise ReplyError(scrub(f"X refused to {what} ({status}): {platform_error(response)}", *used))
+    raise _refused(response, ACT_REFUSED, handle=handle, used=used, what=what)
 
 
 def _on_post(
@@ -109,7 +127,7 @@ def delete_post(*, channel: Channel, account: Account, session: requests.Session
         return reply_request(session, "DELETE", TWEET_URL.format(id=tweet_id), label="X", where=where, headers=headers)
 
     response = with_account_token(account=account, session=session, call=call)
-    if response.status_code == 404:
+    if answered(response, 404):
         return  # already gone: what was asked is done
     _done(response, "deleted", handle=account.username, what="delete the post", used=used)
 
@@ -136,22 +154,10 @@ def direct_message(
 
     response = with_account_token(account=account, session=session, call=call)
     data = clean.mapping(clean.mapping(json_of(response)).get("data"))
-    if 200 <= response.status_code < 300:
+    if succeeded(response):
         event, conversation = clean.ident(data.get("dm_event_id")), clean.ident(data.get("dm_conversation_id"))
         if not event:
             raise ReplyUncertain(f"X took the message but named none: check @{account.username}'s messages.")
         link = f"https://x.com/messages/{conversation}" if conversation else ""
         return SentReply(external_id=event, permalink=link, created_at=iso_or_now(None), raw=data)
-    if response.status_code == 429:
-        _, until = retry_after(response, rate_limit(response))
-        raise ReplyError(f"X's limit on direct messages for @{account.username} is used up: try after {until}.")
-    why = ""
-    if response.status_code == 403:
-        why = (
-            " (they may not take messages from us, or @"
-            + account.username
-            + " was connected before the desk asked for direct messages: an admin connects it again)"
-        )
-    raise ReplyError(
-        scrub(f"X refused the direct message ({response.status_code}): {platform_error(response)}{why}", *used)
-    )
+    raise _refused(response, DM_REFUSED, handle=account.username, used=used)

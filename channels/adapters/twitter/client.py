@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 from django.utils import timezone
 
 from channels import clean
-from channels.http import credential_of
+from channels.http import credential_of, json_of, request
+from channels.http_status import Ladder, RateLimit, rate_limit_of, status_check, succeeded
 
-from ..base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, PermanentError, RateLimited, TransientError
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -44,6 +44,7 @@ READ_PARAMS: dict[str, str] = {
 }
 # X windows are 15 minutes: the wait after a 429 that did not say when to come back.
 DEFAULT_RATE_LIMIT_WAIT = 900
+AUTH_HINT = "check the channel's bearer_token credential and the app's access level."
 
 
 @dataclass
@@ -68,50 +69,34 @@ def bearer_of(channel: Channel) -> str:
     return token.strip()
 
 
+# X's rungs over the common ladder: its own words in every message, the bearer token named on a refusal, and
+# the time of the next call on a 429.
+X_LADDER: Ladder = {
+    429: (RateLimited, "{label}: HTTP 429 {said}; next call after {until}"),
+    401: (AuthError, "{label}: HTTP {status} {said}: " + AUTH_HINT),
+    403: (AuthError, "{label}: HTTP {status} {said}: " + AUTH_HINT),
+    "5xx": (TransientError, "{label}: HTTP {status} {reason}"),
+    "4xx": (PermanentError, "{label}: HTTP {status} {said}"),
+}
+
+
 def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
     """GET one API call and return its JSON; rate-limit figures are recorded on `calls`."""
-    try:
-        response = calls.session.get(
-            url,
-            params=params,
-            headers={"Authorization": f"Bearer {calls.token}"},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(scrub(f"X {endpoint}: no answer ({exc.__class__.__name__})", calls.token)) from exc
+    label = f"X {endpoint}"
+    headers = {"Authorization": f"Bearer {calls.token}"}
+    response = request(calls.session, "GET", url, label=label, params=params, headers=headers)
     calls.requests_made += 1
-    limits = rate_limit(response)
-    if limits:
-        calls.rate[endpoint] = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in limits.items()}
-        if limits.get("remaining") == 0 and limits.get("reset"):
-            calls.exhausted[endpoint] = limits["reset"]
-    status = response.status_code
-    if status == 429:
+    limits = rate_limit_of(response)
+    if rate_of(limits):
+        calls.rate[endpoint] = rate_of(limits)
+        if limits.remaining == 0 and limits.reset_at:
+            calls.exhausted[endpoint] = limits.reset_at
+    if not succeeded(response):
         wait, until = retry_after(response, limits)
-        raise RateLimited(
-            scrub(f"X {endpoint}: HTTP 429 {platform_error(response)}; next call after {until}", calls.token),
-            retry_after=wait,
+        status_check(
+            response, label, X_LADDER, said=platform_error(response), secret=calls.token, retry_after=wait, until=until
         )
-    if status in (401, 403):
-        raise AuthError(
-            scrub(
-                f"X {endpoint}: HTTP {status} {platform_error(response)}: check the channel's bearer_token "
-                "credential and the app's access level.",
-                calls.token,
-            )
-        )
-    if status >= 500:
-        raise TransientError(f"X {endpoint}: HTTP {status} {response.reason or ''}".rstrip())
-    if status >= 400:
-        # Our request is wrong (usually the config, e.g. a search query X cannot parse): asking again
-        # unchanged would fail the same way.
-        raise PermanentError(scrub(f"X {endpoint}: HTTP {status} {platform_error(response)}", calls.token))
-    try:
-        body = response.json()
-    except RecursionError as exc:
-        raise PayloadError(f"X {endpoint}: response nested too deeply to be an X response") from exc
-    except ValueError as exc:
-        raise PayloadError(f"X {endpoint}: response is not JSON ({response.text[:120]!r})") from exc
+    body = json_of(response, label)
     if isinstance(body, dict) and body.get("errors"):
         # Partial errors next to (or instead of) data: deleted or protected posts and suspended authors.
         # The data is kept; the errors are only worth a log line.
@@ -119,25 +104,10 @@ def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
     return body
 
 
-def scrub(message: str, *secrets: str) -> str:
-    for secret in secrets:
-        if secret:
-            message = message.replace(secret, "[redacted]")
-    return message
-
-
-def rate_limit(response: requests.Response) -> dict[str, Any]:
-    limits: dict[str, Any] = {}
-    for key in ("limit", "remaining", "reset"):
-        value = clean.whole(response.headers.get(f"x-rate-limit-{key}"), minimum=0)
-        if value is not None:
-            limits[key] = value
-    if "reset" in limits:
-        try:
-            limits["reset"] = datetime.fromtimestamp(limits["reset"], tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            del limits["reset"]
-    return limits
+def rate_of(limits: RateLimit) -> dict[str, Any]:
+    """The figures as platform_status keeps them per endpoint."""
+    figures = {"limit": limits.limit, "remaining": limits.remaining, "reset": limits.reset_at}
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in figures.items() if v is not None}
 
 
 def stored_rate_limits(channel: Channel) -> dict[str, Any]:
@@ -145,13 +115,13 @@ def stored_rate_limits(channel: Channel) -> dict[str, Any]:
     return dict(clean.mapping(clean.mapping(channel.platform_status).get("rate_limit")))
 
 
-def retry_after(response: requests.Response, limits: dict[str, Any]) -> tuple[float, str]:
+def retry_after(response: requests.Response, limits: RateLimit) -> tuple[float, str]:
     """Seconds to wait after a 429 and the time as 'HH:MM UTC'."""
-    reset = limits.get("reset") if limits else None
+    reset = limits.reset_at
     if reset is not None:
         wait = max((reset - timezone.now()).total_seconds(), 1.0)
     else:
-        seconds = clean.number(response.headers.get("Retry-After"))
+        seconds = limits.retry_after
         wait = max(seconds, 1.0) if seconds is not None and seconds < 86400 else float(DEFAULT_RATE_LIMIT_WAIT)
         reset = timezone.now() + timedelta(seconds=wait)
     return wait, f"{reset.astimezone(UTC):%H:%M} UTC"

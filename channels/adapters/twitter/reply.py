@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 from django.utils import timezone
 
+from channels.accounts.sending import reply_request
+from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
+
 from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import TWEETS_URL, platform_error, rate_limit, retry_after, scrub
+from .client import TWEETS_URL, platform_error, retry_after
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
 from .parse import STATUS_URL
@@ -52,6 +54,15 @@ def choose_reply_handle(*, config: dict[str, Any], mentioned: list[str], text: s
     return handle_with_role(config, "main")["username"]
 
 
+REFUSED: Ladder = {
+    429: (ReplyError, "X's rate limit for @{handle} is used up: try again after {until} (nothing was posted)"),
+    403: (
+        ReplyError,
+        "X refused the reply (403): {said} (the post may be deleted or protected, or replies to it are limited)",
+    ),
+}
+
+
 def post_reply(
     *,
     channel: Channel,
@@ -81,24 +92,12 @@ def post_reply(
 
     def call(tokens: dict[str, Any]) -> requests.Response:
         used.append(tokens["access_token"])
-        try:
-            return session.post(
-                TWEETS_URL,
-                json=post,
-                headers={"Authorization": f"Bearer {tokens['access_token']}"},
-                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            )
-        except requests.ConnectTimeout as exc:
-            raise ReplyError("Could not reach X (connection timed out): the reply was not posted.") from exc
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise ReplyUncertain(
-                f"X did not answer ({exc.__class__.__name__}): the reply may have been posted; "
-                f"check @{handle}'s replies before sending it again."
-            ) from exc
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        where = f"@{handle}'s replies"
+        return reply_request(session, "POST", TWEETS_URL, label="X", where=where, json=post, headers=headers)
 
     response = with_account_token(account=account, session=session, call=call)
-    status = response.status_code
-    if 200 <= status < 300:
+    if succeeded(response):
         try:
             body = response.json()
         except (ValueError, RecursionError):
@@ -115,10 +114,7 @@ def post_reply(
             created_at=timezone.now(),  # X's answer to a post carries no time
             raw=body if isinstance(body, dict) else {},
         )
-    message = f"X refused the reply ({status}): {platform_error(response)}"
-    if status == 429:
-        _, until = retry_after(response, rate_limit(response))
-        message = f"X's rate limit for @{handle} is used up: try again after {until} (nothing was posted)"
-    elif status == 403:
-        message += " (the post may be deleted or protected, or replies to it are limited)"
-    raise ReplyError(scrub(message, *used))
+    _, until = retry_after(response, rate_limit_of(response))
+    raise refusal(
+        response, "X", REFUSED, what="reply", said=platform_error(response), secret=used, until=until, handle=handle
+    )

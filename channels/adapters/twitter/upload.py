@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels.accounts.sending import reply_request, uploading
+from channels.http_status import IMAGE_LADDER, Ladder, refusal, succeeded
 
 from ..base import OutgoingImage, ReplyError
-from .client import API_ROOT, platform_error, scrub
+from .client import API_ROOT, platform_error
 from .ids import as_id
 
 if TYPE_CHECKING:
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 UPLOAD_URL = API_ROOT + "/media/upload"
 METADATA_URL = API_ROOT + "/media/metadata"
 ALT_MAX = 1000
+
+
+IMAGE_REFUSED: Ladder = {
+    **IMAGE_LADDER,
+    403: (
+        ReplyError,
+        "X refused the image (403): {said} (the account may need connecting again to allow media uploads); "
+        "nothing was posted.",
+    ),
+}
 
 
 def _as_account(account: Account, session: requests.Session, url: str, **options: Any) -> requests.Response:
@@ -39,10 +50,8 @@ def _as_account(account: Account, session: requests.Session, url: str, **options
 
     with uploading("X"):
         response = with_account_token(account=account, session=session, call=call)
-    if not 200 <= response.status_code < 300:
-        why = " (the account may need connecting again to allow media uploads)" if response.status_code == 403 else ""
-        said = scrub(platform_error(response), *used)
-        raise ReplyError(f"X refused the image ({response.status_code}): {said}{why}; nothing was posted.")
+    if not succeeded(response):
+        raise refusal(response, "X", IMAGE_REFUSED, said=platform_error(response), secret=used)
     return response
 
 

@@ -211,9 +211,10 @@ def test_a_deletion_seen_later_marks_the_message_and_keeps_its_text():
 
 @pytest.mark.parametrize(
     ("failure", "error"),
+    # A 500 (a 502, 503 or 504 the session asks again: channels/tests/test_http_layer.py).
     [
-        ({"status": 503, "body": "Service Unavailable"}, "HTTP 503"),
-        ({"status": 502, "json": {"errors": ["upstream"]}}, "HTTP 502"),
+        ({"status": 500, "body": "Internal Server Error"}, "HTTP 500"),
+        ({"status": 500, "json": {"errors": ["upstream"]}}, "HTTP 500"),
         ({"body": requests.exceptions.ConnectTimeout("connect timed out")}, "timed out after"),
         ({"body": "{'latest_posts': [oops"}, "not JSON"),
         ({"body": LOGIN_PAGE, "content_type": "text/html"}, "HTML page ('Log In - GitLab Forum')"),

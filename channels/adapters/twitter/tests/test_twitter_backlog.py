@@ -37,7 +37,7 @@ class FakeX:
         self.posts = {p["id"]: p for p in posts}
         self.page_param = page_param
         self.calls = 0
-        self.fail_once: set[str] = set()  # page tokens answered once with a 503
+        self.fail_once: set[str] = set()  # page tokens answered once with a 500 (a 503 the session asks again)
         responses.add_callback(responses.GET, url, callback=self.answer)
 
     def add(self, posts):
@@ -48,7 +48,7 @@ class FakeX:
         params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
         if params.get(self.page_param) in self.fail_once:
             self.fail_once.discard(params[self.page_param])
-            return 503, {}, json.dumps({"title": "Service Unavailable"})
+            return 500, {}, json.dumps({"title": "Internal Server Error"})
         below = params.get(self.page_param, "after-99999999999999999999").removeprefix("after-")
         since = int(params.get("since_id", 0))
         ids = sorted((int(i) for i in self.posts if since < int(i) < int(below)), reverse=True)
@@ -146,7 +146,7 @@ def test_x_a_failure_mid_walk_keeps_the_pages_read_and_the_next_poll_goes_on():
     channel = twitter_channel({**ONE_HANDLE, "max_results": 5}, {f"mentions:{MAIN_ID}": mark})
     posts = [tweet(recent_id(5 * 3600 - 60 * n), f"@GitLab post {n}") for n in range(12)]
     x = FakeX(MAIN_MENTIONS, "pagination_token", posts)
-    # The third page's call fails once (X answers 503): the two pages read are stored with the walk's place.
+    # The third page's call fails once (X answers 500): the two pages read are stored with the walk's place.
     third = f"after-{sorted((int(p['id']) for p in posts), reverse=True)[9]}"
     x.fail_once.add(third)
     outcome = channel_poll(channel_id=channel.pk)
