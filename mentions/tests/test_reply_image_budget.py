@@ -19,7 +19,7 @@ from channels.tests.images import animated_gif
 from mentions.models import ReplySend
 from mentions.services.reply_images import MAX_FRAMES, MAX_TOTAL_PIXELS, ImageGiven, gif_extent, images_checked
 from mentions.tests.pages import refused_page, result_slot
-from mentions.tests.test_send_reply_images import _press, _ticket, advocate_client  # noqa: F401 (fixture)
+from mentions.tests.test_send_reply_images import _press, _ticket
 
 pytestmark = pytest.mark.django_db
 ANY = ReplyMedia(4, 16 * MiB, IMAGE_TYPES)
@@ -125,7 +125,7 @@ def test_a_gif_made_by_pillow_is_walked_as_pillow_reads_it():
 
 
 @responses.activate
-def test_on_the_ticket_page_the_refusal_is_beside_the_image_and_nothing_is_sent(advocate_client):  # noqa: F811
+def test_on_the_ticket_page_the_refusal_is_beside_the_image_and_nothing_is_sent(advocate_client):
     ticket = _ticket()
 
     response = _press(advocate_client, ticket, image=ISSUE_GIF, name="screencast.gif")
