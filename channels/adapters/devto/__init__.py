@@ -45,7 +45,7 @@ from .client import Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
 from .paging import Chunk, article_chunks, comment_chunk
-from .parse import parse_item, parse_page
+from .parse import parse_page
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -110,13 +110,10 @@ class DevtoAdapter(PolledAdapter):
     # --- parsing ---------------------------------------------------------------------
 
     def parse_page(self, payload: Any) -> Parsed:
-        """A list of articles or a comment tree, as mentions and rejected items."""
+        """A list of articles or a comment tree (or one item of either, as the dead-letter table keeps it), as
+        mentions and rejected items."""
         return parse_page(payload)
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
         """`parse_page`'s mentions; a payload in which no item at all can be read is not a dev.to payload."""
         return readable_mentions(parse_page(payload))
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw item kept in the dead-letter table, read again."""
-        return parse_item(item)

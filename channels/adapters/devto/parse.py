@@ -89,7 +89,9 @@ def tree_nodes(tree: list[Any], article_id: int | None) -> list[Any]:
             nodes.append(node)
             continue
         flat = {k: v for k, v in node.items() if k != "children"}
-        nodes.append({**flat, "a_id": article_id, "parent_id_code": parent})
+        # A node read again from the dead-letter table already says where it sat: kept unless the tree says.
+        placed = {"a_id": flat.get("a_id") if article_id is None else article_id}
+        nodes.append({**flat, **placed, "parent_id_code": parent or flat.get("parent_id_code", "")})
         children = node.get("children")
         if isinstance(children, list):
             own = clean.ident(node.get("id_code"))
@@ -110,16 +112,12 @@ def parse_articles(items: list[Any]) -> Parsed:
 
 
 def parse_page(payload: Any) -> Parsed:
-    """A saved answer: a list of articles, or a comment tree (its article unknown: threaded by parent only)."""
+    """A saved answer (a list of articles, or a comment tree whose article is unknown: threaded by parent only), or
+    one item of it as the dead-letter table keeps it."""
+    if isinstance(payload, dict):
+        payload = [payload]
     if not isinstance(payload, list):
         raise PayloadError(f"expected a dev.to list of articles or comments, got {clean.preview(payload)}")
     if any(is_comment(item) for item in payload):
         return parse_comments(payload, None)
     return parse_articles(payload)
-
-
-def parse_item(item: Any) -> Parsed:
-    """One raw item kept in the dead-letter table: an article, or a comment node as `tree_nodes` made it."""
-    if is_comment(item):
-        return parse_each([item], comment_mention, id_keys=("id_code",), platform="devto")
-    return parse_page(item if isinstance(item, list) else [item])

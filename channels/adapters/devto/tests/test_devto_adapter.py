@@ -206,3 +206,14 @@ def test_comments_are_threaded_and_handed_over_once():
 
     channel.cursor = first[-1].cursor
     assert [m for c in walk(channel) for m in c.mentions] == []
+
+
+@responses.activate
+def test_a_comment_kept_as_a_dead_letter_reads_again_in_the_same_place():
+    add_comments(1612784, [comment("c1", 1_700_000_000, children=[comment("c2", 1_700_000_005)])])
+    [reply] = [m for c in walk(unsaved({"articles": [1612784]})) for m in c.mentions if m.external_id == "c2"]
+
+    [again] = adapter.parse_item(reply.raw).mentions
+
+    assert (again.external_id, again.parent_id, again.thread_id) == ("c2", "c1", "1612784")
+    assert adapter.parse_item(ARTICLE).mentions[0].external_id == "1615102"
