@@ -37,6 +37,7 @@ PLATFORMS: dict[str, str] = {
     "mastodon": "channels.adapters.mastodon.platform",
     "bluesky": "channels.adapters.bluesky.platform",
     "discord": "channels.adapters.discord.platform",
+    "devto": "channels.adapters.devto.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",

@@ -1,0 +1,119 @@
+"""dev.to (the Forem API, https://developers.forem.com/api/v1): new articles, and the comments of followed articles.
+
+Config (validated by `validate_config`; unknown keys are errors)::
+
+    {
+        "tags": ["gitlab"],            # keep articles with one of these tags
+        "latest": false,               # or keep every new article (a tag or keyword filter still applies)
+        "keywords": ["gitlab"],        # keep articles whose title, description or tags hold one of these words
+        "articles": [1612784],         # ids of articles whose comments are read
+        "per_page": 30,                # articles per request (Forem: 1-1000)
+        "backfill_hours": 24,          # how far back the first poll reads
+        "max_requests_per_poll": 10,
+    }
+
+Articles (`paging.py`): Forem orders a tag's list (``/api/articles?tag=``) by "hotness", not by date, so a walk
+of it can neither stop where the last poll ended nor find what is new on its later pages. New articles are read
+from ``/api/articles/latest`` (newest first) and kept when their ``tag_list`` holds one of the channel's tags (and,
+where keywords are set, their text one of the keywords). The walk goes from page 1 down to the last poll's bound,
+each page one chunk with the cursor just after it, so a backlog drains over polls and a poll cut short by its budget
+or a 429 goes on where it stopped (`cursor.py`).
+
+Comments: each followed article's tree (``/api/comments?a_id=``), one request per article per poll; the comments
+not handed over yet are, each threaded under its parent comment or its article.
+
+Our accounts: ``Channel.our_accounts`` holds our dev.to usernames (``user.username``). Replies are not posted from
+the desk: Forem's v1 API documents no endpoint that writes a comment (docs/platforms/devto.md).
+
+Failures: 429 -> ``RateLimited`` on a poll's first request (later ones end the walk; ``not_before`` asks the
+scheduler to wait); 5xx, timeouts -> ``TransientError``; 401/403 -> ``AuthError``; an answer that is not a list ->
+``PayloadError``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from ..base import FetchResult, IncomingMention
+from ..guard import Parsed
+from ..polling import PolledAdapter, chunk_result, readable_mentions
+from .client import Client, Stopped
+from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .cursor import Cursor
+from .paging import Chunk, article_chunks, comment_chunk
+from .parse import parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+__all__ = ["DEFAULTS", "DevtoAdapter"]
+
+
+class DevtoAdapter(PolledAdapter):
+    kind = "devto"
+    schema = SCHEMA
+    config_rules = staticmethod(validate_config)
+    config_defaults = DEFAULTS
+
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """Each followed article's new comments, then new articles page by page (each page oldest first); each
+        chunk with the cursor just after it."""
+        config = settings_of(channel.config)
+        cursor = Cursor.load(
+            channel.cursor,
+            now=int(time.time()),
+            backfill_hours=int(config["backfill_hours"]),
+            articles=config["articles"],
+        )
+        client = Client(session, budget=int(config["max_requests_per_poll"]), per_page=int(config["per_page"]))
+        made = 0
+        # The followed articles' comments first: one request each, so a long article backlog never starves them.
+        chunks: list[Iterator[Chunk]] = [comment_chunk(client, cursor, article) for article in config["articles"]]
+        if config["tags"] or config["keywords"] or config["latest"]:
+            chunks.append(article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"]))
+        backlog = False
+        for stream in chunks:
+            try:
+                for chunk in stream:
+                    yield self._result(channel, chunk, cursor, client, made)
+                    made = client.made
+            except Stopped:
+                backlog = True
+        if backlog or made != client.made:  # a last chunk: the walk was cut short, and the requests it made
+            yield self._result(channel, Chunk(Parsed(), more=backlog), cursor, client, made)
+
+    @staticmethod
+    def _result(channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, made: int) -> FetchResult:
+        return chunk_result(
+            "devto",
+            channel,
+            chunk.parsed,
+            chunk,
+            cursor.dump(),
+            stopped=client.stopped,
+            requests_made=client.made - made,
+        )
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        config = settings_of(channel.config)
+        client = Client(session, budget=1, per_page=1)
+        if config["articles"]:
+            article = config["articles"][0]
+            return f"dev.to answered: {len(client.comments(article))} top-level comments on article {article}."
+        latest = client.articles("", page=1)
+        return f"dev.to answered: {len(latest)} latest article(s)."
+
+    # --- parsing ---------------------------------------------------------------------
+
+    def parse_page(self, payload: Any) -> Parsed:
+        """A list of articles or a comment tree (or one item of either, as the dead-letter table keeps it), as
+        mentions and rejected items."""
+        return parse_page(payload)
+
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """`parse_page`'s mentions; a payload in which no item at all can be read is not a dev.to payload."""
+        return readable_mentions(parse_page(payload))

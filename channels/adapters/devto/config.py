@@ -1,0 +1,85 @@
+"""A dev.to channel's settings: `validate_config` and the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import ConfigError
+from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, KindSchema, Setting, int_setting
+from ..values import config_keys_check, whole_numbers_check
+
+DEFAULTS: dict[str, Any] = {
+    "tags": [],
+    "latest": False,
+    "keywords": [],
+    "articles": [],
+    "per_page": 30,
+    "backfill_hours": 24,
+    # Forem throttles unauthenticated API reads at 3 a second per IP (forem/forem rack_attack.rb): a poll's
+    # requests are spread by the scheduler, and one poll asks for no more than this.
+    "max_requests_per_poll": 10,
+}
+_INT_LIMITS: dict[str, tuple[int, int]] = {
+    "per_page": (1, 1000),  # Forem's `per_page` bounds
+    "backfill_hours": (0, 24 * 366),
+    "max_requests_per_poll": (1, 100),
+}
+ALLOWED = set(DEFAULTS)
+EXAMPLE = '{"tags": ["gitlab"], "keywords": ["gitlab"]}'
+
+
+def _words(config: dict[str, Any], key: str, what: str) -> list[str]:
+    value = config.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f'"{key}" must be a list of {what}, e.g. ["gitlab"].')
+    return list(dict.fromkeys(v.strip().lower().lstrip("#") for v in value))
+
+
+def _article_ids(value: Any) -> list[int]:
+    # Admin's one-per-line field gives strings; a JSON config may give numbers. A bool is an int in Python:
+    # an article id of `true` is a mistake, not article 1.
+    ids = [int(v) if isinstance(v, str) and v.strip().isdigit() else v for v in value] if isinstance(value, list) else 0
+    if not isinstance(ids, list) or not all(type(a) is int and a > 0 for a in ids):
+        raise ConfigError('"articles" must be a list of article ids (whole numbers), e.g. [1612784].')
+    return ids
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    config_keys_check(config, allowed=ALLOWED, platform="dev.to", example=EXAMPLE)
+    tags = _words(config, "tags", "tags")
+    keywords = _words(config, "keywords", "words")
+    articles = _article_ids(config.get("articles", []))
+    if "latest" in config and not isinstance(config["latest"], bool):
+        raise ConfigError('"latest" must be true or false.')
+    whole_numbers_check(config, _INT_LIMITS)
+    if not tags and not articles and not config.get("latest"):
+        raise ConfigError('Give "tags", "articles" or "latest": true, or the channel reads nothing.')
+    # Only the keys given, cleaned: a valid config reads back as it was written (admin shows what was saved).
+    cleaned = {"tags": tags, "keywords": keywords, "articles": list(dict.fromkeys(articles))}
+    return {**config, **{key: value for key, value in cleaned.items() if key in config}}
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The validated config with every default filled in."""
+    return {**DEFAULTS, **validate_config(config)}
+
+
+SCHEMA = KindSchema(
+    settings=(
+        Setting("tags", "Tags", "lines", "Tags whose new articles are read, one per line", example="gitlab"),
+        Setting("latest", "Latest articles", "bool", "Read every new article (/api/articles/latest)", default=False),
+        Setting(
+            "keywords",
+            "Keywords",
+            "lines",
+            "Keep only articles whose title, description or tags hold one of these words; empty keeps all",
+            example="gitlab",
+        ),
+        Setting("articles", "Followed articles", "lines", "Ids of articles whose comments are read", example="1612784"),
+        int_setting("per_page", "Articles per page", "Articles per request", defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
+        int_setting(
+            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        ),
+    ),
+)

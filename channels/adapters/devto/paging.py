@@ -1,0 +1,95 @@
+"""One poll's walks: the latest articles from page 1 down to the last poll's bound, and each followed article's
+comment tree. Each page (each tree) is one chunk, handed over with the cursor just after it (`cursor.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from channels import clean
+
+from ..guard import Parsed, parse_each
+from .client import Client, Stopped
+from .cursor import Cursor
+from .parse import comment_mention, parse_articles, tree_nodes
+
+
+@dataclass
+class Chunk:
+    parsed: Parsed
+    more: bool = False  # the walk has more to read: the scheduler polls again sooner
+    reads: int = 0  # items read from the platform
+
+
+def _epoch(value: Any) -> int | None:
+    moment = clean.iso_time(value)
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _tags(item: dict[str, Any]) -> list[str]:
+    # A list in Forem's list answers, a comma-separated string in its single-article one.
+    tags = item.get("tag_list")
+    names = tags.split(",") if isinstance(tags, str) else clean.strings(tags)
+    return [n.strip().lower() for n in names if n.strip()]
+
+
+def kept(item: Any, *, tags: list[str], keywords: list[str]) -> bool:
+    """Whether the channel wants the article: one of its tags, and one of its keywords in its text. What is not an
+    article is kept, for the parser to reject (and the poll to quarantine)."""
+    if not isinstance(item, dict):
+        return True
+    own = _tags(item)
+    if tags and not set(tags) & set(own):
+        return False
+    text = " ".join([clean.text(item.get("title")), clean.text(item.get("description")), *own]).lower()
+    return not keywords or any(k in text for k in keywords)
+
+
+def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords: list[str]) -> Iterator[Chunk]:
+    """The latest articles not handed over yet, page by page, each page's oldest first."""
+    page = cursor.page or 1
+    while True:
+        try:
+            items = client.articles("", page=page)
+        except Stopped:
+            cursor.page = page if page > 1 else None
+            raise
+        reached = len(items) < client.per_page  # the last page there is
+        fresh = []
+        for item in items:
+            published = _epoch(item.get("published_at")) if isinstance(item, dict) else None
+            if published is not None and published < cursor.since:
+                reached = True  # newest first: everything after this was handed over by an earlier walk
+                continue
+            ident = clean.ident(item.get("id")) if isinstance(item, dict) else ""
+            if ident in cursor.seen:
+                continue
+            if ident:
+                cursor.seen[ident] = published if published is not None else cursor.since
+            cursor.walk_read(published)
+            if kept(item, tags=tags, keywords=keywords):
+                fresh.append(item)
+        if reached:
+            cursor.walk_finished()
+        else:
+            cursor.page = page + 1
+        yield Chunk(parse_articles(fresh[::-1]), more=not reached, reads=len(items))
+        if reached:
+            return
+        page += 1
+
+
+def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Chunk]:
+    """The article's comments not handed over yet, parents before their replies."""
+    nodes = tree_nodes(client.comments(article), article)
+    seen = cursor.comments.setdefault(str(article), {})
+    fresh = []
+    for node in nodes:
+        ident = clean.ident(node.get("id_code")) if isinstance(node, dict) else ""
+        if ident in seen:
+            continue
+        if ident:
+            seen[ident] = _epoch(node.get("created_at")) or 0
+        fresh.append(node)
+    yield Chunk(parse_each(fresh, comment_mention, id_keys=("id_code",), platform="devto"), reads=len(nodes))

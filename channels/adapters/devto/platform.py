@@ -1,0 +1,45 @@
+"""dev.to, declared for the registry (channels.adapters.platform)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from channels.adapters.platform import Platform
+from channels.adapters.reply_rule import NO_REPLIES
+from channels.freshness import Bucket
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+
+def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
+    # One request for the latest articles (when the channel reads articles) and one per followed article. Forem
+    # throttles API reads at 3 a second per IP (forem/forem config/initializers/rack_attack.rb); the desk counts a
+    # tenth of that, 30 per 30 s, shared by every dev.to channel of the deployment (one IP).
+    reads_articles = bool(config.get("tags") or config.get("keywords") or config.get("latest"))
+    requests = int(reads_articles) + len(config.get("articles") or [])
+    return [Bucket("devto", max(1, requests), 30, 30, "Forem: 30 API reads per 30 s per IP")]
+
+
+PLATFORM = Platform(
+    kind="devto",
+    label="dev.to",
+    adapter="channels.adapters.devto.DevtoAdapter",
+    help_text="New dev.to articles with your tags or keywords, and the comments of articles you follow (no account).",
+    config_example={"tags": ["gitlab"], "articles": [1612784]},
+    budget=budget,
+    watch=None,
+    replies=None,
+    accounts=None,
+    credentials_required=(),
+    reply_rule=NO_REPLIES,
+    credentials_none="Forem's article and comment reads are public: dev.to is read without a key.",
+    story_titles=True,
+    unsupported={
+        "replies": "Forem's v1 API documents no endpoint that writes a comment: an advocate replies on dev.to (the "
+        "ticket links there).",
+        "accounts": "Nothing is posted through the desk, so no account is connected.",
+        "watch": "A followed article's comments are read by every poll (config `articles`); the desk posts no reply "
+        "there whose thread it would watch.",
+    },
+)

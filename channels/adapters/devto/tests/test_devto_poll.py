@@ -1,0 +1,60 @@
+"""Polling a dev.to channel end to end: channel_poll -> DevtoAdapter -> ingest, with HTTP mocked at the edge in the
+recorded shapes (fixtures/SOURCES.md), through channels/tests/harness.py."""
+
+import time
+
+import pytest
+import responses
+
+from channels.adapters.devto.tests.test_devto_adapter import (
+    ASKER,
+    OTHER,
+    OURS,
+    add_comments,
+    add_latest,
+    article,
+    comment,
+    devto_channel,
+)
+from channels.models import Channel
+from channels.tests.harness import ingested, poll, stored
+from mentions.models import Message, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@responses.activate
+def test_articles_and_their_comments_are_stored_once_with_our_comment_as_our_reply():
+    now = int(time.time())
+    channel = devto_channel(config={"tags": ["gitlab"], "articles": [501], "per_page": 5})
+    add_comments(501, [comment("c1", now - 300, author=ASKER, children=[comment("c2", now - 200, author=OURS)])])
+    add_latest([article(502, now - 100, author=OTHER, title="GitLab runners on ARM"), article(501, now - 400)])
+
+    result = ingested(poll(channel))
+
+    assert (result.received, result.created, result.our_replies, result.quarantined) == (4, 4, 1, 0)
+    assert stored(channel) == ["501", "502", "c1", "c2"]
+    ours = Message.objects.get(channel=channel, external_id="c2")
+    assert ours.kind == Message.Kind.OUR_REPLY
+    assert ours.ticket == Message.objects.get(channel=channel, external_id="c1").ticket
+    article_ticket = Message.objects.get(channel=channel, external_id="502").ticket
+    assert article_ticket is not None and article_ticket.subject == "GitLab runners on ARM"
+    assert channel.health == Channel.Health.OK
+
+    again = ingested(poll(channel))  # the same answers: nothing is handed over twice
+    assert again.received == 0
+    assert stored(channel) == ["501", "502", "c1", "c2"]
+
+
+@responses.activate
+def test_an_unreadable_article_is_quarantined_and_the_rest_stored():
+    now = int(time.time())
+    channel = devto_channel(config={"latest": True, "per_page": 5})
+    broken = article(7, now - 50)
+    broken["id"] = "not a number"
+    add_latest([article(8, now - 40), broken])
+
+    result = ingested(poll(channel))
+
+    assert (result.created, result.quarantined) == (1, 1)
+    assert stored(channel) == ["8"] and Ticket.objects.filter(channel=channel).count() == 1
