@@ -40,7 +40,7 @@ import requests
 
 from ..base import FetchResult, IncomingMention
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, readable_mentions
+from ..polling import PolledAdapter, chunk_result, chunk_results, readable_mentions
 from .client import Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
@@ -70,32 +70,36 @@ class DevtoAdapter(PolledAdapter):
             articles=config["articles"],
         )
         client = Client(session, budget=int(config["max_requests_per_poll"]), per_page=int(config["per_page"]))
-        made = 0
         # The followed articles' comments first: one request each, so a long article backlog never starves them.
-        chunks: list[Iterator[Chunk]] = [comment_chunk(client, cursor, article) for article in config["articles"]]
+        streams: list[Iterator[Chunk]] = [comment_chunk(client, cursor, article) for article in config["articles"]]
         if config["tags"] or config["keywords"] or config["latest"]:
-            chunks.append(article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"]))
-        backlog = False
-        for stream in chunks:
-            try:
-                for chunk in stream:
-                    yield self._result(channel, chunk, cursor, client, made)
-                    made = client.made
-            except Stopped:
-                backlog = True
-        if backlog or made != client.made:  # a last chunk: the walk was cut short, and the requests it made
-            yield self._result(channel, Chunk(Parsed(), more=backlog), cursor, client, made)
+            streams.append(article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"]))
+        cut = [False]  # a walk stopped short (the budget, a 429): the last chunk says there is more
 
-    @staticmethod
-    def _result(channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, made: int) -> FetchResult:
-        return chunk_result(
-            "devto",
-            channel,
-            chunk.parsed,
-            chunk,
-            cursor.dump(),
-            stopped=client.stopped,
-            requests_made=client.made - made,
+        def walked() -> Iterator[Chunk]:
+            for stream in streams:
+                try:
+                    yield from stream
+                except Stopped:
+                    cut[0] = True
+
+        def result(chunk: Chunk, requests_made: int) -> FetchResult:
+            return chunk_result(
+                "devto",
+                channel,
+                chunk.parsed,
+                chunk,
+                cursor.dump(),
+                stopped=client.stopped,
+                requests_made=requests_made,
+            )
+
+        yield from chunk_results(
+            walked(),
+            result,
+            made=lambda: client.made,
+            closing=lambda: Chunk(Parsed(), more=cut[0]),
+            closes=lambda: cut[0],
         )
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:

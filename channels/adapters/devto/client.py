@@ -9,9 +9,10 @@ from typing import Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, get_json
+from channels.http import PollBudget, json_of, request
+from channels.http_status import Ladder, status_check
 
-from ..base import PayloadError
+from ..base import Gone, PayloadError
 
 API = "https://dev.to/api"
 ARTICLES_URL = f"{API}/articles"  # ?tag=…: a tag's articles
@@ -19,6 +20,12 @@ LATEST_URL = f"{API}/articles/latest"  # every article, newest first
 COMMENTS_URL = f"{API}/comments"  # ?a_id=…: an article's comments as a tree (every one when no page is asked)
 # Forem answers v1 only when asked for it; without the header it answers its deprecated v0.
 ACCEPT = "application/vnd.forem.api-v1+json"
+
+
+# A followed article deleted or unpublished: Forem answers its comments with a 404.
+GONE: Ladder = {
+    404: (Gone, "{label}: the article is gone from dev.to (HTTP 404); remove it from the channel's articles")
+}
 
 
 class Stopped(Exception):
@@ -43,10 +50,15 @@ class Client(PollBudget):
         self.per_page = per_page
         session.headers["Accept"] = ACCEPT
 
-    def _get(self, url: str, params: dict[str, Any], what: str) -> list[Any]:
+    def _get(self, url: str, params: dict[str, Any], what: str, ladder: Ladder | None = None) -> list[Any]:
         if not self.can_call():
             raise Stopped("request budget used")
-        return listing(self.counted(lambda: get_json(self.session, url, params=params)), what)
+        return listing(self.counted(lambda: self._json(url, params, f"dev.to {what}", ladder)), what)
+
+    def _json(self, url: str, params: dict[str, Any], label: str, ladder: Ladder | None) -> Any:
+        response = request(self.session, "GET", url, label=label, params=params)
+        status_check(response, label, ladder)
+        return json_of(response, label)
 
     def articles(self, tag: str, *, page: int) -> list[Any]:
         """Page `page` of `tag`'s articles, or of the latest articles when `tag` is ""."""
@@ -57,4 +69,4 @@ class Client(PollBudget):
 
     def comments(self, article_id: int) -> list[Any]:
         """Every comment of the article, as Forem's tree (`children`)."""
-        return self._get(COMMENTS_URL, {"a_id": article_id}, f"comments of article {article_id}")
+        return self._get(COMMENTS_URL, {"a_id": article_id}, f"comments of article {article_id}", GONE)

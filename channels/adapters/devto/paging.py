@@ -3,16 +3,20 @@ comment tree. Each page (each tree) is one chunk, handed over with the cursor ju
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from channels import clean
 
+from ..base import Gone
 from ..guard import Parsed, parse_each
 from .client import Client, Stopped
 from .cursor import Cursor
 from .parse import comment_mention, parse_articles, tree_nodes
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,8 +85,14 @@ def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords:
 
 
 def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Chunk]:
-    """The article's comments not handed over yet, parents before their replies."""
-    nodes = tree_nodes(client.comments(article), article)
+    """The article's comments not handed over yet, parents before their replies; nothing for an article gone from
+    dev.to (the rest of the poll goes on: one deleted article must not stop the others being read)."""
+    try:
+        answer = client.comments(article)
+    except Gone as exc:
+        logger.warning("devto: %s", exc)
+        return
+    nodes = tree_nodes(answer, article)
     seen = cursor.comments.setdefault(str(article), {})
     fresh = []
     for node in nodes:

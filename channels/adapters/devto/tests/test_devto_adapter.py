@@ -209,6 +209,27 @@ def test_comments_are_threaded_and_handed_over_once():
 
 
 @responses.activate
+def test_a_followed_article_gone_from_dev_to_does_not_stop_the_others_being_read(caplog):
+    # Forem answers the comments of a deleted or unpublished article with a 404 and a small JSON error body; the
+    # desk reads only the status.
+    t = 1_700_000_000
+    responses.get(
+        COMMENTS_URL,
+        json={"error": "not found", "status": 404},
+        status=404,
+        match=[responses.matchers.query_param_matcher({"a_id": "999"})],
+    )
+    add_comments(1612784, [comment("c1", t, author=ASKER)])
+    channel = unsaved({"articles": [999, 1612784]})
+
+    chunks = walk(channel)
+
+    assert [m.external_id for c in chunks for m in c.mentions] == ["c1"]
+    assert sum(c.requests_made for c in chunks) == 2
+    assert "article is gone from dev.to (HTTP 404)" in caplog.text
+
+
+@responses.activate
 def test_a_comment_kept_as_a_dead_letter_reads_again_in_the_same_place():
     add_comments(1612784, [comment("c1", 1_700_000_000, children=[comment("c2", 1_700_000_005)])])
     [reply] = [m for c in walk(unsaved({"articles": [1612784]})) for m in c.mentions if m.external_id == "c2"]
