@@ -140,11 +140,12 @@ _FAMILIES = ("X-RateLimit-", "x-rate-limit-", "RateLimit-")
 
 @dataclass(frozen=True)
 class RateLimit:
-    """What an answer's rate-limit headers said: requests `remaining` in the window, its `limit`, when it resets
-    (`reset_at`), and `retry_after` (seconds), the wait a Retry-After asked for."""
+    """What an answer's rate-limit headers said: requests `remaining` in the window, its `limit`, those `used`
+    (GitHub, Reddit), when it resets (`reset_at`), and `retry_after` (seconds), the wait a Retry-After asked for."""
 
     limit: int | None = None
     remaining: int | None = None
+    used: int | None = None
     reset_at: datetime | None = None
     retry_after: float | None = None
     reset_in: float | None = None  # the reset as the platform said it, in seconds from now (Reddit, Discord)
@@ -184,6 +185,7 @@ def rate_limit_of(response: requests.Response) -> RateLimit:
     family = next((f for f in _FAMILIES if any(f"{f}{n}" in headers for n in ("Remaining", "Limit", "Reset"))), "")
     limit = _count(headers.get(f"{family}Limit")) if family else None
     remaining = _count(headers.get(f"{family}Remaining")) if family else None
+    used = _count(headers.get(f"{family}Used")) if family else None
     reset = clean.number(headers.get(f"{family}Reset")) if family else None
     after = clean.number(headers.get("X-RateLimit-Reset-After"))
     if after is None and reset is not None and 0 < reset < _EPOCH_MIN:
@@ -194,7 +196,12 @@ def rate_limit_of(response: requests.Response) -> RateLimit:
     else:
         reset_in, reset_at = None, _reset_time(headers.get(f"{family}Reset")) if family else None
     return RateLimit(
-        limit=limit, remaining=remaining, reset_at=reset_at, retry_after=retry_after_of(response), reset_in=reset_in
+        limit=limit,
+        remaining=remaining,
+        used=used,
+        reset_at=reset_at,
+        retry_after=retry_after_of(response),
+        reset_in=reset_in,
     )
 
 

@@ -14,11 +14,6 @@ ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
 
 # module (relative to channels/adapters/) -> why it still compares a status itself.
 ALLOWED: dict[str, str] = {
-    # Not moved yet (issue 59 item 4a, left for the next step; each reads the XRPC error beside the status):
-    "bluesky/auth.py": "the session's sign-in and refresh: a 400 with a token error means sign in again",
-    "bluesky/chat.py": "the chat proxy's sends: not moved yet",
-    "bluesky/media.py": "the blob upload: not moved yet",
-    "bluesky/reply.py": "the record writes: not moved yet",
     # Slack's errors are the notifications' (SlackError carries Slack's own code beside the message), not a platform
     # adapter's TransientError/PermanentError family that the ladder builds.
     "slack/client.py": "Slack Web API errors are SlackError(code, message), raised to notifications",

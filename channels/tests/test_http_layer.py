@@ -151,8 +151,10 @@ def test_x_gitlab_reddit_and_discord_rate_limit_headers() -> None:
     assert x.remaining == 0 and x.wait() is not None and 890 < x.wait() <= 900  # type: ignore[operator]
     gitlab = rate_limit_of(answer(200, {"RateLimit-Limit": "600", "RateLimit-Remaining": "12"}))
     assert (gitlab.limit, gitlab.remaining) == (600, 12)
-    reddit = rate_limit_of(answer(200, {"x-ratelimit-remaining": "598.0", "x-ratelimit-reset": "300"}))
-    assert reddit.remaining == 598 and reddit.reset_at is not None
+    reddit = rate_limit_of(
+        answer(200, {"x-ratelimit-remaining": "598.0", "x-ratelimit-used": "2", "x-ratelimit-reset": "300"})
+    )
+    assert reddit.remaining == 598 and reddit.used == 2 and reddit.reset_in == 300 and reddit.reset_at is not None
     assert 290 < reddit.reset_at.timestamp() - time.time() <= 300
     discord = rate_limit_of(
         answer(200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1.0", "X-RateLimit-Reset-After": "2.5"})

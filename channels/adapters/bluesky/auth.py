@@ -7,7 +7,7 @@ Sessions are precious: createSession is limited to 30 every 5 minutes and 300 a 
 the cache, encrypted like the channel's credentials (Fernet, DESK_ENCRYPTION_KEY), and refreshed rather than made
 again; a new one is made only when the refresh token is refused too.
 
-Tokens and the app password never appear in a log line or an error message (`scrub`).
+Tokens and the app password never appear in a log line or an error message (`xrpc_said`).
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of
+from channels.accounts.sending import scrubbed
+from channels.http import credential_of, json_of, json_or_none, request
+from channels.http_status import SEND_LADDER, Ladder, Rung, answered, status_error, succeeded
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, ReplyError, TransientError
 from .config import handle_of, settings_of
-from .limits import retry_after_of
+from .limits import until_words, wait_of
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -87,22 +89,49 @@ def login_of(channel: Channel) -> Login:
     return Login(str(config.get("service_url") or "").rstrip("/"), handle, password.strip())
 
 
-def scrub(message: str, *secrets: str) -> str:
-    """`message` with every token or password replaced: what an error may echo back never reaches a log."""
-    for secret in secrets:
-        if secret and len(secret) >= 6:
-            message = message.replace(secret, "[redacted]")
-    return message
-
-
 def xrpc_error(response: requests.Response) -> tuple[str, str]:
     """Bluesky's `{"error": name, "message": words}` of a failed call ("" for what it did not say)."""
-    try:
-        body = response.json()
-    except (ValueError, RecursionError):
-        body = None
-    body = clean.mapping(body)
+    body = clean.mapping(json_or_none(response)[0])
     return clean.line(body.get("error"), max_length=80), clean.line(body.get("message"), max_length=300)
+
+
+def xrpc_said(response: requests.Response, *secrets: str, otherwise: str = "") -> str:
+    """What a failed call's body said ("ExpiredToken: Token has expired"); `otherwise` (its status by default)
+    when it said nothing; no token or password it echoed."""
+    error, message = xrpc_error(response)
+    said = f"{error}: {message}" if error else message or otherwise or f"HTTP {response.status_code}"
+    return scrubbed(said, *secrets)
+
+
+def token_refused(response: requests.Response) -> bool:
+    """Bluesky no longer takes the token: a 401, or a 400 naming a token error (an access token expired)."""
+    return answered(response, 401) or (answered(response, 400) and xrpc_error(response)[0] in TOKEN_ERRORS)
+
+
+# A write refused (a post, a like, a message, an image): the advocate's words, over channels.http_status's
+# SEND_LADDER; `what` was not done, `until` is when the rate limit lets the account write again.
+RATE_LIMITED: Rung = (
+    ReplyError,
+    "{label}'s rate limit for @{user} is used up: try again {until} (nothing was {what}).",
+)
+
+
+def write_answer(response: requests.Response, used: Sequence[str], ladder: Ladder, **fields: Any) -> dict[str, Any]:
+    """A write's JSON answer ({} when it named nothing); else the error its refusal means by `ladder`'s rungs over
+    SEND_LADDER, no token in `used` quoted."""
+    if succeeded(response):
+        answer = json_or_none(response)[0]
+        return answer if isinstance(answer, dict) else {}
+    raise write_refused(response, used, ladder, **fields)
+
+
+def write_refused(
+    response: requests.Response, used: Sequence[str], ladder: Ladder, *, base: Ladder = SEND_LADDER, **fields: Any
+) -> Exception:
+    """What a write's answer that is not what was asked means, by `ladder`'s rungs over `base`."""
+    said, until = xrpc_said(response, *used), until_words(wait_of(response))
+    error = status_error(response, "Bluesky", ladder, base=base, said=said, until=until, **fields)
+    return error or ReplyError(f"Bluesky refused it ({said}).")
 
 
 def jwt_expiry(token: str) -> float | None:
@@ -138,10 +167,35 @@ def session_from(body: Any, service: str, *, label: str) -> Session:
 
 
 def _post(http: requests.Session, url: str, label: str, **kwargs: Any) -> requests.Response:
-    try:
-        return http.post(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, allow_redirects=False, **kwargs)
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"Bluesky {label}: no answer ({exc.__class__.__name__})") from exc
+    return request(http, "POST", url, label=f"Bluesky {label}", allow_redirects=False, **kwargs)
+
+
+# The sign-in's and the refresh's rungs over the common ladder (`handle` and `said` filled in by the caller). A
+# sign-in refused for its credentials says so whatever its status: Bluesky names the reason in the body.
+SIGN_IN_REFUSED: Rung = (
+    AuthError,
+    "Bluesky refused the sign-in of @{handle} ({said}): check the handle and that the credential is an app password "
+    "of that account (Settings, Privacy and security, App passwords).",
+)
+_NOT_A_SERVER_ERROR = ("1xx", "3xx", "4xx", 401, 403)
+SIGN_IN: Ladder = {
+    429: (RateLimited, "Bluesky refused to sign @{handle} in again so soon ({said}): sign-ins are limited per account"),
+    "5xx": (TransientError, "{label}: HTTP {status} ({said})"),
+    **dict.fromkeys(_NOT_A_SERVER_ERROR, (PermanentError, "{label} of @{handle} failed: HTTP {status} ({said}).")),
+    401: SIGN_IN_REFUSED,
+}
+ACCOUNT_CLOSED: Rung = (AuthError, "Bluesky says the account @{handle} cannot sign in: {said}.")
+SIGN_IN_ERRORS: dict[str, Ladder] = {
+    "AuthenticationRequired": dict.fromkeys(_NOT_A_SERVER_ERROR, SIGN_IN_REFUSED),
+    "AuthFactorTokenRequired": dict.fromkeys(_NOT_A_SERVER_ERROR, SIGN_IN_REFUSED),
+    "AccountTakedown": dict.fromkeys(_NOT_A_SERVER_ERROR, ACCOUNT_CLOSED),
+    "AccountDeactivated": dict.fromkeys(_NOT_A_SERVER_ERROR, ACCOUNT_CLOSED),
+}
+REFRESH: Ladder = {
+    429: (RateLimited, "{label}: {said}"),
+    "5xx": (TransientError, "{label}: {said}"),
+    **dict.fromkeys(_NOT_A_SERVER_ERROR, (AuthError, "Bluesky refused to refresh the session: {said}.")),
+}
 
 
 def session_create(http: requests.Session, login: Login) -> Session:
@@ -152,26 +206,12 @@ def session_create(http: requests.Session, login: Login) -> Session:
         "sign-in",
         json={"identifier": login.handle, "password": login.password},
     )
-    if response.status_code == 200:
+    if succeeded(response):
         logger.info("bluesky: signed in as @%s (new session)", login.handle)
-        return session_from(_json(response, "sign-in"), login.service, label="sign-in")
-    error, message = xrpc_error(response)
-    said = scrub(f"{error}: {message}" if error else message or f"HTTP {response.status_code}", login.password)
-    if response.status_code == 429:
-        raise RateLimited(
-            f"Bluesky refused to sign @{login.handle} in again so soon ({said}): sign-ins are limited per account",
-            retry_after=retry_after_of(response),
-        )
-    if response.status_code >= 500:
-        raise TransientError(f"Bluesky sign-in: HTTP {response.status_code} ({said})")
-    if response.status_code == 401 or error in ("AuthenticationRequired", "AuthFactorTokenRequired"):
-        raise AuthError(
-            f"Bluesky refused the sign-in of @{login.handle} ({said}): check the handle and that the credential is "
-            "an app password of that account (Settings, Privacy and security, App passwords)."
-        )
-    if error in ("AccountTakedown", "AccountDeactivated"):
-        raise AuthError(f"Bluesky says the account @{login.handle} cannot sign in: {said}.")
-    raise PermanentError(f"Bluesky sign-in of @{login.handle} failed: HTTP {response.status_code} ({said}).")
+        return session_from(json_of(response, "Bluesky sign-in"), login.service, label="sign-in")
+    ladder = {**SIGN_IN, **SIGN_IN_ERRORS.get(xrpc_error(response)[0], {})}
+    said = xrpc_said(response, login.password)
+    raise _refused(response, "Bluesky sign-in", ladder, said=said, handle=login.handle)
 
 
 def session_refresh(http: requests.Session, service: str, refresh: str) -> Session | None:
@@ -180,25 +220,18 @@ def session_refresh(http: requests.Session, service: str, refresh: str) -> Sessi
     response = _post(
         http, f"{service}/xrpc/{REFRESH_SESSION}", "session refresh", headers={"Authorization": f"Bearer {refresh}"}
     )
-    if response.status_code == 200:
-        return session_from(_json(response, "session refresh"), service, label="session refresh")
-    error, message = xrpc_error(response)
-    if response.status_code in (400, 401) and (error in TOKEN_ERRORS or response.status_code == 401):
-        logger.info("bluesky: refresh token refused (%s), signing in again", error or response.status_code)
+    if succeeded(response):
+        return session_from(json_of(response, "Bluesky session refresh"), service, label="session refresh")
+    if token_refused(response):
+        logger.info("bluesky: refresh token refused (%s), signing in again", xrpc_said(response, refresh))
         return None
-    said = scrub(f"{error}: {message}" if error else f"HTTP {response.status_code}", refresh)
-    if response.status_code == 429:
-        raise RateLimited(f"Bluesky session refresh: {said}", retry_after=retry_after_of(response))
-    if response.status_code >= 500:
-        raise TransientError(f"Bluesky session refresh: {said}")
-    raise AuthError(f"Bluesky refused to refresh the session: {said}.")
+    raise _refused(response, "Bluesky session refresh", REFRESH, said=xrpc_said(response, refresh))
 
 
-def _json(response: requests.Response, label: str) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError(f"Bluesky {label}: the answer is not JSON.") from exc
+def _refused(response: requests.Response, label: str, ladder: Ladder, **fields: Any) -> Exception:
+    """The error a sign-in's or a refresh's failed answer means (every status but a 2xx has a rung)."""
+    error = status_error(response, label, ladder, retry_after=wait_of(response), **fields)
+    return error or PermanentError(f"{label}: HTTP {response.status_code}")
 
 
 # --- the poll's session, kept between polls --------------------------------------------------------------------

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, reply_request
+from channels.http_status import Ladder
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .auth import TOKEN_ERRORS, xrpc_error
+from .auth import RATE_LIMITED, token_refused, write_answer, xrpc_error, xrpc_said
 from .config import settings_of
-from .limits import retry_after_of, until_words
 from .platform import PLATFORM
 from .richtext import grapheme_length
 
@@ -45,9 +45,21 @@ def _no_dm_access(response: requests.Response) -> bool:
 
 
 def _token_refused(response: requests.Response) -> bool:
-    if _no_dm_access(response):
-        return False  # the session is fine; the app password may not reach the chat service
-    return response.status_code == 401 or (response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS)
+    # Not when the session is fine but the app password does not reach the chat service.
+    return not _no_dm_access(response) and token_refused(response)
+
+
+# The chat service's refusals; only a message sent may have gone when the server failed.
+REFUSED: Ladder = {
+    429: RATE_LIMITED,
+    **dict.fromkeys(
+        ("1xx", "3xx", "4xx", "5xx"), (ReplyError, "{label} refused the direct message ({said}): nothing was sent.")
+    ),
+}
+SEND_REFUSED: Ladder = {
+    **REFUSED,
+    "5xx": (ReplyUncertain, "{label} answered HTTP {status} ({said}): the message may be sent; check {where}."),
+}
 
 
 def _chat(
@@ -69,29 +81,14 @@ def _chat(
         )
 
     response = with_account_token(account=account, session=session, call=call, refused=_token_refused)
-    status = response.status_code
-    if 200 <= status < 300:
-        try:
-            answer = response.json()
-        except (ValueError, RecursionError):
-            answer = None
-        return answer if isinstance(answer, dict) else {}
-    error, message = xrpc_error(response)
-    said = scrubbed(f"{error}: {message}" if error else f"HTTP {status}", *used)
     if _no_dm_access(response):
         raise ReplyError(
-            f"Bluesky refused the direct message ({said}): the channel's app password does not allow direct "
-            'messages. An admin makes a new one with "Allow access to your direct messages" ticked and stores it '
-            "in the channel's credentials. Nothing was sent."
+            f"Bluesky refused the direct message ({xrpc_said(response, *used)}): the channel's app password does not "
+            'allow direct messages. An admin makes a new one with "Allow access to your direct messages" ticked and '
+            "stores it in the channel's credentials. Nothing was sent."
         )
-    if status == 429:
-        raise ReplyError(
-            f"Bluesky's rate limit for @{account.username} is used up: try again "
-            f"{until_words(retry_after_of(response))} (nothing was sent)."
-        )
-    if status >= 500 and nsid == SEND_MESSAGE:
-        raise ReplyUncertain(f"Bluesky answered HTTP {status} ({said}): the message may be sent; check {where}.")
-    raise ReplyError(f"Bluesky refused the direct message ({said}): nothing was sent.")
+    ladder = SEND_REFUSED if nsid == SEND_MESSAGE else REFUSED
+    return write_answer(response, used, ladder, what="sent", where=where, user=account.username)
 
 
 def direct_message(

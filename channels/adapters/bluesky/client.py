@@ -16,15 +16,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
-from channels.http_status import Ladder, answered, status_error, succeeded
+from channels.http import json_of, request
+from channels.http_status import Ladder, rate_limit_of, status_error, succeeded
 
 from ..base import AuthError, Gone, PayloadError, PermanentError, RateLimited, TransientError
-from .auth import TOKEN_ERRORS, Login, Session, poll_session, scrub, session_forget, xrpc_error
-from .limits import ratelimit_of, retry_after_of
+from .auth import Login, Session, poll_session, session_forget, token_refused, xrpc_error, xrpc_said
+from .limits import DAY, wait_of, window_of
 
 logger = logging.getLogger(__name__)
 
@@ -52,11 +52,11 @@ class Client:
         """GET one XRPC query, signed in; its JSON."""
         session = self.signed_in()
         response = self._send(nsid, params, session)
-        if _token_refused(response):
+        if token_refused(response):
             # Expired (2 hours) or revoked: refresh once, or sign in again, and ask once more.
             self.session = poll_session(self.http, self.login, stale=session)
             response = self._send(nsid, params, self.session)
-            if _token_refused(response):
+            if token_refused(response):
                 session_forget(self.login)
                 error = xrpc_error(response)[0]
                 raise AuthError(f"Bluesky {nsid}: the new session was refused too ({error or response.status_code}).")
@@ -70,15 +70,15 @@ class Client:
         if exhausted and exhausted > now:
             raise RateLimited(f"Bluesky ({host}): no request left in this window", retry_after=exhausted - now)
         try:
-            response = self.http.get(
+            response = request(
+                self.http,
+                "GET",
                 f"{base}/xrpc/{nsid}",
+                label=f"Bluesky {nsid}",
                 params=params,
                 headers={"Authorization": f"Bearer {session.access}"},
-                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
                 allow_redirects=False,
             )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TransientError(f"Bluesky {nsid}: no answer ({exc.__class__.__name__})") from exc
         finally:
             self.requests_made += 1
         self._read_ratelimit(response, host)
@@ -86,40 +86,35 @@ class Client:
 
     def _json(self, nsid: str, response: requests.Response) -> Any:
         if succeeded(response):
-            try:
-                return response.json()
-            except RecursionError as exc:
-                raise PayloadError(f"Bluesky {nsid}: the answer is nested too deeply to read") from exc
-            except ValueError as exc:
-                raise PayloadError(f"Bluesky {nsid}: the answer is not JSON ({response.text[:80]!r})") from exc
-        error, message = xrpc_error(response)
-        said = scrub(f"{error}: {message}" if error else message or (response.reason or ""), self._secrets())
+            return json_of(response, f"Bluesky {nsid}")
+        error = xrpc_error(response)[0]
+        said = xrpc_said(response, self._secrets(), otherwise=response.reason or "")
         # The AppView's NotFound is a post (or thread) deleted, or never indexed: nothing in the settings to fix.
         ladder = {**LADDER, "4xx": GONE} if error == "NotFound" else LADDER
         hint = READ_HOST_REFUSES if self.read_url else "check the channel's handle and app password"
         raise status_error(
-            response, f"Bluesky {nsid}", ladder, said=said, retry_after=retry_after_of(response), hint=hint
+            response, f"Bluesky {nsid}", ladder, said=said, retry_after=wait_of(response), hint=hint
         ) or PayloadError(f"Bluesky {nsid}: HTTP {response.status_code}")
 
     def _secrets(self) -> str:
         return self.session.access if self.session else ""
 
     def _read_ratelimit(self, response: requests.Response, host: str) -> None:
-        figures = ratelimit_of(response)
-        if not figures:
+        limits, window = rate_limit_of(response), window_of(response)
+        figures = {"limit": limits.limit, "remaining": limits.remaining, "window": window}
+        if limits.reset_at is None and not any(value is not None for value in figures.values()):
             return
-        now = time.time()
-        reset = figures.get("reset")
+        reset_at = limits.reset_at
         self._rate = {
-            **{k: v for k, v in figures.items() if k != "reset"},
+            **{k: v for k, v in figures.items() if v is not None},
             "host": host,
-            "reset_at": datetime.fromtimestamp(reset, tz=UTC).isoformat() if reset and reset < 2**33 else None,
+            "reset_at": reset_at.isoformat() if reset_at else None,
         }
-        if figures.get("remaining") == 0 and reset and now < reset < now + 86_400:
-            until = datetime.fromtimestamp(reset, tz=UTC)
-            self.not_before = max(self.not_before or until, until)
-            cache.set(_exhausted_key(host), float(reset), timeout=int(reset - now) + 1)
-            logger.info("bluesky: %s has no request left until %s", host, until.isoformat())
+        wait = limits.until_reset()
+        if limits.remaining == 0 and reset_at and wait and wait < DAY:
+            self.not_before = max(self.not_before or reset_at, reset_at)
+            cache.set(_exhausted_key(host), reset_at.timestamp(), timeout=int(wait) + 1)
+            logger.info("bluesky: %s has no request left until %s", host, reset_at.isoformat())
 
     def status(self) -> dict[str, Any]:
         status: dict[str, Any] = {"checked_at": datetime.now(tz=UTC).isoformat()}
@@ -144,7 +139,3 @@ READ_HOST_REFUSES = (
 
 def _exhausted_key(host: str) -> str:
     return f"bluesky:exhausted:{host}"
-
-
-def _token_refused(response: requests.Response) -> bool:
-    return answered(response, 401) or (answered(response, 400) and xrpc_error(response)[0] in TOKEN_ERRORS)

@@ -1,50 +1,37 @@
-"""Bluesky's rate-limit headers, as its services send them on every answer (draft-polli-ratelimit-headers, which
-docs.bsky.app "Rate Limits" points to): `RateLimit-Limit` (requests in the window), `RateLimit-Remaining`,
-`RateLimit-Reset` (when the window resets, as a Unix time) and `RateLimit-Policy` (`3000;w=300`: the limit and the
-window in seconds). A 429 answers `{"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}` with the same
-headers (fixtures/recorded_errors.json)."""
+"""Bluesky's rate limits, beyond what channels.http_status.rate_limit_of reads from its `RateLimit-*` headers
+(draft-polli-ratelimit-headers, which docs.bsky.app "Rate Limits" points to): the window's length, said only in
+`RateLimit-Policy` (`3000;w=300`), and a 429's wait kept to a day. A 429 answers
+`{"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}` with the same headers
+(fixtures/recorded_errors.json)."""
 
 from __future__ import annotations
 
 import re
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 import requests
 
-from channels import clean
+from channels.http_status import rate_limit_of
 
 _POLICY_WINDOW = re.compile(r"w=(\d{1,7})")
-_DAY = 86_400
+DAY = 86_400
 
 
-def ratelimit_of(response: requests.Response) -> dict[str, Any]:
-    """The figures a response carries: limit, remaining, reset (Unix time) and window (seconds), those it has."""
-    headers = response.headers
-    found: dict[str, Any] = {}
-    for key in ("limit", "remaining", "reset"):
-        value = clean.whole(headers.get(f"RateLimit-{key}"), minimum=0)
-        if value is not None:
-            found[key] = value
-    policy = headers.get("RateLimit-Policy")
+def window_of(response: requests.Response) -> int | None:
+    """The window's length in seconds, from `RateLimit-Policy`."""
+    policy = response.headers.get("RateLimit-Policy")
     match = _POLICY_WINDOW.search(policy) if isinstance(policy, str) else None
-    if match:
-        found["window"] = int(match.group(1))
-    return found
+    return int(match.group(1)) if match else None
 
 
-def retry_after_of(response: requests.Response, *, now: float | None = None) -> float | None:
-    """Seconds until the platform takes calls again: its reset time, else Retry-After; None when neither is
-    usable. A reset further than a day away (seen on refused sign-ins) is kept to a day."""
-    now = now or time.time()
-    reset = clean.whole(response.headers.get("RateLimit-Reset"), minimum=0)
-    if reset is not None and reset > now:
-        return min(reset - now, _DAY)
-    seconds = clean.number(response.headers.get("Retry-After"))
-    if seconds is not None and 0 < seconds <= _DAY:
-        return seconds
-    return None
+def wait_of(response: requests.Response) -> float | None:
+    """Seconds until the platform takes calls again after a 429: Retry-After, else until the window resets (a 429
+    is the window used up, whatever RateLimit-Remaining says); None when neither is usable. A reset further than a
+    day away (seen on refused sign-ins) is kept to a day."""
+    limits = rate_limit_of(response)
+    seconds = limits.retry_after if limits.retry_after is not None else limits.until_reset()
+    return min(seconds, DAY) if seconds else None
 
 
 def until_words(seconds: float | None) -> str:

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import reply_request, scrubbed, uploading
+from channels.accounts.sending import reply_request, uploading
+from channels.http import json_or_none
+from channels.http_status import IMAGE_LADDER, Ladder, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError
-from .auth import xrpc_error
+from .auth import RATE_LIMITED, token_refused, write_refused
 from .config import settings_of
-from .limits import retry_after_of, until_words
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -34,8 +35,6 @@ CDN = "https://cdn.bsky.app/img/feed_fullsize/plain"
 
 def _blob(*, channel: Channel, account: Account, session: requests.Session, image: OutgoingImage) -> dict[str, Any]:
     from channels.accounts.tokens import with_account_token
-
-    from .reply import token_refused
 
     service = settings_of(channel.config)["service_url"]
     used: list[str] = []
@@ -50,19 +49,21 @@ def _blob(*, channel: Channel, account: Account, session: requests.Session, imag
 
     with uploading("Bluesky"):
         response = with_account_token(account=account, session=session, call=call, refused=token_refused)
-    status = response.status_code
-    answer = clean.mapping(response.json() if 200 <= status < 300 and response.content else None)
-    blob = clean.mapping(answer.get("blob"))
-    if 200 <= status < 300 and clean.ident(clean.mapping(blob.get("ref")).get("$link")):
+    blob = clean.mapping(clean.mapping(json_or_none(response)[0] if succeeded(response) else None).get("blob"))
+    if succeeded(response) and clean.ident(clean.mapping(blob.get("ref")).get("$link")):
         return blob
-    if status == 429:
-        raise ReplyError(
-            f"Bluesky's rate limit for @{account.username} is used up: try again "
-            f"{until_words(retry_after_of(response))} (the image was not uploaded, nothing was posted)."
-        )
-    error, message = xrpc_error(response)
-    said = scrubbed(f"{error}: {message}" if error else f"HTTP {status}", *used)
-    raise ReplyError(f"Bluesky refused the image ({said}): nothing was posted.")
+    raise write_refused(
+        response, used, UPLOAD_REFUSED, base=IMAGE_LADDER, what="uploaded or posted", user=account.username
+    )
+
+
+# The upload's refusals (a success that names no blob is one too): nothing was posted.
+UPLOAD_REFUSED: Ladder = {
+    429: RATE_LIMITED,
+    **dict.fromkeys(
+        ("2xx", "3xx", "4xx", "5xx"), (ReplyError, "{label} refused the image ({said}): nothing was posted.")
+    ),
+}
 
 
 def images_embed(

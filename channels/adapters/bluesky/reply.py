@@ -27,15 +27,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
-from django.conf import settings
 
 from channels import clean
-from channels.accounts.sending import reply_request, scrubbed
+from channels.accounts.sending import reply_request
+from channels.http import json_or_none, request
+from channels.http_status import Ladder, succeeded
 
-from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .auth import TOKEN_ERRORS, xrpc_error
+from ..base import OutgoingImage, PermanentError, ReplyError, ReplyTarget, ReplyUncertain, SentReply, TransientError
+from .auth import RATE_LIMITED, token_refused, write_answer
 from .config import handle_of, settings_of
-from .limits import retry_after_of, until_words
 from .media import images_embed, media_listed
 from .parse import POST, WEB_URL, did_and_rkey, post_uri
 from .richtext import facets_of, length_problem
@@ -79,8 +79,12 @@ def root_ref(target: ReplyTarget) -> dict[str, str]:
     return {"uri": uri, "cid": cid} if uri and cid else strong_ref(target)
 
 
-def token_refused(response: requests.Response) -> bool:
-    return response.status_code == 401 or (response.status_code == 400 and xrpc_error(response)[0] in TOKEN_ERRORS)
+# A record write's refusals: a server error may come after the record was written.
+WRITE: Ladder = {
+    429: RATE_LIMITED,
+    "5xx": (ReplyUncertain, "{label} answered HTTP {status} ({said}): it may have been {what}; check {where} first."),
+    **dict.fromkeys(("1xx", "3xx", "4xx"), (ReplyError, "{label} refused it ({said}): nothing was {what}.")),
+}
 
 
 def _write(*, channel: Channel, account: Account, session: requests.Session, nsid: str, body: Any, what: str) -> dict:
@@ -106,23 +110,7 @@ def _write(*, channel: Channel, account: Account, session: requests.Session, nsi
         )
 
     response = with_account_token(account=account, session=session, call=call, refused=token_refused)
-    status = response.status_code
-    if 200 <= status < 300:
-        try:
-            answer = response.json()
-        except (ValueError, RecursionError):
-            answer = None
-        return answer if isinstance(answer, dict) else {}
-    error, message = xrpc_error(response)
-    said = scrubbed(f"{error}: {message}" if error else f"HTTP {status}", *used)
-    if status == 429:
-        raise ReplyError(
-            f"Bluesky's rate limit for @{account.username} is used up: try again "
-            f"{until_words(retry_after_of(response))} (nothing was {what})."
-        )
-    if status >= 500:
-        raise ReplyUncertain(f"Bluesky answered HTTP {status} ({said}): it may have been {what}; check {where} first.")
-    raise ReplyError(f"Bluesky refused it ({said}): nothing was {what}.")
+    return write_answer(response, used, WRITE, what=what, where=where, user=account.username)
 
 
 def _resolver(session: requests.Session, service: str) -> Any:
@@ -133,12 +121,12 @@ def _resolver(session: requests.Session, service: str) -> Any:
         if handle not in known:
             known[handle] = None
             try:
-                response = session.get(
-                    f"{service}/xrpc/{RESOLVE}", params={"handle": handle}, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS
+                response = request(
+                    session, "GET", f"{service}/xrpc/{RESOLVE}", label="Bluesky", params={"handle": handle}
                 )
-                body = response.json() if response.status_code == 200 else None
-            except (requests.RequestException, ValueError, RecursionError):
-                body = None
+            except (TransientError, PermanentError):  # an unresolved handle stays text: the link is left out
+                response = None
+            body = json_or_none(response)[0] if response is not None and succeeded(response) else None
             did = clean.ident(clean.mapping(body).get("did"))
             known[handle] = did if did.startswith("did:") else None
         return known[handle]

@@ -24,10 +24,9 @@ import requests
 
 from channels import clean
 from channels.http import PollBudget, json_or_none, request
-from channels.http_status import Ladder, answered, status_check, succeeded
+from channels.http_status import Ladder, answered, rate_limit_of, status_check, succeeded
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
-from ..values import finite_number
 from .config import API_URL
 
 if TYPE_CHECKING:
@@ -136,30 +135,16 @@ def next_url(response: requests.Response) -> str | None:
 
 
 def rate_figures(response: requests.Response) -> dict[str, Any]:
-    numbers = {
-        key: finite_number(response.headers.get(f"x-ratelimit-{key}"))
-        for key in ("limit", "remaining", "used", "reset")
-    }
-    if all(v is None for v in numbers.values()):
+    """What admin keeps of an answer's x-ratelimit-* headers, under its resource ({} when it sent none)."""
+    limits = rate_limit_of(response)
+    numbers = {"limit": limits.limit, "remaining": limits.remaining, "used": limits.used}
+    if limits.reset_at is None and all(v is None for v in numbers.values()):
         return {}
-    reset = numbers.pop("reset")
-    figures: dict[str, Any] = {k: int(v) for k, v in numbers.items() if v is not None}
-    if reset is not None and 0 < reset < 2**33:
-        figures["reset_at"] = datetime.fromtimestamp(reset, UTC).isoformat()
+    figures: dict[str, Any] = {k: v for k, v in numbers.items() if v is not None}
+    if limits.reset_at is not None:
+        figures["reset_at"] = limits.reset_at.isoformat()
     figures["resource"] = clean.line(response.headers.get("x-ratelimit-resource"), max_length=40) or "core"
     return figures
-
-
-def retry_after(response: requests.Response) -> float | None:
-    """How long GitHub asks us to wait: ``retry-after``; else, the remaining count at 0, until ``x-ratelimit-reset``."""
-    seconds = finite_number(response.headers.get("retry-after"))
-    if seconds is not None and seconds >= 0:
-        return seconds
-    remaining = finite_number(response.headers.get("x-ratelimit-remaining"))
-    reset = finite_number(response.headers.get("x-ratelimit-reset"))
-    if remaining == 0 and reset is not None and 0 < reset < 2**33:
-        return max(0.0, reset - datetime.now(tz=UTC).timestamp())
-    return None
 
 
 def error_text(data: Any) -> str:
@@ -174,7 +159,7 @@ def rate_limited(response: requests.Response) -> bool:
         return False
     if answered(response, 429) or response.headers.get("retry-after"):
         return True
-    if finite_number(response.headers.get("x-ratelimit-remaining")) == 0:
+    if rate_limit_of(response).remaining == 0:
         return True
     data, _ = json_or_none(response)
     return "rate limit" in error_text(data).casefold()
@@ -207,7 +192,7 @@ def fail(response: requests.Response, label: str) -> None:
     data, _ = json_or_none(response)
     # A 403 is a rate limit (the secondary one) when GitHub says so; a 429 always is.
     ladder = {**LADDER, 403: RATE_LIMITED, 429: RATE_LIMITED} if rate_limited(response) else LADDER
-    wait = retry_after(response) or SECONDARY_WAIT_SECONDS
+    wait = rate_limit_of(response).wait() or SECONDARY_WAIT_SECONDS
     status_check(response, label, ladder, said=error_text(data), retry_after=wait)
 
 
@@ -219,7 +204,9 @@ def graphql_errors(answer: dict[str, Any], response: requests.Response, label: s
     kinds = {clean.line(e.get("type"), max_length=60) for e in errors}
     said = "; ".join(m for m in (clean.line(e.get("message"), max_length=200) for e in errors[:3]) if m)
     if "RATE_LIMITED" in kinds:
-        raise RateLimited(f"{label}: rate-limited: {said}", retry_after=retry_after(response) or SECONDARY_WAIT_SECONDS)
+        raise RateLimited(
+            f"{label}: rate-limited: {said}", retry_after=rate_limit_of(response).wait() or SECONDARY_WAIT_SECONDS
+        )
     if answer.get("data") and not kinds & {"NOT_FOUND", "FORBIDDEN", "INSUFFICIENT_SCOPES"}:
         return  # partial data with a warning: what was answered is used
     if "NOT_FOUND" in kinds:

@@ -25,10 +25,10 @@ import requests
 
 from channels import clean
 from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
-from channels.http_status import Ladder, Rung, refusal, succeeded
+from channels.http_status import Ladder, Rung, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .client import ACCEPT, API_VERSION, error_text, rate_limited, retry_after
+from .client import ACCEPT, API_VERSION, error_text, rate_limited
 from .config import API_URL
 from .parse import raw_of
 from .platform import PLATFORM
@@ -112,7 +112,7 @@ class Poster:
         return clean.mapping(clean.mapping(answer).get("data"))
 
     def refusal(self, response: requests.Response, answer: Any) -> Exception:
-        wait = retry_after(response)
+        wait = rate_limit_of(response).wait()  # Retry-After, else the reset once none are left
         ladder = {**REFUSED, 403: LIMITED, 429: LIMITED} if rate_limited(response) else REFUSED
         return refusal(
             response, "GitHub", ladder, said=error_text(answer) or "no reason given", secret=self.used,

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from advocacy.counters import window_count
 from channels import clean
-from channels.http import json_of, json_or_none
-from channels.http_status import Ladder, answered, status_check, succeeded
+from channels.http import json_of, json_or_none, request
+from channels.http_status import Ladder, answered, rate_limit_of, status_check, succeeded
 
-from ..base import AuthError, Gone, PermanentError, RateLimited, TransientError
+from ..base import AuthError, Gone, PermanentError, RateLimited
 from .auth import TOKEN_REFRESH_MARGIN, Credentials, request_token
 
 logger = logging.getLogger(__name__)
@@ -63,15 +62,15 @@ class Client:
         token = self._token()
         url = API_URL + path
         try:
-            response = self.session.get(
+            response = request(
+                self.session,
+                "GET",
                 url,
+                label=f"Reddit {path}",
                 params=params,
                 headers={"Authorization": f"bearer {token}", "User-Agent": self.agent},
-                timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
                 allow_redirects=False,
             )
-        except (requests.Timeout, requests.ConnectionError) as exc:
-            raise TransientError(f"Reddit {path}: {exc.__class__.__name__}") from exc
         finally:
             self.requests_made += 1
         self._read_ratelimit(response)
@@ -116,23 +115,20 @@ class Client:
         return f"reddit:exhausted:{self.credentials.client_key}"
 
     def _read_ratelimit(self, response: requests.Response) -> None:
-        remaining = clean.number(response.headers.get("x-ratelimit-remaining"))
-        reset = clean.number(response.headers.get("x-ratelimit-reset"))
-        used = clean.number(response.headers.get("x-ratelimit-used"))
-        if remaining is None and reset is None:
+        limits = rate_limit_of(response)  # Reddit's reset is seconds from now: reset_in
+        if limits.remaining is None and limits.reset_in is None:
             return
-        now = datetime.now(tz=UTC)
+        until = limits.reset_at
         self._ratelimit = {
-            "ratelimit_remaining": remaining,
-            "ratelimit_used": used,
-            "ratelimit_reset_seconds": reset,
-            "ratelimit_reset_at": (now + timedelta(seconds=reset)).isoformat() if reset is not None else None,
-            "checked_at": now.isoformat(),
+            "ratelimit_remaining": limits.remaining,
+            "ratelimit_used": limits.used,
+            "ratelimit_reset_seconds": limits.reset_in,
+            "ratelimit_reset_at": until.isoformat() if until else None,
+            "checked_at": datetime.now(tz=UTC).isoformat(),
         }
-        if remaining is not None and remaining < 1 and reset is not None:
-            until = now + timedelta(seconds=reset)
+        if limits.remaining is not None and limits.remaining < 1 and until is not None and limits.reset_in:
             self.not_before = max(self.not_before or until, until)
-            cache.set(self._exhausted_key, until.timestamp(), timeout=int(reset) + 1)
+            cache.set(self._exhausted_key, until.timestamp(), timeout=int(limits.reset_in) + 1)
 
     def status(self) -> dict[str, Any]:
         return {

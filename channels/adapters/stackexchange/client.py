@@ -19,7 +19,7 @@ from django.core.cache import cache
 
 from channels import clean
 from channels.http import credential_of, json_or_none, request
-from channels.http_status import Ladder, passed, status_check
+from channels.http_status import Ladder, passed, retry_after_of, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
 from .fields import count_of
@@ -156,7 +156,8 @@ def se_request(
     # A 5xx is transient whatever its body says; below that, the API's own error (`error_id`) says more than the status.
     ladder = passed(LADDER, "4xx", 401, 403, 429) if error is not None else LADDER
     said = _error_text(error, secret) if error is not None else ""
-    status_check(response, label, ladder, said=said, retry_after=_retry_after(response))
+    wait = retry_after_of(response)  # kept to BACKOFF_MAX, as the body's backoff is
+    status_check(response, label, ladder, said=said, retry_after=None if wait is None else min(wait, BACKOFF_MAX))
     if error is not None:
         raise _api_error(label, error, secret)
     if too_deep:
@@ -198,11 +199,6 @@ def _api_error(label: str, error: dict[str, Any], secret: str) -> Exception:
     if error_id in (409, 500, 503) or name in ("duplicate_request", "internal_error", "temporarily_unavailable"):
         return TransientError(text)
     return PermanentError(text)
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    seconds = clean.number(response.headers.get("Retry-After"))
-    return min(seconds, BACKOFF_MAX) if seconds is not None and seconds >= 0 else None
 
 
 def _scrub(text: str, secret: str) -> str:

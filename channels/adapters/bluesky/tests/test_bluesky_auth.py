@@ -13,7 +13,7 @@ import responses
 from django.core.cache import cache
 
 from channels.accounts.tokens import account_tokens
-from channels.adapters import AuthError, ConfigError, RateLimited
+from channels.adapters import AuthError, ConfigError, PermanentError, RateLimited, TransientError
 from channels.adapters.bluesky import BlueskyAdapter
 from channels.adapters.bluesky.auth import cached_session, login_of
 from channels.adapters.bluesky.oauth import BlueskySession
@@ -132,6 +132,31 @@ def test_an_account_password_that_bluesky_refuses_is_an_auth_error_without_the_p
         fetch(channel)
 
     assert "app password" in str(raised.value) and "not-the-password" not in str(raised.value)
+
+
+# The error names are createSession's own (lexicon com.atproto.server.createSession: AccountTakedown,
+# AuthFactorTokenRequired; AuthenticationRequired as the PDS answers a wrong password); the body, not the status,
+# says which refusal it is.
+@pytest.mark.parametrize(
+    ("status", "error", "raised_as", "says"),
+    [
+        (400, "AuthenticationRequired", AuthError, "check the handle and that the credential is an app password"),
+        (400, "AuthFactorTokenRequired", AuthError, "check the handle and that the credential is an app password"),
+        (400, "AccountTakedown", AuthError, f"the account @{HANDLE} cannot sign in: AccountTakedown"),
+        (400, "InvalidRequest", PermanentError, f"sign-in of @{HANDLE} failed: HTTP 400 (InvalidRequest"),
+        (502, "AccountTakedown", TransientError, "sign-in: HTTP 502 (AccountTakedown"),
+    ],
+)
+@responses.activate
+def test_a_refused_sign_in_is_read_by_the_error_bluesky_names(status, error, raised_as, says):
+    channel = bluesky_channel(keywords=["gitlab"])
+    responses.post(CREATE_SESSION, status=status, json={"error": error, "message": f"said with {PASSWORD}"})
+
+    with pytest.raises(raised_as) as raised:
+        fetch(channel)
+
+    assert type(raised.value) is raised_as and says in str(raised.value)
+    assert PASSWORD not in str(raised.value)
 
 
 def test_a_channel_without_an_app_password_says_what_to_add():

@@ -709,7 +709,7 @@ def test_a_429_is_rate_limited_until_the_reset(headers, retry_after):
     ("mock", "error", "message"),
     [
         ({"status": 503, "body": "<html>busy</html>"}, TransientError, "HTTP 503"),
-        ({"body": requests.exceptions.ConnectTimeout("slow")}, TransientError, "ConnectTimeout"),
+        ({"body": requests.exceptions.ConnectTimeout("slow")}, TransientError, "timed out"),
         ({"status": 200, "body": "<html>not json"}, PayloadError, "not JSON"),
         ({"status": 200, "json": {"kind": "t5", "data": {}}}, PayloadError, "expected a Listing"),
         (
