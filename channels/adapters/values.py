@@ -91,3 +91,37 @@ def https_root(
         )
     netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
     return f"{scheme}://{netloc}{'/' + segments[0] if segments else ''}"
+
+
+def keyword_list(
+    value: Any,
+    *,
+    key: str = "keywords",
+    what: str = "search terms",
+    example: str = '["gitlab"]',
+    max_length: int | None = None,
+    max_count: int | None = None,
+    fold_spaces: bool = True,
+    skip_blank: bool = False,
+    required: bool = False,
+    case_sensitive: bool = False,
+) -> list[str]:
+    """A list of search words from a config, each stripped (with `fold_spaces`, inner runs of white space made one
+    space), duplicates dropped (ignoring case, as the platforms' searches do, unless `case_sensitive`), else a
+    ConfigError in the admin's words. A blank entry is refused, or with `skip_blank` left out (a form's empty
+    line); `max_count` counts the list as given, so that no list refused for its length before is taken now."""
+    from .base import ConfigError
+
+    if not isinstance(value, list) or (required and not value):
+        raise ConfigError(f'"{key}" must be a {"non-empty " if required else ""}list of {what}, e.g. {example}.')
+    if max_count is not None and len(value) > max_count:
+        raise ConfigError(f'"{key}" lists {len(value)}; at most {max_count}.')
+    if not all(isinstance(v, str) and (skip_blank or v.strip()) for v in value):
+        raise ConfigError(f'Every entry of "{key}" must be a {"" if skip_blank else "non-empty "}string.')
+    words: dict[str, str] = {}
+    for word in (" ".join(v.split()) if fold_spaces else v.strip() for v in value):
+        if max_length is not None and len(word) > max_length:
+            raise ConfigError(f'Each of "{key}" is at most {max_length} characters; {word[:40]!r}… is longer.')
+        if word:
+            words.setdefault(word if case_sensitive else word.casefold(), word)
+    return list(words.values())

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, whole_numbers_check
+from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 SERVICE_URL = "https://bsky.social"
 DEFAULTS: dict[str, Any] = {
@@ -73,7 +73,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         )
     result["handle"] = handle
     if "keywords" in config:
-        result["keywords"] = _keywords(config["keywords"])
+        result["keywords"] = keyword_list(config["keywords"], max_length=KEYWORD_MAX)
     if "team_handles" in config:
         result["team_handles"] = _handles(config["team_handles"])
     if "read_notifications" in config and not isinstance(config["read_notifications"], bool):
@@ -90,21 +90,6 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             result[key] = "" if empty else https_root(config[key], key=key, **_SERVICE_WORDS)
     whole_numbers_check(config, _INT_LIMITS)
     return result
-
-
-def _keywords(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        raise ConfigError('"keywords" must be a list of search terms, e.g. ["gitlab"].')
-    cleaned: list[str] = []
-    for keyword in value:
-        if not isinstance(keyword, str) or not keyword.strip():
-            raise ConfigError('Every entry of "keywords" must be a non-empty string.')
-        keyword = " ".join(keyword.split())
-        if len(keyword) > KEYWORD_MAX:
-            raise ConfigError(f"Keyword {keyword[:40]!r}… is longer than {KEYWORD_MAX} characters.")
-        if keyword.casefold() not in {k.casefold() for k in cleaned}:
-            cleaned.append(keyword)
-    return cleaned
 
 
 def _handles(value: Any) -> list[str]:

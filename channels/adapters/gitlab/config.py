@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..base import ConfigError
 from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, whole_numbers_check
+from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 GITLAB_COM = "https://gitlab.com"
 DEFAULTS: dict[str, Any] = {
@@ -36,8 +36,20 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     config_keys_check(config, allowed={"projects", *DEFAULTS}, platform="GitLab", example=_EXAMPLE)
     result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url", GITLAB_COM))}
     result["projects"] = clean_projects(config.get("projects"))
-    result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 100)
-    result["labels"] = _words(config.get("labels", []), "labels", MAX_LABELS, 255)
+    result["keywords"] = keyword_list(
+        config.get("keywords", []), max_length=100, max_count=MAX_KEYWORDS, skip_blank=True
+    )
+    # A label is matched by its exact name: "Bug" and "bug" may be two labels.
+    result["labels"] = keyword_list(
+        config.get("labels", []),
+        key="labels",
+        what="label names",
+        example='["bug"]',
+        max_length=255,
+        max_count=MAX_LABELS,
+        skip_blank=True,
+        case_sensitive=True,
+    )
     if any("," in label for label in result["labels"]):
         raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
     if not isinstance(config.get("include_confidential", False), bool):
@@ -77,18 +89,6 @@ def clean_projects(value: Any) -> list[str]:
         if project.casefold() not in {p.casefold() for p in projects}:
             projects.append(project)
     return projects
-
-
-def _words(value: Any, key: str, most: int, longest: int) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f'"{key}" must be a list of strings.')
-    words = [" ".join(v.split()) for v in value if v.strip()]
-    if len(words) > most:
-        raise ConfigError(f'"{key}" lists {len(words)}; at most {most}.')
-    too_long = [w for w in words if len(w) > longest]
-    if too_long:
-        raise ConfigError(f'Each of "{key}" is at most {longest} characters; {too_long[0][:40]!r}… is longer.')
-    return words
 
 
 def project_ref(project: str) -> str:
