@@ -4,6 +4,8 @@ adapters' one `parse_payload`: what each accepts, how it normalises and the word
 No HTTP shapes: the values are what an admin types into a channel's settings; each platform's own wording and
 pages are asserted in channels/adapters/<kind>/tests."""
 
+from typing import Any
+
 import pytest
 
 from channels.adapters.base import ConfigError, PayloadError, Rejected
@@ -11,7 +13,11 @@ from channels.adapters.guard import Parsed
 from channels.adapters.polling import PolledAdapter
 from channels.adapters.values import https_root, keyword_list
 
-WORDS = {"what": "the forum's address", "example": 'e.g. "https://forum.example"', "credential": "the API key"}
+WORDS: dict[str, Any] = {
+    "what": "the forum's address",
+    "example": 'e.g. "https://forum.example"',
+    "credential": "the API key",
+}
 
 
 def test_an_instance_address_is_normalised_to_its_root():
