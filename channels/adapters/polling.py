@@ -46,13 +46,13 @@ class PolledAdapter(Adapter):
         """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
         return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
 
-
-def readable_mentions(parsed: Parsed) -> list[IncomingMention]:
-    """`parsed`'s mentions; a payload in which no item at all can be read is refused with the reason
-    (`manage.py ingest_payload` says so instead of storing nothing)."""
-    if parsed.rejected and not parsed.mentions:
-        raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
-    return parsed.mentions
+    def parse_payload(self, payload: Any) -> list[IncomingMention]:
+        """The readable items of a page; a page in which no item at all can be read is refused with the reason
+        (`manage.py ingest_payload` says so instead of storing nothing)."""
+        parsed = self.parse_page(payload)
+        if parsed.rejected and not parsed.mentions:
+            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
+        return parsed.mentions
 
 
 def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *, now: datetime) -> datetime:

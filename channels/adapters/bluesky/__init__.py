@@ -38,9 +38,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, ReplyTarget
+from ..base import FetchResult, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
+from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
 from . import chat, reply, thread
 from .auth import login_of
 from .client import Client
@@ -152,10 +152,6 @@ class BlueskyAdapter(PolledAdapter):
         """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
         which posts are ours."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
-        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""

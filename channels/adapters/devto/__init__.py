@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, IncomingMention
+from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results, readable_mentions
+from ..polling import PolledAdapter, chunk_result, chunk_results
 from .client import Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
 from .cursor import Cursor
@@ -117,7 +117,3 @@ class DevtoAdapter(PolledAdapter):
         """A list of articles or a comment tree (or one item of either, as the dead-letter table keeps it), as
         mentions and rejected items."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no item at all can be read is not a dev.to payload."""
-        return readable_mentions(parse_page(payload))

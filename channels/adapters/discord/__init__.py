@@ -33,9 +33,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, OutgoingImage, ReplyTarget, SentReply
+from ..base import FetchResult, OutgoingImage, ReplyTarget, SentReply
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, readable_mentions
+from ..polling import PolledAdapter, chunk_result
 from . import reply
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -113,9 +113,6 @@ class DiscordAdapter(PolledAdapter):
 
     def parse_page(self, payload: Any) -> Parsed:
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         return parse_page(item)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "text_channels": [],
@@ -37,7 +37,9 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         if key in config:
             result[key] = _ids(config[key], key)
     if "keywords" in config:
-        result["keywords"] = _keywords(config["keywords"])
+        result["keywords"] = keyword_list(
+            config["keywords"], what="words", max_length=200, max_count=MAX_KEYWORDS, fold_spaces=False
+        )
     if not result.get("text_channels") and not result.get("forum_channels"):
         raise ConfigError(f"Choose the channels to read: text_channels, forum_channels or both, e.g. {_EXAMPLE}.")
     whole_numbers_check(config, _INT_LIMITS)
@@ -60,15 +62,6 @@ def _ids(value: Any, key: str) -> list[str]:
     if not isinstance(value, list) or len(value) > MAX_IDS:
         raise ConfigError(f'"{key}" must be a list of at most {MAX_IDS} Discord ids.')
     return list(dict.fromkeys(snowflake(item, key) for item in value))
-
-
-def _keywords(value: Any) -> list[str]:
-    if not isinstance(value, list) or len(value) > MAX_KEYWORDS:
-        raise ConfigError(f'"keywords" must be a list of at most {MAX_KEYWORDS} words.')
-    words = [w.strip() for w in value if isinstance(w, str) and w.strip()]
-    if len(words) != len(value) or any(len(w) > 200 for w in words):
-        raise ConfigError('"keywords" must be words of at most 200 characters.')
-    return words
 
 
 def keyword_match(text: str, keywords: list[str]) -> bool:

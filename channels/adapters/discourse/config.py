@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, https_root, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mode": "latest",
@@ -80,32 +80,14 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_base_url(value: Any) -> str:
-    example = '"https://forum.gitlab.com"'
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'"base_url" is required: the forum\'s address, e.g. {example}.')
-    url = value.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https":
-        raise ConfigError(f'"base_url" must start with https://, e.g. {example}; got {url[:100]!r}.')
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
-    if not host:
-        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; e.g. {example}.')
-    if parts.username or parts.password:
-        raise ConfigError('"base_url" must not contain a user name or password: put an API key in the credentials.')
-    if parts.query or parts.fragment:
-        raise ConfigError(f'"base_url" must not have a ?query or #fragment: just the forum\'s address, e.g. {example}.')
-    segments = [s for s in parts.path.split("/") if s]
-    if len(segments) > 1 or (segments and (not _SUBFOLDER_RE.fullmatch(segments[0]) or segments[0] in _ROUTES)):
-        raise ConfigError(
-            f'"base_url" must be the forum\'s root (e.g. {example}) or its subfolder (e.g. '
-            f'"https://example.com/forum"), not a page of it; got {url[:100]!r}.'
-        )
-    netloc = f"[{host}]" if ":" in host else host
-    netloc += f":{port}" if port else ""
-    return f"https://{netloc}{'/' + segments[0] if segments else ''}"
+    return https_root(
+        value,
+        what="the forum's address",
+        example='e.g. "https://forum.gitlab.com"',
+        credential="the API key",
+        subfolder=lambda segment: bool(_SUBFOLDER_RE.fullmatch(segment)) and segment not in _ROUTES,
+        not_root='a page of it ("https://example.com/forum" is a subfolder)',
+    )
 
 
 def clean_query(value: Any) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from ..base import ConfigError
 from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 GITLAB_COM = "https://gitlab.com"
 DEFAULTS: dict[str, Any] = {
@@ -36,8 +36,20 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     config_keys_check(config, allowed={"projects", *DEFAULTS}, platform="GitLab", example=_EXAMPLE)
     result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url", GITLAB_COM))}
     result["projects"] = clean_projects(config.get("projects"))
-    result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 100)
-    result["labels"] = _words(config.get("labels", []), "labels", MAX_LABELS, 255)
+    result["keywords"] = keyword_list(
+        config.get("keywords", []), max_length=100, max_count=MAX_KEYWORDS, skip_blank=True
+    )
+    # A label is matched by its exact name: "Bug" and "bug" may be two labels.
+    result["labels"] = keyword_list(
+        config.get("labels", []),
+        key="labels",
+        what="label names",
+        example='["bug"]',
+        max_length=255,
+        max_count=MAX_LABELS,
+        skip_blank=True,
+        case_sensitive=True,
+    )
     if any("," in label for label in result["labels"]):
         raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
     if not isinstance(config.get("include_confidential", False), bool):
@@ -47,32 +59,15 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_base_url(value: Any) -> str:
-    """The instance's root: https, a host, maybe a port and a relative-URL path ("https://example.com/gitlab"),
-    nothing else. Plain http is refused: the desk would send the access token in clear."""
-    example = f'"{GITLAB_COM}" or your instance, e.g. "https://gitlab.example.com"'
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'"base_url" must be the GitLab instance\'s address: {example}.')
-    url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https":
-        raise ConfigError(f'"base_url" must start with https:// ({example}); got {url[:100]!r}.')
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
-    if not host:
-        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; {example}.')
-    if parts.username or parts.password:
-        raise ConfigError('"base_url" must not contain a user name or password: put a token in the credentials.')
-    if parts.query or parts.fragment:
-        raise ConfigError(f'"base_url" must not have a ?query or #fragment: just the instance\'s address, {example}.')
-    segments = [s for s in parts.path.split("/") if s]
-    if "api" in segments or "-" in segments or len(segments) > 1:
-        raise ConfigError(
-            f'"base_url" is the instance\'s root, not an API or project address ({example}); got {url[:100]!r}.'
-        )
-    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-    return f"https://{netloc}{'/' + segments[0] if segments else ''}"
+    """The instance's root, maybe under a relative-URL path ("https://example.com/gitlab")."""
+    return https_root(
+        value,
+        what="the GitLab instance's address",
+        example=f'"{GITLAB_COM}" or your instance, e.g. "https://gitlab.example.com"',
+        credential="the token",
+        subfolder=lambda segment: segment not in ("api", "-"),
+        not_root="an API or project address",
+    )
 
 
 def clean_projects(value: Any) -> list[str]:
@@ -94,18 +89,6 @@ def clean_projects(value: Any) -> list[str]:
         if project.casefold() not in {p.casefold() for p in projects}:
             projects.append(project)
     return projects
-
-
-def _words(value: Any, key: str, most: int, longest: int) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f'"{key}" must be a list of strings.')
-    words = [" ".join(v.split()) for v in value if v.strip()]
-    if len(words) > most:
-        raise ConfigError(f'"{key}" lists {len(words)}; at most {most}.')
-    too_long = [w for w in words if len(w) > longest]
-    if too_long:
-        raise ConfigError(f'Each of "{key}" is at most {longest} characters; {too_long[0][:40]!r}… is longer.')
-    return words
 
 
 def project_ref(project: str) -> str:

@@ -49,9 +49,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, IncomingMention, PayloadError, RateLimited, TransientError
+from ..base import FetchResult, PayloadError, RateLimited, TransientError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result, chunk_results, readable_mentions
+from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import thread
 from .client import SEARCH_URL, TAGS, Client, Stopped
 from .config import DEFAULTS, SCHEMA, settings_of, validate_config
@@ -144,10 +144,6 @@ class HackerNewsAdapter(PolledAdapter):
         """An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a
         Firebase item, as mentions and rejected items."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no item at all can be read is not a Hacker News payload."""
-        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""

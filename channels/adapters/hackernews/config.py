@@ -6,7 +6,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -33,16 +33,11 @@ EXAMPLE = '{"keywords": ["gitlab"]}'
 
 def validate_config(config: Any) -> dict[str, Any]:
     config_keys_check(config, allowed=ALLOWED, platform="Hacker News", example=EXAMPLE)
-    keywords = config.get("keywords")
-    if not isinstance(keywords, list) or not keywords:
-        raise ConfigError('"keywords" must be a non-empty list of search words, e.g. ["gitlab"].')
-    cleaned = [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
-    if len(cleaned) != len(keywords):
-        raise ConfigError('Every entry of "keywords" must be a non-empty string.')
+    keywords = keyword_list(config.get("keywords"), what="search words", fold_spaces=False, required=True)
     whole_numbers_check(config, _INT_LIMITS)
     if "replay" in config and not isinstance(config["replay"], bool):
         raise ConfigError('"replay" must be true or false.')
-    return {**config, "keywords": list(dict.fromkeys(cleaned))}
+    return {**config, "keywords": keywords}
 
 
 def settings_of(config: dict[str, Any]) -> dict[str, Any]:

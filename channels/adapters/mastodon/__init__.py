@@ -41,9 +41,9 @@ import requests
 from channels import clean
 from channels.freshness import hashed
 
-from ..base import FetchResult, IncomingMention, PayloadError, ReplyTarget
+from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, readable_mentions, streams_walked
+from ..polling import PolledAdapter, chunk_result, streams_walked
 from . import actions, reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
@@ -159,10 +159,6 @@ class MastodonAdapter(PolledAdapter):
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no item at all can be read is refused with the reason."""
-        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mentions": True,
@@ -41,7 +41,9 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         if key in config and not isinstance(config[key], bool):
             raise ConfigError(f'"{key}" must be true or false.')
     result["hashtags"] = _hashtags(config.get("hashtags", []))
-    result["keywords"] = _words(config.get("keywords", []), "keywords", MAX_KEYWORDS, 200)
+    result["keywords"] = keyword_list(
+        config.get("keywords", []), max_length=200, max_count=MAX_KEYWORDS, skip_blank=True
+    )
     result["handles"] = _handles(config.get("handles", []), result["base_url"])
     for key in ("hashtags", "keywords", "handles"):
         if key not in config:
@@ -61,28 +63,13 @@ def settings_of(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def clean_base_url(value: Any) -> str:
-    """The instance's root: https, a host, maybe a port; nothing else. Plain http is refused: the desk would send
-    the access token in clear."""
-    example = 'the address of the instance the team\'s account is on, e.g. "https://mastodon.social"'
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'"base_url" is required: {example}.')
-    url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https":
-        raise ConfigError(f'"base_url" must start with https:// ({example}); got {url[:100]!r}.')
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        raise ConfigError(f'"base_url" {url[:100]!r} has an invalid port.') from None
-    if not host:
-        raise ConfigError(f'"base_url" {url[:100]!r} has no host name; {example}.')
-    if parts.username or parts.password:
-        raise ConfigError('"base_url" must not contain a user name or password: the token goes in the credentials.')
-    if parts.path.strip("/") or parts.query or parts.fragment:
-        raise ConfigError(
-            f'"base_url" is the instance\'s root, not a page or API address ({example}); got {url[:100]!r}.'
-        )
-    return f"https://{host}{f':{port}' if port else ''}"
+    return https_root(
+        value,
+        what="the address of the instance the team's account is on",
+        example='e.g. "https://mastodon.social"',
+        credential="the token",
+        not_root="a page or API address",
+    )
 
 
 def instance_domain(url: str) -> str:
@@ -137,20 +124,6 @@ def _hashtags(value: Any) -> list[str]:
     if len(found) > MAX_HASHTAGS:
         raise ConfigError(f'"hashtags" lists {len(found)}; at most {MAX_HASHTAGS}.')
     return found
-
-
-def _words(value: Any, key: str, most: int, longest: int) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f'"{key}" must be a list of strings.')
-    words: list[str] = []
-    for word in (" ".join(v.split()) for v in value if v.strip()):
-        if len(word) > longest:
-            raise ConfigError(f'Each of "{key}" is at most {longest} characters; {word[:40]!r}… is longer.')
-        if word.casefold() not in {w.casefold() for w in words}:
-            words.append(word)
-    if len(words) > most:
-        raise ConfigError(f'"{key}" lists {len(words)}; at most {most}.')
-    return words
 
 
 SCHEMA = KindSchema(

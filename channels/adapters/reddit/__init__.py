@@ -37,9 +37,9 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError
+from ..base import FetchResult, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter, marked_streams_walked, readable_mentions, seen_pruned, streams_result
+from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
 from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
@@ -167,10 +167,6 @@ class RedditAdapter(PolledAdapter):
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
         return parse_page(payload)
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """`parse_page`'s mentions; a payload in which no entry at all can be read is refused with the reason."""
-        return readable_mentions(parse_page(payload))
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw entry kept in the dead-letter table, read again."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..values import config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -41,7 +41,8 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     example = '{"subreddits": ["gitlab"], "keywords": ["gitlab"]}'
     config_keys_check(config, allowed=set(DEFAULTS), platform="Reddit", example=example)
     result = dict(config)
-    result["keywords"] = _clean_keywords(config.get("keywords", []))
+    # 512: Reddit's search limit.
+    result["keywords"] = keyword_list(config.get("keywords", []), max_length=512, fold_spaces=False)
     result["subreddits"] = _clean_subreddits(config.get("subreddits", []))
     if not result["keywords"] and not result["subreddits"]:
         raise ConfigError(
@@ -55,21 +56,6 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError('"include_comments" must be true or false.')
     whole_numbers_check(config, _INT_LIMITS)
     return result
-
-
-def _clean_keywords(value: Any) -> list[str]:
-    if not isinstance(value, list):
-        raise ConfigError('"keywords" must be a list of search terms, e.g. ["gitlab"].')
-    cleaned: list[str] = []
-    for keyword in value:
-        if not isinstance(keyword, str) or not keyword.strip():
-            raise ConfigError('Every entry of "keywords" must be a non-empty string.')
-        keyword = keyword.strip()
-        if len(keyword) > 512:
-            raise ConfigError(f"Keyword {keyword[:40]!r}… is longer than Reddit's 512-character search limit.")
-        if keyword.casefold() not in {k.casefold() for k in cleaned}:
-            cleaned.append(keyword)
-    return cleaned
 
 
 def _clean_subreddits(value: Any) -> list[str]:

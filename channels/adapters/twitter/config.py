@@ -8,6 +8,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting
+from ..values import keyword_list
 from .client import MENTIONS_URL, READ_PARAMS, SEARCH_URL
 
 CONFIG_KEYS = ("handles", "search_queries", "monthly_read_budget", "max_results", "availability_keywords")
@@ -48,12 +49,18 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(f"Unknown X setting(s): {', '.join(sorted(unknown))} (known: {', '.join(CONFIG_KEYS)}).")
     result: dict[str, Any] = {"handles": _clean_handles(config.get("handles"))}
     if "search_queries" in config:
-        result["search_queries"] = _clean_strings(
-            config["search_queries"], "search_queries", example='["\\"gitlab ci\\" -is:retweet"]'
+        queries = config["search_queries"]
+        result["search_queries"] = keyword_list(
+            queries,
+            key="search_queries",
+            what="strings",
+            example='["\\"gitlab ci\\" -is:retweet"]',
+            max_length=MAX_QUERY_LENGTH,
+            fold_spaces=False,
+            case_sensitive=True,
         )
-        if any(len(q) > MAX_QUERY_LENGTH for q in result["search_queries"]):
-            raise ConfigError(f'"search_queries": a query is longer than {MAX_QUERY_LENGTH} characters.')
-        if len(set(result["search_queries"])) != len(result["search_queries"]):
+        # A query given twice stays refused in words, as it was, rather than dropped unseen.
+        if len(result["search_queries"]) != len(queries):
             raise ConfigError('"search_queries" lists the same query twice.')
     if "monthly_read_budget" in config:
         budget = config["monthly_read_budget"]
@@ -66,19 +73,14 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError('"max_results" must be a whole number between 5 and 100.')
         result["max_results"] = max_results
     if "availability_keywords" in config:
-        result["availability_keywords"] = _clean_strings(
-            config["availability_keywords"], "availability_keywords", example='["down", "outage", "502"]'
+        result["availability_keywords"] = keyword_list(
+            config["availability_keywords"],
+            key="availability_keywords",
+            what="strings",
+            fold_spaces=False,
+            example='["down", "outage", "502"]',
         )
     return result
-
-
-def _clean_strings(value: Any, key: str, *, example: str) -> list[str]:
-    if not isinstance(value, list):
-        raise ConfigError(f'"{key}" must be a list of strings, e.g. {example}.')
-    cleaned = [v.strip() for v in value if isinstance(v, str) and v.strip()]
-    if len(cleaned) != len(value):
-        raise ConfigError(f'Every entry of "{key}" must be a non-empty string.')
-    return cleaned
 
 
 def _clean_handle(n: int, entry: Any) -> dict[str, str]:

@@ -47,7 +47,7 @@ adapter = BlueskyAdapter()
         ({"handle": "gitlab.com", "keywords": "gitlab"}, '"keywords" must be a list'),
         ({"handle": "gitlab.com", "read_notifications": False}, "Give at least one keyword"),
         ({"handle": "gitlab.com", "team_handles": ["@ok.bsky.social", "not_a_handle"]}, "not a Bluesky handle"),
-        ({"handle": "gitlab.com", "service_url": "http://bsky.social"}, "https address"),
+        ({"handle": "gitlab.com", "service_url": "http://bsky.social"}, "must start with https://"),
         ({"handle": "gitlab.com", "read_url": "https://api.bsky.app/xrpc"}, "without a path"),
         ({"handle": "gitlab.com", "max_requests_per_poll": 0}, "from 1 to 200"),
         ({"handle": "gitlab.com", "subreddits": ["x"]}, "Unknown Bluesky setting"),
