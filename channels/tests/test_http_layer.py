@@ -148,7 +148,8 @@ def test_github_and_mastodon_rate_limit_headers() -> None:
 def test_x_gitlab_reddit_and_discord_rate_limit_headers() -> None:
     reset = int(time.time()) + 900
     x = rate_limit_of(answer(200, {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)}))
-    assert x.remaining == 0 and x.wait() is not None and 890 < x.wait() <= 900  # type: ignore[operator]
+    x_wait = x.wait()
+    assert x.remaining == 0 and x_wait is not None and 890 < x_wait <= 900
     gitlab = rate_limit_of(answer(200, {"RateLimit-Limit": "600", "RateLimit-Remaining": "12"}))
     assert (gitlab.limit, gitlab.remaining) == (600, 12)
     reddit = rate_limit_of(
@@ -159,7 +160,8 @@ def test_x_gitlab_reddit_and_discord_rate_limit_headers() -> None:
     discord = rate_limit_of(
         answer(200, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1.0", "X-RateLimit-Reset-After": "2.5"})
     )
-    assert discord.wait() is not None and 2 < discord.wait() <= 2.5  # type: ignore[operator]
+    discord_wait = discord.wait()
+    assert discord_wait is not None and 2 < discord_wait <= 2.5
 
 
 def test_retry_after_as_an_http_date_and_nonsense() -> None:

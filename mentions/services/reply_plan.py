@@ -49,8 +49,8 @@ class ReplyPlan:
         return self.rule.note
 
     @property
-    def styles(self) -> tuple[tuple[str, str], ...]:
-        return self.rule.styles
+    def styles(self) -> list[tuple[str, str]]:
+        return list(self.rule.styles)
 
     @property
     def media(self) -> ReplyMedia | None:
