@@ -23,19 +23,16 @@ from .base import ConfigError, FetchResult, IncomingMention, ReplyError
 from .guard import Parsed
 
 
-def _not_here(what: str, instead: str = "") -> Callable[..., Any]:
-    """The base's side of an ability: a ReplyError in words (ConfigError for what is not a reply's), naming the
-    platform, for the caller to show where it asked."""
+def _not_here(what: str, instead: str = "", *, error: type[Exception] = ReplyError) -> Callable[..., Any]:
+    """The base's side of an ability: `error` in words (a ReplyError, since nothing was posted; ConfigError for what
+    is not a reply's), naming the platform, for the caller to show where it asked."""
 
     def not_here(self: Adapter, **kwargs: Any) -> Any:
-        error = ReplyError if what in _REPLY_ABILITIES else ConfigError
         raise error(f"The desk cannot {what} on {self.kind}{instead}.")
 
     not_here.__doc__ = f"Not on this platform: the desk cannot {what} here."
     return not_here
 
-
-_REPLY_ABILITIES = {"post replies", "like posts", "repost", "delete posts", "send direct messages"}
 
 if TYPE_CHECKING:
     import requests
@@ -129,7 +126,7 @@ class Adapter:
         return ""
 
     # `(*, channel, session, ref) -> ThreadFetch`: what is in the thread now.
-    fetch_thread: Callable[..., ThreadFetch] = _not_here("read threads")
+    fetch_thread: Callable[..., ThreadFetch] = _not_here("read threads", error=ConfigError)
 
     # --- replies and actions (Platform.replies, Platform.actions) ------------------------------------------------
     # Each is a callable attribute: a platform's own is a method or a module's function (`staticmethod`), with the
@@ -138,7 +135,7 @@ class Adapter:
     # `(*, channel, account, session, target, text, style[, media]) -> SentReply`: the desk's reply, posted.
     post_reply: Callable[..., SentReply] = _not_here("post replies", ": mark the ticket replied instead")
     # `(*, mention, handles, ...)`: which configured handle answers (Platform.reply_as == "handles": X's rule).
-    choose_reply_handle: Callable[..., Any] = _not_here("choose a handle to reply from")
+    choose_reply_handle: Callable[..., Any] = _not_here("choose a handle to reply from", error=ConfigError)
     # `(*, channel, account, session, target)`: like (favourite, upvote) the mention as `account`; liking what is
     # liked already is done, not an error. `repost` (boost, retweet) likewise; `delete_post` takes back our own post
     # `target` (what is gone already is done).
@@ -150,7 +147,7 @@ class Adapter:
     direct_message: Callable[..., SentReply] = _not_here("send direct messages")
     # `(*, channel, session, username) -> Grant`: `username` connected with the channel's own key (Discourse's
     # admin API key with Api-Username), checked against the platform first.
-    channel_key_grant: Callable[..., Grant] = _not_here("connect an account with the channel's key")
+    channel_key_grant: Callable[..., Grant] = _not_here("connect an account with the channel's key", error=ConfigError)
 
     # --- what a class overrides -----------------------------------------------------------------------------------
 
@@ -187,5 +184,10 @@ class Adapter:
     def act(self, method: str, **kwargs: Any) -> Any:
         """Do one of the desk's actions by its method's name (platform.ACTION_METHODS): like, repost, delete_post
         or direct_message."""
-        actions = {"like": self.like, "repost": self.repost, "delete_post": self.delete_post}
-        return {**actions, "direct_message": self.direct_message}[method](**kwargs)
+        actions = {
+            "like": self.like,
+            "repost": self.repost,
+            "delete_post": self.delete_post,
+            "direct_message": self.direct_message,
+        }
+        return actions[method](**kwargs)
