@@ -1,0 +1,34 @@
+"""Running an ImportRun of any kind to its end (the command and the worker alike), then what learns from the
+history: the answers' index of replied tickets (answers.index), so the imported replies are suggested at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from answers.index import answers_index
+from imports.documented import documented_pages
+from imports.models import ImportRun
+from imports.services import Page, import_run
+from imports.starting import token_take
+from imports.zendesk_api import api_pages
+from imports.zendesk_files import files_pages
+
+
+def pages_for(run: ImportRun, token: str = "") -> Callable[[ImportRun], Iterator[Page]]:
+    if run.kind == ImportRun.Kind.ZENDESK_API:
+        return api_pages(token)
+    if run.kind == ImportRun.Kind.DOCUMENTED:
+        return documented_pages
+    return files_pages
+
+
+def run_execute(
+    run_id: int, *, token: str = "", progress: Callable[[ImportRun], None] | None = None, index: bool = True
+) -> ImportRun:
+    run = ImportRun.objects.get(pk=run_id)
+    token = token or token_take(run)
+    import_run(run, pages_for(run, token), progress)
+    if index:
+        run.counts["answers_indexed"] = answers_index()
+        run.save(update_fields=["counts", "updated_at"])
+    return run
