@@ -38,7 +38,8 @@ def imported_channel(source: str) -> Channel:
     """The channel the source's tickets are kept on: a webhook channel, disabled and without a signing secret, so
     nothing is polled, nothing can be pushed to it and the desk posts nothing there (a webhook has no replies):
     the history is read, never answered on the old tool (docs/importing.md, "Where imported tickets live")."""
-    slug = slugify(re.sub(r"[:/\\]+", "-", f"imported-{source}"))[:100]
+    # Short enough for its authors' identities' platform ("webhook:<slug>", people.Identity.platform).
+    slug = slugify(re.sub(r"[:/\\]+", "-", f"imported-{source}"))[:64]
     channel = Channel.objects.filter(slug=slug).first()
     if channel is None:
         channel = Channel(kind="webhook", name=f"Imported: {source}"[:100], slug=slug, enabled=False)

@@ -3,6 +3,7 @@ message) and the worker asked to run it after the commit (imports.tasks)."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from advocacy.enqueue import task_enqueue_on_commit
@@ -14,7 +15,11 @@ TASK = "imports.run"
 
 
 def source_of(kind: str, *, subdomain: str = "", path: str = "") -> str:
-    return f"zendesk:{subdomain}" if kind == ImportRun.Kind.ZENDESK_API else f"files:{path}"
+    """What the run's rows are keyed under: the Zendesk account, or the export directory's name (the same export
+    read again from elsewhere is the same source; docs/importing.md)."""
+    if kind == ImportRun.Kind.ZENDESK_API:
+        return f"zendesk:{subdomain}"
+    return f"files:{PurePath(path.rstrip('/')).name}"[:60]
 
 
 def run_create(*, kind: str, subdomain: str = "", email: str = "", path: str = "", user: Any = None) -> ImportRun:
