@@ -15,15 +15,16 @@ TASK = "imports.run"
 
 
 def source_of(kind: str, *, subdomain: str = "", path: str = "") -> str:
-    """What the run's rows are keyed under: the Zendesk account, or the export directory's name (the same export
-    read again from elsewhere is the same source; docs/importing.md)."""
-    if kind == ImportRun.Kind.ZENDESK_API:
+    """What the run's rows are keyed under: the Zendesk account (an export directory named with the account's
+    subdomain too, so its export and its API are one source and nothing is imported twice), or the export
+    directory's name (the same export read again from elsewhere is the same source; docs/importing.md)."""
+    if kind == ImportRun.Kind.ZENDESK_API or (subdomain and kind == ImportRun.Kind.ZENDESK_FILES):
         return f"zendesk:{subdomain}"
     return f"files:{PurePath(path.rstrip('/')).name}"[:60]
 
 
 def run_create(*, kind: str, subdomain: str = "", email: str = "", path: str = "", user: Any = None) -> ImportRun:
-    if kind == ImportRun.Kind.ZENDESK_API:
+    if kind == ImportRun.Kind.ZENDESK_API or subdomain:
         subdomain = subdomain_clean(subdomain)
     return ImportRun.objects.create(
         kind=kind, source=source_of(kind, subdomain=subdomain, path=path), subdomain=subdomain, email=email,

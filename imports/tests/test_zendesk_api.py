@@ -39,9 +39,7 @@ def _rows() -> dict[str, int]:
 
 
 def _stamps() -> dict[str, list]:
-    return {
-        m.__name__: sorted(m.objects.values_list("pk", "updated_at")) for m in (Ticket, Message, Person, Macro)
-    }
+    return {m.__name__: sorted(m.objects.values_list("pk", "updated_at")) for m in (Ticket, Message, Person, Macro)}
 
 
 def test_a_zendesk_account_becomes_tickets_replies_notes_people_and_macros():
@@ -63,7 +61,12 @@ def test_a_zendesk_account_becomes_tickets_replies_notes_people_and_macros():
     assert fire.solved_at == datetime(2024, 3, 2, 11, tzinfo=UTC)  # the metric set's, not the last update
     # The first public reply of an agent, an hour after: the private note at 10:30 is no reply.
     assert fire.first_reply_at == datetime(2024, 3, 1, 11, tzinfo=UTC) and fire.first_reply_seconds == 3600
-    assert [m.kind for m in fire.messages.order_by("platform_created_at")] == ["inbound", "note", "our_reply", "inbound"]
+    assert [m.kind for m in fire.messages.order_by("platform_created_at")] == [
+        "inbound",
+        "note",
+        "our_reply",
+        "inbound",
+    ]
     reply = fire.messages.get(kind="our_reply")
     assert reply.author_user == smith and reply.body == "Unplug it and call the fire brigade."
     assert sorted(fire.tags.values_list("name", flat=True)) == ["enterprise", "printer_fire"]
@@ -125,7 +128,13 @@ def test_a_ticket_changed_in_zendesk_since_is_written_again_with_what_it_gained(
     page["tickets"][1] |= {"status": "solved", "updated_at": "2024-03-09T08:30:00Z"}
     comments = zendesk_fake.fixture("comments_35437")
     comments["comments"].append(
-        {"id": 1302, "author_id": 1900, "body": "Settings, Export.", "public": True, "created_at": "2024-03-03T09:00:00Z"}
+        {
+            "id": 1302,
+            "author_id": 1900,
+            "body": "Settings, Export.",
+            "public": True,
+            "created_at": "2024-03-03T09:00:00Z",
+        }
     )
     originals = zendesk_fake.fixture
     monkeypatch.setattr(

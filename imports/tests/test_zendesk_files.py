@@ -63,10 +63,10 @@ def test_an_export_directory_imports_like_the_api(tmp_path):
 
 def test_a_directory_that_is_no_export_is_said_so(tmp_path):
     run = run_create(kind=ImportRun.Kind.ZENDESK_FILES, path=str(tmp_path))
-    with pytest.raises(ExportError, match="neither tickets.json nor users.json"):
+    with pytest.raises(ExportError, match=r"neither tickets\.json nor users\.json"):
         run_execute(run.pk)
     (tmp_path / "tickets.json").write_text('{"id": 1}\nnot json\n')
-    with pytest.raises(ExportError, match="tickets.json, line 2: not JSON"):
+    with pytest.raises(ExportError, match=r"tickets\.json, line 2: not JSON"):
         run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "line 2" in run.error
@@ -74,7 +74,9 @@ def test_a_directory_that_is_no_export_is_said_so(tmp_path):
 
 def _many(root: Path, count: int) -> None:
     start = datetime(2024, 1, 1, tzinfo=UTC)
-    users = [{"id": 10_000 + i, "name": f"User {i}", "email": f"u{i}@example.com", "role": "end-user"} for i in range(50)]
+    users = [
+        {"id": 10_000 + i, "name": f"User {i}", "email": f"u{i}@example.com", "role": "end-user"} for i in range(50)
+    ]
     users.append({"id": 1, "name": "Agent", "email": "agent@acme.example", "role": "agent"})
     _lines(root / "users.json", users)
     tickets = []

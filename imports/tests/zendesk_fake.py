@@ -23,7 +23,7 @@ from responses import matchers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "zendesk"
 BASE = "https://acme.zendesk.com/api/v2"
-TOKEN = "zd-secret-token-123"  # noqa: S105 - a test's token
+TOKEN = "zd-secret-token-123"
 USERS_CURSOR = "MTU3NjYxMzUzOS4wfHw0Njd8"
 TICKETS_CURSOR = "MTU4MDc1Mzc5OC4wfHw0MzJ8"
 
