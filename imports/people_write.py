@@ -26,7 +26,7 @@ END_USER = "end-user"
 
 def organizations_write(source: str, organizations: Iterable[tuple[str, str, str]]) -> int:
     """(id, name, stamp) of the old tool's organizations, kept for their users' pages; returns how many were new."""
-    rows = [(key, None, stamp, name[:200]) for key, name, stamp in organizations if key]
+    rows = list({key: (key, None, stamp, name[:200]) for key, name, stamp in organizations if key}.values())
     known = refs_of(source, ExternalRef.Kind.ORGANIZATION, [r[0] for r in rows])
     new = [r for r in rows if r[0] not in known]
     refs_write(source, ExternalRef.Kind.ORGANIZATION, new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from imports.models import ExternalRef
-from mentions.set_writes import rows_insert_new
+from mentions.set_writes import rows_copy
 
 REF_COLUMNS = ("source", "kind", "external_id", "local_id", "stamp", "label")
 
@@ -22,9 +22,10 @@ def refs_of(source: str, kind: str, keys: Iterable[str]) -> dict[str, tuple[int 
 
 
 def refs_write(source: str, kind: str, rows: list[tuple[str, int | None, str, str]]) -> None:
-    """New references (external id, local id, stamp, label); one already there is left as it is."""
-    if rows:
-        rows_insert_new(ExternalRef, REF_COLUMNS, [(source, kind, *row) for row in rows])
+    """New references (external id, local id, stamp, label), found missing in this transaction. Copied, not
+    inserted "if new": should another run of the same source have written one meanwhile, the unique constraint
+    fails this page (written again on resume, then skipped) rather than leave a second copy of its rows."""
+    rows_copy(ExternalRef, REF_COLUMNS, [(source, kind, *row) for row in rows])
 
 
 def refs_restamp(source: str, kind: str, stamps: dict[str, str]) -> None:
