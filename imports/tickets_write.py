@@ -148,7 +148,8 @@ def tickets_write(source: str, channel: Channel, records: list[TicketRecord]) ->
                  message.at, now, now, author[0] if author else None]
             )  # fmt: skip
     counts["messages"] = _messages_write(channel, message_rows, changed)
-    rows_copy(Ticket, TICKET_COLUMNS, [row for row in ticket_rows if row[0] not in {ids[k] for k in changed}])
+    rewritten = {ids[k] for k in changed if k in ids}
+    rows_copy(Ticket, TICKET_COLUMNS, [row for row in ticket_rows if row[0] not in rewritten])
     _changed_write(changed, ids, ticket_rows)
     rows_copy(Requester, ("ticket_id", "identity_id"), requesters)
     tags = tag_ids(new)
