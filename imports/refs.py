@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from imports.models import ExternalRef
 from mentions.set_writes import rows_copy
@@ -21,7 +21,7 @@ def refs_of(source: str, kind: str, keys: Iterable[str]) -> dict[str, tuple[int 
     return {key: (local, stamp, label) for key, local, stamp, label in rows}
 
 
-def refs_write(source: str, kind: str, rows: list[tuple[str, int | None, str, str]]) -> None:
+def refs_write(source: str, kind: str, rows: Sequence[tuple[str, int | None, str, str]]) -> None:
     """New references (external id, local id, stamp, label), found missing in this transaction. Copied, not
     inserted "if new": should another run of the same source have written one meanwhile, the unique constraint
     fails this page (written again on resume, then skipped) rather than leave a second copy of its rows."""

@@ -86,10 +86,3 @@ def import_run(
     run.status, run.finished_at = ImportRun.Status.DONE, timezone.now()
     run.save(update_fields=["status", "finished_at", "updated_at"])
     return run
-
-
-def run_again(run: ImportRun) -> ImportRun:
-    """A finished run's source read again from the start (its cursors cleared): what is there already is skipped."""
-    return ImportRun.objects.create(
-        kind=run.kind, source=run.source, subdomain=run.subdomain, email=run.email, path=run.path
-    )

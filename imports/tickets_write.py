@@ -120,8 +120,8 @@ def tickets_write(source: str, channel: Channel, records: list[TicketRecord]) ->
         return counts
     authors = _Authors(source, channel, [*new, *changed.values()])
     now = timezone.now()
-    ids = dict(zip((r.key for r in new), ids_reserve(Ticket, len(new)), strict=True))
-    ids |= {k: known[k][0] for k in changed if known[k][0] is not None}
+    ids: dict[str, int] = dict(zip((r.key for r in new), ids_reserve(Ticket, len(new)), strict=True))
+    ids |= {k: local for k in changed if (local := known[k][0]) is not None}
     ticket_rows: list[tuple[Any, ...]] = []
     message_rows: list[list[Any]] = []
     requesters: list[tuple[int, int]] = []

@@ -86,15 +86,13 @@ class ZendeskApi:
                 start = following
         if not done(run, USERS):
             for data, cursor, end in self._cursor_stream("/incremental/users/cursor.json", run.cursor.get(USERS), {}):
-                items = [person_of(u) for u in _objects(data, "users")]
-                yield Page(USERS, items, cursor=cursor, done=end)
+                yield Page(USERS, [person_of(u) for u in _objects(data, "users")], cursor=cursor, done=end)
         if not done(run, MACROS):
             page = int(run.cursor.get(MACROS) or 0) + 1
             while True:
                 data = self.get("/macros.json", {"page": page, "per_page": PER_PAGE})
-                items = [macro_of(m) for m in _objects(data, "macros")]
                 last = not data.get("next_page")
-                yield Page(MACROS, items, cursor=page, done=last)
+                yield Page(MACROS, [macro_of(m) for m in _objects(data, "macros")], cursor=page, done=last)
                 if last:
                     break
                 page += 1

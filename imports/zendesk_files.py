@@ -7,7 +7,7 @@ the run's cursor holds the lines written, so an interrupted import reads on from
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,7 @@ def files_pages(run: ImportRun) -> Iterator[Page]:
         raise ExportError(f"{run.path}: no such directory")
     if export_file(root, TICKETS) is None and export_file(root, USERS) is None:
         raise ExportError(f"{run.path}: neither tickets.json nor users.json is there")
-    readers = {
+    readers: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
         ORGANIZATIONS: lambda objects: [organization_of(o) for o in objects],
         USERS: lambda objects: [person_of(u) for u in objects],
         MACROS: lambda objects: [macro_of(m) for m in objects],

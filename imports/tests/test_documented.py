@@ -73,7 +73,7 @@ def test_tickets_csv_with_messages_csv(tmp_path):
     assert run.counts["tickets"] == 1 and run.counts["messages"] == 2
     ticket = Ticket.objects.get()
     assert ticket.subject == "Login, again" and ticket.status == "open" and ticket.first_reply_seconds == 1200
-    assert ticket.messages.first().body == "I cannot log in,\nagain."
+    assert ticket.messages.order_by("platform_created_at")[0].body == "I cannot log in,\nagain."
     assert sorted(ticket.tags.values_list("name", flat=True)) == ["login", "sso"]
 
 
