@@ -176,3 +176,17 @@ def test_a_zendesk_user_with_the_address_of_a_known_person_is_that_person():
 def test_a_subdomain_that_is_not_one_is_refused_before_anything_is_asked():
     with pytest.raises(ValueError, match="subdomain"):
         run_create(kind=ImportRun.Kind.ZENDESK_API, subdomain="evil.example/x?", email="a@b.c")
+
+
+def test_an_erased_person_is_not_brought_back_by_the_next_run():
+    from people.privacy import person_erase
+
+    _import()
+    dana = Person.objects.get(identities__platform="email", identities__key="dana@example.org")
+    person_erase(person=dana, actor=None, via="admin")
+    ref = ExternalRef.objects.get(kind="user", external_id="376254")
+    assert ref.local_id is None and ref.label == "erased"
+    people = Person.objects.count()
+    _import()
+    assert Person.objects.count() == people
+    assert not Identity.objects.filter(key="dana@example.org").exists()
