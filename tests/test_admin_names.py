@@ -26,6 +26,7 @@ DESK_APPS = {
     "stories",
     "metrics",
     "slackapp",
+    "imports",
     "api",
 }
 # Words that are initials: admin's capitalised first letter alone ("Api") misspells them.

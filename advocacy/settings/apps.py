@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "stories.apps.StoriesConfig",
     "metrics.apps.MetricsConfig",
     "slackapp.apps.SlackAppConfig",
+    "imports.apps.ImportsConfig",
     "access.apps.AccessConfig",
     "rest_framework",
     "drf_spectacular",

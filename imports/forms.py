@@ -1,0 +1,52 @@
+"""The admin page's form to start an import: where from, and what that needs (each error beside its field)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django import forms
+
+from imports.models import ImportRun
+from imports.zendesk_api import subdomain_clean
+
+
+class ImportStartForm(forms.Form):
+    kind = forms.ChoiceField(label="From", choices=ImportRun.Kind.choices)
+    subdomain = forms.CharField(
+        required=False, max_length=100, help_text="Zendesk's account, e.g. acme for acme.zendesk.com."
+    )
+    email = forms.EmailField(required=False, help_text="A Zendesk admin's e-mail address (API).")
+    token = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="That admin's Zendesk API token (API). Kept encrypted until the worker reads it, then dropped.",
+    )
+    path = forms.CharField(
+        required=False,
+        max_length=1000,
+        help_text="A directory on the server: Zendesk's JSON export, or tickets.jsonl / tickets.csv.",
+    )
+
+    def clean_subdomain(self) -> str:
+        value = self.cleaned_data.get("subdomain") or ""
+        if not value:
+            return ""
+        try:
+            return subdomain_clean(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == ImportRun.Kind.ZENDESK_API:
+            for name, said in (("subdomain", "the account"), ("email", "an admin's address"), ("token", "the token")):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"Importing from Zendesk's API needs {said}.")
+        elif data.get("kind"):
+            path = data.get("path") or ""
+            if not path:
+                self.add_error("path", "Give the directory to read.")
+            elif not Path(path).is_dir():
+                self.add_error("path", "No such directory on the server.")
+        return data

@@ -1,0 +1,90 @@
+"""The admin page that starts an import and shows its progress: staff with the permission only, CSRF checked, the
+form's errors beside their fields, the old tool's text escaped. (No platform shape: the admin's own form.)"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from channels.secrets import credentials_decrypt
+from imports.models import ImportRun
+from mentions.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+START = "admin:imports_importrun_start"
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    found: list[tuple] = []
+    monkeypatch.setattr("imports.starting.task_enqueue_on_commit", lambda *args: found.append(args))
+    return found
+
+
+def _client(user, *, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    client.force_login(user)
+    return client
+
+
+def test_only_staff_with_the_permission_reach_the_page():
+    assert Client().get(reverse(START)).status_code == 302  # to admin's sign-in
+    assert _client(UserFactory(is_staff=False)).get(reverse(START)).status_code == 302
+    assert _client(UserFactory(is_staff=True)).get(reverse(START)).status_code == 403
+    page = _client(UserFactory(is_staff=True, is_superuser=True)).get(reverse(START))
+    assert page.status_code == 200 and b'id="import-start"' in page.content
+
+
+def test_a_post_without_the_csrf_token_is_refused(tmp_path, queued):
+    client = _client(UserFactory(is_staff=True, is_superuser=True), csrf=True)
+    response = client.post(reverse(START), {"kind": "zendesk_files", "path": str(tmp_path)})
+    assert response.status_code == 403 and not ImportRun.objects.exists() and not queued
+
+
+def test_each_error_is_beside_its_field(tmp_path, queued):
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    page = client.post(reverse(START), {"kind": "zendesk_api", "subdomain": "<b>bad</b>.x/", "email": ""}).content
+    text = page.decode()
+    subdomain_error = text.split('id="error-subdomain"', 1)[1].split("</div>", 1)[0]
+    assert "A Zendesk subdomain" in subdomain_error
+    assert "needs an admin" in text.split('id="error-email"', 1)[1].split("</div>", 1)[0]
+    assert "needs the token" in text.split('id="error-token"', 1)[1].split("</div>", 1)[0]
+    assert "<b>bad</b>" not in text  # what was typed is shown escaped
+    missing = client.post(reverse(START), {"kind": "documented", "path": str(tmp_path / "nope")}).content.decode()
+    assert "No such directory" in missing.split('id="error-path"', 1)[1]
+    assert not ImportRun.objects.exists() and not queued
+
+
+def test_a_valid_form_queues_the_run_with_its_token_encrypted_and_shows_its_progress(queued):
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse(START), {"kind": "zendesk_api", "subdomain": "Acme", "email": "a@acme.example", "token": "s3cret"}
+    )
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:imports_importrun_change", args=[run.pk])
+    assert queued == [("imports.run", run.pk)]
+    assert run.source == "zendesk:acme" and "s3cret" not in run.token_encrypted
+    assert credentials_decrypt(run.token_encrypted) == {"token": "s3cret"}
+    run.counts, run.error = {"tickets": 1000, "messages": 3000}, "ticket <script>alert(1)</script> unreadable"
+    run.save()
+    listing = client.get(reverse("admin:imports_importrun_changelist")).content.decode()
+    assert "messages 3000, tickets 1000" in listing and "Start an import" in listing
+    assert "<script>alert(1)</script>" not in listing and "&lt;script&gt;" in listing
+    detail = client.get(reverse("admin:imports_importrun_change", args=[run.pk])).content.decode()
+    assert "messages 3000, tickets 1000" in detail and "s3cret" not in detail
+
+
+def test_the_worker_takes_the_token_and_drops_it(monkeypatch):
+    from imports import running
+    from imports.starting import run_start
+
+    seen: list[str] = []
+    monkeypatch.setattr("imports.starting.task_enqueue_on_commit", lambda *args: None)
+    monkeypatch.setattr(running, "import_run", lambda run, pages, progress: seen.append(run.token_encrypted))
+    monkeypatch.setattr(running, "api_pages", lambda token: seen.append(token))
+    run = run_start(kind="zendesk_api", subdomain="acme", email="a@b.example", token="s3cret", user=None)
+    running.run_execute(run.pk, index=False)
+    run.refresh_from_db()
+    assert seen == ["s3cret", ""] and run.token_encrypted == ""

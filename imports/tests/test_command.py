@@ -1,0 +1,61 @@
+"""manage.py import_zendesk: from the API (token from the environment, never printed), from an export directory,
+resumed by its run's id.
+
+Sources of every shape: imports/tests/zendesk_fake.py's docstring and imports/SOURCES.md."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import responses
+from django.core.management import CommandError, call_command
+
+from imports.models import ImportRun
+from imports.tests.test_zendesk_files import export_write
+from imports.tests.zendesk_fake import TOKEN, zendesk_register
+from mentions.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def _call(*args: str) -> str:
+    out = io.StringIO()
+    call_command("import_zendesk", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_from_the_api_with_the_token_from_the_environment_never_printed(monkeypatch):
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        zendesk_register(mock)
+        out = _call("--subdomain", "acme", "--email", "admin@acme.example")
+    assert "Importing from zendesk:acme" in out and "tickets 3" in out and out.rstrip().endswith("updated 0")
+    assert TOKEN not in out and Ticket.objects.count() == 3
+    assert out.count("run ") >= 6  # a progress line a page, then the last
+
+
+def test_without_the_token_it_says_where_to_put_it(monkeypatch):
+    monkeypatch.delenv("ZENDESK_API_TOKEN", raising=False)
+    with pytest.raises(CommandError, match="Set ZENDESK_API_TOKEN"):
+        _call("--subdomain", "acme", "--email", "admin@acme.example")
+
+
+def test_from_a_directory_and_resumed_after_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        zendesk_register(mock, broken_second_tickets_page=True)
+        with pytest.raises(CommandError, match=r"Carry on with --resume \d+") as stopped:
+            _call("--subdomain", "acme", "--email", "admin@acme.example")
+    assert TOKEN not in str(stopped.value)
+    run = ImportRun.objects.get()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        zendesk_register(mock)
+        assert "Done." in _call("--resume", str(run.pk))
+    assert Ticket.objects.count() == 3
+    # The same account's export, named as the account: nothing is imported twice.
+    out = _call("--from-dir", str(export_write(tmp_path)), "--subdomain", "acme")
+    assert "Importing from zendesk:acme" in out and "Done." in out and "tickets 0" in out
+    assert Ticket.objects.count() == 3
+    out = _call("--from-dir", str(tmp_path))
+    assert f"Importing from files:{tmp_path.name}" in out and Ticket.objects.count() == 6
