@@ -145,7 +145,8 @@ class TicketDetail(ApiView):
 
 class TicketAction(ApiView):
     """POST an action on a ticket; answers the ticket as it is afterwards. Each subclass names its
-    request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages).
+    request `body` (through `ticket_action_schema`) and what it does with it, `act(ticket, user, data)` (a service
+    of the pages).
 
     The body's serializer checks everything the schema says; whatever the service still refuses
     (a Django ValidationError) is about the ticket's or the desk's state: a 409 in its words."""
@@ -168,23 +169,26 @@ class TicketAction(ApiView):
 
 
 def ticket_action_schema(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:
-    return extend_schema(
+    """The action's schema, and its request `body`: the serializer it reads is the one it documents."""
+    schema = extend_schema(
         summary=summary, request=body, responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415, *more)}
     )
+
+    def decorate(action: type[TicketAction]) -> type[TicketAction]:
+        action.body = body
+        return schema(action)
+
+    return decorate
 
 
 @ticket_action_schema("Add an internal note", s.NoteIn)
 class TicketNote(TicketAction):
-    body = s.NoteIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_add_note(ticket=ticket, user=user, body=data["body"])
 
 
 @ticket_action_schema("Record the reply posted on the platform (it counts as the first reply)", s.ReplyIn)
 class TicketReply(TicketAction):
-    body = s.ReplyIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_mark_replied(
             ticket=ticket, user=user, body=data["body"], link=data["link"], status=data["status"]
@@ -193,16 +197,12 @@ class TicketReply(TicketAction):
 
 @ticket_action_schema("Change the status", s.StatusIn)
 class TicketStatus(TicketAction):
-    body = s.StatusIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_change_status(ticket=ticket, user=user, status=data["status"])
 
 
 @ticket_action_schema("Apply a macro", s.MacroIn)
 class TicketMacro(TicketAction):
-    body = s.MacroIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         name = data["macro"].strip()
         by_id = Q(pk=int(name)) if name.isascii() and name.isdigit() and len(name) <= 18 else Q()
@@ -214,8 +214,6 @@ class TicketMacro(TicketAction):
 
 @ticket_action_schema("Give the ticket to someone (managers)", s.AssignIn)
 class TicketAssign(TicketAction):
-    body = s.AssignIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         to = get_user_model().objects.filter(username=data["assignee"]).first()
         if to is None:
