@@ -145,14 +145,13 @@ class TicketDetail(ApiView):
 
 class TicketAction(ApiView):
     """POST an action on a ticket; answers the ticket as it is afterwards. Each subclass names its
-    request `body` (through `ticket_action_schema`) and what it does with it, `act(ticket, user, data)` (a service
-    of the pages).
+    request `body` and what it does with it, `act(ticket, user, data)` (a service of the pages).
 
     The body's serializer checks everything the schema says; whatever the service still refuses
     (a Django ValidationError) is about the ticket's or the desk's state: a 409 in its words."""
 
     permission_classes = [*ApiView.permission_classes, WORK]
-    body: type[serializers.Serializer]
+    body: type[serializers.Serializer]  # set by ticket_action_schema (the docstring is the API docs' description)
 
     def post(self, request: Request, pk: int) -> Response:
         data = self.body(data=request.data)
