@@ -3,6 +3,8 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models.functions import Lower
 
+from advocacy.model_bases import Stamped
+
 
 class SignIn(models.Model):
     """One attempt to sign in through the sign-in page, whatever its outcome. The username is as typed
@@ -53,7 +55,7 @@ class SignIn(models.Model):
         return f"{self.username or '?'} {self.get_outcome_display().lower()} at {self.at:%Y-%m-%d %H:%M} UTC"
 
 
-class ProviderRole(models.Model):
+class ProviderRole(Stamped):
     """A desk role (Advocates, Managers) that the identity provider gave: its groups claim mapped to it at a
     sign-in. Every sign-in through the provider re-reads the claim; a role marked here that the claim no
     longer gives is taken away. A role an admin gave by hand has no row here and no sign-in removes it;
@@ -61,8 +63,6 @@ class ProviderRole(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_roles")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="providerrole_user_group_uniq")]

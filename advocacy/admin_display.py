@@ -3,7 +3,9 @@ laptop screen (long text cut with the whole of it in a title, times short)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -40,3 +42,23 @@ def short_time(value: datetime | None) -> SafeString | str:
         return "-"
     value = timezone.localtime(value)
     return format_html('<span title="{}">{}</span>', value.isoformat(timespec="seconds"), value.strftime("%d %b %H:%M"))
+
+
+def time_column(field: str, description: str) -> Callable[[Any, Any], SafeString | str]:
+    """A change list's column of the row's time `field`, short (`short_time`), sorted by it."""
+
+    @admin.display(description=description, ordering=field)
+    def column(admin_view: Any, obj: Any) -> SafeString | str:
+        return short_time(getattr(obj, field))
+
+    return column
+
+
+def cut_column(field: str, description: str, length: int, ordering: str | None = None) -> Callable[[Any, Any], Any]:
+    """A change list's column of the row's `field` as text, cut to `length` (`cut`); sorted by `ordering`, if any."""
+
+    @admin.display(description=description, ordering=ordering)
+    def column(admin_view: Any, obj: Any) -> SafeString | str:
+        return cut(getattr(obj, field), length)
+
+    return column

@@ -6,12 +6,12 @@ class AnswersConfig(AppConfig):
     verbose_name = "Answers"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
 
         # The earlier answers are read as the worker stored them (answers.stored), the saved replies and whether a
         # knowledge source is active kept with the desk's settings: in the page's first answer. Our knowledge
         # sources are a remote search: with one active, the panel comes in the page's one request after it.
         from advocacy.desk_settings import desk_settings_changed
+        from advocacy.signals import on_save_or_delete
         from answers import tasks  # noqa: F401  (registers the tasks the panel and the after-ingest hook enqueue by name)
         from answers.knowledge.search import knowledge_configured
         from answers.knowledge_models import KnowledgeSource
@@ -26,9 +26,7 @@ class AnswersConfig(AppConfig):
         ticket_panel_register(
             TicketPanel(template=TEMPLATE, context=answers_panel, order=10, deferred=knowledge_configured)
         )
-        for model in (SavedReply, KnowledgeSource):
-            for signal in (post_save, post_delete):
-                signal.connect(desk_settings_changed, sender=model, dispatch_uid=f"desk-settings-{model.__name__}")
+        on_save_or_delete(desk_settings_changed, SavedReply, KnowledgeSource, uid="desk-settings")
         # A macro's "Prefill a saved reply" action.
         saved_reply_texts.register(saved_reply_for_macro)
 

@@ -11,13 +11,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from advocacy.model_bases import Named
+
 # owner/repo as GitHub spells them: letters, digits, "-", "_" and "." (no leading dot for a repository).
 _GITHUB_REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}")
 _GITLAB_PROJECT = re.compile(r"\d+|[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+")
 _SO_TAG = re.compile(r"[a-z0-9+#.-]{1,35}")
 
 
-class KnowledgeSource(models.Model):
+class KnowledgeSource(Named):
     class Kind(models.TextChoices):
         GITLAB_ISSUES = "gitlab_issues", "GitLab issues"
         GITHUB_ISSUES = "github_issues", "GitHub issues"
@@ -64,14 +66,6 @@ class KnowledgeSource(models.Model):
     )
     last_error = models.TextField(blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def token(self) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from advocacy.model_bases import Stamped
 
-class SavedReply(models.Model):
+
+class SavedReply(Stamped):
     title = models.CharField(max_length=120, unique=True)
     body = models.TextField(
         help_text="The reply. Placeholders: {requester} (their name, else handle), {handle} (@handle on X, the "
@@ -19,8 +21,6 @@ class SavedReply(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title"]

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
+
 
 class StoredSuggestion(models.Model):
     """One suggested earlier answer for a ticket, in rank order from 1. Every computed ticket also has a row of
@@ -54,7 +56,7 @@ class SuggestionsState(models.Model):
         return f"generation {self.generation}"
 
 
-class SuggestionFeedback(models.Model):
+class SuggestionFeedback(Stamped):
     """What became of one suggestion on one ticket, for learning when nothing fits: inserted (Insert reply or
     link), dismissed ("Doesn't fit") or ignored (a reply of ours was sent while it was the top one shown and
     none was inserted), with the suggestion's rank, score and features as they were."""
@@ -75,8 +77,6 @@ class SuggestionFeedback(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "suggestion feedback"

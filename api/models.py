@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from advocacy.model_bases import Stamped
+
 
 class ApiToken(models.Model):
     """A personal access token. Only its SHA-256 is stored: the token is shown once, when it is made.
@@ -44,7 +46,7 @@ class ApiToken(models.Model):
         return self.scope == self.Scope.WRITE
 
 
-class WebhookSubscription(models.Model):
+class WebhookSubscription(Stamped):
     """An outgoing webhook: the ticket events an admin wants POSTed to a URL, signed with the Standard
     Webhooks scheme (api.webhook_signing). Its deliveries go out one at a time in event order; one that
     keeps failing holds back the ones after it (nothing is skipped) and, after
@@ -81,8 +83,6 @@ class WebhookSubscription(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)
     # When a delivery task was last queued for it, so each beat tick does not queue another.
     dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name} → {self.url}"

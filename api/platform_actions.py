@@ -32,16 +32,12 @@ class DeletePostIn(StrictInput):
 
 @ticket_action_schema("Like the mention on its platform, as the account the desk replies from", LikeIn)
 class TicketLike(TicketAction):
-    body = LikeIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         message_like(ticket=ticket, message_id=data["message"], user=user)
 
 
 @ticket_action_schema("Delete our post from its platform (the ticket keeps its text)", DeletePostIn)
 class TicketDeletePost(TicketAction):
-    body = DeletePostIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         reply_delete(ticket=ticket, message_id=data["message"], user=user, confirmed=data["confirm"])
 
@@ -73,8 +69,6 @@ class DirectMessageIn(StrictInput):
 
 @ticket_action_schema("Repost (boost) the mention to our followers, as the account the desk replies from", RepostIn)
 class TicketRepost(TicketAction):
-    body = RepostIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         message_repost(ticket=ticket, message_id=data["message"], user=user)
 
@@ -83,8 +77,6 @@ class TicketRepost(TicketAction):
     "Send the mention's author a direct message (kept on the ticket; not the public first reply)", DirectMessageIn
 )
 class TicketDirectMessage(TicketAction):
-    body = DirectMessageIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         ticket_direct_message(
             ticket=ticket, message_id=data["message_id"], user=user, text=data["text"], key=data["key"]

@@ -22,8 +22,6 @@ from mentions.services.snooze import ticket_snooze, ticket_unsnooze
 
 @ticket_action_schema("Snooze the ticket until a time or until the requester answers; until null unsnoozes", s.SnoozeIn)
 class TicketSnooze(TicketAction):
-    body = s.SnoozeIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         if data.get("until") is None and not data["until_reply"]:
             ticket_unsnooze(ticket=ticket, user=user)

@@ -151,7 +151,7 @@ class TicketAction(ApiView):
     (a Django ValidationError) is about the ticket's or the desk's state: a 409 in its words."""
 
     permission_classes = [*ApiView.permission_classes, WORK]
-    body: type[serializers.Serializer]
+    body: type[serializers.Serializer]  # set by ticket_action_schema (the docstring is the API docs' description)
 
     def post(self, request: Request, pk: int) -> Response:
         data = self.body(data=request.data)
@@ -168,23 +168,26 @@ class TicketAction(ApiView):
 
 
 def ticket_action_schema(summary: str, body: type[serializers.Serializer], *more: int) -> Callable:
-    return extend_schema(
+    """The action's schema, and its request `body`: the serializer it reads is the one it documents."""
+    schema = extend_schema(
         summary=summary, request=body, responses={200: s.TicketSerializer, **refusals(400, 404, 409, 415, *more)}
     )
+
+    def decorate(action: type[TicketAction]) -> type[TicketAction]:
+        action.body = body
+        return schema(action)
+
+    return decorate
 
 
 @ticket_action_schema("Add an internal note", s.NoteIn)
 class TicketNote(TicketAction):
-    body = s.NoteIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_add_note(ticket=ticket, user=user, body=data["body"])
 
 
 @ticket_action_schema("Record the reply posted on the platform (it counts as the first reply)", s.ReplyIn)
 class TicketReply(TicketAction):
-    body = s.ReplyIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_mark_replied(
             ticket=ticket, user=user, body=data["body"], link=data["link"], status=data["status"]
@@ -193,16 +196,12 @@ class TicketReply(TicketAction):
 
 @ticket_action_schema("Change the status", s.StatusIn)
 class TicketStatus(TicketAction):
-    body = s.StatusIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         services.ticket_change_status(ticket=ticket, user=user, status=data["status"])
 
 
 @ticket_action_schema("Apply a macro", s.MacroIn)
 class TicketMacro(TicketAction):
-    body = s.MacroIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         name = data["macro"].strip()
         by_id = Q(pk=int(name)) if name.isascii() and name.isdigit() and len(name) <= 18 else Q()
@@ -214,8 +213,6 @@ class TicketMacro(TicketAction):
 
 @ticket_action_schema("Give the ticket to someone (managers)", s.AssignIn)
 class TicketAssign(TicketAction):
-    body = s.AssignIn
-
     def act(self, ticket: Ticket, user: Any, data: dict) -> None:
         to = get_user_model().objects.filter(username=data["assignee"]).first()
         if to is None:

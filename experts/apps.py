@@ -6,6 +6,8 @@ class ExpertsConfig(AppConfig):
     verbose_name = "Experts"
 
     def ready(self) -> None:
+        from advocacy.signals import on_save_or_delete
+
         # Experts builds on mentions and intake through the hooks they declare (docs/architecture.md, "Hooks"):
         # what it does when a macro is applied, and what such a macro needs,
         from experts.macro_outreach import outreach_macro_need, outreach_recorded_on_macro
@@ -46,18 +48,15 @@ class ExpertsConfig(AppConfig):
         erasure_hooks.register(outreach_erase)
 
         # The directory that ticket pages suggest from is kept in memory per version (suggest.py).
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
         from experts.models import Expert, ExpertIdentity, ProductArea
         from experts.suggest import directory_changed
 
-        for model in (Expert, ExpertIdentity, ProductArea):
-            for signal in (post_save, post_delete):
-                signal.connect(directory_changed, sender=model, dispatch_uid=f"experts-directory-{model.__name__}")
+        on_save_or_delete(directory_changed, Expert, ExpertIdentity, ProductArea, uid="experts-directory")
         m2m_changed.connect(directory_changed, sender=Expert.areas.through, dispatch_uid="experts-directory-areas")
         # The community macro's summary names the outreach settings' Slack channel (mentions.services.macro_needs).
         from experts.models import OutreachSettings
         from mentions.selectors import macros_changed
 
-        for signal in (post_save, post_delete):
-            signal.connect(macros_changed, sender=OutreachSettings, dispatch_uid="experts-outreach-settings-macros")
+        on_save_or_delete(macros_changed, OutreachSettings, uid="macros")

@@ -3,8 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from advocacy.model_bases import Named, Stamped
 
-class ProductArea(models.Model):
+
+class ProductArea(Named):
     """A product area (DevOps stage such as Plan, Create, Verify) with its Slack channel."""
 
     name = models.CharField(max_length=80, unique=True)
@@ -12,17 +14,9 @@ class ProductArea(models.Model):
     keywords = models.JSONField(
         default=list, blank=True, help_text='Words that point at this area, e.g. ["pipeline", "runner"].'
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Expert(models.Model):
+class Expert(Named):
     """Someone (or a group, such as technical evangelists) the team asks for an answer."""
 
     name = models.CharField(max_length=120)
@@ -34,14 +28,6 @@ class Expert(models.Model):
     areas = models.ManyToManyField(ProductArea, blank=True, related_name="experts")
     topics = models.JSONField(default=list, blank=True, help_text='Topics and keywords, e.g. ["gitlab-ci", "caching"].')
     active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def slack_mention(self) -> str:
@@ -51,7 +37,7 @@ class Expert(models.Model):
         return handle if handle.startswith("@") or not handle else f"@{handle}"
 
 
-class ExpertIdentity(models.Model):
+class ExpertIdentity(Stamped):
     """An expert's account on one platform: their messages there are our replies."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="identities")
@@ -60,8 +46,6 @@ class ExpertIdentity(models.Model):
         help_text="Channel kind: twitter, hackernews, reddit, stackexchange, disqus, discourse, email, webhook.",
     )
     handle = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -73,7 +57,7 @@ class ExpertIdentity(models.Model):
         return f"{self.kind}:{self.handle}"
 
 
-class Outreach(models.Model):
+class Outreach(Stamped):
     """One request to an expert, from a ticket, sent to Slack."""
 
     class Status(models.TextChoices):
@@ -111,8 +95,6 @@ class Outreach(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -137,7 +119,7 @@ class Outreach(models.Model):
         return f"#{self.ticket_id} → {self.expert}"
 
 
-class OutreachSettings(models.Model):
+class OutreachSettings(Stamped):
     """Admin-editable outreach wording and Slack destinations (a single row)."""
 
     template = models.TextField(
@@ -151,8 +133,6 @@ class OutreachSettings(models.Model):
     )
     default_channel = models.CharField(max_length=80, default="#questions")
     community_channel = models.CharField(max_length=80, default="#community-involvement")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "outreach settings"

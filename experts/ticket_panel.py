@@ -16,7 +16,7 @@ from experts.models import Expert, Outreach
 from experts.suggest import experts_search, experts_suggest
 from mentions.models import Ticket
 from mentions.ticket_page.panels import ticket_has
-from mentions.views import ticket_action, work_queue
+from mentions.views import form_action, ticket_action, work_queue
 
 TEMPLATE = "experts/_outreach.html"
 
@@ -83,28 +83,24 @@ def _ask_next(request: HttpRequest, ticket: Ticket, outreaches: list[Outreach]) 
     }
 
 
-@require_POST
-@work_queue
-def ticket_outreach(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        outreach = expert_services.outreach_send(
-            ticket=ticket,
-            expert=data["expert"],
-            advocate=request.user,
-            message=data["message"],
-            channel=data["channel"],
-            base_url=request.build_absolute_uri("/")[:-1],
-            seen_version=seen,
-        )
-        if outreach.status == Outreach.Status.PENDING:
-            messages.warning(request, f"{outreach.last_error}.")
-            return ""
-        return (
-            f"Asked {outreach.expert.name} in {outreach.slack_channel}: {outreach.slack_permalink}. "
-            "While you wait, consider a holding reply."
-        )
-
-    return ticket_action(request, pk, OutreachForm, "outreach", run)
+@form_action(OutreachForm, "outreach")
+def ticket_outreach(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    outreach = expert_services.outreach_send(
+        ticket=ticket,
+        expert=data["expert"],
+        advocate=request.user,
+        message=data["message"],
+        channel=data["channel"],
+        base_url=request.build_absolute_uri("/")[:-1],
+        seen_version=seen,
+    )
+    if outreach.status == Outreach.Status.PENDING:
+        messages.warning(request, f"{outreach.last_error}.")
+        return ""
+    return (
+        f"Asked {outreach.expert.name} in {outreach.slack_channel}: {outreach.slack_permalink}. "
+        "While you wait, consider a holding reply."
+    )
 
 
 @require_POST

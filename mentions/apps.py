@@ -10,9 +10,10 @@ class MentionsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group, Permission
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed
 
         from advocacy.session_limits import session_clock_start
+        from advocacy.signals import on_save_or_delete
         from mentions import tasks  # noqa: F401  (registers the tasks services enqueue by name)
         from mentions.models import Macro, MacroAction, View
         from mentions.permissions.perm_cache import permissions_version_bump
@@ -51,20 +52,13 @@ class MentionsConfig(AppConfig):
             m2m_changed.connect(permissions_version_bump, sender=sender, dispatch_uid=f"perm-cache-{sender.__name__}")
         from mentions.permissions.user_cache import user_version_bump
 
-        for signal in (post_save, post_delete):
-            signal.connect(user_version_bump, sender=user_model, dispatch_uid="user-cache")
+        on_save_or_delete(user_version_bump, user_model, uid="user-cache")
         for sender in (user_model.groups.through, user_model.user_permissions.through):
             m2m_changed.connect(user_version_bump, sender=sender, dispatch_uid=f"user-cache-{sender.__name__}")
-        for model in (Group, Permission):
-            for signal in (post_save, post_delete):
-                signal.connect(permissions_version_bump, sender=model, dispatch_uid=f"perm-cache-{model.__name__}")
-        for macro_model in (Macro, MacroAction):
-            for signal in (post_save, post_delete):
-                signal.connect(macros_changed, sender=macro_model, dispatch_uid=f"macros-{macro_model.__name__}")
+        on_save_or_delete(permissions_version_bump, Group, Permission, uid="perm-cache")
+        on_save_or_delete(macros_changed, Macro, MacroAction, uid="macros")
         from mentions.forecast.reads import clock_settings_changed
         from mentions.models import CoverageSchedule, Holiday, Target
 
         # The forecast keeps the schedule and targets in memory (mentions/forecast/reads.py).
-        for clock_model in (CoverageSchedule, Holiday, Target):
-            for signal in (post_save, post_delete):
-                signal.connect(clock_settings_changed, sender=clock_model, dispatch_uid=f"clock-{clock_model.__name__}")
+        on_save_or_delete(clock_settings_changed, CoverageSchedule, Holiday, Target, uid="clock")

@@ -22,7 +22,7 @@ MAX_LIMIT = 1000
 # are its backend_xid), or, with none, the snapshot's xmax. A transaction of another database, say a
 # test run or a report on a shared server, would otherwise hold the feed back; one not identified
 # (it ended meanwhile, a prepared transaction) holds it back, which delays and never loses an event.
-FEED_SQL = """
+HORIZON_SQL = """
     WITH horizon AS (
         SELECT COALESCE(min(running), pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS position
         FROM (
@@ -33,31 +33,28 @@ FEED_SQL = """
             WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
         )
     )
-    -- Only below that horizon: nothing can commit there any more.
+"""
+
+FEED_SQL = (
+    HORIZON_SQL  # noqa: S608 - both parts are constants of this module
+    + """    -- Only below that horizon: nothing can commit there any more.
     SELECT COALESCE(txid, 0), id FROM mentions_ticketevent
     WHERE COALESCE(txid, 0) < (SELECT position FROM horizon)
       AND (COALESCE(txid, 0), id) > (%s, %s)
     ORDER BY COALESCE(txid, 0), id
     LIMIT %s
 """
+)
 
-END_SQL = """
-    WITH horizon AS (
-        SELECT COALESCE(min(running), pg_snapshot_xmax(pg_current_snapshot())::text::bigint) AS position
-        FROM (
-            SELECT x::text::bigint AS running FROM pg_snapshot_xip(pg_current_snapshot()) AS x
-        ) AS in_progress
-        WHERE (running %% 4294967296) NOT IN (
-            SELECT backend_xid::text::bigint FROM pg_stat_activity
-            WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
-        )
-    )
-    -- The last position below that horizon: where a reader starting now begins.
+END_SQL = (
+    HORIZON_SQL  # noqa: S608 - both parts are constants of this module
+    + """    -- The last position below that horizon: where a reader starting now begins.
     SELECT COALESCE(txid, 0), id FROM mentions_ticketevent
     WHERE COALESCE(txid, 0) < (SELECT position FROM horizon)
     ORDER BY COALESCE(txid, 0) DESC, id DESC
     LIMIT 1
 """
+)
 
 
 class BadPosition(ValueError):

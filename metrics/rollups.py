@@ -102,6 +102,27 @@ _EVENT_DAYS = f"""
     ON CONFLICT DO NOTHING;
 """
 
+# Which statements mark days, as one table: each trigger is created (after dropping it, so the SQL runs again
+# safely) and dropped from it. (name, table, event, its transition tables, the function it runs)
+_TRIGGERS = [
+    ("metrics_ticket_ins", "mentions_ticket", "INSERT", "NEW TABLE AS new_rows", "metrics_ticket_inserted"),
+    ("metrics_ticket_upd", "mentions_ticket", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+     "metrics_ticket_updated"),
+    ("metrics_ticket_del", "mentions_ticket", "DELETE", "OLD TABLE AS old_rows", "metrics_ticket_deleted"),
+    ("metrics_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_rollups_truncated"),
+    ("metrics_event_ins", "mentions_ticketevent", "INSERT", "NEW TABLE AS new_rows", "metrics_event_inserted"),
+    ("metrics_event_upd_old", "mentions_ticketevent", "UPDATE", "OLD TABLE AS old_rows", "metrics_event_deleted"),
+    ("metrics_event_upd_new", "mentions_ticketevent", "UPDATE", "NEW TABLE AS new_rows", "metrics_event_inserted"),
+    ("metrics_event_del", "mentions_ticketevent", "DELETE", "OLD TABLE AS old_rows", "metrics_event_deleted"),
+    ("metrics_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_rollups_truncated"),
+]  # fmt: skip
+_TRIGGERS_DROP = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS)
+_TRIGGERS_CREATE = "".join(
+    f"DROP TRIGGER IF EXISTS {name} ON {table};\nCREATE TRIGGER {name} AFTER {event} ON {table}\n"
+    f"    {f'REFERENCING {rows} ' if rows else ''}FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
+    for name, table, event, rows, function in _TRIGGERS
+)
+
 TRIGGERS_SQL = f"""
 CREATE OR REPLACE FUNCTION metrics_ticket_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -163,48 +184,10 @@ BEGIN
     RETURN NULL;
 END $$;
 
-DROP TRIGGER IF EXISTS metrics_ticket_ins ON mentions_ticket;
-CREATE TRIGGER metrics_ticket_ins AFTER INSERT ON mentions_ticket
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_ticket_inserted();
-DROP TRIGGER IF EXISTS metrics_ticket_upd ON mentions_ticket;
-CREATE TRIGGER metrics_ticket_upd AFTER UPDATE ON mentions_ticket
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION metrics_ticket_updated();
-DROP TRIGGER IF EXISTS metrics_ticket_del ON mentions_ticket;
-CREATE TRIGGER metrics_ticket_del AFTER DELETE ON mentions_ticket
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_ticket_deleted();
-DROP TRIGGER IF EXISTS metrics_ticket_trunc ON mentions_ticket;
-CREATE TRIGGER metrics_ticket_trunc AFTER TRUNCATE ON mentions_ticket
-    FOR EACH STATEMENT EXECUTE FUNCTION metrics_rollups_truncated();
+{_TRIGGERS_CREATE}"""
 
-DROP TRIGGER IF EXISTS metrics_event_ins ON mentions_ticketevent;
-CREATE TRIGGER metrics_event_ins AFTER INSERT ON mentions_ticketevent
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_inserted();
-DROP TRIGGER IF EXISTS metrics_event_upd_old ON mentions_ticketevent;
-CREATE TRIGGER metrics_event_upd_old AFTER UPDATE ON mentions_ticketevent
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_deleted();
-DROP TRIGGER IF EXISTS metrics_event_upd_new ON mentions_ticketevent;
-CREATE TRIGGER metrics_event_upd_new AFTER UPDATE ON mentions_ticketevent
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_inserted();
-DROP TRIGGER IF EXISTS metrics_event_del ON mentions_ticketevent;
-CREATE TRIGGER metrics_event_del AFTER DELETE ON mentions_ticketevent
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION metrics_event_deleted();
-DROP TRIGGER IF EXISTS metrics_event_trunc ON mentions_ticketevent;
-CREATE TRIGGER metrics_event_trunc AFTER TRUNCATE ON mentions_ticketevent
-    FOR EACH STATEMENT EXECUTE FUNCTION metrics_rollups_truncated();
-"""
-
-DROP_TRIGGERS_SQL = """
-DROP TRIGGER IF EXISTS metrics_ticket_ins ON mentions_ticket;
-DROP TRIGGER IF EXISTS metrics_ticket_upd ON mentions_ticket;
-DROP TRIGGER IF EXISTS metrics_ticket_del ON mentions_ticket;
-DROP TRIGGER IF EXISTS metrics_ticket_trunc ON mentions_ticket;
-DROP TRIGGER IF EXISTS metrics_event_ins ON mentions_ticketevent;
-DROP TRIGGER IF EXISTS metrics_event_upd_old ON mentions_ticketevent;
-DROP TRIGGER IF EXISTS metrics_event_upd_new ON mentions_ticketevent;
-DROP TRIGGER IF EXISTS metrics_event_del ON mentions_ticketevent;
-DROP TRIGGER IF EXISTS metrics_event_trunc ON mentions_ticketevent;
-DROP FUNCTION IF EXISTS metrics_ticket_inserted(), metrics_ticket_deleted(), metrics_ticket_updated(),
+DROP_TRIGGERS_SQL = f"""
+{_TRIGGERS_DROP}DROP FUNCTION IF EXISTS metrics_ticket_inserted(), metrics_ticket_deleted(), metrics_ticket_updated(),
     metrics_event_inserted(), metrics_event_deleted(), metrics_rollups_truncated();
 """
 

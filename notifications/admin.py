@@ -5,7 +5,7 @@ read-only: rows are made by the desk, never typed in."""
 from django.contrib import admin
 from django.utils import timezone
 
-from advocacy.admin_display import RecordedAdmin, cut, short_time
+from advocacy.admin_display import RecordedAdmin, cut_column, time_column
 from notifications.models import CoverageDigest, FrontPageStory, SlackNotice, UrgentPing
 
 
@@ -19,21 +19,10 @@ class SlackNoticeAdmin(RecordedAdmin):
     readonly_fields = [f.name for f in SlackNotice._meta.fields]
     actions = ["send_again"]
 
-    @admin.display(description="Destination", ordering="destination")
-    def short_destination(self, obj: SlackNotice) -> str:
-        return cut(obj.destination, 28)
-
-    @admin.display(description="Next try", ordering="next_attempt_at")
-    def next_try(self, obj: SlackNotice) -> str:
-        return short_time(obj.next_attempt_at)
-
-    @admin.display(description="Sent", ordering="sent_at")
-    def sent(self, obj: SlackNotice) -> str:
-        return short_time(obj.sent_at)
-
-    @admin.display(description="Error")
-    def error(self, obj: SlackNotice) -> str:
-        return cut(obj.last_error, 60)
+    short_destination = cut_column("destination", "Destination", 28, ordering="destination")
+    next_try = time_column("next_attempt_at", "Next try")
+    sent = time_column("sent_at", "Sent")
+    error = cut_column("last_error", "Error", 60)
 
     @admin.action(description="Send again (failed or unknown ones, after checking Slack)")
     def send_again(self, request, queryset) -> None:

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 
 class PeopleConfig(AppConfig):
@@ -7,6 +7,8 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        from advocacy.signals import on_save_or_delete
+
         # Erasure replaces a person's strings with regexp_replace, which SQLite (the embedded default) lacks.
         from advocacy.sqlite import sqlite_functions_connect
         from people import tasks  # noqa: F401  (registers the task the contributor journey enqueues by name)
@@ -103,8 +105,7 @@ class PeopleConfig(AppConfig):
         )
         # Whether any code is left is kept with the desk's settings (people.views.codes.codes_left); codes added in
         # bulk bump it in people.codes.codes_add.
-        for signal in (post_save, post_delete):
-            signal.connect(desk_settings_changed, sender=DiscountCode, dispatch_uid="desk-settings-DiscountCode")
+        on_save_or_delete(desk_settings_changed, DiscountCode, uid="desk-settings")
 
         # The person page's privacy section (export and erase), for managers only.
         from people.views.privacy import privacy_context

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 
+from advocacy.model_bases import Stamped
+
 
 def account_key(handle: str) -> str:
     """How an account is matched on its platform: the handle (or address) without spaces or a leading "@",
@@ -268,7 +270,7 @@ class Contribution(models.Model):
         return self.title or self.get_kind_display()
 
 
-class Gift(models.Model):
+class Gift(Stamped):
     """Swag or a gift sent to a person. The postal address is kept only until the gift is shipped."""
 
     class State(models.TextChoices):
@@ -284,8 +286,6 @@ class Gift(models.Model):
     postal_address = models.TextField(blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     shipped_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 
 
 class StoriesConfig(AppConfig):
@@ -7,6 +6,8 @@ class StoriesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self) -> None:
+        from advocacy.signals import on_save_or_delete
+
         # The detector runs after each ingest committed (in the worker), and from beat for anything missed.
         from intake.hooks import after_ingest_hooks
         from mentions.queue.blocks import queue_block_hooks
@@ -39,9 +40,7 @@ class StoriesConfig(AppConfig):
         ticket_panel_register(
             TicketPanel(template=ISSUE_TEMPLATE, context=ticket_issue_panel, order=6, rows=IssueTicket)
         )
-        for model in (Channel, IssueSettings):
-            for signal in (post_save, post_delete):
-                signal.connect(desk_settings_changed, sender=model, dispatch_uid=f"desk-settings-{model.__name__}")
+        on_save_or_delete(desk_settings_changed, Channel, IssueSettings, uid="desk-settings")
         # The queue page: one line per story with tickets waiting.
         queue_block_hooks.register(stories_queue_block)
         # Play on a view that serves a story's tickets together.

@@ -15,11 +15,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from advocacy.model_bases import Stamped
 from notifications.models import SlackMessageRow
 from stories.incidents.models import PolledFeed
 
 
-class Story(models.Model):
+class Story(Stamped):
     class State(models.TextChoices):
         OPEN = "open", "Open"
         ANSWERED = "answered", "Answered"
@@ -63,8 +64,6 @@ class Story(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     spike_alerted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "stories"
@@ -86,7 +85,7 @@ class Story(models.Model):
         return reverse("stories:detail", args=[self.pk])
 
 
-class Membership(models.Model):
+class Membership(Stamped):
     """A ticket in a story, and why. A ticket is in one story at most."""
 
     class Via(models.TextChoices):
@@ -105,8 +104,6 @@ class Membership(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [models.Index(fields=["story", "created_at"], name="membership_story_idx")]
@@ -115,14 +112,12 @@ class Membership(models.Model):
         return f"#{self.ticket_id} in story {self.story_id}"
 
 
-class Exclusion(models.Model):
+class Exclusion(Stamped):
     """An advocate moved this ticket out of this story: the detector never puts it back there."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="exclusions")
     ticket = models.ForeignKey("mentions.Ticket", on_delete=models.CASCADE, related_name="+")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "ticket"], name="exclusion_once")]
@@ -131,7 +126,7 @@ class Exclusion(models.Model):
         return f"#{self.ticket_id} out of story {self.story_id}"
 
 
-class Signature(models.Model):
+class Signature(Stamped):
     """What the detector read of a ticket when it arrived: its first mention's normalised links and its
     distinctive terms (stems, with the word as written, for the reasons shown)."""
 
@@ -140,8 +135,6 @@ class Signature(models.Model):
     platform = models.CharField(max_length=64)
     links = models.JSONField(default=list, blank=True)
     terms = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [models.Index(fields=["at"], name="signature_at_idx")]
@@ -205,7 +198,7 @@ class MeaningDay(models.Model):
         return f"meaning of {self.day}: {self.tickets} tickets"
 
 
-class DetectorState(models.Model):
+class DetectorState(Stamped):
     """One row: where the detector has read to (tickets are read once, in id order)."""
 
     last_ticket_id = models.BigIntegerField(default=0)  # every ticket up to it is read, and never looked at again
@@ -214,8 +207,6 @@ class DetectorState(models.Model):
     read_through = models.BigIntegerField(default=0)
     swept_at = models.DateTimeField(null=True, blank=True)
     runs = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Read up to ticket {self.last_ticket_id}"
@@ -235,7 +226,7 @@ class StatusFeed(PolledFeed):
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
 
 
-class StatusIncident(models.Model):
+class StatusIncident(Stamped):
     """An incident a status feed announced, and the story it opened or joined."""
 
     feed = models.ForeignKey(StatusFeed, on_delete=models.CASCADE, related_name="incidents")
@@ -246,8 +237,6 @@ class StatusIncident(models.Model):
     started_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["feed", "external_id"], name="incident_once")]
@@ -287,7 +276,7 @@ class SpikeAlert(SlackMessageRow):
         return f"Spike: {self.kind} {self.key} on {self.day}"
 
 
-class StoryReply(models.Model):
+class StoryReply(Stamped):
     """The story's one answer as it goes to one of its tickets: the draft proposed for that ticket (the
     platform's length, the requester's handle, the account it is sent from), then its outcome. Unique per
     ticket and answer round, so sending twice never posts twice."""
@@ -321,8 +310,6 @@ class StoryReply(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "story replies"

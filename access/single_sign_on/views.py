@@ -3,6 +3,7 @@ checked, the ID token verified (id_token.py) and the userinfo answer used only f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.internal.decorators import login_not_required
@@ -103,19 +104,20 @@ def _discovery_refused(request: HttpRequest, adapter: DeskOpenIDConnectAdapter) 
     return None
 
 
-@login_not_required
-def login(request: HttpRequest, provider_id: str) -> HttpResponse:
-    try:
-        adapter = DeskOpenIDConnectAdapter(request, provider_id)
-        return _discovery_refused(request, adapter) or OAuth2LoginView.adapter_view(adapter)(request)
-    except SocialApp.DoesNotExist as exc:
-        raise Http404 from exc
+def _provider_view(allauth_view: type[OAuth2LoginView | OAuth2CallbackView]) -> Callable[..., HttpResponse]:
+    """allauth's view for the configured provider (404 for an unknown one), or the sign-in error page when the
+    provider cannot be reached."""
+
+    @login_not_required
+    def view(request: HttpRequest, provider_id: str) -> HttpResponse:
+        try:
+            adapter = DeskOpenIDConnectAdapter(request, provider_id)
+            return _discovery_refused(request, adapter) or allauth_view.adapter_view(adapter)(request)
+        except SocialApp.DoesNotExist as exc:
+            raise Http404 from exc
+
+    return view
 
 
-@login_not_required
-def callback(request: HttpRequest, provider_id: str) -> HttpResponse:
-    try:
-        adapter = DeskOpenIDConnectAdapter(request, provider_id)
-        return _discovery_refused(request, adapter) or DeskCallbackView.adapter_view(adapter)(request)
-    except SocialApp.DoesNotExist as exc:
-        raise Http404 from exc
+login = _provider_view(OAuth2LoginView)
+callback = _provider_view(DeskCallbackView)

@@ -83,6 +83,18 @@ def at(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%H:%M UTC")
 
 
+def rate_limited(who: str, status: int, until: datetime | None) -> SourceFailed:
+    """`who`'s rate limit is reached: the failure to raise, saying when to ask again where the platform said."""
+    when = f"; again after {at(until)}" if until else ""
+    return SourceFailed(f"{who}'s rate limit is reached{when}", status=status, pause_until=until)
+
+
+def item_found(spec: Spec, url: Any, title: Any, snippet: str, extra: str = "") -> Item | None:
+    """An item found, with its http(s) address and its title (cut to 200 characters); None lacking either."""
+    link, heading = http_url(url), plain(title, 200)
+    return Item(spec.name, heading, link, snippet, extra) if link and heading else None
+
+
 def seconds_from_now(value: Any, *, most: float = 86400) -> datetime | None:
     seconds = finite_number(value)
     if seconds is None or seconds < 0:

@@ -18,12 +18,11 @@ from .base import (
     Item,
     SourceFailed,
     Spec,
-    at,
     html_plain,
     http_get,
-    http_url,
+    item_found,
     json_body,
-    plain,
+    rate_limited,
     seconds_from_now,
     status_check,
 )
@@ -38,8 +37,7 @@ def search(spec: Spec, session: requests.Session, query: str) -> Found:
             body = _json_or_empty(response)
             wait = (body.get("extras") or {}).get("wait_seconds") if isinstance(body.get("extras"), dict) else None
         until = seconds_from_now(wait)
-        when = f"; again after {at(until)}" if until else ""
-        raise SourceFailed(f"the forum's rate limit is reached{when}", status=429, pause_until=until)
+        raise rate_limited("the forum", 429, until)
     status_check(response)
     data = json_body(response)
     if not isinstance(data, dict):
@@ -65,13 +63,9 @@ def _item(spec: Spec, post: dict[str, Any], topic: dict[str, Any] | None) -> Ite
         return None
     slug = topic.get("slug") if isinstance(topic.get("slug"), str) and topic.get("slug") else "topic"
     path = f"/t/{slug}/{topic_id}" + (f"/{number}" if isinstance(number, int) and number > 1 else "")
-    url = http_url(spec.base_url + path)
-    title = plain(topic.get("title"), 200)
-    if not url or not title:
-        return None
     states = [s for s, flag in (("solved", topic.get("has_accepted_answer")), ("closed", topic.get("closed"))) if flag]
     # The blurb is plain text, but newer forums wrap the matched words in <span class="search-highlight">.
-    return Item(spec.name, title, url, html_plain(post.get("blurb")), ", ".join(states))
+    return item_found(spec, spec.base_url + path, topic.get("title"), html_plain(post.get("blurb")), ", ".join(states))
 
 
 def _json_or_empty(response: requests.Response) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from .base import (
     Item,
     SourceFailed,
     Spec,
-    at,
     epoch_time,
     http_get,
-    http_url,
+    item_found,
     json_body,
     plain,
+    rate_limited,
     seconds_from_now,
     status_check,
 )
@@ -47,8 +47,7 @@ def search(spec: Spec, session: requests.Session, query: str) -> Found:
         if until is None and remaining == 0:
             until = epoch_time(response.headers.get("x-ratelimit-reset"))
         if until is not None or remaining == 0:
-            when = f"; again after {at(until)}" if until else ""
-            raise SourceFailed(f"GitHub's rate limit is reached{when}", status=status, pause_until=until)
+            raise rate_limited("GitHub", status, until)
     if status == 401:
         raise SourceFailed("GitHub refused the token (answered 401)", status=401)
     if status == 422:
@@ -67,11 +66,7 @@ def search(spec: Spec, session: requests.Session, query: str) -> Found:
 def _item(spec: Spec, issue: object) -> Item | None:
     if not isinstance(issue, dict):
         return None
-    url = http_url(issue.get("html_url"))
-    title = plain(issue.get("title"), 200)
-    if not url or not title:
-        return None
     state = issue.get("state") if isinstance(issue.get("state"), str) else ""
     extra = "pull request" if isinstance(issue.get("pull_request"), dict) else ""
     extra = ", ".join(part for part in (extra, state) if part)
-    return Item(spec.name, title, url, plain(issue.get("body")), extra)
+    return item_found(spec, issue.get("html_url"), issue.get("title"), plain(issue.get("body")), extra)

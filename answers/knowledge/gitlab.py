@@ -22,12 +22,12 @@ from .base import (
     Item,
     SourceFailed,
     Spec,
-    at,
     epoch_time,
     http_get,
-    http_url,
+    item_found,
     json_body,
     plain,
+    rate_limited,
     seconds_from_now,
     status_check,
 )
@@ -53,8 +53,7 @@ def search(spec: Spec, session: requests.Session, query: str) -> Found:
         until = seconds_from_now(response.headers.get("Retry-After")) or epoch_time(
             response.headers.get("RateLimit-Reset")
         )
-        when = f"; again after {at(until)}" if until else ""
-        raise SourceFailed(f"GitLab's rate limit is reached{when}", status=429, pause_until=until)
+        raise rate_limited("GitLab", 429, until)
     if status in (401, 403):
         why = "refused the access token" if spec.token else "needs an access token (the project is not public)"
         raise SourceFailed(f"GitLab {why} (answered {status})", status=status)
@@ -74,11 +73,7 @@ def search(spec: Spec, session: requests.Session, query: str) -> Found:
 def _item(spec: Spec, issue: object) -> Item | None:
     if not isinstance(issue, dict):
         return None
-    url = http_url(issue.get("web_url"))
-    title = plain(issue.get("title"), 200)
-    if not url or not title:
-        return None
     state = issue.get("state")
     extra = {"closed": "closed", "opened": "open"}.get(state if isinstance(state, str) else "", "")
     # The description is Markdown: shown as the plain text it already is (escaped by the template).
-    return Item(spec.name, title, url, plain(issue.get("description")), extra)
+    return item_found(spec, issue.get("web_url"), issue.get("title"), plain(issue.get("description")), extra)

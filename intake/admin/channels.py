@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from advocacy.admin_display import cut, short_time
+from advocacy.admin_display import cut, cut_column, short_time
 from channels.accounts.tokens import accounts_from_handles
 from channels.adapters import AdapterError, get_adapter
 from channels.adapters.registry import PLATFORMS, platform_of, platforms
@@ -209,9 +209,7 @@ class ChannelAdmin(admin.ModelAdmin):
             "" if quarantined == 1 else "s",
         )
 
-    @admin.display(description="Name", ordering="name")
-    def short_name(self, obj: Channel) -> str:
-        return cut(obj.name, 40)
+    short_name = cut_column("name", "Name", 40, ordering="name")
 
     @admin.display(description="Last OK · next poll", ordering="next_poll_at")
     def polls(self, obj: Channel) -> str:
@@ -226,9 +224,7 @@ class ChannelAdmin(admin.ModelAdmin):
         budget = (obj.config or {}).get("monthly_read_budget")
         return f"{reads:,} / {int(budget):,}" if budget else f"{reads:,}"
 
-    @admin.display(description="Last error")
-    def short_error(self, obj: Channel) -> str:
-        return cut(obj.last_error, 60)
+    short_error = cut_column("last_error", "Last error", 60)
 
     @admin.display(description="Stored credentials")
     def credentials_set(self, obj: Channel) -> str:

@@ -7,7 +7,7 @@ import logging
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from advocacy.admin_display import ReadOnlyAdmin, cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, cut, cut_column, time_column
 from channels.models import DeadLetter
 from intake.services.quarantine import dead_letter_discard, dead_letter_retry
 
@@ -48,21 +48,14 @@ class DeadLetterAdmin(ReadOnlyAdmin):
     def seen(self, obj: DeadLetter) -> int:
         return obj.times_seen
 
-    @admin.display(description="Created", ordering="created_at")
-    def created(self, obj: DeadLetter) -> str:
-        return short_time(obj.created_at)
+    created = time_column("created_at", "Created")
 
     @admin.display(description="Channel", ordering="channel__name")
     def short_channel(self, obj: DeadLetter) -> str:
         return cut(obj.channel.name, 28)
 
-    @admin.display(description="Item id", ordering="external_id")
-    def short_external_id(self, obj: DeadLetter) -> str:
-        return cut(obj.external_id, 24)
-
-    @admin.display(description="Error")
-    def short_error(self, obj: DeadLetter) -> str:
-        return cut(obj.error, 60)
+    short_external_id = cut_column("external_id", "Item id", 24, ordering="external_id")
+    short_error = cut_column("error", "Error", 60)
 
     @admin.display(description="Payload as received")
     def payload_pretty(self, obj: DeadLetter) -> str:

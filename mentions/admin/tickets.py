@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin
 
-from advocacy.admin_display import ReadOnlyAdmin, RecordedAdmin, cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, RecordedAdmin, cut, cut_column, time_column
 from mentions.models import (
     Message,
     Ticket,
@@ -74,9 +74,7 @@ class TicketAdmin(RecordedAdmin):
     inlines = [MessageInline]
     actions = None  # bulk delete would drop history; bulk changes are in the desk's ticket list
 
-    @admin.display(description="Subject", ordering="subject")
-    def short_subject(self, obj: Ticket) -> str:
-        return cut(obj.subject, 60)
+    short_subject = cut_column("subject", "Subject", 60, ordering="subject")
 
     @admin.display(description="Channel", ordering="channel__name")
     def short_channel(self, obj: Ticket) -> str:
@@ -86,13 +84,8 @@ class TicketAdmin(RecordedAdmin):
     def short_assignee(self, obj: Ticket) -> str:
         return cut(obj.assignee, 20) if obj.assignee_id else "-"
 
-    @admin.display(description="Requested", ordering="requested_at")
-    def requested(self, obj: Ticket) -> str:
-        return short_time(obj.requested_at)
-
-    @admin.display(description="First reply", ordering="first_reply_at")
-    def replied(self, obj: Ticket) -> str:
-        return short_time(obj.first_reply_at)
+    requested = time_column("requested_at", "Requested")
+    replied = time_column("first_reply_at", "First reply")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -130,13 +123,8 @@ class TicketEventAdmin(ReadOnlyAdmin):
     readonly_fields = ["ticket", "kind", "actor", "data", "created_at", "updated_at"]
     actions = None
 
-    @admin.display(description="Ticket", ordering="ticket_id")
-    def short_ticket(self, obj: TicketEvent) -> str:
-        return cut(obj.ticket, 50)
-
-    @admin.display(description="When", ordering="created_at")
-    def created(self, obj: TicketEvent) -> str:
-        return short_time(obj.created_at)
+    short_ticket = cut_column("ticket", "Ticket", 50, ordering="ticket_id")
+    created = time_column("created_at", "When")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
 
-class ReplyApproval(models.Model):
+
+class ReplyApproval(Stamped):
     """One reply submitted for approval, with everything the Send form would have posted (the text, the account, how
     to post it and the status after it), so that "Approve and send" posts exactly what was submitted."""
 
@@ -32,8 +34,6 @@ class ReplyApproval(models.Model):
     reason = models.TextField(blank=True)  # why it was rejected, shown to the submitter
     # The reply posted when it was approved: a second press answers with it.
     message = models.ForeignKey("mentions.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

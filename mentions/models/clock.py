@@ -12,11 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from advocacy.model_bases import Stamped
+
 if TYPE_CHECKING:
     from mentions.coverage import Hours
 
 
-class CoverageSchedule(models.Model):
+class CoverageSchedule(Stamped):
     """When the team covers the queue (mentions.coverage): each row is one schedule, in its own time zone. The
     desk is covered when any team schedule covers it; a duty schedule counts no business hours and names who
     takes the after-hours pings in its hours. Without a team schedule: Monday-Friday 08:00-22:00 UTC."""
@@ -46,8 +48,6 @@ class CoverageSchedule(models.Model):
         related_name="+",
         help_text="Who is on duty in a duty schedule; empty on a release-day schedule: the month's release advocate.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "metrics_coverageschedule"
@@ -90,13 +90,11 @@ class CoverageSchedule(models.Model):
         return cls.objects.filter(duty_only=False).order_by("pk").first() or cls(weekdays=[1, 2, 3, 4, 5])
 
 
-class Holiday(models.Model):
+class Holiday(Stamped):
     """A day without coverage: business hours skip it."""
 
     date = models.DateField(unique=True)
     name = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "metrics_holiday"
@@ -106,7 +104,7 @@ class Holiday(models.Model):
         return f"{self.date} {self.name}"
 
 
-class Target(models.Model):
+class Target(Stamped):
     """First-reply and next-reply targets per channel group, editable in admin."""
 
     class Group(models.TextChoices):
@@ -118,8 +116,6 @@ class Target(models.Model):
 
     group = models.CharField(max_length=32, choices=Group.choices, unique=True)
     median_hours = models.DecimalField(max_digits=6, decimal_places=2)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "metrics_target"
@@ -139,7 +135,7 @@ class Target(models.Model):
         return values
 
 
-class DutySettings(models.Model):
+class DutySettings(Stamped):
     """Release day, the advocates' Slack channel for after-hours alerts, and what makes a
     mention urgent. A single row is used (the first); the defaults apply without one."""
 
@@ -170,8 +166,6 @@ class DutySettings(models.Model):
         default=1,
         help_text="The digest lists waiting tickets due before the next coverage start plus this margin.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "metrics_dutysettings"
@@ -210,14 +204,12 @@ class DutySettings(models.Model):
         return day == self.release_date(day)
 
 
-class ReleaseRota(models.Model):
+class ReleaseRota(Stamped):
     """Who has release-advocate duty in a month (the handbook's monthly rotation)."""
 
     month = models.DateField(unique=True, help_text="The first day of the month.")
     advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="release_duties")
     note = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "metrics_releaserota"

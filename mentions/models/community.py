@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.db import models
 
+from advocacy.model_bases import Stamped
 from mentions.models.messages import Message
 from mentions.models.tickets import Ticket
 
 
-class CommunityAnswer(models.Model):
+class CommunityAnswer(Stamped):
     """The ticket's question was answered on its thread by someone other than the requester and our team, and the
     asker accepted that answer (intake.pipeline.accepted marks it as the desk reads it). The ticket page offers
     "Close: answered by the community" (mentions.services.community); `closed_at` says it was closed that way,
@@ -20,8 +21,6 @@ class CommunityAnswer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # When the desk read the answer as accepted: the ticket was marked then.
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]

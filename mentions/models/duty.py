@@ -5,10 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
 from mentions.models.tickets import Ticket
 
 
-class AdvocateGrant(models.Model):
+class AdvocateGrant(Stamped):
     """ "Advocate for a day": a team member works the queue with the Advocates' permissions
     from `starts_at` until `expires_at`. Checked on every request (mentions.permissions.backends), so
     access ends the second the grant expires; group membership is never touched."""
@@ -22,8 +23,6 @@ class AdvocateGrant(models.Model):
     expires_at = models.DateTimeField()
     # Set by the beat task once the grant is over (logged once).
     ended_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -42,7 +41,7 @@ class AdvocateGrant(models.Model):
             raise ValidationError({"expires_at": "The grant must expire after it starts."})
 
 
-class ThreadWatch(models.Model):
+class ThreadWatch(Stamped):
     """A ticket's thread read directly on the platform (intake.services.watching reads it): while an expert is
     asked (their answer may not contain the channel's keyword), after a share to Slack (a team member who saw
     it may answer there) and for a while after our reply (the requester's answer to it). One row per ticket,
@@ -66,8 +65,6 @@ class ThreadWatch(models.Model):
     failures = models.PositiveSmallIntegerField(default=0)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -79,7 +76,7 @@ class ThreadWatch(models.Model):
         return f"Watching {self.thread_ref} for #{self.ticket_id} ({self.reason})"
 
 
-class AdvocateProfile(models.Model):
+class AdvocateProfile(Stamped):
     """What the desk needs to know of an advocate beyond their account: their time zone (snooze presets such
     as "Tomorrow 9:00" are their 9:00), their Slack member id (reminders by direct message) and when they are
     away (a ticket waking from snooze then goes back to the queue instead of to them). Edited in admin."""
@@ -94,8 +91,6 @@ class AdvocateProfile(models.Model):
         blank=True,
         help_text="Away (holiday, out of office) until this time: snoozed tickets go to the queue.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Desk profile of {self.user}"

@@ -5,8 +5,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
 
-class HandOver(models.Model):
+
+class HandOver(Stamped):
     """One "watch overnight": the ticket is the receiver's until `until`; past it, if they did nothing on it, it
     goes back to the giver (`outcome` returned). Ended early when the receiver acts or the ticket moves on."""
 
@@ -22,8 +24,6 @@ class HandOver(models.Model):
     until = models.DateTimeField()
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.WATCHING)
     ended_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

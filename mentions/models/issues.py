@@ -7,8 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from advocacy.model_bases import Stamped
 
-class IssueLink(models.Model):
+
+class IssueLink(Stamped):
     class State(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
@@ -35,8 +37,6 @@ class IssueLink(models.Model):
     )
     filed = models.BooleanField(default=False, help_text="Filed from the desk (else linked by its address).")
     tickets = models.ManyToManyField("mentions.Ticket", through="IssueTicket", related_name="issue_links")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

@@ -5,10 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
 from mentions.models.tickets import Ticket
 
 
-class Message(models.Model):
+class Message(Stamped):
     class Kind(models.TextChoices):
         INBOUND = "inbound", "Inbound mention"
         OUR_REPLY = "our_reply", "Our reply"
@@ -53,8 +54,6 @@ class Message(models.Model):
     reposted_at = models.DateTimeField(null=True, blank=True)
     # When the desk first read it as the answer the asker accepted (IncomingMention.accepted_answer).
     accepted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["platform_created_at", "id"]
@@ -74,7 +73,7 @@ class Message(models.Model):
         return f"{self.get_kind_display()} {self.external_id or self.pk}"
 
 
-class ReplySend(models.Model):
+class ReplySend(Stamped):
     """One press of "Send reply": its key is stored, in its own transaction, before the platform is
     asked, so a retry or a double click with the same key never posts twice. Its status says what
     became of it: sent (with our reply's message), refused (the platform said no; nothing posted),
@@ -102,8 +101,6 @@ class ReplySend(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["created_at", "id"]

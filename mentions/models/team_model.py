@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from advocacy.fetch_guard import address_refusal
+from advocacy.model_bases import Stamped
 
 DEFAULT_TIMEOUT_SECONDS = 20
 DEFAULT_DAILY_BUDGET = 500
@@ -44,7 +45,7 @@ def base_url_refusal(url: str) -> str | None:
     return None
 
 
-class TeamModelEndpoint(models.Model):
+class TeamModelEndpoint(Stamped):
     enabled = models.BooleanField(
         default=False, help_text="Off: nothing is sent anywhere; the desk's own judgement stands alone."
     )
@@ -100,8 +101,6 @@ class TeamModelEndpoint(models.Model):
     paused_until = models.DateTimeField(null=True, blank=True, editable=False)
     # The summaries' beat reads the messages after this id (mentions.assistant.summary).
     summaries_after = models.PositiveBigIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "Team model"
@@ -130,7 +129,7 @@ class TeamModelEndpoint(models.Model):
         self.api_key_encrypted = credentials_encrypt({"api_key": value} if value else {})
 
 
-class TeamModelUsage(models.Model):
+class TeamModelUsage(Stamped):
     """The team model's requests on one UTC day: each request is counted, against the budget, by one atomic UPDATE
     before it is sent (mentions.assistant.usage)."""
 
@@ -140,8 +139,6 @@ class TeamModelUsage(models.Model):
     rate_limited = models.PositiveIntegerField(default=0, help_text="Requests the endpoint answered 429.")
     over_budget = models.PositiveIntegerField(default=0, help_text="Requests not sent: the day's budget was spent.")
     over_budget_logged = models.BooleanField(default=False, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "Team model usage"
@@ -152,7 +149,7 @@ class TeamModelUsage(models.Model):
         return f"{self.day}: {self.requests} requests"
 
 
-class TeamModelOutput(models.Model):
+class TeamModelOutput(Stamped):
     """What the team model wrote for one ticket: a draft reply (shown in the composer to edit, never sent by
     itself) and a summary of a long thread. Made of the thread's words, so erasing a person deletes the rows of
     their tickets (people.privacy)."""
@@ -175,8 +172,6 @@ class TeamModelOutput(models.Model):
     # The thread's size at the last attempt, whatever came of it: tried again only once the thread grows.
     summary_tried = models.PositiveIntegerField(default=0)
     summary_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "Team model output"

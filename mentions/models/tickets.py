@@ -5,20 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from advocacy.model_bases import Named, Stamped
 from mentions.models.judgement import Intent, JudgedBy, Judgement, Sentiment, sure_said
 from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST, index_keys
 
 
-class Tag(models.Model):
+class Tag(Named):
     name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 _PK_MARK = 9_081_726_354
@@ -37,7 +30,7 @@ def ticket_path(pk: int | None) -> str:
     return template.format(pk)
 
 
-class Ticket(models.Model):
+class Ticket(Stamped):
     class Status(models.TextChoices):
         NEW = "new", "New"
         OPEN = "open", "Open"
@@ -144,8 +137,6 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", db_index=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["requested_at", "id"]

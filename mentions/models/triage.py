@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from advocacy.model_bases import Stamped
 from advocacy.model_fields import max_length
 from mentions.models.judgement import Intent, Judgement, Sentiment
 from mentions.models.tickets import Tag, Ticket
@@ -9,7 +10,7 @@ from mentions.models.work import Macro, MacroAction
 from mentions.rules import RuleCompileError, keywords_pattern, lines, regex_compile
 
 
-class Rule(models.Model):
+class Rule(Stamped):
     """Routing knowledge applied as mentions arrive: conditions on a new ticket's first
     mention, then actions. Rules run in `position` order inside ingestion (mentions.rules)."""
 
@@ -103,8 +104,6 @@ class Rule(models.Model):
     close_without_reply = models.BooleanField(
         default=False, help_text="Solve the ticket without a reply (not acknowledged); the history names this rule."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -5,10 +5,11 @@ within target of every wait, answered or not (mentions.services.next_reply, metr
 from django.db import models
 from django.db.models import Q
 
+from advocacy.model_bases import Stamped
 from mentions.models.tickets import Ticket
 
 
-class ReplyWait(models.Model):
+class ReplyWait(Stamped):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reply_waits", db_index=False)
     high_priority = models.BooleanField(default=False, help_text="The ticket's, when the wait started (its target).")
     started_at = models.DateTimeField(help_text="Platform time of the follow-up that started the wait.")
@@ -19,8 +20,6 @@ class ReplyWait(models.Model):
     business_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     # Set once, by whoever notices first (the sweep, or the late reply): one NEXT_REPLY_BREACHED event per wait.
     breached = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["started_at", "id"]

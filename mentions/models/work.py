@@ -4,10 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from advocacy.model_bases import Stamped
 from mentions.models.tickets import Tag, Ticket
 
 
-class View(models.Model):
+class View(Stamped):
     """A saved queue: filters, and the order Play serves it in."""
 
     class Order(models.TextChoices):
@@ -49,8 +50,6 @@ class View(models.Model):
     # builds its query without two extra round trips.
     channel_ids = models.JSONField(default=list, blank=True, editable=False)
     tag_ids = models.JSONField(default=list, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
@@ -75,13 +74,11 @@ class View(models.Model):
         return list(self.statuses) or [s.value for s in Ticket.WAITING_STATUSES]
 
 
-class Macro(models.Model):
+class Macro(Stamped):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
@@ -98,7 +95,7 @@ class Macro(models.Model):
         return any(a.kind == MacroAction.Kind.ANSWER_LINK for a in self.actions.all())
 
 
-class MacroAction(models.Model):
+class MacroAction(Stamped):
     class Kind(models.TextChoices):
         SET_STATUS = "set_status", "Set status"
         ADD_TAGS = "add_tags", "Add tags (space separated)"
@@ -119,8 +116,6 @@ class MacroAction(models.Model):
         help_text="Status name, tag names, or a template using {ticket_id}, {ticket_url}, {requester}, "
         "{channel}, {permalink}, {link}, {user}.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -137,7 +132,7 @@ class MacroAction(models.Model):
             raise ValidationError({"value": "Give at least one tag."})
 
 
-class SavedSearch(models.Model):
+class SavedSearch(Stamped):
     """A user's named ticket-list search: the list's query string (q and filters, no page)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
@@ -146,8 +141,6 @@ class SavedSearch(models.Model):
         max_length=2000, blank=True, help_text="The ticket list's parameters, e.g. q=registry&status=open."
     )
     position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]

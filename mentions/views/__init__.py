@@ -26,9 +26,10 @@ from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
 from mentions.views.team_model import team_draft_dismissed, team_draft_use
-from mentions.views.ticket import ticket, ticket_action, ticket_history, ticket_live, ticket_presence
+from mentions.views.ticket import form_action, ticket, ticket_action, ticket_history, ticket_live, ticket_presence
 
 __all__ = [
+    "form_action",
     "play",
     "queue",
     "saved_search_create",

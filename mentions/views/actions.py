@@ -48,34 +48,26 @@ from mentions.views.access import ticket_open, work_queue
 from mentions.views.approvals import reply_submitted
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
-from mentions.views.ticket import after_action, seen_version_posted, ticket_action
+from mentions.views.ticket import after_action, form_action, seen_version_posted
 
 
-@require_POST
-@work_queue
-def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"], seen_version=seen)
-        return "Note added."
-
-    return ticket_action(request, pk, NoteForm, "note", run)
+@form_action(NoteForm, "note")
+def ticket_note(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    services.ticket_add_note(ticket=ticket, user=request.user, body=data["body"], seen_version=seen)
+    return "Note added."
 
 
-@require_POST
-@work_queue
-def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        services.ticket_mark_replied(
-            ticket=ticket,
-            user=request.user,
-            body=data["body"],
-            link=data["link"],
-            status=data["status"],
-            seen_version=seen,
-        )
-        return f"Reply recorded on #{ticket.pk}."
-
-    return ticket_action(request, pk, ReplyForm, "reply", run)
+@form_action(ReplyForm, "reply")
+def ticket_reply(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    services.ticket_mark_replied(
+        ticket=ticket,
+        user=request.user,
+        body=data["body"],
+        link=data["link"],
+        status=data["status"],
+        seen_version=seen,
+    )
+    return f"Reply recorded on #{ticket.pk}."
 
 
 @require_POST
@@ -128,58 +120,42 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
     return action_done(request, "send", after_action(request, obj, served_view))
 
 
-@require_POST
-@work_queue
-def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"], seen_version=seen)
-        return f"#{ticket.pk} is now {data['status']}."
-
-    return ticket_action(request, pk, StatusForm, "status", run)
+@form_action(StatusForm, "status")
+def ticket_status(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    services.ticket_change_status(ticket=ticket, user=request.user, status=data["status"], seen_version=seen)
+    return f"#{ticket.pk} is now {data['status']}."
 
 
-@require_POST
-@work_queue
-def ticket_macro(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        macro = data["macro"]
-        applied = services.macro_apply(
-            ticket=ticket,
-            user=request.user,
-            macro=macro,
-            link=data["macro_link"],
-            base_url=request.build_absolute_uri("/")[:-1],
-            expert_id=data["expert"],
-            seen_version=seen,
-            # Posted from the composer's form, the reply box's text comes along (even empty); posted
-            # without it (another client), the saved draft stays what a prefill follows.
-            typed=data["body"] if "body" in request.POST else None,
-        )
-        for notice in applied.notices:
-            messages.warning(request, notice)
-        return f"“{macro.name}” applied to #{ticket.pk}."
-
-    return ticket_action(request, pk, MacroForm, "macro", run)
+@form_action(MacroForm, "macro")
+def ticket_macro(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    macro = data["macro"]
+    applied = services.macro_apply(
+        ticket=ticket,
+        user=request.user,
+        macro=macro,
+        link=data["macro_link"],
+        base_url=request.build_absolute_uri("/")[:-1],
+        expert_id=data["expert"],
+        seen_version=seen,
+        # Posted from the composer's form, the reply box's text comes along (even empty); posted
+        # without it (another client), the saved draft stays what a prefill follows.
+        typed=data["body"] if "body" in request.POST else None,
+    )
+    for notice in applied.notices:
+        messages.warning(request, notice)
+    return f"“{macro.name}” applied to #{ticket.pk}."
 
 
-@require_POST
-@work_queue
-def ticket_release(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"], seen_version=seen)
-        return f"#{ticket.pk} is back in the queue."
-
-    return ticket_action(request, pk, ReleaseForm, "release", run, play_on=False)
+@form_action(ReleaseForm, "release", play_on=False)
+def ticket_release(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    services.ticket_release(ticket=ticket, user=request.user, reason=data["reason"], seen_version=seen)
+    return f"#{ticket.pk} is back in the queue."
 
 
-@require_POST
-@work_queue
-def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"], seen_version=seen)
-        return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
-
-    return ticket_action(request, pk, ReassignForm, "assign", run)
+@form_action(ReassignForm, "assign")
+def ticket_assign(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    services.ticket_reassign(ticket=ticket, user=request.user, to=data["assignee"], seen_version=seen)
+    return f"#{ticket.pk} is now assigned to {data['assignee'].get_username()}."
 
 
 @require_POST
@@ -201,131 +177,80 @@ def ticket_skip(request: HttpRequest, pk: int) -> HttpResponse:
     return action_failed(request, pk, "skip", form, 400)
 
 
-@require_POST
-@work_queue
-def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        changed = services.ticket_set_priority(
-            ticket=ticket, user=request.user, priority=data["priority"], seen_version=seen
-        )
-        label = Ticket.Priority(data["priority"]).label.lower()
-        return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
-
-    return ticket_action(request, pk, PriorityForm, "priority", run, play_on=False)
+@form_action(PriorityForm, "priority", play_on=False)
+def ticket_priority(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    changed = services.ticket_set_priority(
+        ticket=ticket, user=request.user, priority=data["priority"], seen_version=seen
+    )
+    label = Ticket.Priority(data["priority"]).label.lower()
+    return f"#{ticket.pk} is now {label} priority." if changed else f"#{ticket.pk} was {label} priority already."
 
 
-@require_POST
-@work_queue
-def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        added, removed = services.ticket_set_tags(
-            ticket=ticket, user=request.user, names=data["tags"], seen_version=seen
-        )
-        said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
-        return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
-
-    return ticket_action(request, pk, TagsForm, "tags", run, play_on=False)
+@form_action(TagsForm, "tags", play_on=False)
+def ticket_tags(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    added, removed = services.ticket_set_tags(ticket=ticket, user=request.user, names=data["tags"], seen_version=seen)
+    said = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
+    return f"Tags {' and '.join(s for s in said if s)}." if added or removed else "Tags unchanged."
 
 
-@require_POST
-@work_queue
-def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        target = services.ticket_merge(
-            source=ticket, target_id=data["target"], user=request.user, reason=data["reason"], seen_version=seen
-        )
-        return f"#{ticket.pk} was merged into #{target.pk}."
-
-    return ticket_action(request, pk, MergeForm, "merge", run)
+@form_action(MergeForm, "merge")
+def ticket_merge(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    target = services.ticket_merge(
+        source=ticket, target_id=data["target"], user=request.user, reason=data["reason"], seen_version=seen
+    )
+    return f"#{ticket.pk} was merged into #{target.pk}."
 
 
-@require_POST
-@work_queue
-def ticket_judgement(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(JudgementForm, "judgement", play_on=False)
+def ticket_judgement(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """An advocate corrects the desk's judgement (a form POST without JavaScript, in place with htmx)."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        label = Judgement(data["judgement"]).label
-        confirms = ticket.judgement == data["judgement"]  # an unsure one, confirmed: it was stored so
-        if judgement_correct(ticket, data["judgement"], request.user, seen_version=seen):
-            return f"Judgement {'confirmed' if confirms else 'corrected'}: {label}."
-        return f"The judgement was {label} already."
-
-    return ticket_action(request, pk, JudgementForm, "judgement", run, play_on=False)
+    label = Judgement(data["judgement"]).label
+    confirms = ticket.judgement == data["judgement"]  # an unsure one, confirmed: it was stored so
+    if judgement_correct(ticket, data["judgement"], request.user, seen_version=seen):
+        return f"Judgement {'confirmed' if confirms else 'corrected'}: {label}."
+    return f"The judgement was {label} already."
 
 
-@require_POST
-@work_queue
-def ticket_not_noise(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(NotNoiseForm, "judgement", play_on=False)
+def ticket_not_noise(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """ "Not noise?" on a ticket a rule solved as noise: reopened, its judgement corrected, in one click."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        noise_undo(ticket, request.user, data["judgement"], seen_version=seen)
-        return f"#{ticket.pk} is open again: {Judgement(data['judgement']).label.lower()}."
-
-    return ticket_action(request, pk, NotNoiseForm, "judgement", run, play_on=False)
+    noise_undo(ticket, request.user, data["judgement"], seen_version=seen)
+    return f"#{ticket.pk} is open again: {Judgement(data['judgement']).label.lower()}."
 
 
-@require_POST
-@work_queue
-def ticket_community_close(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(CommunityCloseForm, "community")
+def ticket_community_close(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """ "Close: answered by the community": solved in one click, the accepted answer linked in the history."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        ticket_close_community(ticket=ticket, user=request.user, seen_version=seen)
-        return f"#{ticket.pk} is solved: answered by the community."
-
-    return ticket_action(request, pk, CommunityCloseForm, "community", run)
+    ticket_close_community(ticket=ticket, user=request.user, seen_version=seen)
+    return f"#{ticket.pk} is solved: answered by the community."
 
 
-@require_POST
-@work_queue
-def ticket_like(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(MessageLikeForm, "like", play_on=False)
+def ticket_like(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Like the mention on its platform, as the account the desk replies from."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        liked = message_like(ticket=ticket, message_id=data["message"], user=request.user)
-        return action_said(ticket, "like", now=liked)
-
-    return ticket_action(request, pk, MessageLikeForm, "like", run, play_on=False)
+    liked = message_like(ticket=ticket, message_id=data["message"], user=request.user)
+    return action_said(ticket, "like", now=liked)
 
 
-@require_POST
-@work_queue
-def ticket_delete_post(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(ReplyDeleteForm, "delete", play_on=False)
+def ticket_delete_post(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Delete one of our posts from its platform, once the advocate said yes; the ticket keeps its text."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        if reply_delete(ticket=ticket, message_id=data["message"], user=request.user, confirmed=data["confirm"]):
-            return f"Deleted from {ticket.channel.get_kind_display()}; its text stays on the ticket."
-        return "It was deleted already."
-
-    return ticket_action(request, pk, ReplyDeleteForm, "delete", run, play_on=False)
+    if reply_delete(ticket=ticket, message_id=data["message"], user=request.user, confirmed=data["confirm"]):
+        return f"Deleted from {ticket.channel.get_kind_display()}; its text stays on the ticket."
+    return "It was deleted already."
 
 
-@require_POST
-@work_queue
-def ticket_repost(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(MessageRepostForm, "repost", play_on=False)
+def ticket_repost(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Repost (boost) the mention to our followers, as the account the desk replies from."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        reposted = message_repost(ticket=ticket, message_id=data["message"], user=request.user)
-        return action_said(ticket, "repost", now=reposted)
-
-    return ticket_action(request, pk, MessageRepostForm, "repost", run, play_on=False)
+    reposted = message_repost(ticket=ticket, message_id=data["message"], user=request.user)
+    return action_said(ticket, "repost", now=reposted)
 
 
-@require_POST
-@work_queue
-def ticket_direct_message_send(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(DirectMessageForm, "dm", play_on=False)
+def ticket_direct_message_send(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Send the mention's author a direct message; the ticket keeps it, and says the conversation moved there."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        sent = ticket_direct_message(
-            ticket=ticket, message_id=data["message"], user=request.user, text=data["text"], key=data["key"]
-        )
-        return (
-            f"Direct message sent to {sent.mentioned[0] if sent.mentioned else 'the author'} as {sent.author_handle}."
-        )
-
-    return ticket_action(request, pk, DirectMessageForm, "dm", run, play_on=False)
+    sent = ticket_direct_message(
+        ticket=ticket, message_id=data["message"], user=request.user, text=data["text"], key=data["key"]
+    )
+    return f"Direct message sent to {sent.mentioned[0] if sent.mentioned else 'the author'} as {sent.author_handle}."

@@ -6,15 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_POST
 
 from mentions.forms import ApprovalForm, SendReplyForm
 from mentions.models import ReplyApproval, Ticket, View
 from mentions.services.approvals import approval_approve, approval_edit, approval_reject, reply_submit
 from mentions.services.versions import TicketStale
-from mentions.views.access import work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
-from mentions.views.ticket import after_action, seen_version_posted, ticket_action
+from mentions.views.ticket import after_action, form_action, seen_version_posted
 
 
 def reply_submitted(request: HttpRequest, obj: Ticket, form: SendReplyForm, served_view: View | None) -> HttpResponse:
@@ -44,24 +42,19 @@ def reply_submitted(request: HttpRequest, obj: Ticket, form: SendReplyForm, serv
     return action_done(request, "send", after_action(request, obj, served_view))
 
 
-@require_POST
-@work_queue
-def ticket_approval(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(ApprovalForm, "approval", play_on=False)
+def ticket_approval(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """An advocate decides on the reply waiting for approval: approve and send it, take it into the reply box to
     edit, or reject it with a reason."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        approval = ReplyApproval.objects.filter(pk=data["approval"], ticket=ticket).first()
-        if approval is None:
-            raise ValidationError("No such reply waits for approval on this ticket: reload the page.")
-        if data["action"] == ApprovalForm.APPROVE:
-            reply = approval_approve(approval=approval, user=request.user, seen_version=seen)
-            where = f": {reply.permalink}" if reply.permalink else ""
-            return f"Approved and sent as {reply.author_handle}{where}."
-        if data["action"] == ApprovalForm.EDIT:
-            approval_edit(approval=approval, user=request.user, seen_version=seen)
-            return "The reply is in the reply box: edit it, then send it."
-        approval_reject(approval=approval, user=request.user, reason=data["reason"])
-        return "Rejected: the person who wrote it sees why on the ticket."
-
-    return ticket_action(request, pk, ApprovalForm, "approval", run, play_on=False)
+    approval = ReplyApproval.objects.filter(pk=data["approval"], ticket=ticket).first()
+    if approval is None:
+        raise ValidationError("No such reply waits for approval on this ticket: reload the page.")
+    if data["action"] == ApprovalForm.APPROVE:
+        reply = approval_approve(approval=approval, user=request.user, seen_version=seen)
+        where = f": {reply.permalink}" if reply.permalink else ""
+        return f"Approved and sent as {reply.author_handle}{where}."
+    if data["action"] == ApprovalForm.EDIT:
+        approval_edit(approval=approval, user=request.user, seen_version=seen)
+        return "The reply is in the reply box: edit it, then send it."
+    approval_reject(approval=approval, user=request.user, reason=data["reason"])
+    return "Rejected: the person who wrote it sees why on the ticket."

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from mentions.forms import HandOverForm, SnoozeForm
 from mentions.models import Ticket
@@ -26,55 +26,46 @@ from mentions.services.snooze import (
     ticket_snooze as snooze,
 )
 from mentions.views.access import work_queue
-from mentions.views.ticket import ticket_action
+from mentions.views.ticket import form_action
 
 
-@require_POST
-@work_queue
-def ticket_snooze(request: HttpRequest, pk: int) -> HttpResponse:
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        preset = data["preset"]
-        if preset == "off":
-            ticket_unsnooze(ticket=ticket, user=request.user, seen_version=seen)
-            return f"#{ticket.pk} is no longer snoozed."
-        zone = advocate_zone(request.user)
-        until: datetime | None
-        if preset == "custom":
-            until = data["custom"].replace(tzinfo=zone)  # typed as the advocate's wall clock
-        else:
-            until = {p.key: p.until for p in snooze_presets(zone=zone)}[preset]
-        try:
-            snooze(
-                ticket=ticket,
-                user=request.user,
-                until=until,
-                until_reply=until is None,
-                remind_slack=data["remind_slack"],
-                seen_version=seen,
-            )
-        except ValidationError as exc:
-            # A field's message ("a time in the future") said beside the menu, as the form's own.
-            raise ValidationError(" ".join(exc.messages)) from exc
-        return f"#{ticket.pk} {until_said(until, zone)}."
-
-    return ticket_action(request, pk, SnoozeForm, "snooze", run)
+@form_action(SnoozeForm, "snooze")
+def ticket_snooze(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
+    preset = data["preset"]
+    if preset == "off":
+        ticket_unsnooze(ticket=ticket, user=request.user, seen_version=seen)
+        return f"#{ticket.pk} is no longer snoozed."
+    zone = advocate_zone(request.user)
+    until: datetime | None
+    if preset == "custom":
+        until = data["custom"].replace(tzinfo=zone)  # typed as the advocate's wall clock
+    else:
+        until = {p.key: p.until for p in snooze_presets(zone=zone)}[preset]
+    try:
+        snooze(
+            ticket=ticket,
+            user=request.user,
+            until=until,
+            until_reply=until is None,
+            remind_slack=data["remind_slack"],
+            seen_version=seen,
+        )
+    except ValidationError as exc:
+        # A field's message ("a time in the future") said beside the menu, as the form's own.
+        raise ValidationError(" ".join(exc.messages)) from exc
+    return f"#{ticket.pk} {until_said(until, zone)}."
 
 
-@require_POST
-@work_queue
-def ticket_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+@form_action(HandOverForm, "handover", play_on=False)
+def ticket_hand_over(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """ "Hand over to … until …": the ticket the receiver's to watch until a time of the giver's."""
-
-    def run(ticket: Ticket, data: dict, seen: int) -> str:
-        until = data["until"].replace(tzinfo=advocate_zone(request.user))  # typed as the giver's wall clock
-        try:
-            hand_over(ticket=ticket, giver=request.user, receiver=data["receiver"], until=until, seen_version=seen)
-        except ValidationError as exc:
-            # A field's message said beside the menu, as the form's own.
-            raise ValidationError(" ".join(exc.messages)) from exc
-        return f"#{ticket.pk}: {Watch(person(request.user), person(data['receiver']), until).said}."
-
-    return ticket_action(request, pk, HandOverForm, "handover", run, play_on=False)
+    until = data["until"].replace(tzinfo=advocate_zone(request.user))  # typed as the giver's wall clock
+    try:
+        hand_over(ticket=ticket, giver=request.user, receiver=data["receiver"], until=until, seen_version=seen)
+    except ValidationError as exc:
+        # A field's message said beside the menu, as the form's own.
+        raise ValidationError(" ".join(exc.messages)) from exc
+    return f"#{ticket.pk}: {Watch(person(request.user), person(data['receiver']), until).said}."
 
 
 @require_GET

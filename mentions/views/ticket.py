@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,7 +42,7 @@ from mentions.ticket_page.facts_panel import facts_context
 from mentions.ticket_page.history import history_lines
 from mentions.ticket_page.macro_picker import macro_picker
 from mentions.ticket_page.panels import panels_shown_inline, posted_value, ticket_panels
-from mentions.views.access import ticket_open
+from mentions.views.access import ticket_open, work_queue
 from mentions.views.in_place import action_done, action_failed, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.refused import COMPOSER_POSTS, refused_forms
@@ -223,6 +225,31 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
     if message:
         messages.success(request, message)
     return action_done(request, key, after_action(request, obj, served_view))
+
+
+def form_action(form_class, key: str, *, play_on: bool = True) -> Callable:
+    """A queue action's view, POSTed from the ticket page and run through `ticket_action`: the decorated
+    `run(request, ticket, data, seen_version)` calls the service and returns what the desk says. One decorator
+    rather than a view each with its own `run` closure: every action is posted, needs the queue, and is refused
+    and answered alike."""
+
+    def decorate(run: Callable[[HttpRequest, Ticket, dict, int], str]) -> Callable:
+        @require_POST
+        @work_queue
+        @wraps(run)
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            return ticket_action(
+                request,
+                pk,
+                form_class,
+                key,
+                lambda ticket, data, seen: run(request, ticket, data, seen),
+                play_on=play_on,
+            )
+
+        return view
+
+    return decorate
 
 
 @require_GET

@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from advocacy.admin_display import ReadOnlyAdmin, cut, short_time
+from advocacy.admin_display import ReadOnlyAdmin, cut_column, time_column
 from people.codes import ParsedCodes, codes_add, codes_parse
 from people.contributions import ADDRESS_DROPPED, FINAL, gift_state_set
 from people.journey.record import contribution_changed, contributions_record, contributions_removed
@@ -127,9 +127,7 @@ class DiscountBatchAdmin(admin.ModelAdmin):
             f"{upload.blank} blank lines.",
         )
 
-    @admin.display(description="Note")
-    def note_cut(self, obj: DiscountBatch) -> Any:
-        return cut(obj.note, 60)
+    note_cut = cut_column("note", "Note", 60)
 
     @admin.display(description="Given")
     def given(self, obj: DiscountBatch) -> Any:
@@ -143,9 +141,7 @@ class DiscountBatchAdmin(admin.ModelAdmin):
     def free(self, obj: DiscountBatch) -> Any:
         return getattr(obj, "n_free", "-")
 
-    @admin.display(description="Uploaded", ordering="created_at")
-    def created(self, obj: DiscountBatch) -> Any:
-        return short_time(obj.created_at)
+    created = time_column("created_at", "Uploaded")
 
 
 class GivenFilter(admin.SimpleListFilter):

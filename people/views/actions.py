@@ -41,22 +41,26 @@ def _person_or_gone(request: HttpRequest, pk: int) -> Person | HttpResponse:
         return _gone(request, services.PersonGone(pk, merged_into))
 
 
-def _on_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The action's person in place of its `pk`, or, when they were merged away meanwhile, the way on."""
+def _on_person(permission: Callable = read_people) -> Callable:
+    """A person page's POST, for those with `permission` (the queue's by default): the action's person in place of
+    its `pk`, or, when they were merged away meanwhile, the way on."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-        found = _person_or_gone(request, pk)
-        if isinstance(found, HttpResponse):
-            return found
-        return view(request, found, **kwargs)
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @require_POST
+        @permission
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+            found = _person_or_gone(request, pk)
+            if isinstance(found, HttpResponse):
+                return found
+            return view(request, found, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
-@require_POST
-@read_people
-@_on_person
+@_on_person()
 def person_edit(request: HttpRequest, found: Person) -> HttpResponse:
     form = PersonForm(request.POST, instance=Person.objects.get(pk=found.pk))
     if not form.is_valid():
@@ -69,9 +73,7 @@ def person_edit(request: HttpRequest, found: Person) -> HttpResponse:
     return redirect(found)
 
 
-@require_POST
-@read_people
-@_on_person
+@_on_person()
 def person_tag_add(request: HttpRequest, found: Person) -> HttpResponse:
     form = TagForm(request.POST)
     if not form.is_valid():
@@ -80,17 +82,13 @@ def person_tag_add(request: HttpRequest, found: Person) -> HttpResponse:
     return redirect(found)
 
 
-@require_POST
-@read_people
-@_on_person
+@_on_person()
 def person_tag_remove(request: HttpRequest, found: Person, tag_id: int) -> HttpResponse:
     services.person_tag_remove(person=found, tag=get_object_or_404(PersonTag, pk=tag_id), actor=request.user)
     return redirect(found)
 
 
-@require_POST
-@read_people
-@_on_person
+@_on_person()
 def likeness_confirm(request: HttpRequest, found: Person, other_id: int) -> HttpResponse:
     """ "Same person": the suggested other person is merged into this one. Advocates may do this only for a
     likeness the page suggests; any other merge is a manager's."""
@@ -108,17 +106,13 @@ def likeness_confirm(request: HttpRequest, found: Person, other_id: int) -> Http
     return redirect(found)
 
 
-@require_POST
-@read_people
-@_on_person
+@_on_person()
 def likeness_dismiss(request: HttpRequest, found: Person, other_id: int) -> HttpResponse:
     services.likeness_dismiss(person=found, other=get_object_or_404(Person, pk=other_id), actor=request.user)
     return redirect(found)
 
 
-@require_POST
-@manage_people
-@_on_person
+@_on_person(manage_people)
 def person_merge(request: HttpRequest, found: Person) -> HttpResponse:
     """Merge this person into another (a manager's: any two people, not only suggested ones)."""
     form = MergeForm(request.POST)
@@ -148,9 +142,7 @@ def person_merge(request: HttpRequest, found: Person) -> HttpResponse:
     return redirect(into)
 
 
-@require_POST
-@manage_people
-@_on_person
+@_on_person(manage_people)
 def person_split(request: HttpRequest, found: Person) -> HttpResponse:
     """Split the chosen identities off to a new person."""
     form = SplitForm(request.POST, person=found)

@@ -8,6 +8,7 @@ beside the control, people.views.kept).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -68,66 +69,61 @@ def gifts_codes_section(request: HttpRequest, person: Person) -> dict[str, Any]:
     }
 
 
-def _refused(request: HttpRequest, person: Person, key: str, form: Any, errors: list[str], anchor: str) -> HttpResponse:
-    refused_keep(request, person_id=person.pk, key=key, data=request.POST, errors=errors)
-    if form is not None:
-        errors = errors or [str(e) for field_errors in form.errors.values() for e in field_errors]
-    messages.error(request, "Not done: " + " ".join(errors))
+def _posted(request: HttpRequest, person: Person, form: Any, key: str, anchor: str, run: Callable[[dict], str],
+            invalid: str = "") -> HttpResponse:  # fmt: skip
+    """A section's form: `run(data)` calls the service and says what it did; refused, the form is kept with its
+    errors for the page (people.views.kept; `invalid`: the words kept for a form that does not validate, else the
+    page shows its fields' errors). Either way back to the person page, at `anchor`."""
+    if form.is_valid():
+        try:
+            messages.success(request, run(form.cleaned_data))
+            return back_to(person.get_absolute_url(), anchor)
+        except ValidationError as exc:
+            kept = said = exc.messages
+    else:
+        kept = [invalid] if invalid else []
+        said = kept or [str(e) for field_errors in form.errors.values() for e in field_errors]
+    refused_keep(request, person_id=person.pk, key=key, data=request.POST, errors=kept)
+    messages.error(request, "Not done: " + " ".join(said))
     return back_to(person.get_absolute_url(), anchor)
 
 
 @require_POST
 @read_people
 def contribution_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
-    form = ContributionForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, person, "contribution", form, [], "contributions")
-    data = form.cleaned_data
-    try:
+    def run(data: dict) -> str:
         services.contribution_add(
             person=person, kind=data["kind"], on=data["date"], title=data["title"], link=data["link"], user=request.user
         )
-    except ValidationError as exc:
-        return _refused(request, person, "contribution", None, exc.messages, "contributions")
-    messages.success(request, f"{Contribution.Kind(data['kind']).label} logged.")
-    return back_to(person.get_absolute_url(), "contributions")
+        return f"{Contribution.Kind(data['kind']).label} logged."
+
+    person = get_object_or_404(Person, pk=pk)
+    return _posted(request, person, ContributionForm(request.POST), "contribution", "contributions", run)
 
 
 @require_POST
 @manage_people
 def gift_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
-    form = GiftForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, person, "gift", form, [], "gifts")
-    try:
+    def run(data: dict) -> str:
         gift = services.gift_add(
-            person=person,
-            item=form.cleaned_data["item"],
-            postal_address=form.cleaned_data["postal_address"],
-            user=request.user,
+            person=person, item=data["item"], postal_address=data["postal_address"], user=request.user
         )
-    except ValidationError as exc:
-        return _refused(request, person, "gift", None, exc.messages, "gifts")
-    messages.success(request, f"Gift “{gift.item}” recorded as requested.")
-    return back_to(person.get_absolute_url(), "gifts")
+        return f"Gift “{gift.item}” recorded as requested."
+
+    person = get_object_or_404(Person, pk=pk)
+    return _posted(request, person, GiftForm(request.POST), "gift", "gifts", run)
 
 
 @require_POST
 @manage_people
 def gift_state(request: HttpRequest, pk: int, gift_pk: int) -> HttpResponse:
+    def run(data: dict) -> str:
+        changed = services.gift_state_set(gift=gift, state=data["state"], user=request.user)
+        return f"“{changed.item}” is now {changed.get_state_display().lower()}."
+
     gift = get_object_or_404(Gift.objects.select_related("person"), pk=gift_pk, person_id=pk)
-    form = GiftStateForm(request.POST)
     key = f"gift-{gift.pk}"
-    if not form.is_valid():
-        return _refused(request, gift.person, key, form, ["Choose a state."], f"gift-{gift.pk}")
-    try:
-        gift = services.gift_state_set(gift=gift, state=form.cleaned_data["state"], user=request.user)
-    except ValidationError as exc:
-        return _refused(request, gift.person, key, None, exc.messages, f"gift-{gift.pk}")
-    messages.success(request, f"“{gift.item}” is now {gift.get_state_display().lower()}.")
-    return back_to(gift.person.get_absolute_url(), f"gift-{gift.pk}")
+    return _posted(request, gift.person, GiftStateForm(request.POST), key, key, run, invalid="Choose a state.")
 
 
 @require_GET

@@ -16,11 +16,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from mentions.models import Ticket
 from mentions.services.actions import ticket_mark_replied
-from stories.answering.drafted_send import drafted_reply_send
+from stories.answering.drafted_send import drafted_finish, drafted_reply_send
 from stories.models import StoryReply
 
 
@@ -39,10 +38,7 @@ def story_replies_send(*, story_id: int, user_id: int) -> dict[str, int]:
 
 
 def _finish(pk: int, status: str, *, link: str = "", error: str = "") -> str:
-    """Write an outcome, unless another run wrote it first (they write the same one: the key's)."""
-    StoryReply.objects.filter(pk=pk, status__in=StoryReply.IN_FLIGHT).update(
-        status=status, link=link[:1000], error=error[:500], sent_at=timezone.now(), updated_at=timezone.now()
-    )
+    drafted_finish(StoryReply, pk, status, link=link, error=error)
     return status
 
 
@@ -61,14 +57,7 @@ def _one(pk: int, user: Any) -> str:
             return _mark(row, user)
         row.status = StoryReply.Status.SENDING
         row.save(update_fields=["status", "updated_at"])
-    outcome = drafted_reply_send(
-        ticket_id=row.ticket_id,
-        user=user,
-        body=row.body,
-        handle=row.handle,
-        key=row.send_key,
-        what=f"stories: the reply of story reply {pk}",
-    )
+    outcome = drafted_reply_send(row, user, what=f"stories: the reply of story reply {pk}")
     return _finish(pk, outcome.status, link=outcome.link, error=outcome.error)
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mentions.models import Ticket
-from stories.detection.meaning import BURST, HOT_MIN
+from stories.detection.meaning import BURST, HOT_MIN, join_nearest
 from stories.models import Membership, Story
 
 if TYPE_CHECKING:
@@ -128,20 +128,15 @@ def join_burst(m: Matcher, read: Read) -> bool:
     """A problem report joins the active burst story nearest in meaning, at JOIN_COSINE or more."""
     if read.pk not in m.bursts.problem:
         return False
-    best: tuple[float, Story] | None = None
-    for story_id in m.pace.active(read.at, HOT_MIN):
-        story = m.stories.get(story_id)
-        if story is None or story.origin != Story.Origin.BURST or story.merged_into_id:
-            continue
-        if story.state == Story.State.CLOSED or (read.pk, story_id) in m.excluded:
-            continue
-        cosine = m.meanings.cosine(read.pk, story)
-        if cosine is not None and cosine >= JOIN_COSINE and (best is None or cosine > best[0]):
-            best = (cosine, story)
-    if best is None:
-        return False
-    m.join(best[1], read, Membership.Via.BURST, f"a problem report during the burst (meaning {best[0]:.2f})")
-    return True
+    bars = {
+        story_id: JOIN_COSINE
+        for story_id in m.pace.active(read.at, HOT_MIN)
+        if (story := m.stories.get(story_id)) is not None
+        and story.origin == Story.Origin.BURST
+        and not story.merged_into_id
+        and story.state != Story.State.CLOSED
+    }
+    return join_nearest(m, read, bars, Membership.Via.BURST, "a problem report during the burst (meaning {:.2f})")
 
 
 def form_burst(m: Matcher, read: Read) -> bool:

@@ -4,6 +4,7 @@ first and last mention are recounted from its memberships, never adjusted by han
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,33 +31,29 @@ def story_rename(*, story: Story, user: Any, title: str) -> Story:
         raise ValidationError("Give the story a title.")
     if len(title) > TITLE_MAX:
         raise ValidationError(f"A title has {TITLE_MAX} characters at most.")
-    with transaction.atomic():
-        (locked,) = stories_locked(story.pk)
-        story_live(locked)
-        locked.title = title
-        locked.save(update_fields=["title", "updated_at"])
-    return locked
+    return _story_set(story, "title", lambda locked: title)
 
 
 def story_close(*, story: Story, user: Any) -> Story:
     """Closed: the detector puts no new ticket in it (they make a story of their own)."""
     ensure_can_work(user)
-    with transaction.atomic():
-        (locked,) = stories_locked(story.pk)
-        story_live(locked)
-        locked.state = Story.State.CLOSED
-        locked.save(update_fields=["state", "updated_at"])
-    return locked
+    return _story_set(story, "state", lambda locked: Story.State.CLOSED)
 
 
 def story_reopen(*, story: Story, user: Any) -> Story:
     """Open again, or answered again if it was answered before it was closed."""
     ensure_can_work(user)
+    return _story_set(story, "state", lambda locked: Story.State.ANSWERED if locked.answered_at else Story.State.OPEN)
+
+
+def _story_set(story: Story, field: str, value: Callable[[Story], object]) -> Story:
+    """One column of the story set from `value(the story locked)`, with its row locked and once it is known to be
+    live (not merged away meanwhile)."""
     with transaction.atomic():
         (locked,) = stories_locked(story.pk)
         story_live(locked)
-        locked.state = Story.State.ANSWERED if locked.answered_at else Story.State.OPEN
-        locked.save(update_fields=["state", "updated_at"])
+        setattr(locked, field, value(locked))
+        locked.save(update_fields=[field, "updated_at"])
     return locked
 
 

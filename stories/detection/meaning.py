@@ -263,7 +263,6 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
     meanings = m.meanings
     if read.pk not in meanings.centered:
         return False
-    best: tuple[float, Story] | None = None
     floor = read.at - m.window
     active = set(m.pace.active(read.at, HOT_MIN))
     # A story with many tickets' meaning behind it and one in the last hours (a release talked about all
@@ -273,19 +272,32 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         for pk, s in m.stories.items()
         if s.meaning_n >= ESTABLISHED_N and read.at - s.last_at <= ESTABLISHED_QUIET and pk not in active
     }
-    for story_id in active | established:
-        story = m.stories.get(story_id)
-        if story is None or story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
-            continue
+    bars = {
+        story_id: m.thresholds.join if story_id in active else max(m.thresholds.join, ESTABLISHED_COSINE)
+        for story_id in active | established
+        if (story := m.stories.get(story_id)) is not None
+        and not story.merged_into_id
+        and story.state != Story.State.CLOSED
+        and story.last_at >= floor
+    }
+    return join_nearest(m, read, bars, Membership.Via.MEANING, "reads like the story's mentions (meaning {:.2f})")
+
+
+def join_nearest(m: Matcher, read: Read, bars: dict[int, float], via: str, reason: str) -> bool:
+    """The ticket joins the story nearest in meaning of `bars` (each story's id with the cosine it takes at least),
+    unless an advocate moved it out of that story; `reason` is said with the cosine. False: none is near enough.
+    Of two as near, the first."""
+    best: tuple[float, Story] | None = None
+    for story_id, bar in bars.items():
         if (read.pk, story_id) in m.excluded:
             continue
-        cosine = meanings.cosine(read.pk, story)
-        bar = m.thresholds.join if story_id in active else max(m.thresholds.join, ESTABLISHED_COSINE)
+        story = m.stories[story_id]
+        cosine = m.meanings.cosine(read.pk, story)
         if cosine is not None and cosine >= bar and (best is None or cosine > best[0]):
             best = (cosine, story)
     if best is None:
         return False
-    m.join(best[1], read, Membership.Via.MEANING, f"reads like the story's mentions (meaning {best[0]:.2f})")
+    m.join(best[1], read, via, reason.format(best[0]))
     return True
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from advocacy.model_bases import Stamped
 
-class PolledFeed(models.Model):
+
+class PolledFeed(Stamped):
     """What a polled feed keeps to be read politely (stories.incidents.feeds): its validators for conditional requests,
     when it was read and is read next, and its failures in a row with the last one's reason."""
 
@@ -17,8 +19,6 @@ class PolledFeed(models.Model):
     next_poll_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True, editable=False)
     failures = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     name: models.CharField
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from advocacy.model_bases import Stamped
 
-class IssueFollowUp(models.Model):
+
+class IssueFollowUp(Stamped):
     """One ticket's follow-up for one event of one issue: unique per (issue, ticket, event), so however often the
     state is read, Send pressed or the worker retried, the requester hears it once. Its ReplySend key is made of
     the same three and the attempt (a new attempt only after a refusal: nothing was posted)."""
@@ -43,8 +45,6 @@ class IssueFollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         app_label = "stories"

@@ -18,13 +18,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.models import IssueLink, ReplySend, Ticket, TicketEvent
 from mentions.services.events import event_record
 from mentions.services.outward_policy import outward_allowed
-from stories.answering.drafted_send import drafted_reply_send
+from stories.answering.drafted_send import drafted_finish, drafted_reply_send
 from stories.locks import ensure_can_work
 from stories.models import IssueFollowUp
 
@@ -108,38 +107,26 @@ def followups_send(*, issue_id: int, user_id: int) -> dict[str, int]:
     return dict(outcomes)
 
 
-def _finish(pk: int, status: str, *, link: str = "", error: str = "") -> bool:
-    """Write an outcome unless another run wrote it first; True when this run did."""
-    now = timezone.now()
-    return bool(
-        IssueFollowUp.objects.filter(pk=pk, status__in=IssueFollowUp.IN_FLIGHT).update(
-            status=status, link=link[:1000], error=error[:500], sent_at=now, updated_at=now
-        )
-    )
-
-
 def _one(pk: int, user: Any) -> str:
     with transaction.atomic():
         row = IssueFollowUp.objects.select_for_update().filter(pk=pk, status__in=IssueFollowUp.IN_FLIGHT).first()
         if row is None:
             return "gone"
         if user is None:
-            _finish(pk, IssueFollowUp.Status.FAILED, error="The advocate who sent it cannot sign in any more.")
+            drafted_finish(
+                IssueFollowUp,
+                pk,
+                IssueFollowUp.Status.FAILED,
+                error="The advocate who sent it cannot sign in any more.",
+            )
             return IssueFollowUp.Status.FAILED
         row.status = IssueFollowUp.Status.SENDING
         row.save(update_fields=["status", "updated_at"])
-    outcome = drafted_reply_send(
-        ticket_id=row.ticket_id,
-        user=user,
-        body=row.body,
-        handle=row.handle,
-        key=row.send_key,
-        what=f"issues: follow-up {pk}",
-    )
+    outcome = drafted_reply_send(row, user, what=f"issues: follow-up {pk}")
     if outcome.status != IssueFollowUp.Status.SENT:
-        _finish(pk, outcome.status, error=outcome.error)
+        drafted_finish(IssueFollowUp, pk, outcome.status, error=outcome.error)
         return outcome.status
-    if _finish(pk, IssueFollowUp.Status.SENT, link=outcome.link):
+    if drafted_finish(IssueFollowUp, pk, IssueFollowUp.Status.SENT, link=outcome.link):
         issue = IssueLink.objects.get(pk=row.issue_id)
         event_record(
             ticket=Ticket.objects.get(pk=row.ticket_id),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from advocacy.model_bases import Stamped
 from stories.incidents.models import PolledFeed
 
 DEFAULT_PATTERN = r"\brelease[ds]?\b|\b\d+\.\d+(?:\.\d+)?\b"
@@ -59,7 +60,7 @@ class ReleaseSource(PolledFeed):
             raise ValidationError(errors)
 
 
-class ReleasePlan(models.Model):
+class ReleasePlan(Stamped):
     """One release post (unique by its normalised address) and what is ready for its day: three features, the answer
     (used only once approved), the story opened the day before `release_date`."""
 
@@ -88,8 +89,6 @@ class ReleasePlan(models.Model):
         "stories.Story", null=True, blank=True, on_delete=models.SET_NULL, related_name="release_plans", editable=False
     )
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-release_date", "-pk"]

@@ -4,6 +4,8 @@ not (a refused answer is shown again as typed)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -28,69 +30,58 @@ def _ticket_number(value: str) -> int | None:
     return clean.whole((value or "").strip().lstrip("#"), minimum=1, maximum=TICKET_MAX)
 
 
-def _done(request: HttpRequest, story: Story, run: Callable[[], str], anchor: str = "") -> HttpResponse:
-    try:
-        said = run()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if said:
-            messages.success(request, said)
-    return redirect(story.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+def _story_action(anchor: str = "") -> Callable:
+    """A story page's form: its story, the decorated `run(request, story, ...)` calling the service, and back to the
+    page (at `anchor`) with what it did, or why not. One decorator rather than each view wrapping its own run."""
+
+    def decorate(run: Callable[..., str]) -> Callable[..., HttpResponse]:
+        @require_POST
+        @work_queue
+        @wraps(run)
+        def view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+            story, _ = live_story(pk)
+            try:
+                said = run(request, story, **kwargs)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                if said:
+                    messages.success(request, said)
+            return redirect(story.get_absolute_url() + (f"#{anchor}" if anchor else ""))
+
+        return view
+
+    return decorate
 
 
-@require_POST
-@work_queue
-def story_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    story, _ = live_story(pk)
-
-    def run() -> str:
-        editing.story_rename(story=story, user=request.user, title=request.POST.get("title", ""))
-        return "Renamed."
-
-    return _done(request, story, run)
+@_story_action()
+def story_rename(request: HttpRequest, story: Story) -> str:
+    editing.story_rename(story=story, user=request.user, title=request.POST.get("title", ""))
+    return "Renamed."
 
 
-@require_POST
-@work_queue
-def story_state(request: HttpRequest, pk: int) -> HttpResponse:
-    story, _ = live_story(pk)
-
-    def run() -> str:
-        if request.POST.get("state") == Story.State.CLOSED:
-            editing.story_close(story=story, user=request.user)
-            return "Closed: new mentions of it no longer join it."
-        reopened = editing.story_reopen(story=story, user=request.user)
-        return f"Reopened ({reopened.get_state_display().lower()})."
-
-    return _done(request, story, run)
+@_story_action()
+def story_state(request: HttpRequest, story: Story) -> str:
+    if request.POST.get("state") == Story.State.CLOSED:
+        editing.story_close(story=story, user=request.user)
+        return "Closed: new mentions of it no longer join it."
+    reopened = editing.story_reopen(story=story, user=request.user)
+    return f"Reopened ({reopened.get_state_display().lower()})."
 
 
-@require_POST
-@work_queue
-def story_move_out(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
-    story, _ = live_story(pk)
-
-    def run() -> str:
-        editing.story_ticket_move_out(story=story, ticket_id=ticket_pk, user=request.user)
-        return f"#{ticket_pk} moved out of the story; the detector will not put it back."
-
-    return _done(request, story, run, "timeline")
+@_story_action("timeline")
+def story_move_out(request: HttpRequest, story: Story, ticket_pk: int) -> str:
+    editing.story_ticket_move_out(story=story, ticket_id=ticket_pk, user=request.user)
+    return f"#{ticket_pk} moved out of the story; the detector will not put it back."
 
 
-@require_POST
-@work_queue
-def story_move_in(request: HttpRequest, pk: int) -> HttpResponse:
-    story, _ = live_story(pk)
+@_story_action("timeline")
+def story_move_in(request: HttpRequest, story: Story) -> str:
     number = _ticket_number(request.POST.get("ticket", ""))
-
-    def run() -> str:
-        if number is None:
-            raise ValidationError("Give a ticket number, like 1234.")
-        editing.story_ticket_move_in(story=story, ticket_id=number, user=request.user)
-        return f"#{number} moved into the story."
-
-    return _done(request, story, run, "timeline")
+    if number is None:
+        raise ValidationError("Give a ticket number, like 1234.")
+    editing.story_ticket_move_in(story=story, ticket_id=number, user=request.user)
+    return f"#{number} moved into the story."
 
 
 @require_POST
@@ -133,38 +124,26 @@ def _per_ticket(request: HttpRequest, prefix: str) -> dict[int, str]:
     return found
 
 
-@require_POST
-@work_queue
-def story_send(request: HttpRequest, pk: int) -> HttpResponse:
-    story, _ = live_story(pk)
+@_story_action("outcomes")
+def story_send(request: HttpRequest, story: Story) -> str:
     include = {n for v in request.POST.getlist("include") if (n := _ticket_number(v)) is not None}
-
-    def run() -> str:
-        press = answering.story_answer_send(
-            story=story,
-            user=request.user,
-            include=include,
-            bodies=_per_ticket(request, "body-"),
-            links=_per_ticket(request, "link-"),
-        )
-        return press.describe()
-
-    return _done(request, story, run, "outcomes")
+    press = answering.story_answer_send(
+        story=story,
+        user=request.user,
+        include=include,
+        bodies=_per_ticket(request, "body-"),
+        links=_per_ticket(request, "link-"),
+    )
+    return press.describe()
 
 
-@require_POST
-@work_queue
-def story_mark(request: HttpRequest, pk: int, ticket_pk: int) -> HttpResponse:
+@_story_action("drafts")
+def story_mark(request: HttpRequest, story: Story, ticket_pk: int) -> str:
     """One ticket marked replied from the drafts (its own button in the drafts form)."""
-    story, _ = live_story(pk)
-
-    def run() -> str:
-        body = request.POST.get(f"body-{ticket_pk}", "")
-        link = request.POST.get(f"link-{ticket_pk}", "")
-        answering.story_reply_mark(story=story, ticket_id=ticket_pk, user=request.user, body=body, link=link)
-        return f"#{ticket_pk} marked replied."
-
-    return _done(request, story, run, "drafts")
+    body = request.POST.get(f"body-{ticket_pk}", "")
+    link = request.POST.get(f"link-{ticket_pk}", "")
+    answering.story_reply_mark(story=story, ticket_id=ticket_pk, user=request.user, body=body, link=link)
+    return f"#{ticket_pk} marked replied."
 
 
 @require_POST

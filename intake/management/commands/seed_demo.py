@@ -260,29 +260,12 @@ class Command(BaseCommand):
             ticket.assignee = advocate
             chosen_tags = rng.sample(list(tags.values()), k=rng.randint(0, 2))
             ticket.tags.add(*chosen_tags)
-            for tag in chosen_tags:
-                events.append(
-                    TicketEvent(ticket=ticket, actor=advocate, kind=TicketEvent.Kind.TAG_ADDED, data={"tag": tag.name})
-                )
-                when.append(ticket.first_reply_at)
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    actor=advocate,
-                    kind=TicketEvent.Kind.REPLIED,
-                    data={"demo": True},
-                )
-            )
-            when.append(ticket.first_reply_at)
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    actor=advocate,
-                    kind=TicketEvent.Kind.STATUS,
-                    data={"from": "open", "to": "solved"},
-                )
-            )
-            when.append(ticket.solved_at)
+            history = [*((TicketEvent.Kind.TAG_ADDED, {"tag": tag.name}, ticket.first_reply_at) for tag in chosen_tags),
+                       (TicketEvent.Kind.REPLIED, {"demo": True}, ticket.first_reply_at),
+                       (TicketEvent.Kind.STATUS, {"from": "open", "to": "solved"}, ticket.solved_at)]  # fmt: skip
+            for kind, data, at in history:
+                events.append(TicketEvent(ticket=ticket, actor=advocate, kind=kind, data=data))
+                when.append(at)
         Ticket.objects.bulk_update(
             tickets,
             [
