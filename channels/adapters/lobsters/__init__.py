@@ -81,7 +81,8 @@ class LobstersAdapter(PolledAdapter):
         counts = {k: v for _stream, found in walked.found for k, v in found.counts.items()}
         watch(cursor, stories, now=int(now), days=int(config["watch_days"]))
         recheck = 60 * int(config["recheck_minutes"])
-        comments = comments_read(client, cursor, due(cursor, counts, now=int(now), recheck_seconds=recheck), now=int(now))
+        ready = due(cursor, counts, now=int(now), recheck_seconds=recheck)
+        comments = comments_read(client, cursor, ready, now=int(now))
         parsed = parse_stories(stories)
         found = parse_comments(comments)
         parsed.mentions.extend(found.mentions)

@@ -2,7 +2,8 @@
 
     {"version": 1,
      "streams": {"newest": {"created_at": 1739475054, "polled_at": 1739475100.0},
-                 "t/vcs": {"created_at": 1739475054, "polled_at": 1739475100.0, "resume": {"floor": 1739400000, "page": 3}}},
+                 "t/vcs": {"created_at": 1739475054, "polled_at": 1739475100.0,
+                           "resume": {"floor": 1739400000, "page": 3}}},
      "seen": {"f9zeee": 1739475054},
      "stories": {"f9zeee": {"until": 1739734300, "read": 1739475100, "count": 9, "comments": {"ncdsfc": 1658516676}}}}
 

@@ -23,9 +23,21 @@ THREADS: tuple[Thread, ...] = (
         "pinewood",
         "I moved our small team's repos to a self-hosted GitLab CE on a 4 GB box. It works, but Puma and Sidekiq push it into swap every afternoon. What did you turn off to keep GitLab in 4 GB?",
         (
-            (50, "kestrel", "Prometheus and its exporters first: on a box that small they are a quarter of the memory and you likely scrape nothing."),
-            (95, OURS, "The memory-constrained guide covers this: Puma in single mode (puma['worker_processes'] = 0), sidekiq['concurrency'] = 10, and the monitoring stack off. That usually lands around 2.5 GB: https://docs.gitlab.com/omnibus/settings/memory_constrained_envs.html"),
-            (140, "pinewood", "Single mode plus the guide's Sidekiq setting got it to 2.6 GB. Swap is quiet now, thanks."),
+            (
+                50,
+                "kestrel",
+                "Prometheus and its exporters first: on a box that small they are a quarter of the memory and you likely scrape nothing.",
+            ),
+            (
+                95,
+                OURS,
+                "The memory-constrained guide covers this: Puma in single mode (puma['worker_processes'] = 0), sidekiq['concurrency'] = 10, and the monitoring stack off. That usually lands around 2.5 GB: https://docs.gitlab.com/omnibus/settings/memory_constrained_envs.html",
+            ),
+            (
+                140,
+                "pinewood",
+                "Single mode plus the guide's Sidekiq setting got it to 2.6 GB. Swap is quiet now, thanks.",
+            ),
         ),
         outcome="solved",
         tags=("self-managed",),
@@ -37,7 +49,13 @@ THREADS: tuple[Thread, ...] = (
         "git push to GitLab hangs at 'Writing objects' behind nginx",
         "tarn",
         "Pushes over HTTPS to our GitLab hang at 'Writing objects: 100%' for anything over ~50 MB, then time out. SSH pushes are fine. GitLab sits behind our own nginx. Where do I look?",
-        ((30, "mvdb", "Had exactly this: client_max_body_size on the outer nginx. GitLab's bundled nginx allows large bodies, yours probably does not."),),
+        (
+            (
+                30,
+                "mvdb",
+                "Had exactly this: client_max_body_size on the outer nginx. GitLab's bundled nginx allows large bodies, yours probably does not.",
+            ),
+        ),
         tags=("git",),
     ),
     Thread(
@@ -48,8 +66,16 @@ THREADS: tuple[Thread, ...] = (
         "quill",
         "We are moving ~40 Jenkins pipelines to GitLab CI this quarter. For those who did it: what bit you that the migration docs do not mention?",
         (
-            (25, "hollis", "Shared libraries. Every Groovy helper became a CI/CD component for us, which is better in the end but took longer than the pipelines themselves."),
-            (60, OURS, "Two that come up often: Jenkins' workspace persists between builds and GitLab's jobs start clean (cache and artifacts replace it), and credentials become CI/CD variables, masked and protected per branch. The migration guide has a table of the rest: https://docs.gitlab.com/ci/migration/jenkins/"),
+            (
+                25,
+                "hollis",
+                "Shared libraries. Every Groovy helper became a CI/CD component for us, which is better in the end but took longer than the pipelines themselves.",
+            ),
+            (
+                60,
+                OURS,
+                "Two that come up often: Jenkins' workspace persists between builds and GitLab's jobs start clean (cache and artifacts replace it), and credentials become CI/CD variables, masked and protected per branch. The migration guide has a table of the rest: https://docs.gitlab.com/ci/migration/jenkins/",
+            ),
         ),
         outcome="answered",
         tags=("ci",),

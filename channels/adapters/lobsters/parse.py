@@ -16,6 +16,7 @@ its own with its payload (`guard.parse_each`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from channels import clean
@@ -58,13 +59,18 @@ def tags_of(item: dict[str, Any]) -> list[str]:
     return [t.lower() for t in clean.strings(item.get("tags"))]
 
 
-def story_mention(item: Any) -> IncomingMention:
+def identified(item: Any, what: str) -> tuple[dict[str, Any], str, datetime]:
+    """The item as an object, its short id and its creation time, or ValueError saying which is missing."""
     if not isinstance(item, dict):
-        raise ValueError(f"a story must be an object, got {clean.preview(item)}")
-    short_id = clean.ident(item.get("short_id"))
-    created = clean.iso_time(item.get("created_at"))
+        raise ValueError(f"a {what} must be an object, got {clean.preview(item)}")
+    short_id, created = clean.ident(item.get("short_id")), clean.iso_time(item.get("created_at"))
     if not short_id or short_id.startswith(COMMENT_PREFIX) or created is None:
-        raise ValueError("a story needs a short_id and a creation time")
+        raise ValueError(f"a {what} needs a short_id and a creation time")
+    return item, short_id, created
+
+
+def story_mention(value: Any) -> IncomingMention:
+    item, short_id, created = identified(value, "story")
     link = clean.url(item.get("url"))
     # A link story has no text of its own: the link is what it says.
     text = _text(item, "description_plain", "description") or link
@@ -79,13 +85,8 @@ def story_mention(item: Any) -> IncomingMention:
     )
 
 
-def comment_mention(item: Any) -> IncomingMention:
-    if not isinstance(item, dict):
-        raise ValueError(f"a comment must be an object, got {clean.preview(item)}")
-    short_id = clean.ident(item.get("short_id"))
-    created = clean.iso_time(item.get("created_at"))
-    if not short_id or created is None:
-        raise ValueError("a comment needs a short_id and a creation time")
+def comment_mention(value: Any) -> IncomingMention:
+    item, short_id, created = identified(value, "comment")
     story = clean.ident(item.get("story_id"))
     parent = clean.ident(item.get("parent_comment"))
     return IncomingMention(
@@ -102,7 +103,7 @@ def comment_mention(item: Any) -> IncomingMention:
     )
 
 
-def _edited(item: dict[str, Any], created: Any) -> Any:
+def _edited(item: dict[str, Any], created: datetime) -> datetime | None:
     edited = clean.iso_time(item.get("last_edited_at") or item.get("updated_at"))
     return edited if edited is not None and edited > created else None
 

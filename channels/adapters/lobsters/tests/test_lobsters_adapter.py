@@ -101,7 +101,8 @@ def ids(results):
 
 
 def pages_asked(url):
-    return [dict(parse_qsl(urlsplit(c.request.url).query)).get("page", "1") for c in responses.calls if c.request.url.startswith(url)]
+    asked = [c.request.url for c in responses.calls if c.request.url.startswith(url)]
+    return [dict(parse_qsl(urlsplit(u).query)).get("page", "1") for u in asked]
 
 
 # --- config ------------------------------------------------------------------------------

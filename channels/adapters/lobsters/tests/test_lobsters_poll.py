@@ -28,7 +28,8 @@ def test_a_story_and_its_comments_are_one_ticket_stored_once_with_our_comment_as
     now = int(time.time())
     channel = lobsters_channel()
     comments = [comment("cm0001", now - 300, author=ASKER), comment("cm0002", now - 200, author=OURS, parent="cm0001")]
-    add_page(NEWEST_URL, [story("st0001", now - 400, title="GitLab runners on ARM"), story("st0002", now - 500, title="Zig")])
+    listed = [story("st0001", now - 400, title="GitLab runners on ARM"), story("st0002", now - 500, title="Zig")]
+    add_page(NEWEST_URL, listed)
     add_story(story("st0001", now - 400, comments=comments))
 
     result = ingested(poll(channel))
