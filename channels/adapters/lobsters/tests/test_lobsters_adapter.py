@@ -101,8 +101,8 @@ def ids(results):
 
 
 def pages_asked(url):
-    asked = [c.request.url for c in responses.calls if c.request.url.startswith(url)]
-    return [dict(parse_qsl(urlsplit(u).query)).get("page", "1") for u in asked]
+    asked: list[str] = [str(c.request.url) for c in responses.calls]
+    return [dict(parse_qsl(urlsplit(u).query)).get("page", "1") for u in asked if u.startswith(url)]
 
 
 # --- config ------------------------------------------------------------------------------
