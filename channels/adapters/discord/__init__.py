@@ -36,9 +36,10 @@ from channels import clean
 from ..base import FetchResult, OutgoingImage, ReplyTarget, SentReply
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result
+from . import config as config_module
 from . import reply
 from .client import Client, token_of
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import DEFAULTS, settings_of
 from .oauth import DiscordBotAuthorization, bot_token_grant
 from .paging import marks_trimmed, read_all
 from .parse import context_of, parse_page, wanted
@@ -49,11 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "DiscordAdapter"]
 
 
-class DiscordAdapter(PolledAdapter):
+class DiscordAdapter(PolledAdapter, config=config_module):
     kind = "discord"
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = DiscordBotAuthorization()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"

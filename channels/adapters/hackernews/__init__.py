@@ -52,9 +52,10 @@ import requests
 from ..base import FetchResult, PayloadError, RateLimited, TransientError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, chunk_results
+from . import config as config_module
 from . import thread
 from .client import SEARCH_URL, TAGS, Client, Stopped
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
@@ -74,13 +75,8 @@ def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
         session.mount("https://hn.algolia.com/", ReplayTransport())
 
 
-class HackerNewsAdapter(PolledAdapter):
+class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "hackernews"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
 
     # --- polling ---------------------------------------------------------------------
 
