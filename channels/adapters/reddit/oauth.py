@@ -10,6 +10,7 @@ refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -23,7 +24,7 @@ from .auth import AUTH_URL
 from .client import API_URL
 
 if TYPE_CHECKING:
-    from channels.models import Channel
+    from channels.models import Account, Channel
 
 AUTHORIZE_URL = "https://www.reddit.com/api/v1/authorize"
 ME_URL = API_URL + "/api/v1/me"
@@ -42,6 +43,13 @@ def reddit_app(channel: Channel) -> tuple[str, str]:
 def reddit_user_agent(channel: Channel, username: str = "") -> str:
     agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
     return f"{agent} (by /u/{username})" if username else agent
+
+
+def reddit_signed(channel: Channel, account: Account) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How `account`'s token goes with a send (`account_request`'s `signed`): a bearer, and the user agent Reddit
+    asks of every client, naming the account."""
+    agent = reddit_user_agent(channel, account.username)
+    return lambda tokens: {"headers": {"Authorization": f"bearer {tokens['access_token']}", "User-Agent": agent}}
 
 
 class RedditOAuth(Provider):
