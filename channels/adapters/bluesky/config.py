@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 SERVICE_URL = "https://bsky.social"
@@ -150,10 +150,8 @@ SCHEMA = KindSchema(
             "Where searches and notifications are read; empty: the account's own PDS, signed in",
             example="https://api.bsky.app",
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        *int_settings(
+            "overlap_seconds", "backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, KindSchema, Setting, int_setting
+from ..schema import KindSchema, Setting, int_settings
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -76,10 +76,12 @@ SCHEMA = KindSchema(
             example="gitlab",
         ),
         Setting("articles", "Followed articles", "lines", "Ids of articles whose comments are read", example="1612784"),
-        int_setting("per_page", "Articles per page", "Articles per request", defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        *int_settings(
+            ("per_page", "Articles per page", "Articles per request"),
+            "backfill_hours",
+            "max_requests_per_poll",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
         ),
     ),
 )

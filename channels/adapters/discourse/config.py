@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, https_root, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -153,15 +153,11 @@ SCHEMA = KindSchema(
             "Posts by the forum's staff and moderators count as our replies, never as tickets",
             default=DEFAULTS["staff_are_ours"],
         ),
-        int_setting(
-            "backfill_posts",
-            "Backfill (posts)",
-            "How many recent posts the first poll of a new channel reads",
+        *int_settings(
+            ("backfill_posts", "Backfill (posts)", "How many recent posts the first poll of a new channel reads"),
+            "max_requests_per_poll",
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, whole_numbers_check
 
 API_URL = "https://api.github.com"
@@ -128,16 +128,7 @@ SCHEMA = KindSchema(
             "(author_association OWNER, MEMBER, COLLABORATOR) are our replies, besides the logins in Our accounts",
             default=DEFAULTS["team_by_association"],
         ),
-        int_setting(
-            "backfill_hours",
-            "Backfill (hours)",
-            "How far back the first poll of a new channel reads, in hours",
-            defaults=DEFAULTS,
-            limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
     ),
     credentials=(
         Credential(

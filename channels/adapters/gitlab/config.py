@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 GITLAB_COM = "https://gitlab.com"
@@ -138,15 +138,15 @@ SCHEMA = KindSchema(
             "Read confidential issues and internal notes too (the token must see them); off: they are skipped",
             default=DEFAULTS["include_confidential"],
         ),
-        int_setting(
-            "backfill_hours",
-            "Backfill (hours)",
-            "How far back the first poll of a new channel reads issues, in hours",
+        *int_settings(
+            (
+                "backfill_hours",
+                "Backfill (hours)",
+                "How far back the first poll of a new channel reads issues, in hours",
+            ),
+            "max_requests_per_poll",
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

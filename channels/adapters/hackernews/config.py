@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, KindSchema, Setting, int_setting
+from ..schema import KindSchema, Setting, int_settings
 from ..values import config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -55,18 +55,16 @@ SCHEMA = KindSchema(
             example="gitlab",
             required=True,
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "hits_per_page", "Hits per page", "Items per search request", defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
-        int_setting(
-            "hourly_request_budget",
-            "Hourly request budget",
-            "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+        *int_settings(
+            "overlap_seconds",
+            "backfill_hours",
+            ("hits_per_page", "Hits per page", "Items per search request"),
+            "max_requests_per_poll",
+            (
+                "hourly_request_budget",
+                "Hourly request budget",
+                "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+            ),
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
         ),

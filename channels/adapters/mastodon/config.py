@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -174,10 +174,7 @@ SCHEMA = KindSchema(
             "replies, never tickets",
             example="gitlab",
         ),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
     ),
     credentials=(
         Credential(
