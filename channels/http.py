@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
 from advocacy.fetch_guard import _Refused as GuardRefused  # raised where urllib3 connects: not to be retried
-from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from channels.adapters.base import AuthError, PayloadError, PermanentError, PollStopped, RateLimited, TransientError
 from channels.http_status import Ladder, status_check
 from channels.text import clean_text
 
@@ -207,9 +207,7 @@ def credential_of(channel: Channel, name: str) -> Any:
 
 class PollBudget:
     """One poll's requests: at most `budget`; a 429 after a call the platform answered ends the poll's walk
-    (`stopped`, raised as `stop`) instead of failing the poll."""
-
-    stop: type[Exception] = Exception
+    (`stopped`, raised as `PollStopped`) instead of failing the poll."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -229,7 +227,7 @@ class PollBudget:
             if not self.answered:
                 raise
             self.stopped = exc
-            raise self.stop(str(exc)) from None
+            raise PollStopped(str(exc)) from None
         self.answered += 1
         return data
 

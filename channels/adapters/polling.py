@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import requests
 
 from .adapter import Adapter
-from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
+from .base import FetchResult, IncomingMention, PayloadError, PollStopped, RateLimited, chunks_merged
 from .guard import Parsed
 
 if TYPE_CHECKING:
@@ -81,13 +81,13 @@ def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *,
 
 def budgeted(client: PollBudget, call: Callable[..., T], *args: Any) -> T | None:
     """`call(*args)`, one of the client's requests, when the poll's budget allows it; None when the budget is spent or a
-    429 after an answered call ended the walk (`PollBudget.stop`): the stream stops short there, keeping its
+    429 after an answered call ended the walk (`PollStopped`): the stream stops short there, keeping its
     mark, and the poll says it has more."""
     if not client.can_call():
         return None
     try:
         return call(*args)
-    except client.stop:
+    except PollStopped:
         return None
 
 

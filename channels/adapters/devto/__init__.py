@@ -38,11 +38,11 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult
+from ..base import FetchResult, PollStopped
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import config as config_module
-from .client import Client, Stopped
+from .client import Client
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .paging import Chunk, article_chunks, comment_chunk
@@ -78,7 +78,7 @@ class DevtoAdapter(PolledAdapter, config=config_module):
             for stream in streams:
                 try:
                     yield from stream
-                except Stopped:
+                except PollStopped:
                     cut[0] = True
 
         def result(chunk: Chunk, requests_made: int) -> FetchResult:

@@ -17,7 +17,8 @@ from typing import Any
 
 from channels import clean
 
-from .client import Client, Stopped
+from ..base import PollStopped
+from .client import Client
 
 PAGE = 100
 THREADS_KEPT = 500
@@ -42,7 +43,7 @@ def read_all(client: Client, config: dict[str, Any], marks: dict[str, str]) -> R
         read.threads = threads
         for thread in threads:
             _messages(client, clean.ident(thread.get("id")), marks, read, backfill=PAGE)
-    except Stopped:
+    except PollStopped:
         read.more = True
     return read
 

@@ -39,10 +39,6 @@ ACCEPT = "application/vnd.github+json"
 _NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll (a 403/429, or a resource ran low): keep what was read."""
-
-
 @dataclass
 class Page:
     data: Any
@@ -53,8 +49,6 @@ class Page:
 
 class Client(PollBudget):
     """One poll's view of GitHub: the request budget and the rate-limit figures each resource reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, auth: Auth, *, budget: int) -> None:
         super().__init__(budget)

@@ -42,10 +42,6 @@ def token_of(channel: Channel) -> str:
     return token.strip()
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll (a 429, or the remaining budget ran low): keep what was read."""
-
-
 @dataclass
 class Page:
     data: Any
@@ -54,8 +50,6 @@ class Page:
 
 class Client(PollBudget):
     """One poll's view of the instance: the request budget, the rate-limit figures it reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
         super().__init__(budget)
