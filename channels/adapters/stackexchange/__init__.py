@@ -58,7 +58,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, RateLimited, ReplyTarget, SentReply
+from ..base import FetchResult, RateLimited
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_results
 from . import config as config_module
@@ -72,7 +72,7 @@ from .paging import Page, Poll
 from .parse import PostLinks, parse_page, timeline_posts
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = [
     "API_ROOT",
@@ -91,19 +91,7 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
     # A comment on the post answered, or an answer to its question (both need the account's reputation
     # on the site: Stack Exchange says so when it is short).
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(
-            channel=channel, account=account, session=session, target=target, text=text, style=style
-        )
+    post_reply = staticmethod(reply.post_reply)
 
     # --- polling ---------------------------------------------------------------------
 
