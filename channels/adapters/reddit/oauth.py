@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Provider
+from channels.accounts.oauth import Provider, whoami_answer
 from channels.http import credential_of
 
-from ..base import ConfigError, PayloadError, TransientError
+from ..base import ConfigError, PayloadError
 from .auth import AUTH_URL
 from .client import API_URL
 
@@ -70,18 +70,10 @@ class RedditOAuth(Provider):
 
 def _whoami(channel: Channel, session: requests.Session, access_token: str) -> tuple[str, str]:
     """The account that consented (GET /api/v1/me: `name`, `id`)."""
-    try:
-        response = session.get(
-            ME_URL,
-            headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"Reddit did not say who signed in ({exc.__class__.__name__})") from exc
-    try:
-        data = response.json() if response.ok else None
-    except (ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise PayloadError(f"Reddit did not say who signed in (HTTP {response.status_code}).")
+    data, status = whoami_answer(
+        session, ME_URL, label="Reddit",
+        headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
+    )  # fmt: skip
+    if not isinstance(data.get("name"), str):
+        raise PayloadError(f"Reddit did not say who signed in (HTTP {status}).")
     return data["name"], str(data.get("id") or "")
