@@ -218,6 +218,13 @@ class PollBudget:
     def can_call(self) -> bool:
         return self.made < self.budget and self.stopped is None
 
+    def stop_when_low(self, what: str, remaining: int | None, low: int, *, retry_after: float | None) -> None:
+        """End the walk after this call when the platform's `remaining` count is down to `low` (what is left stays
+        for the desk's sends and the next poll): the poll waits `retry_after`, until the limit resets."""
+        if remaining is not None and remaining <= low and self.stopped is None:
+            message = f"{what}: {remaining} requests left until the limit resets"
+            self.stopped = RateLimited(message, retry_after=retry_after)
+
     def counted(self, call: Callable[[], T]) -> T:
         """Make one call against the budget."""
         self.made += 1

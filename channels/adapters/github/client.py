@@ -105,11 +105,9 @@ class Client(PollBudget):
         resource = str(figures.get("resource") or "core")
         self.limits[resource] = figures
         remaining, reset = figures.get("remaining"), figures.get("reset_at")
-        if remaining is not None and remaining <= LOW_REMAINING and self.stopped is None and response.ok:
+        if response.ok:
             wait = (datetime.fromisoformat(reset) - datetime.now(tz=UTC)).total_seconds() if reset else None
-            self.stopped = RateLimited(
-                f"GitHub ({resource}): {remaining} requests left until the limit resets", retry_after=wait
-            )
+            self.stop_when_low(f"GitHub ({resource})", remaining, LOW_REMAINING, retry_after=wait)
 
     def status(self) -> dict[str, Any]:
         """The figures for admin: per resource, what GitHub said last."""

@@ -61,11 +61,9 @@ class Client(PollBudget):
 
     def get(self, path: str, params: dict[str, Any]) -> Page:
         page = self.counted(lambda: self._get(path, params))
-        if self.limits.remaining is not None and self.limits.remaining <= LOW_REMAINING and self.stopped is None:
-            self.stopped = RateLimited(
-                f"Mastodon {path}: {self.limits.remaining} requests left until the limit resets",
-                retry_after=self.limits.until_reset(),
-            )
+        self.stop_when_low(
+            f"Mastodon {path}", self.limits.remaining, LOW_REMAINING, retry_after=self.limits.until_reset()
+        )
         return page
 
     def _get(self, path: str, params: dict[str, Any]) -> Page:
