@@ -178,7 +178,8 @@ class Walked(Generic[S, W]):
 def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Callable[[], bool]) -> Walked[S, W]:
     """Walk the streams in turn while `can_call` (the poll's budget). A 429 (`RateLimited`) out of a walk ends
     the poll: on the first stream it fails the poll (nothing was read); later, what the streams walked before
-    found is kept, and the stream it cut keeps its mark."""
+    found is kept, and the stream it cut keeps its mark. A client's `PollStopped` (its budget, or its 429 after
+    an answered call, which the client keeps) ends the walk the same way."""
     walked: Walked[S, W] = Walked(len(streams))
     for stream in streams:
         if not can_call():
@@ -189,6 +190,8 @@ def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Ca
             if not walked.found:
                 raise
             walked.stopped = exc
+            break
+        except PollStopped:
             break
         walked.found.append((stream, found))
     return walked
