@@ -148,7 +148,3 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
         """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
         which posts are ours."""
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw item kept in the dead-letter table, read again."""
-        return parse_page(item)

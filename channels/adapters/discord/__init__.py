@@ -90,9 +90,6 @@ class DiscordAdapter(PolledAdapter, config=config_module):
     def parse_page(self, payload: Any) -> Parsed:
         return parse_page(payload)
 
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        return parse_page(item)
-
 
 def _bot_id(client: Client) -> str:
     """The bot's own user id (its messages are ours), asked once and kept in the cursor."""

@@ -156,10 +156,6 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
         return parse_page(payload)
 
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw item kept in the dead-letter table, read again."""
-        return parse_page(item)
-
 
 def _own_account(client: Client, cursor: Cursor) -> str:
     """The token's account id on the instance (for the stream of its replies): from the cursor, or asked once

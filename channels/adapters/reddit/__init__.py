@@ -163,7 +163,3 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw entry kept in the dead-letter table, read again."""
-        return parse_page(item)
