@@ -13,7 +13,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 SERVICE_URL = "https://bsky.social"
 DEFAULTS: dict[str, Any] = {
@@ -76,8 +76,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         result["keywords"] = keyword_list(config["keywords"], max_length=KEYWORD_MAX)
     if "team_handles" in config:
         result["team_handles"] = _handles(config["team_handles"])
-    if "read_notifications" in config and not isinstance(config["read_notifications"], bool):
-        raise ConfigError('"read_notifications" must be true or false.')
+    booleans_check(config, "read_notifications")
     if not result.get("keywords") and result.get("read_notifications", DEFAULTS["read_notifications"]) is False:
         raise ConfigError(
             "Give at least one keyword, or leave the account's notifications on: with neither the channel reads "

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import KindSchema, Setting, int_settings
-from ..values import config_keys_check, whole_numbers_check
+from ..values import booleans_check, config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "tags": [],
@@ -49,8 +49,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     tags = _words(config, "tags", "tags")
     keywords = _words(config, "keywords", "words")
     articles = _article_ids(config.get("articles", []))
-    if "latest" in config and not isinstance(config["latest"], bool):
-        raise ConfigError('"latest" must be true or false.')
+    booleans_check(config, "latest")
     whole_numbers_check(config, _INT_LIMITS)
     if not tags and not articles and not config.get("latest"):
         raise ConfigError('Give "tags", "articles" or "latest": true, or the channel reads nothing.')

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, https_root, whole_numbers_check
+from ..values import booleans_check, config_keys_check, https_root, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mode": "latest",
@@ -67,8 +67,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     elif "query" in config:
         raise ConfigError('"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.')
     whole_numbers_check(config, _INT_LIMITS)
-    if "staff_are_ours" in config and not isinstance(config["staff_are_ours"], bool):
-        raise ConfigError('"staff_are_ours" must be true or false.')
+    booleans_check(config, "staff_are_ours")
     budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
     backfill = result.get("backfill_posts", DEFAULTS["backfill_posts"])
     if math.ceil(backfill / PAGE_SIZE) > budget:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base import AuthError, ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import whole_numbers_check
+from ..values import booleans_check, whole_numbers_check
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -121,8 +121,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     elif "ca_file" in config:
         del result["ca_file"]
 
-    if "skip_list_mail" in config and not isinstance(config["skip_list_mail"], bool):
-        raise ConfigError('"skip_list_mail" must be true or false.')
+    booleans_check(config, "skip_list_mail")
     return result
 
 

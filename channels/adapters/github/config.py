@@ -7,7 +7,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, whole_numbers_check
+from ..values import booleans_check, config_keys_check, whole_numbers_check
 
 API_URL = "https://api.github.com"
 WEB_URL = "https://github.com"
@@ -38,10 +38,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError('"auth" is "token" (a personal access token) or "app" (a GitHub App installation).')
     if "labels" in config:
         result["labels"] = _labels(config["labels"])
-    if not isinstance(config.get("include_discussions", True), bool):
-        raise ConfigError('"include_discussions" must be true or false.')
-    if not isinstance(config.get("team_by_association", True), bool):
-        raise ConfigError('"team_by_association" must be true or false.')
+    booleans_check(config, "include_discussions", "team_by_association")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 GITLAB_COM = "https://gitlab.com"
 DEFAULTS: dict[str, Any] = {
@@ -52,8 +52,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     )
     if any("," in label for label in result["labels"]):
         raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
-    if not isinstance(config.get("include_confidential", False), bool):
-        raise ConfigError('"include_confidential" must be true or false.')
+    booleans_check(config, "include_confidential")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 

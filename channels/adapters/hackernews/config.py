@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import ConfigError
 from ..schema import KindSchema, Setting, int_settings
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -35,8 +34,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     config_keys_check(config, allowed=ALLOWED, platform="Hacker News", example=EXAMPLE)
     keywords = keyword_list(config.get("keywords"), what="search words", fold_spaces=False, required=True)
     whole_numbers_check(config, _INT_LIMITS)
-    if "replay" in config and not isinstance(config["replay"], bool):
-        raise ConfigError('"replay" must be true or false.')
+    booleans_check(config, "replay")
     return {**config, "keywords": keywords}
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mentions": True,
@@ -37,9 +37,7 @@ _EXAMPLE = '{"base_url": "https://mastodon.social", "hashtags": ["gitlab"], "han
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     config_keys_check(config, allowed={"base_url", *DEFAULTS}, platform="Mastodon", example=_EXAMPLE)
     result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
-    for key in ("mentions", "own_replies"):
-        if key in config and not isinstance(config[key], bool):
-            raise ConfigError(f'"{key}" must be true or false.')
+    booleans_check(config, "mentions", "own_replies")
     result["hashtags"] = _hashtags(config.get("hashtags", []))
     result["keywords"] = keyword_list(
         config.get("keywords", []), max_length=200, max_count=MAX_KEYWORDS, skip_blank=True

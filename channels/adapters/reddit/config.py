@@ -7,7 +7,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -52,8 +52,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     for key in ("keywords", "subreddits"):
         if key not in config:
             del result[key]
-    if "include_comments" in config and not isinstance(config["include_comments"], bool):
-        raise ConfigError('"include_comments" must be true or false.')
+    booleans_check(config, "include_comments")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 
