@@ -140,13 +140,19 @@ def post_reply(
         "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
     }
     response, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
+    return _sent(response, data, "post the reply", where=f"{guild or '@me'}/{thread_id}")
+
+
+def _sent(response: requests.Response, data: Any, what: str, *, where: str) -> SentReply:
+    """The message Discord took, at `where` (its guild, or @me, and its channel), with its attachments; else what
+    Discord said instead, in words."""
     posted = clean.mapping(data)
-    if not succeeded(response) or not clean.ident(posted.get("id")):
-        raise _not_done("post the reply", response, data, "no reason given")
     mid = clean.ident(posted.get("id"))
+    if not succeeded(response) or not mid:
+        raise _not_done(what, response, data, "no reason given")
     return SentReply(
         external_id=mid,
-        permalink=f"{WEB}/{guild or '@me'}/{thread_id}/{mid}",
+        permalink=f"{WEB}/{where}/{mid}",
         created_at=iso_or_now(posted.get("timestamp")),
         raw=posted,
         media=media_of(posted.get("attachments")),
@@ -198,13 +204,4 @@ def direct_message(
         raise _not_done("open a direct message", response, data, "no reason")
     body = {"content": text, "allowed_mentions": {"parse": []}}
     response, data = _call(channel, session, "POST", f"/channels/{dm_channel}/messages", json=body)
-    posted = clean.mapping(data)
-    if not succeeded(response) or not clean.ident(posted.get("id")):
-        raise _not_done("send the message", response, data, "no reason given")
-    mid = clean.ident(posted.get("id"))
-    return SentReply(
-        external_id=mid,
-        permalink=f"{WEB}/@me/{dm_channel}/{mid}",
-        created_at=iso_or_now(posted.get("timestamp")),
-        raw=posted,
-    )
+    return _sent(response, data, "send the message", where=f"@me/{dm_channel}")
