@@ -44,7 +44,7 @@ class PolledAdapter(Adapter):
             cls.config_rules = staticmethod(config.validate_config)
             cls.config_defaults = config.DEFAULTS
         if thread is not None:
-            cls.thread_ref = staticmethod(thread.thread_ref)  # type: ignore[method-assign]
+            cls.thread_ref = staticmethod(thread.thread_ref)
             cls.fetch_thread = staticmethod(thread.fetch_thread)
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
