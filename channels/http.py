@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
 from advocacy.fetch_guard import _Refused as GuardRefused  # raised where urllib3 connects: not to be retried
-from channels.adapters.base import AuthError, PayloadError, PermanentError, RateLimited, TransientError
+from channels.adapters.base import AuthError, PayloadError, PermanentError, PollStopped, RateLimited, TransientError
 from channels.http_status import Ladder, status_check
 from channels.text import clean_text
 
@@ -207,9 +207,7 @@ def credential_of(channel: Channel, name: str) -> Any:
 
 class PollBudget:
     """One poll's requests: at most `budget`; a 429 after a call the platform answered ends the poll's walk
-    (`stopped`, raised as `stop`) instead of failing the poll."""
-
-    stop: type[Exception] = Exception
+    (`stopped`, raised as `PollStopped`) instead of failing the poll."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
@@ -220,6 +218,13 @@ class PollBudget:
     def can_call(self) -> bool:
         return self.made < self.budget and self.stopped is None
 
+    def stop_when_low(self, what: str, remaining: int | None, low: int, *, retry_after: float | None) -> None:
+        """End the walk after this call when the platform's `remaining` count is down to `low` (what is left stays
+        for the desk's sends and the next poll): the poll waits `retry_after`, until the limit resets."""
+        if remaining is not None and remaining <= low and self.stopped is None:
+            message = f"{what}: {remaining} requests left until the limit resets"
+            self.stopped = RateLimited(message, retry_after=retry_after)
+
     def counted(self, call: Callable[[], T]) -> T:
         """Make one call against the budget."""
         self.made += 1
@@ -229,7 +234,7 @@ class PollBudget:
             if not self.answered:
                 raise
             self.stopped = exc
-            raise self.stop(str(exc)) from None
+            raise PollStopped(str(exc)) from None
         self.answered += 1
         return data
 

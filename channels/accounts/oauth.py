@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from channels.adapters.base import AuthError, ConfigError, PayloadError, TransientError
 from channels.http import credential_of
+from channels.http_status import token_refused_check
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -284,3 +285,23 @@ def token_post(
     if not isinstance(token, str) or not token:
         raise PayloadError(f"{label} token endpoint answered without an access token.")
     return body
+
+
+def whoami_answer(
+    session: requests.Session, url: str, *, label: str, refused: str = "", **options: Any
+) -> tuple[dict[str, Any], int]:
+    """What the platform says of whose a token (or key) is, asked at `url`: its JSON object ({} when the answer is
+    no object, or no success) and its status, for the caller to read the name from and to say so when it is not
+    there. No answer is a TransientError ("`label` did not say who signed in"); with `refused` (words with
+    {status}), a 401 or 403 is an AuthError in them."""
+    try:
+        response = session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
+    except requests.RequestException as exc:
+        raise TransientError(f"{label} did not say who signed in ({exc.__class__.__name__})") from exc
+    if refused:
+        token_refused_check(response, refused)
+    try:
+        body = response.json() if response.ok else None
+    except (ValueError, RecursionError):
+        body = None
+    return (body if isinstance(body, dict) else {}), response.status_code

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.accounts.oauth import Grant, Provider
+from channels.accounts.sending import reply_request
 from channels.adapters.base import AccountNeedsReconnect, AuthError, PermanentError, ReplyError, TransientError
 from channels.models import Account, Channel
 from channels.secrets import CredentialsUnreadable
@@ -192,6 +193,38 @@ def with_account_token(
         account_mark_needs_reconnect(account=account, error="The platform refused the account's fresh token (401).")
         raise _reconnect_error(account, "the platform refused its token")
     return response
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, Any]:
+    """The account's token as a bearer header: how most platforms take it (`account_request`'s default)."""
+    return {"headers": {"Authorization": f"Bearer {tokens['access_token']}"}}
+
+
+def account_request(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    account: Account,
+    label: str,
+    where: str,
+    signed: Callable[[dict[str, Any]], dict[str, Any]] = bearer,
+    refused: Callable[[requests.Response], bool] | None = None,
+    **options: Any,
+) -> tuple[requests.Response, list[str]]:
+    """One send as `account` (`reply_request` with its fresh token, refreshed and sent once more after a 401 as
+    `with_account_token` does): the answer, and the tokens used for the caller to keep out of its messages.
+    `signed(tokens)`: what the token adds to the request (a header, a form's fields, or the `url` where the token
+    names the server: Bluesky's PDS), over `options`, its headers added to theirs."""
+    used: list[str] = []
+
+    def call(tokens: dict[str, Any]) -> requests.Response:
+        used.append(str(tokens.get("access_token", "")))
+        sent = {**options, **signed(tokens)}
+        sent["headers"] = {**options.get("headers", {}), **sent.get("headers", {})}
+        return reply_request(session, method, sent.pop("url", url), label=label, where=where, **sent)
+
+    return with_account_token(account=account, session=session, call=call, refused=refused), used
 
 
 # The beat refreshes tokens expiring within this window, so a send rarely waits for a refresh and

@@ -34,6 +34,10 @@ def _not_here(what: str, instead: str = "", *, error: type[Exception] = ReplyErr
     return not_here
 
 
+def _no_thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
+    return ""
+
+
 if TYPE_CHECKING:
     import requests
 
@@ -121,10 +125,9 @@ class Adapter:
 
     # --- threads watched after a reply (Platform.watch) ----------------------------------------------------------
 
-    def thread_ref(self, external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
-        """What `fetch_thread` needs to read the thread of a stored item; "" where threads are not read here."""
-        return ""
-
+    # `(external_id, thread_id, raw) -> str`: what `fetch_thread` needs to read the thread of a stored item; "" where
+    # threads are not read here. A function of the platform's thread module (static: asked of the class too).
+    thread_ref: Callable[..., str] = staticmethod(_no_thread_ref)
     # `(*, channel, session, ref) -> ThreadFetch`: what is in the thread now.
     fetch_thread: Callable[..., ThreadFetch] = _not_here("read threads", error=ConfigError)
 

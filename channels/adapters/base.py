@@ -37,6 +37,12 @@ class Gone(PermanentError):
     on a thread read, the thread is gone; the channel's credentials and settings are not to blame."""
 
 
+class PollStopped(Exception):
+    """A poll's walk ended early (its request budget spent, a 429 after an answered call, a rate limit's remaining
+    count run low): stop asking, keep what was read; the poll says it has more. Every client's, through
+    `channels.http.PollBudget`; not an AdapterError, since nothing failed."""
+
+
 class PayloadError(AdapterError):
     """The platform (or a saved file) returned something that is not the documented shape."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from channels import clean
 
-from .base import IncomingMention, Rejected
+from .base import IncomingMention, PayloadError, Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +75,27 @@ def parse_each(
             logger.warning("parse: %s item %r rejected: %s", platform or "adapter", external_id, error)
             parsed.rejected.append(Rejected(external_id=external_id, error=error, raw=clean.raw(item)))
     return parsed
+
+
+def nested_items(
+    payload: Any, of_object: Callable[[dict[str, Any]], list[Any] | None], *, not_items: str, depth: int = 0
+) -> list[Any]:
+    """The items of a page: an object as `of_object` reads it (a list of items, a PayloadError for the platform's
+    error answer, None for an object that is no page: said with its keys), a list's elements, and lists of saved
+    pages flattened two deep (junk among them is rejected item by item); anything else a PayloadError.
+    `not_items`: what the page should have been."""
+    if isinstance(payload, dict):
+        items = of_object(payload)
+        if items is None:
+            keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
+            raise PayloadError(f"{not_items}; got an object with keys {keys}.")
+        return items
+    if not isinstance(payload, list):
+        raise PayloadError(f"{not_items}; got {type(payload).__name__}.")
+    items = []
+    for element in payload:
+        if isinstance(element, list) and depth < 2:
+            items.extend(nested_items(element, of_object, not_items=not_items, depth=depth + 1))
+        else:
+            items.append(element)
+    return items

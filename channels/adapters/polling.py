@@ -10,12 +10,13 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import requests
 
 from .adapter import Adapter
-from .base import FetchResult, IncomingMention, PayloadError, RateLimited, chunks_merged
+from .base import FetchResult, IncomingMention, PayloadError, PollStopped, RateLimited, chunks_merged
 from .guard import Parsed
 
 if TYPE_CHECKING:
@@ -26,11 +27,25 @@ T = TypeVar("T")
 
 
 class PolledAdapter(Adapter):
-    """The methods every polled adapter shares. A subclass sets `kind`, `config_rules` (its config module's
-    `validate_config`) and `config_defaults`, and has `fetch_chunks` and `parse_page`."""
+    """The methods every polled adapter shares. A subclass sets `kind`, names its package's config module (and its
+    thread module, where it reads watched threads) in its class line, and has `fetch_chunks` and `parse_page`:
+    `class GitLabAdapter(PolledAdapter, config=config, thread=thread)`."""
 
     config_rules: Callable[[dict[str, Any]], dict[str, Any]]
     config_defaults: dict[str, Any] = {}  # read only
+
+    def __init_subclass__(cls, *, config: ModuleType | None = None, thread: ModuleType | None = None) -> None:
+        """Every package's config module declares the same three names (`SCHEMA`, `validate_config`, `DEFAULTS`)
+        and its thread module the same two (`thread_ref`, `fetch_thread`): taken here, once, instead of five
+        lines in each adapter's class."""
+        super().__init_subclass__()
+        if config is not None:
+            cls.schema = config.SCHEMA
+            cls.config_rules = staticmethod(config.validate_config)
+            cls.config_defaults = config.DEFAULTS
+        if thread is not None:
+            cls.thread_ref = staticmethod(thread.thread_ref)
+            cls.fetch_thread = staticmethod(thread.fetch_thread)
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return type(self).config_rules(config)
@@ -66,13 +81,13 @@ def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *,
 
 def budgeted(client: PollBudget, call: Callable[..., T], *args: Any) -> T | None:
     """`call(*args)`, one of the client's requests, when the poll's budget allows it; None when the budget is spent or a
-    429 after an answered call ended the walk (`PollBudget.stop`): the stream stops short there, keeping its
+    429 after an answered call ended the walk (`PollStopped`): the stream stops short there, keeping its
     mark, and the poll says it has more."""
     if not client.can_call():
         return None
     try:
         return call(*args)
-    except client.stop:
+    except PollStopped:
         return None
 
 
@@ -163,7 +178,8 @@ class Walked(Generic[S, W]):
 def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Callable[[], bool]) -> Walked[S, W]:
     """Walk the streams in turn while `can_call` (the poll's budget). A 429 (`RateLimited`) out of a walk ends
     the poll: on the first stream it fails the poll (nothing was read); later, what the streams walked before
-    found is kept, and the stream it cut keeps its mark."""
+    found is kept, and the stream it cut keeps its mark. A client's `PollStopped` (its budget, or its 429 after
+    an answered call, which the client keeps) ends the walk the same way."""
     walked: Walked[S, W] = Walked(len(streams))
     for stream in streams:
         if not can_call():
@@ -174,6 +190,8 @@ def streams_walked(streams: Sequence[S], walk: Callable[[S], W], *, can_call: Ca
             if not walked.found:
                 raise
             walked.stopped = exc
+            break
+        except PollStopped:
             break
         walked.found.append((stream, found))
     return walked

@@ -78,3 +78,19 @@ def int_setting(key: str, label: str, help: str, *, defaults: dict[str, Any], li
 OVERLAP_HELP = "Seconds re-read before the last item seen, so late-indexed items are not missed"
 BACKFILL_HOURS_HELP = "How far back the first poll of a new channel reads, in hours"
 MAX_REQUESTS_HELP = "Requests one poll may make; the rest of a backlog waits for the next poll"
+SHARED_INTS: dict[str, tuple[str, str]] = {
+    "overlap_seconds": ("Overlap (seconds)", OVERLAP_HELP),
+    "backfill_hours": ("Backfill (hours)", BACKFILL_HOURS_HELP),
+    "max_requests_per_poll": ("Requests per poll", MAX_REQUESTS_HELP),
+}
+
+
+def int_settings(
+    *words: str | tuple[str, str, str], defaults: dict[str, Any], limits: dict[str, tuple[int, int]]
+) -> tuple[Setting, ...]:
+    """A config module's whole-number settings in the form's order, each with its default and bounds: a key of
+    `SHARED_INTS` in the words every kind shares, or the kind's own (key, label, help)."""
+    return tuple(
+        int_setting(*((w, *SHARED_INTS[w]) if isinstance(w, str) else w), defaults=defaults, limits=limits)
+        for w in words
+    )

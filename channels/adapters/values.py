@@ -33,6 +33,15 @@ def whole_numbers_check(config: dict[str, Any], limits: dict[str, tuple[int, int
             raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
 
 
+def booleans_check(config: dict[str, Any], *keys: str) -> None:
+    """Each of `keys` present in `config` is true or false, else a ConfigError naming it."""
+    from .base import ConfigError
+
+    for key in keys:
+        if key in config and not isinstance(config[key], bool):
+            raise ConfigError(f'"{key}" must be true or false.')
+
+
 def config_keys_check(config: Any, *, allowed: set[str], platform: str, example: str) -> None:
     """A config is a JSON object naming only known settings, else a ConfigError that lists them."""
     from .base import ConfigError

@@ -42,9 +42,10 @@ from ..base import FetchResult, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
 from . import chat, reply, thread
+from . import config as config_module
 from .auth import login_of
 from .client import Client
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
 from .oauth import BlueskySession, app_password_grant
 from .paging import NOTIFICATIONS, SEARCH, streams_of, walk
@@ -56,13 +57,8 @@ if TYPE_CHECKING:
 __all__ = ["BlueskyAdapter"]
 
 
-class BlueskyAdapter(PolledAdapter):
+class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "bluesky"
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = BlueskySession()  # refreshes the connected account's session (its tokens expire in hours)
     channel_key_grant = staticmethod(app_password_grant)
     channel_key_words = "the channel's app password"
@@ -152,7 +148,3 @@ class BlueskyAdapter(PolledAdapter):
         """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
         which posts are ours."""
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw item kept in the dead-letter table, read again."""
-        return parse_page(item)

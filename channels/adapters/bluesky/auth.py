@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,15 @@ RATE_LIMITED: Rung = (
     ReplyError,
     "{label}'s rate limit for @{user} is used up: try again {until} (nothing was {what}).",
 )
+
+
+def pds_signed(service: str, nsid: str, **headers: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How an account's session goes with a send (`account_request`'s `signed`): its bearer, to `nsid` on its own
+    PDS (the service's address for a session that named none), with `headers` besides."""
+    return lambda tokens: {
+        "url": f"{str(tokens.get('pds') or service).rstrip('/')}/xrpc/{nsid}",
+        "headers": {"Authorization": f"Bearer {tokens['access_token']}", **headers},
+    }
 
 
 def write_answer(response: requests.Response, used: Sequence[str], ladder: Ladder, **fields: Any) -> dict[str, Any]:

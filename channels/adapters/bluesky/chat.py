@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, reply_request
+from channels.accounts.sending import iso_or_now
 from channels.http_status import Ladder
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
-from .auth import RATE_LIMITED, token_refused, write_answer, xrpc_error, xrpc_said
+from .auth import RATE_LIMITED, pds_signed, token_refused, write_answer, xrpc_error, xrpc_said
 from .config import settings_of
 from .platform import PLATFORM
 from .richtext import grapheme_length
@@ -66,21 +66,14 @@ def _chat(
     *, channel: Channel, account: Account, session: requests.Session, method: str, nsid: str, **options: Any
 ) -> dict[str, Any]:
     """One call to the chat service as `account`, through its PDS; its JSON answer, or ReplyError in words."""
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     service = settings_of(channel.config)["service_url"]
     where = f"@{account.username}'s direct messages on Bluesky"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(str(tokens.get("access_token", "")))
-        pds = str(tokens.get("pds") or service).rstrip("/")
-        headers = {"Authorization": f"Bearer {tokens['access_token']}", **PROXY}
-        return reply_request(
-            session, method, f"{pds}/xrpc/{nsid}", label="Bluesky", where=where, headers=headers, **options
-        )
-
-    response = with_account_token(account=account, session=session, call=call, refused=_token_refused)
+    response, used = account_request(
+        session, method, "", account=account, label="Bluesky", where=where, refused=_token_refused,
+        signed=pds_signed(service, nsid, **PROXY), **options,
+    )  # fmt: skip
     if _no_dm_access(response):
         raise ReplyError(
             f"Bluesky refused the direct message ({xrpc_said(response, *used)}): the channel's app password does not "

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 SERVICE_URL = "https://bsky.social"
 DEFAULTS: dict[str, Any] = {
@@ -76,8 +76,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         result["keywords"] = keyword_list(config["keywords"], max_length=KEYWORD_MAX)
     if "team_handles" in config:
         result["team_handles"] = _handles(config["team_handles"])
-    if "read_notifications" in config and not isinstance(config["read_notifications"], bool):
-        raise ConfigError('"read_notifications" must be true or false.')
+    booleans_check(config, "read_notifications")
     if not result.get("keywords") and result.get("read_notifications", DEFAULTS["read_notifications"]) is False:
         raise ConfigError(
             "Give at least one keyword, or leave the account's notifications on: with neither the channel reads "
@@ -150,10 +149,8 @@ SCHEMA = KindSchema(
             "Where searches and notifications are read; empty: the account's own PDS, signed in",
             example="https://api.bsky.app",
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        *int_settings(
+            "overlap_seconds", "backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

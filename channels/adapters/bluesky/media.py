@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import reply_request, uploading
+from channels.accounts.sending import uploading
 from channels.http import json_or_none
 from channels.http_status import IMAGE_LADDER, Ladder, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError
-from .auth import RATE_LIMITED, token_refused, write_refused
+from .auth import RATE_LIMITED, pds_signed, token_refused, write_refused
 from .config import settings_of
 
 if TYPE_CHECKING:
@@ -34,21 +34,14 @@ CDN = "https://cdn.bsky.app/img/feed_fullsize/plain"
 
 
 def _blob(*, channel: Channel, account: Account, session: requests.Session, image: OutgoingImage) -> dict[str, Any]:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     service = settings_of(channel.config)["service_url"]
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(str(tokens.get("access_token", "")))
-        pds = str(tokens.get("pds") or service).rstrip("/")
-        return reply_request(
-            session, "POST", f"{pds}/xrpc/{UPLOAD}", label="Bluesky", where="the image", data=image.data,
-            headers={"Authorization": f"Bearer {tokens['access_token']}", "Content-Type": image.content_type},
-        )  # fmt: skip
-
     with uploading("Bluesky"):
-        response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+        response, used = account_request(
+            session, "POST", "", account=account, label="Bluesky", where="the image", refused=token_refused,
+            signed=pds_signed(service, UPLOAD, **{"Content-Type": image.content_type}), data=image.data,
+        )  # fmt: skip
     blob = clean.mapping(clean.mapping(json_or_none(response)[0] if succeeded(response) else None).get("blob"))
     if succeeded(response) and clean.ident(clean.mapping(blob.get("ref")).get("$link")):
         return blob

@@ -29,12 +29,11 @@ from urllib.parse import quote
 import requests
 
 from channels import clean
-from channels.accounts.sending import reply_request
 from channels.http import json_or_none, request
 from channels.http_status import Ladder, succeeded
 
 from ..base import OutgoingImage, PermanentError, ReplyError, ReplyTarget, ReplyUncertain, SentReply, TransientError
-from .auth import RATE_LIMITED, token_refused, write_answer
+from .auth import RATE_LIMITED, pds_signed, token_refused, write_answer
 from .config import handle_of, settings_of
 from .media import images_embed, media_listed
 from .parse import POST, WEB_URL, did_and_rkey, post_uri
@@ -90,26 +89,14 @@ WRITE: Ladder = {
 def _write(*, channel: Channel, account: Account, session: requests.Session, nsid: str, body: Any, what: str) -> dict:
     """POST one repository write as `account`; its JSON answer, or ReplyError in words. `body(tokens)` builds the
     input with the account's DID."""
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
-    service = settings_of(channel.config)["service_url"]
     where = f"@{account.username}'s posts on Bluesky"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(str(tokens.get("access_token", "")))
-        pds = str(tokens.get("pds") or service).rstrip("/")
-        return reply_request(
-            session,
-            "POST",
-            f"{pds}/xrpc/{nsid}",
-            label="Bluesky",
-            where=where,
-            json=body(tokens),
-            headers={"Authorization": f"Bearer {tokens['access_token']}"},
-        )
-
-    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    service = settings_of(channel.config)["service_url"]
+    response, used = account_request(
+        session, "POST", "", account=account, label="Bluesky", where=where, refused=token_refused,
+        signed=lambda tokens: {**pds_signed(service, nsid)(tokens), "json": body(tokens)},
+    )  # fmt: skip
     return write_answer(response, used, WRITE, what=what, where=where, user=account.username)
 
 

@@ -38,11 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult
+from ..base import FetchResult, PollStopped
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, chunk_results
-from .client import Client, Stopped
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from . import config as config_module
+from .client import Client
+from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .paging import Chunk, article_chunks, comment_chunk
 from .parse import parse_page
@@ -53,11 +54,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "DevtoAdapter"]
 
 
-class DevtoAdapter(PolledAdapter):
+class DevtoAdapter(PolledAdapter, config=config_module):
     kind = "devto"
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """Each followed article's new comments, then new articles page by page (each page oldest first); each
@@ -80,7 +78,7 @@ class DevtoAdapter(PolledAdapter):
             for stream in streams:
                 try:
                     yield from stream
-                except Stopped:
+                except PollStopped:
                     cut[0] = True
 
         def result(chunk: Chunk, requests_made: int) -> FetchResult:

@@ -12,7 +12,7 @@ from channels import clean
 from channels.http import PollBudget, json_of, request
 from channels.http_status import Ladder, status_check
 
-from ..base import Gone, PayloadError
+from ..base import Gone, PayloadError, PollStopped
 
 API = "https://dev.to/api"
 ARTICLES_URL = f"{API}/articles"  # ?tag=…: a tag's articles
@@ -28,10 +28,6 @@ GONE: Ladder = {
 }
 
 
-class Stopped(Exception):
-    """Rate-limited or out of budget part-way through a poll: stop asking, keep what was read."""
-
-
 def listing(data: Any, what: str) -> list[Any]:
     """A Forem list answer, or PayloadError when it is not one."""
     if not isinstance(data, list):
@@ -42,8 +38,6 @@ def listing(data: Any, what: str) -> list[Any]:
 class Client(PollBudget):
     """One poll's view of the API: `budget` requests at most."""
 
-    stop = Stopped
-
     def __init__(self, session: requests.Session, *, budget: int, per_page: int) -> None:
         super().__init__(budget)
         self.session = session
@@ -52,7 +46,7 @@ class Client(PollBudget):
 
     def _get(self, url: str, params: dict[str, Any], what: str, ladder: Ladder | None = None) -> list[Any]:
         if not self.can_call():
-            raise Stopped("request budget used")
+            raise PollStopped("request budget used")
         return listing(self.counted(lambda: self._json(url, params, f"dev.to {what}", ladder)), what)
 
     def _json(self, url: str, params: dict[str, Any], label: str, ladder: Ladder | None) -> Any:

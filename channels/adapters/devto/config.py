@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..schema import KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "tags": [],
@@ -49,8 +49,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     tags = _words(config, "tags", "tags")
     keywords = _words(config, "keywords", "words")
     articles = _article_ids(config.get("articles", []))
-    if "latest" in config and not isinstance(config["latest"], bool):
-        raise ConfigError('"latest" must be true or false.')
+    booleans_check(config, "latest")
     whole_numbers_check(config, _INT_LIMITS)
     if not tags and not articles and not config.get("latest"):
         raise ConfigError('Give "tags", "articles" or "latest": true, or the channel reads nothing.')
@@ -76,10 +75,12 @@ SCHEMA = KindSchema(
             example="gitlab",
         ),
         Setting("articles", "Followed articles", "lines", "Ids of articles whose comments are read", example="1612784"),
-        int_setting("per_page", "Articles per page", "Articles per request", defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        *int_settings(
+            ("per_page", "Articles per page", "Articles per request"),
+            "backfill_hours",
+            "max_requests_per_poll",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
         ),
     ),
 )

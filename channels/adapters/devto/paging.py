@@ -10,9 +10,9 @@ from typing import Any
 
 from channels import clean
 
-from ..base import Gone
+from ..base import Gone, PollStopped
 from ..guard import Parsed, parse_each
-from .client import Client, Stopped
+from .client import Client
 from .cursor import Cursor
 from .parse import comment_mention, parse_articles, tree_nodes
 
@@ -56,7 +56,7 @@ def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords:
     while True:
         try:
             items = client.articles("", page=page)
-        except Stopped:
+        except PollStopped:
             cursor.page = page if page > 1 else None
             raise
         reached = len(items) < client.per_page  # the last page there is

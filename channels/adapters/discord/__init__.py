@@ -26,65 +26,41 @@ the walk; 5xx and timeouts -> TransientError.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, OutgoingImage, ReplyTarget, SentReply
+from ..base import FetchResult
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result
+from . import config as config_module
 from . import reply
 from .client import Client, token_of
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import DEFAULTS, settings_of
 from .oauth import DiscordBotAuthorization, bot_token_grant
 from .paging import marks_trimmed, read_all
 from .parse import context_of, parse_page, wanted
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["DEFAULTS", "DiscordAdapter"]
 
 
-class DiscordAdapter(PolledAdapter):
+class DiscordAdapter(PolledAdapter, config=config_module):
     kind = "discord"
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = DiscordBotAuthorization()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-        media: Sequence[OutgoingImage] = (),
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, session=session, target=target, text=text, media=media)
-
-    def like(self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
-        reply.like(channel=channel, session=session, target=target)
-
-    def delete_post(
-        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget
-    ) -> None:
-        reply.delete_post(channel=channel, session=session, target=target)
-
+    post_reply = staticmethod(reply.post_reply)
+    like = staticmethod(reply.like)
+    delete_post = staticmethod(reply.delete_post)
     # The desk's "Send a DM" (mentions.services.direct_messages): from the bot to the mention's author.
-
-    def direct_message(
-        self, *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
-    ) -> SentReply:
-        return reply.direct_message(channel=channel, session=session, target=target, text=text)
+    direct_message = staticmethod(reply.direct_message)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """One poll as one chunk, oldest first: a thread's follow-up then finds the message that opened it."""
@@ -113,9 +89,6 @@ class DiscordAdapter(PolledAdapter):
 
     def parse_page(self, payload: Any) -> Parsed:
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        return parse_page(item)
 
 
 def _bot_id(client: Client) -> str:

@@ -40,10 +40,6 @@ def headers_of(token: str) -> dict[str, str]:
     return {"Authorization": f"Bot {token}", "User-Agent": USER_AGENT, "Accept": "application/json"}
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll: keep what was read."""
-
-
 def retry_after(response: requests.Response, data: Any) -> float | None:
     """A 429's wait: its body's ``retry_after`` (seconds), else the ``Retry-After`` header."""
     said = finite_number(clean.mapping(data).get("retry_after"))
@@ -62,8 +58,6 @@ def error_text(data: Any) -> str:
 
 class Client(PollBudget):
     """One poll's view of the API: the request budget and the rate-limit figures Discord reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, token: str, *, budget: int) -> None:
         super().__init__(budget)

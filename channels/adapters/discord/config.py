@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
@@ -80,11 +80,11 @@ SCHEMA = KindSchema(
         Setting("team_role_ids", "Team's roles", "lines", f"{_IDS_HELP}: members with one are ours (gateway only)"),
         Setting("keywords", "Keywords", "lines", "Only for a busy text channel: read only messages with one"),
         Setting("application_id", "Application id", "text", "The bot's application id, for the Add to server link"),
-        int_setting(
-            "backfill_messages", "Backfill", "Messages a new channel reads back", defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
+        *int_settings(
+            ("backfill_messages", "Backfill", "Messages a new channel reads back"),
+            "max_requests_per_poll",
+            defaults=DEFAULTS,
+            limits=_INT_LIMITS,
         ),
     ),
     credentials=(

@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import requests
-from django.conf import settings
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, Provider
-from channels.http_status import token_refused_check
+from channels.accounts.oauth import Begun, Grant, Provider, whoami_answer
 
-from ..base import AuthError, ConfigError, PayloadError, TransientError
+from ..base import AuthError, ConfigError, PayloadError
 from .client import API, headers_of, token_of
 from .config import validate_config
 
@@ -65,21 +63,13 @@ class DiscordBotAuthorization(Provider):
 
 def whoami(session: requests.Session, token: str) -> tuple[str, str]:
     """The bot's username and id: ``GET /users/@me``."""
-    try:
-        response = session.get(
-            API + "/users/@me", headers=headers_of(token), timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )  # fmt: skip
-    except requests.RequestException as exc:
-        raise TransientError(f"Discord did not say who the bot is ({exc.__class__.__name__})") from exc
-    token_refused_check(response, "Discord refused the bot token (HTTP {status}): it may have been reset.")
-    try:
-        user = clean.mapping(response.json() if response.ok else None)
-    except (ValueError, RecursionError):
-        user = {}
+    user, status = whoami_answer(
+        session, API + "/users/@me", label="Discord", headers=headers_of(token), allow_redirects=False,
+        refused="Discord refused the bot token (HTTP {status}): it may have been reset.",
+    )  # fmt: skip
     name, uid = clean.line(user.get("username")), clean.ident(user.get("id"))
     if not name or not uid:
-        raise PayloadError(f"Discord did not say who the bot is (HTTP {response.status_code}).")
+        raise PayloadError(f"Discord did not say who the bot is (HTTP {status}).")
     return name, uid
 
 

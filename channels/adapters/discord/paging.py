@@ -17,7 +17,9 @@ from typing import Any
 
 from channels import clean
 
-from .client import Client, Stopped
+from ..base import PollStopped
+from ..polling import streams_walked
+from .client import Client
 
 PAGE = 100
 THREADS_KEPT = 500
@@ -32,26 +34,32 @@ class Read:
 
 
 def read_all(client: Client, config: dict[str, Any], marks: dict[str, str]) -> Read:
-    """Everything new since `marks` (updated in place), within the client's budget."""
+    """Everything new since `marks` (updated in place), within the client's budget: the text channels, then the
+    threads with something new, each a stream of the poll's walk (`streams_walked`)."""
     read = Read()
     chosen = set(config["text_channels"]) | set(config["forum_channels"])
-    try:
-        for channel_id in config["text_channels"]:
-            _messages(client, channel_id, marks, read, backfill=int(config["backfill_messages"]))
-        threads = _threads(client, config, chosen, marks)
-        read.threads = threads
-        for thread in threads:
-            _messages(client, clean.ident(thread.get("id")), marks, read, backfill=PAGE)
-    except Stopped:
-        read.more = True
+
+    def walk(channel_ids: list[str], backfill: int) -> bool:
+        """Each channel's messages in turn while the budget lasts; whether one was left for the next poll."""
+
+        def one(channel_id: str) -> None:
+            _messages(client, channel_id, marks, read, backfill=backfill)
+
+        return streams_walked(channel_ids, one, can_call=client.can_call).short
+
+    short = walk(config["text_channels"], int(config["backfill_messages"]))
+    if not short:
+        try:
+            read.threads = _threads(client, config, chosen, marks)
+        except PollStopped:
+            read.threads, short = [], True
+        short = short or walk([clean.ident(thread.get("id")) for thread in read.threads], PAGE)
+    read.more = read.more or short
     return read
 
 
 def _messages(client: Client, channel_id: str, marks: dict[str, str], read: Read, *, backfill: int) -> None:
     if not channel_id:
-        return
-    if not client.can_call():
-        read.more = True
         return
     mark = marks.get(channel_id, "")
     params: dict[str, Any] = {"limit": PAGE, "after": mark} if mark else {"limit": max(1, backfill)}

@@ -41,7 +41,7 @@ from .parse import WEB, media_of
 from .platform import PLATFORM
 
 if TYPE_CHECKING:
-    from channels.models import Channel
+    from channels.models import Account, Channel
 
 MAX_LENGTH = PLATFORM.reply_rule.most  # a direct message is a message too: the same limit
 THREAD_EXISTS = 160004
@@ -114,6 +114,10 @@ def _with_files(body: dict[str, Any], media: Sequence[OutgoingImage]) -> dict[st
     return {"data": {"payload_json": payload}, "files": files}
 
 
+# The bot posts, likes and deletes for every advocate: the desk's `account` (and a reply's `style`) are taken, as
+# every adapter's send is called, and not used.
+
+
 def post_reply(
     *,
     channel: Channel,
@@ -121,6 +125,8 @@ def post_reply(
     target: ReplyTarget,
     text: str,
     media: Sequence[OutgoingImage] = (),
+    account: Account | None = None,
+    style: str = "",
 ) -> SentReply:
     if len(text) > MAX_LENGTH:
         raise ReplyError(f"The reply is {len(text)} characters; Discord takes {MAX_LENGTH} at most.")
@@ -134,13 +140,19 @@ def post_reply(
         "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
     }
     response, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
+    return _sent(response, data, "post the reply", where=f"{guild or '@me'}/{thread_id}")
+
+
+def _sent(response: requests.Response, data: Any, what: str, *, where: str) -> SentReply:
+    """The message Discord took, at `where` (its guild, or @me, and its channel), with its attachments; else what
+    Discord said instead, in words."""
     posted = clean.mapping(data)
-    if not succeeded(response) or not clean.ident(posted.get("id")):
-        raise _not_done("post the reply", response, data, "no reason given")
     mid = clean.ident(posted.get("id"))
+    if not succeeded(response) or not mid:
+        raise _not_done(what, response, data, "no reason given")
     return SentReply(
         external_id=mid,
-        permalink=f"{WEB}/{guild or '@me'}/{thread_id}/{mid}",
+        permalink=f"{WEB}/{where}/{mid}",
         created_at=iso_or_now(posted.get("timestamp")),
         raw=posted,
         media=media_of(posted.get("attachments")),
@@ -159,7 +171,7 @@ def _thread_from(channel: Channel, session: requests.Session, channel_id: str, t
     raise _not_done("open a thread for the reply", response, data, "")
 
 
-def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
+def like(*, channel: Channel, session: requests.Session, target: ReplyTarget, account: Account | None = None) -> None:
     channel_id, _ = _where(target, channel)
     response, data = _call(
         channel, session, "PUT", f"/channels/{channel_id}/messages/{target.external_id}/reactions/{LIKE}/@me"
@@ -168,7 +180,9 @@ def like(*, channel: Channel, session: requests.Session, target: ReplyTarget) ->
         raise _not_done("add the 👍", response, data, "no reason given")
 
 
-def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTarget) -> None:
+def delete_post(
+    *, channel: Channel, session: requests.Session, target: ReplyTarget, account: Account | None = None
+) -> None:
     channel_id, _ = _where(target, channel)
     response, data = _call(channel, session, "DELETE", f"/channels/{channel_id}/messages/{target.external_id}")
     gone = clean.whole(clean.mapping(data).get("code")) == UNKNOWN_MESSAGE  # already deleted: what was asked is done
@@ -176,7 +190,9 @@ def delete_post(*, channel: Channel, session: requests.Session, target: ReplyTar
         raise _not_done("delete the message", response, data, "no reason")
 
 
-def direct_message(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
+def direct_message(
+    *, channel: Channel, session: requests.Session, target: ReplyTarget, text: str, account: Account | None = None
+) -> SentReply:
     if not text.strip() or len(text) > MAX_LENGTH:
         raise ReplyError(f"A direct message on Discord is 1 to {MAX_LENGTH} characters; this one is {len(text)}.")
     recipient = clean.ident(clean.mapping(clean.mapping(target.raw).get("author")).get("id"))
@@ -188,13 +204,4 @@ def direct_message(*, channel: Channel, session: requests.Session, target: Reply
         raise _not_done("open a direct message", response, data, "no reason")
     body = {"content": text, "allowed_mentions": {"parse": []}}
     response, data = _call(channel, session, "POST", f"/channels/{dm_channel}/messages", json=body)
-    posted = clean.mapping(data)
-    if not succeeded(response) or not clean.ident(posted.get("id")):
-        raise _not_done("send the message", response, data, "no reason given")
-    mid = clean.ident(posted.get("id"))
-    return SentReply(
-        external_id=mid,
-        permalink=f"{WEB}/@me/{dm_channel}/{mid}",
-        created_at=iso_or_now(posted.get("timestamp")),
-        raw=posted,
-    )
+    return _sent(response, data, "send the message", where=f"@me/{dm_channel}")

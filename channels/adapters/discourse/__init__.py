@@ -101,8 +101,9 @@ from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import actions, reply, thread
+from . import config as config_module
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
-from .config import DEFAULTS, SCHEMA, Site, validate_config
+from .config import DEFAULTS, Site
 from .cooked import cooked_to_text
 from .cursor import Cursor
 from .oauth import DiscourseUserApiKey, admin_key_grant
@@ -123,14 +124,8 @@ __all__ = [
 ]
 
 
-class DiscourseAdapter(PolledAdapter):
+class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "discourse"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = DiscourseUserApiKey()  # connecting the accounts the desk posts as (channels.accounts)
     channel_key_grant = staticmethod(admin_key_grant)  # or: the channel's admin API key + Api-Username
     # What admin calls that way of connecting, and what it does ({username}: the account), on its link and

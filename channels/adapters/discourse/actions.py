@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, answered, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -38,18 +38,13 @@ def _post_id(target: ReplyTarget, what: str) -> int:
 
 
 def _act(*, channel: Channel, account: Account, session: requests.Session, method: str, path: str, **kwargs: Any):
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
-    base = base_url_of(channel)
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {**credential_headers(tokens), "Accept": "application/json"}
-        where = f"{account.username}'s activity on the forum"
-        return reply_request(session, method, base + path, label="Discourse", where=where, headers=headers, **kwargs)
-
-    return with_account_token(account=account, session=session, call=call, refused=token_refused), used
+    return account_request(
+        session, method, base_url_of(channel) + path, account=account, label="Discourse",
+        where=f"{account.username}'s activity on the forum", headers={"Accept": "application/json"},
+        signed=credential_headers, refused=token_refused, **kwargs,
+    )  # fmt: skip
 
 
 ACT_REFUSED: Ladder = {

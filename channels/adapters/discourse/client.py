@@ -58,10 +58,6 @@ def credentials_of(channel: Channel) -> Credentials:
     return Credentials(api_key=(key or "").strip(), api_username=(username or "").strip())
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll: stop calling, keep what was read."""
-
-
 class NotFound(ConfigError):
     pass
 
@@ -69,8 +65,6 @@ class NotFound(ConfigError):
 class Client(PollBudget):
     """One poll's view of the forum: the request budget, and a 429 after a successful call ends the poll's
     walk instead of failing it."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, site: Site, credentials: Credentials, *, budget: int) -> None:
         super().__init__(budget)

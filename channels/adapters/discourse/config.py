@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, https_root, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mode": "latest",
@@ -67,8 +67,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     elif "query" in config:
         raise ConfigError('"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.')
     whole_numbers_check(config, _INT_LIMITS)
-    if "staff_are_ours" in config and not isinstance(config["staff_are_ours"], bool):
-        raise ConfigError('"staff_are_ours" must be true or false.')
+    booleans_check(config, "staff_are_ours")
     budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
     backfill = result.get("backfill_posts", DEFAULTS["backfill_posts"])
     if math.ceil(backfill / PAGE_SIZE) > budget:
@@ -153,15 +152,11 @@ SCHEMA = KindSchema(
             "Posts by the forum's staff and moderators count as our replies, never as tickets",
             default=DEFAULTS["staff_are_ours"],
         ),
-        int_setting(
-            "backfill_posts",
-            "Backfill (posts)",
-            "How many recent posts the first poll of a new channel reads",
+        *int_settings(
+            ("backfill_posts", "Backfill (posts)", "How many recent posts the first poll of a new channel reads"),
+            "max_requests_per_poll",
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request, uploading
+from channels.accounts.sending import json_of, uploading
 from channels.http_status import IMAGE_LADDER, refusal, succeeded
 
 from ..base import Media, OutgoingImage
@@ -30,7 +30,7 @@ def markdown_alt(alt: str) -> str:
     return " ".join(ALT_UNSAFE.sub(" ", alt).split())
 
 
-Headers = Callable[[dict[str, Any]], dict[str, str]]
+Signer = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def uploaded(
@@ -39,7 +39,7 @@ def uploaded(
     session: requests.Session,
     base: str,
     images: Sequence[OutgoingImage],
-    headers_of: Headers,
+    signed: Signer,
     refused: Callable[[requests.Response], bool],
     errors_of: Callable[[Any], str],
 ) -> tuple[list[str], tuple[Media, ...]]:
@@ -47,7 +47,7 @@ def uploaded(
     shown: list[str] = []
     media: list[Media] = []
     for image in images:
-        answer = _upload(account, session, base, image, headers_of, refused, errors_of)
+        answer = _upload(account, session, base, image, signed, refused, errors_of)
         width, height = clean.whole(answer.get("width")), clean.whole(answer.get("height"))
         size = f"|{width}x{height}" if width and height else ""
         shown.append(f"![{markdown_alt(image.alt)}{size}]({clean.line(answer.get('short_url'))})")
@@ -65,25 +65,18 @@ def _upload(
     session: requests.Session,
     base: str,
     image: OutgoingImage,
-    headers_of: Headers,
+    signed: Signer,
     refused: Callable[[requests.Response], bool],
     errors_of: Callable[[Any], str],
 ) -> dict[str, Any]:
-    from channels.accounts.tokens import with_account_token
-
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session, "POST", f"{base}/uploads.json", label="Discourse", where="the image",
-            headers={**headers_of(tokens), "Accept": "application/json"},
-            data={"type": "composer", "synchronous": "true"},
-            files={"file": (image.filename, image.data, image.content_type)},
-        )  # fmt: skip
+    from channels.accounts.tokens import account_request
 
     with uploading("Discourse"):
-        response = with_account_token(account=account, session=session, call=call, refused=refused)
+        response, used = account_request(
+            session, "POST", f"{base}/uploads.json", account=account, label="Discourse", where="the image",
+            headers={"Accept": "application/json"}, data={"type": "composer", "synchronous": "true"},
+            files={"file": (image.filename, image.data, image.content_type)}, signed=signed, refused=refused,
+        )  # fmt: skip
     answer = clean.mapping(json_of(response))
     if not succeeded(response) or not clean.line(answer.get("short_url")).startswith("upload://"):
         said = errors_of(answer) or f"HTTP {response.status_code}"

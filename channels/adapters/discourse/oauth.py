@@ -24,11 +24,10 @@ from urllib.parse import quote, urlencode
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from django.conf import settings
 
-from channels.accounts.oauth import Begun, Grant, Provider, callback_error
+from channels.accounts.oauth import Begun, Grant, Provider, callback_error, whoami_answer
 
-from ..base import AuthError, ConfigError, PayloadError, TransientError
+from ..base import AuthError, ConfigError, PayloadError
 from .client import credentials_of
 from .config import validate_config
 
@@ -96,20 +95,13 @@ class DiscourseUserApiKey(Provider):
 
 def current_username(channel: Channel, session: requests.Session, headers: dict[str, str]) -> str:
     """Who the key acts as: GET /session/current.json (`current_user.username`)."""
-    try:
-        response = session.get(
-            f"{base_url_of(channel)}/session/current.json",
-            headers={**headers, "Accept": "application/json"},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"Discourse did not say who signed in ({exc.__class__.__name__})") from exc
-    try:
-        user = response.json().get("current_user") if response.ok else None
-    except (ValueError, AttributeError, RecursionError):
-        user = None
+    answer, status = whoami_answer(
+        session, f"{base_url_of(channel)}/session/current.json", label="Discourse",
+        headers={**headers, "Accept": "application/json"},
+    )  # fmt: skip
+    user = answer.get("current_user")
     if not isinstance(user, dict) or not isinstance(user.get("username"), str):
-        raise PayloadError(f"Discourse did not say who the key acts as (HTTP {response.status_code}).")
+        raise PayloadError(f"Discourse did not say who the key acts as (HTTP {status}).")
     return user["username"]
 
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from channels import clean
 
-from ..base import PayloadError, Rejected
+from ..base import PayloadError, PollStopped, Rejected
 from ..polling import budgeted
-from .client import LATEST, SEARCH, Client, Stopped
+from .client import LATEST, SEARCH, Client
 from .config import PAGE_SIZE
 from .cursor import STEP_MAX, Cursor, Gap
 from .fields import whole_of as _int
@@ -214,7 +214,7 @@ def search_chunk(client: Client, cursor: Cursor, *, query: str, backfill: int) -
     while client.can_call():
         try:
             data = client.get(SEARCH, {"q": search, "page": page})
-        except Stopped:
+        except PollStopped:
             break
         entries = search_entries(data, label=f"Discourse {SEARCH}")
         found = []

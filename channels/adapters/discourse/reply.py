@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, answered, refusal, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -45,10 +45,12 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def credential_headers(tokens: dict[str, Any]) -> dict[str, str]:
+def credential_headers(tokens: dict[str, Any]) -> dict[str, Any]:
+    """How an account's key goes with a request (`account_request`'s `signed`): an admin key with its user, or a
+    user's own key."""
     if tokens.get("api_username"):
-        return {"Api-Key": tokens["access_token"], "Api-Username": tokens["api_username"]}
-    return {"User-Api-Key": tokens["access_token"]}
+        return {"headers": {"Api-Key": tokens["access_token"], "Api-Username": tokens["api_username"]}}
+    return {"headers": {"User-Api-Key": tokens["access_token"]}}
 
 
 REPLY_REFUSED: Ladder = {
@@ -71,7 +73,7 @@ def post_reply(
     style: str = "",
     media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     topic_id = _int(target.raw.get("topic_id"))
     if topic_id is None and target.thread_id.startswith("topic:") and target.thread_id[6:].isdigit():
@@ -86,7 +88,7 @@ def post_reply(
         from .media import uploaded
 
         markdown, shown = uploaded(
-            account=account, session=session, base=base, images=media, headers_of=credential_headers,
+            account=account, session=session, base=base, images=media, signed=credential_headers,
             refused=token_refused, errors_of=errors_of,
         )  # fmt: skip
         text = text.rstrip() + "\n\n" + "\n".join(markdown)
@@ -94,16 +96,10 @@ def post_reply(
     if (number := _int(target.raw.get("post_number"))) is not None:
         body["reply_to_post_number"] = number
     where = f"{account.username}'s posts in the topic"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {**credential_headers(tokens), "Accept": "application/json"}
-        return reply_request(
-            session, "POST", f"{base}/posts.json", label="Discourse", where=where, json=body, headers=headers
-        )
-
-    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    response, used = account_request(
+        session, "POST", f"{base}/posts.json", account=account, label="Discourse", where=where, json=body,
+        headers={"Accept": "application/json"}, signed=credential_headers, refused=token_refused,
+    )  # fmt: skip
     answer = json_of(response)
     if succeeded(response):
         post_id = _int(answer.get("id")) if isinstance(answer, dict) else None

@@ -76,9 +76,10 @@ from channels import clean
 from ..base import FetchResult, PayloadError
 from ..guard import Parsed
 from ..polling import PolledAdapter
+from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
-from .config import DEFAULTS, SCHEMA, validate_config
+from .config import DEFAULTS
 from .cursor import Cursor
 from .oauth import DisqusOAuth
 from .paging import Reader
@@ -90,14 +91,8 @@ if TYPE_CHECKING:
 __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 
-class DisqusAdapter(PolledAdapter):
+class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "disqus"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
 
     post_reply = staticmethod(reply.post_reply)

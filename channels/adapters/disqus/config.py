@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, int] = {
@@ -59,9 +59,7 @@ SCHEMA = KindSchema(
             example="gitlab",
             required=True,
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_LIMITS),
-        int_setting("max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_LIMITS),
+        *int_settings("overlap_seconds", "backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_LIMITS),
     ),
     credentials=(
         Credential("api_key", "API key", "The public key of a Disqus API application (disqus.com/api/applications/)"),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -53,7 +53,7 @@ RATE_LIMITED = (ReplyError, "Disqus refused the reply (code None): " + REFUSALS[
 def post_reply(
     *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     parent = target.external_id
     if not parent.isdigit():
@@ -62,20 +62,11 @@ def post_reply(
         raise ReplyError("The reply is empty.")
     public, _secret = disqus_app(channel)
     where = f"{account.username}'s comments on the thread"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session,
-            "POST",
-            CREATE_URL,
-            label="Disqus",
-            where=where,
-            data={"parent": parent, "message": text, "api_key": public, "access_token": tokens["access_token"]},
-        )
-
-    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    form = {"parent": parent, "message": text, "api_key": public}
+    response, used = account_request(
+        session, "POST", CREATE_URL, account=account, label="Disqus", where=where, refused=token_refused,
+        signed=lambda tokens: {"data": {**form, "access_token": tokens["access_token"]}},
+    )  # fmt: skip
     body = json_of(response)
     code = disqus_code(body)
     if code == 0 and succeeded(response):

@@ -68,8 +68,9 @@ import requests
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed
 from ..polling import PolledAdapter
+from . import config as config_module
 from .client import imap_session
-from .config import DEFAULTS, SCHEMA, password_of, settings_of, validate_config
+from .config import DEFAULTS, password_of, settings_of
 from .cursor import Cursor
 from .page import parse_page
 from .paging import MailboxWalk
@@ -94,10 +95,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-class EmailAdapter(PolledAdapter):
+class EmailAdapter(PolledAdapter, config=config_module):
     kind = "email"
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
     post_reply = staticmethod(email_reply_send)  # over SMTP, from the channel's address (Platform.reply_as)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:

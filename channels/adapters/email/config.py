@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..base import AuthError, ConfigError
-from ..schema import Credential, KindSchema, Setting, int_setting
-from ..values import whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, whole_numbers_check
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -121,8 +121,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     elif "ca_file" in config:
         del result["ca_file"]
 
-    if "skip_list_mail" in config and not isinstance(config["skip_list_mail"], bool):
-        raise ConfigError('"skip_list_mail" must be true or false.')
+    booleans_check(config, "skip_list_mail")
     return result
 
 
@@ -230,17 +229,13 @@ SCHEMA = KindSchema(
             "this machine (the certificate and host name are always verified)",
             "/etc/ssl/private-ca.pem",
         ),
-        int_setting(
-            "backfill_days",
-            "Backfill (days)",
-            "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
-            defaults=DEFAULTS,
-            limits=_LIMITS,
-        ),
-        int_setting(
-            "max_messages_per_poll",
-            "Messages per poll",
-            "Messages one poll reads; the rest wait for the next poll",
+        *int_settings(
+            (
+                "backfill_days",
+                "Backfill (days)",
+                "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
+            ),
+            ("max_messages_per_poll", "Messages per poll", "Messages one poll reads; the rest wait for the next poll"),
             defaults=DEFAULTS,
             limits=_LIMITS,
         ),

@@ -40,10 +40,11 @@ from channels import clean
 from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, chunk_results
+from . import config as config_module
 from . import reply, thread
 from .app import Auth
 from .client import Client
-from .config import DEFAULTS, SCHEMA, team_of, validate_config
+from .config import DEFAULTS, team_of
 from .cursor import Cursor, RepoState
 from .oauth import GitHubOAuth, channel_key_grant
 from .page import parse_page
@@ -61,13 +62,8 @@ def context_of(config: dict[str, Any], state: RepoState | None = None, repo: str
     return Context(labels=list(config["labels"]), team=team_of(config), issues=issues)
 
 
-class GitHubAdapter(PolledAdapter):
+class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "github"
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = GitHubOAuth()
     channel_key_grant = staticmethod(channel_key_grant)  # or: the channel's token, or its App's installation
     channel_key_words = "the channel's token or GitHub App"

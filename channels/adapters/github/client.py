@@ -39,10 +39,6 @@ ACCEPT = "application/vnd.github+json"
 _NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll (a 403/429, or a resource ran low): keep what was read."""
-
-
 @dataclass
 class Page:
     data: Any
@@ -53,8 +49,6 @@ class Page:
 
 class Client(PollBudget):
     """One poll's view of GitHub: the request budget and the rate-limit figures each resource reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, auth: Auth, *, budget: int) -> None:
         super().__init__(budget)
@@ -111,11 +105,9 @@ class Client(PollBudget):
         resource = str(figures.get("resource") or "core")
         self.limits[resource] = figures
         remaining, reset = figures.get("remaining"), figures.get("reset_at")
-        if remaining is not None and remaining <= LOW_REMAINING and self.stopped is None and response.ok:
+        if response.ok:
             wait = (datetime.fromisoformat(reset) - datetime.now(tz=UTC)).total_seconds() if reset else None
-            self.stopped = RateLimited(
-                f"GitHub ({resource}): {remaining} requests left until the limit resets", retry_after=wait
-            )
+            self.stop_when_low(f"GitHub ({resource})", remaining, LOW_REMAINING, retry_after=wait)
 
     def status(self) -> dict[str, Any]:
         """The figures for admin: per resource, what GitHub said last."""

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, whole_numbers_check
 
 API_URL = "https://api.github.com"
 WEB_URL = "https://github.com"
@@ -38,10 +38,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError('"auth" is "token" (a personal access token) or "app" (a GitHub App installation).')
     if "labels" in config:
         result["labels"] = _labels(config["labels"])
-    if not isinstance(config.get("include_discussions", True), bool):
-        raise ConfigError('"include_discussions" must be true or false.')
-    if not isinstance(config.get("team_by_association", True), bool):
-        raise ConfigError('"team_by_association" must be true or false.')
+    booleans_check(config, "include_discussions", "team_by_association")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 
@@ -128,16 +125,7 @@ SCHEMA = KindSchema(
             "(author_association OWNER, MEMBER, COLLABORATOR) are our replies, besides the logins in Our accounts",
             default=DEFAULTS["team_by_association"],
         ),
-        int_setting(
-            "backfill_hours",
-            "Backfill (hours)",
-            "How far back the first poll of a new channel reads, in hours",
-            defaults=DEFAULTS,
-            limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
     ),
     credentials=(
         Credential(

@@ -18,7 +18,7 @@ from typing import Any
 from channels import clean
 
 from ..base import IncomingMention, PayloadError
-from ..guard import Parsed, parse_each
+from ..guard import Parsed, nested_items, parse_each
 from .parse import (
     Context,
     comment_mention,
@@ -67,24 +67,17 @@ def discussions_parsed(
     return parsed
 
 
-def page_items(payload: Any, *, depth: int = 0) -> list[Any]:
+def page_items(payload: Any) -> list[Any]:
     """The REST items (and GraphQL answers, webhook bodies) of a payload, or `PayloadError` when it is none."""
-    if isinstance(payload, dict):
-        if "message" in payload and ("documentation_url" in payload or len(payload) <= 3):
-            raise PayloadError(f"this is a GitHub error response ({clean.preview(payload)}), not issues or comments.")
-        if is_issue(payload) or is_comment(payload) or "data" in payload or webhook_event(payload):
-            return [payload]
-        keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
-        raise PayloadError(f"{_NOT_GITHUB}; got an object with keys {keys}.")
-    if not isinstance(payload, list):
-        raise PayloadError(f"{_NOT_GITHUB}; got {type(payload).__name__}.")
-    items: list[Any] = []
-    for element in payload:
-        if isinstance(element, list) and depth < 2:
-            items.extend(page_items(element, depth=depth + 1))
-        else:
-            items.append(element)
-    return items
+    return nested_items(payload, _object_items, not_items=_NOT_GITHUB)
+
+
+def _object_items(payload: dict[str, Any]) -> list[Any] | None:
+    if "message" in payload and ("documentation_url" in payload or len(payload) <= 3):
+        raise PayloadError(f"this is a GitHub error response ({clean.preview(payload)}), not issues or comments.")
+    if is_issue(payload) or is_comment(payload) or "data" in payload or webhook_event(payload):
+        return [payload]
+    return None
 
 
 def webhook_event(payload: dict[str, Any]) -> str:

@@ -25,9 +25,9 @@ from urllib.parse import urlencode
 
 from channels import clean
 
-from ..base import PayloadError
+from ..base import PayloadError, PollStopped
 from ..guard import Parsed
-from .client import Client, Stopped
+from .client import Client
 from .cursor import RepoState, Walk, iso, moment
 from .page import discussions_parsed, each
 from .parse import Context, comment_mention, issue_mention, node_id, place
@@ -69,7 +69,7 @@ def _list(data: Any, label: str) -> list[Any]:
 
 
 def _pages(client: Client, walk: Walk, path: str, params: dict[str, Any]) -> Any:
-    """The pages of a REST list (None at the end; `Stopped` when the budget or a rate limit ends the walk). The
+    """The pages of a REST list (None at the end; `PollStopped` when the budget or a rate limit ends the walk). The
     first page goes with the last ETag of the same query; its ETag is kept while the mark stays."""
     query = urlencode(sorted(params.items()))
     etag = walk.etag if walk.query == query else ""
@@ -77,7 +77,7 @@ def _pages(client: Client, walk: Walk, path: str, params: dict[str, Any]) -> Any
     first = True
     while url is not None:
         if not client.can_call():
-            raise Stopped
+            raise PollStopped
         page = client.get(url, params if first else None, etag=etag if first else "")
         if page.not_modified:
             return
@@ -99,7 +99,7 @@ def issues_read(client: Client, state: RepoState, repo: str, context: Context, s
             for item in _list(page.data, "issues"):
                 out.reads += 1
                 _handle(walk, item, lambda i: issue_mention(i, context), out, state)
-    except Stopped:
+    except PollStopped:
         return False
     finally:
         if walk.mark != mark:
@@ -125,7 +125,7 @@ def comments_read(
                 if unknown and where is not None:
                     _issue_fetch(client, state, repo, where[2], context, out)
                 _handle(walk, item, lambda c: comment_mention(c, context), out, state)
-    except Stopped:
+    except PollStopped:
         return False
     finally:
         if walk.mark != mark:
@@ -136,7 +136,7 @@ def comments_read(
 def _issue_fetch(client: Client, state: RepoState, repo: str, number: int, context: Context, out: RepoRead) -> None:
     """The issue of a comment written after the issues were listed: read now, so the comment has its ticket."""
     if not client.can_call():
-        raise Stopped
+        raise PollStopped
     issue = client.get(f"/repos/{repo}/issues/{number}").data
     found = each([issue], lambda i: issue_mention(i, context))
     out.parsed.extend(found)
@@ -179,7 +179,7 @@ def discussions_read(
         variables = {"owner": owner, "name": name, "first": DISCUSSIONS_PER_PAGE, "after": after}
         try:
             data = client.graphql(DISCUSSIONS, variables)
-        except Stopped:
+        except PollStopped:
             return False
         connection = clean.mapping(clean.mapping(clean.mapping(data).get("repository")).get("discussions"))
         nodes = clean.objects(connection.get("nodes"))

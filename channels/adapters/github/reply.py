@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import iso_or_now, json_of, scrubbed
 from channels.http_status import Ladder, Rung, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -84,20 +84,13 @@ class Poster:
         self.used: list[str] = []
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[requests.Response, Any]:
-        from channels.accounts.tokens import with_account_token
+        from channels.accounts.tokens import account_request
 
-        def send(tokens: dict[str, Any]) -> requests.Response:
-            self.used.append(tokens["access_token"])
-            headers = {
-                "Authorization": f"Bearer {tokens['access_token']}",
-                "Accept": ACCEPT,
-                "X-GitHub-Api-Version": API_VERSION,
-            }
-            return reply_request(
-                self.session, method, API_URL + path, label="GitHub", where=self.where, json=body, headers=headers
-            )
-
-        response = with_account_token(account=self.account, session=self.session, call=send)
+        response, used = account_request(
+            self.session, method, API_URL + path, account=self.account, label="GitHub", where=self.where, json=body,
+            headers={"Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION},
+        )  # fmt: skip
+        self.used += used
         answer = json_of(response)
         if not succeeded(response):
             raise self.refusal(response, answer)

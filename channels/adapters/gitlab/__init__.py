@@ -43,9 +43,10 @@ from channels import clean
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, chunk_results
+from . import config as config_module
 from . import reply, thread
 from .client import Client, token_of
-from .config import DEFAULTS, SCHEMA, project_ref, validate_config
+from .config import DEFAULTS, project_ref
 from .cursor import Cursor
 from .oauth import GitLabOAuth, access_token_grant
 from .paging import Chunk, project_chunks
@@ -57,13 +58,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "GitLabAdapter"]
 
 
-class GitLabAdapter(PolledAdapter):
+class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "gitlab"
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = GitLabOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own user
     # What admin calls that way of connecting, and what it does, on its link and confirmation page.

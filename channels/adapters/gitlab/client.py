@@ -23,7 +23,7 @@ from channels import clean
 from channels.http import PollBudget, credential_of, fetch_json
 from channels.http_status import Ladder, rate_limit_of
 
-from ..base import AuthError, ConfigError, RateLimited
+from ..base import AuthError, ConfigError
 from .config import api_root
 
 if TYPE_CHECKING:
@@ -42,10 +42,6 @@ def token_of(channel: Channel) -> str:
     return token.strip()
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll (a 429, or the remaining budget ran low): keep what was read."""
-
-
 @dataclass
 class Page:
     data: Any
@@ -54,8 +50,6 @@ class Page:
 
 class Client(PollBudget):
     """One poll's view of the instance: the request budget, the rate-limit figures it reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
         super().__init__(budget)
@@ -67,11 +61,8 @@ class Client(PollBudget):
 
     def get(self, path: str, params: dict[str, Any]) -> Page:
         page = self.counted(lambda: self._get(path, params))
-        if self.remaining is not None and self.remaining <= LOW_REMAINING and self.stopped is None:
-            retry = (self.reset_at - datetime.now(tz=UTC)).total_seconds() if self.reset_at else None
-            self.stopped = RateLimited(
-                f"GitLab {path}: {self.remaining} requests left until the limit resets", retry_after=retry
-            )
+        retry = (self.reset_at - datetime.now(tz=UTC)).total_seconds() if self.reset_at else None
+        self.stop_when_low(f"GitLab {path}", self.remaining, LOW_REMAINING, retry_after=retry)
         return page
 
     def _get(self, path: str, params: dict[str, Any]) -> Page:

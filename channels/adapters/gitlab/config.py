@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 GITLAB_COM = "https://gitlab.com"
 DEFAULTS: dict[str, Any] = {
@@ -52,8 +52,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     )
     if any("," in label for label in result["labels"]):
         raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
-    if not isinstance(config.get("include_confidential", False), bool):
-        raise ConfigError('"include_confidential" must be true or false.')
+    booleans_check(config, "include_confidential")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 
@@ -138,15 +137,15 @@ SCHEMA = KindSchema(
             "Read confidential issues and internal notes too (the token must see them); off: they are skipped",
             default=DEFAULTS["include_confidential"],
         ),
-        int_setting(
-            "backfill_hours",
-            "Backfill (hours)",
-            "How far back the first poll of a new channel reads issues, in hours",
+        *int_settings(
+            (
+                "backfill_hours",
+                "Backfill (hours)",
+                "How far back the first poll of a new channel reads issues, in hours",
+            ),
+            "max_requests_per_poll",
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

@@ -12,11 +12,11 @@ GitLab calls an open issue's state "opened" and a closed one's "closed"; its mil
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
-from channels.accounts.sending import json_of, reply_request
+from channels.accounts.sending import json_of
 from channels.http_status import REFUSED, refusal, succeeded
 
 from ..base import ReplyError
@@ -50,22 +50,15 @@ def issue_ref(*, channel: Channel, url: str) -> IssueRef | None:
 def issue_create(
     *, channel: Channel, account: Account, session: requests.Session, project: str, title: str, body: str
 ) -> IssueState:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     base = validate_config(channel.config)["base_url"]
     url = f"{api_root(base)}/projects/{project_ref(project)}/issues"
     where = f"the issues of {project}"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {**token_headers(tokens), "Accept": "application/json"}
-        return reply_request(
-            session, "POST", url, label="GitLab", where=where, json={"title": title, "description": body},
-            headers=headers, allow_redirects=False,
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", url, account=account, label="GitLab", where=where,
+        json={"title": title, "description": body}, signed=token_headers, allow_redirects=False,
+    )  # fmt: skip
     answer = json_of(response)
     if not succeeded(response):
         said = error_text(answer) or "no reason given"

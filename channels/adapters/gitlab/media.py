@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request, uploading
+from channels.accounts.sending import json_of, uploading
 from channels.http_status import IMAGE_LADDER, refusal, succeeded
 
 from ..base import Media, OutgoingImage
@@ -35,14 +35,14 @@ def uploaded(
     web: str,
     project_id: int,
     images: Sequence[OutgoingImage],
-    headers_of: Callable[[dict[str, Any]], dict[str, str]],
+    signed: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> tuple[list[str], tuple[Media, ...]]:
     """Each image uploaded to the project as `account`: its markdown for the note, and its address (`web`: the
     instance's address, before a `full_path`)."""
     shown: list[str] = []
     media: list[Media] = []
     for image in images:
-        answer = _upload(account, session, f"{api}/projects/{project_id}/uploads", image, headers_of)
+        answer = _upload(account, session, f"{api}/projects/{project_id}/uploads", image, signed)
         url = clean.line(answer.get("url"))
         alt = " ".join(ALT_UNSAFE.sub(" ", image.alt).split())
         shown.append(f"![{alt}]({url})")
@@ -56,22 +56,15 @@ def _upload(
     session: requests.Session,
     url: str,
     image: OutgoingImage,
-    headers_of: Callable[[dict[str, Any]], dict[str, str]],
+    signed: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> dict[str, Any]:
-    from channels.accounts.tokens import with_account_token
-
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session, "POST", url, label="GitLab", where="the image",
-            headers={**headers_of(tokens), "Accept": "application/json"},
-            files={"file": (image.filename, image.data, image.content_type)}, allow_redirects=False,
-        )  # fmt: skip
+    from channels.accounts.tokens import account_request
 
     with uploading("GitLab"):
-        response = with_account_token(account=account, session=session, call=call)
+        response, used = account_request(
+            session, "POST", url, account=account, label="GitLab", where="the image", signed=signed,
+            files={"file": (image.filename, image.data, image.content_type)}, allow_redirects=False,
+        )  # fmt: skip
     answer = clean.mapping(json_of(response))
     if not succeeded(response) or not UPLOAD_PATH.match(clean.line(answer.get("url"))):
         said = error_text(answer) or f"HTTP {response.status_code}"

@@ -16,12 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
-from channels.accounts.oauth import Grant, Provider
-from channels.http_status import token_refused_check
+from channels.accounts.oauth import Grant, Provider, whoami_answer
 
-from ..base import AuthError, ConfigError, PayloadError, TransientError
+from ..base import AuthError, ConfigError, PayloadError
 from .client import token_of
 from .config import api_root, validate_config
 
@@ -50,22 +48,12 @@ class GitLabOAuth(Provider):
 
 def whoami(channel: Channel, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
     """Who the token acts as: ``GET /api/v4/user`` (``username``, ``id``)."""
-    try:
-        response = session.get(
-            f"{api_root(_base(channel))}/user",
-            headers={**headers, "Accept": "application/json"},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"GitLab did not say who signed in ({exc.__class__.__name__})") from exc
-    token_refused_check(response, "GitLab refused the token (HTTP {status}): it may be expired or revoked.")
-    try:
-        user = response.json() if response.ok else None
-    except (ValueError, RecursionError):
-        user = None
-    if not isinstance(user, dict) or not isinstance(user.get("username"), str):
-        raise PayloadError(f"GitLab did not say who the token acts as (HTTP {response.status_code}).")
+    user, status = whoami_answer(
+        session, f"{api_root(_base(channel))}/user", label="GitLab", headers={**headers, "Accept": "application/json"},
+        allow_redirects=False, refused="GitLab refused the token (HTTP {status}): it may be expired or revoked.",
+    )  # fmt: skip
+    if not isinstance(user.get("username"), str):
+        raise PayloadError(f"GitLab did not say who the token acts as (HTTP {status}).")
     return user["username"], str(user.get("id") or "")
 
 

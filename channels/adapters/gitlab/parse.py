@@ -22,7 +22,7 @@ from typing import Any
 from channels import clean
 
 from ..base import IncomingMention, PayloadError
-from ..guard import Parsed, parse_each
+from ..guard import Parsed, nested_items, parse_each
 
 _ID_MAX = 2**63 - 1
 _NOT_GITLAB = (
@@ -145,24 +145,17 @@ def note_mention(note: Any, *, issue_urls: dict[str, str] | None = None) -> Inco
     )
 
 
-def page_items(payload: Any, *, depth: int = 0) -> list[Any]:
+def page_items(payload: Any) -> list[Any]:
     """The issues and notes of a payload, or `PayloadError` when it is neither."""
-    if isinstance(payload, dict):
-        if is_issue(payload) or is_note(payload):
-            return [payload]
-        if "message" in payload or "error" in payload:
-            raise PayloadError(f"this is a GitLab error response ({clean.preview(payload)}), not issues or notes.")
-        keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
-        raise PayloadError(f"{_NOT_GITLAB}; got an object with keys {keys}.")
-    if not isinstance(payload, list):
-        raise PayloadError(f"{_NOT_GITLAB}; got {type(payload).__name__}.")
-    items: list[Any] = []
-    for element in payload:
-        if isinstance(element, list) and depth < 2:
-            items.extend(page_items(element, depth=depth + 1))
-        else:
-            items.append(element)  # an issue, a note, or junk that is rejected on its own
-    return items
+    return nested_items(payload, _object_items, not_items=_NOT_GITLAB)
+
+
+def _object_items(payload: dict[str, Any]) -> list[Any] | None:
+    if is_issue(payload) or is_note(payload):
+        return [payload]
+    if "message" in payload or "error" in payload:
+        raise PayloadError(f"this is a GitLab error response ({clean.preview(payload)}), not issues or notes.")
+    return None
 
 
 def parse_page(payload: Any, *, filters: Filters | None = None) -> Parsed:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
 from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -44,10 +44,12 @@ def issue_of(target: ReplyTarget) -> tuple[int, int]:
     return project_id, iid
 
 
-def token_headers(tokens: dict[str, Any]) -> dict[str, str]:
+def token_headers(tokens: dict[str, Any]) -> dict[str, Any]:
+    """How an account's token goes with a request (`account_request`'s `signed`): a personal access token as
+    PRIVATE-TOKEN, an OAuth token as a bearer; JSON asked for either way."""
     if tokens.get("token_type") == "private":
-        return {"PRIVATE-TOKEN": tokens["access_token"]}
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+        return {"headers": {"PRIVATE-TOKEN": tokens["access_token"], "Accept": "application/json"}}
+    return {"headers": {"Authorization": f"Bearer {tokens['access_token']}", "Accept": "application/json"}}
 
 
 REPLY_REFUSED: Ladder = {
@@ -71,7 +73,7 @@ def post_reply(
     style: str = "",
     media: Sequence[OutgoingImage] = (),
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     project_id, iid = issue_of(target)
     if not text.strip():
@@ -84,21 +86,14 @@ def post_reply(
 
         markdown, shown = uploaded(
             account=account, session=session, api=api_root(base), web=base.rstrip("/"), project_id=project_id,
-            images=media, headers_of=token_headers,
+            images=media, signed=token_headers,
         )  # fmt: skip
         text = text.rstrip() + "\n\n" + "\n".join(markdown)
     where = f"{account.username}'s comments on the issue"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {**token_headers(tokens), "Accept": "application/json"}
-        return reply_request(
-            session, "POST", url, label="GitLab", where=where, json={"body": text}, headers=headers,
-            allow_redirects=False,
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", url, account=account, label="GitLab", where=where, json={"body": text},
+        signed=token_headers, allow_redirects=False,
+    )  # fmt: skip
     answer = json_of(response)
     if succeeded(response):
         note_id = whole(answer.get("id")) if isinstance(answer, dict) else None

@@ -49,12 +49,13 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, PayloadError, RateLimited, TransientError
+from ..base import FetchResult, PayloadError, PollStopped, RateLimited, TransientError
 from ..guard import Parsed, parse_each
 from ..polling import PolledAdapter, chunk_result, chunk_results
+from . import config as config_module
 from . import thread
-from .client import SEARCH_URL, TAGS, Client, Stopped
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .client import SEARCH_URL, TAGS, Client
+from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .paging import Chunk, KeywordWalk
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
@@ -74,13 +75,8 @@ def _replay_mount(config: dict[str, Any], session: requests.Session) -> None:
         session.mount("https://hn.algolia.com/", ReplayTransport())
 
 
-class HackerNewsAdapter(PolledAdapter):
+class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "hackernews"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
 
     # --- polling ---------------------------------------------------------------------
 
@@ -115,7 +111,7 @@ class HackerNewsAdapter(PolledAdapter):
                 # Each keyword may use its share of what is left (the one furthest behind goes first).
                 client.budget = client.made + max(1, (total - client.made) // (len(keywords) - index))
                 walk = KeywordWalk(client, cursor, keyword, high=now + 1, overlap=int(config["overlap_seconds"]))
-                with contextlib.suppress(Stopped):  # the budget or a 429 ended this keyword's walk
+                with contextlib.suppress(PollStopped):  # the budget or a 429 ended this keyword's walk
                     yield from walk.chunks()
                 backlog = backlog or not walk.finished
 
@@ -157,7 +153,7 @@ def _hand_over(chunk: Chunk) -> Parsed:
 def _front_page(channel: Channel, client: Client) -> frozenset[str] | None:
     try:
         return client.front_page()
-    except (Stopped, RateLimited, TransientError, PayloadError) as exc:
+    except (PollStopped, RateLimited, TransientError, PayloadError) as exc:
         # The mentions of this poll are stored all the same; the front page is asked again next poll.
         logger.warning("hackernews: channel=%s front page not read: %s", channel.slug, exc)
         return None

@@ -13,7 +13,7 @@ from advocacy.counters import window_count
 from channels import clean
 from channels.http import PollBudget, get_json
 
-from ..base import PayloadError, RateLimited
+from ..base import PayloadError, PollStopped, RateLimited
 
 SEARCH_URL = "https://hn.algolia.com/api/v1/search_by_date"
 # Relevance-sorted search, where `tags=front_page` lists the stories on the front page now (about 30).
@@ -22,10 +22,6 @@ TAGS = "(story,comment)"  # stories (jobs and polls carry the story tag too) or 
 # Algolia never pages past the first 1,000 hits of a query (page * hitsPerPage < 1000): older hits of a
 # larger result are reached only with narrower numericFilters windows.
 PAGINATION_LIMIT = 1000
-
-
-class Stopped(Exception):
-    """Rate-limited or out of budget part-way through a poll: stop asking, keep what was read."""
 
 
 @dataclass
@@ -67,8 +63,6 @@ class Client(PollBudget):
     """One poll's view of Algolia: `budget` requests at most; a 429 (or the hourly budget) after a successful
     call ends the walk (`stopped`) instead of failing the poll."""
 
-    stop = Stopped
-
     def __init__(self, session: requests.Session, *, budget: int, hourly_budget: int, hits_per_page: int) -> None:
         super().__init__(budget)
         self.session = session
@@ -78,7 +72,7 @@ class Client(PollBudget):
     def search(self, keyword: str, *, low: int, high: int | None, page: int) -> SearchPage:
         """Hits for `keyword` created in [low, high), newest first, page `page`."""
         if not self.can_call():
-            raise Stopped("request budget used")
+            raise PollStopped("request budget used")
         filters = f"created_at_i>={low}" + (f",created_at_i<{high}" if high is not None else "")
         params = {
             "query": keyword,
@@ -98,7 +92,7 @@ class Client(PollBudget):
         """The ids of the stories on the front page now: one request, outside the poll's walk budget
         (the walk may have used it up) but inside the deployment's hourly budget."""
         if self.stopped is not None:
-            raise Stopped("rate-limited")
+            raise PollStopped("rate-limited")
         hourly_budget_take(self.hourly_budget)
         self.made += 1
         data = get_json(self.session, FRONT_PAGE_URL, params={"tags": "front_page", "hitsPerPage": 100})

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..schema import KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -35,8 +34,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     config_keys_check(config, allowed=ALLOWED, platform="Hacker News", example=EXAMPLE)
     keywords = keyword_list(config.get("keywords"), what="search words", fold_spaces=False, required=True)
     whole_numbers_check(config, _INT_LIMITS)
-    if "replay" in config and not isinstance(config["replay"], bool):
-        raise ConfigError('"replay" must be true or false.')
+    booleans_check(config, "replay")
     return {**config, "keywords": keywords}
 
 
@@ -55,18 +53,16 @@ SCHEMA = KindSchema(
             example="gitlab",
             required=True,
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "hits_per_page", "Hits per page", "Items per search request", defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
-        int_setting(
-            "hourly_request_budget",
-            "Hourly request budget",
-            "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+        *int_settings(
+            "overlap_seconds",
+            "backfill_hours",
+            ("hits_per_page", "Hits per page", "Items per search request"),
+            "max_requests_per_poll",
+            (
+                "hourly_request_budget",
+                "Hourly request budget",
+                "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+            ),
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
         ),

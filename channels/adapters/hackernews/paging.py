@@ -90,7 +90,7 @@ class KeywordWalk:
         return self.known[key]
 
     def chunks(self) -> Iterator[Chunk]:
-        """The keyword's chunks, oldest first. Raises client.Stopped when the budget or a 429 ends the walk."""
+        """The keyword's chunks, oldest first. Raises PollStopped when the budget or a 429 ends the walk."""
         start = self.state.start
         first = self.search(start, self.high, 0)
         placed = [c for c in (created_of(h, self.high) for h in first.hits) if c is not None]

@@ -45,8 +45,9 @@ from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, streams_walked
 from . import actions, reply, thread
+from . import config as config_module
 from .client import Client, token_of
-from .config import DEFAULTS, SCHEMA, full_handle, instance_domain, settings_of, validate_config
+from .config import DEFAULTS, full_handle, instance_domain, settings_of
 from .cursor import Cursor, usable_id
 from .length import instance_limits
 from .oauth import MastodonOAuth, access_token_grant
@@ -59,13 +60,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "MastodonAdapter"]
 
 
-class MastodonAdapter(PolledAdapter):
+class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "mastodon"
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = MastodonOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own account
     channel_key_words = "the channel's access token"
@@ -159,10 +155,6 @@ class MastodonAdapter(PolledAdapter):
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw item kept in the dead-letter table, read again."""
-        return parse_page(item)
 
 
 def _own_account(client: Client, cursor: Cursor) -> str:

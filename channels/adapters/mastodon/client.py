@@ -43,10 +43,6 @@ def token_of(channel: Channel) -> str:
     return token.strip()
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll (a 429, or the remaining budget ran low): keep what was read."""
-
-
 @dataclass
 class Page:
     data: Any
@@ -55,8 +51,6 @@ class Page:
 
 class Client(PollBudget):
     """One poll's view of the instance: the request budget and the rate-limit figures it reported last."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
         super().__init__(budget)
@@ -67,11 +61,9 @@ class Client(PollBudget):
 
     def get(self, path: str, params: dict[str, Any]) -> Page:
         page = self.counted(lambda: self._get(path, params))
-        if self.limits.remaining is not None and self.limits.remaining <= LOW_REMAINING and self.stopped is None:
-            self.stopped = RateLimited(
-                f"Mastodon {path}: {self.limits.remaining} requests left until the limit resets",
-                retry_after=self.limits.until_reset(),
-            )
+        self.stop_when_low(
+            f"Mastodon {path}", self.limits.remaining, LOW_REMAINING, retry_after=self.limits.until_reset()
+        )
         return page
 
     def _get(self, path: str, params: dict[str, Any]) -> Page:

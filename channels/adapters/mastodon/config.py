@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "mentions": True,
@@ -37,9 +37,7 @@ _EXAMPLE = '{"base_url": "https://mastodon.social", "hashtags": ["gitlab"], "han
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     config_keys_check(config, allowed={"base_url", *DEFAULTS}, platform="Mastodon", example=_EXAMPLE)
     result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
-    for key in ("mentions", "own_replies"):
-        if key in config and not isinstance(config[key], bool):
-            raise ConfigError(f'"{key}" must be true or false.')
+    booleans_check(config, "mentions", "own_replies")
     result["hashtags"] = _hashtags(config.get("hashtags", []))
     result["keywords"] = keyword_list(
         config.get("keywords", []), max_length=200, max_count=MAX_KEYWORDS, skip_blank=True
@@ -174,10 +172,7 @@ SCHEMA = KindSchema(
             "replies, never tickets",
             example="gitlab",
         ),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
     ),
     credentials=(
         Credential(

@@ -19,13 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
 from channels import clean
-from channels.accounts.oauth import Grant, Provider
-from channels.http_status import token_refused_check
+from channels.accounts.oauth import Grant, Provider, whoami_answer
 
-from ..base import AuthError, PayloadError, TransientError
+from ..base import AuthError, PayloadError
 from .client import token_of
 from .config import full_handle, instance_domain, validate_config
 
@@ -54,24 +52,14 @@ class MastodonOAuth(Provider):
 
 def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, str]:
     """Who the token acts as: ``GET /api/v1/accounts/verify_credentials`` (its ``acct``, in full, and ``id``)."""
-    try:
-        response = session.get(
-            f"{base_url}/api/v1/accounts/verify_credentials",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        raise TransientError(f"Mastodon did not say who signed in ({exc.__class__.__name__})") from exc
-    token_refused_check(response, "Mastodon refused the token (HTTP {status}): it may be revoked.")
-    try:
-        account = response.json() if response.ok else None
-    except (ValueError, RecursionError):
-        account = None
-    account = clean.mapping(account)
+    account, status = whoami_answer(
+        session, f"{base_url}/api/v1/accounts/verify_credentials", label="Mastodon",
+        headers={"Authorization": f"Bearer {token}"}, allow_redirects=False,
+        refused="Mastodon refused the token (HTTP {status}): it may be revoked.",
+    )  # fmt: skip
     handle = full_handle(clean.line(account.get("acct")), instance_domain(base_url))
     if not handle:
-        raise PayloadError(f"Mastodon did not say who the token acts as (HTTP {response.status_code}).")
+        raise PayloadError(f"Mastodon did not say who the token acts as (HTTP {status}).")
     return handle, clean.ident(account.get("id"))
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, rate_limit_of, succeeded
 from channels.http_status import refusal as send_refusal
 
@@ -48,28 +48,18 @@ if TYPE_CHECKING:
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}", "Accept": "application/json"}
-
-
 def account_call(
     *, account: Account, session: requests.Session, method: str, url: str, where: str, **options: Any
 ) -> tuple[requests.Response, Any, list[str]]:
     """One call as the account (its token, refreshed or refused as `with_account_token` does), never following a
     redirect: the answer, its JSON (or None) and the tokens used (to keep them out of messages)."""
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
-    used: list[str] = []
-    headers = options.pop("headers", {})
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session, method, url, label="Mastodon", where=where, headers={**bearer(tokens), **headers},
-            allow_redirects=False, **options,
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call)
+    headers = {"Accept": "application/json", **options.pop("headers", {})}
+    response, used = account_request(
+        session, method, url, account=account, label="Mastodon", where=where, headers=headers, allow_redirects=False,
+        **options,
+    )  # fmt: skip
     return response, json_of(response), used
 
 

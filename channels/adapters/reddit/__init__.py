@@ -40,10 +40,11 @@ from channels import clean
 from ..base import FetchResult, PayloadError
 from ..guard import Parsed
 from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
+from . import config as config_module
 from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import DEFAULTS, settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
 from .oauth import RedditOAuth
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
@@ -65,13 +66,8 @@ __all__ = [
 ]
 
 
-class RedditAdapter(PolledAdapter):
+class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "reddit"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
     oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)
 
     post_reply = staticmethod(reply.post_reply)
@@ -167,7 +163,3 @@ class RedditAdapter(PolledAdapter):
     def parse_page(self, payload: Any) -> Parsed:
         """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
         return parse_page(payload)
-
-    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
-        """One raw entry kept in the dead-letter table, read again."""
-        return parse_page(item)

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, int_settings
+from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -52,8 +52,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     for key in ("keywords", "subreddits"):
         if key not in config:
             del result[key]
-    if "include_comments" in config and not isinstance(config["include_comments"], bool):
-        raise ConfigError('"include_comments" must be true or false.')
+    booleans_check(config, "include_comments")
     whole_numbers_check(config, _INT_LIMITS)
     return result
 
@@ -106,17 +105,17 @@ SCHEMA = KindSchema(
             "Read the subreddits' comments as well as their posts",
             default=DEFAULTS["include_comments"],
         ),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "requests_per_minute",
-            "Requests per minute",
-            "Shared by every channel using the same Reddit app (the free tier allows 100)",
+        *int_settings(
+            "overlap_seconds",
+            "backfill_hours",
+            (
+                "requests_per_minute",
+                "Requests per minute",
+                "Shared by every channel using the same Reddit app (the free tier allows 100)",
+            ),
+            "max_requests_per_poll",
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
-        ),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
         ),
     ),
     credentials=(

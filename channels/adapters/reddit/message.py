@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.utils import timezone
 
-from channels.accounts.sending import json_of, reply_request, scrubbed
+from channels.accounts.sending import json_of, scrubbed
 from channels.http_status import Ladder, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, SentReply
 from .client import API_URL
-from .oauth import reddit_user_agent
+from .oauth import reddit_signed
 from .platform import PLATFORM
 from .reply import FULLNAME
 
@@ -54,7 +54,7 @@ MESSAGE_REFUSED: Ladder = {
 def direct_message(
     *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     author = (target.author_handle or "").strip().removeprefix("u/").removeprefix("/u/")
     if not author or author.casefold() in {"[deleted]", account.username.casefold()}:
@@ -62,20 +62,11 @@ def direct_message(
     if not FULLNAME.fullmatch(target.external_id or ""):
         raise ReplyError(f"Cannot answer {str(target.external_id)[:40]!r}: not a Reddit post or comment.")
     subject = " ".join(f"About: {target.title or 'your post'}".split())[:SUBJECT_MAX]
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session, "POST", COMPOSE_URL, label="Reddit", where=f"u/{account.username}'s sent messages",
-            data={"api_type": "json", "to": author, "subject": subject, "text": text},
-            headers={
-                "Authorization": f"bearer {tokens['access_token']}",
-                "User-Agent": reddit_user_agent(channel, account.username),
-            },
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", COMPOSE_URL, account=account, label="Reddit", where=f"u/{account.username}'s sent messages",
+        data={"api_type": "json", "to": author, "subject": subject, "text": text},
+        signed=reddit_signed(channel, account),
+    )  # fmt: skip
     if not succeeded(response):
         raise refusal(response, "Reddit", MESSAGE_REFUSED, user=account.username)
     body = json_of(response)

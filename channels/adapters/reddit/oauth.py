@@ -10,20 +10,21 @@ refreshed with HTTP Basic auth as the app. Scopes: `identity` (who consented), `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 
-from channels.accounts.oauth import Provider
+from channels.accounts.oauth import Provider, whoami_answer
 from channels.http import credential_of
 
-from ..base import ConfigError, PayloadError, TransientError
+from ..base import ConfigError, PayloadError
 from .auth import AUTH_URL
 from .client import API_URL
 
 if TYPE_CHECKING:
-    from channels.models import Channel
+    from channels.models import Account, Channel
 
 AUTHORIZE_URL = "https://www.reddit.com/api/v1/authorize"
 ME_URL = API_URL + "/api/v1/me"
@@ -44,6 +45,13 @@ def reddit_user_agent(channel: Channel, username: str = "") -> str:
     return f"{agent} (by /u/{username})" if username else agent
 
 
+def reddit_signed(channel: Channel, account: Account) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How `account`'s token goes with a send (`account_request`'s `signed`): a bearer, and the user agent Reddit
+    asks of every client, naming the account."""
+    agent = reddit_user_agent(channel, account.username)
+    return lambda tokens: {"headers": {"Authorization": f"bearer {tokens['access_token']}", "User-Agent": agent}}
+
+
 class RedditOAuth(Provider):
     label, authorize_url, token_url, scope = LABEL, AUTHORIZE_URL, AUTH_URL, " ".join(SCOPES)
     pkce = False
@@ -62,18 +70,10 @@ class RedditOAuth(Provider):
 
 def _whoami(channel: Channel, session: requests.Session, access_token: str) -> tuple[str, str]:
     """The account that consented (GET /api/v1/me: `name`, `id`)."""
-    try:
-        response = session.get(
-            ME_URL,
-            headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
-            timeout=settings.DESK_HTTP_TIMEOUT_SECONDS,
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"Reddit did not say who signed in ({exc.__class__.__name__})") from exc
-    try:
-        data = response.json() if response.ok else None
-    except (ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        raise PayloadError(f"Reddit did not say who signed in (HTTP {response.status_code}).")
+    data, status = whoami_answer(
+        session, ME_URL, label="Reddit",
+        headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
+    )  # fmt: skip
+    if not isinstance(data.get("name"), str):
+        raise PayloadError(f"Reddit did not say who signed in (HTTP {status}).")
     return data["name"], str(data.get("id") or "")

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import epoch_or_now, json_of, reply_request, scrubbed
+from channels.accounts.sending import epoch_or_now, json_of, scrubbed
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import API_URL
-from .oauth import reddit_user_agent
+from .oauth import reddit_signed
 from .parse import permalink_of
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ REPLY_REFUSED: Ladder = {
 def post_reply(
     *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     thing_id = target.external_id
     if not FULLNAME.fullmatch(thing_id or ""):
@@ -63,24 +63,10 @@ def post_reply(
     if not text.strip():
         raise ReplyError("The reply is empty.")
     where = f"u/{account.username}'s comments"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        return reply_request(
-            session,
-            "POST",
-            COMMENT_URL,
-            label="Reddit",
-            where=where,
-            data={"api_type": "json", "thing_id": thing_id, "text": text},
-            headers={
-                "Authorization": f"bearer {tokens['access_token']}",
-                "User-Agent": reddit_user_agent(channel, account.username),
-            },
-        )
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", COMMENT_URL, account=account, label="Reddit", where=where,
+        data={"api_type": "json", "thing_id": thing_id, "text": text}, signed=reddit_signed(channel, account),
+    )  # fmt: skip
     body = json_of(response)
     if not succeeded(response):
         reset = rate_limit_of(response).until_reset()

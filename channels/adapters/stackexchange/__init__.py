@@ -58,12 +58,13 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, RateLimited, ReplyTarget, SentReply
+from ..base import FetchResult, RateLimited
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_results
+from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
-from .config import DEFAULTS, SCHEMA, site_domain, validate_config
+from .config import DEFAULTS, site_domain
 from .cursor import Cursor
 from .fields import count_of
 from .oauth import StackExchangeOAuth
@@ -71,7 +72,7 @@ from .paging import Page, Poll
 from .parse import PostLinks, parse_page, timeline_posts
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = [
     "API_ROOT",
@@ -84,31 +85,13 @@ __all__ = [
 ]
 
 
-class StackExchangeAdapter(PolledAdapter):
+class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "stackexchange"
-    # Watched threads (channels.adapters.watch): the thread of a stored item, read directly.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
     oauth = StackExchangeOAuth()  # connecting the accounts the desk comments and answers as
     # A comment on the post answered, or an answer to its question (both need the account's reputation
     # on the site: Stack Exchange says so when it is short).
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(
-            channel=channel, account=account, session=session, target=target, text=text, style=style
-        )
+    post_reply = staticmethod(reply.post_reply)
 
     # --- polling ---------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, MAX_REQUESTS_HELP, OVERLAP_HELP, Credential, KindSchema, Setting, int_setting
+from ..schema import Credential, KindSchema, Setting, int_settings
 from ..values import config_keys_check, whole_numbers_check
 
 DEFAULTS: dict[str, int] = {
@@ -115,17 +115,15 @@ SCHEMA = KindSchema(
             "gitlab",
             required=True,
         ),
-        int_setting(
-            "watch_days",
-            "Watch questions (days)",
-            "How long a question stays watched for new answers and comments",
+        *int_settings(
+            ("watch_days", "Watch questions (days)", "How long a question stays watched for new answers and comments"),
+            "backfill_hours",
+            ("pagesize", "Page size", "Items per API request"),
+            "max_requests_per_poll",
+            "overlap_seconds",
             defaults=DEFAULTS,
             limits=_LIMITS,
         ),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_LIMITS),
-        int_setting("pagesize", "Page size", "Items per API request", defaults=DEFAULTS, limits=_LIMITS),
-        int_setting("max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_LIMITS),
-        int_setting("overlap_seconds", "Overlap (seconds)", OVERLAP_HELP, defaults=DEFAULTS, limits=_LIMITS),
     ),
     credentials=(
         Credential(

@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
-from channels.accounts.oauth import Grant, Provider, expires_at
+from channels.accounts.oauth import Grant, Provider, expires_at, whoami_answer
 from channels.http import credential_of
 
-from ..base import PayloadError, TransientError
+from ..base import PayloadError
 from .client import API_ROOT
 
 if TYPE_CHECKING:
@@ -53,14 +52,8 @@ def _whoami(channel: Channel, session: requests.Session, access_token: str) -> d
     key = credential_of(channel, "key")
     if isinstance(key, str) and key:
         params["key"] = key
-    try:
-        response = session.get(ME_URL, params=params, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"Stack Exchange did not say who signed in ({exc.__class__.__name__})") from exc
-    try:
-        items = response.json().get("items") if response.ok else None
-    except (ValueError, AttributeError, RecursionError):
-        items = None
+    answer, status = whoami_answer(session, ME_URL, label="Stack Exchange", params=params)
+    items = answer.get("items")
     if not isinstance(items, list) or not items or not isinstance(items[0], dict):
-        raise PayloadError(f"Stack Exchange did not say who signed in (HTTP {response.status_code}).")
+        raise PayloadError(f"Stack Exchange did not say who signed in (HTTP {status}).")
     return items[0]

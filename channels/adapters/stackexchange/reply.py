@@ -10,11 +10,11 @@ back as `c<comment_id>`, our answer as `a<answer_id>`, the ids the poll stores.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
-from channels.accounts.sending import epoch_or_now, json_of, reply_request
+from channels.accounts.sending import epoch_or_now, json_of
 from channels.http import credential_of
 from channels.http_status import Ladder, Rung, refusal, succeeded
 
@@ -58,7 +58,7 @@ REFUSED: Ladder = {
 def post_reply(
     *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     style = style or "comment"
     text = text.strip()
@@ -78,16 +78,11 @@ def post_reply(
     site = channel.config.get("site", "stackoverflow")
     key = credential_of(channel, "key")
     where = f"{account.username}'s activity on {site_domain(site)}"
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        data = {"body": text, "access_token": tokens["access_token"], "site": site, "preview": "false"}
-        if isinstance(key, str) and key:
-            data["key"] = key
-        return reply_request(session, "POST", url, label="Stack Exchange", where=where, data=data)
-
-    response = with_account_token(account=account, session=session, call=call, refused=token_refused)
+    form = {"body": text, "site": site, "preview": "false", **({"key": key} if isinstance(key, str) and key else {})}
+    response, used = account_request(
+        session, "POST", url, account=account, label="Stack Exchange", where=where, refused=token_refused,
+        signed=lambda tokens: {"data": {**form, "access_token": tokens["access_token"]}},
+    )  # fmt: skip
     body = json_of(response)
     if succeeded(response) and isinstance(body, dict) and not body.get("error_id"):
         items = body.get("items")

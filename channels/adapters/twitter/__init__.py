@@ -65,6 +65,7 @@ from ..base import ConfigError, FetchResult, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_results
 from . import actions, reply
+from . import config as config_module
 from .client import (
     MENTIONS_URL,
     READ_PARAMS,
@@ -77,7 +78,7 @@ from .client import (
     stored_rate_limits,
     x_get,
 )
-from .config import SCHEMA, handle_with_role, sources, validate_config
+from .config import handle_with_role, sources
 from .cursor import Cursor
 from .ids import SNOWFLAKE_EPOCH_MS, original_window, snowflake_time
 from .oauth import XOAuth
@@ -100,10 +101,8 @@ __all__ = [
 ]
 
 
-class TwitterAdapter(PolledAdapter):
+class TwitterAdapter(PolledAdapter, config=config_module):
     kind = "twitter"
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
     oauth = XOAuth()  # connecting the handles the desk posts from (channels.accounts)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:

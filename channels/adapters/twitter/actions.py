@@ -10,12 +10,12 @@ stored post's `author_id`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import iso_or_now, json_of
 from channels.http_status import Ladder, answered, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -84,21 +84,16 @@ def _on_post(
     target: ReplyTarget,
 ) -> None:
     """POST `{"tweet_id"}` to the handle's likes or retweets."""
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     tweet_id = as_id(target.external_id)
     if tweet_id is None:
         raise ReplyError(f"Cannot {what} {str(target.external_id)[:40]!r}: not an X post id.")
     url = url_of.format(user_id=_user_id(channel, account))
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        where = f"@{account.username}'s {noun}"
-        return reply_request(session, "POST", url, label="X", where=where, json={"tweet_id": tweet_id}, headers=headers)
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", url, account=account, label="X", where=f"@{account.username}'s {noun}",
+        json={"tweet_id": tweet_id},
+    )  # fmt: skip
     _done(response, key, handle=account.username, what=f"{what} the post", used=used)
 
 
@@ -113,20 +108,15 @@ def repost(*, channel: Channel, account: Account, session: requests.Session, tar
 
 
 def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     tweet_id = as_id(target.external_id)
     if tweet_id is None:
         raise ReplyError(f"Cannot delete {str(target.external_id)[:40]!r}: not an X post id.")
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        where = f"@{account.username}'s posts"
-        return reply_request(session, "DELETE", TWEET_URL.format(id=tweet_id), label="X", where=where, headers=headers)
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "DELETE", TWEET_URL.format(id=tweet_id), account=account, label="X",
+        where=f"@{account.username}'s posts",
+    )  # fmt: skip
     if answered(response, 404):
         return  # already gone: what was asked is done
     _done(response, "deleted", handle=account.username, what="delete the post", used=used)
@@ -135,7 +125,7 @@ def delete_post(*, channel: Channel, account: Account, session: requests.Session
 def direct_message(
     *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
 ) -> SentReply:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     text = (text or "").strip()
     if not text or len(text) > DM_MAX_LENGTH:
@@ -143,16 +133,10 @@ def direct_message(
     recipient = as_id(clean.mapping(target.raw).get("author_id"))
     if recipient is None:
         raise ReplyError("The stored post does not name its author's X id: send the message on X.")
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        url = DM_URL.format(participant_id=recipient)
-        where = f"@{account.username}'s direct messages"
-        return reply_request(session, "POST", url, label="X", where=where, json={"text": text}, headers=headers)
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", DM_URL.format(participant_id=recipient), account=account, label="X",
+        where=f"@{account.username}'s direct messages", json={"text": text},
+    )  # fmt: skip
     data = clean.mapping(clean.mapping(json_of(response)).get("data"))
     if succeeded(response):
         event, conversation = clean.ident(data.get("dm_event_id")), clean.ident(data.get("dm_conversation_id"))

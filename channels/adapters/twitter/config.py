@@ -18,6 +18,8 @@ DEFAULT_MAX_RESULTS = 100
 SEARCH_MIN_RESULTS = 10  # recent search takes 10..100, the mentions timeline 5..100
 MAX_QUERY_LENGTH = 4096
 DEFAULT_AVAILABILITY_KEYWORDS = ("down", "outage", "502", "503", "unavailable", "not loading")
+# What a setting left out is, where it is not filled in by `validate_config` itself: nothing here.
+DEFAULTS: dict[str, Any] = {}
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_]{1,15}")
 DIGITS_RE = re.compile(r"[0-9]{1,20}")

@@ -13,11 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
-from channels.accounts.oauth import Provider
+from channels.accounts.oauth import Provider, whoami_answer
 
-from ..base import PayloadError, TransientError
+from ..base import PayloadError
 from .client import API_ROOT
 
 if TYPE_CHECKING:
@@ -43,16 +42,8 @@ class XOAuth(Provider):
 
 def _whoami(session: requests.Session, access_token: str) -> tuple[str, str]:
     """The handle that signed in: connecting @GitLabStatus's tokens to @GitLab must be refused."""
-    try:
-        response = session.get(
-            ME_URL, headers={"Authorization": f"Bearer {access_token}"}, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS
-        )
-    except (requests.Timeout, requests.ConnectionError) as exc:
-        raise TransientError(f"X did not say who signed in ({exc.__class__.__name__})") from exc
-    try:
-        data = response.json().get("data") if response.ok else None
-    except (ValueError, AttributeError, RecursionError):
-        data = None
+    answer, status = whoami_answer(session, ME_URL, label="X", headers={"Authorization": f"Bearer {access_token}"})
+    data = answer.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("username"), str):
-        raise PayloadError(f"X did not say who signed in (HTTP {response.status_code}).")
+        raise PayloadError(f"X did not say who signed in (HTTP {status}).")
     return data["username"], str(data.get("id") or "")

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.utils import timezone
 
-from channels.accounts.sending import reply_request
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
 from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -75,7 +74,7 @@ def post_reply(
 ) -> SentReply:
     """POST /2/tweets as `account` (a connected handle of this channel), replying to `target` (with `media`
     uploaded first, named by their ids)."""
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     reply_to = as_id(target.external_id)
     if reply_to is None:
@@ -83,20 +82,14 @@ def post_reply(
     if not text or not text.strip():
         raise ReplyError("The reply is empty.")
     handle = account.username
-    used: list[str] = []
     post: dict[str, Any] = {"text": text, "reply": {"in_reply_to_tweet_id": reply_to}}
     if media:
         from .upload import uploaded
 
         post["media"] = {"media_ids": uploaded(account=account, session=session, images=media)}
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        where = f"@{handle}'s replies"
-        return reply_request(session, "POST", TWEETS_URL, label="X", where=where, json=post, headers=headers)
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", TWEETS_URL, account=account, label="X", where=f"@{handle}'s replies", json=post
+    )
     if succeeded(response):
         try:
             body = response.json()

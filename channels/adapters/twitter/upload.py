@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import reply_request, uploading
+from channels.accounts.sending import uploading
 from channels.http_status import IMAGE_LADDER, Ladder, refusal, succeeded
 
 from ..base import OutgoingImage, ReplyError
@@ -39,17 +39,10 @@ IMAGE_REFUSED: Ladder = {
 
 
 def _as_account(account: Account, session: requests.Session, url: str, **options: Any) -> requests.Response:
-    from channels.accounts.tokens import with_account_token
-
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        return reply_request(session, "POST", url, label="X", where="the image", headers=headers, **options)
+    from channels.accounts.tokens import account_request
 
     with uploading("X"):
-        response = with_account_token(account=account, session=session, call=call)
+        response, used = account_request(session, "POST", url, account=account, label="X", where="the image", **options)
     if not succeeded(response):
         raise refusal(response, "X", IMAGE_REFUSED, said=platform_error(response), secret=used)
     return response
