@@ -52,7 +52,8 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts, sent_json
+from channels.demo.replay import DemoPosts
+from channels.demo.router import sent_json
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"

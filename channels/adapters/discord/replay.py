@@ -45,7 +45,8 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts, sent_json
+from channels.demo.replay import DemoPosts
+from channels.demo.router import sent_json
 
 from .replay_forms import sent_form, uploaded_attachment
 

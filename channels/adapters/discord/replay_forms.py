@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from channels.demo.replay import sent_json
+from channels.demo.router import sent_json
 
 
 def sent_form(request: requests.PreparedRequest) -> tuple[dict[str, Any], list[tuple[str, str, int, str]]]:

@@ -36,7 +36,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import BASE62, base36, form_parts, sent_json
+from channels.demo.router import BASE62, base36, form_parts, sent_json
 
 from .replay import _NOT_FOUND, _Forum, _Post, _Topic, slugify
 

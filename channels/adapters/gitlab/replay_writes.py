@@ -30,7 +30,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import form_parts, sent_json
+from channels.demo.router import form_parts, sent_json
 
 from .replay import IID_BASE, PROJECT_ID, PROJECT_PATH, _Issue, issue_json, note_json
 

@@ -47,7 +47,8 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import DemoPosts, base36
+from channels.demo.replay import DemoPosts
+from channels.demo.router import base36
 
 from .auth import AUTH_URL
 

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 
 import requests
 
-from channels.demo.replay import base36
+from channels.demo.router import base36
 
 from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
 

@@ -39,7 +39,8 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import BASE36, DemoPosts, base36
+from channels.demo.replay import DemoPosts
+from channels.demo.router import BASE36, base36
 
 from .ids import SNOWFLAKE_EPOCH_MS
 from .replay_writes import is_write, write

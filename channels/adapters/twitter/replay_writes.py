@@ -37,7 +37,7 @@ from urllib.parse import parse_qs
 
 import requests
 
-from channels.demo.replay import sent_json
+from channels.demo.router import sent_json
 
 from .ids import SNOWFLAKE_EPOCH_MS
 
