@@ -19,10 +19,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import requests
 from requests.adapters import BaseAdapter
+
+from channels.demo.router import Asked
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 # One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees
@@ -199,15 +200,14 @@ def user_item(name: str) -> dict[str, Any] | None:
 def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, Any]:
     """Algolia's answer to `request` from the virtual timeline; `posts` (the demo week's) is not read: Hacker
     News replays its own bundled samples."""
-    assert request.url is not None  # the session prepared it, and preparing sets the URL
-    url = urlparse(request.url)
-    if url.hostname == "hacker-news.firebaseio.com":
-        user = re.fullmatch(r"/v0/user/(.+)\.json", url.path)
+    asked = Asked(request)
+    if asked.host == "hacker-news.firebaseio.com":
+        user = re.fullmatch(r"/v0/user/(.+)\.json", asked.path)
         return 200, user_item(user.group(1)) if user else None  # Firebase answers null for anything missing
-    query = {k: v[0] for k, v in parse_qs(url.query).items()}
-    if url.path.endswith("/search") and query.get("tags") == "front_page":
+    query = asked.query
+    if asked.path.endswith("/search") and query.get("tags") == "front_page":
         query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
-    item = re.fullmatch(r".*/items/(\d+)", url.path)
+    item = re.fullmatch(r".*/items/(\d+)", asked.path)
     return 200, item_tree(int(item.group(1))) if item else search(query, served=served_items())
 
 
