@@ -1,4 +1,4 @@
-"""The demo's Bluesky (https://bsky.social, the entryway and the PDS it names), after channels.demo.router (what
+"""The demo's Bluesky (https://bsky.social, the entryway and the PDS it names), after channels.demo.replay_kit (what
 every replay shares): each thread's first post, and its follow-ups, each a reply to the post before it.
 
 Shapes, after the recorded fixtures (tests/fixtures/SOURCES.md) and Bluesky's HTTP reference where none was recorded:
@@ -37,7 +37,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Asked, limit_of, whole, zulu
+from channels.demo.replay_kit import Asked, limit_of, whole, zulu
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"

@@ -1,5 +1,5 @@
 """The demo's Discord server: Discord's REST API (https://discord.com/api/v10) answered from the week's Discord threads
-(channels.demo.threads.chat), after channels.demo.router (what every replay shares).
+(channels.demo.threads.chat), after channels.demo.replay_kit (what every replay shares).
 
 The server is the demo channel's (its guild, #help, the #duo-and-ide forum, gitlab_team's user id, the bot). A
 thread with a title is a forum post (a type 11 thread whose first message has its id); one without is a question in
@@ -32,7 +32,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Answer, Asked, id_page, limit_of, sent_json, whole
+from channels.demo.replay_kit import Answer, Asked, id_page, limit_of, sent_json, whole
 
 HOSTS = ("discord.com",)
 SPEC: dict[str, Any] = DEMO_CHANNELS["discord"]

@@ -1,4 +1,4 @@
-"""forum.gitlab.com for the demo (channels.demo.router says what every replay shares): the week's Discourse threads
+"""forum.gitlab.com for the demo (channels.demo.replay_kit says what every replay shares): the week's Discourse threads
 in Discourse's JSON, after the recorded responses in ``tests/fixtures`` (SOURCES.md):
 
 - ``GET /posts.json[?before=<id>]``: the 50 newest posts below ``before``, as ``{"latest_posts": [...]}``, each with
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.demo.router import Asked, place, whole, zulu
+from channels.demo.replay_kit import Asked, place, whole, zulu
 
 if TYPE_CHECKING:
     from channels.adapters.base import IncomingMention

@@ -1,5 +1,5 @@
 """The writes of our connected account to the demo's forum.gitlab.com (replay.py), answered as done
-(channels.demo.router), in the shapes of docs.discourse.org and the recorded posts (fixtures/SOURCES.md):
+(channels.demo.replay_kit), in the shapes of docs.discourse.org and the recorded posts (fixtures/SOURCES.md):
 
 - ``POST /posts.json``, a reply (``topic_id``, ``raw``, ``reply_to_post_number``) or a personal message (``title``,
   ``raw``, ``archetype`` ``private_message``, ``target_recipients``): the new post ("Creates a new topic, a new post,
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.router import BASE62, Answer, Asked, base36, stamp
+from channels.demo.replay_kit import BASE62, Answer, Asked, base36, stamp
 
 from .replay import _NOT_FOUND, _Forum, _Post, _Topic, slugify
 

@@ -1,4 +1,4 @@
-"""The Disqus API 3.0 (disqus.com/api/3.0) for the demo (channels.demo.router says what every replay shares), after
+"""The Disqus API 3.0 (disqus.com/api/3.0) for the demo (channels.demo.replay_kit says what every replay shares), after
 the recorded responses in tests/fixtures/ (SOURCES.md) and disqus.com/api/docs:
 
 - every answer is the envelope ``{"cursor", "code": 0, "response"}`` of ``threads_listPosts.json`` and
@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Asked, place
+from channels.demo.replay_kit import Asked, place
 
 HOSTS = ("disqus.com",)
 FORUM: str = DEMO_CHANNELS["disqus"]["config"]["forum"]

@@ -1,4 +1,4 @@
-"""The demo desk's mailbox: an IMAP connection answered on this machine from the demo week (channels.demo.router
+"""The demo desk's mailbox: an IMAP connection answered on this machine from the demo week (channels.demo.replay_kit
 says what every replay shares).
 
 The e-mail adapter speaks IMAP through imaplib, not HTTP, so with ``DESK_DEMO_REPLAY`` its client opens a

@@ -1,4 +1,4 @@
-"""api.github.com for the demo (channels.demo.router says what every replay shares): the week's GitHub threads as
+"""api.github.com for the demo (channels.demo.replay_kit says what every replay shares): the week's GitHub threads as
 the demo repository's issues and discussions, alternately (the first thread an issue, the second a discussion...).
 
 Shapes, after ``tests/fixtures`` (SOURCES.md) and docs.github.com where nothing was recorded:
@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.demo.router import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
+from channels.adapters.base import IncomingMention
+from channels.demo.replay_kit import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
 
 if TYPE_CHECKING:
-    from channels.adapters.base import IncomingMention
     from channels.demo.replay import DemoPosts
 
 HOSTS = ("api.github.com",)
@@ -125,24 +125,14 @@ def write(asked: Asked, posts: DemoPosts) -> Answer:
     headers = _limits("core")
     if asked.method == "DELETE":
         return (204, b"", headers) if comment_id and not reactions else (404, _NOT_FOUND)
-    sent, now = asked.json, _iso(datetime.now(tz=UTC))
+    sent, made = asked.json, datetime.now(tz=UTC)
+    now = _iso(made)
     if part == "comments":
         if not str(sent.get("body") or "").strip():
             return 422, {"message": "Validation Failed", "errors": [{"field": "body", "code": "missing_field"}]}
         new_id = COMMENT_ID_BASE + 900_000_000 + int(time.time() * 1000) % 99_999_999
-        comment = {
-            "url": f"{API}/repos/{REPO}/issues/comments/{new_id}",
-            "html_url": f"{WEB}/{REPO}/issues/{number}#issuecomment-{new_id}",
-            "issue_url": f"{API}/repos/{REPO}/issues/{number}",
-            "id": new_id,
-            "node_id": f"IC_kwDOdemo{new_id}",
-            "user": _user(posts.our_account),
-            "created_at": now,
-            "updated_at": now,
-            "author_association": "MEMBER",
-            "body": sent["body"],
-        }
-        return 201, comment, headers
+        ours = IncomingMention(external_id="", author_handle=posts.our_account, text=sent["body"], created_at=made)
+        return 201, _comment(int(number), new_id, ours, posts), headers
     reaction_id = 140_000_000 + int(time.time()) % 9_999_999
     reaction = {"id": reaction_id, "node_id": f"REA_demo{reaction_id}", "user": _user(posts.our_account)}
     return 201, {**reaction, "content": sent.get("content") or "+1", "created_at": now}, headers
@@ -235,7 +225,11 @@ def issue_json(number: int, thread: list[IncomingMention], posts: DemoPosts) -> 
 
 
 def comment_json(number: int, thread: list[IncomingMention], k: int, posts: DemoPosts) -> dict[str, Any]:
-    post, comment_id = thread[k], COMMENT_ID_BASE + 1000 * number + k
+    return _comment(number, COMMENT_ID_BASE + 1000 * number + k, thread[k], posts)
+
+
+def _comment(number: int, comment_id: int, post: IncomingMention, posts: DemoPosts) -> dict[str, Any]:
+    """A comment as issue_comments_page1.json has it."""
     return {
         "url": f"{API}/repos/{REPO}/issues/comments/{comment_id}",
         "html_url": f"{WEB}/{REPO}/issues/{number}#issuecomment-{comment_id}",

@@ -1,4 +1,4 @@
-"""gitlab.com's REST API (v4) for the demo (channels.demo.router says what every replay shares): the week's GitLab
+"""gitlab.com's REST API (v4) for the demo (channels.demo.replay_kit says what every replay shares): the week's GitLab
 threads as the issues of gitlab-org/gitlab (``PROJECT_ID``, also asked for by its path) and their notes.
 
 Shapes, after docs.gitlab.com's example responses (``tests/fixtures``, SOURCES.md):
@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 import requests
 
-from channels.demo.router import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
+from channels.demo.replay_kit import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
 from channels.demo.week import THREADS
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""The writes of our connected account to the demo's gitlab.com (replay.py), answered as done (channels.demo.router):
+"""The writes of our connected account to the demo's gitlab.com (replay.py), answered as done
+(channels.demo.replay_kit):
 
 - ``POST /api/v4/projects/:id/issues/:iid/notes`` (``body``; "Notes API", "Create new issue note"): 201 and the note
   as ``notes_list_docs.json`` (fixtures/SOURCES.md), on any issue of the project; no ``body`` is Grape's 400.
@@ -20,7 +21,7 @@ from urllib.parse import unquote
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.router import Answer, Asked, stamp
+from channels.demo.replay_kit import Answer, Asked, stamp
 
 from .replay import IID_BASE, PROJECT_ID, PROJECT_PATH, _Issue, issue_json, note_json
 

@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 
-from channels.demo.router import Asked
+from channels.demo.replay_kit import Asked
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 # One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees

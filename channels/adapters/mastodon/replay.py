@@ -1,4 +1,4 @@
-"""mastodon.social's REST API for the demo (channels.demo.router says what every replay shares): the week's Mastodon
+"""mastodon.social's REST API for the demo (channels.demo.replay_kit says what every replay shares): the week's Mastodon
 threads as statuses of that instance, after the recorded responses in ``tests/fixtures`` (SOURCES.md):
 
 - ``GET /api/v1/notifications?types[]=mention``: a mention (``notifications_mentions.json``) of each post by
@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Asked, id_page, limit_of, link_header, whole
+from channels.demo.replay_kit import Asked, id_page, limit_of, link_header, whole
 
 INSTANCE = "mastodon.social"
 HOSTS = (INSTANCE,)

@@ -1,4 +1,4 @@
-"""The demo's Reddit API (oauth.reddit.com, and the token endpoint on www.reddit.com), after channels.demo.router
+"""The demo's Reddit API (oauth.reddit.com, and the token endpoint on www.reddit.com), after channels.demo.replay_kit
 (what every replay shares): the week's Reddit threads as posts of r/<first configured subreddit> and their comments.
 
 - ``POST https://www.reddit.com/api/v1/access_token`` (HTTP Basic, ``grant_type`` client_credentials or password):
@@ -29,7 +29,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Asked, base36, limit_of, place
+from channels.demo.replay_kit import Asked, base36, limit_of, place
 
 from .auth import AUTH_URL
 

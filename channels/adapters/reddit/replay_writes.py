@@ -1,5 +1,5 @@
 """The writes of the demo's connected Reddit account to the demo's oauth.reddit.com, answered as done
-(channels.demo.router), in the shapes Reddit answers:
+(channels.demo.replay_kit), in the shapes Reddit answers:
 
 - ``POST /api/comment`` (``api_type=json``, ``thing_id``, ``text``): ``{"json": {"errors": [], "data": {"things":
   [t1]}}}``, the comment as the recorded ``comment_reply_post.json`` (PRAW's cassette) has it, under any well-formed
@@ -20,7 +20,7 @@ import re
 import time
 from typing import Any
 
-from channels.demo.router import Asked, base36
+from channels.demo.replay_kit import Asked, base36
 
 from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
 

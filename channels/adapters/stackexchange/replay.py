@@ -1,4 +1,4 @@
-"""The Stack Exchange API 2.3 (api.stackexchange.com) for the demo (channels.demo.router says what every replay
+"""The Stack Exchange API 2.3 (api.stackexchange.com) for the demo (channels.demo.replay_kit says what every replay
 shares), after the recorded responses in tests/fixtures/ (SOURCES.md) and api.stackexchange.com/docs:
 
 - every answer is the default filter's wrapper ``{"items", "has_more", "quota_max", "quota_remaining"}``
@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.router import Asked, place, stamp
+from channels.demo.replay_kit import Asked, place, stamp
 
 from .config import site_domain
 
@@ -112,17 +112,21 @@ def write(asked: Asked, path: str, posts: DemoPosts) -> tuple[int, Any]:
         return 200, _wrapper([{**comment, "post_id": int(route["post"]), "comment_id": MADE_COMMENT_BASE + made}])
     if len(text) < 30:
         return _bad_parameter("body", "Body must be at least 30 characters")
-    answer_item = {
-        "owner": ours,
+    return 200, _wrapper([answer_item(ours, now, MADE_ANSWER_BASE + made, int(route["question"]))])
+
+
+def answer_item(owner: Item, at: int, answer_id: int, question_id: int) -> Item:
+    """An answer as questions_ids_answers.json has it."""
+    return {
+        "owner": owner,
         "is_accepted": False,
         "score": 0,
-        "last_activity_date": now,
-        "creation_date": now,
-        "answer_id": MADE_ANSWER_BASE + made,
-        "question_id": int(route["question"]),
+        "last_activity_date": at,
+        "creation_date": at,
+        "answer_id": answer_id,
+        "question_id": question_id,
         "content_license": "CC BY-SA 4.0",
     }
-    return 200, _wrapper([answer_item])
 
 
 class Week:
@@ -150,16 +154,7 @@ class Week:
                 item.update(comment_id=COMMENT_BASE + 100 * n + k, post_id=qid, creation_date=_epoch(mention))
                 self.comments.append(self._with_body(item, html.escape(mention.text, quote=False)))
                 continue
-            item = {
-                "owner": item["owner"],
-                "is_accepted": False,
-                "score": 0,
-                "last_activity_date": _epoch(mention),
-                "creation_date": _epoch(mention),
-                "answer_id": qid + k,
-                "question_id": qid,
-                "content_license": "CC BY-SA 4.0",
-            }
+            item = answer_item(item["owner"], _epoch(mention), qid + k, qid)
             answers.append(self._with_body(item, _paragraphs(mention.text)))
         self.answers.extend(answers)
         question: Item = {

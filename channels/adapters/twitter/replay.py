@@ -1,4 +1,4 @@
-"""The demo's X API v2 (api.x.com), after channels.demo.router (what every replay shares):
+"""The demo's X API v2 (api.x.com), after channels.demo.replay_kit (what every replay shares):
 
 - ``GET /2/users/{id}/mentions``: the mentions timeline as the recorded ``users_mentions.json`` (tweepy cassette:
   ``data``, ``meta``), with the asked ``tweet.fields`` and ``includes`` of ``expansions=author_id,
@@ -26,7 +26,7 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.router import BASE36, Answer, Asked, base36, place
+from channels.demo.replay_kit import BASE36, Answer, Asked, base36, place
 
 from .ids import SNOWFLAKE_EPOCH_MS
 from .replay_writes import invalid as invalid_body

@@ -1,4 +1,4 @@
-"""The writes of the demo's connected X handle to the demo's api.x.com, answered as done (channels.demo.router), in
+"""The writes of the demo's connected X handle to the demo's api.x.com, answered as done (channels.demo.replay_kit), in
 the shapes X answers:
 
 - ``POST /2/tweets`` (``text``, ``reply.in_reply_to_tweet_id``, ``media.media_ids``): 201 ``{"data": {"id",
@@ -23,7 +23,7 @@ import itertools
 import time
 from typing import Any
 
-from channels.demo.router import Answer, Asked
+from channels.demo.replay_kit import Answer, Asked
 
 from .ids import SNOWFLAKE_EPOCH_MS
 

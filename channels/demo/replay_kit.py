@@ -1,12 +1,12 @@
-"""The chores every platform's replay (``channels/adapters/<kind>/replay.py``) shares, said once here.
+"""The replays' kit: the chores every platform's replay (``channels/adapters/<kind>/replay.py``) shares, said once.
 
 A replay answers the desk's requests to one platform's API from the demo week (channels.demo.replay), in the shapes
 of that platform's recorded responses (``tests/fixtures/SOURCES.md`` of its adapter) or, where nothing was recorded,
 of its API documentation; each replay's docstring names, per endpoint, which fixture or page its shape follows.
 What they have in common, and which their docstrings do not repeat:
 
-- `Asked` reads a request: method, path, query (the last value of each name; `lists` every value), a JSON, form
-  or multipart body, the bearer token. `routed` dispatches on (method, path pattern) routes kept as data.
+- `Asked` reads a request: method, host, path, query (the last value of each name; `lists` every value), a JSON,
+  form or multipart body, a header, the bearer token.
 - Ids are made from a post's place in the week (`place`: the thread's index and the follow-up's number), so the
   same post has the same id at every poll; lists are newest first and paged as the platform pages them
   (`numbered_page`, `id_page`, `link_header`).
@@ -123,16 +123,6 @@ class FormPart:
     filename: str
     content_type: str
     data: bytes
-
-
-def routed(asked: Asked, routes: Sequence[tuple[str, str, Callable[..., Answer]]], *context: Any) -> Answer | None:
-    """The answer of the first route whose method (``*``: any) and path pattern (a full match) fit `asked`:
-    ``handler(asked, *context, *the pattern's groups)``; None when no route fits (the platform's 404 is the
-    caller's)."""
-    for method, pattern, handler in routes:
-        if method in ("*", asked.method) and (match := re.fullmatch(pattern, asked.path)):
-            return handler(asked, *context, *match.groups())
-    return None
 
 
 def place(external_id: str) -> tuple[int, int]:
