@@ -18,6 +18,7 @@ What they have in common, and which their docstrings do not repeat:
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -123,6 +124,12 @@ class FormPart:
     filename: str
     content_type: str
     data: bytes
+
+
+def fixed(names: str, value: Any = None) -> dict[str, Any]:
+    """The fields `names` (space-separated) of a platform's shape that the demo never varies, each `value` (a fresh
+    copy for each field and call, so no two answers share a list)."""
+    return {name: copy.copy(value) for name in names.split()}
 
 
 def place(external_id: str) -> tuple[int, int]:

@@ -32,7 +32,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Answer, Asked, id_page, limit_of, sent_json, whole
+from channels.demo.replay_kit import Answer, Asked, fixed, id_page, limit_of, sent_json, whole
 
 HOSTS = ("discord.com",)
 SPEC: dict[str, Any] = DEMO_CHANNELS["discord"]
@@ -206,15 +206,10 @@ def message(post: IncomingMention, mid: str, channel_id: str, ours: str, **more:
         "content": post.text,
         "timestamp": iso(post.created_at),
         "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
+        **fixed("tts mention_everyone pinned", False),
+        **fixed("mentions mention_roles embeds components", []),
         "attachments": [attachment(m, n) for n, m in enumerate(post.media)],
-        "embeds": [],
-        "pinned": False,
         "flags": 0,
-        "components": [],
         **more,
     }
 

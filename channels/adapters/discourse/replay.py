@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.demo.replay_kit import Asked, place, whole, zulu
+from channels.demo.replay_kit import Asked, fixed, place, whole, zulu
 
 if TYPE_CHECKING:
     from channels.adapters.base import IncomingMention
@@ -103,14 +103,10 @@ class _Forum:
             "post_type": 1,
             "posts_count": len(topic.posts),
             "updated_at": at,
-            "reply_count": 0,
             "reply_to_post_number": None,  # a reply to the topic, not to one post
-            "quote_count": 0,
-            "incoming_link_count": 0,
+            **fixed("reply_count quote_count incoming_link_count readers_count", 0),
             "reads": 1,
-            "readers_count": 0,
             "score": 0.0,
-            "yours": False,
             "topic_id": topic.topic_id,
             "topic_slug": topic.slug,
             "topic_title": topic.title,
@@ -120,25 +116,16 @@ class _Forum:
             "primary_group_name": "GitLab-Team" if ours else None,
             "badges_granted": [],
             "version": 1,
-            "can_edit": False,
-            "can_delete": False,
-            "can_recover": False,
-            "can_wiki": False,
+            **fixed("yours can_edit can_delete can_recover can_wiki bookmarked admin hidden user_deleted wiki", False),
             "user_title": "GitLab Team" if ours else None,
-            "bookmarked": False,
             "raw": mention.text,
             "actions_summary": [],
             "moderator": ours,
-            "admin": False,
             "staff": ours,
             "user_id": _user_id(handle),
-            "hidden": False,
             "trust_level": 4 if ours else 1,
-            "deleted_at": None,
-            "user_deleted": False,
-            "edit_reason": None,
+            **fixed("deleted_at edit_reason"),
             "can_view_edit_history": True,
-            "wiki": False,
             "post_url": f"/t/{topic.slug}/{topic.topic_id}/{post.number}",
         }
 

@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, place
+from channels.demo.replay_kit import Asked, fixed, place
 
 HOSTS = ("disqus.com",)
 FORUM: str = DEMO_CHANNELS["disqus"]["config"]["forum"]
@@ -100,21 +100,17 @@ class Forum:
         self.threads[thread_id] = {
             "feed": f"https://{FORUM}.disqus.com/{slug}/latest.rss",
             "category": "4861234",
-            "reactions": 0,
             "identifiers": [f"blog-{slug}"],
             "forum": FORUM,
             "title": html.escape(title, quote=False),
             "clean_title": title,
-            "dislikes": 0,
-            "isDeleted": False,
             "author": "81234567",
-            "userScore": 0,
             "id": thread_id,
-            "isClosed": False,
             "posts": len(thread),
             "link": f"{BLOG}{slug}/",
-            "likes": 0,
             "message": "",
+            **fixed("reactions dislikes userScore likes", 0),
+            **fixed("isDeleted isClosed", False),
             "slug": slug,
             "createdAt": _iso(published),
         }
@@ -127,25 +123,18 @@ class Forum:
 def _post(mention: IncomingMention, *, post_id: str, parent: int | None, thread: str) -> Item:
     """A post object as threads_listPosts.json has it (``thread`` the article's id)."""
     return {
-        "isJuliaFlagged": False,
-        "isFlagged": False,
         "forum": FORUM,
         "parent": parent,
         "author": _author(mention),
         "media": [],
         "isApproved": True,
-        "dislikes": 0,
         "raw_message": mention.text,
-        "isSpam": False,
         "thread": thread,
-        "points": 0,
         "createdAt": _iso(mention.created_at),
         "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
-        "isHighlighted": False,
         "id": post_id,
-        "isDeleted": False,
-        "isEdited": False,
-        "likes": 0,
+        **fixed("isJuliaFlagged isFlagged isSpam isHighlighted isDeleted isEdited", False),
+        **fixed("dislikes points likes", 0),
     }
 
 
@@ -255,15 +244,11 @@ def _author(mention: IncomingMention) -> Item:
     username = mention.author_handle
     return {
         "username": username,
-        "about": "",
         "name": mention.author_name or username,
-        "url": "",
-        "isFollowing": False,
-        "isFollowedBy": False,
         "profileUrl": f"https://disqus.com/by/{username}/",
         "id": str(100_000_000 + zlib.crc32(username.encode()) % 900_000_000),
-        "isAnonymous": False,
-        "isPrivate": False,
+        **fixed("about url", ""),
+        **fixed("isFollowing isFollowedBy isAnonymous isPrivate", False),
         "joinedAt": "2019-06-03T08:12:44",
     }
 

@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 import requests
 
-from channels.demo.replay_kit import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
+from channels.demo import replay_kit as kit
 from channels.demo.week import THREADS
 
 if TYPE_CHECKING:
@@ -76,14 +76,14 @@ def _issues(posts: DemoPosts) -> dict[int, _Issue]:
     """The issues opened by now, by iid."""
     found: dict[int, _Issue] = {}
     for thread in posts.threads():
-        ordered = tuple(sorted(thread, key=lambda m: place(m.external_id)[1]))
-        issue = _Issue(place(ordered[0].external_id)[0], ordered)
+        ordered = tuple(sorted(thread, key=lambda m: kit.place(m.external_id)[1]))
+        issue = _Issue(kit.place(ordered[0].external_id)[0], ordered)
         found[issue.iid] = issue
     return found
 
 
-def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
-    asked = Asked(request)
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> kit.Answer:
+    asked = kit.Asked(request)
     if asked.method != "GET":
         from .replay_writes import write  # our account's writes: a module of their own, which imports this one
 
@@ -117,7 +117,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
 
 
 def _filtered(issues: Any, query: dict[str, str]) -> list[_Issue]:
-    bounds = {key: moment_of(query.get(key)) for key in _BOUNDS}
+    bounds = {key: kit.moment_of(query.get(key)) for key in _BOUNDS}
     labels = [label.strip().casefold() for label in query.get("labels", "").split(",") if label.strip()]
     wanted = []
     for issue in issues:
@@ -137,10 +137,10 @@ def _filtered(issues: Any, query: dict[str, str]) -> list[_Issue]:
     return wanted
 
 
-def _paged(asked: Asked, items: list[Any]) -> Answer:
+def _paged(asked: kit.Asked, items: list[Any]) -> kit.Answer:
     """One page of `items` with GitLab's offset-pagination headers."""
-    per_page = limit_of(asked.query.get("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX)
-    shown, page, pages = numbered_page(items, whole(asked.query.get("page")), per_page)
+    per_page = kit.limit_of(asked.query.get("per_page"), PER_PAGE_DEFAULT, PER_PAGE_MAX)
+    shown, page, pages = kit.numbered_page(items, kit.whole(asked.query.get("page")), per_page)
     rels = [("prev", page - 1)] if page > 1 else []
     rels += [("next", page + 1)] if page < pages else []
     rels += [("first", 1), ("last", pages)]
@@ -152,7 +152,7 @@ def _paged(asked: Asked, items: list[Any]) -> Answer:
         "X-Total-Pages": str(pages),
         "X-Next-Page": str(page + 1) if page < pages else "",
         "X-Prev-Page": str(page - 1) if page > 1 else "",
-        "Link": link_header(WEB + asked.path, asked.query, links),
+        "Link": kit.link_header(WEB + asked.path, asked.query, links),
     }
     return 200, shown, headers
 
@@ -185,23 +185,17 @@ def issue_json(issue: _Issue) -> dict[str, Any]:
         "title": opening.title,
         "description": opening.text,
         "state": "opened",
-        "created_at": zulu(issue.created),
-        "updated_at": zulu(issue.updated),
-        "closed_at": None,
-        "closed_by": None,
+        "created_at": kit.zulu(issue.created),
+        "updated_at": kit.zulu(issue.updated),
         "labels": _labels(issue.index),
-        "milestone": None,
         "assignees": [],
         "author": _user(opening.author_handle),
         "type": "ISSUE",
-        "assignee": None,
         "user_notes_count": len(issue.posts) - 1,
-        "merge_requests_count": 0,
-        "upvotes": 0,
-        "downvotes": 0,
-        "due_date": None,
-        "confidential": False,
-        "discussion_locked": None,
+        **kit.fixed("closed_at closed_by milestone assignee due_date discussion_locked moved_to_id"),
+        "service_desk_reply_to": None,
+        **kit.fixed("merge_requests_count upvotes downvotes", 0),
+        **kit.fixed("confidential has_tasks", False),
         "issue_type": "issue",
         "web_url": issue.web_url,
         "time_stats": {
@@ -211,7 +205,6 @@ def issue_json(issue: _Issue) -> dict[str, Any]:
             "human_total_time_spent": None,
         },
         "task_completion_status": {"count": 0, "completed_count": 0},
-        "has_tasks": False,
         "_links": {
             "self": api,
             "notes": f"{api}/notes",
@@ -220,31 +213,24 @@ def issue_json(issue: _Issue) -> dict[str, Any]:
         },
         "references": {"short": f"#{issue.iid}", "relative": f"#{issue.iid}", "full": f"{PROJECT_PATH}#{issue.iid}"},
         "severity": "UNKNOWN",
-        "moved_to_id": None,
-        "service_desk_reply_to": None,
     }
 
 
 def note_json(issue: _Issue, k: int, post: IncomingMention) -> dict[str, Any]:
-    at = zulu(post.created_at)
+    at = kit.zulu(post.created_at)
     return {
         "id": NOTE_ID_BASE + 1000 * issue.index + k,
-        "type": None,
         "body": post.text,
-        "attachment": None,
         "author": _user(post.author_handle),
         "created_at": at,
         "updated_at": at,
-        "system": False,
         "noteable_id": ISSUE_ID_BASE + issue.index,
         "noteable_type": "Issue",
         "project_id": PROJECT_ID,
-        "resolvable": False,
-        "confidential": False,
-        "internal": False,
         "noteable_iid": issue.iid,
+        **kit.fixed("type attachment"),
+        **kit.fixed("system resolvable confidential internal imported", False),
         "commands_changes": {},
-        "imported": False,
         "imported_from": "none",
     }
 

@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, id_page, limit_of, link_header, whole
+from channels.demo.replay_kit import Asked, fixed, id_page, limit_of, link_header, whole
 
 INSTANCE = "mastodon.social"
 HOSTS = (INSTANCE,)
@@ -162,8 +162,7 @@ def account(handle: str) -> dict[str, Any]:
         "username": name,
         "acct": handle,
         "display_name": name.replace("_", " ").title(),
-        "locked": False,
-        "bot": False,
+        **fixed("locked bot", False),
         "created_at": "2022-11-01T00:00:00.000Z",
         "note": "",
         "url": f"{home}/@{name}",
@@ -171,8 +170,7 @@ def account(handle: str) -> dict[str, Any]:
         "followers_count": spread % 5_000,
         "following_count": spread % 700,
         "statuses_count": spread % 9_000,
-        "emojis": [],
-        "fields": [],
+        **fixed("emojis fields", []),
     }
 
 
@@ -184,26 +182,20 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
         "id": status_id,
         "created_at": post.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "in_reply_to_id": parent,
-        "in_reply_to_account_id": None,
         "sensitive": False,
         "spoiler_text": "",
         "visibility": "public",
         "language": "en",
         "uri": f"{author['uri']}/statuses/{status_id}",
         "url": f"{author['url']}/{status_id}",
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
-        "edited_at": None,
+        **fixed("replies_count reblogs_count favourites_count", 0),
+        **fixed("in_reply_to_account_id edited_at reblog card poll"),
         "content": content(post.text),
-        "reblog": None,
         "account": author,
         "media_attachments": [attachment(item, f"{status_id}{place}") for place, item in enumerate(post.media)],
         "mentions": [{k: a[k] for k in ("id", "username", "url", "acct")} for a in named],
         "tags": [{"name": t, "url": f"{WEB}/tags/{t}"} for t in tags],
         "emojis": [],
-        "card": None,
-        "poll": None,
     }
 
 

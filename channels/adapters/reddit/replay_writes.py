@@ -20,7 +20,7 @@ import re
 import time
 from typing import Any
 
-from channels.demo.replay_kit import Asked, base36
+from channels.demo.replay_kit import Asked, base36, fixed
 
 from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
 
@@ -84,38 +84,24 @@ def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
     created = float(int(time.time()))
     return {
         "subreddit_id": SUBREDDIT_ID,
-        "banned_by": None,
-        "removal_reason": None,
         "link_id": link_id,
         "likes": True,
         "replies": "",
-        "user_reports": [],
-        "saved": False,
         "id": comment_id,
-        "gilded": 0,
-        "archived": False,
-        "report_reasons": [],
         "author": our_account(),
         "parent_id": parent,
         "score": 1,
-        "approved_by": None,
-        "controversiality": 0,
         "body": text,
-        "edited": False,
-        "author_flair_css_class": None,
-        "downs": 0,
         "body_html": html_of(text, escape=False),
-        "stickied": False,
         "subreddit": subreddit(),
-        "score_hidden": False,
         "name": f"t1_{comment_id}",
         "created": created + 28800,  # Reddit's legacy `created`, as recorded beside `created_utc`
-        "author_flair_text": None,
         "created_utc": created,
         "ups": 1,
-        "mod_reports": [],
-        "num_reports": 0,
-        "distinguished": None,
+        **fixed("banned_by removal_reason approved_by author_flair_css_class author_flair_text distinguished"),
+        **fixed("saved archived edited stickied score_hidden", False),
+        **fixed("gilded controversiality downs num_reports", 0),
+        **fixed("user_reports report_reasons mod_reports", []),
     }
 
 
