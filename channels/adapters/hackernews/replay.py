@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 
-from channels.demo.replay_kit import Asked
+from channels.demo.replay_kit import Asked, fixed
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 # One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees
@@ -86,12 +86,8 @@ def hit_for(n: int) -> dict[str, Any]:
             "title": sample["title"],
             "url": sample.get("url"),
             "story_text": sample.get("text") or "",
-            "comment_text": None,
             "num_comments": 0,
-            "story_id": None,
-            "story_title": None,
-            "story_url": None,
-            "parent_id": None,
+            **fixed("comment_text story_id story_title story_url parent_id"),
             "_tags": ["story", f"author_{sample['author']}", f"story_{object_id}"],
         }
     story = _story_of(n)
@@ -99,11 +95,8 @@ def hit_for(n: int) -> dict[str, Any]:
     story_sample = SAMPLES[story % len(SAMPLES)]
     return {
         **base,
-        "title": None,
-        "url": None,
-        "story_text": None,
+        **fixed("title url story_text num_comments"),
         "comment_text": sample["text"],
-        "num_comments": None,
         "story_id": _item_id(story),
         "story_title": story_sample.get("title"),
         "story_url": story_sample.get("url"),
