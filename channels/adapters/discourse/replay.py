@@ -160,27 +160,32 @@ def latest(forum: _Forum, *, before: int | None) -> dict[str, Any]:
     return {"latest_posts": [forum.post_json(p) for p in reversed(below[-PAGE_SIZE:])]}
 
 
+def topic_json(topic: _Topic) -> dict[str, Any]:
+    """A topic as a search's ``topics`` has it (search_devinstance.json); a topic view adds to it."""
+    return {
+        "id": topic.topic_id,
+        "title": topic.title,
+        "fancy_title": html.escape(topic.title, quote=False),
+        "slug": topic.slug,
+        "posts_count": len(topic.posts),
+        "created_at": zulu(topic.posts[0].mention.created_at),
+        "last_posted_at": zulu(topic.posts[-1].mention.created_at),
+        "archetype": "regular",
+        "category_id": CATEGORY_ID,
+    }
+
+
 def topic_view(forum: _Forum, topic: _Topic) -> dict[str, Any]:
-    first, last = topic.posts[0].mention, topic.posts[-1].mention
     return {
         "post_stream": {
             "posts": [forum.post_json(p) for p in topic.posts[:TOPIC_CHUNK]],
             "stream": [p.post_id for p in topic.posts],
         },
-        "fancy_title": html.escape(topic.title, quote=False),
-        "id": topic.topic_id,
-        "title": topic.title,
-        "posts_count": len(topic.posts),
-        "created_at": zulu(first.created_at),
-        "last_posted_at": zulu(last.created_at),
+        **topic_json(topic),
         "visible": True,
-        "closed": False,
-        "archived": False,
-        "archetype": "regular",
-        "slug": topic.slug,
-        "category_id": CATEGORY_ID,
+        **fixed("closed archived", False),
         "deleted_at": None,
-        "user_id": _user_id(first.author_handle),
+        "user_id": _user_id(topic.posts[0].mention.author_handle),
         "highest_post_number": topic.posts[-1].number,
         "chunk_size": TOPIC_CHUNK,
         "participant_count": len({p.mention.author_handle for p in topic.posts}),
@@ -218,20 +223,7 @@ def search(forum: _Forum, q: str, *, page: int) -> dict[str, Any]:
     topics = {p.topic_id: forum.topics[p.topic_id] for p in shown}
     return {
         "posts": [_search_post(forum, p) for p in shown],
-        "topics": [
-            {
-                "id": t.topic_id,
-                "title": t.title,
-                "fancy_title": html.escape(t.title, quote=False),
-                "slug": t.slug,
-                "posts_count": len(t.posts),
-                "created_at": zulu(t.posts[0].mention.created_at),
-                "last_posted_at": zulu(t.posts[-1].mention.created_at),
-                "archetype": "regular",
-                "category_id": CATEGORY_ID,
-            }
-            for t in topics.values()
-        ],
+        "topics": [topic_json(t) for t in topics.values()],
         "users": [],
         "categories": [],
         "grouped_search_result": grouped,

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay_kit import Answer, Asked, limit_of, link_header, moment_of, numbered_page, place, whole, zulu
+from channels.demo import replay_kit as kit
 
 if TYPE_CHECKING:
     from channels.demo.replay import DemoPosts
@@ -53,7 +53,7 @@ Thread = tuple[int, bool, list["IncomingMention"]]
 
 
 def _iso(moment: datetime) -> str:
-    return zulu(moment, "seconds")
+    return kit.zulu(moment, "seconds")
 
 
 def _threads(posts: DemoPosts) -> list[Thread]:
@@ -64,15 +64,15 @@ def _threads(posts: DemoPosts) -> list[Thread]:
     week = [i for i, t in enumerate(THREADS) if t.kind == posts.kind]
     found = []
     for thread in posts.threads():
-        ordered = sorted(thread, key=lambda m: place(m.external_id)[1])
-        index = place(ordered[0].external_id)[0]
+        ordered = sorted(thread, key=lambda m: kit.place(m.external_id)[1])
+        index = kit.place(ordered[0].external_id)[0]
         position = week.index(index) if index in week else index
         found.append((index, position % 2 == 1, ordered))
     return sorted(found, key=lambda found: found[0])
 
 
-def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
-    asked = Asked(request)
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> kit.Answer:
+    asked = kit.Asked(request)
     if asked.method == "POST" and asked.path == "/graphql":
         graph = mutation if str(asked.json.get("query", "")).lstrip().startswith("mutation") else graphql
         return 200, graph(asked.json, posts), _limits("graphql")
@@ -99,24 +99,25 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     return _listed(asked, items)
 
 
-def _listed(asked: Asked, items: list[dict[str, Any]]) -> Answer:
-    since, query = moment_of(asked.query.get("since")), asked.query
+def _listed(asked: kit.Asked, items: list[dict[str, Any]]) -> kit.Answer:
+    since, query = kit.moment_of(asked.query.get("since")), asked.query
     field = "updated_at" if query.get("sort") == "updated" else "created_at"
     chosen = [i for i in items if since is None or i["updated_at"] >= _iso(since)]
     chosen.sort(key=lambda i: (i[field], i["id"]), reverse=query.get("direction", "desc") != "asc")
-    shown, page, pages = numbered_page(chosen, whole(query.get("page")), limit_of(query.get("per_page"), 30, 100))
-    link = link_header(API + asked.path, query, [("next", {"page": page + 1}), ("last", {"page": pages})])
+    size = kit.limit_of(query.get("per_page"), 30, 100)
+    shown, page, pages = kit.numbered_page(chosen, kit.whole(query.get("page")), size)
+    link = kit.link_header(API + asked.path, query, [("next", {"page": page + 1}), ("last", {"page": pages})])
     status, body, headers = _rest(asked, shown)
     return status, body, {**headers, **({"Link": link} if page < pages else {})}
 
 
-def _rest(asked: Asked, body: Any) -> tuple[int, Any, dict[str, str]]:
+def _rest(asked: kit.Asked, body: Any) -> tuple[int, Any, dict[str, str]]:
     etag = 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
     headers = {**_limits("core"), "ETag": etag}
     return (304, b"", headers) if asked.header("If-None-Match") == etag else (200, body, headers)
 
 
-def write(asked: Asked, posts: DemoPosts) -> Answer:
+def write(asked: kit.Asked, posts: DemoPosts) -> kit.Answer:
     """A comment, a reaction or a deletion by our account, answered as GitHub does when it is done."""
     route = re.fullmatch(_WRITE, asked.path)
     if route is None or route.group(1).casefold() != REPO:
@@ -209,18 +210,16 @@ def issue_json(number: int, thread: list[IncomingMention], posts: DemoPosts) -> 
         "number": number,
         "title": opening.title,
         "user": _user(opening.author_handle),
-        "labels": [],
         "state": "open",
         "locked": False,
-        "assignees": [],
+        **kit.fixed("labels assignees", []),
         "comments": len(thread) - 1,
         "created_at": _iso(opening.created_at),
         "updated_at": _iso(max(p.created_at for p in thread)),
-        "closed_at": None,
+        **kit.fixed("closed_at state_reason"),
         "author_association": _association(opening, posts),
         "body": opening.text,
         "timeline_url": f"{api}/timeline",
-        "state_reason": None,
     }
 
 
