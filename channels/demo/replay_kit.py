@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-Answer = tuple[int, Any] | tuple[int, Any, Mapping[str, str]]
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 T = TypeVar("T")
 _PLACE = re.compile(r"-(\d+)(?:-(\d+))?$")
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"

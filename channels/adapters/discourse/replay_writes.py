@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay_kit import BASE62, Answer, Asked, base36, stamp
+from channels.demo.replay_kit import BASE62, Asked, base36, stamp
 
 from .replay import _NOT_FOUND, _Forum, _Post, _Topic, slugify
 
@@ -44,7 +44,7 @@ _KEY_REFUSED = {
 _NOT_ALLOWED = {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}
 
 
-def write(asked: Asked, forum: _Forum, posts: DemoPosts) -> Answer:
+def write(asked: Asked, forum: _Forum, posts: DemoPosts) -> tuple[int, Any]:
     if asked.header("User-Api-Key") != KEY:
         return 403, _KEY_REFUSED
     made, post = stamp(posts.now), asked.method == "POST"
@@ -60,7 +60,7 @@ def write(asked: Asked, forum: _Forum, posts: DemoPosts) -> Answer:
     return 404, _NOT_FOUND
 
 
-def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -> Answer:
+def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -> tuple[int, Any]:
     raw = str(sent.get("raw") or "")
     message = sent.get("archetype") == "private_message"
     shortest = MIN_MESSAGE if message else MIN_POST
@@ -95,7 +95,7 @@ def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -
     }
 
 
-def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> Answer:
+def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> tuple[int, Any]:
     post_id = sent.get("id")
     found = _post_of(forum, post_id) if isinstance(post_id, int) else None
     if found is None:
@@ -106,7 +106,7 @@ def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> Answer:
     return 200, {**forum.post_json(found), "actions_summary": [acted]}
 
 
-def uploaded(asked: Asked, stamp: int) -> Answer:
+def uploaded(asked: Asked, stamp: int) -> tuple[int, Any]:
     from PIL import Image, UnidentifiedImageError
 
     file = asked.parts.get("file")
