@@ -103,30 +103,6 @@ def _replays() -> dict[str, tuple[str, Replay]]:
     return hosts
 
 
-BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-BASE62 = BASE36 + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def base36(number: int, alphabet: str = BASE36) -> str:
-    """`number` in base 36 as Reddit writes its ids (and the X replay its page tokens); in base 62 with
-    `alphabet=BASE62` (Discourse's upload short URLs)."""
-    digits = ""
-    while number:
-        number, rest = divmod(number, len(alphabet))
-        digits = alphabet[rest] + digits
-    return digits or "0"
-
-
-def sent_json(body: Any) -> dict[str, Any]:
-    """A request body the desk sent as a JSON object, or {} for anything else (a replay answers a bad body with
-    the platform's own error, never a traceback)."""
-    try:
-        value = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 class DemoNetwork(BaseAdapter):
     """Mounted for http:// and https:// on the demo desk's sessions (see the module docstring)."""
 
@@ -169,34 +145,3 @@ def replay_response(
     response.url = request.url or ""
     response.request = request
     return response
-
-
-@dataclass(frozen=True)
-class FormPart:
-    """One part of a multipart form the desk sent: its file name (empty for a plain field), type and bytes."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-def form_parts(request: requests.PreparedRequest) -> dict[str, FormPart]:
-    """The parts of a `multipart/form-data` body by field name (an upload's `file` and its fields); {} for any
-    other body. A platform's replay reads an upload with it as the platform reads the form."""
-    from email.parser import BytesParser
-    from email.policy import default
-
-    kind = request.headers.get("Content-Type") or ""
-    if not kind.startswith("multipart/form-data"):
-        return {}
-    body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
-    form = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
-    parts: dict[str, FormPart] = {}
-    for part in form.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if isinstance(name, str):
-            data = part.get_payload(decode=True)  # a part's bytes (a nested multipart would be a Message: none here)
-            parts[name] = FormPart(
-                part.get_filename() or "", part.get_content_type(), data if isinstance(data, bytes) else b""
-            )
-    return parts

@@ -1,40 +1,25 @@
-"""The demo's Bluesky (https://bsky.social, the entryway and the PDS it names), answered from the demo week's posts
-of this kind (channels.demo.replay): each thread's first post, and its follow-ups, each a reply to the post
-before it.
+"""The demo's Bluesky (https://bsky.social, the entryway and the PDS it names), after channels.demo.replay_kit (what
+every replay shares): each thread's first post, and its follow-ups, each a reply to the post before it.
 
-Endpoints, as the adapter calls them (`auth.py`, `client.py`, `paging.py`, `thread.py`, `reply.py`), in the shapes
-of the recorded fixtures (tests/fixtures/SOURCES.md) and of Bluesky's HTTP reference where nothing was recorded:
+Shapes, after the recorded fixtures (tests/fixtures/SOURCES.md) and Bluesky's HTTP reference where none was recorded:
 
-- ``POST /xrpc/com.atproto.server.createSession`` (``{identifier, password}``): ``{accessJwt, refreshJwt, handle,
-  did, didDoc, active}``, the DID document naming this host as the PDS; an empty password is 401
-  ``{"error": "AuthenticationRequired", "message": "Invalid identifier or password"}``.
-- ``POST /xrpc/com.atproto.server.refreshSession`` (Bearer the refresh token): a new session; another token is 400
-  ``{"error": "ExpiredToken", "message": "Token has been revoked"}`` (recorded_errors.json).
-- ``GET /xrpc/app.bsky.feed.searchPosts?q=…&sort=latest&since&until&cursor&limit``: post views whose text holds
-  every word of ``q`` (``from:<handle>``: that author's posts), newest first, ``cursor`` an offset
-  (search_posts_bluepy.json).
-- ``GET /xrpc/app.bsky.notification.listNotifications?reasons=mention&reasons=reply``: the posts that mention our
-  account (reason ``mention``) or answer one of its posts (``reply``), newest first, ``cursor`` the time of the
-  last one (list_notifications_bluepy.json).
-- ``GET /xrpc/app.bsky.feed.getPostThread?uri=…``: the thread, its follow-ups as ``replies`` (aibot_post_thread.json).
-- ``POST /xrpc/com.atproto.repo.uploadBlob`` (a reply's image: the blob, its CID from the bytes), ``createRecord`` /
-  ``deleteRecord``, ``GET /xrpc/com.atproto.identity.resolveHandle``.
-- Direct messages, through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
-  messages"; lexicons chat.bsky.convo.*): ``GET chat.bsky.convo.getConvoForMembers?members=<did>`` answers the
-  ``{"convo": convoView}`` of our account and that member (the same id for the same member), ``POST
-  chat.bsky.convo.sendMessage`` the ``messageView`` sent. Without the header: 404 MethodNotImplemented, as the PDS
-  has no such method of its own. Writes are answered as done and kept nowhere.
+- ``POST com.atproto.server.createSession``: the session and a DID document naming this host as the PDS; an empty
+  password is 401 ``AuthenticationRequired``. ``refreshSession`` (the refresh token): a new session, another token
+  400 ``ExpiredToken`` (recorded_errors.json).
+- ``GET app.bsky.feed.searchPosts?q&sort=latest&since&until&cursor&limit``: posts holding every word of ``q``
+  (``from:<handle>``: that author's), ``cursor`` an offset (search_posts_bluepy.json).
+- ``GET app.bsky.notification.listNotifications?reasons=mention&reasons=reply``: mentions of our account and
+  replies to its posts, ``cursor`` the time of the last one (list_notifications_bluepy.json).
+- ``GET app.bsky.feed.getPostThread?uri``: the thread, follow-ups as ``replies`` (aibot_post_thread.json).
+- ``POST com.atproto.repo.uploadBlob``, ``createRecord``, ``deleteRecord``; ``GET
+  com.atproto.identity.resolveHandle``.
+- Direct messages through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
+  messages"; lexicons chat.bsky.convo.*): ``getConvoForMembers`` and ``sendMessage``.
 
-Every other call without the access token this replay issued is 401 ``{"error": "AuthMissing", "message":
-"Authentication Required"}``; an unknown method is 404 ``{"error": "MethodNotImplemented"}``. Every answer carries
-``RateLimit-*`` headers for 3,000 requests per 5 minutes.
-
-A post's image (the thread's `media`) is its record's ``app.bsky.embed.images`` (the blob by CID, alt text) and its
-view's hydrated ``app.bsky.embed.images#view`` (``thumb`` and ``fullsize`` on Bluesky's image CDN, ``alt``), as
-the fixtures' posts with images have them.
-
-Handles: a week's name becomes ``<name>.bsky.social`` (underscores as hyphens); DIDs and record keys are derived
-from the handle and the post's time, so the same post has the same AT URI at every poll.
+Without this replay's access token: 401 ``AuthMissing``; an unknown method 404 ``MethodNotImplemented``. Every
+answer carries ``RateLimit-*``. A post's image is its record's ``app.bsky.embed.images`` and its view's
+``#view``, as the fixtures' posts with images have them. A week's name is ``<name>.bsky.social``; DIDs and record
+keys come from the handle and the post's time, so a post has the same AT URI at every poll.
 """
 
 from __future__ import annotations
@@ -46,13 +31,13 @@ import time
 from base64 import b32encode
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts, sent_json
+from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import Asked, limit_of, whole, zulu
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"
@@ -65,71 +50,66 @@ AUTH_MISSING = {"error": "AuthMissing", "message": "Authentication Required"}
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any, dict[str, str]]:
-    url = urlparse(request.url or "")
-    method = url.path.removeprefix("/xrpc/")
-    params = parse_qs(url.query, keep_blank_values=True)
-    status, body = _answer(request, method, params, posts)
+    asked = Asked(request)
+    status, body = _answer(asked, asked.path.removeprefix("/xrpc/"), posts)
     return status, body, rate_headers()
 
 
-def _answer(
-    request: requests.PreparedRequest, method: str, params: dict[str, list[str]], posts: DemoPosts
-) -> tuple[int, Any]:
-    bearer = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+def _answer(asked: Asked, method: str, posts: DemoPosts) -> tuple[int, Any]:
+    bearer, params, post = asked.header("Authorization").removeprefix("Bearer "), asked.query, asked.method == "POST"
     ours = handle_of(posts.our_account) if posts.our_account else "desk.bsky.social"
-    if method == "com.atproto.server.createSession" and request.method == "POST":
-        sent = sent_json(request.body)
+    if method == "com.atproto.server.createSession" and post:
+        sent = asked.json
         if not sent.get("password") or not sent.get("identifier"):
             return 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
         return 200, session(str(sent["identifier"]).lower())
-    if method == "com.atproto.server.refreshSession" and request.method == "POST":
+    if method == "com.atproto.server.refreshSession" and post:
         if bearer != REFRESH_TOKEN:
             return 400, {"error": "ExpiredToken", "message": "Token has been revoked"}
         return 200, session(ours)
     if method == "com.atproto.identity.resolveHandle":
-        return 200, {"did": did_of(params.get("handle", [""])[-1])}
+        return 200, {"did": did_of(params.get("handle", ""))}
     if bearer != ACCESS_TOKEN:
         return 401, AUTH_MISSING
     views = post_views(posts, ours)
     if method == "app.bsky.feed.searchPosts":
         return 200, search(views, params)
     if method == "app.bsky.notification.listNotifications":
-        return 200, notifications(views, ours, params)
+        return 200, notifications(views, ours, asked)
     if method == "app.bsky.feed.getPostThread":
-        return thread(views, params.get("uri", [""])[-1])
-    if method in ("com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord") and request.method == "POST":
-        sent = sent_json(request.body)
+        return thread(views, params.get("uri", ""))
+    if method in ("com.atproto.repo.createRecord", "com.atproto.repo.deleteRecord") and post:
+        sent = asked.json
         if method.endswith("deleteRecord"):
             return 200, {"commit": {"cid": cid_of(json.dumps(sent)), "rev": tid(time.time())}}
         uri = f"at://{sent.get('repo')}/{sent.get('collection')}/{tid(time.time())}"
         return 200, {"uri": uri, "cid": cid_of(uri), "validationStatus": "valid"}
-    if method == "com.atproto.repo.uploadBlob" and request.method == "POST":  # a reply's image, as the PDS takes it
-        data = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
-        kind = request.headers.get("Content-Type") or "application/octet-stream"
+    if method == "com.atproto.repo.uploadBlob" and post:  # a reply's image, as the PDS takes it
+        data, kind = asked.body, asked.header("Content-Type") or "application/octet-stream"
         blob = {"$type": "blob", "ref": {"$link": cid_of(hashlib.sha256(data).hexdigest())}, "mimeType": kind}
         return 200, {"blob": {**blob, "size": len(data)}}
-    if method.startswith("chat.bsky.convo.") and request.headers.get("atproto-proxy") == CHAT_PROXY:
-        return chat(request, method, params, ours)
+    if method.startswith("chat.bsky.convo.") and asked.header("atproto-proxy") == CHAT_PROXY:
+        return chat(asked, method, ours)
     return 404, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {method}"}
 
 
-def chat(request: requests.PreparedRequest, method: str, params: dict[str, list[str]], ours: str) -> tuple[int, Any]:
+def chat(asked: Asked, method: str, ours: str) -> tuple[int, Any]:
     """Bluesky's chat service, proxied by the PDS: the conversation with a member, and a message sent there."""
     me = did_of(ours)
-    if method == "chat.bsky.convo.getConvoForMembers" and request.method == "GET":
-        members = sorted({me, *params.get("members", [])})
+    if method == "chat.bsky.convo.getConvoForMembers" and asked.method == "GET":
+        members = sorted({me, *asked.lists.get("members", [])})
         if len(members) < 2 or not all(m.startswith("did:") for m in members):
             return 400, {"error": "InvalidRequest", "message": "members must hold another account's DID"}
         convo_id = cid_of("convo:" + ",".join(members))[7:20]
         views = [{"did": m, "handle": ours if m == me else "handle.invalid"} for m in members]
         convo = {"id": convo_id, "rev": tid(time.time()), "members": views, "muted": False, "unreadCount": 0}
         return 200, {"convo": convo}
-    if method == "chat.bsky.convo.sendMessage" and request.method == "POST":
-        sent = sent_json(request.body)
+    if method == "chat.bsky.convo.sendMessage" and asked.method == "POST":
+        sent = asked.json
         text = str((sent.get("message") or {}).get("text") or "")
         if not sent.get("convoId") or not text.strip():
             return 400, {"error": "InvalidRequest", "message": "convoId and message.text are required"}
-        sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        sent_at = zulu(datetime.now(UTC))
         return 200, {
             "id": tid(time.time()),
             "rev": tid(time.time()),
@@ -167,10 +147,6 @@ def tid(seconds: float, clock: int = 0) -> str:
     """A record key as Bluesky makes them: the time in microseconds and a clock id, in sortable base 32."""
     number = (int(seconds * 1_000_000) << 10) | (clock & 0x3FF)
     return "".join(TID_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(13)))
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def session(handle: str) -> dict[str, Any]:
@@ -213,7 +189,7 @@ def view_of(mention: IncomingMention, ours: str, *, index: int, reply: dict[str,
     record: dict[str, Any] = {
         "$type": "app.bsky.feed.post",
         "text": mention.text,
-        "createdAt": iso(mention.created_at),
+        "createdAt": zulu(mention.created_at),
         "langs": ["en"],
     }
     if reply:
@@ -229,7 +205,7 @@ def view_of(mention: IncomingMention, ours: str, *, index: int, reply: dict[str,
         "author": author,
         "record": record,
         **counts,
-        "indexedAt": iso(mention.created_at),
+        "indexedAt": zulu(mention.created_at),
         "labels": [],
     }
     if images:
@@ -251,8 +227,8 @@ def image_view(media: Media) -> dict[str, Any]:
     return {"thumb": media.preview_url or media.url, "fullsize": media.url, "alt": media.alt, "aspectRatio": ASPECT}
 
 
-def _since_until(views: list[dict[str, Any]], params: dict[str, list[str]]) -> list[dict[str, Any]]:
-    since, until = params.get("since", [""])[-1], params.get("until", [""])[-1]
+def _since_until(views: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:
+    since, until = params.get("since", ""), params.get("until", "")
     return [
         v
         for v in views
@@ -260,13 +236,8 @@ def _since_until(views: list[dict[str, Any]], params: dict[str, list[str]]) -> l
     ]
 
 
-def _limit(params: dict[str, list[str]]) -> int:
-    value = params.get("limit", ["25"])[-1]
-    return min(max(int(value), 1), 100) if value.isdigit() else 25
-
-
-def search(views: list[dict[str, Any]], params: dict[str, list[str]]) -> dict[str, Any]:
-    words = params.get("q", [""])[-1].casefold().split()
+def search(views: list[dict[str, Any]], params: dict[str, str]) -> dict[str, Any]:
+    words = params.get("q", "").casefold().split()
     authors = {w.removeprefix("from:") for w in words if w.startswith("from:")}  # Bluesky's search syntax
     words = [w for w in words if not w.startswith("from:")]
     found = [
@@ -276,15 +247,14 @@ def search(views: list[dict[str, Any]], params: dict[str, list[str]]) -> dict[st
         and all(w in v["record"]["text"].casefold() for w in words)
         and (not authors or v["author"]["handle"] in authors)
     ]
-    offset = int(params.get("cursor", ["0"])[-1] or 0) if params.get("cursor", ["0"])[-1].isdigit() else 0
-    size = _limit(params)
+    offset, size = whole(params.get("cursor")) or 0, limit_of(params.get("limit"), 25, 100)
     page = found[offset : offset + size]
     return {"posts": page, **({"cursor": str(offset + size)} if offset + size < len(found) else {})}
 
 
-def notifications(views: list[dict[str, Any]], ours: str, params: dict[str, list[str]]) -> dict[str, Any]:
+def notifications(views: list[dict[str, Any]], ours: str, asked: Asked) -> dict[str, Any]:
     our_uris = {v["uri"] for v in views if v["author"]["handle"] == ours}
-    wanted = set(params.get("reasons", [])) or {"mention", "reply"}
+    wanted = set(asked.lists.get("reasons", [])) or {"mention", "reply"}
     found = []
     for view in views:
         if view["author"]["handle"] == ours:
@@ -296,9 +266,9 @@ def notifications(views: list[dict[str, Any]], ours: str, params: dict[str, list
             found.append(
                 {**item, "reason": reason, **({"reasonSubject": parent} if reason == "reply" else {}), "isRead": False}
             )
-    before = params.get("cursor", [""])[-1]
+    before = asked.query.get("cursor", "")
     found = [n for n in found if not before or n["indexedAt"] < before]
-    page = found[: _limit(params)]
+    page = found[: limit_of(asked.query.get("limit"), 25, 100)]
     more = len(found) > len(page)
     return {"notifications": page, **({"cursor": page[-1]["indexedAt"]} if more else {}), "priority": False}
 

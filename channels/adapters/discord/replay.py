@@ -1,34 +1,20 @@
-"""The demo's Discord server (channels.demo.replay): Discord's REST API (https://discord.com/api/v10) answered from the
-demo week's Discord threads (channels.demo.threads.chat), so the demo channel is polled through the real adapter
-(its marks, the active threads, the parser, intake) and replies, 👍 and deletions go through it too.
+"""The demo's Discord server: Discord's REST API (https://discord.com/api/v10) answered from the week's Discord threads
+(channels.demo.threads.chat), after channels.demo.replay_kit (what every replay shares).
 
-The server is the demo channel's (channels.demo.channels.DEMO_CHANNELS: its guild, the #help text channel, the
-#duo-and-ide forum channel, gitlab_team's user id, the bot's application). A thread with a title is a forum post:
-a thread (type 11) in the forum whose first message has the thread's id. A thread without one is a question in
-#help; once someone follows up, it has a thread started from it (the thread takes the message's id and a name of
-its first words, and the message says so in ``thread``), and the follow-ups are that thread's messages. Our replies
-(the week's ``@ours``) are gitlab_team's, replying (type 19, ``message_reference``) to the question.
+The server is the demo channel's (its guild, #help, the #duo-and-ide forum, gitlab_team's user id, the bot). A
+thread with a title is a forum post (a type 11 thread whose first message has its id); one without is a question in
+#help, which gets a thread of its own once someone follows up. Our replies reply (type 19) to the question.
 
-Endpoints, as the adapter calls them (`client.py`, `paging.py`, `reply.py`, `oauth.py`), in the shapes of
-discord.com/developers/docs/resources (message.mdx "Message Object", "Attachment Object"; channel.mdx "Channel
-Object", the thread channel of fixtures/docs_thread_channel.json; guild.mdx "List Active Guild Threads"):
+Shapes, after discord.com/developers/docs/resources (message.mdx "Message Object", "Attachment Object"; channel.mdx
+"Channel Object" and fixtures/docs_thread_channel.json; guild.mdx "List Active Guild Threads"; user.mdx "Create DM";
+reference "Uploading Files"): ``GET /users/@me``, ``/guilds/{guild}``, ``/guilds/{guild}/channels``,
+``/guilds/{guild}/threads/active``, ``/channels/{id}/threads/archived/public`` (none), ``GET
+/channels/{id}/messages?limit&after&before`` (50, at most 100; newest first); ``POST /channels/{id}/messages`` (JSON,
+or a multipart ``payload_json`` and ``files[n]``), ``POST .../messages/{mid}/threads`` (201, or 400 code 160004),
+``PUT .../reactions/{emoji}/@me`` and ``DELETE .../messages/{mid}`` (204), ``POST /users/@me/channels`` (a DM).
 
-- ``GET /users/@me``: the bot; ``GET /guilds/{guild}`` and ``/guilds/{guild}/channels``: the server and its channels;
-- ``GET /channels/{id}/messages?limit&after&before``: newest first; ``after``: the ``limit`` messages just after it,
-  ``before``: the ``limit`` just before it, neither: the latest ``limit`` (default 50, at most 100);
-- ``GET /guilds/{guild}/threads/active``: ``{threads, members}``; ``GET /channels/{forum}/threads/archived/public``:
-  none (every week's thread is kept active a week, ``auto_archive_duration`` 10080);
-- ``POST /channels/{id}/messages`` (the reply: 200 and the message posted, as the bot), ``POST
-  /channels/{id}/messages/{mid}/threads`` (201 and the thread, or 400 code 160004 when the message has one),
-  ``PUT .../reactions/{emoji}/@me`` and ``DELETE /channels/{id}/messages/{mid}``: 204;
-- ``POST /users/@me/channels`` (``{recipient_id}``): the DM channel with that user (type 1, user.mdx "Create DM"),
-  the same id for the same user, whose ``POST /channels/{dm}/messages`` is the bot's message, as in a guild channel.
-
-Without the bot token: 401 ``{"message": "401: Unauthorized", "code": 0}``; an unknown channel 404 code 10003, an
-unknown message 404 code 10008, an unknown route 404 ``{"message": "404: Not Found", "code": 0}``. Every answer
-carries the route's ``X-RateLimit-*`` headers (5 a bucket, never spent). Nothing posted is kept: the replay answers
-from the week alone. Ids are snowflakes of the posts' times, so the same post has the same id at every poll; an
-image (the thread's `media`) is an attachment with its CDN ``url`` and its ``proxy_url``.
+Without the bot token: 401 ``{"message": "401: Unauthorized", "code": 0}``; unknown channel 404 code 10003, message
+10008, route ``{"message": "404: Not Found", "code": 0}``. Every answer carries the route's ``X-RateLimit-*``.
 """
 
 from __future__ import annotations
@@ -39,15 +25,14 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import DemoPosts, sent_json
-
-from .replay_forms import sent_form, uploaded_attachment
+from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import Answer, Asked, fixed, id_page, limit_of, sent_json, whole
 
 HOSTS = ("discord.com",)
 SPEC: dict[str, Any] = DEMO_CHANNELS["discord"]
@@ -69,9 +54,8 @@ UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
 NOT_FOUND = {"message": "404: Not Found", "code": 0}
 UNKNOWN_CHANNEL = {"message": "Unknown Channel", "code": 10003}
 UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
+File = tuple[str, str, int, str]  # a file sent: its name, content type, size and description
 DM_BASE = 1_190_000_000_000_000_000  # the DM channels' ids: this plus a digest of the recipient's id
-
-Answer = tuple[int, Any, dict[str, str]]
 
 
 def snowflake(moment: datetime, place: int = 0) -> str:
@@ -92,17 +76,16 @@ class Server:
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
-    url = urlsplit(request.url or "")
-    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-    route = _ROUTE.fullmatch(url.path.rstrip("/"))
-    headers = limits(url.path)
-    if (request.headers.get("Authorization") or "") != f"Bot {TOKEN}":
+    sent = Asked(request)
+    route = _ROUTE.fullmatch(sent.path.rstrip("/"))
+    headers = limits(sent.path)
+    if sent.header("Authorization") != f"Bot {TOKEN}":
         return 401, UNAUTHORIZED, headers
     if route is None:
         return 404, NOT_FOUND, headers
     asked = route.groupdict()
-    if asked["me"] and asked["dm"] and request.method == "POST":
-        recipient = str(sent_json(request.body).get("recipient_id") or "")
+    if asked["me"] and asked["dm"] and sent.method == "POST":
+        recipient = str(sent.json.get("recipient_id") or "")
         if not recipient.isdigit():
             return 400, {"message": "Invalid Form Body", "code": 50035}, headers
         recipients = [{**user(f"user{recipient}", ""), "id": recipient}]
@@ -118,13 +101,11 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         if asked["guild_part"] == "/threads/active":
             return 200, {"threads": server_of(posts).threads, "members": []}, headers
         return 200, {"id": GUILD, "name": "GitLab Community", "icon": None, "owner_id": TEAM_USER}, headers
-    status, body = _channel(request, asked, query, server_of(posts), posts.now)
+    status, body = _channel(sent, asked, server_of(posts), posts.now)
     return status, body, headers
 
 
-def _channel(
-    request: requests.PreparedRequest, asked: dict[str, Any], query: dict[str, str], server: Server, now: datetime
-) -> tuple[int, Any]:
+def _channel(request: Asked, asked: dict[str, Any], server: Server, now: datetime) -> tuple[int, Any]:
     channel_id, part, mid, sub = asked["channel"], asked["part"], asked["message"], asked["sub"]
     known = server.messages.get(channel_id)
     if known is None and any(m["id"] == channel_id for m in server.messages[HELP]):
@@ -141,16 +122,15 @@ def _channel(
         )
     if mid is None:
         if request.method == "POST":
-            sent, files = sent_form(request)
-            return posted(channel_id, sent, now, files)
-        return 200, page(known, query)
+            return posted(channel_id, *sent_form(request), now)
+        return 200, page(known, request.query)
     message = next((m for m in known if m["id"] == mid), None)
     if sub == "threads" and request.method == "POST":
         if message is None:
             return 404, UNKNOWN_MESSAGE
         if message.get("thread"):
             return 400, {"message": "A thread has already been created for this message", "code": 160004}
-        name = str(sent_json(request.body).get("name") or "")[:THREAD_NAME_MAX]
+        name = str(request.json.get("name") or "")[:THREAD_NAME_MAX]
         return 201, thread_object(mid, channel_id, name or "Thread", message["author"]["id"], [], now)
     if request.method in ("PUT", "DELETE"):  # a 👍 or a deletion: done, as Discord says it with no body
         return (204, b"") if message is not None or int(mid) > _newest(known) else (404, UNKNOWN_MESSAGE)
@@ -226,15 +206,10 @@ def message(post: IncomingMention, mid: str, channel_id: str, ours: str, **more:
         "content": post.text,
         "timestamp": iso(post.created_at),
         "edited_timestamp": None,
-        "tts": False,
-        "mention_everyone": False,
-        "mentions": [],
-        "mention_roles": [],
+        **fixed("tts mention_everyone pinned", False),
+        **fixed("mentions mention_roles embeds components", []),
         "attachments": [attachment(m, n) for n, m in enumerate(post.media)],
-        "embeds": [],
-        "pinned": False,
         "flags": 0,
-        "components": [],
         **more,
     }
 
@@ -312,18 +287,14 @@ def _first_words(text: str) -> str:
 
 def page(messages: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str, Any]]:
     """A channel's messages newest first: the `limit` just after ``after``, just before ``before``, or the latest."""
-    limit = query.get("limit", "")
-    size = min(max(int(limit), 1), 100) if limit.isdigit() else 50
-    ordered = sorted(messages, key=lambda m: int(m["id"]))
-    if query.get("after", "").isdigit():
-        return list(reversed([m for m in ordered if int(m["id"]) > int(query["after"])][:size]))
-    if query.get("before", "").isdigit():
-        ordered = [m for m in ordered if int(m["id"]) < int(query["before"])]
-    return list(reversed(ordered[-size:]))
+    newest = sorted(messages, key=lambda m: int(m["id"]), reverse=True)
+    after, size = whole(query.get("after")), limit_of(query.get("limit"), 50, 100)
+    below = None if after is not None else whole(query.get("before"))
+    return id_page(newest, lambda m: int(m["id"]), size, below=below, above=after, nearest_above=after is not None)
 
 
 def posted(
-    channel_id: str, sent: dict[str, Any], now: datetime, files: list[tuple[str, str, int, str]] | None = None
+    channel_id: str, sent: dict[str, Any], files: list[tuple[str, str, int, str]], now: datetime
 ) -> tuple[int, Any]:
     """The bot's message as Discord answers a Create Message: a reply (type 19) when it names the message it answers,
     its files as attachments on Discord's CDN."""
@@ -346,7 +317,7 @@ def posted(
         "edited_timestamp": None,
         "mentions": [],
         "attachments": [
-            uploaded_attachment(channel_id, int(snowflake(now)) + n + 1, *file) for n, file in enumerate(files or [])
+            uploaded_attachment(channel_id, int(snowflake(now)) + n + 1, *file) for n, file in enumerate(files)
         ],
         "embeds": [],
         "pinned": False,
@@ -359,3 +330,34 @@ def posted(
             "channel_id": channel_id,
         }
     return 200, body
+
+
+def sent_form(asked: Asked) -> tuple[dict[str, Any], list[File]]:
+    """A Create Message's JSON, or its multipart form (a reply with files): ``payload_json`` and each ``files[n]``
+    part's (filename, content type, size, description: the payload's ``attachments[n]`` with ``id`` n)."""
+    if not asked.parts:
+        return asked.json, []
+    payload = asked.parts.get("payload_json")
+    sent = sent_json(payload.data) if payload else {}
+    described = {
+        str(a.get("id")): str(a.get("description") or "") for a in sent.get("attachments") or [] if isinstance(a, dict)
+    }
+    files = [part for name, part in asked.parts.items() if name.startswith("files[")]
+    return sent, [
+        (f.filename or "file", f.content_type, len(f.data), described.get(str(n), "")) for n, f in enumerate(files)
+    ]
+
+
+def uploaded_attachment(
+    channel_id: str, number: int, filename: str, content_type: str, size: int, description: str = ""
+) -> dict[str, Any]:
+    where = f"attachments/{channel_id}/{number}/{filename}"
+    return {
+        "id": str(number),
+        "filename": filename,
+        "size": size,
+        "url": f"https://cdn.discordapp.com/{where}",
+        "proxy_url": f"https://media.discordapp.net/{where}",
+        "content_type": content_type,
+        **({"description": description} if description else {}),
+    }

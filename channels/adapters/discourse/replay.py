@@ -1,35 +1,19 @@
-"""forum.gitlab.com for the demo desk (channels.demo.replay): the demo week's Discourse threads answered in
-Discourse's own JSON shapes, so the demo channel is polled through the real adapter (latest-mode paging by
-``before``, the cursor's ``high`` mark and topics, the parser, the cooked-HTML renderer, intake).
+"""forum.gitlab.com for the demo (channels.demo.replay_kit says what every replay shares): the week's Discourse threads
+in Discourse's JSON, after the recorded responses in ``tests/fixtures`` (SOURCES.md):
 
-Endpoints, each in the shape of a recorded response (``tests/fixtures``, SOURCES.md):
+- ``GET /posts.json[?before=<id>]``: the 50 newest posts below ``before``, as ``{"latest_posts": [...]}``, each with
+  the fields of ``posts_latest_real.json`` the adapter and the desk read.
+- ``GET /search.json?q=<terms> order:latest after:<date>&page=N``: 50 a page, each post with a ``blurb`` and no
+  ``cooked``, its topic in ``topics`` as ``search_devinstance.json``, ``grouped_search_result`` with
+  ``more_full_page_results`` and ``error`` (terms shorter than three characters).
+- ``GET /t/<id>.json``: a topic view as ``topic_2108_view_at_post_452_real.json`` (20 posts, every id in
+  ``stream``); ``GET /t/<id>/posts.json?post_ids[]=…``: as ``topic_2144_posts_page1_real.json``.
+- ``GET /site/basic-info.json``: the site's title (test_connection). Writes: replay_writes.py. Anything else is
+  Discourse's 404 ``{"errors": [...], "error_type": "not_found"}``.
 
-- ``GET /posts.json[?before=<id>]``: the 50 newest posts below ``before`` (exclusive, as current Discourse),
-  newest first, as ``{"latest_posts": [...]}``; each post has the fields of ``posts_latest_real.json``
-  (production forum, 2026) that the adapter and the desk read.
-- ``GET /search.json?q=<terms> order:latest after:<date>&page=N``: 50 a page, newest first, each post with a
-  ``blurb`` and no ``cooked`` (current Discourse; the adapter's own ``search_post`` shape), its topic in
-  ``topics`` as in ``search_devinstance.json``, ``grouped_search_result.more_full_page_results`` while more
-  pages follow, and ``grouped_search_result.error`` for terms shorter than three characters.
-- ``GET /t/<id>.json``: a topic view as ``topic_2108_view_at_post_452_real.json`` (its first 20 posts in
-  ``post_stream.posts``, every post id in ``post_stream.stream``).
-- ``GET /t/<id>/posts.json?post_ids[]=…``: ``{"post_stream": {"posts": [...]}, "id": <topic>}`` as
-  ``topic_2144_posts_page1_real.json``.
-- ``GET /site/basic-info.json`` (the adapter's test_connection): the site's title.
-
-Our connected account's writes (a reply, a personal message, a like, a deletion, an image upload) are answered
-as done and kept nowhere by ``replay_writes.py``, which says which shapes it follows. Anything else is Discourse's
-404 body: ``{"errors": [...], "error_type": "not_found"}``.
-
-Ids. A topic is ``TOPIC_BASE + <thread index>`` and its posts are numbered 1, 2, … in the thread's order. Post ids
-are the forum's order of creation, as on Discourse (the latest-mode cursor relies on it): the rank of the post
-among the kind's posts by creation time, plus ``FIRST_POST_ID``. Posts appear only once their time has come,
-each later than every post before it, so a post's rank (and id) never changes between polls.
-
-Posts by ``posts.our_account`` come from a staff account (``staff`` and ``moderator`` true, as GitLab team
-members on forum.gitlab.com), so the parser hands them over as ours. ``cooked`` is the text as Discourse renders
-Markdown: paragraphs, line breaks, bare URLs as links; straight quotes stay straight (the week's texts are
-compared as written).
+Topic ``TOPIC_BASE + <thread index>``, its posts numbered 1, 2, …; post ids are the forum's order of creation (the
+latest-mode cursor relies on it) from ``FIRST_POST_ID``, and never change, as posts only appear once their time has
+come. Our account's posts are a staff member's; ``cooked`` is Markdown as Discourse renders the week's prose.
 """
 
 from __future__ import annotations
@@ -40,9 +24,10 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from channels.demo.replay_kit import Asked, fixed, place, whole, zulu
 
 if TYPE_CHECKING:
     from channels.adapters.base import IncomingMention
@@ -57,7 +42,6 @@ FIRST_POST_ID = 1_250_000
 CATEGORY_ID = 5  # "How to Use GitLab"
 MIN_TERM = 3  # Discourse's min_search_term_length
 
-_ID_RE = re.compile(r"demo-[a-z]+-(\d+)(?:-(\d+))?")
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)]")
 _NOT_FOUND = {"errors": ["The requested URL or resource could not be found."], "error_type": "not_found"}
 
@@ -78,14 +62,6 @@ class _Topic:
     posts: tuple[_Post, ...]
 
 
-def _thread_place(external_id: str) -> tuple[int, int]:
-    """(thread index, post number - 1) of a demo post's external id ("demo-discourse-12-3" -> (12, 3))."""
-    match = _ID_RE.fullmatch(external_id)
-    if match is None:
-        raise ValueError(f"not a demo post id: {external_id!r}")
-    return int(match.group(1)), int(match.group(2) or 0)
-
-
 def slugify(title: str) -> str:
     """Discourse's ASCII slug: lower case, every run of other characters one hyphen."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip("-") or "topic"
@@ -96,11 +72,11 @@ class _Forum:
 
     def __init__(self, posts: DemoPosts) -> None:
         self.our_account = posts.our_account
-        ordered = sorted(posts.mentions, key=lambda m: (m.created_at, *_thread_place(m.external_id)))
+        ordered = sorted(posts.mentions, key=lambda m: (m.created_at, *place(m.external_id)))
         by_topic: dict[int, list[_Post]] = {}
         self.posts: list[_Post] = []  # oldest first
         for rank, mention in enumerate(ordered):
-            index, k = _thread_place(mention.external_id)
+            index, k = place(mention.external_id)
             post = _Post(FIRST_POST_ID + rank, TOPIC_BASE + index, k + 1, mention)
             self.posts.append(post)
             by_topic.setdefault(post.topic_id, []).append(post)
@@ -115,7 +91,7 @@ class _Forum:
         topic, mention = self.topics[post.topic_id], post.mention
         handle = mention.author_handle
         ours = handle.casefold() == self.our_account.casefold()
-        at = _iso(mention.created_at)
+        at = zulu(mention.created_at)
         return {
             "id": post.post_id,
             "name": mention.author_name or handle,
@@ -127,14 +103,10 @@ class _Forum:
             "post_type": 1,
             "posts_count": len(topic.posts),
             "updated_at": at,
-            "reply_count": 0,
             "reply_to_post_number": None,  # a reply to the topic, not to one post
-            "quote_count": 0,
-            "incoming_link_count": 0,
+            **fixed("reply_count quote_count incoming_link_count readers_count", 0),
             "reads": 1,
-            "readers_count": 0,
             "score": 0.0,
-            "yours": False,
             "topic_id": topic.topic_id,
             "topic_slug": topic.slug,
             "topic_title": topic.title,
@@ -144,42 +116,32 @@ class _Forum:
             "primary_group_name": "GitLab-Team" if ours else None,
             "badges_granted": [],
             "version": 1,
-            "can_edit": False,
-            "can_delete": False,
-            "can_recover": False,
-            "can_wiki": False,
+            **fixed("yours can_edit can_delete can_recover can_wiki bookmarked admin hidden user_deleted wiki", False),
             "user_title": "GitLab Team" if ours else None,
-            "bookmarked": False,
             "raw": mention.text,
             "actions_summary": [],
             "moderator": ours,
-            "admin": False,
             "staff": ours,
             "user_id": _user_id(handle),
-            "hidden": False,
             "trust_level": 4 if ours else 1,
-            "deleted_at": None,
-            "user_deleted": False,
-            "edit_reason": None,
+            **fixed("deleted_at edit_reason"),
             "can_view_edit_history": True,
-            "wiki": False,
             "post_url": f"/t/{topic.slug}/{topic.topic_id}/{post.number}",
         }
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
-    parts = urlsplit(request.url or "")
-    query = parse_qs(parts.query)
-    path = parts.path
+    asked = Asked(request)
+    path, query = asked.path, asked.query
     forum = _Forum(posts)
-    if request.method != "GET":
+    if asked.method != "GET":
         from .replay_writes import write  # our account's writes: a module of their own, which imports this one
 
-        return write(request, forum, posts)
+        return write(asked, forum, posts)
     if path == "/posts.json":
-        return 200, latest(forum, before=_whole(query.get("before")))
+        return 200, latest(forum, before=whole(query.get("before")))
     if path == "/search.json":
-        return 200, search(forum, (query.get("q") or [""])[0], page=_whole(query.get("page")) or 1)
+        return 200, search(forum, query.get("q", ""), page=whole(query.get("page")) or 1)
     if path == "/site/basic-info.json":
         return 200, {"title": "GitLab Forum", "description": "The GitLab community forum (demo replay)"}
     match = re.fullmatch(r"/t/(\d+)(/posts)?\.json", path)
@@ -187,7 +149,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     if match is None or topic is None:
         return 404, _NOT_FOUND
     if match.group(2):
-        wanted = {int(i) for i in query.get("post_ids[]", []) if i.isdigit()}
+        wanted = {int(i) for i in asked.lists.get("post_ids[]", []) if i.isdigit()}
         chosen = [p for p in topic.posts if p.post_id in wanted] if wanted else list(topic.posts[:TOPIC_CHUNK])
         return 200, {"post_stream": {"posts": [forum.post_json(p) for p in chosen]}, "id": topic.topic_id}
     return 200, topic_view(forum, topic)
@@ -198,27 +160,32 @@ def latest(forum: _Forum, *, before: int | None) -> dict[str, Any]:
     return {"latest_posts": [forum.post_json(p) for p in reversed(below[-PAGE_SIZE:])]}
 
 
+def topic_json(topic: _Topic) -> dict[str, Any]:
+    """A topic as a search's ``topics`` has it (search_devinstance.json); a topic view adds to it."""
+    return {
+        "id": topic.topic_id,
+        "title": topic.title,
+        "fancy_title": html.escape(topic.title, quote=False),
+        "slug": topic.slug,
+        "posts_count": len(topic.posts),
+        "created_at": zulu(topic.posts[0].mention.created_at),
+        "last_posted_at": zulu(topic.posts[-1].mention.created_at),
+        "archetype": "regular",
+        "category_id": CATEGORY_ID,
+    }
+
+
 def topic_view(forum: _Forum, topic: _Topic) -> dict[str, Any]:
-    first, last = topic.posts[0].mention, topic.posts[-1].mention
     return {
         "post_stream": {
             "posts": [forum.post_json(p) for p in topic.posts[:TOPIC_CHUNK]],
             "stream": [p.post_id for p in topic.posts],
         },
-        "fancy_title": html.escape(topic.title, quote=False),
-        "id": topic.topic_id,
-        "title": topic.title,
-        "posts_count": len(topic.posts),
-        "created_at": _iso(first.created_at),
-        "last_posted_at": _iso(last.created_at),
+        **topic_json(topic),
         "visible": True,
-        "closed": False,
-        "archived": False,
-        "archetype": "regular",
-        "slug": topic.slug,
-        "category_id": CATEGORY_ID,
+        **fixed("closed archived", False),
         "deleted_at": None,
-        "user_id": _user_id(first.author_handle),
+        "user_id": _user_id(topic.posts[0].mention.author_handle),
         "highest_post_number": topic.posts[-1].number,
         "chunk_size": TOPIC_CHUNK,
         "participant_count": len({p.mention.author_handle for p in topic.posts}),
@@ -256,20 +223,7 @@ def search(forum: _Forum, q: str, *, page: int) -> dict[str, Any]:
     topics = {p.topic_id: forum.topics[p.topic_id] for p in shown}
     return {
         "posts": [_search_post(forum, p) for p in shown],
-        "topics": [
-            {
-                "id": t.topic_id,
-                "title": t.title,
-                "fancy_title": html.escape(t.title, quote=False),
-                "slug": t.slug,
-                "posts_count": len(t.posts),
-                "created_at": _iso(t.posts[0].mention.created_at),
-                "last_posted_at": _iso(t.posts[-1].mention.created_at),
-                "archetype": "regular",
-                "category_id": CATEGORY_ID,
-            }
-            for t in topics.values()
-        ],
+        "topics": [topic_json(t) for t in topics.values()],
         "users": [],
         "categories": [],
         "grouped_search_result": grouped,
@@ -303,12 +257,3 @@ def _inline(paragraph: str) -> str:
 
 def _user_id(handle: str) -> int:
     return 1000 + zlib.crc32(handle.casefold().encode()) % 900_000
-
-
-def _whole(values: list[str] | None) -> int | None:
-    value = (values or [""])[0].strip()
-    return int(value) if value.isdigit() else None
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,26 +1,18 @@
-"""What the demo's forum.gitlab.com (replay.py) answers to the writes of our connected account, as Discourse answers
-them when they are done; nothing is kept (the next poll serves the week as before).
+"""The writes of our connected account to the demo's forum.gitlab.com (replay.py), answered as done
+(channels.demo.replay_kit), in the shapes of docs.discourse.org and the recorded posts (fixtures/SOURCES.md):
 
-The sends of the adapter (reply.py, actions.py, media.py) and the shapes followed:
+- ``POST /posts.json``, a reply (``topic_id``, ``raw``, ``reply_to_post_number``) or a personal message (``title``,
+  ``raw``, ``archetype`` ``private_message``, ``target_recipients``): the new post ("Creates a new topic, a new post,
+  or a private message") with the fields of ``posts_latest_real.json``, ``yours`` true; a body under
+  ``min_post_length`` 20 (``min_personal_message_post_length`` 10) is Discourse's 422.
+- ``POST /post_actions.json`` (``id``, ``post_action_type_id`` 2, "Like a post"): the post liked; our own is 403.
+- ``DELETE /posts/{id}.json`` ("Delete a single post"): 200, an empty body.
+- ``POST /uploads.json`` (multipart ``file``; "Creates an upload"): the upload with ``url``, ``short_url``
+  ``upload://<base62 sha1>.<ext>`` and its size in pixels, as test_discourse_reply_images.py has it; a file that is
+  not an image Discourse takes is its 422.
 
-- ``POST /posts.json`` with ``topic_id``, ``raw`` and ``reply_to_post_number`` (a reply), or ``title``, ``raw``,
-  ``archetype`` ``private_message`` and ``target_recipients`` (a personal message): the new post as
-  docs.discourse.org "Creates a new topic, a new post, or a private message" answers it, the fields of the
-  recorded ``posts_latest_real.json`` posts (fixtures/SOURCES.md) with ``yours`` true. A reply to any topic id is
-  taken (the release-day story's tickets are not in the week); a body shorter than the forum's minimum
-  (``min_post_length`` 20, ``min_personal_message_post_length`` 10: Discourse's defaults) is Discourse's 422
-  ``{"action": "create_post", "errors": ["Body is too short (minimum is 20 characters)"]}``.
-- ``POST /post_actions.json`` with ``id`` and ``post_action_type_id`` 2 ("Like a post"): the post liked, its
-  ``actions_summary`` saying so. Our own post cannot be liked: 403 ``invalid_access``, as Discourse refuses it.
-- ``DELETE /posts/{id}.json`` ("Delete a single post"): 200 with an empty body.
-- ``POST /uploads.json`` (multipart ``type`` composer, ``synchronous``, ``file``; "Creates an upload"): the upload
-  with ``url``, ``short_url`` ``upload://<base62 sha1>.<ext>``, its size in pixels, as the reply-image tests
-  (test_discourse_reply_images.py) have it; a file that is not an image Discourse takes is its 422.
-
-Without our account's User API key (``User-Api-Key``, the demo spec's ``account_tokens``) every write is 403 with
-the words Discourse gives a refused key, which the adapter reads as "reconnect". A post or topic made here has the
-millisecond it was made as its id: above every id of the week (replay.py numbers those from ``FIRST_POST_ID``),
-so a later poll never takes a week post for our reply, and a like or deletion of it is recognised.
+Without our account's ``User-Api-Key`` a write is 403 with the words Discourse gives a refused key (the adapter
+reads them as "reconnect"). What is made has an id from ``MADE_FROM`` up, so its like or deletion is recognised.
 """
 
 from __future__ import annotations
@@ -30,13 +22,10 @@ import io
 import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
-import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import BASE62, base36, form_parts, sent_json
+from channels.demo.replay_kit import BASE62, Asked, base36, stamp
 
 from .replay import _NOT_FOUND, _Forum, _Post, _Topic, slugify
 
@@ -54,27 +43,24 @@ _KEY_REFUSED = {
 }
 _NOT_ALLOWED = {"errors": ["You are not permitted to view the requested resource."], "error_type": "invalid_access"}
 
-Answer = tuple[int, Any]
 
-
-def write(request: requests.PreparedRequest, forum: _Forum, posts: DemoPosts) -> Answer:
-    path = urlsplit(request.url or "").path
-    if request.headers.get("User-Api-Key") != KEY:
+def write(asked: Asked, forum: _Forum, posts: DemoPosts) -> tuple[int, Any]:
+    if asked.header("User-Api-Key") != KEY:
         return 403, _KEY_REFUSED
-    stamp = int(posts.now.timestamp() * 1000)
-    if request.method == "POST" and path == "/posts.json":
-        return created(forum, sent_json(request.body), posts, stamp)
-    if request.method == "POST" and path == "/post_actions.json":
-        return liked(forum, sent_json(request.body), posts)
-    if request.method == "POST" and path == "/uploads.json":
-        return uploaded(request, stamp)
-    deleted = re.fullmatch(r"/posts/(\d+)\.json", path)
-    if request.method == "DELETE" and deleted and _post_of(forum, int(deleted.group(1))):
+    made, post = stamp(posts.now), asked.method == "POST"
+    if post and asked.path == "/posts.json":
+        return created(forum, asked.json, posts, made)
+    if post and asked.path == "/post_actions.json":
+        return liked(forum, asked.json, posts)
+    if post and asked.path == "/uploads.json":
+        return uploaded(asked, made)
+    deleted = re.fullmatch(r"/posts/(\d+)\.json", asked.path)
+    if asked.method == "DELETE" and deleted and _post_of(forum, int(deleted.group(1))):
         return 200, b""
     return 404, _NOT_FOUND
 
 
-def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -> Answer:
+def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -> tuple[int, Any]:
     raw = str(sent.get("raw") or "")
     message = sent.get("archetype") == "private_message"
     shortest = MIN_MESSAGE if message else MIN_POST
@@ -109,7 +95,7 @@ def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -
     }
 
 
-def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> Answer:
+def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> tuple[int, Any]:
     post_id = sent.get("id")
     found = _post_of(forum, post_id) if isinstance(post_id, int) else None
     if found is None:
@@ -120,10 +106,10 @@ def liked(forum: _Forum, sent: dict[str, Any], posts: DemoPosts) -> Answer:
     return 200, {**forum.post_json(found), "actions_summary": [acted]}
 
 
-def uploaded(request: requests.PreparedRequest, stamp: int) -> Answer:
+def uploaded(asked: Asked, stamp: int) -> tuple[int, Any]:
     from PIL import Image, UnidentifiedImageError
 
-    file = form_parts(request).get("file")
+    file = asked.parts.get("file")
     extension = (file.filename.rpartition(".")[2].lower() if file and "." in file.filename else "") or "?"
     try:
         with Image.open(io.BytesIO(file.data if file else b"")) as image:

@@ -1,38 +1,20 @@
-"""The Disqus API 3.0 (disqus.com/api/3.0) answered from the demo week (channels.demo.replay).
+"""The Disqus API 3.0 (disqus.com/api/3.0) for the demo (channels.demo.replay_kit says what every replay shares), after
+the recorded responses in tests/fixtures/ (SOURCES.md) and disqus.com/api/docs:
 
-Shapes (the recorded responses in tests/fixtures/, see SOURCES.md there):
-
-- every answer is the envelope ``{"cursor": {...}, "code": 0, "response": [...]}`` of ``threads_listPosts.json``
-  and ``posts_list.json``; the cursor has their keys (``prev``, ``hasNext``, ``next``, ``hasPrev``, ``total``,
-  ``id``, ``more``) and ``next`` their ``<number>:<number>:<number>`` form;
+- every answer is the envelope ``{"cursor", "code": 0, "response"}`` of ``threads_listPosts.json`` and
+  ``posts_list.json`` (the cursor's keys, ``next`` as ``<number>:<number>:<number>``);
 - ``GET forums/listPosts.json`` (``forum``, ``limit``, ``order``, ``since``, ``related=thread``, ``cursor``) and
-  ``GET threads/listPosts.json`` (``thread``): post objects as in ``threads_listPosts.json`` (``createdAt``
-  without a zone, ``parent`` an integer or null, ``message`` HTML and ``raw_message`` text, ``author`` a
-  registered user with ``username``); with ``related=thread`` each post's ``thread`` is the article object of
-  ``threads_details.json`` (``title``, ``link``, ``identifiers``...), else its id;
-- ``GET forums/details.json``: the forum object (``id``, ``name``, ``url``...);
-- errors as ``error_code2_missing_argument.json``: ``{"code": N, "response": "<message>"}`` with Disqus's codes
-  (disqus.com/api/docs/errors/): 1 endpoint not valid (HTTP 404), 2 missing or invalid argument (400),
-  5 invalid API key (400), 8 object not found (400).
+  ``threads/listPosts.json`` (``thread``): posts as ``threads_listPosts.json``, with ``related=thread`` their
+  ``thread`` the article of ``threads_details.json``; ``GET forums/details.json``: the forum;
+- errors as ``error_code2_missing_argument.json`` with the codes of /api/docs/errors/: 1 endpoint not valid (404),
+  2 missing or invalid argument, 4 no authenticated user, 5 invalid API key, 8 object not found (400);
+- writes (/api/docs/posts/create/): ``POST posts/create.json`` (``message``, ``parent``, the app's ``api_key``, the
+  account's ``access_token``) answers the post; ``POST /api/oauth/2.0/access_token/`` (/api/docs/auth/) a refresh
+  of the demo account's token, anything else ``invalid_grant``.
 
-Writes by our connected account (`reply.py`), answered as done and kept nowhere: ``POST posts/create.json``
-(disqus.com/api/docs/posts/create/: ``message`` and ``parent``, with the application's ``api_key`` and the account's
-``access_token``) answers ``{"code": 0, "response": <post>}``, the post as the listings serve it with ``thread`` its
-article's id; a parent outside the week is answered too (the forum has more comments than the week), one that is not
-a number is code 2, a token the demo did not issue code 4 ("You must provide an authenticated user for this
-method", disqus.com/api/docs/errors/), another application's key code 5. The OAuth token endpoint
-(``POST /api/oauth/2.0/access_token/``, disqus.com/api/docs/auth/) answers a refresh with the demo account's
-refresh token and the application's keys, in the token answer that page documents (``access_token``,
-``expires_in``, ``refresh_token``, ``username``, ``user_id``); anything else is RFC 6749's ``invalid_grant``.
-A new post gets an id from the clock above every id of the week.
-
-The week as a forum: each thread of the week is one top-level comment on its own blog article (the title without
-"Comment on: "), its follow-ups replies to that comment (``parent``), which is how the adapter makes one ticket
-of each. Ids come from the thread's index `n` in the week and the post's number `k` in it, so they are the same
-at every poll: article ``7_400_000_000 + n``, post ``6_100_000_000 + 100 n + k``. Authors are registered users
-(our account is the demo channel's ``our_accounts`` username). ``since`` (epoch seconds or ISO time) keeps the
-posts created at or after it; a page cursor names the first post of the page after, so it stays valid while
-new posts arrive. No rate-limit headers; no network: everything is computed from `posts`.
+Each thread of the week is one top-level comment on its own blog article, its follow-ups replies to it: article
+``7_400_000_000 + n``, post ``6_100_000_000 + 100 n + k``. ``since`` (epoch seconds or ISO) keeps posts created at
+or after it; a cursor names the first post of the page after, so it stays valid while new posts arrive.
 """
 
 from __future__ import annotations
@@ -42,13 +24,13 @@ import re
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import Asked, fixed, place
 
 HOSTS = ("disqus.com",)
 FORUM: str = DEMO_CHANNELS["disqus"]["config"]["forum"]
@@ -62,21 +44,19 @@ SPEC: dict[str, Any] = DEMO_CHANNELS["disqus"]
 API_KEY: str = SPEC["credentials"]["api_key"]
 API_SECRET: str = SPEC["credentials"]["api_secret"]
 ACCOUNT_TOKENS: dict[str, str] = SPEC["account_tokens"]
-_NUMBERS = re.compile(r"-(\d+)(?:-(\d+))?$")
 _CURSOR = re.compile(r"(\d{1,20}):(\d{1,20}):0")
 
 Item = dict[str, Any]
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
-    url = urlsplit(request.url or "")
-    query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
-    endpoint = url.path.removeprefix(_ROOT).removesuffix(".json")
-    if request.method == "POST" and url.path == TOKEN_PATH:
-        return refreshed(_form(request), posts)
-    if request.method == "POST" and url.path == f"{_ROOT}posts/create.json":
-        return created(_form(request), posts)
-    if request.method != "GET" or not url.path.startswith(_ROOT) or not url.path.endswith(".json"):
+    asked = Asked(request)
+    query, endpoint = asked.query, asked.path.removeprefix(_ROOT).removesuffix(".json")
+    if asked.method == "POST" and asked.path == TOKEN_PATH:
+        return refreshed(asked.form, posts)
+    if asked.method == "POST" and asked.path == f"{_ROOT}posts/create.json":
+        return created(asked.form, posts)
+    if asked.method != "GET" or asked.path != f"{_ROOT}{endpoint}.json":
         return _error(404, 1, "Endpoint not valid")
     if endpoint not in ("forums/listPosts", "threads/listPosts", "forums/details"):
         return _error(404, 1, "Endpoint not valid")
@@ -112,7 +92,7 @@ class Forum:
 
     def _thread(self, thread: list[IncomingMention]) -> None:
         opening = thread[0]
-        n = _numbers(opening.external_id)[0]
+        n = place(opening.external_id)[0]
         thread_id = str(THREAD_BASE + n)
         title = opening.title.removeprefix("Comment on: ") or "GitLab blog"
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
@@ -120,52 +100,41 @@ class Forum:
         self.threads[thread_id] = {
             "feed": f"https://{FORUM}.disqus.com/{slug}/latest.rss",
             "category": "4861234",
-            "reactions": 0,
             "identifiers": [f"blog-{slug}"],
             "forum": FORUM,
             "title": html.escape(title, quote=False),
             "clean_title": title,
-            "dislikes": 0,
-            "isDeleted": False,
             "author": "81234567",
-            "userScore": 0,
             "id": thread_id,
-            "isClosed": False,
             "posts": len(thread),
             "link": f"{BLOG}{slug}/",
-            "likes": 0,
             "message": "",
+            **fixed("reactions dislikes userScore likes", 0),
+            **fixed("isDeleted isClosed", False),
             "slug": slug,
             "createdAt": _iso(published),
         }
         root = POST_BASE + 100 * n
         for mention in thread:
-            k = _numbers(mention.external_id)[1]
+            k = place(mention.external_id)[1]
             self.posts.append(_post(mention, post_id=str(root + k), parent=root if k else None, thread=thread_id))
 
 
 def _post(mention: IncomingMention, *, post_id: str, parent: int | None, thread: str) -> Item:
     """A post object as threads_listPosts.json has it (``thread`` the article's id)."""
     return {
-        "isJuliaFlagged": False,
-        "isFlagged": False,
         "forum": FORUM,
         "parent": parent,
         "author": _author(mention),
         "media": [],
         "isApproved": True,
-        "dislikes": 0,
         "raw_message": mention.text,
-        "isSpam": False,
         "thread": thread,
-        "points": 0,
         "createdAt": _iso(mention.created_at),
         "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
-        "isHighlighted": False,
         "id": post_id,
-        "isDeleted": False,
-        "isEdited": False,
-        "likes": 0,
+        **fixed("isJuliaFlagged isFlagged isSpam isHighlighted isDeleted isEdited", False),
+        **fixed("dislikes points likes", 0),
     }
 
 
@@ -211,11 +180,6 @@ def refreshed(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
         "username": posts.our_account,
         "user_id": int(ours["id"]),
     }
-
-
-def _form(request: requests.PreparedRequest) -> dict[str, str]:
-    body = request.body or ""
-    return {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
 
 
 def _listing(items: list[Item], query: dict[str, str], forum: Forum) -> tuple[int, Any]:
@@ -280,15 +244,11 @@ def _author(mention: IncomingMention) -> Item:
     username = mention.author_handle
     return {
         "username": username,
-        "about": "",
         "name": mention.author_name or username,
-        "url": "",
-        "isFollowing": False,
-        "isFollowedBy": False,
         "profileUrl": f"https://disqus.com/by/{username}/",
         "id": str(100_000_000 + zlib.crc32(username.encode()) % 900_000_000),
-        "isAnonymous": False,
-        "isPrivate": False,
+        **fixed("about url", ""),
+        **fixed("isFollowing isFollowedBy isAnonymous isPrivate", False),
         "joinedAt": "2019-06-03T08:12:44",
     }
 
@@ -315,14 +275,6 @@ def _since(value: str) -> int | None:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _numbers(external_id: str) -> tuple[int, int]:
-    """(thread index n, post number k) of a demo post's external id "demo-disqus-<n>[-<k>]"."""
-    match = _NUMBERS.search(external_id)
-    if match is None:
-        raise ValueError(f"not a demo post id: {external_id!r}")
-    return int(match.group(1)), int(match.group(2) or 0)
 
 
 def _error(status: int, code: int, message: str) -> tuple[int, Any]:

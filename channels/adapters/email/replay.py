@@ -1,32 +1,19 @@
-"""The demo desk's mailbox (channels.demo.replay): an IMAP connection answered on this machine from the demo week.
+"""The demo desk's mailbox: an IMAP connection answered on this machine from the demo week (channels.demo.replay_kit
+says what every replay shares).
 
-The e-mail adapter speaks IMAP through imaplib, not HTTP, so the demo network (mounted on HTTP sessions) cannot
-answer it; with ``DESK_DEMO_REPLAY`` the client opens a `ReplayMailbox` instead of a socket for the demo channel's
-host (client._connect, `demo_mailbox`; a host on this machine is connected to, any other is refused), and the rest
-of the poll is the production path: EXAMINE, UID SEARCH, UID FETCH, `protocol.parse_fetch_response`, the parser,
-the cursor, intake.
+The e-mail adapter speaks IMAP through imaplib, not HTTP, so with ``DESK_DEMO_REPLAY`` its client opens a
+`ReplayMailbox` instead of a socket for the demo channel's host (`demo_mailbox`: a host on this machine is connected
+to, any other refused); the rest of the poll is the production path. `ReplayMailbox` is an ``imaplib.IMAP4`` that
+never connects, answering the commands `client.py` sends as imaplib returns them (RFC 3501; the shapes Dovecot
+gives in ``test_email_imap.py``): ``login``/``authenticate("PLAIN")`` (a wrong password ``[AUTHENTICATIONFAILED]``),
+``select`` (EXAMINE, with ``UIDVALIDITY`` and ``UIDNEXT``), ``uid("SEARCH")`` with ``ALL``, ``SINCE`` or ``UID
+<set>``, ``uid("FETCH", set, "(UID INTERNALDATE BODY.PEEK[])")`` in the shape `protocol.parse_fetch_response`
+documents, ``close``, ``logout``, ``shutdown``; anything else is imaplib's error for a tagged BAD.
 
-`ReplayMailbox` is an ``imaplib.IMAP4`` that never connects. It implements the commands `client.py` sends, with
-the answers imaplib returns for them (RFC 3501; the same shapes Dovecot gives in ``test_email_imap.py``):
-
-* ``login(user, password)`` -> ``("OK", [b"Logged in"])``; a wrong password raises ``IMAP4.error`` with
-  ``[AUTHENTICATIONFAILED]`` as imaplib does for a tagged NO (``authenticate("PLAIN", ...)`` likewise).
-* ``select('"INBOX"', readonly=True)`` (EXAMINE) -> ``("OK", [b"<EXISTS>"])``, with ``UIDVALIDITY`` and ``UIDNEXT``
-  left in ``untagged_responses``; another folder -> ``("NO", [b"[NONEXISTENT] ..."])``.
-* ``uid("SEARCH", ...)`` with ``ALL``, ``SINCE dd-Mon-yyyy`` (the INTERNALDATE's day, RFC 3501 6.4.4) or
-  ``UID <set>`` (``n:*`` always holds the highest message) -> ``("OK", [b"3 7 9"])``.
-* ``uid("FETCH", "<set>", "(UID INTERNALDATE BODY.PEEK[])")`` -> per message ``(b'<seq> (UID <uid> INTERNALDATE
-  "<date>" BODY[] {<size>}', <message>)`` then ``b")"``: the shape `protocol.parse_fetch_response` documents.
-* ``close()``, ``logout()``, ``shutdown()``. A command or search key it does not know raises ``IMAP4.error``
-  ("... BAD ...") as imaplib does for a tagged BAD.
-
-The messages are RFC 5322 mail rendered with the standard ``email`` package from the demo week's e-mail posts
-(`DemoPosts`): one text/plain message per post, ``Message-ID <demo-email-N[-K]@sender's domain>`` (stable, so the
-parser's external ids are the same at every poll), each follow-up ``In-Reply-To`` the post before it and
-``References`` the thread from its opening post (as the notmuch thread fixtures do), so it joins its ticket; our
-replies come ``From`` the mailbox's own address (``posts.our_account``). A message's UID is the Unix second it
-arrived (UIDs grow with arrival, as RFC 3501 2.3.1.1 requires, so the cursor's ``UID last+1:*`` finds what came
-since); its INTERNALDATE and Date are its post's time. No socket is ever opened.
+Each post is an RFC 5322 text/plain message (``Message-ID <demo-email-N[-K]@sender's domain>``; a follow-up
+``In-Reply-To`` the post before it and ``References`` the thread, as the notmuch thread fixtures do; our replies
+``From`` the mailbox's own address). A message's UID is the Unix second it arrived (UIDs grow with arrival, RFC
+3501 2.3.1.1); its INTERNALDATE and Date are its post's time.
 """
 
 from __future__ import annotations

@@ -1,29 +1,21 @@
-"""api.github.com for the demo desk (channels.demo.replay): the demo week's GitHub threads answered as the issues and
-discussions of the demo channel's repository, so the demo channel is polled through the real adapter (``since``
-marks, ``Link`` pages, ETags and 304s, the GraphQL walk, the parser, intake).
+"""api.github.com for the demo (channels.demo.replay_kit says what every replay shares): the week's GitHub threads as
+the demo repository's issues and discussions, alternately (the first thread an issue, the second a discussion...).
 
-The week's GitHub threads alternate: the first is an issue, the second a discussion, and so on. Shapes follow the
-recorded responses in ``tests/fixtures`` (SOURCES.md):
+Shapes, after ``tests/fixtures`` (SOURCES.md) and docs.github.com where nothing was recorded:
 
-- ``GET /repos/{owner}/{repo}``: the repository (``full_name``, ``private``), for test_connection.
-- ``GET /repos/{owner}/{repo}/issues``: the issues as ``issues_with_pulls.json`` (PyGithub's recording), with
-  ``since`` (updated at or after), ``sort`` (``created`` or ``updated``), ``direction``, ``per_page`` (default 30,
-  at most 100) and ``page``; ``Link`` rel="next"/"last" as ``issues_page1.json`` (octokit/fixtures) has them.
-- ``GET /repos/{owner}/{repo}/issues/comments`` and ``.../issues/{number}/comments``: comments as
-  ``issue_comments_page1.json``, the same parameters; ``.../issues/{number}``: one issue.
-- ``POST /graphql``: ``repository.discussions`` (newest updated first, ``first``/``after``, ``pageInfo``) and
-  ``repository.discussion(number)``, the nodes as the adapter's query selects them (``discussions_page.json``).
+- ``GET /repos/{owner}/{repo}``: the repository (test_connection); ``.../issues``, ``.../issues/comments``,
+  ``.../issues/{n}/comments``: as ``issues_with_pulls.json`` and ``issue_comments_page1.json``, with ``since``,
+  ``sort``, ``direction``, ``per_page`` (30, at most 100), ``page`` and ``Link`` as ``issues_page1.json``;
+  ``.../issues/{n}``: one issue.
+- ``POST /graphql``: ``repository.discussions`` (newest updated first, ``first``/``after``) and
+  ``repository.discussion(number)`` as ``discussions_page.json``.
+- Writes (rest/issues/comments, rest/reactions, graphql mutations): ``POST .../issues/{n}/comments`` (201),
+  ``POST .../issues/{n}/reactions`` and ``.../issues/comments/{id}/reactions`` (201), ``DELETE
+  .../issues/comments/{id}`` (204), the mutations ``addDiscussionComment``, ``addReaction``,
+  ``deleteDiscussionComment``.
 
-Writes, as the adapter's sends call them (`reply.py`), answered as done in GitHub's documented shapes (docs.github.com
-rest/issues/comments "Create an issue comment", rest/reactions, graphql mutations) and kept nowhere: ``POST
-.../issues/{number}/comments`` (201, the comment as our account's), ``POST .../issues/{number}/reactions`` and
-``.../issues/comments/{id}/reactions`` (201, the reaction), ``DELETE .../issues/comments/{id}`` (204), and the
-mutations ``addDiscussionComment``, ``addReaction`` and ``deleteDiscussionComment``.
-
-Every REST answer carries an ``ETag`` (a digest of its body) and GitHub's ``x-ratelimit-*`` headers; a request
-whose ``If-None-Match`` is the ETag is answered 304 with no body. Anything else is GitHub's 404 (``{"message":
-"Not Found", ...}``). Posts by ``posts.our_account`` are written by that login (``author_association``
-``MEMBER``); the channel's ``our_accounts`` make them our replies.
+REST answers carry an ``ETag`` (an ``If-None-Match`` of it is a 304) and ``x-ratelimit-*``; anything else is
+GitHub's 404. Our account's posts are ``MEMBER``'s.
 """
 
 from __future__ import annotations
@@ -31,18 +23,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 import re
 import time
 import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from channels.adapters.base import IncomingMention
+from channels.demo import replay_kit as kit
+
 if TYPE_CHECKING:
-    from channels.adapters.base import IncomingMention
     from channels.demo.replay import DemoPosts
 
 HOSTS = ("api.github.com",)
@@ -53,22 +45,18 @@ REPO_ID = 91_000_123
 NUMBER_BASE = 6_000
 COMMENT_ID_BASE = 2_400_000_000
 _NOT_FOUND = {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
-_ID_RE = re.compile(r"demo-[a-z]+-(\d+)(?:-(\d+))?")
-_ROUTE_RE = re.compile(r"/repos/([^/]+/[^/]+)(?:/issues(?:/(comments|\d+)(/comments)?)?)?")
-_WRITE_RE = re.compile(r"/repos/([^/]+/[^/]+)/issues/(?:(\d+)/(comments|reactions)|comments/(\d+)(/reactions)?)")
+_REPO = r"/repos/([^/]+/[^/]+)"
+_READ = _REPO + r"(?:/issues(?:/(comments|\d+)(/comments)?)?)?"
+_WRITE = _REPO + r"/issues/(?:(\d+)/(comments|reactions)|comments/(\d+)(/reactions)?)"
 
-Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
-
-
-def _place(external_id: str) -> tuple[int, int]:
-    """(thread index, follow-up number) of a demo post's id ("demo-github-40-1" -> (40, 1))."""
-    match = _ID_RE.fullmatch(external_id)
-    if match is None:
-        raise ValueError(f"not a demo post id: {external_id!r}")
-    return int(match.group(1)), int(match.group(2) or 0)
+Thread = tuple[int, bool, list["IncomingMention"]]
 
 
-def _threads(posts: DemoPosts) -> list[tuple[int, bool, list[IncomingMention]]]:
+def _iso(moment: datetime) -> str:
+    return kit.zulu(moment, "seconds")
+
+
+def _threads(posts: DemoPosts) -> list[Thread]:
     """(thread index, is a discussion, posts opening first) of the threads opened by now. A thread's kind is its place
     among the week's threads of the kind, opened or not: the first an issue, the second a discussion, and so on."""
     from channels.demo.week import THREADS
@@ -76,31 +64,27 @@ def _threads(posts: DemoPosts) -> list[tuple[int, bool, list[IncomingMention]]]:
     week = [i for i, t in enumerate(THREADS) if t.kind == posts.kind]
     found = []
     for thread in posts.threads():
-        ordered = sorted(thread, key=lambda m: _place(m.external_id)[1])
-        index = _place(ordered[0].external_id)[0]
+        ordered = sorted(thread, key=lambda m: kit.place(m.external_id)[1])
+        index = kit.place(ordered[0].external_id)[0]
         position = week.index(index) if index in week else index
         found.append((index, position % 2 == 1, ordered))
     return sorted(found, key=lambda found: found[0])
 
 
-def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
-    parts = urlsplit(request.url or "")
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    threads = _threads(posts)
-    if request.method == "POST" and parts.path == "/graphql":
-        sent = json.loads(request.body or b"{}")
-        if str(sent.get("query", "")).lstrip().startswith("mutation"):
-            return 200, mutation(sent, posts), _limits("graphql")
-        return 200, graphql(sent, threads, posts), _limits("graphql")
-    if request.method in ("POST", "DELETE"):
-        return write(request, parts.path, posts)
-    route = _ROUTE_RE.fullmatch(parts.path)
-    if request.method != "GET" or route is None or route.group(1).casefold() != REPO:
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> kit.Answer:
+    asked = kit.Asked(request)
+    if asked.method == "POST" and asked.path == "/graphql":
+        graph = mutation if str(asked.json.get("query", "")).lstrip().startswith("mutation") else graphql
+        return 200, graph(asked.json, posts), _limits("graphql")
+    if asked.method in ("POST", "DELETE"):
+        return write(asked, posts)
+    route = re.fullmatch(_READ, asked.path)
+    if asked.method != "GET" or route is None or route.group(1).casefold() != REPO:
         return 404, _NOT_FOUND
     section, comments = route.group(2), route.group(3)
-    issues = {NUMBER_BASE + i: t for i, discussion, t in threads if not discussion}
-    if parts.path == f"/repos/{route.group(1)}":
-        return _rest(request, {"id": REPO_ID, "full_name": REPO, "private": False, "html_url": f"{WEB}/{REPO}"})
+    issues = {NUMBER_BASE + i: t for i, discussion, t in _threads(posts) if not discussion}
+    if asked.path == f"/repos/{route.group(1)}":
+        return _rest(asked, {"id": REPO_ID, "full_name": REPO, "private": False, "html_url": f"{WEB}/{REPO}"})
     if section is None:
         items = [issue_json(n, t, posts) for n, t in issues.items()]
     elif section == "comments":
@@ -108,63 +92,48 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     elif int(section) not in issues:
         return 404, _NOT_FOUND
     elif not comments:
-        return _rest(request, issue_json(int(section), issues[int(section)], posts))
+        return _rest(asked, issue_json(int(section), issues[int(section)], posts))
     else:
         thread = issues[int(section)]
         items = [comment_json(int(section), thread, k, posts) for k in range(1, len(thread))]
-    return _listed(request, parts.path, query, items)
+    return _listed(asked, items)
 
 
-def _listed(request: requests.PreparedRequest, path: str, query: dict[str, str], items: list[dict[str, Any]]) -> Answer:
-    since = _time(query.get("since"))
+def _listed(asked: kit.Asked, items: list[dict[str, Any]]) -> kit.Answer:
+    since, query = kit.moment_of(asked.query.get("since")), asked.query
     field = "updated_at" if query.get("sort") == "updated" else "created_at"
     chosen = [i for i in items if since is None or i["updated_at"] >= _iso(since)]
     chosen.sort(key=lambda i: (i[field], i["id"]), reverse=query.get("direction", "desc") != "asc")
-    per_page = min(max(_whole(query.get("per_page")) or 30, 1), 100)
-    page = max(_whole(query.get("page")) or 1, 1)
-    pages = max(math.ceil(len(chosen) / per_page), 1)
-    links = [(page + 1, "next"), (pages, "last")] if page < pages else []
-    link = ", ".join(f'<{API}{path}?{urlencode({**query, "page": n})}>; rel="{rel}"' for n, rel in links)
-    status, body, headers = _rest(request, chosen[(page - 1) * per_page : page * per_page])
-    return status, body, {**headers, **({"Link": link} if link else {})}
+    size = kit.limit_of(query.get("per_page"), 30, 100)
+    shown, page, pages = kit.numbered_page(chosen, kit.whole(query.get("page")), size)
+    link = kit.link_header(API + asked.path, query, [("next", {"page": page + 1}), ("last", {"page": pages})])
+    status, body, headers = _rest(asked, shown)
+    return status, body, {**headers, **({"Link": link} if page < pages else {})}
 
 
-def _rest(request: requests.PreparedRequest, body: Any) -> tuple[int, Any, dict[str, str]]:
+def _rest(asked: kit.Asked, body: Any) -> tuple[int, Any, dict[str, str]]:
     etag = 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest() + '"'
     headers = {**_limits("core"), "ETag": etag}
-    if request.headers.get("If-None-Match") == etag:
-        return 304, b"", headers
-    return 200, body, headers
+    return (304, b"", headers) if asked.header("If-None-Match") == etag else (200, body, headers)
 
 
-def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> Answer:
+def write(asked: kit.Asked, posts: DemoPosts) -> kit.Answer:
     """A comment, a reaction or a deletion by our account, answered as GitHub does when it is done."""
-    route = _WRITE_RE.fullmatch(path)
+    route = re.fullmatch(_WRITE, asked.path)
     if route is None or route.group(1).casefold() != REPO:
         return 404, _NOT_FOUND
     number, part, comment_id, reactions = route.groups()[1:]
     headers = _limits("core")
-    if request.method == "DELETE":
+    if asked.method == "DELETE":
         return (204, b"", headers) if comment_id and not reactions else (404, _NOT_FOUND)
-    sent = json.loads(request.body or b"{}")
-    now = _iso(datetime.now(tz=UTC))
+    sent, made = asked.json, datetime.now(tz=UTC)
+    now = _iso(made)
     if part == "comments":
         if not str(sent.get("body") or "").strip():
             return 422, {"message": "Validation Failed", "errors": [{"field": "body", "code": "missing_field"}]}
         new_id = COMMENT_ID_BASE + 900_000_000 + int(time.time() * 1000) % 99_999_999
-        comment = {
-            "url": f"{API}/repos/{REPO}/issues/comments/{new_id}",
-            "html_url": f"{WEB}/{REPO}/issues/{number}#issuecomment-{new_id}",
-            "issue_url": f"{API}/repos/{REPO}/issues/{number}",
-            "id": new_id,
-            "node_id": f"IC_kwDOdemo{new_id}",
-            "user": _user(posts.our_account),
-            "created_at": now,
-            "updated_at": now,
-            "author_association": "MEMBER",
-            "body": sent["body"],
-        }
-        return 201, comment, headers
+        ours = IncomingMention(external_id="", author_handle=posts.our_account, text=sent["body"], created_at=made)
+        return 201, _comment(int(number), new_id, ours, posts), headers
     reaction_id = 140_000_000 + int(time.time()) % 9_999_999
     reaction = {"id": reaction_id, "node_id": f"REA_demo{reaction_id}", "user": _user(posts.our_account)}
     return 201, {**reaction, "content": sent.get("content") or "+1", "created_at": now}, headers
@@ -173,11 +142,11 @@ def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> Ans
 def mutation(body: dict[str, Any], posts: DemoPosts) -> Any:
     """The discussion's writes: a comment (or a reply to one), a reaction, a deletion, each answered as done."""
     query, given = str(body.get("query", "")), (body.get("variables") or {}).get("input") or {}
-    now = _iso(datetime.now(tz=UTC))
     if "addDiscussionComment" in query:
         node = f"DC_kwDOdemo{int(time.time() * 1000)}"
         author = {"login": posts.our_account, "url": f"{WEB}/{posts.our_account}"}
         url = f"{WEB}/{REPO}/discussions#discussioncomment-{node}"
+        now = _iso(datetime.now(tz=UTC))
         comment = {"id": node, "url": url, "createdAt": now, "body": given.get("body", ""), "author": author}
         return {"data": {"addDiscussionComment": {"comment": comment}}}
     if "addReaction" in query:
@@ -189,24 +158,17 @@ def mutation(body: dict[str, Any], posts: DemoPosts) -> Any:
 
 
 def _limits(resource: str) -> dict[str, str]:
-    reset = (int(time.time()) // 3600 + 1) * 3600
-    return {
-        "x-ratelimit-limit": "5000",
-        "x-ratelimit-remaining": "4990",
-        "x-ratelimit-used": "10",
-        "x-ratelimit-reset": str(reset),
-        "x-ratelimit-resource": resource,
-    }
+    reset = str((int(time.time()) // 3600 + 1) * 3600)
+    limits = {"limit": "5000", "remaining": "4990", "used": "10", "reset": reset, "resource": resource}
+    return {f"x-ratelimit-{name}": value for name, value in limits.items()}
 
 
-def graphql(body: dict[str, Any], threads: list[tuple[int, bool, list[IncomingMention]]], posts: DemoPosts) -> Any:
+def graphql(body: dict[str, Any], posts: DemoPosts) -> Any:
     query, variables = str(body.get("query", "")), body.get("variables") or {}
     if f"{variables.get('owner')}/{variables.get('name')}".casefold() != REPO:
-        return {
-            "data": {"repository": None},
-            "errors": [{"type": "NOT_FOUND", "message": "Could not resolve to a Repository"}],
-        }
-    found = [discussion_json(NUMBER_BASE + i, t, posts) for i, discussion, t in threads if discussion]
+        missing = [{"type": "NOT_FOUND", "message": "Could not resolve to a Repository"}]
+        return {"data": {"repository": None}, "errors": missing}
+    found = [discussion_json(NUMBER_BASE + i, t, posts) for i, discussion, t in _threads(posts) if discussion]
     if "discussion(number" in query:
         one = next((d for d in found if d["number"] == variables.get("number")), None)
         return {"data": {"repository": {"discussion": one}}}
@@ -248,23 +210,25 @@ def issue_json(number: int, thread: list[IncomingMention], posts: DemoPosts) -> 
         "number": number,
         "title": opening.title,
         "user": _user(opening.author_handle),
-        "labels": [],
         "state": "open",
         "locked": False,
-        "assignees": [],
+        **kit.fixed("labels assignees", []),
         "comments": len(thread) - 1,
         "created_at": _iso(opening.created_at),
         "updated_at": _iso(max(p.created_at for p in thread)),
-        "closed_at": None,
+        **kit.fixed("closed_at state_reason"),
         "author_association": _association(opening, posts),
         "body": opening.text,
         "timeline_url": f"{api}/timeline",
-        "state_reason": None,
     }
 
 
 def comment_json(number: int, thread: list[IncomingMention], k: int, posts: DemoPosts) -> dict[str, Any]:
-    post, comment_id = thread[k], COMMENT_ID_BASE + 1000 * number + k
+    return _comment(number, COMMENT_ID_BASE + 1000 * number + k, thread[k], posts)
+
+
+def _comment(number: int, comment_id: int, post: IncomingMention, posts: DemoPosts) -> dict[str, Any]:
+    """A comment as issue_comments_page1.json has it."""
     return {
         "url": f"{API}/repos/{REPO}/issues/comments/{comment_id}",
         "html_url": f"{WEB}/{REPO}/issues/{number}#issuecomment-{comment_id}",
@@ -299,19 +263,3 @@ def discussion_json(number: int, thread: list[IncomingMention], posts: DemoPosts
     updated = _iso(max(p.created_at for p in thread))
     return {"number": number, "title": opening.title, **opened, "updatedAt": updated,
             "labels": {"nodes": []}, "comments": {"nodes": comments}}  # fmt: skip
-
-
-def _time(value: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=moment.tzinfo or UTC) if moment else None
-
-
-def _whole(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

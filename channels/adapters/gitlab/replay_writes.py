@@ -1,36 +1,27 @@
-"""What the demo's gitlab.com (replay.py) answers to the writes of our connected account, as GitLab answers them when
-they are done; nothing is kept (the next poll serves the week as before).
+"""The writes of our connected account to the demo's gitlab.com (replay.py), answered as done
+(channels.demo.replay_kit):
 
-The sends of the adapter (reply.py, media.py, issues.py) and the shapes followed:
+- ``POST /api/v4/projects/:id/issues/:iid/notes`` (``body``; "Notes API", "Create new issue note"): 201 and the note
+  as ``notes_list_docs.json`` (fixtures/SOURCES.md), on any issue of the project; no ``body`` is Grape's 400.
+- ``POST /api/v4/projects/:id/uploads`` (multipart ``file``; "Project markdown uploads"): 201 and ``{"id", "alt",
+  "url", "full_path", "markdown"}`` as test_gitlab_reply_images.py has it; no file is a 400.
+- ``POST /api/v4/projects/:id/issues`` (``title``, ``description``; "Issues API", "New issue"): 201 and the issue
+  as ``issue_new_docs.json``; no title is a 400.
 
-- ``POST /api/v4/projects/:id/issues/:iid/notes`` with ``body`` (docs.gitlab.com, "Notes API", "Create new issue
-  note"): 201 and the note, in the fields of the documented ``notes_list_docs.json`` (fixtures/SOURCES.md), by our
-  account. A note on any issue of the project is taken (the real project has far more issues than the week); a
-  missing ``body`` is Grape's 400 ``{"error": "body is missing"}``.
-- ``POST /api/v4/projects/:id/uploads`` (multipart ``file``; "Project markdown uploads", "Upload a file"): 201 and
-  ``{"id", "alt", "url": "/uploads/<32 hex>/<name>", "full_path": "/-/project/<id>/uploads/<32 hex>/<name>",
-  "markdown"}``, as the reply-image tests (test_gitlab_reply_images.py) have it; no file is a 400.
-- ``POST /api/v4/projects/:id/issues`` with ``title`` and ``description`` ("Issues API", "New issue"): 201 and
-  the issue, in the fields of ``issue_new_docs.json``; no title is a 400 ``{"error": "title is missing"}``.
-
-Without the token (``PRIVATE-TOKEN``, or ``Authorization: Bearer``: the demo spec's ``account_tokens``) a write
-is GitLab's 401 ``{"message": "401 Unauthorized"}``; another project is ``{"message": "404 Project Not Found"}``.
-What is made here has the millisecond it was made as its id (an issue's iid: above ``MADE_IID``), above every id
-of the week (replay.py), so a later poll never takes a week note for our reply.
+Without the token (``PRIVATE-TOKEN`` or ``Authorization: Bearer``) a write is 401 ``{"message": "401
+Unauthorized"}``. A filed issue's iid is above ``MADE_IID``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
-
-import requests
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.replay import form_parts, sent_json
+from channels.demo.replay_kit import Answer, Asked, stamp
 
 from .replay import IID_BASE, PROJECT_ID, PROJECT_PATH, _Issue, issue_json, note_json
 
@@ -43,28 +34,22 @@ _WRITE_RE = re.compile(r"/api/v4/projects/([^/]+)/(?:issues/(\d+)/(notes)|(uploa
 _UNAUTHORIZED = {"message": "401 Unauthorized"}
 _FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
-Answer = tuple[int, Any]
 
-
-def write(request: requests.PreparedRequest, issues: dict[int, _Issue], posts: DemoPosts) -> Answer:
-    if not _authorised(request):
+def write(asked: Asked, issues: dict[int, _Issue], posts: DemoPosts) -> Answer:
+    if TOKEN not in (asked.header("PRIVATE-TOKEN"), asked.header("Authorization")[7:]):
         return 401, _UNAUTHORIZED
-    route = _WRITE_RE.fullmatch(urlsplit(request.url or "").path)
-    if request.method != "POST" or route is None:
+    route = _WRITE_RE.fullmatch(asked.path)
+    if asked.method != "POST" or route is None:
         return 404, {"error": "404 Not Found"}
     project, iid, notes, uploads, _ = route.groups()
     if unquote(project).casefold() not in (PROJECT_PATH, str(PROJECT_ID)):
         return 404, {"message": "404 Project Not Found"}
-    stamp = int(posts.now.timestamp() * 1000)
+    made = stamp(posts.now)
     if notes:
-        return noted(request, issues.get(int(iid)) or _stand_in(int(iid), posts), posts, stamp)
+        return noted(asked, issues.get(int(iid)) or _stand_in(int(iid), posts), posts, made)
     if uploads:
-        return uploaded(request, stamp)
-    return filed(request, posts, stamp)
-
-
-def _authorised(request: requests.PreparedRequest) -> bool:
-    return TOKEN in (request.headers.get("PRIVATE-TOKEN"), (request.headers.get("Authorization") or "")[7:])
+        return uploaded(asked, made)
+    return filed(asked, posts, made)
 
 
 def _stand_in(iid: int, posts: DemoPosts) -> _Issue:
@@ -73,8 +58,8 @@ def _stand_in(iid: int, posts: DemoPosts) -> _Issue:
     return _Issue(iid - IID_BASE, (IncomingMention(external_id="", author_handle="", text="", created_at=posts.now),))
 
 
-def noted(request: requests.PreparedRequest, issue: _Issue, posts: DemoPosts, stamp: int) -> Answer:
-    body = sent_json(request.body).get("body")
+def noted(asked: Asked, issue: _Issue, posts: DemoPosts, stamp: int) -> Answer:
+    body = asked.json.get("body")
     if not isinstance(body, str):
         return 400, {"error": "body is missing"}
     if not body.strip():
@@ -83,8 +68,8 @@ def noted(request: requests.PreparedRequest, issue: _Issue, posts: DemoPosts, st
     return 201, {**note_json(issue, 0, mention), "id": stamp}
 
 
-def uploaded(request: requests.PreparedRequest, stamp: int) -> Answer:
-    file = form_parts(request).get("file")
+def uploaded(asked: Asked, stamp: int) -> Answer:
+    file = asked.parts.get("file")
     if file is None or not file.filename:
         return 400, {"error": "file is invalid"}
     name = _FILE_NAME_UNSAFE.sub("_", file.filename).strip("._") or "file"
@@ -100,8 +85,8 @@ def uploaded(request: requests.PreparedRequest, stamp: int) -> Answer:
     }
 
 
-def filed(request: requests.PreparedRequest, posts: DemoPosts, stamp: int) -> Answer:
-    sent = sent_json(request.body)
+def filed(asked: Asked, posts: DemoPosts, stamp: int) -> Answer:
+    sent = asked.json
     title = sent.get("title")
     if not isinstance(title, str) or not title.strip():
         return 400, {"error": "title is missing"}

@@ -19,10 +19,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import requests
 from requests.adapters import BaseAdapter
+
+from channels.demo.replay_kit import Asked, fixed
 
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 # One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees
@@ -85,12 +86,8 @@ def hit_for(n: int) -> dict[str, Any]:
             "title": sample["title"],
             "url": sample.get("url"),
             "story_text": sample.get("text") or "",
-            "comment_text": None,
             "num_comments": 0,
-            "story_id": None,
-            "story_title": None,
-            "story_url": None,
-            "parent_id": None,
+            **fixed("comment_text story_id story_title story_url parent_id"),
             "_tags": ["story", f"author_{sample['author']}", f"story_{object_id}"],
         }
     story = _story_of(n)
@@ -98,11 +95,8 @@ def hit_for(n: int) -> dict[str, Any]:
     story_sample = SAMPLES[story % len(SAMPLES)]
     return {
         **base,
-        "title": None,
-        "url": None,
-        "story_text": None,
+        **fixed("title url story_text num_comments"),
         "comment_text": sample["text"],
-        "num_comments": None,
         "story_id": _item_id(story),
         "story_title": story_sample.get("title"),
         "story_url": story_sample.get("url"),
@@ -199,15 +193,14 @@ def user_item(name: str) -> dict[str, Any] | None:
 def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, Any]:
     """Algolia's answer to `request` from the virtual timeline; `posts` (the demo week's) is not read: Hacker
     News replays its own bundled samples."""
-    assert request.url is not None  # the session prepared it, and preparing sets the URL
-    url = urlparse(request.url)
-    if url.hostname == "hacker-news.firebaseio.com":
-        user = re.fullmatch(r"/v0/user/(.+)\.json", url.path)
+    asked = Asked(request)
+    if asked.host == "hacker-news.firebaseio.com":
+        user = re.fullmatch(r"/v0/user/(.+)\.json", asked.path)
         return 200, user_item(user.group(1)) if user else None  # Firebase answers null for anything missing
-    query = {k: v[0] for k, v in parse_qs(url.query).items()}
-    if url.path.endswith("/search") and query.get("tags") == "front_page":
+    query = asked.query
+    if asked.path.endswith("/search") and query.get("tags") == "front_page":
         query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
-    item = re.fullmatch(r".*/items/(\d+)", url.path)
+    item = re.fullmatch(r".*/items/(\d+)", asked.path)
     return 200, item_tree(int(item.group(1))) if item else search(query, served=served_items())
 
 

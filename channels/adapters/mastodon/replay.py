@@ -1,32 +1,19 @@
-"""mastodon.social's REST API for the demo desk (channels.demo.replay): the demo week's Mastodon threads
-(channels.demo.threads.open_social) answered as statuses of that instance, so a demo channel is polled
-through the real adapter (its streams, marks, ``min_id`` paging and ``Link`` headers, the parser, intake).
+"""mastodon.social's REST API for the demo (channels.demo.replay_kit says what every replay shares): the week's Mastodon
+threads as statuses of that instance, after the recorded responses in ``tests/fixtures`` (SOURCES.md):
 
-Endpoints, in the recorded shapes of ``tests/fixtures`` (SOURCES.md):
+- ``GET /api/v1/notifications?types[]=mention``: a mention (``notifications_mentions.json``) of each post by
+  someone else naming ``@<our account>``; ``GET /api/v1/timelines/tag/:hashtag`` (``tag_timeline_hoot.json``);
+  ``GET /api/v1/accounts/:id/statuses`` (``account_statuses_page.json``); ``GET /api/v2/search?type=statuses``
+  (``search_statuses_empty.json``'s keys); ``GET /api/v1/statuses/:id/context`` (``context_empty.json``'s keys);
+  ``GET /api/v1/accounts/verify_credentials``; ``GET /api/v2/instance``.
+- Writes (docs.joinmastodon.org methods/statuses, methods/media): ``POST /api/v1/statuses`` (a reply or a direct
+  message), ``POST /api/v1/statuses/:id/favourite`` and ``/reblog``, ``DELETE`` and ``GET /api/v1/statuses/:id``,
+  ``POST /api/v2/media`` (``docs_media_image.json``).
 
-- ``GET /api/v1/notifications?types[]=mention``: a mention notification (``notifications_mentions.json``) for each
-  post that names ``@<our account>``, not written by it;
-- ``GET /api/v1/timelines/tag/:hashtag``: the posts carrying ``#hashtag`` (``tag_timeline_hoot.json``);
-- ``GET /api/v1/accounts/:id/statuses``: our account's posts (``account_statuses_page.json``);
-- ``GET /api/v2/search?type=statuses&q=...``: the posts holding every word of ``q``, in the recorded search answer
-  (``search_statuses_empty.json``'s keys);
-- ``GET /api/v1/statuses/:id/context``: ``ancestors`` and ``descendants`` of a post (``context_empty.json``'s keys);
-- ``GET /api/v1/accounts/verify_credentials``: our account; ``GET /api/v2/instance``: the instance and its limits.
-- Writes by our account (docs.joinmastodon.org methods/statuses), answered as done and kept nowhere: ``POST
-  /api/v1/statuses`` (a reply, or a direct message: the new status as the instance returns it), ``POST
-  /api/v1/statuses/:id/favourite`` and ``/reblog`` (the status favourited; the boost carrying it in ``reblog``),
-  ``DELETE /api/v1/statuses/:id`` (the deleted status), and ``GET /api/v1/statuses/:id``.
-
-Lists are newest first, paged by ``min_id`` (the page immediately newer), ``max_id`` and ``limit`` (default 20 for
-statuses and 40 for notifications, at most 40 and 80), with a ``Link`` header (rel "next" ``max_id``, rel "prev"
-``min_id``) as Mastodon sends it. Every answer carries ``X-RateLimit-Limit``/``Remaining``/``Reset``. Without the
-demo channel's token: 401 ``{"error": "The access token is invalid"}``; an unknown route or post: 404
-``{"error": "Not Found"}`` (the recorded error bodies).
-
-Ids are Mastodon's kind (a millisecond time shifted 16 bits, plus the post's place), so they grow with time and are
-the same at every poll. Content is HTML as Mastodon renders it: mentions and hashtags are links
-(``u-url mention``, ``mention hashtag``) and links are anchors. A post's image (the thread's `media`) is a
-``media_attachments`` entry in the documented attachment's shape (``docs_media_image.json``).
+Lists are paged by ``min_id``, ``max_id``, ``since_id`` and ``limit`` (20 for statuses, 40 for notifications; at
+most 40 and 80) with Mastodon's ``Link`` header; every answer carries ``X-RateLimit-*``. Without the channel's token:
+401 ``{"error": "The access token is invalid"}``; unknown: 404 ``{"error": "Not Found"}``. Ids are a millisecond
+time shifted 16 bits plus the post's place; content is Mastodon's HTML (mentions, hashtags and links as anchors).
 """
 
 from __future__ import annotations
@@ -35,16 +22,15 @@ import html
 import re
 import zlib
 from datetime import datetime, timedelta
-from email.parser import BytesParser
-from email.policy import default
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import unquote
 
 import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import Asked, fixed, id_page, limit_of, link_header, whole
 
 INSTANCE = "mastodon.social"
 HOSTS = (INSTANCE,)
@@ -68,86 +54,73 @@ Answer = tuple[int, Any, dict[str, str]]
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
-    url = urlsplit(request.url or "")
-    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-    route = _ROUTES.fullmatch(url.path.rstrip("/"))
-    asked = route.groupdict() if route else {}
+    asked = Asked(request)
+    query, path = asked.query, asked.path
+    route = _ROUTES.fullmatch(path.rstrip("/"))
+    parts = route.groupdict() if route else {}
     headers = limits(posts.now)
-    if asked.get("v2") == "instance":
+    if parts.get("v2") == "instance":
         return 200, instance(), headers
-    if (request.headers.get("Authorization") or "") != f"Bearer {TOKEN}":
+    if asked.header("Authorization") != f"Bearer {TOKEN}":
         return 401, _INVALID, headers
-    if asked.get("v2") == "media" and request.method == "POST":
-        return 200, uploaded(request, posts.now), headers
-    if route is not None and asked["statuses"]:
-        return write(request, asked, posts, headers)
-    if request.method != "GET" or route is None:
+    if parts.get("v2") == "media" and asked.method == "POST":
+        return 200, uploaded(asked, posts.now), headers
+    if route is not None and parts["statuses"]:
+        return write(asked, parts, posts, headers)
+    if asked.method != "GET" or route is None:
         return 404, _NOT_FOUND, headers
     everything = statuses(posts)
     ours = account(TEAM)
-    if asked["me"]:
+    if parts["me"]:
         return 200, ours, headers
-    if asked["context"]:
-        return thread(everything, asked["context"], headers)
-    if asked["v2"] == "search":
+    if parts["context"]:
+        return thread(everything, parts["context"], headers)
+    if parts["v2"] == "search":
         words = query.get("q", "").casefold().split()
         found = [s for s in everything if words and all(w in _text(s).casefold() for w in words)]
         page = _page(found, query, 20, 40) if query.get("type", "statuses") == "statuses" else []
         return 200, {"accounts": [], "statuses": page, "hashtags": [], "collections": []}, headers
-    if asked["tag"]:
-        tag = unquote(asked["tag"]).casefold()
+    if parts["tag"]:
+        tag = unquote(parts["tag"]).casefold()
         found = [s for s in everything if tag in (t["name"].casefold() for t in s["tags"])]
-        return _listed(url.path, query, found, (20, 40), headers)
-    if asked["account"]:
-        found = [s for s in everything if s["account"]["id"] == asked["account"]]
-        return _listed(url.path, query, found, (20, 40), headers)
+        return _listed(path, query, found, (20, 40), headers)
+    if parts["account"]:
+        found = [s for s in everything if s["account"]["id"] == parts["account"]]
+        return _listed(path, query, found, (20, 40), headers)
     if query.get("types[]", "mention") != "mention":
         return 200, [], headers
     named = [s for s in everything if s["account"]["acct"] != ours["acct"] and ours["acct"] in _named(s)]
-    return _listed(url.path, query, [mention(s) for s in named], (40, 80), headers)
+    return _listed(path, query, [mention(s) for s in named], (40, 80), headers)
 
 
-def write(
-    request: requests.PreparedRequest, asked: dict[str, Any], posts: DemoPosts, headers: dict[str, str]
-) -> Answer:
-    """Our account's post, favourite, boost or deletion, answered as done (the week is not changed by it)."""
-    now = posts.now
-    if asked["status"] is None:  # a new status: a reply, or a direct message
-        if request.method != "POST":
+def write(asked: Asked, parts: dict[str, Any], posts: DemoPosts, headers: dict[str, str]) -> Answer:
+    """Our account's post, favourite, boost or deletion, answered as done."""
+    now, sent = posts.now, asked.form
+    if parts["status"] is None:  # a new status: a reply, or a direct message
+        if asked.method != "POST":
             return 404, _NOT_FOUND, headers
-        body = request.body or ""
-        sent = {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
         if not sent.get("status", "").strip():
             return 422, {"error": "Validation failed: Text can't be blank"}, headers
         new_id = str((int(now.timestamp() * 1000) << 16) + MADE)
         post = IncomingMention(external_id=new_id, author_handle=TEAM, text=sent["status"], created_at=now)
         made = status(post, new_id, sent.get("in_reply_to_id"))
-        images = [
-            _UPLOADS[i]
-            for i in parse_qs(body.decode() if isinstance(body, bytes) else body).get("media_ids[]", [])
-            if i in _UPLOADS
-        ]
+        images = [_UPLOADS[i] for i in asked.form_lists.get("media_ids[]", []) if i in _UPLOADS]
         return 200, {**made, "visibility": sent.get("visibility", "public"), "media_attachments": images}, headers
-    found = next((s for s in statuses(posts) if s["id"] == asked["status"]), None)
-    if found is None and int(asked["status"]) & 0xFFFF == MADE:  # a status the desk posted here: nothing is kept
-        made_at = datetime.fromtimestamp((int(asked["status"]) >> 16) / 1000, tz=now.tzinfo)
-        found = status(
-            IncomingMention(external_id="", author_handle=TEAM, text="", created_at=made_at), asked["status"], None
-        )
-    if found is None and request.method == "POST" and asked["act"]:
-        # Someone's status the week does not hold (a release-day story's, seed_demo_stories): the instance would
-        # favourite or boost it, so the replay does too, as posted when its id says (ids are its millisecond << 16).
-        made_at = datetime.fromtimestamp((int(asked["status"]) >> 16) / 1000, tz=now.tzinfo)
-        found = status(
-            IncomingMention(external_id="", author_handle="someone", text="", created_at=made_at), asked["status"], None
-        )
+    found = next((s for s in statuses(posts) if s["id"] == parts["status"]), None)
+    ours = int(parts["status"]) & 0xFFFF == MADE  # a status the desk posted here: nothing is kept
+    if found is None and (ours or (asked.method == "POST" and parts["act"])):
+        # Or someone's status the week does not hold (a release-day story's, seed_demo_stories): the instance would
+        # favourite or boost it, so the replay does too. Either as posted when its id says (its millisecond << 16).
+        made_at = datetime.fromtimestamp((int(parts["status"]) >> 16) / 1000, tz=now.tzinfo)
+        post = IncomingMention(external_id="", author_handle=TEAM if ours else "someone", text="", created_at=made_at)
+        found = status(post, parts["status"], None)
     if found is None:
         return 404, _NOT_FOUND, headers
-    if request.method == "GET" or (request.method == "DELETE" and not asked["act"]):
+    if asked.method == "GET" or (asked.method == "DELETE" and not parts["act"]):
         return 200, found, headers
-    if request.method != "POST" or not asked["act"]:
+    if asked.method != "POST" or not parts["act"]:
         return 404, _NOT_FOUND, headers
-    if asked["act"] == "/favourite":
+    if parts["act"] == "/favourite":
         return 200, {**found, "favourited": True, "favourites_count": found["favourites_count"] + 1}, headers
     boosted = {**found, "reblogged": True, "reblogs_count": found["reblogs_count"] + 1}
     boost_id = str((int(now.timestamp() * 1000) << 16) + 0xFFFE)
@@ -189,8 +162,7 @@ def account(handle: str) -> dict[str, Any]:
         "username": name,
         "acct": handle,
         "display_name": name.replace("_", " ").title(),
-        "locked": False,
-        "bot": False,
+        **fixed("locked bot", False),
         "created_at": "2022-11-01T00:00:00.000Z",
         "note": "",
         "url": f"{home}/@{name}",
@@ -198,8 +170,7 @@ def account(handle: str) -> dict[str, Any]:
         "followers_count": spread % 5_000,
         "following_count": spread % 700,
         "statuses_count": spread % 9_000,
-        "emojis": [],
-        "fields": [],
+        **fixed("emojis fields", []),
     }
 
 
@@ -211,26 +182,20 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
         "id": status_id,
         "created_at": post.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "in_reply_to_id": parent,
-        "in_reply_to_account_id": None,
         "sensitive": False,
         "spoiler_text": "",
         "visibility": "public",
         "language": "en",
         "uri": f"{author['uri']}/statuses/{status_id}",
         "url": f"{author['url']}/{status_id}",
-        "replies_count": 0,
-        "reblogs_count": 0,
-        "favourites_count": 0,
-        "edited_at": None,
+        **fixed("replies_count reblogs_count favourites_count", 0),
+        **fixed("in_reply_to_account_id edited_at reblog card poll"),
         "content": content(post.text),
-        "reblog": None,
         "account": author,
         "media_attachments": [attachment(item, f"{status_id}{place}") for place, item in enumerate(post.media)],
         "mentions": [{k: a[k] for k in ("id", "username", "url", "acct")} for a in named],
         "tags": [{"name": t, "url": f"{WEB}/tags/{t}"} for t in tags],
         "emojis": [],
-        "card": None,
-        "poll": None,
     }
 
 
@@ -239,17 +204,11 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
 _UPLOADS: dict[str, dict[str, Any]] = {}
 
 
-def uploaded(request: requests.PreparedRequest, now: datetime) -> dict[str, Any]:
+def uploaded(request: Asked, now: datetime) -> dict[str, Any]:
     """``POST /api/v2/media``: the attachment as the instance answers once processed (``url`` set), its description
     read from the multipart form (docs_media_image.json's shape)."""
-    kind = request.headers.get("Content-Type") or ""
-    body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
-    form = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
-    fields = (
-        {p.get_param("name", header="content-disposition"): p for p in form.iter_parts()} if form.is_multipart() else {}
-    )
-    described = fields.get("description")
-    alt = (described.get_content() if described is not None else "").strip()
+    described = request.parts.get("description")
+    alt = (described.data.decode() if described is not None else "").strip()
     media_id = str((int(now.timestamp() * 1000) << 16) + MADE + len(_UPLOADS) % 1000)
     where = f"https://files.mastodon.social/media_attachments/files/{media_id}"
     picture = Media(kind="image", url=f"{where}/original/reply.png", preview_url=f"{where}/small/reply.png", alt=alt)
@@ -313,19 +272,6 @@ def _text(found: dict[str, Any]) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", found["content"]))
 
 
-def _page(items: list[dict[str, Any]], query: dict[str, str], default: int, most: int) -> list[dict[str, Any]]:
-    """The page `query` asks for of `items` (newest first): ``min_id`` the page just above it, ``max_id`` below."""
-    limit = query.get("limit", "")
-    size = min(max(int(limit), 1), most) if limit.isdigit() else default
-    if query.get("max_id", "").isdigit():
-        items = [i for i in items if int(i["id"]) < int(query["max_id"])]
-    if query.get("min_id", "").isdigit():
-        return [i for i in items if int(i["id"]) > int(query["min_id"])][-size:]
-    if query.get("since_id", "").isdigit():
-        items = [i for i in items if int(i["id"]) > int(query["since_id"])]
-    return items[:size]
-
-
 def _listed(
     path: str, query: dict[str, str], items: list[dict[str, Any]], sizes: tuple[int, int], headers: dict[str, str]
 ) -> Answer:
@@ -333,10 +279,20 @@ def _listed(
     page = _page(items, query, *sizes)
     if page:
         kept = {k: v for k, v in query.items() if k not in ("min_id", "max_id", "since_id")}
-        older = f"{WEB}{path}?{urlencode({**kept, 'max_id': page[-1]['id']})}"
-        newer = f"{WEB}{path}?{urlencode({**kept, 'min_id': page[0]['id']})}"
-        headers["Link"] = f'<{older}>; rel="next", <{newer}>; rel="prev"'
+        rels = [("next", {"max_id": page[-1]["id"]}), ("prev", {"min_id": page[0]["id"]})]
+        headers["Link"] = link_header(f"{WEB}{path}", kept, rels)
     return 200, page, headers
+
+
+def _page(items: list[dict[str, Any]], query: dict[str, str], default: int, most: int) -> list[dict[str, Any]]:
+    """The page `query` asks for of `items` (newest first): ``min_id`` the page just above it, ``max_id`` below."""
+    minimum, since = whole(query.get("min_id")), whole(query.get("since_id"))
+    above, size = minimum if minimum is not None else since, limit_of(query.get("limit"), default, most)
+    return id_page(items, _id, size, below=whole(query.get("max_id")), above=above, nearest_above=minimum is not None)
+
+
+def _id(status: dict[str, Any]) -> int:
+    return int(status["id"])
 
 
 def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, str]) -> Answer:

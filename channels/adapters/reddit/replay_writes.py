@@ -1,28 +1,16 @@
-"""What the demo's connected Reddit account sends (channels.demo.accounts), answered by the demo's oauth.reddit.com as
-done and kept nowhere: the week the replay serves (`replay.py`) does not change.
+"""The writes of the demo's connected Reddit account to the demo's oauth.reddit.com, answered as done
+(channels.demo.replay_kit), in the shapes Reddit answers:
 
-Writes, as the adapter calls them (`reply.py`, `message.py`, `oauth.py`), in the shapes Reddit answers:
+- ``POST /api/comment`` (``api_type=json``, ``thing_id``, ``text``): ``{"json": {"errors": [], "data": {"things":
+  [t1]}}}``, the comment as the recorded ``comment_reply_post.json`` (PRAW's cassette) has it, under any well-formed
+  fullname (a week comment's post as ``link_id``, else null).
+- ``POST /api/compose`` (``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``.
+- ``POST https://www.reddit.com/api/v1/access_token``, ``grant_type=refresh_token`` (the wiki's "Refreshing the
+  token"): the account's token again; another refresh token is 200 ``{"error": "invalid_grant"}``.
 
-- ``POST /api/comment`` (form ``api_type=json``, ``thing_id``, ``text``): ``{"json": {"errors": [], "data":
-  {"things": [{"kind": "t1", "data": {...}}]}}}``, the comment with the fields of the recorded answer
-  ``tests/fixtures/comment_reply_post.json`` (PRAW's cassette): our account as ``author``, ``parent_id`` the thing
-  answered, ``link_id`` its post. A reply to any well-formed fullname is taken (Reddit would take one to a post the
-  demo week does not hold, like the release-day story's); a reply to a comment the week does not hold has no post
-  the demo knows, so its ``link_id`` is null.
-- ``POST /api/compose`` (form ``api_type=json``, ``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``, as
-  Reddit answers a message sent (`message.py`).
-- ``POST https://www.reddit.com/api/v1/access_token`` with ``grant_type=refresh_token`` (the send path after a 401):
-  ``{"access_token", "token_type": "bearer", "expires_in", "scope"}`` (github.com/reddit-archive/reddit/wiki/OAuth2,
-  "Refreshing the token"); another refresh token is Reddit's 200 ``{"error": "invalid_grant"}``.
-
-Reddit answers a refused write 200 with ``json.errors`` triples ``[code, message, field]``; the demo's use Reddit's
-own codes and words (reddit-archive/reddit ``r2/r2/lib/errors.py``): ``NO_TEXT`` "we need something here",
-``NO_THING_ID`` "id not specified" (a ``thing_id`` that is no fullname), ``NO_USER`` "please enter a username",
-``NO_SUBJECT`` "please enter a subject". A write with the app-only token (which reads) is Reddit's 403 ``{"message":
-"Forbidden", "error": 403}`` (``tests/fixtures/error_403.json``); with another token, 401.
-
-A new comment's id is base 36 above every id of the week (`replay.py`'s POST_BASE and COMMENT_BASE), so it never
-collides with one.
+A refused write is 200 with ``json.errors`` triples of Reddit's own codes and words (reddit-archive/reddit
+``r2/r2/lib/errors.py``: ``NO_TEXT``, ``NO_THING_ID``, ``NO_USER``, ``NO_SUBJECT``); the app-only token's write is
+403 as ``error_403.json``, another token's 401. A new comment's id is above ``MADE_BASE``.
 """
 
 from __future__ import annotations
@@ -31,11 +19,8 @@ import itertools
 import re
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
-import requests
-
-from channels.demo.replay import base36
+from channels.demo.replay_kit import Asked, base36, fixed
 
 from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
 
@@ -57,23 +42,17 @@ def our_account() -> str:
     return str(DEMO_CHANNELS["reddit"]["our_accounts"][0])
 
 
-def form_of(request: requests.PreparedRequest) -> dict[str, str]:
-    body = request.body.decode() if isinstance(request.body, bytes) else request.body or ""
-    return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
-
-
 def refused(*errors: tuple[str, str, str | None]) -> dict[str, Any]:
     return {"json": {"errors": [list(error) for error in errors]}}
 
 
-def write(request: requests.PreparedRequest, path: str, app_token: str) -> tuple[int, Any]:
+def write(asked: Asked, path: str, app_token: str) -> tuple[int, Any]:
     """Our account's comment or message, answered as done (module docstring)."""
-    bearer = (request.headers.get("Authorization") or "").partition(" ")[2]
+    bearer, form = asked.header("Authorization").partition(" ")[2], asked.form
     if bearer == app_token:
         return 403, FORBIDDEN  # the app-only token reads; only a signed-in account writes
     if bearer != account_tokens()["access_token"]:
         return 401, {"message": "Unauthorized", "error": 401}
-    form = form_of(request)
     if path == "/api/compose":
         wanted = [("to", "NO_USER", "please enter a username"), ("subject", "NO_SUBJECT", "please enter a subject")]
         errors = [(code, words, field) for field, code, words in wanted if not form.get(field, "").strip()]
@@ -105,38 +84,24 @@ def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
     created = float(int(time.time()))
     return {
         "subreddit_id": SUBREDDIT_ID,
-        "banned_by": None,
-        "removal_reason": None,
         "link_id": link_id,
         "likes": True,
         "replies": "",
-        "user_reports": [],
-        "saved": False,
         "id": comment_id,
-        "gilded": 0,
-        "archived": False,
-        "report_reasons": [],
         "author": our_account(),
         "parent_id": parent,
         "score": 1,
-        "approved_by": None,
-        "controversiality": 0,
         "body": text,
-        "edited": False,
-        "author_flair_css_class": None,
-        "downs": 0,
         "body_html": html_of(text, escape=False),
-        "stickied": False,
         "subreddit": subreddit(),
-        "score_hidden": False,
         "name": f"t1_{comment_id}",
         "created": created + 28800,  # Reddit's legacy `created`, as recorded beside `created_utc`
-        "author_flair_text": None,
         "created_utc": created,
         "ups": 1,
-        "mod_reports": [],
-        "num_reports": 0,
-        "distinguished": None,
+        **fixed("banned_by removal_reason approved_by author_flair_css_class author_flair_text distinguished"),
+        **fixed("saved archived edited stickied score_hidden", False),
+        **fixed("gilded controversiality downs num_reports", 0),
+        **fixed("user_reports report_reasons mod_reports", []),
     }
 
 

@@ -1,35 +1,21 @@
-"""The Stack Exchange API 2.3 (api.stackexchange.com) answered from the demo week (channels.demo.replay).
+"""The Stack Exchange API 2.3 (api.stackexchange.com) for the demo (channels.demo.replay_kit says what every replay
+shares), after the recorded responses in tests/fixtures/ (SOURCES.md) and api.stackexchange.com/docs:
 
-Shapes (the recorded responses in tests/fixtures/, see SOURCES.md there):
+- every answer is the default filter's wrapper ``{"items", "has_more", "quota_max", "quota_remaining"}``
+  (``questions_list_default_filter.json``); ``filter=withbody`` adds ``body`` (HTML), as the docs say (unrecorded);
+- ``GET /questions`` (``tagged``, ``sort``, ``order``, ``fromdate``/``todate``, ``page``/``pagesize``): as
+  ``questions_list_default_filter.json``; ``/questions/{ids}/answers``: as ``questions_ids_answers.json``;
+  ``/posts/{ids}/comments``: as ``question_comments.json``; ``/posts/{ids}``: as ``posts_questions_stackongo.json``;
+  ``/info``: the site's figures;
+- errors: an unknown method ``no_method`` as ``error_400_no_method.json`` (HTTP 404 here), a bad parameter
+  ``bad_parameter``; a write's refusals the ids of /docs/error-handling (401 ``access_token_required``, 402
+  ``invalid_access_token``, 405 ``key_required``), all HTTP 400;
+- writes (/docs/create-comment, /docs/create-answer; ``site``, ``key``, ``access_token`` in the form): ``POST
+  /posts/{id}/comments/add`` (15 to 600 characters) and ``/questions/{id}/answers/add`` (30 or more), on any id.
 
-- every answer is the wrapper ``{"items": [...], "has_more", "quota_max", "quota_remaining"}`` of the default
-  filter (``questions_list_default_filter.json``); ``filter=withbody`` adds ``body`` (HTML) to each post, as the
-  API's documentation of that built-in filter says (no recording of it exists, SOURCES.md);
-- ``GET /questions`` (``tagged``, ``sort``, ``order``, ``fromdate``/``todate``, ``page``/``pagesize``): question
-  items as in ``questions_list_default_filter.json`` (``tags``, ``owner``, ``link``, ``title`` HTML-escaped);
-- ``GET /questions/{ids}/answers``: answer items as in ``questions_ids_answers.json`` (no ``link``, no title);
-- ``GET /posts/{ids}/comments``: comment items as in ``question_comments.json`` (no ``post_type``, no ``link``);
-- ``GET /posts/{ids}``: post items as in ``posts_questions_stackongo.json`` (``post_type``), with ``link``;
-- ``GET /info``: one site-info item (``total_questions``...);
-- an unknown method: ``{"error_id": 404, "error_name": "no_method", ...}`` (``error_400_no_method.json``; the
-  API sends it with HTTP 400, the demo with 404), a bad parameter ``error_id`` 400 ``bad_parameter``.
-
-Writes by our connected account (`reply.py`), answered as done and kept nowhere, in the wrapper above
-(api.stackexchange.com/docs/create-comment, /docs/create-answer): ``POST /posts/{id}/comments/add`` answers the new
-comment (the item of ``question_comments.json``), ``POST /questions/{id}/answers/add`` the new answer (the item of
-``questions_ids_answers.json``), on any well-formed id (the site has more posts than the week). Each needs the form's
-``site``, ``key`` (the demo channel's app key) and ``access_token`` (the demo account's); refusals are HTTP 400 with
-the error ids of api.stackexchange.com/docs/error-handling: 401 ``access_token_required`` (its message as the API
-words it), 402 ``invalid_access_token``, 405 ``key_required``, 400 ``bad_parameter`` (a comment not of 15 to 600
-characters, an answer under 30). A new comment or answer gets an id from the clock above every id of the week.
-
-The week as a site: each thread is a question tagged with the demo channel's tags; a follow-up by the asker is
-a comment on the question (an "Edit: ..." note), any other follow-up an answer. Ids come from the thread's index
-`n` in the week and the post's number `k` in its thread, so they are the same at every poll: question
-``79_100_000 + 100 n``, its answers ``question + k`` (questions and answers share one id space), comments
-``139_100_000 + 100 n + k``. Our account's posts carry its user id (the demo channel's ``our_accounts`` entry:
-the adapter matches authors by ``owner.user_id``); everyone else has a stable id made from their name.
-Quota figures are fixed (no key, nothing counted). No network: everything is computed from `posts`.
+Each thread is a question tagged with the channel's tags; the asker's follow-ups are comments on it, anyone else's
+answers. Question ``79_100_000 + 100 n``, its answers ``question + k``, comments ``139_100_000 + 100 n + k``; our
+account's posts carry its user id (the adapter matches ``owner.user_id``). Quota figures are fixed.
 """
 
 from __future__ import annotations
@@ -38,13 +24,13 @@ import html
 import re
 import zlib
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import Asked, place, stamp
 
 from .config import site_domain
 
@@ -65,18 +51,16 @@ ACCOUNT_NAME: str = DEMO_CHANNELS["stackexchange"]["account_username"]  # our ac
 _WRITE = re.compile(r"/(?:posts/(?P<post>\d{1,15})/comments|questions/(?P<question>\d{1,15})/answers)/add")
 _ROOT = "/2.3"
 _IDS = r"(\d{1,15}(?:;\d{1,15}){0,99})"
-_NUMBERS = re.compile(r"-(\d+)(?:-(\d+))?$")
 
 Item = dict[str, Any]
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
-    url = urlsplit(request.url or "")
-    query = {key: values[-1] for key, values in parse_qs(url.query, keep_blank_values=True).items()}
-    path = url.path.rstrip("/")
-    if request.method == "POST" and path.startswith(_ROOT + "/"):
-        return write(request, path.removeprefix(_ROOT), posts)
-    if request.method != "GET" or not path.startswith(_ROOT + "/"):
+    asked = Asked(request)
+    query, path = asked.query, asked.path.rstrip("/")
+    if asked.method == "POST" and path.startswith(_ROOT + "/"):
+        return write(asked, path.removeprefix(_ROOT), posts)
+    if asked.method != "GET" or not path.startswith(_ROOT + "/"):
         return _no_method()
     path = path.removeprefix(_ROOT)
     if query.get("site", "").lower() not in (SITE, DOMAIN):
@@ -102,13 +86,11 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     return _no_method()
 
 
-def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> tuple[int, Any]:
-    """Our account's comment or answer, answered as the API does once it is posted (the week is not changed)."""
-    route = _WRITE.fullmatch(path)
+def write(asked: Asked, path: str, posts: DemoPosts) -> tuple[int, Any]:
+    """Our account's comment or answer, answered as the API does once it is posted."""
+    route, form = _WRITE.fullmatch(path), asked.form
     if route is None:
         return _no_method()
-    body = request.body or ""
-    form = {k: v[-1] for k, v in parse_qs(body.decode() if isinstance(body, bytes) else body).items()}
     if form.get("site", "").lower() not in (SITE, DOMAIN):
         return _bad_parameter("site", f"No site found for name `{form.get('site', '')}`")
     if not form.get("key"):
@@ -121,7 +103,7 @@ def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> tup
         return _refused(402, "invalid_access_token", "access_token is invalid, expired or revoked")
     text = form.get("body", "").strip()
     now = int(posts.now.timestamp())
-    made = int(posts.now.timestamp() * 1000) % 100_000_000  # the clock: a second reply gets another id
+    made = stamp(posts.now) % 100_000_000  # the clock: a second reply gets another id
     ours = owner(posts.our_account, "", our_account=posts.our_account)
     if route.group("post"):
         if not 15 <= len(text) <= 600:
@@ -130,17 +112,21 @@ def write(request: requests.PreparedRequest, path: str, posts: DemoPosts) -> tup
         return 200, _wrapper([{**comment, "post_id": int(route["post"]), "comment_id": MADE_COMMENT_BASE + made}])
     if len(text) < 30:
         return _bad_parameter("body", "Body must be at least 30 characters")
-    answer_item = {
-        "owner": ours,
+    return 200, _wrapper([answer_item(ours, now, MADE_ANSWER_BASE + made, int(route["question"]))])
+
+
+def answer_item(owner: Item, at: int, answer_id: int, question_id: int) -> Item:
+    """An answer as questions_ids_answers.json has it."""
+    return {
+        "owner": owner,
         "is_accepted": False,
         "score": 0,
-        "last_activity_date": now,
-        "creation_date": now,
-        "answer_id": MADE_ANSWER_BASE + made,
-        "question_id": int(route["question"]),
+        "last_activity_date": at,
+        "creation_date": at,
+        "answer_id": answer_id,
+        "question_id": question_id,
         "content_license": "CC BY-SA 4.0",
     }
-    return 200, _wrapper([answer_item])
 
 
 class Week:
@@ -157,27 +143,18 @@ class Week:
 
     def _thread(self, thread: list[IncomingMention]) -> None:
         opening = thread[0]
-        n, _k = _numbers(opening.external_id)
+        n, _k = place(opening.external_id)
         qid = QUESTION_BASE + 100 * n
         link = f"https://{DOMAIN}/questions/{qid}/{_slug(opening.title)}"
         answers: list[Item] = []
         for mention in thread[1:]:
-            k = _numbers(mention.external_id)[1]
+            k = place(mention.external_id)[1]
             item: Item = {"owner": self._owner(mention), "edited": False, "score": 0}
             if mention.author_handle == opening.author_handle:
                 item.update(comment_id=COMMENT_BASE + 100 * n + k, post_id=qid, creation_date=_epoch(mention))
                 self.comments.append(self._with_body(item, html.escape(mention.text, quote=False)))
                 continue
-            item = {
-                "owner": item["owner"],
-                "is_accepted": False,
-                "score": 0,
-                "last_activity_date": _epoch(mention),
-                "creation_date": _epoch(mention),
-                "answer_id": qid + k,
-                "question_id": qid,
-                "content_license": "CC BY-SA 4.0",
-            }
+            item = answer_item(item["owner"], _epoch(mention), qid + k, qid)
             answers.append(self._with_body(item, _paragraphs(mention.text)))
         self.answers.extend(answers)
         question: Item = {
@@ -295,14 +272,6 @@ def _ids(text: str) -> set[int]:
 
 def _id(item: Item) -> int:
     return int(item.get("comment_id") or item.get("answer_id") or item.get("post_id") or item["question_id"])
-
-
-def _numbers(external_id: str) -> tuple[int, int]:
-    """(thread index n, post number k) of a demo post's external id "demo-stackexchange-<n>[-<k>]"."""
-    match = _NUMBERS.search(external_id)
-    if match is None:
-        raise ValueError(f"not a demo post id: {external_id!r}")
-    return int(match.group(1)), int(match.group(2) or 0)
 
 
 def _epoch(mention: IncomingMention) -> int:

@@ -1,31 +1,18 @@
-"""The demo's X API v2 (api.x.com), answered from the demo week's posts (channels.demo.replay).
+"""The demo's X API v2 (api.x.com), after channels.demo.replay_kit (what every replay shares):
 
-Endpoints, as the adapter calls them (`client.py`, `config.py`, `paging.py`):
+- ``GET /2/users/{id}/mentions``: the mentions timeline as the recorded ``users_mentions.json`` (tweepy cassette:
+  ``data``, ``meta``), with the asked ``tweet.fields`` and ``includes`` of ``expansions=author_id,
+  referenced_tweets.id`` as ``search_recent_with_expansions_docs_sample.json`` (X's documentation sample);
+  ``since_id``, ``pagination_token``, ``max_results`` 5..100. It holds others' posts that mention the handle or
+  reply in a conversation that does (the week's text as written), never the handle's own.
+- ``GET /2/tweets/search/recent``: the same shape, ``next_token``, ``max_results`` 10..100; the query is read for
+  ``from:``, ``to:``, ``@name``, ``is:reply``, ``is:retweet``, ``conversation_id:``, words, "phrases", ``-`` and
+  ``OR``; another operator is X's 400 ``invalid-request`` problem. The demo channel searches ``from:<our handle>``.
+- ``GET /2/users/{id}``: ``{"data": {"id", "name", "username"}}``, or X's resource-not-found error.
 
-- ``GET /2/users/{id}/mentions``: the mentions timeline, in the recorded shape of
-  ``tests/fixtures/users_mentions.json`` (tweepy cassette: ``data``, ``meta`` with ``newest_id``, ``oldest_id``,
-  ``result_count``, ``next_token``) with the requested ``tweet.fields`` and ``includes.users`` /
-  ``includes.tweets`` of ``expansions=author_id,referenced_tweets.id`` as in
-  ``tests/fixtures/search_recent_with_expansions_docs_sample.json`` (X's documentation sample). Newest first;
-  ``since_id`` and ``pagination_token`` as X reads them, ``max_results`` 5..100. It holds the posts by others
-  that mention the handle or reply in a conversation that does (X puts the conversation's handles at the head
-  of a reply; the demo keeps the week's text as written), never the handle's own posts.
-- ``GET /2/tweets/search/recent``: the same shape, paged with ``next_token``, ``max_results`` 10..100. The query
-  is read for a few operators (``from:``, ``to:``, ``@name``, ``is:reply``, ``is:retweet``, ``conversation_id:``,
-  words and "phrases", ``-`` negation, ``OR``); another operator is refused like X refuses a query it cannot
-  parse (HTTP 400, the ``invalid-request`` problem). The demo channel searches ``from:<our handle>``: our replies.
-- ``GET /2/users/{id}`` (test_connection): ``{"data": {"id", "name", "username"}}``, or X's resource-not-found
-  error in ``errors``.
-
-What our connected handle sends (posts, likes, reposts, deletions, direct messages, images, a token refresh) is
-answered as done and kept nowhere by `replay_writes.py`, which says the shapes it follows.
-
-A call without ``Authorization: Bearer …`` is answered 401 with X's problem shape (``{"title": "Unauthorized",
-"type": "about:blank", "status": 401, "detail": "Unauthorized"}``), any other path 404 with the same shape.
-
-Ids are Snowflakes made from the post's time (so ``since_id`` and the parser's time-from-id agree) with the
-thread's index and the post's number in the low bits: the same post has the same id at every poll. User ids
-are the channel's configured ones for our handles and a number derived from the username for everyone else.
+Writes: replay_writes.py. No bearer token is X's 401 problem (``{"title", "type", "status", "detail"}``), another
+path its 404. Ids are Snowflakes of the post's time with the thread's index and the post's number in the low bits;
+our handles have their configured user ids, anyone else one from the username.
 """
 
 from __future__ import annotations
@@ -34,15 +21,16 @@ import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import BASE36, DemoPosts, base36
+from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import BASE36, Answer, Asked, base36, place
 
 from .ids import SNOWFLAKE_EPOCH_MS
-from .replay_writes import is_write, write
+from .replay_writes import invalid as invalid_body
+from .replay_writes import is_write, problem, write
 
 HOSTS = ("api.x.com", "api.twitter.com")
 
@@ -52,7 +40,6 @@ SEARCH_PATH = "/2/tweets/search/recent"
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
 HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
 TERM_RE = re.compile(r'-?"[^"]*"|\S+')
-INVALID = "https://api.twitter.com/2/problems/invalid-request"
 
 
 @dataclass(frozen=True)
@@ -75,16 +62,15 @@ class Refused(Exception):
         self.status, self.body = status, body
 
 
-def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any] | tuple[int, Any, dict[str, str]]:
-    url = urlparse(request.url or "")
-    params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-    path = url.path.rstrip("/")
-    if is_write(request, path):
-        return write(request, path)  # our connected handle's posts and actions (replay_writes.py)
+def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
+    asked = Asked(request)
+    params, path = asked.query, asked.path.rstrip("/")
+    if is_write(asked, path):
+        return write(asked, path)  # our connected handle's posts and actions (replay_writes.py)
     try:
-        if request.method != "GET":
-            raise Refused(404, problem(404, "Not Found", f"The demo answers no {request.method} {path}."))
-        if not (request.headers.get("Authorization") or "").startswith("Bearer "):
+        if asked.method != "GET":
+            raise Refused(404, problem(404, "Not Found", f"The demo answers no {asked.method} {path}."))
+        if not asked.header("Authorization").startswith("Bearer "):
             raise Refused(401, problem(401, "Unauthorized", "Unauthorized"))
         found = demo_posts(posts)
         if match := MENTIONS_PATH.fullmatch(path):
@@ -102,20 +88,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
         return refused.status, refused.body
 
 
-def problem(status: int, title: str, detail: str) -> dict[str, Any]:
-    return {"title": title, "type": "about:blank", "status": status, "detail": detail}
-
-
 def invalid(parameter: str, value: str, message: str) -> Refused:
-    return Refused(
-        400,
-        {
-            "errors": [{"parameters": {parameter: [value]}, "message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": INVALID,
-        },
-    )
+    return Refused(400, invalid_body(parameter, value, message))
 
 
 # --- the week as X posts ---------------------------------------------------------------------------
@@ -124,8 +98,7 @@ def invalid(parameter: str, value: str, message: str) -> Refused:
 def snowflake(mention: IncomingMention) -> int:
     """The post's Snowflake: its time in ms, then the thread index and the post's number (low 22 bits)."""
     ms = int(mention.created_at.timestamp() * 1000) - SNOWFLAKE_EPOCH_MS
-    numbers = [int(part) for part in mention.external_id.split("-")[2:]]  # demo-twitter-<n>[-<k>]
-    thread, number = numbers[0], (numbers[1] if len(numbers) > 1 else 0)
+    thread, number = place(mention.external_id)
     return (ms << 22) | (thread << 6) | number
 
 

@@ -1,22 +1,14 @@
-"""The demo desk's webhook sender (channels.demo.replay): the demo week's webhook posts pushed as signed requests.
+"""The demo desk's webhook sender: the demo week's webhook posts pushed as signed requests (channels.demo.replay_kit
+says what every replay shares).
 
-A webhook channel is never polled, so the demo network (which answers the desk's own requests) has nothing to
-answer for it; instead the demo plays the sender. `demo_deliveries` renders each post of the week that has happened
-by now as the request a sender would POST to ``/hooks/<slug>/``, in the documented shape (the module docstring of
-channels/adapters/webhook/__init__.py and docs/platforms/webhook.md, "What the desk reads"; the same shape as
-tests/fixtures/documented_body.json and documented_reply.json)::
-
-    {"id": "demo-webhook-17-1", "url": "https://status.gitlab.com/...", "author": {"name": ..., "handle": ...},
-     "text": "...", "created_at": "2025-03-07T13:50:00Z", "parent_id": "demo-webhook-17", "title": "..."}
-
-signed with the channel's secret by the rule that page gives (``X-Desk-Timestamp`` and ``X-Desk-Signature:
-sha256=<HMAC>``), computed here as a sender would, not with the receiver's code. Delivering them is intake's
-(`intake.services.demo_webhooks.demo_webhooks_deliver`: channels sits below intake and never imports it), which
-hands each to ``webhook_receive``, the function the ``/hooks/<slug>/`` view calls, so they are verified (signature,
-freshness), parsed and ingested like any push. The ids are the posts' demo ids, the same at every delivery, and the
-receiver is idempotent on them: delivering the week again stores nothing twice. A follow-up's ``parent_id`` is its
-thread's opening post, so it joins that ticket; a post whose author is the channel's own account
-(``posts.our_account``) is stored as our reply.
+A webhook channel is never polled, so the demo plays the sender: `demo_deliveries` renders each post of the week by
+now as the request a sender would POST to ``/hooks/<slug>/``, in the documented shape (webhook/__init__.py's
+docstring and docs/platforms/webhook.md "What the desk reads"; tests/fixtures/documented_body.json and
+documented_reply.json), signed with the channel's secret by that page's rule (``X-Desk-Timestamp``,
+``X-Desk-Signature: sha256=<HMAC>``), computed as a sender would, not with the receiver's code. Intake delivers
+them (`intake.services.demo_webhooks.demo_webhooks_deliver`, through ``webhook_receive``), so they are verified,
+parsed and ingested like any push; the ids are the posts' demo ids and the receiver is idempotent on them. A
+follow-up's ``parent_id`` is its thread's opening post; our account's posts are stored as our replies.
 """
 
 from __future__ import annotations
