@@ -45,9 +45,10 @@ from channels import clean
 from ..base import FetchResult
 from ..guard import Parsed
 from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
+from . import config as config_module
 from . import thread
 from .client import Client
-from .config import DEFAULTS, SCHEMA, settings_of, validate_config
+from .config import DEFAULTS, settings_of
 from .cursor import SEEN_LIMIT, Cursor
 from .paging import comments_read, due, streams_of, walk, watch
 from .parse import parse_comments, parse_page, parse_stories
@@ -58,14 +59,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "LobstersAdapter"]
 
 
-class LobstersAdapter(PolledAdapter):
+# Watched threads (channels.adapters.watch): a story read whole, after our reply is marked.
+class LobstersAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "lobsters"
-    # Watched threads (channels.adapters.watch): a story read whole, after our reply is marked.
-    thread_ref = staticmethod(thread.thread_ref)
-    fetch_thread = staticmethod(thread.fetch_thread)
-    schema = SCHEMA
-    config_rules = staticmethod(validate_config)
-    config_defaults = DEFAULTS
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's new stories and the watched stories' new comments as one chunk, oldest first."""

@@ -25,10 +25,6 @@ PAGE_SIZE = 25  # stories on a Lobsters listing page (the recorded pages in test
 GONE: Ladder = {404: (Gone, "{label}: the story is gone from Lobsters (HTTP 404)")}
 
 
-class Stopped(Exception):
-    """Rate-limited part-way through a poll: stop asking, keep what was read."""
-
-
 def tag_url(tags: list[str]) -> str:
     """One listing of every tag: Lobsters joins tags with commas in the path (`/t/c,python.json`), which its
     maintainers ask readers to use instead of one request per tag (rack_attack.rb)."""
@@ -46,8 +42,6 @@ def user_agent() -> str:
 
 class Client(PollBudget):
     """One poll's (or one watched thread's) view of lobste.rs: `budget` requests at most."""
-
-    stop = Stopped
 
     def __init__(self, session: requests.Session, *, budget: int) -> None:
         super().__init__(budget)

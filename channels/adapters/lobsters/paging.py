@@ -26,9 +26,9 @@ from typing import Any
 
 from channels import clean
 
-from ..base import Gone, PayloadError
+from ..base import Gone, PayloadError, PollStopped
 from ..polling import MarkedWalk
-from .client import NEWEST_URL, PAGE_SIZE, Client, Stopped, tag_url
+from .client import NEWEST_URL, PAGE_SIZE, Client, tag_url
 from .cursor import Cursor, Watched
 from .parse import placed_comments, tags_of
 
@@ -86,7 +86,7 @@ def walk(client: Client, stream: Stream, state: dict[str, Any], cursor: Cursor, 
         number = int(point.get("page", 1))
         try:
             items = client.stories(stream.url, page=number, what=stream.what)
-        except Stopped:  # a 429 after an answered request: this page is where the next poll goes on
+        except PollStopped:  # a 429 after an answered request: this page is where the next poll goes on
             return False, point, {"page": number}
         result.listed += len(items)
         complete = False
@@ -145,7 +145,7 @@ def comments_read(client: Client, cursor: Cursor, stories: list[str], *, now: in
         watched = cursor.stories[short_id]
         try:
             story = client.story(short_id)
-        except Stopped:
+        except PollStopped:
             break
         except Gone as exc:
             logger.warning("lobsters: %s; no longer watched", exc)

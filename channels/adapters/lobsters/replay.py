@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 
 from channels.adapters.base import IncomingMention
-from channels.demo.replay import DemoPosts, base36
+from channels.demo.replay import DemoPosts
+from channels.demo.replay_kit import base36
 
 from .client import PAGE_SIZE, SITE
 from .demo import DEMO, THREADS
