@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
 from channels.adapters.platform import Platform
 from channels.adapters.reply_rule import NO_REPLIES
 from channels.freshness import Bucket
@@ -18,6 +16,8 @@ PER_SITE_HOUR = 12
 
 
 def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
+    from urllib.parse import urlsplit  # here: the declaration imports only the descriptor's types at its top
+
     # One request per feed and poll, counted per site: every channel reading feeds of the same host shares it.
     hosts: dict[str, int] = {}
     for url in config.get("feeds") or []:

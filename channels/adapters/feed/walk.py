@@ -74,18 +74,19 @@ class Walk:
             return Parsed(), 0, 1
         except AdapterError as exc:
             return self._failed(key, state, exc), 0, 1
-        self.read += 1
         if got.moved and got.moved != state.url:
             state.moved = f"{self.now:%Y-%m-%d}: moved permanently from {state.url} to {got.moved}"
             logger.warning("feed: %s %s", key, state.moved)
             state.url = got.moved
         if got.not_modified:
+            self.read += 1
             state.read_ok()
             return Parsed(), 0, got.requests
         try:
             answer = feed_read(got.body, content_type=got.content_type, feed=got.url, limit=self.limit)
         except AdapterError as exc:
             return self._failed(key, state, exc), 0, got.requests
+        self.read += 1
         state.read_ok()
         state.etag, state.modified = got.etag, got.modified
         if answer.lenient:
