@@ -129,7 +129,10 @@ def entry_time(raw: dict[str, Any]) -> datetime | None:
 def entry_id(raw: dict[str, Any]) -> str:
     """The entry's id: its `id`/`guid`, else its link, else a digest of its title and publication time ("" when it
     has none of them). One too long to store is stored as its digest."""
-    found = clean.line(raw.get("id"), max_length=2 * clean.URL_MAX) or clean.url(raw.get("link"))
+    link = clean.url(raw.get("link"))
+    if link and link == raw.get("feed"):
+        link = ""  # an empty href resolves to the feed's own address: no entry's id
+    found = clean.line(raw.get("id"), max_length=2 * clean.URL_MAX) or link
     if not found:
         title = clean.line(raw.get("title"), max_length=clean.TITLE_MAX)
         when = clean.line(raw.get("published"), max_length=64)

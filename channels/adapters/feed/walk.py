@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 
-from ..base import AdapterError, FetchResult, Gone, RateLimited
+from ..base import AdapterError, FetchResult, Gone, PayloadError, RateLimited
 from ..guard import Parsed
 from .client import fetch_feed
 from .cursor import Cursor, FeedState
@@ -84,8 +84,8 @@ class Walk:
             return Parsed(), 0, got.requests
         try:
             answer = feed_read(got.body, content_type=got.content_type, feed=got.url, limit=self.limit)
-        except AdapterError as exc:
-            return self._failed(key, state, exc), 0, got.requests
+        except PayloadError as exc:  # named by its feed: the channel's last error says which one
+            return self._failed(key, state, PayloadError(f"feed {got.url}: {exc}")), 0, got.requests
         self.read += 1
         state.read_ok()
         state.etag, state.modified = got.etag, got.modified

@@ -39,7 +39,6 @@ def atom(*, newest: str = "2021-12-27T09:06:05Z", first: str = "v2.1.0-alpha.5",
     return body.replace("internal/oboe: update Oboe to v1.6.1", text) if text else body
 
 
-
 def unsaved(feeds=(ATOM,), *, cursor=None, **config) -> Channel:
     # The recorded entries are from 2021-2024: the channel's cursor reads back to before them.
     config = {"feeds": list(feeds), **config}
@@ -81,7 +80,7 @@ def test_config_needs_feeds_with_an_address_each():
         "keywords": ["GitLab"],
     }
     for config, said in [
-        ({}, "Give \"feeds\""),
+        ({}, 'Give "feeds"'),
         ({"feeds": ["ftp://example.org/feed"]}, "https://"),
         ({"feeds": ["https://user:pw@example.org/feed"]}, "user name or password"),
         ({"feeds": ["https://example.org/feed#top"]}, "fragment"),
@@ -139,7 +138,10 @@ def test_keywords_keep_only_the_entries_that_say_one():
 
     chunks = walk(unsaved([BLOG], keywords=["BLACK FRIDAY", "cowboys"]))
 
-    assert [m.title for c in chunks for m in c.mentions] == ["A Dozen Great Black Friday Sales", "American Space Cowboys"]
+    assert [m.title for c in chunks for m in c.mentions] == [
+        "A Dozen Great Black Friday Sales",
+        "American Space Cowboys",
+    ]
     # Every entry read is remembered, wanted or not: it is not looked at again.
     assert len(chunks[-1].cursor["feeds"][BLOG]["seen"]) == 3
 
