@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
 from channels.adapters.platform import Platform
 from channels.adapters.reply_rule import NO_REPLIES
 from channels.freshness import Bucket

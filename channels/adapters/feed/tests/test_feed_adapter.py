@@ -16,8 +16,8 @@ import time_machine
 from channels.adapters import ConfigError
 from channels.adapters.base import Gone, PayloadError, PermanentError, RateLimited, TransientError
 from channels.adapters.feed import FeedAdapter
-from channels.adapters.feed.walk import status_lines
 from channels.adapters.feed.cursor import Cursor
+from channels.adapters.feed.walk import status_lines
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory

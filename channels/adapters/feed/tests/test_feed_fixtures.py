@@ -73,7 +73,7 @@ def test_the_wordpress_feed_reads_its_guid_as_the_id_and_its_link_as_the_permali
         ),
     ]
     [first, *_] = adapter.parse_payload((FIXTURES / "wordpress_dieworkwear.rss").read_bytes())
-    assert first.text.startswith("It’s often said that America has not been this divided since the Civil War")
+    assert first.text.startswith("It\u2019s often said that America has not been this divided since the Civil War")
     assert "Read More... (https://dieworkwear.com/2024/05/03/american-space-cowboys/)" in first.text
     assert first.raw["tags"] == ["Uncategorized"]
 
@@ -93,7 +93,7 @@ def test_the_podcasts_read_with_a_guid_that_is_no_link_and_with_a_title_only():
     # No guid, link or date: the digest of its title, and the feed's lastBuildDate.
     assert episode.external_id.startswith("sha256:") and len(episode.external_id) == 71
     assert episode.created_at == datetime(2025, 12, 18, 0, 51, 43, tzinfo=UTC)
-    assert episode.title == "Ilya Sutskever – We're moving from the age of scaling to the age of research"
+    assert episode.title == "Ilya Sutskever \u2013 We're moving from the age of scaling to the age of research"
 
 
 def test_an_entry_kept_as_a_dead_letter_reads_again_the_same():
