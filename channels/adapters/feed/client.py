@@ -64,6 +64,15 @@ def _read(response: requests.Response, label: str) -> bytes:
     return body
 
 
+def _target(at: str, location: str) -> str:
+    """Where a redirect from `at` sends the feed: an address checked like an admin's (a ConfigError otherwise)."""
+    try:
+        joined = urljoin(at, location)
+    except ValueError:
+        joined = location
+    return feed_url(joined)
+
+
 def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified: str = "") -> Fetched:
     """GET the feed at `url` with its validators; raises the ladder's error (`Gone` for a 410)."""
     headers = {"Accept": ACCEPT}
@@ -76,12 +85,17 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
     moved, at, permanent = "", url, True
     for hop in range(1, MAX_HOPS + 2):
         label = f"feed {at}"
-        response = request(session, "GET", at, label=label, headers=headers, allow_redirects=False, stream=True)
+        try:
+            response = request(session, "GET", at, label=label, headers=headers, allow_redirects=False, stream=True)
+        except ValueError as exc:  # requests reads a redirect's Location even when not following it
+            raise PayloadError(
+                f"{label}: the answer could not be read ({clean.line(str(exc), max_length=120)})"
+            ) from None
         with response:
             if answered(response, 304):
                 return Fetched(url=at, not_modified=True, moved=moved, requests=hop)
             if answered(response, *PERMANENT, *TEMPORARY):
-                at = feed_url(urljoin(at, response.headers.get("Location") or ""))
+                at = _target(at, response.headers.get("Location") or "")
                 permanent = permanent and answered(response, *PERMANENT)
                 moved = at if permanent else moved
                 continue

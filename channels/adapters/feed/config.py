@@ -31,11 +31,11 @@ def feed_url(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError('Each of "feeds" is a feed\'s address, e.g. "https://example.org/feed.xml".')
     url = value.strip()
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         host, _ = parts.hostname, parts.port
-    except ValueError:
-        raise ConfigError(f"The feed address {url[:100]!r} has an invalid port.") from None
+    except ValueError:  # an unclosed "[" of an IPv6 address, a port that is no number
+        raise ConfigError(f"The feed address {url[:100]!r} is not a valid address.") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise ConfigError(f"A feed's address starts with https:// (or http://) and names a host; got {url[:100]!r}.")
     if parts.username or parts.password:
