@@ -53,6 +53,11 @@ class Fetched:
 
 
 def _read(response: requests.Response, label: str) -> bytes:
+    if response.raw is None:  # made in memory (the demo's replay): its body is there already
+        body = response.content or b""
+        if len(body) > MAX_BYTES:
+            raise PayloadError(f"{label}: the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        return body
     body = b""
     try:
         for chunk in response.iter_content(64 * 1024):
@@ -91,7 +96,7 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
             raise PayloadError(
                 f"{label}: the answer could not be read ({clean.line(str(exc), max_length=120)})"
             ) from None
-        with response:
+        try:
             if answered(response, 304):
                 return Fetched(url=at, not_modified=True, moved=moved, requests=hop)
             if answered(response, *PERMANENT, *TEMPORARY):
@@ -109,4 +114,7 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
                 moved=moved,
                 requests=hop,
             )
+        finally:
+            if response.raw is not None:  # a streamed answer gives its connection back
+                response.close()
     raise PermanentError(f"feed {url}: redirected more than {MAX_HOPS} times")
