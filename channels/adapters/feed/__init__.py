@@ -6,7 +6,7 @@ Config (validated by `validate_config`; unknown keys are errors)::
         "feeds": ["https://github.com/renovatebot/renovate/releases.atom"],   # one or more feed addresses
         "keywords": ["gitlab"],          # keep entries that say one of these words; empty: every entry
         "backfill_hours": 168,           # how far back the first poll reads
-        "max_entries_per_feed": 50,      # the newest entries of a feed read per poll
+        "max_entries_per_feed": 100,     # the newest entries of a feed read per poll
     }
 
 Each poll reads every feed once with a conditional GET (`client.py`: its ETag and Last-Modified sent back; a 304

@@ -13,7 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "feeds": [],
     "keywords": [],
     "backfill_hours": 168,  # a week: a changelog or a blog posts a few times a week at most
-    "max_entries_per_feed": 50,
+    "max_entries_per_feed": 100,
 }
 _INT_LIMITS: dict[str, tuple[int, int]] = {
     "backfill_hours": (0, 24 * 366),

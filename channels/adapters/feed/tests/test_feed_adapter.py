@@ -270,11 +270,13 @@ def test_a_429_makes_that_feed_wait_its_retry_after_while_the_others_are_read():
     serve(BLOG, load("wordpress_dieworkwear.rss"), content_type="application/rss+xml")
     channel = unsaved([ATOM, BLOG])
 
-    chunks = walk(channel)
+    with time_machine.travel(datetime(2031, 1, 1, 9, 0, tzinfo=UTC), tick=False):
+        chunks = walk(channel)
 
     assert len(ids(chunks)) == 3
     state = chunks[-1].cursor["feeds"][ATOM]
-    assert state["failures"] == 1 and state["not_before"] > 0
+    assert state["failures"] == 1
+    assert state["not_before"] == datetime(2031, 1, 1, 9, 20, tzinfo=UTC).timestamp()  # its Retry-After: 1200 s
     responses.reset()
     serve(BLOG, status=304)
     channel.cursor = chunks[-1].cursor
