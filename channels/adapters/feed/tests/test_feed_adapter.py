@@ -79,14 +79,15 @@ def test_config_needs_feeds_with_an_address_each():
         "feeds": [ATOM],
         "keywords": ["GitLab"],
     }
-    for config, said in [
+    refused: list[tuple[dict, str]] = [
         ({}, 'Give "feeds"'),
         ({"feeds": ["ftp://example.org/feed"]}, "https://"),
         ({"feeds": ["https://user:pw@example.org/feed"]}, "user name or password"),
         ({"feeds": ["https://example.org/feed#top"]}, "fragment"),
         ({"feeds": [ATOM], "forum": "x"}, "Unknown feed setting"),
         ({"feeds": [ATOM] * 21}, "at most 20"),
-    ]:
+    ]
+    for config, said in refused:
         with pytest.raises(ConfigError, match=re.escape(said)):
             adapter.validate_config(config)
 
