@@ -39,6 +39,7 @@ PLATFORMS: dict[str, str] = {
     "discord": "channels.adapters.discord.platform",
     "devto": "channels.adapters.devto.platform",
     "lobsters": "channels.adapters.lobsters.platform",
+    "feed": "channels.adapters.feed.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
