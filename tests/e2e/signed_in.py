@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, Playwright
 
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -18,10 +19,7 @@ def page_signed_in(
     if clipboard:
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{base_url}/accounts/login/", username)
     page.wait_for_load_state("load")
     return browser, page
 

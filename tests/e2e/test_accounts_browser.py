@@ -14,6 +14,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -95,10 +96,7 @@ def test_an_admin_connects_a_handle_and_sets_the_tweetdeck_one_outside(live_serv
                 route.fulfill(status=302, headers={"Location": back})
 
             page.route("https://x.com/**", x_authorize)
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-            page.get_by_label("Username").fill("root")
-            page.get_by_label("Password").fill("pw")
-            page.get_by_role("button", name="Log in").click()
+            sign_in(page, f"{live_server.url}/admin/login/?next=/admin/", "root")
             page.goto(f"{live_server.url}/admin/channels/channel/{channel.pk}/change/")
             rows = page.locator("#accounts-group tbody tr.has_original")
             expect(rows).to_have_count(3)

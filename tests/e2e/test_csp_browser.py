@@ -26,6 +26,7 @@ from mentions.tests.factories import (
 from notifications.models import SlackNotice
 from people.models import Gift
 from people.tests.factories import IdentityFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,10 +57,7 @@ def _in_another_thread(work) -> None:
 
 
 def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{base_url}/accounts/login/", username)
     page.wait_for_load_state("load")
 
 

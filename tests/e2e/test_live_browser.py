@@ -15,6 +15,7 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory, ViewFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,10 +39,7 @@ def _ingest_in_another_thread(channel_id: int, mention: IncomingMention) -> None
 
 
 def _login(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{url}/accounts/login/", "ada")
 
 
 @override_settings(DESK_LIVE_REFRESH_SECONDS=REFRESH)

@@ -18,6 +18,7 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -106,10 +107,7 @@ def test_an_advocate_sends_a_reply_to_a_tweet_from_the_ticket_page(live_server, 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        sign_in(page, f"{live_server.url}/accounts/login/", "ada")
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("send-panel")
         expect(panel.get_by_test_id("chosen-handle")).to_have_text("@GitLab")
