@@ -4,12 +4,19 @@
 quarantine of bad items, the ingest pipeline, the cursor), as the beat's task would, whatever the channel's
 `next_poll_at` says; HTTP stays mocked at the edge by the calling test. `stored(channel)` is what it stored:
 the external ids of the channel's messages (scoped to the channel: the test database may be shared with other
-suites running at the same time). `ingested(outcome)` is what a poll that ran ingested.
+suites running at the same time). `ingested(outcome)` is what a poll that ran ingested; `figures(...)` the whole
+set of an ingest's figures a test compares it with (IngestResult.as_dict, `manage.py ingest_payload`'s output);
+`ingest_payload(...)` runs that command and returns the figures it prints.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any, Literal
+
+from django.core.management import call_command
 
 from channels.models import Channel
 from intake.pipeline import IngestResult
@@ -31,6 +38,46 @@ def ingested(outcome: PollOutcome) -> IngestResult:
     """The poll's ingest counts; a poll that did not run (locked, disabled, failing) has none and fails here."""
     assert outcome.result is not None, f"the poll did not run: {outcome.status} {outcome.error}"
     return outcome.result
+
+
+def figures(
+    *,
+    received: int = 0,
+    created: int = 0,
+    duplicates: int = 0,
+    tickets_created: int = 0,
+    threaded: int = 0,
+    our_replies: int = 0,
+    quarantined: int = 0,
+    edited: int = 0,
+) -> dict[str, int]:
+    """Every figure an ingest reports, those not named zero: compared whole, so a figure that should stay zero
+    (or a new one) is checked too."""
+    return {
+        "received": received,
+        "created": created,
+        "duplicates": duplicates,
+        "tickets_created": tickets_created,
+        "threaded": threaded,
+        "our_replies": our_replies,
+        "quarantined": quarantined,
+        "edited": edited,
+    }
+
+
+def ingest_payload(*args: str) -> dict[str, Any]:
+    """`manage.py ingest_payload ARGS`: the figures of the one JSON line it prints."""
+    out = StringIO()
+    call_command("ingest_payload", *args, stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
+def ingest_payload_twice(channel: Channel, path: Path | str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The saved payload at `path` ingested into `channel` twice, the channel named by its name and then by its slug
+    (the command takes either): the two runs' figures."""
+    return ingest_payload("--channel", channel.name, str(path)), ingest_payload("--channel", channel.slug, str(path))
 
 
 def stored(channel: Channel, *, order: Order = "id") -> list[str]:
