@@ -3,30 +3,23 @@
 import json
 
 import pytest
-import responses
 from django.urls import reverse
 
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
+from experts.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, strict_slack
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
 
 pytestmark = pytest.mark.django_db
 
-POST_URL = "https://slack.com/api/chat.postMessage"
-PERMALINK_URL = "https://slack.com/api/chat.getPermalink"
-PERMALINK = "https://acme.slack.com/archives/C0VERIFY/p1700000000000100"
-MENTION = "https://news.ycombinator.com/item?id=4242"
 XSS = "<script>alert('x')</script>"
 
 
 @pytest.fixture(autouse=True)
 def slack(settings, handbook_macros):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock() as mock:
-        yield mock
+    yield from strict_slack(settings)
 
 
 @pytest.fixture
