@@ -40,6 +40,16 @@ def ingested(outcome: PollOutcome) -> IngestResult:
     return outcome.result
 
 
+def polled_twice_then_redelivered(channel: Channel) -> tuple[IngestResult, IngestResult, IngestResult]:
+    """Two polls, then a third with the cursor forgotten (the same items reach the ingest again): each one's
+    figures, the third having run whole."""
+    first, second = ingested(poll(channel)), ingested(poll(channel))
+    Channel.objects.filter(pk=channel.pk).update(cursor={})
+    third = poll(channel)
+    assert third.status == "ok"
+    return first, second, ingested(third)
+
+
 def figures(
     *,
     received: int = 0,

@@ -26,7 +26,15 @@ from channels.adapters.discourse.tests.test_discourse_adapter import (
     search_post,
 )
 from channels.models import Channel
-from channels.tests.harness import figures, ingest_payload, ingest_payload_twice, ingested, poll, stored
+from channels.tests.harness import (
+    figures,
+    ingest_payload,
+    ingest_payload_twice,
+    ingested,
+    poll,
+    polled_twice_then_redelivered,
+    stored,
+)
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -71,19 +79,11 @@ def test_polling_twice_and_redelivering_stores_nothing_twice():
     add_latest([post(12, number=3), post(11, number=2), post(10, number=1)])
     add_latest([], before=10)  # the first poll walks back for its backfill until the forum has no more
 
-    first = poll(channel)
-    second = poll(channel)
+    first, second, third = polled_twice_then_redelivered(channel)
     # The newest page is always re-read; what was handed over is dropped before the ingest.
-    assert first.result is not None
-    assert second.result is not None
-    assert (first.result.created, second.result.received) == (3, 0)
-
+    assert (first.created, second.received) == (3, 0)
     # Redelivery: forget the cursor, so the same posts reach the ingest service again.
-    Channel.objects.filter(pk=channel.pk).update(cursor={})
-    third = poll(channel)
-    assert third.status == "ok"
-    assert third.result is not None
-    assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
+    assert (third.received, third.created, third.duplicates) == (3, 0, 3)
     assert stored(channel, order="number") == ["10", "11", "12"]
     assert Ticket.objects.filter(channel=channel).count() == 1
 

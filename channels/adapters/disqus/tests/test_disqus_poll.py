@@ -311,18 +311,9 @@ def test_a_missing_argument_marks_the_channel_failing_with_disqus_message():
 # --- saved payloads through `manage.py ingest_payload` -------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("fixture", "count", "tickets", "threaded"),
-    [
-        # Both replies answer 196091929, which is not in the file: each opens its own ticket.
-        ("posts_list.json", 4, 4, 0),
-        # 199088808 answers 199054391 in the same file: it joins that ticket.
-        ("threads_listPosts.json", 2, 1, 1),
-        ("users_listPosts.json", 1, 1, 0),
-        ("posts_details.json", 1, 1, 0),
-    ],
-)
-def test_every_recorded_post_payload_ingests_once(fixture, count, tickets, threaded):
+@pytest.mark.parametrize("fixture", shapes.RECORDED_POSTS)
+def test_every_recorded_post_payload_ingests_once(fixture):
+    count, _, _, tickets, threaded = shapes.RECORDED_POSTS[fixture]
     channel = shapes.disqus_channel(name="Blog comments", slug="blog-comments", cursor={"version": 1, "since": 1})
     first, second = ingest_payload_twice(channel, shapes.FIXTURES / fixture)
     assert (first["received"], first["created"], first["tickets_created"], first["threaded"]) == (
