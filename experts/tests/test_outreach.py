@@ -10,18 +10,19 @@ from advocacy.celery import app as celery_app
 from experts import services
 from experts.models import Outreach, OutreachSettings
 from experts.tests.factories import ExpertFactory, ProductAreaFactory
-from experts.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, strict_slack
 from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.services import macro_apply
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from notifications.tasks import community_post, outreach_retry
+from notifications.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, slack_api
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def slack(settings, handbook_macros):
-    yield from strict_slack(settings)
+    with slack_api(settings, strict=True) as mock:
+        yield mock
 
 
 @pytest.fixture

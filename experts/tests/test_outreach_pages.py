@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from experts.models import Outreach
 from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaFactory
-from experts.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, strict_slack
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
+from notifications.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,8 @@ XSS = "<script>alert('x')</script>"
 
 @pytest.fixture(autouse=True)
 def slack(settings, handbook_macros):
-    yield from strict_slack(settings)
+    with slack_api(settings, strict=True) as mock:
+        yield mock
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
@@ -24,6 +23,7 @@ from intake.services.polling import channel_poll
 from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket
 from mentions.tests.factories import AdvocateFactory
+from notifications.tests.slack_api import slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,7 @@ def _node(item_id, created_at_i, *, author, text, parent=None, kind="comment", c
 
 @pytest.fixture
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings) as mock:
         mock.post(POST_URL, json={"ok": True, "channel": "C0VERIFY", "ts": "1700000000.000100"})
         mock.get(PERMALINK_URL, json={"ok": True, "channel": "C0VERIFY", "permalink": "https://x.slack.com/p1"})
         yield mock

@@ -21,6 +21,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import Ticket
 from notifications.models import SlackNotice
 from notifications.outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
+from notifications.tests.slack_api import slack_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,7 @@ T = 1_700_000_000  # a Unix time in the past (2023): the parser refuses times in
 
 @pytest.fixture(autouse=True)
 def slack_token(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
+    slack_configured(settings, DESK_BASE_URL="https://desk.example.com")
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 from django.urls import reverse
 
 from channels.models import Channel
@@ -25,6 +24,7 @@ from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket, TicketEvent
 from mentions.tests.factories import seen
 from mentions.ticket_page.history import history_lines
+from notifications.tests.slack_api import slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +53,7 @@ def _node(item_id, at, *, author, text="", parent=None, children=()):
 
 @pytest.fixture
 def network(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings) as mock:
         mock.post("https://slack.com/api/chat.postMessage", json={"ok": True, "channel": "C0PROD", "ts": "1.2"})
         yield mock
 
