@@ -6,11 +6,9 @@ does not post to)."""
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from answers.index import answers_index
@@ -24,6 +22,7 @@ from mentions.models import TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
 from tests.e2e.test_keyboard_browser import _browser, _log_in
 from tests.e2e.test_play_browser import ARTIFACTS
+from tests.e2e.threads import in_own_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -126,20 +125,7 @@ SHOTS = Path(os.environ.get("DESK_SHOTS_DIR", str(ARTIFACTS)))
 def _worker_run(ticket_id: int) -> None:
     """answers.suggest's work, as the worker does it, while the page is open: in a thread of its own (Playwright's
     loop makes this one async to Django), its connection closed after."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            suggestions_store([ticket_id])
-        except BaseException as error:  # raised in the test below
-            failed.append(error)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    assert not failed, failed
+    in_own_thread(lambda: suggestions_store([ticket_id]))
 
 
 @pytest.mark.parametrize("width", [1366, 375])
