@@ -20,7 +20,7 @@ from answers.tests.test_stored_suggestions import _library
 from answers.tests.test_suggestions import answered
 from mentions.models import TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _desk_page
 from tests.e2e.test_play_browser import ARTIFACTS
 from tests.e2e.threads import in_own_thread
 
@@ -39,9 +39,7 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")
         suggestion = panel.get_by_test_id("answer-suggestion").first
@@ -89,9 +87,7 @@ def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_
     held = []
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         # Answered below, when the test says.
         page.route(re.compile(rf"/tickets/{ticket.pk}/later/"), lambda route: held.append(route))
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
@@ -141,9 +137,7 @@ def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, widt
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": width, "height": 900})
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")
         expect(panel.get_by_test_id("answer-looking")).to_have_text("Looking for earlier answers…", timeout=15_000)
@@ -187,9 +181,7 @@ def test_a_mention_nothing_fits_says_so_calmly_once_the_worker_computed_it(live_
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": width, "height": 900})
         _worker_run(ticket.pk)
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")

@@ -48,7 +48,7 @@ from mentions.tasks import team_model_summaries
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory
 from mentions.tests.openai_fake import FakeOpenAI, Reply, Seen, answer, endpoint_configure, fake_openai
 from tests.e2e.login import sign_in
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _browser, _desk_page, _log_in
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -80,9 +80,7 @@ PAGE_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrol
 def _signed_in(live_server, width: int, username: str) -> Iterator[Page]:
     """Debian's chromium at `width`, `username` signed in on a page of its own."""
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _log_in(page, live_server.url, username)
+        browser, page = _desk_page(pw, live_server.url, username, viewport={"width": width, "height": 800})
         yield page
         browser.close()
 
