@@ -197,3 +197,25 @@ class FakeAlgolia:
         params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
         self.requests.append(params)
         return 200, {"Content-Type": "application/json"}, json.dumps(self.search(params))
+
+
+def hn_admin_post(**overrides):
+    """What admin's change form for a Hacker News channel posts (its platform's settings as fields), with
+    `overrides`."""
+    data = {
+        "name": "HN",
+        "slug": "hn",
+        "enabled": "on",
+        "poll_interval_seconds": 300,
+        "setting_keywords": "gitlab\n  gitlab ci \n\ngitlab",
+        "setting_overlap_seconds": "600",
+        "setting_backfill_hours": "",
+        "setting_hits_per_page": "",
+        "setting_max_requests_per_poll": "",
+        "setting_hourly_request_budget": "",
+        "our_accounts": "[]",
+        "slack_channel": "",
+        "config": "",
+        "new_credentials": "",
+    }
+    return {**data, **overrides}

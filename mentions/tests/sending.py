@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from channels.models import Account
 from mentions.models import Ticket
 from mentions.services import ticket_send_reply
 from mentions.services.replies import SendFailed
@@ -18,3 +19,10 @@ def send_refused(ticket: Ticket, body: str, key: str) -> str:
     ticket.refresh_from_db()
     assert ticket.reply_draft == body
     return str(refused.value.message)
+
+
+def refused_for_reconnecting(ticket: Ticket, body: str, key: str, account: Account) -> None:
+    """The send of `body` refused in words that ask for the account to be reconnected, and `account` marked so."""
+    assert "needs reconnecting" in send_refused(ticket, body, key)
+    account.refresh_from_db()
+    assert account.status == Account.Status.NEEDS_RECONNECT
