@@ -18,8 +18,8 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
-from tests.e2e.login import sign_in
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.signed_in import send_panel
+from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -105,11 +105,7 @@ def test_an_advocate_sends_a_reply_to_a_tweet_from_the_ticket_page(live_server, 
     ticket = Ticket.objects.get()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        sign_in(page, f"{live_server.url}/accounts/login/", "ada")
-        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-        panel = page.get_by_test_id("send-panel")
+        browser, page, panel = send_panel(pw, live_server.url, ticket.pk, "ada")
         expect(panel.get_by_test_id("chosen-handle")).to_have_text("@GitLab")
         panel.locator("textarea").fill("Use cache:key with your lock file: https://docs.gitlab.com/ee/ci/caching/")
         page.screenshot(path=str(ARTIFACTS / "e2e-send-reply-before.png"), full_page=True)
