@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
 from channels.models import Account
-from channels.tests.factories import ChannelFactory
 from channels.tests.sent import request_json
 from intake.pipeline import mentions_ingest
 from mentions import services
@@ -23,6 +22,7 @@ from mentions.services.approvals import reply_needs_approval
 from mentions.services.grants import advocate_grant_create
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
+from mentions.tests.sending import x_channel
 from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +33,7 @@ POSTED_ID = "1860000000000000009"
 
 def _ticket() -> Ticket:
     """A tweet to @GitLab on an X channel whose @GitLab posts from the desk (as in test_send_reply.py)."""
-    channel = ChannelFactory(
-        kind="twitter",
-        name="X",
-        slug="x",
-        config={"handles": [{"username": "GitLab", "user_id": "2244994945", "role": "main"}]},
-        our_accounts=[],
-    )
+    channel = x_channel()
     channel.credentials = {"bearer_token": "app", "oauth_client_id": "client-1", "oauth_client_secret": "secret"}
     channel.save()
     account = Account(channel=channel, username="GitLab", reply_mode=Account.ReplyMode.DESK, position=0)

@@ -14,10 +14,10 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.adapters.base import IncomingMention
 from channels.models import Account
-from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
+from mentions.tests.sending import x_channel
 from tests.e2e.signed_in import send_panel
 from tests.e2e.test_play_browser import ARTIFACTS
 
@@ -75,13 +75,7 @@ def fake_x(settings):
 
 def test_an_advocate_sends_a_reply_to_a_tweet_from_the_ticket_page(live_server, fake_x):
     AdvocateFactory(username="ada")
-    channel = ChannelFactory(
-        kind="twitter",
-        name="X",
-        slug="x",
-        config={"handles": [{"username": "GitLab", "user_id": "2244994945", "role": "main"}]},
-        our_accounts=[],
-    )
+    channel = x_channel()
     channel.credentials = {"bearer_token": "app", "oauth_client_id": "client-1"}
     channel.save()
     account = Account(channel=channel, username="GitLab", status=Account.Status.CONNECTED)
