@@ -16,12 +16,14 @@ from io import StringIO
 from pathlib import Path
 from typing import Any, Literal
 
+import responses
 from django.core.management import call_command
+from django.utils import timezone
 
 from channels.models import Channel
 from intake.pipeline import IngestResult
 from intake.services.polling import PollOutcome, channel_poll
-from mentions.models import Message
+from mentions.models import Message, Ticket
 
 Order = Literal["id", "number", "stored"]
 
@@ -48,6 +50,27 @@ def polled_twice_then_redelivered(channel: Channel) -> tuple[IngestResult, Inges
     third = poll(channel)
     assert third.status == "ok"
     return first, second, ingested(third)
+
+
+def polled_into_retry_after(channel: Channel, url: str) -> None:
+    """`url` answers HTTP 429 with Retry-After: 700 (under `responses.activate`): the poll is a transient error, the
+    next one waits the 700 s out, and the cursor stays as it was (empty)."""
+    responses.get(url, status=429, headers={"Retry-After": "700"})
+    assert poll(channel).status == "transient_error"
+    assert channel.next_poll_at is not None
+    assert (channel.next_poll_at - timezone.now()).total_seconds() > 650
+    assert channel.cursor == {}
+
+
+def polled_our_reply(channel: Channel, external_id: str) -> tuple[Ticket, Message]:
+    """One poll that opens one ticket holding our reply `external_id` (stored as OUR_REPLY): the ticket and the
+    reply, for the test's checks of the first reply."""
+    result = ingested(poll(channel))
+    assert result.our_replies == 1 and result.tickets_created == 1
+    ticket = Ticket.objects.get(channel=channel)
+    reply = ticket.messages.get(external_id=external_id)
+    assert reply.kind == Message.Kind.OUR_REPLY
+    return ticket, reply
 
 
 def figures(

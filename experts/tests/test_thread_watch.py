@@ -15,6 +15,7 @@ import pytest
 
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import poll
 from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts import services
 from experts.models import Outreach
@@ -65,8 +66,7 @@ def test_a_watched_hn_thread_where_the_expert_answers_without_the_keyword_closes
     channel = ChannelFactory(config={"keywords": ["gitlab"]}, our_accounts=["gitlabhq"])
     story = story_hit(STORY, asked_at, title="Ask HN: How do you keep CI caches warm with GitLab?", author="dana")
     algolia = FakeAlgolia([story], mock=slack)
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    assert channel_poll(channel_id=channel.pk).status == "ok"
+    assert poll(channel).status == "ok"
     ticket = Ticket.objects.get(channel=channel)
 
     expert = ExpertFactory(name="Vera")

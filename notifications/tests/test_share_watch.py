@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import poll
 from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory
 from intake.services.polling import channel_poll
@@ -62,8 +63,7 @@ def test_a_team_members_answer_after_a_share_is_seen_and_answers_the_share(advoc
     asked_at = int(time.time()) - 3600
     channel = ChannelFactory(config={"keywords": ["gitlab"]}, our_accounts=["gitlabhq"])
     FakeAlgolia([story_hit(STORY, asked_at, title="Ask HN: GitLab runners keep losing their cache")], mock=network)
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    assert channel_poll(channel_id=channel.pk).status == "ok"
+    assert poll(channel).status == "ok"
     ticket = Ticket.objects.get(channel=channel)
     # A team member in the directory who was never asked through an outreach.
     vera = ExpertFactory(name="Vera")

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from channels.adapters.disqus.tests import test_disqus_adapter as shapes
 from channels.models import Channel
-from channels.tests.harness import figures, ingest_payload, ingest_payload_twice, ingested, poll, stored
+from channels.tests.harness import (
+    figures,
+    ingest_payload,
+    ingest_payload_twice,
+    ingested,
+    poll,
+    polled_into_retry_after,
+    polled_our_reply,
+    stored,
+)
 from channels.tests.sent import request_url
 from mentions.models import Message, Ticket, TicketEvent
 
@@ -106,13 +115,7 @@ def test_our_comment_is_our_reply_on_the_ticket_and_sets_first_reply():
         ]
     )
 
-    outcome = poll(channel)
-
-    assert outcome.result is not None
-    assert outcome.result.our_replies == 1 and outcome.result.tickets_created == 1
-    ticket = Ticket.objects.get(channel=channel)
-    reply = ticket.messages.get(external_id="2")
-    assert reply.kind == Message.Kind.OUR_REPLY
+    ticket, reply = polled_our_reply(channel, "2")
     assert ticket.first_reply_at == reply.platform_created_at
     assert ticket.first_reply_seconds == 3000
     assert (ticket.requester_handle, ticket.requester_name) == ("", "Ann")
@@ -273,11 +276,7 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
 @responses.activate
 def test_an_http_429_waits_for_retry_after_and_no_call_goes_out_before():
     channel = shapes.disqus_channel(poll_interval_seconds=60)
-    responses.get(shapes.LIST_URL, status=429, headers={"Retry-After": "700"})
-
-    assert poll(channel).status == "transient_error"
-    assert (channel.next_poll_at - timezone.now()).total_seconds() > 650
-    assert channel.cursor == {}
+    polled_into_retry_after(channel, shapes.LIST_URL)
 
     # An admin's "poll now" meanwhile: refused without calling Disqus.
     assert poll(channel).status == "transient_error"

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from channels.adapters.stackexchange.tests import test_stackexchange_adapter as shapes
 from channels.models import Channel, DeadLetter
-from channels.tests.harness import figures, ingested, poll, polled_twice_then_redelivered, stored
+from channels.tests.harness import (
+    figures,
+    ingested,
+    poll,
+    polled_into_retry_after,
+    polled_our_reply,
+    polled_twice_then_redelivered,
+    stored,
+)
 from intake.services.quarantine import dead_letter_retry
 from mentions.models import Message, Ticket, TicketEvent
 
@@ -68,13 +76,7 @@ def test_our_answer_is_our_reply_on_the_question_ticket_and_sets_first_reply():
     shapes.add_answers([shapes.answer(2, 1, now - 600, owner=shapes.owner(OUR_ID, "GitLab Team"))])
     shapes.add_comments([])
 
-    outcome = poll(channel)
-
-    assert outcome.result is not None
-    assert outcome.result.our_replies == 1 and outcome.result.tickets_created == 1
-    ticket = Ticket.objects.get(channel=channel)
-    reply = ticket.messages.get(external_id="a2")
-    assert reply.kind == Message.Kind.OUR_REPLY
+    ticket, reply = polled_our_reply(channel, "a2")
     assert reply.parent_external_id == reply.thread_external_id == "q1"
     assert ticket.first_reply_at == reply.platform_created_at
     assert ticket.first_reply_seconds == 3000
@@ -193,10 +195,7 @@ def test_a_throttle_violation_waits_as_long_as_the_api_says_and_keeps_what_was_r
 @responses.activate
 def test_an_http_429_waits_for_retry_after():
     channel = shapes.stackexchange_channel(poll_interval_seconds=60)
-    responses.get(shapes.QUESTIONS_URL, status=429, headers={"Retry-After": "700"})
-    assert poll(channel).status == "transient_error"
-    assert (channel.next_poll_at - timezone.now()).total_seconds() > 650
-    assert channel.cursor == {}
+    polled_into_retry_after(channel, shapes.QUESTIONS_URL)
 
 
 @responses.activate
