@@ -1,16 +1,21 @@
 """What the tests that start a server or a worker of their own need around it: a free local port to give it, and
 the worker stopped (killed when it will not stop) with its test queue's leftovers dropped from the broker, a script
-run as the desk's own process runs it (`manage.py shell -c`)."""
+run as the desk's own process runs it (`manage.py shell -c`), and a JSON answer from a fake API of the test's own."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from http.server import BaseHTTPRequestHandler
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,3 +48,13 @@ def manage_shell(script: str, env: dict[str, str]) -> subprocess.CompletedProces
         text=True,
         timeout=60,
     )
+
+
+def json_answer(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
+    """Answer the request `handler` (a fake API's) is serving with `body` as JSON and `status`."""
+    payload = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)

@@ -3,7 +3,6 @@ played by the browser itself (Playwright answers x.com with a page that sends th
 with a code, as X does after "Authorize app"); X's token and users/me endpoints are a local fake
 server (DESK_PLATFORM_URL_OVERRIDES)."""
 
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -16,6 +15,7 @@ from channels.models import Account
 from channels.tests.factories import ChannelFactory
 from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.local_processes import json_answer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,12 +24,7 @@ class FakeXAuth(BaseHTTPRequestHandler):
     exchanged: list[dict] = []
 
     def _answer(self, status: int, body: dict) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        json_answer(self, status, body)
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()

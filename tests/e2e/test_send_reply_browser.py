@@ -20,6 +20,7 @@ from mentions.tests.factories import AdvocateFactory
 from mentions.tests.sending import x_channel
 from tests.e2e.signed_in import send_panel
 from tests.e2e.test_play_browser import ARTIFACTS
+from tests.local_processes import json_answer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,12 +50,7 @@ class FakeX(BaseHTTPRequestHandler):
             status = 201
         else:
             answer, status = {"title": "Unauthorized", "type": "about:blank", "status": 401}, 401
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        json_answer(self, status, answer)
 
     def log_message(self, *args) -> None:
         pass
