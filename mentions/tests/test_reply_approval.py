@@ -88,13 +88,17 @@ def _decide(client, ticket, action, **more):
     return client.post(reverse("mentions:ticket-approval", args=[ticket.pk]), data)
 
 
+def _page_as(client, user, ticket: Ticket) -> str:
+    """The ticket's page as `user` sees it (`client` signed in as them)."""
+    client.force_login(user)
+    return client.get(ticket.get_absolute_url()).content.decode()
+
+
 @responses.activate
 def test_a_grant_holders_reply_waits_for_approval_and_nothing_is_posted(client):
     ticket = _ticket()
     pat = _helper()
-    client.force_login(pat)
-
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = _page_as(client, pat, ticket)
     assert 'data-testid="submit-for-approval"' in page and "Send reply" not in page
     assert "Replied elsewhere?" not in page  # nothing goes out without an advocate
     response = _submit(client, ticket)
@@ -220,8 +224,7 @@ def test_edit_puts_the_reply_in_the_reply_box_and_it_no_longer_waits(client):
 def test_an_advocate_in_the_advocates_group_sends_directly(client):
     ticket = _ticket()
     ada = AdvocateFactory()
-    client.force_login(ada)
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = _page_as(client, ada, ticket)
     assert "Send reply" in page and 'data-testid="submit-for-approval"' not in page
     _posted()
 
