@@ -140,7 +140,7 @@ class Recorded(NamedTuple):
     """What a recorded post payload holds (posts, replies, members' posts) and what storing it makes (tickets, posts
     joining another's ticket: test_disqus_poll)."""
 
-    count: int
+    posts: int
     with_parent: int
     members: int
     tickets: int
@@ -149,11 +149,11 @@ class Recorded(NamedTuple):
 
 RECORDED_POSTS = {
     # Both replies answer 196091929, which is not in the file: each opens its own ticket.
-    "posts_list.json": Recorded(count=4, with_parent=2, members=0, tickets=4, threaded=0),
+    "posts_list.json": Recorded(posts=4, with_parent=2, members=0, tickets=4, threaded=0),
     # 199088808 answers 199054391 in the same file: it joins that ticket.
-    "threads_listPosts.json": Recorded(count=2, with_parent=1, members=1, tickets=1, threaded=1),
-    "users_listPosts.json": Recorded(count=1, with_parent=0, members=1, tickets=1, threaded=0),
-    "posts_details.json": Recorded(count=1, with_parent=1, members=0, tickets=1, threaded=0),
+    "threads_listPosts.json": Recorded(posts=2, with_parent=1, members=1, tickets=1, threaded=1),
+    "users_listPosts.json": Recorded(posts=1, with_parent=0, members=1, tickets=1, threaded=0),
+    "posts_details.json": Recorded(posts=1, with_parent=1, members=0, tickets=1, threaded=0),
 }
 
 
