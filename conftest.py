@@ -45,16 +45,21 @@ def handbook_rules(db):
     import_module("mentions.migrations.0011_seed_rules").seed(apps, None)
 
 
+def _signed_in(user) -> SignedInClient:
+    """A client of its own signed in as `user` (`client.user`), so a test can use several side by side."""
+    client = SignedInClient()
+    client.user = user
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def advocate_client(db):
     """A test client signed in as an advocate (`client.user`); its own client, so a test can
     use it beside `manager_client`."""
     from mentions.tests.factories import AdvocateFactory
 
-    client = SignedInClient()
-    client.user = AdvocateFactory()
-    client.force_login(client.user)
-    return client
+    return _signed_in(AdvocateFactory())
 
 
 @pytest.fixture
@@ -62,10 +67,7 @@ def manager_client(db):
     """A test client signed in as a manager (`client.user`)."""
     from mentions.tests.factories import ManagerFactory
 
-    client = SignedInClient()
-    client.user = ManagerFactory()
-    client.force_login(client.user)
-    return client
+    return _signed_in(ManagerFactory())
 
 
 SLACK_POST_URL = "https://slack.com/api/chat.postMessage"

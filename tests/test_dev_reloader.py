@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from manage import runserver_reloader
+from tests.local_processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,12 +22,6 @@ def test_only_runserver_with_its_reloader_is_the_light_parent():
     assert not runserver_reloader(["manage.py", "runserver"], {"RUN_MAIN": "true"})  # the child
     assert not runserver_reloader(["manage.py", "migrate"], {})
     assert not runserver_reloader(["manage.py"], {})
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -50,7 +45,7 @@ def _rss_mib(pid: int) -> float:
 
 
 def test_the_parent_stays_small_and_its_child_serves(tmp_path):
-    port = _free_port()
+    port = free_port()
     # The embedded default, as `make run` starts it: SQLite and the file cache in a fresh DESK_VAR_DIR.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE", "REDIS", "RUN_MAIN"))}
     env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path))

@@ -21,10 +21,11 @@ from django.test import Client
 
 from api.models import WebhookDelivery
 from api.tests.conftest import subscribe
-from channels.adapters.base import IncomingMention, Media, Rejected
+from channels.adapters.base import Media, Rejected
 from channels.adapters.registry import platform_of
 from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
+from channels.tests.hn import hn_mention
 from experts.tests.factories import OutreachFactory
 from intake.pipeline import mentions_ingest
 from intake.services.quarantine import mentions_store
@@ -85,15 +86,14 @@ _ids = itertools.count(1)
 
 def said(handle: str, text: str, *, name: str = "", parent: str = "", mentioned: tuple[str, ...] = ()):
     n = next(_ids)
-    return IncomingMention(
-        external_id=f"e{n}",
-        created_at=T0 + timedelta(minutes=n),
-        text=text,
-        author_handle=handle,
+    return hn_mention(
+        n,
+        handle,
+        text,
+        at=T0 + timedelta(minutes=n),
+        prefix="e",
         author_name=name,
-        author_url=f"https://news.ycombinator.com/user?id={handle}",
         parent_id=parent,
-        permalink=f"https://news.ycombinator.com/item?id={n}",
         mentioned=mentioned,
         # What they attached: its address and their description of it name them too.
         media=(Media(kind="image", url=f"https://files.example/{handle}/shot.png", alt=f"{name or handle}'s screen"),),

@@ -17,7 +17,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from mentions.tests.factories import TicketFactory
+from tests.local_processes import free_port, manage_shell
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,18 +49,12 @@ print("rows", len(lines) - 1)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def pgbouncer() -> Iterator[int]:
     """PgBouncer in transaction mode in front of the test database; its port. Stopped after the test."""
     db = settings.DATABASES["default"]
     assert Path(PGBOUNCER).exists(), "Install Debian's pgbouncer (.ci/run does)."
-    port = _free_port()
+    port = free_port()
     # PgBouncer refuses to run as root and drops to another user with -u: its files must be readable by that user.
     folder = Path(tempfile.mkdtemp(prefix="desk-pgbouncer-"))
     folder.chmod(0o755)
@@ -124,14 +118,7 @@ def _export(port: int, *, disable_server_side_cursors: bool) -> subprocess.Compl
         DB_CONN_MAX_AGE="0",  # as behind PgBouncer in transaction mode
         DB_DISABLE_SERVER_SIDE_CURSORS=str(disable_server_side_cursors).lower(),
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", EXPORT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return manage_shell(EXPORT, env)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ exist and only its database number is used: every connection it made was to the 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from django.conf import settings
+
+from tests.local_processes import free_port, manage_shell
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTINEL = "/usr/bin/redis-sentinel"
@@ -41,17 +42,11 @@ print("sent")
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def sentinel() -> Iterator[int]:
     """A Sentinel monitoring the machine's Redis as MASTER; its port. Stopped after the test."""
     assert Path(SENTINEL).exists(), "Install Debian's redis-sentinel (.ci/run does)."
-    port = _free_port()
+    port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="desk-sentinel-"))
     config = folder / "sentinel.conf"  # Sentinel rewrites its own configuration: a file of this test's
     config.write_text(
@@ -91,14 +86,7 @@ def _desk_process(sentinel_port: int) -> subprocess.CompletedProcess:
         REDIS_SENTINELS=f"127.0.0.1:{sentinel_port}",
         REDIS_SENTINEL_MASTER=MASTER,
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return manage_shell(PROBE, env)
 
 
 def test_the_cache_and_the_broker_reach_the_master_through_sentinel(sentinel):

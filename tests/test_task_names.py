@@ -20,13 +20,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 
 from advocacy.celery import app
 from advocacy.task_aliases import RENAMED
+from api.tests.receivers import subprocess_env
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from tests.local_processes import worker_stopped
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "architecture.md"
@@ -121,16 +122,6 @@ def test_an_old_name_runs_the_renamed_tasks_function(caplog):
     assert "notifications.community_post ran under its old name experts.community_post" in caplog.text
 
 
-def _worker_env() -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    env = {k: v for k, v in os.environ.items() if k != "CELERY_TASK_ALWAYS_EAGER"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="advocacy.settings_test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    )
-    return env
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_message_queued_under_an_old_name_is_run_by_a_worker_on_the_new_code(tmp_path):
     queue = f"aliases-test-{os.getpid()}"
@@ -141,7 +132,7 @@ def test_a_message_queued_under_an_old_name_is_run_by_a_worker_on_the_new_code(t
         worker = subprocess.Popen(
             [*WORKER, "-Q", queue, "-n", f"{queue}@%h"],
             cwd=ROOT,
-            env=_worker_env(),
+            env=subprocess_env(),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -163,9 +154,4 @@ def test_a_message_queued_under_an_old_name_is_run_by_a_worker_on_the_new_code(t
             time.sleep(0.1)
         assert "celery: task intake.poll ran under its old name channels.poll" in log_path.read_text()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(queue)
+        worker_stopped(worker, queue)

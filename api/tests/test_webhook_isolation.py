@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 
 from api.models import WebhookDelivery
 from api.tests.conftest import subscribe
@@ -25,6 +23,7 @@ from api.webhook_delivery import deliveries_dispatch
 from api.webhooks import deliveries_queue
 from mentions.services import ticket_change_status
 from mentions.tests.factories import AdvocateFactory, TicketFactory
+from tests.local_processes import worker_stopped
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("local_receivers_allowed")]
 
@@ -78,12 +77,7 @@ def webhook_worker(settings, tmp_path):
             pytest.fail("the worker did not start in 60 s:\n" + log_path.read_text())
         yield log_path
     finally:
-        worker.terminate()
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(queue)
+        worker_stopped(worker, queue)
 
 
 def test_a_trickling_receiver_does_not_delay_another_subscription(webhook_worker):

@@ -20,11 +20,12 @@ import copy
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import pytest
 import responses
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels import clean
@@ -44,6 +45,21 @@ fuzz_settings = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
 )
+
+
+# The slower fuzz tests' share: those that poll or store run a quarter of the examples.
+QUARTER = max(10, FUZZ_EXAMPLES // 4)
+
+
+def fuzz_each(names: Iterable[Any], *, examples: int = FUZZ_EXAMPLES) -> Callable[[Callable[..., Any]], Any]:
+    """A fuzz test run once per payload name (its `name` argument) with `examples` examples drawn from its `data`
+    argument: the parametrize, settings and given that every platform's fuzz tests stack."""
+
+    def fuzzed(test: Callable[..., Any]) -> Any:
+        drawing = settings(fuzz_settings, max_examples=examples)(given(data=st.data())(test))
+        return pytest.mark.parametrize("name", list(names))(drawing)
+
+    return fuzzed
 
 
 def deep(levels: int = 5000) -> Any:
@@ -247,6 +263,23 @@ def check_poll(
         json.dumps(result.cursor, allow_nan=allow_nan)  # the cursor is storable JSON
         assert all(r.error for r in result.rejected)
     return results
+
+
+def check_parses_whole(adapter: Any, payloads: dict[str, Any], names: Iterable[str]) -> None:
+    """Each of the named recorded payloads, unmutated, parses to mentions and nothing rejected."""
+    for name in names:
+        parsed = adapter.parse_page(payloads[name])
+        assert parsed.mentions and not parsed.rejected, name
+
+
+def check_streams_read_back(results: list[FetchResult], load_states: Callable, load_seen: Callable) -> None:
+    """A poll's cursor of `streams` and `seen` (Reddit's, Bluesky's) is storable JSON without NUL, and reads back
+    as written."""
+    for result in results:
+        text = json.dumps(result.cursor, allow_nan=False)  # storable JSON
+        assert "\\u0000" not in text
+        assert load_states(result.cursor) == result.cursor["streams"]  # read back as written
+        assert load_seen(result.cursor) == result.cursor["seen"]
 
 
 def check_stored_whole(parse: Callable[[], Any], channel: Any, **store: Any) -> tuple[Any, Any] | None:

@@ -4,11 +4,14 @@ SOURCES.md says where), with chosen values."""
 import copy
 import json
 import re
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import responses
 
+from channels.adapters.base import IncomingMention
 from channels.adapters.hackernews import SEARCH_URL as SEARCH_URL_FOR_FAKE
 from channels.adapters.hackernews.client import FRONT_PAGE_URL
 
@@ -23,32 +26,46 @@ _COMMENT = load("algolia_search_by_date_comment.json")["hits"][0]
 _STORY = load("algolia_search_by_date_story.json")["hits"][0]
 
 
+def hn_mention(n: int, handle: str, text: str, *, at: datetime, prefix: str, **fields: Any) -> IncomingMention:
+    """What the adapter hands over for Hacker News item `n` by `handle` (its id `prefix` + n), with HN's addresses
+    for the item and its author."""
+    return IncomingMention(
+        external_id=f"{prefix}{n}",
+        created_at=at,
+        text=text,
+        author_handle=handle,
+        author_url=f"https://news.ycombinator.com/user?id={handle}",
+        permalink=f"https://news.ycombinator.com/item?id={n}",
+        **fields,
+    )
+
+
+def _hit(recorded, object_id, created_at_i, author, kind, thread, **fields):
+    """The recorded hit with chosen values; its tags say its kind, author and story as Algolia tags them."""
+    hit = copy.deepcopy(recorded)
+    hit.update(objectID=str(object_id), created_at_i=created_at_i, author=author, **fields)
+    hit["_tags"] = [kind, f"author_{author}", f"story_{thread}"]
+    return hit
+
+
 def comment_hit(object_id, created_at_i, *, text="I use GitLab CI for this", author="alice", parent_id=1, story_id=1):
-    hit = copy.deepcopy(_COMMENT)
-    hit.update(
-        objectID=str(object_id),
-        created_at_i=created_at_i,
+    return _hit(
+        _COMMENT,
+        object_id,
+        created_at_i,
+        author,
+        "comment",
+        story_id,
         comment_text=text,
-        author=author,
         parent_id=parent_id,
         story_id=story_id,
-        _tags=["comment", f"author_{author}", f"story_{story_id}"],
     )
-    return hit
 
 
 def story_hit(object_id, created_at_i, *, title="Show HN: moving to GitLab", author="bob", story_text="", url=None):
-    hit = copy.deepcopy(_STORY)
-    hit.update(
-        objectID=str(object_id),
-        created_at_i=created_at_i,
-        title=title,
-        author=author,
-        story_text=story_text,
-        url=url,
-        _tags=["story", f"author_{author}", f"story_{object_id}"],
+    return _hit(
+        _STORY, object_id, created_at_i, author, "story", object_id, title=title, story_text=story_text, url=url
     )
-    return hit
 
 
 def search_page(hits, *, page=0, nb_pages=1, hits_per_page=100, nb_hits=None):
@@ -180,3 +197,25 @@ class FakeAlgolia:
         params = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
         self.requests.append(params)
         return 200, {"Content-Type": "application/json"}, json.dumps(self.search(params))
+
+
+def hn_admin_post(**overrides):
+    """What admin's change form for a Hacker News channel posts (its platform's settings as fields), with
+    `overrides`."""
+    data = {
+        "name": "HN",
+        "slug": "hn",
+        "enabled": "on",
+        "poll_interval_seconds": 300,
+        "setting_keywords": "gitlab\n  gitlab ci \n\ngitlab",
+        "setting_overlap_seconds": "600",
+        "setting_backfill_hours": "",
+        "setting_hits_per_page": "",
+        "setting_max_requests_per_poll": "",
+        "setting_hourly_request_budget": "",
+        "our_accounts": "[]",
+        "slack_channel": "",
+        "config": "",
+        "new_credentials": "",
+    }
+    return {**data, **overrides}

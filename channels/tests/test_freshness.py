@@ -15,7 +15,7 @@ from django.urls import reverse
 from channels.adapters.hackernews import SEARCH_URL
 from channels.freshness import POLL_SHARE, poll_interval
 from channels.tests.factories import ChannelFactory
-from channels.tests.hn import comment_hit, search_page
+from channels.tests.hn import comment_hit, hn_admin_post, search_page
 from intake.services.polling import channel_mark_dispatched, channel_poll
 
 pytestmark = pytest.mark.django_db
@@ -154,22 +154,7 @@ def test_admin_shows_how_often_a_channel_polls_and_warns_when_the_chosen_interva
         in page
     )
 
-    form = {
-        "name": "HN",
-        "slug": "hn",
-        "enabled": "on",
-        "poll_interval_seconds": "30",
-        "setting_keywords": "\n".join(keywords),
-        "setting_overlap_seconds": "",
-        "setting_backfill_hours": "",
-        "setting_hits_per_page": "",
-        "setting_max_requests_per_poll": "",
-        "setting_hourly_request_budget": "",
-        "our_accounts": "[]",
-        "slack_channel": "",
-        "config": "",
-        "new_credentials": "",
-    }
+    form = hn_admin_post(poll_interval_seconds="30", setting_keywords="\n".join(keywords), setting_overlap_seconds="")
     response = client.post(url, form, follow=True)
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]

@@ -14,20 +14,14 @@ from mentions.models import Macro, Message, Ticket, TicketEvent
 from mentions.services import macro_apply
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from notifications.tasks import community_post, outreach_retry
+from notifications.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, slack_api
 
 pytestmark = pytest.mark.django_db
-
-POST_URL = "https://slack.com/api/chat.postMessage"
-PERMALINK_URL = "https://slack.com/api/chat.getPermalink"
-PERMALINK = "https://acme.slack.com/archives/C0VERIFY/p1700000000000100"
-MENTION = "https://news.ycombinator.com/item?id=4242"
 
 
 @pytest.fixture(autouse=True)
 def slack(settings, handbook_macros):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock() as mock:
+    with slack_api(settings, strict=True) as mock:
         yield mock
 
 

@@ -150,31 +150,16 @@ def test_the_merge_page_combines_them_instead_of_a_500(advocate_client):
 def test_the_sources_watched_threads_move_to_the_target():
     source, target = _pair()
     now = timezone.now()
-    common = {"channel": source.channel, "next_check_at": now}
-    ThreadWatch.objects.create(
-        ticket=source,
-        thread_ref="story:1",
-        reason="outreach",
-        authors=["rita"],
-        watch_until=now + timedelta(days=3),
-        **common,
-    )
-    ThreadWatch.objects.create(
-        ticket=source,
-        thread_ref="story:2",
-        reason="outreach",
-        authors=["petra"],
-        watch_until=now + timedelta(days=3),
-        **common,
-    )
-    ThreadWatch.objects.create(
-        ticket=target,
-        thread_ref="story:1",
-        reason="outreach",
-        authors=["sam"],
-        watch_until=now + timedelta(days=1),
-        **common,
-    )
+    for ticket, thread, author, days in [(source, 1, "rita", 3), (source, 2, "petra", 3), (target, 1, "sam", 1)]:
+        ThreadWatch.objects.create(
+            ticket=ticket,
+            thread_ref=f"story:{thread}",
+            reason="outreach",
+            authors=[author],
+            watch_until=now + timedelta(days=days),
+            channel=source.channel,
+            next_check_at=now,
+        )
 
     ticket_merge(source=source, target_id=target.pk, user=AdvocateFactory())
 

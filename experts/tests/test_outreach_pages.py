@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import responses
 from django.urls import reverse
 
 from experts.models import Outreach
@@ -11,21 +10,16 @@ from experts.tests.factories import ExpertFactory, OutreachFactory, ProductAreaF
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
+from notifications.tests.slack_api import MENTION, PERMALINK, PERMALINK_URL, POST_URL, slack_api
 
 pytestmark = pytest.mark.django_db
 
-POST_URL = "https://slack.com/api/chat.postMessage"
-PERMALINK_URL = "https://slack.com/api/chat.getPermalink"
-PERMALINK = "https://acme.slack.com/archives/C0VERIFY/p1700000000000100"
-MENTION = "https://news.ycombinator.com/item?id=4242"
 XSS = "<script>alert('x')</script>"
 
 
 @pytest.fixture(autouse=True)
 def slack(settings, handbook_macros):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock() as mock:
+    with slack_api(settings, strict=True) as mock:
         yield mock
 
 

@@ -13,6 +13,7 @@ from channels.adapters.slack.client import (
     slack_permalink,
     slack_post_message,
 )
+from notifications.tests.slack_api import slack_configured
 
 POST_URL = "https://slack.com/api/chat.postMessage"
 PERMALINK_URL = "https://slack.com/api/chat.getPermalink"
@@ -20,8 +21,7 @@ PERMALINK_URL = "https://slack.com/api/chat.getPermalink"
 
 @pytest.fixture(autouse=True)
 def slack_token(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
+    slack_configured(settings)
 
 
 @responses.activate

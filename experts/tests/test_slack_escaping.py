@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-import responses
 
 from channels.adapters.slack.client import slack_escape, slack_link
 from channels.tests.factories import ChannelFactory
@@ -19,6 +18,7 @@ from mentions.coverage import coverage_load
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from notifications.outbox import ticket_line
 from notifications.tasks import community_post
+from notifications.tests.slack_api import slack_api
 from notifications.urgency import DigestPlan, digest_text, urgent_ping_text
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +50,7 @@ def _links(text: str) -> list[str]:
 
 @pytest.fixture
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
-    with responses.RequestsMock() as mock:
+    with slack_api(settings, strict=True, DESK_BASE_URL="https://desk.example.com") as mock:
         mock.post(POST_URL, json={"ok": True, "channel": "C0COMMUNITY", "ts": "1700000000.000200"})
         yield mock
 

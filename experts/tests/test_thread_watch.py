@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import poll
 from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts import services
 from experts.models import Outreach
@@ -24,6 +24,7 @@ from intake.services.polling import channel_poll
 from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket
 from mentions.tests.factories import AdvocateFactory
+from notifications.tests.slack_api import slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,7 @@ def _node(item_id, created_at_i, *, author, text, parent=None, kind="comment", c
 
 @pytest.fixture
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings) as mock:
         mock.post(POST_URL, json={"ok": True, "channel": "C0VERIFY", "ts": "1700000000.000100"})
         mock.get(PERMALINK_URL, json={"ok": True, "channel": "C0VERIFY", "permalink": "https://x.slack.com/p1"})
         yield mock
@@ -67,8 +66,7 @@ def test_a_watched_hn_thread_where_the_expert_answers_without_the_keyword_closes
     channel = ChannelFactory(config={"keywords": ["gitlab"]}, our_accounts=["gitlabhq"])
     story = story_hit(STORY, asked_at, title="Ask HN: How do you keep CI caches warm with GitLab?", author="dana")
     algolia = FakeAlgolia([story], mock=slack)
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    assert channel_poll(channel_id=channel.pk).status == "ok"
+    assert poll(channel).status == "ok"
     ticket = Ticket.objects.get(channel=channel)
 
     expert = ExpertFactory(name="Vera")

@@ -11,6 +11,7 @@ from channels.adapters.polling import PolledAdapter
 from channels.adapters.registry import PLATFORMS, platform_of
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.hn import hn_admin_post
 
 pytestmark = pytest.mark.django_db
 
@@ -43,26 +44,6 @@ def _discourse_post(**overrides):
         # The change page lists the accounts the desk posts from (none here).
         "accounts-TOTAL_FORMS": "0",
         "accounts-INITIAL_FORMS": "0",
-    }
-    return {**data, **overrides}
-
-
-def _hn_post(**overrides):
-    data = {
-        "name": "HN",
-        "slug": "hn",
-        "enabled": "on",
-        "poll_interval_seconds": 300,
-        "setting_keywords": "gitlab\n  gitlab ci \n\ngitlab",
-        "setting_overlap_seconds": "600",
-        "setting_backfill_hours": "",
-        "setting_hits_per_page": "",
-        "setting_max_requests_per_poll": "",
-        "setting_hourly_request_budget": "",
-        "our_accounts": "[]",
-        "slack_channel": "",
-        "config": "",
-        "new_credentials": "",
     }
     return {**data, **overrides}
 
@@ -176,7 +157,7 @@ def test_a_hacker_news_channel_is_edited_with_its_fields(admin_client):
     assert form.initial["our_accounts"] == "gitlabhq"  # one per line, not a JSON list
     assert "Hacker News: credentials" not in admin_client.get(url).content.decode()  # it has none
 
-    response = admin_client.post(url, _hn_post(our_accounts="gitlabhq\n  gitlab \n"))
+    response = admin_client.post(url, hn_admin_post(our_accounts="gitlabhq\n  gitlab \n"))
     assert response.status_code == 302, _form(response).errors
     channel.refresh_from_db()
     assert channel.config == {"keywords": ["gitlab", "gitlab ci"], "overlap_seconds": 600}
@@ -194,7 +175,7 @@ def test_a_hacker_news_channel_is_edited_with_its_fields(admin_client):
 def test_a_bad_hacker_news_value_is_a_field_error(admin_client, field, value, said):
     channel = ChannelFactory(name="HN", slug="hn")
     url = reverse("admin:channels_channel_change", args=[channel.pk])
-    response = admin_client.post(url, _hn_post(**{field: value}))
+    response = admin_client.post(url, hn_admin_post(**{field: value}))
     assert response.status_code == 200
     assert _form(response).errors == {field: [said]}
     channel.refresh_from_db()

@@ -1,22 +1,14 @@
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import figures, ingest_payload, ingest_payload_twice
 from channels.tests.hn import FIXTURES
 from mentions.models import Message, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args) -> dict:
-    out = StringIO()
-    call_command("ingest_payload", *args, stdout=out)
-    lines = out.getvalue().strip().splitlines()
-    assert len(lines) == 1
-    return json.loads(lines[0])
 
 
 @pytest.mark.parametrize(
@@ -34,41 +26,22 @@ def run(*args) -> dict:
 def test_every_recorded_payload_ingests_and_the_second_run_creates_nothing(fixture, expected):
     channel = ChannelFactory(name="HN demo", slug="hn-demo")
     path = str(FIXTURES / fixture)
-    first = run("--channel", "HN demo", path)
-    second = run("--channel", "hn-demo", path)
+    first, second = ingest_payload_twice(channel, path)
     assert first["received"] == first["created"] == expected
-    assert second == {
-        "received": expected,
-        "created": 0,
-        "duplicates": expected,
-        "tickets_created": 0,
-        "threaded": 0,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert second == figures(received=expected, duplicates=expected)
     assert Message.objects.filter(channel=channel).count() == expected
 
 
 def test_the_item_tree_threads_replies_into_one_ticket():
     ChannelFactory(name="HN")
-    result = run("--channel", "HN", str(FIXTURES / "algolia_items_17.json"))
-    assert result == {
-        "received": 3,
-        "created": 3,
-        "duplicates": 0,
-        "tickets_created": 1,
-        "threaded": 2,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    result = ingest_payload("--channel", "HN", str(FIXTURES / "algolia_items_17.json"))
+    assert result == figures(received=3, created=3, tickets_created=1, threaded=2)
     assert Ticket.objects.get().messages.count() == 3
 
 
 def test_the_poll_cursor_is_left_alone():
     channel = ChannelFactory(name="HN", cursor={"created_at_i": 42, "recent_ids": []})
-    run("--channel", "HN", str(FIXTURES / "algolia_search_by_date_story.json"))
+    ingest_payload("--channel", "HN", str(FIXTURES / "algolia_search_by_date_story.json"))
     channel.refresh_from_db()
     assert channel.cursor == {"created_at_i": 42, "recent_ids": []}
 
@@ -76,18 +49,18 @@ def test_the_poll_cursor_is_left_alone():
 def test_errors_are_clear_and_store_nothing(tmp_path):
     ChannelFactory(name="HN")
     with pytest.raises(CommandError, match="No channel named 'nope'"):
-        run("--channel", "nope", str(FIXTURES / "algolia_items_17.json"))
+        ingest_payload("--channel", "nope", str(FIXTURES / "algolia_items_17.json"))
     with pytest.raises(CommandError, match="Cannot read"):
-        run("--channel", "HN", str(tmp_path / "missing.json"))
+        ingest_payload("--channel", "HN", str(tmp_path / "missing.json"))
     bad = tmp_path / "bad.json"
     # A file that is not a page at all is refused whole (items the parser cannot read are
     # quarantined instead: see the next test).
     bad.write_text('{"hits": "not a list"}')
     with pytest.raises(CommandError, match="not a valid Hacker News payload"):
-        run("--channel", "HN", str(bad))
+        ingest_payload("--channel", "HN", str(bad))
     bad.write_text("{not json")
     with pytest.raises(CommandError, match="not a valid"):
-        run("--channel", "HN", str(bad))
+        ingest_payload("--channel", "HN", str(bad))
     assert Message.objects.count() == 0
 
 
@@ -105,7 +78,7 @@ def test_an_unreadable_item_in_a_saved_file_is_quarantined_and_the_rest_stored(t
     saved = tmp_path / "latest.json"
     saved.write_text(json.dumps(page))
 
-    result = run("--channel", "forum", str(saved))
+    result = ingest_payload("--channel", "forum", str(saved))
 
     assert (result["received"], result["created"], result["quarantined"]) == (5, 4, 1)
     dead = DeadLetter.objects.get(channel=channel)

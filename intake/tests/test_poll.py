@@ -11,6 +11,7 @@ from django.utils import timezone
 from channels.adapters.hackernews import SEARCH_URL
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import figures, ingested
 from channels.tests.hn import comment_hit, search_page, story_hit
 from intake import tasks
 from intake.services.polling import channel_poll, channels_due
@@ -30,17 +31,7 @@ def test_a_successful_poll_stores_tickets_and_records_health():
     outcome = channel_poll(channel_id=channel.pk)
 
     assert outcome.status == "ok"
-    assert outcome.result is not None
-    assert outcome.result.as_dict() == {
-        "received": 2,
-        "created": 2,
-        "duplicates": 0,
-        "tickets_created": 1,
-        "threaded": 1,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert ingested(outcome).as_dict() == figures(received=2, created=2, tickets_created=1, threaded=1)
     channel.refresh_from_db()
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.last_success_at is not None and channel.lease_until is None

@@ -1,4 +1,5 @@
-"""Reading the ticket page in tests: what a refused action without JavaScript leads to.
+"""Reading the ticket page in tests: what a refused action without JavaScript leads to, and what a page costs in
+queries once the session's caches are warm.
 
 Without JavaScript a refused action answers `303 See Other` to the ticket's own address with the
 control's result as its fragment (mentions/views/refused.py); the page that address shows holds the
@@ -11,6 +12,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 if TYPE_CHECKING:
     from django.http.response import HttpResponseBase
@@ -138,3 +142,13 @@ def changed_underneath(ticket: Ticket) -> int:
     changed = bo.post(f"{ticket.get_absolute_url()}status/", {"seen": seen(ticket), "status": "pending"})
     assert changed.status_code == 302, changed.status_code
     return TicketEvent.objects.filter(ticket=ticket).count()
+
+
+def page_queries(client: Client, url: str) -> tuple[int, str]:
+    """The queries one read of `url` makes once warm, and the page: the session's first requests fill the
+    per-process caches (tests/test_ticket_page_load.py), so two reads go first."""
+    client.get(url)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return len(ctx.captured_queries), response.content.decode()

@@ -21,6 +21,7 @@ from mentions.services.judgement import (
     judgements_applied,
 )
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory, seen
+from mentions.tests.pages import page_queries
 from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
@@ -281,23 +282,15 @@ def test_not_noise_reopens_corrects_and_records_in_one_click(advocate_client):
     assert advocate_client.post(url, {"judgement": "needs_response", "seen": seen(ticket)}).status_code == 303
 
 
-def _page_queries(client, url: str) -> tuple[int, str]:
-    client.get(url)
-    client.get(url)  # the session's first requests fill the per-process caches (tests/test_ticket_page_load.py)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    return len(ctx.captured_queries), response.content.decode()
-
-
 def test_the_ticket_page_costs_no_query_more_with_a_judgement(advocate_client):
     from tests.test_ticket_page_load import PAGE_QUERIES
 
     ticket = TicketFactory()
     MessageFactory(ticket=ticket)
     url = ticket.get_absolute_url()
-    plain, _ = _page_queries(advocate_client, url)
+    plain, _ = page_queries(advocate_client, url)
     judged(ticket, "noise", intent="other", judgement_reason="r")
-    with_judgement, page = _page_queries(advocate_client, url)
+    with_judgement, page = page_queries(advocate_client, url)
     assert plain == with_judgement == PAGE_QUERIES
     assert 'data-testid="judgement-chip"' in page
 

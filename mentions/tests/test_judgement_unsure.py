@@ -5,14 +5,13 @@ filters the unsure ones. The columns are set as the worker's task stores them (m
 reasons as mentions.judgement.combine writes them). No platform is called."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mentions.models import JudgedBy, Rule, Ticket, TicketEvent
 from mentions.services.judgement import judgement_correct, judgements_applied, noise_undo
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, seen
+from mentions.tests.pages import page_queries
 from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
@@ -99,14 +98,6 @@ def test_the_list_and_my_tickets_show_unsure_instead_of_the_judgement_badge(advo
         assert f'judgement-needs_response" data-testid="judgement-{sure.pk}">Needs a response</span>' in html, url
 
 
-def _queries(client, url: str) -> tuple[int, str]:
-    client.get(url)
-    client.get(url)  # the session's first requests fill the per-process caches (tests/test_ticket_page_load.py)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    return len(ctx.captured_queries), response.content.decode()
-
-
 def test_unsure_costs_no_query_on_the_page_the_list_or_the_queue(advocate_client):
     from tests.test_ticket_page_load import PAGE_QUERIES
 
@@ -114,11 +105,11 @@ def test_unsure_costs_no_query_on_the_page_the_list_or_the_queue(advocate_client
     MessageFactory(ticket=ticket)
     others = [TicketFactory(assignee=advocate_client.user) for _ in range(3)]
     urls = (ticket.get_absolute_url(), reverse("mentions:tickets"), reverse("mentions:queue"))
-    plain = [_queries(advocate_client, url)[0] for url in urls]
+    plain = [page_queries(advocate_client, url)[0] for url in urls]
     unsure(ticket)
     for other in others:
         unsure(other)
-    counted = [_queries(advocate_client, url) for url in urls]
+    counted = [page_queries(advocate_client, url) for url in urls]
     assert [n for n, _ in counted] == plain
     assert plain[0] == PAGE_QUERIES
     assert all("Unsure" in html for _, html in counted)

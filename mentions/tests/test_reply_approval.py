@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from channels.adapters.twitter import TWEETS_URL, TwitterAdapter
 from channels.models import Account
-from channels.tests.factories import ChannelFactory
 from channels.tests.sent import request_json
 from intake.pipeline import mentions_ingest
 from mentions import services
@@ -23,6 +22,7 @@ from mentions.services.approvals import reply_needs_approval
 from mentions.services.grants import advocate_grant_create
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, UserFactory, seen
 from mentions.tests.pages import refused_page, result_slot
+from mentions.tests.sending import x_channel
 from mentions.ticket_page.history import history_lines
 
 pytestmark = pytest.mark.django_db
@@ -33,13 +33,7 @@ POSTED_ID = "1860000000000000009"
 
 def _ticket() -> Ticket:
     """A tweet to @GitLab on an X channel whose @GitLab posts from the desk (as in test_send_reply.py)."""
-    channel = ChannelFactory(
-        kind="twitter",
-        name="X",
-        slug="x",
-        config={"handles": [{"username": "GitLab", "user_id": "2244994945", "role": "main"}]},
-        our_accounts=[],
-    )
+    channel = x_channel()
     channel.credentials = {"bearer_token": "app", "oauth_client_id": "client-1", "oauth_client_secret": "secret"}
     channel.save()
     account = Account(channel=channel, username="GitLab", reply_mode=Account.ReplyMode.DESK, position=0)
@@ -94,13 +88,17 @@ def _decide(client, ticket, action, **more):
     return client.post(reverse("mentions:ticket-approval", args=[ticket.pk]), data)
 
 
+def _page_as(client, user, ticket: Ticket) -> str:
+    """The ticket's page as `user` sees it (`client` signed in as them)."""
+    client.force_login(user)
+    return client.get(ticket.get_absolute_url()).content.decode()
+
+
 @responses.activate
 def test_a_grant_holders_reply_waits_for_approval_and_nothing_is_posted(client):
     ticket = _ticket()
     pat = _helper()
-    client.force_login(pat)
-
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = _page_as(client, pat, ticket)
     assert 'data-testid="submit-for-approval"' in page and "Send reply" not in page
     assert "Replied elsewhere?" not in page  # nothing goes out without an advocate
     response = _submit(client, ticket)
@@ -226,8 +224,7 @@ def test_edit_puts_the_reply_in_the_reply_box_and_it_no_longer_waits(client):
 def test_an_advocate_in_the_advocates_group_sends_directly(client):
     ticket = _ticket()
     ada = AdvocateFactory()
-    client.force_login(ada)
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = _page_as(client, ada, ticket)
     assert "Send reply" in page and 'data-testid="submit-for-approval"' not in page
     _posted()
 

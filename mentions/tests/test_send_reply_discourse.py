@@ -28,7 +28,7 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import ticket_send_reply
 from mentions.tests.factories import AdvocateFactory, UserFactory
-from mentions.tests.sending import send_refused
+from mentions.tests.sending import refused_for_reconnecting, send_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +95,7 @@ def test_a_revoked_key_cannot_be_refreshed_the_account_needs_reconnecting_and_th
     }
     responses.post(POSTS_URL, status=403, json=invalid)
 
-    assert "needs reconnecting" in send_refused(ticket, "Pin the runner version.", "f3")
-    account.refresh_from_db()
-    assert account.status == Account.Status.NEEDS_RECONNECT
+    refused_for_reconnecting(ticket, "Pin the runner version.", "f3", account)
 
 
 @pytest.mark.parametrize(

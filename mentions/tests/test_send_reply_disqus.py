@@ -23,7 +23,7 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
-from mentions.tests.sending import send_refused
+from mentions.tests.sending import refused_for_reconnecting, send_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +121,7 @@ def test_a_token_disqus_no_longer_accepts_is_refreshed_once_then_the_account_nee
     responses.post(TOKEN_URL, json={"access_token": "dq-2", "expires_in": 2592000, "refresh_token": "r2"})
     responses.post(CREATE_URL, status=400, json=unauthenticated)
 
-    assert "needs reconnecting" in send_refused(ticket, "Keep me", "d3")
-    account.refresh_from_db()
-    assert account.status == Account.Status.NEEDS_RECONNECT
+    refused_for_reconnecting(ticket, "Keep me", "d3", account)
 
 
 @pytest.mark.parametrize(

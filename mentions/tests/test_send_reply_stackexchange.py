@@ -32,7 +32,7 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, ReplySend, Ticket
 from mentions.services.replies import SendFailed, reply_plan, ticket_send_reply
 from mentions.tests.factories import AdvocateFactory
-from mentions.tests.sending import send_refused
+from mentions.tests.sending import refused_for_reconnecting, send_refused
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +119,7 @@ def test_a_token_stack_exchange_refuses_cannot_be_refreshed_the_account_needs_re
     refused = {"error_id": 402, "error_name": "invalid_access_token", "error_message": "access_token is invalid"}
     responses.post(COMMENT_ADD, status=400, json=refused)
 
-    assert "needs reconnecting" in send_refused(ticket, "Which runner version is this?", "s3")
-    account.refresh_from_db()
-    assert account.status == Account.Status.NEEDS_RECONNECT
+    refused_for_reconnecting(ticket, "Which runner version is this?", "s3", account)
     assert len([c for c in responses.calls if c.request.url == COMMENT_ADD]) == 1  # nothing to refresh with
 
 

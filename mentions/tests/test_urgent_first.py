@@ -52,6 +52,12 @@ def _waiting(subject, requested_at, *, priority=Ticket.Priority.NORMAL, replied=
     return ticket
 
 
+def _served_from(view: View) -> list[str]:
+    """The subjects of the tickets four advocates' Play on `view` serves them, in that order."""
+    served = [ticket_claim_next(view=view, user=AdvocateFactory()) for _ in range(4)]
+    return [t.subject for t in served if t is not None]
+
+
 def test_a_deadline_first_view_serves_urgent_then_least_time_left_and_an_oldest_first_view_by_age():
     old_normal = _waiting("old normal: due +7 h", NOON - timedelta(hours=3))  # due NOON + 4 h
     newer_high = _waiting("newer high: due +5 h", NOON - timedelta(hours=2), priority=Ticket.Priority.HIGH)  # +3 h
@@ -59,20 +65,7 @@ def test_a_deadline_first_view_serves_urgent_then_least_time_left_and_an_oldest_
     urgent = _waiting("urgent, newest", NOON, priority=Ticket.Priority.URGENT)  # due NOON + 5 h
     deadline = View.objects.create(name="Deadline", slug="deadline", order=View.Order.DEADLINE)
 
-    served = [ticket_claim_next(view=deadline, user=AdvocateFactory()) for _ in range(4)]
-
-    assert [t.subject for t in served if t is not None] == [
-        urgent.subject,
-        newer_high.subject,
-        old_normal.subject,
-        answered.subject,
-    ]
+    assert _served_from(deadline) == [t.subject for t in (urgent, newer_high, old_normal, answered)]
     Ticket.objects.update(assignee=None, served_to=None, served_view=None)
     oldest = View.objects.create(name="Oldest", slug="oldest")
-    served = [ticket_claim_next(view=oldest, user=AdvocateFactory()) for _ in range(4)]
-    assert [t.subject for t in served if t is not None] == [
-        answered.subject,
-        old_normal.subject,
-        newer_high.subject,
-        urgent.subject,
-    ]
+    assert _served_from(oldest) == [t.subject for t in (answered, old_normal, newer_high, urgent)]

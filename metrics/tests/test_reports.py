@@ -27,6 +27,7 @@ from metrics.report_text import MONTHLY, WEEKLY, period_parse
 from metrics.reports import report_send, report_texts, reports_deliver, reports_due, reports_run
 from metrics.tasks import reports_send
 from metrics.tests.factories import H, at, event_make, ticket_make
+from notifications.tests.slack_api import slack_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,7 @@ DECEMBER_1ST = datetime(2026, 12, 1, 8, 5, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def slack_token(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.SITE_URL = "https://desk.example.com"
+    slack_configured(settings, SITE_URL="https://desk.example.com")
 
 
 @pytest.fixture

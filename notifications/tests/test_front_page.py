@@ -21,6 +21,7 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, Ticket, TicketEvent
 from notifications.front_page import front_page_announce
 from notifications.models import FrontPageStory, UrgentPing
+from notifications.tests.slack_api import slack_api
 from notifications.urgency import urgent_sweep
 
 pytestmark = pytest.mark.django_db
@@ -137,9 +138,7 @@ def test_the_front_page_failing_loses_no_mention_and_the_next_poll_marks_the_sto
 
 
 def test_slack_down_keeps_the_announcement_pending_and_the_sweep_posts_it_later(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings) as mock:
         channel = ChannelFactory(config={"keywords": ["gitlab"]})
         FakeAlgolia([_story(front_page=True)], mock=mock)
         _poll(channel)

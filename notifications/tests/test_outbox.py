@@ -21,6 +21,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import Ticket
 from notifications.models import SlackNotice
 from notifications.outbox import SENDING_TIMEOUT, slack_outbox_flush, ticket_line
+from notifications.tests.slack_api import slack_configured
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,7 @@ T = 1_700_000_000  # a Unix time in the past (2023): the parser refuses times in
 
 @pytest.fixture(autouse=True)
 def slack_token(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
+    slack_configured(settings, DESK_BASE_URL="https://desk.example.com")
 
 
 @pytest.fixture
@@ -179,13 +178,18 @@ def test_without_a_token_nothing_is_posted_and_the_rows_wait(hn, settings):
     assert statuses() == {"pending"}
 
 
-@responses.activate
-def test_a_read_timeout_is_never_posted_again_blindly(hn):
-    """Slack may have posted it before the answer was lost: the rows say so instead of a retry."""
-    responses.post(POST_URL, body=requests.ReadTimeout("read timed out"))
+def _flushed_into(error: Exception, hn) -> None:
+    """A burst of two notices flushed while Slack's first answer is `error` (the next would be ok)."""
+    responses.post(POST_URL, body=error)
     responses.post(POST_URL, json=OK)
     burst(hn, 2)
     slack_outbox_flush()
+
+
+@responses.activate
+def test_a_read_timeout_is_never_posted_again_blindly(hn):
+    """Slack may have posted it before the answer was lost: the rows say so instead of a retry."""
+    _flushed_into(requests.ReadTimeout("read timed out"), hn)
     slack_outbox_flush(now=timezone.now() + timedelta(hours=1))
     assert len(posted()) == 1
     assert statuses() == {"unknown"}
@@ -194,10 +198,7 @@ def test_a_read_timeout_is_never_posted_again_blindly(hn):
 
 @responses.activate
 def test_a_connection_that_never_opened_is_retried(hn):
-    responses.post(POST_URL, body=requests.ConnectTimeout("connect timed out"))
-    responses.post(POST_URL, json=OK)
-    burst(hn, 2)
-    slack_outbox_flush()
+    _flushed_into(requests.ConnectTimeout("connect timed out"), hn)
     assert statuses() == {"pending"}
     slack_outbox_flush(now=timezone.now() + timedelta(minutes=1))
     assert len(posted()) == 2

@@ -16,6 +16,7 @@ from intake.hooks import tickets_after_ingest
 from mentions.models import AdvocateProfile, CoverageSchedule, DutySettings, ReleaseRota
 from mentions.tests.factories import AdvocateFactory
 from notifications.models import UrgentPing
+from notifications.tests.slack_api import slack_api
 from notifications.tests.test_urgency import ChannelFactory, front_page_hit, ingest, ticket_of
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +26,7 @@ POST = "https://slack.com/api/chat.postMessage"
 
 @pytest.fixture
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
-    with responses.RequestsMock() as mock:
+    with slack_api(settings, strict=True, DESK_BASE_URL="https://desk.example.com") as mock:
         yield mock
 
 

@@ -22,6 +22,7 @@ from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFact
 from mentions.tests.pages import refused_page, result_slot
 from notifications.models import SlackNotice
 from notifications.outbox import slack_outbox_flush
+from notifications.tests.slack_api import slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +66,7 @@ PAGE_2 = {
 
 @pytest.fixture(autouse=True)
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings, DESK_BASE_URL="https://desk.example.com") as mock:
         yield mock
 
 

@@ -13,11 +13,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 from django.urls import reverse
 
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import poll
 from channels.tests.hn import FakeAlgolia, load, story_hit
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory
 from intake.services.polling import channel_poll
@@ -25,6 +25,7 @@ from intake.services.watching import threads_watch_due
 from mentions.models import Message, ThreadWatch, Ticket, TicketEvent
 from mentions.tests.factories import seen
 from mentions.ticket_page.history import history_lines
+from notifications.tests.slack_api import slack_api
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,7 @@ def _node(item_id, at, *, author, text="", parent=None, children=()):
 
 @pytest.fixture
 def network(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings) as mock:
         mock.post("https://slack.com/api/chat.postMessage", json={"ok": True, "channel": "C0PROD", "ts": "1.2"})
         yield mock
 
@@ -64,8 +63,7 @@ def test_a_team_members_answer_after_a_share_is_seen_and_answers_the_share(advoc
     asked_at = int(time.time()) - 3600
     channel = ChannelFactory(config={"keywords": ["gitlab"]}, our_accounts=["gitlabhq"])
     FakeAlgolia([story_hit(STORY, asked_at, title="Ask HN: GitLab runners keep losing their cache")], mock=network)
-    Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
-    assert channel_poll(channel_id=channel.pk).status == "ok"
+    assert poll(channel).status == "ok"
     ticket = Ticket.objects.get(channel=channel)
     # A team member in the directory who was never asked through an outreach.
     vera = ExpertFactory(name="Vera")

@@ -21,6 +21,7 @@ from mentions.services import ticket_mark_replied
 from mentions.tests.concurrency import at_once
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 from notifications.models import CoverageDigest, UrgentPing
+from notifications.tests.slack_api import slack_api
 from notifications.urgency import (
     coverage_digest_send,
     urgent_pings_deliver,
@@ -37,10 +38,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def slack(settings):
-    settings.SLACK_BOT_TOKEN = "xoxb-test"
-    settings.SLACK_API_URL = "https://slack.com/api"
-    settings.DESK_BASE_URL = "https://desk.example.com"
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    with slack_api(settings, DESK_BASE_URL="https://desk.example.com") as mock:
         yield mock
 
 

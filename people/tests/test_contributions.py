@@ -17,11 +17,16 @@ from people.models import Contribution, Gift, PersonEvent
 from people.tests.factories import PersonFactory
 
 
+def _logged(client, form):
+    """A new person and the answer to `client` posting `form` on their page's "Log a contribution"."""
+    vera = PersonFactory()
+    return vera, client.post(reverse("people:contribution-add", args=[vera.pk]), form)
+
+
 @pytest.mark.django_db
 def test_an_advocate_logs_a_contribution_from_the_person_page_and_it_is_in_the_history(advocate_client):
-    vera = PersonFactory()
-    response = advocate_client.post(
-        reverse("people:contribution-add", args=[vera.pk]),
+    vera, response = _logged(
+        advocate_client,
         {"kind": "talk", "date": "2026-10-02", "title": "Caching at scale", "link": "https://example.com/talk"},
     )
     assert response.status_code == 303 and response["Location"].endswith("#contributions")
@@ -39,11 +44,7 @@ def test_an_advocate_logs_a_contribution_from_the_person_page_and_it_is_in_the_h
 
 @pytest.mark.django_db
 def test_a_refused_contribution_comes_back_with_what_was_typed_and_the_error_beside_the_field(advocate_client):
-    vera = PersonFactory()
-    response = advocate_client.post(
-        reverse("people:contribution-add", args=[vera.pk]),
-        {"kind": "talk", "date": "not a date", "title": "Kept title", "link": ""},
-    )
+    _, response = _logged(advocate_client, {"kind": "talk", "date": "not a date", "title": "Kept title", "link": ""})
     page = advocate_client.get(response["Location"]).content.decode()
     assert 'value="Kept title"' in page and "Enter a valid date." in page
     assert not Contribution.objects.exists()

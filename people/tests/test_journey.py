@@ -17,6 +17,7 @@ import pytest
 from advocacy.celery import app as celery_app
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
+from channels.tests.hn import hn_mention
 from intake.hooks import tickets_after_ingest
 from intake.pipeline import mentions_ingest
 from mentions.models import Rule, Ticket
@@ -33,15 +34,7 @@ _ids = itertools.count(1)
 
 def said(author: str, text: str = "How do I cache node_modules?") -> IncomingMention:
     n = next(_ids)
-    return IncomingMention(
-        external_id=f"j{n}",
-        created_at=T0 + timedelta(minutes=n),
-        text=text,
-        author_handle=author,
-        author_name=author,
-        author_url=f"https://news.ycombinator.com/user?id={author}",
-        permalink=f"https://news.ycombinator.com/item?id={n}",
-    )
+    return hn_mention(n, author, text, at=T0 + timedelta(minutes=n), prefix="j", author_name=author)
 
 
 def ingested(*, channel, mentions: list[IncomingMention]) -> None:

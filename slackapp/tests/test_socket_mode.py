@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
 from slackapp.models import SlackEvent
+from tests.local_processes import json_answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,12 +41,7 @@ class FakeSlack:
             def do_POST(self) -> None:
                 fake.opened += 1
                 fake.auth = self.headers.get("Authorization")
-                body = json.dumps({"ok": True, "url": f"ws://127.0.0.1:{ws_port}/link/?ticket=abc"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                json_answer(self, 200, {"ok": True, "url": f"ws://127.0.0.1:{ws_port}/link/?ticket=abc"})
 
             def log_message(self, *args) -> None:
                 pass

@@ -88,12 +88,18 @@ def test_each_ticket_is_read_once_and_a_second_run_changes_nothing():
     assert Key.objects.filter(key=link).count() == 2  # the index holds each once
 
 
-def test_a_moved_out_ticket_is_never_pulled_into_a_story_again():
+def _release_story():
+    """The release post shared on X and Reddit a minute apart, detected: one story of both tickets."""
     a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
     b = mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
     stories_detect()
     story = _story(a)
     assert story is not None
+    return story, b
+
+
+def test_a_moved_out_ticket_is_never_pulled_into_a_story_again():
+    story, b = _release_story()
     Membership.objects.filter(ticket=b).delete()
     Exclusion.objects.create(story=story, ticket=b)
     c = mention("hackernews", f"discussion: {POST}", at=RELEASE_DAY + timedelta(minutes=2))
@@ -102,11 +108,7 @@ def test_a_moved_out_ticket_is_never_pulled_into_a_story_again():
 
 
 def test_a_ticket_joins_the_story_a_merged_one_went_into():
-    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
-    mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
-    stories_detect()
-    old = _story(a)
-    assert old is not None
+    old, _ = _release_story()
     target = Story.objects.create(title="Release day", origin=Story.Origin.ADVOCATE, first_at=RELEASE_DAY,
                                   last_at=RELEASE_DAY)  # fmt: skip
     Story.objects.filter(pk=old.pk).update(merged_into=target)
@@ -116,11 +118,7 @@ def test_a_ticket_joins_the_story_a_merged_one_went_into():
 
 
 def test_a_ticket_joining_an_answered_story_gets_its_answer_as_the_suggested_reply():
-    a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
-    mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
-    stories_detect()
-    story = _story(a)
-    assert story is not None
+    story, _ = _release_story()
     Story.objects.filter(pk=story.pk).update(
         state=Story.State.ANSWERED, answer="Thanks! The highlights are in the release post."
     )

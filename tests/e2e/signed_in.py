@@ -3,8 +3,9 @@ browser tests of one page at a phone's and a laptop's size (the factories' passw
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright
 
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -18,10 +19,7 @@ def page_signed_in(
     if clipboard:
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{base_url}/accounts/login/", username)
     page.wait_for_load_state("load")
     return browser, page
 
@@ -32,3 +30,12 @@ def copy_pressed(page: Page) -> str:
     page.get_by_role("button", name="Copy", exact=True).click()
     page.get_by_text("Copied.").wait_for()
     return page.evaluate("navigator.clipboard.readText()")
+
+
+def send_panel(pw: Playwright, base_url: str, ticket_id: int, username: str) -> tuple[Browser, Page, Locator]:
+    """The browser (close it), a laptop-sized page signed in as `username` on ticket `ticket_id`, and its send panel."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, f"{base_url}/accounts/login/", username)
+    page.goto(f"{base_url}/tickets/{ticket_id}/")
+    return browser, page, page.get_by_test_id("send-panel")

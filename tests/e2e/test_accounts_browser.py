@@ -3,7 +3,6 @@ played by the browser itself (Playwright answers x.com with a page that sends th
 with a code, as X does after "Authorize app"); X's token and users/me endpoints are a local fake
 server (DESK_PLATFORM_URL_OVERRIDES)."""
 
-import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -14,7 +13,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.local_processes import json_answer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +24,7 @@ class FakeXAuth(BaseHTTPRequestHandler):
     exchanged: list[dict] = []
 
     def _answer(self, status: int, body: dict) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        json_answer(self, status, body)
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
@@ -95,10 +91,7 @@ def test_an_admin_connects_a_handle_and_sets_the_tweetdeck_one_outside(live_serv
                 route.fulfill(status=302, headers={"Location": back})
 
             page.route("https://x.com/**", x_authorize)
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-            page.get_by_label("Username").fill("root")
-            page.get_by_label("Password").fill("pw")
-            page.get_by_role("button", name="Log in").click()
+            sign_in(page, f"{live_server.url}/admin/login/?next=/admin/", "root")
             page.goto(f"{live_server.url}/admin/channels/channel/{channel.pk}/change/")
             rows = page.locator("#accounts-group tbody tr.has_original")
             expect(rows).to_have_count(3)

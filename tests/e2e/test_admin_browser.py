@@ -14,6 +14,7 @@ from experts.tests.factories import ExpertFactory, ExpertIdentityFactory, Produc
 from mentions.models import Macro, MacroAction, Rule, Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
 from notifications.models import SlackNotice
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -147,10 +148,7 @@ def test_change_lists_fit_a_1366_px_screen_and_the_channel_form_shows_one_kind(l
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": WIDTH, "height": 768})
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        page.get_by_label("Username").fill("root")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        sign_in(page, f"{live_server.url}/admin/login/?next=/admin/", "root")
         expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
         for name in CHANGE_LISTS:

@@ -6,11 +6,9 @@ does not post to)."""
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from answers.index import answers_index
@@ -22,8 +20,9 @@ from answers.tests.test_stored_suggestions import _library
 from answers.tests.test_suggestions import answered
 from mentions.models import TicketEvent
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _desk_page
 from tests.e2e.test_play_browser import ARTIFACTS
+from tests.e2e.threads import in_own_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +39,7 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")
         suggestion = panel.get_by_test_id("answer-suggestion").first
@@ -90,9 +87,7 @@ def test_keys_typed_before_the_answers_panel_arrives_never_reach_the_reply(live_
     held = []
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         # Answered below, when the test says.
         page.route(re.compile(rf"/tickets/{ticket.pk}/later/"), lambda route: held.append(route))
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
@@ -126,20 +121,7 @@ SHOTS = Path(os.environ.get("DESK_SHOTS_DIR", str(ARTIFACTS)))
 def _worker_run(ticket_id: int) -> None:
     """answers.suggest's work, as the worker does it, while the page is open: in a thread of its own (Playwright's
     loop makes this one async to Django), its connection closed after."""
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            suggestions_store([ticket_id])
-        except BaseException as error:  # raised in the test below
-            failed.append(error)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    assert not failed, failed
+    in_own_thread(lambda: suggestions_store([ticket_id]))
 
 
 @pytest.mark.parametrize("width", [1366, 375])
@@ -155,9 +137,7 @@ def test_looking_then_stored_then_doesnt_fit_from_the_keyboard(live_server, widt
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": width, "height": 900})
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")
         expect(panel.get_by_test_id("answer-looking")).to_have_text("Looking for earlier answers…", timeout=15_000)
@@ -201,9 +181,7 @@ def test_a_mention_nothing_fits_says_so_calmly_once_the_worker_computed_it(live_
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": width, "height": 900})
         _worker_run(ticket.pk)
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
         panel = page.get_by_test_id("answers-panel")

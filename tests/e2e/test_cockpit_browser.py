@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory, ViewFactory
-from tests.e2e.test_keyboard_browser import _arrive, _browser, _log_in, _two_waiting_tickets
+from tests.e2e.test_keyboard_browser import _arrive, _desk_page, _log_in, _two_waiting_tickets
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,9 +36,7 @@ def test_the_composer_is_on_the_first_screen_and_one_tap_away_on_a_phone(live_se
         )
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.goto(f"{live_server.url}/tickets/{first.pk}/")
         page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-first-screen-1366.png"))
         for selector in ("#reply-body", "[data-keys-macro] select", "[data-testid=tab-note]", "#reply-status"):
@@ -69,9 +67,7 @@ def test_a_refused_action_shows_its_error_beside_the_control_and_keeps_the_focus
     first, _ = _two_waiting_tickets()
     url = f"{live_server.url}/tickets/{first.pk}/"
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.goto(url)
         bo = browser.new_context().new_page()
         _log_in(bo, live_server.url, "bo")
@@ -127,9 +123,7 @@ def test_play_prefill_macro_reply_next_with_the_keyboard(live_server, handbook_m
     ViewFactory(name="All mentions", slug="all")
     first, second = _two_waiting_tickets()
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.keyboard.press("p")
         # The keys after it need keys.js, which runs at DOMContentLoaded: later now that the first answer
         # carries the side panels (issue 41).

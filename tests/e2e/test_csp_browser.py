@@ -5,11 +5,9 @@ inline style (a resized reply box swapped by a macro's prefill was the log's `st
 a ticked list still holds still."""
 
 import re
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
@@ -26,7 +24,9 @@ from mentions.tests.factories import (
 from notifications.models import SlackNotice
 from people.models import Gift
 from people.tests.factories import IdentityFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.threads import in_own_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REFRESH = 1  # seconds between live refreshes here (10 by default)
@@ -41,25 +41,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def _in_another_thread(work) -> None:
-    """ORM work while Playwright's event loop owns this thread (see test_live_browser)."""
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-
-
 def _log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{base_url}/accounts/login/", username)
     page.wait_for_load_state("load")
 
 
@@ -173,7 +156,7 @@ def test_a_ticked_list_holds_still_and_refreshes_once_unticked(live_server, monk
         box = page.get_by_label(f"Tick #{first.pk}")
         box.check()
 
-        _in_another_thread(lambda: TicketFactory(channel=channel, subject="Arrived while ticked"))
+        in_own_thread(lambda: TicketFactory(channel=channel, subject="Arrived while ticked"))
         time.sleep(REFRESH * 3)
         expect(page.get_by_text("Arrived while ticked")).to_have_count(0)
         expect(box).to_be_checked()
@@ -228,7 +211,7 @@ def test_htmx_swaps_write_no_inline_style_the_policy_refuses(live_server, handbo
         page.goto(f"{base}/")
         live = page.get_by_test_id("queue-live")
         before = live.get_attribute("data-etag")
-        _in_another_thread(lambda: TicketFactory(channel=channel, subject="Arrived on the queue"))
+        in_own_thread(lambda: TicketFactory(channel=channel, subject="Arrived on the queue"))
         expect(page.get_by_test_id("queue-live")).not_to_have_attribute("data-etag", before, timeout=REFRESH * 5000)
         problems += _refused(page, "queue")
 
@@ -264,7 +247,7 @@ def test_htmx_swaps_write_no_inline_style_the_policy_refuses(live_server, handbo
             again = TicketFactory(channel=channel, subject="Runner stuck again")
             MessageFactory(ticket=again, body="The runner hangs again after the upgrade.")
 
-        _in_another_thread(matching_ticket)
+        in_own_thread(matching_ticket)
         expect(page.get_by_text("Runner stuck again")).to_be_visible(timeout=REFRESH * 5000)
         problems += _refused(page, "search")
         browser.close()

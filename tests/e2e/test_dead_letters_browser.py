@@ -13,7 +13,8 @@ from channels.models import DeadLetter
 from channels.tests.factories import ChannelFactory
 from intake.services.quarantine import mentions_store
 from mentions.models import Message
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, dismissing
+from tests.e2e.login import sign_in
+from tests.e2e.test_play_browser import ARTIFACTS, watched_page
 
 FIXTURE = Path(__file__).resolve().parents[2] / "channels/adapters/discourse/tests/fixtures/posts_latest_real.json"
 
@@ -37,13 +38,8 @@ def test_a_poison_item_is_quarantined_its_page_stored_and_the_admin_can_see_retr
     dialogs: list[str] = []
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page_ = browser.new_page(viewport={"width": 1366, "height": 900})
-        page_.on("dialog", dismissing(dialogs))
-        page_.goto(f"{live_server.url}/admin/login/?next=/admin/channels/channel/")
-        page_.get_by_label("Username").fill("root")
-        page_.get_by_label("Password").fill("pw")
-        page_.get_by_role("button", name="Log in").click()
+        browser, page_ = watched_page(pw, 1366, dialogs)
+        sign_in(page_, f"{live_server.url}/admin/login/?next=/admin/channels/channel/", "root")
 
         link = page_.get_by_role("link", name="1 quarantined item")
         expect(link).to_be_visible()

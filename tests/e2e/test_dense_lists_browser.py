@@ -13,6 +13,7 @@ from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from mentions.models import Ticket
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,10 +28,7 @@ def _tickets(n: int, **fields) -> list[Ticket]:
 
 
 def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{base}/accounts/login/", username)
 
 
 def _rows_on_screen(page: Page, rows: str) -> int:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
 from mentions.tests.test_judgement_desk import judged
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _desk_page
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,9 +25,7 @@ def test_a_correction_replaces_the_desks_reason_with_who_corrected_it(live_serve
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": width, "height": 800})
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
         reason = page.get_by_test_id("judgement-reason")
         expect(reason).to_have_text(DESK_REASON)

@@ -47,7 +47,8 @@ from mentions.services.judgement_learned import learned_active, learned_said
 from mentions.tasks import team_model_summaries
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory
 from mentions.tests.openai_fake import FakeOpenAI, Reply, Seen, answer, endpoint_configure, fake_openai
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.login import sign_in
+from tests.e2e.test_keyboard_browser import _browser, _desk_page, _log_in
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -79,9 +80,7 @@ PAGE_WIDTH = "Math.max(document.documentElement.scrollWidth, document.body.scrol
 def _signed_in(live_server, width: int, username: str) -> Iterator[Page]:
     """Debian's chromium at `width`, `username` signed in on a page of its own."""
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        _log_in(page, live_server.url, username)
+        browser, page = _desk_page(pw, live_server.url, username, viewport={"width": width, "height": 800})
         yield page
         browser.close()
 
@@ -190,10 +189,7 @@ def test_the_learned_versions_precision_in_admin_and_on_the_kpi_page(live_server
     with sync_playwright() as pw:
         browser = _browser(pw)
         admin = browser.new_page(viewport={"width": width, "height": 800})
-        admin.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        admin.get_by_label("Username").fill("root")
-        admin.get_by_label("Password").fill("pw")
-        admin.get_by_role("button", name="Log in").click()
+        sign_in(admin, f"{live_server.url}/admin/login/?next=/admin/", "root")
         admin.goto(f"{live_server.url}/admin/mentions/judgementmodel/")
         learned = admin.get_by_test_id("judgement-learned")
         expect(learned).to_be_visible()

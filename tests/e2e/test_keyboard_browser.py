@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from experts.tests.factories import ExpertFactory
 from mentions.models import Message, Ticket, TicketEvent
@@ -30,6 +30,15 @@ def _log_in(page, base_url: str, username: str) -> None:
     expect(page.get_by_role("heading", name="Queue")).to_be_visible()
     # keys.js is deferred: the heading can be on screen before it listens for keys.
     page.wait_for_load_state("load")
+
+
+def _desk_page(pw, base_url: str, username: str, viewport: dict[str, int]) -> tuple[Browser, Page]:
+    """The browser (closed with the playwright) and a page of `viewport`'s size signed in as `username`, on the
+    queue."""
+    browser = _browser(pw)
+    page = browser.new_page(viewport=viewport)
+    _log_in(page, base_url, username)
+    return browser, page
 
 
 def _arrive(page, url: str) -> None:
@@ -61,9 +70,7 @@ def test_a_whole_play_macro_next_cycle_with_the_keyboard_alone(live_server, hand
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1280, "height": 900})
 
         page.keyboard.press("?")
         help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
@@ -126,9 +133,7 @@ def test_shortcuts_do_not_fire_while_typing_in_a_field(live_server):
     url = f"{live_server.url}/tickets/{first.pk}/"
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1280, "height": 900})
         page.goto(url)
         reply = page.locator("form[data-keys-reply] textarea")
         reply.click()
@@ -173,9 +178,7 @@ def test_rows_search_first_tab_and_ctrl_enter_by_keyboard(live_server, handbook_
         MessageFactory(ticket=t)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1280, "height": 900})
         page.goto(f"{live_server.url}/tickets/")  # newest first: newest, middle, oldest
         selected = page.locator("tr.keys-selected")
 
@@ -247,9 +250,7 @@ def test_on_the_queue_p_plays_the_selected_view_and_enter_presses_a_views_play(l
     first, _ = _two_waiting_tickets()
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1280, "height": 900})
         page.keyboard.press("j")
         page.keyboard.press("j")
         expect(page.locator("tr.keys-selected")).to_have_attribute("data-view", "hn")

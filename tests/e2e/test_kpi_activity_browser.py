@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from mentions.tests.factories import ManagerFactory
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _desk_page
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,9 +32,7 @@ def test_the_daily_activity_table_shows_every_column_at_1366_and_scrolls_in_its_
     name = "monthly" if "monthly" in path else "dashboard"
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        _log_in(page, live_server.url, "mo")
+        browser, page = _desk_page(pw, live_server.url, "mo", viewport={"width": 1366, "height": 768})
         page.goto(f"{live_server.url}{path}")
         table = page.locator("table.kpi-table.compact", has=page.locator("th", has_text="Reposts"))
         expect(table).to_have_count(1)

@@ -1,12 +1,10 @@
 """Live pages in a real browser: a mention ingested while the queue is open appears without a
 reload, and a follow-up arriving on an open ticket is shown without losing the reply draft."""
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
@@ -15,7 +13,9 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory, ViewFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.threads import in_own_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REFRESH = 2  # seconds between refreshes in this test (10 by default)
@@ -26,22 +26,11 @@ def _ingest_in_another_thread(channel_id: int, mention: IncomingMention) -> None
     this thread, so the ORM is not used here while the browser runs)."""
     from channels.models import Channel
 
-    def run() -> None:
-        try:
-            mentions_ingest(channel=Channel.objects.get(pk=channel_id), mentions=[mention])
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
+    in_own_thread(lambda: mentions_ingest(channel=Channel.objects.get(pk=channel_id), mentions=[mention]))
 
 
 def _login(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{url}/accounts/login/", "ada")
 
 
 @override_settings(DESK_LIVE_REFRESH_SECONDS=REFRESH)

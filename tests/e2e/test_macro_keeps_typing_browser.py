@@ -17,7 +17,7 @@ from answers.models import SavedReply
 from channels.tests.factories import ChannelFactory
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _browser, _desk_page, _log_in
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,9 +49,7 @@ def test_a_prefill_goes_after_the_typed_sentence_with_the_mouse_the_keyboard_and
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 900})
 
         # The mouse: type, choose the macro, Apply.
         page.goto(f"{live_server.url}{on_hn.get_absolute_url()}")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import Macro, Ticket
 from mentions.tests.factories import BASE_TIME, AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _desk_page
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,9 +28,7 @@ def test_a_macro_that_cannot_run_is_shown_disabled_with_its_reason(live_server, 
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.goto(url)
         page.wait_for_load_state("load")
 
@@ -98,9 +96,7 @@ def test_m_pressed_before_the_picker_script_has_run_still_opens_it(live_server, 
     held = []
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1366, "height": 800})
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1366, "height": 800})
         page.route("**/macro_picker*.js", lambda route: held.append(route))
         page.goto(f"{live_server.url}/tickets/{ticket.pk}/", wait_until="commit")
         page.wait_for_function("() => window.deskKeys !== undefined && document.querySelector('[data-keys-macro]')")

@@ -19,6 +19,8 @@ from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
+from tests.e2e.login import sign_in
+from tests.e2e.signed_in import send_panel
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -53,14 +55,7 @@ def test_an_advocate_answers_a_question_after_stack_exchange_refuses_the_comment
             json=wrapper([answer(80001, 7001, now, body=f"<p>{TEXT}</p>", owner=owner(4242, "GitLab Team"))]),
         )
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("ada")
-            page.get_by_label("Password").fill("pw")
-            page.get_by_role("button", name="Log in").click()
-            page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-            panel = page.get_by_test_id("send-panel")
+            browser, page, panel = send_panel(pw, live_server.url, ticket.pk, "ada")
             expect(panel.get_by_test_id("chosen-handle")).to_have_text("GitLab Team")
             panel.locator("textarea").fill(TEXT)
             panel.get_by_label("Post as").select_option(label="Comment")
@@ -108,10 +103,7 @@ def test_an_admin_connects_a_forum_account_with_the_admin_api_key(live_server):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-            page.get_by_label("Username").fill("root")
-            page.get_by_label("Password").fill("pw")
-            page.get_by_role("button", name="Log in").click()
+            sign_in(page, f"{live_server.url}/admin/login/?next=/admin/", "root")
             page.goto(f"{live_server.url}/admin/channels/channel/{forum.pk}/change/")
             row = page.locator("#accounts-group tbody tr.has_original").first
             expect(row).to_contain_text("Not connected")

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Dialog, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory
@@ -37,6 +37,15 @@ def dismissing(dialogs: list[str]) -> Callable[[Dialog], None]:
     return dismiss
 
 
+def watched_page(pw: Playwright, width: int, dialogs: list[str]) -> tuple[Browser, Page]:
+    """Debian's chromium (closed with the playwright) and a page `width` wide, 900 high, whose dialogs are recorded
+    in `dialogs` and dismissed."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.on("dialog", dismissing(dialogs))
+    return browser, page
+
+
 def test_advocate_plays_applies_expert_responded_and_is_served_the_next_ticket(live_server, handbook_macros):
     # Playwright's sync API runs an event loop in this thread, so the ORM is used only
     # before the browser starts and after it closes.
@@ -57,9 +66,7 @@ def test_advocate_plays_applies_expert_responded_and_is_served_the_next_ticket(l
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make browser)"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("dialog", dismissing(dialogs))
+        browser, page = watched_page(pw, 1280, dialogs)
 
         page.goto(f"{live_server.url}/")
         expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")

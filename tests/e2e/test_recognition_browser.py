@@ -14,6 +14,7 @@ from people.contributions import contribution_add
 from people.models import Gift, Level
 from people.tests.factories import PersonFactory
 from people.tests.test_journey import journey_seeded
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,10 +35,7 @@ def test_the_recognition_page_fits_a_phone_and_sends_the_gift_in_place(live_serv
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for width, height in ((1366, 768), (375, 812)):
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.get_by_label("Username").fill("mia")
-            page.get_by_label("Password").fill("pw")
-            page.get_by_role("button", name="Log in").click()
+            sign_in(page, f"{live_server.url}/accounts/login/", "mia")
             page.goto(f"{live_server.url}/people/recognition/")
             rows = page.get_by_test_id("recognition-row")
             widths[width] = (page.evaluate("document.documentElement.scrollWidth"), rows.count())

@@ -9,7 +9,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import SavedSearch, Tag
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, dismissing
+from tests.e2e.login import sign_in
+from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, watched_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +37,8 @@ def test_a_follow_up_word_finds_its_ticket_highlighted_and_the_search_is_saved(l
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make browser)"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.on("dialog", dismissing(dialogs))
-        page.goto(f"{live_server.url}/tickets/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        browser, page = watched_page(pw, 1366, dialogs)
+        sign_in(page, f"{live_server.url}/tickets/", "ada")  # the list sends a stranger to the sign-in form
 
         page.get_by_label("Search words").fill("registry")
         page.get_by_role("button", name="Search", exact=True).click()

@@ -14,11 +14,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from channels.adapters.base import IncomingMention
 from channels.models import Account
-from channels.tests.factories import ChannelFactory
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory
-from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from mentions.tests.sending import x_channel
+from tests.e2e.signed_in import send_panel
+from tests.e2e.test_play_browser import ARTIFACTS
+from tests.local_processes import json_answer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,12 +50,7 @@ class FakeX(BaseHTTPRequestHandler):
             status = 201
         else:
             answer, status = {"title": "Unauthorized", "type": "about:blank", "status": 401}, 401
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        json_answer(self, status, answer)
 
     def log_message(self, *args) -> None:
         pass
@@ -74,13 +71,7 @@ def fake_x(settings):
 
 def test_an_advocate_sends_a_reply_to_a_tweet_from_the_ticket_page(live_server, fake_x):
     AdvocateFactory(username="ada")
-    channel = ChannelFactory(
-        kind="twitter",
-        name="X",
-        slug="x",
-        config={"handles": [{"username": "GitLab", "user_id": "2244994945", "role": "main"}]},
-        our_accounts=[],
-    )
+    channel = x_channel()
     channel.credentials = {"bearer_token": "app", "oauth_client_id": "client-1"}
     channel.save()
     account = Account(channel=channel, username="GitLab", status=Account.Status.CONNECTED)
@@ -104,14 +95,7 @@ def test_an_advocate_sends_a_reply_to_a_tweet_from_the_ticket_page(live_server, 
     ticket = Ticket.objects.get()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
-        page.goto(f"{live_server.url}/tickets/{ticket.pk}/")
-        panel = page.get_by_test_id("send-panel")
+        browser, page, panel = send_panel(pw, live_server.url, ticket.pk, "ada")
         expect(panel.get_by_test_id("chosen-handle")).to_have_text("@GitLab")
         panel.locator("textarea").fill("Use cache:key with your lock file: https://docs.gitlab.com/ee/ci/caching/")
         page.screenshot(path=str(ARTIFACTS / "e2e-send-reply-before.png"), full_page=True)

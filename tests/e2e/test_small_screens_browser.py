@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,10 +20,7 @@ def test_the_ticket_page_at_375_px_stacks_the_panels_under_the_conversation(live
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("ada")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        sign_in(page, f"{live_server.url}/accounts/login/", "ada")
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
 
         conversation = page.locator(".layout > section").bounding_box()

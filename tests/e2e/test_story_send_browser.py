@@ -4,12 +4,8 @@ reload. The desk's own pages on a live server; the worker's task (stories.answer
 press queued it, against X's and Reddit's reply endpoints faked with `responses` in the shapes stories/tests/wave.py
 names (the X v2 docs sample, Reddit's recorded comment envelope)."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 import responses
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
@@ -20,23 +16,9 @@ from stories.tasks import answer_send
 from stories.tests.wave import RELEASE_URL, release_wave, reply_endpoints_fake
 from tests.e2e.signed_in import page_signed_in
 from tests.e2e.test_play_browser import ARTIFACTS
+from tests.e2e.threads import in_own_thread
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _worker(run: Callable[[], object]) -> None:
-    """`run` on its own database connection, as the worker would (Playwright's event loop owns this thread, so the
-    ORM is not used here while the browser runs)."""
-
-    def job() -> None:
-        try:
-            run()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=job)
-    thread.start()
-    thread.join()
 
 
 ANSWER = "Thanks for the report! 18.6 changes the runner's helper image: the upgrade notes say what to change."
@@ -62,7 +44,7 @@ def test_after_send_the_timeline_says_solved_in_place(live_server, width):
         expect(statuses).to_have_text(["New"] * 5)
         page.get_by_test_id("send").click()
         expect(page.get_by_test_id("tally")).to_have_text("5 on the way")
-        _worker(lambda: answer_send.apply(args=(wave.story.pk, ada.pk)))  # the worker, while the page stays open
+        in_own_thread(lambda: answer_send.apply(args=(wave.story.pk, ada.pk)))  # the worker, while the page stays open
 
         expect(page.get_by_test_id("tally")).to_have_text("5 sent", timeout=10_000)
         expect(statuses).to_have_text(["Solved"] * 5)  # the same page: no reload

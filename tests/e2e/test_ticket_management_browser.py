@@ -6,6 +6,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,10 +24,7 @@ def test_a_manager_bulk_assigns_prioritises_tags_and_merges_with_every_step_in_t
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("mia")
-        page.get_by_label("Password").fill("pw")
-        page.get_by_role("button", name="Log in").click()
+        sign_in(page, f"{live_server.url}/accounts/login/", "mia")
 
         page.goto(f"{live_server.url}/tickets/")
         page.get_by_label("Tick all on this page").check()

@@ -18,7 +18,7 @@ from mentions.services.sla import sla_sweep
 from mentions.tests.factories import AdvocateFactory, MessageFactory
 from people.tests.factories import IdentityFactory, PersonFactory, person_tag, ticket_from
 from stories.models import Story
-from tests.e2e.test_keyboard_browser import _browser, _log_in
+from tests.e2e.test_keyboard_browser import _browser, _desk_page, _log_in
 from tests.e2e.test_play_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -87,9 +87,7 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport=PHONE)
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport=PHONE)
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
         page.wait_for_load_state("networkidle")  # the context column's panels come after the page
         jump = page.get_by_test_id("jump-composer")
@@ -166,9 +164,7 @@ def test_at_375_px_the_reply_button_is_docked_along_the_bottom_edge_and_sits_on_
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:
-        browser = _browser(pw)
-        page = browser.new_page(viewport=PHONE)
-        _log_in(page, live_server.url, "ada")
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport=PHONE)
         page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
         page.wait_for_load_state("networkidle")
         dock, jump = page.get_by_test_id("reply-dock"), page.get_by_test_id("jump-composer")

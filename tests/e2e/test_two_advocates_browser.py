@@ -6,6 +6,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from mentions.models import Message, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from tests.e2e.login import sign_in
 from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,10 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _log_in(browser, live_server, username):
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, f"{live_server.url}/accounts/login/", username)
     return page
 
 

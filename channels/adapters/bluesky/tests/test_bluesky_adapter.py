@@ -16,23 +16,7 @@ import responses
 from channels.adapters import ConfigError, PayloadError
 from channels.adapters.bluesky import BlueskyAdapter
 from channels.adapters.bluesky.parse import item_mention, parse_page
-from channels.adapters.bluesky.tests.bsky import (
-    BOB,
-    DID,
-    GABE,
-    HANDLE,
-    PDS,
-    SEARCH,
-    THREAD,
-    bluesky_channel,
-    calls_to,
-    load,
-    mock_sign_in,
-    notification,
-    post,
-    query,
-    ratelimit,
-)
+from channels.adapters.bluesky.tests import bsky
 from channels.adapters.registry import platform_of
 from channels.http import build_session
 
@@ -74,7 +58,7 @@ def test_settings_are_normalised_and_the_declared_example_is_accepted():
 
 
 def test_a_links_shortened_text_gets_its_full_address_back_with_byte_offsets_after_emoji():
-    view = post("3l", time.time() - 60, text="🚀 Read docs.gitlab.com/runner/con... now")
+    view = bsky.post("3l", time.time() - 60, text="🚀 Read docs.gitlab.com/runner/con... now")
     start = len("🚀 Read ".encode())
     view["record"]["facets"] = [
         {
@@ -92,7 +76,7 @@ def test_a_links_shortened_text_gets_its_full_address_back_with_byte_offsets_aft
 
 
 def test_a_post_dated_in_the_future_counts_from_when_bluesky_saw_it():
-    view = post("3f", time.time() - 3600)
+    view = bsky.post("3f", time.time() - 3600)
     view["record"]["createdAt"] = "2099-01-01T00:00:00.000Z"
 
     [mention] = parse_page({"posts": [view]}).mentions
@@ -101,7 +85,7 @@ def test_a_post_dated_in_the_future_counts_from_when_bluesky_saw_it():
 
 
 def test_an_author_without_a_valid_handle_is_named_by_did_and_a_hydrated_profile_gives_the_weight():
-    view = post("3w", time.time() - 60)
+    view = bsky.post("3w", time.time() - 60)
     view["author"]["handle"] = "handle.invalid"
     view["author"]["followersCount"] = 12_345  # a profileViewDetailed's count (basic views carry none)
 
@@ -113,13 +97,13 @@ def test_an_author_without_a_valid_handle_is_named_by_did_and_a_hydrated_profile
 
 
 def test_our_posts_are_recognised_by_handle_or_did_and_notification_images_keep_their_blobs():
-    ours = frozenset({HANDLE, GABE, DID.casefold()})
-    by_handle = post("3a", time.time() - 60, handle=GABE)
-    by_did = post("3b", time.time() - 60, handle="renamed.example", did=DID)
-    someone = notification(post("3c", time.time() - 60, handle=BOB), "mention")
-    someone["record"]["embed"] = copy.deepcopy(load("search_posts_bluepy.json")["posts"][1]["record"]["embed"])
+    ours = frozenset({bsky.HANDLE, bsky.GABE, bsky.DID.casefold()})
+    by_handle = bsky.post("3a", time.time() - 60, handle=bsky.GABE)
+    by_did = bsky.post("3b", time.time() - 60, handle="renamed.example", did=bsky.DID)
+    someone = bsky.notification(bsky.post("3c", time.time() - 60, handle=bsky.BOB), "mention")
+    someone["record"]["embed"] = copy.deepcopy(bsky.load("search_posts_bluepy.json")["posts"][1]["record"]["embed"])
 
-    found = parse_page({"notifications": [notification(by_handle), notification(by_did), someone]}, ours=ours)
+    found = parse_page({"notifications": [bsky.notification(by_handle), bsky.notification(by_did), someone]}, ours=ours)
 
     assert [m.by_us for m in found.mentions] == [True, True, False]
     assert found.mentions[2].raw["media"][0] == {
@@ -131,9 +115,9 @@ def test_our_posts_are_recognised_by_handle_or_did_and_notification_images_keep_
 
 
 def test_items_without_a_cid_or_time_are_rejected_with_their_payload_and_the_rest_kept():
-    good = post("3g", time.time() - 60)
-    no_cid = {**post("3n", time.time() - 60), "cid": None}
-    no_time = post("3t", time.time() - 60)
+    good = bsky.post("3g", time.time() - 60)
+    no_cid = {**bsky.post("3n", time.time() - 60), "cid": None}
+    no_time = bsky.post("3t", time.time() - 60)
     no_time["record"]["createdAt"] = no_time["indexedAt"] = "soon"
 
     parsed = parse_page({"posts": [good, no_cid, no_time, "junk"]})
@@ -141,7 +125,7 @@ def test_items_without_a_cid_or_time_are_rejected_with_their_payload_and_the_res
     assert [m.external_id for m in parsed.mentions] == [good["uri"]]
     assert [r.external_id for r in parsed.rejected] == [no_cid["uri"], no_time["uri"], ""]
     assert "without its cid" in parsed.rejected[0].error and parsed.rejected[0].raw["uri"] == no_cid["uri"]
-    assert item_mention({**notification(good), "reason": "like"}) is None
+    assert item_mention({**bsky.notification(good), "reason": "like"}) is None
     with pytest.raises(PayloadError, match="none of its 1 item"):
         adapter.parse_payload({"posts": ["junk"]})
     with pytest.raises(PayloadError, match="keys cursor"):
@@ -151,10 +135,10 @@ def test_items_without_a_cid_or_time_are_rejected_with_their_payload_and_the_res
 @pytest.mark.django_db
 @responses.activate
 def test_a_watched_thread_is_read_with_get_post_thread_on_its_root():
-    channel = bluesky_channel(team_handles=["aibot.bsky.social"])
-    mock_sign_in()
-    recorded = load("aibot_post_thread.json")
-    responses.get(THREAD, json=recorded, headers=ratelimit())
+    channel = bsky.bluesky_channel(team_handles=["aibot.bsky.social"])
+    bsky.mock_sign_in()
+    recorded = bsky.load("aibot_post_thread.json")
+    responses.get(bsky.THREAD, json=recorded, headers=bsky.ratelimit())
     question_uri = recorded["thread"]["parent"]["post"]["uri"]
     answer_uri = recorded["thread"]["post"]["uri"]
 
@@ -162,8 +146,8 @@ def test_a_watched_thread_is_read_with_get_post_thread_on_its_root():
     assert adapter.thread_ref(question_uri, "", {}) == question_uri and adapter.thread_ref("t3_x", "", {}) == ""
     fetched = adapter.fetch_thread(channel=channel, session=build_session(), ref=question_uri)
 
-    (call,) = calls_to(THREAD)
-    assert query(call) == {"uri": [question_uri], "depth": ["10"], "parentHeight": ["0"]}
+    (call,) = bsky.calls_to(bsky.THREAD)
+    assert bsky.query(call) == {"uri": [question_uri], "depth": ["10"], "parentHeight": ["0"]}
     assert fetched.requests_made == 1 and len(fetched.mentions) == 3
     assert [m.by_us for m in fetched.mentions] == [True, False, False]
 
@@ -171,14 +155,14 @@ def test_a_watched_thread_is_read_with_get_post_thread_on_its_root():
 @pytest.mark.django_db
 @responses.activate
 def test_test_connection_says_who_signed_in_what_a_search_found_and_the_rate_limit():
-    channel = bluesky_channel(keywords=["gitlab"])
-    mock_sign_in()
-    responses.get(SEARCH, json=load("search_posts_bluepy.json"), headers=ratelimit(2998))
+    channel = bsky.bluesky_channel(keywords=["gitlab"])
+    bsky.mock_sign_in()
+    responses.get(bsky.SEARCH, json=bsky.load("search_posts_bluepy.json"), headers=bsky.ratelimit(2998))
 
     said = adapter.test_connection(channel=channel, session=build_session())
 
     assert said == (
-        f"Signed in to Bluesky as @{HANDLE} ({DID}), reading from {PDS}. Searching for 'gitlab' works "
+        f"Signed in to Bluesky as @{bsky.HANDLE} ({bsky.DID}), reading from {bsky.PDS}. Searching for 'gitlab' works "
         "(newest: 'Fixture post content #1'). Rate limit: 2,998 of 3,000 requests left in this window."
     )
 

@@ -1,41 +1,29 @@
 """Property-based tests: every real Bluesky fixture (fixtures/SOURCES.md), mutated the ways the internet breaks
 payloads (channels/tests/fuzzing.py), is parsed without an unhandled exception, fetched through a poll without one,
-and stored whole or not at all; threads and feeds nested thousands deep are walked without recursion."""
+and stored whole or not at all; threads and feeds nested thousands deep are walked without recursion.
 
-import json
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
+
 import time
-from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
 import responses
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels import clean
 from channels.adapters.base import AdapterError
 from channels.adapters.bluesky import BlueskyAdapter
 from channels.adapters.bluesky.cursor import load_seen, load_states
-from channels.adapters.bluesky.tests.bsky import (
-    CREATE_SESSION,
-    SEARCH,
-    bluesky_channel,
-    jwt,
-    post,
-    ratelimit,
-    ref,
-    session_body,
-)
+from channels.adapters.bluesky.tests import bsky
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests import fuzzing
-from channels.tests.fuzzing import check_parse, deep, deep_dict, dumps_deep, fuzz_settings, mutated
+from channels.tests.fuzzing import QUARTER, deep_dict, dumps_deep, fuzz_each, mutated
+from channels.tests.platform_fuzz import FUZZED
 
 adapter = BlueskyAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
-PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_NAMES}
+PAYLOADS = FUZZED["bluesky"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
 WITH_POSTS = [
     "aibot_notifications.json",
     "aibot_post_thread.json",
@@ -45,35 +33,13 @@ WITH_POSTS = [
 ]
 
 
-def items(payload):
-    if isinstance(payload, list):
-        return payload
-    if isinstance(payload, dict):
-        return clean.items(payload.get("posts")) or clean.items(payload.get("notifications"))
-    return []
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_bluesky_survives_mutated_payloads(name, data):
-    payload = data.draw(mutated(PAYLOADS[name]))
-    check_parse(lambda: adapter.parse_page(payload))
-    for item in items(payload):
-        check_parse(partial(adapter.parse_item, item))  # a dead letter read again
-
-
 def test_every_fixture_is_fuzzed_and_those_with_posts_parse_unmutated():
-    assert len(FIXTURE_NAMES) == 7
-    for name in WITH_POSTS:
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) == 7
+    fuzzing.check_parses_whole(adapter, PAYLOADS, WITH_POSTS)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["search_posts_bluepy.json", "atat_post_views.json"])
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(["search_posts_bluepy.json", "atat_post_views.json"], examples=QUARTER)
 def test_bluesky_poll_survives_mutated_pages(name, data):
     """The poll's own path (session, the page's check, paging, `seen`, the cursor) over a mutated search page."""
     payload = PAYLOADS[name] if isinstance(PAYLOADS[name], dict) else {"posts": PAYLOADS[name], "cursor": "25"}
@@ -105,27 +71,13 @@ def test_bluesky_poll_survives_mutated_pages(name, data):
     results = fuzzing.check_poll(
         adapter,
         channel,
-        SEARCH,
+        bsky.SEARCH,
         page,
-        headers=ratelimit(),
-        more_routes=lambda mock: mock.post(CREATE_SESSION, json=session_body(jwt(), jwt())),
+        headers=bsky.ratelimit(),
+        more_routes=lambda mock: mock.post(bsky.CREATE_SESSION, json=bsky.session_body(bsky.jwt(), bsky.jwt())),
         allow_nan=False,
     )
-    for result in results:
-        text = json.dumps(result.cursor, allow_nan=False)  # storable JSON
-        assert "\\u0000" not in text
-        assert load_states(result.cursor) == result.cursor["streams"]  # read back as written
-        assert load_seen(result.cursor) == result.cursor["seen"]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", ["aibot_notifications.json", "atat_post_views.json", "search_posts_bluepy.json"])
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
-def test_bluesky_mutated_pages_are_stored_whole_or_not_at_all(name, data):
-    payload = data.draw(mutated(PAYLOADS[name]))
-    channel = bluesky_channel()
-    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), channel)
+    fuzzing.check_streams_read_back(results, load_states, load_seen)
 
 
 # --- nesting thousands deep ----------------------------------------------------------------------------------------
@@ -134,11 +86,11 @@ def test_bluesky_mutated_pages_are_stored_whole_or_not_at_all(name, data):
 def test_a_thread_5000_replies_deep_is_walked_without_recursion():
     """getPostThread's replies nested 5,000 deep: every post is handed over, each with its parent and root."""
     t = time.time() - 86_400
-    root = post("3root", t)
+    root = bsky.post("3root", t)
     top: dict[str, Any] = {"$type": "app.bsky.feed.defs#threadViewPost", "post": root, "replies": []}
     node, parent = top, root
     for n in range(1, 5000):
-        reply = post(f"3r{n}", t + n, parent=ref(parent), root=ref(root))
+        reply = bsky.post(f"3r{n}", t + n, parent=bsky.ref(parent), root=bsky.ref(root))
         child = {"$type": "app.bsky.feed.defs#threadViewPost", "post": reply, "replies": []}
         node["replies"] = [child]
         node, parent = child, reply
@@ -150,31 +102,11 @@ def test_a_thread_5000_replies_deep_is_walked_without_recursion():
     assert parsed.mentions[-1].parent_id.endswith("/3r4998") and parsed.mentions[-1].thread_id == root["uri"]
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        deep(5000),
-        {"posts": [deep(5000)]},
-        {"thread": deep_dict(5000)},
-        {"notifications": [{"record": deep_dict(5000)}]},
-    ],
-    ids=["deep-list", "post-deep-list", "thread-deep-dict", "record-deep-dict"],
-)
-def test_a_payload_nested_5000_deep_is_parsed_or_refused_clearly(payload):
-    try:
-        parsed = adapter.parse_page(payload)
-    except AdapterError as exc:
-        assert len(str(exc)) < 400
-        return
-    assert not parsed.mentions
-    assert all(len(r.error) < 700 for r in parsed.rejected)
-
-
 @pytest.mark.django_db
 @responses.activate
 def test_a_response_nested_5000_deep_is_a_payload_error_not_a_crash():
-    channel = bluesky_channel(keywords=["gitlab"], read_notifications=False)
-    responses.post(CREATE_SESSION, json=session_body(jwt(), jwt()))
-    responses.get(SEARCH, body=dumps_deep({"posts": [deep_dict(5000)]}), headers=ratelimit())
+    channel = bsky.bluesky_channel(keywords=["gitlab"], read_notifications=False)
+    responses.post(bsky.CREATE_SESSION, json=bsky.session_body(bsky.jwt(), bsky.jwt()))
+    responses.get(bsky.SEARCH, body=dumps_deep({"posts": [deep_dict(5000)]}), headers=bsky.ratelimit())
     with pytest.raises(AdapterError, match="nested too deeply"):
         adapter.fetch(channel=channel, session=build_session())

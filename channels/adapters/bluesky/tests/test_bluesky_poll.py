@@ -11,24 +11,7 @@ import pytest
 import responses
 
 from channels.adapters.bluesky.platform import budget
-from channels.adapters.bluesky.tests.bsky import (
-    ALICE,
-    BOB,
-    DID,
-    GABE,
-    HANDLE,
-    NOTIFICATIONS,
-    SEARCH,
-    bluesky_channel,
-    calls_to,
-    load,
-    mock_sign_in,
-    notification,
-    post,
-    query,
-    ratelimit,
-    ref,
-)
+from channels.adapters.bluesky.tests import bsky
 from channels.freshness import poll_interval
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
@@ -38,51 +21,65 @@ pytestmark = pytest.mark.django_db
 
 
 def search_page(posts, *, cursor=None, **headers):
-    responses.get(SEARCH, json={"posts": posts, **({"cursor": cursor} if cursor else {})}, headers=ratelimit(**headers))
+    responses.get(
+        bsky.SEARCH, json={"posts": posts, **({"cursor": cursor} if cursor else {})}, headers=bsky.ratelimit(**headers)
+    )
 
 
 def notifications_page(items, *, cursor=None):
     responses.get(
-        NOTIFICATIONS, json={"notifications": items, **({"cursor": cursor} if cursor else {})}, headers=ratelimit()
+        bsky.NOTIFICATIONS,
+        json={"notifications": items, **({"cursor": cursor} if cursor else {})},
+        headers=bsky.ratelimit(),
     )
 
 
 @responses.activate
 def test_a_poll_searches_each_keyword_reads_mentions_and_stores_each_post_once():
     now = time.time()
-    channel = bluesky_channel(keywords=["gitlab"])
-    mock_sign_in()
-    question = post("3q", now - 300, text=f"@{HANDLE} is the runner upgrade safe?")
-    other = post("3o", now - 200, text="gitlab pipelines are green again", handle=BOB)
+    channel = bsky.bluesky_channel(keywords=["gitlab"])
+    bsky.mock_sign_in()
+    question = bsky.post("3q", now - 300, text=f"@{bsky.HANDLE} is the runner upgrade safe?")
+    other = bsky.post("3o", now - 200, text="gitlab pipelines are green again", handle=bsky.BOB)
     search_page([other, question])  # the mention also matches the keyword: one message
-    notifications_page([notification(question)])
+    notifications_page([bsky.notification(question)])
 
     outcome = poll(channel)
 
     assert ingested(outcome).created == 2 and ingested(outcome).tickets_created == 2
     assert stored(channel) == sorted([question["uri"], other["uri"]])
-    [search] = calls_to(SEARCH)
-    assert query(search)["q"] == ["gitlab"] and query(search)["sort"] == ["latest"] and "since" in query(search)
+    [search] = bsky.calls_to(bsky.SEARCH)
+    assert (
+        bsky.query(search)["q"] == ["gitlab"]
+        and bsky.query(search)["sort"] == ["latest"]
+        and "since" in bsky.query(search)
+    )
     assert search.request.headers["Authorization"].startswith("Bearer ")
-    [listed] = calls_to(NOTIFICATIONS)
-    assert query(listed)["reasons"] == ["mention", "reply"] and query(listed)["limit"] == ["100"]
+    [listed] = bsky.calls_to(bsky.NOTIFICATIONS)
+    assert bsky.query(listed)["reasons"] == ["mention", "reply"] and bsky.query(listed)["limit"] == ["100"]
     message = Message.objects.get(channel=channel, external_id=question["uri"])
-    assert message.permalink == f"https://bsky.app/profile/{ALICE}/post/3q" and message.author_handle == ALICE
+    assert message.permalink == f"https://bsky.app/profile/{bsky.ALICE}/post/3q" and message.author_handle == bsky.ALICE
 
     again = poll(channel)  # the same answers: nothing new, nothing stored twice, no second sign-in
     assert ingested(again).received == 0
-    assert len(calls_to(f"{'https://bsky.social'}/xrpc/com.atproto.server.createSession")) == 1
+    assert len(bsky.calls_to(f"{'https://bsky.social'}/xrpc/com.atproto.server.createSession")) == 1
 
 
 @responses.activate
 def test_a_reply_joins_the_ticket_of_its_root_and_our_team_handles_posts_are_our_replies():
     now = time.time()
-    channel = bluesky_channel(team_handles=[GABE])
-    mock_sign_in()
-    question = post("3root", now - 600, text=f"@{HANDLE} how do I pin the runner image?")
-    ours = post("3ours", now - 500, text="Pin it with image: in .gitlab-ci.yml", handle=GABE, parent=ref(question))
-    follow_up = post("3more", now - 400, text="thanks, and for services?", parent=ref(ours), root=ref(question))
-    notifications_page([notification(follow_up, "reply"), notification(ours, "reply"), notification(question)])
+    channel = bsky.bluesky_channel(team_handles=[bsky.GABE])
+    bsky.mock_sign_in()
+    question = bsky.post("3root", now - 600, text=f"@{bsky.HANDLE} how do I pin the runner image?")
+    ours = bsky.post(
+        "3ours", now - 500, text="Pin it with image: in .gitlab-ci.yml", handle=bsky.GABE, parent=bsky.ref(question)
+    )
+    follow_up = bsky.post(
+        "3more", now - 400, text="thanks, and for services?", parent=bsky.ref(ours), root=bsky.ref(question)
+    )
+    notifications_page(
+        [bsky.notification(follow_up, "reply"), bsky.notification(ours, "reply"), bsky.notification(question)]
+    )
 
     ingested(poll(channel))
 
@@ -99,10 +96,10 @@ def test_a_reply_joins_the_ticket_of_its_root_and_our_team_handles_posts_are_our
 
 @responses.activate
 def test_images_are_kept_in_the_messages_raw_payload():
-    channel = bluesky_channel(keywords=["m4"], read_notifications=False, backfill_hours=720)
-    mock_sign_in()
-    [images] = [v for v in load("atat_post_views.json") if v.get("uri", "").endswith("/3lhmggpkbw22v")]
-    images["record"]["createdAt"] = images["indexedAt"] = post("x", time.time() - 60)["record"]["createdAt"]
+    channel = bsky.bluesky_channel(keywords=["m4"], read_notifications=False, backfill_hours=720)
+    bsky.mock_sign_in()
+    [images] = [v for v in bsky.load("atat_post_views.json") if v.get("uri", "").endswith("/3lhmggpkbw22v")]
+    images["record"]["createdAt"] = images["indexedAt"] = bsky.post("x", time.time() - 60)["record"]["createdAt"]
     search_page([images])
 
     ingested(poll(channel))
@@ -114,8 +111,8 @@ def test_images_are_kept_in_the_messages_raw_payload():
 
 @responses.activate
 def test_rate_limit_headers_reach_the_channels_status_and_budget():
-    channel = bluesky_channel(keywords=["gitlab", "runner"], read_notifications=False)
-    mock_sign_in()
+    channel = bsky.bluesky_channel(keywords=["gitlab", "runner"], read_notifications=False)
+    bsky.mock_sign_in()
     search_page([], limit=1500, window=60, remaining=1400)
 
     poll(channel)
@@ -132,27 +129,27 @@ def test_rate_limit_headers_reach_the_channels_status_and_budget():
 
 @responses.activate
 def test_no_request_left_stops_every_channel_on_that_host_until_the_reset():
-    channel = bluesky_channel(keywords=["gitlab"], read_notifications=False)
-    mock_sign_in()
+    channel = bsky.bluesky_channel(keywords=["gitlab"], read_notifications=False)
+    bsky.mock_sign_in()
     search_page([], remaining=0, reset_in=120)
 
     outcome = poll(channel)
 
     assert outcome.status == "ok"
     assert channel.next_poll_at is not None and channel.next_poll_at.timestamp() >= time.time() + 100
-    other = bluesky_channel(keywords=["runner"], read_notifications=False)
+    other = bsky.bluesky_channel(keywords=["runner"], read_notifications=False)
     assert poll(other).status != "ok"  # no request goes out before the reset
-    assert len(calls_to(SEARCH)) == 1
+    assert len(bsky.calls_to(bsky.SEARCH)) == 1
 
 
 @responses.activate
 def test_a_429_after_a_finished_stream_keeps_what_was_read_and_waits_for_the_reset():
     now = time.time()
-    channel = bluesky_channel(keywords=["gitlab"])
-    mock_sign_in()
-    search_page([post("3a", now - 60, text="gitlab runners")])
-    recorded = load("recorded_errors.json")["rate_limited_create_session"]
-    responses.get(NOTIFICATIONS, status=429, json=recorded["body"], headers=ratelimit(0, reset_in=600))
+    channel = bsky.bluesky_channel(keywords=["gitlab"])
+    bsky.mock_sign_in()
+    search_page([bsky.post("3a", now - 60, text="gitlab runners")])
+    recorded = bsky.load("recorded_errors.json")["rate_limited_create_session"]
+    responses.get(bsky.NOTIFICATIONS, status=429, json=recorded["body"], headers=bsky.ratelimit(0, reset_in=600))
 
     outcome = poll(channel)
 
@@ -165,9 +162,9 @@ def test_a_429_after_a_finished_stream_keeps_what_was_read_and_waits_for_the_res
 @responses.activate
 def test_a_backlog_larger_than_one_poll_is_read_over_the_next_polls_without_a_gap():
     now = time.time()
-    channel = bluesky_channel(keywords=["gitlab"], read_notifications=False, max_requests_per_poll=2)
-    mock_sign_in()
-    posts = [post(f"3p{n:03d}", now - 60 * n, text=f"gitlab question {n}") for n in range(1, 6)]
+    channel = bsky.bluesky_channel(keywords=["gitlab"], read_notifications=False, max_requests_per_poll=2)
+    bsky.mock_sign_in()
+    posts = [bsky.post(f"3p{n:03d}", now - 60 * n, text=f"gitlab question {n}") for n in range(1, 6)]
     search_page(posts[:2], cursor="2")
     search_page(posts[2:4], cursor="4")
 
@@ -182,14 +179,14 @@ def test_a_backlog_larger_than_one_poll_is_read_over_the_next_polls_without_a_ga
     second = poll(channel)
 
     assert ingested(second).created == 1 and "resume" not in channel.cursor["streams"]["search:gitlab"]
-    backlog = calls_to(SEARCH)[1]
-    assert query(backlog)["until"] == [resume["until"]] and "cursor" not in query(backlog)
+    backlog = bsky.calls_to(bsky.SEARCH)[1]
+    assert bsky.query(backlog)["until"] == [resume["until"]] and "cursor" not in bsky.query(backlog)
     assert len(stored(channel)) == 5
 
 
 @responses.activate
 def test_a_bad_app_password_marks_the_channel_failing_in_words():
-    channel = bluesky_channel(keywords=["gitlab"])
+    channel = bsky.bluesky_channel(keywords=["gitlab"])
     responses.post(
         "https://bsky.social/xrpc/com.atproto.server.createSession",
         status=401,
@@ -200,4 +197,4 @@ def test_a_bad_app_password_marks_the_channel_failing_in_words():
 
     assert channel.health == Channel.Health.FAILING
     assert "app password" in channel.last_error and "Invalid identifier or password" in channel.last_error
-    assert outcome.status != "ok" and DID not in channel.last_error
+    assert outcome.status != "ok" and bsky.DID not in channel.last_error

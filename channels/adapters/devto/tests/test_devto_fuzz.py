@@ -1,29 +1,23 @@
 """Property-based tests: each recorded dev.to answer (fixtures/SOURCES.md), mutated the ways the internet breaks
 payloads (channels/tests/fuzzing.py), is parsed without an unhandled exception, walked through a poll without one,
-and stored whole or not at all."""
+and stored whole or not at all.
 
-import pytest
-from hypothesis import given, settings
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
+
+from hypothesis import given
 from hypothesis import strategies as st
 
 from channels.adapters.devto import DevtoAdapter
 from channels.adapters.devto.client import COMMENTS_URL, LATEST_URL
-from channels.adapters.devto.tests.test_devto_adapter import devto_channel, load, unsaved
+from channels.adapters.devto.tests.test_devto_adapter import unsaved
 from channels.tests import fuzzing
-from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings, mutated
+from channels.tests.fuzzing import draw_mutated, fuzz_settings
+from channels.tests.platform_fuzz import FUZZED
 
 adapter = DevtoAdapter()
-PAYLOADS = {name: load(name) for name in ("articles_username_gereltuyamz.json", "comments_tree.json")}
+PAYLOADS = FUZZED["devto"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
 CURSORS = [{}, {"version": 1, "articles": {"since": 1_600_000_000, "seen": {"1612788": "x"}, "page": [2]}}]
-
-
-@pytest.mark.parametrize("name", sorted(PAYLOADS))
-@fuzz_settings
-@given(data=st.data())
-def test_devto_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    check_parse(lambda: adapter.parse_item(payload))
 
 
 @fuzz_settings
@@ -40,16 +34,6 @@ def test_devto_poll_survives_a_mutated_comment_tree(data):
     tree = draw_mutated(data, PAYLOADS["comments_tree.json"])
     channel = unsaved({"articles": [1612784]}, data.draw(st.sampled_from(CURSORS)))
     fuzzing.check_poll(adapter, channel, COMMENTS_URL, tree)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(PAYLOADS))
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
-def test_devto_mutated_pages_are_stored_whole_or_not_at_all(name, data):
-    payload = data.draw(mutated(PAYLOADS[name]))
-    channel = devto_channel(our_accounts=[])
-    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), channel)
 
 
 def test_a_comment_chain_nested_5000_deep_is_read_without_recursion():

@@ -6,16 +6,7 @@ import time
 import pytest
 import responses
 
-from channels.adapters.devto.tests.test_devto_adapter import (
-    ASKER,
-    OTHER,
-    OURS,
-    add_comments,
-    add_latest,
-    article,
-    comment,
-    devto_channel,
-)
+from channels.adapters.devto.tests import test_devto_adapter as shapes
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket
@@ -26,9 +17,21 @@ pytestmark = pytest.mark.django_db
 @responses.activate
 def test_articles_and_their_comments_are_stored_once_with_our_comment_as_our_reply():
     now = int(time.time())
-    channel = devto_channel(config={"tags": ["gitlab"], "articles": [501], "per_page": 5})
-    add_comments(501, [comment("c1", now - 300, author=ASKER, children=[comment("c2", now - 200, author=OURS)])])
-    add_latest([article(502, now - 100, author=OTHER, title="GitLab runners on ARM"), article(501, now - 400)])
+    channel = shapes.devto_channel(config={"tags": ["gitlab"], "articles": [501], "per_page": 5})
+    shapes.add_comments(
+        501,
+        [
+            shapes.comment(
+                "c1", now - 300, author=shapes.ASKER, children=[shapes.comment("c2", now - 200, author=shapes.OURS)]
+            )
+        ],
+    )
+    shapes.add_latest(
+        [
+            shapes.article(502, now - 100, author=shapes.OTHER, title="GitLab runners on ARM"),
+            shapes.article(501, now - 400),
+        ]
+    )
 
     result = ingested(poll(channel))
 
@@ -49,10 +52,10 @@ def test_articles_and_their_comments_are_stored_once_with_our_comment_as_our_rep
 @responses.activate
 def test_an_unreadable_article_is_quarantined_and_the_rest_stored():
     now = int(time.time())
-    channel = devto_channel(config={"latest": True, "per_page": 5})
-    broken = article(7, now - 50)
+    channel = shapes.devto_channel(config={"latest": True, "per_page": 5})
+    broken = shapes.article(7, now - 50)
     broken["id"] = "not a number"
-    add_latest([article(8, now - 40), broken])
+    shapes.add_latest([shapes.article(8, now - 40), broken])
 
     result = ingested(poll(channel))
 

@@ -1,57 +1,36 @@
 """Property-based tests: every real Discourse fixture, mutated the ways the internet breaks payloads, is parsed
-without an unhandled exception, fetched through a poll without one, and stored whole or not at all."""
+without an unhandled exception, fetched through a poll without one, and stored whole or not at all.
 
-import json
-from pathlib import Path
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.adapters.discourse import DiscourseAdapter
 from channels.models import Channel
 from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
+from channels.tests.fuzzing import QUARTER, check_parse, draw_mutated, fuzz_each
+from channels.tests.platform_fuzz import FUZZED
 from intake.pipeline import mentions_ingest
 from mentions.models import Message
 
 adapter = DiscourseAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
 BASE = "https://forum.example.com"
-
-
-def load(name):
-    return json.loads((FIXTURES / name).read_text())
-
-
-PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_discourse_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    check_parse(lambda: adapter.parse_page(payload, base_url=BASE))
+PAYLOADS = FUZZED["discourse"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
 
 
 def test_every_fixture_is_fuzzed_and_parses_unmutated():
-    assert len(FIXTURE_NAMES) >= 12
-    for name in FIXTURE_NAMES:
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) >= 12
+    fuzzing.check_parses_whole(adapter, PAYLOADS, PAYLOADS)
 
 
 # The poll's own path (pages read over HTTP, windows, edits, the cursor) over a mutated /posts.json page.
-LATEST_PAGES = [n for n in FIXTURE_NAMES if "latest_posts" in PAYLOADS[n]]
+LATEST_PAGES = [n for n in PAYLOADS if "latest_posts" in PAYLOADS[n]]
 
 
-@pytest.mark.parametrize("name", LATEST_PAGES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(LATEST_PAGES, examples=QUARTER)
 def test_discourse_poll_survives_mutated_pages(name, data):
     page = draw_mutated(data, PAYLOADS[name])
     cursor = data.draw(
@@ -68,9 +47,7 @@ def test_discourse_poll_survives_mutated_pages(name, data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["posts_latest_real.json", "topic_2144_posts_page1_real.json"])
-@settings(fuzz_settings, max_examples=30)
-@given(data=st.data())
+@fuzz_each(["posts_latest_real.json", "topic_2144_posts_page1_real.json"], examples=30)
 def test_discourse_mutated_payloads_are_stored_whole_or_not_at_all(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     mentions = check_parse(lambda: adapter.parse_page(payload, base_url=BASE))

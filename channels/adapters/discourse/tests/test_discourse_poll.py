@@ -2,12 +2,11 @@
 
 import json
 from datetime import UTC, datetime, timedelta
-from io import StringIO
 
 import pytest
 import requests
 import responses
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone
 from responses import matchers
 
@@ -27,7 +26,15 @@ from channels.adapters.discourse.tests.test_discourse_adapter import (
     search_post,
 )
 from channels.models import Channel
-from channels.tests.harness import ingested, poll, stored
+from channels.tests.harness import (
+    figures,
+    ingest_payload,
+    ingest_payload_twice,
+    ingested,
+    poll,
+    polled_twice_then_redelivered,
+    stored,
+)
 from mentions.models import Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -50,17 +57,7 @@ def test_pages_are_walked_with_before_and_the_cursor_moves_to_the_highest_post()
     outcome = poll(channel)
 
     assert outcome.status == "ok"
-    assert outcome.result is not None
-    assert outcome.result.as_dict() == {
-        "received": 4,
-        "created": 4,
-        "duplicates": 0,
-        "tickets_created": 4,
-        "threaded": 0,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert ingested(outcome).as_dict() == figures(received=4, created=4, tickets_created=4)
     assert [c.request.url for c in responses.calls] == [LATEST_URL, LATEST_URL + "?before=102"]
     assert stored(channel, order="number") == ["101", "102", "103", "104"]
     assert channel.cursor["latest"]["high"] == 104 and channel.cursor["latest"]["gap"] is None
@@ -82,19 +79,11 @@ def test_polling_twice_and_redelivering_stores_nothing_twice():
     add_latest([post(12, number=3), post(11, number=2), post(10, number=1)])
     add_latest([], before=10)  # the first poll walks back for its backfill until the forum has no more
 
-    first = poll(channel)
-    second = poll(channel)
+    first, second, third = polled_twice_then_redelivered(channel)
     # The newest page is always re-read; what was handed over is dropped before the ingest.
-    assert first.result is not None
-    assert second.result is not None
-    assert (first.result.created, second.result.received) == (3, 0)
-
+    assert (first.created, second.received) == (3, 0)
     # Redelivery: forget the cursor, so the same posts reach the ingest service again.
-    Channel.objects.filter(pk=channel.pk).update(cursor={})
-    third = poll(channel)
-    assert third.status == "ok"
-    assert third.result is not None
-    assert (third.result.received, third.result.created, third.result.duplicates) == (3, 0, 3)
+    assert (third.received, third.created, third.duplicates) == (3, 0, 3)
     assert stored(channel, order="number") == ["10", "11", "12"]
     assert Ticket.objects.filter(channel=channel).count() == 1
 
@@ -118,17 +107,7 @@ def test_posts_of_one_topic_join_one_ticket_across_polls():
     )
     outcome = poll(channel)
 
-    assert outcome.result is not None
-    assert outcome.result.as_dict() == {
-        "received": 3,
-        "created": 3,
-        "duplicates": 0,
-        "tickets_created": 1,
-        "threaded": 2,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert ingested(outcome).as_dict() == figures(received=3, created=3, tickets_created=1, threaded=2)
     by_id = {m.external_id: m for m in ticket.messages.all()}
     assert set(by_id) == {"10", "11", "12"}
     assert (by_id["11"].parent_external_id, by_id["12"].parent_external_id) == ("10", "11")
@@ -323,17 +302,7 @@ def test_search_polls_store_each_post_once():
 
     first = poll(channel)
 
-    assert first.result is not None
-    assert first.result.as_dict() == {
-        "received": 2,
-        "created": 2,
-        "duplicates": 0,
-        "tickets_created": 1,
-        "threaded": 1,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert ingested(first).as_dict() == figures(received=2, created=2, tickets_created=1, threaded=1)
     ticket = Ticket.objects.get(channel=channel)
     assert ticket.subject == "Topic 7"
 
@@ -349,12 +318,6 @@ def test_search_polls_store_each_post_once():
 
 
 # --- saved payloads through `manage.py ingest_payload` -------------------------------------------
-
-
-def _ingest_payload(*args):
-    out = StringIO()
-    call_command("ingest_payload", *args, stdout=out)
-    return json.loads(out.getvalue())
 
 
 @pytest.mark.parametrize(
@@ -377,18 +340,8 @@ def test_every_recorded_payload_ingests_once(fixture, count, tickets, threaded):
         config={"base_url": "https://discuss.criticalfallibilism.com", "staff_are_ours": False},
         cursor=cursor,
     )
-    first = _ingest_payload("--channel", "Forum demo", str(FIXTURES / fixture))
-    second = _ingest_payload("--channel", "forum-demo", str(FIXTURES / fixture))
-    assert first == {
-        "received": count,
-        "created": count,
-        "duplicates": 0,
-        "tickets_created": tickets,
-        "threaded": threaded,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    first, second = ingest_payload_twice(channel, FIXTURES / fixture)
+    assert first == figures(received=count, created=count, tickets_created=tickets, threaded=threaded)
     assert (second["created"], second["duplicates"], second["tickets_created"]) == (0, count, 0)
     assert Message.objects.filter(channel=channel).count() == count
     channel.refresh_from_db()
@@ -398,19 +351,10 @@ def test_every_recorded_payload_ingests_once(fixture, count, tickets, threaded):
 def test_a_recorded_topic_with_our_staff_in_our_accounts():
     channel = discourse_channel(name="Forum demo", slug="forum-demo", our_accounts=["elliot"])
 
-    result = _ingest_payload("--channel", "forum-demo", str(FIXTURES / "topic_2144_posts_page1_real.json"))
+    result = ingest_payload("--channel", "forum-demo", str(FIXTURES / "topic_2144_posts_page1_real.json"))
 
     # Elliot opened the topic (our post: no ticket); the first reply opens the ticket, Elliot answers twice.
-    assert result == {
-        "received": 8,
-        "created": 8,
-        "duplicates": 0,
-        "tickets_created": 1,
-        "threaded": 4,
-        "our_replies": 3,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert result == figures(received=8, created=8, tickets_created=1, threaded=4, our_replies=3)
     ticket = Ticket.objects.get(channel=channel)
     assert ticket.requester_handle == "Eternity" and ticket.requester_name == "Nihal Noorunnabi"
     assert ticket.first_reply_at == datetime(2026, 1, 11, 5, 49, 30, 731000, tzinfo=UTC)
@@ -424,11 +368,11 @@ def test_non_post_payloads_are_refused_by_ingest_payload(tmp_path):
     basic_info = tmp_path / "basic-info.json"
     basic_info.write_text(json.dumps({"title": "GitLab Forum", "description": "Get help"}))
     with pytest.raises(CommandError, match="not a valid Discourse forum payload: expected a Discourse response"):
-        _ingest_payload("--channel", "forum-demo", str(basic_info))
+        ingest_payload("--channel", "forum-demo", str(basic_info))
     errors = tmp_path / "error.json"
     errors.write_text(json.dumps({"errors": ["not found"], "error_type": "not_found"}))
     with pytest.raises(CommandError, match="Discourse error response"):
-        _ingest_payload("--channel", "forum-demo", str(errors))
+        ingest_payload("--channel", "forum-demo", str(errors))
     assert Message.objects.filter(channel=channel).count() == 0
 
 

@@ -4,6 +4,7 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -135,16 +136,30 @@ def keys_anywhere(value):
 # --- recorded payloads -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("fixture", "count", "with_parent", "members"),
-    [
-        ("posts_list.json", 4, 2, 0),
-        ("threads_listPosts.json", 2, 1, 1),
-        ("users_listPosts.json", 1, 0, 1),
-        ("posts_details.json", 1, 1, 0),
-    ],
-)
-def test_every_recorded_post_payload_parses_with_its_item_count(fixture, count, with_parent, members):
+class Recorded(NamedTuple):
+    """What a recorded post payload holds (posts, replies, members' posts) and what storing it makes (tickets, posts
+    joining another's ticket: test_disqus_poll)."""
+
+    posts: int
+    with_parent: int
+    members: int
+    tickets: int
+    threaded: int
+
+
+RECORDED_POSTS = {
+    # Both replies answer 196091929, which is not in the file: each opens its own ticket.
+    "posts_list.json": Recorded(posts=4, with_parent=2, members=0, tickets=4, threaded=0),
+    # 199088808 answers 199054391 in the same file: it joins that ticket.
+    "threads_listPosts.json": Recorded(posts=2, with_parent=1, members=1, tickets=1, threaded=1),
+    "users_listPosts.json": Recorded(posts=1, with_parent=0, members=1, tickets=1, threaded=0),
+    "posts_details.json": Recorded(posts=1, with_parent=1, members=0, tickets=1, threaded=0),
+}
+
+
+@pytest.mark.parametrize("fixture", RECORDED_POSTS)
+def test_every_recorded_post_payload_parses_with_its_item_count(fixture):
+    count, with_parent, members, _, _ = RECORDED_POSTS[fixture]
     payload = load(fixture)
     mentions = adapter.parse_payload(payload)
     recorded = payload["response"] if isinstance(payload["response"], list) else [payload["response"]]

@@ -1,15 +1,15 @@
 """Property-based tests: every real Disqus fixture, mutated the ways the internet breaks payloads, is parsed
-without an unhandled exception, fetched through a poll without one, and stored whole or not at all."""
+without an unhandled exception, fetched through a poll without one, and stored whole or not at all.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
 import time
 from datetime import UTC, datetime
-from functools import partial
-from pathlib import Path
 
 import pytest
 import responses
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels import clean
@@ -19,38 +19,22 @@ from channels.adapters.disqus.tests.test_disqus_adapter import LIST_URL, disqus_
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests import fuzzing
-from channels.tests.fuzzing import check_parse, deep, deep_dict, dumps_deep, fuzz_settings, mutated
+from channels.tests.fuzzing import QUARTER, deep, deep_dict, dumps_deep, fuzz_each, mutated
+from channels.tests.platform_fuzz import FUZZED
 
 adapter = DisqusAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
-PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_NAMES}
-POST_PAGES = [n for n in FIXTURE_NAMES if isinstance(PAYLOADS[n].get("response"), list) and "post" in n.lower()]
-ONE_POST = [n for n in FIXTURE_NAMES if "raw_message" in clean.mapping(PAYLOADS[n].get("response"))]
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_disqus_survives_mutated_payloads(name, data):
-    payload = data.draw(mutated(PAYLOADS[name]))
-    check_parse(lambda: adapter.parse_page(payload))
-    items = payload.get("response") if isinstance(payload, dict) else payload
-    for item in items if isinstance(items, list) else [items]:
-        check_parse(partial(adapter.parse_item, item))  # a dead letter read again
+PAYLOADS = FUZZED["disqus"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
+POST_PAGES = [n for n in PAYLOADS if isinstance(PAYLOADS[n].get("response"), list) and "post" in n.lower()]
+ONE_POST = [n for n in PAYLOADS if "raw_message" in clean.mapping(PAYLOADS[n].get("response"))]
 
 
 def test_every_post_fixture_is_fuzzed_and_parses_unmutated():
-    assert len(FIXTURE_NAMES) >= 14 and len(POST_PAGES) == 7 and len(ONE_POST) == 3
-    for name in POST_PAGES + ONE_POST:
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) >= 14 and len(POST_PAGES) == 7 and len(ONE_POST) == 3
+    fuzzing.check_parses_whole(adapter, PAYLOADS, POST_PAGES + ONE_POST)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", POST_PAGES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(POST_PAGES, examples=QUARTER)
 def test_disqus_poll_survives_mutated_pages(name, data):
     """The poll's own path (HTTP envelope, paging, `seen`, the cursor) over a mutated listing page."""
     page = data.draw(mutated(PAYLOADS[name]))
@@ -58,16 +42,6 @@ def test_disqus_poll_survives_mutated_pages(name, data):
     channel = Channel(slug="fuzz", name="fuzz", kind="disqus", config={"forum": "gitlab"}, cursor=cursor)
     channel.credentials = {"api_key": "k"}
     fuzzing.check_poll(adapter, channel, LIST_URL, page)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", ["posts_list.json", "threads_listPosts.json", "posts_listPopular.json"])
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
-def test_disqus_mutated_pages_are_stored_whole_or_not_at_all(name, data):
-    payload = data.draw(mutated(PAYLOADS[name]))
-    channel = disqus_channel(our_accounts=[])
-    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), channel)
 
 
 # --- (a) nesting thousands deep -------------------------------------------------------------

@@ -2,28 +2,25 @@
 
 import json
 import time
-from io import StringIO
 
 import pytest
 import requests
 import responses
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone
 
-from channels.adapters.disqus.tests.test_disqus_adapter import (
-    FIXTURES,
-    KEY,
-    LIST_URL,
-    add_page,
-    disqus_channel,
-    guest,
-    keys_anywhere,
-    params_of,
-    post,
-    user,
-)
+from channels.adapters.disqus.tests import test_disqus_adapter as shapes
 from channels.models import Channel
-from channels.tests.harness import ingested, poll, stored
+from channels.tests.harness import (
+    figures,
+    ingest_payload,
+    ingest_payload_twice,
+    ingested,
+    poll,
+    polled_into_retry_after,
+    polled_our_reply,
+    stored,
+)
 from channels.tests.sent import request_url
 from mentions.models import Message, Ticket, TicketEvent
 
@@ -33,25 +30,19 @@ pytestmark = pytest.mark.django_db
 @responses.activate
 def test_every_page_is_stored_once_and_a_reply_joins_its_parents_ticket():
     now = int(time.time())
-    channel = disqus_channel()
-    add_page([post(1, now - 300), post(2, now - 200, parent=1, author=guest("Ann"))], next_cursor="c2")
-    add_page([post(3, now - 100)], cursor="c2", headers={"X-Ratelimit-Remaining": "990", "X-Ratelimit-Limit": "1000"})
+    channel = shapes.disqus_channel()
+    shapes.add_page(
+        [shapes.post(1, now - 300), shapes.post(2, now - 200, parent=1, author=shapes.guest("Ann"))], next_cursor="c2"
+    )
+    shapes.add_page(
+        [shapes.post(3, now - 100)], cursor="c2", headers={"X-Ratelimit-Remaining": "990", "X-Ratelimit-Limit": "1000"}
+    )
 
     outcome = poll(channel)
 
     assert outcome.status == "ok"
-    assert outcome.result is not None
-    assert outcome.result.as_dict() == {
-        "received": 3,
-        "created": 3,
-        "duplicates": 0,
-        "tickets_created": 2,
-        "threaded": 1,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
-    assert [params_of(c).get("cursor") for c in responses.calls] == [None, "c2"]
+    assert ingested(outcome).as_dict() == figures(received=3, created=3, tickets_created=2, threaded=1)
+    assert [shapes.params_of(c).get("cursor") for c in responses.calls] == [None, "c2"]
     assert stored(channel, order="number") == ["1", "2", "3"]
     reply = Message.objects.get(channel=channel, external_id="2")
     assert reply.ticket == Message.objects.get(channel=channel, external_id="1").ticket
@@ -72,8 +63,8 @@ def test_every_page_is_stored_once_and_a_reply_joins_its_parents_ticket():
 @responses.activate
 def test_redelivering_everything_stores_nothing_twice():
     now = int(time.time())
-    channel = disqus_channel()
-    add_page([post(1, now - 300), post(2, now - 200, parent=1)])
+    channel = shapes.disqus_channel()
+    shapes.add_page([shapes.post(1, now - 300), shapes.post(2, now - 200, parent=1)])
     assert ingested(poll(channel)).created == 2
 
     # Redelivery: forget the cursor, so the same posts reach the ingest service again.
@@ -88,14 +79,19 @@ def test_redelivering_everything_stores_nothing_twice():
 @responses.activate
 def test_a_reply_in_a_later_poll_joins_the_ticket_and_reopens_it():
     now = int(time.time())
-    channel = disqus_channel()
-    add_page([post(1, now - 3600, author=guest("Ann"))])
+    channel = shapes.disqus_channel()
+    shapes.add_page([shapes.post(1, now - 3600, author=shapes.guest("Ann"))])
     poll(channel)
     ticket = Ticket.objects.get(channel=channel)
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.SOLVED, solved_at=timezone.now())
 
     responses.reset()
-    add_page([post(1, now - 3600, author=guest("Ann")), post(2, now - 60, parent=1, author=user("bob", "Bob"))])
+    shapes.add_page(
+        [
+            shapes.post(1, now - 3600, author=shapes.guest("Ann")),
+            shapes.post(2, now - 60, parent=1, author=shapes.user("bob", "Bob")),
+        ]
+    )
     outcome = poll(channel)
 
     assert outcome.result is not None
@@ -109,21 +105,17 @@ def test_a_reply_in_a_later_poll_joins_the_ticket_and_reopens_it():
 @responses.activate
 def test_our_comment_is_our_reply_on_the_ticket_and_sets_first_reply():
     now = int(time.time())
-    channel = disqus_channel(our_accounts=["gitlab"])
-    add_page(
+    channel = shapes.disqus_channel(our_accounts=["gitlab"])
+    shapes.add_page(
         [
-            post(1, now - 3600, author=guest("Ann")),
-            post(2, now - 600, parent=1, author=user("GitLab", "GitLab Team")),  # usernames match case-insensitively
+            shapes.post(1, now - 3600, author=shapes.guest("Ann")),
+            shapes.post(
+                2, now - 600, parent=1, author=shapes.user("GitLab", "GitLab Team")
+            ),  # usernames match case-insensitively
         ]
     )
 
-    outcome = poll(channel)
-
-    assert outcome.result is not None
-    assert outcome.result.our_replies == 1 and outcome.result.tickets_created == 1
-    ticket = Ticket.objects.get(channel=channel)
-    reply = ticket.messages.get(external_id="2")
-    assert reply.kind == Message.Kind.OUR_REPLY
+    ticket, reply = polled_our_reply(channel, "2")
     assert ticket.first_reply_at == reply.platform_created_at
     assert ticket.first_reply_seconds == 3000
     assert (ticket.requester_handle, ticket.requester_name) == ("", "Ann")
@@ -132,14 +124,14 @@ def test_our_comment_is_our_reply_on_the_ticket_and_sets_first_reply():
 @responses.activate
 def test_our_reply_in_a_later_poll_sets_first_reply_on_the_existing_ticket():
     now = int(time.time())
-    channel = disqus_channel(our_accounts=["gitlab"])
-    add_page([post(1, now - 7200, author=guest("Ann"))])
+    channel = shapes.disqus_channel(our_accounts=["gitlab"])
+    shapes.add_page([shapes.post(1, now - 7200, author=shapes.guest("Ann"))])
     poll(channel)
     ticket = Ticket.objects.get(channel=channel)
     assert ticket.first_reply_at is None
 
     responses.reset()
-    add_page([post(2, now - 3600, parent=1, author=user("gitlab", "GitLab"))])
+    shapes.add_page([shapes.post(2, now - 3600, parent=1, author=shapes.user("gitlab", "GitLab"))])
     outcome = poll(channel)
 
     assert outcome.result is not None
@@ -152,11 +144,11 @@ def test_our_reply_in_a_later_poll_sets_first_reply_on_the_existing_ticket():
 @responses.activate
 def test_our_top_level_comment_is_never_a_ticket_and_a_guest_using_our_name_is_not_us():
     now = int(time.time())
-    channel = disqus_channel(our_accounts=["gitlab"])
-    add_page(
+    channel = shapes.disqus_channel(our_accounts=["gitlab"])
+    shapes.add_page(
         [
-            post(1, now - 600, author=user("gitlab", "GitLab")),  # e.g. an announcement under the post
-            post(2, now - 300, author=guest("gitlab")),  # a guest can sign with any name
+            shapes.post(1, now - 600, author=shapes.user("gitlab", "GitLab")),  # e.g. an announcement under the post
+            shapes.post(2, now - 300, author=shapes.guest("gitlab")),  # a guest can sign with any name
         ]
     )
 
@@ -172,30 +164,30 @@ def test_our_top_level_comment_is_never_a_ticket_and_a_guest_using_our_name_is_n
 @responses.activate
 def test_spam_and_unapproved_comments_are_not_stored_and_no_personal_data_is():
     now = int(time.time())
-    channel = disqus_channel()
-    item = post(3, now - 100)
+    channel = shapes.disqus_channel()
+    item = shapes.post(3, now - 100)
     item["author"]["email"] = "jane@example.com"
     item["ipAddress"] = "203.0.113.7"
-    add_page([post(1, now - 300, isSpam=True), post(2, now - 200, isApproved=False), item])
+    shapes.add_page([shapes.post(1, now - 300, isSpam=True), shapes.post(2, now - 200, isApproved=False), item])
 
     outcome = poll(channel)
 
     assert outcome.result is not None
     assert outcome.result.received == 1 and stored(channel, order="number") == ["3"]
     raw = Message.objects.get(channel=channel, external_id="3").raw
-    assert {"email", "ipAddress"}.isdisjoint(keys_anywhere(raw))
+    assert {"email", "ipAddress"}.isdisjoint(shapes.keys_anywhere(raw))
     assert "203.0.113.7" not in json.dumps(raw) and "jane@example.com" not in json.dumps(raw)
 
 
 @responses.activate
 def test_a_comment_deleted_inside_the_overlap_is_marked_deleted():
     now = int(time.time())
-    channel = disqus_channel()
-    add_page([post(1, now - 300, message="GitLab is down?")])
+    channel = shapes.disqus_channel()
+    shapes.add_page([shapes.post(1, now - 300, message="GitLab is down?")])
     poll(channel)
 
     responses.reset()
-    add_page([post(1, now - 300, message="", raw_message="", isDeleted=True)])
+    shapes.add_page([shapes.post(1, now - 300, message="", raw_message="", isDeleted=True)])
     poll(channel)
 
     message = Message.objects.get(channel=channel, external_id="1")
@@ -208,7 +200,7 @@ def test_a_comment_deleted_inside_the_overlap_is_marked_deleted():
     [
         ({"status": 429, "body": ""}, "HTTP 429"),
         ({"status": 500, "body": "<html>Internal Server Error</html>"}, "HTTP 500"),
-        ({"body": requests.exceptions.ConnectTimeout(f"connect timed out api_key={KEY}")}, "timed out"),
+        ({"body": requests.exceptions.ConnectTimeout(f"connect timed out api_key={shapes.KEY}")}, "timed out"),
         ({"body": '{"code": 0, "response": [', "content_type": "application/json"}, "not JSON"),
         ({"json": {"code": 13, "response": "You have exceeded the rate limit for this resource."}}, "error 13"),
     ],
@@ -219,14 +211,14 @@ def test_a_comment_deleted_inside_the_overlap_is_marked_deleted():
 def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_everything(failure, error):
     now = int(time.time())
     cursor_before = {"version": 1, "since": now - 1000, "seen": {}}
-    channel = disqus_channel(cursor=cursor_before)
-    responses.get(LIST_URL, **failure)
-    add_page([post(1, now - 300), post(2, now - 200, parent=1)])
+    channel = shapes.disqus_channel(cursor=cursor_before)
+    responses.get(shapes.LIST_URL, **failure)
+    shapes.add_page([shapes.post(1, now - 300), shapes.post(2, now - 200, parent=1)])
 
     failed = poll(channel)
 
     assert failed.status == "transient_error"
-    assert error in channel.last_error and KEY not in channel.last_error
+    assert error in channel.last_error and shapes.KEY not in channel.last_error
     assert channel.health == Channel.Health.BACKING_OFF and channel.consecutive_failures == 1
     assert channel.cursor == cursor_before
     assert Message.objects.filter(channel=channel).count() == 0
@@ -237,34 +229,34 @@ def test_a_failed_poll_stores_nothing_keeps_the_cursor_and_the_next_poll_stores_
     assert stored(channel, order="number") == ["1", "2"]
     assert channel.health == Channel.Health.OK and channel.consecutive_failures == 0
     assert channel.cursor["since"] == now - 200
-    assert params_of(responses.calls[1])["since"] == str(now - 1000 - 600)  # the same window, read again
+    assert shapes.params_of(responses.calls[1])["since"] == str(now - 1000 - 600)  # the same window, read again
 
 
 @responses.activate
 def test_a_failure_on_a_later_page_keeps_the_pages_stored_and_the_next_poll_goes_on_from_there():
     now = int(time.time())
-    channel = disqus_channel()
-    add_page([post(1, now - 300)], next_cursor="c2")
-    responses.get(LIST_URL, status=503, body="<html>busy</html>")
+    channel = shapes.disqus_channel()
+    shapes.add_page([shapes.post(1, now - 300)], next_cursor="c2")
+    responses.get(shapes.LIST_URL, status=503, body="<html>busy</html>")
     assert poll(channel).status == "transient_error"
     # Page 1 was stored with the cursor just after it: the walk goes on at page 2.
     assert stored(channel, order="number") == ["1"]
     assert channel.cursor["since"] == now - 300 and channel.cursor["walk"]["next"] == "c2"
 
     responses.reset()
-    add_page([post(2, now - 200)], cursor="c2")
+    shapes.add_page([shapes.post(2, now - 200)], cursor="c2")
     assert poll(channel).status == "ok"
     assert stored(channel, order="number") == ["1", "2"]
-    assert [params_of(c).get("cursor") for c in responses.calls] == ["c2"]
+    assert [shapes.params_of(c).get("cursor") for c in responses.calls] == ["c2"]
     assert "walk" not in channel.cursor and channel.cursor["since"] == now - 200
 
 
 @responses.activate
 def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
     now = int(time.time())
-    channel = disqus_channel(poll_interval_seconds=60)
-    add_page([post(1, now - 300)], next_cursor="c2")
-    responses.get(LIST_URL, json={"code": 13, "response": "You have exceeded the rate limit for this resource."})
+    channel = shapes.disqus_channel(poll_interval_seconds=60)
+    shapes.add_page([shapes.post(1, now - 300)], next_cursor="c2")
+    responses.get(shapes.LIST_URL, json={"code": 13, "response": "You have exceeded the rate limit for this resource."})
 
     first = poll(channel)
 
@@ -274,7 +266,7 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
     assert (channel.next_poll_at - timezone.now()).total_seconds() > 800  # not the 60 s interval
 
     responses.reset()
-    add_page([post(2, now - 200)], cursor="c2")  # the walk resumes at the page it could not read
+    shapes.add_page([shapes.post(2, now - 200)], cursor="c2")  # the walk resumes at the page it could not read
     second = poll(channel)
     assert second.result is not None
     assert (second.result.received, second.result.created) == (1, 1)
@@ -283,12 +275,8 @@ def test_a_rate_limit_on_a_later_page_stores_what_was_read_and_waits():
 
 @responses.activate
 def test_an_http_429_waits_for_retry_after_and_no_call_goes_out_before():
-    channel = disqus_channel(poll_interval_seconds=60)
-    responses.get(LIST_URL, status=429, headers={"Retry-After": "700"})
-
-    assert poll(channel).status == "transient_error"
-    assert (channel.next_poll_at - timezone.now()).total_seconds() > 650
-    assert channel.cursor == {}
+    channel = shapes.disqus_channel(poll_interval_seconds=60)
+    polled_into_retry_after(channel, shapes.LIST_URL)
 
     # An admin's "poll now" meanwhile: refused without calling Disqus.
     assert poll(channel).status == "transient_error"
@@ -298,19 +286,23 @@ def test_an_http_429_waits_for_retry_after_and_no_call_goes_out_before():
 
 @responses.activate
 def test_a_refused_key_marks_the_channel_failing_without_showing_the_key():
-    channel = disqus_channel()
-    responses.get(LIST_URL, status=400, json={"code": 5, "response": "Invalid API key"})
+    channel = shapes.disqus_channel()
+    responses.get(shapes.LIST_URL, status=400, json={"code": 5, "response": "Invalid API key"})
 
     assert poll(channel).status == "failing"
     assert channel.health == Channel.Health.FAILING
-    assert "public API key was refused" in channel.last_error and KEY not in channel.last_error
-    assert f"api_key={KEY}" in request_url(responses.calls[0].request)  # it was sent, as `api_key=`
+    assert "public API key was refused" in channel.last_error and shapes.KEY not in channel.last_error
+    assert f"api_key={shapes.KEY}" in request_url(responses.calls[0].request)  # it was sent, as `api_key=`
 
 
 @responses.activate
 def test_a_missing_argument_marks_the_channel_failing_with_disqus_message():
-    channel = disqus_channel()
-    responses.get(LIST_URL, status=400, json=json.loads((FIXTURES / "error_code2_missing_argument.json").read_text()))
+    channel = shapes.disqus_channel()
+    responses.get(
+        shapes.LIST_URL,
+        status=400,
+        json=json.loads((shapes.FIXTURES / "error_code2_missing_argument.json").read_text()),
+    )
     assert poll(channel).status == "failing"
     assert "Missing required argument: 'user'" in channel.last_error
 
@@ -318,27 +310,11 @@ def test_a_missing_argument_marks_the_channel_failing_with_disqus_message():
 # --- saved payloads through `manage.py ingest_payload` -------------------------------------
 
 
-def _ingest_payload(*args):
-    out = StringIO()
-    call_command("ingest_payload", *args, stdout=out)
-    return json.loads(out.getvalue())
-
-
-@pytest.mark.parametrize(
-    ("fixture", "count", "tickets", "threaded"),
-    [
-        # Both replies answer 196091929, which is not in the file: each opens its own ticket.
-        ("posts_list.json", 4, 4, 0),
-        # 199088808 answers 199054391 in the same file: it joins that ticket.
-        ("threads_listPosts.json", 2, 1, 1),
-        ("users_listPosts.json", 1, 1, 0),
-        ("posts_details.json", 1, 1, 0),
-    ],
-)
-def test_every_recorded_post_payload_ingests_once(fixture, count, tickets, threaded):
-    channel = disqus_channel(name="Blog comments", slug="blog-comments", cursor={"version": 1, "since": 1})
-    first = _ingest_payload("--channel", "Blog comments", str(FIXTURES / fixture))
-    second = _ingest_payload("--channel", "blog-comments", str(FIXTURES / fixture))
+@pytest.mark.parametrize("fixture", shapes.RECORDED_POSTS)
+def test_every_recorded_post_payload_ingests_once(fixture):
+    count, _, _, tickets, threaded = shapes.RECORDED_POSTS[fixture]
+    channel = shapes.disqus_channel(name="Blog comments", slug="blog-comments", cursor={"version": 1, "since": 1})
+    first, second = ingest_payload_twice(channel, shapes.FIXTURES / fixture)
     assert (first["received"], first["created"], first["tickets_created"], first["threaded"]) == (
         count,
         count,
@@ -348,14 +324,14 @@ def test_every_recorded_post_payload_ingests_once(fixture, count, tickets, threa
     assert (second["created"], second["duplicates"]) == (0, count)
     assert Message.objects.filter(channel=channel).count() == count
     for raw in Message.objects.filter(channel=channel).values_list("raw", flat=True):
-        assert {"email", "ipAddress"}.isdisjoint(keys_anywhere(raw))
+        assert {"email", "ipAddress"}.isdisjoint(shapes.keys_anywhere(raw))
     channel.refresh_from_db()
     assert channel.cursor == {"version": 1, "since": 1}
 
 
 def test_a_recorded_comment_by_our_account_is_our_reply_and_a_reply_to_it_opens_a_ticket():
-    channel = disqus_channel(name="Blog comments", slug="blog-comments", our_accounts=["twitter-72943267"])
-    result = _ingest_payload("--channel", "blog-comments", str(FIXTURES / "threads_listPosts.json"))
+    channel = shapes.disqus_channel(name="Blog comments", slug="blog-comments", our_accounts=["twitter-72943267"])
+    result = ingest_payload("--channel", "blog-comments", str(shapes.FIXTURES / "threads_listPosts.json"))
     assert (result["our_replies"], result["tickets_created"]) == (1, 1)
     ours = Message.objects.get(channel=channel, external_id="199054391")
     assert ours.kind == Message.Kind.OUR_REPLY and ours.ticket is None
@@ -368,7 +344,7 @@ def test_a_recorded_comment_by_our_account_is_our_reply_and_a_reply_to_it_opens_
     "fixture", ["forums_listThreads.json", "threads_details.json", "error_code2_missing_argument.json"]
 )
 def test_non_post_payloads_are_refused_by_ingest_payload(fixture):
-    channel = disqus_channel(name="Blog comments", slug="blog-comments")
+    channel = shapes.disqus_channel(name="Blog comments", slug="blog-comments")
     with pytest.raises(CommandError, match="not a valid Disqus comments payload"):
-        _ingest_payload("--channel", "blog-comments", str(FIXTURES / fixture))
+        ingest_payload("--channel", "blog-comments", str(shapes.FIXTURES / fixture))
     assert Message.objects.filter(channel=channel).count() == 0

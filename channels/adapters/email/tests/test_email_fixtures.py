@@ -4,15 +4,27 @@ each with expectations written from the message itself."""
 from datetime import UTC, datetime
 from pathlib import Path
 
+from channels.adapters.base import IncomingMention
 from channels.adapters.email import EmailAdapter
 from channels.adapters.email.parse import read_message
 
 RECORDED = Path(__file__).parent / "fixtures" / "recorded"
 adapter = EmailAdapter()
+DELIVERY_REPORT = "bounce or receipt (multipart/report; report-type=delivery-status)"
 
 
 def load(name: str) -> bytes:
     return (RECORDED / name).read_bytes()
+
+
+def skipped(name: str, reason: str) -> tuple[bytes, IncomingMention]:
+    """The recorded message `name` read as skipped for `reason`, so its page opens no ticket: the message and what
+    was read of it, for the test's own checks."""
+    raw = load(name)
+    parsed = read_message(raw)
+    assert parsed.skip_reason == reason
+    assert adapter.parse_page(raw).mentions == []
+    return raw, parsed.mention
 
 
 def test_every_recorded_message_is_listed_in_sources():
@@ -22,12 +34,7 @@ def test_every_recorded_message_is_listed_in_sources():
 
 
 def test_exchange_2007_delivery_report_is_a_bounce_read_for_what_it_is():
-    raw = load("sisimai_exchange2007_undeliverable.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "bounce or receipt (multipart/report; report-type=delivery-status)"
-    assert adapter.parse_page(raw).mentions == []  # no ticket
+    _, mention = skipped("sisimai_exchange2007_undeliverable.rfc822", DELIVERY_REPORT)
     assert mention.external_id == "000000000000000000000000000000000000000000000000@example.com"
     assert mention.author_handle == "mailer-daemon@example.com"
     assert mention.title == "Undeliverable: Nyaan"
@@ -39,12 +46,7 @@ def test_exchange_2007_delivery_report_is_a_bounce_read_for_what_it_is():
 
 
 def test_apple_relay_bounce_with_a_bracketed_mailer_daemon_is_a_bounce():
-    raw = load("sisimai_apple_undelivered.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "bounce or receipt (multipart/report; report-type=delivery-status)"
-    assert adapter.parse_page(raw).mentions == []
+    _, mention = skipped("sisimai_apple_undelivered.rfc822", DELIVERY_REPORT)
     assert mention.author_handle == "mailer-daemon@mail-in2.apple.com"
     assert mention.title == "Undelivered Mail Returned to Sender"
     assert mention.external_id == "AA.BB.00000.00000CCC@mail-in2.apple.com"
@@ -56,12 +58,8 @@ def test_apple_relay_bounce_with_a_bracketed_mailer_daemon_is_a_bounce():
 
 
 def test_cyrus_sieve_vacation_reply_marked_only_by_x_autoreply_is_skipped():
-    raw = load("gitlab_cyrus_sieve_autoreply.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "auto-reply (X-Autoreply: yes)"  # its "re:" subject alone would pass as a person's
-    assert adapter.parse_page(raw).mentions == []
+    # X-Autoreply is its only mark: its "re:" subject alone would pass as a person's
+    _, mention = skipped("gitlab_cyrus_sieve_autoreply.rfc822", "auto-reply (X-Autoreply: yes)")
     assert (mention.author_handle, mention.author_name) == ("jake@adventuretime.ooo", "Jake the Dog")
     assert mention.title == "re: [Discourse Meta] eviltrout posted in 'Adventure Time Sux'"
     assert mention.external_id == "CADkmRc+rNGAGGbV2iE5p918UVy4UyJqVcXRO2=otppgzduJSg@mail.gmail.com"
@@ -70,12 +68,7 @@ def test_cyrus_sieve_vacation_reply_marked_only_by_x_autoreply_is_skipped():
 
 
 def test_gmail_vacation_reply_in_arabic_is_skipped_and_read_right():
-    raw = load("chatwoot_gmail_vacation_arabic.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "auto-reply (Auto-Submitted: auto-replied)"
-    assert adapter.parse_page(raw).mentions == []
+    _, mention = skipped("chatwoot_gmail_vacation_arabic.rfc822", "auto-reply (Auto-Submitted: auto-replied)")
     assert (mention.author_handle, mention.author_name) == ("example@gmail.com", "متجر سوق نت")
     assert mention.title == "أهلين عميلنا الكريم"  # three encoded words joined, the trailing space dropped
     assert mention.text == "أنظروا، أنا أحتاجها فقط لتقوم بالتدقيق في مقالتي الشخصية"  # base64 UTF-8 body
@@ -87,13 +80,10 @@ def test_gmail_vacation_reply_in_arabic_is_skipped_and_read_right():
 
 
 def test_read_receipt_is_a_receipt_not_a_ticket():
-    raw = load("flanker_read_receipt_mdn.rfc822")
+    raw, mention = skipped(
+        "flanker_read_receipt_mdn.rfc822", "bounce or receipt (multipart/report; report-type=disposition-notification)"
+    )
     assert raw.count(b"\r\n") == 33 and len(raw) == 1103
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "bounce or receipt (multipart/report; report-type=disposition-notification)"
-    assert adapter.parse_page(raw).mentions == []
     # Sent from the reader's own address: only the report type tells it from their reply.
     assert (mention.author_handle, mention.author_name) == ("joe_recipient@example.com", "Joe Recipient")
     assert mention.title == "Disposition notification"
@@ -104,12 +94,7 @@ def test_read_receipt_is_a_receipt_not_a_ticket():
 
 
 def test_gmail_plain_text_bounce_without_report_mime_is_a_bounce():
-    raw = load("flanker_gmail_dsn_plain.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "bounce (From: mailer-daemon@googlemail.com)"
-    assert adapter.parse_page(raw).mentions == []
+    _, mention = skipped("flanker_gmail_dsn_plain.rfc822", "bounce (From: mailer-daemon@googlemail.com)")
     assert mention.title == "Delivery Status Notification (Failure)"
     assert mention.external_id == "001a11c2449205704f04e0cbff5b@google.com"
     assert mention.created_at == datetime(2013, 7, 5, 23, 24, 28, tzinfo=UTC)
@@ -118,12 +103,7 @@ def test_gmail_plain_text_bounce_without_report_mime_is_a_bounce():
 
 
 def test_sendmail_report_after_five_days_is_a_bounce():
-    raw = load("flanker_sendmail_delayed_dsn.rfc822")
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "bounce or receipt (multipart/report; report-type=delivery-status)"
-    assert adapter.parse_page(raw).mentions == []
+    _, mention = skipped("flanker_sendmail_delayed_dsn.rfc822", DELIVERY_REPORT)
     assert mention.author_handle == "mailer-daemon@cs.utk.edu"  # lowercased
     assert mention.title == "Returned mail: Cannot send message for 5 days"
     assert mention.created_at == datetime(1994, 7, 7, 21, 16, 5, tzinfo=UTC)
@@ -133,13 +113,10 @@ def test_sendmail_report_after_five_days_is_a_bounce():
 
 
 def test_sendmail_dsn_from_a_misspelt_postmaster_is_skipped_by_auto_submitted():
-    raw = load("sisimai_sendmail_docomo_dsn.rfc822")
+    raw, mention = skipped(
+        "sisimai_sendmail_docomo_dsn.rfc822", "auto-reply (Auto-Submitted: auto-generated (failure))"
+    )
     assert len(raw) == 2153 and raw.count(b"\r\n") == 62
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "auto-reply (Auto-Submitted: auto-generated (failure))"
-    assert adapter.parse_page(raw).mentions == []
     assert (mention.author_handle, mention.author_name) == ("poostmaster@example.jp", "Mail Delivery Subsystem")
     assert mention.title == "Returned mail: see transcript for details"
     assert mention.external_id == "202211010823.2A18Nuql028789@nijo.example.jp"
@@ -149,13 +126,8 @@ def test_sendmail_dsn_from_a_misspelt_postmaster_is_skipped_by_auto_submitted():
 
 
 def test_postfix_policy_rejection_dsn_is_skipped():
-    raw = load("sisimai_postfix_yahoo_policy_dsn.rfc822")
+    raw, mention = skipped("sisimai_postfix_yahoo_policy_dsn.rfc822", "auto-reply (Auto-Submitted: auto-replied)")
     assert len(raw) == 3150
-    parsed = read_message(raw)
-    mention = parsed.mention
-
-    assert parsed.skip_reason == "auto-reply (Auto-Submitted: auto-replied)"
-    assert adapter.parse_page(raw).mentions == []
     assert (mention.author_handle, mention.author_name) == ("mailer-daemon@smtp.example.jp", "Mail Delivery System")
     assert mention.title == "Undelivered Mail Returned to Sender"
     assert mention.created_at == datetime(2020, 11, 13, 0, 48, 34, tzinfo=UTC)
@@ -238,14 +210,9 @@ def test_gmail_html_only_reply_is_read_as_text_and_threaded():
 
 
 def test_dragonfly_bounce_from_mailer_daemon_with_no_address_is_a_bounce():
-    raw = load("sisimai_dragonfly_dma_bounce.rfc822")
-    assert len(raw) == 1357 and raw.count(b"\r\n") == 40
-    parsed = read_message(raw)
-    mention = parsed.mention
-
     # Was a ticket: "From: MAILER-DAEMON <>" has no address, so the mailer-daemon rule never saw it.
-    assert parsed.skip_reason == "bounce (From: MAILER-DAEMON <>)"
-    assert adapter.parse_page(raw).mentions == []
+    raw, mention = skipped("sisimai_dragonfly_dma_bounce.rfc822", "bounce (From: MAILER-DAEMON <>)")
+    assert len(raw) == 1357 and raw.count(b"\r\n") == 40
     assert mention.author_handle == ""
     assert mention.title == "Mail delivery failed"
     assert mention.external_id == "e0720@df.example.jp"

@@ -7,14 +7,13 @@ import base64
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.adapters.email import EmailAdapter
 from channels.adapters.email.page import message_item
 from channels.adapters.email.parse import read_message
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, fuzz_settings, mutated
+from channels.tests.fuzzing import FUZZ_EXAMPLES, QUARTER, check_parse, fuzz_each, mutated
 from intake.services.quarantine import mentions_store
 from mentions.models import Message, Ticket
 
@@ -140,9 +139,7 @@ def broken(draw, raw: bytes) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("name", NAMES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 2))  # x 22+ fixtures
-@given(data=st.data())
+@fuzz_each(NAMES, examples=max(10, FUZZ_EXAMPLES // 2))  # x 22+ fixtures
 def test_email_survives_mutated_messages(name, data):
     raw = data.draw(broken(MESSAGES[name]))
     read_message(raw)  # the parser itself never raises
@@ -150,9 +147,7 @@ def test_email_survives_mutated_messages(name, data):
     check_parse(lambda: adapter.parse_page([message_item(raw, uid=7, mailbox="INBOX")]))
 
 
-@pytest.mark.parametrize("name", NAMES[:4])
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(NAMES[:4], examples=QUARTER)
 def test_email_survives_mutated_message_items(name, data):
     """The JSON item a dead letter keeps (uid, internaldate, base64 message), mutated like any payload."""
     item = data.draw(mutated(message_item(MESSAGES[name], uid=3, mailbox="INBOX")))
@@ -161,9 +156,7 @@ def test_email_survives_mutated_message_items(name, data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["helpdesk_quoted_printable.eml", "notmuch_thread_macosx/31.eml"])
-@settings(fuzz_settings, max_examples=40)
-@given(data=st.data())
+@fuzz_each(["helpdesk_quoted_printable.eml", "notmuch_thread_macosx/31.eml"], examples=40)
 def test_email_mutated_messages_are_stored_whole_or_not_at_all(name, data):
     """A chunk of mutated messages through the poll's own store (`mentions_store`): every message is stored
     once with its ticket, or quarantined, and the figures add up."""

@@ -14,7 +14,7 @@ from channels.adapters.base import AuthError, ConfigError
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
-from channels.tests.harness import poll, stored
+from channels.tests.harness import figures, poll, stored
 from channels.tests.imap_server import imap_date, imap_server  # noqa: F401
 from mentions.models import Message, Ticket
 
@@ -80,16 +80,7 @@ def test_new_mail_becomes_tickets_and_the_cursor_moves(imap_server, mailbox):  #
     outcome = poll(channel)
 
     assert outcome.status == "ok", outcome.error
-    assert counts(outcome) == {
-        "received": 3,
-        "created": 3,
-        "duplicates": 0,
-        "tickets_created": 3,
-        "threaded": 0,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert counts(outcome) == figures(received=3, created=3, tickets_created=3)
     status = imap_server.status(mailbox)
     assert channel.cursor == {"mailbox": mailbox, "uidvalidity": status["UIDVALIDITY"], "last_uid": 3}
     assert channel.health == Channel.Health.OK
@@ -137,16 +128,7 @@ def test_a_reply_in_the_thread_joins_its_ticket(imap_server, mailbox):  # noqa: 
         imap_server.deliver(load(name), mailbox=mailbox)
     outcome = poll(channel)
 
-    assert counts(outcome) == {
-        "received": 3,
-        "created": 3,
-        "duplicates": 0,
-        "tickets_created": 0,
-        "threaded": 3,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert counts(outcome) == figures(received=3, created=3, threaded=3)
     assert Ticket.objects.filter(channel=channel).count() == 1
     assert ticket.messages.count() == 4
 
@@ -252,16 +234,7 @@ def test_polling_twice_stores_nothing_twice(imap_server, mailbox):  # noqa: F811
     first = poll(channel)
     second = poll(channel)
 
-    assert counts(first) == {
-        "received": 3,
-        "created": 2,
-        "duplicates": 1,
-        "tickets_created": 2,
-        "threaded": 0,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert counts(first) == figures(received=3, created=2, duplicates=1, tickets_created=2)
     assert counts(second)["received"] == 0
     assert second.result is not None
     assert second.result.created == 0
@@ -288,16 +261,7 @@ def test_uidvalidity_change_resyncs_without_duplicates(imap_server, mailbox, cap
 
     assert new_validity != old_validity
     assert outcome.status == "ok"
-    assert counts(outcome) == {
-        "received": 3,
-        "created": 1,
-        "duplicates": 2,
-        "tickets_created": 1,
-        "threaded": 0,
-        "our_replies": 0,
-        "quarantined": 0,
-        "edited": 0,
-    }
+    assert counts(outcome) == figures(received=3, created=1, duplicates=2, tickets_created=1)
     assert channel.cursor == {"mailbox": mailbox, "uidvalidity": new_validity, "last_uid": 3}
     assert f"UIDVALIDITY {old_validity} -> {new_validity}" in caplog.text
     assert Ticket.objects.filter(channel=channel).count() == 3

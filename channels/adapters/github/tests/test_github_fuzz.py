@@ -1,10 +1,12 @@
 """Property-based tests: every recorded GitHub payload of `fixtures/` (SOURCES.md), REST answers, GraphQL answers and
 webhook bodies, mutated the ways the internet breaks payloads (channels.tests.fuzzing), is parsed without an
 unhandled exception, read as a signed webhook delivery without one, fetched through a poll without one (the
-cursor staying storable JSON), and stored whole or not at all."""
+cursor staying storable JSON), and stored whole or not at all.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
-from pathlib import Path
 
 import pytest
 import responses
@@ -19,38 +21,34 @@ from channels.adapters.github.webhook import DeliveryRejected, delivery_read, si
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests import fuzzing
-from channels.tests.fuzzing import check_parse, deep, deep_dict, draw_mutated, dumps_deep, fuzz_settings
+from channels.tests.fuzzing import (
+    QUARTER,
+    check_parse,
+    deep,
+    deep_dict,
+    draw_mutated,
+    dumps_deep,
+    fuzz_each,
+    fuzz_settings,
+)
+from channels.tests.platform_fuzz import FUZZED
 
-from .shapes import COMMENTS_URL, CONFIG, GRAPHQL_URL, ISSUES_URL, github_channel, limits, load
+from .shapes import COMMENTS_URL, CONFIG, GRAPHQL_URL, ISSUES_URL, limits
 
 adapter = GitHubAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-NAMES = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.json") if not p.name.startswith("_"))
-PAYLOADS = {name: load(name) for name in NAMES}
-WEBHOOKS = [n for n in NAMES if n.startswith("webhooks/") and "ping" not in n]
+PAYLOADS = FUZZED["github"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
+WEBHOOKS = [n for n in PAYLOADS if n.startswith("webhooks/") and "ping" not in n]
 LISTS = ["issues_page1.json", "issues_with_pulls.json", "issue_comments_page1.json"]
 SECRET = "fuzz-secret"
 
 
 def test_every_fixture_is_fuzzed_and_the_mention_ones_parse_unmutated():
-    assert len(NAMES) >= 35 and len(WEBHOOKS) == 8
-    for name in [*LISTS, "discussions_page.json", *WEBHOOKS]:
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
-
-
-@pytest.mark.parametrize("name", NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_github_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
+    assert len(PAYLOADS) >= 35 and len(WEBHOOKS) == 8
+    fuzzing.check_parses_whole(adapter, PAYLOADS, [*LISTS, "discussions_page.json", *WEBHOOKS])
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", WEBHOOKS)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(WEBHOOKS, examples=QUARTER)
 def test_a_mutated_signed_delivery_is_read_or_refused_in_words(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     channel = Channel(slug="fuzz", name="fuzz", kind="github", config={"repositories": ["Codertocat/Hello-World"]})
@@ -67,9 +65,7 @@ def test_a_mutated_signed_delivery_is_read_or_refused_in_words(name, data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", LISTS)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(LISTS, examples=QUARTER)
 def test_github_poll_survives_mutated_lists(name, data):
     """The poll's own path (marks, ETags, the issue fetch for an unknown number, the cursor) over a mutated list."""
     page = draw_mutated(data, PAYLOADS[name])
@@ -102,7 +98,7 @@ def test_github_poll_survives_mutated_lists(name, data):
 
 
 @pytest.mark.django_db
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
+@settings(fuzz_settings, max_examples=QUARTER)
 @given(data=st.data())
 def test_github_poll_survives_mutated_discussions(data):
     page = draw_mutated(data, PAYLOADS["discussions_page.json"])
@@ -122,17 +118,6 @@ def test_github_poll_survives_mutated_discussions(data):
         for mention in result.mentions:
             assert clean.mention_clean(mention) == mention
         json.dumps(result.cursor, allow_nan=False)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name", ["issues_with_pulls.json", "discussions_page.json", "webhooks/issue_comment.created.json"]
-)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
-def test_github_mutated_pages_are_stored_whole_or_not_at_all(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), github_channel())
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,6 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 from django.core.management import call_command
-from hypothesis import given
-from hypothesis import strategies as st
 
 from channels.accounts.tokens import account_connect
 from channels.adapters.base import ConfigError, ReplyError, ReplyTarget
@@ -22,7 +20,6 @@ from channels.adapters.gitlab.oauth import GitLabOAuth, access_token_grant
 from channels.http import build_session
 from channels.models import Account
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
 from channels.tests.harness import stored
 from channels.tests.sent import request_form
 from mentions.models import Message
@@ -173,17 +170,6 @@ def test_an_access_token_connects_only_the_user_it_acts_as():
     with pytest.raises(Exception, match="acts as someone-else, not desk-bot"):
         access_token_grant(channel=channel, session=build_session(), username="desk-bot")
     assert responses.calls[0].request.headers["PRIVATE-TOKEN"] == "glpat-abc123"
-
-
-PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_gitlab_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
 
 
 @pytest.mark.django_db

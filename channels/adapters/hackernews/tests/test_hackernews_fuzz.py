@@ -1,26 +1,27 @@
 """Property-based tests: every real Hacker News fixture, mutated the ways the internet breaks payloads (HN's text
 and number fields among them: points, num_comments and created_at_i as strings, NaN, huge, negative), is parsed
-without an unhandled exception, walked through a poll without one, and stored whole or not at all."""
+without an unhandled exception, walked through a poll without one, and stored whole or not at all.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
 import time
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.adapters.hackernews import SEARCH_URL, HackerNewsAdapter
 from channels.models import Channel
 from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
-from channels.tests.hn import FIXTURES, load
+from channels.tests.fuzzing import QUARTER, check_parse, draw_mutated, fuzz_each
+from channels.tests.platform_fuzz import FUZZED
 from mentions.models import Message, Ticket
 
 adapter = HackerNewsAdapter()
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
-PAYLOADS = {name: load(name) for name in FIXTURE_NAMES}
-SEARCH_PAGES = [n for n in FIXTURE_NAMES if "hits" in PAYLOADS[n]]
+PAYLOADS = FUZZED["hackernews"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
+SEARCH_PAGES = [n for n in PAYLOADS if "hits" in PAYLOADS[n]]
 # What HN's number and time fields become on a bad day.
 HN_NUMBERS = ["7", "1403235346", "", "NaN", float("nan"), float("inf"), -1, -(2**63), 2**64, 10**30, "1e400", 1.5, True]
 NUMBER_KEYS = ("points", "num_comments", "created_at_i", "parent_id", "story_id", "score", "time", "descendants")
@@ -40,18 +41,7 @@ def hn_numbers_mutated(draw, payload):
     return value
 
 
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_hackernews_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    check_parse(lambda: adapter.parse_item(payload))
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
+@fuzz_each(list(PAYLOADS))
 def test_hackernews_survives_hostile_numbers(name, data):
     payload = data.draw(hn_numbers_mutated(PAYLOADS[name]))
     for mention in check_parse(lambda: adapter.parse_page(payload)):
@@ -60,17 +50,12 @@ def test_hackernews_survives_hostile_numbers(name, data):
 
 
 def test_every_fixture_is_fuzzed_and_parses_unmutated():
-    assert len(FIXTURE_NAMES) >= 17
-    for name in FIXTURE_NAMES:
-        if name in ("firebase_user_jl.json", "algolia_users_pg.json"):
-            continue  # users, not mentions
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) >= 17
+    users = ("firebase_user_jl.json", "algolia_users_pg.json")  # users, not mentions
+    fuzzing.check_parses_whole(adapter, PAYLOADS, [name for name in PAYLOADS if name not in users])
 
 
-@pytest.mark.parametrize("name", SEARCH_PAGES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(SEARCH_PAGES, examples=QUARTER)
 def test_hackernews_poll_survives_mutated_pages(name, data):
     """The poll's own path (windows, pages, cursor) over a mutated search response."""
     page = draw_mutated(data, PAYLOADS[name])
@@ -88,9 +73,7 @@ def test_hackernews_poll_survives_mutated_pages(name, data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["algolia_search_by_date_comment_author_pg.json", "algolia_items_17.json"])
-@settings(fuzz_settings, max_examples=30)
-@given(data=st.data())
+@fuzz_each(["algolia_search_by_date_comment_author_pg.json", "algolia_items_17.json"], examples=30)
 def test_hackernews_mutated_payloads_are_stored_whole_or_not_at_all(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     channel = ChannelFactory()

@@ -1,10 +1,11 @@
 """Property-based tests: every real Mastodon fixture (fixtures/SOURCES.md), mutated the ways the internet breaks
 payloads (channels/tests/fuzzing.py), is parsed without an unhandled exception, fetched through a poll without one,
-and stored whole or not at all; payloads and HTML nested thousands deep are read or refused in words."""
+and stored whole or not at all; payloads and HTML nested thousands deep are read or refused in words.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
-from functools import partial
-from pathlib import Path
 
 import pytest
 import responses
@@ -17,42 +18,23 @@ from channels.adapters.mastodon.cursor import Cursor
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests import fuzzing
-from channels.tests.fuzzing import check_parse, deep, deep_dict, draw_mutated, dumps_deep, fuzz_settings
+from channels.tests.fuzzing import QUARTER, deep_dict, draw_mutated, dumps_deep, fuzz_settings
+from channels.tests.platform_fuzz import FUZZED
 
 from .shapes import BASE, CONFIG, NOTIFICATIONS, TAG, TOKEN, ago, channel, rate, status
 
 adapter = MastodonAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json") if not p.name.startswith("_"))
-PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_NAMES}
-LISTS = [n for n in FIXTURE_NAMES if isinstance(PAYLOADS[n], list)]
+PAYLOADS = FUZZED["mastodon"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
+LISTS = [n for n in PAYLOADS if isinstance(PAYLOADS[n], list)]
 # Fixtures without a post to read: empty answers, a boost, and what is no status at all (errors, accounts, the
 # instance, a token, a media attachment), which test_mastodon_fixtures reads exactly.
 NO_POSTS = {"search_statuses_empty.json", "context_empty.json", "status_reblogged.json", "verify_credentials.json"}
-NO_POSTS |= {
-    n for n in FIXTURE_NAMES if n.startswith(("error_", "instance_", "docs_instance", "docs_token", "docs_media"))
-}
-
-
-def items(payload):
-    return payload if isinstance(payload, list) else []
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_mastodon_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    for item in items(payload):
-        check_parse(partial(adapter.parse_item, item))  # a dead letter read again
+NO_POSTS |= {n for n in PAYLOADS if n.startswith(("error_", "instance_", "docs_instance", "docs_token", "docs_media"))}
 
 
 def test_every_fixture_is_fuzzed_and_those_with_posts_parse_unmutated():
-    assert len(FIXTURE_NAMES) == 23 and len(LISTS) == 3
-    for name in sorted(set(FIXTURE_NAMES) - NO_POSTS):
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) == 23 and len(LISTS) == 3
+    fuzzing.check_parses_whole(adapter, PAYLOADS, sorted(set(PAYLOADS) - NO_POSTS))
 
 
 CURSORS = [
@@ -71,7 +53,7 @@ CURSORS = [
         ("notifications_mentions.json", NOTIFICATIONS),
     ],
 )
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
+@settings(fuzz_settings, max_examples=QUARTER)
 @given(data=st.data())
 def test_mastodon_poll_survives_mutated_pages(name, url, data):
     """The poll's own path (streams, marks, paging, `seen`, the cursor) over a mutated page."""
@@ -91,32 +73,7 @@ def test_mastodon_poll_survives_mutated_pages(name, url, data):
         assert Cursor.load(result.cursor, base_url=BASE).dump() == result.cursor  # read back as written
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", LISTS)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
-def test_mastodon_mutated_pages_are_stored_whole_or_not_at_all(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    made = Channel.objects.filter(slug="mastodon").first() or channel()
-    fuzzing.check_stored_whole_and_once(lambda: adapter.parse_page(payload), made)
-
-
 # --- nesting thousands deep ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "payload",
-    [deep(5000), [deep(5000)], {"statuses": [deep_dict(5000)]}, {"ancestors": deep(5000), "descendants": []}],
-    ids=["deep-list", "item-deep-list", "search-deep-dict", "context-deep-list"],
-)
-def test_a_payload_nested_5000_deep_is_parsed_or_refused_clearly(payload):
-    try:
-        parsed = adapter.parse_page(payload)
-    except AdapterError as exc:
-        assert len(str(exc)) < 400
-        return
-    assert not parsed.mentions
-    assert all(len(r.error) < 700 for r in parsed.rejected)
 
 
 def test_html_nested_5000_deep_is_text_without_recursion():

@@ -10,18 +10,7 @@ from django.utils import timezone
 from responses import matchers
 
 from channels.adapters.reddit import API_URL
-from channels.adapters.reddit.tests.test_reddit_adapter import (
-    api_calls,
-    comment,
-    listing,
-    load,
-    mock_token,
-    page,
-    post,
-    query,
-    reddit_channel,
-    token_calls,
-)
+from channels.adapters.reddit.tests import test_reddit_adapter as shapes
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
 from mentions.models import Message, Ticket, TicketEvent
@@ -32,11 +21,13 @@ pytestmark = pytest.mark.django_db
 @responses.activate
 def test_a_poll_pages_back_with_after_and_stores_every_new_item_once():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=False)
-    mock_token()
-    page("/r/gitlab/new", [post("p4", now - 10), post("p3", now - 20)], after="t3_p3")
-    page("/r/gitlab/new", [post("p2", now - 30), post("p1", now - 40)], after="t3_p1", from_="t3_p3")
-    page("/r/gitlab/new", [post("old", now - 3 * 86400)], after="t3_old", from_="t3_p1")
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=False)
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [shapes.post("p4", now - 10), shapes.post("p3", now - 20)], after="t3_p3")
+    shapes.page(
+        "/r/gitlab/new", [shapes.post("p2", now - 30), shapes.post("p1", now - 40)], after="t3_p1", from_="t3_p3"
+    )
+    shapes.page("/r/gitlab/new", [shapes.post("old", now - 3 * 86400)], after="t3_old", from_="t3_p1")
 
     outcome = poll(channel)
 
@@ -50,8 +41,8 @@ def test_a_poll_pages_back_with_after_and_stores_every_new_item_once():
         "t3_p4",
     ]
     # The listing's pages (after them the poll may ask for its authors' karma: people.karma's own tests).
-    listings = [c for c in api_calls() if "/r/gitlab/new" in c.request.url]
-    assert [query(c).get("after") for c in listings] == [None, "t3_p3", "t3_p1"]
+    listings = [c for c in shapes.api_calls() if "/r/gitlab/new" in c.request.url]
+    assert [shapes.query(c).get("after") for c in listings] == [None, "t3_p3", "t3_p1"]
     assert channel.cursor["streams"]["r/gitlab/new"]["created_utc"] == now - 10
     assert channel.health == Channel.Health.OK
 
@@ -75,9 +66,9 @@ def test_a_poll_pages_back_with_after_and_stores_every_new_item_once():
 @responses.activate
 def test_a_failed_poll_keeps_the_cursor_and_the_next_one_loses_nothing(failure):
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=False)
-    mock_token()
-    page("/r/gitlab/new", [post("p1", now - 60)])
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=False)
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 60)])
     assert poll(channel).status == "ok"
     cursor = channel.cursor
 
@@ -92,7 +83,9 @@ def test_a_failed_poll_keeps_the_cursor_and_the_next_one_loses_nothing(failure):
         time.sleep(1.1)  # Reddit's window (x-ratelimit-reset: 1) is over
 
     responses.remove(responses.GET, API_URL + "/r/gitlab/new")
-    newest = page("/r/gitlab/new", [post("p3", now - 5), post("p2", now - 30), post("p1", now - 60)])
+    newest = shapes.page(
+        "/r/gitlab/new", [shapes.post("p3", now - 5), shapes.post("p2", now - 30), shapes.post("p1", now - 60)]
+    )
     assert poll(channel).status == "ok"
     assert stored(channel) == [
         "t3_p1",
@@ -108,8 +101,8 @@ def test_a_failed_poll_keeps_the_cursor_and_the_next_one_loses_nothing(failure):
 
 @responses.activate
 def test_a_429_waits_until_reddits_reset_and_sends_nothing_before_it():
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=False, overlap_seconds=0)
-    mock_token()
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=False, overlap_seconds=0)
+    shapes.mock_token()
     responses.get(
         API_URL + "/r/gitlab/new", status=429, headers={"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "900"}
     )
@@ -127,10 +120,10 @@ def test_a_429_waits_until_reddits_reset_and_sends_nothing_before_it():
 @responses.activate
 def test_reddits_remaining_zero_on_a_good_poll_pushes_the_next_poll_past_the_reset():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=False)
-    mock_token()
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=False)
+    shapes.mock_token()
     headers = {"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "700", "x-ratelimit-used": "600"}
-    page("/r/gitlab/new", [post("p1", now - 60)], headers=headers)
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 60)], headers=headers)
     assert poll(channel).status == "ok"
     assert Message.objects.filter(channel=channel).count() == 1
     assert 690 < (channel.next_poll_at - timezone.now()).total_seconds() <= 700
@@ -139,16 +132,19 @@ def test_reddits_remaining_zero_on_a_good_poll_pushes_the_next_poll_past_the_res
 @responses.activate
 def test_a_comment_joins_its_posts_ticket():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"])
-    mock_token()
-    page("/r/gitlab/new", [post("p1", now - 600, author="bob")])
-    page("/r/gitlab/comments", [])
+    channel = shapes.reddit_channel(subreddits=["gitlab"])
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 600, author="bob")])
+    shapes.page("/r/gitlab/comments", [])
     poll(channel)
     ticket = Ticket.objects.filter(channel=channel).get()
 
     responses.reset()
-    page("/r/gitlab/new", [post("p1", now - 600, author="bob")])
-    page("/r/gitlab/comments", [comment("c2", now - 30, post="p1", parent="t1_c1"), comment("c1", now - 60, post="p1")])
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 600, author="bob")])
+    shapes.page(
+        "/r/gitlab/comments",
+        [shapes.comment("c2", now - 30, post="p1", parent="t1_c1"), shapes.comment("c1", now - 60, post="p1")],
+    )
     outcome = poll(channel)
 
     assert outcome.result is not None
@@ -164,10 +160,12 @@ def test_a_comment_joins_its_posts_ticket():
 @responses.activate
 def test_a_comment_by_one_of_our_accounts_is_our_reply_and_sets_the_first_reply_time():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], our_accounts=["gitlab_team"])
-    mock_token()
-    page("/r/gitlab/new", [post("p1", now - 3600, author="bob")])
-    page("/r/gitlab/comments", [comment("c1", now - 600, post="p1", author="GitLab_Team", body="Thanks, fixed!")])
+    channel = shapes.reddit_channel(subreddits=["gitlab"], our_accounts=["gitlab_team"])
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 3600, author="bob")])
+    shapes.page(
+        "/r/gitlab/comments", [shapes.comment("c1", now - 600, post="p1", author="GitLab_Team", body="Thanks, fixed!")]
+    )
 
     outcome = poll(channel)
 
@@ -183,10 +181,10 @@ def test_a_comment_by_one_of_our_accounts_is_our_reply_and_sets_the_first_reply_
 @responses.activate
 def test_the_empty_before_trap_does_not_stall_polling():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=True)
-    mock_token()
-    page("/r/gitlab/new", [])
-    page("/r/gitlab/comments", [comment("c2", now - 30), comment("c1", now - 60)])
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=True)
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [])
+    shapes.page("/r/gitlab/comments", [shapes.comment("c2", now - 30), shapes.comment("c1", now - 60)])
     poll(channel)
     assert Message.objects.filter(channel=channel).count() == 2
 
@@ -194,13 +192,13 @@ def test_the_empty_before_trap_does_not_stall_polling():
     # recorded empty listing forever (PRAW's 2016 cassette); the newest-first read does not.
     responses.get(
         API_URL + "/r/gitlab/comments",
-        json=load("subreddit_comments_empty_before.json"),
+        json=shapes.load("subreddit_comments_empty_before.json"),
         match=[matchers.query_param_matcher({"before": "t1_c2"}, strict_match=False)],
     )
     responses.replace(
         responses.GET,
         API_URL + "/r/gitlab/comments",
-        json=listing([comment("c3", now - 5), comment("c1", now - 60)]),
+        json=shapes.listing([shapes.comment("c3", now - 5), shapes.comment("c1", now - 60)]),
         match=[matchers.query_param_matcher({"limit": "100", "raw_json": "1"}, strict_match=True)],
     )
     for _ in range(2):
@@ -211,23 +209,23 @@ def test_the_empty_before_trap_does_not_stall_polling():
         "t1_c2",
         "t1_c3",
     ]
-    assert all("before" not in query(c) for c in api_calls())
-    assert len(token_calls()) == 1
+    assert all("before" not in shapes.query(c) for c in shapes.api_calls())
+    assert len(shapes.token_calls()) == 1
 
 
 @responses.activate
 def test_an_edit_and_a_removal_seen_later_reach_the_stored_message():
     now = int(time.time())
-    channel = reddit_channel(subreddits=["gitlab"], include_comments=False)
-    mock_token()
-    page("/r/gitlab/new", [post("p1", now - 120, selftext="GitLab is down?")])
+    channel = shapes.reddit_channel(subreddits=["gitlab"], include_comments=False)
+    shapes.mock_token()
+    shapes.page("/r/gitlab/new", [shapes.post("p1", now - 120, selftext="GitLab is down?")])
     poll(channel)
     message = Message.objects.filter(channel=channel).get()
 
     responses.replace(
         responses.GET,
         API_URL + "/r/gitlab/new",
-        json=listing([post("p1", now - 120, selftext="Edit: it is back", edited=float(now - 10))]),
+        json=shapes.listing([shapes.post("p1", now - 120, selftext="Edit: it is back", edited=float(now - 10))]),
     )
     assert poll(channel).status == "ok"
     message.refresh_from_db()
@@ -238,7 +236,7 @@ def test_an_edit_and_a_removal_seen_later_reach_the_stored_message():
     responses.replace(
         responses.GET,
         API_URL + "/r/gitlab/new",
-        json=listing([post("p1", now - 120, selftext="[removed]", edited=float(now - 10))]),
+        json=shapes.listing([shapes.post("p1", now - 120, selftext="[removed]", edited=float(now - 10))]),
     )
     assert poll(channel).status == "ok"
     assert ingested(poll(channel)).received == 0  # handed over once, not at every poll
@@ -249,8 +247,8 @@ def test_an_edit_and_a_removal_seen_later_reach_the_stored_message():
 
 @responses.activate
 def test_a_missing_subreddit_marks_the_channel_failing_with_a_readable_error():
-    channel = reddit_channel(subreddits=["gitlabb"], include_comments=False)
-    mock_token()
+    channel = shapes.reddit_channel(subreddits=["gitlabb"], include_comments=False)
+    shapes.mock_token()
     responses.get(
         API_URL + "/r/gitlabb/new",
         status=302,
@@ -260,4 +258,4 @@ def test_a_missing_subreddit_marks_the_channel_failing_with_a_readable_error():
     assert channel.health == Channel.Health.FAILING
     assert "no such subreddit" in channel.last_error and "/r/gitlabb/new" in channel.last_error
     assert channel.next_poll_at is None  # not retried until an admin fixes the config
-    assert len(api_calls()) == 1
+    assert len(shapes.api_calls()) == 1

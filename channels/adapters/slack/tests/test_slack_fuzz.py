@@ -1,26 +1,20 @@
 """Property-based tests: the Slack message the desk's Slack app hands over (fixtures/message_markup.json, in the
 documented shape of fixtures/SOURCES.md), mutated the ways the internet breaks payloads, is parsed without an
 unhandled exception: a mention that is clean, or a rejected item with its reason (a part not in Slack's
-documented shape is a PayloadError naming it)."""
+documented shape is a PayloadError naming it).
 
-import json
-from pathlib import Path
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from channels.adapters.slack import SlackAdapter
 from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
+from channels.tests.platform_fuzz import FUZZED
 
 adapter = SlackAdapter()
-MESSAGE = json.loads((Path(__file__).parent / "fixtures" / "message_markup.json").read_text())
-
-
-@fuzz_settings
-@given(data=st.data())
-def test_slack_survives_mutated_messages(data):
-    payload = draw_mutated(data, MESSAGE)
-    check_parse(lambda: adapter.parse_page(payload))
+MESSAGE = FUZZED["slack"].payloads["message_markup.json"]  # as the shared fuzz contract reads it
 
 
 @fuzz_settings

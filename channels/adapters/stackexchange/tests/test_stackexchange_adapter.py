@@ -4,7 +4,6 @@ import json
 import re
 import time
 from datetime import UTC, datetime
-from io import StringIO
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,7 +11,7 @@ import pytest
 import requests
 import responses
 from django.core.cache import cache
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from responses import matchers
 
 from channels.adapters import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
@@ -25,6 +24,7 @@ from channels.adapters.stackexchange import (
 )
 from channels.http import build_session
 from channels.tests.factories import ChannelFactory
+from channels.tests.harness import ingest_payload, ingest_payload_twice
 from channels.tests.sent import request_url
 from mentions.models import Message
 
@@ -777,12 +777,6 @@ def test_connection_under_backoff_does_not_call_and_says_how_long():
 # --- saved payloads through `manage.py ingest_payload` -------------------------------------
 
 
-def _ingest_payload(*args):
-    out = StringIO()
-    call_command("ingest_payload", *args, stdout=out)
-    return json.loads(out.getvalue())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fixture", "count", "tickets"),
@@ -798,8 +792,7 @@ def _ingest_payload(*args):
 )
 def test_every_recorded_post_payload_ingests_once(fixture, count, tickets):
     channel = stackexchange_channel(name="SO demo", slug="so-demo", cursor={"version": 1, "tags": {}})
-    first = _ingest_payload("--channel", "SO demo", str(FIXTURES / fixture))
-    second = _ingest_payload("--channel", "so-demo", str(FIXTURES / fixture))
+    first, second = ingest_payload_twice(channel, FIXTURES / fixture)
     assert (first["received"], first["created"], first["tickets_created"]) == (count, count, tickets)
     assert (second["created"], second["duplicates"]) == (0, count)
     assert Message.objects.filter(channel=channel).count() == count
@@ -812,5 +805,5 @@ def test_every_recorded_post_payload_ingests_once(fixture, count, tickets):
 def test_non_post_payloads_are_refused_by_ingest_payload(fixture):
     channel = stackexchange_channel(name="SO demo", slug="so-demo")
     with pytest.raises(CommandError, match="not a valid Stack Overflow / Stack Exchange payload"):
-        _ingest_payload("--channel", "so-demo", str(FIXTURES / fixture))
+        ingest_payload("--channel", "so-demo", str(FIXTURES / fixture))
     assert Message.objects.filter(channel=channel).count() == 0

@@ -15,22 +15,7 @@ import requests
 import responses
 
 from channels.adapters.stackexchange import StackExchangeAdapter, timeline_posts
-from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
-    ANSWERS_URL,
-    API_ROOT,
-    COMMENTS_URL,
-    QUESTIONS_URL,
-    add_answers,
-    add_comments,
-    add_questions,
-    answer,
-    calls_to,
-    comment,
-    load,
-    question,
-    stackexchange_channel,
-    wrapper,
-)
+from channels.adapters.stackexchange.tests import test_stackexchange_adapter as shapes
 from channels.http import build_session
 from channels.models import Channel
 from channels.tests.harness import poll
@@ -38,8 +23,8 @@ from intake.services.quarantine import mentions_store
 from mentions.models import Message
 
 adapter = StackExchangeAdapter()
-TIMELINE = load("question_timelines_comments_stackongo.json")
-POSTS_URL = re.compile(re.escape(API_ROOT) + r"/posts/[0-9;]+(?:\?|$)")
+TIMELINE = shapes.load("question_timelines_comments_stackongo.json")
+POSTS_URL = re.compile(re.escape(shapes.API_ROOT) + r"/posts/[0-9;]+(?:\?|$)")
 
 
 # --- (a) timeline events --------------------------------------------------------------------------------------
@@ -77,9 +62,9 @@ def test_timeline_events_are_never_stored_as_posts(kind, extra, named):
 @pytest.mark.django_db
 def test_a_timeline_page_stores_only_real_posts_with_their_own_author_and_time():
     t = 1_700_000_000
-    real = question(9087138, t, title="How do I bind?")
+    real = shapes.question(9087138, t, title="How do I bind?")
     page = {"items": [*TIMELINE["items"], _event("vote_aggregate", up_vote_count=3), real]}
-    channel = stackexchange_channel()
+    channel = shapes.stackexchange_channel()
     parsed = adapter.parse_page(page)
     result = mentions_store(channel=channel, mentions=parsed.mentions, rejected=parsed.rejected)
     assert (result.received, result.created, result.quarantined) == (1, 1, 0)
@@ -87,7 +72,7 @@ def test_a_timeline_page_stores_only_real_posts_with_their_own_author_and_time()
     assert message.external_id == "q9087138" and message.author_handle == "2327697"  # the question's owner
     assert message.platform_created_at.timestamp() == t  # not an event's time
     # A user timeline ("answered", "commented" with the comment's text as `detail`) is events too.
-    user_events = load("user_timelines_stackongo.json")["items"]
+    user_events = shapes.load("user_timelines_stackongo.json")["items"]
     parsed = adapter.parse_page({"items": [*user_events, real]})
     assert [m.external_id for m in parsed.mentions] == ["q9087138"] and parsed.rejected == []
 
@@ -96,7 +81,7 @@ def test_a_timeline_page_stores_only_real_posts_with_their_own_author_and_time()
 
 
 def test_a_comment_on_an_answer_gets_the_answer_as_parent_from_post_type():
-    item = comment(
+    item = shapes.comment(
         30, 20, 1_700_000_000, post_type="answer", link="https://stackoverflow.com/questions/10/x/20#comment30_20"
     )
     [m] = adapter.parse_payload({"items": [item]})
@@ -111,7 +96,7 @@ def test_a_comment_on_an_answer_gets_the_answer_as_parent_from_post_type():
     ],
 )
 def test_a_comment_link_tells_an_answer_from_a_question(link, parent, thread):
-    [m] = adapter.parse_payload({"items": [comment(30, 20, 1_700_000_000, link=link)]})
+    [m] = adapter.parse_payload({"items": [shapes.comment(30, 20, 1_700_000_000, link=link)]})
     assert (m.parent_id, m.thread_id, m.related_ids) == (parent, thread, ())
 
 
@@ -119,10 +104,10 @@ def test_a_comment_link_tells_an_answer_from_a_question(link, parent, thread):
 def test_a_comment_of_unknown_post_type_still_joins_the_answers_ticket():
     """The recorded comments carry no post_type and no link: `q<post>` is the guess, `a<post>` a related id."""
     t = 1_700_000_000
-    channel = stackexchange_channel()
-    [stored_answer] = adapter.parse_payload({"items": [answer(20, 10, t)]})
+    channel = shapes.stackexchange_channel()
+    [stored_answer] = adapter.parse_payload({"items": [shapes.answer(20, 10, t)]})
     mentions_store(channel=channel, mentions=[stored_answer])  # its question is not stored: its own ticket
-    recorded = load("question_comments.json")["items"][0]
+    recorded = shapes.load("question_comments.json")["items"][0]
     mentions = adapter.parse_payload({"items": [{**recorded, "post_id": 20, "creation_date": t + 60}]})
     result = mentions_store(channel=channel, mentions=mentions)
     assert (result.created, result.tickets_created, result.threaded) == (1, 0, 1)
@@ -133,8 +118,10 @@ def test_a_comment_of_unknown_post_type_still_joins_the_answers_ticket():
 @pytest.mark.django_db
 def test_ingest_payload_resolves_a_comment_on_a_watched_answer_through_the_channel():
     t = int(time.time()) - 600
-    channel = stackexchange_channel(cursor={"version": 1, "watch": {"questions": [[10, t]], "answers": [[20, 10, t]]}})
-    recorded = load("question_comments.json")["items"][0]
+    channel = shapes.stackexchange_channel(
+        cursor={"version": 1, "watch": {"questions": [[10, t]], "answers": [[20, 10, t]]}}
+    )
+    recorded = shapes.load("question_comments.json")["items"][0]
     [m] = adapter.parse_page_for_channel({"items": [{**recorded, "post_id": 20}]}, channel=channel).mentions
     assert (m.parent_id, m.thread_id, m.related_ids) == ("a20", "q10", ())
     assert m.permalink == "https://stackoverflow.com/posts/comments/18990742"
@@ -145,8 +132,8 @@ def test_ingest_payload_resolves_a_comment_on_a_watched_answer_through_the_chann
 def test_a_comment_on_an_answer_that_left_the_watch_list_is_resolved_through_posts():
     now = int(time.time())
     t = now - 3600
-    channel = stackexchange_channel()
-    [stored_answer] = adapter.parse_payload({"items": [answer(20, 10, t + 60)]})
+    channel = shapes.stackexchange_channel()
+    [stored_answer] = adapter.parse_payload({"items": [shapes.answer(20, 10, t + 60)]})
     mentions_store(channel=channel, mentions=[stored_answer])  # the answer's own ticket (its question is not ours)
     # A comments walk left open over [10, 20]; answer 20 has left the watch list since.
     walk = {"ids": [10, 20], "start": t - 300, "chunk": 0, "from": t - 300, "page": 1, "newest": None}
@@ -159,12 +146,12 @@ def test_a_comment_on_an_answer_that_left_the_watch_list_is_resolved_through_pos
             "comments": {"since": t, "seen": {}, "walk": walk},
         }
     )
-    add_questions([])
-    add_answers([])
-    add_comments([comment(30, 20, t + 120), comment(31, 10, t + 130)])  # withbody: no post_type
+    shapes.add_questions([])
+    shapes.add_answers([])
+    shapes.add_comments([shapes.comment(30, 20, t + 120), shapes.comment(31, 10, t + 130)])  # withbody: no post_type
     responses.get(
         POSTS_URL,
-        json=wrapper(
+        json=shapes.wrapper(
             [
                 {
                     "post_id": 20,
@@ -180,7 +167,7 @@ def test_a_comment_on_an_answer_that_left_the_watch_list_is_resolved_through_pos
 
     assert outcome.result is not None
     assert outcome.status == "ok" and outcome.result.created == 2
-    assert [c.request.url.split("?")[0] for c in calls_to(POSTS_URL)] == [API_ROOT + "/posts/20"]
+    assert [c.request.url.split("?")[0] for c in shapes.calls_to(POSTS_URL)] == [shapes.API_ROOT + "/posts/20"]
     by_id = {m.external_id: m for m in Message.objects.filter(channel=channel)}
     assert (by_id["c30"].parent_external_id, by_id["c30"].thread_external_id) == ("a20", "q10")
     assert by_id["c30"].ticket_id == by_id["a20"].ticket_id
@@ -226,19 +213,19 @@ def test_hostile_numbers_in_quota_backoff_ids_and_times_never_raise(value):
         "backoff": {"/x": value},
     }
     items = [
-        question(1, now - 60),
-        question(value, now - 50),
-        question(3, value),
-        {**question(4, now - 40), "last_edit_date": value, "owner": {"user_id": value, "display_name": value}},
+        shapes.question(1, now - 60),
+        shapes.question(value, now - 50),
+        shapes.question(3, value),
+        {**shapes.question(4, now - 40), "last_edit_date": value, "owner": {"user_id": value, "display_name": value}},
     ]
     responses.get(
-        QUESTIONS_URL,
+        shapes.QUESTIONS_URL,
         json=json.loads(
-            json.dumps(wrapper(items, quota_remaining=value, quota_max=value, backoff=value, has_more=value))
+            json.dumps(shapes.wrapper(items, quota_remaining=value, quota_max=value, backoff=value, has_more=value))
         ),
     )
-    add_answers([], quota_remaining=value)
-    add_comments([], quota_remaining=value)
+    shapes.add_answers([], quota_remaining=value)
+    shapes.add_comments([], quota_remaining=value)
 
     result = adapter.fetch(channel=channel, session=build_session())
 
@@ -255,10 +242,10 @@ def test_hostile_numbers_in_quota_backoff_ids_and_times_never_raise(value):
 @responses.activate
 def test_a_backoff_sent_as_a_string_is_honoured_and_a_negative_one_ignored():
     now = int(time.time())
-    channel = stackexchange_channel()
-    add_questions([question(1, now - 60)], backoff="60")
-    add_answers([], backoff=-30)
-    add_comments([])
+    channel = shapes.stackexchange_channel()
+    shapes.add_questions([shapes.question(1, now - 60)], backoff="60")
+    shapes.add_answers([], backoff=-30)
+    shapes.add_comments([])
     result = adapter.fetch(channel=channel, session=build_session())
     assert list(result.cursor["backoff"]) == ["/questions"]
     assert result.not_before is not None
@@ -291,15 +278,15 @@ KEY = "Sk3y*Tr4Ck(("
 )
 def test_the_app_key_never_reaches_logs_or_error_messages(failure, caplog):
     caplog.set_level(logging.DEBUG)
-    channel = stackexchange_channel()
+    channel = shapes.stackexchange_channel()
     channel.credentials = {"key": KEY}
     channel.save()
-    responses.get(QUESTIONS_URL, **failure)
+    responses.get(shapes.QUESTIONS_URL, **failure)
 
     outcome = poll(channel)
 
     assert outcome.status in ("failing", "transient_error")
-    assert calls_to(QUESTIONS_URL)[0].request.url.endswith("key=Sk3y%2ATr4Ck%28%28")  # it was sent
+    assert shapes.calls_to(shapes.QUESTIONS_URL)[0].request.url.endswith("key=Sk3y%2ATr4Ck%28%28")  # it was sent
     shown = " ".join(
         [outcome.error or "", channel.last_error, caplog.text, str(channel.platform_status), json.dumps(channel.cursor)]
     )
@@ -312,12 +299,12 @@ def test_the_app_key_never_reaches_logs_or_error_messages(failure, caplog):
 def test_the_app_key_is_not_logged_by_a_successful_poll(caplog):
     caplog.set_level(logging.DEBUG)
     now = int(time.time())
-    channel = stackexchange_channel()
+    channel = shapes.stackexchange_channel()
     channel.credentials = {"key": KEY}
     channel.save()
-    add_questions([question(1, now - 60)], backoff=5)
-    add_answers([])
-    add_comments([])
+    shapes.add_questions([shapes.question(1, now - 60)], backoff=5)
+    shapes.add_answers([])
+    shapes.add_comments([])
     assert poll(channel).status == "ok"
     assert KEY not in caplog.text and "key=" not in caplog.text
-    assert len(calls_to(ANSWERS_URL)) == len(calls_to(COMMENTS_URL)) == 1
+    assert len(shapes.calls_to(shapes.ANSWERS_URL)) == len(shapes.calls_to(shapes.COMMENTS_URL)) == 1

@@ -1,48 +1,32 @@
 """Property-based tests: every real Stack Exchange fixture, mutated the ways the internet breaks payloads, is parsed
 without an unhandled exception, fetched through a poll without one (numbers in quota, backoff, ids and times as
-strings, NaN, huge or negative), and stored whole or not at all."""
+strings, NaN, huge or negative), and stored whole or not at all.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
 import time
-from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels.adapters.stackexchange import StackExchangeAdapter
-from channels.adapters.stackexchange.tests.test_stackexchange_adapter import (
-    ANSWERS_URL,
-    COMMENTS_URL,
-    QUESTIONS_URL,
-    wrapper,
-)
+from channels.adapters.stackexchange.tests import test_stackexchange_adapter as shapes
 from channels.models import Channel
 from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import HOSTILE_VALUES, check_parse, draw_mutated, fuzz_settings
+from channels.tests.fuzzing import HOSTILE_VALUES, QUARTER, draw_mutated, fuzz_each
+from channels.tests.platform_fuzz import FUZZED
 from mentions.models import Message, Ticket
 
 adapter = StackExchangeAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json") if not p.name.startswith("_"))
-PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_NAMES}
-
-
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_stackexchange_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    items = payload.get("items") if isinstance(payload, dict) else None
-    if isinstance(items, list) and items:
-        check_parse(lambda: adapter.parse_item(items[0]))
+PAYLOADS = FUZZED["stackexchange"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
 
 
 def test_every_fixture_is_fuzzed_and_parses_unmutated():
-    assert len(FIXTURE_NAMES) >= 14
-    for name in FIXTURE_NAMES:
+    assert len(PAYLOADS) >= 14
+    for name in PAYLOADS:
         if name.startswith("error_"):
             continue
         parsed = adapter.parse_page(PAYLOADS[name]) if "users_associated" not in name else None
@@ -55,9 +39,7 @@ POLL_PAGES = ["questions_all_stackongo.json", "questions_list_default_filter.jso
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", POLL_PAGES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(POLL_PAGES, examples=QUARTER)
 def test_stackexchange_poll_survives_mutated_pages_and_numbers(name, data):
     page = draw_mutated(data, PAYLOADS[name])
     if isinstance(page, dict):
@@ -78,20 +60,18 @@ def test_stackexchange_poll_survives_mutated_pages_and_numbers(name, data):
     channel.cursor = cursor
 
     def empty_answers_and_comments(mock):
-        mock.get(ANSWERS_URL, json=wrapper([]))
-        mock.get(COMMENTS_URL, json=wrapper([]))
+        mock.get(shapes.ANSWERS_URL, json=shapes.wrapper([]))
+        mock.get(shapes.COMMENTS_URL, json=shapes.wrapper([]))
 
     results = fuzzing.check_poll(
-        adapter, channel, QUESTIONS_URL, page, more_routes=empty_answers_and_comments, allow_nan=False
+        adapter, channel, shapes.QUESTIONS_URL, page, more_routes=empty_answers_and_comments, allow_nan=False
     )
     for result in results:
         json.dumps(result.platform_status, allow_nan=False)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["questions_all_stackongo.json", "questions_ids_answers.json"])
-@settings(fuzz_settings, max_examples=30)
-@given(data=st.data())
+@fuzz_each(["questions_all_stackongo.json", "questions_ids_answers.json"], examples=30)
 def test_stackexchange_mutated_payloads_are_stored_whole_or_not_at_all(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     channel = ChannelFactory(kind="stackexchange", config={"site": "stackoverflow", "tags": ["gitlab"]})

@@ -1,14 +1,14 @@
 """Property-based tests: every real X fixture, mutated the ways the internet breaks payloads (entities and
 expansions of wrong types, includes missing, odd referenced_tweets and edit histories, meta of wrong types,
-errors next to data), is parsed without an unhandled exception, polled without one, and stored whole."""
+errors next to data), is parsed without an unhandled exception, polled without one, and stored whole.
+
+Each fixture's mutated parse (and, for some, the store whole or not at all) is the shared contract's, over every
+platform: channels/tests/test_platform_contract_fuzz.py (its part here: channels/tests/platform_fuzz.py)."""
 
 import json
-from functools import partial
-from pathlib import Path
 
 import pytest
 import responses
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from channels import clean
@@ -17,37 +17,21 @@ from channels.http import build_session
 from channels.models import Channel
 from channels.tests import fuzzing
 from channels.tests.factories import ChannelFactory
-from channels.tests.fuzzing import check_parse, draw_mutated, fuzz_settings
+from channels.tests.fuzzing import QUARTER, draw_mutated, fuzz_each
+from channels.tests.platform_fuzz import FUZZED
 from mentions.models import Message
 
 adapter = TwitterAdapter()
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_NAMES = sorted(p.name for p in FIXTURES.glob("*.json"))
-PAYLOADS = {name: json.loads((FIXTURES / name).read_text()) for name in FIXTURE_NAMES}
+PAYLOADS = FUZZED["twitter"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
 # The responses that hold posts (the others are a created post, a deletion, recorded headers).
-POST_PAGES = [n for n in FIXTURE_NAMES if isinstance(PAYLOADS[n], dict) and isinstance(PAYLOADS[n].get("data"), list)]
+POST_PAGES = [n for n in PAYLOADS if isinstance(PAYLOADS[n], dict) and isinstance(PAYLOADS[n].get("data"), list)]
 MAIN_ID = "2244994945"
 CONFIG = {"handles": [{"username": "GitLab", "user_id": MAIN_ID, "role": "main"}]}
 
 
-@pytest.mark.parametrize("name", FIXTURE_NAMES)
-@fuzz_settings
-@given(data=st.data())
-def test_x_survives_mutated_payloads(name, data):
-    payload = draw_mutated(data, PAYLOADS[name])
-    check_parse(lambda: adapter.parse_page(payload))
-    check_parse(lambda: adapter.parse_page([payload, payload]))
-    if isinstance(payload, dict):
-        items = payload.get("data")
-        for item in items if isinstance(items, list) else [items]:
-            check_parse(partial(adapter.parse_item, item))
-
-
 def test_every_fixture_is_fuzzed_and_the_post_pages_parse_unmutated():
-    assert len(FIXTURE_NAMES) >= 15 and len(POST_PAGES) >= 10
-    for name in POST_PAGES:
-        parsed = adapter.parse_page(PAYLOADS[name])
-        assert parsed.mentions and not parsed.rejected, name
+    assert len(PAYLOADS) >= 15 and len(POST_PAGES) >= 10
+    fuzzing.check_parses_whole(adapter, PAYLOADS, POST_PAGES)
 
 
 CURSORS = [
@@ -59,9 +43,7 @@ CURSORS = [
 ]
 
 
-@pytest.mark.parametrize("name", POST_PAGES)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(POST_PAGES, examples=QUARTER)
 def test_x_poll_survives_mutated_pages(name, data):
     """The poll's own path (HTTP, paging, cursor, edits memory) over a mutated page and a mutated cursor."""
     page = draw_mutated(data, PAYLOADS[name])
@@ -75,9 +57,7 @@ STORED = ["search_recent_with_expansions_docs_sample.json", "search_recent_with_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", STORED)
-@settings(fuzz_settings, max_examples=max(10, fuzz_settings.max_examples // 4))
-@given(data=st.data())
+@fuzz_each(STORED, examples=QUARTER)
 def test_x_mutated_pages_are_stored_whole_or_quarantined(name, data):
     payload = draw_mutated(data, PAYLOADS[name])
     channel = ChannelFactory(kind="twitter", config=CONFIG, our_accounts=[])

@@ -171,12 +171,17 @@ def test_an_advocate_cannot_start_a_connection(client, account):
     assert client.get(reverse("channels:account-connect", args=[account.pk])).status_code == 403
 
 
+def _connected_until(account, *, refresh_token: str, minutes: int) -> None:
+    """`account` connected with an old access token that expires in `minutes`, and `refresh_token` to renew it."""
+    account.tokens = {"access_token": "old-access", "refresh_token": refresh_token}
+    account.status = Account.Status.CONNECTED
+    account.token_expires_at = timezone.now() + timedelta(minutes=minutes)
+    account.save()
+
+
 @responses.activate
 def test_a_token_about_to_expire_is_refreshed_by_the_beat_and_the_new_refresh_token_kept(account):
-    account.tokens = {"access_token": "old-access", "refresh_token": "old-refresh"}
-    account.status = Account.Status.CONNECTED
-    account.token_expires_at = timezone.now() + timedelta(minutes=10)
-    account.save()
+    _connected_until(account, refresh_token="old-refresh", minutes=10)
     fresh = Account.objects.create(channel=account.channel, username="GitLabStatus", status=Account.Status.CONNECTED)
     fresh.tokens = {"access_token": "fresh", "refresh_token": "r"}
     fresh.token_expires_at = timezone.now() + timedelta(hours=2)
@@ -195,10 +200,7 @@ def test_a_token_about_to_expire_is_refreshed_by_the_beat_and_the_new_refresh_to
 
 @responses.activate
 def test_a_refused_refresh_marks_the_account_for_reconnecting(account):
-    account.tokens = {"access_token": "old-access", "refresh_token": "revoked"}
-    account.status = Account.Status.CONNECTED
-    account.token_expires_at = timezone.now() + timedelta(minutes=1)
-    account.save()
+    _connected_until(account, refresh_token="revoked", minutes=1)
     responses.post(
         TOKEN_URL,
         status=400,
@@ -213,10 +215,7 @@ def test_a_refused_refresh_marks_the_account_for_reconnecting(account):
 
 @responses.activate
 def test_an_unreachable_token_endpoint_leaves_the_account_connected_for_the_next_try(account):
-    account.tokens = {"access_token": "old-access", "refresh_token": "r"}
-    account.status = Account.Status.CONNECTED
-    account.token_expires_at = timezone.now() + timedelta(minutes=1)
-    account.save()
+    _connected_until(account, refresh_token="r", minutes=1)
     responses.post(TOKEN_URL, status=503)
     assert accounts_refresh_due() == {"refreshed": 0, "needs_reconnect": 0, "later": 1}
     account.refresh_from_db()
