@@ -2,8 +2,9 @@
 
 Where: an issue tracker channel the desk has (GitLab, GitHub, Jira Cloud, Linear): its configured projects are what
 the form offers ("File in: gitlab-org/gitlab"); the issue is filed as the channel's first connected account that
-posts from the desk, whose token may write (the channel's own token only reads). The platform is asked with no lock held; the link and the
-tickets' history are written after, in one transaction. Linking the same issue again adds tickets to the one link.
+posts from the desk, whose token may write (the channel's own token only reads). The platform is asked with no lock
+held; the link and the tickets' history are written after, in one transaction. Linking the same issue again adds
+tickets to the one link.
 """
 
 from __future__ import annotations

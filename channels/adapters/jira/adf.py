@@ -4,8 +4,9 @@ as markup).
 
 The body is written for Markdown trackers, its quoted words HTML-escaped (stories.issues.text): ADF shows text as
 text, so the escaping is undone rather than shown as "&lt;". Blocks are separated by a blank line; a block whose
-lines all start with ">" is a quote (the mentions the body quotes), each line of a block a ``hardBreak`` apart. Text nodes may not be empty, and control characters (which
-Jira refuses) are dropped: the untrusted words of a mention stay words.
+lines all start with ">" is a quote (the mentions the body quotes), each line of a block a ``hardBreak`` apart. Text
+nodes may not be empty, and control characters (which Jira refuses) are dropped: the untrusted words of a mention
+stay words.
 """
 
 from __future__ import annotations
