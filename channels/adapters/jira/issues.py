@@ -87,9 +87,10 @@ def issue_create(
     config = settings_of(channel.config)
     site = config["site"]
     where = f"the issues of {project} on {site}"
+    summary = clean.line(title, max_length=255)
     fields = {
         "project": {"key": project},
-        "summary": clean.line(title, max_length=255),
+        "summary": summary,
         "issuetype": {"name": config["issue_type"]},
         "description": adf_of(body),
     }
@@ -113,7 +114,7 @@ def issue_create(
         raise ReplyError(f"Jira accepted the issue but named no key: check {where}.")
     return IssueState(
         project=key.group("project"), number=int(key.group("number")), url=f"{site}/browse/{key.group(0)}",
-        state="open", milestone="", closed_at=None, title=fields["summary"],
+        state="open", milestone="", closed_at=None, title=summary,
     )  # fmt: skip
 
 

@@ -104,7 +104,7 @@ def test_a_read_is_one_request_with_the_channels_credentials():
     (call,) = responses.calls
     expected = base64.b64encode(f"reader@example.com:{READ_TOKEN}".encode()).decode()
     assert call.request.headers["Authorization"] == f"Basic {expected}"
-    assert "fields=status%2Cresolution%2CfixVersions%2Csummary%2Cresolutiondate" in call.request.url
+    assert "fields=status%2Cresolution%2CfixVersions%2Csummary%2Cresolutiondate" in str(call.request.url)
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from channels.http import build_session
 
 def test_the_settings_take_team_keys():
     assert validate_config({"teams": ["eng", "ENG", "Web2"]}) == {"teams": ["ENG", "WEB2"]}
+    wrong: object
     for wrong in ({"teams": []}, {"teams": "ENG"}, {"teams": ["EN G"]}, {"teams": ["ENG"], "site": "x"}, []):
         with pytest.raises(ConfigError):
             validate_config(wrong)
@@ -63,7 +64,7 @@ def test_a_read_is_one_query_with_the_channels_key_sent_bare():
     assert state.fixed
     (call,) = responses.calls
     assert call.request.headers["Authorization"] == READ_KEY
-    assert json.loads(call.request.body)["variables"] == {"id": "ENG-123"}
+    assert json.loads(call.request.body or "{}")["variables"] == {"id": "ENG-123"}
 
 
 @pytest.mark.django_db
