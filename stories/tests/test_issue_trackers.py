@@ -206,3 +206,17 @@ def test_linear_a_rate_limit_and_a_refused_key_are_said_without_the_key():
     with pytest.raises(ValidationError) as said:
         issue_file(tickets=tickets(1), user=AdvocateFactory(), where=f"{channel.pk}:ENG")
     assert "Linear" in str(said.value) and linear.FILE_TOKEN not in str(said.value)
+
+
+@responses.activate
+def test_a_poll_of_a_tracker_only_channel_reads_nothing_and_keeps_it_healthy():
+    from channels.models import Channel
+    from channels.tests.harness import ingested, poll
+
+    for channel in (jira.tracker(), linear.tracker()):
+        channel.cursor = {"kept": 1}
+        channel.save()
+        outcome = poll(channel)
+
+        assert ingested(outcome).created == 0 and not responses.calls  # no request: nothing is polled there
+        assert channel.health == Channel.Health.OK and channel.cursor == {"kept": 1}
