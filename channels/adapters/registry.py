@@ -43,6 +43,8 @@ PLATFORMS: dict[str, str] = {
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
+    "jira": "channels.adapters.jira.platform",
+    "linear": "channels.adapters.linear.platform",
 }
 _declared: dict[str, Platform] = {}
 _loaded: dict[str, Adapter] = {}

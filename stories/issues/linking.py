@@ -1,9 +1,10 @@
 """An issue filed from the desk, or linked by its address, for a ticket or for all of a story's tickets.
 
-Where: a GitLab or GitHub channel the desk has (its configured projects are what the form offers, "File in:
-gitlab-org/gitlab"); the issue is filed as the channel's first connected account that posts from the desk, whose
-token may write (the channel's own token only reads). The platform is asked with no lock held; the link and the
-tickets' history are written after, in one transaction. Linking the same issue again adds tickets to the one link.
+Where: an issue tracker channel the desk has (GitLab, GitHub, Jira Cloud, Linear): its configured projects are what
+the form offers ("File in: gitlab-org/gitlab"); the issue is filed as the channel's first connected account that
+posts from the desk, whose token may write (the channel's own token only reads). The platform is asked with no lock
+held; the link and the tickets' history are written after, in one transaction. Linking the same issue again adds
+tickets to the one link.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def issue_file(
 
 
 def issue_link_url(*, tickets: Sequence[Ticket], user: Any, url: str) -> IssueLink:
-    """Link the issue at `url` (on one of the desk's GitLab or GitHub channels) to the tickets; its state is read
+    """Link the issue at `url` (on one of the desk's tracker channels) to the tickets; its state is read
     by the next follow-up run."""
     ensure_can_work(user)
     url = (url or "").strip()
@@ -131,7 +132,10 @@ def issue_link_url(*, tickets: Sequence[Ticket], user: Any, url: str) -> IssueLi
         if ref is not None and (found is None or ref.project in projects_of(channel)):
             found = (channel, ref)
     if found is None:
-        raise ValidationError("That is not the address of an issue on a GitLab or GitHub channel the desk has.")
+        raise ValidationError(
+            "That is not the address of an issue on an issue tracker channel the desk has "
+            "(GitLab, GitHub, Jira, Linear)."
+        )
     channel, ref = found
     state = IssueState(project=ref.project, number=ref.number, url=url, state="open", milestone="", closed_at=None)
     return _kept(channel, state, list(tickets), user, action="linked")
