@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.models import Channel
 from imports.macros_write import macros_write
 from imports.models import ImportRun
@@ -42,7 +43,7 @@ def imported_channel(source: str) -> Channel:
     slug = slugify(re.sub(r"[:/\\]+", "-", f"imported-{source}"))[:64]
     channel = Channel.objects.filter(slug=slug).first()
     if channel is None:
-        channel = Channel(kind="webhook", name=f"Imported: {source}"[:100], slug=slug, enabled=False)
+        channel = Channel(kind=WEBHOOK.kind, name=f"Imported: {source}"[:100], slug=slug, enabled=False)
         channel.save()
     return channel
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request
+from channels.accounts.sending import json_of
 from channels.http_status import REFUSED, refusal, succeeded
 
 from ..base import ReplyError
@@ -82,7 +82,7 @@ def state_of(data: Any, *, site: str, project: str) -> IssueState:
 def issue_create(
     *, channel: Channel, account: Account, session: requests.Session, project: str, title: str, body: str
 ) -> IssueState:
-    from channels.accounts.tokens import with_account_token
+    from channels.accounts.tokens import account_request
 
     config = settings_of(channel.config)
     site = config["site"]
@@ -94,17 +94,10 @@ def issue_create(
         "issuetype": {"name": config["issue_type"]},
         "description": adf_of(body),
     }
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(tokens["access_token"])
-        headers = basic_header(str(tokens.get("email") or ""), tokens["access_token"])
-        return reply_request(
-            session, "POST", f"{site}{API}/issue", label="Jira", where=where, json={"fields": fields},
-            headers=headers, allow_redirects=False,
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call)
+    response, used = account_request(
+        session, "POST", f"{site}{API}/issue", account=account, label="Jira", where=where, json={"fields": fields},
+        allow_redirects=False, signed=_signed,
+    )  # fmt: skip
     answer = json_of(response)
     if not succeeded(response):
         said = error_text(answer) or "no reason given"
@@ -116,6 +109,11 @@ def issue_create(
         project=key.group("project"), number=int(key.group("number")), url=f"{site}/browse/{key.group(0)}",
         state="open", milestone="", closed_at=None, title=summary,
     )  # fmt: skip
+
+
+def _signed(tokens: dict[str, Any]) -> dict[str, Any]:
+    """Jira Cloud's API token goes with the account's e-mail, as Basic auth."""
+    return {"headers": basic_header(str(tokens.get("email") or ""), tokens["access_token"])}
 
 
 _LIMITED = (ReplyError, "Jira's rate limit is used up: try again later (no issue was filed).")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import json_of, reply_request
+from channels.accounts.sending import json_of
 from channels.http_status import SEND_LADDER, refusal, succeeded
 
 from ..base import AdapterError, ReplyError
@@ -96,7 +96,7 @@ def _refused_token(response: requests.Response) -> bool:
 def issue_create(
     *, channel: Channel, account: Account, session: requests.Session, project: str, title: str, body: str
 ) -> IssueState:
-    from channels.accounts.tokens import account_tokens, with_account_token
+    from channels.accounts.tokens import account_request, account_tokens
 
     where = f"team {project}'s issues on Linear"
     try:
@@ -106,16 +106,11 @@ def issue_create(
     except AdapterError as exc:  # the lookup's read errors, in words: nothing was filed
         raise ReplyError(f"Linear could not be asked for team {project} ({exc}): no issue was filed.") from None
     variables = {"input": {"teamId": team_id, "title": clean.line(title, max_length=255), "description": body}}
-    used: list[str] = []
-
-    def call(tokens: dict[str, Any]) -> requests.Response:
-        used.append(str(tokens["access_token"]))
-        return reply_request(
-            session, "POST", URL, label="Linear", where=where, json={"query": CREATE, "variables": variables},
-            headers=header_of(tokens), allow_redirects=False,
-        )  # fmt: skip
-
-    response = with_account_token(account=account, session=session, call=call, refused=_refused_token)
+    response, used = account_request(
+        session, "POST", URL, account=account, label="Linear", where=where,
+        json={"query": CREATE, "variables": variables}, allow_redirects=False,
+        signed=lambda tokens: {"headers": header_of(tokens)}, refused=_refused_token,
+    )  # fmt: skip
     answer = json_of(response)
     said = said_of(answer)
     for secret in used:
