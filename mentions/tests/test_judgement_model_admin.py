@@ -128,7 +128,7 @@ def test_the_kpi_page_says_it_under_the_judgement_corrections(client):
 
 def test_a_fresh_install_has_the_needs_a_response_view_and_the_migration_makes_no_second():
     # Run as `migrate` runs it (a transactional test elsewhere may have flushed what the test database's migrate made).
-    make = import_module("mentions.migrations.0052_needs_response_view").view_create
+    make = import_module("mentions.migrations.0001_squashed_0052_needs_response_view").view_create
     View.objects.filter(name="Needs a response").delete()
     make(apps, None)
     view = View.objects.get(name="Needs a response")
