@@ -31,15 +31,13 @@ def mfa_secret_encrypt(text: str) -> str:
     return PREFIX + fernet_for(PURPOSE).encrypt(text.encode()).decode()
 
 
-def mfa_secret_decrypt(value: str, *, strict: bool = False) -> str:
-    """The secret; with `strict` (the migration backwards), an undecryptable value raises instead."""
+def mfa_secret_decrypt(value: str) -> str:
+    """The secret."""
     if not value.startswith(PREFIX):
-        return value  # stored before encryption (the migration encrypts these)
+        return value  # stored before encryption (the data migration of that release encrypted these)
     try:
         return fernet_for(PURPOSE).decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
-        if strict:
-            raise
         logger.error(
             "A two-factor secret cannot be decrypted (was DESK_ENCRYPTION_KEY or SECRET_KEY changed?): its codes "
             "are refused. Delete the person's authenticators in admin so they set two-factor up again."
