@@ -1,4 +1,4 @@
-"""The api app's migrations 0001-0005 as one (the release boundary, see CHANGELOG.md "Upgrading").
+"""The api app's migrations 0001-0005 as one (a release boundary: CHANGELOG.md, "Migrations squashed").
 
 A database at 0005 has run everything here: `replaces` marks this migration applied there and nothing runs. A
 fresh database gets the models as they are now.

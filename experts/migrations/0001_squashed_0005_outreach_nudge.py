@@ -1,4 +1,4 @@
-"""The experts app's migrations 0001-0005 as one (the release boundary, see CHANGELOG.md "Upgrading").
+"""The experts app's migrations 0001-0005 as one (a release boundary: CHANGELOG.md, "Migrations squashed").
 
 A database at 0005 has run everything here: `replaces` marks this migration applied there and nothing runs. A
 fresh database gets the models as they are now and the product areas a fresh desk starts with (0002).

@@ -1,4 +1,4 @@
-"""The metrics app's migrations 0001-0008 as one (the release boundary, see CHANGELOG.md "Upgrading").
+"""The metrics app's migrations 0001-0008 as one (a release boundary: CHANGELOG.md, "Migrations squashed").
 
 A database at 0008 has run everything here: `replaces` marks this migration applied there and nothing runs. A
 fresh database gets the models as they are now, then what they cannot say: on PostgreSQL, the triggers that mark

@@ -1,4 +1,4 @@
-"""The notifications app's migrations 0001-0006 as one (the release boundary, see CHANGELOG.md "Upgrading").
+"""The notifications app's migrations 0001-0006 as one (a release boundary: CHANGELOG.md, "Migrations squashed").
 
 A database at 0006 has run everything here: `replaces` marks this migration applied there and nothing runs. A
 fresh database gets the models as they are now.
