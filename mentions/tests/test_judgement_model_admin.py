@@ -1,6 +1,6 @@
 """The learned judgement's versions in admin and on the KPI page (issue 56, docs/judgement.md): a read-only list and
 detail of each version's figures, "Learn now" asking the worker, and one sentence for the active version (the same
-on the KPI page, in one query); and the "Needs a response" view a fresh install has (migration 0052). Versions are
+on the KPI page, in one query); and the "Needs a response" view a fresh install has (its migration). Versions are
 rows as mentions.judgement.learning writes them; the worker is not run (its task is recorded, not sent)."""
 
 from datetime import UTC, datetime
