@@ -31,8 +31,9 @@ def handbook_macros(db):
 
     from django.apps import apps
 
-    import_module("mentions.migrations.0002_seed_macros").seed(apps, None)
-    import_module("mentions.migrations.0025_expert_responded_answer_link").expert_responded_takes_the_answer(apps, None)
+    seeds = import_module("mentions.migrations.0001_squashed_0052_needs_response_view")
+    seeds.macros_seed(apps, None)
+    seeds.expert_responded_takes_the_answer(apps, None)
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def handbook_rules(db):
 
     from django.apps import apps
 
-    import_module("mentions.migrations.0011_seed_rules").seed(apps, None)
+    import_module("mentions.migrations.0001_squashed_0052_needs_response_view").rules_seed(apps, None)
 
 
 def _signed_in(user) -> SignedInClient:

@@ -3,10 +3,10 @@ TOTP secret and the recovery codes' seed (and codes migrated from elsewhere), wh
 Authenticator.data and passes through its MFA adapter's encrypt()/decrypt() (access.two_factor).
 
 An encrypted value is "fernet:<token>", so a value already encrypted is recognised and left alone (the data
-migration can run twice) and one written before this existed still reads. A value that cannot be decrypted
-(DESK_ENCRYPTION_KEY or SECRET_KEY changed) reads as a random secret: no code matches it, the sign-in says
-the code is wrong, and the log says why. An admin then deletes the person's authenticators so they set up
-two-factor again.
+migration that encrypted older rows could run twice) and one written before this existed still reads. A value
+that cannot be decrypted (DESK_ENCRYPTION_KEY or SECRET_KEY changed) reads as a random secret: no code matches
+it, the sign-in says the code is wrong, and the log says why. An admin then deletes the person's authenticators
+so they set up two-factor again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import logging
 import secrets
-from typing import Any
 
 from cryptography.fernet import InvalidToken
 
@@ -32,32 +31,16 @@ def mfa_secret_encrypt(text: str) -> str:
     return PREFIX + fernet_for(PURPOSE).encrypt(text.encode()).decode()
 
 
-def mfa_secret_decrypt(value: str, *, strict: bool = False) -> str:
-    """The secret; with `strict` (the migration backwards), an undecryptable value raises instead."""
+def mfa_secret_decrypt(value: str) -> str:
+    """The secret."""
     if not value.startswith(PREFIX):
-        return value  # stored before encryption (the migration encrypts these)
+        return value  # stored before encryption (the data migration of that release encrypted these)
     try:
         return fernet_for(PURPOSE).decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
-        if strict:
-            raise
         logger.error(
             "A two-factor secret cannot be decrypted (was DESK_ENCRYPTION_KEY or SECRET_KEY changed?): its codes "
             "are refused. Delete the person's authenticators in admin so they set two-factor up again."
         )
         # Never a known value: an empty or fixed secret would make codes anyone can compute.
         return base64.b32encode(secrets.token_bytes(20)).decode()
-
-
-def authenticator_data_convert(kind: str, data: dict[str, Any], convert: Any) -> dict[str, Any]:
-    """`data` with its secret values passed through `convert` (mfa_secret_encrypt or _decrypt): the TOTP
-    "secret"; the recovery codes' "seed" and "migrated_codes". "used_mask" and anything else stay as are."""
-    data = dict(data)
-    if kind == "totp" and isinstance(data.get("secret"), str):
-        data["secret"] = convert(data["secret"])
-    elif kind == "recovery_codes":
-        if isinstance(data.get("seed"), str):
-            data["seed"] = convert(data["seed"])
-        if isinstance(data.get("migrated_codes"), list):
-            data["migrated_codes"] = [convert(c) if isinstance(c, str) else c for c in data["migrated_codes"]]
-    return data

@@ -1,6 +1,6 @@
 """The first pass of the suggestions: the few hundred answers worth ranking, out of all of them.
 
-PostgreSQL: the answers holding any of the question's rarer stems (the `words` GIN index of migration 0003),
+PostgreSQL: the answers holding any of the question's rarer stems (the `words` GIN index of answers' initial migration),
 ordered by how much of the question's weight they hold, and their rows with their titles' likeness, in one
 query. Common stems are left to the second pass: a stem found in a third of the answers would make the first pass
 read a third of the table and tells little about which is right. Titles alike in spelling are not searched here: a

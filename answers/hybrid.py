@@ -2,7 +2,7 @@
 
 - **plain**: the evaluation's naive baseline query (every word of the question OR-ed in PostgreSQL's 'english'
   configuration, ranked by ts_rank_cd over title, question and reply), served by the `plain` column's GIN index
-  (migration 0008). On a set written by another hand it found more repeats than the BM25F pass did (Render: 40
+  (the initial migration). On a set written by another hand it found more repeats than the BM25F pass did (Render: 40
   of 47 in the top 3 against 27), so the desk keeps it as one opinion instead of pretending to beat it alone. On
   the embedded SQLite default: the words' candidates ranked by how many of the question's stems they hold.
 - **meaning**: the answers nearest the question's vector over the whole index (its cells: answers.cells), which

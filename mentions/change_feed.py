@@ -1,6 +1,6 @@
 """The change feed: every history event of every ticket, in an order a client can follow from any
-point without missing or repeating one while tickets keep changing (migration 0029 says why it is
-(txid, id) on PostgreSQL). A position is opaque to clients: `<txid>.<id>`."""
+point without missing or repeating one while tickets keep changing (mentions' initial migration says why it
+is (txid, id) on PostgreSQL). A position is opaque to clients: `<txid>.<id>`."""
 
 from __future__ import annotations
 

@@ -84,7 +84,7 @@ class Person(models.Model):
     # The contributor journey (people.journey): the sum of their activities' weights and the level it reaches,
     # moved by each batch of activities recorded (never a recount at ingest). A database default, since the
     # ingest COPYs new people without it. Neither is indexed, and the table leaves room in its pages (fillfactor,
-    # people.0013), so the ingest's UPDATE of a page's people is a HOT update that touches none of the person's
+    # its migration), so the ingest's UPDATE of a page's people is a HOT update that touches none of the person's
     # indexes (the name's trigram index above all): the people at a level are read in name order, filtered.
     points = models.IntegerField(default=0, db_default=0)
     level = models.ForeignKey(

@@ -7,22 +7,19 @@ Core 1.0 and Discovery 1.0; the same flow against a real provider is test_oidc_p
 import json
 import time
 import uuid
-from importlib import import_module
 from urllib.parse import parse_qs, quote, urlsplit
 
 import jwt
 import pytest
 import responses
-from allauth.socialaccount.models import SocialAccount
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import override_settings
 
 from access.models import ProviderRole, SignIn
 from mentions.permissions.roles import roles_ensure
-from mentions.tests.factories import UserFactory, ViewFactory
+from mentions.tests.factories import ViewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,17 +233,3 @@ def test_a_sign_in_link_cannot_choose_the_nonce_or_where_the_provider_answers(cl
     assert asked["nonce"] != ["chosen"] and len(asked["nonce"][0]) >= 32
     assert asked["redirect_uri"] == ["http://testserver/accounts/oidc/company/login/callback/"]
     assert asked["login_hint"] == ["dana"]
-
-
-def test_the_upgrade_marks_as_the_provider_s_the_roles_its_stored_claims_gave():
-    """Before, nothing recorded which roles came from the provider; the migration marks those the claims
-    stored at the last sign-in map to, so the next sign-in can take them back."""
-    roles_ensure()
-    mulder = UserFactory(username="mulder")
-    mulder.groups.add(*Group.objects.filter(name__in=["Advocates", "Managers"]))
-    SocialAccount.objects.create(
-        user=mulder, provider="company", uid="m", extra_data={"id_token": {"groups": ["leads"]}}
-    )
-    with override_settings(DESK_OIDC_MANAGER_GROUPS=["leads"], DESK_OIDC_ADVOCATE_GROUPS=["community"]):
-        import_module("access.migrations.0003_mark_roles_the_provider_gave").mark(django_apps, None)
-    assert list(ProviderRole.objects.values_list("user__username", "group__name")) == [("mulder", "Managers")]

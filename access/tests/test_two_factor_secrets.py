@@ -8,16 +8,12 @@ authenticator app would. The shapes of Authenticator.data ("secret"; "seed", "us
 mfa/recovery_codes/internal/auth.py."""
 
 import logging
-import secrets
 import time
-from importlib import import_module
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.db import connection
@@ -29,8 +25,6 @@ from access.two_factor import DeskMFAAdapter
 from mentions.tests.factories import AdvocateFactory, UserFactory, ViewFactory
 
 pytestmark = pytest.mark.django_db
-
-MIGRATION = import_module("access.migrations.0005_encrypt_two_factor_secrets")
 
 
 def totp_now(secret: str) -> str:
@@ -132,45 +126,6 @@ def test_secrets_are_encrypted_at_rest_work_and_are_never_shown_or_logged(caplog
     found = admin_browser.get(reverse("admin:mfa_authenticator_changelist"), {"q": seed[:12]}).context["cl"]
     assert found.result_count == 0
     assert admin_browser.get(reverse("admin:mfa_authenticator_changelist"), {"q": "alice"}).context["cl"].result_count
-
-
-def test_the_migration_encrypts_plaintext_rows_once_and_decrypts_them_back():
-    alice, bo = AdvocateFactory(username="alice"), AdvocateFactory(username="bo")
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    seed = secrets.token_hex(40)
-    # As allauth stored them before the desk encrypted them: a seed (its first code used), and codes
-    # migrated from another system.
-    totp = Authenticator.objects.create(user=alice, type="totp", data={"secret": secret})
-    seeded = Authenticator.objects.create(user=alice, type="recovery_codes", data={"seed": seed, "used_mask": 1})
-    migrated = Authenticator.objects.create(
-        user=bo, type="recovery_codes", data={"migrated_codes": ["11112222", "33334444"], "used_mask": 0}
-    )
-    before = {a.pk: a.data for a in Authenticator.objects.all()}
-    unused = RecoveryCodes(seeded).get_unused_codes()
-    assert len(unused) == mfa_settings.RECOVERY_CODE_COUNT - 1
-    assert secret in _stored() and seed in _stored()
-
-    MIGRATION.encrypt(apps, None)
-    stored = _stored()
-    assert secret not in stored and seed not in stored and "33334444" not in stored
-    for row in (totp, seeded, migrated):
-        row.refresh_from_db()
-    assert totp.data["secret"].startswith(PREFIX) and seeded.data["used_mask"] == 1
-    assert TOTP(totp).validate_code(totp_now(secret))
-    assert RecoveryCodes(seeded).get_unused_codes() == unused
-    assert RecoveryCodes(migrated).validate_code("33334444")
-    migrated.refresh_from_db()
-    assert RecoveryCodes(migrated).get_unused_codes() == ["11112222"]
-    assert "11112222" not in _stored()
-
-    encrypted = {a.pk: a.data for a in Authenticator.objects.all()}
-    MIGRATION.encrypt(apps, None)  # again: nothing changes
-    assert {a.pk: a.data for a in Authenticator.objects.all()} == encrypted
-
-    MIGRATION.decrypt(apps, None)
-    after = {a.pk: a.data for a in Authenticator.objects.all()}
-    assert after[totp.pk] == before[totp.pk] and after[seeded.pk] == before[seeded.pk]
-    assert after[migrated.pk] == {"migrated_codes": ["11112222"], "used_mask": 0}
 
 
 def test_secrets_under_another_key_are_refused_and_logged_never_a_crash(settings, caplog):

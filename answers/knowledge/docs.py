@@ -1,6 +1,6 @@
 """Our docs, searched in our own database: the pages answers.knowledge.docs_index keeps (DocPage), matched on
 their stems (answers.terms), ranked by how many of the question's stems each holds, a stem in the title
-counting three times. On PostgreSQL the generated tsvector's GIN index (migration 0004) finds the pages holding
+counting three times. On PostgreSQL the generated tsvector's GIN index (the initial migration) finds the pages holding
 any of the stems; the embedded SQLite default reads the stems with LIKE. Runs in the calling thread."""
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ FLOORS = {DATASET: (0.75, 0.9), EARLIER: (0.85, 0.85), SEEN: (0.76, 0.76)}
 
 @pytest.fixture(autouse=True)
 def seeded_synonyms():
-    """The synonyms migration 0005 seeds (a transactional test elsewhere may have flushed them); rerun safely."""
-    import_module("answers.migrations.0005_synonyms_seed").seed(apps, None)
+    """The synonyms the initial migration seeds (a transactional test elsewhere may have flushed them); rerun safely."""
+    import_module("answers.migrations.0001_squashed_0012_stored_suggestion_shown").synonyms_seed(apps, None)
 
 
 @pytest.mark.parametrize("path", [DATASET, EARLIER, SEEN], ids=["development", "render", "ghost"])

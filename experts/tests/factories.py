@@ -59,4 +59,4 @@ def seed_areas() -> None:
 
     from django.apps import apps
 
-    import_module("experts.migrations.0002_seed_areas").seed(apps, None)
+    import_module("experts.migrations.0001_squashed_0005_outreach_nudge").areas_seed(apps, None)

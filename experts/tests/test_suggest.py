@@ -22,7 +22,7 @@ PRICING_MENTION = "How much does GitLab Premium cost for a 12 person team, is th
 
 
 def area(name: str) -> ProductArea:
-    return ProductArea.objects.get(name=name)  # seeded by experts/migrations/0002_seed_areas.py
+    return ProductArea.objects.get(name=name)  # seeded by experts/migrations/0001_squashed_0005_outreach_nudge.py
 
 
 @pytest.fixture
@@ -187,7 +187,8 @@ def test_the_devops_stages_are_seeded_once():
 
     from django.apps import apps
 
-    import_module("experts.migrations.0002_seed_areas").seed(apps, None)  # again: nothing doubles
+    # Again: nothing doubles.
+    import_module("experts.migrations.0001_squashed_0005_outreach_nudge").areas_seed(apps, None)
     assert list(ProductArea.objects.values_list("name", flat=True)) == [
         "Configure", "Create", "Monitor", "Package", "Plan", "Protect", "Release", "Secure", "Verify",
     ]  # fmt: skip

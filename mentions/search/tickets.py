@@ -3,7 +3,7 @@ list's filters, ranking, highlighted snippets, and an icontains fallback for the
 SQLite default.
 
 A ticket matches when one of its messages matches the query (title, body, author handle and
-name: the `search_vector` column of migration 0018), when a word of the query is the name of
+name: the `search_vector` column of mentions' initial migration), when a word of the query is the name of
 one of its tags, or when a number in the query (`123` or `#123`) is its id. A `-word` excludes
 tickets where any message has the word. Ranking sums `ts_rank_cd` over the ticket's matching
 messages (more and better matches first); an id match comes first of all.

@@ -309,7 +309,7 @@ def test_a_claim_costs_the_same_queries_with_the_judgement_in_the_view_and_its_o
 
 
 def test_admin_sets_a_views_judgements_and_a_rules_judgement_conditions(admin_client):
-    View.objects.filter(name="Needs a response").delete()  # the one a fresh install has (migration 0052)
+    View.objects.filter(name="Needs a response").delete()  # the one a fresh install has (the initial migration)
     response = admin_client.post(
         reverse("admin:mentions_view_add"),
         {

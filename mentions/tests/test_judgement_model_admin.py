@@ -1,6 +1,6 @@
 """The learned judgement's versions in admin and on the KPI page (issue 56, docs/judgement.md): a read-only list and
 detail of each version's figures, "Learn now" asking the worker, and one sentence for the active version (the same
-on the KPI page, in one query); and the "Needs a response" view a fresh install has (migration 0052). Versions are
+on the KPI page, in one query); and the "Needs a response" view a fresh install has (its migration). Versions are
 rows as mentions.judgement.learning writes them; the worker is not run (its task is recorded, not sent)."""
 
 from datetime import UTC, datetime
@@ -128,7 +128,7 @@ def test_the_kpi_page_says_it_under_the_judgement_corrections(client):
 
 def test_a_fresh_install_has_the_needs_a_response_view_and_the_migration_makes_no_second():
     # Run as `migrate` runs it (a transactional test elsewhere may have flushed what the test database's migrate made).
-    make = import_module("mentions.migrations.0052_needs_response_view").view_create
+    make = import_module("mentions.migrations.0001_squashed_0052_needs_response_view").view_create
     View.objects.filter(name="Needs a response").delete()
     make(apps, None)
     view = View.objects.get(name="Needs a response")

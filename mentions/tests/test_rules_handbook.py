@@ -173,7 +173,7 @@ def fired(ticket: Ticket) -> list[str]:
     return [e.data["rule"] for e in events]
 
 
-# Rules that match on who wrote, not on what: "Known spam" (seeded by people.0005) needs a person tagged spam;
+# Rules that match on who wrote, not on what: "Known spam" (people's seed) needs a person tagged spam;
 # people/tests/test_ingest.py holds its realistic case (solved) and its near miss (an honest author, left new).
 RULES_ON_PEOPLE = {"Known spam"}
 

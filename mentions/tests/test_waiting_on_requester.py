@@ -85,25 +85,3 @@ def test_a_reply_marked_in_the_desk_and_submitted_as_open_waits_on_the_requester
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.PENDING
     assert ticket.messages.order_by("-id").first().kind == Message.Kind.OUR_REPLY
-
-
-def test_stored_tickets_whose_latest_message_is_ours_become_pending_once():
-    from importlib import import_module
-
-    from django.apps import apps
-
-    channel = ChannelFactory(our_accounts=[])
-    _ingest(channel, story_hit(1, T0), comment_hit(2, T0 + 60, author="gitlabhq", parent_id=1))
-    _ingest(channel, story_hit(11, T0))
-    answered, waiting = _ticket(1), _ticket(11)
-    assert answered.status == Ticket.Status.NEW  # gitlabhq was not ours then: a follow-up
-    Message.objects.filter(external_id="2").update(kind=Message.Kind.OUR_REPLY)  # as stored before the rule
-
-    migration = import_module("mentions.migrations.0015_answered_tickets_pending")
-    migration.answered_to_pending(apps, None)
-    migration.answered_to_pending(apps, None)
-
-    answered.refresh_from_db()
-    waiting.refresh_from_db()
-    assert (answered.status, waiting.status) == (Ticket.Status.PENDING, Ticket.Status.NEW)
-    assert answered.events.filter(kind=TicketEvent.Kind.STATUS, data__to="pending").count() == 1

@@ -83,29 +83,3 @@ def test_median_answer_counts_every_answered_outreach_however_it_was_recorded(cl
         r'<td class="num">3\.00</td>',
         html,
     ), html
-
-
-def test_an_upgraded_desk_rebuilds_the_days_its_rollups_measured_to_plays_opening():
-    """Rollups built before the fix hold 0.0 min for those days; the migration marks them, the next read rebuilds."""
-    from importlib import import_module
-
-    from django.db import connection
-
-    from metrics.models import AdvocateDay
-    from metrics.rollups import rollups_refresh
-
-    ada = AdvocateFactory(username="ada")
-    view = ViewFactory(name="All mentions")
-    start = timezone.now() - timedelta(days=2)
-    TicketFactory(requested_at=start - timedelta(hours=1))
-    _played_and_replied(ada, view, served_at=start, after=timedelta(minutes=6))
-    rollups_refresh()
-    # What the old refresh stored for that day: one handling time of 0 microseconds.
-    AdvocateDay.objects.filter(actor_id=ada.pk).update(handling=(0).to_bytes(8, "big", signed=True))
-    assert advocates.advocate_stats(start=start.date(), end=timezone.localdate())[0]["median_handling_minutes"] == 0.0
-
-    migration = import_module("metrics.migrations.0007_rebuild_handling_without_plays_opening")
-    with connection.schema_editor() as editor:
-        migration.play_days_mark(None, editor)
-
-    assert advocates.advocate_stats(start=start.date(), end=timezone.localdate())[0]["median_handling_minutes"] == 6.0

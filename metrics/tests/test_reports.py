@@ -230,7 +230,7 @@ def test_another_weekday_and_hour_report_the_monday_to_sunday_week_before():
 
 
 def test_the_seeded_schedules_are_inactive_and_seeded_once():
-    seed = importlib.import_module("metrics.migrations.0006_report_schedules_seed").seed
+    seed = importlib.import_module("metrics.migrations.0001_squashed_0008_community_answers").report_schedules_seed
     ReportSchedule.objects.all().delete()
     seed(django_apps, None)
     seed(django_apps, None)

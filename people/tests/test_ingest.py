@@ -105,9 +105,9 @@ def test_a_person_marked_spam_has_their_later_mentions_tagged_and_a_rule_solves_
     hn = ChannelFactory()
     mentions_ingest(channel=hn, mentions=[said("promo_bot", "Cheap followers")])
     person_tag(Person.objects.get(), "spam")
-    # The seeded rule (people.0005) solves mentions of people tagged spam without a reply (as seeded: a
+    # The seeded rule (people's initial migration) solves mentions of people tagged spam without a reply (as seeded: a
     # transactional test before this one may have emptied the table).
-    seeded = importlib.import_module("people.migrations.0005_seed_known_spam_rule").RULE
+    seeded = importlib.import_module("people.migrations.0001_squashed_0012_journey_seed").RULE
     Rule.objects.get_or_create(name=seeded["name"], defaults=seeded)
 
     mentions_ingest(channel=hn, mentions=[said("promo_bot", "Cheap followers again"), said("vera_k")])

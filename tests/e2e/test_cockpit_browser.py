@@ -1,7 +1,7 @@
 """The ticket page laid out for the day, in Chromium: what is on the first screen at 1366x800 and
 one tap away at 375 px, actions answered in place (an error beside its control, the focus kept, the
 address never on a POST URL), and the keyboard cycle Play → prefill macro → reply → next. The
-tickets come from the project's factories and the handbook's macros (mentions/migrations/0002);
+tickets come from the project's factories and the handbook's macros (seeded by mentions' initial migration);
 nothing leaves the machine."""
 
 import pytest
