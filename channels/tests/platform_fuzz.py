@@ -4,7 +4,10 @@ read as (the page, and each item a dead letter keeps, read again alone), which p
 not at all and into which channel, and the payloads nested thousands deep it must read or refuse in words.
 
 Platforms fuzzed elsewhere: e-mail's payloads are bytes, broken byte-wise (adapters/email/tests/test_email_fuzz.py);
-the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py).
+the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py);
+Lobsters' two generations of JSON and their comment trees (adapters/lobsters/tests/test_lobsters_fuzz.py) and feeds'
+XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), each in its folder as they were written.
+Jira and Linear read no mentions (trackers only): nothing of theirs reaches the ingest.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from channels.models import Channel
 from channels.tests.fuzzing import deep, deep_dict
 
 ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
-FUZZED_ELSEWHERE = {"email", "webhook"}
+FUZZED_ELSEWHERE = {"email", "webhook", "lobsters", "feed"}
+NO_MENTIONS = {"jira", "linear"}
 
 # What one mutated payload is read as: each call is checked by fuzzing.check_parse, in this order.
 Reads = Callable[[Any], Iterator[Callable[[], Any]]]
