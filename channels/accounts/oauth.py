@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -150,6 +150,17 @@ class Provider:
         )  # fmt: skip
         username, user_id = _named(body) if self.identity_in_token else ("", "")
         return grant_from(body, username=username, user_id=user_id)
+
+
+class InstanceProvider(Provider):
+    """The flow on a platform of many instances (GitLab, Mastodon): every instance is its own OAuth server, at the
+    usual paths under the channel's `base_url` (its config's, as the kind's `config_rules` validates it)."""
+
+    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
+    config_rules: Callable[[dict[str, Any]], dict[str, Any]]
+
+    def base_url(self, channel: Channel) -> str:
+        return self.config_rules(channel.config)["base_url"]
 
 
 def _named(body: dict[str, Any]) -> tuple[str, str]:

@@ -30,8 +30,8 @@ writes as (`oauth.py`), watched threads (`thread.py`), the demo's Bluesky (`repl
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -40,7 +40,8 @@ from channels import clean
 
 from ..base import FetchResult, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
+from ..marked_poll import MarkedPoll
+from ..polling import PolledAdapter
 from . import chat, reply, thread
 from . import config as config_module
 from .auth import login_of
@@ -48,7 +49,7 @@ from .client import Client
 from .config import settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
 from .oauth import BlueskySession, app_password_grant
-from .paging import NOTIFICATIONS, SEARCH, streams_of, walk
+from .paging import MAX_PAGES_PER_STREAM, NOTIFICATIONS, SEARCH, streams_of, walk
 from .parse import parse_entries, parse_page
 
 if TYPE_CHECKING:
@@ -90,12 +91,8 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
         config = settings_of(self.validate_config(channel.config))
         client = Client(session, login_of(channel), config)
         seen = load_seen(channel.cursor)
-        now = time.time()
-        cap = config["max_requests_per_poll"]
-        walked, states = marked_streams_walked(
-            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
-            can_call=lambda: client.requests_made < cap,
-        )  # fmt: skip
+        poll = MarkedPoll("bluesky", channel, client, config, mark_key="mark", max_pages=MAX_PAGES_PER_STREAM)
+        walked, states = poll.walked(streams_of(config), load_states(channel.cursor), partial(walk, client, seen=seen))
         entries: list[Any] = []
         uris: set[str] = set()
         for _stream, found in walked.found:
@@ -110,12 +107,7 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
         parsed = parse_entries(entries, ours=thread.ours_of(config))
         for mention in parsed.mentions:
             seen[mention.external_id] = int(mention.created_at.timestamp())
-        kept = seen_pruned(seen, states, mark_key="mark", overlap=int(config["overlap_seconds"]), limit=SEEN_LIMIT)
-        yield streams_result(
-            "bluesky", channel, parsed, walked, cursor={"streams": states, "seen": kept},
-            requests_made=client.requests_made, reads=sum(found.listed for _s, found in walked.found),
-            not_before=client.not_before, status=client.status(),
-        )  # fmt: skip
+        yield poll.result(parsed, walked, states, seen, limit=SEEN_LIMIT)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))

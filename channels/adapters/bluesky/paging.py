@@ -75,15 +75,8 @@ def next_cursor(payload: dict[str, Any]) -> str | None:
     )
 
 
-def walk(
-    client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, int], now: float, config: dict[str, Any]
-) -> Walk:
-    """New items of one stream, newest first, then any backlog a capped poll left behind (`MarkedWalk`)."""
-    cap = int(config["max_requests_per_poll"])
-    marked = MarkedWalk(
-        state, mark_key="mark", now=now, config=config, max_pages=MAX_PAGES_PER_STREAM,
-        can_call=lambda: client.requests_made < cap,
-    )  # fmt: skip
+def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int]) -> Walk:
+    """New items of one stream, newest first, then any backlog a capped poll left behind (`marked`)."""
     result = Walk(state={})
 
     def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:

@@ -166,25 +166,9 @@ def issue_mention(
         return None
     repo, _, number = where
     context.issues[(repo.casefold(), number)] = node
-    title = clean.line(issue.get("title"), max_length=clean.TITLE_MAX)
-    body = clean.text(issue.get("body"))
-    login, profile = _author(issue)
-    updated = _time(issue, "updated_at")
-    return IncomingMention(
-        external_id=node,
-        created_at=created,
-        text=readable(body) or title,
-        title=title,
-        author_handle=login,
-        author_name=login,
-        author_url=profile,
-        permalink=clean.url(issue.get("html_url")),
-        thread_id=node,
-        deleted=deleted,
-        edited_at=updated if edited and updated and updated > created else None,
-        media=images(body),
-        raw=raw_of("issue", repo, number, issue),
-    )
+    changed = _time(issue, "updated_at") if edited else None
+    raw = raw_of("issue", repo, number, issue)
+    return _opening(issue, node, created, url=issue.get("html_url"), changed=changed, deleted=deleted, raw=raw)
 
 
 def comment_mention(
@@ -216,11 +200,27 @@ def discussion_mention(
     if not context.follows(labels_of(discussion)):
         return None
     repo, _, number = where
-    title = clean.line(discussion.get("title"), max_length=clean.TITLE_MAX)
-    body = clean.text(discussion.get("body"))
-    login, profile = _author(discussion)
     changed = _time(discussion, "lastEditedAt") or (_time(discussion, "updated_at") if edited else None)
     kept = {k: v for k, v in discussion.items() if k != "comments"}
+    raw = raw_of("discussion", repo, number, kept, discussion_id=node)
+    url = _first(discussion, "html_url", "url")
+    return _opening(discussion, node, created, url=url, changed=changed, deleted=deleted, raw=raw)
+
+
+def _opening(
+    post: dict[str, Any],
+    node: str,
+    created: datetime,
+    *,
+    url: Any,
+    changed: datetime | None,
+    deleted: bool,
+    raw: dict[str, Any],
+) -> IncomingMention:
+    """An issue or a discussion: the post that opens its own thread, read as its text (its title where it has none)."""
+    title = clean.line(post.get("title"), max_length=clean.TITLE_MAX)
+    body = clean.text(post.get("body"))
+    login, profile = _author(post)
     return IncomingMention(
         external_id=node,
         created_at=created,
@@ -229,12 +229,12 @@ def discussion_mention(
         author_handle=login,
         author_name=login,
         author_url=profile,
-        permalink=clean.url(_first(discussion, "html_url", "url")),
+        permalink=clean.url(url),
         thread_id=node,
         deleted=deleted,
         edited_at=changed if changed and changed > created else None,
         media=images(body),
-        raw=raw_of("discussion", repo, number, kept, discussion_id=node),
+        raw=raw,
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.oauth import Grant, Provider, whoami_answer
+from channels.accounts.oauth import Grant, InstanceProvider, whoami_answer
 
 from ..base import AuthError, ConfigError, PayloadError
 from .client import token_of
@@ -26,30 +26,20 @@ from .config import api_root, validate_config
 if TYPE_CHECKING:
     from channels.models import Channel
 
-LABEL = "GitLab"
-SCOPES = "api"
 
-
-def _base(channel: Channel) -> str:
-    return validate_config(channel.config)["base_url"]
-
-
-class GitLabOAuth(Provider):
-    label, scope = LABEL, SCOPES
-    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
+class GitLabOAuth(InstanceProvider):
     not_refreshed = ("private",)  # an access token pasted by an admin: nothing to refresh, connect again
-
-    def base_url(self, channel: Channel) -> str:
-        return _base(channel)
+    label, scope = "GitLab", "api"  # posting a note needs `api`
+    config_rules = staticmethod(validate_config)
 
     def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
-        return whoami(channel, session, {"Authorization": f"Bearer {body['access_token']}"})
+        return whoami(self.base_url(channel), session, {"Authorization": f"Bearer {body['access_token']}"})
 
 
-def whoami(channel: Channel, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
+def whoami(base_url: str, session: requests.Session, headers: dict[str, str]) -> tuple[str, str]:
     """Who the token acts as: ``GET /api/v4/user`` (``username``, ``id``)."""
     user, status = whoami_answer(
-        session, f"{api_root(_base(channel))}/user", label="GitLab", headers={**headers, "Accept": "application/json"},
+        session, f"{api_root(base_url)}/user", label="GitLab", headers={**headers, "Accept": "application/json"},
         allow_redirects=False, refused="GitLab refused the token (HTTP {status}): it may be expired or revoked.",
     )  # fmt: skip
     if not isinstance(user.get("username"), str):
@@ -62,7 +52,7 @@ def access_token_grant(*, channel: Channel, session: requests.Session, username:
     token = token_of(channel)
     if not token:
         raise ConfigError("This GitLab channel has no access token: add it in the channel's credentials first.")
-    acting, user_id = whoami(channel, session, {"PRIVATE-TOKEN": token})
+    acting, user_id = whoami(GitLabOAuth().base_url(channel), session, {"PRIVATE-TOKEN": token})
     if acting.casefold() != username.casefold():
         raise AuthError(f"The access token acts as {acting}, not {username}: use {username}'s own token.")
     return Grant(access_token=token, username=acting, user_id=user_id, extra={"token_type": "private"})

@@ -12,7 +12,7 @@ have one (a story may have both). Comments carry the story's title, their parent
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from channels import clean
@@ -125,18 +125,36 @@ def _created(item: dict[str, Any], object_id: str, *, epoch_key: str) -> datetim
     return created
 
 
-def _mention(
-    *,
-    object_id: str,
-    created: datetime,
-    author: Any,
-    text: str,
-    title: str = "",
-    parent_id: str = "",
-    thread_id: str = "",
-    raw: dict[str, Any],
-) -> IncomingMention:
+class _Said(NamedTuple):
+    """What an item says, and where it stands: its text, its title, its parent and its thread."""
+
+    text: str
+    title: str = ""
+    parent_id: str = ""
+    thread_id: str = ""
+
+
+def _said(item: dict[str, Any], kind: str, *, text_key: str, comment: _Said) -> _Said:
+    """A story (job, poll) says its own title and its text followed by its link, and stands in no thread; a comment
+    is `comment`, read from the item's own keys by the caller (each payload names them differently)."""
+    if kind in STORY_KINDS:
+        return _Said(story_body(item.get(text_key), item.get("url")), clean.line(item.get("title")))
+    return comment
+
+
+def _object_id(item: Any, *, key: str, what: str) -> str:
+    """The item's id (`key`); an item that is not an object, or has no id, is refused."""
+    if not isinstance(item, dict):
+        raise PayloadError(f"{what} is not an object: {clean.preview(item)}")
+    object_id = clean.ident(item.get(key))
+    if not object_id:
+        raise PayloadError(f"{what} without {key}: {clean.preview(item)}")
+    return object_id
+
+
+def _mention(object_id: str, created: datetime, author: Any, said: _Said, raw: dict[str, Any]) -> IncomingMention:
     handle = clean.handle(author)
+    text, title, parent_id, thread_id = said
     return IncomingMention(
         external_id=object_id,
         created_at=created,
@@ -154,32 +172,19 @@ def _mention(
 
 def hit_mention(hit: Any) -> IncomingMention:
     """One Algolia search hit."""
-    if not isinstance(hit, dict):
-        raise PayloadError(f"hit is not an object: {clean.preview(hit)}")
-    object_id = clean.ident(hit.get("objectID"))
-    if not object_id:
-        raise PayloadError(f"hit without objectID: {clean.preview(hit)}")
+    object_id = _object_id(hit, key="objectID", what="hit")
     created = _created(hit, object_id, epoch_key="created_at_i")
     kind = _kind(clean.strings(hit.get("_tags")), hit)
-    if kind in STORY_KINDS:
-        text, title = story_body(hit.get("story_text"), hit.get("url")), clean.line(hit.get("title"))
-        parent_id = thread_id = ""
-    else:
-        text = html_to_text(clean.text(hit.get("comment_text") if kind == "comment" else hit.get("story_text")))
-        title = clean.line(hit.get("story_title"))
-        parent_id, thread_id = clean.ident(hit.get("parent_id")), clean.ident(hit.get("story_id"))
+    comment = _Said(
+        html_to_text(clean.text(hit.get("comment_text") if kind == "comment" else hit.get("story_text"))),
+        clean.line(hit.get("story_title")),
+        clean.ident(hit.get("parent_id")),
+        clean.ident(hit.get("story_id")),
+    )
+    said = _said(hit, kind, text_key="story_text", comment=comment)
     # _highlightResult is a marked-up copy of the text: not worth keeping.
     raw = _raw(hit, drop=("_highlightResult", "_snippetResult"))
-    return _mention(
-        object_id=object_id,
-        created=created,
-        author=hit.get("author"),
-        text=text,
-        title=title,
-        parent_id=parent_id,
-        thread_id=thread_id,
-        raw=raw,
-    )
+    return _mention(object_id, created, hit.get("author"), said, raw)
 
 
 def tree_nodes(root: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
@@ -201,43 +206,21 @@ def tree_nodes(root: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
 
 def node_mention(node: Any, story_id: Any = None) -> IncomingMention | None:
     """One node of an /items/{id} tree; a deleted comment (no author) is skipped."""
-    if not isinstance(node, dict):
-        raise PayloadError(f"item is not an object: {clean.preview(node)}")
-    object_id = clean.ident(node.get("id"))
-    if not object_id:
-        raise PayloadError(f"item without id: {clean.preview(node)}")
+    object_id = _object_id(node, key="id", what="item")
     kind = _kind([], node)
     if kind not in STORY_KINDS and node.get("author") is None:
         return None  # deleted comments keep their place in the tree, without author or text
     created = _created(node, object_id, epoch_key="created_at_i")
     raw = _raw(node, drop=("children",))
-    if kind in STORY_KINDS:
-        text, title = story_body(node.get("text"), node.get("url")), clean.line(node.get("title"))
-        parent_id = thread_id = ""
-    else:
-        text, title = html_to_text(clean.text(node.get("text"))), ""
-        parent_id = clean.ident(node.get("parent_id"))
-        thread_id = clean.ident(node.get("story_id")) or clean.ident(story_id)
-    return _mention(
-        object_id=object_id,
-        created=created,
-        author=node.get("author"),
-        text=text,
-        title=title,
-        parent_id=parent_id,
-        thread_id=thread_id,
-        raw=raw,
-    )
+    thread_id = clean.ident(node.get("story_id")) or clean.ident(story_id)
+    comment = _Said(html_to_text(clean.text(node.get("text"))), "", clean.ident(node.get("parent_id")), thread_id)
+    return _mention(object_id, created, node.get("author"), _said(node, kind, text_key="text", comment=comment), raw)
 
 
 def firebase_mention(item: Any) -> IncomingMention | None:
     """A Firebase item (``/v0/item/{id}.json``); deleted and dead items are skipped. Its ``score`` and
     ``descendants`` are also handed over as ``points`` and ``num_comments``, the keys the ingest reads."""
-    if not isinstance(item, dict):
-        raise PayloadError(f"item is not an object: {clean.preview(item)}")
-    object_id = clean.ident(item.get("id"))
-    if not object_id:
-        raise PayloadError(f"item without id: {clean.preview(item)}")
+    object_id = _object_id(item, key="id", what="item")
     if item.get("deleted") is True or item.get("dead") is True:
         return None
     created = _created(item, object_id, epoch_key="time")
@@ -246,19 +229,6 @@ def firebase_mention(item: Any) -> IncomingMention | None:
     if kind in STORY_KINDS:
         raw.setdefault("points", _count(item.get("score")))
         raw.setdefault("num_comments", _count(item.get("descendants")))
-        text, title, parent_id = story_body(item.get("text"), item.get("url")), clean.line(item.get("title")), ""
-    else:
-        text, title, parent_id = (
-            html_to_text(clean.text(item.get("text"))),
-            "",
-            clean.ident(item.get("parent") or item.get("poll")),
-        )
-    return _mention(
-        object_id=object_id,
-        created=created,
-        author=item.get("by"),
-        text=text,
-        title=title,
-        parent_id=parent_id,
-        raw=raw,
-    )
+    parent_id = clean.ident(item.get("parent") or item.get("poll"))
+    comment = _Said(html_to_text(clean.text(item.get("text"))), "", parent_id)
+    return _mention(object_id, created, item.get("by"), _said(item, kind, text_key="text", comment=comment), raw)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Grant, Provider, whoami_answer
+from channels.accounts.oauth import Grant, InstanceProvider, whoami_answer
 
 from ..base import AuthError, PayloadError
 from .client import token_of
@@ -30,24 +30,14 @@ from .config import full_handle, instance_domain, validate_config
 if TYPE_CHECKING:
     from channels.models import Channel
 
-LABEL = "Mastodon"
-SCOPES = "read write"
 
-
-def _base(channel: Channel) -> str:
-    return validate_config(channel.config)["base_url"]
-
-
-class MastodonOAuth(Provider):
-    label, scope = LABEL, SCOPES
-    authorize_url, token_url = "{base_url}/oauth/authorize", "{base_url}/oauth/token"
+class MastodonOAuth(InstanceProvider):
     refreshes = False  # Mastodon's tokens do not expire: a refused one is revoked, and the account connects again
-
-    def base_url(self, channel: Channel) -> str:
-        return _base(channel)
+    label, scope = "Mastodon", "read write"
+    config_rules = staticmethod(validate_config)
 
     def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
-        return whoami(session, _base(channel), body["access_token"])
+        return whoami(session, self.base_url(channel), body["access_token"])
 
 
 def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, str]:
@@ -65,9 +55,9 @@ def whoami(session: requests.Session, base_url: str, token: str) -> tuple[str, s
 
 def access_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as `username` with the channel's access token, after the instance confirms the token is theirs."""
-    token = token_of(channel)
-    handle, account_id = whoami(session, _base(channel), token)
-    wanted = full_handle(username, instance_domain(_base(channel)))
+    token, base_url = token_of(channel), MastodonOAuth().base_url(channel)
+    handle, account_id = whoami(session, base_url, token)
+    wanted = full_handle(username, instance_domain(base_url))
     if handle.casefold() != wanted.casefold():
         raise AuthError(f"The access token is {handle}'s, not {username}'s: use {username}'s own token.")
     return Grant(access_token=token, username=handle, user_id=account_id, extra={"token_type": "channel"})

@@ -29,8 +29,8 @@ rest of the page is stored, the cursor moving on.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -39,7 +39,8 @@ from channels import clean
 
 from ..base import FetchResult, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
+from ..marked_poll import MarkedPoll
+from ..polling import PolledAdapter
 from . import config as config_module
 from . import message, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
@@ -82,13 +83,8 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
         credentials = credentials_of(channel)
         client = Client(session, credentials, config, user_agent(channel, credentials))
         seen = load_seen(channel.cursor)
-        now = time.time()
-
-        cap = config["max_requests_per_poll"]
-        walked, states = marked_streams_walked(
-            streams_of(config), load_states(channel.cursor), lambda s, state: walk(client, s, state, seen, now, config),
-            can_call=lambda: client.requests_made < cap,
-        )  # fmt: skip
+        poll = MarkedPoll("reddit", channel, client, config, mark_key="created_utc", max_pages=MAX_PAGES_PER_STREAM)
+        walked, states = poll.walked(streams_of(config), load_states(channel.cursor), partial(walk, client, seen=seen))
         entries: list[Any] = []
         escaped: set[int] = set()
         signatures: dict[str, int] = {}
@@ -107,13 +103,7 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
         parsed = parse_entries(entries, escaped=escaped)
         for mention in parsed.mentions:
             seen[mention.external_id] = [int(mention.created_at.timestamp()), signatures.get(mention.external_id, 0)]
-        overlap = int(config["overlap_seconds"])
-        kept = seen_pruned(seen, states, mark_key="created_utc", overlap=overlap, limit=SEEN_LIMIT)
-        yield streams_result(
-            "reddit", channel, parsed, walked, cursor={"streams": states, "seen": kept},
-            requests_made=client.requests_made, reads=sum(found.listed for _s, found in walked.found),
-            not_before=client.not_before, status=client.status(),
-        )  # fmt: skip
+        yield poll.result(parsed, walked, states, seen, limit=SEEN_LIMIT)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

@@ -69,15 +69,8 @@ def next_after(payload: dict[str, Any]) -> str | None:
     return after if isinstance(after, str) and after and len(after) <= 100 and clean.ident(after) == after else None
 
 
-def walk(
-    client: Client, stream: Stream, state: dict[str, Any], seen: dict[str, list[int]], now: float, config: dict
-) -> Walk:
-    """New items of one stream, newest first, then any backlog a capped poll left behind (`MarkedWalk`)."""
-    cap = int(config["max_requests_per_poll"])
-    marked = MarkedWalk(
-        state, mark_key="created_utc", now=now, config=config, max_pages=MAX_PAGES_PER_STREAM,
-        can_call=lambda: client.requests_made < cap,
-    )  # fmt: skip
+def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, list[int]]) -> Walk:
+    """New items of one stream, newest first, then any backlog a capped poll left behind (`marked`)."""
     result = Walk(state={})
 
     def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
