@@ -38,6 +38,7 @@ PLATFORMS: dict[str, str] = {
     "bluesky": "channels.adapters.bluesky.platform",
     "discord": "channels.adapters.discord.platform",
     "devto": "channels.adapters.devto.platform",
+    "telegram": "channels.adapters.telegram.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",
