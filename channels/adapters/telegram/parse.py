@@ -149,7 +149,8 @@ def permalink(message: dict[str, Any]) -> str:
     mid = clean.whole(message.get("message_id"), minimum=1)
     topic = clean.whole(message.get("message_thread_id"), minimum=1) if topic_of(message) else None
     where = f"{topic}/{mid}" if topic else f"{mid}"
-    username = clean.handle(chat.get("username"))
+    # A private chat's username is the person's, not an address of the message: only groups' are.
+    username = clean.handle(chat.get("username")) if chat.get("type") in ("supergroup", "channel") else ""
     if username:
         return f"{WEB}/{username}/{where}"
     chat_id = str(clean.whole(chat.get("id")) or "")

@@ -75,8 +75,6 @@ def add_updates(updates, *, offset=None, status=200, body=None):
 def telegram_channel(*, our_accounts=("our_advocate",), cursor=None, **config):
     made = ChannelFactory(
         kind="telegram",
-        slug="telegram",
-        name="Telegram",
         config={"chats": [str(GROUP)], **config},
         our_accounts=list(our_accounts),
         cursor=cursor or {},

@@ -366,3 +366,14 @@ def test_connecting_the_bots_account_asks_getme():
     assert (grant.username, grant.user_id) == ("sicheebot", "6129457865")
     with pytest.raises(AuthError):
         adapter.channel_key_grant(channel=unsaved({}), session=build_session(), username="someone_else")
+
+
+def test_a_public_groups_message_links_by_the_groups_username():
+    public = update(1, 55, "hello", author=ASKER)
+    public["message"]["chat"]["username"] = "our_product_chat"
+    in_topic = update(2, 56, "hello", author=ASKER, topic=9)
+    in_topic["message"]["chat"]["username"] = "our_product_chat"
+
+    links = [m.permalink for m in adapter.parse_page([public, in_topic]).mentions]
+
+    assert links == ["https://t.me/our_product_chat/55", "https://t.me/our_product_chat/9/56"]
