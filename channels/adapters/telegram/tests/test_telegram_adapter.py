@@ -29,6 +29,7 @@ from channels.adapters.telegram.tests.helpers import (
     update,
 )
 from channels.http import build_session
+from channels.models import Account
 
 adapter = TelegramAdapter()
 
@@ -54,6 +55,7 @@ def test_config_takes_chat_ids_and_usernames_and_refuses_the_rest():
         "@our_chat",
         "-100123",
     ]
+    bad: dict
     for bad in ({}, {"chats": []}, {"chats": ["our chat"]}, {"chats": [True]}, {"chats": ["1"], "limit": 101}):
         with pytest.raises(ConfigError):
             adapter.validate_config(bad)
@@ -97,7 +99,8 @@ def test_the_recorded_forum_page_has_only_service_messages_and_a_channel_post():
 def test_an_edit_keeps_the_id_and_says_when():
     edited = adapter.parse_page(update(9, 20, "fixed typo", author=ASKER, edited=1_716_906_900)).mentions[0]
 
-    assert edited.external_id == f"{GROUP}:20" and edited.edited_at.timestamp() == 1_716_906_900
+    assert edited.external_id == f"{GROUP}:20" and edited.edited_at is not None
+    assert edited.edited_at.timestamp() == 1_716_906_900
 
 
 def test_the_bots_own_message_is_ours_and_other_bots_are_skipped():
@@ -255,6 +258,10 @@ def test_the_urllib3_line_that_prints_an_address_loses_the_token():
 # --- replies -------------------------------------------------------------------------------------------------------
 
 
+def send(target, text):
+    return adapter.post_reply(channel=unsaved({}), account=Account(), session=build_session(), target=target, text=text)
+
+
 def target_of(upd):
     mention = adapter.parse_page(upd).mentions[0]
     return ReplyTarget(external_id=mention.external_id, thread_id=mention.thread_id, raw=mention.raw)
@@ -265,9 +272,7 @@ def test_a_reply_answers_the_message_in_its_topic_as_plain_text():
     responses.post(SEND_URL, json={**load("recorded_openintegrations_sendmessage.json")})
     target = target_of(update(3, 77, "help", author=ASKER, topic=2391))
 
-    sent = adapter.post_reply(
-        channel=unsaved({}), account=None, session=build_session(), target=target, text="<b>Hi</b>"
-    )
+    sent = send(target, "<b>Hi</b>")
 
     body = sent_body(responses.calls[0])
     assert body == {
@@ -283,12 +288,9 @@ def test_a_reply_answers_the_message_in_its_topic_as_plain_text():
 def test_a_reply_outside_a_topic_names_no_thread():
     responses.post(SEND_URL, json=load("recorded_openintegrations_sendmessage.json"))
 
-    adapter.post_reply(
-        channel=unsaved({}),
-        account=None,
-        session=build_session(),
-        target=target_of(update(1, 5, "q", author=ASKER)),
-        text="a",
+    send(
+        target_of(update(1, 5, "q", author=ASKER)),
+        "a",
     )
 
     assert "message_thread_id" not in sent_body(responses.calls[0])
@@ -316,12 +318,9 @@ def test_a_refused_reply_says_why_in_words_without_the_token(status, body, words
     responses.post(SEND_URL, json=body, status=status)
 
     with pytest.raises(ReplyError) as caught:
-        adapter.post_reply(
-            channel=unsaved({}),
-            account=None,
-            session=build_session(),
-            target=target_of(update(1, 5, "q", author=ASKER)),
-            text="a",
+        send(
+            target_of(update(1, 5, "q", author=ASKER)),
+            "a",
         )
 
     assert words in str(caught.value) and TOKEN not in str(caught.value)
@@ -335,12 +334,9 @@ def test_no_answer_is_an_uncertain_send_whose_message_holds_no_token():
     responses.post(SEND_URL, body=requests.ConnectionError(f"https://api.telegram.org/bot{TOKEN}/sendMessage"))
 
     with pytest.raises(ReplyUncertain) as caught:
-        adapter.post_reply(
-            channel=unsaved({}),
-            account=None,
-            session=build_session(),
-            target=target_of(update(1, 5, "q", author=ASKER)),
-            text="a",
+        send(
+            target_of(update(1, 5, "q", author=ASKER)),
+            "a",
         )
 
     assert TOKEN not in str(caught.value) and caught.value.__cause__ is None
@@ -348,12 +344,9 @@ def test_no_answer_is_an_uncertain_send_whose_message_holds_no_token():
 
 def test_a_reply_over_4096_characters_is_refused_before_asking():
     with pytest.raises(ReplyError, match="4096"):
-        adapter.post_reply(
-            channel=unsaved({}),
-            account=None,
-            session=build_session(),
-            target=target_of(update(1, 5, "q", author=ASKER)),
-            text="x" * 4097,
+        send(
+            target_of(update(1, 5, "q", author=ASKER)),
+            "x" * 4097,
         )
 
 

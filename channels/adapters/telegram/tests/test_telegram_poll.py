@@ -49,7 +49,7 @@ def test_a_thread_is_one_ticket_with_our_replies_and_a_second_poll_stores_nothin
     assert stored(channel) == ids(100, 101, 102, 103)
     assert Ticket.objects.filter(channel=channel).count() == 1
     ours = Message.objects.filter(channel=channel, kind=Message.Kind.OUR_REPLY)
-    assert sorted(ours.values_list("external_id", flat=True)) == ids(102, 103)
+    assert sorted(str(i) for i in ours.values_list("external_id", flat=True)) == ids(102, 103)
     assert channel.cursor["offset"] == 14 and channel.health == Channel.Health.OK
 
     add_updates([question], offset=14)  # Telegram serving an update again: stored once
