@@ -40,6 +40,7 @@ PLATFORMS: dict[str, str] = {
     "devto": "channels.adapters.devto.platform",
     "lobsters": "channels.adapters.lobsters.platform",
     "feed": "channels.adapters.feed.platform",
+    "telegram": "channels.adapters.telegram.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",

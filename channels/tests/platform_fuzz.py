@@ -6,7 +6,8 @@ not at all and into which channel, and the payloads nested thousands deep it mus
 Platforms fuzzed elsewhere: e-mail's payloads are bytes, broken byte-wise (adapters/email/tests/test_email_fuzz.py);
 the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py);
 Lobsters' two generations of JSON and their comment trees (adapters/lobsters/tests/test_lobsters_fuzz.py) and feeds'
-XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), each in its folder as they were written.
+XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), and Telegram's updates
+(adapters/telegram/tests/test_telegram_fuzz.py), each in its folder as they were written.
 Jira and Linear read no mentions (trackers only): nothing of theirs reaches the ingest.
 """
 
@@ -34,7 +35,7 @@ from channels.models import Channel
 from channels.tests.fuzzing import deep, deep_dict
 
 ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
-FUZZED_ELSEWHERE = {"email", "webhook", "lobsters", "feed"}
+FUZZED_ELSEWHERE = {"email", "webhook", "lobsters", "feed", "telegram"}
 NO_MENTIONS = {"jira", "linear"}
 
 # What one mutated payload is read as: each call is checked by fuzzing.check_parse, in this order.

@@ -1,0 +1,115 @@
+"""Telegram (groups the team's bot is in), through the Bot API (core.telegram.org/bots/api).
+
+Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
+
+    {
+        "chats": ["-1001971186208", "@our_chat"],   # required: the groups read (chat id or public @username)
+        "keywords": ["runner"],                      # optional: in a busy group, what makes a message a mention
+        "limit": 100,                                # updates per getUpdates request (1-100)
+        "max_requests_per_poll": 5,
+    }
+
+Credential: ``bot_token`` (from @BotFather). It is part of every request's address, so no address is ever logged,
+shown or stored (`client.py`). The bot sees every message of a group only as an admin or with privacy mode off
+(@BotFather, /setprivacy); otherwise only commands, mentions of it and replies to it (docs/platforms/telegram.md).
+
+Reading: ``getUpdates`` with the cursor's offset (`paging.py`, `cursor.py`); which messages are mentions: `paging.py`;
+parsing and threading: `parse.py`; replies as the bot: `reply.py`; the bot's account: `oauth.py`; the request budget
+and the rest of the declaration: `platform.py`.
+Failures (`client.py`): 401/404 -> AuthError (the token); 409 -> ConfigError (a webhook or another reader takes the
+updates); 429 -> RateLimited (``retry_after``) on a poll's first call, later the end of the walk; 5xx, timeouts ->
+TransientError; an answer that is not ``{"ok": true, "result": …}`` -> PayloadError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+from channels import clean
+
+from ..base import FetchResult, PollStopped, ReplyTarget, SentReply
+from ..guard import Parsed
+from ..polling import PolledAdapter, chunk_result, chunk_results
+from . import config as config_module
+from . import reply
+from .client import Client, token_of
+from .config import DEFAULTS, settings_of
+from .cursor import Cursor
+from .oauth import TelegramBotToken, bot_token_grant
+from .paging import Chunk, update_chunks
+from .parse import Context, parse_page
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+__all__ = ["DEFAULTS", "TelegramAdapter"]
+
+
+class TelegramAdapter(PolledAdapter, config=config_module):
+    kind = "telegram"
+    oauth = TelegramBotToken()
+    channel_key_grant = staticmethod(bot_token_grant)
+    channel_key_words = "the channel's bot token"
+
+    def post_reply(
+        self,
+        *,
+        channel: Channel,
+        account: Account,
+        session: requests.Session,
+        target: ReplyTarget,
+        text: str,
+        style: str = "",
+    ) -> SentReply:
+        return reply.post_reply(channel=channel, session=session, target=target, text=text)
+
+    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+        """Page after page of updates, each page's messages oldest first, each with the offset just after it."""
+        config = settings_of(channel.config)
+        client = Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
+        cursor = Cursor.load(channel.cursor)
+        if not cursor.bot_id:  # asked once: the bot's own messages are our replies, mentions of it are mentions
+            me = clean.mapping(client.call("getMe"))
+            cursor.bot_id, cursor.bot_username = clean.ident(me.get("id")), clean.handle(me.get("username"))
+        context = Context(bot_id=cursor.bot_id, bot_username=cursor.bot_username)
+        cut = [False]
+
+        def walked() -> Iterator[Chunk]:
+            try:
+                yield from update_chunks(client, config, context, cursor)
+            except PollStopped:
+                cut[0] = True
+
+        def result(chunk: Chunk, requests_made: int) -> FetchResult:
+            return chunk_result(
+                "telegram", channel, chunk.parsed, chunk, cursor.dump(), stopped=client.stopped,
+                requests_made=requests_made,
+            )  # fmt: skip
+
+        yield from chunk_results(
+            walked(),
+            result,
+            made=lambda: client.made,
+            closing=lambda: Chunk(Parsed(), more=cut[0]),
+            closes=lambda: cut[0],
+        )
+
+    def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
+        config = self.validate_config(channel.config)
+        me = clean.mapping(Client(session, token_of(channel), budget=1).call("getMe"))
+        reads_all = me.get("can_read_all_group_messages") is True
+        sees = "every message" if reads_all else "every message where it is an admin (privacy mode is on)"
+        return (
+            f"Telegram answered: the bot is @{clean.handle(me.get('username'))}; it sees {sees}. "
+            f"Chats read: {', '.join(config['chats'])}."
+        )
+
+    def parse_page(self, payload: Any) -> Parsed:
+        return parse_page(payload)
+
+    def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
+        bot_id = clean.ident(clean.mapping(channel.cursor if channel is not None else None).get("bot_id"))
+        return parse_page(item, Context(bot_id=bot_id))

@@ -1,0 +1,59 @@
+"""The bot's account: Telegram's replies are posted by the channel's bot, not by a person's account.
+
+A Telegram bot has no sign-in page: @BotFather gives its token, which the channel's credentials hold. "Connect"
+therefore says so, and the account is connected with the channel's bot token (`bot_token_grant`, admin's "or with
+the channel's bot token"): ``getMe`` says which bot the token is, and the account is that bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import requests
+
+from channels import clean
+from channels.accounts.oauth import Begun, Grant, Provider
+
+from ..base import AuthError, ConfigError, PayloadError
+from .client import Client, token_of
+
+if TYPE_CHECKING:
+    from channels.models import Channel
+
+NO_SIGN_IN = (
+    "A Telegram bot has no sign-in page: connect the account with the channel's bot token (from @BotFather) instead."
+)
+
+
+class TelegramBotToken(Provider):
+    """No authorisation to ask for: the bot acts with its token, the channel's credential."""
+
+    label = "Telegram"
+    refreshes = False  # a bot token does not expire: a revoked one is stored again in the channel's credentials
+
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
+        raise ConfigError(NO_SIGN_IN)
+
+    def complete(
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        raise ConfigError(NO_SIGN_IN)
+
+
+def whoami(session: requests.Session, token: str) -> tuple[str, str]:
+    """The bot's username and id: ``getMe``."""
+    me = clean.mapping(Client(session, token, budget=1).call("getMe"))
+    name, uid = clean.handle(me.get("username")), clean.ident(me.get("id"))
+    if not name or not uid or me.get("is_bot") is not True:
+        raise PayloadError("Telegram did not say which bot the token is (getMe).")
+    return name, uid
+
+
+def bot_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
+    """Post as the channel's bot, after Telegram says the token is `username`'s (any name, when none is given)."""
+    token = token_of(channel)
+    name, uid = whoami(session, token)
+    if username and name.casefold() != username.lstrip("@").casefold():
+        raise AuthError(f"The bot token is @{name}'s, not {username}'s: name the account {name}.")
+    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
