@@ -21,6 +21,7 @@ from channels.adapters.jira.issues import state_of
 from channels.adapters.jira.oauth import JiraApiToken, api_token_grant
 from channels.adapters.jira.tests.shapes import BROWSE_URL, CONFIG, ISSUE_URL, READ_TOKEN, SITE, load, tracker
 from channels.http import build_session
+from channels.tests.harness import issue_read_alone
 
 
 def test_the_settings_take_a_cloud_site_and_project_keys():
@@ -95,16 +96,14 @@ def test_an_issue_reads_open_done_with_its_fix_version_and_wont_do():
 @pytest.mark.django_db
 @responses.activate
 def test_a_read_is_one_request_with_the_channels_credentials():
-    channel = tracker()
     responses.get(ISSUE_URL, json=load("issue_done.json"))
 
-    state = issue_read(channel=channel, session=build_session(), ref=IssueRef("DESK", 24))
+    state, request = issue_read_alone(tracker(), IssueRef("DESK", 24))
 
     assert state.fixed
-    (call,) = responses.calls
     expected = base64.b64encode(f"reader@example.com:{READ_TOKEN}".encode()).decode()
-    assert call.request.headers["Authorization"] == f"Basic {expected}"
-    assert "fields=status%2Cresolution%2CfixVersions%2Csummary%2Cresolutiondate" in str(call.request.url)
+    assert request.headers["Authorization"] == f"Basic {expected}"
+    assert "fields=status%2Cresolution%2CfixVersions%2Csummary%2Cresolutiondate" in str(request.url)
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from channels.adapters.linear.issues import state_of
 from channels.adapters.linear.oauth import LinearOAuth, api_key_grant
 from channels.adapters.linear.tests.shapes import ISSUE_PAGE, READ_KEY, URL, load, tracker
 from channels.http import build_session
+from channels.tests.harness import issue_read_alone
 
 
 def test_the_settings_take_team_keys():
@@ -56,15 +57,13 @@ def test_an_issue_reads_started_completed_in_its_milestone_and_canceled():
 @pytest.mark.django_db
 @responses.activate
 def test_a_read_is_one_query_with_the_channels_key_sent_bare():
-    channel = tracker()
     responses.post(URL, json=load("issue_completed.json"))
 
-    state = issue_read(channel=channel, session=build_session(), ref=IssueRef("ENG", 123))
+    state, request = issue_read_alone(tracker(), IssueRef("ENG", 123))
 
     assert state.fixed
-    (call,) = responses.calls
-    assert call.request.headers["Authorization"] == READ_KEY
-    assert json.loads(call.request.body or "{}")["variables"] == {"id": "ENG-123"}
+    assert request.headers["Authorization"] == READ_KEY
+    assert json.loads(request.body or "{}")["variables"] == {"id": "ENG-123"}
 
 
 @pytest.mark.django_db
