@@ -6,8 +6,7 @@ quarantine of bad items, the ingest pipeline, the cursor), as the beat's task wo
 the external ids of the channel's messages (scoped to the channel: the test database may be shared with other
 suites running at the same time). `ingested(outcome)` is what a poll that ran ingested; `figures(...)` the whole
 set of an ingest's figures a test compares it with (IngestResult.as_dict, `manage.py ingest_payload`'s output);
-`ingest_payload(...)` runs that command and returns the figures it prints. `issue_read_alone(...)` reads a tracker's
-issue and returns what it read with the one request it took.
+`ingest_payload(...)` runs that command and returns the figures it prints.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ import responses
 from django.core.management import call_command
 from django.utils import timezone
 
-from channels.adapters.issues import IssueRef, IssueState, issue_read
-from channels.http import build_session
 from channels.models import Channel
 from intake.pipeline import IngestResult
 from intake.services.polling import PollOutcome, channel_poll
@@ -130,11 +127,3 @@ def _polled(external_id: str | None) -> str:
     # The column is nullable for messages written on the desk; one read from a platform always has its id.
     assert external_id is not None, "a polled message stored without its platform's id"
     return external_id
-
-
-def issue_read_alone(channel: Channel, ref: IssueRef) -> tuple[IssueState, Any]:
-    """A tracker's read of the issue `ref` through `channel` (HTTP mocked by the calling test's `responses`), checked
-    to take one request: the state read and that request, for the test to check what it sent."""
-    state = issue_read(channel=channel, session=build_session(), ref=ref)
-    (call,) = responses.calls
-    return state, call.request
