@@ -220,50 +220,36 @@ class TicketAssign(TicketAction):
         services.ticket_reassign(ticket=ticket, user=user, to=to)
 
 
+# What GET /api/channels/health/ answers of each channel: each field is the channel's attribute of that name.
+CHANNEL_HEALTH: dict[str, serializers.Field] = {
+    "id": serializers.IntegerField(),
+    "name": serializers.CharField(),
+    "kind": serializers.ChoiceField(choices=kind_choices()),
+    "enabled": serializers.BooleanField(),
+    "health": serializers.ChoiceField(choices=Channel.Health.values),
+    "last_polled_at": serializers.DateTimeField(allow_null=True),
+    "next_poll_at": serializers.DateTimeField(allow_null=True),
+    "last_error": serializers.CharField(),
+    "open_dead_letters": serializers.IntegerField(),
+}
+
+
+def rows_schema(summary: str, name: str, fields: dict[str, serializers.Field]) -> Callable:
+    """The schema of a GET that answers a list of objects named `name` with `fields`, or a refusal. A copy of `fields`
+    is given: the serializer class made from it takes the fields out of the dict it is given."""
+    listed = inline_serializer(name, dict(fields), many=True)
+    return extend_schema(summary=summary, responses={200: listed, **refusals()})
+
+
 class ChannelHealth(ApiView):
     permission_classes = [*ApiView.permission_classes, CHANNELS]
 
-    @extend_schema(
-        summary="Each channel's polling health",
-        responses={
-            200: inline_serializer(
-                "ChannelHealth",
-                {
-                    "id": serializers.IntegerField(),
-                    "name": serializers.CharField(),
-                    "kind": serializers.ChoiceField(choices=kind_choices()),
-                    "enabled": serializers.BooleanField(),
-                    "health": serializers.ChoiceField(choices=Channel.Health.values),
-                    "last_polled_at": serializers.DateTimeField(allow_null=True),
-                    "next_poll_at": serializers.DateTimeField(allow_null=True),
-                    "last_error": serializers.CharField(),
-                    "open_dead_letters": serializers.IntegerField(),
-                },
-                many=True,
-            ),
-            **refusals(),
-        },
-    )
+    @rows_schema("Each channel's polling health", "ChannelHealth", CHANNEL_HEALTH)
     def get(self, request: Request) -> Response:
         rows = Channel.objects.annotate(
             open_dead_letters=Count("dead_letters", filter=Q(dead_letters__status=DeadLetter.Status.OPEN))
         ).order_by("name")
-        return Response(
-            [
-                {
-                    "id": c.pk,
-                    "name": c.name,
-                    "kind": c.kind,
-                    "enabled": c.enabled,
-                    "health": c.health,
-                    "last_polled_at": c.last_polled_at,
-                    "next_poll_at": c.next_poll_at,
-                    "last_error": c.last_error,
-                    "open_dead_letters": c.open_dead_letters,
-                }
-                for c in rows
-            ]
-        )
+        return Response([{field: getattr(c, field) for field in CHANNEL_HEALTH} for c in rows])
 
 
 def _object(help_text: str) -> serializers.DictField:

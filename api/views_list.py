@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.errors import refusals
-from api.views import WORK, ApiView
+from api.views import WORK, ApiView, rows_schema
 from mentions import selectors
 from mentions.forecast.reads import forecasts_attach
 
@@ -57,27 +56,20 @@ FORECAST_SCHEMA = inline_serializer(
 )
 
 
+VIEW_SUMMARY: dict[str, serializers.Field] = {
+    "slug": serializers.CharField(),
+    "name": serializers.CharField(),
+    "waiting": serializers.IntegerField(),
+    "oldest_requested_at": serializers.DateTimeField(allow_null=True),
+    "next_due_at": serializers.DateTimeField(allow_null=True),
+    "forecast": FORECAST_SCHEMA,
+}
+
+
 class ViewList(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
-    @extend_schema(
-        summary="The queue's views with their waiting tickets",
-        responses={
-            200: inline_serializer(
-                "ViewSummary",
-                {
-                    "slug": serializers.CharField(),
-                    "name": serializers.CharField(),
-                    "waiting": serializers.IntegerField(),
-                    "oldest_requested_at": serializers.DateTimeField(allow_null=True),
-                    "next_due_at": serializers.DateTimeField(allow_null=True),
-                    "forecast": FORECAST_SCHEMA,
-                },
-                many=True,
-            ),
-            **refusals(),
-        },
-    )
+    @rows_schema("The queue's views with their waiting tickets", "ViewSummary", VIEW_SUMMARY)
     def get(self, request: Request) -> Response:
         summaries = forecasts_attach(selectors.queue_summary(), now=timezone.now())
         return Response(

@@ -253,10 +253,17 @@ def check_poll(
         if more_routes is not None:
             more_routes(mock)
         mock.get(url, body=dumps_deep(page), content_type="application/json", headers=headers)
-        try:
-            results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
-        except AdapterError:
-            return []
+        return check_fetch(adapter, channel, allow_nan=allow_nan)
+
+
+def check_fetch(adapter: Any, channel: Any, *, allow_nan: bool = True) -> list[FetchResult]:
+    """check_poll's contract for a poll whose answers the caller's own RequestsMock gives (a body that is not JSON,
+    a status or a POST): the poll ends or raises an AdapterError, and every chunk holds clean mentions, a storable
+    cursor and rejected items with a reason. Returns the chunks (none when the poll raised an AdapterError)."""
+    try:
+        results = list(adapter.fetch_chunks(channel=channel, session=build_session()))
+    except AdapterError:
+        return []
     for result in results:
         for mention in result.mentions:
             assert clean.mention_clean(mention) == mention

@@ -5,9 +5,9 @@ not at all and into which channel, and the payloads nested thousands deep it mus
 
 Platforms fuzzed elsewhere: e-mail's payloads are bytes, broken byte-wise (adapters/email/tests/test_email_fuzz.py);
 the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py);
-Lobsters' two generations of JSON and their comment trees (adapters/lobsters/tests/test_lobsters_fuzz.py) and feeds'
-XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), and Telegram's updates
-(adapters/telegram/tests/test_telegram_fuzz.py), each in its folder as they were written.
+feeds' XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), and Telegram's updates
+(adapters/telegram/tests/test_telegram_fuzz.py), each in its folder as they were written. Lobsters' JSON is here; its
+polls and its comment trees nested thousands deep stay in its folder.
 Jira and Linear read no mentions (trackers only): nothing of theirs reaches the ingest.
 """
 
@@ -28,6 +28,7 @@ from channels.adapters.discord import DiscordAdapter
 from channels.adapters.discourse import DiscourseAdapter
 from channels.adapters.disqus.tests.test_disqus_adapter import disqus_channel
 from channels.adapters.github.tests.shapes import github_channel
+from channels.adapters.lobsters.tests.test_lobsters_adapter import lobsters_channel
 from channels.adapters.mastodon.tests.shapes import channel as mastodon_channel
 from channels.adapters.reddit.tests.test_reddit_adapter import listing, reddit_channel
 from channels.adapters.registry import get_adapter
@@ -35,7 +36,7 @@ from channels.models import Channel
 from channels.tests.fuzzing import deep, deep_dict
 
 ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
-FUZZED_ELSEWHERE = {"email", "webhook", "lobsters", "feed", "telegram"}
+FUZZED_ELSEWHERE = {"email", "webhook", "feed", "telegram"}
 NO_MENTIONS = {"jira", "linear"}
 
 # What one mutated payload is read as: each call is checked by fuzzing.check_parse, in this order.
@@ -202,6 +203,12 @@ FUZZED: dict[str, Fuzzed] = {
         page_and_items(get_adapter("devto"), _whole),
         stored=("articles_username_gereltuyamz.json", "comments_tree.json"),
         channel=lambda: devto_channel(our_accounts=[]),
+    ),
+    "lobsters": Fuzzed(
+        recorded("lobsters"),
+        page_and_items(get_adapter("lobsters"), _whole),
+        stored=tuple(recorded("lobsters")),
+        channel=lambda: lobsters_channel(our_accounts=[]),
     ),
     "slack": Fuzzed(recorded("slack", names=("message_markup.json",)), page_and_items(get_adapter("slack"))),
 }

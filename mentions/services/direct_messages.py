@@ -31,7 +31,7 @@ from mentions.models import Message, ReplySend, Ticket, TicketEvent
 from mentions.services.events import event_record
 from mentions.services.outward_policy import outward_allowed
 from mentions.services.platform_actions import acting_account, action_message, action_word
-from mentions.services.replies import reply_target_of
+from mentions.services.replies import reply_target_of, sent_message_stored
 from mentions.services.versions import ticket_lock
 
 logger = logging.getLogger(__name__)
@@ -104,26 +104,17 @@ def _recorded(
 ) -> Message:
     with transaction.atomic():
         locked = ticket_lock(send.ticket_id, seen_version=None)
-        external_id = sent.external_id or None  # Reddit names no message it sent
-        message = (
-            Message.objects.filter(channel=locked.channel, external_id=external_id).first() if external_id else None
+        message, _ = sent_message_stored(
+            locked,
+            sent,
+            kind=Message.Kind.DIRECT,
+            external_id=sent.external_id or None,  # Reddit names no message it sent
+            author=account.username,
+            user=user,
+            body=send.body,
+            parent_external_id=mention.external_id or "",
+            mentioned=[recipient],
         )
-        if message is None:
-            message = Message.objects.create(
-                ticket=locked,
-                channel=locked.channel,
-                kind=Message.Kind.DIRECT,
-                external_id=external_id,
-                parent_external_id=mention.external_id or "",
-                author_handle=account.username,
-                author_name=account.username,
-                author_user=user,
-                body=send.body,
-                permalink=sent.permalink,
-                platform_created_at=sent.created_at,
-                raw=sent.raw,
-                mentioned=[recipient],
-            )
         event_record(
             ticket=locked,
             kind=TicketEvent.Kind.DIRECT_MESSAGE,

@@ -270,6 +270,23 @@ def _failed(send: ReplySend, user: Any, outcome: str, error: str) -> None:
         )
 
 
+def sent_message_stored(
+    locked: Ticket, sent: SentReply, *, external_id: str | None, author: str, user: Any, **fields: Any
+) -> tuple[Message, bool]:
+    """The desk's message for what the platform says it sent, and whether it is new: the next poll may have stored it
+    already, between the platform's answer and now (`external_id` None: the platform named none to look up)."""
+    if external_id is not None:
+        found = Message.objects.filter(channel=locked.channel, external_id=external_id).first()
+        if found is not None:
+            return found, False
+    answered = {"permalink": sent.permalink, "platform_created_at": sent.created_at, "raw": sent.raw}
+    by = {"author_handle": author, "author_name": author, "author_user": user}
+    made = Message.objects.create(
+        ticket=locked, channel=locked.channel, external_id=external_id, **answered, **by, **fields
+    )
+    return made, True
+
+
 def _recorded(
     send: ReplySend,
     user: Any,
@@ -281,28 +298,21 @@ def _recorded(
     with transaction.atomic():
         locked = ticket_lock(send.ticket_id, seen_version=None)  # the send was checked when it opened
         target = send.in_reply_to
-        # The next poll may have stored the same post already, between the platform's answer and now.
-        reply = Message.objects.filter(channel=locked.channel, external_id=sent.external_id).first()
         media = clean.media_stored(media_listed(sent.media, images))
-        if reply is None:
-            reply = Message.objects.create(
-                ticket=locked,
-                channel=locked.channel,
-                kind=Message.Kind.OUR_REPLY,
-                external_id=sent.external_id,
-                # A message the desk recorded without a platform id has none to give (the column holds "").
-                parent_external_id=(target.external_id or "") if target else "",
-                thread_external_id=(target.thread_external_id or target.external_id or "") if target else "",
-                author_handle=send.sender,
-                author_name=send.sender,
-                author_user=user,
-                body=send.body,
-                permalink=sent.permalink,
-                platform_created_at=sent.created_at,
-                raw=sent.raw,
-                media=media,
-            )
-        else:
+        reply, created = sent_message_stored(
+            locked,
+            sent,
+            kind=Message.Kind.OUR_REPLY,
+            external_id=sent.external_id,
+            author=send.sender,
+            user=user,
+            body=send.body,
+            # A message the desk recorded without a platform id has none to give (the column holds "").
+            parent_external_id=(target.external_id or "") if target else "",
+            thread_external_id=(target.thread_external_id or target.external_id or "") if target else "",
+            media=media,
+        )
+        if not created:
             reply.author_user = user
             reply.permalink = reply.permalink or sent.permalink
             reply.ticket = reply.ticket or locked

@@ -2,15 +2,13 @@
 `/api/comments` tree), each with exact expectations written from the payload itself, parsed and ingested through
 `manage.py ingest_payload`."""
 
-import json
 from datetime import UTC, datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from channels.adapters.devto import DevtoAdapter
 from channels.adapters.devto.tests.test_devto_adapter import FIXTURES, devto_channel, load
+from channels.tests.harness import ingest_payload
 from mentions.models import Message
 
 adapter = DevtoAdapter()
@@ -72,10 +70,9 @@ def test_the_comment_tree_reads_parent_then_reply_with_the_html_made_text():
 @pytest.mark.django_db
 def test_the_saved_comment_tree_is_ingested_with_the_reply_in_its_parents_ticket():
     channel = devto_channel(our_accounts=["rhymes"])
-    out = StringIO()
-    call_command("ingest_payload", "--channel", channel.slug, str(FIXTURES / "comments_tree.json"), stdout=out)
+    figures = ingest_payload("--channel", channel.slug, str(FIXTURES / "comments_tree.json"))
 
-    assert json.loads(out.getvalue())["created"] == 2
+    assert figures["created"] == 2
     top = Message.objects.get(channel=channel, external_id="m357")
     reply = Message.objects.get(channel=channel, external_id="m35m")
     assert reply.ticket == top.ticket and reply.parent_external_id == "m357"

@@ -3,14 +3,14 @@ with exact expectations written from the payload itself, parsed and ingested thr
 
 import json
 from datetime import UTC, datetime
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from channels.adapters import PayloadError
 from channels.adapters.disqus import DisqusAdapter
 from channels.adapters.disqus.tests.test_disqus_adapter import FIXTURES, disqus_channel, keys_anywhere, load
+from channels.tests.harness import ingest_payload
 from mentions.models import Message, Ticket
 
 adapter = DisqusAdapter()
@@ -25,9 +25,7 @@ def rows(name):
 
 
 def ingest(channel, name):
-    out = StringIO()
-    call_command("ingest_payload", "--channel", channel.slug, str(FIXTURES / name), stdout=out)
-    return json.loads(out.getvalue())
+    return ingest_payload("--channel", channel.slug, str(FIXTURES / name))
 
 
 BOB = ("disqus_api", "disqus_api", "http://disqus.com/disqus_api/")

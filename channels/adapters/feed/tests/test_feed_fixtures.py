@@ -2,15 +2,13 @@
 podcast RSS), each read with exact expectations written from the file itself, and one ingested through
 `manage.py ingest_payload`."""
 
-import json
 from datetime import UTC, datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from channels.adapters.feed import FeedAdapter
 from channels.adapters.feed.tests.test_feed_adapter import FIXTURES, feed_channel
+from channels.tests.harness import ingest_payload
 from mentions.models import Message
 
 adapter = FeedAdapter()
@@ -105,9 +103,8 @@ def test_an_entry_kept_as_a_dead_letter_reads_again_the_same():
 @pytest.mark.django_db
 def test_a_saved_feed_is_ingested_with_our_own_release_as_ours():
     channel = feed_channel(our_accounts=["hajimehoshi"])
-    out = StringIO()
-    call_command("ingest_payload", "--channel", channel.slug, str(FIXTURES / "github_releases_oto.atom"), stdout=out)
+    figures = ingest_payload("--channel", channel.slug, str(FIXTURES / "github_releases_oto.atom"))
 
-    assert json.loads(out.getvalue())["received"] == 4
+    assert figures["received"] == 4
     kinds = set(Message.objects.filter(channel=channel).values_list("kind", flat=True))
     assert kinds == {Message.Kind.OUR_REPLY}  # hajimehoshi is one of our accounts here

@@ -1,25 +1,25 @@
-"""Jira Cloud as a tracker, at the HTTP boundary (`responses`): its settings, an issue's address, the plain text
-filed as Atlassian Document Format, an issue read as open, done and "won't do", and its refusals in words that
-never carry the token. The filing and following through the desk are stories/tests/test_issue_trackers.py.
+"""Jira Cloud as a tracker, at the HTTP boundary (`responses`): its settings, the plain text filed as Atlassian
+Document Format, a "won't do" that is a duplicate, and its refusals in words that never carry the token. An issue's
+address, an issue read as open, done and "won't do", and a read's one request are the trackers' shared tests
+(channels/tests/test_tracker_issues.py); the filing and following through the desk:
+stories/tests/test_issue_trackers.py.
 
 Shapes: Atlassian's documented examples in fixtures/ (SOURCES.md)."""
 
 from __future__ import annotations
 
-import base64
 import copy
-from datetime import UTC, datetime
 
 import pytest
 import responses
 
 from channels.adapters.base import AuthError, ConfigError, Gone, RateLimited
-from channels.adapters.issues import IssueRef, issue_read, issue_ref
+from channels.adapters.issues import IssueRef, issue_read
 from channels.adapters.jira.adf import adf_of
 from channels.adapters.jira.config import validate_config
 from channels.adapters.jira.issues import state_of
 from channels.adapters.jira.oauth import JiraApiToken, api_token_grant
-from channels.adapters.jira.tests.shapes import BROWSE_URL, CONFIG, ISSUE_URL, READ_TOKEN, SITE, load, tracker
+from channels.adapters.jira.tests.shapes import CONFIG, ISSUE_URL, READ_TOKEN, SITE, load, tracker
 from channels.http import build_session
 
 
@@ -44,18 +44,6 @@ def test_the_settings_take_a_cloud_site_and_project_keys():
             validate_config(wrong)
 
 
-@pytest.mark.django_db
-def test_an_issue_is_named_by_its_browse_address_on_the_channels_site():
-    channel = tracker()
-
-    assert issue_ref(channel=channel, url=BROWSE_URL) == IssueRef("DESK", 24)
-    assert issue_ref(channel=channel, url=f"{BROWSE_URL}?focusedCommentId=1#c1") == IssueRef("DESK", 24)
-    assert issue_ref(channel=channel, url=f"{SITE}/browse/desk-7/") == IssueRef("DESK", 7)
-    assert issue_ref(channel=channel, url="https://other.atlassian.net/browse/DESK-24") is None
-    assert issue_ref(channel=channel, url=f"{SITE}/jira/software/projects/DESK/boards/1") is None
-    assert issue_ref(channel=channel, url=f"{SITE}.evil.example/browse/DESK-24") is None
-
-
 def test_the_plain_text_becomes_a_document_whose_words_stay_words():
     document = adf_of("Reported by 2 people.\nSee below.\n\n> <script>x</script> &amp; @\u200dme\n> again\n\n\n")
 
@@ -77,34 +65,10 @@ def test_the_plain_text_becomes_a_document_whose_words_stay_words():
     assert adf_of("") == {"type": "doc", "version": 1, "content": []}
 
 
-def test_an_issue_reads_open_done_with_its_fix_version_and_wont_do():
-    opened = state_of(load("issue_open.json"), site=SITE, project="DESK")
-    done = state_of(load("issue_done.json"), site=SITE, project="DESK")
-    dropped = state_of(load("issue_wont_do.json"), site=SITE, project="DESK")
-
-    assert (opened.state, opened.number, opened.url, opened.closed_at) == ("open", 24, BROWSE_URL, None)
-    assert opened.title == "Runner cache is not restored after the 18.6 upgrade"
-    assert (done.state, done.fixed, done.milestone) == ("closed", True, "2.4.0")
-    assert done.closed_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
-    assert (dropped.state, dropped.reason, dropped.fixed) == ("closed", "not_planned", False)
+def test_a_wont_do_resolved_as_a_duplicate_reads_as_a_duplicate():
     duplicate = copy.deepcopy(load("issue_wont_do.json"))
     duplicate["fields"]["resolution"]["name"] = "Duplicate"
     assert state_of(duplicate, site=SITE, project="DESK").reason == "duplicate"
-
-
-@pytest.mark.django_db
-@responses.activate
-def test_a_read_is_one_request_with_the_channels_credentials():
-    channel = tracker()
-    responses.get(ISSUE_URL, json=load("issue_done.json"))
-
-    state = issue_read(channel=channel, session=build_session(), ref=IssueRef("DESK", 24))
-
-    assert state.fixed
-    (call,) = responses.calls
-    expected = base64.b64encode(f"reader@example.com:{READ_TOKEN}".encode()).decode()
-    assert call.request.headers["Authorization"] == f"Basic {expected}"
-    assert "fields=status%2Cresolution%2CfixVersions%2Csummary%2Cresolutiondate" in str(call.request.url)
 
 
 @pytest.mark.django_db

@@ -1,24 +1,23 @@
-"""Linear as a tracker, at the HTTP boundary (`responses`): its settings, an issue's address, an issue read as
-started, completed and canceled, GraphQL's errors (under HTTP 200 or 400) mapped to what the follow-up run does,
-never carrying the key, and an account connected by OAuth or with the channel's key. The filing and following
-through the desk are stories/tests/test_issue_trackers.py.
+"""Linear as a tracker, at the HTTP boundary (`responses`): its settings, GraphQL's errors (under HTTP 200 or 400)
+mapped to what the follow-up run does, never carrying the key, and an account connected by OAuth or with the
+channel's key. An issue's address, an issue read as started, completed and canceled, and a read's one query are the
+trackers' shared tests (channels/tests/test_tracker_issues.py); the filing and following through the desk,
+stories/tests/test_issue_trackers.py.
 
 Shapes: Linear's documented schema and errors in fixtures/ (SOURCES.md)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 import responses
 
 from channels.adapters.base import AuthError, ConfigError, Gone, PermanentError, RateLimited
-from channels.adapters.issues import IssueRef, issue_read, issue_ref
+from channels.adapters.issues import IssueRef, issue_read
 from channels.adapters.linear.config import validate_config
-from channels.adapters.linear.issues import state_of
 from channels.adapters.linear.oauth import LinearOAuth, api_key_grant
-from channels.adapters.linear.tests.shapes import ISSUE_PAGE, READ_KEY, URL, load, tracker
+from channels.adapters.linear.tests.shapes import READ_KEY, URL, load, tracker
 from channels.http import build_session
 
 
@@ -28,43 +27,6 @@ def test_the_settings_take_team_keys():
     for wrong in ({"teams": []}, {"teams": "ENG"}, {"teams": ["EN G"]}, {"teams": ["ENG"], "site": "x"}, []):
         with pytest.raises(ConfigError):
             validate_config(wrong)
-
-
-@pytest.mark.django_db
-def test_an_issue_is_named_by_its_address_for_the_channels_teams_only():
-    channel = tracker()
-
-    assert issue_ref(channel=channel, url=ISSUE_PAGE) == IssueRef("ENG", 123)
-    assert issue_ref(channel=channel, url="https://linear.app/example/issue/eng-7") == IssueRef("ENG", 7)
-    assert issue_ref(channel=channel, url=f"{ISSUE_PAGE}#comment-1") == IssueRef("ENG", 123)
-    assert issue_ref(channel=channel, url="https://linear.app/example/issue/OPS-1/x") is None  # not its team
-    assert issue_ref(channel=channel, url="https://linear.app.evil.example/example/issue/ENG-1") is None
-    assert issue_ref(channel=channel, url="https://linear.app/example/project/eng-roadmap") is None
-
-
-def test_an_issue_reads_started_completed_in_its_milestone_and_canceled():
-    started = state_of(load("issue_started.json")["data"]["issue"], project="ENG")
-    completed = state_of(load("issue_completed.json")["data"]["issue"], project="ENG")
-    canceled = state_of(load("issue_canceled.json")["data"]["issue"], project="ENG")
-
-    assert (started.state, started.number, started.url, started.milestone) == ("open", 123, ISSUE_PAGE, "")
-    assert (completed.state, completed.fixed, completed.milestone) == ("closed", True, "Beta")
-    assert completed.closed_at == datetime(2026, 11, 20, 10, tzinfo=UTC)
-    assert (canceled.state, canceled.fixed, canceled.reason) == ("closed", False, "not_planned")
-
-
-@pytest.mark.django_db
-@responses.activate
-def test_a_read_is_one_query_with_the_channels_key_sent_bare():
-    channel = tracker()
-    responses.post(URL, json=load("issue_completed.json"))
-
-    state = issue_read(channel=channel, session=build_session(), ref=IssueRef("ENG", 123))
-
-    assert state.fixed
-    (call,) = responses.calls
-    assert call.request.headers["Authorization"] == READ_KEY
-    assert json.loads(call.request.body or "{}")["variables"] == {"id": "ENG-123"}
 
 
 @pytest.mark.django_db
