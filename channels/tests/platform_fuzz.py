@@ -5,9 +5,8 @@ not at all and into which channel, and the payloads nested thousands deep it mus
 
 Platforms fuzzed elsewhere: e-mail's payloads are bytes, broken byte-wise (adapters/email/tests/test_email_fuzz.py);
 the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py);
-feeds' XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py), and Telegram's updates
-(adapters/telegram/tests/test_telegram_fuzz.py), each in its folder as they were written. Lobsters' JSON is here; its
-polls and its comment trees nested thousands deep stay in its folder.
+feeds' XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py). Lobsters' JSON and Telegram's
+updates are here; their polls and their trees nested thousands deep stay in their folders.
 Jira and Linear read no mentions (trackers only): nothing of theirs reaches the ingest.
 """
 
@@ -32,11 +31,12 @@ from channels.adapters.lobsters.tests.test_lobsters_adapter import lobsters_chan
 from channels.adapters.mastodon.tests.shapes import channel as mastodon_channel
 from channels.adapters.reddit.tests.test_reddit_adapter import listing, reddit_channel
 from channels.adapters.registry import get_adapter
+from channels.adapters.telegram.tests.helpers import GROUP_PAGE, telegram_channel
 from channels.models import Channel
 from channels.tests.fuzzing import deep, deep_dict
 
 ADAPTERS = Path(__file__).resolve().parents[1] / "adapters"
-FUZZED_ELSEWHERE = {"email", "webhook", "feed", "telegram"}
+FUZZED_ELSEWHERE = {"email", "webhook", "feed"}
 NO_MENTIONS = {"jira", "linear"}
 
 # What one mutated payload is read as: each call is checked by fuzzing.check_parse, in this order.
@@ -64,6 +64,13 @@ def page_and_items(adapter: Adapter, items: Callable[[Any], list[Any]] = lambda 
             yield partial(adapter.parse_item, item)
 
     return reads
+
+
+# Telegram's recorded updates (its send's answer and the documented error are not pages of updates) and a group's page.
+_TELEGRAM = {
+    **recorded("telegram", names=("recorded_coffeebot_update.json", "recorded_openintegrations_getupdates_forum.json")),
+    "group_page": GROUP_PAGE,
+}
 
 
 def _whole(payload: Any) -> list[Any]:
@@ -209,6 +216,12 @@ FUZZED: dict[str, Fuzzed] = {
         page_and_items(get_adapter("lobsters"), _whole),
         stored=tuple(recorded("lobsters")),
         channel=lambda: lobsters_channel(our_accounts=[]),
+    ),
+    "telegram": Fuzzed(
+        _TELEGRAM,
+        page_and_items(get_adapter("telegram"), _whole),
+        stored=tuple(_TELEGRAM),
+        channel=lambda: telegram_channel(our_accounts=[]),
     ),
     "slack": Fuzzed(recorded("slack", names=("message_markup.json",)), page_and_items(get_adapter("slack"))),
 }

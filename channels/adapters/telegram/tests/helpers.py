@@ -88,3 +88,16 @@ def unsaved(config, cursor=None):
     channel = Channel(slug="telegram", name="Telegram", kind="telegram", config=config, cursor=cursor or {})
     channel.credentials = {"bot_token": TOKEN}
     return channel
+
+
+_QUESTION = update(10, 100, "The runner cache is empty", author=ASKER, at=1_716_906_700)
+# A group's page of updates: a question, a helper's answer to it, a message in a forum topic, our bot's edited reply.
+GROUP_PAGE = {
+    "ok": True,
+    "result": [
+        _QUESTION,
+        update(11, 101, "same", author=HELPER, reply_to=_QUESTION["message"], at=1_716_906_710),
+        update(12, 102, "in a topic", author=ASKER, topic=2391, at=1_716_906_720),
+        update(13, 103, "Fixed", author=BOT, reply_to=_QUESTION["message"], at=1_716_906_730, edited=1_716_906_740),
+    ],
+}
