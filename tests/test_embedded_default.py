@@ -429,7 +429,9 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     assert out["attempts"] == []
     assert "'read': 1" in out["results"]["intake.watch_threads"]  # the watched thread was read, from the replay
     every_kind = sorted(["hackernews", "twitter", "reddit", "stackexchange", "disqus", "discourse", "email"])
-    every_kind = sorted([*every_kind, "webhook", "gitlab", "github", "mastodon", "bluesky", "discord", "slack", "feed"])
+    every_kind = sorted(
+        [*every_kind, "webhook", "gitlab", "github", "mastodon", "bluesky", "discord", "slack", "feed", "lobsters"]
+    )
     assert out["channels"] == every_kind
     assert out["kinds_with_tickets"] == every_kind  # Slack's: a teammate's Create ticket shortcut (seed_demo_slack)
     # Every polled kind was read through its adapter (the webhook and Slack are pushed, not polled).

@@ -1,7 +1,10 @@
 """One door for ticket writes (docs/architecture.md, "Writing to a ticket"): a ticket's reply draft and status
 change only through mentions' services, which lock the ticket's row and refuse a write made against a version of
 the ticket that is no longer current (the version the advocate saw, `seen_version`). The ingest pipeline
-(`intake/pipeline/`) is the one exception: it writes many tickets set-based, in its own transaction, by design.
+(`intake/pipeline/`) is one exception: it writes many tickets set-based, in its own transaction, by design; the
+importer's page writer (`imports/tickets_write.py`) is the other, for the same reason: a ticket the old tool changed
+since the last import is rewritten to its state there, a page of them in one transaction (its change stamp moves,
+so an advocate's write against the version seen before is refused as for any other change).
 And an internal note is made by one function, `mentions.services.notes.note_add`.
 
 Read from the source (Python's own parser), like the other architecture tests: every tracked module outside
@@ -26,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = {"reply_draft", "status"}
 ALWAYS_TICKETS = {"reply_draft"}  # no other model has the field
-# mentions owns tickets; the ingest writes pages of tickets set-based by design.
-WRITERS = ("mentions/", "intake/pipeline/")
+# mentions owns tickets; the ingest and the importer write pages of tickets set-based by design.
+WRITERS = ("mentions/", "intake/pipeline/", "imports/tickets_write.py")
 NOTE_MAKER = "mentions/services/notes.py"
 # The demo's seeders write a made-up past on the tickets they have just made (solved three days ago, events
 # dated then): nobody has those tickets open, and a service would date every change now.

@@ -8,6 +8,7 @@ import base64
 from datetime import UTC, datetime
 
 import pytest
+import requests
 import responses
 
 from answers.models import Answer
@@ -21,6 +22,8 @@ from mentions.tests.factories import UserFactory
 from people.models import Authorship, Identity, Person, Requester
 
 pytestmark = pytest.mark.django_db
+# The requests of the last `_import`, as `responses` recorded them.
+CALLS: list[requests.PreparedRequest] = []
 
 
 def _import(run: ImportRun | None = None, **fake: bool) -> ImportRun:
@@ -30,7 +33,7 @@ def _import(run: ImportRun | None = None, **fake: bool) -> ImportRun:
         try:
             return run_execute(run.pk, token=TOKEN)
         finally:
-            _import.calls = [c.request for c in mock.calls]  # type: ignore[attr-defined]
+            CALLS[:] = [c.request for c in mock.calls]
 
 
 def _rows() -> dict[str, int]:
@@ -53,7 +56,7 @@ def test_a_zendesk_account_becomes_tickets_replies_notes_people_and_macros():
     assert run.cursor["tickets"] == TICKETS_CURSOR and run.cursor["tickets_done"] is True
     # Every request carried the admin's e-mail and token as Zendesk's API token authentication says.
     expected = "Basic " + base64.b64encode(f"admin@acme.example/token:{TOKEN}".encode()).decode()
-    assert {c.headers["Authorization"] for c in _import.calls} == {expected}  # type: ignore[attr-defined]
+    assert {c.headers["Authorization"] for c in CALLS} == {expected}
 
     fire = Ticket.objects.get(subject__startswith="Printer")
     assert fire.status == "solved" and fire.priority == "high" and fire.high_priority
@@ -159,7 +162,7 @@ def test_an_interrupted_run_resumes_after_the_last_page_it_wrote():
     assert Ticket.objects.count() == 2  # the first page's, kept
     run = _import(run)
     assert run.status == ImportRun.Status.DONE and Ticket.objects.count() == 3
-    asked = [c.url for c in _import.calls]  # type: ignore[attr-defined]
+    asked = [c.url for c in CALLS]
     assert not any("start_time" in url for url in asked)  # every stream carried on from its cursor
     assert f"{BASE}/tickets/35436/comments.json" not in {u.split("?")[0] for u in asked}
 
