@@ -162,7 +162,7 @@ def test_an_interrupted_run_resumes_after_the_last_page_it_wrote():
     assert Ticket.objects.count() == 2  # the first page's, kept
     run = _import(run)
     assert run.status == ImportRun.Status.DONE and Ticket.objects.count() == 3
-    asked = [c.url for c in CALLS]
+    asked = [c.url or "" for c in CALLS]
     assert not any("start_time" in url for url in asked)  # every stream carried on from its cursor
     assert f"{BASE}/tickets/35436/comments.json" not in {u.split("?")[0] for u in asked}
 
