@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from channels.adapters.feed.demo import BLOG, CHANGELOG, DEMO_THREADS
+from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.week import THREADS
 from channels.tests import demo_replay as demo
 from channels.tests.demo_replay import demo_network  # noqa: F401  (the fixture)
@@ -25,7 +26,10 @@ ANCHOR = datetime(2026, 1, 20, 18, 0, tzinfo=UTC)  # the demo channel was made t
 def test_the_demo_week_is_collected_from_the_feeds_own_package():
     ours = [t for t in THREADS if t.kind == KIND]
     assert [t.title for t in ours] == [t["title"] for t in DEMO_THREADS]
-    assert THREADS[-len(ours) :] == tuple(ours)  # after every shared group: no seeded index moves
+    # After every shared group, whose indices the older replays' ids carry; among the platforms that keep their own
+    # week a thread's index may move as platforms are added, which is why this replay makes its ids from titles.
+    own_weeks = {kind for kind, spec in DEMO_CHANNELS.items() if spec.get("threads")}
+    assert {t.kind for t in THREADS[THREADS.index(ours[0]) :]} <= own_weeks
 
 
 def test_the_demo_feeds_poll_into_one_ticket_per_entry_naming_the_product_and_nothing_twice():
