@@ -13,11 +13,18 @@ if TYPE_CHECKING:
 
 
 def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
-    # One request for the latest articles (when the channel reads articles) and one per followed article. Forem
+    # One request for the latest articles (when the channel reads articles), one per hand-listed article, and the
+    # taken-in articles' comments a poll reads (config.followed_per_poll, as the adapter reads them). Forem
     # throttles API reads at 3 a second per IP (forem/forem config/initializers/rack_attack.rb); the desk counts a
     # tenth of that, 30 per 30 s, shared by every dev.to channel of the deployment (one IP).
-    reads_articles = bool(config.get("tags") or config.get("keywords") or config.get("latest"))
-    requests = int(reads_articles) + len(config.get("articles") or [])
+    from channels.adapters.base import ConfigError
+    from channels.adapters.devto.config import DEFAULTS, followed_per_poll, reads_articles, settings_of
+
+    try:
+        settings = settings_of(config)
+    except ConfigError:  # a channel that cannot poll spends nothing but the poll that says so
+        settings = DEFAULTS
+    requests = int(reads_articles(settings)) + len(settings["articles"]) + followed_per_poll(settings)
     return [Bucket("devto", max(1, requests), 30, 30, "Forem: 30 API reads per 30 s per IP")]
 
 
