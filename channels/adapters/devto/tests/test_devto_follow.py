@@ -5,7 +5,6 @@ at the edge in the recorded shapes of fixtures/ (SOURCES.md: the `/api/articles`
 time, tags, title or author changed (test_devto_adapter's `article` and `comment`)."""
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import responses
@@ -27,11 +26,11 @@ DAY = timedelta(days=1)
 
 def comment_reads():
     """The articles whose comments were asked for, in order, since the last `responses.calls.reset()`."""
-    return [
-        int(dict(parse_qsl(urlsplit(call.request.url).query))["a_id"])
-        for call in responses.calls
-        if call.request.url.startswith(COMMENTS_URL)
-    ]
+    return [int(shapes.params_of(call)["a_id"]) for call in responses.calls if url_of(call).startswith(COMMENTS_URL)]
+
+
+def url_of(call):
+    return str(call.request.url)
 
 
 def polled_at(channel, moment):
@@ -157,7 +156,7 @@ def test_follow_days_0_reads_only_the_hand_listed_articles():
 
     assert comment_reads() == [] and channel.cursor["followed"] == {}
     assert buckets_of(channel)[0].requests == 1
-    assert [call.request.url.startswith(LATEST_URL) for call in responses.calls] == [True]
+    assert [url_of(call).startswith(LATEST_URL) for call in responses.calls] == [True]
 
 
 @responses.activate
