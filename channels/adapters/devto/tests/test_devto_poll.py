@@ -6,6 +6,7 @@ import time
 import pytest
 import responses
 
+from channels.adapters.devto.client import LATEST_URL
 from channels.adapters.devto.tests import test_devto_adapter as shapes
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
@@ -62,3 +63,17 @@ def test_an_unreadable_article_is_quarantined_and_the_rest_stored():
 
     assert (result.created, result.quarantined) == (1, 1)
     assert stored(channel) == ["8"] and Ticket.objects.filter(channel=channel).count() == 1
+
+
+@responses.activate
+def test_a_redirect_to_a_malformed_address_fails_the_poll_naming_it_without_its_query(caplog):
+    # requests parses a redirect's Location before following it: an unclosed IPv6 bracket raises ValueError there.
+    channel = shapes.devto_channel(config={"latest": True})
+    responses.get(LATEST_URL, status=302, headers={"Location": "http://[::1/api/articles?signature=s3cret"})
+
+    outcome = poll(channel)
+
+    said = "dev.to latest articles: HTTP 302 redirect to a malformed address 'http://[::1/api/articles?…'"
+    assert (outcome.status, outcome.error, channel.last_error) == ("transient_error", said, said)
+    assert "redirect to 'http://[::1/api/articles?…', which cannot be read (Invalid IPv6 URL)" in caplog.text
+    assert "s3cret" not in caplog.text and stored(channel) == []
