@@ -32,7 +32,8 @@ PLATFORM = Platform(
     kind="devto",
     label="dev.to",
     adapter="channels.adapters.devto.DevtoAdapter",
-    help_text="New dev.to articles with your tags or keywords, and the comments of articles you follow (no account).",
+    help_text="New dev.to articles with your tags or keywords and their comments for a few days, and the comments of "
+    "articles you list (no account).",
     config_example={"tags": ["gitlab"], "articles": [1612784]},
     budget=budget,
     watch=None,
@@ -46,7 +47,7 @@ PLATFORM = Platform(
         "replies": "Forem's v1 API documents no endpoint that writes a comment: an advocate replies on dev.to (the "
         "ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",
-        "watch": "A followed article's comments are read by every poll (config `articles`); the desk posts no reply "
-        "there whose thread it would watch.",
+        "watch": "The comments of the articles taken in are read for `follow_days`, and a listed article's (config "
+        "`articles`) by every poll; the desk posts no reply there whose thread it would watch.",
     },
 )
