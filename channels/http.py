@@ -4,6 +4,7 @@ call, a descriptive User-Agent, and status codes mapped to what the poller shoul
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from types import TracebackType
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from channels.models import Channel
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class _Redirected(GuardedAdapter):
@@ -152,9 +154,13 @@ def request(
     """`session.request` with the desk's timeout; a timeout or a network failure is a TransientError naming
     `label` (never the URL, which may carry a key), the fetch guard's refusal a PermanentError. With
     `undecodable_is_payload`, a body that cannot be uncompressed is a PayloadError. For reads: a send, which may
-    have posted when no answer came, goes through channels.accounts.sending.reply_request."""
+    have posted when no answer came, goes through channels.accounts.sending.reply_request. A redirect whose
+    Location requests cannot read (it parses it even when not following it) is a PayloadError naming it."""
+    answers: list[requests.Response] = []  # the last answer: a redirect's Location, when requests cannot read it
+    # `request` sets the response hook itself: no caller passes hooks of its own.
+    hooks = {"response": lambda response, **_: answers.append(response)}
     try:
-        return session.request(method, url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
+        return session.request(method, url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, hooks=hooks, **options)
     except requests.Timeout:
         raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
     except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
@@ -165,6 +171,25 @@ def request(
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
     except requests.RequestException as exc:
         raise TransientError(f"{label}: network error ({exc.__class__.__name__})") from None
+    except ValueError as exc:
+        location = answers[-1].headers.get("Location") if answers and answers[-1].is_redirect else None
+        if location is None:
+            raise  # not a redirect's: a fault of the desk's, for the poll's unexpected-error path
+        answers[-1].close()  # requests stopped before reading it: its connection goes back to the pool
+        shown = _location_shown(location)
+        logger.warning(
+            "http: %s: HTTP %s redirect to %r, which cannot be read (%s)", label, answers[-1].status_code, shown, exc
+        )
+        raise PayloadError(
+            f"{label}: HTTP {answers[-1].status_code} redirect to a malformed address {shown!r}"
+        ) from None
+
+
+def _location_shown(location: str) -> str:
+    """A Location for a message: clean text, without its query or fragment (a signed address's token stays out
+    of logs), shortened."""
+    bare = re.split(r"[?#]", location, maxsplit=1)[0]
+    return clean_text(bare)[:200] + ("?…" if len(bare) < len(location) else "")
 
 
 def fetch_json(

@@ -1,4 +1,5 @@
-"""dev.to (the Forem API, https://developers.forem.com/api/v1): new articles, and the comments of followed articles.
+"""dev.to (the Forem API, https://developers.forem.com/api/v1): new articles, and the comments of the articles taken
+in and of hand-listed ones.
 
 Config (validated by `validate_config`; unknown keys are errors)::
 
@@ -6,7 +7,9 @@ Config (validated by `validate_config`; unknown keys are errors)::
         "tags": ["gitlab"],            # keep articles with one of these tags
         "latest": false,               # or keep every new article (a tag or keyword filter still applies)
         "keywords": ["gitlab"],        # keep articles whose title, description or tags hold one of these words
-        "articles": [1612784],         # ids of articles whose comments are read
+        "articles": [1612784],         # ids of articles whose comments are read as long as they are listed
+        "follow_days": 3,              # an article taken in has its comments read this long (0: none)
+        "follow_per_poll": 3,          # at most this many taken-in articles' comments a poll
         "per_page": 30,                # articles per request (Forem: 1-1000)
         "backfill_hours": 24,          # how far back the first poll reads
         "max_requests_per_poll": 10,
@@ -19,8 +22,11 @@ where keywords are set, their text one of the keywords). The walk goes from page
 each page one chunk with the cursor just after it, so a backlog drains over polls and a poll cut short by its budget
 or a 429 goes on where it stopped (`cursor.py`).
 
-Comments: each followed article's tree (``/api/comments?a_id=``), one request per article per poll; the comments
-not handed over yet are, each threaded under its parent comment or its article.
+Comments: each followed article's tree (``/api/comments?a_id=``), one request per article; the comments not handed
+over yet are, each threaded under its parent comment or its article. The hand-listed articles are read every poll;
+each article the walk takes in is followed for ``follow_days``, ``follow_per_poll`` of them a poll, those read
+longest ago first, always leaving the walk one request (`cursor.py` remembers them; one gone from dev.to, a 404,
+is forgotten).
 
 Our accounts: ``Channel.our_accounts`` holds our dev.to usernames (``user.username``). Replies are not posted from
 the desk: Forem's v1 API documents no endpoint that writes a comment (docs/platforms/devto.md).
@@ -43,7 +49,7 @@ from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, chunk_results
 from . import config as config_module
 from .client import Client
-from .config import DEFAULTS, settings_of
+from .config import DEFAULTS, followed_per_poll, reads_articles, settings_of
 from .cursor import Cursor
 from .paging import Chunk, article_chunks, comment_chunk
 from .parse import parse_page
@@ -61,17 +67,25 @@ class DevtoAdapter(PolledAdapter, config=config_module):
         """Each followed article's new comments, then new articles page by page (each page oldest first); each
         chunk with the cursor just after it."""
         config = settings_of(channel.config)
+        follow_days = int(config["follow_days"])
         cursor = Cursor.load(
             channel.cursor,
             now=int(time.time()),
             backfill_hours=int(config["backfill_hours"]),
             articles=config["articles"],
+            follow_days=follow_days,
         )
         client = Client(session, budget=int(config["max_requests_per_poll"]), per_page=int(config["per_page"]))
-        # The followed articles' comments first: one request each, so a long article backlog never starves them.
-        streams: list[Iterator[Chunk]] = [comment_chunk(client, cursor, article) for article in config["articles"]]
-        if config["tags"] or config["keywords"] or config["latest"]:
-            streams.append(article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"]))
+        # The followed articles' comments first: one request each, so a long article backlog never starves them;
+        # the taken-in ones are a few a poll, and leave the walk of new articles at least one request.
+        followed = cursor.due(followed_per_poll(config), besides=config["articles"])
+        streams: list[Iterator[Chunk]] = [
+            comment_chunk(client, cursor, article) for article in [*config["articles"], *followed]
+        ]
+        if reads_articles(config):
+            streams.append(
+                article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"], follow=follow_days > 0)
+            )
         cut = [False]  # a walk stopped short (the budget, a 429): the last chunk says there is more
 
         def walked() -> Iterator[Chunk]:

@@ -23,9 +23,7 @@ ACCEPT = "application/vnd.forem.api-v1+json"
 
 
 # A followed article deleted or unpublished: Forem answers its comments with a 404.
-GONE: Ladder = {
-    404: (Gone, "{label}: the article is gone from dev.to (HTTP 404); remove it from the channel's articles")
-}
+GONE: Ladder = {404: (Gone, "{label}: the article is gone from dev.to (HTTP 404)")}
 
 
 def listing(data: Any, what: str) -> list[Any]:

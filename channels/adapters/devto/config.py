@@ -13,6 +13,11 @@ DEFAULTS: dict[str, Any] = {
     "latest": False,
     "keywords": [],
     "articles": [],
+    # The comments of every article taken in are read for this many days (0: only the hand-listed articles')...
+    "follow_days": 3,
+    # ...at most this many articles a poll, those read longest ago first, so a poll's requests stay few whatever
+    # the number followed (platform.py counts them in the channel's budget).
+    "follow_per_poll": 3,
     "per_page": 30,
     "backfill_hours": 24,
     # Forem throttles unauthenticated API reads at 3 a second per IP (forem/forem rack_attack.rb): a poll's
@@ -20,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "max_requests_per_poll": 10,
 }
 _INT_LIMITS: dict[str, tuple[int, int]] = {
+    "follow_days": (0, 30),
+    "follow_per_poll": (1, 20),
     "per_page": (1, 1000),  # Forem's `per_page` bounds
     "backfill_hours": (0, 24 * 366),
     "max_requests_per_poll": (1, 100),
@@ -63,6 +70,19 @@ def settings_of(config: dict[str, Any]) -> dict[str, Any]:
     return {**DEFAULTS, **validate_config(config)}
 
 
+def reads_articles(settings: dict[str, Any]) -> bool:
+    return bool(settings["tags"] or settings["keywords"] or settings["latest"])
+
+
+def followed_per_poll(settings: dict[str, Any]) -> int:
+    """How many taken-in articles' comments one poll reads: `follow_per_poll`, within `max_requests_per_poll`
+    after the hand-listed articles (read every poll) and one request for the walk of new articles."""
+    if not reads_articles(settings) or not settings["follow_days"]:
+        return 0
+    room = int(settings["max_requests_per_poll"]) - len(settings["articles"]) - 1
+    return max(0, min(int(settings["follow_per_poll"]), room))
+
+
 SCHEMA = KindSchema(
     settings=(
         Setting("tags", "Tags", "lines", "Tags whose new articles are read, one per line", example="gitlab"),
@@ -74,8 +94,16 @@ SCHEMA = KindSchema(
             "Keep only articles whose title, description or tags hold one of these words; empty keeps all",
             example="gitlab",
         ),
-        Setting("articles", "Followed articles", "lines", "Ids of articles whose comments are read", example="1612784"),
+        Setting(
+            "articles",
+            "Followed articles",
+            "lines",
+            "Ids of articles whose comments are read as long as they are listed here",
+            example="1612784",
+        ),
         *int_settings(
+            ("follow_days", "Follow comments (days)", "Days the comments of an article taken in are read (0: none)"),
+            ("follow_per_poll", "Articles followed per poll", "Taken-in articles whose comments one poll reads"),
             ("per_page", "Articles per page", "Articles per request"),
             "backfill_hours",
             "max_requests_per_poll",

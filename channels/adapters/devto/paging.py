@@ -1,5 +1,8 @@
 """One poll's walks: the latest articles from page 1 down to the last poll's bound, and each followed article's
-comment tree. Each page (each tree) is one chunk, handed over with the cursor just after it (`cursor.py`)."""
+comment tree. Each page (each tree) is one chunk, handed over with the cursor just after it (`cursor.py`).
+
+Followed articles: the hand-listed ones (config ``articles``) every poll, and those the walk took in (when
+``follow_days`` is set) for that many days, a few a poll, those read longest ago first (`Cursor.due`)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 
 from channels import clean
 
-from ..base import Gone, PollStopped
+from ..base import Gone, PayloadError, PollStopped
 from ..guard import Parsed, parse_each
 from .client import Client
 from .cursor import Cursor
@@ -50,8 +53,11 @@ def kept(item: Any, *, tags: list[str], keywords: list[str]) -> bool:
     return not keywords or any(k in text for k in keywords)
 
 
-def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords: list[str]) -> Iterator[Chunk]:
-    """The latest articles not handed over yet, page by page, each page's oldest first."""
+def article_chunks(
+    client: Client, cursor: Cursor, *, tags: list[str], keywords: list[str], follow: bool
+) -> Iterator[Chunk]:
+    """The latest articles not handed over yet, page by page, each page's oldest first; with `follow`, each one
+    kept is followed (its comments read from the next poll on)."""
     page = cursor.page or 1
     while True:
         try:
@@ -74,6 +80,9 @@ def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords:
             cursor.walk_read(published)
             if kept(item, tags=tags, keywords=keywords):
                 fresh.append(item)
+                # Only an article the parser takes (an id, a time): a comment's thread is its article's ticket.
+                if follow and ident.isdigit() and published is not None:
+                    cursor.follow(ident)
         if reached:
             cursor.walk_finished()
         else:
@@ -86,12 +95,20 @@ def article_chunks(client: Client, cursor: Cursor, *, tags: list[str], keywords:
 
 def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Chunk]:
     """The article's comments not handed over yet, parents before their replies; nothing for an article gone from
-    dev.to (the rest of the poll goes on: one deleted article must not stop the others being read)."""
+    dev.to, which is forgotten, or one whose answer is unreadable, read again in its turn (the rest of the poll
+    goes on: one deleted or broken article must not stop the others being read)."""
     try:
         answer = client.comments(article)
     except Gone as exc:
-        logger.warning("devto: %s", exc)
+        then = "no longer followed" if cursor.forget(article) else "remove it from the channel's articles"
+        logger.warning("devto: %s; %s", exc, then)
         return
+    except PayloadError as exc:
+        # Its comments handed over so far stay remembered: the next read hands over only what is new.
+        logger.warning("devto: %s; read again in its turn", exc)
+        cursor.comments_read(article)
+        return
+    cursor.comments_read(article)
     nodes = tree_nodes(answer, article)
     seen = cursor.comments.setdefault(str(article), {})
     fresh = []

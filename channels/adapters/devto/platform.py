@@ -13,11 +13,18 @@ if TYPE_CHECKING:
 
 
 def budget(channel: Channel, config: dict[str, Any]) -> list[Bucket]:
-    # One request for the latest articles (when the channel reads articles) and one per followed article. Forem
+    # One request for the latest articles (when the channel reads articles), one per hand-listed article, and the
+    # taken-in articles' comments a poll reads (config.followed_per_poll, as the adapter reads them). Forem
     # throttles API reads at 3 a second per IP (forem/forem config/initializers/rack_attack.rb); the desk counts a
     # tenth of that, 30 per 30 s, shared by every dev.to channel of the deployment (one IP).
-    reads_articles = bool(config.get("tags") or config.get("keywords") or config.get("latest"))
-    requests = int(reads_articles) + len(config.get("articles") or [])
+    from channels.adapters.base import ConfigError
+    from channels.adapters.devto.config import DEFAULTS, followed_per_poll, reads_articles, settings_of
+
+    try:
+        settings = settings_of(config)
+    except ConfigError:  # a channel that cannot poll spends nothing but the poll that says so
+        settings = DEFAULTS
+    requests = int(reads_articles(settings)) + len(settings["articles"]) + followed_per_poll(settings)
     return [Bucket("devto", max(1, requests), 30, 30, "Forem: 30 API reads per 30 s per IP")]
 
 
@@ -25,7 +32,8 @@ PLATFORM = Platform(
     kind="devto",
     label="dev.to",
     adapter="channels.adapters.devto.DevtoAdapter",
-    help_text="New dev.to articles with your tags or keywords, and the comments of articles you follow (no account).",
+    help_text="New dev.to articles with your tags or keywords and their comments for a few days, and the comments of "
+    "articles you list (no account).",
     config_example={"tags": ["gitlab"], "articles": [1612784]},
     budget=budget,
     watch=None,
@@ -39,7 +47,7 @@ PLATFORM = Platform(
         "replies": "Forem's v1 API documents no endpoint that writes a comment: an advocate replies on dev.to (the "
         "ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",
-        "watch": "A followed article's comments are read by every poll (config `articles`); the desk posts no reply "
-        "there whose thread it would watch.",
+        "watch": "The comments of the articles taken in are read for `follow_days`, and a listed article's (config "
+        "`articles`) by every poll; the desk posts no reply there whose thread it would watch.",
     },
 )

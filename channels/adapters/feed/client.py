@@ -90,12 +90,8 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
     moved, at, permanent = "", url, True
     for hop in range(1, MAX_HOPS + 2):
         label = f"feed {at}"
-        try:
-            response = request(session, "GET", at, label=label, headers=headers, allow_redirects=False, stream=True)
-        except ValueError as exc:  # requests reads a redirect's Location even when not following it
-            raise PayloadError(
-                f"{label}: the answer could not be read ({clean.line(str(exc), max_length=120)})"
-            ) from None
+        # A redirect to an address requests cannot read is channels.http.request's PayloadError, naming it.
+        response = request(session, "GET", at, label=label, headers=headers, allow_redirects=False, stream=True)
         try:
             if answered(response, 304):
                 return Fetched(url=at, not_modified=True, moved=moved, requests=hop)

@@ -17,7 +17,12 @@ from channels.tests.platform_fuzz import FUZZED
 
 adapter = DevtoAdapter()
 PAYLOADS = FUZZED["devto"].payloads  # its recorded fixtures, as the shared fuzz contract reads them
-CURSORS = [{}, {"version": 1, "articles": {"since": 1_600_000_000, "seen": {"1612788": "x"}, "page": [2]}}]
+CURSORS = [
+    {},
+    {"version": 1, "articles": {"since": 1_600_000_000, "seen": {"1612788": "x"}, "page": [2]}},
+    # Followed articles as an older or hand-edited cursor may hold them: unreadable entries are dropped.
+    {"followed": {"1612784": {"taken": "x"}, "x": 5, "1612788": {"taken": 1_600_000_000, "read": -1}, "": {}}},
+]
 
 
 @fuzz_settings

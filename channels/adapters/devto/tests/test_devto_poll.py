@@ -6,6 +6,7 @@ import time
 import pytest
 import responses
 
+from channels.adapters.devto.client import LATEST_URL
 from channels.adapters.devto.tests import test_devto_adapter as shapes
 from channels.models import Channel
 from channels.tests.harness import ingested, poll, stored
@@ -36,6 +37,7 @@ def test_articles_and_their_comments_are_stored_once_with_our_comment_as_our_rep
     result = ingested(poll(channel))
 
     assert (result.received, result.created, result.our_replies, result.quarantined) == (4, 4, 1, 0)
+    shapes.add_comments(502, [])  # taken in by its tag: the next poll reads its comments (none yet)
     assert stored(channel) == ["501", "502", "c1", "c2"]
     ours = Message.objects.get(channel=channel, external_id="c2")
     assert ours.kind == Message.Kind.OUR_REPLY
@@ -61,3 +63,17 @@ def test_an_unreadable_article_is_quarantined_and_the_rest_stored():
 
     assert (result.created, result.quarantined) == (1, 1)
     assert stored(channel) == ["8"] and Ticket.objects.filter(channel=channel).count() == 1
+
+
+@responses.activate
+def test_a_redirect_to_a_malformed_address_fails_the_poll_naming_it_without_its_query(caplog):
+    # requests parses a redirect's Location before following it: an unclosed IPv6 bracket raises ValueError there.
+    channel = shapes.devto_channel(config={"latest": True})
+    responses.get(LATEST_URL, status=302, headers={"Location": "http://[::1/api/articles?signature=s3cret"})
+
+    outcome = poll(channel)
+
+    said = "dev.to latest articles: HTTP 302 redirect to a malformed address 'http://[::1/api/articles?…'"
+    assert (outcome.status, outcome.error, channel.last_error) == ("transient_error", said, said)
+    assert "redirect to 'http://[::1/api/articles?…', which cannot be read (Invalid IPv6 URL)" in caplog.text
+    assert "s3cret" not in caplog.text and stored(channel) == []

@@ -195,6 +195,19 @@ def test_a_temporary_redirect_is_followed_but_not_remembered():
 
 
 @responses.activate
+def test_a_redirect_to_a_malformed_address_is_said_for_its_feed_and_the_others_are_read():
+    # requests parses a redirect's Location even when not following it: an unclosed IPv6 bracket is a ValueError.
+    serve(ATOM, status=302, headers={"Location": "http://[::1/releases.atom"})
+    serve(BLOG, load("wordpress_dieworkwear.rss"), content_type="application/rss+xml")
+
+    chunks = walk(unsaved([ATOM, BLOG]))
+
+    assert len(ids(chunks)) == 3
+    said = f"feed {ATOM}: HTTP 302 redirect to a malformed address 'http://[::1/releases.atom'"
+    assert chunks[-1].platform_status["feeds"][ATOM] == f"failed 1 time(s) in a row: {said}"
+
+
+@responses.activate
 def test_a_feed_gone_is_read_no_more_and_the_others_are_read():
     serve(ATOM, "Gone", status=410, content_type="text/plain")
     serve(BLOG, load("wordpress_dieworkwear.rss"), content_type="application/rss+xml")
