@@ -33,10 +33,12 @@ from django.utils import timezone
 from channels.adapters import get_adapter
 from channels.adapters.bluesky.tests.bsky import PDS
 from channels.adapters.discord.client import API as DISCORD
+from channels.adapters.mastodon import MastodonAdapter
 from channels.adapters.mastodon.tests.shapes import BASE as MASTODON
 from channels.adapters.mastodon.tests.shapes import status
 from channels.adapters.reddit.message_read import MESSAGES_URL
 from channels.adapters.twitter.client import API_ROOT
+from intake.pipeline import mentions_ingest
 from intake.services.direct_replies import CURSOR_KEY, direct_replies_read
 from mentions.models import Message, Ticket
 from mentions.services.direct_messages import ticket_direct_message
@@ -64,9 +66,8 @@ def _x_read(case, dm):
     return url, "1860000000000000900"
 
 
-def _mastodon_read(case, dm):
-    url = f"{MASTODON}/api/v1/statuses/{dm.external_id}/context"
-    answer = status(
+def _mastodon_answer(dm):
+    return status(
         "117020583258299999",
         at=_iso(timezone.now()),
         acct="alice@other.example",
@@ -74,7 +75,11 @@ def _mastodon_read(case, dm):
         visibility="direct",
         reply_to=dm.external_id,
     )
-    responses.get(url, json={"ancestors": [case.mention.raw], "descendants": [answer]})
+
+
+def _mastodon_read(case, dm):
+    url = f"{MASTODON}/api/v1/statuses/{dm.external_id}/context"
+    responses.get(url, json={"ancestors": [case.mention.raw], "descendants": [_mastodon_answer(dm)]})
     return url, "117020583258299999"
 
 
@@ -220,3 +225,20 @@ def test_a_failing_read_keeps_the_cursor_and_stores_nothing():
     assert direct_replies_read(channel=channel, adapter=get_adapter(channel.kind)).created == 0
     dm.refresh_from_db()
     assert CURSOR_KEY not in dm.raw and not Message.objects.filter(kind=Message.Kind.PRIVATE).exists()
+
+
+@responses.activate
+def test_a_mastodon_answer_met_first_in_the_mention_notifications_is_private_too_and_stored_once():
+    case, dm, read = _sent("mastodon")
+    read(case, dm)
+    channel = case.ticket.channel
+    answer = _mastodon_answer(dm)
+    notification = {"id": "900", "type": "mention", "created_at": answer["created_at"], "account": answer["account"]}
+    polled = MastodonAdapter().parse_payload([notification | {"status": answer}])
+    assert [m.private for m in polled] == [True]  # a direct status: seen only by those it mentions
+
+    mentions_ingest(channel=channel, mentions=polled)
+    assert direct_replies_read(channel=channel, adapter=get_adapter(channel.kind)).created == 0
+
+    (private,) = Message.objects.filter(kind=Message.Kind.PRIVATE)
+    assert private.ticket_id == case.ticket.pk and private.external_id == "117020583258299999"
