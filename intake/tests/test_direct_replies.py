@@ -181,7 +181,7 @@ def test_each_read_asks_what_its_platform_documents():
 
     def asked(path):
         (call,) = [c for c in responses.calls if path in (c.request.url or "") and c.request.method == "GET"]
-        return call.request, parse_qs(urlsplit(call.request.url).query)
+        return call.request, parse_qs(urlsplit(str(call.request.url)).query)
 
     request, query = asked("/dm_events")
     assert request.headers["Authorization"] == "Bearer tok-main" and "sender_id" in query["dm_event.fields"][0]

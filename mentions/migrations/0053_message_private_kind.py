@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentions', '0001_squashed_0052_needs_response_view'),
+        ("mentions", "0001_squashed_0052_needs_response_view"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('inbound', 'Inbound mention'), ('our_reply', 'Our reply'), ('note', 'Internal note'), ('direct', 'Our direct message'), ('private', 'Private message')], max_length=16),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("inbound", "Inbound mention"),
+                    ("our_reply", "Our reply"),
+                    ("note", "Internal note"),
+                    ("direct", "Our direct message"),
+                    ("private", "Private message"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

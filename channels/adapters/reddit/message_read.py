@@ -81,10 +81,8 @@ def _author(thing: dict[str, Any]) -> str:
 
 
 def _time(thing: dict[str, Any]) -> float:
-    try:
-        return float(thing.get("created_utc"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 0.0
+    value = thing.get("created_utc")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _add(found: DirectFound, thing: dict[str, Any], conversation: DirectConversation) -> None:
