@@ -85,6 +85,24 @@ def conversations_read(
     return read
 
 
+def answer_add(
+    found: DirectFound, conversation: DirectConversation, item: dict[str, Any], *, time: str, text: str, **fields: Any
+) -> None:
+    """One of the person's messages, the platform's `item` with its time and text under those keys, added to `found` as
+    the pipeline takes it: theirs (by default under the handle the desk knows them by), below our DM, its id the item's
+    `id` after `prefix`; quarantined with its payload when it has no usable id or time. `fields` say the rest."""
+    item_id = clean.ident(item.get("id"))
+    external_id = fields.pop("external_id", None) or (fields.pop("prefix", "") + item_id if item_id else "")
+    created_at = fields.pop("created_at", None) or clean.iso_time(item.get(time))
+    if created_at is None or not external_id:
+        found.rejected.append(Rejected(external_id or "?", "a direct message without a usable id or time", item))
+        return
+    handle = conversation.person_handle
+    mention = {"author_handle": handle, "author_name": handle, "parent_id": conversation.sent_id, **fields}
+    mention.update(external_id=external_id, created_at=created_at, text=clean.text(item.get(text)), raw=item)
+    found.mentions.append(IncomingMention(**mention))
+
+
 def read_json(
     budget: PollBudget, account: Account, session: requests.Session, url: str, *, label: str, **options: Any
 ) -> Any:

@@ -38,6 +38,7 @@ from channels.adapters.mastodon.tests.shapes import BASE as MASTODON
 from channels.adapters.mastodon.tests.shapes import status
 from channels.adapters.reddit.message_read import MESSAGES_URL
 from channels.adapters.twitter.client import API_ROOT
+from channels.models import DeadLetter
 from intake.pipeline import mentions_ingest
 from intake.services.direct_replies import CURSOR_KEY, direct_replies_read
 from mentions.models import Message, Ticket
@@ -242,3 +243,19 @@ def test_a_mastodon_answer_met_first_in_the_mention_notifications_is_private_too
 
     (private,) = Message.objects.filter(kind=Message.Kind.PRIVATE)
     assert private.ticket_id == case.ticket.pk and private.external_id == "117020583258299999"
+
+
+@responses.activate
+def test_an_answer_that_cannot_be_read_is_quarantined_and_the_others_stored():
+    case, _dm, _read = _sent("discord")
+    url = f"{DISCORD}/channels/1100000000000000001/messages"
+    good = case.mention.raw | {"id": "1100000000000000004", "content": ANSWER, "timestamp": _iso(timezone.now())}
+    bad = case.mention.raw | {"id": "1100000000000000003", "content": "unreadable", "timestamp": "yesterday"}
+    responses.get(url, json=[good, bad])
+    channel = case.ticket.channel
+
+    assert direct_replies_read(channel=channel, adapter=get_adapter(channel.kind)).created == 1
+
+    (letter,) = DeadLetter.objects.filter(channel=channel)
+    assert letter.external_id == "1100000000000000003"
+    assert Message.objects.get(kind=Message.Kind.PRIVATE).external_id == "1100000000000000004"

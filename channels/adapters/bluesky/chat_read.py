@@ -17,8 +17,7 @@ import requests
 
 from channels import clean
 
-from ..base import IncomingMention, Rejected
-from ..direct import DirectConversation, DirectFound, DirectRead, conversations_read, read_json
+from ..direct import DirectConversation, DirectFound, DirectRead, answer_add, conversations_read, read_json
 from .auth import pds_signed
 from .chat import PROXY
 from .config import settings_of
@@ -60,21 +59,7 @@ def _read(session: requests.Session, budget: PollBudget, service: str, conversat
 
 
 def _add(found: DirectFound, view: dict, convo: str, conversation: DirectConversation) -> None:
-    message_id, created = clean.ident(view.get("id")), clean.iso_time(view.get("sentAt"))
-    if not message_id or created is None:
-        found.rejected.append(Rejected(message_id or "?", "a chat message without a usable id or sentAt", view))
-        return
     handle = conversation.person_handle
-    found.mentions.append(
-        IncomingMention(
-            external_id=f"chat:{convo}:{message_id}",
-            created_at=created,
-            text=clean.text(view.get("text")),
-            author_handle=handle,
-            author_name=handle,
-            author_url=f"https://bsky.app/profile/{handle}" if handle else "",
-            permalink=f"https://bsky.app/messages/{convo}",
-            parent_id=conversation.sent_id,
-            raw=view,
-        )
-    )
+    answer_add(found, conversation, view, time="sentAt", text="text", prefix=f"chat:{convo}:",
+               permalink=f"https://bsky.app/messages/{convo}",
+               author_url=f"https://bsky.app/profile/{handle}" if handle else "")  # fmt: skip

@@ -16,8 +16,7 @@ import requests
 
 from channels import clean
 
-from ..base import IncomingMention, Rejected
-from ..direct import DirectConversation, DirectFound, DirectRead, conversations_read, newer
+from ..direct import DirectConversation, DirectFound, DirectRead, answer_add, conversations_read, newer
 from .client import Client, token_of
 from .parse import WEB, media_of
 
@@ -52,21 +51,9 @@ def _read(client: Client, conversation: DirectConversation) -> DirectFound:
 
 
 def _add(found: DirectFound, message: dict, dm_channel: str, conversation: DirectConversation) -> None:
-    created = clean.iso_time(message.get("timestamp"))
-    if created is None:
-        found.rejected.append(Rejected(str(message.get("id"))[:100], "a DM without a usable timestamp", message))
-        return
     author = clean.mapping(message.get("author"))
-    found.mentions.append(
-        IncomingMention(
-            external_id=str(message["id"]),
-            created_at=created,
-            text=clean.text(message.get("content")),
-            author_handle=conversation.person_handle or clean.line(author.get("username")),
-            author_name=clean.line(author.get("global_name")) or clean.line(author.get("username")),
-            permalink=f"{WEB}/@me/{dm_channel}/{message['id']}",
-            parent_id=conversation.sent_id,
-            media=media_of(message.get("attachments")),
-            raw=message,
-        )
+    name = clean.line(author.get("global_name")) or clean.line(author.get("username"))
+    link, media = f"{WEB}/@me/{dm_channel}/{message.get('id')}", media_of(message.get("attachments"))
+    answer_add(
+        found, conversation, message, time="timestamp", text="content", author_name=name, permalink=link, media=media
     )

@@ -19,8 +19,7 @@ import requests
 
 from channels import clean
 
-from ..base import IncomingMention, Rejected
-from ..direct import DirectConversation, DirectFound, DirectRead, conversations_read, read_json
+from ..direct import DirectConversation, DirectFound, DirectRead, answer_add, conversations_read, read_json
 from .client import API_URL
 from .oauth import reddit_signed
 
@@ -86,22 +85,18 @@ def _time(thing: dict[str, Any]) -> float:
 
 
 def _add(found: DirectFound, thing: dict[str, Any], conversation: DirectConversation) -> None:
-    name, seconds = clean.ident(thing.get("name")), _time(thing)
-    if not name.startswith("t4_") or not seconds:
-        found.rejected.append(Rejected(name or "?", "a private message without a usable name or created_utc", thing))
-        return
-    handle = clean.line(thing.get("author"))
-    found.mentions.append(
-        IncomingMention(
-            external_id=name,
-            created_at=datetime.fromtimestamp(seconds, tz=UTC),
-            text=clean.text(thing.get("body")),
-            title=clean.line(thing.get("subject")),
-            author_handle=handle,
-            author_name=handle,
-            author_url=f"https://www.reddit.com/user/{handle}",
-            permalink=f"https://www.reddit.com/message/messages/{name.removeprefix('t4_')}",
-            parent_id=conversation.sent_id,
-            raw=thing,
-        )
+    name, seconds, handle = clean.ident(thing.get("name")), _time(thing), clean.line(thing.get("author"))
+    answer_add(
+        found,
+        conversation,
+        thing,
+        time="created_utc",
+        text="body",
+        created_at=datetime.fromtimestamp(seconds, tz=UTC) if seconds else None,
+        external_id=name if name.startswith("t4_") else "",
+        title=clean.line(thing.get("subject")),
+        permalink=f"https://www.reddit.com/message/messages/{name.removeprefix('t4_')}",
+        author_handle=handle,
+        author_name=handle,
+        author_url=f"https://www.reddit.com/user/{handle}",
     )

@@ -16,8 +16,7 @@ import requests
 
 from channels import clean
 
-from ..base import IncomingMention, Rejected
-from ..direct import DirectConversation, DirectFound, DirectRead, conversations_read, newer, read_json
+from ..direct import DirectConversation, DirectFound, DirectRead, answer_add, conversations_read, newer, read_json
 from .client import API_ROOT
 from .ids import as_id
 
@@ -64,21 +63,6 @@ def _read(session: requests.Session, budget: PollBudget, conversation: DirectCon
 
 
 def _add(found: DirectFound, event: dict, conversation: DirectConversation) -> None:
-    created = clean.iso_time(event.get("created_at"))
-    if created is None:
-        found.rejected.append(Rejected(str(event.get("id"))[:100], "a DM event without a usable created_at", event))
-        return
-    handle = conversation.person_handle
-    found.mentions.append(
-        IncomingMention(
-            external_id=str(event["id"]),
-            created_at=created,
-            text=clean.text(event.get("text")),
-            author_handle=handle,
-            author_name=handle,
-            author_url=f"https://x.com/{handle}" if handle else "",
-            permalink=f"https://x.com/messages/{event.get('dm_conversation_id')}",
-            parent_id=conversation.sent_id,
-            raw=event,
-        )
-    )
+    link, handle = f"https://x.com/messages/{event.get('dm_conversation_id')}", conversation.person_handle
+    answer_add(found, conversation, event, time="created_at", text="text", permalink=link,
+               author_url=f"https://x.com/{handle}" if handle else "")  # fmt: skip
