@@ -267,6 +267,7 @@ def mention_clean(mention: IncomingMention) -> IncomingMention:
         edited_at=in_range(mention.edited_at),
         by_us=mention.by_us is True,
         accepted_answer=mention.accepted_answer is True,
+        private=mention.private is True,
         mentioned=_handles(mention.mentioned),
         media=media_clean(mention.media),
         **_audience(mention),

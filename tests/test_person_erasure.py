@@ -177,6 +177,9 @@ def the_person_everywhere() -> Person:
             permalink=link,
             platform_created_at=T0 + timedelta(hours=1),
         )
+    # Their private answer to our DM on X (intake.services.direct_replies), through the real ingest.
+    answered = said(HANDLE, f"Privately: call {PHONE}, {NAME}", name=NAME)
+    mentions_ingest(channel=x, mentions=[replace(answered, private=True, ticket_hint=on_x.pk, raw={"sender_id": X_ID})])
     # The judgement's reasons (docs/judgement.md: a quote cut to fit): theirs, and another member's quoting them.
     Ticket.objects.filter(pk=theirs.pk).update(judgement_reason=f"Asks: “I am {NAME} ({HANDLE}); the runner cache…”")
     Ticket.objects.filter(messages__body__startswith="cc @").update(
@@ -253,7 +256,9 @@ def test_no_model_holds_the_erased_persons_strings_unless_its_app_declares_it_fr
     assert set(Identity.objects.filter(person=person).values_list("key", flat=True)) == {
         f"erased-{pk}" for pk in Identity.objects.filter(person=person).values_list("pk", flat=True)
     }
-    assert (erasure.counts["identities"], erasure.counts["messages"], erasure.counts["tickets"]) == (5, 5, 5)
+    # Their messages: four that opened tickets, a follow-up and their private answer to our DM on X.
+    assert (erasure.counts["identities"], erasure.counts["messages"], erasure.counts["tickets"]) == (5, 6, 5)
+    assert list(Message.objects.filter(kind=Message.Kind.PRIVATE).values_list("body", flat=True)) == [ERASED]
     assert (erasure.person_number, erasure.by, erasure.via) == (person.pk, manager, "page")
     assert PersonEvent.objects.filter(person=person, kind=PersonEvent.Kind.ERASED).count() == 1
     # Their own messages keep nothing they wrote or attached; someone else's keep their words and attachments,
@@ -310,7 +315,8 @@ def test_the_export_holds_everything_and_is_recorded():
     data = person_export(person=person, actor=manager)
     assert data["person"]["name"] == NAME and data["person"]["tags"] == ["customer"]
     assert {i["key"] for i in data["identities"]} == {HANDLE, ADDRESS}
-    assert len(data["tickets"]) == 4 and len(data["messages"]) == 5  # Hacker News (2), e-mail, Bluesky, X
+    # Hacker News (2), e-mail, Bluesky, X and their private answer to our DM there.
+    assert len(data["tickets"]) == 4 and len(data["messages"]) == 6
     assert all(m["permalink"] and m["body"] for m in data["messages"])
     assert data["gifts"][0]["postal_address"].startswith(NAME)
     assert data["contributions"][0]["title"] == f"{NAME} on caching"

@@ -16,6 +16,12 @@ DESK_KARMA_LOOKUPS_PER_POLL = env.int("DESK_KARMA_LOOKUPS_PER_POLL", default=20)
 # answer to it, and how long an outreach's (or a share to Slack's) thread is read at most while unanswered.
 DESK_WATCH_AFTER_REPLY_HOURS = env.int("DESK_WATCH_AFTER_REPLY_HOURS", default=48)
 DESK_WATCH_OUTREACH_DAYS = env.int("DESK_WATCH_OUTREACH_DAYS", default=14)
+# The answers to a DM sent from a ticket (intake.services.direct_replies): its conversation is read in the channel's
+# poll for this many days after the DM, and no longer once its ticket has been solved this many days; at most this
+# many requests a poll go to reading conversations.
+DESK_DM_WATCH_DAYS = env.int("DESK_DM_WATCH_DAYS", default=14)
+DESK_DM_SOLVED_DAYS = env.int("DESK_DM_SOLVED_DAYS", default=3)
+DESK_DM_REQUESTS_PER_POLL = env.int("DESK_DM_REQUESTS_PER_POLL", default=10)
 # An expert silent this many business hours (the coverage schedule's) after an outreach is nudged once in its
 # Slack thread; as long again after the nudge, its advocate is told and the next expert offered (experts.nudge).
 DESK_OUTREACH_NUDGE_HOURS = env.float("DESK_OUTREACH_NUDGE_HOURS", default=4.0)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import ConfigError, FetchResult, IncomingMention, ReplyError
+from .direct import DirectRead
 from .guard import Parsed
 
 
@@ -36,6 +37,11 @@ def _not_here(what: str, instead: str = "", *, error: type[Exception] = ReplyErr
 
 def _no_thread_ref(external_id: str, thread_id: str, raw: dict[str, Any]) -> str:
     return ""
+
+
+def _no_direct_replies(**kwargs: Any) -> DirectRead:
+    """Not on this platform: the answers to a direct message are not read here (nothing, and no cursor moved)."""
+    return DirectRead()
 
 
 if TYPE_CHECKING:
@@ -131,6 +137,13 @@ class Adapter:
     # `(*, channel, session, ref) -> ThreadFetch`: what is in the thread now.
     fetch_thread: Callable[..., ThreadFetch] = _not_here("read threads", error=ConfigError)
 
+    # --- the answers to the desk's direct messages (channels.adapters.direct) ---------------------------------------
+
+    # `(*, channel, session, conversations, budget) -> DirectRead`: the person's messages in the DM conversations the
+    # desk started, past each one's cursor, read in the channel's poll (intake.services.direct_replies). By default
+    # nothing: a platform whose `direct_message` is not offered has no conversation to read.
+    direct_replies: Callable[..., DirectRead] = staticmethod(_no_direct_replies)
+
     # --- replies and actions (Platform.replies, Platform.actions) ------------------------------------------------
     # Each is a callable attribute: a platform's own is a method or a module's function (`staticmethod`), with the
     # signature the docstring of its caller names; the base's says in words that the desk cannot do it there.
@@ -161,6 +174,7 @@ class Adapter:
         "repost",
         "delete_post",
         "direct_message",
+        "direct_replies",
         "channel_key_grant",
         "thread_ref",
         "fetch_thread",

@@ -109,6 +109,9 @@ class IncomingMention:
     # The platform marks the item as the answer the asker accepted (Stack Exchange's `is_accepted`, the
     # discourse-solved plugin's `accepted_answer`): what "answered by the community" reads (intake.pipeline.accepted).
     accepted_answer: bool = False
+    # Delivered privately, to our account only (an answer to the desk's direct message, a Mastodon direct status):
+    # joining a ticket it is stored as a private message (Message.Kind.PRIVATE), which no public surface reads.
+    private: bool = False
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # Set by channels.clean.mention_clean on the mention it returns, and only there: not an argument, and
     # dataclasses.replace() makes a copy without it, so a mention changed after cleaning is cleaned again.

@@ -40,7 +40,8 @@ def authors_stage(page: Page) -> None:
             audience_kind=i.mention.author_audience_kind,
         )
         for i in page.items
-        if i.kind == Message.Kind.INBOUND and i.mention.author_handle
+        # Their private answers too: erasing the person erases those whole (people.privacy, their own rows).
+        if i.kind in (Message.Kind.INBOUND, Message.Kind.PRIVATE) and i.mention.author_handle
     ]
     if not authors:
         return

@@ -61,7 +61,8 @@ def thread(page: Page, marked: dict[int, list[Message]]) -> None:
                 if earliest is None or mention.created_at < earliest.created_at:
                     page.replied[ref] = item
         elif ref is not None:
-            item.kind = Message.Kind.INBOUND
+            # A private item (a DM's answer) joins its ticket as a follow-up does, kept apart from the public thread.
+            item.kind = Message.Kind.PRIVATE if mention.private else Message.Kind.INBOUND
             result.threaded += 1
             if isinstance(ref, int) and not mention.deleted:
                 page.followed.setdefault(ref, []).append(item)

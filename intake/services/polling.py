@@ -24,6 +24,7 @@ from channels.http import build_session
 from channels.models import Channel
 from intake.hooks import authors_weigh, front_page_seen
 from intake.pipeline import IngestResult
+from intake.services.direct_replies import direct_replies_read
 from intake.services.quarantine import mentions_store
 
 logger = logging.getLogger(__name__)
@@ -181,6 +182,8 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
                 logger.warning("poll: channel=%s lost its lease mid-poll; stopping after this chunk", channel.slug)
                 break
         _karma_look_up(channel, progress)
+        # The answers to the DMs sent from its tickets, once its own items are stored (intake.services.direct_replies).
+        result.add(direct_replies_read(channel=channel, adapter=adapter))
     except PermanentError as exc:
         logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
         _record_failure(channel, token, str(exc), failing=True)

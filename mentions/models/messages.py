@@ -17,6 +17,10 @@ class Message(Stamped):
         # Sent privately to a mention's author from the desk (services.direct_messages): ours, but not a reply in
         # the public thread, so never the first reply nor what the thread shows.
         DIRECT = "direct", "Our direct message"
+        # The person's answer in a conversation the desk moved to direct messages (intake.services.direct_replies),
+        # or any item the platform delivered privately that joins a ticket: shown as private on the ticket, never
+        # read by the public surfaces (answers index, stories), which read the inbound and our replies only.
+        PRIVATE = "private", "Private message"
 
     # Both covered by composite indexes below. A single-column channel index would also
     # mislead the planner into using it for the duplicate lookup on a one-channel table.

@@ -42,7 +42,7 @@ from ..base import FetchResult, ReplyTarget
 from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
-from . import chat, reply, thread
+from . import chat, chat_read, reply, thread
 from . import config as config_module
 from .auth import login_of
 from .client import Client
@@ -83,6 +83,8 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # The desk's "Send a DM" (mentions.services.direct_messages), through Bluesky's chat service (`chat.py`).
     direct_message = staticmethod(chat.direct_message)
+    # The person's answers to it, read in the poll (channels.adapters.direct).
+    direct_replies = staticmethod(chat_read.direct_replies)
 
     # --- polling -----------------------------------------------------------------------
 

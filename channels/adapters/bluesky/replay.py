@@ -14,7 +14,8 @@ Shapes, after the recorded fixtures (tests/fixtures/SOURCES.md) and Bluesky's HT
 - ``POST com.atproto.repo.uploadBlob``, ``createRecord``, ``deleteRecord``; ``GET
   com.atproto.identity.resolveHandle``.
 - Direct messages through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
-  messages"; lexicons chat.bsky.convo.*): ``getConvoForMembers`` and ``sendMessage``.
+  messages"; lexicons chat.bsky.convo.*): ``getConvoForMembers``, ``sendMessage`` and ``getMessages`` (the person's
+  answers: none in the demo, which keeps no message it took).
 
 Without this replay's access token: 401 ``AuthMissing``; an unknown method 404 ``MethodNotImplemented``. Every
 answer carries ``RateLimit-*``. A post's image is its record's ``app.bsky.embed.images`` and its view's
@@ -104,6 +105,10 @@ def chat(asked: Asked, method: str, ours: str) -> tuple[int, Any]:
         views = [{"did": m, "handle": ours if m == me else "handle.invalid"} for m in members]
         convo = {"id": convo_id, "rev": tid(time.time()), "members": views, "muted": False, "unreadCount": 0}
         return 200, {"convo": convo}
+    if method == "chat.bsky.convo.getMessages" and asked.method == "GET":
+        if not asked.query.get("convoId"):
+            return 400, {"error": "InvalidRequest", "message": "convoId is required"}
+        return 200, {"messages": []}
     if method == "chat.bsky.convo.sendMessage" and asked.method == "POST":
         sent = asked.json
         text = str((sent.get("message") or {}).get("text") or "")

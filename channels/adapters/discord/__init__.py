@@ -37,7 +37,7 @@ from ..base import FetchResult
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result
 from . import config as config_module
-from . import reply
+from . import dm_read, reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
 from .oauth import DiscordBotAuthorization, bot_token_grant
@@ -61,6 +61,8 @@ class DiscordAdapter(PolledAdapter, config=config_module):
     delete_post = staticmethod(reply.delete_post)
     # The desk's "Send a DM" (mentions.services.direct_messages): from the bot to the mention's author.
     direct_message = staticmethod(reply.direct_message)
+    # The person's answers to it, read in the poll (channels.adapters.direct).
+    direct_replies = staticmethod(dm_read.direct_replies)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """One poll as one chunk, oldest first: a thread's follow-up then finds the message that opened it."""

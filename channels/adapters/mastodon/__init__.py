@@ -44,7 +44,7 @@ from channels.freshness import hashed
 from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, streams_walked
-from . import actions, reply, thread
+from . import actions, dm_read, reply, thread
 from . import config as config_module
 from .client import Client, token_of
 from .config import DEFAULTS, full_handle, instance_domain, settings_of
@@ -92,6 +92,8 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
     # The desk's "Send a DM" (mentions.services.direct_messages): a direct status to the author, checked against
     # Mastodon's default limit first and the instance's own when sent.
     direct_message = staticmethod(actions.direct_message)
+    # The person's answers to it, read in the poll (channels.adapters.direct).
+    direct_replies = staticmethod(dm_read.direct_replies)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """The team's handles (config ``handles``, in full): their posts are our replies."""

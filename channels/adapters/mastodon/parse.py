@@ -95,6 +95,8 @@ def status_mention(status: Any) -> IncomingMention | None:
         mentioned=tuple(h for h in (handle_of(m) for m in clean.objects(status.get("mentions"))) if h),
         author_audience=followers,
         author_audience_kind="followers" if followers is not None else "",
+        # Seen by the people it mentions only: a direct status is never shown as a public post on a ticket.
+        private=status.get("visibility") == "direct",
         raw=status,
     )
 

@@ -298,6 +298,9 @@ def _id(status: dict[str, Any]) -> int:
 def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, str]) -> Answer:
     """A post's context: the posts above it, oldest first, and every reply below it."""
     by_id = {s["id"]: s for s in everything}
+    if status_id not in by_id and int(status_id) & 0xFFFF == MADE:
+        # A status the desk posted here (a DM whose answers the poll reads): kept nowhere, so nothing below it.
+        return 200, {"ancestors": [], "descendants": []}, headers
     if status_id not in by_id:
         return 404, _NOT_FOUND, headers
     ancestors: list[dict[str, Any]] = []

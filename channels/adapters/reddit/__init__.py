@@ -42,7 +42,7 @@ from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
 from . import config as config_module
-from . import message, reply, thread
+from . import message, message_read, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, settings_of
@@ -74,6 +74,8 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
     post_reply = staticmethod(reply.post_reply)
     # The desk's "Send a message" (mentions.services.direct_messages): a private message to the author.
     direct_message = staticmethod(message.direct_message)
+    # The person's answers to it, read in the poll (channels.adapters.direct).
+    direct_replies = staticmethod(message_read.direct_replies)
 
     # --- polling -----------------------------------------------------------------------
 

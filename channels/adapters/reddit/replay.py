@@ -55,7 +55,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
     params, path = asked.query, asked.path.rstrip("/").removesuffix(".json")
     if asked.host == "www.reddit.com":
         return token(asked) if path == AUTH_PATH and asked.method == "POST" else (404, NOT_FOUND)
-    if asked.method == "POST" and path in WRITE_PATHS:
+    if (asked.method == "POST" and path in WRITE_PATHS) or (asked.method == "GET" and path == "/message/messages"):
         from .replay_writes import write  # it renders what it answers with this module's helpers
 
         return write(asked, path, ACCESS_TOKEN)

@@ -5,6 +5,8 @@
   [t1]}}}``, the comment as the recorded ``comment_reply_post.json`` (PRAW's cassette) has it, under any well-formed
   fullname (a week comment's post as ``link_id``, else null).
 - ``POST /api/compose`` (``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``.
+- ``GET /message/messages`` (reddit.com/dev/api#GET_message_{where}): the account's private messages, where the
+  answers to what it sent would be: an empty Listing, since the demo keeps no message it took.
 - ``POST https://www.reddit.com/api/v1/access_token``, ``grant_type=refresh_token`` (the wiki's "Refreshing the
   token"): the account's token again; another refresh token is 200 ``{"error": "invalid_grant"}``.
 
@@ -47,12 +49,14 @@ def refused(*errors: tuple[str, str, str | None]) -> dict[str, Any]:
 
 
 def write(asked: Asked, path: str, app_token: str) -> tuple[int, Any]:
-    """Our account's comment or message, answered as done (module docstring)."""
+    """Our account's comment or message, answered as done, and its messages read (module docstring)."""
     bearer, form = asked.header("Authorization").partition(" ")[2], asked.form
     if bearer == app_token:
         return 403, FORBIDDEN  # the app-only token reads; only a signed-in account writes
     if bearer != account_tokens()["access_token"]:
         return 401, {"message": "Unauthorized", "error": 401}
+    if path == "/message/messages":
+        return 200, {"kind": "Listing", "data": {"after": None, "before": None, "dist": 0, "children": []}}
     if path == "/api/compose":
         wanted = [("to", "NO_USER", "please enter a username"), ("subject", "NO_SUBJECT", "please enter a subject")]
         errors = [(code, words, field) for field, code, words in wanted if not form.get(field, "").strip()]

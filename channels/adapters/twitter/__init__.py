@@ -64,7 +64,7 @@ from channels import clean
 from ..base import ConfigError, FetchResult, chunks_merged
 from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_results
-from . import actions, reply
+from . import actions, dm_read, reply
 from . import config as config_module
 from .client import (
     MENTIONS_URL,
@@ -195,6 +195,8 @@ class TwitterAdapter(PolledAdapter, config=config_module):
     repost = staticmethod(actions.repost)
     delete_post = staticmethod(actions.delete_post)
     direct_message = staticmethod(actions.direct_message)
+    # The person's answers to it, read in the poll (channels.adapters.direct).
+    direct_replies = staticmethod(dm_read.direct_replies)
 
 
 def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:

@@ -9,6 +9,9 @@
   ``from:``, ``to:``, ``@name``, ``is:reply``, ``is:retweet``, ``conversation_id:``, words, "phrases", ``-`` and
   ``OR``; another operator is X's 400 ``invalid-request`` problem. The demo channel searches ``from:<our handle>``.
 - ``GET /2/users/{id}``: ``{"data": {"id", "name", "username"}}``, or X's resource-not-found error.
+- ``GET /2/dm_conversations/{id}/dm_events`` (docs.x.com "Get DM events for a DM conversation"): the person's answers
+  to a DM the desk sent, none in the demo, which keeps no message it took (X's empty result, ``{"meta":
+  {"result_count": 0}}``).
 
 Writes: replay_writes.py. No bearer token is X's 401 problem (``{"title", "type", "status", "detail"}``), another
 path its 404. Ids are Snowflakes of the post's time with the thread's index and the post's number in the low bits;
@@ -37,6 +40,7 @@ HOSTS = ("api.x.com", "api.twitter.com")
 MENTIONS_PATH = re.compile(r"/2/users/(\d{1,20})/mentions")
 USER_PATH = re.compile(r"/2/users/(\d{1,20})")
 SEARCH_PATH = "/2/tweets/search/recent"
+DM_EVENTS_PATH = re.compile(r"/2/dm_conversations/[\d-]{1,45}/dm_events")
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
 HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
 TERM_RE = re.compile(r'-?"[^"]*"|\S+')
@@ -83,6 +87,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
             return 200, timeline(selected, params, page_param="next_token", least=10)
         if match := USER_PATH.fullmatch(path):
             return 200, user_lookup(match.group(1), found)
+        if DM_EVENTS_PATH.fullmatch(path):
+            return 200, {"meta": {"result_count": 0}}
         raise Refused(404, problem(404, "Not Found", f"Sorry, the demo knows no {path}."))
     except Refused as refused:
         return refused.status, refused.body
