@@ -88,8 +88,8 @@ def _replays() -> dict[str, tuple[str, Replay]]:
     (its `HOSTS`; the mailbox's replay is an IMAP server of its own and lists none)."""
     hosts: dict[str, tuple[str, Replay]] = {}
     for platform in platforms():
-        if platform.pushed:
-            continue  # never polled: there is no API of it to answer
+        if platform.pushed or not _reads(platform.kind):
+            continue  # never polled (pushed, or a tracker only): there is no API of it for the demo to answer
         name = f"{platform.package}.replay"
         try:
             module: Any = importlib.import_module(name)
@@ -101,6 +101,14 @@ def _replays() -> dict[str, tuple[str, Replay]]:
         for host in getattr(module, "HOSTS", ()):
             hosts[host] = (platform.kind, module)
     return hosts
+
+
+def _reads(kind: str) -> bool:
+    """Whether the platform's adapter reads mentions at all (an issue tracker such as Jira reads none)."""
+    from channels.adapters import get_adapter
+
+    adapter = type(get_adapter(kind))
+    return any(adapter.offers(ability) for ability in ("fetch_chunks", "fetch", "fetch_thread"))
 
 
 class DemoNetwork(BaseAdapter):
