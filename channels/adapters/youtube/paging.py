@@ -68,8 +68,11 @@ class Walk:
             self.cursor.seen[_key(comment)] = stamp
         return Chunk(parse_comments([c for c, _ in comments], self.context), reads=reads)
 
-    def _fresh(self, comment: Any, stamp: int, found: list[tuple[Any, int]]) -> None:
-        if _key(comment) not in self.cursor.seen:
+    def _fresh(self, comment: Any, stamp: int, found: list[tuple[Any, int]], keys: set[str]) -> None:
+        # A reply the thread carried comes again with the rest of its replies: handed over once.
+        key = _key(comment)
+        if key not in self.cursor.seen and key not in keys:
+            keys.add(key)
             found.append((comment, stamp))
 
     def thread_new(self, thread: Any) -> list[tuple[Any, int]]:
@@ -79,15 +82,16 @@ class Walk:
         top = clean.mapping(snippet.get("topLevelComment"))
         stamp = _epoch(snippet_of(top).get("publishedAt")) or self.now
         found: list[tuple[Any, int]] = []
+        keys: set[str] = set()
         for comment in thread_comments(thread) if isinstance(thread, dict) else [thread]:
-            self._fresh(comment, stamp, found)
+            self._fresh(comment, stamp, found, keys)
         top_id = clean.ident(top.get("id"))
         total = clean.whole(snippet.get("totalReplyCount"), minimum=0, maximum=10_000_000) or 0
         known = self.cursor.replies.get(top_id, [0, 0])[0]
         if top_id and total > len(included_replies(thread)) and total > known:
             video = clean.ident(snippet.get("videoId"))
             for reply in self._all_replies(top_id):
-                self._fresh(placed(reply, video, top_id), stamp, found)
+                self._fresh(placed(reply, video, top_id), stamp, found, keys)
         if top_id:
             self.cursor.replies[top_id] = [total, stamp]
         return found
