@@ -84,7 +84,9 @@ class Client(PollBudget):
             raise PollStopped("request budget used")
         units = COSTS[cost]
         if not self.quota.allows(units):
-            raise self._stop(f"YouTube: the day's quota budget is spent ({self.quota.spent:,} of {self.quota.budget:,})")
+            raise self._stop(
+                f"YouTube: the day's quota budget is spent ({self.quota.spent:,} of {self.quota.budget:,})"
+            )
         self.quota.spend(units)  # Google charges a call whatever it answers
         return self.counted(lambda: self._get(url, params, f"YouTube {what}"))
 
@@ -122,7 +124,9 @@ class Client(PollBudget):
             params["videoId"] = video_id
         if page_token:
             params["pageToken"] = page_token
-        what = f"commentThreads.list (channel {channel_id})" if channel_id else f"commentThreads.list (video {video_id})"
+        what = (
+            f"commentThreads.list (channel {channel_id})" if channel_id else f"commentThreads.list (video {video_id})"
+        )
         return self.get(THREADS_URL, params, what=what)
 
     def replies(self, parent_id: str, *, page_token: str = "") -> dict[str, Any]:

@@ -89,8 +89,16 @@ SCHEMA = KindSchema(
             ("videos_per_keyword", "Videos per keyword", "New videos followed per keyword, the newest first"),
             ("follow_days", "Follow for (days)", "How long a video's comments are read, and how far back a poll reads"),
             ("search_every_hours", "Search every (hours)", "A search costs 100 of the day's units"),
-            ("daily_quota", "Daily quota (units)", "Units the polls may spend a day; Google resets at midnight Pacific"),
-            ("max_pages_per_stream", "Pages per stream", "Pages of 100 comment threads a poll reads per channel or video"),
+            (
+                "daily_quota",
+                "Daily quota (units)",
+                "Units the polls may spend a day; Google resets at midnight Pacific",
+            ),
+            (
+                "max_pages_per_stream",
+                "Pages per stream",
+                "Pages of 100 comment threads a poll reads per channel or video",
+            ),
             ("max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP),
             defaults=DEFAULTS,
             limits=_INT_LIMITS,
@@ -98,7 +106,12 @@ SCHEMA = KindSchema(
     ),
     credentials=(
         Credential("api_key", "API key", "A YouTube Data API v3 key of the Google Cloud project (reads); encrypted"),
-        Credential("oauth_client_id", "OAuth client id", "The project's OAuth client (web application), for replies", secret=False),
+        Credential(
+            "oauth_client_id",
+            "OAuth client id",
+            "The project's OAuth client (web application), for replies",
+            secret=False,
+        ),
         Credential("oauth_client_secret", "OAuth client secret", "That client's secret; stored encrypted"),
     ),
 )

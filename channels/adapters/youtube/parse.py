@@ -52,7 +52,11 @@ def author_channel(snippet: dict[str, Any]) -> str:
 
 def _https(link: Any) -> Any:
     # YouTube still writes its channel links as http://www.youtube.com/…; the site answers them over https.
-    return "https://" + link[len("http://") :] if isinstance(link, str) and link.startswith("http://www.youtube.com/") else link
+    return (
+        "https://" + link[len("http://") :]
+        if isinstance(link, str) and link.startswith("http://www.youtube.com/")
+        else link
+    )
 
 
 def comment_mention(comment: Any, context: Context) -> IncomingMention:

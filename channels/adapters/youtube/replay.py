@@ -166,7 +166,9 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
             return _error(401, "authError", "Request had invalid authentication credentials.")
         if route == "channels":
             snippet = {"title": OUR_NAME, "customUrl": f"@{OUR_NAME.lower()}"}
-            return 200, _listing("youtube#channelListResponse", [{"kind": "youtube#channel", "id": TEAM_CHANNEL, "snippet": snippet}])
+            return 200, _listing(
+                "youtube#channelListResponse", [{"kind": "youtube#channel", "id": TEAM_CHANNEL, "snippet": snippet}]
+            )
         if route == "comments":
             return inserted(asked, posts, timezone.now())
         return _error(404, "notFound", "Not Found")

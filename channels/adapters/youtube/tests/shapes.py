@@ -127,7 +127,9 @@ def add_replies(parent: str, items: list[Any]) -> None:
 
 
 def add_search(answer: Any, keyword: str) -> None:
-    responses.get(SEARCH_URL, json=answer, match=[responses.matchers.query_param_matcher({"q": keyword}, strict_match=False)])
+    responses.get(
+        SEARCH_URL, json=answer, match=[responses.matchers.query_param_matcher({"q": keyword}, strict_match=False)]
+    )
 
 
 def google_error(status: int, reason: str, message: str) -> dict[str, Any]:
@@ -141,7 +143,9 @@ def google_error(status: int, reason: str, message: str) -> dict[str, Any]:
 _names = itertools.count(1)
 
 
-def youtube_channel(*, config: dict[str, Any] | None = None, our_accounts: list[str] | None = None, **kw: Any) -> Channel:
+def youtube_channel(
+    *, config: dict[str, Any] | None = None, our_accounts: list[str] | None = None, **kw: Any
+) -> Channel:
     n = next(_names)
     made = ChannelFactory(
         kind="youtube",

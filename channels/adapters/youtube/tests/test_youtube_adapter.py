@@ -62,9 +62,7 @@ def test_a_valid_config_reads_back_as_written_with_its_lists_cleaned():
 def test_a_walk_stops_at_the_window_edge_and_asks_nothing_with_the_key_in_its_address():
     now = time.time()
     shapes.add_threads(
-        shapes.page(
-            [shapes.thread("UgyNew", now - 60), shapes.thread("UgyOld", now - 4 * 86_400)], next_token="NEXT"
-        ),
+        shapes.page([shapes.thread("UgyNew", now - 60), shapes.thread("UgyOld", now - 4 * 86_400)], next_token="NEXT"),
         channel_id=TEAM,
     )
 
@@ -127,9 +125,13 @@ def test_a_threads_replies_are_asked_for_only_when_it_has_more_than_it_carries_a
 @responses.activate
 def test_a_followed_video_whose_comments_were_turned_off_is_followed_no_more():
     until = int(time.time()) + 86_400
-    body = shapes.google_error(403, "commentsDisabled", "The video identified by the videoId parameter has disabled comments.")
+    body = shapes.google_error(
+        403, "commentsDisabled", "The video identified by the videoId parameter has disabled comments."
+    )
     shapes.add_threads(body, video_id="abcDEF12345", status=403)
-    channel = shapes.unsaved({"keywords": ["gitlab"]}, {"videos": {"abcDEF12345": {"keyword": "gitlab", "until": until}}})
+    channel = shapes.unsaved(
+        {"keywords": ["gitlab"]}, {"videos": {"abcDEF12345": {"keyword": "gitlab", "until": until}}}
+    )
     channel.cursor["searched"] = {"gitlab": int(time.time())}
 
     results = chunks(channel)
@@ -163,7 +165,9 @@ def test_the_quota_day_is_the_pacific_day_and_resets_at_its_midnight():
 
 
 def _account(channel):
-    account = Account(channel=channel, username=OURS, status=Account.Status.CONNECTED, reply_mode=Account.ReplyMode.DESK)
+    account = Account(
+        channel=channel, username=OURS, status=Account.Status.CONNECTED, reply_mode=Account.ReplyMode.DESK
+    )
     account.tokens = {"access_token": TOKEN, "refresh_token": "1//refresh"}
     account.save()
     return account
@@ -199,7 +203,10 @@ def test_a_reply_answers_the_top_level_comment_as_the_connected_account():
 
     request = responses.calls[0].request
     assert json.loads(request.body) == {
-        "snippet": {"parentId": "Ugy_CAftKrIUCyPr9GR4AaABAg", "textOriginal": "Thanks: cache:key:files keeps it per lock file."}
+        "snippet": {
+            "parentId": "Ugy_CAftKrIUCyPr9GR4AaABAg",
+            "textOriginal": "Thanks: cache:key:files keeps it per lock file.",
+        }
     }
     assert parse_qs(urlsplit(request.url).query) == {"part": ["snippet"]}
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -236,7 +243,13 @@ def test_a_reply_longer_than_youtubes_limit_is_refused_before_any_call():
     top, _reply = _reply_of_the_thread()
 
     with pytest.raises(ReplyError, match="1 to 10,000 characters"):
-        adapter.post_reply(channel=shapes.unsaved({}), account=Account(), session=build_session(), target=_target(top), text="x" * 10_001)
+        adapter.post_reply(
+            channel=shapes.unsaved({}),
+            account=Account(),
+            session=build_session(),
+            target=_target(top),
+            text="x" * 10_001,
+        )
 
 
 # --- signing in ----------------------------------------------------------------------------------------------
@@ -256,7 +269,9 @@ def test_connecting_sends_the_admin_to_google_for_the_comment_scope_with_a_refre
 @responses.activate
 def test_the_connected_account_is_named_by_its_youtube_channel():
     channel = shapes.youtube_channel()
-    responses.post("https://oauth2.googleapis.com/token", json={"access_token": TOKEN, "expires_in": 3599, "refresh_token": "1//r"})
+    responses.post(
+        "https://oauth2.googleapis.com/token", json={"access_token": TOKEN, "expires_in": 3599, "refresh_token": "1//r"}
+    )
     responses.get(CHANNELS_URL, json={"items": [{"id": TEAM, "snippet": {"title": "GitLab", "customUrl": "@gitlab"}}]})
 
     grant = adapter.oauth.complete(

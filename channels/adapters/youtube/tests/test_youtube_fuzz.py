@@ -28,7 +28,13 @@ CURSORS = [
 # The recorded threads, made recent, so that a poll's window reaches them.
 RECENT = shapes.page(
     [
-        {**item, "snippet": {**item["snippet"], "topLevelComment": shapes.thread(item["id"], time.time() - 60 * n)["snippet"]["topLevelComment"]}}
+        {
+            **item,
+            "snippet": {
+                **item["snippet"],
+                "topLevelComment": shapes.thread(item["id"], time.time() - 60 * n)["snippet"]["topLevelComment"],
+            },
+        }
         for n, item in enumerate(load("threads_by_video.json")["items"], start=1)
     ]
 )
@@ -61,6 +67,8 @@ def test_youtube_poll_survives_a_mutated_search_and_page_of_replies(data):
 
 
 def test_a_thread_nested_5000_deep_is_read_without_recursion():
-    parsed = adapter.parse_page({"items": [{"kind": "youtube#commentThread", "snippet": {"topLevelComment": deep_dict(5000)}}]})
+    parsed = adapter.parse_page(
+        {"items": [{"kind": "youtube#commentThread", "snippet": {"topLevelComment": deep_dict(5000)}}]}
+    )
 
     assert parsed.mentions == [] and len(parsed.rejected) == 1

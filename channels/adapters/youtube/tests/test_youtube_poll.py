@@ -33,8 +33,12 @@ def test_the_channels_threads_and_a_searched_videos_are_stored_once_with_follow_
         shapes.page(
             [
                 shapes.thread(
-                    top, now - 600, author=ASKER,
-                    replies=[shapes.reply("A1", top, now - 300, author=OURS, text="Use cache:key:files on the lock file.")],
+                    top,
+                    now - 600,
+                    author=ASKER,
+                    replies=[
+                        shapes.reply("A1", top, now - 300, author=OURS, text="Use cache:key:files on the lock file.")
+                    ],
                 ),  # fmt: skip
             ]
         ),
@@ -91,7 +95,9 @@ def test_an_unreadable_comment_is_quarantined_once_and_the_rest_stored():
     channel = shapes.youtube_channel()
     broken = shapes.thread("UgyBrokenThread00000000AaABAg", now - 500)
     del broken["snippet"]["topLevelComment"]["snippet"]["publishedAt"]
-    shapes.add_threads(shapes.page([shapes.thread("UgyGoodThread0000000000AaABAg", now - 400), broken]), channel_id=TEAM)
+    shapes.add_threads(
+        shapes.page([shapes.thread("UgyGoodThread0000000000AaABAg", now - 400), broken]), channel_id=TEAM
+    )
 
     result = ingested(poll(channel))
 
@@ -127,7 +133,9 @@ def test_the_days_quota_budget_stops_the_poll_until_the_pacific_reset_and_the_ch
 @responses.activate
 def test_google_saying_the_quota_is_exceeded_stops_the_poll_until_the_reset_without_failing_it():
     channel = shapes.youtube_channel()
-    body = shapes.google_error(403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota.")
+    body = shapes.google_error(
+        403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota."
+    )
     shapes.add_threads(body, channel_id=TEAM, status=403)
 
     outcome = poll(channel)
