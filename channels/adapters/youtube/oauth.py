@@ -30,7 +30,7 @@ SCOPE = "https://www.googleapis.com/auth/youtube.force-ssl"
 class GoogleOAuth(Provider):
     label = "YouTube"
     authorize_url = "https://accounts.google.com/o/oauth2/v2/auth"
-    token_url = "https://oauth2.googleapis.com/token"
+    token_url = "https://oauth2.googleapis.com/token"  # noqa: S105 (an address, not a secret)
     scope = SCOPE
     # offline: a refresh token; consent: Google sends it again when the account connects a second time.
     authorize_params = {"response_type": "code", "access_type": "offline", "prompt": "consent"}

@@ -42,10 +42,11 @@ def test_a_channels_threads_without_a_video_have_no_link_and_a_team_channels_com
 def test_a_page_of_replies_threads_each_under_its_top_level_comment():
     parsed = adapter.parse_page(load("comments_by_parent.json"))
 
+    top = "Ugw5zYU6n9pmIgAZWvN4AaABAg"
     assert [(m.external_id, m.parent_id, m.thread_id, m.text) for m in parsed.mentions] == [
-        ("Ugw5zYU6n9pmIgAZWvN4AaABAg.91zT3cYb5B291za6voUoRh", "Ugw5zYU6n9pmIgAZWvN4AaABAg", "Ugw5zYU6n9pmIgAZWvN4AaABAg", "this is the third reply!"),
-        ("Ugw5zYU6n9pmIgAZWvN4AaABAg.91zT3cYb5B291za5eJxzs1", "Ugw5zYU6n9pmIgAZWvN4AaABAg", "Ugw5zYU6n9pmIgAZWvN4AaABAg", "this is the second reply!"),
-    ]  # fmt: skip
+        (f"{top}.91zT3cYb5B291za6voUoRh", top, top, "this is the third reply!"),
+        (f"{top}.91zT3cYb5B291za5eJxzs1", top, top, "this is the second reply!"),
+    ]
     assert parsed.rejected == []
 
 

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _asked(url):
-    return [dict(parse_qsl(urlsplit(c.request.url).query)) for c in responses.calls if c.request.url.startswith(url)]
+    addresses = [str(c.request.url) for c in responses.calls]  # a recorded request's address: always a str here
+    return [dict(parse_qsl(urlsplit(a).query)) for a in addresses if a.startswith(url)]
 
 
 @responses.activate
@@ -39,7 +40,7 @@ def test_the_channels_threads_and_a_searched_videos_are_stored_once_with_follow_
                     replies=[
                         shapes.reply("A1", top, now - 300, author=OURS, text="Use cache:key:files on the lock file.")
                     ],
-                ),  # fmt: skip
+                ),
             ]
         ),
         channel_id=TEAM,
@@ -60,8 +61,11 @@ def test_the_channels_threads_and_a_searched_videos_are_stored_once_with_follow_
     )  # fmt: skip
     shapes.add_replies(
         searched,
-        [shapes.reply("B1", searched, now - 800), shapes.reply("B2", searched, now - 700, author=ASKER)]
-        + [shapes.reply("B3", searched, now - 600)],
+        [
+            shapes.reply("B1", searched, now - 800),
+            shapes.reply("B2", searched, now - 700, author=ASKER),
+            shapes.reply("B3", searched, now - 600),
+        ],
     )
 
     result = ingested(poll(channel))

@@ -55,5 +55,5 @@ def test_a_reply_from_the_desk_goes_out_as_the_demo_account_and_the_next_poll_kn
 
         assert account.username == OURS and reply.kind == Message.Kind.OUR_REPLY
         opening = ticket.messages.filter(kind=Message.Kind.INBOUND).order_by("id").first()
-        assert opening is not None and reply.external_id.startswith(f"{opening.external_id}.")
-        assert reply.permalink.startswith("https://www.youtube.com/watch?v=")
+        assert opening is not None and str(reply.external_id).startswith(f"{opening.external_id}.")
+        assert str(reply.permalink).startswith("https://www.youtube.com/watch?v=")
