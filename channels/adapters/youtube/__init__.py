@@ -42,21 +42,21 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PollStopped, ReplyTarget, SentReply
+from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..polling import Page, PolledAdapter, chunk_result, cut_short_results
 from . import config as config_module
 from . import reply
 from .client import Client, api_key_of
-from .config import DEFAULTS, settings_of
+from .config import DEFAULTS
 from .cursor import Cursor
 from .oauth import GoogleOAuth
-from .paging import Chunk, Walk
+from .paging import Walk
 from .parse import Context, parse_page
 from .quota import Quota
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["DEFAULTS", "YoutubeAdapter"]
 
@@ -70,63 +70,32 @@ def context_of(channel: Channel, config: dict[str, Any]) -> Context:
 class YoutubeAdapter(PolledAdapter, config=config_module):
     kind = "youtube"
     oauth = GoogleOAuth()
-
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, account=account, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The due keyword searches, then each of the team's channels' and each followed video's new comments,
         page by page, each page with the cursor just after it."""
-        config = settings_of(channel.config)
+        config = self.settings_of(channel.config)
         now = datetime.now(tz=UTC)
         cursor = Cursor.load(channel.cursor)
         quota = Quota.load(cursor.quota, budget=int(config["daily_quota"]), now=now)
         client = Client(session, api_key_of(channel), budget=int(config["max_requests_per_poll"]), quota=quota)
         walk = Walk(client, cursor, context_of(channel, config), config, int(now.timestamp()))
         cursor.forget_before(walk.floor - 86_400, walk.now)
-        cut = [False]  # a walk stopped short (the budget, the quota, a 429): the last chunk says there is more
 
-        def walked() -> Iterator[Chunk]:
-            try:
-                for keyword in config["keywords"]:
-                    walk.search(keyword)
-            except PollStopped:
-                cut[0] = True
-            streams = [walk.channel(c) for c in config["channel_ids"]] + [walk.video(v) for v in list(cursor.videos)]
-            for stream in streams:
-                try:
-                    yield from stream
-                except PollStopped:
-                    cut[0] = True
-
-        def result(chunk: Chunk, requests_made: int) -> FetchResult:
+        def result(page: Page, requests_made: int) -> FetchResult:
             cursor.quota = quota.dump()
             done = chunk_result(
-                "youtube", channel, chunk.parsed, chunk, cursor.dump(), stopped=client.stopped,
+                "youtube", channel, page.parsed, page, cursor.dump(), stopped=client.stopped,
                 requests_made=requests_made,
             )  # fmt: skip
             done.platform_status.update(quota.status(datetime.now(tz=UTC)))
             return done
 
-        yield from chunk_results(
-            walked(),
-            result,
-            made=lambda: client.made,
-            closing=lambda: Chunk(Parsed(), more=cut[0]),
-            closes=lambda: cut[0],
-        )
+        yield from cut_short_results(walk.streams(), result, made=lambda: client.made)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
-        config = settings_of(channel.config)
+        config = self.settings_of(channel.config)
         now = datetime.now(tz=UTC)
         quota = Quota.load(clean.mapping(channel.cursor).get("quota"), budget=int(config["daily_quota"]), now=now)
         client = Client(session, api_key_of(channel), budget=1, quota=quota)

@@ -64,11 +64,6 @@ def validate_config(config: Any) -> dict[str, Any]:
     return {**config, **{key: value for key, value in cleaned.items() if key in config}}
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
-
-
 SCHEMA = KindSchema(
     settings=(
         Setting(

@@ -19,7 +19,7 @@ from typing import Any
 from channels import clean
 
 from ..base import Gone, PollStopped
-from ..guard import Parsed
+from ..polling import Page
 from .client import Client
 from .cursor import Cursor
 from .parse import Context, included_replies, parse_comments, placed, snippet_of, thread_comments
@@ -27,13 +27,6 @@ from .parse import Context, included_replies, parse_comments, placed, snippet_of
 logger = logging.getLogger(__name__)
 REPLY_PAGES_MAX = 10  # 1,000 replies to one comment in one poll; the rest come with the next
 SEARCH_OVERLAP_SECONDS = 3600  # a search reaches back this far before the last one: YouTube indexes late
-
-
-@dataclass
-class Chunk:
-    parsed: Parsed
-    more: bool = False  # the walk has more to read: the scheduler polls again sooner
-    reads: int = 0  # items read from the platform
 
 
 def _epoch(value: Any) -> int | None:
@@ -62,11 +55,11 @@ class Walk:
     def floor(self) -> int:
         return self.now - int(self.config["follow_days"]) * 86_400
 
-    def chunk(self, comments: list[tuple[Any, int]], reads: int) -> Chunk:
+    def chunk(self, comments: list[tuple[Any, int]], reads: int) -> Page:
         """The comments as one chunk, each remembered with its thread's time."""
         for comment, stamp in comments:
             self.cursor.seen[_key(comment)] = stamp
-        return Chunk(parse_comments([c for c, _ in comments], self.context), reads=reads)
+        return Page(parse_comments([c for c, _ in comments], self.context), reads=reads)
 
     def _fresh(self, comment: Any, stamp: int, found: list[tuple[Any, int]], keys: set[str]) -> None:
         # A reply the thread carried comes again with the rest of its replies: handed over once.
@@ -111,7 +104,7 @@ class Walk:
                 break
         return replies
 
-    def threads(self, *, channel_id: str = "", video_id: str = "") -> Iterator[Chunk]:
+    def threads(self, *, channel_id: str = "", video_id: str = "") -> Iterator[Page]:
         """A channel's (or a video's) threads, newest first, down to the window's edge, a chunk a page."""
         token = ""
         for _ in range(int(self.config["max_pages_per_stream"])):
@@ -155,7 +148,20 @@ class Walk:
         for video, _state in sorted(followed, key=lambda vs: vs[1]["until"], reverse=True)[limit:]:
             del self.cursor.videos[video]
 
-    def video(self, video_id: str) -> Iterator[Chunk]:
+    def searches(self) -> Iterator[Page]:
+        """The keywords' searches that are due: they hand over no comment, only videos to follow."""
+        for keyword in self.config["keywords"]:
+            self.search(keyword)
+        yield from ()
+
+    def streams(self) -> Iterator[Iterator[Page]]:
+        """The poll's walks in turn: the searches, each of the team's channels, each followed video (the list
+        taken once the searches are done)."""
+        yield self.searches()
+        yield from (self.channel(c) for c in self.config["channel_ids"])
+        yield from (self.video(v) for v in list(self.cursor.videos))
+
+    def video(self, video_id: str) -> Iterator[Page]:
         """A followed video's new comments; a video gone or with its comments turned off is followed no more."""
         try:
             yield from self.threads(video_id=video_id)
@@ -163,12 +169,8 @@ class Walk:
             logger.info("youtube: video %s followed no more: %s", video_id, exc)
             self.cursor.videos.pop(video_id, None)
 
-    def channel(self, channel_id: str) -> Iterator[Chunk]:
+    def channel(self, channel_id: str) -> Iterator[Page]:
         try:
             yield from self.threads(channel_id=channel_id)
         except Gone as exc:  # one channel gone must not stop the others being read
             logger.warning("youtube: channel %s: %s", channel_id, exc)
-
-
-def now_epoch() -> int:
-    return int(datetime.now(tz=UTC).timestamp())

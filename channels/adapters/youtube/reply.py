@@ -51,8 +51,9 @@ def top_level_of(target: ReplyTarget) -> str:
 
 
 def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
 ) -> SentReply:
+    """The reply posted (the platform's one reply style: `style` is not read)."""
     from channels.accounts.tokens import account_request
 
     if not text.strip() or len(text) > MAX_LENGTH:
