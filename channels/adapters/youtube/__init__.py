@@ -42,7 +42,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult
+from ..base import FetchResult, PollStopped
 from ..guard import Parsed
 from ..polling import Page, PolledAdapter, chunk_result, cut_short_results
 from . import config as config_module
@@ -64,7 +64,9 @@ __all__ = ["DEFAULTS", "YoutubeAdapter"]
 def context_of(channel: Channel, config: dict[str, Any]) -> Context:
     """The team's channel ids: the config's, and any channel id among the channel's "our accounts"."""
     listed = [a.strip() for a in channel.our_accounts or [] if isinstance(a, str)]
-    return Context(ours=frozenset([*config.get("channel_ids", []), *(a for a in listed if a.startswith("UC"))]))
+    return Context(
+        ours=frozenset([*clean.strings(config.get("channel_ids")), *(a for a in listed if a.startswith("UC"))])
+    )
 
 
 class YoutubeAdapter(PolledAdapter, config=config_module):
@@ -99,12 +101,15 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
         now = datetime.now(tz=UTC)
         quota = Quota.load(clean.mapping(channel.cursor).get("quota"), budget=int(config["daily_quota"]), now=now)
         client = Client(session, api_key_of(channel), budget=1, quota=quota)
-        if config["channel_ids"]:
-            found = client.threads(channel_id=config["channel_ids"][0])
-            where = f"channel {config['channel_ids'][0]}"
-        else:
-            found = client.search(config["keywords"][0], published_after=now, limit=1)
-            where = f"a search for {config['keywords'][0]!r}"
+        try:
+            if config["channel_ids"]:
+                found = client.threads(channel_id=config["channel_ids"][0])
+                where = f"channel {config['channel_ids'][0]}"
+            else:
+                found = client.search(config["keywords"][0], published_after=now, limit=1)
+                where = f"a search for {config['keywords'][0]!r}"
+        except PollStopped as exc:  # the day's units are spent: asking would pass the budget
+            return f"YouTube was not asked: {exc}. Google resets the quota at midnight Pacific time."
         return f"YouTube answered: {len(clean.items(found.get('items')))} item(s) for {where}."
 
     def parse_page(self, payload: Any) -> Parsed:

@@ -154,6 +154,20 @@ def test_a_refused_key_is_an_error_in_words_that_never_quotes_the_key(caplog):
     assert KEY not in str(raised.value) and KEY not in caplog.text
 
 
+@responses.activate
+def test_test_connection_makes_one_call_and_none_once_the_days_units_are_spent():
+    shapes.add_threads(shapes.page([shapes.thread("UgyOne", time.time() - 60)]), channel_id=TEAM)
+    channel = shapes.unsaved({"channel_ids": [TEAM], "daily_quota": 100})
+
+    said = adapter.test_connection(channel=channel, session=build_session())
+    channel.cursor = {"quota": {"day": pacific_day(datetime.now(tz=UTC)), "spent": 100}}
+    spent = adapter.test_connection(channel=channel, session=build_session())
+
+    assert said == f"YouTube answered: 1 item(s) for channel {TEAM}."
+    assert spent.startswith("YouTube was not asked: YouTube: the day's quota budget is spent (100 of 100)")
+    assert len(responses.calls) == 1
+
+
 def test_the_quota_day_is_the_pacific_day_and_resets_at_its_midnight():
     moment = datetime(2026, 11, 28, 7, 30, tzinfo=UTC)  # 23:30 on the 27th in Los Angeles
 
