@@ -156,6 +156,38 @@ def chunk_results(
         yield final
 
 
+@dataclass
+class Page:
+    """One page a walk hands over: what it parsed, whether the walk has more to read (the scheduler polls again
+    sooner), and how many items it read from the platform."""
+
+    parsed: Parsed
+    more: bool = False
+    reads: int = 0
+
+
+def cut_short_results(
+    streams: Iterable[Iterator[Page]], result: Callable[[Page, int], FetchResult], *, made: Callable[[], int]
+) -> Iterator[FetchResult]:
+    """`chunk_results` over walks read one after the other (taken from `streams` only when reached, so a walk may
+    depend on those before it), any of which the poll's budget, a quota or a 429 may end early (`PollStopped`): what
+    it read is handed over, the walks after it are still asked (the client then stops at once), and the closing page
+    says there is more."""
+    cut = [False]
+
+    def walked() -> Iterator[Page]:
+        for stream in streams:
+            try:
+                yield from stream
+            except PollStopped:
+                cut[0] = True
+
+    def closing() -> Page:
+        return Page(Parsed(), more=cut[0])
+
+    yield from chunk_results(walked(), result, made=made, closing=closing, closes=lambda: cut[0])
+
+
 S = TypeVar("S")  # a stream
 W = TypeVar("W")  # what walking one stream found
 

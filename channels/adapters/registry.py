@@ -41,6 +41,7 @@ PLATFORMS: dict[str, str] = {
     "lobsters": "channels.adapters.lobsters.platform",
     "feed": "channels.adapters.feed.platform",
     "telegram": "channels.adapters.telegram.platform",
+    "youtube": "channels.adapters.youtube.platform",
     "email": "channels.adapters.email.platform",
     "webhook": "channels.adapters.webhook.platform",
     "slack": "channels.adapters.slack.platform",

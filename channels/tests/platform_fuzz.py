@@ -5,8 +5,8 @@ not at all and into which channel, and the payloads nested thousands deep it mus
 
 Platforms fuzzed elsewhere: e-mail's payloads are bytes, broken byte-wise (adapters/email/tests/test_email_fuzz.py);
 the webhook's is the desk's own JSON, checked field by field (adapters/webhook/tests/test_webhook_payload.py);
-feeds' XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py). Lobsters' JSON and Telegram's
-updates are here; their polls and their trees nested thousands deep stay in their folders.
+feeds' XML, broken byte-wise and polled (adapters/feed/tests/test_feed_fuzz.py). Lobsters' JSON, Telegram's
+updates and YouTube's threads are here; their polls and their trees nested thousands deep stay in their folders.
 Jira and Linear read no mentions (trackers only): nothing of theirs reaches the ingest.
 """
 
@@ -32,6 +32,7 @@ from channels.adapters.mastodon.tests.shapes import channel as mastodon_channel
 from channels.adapters.reddit.tests.test_reddit_adapter import listing, reddit_channel
 from channels.adapters.registry import get_adapter
 from channels.adapters.telegram.tests.helpers import GROUP_PAGE, telegram_channel
+from channels.adapters.youtube.tests.shapes import youtube_channel
 from channels.models import Channel
 from channels.tests.fuzzing import deep, deep_dict
 
@@ -71,6 +72,12 @@ _TELEGRAM = {
     **recorded("telegram", names=("recorded_coffeebot_update.json", "recorded_openintegrations_getupdates_forum.json")),
     "group_page": GROUP_PAGE,
 }
+
+
+def _youtube_items(payload: Any) -> list[Any]:
+    """A thread or a comment of a list answer, alone, as the dead-letter table keeps it."""
+    items = payload.get("items") if isinstance(payload, dict) else None
+    return items[:1] if isinstance(items, list) else [payload]
 
 
 def _whole(payload: Any) -> list[Any]:
@@ -222,6 +229,13 @@ FUZZED: dict[str, Fuzzed] = {
         page_and_items(get_adapter("telegram"), _whole),
         stored=tuple(_TELEGRAM),
         channel=lambda: telegram_channel(our_accounts=[]),
+    ),
+    "youtube": Fuzzed(
+        recorded("youtube"),
+        page_and_items(get_adapter("youtube"), _youtube_items),
+        stored=("threads_by_video.json", "threads_by_channel.json", "comments_by_parent.json"),
+        channel=lambda: youtube_channel(our_accounts=[]),
+        deep={"thread-deep-dict": {"items": [{"snippet": {"topLevelComment": deep_dict(5000)}}]}},
     ),
     "slack": Fuzzed(recorded("slack", names=("message_markup.json",)), page_and_items(get_adapter("slack"))),
 }

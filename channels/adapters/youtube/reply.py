@@ -1,0 +1,86 @@
+"""Replying on YouTube: ``comments.insert`` (developers.google.com/youtube/v3/docs/comments/insert) with
+``snippet.parentId``, the thread's top-level comment (YouTube's replies are one level deep: an answer to a reply
+answers its thread), and ``snippet.textOriginal``, the advocate's text as typed. As the connected account, its token
+refreshed and the send made once more after a 401 (`channels.accounts.tokens.account_request`).
+
+Each insert costs 50 of the project's daily units; it is not counted in the channel's poll budget, which leaves
+room for replies (`config.DEFAULTS["daily_quota"]`). Refusals in words, by Google's reason
+(developers.google.com/youtube/v3/docs/errors): ``commentsDisabled`` and ``forbidden`` (403), ``processingFailure``
+(400), ``commentNotFound`` (404), ``quotaExceeded`` (403); nothing was posted in any of them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import requests
+
+from channels import clean
+from channels.accounts.sending import iso_or_now, json_of
+from channels.http_status import Ladder, refusal, succeeded
+
+from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from .client import COMMENTS_URL, error_of
+from .parse import permalink, snippet_of
+from .platform import PLATFORM
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+MAX_LENGTH = PLATFORM.reply_rule.most
+
+# Google's reasons, each in the advocate's words (nothing was posted in any of them).
+REASONS = {
+    "commentsDisabled": "comments are turned off on this video",
+    "forbidden": "YouTube does not let this account comment there (the video is private, or the account is blocked)",
+    "processingFailure": "YouTube could not process the reply (processingFailure): check its text and try again",
+    "commentNotFound": "the comment you are answering was deleted",
+    "parentCommentNotFound": "the comment you are answering was deleted",
+    "quotaExceeded": "the project's YouTube quota for today is used up: try again after midnight Pacific time",
+    "commentTextTooLong": f"the reply is longer than YouTube's {MAX_LENGTH:,} characters",
+}
+REFUSED: Ladder = {
+    **dict.fromkeys((400, 403, 404), (ReplyError, "YouTube refused the reply: {said}. Nothing was posted.")),
+}
+
+
+def top_level_of(target: ReplyTarget) -> str:
+    """The thread's top-level comment: the target's parent when it is a reply, else the target itself."""
+    parent = clean.ident(snippet_of(target.raw).get("parentId"))
+    return parent or target.thread_id or target.parent_id or target.external_id
+
+
+def post_reply(
+    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
+) -> SentReply:
+    """The reply posted (the platform's one reply style: `style` is not read)."""
+    from channels.accounts.tokens import account_request
+
+    if not text.strip() or len(text) > MAX_LENGTH:
+        raise ReplyError(f"A YouTube comment is 1 to {MAX_LENGTH:,} characters; this reply is {len(text):,}.")
+    parent = top_level_of(target)
+    if not parent:
+        raise ReplyError("The stored comment does not say its YouTube id: reply on YouTube.")
+    where = f"the video's comments on YouTube ({target.permalink or 'the thread'})"
+    response, used = account_request(
+        session, "POST", COMMENTS_URL, account=account, label="YouTube", where=where, params={"part": "snippet"},
+        json={"snippet": {"parentId": parent, "textOriginal": text}},
+    )  # fmt: skip
+    data = json_of(response)
+    if not succeeded(response):
+        reason, said = error_of(data)
+        words = REASONS.get(reason) or (f"{reason}: {said}" if reason else said or "no reason given")
+        raise refusal(response, "YouTube", REFUSED, what="reply", said=words, secret=used)
+    posted = clean.mapping(data)
+    ident = clean.ident(posted.get("id"))
+    if not ident:
+        raise ReplyUncertain(f"YouTube answered without the comment it posted: check {where} before sending again.")
+    snippet = snippet_of(posted)
+    video = clean.ident(snippet.get("videoId")) or clean.ident(snippet_of(target.raw).get("videoId"))
+    raw = {**posted, "snippet": {**snippet, "videoId": video, "parentId": snippet.get("parentId") or parent}}
+    return SentReply(
+        external_id=ident,
+        permalink=permalink(video, ident),
+        created_at=iso_or_now(snippet.get("publishedAt")),
+        raw=clean.raw(raw),
+    )
