@@ -12,7 +12,7 @@ from answers.index_rows import pending_flush
 from imports.documented import documented_pages
 from imports.models import ExternalRef, ImportRun
 from imports.services import Page, import_run
-from imports.starting import token_take
+from imports.starting import token_drop, token_read
 from imports.zendesk_api import api_pages
 from imports.zendesk_files import files_pages
 
@@ -26,11 +26,23 @@ def pages_for(run: ImportRun, token: str = "") -> Callable[[ImportRun], Iterator
 
 
 def run_execute(
-    run_id: int, *, token: str = "", progress: Callable[[ImportRun], None] | None = None, index: bool = True
+    run_id: int,
+    *,
+    token: str = "",
+    progress: Callable[[ImportRun], None] | None = None,
+    index: bool = True,
+    until: float | None = None,
 ) -> ImportRun:
+    """Run the import to its end, or, with `until`, to the first page written past it (the run then QUEUED for
+    the next slice, imports.tasks). The token kept on the run is dropped once the run has ended, either way."""
     run = ImportRun.objects.get(pk=run_id)
-    token = token or token_take(run)
-    import_run(run, pages_for(run, token), progress)
+    try:
+        import_run(run, pages_for(run, token or token_read(run)), progress, until=until)
+    finally:
+        if run.status != ImportRun.Status.QUEUED:
+            token_drop(run)
+    if run.status == ImportRun.Status.QUEUED:
+        return run
     if index:
         run.counts["answers_indexed"] = history_index(run.source)
         run.save(update_fields=["counts", "updated_at"])

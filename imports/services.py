@@ -5,6 +5,7 @@ interrupted run resumes after the last page it wrote and a run's figures are wha
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,11 +60,17 @@ def _write(run: ImportRun, channel: Channel, page: Page) -> dict[str, int]:
 
 
 def import_run(
-    run: ImportRun, pages: Callable[[ImportRun], Iterator[Page]], progress: Callable[[ImportRun], None] | None = None
+    run: ImportRun,
+    pages: Callable[[ImportRun], Iterator[Page]],
+    progress: Callable[[ImportRun], None] | None = None,
+    *,
+    until: float | None = None,
 ) -> ImportRun:
     """Write every page `pages(run)` gives (it starts after run.cursor); the run's status says how it ended. A
     failure is recorded on the run (its message names no secret: the HTTP layer's errors name the request's
-    label, never its credentials) and raised again."""
+    label, never its credentials) and raised again. `until` (a time.monotonic() value): past it, the run stops
+    after the page it wrote, QUEUED, for the next task to carry on from its cursor (a worker's task has a time
+    limit; an import of a whole account does not fit in one)."""
     channel = imported_channel(run.source)
     run.status, run.error, run.started_at = ImportRun.Status.RUNNING, "", run.started_at or timezone.now()
     run.save(update_fields=["status", "error", "started_at", "updated_at"])
@@ -80,6 +87,10 @@ def import_run(
                 run.save(update_fields=["counts", "cursor", "updated_at"])
             if progress is not None:
                 progress(run)
+            if until is not None and time.monotonic() >= until:
+                run.status = ImportRun.Status.QUEUED
+                run.save(update_fields=["status", "updated_at"])
+                return run
     except Exception as exc:
         run.status, run.error, run.finished_at = ImportRun.Status.FAILED, str(exc)[:2000], timezone.now()
         run.save(update_fields=["status", "error", "finished_at", "updated_at"])

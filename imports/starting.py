@@ -1,5 +1,5 @@
 """Starting an import from the admin page: the run recorded (the token encrypted on it, never in the task's
-message) and the worker asked to run it after the commit (imports.tasks)."""
+message, emptied when the run ends) and the worker asked to run it after the commit (imports.tasks)."""
 
 from __future__ import annotations
 
@@ -43,11 +43,14 @@ def run_start(
     return run
 
 
-def token_take(run: ImportRun) -> str:
-    """The run's token, emptied from the run as it is read: it lives no longer than it must."""
+def token_read(run: ImportRun) -> str:
+    """The run's token; it stays on the run (encrypted) while the run's next slice may need it (imports.tasks)."""
     if not run.token_encrypted:
         return ""
-    token = str(credentials_decrypt(run.token_encrypted).get("token") or "")
+    return str(credentials_decrypt(run.token_encrypted).get("token") or "")
+
+
+def token_drop(run: ImportRun) -> None:
+    """The run has ended (done or failed): its token is emptied, living no longer than it must."""
     ImportRun.objects.filter(pk=run.pk).update(token_encrypted="")
     run.token_encrypted = ""
-    return token

@@ -74,17 +74,3 @@ def test_a_valid_form_queues_the_run_with_its_token_encrypted_and_shows_its_prog
     assert "<script>alert(1)</script>" not in listing and "&lt;script&gt;" in listing
     detail = client.get(reverse("admin:imports_importrun_change", args=[run.pk])).content.decode()
     assert "messages 3000, tickets 1000" in detail and "s3cret" not in detail
-
-
-def test_the_worker_takes_the_token_and_drops_it(monkeypatch):
-    from imports import running
-    from imports.starting import run_start
-
-    seen: list[str] = []
-    monkeypatch.setattr("imports.starting.task_enqueue_on_commit", lambda *args: None)
-    monkeypatch.setattr(running, "import_run", lambda run, pages, progress: seen.append(run.token_encrypted))
-    monkeypatch.setattr(running, "api_pages", lambda token: seen.append(token))
-    run = run_start(kind="zendesk_api", subdomain="acme", email="a@b.example", token="s3cret", user=None)
-    running.run_execute(run.pk, index=False)
-    run.refresh_from_db()
-    assert seen == ["s3cret", ""] and run.token_encrypted == ""
