@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from channels.adapters.base import RateLimited
 from channels.adapters.webhook.platform import PLATFORM as WEBHOOK
 from channels.models import Channel
 from imports.macros_write import macros_write
@@ -68,9 +69,9 @@ def import_run(
 ) -> ImportRun:
     """Write every page `pages(run)` gives (it starts after run.cursor); the run's status says how it ended. A
     failure is recorded on the run (its message names no secret: the HTTP layer's errors name the request's
-    label, never its credentials) and raised again. `until` (a time.monotonic() value): past it, the run stops
-    after the page it wrote, QUEUED, for the next task to carry on from its cursor (a worker's task has a time
-    limit; an import of a whole account does not fit in one)."""
+    label, never its credentials) and raised again; a rate limit leaves it QUEUED (raised too). `until` (a
+    time.monotonic() value): past it, the run stops after the page it wrote, QUEUED, for the next task to carry
+    on from its cursor (a worker's task has a time limit; an import of a whole account does not fit in one)."""
     channel = imported_channel(run.source)
     run.status, run.error, run.started_at = ImportRun.Status.RUNNING, "", run.started_at or timezone.now()
     run.save(update_fields=["status", "error", "started_at", "updated_at"])
@@ -91,6 +92,12 @@ def import_run(
                 run.status = ImportRun.Status.QUEUED
                 run.save(update_fields=["status", "updated_at"])
                 return run
+    except RateLimited as exc:
+        # Zendesk's limit is met in any import of size (a page of tickets asks for each one's comments): the run
+        # waits it out and goes on from its cursor, QUEUED, the wait said on it; the caller waits (exc.retry_after).
+        run.status, run.error = ImportRun.Status.QUEUED, str(exc)[:2000]
+        run.save(update_fields=["status", "error", "updated_at"])
+        raise
     except Exception as exc:
         run.status, run.error, run.finished_at = ImportRun.Status.FAILED, str(exc)[:2000], timezone.now()
         run.save(update_fields=["status", "error", "finished_at", "updated_at"])

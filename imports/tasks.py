@@ -3,22 +3,31 @@ import time
 from celery import shared_task
 
 from advocacy.enqueue import task_enqueue
+from channels.adapters.base import RateLimited
 
 # One task's share of an import: well inside Celery's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s), with
 # room for the page under way when it runs out (a page of tickets asks for each ticket's comments).
 SLICE_SECONDS = 120
+# The longest a rate limit's wait is taken as said: a countdown must stay well inside the broker's visibility
+# timeout (DESK_BROKER_VISIBILITY_SECONDS), or the waiting task is handed to a second worker.
+WAIT_MAX = 600
 
 
 @shared_task(name="imports.run", ignore_result=True)
 def run(run_id: int) -> None:
     """An import started from the admin page (imports.starting), run a slice at a time: each task writes pages for
-    SLICE_SECONDS, then queues the next, which goes on from the run's cursor; its progress is on the run. A run
-    that has ended (a task delivered again) is left as it is."""
+    SLICE_SECONDS, then queues the next, which goes on from the run's cursor (after the wait a rate limit asks);
+    its progress is on the run. A run that has ended (a task delivered again) is left as it is."""
     from imports.models import ImportRun
     from imports.running import run_execute
 
     going = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
     if not ImportRun.objects.filter(pk=run_id, status__in=going).exists():
         return
-    if run_execute(run_id, until=time.monotonic() + SLICE_SECONDS).status == ImportRun.Status.QUEUED:
+    try:
+        run = run_execute(run_id, until=time.monotonic() + SLICE_SECONDS)
+    except RateLimited as exc:  # the run is QUEUED, its cursor kept: the next slice after the platform's wait
+        task_enqueue("imports.run", run_id, countdown=min(WAIT_MAX, round(exc.retry_after or 60)))
+        return
+    if run.status == ImportRun.Status.QUEUED:
         task_enqueue("imports.run", run_id)

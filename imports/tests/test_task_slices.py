@@ -11,7 +11,7 @@ import responses
 from imports import tasks
 from imports.models import ImportRun
 from imports.starting import run_start
-from imports.tests.zendesk_fake import TOKEN, zendesk_register
+from imports.tests.zendesk_fake import BASE, TOKEN, zendesk_register
 from mentions.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -62,4 +62,25 @@ def test_the_worker_reads_the_token_kept_on_the_run_and_drops_it_when_the_run_fa
         assert mock.calls and all(TOKEN not in (c.request.url or "") for c in mock.calls)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and TOKEN not in run.error
+    assert run.token_encrypted == ""
+
+
+def test_zendesk_s_rate_limit_pauses_the_run_until_its_retry_after_instead_of_failing_it(monkeypatch):
+    queued: list[tuple] = []
+    monkeypatch.setattr("imports.starting.task_enqueue_on_commit", lambda *args: None)
+    monkeypatch.setattr(tasks, "task_enqueue", lambda *args, **options: queued.append((*args, options)), raising=False)
+    run = run_start(kind="zendesk_api", subdomain="acme", email="admin@acme.example", token=TOKEN, user=None)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        # Zendesk's 429 says how long to wait (developer.zendesk.com, "Rate limits": Retry-After in seconds); it is
+        # answered once, then the comments come.
+        mock.get(f"{BASE}/tickets/35437/comments.json", status=429, headers={"Retry-After": "45"}, json={})
+        zendesk_register(mock)
+        tasks.run(run.pk)
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.QUEUED and "429" in run.error
+        assert run.token_encrypted and "tickets_done" not in run.cursor
+        assert queued == [("imports.run", run.pk, {"countdown": 45})]
+        tasks.run(run.pk)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE and run.error == "" and Ticket.objects.count() == 3
     assert run.token_encrypted == ""
