@@ -121,6 +121,9 @@ def test_a_second_run_changes_nothing():
     assert again.counts["macros"] == again.counts["updated"] == 0
     assert again.counts["skipped"] == 4 + 2 + 3  # users, macros, tickets
     assert _rows() == rows and _stamps() == stamps
+    # A ticket unchanged since (its updated_at) has its comments asked for no more: one request each, against the
+    # account's rate limit, for nothing to write.
+    assert not [c.url for c in CALLS if "/comments.json" in (c.url or "")]
 
 
 def test_a_ticket_changed_in_zendesk_since_is_written_again_with_what_it_gained(monkeypatch):
