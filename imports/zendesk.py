@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from channels.text import html_to_text
 from imports.records import (
     INBOUND,
     NOTE,
@@ -34,7 +35,6 @@ PLACEHOLDERS = {
     "current_user.first_name": "{user}",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
-_TAG = re.compile(r"<[^>]*>")
 
 
 def when(value: Any) -> datetime | None:
@@ -145,7 +145,8 @@ def macro_of(macro: Mapping[str, Any]) -> MacroRecord:
         elif name in ("comment_value", "comment_value_html") and _comment_text(value).strip():
             text = _comment_text(value)
             if name == "comment_value_html":
-                text = _TAG.sub("", text)
+                # The text as the customer would read it: paragraphs and breaks kept, entities ("&amp;") decoded.
+                text = html_to_text(text)
             actions.append(("add_note" if private else "prefill_reply", _template(text)))
         elif name == "assignee_id" and value == "current_user":
             actions.append(("assign_to_me", ""))

@@ -114,3 +114,12 @@ def test_a_page_of_1000_tickets_costs_the_same_statements_as_a_page_of_10(tmp_pa
     # about as many statements as the 10 tickets' (the run's own bookkeeping and one channel lookup the same).
     assert many <= few + 2, (few, many)
     assert many <= 40, many
+
+
+def test_a_macro_s_html_comment_becomes_the_text_a_customer_reads():
+    from imports.zendesk import macro_of
+
+    # The shape of fixtures/zendesk/macros.json (Zendesk's Actions reference: comment_value_html is HTML).
+    html = "<p>Hi {{ticket.requester.first_name}},</p><p>Tom &amp; Jerry&#39;s fix is out.<br>Thanks!</p>"
+    macro = macro_of({"id": 1, "title": "Fixed", "actions": [{"field": "comment_value_html", "value": html}]})
+    assert macro.actions == [("prefill_reply", "Hi {requester},\n\nTom & Jerry's fix is out.\nThanks!")]
