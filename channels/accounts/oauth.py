@@ -308,7 +308,9 @@ def whoami_answer(
     try:
         response = session.get(url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, **options)
     except requests.RequestException as exc:
-        raise TransientError(f"{label} did not say who signed in ({exc.__class__.__name__})") from exc
+        # Not chained: requests' message quotes the address, and some platforms take the token in its query
+        # (Stack Exchange's access_token), which a logged traceback would print.
+        raise TransientError(f"{label} did not say who signed in ({exc.__class__.__name__})") from None
     if refused:
         token_refused_check(response, refused)
     try:

@@ -242,3 +242,30 @@ def test_a_discourse_answer_with_another_nonce_is_refused(admin_client):
     assert not responses.calls
     account.refresh_from_db()
     assert account.status == Account.Status.NOT_CONNECTED
+
+
+@responses.activate
+def test_no_answer_from_stack_exchange_s_me_keeps_the_token_in_its_address_out_of_the_error():
+    import traceback
+
+    import requests
+
+    from channels.adapters.base import TransientError
+    from channels.adapters.stackexchange.oauth import _whoami
+    from channels.http import build_session
+
+    account = _account("stackexchange", "Team", {"site": "stackoverflow", "tags": ["gitlab"]}, {"key": "app-key"})
+    token = "-".join(("se", "secret", "token"))  # not written out where the traceback quotes this test's lines
+
+    def unreachable(request):
+        # What requests raises when no connection opens: urllib3's words, the request's path and query in them.
+        path = request.url.split("stackexchange.com", 1)[1]
+        said = f"HTTPSConnectionPool(host='api.stackexchange.com', port=443): Max retries exceeded with url: {path}"
+        raise requests.ConnectionError(said)
+
+    responses.add_callback(responses.GET, SE_ME, callback=unreachable)
+    with pytest.raises(TransientError) as raised:
+        _whoami(account.channel, build_session(), token)
+    assert "se-secret-token" in request_url(responses.calls[0].request)  # the token was in the address
+    # Nor in the traceback a log or an error tracker prints (the chained exception's message).
+    assert "se-secret-token" not in "".join(traceback.format_exception(raised.value))
