@@ -1,5 +1,8 @@
 """A Jira channel in admin: its form takes the settings and the write-only credentials, and the account issues are
-filed as is connected with the channel's e-mail and API token once Jira says they are its (`responses`)."""
+filed as is connected with the channel's e-mail and API token once Jira says they are its (`responses`).
+
+Shapes: Jira's "Get current user" example (`GET /rest/api/3/myself`, developer.atlassian.com), in
+fixtures/myself.json; fixtures/SOURCES.md says where each comes from."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """A Linear channel in admin: its form takes the teams and the write-only key, and the account issues are filed as
-is connected with the channel's API key once Linear says it is theirs (`responses`)."""
+is connected with the channel's API key once Linear says it is theirs (`responses`).
+
+Shapes: Linear's documented first query, `viewer { id name displayName email }` (linear.app/developers), in
+fixtures/viewer.json; fixtures/SOURCES.md says where each comes from."""
 
 from __future__ import annotations
 
