@@ -124,5 +124,6 @@ def documented_pages(run: ImportRun) -> Iterator[Page]:
         read = [ticket_read(line) for line in chunk]
         people = {p.key: p for _record, found in read for p in found}
         yield Page(USERS, list(people.values()))  # the page's people first: its tickets name them
-        yield Page(TICKETS, [record for record, _people in read if record is not None], cursor=position)
+        records = [record for record, _people in read if record is not None]
+        yield Page(TICKETS, records, cursor=position, rejected=len(read) - len(records))
     yield Page(TICKETS, [], cursor=position, done=True)

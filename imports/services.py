@@ -31,6 +31,9 @@ class Page:
     items: list[Any]  # the records of imports.records (an organization: (id, name, stamp))
     cursor: Any = None  # where the stream goes on after this page; None: not resumable on its own
     done: bool = False  # the stream's last page
+    # The source's objects of this page that could not be read (no id, no readable time): counted on the run, so an
+    # import that skipped some says so instead of ending "done" without them.
+    rejected: int = 0
 
 
 def done(run: ImportRun, stream: str) -> bool:
@@ -79,6 +82,8 @@ def import_run(
         for page in pages(run):
             with transaction.atomic():
                 counts = _write(run, channel, page)
+                if page.rejected:
+                    counts["rejected"] = page.rejected
                 for name, value in counts.items():
                     run.counts[name] = run.counts.get(name, 0) + value
                 if page.cursor is not None:

@@ -112,7 +112,8 @@ class ZendeskApi:
                     stored = known.get(str(ticket.get("id")))
                     unchanged = stored is not None and stored[1] == str(ticket.get("updated_at") or "")
                     records.append(ticket_of(ticket, [] if unchanged else self.comments(ticket["id"])))
-                yield Page(TICKETS, [r for r in records if r is not None], cursor=cursor, done=end)
+                kept = [r for r in records if r is not None]
+                yield Page(TICKETS, kept, cursor=cursor, done=end, rejected=len(records) - len(kept))
 
 
 def api_pages(token: str, session: requests.Session | None = None) -> Callable[[ImportRun], Iterator[Page]]:

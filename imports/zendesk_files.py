@@ -89,6 +89,7 @@ def files_pages(run: ImportRun) -> Iterator[Page]:
     position = int(run.cursor.get(TICKETS) or 0)
     for objects in _lines(path, position):
         position += PAGE
-        records = [ticket_of(t, comments.get(str(t.get("id"))) or None) for t in objects]
-        yield Page(TICKETS, [r for r in records if r is not None], cursor=position)
+        live = [t for t in objects if t.get("status") != "deleted"]  # a deleted ticket is left out, not rejected
+        records = [r for t in live if (r := ticket_of(t, comments.get(str(t.get("id"))) or None)) is not None]
+        yield Page(TICKETS, records, cursor=position, rejected=len(live) - len(records))
     yield Page(TICKETS, [], cursor=position, done=True)

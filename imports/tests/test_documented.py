@@ -80,3 +80,12 @@ def test_tickets_csv_with_messages_csv(tmp_path):
 def test_a_directory_without_tickets_is_said_so(tmp_path):
     with pytest.raises(ValueError, match="neither tickets"):
         _run(tmp_path)
+
+
+def test_a_ticket_line_that_cannot_be_read_is_counted_as_rejected_not_silently_dropped(tmp_path):
+    undated = {**TICKET, "id": "HS-2", "created_at": "last Tuesday"}
+    lines = [json.dumps(TICKET), json.dumps(undated), json.dumps(["not", "a", "ticket"]), json.dumps({"subject": "x"})]
+    (tmp_path / "tickets.jsonl").write_text("\n".join(lines) + "\n")
+    run = _run(tmp_path)
+    assert run.status == ImportRun.Status.DONE and Ticket.objects.count() == 1
+    assert run.counts["rejected"] == 3  # the run's page says that three of its lines were not imported
