@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -176,7 +177,7 @@ def request(
         if location is None:
             raise  # not a redirect's: a fault of the desk's, for the poll's unexpected-error path
         answers[-1].close()  # requests stopped before reading it: its connection goes back to the pool
-        shown = _location_shown(location)
+        shown = address_shown(location)
         logger.warning(
             "http: %s: HTTP %s redirect to %r, which cannot be read (%s)", label, answers[-1].status_code, shown, exc
         )
@@ -185,9 +186,23 @@ def request(
         ) from None
 
 
-def _location_shown(location: str) -> str:
-    """A Location for a message: clean text, without its query or fragment (a signed address's token stays out
-    of logs), shortened."""
+_SECRET_NAME = re.compile(r"token|key|secret|sig|auth|pass|hash|session|code", re.IGNORECASE)
+
+
+def address_redacted(url: str) -> str:
+    """An admin's address for a message, a log line or a status: its query kept (a feed's ``?tag=`` tells two feeds
+    apart) but the value of any parameter named like a credential (``feed_token``, ``key``, ``sig``…) shown as "hidden", and
+    user information dropped, so a private address's token stays out of logs, stored errors and the API."""
+    parts = urlsplit(url)
+    query = [(k, "hidden" if _SECRET_NAME.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    host = parts.netloc.rpartition("@")[2]
+    shown = urlunsplit((parts.scheme, host, parts.path, urlencode(query, safe="/:,"), ""))
+    return clean_text(shown)[:300]
+
+
+def address_shown(location: str) -> str:
+    """An address for a message or a log line: clean text, without its query or fragment (a signed or private
+    address's token stays out of logs, stored errors and the API), shortened."""
     bare = re.split(r"[?#]", location, maxsplit=1)[0]
     return clean_text(bare)[:200] + ("?…" if len(bare) < len(location) else "")
 

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import requests
 
 from channels import clean
-from channels.http import request
+from channels.http import address_redacted, request
 from channels.http_status import LADDER, Ladder, answered, passed, status_check
 
 from ..base import Gone, PayloadError, PermanentError
@@ -89,7 +89,7 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
     # it left is the one to keep asking).
     moved, at, permanent = "", url, True
     for hop in range(1, MAX_HOPS + 2):
-        label = f"feed {at}"
+        label = f"feed {address_redacted(at)}"  # a private feed's token (its query) stays out of errors and logs
         # A redirect to an address requests cannot read is channels.http.request's PayloadError, naming it.
         response = request(session, "GET", at, label=label, headers=headers, allow_redirects=False, stream=True)
         try:
@@ -113,4 +113,4 @@ def fetch_feed(session: requests.Session, url: str, *, etag: str = "", modified:
         finally:
             if response.raw is not None:  # a streamed answer gives its connection back
                 response.close()
-    raise PermanentError(f"feed {url}: redirected more than {MAX_HOPS} times")
+    raise PermanentError(f"feed {address_redacted(url)}: redirected more than {MAX_HOPS} times")

@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from channels.http import address_redacted
+
 from ..base import AdapterError, FetchResult, Gone, PayloadError, RateLimited
 from ..guard import Parsed
 from .client import fetch_feed
@@ -63,7 +65,7 @@ class Walk:
             got = fetch_feed(session, state.url, etag=state.etag, modified=state.modified)
         except Gone as exc:
             state.gone = f"{self.now:%Y-%m-%d}: {exc}"
-            logger.warning("feed: %s is gone, no longer read: %s", key, exc)
+            logger.warning("feed: %s is gone, no longer read: %s", address_redacted(key), exc)
             self.errors.append(exc)
             return Parsed(), 0, 1
         except RateLimited as exc:
@@ -75,8 +77,9 @@ class Walk:
         except AdapterError as exc:
             return self._failed(key, state, exc), 0, 1
         if got.moved and got.moved != state.url:
-            state.moved = f"{self.now:%Y-%m-%d}: moved permanently from {state.url} to {got.moved}"
-            logger.warning("feed: %s %s", key, state.moved)
+            was, now = address_redacted(state.url), address_redacted(got.moved)
+            state.moved = f"{self.now:%Y-%m-%d}: moved permanently from {was} to {now}"
+            logger.warning("feed: %s %s", was, state.moved)
             state.url = got.moved
         if got.not_modified:
             self.read += 1
@@ -85,18 +88,18 @@ class Walk:
         try:
             answer = feed_read(got.body, content_type=got.content_type, feed=got.url, limit=self.limit)
         except PayloadError as exc:  # named by its feed: the channel's last error says which one
-            return self._failed(key, state, PayloadError(f"feed {got.url}: {exc}")), 0, got.requests
+            return self._failed(key, state, PayloadError(f"feed {address_redacted(got.url)}: {exc}")), 0, got.requests
         self.read += 1
         state.read_ok()
         state.etag, state.modified = got.etag, got.modified
         if answer.lenient:
-            logger.info("feed: %s read despite: %s", key, answer.lenient)
+            logger.info("feed: %s read despite: %s", address_redacted(key), answer.lenient)
         return parse_entries(self.fresh(state, answer.entries)), len(answer.entries), got.requests
 
     def _failed(self, key: str, state: FeedState, exc: AdapterError) -> Parsed:
         state.failed(str(exc))
         self.errors.append(exc)
-        logger.warning("feed: %s failed %d time(s) in a row: %s", key, state.failures, exc)
+        logger.warning("feed: %s failed %d time(s) in a row: %s", address_redacted(key), state.failures, exc)
         return Parsed()
 
 
@@ -111,7 +114,7 @@ def status_lines(cursor: Cursor) -> dict[str, str]:
             said.append(f"gone since {state.gone}; no longer read (remove it from the channel's feeds)")
         elif state.failures:
             said.append(f"failed {state.failures} time(s) in a row: {state.error}")
-        lines[key] = "; ".join(said) or "OK"
+        lines[address_redacted(key)] = "; ".join(said) or "OK"
     return lines
 
 

@@ -319,3 +319,24 @@ def test_the_states_read_as_lines():
         ATOM: "failed 3 time(s) in a row: feed x: timed out",
         BLOG: "gone since 2026-11-01: HTTP 410; no longer read (remove it from the channel's feeds)",
     }
+
+
+PRIVATE = "https://gitlab.example.com/dashboard/projects.atom?feed_token=glft-Secret123&scope=all"
+
+
+@responses.activate
+def test_a_private_feeds_token_is_in_no_error_status_or_log_line(caplog):
+    # GitLab's and Jira's private activity feeds carry the reader's token in the query; it is the channel's config,
+    # which admins see, but never what the poll says, stores as its last error, shows under "Platform says" or logs.
+    serve(PRIVATE, load("wordpress_dieworkwear.rss")[:700] + "<<", content_type="application/rss+xml")
+    serve(BLOG, load("wordpress_dieworkwear.rss"), content_type="application/rss+xml")
+    channel = unsaved([PRIVATE, BLOG])
+    said = walk(channel)[-1].platform_status["feeds"]
+    responses.reset()
+    serve(PRIVATE, "", status=404)
+    with pytest.raises(PermanentError) as failed:
+        walk(unsaved([PRIVATE]))
+
+    assert said[PRIVATE.replace("glft-Secret123", "hidden")].startswith("failed 1 time(s) in a row: feed https://")
+    shown = [str(failed.value), repr(said), caplog.text]
+    assert "scope=all" in str(failed.value) and not any("glft-Secret123" in text for text in shown)
