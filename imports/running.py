@@ -3,6 +3,7 @@ history: the answers' index of replied tickets (answers.index), so the imported 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 from django.db.models import Max, Min
@@ -44,20 +45,28 @@ def run_execute(
     if run.status == ImportRun.Status.QUEUED:
         return run
     if index:
-        run.counts["answers_indexed"] = history_index(run.source)
+        run.counts["answers_indexed"] = history_index(run.source)[0]
         run.save(update_fields=["counts", "updated_at"])
     return run
 
 
-def history_index(source: str) -> int:
+def history_index(source: str, *, start: int | None = None, until: float | None = None) -> tuple[int, int | None]:
     """The source's replied tickets indexed for the answers' suggestions, by ranges of ids as the backfill does
-    (answers.index_bulk): the incremental indexer reads only answers newer than its last, and history is older."""
+    (answers.index_bulk): the incremental indexer reads only answers newer than its last, and history is older.
+    From ticket id `start` (the first when None); with `until` (time.monotonic()), it stops after the first range
+    past it, so a worker's slice stays inside its time limit. Returns (answers added, where the next slice starts,
+    or None when every range is done). A range indexes only tickets not indexed yet: running one twice adds none."""
     bounds = ExternalRef.objects.filter(source=source, kind=ExternalRef.Kind.TICKET).aggregate(
         low=Min("local_id"), high=Max("local_id")
     )
     if bounds["low"] is None:
-        return 0
-    added = sum(range_index((low, low + RANGE)) for low in range(bounds["low"], bounds["high"] + 1, RANGE))
+        return 0, None
+    low, added = max(start or bounds["low"], bounds["low"]), 0
+    while low <= bounds["high"]:
+        added += range_index((low, low + RANGE))
+        low += RANGE
+        if until is not None and time.monotonic() > until:
+            break
     if added:
         pending_flush()
-    return added
+    return added, (low if low <= bounds["high"] else None)

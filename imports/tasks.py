@@ -25,9 +25,34 @@ def run(run_id: int) -> None:
     if not ImportRun.objects.filter(pk=run_id, status__in=going).exists():
         return
     try:
-        run = run_execute(run_id, until=time.monotonic() + SLICE_SECONDS)
+        # The history is indexed by tasks of its own (`index`): at 100,000 tickets it takes minutes too.
+        run = run_execute(run_id, until=time.monotonic() + SLICE_SECONDS, index=False)
     except RateLimited as exc:  # the run is QUEUED, its cursor kept: the next slice after the platform's wait
         task_enqueue("imports.run", run_id, countdown=min(WAIT_MAX, round(exc.retry_after or 60)))
         return
     if run.status == ImportRun.Status.QUEUED:
         task_enqueue("imports.run", run_id)
+    elif run.status == ImportRun.Status.DONE:
+        task_enqueue("imports.index", run_id, None)
+
+
+@shared_task(name="imports.index", ignore_result=True)
+def index(run_id: int, start: int | None) -> None:
+    """A finished run's replied tickets indexed for the answers, a slice of id ranges at a time from `start`, the
+    next slice queued until every range is done; the count adds up on the run. Delivered twice, a range adds
+    nothing the second time (only tickets not indexed yet are indexed)."""
+    from django.db import transaction
+
+    from imports.models import ImportRun
+    from imports.running import history_index
+
+    run = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.DONE).first()
+    if run is None:
+        return
+    added, following = history_index(run.source, start=start, until=time.monotonic() + SLICE_SECONDS)
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run_id)
+        run.counts["answers_indexed"] = int(run.counts.get("answers_indexed", 0)) + added
+        run.save(update_fields=["counts", "updated_at"])
+    if following is not None:
+        task_enqueue("imports.index", run_id, following)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import responses
 
+from answers.models import Answer
 from imports import tasks
 from imports.models import ImportRun
 from imports.starting import run_start
@@ -84,3 +85,32 @@ def test_zendesk_s_rate_limit_pauses_the_run_until_its_retry_after_instead_of_fa
     run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE and run.error == "" and Ticket.objects.count() == 3
     assert run.token_encrypted == ""
+
+
+def test_a_finished_runs_history_is_indexed_for_the_answers_by_slices_each_queueing_the_next(monkeypatch):
+    # 100,000 imported tickets take minutes to index: in the run's last slice they would pass the task's time limit.
+    queued: list[tuple] = []
+    monkeypatch.setattr("imports.starting.task_enqueue_on_commit", lambda *args: None)
+    monkeypatch.setattr(tasks, "task_enqueue", lambda *args, **options: queued.append(args), raising=False)
+    monkeypatch.setattr(tasks, "SLICE_SECONDS", 0, raising=False)  # every index slice ends after its first range
+    monkeypatch.setattr("imports.running.RANGE", 1)  # a range a ticket: the three tickets take three slices
+    run = run_start(kind="zendesk_api", subdomain="acme", email="admin@acme.example", token=TOKEN, user=None)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        zendesk_register(mock)
+        for _ in range(20):
+            tasks.run(run.pk)
+            run.refresh_from_db()
+            if run.status != ImportRun.Status.QUEUED:
+                break
+    assert run.status == ImportRun.Status.DONE and "answers_indexed" not in run.counts
+    assert queued[-1] == ("imports.index", run.pk, None)
+
+    slices = 0
+    while queued and queued[-1][0] == "imports.index":
+        tasks.index(*queued.pop()[1:])
+        slices += 1
+    run.refresh_from_db()
+    assert run.counts["answers_indexed"] == Answer.objects.count() == 2 and slices >= 3
+    tasks.index(run.pk, None)  # delivered again: nothing is indexed twice
+    run.refresh_from_db()
+    assert run.counts["answers_indexed"] == Answer.objects.count() == 2
