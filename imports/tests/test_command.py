@@ -11,9 +11,10 @@ import pytest
 import responses
 from django.core.management import CommandError, call_command
 
+from channels.http import READ_RETRIES
 from imports.models import ImportRun
 from imports.tests.test_zendesk_files import export_write
-from imports.tests.zendesk_fake import TOKEN, zendesk_register
+from imports.tests.zendesk_fake import BASE, TOKEN, zendesk_register
 from mentions.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +60,17 @@ def test_from_a_directory_and_resumed_after_a_failure(tmp_path, monkeypatch):
     assert Ticket.objects.count() == 3
     out = _call("--from-dir", str(tmp_path))
     assert f"Importing from files:{tmp_path.name}" in out and Ticket.objects.count() == 6
+
+
+def test_zendesks_rate_limit_is_waited_out_and_the_import_goes_on_to_its_end(monkeypatch):
+    # Zendesk's 429 says how long to wait (developer.zendesk.com, "Rate limits": Retry-After in seconds). The HTTP
+    # layer waits out a short one itself (channels.http.ReadRetry): answered more often than it asks again, the
+    # import is rate limited, and the command waits and goes on from the run's cursor.
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for _ in range(READ_RETRIES + 1):
+            mock.get(f"{BASE}/tickets/35437/comments.json", status=429, headers={"Retry-After": "1"}, json={})
+        zendesk_register(mock)
+        out = _call("--subdomain", "acme", "--email", "admin@acme.example")
+    assert "going on in 1 s" in out and "Done." in out and Ticket.objects.count() == 3
+    assert ImportRun.objects.get().status == ImportRun.Status.DONE

@@ -6,12 +6,15 @@ an interruption, --resume RUN carries that run on from its cursor."""
 from __future__ import annotations
 
 import os
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from channels.adapters.base import RateLimited
 from imports.models import ImportRun
 from imports.running import run_execute
 from imports.starting import run_create
+from imports.tasks import WAIT_MAX
 
 TOKEN_ENV = "ZENDESK_API_TOKEN"  # noqa: S105 - the variable's name, not a token
 
@@ -57,13 +60,19 @@ class Command(BaseCommand):
         else:
             raise CommandError("Give --subdomain and --email (the API), --from-dir or --documented.")
         self.stdout.write(f"Importing from {run.source} (run {run.pk})")
-        try:
-            run = run_execute(
-                run.pk,
-                token=token,
-                progress=lambda r: self.stdout.write(progress_line(r)),
-                index=not options["no_index"],
-            )
-        except Exception as exc:  # said as the run recorded it; the run keeps its cursor for --resume
-            raise CommandError(f"Stopped: {exc}. Carry on with --resume {run.pk}.") from None
+        while True:
+            try:
+                run = run_execute(
+                    run.pk,
+                    token=token,
+                    progress=lambda r: self.stdout.write(progress_line(r)),
+                    index=not options["no_index"],
+                )
+                break
+            except RateLimited as exc:  # the run is QUEUED with its cursor: go on from there after the wait
+                wait = min(WAIT_MAX, round(exc.retry_after or 60))
+                self.stdout.write(f"Zendesk asks to wait (rate limit): going on in {wait} s.")
+                time.sleep(wait)
+            except Exception as exc:  # said as the run recorded it; the run keeps its cursor for --resume
+                raise CommandError(f"Stopped: {exc}. Carry on with --resume {run.pk}.") from None
         self.stdout.write(self.style.SUCCESS(f"Done. {progress_line(run)}"))
