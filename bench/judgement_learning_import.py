@@ -54,23 +54,33 @@ def _ticket(mention: dict) -> dict:
     }
 
 
-def _desk(data: dict) -> None:
-    """The team's product as the admin would describe it, and a channel searching for its keywords."""
+def _desk(data: dict, product: str) -> None:
+    """The team's product as the admin would describe it, and a channel searching for its keywords; or (`name`)
+    only its name, the description and other names left at their defaults."""
     from channels.models import Channel
     from mentions.models import ProductProfile
 
+    if product == "name":
+        ProductProfile.objects.create(name=data["product"])
+        return
     ProductProfile.objects.create(name=data["product"], description=data["description"], other_names="")
-    Channel.objects.create(kind="webhook", name="Keywords", slug="keywords", enabled=False,
+    Channel.objects.create(kind="hackernews", name="Hacker News", slug="hn", enabled=False,
                            config={"keywords": data["keywords"]})  # fmt: skip
 
 
 def _line(name: str, figures: dict) -> str:
-    return f"  {name:<12}" + "".join(f"{figures.get(k) if figures.get(k) is not None else '-':>10}" for k in FIGURES)
+    return f"  {name:<12}" + "".join(f"{figures.get(k) if figures.get(k) is not None else '-':>20}" for k in FIGURES)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="mentions/judgement/eval/heldout_caddy.json")
+    parser.add_argument(
+        "--product",
+        choices=("full", "name"),
+        default="full",
+        help="full: the set's name, description and keywords; name: its name alone (the admin left the rest)",
+    )
     args = parser.parse_args()
     setup_django()
     machine_print()
@@ -88,7 +98,7 @@ def main() -> None:
     version_bump(MODEL_VERSION)
     data = json.loads((REPO / args.dataset).read_text(encoding="utf-8"))
     mentions = sorted(data["mentions"], key=lambda m: m["at"])
-    _desk(data)
+    _desk(data, args.product)
     with tempfile.TemporaryDirectory() as folder:
         lines = "".join(json.dumps(_ticket(m)) + "\n" for m in mentions)
         (Path(folder) / "tickets.jsonl").write_text(lines, encoding="utf-8")
@@ -104,11 +114,16 @@ def main() -> None:
     if not result.get("learned"):
         sys.exit(f"nothing learned: {result}")
     row = JudgementModel.objects.get(pk=result["version"])
-    print(f"\n{args.dataset}: scored on the {row.scored_on} newest, trained on the {row.labels_desk} older")
-    print(f"  {'':<12}" + "".join(f"{k.replace('needs_response', 'nr').replace('noise', 'nz'):>10}" for k in FIGURES))
+    print(
+        f"\n{args.dataset} (product: {args.product}): scored on the {row.scored_on} newest, "
+        f"trained on the {row.labels_desk} older"
+    )
+    print(f"  {'':<12}" + "".join(f"{k.replace('needs_response', 'respond'):>20}" for k in FIGURES))
     print(_line("cold start", row.compared_with))
     print(_line("learned", {k: getattr(row, k) for k in FIGURES}))
     print(f"learned version {row.outcome}{': ' + row.note if row.note else ''}")
+    lean = {k: result.get(k) for k in ("respond_bias", "noise_floor")}
+    print(f"its lean: {lean}" if lean["respond_bias"] is not None else "its lean: the shipped one (not chosen)")
     print(f"load average after: {load_average()}")
 
 
