@@ -113,7 +113,7 @@ def main() -> None:
     result = judgement_learn()
     if not result.get("learned"):
         sys.exit(f"nothing learned: {result}")
-    row = JudgementModel.objects.get(pk=result["version"])
+    row = JudgementModel.objects.get(pk=int(str(result["version"])))
     print(
         f"\n{args.dataset} (product: {args.product}): scored on the {row.scored_on} newest, "
         f"trained on the {row.labels_desk} older"

@@ -191,7 +191,8 @@ def test_a_more_accurate_version_that_would_leave_people_unanswered_is_refused_a
     got, row, old = _learn_against_always_respond(_habits_changed(before_the_holdout=False))
 
     assert row.scored_on == 40 and row.compared_with["needs_response_recall"] == 1.0
-    assert row.accuracy > row.compared_with["accuracy"] and row.needs_response_recall < 1.0
+    assert row.accuracy > row.compared_with["accuracy"]
+    assert row.needs_response_recall is not None and row.needs_response_recall < 1.0
     assert got["active"] is False and row.outcome == "refused"
     assert row.note.startswith(f"Would have lowered needs-a-response recall from 1.0 to {row.needs_response_recall}")
     assert f"for an accuracy of {row.accuracy} against {row.compared_with['accuracy']}" in row.note
