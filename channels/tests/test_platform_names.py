@@ -97,6 +97,7 @@ ALLOWED: dict[tuple[str, str], str] = {
             "freshness",
             "ingest_throughput",
             "judgement",
+            "judgement_learning_import",
             "kpi_page",
             "search",
             "stories_history",

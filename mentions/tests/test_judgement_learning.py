@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -20,7 +21,7 @@ from mentions.judgement.combine import combined
 from mentions.judgement.evaluation import DEVELOPMENT
 from mentions.judgement.features import FEATURES_VERSION
 from mentions.judgement.labels import desk_labels
-from mentions.judgement.learned import CLASSES
+from mentions.judgement.learned import CLASSES, RESPOND_BIAS, LearnedModel
 from mentions.judgement.learning import (
     MIN_LABELS,
     MODEL_VERSION,
@@ -101,23 +102,17 @@ def test_a_version_is_made_active_only_when_it_beats_the_active_one_on_the_newes
     _as_a_desk_that_answers(tickets, mentions, {"needs_response"})
     ids, features = desk_features([t.pk for t in tickets])
     muddled = model_fit(features, [random.Random(7).choice(CLASSES) for _ in ids], np.full(len(ids), 50.0))
-    bad = JudgementModel.objects.create(
-        outcome="active",
-        weights=muddled.to_bytes(),
-        features_version=FEATURES_VERSION,
-        embedding_model=MODEL,
-        labels_desk=len(ids),
-        labels_corrected=0,
-        labels_shipped=934,
-    )
-    version_bump(MODEL_VERSION)
+    bad = _store_active(muddled, len(ids))
     assert _active_version() == bad.pk
 
     first = judgement_learn_task()
 
     row = JudgementModel.objects.latest("pk")
-    assert first["active"] is True and row.outcome == "active" and row.scored_on == 40
+    assert first["active"] is True and row.outcome == "active" and row.scored_on == 40 and row.note == ""
     assert row.compared_with["version"] == bad.pk and row.accuracy > row.compared_with["accuracy"]
+    # More accurate with neither side given up: as many of those that needed a response found, noise no less sure.
+    assert row.needs_response_recall >= row.compared_with["needs_response_recall"]
+    assert (row.noise_precision or 1.0) >= (row.compared_with["noise_precision"] or 1.0)
     assert row.labels_desk == 123 and row.labels_shipped == 934 and row.cpu_seconds > 0
     assert JudgementModel.objects.get(pk=bad.pk).outcome == "kept"
     assert _active_version() == row.pk
@@ -130,6 +125,96 @@ def test_a_version_is_made_active_only_when_it_beats_the_active_one_on_the_newes
         "refused",
     ]
     assert JudgementModel.objects.latest("pk").note.startswith("Did no better")
+    assert _active_version() == row.pk
+
+
+def _store_active(model: LearnedModel, labels: int) -> JudgementModel:
+    row = JudgementModel.objects.create(
+        outcome="active",
+        weights=model.to_bytes(),
+        features_version=FEATURES_VERSION,
+        embedding_model=MODEL,
+        labels_desk=labels,
+        labels_corrected=0,
+        labels_shipped=934,
+    )
+    version_bump(MODEL_VERSION)
+    return row
+
+
+def _always_respond(features: np.ndarray) -> LearnedModel:
+    """A version that calls every mention "needs a response": it finds every one (recall 1.0) and is right only
+    about those."""
+    fitted = model_fit(features, ["needs_response"] * len(features), np.full(len(features), 50.0))
+    return replace(fitted, coef=np.zeros_like(fitted.coef), intercept=np.array([10.0, 0.0, 0.0]))
+
+
+def _habits_changed(*, before_the_holdout: bool) -> list[dict]:
+    """The development set as a history (oldest first) of 93 older tickets, the 30 newest of the training rows
+    (the slice the lean is chosen on) and the 40 newest (the hold-out), in which the desk has begun answering five
+    copies of mentions it used to solve unanswered as noise: in the hold-out only, or in both."""
+    every = _dev(163)
+    answered = [m for m in every if m["label"]["judgement"] == "needs_response"]
+    known = [m for m in every if m["label"]["judgement"] == "worth_knowing"]
+    noise = [m for m in every if m["label"]["judgement"] == "noise"]
+
+    def now_answered(ms: list[dict]) -> list[dict]:
+        return [{**m, "label": {**m["label"], "judgement": "needs_response"}} for m in ms]
+
+    older = [*answered, *known[:11], *noise[:11]]
+    if before_the_holdout:
+        tuned = [*known[11:24], *noise[11:23], *now_answered(noise[:5])]
+        held = [*known[24:45], *noise[23:37], *now_answered(noise[5:10])]
+    else:
+        tuned = [*known[11:26], *noise[11:26]]
+        held = [*known[26:45], *noise[26:42], *now_answered(noise[:5])]
+    return [*older, *tuned, *held]
+
+
+def _learn_against_always_respond(mentions: list[dict]) -> tuple[dict, JudgementModel, JudgementModel]:
+    tickets = _tickets(mentions)
+    _as_a_desk_that_answers(tickets, mentions, {"needs_response"})
+    ids, features = desk_features([t.pk for t in tickets])
+    fitted = model_fit(features, ["needs_response"] * len(ids), np.full(len(ids), 50.0))
+    # Calls every mention "needs a response": finds every one (recall 1.0), right only about those.
+    always = replace(fitted, coef=np.zeros_like(fitted.coef), intercept=np.array([10.0, 0.0, 0.0]))
+    old = _store_active(always, len(ids))
+    got = judgement_learn()
+    return got, JudgementModel.objects.latest("pk"), old
+
+
+def test_a_more_accurate_version_that_would_leave_people_unanswered_is_refused_and_says_so():
+    """A version learned from the older habits is far more accurate than the active one, which calls everything
+    "needs a response", but it would leave some of the hold-out's newly answered mentions unanswered: refused, its
+    note naming the figure it would have lowered. Nothing before the hold-out asked it to lean (the hold-out it is
+    scored on never chooses its lean), so it keeps the shipped one."""
+    got, row, old = _learn_against_always_respond(_habits_changed(before_the_holdout=False))
+
+    assert row.scored_on == 40 and row.compared_with["needs_response_recall"] == 1.0
+    assert row.accuracy > row.compared_with["accuracy"]
+    assert row.needs_response_recall is not None and row.needs_response_recall < 1.0
+    assert got["active"] is False and row.outcome == "refused"
+    assert row.note.startswith(f"Would have lowered needs-a-response recall from 1.0 to {row.needs_response_recall}")
+    assert f"for an accuracy of {row.accuracy} against {row.compared_with['accuracy']}" in row.note
+    assert _active_version() == old.pk
+    assert got["respond_bias"] == RESPOND_BIAS
+
+
+def test_a_version_leans_towards_needing_a_response_when_its_training_rows_ask_it_to():
+    """The same change seen in the newest training rows too: there the active version finds the newly answered
+    ones and a version at the shipped lean would not, so the learned version leans further (kept with it)."""
+    got, row, _ = _learn_against_always_respond(_habits_changed(before_the_holdout=True))
+
+    assert got["respond_bias"] > RESPOND_BIAS
+    assert LearnedModel.from_bytes(row.weights).respond_bias == pytest.approx(got["respond_bias"])
+
+
+def test_a_more_accurate_version_that_finds_as_many_needing_a_response_is_made_active():
+    got, row, _ = _learn_against_always_respond(_dev(163))
+
+    assert got["active"] is True and row.outcome == "active" and row.note == ""
+    assert row.needs_response_recall == row.compared_with["needs_response_recall"] == 1.0
+    assert row.accuracy > row.compared_with["accuracy"]
     assert _active_version() == row.pk
 
 
