@@ -30,16 +30,16 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PollStopped, ReplyTarget, SentReply
+from ..base import FetchResult, ReplyTarget, SentReply
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..polling import PolledAdapter, parsed_chunk_results
 from . import config as config_module
 from . import reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .oauth import TelegramBotToken, bot_token_grant
-from .paging import Chunk, update_chunks
+from .paging import update_chunks
 from .parse import Context, parse_page
 
 if TYPE_CHECKING:
@@ -75,26 +75,8 @@ class TelegramAdapter(PolledAdapter, config=config_module):
             me = clean.mapping(client.call("getMe"))
             cursor.bot_id, cursor.bot_username = clean.ident(me.get("id")), clean.handle(me.get("username"))
         context = Context(bot_id=cursor.bot_id, bot_username=cursor.bot_username)
-        cut = [False]
-
-        def walked() -> Iterator[Chunk]:
-            try:
-                yield from update_chunks(client, config, context, cursor)
-            except PollStopped:
-                cut[0] = True
-
-        def result(chunk: Chunk, requests_made: int) -> FetchResult:
-            return chunk_result(
-                "telegram", channel, chunk.parsed, chunk, cursor.dump(), stopped=client.stopped,
-                requests_made=requests_made,
-            )  # fmt: skip
-
-        yield from chunk_results(
-            walked(),
-            result,
-            made=lambda: client.made,
-            closing=lambda: Chunk(Parsed(), more=cut[0]),
-            closes=lambda: cut[0],
+        yield from parsed_chunk_results(
+            "telegram", channel, [update_chunks(client, config, context, cursor)], client=client, cursor=cursor
         )
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
