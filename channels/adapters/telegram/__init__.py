@@ -30,7 +30,7 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, ReplyTarget, SentReply
+from ..base import FetchResult
 from ..guard import Parsed
 from ..polling import PolledAdapter, parsed_chunk_results
 from . import config as config_module
@@ -43,7 +43,7 @@ from .paging import update_chunks
 from .parse import Context, parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["DEFAULTS", "TelegramAdapter"]
 
@@ -54,17 +54,7 @@ class TelegramAdapter(PolledAdapter, config=config_module):
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """Page after page of updates, each page's messages oldest first, each with the offset just after it."""
