@@ -152,6 +152,22 @@ class Provider:
         return grant_from(body, username=username, user_id=user_id)
 
 
+class KeyOnly(Provider):
+    """A platform with no sign-in page to send the admin to (Bluesky's app password, Jira's API token, Telegram's
+    bot token): an account connects with the channel's own key (`Adapter.channel_key_grant`), and "Connect" says
+    so in `how`, before anything is asked of the platform."""
+
+    how: str = ""
+
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
+        raise ConfigError(self.how)
+
+    def complete(
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        raise ConfigError(self.how)
+
+
 class InstanceProvider(Provider):
     """The flow on a platform of many instances (GitLab, Mastodon): every instance is its own OAuth server, at the
     usual paths under the channel's `base_url` (its config's, as the kind's `config_rules` validates it)."""

@@ -7,38 +7,26 @@ the channel's bot token"): ``getMe`` says which bot the token is, and the accoun
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, Provider
+from channels.accounts.oauth import Grant, KeyOnly
 
-from ..base import AuthError, ConfigError, PayloadError
+from ..base import AuthError, PayloadError
 from .client import Client, token_of
 
 if TYPE_CHECKING:
     from channels.models import Channel
 
-NO_SIGN_IN = (
-    "A Telegram bot has no sign-in page: connect the account with the channel's bot token (from @BotFather) instead."
-)
 
-
-class TelegramBotToken(Provider):
+class TelegramBotToken(KeyOnly):
     """No authorisation to ask for: the bot acts with its token, the channel's credential."""
 
     label = "Telegram"
+    how = "A Telegram bot has no sign-in page: connect the account with the channel's bot token (from @BotFather)."
     refreshes = False  # a bot token does not expire: a revoked one is stored again in the channel's credentials
-
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        raise ConfigError(NO_SIGN_IN)
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        raise ConfigError(NO_SIGN_IN)
 
 
 def whoami(session: requests.Session, token: str) -> tuple[str, str]:
