@@ -168,6 +168,15 @@ class KeyOnly(Provider):
         raise ConfigError(self.how)
 
 
+def bot_grant(token: str, name: str, uid: str, *, username: str) -> Grant:
+    """The account of a channel's bot (Discord, Telegram), connected with the channel's bot token once the platform
+    said which bot the token is (`name`, `uid`): refused when the admin named another account (`username`; any name
+    when none is given, with or without "@")."""
+    if username and name.casefold() != username.lstrip("@").casefold():
+        raise AuthError(f"The bot token is {name}'s, not {username}'s: name the account {name}.")
+    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
+
+
 class InstanceProvider(Provider):
     """The flow on a platform of many instances (GitLab, Mastodon): every instance is its own OAuth server, at the
     usual paths under the channel's `base_url` (its config's, as the kind's `config_rules` validates it)."""

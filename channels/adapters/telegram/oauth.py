@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Grant, KeyOnly
+from channels.accounts.oauth import Grant, KeyOnly, bot_grant
 
-from ..base import AuthError, PayloadError
+from ..base import PayloadError
 from .client import Client, token_of
 
 if TYPE_CHECKING:
@@ -41,7 +41,4 @@ def whoami(session: requests.Session, token: str) -> tuple[str, str]:
 def bot_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as the channel's bot, after Telegram says the token is `username`'s (any name, when none is given)."""
     token = token_of(channel)
-    name, uid = whoami(session, token)
-    if username and name.casefold() != username.lstrip("@").casefold():
-        raise AuthError(f"The bot token is @{name}'s, not {username}'s: name the account {name}.")
-    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
+    return bot_grant(token, *whoami(session, token), username=username)
