@@ -1,5 +1,6 @@
-"""What every platform's send shares: one request with the account's fresh token, and the
-difference between "not sent" and "maybe sent".
+"""What every platform's send shares: the reply as one object (`Reply`, handed to a platform's `post_reply` by
+`reply_poster`), one request with the account's fresh token, and the difference between "not sent" and "maybe
+sent".
 
 A connection that never opened (a connect timeout, DNS) posted nothing: the advocate may simply
 send again. A request that went out and got no answer may have been posted: sending again could
