@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -21,7 +21,7 @@ from urllib3.util.retry import Retry
 from advocacy.fetch_guard import FetchRefused, GuardedAdapter, guarded_session
 from advocacy.fetch_guard import _Refused as GuardRefused  # raised where urllib3 connects: not to be retried
 from channels.adapters.base import AuthError, PayloadError, PermanentError, PollStopped, RateLimited, TransientError
-from channels.http_status import Ladder, status_check
+from channels.http_status import Ladder, RateLimit, rate_limit_of, status_check
 from channels.text import clean_text
 
 if TYPE_CHECKING:
@@ -191,8 +191,9 @@ _SECRET_NAME = re.compile(r"token|key|secret|sig|auth|pass|hash|session|code", r
 
 def address_redacted(url: str) -> str:
     """An admin's address for a message, a log line or a status: its query kept (a feed's ``?tag=`` tells two feeds
-    apart) but the value of any parameter named like a credential (``feed_token``, ``key``, ``sig``…) shown as "hidden", and
-    user information dropped, so a private address's token stays out of logs, stored errors and the API."""
+    apart) but the value of any parameter named like a credential (``feed_token``, ``key``, ``sig``…) shown as
+    "hidden", and user information dropped, so a private address's token stays out of logs, stored errors and the
+    API."""
     parts = urlsplit(url)
     query = [(k, "hidden" if _SECRET_NAME.search(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     host = parts.netloc.rpartition("@")[2]
@@ -277,6 +278,36 @@ class PollBudget:
             raise PollStopped(str(exc)) from None
         self.answered += 1
         return data
+
+
+P = TypeVar("P")  # a page as a platform's client reads it
+
+
+class InstanceClient(PollBudget, Generic[P]):
+    """One poll's view of an instance of a platform of many (GitLab, Mastodon), read with the channel's token: `get`
+    is the platform's `read` counted against the budget, and the rate-limit figures the instance reported last
+    (`limits`, kept by `heard`) end the walk once `LOW` requests or fewer are left in the window, keeping the rest
+    for the desk's sends and the next poll."""
+
+    LOW = 10
+
+    def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
+        super().__init__(budget)
+        self.session = session
+        self.base_url = base_url
+        self.token = token
+        self.limits = RateLimit()
+
+    def get(self, path: str, params: dict[str, Any]) -> P:
+        return self.counted(lambda: self.read(path, params))
+
+    def read(self, path: str, params: dict[str, Any]) -> P:
+        raise NotImplementedError
+
+    def heard(self, label: str, response: requests.Response) -> None:
+        """An answer's rate-limit figures over the last ones (an answer without the headers leaves them)."""
+        self.limits = self.limits.merged(rate_limit_of(response))
+        self.stop_when_low(label, self.limits.remaining, self.LOW, retry_after=self.limits.until_reset())
 
 
 def redact(text: str, secret: str) -> str:

@@ -142,9 +142,9 @@ def outreach_thread_note(
         return None
 
 
-def _locked_open(outreach_id: int) -> tuple[Ticket, Outreach] | None:
+def _locked_open(outreach_id: int, user_id: str) -> tuple[Ticket, Outreach] | None:
     """The ticket's row lock first (the order macro_apply takes them in), then the outreach's; None when the
-    outreach is gone or no longer open."""
+    outreach is gone or no longer open, or the Slack user `user_id` may not act on it."""
     ticket_id = Outreach.objects.filter(pk=outreach_id).values_list("ticket_id", flat=True).first()
     if ticket_id is None:
         return None
@@ -153,6 +153,9 @@ def _locked_open(outreach_id: int) -> tuple[Ticket, Outreach] | None:
     if outreach.status not in OPEN_STATUSES:
         return None
     outreach.ticket = ticket
+    if not slack_user_may_act(outreach, user_id):
+        logger.info("outreach %s: %s may not act on it", outreach_id, user_id)
+        return None
     return ticket, outreach
 
 
@@ -181,13 +184,10 @@ def outreach_answered_in_slack(*, outreach_id: int, user_id: str, at: datetime |
     ticket's reply (its first reply if none came before). False when there was nothing to do."""
     link = safe_url(link)
     with transaction.atomic():
-        locked = _locked_open(outreach_id)
+        locked = _locked_open(outreach_id, user_id)
         if locked is None:
             return False
         ticket, outreach = locked
-        if not slack_user_may_act(outreach, user_id):
-            logger.info("outreach %s: %s may not answer it", outreach_id, user_id)
-            return False
         name, actor = _who(user_id)
         now = timezone.now()
         data: dict[str, Any] = {"via": "slack", "slack_user": user_id, "by": name}
@@ -210,12 +210,10 @@ def outreach_answered_in_slack(*, outreach_id: int, user_id: str, at: datetime |
 def outreach_claimed_in_slack(*, outreach_id: int, user_id: str) -> bool:
     """ "I'll answer": recorded once in the ticket's history; the outreach stays sent until the answer."""
     with transaction.atomic():
-        locked = _locked_open(outreach_id)
+        locked = _locked_open(outreach_id, user_id)
         if locked is None:
             return False
         ticket, outreach = locked
-        if not slack_user_may_act(outreach, user_id):
-            return False
         claimed = ticket.events.filter(kind=TicketEvent.Kind.NOTE, data__outreach=outreach.pk, data__has_key="claimed")
         if claimed.filter(data__slack_user=user_id).exists():
             return False

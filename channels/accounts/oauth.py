@@ -152,6 +152,31 @@ class Provider:
         return grant_from(body, username=username, user_id=user_id)
 
 
+class KeyOnly(Provider):
+    """A platform with no sign-in page to send the admin to (Bluesky's app password, Jira's API token, Telegram's
+    bot token): an account connects with the channel's own key (`Adapter.channel_key_grant`), and "Connect" says
+    so in `how`, before anything is asked of the platform."""
+
+    how: str = ""
+
+    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
+        raise ConfigError(self.how)
+
+    def complete(
+        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
+    ) -> Grant:
+        raise ConfigError(self.how)
+
+
+def bot_grant(token: str, name: str, uid: str, *, username: str) -> Grant:
+    """The account of a channel's bot (Discord, Telegram), connected with the channel's bot token once the platform
+    said which bot the token is (`name`, `uid`): refused when the admin named another account (`username`; any name
+    when none is given, with or without "@")."""
+    if username and name.casefold() != username.lstrip("@").casefold():
+        raise AuthError(f"The bot token is {name}'s, not {username}'s: name the account {name}.")
+    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
+
+
 class InstanceProvider(Provider):
     """The flow on a platform of many instances (GitLab, Mastodon): every instance is its own OAuth server, at the
     usual paths under the channel's `base_url` (its config's, as the kind's `config_rules` validates it)."""

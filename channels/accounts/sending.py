@@ -1,5 +1,6 @@
-"""What every platform's send shares: one request with the account's fresh token, and the
-difference between "not sent" and "maybe sent".
+"""What every platform's send shares: the reply as one object (`Reply`, handed to a platform's `post_reply` by
+`reply_poster`), one request with the account's fresh token, and the difference between "not sent" and "maybe
+sent".
 
 A connection that never opened (a connect timeout, DNS) posted nothing: the advocate may simply
 send again. A request that went out and got no answer may have been posted: sending again could
@@ -8,16 +9,71 @@ post it twice, so it is `ReplyUncertain` and the advocate is told to look first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
 from django.utils import timezone
 
-from channels.adapters.base import ReplyError, ReplyUncertain
+from channels.adapters.base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
+
+if TYPE_CHECKING:
+    from channels.models import Account, Channel
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The desk's reply as a platform's sender gets it: the channel, the account it posts as, the message it answers,
+    its text and how to post it (`style`), and the images it carries (where the platform's reply rule takes them)."""
+
+    channel: Channel
+    account: Account
+    session: requests.Session
+    target: ReplyTarget
+    text: str
+    style: str = ""
+    media: Sequence[OutgoingImage] = ()
+
+
+KEYWORD, REQUIRED = inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.empty
+
+
+class ReplyPoster:
+    """An adapter's `post_reply` (called with keywords: `Adapter.post_reply`) made from a platform's function of one
+    `Reply`, so the keyword list is written here once and not in every platform's reply module. Its signature
+    names the keywords, `media` only where the platform's reply rule takes images: what the parts test
+    (channels/tests/test_platform_parts.py) reads, and the reply path passes `media` only to such a sender. A reply
+    with no text is refused before anything is asked of the platform, whatever the platform."""
+
+    def __init__(self, post: Callable[[Reply], SentReply], *, media: bool) -> None:
+        functools.update_wrapper(self, post)
+        self.post = post
+        self.__signature__ = inspect.Signature(
+            [
+                inspect.Parameter(f.name, KEYWORD, default=REQUIRED if f.default is MISSING else f.default)
+                for f in fields(Reply)
+                if media or f.name != "media"
+            ],
+            return_annotation=SentReply,
+        )
+
+    def __call__(self, **given: Any) -> SentReply:
+        self.__signature__.bind(**given)  # a TypeError for a keyword this sender does not take, as a def would raise
+        reply = Reply(**given)
+        if not (reply.text or "").strip():
+            raise ReplyError("The reply is empty.")
+        return self.post(reply)
+
+
+def reply_poster(*, media: bool) -> Callable[[Callable[[Reply], SentReply]], ReplyPoster]:
+    """`@reply_poster(media=...)` over a platform's `post_reply(reply: Reply)`."""
+    return lambda post: ReplyPoster(post, media=media)
 
 
 def reply_request(

@@ -188,6 +188,24 @@ def cut_short_results(
     yield from chunk_results(walked(), result, made=made, closing=closing, closes=lambda: cut[0])
 
 
+class _Dumps(Protocol):
+    def dump(self) -> dict[str, Any]: ...
+
+
+def parsed_chunk_results(
+    platform: str, channel: Channel, walks: Iterable[Iterator[Page]], *, client: PollBudget, cursor: _Dumps
+) -> Iterator[FetchResult]:
+    """`cut_short_results` where each page's result is the plain one (dev.to, Telegram): its mentions with the
+    cursor just after it (`cursor.dump()`), the client's requests counted and its 429 waited for."""
+
+    def result(page: Page, requests_made: int) -> FetchResult:
+        return chunk_result(
+            platform, channel, page.parsed, page, cursor.dump(), stopped=client.stopped, requests_made=requests_made
+        )
+
+    return cut_short_results(walks, result, made=lambda: client.made)
+
+
 S = TypeVar("S")  # a stream
 W = TypeVar("W")  # what walking one stream found
 

@@ -20,6 +20,15 @@ def finite_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+Config = dict[str, Any]
+
+
+def with_defaults(defaults: Config, validate: Callable[[Config], Config]) -> Callable[[Config], Config]:
+    """A kind's `settings_of`: the config validated (`validate`, a ConfigError naming the field at fault), with
+    every default filled in."""
+    return lambda config: {**defaults, **validate(config)}
+
+
 def whole_numbers_check(config: dict[str, Any], limits: dict[str, tuple[int, int]]) -> None:
     """Each setting of `limits` present in `config` is a whole number within its bounds
     (booleans refused: JSON true is not 1 here), else a ConfigError naming it."""

@@ -14,15 +14,14 @@ so instead of sending the admin away.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.oauth import Begun, Grant, Provider
+from channels.accounts.oauth import Grant, KeyOnly
 
-from ..base import AuthError, ConfigError
+from ..base import AuthError
 from .auth import Session, login_of, session_create, session_refresh
 
 if TYPE_CHECKING:
@@ -58,16 +57,8 @@ def app_password_grant(*, channel: Channel, session: requests.Session, username:
     return grant_of(session_create(session, login))
 
 
-class BlueskySession(Provider):
-    label = LABEL
-
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        raise ConfigError(CONNECT_HOW)
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        raise ConfigError(CONNECT_HOW)
+class BlueskySession(KeyOnly):
+    label, how = LABEL, CONNECT_HOW
 
     def refresh(self, *, channel: Channel, session: requests.Session, tokens: dict[str, Any]) -> Grant | None:
         login = login_of(channel)

@@ -20,7 +20,6 @@ URI), so it counts once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -29,10 +28,11 @@ from urllib.parse import quote
 import requests
 
 from channels import clean
+from channels.accounts.sending import Reply, reply_poster
 from channels.http import json_or_none, request
 from channels.http_status import Ladder, succeeded
 
-from ..base import OutgoingImage, PermanentError, ReplyError, ReplyTarget, ReplyUncertain, SentReply, TransientError
+from ..base import PermanentError, ReplyError, ReplyTarget, ReplyUncertain, SentReply, TransientError
 from .auth import RATE_LIMITED, pds_signed, token_refused, write_answer
 from .config import handle_of, settings_of
 from .media import images_embed, media_listed
@@ -121,44 +121,38 @@ def _resolver(session: requests.Session, service: str) -> Any:
     return resolve
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    style: str = "",
-    media: Sequence[OutgoingImage] = (),
-) -> SentReply:
-    text = (text or "").strip()
-    if not text:
-        raise ReplyError("The reply is empty.")
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
+    text = reply.text.strip()
     if problem := length_problem(text):
         raise ReplyError(problem)
-    parent, root = strong_ref(target), root_ref(target)
-    service = settings_of(channel.config)["service_url"]
+    parent, root = strong_ref(reply.target), root_ref(reply.target)
+    service = settings_of(reply.channel.config)["service_url"]
     record: dict[str, Any] = {
         "$type": POST,
         "text": text,
         "createdAt": now_iso(),
         "reply": {"root": root, "parent": parent},
     }
-    if facets := facets_of(text, _resolver(session, service)):
+    if facets := facets_of(text, _resolver(reply.session, service)):
         record["facets"] = facets
-    if media:  # uploaded before the post is written: a refused image posts nothing
-        record["embed"] = images_embed(channel=channel, account=account, session=session, images=media)
+    if reply.media:  # uploaded before the post is written: a refused image posts nothing
+        record["embed"] = images_embed(
+            channel=reply.channel, account=reply.account, session=reply.session, images=reply.media
+        )
     did: list[str] = []
 
     def body(tokens: dict[str, Any]) -> dict[str, Any]:
         did[:] = [str(tokens.get("did", ""))]
         return {"repo": did[0], "collection": POST, "record": record}
 
-    answer = _write(channel=channel, account=account, session=session, nsid=CREATE, body=body, what="posted")
+    answer = _write(
+        channel=reply.channel, account=reply.account, session=reply.session, nsid=CREATE, body=body, what="posted"
+    )
     uri, cid = post_uri(answer.get("uri")), clean.ident(answer.get("cid"))
     if not uri or not cid:
-        raise ReplyUncertain(f"Bluesky took the reply but named no post: check @{account.username}'s posts.")
-    author = handle_of(account.username) or did_and_rkey(uri)[0]
+        raise ReplyUncertain(f"Bluesky took the reply but named no post: check @{reply.account.username}'s posts.")
+    author = handle_of(reply.account.username) or did_and_rkey(uri)[0]
     return SentReply(
         external_id=uri,
         permalink=f"{WEB_URL}/profile/{quote(author, safe=':.')}/post/{did_and_rkey(uri)[1]}",

@@ -44,14 +44,14 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, PollStopped
+from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..polling import Page, PolledAdapter, parsed_chunk_results
 from . import config as config_module
 from .client import Client
 from .config import DEFAULTS, followed_per_poll, reads_articles, settings_of
 from .cursor import Cursor
-from .paging import Chunk, article_chunks, comment_chunk
+from .paging import article_chunks, comment_chunk
 from .parse import parse_page
 
 if TYPE_CHECKING:
@@ -79,40 +79,14 @@ class DevtoAdapter(PolledAdapter, config=config_module):
         # The followed articles' comments first: one request each, so a long article backlog never starves them;
         # the taken-in ones are a few a poll, and leave the walk of new articles at least one request.
         followed = cursor.due(followed_per_poll(config), besides=config["articles"])
-        streams: list[Iterator[Chunk]] = [
+        walks: list[Iterator[Page]] = [
             comment_chunk(client, cursor, article) for article in [*config["articles"], *followed]
         ]
         if reads_articles(config):
-            streams.append(
+            walks.append(
                 article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"], follow=follow_days > 0)
             )
-        cut = [False]  # a walk stopped short (the budget, a 429): the last chunk says there is more
-
-        def walked() -> Iterator[Chunk]:
-            for stream in streams:
-                try:
-                    yield from stream
-                except PollStopped:
-                    cut[0] = True
-
-        def result(chunk: Chunk, requests_made: int) -> FetchResult:
-            return chunk_result(
-                "devto",
-                channel,
-                chunk.parsed,
-                chunk,
-                cursor.dump(),
-                stopped=client.stopped,
-                requests_made=requests_made,
-            )
-
-        yield from chunk_results(
-            walked(),
-            result,
-            made=lambda: client.made,
-            closing=lambda: Chunk(Parsed(), more=cut[0]),
-            closes=lambda: cut[0],
-        )
+        yield from parsed_chunk_results("devto", channel, walks, client=client, cursor=cursor)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

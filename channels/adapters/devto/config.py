@@ -6,7 +6,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, whole_numbers_check
+from ..values import booleans_check, config_keys_check, whole_numbers_check, with_defaults
 
 DEFAULTS: dict[str, Any] = {
     "tags": [],
@@ -65,9 +65,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     return {**config, **{key: value for key, value in cleaned.items() if key in config}}
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 def reads_articles(settings: dict[str, Any]) -> bool:

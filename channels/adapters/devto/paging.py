@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
-from ..guard import Parsed, parse_each
+from ..guard import parse_each
+from ..polling import Page
 from .client import Client
 from .cursor import Cursor
 from .parse import comment_mention, parse_articles, tree_nodes
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Chunk:
-    parsed: Parsed
-    more: bool = False  # the walk has more to read: the scheduler polls again sooner
-    reads: int = 0  # items read from the platform
 
 
 def _epoch(value: Any) -> int | None:
@@ -55,7 +48,7 @@ def kept(item: Any, *, tags: list[str], keywords: list[str]) -> bool:
 
 def article_chunks(
     client: Client, cursor: Cursor, *, tags: list[str], keywords: list[str], follow: bool
-) -> Iterator[Chunk]:
+) -> Iterator[Page]:
     """The latest articles not handed over yet, page by page, each page's oldest first; with `follow`, each one
     kept is followed (its comments read from the next poll on)."""
     page = cursor.page or 1
@@ -87,13 +80,13 @@ def article_chunks(
             cursor.walk_finished()
         else:
             cursor.page = page + 1
-        yield Chunk(parse_articles(fresh[::-1]), more=not reached, reads=len(items))
+        yield Page(parse_articles(fresh[::-1]), more=not reached, reads=len(items))
         if reached:
             return
         page += 1
 
 
-def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Chunk]:
+def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Page]:
     """The article's comments not handed over yet, parents before their replies; nothing for an article gone from
     dev.to, which is forgotten, or one whose answer is unreadable, read again in its turn (the rest of the poll
     goes on: one deleted or broken article must not stop the others being read)."""
@@ -119,4 +112,4 @@ def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Chun
         if ident:
             seen[ident] = _epoch(node.get("created_at")) or 0
         fresh.append(node)
-    yield Chunk(parse_each(fresh, comment_mention, id_keys=("id_code",), platform="devto"), reads=len(nodes))
+    yield Page(parse_each(fresh, comment_mention, id_keys=("id_code",), platform="devto"), reads=len(nodes))

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, Provider, whoami_answer
+from channels.accounts.oauth import Begun, Grant, Provider, bot_grant, whoami_answer
 
 from ..base import AuthError, ConfigError, PayloadError
 from .client import API, headers_of, token_of
@@ -76,7 +76,4 @@ def whoami(session: requests.Session, token: str) -> tuple[str, str]:
 def bot_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as the channel's bot, after Discord says the token is `username`'s (any name, when none is given)."""
     token = token_of(channel)
-    name, uid = whoami(session, token)
-    if username and name.casefold() != username.casefold():
-        raise AuthError(f"The bot token is {name}'s, not {username}'s: name the account {name}.")
-    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
+    return bot_grant(token, *whoami(session, token), username=username)

@@ -32,7 +32,7 @@ from urllib.parse import quote
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, reply_request
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster, reply_request
 from channels.http_status import Ladder, answered, status_error, succeeded
 
 from ..base import OutgoingImage, ReplyError, ReplyTarget, SentReply
@@ -118,28 +118,22 @@ def _with_files(body: dict[str, Any], media: Sequence[OutgoingImage]) -> dict[st
 # every adapter's send is called, and not used.
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    media: Sequence[OutgoingImage] = (),
-    account: Account | None = None,
-    style: str = "",
-) -> SentReply:
-    if len(text) > MAX_LENGTH:
-        raise ReplyError(f"The reply is {len(text)} characters; Discord takes {MAX_LENGTH} at most.")
-    channel_id, guild = _where(target, channel)
-    thread_id = target.thread_id or ""
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
+    if len(reply.text) > MAX_LENGTH:
+        raise ReplyError(f"The reply is {len(reply.text)} characters; Discord takes {MAX_LENGTH} at most.")
+    channel_id, guild = _where(reply.target, reply.channel)
+    thread_id = reply.target.thread_id or ""
     if not thread_id or thread_id != channel_id:
-        thread_id = _thread_from(channel, session, channel_id, target)
+        thread_id = _thread_from(reply.channel, reply.session, channel_id, reply.target)
     body = {
-        "content": text,
+        "content": reply.text,
         "allowed_mentions": ALLOWED_MENTIONS,
-        "message_reference": {"message_id": target.external_id, "fail_if_not_exists": False},
+        "message_reference": {"message_id": reply.target.external_id, "fail_if_not_exists": False},
     }
-    response, data = _call(channel, session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, media))
+    response, data = _call(
+        reply.channel, reply.session, "POST", f"/channels/{thread_id}/messages", **_with_files(body, reply.media)
+    )
     return _sent(response, data, "post the reply", where=f"{guild or '@me'}/{thread_id}")
 
 

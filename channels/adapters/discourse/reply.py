@@ -11,20 +11,19 @@ shown in the post's raw as the composer's markdown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, answered, refusal, succeeded
 
-from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import Media, ReplyError, ReplyUncertain, SentReply
 from .oauth import base_url_of
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 KEY_REFUSED = "The API username or key is invalid"
 
@@ -63,41 +62,31 @@ REPLY_REFUSED: Ladder = {
 }
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    style: str = "",
-    media: Sequence[OutgoingImage] = (),
-) -> SentReply:
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
     from channels.accounts.tokens import account_request
 
-    topic_id = _int(target.raw.get("topic_id"))
-    if topic_id is None and target.thread_id.startswith("topic:") and target.thread_id[6:].isdigit():
-        topic_id = int(target.thread_id[6:])
+    topic_id = _int(reply.target.raw.get("topic_id"))
+    if topic_id is None and reply.target.thread_id.startswith("topic:") and reply.target.thread_id[6:].isdigit():
+        topic_id = int(reply.target.thread_id[6:])
     if topic_id is None:
-        raise ReplyError(f"Cannot reply to post {target.external_id[:40]!r}: its topic is not known.")
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    base = base_url_of(channel)
+        raise ReplyError(f"Cannot reply to post {reply.target.external_id[:40]!r}: its topic is not known.")
+    text, base = reply.text, base_url_of(reply.channel)
     shown: tuple[Media, ...] = ()
-    if media:
+    if reply.media:
         from .media import uploaded
 
         markdown, shown = uploaded(
-            account=account, session=session, base=base, images=media, signed=credential_headers,
+            account=reply.account, session=reply.session, base=base, images=reply.media, signed=credential_headers,
             refused=token_refused, errors_of=errors_of,
         )  # fmt: skip
         text = text.rstrip() + "\n\n" + "\n".join(markdown)
     body: dict[str, Any] = {"topic_id": topic_id, "raw": text}
-    if (number := _int(target.raw.get("post_number"))) is not None:
+    if (number := _int(reply.target.raw.get("post_number"))) is not None:
         body["reply_to_post_number"] = number
-    where = f"{account.username}'s posts in the topic"
+    where = f"{reply.account.username}'s posts in the topic"
     response, used = account_request(
-        session, "POST", f"{base}/posts.json", account=account, label="Discourse", where=where, json=body,
+        reply.session, "POST", f"{base}/posts.json", account=reply.account, label="Discourse", where=where, json=body,
         headers={"Accept": "application/json"}, signed=credential_headers, refused=token_refused,
     )  # fmt: skip
     answer = json_of(response)
@@ -119,5 +108,5 @@ def post_reply(
     wait = _int(extras.get("wait_seconds")) if isinstance(extras, dict) else None
     raise refusal(
         response, "Discourse", REPLY_REFUSED, what="reply", said=errors_of(answer) or "no reason given", secret=used,
-        user=account.username, when=f"in {wait} s" if wait is not None else "later",
+        user=reply.account.username, when=f"in {wait} s" if wait is not None else "later",
     )  # fmt: skip

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.accounts.sending import iso_or_now, json_of
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, refusal, succeeded
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .oauth import disqus_app
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 CREATE_URL = API_ROOT + "/posts/create.json"
 TOKEN_REFUSED = {4}  # "You must provide an authenticated user for this method": the token is no longer good
@@ -50,21 +50,18 @@ REFUSED: Ladder = dict.fromkeys(
 RATE_LIMITED = (ReplyError, "Disqus refused the reply (code None): " + REFUSALS[13] + ".")
 
 
-def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
-) -> SentReply:
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
     from channels.accounts.tokens import account_request
 
-    parent = target.external_id
+    parent = reply.target.external_id
     if not parent.isdigit():
         raise ReplyError(f"Cannot reply to {parent[:40]!r}: not a Disqus post id.")
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    public, _secret = disqus_app(channel)
-    where = f"{account.username}'s comments on the thread"
-    form = {"parent": parent, "message": text, "api_key": public}
+    public, _secret = disqus_app(reply.channel)
+    where = f"{reply.account.username}'s comments on the thread"
+    form = {"parent": parent, "message": reply.text, "api_key": public}
     response, used = account_request(
-        session, "POST", CREATE_URL, account=account, label="Disqus", where=where, refused=token_refused,
+        reply.session, "POST", CREATE_URL, account=reply.account, label="Disqus", where=where, refused=token_refused,
         signed=lambda tokens: {"data": {**form, "access_token": tokens["access_token"]}},
     )  # fmt: skip
     body = json_of(response)
@@ -74,7 +71,7 @@ def post_reply(
         post_id = str(post.get("id") or "") if isinstance(post, dict) else ""
         if not post_id.isdigit():
             raise ReplyUncertain(f"Disqus accepted the reply but named no post: check {where}.")
-        link = target.permalink.split("#", 1)[0]
+        link = reply.target.permalink.split("#", 1)[0]
         return SentReply(
             external_id=post_id,
             permalink=f"{link}#comment-{post_id}" if link else "",

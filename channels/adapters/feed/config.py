@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import BACKFILL_HOURS_HELP, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..values import config_keys_check, keyword_list, whole_numbers_check, with_defaults
 
 DEFAULTS: dict[str, Any] = {
     "feeds": [],
@@ -60,9 +60,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     return {**config, **{key: value for key, value in cleaned.items() if key in config}}
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 SCHEMA = KindSchema(

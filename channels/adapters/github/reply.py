@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of, scrubbed
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster, scrubbed
 from channels.http_status import Ladder, Rung, rate_limit_of, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
@@ -113,26 +113,24 @@ class Poster:
         )  # fmt: skip
 
 
-def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
-) -> SentReply:
-    kind, repo, number = where_of(target)
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    if len(text) > MAX_LENGTH:
-        raise ReplyError(f"GitHub takes at most {MAX_LENGTH:,} characters in a comment; this reply has {len(text):,}.")
-    poster = Poster(account=account, session=session, where=f"{account.username}'s comments on {repo}#{number}")
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
+    kind, repo, number = where_of(reply.target)
+    if (length := len(reply.text)) > MAX_LENGTH:
+        raise ReplyError(f"GitHub takes at most {MAX_LENGTH:,} characters in a comment; this reply has {length:,}.")
+    where = f"{reply.account.username}'s comments on {repo}#{number}"
+    poster = Poster(account=reply.account, session=reply.session, where=where)
     if kind in ("issue", "issue_comment"):
-        _, answer = poster.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": text})
+        _, answer = poster.call("POST", f"/repos/{repo}/issues/{number}/comments", {"body": reply.text})
         comment = clean.mapping(answer)
         node, link, at = comment.get("node_id"), comment.get("html_url"), comment.get("created_at")
         stored = raw_of("issue_comment", repo, number, comment)
     else:
-        raw = target.raw
-        discussion = clean.ident(raw.get("discussion_id")) or clean.ident(target.thread_id)
+        raw = reply.target.raw
+        discussion = clean.ident(raw.get("discussion_id")) or clean.ident(reply.target.thread_id)
         reply_to = clean.ident(raw.get("reply_to")) if kind == "discussion_comment" else ""
         variables = {
-            "input": {"discussionId": discussion, "body": text, **({"replyToId": reply_to} if reply_to else {})}
+            "input": {"discussionId": discussion, "body": reply.text, **({"replyToId": reply_to} if reply_to else {})}
         }
         comment = clean.mapping(
             clean.mapping(poster.graphql(ADD_COMMENT, variables).get("addDiscussionComment")).get("comment")

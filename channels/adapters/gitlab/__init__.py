@@ -103,8 +103,8 @@ class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
             "gitlab", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
         )
         result.platform_status.update(
-            rate_limit_remaining=client.remaining,
-            rate_limit_reset=client.reset_at.isoformat() if client.reset_at else None,
+            rate_limit_remaining=client.limits.remaining,
+            rate_limit_reset=client.limits.reset_at.isoformat() if client.limits.reset_at else None,
         )
         return result
 

@@ -5,23 +5,22 @@ the poller should do. Messages name the path, never the token.
 Rate limits (docs.gitlab.com, "Rate limits"; "GitLab.com rate limits"): a 429 carries ``Retry-After`` (seconds)
 and ``RateLimit-Reset`` (a Unix time); every answer of a throttled endpoint carries ``RateLimit-Remaining``. A
 429 on a poll's first call is `RateLimited`; later it ends the poll's walk (`PollBudget`). A remaining count at or
-below `LOW_REMAINING` ends the walk too, and the poll waits for ``RateLimit-Reset``: the desk never spends the
-last requests of a budget it shares with the token's owner.
+below `InstanceClient.LOW` (channels.http) ends the walk too, and the poll waits for ``RateLimit-Reset``: the desk
+never spends the last requests of a budget it shares with the token's owner.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, fetch_json
-from channels.http_status import Ladder, rate_limit_of
+from channels.http import InstanceClient, credential_of, fetch_json
+from channels.http_status import Ladder
 
 from ..base import AuthError, ConfigError
 from .config import api_root
@@ -29,7 +28,6 @@ from .config import api_root
 if TYPE_CHECKING:
     from channels.models import Channel
 
-LOW_REMAINING = 10
 _NEXT_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -48,24 +46,8 @@ class Page:
     next_params: dict[str, str] | None  # the query of the next page, None on the last one
 
 
-class Client(PollBudget):
-    """One poll's view of the instance: the request budget, the rate-limit figures it reported last."""
-
-    def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
-        super().__init__(budget)
-        self.session = session
-        self.base_url = base_url
-        self.token = token
-        self.remaining: int | None = None
-        self.reset_at: datetime | None = None
-
-    def get(self, path: str, params: dict[str, Any]) -> Page:
-        page = self.counted(lambda: self._get(path, params))
-        retry = (self.reset_at - datetime.now(tz=UTC)).total_seconds() if self.reset_at else None
-        self.stop_when_low(f"GitLab {path}", self.remaining, LOW_REMAINING, retry_after=retry)
-        return page
-
-    def _get(self, path: str, params: dict[str, Any]) -> Page:
+class Client(InstanceClient[Page]):
+    def read(self, path: str, params: dict[str, Any]) -> Page:
         label = f"GitLab {path}"
         headers = {"PRIVATE-TOKEN": self.token} if self.token else {}
         auth = AUTH_WITH_TOKEN if self.token else AUTH_WITHOUT_TOKEN
@@ -75,9 +57,7 @@ class Client(PollBudget):
             not_json="a sign-in or maintenance page, or base_url is not a GitLab instance",
             fields={"base_url": self.base_url},
         )  # fmt: skip
-        limits = rate_limit_of(response)
-        self.remaining = limits.remaining if limits.remaining is not None else self.remaining
-        self.reset_at = limits.reset_at or self.reset_at
+        self.heard(label, response)
         return Page(data, next_params(response, params))
 
 

@@ -12,21 +12,18 @@ comment, a locked discussion), 404 (the issue is gone or not visible), 429 with 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import requests
-
-from channels.accounts.sending import iso_or_now, json_of
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
-from ..base import Media, OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import Media, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text
 from .config import api_root, validate_config
 from .parse import whole
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 _THREAD_RE = re.compile(r"(\d+)/issues/(\d+)")
 
@@ -63,35 +60,25 @@ REPLY_REFUSED: Ladder = {
 }
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    style: str = "",
-    media: Sequence[OutgoingImage] = (),
-) -> SentReply:
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
     from channels.accounts.tokens import account_request
 
-    project_id, iid = issue_of(target)
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    base = validate_config(channel.config)["base_url"]
+    project_id, iid = issue_of(reply.target)
+    text, base = reply.text, validate_config(reply.channel.config)["base_url"]
     url = f"{api_root(base)}/projects/{project_id}/issues/{iid}/notes"
     shown: tuple[Media, ...] = ()
-    if media:
+    if reply.media:
         from .media import uploaded
 
         markdown, shown = uploaded(
-            account=account, session=session, api=api_root(base), web=base.rstrip("/"), project_id=project_id,
-            images=media, signed=token_headers,
+            account=reply.account, session=reply.session, api=api_root(base), web=base.rstrip("/"),
+            project_id=project_id, images=reply.media, signed=token_headers,
         )  # fmt: skip
         text = text.rstrip() + "\n\n" + "\n".join(markdown)
-    where = f"{account.username}'s comments on the issue"
+    where = f"{reply.account.username}'s comments on the issue"
     response, used = account_request(
-        session, "POST", url, account=account, label="GitLab", where=where, json={"body": text},
+        reply.session, "POST", url, account=reply.account, label="GitLab", where=where, json={"body": text},
         signed=token_headers, allow_redirects=False,
     )  # fmt: skip
     answer = json_of(response)
@@ -99,7 +86,7 @@ def post_reply(
         note_id = whole(answer.get("id")) if isinstance(answer, dict) else None
         if note_id is None:
             raise ReplyUncertain(f"GitLab accepted the reply but named no note: check {where}.")
-        issue_url = target.permalink.split("#", 1)[0]
+        issue_url = reply.target.permalink.split("#", 1)[0]
         return SentReply(
             external_id=f"{project_id}/notes/{note_id}",
             permalink=f"{issue_url}#note_{note_id}" if issue_url else "",
@@ -110,5 +97,5 @@ def post_reply(
     wait = rate_limit_of(response).wait()
     raise refusal(
         response, "GitLab", REPLY_REFUSED, what="reply", said=error_text(answer) or "no reason given", secret=used,
-        user=account.username, when=f"in {int(wait)} s" if wait is not None else "later",
+        user=reply.account.username, when=f"in {int(wait)} s" if wait is not None else "later",
     )  # fmt: skip

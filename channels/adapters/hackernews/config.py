@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..schema import KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, keyword_list, whole_numbers_check, with_defaults
 
 DEFAULTS: dict[str, Any] = {
     "keywords": [],
@@ -38,9 +38,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     return {**config, "keywords": keywords}
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 SCHEMA = KindSchema(

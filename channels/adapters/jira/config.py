@@ -7,7 +7,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting
-from ..values import config_keys_check, https_root
+from ..values import config_keys_check, https_root, with_defaults
 
 DEFAULTS: dict[str, Any] = {"site": "", "projects": [], "issue_type": "Bug"}
 ALLOWED = set(DEFAULTS)
@@ -49,8 +49,7 @@ def validate_config(config: Any) -> dict[str, Any]:
     return {**config, **cleaned}
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 SCHEMA = KindSchema(

@@ -10,15 +10,14 @@ starts no sign-in and says how to connect instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, Provider
+from channels.accounts.oauth import Grant, KeyOnly
 
-from ..base import AuthError, ConfigError
+from ..base import AuthError
 from .client import credentials_of, get
 from .config import validate_config
 
@@ -28,18 +27,10 @@ if TYPE_CHECKING:
 HOW = "Jira accounts connect with an API token: use the account's \"or with the account's API token\" link."
 
 
-class JiraApiToken(Provider):
-    label = "Jira"
+class JiraApiToken(KeyOnly):
+    label, how = "Jira", HOW
     refreshes = False  # an API token does not expire on a schedule: a refused one means connecting again
     not_refreshed = ("basic",)
-
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        raise ConfigError(HOW)
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        raise AuthError(HOW)
 
 
 def api_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:

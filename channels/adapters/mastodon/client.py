@@ -8,8 +8,8 @@ every answer carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-Ra
 time) for the limit the call is closest to; a throttled call is 429 ``{"error": "Too many requests"}`` with the
 same headers, ``X-RateLimit-Remaining: 0``. A 429 on a poll's first call is `RateLimited` (the channel waits for
 the reset); later it ends the poll's walk (`PollBudget`) and what was read is stored. A remaining count at or
-below `LOW_REMAINING` ends the walk too, and the next poll waits for the reset: the desk never spends the last
-requests of a budget the team's account shares with its people's apps.
+below `InstanceClient.LOW` (channels.http) ends the walk too, and the next poll waits for the reset: the desk
+never spends the last requests of a budget the team's account shares with its people's apps.
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from channels import clean
-from channels.http import PollBudget, credential_of, fetch_json
-from channels.http_status import Ladder, RateLimit, rate_limit_of
+from channels.http import InstanceClient, credential_of, fetch_json
+from channels.http_status import Ladder
 
 from ..base import AuthError, ConfigError, Gone, RateLimited
 
 if TYPE_CHECKING:
     from channels.models import Channel
 
-LOW_REMAINING = 10
 _LINK_RE = re.compile(r'<([^>]*)>\s*;\s*rel="?([a-z]+)"?')
 
 
@@ -49,24 +48,8 @@ class Page:
     newer: dict[str, str] | None  # the query of the page of newer items (Link rel="prev"), None without one
 
 
-class Client(PollBudget):
-    """One poll's view of the instance: the request budget and the rate-limit figures it reported last."""
-
-    def __init__(self, session: requests.Session, base_url: str, token: str, *, budget: int) -> None:
-        super().__init__(budget)
-        self.session = session
-        self.base_url = base_url
-        self.token = token
-        self.limits = RateLimit()
-
-    def get(self, path: str, params: dict[str, Any]) -> Page:
-        page = self.counted(lambda: self._get(path, params))
-        self.stop_when_low(
-            f"Mastodon {path}", self.limits.remaining, LOW_REMAINING, retry_after=self.limits.until_reset()
-        )
-        return page
-
-    def _get(self, path: str, params: dict[str, Any]) -> Page:
+class Client(InstanceClient[Page]):
+    def read(self, path: str, params: dict[str, Any]) -> Page:
         label = f"Mastodon {path}"
         response, data = fetch_json(
             self.session, self.base_url + path, label=label, params=params,
@@ -75,7 +58,7 @@ class Client(PollBudget):
             ladder=STATUS_LADDER if "/statuses/" in path else LADDER, error_text=error_text, secret=self.token,
             not_json="a maintenance page, or base_url is not a Mastodon instance",
         )  # fmt: skip
-        self.limits = self.limits.merged(rate_limit_of(response))
+        self.heard(label, response)
         return Page(data, newer_params(response))
 
 

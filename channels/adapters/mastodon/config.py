@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check, with_defaults
 
 DEFAULTS: dict[str, Any] = {
     "mentions": True,
@@ -55,9 +55,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 def clean_base_url(value: Any) -> str:

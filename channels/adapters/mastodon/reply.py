@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, rate_limit_of, succeeded
 from channels.http_status import refusal as send_refusal
 
@@ -42,7 +42,7 @@ from .cursor import usable_id
 from .length import instance_limits, status_length
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Account
 
 # Narrowest last: a reply may be as visible as its post or less, never more.
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -122,42 +122,32 @@ def idempotency_key(account: Account, status_id: str, text: str, images: Sequenc
     return hashlib.sha256(f"desk:{account.pk}:{status_id}:{text}{hashes}".encode()).hexdigest()
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    style: str = "",
-    media: Sequence[OutgoingImage] = (),
-) -> SentReply:
-    status_id = usable_id(target.external_id)
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
+    status_id = usable_id(reply.target.external_id)
     if not status_id:
-        raise ReplyError(f"Cannot reply to {str(target.external_id)[:40]!r}: not a Mastodon post.")
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    base = validate_config(channel.config)["base_url"]
+        raise ReplyError(f"Cannot reply to {str(reply.target.external_id)[:40]!r}: not a Mastodon post.")
+    base = validate_config(reply.channel.config)["base_url"]
     domain = instance_domain(base)
-    visibility = visibility_of(target=target, account=account, session=session, base_url=base)
-    if visibility == "direct" and not target.author_handle:
+    visibility = visibility_of(target=reply.target, account=reply.account, session=reply.session, base_url=base)
+    if visibility == "direct" and not reply.target.author_handle:
         raise ReplyError("This private mention's author is not known: a reply would reach nobody. Reply on Mastodon.")
-    body = addressed(text, target.author_handle, ours=account.username, domain=domain)
-    limits = instance_limits(session, base)
+    body = addressed(reply.text, reply.target.author_handle, ours=reply.account.username, domain=domain)
+    limits = instance_limits(reply.session, base)
     if (length := status_length(body, url_weight=limits.url_weight)) > limits.max_characters:
         raise ReplyError(
             f"The reply is {length} characters as Mastodon counts them (the author's handle included, each link "
             f"{limits.url_weight}); {domain} takes {limits.max_characters} at most. Nothing was sent."
         )
-    where = f"{account.username}'s posts"
+    where = f"{reply.account.username}'s posts"
     form: dict[str, Any] = {"status": body, "in_reply_to_id": status_id, "visibility": visibility}
-    if media:
+    if reply.media:
         from .media import uploaded
 
-        form["media_ids[]"] = uploaded(account=account, session=session, base=base, images=media)
+        form["media_ids[]"] = uploaded(account=reply.account, session=reply.session, base=base, images=reply.media)
     response, answer, used = account_call(
-        account=account, session=session, method="POST", url=f"{base}/api/v1/statuses", where=where, data=form,
-        headers={"Idempotency-Key": idempotency_key(account, status_id, body, media)},
+        account=reply.account, session=reply.session, method="POST", url=f"{base}/api/v1/statuses", where=where,
+        data=form, headers={"Idempotency-Key": idempotency_key(reply.account, status_id, body, reply.media)},
     )  # fmt: skip
     if not succeeded(response):
         raise refusal(

@@ -12,18 +12,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-import requests
-
-from channels.accounts.sending import epoch_or_now, json_of, scrubbed
+from channels.accounts.sending import Reply, epoch_or_now, json_of, reply_poster, scrubbed
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_URL
 from .oauth import reddit_signed
 from .parse import permalink_of
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 COMMENT_URL = API_URL + "/api/comment"
 FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,13}")
@@ -52,20 +50,18 @@ REPLY_REFUSED: Ladder = {
 }
 
 
-def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
-) -> SentReply:
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
     from channels.accounts.tokens import account_request
 
-    thing_id = target.external_id
+    thing_id = reply.target.external_id
     if not FULLNAME.fullmatch(thing_id or ""):
         raise ReplyError(f"Cannot reply to {str(thing_id)[:40]!r}: not a Reddit post or comment.")
-    if not text.strip():
-        raise ReplyError("The reply is empty.")
-    where = f"u/{account.username}'s comments"
+    where = f"u/{reply.account.username}'s comments"
     response, used = account_request(
-        session, "POST", COMMENT_URL, account=account, label="Reddit", where=where,
-        data={"api_type": "json", "thing_id": thing_id, "text": text}, signed=reddit_signed(channel, account),
+        reply.session, "POST", COMMENT_URL, account=reply.account, label="Reddit", where=where,
+        data={"api_type": "json", "thing_id": thing_id, "text": reply.text},
+        signed=reddit_signed(reply.channel, reply.account),
     )  # fmt: skip
     body = json_of(response)
     if not succeeded(response):

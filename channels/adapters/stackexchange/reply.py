@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 
 import requests
 
-from channels.accounts.sending import epoch_or_now, json_of
+from channels.accounts.sending import Reply, epoch_or_now, json_of, reply_poster
 from channels.http import credential_of
 from channels.http_status import Ladder, Rung, refusal, succeeded
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .config import site_domain
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 STYLES = (("comment", "Comment"), ("answer", "Answer"))
 TOKEN_ERRORS = {401, 402, 403, 406}  # access_token_required, invalid_access_token, access_denied, compromised
@@ -55,32 +55,30 @@ REFUSED: Ladder = {
 }
 
 
-def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
-) -> SentReply:
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
     from channels.accounts.tokens import account_request
 
-    style = style or "comment"
-    text = text.strip()
+    style, text = reply.style or "comment", reply.text.strip()
     if style == "answer":
-        post_id = _number(target.external_id, "q") or _number(target.thread_id, "q")
+        post_id = _number(reply.target.external_id, "q") or _number(reply.target.thread_id, "q")
         url = f"{API_ROOT}/questions/{post_id}/answers/add"
         if len(text) < ANSWER_MIN:
             raise ReplyError(f"An answer needs at least {ANSWER_MIN} characters on Stack Exchange.")
     else:
-        post_id = _number(target.external_id, "qa") or _number(target.parent_id, "qa")
+        post_id = _number(reply.target.external_id, "qa") or _number(reply.target.parent_id, "qa")
         url = f"{API_ROOT}/posts/{post_id}/comments/add"
         low, high = COMMENT_LENGTH
         if not low <= len(text) <= high:
             raise ReplyError(f"A comment is {low} to {high} characters on Stack Exchange; this one is {len(text)}.")
     if not post_id:
-        raise ReplyError(f"Cannot reply to {target.external_id[:40]!r} this way on Stack Exchange.")
-    site = channel.config.get("site", "stackoverflow")
-    key = credential_of(channel, "key")
-    where = f"{account.username}'s activity on {site_domain(site)}"
+        raise ReplyError(f"Cannot reply to {reply.target.external_id[:40]!r} this way on Stack Exchange.")
+    site = reply.channel.config.get("site", "stackoverflow")
+    key = credential_of(reply.channel, "key")
+    where = f"{reply.account.username}'s activity on {site_domain(site)}"
     form = {"body": text, "site": site, "preview": "false", **({"key": key} if isinstance(key, str) and key else {})}
     response, used = account_request(
-        session, "POST", url, account=account, label="Stack Exchange", where=where, refused=token_refused,
+        reply.session, "POST", url, account=reply.account, label="Stack Exchange", where=where, refused=token_refused,
         signed=lambda tokens: {"data": {**form, "access_token": tokens["access_token"]}},
     )  # fmt: skip
     body = json_of(response)

@@ -30,20 +30,20 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PollStopped, ReplyTarget, SentReply
+from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..polling import PolledAdapter, parsed_chunk_results
 from . import config as config_module
 from . import reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .oauth import TelegramBotToken, bot_token_grant
-from .paging import Chunk, update_chunks
+from .paging import update_chunks
 from .parse import Context, parse_page
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    from channels.models import Channel
 
 __all__ = ["DEFAULTS", "TelegramAdapter"]
 
@@ -54,17 +54,7 @@ class TelegramAdapter(PolledAdapter, config=config_module):
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 
-    def post_reply(
-        self,
-        *,
-        channel: Channel,
-        account: Account,
-        session: requests.Session,
-        target: ReplyTarget,
-        text: str,
-        style: str = "",
-    ) -> SentReply:
-        return reply.post_reply(channel=channel, session=session, target=target, text=text)
+    post_reply = staticmethod(reply.post_reply)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """Page after page of updates, each page's messages oldest first, each with the offset just after it."""
@@ -75,26 +65,8 @@ class TelegramAdapter(PolledAdapter, config=config_module):
             me = clean.mapping(client.call("getMe"))
             cursor.bot_id, cursor.bot_username = clean.ident(me.get("id")), clean.handle(me.get("username"))
         context = Context(bot_id=cursor.bot_id, bot_username=cursor.bot_username)
-        cut = [False]
-
-        def walked() -> Iterator[Chunk]:
-            try:
-                yield from update_chunks(client, config, context, cursor)
-            except PollStopped:
-                cut[0] = True
-
-        def result(chunk: Chunk, requests_made: int) -> FetchResult:
-            return chunk_result(
-                "telegram", channel, chunk.parsed, chunk, cursor.dump(), stopped=client.stopped,
-                requests_made=requests_made,
-            )  # fmt: skip
-
-        yield from chunk_results(
-            walked(),
-            result,
-            made=lambda: client.made,
-            closing=lambda: Chunk(Parsed(), more=cut[0]),
-            closes=lambda: cut[0],
+        yield from parsed_chunk_results(
+            "telegram", channel, [update_chunks(client, config, context, cursor)], client=client, cursor=cursor
         )
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check
+from ..values import config_keys_check, keyword_list, whole_numbers_check, with_defaults
 
 DEFAULTS: dict[str, Any] = {
     "chats": [],
@@ -52,9 +52,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The validated config with every default filled in."""
-    return {**DEFAULTS, **validate_config(config)}
+settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 SCHEMA = KindSchema(

@@ -7,38 +7,26 @@ the channel's bot token"): ``getMe`` says which bot the token is, and the accoun
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
-from channels.accounts.oauth import Begun, Grant, Provider
+from channels.accounts.oauth import Grant, KeyOnly, bot_grant
 
-from ..base import AuthError, ConfigError, PayloadError
+from ..base import PayloadError
 from .client import Client, token_of
 
 if TYPE_CHECKING:
     from channels.models import Channel
 
-NO_SIGN_IN = (
-    "A Telegram bot has no sign-in page: connect the account with the channel's bot token (from @BotFather) instead."
-)
 
-
-class TelegramBotToken(Provider):
+class TelegramBotToken(KeyOnly):
     """No authorisation to ask for: the bot acts with its token, the channel's credential."""
 
     label = "Telegram"
+    how = "A Telegram bot has no sign-in page: connect the account with the channel's bot token (from @BotFather)."
     refreshes = False  # a bot token does not expire: a revoked one is stored again in the channel's credentials
-
-    def begin(self, *, channel: Channel, redirect_uri: str, state: str) -> Begun:
-        raise ConfigError(NO_SIGN_IN)
-
-    def complete(
-        self, *, channel: Channel, session: requests.Session, params: Mapping[str, str], redirect_uri: str, secret: dict
-    ) -> Grant:
-        raise ConfigError(NO_SIGN_IN)
 
 
 def whoami(session: requests.Session, token: str) -> tuple[str, str]:
@@ -53,7 +41,4 @@ def whoami(session: requests.Session, token: str) -> tuple[str, str]:
 def bot_token_grant(*, channel: Channel, session: requests.Session, username: str) -> Grant:
     """Post as the channel's bot, after Telegram says the token is `username`'s (any name, when none is given)."""
     token = token_of(channel)
-    name, uid = whoami(session, token)
-    if username and name.casefold() != username.lstrip("@").casefold():
-        raise AuthError(f"The bot token is @{name}'s, not {username}'s: name the account {name}.")
-    return Grant(access_token=token, username=name, user_id=uid, extra={"token_type": "bot"})
+    return bot_grant(token, *whoami(session, token), username=username)

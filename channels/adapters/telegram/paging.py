@@ -10,25 +10,19 @@ message of the chats is. The bot's own messages are always kept (our replies).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from channels import clean
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
+from ..polling import Page
 from .client import Client
 from .cursor import Cursor
 from .parse import Context, chat_of, message_of, parent_of, parse_update, topic_of, words_of
 
 ALLOWED_UPDATES = ["message", "edited_message"]
-
-
-@dataclass
-class Chunk:
-    parsed: Parsed
-    more: bool = False
-    reads: int = 0
 
 
 def in_chats(message: dict[str, Any], chats: list[str]) -> bool:
@@ -82,7 +76,7 @@ def _joined(mention: IncomingMention, cursor: Cursor) -> IncomingMention:
     return mention
 
 
-def update_chunks(client: Client, config: dict[str, Any], context: Context, cursor: Cursor) -> Iterator[Chunk]:
+def update_chunks(client: Client, config: dict[str, Any], context: Context, cursor: Cursor) -> Iterator[Page]:
     """Pages of updates from the cursor's offset on, each a chunk."""
     limit = int(config["limit"])
     while client.can_call():
@@ -93,6 +87,6 @@ def update_chunks(client: Client, config: dict[str, Any], context: Context, curs
         if not isinstance(updates, list):
             raise PayloadError(f"Telegram getUpdates: expected a list of updates, got {clean.preview(updates)}")
         more = len(updates) >= limit
-        yield Chunk(page_chunk(updates, config, context, cursor), more=more, reads=len(updates))
+        yield Page(page_chunk(updates, config, context, cursor), more=more, reads=len(updates))
         if not more:
             return

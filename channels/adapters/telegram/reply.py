@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.accounts.sending import epoch_or_now, json_of, reply_request
+from channels.accounts.sending import Reply, epoch_or_now, json_of, reply_poster, reply_request
 from channels.http_status import Ladder, refusal, succeeded
 
-from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import method_url, retry_after, said, token_of
 from .parse import chat_of, message_key, message_of, permalink, topic_of
 from .platform import PLATFORM
 
 if TYPE_CHECKING:
-    from channels.models import Channel
+    pass
 
 MAX_LENGTH = PLATFORM.reply_rule.most
 
@@ -52,23 +52,26 @@ def _sent(session: requests.Session, token: str, body: dict[str, Any]) -> reques
         raise ReplyError(str(exc)) from None
 
 
-def post_reply(*, channel: Channel, session: requests.Session, target: ReplyTarget, text: str) -> SentReply:
-    if not text.strip() or len(text) > MAX_LENGTH:
-        raise ReplyError(f"A Telegram message is 1 to {MAX_LENGTH} characters; this reply is {len(text)}.")
-    message = message_of(target.raw)
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
+    """The reply as the channel's bot; `reply.account` is that bot (`oauth.bot_token_grant`), so the token is the
+    channel's, never the account's."""
+    if len(reply.text) > MAX_LENGTH:
+        raise ReplyError(f"A Telegram message is 1 to {MAX_LENGTH} characters; this reply is {len(reply.text)}.")
+    message = message_of(reply.target.raw)
     chat_id = clean.whole(chat_of(message).get("id"))
     message_id = clean.whole(message.get("message_id"), minimum=1)
     if chat_id is None or message_id is None:
         raise ReplyError("The stored message does not say its Telegram chat: reply on Telegram.")
     body: dict[str, Any] = {
         "chat_id": chat_id,
-        "text": text,
+        "text": reply.text,
         "reply_parameters": {"message_id": message_id, "allow_sending_without_reply": True},
     }
     if topic_of(message):
         body["message_thread_id"] = clean.whole(message.get("message_thread_id"))
-    token = token_of(channel)
-    response = _sent(session, token, body)
+    token = token_of(reply.channel)
+    response = _sent(reply.session, token, body)
     data = json_of(response)
     posted = clean.mapping(clean.mapping(data).get("result"))
     key = message_key(chat_of(posted).get("id"), posted.get("message_id"))

@@ -4,22 +4,21 @@ uploaded first (`media.py`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import requests
 from django.utils import timezone
 
+from channels.accounts.sending import Reply, reply_poster
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
 
-from ..base import OutgoingImage, ReplyError, ReplyTarget, ReplyUncertain, SentReply
+from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import TWEETS_URL, platform_error, retry_after
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
 from .parse import STATUS_URL
 
 if TYPE_CHECKING:
-    from channels.models import Account, Channel
+    pass
 
 
 def mentions_any(text: str, keywords: Any) -> bool:
@@ -62,33 +61,23 @@ REFUSED: Ladder = {
 }
 
 
-def post_reply(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    target: ReplyTarget,
-    text: str,
-    style: str = "",
-    media: Sequence[OutgoingImage] = (),
-) -> SentReply:
-    """POST /2/tweets as `account` (a connected handle of this channel), replying to `target` (with `media`
-    uploaded first, named by their ids)."""
+@reply_poster(media=True)
+def post_reply(reply: Reply) -> SentReply:
+    """POST /2/tweets as `reply.account` (a connected handle of this channel), replying to `reply.target` (with its
+    `media` uploaded first, named by their ids)."""
     from channels.accounts.tokens import account_request
 
-    reply_to = as_id(target.external_id)
+    reply_to = as_id(reply.target.external_id)
     if reply_to is None:
-        raise ReplyError(f"Cannot reply to {str(target.external_id)[:40]!r}: not an X post id.")
-    if not text or not text.strip():
-        raise ReplyError("The reply is empty.")
-    handle = account.username
-    post: dict[str, Any] = {"text": text, "reply": {"in_reply_to_tweet_id": reply_to}}
-    if media:
+        raise ReplyError(f"Cannot reply to {str(reply.target.external_id)[:40]!r}: not an X post id.")
+    handle = reply.account.username
+    post: dict[str, Any] = {"text": reply.text, "reply": {"in_reply_to_tweet_id": reply_to}}
+    if reply.media:
         from .upload import uploaded
 
-        post["media"] = {"media_ids": uploaded(account=account, session=session, images=media)}
+        post["media"] = {"media_ids": uploaded(account=reply.account, session=reply.session, images=reply.media)}
     response, used = account_request(
-        session, "POST", TWEETS_URL, account=account, label="X", where=f"@{handle}'s replies", json=post
+        reply.session, "POST", TWEETS_URL, account=reply.account, label="X", where=f"@{handle}'s replies", json=post
     )
     if succeeded(response):
         try:

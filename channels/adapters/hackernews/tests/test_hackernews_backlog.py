@@ -49,6 +49,16 @@ def noise(now):
     return [*other, *old, poll_option]
 
 
+def received_until_drained(channel: Channel) -> list[int]:
+    """What each poll received, polling until one receives nothing (30 polls at most)."""
+    received: list[int] = []
+    for _ in range(30):
+        received.append(ingested(channel_poll(channel_id=channel.pk)).received)
+        if received[-1] == 0:
+            break
+    return received
+
+
 @responses.activate
 def test_backlog_of_10000_drains_oldest_first_with_default_paging():
     now = int(time.time())
@@ -105,12 +115,7 @@ def test_a_second_holding_more_hits_than_a_page_is_read_whole_across_polls():
     hits += [comment_hit(6_000 + i, second - 100 + i * 300, text="gitlab") for i in range(10)]
     algolia = FakeAlgolia(hits)
     channel = ChannelFactory(config={"keywords": ["gitlab"], "max_requests_per_poll": 3})
-    received = []
-    for _ in range(30):
-        result = ingested(channel_poll(channel_id=channel.pk))
-        received.append(result.received)
-        if result.received == 0:
-            break
+    received = received_until_drained(channel)
     print(f"\nhackernews one busy second: per-poll received {received}, {len(algolia.requests)} requests")
     assert stored(channel) == sorted(h["objectID"] for h in hits)
     assert all(n > 0 for n in received[:-1])
@@ -124,11 +129,6 @@ def test_two_keywords_share_the_budget_and_both_drain():
     both = [comment_hit(30_000 + i, now - 60_000 + i, text="gitlab runner") for i in range(20)]
     FakeAlgolia([*gitlab, *runner, *both])
     channel = ChannelFactory(config={"keywords": ["gitlab", "runner"], "max_requests_per_poll": 8})
-    received = []
-    for _ in range(30):
-        result = ingested(channel_poll(channel_id=channel.pk))
-        received.append(result.received)
-        if result.received == 0:
-            break
+    received = received_until_drained(channel)
     assert Message.objects.filter(channel=channel).count() == 2_720
     assert all(n > 0 for n in received[:-1])
