@@ -5,7 +5,7 @@ it, in place: a worker listing the folder in between takes an empty or half-writ
 stops consuming for good (kombu issue #1551); `make run`'s worker died so after 6.5 minutes with 1,453 messages
 behind it. SQLite hands a message to one reader inside one transaction, so a row is either wholly there or not.
 
-kombu's transport as it ships is written for a server database; five things here make it hold with the several
+kombu's transport as it ships is written for a server database; six things here make it hold with the several
 processes `make run` starts (web, beat and both workers' pool processes publish; two workers consume):
 
 - a busy timeout: a writer waits for another's lock instead of failing at once ("database is locked");
@@ -15,7 +15,7 @@ processes `make run` starts (web, beat and both workers' pool processes publish;
 - no pooled connections (NullPool): a worker forks its pool processes, and SQLite forbids using a connection
   opened before a fork (its locks belong to the parent);
 - the tables made under a write lock: four processes starting at once on a fresh `var/` each saw none and the
-  second CREATE failed.
+  second CREATE failed; likewise a queue's row is inserted if missing, not looked for and then inserted.
 
 `file_messages_import` moves what the old file broker left queued into this one, once, when a worker starts.
 """
@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -36,6 +37,7 @@ from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from kombu.transport.sqlalchemy.models import metadata as kombu_tables
 from kombu.utils.encoding import bytes_to_str
 from sqlalchemy import create_engine, delete, event, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -74,8 +76,21 @@ def _connection_setup(dbapi_connection: Any, _record: object) -> None:
     cursor.close()
 
 
+@contextlib.contextmanager
+def _made_alone(database: str | None) -> Iterator[None]:
+    """Processes starting at once on a fresh file make its schema one at a time: switching a new file to WAL takes
+    a lock SQLite does not wait for (its busy timeout does not cover it), so a second process's PRAGMA failed with
+    "database is locked" (seen in tests/test_embedded_broker_queues.py). A lock file beside the broker's file."""
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _schema_make(engine: Engine) -> None:
-    with engine.connect() as connection:
+    with _made_alone(engine.url.database), engine.connect() as connection:
         # The journal mode is kept in the file: once set, every later connection of every process uses WAL.
         mode = connection.exec_driver_sql("PRAGMA journal_mode=WAL").scalar()
         if mode != "wal":
@@ -110,12 +125,24 @@ class Channel(kombu_sqlalchemy.Channel):
                     self._engines[url] = engine, sessionmaker(bind=engine)
         return self._engines[url]
 
+    def _get_or_create(self, queue: str) -> Any:
+        """The queue's row, made if missing. kombu's own looks, then inserts under a lock of its process only: two
+        workers starting on a fresh var/ both look, both insert, and the second dies on the name's UNIQUE
+        constraint (seen in CI). Inserted here with ON CONFLICT DO NOTHING, so whoever comes second finds the row."""
+        found = self.session.query(self.queue_cls).filter(self.queue_cls.name == queue).first()
+        if found is None:
+            made = sqlite_insert(self.queue_cls.__table__).values(name=queue).on_conflict_do_nothing()
+            self.session.execute(made)
+            self.session.commit()
+            found = self.session.query(self.queue_cls).filter(self.queue_cls.name == queue).one()
+        return found
+
     def _queue_id(self, queue: str) -> int:
         queues = self.queue_cls.__table__
         named = select(queues.c.id).where(queues.c.name == queue)
         found = self.session.execute(named).scalar()
         if found is None:
-            self._new_queue(queue)  # kombu's get-or-create of the queue's row
+            self._new_queue(queue)  # the get-or-create of the queue's row, above
             found = self.session.execute(named).scalar_one()
         return int(found)
 
