@@ -81,6 +81,7 @@ def main() -> None:
         default="full",
         help="full: the set's name, description and keywords; name: its name alone (the admin left the rest)",
     )
+    parser.add_argument("--mentions", type=int, default=0, help="the newest N of the set only (0: all; a smoke run)")
     args = parser.parse_args()
     setup_django()
     machine_print()
@@ -98,6 +99,7 @@ def main() -> None:
     version_bump(MODEL_VERSION)
     data = json.loads((REPO / args.dataset).read_text(encoding="utf-8"))
     mentions = sorted(data["mentions"], key=lambda m: m["at"])
+    mentions = mentions[-args.mentions :] if args.mentions else mentions
     _desk(data, args.product)
     with tempfile.TemporaryDirectory() as folder:
         lines = "".join(json.dumps(_ticket(m)) + "\n" for m in mentions)

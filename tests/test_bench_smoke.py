@@ -55,6 +55,7 @@ SMOKE: dict[str, Smoke] = {
     "import_zendesk.py": Smoke(("--tickets", "300", "--users", "60", "--organizations", "5"), "Target: import"),
     "ingest_throughput.py": Smoke(("--items", "2000", "--page-size", "200"), "COPY floor"),
     "judgement.py": Smoke(("--mentions", "40"), "first mention in a fresh worker"),
+    "judgement_learning_import.py": Smoke(("--mentions", "120"), "learned version"),
     "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
     "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),
     "memory.py": Smoke(("--set", "dev", "--rounds", "1"), "idle RSS"),
