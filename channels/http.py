@@ -302,6 +302,8 @@ class InstanceClient(PollBudget, Generic[P]):
         return self.counted(lambda: self.read(path, params))
 
     def read(self, path: str, params: dict[str, Any]) -> P:
+        """One request to the instance, its answer read as the platform's page: each platform's client says how
+        (GitLab's and Mastodon's `Client`); this base only counts and stops."""
         raise NotImplementedError
 
     def heard(self, label: str, response: requests.Response) -> None:

@@ -20,7 +20,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from channels.adapters import AdapterError
@@ -53,7 +53,9 @@ def conversations_watched(channel: Channel, *, now: datetime) -> list[DirectConv
             platform_created_at__gte=now - timedelta(days=settings.DESK_DM_WATCH_DAYS),
         )
         .exclude(solved_long)
-        .order_by("platform_created_at", "pk")[:PER_POLL]
+        # Least recently read first in the query itself, so that past PER_POLL watched DMs the newest are not left
+        # out of every poll: a DM never read has no cursor and comes first.
+        .order_by(F(f"raw__{CURSOR_KEY}__read_at").asc(nulls_first=True), "platform_created_at", "pk")[:PER_POLL]
     )
     if not sent:
         return []
