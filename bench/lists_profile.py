@@ -28,6 +28,21 @@ PAGES = {
 HEAVY_PEOPLE = 20  # bench/_lists_load.py: people 1..20 hold many identities, tickets and contributions
 
 
+def production_env(database: str, *, redis_db: int) -> None:
+    """Production settings for an in-process measurement (bench/page_profile.py's too): written here, not in
+    _common, because --tree loads an older tree's _common that may not have it."""
+    os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
+    os.environ.update(
+        DJANGO_ENV="production",
+        DJANGO_DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("SECRET_KEY", f"{database}-not-a-secret")
+    os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{redis_db}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", default=str(Path(__file__).resolve().parent.parent))
@@ -40,16 +55,7 @@ def main() -> None:
     # The tree's own bench helpers and apps; its settings find the project from the working directory too.
     os.chdir(args.tree)
     sys.path.insert(0, str(Path(args.tree) / "bench"))
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_lists")
-    os.environ.update(
-        DJANGO_ENV="production",
-        DJANGO_DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1,testserver",
-        SECURE_SSL_REDIRECT="false",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("SECRET_KEY", "bench-lists-not-a-secret")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
+    production_env("triage_bench_lists", redis_db=10)
     import _common
     from _cpu import CpuMeter
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import sys
 import time
@@ -24,18 +23,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage_bench_pages")
-os.environ.update(
-    DJANGO_ENV="production",
-    DJANGO_DEBUG="false",
-    ALLOWED_HOSTS="127.0.0.1,testserver",
-    SECURE_SSL_REDIRECT="false",
-    LOG_LEVEL="WARNING",
-)
-os.environ.setdefault("SECRET_KEY", "bench-pages-not-a-secret")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 import _common
 from _cpu import CpuMeter
+from lists_profile import production_env
+
+production_env("triage_bench_pages", redis_db=14)
 
 PAGES = {"floor": "/tickets/0/", "ticket": "/tickets/{}/", "queue": "/", "tickets": "/tickets/", "bare": "BARE"}
 # A page as the browser loads it (bench/_as_loaded.py): its first answer and every request it fires on load.
