@@ -188,3 +188,33 @@ def percentile(sorted_values: list[float], p: float) -> float:
         return float("nan")
     rank = max(1, min(len(sorted_values), math.ceil(p / 100 * len(sorted_values))))
     return sorted_values[rank - 1]
+
+
+class Checks:
+    """A bench's end-of-run checks: `check(label, ok, detail)` prints each, `exit_if_failed()` ends the run
+    non-zero if any failed."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def __call__(self, label: str, ok: bool, detail: str) -> None:
+        self.failures += 0 if ok else 1
+        print(f"  [{'ok' if ok else 'FAIL'}] {label}: {detail}")
+
+    def exit_if_failed(self) -> None:
+        if self.failures:
+            sys.exit(f"{self.failures} check(s) failed")
+
+
+def rollups_rebuilt() -> None:
+    """The KPI rollups built again over a freshly loaded table, timed."""
+    import time
+
+    from metrics.rollups import rollups_rebuild
+
+    started = time.perf_counter()
+    built = rollups_rebuild()
+    took = time.perf_counter() - started
+    print(
+        f"built the KPI rollups ({built['ticket']} ticket days, {built['event']} event days) in {took:.1f}s", flush=True
+    )

@@ -289,12 +289,4 @@ def load(n: int) -> None:
             cur.execute(f"VACUUM ANALYZE {table}")
     tickets, messages = loaded_size()
     print(f"loaded {tickets:,} tickets and {messages:,} messages in {time.perf_counter() - started:.0f}s", flush=True)
-    from metrics.rollups import rollups_rebuild
-
-    started = time.perf_counter()
-    built = rollups_rebuild()
-    print(
-        f"built the KPI rollups ({built['ticket']} ticket days, {built['event']} event days) "
-        f"in {time.perf_counter() - started:.0f}s",
-        flush=True,
-    )
+    _common.rollups_rebuilt()

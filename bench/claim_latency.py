@@ -350,12 +350,7 @@ def main() -> None:
         holder.close()
 
     print("checks:")
-    failures = 0
-
-    def check(label: str, ok: bool, detail: str) -> None:
-        nonlocal failures
-        failures += 0 if ok else 1
-        print(f"  [{'ok' if ok else 'FAIL'}] {label}: {detail}")
+    check = _common.Checks()
 
     ids = [pk for pk, _ in claimed]
     check("every claimed ticket distinct", len(set(ids)) == len(ids), f"{len(ids):,} claims, {len(set(ids)):,} ids")
@@ -376,8 +371,7 @@ def main() -> None:
     )
     still_served = Ticket.objects.filter(served_to__in=users).count()
     check("every served ticket submitted", still_served == 0, f"{still_served} still served")
-    if failures:
-        sys.exit(f"{failures} check(s) failed")
+    check.exit_if_failed()
 
 
 if __name__ == "__main__":

@@ -221,12 +221,7 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
     print()
     print("checks:")
-    failures = 0
-
-    def check(label: str, ok: bool, detail: str) -> None:
-        nonlocal failures
-        failures += 0 if ok else 1
-        print(f"  [{'ok' if ok else 'FAIL'}] {label}: {detail}")
+    check = _common.Checks()
 
     messages = Message.objects.count()
     check("messages == distinct ids", messages == data.distinct, f"{messages:,} vs {data.distinct:,}")
@@ -283,8 +278,7 @@ def main() -> None:
     )
     per_mention = {t: rows / data.distinct for t, (rows, _) in floor.items()}
     print("  rows per new mention: " + ", ".join(f"{t} {n:.2f}" for t, n in per_mention.items()))
-    if failures:
-        sys.exit(f"{failures} check(s) failed")
+    check.exit_if_failed()
 
 
 # What an ingest writes: the people tables go with people_person (CASCADE), so each run meets new authors.

@@ -119,15 +119,7 @@ def load(n: int) -> None:
         cur.execute("SELECT count(*) FROM mentions_ticketevent")
         events = cur.fetchone()[0]
     print(f"loaded {tickets:,} tickets and {events:,} events in {time.perf_counter() - started:.1f}s", flush=True)
-    from metrics.rollups import rollups_rebuild
-
-    started = time.perf_counter()
-    built = rollups_rebuild()
-    print(
-        f"built the KPI rollups ({built['ticket']} ticket days, {built['event']} event days) "
-        f"in {time.perf_counter() - started:.1f}s",
-        flush=True,
-    )
+    _common.rollups_rebuilt()
 
 
 def live_activity(advocate_id: int) -> None:
