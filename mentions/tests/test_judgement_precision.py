@@ -4,49 +4,24 @@ solving only at 0.95 on 30 or more, its other actions applying either way, and a
 stands. Tickets are labelled as the desk's history labels them (mentions.judgement.labels: answered, solved
 without a reply, corrected), judged as the worker's task stores judgements. No platform is called."""
 
-import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from advocacy import embeddings
 from advocacy.versioned import version_bump_now
-from mentions.models import JudgedBy, Macro, MacroAction, Message, Rule, Tag, Ticket, TicketEvent, TicketMeaning
-from mentions.services.judgement import judgement_correct, judgements_applied
+from mentions.models import JudgedBy, Macro, MacroAction, Message, Rule, Tag, Ticket, TicketEvent
+from mentions.services.judgement import judgements_applied
 from mentions.services.judgement_precision import (
     VERSION_KEY,
     Precision,
     precision_measure,
     precision_measured,
 )
-from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
+from mentions.tests.factories import MessageFactory, TicketFactory
+from mentions.tests.labelled import labelled
 
 pytestmark = pytest.mark.django_db
-
-
-def labelled(desk: str, how: str, n: int = 1, *, vector: bool = True) -> list[Ticket]:
-    """`n` tickets the desk judged `desk`, then labelled by what happened: "answered" (the team replied), "solved"
-    (without a reply), "corrected:<judgement>" (an advocate's correction), "" (still waiting: no label)."""
-    made = []
-    now = timezone.now()
-    for _ in range(n):
-        ticket = TicketFactory()
-        fields = {"judgement": desk, "judged_by": JudgedBy.DESK if desk else "", "judged_at": now}
-        if how == "answered":
-            fields.update(first_reply_at=now, status=Ticket.Status.SOLVED, solved_at=now)
-        elif how == "solved":
-            fields.update(status=Ticket.Status.SOLVED, solved_at=now)
-        Ticket.objects.filter(pk=ticket.pk).update(**fields)
-        ticket.refresh_from_db()
-        if vector:  # the labels are those with a stored meaning (what the model learns from)
-            TicketMeaning.objects.create(
-                ticket=ticket, model=embeddings.model_name(), vector=np.ones(8, np.float16).tobytes()
-            )
-        if how.startswith("corrected:"):
-            judgement_correct(ticket, how.split(":", 1)[1], AdvocateFactory())
-        made.append(ticket)
-    return made
 
 
 def test_the_precision_is_what_the_desk_said_against_what_the_ticket_turned_out_to_be():
