@@ -1,5 +1,6 @@
 """What the platforms' cursors (`Channel.cursor`) and walks keep and read back the same way: a map of ids to the
-second each was created or handed over, cleaned and cut to its newest; a time read as such a second."""
+second each was created or handed over, cleaned and cut to its newest; a time read as such a second; a platform's
+paging token fit to be stored."""
 
 from __future__ import annotations
 
@@ -23,3 +24,10 @@ def epoch_of(value: Any) -> int | None:
     """An ISO 8601 time as whole epoch seconds; None when it is not one."""
     moment = clean.iso_time(value)
     return int(moment.timestamp()) if moment is not None else None
+
+
+def token(value: Any, *, max_length: int) -> str | None:
+    """A platform's paging token (a cursor, an `after`) the channel's cursor may keep: only a plain short string
+    (no NUL, surrogate or control character); None otherwise."""
+    fits = isinstance(value, str) and value and len(value) <= max_length and clean.ident(value) == value
+    return value if fits else None
