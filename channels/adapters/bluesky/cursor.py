@@ -17,34 +17,22 @@ from typing import Any
 
 from channels import clean
 
+from ..marked_poll import marked_states
+from ..stored import token
 from .parse import post_uri
 
 SEEN_LIMIT = 2000
 _EPOCH_MAX = 2**40
 
 
-def _time(value: Any) -> float | None:
-    number = clean.number(value)
-    return number if number is not None and 0 <= number < _EPOCH_MAX else None
+def _point(resume: dict[str, Any]) -> dict[str, Any]:
+    """Where a cut-short walk goes on: the notifications' own cursor, or the time a search reads `until`."""
+    return {k: v for k in ("cursor", "until") if (v := token(resume.get(k), max_length=200))}
 
 
 def load_states(raw: Any) -> dict[str, dict[str, Any]]:
     """The streams' states, each with a usable mark, poll time and resume (or without them)."""
-    states: dict[str, dict[str, Any]] = {}
-    for key, value in clean.mapping(clean.mapping(raw).get("streams")).items():
-        value = clean.mapping(value)
-        state: dict[str, Any] = {}
-        for field in ("mark", "polled_at"):
-            if (moment := _time(value.get(field))) is not None:
-                state[field] = moment
-        resume = clean.mapping(value.get("resume"))
-        floor = _time(resume.get("floor"))
-        point = {k: resume[k] for k in ("cursor", "until") if isinstance(resume.get(k), str)}
-        point = {k: v for k, v in point.items() if v and len(v) <= 200 and clean.ident(v) == v}
-        if floor is not None and point:
-            state["resume"] = {"floor": floor, **point}
-        states[str(key)[:400]] = state
-    return states
+    return marked_states(raw, "mark", _point)
 
 
 def load_seen(raw: Any) -> dict[str, int]:

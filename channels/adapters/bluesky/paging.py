@@ -23,6 +23,7 @@ from channels import clean
 
 from ..base import PayloadError
 from ..polling import MarkedWalk
+from ..stored import token
 from .client import Client
 from .parse import post_uri, sort_time
 
@@ -67,14 +68,6 @@ def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def next_cursor(payload: dict[str, Any]) -> str | None:
-    cursor = payload.get("cursor")
-    # The channel's cursor keeps it: only a plain short string (no NUL, surrogate or control character).
-    return (
-        cursor if isinstance(cursor, str) and cursor and len(cursor) <= 200 and clean.ident(cursor) == cursor else None
-    )
-
-
 def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int]) -> Walk:
     """New items of one stream, newest first, then any backlog a capped poll left behind (`marked`)."""
     result = Walk(state={})
@@ -100,7 +93,7 @@ def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int
             if uri not in seen and uri not in result.uris:
                 result.entries.append(item)
                 result.uris.add(uri)
-        following = next_cursor(payload)
+        following = token(payload.get("cursor"), max_length=200)
         # A search goes on `until` the oldest time it reached (its offsets move as posts arrive).
         if stream.searches:
             resume = {"until": iso(oldest + 0.001)} if oldest is not None else {}

@@ -25,19 +25,12 @@ from typing import Any
 
 from channels import clean
 
+from ..stored import newest, stamps
+
 SEEN_LIMIT = 5000  # ids per stream; beyond it the oldest are forgotten (a re-read is then a duplicate the ingest drops)
 OVERLAP_SECONDS = 300  # a finished walk's next lower bound sits this far under the newest article it read
 FOLLOWED_LIMIT = 500  # articles taken in whose comments are read; beyond it those taken in first are forgotten
 DAY = 86_400
-
-
-def _seen(raw: Any) -> dict[str, int]:
-    found = {clean.ident(k): clean.whole(v, minimum=0) for k, v in clean.mapping(raw).items()}
-    return {k: v for k, v in found.items() if k and v is not None}
-
-
-def _newest(seen: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))[-SEEN_LIMIT:])
 
 
 @dataclass
@@ -55,12 +48,12 @@ class Followed:
 def _followed(raw: Any, *, until: int) -> dict[str, Followed]:
     """The followed articles taken in after `until`, the FOLLOWED_LIMIT taken in last."""
     loaded = ((clean.ident(k), Followed.load(v)) for k, v in clean.mapping(raw).items())
-    live = [(k, f) for k, f in loaded if k and f is not None and f.taken > until]
-    return dict(sorted(live, key=_by_taken)[-FOLLOWED_LIMIT:])
+    return _taken_last({k: f for k, f in loaded if k and f is not None and f.taken > until})
 
 
-def _by_taken(item: tuple[str, Followed]) -> tuple[int, str]:
-    return item[1].taken, item[0]
+def _taken_last(followed: dict[str, Followed]) -> dict[str, Followed]:
+    """The FOLLOWED_LIMIT articles taken in last."""
+    return dict(sorted(followed.items(), key=lambda kv: (kv[1].taken, kv[0]))[-FOLLOWED_LIMIT:])
 
 
 @dataclass
@@ -82,11 +75,11 @@ class Cursor:
         followed = _followed(raw.get("followed"), until=now - follow_days * DAY)
         return cls(
             since=max(0, now - backfill_hours * 3600) if since is None else since,
-            seen=_seen(walk.get("seen")),
+            seen=stamps(walk.get("seen")),
             page=clean.whole(walk.get("page"), minimum=2, maximum=10_000),
             top=clean.whole(walk.get("top"), minimum=0),
             # An article no longer followed is forgotten; one newly followed starts empty (its comments all new).
-            comments={a: _seen(stored.get(a)) for a in dict.fromkeys([*map(str, articles), *followed])},
+            comments={a: stamps(stored.get(a)) for a in dict.fromkeys([*map(str, articles), *followed])},
             followed=followed,
             now=now,
         )
@@ -122,18 +115,15 @@ class Cursor:
         if self.top is not None:
             self.since = max(self.since, self.top - OVERLAP_SECONDS)
         self.page, self.top = None, None
-        self.seen = _newest({k: v for k, v in self.seen.items() if v >= self.since})
-
-    def _followed_kept(self) -> list[tuple[str, Followed]]:
-        return sorted(self.followed.items(), key=_by_taken)[-FOLLOWED_LIMIT:]
+        self.seen = newest({k: v for k, v in self.seen.items() if v >= self.since}, SEEN_LIMIT)
 
     def dump(self) -> dict[str, Any]:
-        walk: dict[str, Any] = {"since": self.since, "seen": _newest(self.seen)}
+        walk: dict[str, Any] = {"since": self.since, "seen": newest(self.seen, SEEN_LIMIT)}
         if self.page is not None:
             walk.update(page=self.page, top=self.top)
         return {
             "version": 1,
             "articles": walk,
-            "followed": {k: {"taken": f.taken, "read": f.read} for k, f in self._followed_kept()},
-            "comments": {a: _newest(seen) for a, seen in self.comments.items()},
+            "followed": {k: {"taken": f.taken, "read": f.read} for k, f in _taken_last(self.followed).items()},
+            "comments": {a: newest(seen, SEEN_LIMIT) for a, seen in self.comments.items()},
         }

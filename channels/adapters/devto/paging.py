@@ -15,16 +15,12 @@ from channels import clean
 from ..base import Gone, PayloadError, PollStopped
 from ..guard import parse_each
 from ..polling import Page
+from ..stored import epoch_of
 from .client import Client
 from .cursor import Cursor
 from .parse import comment_mention, parse_articles, tree_nodes
 
 logger = logging.getLogger(__name__)
-
-
-def _epoch(value: Any) -> int | None:
-    moment = clean.iso_time(value)
-    return int(moment.timestamp()) if moment is not None else None
 
 
 def _tags(item: dict[str, Any]) -> list[str]:
@@ -61,7 +57,7 @@ def article_chunks(
         reached = len(items) < client.per_page  # the last page there is
         fresh = []
         for item in items:
-            published = _epoch(item.get("published_at")) if isinstance(item, dict) else None
+            published = epoch_of(item.get("published_at")) if isinstance(item, dict) else None
             if published is not None and published < cursor.since:
                 reached = True  # newest first: everything after this was handed over by an earlier walk
                 continue
@@ -110,6 +106,6 @@ def comment_chunk(client: Client, cursor: Cursor, article: int) -> Iterator[Page
         if ident in seen:
             continue
         if ident:
-            seen[ident] = _epoch(node.get("created_at")) or 0
+            seen[ident] = epoch_of(node.get("created_at")) or 0
         fresh.append(node)
     yield Page(parse_each(fresh, comment_mention, id_keys=("id_code",), platform="devto"), reads=len(nodes))

@@ -23,12 +23,9 @@ from typing import Any
 
 from channels import clean
 
+from ..stored import newest, stamps
+
 SEEN_LIMIT = 2000
-
-
-def _seen(raw: Any) -> dict[str, int]:
-    found = {clean.ident(k): clean.whole(v, minimum=0) for k, v in clean.mapping(raw).items()}
-    return {k: v for k, v in found.items() if k and v is not None}
 
 
 @dataclass
@@ -53,7 +50,7 @@ class FeedState:
             since=since if stored is None else stored,
             etag=clean.line(raw.get("etag"), max_length=300),
             modified=clean.line(raw.get("modified"), max_length=100),
-            seen=_seen(raw.get("seen")),
+            seen=stamps(raw.get("seen")),
             gone=clean.line(raw.get("gone"), max_length=300),
             moved=clean.line(raw.get("moved"), max_length=500),
             failures=clean.whole(raw.get("failures"), minimum=0, maximum=1_000_000) or 0,
@@ -65,9 +62,8 @@ class FeedState:
         """`ident` handed over; beyond SEEN_LIMIT the oldest are forgotten and `since` rises to what is kept."""
         self.seen[ident] = moment
         if len(self.seen) > SEEN_LIMIT:
-            kept = sorted(self.seen.items(), key=lambda kv: (kv[1], kv[0]))[-SEEN_LIMIT:]
-            self.seen = dict(kept)
-            self.since = max(self.since, kept[0][1])
+            self.seen = newest(self.seen, SEEN_LIMIT)
+            self.since = max(self.since, min(self.seen.values()))
 
     def failed(self, error: str) -> None:
         self.failures += 1

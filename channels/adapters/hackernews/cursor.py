@@ -19,6 +19,8 @@ from typing import Any
 
 from channels import clean
 
+from ..stored import newest
+
 SEEN_LIMIT = 5000  # ids per keyword; beyond it the oldest are forgotten (a re-read is then a duplicate)
 
 
@@ -28,10 +30,7 @@ class KeywordState:
     seen: dict[str, int] = field(default_factory=dict)
 
     def prune(self) -> None:
-        self.seen = {k: v for k, v in self.seen.items() if v >= self.start}
-        if len(self.seen) > SEEN_LIMIT:
-            newest = sorted(self.seen.items(), key=lambda kv: (kv[1], kv[0]))[-SEEN_LIMIT:]
-            self.seen = dict(newest)
+        self.seen = newest({k: v for k, v in self.seen.items() if v >= self.start}, SEEN_LIMIT)
 
     def advance(self, start: int) -> None:
         """Move the lower bound up (never down) and forget ids below it."""
@@ -78,7 +77,7 @@ class Cursor:
             "version": 2,
             "created_at_i": self.newest,
             "keywords": {
-                keyword: {"from": state.start, "seen": dict(sorted(state.seen.items(), key=lambda kv: (kv[1], kv[0])))}
+                keyword: {"from": state.start, "seen": newest(state.seen, SEEN_LIMIT)}
                 for keyword, state in self.keywords.items()
             },
         }

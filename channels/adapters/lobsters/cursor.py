@@ -20,14 +20,12 @@ from typing import Any
 
 from channels import clean
 
+from ..marked_poll import marked_states
+from ..stored import newest, stamps
+
 SEEN_LIMIT = 5000  # stories remembered; beyond it the oldest are forgotten (a re-read is a duplicate the ingest drops)
 WATCHED_LIMIT = 200  # stories whose comments are read; the ones watched longest are dropped first
 COMMENTS_LIMIT = 2000  # comments remembered per story
-
-
-def _seconds(raw: Any) -> dict[str, int]:
-    found = {clean.ident(k): clean.whole(v, minimum=0) for k, v in clean.mapping(raw).items()}
-    return {k: v for k, v in found.items() if k and v is not None}
 
 
 @dataclass
@@ -48,27 +46,18 @@ class Watched:
             until=until,
             read=clean.whole(raw.get("read"), minimum=0) or 0,
             count=-1 if count is None else count,
-            comments=_seconds(raw.get("comments")),
+            comments=stamps(raw.get("comments")),
         )
 
     def dump(self) -> dict[str, Any]:
-        kept = sorted(self.comments.items(), key=lambda kv: (kv[1], kv[0]))[-COMMENTS_LIMIT:]
-        return {"until": self.until, "read": self.read, "count": self.count, "comments": dict(kept)}
+        comments = newest(self.comments, COMMENTS_LIMIT)
+        return {"until": self.until, "read": self.read, "count": self.count, "comments": comments}
 
 
-def _state(raw: Any) -> dict[str, Any]:
-    """A stream's walk state, cleaned: a mark and poll time that are numbers, a resume that is a page."""
-    raw = clean.mapping(raw)
-    state: dict[str, Any] = {}
-    for key in ("created_at", "polled_at"):
-        number = clean.number(raw.get(key))
-        if number is not None and number >= 0:
-            state[key] = number
-    resume = clean.mapping(raw.get("resume"))
-    floor, page = clean.number(resume.get("floor")), clean.whole(resume.get("page"), minimum=1, maximum=10_000)
-    if floor is not None and page is not None:
-        state["resume"] = {"floor": floor, "page": page}
-    return state
+def _page(resume: dict[str, Any]) -> dict[str, Any]:
+    """Where a cut-short walk goes on: the listing's page."""
+    page = clean.whole(resume.get("page"), minimum=1, maximum=10_000)
+    return {"page": page} if page is not None else {}
 
 
 @dataclass
@@ -82,8 +71,8 @@ class Cursor:
         raw = clean.mapping(raw)
         stories = {clean.ident(k): Watched.load(v) for k, v in clean.mapping(raw.get("stories")).items()}
         return cls(
-            streams={clean.ident(k): _state(v) for k, v in clean.mapping(raw.get("streams")).items() if clean.ident(k)},
-            seen=_seconds(raw.get("seen")),
+            streams=marked_states(raw, "created_at", _page),
+            seen=stamps(raw.get("seen")),
             stories={k: v for k, v in stories.items() if k and v is not None},
         )
 

@@ -28,6 +28,7 @@ from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
 from ..polling import MarkedWalk
+from ..stored import epoch_of
 from .client import NEWEST_URL, PAGE_SIZE, Client, tag_url
 from .cursor import Cursor, Watched
 from .parse import placed_comments, tags_of
@@ -61,11 +62,6 @@ def streams_of(config: dict[str, Any]) -> list[Stream]:
     return streams
 
 
-def epoch(value: Any) -> int | None:
-    moment = clean.iso_time(value)
-    return int(moment.timestamp()) if moment is not None else None
-
-
 def kept(item: dict[str, Any], keywords: list[str]) -> bool:
     """Whether the channel wants the story: one of its keywords in its title, text, link or tags (a tag listing
     holds only the channel's tags already)."""
@@ -92,7 +88,7 @@ def walk(client: Client, stream: Stream, state: dict[str, Any], cursor: Cursor, 
         complete = False
         for item in items:
             short_id = clean.ident(item.get("short_id")) if isinstance(item, dict) else ""
-            created = epoch(item.get("created_at")) if isinstance(item, dict) else None
+            created = epoch_of(item.get("created_at")) if isinstance(item, dict) else None
             if not short_id or created is None:
                 result.stories.append(item)  # rejected by the parser, with its payload
                 continue
@@ -163,6 +159,6 @@ def comments_read(client: Client, cursor: Cursor, stories: list[str], *, now: in
             if own and own in watched.comments:
                 continue
             if own:
-                watched.comments[own] = epoch(comment.get("created_at")) or now
+                watched.comments[own] = epoch_of(comment.get("created_at")) or now
             found.append(comment)
     return found

@@ -18,6 +18,9 @@ from typing import Any
 
 from channels import clean
 
+from ..marked_poll import marked_states
+from ..stored import token
+
 SEEN_LIMIT = 1000
 _EPOCH_MAX = 2**40
 
@@ -26,22 +29,15 @@ def _stamp(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -1 <= value < _EPOCH_MAX
 
 
+def _point(resume: dict[str, Any]) -> dict[str, Any]:
+    """Where a cut-short walk goes on: the listing's `after`."""
+    after = token(resume.get("after"), max_length=100)
+    return {"after": after} if after else {}
+
+
 def load_states(raw: Any) -> dict[str, dict[str, Any]]:
     """The streams' states, each with a usable mark, poll time and resume (or without them)."""
-    states: dict[str, dict[str, Any]] = {}
-    for key, value in clean.mapping(clean.mapping(raw).get("streams")).items():
-        value = clean.mapping(value)
-        state: dict[str, Any] = {}
-        for field in ("created_utc", "polled_at"):
-            number = clean.number(value.get(field))
-            if number is not None and 0 <= number < _EPOCH_MAX:
-                state[field] = number
-        resume = clean.mapping(value.get("resume"))
-        after, floor = resume.get("after"), clean.number(resume.get("floor"))
-        if isinstance(after, str) and clean.ident(after) == after and floor is not None and 0 <= floor < _EPOCH_MAX:
-            state["resume"] = {"after": after, "floor": floor}
-        states[str(key)] = state
-    return states
+    return marked_states(raw, "created_utc", _point)
 
 
 def load_seen(raw: Any) -> dict[str, list[int]]:

@@ -27,6 +27,7 @@ from channels import clean
 
 from ..base import PayloadError
 from ..polling import MarkedWalk
+from ..stored import token
 from .client import Client
 from .parse import KINDS, created_of, fullname, page_entries, signature, thing_of
 
@@ -63,10 +64,7 @@ def streams_of(config: dict[str, Any]) -> list[Stream]:
 
 
 def next_after(payload: dict[str, Any]) -> str | None:
-    data = payload.get("data")
-    after = data.get("after") if isinstance(data, dict) else None
-    # The cursor keeps it: only a plain fullname (no NUL, surrogates or control characters) is stored.
-    return after if isinstance(after, str) and after and len(after) <= 100 and clean.ident(after) == after else None
+    return token(clean.mapping(payload.get("data")).get("after"), max_length=100)  # a plain fullname, to be stored
 
 
 def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, list[int]]) -> Walk:

@@ -37,6 +37,13 @@ def _epoch(value: Any) -> int | None:
     return clean.whole(value, minimum=0, maximum=4_102_444_800)
 
 
+def _rows(raw: Any, width: int, limit: int) -> list[list[int]]:
+    """The first `limit` stored rows of `width` ids each (a question and its time...); a row with a value that is
+    no id is dropped (0 stands for it, which all() refuses)."""
+    rows = ([id_of(v) or 0 for v in clean.items(row)] for row in clean.items(raw)[:limit])
+    return [row for row in rows if len(row) == width and all(row)]
+
+
 @dataclass
 class Mark:
     """One stream's position: read from ``since - overlap`` (or from ``resume``/``walk`` when a walk stopped
@@ -148,16 +155,8 @@ class Cursor:
             return cls()
         tags = {str(t): m for t, m in ((t, Mark.load(v)) for t, v in clean.mapping(raw.get("tags")).items()) if m}
         watch = clean.mapping(raw.get("watch"))
-        questions: dict[int, int] = {}
-        for row in clean.items(watch.get("questions"))[:WATCH_QUESTIONS]:
-            values = [id_of(v) or 0 for v in clean.items(row)]  # no id: 0, which all() refuses as it did None
-            if len(values) == 2 and all(values):
-                questions[values[0]] = values[1]
-        answers: dict[int, tuple[int, int]] = {}
-        for row in clean.items(watch.get("answers"))[:WATCH_ANSWERS]:
-            values = [id_of(v) or 0 for v in clean.items(row)]  # no id: 0, which all() refuses as it did None
-            if len(values) == 3 and all(values):
-                answers[values[0]] = (values[1], values[2])
+        questions = {row[0]: row[1] for row in _rows(watch.get("questions"), 2, WATCH_QUESTIONS)}
+        answers = {a: (q, t) for a, q, t in _rows(watch.get("answers"), 3, WATCH_ANSWERS)}
         backoff = {}
         for method, until in clean.mapping(raw.get("backoff")).items():
             seconds = clean.number(until)

@@ -127,10 +127,7 @@ class Poll:
         if qid not in self.cursor.questions and created >= self.cutoff:
             self._watch_question(qid, created)
         delivered = any(mention.external_id in m.seen for m in self.cursor.tags.values())
-        if qid in self.known_questions or delivered or mention.external_id in self.handed:
-            return None
-        self.handed.add(mention.external_id)
-        return mention
+        return self._once(mention, handed_before=qid in self.known_questions or delivered)
 
     def _watch_question(self, qid: int, created: int) -> None:
         watch = self.cursor.questions
@@ -205,16 +202,16 @@ class Poll:
             self.new_times["comments"].append(created)
             newest_first = sorted(watched.items(), key=lambda kv: (-kv[1][1], -kv[0]))[:WATCH_ANSWERS]
             self.cursor.answers_watched = dict(newest_first)
-        ext = mention.external_id
-        if aid in self.known_answers or ext in mark.seen or ext in self.handed:
-            return None
-        self.handed.add(ext)
-        return mention
+        return self._once(mention, handed_before=aid in self.known_answers or mention.external_id in mark.seen)
 
     def _comment(self, item: Any, *, mark: Mark, links: PostLinks, returned: dict[str, int]) -> IncomingMention | None:
         mention = comment_mention(_object(item), self.domain, posts=links)
         returned[mention.external_id] = int(mention.created_at.timestamp())
-        if mention.external_id in mark.seen or mention.external_id in self.handed:
+        return self._once(mention, handed_before=mention.external_id in mark.seen)
+
+    def _once(self, mention: IncomingMention, *, handed_before: bool) -> IncomingMention | None:
+        """The mention, unless an earlier poll or this one handed it over already."""
+        if handed_before or mention.external_id in self.handed:
             return None
         self.handed.add(mention.external_id)
         return mention

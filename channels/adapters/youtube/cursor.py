@@ -22,13 +22,10 @@ from typing import Any
 
 from channels import clean
 
+from ..stored import newest, stamps
+
 SEEN_LIMIT = 20_000  # comment ids kept; beyond it the oldest go (a re-read is then a duplicate the ingest drops)
 VIDEOS_LIMIT = 500
-
-
-def _stamps(raw: Any) -> dict[str, int]:
-    found = {clean.ident(k): clean.whole(v, minimum=0) for k, v in clean.mapping(raw).items()}
-    return {k: v for k, v in found.items() if k and v is not None}
 
 
 def _counts(raw: Any) -> dict[str, list[int]]:
@@ -64,10 +61,10 @@ class Cursor:
         raw = clean.mapping(raw)
         return cls(
             quota=clean.mapping(raw.get("quota")),
-            seen=_stamps(raw.get("seen")),
+            seen=stamps(raw.get("seen")),
             replies=_counts(raw.get("replies")),
             videos=_videos(raw.get("videos")),
-            searched=_stamps(raw.get("searched")),
+            searched=stamps(raw.get("searched")),
         )
 
     def forget_before(self, moment: int, now: int) -> None:
@@ -77,11 +74,10 @@ class Cursor:
         self.videos = {k: v for k, v in self.videos.items() if v["until"] > now}
 
     def dump(self) -> dict[str, Any]:
-        newest = sorted(self.seen.items(), key=lambda kv: (kv[1], kv[0]))[-SEEN_LIMIT:]
         return {
             "version": 1,
             "quota": self.quota,
-            "seen": dict(newest),
+            "seen": newest(self.seen, SEEN_LIMIT),
             "replies": self.replies,
             "videos": self.videos,
             "searched": self.searched,

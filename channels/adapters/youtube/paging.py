@@ -20,6 +20,7 @@ from channels import clean
 
 from ..base import Gone, PollStopped
 from ..polling import Page
+from ..stored import epoch_of
 from .client import Client
 from .cursor import Cursor
 from .parse import Context, included_replies, parse_comments, placed, snippet_of, thread_comments
@@ -27,11 +28,6 @@ from .parse import Context, included_replies, parse_comments, placed, snippet_of
 logger = logging.getLogger(__name__)
 REPLY_PAGES_MAX = 10  # 1,000 replies to one comment in one poll; the rest come with the next
 SEARCH_OVERLAP_SECONDS = 3600  # a search reaches back this far before the last one: YouTube indexes late
-
-
-def _epoch(value: Any) -> int | None:
-    moment = clean.iso_time(value)
-    return int(moment.timestamp()) if moment is not None else None
 
 
 def _key(item: Any) -> str:
@@ -73,7 +69,7 @@ class Walk:
         it carries and than were read before."""
         snippet = snippet_of(thread)
         top = clean.mapping(snippet.get("topLevelComment"))
-        stamp = _epoch(snippet_of(top).get("publishedAt")) or self.now
+        stamp = epoch_of(snippet_of(top).get("publishedAt")) or self.now
         found: list[tuple[Any, int]] = []
         keys: set[str] = set()
         for comment in thread_comments(thread) if isinstance(thread, dict) else [thread]:
@@ -115,7 +111,7 @@ class Walk:
             try:
                 for thread in threads:
                     top = snippet_of(clean.mapping(snippet_of(thread).get("topLevelComment")))
-                    published = _epoch(top.get("publishedAt"))
+                    published = epoch_of(top.get("publishedAt"))
                     if published is not None and published < self.floor:
                         reached = True  # newest first: the rest is older than the window
                         break
