@@ -43,7 +43,7 @@ from mentions.ticket_page.history import history_lines
 from mentions.ticket_page.macro_picker import macro_picker
 from mentions.ticket_page.panels import panels_shown_inline, posted_value, ticket_panels
 from mentions.views.access import ticket_open, work_queue
-from mentions.views.in_place import action_done, action_failed, from_htmx
+from mentions.views.in_place import action_done, action_failed, action_refused
 from mentions.views.lists import serve_next
 from mentions.views.refused import COMPOSER_POSTS, refused_forms
 
@@ -210,18 +210,8 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
         if seen is None:
             raise versions.TicketStale(versions.NO_VERSION)
         message = run(obj, form.cleaned_data, seen)
-    except versions.TicketStale as exc:
-        form.add_error(None, exc)
-        return action_failed(request, pk, key, form, 409)
-    except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
-        form.add_error(None, exc)
-        return action_failed(request, pk, key, form, 400)
-    except PermissionDenied as exc:
-        if not from_htmx(request):
-            raise  # a form the page did not offer (its control is not shown): the 403 page
-        # In place, the reason goes beside the control (the outward policy's, or the ticket not being theirs).
-        form.add_error(None, str(exc) or "You cannot do this here.")
-        return action_failed(request, pk, key, form, 403)
+    except (ValidationError, PermissionDenied) as exc:  # the service saved what it must (a failed send, the draft)
+        return action_refused(request, pk, key, form, exc)
     if message:
         messages.success(request, message)
     return action_done(request, key, after_action(request, obj, served_view))
