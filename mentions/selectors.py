@@ -149,19 +149,6 @@ def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[
     return qs.order_by(F("followup_at").asc(nulls_last=True), "requested_at", "id")[:limit]
 
 
-def ticket_list(
-    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = "", order: str = ""
-) -> QuerySet[Ticket]:
-    """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
-    (waiting, not yet answered), least time left first (ticket_sla_due_idx). `q` searches as
-    the embedded default does (mentions.search.tickets; the ticket list pages through search.ticket_search)."""
-    from mentions.search import tickets as search
-
-    query = search.TicketQuery(q=q, status=status, channel_id=channel_id, assignee_id=assignee_id, order=order)
-    qs = search.fallback_queryset(query) if query.has_text else search.ticket_queryset(query)
-    return qs.select_related("channel", "assignee").prefetch_related("tags")
-
-
 # The id of the ticket's latest reply submitted for approval (mentions.services.approvals.approval_shown), read with
 # the page's ticket so that a ticket without one costs no query; written out as the panels' presence is
 # (mentions.ticket_page.panels.panels_present: a RawSQL compiles in a fraction of a Subquery's time).

@@ -58,10 +58,6 @@ class Report:
     seconds: float = 0.0
 
 
-class _RollBack(Exception):
-    pass
-
-
 def datasets_default() -> list[tuple[str, Path]]:
     """The held-out set first when it exists, then the one seen since, then the development set."""
     found = [*(("held-out", h) for h in HELD_OUT_SETS), *(("held-out, seen", s) for s in SEEN)]
@@ -174,23 +170,19 @@ def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] |
         label=label or dataset_label(path), path=str(path), product=str(data.get("product")), count=len(mentions)
     )
     started = time.perf_counter()
-    got: list[dict[str, str]] = []
-    try:
-        with transaction.atomic():
-            ids = _store(mentions)
-            product = _product(data)
-            verdicts = batch_judge(ids, product=product)
-            verdicts_store(verdicts)
-            rows = Ticket.objects.in_bulk(ids)
-            got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
-            report.unsure = sum(rows[i].judgement_unsure for i in ids)
-            if learn:
-                truth_judgements = [str(m["label"].get("judgement", "")) for m in mentions]
-                trained_on = path.name if path.name in TRAINING_SETS else ""
-                report.curve = _curve(ids, truth_judgements, product, learn, trained_on)
-            raise _RollBack
-    except _RollBack:
-        pass
+    with transaction.atomic():
+        ids = _store(mentions)
+        product = _product(data)
+        verdicts = batch_judge(ids, product=product)
+        verdicts_store(verdicts)
+        rows = Ticket.objects.in_bulk(ids)
+        got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
+        report.unsure = sum(rows[i].judgement_unsure for i in ids)
+        if learn:
+            truth_judgements = [str(m["label"].get("judgement", "")) for m in mentions]
+            trained_on = path.name if path.name in TRAINING_SETS else ""
+            report.curve = _curve(ids, truth_judgements, product, learn, trained_on)
+        transaction.set_rollback(True)  # the whole run leaves nothing
     report.seconds = round(time.perf_counter() - started, 2)
     report_score(report, mentions, got)
     return report
