@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from mentions.models import Ticket
 from mentions.services.assignment import assignee_change, queue_workers
@@ -19,22 +19,13 @@ from mentions.services.events import status_set, tags_add, tags_remove
 MAX_TICKETS = 200
 
 
-class Action:
-    ASSIGN = "assign"
-    UNASSIGN = "unassign"
-    ADD_TAG = "add_tag"
-    REMOVE_TAG = "remove_tag"
-    PRIORITY = "priority"
-    STATUS = "status"
-
-    choices = [
-        (ASSIGN, "Assign to…"),
-        (UNASSIGN, "Unassign (back to the queue)"),
-        (ADD_TAG, "Add tag…"),
-        (REMOVE_TAG, "Remove tag…"),
-        (PRIORITY, "Set priority…"),
-        (STATUS, "Set status…"),
-    ]
+class Action(models.TextChoices):
+    ASSIGN = "assign", "Assign to…"
+    UNASSIGN = "unassign", "Unassign (back to the queue)"
+    ADD_TAG = "add_tag", "Add tag…"
+    REMOVE_TAG = "remove_tag", "Remove tag…"
+    PRIORITY = "priority", "Set priority…"
+    STATUS = "status", "Set status…"
 
     @classmethod
     def done(cls, action: str, value: Any) -> str:

@@ -211,6 +211,8 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
             raise versions.TicketStale(versions.NO_VERSION)
         message = run(obj, form.cleaned_data, seen)
     except (ValidationError, PermissionDenied) as exc:  # the service saved what it must (a failed send, the draft)
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            exc = ValidationError(" ".join(exc.messages))  # a field's ("until"): beside the control, as the form's own
         return action_refused(request, pk, key, form, exc)
     if message:
         messages.success(request, message)
