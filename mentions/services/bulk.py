@@ -84,9 +84,9 @@ def _step(action: str, value: Any) -> Callable[[Ticket, Any], bool]:
     if action == Action.ASSIGN:
         if value is None or not queue_workers().filter(pk=value.pk).exists():
             raise ValidationError("Choose someone who can work the queue.")
-        return lambda ticket, user: _assign(ticket, user, value)
+        return lambda ticket, user: assignee_change(ticket=ticket, to=value, actor=user, via="bulk")
     if action == Action.UNASSIGN:
-        return lambda ticket, user: _assign(ticket, user, None)
+        return lambda ticket, user: assignee_change(ticket=ticket, to=None, actor=user, via="bulk")
     if action in (Action.ADD_TAG, Action.REMOVE_TAG):
         if not value:
             raise ValidationError("Type the tag.")
@@ -101,10 +101,6 @@ def _step(action: str, value: Any) -> Callable[[Ticket, Any], bool]:
             raise ValidationError("Choose a status.")
         return lambda ticket, user: _status(ticket, user, value)
     raise ValidationError("Choose an action.")
-
-
-def _assign(ticket: Ticket, user: Any, to: Any) -> bool:
-    return assignee_change(ticket=ticket, to=to, actor=user, via="bulk")
 
 
 def _status(ticket: Ticket, user: Any, status: str) -> bool:

@@ -99,7 +99,7 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
-    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj)}
+    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj, {})}
     return render(request, panel.template, context)
 
 

@@ -61,14 +61,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:  # deleted in between
         return render(request, "404.html", status=404)
-    return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
-
-
-def ticket_page_render(
-    request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200
-) -> HttpResponse:
-    """The whole ticket page (see `ticket_page_context`)."""
-    return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
+    return render(request, "mentions/ticket.html", ticket_page_context(request, obj, refused_forms(request, obj.pk)))
 
 
 def ticket_page_context(
@@ -166,7 +159,7 @@ def ticket_page_context(
         "snooze_slack_ready": slack_configured(),
         "ticket_panels": shown,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
-        "presence_others": presence.presence_touch_by_id(
+        "presence_others": presence.presence_touch(
             ticket_id=obj.pk, user_id=str(request.user.pk), name=request.user.get_username()
         ),
         **panel_context,
@@ -298,7 +291,8 @@ def ticket_presence(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"others": []}, status=404)
     others = presence.presence_touch(
         ticket_id=pk,
-        user=request.user,
+        user_id=str(request.user.pk),
+        name=request.user.get_username(),
         typing=request.POST.get("typing") == "1",
         leaving=request.POST.get("leaving") == "1",
     )
