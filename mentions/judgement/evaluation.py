@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from channels.models import Channel
 from mentions.judgement.curve import Step, curve_lines, learning_curve
 from mentions.judgement.features import feature_matrix
+from mentions.judgement.learning import scores
 from mentions.judgement.product import Product, product_load, product_make
 from mentions.judgement.run import batch_judge, hand_read, verdicts_store
 from mentions.judgement.shipped_model import TRAINING_SETS
@@ -124,19 +125,17 @@ def _store(mentions: list[dict[str, Any]]) -> list[int]:
 
 
 def _figures(truth: list[dict[str, str]], got: list[dict[str, str]]) -> dict[str, float]:
-    def share(hits: int, total: int) -> float:
-        return round(hits / total, 3) if total else float("nan")
-
-    pairs = list(zip(truth, got, strict=True))
-    figures: dict[str, float] = {}
-    for name, kind in (("needs_response", Judgement.NEEDS_RESPONSE), ("noise", Judgement.NOISE)):
-        predicted = [t for t, g in pairs if g["judgement"] == kind]
-        actual = [g for t, g in pairs if t["judgement"] == kind]
-        figures[f"{name} precision"] = share(sum(t["judgement"] == kind for t in predicted), len(predicted))
-        figures[f"{name} recall"] = share(sum(g["judgement"] == kind for g in actual), len(actual))
+    """The judgement's precision and recall (learning.scores, as the learned versions are scored) and each field's
+    accuracy; NaN where there is nothing to count."""
+    judged = scores([t["judgement"] for t in truth], [g["judgement"] for g in got])
+    figures = {
+        f"{kind} {measure}": getattr(judged, f"{kind}_{measure}")
+        for kind in ("needs_response", "noise")
+        for measure in ("precision", "recall")
+    }
     for key in FIELDS:
-        figures[f"{key} accuracy"] = share(sum(t[key] == g[key] for t, g in pairs), len(pairs))
-    return figures
+        figures[f"{key} accuracy"] = scores([t[key] for t in truth], [g[key] for g in got]).accuracy
+    return {name: float("nan") if value is None else value for name, value in figures.items()}
 
 
 def _curve(ids: list[int], truth: list[str], product: Product, learn: list[int], without: str) -> list[Step]:

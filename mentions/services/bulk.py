@@ -38,7 +38,7 @@ class Action(models.TextChoices):
             cls.REMOVE_TAG: f"untagged {value}",
             cls.PRIORITY: f"set to {value} priority",
             cls.STATUS: f"set to {value}",
-        }[action]
+        }[cls(action)]
 
 
 @dataclass
