@@ -18,13 +18,9 @@ def desk_navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
 
     @cache
-    def works_queue() -> bool:
-        return user.has_perm("mentions.work_queue")
-
-    @cache
     def counts() -> dict[str, Any]:
         # Both figures in one cache round trip: every desk page's navigation shows both.
-        if not works_queue():
+        if not user.has_perm("mentions.work_queue"):
             return {"followups": 0, "waiting": None}
         from mentions.live import stamped_many
         from mentions.selectors import waiting_total

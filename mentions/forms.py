@@ -169,14 +169,9 @@ class JudgementForm(forms.Form):
     judgement = forms.ChoiceField(choices=Judgement.choices, label="Judgement")
 
 
-class MessageLikeForm(forms.Form):
-    """Like a mention on its platform (mentions.services.platform_actions.message_like)."""
-
-    message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-class MessageRepostForm(forms.Form):
-    """Repost (boost) a mention to our followers (mentions.services.platform_actions.message_repost)."""
+class MessageForm(forms.Form):
+    """Like a mention on its platform, or repost (boost) it to our followers
+    (mentions.services.platform_actions.message_like, message_repost)."""
 
     message = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 

@@ -90,7 +90,8 @@ CHANNEL_STATE_FIELDS = tuple(
     f"channel__{name}"
     for name in ("config", "our_accounts", "platform_status", "usage", "cursor", "credentials_encrypted", "last_error")
 )
-_CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
+# A first-reply clock that runs: waiting, not answered yet (ticket_sla_due_idx; the search and the forecast too).
+CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
 
 
 def queue_summary() -> list[ViewSummary]:
@@ -106,7 +107,7 @@ def queue_summary() -> list[ViewSummary]:
         condition = view_condition(view)
         aggregates[f"n_{view.pk}"] = Count("id", filter=condition)
         aggregates[f"oldest_{view.pk}"] = Min("requested_at", filter=condition)
-        aggregates[f"due_{view.pk}"] = Min("sla_due_at", filter=condition & _CLOCK_RUNNING)
+        aggregates[f"due_{view.pk}"] = Min("sla_due_at", filter=condition & CLOCK_RUNNING)
     agg = Ticket.objects.filter(assignee__isnull=True, status__in=statuses).aggregate(**aggregates)
     return [
         ViewSummary(
@@ -142,24 +143,11 @@ def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[
         .prefetch_related("tags")
     )
     if order == ORDER_TIME_LEFT:
-        running = Case(When(_CLOCK_RUNNING, then=Value(0)), default=Value(1))
+        running = Case(When(CLOCK_RUNNING, then=Value(0)), default=Value(1))
         return qs.order_by(
             F("followup_at").asc(nulls_last=True), running, F("sla_due_at").asc(nulls_last=True), "requested_at", "id"
         )[:limit]
     return qs.order_by(F("followup_at").asc(nulls_last=True), "requested_at", "id")[:limit]
-
-
-def ticket_list(
-    *, status: str = "", channel_id: int | None = None, assignee_id: int | None = None, q: str = "", order: str = ""
-) -> QuerySet[Ticket]:
-    """Tickets newest first; ordered by time left, only tickets whose first-reply clock runs
-    (waiting, not yet answered), least time left first (ticket_sla_due_idx). `q` searches as
-    the embedded default does (mentions.search.tickets; the ticket list pages through search.ticket_search)."""
-    from mentions.search import tickets as search
-
-    query = search.TicketQuery(q=q, status=status, channel_id=channel_id, assignee_id=assignee_id, order=order)
-    qs = search.fallback_queryset(query) if query.has_text else search.ticket_queryset(query)
-    return qs.select_related("channel", "assignee").prefetch_related("tags")
 
 
 # The id of the ticket's latest reply submitted for approval (mentions.services.approvals.approval_shown), read with

@@ -1,4 +1,4 @@
-"""The ticket page writes its forms' fields out by hand (mentions/views/ticket.py: ticket_page_render says
+"""The ticket page writes its forms' fields out by hand (mentions/views/ticket.py: ticket_page_context says
 why). These tests keep each written-out field in step with the form class that validates the
 post: the same names, lengths, required flags and choices, so the browser refuses what the server
 would refuse and offers only what it accepts; and a form sent back with errors keeps what was typed."""

@@ -14,7 +14,7 @@ from channels.clean import media_stored
 from intake.pipeline.page import TICKET_ROW_COLUMNS, Page, TicketRow, ticket_id
 from mentions.models import Message, ReplyWait, Ticket, TicketEvent
 from mentions.services.next_reply import breach_events, next_reply_answer
-from mentions.services.snooze import followup_wake_remind
+from mentions.services.snooze import wake_remind
 from mentions.set_writes import ids_reserve, rows_copy, rows_copy_begin, rows_insert_new
 
 TICKET_COLUMNS = ("id", *TICKET_ROW_COLUMNS, "created_at", "updated_at")
@@ -208,4 +208,4 @@ def _waits_write(page: Page) -> None:
         ReplyWait.objects.bulk_create(answered)
         page.events.extend((e.ticket_id, e.kind, e.data) for e in breach_events(answered, now=page.now))
     if page.woken:
-        followup_wake_remind(page.woken)
+        wake_remind(page.woken)

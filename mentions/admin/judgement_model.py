@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.enqueue import task_enqueue
 from mentions.models import JudgementModel
-from mentions.services.judgement_learned import compared_said, learned_active, learned_said
+from mentions.services.judgement_learned import compared_said, figure_shown, learned_active, learned_said
 
 LEARN_QUEUED = (
     "Asked the worker to learn a new version now. It is kept, and made active only when it does better than the "
@@ -51,10 +51,6 @@ OUTCOME_SHORT: dict[str, str] = {
     JudgementModel.Outcome.KEPT: "Kept (replaced)",
     JudgementModel.Outcome.REFUSED: "Not used",
 }
-
-
-def _figure(value: float | None) -> str:
-    return f"{value:.2f}" if value is not None else "—"
 
 
 @admin.register(JudgementModel)
@@ -100,15 +96,15 @@ class JudgementModelAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Needs a response: precision (recall)")
     def needs_response_shown(self, obj: JudgementModel) -> str:
-        return f"{_figure(obj.needs_response_precision)} ({_figure(obj.needs_response_recall)})"
+        return f"{figure_shown(obj.needs_response_precision)} ({figure_shown(obj.needs_response_recall)})"
 
     @admin.display(description="Noise: precision (recall)")
     def noise_shown(self, obj: JudgementModel) -> str:
-        return f"{_figure(obj.noise_precision)} ({_figure(obj.noise_recall)})"
+        return f"{figure_shown(obj.noise_precision)} ({figure_shown(obj.noise_recall)})"
 
     @admin.display(description="Accuracy", ordering="accuracy")
     def accuracy_shown(self, obj: JudgementModel) -> str:
-        return _figure(obj.accuracy)
+        return figure_shown(obj.accuracy)
 
     @admin.display(description="Compared with")
     def compared_shown(self, obj: JudgementModel) -> str:

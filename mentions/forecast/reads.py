@@ -17,10 +17,9 @@ from advocacy.versioned import version_bump, versioned
 from mentions.coverage import Coverage, coverage_load
 from mentions.forecast.day import ARRIVAL_WINDOW, REPLY_DAYS, FlowBasis, Forecast, day_forecast
 from mentions.models import Target, Ticket, View
-from mentions.selectors import view_condition, view_filters
+from mentions.selectors import CLOCK_RUNNING, view_condition, view_filters
 
 CLOCK_VERSION_KEY = "clock-settings:version"
-_CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
 
 
 def clock_settings() -> tuple[Coverage, dict[str, float]]:
@@ -51,10 +50,10 @@ def view_forecasts(*, now: datetime, views: Iterable[View] | None = None) -> dic
     marks: dict[str, ExpressionWrapper] = {}
     for view in views:
         # Assigned or not: an assigned ticket nobody answers breaches as surely as a queued one.
-        marks[f"w_{view.pk}"] = ExpressionWrapper(view_condition(view) & _CLOCK_RUNNING, output_field=BooleanField())
+        marks[f"w_{view.pk}"] = ExpressionWrapper(view_condition(view) & CLOCK_RUNNING, output_field=BooleanField())
         marks[f"a_{view.pk}"] = ExpressionWrapper(view_filters(view) & arrived, output_field=BooleanField())
     rows = list(
-        Ticket.objects.filter(_CLOCK_RUNNING | arrived).order_by().annotate(**marks).values("sla_due_at", *marks)
+        Ticket.objects.filter(CLOCK_RUNNING | arrived).order_by().annotate(**marks).values("sla_due_at", *marks)
     )
     replies, covered_hours = _replies_in_coverage(views, now=now, coverage=coverage)
     return {

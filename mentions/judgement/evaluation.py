@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from channels.models import Channel
 from mentions.judgement.curve import Step, curve_lines, learning_curve
 from mentions.judgement.features import feature_matrix
+from mentions.judgement.learning import scores
 from mentions.judgement.product import Product, product_load, product_make
 from mentions.judgement.run import batch_judge, hand_read, verdicts_store
 from mentions.judgement.shipped_model import TRAINING_SETS
@@ -56,10 +57,6 @@ class Report:
     curve: list[Step] = field(default_factory=list)
     unsure: int = 0
     seconds: float = 0.0
-
-
-class _RollBack(Exception):
-    pass
 
 
 def datasets_default() -> list[tuple[str, Path]]:
@@ -128,19 +125,17 @@ def _store(mentions: list[dict[str, Any]]) -> list[int]:
 
 
 def _figures(truth: list[dict[str, str]], got: list[dict[str, str]]) -> dict[str, float]:
-    def share(hits: int, total: int) -> float:
-        return round(hits / total, 3) if total else float("nan")
-
-    pairs = list(zip(truth, got, strict=True))
-    figures: dict[str, float] = {}
-    for name, kind in (("needs_response", Judgement.NEEDS_RESPONSE), ("noise", Judgement.NOISE)):
-        predicted = [t for t, g in pairs if g["judgement"] == kind]
-        actual = [g for t, g in pairs if t["judgement"] == kind]
-        figures[f"{name} precision"] = share(sum(t["judgement"] == kind for t in predicted), len(predicted))
-        figures[f"{name} recall"] = share(sum(g["judgement"] == kind for g in actual), len(actual))
+    """The judgement's precision and recall (learning.scores, as the learned versions are scored) and each field's
+    accuracy; NaN where there is nothing to count."""
+    judged = scores([t["judgement"] for t in truth], [g["judgement"] for g in got])
+    figures = {
+        f"{kind} {measure}": getattr(judged, f"{kind}_{measure}")
+        for kind in ("needs_response", "noise")
+        for measure in ("precision", "recall")
+    }
     for key in FIELDS:
-        figures[f"{key} accuracy"] = share(sum(t[key] == g[key] for t, g in pairs), len(pairs))
-    return figures
+        figures[f"{key} accuracy"] = scores([t[key] for t in truth], [g[key] for g in got]).accuracy
+    return {name: float("nan") if value is None else value for name, value in figures.items()}
 
 
 def _curve(ids: list[int], truth: list[str], product: Product, learn: list[int], without: str) -> list[Step]:
@@ -174,23 +169,19 @@ def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] |
         label=label or dataset_label(path), path=str(path), product=str(data.get("product")), count=len(mentions)
     )
     started = time.perf_counter()
-    got: list[dict[str, str]] = []
-    try:
-        with transaction.atomic():
-            ids = _store(mentions)
-            product = _product(data)
-            verdicts = batch_judge(ids, product=product)
-            verdicts_store(verdicts)
-            rows = Ticket.objects.in_bulk(ids)
-            got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
-            report.unsure = sum(rows[i].judgement_unsure for i in ids)
-            if learn:
-                truth_judgements = [str(m["label"].get("judgement", "")) for m in mentions]
-                trained_on = path.name if path.name in TRAINING_SETS else ""
-                report.curve = _curve(ids, truth_judgements, product, learn, trained_on)
-            raise _RollBack
-    except _RollBack:
-        pass
+    with transaction.atomic():
+        ids = _store(mentions)
+        product = _product(data)
+        verdicts = batch_judge(ids, product=product)
+        verdicts_store(verdicts)
+        rows = Ticket.objects.in_bulk(ids)
+        got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]
+        report.unsure = sum(rows[i].judgement_unsure for i in ids)
+        if learn:
+            truth_judgements = [str(m["label"].get("judgement", "")) for m in mentions]
+            trained_on = path.name if path.name in TRAINING_SETS else ""
+            report.curve = _curve(ids, truth_judgements, product, learn, trained_on)
+        transaction.set_rollback(True)  # the whole run leaves nothing
     report.seconds = round(time.perf_counter() - started, 2)
     report_score(report, mentions, got)
     return report

@@ -28,7 +28,7 @@ from mentions.judgement.reading import first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
 from mentions.meaning import first_text, ticket_vectors
 from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
-from mentions.services.judgement import judgements_applied
+from mentions.services.judgement_rules import judged_rules_run
 
 BATCH = 200
 
@@ -157,7 +157,7 @@ def tickets_judge(ticket_ids: Iterable[int] | None = None, *, batch: int = BATCH
         verdicts_by_id = batch_judge(ids)
         written += verdicts_store(verdicts_by_id)
         # The rules with a condition on the judgement, intent or sentiment (which could not match at intake).
-        judgements_applied(list(verdicts_by_id))
+        judged_rules_run(list(verdicts_by_id))
         drafts_enqueue([i for i, v in verdicts_by_id.items() if v.judgement == Judgement.NEEDS_RESPONSE])
         judged += len(verdicts_by_id)
         empty = [i for i in ids if i not in verdicts_by_id]

@@ -255,11 +255,6 @@ class Ticket(Stamped):
         return self.status in self.WAITING_STATUSES
 
     @property
-    def sla_running(self) -> bool:
-        """The first-reply clock runs while the ticket waits (new/open) without a first reply."""
-        return self.sla_due_at is not None and self.first_reply_at is None and self.is_waiting
-
-    @property
     def is_snoozed(self) -> bool:
         return self.snoozed_until is not None or self.snoozed_until_reply
 

@@ -40,6 +40,7 @@ from mentions.search.text import (
     snippets,
 )
 from mentions.search.text import tsquery as _tsquery
+from mentions.selectors import CLOCK_RUNNING, ORDER_TIME_LEFT
 
 # Re-exported: the ticket list, its form and tests read them from here.
 __all__ = ["SENTINELS", "START", "STOP", "ParsedQuery", "ResultPage", "TicketQuery", "highlight", "query_parse"]
@@ -51,11 +52,8 @@ RECENCY_WINDOWS = (10_000, 100_000, 1_000_000)
 ENOUGH = 200  # matches in the newest window that make older windows not worth reading
 COUNT_CAP = 1000
 MAX_PAGE = 1000
-ORDER_TIME_LEFT = "time_left"
 ORDER_NEWEST = "newest"
 UNASSIGNED = "none"
-
-_CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
 
 
 # -- filters shared by both paths ---------------------------------------------------------
@@ -96,7 +94,7 @@ def ticket_filter(query: TicketQuery, *, tag_id: int | None = None) -> QuerySet[
 def _ordered(qs: QuerySet[Ticket], order: str) -> QuerySet[Ticket]:
     if order == ORDER_TIME_LEFT:
         # Only running first-reply clocks, least time left first (ticket_sla_due_idx).
-        return qs.filter(_CLOCK_RUNNING).order_by("sla_due_at", "id")
+        return qs.filter(CLOCK_RUNNING).order_by("sla_due_at", "id")
     return qs.order_by("-requested_at", "-id")
 
 

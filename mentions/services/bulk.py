@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from mentions.models import Ticket
 from mentions.services.assignment import assignee_change, queue_workers
@@ -19,22 +19,13 @@ from mentions.services.events import status_set, tags_add, tags_remove
 MAX_TICKETS = 200
 
 
-class Action:
-    ASSIGN = "assign"
-    UNASSIGN = "unassign"
-    ADD_TAG = "add_tag"
-    REMOVE_TAG = "remove_tag"
-    PRIORITY = "priority"
-    STATUS = "status"
-
-    choices = [
-        (ASSIGN, "Assign to…"),
-        (UNASSIGN, "Unassign (back to the queue)"),
-        (ADD_TAG, "Add tag…"),
-        (REMOVE_TAG, "Remove tag…"),
-        (PRIORITY, "Set priority…"),
-        (STATUS, "Set status…"),
-    ]
+class Action(models.TextChoices):
+    ASSIGN = "assign", "Assign to…"
+    UNASSIGN = "unassign", "Unassign (back to the queue)"
+    ADD_TAG = "add_tag", "Add tag…"
+    REMOVE_TAG = "remove_tag", "Remove tag…"
+    PRIORITY = "priority", "Set priority…"
+    STATUS = "status", "Set status…"
 
     @classmethod
     def done(cls, action: str, value: Any) -> str:
@@ -47,7 +38,7 @@ class Action:
             cls.REMOVE_TAG: f"untagged {value}",
             cls.PRIORITY: f"set to {value} priority",
             cls.STATUS: f"set to {value}",
-        }[action]
+        }[cls(action)]
 
 
 @dataclass
@@ -93,9 +84,9 @@ def _step(action: str, value: Any) -> Callable[[Ticket, Any], bool]:
     if action == Action.ASSIGN:
         if value is None or not queue_workers().filter(pk=value.pk).exists():
             raise ValidationError("Choose someone who can work the queue.")
-        return lambda ticket, user: _assign(ticket, user, value)
+        return lambda ticket, user: assignee_change(ticket=ticket, to=value, actor=user, via="bulk")
     if action == Action.UNASSIGN:
-        return lambda ticket, user: _assign(ticket, user, None)
+        return lambda ticket, user: assignee_change(ticket=ticket, to=None, actor=user, via="bulk")
     if action in (Action.ADD_TAG, Action.REMOVE_TAG):
         if not value:
             raise ValidationError("Type the tag.")
@@ -110,10 +101,6 @@ def _step(action: str, value: Any) -> Callable[[Ticket, Any], bool]:
             raise ValidationError("Choose a status.")
         return lambda ticket, user: _status(ticket, user, value)
     raise ValidationError("Choose an action.")
-
-
-def _assign(ticket: Ticket, user: Any, to: Any) -> bool:
-    return assignee_change(ticket=ticket, to=to, actor=user, via="bulk")
 
 
 def _status(ticket: Ticket, user: Any, status: str) -> bool:

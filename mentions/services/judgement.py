@@ -1,13 +1,12 @@
 """The desk's judgement on the desk: an advocate's correction (`judgement_correct`), the one-click undo of a
 ticket a rule solved as noise (`noise_undo`), and the hand-over from the worker that judged tickets
-(`judgements_applied`: the rules that wait for a judgement run then, mentions.services.judgement_rules).
+(the rules that wait for a judgement run then: mentions.services.judgement_rules.judged_rules_run).
 
 A correction is the advocate's word: `judged_by="advocate"`, which the classifier never overwrites, and the
 `judgement-corrections` version is bumped so the classifier's cache of corrected examples reloads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,6 @@ from django.utils import timezone
 from advocacy.versioned import version_bump
 from mentions.models import Intent, JudgedBy, Judgement, Ticket, TicketEvent
 from mentions.services.events import ensure_can_act, event_record, status_set
-from mentions.services.judgement_rules import judged_rules_run
 from mentions.services.versions import ticket_lock
 
 CORRECTIONS_VERSION_KEY = "judgement-corrections"
@@ -128,10 +126,3 @@ def noise_undo(
         status_set(ticket=ticket, status=Ticket.Status.OPEN, actor=actor, reason=NOT_NOISE)
         ticket.save(update_fields=["status", "solved_at", "updated_at"])
         _correct(ticket, judgement, actor, None)
-
-
-def judgements_applied(ticket_ids: Iterable[int]) -> int:
-    """Called by the worker after it stored the desk's judgements of these tickets (its bulk update committed):
-    the enabled rules with a condition on the judgement, intent or sentiment run over them. Returns how many
-    rule applications were made."""
-    return judged_rules_run(list(ticket_ids))

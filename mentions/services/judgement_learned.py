@@ -36,7 +36,8 @@ def learned_active() -> JudgementModel | None:
     return JudgementModel.objects.filter(outcome=JudgementModel.Outcome.ACTIVE).only("pk", *FIGURES).first()
 
 
-def _figure(value: Any) -> str:
+def figure_shown(value: Any) -> str:
+    """A figure to two places, "—" when there is none (admin's columns, the sentences here)."""
     return f"{value:.2f}" if isinstance(value, int | float) else "—"
 
 
@@ -47,9 +48,9 @@ def figures_said(figures: Any) -> str:
         return figures.get(name) if isinstance(figures, dict) else getattr(figures, name, None)
 
     return (
-        f"needs a response {_figure(get('needs_response_precision'))} "
-        f"(recall {_figure(get('needs_response_recall'))}), "
-        f"noise {_figure(get('noise_precision'))} (recall {_figure(get('noise_recall'))})"
+        f"needs a response {figure_shown(get('needs_response_precision'))} "
+        f"(recall {figure_shown(get('needs_response_recall'))}), "
+        f"noise {figure_shown(get('noise_precision'))} (recall {figure_shown(get('noise_recall'))})"
     )
 
 
@@ -73,5 +74,5 @@ def compared_said(row: JudgementModel) -> str:
         return "Nothing to compare with: no judgement was active when it was learned."
     version = compared.get("version")
     whom = f"version {version}" if version else "the shipped judgement"
-    accuracy = _figure(compared.get("accuracy"))
+    accuracy = figure_shown(compared.get("accuracy"))
     return f"On the same {compared.get('count')} tickets, {whom} had: {figures_said(compared)}; accuracy {accuracy}"

@@ -1,5 +1,5 @@
 """The triage rules that wait for the desk's judgement, run over the tickets the worker has just judged
-(`judged_rules_run`, called through mentions.services.judgement.judgements_applied).
+(`judged_rules_run`, called by the worker after it stored their judgements: mentions.judgement.run).
 
 The ingest runs the rules in its pipeline (intake.pipeline.triage) before anything is judged: there a rule with a
 condition on the judgement, intent or sentiment never matches (the facts' judgement is ""). Here the same code

@@ -30,26 +30,19 @@ def _alive(entries: dict[str, Any], now: float) -> dict[str, Any]:
     return {uid: e for uid, e in entries.items() if isinstance(e, dict) and e.get("until", 0) > now}
 
 
-def presence_touch(*, ticket_id: int, user: Any, typing: bool = False, leaving: bool = False) -> list[dict[str, Any]]:
-    """Record that `user` has the ticket open (typing or not), or has left it; return the others."""
-    return presence_touch_by_id(
-        ticket_id=ticket_id, user_id=str(user.pk), name=user.get_username(), typing=typing, leaving=leaving
-    )
-
-
-def presence_touch_by_id(
+def presence_touch(
     *, ticket_id: int, user_id: str, name: str, typing: bool = False, leaving: bool = False
 ) -> list[dict[str, Any]]:
-    """presence_touch for a user known by id and name only (a live refresh, which loads no user)."""
+    """Record that the user (by id and name: a live refresh loads no user) has the ticket open (typing or not), or
+    has left it; return the others."""
     now = time.time()
     entries = _alive(cache.get(_key(ticket_id)) or {}, now)
-    uid = user_id
     if leaving:
-        entries.pop(uid, None)
+        entries.pop(user_id, None)
     else:
-        entries[uid] = {"name": name, "typing": bool(typing), "until": now + PRESENCE_SECONDS}
+        entries[user_id] = {"name": name, "typing": bool(typing), "until": now + PRESENCE_SECONDS}
     cache.set(_key(ticket_id), entries, PRESENCE_SECONDS)
-    return _others(entries, uid)
+    return _others(entries, user_id)
 
 
 def _others(entries: dict[str, Any], uid: str) -> list[dict[str, Any]]:
@@ -72,7 +65,7 @@ def presence_on_refresh(request: Any, view_kwargs: dict, user_id: str) -> dict[s
     ticket_id = view_kwargs.get("pk")
     if not name or not isinstance(ticket_id, int):
         return {}
-    others = presence_touch_by_id(
+    others = presence_touch(
         ticket_id=ticket_id, user_id=user_id, name=str(name), typing=request.headers.get("X-Desk-Typing") == "1"
     )
     return {"X-Desk-Others": json.dumps(others, ensure_ascii=True)}

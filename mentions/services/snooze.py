@@ -63,7 +63,9 @@ class Woken:
 WAKE_HOOKS: list[Callable[[list[Woken]], None]] = []
 
 
-def _wake_hooks_run(woken: list[Woken]) -> None:
+def wake_remind(woken: list[Woken]) -> None:
+    """The woken tickets whose owner asked for a Slack reminder, to the wake hooks (inside the waking transaction:
+    the beat's, or the ingest's for a follow-up)."""
     if woken:
         for hook in WAKE_HOOKS:
             hook(woken)
@@ -254,7 +256,7 @@ def snoozes_wake(*, now: datetime | None = None) -> dict[str, int]:
                 assignee=None, served_to=None, served_view=None, followup_at=None, **cleared
             )
         TicketEvent.objects.bulk_create(events)
-        _wake_hooks_run(remind)
+        wake_remind(remind)
     return woke
 
 
@@ -265,11 +267,6 @@ def snooze_woken_by_followup(ticket: Any) -> dict[str, Any] | None:
         return None
     ticket.snoozed_until, ticket.snoozed_until_reply = None, False
     return {"reason": WOKE_REPLY, "said": WOKE_SAID[WOKE_REPLY], "remind_slack": ticket.snooze_remind_slack}
-
-
-def followup_wake_remind(woken: list[Woken]) -> None:
-    """The ingest's woken tickets whose owner asked for a Slack reminder (inside the ingest's transaction)."""
-    _wake_hooks_run(woken)
 
 
 def snoozed_tickets(*, limit: int = 100) -> Any:

@@ -1,7 +1,7 @@
 """The desk's judgement on the desk (docs/judgement.md, "On the desk"): shown on the ticket page, the lists and the
 queue, corrected by an advocate, used by views, Play's order and the rules that wait for it, and undone in one click
 on a ticket a rule solved as noise. The judgement columns are set here as the worker's task sets them (its bulk
-update, then `judgements_applied`). No platform is called."""
+update, then `judged_rules_run`). No platform is called."""
 
 from datetime import timedelta
 
@@ -18,8 +18,8 @@ from mentions.services import ticket_claim_next
 from mentions.services.judgement import (
     CORRECTIONS_VERSION_KEY,
     judgement_correct,
-    judgements_applied,
 )
+from mentions.services.judgement_rules import judged_rules_run
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, ViewFactory, seen
 from mentions.tests.pages import page_queries
 from mentions.ticket_page.history import history_lines
@@ -224,7 +224,7 @@ def test_the_solve_noise_rule_runs_when_the_worker_judged_and_says_why_once():
     for ticket in (noise, needs):
         MessageFactory(ticket=ticket)
 
-    assert judgements_applied([noise.pk, needs.pk]) == 1
+    assert judged_rules_run([noise.pk, needs.pk]) == 1
 
     noise.refresh_from_db()
     needs.refresh_from_db()
@@ -237,7 +237,7 @@ def test_the_solve_noise_rule_runs_when_the_worker_judged_and_says_why_once():
     assert "Triage rule “Solve noise” set the status to solved \u2013 not acknowledged" in texts
     # Judged again: the rule is not applied twice.
     Ticket.objects.filter(pk=noise.pk).update(status="new")
-    assert judgements_applied([noise.pk]) == 0
+    assert judged_rules_run([noise.pk]) == 0
 
 
 def test_a_rule_on_the_judgement_never_matches_at_intake_and_leaves_a_corrected_ticket_alone():
@@ -250,7 +250,7 @@ def test_a_rule_on_the_judgement_never_matches_at_intake_and_leaves_a_corrected_
     corrected = judged(TicketFactory(), "noise")
     MessageFactory(ticket=corrected)
     Ticket.objects.filter(pk=corrected.pk).update(judged_by=JudgedBy.ADVOCATE)
-    assert judgements_applied([corrected.pk]) == 0
+    assert judged_rules_run([corrected.pk]) == 0
 
 
 def test_a_rule_on_the_judgement_cannot_tell_slack():
@@ -265,7 +265,7 @@ def test_not_noise_reopens_corrects_and_records_in_one_click(advocate_client):
     _solve_noise()
     ticket = judged(TicketFactory(), "noise", judgement_reason="Looks like a joke")
     MessageFactory(ticket=ticket)
-    judgements_applied([ticket.pk])
+    judged_rules_run([ticket.pk])
     ticket.refresh_from_db()
     page = advocate_client.get(ticket.get_absolute_url()).content.decode()
     assert "Solved as noise — Not noise?" in page and "Correct the judgement" not in page

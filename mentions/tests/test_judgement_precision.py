@@ -11,13 +11,13 @@ from django.utils.html import escape
 
 from advocacy.versioned import version_bump_now
 from mentions.models import JudgedBy, Macro, MacroAction, Message, Rule, Tag, Ticket, TicketEvent
-from mentions.services.judgement import judgements_applied
 from mentions.services.judgement_precision import (
     VERSION_KEY,
     Precision,
     precision_measure,
     precision_measured,
 )
+from mentions.services.judgement_rules import judged_rules_run
 from mentions.tests.factories import MessageFactory, TicketFactory
 from mentions.tests.labelled import labelled
 
@@ -75,7 +75,7 @@ def test_a_rule_solving_on_noise_solves_only_above_the_line_and_its_other_action
     labelled("noise", "answered", 2)  # 28 of 30: 0.93
 
     below = _judged_noise()
-    assert judgements_applied([below.pk]) == 1
+    assert judged_rules_run([below.pk]) == 1
     below.refresh_from_db()
     assert below.status == Ticket.Status.NEW  # not solved
     assert list(below.tags.values_list("name", flat=True)) == ["noise-seen"]  # its other actions did apply
@@ -89,13 +89,13 @@ def test_a_rule_solving_on_noise_solves_only_above_the_line_and_its_other_action
     labelled("noise", "solved", 10)  # 38 of 40: 0.95
     version_bump_now(VERSION_KEY)  # measured again now, not in five minutes
     above = _judged_noise()
-    assert judgements_applied([above.pk]) == 1
+    assert judged_rules_run([above.pk]) == 1
     above.refresh_from_db()
     assert above.status == Ticket.Status.SOLVED
     note = Message.objects.get(ticket=above, kind=Message.Kind.NOTE)
     assert note.body == "Solved as noise by rule 'Solve noise': Job post"
     # The ticket held below the line is not solved later by the same rule: a rule is applied once per ticket.
-    assert judgements_applied([below.pk]) == 0
+    assert judged_rules_run([below.pk]) == 0
 
 
 def test_a_macro_that_solves_is_held_the_same_and_its_other_actions_apply():
@@ -105,7 +105,7 @@ def test_a_macro_that_solves_is_held_the_same_and_its_other_actions_apply():
     Rule.objects.create(name="Spam away", enabled=True, judgements=["noise"], macro=macro)
     ticket = _judged_noise()
 
-    assert judgements_applied([ticket.pk]) == 1
+    assert judged_rules_run([ticket.pk]) == 1
 
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW and Tag.objects.filter(name="spam", tickets=ticket).exists()

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentions.models import JudgedBy, Rule, Ticket, TicketEvent
-from mentions.services.judgement import judgement_correct, judgements_applied, noise_undo
+from mentions.services.judgement import judgement_correct, noise_undo
+from mentions.services.judgement_rules import judged_rules_run
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, seen
 from mentions.tests.pages import page_queries
 from mentions.ticket_page.history import history_lines
@@ -151,7 +152,7 @@ def test_not_noise_makes_the_judgement_sure():
     Rule.objects.create(name="Solve noise", enabled=True, judgements=["noise"], close_without_reply=True)
     ticket = stored(TicketFactory(), "noise", 0.97)
     MessageFactory(ticket=ticket)
-    judgements_applied([ticket.pk])
+    judged_rules_run([ticket.pk])
     ticket.refresh_from_db()
     assert ticket.status == "solved"
 

@@ -178,9 +178,10 @@ def test_ordering_by_time_left_uses_the_partial_index():
     channel = ChannelFactory()
     for n in range(5):
         story_ticket(channel, n + 1, FRIDAY_EVENING + timedelta(minutes=n))
-    from mentions.selectors import ORDER_TIME_LEFT, ticket_list
+    from mentions.search.tickets import TicketQuery, ticket_queryset
+    from mentions.selectors import ORDER_TIME_LEFT
 
-    qs = ticket_list(order=ORDER_TIME_LEFT)[:50]
+    qs = ticket_queryset(TicketQuery(order=ORDER_TIME_LEFT)).select_related("channel", "assignee")[:50]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         sql, params = qs.query.sql_with_params()

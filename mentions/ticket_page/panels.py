@@ -109,7 +109,8 @@ def ticket_has(ticket: Any, model: type[Model]) -> bool:
     return bool(getattr(ticket, _present_attr(model), True))
 
 
-def _context(panel: TicketPanel, request: Any, ticket: Any, forms: dict) -> Mapping[str, Any]:
+def panel_context(panel: TicketPanel, request: Any, ticket: Any, forms: dict) -> Mapping[str, Any]:
+    """One panel's context (`empty` where it has nothing to show): in the page, after it, or alone (a fold opened)."""
     if panel.present is not None and not getattr(ticket, _present_attr(panel.present), True):
         return panel.empty
     return panel.context(request, ticket, forms)
@@ -145,7 +146,7 @@ def ticket_panels(request: Any, ticket: Any, forms: dict, *, inline: bool) -> tu
             url = reverse("mentions:ticket-panel", args=[ticket.pk, slug])
             shown.append(PanelShown(slug=slug, folded=panel.folded, url=url))
             continue
-        context.update(_context(panel, request, ticket, forms))
+        context.update(panel_context(panel, request, ticket, forms))
         shown.append(PanelShown(slug=slug, template=panel.template))
     return shown, context
 
@@ -159,14 +160,9 @@ def later_panels(request: Any, ticket: Any) -> tuple[list[str], dict[str, Any]]:
     templates = []
     for panel in _panels:
         if panel_deferred(panel):
-            context.update(_context(panel, request, ticket, {}))
+            context.update(panel_context(panel, request, ticket, {}))
             templates.append(panel.template)
     return templates, context
-
-
-def panel_context(panel: TicketPanel, request: Any, ticket: Any) -> Mapping[str, Any]:
-    """One panel's context on its own (a fold opened)."""
-    return _context(panel, request, ticket, {})
 
 
 def posted_value(forms: dict[str, Any], key: str, field: str, default: object = "") -> object:

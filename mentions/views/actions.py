@@ -23,8 +23,7 @@ from mentions.forms import (
     JudgementForm,
     MacroForm,
     MergeForm,
-    MessageLikeForm,
-    MessageRepostForm,
+    MessageForm,
     NoteForm,
     NotNoiseForm,
     PriorityForm,
@@ -43,10 +42,9 @@ from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.judgement import judgement_correct, noise_undo
 from mentions.services.outward_policy import outward_decision
 from mentions.services.platform_actions import action_said, message_like, message_repost, reply_delete
-from mentions.services.versions import TicketStale
 from mentions.views.access import ticket_open, work_queue
 from mentions.views.approvals import reply_submitted
-from mentions.views.in_place import action_done, action_failed, from_htmx
+from mentions.views.in_place import action_done, action_failed, action_refused, from_htmx
 from mentions.views.lists import serve_next
 from mentions.views.ticket import after_action, form_action, seen_version_posted
 
@@ -98,21 +96,14 @@ def ticket_send(request: HttpRequest, pk: int) -> HttpResponse:
             seen_version=seen_version_posted(request),
             images=form.images(),
         )
-    except PermissionDenied as exc:
-        if not from_htmx(request):
-            raise  # the 403 page: a Send the page would not have let through (someone else's ticket)
-        form.add_error(None, str(exc) or "You cannot send here.")  # in place: beside Send, the text kept
-        return action_failed(request, pk, "send", form, 403)
-    except ValidationError as exc:
-        form.add_error(None, exc)
+    except (PermissionDenied, ValidationError) as exc:  # in place: beside Send, the text kept
         if isinstance(exc, SendFailed):
             # That press is used up: another one is a new send, with a new key.
             data_again = request.POST.copy()  # the form's data: a mutable copy of it
             data_again["token"] = uuid.uuid4().hex
             form.data = data_again
-        status = 409 if isinstance(exc, TicketStale) else 400
-        response = action_failed(request, pk, "send", form, status)
-        if from_htmx(request):  # the new key goes to the form, whose text stays as it is
+        response = action_refused(request, pk, "send", form, exc, cannot="You cannot send here.")
+        if isinstance(exc, ValidationError) and from_htmx(request):  # the new key goes to the form, its text kept
             trigger_client_event(response, "sendToken", {"token": form.data["token"]})
         return response
     where = f": {reply.permalink}" if reply.permalink else ""
@@ -225,7 +216,7 @@ def ticket_community_close(request: HttpRequest, ticket: Ticket, data: dict, see
     return f"#{ticket.pk} is solved: answered by the community."
 
 
-@form_action(MessageLikeForm, "like", play_on=False)
+@form_action(MessageForm, "like", play_on=False)
 def ticket_like(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Like the mention on its platform, as the account the desk replies from."""
     liked = message_like(ticket=ticket, message_id=data["message"], user=request.user)
@@ -240,7 +231,7 @@ def ticket_delete_post(request: HttpRequest, ticket: Ticket, data: dict, seen: i
     return "It was deleted already."
 
 
-@form_action(MessageRepostForm, "repost", play_on=False)
+@form_action(MessageForm, "repost", play_on=False)
 def ticket_repost(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """Repost (boost) the mention to our followers, as the account the desk replies from."""
     reposted = message_repost(ticket=ticket, message_id=data["message"], user=request.user)

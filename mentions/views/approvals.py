@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from mentions.forms import ApprovalForm, SendReplyForm
 from mentions.models import ReplyApproval, Ticket, View
 from mentions.services.approvals import approval_approve, approval_edit, approval_reject, reply_submit
-from mentions.services.versions import TicketStale
-from mentions.views.in_place import action_done, action_failed, from_htmx
+from mentions.views.in_place import action_done, action_refused
 from mentions.views.ticket import after_action, form_action, seen_version_posted
 
 
@@ -30,14 +29,8 @@ def reply_submitted(request: HttpRequest, obj: Ticket, form: SendReplyForm, serv
             seen_version=seen_version_posted(request),
             images=form.images(),
         )
-    except PermissionDenied as exc:  # the outward policy: a ticket that is not theirs to answer
-        if not from_htmx(request):
-            raise
-        form.add_error(None, str(exc) or "You cannot reply here.")
-        return action_failed(request, obj.pk, "send", form, 403)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return action_failed(request, obj.pk, "send", form, 409 if isinstance(exc, TicketStale) else 400)
+    except (PermissionDenied, ValidationError) as exc:  # the outward policy: a ticket that is not theirs to answer
+        return action_refused(request, obj.pk, "send", form, exc, cannot="You cannot reply here.")
     messages.success(request, "Submitted for approval: an advocate approves it before it is sent. Nothing was posted.")
     return action_done(request, "send", after_action(request, obj, served_view))
 

@@ -11,6 +11,7 @@ ticket page showing the refused form with its errors, or where the action leads.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -40,6 +41,22 @@ def action_failed(request: HttpRequest, pk: int, key: str, form, status: int) ->
         response["HX-Reswap"] = "outerHTML"
         return response
     return refused_redirect(request, pk, key, form)
+
+
+def action_refused(
+    request: HttpRequest, pk: int, key: str, form, exc: Exception, *, cannot: str = "You cannot do this here."
+) -> HttpResponse:
+    """An action its service refused, the reason on the form (`action_failed`): a stale form 409
+    (versions.TicketStale), any other ValidationError 400. A PermissionDenied without JavaScript is the 403 page (a
+    form the page did not offer: its control is not shown); in place, the reason (the outward policy's, or the ticket
+    not being theirs; `cannot` when it gives none) goes beside the control, 403."""
+    if isinstance(exc, PermissionDenied):
+        if not from_htmx(request):
+            raise exc
+        form.add_error(None, str(exc) or cannot)
+        return action_failed(request, pk, key, form, 403)
+    form.add_error(None, exc)
+    return action_failed(request, pk, key, form, 409 if isinstance(exc, versions.TicketStale) else 400)
 
 
 def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpResponse:
@@ -82,7 +99,7 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
-    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj)}
+    context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj, {})}
     return render(request, panel.template, context)
 
 

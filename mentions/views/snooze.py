@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -41,18 +40,14 @@ def ticket_snooze(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -
         until = data["custom"].replace(tzinfo=zone)  # typed as the advocate's wall clock
     else:
         until = {p.key: p.until for p in snooze_presets(zone=zone)}[preset]
-    try:
-        snooze(
-            ticket=ticket,
-            user=request.user,
-            until=until,
-            until_reply=until is None,
-            remind_slack=data["remind_slack"],
-            seen_version=seen,
-        )
-    except ValidationError as exc:
-        # A field's message ("a time in the future") said beside the menu, as the form's own.
-        raise ValidationError(" ".join(exc.messages)) from exc
+    snooze(
+        ticket=ticket,
+        user=request.user,
+        until=until,
+        until_reply=until is None,
+        remind_slack=data["remind_slack"],
+        seen_version=seen,
+    )
     return f"#{ticket.pk} {until_said(until, zone)}."
 
 
@@ -60,11 +55,7 @@ def ticket_snooze(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -
 def ticket_hand_over(request: HttpRequest, ticket: Ticket, data: dict, seen: int) -> str:
     """ "Hand over to … until …": the ticket the receiver's to watch until a time of the giver's."""
     until = data["until"].replace(tzinfo=advocate_zone(request.user))  # typed as the giver's wall clock
-    try:
-        hand_over(ticket=ticket, giver=request.user, receiver=data["receiver"], until=until, seen_version=seen)
-    except ValidationError as exc:
-        # A field's message said beside the menu, as the form's own.
-        raise ValidationError(" ".join(exc.messages)) from exc
+    hand_over(ticket=ticket, giver=request.user, receiver=data["receiver"], until=until, seen_version=seen)
     return f"#{ticket.pk}: {Watch(person(request.user), person(data['receiver']), until).said}."
 
 

@@ -43,7 +43,7 @@ from mentions.ticket_page.history import history_lines
 from mentions.ticket_page.macro_picker import macro_picker
 from mentions.ticket_page.panels import panels_shown_inline, posted_value, ticket_panels
 from mentions.views.access import ticket_open, work_queue
-from mentions.views.in_place import action_done, action_failed, from_htmx
+from mentions.views.in_place import action_done, action_failed, action_refused
 from mentions.views.lists import serve_next
 from mentions.views.refused import COMPOSER_POSTS, refused_forms
 
@@ -61,14 +61,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         obj = selectors.ticket_detail(pk=pk, panels=True)
     except Ticket.DoesNotExist:  # deleted in between
         return render(request, "404.html", status=404)
-    return ticket_page_render(request, obj, forms=refused_forms(request, obj.pk))
-
-
-def ticket_page_render(
-    request: HttpRequest, obj: Ticket, *, forms: dict | None = None, status: int = 200
-) -> HttpResponse:
-    """The whole ticket page (see `ticket_page_context`)."""
-    return render(request, "mentions/ticket.html", ticket_page_context(request, obj, forms or {}), status=status)
+    return render(request, "mentions/ticket.html", ticket_page_context(request, obj, refused_forms(request, obj.pk)))
 
 
 def ticket_page_context(
@@ -166,7 +159,7 @@ def ticket_page_context(
         "snooze_slack_ready": slack_configured(),
         "ticket_panels": shown,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
-        "presence_others": presence.presence_touch_by_id(
+        "presence_others": presence.presence_touch(
             ticket_id=obj.pk, user_id=str(request.user.pk), name=request.user.get_username()
         ),
         **panel_context,
@@ -210,18 +203,10 @@ def ticket_action(request: HttpRequest, pk: int, form_class, key: str, run, *, p
         if seen is None:
             raise versions.TicketStale(versions.NO_VERSION)
         message = run(obj, form.cleaned_data, seen)
-    except versions.TicketStale as exc:
-        form.add_error(None, exc)
-        return action_failed(request, pk, key, form, 409)
-    except ValidationError as exc:  # the service saved what it must (a failed send, the draft)
-        form.add_error(None, exc)
-        return action_failed(request, pk, key, form, 400)
-    except PermissionDenied as exc:
-        if not from_htmx(request):
-            raise  # a form the page did not offer (its control is not shown): the 403 page
-        # In place, the reason goes beside the control (the outward policy's, or the ticket not being theirs).
-        form.add_error(None, str(exc) or "You cannot do this here.")
-        return action_failed(request, pk, key, form, 403)
+    except (ValidationError, PermissionDenied) as exc:  # the service saved what it must (a failed send, the draft)
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            exc = ValidationError(" ".join(exc.messages))  # a field's ("until"): beside the control, as the form's own
+        return action_refused(request, pk, key, form, exc)
     if message:
         messages.success(request, message)
     return action_done(request, key, after_action(request, obj, served_view))
@@ -306,7 +291,8 @@ def ticket_presence(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"others": []}, status=404)
     others = presence.presence_touch(
         ticket_id=pk,
-        user=request.user,
+        user_id=str(request.user.pk),
+        name=request.user.get_username(),
         typing=request.POST.get("typing") == "1",
         leaving=request.POST.get("leaving") == "1",
     )
