@@ -105,5 +105,4 @@ class DocPageAdmin(ReadOnlyAdmin):
     list_display = ["title", "url", "source", "fetched_at", "gone"]
     list_filter = ["source", "gone"]
     search_fields = ["title", "url"]
-    fields = ["source", "url", "title", "text", "etag", "last_modified", "fetched_at", "gone"]
-    readonly_fields = ["source", "url", "title", "text", "etag", "last_modified", "fetched_at", "gone"]
+    fields = readonly_fields = ("source", "url", "title", "text", "etag", "last_modified", "fetched_at", "gone")

@@ -262,20 +262,3 @@ def stored_state(ticket: Ticket) -> dict[str, Any]:
         suggest_queue(ticket.pk)
         return {"suggestions": [], "suggestions_looking": True}
     return {"suggestions": shown, "suggestions_looking": False}
-
-
-__all__ = [
-    "Shown",
-    "generation_added",
-    "generation_current",
-    "stale_ids",
-    "stored_drop",
-    "stored_drop_replies_gone",
-    "stored_read",
-    "stored_state",
-    "suggest_queue",
-    "suggestion_row",
-    "suggestions_after_ingest",
-    "suggestions_refresh",
-    "suggestions_store",
-]

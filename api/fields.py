@@ -63,7 +63,25 @@ def has_text(value: str) -> bool:
     return any(c not in SPACE for c in value)
 
 
-class Text(serializers.Field):
+class WireField(serializers.Field):
+    """A field that answers its value as it is and states its own schema (`openapi`, given by WireScheme)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+    def openapi(self) -> dict:
+        raise NotImplementedError("each field states its schema")
+
+
+class WireScheme(OpenApiSerializerFieldExtension):
+    target_class = "api.fields.WireField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
+        return self.target.openapi()
+
+
+class Text(WireField):
     """A JSON string, as sent: never a number or a list read as one, never trimmed before it is measured,
     never a NUL; with `blank=False`, at least one character that is not white space."""
 
@@ -90,8 +108,12 @@ class Text(serializers.Field):
             self.fail("blank")
         return data
 
-    def to_representation(self, value: str) -> str:
-        return value
+    def openapi(self) -> dict:
+        return {
+            "type": "string",
+            "maxLength": self.max_length,
+            "pattern": NO_NUL_PATTERN if self.blank else HAS_TEXT_PATTERN,
+        }
 
 
 class Link(Text):
@@ -114,6 +136,14 @@ class Link(Text):
             self.fail("scheme")
         return value
 
+    def openapi(self) -> dict:
+        link = r"[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*"
+        return {
+            "type": "string",
+            "maxLength": self.max_length,
+            "pattern": f"^(?:{link})?$" if self.blank else f"^{link}$",
+        }
+
 
 class OffsetDateTime(serializers.DateTimeField):
     """A time with its UTC offset (`Z` or `+01:00`), as the schema's date-time (RFC 3339) says: DRF reads one
@@ -134,7 +164,7 @@ class OffsetDateTime(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class QueryText(serializers.Field):
+class QueryText(WireField):
     """Any text: a search box's words, cleaned by the form that reads them (NULs and all)."""
 
     default_error_messages = {"invalid": "Must be text."}
@@ -144,11 +174,11 @@ class QueryText(serializers.Field):
             self.fail("invalid")
         return data
 
-    def to_representation(self, value: str) -> str:
-        return value
+    def openapi(self) -> dict:
+        return {"type": "string"}
 
 
-class Matching(serializers.Field):
+class Matching(WireField):
     """Text that matches `regex` whole. Write `regex` with ASCII classes and literals only ([0-9], |, (?:)),
     which Python and the schema's (JavaScript) regular expressions read alike."""
 
@@ -164,11 +194,11 @@ class Matching(serializers.Field):
             self.fail("invalid", help=self.help_text)
         return data
 
-    def to_representation(self, value: str) -> str:
-        return value
+    def openapi(self) -> dict:
+        return {"type": "string", "pattern": f"^(?:{self.regex})$"}
 
 
-class QueryInt(serializers.Field):
+class QueryInt(WireField):
     """An integer query parameter: ASCII digits with an optional sign ("7", "-1", "+07"; not "7.0", "1e2",
     " 7" nor a non-ASCII digit), as a client holding the schema reads an integer off the wire (schemathesis does)."""
 
@@ -189,11 +219,11 @@ class QueryInt(serializers.Field):
             self.fail("range", min_value=self.min_value, max_value=self.max_value)
         return value
 
-    def to_representation(self, value: int) -> int:
-        return value
+    def openapi(self) -> dict:
+        return {"type": "integer", "minimum": self.min_value, "maximum": self.max_value}
 
 
-class QueryDate(serializers.Field):
+class QueryDate(WireField):
     """A day as YYYY-MM-DD, between `earliest` and `latest`."""
 
     default_error_messages = {
@@ -219,6 +249,16 @@ class QueryDate(serializers.Field):
     def to_representation(self, value: date) -> str:
         return value.isoformat()
 
+    def openapi(self) -> dict:
+        # JSON Schema has no bounds for a date: the pattern bounds its year, the description says the rest.
+        years = _years_pattern(self.earliest, self.latest)
+        return {
+            "type": "string",
+            "format": "date",
+            "pattern": rf"^{years}-[0-9]{{2}}-[0-9]{{2}}$",
+            "description": f"From {self.earliest.isoformat()} to {self.latest.isoformat()}.",
+        }
+
 
 def _years_pattern(earliest: date, latest: date) -> str:
     """A regular expression for the whole years from `earliest` to `latest`: a century and the next one's
@@ -230,61 +270,3 @@ def _years_pattern(earliest: date, latest: date) -> str:
     ) != (0, (century + 1) * 100):
         raise ValueError(f"Write the year pattern for {earliest} to {latest}.")
     return f"(?:{century}[0-9]{{2}}|{latest.year})"
-
-
-class TextScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.Text"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        field = self.target
-        pattern = NO_NUL_PATTERN if field.blank else HAS_TEXT_PATTERN
-        return {"type": "string", "maxLength": field.max_length, "pattern": pattern}
-
-
-class LinkScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.Link"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        return {
-            "type": "string",
-            "maxLength": self.target.max_length,
-            "pattern": r"^(?:[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*)?$"
-            if self.target.blank
-            else r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00]*$",
-        }
-
-
-class QueryTextScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.QueryText"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        return {"type": "string"}
-
-
-class MatchingScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.Matching"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        return {"type": "string", "pattern": f"^(?:{self.target.regex})$"}
-
-
-class QueryIntScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.QueryInt"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        return {"type": "integer", "minimum": self.target.min_value, "maximum": self.target.max_value}
-
-
-class QueryDateScheme(OpenApiSerializerFieldExtension):
-    target_class = "api.fields.QueryDate"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict:
-        field = self.target
-        # JSON Schema has no bounds for a date: the pattern bounds its year, the description says the rest.
-        years = _years_pattern(field.earliest, field.latest)
-        return {
-            "type": "string",
-            "format": "date",
-            "pattern": rf"^{years}-[0-9]{{2}}-[0-9]{{2}}$",
-            "description": f"From {field.earliest.isoformat()} to {field.latest.isoformat()}.",
-        }

@@ -55,6 +55,13 @@ def _flat(detail: Any) -> Any:
     return flat
 
 
+def _images_refused(exc: DjangoValidationError) -> None:
+    """An image refused for what it is (its bytes, size, description) is the request's fault: 400 on its field."""
+    fields = getattr(exc, "error_dict", {})
+    if fields and set(fields) <= set(IMAGE_FIELDS):
+        raise ValidationError({k: [m for e in v for m in e.messages] for k, v in fields.items()}) from exc
+
+
 class SendWithImagesIn(s.SendIn):
     image = serializers.ListField(
         child=ImageFile(allow_empty_file=False),
@@ -113,9 +120,7 @@ class TicketSend(TicketAction):
                 images=_images(given),
             )
         except DjangoValidationError as exc:
-            fields = getattr(exc, "error_dict", {})
-            if fields and set(fields) <= set(IMAGE_FIELDS):  # images wait for approval: the request's part, a 400
-                raise ValidationError({k: [m for e in v for m in e.messages] for k, v in fields.items()}) from exc
+            _images_refused(exc)  # images wait for approval: the request's part, a 400
             raise Conflict(" ".join(exc.messages)) from exc
         return Response(ApprovalSerializer(approval).data, status=202)
 
@@ -136,10 +141,7 @@ class TicketSend(TicketAction):
         except SendFailed as exc:
             raise BadGateway(" ".join(exc.messages)) from exc
         except DjangoValidationError as exc:
-            # An image refused for what it is (its bytes, size, description) is the request's fault: 400 on its field.
-            fields = getattr(exc, "error_dict", {})
-            if fields and set(fields) <= set(IMAGE_FIELDS):
-                raise ValidationError({k: [m for e in v for m in e.messages] for k, v in fields.items()}) from exc
+            _images_refused(exc)
             raise
 
 

@@ -30,24 +30,16 @@ def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> 
     else:
         counts = activity_counts_source(start=start, end=end, channel_id=channel_id)
     counts |= platform_actions_daily(start=start, end=end, channel_id=channel_id)
-    out = []
-    day = start
-    while day <= end:
-        out.append(
-            {
-                "day": day,
-                "created": counts["created"].get(day, 0),
-                "replied": counts["replied"].get(day, 0),
-                "solved": counts["solved"].get(day, 0),
-                "liked": counts["liked"].get(day, 0),
-                "deleted": counts["deleted"].get(day, 0),
-                "reposted": counts["reposted"].get(day, 0),
-                "messaged": counts["messaged"].get(day, 0),
-                "release_day": duty.is_release_day(day),
-            }
-        )
-        day += timedelta(days=1)
-    return out
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    # Each count by its name (created, replied, solved, then liked, deleted, reposted, messaged), in that order.
+    return [
+        {
+            "day": day,
+            **{name: by_day.get(day, 0) for name, by_day in counts.items()},
+            "release_day": duty.is_release_day(day),
+        }
+        for day in days
+    ]
 
 
 def platform_actions_daily(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:

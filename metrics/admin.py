@@ -9,15 +9,7 @@ from advocacy.admin_display import RecordedAdmin
 from mentions.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
 from metrics.models import ReportSchedule, ReportSend
 
-WEEKDAYS = [
-    (1, "Monday"),
-    (2, "Tuesday"),
-    (3, "Wednesday"),
-    (4, "Thursday"),
-    (5, "Friday"),
-    (6, "Saturday"),
-    (7, "Sunday"),
-]
+WEEKDAYS = ReportSchedule.Weekday.choices  # ISO numbers, 1 = Monday, as CoverageSchedule.weekdays holds them
 
 
 class RecomputeOnSave(admin.ModelAdmin):
@@ -181,17 +173,7 @@ class ReleaseRotaAdmin(admin.ModelAdmin):
 class ReportScheduleAdmin(admin.ModelAdmin):
     list_display = ("kind", "is_active", "slack_channel", "email_managers", "weekday", "day_of_month", "hour")
     list_filter = ("kind", "is_active")
-    fields = [
-        "kind",
-        "is_active",
-        "slack_channel",
-        "email_managers",
-        "weekday",
-        "day_of_month",
-        "hour",
-        "last_sent_period",
-    ]
-    readonly_fields = ("last_sent_period",)
+    readonly_fields = ("last_sent_period",)  # after the editable fields, as the model orders them
 
 
 @admin.register(ReportSend)

@@ -121,69 +121,51 @@ def _overdue(*, start: date, end: date, channel_id: int | None, now: datetime) -
     return header, rows
 
 
-def _keyed(fetch: Callable[..., Iterable[dict]], keys: Sequence[str]):
-    def build(**kwargs) -> tuple[list, Iterable]:
-        return list(keys), _dict_rows(fetch(**kwargs), keys)
+def _keyed(keys: str, fetch: Callable[[date, date, int | None], Iterable[dict]]) -> Callable[..., tuple]:
+    """A table whose rows are dicts: `keys` (space-separated) are its header and the keys read of each row;
+    `fetch(start, end, channel_id)` gives the rows."""
+    header = keys.split()
+
+    def build(*, start: date, end: date, channel_id: int | None, now: datetime) -> tuple[list, Iterable]:
+        return header, _dict_rows(fetch(start, end, channel_id), header)
 
     return build
-
-
-def _weekly(*, start, end, channel_id, now):
-    keys = ["week_start", "median_hours", "median_business_hours", "replied", "target_hours"]
-    return _keyed(first_reply_weekly.first_reply_weekly, keys)(start=start, end=end, channel_id=channel_id)
-
-
-def _activity(*, start, end, channel_id, now):
-    keys = ["day", "created", "replied", "solved", "liked", "reposted", "deleted", "messaged", "release_day"]
-    return _keyed(activity.activity_daily, keys)(start=start, end=end, channel_id=channel_id)
-
-
-def _tags_rising(*, start, end, channel_id, now):
-    keys = ["tag", "current", "previous", "change"]
-    return _keyed(activity.tags_rising, keys)(end=end, days=tags_days(start, end))
-
-
-def _outreach(*, start, end, channel_id, now):
-    keys = ["month", "asked", "answered", "declined", "answer_rate", "median_answer_hours"]
-    return _keyed(activity.outreach_monthly, keys)(start=start, end=end)
-
-
-def _engagement(*, start, end, channel_id, now):
-    keys = ["platform", "members", "answers", "after_share"]
-    return _keyed(engagement.engagement_rows, keys)(start=start, end=end)
-
-
-def _advocates(*, start, end, channel_id, now):
-    keys = ["advocate", "served", "replied", "solved", "median_handling_minutes"]
-    return _keyed(advocates.advocate_stats, keys)(start=start, end=end, channel_id=channel_id)
-
-
-def _tickets(*, start, end, channel_id, now):
-    keys = [
-        "ticket",
-        "channel",
-        "requested_at",
-        "first_reply_at",
-        "frt_hours",
-        "frt_business_hours",
-        "status",
-        "tags",
-        "assignee",
-    ]
-    return _keyed(export.tickets_export, keys)(start=start, end=end, channel_id=channel_id)
 
 
 EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
     "first_reply": _first_reply,
     "next_reply": _next_reply,
     "overdue": _overdue,
-    "weekly": _weekly,
-    "activity": _activity,
-    "tags_rising": _tags_rising,
-    "outreach": _outreach,
-    "engagement": _engagement,
-    "advocates": _advocates,
-    "tickets": _tickets,
+    "weekly": _keyed(
+        "week_start median_hours median_business_hours replied target_hours",
+        lambda start, end, channel_id: first_reply_weekly.first_reply_weekly(
+            start=start, end=end, channel_id=channel_id
+        ),
+    ),
+    "activity": _keyed(
+        "day created replied solved liked reposted deleted messaged release_day",
+        lambda start, end, channel_id: activity.activity_daily(start=start, end=end, channel_id=channel_id),
+    ),
+    "tags_rising": _keyed(
+        "tag current previous change",
+        lambda start, end, channel_id: activity.tags_rising(end=end, days=tags_days(start, end)),
+    ),
+    "outreach": _keyed(
+        "month asked answered declined answer_rate median_answer_hours",
+        lambda start, end, channel_id: activity.outreach_monthly(start=start, end=end),
+    ),
+    "engagement": _keyed(
+        "platform members answers after_share",
+        lambda start, end, channel_id: engagement.engagement_rows(start=start, end=end),
+    ),
+    "advocates": _keyed(
+        "advocate served replied solved median_handling_minutes",
+        lambda start, end, channel_id: advocates.advocate_stats(start=start, end=end, channel_id=channel_id),
+    ),
+    "tickets": _keyed(
+        "ticket channel requested_at first_reply_at frt_hours frt_business_hours status tags assignee",
+        lambda start, end, channel_id: export.tickets_export(start=start, end=end, channel_id=channel_id),
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 
 from django.db import router
@@ -46,13 +47,8 @@ def tickets_export(*, start: date, end: date, channel_id: int | None = None) -> 
 
 
 def _export_rows(qs) -> Iterator[dict[str, Any]]:
-    chunk: list[tuple] = []
-    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(row)
-        if len(chunk) >= EXPORT_CHUNK:
-            yield from _export_chunk(chunk, using=qs.db)
-            chunk = []
-    if chunk:
+    rows = qs.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
         yield from _export_chunk(chunk, using=qs.db)
 
 

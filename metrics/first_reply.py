@@ -17,7 +17,7 @@ from django.utils import timezone
 from channels.models import Channel
 from mentions.models import Target, Ticket
 from metrics.models import TicketDay
-from metrics.periods import EXPORT_CHUNK, HOUR, OVERDUE_LIMIT, SOLVED, BytesAgg, in_hours, rounded, tickets_requested
+from metrics.periods import EXPORT_CHUNK, HOUR, OVERDUE_LIMIT, SOLVED, BytesAgg, in_hours, stats_json, tickets_requested
 from metrics.quantiles import (
     array_percentiles_cont,
     percentile_cont,
@@ -47,18 +47,7 @@ class FirstReplyStats:
     def as_json(self) -> dict[str, Any]:
         now = self.now or timezone.now()
         return {
-            "group": self.group,
-            "target_hours": self.target_hours,
-            "replied": self.replied,
-            "unreplied": self.unreplied,
-            "solved_without_reply": self.solved_without_reply,
-            "answered_by_community": self.answered_by_community,
-            "median_hours": rounded(self.median_hours),
-            "p90_hours": rounded(self.p90_hours),
-            "median_business_hours": rounded(self.median_business_hours),
-            "p90_business_hours": rounded(self.p90_business_hours),
-            "within_target_pct": self.within_target_pct,
-            "unreplied_over_target": self.unreplied_over_target,
+            **stats_json(self),
             "overdue": [
                 {
                     "id": t.pk,

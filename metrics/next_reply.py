@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from mentions.models import ReplyWait, Target
-from metrics.periods import HOUR, day_bounds, rounded
+from metrics.periods import HOUR, day_bounds, stats_json
 from metrics.quantiles import percentile_cont
 
 GROUPS = (("all", Target.Group.NEXT_REPLY), ("high_priority", Target.Group.NEXT_REPLY_HIGH))
@@ -34,17 +34,7 @@ class NextReplyStats:
     within_target_pct: float | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "group": self.group,
-            "target_hours": self.target_hours,
-            "answered": self.answered,
-            "waiting": self.waiting,
-            "waiting_over_target": self.waiting_over_target,
-            "median_hours": rounded(self.median_hours),
-            "p90_hours": rounded(self.p90_hours),
-            "median_business_hours": rounded(self.median_business_hours),
-            "within_target_pct": self.within_target_pct,
-        }
+        return stats_json(self)
 
 
 def _hours(seconds: float | None) -> float | None:

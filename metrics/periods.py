@@ -7,7 +7,9 @@ Every KPI read takes keyword-only `datetime.date` bounds; the range is `requeste
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Aggregate, BinaryField
 
@@ -40,6 +42,13 @@ def in_hours(seconds: float | None) -> float | None:
 
 def rounded(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def stats_json(stats: Any) -> dict[str, Any]:
+    """A reply-time figures dataclass as the JSON export gives it: each field shown in its repr, in order, the
+    `median_*` and `p90_*` hours rounded."""
+    shown = {f.name: getattr(stats, f.name) for f in fields(stats) if f.repr}
+    return {k: rounded(v) if k.startswith(("median_", "p90_")) else v for k, v in shown.items()}
 
 
 class BytesAgg(Aggregate):

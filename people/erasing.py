@@ -24,7 +24,7 @@ from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Cast
 from django.db.models.lookups import IRegex
 
-from people.identifiers import ids_pattern, phones_pattern, slug_forms
+from people.identifiers import ids_pattern, phones_pattern, regex_escaped, slug_forms
 from people.models import Person
 
 ERASED = "[erased]"
@@ -33,12 +33,6 @@ SHORTEST = 3
 # A string cut short by a clip is recognised from this many of its first characters (people.erasing.Erasing.cut_in).
 CUT_SHORTEST = 4
 _WORD = re.compile(r"[^\W_]+")
-
-
-def _regex_escaped(text: str) -> str:
-    """`text` as a literal in a PostgreSQL or Python regular expression: a backslash before every character that
-    is not a letter, digit or underscore (a backslash before those would be an escape, a class or a group)."""
-    return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in text)
 
 
 def strings_pattern(strings: list[str]) -> str:
@@ -58,7 +52,7 @@ def strings_pattern(strings: list[str]) -> str:
             # a slug in a link's path (a forum topic titled with their address: /t/jane-doe-example-com/12).
             encoded = {quote(text), quote_plus(text), quote(text, safe=""), quote(quote(text, safe=""), safe="")}
             variants |= {text, escaped, in_html, *encoded, *in_json, *slug_forms(text)}
-    return "|".join(_regex_escaped(v) for v in sorted(variants, key=lambda v: (-len(v), v)))
+    return "|".join(regex_escaped(v) for v in sorted(variants, key=lambda v: (-len(v), v)))
 
 
 def text_columns(model: type[models.Model]) -> list[str]:

@@ -34,7 +34,9 @@ _GAP = "[-. ()/]{0,3}"
 _SLUG_SEPARATOR = re.compile(r"[^a-z0-9]+")
 
 
-def _escaped(text: str) -> str:
+def regex_escaped(text: str) -> str:
+    """`text` as a literal in a PostgreSQL or Python regular expression: a backslash before every character that
+    is not a letter, digit or underscore (a backslash before those would be an escape, a class or a group)."""
     return "".join(c if c.isalnum() or c == "_" else "\\" + c for c in text)
 
 
@@ -56,7 +58,7 @@ def ids_pattern(ids: Iterable[str]) -> str:
         value = value.strip()
         if len(value) >= SHORTEST_ID:
             forms |= {value, quote(value, safe="")}
-    alternatives = "|".join(_escaped(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
+    alternatives = "|".join(regex_escaped(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
     return f"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])" if alternatives else ""
 
 

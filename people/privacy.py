@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import date
 from typing import Any, Protocol
 
 from django.contrib.admin.models import LogEntry
@@ -281,8 +281,10 @@ def person_erase(*, person: Person, actor: Any, via: str) -> Erasure:
     return Erasure.objects.create(person=person, person_number=person.pk, by=actor, via=via, counts=counts)
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _row(obj: Any, names: str) -> dict[str, Any]:
+    """`obj`'s attributes `names` (space-separated) as JSON values: a date or a time in ISO 8601."""
+    values = {name: getattr(obj, name) for name in names.split()}
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
 
 def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
@@ -301,37 +303,15 @@ def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
     data = {
         "person": {
             "id": person.pk,
-            "name": person.name,
-            "notes": person.notes,
-            "links": person.links,
-            "region": person.region,
-            "time_zone": person.time_zone,
-            "created_at": _time(person.created_at),
-            "erased_at": _time(person.erased_at),
+            **_row(person, "name notes links region time_zone created_at erased_at"),
             "tags": [t.name for t in person.tags.all()],
         },
-        "identities": [
-            {
-                "platform": i.platform,
-                "key": i.key,
-                "handle": i.handle,
-                "name": i.name,
-                "url": i.url,
-                "mentions": i.mentions,
-                "first_seen_at": _time(i.first_seen_at),
-                "last_seen_at": _time(i.last_seen_at),
-            }
-            for i in identities
-        ],
+        "identities": [_row(i, "platform key handle name url mentions first_seen_at last_seen_at") for i in identities],
         "tickets": [
             {
                 "id": t.pk,
                 "channel": t.channel.name,
-                "subject": t.subject,
-                "status": t.status,
-                "requested_at": _time(t.requested_at),
-                "first_reply_at": _time(t.first_reply_at),
-                "solved_at": _time(t.solved_at),
+                **_row(t, "subject status requested_at first_reply_at solved_at"),
                 "tags": sorted(tag.name for tag in t.tags.all()),
                 "url": t.get_absolute_url(),
             }
@@ -341,43 +321,22 @@ def person_export(*, person: Person, actor: Any) -> dict[str, Any]:
             {
                 "id": m.pk,
                 "ticket": m.ticket_id,
-                "title": m.title,
-                "body": m.body,
-                "author_handle": m.author_handle,
-                "author_name": m.author_name,
-                "platform_created_at": _time(m.platform_created_at),
-                "edited_at": _time(m.edited_at),
-                "deleted_at": _time(m.deleted_at),
-                "permalink": m.permalink,
+                **_row(m, "title body author_handle author_name platform_created_at edited_at deleted_at permalink"),
             }
             for m in written
         ],
-        "contributions": [
-            {"kind": c.kind, "date": c.date.isoformat(), "title": c.title, "link": c.link}
-            for c in person.contributions.all()
-        ],
+        "contributions": [_row(c, "kind date title link") for c in person.contributions.all()],
         "journey": {
             "points": person.points,
             "level": person.level.name if person.level is not None else None,
-            "activities": [
-                {"kind": a.kind, "at": _time(a.at), "link": a.link} for a in person.activities.order_by("at", "id")
-            ],
+            "activities": [_row(a, "kind at link") for a in person.activities.order_by("at", "id")],
         },
-        "gifts": [
-            {
-                "item": g.item,
-                "state": g.state,
-                "postal_address": g.postal_address,
-                "shipped_at": _time(g.shipped_at),
-                "created_at": _time(g.created_at),
-            }
-            for g in person.gifts.all()
-        ],
+        "gifts": [_row(g, "item state postal_address shipped_at created_at") for g in person.gifts.all()],
         "codes": [
-            {"code": c.code, "batch": c.batch.name, "ticket": c.ticket_id, "given_at": _time(c.given_at)}
+            {"code": c.code, "batch": c.batch.name, "ticket": c.ticket_id, **_row(c, "given_at")}
             for c in person.codes.select_related("batch")
         ],
-        "events": [{"kind": e.kind, "data": e.data, "created_at": _time(e.created_at)} for e in person.events.all()],
+        "events": [_row(e, "kind data created_at") for e in person.events.all()],
     }
     PersonEvent.objects.create(person=person, kind=PersonEvent.Kind.EXPORTED, actor=actor, data={})
     return data

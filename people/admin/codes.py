@@ -64,8 +64,7 @@ class GivenCodeInline(admin.TabularInline):
 
     model = DiscountCode
     verbose_name_plural = "codes given"
-    fields = ["code", "person", "ticket", "given_by", "given_at"]
-    readonly_fields = ["code", "person", "ticket", "given_by", "given_at"]
+    fields = readonly_fields = ("code", "person", "ticket", "given_by", "given_at")
     extra = 0
     can_delete = False
     show_change_link = False

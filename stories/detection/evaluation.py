@@ -28,6 +28,7 @@ from intake.pipeline import mentions_ingest
 from mentions.meaning import ticket_vectors
 from mentions.models import Message, Rule
 from stories.detection.detector import stories_detect
+from stories.detection.meaning import unit_vector
 from stories.detection.text import text_links
 from stories.models import Membership
 
@@ -200,7 +201,7 @@ def _meaning_figures(
     if not raw or not background:
         return
     usual = np.mean(background, axis=0)
-    unit = {name: _unit(v - usual) for name, v in raw.items()}
+    unit = {name: unit_vector(v - usual) for name, v in raw.items()}
     labels = {item["id"]: item.get("story") for item in data["mentions"]}
     for figures in evaluation.stories:
         figures.ceiling = meaning_ceiling({n: unit[n] for n in labels if n in unit}, labels, figures.label)
@@ -210,7 +211,7 @@ def _meaning_figures(
         group = best.most_common(1)[0][0]
         members = [unit[n] for n, g in group_of.items() if g == group and n in unit]
         if members:
-            centroid = _unit(np.sum(members, axis=0))
+            centroid = unit_vector(np.sum(members, axis=0))
             figures.missed_cosine = {n: float(unit[n] @ centroid) for n in figures.missed if n in unit}
 
 
@@ -225,7 +226,7 @@ def meaning_ceiling(unit: dict[str, np.ndarray], labels: dict[str, str | None], 
         return 0
     total = np.sum([unit[n] for n in own], axis=0)
     ranked = sorted(
-        ((float(v @ _unit(total - v if labels.get(n) == label else total)), labels.get(n) == label)
+        ((float(v @ unit_vector(total - v if labels.get(n) == label else total)), labels.get(n) == label)
          for n, v in unit.items()),
         key=lambda pair: -pair[0],
     )  # fmt: skip
@@ -235,11 +236,6 @@ def meaning_ceiling(unit: dict[str, np.ndarray], labels: dict[str, str | None], 
         if found / seen >= CEILING_PRECISION:
             best = found
     return best
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm > 1e-9 else v
 
 
 def link_groups(data: dict[str, Any]) -> dict[str, int]:

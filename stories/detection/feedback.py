@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from advocacy.embeddings import from_bytes
 from mentions.models import TicketMeaning
+from stories.detection.meaning import unit_vector
 from stories.detection.reading import BACKGROUND_DAYS
 from stories.models import MeaningDay, Membership, Story, StoryFeedback
 
@@ -30,11 +31,6 @@ def _usual(dims: int) -> np.ndarray | None:
     return total / count if count else None
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(v))
-    return v / norm if norm > 1e-9 else v
-
-
 def _centroid(story: Story) -> np.ndarray | None:
     if not story.meaning or not story.meaning_n:
         return None
@@ -47,7 +43,7 @@ def _cosine(a: np.ndarray | None, b: np.ndarray | None) -> float | None:
     usual = _usual(len(a))
     if usual is None:
         return None
-    return float(_unit(a - usual) @ _unit(b - usual))
+    return float(unit_vector(a - usual) @ unit_vector(b - usual))
 
 
 def merge_recorded(source: Story, target: Story) -> None:

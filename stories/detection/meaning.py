@@ -87,7 +87,8 @@ def _stored_vectors(ids: list[int]) -> dict[int, np.ndarray]:
     return {t: matrix[n] for n, (t, _blob) in enumerate(rows)}
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit_vector(v: np.ndarray) -> np.ndarray:
+    """`v` scaled to length 1 (a vector of about none as it is)."""
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 1e-9 else v
 
@@ -172,7 +173,7 @@ class Meanings:
         return mean
 
     def _center(self, vector: np.ndarray) -> np.ndarray:
-        return _unit(vector - self.usual if self.usual is not None else vector)
+        return unit_vector(vector - self.usual if self.usual is not None else vector)
 
     def loose_set(self, ticket_id: int, at: datetime) -> None:
         self.loose_at[ticket_id] = at

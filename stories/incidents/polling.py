@@ -37,7 +37,7 @@ PER_RUN = 10  # feeds a run reads; each call has the desk's timeout, so a run st
 def status_poll(*, now: datetime | None = None, session: requests.Session | None = None) -> dict[str, int]:
     """Poll the enabled feeds that are due. Returns how many were read, unchanged, failed."""
     now = now or timezone.now()
-    feeds = _lease(now)
+    feeds = feeds_lease(StatusFeed.objects.all(), now=now, limit=PER_RUN)
     if not feeds:
         return {}
     session = session or build_session()
@@ -50,10 +50,6 @@ def status_poll(*, now: datetime | None = None, session: requests.Session | None
             _failed(feed, "The feed could not be read (an error in the desk: see the log).", now)
             outcomes["failed"] += 1
     return dict(outcomes)
-
-
-def _lease(now: datetime) -> list[StatusFeed]:
-    return feeds_lease(StatusFeed.objects.all(), now=now, limit=PER_RUN)
 
 
 def feed_poll(feed: StatusFeed, *, session: requests.Session, now: datetime) -> str:

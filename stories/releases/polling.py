@@ -31,7 +31,7 @@ PER_RUN = 5
 def release_sources_poll(*, now: datetime | None = None, session: requests.Session | None = None) -> dict[str, int]:
     """Read the enabled release feeds that are due. Returns how many were read, unchanged, failed, plans made."""
     now = now or timezone.now()
-    sources = _lease(now)
+    sources = feeds_lease(ReleaseSource.objects.exclude(feed_url=""), now=now, limit=PER_RUN)
     if not sources:
         return {}
     session = session or build_session()
@@ -46,10 +46,6 @@ def release_sources_poll(*, now: datetime | None = None, session: requests.Sessi
         outcomes[outcome] += 1
         outcomes["plans_made"] += made
     return {k: v for k, v in outcomes.items() if v}
-
-
-def _lease(now: datetime) -> list[ReleaseSource]:
-    return feeds_lease(ReleaseSource.objects.exclude(feed_url=""), now=now, limit=PER_RUN)
 
 
 def source_poll(source: ReleaseSource, *, session: requests.Session, now: datetime) -> tuple[str, int]:
