@@ -47,7 +47,7 @@ class FirstReplyStats:
     def as_json(self) -> dict[str, Any]:
         now = self.now or timezone.now()
         return {
-            **stats_json(self),
+            **stats_json(self, leave_out=("overdue", "now")),
             "overdue": [
                 {
                     "id": t.pk,

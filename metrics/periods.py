@@ -44,10 +44,10 @@ def rounded(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def stats_json(stats: Any) -> dict[str, Any]:
-    """A reply-time figures dataclass as the JSON export gives it: each field shown in its repr, in order, the
+def stats_json(stats: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A reply-time figures dataclass as the JSON export gives it: each field but `leave_out`, in order, the
     `median_*` and `p90_*` hours rounded."""
-    shown = {f.name: getattr(stats, f.name) for f in fields(stats) if f.repr}
+    shown = {f.name: getattr(stats, f.name) for f in fields(stats) if f.name not in leave_out}
     return {k: rounded(v) if k.startswith(("median_", "p90_")) else v for k, v in shown.items()}
 
 
