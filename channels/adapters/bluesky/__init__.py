@@ -48,7 +48,7 @@ from .auth import login_of
 from .client import Client
 from .config import settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
-from .oauth import BlueskySession, app_password_grant
+from .oauth import app_password_grant
 from .paging import MAX_PAGES_PER_STREAM, NOTIFICATIONS, SEARCH, streams_of, walk
 from .parse import parse_entries, parse_page
 
@@ -60,7 +60,6 @@ __all__ = ["BlueskyAdapter"]
 
 class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "bluesky"
-    oauth = BlueskySession()  # refreshes the connected account's session (its tokens expire in hours)
     channel_key_grant = staticmethod(app_password_grant)
     channel_key_words = "the channel's app password"
     channel_key_help = (

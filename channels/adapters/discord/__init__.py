@@ -40,7 +40,7 @@ from . import config as config_module
 from . import dm_read, reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
-from .oauth import DiscordBotAuthorization, bot_token_grant
+from .oauth import bot_token_grant
 from .paging import marks_trimmed, read_all
 from .parse import context_of, parse_page, wanted
 
@@ -52,7 +52,6 @@ __all__ = ["DEFAULTS", "DiscordAdapter"]
 
 class DiscordAdapter(PolledAdapter, config=config_module):
     kind = "discord"
-    oauth = DiscordBotAuthorization()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 

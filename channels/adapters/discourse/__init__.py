@@ -106,7 +106,7 @@ from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discour
 from .config import DEFAULTS, Site
 from .cooked import cooked_to_text
 from .cursor import Cursor
-from .oauth import DiscourseUserApiKey, admin_key_grant
+from .oauth import admin_key_grant
 from .paging import Chunk, latest_chunks, search_chunk
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
 
@@ -126,7 +126,6 @@ __all__ = [
 
 class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "discourse"
-    oauth = DiscourseUserApiKey()  # connecting the accounts the desk posts as (channels.accounts)
     channel_key_grant = staticmethod(admin_key_grant)  # or: the channel's admin API key + Api-Username
     # What admin calls that way of connecting, and what it does ({username}: the account), on its link and
     # confirmation page.

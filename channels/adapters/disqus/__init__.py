@@ -81,7 +81,6 @@ from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
 from .config import DEFAULTS
 from .cursor import Cursor
-from .oauth import DisqusOAuth
 from .paging import Reader
 from .parse import parse_page
 
@@ -93,7 +92,6 @@ __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "disqus"
-    oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
 
     post_reply = staticmethod(reply.post_reply)
 

@@ -46,7 +46,7 @@ from .app import Auth
 from .client import Client
 from .config import DEFAULTS, team_of
 from .cursor import Cursor, RepoState
-from .oauth import GitHubOAuth, channel_key_grant
+from .oauth import channel_key_grant
 from .page import parse_page
 from .paging import RepoRead, comments_read, discussions_read, issues_read
 from .parse import Context
@@ -64,7 +64,6 @@ def context_of(config: dict[str, Any], state: RepoState | None = None, repo: str
 
 class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "github"
-    oauth = GitHubOAuth()
     channel_key_grant = staticmethod(channel_key_grant)  # or: the channel's token, or its App's installation
     channel_key_words = "the channel's token or GitHub App"
     channel_key_help = (

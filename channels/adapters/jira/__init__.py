@@ -26,7 +26,7 @@ from ..adapter import Adapter
 from ..guard import Parsed
 from .client import credentials_of, get
 from .config import DEFAULTS, SCHEMA, validate_config
-from .oauth import JiraApiToken, api_token_grant
+from .oauth import api_token_grant
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -37,7 +37,6 @@ __all__ = ["DEFAULTS", "JiraAdapter"]
 class JiraAdapter(Adapter):
     kind = "jira"
     schema = SCHEMA
-    oauth = JiraApiToken()
     channel_key_grant = staticmethod(api_token_grant)
     channel_key_words = "the channel's e-mail and API token"
     channel_key_help = (

@@ -25,7 +25,7 @@ from ..adapter import Adapter
 from ..guard import Parsed
 from .client import api_key_of, graphql
 from .config import DEFAULTS, SCHEMA, validate_config
-from .oauth import VIEWER, LinearOAuth, api_key_grant
+from .oauth import VIEWER, api_key_grant
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -36,7 +36,6 @@ __all__ = ["DEFAULTS", "LinearAdapter"]
 class LinearAdapter(Adapter):
     kind = "linear"
     schema = SCHEMA
-    oauth = LinearOAuth()
     channel_key_grant = staticmethod(api_key_grant)
     channel_key_words = "the channel's API key"
     channel_key_help = (

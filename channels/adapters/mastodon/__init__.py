@@ -50,7 +50,7 @@ from .client import Client, token_of
 from .config import DEFAULTS, full_handle, instance_domain, settings_of
 from .cursor import Cursor, usable_id
 from .length import instance_limits
-from .oauth import MastodonOAuth, access_token_grant
+from .oauth import access_token_grant
 from .paging import Chunk, stream_chunks, streams_of
 from .parse import parse_items, parse_page
 
@@ -62,7 +62,6 @@ __all__ = ["DEFAULTS", "MastodonAdapter"]
 
 class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "mastodon"
-    oauth = MastodonOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own account
     channel_key_words = "the channel's access token"
     channel_key_help = (

@@ -67,7 +67,6 @@ from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_ke
 from .config import DEFAULTS, site_domain
 from .cursor import Cursor
 from .fields import count_of
-from .oauth import StackExchangeOAuth
 from .paging import Page, Poll
 from .parse import PostLinks, parse_page, timeline_posts
 
@@ -87,7 +86,6 @@ __all__ = [
 
 class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "stackexchange"
-    oauth = StackExchangeOAuth()  # connecting the accounts the desk comments and answers as
     # A comment on the post answered, or an answer to its question (both need the account's reputation
     # on the site: Stack Exchange says so when it is short).
 
