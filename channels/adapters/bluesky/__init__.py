@@ -39,7 +39,6 @@ import requests
 from channels import clean
 
 from ..base import FetchResult, ReplyTarget
-from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
 from . import chat, chat_read, reply, thread
@@ -137,7 +136,6 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
-        which posts are ours."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide which posts
+    # are ours.
+    parse_page = staticmethod(parse_page)

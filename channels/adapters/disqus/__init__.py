@@ -123,9 +123,8 @@ class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts."""
-        return parse_page(payload)
+    # A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post again (a dead letter being retried)."""

@@ -136,9 +136,8 @@ class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
         )
         return f"GitHub answered: {name} ({'private' if data.get('private') else 'public'}){left}."
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
-        """A saved payload (see `page.parse_page`), without a channel's labels."""
-        return parse_page(payload)
+    # A saved payload (see `page.parse_page`), without a channel's labels.
+    parse_page = staticmethod(parse_page)
 
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's labels, team and the issues its polls have seen (`manage.py ingest_payload`, a dead

@@ -116,9 +116,8 @@ class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
             raise PayloadError("GitLab's answer names no project: is base_url a GitLab instance?")
         return f"GitLab answered: {name}"
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
-        """A saved list of issues or notes (see `parse.parse_page`), without a channel's filters."""
-        return parse_page(payload)
+    # A saved list of issues or notes (see `parse.parse_page`), without a channel's filters.
+    parse_page = staticmethod(parse_page)
 
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""

@@ -136,10 +136,9 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a
-        Firebase item, as mentions and rejected items."""
-        return parse_page(payload)
+    # An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a Firebase item,
+    # as mentions and rejected items.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""

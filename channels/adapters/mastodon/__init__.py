@@ -42,7 +42,6 @@ from channels import clean
 from channels.freshness import hashed
 
 from ..base import FetchResult, PayloadError, ReplyTarget
-from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, streams_walked
 from . import actions, dm_read, reply, thread
 from . import config as config_module
@@ -153,9 +152,8 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items.
+    parse_page = staticmethod(parse_page)
 
 
 def _own_account(client: Client, cursor: Cursor) -> str:

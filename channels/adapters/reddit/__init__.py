@@ -38,7 +38,6 @@ import requests
 from channels import clean
 
 from ..base import FetchResult, PayloadError
-from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
 from . import config as config_module
@@ -150,6 +149,5 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries.
+    parse_page = staticmethod(parse_page)

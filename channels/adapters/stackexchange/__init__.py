@@ -123,10 +123,9 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that
-        produced it, a comment's post type comes from its own fields only."""
-        return parse_page(payload)
+    # A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that produced it, a
+    # comment's post type comes from its own fields only.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One item again (dead-letter retry)."""

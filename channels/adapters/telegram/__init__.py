@@ -78,8 +78,7 @@ class TelegramAdapter(PolledAdapter, config=config_module):
             f"Chats read: {', '.join(config['chats'])}."
         )
 
-    def parse_page(self, payload: Any) -> Parsed:
-        return parse_page(payload)
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         bot_id = clean.ident(clean.mapping(channel.cursor if channel is not None else None).get("bot_id"))

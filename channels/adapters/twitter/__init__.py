@@ -153,10 +153,9 @@ class TwitterAdapter(PolledAdapter, config=config_module):
 
     # --- parsing --------------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved X API v2 response holding posts (mentions timeline, recent search, post lookup:
-        ``{"data": [...] or {...}, "includes": {...}, "meta": {...}}``) or a list of them (one per page)."""
-        return parse_page(payload)
+    # A saved X API v2 response holding posts (mentions timeline, recent search, post lookup: ``{"data": [...] or {...},
+    # "includes": {...}, "meta": {...}}``) or a list of them (one per page).
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post as kept in the dead-letter table (the post, its author under "author")."""

@@ -110,8 +110,7 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
             return f"YouTube was not asked: {exc}. Google resets the quota at midnight Pacific time."
         return f"YouTube answered: {len(clean.items(found.get('items')))} item(s) for {where}."
 
-    def parse_page(self, payload: Any) -> Parsed:
-        return parse_page(payload)
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         context = Context()
