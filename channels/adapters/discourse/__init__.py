@@ -160,7 +160,9 @@ class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
 
         def result(chunk: Chunk, made: int) -> FetchResult:
             parsed = _hand_over(chunk, site=site, cursor=cursor, staff_are_ours=config["staff_are_ours"])
-            return _result(channel, parsed, chunk, cursor, client, requests_made=made)
+            return chunk_result(
+                "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=made
+            )
 
         def closing() -> Chunk:
             return Chunk(more=cursor.latest.gap is not None or cursor.search.resume is not None)
@@ -214,11 +216,3 @@ def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool
     parsed.rejected[:0] = chunk.rejected
     cursor.prune()
     return parsed
-
-
-def _result(
-    channel: Channel, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
-) -> FetchResult:
-    return chunk_result(
-        "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-    )

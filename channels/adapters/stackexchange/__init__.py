@@ -68,7 +68,7 @@ from .config import DEFAULTS, site_domain
 from .cursor import Cursor
 from .fields import count_of
 from .paging import Page, Poll
-from .parse import PostLinks, parse_page, timeline_posts
+from .parse import parse_page, timeline_posts
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -135,11 +135,7 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
         """`parse_page` with what the channel knows: its site's domain for permalinks, and its watch list for
         the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
         config = self.validate_config(channel.config)
-        return parse_page(payload, domain=site_domain(config["site"]), posts=_watched_posts(channel))
-
-
-def _watched_posts(channel: Channel) -> PostLinks:
-    return Cursor.load(channel.cursor).posts()
+        return parse_page(payload, domain=site_domain(config["site"]), posts=Cursor.load(channel.cursor).posts())
 
 
 def _result(page: Page, poll: Poll, *, requests_made: int) -> FetchResult:
