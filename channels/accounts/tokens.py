@@ -34,13 +34,10 @@ REFRESH_MARGIN = timedelta(minutes=5)
 
 def provider_for(kind: str) -> Provider | None:
     """The sign-in flow that connects `kind`'s accounts, when its platform declares one (`Platform.accounts`)."""
-    from channels.adapters import get_adapter
-    from channels.adapters.registry import platform_of
+    from channels.adapters.registry import named, platform_of
 
-    if platform_of(kind).accounts is None:
-        return None
-    # The adapter holds its flow's instance; the parts test checks it is the declared class.
-    return get_adapter(kind).oauth
+    path = platform_of(kind).accounts
+    return None if path is None else named(path)()
 
 
 def accounts_from_handles(*, channel: Channel) -> list[Account]:

@@ -63,9 +63,6 @@ class Adapter:
     kind: ClassVar[str]
     schema: ClassVar[KindSchema]  # what admin asks for: the kind's settings and credentials as form fields
 
-    # The sign-in flow that connects the accounts replying there (channels.accounts), where `Platform.accounts`
-    # names one; the parts test checks the two agree.
-    oauth: ClassVar[Provider | None] = None
     # A channel's own key may connect an account (`channel_key_grant`): what the key is called and, with
     # {username}, what connecting with it does; shown on the confirmation page.
     channel_key_words: ClassVar[str] = "the channel's key"
@@ -189,6 +186,13 @@ class Adapter:
         if ability not in Adapter.ABILITIES:
             raise ValueError(f"{ability!r} is not one of an adapter's abilities: {Adapter.ABILITIES}")
         return getattr(cls, ability) is not getattr(Adapter, ability)
+
+    @property
+    def oauth(self) -> Provider | None:
+        """The sign-in flow that connects the accounts replying there: the class its `Platform.accounts` names."""
+        from channels.accounts.tokens import provider_for
+
+        return provider_for(self.kind)
 
     @property
     def connects_with_channel_key(self) -> bool:

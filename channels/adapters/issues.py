@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from channels import clean
 
+from .adapter import Adapter
+from .guard import Parsed
 from .registry import kinds_where, platform_or_default
 
 if TYPE_CHECKING:
@@ -73,6 +75,15 @@ def state_of(item: Any, *, project: str, closed_word: str = "closed") -> IssueSt
         title=clean.line(data.get("title"), max_length=255),
         reason=clean.line(data.get("state_reason"), max_length=20),
     )
+
+
+class TrackerAdapter(Adapter):
+    """The adapter of a platform that is only an issue tracker (Jira, Linear): no mentions are read from it, so a poll
+    changes nothing (the base's `fetch`) and a page of it holds none; the issues the desk follows are read one by one
+    on the follow-up beat (stories.issues.follow)."""
+
+    def parse_page(self, payload: Any) -> Parsed:
+        return Parsed()
 
 
 def tracker_of(kind: str) -> ModuleType | None:

@@ -159,16 +159,16 @@ def push_reader(kind: str) -> Callable[..., Pushed] | None:
     """What reads a delivery `kind`'s platform pushes to the desk's door beside its polling (`push_reader`), or None
     where the door is not the platform's."""
     path = platform_or_default(kind).push_reader
-    if path is None:
-        return None
-    owner, _, name = path.rpartition(".")
-    reader: Callable[..., Pushed] = getattr(import_module(owner), name)
-    return reader
+    return None if path is None else named(path)
+
+
+def named(path: str) -> Any:
+    """What a declaration's dotted path names (a class, a function), its module imported on first use."""
+    module, _, name = path.rpartition(".")
+    return getattr(import_module(module), name)
 
 
 def get_adapter(kind: str) -> Adapter:
     if kind not in _loaded:
-        path = platform_of(kind).adapter
-        module, _, name = path.rpartition(".")
-        _loaded[kind] = getattr(import_module(module), name)()
+        _loaded[kind] = named(platform_of(kind).adapter)()
     return _loaded[kind]

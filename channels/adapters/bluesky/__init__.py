@@ -39,7 +39,6 @@ import requests
 from channels import clean
 
 from ..base import FetchResult, ReplyTarget
-from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
 from . import chat, chat_read, reply, thread
@@ -48,7 +47,7 @@ from .auth import login_of
 from .client import Client
 from .config import settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
-from .oauth import BlueskySession, app_password_grant
+from .oauth import app_password_grant
 from .paging import MAX_PAGES_PER_STREAM, NOTIFICATIONS, SEARCH, streams_of, walk
 from .parse import parse_entries, parse_page
 
@@ -60,7 +59,6 @@ __all__ = ["BlueskyAdapter"]
 
 class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "bluesky"
-    oauth = BlueskySession()  # refreshes the connected account's session (its tokens expire in hours)
     channel_key_grant = staticmethod(app_password_grant)
     channel_key_words = "the channel's app password"
     channel_key_help = (
@@ -138,7 +136,6 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide
-        which posts are ours."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes). Without a channel only `our_accounts` decide which posts
+    # are ours.
+    parse_page = staticmethod(parse_page)

@@ -40,12 +40,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
 from ..base import FetchResult
-from ..guard import Parsed
 from ..polling import Page, PolledAdapter, parsed_chunk_results
 from . import config as config_module
 from .client import Client
@@ -99,7 +98,6 @@ class DevtoAdapter(PolledAdapter, config=config_module):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A list of articles or a comment tree (or one item of either, as the dead-letter table keeps it), as
-        mentions and rejected items."""
-        return parse_page(payload)
+    # A list of articles or a comment tree (or one item of either, as the dead-letter table keeps it), as mentions and
+    # rejected items.
+    parse_page = staticmethod(parse_page)

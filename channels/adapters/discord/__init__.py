@@ -27,20 +27,19 @@ the walk; 5xx and timeouts -> TransientError.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
 
 from ..base import FetchResult
-from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result
 from . import config as config_module
 from . import dm_read, reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
-from .oauth import DiscordBotAuthorization, bot_token_grant
+from .oauth import bot_token_grant
 from .paging import marks_trimmed, read_all
 from .parse import context_of, parse_page, wanted
 
@@ -52,7 +51,6 @@ __all__ = ["DEFAULTS", "DiscordAdapter"]
 
 class DiscordAdapter(PolledAdapter, config=config_module):
     kind = "discord"
-    oauth = DiscordBotAuthorization()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 
@@ -89,8 +87,7 @@ class DiscordAdapter(PolledAdapter, config=config_module):
         guild = clean.mapping(client.get(f"/guilds/{config['guild_id']}"))
         return f"Discord answered: the bot is {clean.line(me.get('username'))}, in {clean.line(guild.get('name'))}."
 
-    def parse_page(self, payload: Any) -> Parsed:
-        return parse_page(payload)
+    parse_page = staticmethod(parse_page)
 
 
 def _bot_id(client: Client) -> str:

@@ -123,9 +123,7 @@ def post_reply(reply: Reply) -> SentReply:
     if len(reply.text) > MAX_LENGTH:
         raise ReplyError(f"The reply is {len(reply.text)} characters; Discord takes {MAX_LENGTH} at most.")
     channel_id, guild = _where(reply.target, reply.channel)
-    thread_id = reply.target.thread_id or ""
-    if not thread_id or thread_id != channel_id:
-        thread_id = _thread_from(reply.channel, reply.session, channel_id, reply.target)
+    thread_id = _thread_from(reply.channel, reply.session, channel_id, reply.target)
     body = {
         "content": reply.text,
         "allowed_mentions": ALLOWED_MENTIONS,
@@ -154,8 +152,8 @@ def _sent(response: requests.Response, data: Any, what: str, *, where: str) -> S
 
 
 def _thread_from(channel: Channel, session: requests.Session, channel_id: str, target: ReplyTarget) -> str:
-    """The thread under the message (it has the message's id), started now where there is none."""
-    if target.thread_id and target.thread_id != channel_id:
+    """The thread the message is in or under, or one started under it now (it takes the message's id)."""
+    if target.thread_id:
         return target.thread_id
     words = " ".join(clean.text(clean.mapping(target.raw).get("content")).split())[:90] or "Reply"
     path = f"/channels/{channel_id}/messages/{target.external_id}/threads"

@@ -106,7 +106,7 @@ from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discour
 from .config import DEFAULTS, Site
 from .cooked import cooked_to_text
 from .cursor import Cursor
-from .oauth import DiscourseUserApiKey, admin_key_grant
+from .oauth import admin_key_grant
 from .paging import Chunk, latest_chunks, search_chunk
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
 
@@ -126,7 +126,6 @@ __all__ = [
 
 class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "discourse"
-    oauth = DiscourseUserApiKey()  # connecting the accounts the desk posts as (channels.accounts)
     channel_key_grant = staticmethod(admin_key_grant)  # or: the channel's admin API key + Api-Username
     # What admin calls that way of connecting, and what it does ({username}: the account), on its link and
     # confirmation page.
@@ -161,7 +160,9 @@ class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
 
         def result(chunk: Chunk, made: int) -> FetchResult:
             parsed = _hand_over(chunk, site=site, cursor=cursor, staff_are_ours=config["staff_are_ours"])
-            return _result(channel, parsed, chunk, cursor, client, requests_made=made)
+            return chunk_result(
+                "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=made
+            )
 
         def closing() -> Chunk:
             return Chunk(more=cursor.latest.gap is not None or cursor.search.resume is not None)
@@ -215,11 +216,3 @@ def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool
     parsed.rejected[:0] = chunk.rejected
     cursor.prune()
     return parsed
-
-
-def _result(
-    channel: Channel, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
-) -> FetchResult:
-    return chunk_result(
-        "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-    )

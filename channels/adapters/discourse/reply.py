@@ -11,7 +11,7 @@ shown in the post's raw as the composer's markdown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import requests
@@ -21,9 +21,6 @@ from channels.http_status import Ladder, answered, refusal, succeeded
 
 from ..base import Media, ReplyError, ReplyUncertain, SentReply
 from .oauth import base_url_of
-
-if TYPE_CHECKING:
-    pass
 
 KEY_REFUSED = "The API username or key is invalid"
 

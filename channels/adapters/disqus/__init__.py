@@ -81,7 +81,6 @@ from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
 from .config import DEFAULTS
 from .cursor import Cursor
-from .oauth import DisqusOAuth
 from .paging import Reader
 from .parse import parse_page
 
@@ -93,7 +92,6 @@ __all__ = ["API_ROOT", "DEFAULTS", "RATE_LIMITED_WAIT", "DisqusAdapter"]
 
 class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "disqus"
-    oauth = DisqusOAuth()  # connecting the accounts the desk replies as (channels.accounts)
 
     post_reply = staticmethod(reply.post_reply)
 
@@ -125,9 +123,8 @@ class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts."""
-        return parse_page(payload)
+    # A saved or fetched response (see `parse.page_items` for the shapes) as mentions and rejected posts.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post again (a dead letter being retried)."""

@@ -9,7 +9,7 @@ back with the id the poll stores, so the next poll sees a duplicate.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
@@ -19,9 +19,6 @@ from channels.http_status import Ladder, refusal, succeeded
 from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .oauth import disqus_app
-
-if TYPE_CHECKING:
-    pass
 
 CREATE_URL = API_ROOT + "/posts/create.json"
 TOKEN_REFUSED = {4}  # "You must provide an authenticated user for this method": the token is no longer good

@@ -126,9 +126,8 @@ class EmailAdapter(PolledAdapter, config=config_module):
         """One message; None for an auto-reply, bounce or bulk mail."""
         return parse_message(raw, internaldate=internaldate)
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved message or mbox (bytes), or message items (see `page`), as mentions and rejected messages."""
-        return parse_page(payload)
+    # A saved message or mbox (bytes), or message items (see `page`), as mentions and rejected messages.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One message item kept in the dead-letter table, read again."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -77,9 +77,8 @@ class FeedAdapter(PolledAdapter, config=config_module):
             said.append(f"{answer.title or url}{moved}: {len(answer.entries)} entries")
         return "The feeds answered: " + "; ".join(said) + "."
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved feed (its XML), or its entries as the dead-letter table keeps them."""
-        return parse_page(payload)
+    # A saved feed (its XML), or its entries as the dead-letter table keeps them.
+    parse_page = staticmethod(parse_page)
 
     def parse_file(self, data: bytes, *, channel: Channel) -> Parsed:
         """A saved feed (`manage.py ingest_payload`): its XML, or a JSON list of entries as dead letters keep them."""

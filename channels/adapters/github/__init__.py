@@ -46,7 +46,7 @@ from .app import Auth
 from .client import Client
 from .config import DEFAULTS, team_of
 from .cursor import Cursor, RepoState
-from .oauth import GitHubOAuth, channel_key_grant
+from .oauth import channel_key_grant
 from .page import parse_page
 from .paging import RepoRead, comments_read, discussions_read, issues_read
 from .parse import Context
@@ -64,7 +64,6 @@ def context_of(config: dict[str, Any], state: RepoState | None = None, repo: str
 
 class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "github"
-    oauth = GitHubOAuth()
     channel_key_grant = staticmethod(channel_key_grant)  # or: the channel's token, or its App's installation
     channel_key_words = "the channel's token or GitHub App"
     channel_key_help = (
@@ -137,9 +136,8 @@ class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
         )
         return f"GitHub answered: {name} ({'private' if data.get('private') else 'public'}){left}."
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
-        """A saved payload (see `page.parse_page`), without a channel's labels."""
-        return parse_page(payload)
+    # A saved payload (see `page.parse_page`), without a channel's labels.
+    parse_page = staticmethod(parse_page)
 
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's labels, team and the issues its polls have seen (`manage.py ingest_payload`, a dead

@@ -48,7 +48,7 @@ from . import reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, project_ref
 from .cursor import Cursor
-from .oauth import GitLabOAuth, access_token_grant
+from .oauth import access_token_grant
 from .paging import Chunk, project_chunks
 from .parse import Filters, issue_mention, note_mention, parse_page
 
@@ -60,7 +60,6 @@ __all__ = ["DEFAULTS", "GitLabAdapter"]
 
 class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "gitlab"
-    oauth = GitLabOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own user
     # What admin calls that way of connecting, and what it does, on its link and confirmation page.
     channel_key_words = "the channel's access token"
@@ -117,9 +116,8 @@ class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
             raise PayloadError("GitLab's answer names no project: is base_url a GitLab instance?")
         return f"GitLab answered: {name}"
 
-    def parse_page(self, payload: Any, **options: Any) -> Parsed:
-        """A saved list of issues or notes (see `parse.parse_page`), without a channel's filters."""
-        return parse_page(payload)
+    # A saved list of issues or notes (see `parse.parse_page`), without a channel's filters.
+    parse_page = staticmethod(parse_page)
 
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""

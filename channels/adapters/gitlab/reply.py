@@ -12,7 +12,7 @@ comment, a locked discussion), 404 (the issue is gone or not visible), 429 with 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
@@ -21,9 +21,6 @@ from ..base import Media, ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import error_text
 from .config import api_root, validate_config
 from .parse import whole
-
-if TYPE_CHECKING:
-    pass
 
 _THREAD_RE = re.compile(r"(\d+)/issues/(\d+)")
 

@@ -116,7 +116,10 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
                 backlog = backlog or not walk.finished
 
         def result(chunk: Chunk, made: int) -> FetchResult:
-            found = _result(channel, _hand_over(chunk), chunk, cursor, client, requests_made=made)
+            found = chunk_result(
+                "hackernews", channel, _hand_over(chunk), chunk, cursor.dump(), stopped=client.stopped,
+                requests_made=made,
+            )  # fmt: skip
             return dataclasses.replace(found, front_page_ids=chunk.front_page)
 
         # Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
@@ -136,10 +139,9 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a
-        Firebase item, as mentions and rejected items."""
-        return parse_page(payload)
+    # An Algolia search response (or a list of them, one per page), an Algolia ``/items/{id}`` tree or a Firebase item,
+    # as mentions and rejected items.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
@@ -157,11 +159,3 @@ def _front_page(channel: Channel, client: Client) -> frozenset[str] | None:
         # The mentions of this poll are stored all the same; the front page is asked again next poll.
         logger.warning("hackernews: channel=%s front page not read: %s", channel.slug, exc)
         return None
-
-
-def _result(
-    channel: Channel, parsed: Parsed, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
-) -> FetchResult:
-    return chunk_result(
-        "hackernews", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-    )

@@ -12,21 +12,19 @@ Config (validated by `validate_config`; unknown keys are errors)::
 Credentials: ``email`` and ``api_token``, an Atlassian account's e-mail and API token (Basic auth): the channel's
 reads of the issues it follows. The account issues are filed as is connected with them (`oauth.api_token_grant`).
 
-Polling: the base's (nothing is fetched; a poll of a Jira channel changes nothing): the issues the desk follows are
-read one by one on the follow-up beat (stories.issues.follow).
+Polling: none, as on every issue tracker (`channels.adapters.issues.TrackerAdapter`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
-from ..adapter import Adapter
-from ..guard import Parsed
+from ..issues import TrackerAdapter
 from .client import credentials_of, get
 from .config import DEFAULTS, SCHEMA, validate_config
-from .oauth import JiraApiToken, api_token_grant
+from .oauth import api_token_grant
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -34,10 +32,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "JiraAdapter"]
 
 
-class JiraAdapter(Adapter):
+class JiraAdapter(TrackerAdapter):
     kind = "jira"
     schema = SCHEMA
-    oauth = JiraApiToken()
+    validate_config = staticmethod(validate_config)
     channel_key_grant = staticmethod(api_token_grant)
     channel_key_words = "the channel's e-mail and API token"
     channel_key_help = (
@@ -45,16 +43,9 @@ class JiraAdapter(Adapter):
         "after Jira confirms they are that account's."
     )
 
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
-
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         site = validate_config(channel.config)["site"]
         email, token = credentials_of(channel)
         me = get(session, site, "/myself", email=email, token=token, params={})
         name = me.get("displayName") if isinstance(me, dict) else None
         return f"Jira answered: the credentials are {name or 'an account'}'s on {site}."
-
-    def parse_page(self, payload: Any) -> Parsed:
-        """Nothing is read from Jira as a mention: a page of it holds none."""
-        return Parsed()

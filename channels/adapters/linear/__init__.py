@@ -9,23 +9,21 @@ Credentials: ``api_key``, a personal API key (the channel's reads of the issues 
 and ``oauth_client_secret`` where accounts connect through Linear's sign-in. The account issues are filed as is
 connected by OAuth (`oauth.LinearOAuth`) or with the channel's key (`oauth.api_key_grant`).
 
-Polling: the base's (nothing is fetched; a poll of a Linear channel changes nothing): the issues the desk follows
-are read one by one on the follow-up beat (stories.issues.follow).
+Polling: none, as on every issue tracker (`channels.adapters.issues.TrackerAdapter`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
 
-from ..adapter import Adapter
-from ..guard import Parsed
+from ..issues import TrackerAdapter
 from .client import api_key_of, graphql
 from .config import DEFAULTS, SCHEMA, validate_config
-from .oauth import VIEWER, LinearOAuth, api_key_grant
+from .oauth import VIEWER, api_key_grant
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -33,10 +31,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULTS", "LinearAdapter"]
 
 
-class LinearAdapter(Adapter):
+class LinearAdapter(TrackerAdapter):
     kind = "linear"
     schema = SCHEMA
-    oauth = LinearOAuth()
+    validate_config = staticmethod(validate_config)
     channel_key_grant = staticmethod(api_key_grant)
     channel_key_words = "the channel's API key"
     channel_key_help = (
@@ -44,14 +42,7 @@ class LinearAdapter(Adapter):
         "after Linear confirms it is that user's."
     )
 
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return validate_config(config)
-
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         tokens = {"access_token": api_key_of(channel), "token_type": "api_key"}
         viewer = clean.mapping(graphql(session, VIEWER, {}, tokens=tokens, label="Linear viewer").get("viewer"))
         return f"Linear answered: the API key is {clean.line(viewer.get('displayName')) or 'a user'}'s."
-
-    def parse_page(self, payload: Any) -> Parsed:
-        """Nothing is read from Linear as a mention: a page of it holds none."""
-        return Parsed()

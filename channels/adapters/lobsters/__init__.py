@@ -36,14 +36,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import requests
 
 from channels import clean
 
 from ..base import FetchResult
-from ..guard import Parsed
 from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
 from . import config as config_module
 from . import thread
@@ -99,7 +98,5 @@ class LobstersAdapter(PolledAdapter, config=config_module, thread=thread):
         said = f", the newest {clean.line(newest)[:80]!r}" if newest else ""
         return f"Lobsters answered: {len(stories)} {stream.what}{said}."
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A page of stories, a story with its comments, or one comment (a dead letter), as mentions and rejected
-        items."""
-        return parse_page(payload)
+    # A page of stories, a story with its comments, or one comment (a dead letter), as mentions and rejected items.
+    parse_page = staticmethod(parse_page)

@@ -42,7 +42,6 @@ from channels import clean
 from channels.freshness import hashed
 
 from ..base import FetchResult, PayloadError, ReplyTarget
-from ..guard import Parsed
 from ..polling import PolledAdapter, chunk_result, streams_walked
 from . import actions, dm_read, reply, thread
 from . import config as config_module
@@ -50,7 +49,7 @@ from .client import Client, token_of
 from .config import DEFAULTS, full_handle, instance_domain, settings_of
 from .cursor import Cursor, usable_id
 from .length import instance_limits
-from .oauth import MastodonOAuth, access_token_grant
+from .oauth import access_token_grant
 from .paging import Chunk, stream_chunks, streams_of
 from .parse import parse_items, parse_page
 
@@ -62,7 +61,6 @@ __all__ = ["DEFAULTS", "MastodonAdapter"]
 
 class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "mastodon"
-    oauth = MastodonOAuth()
     channel_key_grant = staticmethod(access_token_grant)  # or: the channel's access token, for its own account
     channel_key_words = "the channel's access token"
     channel_key_help = (
@@ -154,9 +152,8 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes) as mentions and rejected items.
+    parse_page = staticmethod(parse_page)
 
 
 def _own_account(client: Client, cursor: Cursor) -> str:

@@ -38,7 +38,6 @@ import requests
 from channels import clean
 
 from ..base import FetchResult, PayloadError
-from ..guard import Parsed
 from ..marked_poll import MarkedPoll
 from ..polling import PolledAdapter
 from . import config as config_module
@@ -47,7 +46,6 @@ from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, settings_of
 from .cursor import SEEN_LIMIT, load_seen, load_states
-from .oauth import RedditOAuth
 from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
 from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
 
@@ -69,7 +67,6 @@ __all__ = [
 
 class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "reddit"
-    oauth = RedditOAuth()  # connecting the accounts the desk comments as (channels.accounts)
 
     post_reply = staticmethod(reply.post_reply)
     # The desk's "Send a message" (mentions.services.direct_messages): a private message to the author.
@@ -152,6 +149,5 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing -----------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries."""
-        return parse_page(payload)
+    # A saved or fetched payload (see `parse` for the shapes) as mentions and rejected entries.
+    parse_page = staticmethod(parse_page)

@@ -62,10 +62,12 @@ def credentials_of(channel: Channel) -> Credentials:
     return Credentials(client_id, client_secret, username.removeprefix("u/").removeprefix("/u/"), password)
 
 
-def user_agent(channel: Channel, credentials: Credentials) -> str:
-    # Reddit asks for a unique, descriptive User-Agent naming the app and its account.
+def user_agent(channel: Channel, credentials: Credentials | str = "") -> str:
+    """The unique, descriptive User-Agent Reddit asks of every client: the app's, naming the account (the channel's
+    script account, or the connected account a send is made as) where there is one."""
+    username = credentials if isinstance(credentials, str) else credentials.username
     agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
-    return f"{agent} (by /u/{credentials.username})" if credentials.username else agent
+    return f"{agent} (by /u/{username})" if username else agent
 
 
 # The token endpoint's rungs over the common ladder: a refusal is the app's credentials or its type.

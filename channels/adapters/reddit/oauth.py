@@ -14,13 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import requests
-from django.conf import settings
 
 from channels.accounts.oauth import Provider, whoami_answer
 from channels.http import credential_of
 
 from ..base import ConfigError, PayloadError
-from .auth import AUTH_URL
+from .auth import AUTH_URL, user_agent
 from .client import API_URL
 
 if TYPE_CHECKING:
@@ -40,15 +39,10 @@ def reddit_app(channel: Channel) -> tuple[str, str]:
     raise ConfigError("Reddit: the channel has no app: add its client id and secret in the channel's credentials.")
 
 
-def reddit_user_agent(channel: Channel, username: str = "") -> str:
-    agent = f"{settings.DESK_USER_AGENT} reddit-channel:{channel.slug}"
-    return f"{agent} (by /u/{username})" if username else agent
-
-
 def reddit_signed(channel: Channel, account: Account) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """How `account`'s token goes with a send (`account_request`'s `signed`): a bearer, and the user agent Reddit
     asks of every client, naming the account."""
-    agent = reddit_user_agent(channel, account.username)
+    agent = user_agent(channel, account.username)
     return lambda tokens: {"headers": {"Authorization": f"bearer {tokens['access_token']}", "User-Agent": agent}}
 
 
@@ -62,7 +56,7 @@ class RedditOAuth(Provider):
         return reddit_app(channel)
 
     def token_headers(self, channel: Channel) -> dict[str, str]:
-        return {"User-Agent": reddit_user_agent(channel)}
+        return {"User-Agent": user_agent(channel)}
 
     def whoami(self, channel: Channel, session: requests.Session, body: dict[str, Any]) -> tuple[str, str]:
         return _whoami(channel, session, body["access_token"])
@@ -72,7 +66,7 @@ def _whoami(channel: Channel, session: requests.Session, access_token: str) -> t
     """The account that consented (GET /api/v1/me: `name`, `id`)."""
     data, status = whoami_answer(
         session, ME_URL, label="Reddit",
-        headers={"Authorization": f"bearer {access_token}", "User-Agent": reddit_user_agent(channel)},
+        headers={"Authorization": f"bearer {access_token}", "User-Agent": user_agent(channel)},
     )  # fmt: skip
     if not isinstance(data.get("name"), str):
         raise PayloadError(f"Reddit did not say who signed in (HTTP {status}).")

@@ -10,7 +10,7 @@ the same fullname and permalink the poll stores, so the next poll sees a duplica
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from channels.accounts.sending import Reply, epoch_or_now, json_of, reply_poster, scrubbed
 from channels.http_status import Ladder, rate_limit_of, refusal, succeeded
@@ -19,9 +19,6 @@ from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_URL
 from .oauth import reddit_signed
 from .parse import permalink_of
-
-if TYPE_CHECKING:
-    pass
 
 COMMENT_URL = API_URL + "/api/comment"
 FULLNAME = re.compile(r"t[13]_[0-9a-z]{1,13}")

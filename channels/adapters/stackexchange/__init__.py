@@ -67,9 +67,8 @@ from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_ke
 from .config import DEFAULTS, site_domain
 from .cursor import Cursor
 from .fields import count_of
-from .oauth import StackExchangeOAuth
 from .paging import Page, Poll
-from .parse import PostLinks, parse_page, timeline_posts
+from .parse import parse_page, timeline_posts
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -87,7 +86,6 @@ __all__ = [
 
 class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "stackexchange"
-    oauth = StackExchangeOAuth()  # connecting the accounts the desk comments and answers as
     # A comment on the post answered, or an answer to its question (both need the account's reputation
     # on the site: Stack Exchange says so when it is short).
 
@@ -125,10 +123,9 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- parsing ---------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that
-        produced it, a comment's post type comes from its own fields only."""
-        return parse_page(payload)
+    # A saved response as mentions and rejected items (see `parse.parse_page`). Without the request that produced it, a
+    # comment's post type comes from its own fields only.
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One item again (dead-letter retry)."""
@@ -138,11 +135,7 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
         """`parse_page` with what the channel knows: its site's domain for permalinks, and its watch list for
         the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
         config = self.validate_config(channel.config)
-        return parse_page(payload, domain=site_domain(config["site"]), posts=_watched_posts(channel))
-
-
-def _watched_posts(channel: Channel) -> PostLinks:
-    return Cursor.load(channel.cursor).posts()
+        return parse_page(payload, domain=site_domain(config["site"]), posts=Cursor.load(channel.cursor).posts())
 
 
 def _result(page: Page, poll: Poll, *, requests_made: int) -> FetchResult:

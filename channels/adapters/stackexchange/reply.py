@@ -10,8 +10,6 @@ back as `c<comment_id>`, our answer as `a<answer_id>`, the ids the poll stores.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import requests
 
 from channels.accounts.sending import Reply, epoch_or_now, json_of, reply_poster
@@ -21,9 +19,6 @@ from channels.http_status import Ladder, Rung, refusal, succeeded
 from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import API_ROOT
 from .config import site_domain
-
-if TYPE_CHECKING:
-    pass
 
 STYLES = (("comment", "Comment"), ("answer", "Answer"))
 TOKEN_ERRORS = {401, 402, 403, 406}  # access_token_required, invalid_access_token, access_denied, compromised

@@ -38,7 +38,7 @@ from . import reply
 from .client import Client, token_of
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
-from .oauth import TelegramBotToken, bot_token_grant
+from .oauth import bot_token_grant
 from .paging import update_chunks
 from .parse import Context, parse_page
 
@@ -50,7 +50,6 @@ __all__ = ["DEFAULTS", "TelegramAdapter"]
 
 class TelegramAdapter(PolledAdapter, config=config_module):
     kind = "telegram"
-    oauth = TelegramBotToken()
     channel_key_grant = staticmethod(bot_token_grant)
     channel_key_words = "the channel's bot token"
 
@@ -79,8 +78,7 @@ class TelegramAdapter(PolledAdapter, config=config_module):
             f"Chats read: {', '.join(config['chats'])}."
         )
 
-    def parse_page(self, payload: Any) -> Parsed:
-        return parse_page(payload)
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         bot_id = clean.ident(clean.mapping(channel.cursor if channel is not None else None).get("bot_id"))

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
@@ -25,9 +25,6 @@ from ..base import ReplyError, ReplyUncertain, SentReply
 from .client import method_url, retry_after, said, token_of
 from .parse import chat_of, message_key, message_of, permalink, topic_of
 from .platform import PLATFORM
-
-if TYPE_CHECKING:
-    pass
 
 MAX_LENGTH = PLATFORM.reply_rule.most
 

@@ -81,7 +81,6 @@ from .client import (
 from .config import handle_with_role, sources
 from .cursor import Cursor
 from .ids import SNOWFLAKE_EPOCH_MS, original_window, snowflake_time
-from .oauth import XOAuth
 from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
 from .parse import dedupe, parse_item, parse_page
 
@@ -103,7 +102,6 @@ __all__ = [
 
 class TwitterAdapter(PolledAdapter, config=config_module):
     kind = "twitter"
-    oauth = XOAuth()  # connecting the handles the desk posts from (channels.accounts)
 
     def own_accounts(self, config: dict[str, Any]) -> list[str]:
         """Our handles' usernames: posts by them are our replies, never tickets."""
@@ -155,10 +153,9 @@ class TwitterAdapter(PolledAdapter, config=config_module):
 
     # --- parsing --------------------------------------------------------------------------
 
-    def parse_page(self, payload: Any) -> Parsed:
-        """A saved X API v2 response holding posts (mentions timeline, recent search, post lookup:
-        ``{"data": [...] or {...}, "includes": {...}, "meta": {...}}``) or a list of them (one per page)."""
-        return parse_page(payload)
+    # A saved X API v2 response holding posts (mentions timeline, recent search, post lookup: ``{"data": [...] or {...},
+    # "includes": {...}, "meta": {...}}``) or a list of them (one per page).
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One post as kept in the dead-letter table (the post, its author under "author")."""

@@ -4,7 +4,7 @@ uploaded first (`media.py`)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils import timezone
 
@@ -16,9 +16,6 @@ from .client import TWEETS_URL, platform_error, retry_after
 from .config import DEFAULT_AVAILABILITY_KEYWORDS, handle_with_role, validate_config
 from .ids import as_id
 from .parse import STATUS_URL
-
-if TYPE_CHECKING:
-    pass
 
 
 def mentions_any(text: str, keywords: Any) -> bool:

@@ -50,7 +50,6 @@ from . import reply
 from .client import Client, api_key_of
 from .config import DEFAULTS
 from .cursor import Cursor
-from .oauth import GoogleOAuth
 from .paging import Walk
 from .parse import Context, parse_page
 from .quota import Quota
@@ -71,7 +70,6 @@ def context_of(channel: Channel, config: dict[str, Any]) -> Context:
 
 class YoutubeAdapter(PolledAdapter, config=config_module):
     kind = "youtube"
-    oauth = GoogleOAuth()
     post_reply = staticmethod(reply.post_reply)
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
@@ -112,8 +110,7 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
             return f"YouTube was not asked: {exc}. Google resets the quota at midnight Pacific time."
         return f"YouTube answered: {len(clean.items(found.get('items')))} item(s) for {where}."
 
-    def parse_page(self, payload: Any) -> Parsed:
-        return parse_page(payload)
+    parse_page = staticmethod(parse_page)
 
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         context = Context()

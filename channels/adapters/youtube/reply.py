@@ -11,21 +11,14 @@ room for replies (`config.DEFAULTS["daily_quota"]`). Refusals in words, by Googl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import requests
-
 from channels import clean
-from channels.accounts.sending import iso_or_now, json_of
+from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
 from channels.http_status import Ladder, refusal, succeeded
 
 from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import COMMENTS_URL, error_of
 from .parse import permalink, snippet_of
 from .platform import PLATFORM
-
-if TYPE_CHECKING:
-    from channels.models import Account, Channel
 
 MAX_LENGTH = PLATFORM.reply_rule.most
 
@@ -50,21 +43,21 @@ def top_level_of(target: ReplyTarget) -> str:
     return parent or target.thread_id or target.parent_id or target.external_id
 
 
-def post_reply(
-    *, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget, text: str, style: str = ""
-) -> SentReply:
+@reply_poster(media=False)
+def post_reply(reply: Reply) -> SentReply:
     """The reply posted (the platform's one reply style: `style` is not read)."""
     from channels.accounts.tokens import account_request
 
-    if not text.strip() or len(text) > MAX_LENGTH:
+    target, text = reply.target, reply.text
+    if len(text) > MAX_LENGTH:
         raise ReplyError(f"A YouTube comment is 1 to {MAX_LENGTH:,} characters; this reply is {len(text):,}.")
     parent = top_level_of(target)
     if not parent:
         raise ReplyError("The stored comment does not say its YouTube id: reply on YouTube.")
     where = f"the video's comments on YouTube ({target.permalink or 'the thread'})"
     response, used = account_request(
-        session, "POST", COMMENTS_URL, account=account, label="YouTube", where=where, params={"part": "snippet"},
-        json={"snippet": {"parentId": parent, "textOriginal": text}},
+        reply.session, "POST", COMMENTS_URL, account=reply.account, label="YouTube", where=where,
+        params={"part": "snippet"}, json={"snippet": {"parentId": parent, "textOriginal": text}},
     )  # fmt: skip
     data = json_of(response)
     if not succeeded(response):

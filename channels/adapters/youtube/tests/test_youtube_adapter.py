@@ -18,7 +18,7 @@ import responses
 from channels.adapters.base import ConfigError, ReplyError, ReplyTarget
 from channels.adapters.youtube import YoutubeAdapter
 from channels.adapters.youtube.client import CHANNELS_URL, COMMENTS_URL, THREADS_URL
-from channels.adapters.youtube.oauth import SCOPE
+from channels.adapters.youtube.oauth import SCOPE, GoogleOAuth
 from channels.adapters.youtube.quota import next_reset, pacific_day
 from channels.adapters.youtube.tests import shapes
 from channels.adapters.youtube.tests.shapes import ASKER, KEY, OURS, TEAM
@@ -272,7 +272,7 @@ def test_a_reply_longer_than_youtubes_limit_is_refused_before_any_call():
 
 @pytest.mark.django_db
 def test_connecting_sends_the_admin_to_google_for_the_comment_scope_with_a_refresh_token():
-    begun = adapter.oauth.begin(channel=shapes.youtube_channel(), redirect_uri="https://desk.example/cb", state="s1")
+    begun = GoogleOAuth().begin(channel=shapes.youtube_channel(), redirect_uri="https://desk.example/cb", state="s1")
 
     query = parse_qs(urlsplit(begun.url).query)
     assert begun.url.startswith("https://accounts.google.com/o/oauth2/v2/auth?")
@@ -289,7 +289,7 @@ def test_the_connected_account_is_named_by_its_youtube_channel():
     )
     responses.get(CHANNELS_URL, json={"items": [{"id": TEAM, "snippet": {"title": "GitLab", "customUrl": "@gitlab"}}]})
 
-    grant = adapter.oauth.complete(
+    grant = GoogleOAuth().complete(
         channel=channel, session=build_session(), params={"code": "4/0Ab"}, redirect_uri="https://desk.example/cb",
         secret={"code_verifier": "v" * 50},
     )  # fmt: skip
