@@ -58,13 +58,7 @@ class Unstorable(ValueError):
 def text(value: Any, *, max_length: int = TEXT_MAX) -> str:
     """A string without NUL or lone surrogates, stripped, at most `max_length` characters; ""
     for anything that is not a string (numbers are not silently turned into text)."""
-    if not isinstance(value, str):
-        return ""
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    if _SURROGATES.search(value):
-        value = _SURROGATES.sub("\ufffd", value)
-    return value.strip()[:max_length]
+    return text_exact(value).strip()[:max_length] if isinstance(value, str) else ""
 
 
 def line(value: Any, *, max_length: int = NAME_MAX) -> str:

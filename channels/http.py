@@ -114,11 +114,20 @@ def build_session(*, retries: bool = True) -> requests.Session:
     return session
 
 
-def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
-    """GET `url`'s JSON, every failure the ladder's error naming the URL (a platform whose URL carries no key)."""
-    response = request(session, "GET", url, label=url, params=params)
-    status_check(response, url)
-    return json_of(response, url)
+def get_json(
+    session: requests.Session,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    label: str = "",
+    ladder: Ladder | None = None,
+) -> Any:
+    """GET `url`'s JSON, every failure the ladder's error (the platform's `ladder` over it) naming `label`, else the
+    URL (a platform whose URL carries no key)."""
+    label = label or url
+    response = request(session, "GET", url, label=label, params=params)
+    status_check(response, label, ladder)
+    return json_of(response, label)
 
 
 def json_of(response: requests.Response, label: str) -> Any:
