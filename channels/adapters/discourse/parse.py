@@ -252,21 +252,13 @@ def search_entries(payload: Any, *, label: str) -> list[Entry]:
     if isinstance(error, str) and error.strip():
         # e.g. "Your search term is too short.": the same query would be refused at every poll.
         raise ConfigError(f'{label}: Discourse refused the search ("query"): {clean.line(error)}')
-    topics: dict[int, dict[str, Any]] = {}
-    for topic in clean.objects(payload.get("topics")):
-        topic_id = _int(topic.get("id"))
-        if topic_id is not None:
-            topics[topic_id] = topic
+    topics = {i: t for t in clean.objects(payload.get("topics")) if (i := _int(t.get("id"))) is not None}
     entries = []
     for post in payload.get("posts", []):
         context: dict[str, Any] = {}
         if isinstance(post, dict):
             nested, topic_id = post.get("topic"), _int(post.get("topic_id"))
-            if isinstance(nested, dict):
-                topic = nested
-            else:
-                topic = (topics.get(topic_id) if topic_id is not None else None) or {}
-            topic = topic or {}
+            topic = nested if isinstance(nested, dict) else topics.get(topic_id) or {}
             context = {
                 "title": string_of(topic.get("title")),
                 "slug": string_of(topic.get("slug")),
