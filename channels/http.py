@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -324,6 +324,18 @@ class InstanceClient(PollBudget, Generic[P]):
 def redact(text: str, secret: str) -> str:
     """`text` without `secret` (a token or password an error message, a URL or a body may quote)."""
     return text.replace(secret, "REDACTED") if secret else text
+
+
+def redact_encoded(text: str, secret: str) -> str:
+    """`text` without `secret` as sent or URL-encoded in any way: a key that travels in a query string (Disqus,
+    Stack Exchange) comes back encoded in an echoed address (an app key's "((" as "%28%28")."""
+    if not secret:
+        return text
+    pattern = "".join(
+        re.escape(c) if c.isalnum() else f"(?:{re.escape(c)}|%{ord(c):02X}|{re.escape(quote_plus(c))})"
+        for c in secret[:200]
+    )
+    return re.sub(pattern, "REDACTED", text, flags=re.IGNORECASE)
 
 
 def not_json_reason(label: str, body: str, secret: str, *, html_means: str) -> str:
