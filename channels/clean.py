@@ -327,6 +327,12 @@ def mention_storable(mention: IncomingMention) -> IncomingMention:
     return mention if mention.cleaned else mention_clean(mention)
 
 
+def keys_shown(keys: Iterable[Any], most: int = 10) -> str:
+    """The keys of an object that is not what was expected, for the error that says so: sorted, each one line,
+    `most` at most."""
+    return ", ".join(sorted({line(str(k), max_length=40) for k in keys})[:most])
+
+
 _PREVIEW = reprlib.Repr()  # Python 3.11: limits are attributes, not constructor arguments
 _PREVIEW.maxlevel, _PREVIEW.maxstring, _PREVIEW.maxother = 3, 120, 120
 

@@ -216,8 +216,7 @@ def page_entries(payload: Any, *, depth: int = 0) -> list[Entry]:
         return [Entry(payload, {})]
     if "errors" in payload:
         raise PayloadError(f"this is a Discourse error response ({error_text(payload)}), not posts.")
-    keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
-    raise PayloadError(f"{_NOT_POSTS}; got an object with keys {keys}.")
+    raise PayloadError(f"{_NOT_POSTS}; got an object with keys {clean.keys_shown(payload)}.")
 
 
 def _is_page(value: dict[str, Any]) -> bool:
