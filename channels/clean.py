@@ -222,12 +222,8 @@ def text_exact(value: str) -> str:
 
 def _handles(value: Any) -> tuple[str, ...]:
     """Distinct non-empty handles, in order, at most 100 (a post names a few)."""
-    found: list[str] = []
-    for candidate in value if isinstance(value, list | tuple) else ():
-        cleaned = handle(candidate).lstrip("@")
-        if cleaned and cleaned not in found:
-            found.append(cleaned)
-    return tuple(found[:100])
+    cleaned = (handle(candidate).lstrip("@") for candidate in (value if isinstance(value, list | tuple) else ()))
+    return tuple(dict.fromkeys(h for h in cleaned if h))[:100]
 
 
 def mention_clean(mention: IncomingMention) -> IncomingMention:

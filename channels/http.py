@@ -96,15 +96,16 @@ def build_session(*, retries: bool = True) -> requests.Session:
     through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry) unless `retries` is
     False (a page that waits on the answer: one try, its failure said)."""
     session = guarded_session()
+    retry = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
     for adapter in session.adapters.values():
         assert isinstance(adapter, GuardedAdapter)  # guarded_session mounts only these
-        adapter.max_retries = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
+        adapter.max_retries = retry
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
-        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry() if retries else Retry(0, read=False)))
+        session.mount(prefix, _Redirected(prefix, target, max_retries=retry))
     if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
         from channels.demo.replay import DemoNetwork
 
