@@ -257,7 +257,8 @@ def search_entries(payload: Any, *, label: str) -> list[Entry]:
         context: dict[str, Any] = {}
         if isinstance(post, dict):
             nested, topic_id = post.get("topic"), _int(post.get("topic_id"))
-            topic = nested if isinstance(nested, dict) else topics.get(topic_id) or {}
+            listed = topics.get(topic_id) if topic_id is not None else None
+            topic = nested if isinstance(nested, dict) else listed or {}
             context = {
                 "title": string_of(topic.get("title")),
                 "slug": string_of(topic.get("slug")),
