@@ -58,13 +58,7 @@ class Unstorable(ValueError):
 def text(value: Any, *, max_length: int = TEXT_MAX) -> str:
     """A string without NUL or lone surrogates, stripped, at most `max_length` characters; ""
     for anything that is not a string (numbers are not silently turned into text)."""
-    if not isinstance(value, str):
-        return ""
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    if _SURROGATES.search(value):
-        value = _SURROGATES.sub("\ufffd", value)
-    return value.strip()[:max_length]
+    return text_exact(value).strip()[:max_length] if isinstance(value, str) else ""
 
 
 def line(value: Any, *, max_length: int = NAME_MAX) -> str:
@@ -228,12 +222,8 @@ def text_exact(value: str) -> str:
 
 def _handles(value: Any) -> tuple[str, ...]:
     """Distinct non-empty handles, in order, at most 100 (a post names a few)."""
-    found: list[str] = []
-    for candidate in value if isinstance(value, list | tuple) else ():
-        cleaned = handle(candidate).lstrip("@")
-        if cleaned and cleaned not in found:
-            found.append(cleaned)
-    return tuple(found[:100])
+    cleaned = (handle(candidate).lstrip("@") for candidate in (value if isinstance(value, list | tuple) else ()))
+    return tuple(dict.fromkeys(h for h in cleaned if h))[:100]
 
 
 def mention_clean(mention: IncomingMention) -> IncomingMention:
@@ -331,6 +321,12 @@ def mention_storable(mention: IncomingMention) -> IncomingMention:
     """The mention as intake stores it: itself when `mention_clean` made it, else `mention_clean`'s result
     (a mention built by hand). Either way it is cleaned exactly once."""
     return mention if mention.cleaned else mention_clean(mention)
+
+
+def keys_shown(keys: Iterable[Any], most: int = 10) -> str:
+    """The keys of an object that is not what was expected, for the error that says so: sorted, each one line,
+    `most` at most."""
+    return ", ".join(sorted({line(str(k), max_length=40) for k in keys})[:most])
 
 
 _PREVIEW = reprlib.Repr()  # Python 3.11: limits are attributes, not constructor arguments

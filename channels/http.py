@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -96,15 +96,16 @@ def build_session(*, retries: bool = True) -> requests.Session:
     through the fetch guard (advocacy.fetch_guard), and its reads are retried (ReadRetry) unless `retries` is
     False (a page that waits on the answer: one try, its failure said)."""
     session = guarded_session()
+    retry = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
     for adapter in session.adapters.values():
         assert isinstance(adapter, GuardedAdapter)  # guarded_session mounts only these
-        adapter.max_retries = ReadRetry() if retries else Retry(0, read=False)  # requests' own default
+        adapter.max_retries = retry
     session.headers["User-Agent"] = settings.DESK_USER_AGENT
     session.headers["Accept"] = "application/json"
     # DESK_PLATFORM_URL_OVERRIDES: a platform's API reached at another address, e.g. a staging
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
-        session.mount(prefix, _Redirected(prefix, target, max_retries=ReadRetry() if retries else Retry(0, read=False)))
+        session.mount(prefix, _Redirected(prefix, target, max_retries=retry))
     if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
         from channels.demo.replay import DemoNetwork
 
@@ -114,11 +115,20 @@ def build_session(*, retries: bool = True) -> requests.Session:
     return session
 
 
-def get_json(session: requests.Session, url: str, *, params: dict[str, Any] | None = None) -> Any:
-    """GET `url`'s JSON, every failure the ladder's error naming the URL (a platform whose URL carries no key)."""
-    response = request(session, "GET", url, label=url, params=params)
-    status_check(response, url)
-    return json_of(response, url)
+def get_json(
+    session: requests.Session,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    label: str = "",
+    ladder: Ladder | None = None,
+) -> Any:
+    """GET `url`'s JSON, every failure the ladder's error (the platform's `ladder` over it) naming `label`, else the
+    URL (a platform whose URL carries no key)."""
+    label = label or url
+    response = request(session, "GET", url, label=label, params=params)
+    status_check(response, label, ladder)
+    return json_of(response, label)
 
 
 def json_of(response: requests.Response, label: str) -> Any:
@@ -315,6 +325,18 @@ class InstanceClient(PollBudget, Generic[P]):
 def redact(text: str, secret: str) -> str:
     """`text` without `secret` (a token or password an error message, a URL or a body may quote)."""
     return text.replace(secret, "REDACTED") if secret else text
+
+
+def redact_encoded(text: str, secret: str) -> str:
+    """`text` without `secret` as sent or URL-encoded in any way: a key that travels in a query string (Disqus,
+    Stack Exchange) comes back encoded in an echoed address (an app key's "((" as "%28%28")."""
+    if not secret:
+        return text
+    pattern = "".join(
+        re.escape(c) if c.isalnum() else f"(?:{re.escape(c)}|%{ord(c):02X}|{re.escape(quote_plus(c))})"
+        for c in secret[:200]
+    )
+    return re.sub(pattern, "REDACTED", text, flags=re.IGNORECASE)
 
 
 def not_json_reason(label: str, body: str, secret: str, *, html_means: str) -> str:

@@ -76,8 +76,7 @@ def page_entries(payload: Any) -> list[Any]:
         )
     if "uri" in payload or "post" in payload:
         return _flatten([payload])
-    keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in list(payload)[:30]))
-    raise PayloadError(f"{_NOT_A_PAYLOAD}; got an object with keys {keys[:200]}.")
+    raise PayloadError(f"{_NOT_A_PAYLOAD}; got an object with keys {clean.keys_shown(payload)}.")
 
 
 def _flatten(items: list[Any]) -> list[Any]:
@@ -275,39 +274,28 @@ def media_of(view_embed: Any, record_embed: Any) -> list[dict[str, Any]]:
     view = clean.mapping(view_embed)
     if str(view.get("$type", "")).startswith("app.bsky.embed.recordWithMedia"):
         view = clean.mapping(view.get("media"))
-    found: list[dict[str, Any]] = []
     if "images" in view:
-        for image in clean.objects(view.get("images"))[:MEDIA_MAX]:
-            found.append(
-                {
-                    "kind": "image",
-                    "thumb": clean.url(image.get("thumb")),
-                    "fullsize": clean.url(image.get("fullsize")),
-                    "alt": clean.text(image.get("alt"), max_length=2000),
-                }
-            )
-    elif "playlist" in view:
-        found.append(
-            {
-                "kind": "video",
-                "playlist": clean.url(view.get("playlist")),
-                "thumbnail": clean.url(view.get("thumbnail")),
-                "alt": clean.text(view.get("alt"), max_length=2000),
-            }
-        )
-    if found or view:
-        return found
+        return [
+            _shown("image", image, thumb=clean.url(image.get("thumb")), fullsize=clean.url(image.get("fullsize")))
+            for image in clean.objects(view.get("images"))[:MEDIA_MAX]
+        ]
+    if "playlist" in view:
+        return [
+            _shown("video", view, playlist=clean.url(view.get("playlist")), thumbnail=clean.url(view.get("thumbnail")))
+        ]
+    if view:
+        return []
     record = clean.mapping(record_embed)
     if record.get("$type") == "app.bsky.embed.recordWithMedia":
         record = clean.mapping(record.get("media"))
+    found = []
     for image in clean.objects(record.get("images"))[:MEDIA_MAX]:
         blob = clean.mapping(image.get("image"))
-        found.append(
-            {
-                "kind": "image",
-                "cid": clean.ident(clean.mapping(blob.get("ref")).get("$link")),
-                "mime_type": clean.line(blob.get("mimeType"), max_length=80),
-                "alt": clean.text(image.get("alt"), max_length=2000),
-            }
-        )
+        cid = clean.ident(clean.mapping(blob.get("ref")).get("$link"))
+        found.append(_shown("image", image, cid=cid, mime_type=clean.line(blob.get("mimeType"), max_length=80)))
     return found
+
+
+def _shown(kind: str, item: dict[str, Any], **where: str) -> dict[str, Any]:
+    """One image or video as the raw payload keeps it: where it is, and its alt text."""
+    return {"kind": kind, **where, "alt": clean.text(item.get("alt"), max_length=2000)}

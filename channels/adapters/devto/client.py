@@ -9,8 +9,8 @@ from typing import Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, json_of, request
-from channels.http_status import Ladder, status_check
+from channels.http import PollBudget, get_json
+from channels.http_status import Ladder
 
 from ..base import Gone, PayloadError, PollStopped
 
@@ -45,12 +45,10 @@ class Client(PollBudget):
     def _get(self, url: str, params: dict[str, Any], what: str, ladder: Ladder | None = None) -> list[Any]:
         if not self.can_call():
             raise PollStopped("request budget used")
-        return listing(self.counted(lambda: self._json(url, params, f"dev.to {what}", ladder)), what)
-
-    def _json(self, url: str, params: dict[str, Any], label: str, ladder: Ladder | None) -> Any:
-        response = request(self.session, "GET", url, label=label, params=params)
-        status_check(response, label, ladder)
-        return json_of(response, label)
+        label = f"dev.to {what}"
+        return listing(
+            self.counted(lambda: get_json(self.session, url, params=params, label=label, ladder=ladder)), what
+        )
 
     def articles(self, tag: str, *, page: int) -> list[Any]:
         """Page `page` of `tag`'s articles, or of the latest articles when `tag` is ""."""

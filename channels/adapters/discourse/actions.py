@@ -37,7 +37,7 @@ def _post_id(target: ReplyTarget, what: str) -> int:
     return int(post_id)
 
 
-def _act(*, channel: Channel, account: Account, session: requests.Session, method: str, path: str, **kwargs: Any):
+def _act(channel: Channel, account: Account, session: requests.Session, method: str, path: str, **kwargs: Any):
     from channels.accounts.tokens import account_request
 
     return account_request(
@@ -60,9 +60,7 @@ def _refused(response: requests.Response, what: str, used: list[str]) -> Excepti
 
 def like(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
     body = {"id": _post_id(target, "like"), "post_action_type_id": LIKE}
-    response, used = _act(
-        channel=channel, account=account, session=session, method="POST", path="/post_actions.json", json=body
-    )
+    response, used = _act(channel, account, session, "POST", "/post_actions.json", json=body)
     if succeeded(response) or ALREADY in errors_of(json_of(response)).lower():
         return
     raise _refused(response, "like the post", used)
@@ -70,7 +68,7 @@ def like(*, channel: Channel, account: Account, session: requests.Session, targe
 
 def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
     path = f"/posts/{_post_id(target, 'delete')}.json"
-    response, used = _act(channel=channel, account=account, session=session, method="DELETE", path=path)
+    response, used = _act(channel, account, session, "DELETE", path)
     if succeeded(response) or answered(response, 404):
         return  # a 404: already deleted, what was asked is done
     raise _refused(response, "delete the post", used)
@@ -85,9 +83,7 @@ def direct_message(
     about = " ".join((target.title or "").split()) or "your post"
     title = f"About {about}"[:TITLE_MAX]
     body = {"title": title, "raw": text, "archetype": "private_message", "target_recipients": username}
-    response, used = _act(
-        channel=channel, account=account, session=session, method="POST", path="/posts.json", json=body
-    )
+    response, used = _act(channel, account, session, "POST", "/posts.json", json=body)
     answer = json_of(response)
     if succeeded(response):
         post_id = answer.get("id") if isinstance(answer, dict) else None

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, json_or_none, not_json_reason, redact, request
+from channels.http import PollBudget, credential_of, json_or_none, not_json_reason, redact, request
 from channels.http_status import Ladder, status_check
 
 from ..base import AuthError, ConfigError, PayloadError
@@ -41,14 +41,7 @@ class Credentials:
 
 
 def credentials_of(channel: Channel) -> Credentials:
-    from channels.secrets import CredentialsUnreadable
-
-    try:
-        values = channel.credentials
-    except CredentialsUnreadable as exc:
-        raise AuthError(str(exc)) from None
-    values = values if isinstance(values, dict) else {}
-    key, username = values.get("api_key"), values.get("api_username")
+    key, username = credential_of(channel, "api_key"), credential_of(channel, "api_username")
     if key not in (None, "") and not isinstance(key, str):
         raise AuthError('Credential "api_key" must be a string: an API key from the forum\'s admin, API keys page.')
     if username not in (None, "") and not isinstance(username, str):

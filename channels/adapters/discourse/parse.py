@@ -216,8 +216,7 @@ def page_entries(payload: Any, *, depth: int = 0) -> list[Entry]:
         return [Entry(payload, {})]
     if "errors" in payload:
         raise PayloadError(f"this is a Discourse error response ({error_text(payload)}), not posts.")
-    keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
-    raise PayloadError(f"{_NOT_POSTS}; got an object with keys {keys}.")
+    raise PayloadError(f"{_NOT_POSTS}; got an object with keys {clean.keys_shown(payload)}.")
 
 
 def _is_page(value: dict[str, Any]) -> bool:
@@ -252,21 +251,14 @@ def search_entries(payload: Any, *, label: str) -> list[Entry]:
     if isinstance(error, str) and error.strip():
         # e.g. "Your search term is too short.": the same query would be refused at every poll.
         raise ConfigError(f'{label}: Discourse refused the search ("query"): {clean.line(error)}')
-    topics: dict[int, dict[str, Any]] = {}
-    for topic in clean.objects(payload.get("topics")):
-        topic_id = _int(topic.get("id"))
-        if topic_id is not None:
-            topics[topic_id] = topic
+    topics = {i: t for t in clean.objects(payload.get("topics")) if (i := _int(t.get("id"))) is not None}
     entries = []
     for post in payload.get("posts", []):
         context: dict[str, Any] = {}
         if isinstance(post, dict):
             nested, topic_id = post.get("topic"), _int(post.get("topic_id"))
-            if isinstance(nested, dict):
-                topic = nested
-            else:
-                topic = (topics.get(topic_id) if topic_id is not None else None) or {}
-            topic = topic or {}
+            listed = topics.get(topic_id) if topic_id is not None else None
+            topic = nested if isinstance(nested, dict) else listed or {}
             context = {
                 "title": string_of(topic.get("title")),
                 "slug": string_of(topic.get("slug")),

@@ -18,7 +18,7 @@ import requests
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of, json_or_none, request
+from channels.http import credential_of, json_or_none, redact_encoded, request
 from channels.http_status import Ladder, passed, rate_limit_of, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
@@ -53,15 +53,6 @@ def api_key_of(channel: Channel) -> str:
             '{"api_key": "…"} (disqus.com/api/applications/).'
         )
     return key.strip()
-
-
-def scrub(text: str, secret: str) -> str:
-    """`text` without the key, as written and as it appears URL-encoded."""
-    if not secret:
-        return text
-    for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-        text = text.replace(form, "REDACTED")
-    return text
 
 
 @dataclass
@@ -151,7 +142,7 @@ def envelope(label: str, response: requests.Response, secret: str) -> dict[str, 
     if too_deep:
         raise PayloadError(f"{label}: response nested too deeply to read")
     if data is None:
-        body = clean.line(scrub(response.text[:2000], secret), max_length=120)
+        body = clean.line(redact_encoded(response.text[:2000], secret), max_length=120)
         raise PayloadError(f"{label}: response is not JSON ({body!r})")
     if code != 0 or "response" not in data:
         raise PayloadError(f'{label}: response is not a Disqus API envelope {{"code": 0, "response": ...}}')
@@ -167,7 +158,9 @@ LADDER: Ladder = {
 
 def error_text(error: dict[str, Any], secret: str) -> str:
     message = error.get("response")
-    text = clean.line(scrub(message, secret) if isinstance(message, str) else clean.preview(message), max_length=300)
+    text = clean.line(
+        redact_encoded(message, secret) if isinstance(message, str) else clean.preview(message), max_length=300
+    )
     return f"error {clean.preview(error.get('code'), 20)}: {text}"
 
 

@@ -56,8 +56,8 @@ def page_items(payload: Any) -> list[Any]:
                 "forums/listThreads), not a comment: save its posts instead (threads/listPosts or forums/listPosts)."
             )
     if items and not any(looks_like_post(item) for item in items):
-        keys = sorted(clean.line(str(k), max_length=40) for k in clean.mapping(items[0]))[:8]
-        raise PayloadError(f"Item is not a Disqus post (no id, createdAt and message; keys: {', '.join(keys)}).")
+        keys = clean.keys_shown(clean.mapping(items[0]), 8)
+        raise PayloadError(f"Item is not a Disqus post (no id, createdAt and message; keys: {keys}).")
     return items
 
 

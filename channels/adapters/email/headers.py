@@ -168,12 +168,7 @@ def msg_ids(value: str) -> list[str]:
 
 
 def _ids_in(value: str) -> list[str]:
-    ids = []
-    for match in _BRACKETED_ID.finditer(value):
-        ident = "".join(match.group(1).split())
-        if ident:
-            ids.append(_CONTROL.sub("", ident))
-    return ids
+    return [_CONTROL.sub("", ident) for m in _BRACKETED_ID.finditer(value) if (ident := "".join(m.group(1).split()))]
 
 
 def strip_comments(value: str) -> str:
@@ -219,13 +214,7 @@ def raw_hash(raw: bytes) -> str:
 
 
 def dedupe(ids: list[str], *, drop: set[str]) -> list[str]:
-    seen = set(drop)
-    out = []
-    for ident in ids:
-        if ident not in seen:
-            seen.add(ident)
-            out.append(ident)
-    return out
+    return [ident for ident in dict.fromkeys(ids) if ident not in drop]
 
 
 def param(msg: email.message.Message, name: str) -> str:

@@ -33,17 +33,14 @@ KEPT_MAX = 10 * 1024 * 1024  # bytes of a message kept in its item (and so in a 
 def message_item(
     raw: bytes, *, uid: int | None = None, internaldate: datetime | None = None, mailbox: str = ""
 ) -> dict[str, Any]:
-    item: dict[str, Any] = {}
-    if uid is not None:
-        item["uid"] = uid
-    if mailbox:
-        item["mailbox"] = mailbox
-    item["internaldate"] = internaldate.astimezone(UTC).isoformat() if internaldate is not None else None
-    item["size"] = len(raw)
-    if len(raw) > KEPT_MAX:
-        item["truncated"] = True
-    item["message"] = base64.b64encode(raw[:KEPT_MAX]).decode("ascii")
-    return item
+    return {
+        **({"uid": uid} if uid is not None else {}),
+        **({"mailbox": mailbox} if mailbox else {}),
+        "internaldate": internaldate.astimezone(UTC).isoformat() if internaldate is not None else None,
+        "size": len(raw),
+        **({"truncated": True} if len(raw) > KEPT_MAX else {}),
+        "message": base64.b64encode(raw[:KEPT_MAX]).decode("ascii"),
+    }
 
 
 def _item_bytes(item: Any) -> tuple[bytes, datetime | None]:

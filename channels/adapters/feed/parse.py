@@ -119,11 +119,8 @@ def feed_read(body: bytes, *, content_type: str = "", feed: str = "", limit: int
 
 def entry_time(raw: dict[str, Any]) -> datetime | None:
     """When the entry was published: its own time, else its update time, else its feed's."""
-    for key in ("published", "updated", "feed_updated"):
-        moment = clean.iso_time(raw.get(key))
-        if moment is not None:
-            return moment
-    return None
+    moments = (clean.iso_time(raw.get(key)) for key in ("published", "updated", "feed_updated"))
+    return next((moment for moment in moments if moment is not None), None)
 
 
 def entry_id(raw: dict[str, Any]) -> str:

@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 import requests
-from django.conf import settings
 from django.core.cache import cache
 
 from channels import clean
 from channels.freshness import hashed
-from channels.http import credential_of
+from channels.http import credential_of, json_or_none, request
 from channels.http_status import Ladder, status_check
 
 from ..base import AuthError, ConfigError, PayloadError, TransientError
@@ -75,14 +74,8 @@ APP_LADDER: Ladder = {
 def app_call(session: requests.Session, method: str, path: str, bearer: str, label: str) -> dict[str, Any]:
     """One call authenticated as the App (its JWT) or with a token; the answer's JSON object."""
     headers = {"Authorization": f"Bearer {bearer}", "Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION}
-    try:
-        response = session.request(method, API_URL + path, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
-    except requests.RequestException as exc:
-        raise TransientError(f"{label}: GitHub did not answer ({exc.__class__.__name__})") from None
-    try:
-        data = response.json()
-    except (ValueError, RecursionError):
-        data = None
+    response = request(session, method, API_URL + path, label=label, headers=headers)
+    data, _ = json_or_none(response)
     said = error_text(data)
     status_check(response, label, APP_LADDER, said=said)
     if not isinstance(data, dict):

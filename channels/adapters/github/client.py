@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels import clean
-from channels.http import PollBudget, json_or_none, request
+from channels.http import PollBudget, json_of, json_or_none, request
 from channels.http_status import Ladder, answered, rate_limit_of, status_check, succeeded
 
 from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
@@ -63,14 +63,14 @@ class Client(PollBudget):
         response = self.counted(lambda: self._send("GET", url, label, params=params, headers=extra))
         if answered(response, 304):
             return Page(None, etag=etag, not_modified=True)
-        data = self._json(response, label)
+        data = json_of(response, label)
         return Page(data, next_url(response), response.headers.get("ETag", ""))
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         label = "GitHub GraphQL"
         body = {"query": query, "variables": variables}
         response = self.counted(lambda: self._send("POST", f"{API_URL}/graphql", label, json=body))
-        answer = clean.mapping(self._json(response, label))
+        answer = clean.mapping(json_of(response, label))
         graphql_errors(answer, response, label)
         data = answer.get("data")
         if not isinstance(data, dict):
@@ -89,14 +89,6 @@ class Client(PollBudget):
         headers = {"Accept": ACCEPT, "X-GitHub-Api-Version": API_VERSION, **self.auth.headers()}
         headers.update(options.pop("headers", None) or {})
         return request(self.session, method, url, label=label, headers=headers, **options)
-
-    def _json(self, response: requests.Response, label: str) -> Any:
-        data, too_deep = json_or_none(response)
-        if too_deep:
-            raise PayloadError(f"{label}: the answer is JSON nested too deep to be GitHub's")
-        if data is None:
-            raise PayloadError(f"{label}: the answer is not JSON ({clean.preview(response.text[:200])})")
-        return data
 
     def _note_limits(self, response: requests.Response) -> None:
         figures = rate_figures(response)

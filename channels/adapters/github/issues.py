@@ -34,8 +34,7 @@ _ISSUE_URL = re.compile(
 
 
 def projects_of(channel: Channel) -> list[str]:
-    repositories: list[str] = validate_config(channel.config)["repositories"]
-    return repositories
+    return list(validate_config(channel.config)["repositories"])
 
 
 def issue_ref(*, channel: Channel, url: str) -> IssueRef | None:

@@ -100,12 +100,8 @@ def delivery_parsed(event: str, payload: dict[str, Any], context: Context) -> Pa
     parent = payload.get(parent_key)
     comment = payload.get("comment") if event in ("issue_comment", "discussion_comment") else None
     own = comment is None
-    if parent_key == "issue":
-        parsed = each([parent], lambda i: issue_mention(i, context, deleted=deleted and own, edited=edited and own))
-    else:
-        parsed = each(
-            [parent], lambda d: discussion_mention(d, context, deleted=deleted and own, edited=edited and own)
-        )
+    opening = issue_mention if parent_key == "issue" else discussion_mention
+    parsed = each([parent], lambda p: opening(p, context, deleted=deleted and own, edited=edited and own))
     if comment is None or (not parsed.mentions and not parsed.rejected):
         return parsed
     node = clean.ident(clean.mapping(parent).get("node_id"))

@@ -32,8 +32,7 @@ _ISSUE_PATH = re.compile(r"/(?P<project>[A-Za-z0-9_.][A-Za-z0-9_./-]*?)(?:/-)?/i
 
 
 def projects_of(channel: Channel) -> list[str]:
-    projects: list[str] = validate_config(channel.config)["projects"]
-    return projects
+    return list(validate_config(channel.config)["projects"])
 
 
 def issue_ref(*, channel: Channel, url: str) -> IssueRef | None:

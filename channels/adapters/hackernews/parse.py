@@ -29,6 +29,7 @@ KINDS = (*STORY_KINDS, "comment", "pollopt")
 COUNTS = ("points", "num_comments")
 COUNT_MAX = 10**9
 TREE_NODES_MAX = 20_000  # an /items/{id} tree larger than any Hacker News thread is cut there
+_NOT_HN = "expected an Algolia search response (hits), an /items/{id} tree or a Firebase item, got "
 
 
 def parse_page(payload: Any) -> Parsed:
@@ -37,10 +38,7 @@ def parse_page(payload: Any) -> Parsed:
     parsed = Parsed()
     for page in pages:
         if not isinstance(page, dict):
-            raise PayloadError(
-                "expected an Algolia search response (hits), an /items/{id} tree or a Firebase item, got "
-                + clean.preview(page)
-            )
+            raise PayloadError(_NOT_HN + clean.preview(page))
         if "hits" in page:
             hits = page["hits"]
             if not isinstance(hits, list):
@@ -54,21 +52,11 @@ def parse_page(payload: Any) -> Parsed:
             def tree_mention(node: Any, stories: dict[int, Any] = stories) -> IncomingMention | None:
                 return node_mention(node, stories.get(id(node)))
 
-            parsed.extend(
-                parse_each(
-                    [node for node, _ in nodes],
-                    tree_mention,
-                    id_keys=("id",),
-                    platform="hackernews",
-                )
-            )
+            parsed.extend(parse_each([node for node, _ in nodes], tree_mention, id_keys=("id",), platform="hackernews"))
         elif "id" in page and "time" in page:
             parsed.extend(parse_each([page], firebase_mention, id_keys=("id",), platform="hackernews"))
         else:
-            raise PayloadError(
-                "expected an Algolia search response (hits), an /items/{id} tree or a Firebase item, got "
-                + clean.preview(page)
-            )
+            raise PayloadError(_NOT_HN + clean.preview(page))
     return parsed
 
 

@@ -40,8 +40,7 @@ NOT_PLANNED = {"won't do", "won't fix", "declined", "cannot reproduce"}
 
 
 def projects_of(channel: Channel) -> list[str]:
-    projects: list[str] = validate_config(channel.config)["projects"]
-    return projects
+    return list(validate_config(channel.config)["projects"])
 
 
 def issue_ref(*, channel: Channel, url: str) -> IssueRef | None:

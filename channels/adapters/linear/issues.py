@@ -47,8 +47,7 @@ _TEAM_IDS: dict[tuple[int | None, str], str] = {}  # (channel, team key) -> Line
 
 
 def projects_of(channel: Channel) -> list[str]:
-    teams: list[str] = validate_config(channel.config)["teams"]
-    return teams
+    return list(validate_config(channel.config)["teams"])
 
 
 def issue_ref(*, channel: Channel, url: str) -> IssueRef | None:

@@ -12,8 +12,8 @@ import requests
 from django.conf import settings
 
 from channels import clean
-from channels.http import PollBudget, json_of, request
-from channels.http_status import Ladder, status_check
+from channels.http import PollBudget, get_json
+from channels.http_status import Ladder
 
 from ..base import Gone, PayloadError
 
@@ -49,12 +49,7 @@ class Client(PollBudget):
         session.headers["User-Agent"] = user_agent()
 
     def _json(self, url: str, label: str, params: dict[str, Any] | None = None, ladder: Ladder | None = None) -> Any:
-        def call() -> Any:
-            response = request(self.session, "GET", url, label=label, params=params)
-            status_check(response, label, ladder)
-            return json_of(response, label)
-
-        return self.counted(call)
+        return self.counted(lambda: get_json(self.session, url, params=params, label=label, ladder=ladder))
 
     def stories(self, url: str, *, page: int, what: str) -> list[Any]:
         """Page `page` of a listing (newest first), or PayloadError when the answer is not a list."""

@@ -154,9 +154,7 @@ def is_comment(item: Any) -> bool:
 def parse_story(story: Any) -> Parsed:
     """One story with its comments: the story, then its comments threaded under it."""
     parsed = parse_stories([story])
-    found = parse_comments(placed_comments(story) if isinstance(story, dict) else [])
-    parsed.mentions.extend(found.mentions)
-    parsed.rejected.extend(found.rejected)
+    parsed.extend(parse_comments(placed_comments(story) if isinstance(story, dict) else []))
     return parsed
 
 

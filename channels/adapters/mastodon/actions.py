@@ -42,15 +42,9 @@ class Done:
 
 
 def _act(
-    *,
-    channel: Channel,
-    account: Account,
-    session: requests.Session,
-    status_id: str,
-    method: str,
-    suffix: str,
-    what: str,
+    channel: Channel, account: Account, session: requests.Session, status_id: str, method: str, suffix: str, what: str
 ) -> dict[str, Any]:
+    """`method` on the post's address (`suffix` after it) as `account`: the status the instance answered with."""
     found = usable_id(status_id)
     if not found:
         raise ReplyError(f"Cannot {what} {str(status_id)[:40]!r}: not a Mastodon post.")
@@ -69,27 +63,18 @@ def _act(
 
 
 def favourite(*, channel: Channel, account: Account, session: requests.Session, status_id: str) -> Done:
-    status = _act(
-        channel=channel, account=account, session=session, status_id=status_id, method="POST", suffix="/favourite",
-        what="favourite",
-    )  # fmt: skip
+    status = _act(channel, account, session, status_id, "POST", "/favourite", "favourite")
     return Done(clean.ident(status.get("id")), status.get("favourited") is True, status)
 
 
 def boost(*, channel: Channel, account: Account, session: requests.Session, status_id: str) -> Done:
-    status = _act(
-        channel=channel, account=account, session=session, status_id=status_id, method="POST", suffix="/reblog",
-        what="boost",
-    )  # fmt: skip
+    status = _act(channel, account, session, status_id, "POST", "/reblog", "boost")
     boosted = clean.mapping(status.get("reblog")) or status
     return Done(clean.ident(boosted.get("id")), boosted.get("reblogged") is True, status)
 
 
 def delete_post(*, channel: Channel, account: Account, session: requests.Session, status_id: str) -> Done:
-    status = _act(
-        channel=channel, account=account, session=session, status_id=status_id, method="DELETE", suffix="",
-        what="delete",
-    )  # fmt: skip
+    status = _act(channel, account, session, status_id, "DELETE", "", "delete")
     return Done(clean.ident(status.get("id")), True, status)
 
 

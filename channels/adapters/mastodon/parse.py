@@ -139,8 +139,7 @@ def page_items(payload: Any) -> list[Any]:
         return [item for part in parts for item in clean.items(payload.get(part))][:ITEMS_MAX]
     if "error" in payload:
         raise PayloadError(f"this is a Mastodon error response ({clean.preview(payload)}), not statuses.")
-    keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in payload)[:10])
-    raise PayloadError(f"{_NOT_MASTODON}; got an object with keys {keys}.")
+    raise PayloadError(f"{_NOT_MASTODON}; got an object with keys {clean.keys_shown(payload)}.")
 
 
 def once(items: list[Any], seen: set[str] | None = None) -> list[Any]:

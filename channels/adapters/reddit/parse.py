@@ -67,8 +67,7 @@ def page_entries(payload: Any) -> tuple[list[Any], bool]:
                 f"{clean.preview(payload.get('message') or payload.get('reason') or '', 100)}), not a Listing."
             )
         if kind != "Listing" and thing_of(payload) is None:
-            keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in list(payload)[:30]))
-            raise PayloadError(f"{_NOT_A_LISTING}; got an object with keys {keys[:200]}.")
+            raise PayloadError(f"{_NOT_A_LISTING}; got an object with keys {clean.keys_shown(payload)}.")
     elif not isinstance(payload, list):
         raise PayloadError(f"{_NOT_A_LISTING}; got {type(payload).__name__}.")
     entries = _flatten(payload)

@@ -121,11 +121,11 @@ def _retry_after(response: requests.Response) -> int:
 def _call(method: str, *, channel: str = "", json: dict[str, Any] | None = None, params: dict | None = None) -> dict:
     url = f"{settings.SLACK_API_URL.rstrip('/')}/{method}"
     headers = _headers()
+    method_of = "POST" if json is not None else "GET"
     try:
-        if json is not None:
-            response = _session().post(url, json=json, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
-        else:
-            response = _session().get(url, params=params, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS)
+        response = _session().request(
+            method_of, url, json=json, params=params, headers=headers, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS
+        )
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise SlackTransient(f"Slack did not answer ({exc.__class__.__name__})") from exc
     status = response.status_code

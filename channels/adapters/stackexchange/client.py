@@ -12,16 +12,15 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus
 
 import requests
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import credential_of, json_or_none, request
+from channels.http import PollBudget, credential_of, json_or_none, redact_encoded, request
 from channels.http_status import Ladder, passed, retry_after_of, status_check
 
-from ..base import AuthError, ConfigError, PayloadError, PermanentError, RateLimited, TransientError
+from ..base import AuthError, ConfigError, PayloadError, PermanentError, PollStopped, RateLimited, TransientError
 from .fields import count_of
 
 if TYPE_CHECKING:
@@ -53,25 +52,22 @@ def backoff_cache_key(site: str, method: str) -> str:
     return f"se:backoff:{site}:{method}"
 
 
-class Skipped(Exception):
-    """A call not made: its method is under backoff, the poll's request budget is used up, or the API
-    throttled us earlier in this poll."""
+# A call not made: its method is under backoff, the poll's request budget is used up, or the API throttled us
+# earlier in this poll (`PollBudget`). The paging reads on without it.
+Skipped = PollStopped
 
 
-class Client:
+class Client(PollBudget):
     """One poll's calls: at most `budget` of them, none to a method under backoff, and a throttle (429 or
     ``throttle_violation``) after a successful call ends the poll's calls instead of failing the poll."""
 
     def __init__(self, session: requests.Session, *, site: str, key: str, budget: int, backoff: dict) -> None:
+        super().__init__(budget)
         self.session = session
         self.site = site
         self.key = key
-        self.budget = budget
-        self.made = 0
-        self.answered = 0
         self.backoff_until: dict[str, float] = dict(backoff)
         self.quota: dict[str, int] = {}
-        self.stopped: RateLimited | None = None
 
     def backoff_remaining(self, method: str) -> float:
         stored = clean.number(cache.get(backoff_cache_key(self.site, method)))
@@ -91,15 +87,7 @@ class Client:
         query = {**params, "site": self.site}
         if self.key:
             query["key"] = self.key
-        self.made += 1
-        try:
-            data = se_request(self.session, method, API_ROOT + path, query, secret=self.key)
-        except RateLimited as exc:
-            if not self.answered:
-                raise
-            self.stopped = exc
-            raise Skipped(str(exc)) from None
-        self.answered += 1
+        data = self.counted(lambda: se_request(self.session, method, API_ROOT + path, query, secret=self.key))
         for name in ("quota_remaining", "quota_max"):
             value = count_of(data.get(name))
             if value is not None:
@@ -163,7 +151,9 @@ def se_request(
     if too_deep:
         raise PayloadError(f"{label}: the answer is JSON nested too deep to be an API response")
     if data is None:
-        raise PayloadError(f"{label}: response is not JSON ({_scrub(clean.preview(response.text[:200]), secret)})")
+        raise PayloadError(
+            f"{label}: response is not JSON ({redact_encoded(clean.preview(response.text[:200]), secret)})"
+        )
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise PayloadError(f'{label}: response is not an API wrapper with an "items" list')
     return data
@@ -179,7 +169,7 @@ LADDER: Ladder = {
 def _error_text(error: dict[str, Any], secret: str) -> str:
     message = clean.line(error.get("error_message"), max_length=300)
     name = clean.line(error.get("error_name"), max_length=60)
-    return _scrub(f"error {clean.preview(error.get('error_id'), 40)} {name}: {message}", secret)
+    return redact_encoded(f"error {clean.preview(error.get('error_id'), 40)} {name}: {message}", secret)
 
 
 def _api_error(label: str, error: dict[str, Any], secret: str) -> Exception:
@@ -199,17 +189,6 @@ def _api_error(label: str, error: dict[str, Any], secret: str) -> Exception:
     if error_id in (409, 500, 503) or name in ("duplicate_request", "internal_error", "temporarily_unavailable"):
         return TransientError(text)
     return PermanentError(text)
-
-
-def _scrub(text: str, secret: str) -> str:
-    """`text` without the key, as sent or URL-encoded in any way (app keys end in "((": "%28%28")."""
-    if not secret:
-        return text
-    pattern = "".join(
-        re.escape(c) if c.isalnum() else f"(?:{re.escape(c)}|%{ord(c):02X}|{re.escape(quote_plus(c))})"
-        for c in secret[:200]
-    )
-    return re.sub(pattern, "REDACTED", text, flags=re.IGNORECASE)
 
 
 def app_key(channel: Channel) -> str:

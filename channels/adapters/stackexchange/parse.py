@@ -82,7 +82,7 @@ def page_items(payload: Any) -> list[Any]:
         else:
             items.append(value)  # a bare item (or junk, rejected on its own)
     if items and not any(isinstance(i, dict) and ("timeline_type" in i or _kind(i)) for i in items):
-        keys = ", ".join(sorted({clean.line(str(k), max_length=40) for i in clean.objects(items) for k in i})[:8])
+        keys = clean.keys_shown((k for i in clean.objects(items) for k in i), 8)
         raise PayloadError(
             f"No item is a post: not a question, answer or comment, nor a timeline event (no question_id/"
             f"answer_id/comment_id/post_id; keys: {keys or 'none'})."
@@ -130,7 +130,7 @@ def parse_item_mention(
         return answer_mention(item, domain)
     if kind == "question":
         return question_mention(item, domain)
-    keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in item)[:8])
+    keys = clean.keys_shown(item, 8)
     raise PayloadError(
         f"Item is not a question, answer or comment (no question_id/answer_id/comment_id; keys: {keys})."
     )

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from channels import clean
+
 from ..watch import ThreadFetch
 from .client import ANSWERS, COMMENTS, Client, app_key
 from .config import site_domain, validate_config
@@ -25,11 +27,8 @@ def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> Th
     client = Client(session, site=config["site"], key=app_key(channel), budget=2, backoff={})
     body = {"filter": "withbody", "pagesize": 100, "sort": "creation", "order": "desc"}
     answers = client.get(ANSWERS, ANSWERS.format(ids=int(ref)), body)
-    ids = [str(int(ref))] + [
-        str(a["answer_id"])
-        for a in answers.get("items") or []
-        if isinstance(a, dict) and isinstance(a.get("answer_id"), int)
-    ]
+    answered = [a["answer_id"] for a in clean.objects(answers.get("items")) if isinstance(a.get("answer_id"), int)]
+    ids = [str(int(ref)), *map(str, answered)]
     comments = client.get(COMMENTS, COMMENTS.format(ids=";".join(ids[:100])), body)
     parsed = parse_page([answers, comments], domain=site_domain(config["site"]))
     return ThreadFetch(mentions=parsed.mentions, requests_made=client.made)

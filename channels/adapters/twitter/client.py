@@ -12,7 +12,7 @@ import requests
 from django.utils import timezone
 
 from channels import clean
-from channels.http import credential_of, json_of, request
+from channels.http import credential_of, json_of, json_or_none, request
 from channels.http_status import Ladder, RateLimit, rate_limit_of, status_check, succeeded
 
 from ..base import AuthError, PermanentError, RateLimited, TransientError
@@ -141,10 +141,7 @@ def errors_text(body: Any) -> str:
 
 def platform_error(response: requests.Response) -> str:
     """X's own words about a failed call: `errors[].message`, or problem+json `detail`/`title`."""
-    try:
-        body = response.json()
-    except (ValueError, RecursionError):
-        body = None
+    body, _ = json_or_none(response)
     text = errors_text(body)
     if not text:
         body = clean.mapping(body)

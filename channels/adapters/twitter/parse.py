@@ -48,8 +48,7 @@ def page_posts(page: dict[str, Any]) -> list[Any]:
     if "data" not in page:
         if "errors" in page or "meta" in page:
             return []  # nothing new (result_count 0), or only errors for missing posts
-        keys = ", ".join(sorted(clean.line(str(k), max_length=40) for k in page)[:8])
-        raise PayloadError(f'Not an X API v2 response: no "data" (keys: {keys}).')
+        raise PayloadError(f'Not an X API v2 response: no "data" (keys: {clean.keys_shown(page, 8)}).')
     data = page["data"]
     if isinstance(data, list):
         return data

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from channels.accounts.sending import uploading
+from channels.http import json_or_none
 from channels.http_status import IMAGE_LADDER, Ladder, refusal, succeeded
 
 from ..base import OutgoingImage, ReplyError
@@ -57,10 +58,7 @@ def uploaded(*, account: Account, session: requests.Session, images: Sequence[Ou
             data={"media_category": "tweet_image", "media_type": image.content_type},
             files={"media": (image.filename, image.data, image.content_type)},
         )  # fmt: skip
-        try:
-            body = response.json()
-        except (ValueError, RecursionError):
-            body = None
+        body, _ = json_or_none(response)
         data = body.get("data") if isinstance(body, dict) else None
         media_id = as_id(data.get("id")) if isinstance(data, dict) else None
         if media_id is None:

@@ -118,16 +118,11 @@ class Client(PollBudget):
         params: dict[str, Any] = {
             "part": "snippet,replies", "maxResults": PAGE_SIZE, "order": "time", "textFormat": "plainText",
         }  # fmt: skip
-        if channel_id:
-            params["allThreadsRelatedToChannelId"] = channel_id
-        else:
-            params["videoId"] = video_id
+        key, whose = ("allThreadsRelatedToChannelId", "channel") if channel_id else ("videoId", "video")
+        params[key] = channel_id or video_id
         if page_token:
             params["pageToken"] = page_token
-        what = (
-            f"commentThreads.list (channel {channel_id})" if channel_id else f"commentThreads.list (video {video_id})"
-        )
-        return self.get(THREADS_URL, params, what=what)
+        return self.get(THREADS_URL, params, what=f"commentThreads.list ({whose} {params[key]})")
 
     def replies(self, parent_id: str, *, page_token: str = "") -> dict[str, Any]:
         """A page of the replies to a top-level comment (``comments.list?parentId=``)."""

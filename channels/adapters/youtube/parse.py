@@ -148,8 +148,7 @@ def parse_comments(comments: list[Any], context: Context) -> Parsed:
 def parse_page(payload: Any, context: Context | None = None) -> Parsed:
     """A saved answer (a list response, or a list of threads or comments), or one thread or comment."""
     if isinstance(payload, dict):
-        items = payload.get("items") if "items" in payload else [payload]
-        payload = items
+        payload = payload.get("items") if "items" in payload else [payload]
     if not isinstance(payload, list):
         raise PayloadError(f"expected a YouTube list of comment threads or comments, got {clean.preview(payload)}")
     return parse_comments(flat_comments(payload), context or Context())
