@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from channels.accounts.oauth import Grant, Provider
 from channels.accounts.sending import reply_request
@@ -34,10 +35,10 @@ REFRESH_MARGIN = timedelta(minutes=5)
 
 def provider_for(kind: str) -> Provider | None:
     """The sign-in flow that connects `kind`'s accounts, when its platform declares one (`Platform.accounts`)."""
-    from channels.adapters.registry import named, platform_of
+    from channels.adapters.registry import platform_of
 
     path = platform_of(kind).accounts
-    return None if path is None else named(path)()
+    return None if path is None else import_string(path)()
 
 
 def accounts_from_handles(*, channel: Channel) -> list[Account]:

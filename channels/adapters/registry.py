@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import Any
 
+from django.utils.module_loading import import_string
+
 from .adapter import Adapter
 from .base import ConfigError, Pushed
 from .platform import Platform
@@ -159,16 +161,10 @@ def push_reader(kind: str) -> Callable[..., Pushed] | None:
     """What reads a delivery `kind`'s platform pushes to the desk's door beside its polling (`push_reader`), or None
     where the door is not the platform's."""
     path = platform_or_default(kind).push_reader
-    return None if path is None else named(path)
-
-
-def named(path: str) -> Any:
-    """What a declaration's dotted path names (a class, a function), its module imported on first use."""
-    module, _, name = path.rpartition(".")
-    return getattr(import_module(module), name)
+    return None if path is None else import_string(path)
 
 
 def get_adapter(kind: str) -> Adapter:
     if kind not in _loaded:
-        _loaded[kind] = named(platform_of(kind).adapter)()
+        _loaded[kind] = import_string(platform_of(kind).adapter)()
     return _loaded[kind]

@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import import_module
+
+from django.utils.module_loading import import_string
 
 # The images a reply may carry anywhere (mentions.services.reply_images checks the bytes, not the name): the four
 # kinds every platform below shows inline. SVG is not one: it is a document that can carry script.
@@ -66,8 +67,7 @@ class ReplyRule:
     def _counter(self) -> Callable[[str], int]:
         if not self.count:
             return len
-        module, _, name = self.count.rpartition(".")
-        counter: Callable[[str], int] = getattr(import_module(module), name)
+        counter: Callable[[str], int] = import_string(self.count)
         return counter
 
     @property
