@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, fixed, place
+from channels.demo.replay_kit import Asked, fixed, paragraphs, place, slug
 
 HOSTS = ("disqus.com",)
 FORUM: str = DEMO_CHANNELS["disqus"]["config"]["forum"]
@@ -95,23 +95,23 @@ class Forum:
         n = place(opening.external_id)[0]
         thread_id = str(THREAD_BASE + n)
         title = opening.title.removeprefix("Comment on: ") or "GitLab blog"
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        article = slug(title)
         published = opening.created_at - timedelta(days=1)
         self.threads[thread_id] = {
-            "feed": f"https://{FORUM}.disqus.com/{slug}/latest.rss",
+            "feed": f"https://{FORUM}.disqus.com/{article}/latest.rss",
             "category": "4861234",
-            "identifiers": [f"blog-{slug}"],
+            "identifiers": [f"blog-{article}"],
             "forum": FORUM,
             "title": html.escape(title, quote=False),
             "clean_title": title,
             "author": "81234567",
             "id": thread_id,
             "posts": len(thread),
-            "link": f"{BLOG}{slug}/",
+            "link": f"{BLOG}{article}/",
             "message": "",
             **fixed("reactions dislikes userScore likes", 0),
             **fixed("isDeleted isClosed", False),
-            "slug": slug,
+            "slug": article,
             "createdAt": _iso(published),
         }
         root = POST_BASE + 100 * n
@@ -131,7 +131,7 @@ def _post(mention: IncomingMention, *, post_id: str, parent: int | None, thread:
         "raw_message": mention.text,
         "thread": thread,
         "createdAt": _iso(mention.created_at),
-        "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
+        "message": paragraphs(mention.text),
         "id": post_id,
         **fixed("isJuliaFlagged isFlagged isSpam isHighlighted isDeleted isEdited", False),
         **fixed("dislikes points likes", 0),
