@@ -25,7 +25,7 @@ from typing import Any
 from channels.demo.replay_kit import Asked, base36, fixed
 
 from .demo import DEMO
-from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
+from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT, SUBREDDIT_ID, html_of
 
 MADE_BASE = 90_000_000_000  # above COMMENT_BASE + every thread's comments
 FULLNAME = re.compile(r"t([13])_([0-9a-z]{1,13})")
@@ -87,7 +87,7 @@ def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
         "score": 1,
         "body": text,
         "body_html": html_of(text, escape=False),
-        "subreddit": subreddit(),
+        "subreddit": SUBREDDIT,
         "name": f"t1_{comment_id}",
         "created": created + 28800,  # Reddit's legacy `created`, as recorded beside `created_utc`
         "created_utc": created,
