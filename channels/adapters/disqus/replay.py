@@ -154,13 +154,7 @@ def created(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
     known = next((p for p in Forum(posts).posts if p["id"] == parent), None)
     # A parent outside the week: an article of its own, the same at every reply to it.
     thread = known["thread"] if known else str(THREAD_BASE + 500_000 + int(parent) % 100_000)
-    ours = IncomingMention(
-        external_id="",
-        author_handle=posts.our_account,
-        author_name="GitLab",
-        text=form["message"],
-        created_at=posts.now,
-    )
+    ours = posts.ours(form["message"], author_name="GitLab")
     post_id = MADE_POST_BASE + int(posts.now.timestamp() * 1000) % 99_999_999  # the clock: each reply another id
     return 200, {"code": 0, "response": _post(ours, post_id=str(post_id), parent=int(parent), thread=thread)}
 
@@ -170,7 +164,7 @@ def refreshed(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
     asked = (form.get("grant_type"), form.get("client_id"), form.get("client_secret"), form.get("refresh_token"))
     if asked != ("refresh_token", API_KEY, API_SECRET, ACCOUNT_TOKENS["refresh_token"]):
         return 400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
-    ours = _author(IncomingMention(external_id="", author_handle=posts.our_account, text="", created_at=posts.now))
+    ours = _author(posts.ours())
     return 200, {
         "access_token": ACCOUNT_TOKENS["access_token"],
         "expires_in": 2_592_000,
