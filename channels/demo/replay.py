@@ -66,6 +66,10 @@ class DemoPosts:
             by_thread.setdefault(mention.thread_id or mention.external_id, []).append(mention)
         return sorted(by_thread.values(), key=lambda posts: posts[0].created_at)
 
+    def ours(self, text: str = "", **more: Any) -> IncomingMention:
+        """A post our account makes now on the demo (answered as done, kept nowhere)."""
+        return IncomingMention(external_id="", author_handle=self.our_account, text=text, created_at=self.now, **more)
+
 
 def demo_posts(kind: str, *, now: datetime | None = None) -> DemoPosts:
     from channels.demo.channels import DEMO_CHANNELS, demo_anchor

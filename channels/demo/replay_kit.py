@@ -19,6 +19,7 @@ What they have in common, and which their docstrings do not repeat:
 from __future__ import annotations
 
 import copy
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -130,6 +131,16 @@ def fixed(names: str, value: Any = None) -> dict[str, Any]:
     """The fields `names` (space-separated) of a platform's shape that the demo never varies, each `value` (a fresh
     copy for each field and call, so no two answers share a list)."""
     return {name: copy.copy(value) for name in names.split()}
+
+
+def slug(text: str, sep: str = "-", words: int | None = None) -> str:
+    """`text`'s runs of lower-case letters and digits (the first `words` of them) joined by `sep`, as a URL's slug."""
+    return sep.join(re.findall(r"[a-z0-9]+", text.lower())[:words])
+
+
+def paragraphs(text: str, end: str = "") -> str:
+    """`text` as HTML paragraphs, one per blank-line-separated part, each followed by `end`."""
+    return "".join(f"<p>{html.escape(part, quote=False)}</p>{end}" for part in text.split("\n\n"))
 
 
 def place(external_id: str) -> tuple[int, int]:

@@ -17,16 +17,14 @@ so a demo desk seeded before keeps them whatever the thread's place in the week.
 from __future__ import annotations
 
 import html
-import re
 import zlib
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, base36, limit_of, numbered_page, whole
+from channels.demo.replay_kit import Asked, base36, limit_of, numbered_page, slug, whole, zulu
 
 from .client import API
 from .demo import DEMO, THREADS
@@ -44,12 +42,7 @@ def article_id(title: str) -> int:
 
 
 def _slug(title: str) -> str:
-    words = "-".join(re.findall(r"[a-z0-9]+", title.lower())[:8])
-    return f"{words}-{base36(zlib.crc32(title.encode()) % 36**3)}"
-
-
-def _time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{slug(title, words=8)}-{base36(zlib.crc32(title.encode()) % 36**3)}"
 
 
 def _user(handle: str) -> Item:
@@ -73,10 +66,10 @@ def article(thread: list[IncomingMention]) -> Item:
         "comments_count": len(thread) - 1,
         "public_reactions_count": 4 + 3 * len(thread),
         "positive_reactions_count": 4 + 3 * len(thread),
-        "published_timestamp": _time(opening.created_at),
-        "created_at": _time(opening.created_at),
+        "published_timestamp": zulu(opening.created_at, "seconds"),
+        "created_at": zulu(opening.created_at, "seconds"),
         "edited_at": None,
-        "published_at": _time(opening.created_at),
+        "published_at": zulu(opening.created_at, "seconds"),
         "reading_time_minutes": 3,
         "tag_list": tags,
         "tags": ", ".join(tags),
@@ -88,7 +81,7 @@ def comment(title: str, number: int, post: IncomingMention) -> Item:
     return {
         "type_of": "comment",
         "id_code": base36(zlib.crc32(f"{title}#{number}".encode()) % 36**4).rjust(4, "0"),
-        "created_at": post.created_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "created_at": zulu(post.created_at),
         "body_html": f"<p>{html.escape(post.text)}</p>\n",
         "user": _user(post.author_handle),
         "children": [],

@@ -307,22 +307,9 @@ def posted(
         }
         return 400, {"message": "Invalid Form Body", "code": 50035, "errors": errors}
     reference = sent.get("message_reference") if isinstance(sent.get("message_reference"), dict) else None
-    body: dict[str, Any] = {
-        "id": snowflake(now),
-        "type": 19 if reference else 0,
-        "channel_id": channel_id,
-        "author": bot(),
-        "content": content,
-        "timestamp": iso(now),
-        "edited_timestamp": None,
-        "mentions": [],
-        "attachments": [
-            uploaded_attachment(channel_id, int(snowflake(now)) + n + 1, *file) for n, file in enumerate(files)
-        ],
-        "embeds": [],
-        "pinned": False,
-        "flags": 0,
-    }
+    mid, ours = snowflake(now), IncomingMention(external_id="", author_handle="", text=content, created_at=now)
+    attachments = [uploaded_attachment(channel_id, int(mid) + n + 1, *file) for n, file in enumerate(files)]
+    body = message(ours, mid, channel_id, "", type=19 if reference else 0, author=bot(), attachments=attachments)
     if reference:
         body["message_reference"] = {
             "type": 0,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from channels.demo.replay_kit import Asked, fixed, place, whole, zulu
+from channels.demo.replay_kit import Asked, fixed, place, slug, whole, zulu
 
 if TYPE_CHECKING:
     from channels.adapters.base import IncomingMention
@@ -64,7 +64,7 @@ class _Topic:
 
 def slugify(title: str) -> str:
     """Discourse's ASCII slug: lower case, every run of other characters one hyphen."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip("-") or "topic"
+    return slug(title.replace("'", "")) or "topic"
 
 
 class _Forum:

@@ -79,8 +79,7 @@ def created(forum: _Forum, sent: dict[str, Any], posts: DemoPosts, stamp: int) -
         topic = _Topic(stamp, "", "topic", ())
     if errors:
         return 422, {"action": "create_post", "errors": errors}
-    mention = IncomingMention(external_id="", author_handle=posts.our_account, text=raw, created_at=posts.now)
-    post = _Post(stamp, topic.topic_id, len(topic.posts) + 1, mention)
+    post = _Post(stamp, topic.topic_id, len(topic.posts) + 1, posts.ours(raw))
     forum.topics[topic.topic_id] = _Topic(topic.topic_id, topic.title, topic.slug, (*topic.posts, post))
     answered = sent.get("reply_to_post_number")
     return 200, {

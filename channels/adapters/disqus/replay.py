@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, fixed, place
+from channels.demo.replay_kit import Asked, fixed, paragraphs, place, slug
 
 HOSTS = ("disqus.com",)
 FORUM: str = DEMO_CHANNELS["disqus"]["config"]["forum"]
@@ -95,23 +95,23 @@ class Forum:
         n = place(opening.external_id)[0]
         thread_id = str(THREAD_BASE + n)
         title = opening.title.removeprefix("Comment on: ") or "GitLab blog"
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        article = slug(title)
         published = opening.created_at - timedelta(days=1)
         self.threads[thread_id] = {
-            "feed": f"https://{FORUM}.disqus.com/{slug}/latest.rss",
+            "feed": f"https://{FORUM}.disqus.com/{article}/latest.rss",
             "category": "4861234",
-            "identifiers": [f"blog-{slug}"],
+            "identifiers": [f"blog-{article}"],
             "forum": FORUM,
             "title": html.escape(title, quote=False),
             "clean_title": title,
             "author": "81234567",
             "id": thread_id,
             "posts": len(thread),
-            "link": f"{BLOG}{slug}/",
+            "link": f"{BLOG}{article}/",
             "message": "",
             **fixed("reactions dislikes userScore likes", 0),
             **fixed("isDeleted isClosed", False),
-            "slug": slug,
+            "slug": article,
             "createdAt": _iso(published),
         }
         root = POST_BASE + 100 * n
@@ -131,7 +131,7 @@ def _post(mention: IncomingMention, *, post_id: str, parent: int | None, thread:
         "raw_message": mention.text,
         "thread": thread,
         "createdAt": _iso(mention.created_at),
-        "message": "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in mention.text.split("\n\n")),
+        "message": paragraphs(mention.text),
         "id": post_id,
         **fixed("isJuliaFlagged isFlagged isSpam isHighlighted isDeleted isEdited", False),
         **fixed("dislikes points likes", 0),
@@ -154,13 +154,7 @@ def created(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
     known = next((p for p in Forum(posts).posts if p["id"] == parent), None)
     # A parent outside the week: an article of its own, the same at every reply to it.
     thread = known["thread"] if known else str(THREAD_BASE + 500_000 + int(parent) % 100_000)
-    ours = IncomingMention(
-        external_id="",
-        author_handle=posts.our_account,
-        author_name="GitLab",
-        text=form["message"],
-        created_at=posts.now,
-    )
+    ours = posts.ours(form["message"], author_name="GitLab")
     post_id = MADE_POST_BASE + int(posts.now.timestamp() * 1000) % 99_999_999  # the clock: each reply another id
     return 200, {"code": 0, "response": _post(ours, post_id=str(post_id), parent=int(parent), thread=thread)}
 
@@ -170,7 +164,7 @@ def refreshed(form: dict[str, str], posts: DemoPosts) -> tuple[int, Any]:
     asked = (form.get("grant_type"), form.get("client_id"), form.get("client_secret"), form.get("refresh_token"))
     if asked != ("refresh_token", API_KEY, API_SECRET, ACCOUNT_TOKENS["refresh_token"]):
         return 400, {"error": "invalid_grant", "error_description": "Invalid refresh token"}
-    ours = _author(IncomingMention(external_id="", author_handle=posts.our_account, text="", created_at=posts.now))
+    ours = _author(posts.ours())
     return 200, {
         "access_token": ACCOUNT_TOKENS["access_token"],
         "expires_in": 2_592_000,

@@ -32,6 +32,7 @@ from channels.adapters.base import IncomingMention
 from channels.demo.replay import LOCAL_HOSTS, DemoPosts, demo_posts
 
 from .config import Config
+from .demo import DEMO
 from .protocol import MONTHS
 
 logger = logging.getLogger(__name__)
@@ -45,20 +46,12 @@ def demo_mailbox(config: Config) -> ReplayMailbox | None:
     """What the demo desk connects to for `config`, as the demo network does for HTTP: the demo's IMAP host is
     answered here; a server on this machine (a local test server) is connected to (None); any other host is
     refused, as if nothing listened there."""
-    from channels.demo.channels import DEMO_CHANNELS
-
     if config.host in LOCAL_HOSTS:
         return None
-    if config.host != DEMO_CHANNELS["email"]["config"]["host"]:
+    if config.host != DEMO["config"]["host"]:
         logger.warning("demo: refused an IMAP connection to %s (the demo desk stays on this machine)", config.host)
         raise ConnectionRefusedError(f"the demo desk opens no connection outside this machine ({config.host})")
     return ReplayMailbox(config)
-
-
-def demo_password() -> str:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return str(DEMO_CHANNELS["email"]["credentials"]["password"])
 
 
 class ReplayMailbox(imaplib.IMAP4):
@@ -132,7 +125,7 @@ class ReplayMailbox(imaplib.IMAP4):
 
     def _check_credentials(self, user: str, password: str) -> None:
         self._require("NONAUTH")
-        if user != self.config.username or password != demo_password():
+        if user != self.config.username or password != DEMO["credentials"]["password"]:
             raise self.error("[AUTHENTICATIONFAILED] Authentication failed.")
         self.state = "AUTH"
 

@@ -11,7 +11,6 @@ ETag is its digest, and a request that sends it back is answered 304 Not Modifie
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
+
+from channels.demo.replay_kit import slug
 
 from .demo import BLOG, BLOG_POSTS, CHANGELOG
 
@@ -33,10 +34,6 @@ UNRELATED = {
     BLOG: ("KubeCon recap: what platform teams asked about", "Ana Kowalski", "Three themes from the hallway track."),
     CHANGELOG: ("39.11.3", "renovate-release", "Bug fixes: npm: keep the lock file's indentation."),
 }
-
-
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "post"
 
 
 def _entries(feed: str, posts: DemoPosts) -> list[tuple[str, str, str, datetime]]:
@@ -55,7 +52,7 @@ def _entries(feed: str, posts: DemoPosts) -> list[tuple[str, str, str, datetime]
 def wordpress_rss(entries: list[tuple[str, str, str, datetime]]) -> str:
     items = []
     for title, author, text, at in entries:
-        link = f"https://www.cncf.io/blog/{at:%Y/%m/%d}/{_slug(title)}/"
+        link = f"https://www.cncf.io/blog/{at:%Y/%m/%d}/{slug(title) or 'post'}/"
         items.append(
             f"""        <item>
             <title>{escape(title, quote=False)}</title>

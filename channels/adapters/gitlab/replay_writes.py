@@ -64,8 +64,7 @@ def noted(asked: Asked, issue: _Issue, posts: DemoPosts, stamp: int) -> Answer:
         return 400, {"error": "body is missing"}
     if not body.strip():
         return 400, {"message": {"note": ["can't be blank"]}}
-    mention = IncomingMention(external_id="", author_handle=posts.our_account, text=body, created_at=posts.now)
-    return 201, {**note_json(issue, 0, mention), "id": stamp}
+    return 201, {**note_json(issue, 0, posts.ours(body)), "id": stamp}
 
 
 def uploaded(asked: Asked, stamp: int) -> Answer:
@@ -92,7 +91,4 @@ def filed(asked: Asked, posts: DemoPosts, stamp: int) -> Answer:
         return 400, {"error": "title is missing"}
     description = str(sent.get("description") or "")
     iid = MADE_IID + stamp % 100_000
-    opening = IncomingMention(
-        external_id="", author_handle=posts.our_account, text=description, created_at=posts.now, title=title
-    )
-    return 201, {**issue_json(_Issue(iid - IID_BASE, (opening,))), "id": stamp}
+    return 201, {**issue_json(_Issue(iid - IID_BASE, (posts.ours(description, title=title),))), "id": stamp}

@@ -55,10 +55,6 @@ def served_items() -> range | None:
     return demo_block(anchor) if anchor else None
 
 
-def _item_id(n: int) -> int:
-    return FIRST_ID + n
-
-
 def _story_of(n: int) -> int:
     """Index of the story item n belongs to (the nearest story at or before it)."""
     size = len(SAMPLES)
@@ -71,7 +67,7 @@ def _story_of(n: int) -> int:
 def hit_for(n: int) -> dict[str, Any]:
     sample = SAMPLES[n % len(SAMPLES)]
     created = EPOCH + n * SECONDS_PER_ITEM
-    object_id = str(_item_id(n))
+    object_id = str(FIRST_ID + n)
     base = {
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(created)),
         "created_at_i": created,
@@ -97,11 +93,11 @@ def hit_for(n: int) -> dict[str, Any]:
         **base,
         **fixed("title url story_text num_comments"),
         "comment_text": sample["text"],
-        "story_id": _item_id(story),
+        "story_id": FIRST_ID + story,
         "story_title": story_sample.get("title"),
         "story_url": story_sample.get("url"),
-        "parent_id": _item_id(parent),
-        "_tags": ["comment", f"author_{sample['author']}", f"story_{_item_id(story)}"],
+        "parent_id": FIRST_ID + parent,
+        "_tags": ["comment", f"author_{sample['author']}", f"story_{FIRST_ID + story}"],
     }
 
 

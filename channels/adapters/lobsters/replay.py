@@ -21,13 +21,13 @@ import re
 import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import base36
+from channels.demo.replay_kit import Asked, base36, numbered_page, slug, whole
 
 from .client import PAGE_SIZE, SITE
 from .demo import DEMO, THREADS
@@ -48,10 +48,6 @@ def _time(moment: datetime) -> str:
     return moment.astimezone(ZONE).isoformat(timespec="milliseconds")
 
 
-def _slug(title: str) -> str:
-    return "_".join(re.findall(r"[a-z0-9]+", title.lower())[:6])
-
-
 def story(thread: list[IncomingMention], *, with_comments: bool = False) -> Item:
     opening = thread[0]
     ident = short_id(opening.title)
@@ -66,7 +62,7 @@ def story(thread: list[IncomingMention], *, with_comments: bool = False) -> Item
         "comment_count": len(thread) - 1,
         "description": f"<p>{html.escape(opening.text)}</p>\n",
         "description_plain": opening.text,
-        "comments_url": f"{SITE}/s/{ident}/{_slug(opening.title)}",
+        "comments_url": f"{SITE}/s/{ident}/{slug(opening.title, '_', 6)}",
         "submitter_user": opening.author_handle,
         "user_is_author": False,
         "tags": list(_TAGS.get(opening.title, (FIRST_TAG,))),
@@ -96,26 +92,24 @@ def comment(story_item: Item, number: int, post: IncomingMention) -> Item:
     }
 
 
-def listing(posts: DemoPosts, tags: set[str] | None, page: int) -> list[Item]:
+def listing(posts: DemoPosts, tags: set[str] | None, page: int | None) -> list[Item]:
     stories = [story(thread) for thread in posts.threads()]
-    if tags is not None:
-        stories = [s for s in stories if tags & set(s["tags"])]
+    stories = [s for s in stories if tags is None or tags & set(s["tags"])]
     stories.sort(key=lambda s: s["created_at"], reverse=True)
-    return stories[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return numbered_page(stories, page if page and page < 10_000 else 1, PAGE_SIZE)[0]
 
 
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
-    url = urlsplit(request.url or "")
-    pages = parse_qs(url.query).get("page") or ["1"]
-    page = int(pages[-1]) if pages[-1].isdigit() and 0 < int(pages[-1]) < 10_000 else 1
-    if request.method != "GET":
+    asked = Asked(request)
+    page = whole(asked.query.get("page"))
+    if asked.method != "GET":
         return 404, "The page you were looking for doesn't exist."
-    if url.path == "/newest.json":
+    if asked.path == "/newest.json":
         return 200, listing(posts, None, page)
-    tagged = re.fullmatch(r"/t/([^/]+)\.json", url.path)
+    tagged = re.fullmatch(r"/t/([^/]+)\.json", asked.path)
     if tagged:
         return 200, listing(posts, set(unquote(tagged.group(1)).split(",")), page)
-    one = re.fullmatch(r"/s/([a-z0-9]+)\.json", url.path)
+    one = re.fullmatch(r"/s/([a-z0-9]+)\.json", asked.path)
     found = [t for t in posts.threads() if one and short_id(t[0].title) == one.group(1)]
     if found:
         return 200, story(found[0], with_comments=True)

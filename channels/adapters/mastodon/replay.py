@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, fixed, id_page, limit_of, link_header, whole
+from channels.demo.replay_kit import Asked, fixed, id_page, limit_of, link_header, whole, zulu
 
 INSTANCE = "mastodon.social"
 HOSTS = (INSTANCE,)
@@ -89,7 +89,11 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         return _listed(path, query, found, (20, 40), headers)
     if query.get("types[]", "mention") != "mention":
         return 200, [], headers
-    named = [s for s in everything if s["account"]["acct"] != ours["acct"] and ours["acct"] in _named(s)]
+    named = [
+        s
+        for s in everything
+        if s["account"]["acct"] != ours["acct"] and ours["acct"] in (m["acct"] for m in s["mentions"])
+    ]
     return _listed(path, query, [mention(s) for s in named], (40, 80), headers)
 
 
@@ -128,15 +132,14 @@ def write(asked: Asked, parts: dict[str, Any], posts: DemoPosts, headers: dict[s
     return 200, {**made, "content": "", "reblog": boosted, "reblogged": True}, headers
 
 
-def _named(found: dict[str, Any]) -> list[str]:
-    return [m["acct"] for m in found["mentions"]]
-
-
 def limits(now: datetime) -> dict[str, str]:
     """The rate-limit headers of every answer: a 5-minute window, never spent (the demo has room)."""
     reset = now.replace(second=0, microsecond=0) + timedelta(minutes=5 - now.minute % 5)
-    stamp = reset.isoformat(timespec="microseconds").replace("+00:00", "Z")
-    return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": stamp}
+    return {
+        "X-RateLimit-Limit": "300",
+        "X-RateLimit-Remaining": "299",
+        "X-RateLimit-Reset": zulu(reset, "microseconds"),
+    }
 
 
 def statuses(posts: DemoPosts) -> list[dict[str, Any]]:
@@ -180,7 +183,7 @@ def status(post: IncomingMention, status_id: str, parent: str | None) -> dict[st
     tags = list(dict.fromkeys(_TAG.findall(post.text)))
     return {
         "id": status_id,
-        "created_at": post.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "created_at": zulu(post.created_at),
         "in_reply_to_id": parent,
         "sensitive": False,
         "spoiler_text": "",

@@ -32,6 +32,7 @@ from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Asked, base36, limit_of, place
 
 from .auth import AUTH_URL
+from .demo import DEMO
 
 HOSTS = ("oauth.reddit.com", "www.reddit.com")
 
@@ -41,6 +42,7 @@ TOKEN_LIFETIME = 86400  # what Reddit grants an app-only token today (the wiki's
 POST_BASE = 1_700_000_000  # t3 ids: POST_BASE + thread index, base 36 ("s4d7ls"...)
 COMMENT_BASE = 60_000_000_000  # t1 ids: COMMENT_BASE + thread index * 1000 + the post's number
 SUBREDDIT_ID = "t5_2s5wd"
+SUBREDDIT: str = DEMO["config"]["subreddits"][0]
 LISTING = re.compile(r"/r/([A-Za-z0-9_]{2,21})/(new|comments|about)")
 THREAD = re.compile(r"/comments/([a-z0-9]{1,13})")
 USER_ABOUT = re.compile(r"/user/([A-Za-z0-9_-]{1,20})/about")
@@ -63,7 +65,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
         return 401, UNAUTHORIZED
     if asked.method != "GET":
         return 404, NOT_FOUND
-    sub = subreddit()
+    sub = SUBREDDIT
     escape = params.get("raw_json") != "1"
     if match := LISTING.fullmatch(path):
         if match.group(1).casefold() != sub.casefold():
@@ -115,12 +117,6 @@ def token(asked: Asked) -> tuple[int, Any]:
     if grant not in ("client_credentials", "password"):
         return 200, {"error": "unsupported_grant_type"}
     return 200, {"access_token": ACCESS_TOKEN, "token_type": "bearer", "expires_in": TOKEN_LIFETIME, "scope": "*"}
-
-
-def subreddit() -> str:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return str(DEMO_CHANNELS["reddit"]["config"]["subreddits"][0])
 
 
 # --- the week as Reddit things -----------------------------------------------------------------------

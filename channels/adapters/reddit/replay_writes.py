@@ -24,24 +24,14 @@ from typing import Any
 
 from channels.demo.replay_kit import Asked, base36, fixed
 
-from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT_ID, html_of, subreddit
+from .demo import DEMO
+from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT, SUBREDDIT_ID, html_of
 
 MADE_BASE = 90_000_000_000  # above COMMENT_BASE + every thread's comments
 FULLNAME = re.compile(r"t([13])_([0-9a-z]{1,13})")
 FORBIDDEN = {"message": "Forbidden", "error": 403}
 _made = itertools.count()
-
-
-def account_tokens() -> dict[str, str]:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return dict(DEMO_CHANNELS["reddit"]["account_tokens"])
-
-
-def our_account() -> str:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return str(DEMO_CHANNELS["reddit"]["our_accounts"][0])
+TOKENS: dict[str, str] = DEMO["account_tokens"]
 
 
 def refused(*errors: tuple[str, str, str | None]) -> dict[str, Any]:
@@ -53,7 +43,7 @@ def write(asked: Asked, path: str, app_token: str) -> tuple[int, Any]:
     bearer, form = asked.header("Authorization").partition(" ")[2], asked.form
     if bearer == app_token:
         return 403, FORBIDDEN  # the app-only token reads; only a signed-in account writes
-    if bearer != account_tokens()["access_token"]:
+    if bearer != TOKENS["access_token"]:
         return 401, {"message": "Unauthorized", "error": 401}
     if path == "/message/messages":
         return 200, {"kind": "Listing", "data": {"after": None, "before": None, "dist": 0, "children": []}}
@@ -92,12 +82,12 @@ def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
         "likes": True,
         "replies": "",
         "id": comment_id,
-        "author": our_account(),
+        "author": DEMO["our_accounts"][0],
         "parent_id": parent,
         "score": 1,
         "body": text,
         "body_html": html_of(text, escape=False),
-        "subreddit": subreddit(),
+        "subreddit": SUBREDDIT,
         "name": f"t1_{comment_id}",
         "created": created + 28800,  # Reddit's legacy `created`, as recorded beside `created_utc`
         "created_utc": created,
@@ -111,8 +101,7 @@ def comment(parent: str, link_id: str | None, text: str) -> dict[str, Any]:
 
 def refreshed(form: dict[str, str]) -> tuple[int, Any]:
     """The token endpoint's refresh grant: the account's access token again, or Reddit's invalid_grant."""
-    tokens = account_tokens()
-    if form.get("refresh_token") != tokens["refresh_token"]:
+    if form.get("refresh_token") != TOKENS["refresh_token"]:
         return 200, {"error": "invalid_grant"}
     scope = "identity submit read privatemessages"
-    return 200, {"access_token": tokens["access_token"], "token_type": "bearer", "expires_in": 86400, "scope": scope}
+    return 200, {"access_token": TOKENS["access_token"], "token_type": "bearer", "expires_in": 86400, "scope": scope}

@@ -30,7 +30,7 @@ import requests
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, place, stamp
+from channels.demo.replay_kit import Asked, paragraphs, place, slug, stamp
 
 from .config import site_domain
 
@@ -155,7 +155,7 @@ class Week:
                 self.comments.append(self._with_body(item, html.escape(mention.text, quote=False)))
                 continue
             item = answer_item(item["owner"], _epoch(mention), qid + k, qid)
-            answers.append(self._with_body(item, _paragraphs(mention.text)))
+            answers.append(self._with_body(item, paragraphs(mention.text, "\n")))
         self.answers.extend(answers)
         question: Item = {
             "tags": TAGS,
@@ -171,7 +171,7 @@ class Week:
             "link": link,
             "title": _escaped(opening.title),
         }
-        self.questions.append(self._with_body(question, _paragraphs(opening.text)))
+        self.questions.append(self._with_body(question, paragraphs(opening.text, "\n")))
 
     def _with_body(self, item: Item, body: str) -> Item:
         return {**item, "body": body} if self.body else item
@@ -283,9 +283,5 @@ def _escaped(text: str) -> str:
     return html.escape(text).replace("&#x27;", "&#39;")
 
 
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{html.escape(part, quote=False)}</p>\n" for part in text.split("\n\n"))
-
-
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].rstrip("-") or "question"
+    return slug(text)[:80].rstrip("-") or "question"

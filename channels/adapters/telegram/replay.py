@@ -20,15 +20,14 @@ keeps the same ids. Nothing is kept: a message sent is answered as posted and no
 from __future__ import annotations
 
 import re
-import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import Asked, limit_of, whole
+from channels.demo.replay_kit import Asked, limit_of, stamp, whole
 
 from .demo import BOT, BOT_TOKEN, DEMO
 
@@ -95,17 +94,12 @@ def _sent(body: Body) -> tuple[int, Body]:
         return _error(400, "Bad Request: chat not found")
     if not isinstance(text, str) or not 1 <= len(text) <= 4096:
         return _error(400, "Bad Request: message text is empty")
-    now = time.time()
-    message: Body = {
-        "message_id": SENT_BASE + int(now * 1000) % SENT_BASE,
-        "from": _user(BOT),
-        "chat": CHAT,
-        "date": int(now),
-        "text": text,
-    }
+    now = datetime.now(UTC)
+    sent = IncomingMention(external_id="", author_handle=BOT, text=text, created_at=now)
+    message = {**_message(sent, None), "message_id": SENT_BASE + stamp(now) % SENT_BASE}
     answered = whole(str((body.get("reply_parameters") or {}).get("message_id", "")))
     if answered:
-        message["reply_to_message"] = {"message_id": answered, "chat": CHAT, "date": int(now)}
+        message["reply_to_message"] = {"message_id": answered, "chat": CHAT, "date": message["date"]}
     return _ok(message)
 
 

@@ -29,8 +29,9 @@ import requests
 
 from channels.adapters.base import IncomingMention
 from channels.demo.replay import DemoPosts
-from channels.demo.replay_kit import BASE36, Answer, Asked, base36, place
+from channels.demo.replay_kit import BASE36, Answer, Asked, base36, place, zulu
 
+from .demo import DEMO
 from .ids import SNOWFLAKE_EPOCH_MS
 from .replay_writes import invalid as invalid_body
 from .replay_writes import is_write, problem, write
@@ -44,6 +45,7 @@ DM_EVENTS_PATH = re.compile(r"/2/dm_conversations/[\d-]{1,45}/dm_events")
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
 HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
 TERM_RE = re.compile(r'-?"[^"]*"|\S+')
+OUR_HANDLES: list[dict[str, str]] = DEMO["config"]["handles"]
 
 
 @dataclass(frozen=True)
@@ -132,21 +134,15 @@ def demo_posts(posts: DemoPosts) -> list[Post]:
 
 def user_id(username: str) -> str:
     """Our handles' configured ids; anyone else a number of their own, the same at every call."""
-    for handle in our_handles():
+    for handle in OUR_HANDLES:
         if handle["username"].casefold() == username.casefold():
             return str(handle["user_id"])
     return str(10**17 + int(hashlib.sha256(f"x-user:{username.casefold()}".encode()).hexdigest()[:13], 16))
 
 
-def our_handles() -> list[dict[str, str]]:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return list(DEMO_CHANNELS["twitter"]["config"]["handles"])
-
-
 def username_of(uid: str, found: list[Post]) -> str:
     """The username of a user id (as its owner writes it): one of our handles, or an author of the week."""
-    names = [h["username"] for h in our_handles()] + [p.author for p in found]
+    names = [h["username"] for h in OUR_HANDLES] + [p.author for p in found]
     return next((name for name in names if user_id(name) == uid), "")
 
 
@@ -167,13 +163,12 @@ def user(username: str, user_fields: set[str] | None = None) -> dict[str, Any]:
 
 
 def tweet(post: Post, fields: set[str]) -> dict[str, Any]:
-    at = post.mention.created_at
     full: dict[str, Any] = {
         "id": str(post.id),
         "text": post.mention.text,
         "edit_history_tweet_ids": [str(post.id)],
         "author_id": user_id(post.author),
-        "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z",
+        "created_at": zulu(post.mention.created_at),
         "conversation_id": str(post.conversation_id),
         "lang": "en",
     }

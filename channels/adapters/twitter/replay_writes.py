@@ -25,6 +25,7 @@ from typing import Any
 
 from channels.demo.replay_kit import Answer, Asked
 
+from .demo import DEMO
 from .ids import SNOWFLAKE_EPOCH_MS
 
 WRITE_PATHS = ("/2/tweets", "/2/oauth2/token", "/2/media/upload", "/2/media/metadata")
@@ -32,18 +33,8 @@ API = "https://api.x.com/2"
 INVALID = "https://api.twitter.com/2/problems/invalid-request"
 WORKER = 1023 << 12  # a Snowflake's worker bits: the week's posts carry their thread and number lower down
 _sequence = itertools.count()
-
-
-def account_tokens() -> dict[str, str]:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return dict(DEMO_CHANNELS["twitter"]["account_tokens"])
-
-
-def our_user_id() -> str:
-    from channels.demo.channels import DEMO_CHANNELS
-
-    return str(DEMO_CHANNELS["twitter"]["config"]["handles"][0]["user_id"])
+TOKENS: dict[str, str] = DEMO["account_tokens"]
+OUR_USER_ID = str(DEMO["config"]["handles"][0]["user_id"])
 
 
 def is_write(asked: Asked, path: str) -> bool:
@@ -75,7 +66,7 @@ def write(asked: Asked, path: str) -> Answer:
     """Our handle's post, like, repost, deletion, message or upload, answered as done (module docstring)."""
     if path == "/2/oauth2/token":
         return token(asked.form)
-    if asked.header("Authorization") != f"Bearer {account_tokens()['access_token']}":
+    if asked.header("Authorization") != f"Bearer {TOKENS['access_token']}":
         return 401, problem(401, "Unauthorized", "Unauthorized")
     sent, method = asked.json, asked.method
     parts = path.removeprefix("/2/").split("/")
@@ -86,7 +77,7 @@ def write(asked: Asked, path: str) -> Answer:
             return 400, invalid("id", parts[1], f"The `id` query parameter value [{parts[1]}] is not valid")
         return 200, {"data": {"deleted": True}}
     if parts[0] == "users" and len(parts) == 3 and parts[2] in ("likes", "retweets") and method == "POST":
-        if parts[1] != our_user_id():
+        if parts[1] != OUR_USER_ID:
             return 403, problem(403, "Forbidden", "You are not permitted to perform this action.")
         post_id = str(sent.get("tweet_id") or "")
         if not post_id.isdigit():
@@ -122,13 +113,12 @@ def message(participant: str, sent: dict[str, Any]) -> tuple[int, Any]:
         return 400, invalid("participant_id", participant, f"The `participant_id` value [{participant}] is not valid")
     if not str(sent.get("text") or "").strip():
         return 400, invalid("text", "", "The `text` field is required when no attachments are given")
-    pair = sorted((int(participant), int(our_user_id())))
+    pair = sorted((int(participant), int(OUR_USER_ID)))
     return 201, {"data": {"dm_conversation_id": f"{pair[0]}-{pair[1]}", "dm_event_id": new_id()}}
 
 
 def token(form: dict[str, str]) -> tuple[int, Any]:
-    tokens = account_tokens()
-    if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != tokens["refresh_token"]:
+    if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != TOKENS["refresh_token"]:
         return 400, {"error": "invalid_request", "error_description": "Value passed for the token was invalid."}
     scope = "tweet.read tweet.write users.read dm.read dm.write offline.access media.write"
-    return 200, {"token_type": "bearer", "expires_in": 7200, "scope": scope, **tokens}
+    return 200, {"token_type": "bearer", "expires_in": 7200, "scope": scope, **TOKENS}

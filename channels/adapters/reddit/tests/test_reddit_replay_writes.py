@@ -39,7 +39,7 @@ def _connected():
 def test_a_reply_is_a_new_comment_under_the_post_it_answers():
     with time_machine.travel(ANCHOR, tick=False):
         channel, account = _connected()
-        things = replay.items(demo_posts(KIND), replay.subreddit(), escape=False)
+        things = replay.items(demo_posts(KIND), replay.SUBREDDIT, escape=False)
         week_comment = next(t["data"] for t in things if t["kind"] == "t1")
         sent = [
             RedditAdapter.post_reply(
