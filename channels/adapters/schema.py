@@ -133,11 +133,11 @@ SHARED_INTS: dict[str, tuple[str, str]] = {
 }
 
 
-def number(key: str, default: int, low: int, high: int, label: str = "", help: str = "") -> Setting:
-    """A whole-number setting from `low` to `high`; without `label` and `help`, a key of `SHARED_INTS` in the
+def number(key: str, default: int, limits: tuple[int, int], words: tuple[str, str] | None = None) -> Setting:
+    """A whole-number setting within `limits`; its label and help are `words`, or for a key of `SHARED_INTS` the
     words every kind shares."""
-    label, help = (label, help) if label else SHARED_INTS[key]
-    return Setting(key, label, "int", help, default=default, limits=(low, high))
+    label, help = words or SHARED_INTS[key]
+    return Setting(key, label, "int", help, default=default, limits=limits)
 
 
 def keywords(help: str, example: str = "", **rules: Any) -> Setting:

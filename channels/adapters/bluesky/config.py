@@ -108,9 +108,9 @@ SCHEMA = KindSchema(
             # Empty: read from the account's own PDS.
             clean=lambda value: "" if value in ("", None) else https_root(value, key="read_url", **_SERVICE_WORDS),
         ),
-        number("overlap_seconds", 600, 0, 86_400),
-        number("backfill_hours", 24, 0, 720),
-        number("max_requests_per_poll", 20, 1, 200),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 720)),
+        number("max_requests_per_poll", 20, (1, 200)),
     ),
     credentials=(
         Credential(

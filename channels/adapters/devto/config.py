@@ -58,21 +58,22 @@ SCHEMA = KindSchema(
         number(
             "follow_days",
             3,
-            0,
-            30,
-            "Follow comments (days)",
-            "Days the comments of an article taken in are read (0: none)",
+            (0, 30),
+            ("Follow comments (days)", "Days the comments of an article taken in are read (0: none)"),
         ),
         # ...at most this many articles a poll, those read longest ago first, so a poll's requests stay few whatever
         # the number followed (platform.py counts them in the channel's budget).
         number(
-            "follow_per_poll", 3, 1, 20, "Articles followed per poll", "Taken-in articles whose comments one poll reads"
+            "follow_per_poll",
+            3,
+            (1, 20),
+            ("Articles followed per poll", "Taken-in articles whose comments one poll reads"),
         ),
-        number("per_page", 30, 1, 1000, "Articles per page", "Articles per request"),  # Forem's `per_page` bounds
-        number("backfill_hours", 24, 0, 24 * 366),
+        number("per_page", 30, (1, 1000), ("Articles per page", "Articles per request")),  # Forem's `per_page` bounds
+        number("backfill_hours", 24, (0, 24 * 366)),
         # Forem throttles unauthenticated API reads at 3 a second per IP (forem/forem rack_attack.rb): a poll's
         # requests are spread by the scheduler, and one poll asks for no more than this.
-        number("max_requests_per_poll", 10, 1, 100),
+        number("max_requests_per_poll", 10, (1, 100)),
     ),
 )
 DEFAULTS = SCHEMA.defaults

@@ -72,8 +72,8 @@ SCHEMA = KindSchema(
             "The bot's application id, for the Add to server link",
             clean=partial(snowflake, key="application_id"),
         ),
-        number("backfill_messages", 50, 0, 100, "Backfill", "Messages a new channel reads back"),
-        number("max_requests_per_poll", 20, 1, 100),
+        number("backfill_messages", 50, (0, 100), ("Backfill", "Messages a new channel reads back")),
+        number("max_requests_per_poll", 20, (1, 100)),
     ),
     credentials=(
         Credential("bot_token", "Bot token", "The bot's token (Developer Portal, Bot, Reset Token); stored encrypted"),

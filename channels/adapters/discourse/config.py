@@ -130,12 +130,10 @@ SCHEMA = KindSchema(
         number(
             "backfill_posts",
             50,
-            0,
-            5000,
-            "Backfill (posts)",
-            "How many recent posts the first poll of a new channel reads",
+            (0, 5000),
+            ("Backfill (posts)", "How many recent posts the first poll of a new channel reads"),
         ),
-        number("max_requests_per_poll", 20, 1, 200),
+        number("max_requests_per_poll", 20, (1, 200)),
     ),
     credentials=(
         Credential("api_key", "API key", "Optional, for a private forum: a key from the forum's Admin, API page"),

@@ -46,9 +46,9 @@ SCHEMA = KindSchema(
             required=True,
             clean=_forum,
         ),
-        number("overlap_seconds", 600, 0, 86_400),
-        number("backfill_hours", 24, 0, 24 * 30),
-        number("max_requests_per_poll", 20, 1, 1000),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 20, (1, 1000)),
     ),
     credentials=(
         Credential("api_key", "API key", "The public key of a Disqus API application (disqus.com/api/applications/)"),

@@ -89,20 +89,11 @@ def _ca_file(ca_file: Any) -> Any:
 
 
 def settings_of(cleaned: dict[str, Any]) -> Config:
-    values = {**DEFAULTS, **cleaned}
-    security = values["security"]
-    return Config(
-        host=values["host"],
-        port=int(values.get("port") or DEFAULT_PORTS[security]),
-        security=security,
-        mailbox=values["mailbox"],
-        address=values["address"],
-        username=values.get("username") or values["address"],
-        ca_file=values.get("ca_file") or "",
-        backfill_days=int(values["backfill_days"]),
-        max_messages_per_poll=int(values["max_messages_per_poll"]),
-        skip_list_mail=bool(values["skip_list_mail"]),
-    )
+    """A validated config (`validate_config`) as the poll reads it: each setting left out is its default."""
+    values = {**DEFAULTS, "ca_file": "", **cleaned}
+    values["port"] = values.get("port") or DEFAULT_PORTS[values["security"]]
+    values["username"] = values.get("username") or values["address"]
+    return Config(**values)
 
 
 def _clean_host(value: Any) -> str:
@@ -213,18 +204,17 @@ SCHEMA = KindSchema(
         number(
             "backfill_days",
             7,
-            0,
-            365,
-            "Backfill (days)",
-            "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
+            (0, 365),
+            (
+                "Backfill (days)",
+                "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
+            ),
         ),
         number(
             "max_messages_per_poll",
             200,
-            1,
-            5000,
-            "Messages per poll",
-            "Messages one poll reads; the rest wait for the next poll",
+            (1, 5000),
+            ("Messages per poll", "Messages one poll reads; the rest wait for the next poll"),
         ),
         Setting(
             "skip_list_mail",

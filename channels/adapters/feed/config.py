@@ -60,14 +60,12 @@ SCHEMA = KindSchema(
             what="words",
             skip_blank=True,
         ),
-        number("backfill_hours", 168, 0, 24 * 366),  # a week: a changelog or a blog posts a few times a week at most
+        number("backfill_hours", 168, (0, 24 * 366)),  # a week: a changelog or a blog posts a few times a week at most
         number(
             "max_entries_per_feed",
             100,
-            1,
-            500,
-            "Entries per feed",
-            "The newest entries of one feed read per poll (a feed lists its newest first)",
+            (1, 500),
+            ("Entries per feed", "The newest entries of one feed read per poll (a feed lists its newest first)"),
         ),
     ),
 )

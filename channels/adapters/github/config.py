@@ -112,8 +112,8 @@ SCHEMA = KindSchema(
             "(author_association OWNER, MEMBER, COLLABORATOR) are our replies, besides the logins in Our accounts",
             default=True,
         ),
-        number("backfill_hours", 24, 0, 24 * 30),
-        number("max_requests_per_poll", 30, 2, 500),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 30, (2, 500)),
     ),
     credentials=(
         Credential(

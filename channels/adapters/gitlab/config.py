@@ -123,12 +123,10 @@ SCHEMA = KindSchema(
         number(
             "backfill_hours",
             24,
-            0,
-            24 * 30,
-            "Backfill (hours)",
-            "How far back the first poll of a new channel reads issues, in hours",
+            (0, 24 * 30),
+            ("Backfill (hours)", "How far back the first poll of a new channel reads issues, in hours"),
         ),
-        number("max_requests_per_poll", 30, 2, 500),
+        number("max_requests_per_poll", 30, (2, 500)),
     ),
     credentials=(
         Credential(

@@ -20,19 +20,20 @@ SCHEMA = KindSchema(
             required=True,
             clean=lambda value: keyword_list(value, what="search words", fold_spaces=False, required=True),
         ),
-        number("overlap_seconds", 300, 0, 86_400),
-        number("backfill_hours", 24, 0, 24 * 366),
-        number("hits_per_page", 100, 1, 1000, "Hits per page", "Items per search request"),
-        number("max_requests_per_poll", 30, 1, 1000),
+        number("overlap_seconds", 300, (0, 86_400)),
+        number("backfill_hours", 24, (0, 24 * 366)),
+        number("hits_per_page", 100, (1, 1000), ("Hits per page", "Items per search request")),
+        number("max_requests_per_poll", 30, (1, 1000)),
         # Algolia allows 10,000 requests per hour per IP and sends no rate-limit headers, so
         # every HN channel on this deployment shares one counter kept in the cache (Redis).
         number(
             "hourly_request_budget",
             9000,
-            1,
-            10_000,
-            "Hourly request budget",
-            "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+            (1, 10_000),
+            (
+                "Hourly request budget",
+                "Requests per hour shared by every Hacker News channel of this desk (Algolia allows 10,000 per IP)",
+            ),
         ),
         # "replay": the quick start's demo channel answers from bundled samples (see `replay`); it is a
         # setting an admin can see, not a hidden test switch.

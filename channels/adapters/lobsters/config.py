@@ -43,21 +43,19 @@ SCHEMA = KindSchema(
             example="gitlab",
             clean=lambda value: [k.lower() for k in keyword_list(value, what="words")],
         ),
-        number("watch_days", 3, 0, 30, "Watch comments (days)", "Days a matched story's new comments are read"),
+        number("watch_days", 3, (0, 30), ("Watch comments (days)", "Days a matched story's new comments are read")),
         number(
             "recheck_minutes",
             60,
-            10,
-            24 * 60,
-            "Re-read a story (minutes)",
-            "The least time between two reads of one story",
+            (10, 24 * 60),
+            ("Re-read a story (minutes)", "The least time between two reads of one story"),
         ),
-        number("overlap_seconds", 600, 0, 86_400),
-        number("backfill_hours", 24, 0, 24 * 366),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 24 * 366)),
         # Lobsters is run by volunteers and throttles at 60 requests a minute per IP (lobsters/lobsters
         # config/initializers/rack_attack.rb); a poll asks for a few pages at most and the scheduler spaces polls
         # by the platform's budget (platform.py).
-        number("max_requests_per_poll", 5, 1, 20),
+        number("max_requests_per_poll", 5, (1, 20)),
     ),
 )
 DEFAULTS = SCHEMA.defaults

@@ -135,8 +135,8 @@ SCHEMA = KindSchema(
             "replies, never tickets",
             example="gitlab",
         ),
-        number("backfill_hours", 24, 0, 24 * 30),
-        number("max_requests_per_poll", 20, 1, 150),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 20, (1, 150)),
     ),
     credentials=(
         Credential(

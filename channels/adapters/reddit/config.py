@@ -62,19 +62,17 @@ SCHEMA = KindSchema(
             "Read the subreddits' comments as well as their posts",
             default=True,
         ),
-        number("overlap_seconds", 600, 0, 86_400),
-        number("backfill_hours", 24, 0, 720),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 720)),
         # Reddit's free tier: 100 requests per minute per OAuth client, shared by every channel
         # using that client on this deployment. Keep some headroom for test_connection and retries.
         number(
             "requests_per_minute",
             90,
-            1,
-            100,
-            "Requests per minute",
-            "Shared by every channel using the same Reddit app (the free tier allows 100)",
+            (1, 100),
+            ("Requests per minute", "Shared by every channel using the same Reddit app (the free tier allows 100)"),
         ),
-        number("max_requests_per_poll", 30, 1, 1000),
+        number("max_requests_per_poll", 30, (1, 1000)),
     ),
     credentials=(
         Credential("client_id", "App client id", "The id of a script or web app from reddit.com/prefs/apps", False),

@@ -98,15 +98,13 @@ SCHEMA = KindSchema(
         number(
             "watch_days",
             7,
-            0,
-            90,
-            "Watch questions (days)",
-            "How long a question stays watched for new answers and comments",
+            (0, 90),
+            ("Watch questions (days)", "How long a question stays watched for new answers and comments"),
         ),
-        number("backfill_hours", 24, 0, 24 * 90),
-        number("pagesize", 100, 1, 100, "Page size", "Items per API request"),
-        number("max_requests_per_poll", 20, 1, 1000),
-        number("overlap_seconds", 300, 0, 86400),
+        number("backfill_hours", 24, (0, 24 * 90)),
+        number("pagesize", 100, (1, 100), ("Page size", "Items per API request")),
+        number("max_requests_per_poll", 20, (1, 1000)),
+        number("overlap_seconds", 300, (0, 86400)),
     ),
     credentials=(
         Credential(

@@ -55,8 +55,8 @@ SCHEMA = KindSchema(
             fold_spaces=False,
         ),
         # getUpdates' `limit` is 1-100 (core.telegram.org/bots/api#getupdates).
-        number("limit", 100, 1, 100, "Updates per request", "getUpdates' limit (1-100)"),
-        number("max_requests_per_poll", 5, 1, 50),
+        number("limit", 100, (1, 100), ("Updates per request", "getUpdates' limit (1-100)")),
+        number("max_requests_per_poll", 5, (1, 50)),
     ),
     credentials=(
         Credential("bot_token", "Bot token", "The token @BotFather gave the bot (123456:ABC…); stored encrypted"),

@@ -49,36 +49,33 @@ SCHEMA = KindSchema(
         ),
         # search.list's maxResults is 0-50
         number(
-            "videos_per_keyword", 5, 1, 50, "Videos per keyword", "New videos followed per keyword, the newest first"
+            "videos_per_keyword",
+            5,
+            (1, 50),
+            ("Videos per keyword", "New videos followed per keyword, the newest first"),
         ),
         number(
             "follow_days",
             3,
-            1,
-            30,
-            "Follow for (days)",
-            "How long a video's comments are read, and how far back a poll reads",
+            (1, 30),
+            ("Follow for (days)", "How long a video's comments are read, and how far back a poll reads"),
         ),
-        number("search_every_hours", 6, 1, 168, "Search every (hours)", "A search costs 100 of the day's units"),
+        number("search_every_hours", 6, (1, 168), ("Search every (hours)", "A search costs 100 of the day's units")),
         # Google gives a project 10,000 units a day; the polls keep 1,000 of them (20 replies at 50 units) for the
         # desk's replies, which are not counted here. A project Google granted more quota sets its own figure.
         number(
             "daily_quota",
             9000,
-            100,
-            10_000_000,
-            "Daily quota (units)",
-            "Units the polls may spend a day; Google resets at midnight Pacific",
+            (100, 10_000_000),
+            ("Daily quota (units)", "Units the polls may spend a day; Google resets at midnight Pacific"),
         ),
         number(
             "max_pages_per_stream",
             3,
-            1,
-            20,
-            "Pages per stream",
-            "Pages of 100 comment threads a poll reads per channel or video",
+            (1, 20),
+            ("Pages per stream", "Pages of 100 comment threads a poll reads per channel or video"),
         ),
-        number("max_requests_per_poll", 30, 1, 200),
+        number("max_requests_per_poll", 30, (1, 200)),
     ),
     credentials=(
         Credential("api_key", "API key", "A YouTube Data API v3 key of the Google Cloud project (reads); encrypted"),
