@@ -31,7 +31,7 @@ DEFAULTS = SCHEMA.defaults
 
 def validate_config(config: Any) -> dict[str, Any]:
     result = SCHEMA.checked(config, "Linear", '{"teams": ["ENG"]}')
-    value = result.get("teams")
+    value = config.get("teams")
     keys = [v.strip().upper() for v in value if isinstance(v, str)] if isinstance(value, list) else []
     if not keys or len(keys) != len(value) or not all(TEAM_KEY.fullmatch(k) for k in keys):
         raise ConfigError('"teams" must be a list of Linear team keys (the prefix of their issues), e.g. ["ENG"].')
