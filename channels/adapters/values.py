@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from .base import ConfigError
+
 
 def finite_number(value: Any) -> float | None:
     """A finite number from a JSON value or a header string ("599.0"); None for anything else
@@ -29,42 +31,6 @@ def with_defaults(defaults: Config, validate: Callable[[Config], Config]) -> Cal
     return lambda config: {**defaults, **validate(config)}
 
 
-def whole_numbers_check(config: dict[str, Any], limits: dict[str, tuple[int, int]]) -> None:
-    """Each setting of `limits` present in `config` is a whole number within its bounds
-    (booleans refused: JSON true is not 1 here), else a ConfigError naming it."""
-    from .base import ConfigError
-
-    for key, (low, high) in limits.items():
-        if key not in config:
-            continue
-        value = config[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ConfigError(f'"{key}" must be a whole number from {low} to {high}; got {value!r}.')
-
-
-def booleans_check(config: dict[str, Any], *keys: str) -> None:
-    """Each of `keys` present in `config` is true or false, else a ConfigError naming it."""
-    from .base import ConfigError
-
-    for key in keys:
-        if key in config and not isinstance(config[key], bool):
-            raise ConfigError(f'"{key}" must be true or false.')
-
-
-def config_keys_check(config: Any, *, allowed: set[str], platform: str, example: str) -> None:
-    """A config is a JSON object naming only known settings, else a ConfigError that lists them."""
-    from .base import ConfigError
-
-    if not isinstance(config, dict):
-        raise ConfigError(f"Config must be a JSON object like {example}.")
-    unknown = set(config) - allowed
-    if unknown:
-        raise ConfigError(
-            f"Unknown {platform} setting(s): {', '.join(sorted(map(str, unknown)))}. "
-            f"Allowed: {', '.join(sorted(allowed))}."
-        )
-
-
 def https_root(
     value: Any,
     *,
@@ -82,8 +48,6 @@ def https_root(
     every log line of the address), no ?query or #fragment, and a path only where `subfolder` accepts its one
     segment (an install under a folder). `what` and `example` name the instance for the platform
     ("the forum's address", 'e.g. "https://forum.gitlab.com"'); `not_root` names what a wrong path usually is."""
-    from .base import ConfigError
-
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f'"{key}" is required: {what}, {example}.')
     url = value.strip().rstrip("/")
@@ -128,8 +92,6 @@ def keyword_list(
     space), duplicates dropped (ignoring case, as the platforms' searches do, unless `case_sensitive`), else a
     ConfigError in the admin's words. A blank entry is refused, or with `skip_blank` left out (a form's empty
     line); `max_count` counts the list as given, so that no list refused for its length before is taken now."""
-    from .base import ConfigError
-
     if not isinstance(value, list) or (required and not value):
         raise ConfigError(f'"{key}" must be a {"non-empty " if required else ""}list of {what}, e.g. {example}.')
     if max_count is not None and len(value) > max_count:

@@ -12,26 +12,10 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, keywords, number
+from ..values import https_root
 
 SERVICE_URL = "https://bsky.social"
-DEFAULTS: dict[str, Any] = {
-    "handle": "",
-    "keywords": [],
-    "read_notifications": True,
-    "team_handles": [],
-    "service_url": SERVICE_URL,
-    "read_url": "",
-    "overlap_seconds": 600,
-    "backfill_hours": 24,
-    "max_requests_per_poll": 20,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "overlap_seconds": (0, 86_400),
-    "backfill_hours": (0, 720),
-    "max_requests_per_poll": (1, 200),
-}
 KEYWORD_MAX = 300  # a search query is one line; Bluesky's own search box takes far less
 # A handle is a domain name (atproto.com/specs/handle): dot-separated labels of letters, digits and hyphens, not
 # starting or ending with a hyphen, at least two labels, the last one not starting with a digit, 253 at most.
@@ -48,11 +32,6 @@ _SERVICE_WORDS: dict[str, Any] = {
 }
 
 
-def settings_of(config: dict[str, Any]) -> dict[str, Any]:
-    """The channel's config over the defaults."""
-    return {**DEFAULTS, **config}
-
-
 def handle_of(value: Any) -> str:
     """`value` as a handle (lowercase, without "@"), or "" when it is not one."""
     if not isinstance(value, str):
@@ -61,34 +40,13 @@ def handle_of(value: Any) -> str:
     return handle if HANDLE_RE.match(handle) else ""
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    example = '{"handle": "gitlab.com", "keywords": ["gitlab"]}'
-    config_keys_check(config, allowed=set(DEFAULTS), platform="Bluesky", example=example)
-    result = dict(config)
-    handle = handle_of(config.get("handle"))
-    if not handle:
+def _handle(value: Any) -> str:
+    if not (handle := handle_of(value)):
         raise ConfigError(
             f'"handle" must be the Bluesky handle the channel signs in as, e.g. "gitlab.com" or '
-            f'"gitlab.bsky.social"; got {str(config.get("handle", ""))[:60]!r}.'
+            f'"gitlab.bsky.social"; got {str("" if value is None else value)[:60]!r}.'
         )
-    result["handle"] = handle
-    if "keywords" in config:
-        result["keywords"] = keyword_list(config["keywords"], max_length=KEYWORD_MAX)
-    if "team_handles" in config:
-        result["team_handles"] = _handles(config["team_handles"])
-    booleans_check(config, "read_notifications")
-    if not result.get("keywords") and result.get("read_notifications", DEFAULTS["read_notifications"]) is False:
-        raise ConfigError(
-            "Give at least one keyword, or leave the account's notifications on: with neither the channel reads "
-            'nothing. E.g. {"handle": "gitlab.com", "keywords": ["gitlab"]}.'
-        )
-    for key in ("service_url", "read_url"):
-        if key in config:
-            # An empty read_url means: read from the account's own PDS.
-            empty = key == "read_url" and config[key] in ("", None)
-            result[key] = "" if empty else https_root(config[key], key=key, **_SERVICE_WORDS)
-    whole_numbers_check(config, _INT_LIMITS)
-    return result
+    return handle
 
 
 def _handles(value: Any) -> list[str]:
@@ -112,21 +70,17 @@ SCHEMA = KindSchema(
             "text",
             "The Bluesky account the channel signs in as (its notifications are read, and the desk replies as it)",
             example="gitlab.com",
+            default="",
             required=True,
+            clean=_handle,
         ),
-        Setting(
-            "keywords",
-            "Keywords",
-            "lines",
-            "Searched in Bluesky's posts, newest first, one per line",
-            example="gitlab",
-        ),
+        keywords("Searched in Bluesky's posts, newest first, one per line", "gitlab", max_length=KEYWORD_MAX),
         Setting(
             "read_notifications",
             "Read mentions and replies",
             "bool",
             "Read the account's notifications: posts that mention it and replies to its posts",
-            default=DEFAULTS["read_notifications"],
+            default=True,
         ),
         Setting(
             "team_handles",
@@ -134,13 +88,15 @@ SCHEMA = KindSchema(
             "lines",
             "Our other accounts on Bluesky, one per line: their posts are our replies, never tickets",
             example="gitlabstatus.bsky.social",
+            clean=_handles,
         ),
         Setting(
             "service_url",
             "Sign-in and write host",
             "text",
             "Where the account signs in and posts (its PDS or Bluesky's entryway)",
-            default=DEFAULTS["service_url"],
+            default=SERVICE_URL,
+            clean=lambda value: https_root(value, key="service_url", **_SERVICE_WORDS),
         ),
         Setting(
             "read_url",
@@ -148,10 +104,13 @@ SCHEMA = KindSchema(
             "text",
             "Where searches and notifications are read; empty: the account's own PDS, signed in",
             example="https://api.bsky.app",
+            default="",
+            # Empty: read from the account's own PDS.
+            clean=lambda value: "" if value in ("", None) else https_root(value, key="read_url", **_SERVICE_WORDS),
         ),
-        *int_settings(
-            "overlap_seconds", "backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 720)),
+        number("max_requests_per_poll", 20, (1, 200)),
     ),
     credentials=(
         Credential(
@@ -162,3 +121,19 @@ SCHEMA = KindSchema(
         ),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def settings_of(config: dict[str, Any]) -> dict[str, Any]:
+    """The channel's config over the defaults."""
+    return {**DEFAULTS, **config}
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Bluesky", '{"handle": "gitlab.com", "keywords": ["gitlab"]}')
+    if not result.get("keywords") and result.get("read_notifications") is False:
+        raise ConfigError(
+            "Give at least one keyword, or leave the account's notifications on: with neither the channel reads "
+            'nothing. E.g. {"handle": "gitlab.com", "keywords": ["gitlab"]}.'
+        )
+    return result

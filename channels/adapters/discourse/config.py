@@ -9,19 +9,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, https_root, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, number
+from ..values import https_root
 
-DEFAULTS: dict[str, Any] = {
-    "mode": "latest",
-    "max_requests_per_poll": 20,
-    "backfill_posts": 50,
-    "staff_are_ours": True,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "max_requests_per_poll": (1, 200),
-    "backfill_posts": (0, 5000),
-}
 MODES = ("latest", "search")
 PAGE_SIZE = 50  # posts per page of /posts.json and /search.json
 
@@ -53,31 +43,6 @@ _SUBFOLDER_RE = re.compile(r"[A-Za-z0-9_-]+")
 _SEARCH_OPERATORS_RE = re.compile(r"\b(order|after|before):", re.IGNORECASE)
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    example = '{"base_url": "https://forum.gitlab.com"}'
-    config_keys_check(config, allowed={"base_url", "query", *DEFAULTS}, platform="Discourse", example=example)
-    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
-    mode = config.get("mode", DEFAULTS["mode"])
-    if mode not in MODES:
-        raise ConfigError(
-            f'"mode" must be "latest" (every new post of the forum) or "search" (posts matching "query"); got {mode!r}.'
-        )
-    if mode == "search":
-        result["query"] = clean_query(config.get("query"))
-    elif "query" in config:
-        raise ConfigError('"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.')
-    whole_numbers_check(config, _INT_LIMITS)
-    booleans_check(config, "staff_are_ours")
-    budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
-    backfill = result.get("backfill_posts", DEFAULTS["backfill_posts"])
-    if math.ceil(backfill / PAGE_SIZE) > budget:
-        raise ConfigError(
-            f'"backfill_posts" ({backfill}) needs {math.ceil(backfill / PAGE_SIZE)} requests of {PAGE_SIZE} '
-            f'posts, more than "max_requests_per_poll" ({budget}).'
-        )
-    return result
-
-
 def clean_base_url(value: Any) -> str:
     return https_root(
         value,
@@ -87,6 +52,14 @@ def clean_base_url(value: Any) -> str:
         subfolder=lambda segment: bool(_SUBFOLDER_RE.fullmatch(segment)) and segment not in _ROUTES,
         not_root='a page of it ("https://example.com/forum" is a subfolder)',
     )
+
+
+def _mode(mode: Any) -> str:
+    if mode not in MODES:
+        raise ConfigError(
+            f'"mode" must be "latest" (every new post of the forum) or "search" (posts matching "query"); got {mode!r}.'
+        )
+    return mode
 
 
 def clean_query(value: Any) -> str:
@@ -129,14 +102,16 @@ SCHEMA = KindSchema(
             "The forum's root or subfolder, https only",
             example="https://forum.gitlab.com",
             required=True,
+            clean=clean_base_url,
         ),
         Setting(
             "mode",
             "What to read",
             "choice",
             "Every new post, or only posts matching the search query",
-            default=DEFAULTS["mode"],
+            default="latest",
             choices=(("latest", "Every new post"), ("search", "Posts matching the query")),
+            clean=_mode,
         ),
         Setting(
             "query",
@@ -150,17 +125,35 @@ SCHEMA = KindSchema(
             "Staff posts are our replies",
             "bool",
             "Posts by the forum's staff and moderators count as our replies, never as tickets",
-            default=DEFAULTS["staff_are_ours"],
+            default=True,
         ),
-        *int_settings(
-            ("backfill_posts", "Backfill (posts)", "How many recent posts the first poll of a new channel reads"),
-            "max_requests_per_poll",
-            defaults=DEFAULTS,
-            limits=_INT_LIMITS,
+        number(
+            "backfill_posts",
+            50,
+            (0, 5000),
+            ("Backfill (posts)", "How many recent posts the first poll of a new channel reads"),
         ),
+        number("max_requests_per_poll", 20, (1, 200)),
     ),
     credentials=(
         Credential("api_key", "API key", "Optional, for a private forum: a key from the forum's Admin, API page"),
         Credential("api_username", "API username", "The user the key acts as, e.g. system", secret=False),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Discourse", '{"base_url": "https://forum.gitlab.com"}')
+    if result.get("mode") == "search":
+        result["query"] = clean_query(config.get("query"))
+    elif "query" in config:
+        raise ConfigError('"query" is only used with "mode": "search"; "latest" mode reads every post of the forum.')
+    settings = {**DEFAULTS, **result}
+    budget, backfill = settings["max_requests_per_poll"], settings["backfill_posts"]
+    if math.ceil(backfill / PAGE_SIZE) > budget:
+        raise ConfigError(
+            f'"backfill_posts" ({backfill}) needs {math.ceil(backfill / PAGE_SIZE)} requests of {PAGE_SIZE} '
+            f'posts, more than "max_requests_per_poll" ({budget}).'
+        )
+    return result

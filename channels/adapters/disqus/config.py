@@ -6,34 +6,21 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, number
 
-DEFAULTS: dict[str, int] = {
-    "overlap_seconds": 600,
-    "backfill_hours": 24,
-    "max_requests_per_poll": 20,
-}
-_LIMITS: dict[str, tuple[int, int]] = {
-    "overlap_seconds": (0, 86_400),
-    "backfill_hours": (0, 24 * 30),
-    "max_requests_per_poll": (1, 1000),
-}
+EXAMPLE = '{"forum": "gitlab"}'
 PAGE_LIMIT = 100  # the API's maximum `limit`
 
 # Disqus shortnames: letters, digits, hyphens (and underscores in old forums).
 _FORUM_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    example = '{"forum": "gitlab"}'
-    config_keys_check(config, allowed={"forum", *DEFAULTS}, platform="Disqus", example=example)
-    forum = config.get("forum")
+def _forum(forum: Any) -> str:
     if not isinstance(forum, str) or not forum.strip():
         raise ConfigError(
             f'"forum" is required: the Disqus shortname of the site whose comments this channel reads, e.g. '
             f'"gitlab" for gitlab.disqus.com (the blog, the DevOps-tools pages and the docs are separate '
-            f"channels). Example config: {example}."
+            f"channels). Example config: {EXAMPLE}."
         )
     forum = forum.strip().lower()
     if not _FORUM_RE.fullmatch(forum):
@@ -45,8 +32,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             f'"forum" {forum[:100]!r} is not a Disqus shortname: use the shortname only (letters, digits and '
             f'hyphens), e.g. "gitlab" for gitlab.disqus.com, not a URL.{hint}'
         )
-    whole_numbers_check(config, _LIMITS)
-    return {**config, "forum": forum}
+    return forum
 
 
 SCHEMA = KindSchema(
@@ -58,10 +44,18 @@ SCHEMA = KindSchema(
             "The Disqus shortname of the site, not a URL (gitlab for gitlab.disqus.com)",
             example="gitlab",
             required=True,
+            clean=_forum,
         ),
-        *int_settings("overlap_seconds", "backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_LIMITS),
+        number("overlap_seconds", 600, (0, 86_400)),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 20, (1, 1000)),
     ),
     credentials=(
         Credential("api_key", "API key", "The public key of a Disqus API application (disqus.com/api/applications/)"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    return SCHEMA.checked(config, "Disqus", EXAMPLE)

@@ -15,26 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..base import AuthError, ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, number
 
 if TYPE_CHECKING:
     from channels.models import Channel
 
-DEFAULTS: dict[str, Any] = {
-    "security": "ssl",
-    "mailbox": "INBOX",
-    "backfill_days": 7,
-    "max_messages_per_poll": 200,
-    "skip_list_mail": False,
-}
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143}
-_LIMITS: dict[str, tuple[int, int]] = {
-    "port": (1, 65535),
-    "backfill_days": (0, 365),
-    "max_messages_per_poll": (1, 5000),
-}
-_ALLOWED = {"host", "port", "address", "username", "ca_file", *DEFAULTS}
+EXAMPLE = '{"host": "imap.example.com", "address": "community@example.com"}'
 
 _LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _ADDRESS_RE = re.compile(r"[^@\s<>()\[\]\",;:\\]+@[^@\s<>()\[\]\",;:\\]+")
@@ -59,25 +46,8 @@ class Config:
         return f"IMAP {self.host}:{self.port}"
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    example = '{"host": "imap.example.com", "address": "community@example.com"}'
-    if not isinstance(config, dict):
-        raise ConfigError(f"Config must be a JSON object like {example}.")
-    if "password" in config:
-        raise ConfigError(
-            "Do not put the password in the config (it is stored and shown in clear there): set it in the "
-            'channel\'s credentials as {"password": "..."}.'
-        )
-    unknown = set(config) - _ALLOWED
-    if unknown:
-        raise ConfigError(
-            f"Unknown e-mail setting(s): {', '.join(sorted(unknown))}. Allowed: {', '.join(sorted(_ALLOWED))}."
-        )
-    result: dict[str, Any] = dict(config)
-    result["host"] = _clean_host(config.get("host"), example)
-
-    security = config.get("security", DEFAULTS["security"])
-    security = security.strip().lower() if isinstance(security, str) else security
+def _security(value: Any) -> str:
+    security = value.strip().lower() if isinstance(value, str) else value
     if security in ("plain", "none", "insecure", "") or security is None or security is False:
         raise ConfigError(
             "Plain IMAP is refused: the password and the mail would cross the network unencrypted. Use "
@@ -85,66 +55,50 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         )
     if not isinstance(security, str) or security not in DEFAULT_PORTS:
         raise ConfigError(f'"security" must be "ssl" (IMAPS, port 993) or "starttls" (port 143); got {security!r}.')
-    if "security" in config:
-        result["security"] = security
+    return security
 
-    whole_numbers_check(config, _LIMITS)
 
-    address = config.get("address")
+def _address(address: Any) -> str:
     if not isinstance(address, str) or not _ADDRESS_RE.fullmatch(address.strip()):
         raise ConfigError(
             '"address" is required: the mailbox\'s own e-mail address, e.g. "community@example.com" (replies '
             f"are sent from it, and mail from it is recorded as our reply). Got {str(address)[:100]!r}."
         )
-    result["address"] = address.strip().lower()
+    return address.strip().lower()
 
-    if "username" in config:
-        username = config["username"]
-        if not isinstance(username, str) or not username.strip() or _CONTROL_RE.search(username):
-            raise ConfigError('"username" must be the IMAP login name (often the address itself), one line.')
-        if len(username) > 320:
-            raise ConfigError('"username" is too long (at most 320 characters).')
-        result["username"] = username.strip()
 
-    if "mailbox" in config:
-        result["mailbox"] = _clean_mailbox(config["mailbox"])
+def _username(username: Any) -> str:
+    if not isinstance(username, str) or not username.strip() or _CONTROL_RE.search(username):
+        raise ConfigError('"username" must be the IMAP login name (often the address itself), one line.')
+    if len(username) > 320:
+        raise ConfigError('"username" is too long (at most 320 characters).')
+    return username.strip()
 
-    if config.get("ca_file") not in (None, ""):
-        ca_file = config["ca_file"]
-        if not isinstance(ca_file, str) or not Path(ca_file).is_absolute():
-            raise ConfigError(
-                '"ca_file" must be the absolute path of a PEM file with the CA (or self-signed) certificate '
-                f"of the server; got {str(ca_file)[:200]!r}."
-            )
-        if not Path(ca_file).is_file():
-            raise ConfigError(f'"ca_file" {ca_file!r} does not exist or is not a file on this machine.')
-    elif "ca_file" in config:
-        del result["ca_file"]
 
-    booleans_check(config, "skip_list_mail")
-    return result
+def _ca_file(ca_file: Any) -> Any:
+    if ca_file in (None, ""):
+        return ca_file  # no CA file: left out of the config (`validate_config`)
+    if not isinstance(ca_file, str) or not Path(ca_file).is_absolute():
+        raise ConfigError(
+            '"ca_file" must be the absolute path of a PEM file with the CA (or self-signed) certificate '
+            f"of the server; got {str(ca_file)[:200]!r}."
+        )
+    if not Path(ca_file).is_file():
+        raise ConfigError(f'"ca_file" {ca_file!r} does not exist or is not a file on this machine.')
+    return ca_file
 
 
 def settings_of(cleaned: dict[str, Any]) -> Config:
-    values = {**DEFAULTS, **cleaned}
-    security = values["security"]
-    return Config(
-        host=values["host"],
-        port=int(values.get("port") or DEFAULT_PORTS[security]),
-        security=security,
-        mailbox=values["mailbox"],
-        address=values["address"],
-        username=values.get("username") or values["address"],
-        ca_file=values.get("ca_file") or "",
-        backfill_days=int(values["backfill_days"]),
-        max_messages_per_poll=int(values["max_messages_per_poll"]),
-        skip_list_mail=bool(values["skip_list_mail"]),
-    )
+    """A validated config (`validate_config`) as the poll reads it: each setting left out is its default."""
+    values = {**DEFAULTS, "ca_file": "", **cleaned}
+    values["port"] = values.get("port") or DEFAULT_PORTS[values["security"]]
+    values["username"] = values.get("username") or values["address"]
+    return Config(**values)
 
 
-def _clean_host(value: Any, example: str) -> str:
+def _clean_host(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f'"host" is required: the IMAP server\'s name, e.g. "imap.example.com". Example: {example}.')
+        raise ConfigError(f'"host" is required: the IMAP server\'s name, e.g. "imap.example.com". Example: {EXAMPLE}.')
     host = value.strip().lower().rstrip(".")
     if "://" in host or "/" in host or " " in host:
         raise ConfigError(f'"host" must be a server name such as "imap.example.com", not a URL; got {value[:100]!r}.')
@@ -186,23 +140,30 @@ def password_of(channel: Channel) -> str:
 SCHEMA = KindSchema(
     settings=(
         Setting(
-            "host", "IMAP server", "text", "A host name or IP address, not a URL", "imap.example.com", required=True
+            "host",
+            "IMAP server",
+            "text",
+            "A host name or IP address, not a URL",
+            "imap.example.com",
+            required=True,
+            clean=_clean_host,
         ),
         Setting(
             "security",
             "Security",
             "choice",
             "How the connection is encrypted (plain IMAP is refused)",
-            default=DEFAULTS["security"],
+            default="ssl",
             choices=(("ssl", "SSL/TLS (IMAPS, port 993)"), ("starttls", "STARTTLS (port 143)")),
+            clean=_security,
         ),
         Setting(
             "port",
             "Port",
             "int",
             "Only for a non-standard port",
-            default="993 for SSL/TLS, 143 for STARTTLS",
-            limits=_LIMITS["port"],
+            limits=(1, 65535),
+            empty="993 for SSL/TLS, 143 for STARTTLS",
         ),
         Setting(
             "address",
@@ -211,15 +172,25 @@ SCHEMA = KindSchema(
             "The mailbox's own e-mail address: replies are sent from it, mail from it is our reply",
             "community@example.com",
             required=True,
+            clean=_address,
         ),
-        Setting("username", "IMAP login", "text", "The login name", "community@example.com", default="the address"),
+        Setting(
+            "username",
+            "IMAP login",
+            "text",
+            "The login name",
+            "community@example.com",
+            empty="the address",
+            clean=_username,
+        ),
         Setting(
             "mailbox",
             "Folder",
             "text",
             "The folder polled (opened read-only)",
             "Support/Community",
-            default=DEFAULTS["mailbox"],
+            default="INBOX",
+            clean=_clean_mailbox,
         ),
         Setting(
             "ca_file",
@@ -228,24 +199,43 @@ SCHEMA = KindSchema(
             "Only for a server with a private or self-signed certificate: the absolute path of its PEM file on "
             "this machine (the certificate and host name are always verified)",
             "/etc/ssl/private-ca.pem",
+            clean=_ca_file,
         ),
-        *int_settings(
+        number(
+            "backfill_days",
+            7,
+            (0, 365),
             (
-                "backfill_days",
                 "Backfill (days)",
                 "How far back the first poll (and a re-sync) reads; 0: only mail that arrives from now on",
             ),
-            ("max_messages_per_poll", "Messages per poll", "Messages one poll reads; the rest wait for the next poll"),
-            defaults=DEFAULTS,
-            limits=_LIMITS,
+        ),
+        number(
+            "max_messages_per_poll",
+            200,
+            (1, 5000),
+            ("Messages per poll", "Messages one poll reads; the rest wait for the next poll"),
         ),
         Setting(
             "skip_list_mail",
             "Skip mailing-list mail",
             "bool",
             "Drop mailing-list posts (List-Id, Precedence: list) instead of opening tickets",
-            default=DEFAULTS["skip_list_mail"],
+            default=False,
         ),
     ),
     credentials=(Credential("password", "IMAP password", "The password of the IMAP login"),),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(config, dict) and "password" in config:
+        raise ConfigError(
+            "Do not put the password in the config (it is stored and shown in clear there): set it in the "
+            'channel\'s credentials as {"password": "..."}.'
+        )
+    result = SCHEMA.checked(config, "e-mail", EXAMPLE)
+    if result.get("ca_file") in (None, ""):
+        result.pop("ca_file", None)
+    return result

@@ -6,21 +6,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import BACKFILL_HOURS_HELP, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check, with_defaults
+from ..schema import KindSchema, Setting, keywords, number
+from ..values import with_defaults
 
-DEFAULTS: dict[str, Any] = {
-    "feeds": [],
-    "keywords": [],
-    "backfill_hours": 168,  # a week: a changelog or a blog posts a few times a week at most
-    "max_entries_per_feed": 100,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "backfill_hours": (0, 24 * 366),
-    "max_entries_per_feed": (1, 500),
-}
 MAX_FEEDS = 20  # one request each per poll, and the budget is per site (platform.py)
-ALLOWED = set(DEFAULTS)
 EXAMPLE = '{"feeds": ["https://github.com/renovatebot/renovate/releases.atom"], "keywords": ["gitlab"]}'
 
 
@@ -45,22 +34,12 @@ def feed_url(value: Any) -> str:
     return url
 
 
-def validate_config(config: Any) -> dict[str, Any]:
-    config_keys_check(config, allowed=ALLOWED, platform="feed", example=EXAMPLE)
-    raw = config.get("feeds", [])
+def _feeds(raw: Any) -> list[str]:
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f'Give "feeds", the addresses of one or more RSS or Atom feeds, e.g. {EXAMPLE}.')
     if len(raw) > MAX_FEEDS:
         raise ConfigError(f'"feeds" lists {len(raw)}; at most {MAX_FEEDS} a channel.')
-    feeds = list(dict.fromkeys(feed_url(url) for url in raw))
-    keywords = keyword_list(config.get("keywords", []), what="words", skip_blank=True)
-    whole_numbers_check(config, _INT_LIMITS)
-    # Only the keys given, cleaned: a valid config reads back as it was written (admin shows what was saved).
-    cleaned = {"feeds": feeds, "keywords": keywords}
-    return {**config, **{key: value for key, value in cleaned.items() if key in config}}
-
-
-settings_of = with_defaults(DEFAULTS, validate_config)
+    return list(dict.fromkeys(feed_url(url) for url in raw))
 
 
 SCHEMA = KindSchema(
@@ -73,21 +52,28 @@ SCHEMA = KindSchema(
             "releases",
             example="https://github.com/renovatebot/renovate/releases.atom",
             required=True,
+            clean=_feeds,
         ),
-        Setting(
-            "keywords",
-            "Keywords",
-            "lines",
+        keywords(
             "Keep only entries whose title, text or categories hold one of these words; empty keeps every entry",
-            example="gitlab",
+            "gitlab",
+            what="words",
+            skip_blank=True,
         ),
-        int_setting("backfill_hours", "Backfill (hours)", BACKFILL_HOURS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
+        number("backfill_hours", 168, (0, 24 * 366)),  # a week: a changelog or a blog posts a few times a week at most
+        number(
             "max_entries_per_feed",
-            "Entries per feed",
-            "The newest entries of one feed read per poll (a feed lists its newest first)",
-            defaults=DEFAULTS,
-            limits=_INT_LIMITS,
+            100,
+            (1, 500),
+            ("Entries per feed", "The newest entries of one feed read per poll (a feed lists its newest first)"),
         ),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    return SCHEMA.checked(config, "feed", EXAMPLE)
+
+
+settings_of = with_defaults(DEFAULTS, validate_config)

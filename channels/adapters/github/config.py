@@ -6,22 +6,12 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, number
 
 API_URL = "https://api.github.com"
 WEB_URL = "https://github.com"
 # The author associations that mark a comment as the team's (GitHub's CommentAuthorAssociation values).
 TEAM_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
-DEFAULTS: dict[str, Any] = {
-    "auth": "token",
-    "labels": [],
-    "include_discussions": True,
-    "team_by_association": True,
-    "backfill_hours": 24,
-    "max_requests_per_poll": 30,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {"max_requests_per_poll": (2, 500), "backfill_hours": (0, 24 * 30)}
 MAX_REPOSITORIES = 30
 MAX_LABELS = 20
 # GitHub's rules: an owner is 1-39 letters, digits and single hyphens; a repository name letters, digits, ".", "-", "_".
@@ -29,18 +19,6 @@ _REPO_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}"
 _EXAMPLE = '{"repositories": ["octo-org/octo-repo"]}'
 # The credentials each way of signing in needs (admin refuses a channel lacking one).
 APP_CREDENTIALS = ("app_id", "app_private_key", "app_installation_id")
-
-
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    config_keys_check(config, allowed={"repositories", *DEFAULTS}, platform="GitHub", example=_EXAMPLE)
-    result: dict[str, Any] = {**config, "repositories": clean_repositories(config.get("repositories"))}
-    if config.get("auth", "token") not in ("token", "app"):
-        raise ConfigError('"auth" is "token" (a personal access token) or "app" (a GitHub App installation).')
-    if "labels" in config:
-        result["labels"] = _labels(config["labels"])
-    booleans_check(config, "include_discussions", "team_by_association")
-    whole_numbers_check(config, _INT_LIMITS)
-    return result
 
 
 def team_of(config: dict[str, Any]) -> frozenset[str]:
@@ -73,6 +51,12 @@ def clean_repositories(value: Any) -> list[str]:
     return found
 
 
+def _auth(value: Any) -> str:
+    if value not in ("token", "app"):
+        raise ConfigError('"auth" is "token" (a personal access token) or "app" (a GitHub App installation).')
+    return value
+
+
 def _labels(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError('"labels" must be a list of label names.')
@@ -93,6 +77,7 @@ SCHEMA = KindSchema(
             "One repository per line, as owner/name (its address on github.com without the host)",
             example="octo-org/octo-repo",
             required=True,
+            clean=clean_repositories,
         ),
         Setting(
             "auth",
@@ -100,8 +85,9 @@ SCHEMA = KindSchema(
             "choice",
             "A fine-grained personal access token, or a GitHub App installation (its id, private key and "
             "installation id in the credentials)",
-            default=DEFAULTS["auth"],
+            default="token",
             choices=(("token", "A personal access token"), ("app", "A GitHub App installation")),
+            clean=_auth,
         ),
         Setting(
             "labels",
@@ -109,13 +95,14 @@ SCHEMA = KindSchema(
             "lines",
             "Only issues and discussions carrying one of these labels (empty: all of them)",
             example="question",
+            clean=_labels,
         ),
         Setting(
             "include_discussions",
             "Discussions",
             "bool",
             "Read the repositories' discussions too (GraphQL); off: issues only",
-            default=DEFAULTS["include_discussions"],
+            default=True,
         ),
         Setting(
             "team_by_association",
@@ -123,9 +110,10 @@ SCHEMA = KindSchema(
             "bool",
             "Comments by the repository's owner, its organisation's members and its collaborators "
             "(author_association OWNER, MEMBER, COLLABORATOR) are our replies, besides the logins in Our accounts",
-            default=DEFAULTS["team_by_association"],
+            default=True,
         ),
-        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 30, (2, 500)),
     ),
     credentials=(
         Credential(
@@ -153,3 +141,8 @@ SCHEMA = KindSchema(
         Credential("oauth_client_secret", "OAuth app client secret", "The OAuth app's client secret"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    return SCHEMA.checked(config, "GitHub", _EXAMPLE)

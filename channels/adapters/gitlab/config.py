@@ -8,22 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, keywords, number
+from ..values import https_root, keyword_list
 
 GITLAB_COM = "https://gitlab.com"
-DEFAULTS: dict[str, Any] = {
-    "base_url": GITLAB_COM,
-    "keywords": [],
-    "labels": [],
-    "include_confidential": False,
-    "max_requests_per_poll": 30,
-    "backfill_hours": 24,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "max_requests_per_poll": (2, 500),
-    "backfill_hours": (0, 24 * 30),
-}
 MAX_PROJECTS = 50
 MAX_KEYWORDS = 50
 MAX_LABELS = 20
@@ -32,16 +20,10 @@ _PATH_RE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-
 _EXAMPLE = '{"projects": ["gitlab-org/gitlab"]}'
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    config_keys_check(config, allowed={"projects", *DEFAULTS}, platform="GitLab", example=_EXAMPLE)
-    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url", GITLAB_COM))}
-    result["projects"] = clean_projects(config.get("projects"))
-    result["keywords"] = keyword_list(
-        config.get("keywords", []), max_length=100, max_count=MAX_KEYWORDS, skip_blank=True
-    )
+def _labels(value: Any) -> list[str]:
     # A label is matched by its exact name: "Bug" and "bug" may be two labels.
-    result["labels"] = keyword_list(
-        config.get("labels", []),
+    labels = keyword_list(
+        value,
         key="labels",
         what="label names",
         example='["bug"]',
@@ -50,11 +32,9 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         skip_blank=True,
         case_sensitive=True,
     )
-    if any("," in label for label in result["labels"]):
+    if any("," in label for label in labels):
         raise ConfigError('A label in "labels" cannot contain a comma: GitLab separates labels with commas.')
-    booleans_check(config, "include_confidential")
-    whole_numbers_check(config, _INT_LIMITS)
-    return result
+    return labels
 
 
 def clean_base_url(value: Any) -> str:
@@ -108,20 +88,22 @@ SCHEMA = KindSchema(
             "One project per line: its path as in its address (group/project) or its numeric id",
             example="gitlab-org/gitlab",
             required=True,
+            clean=clean_projects,
         ),
         Setting(
             "base_url",
             "GitLab address",
             "text",
             "gitlab.com, or your self-managed instance's root; https only",
-            default=DEFAULTS["base_url"],
+            default=GITLAB_COM,
+            clean=clean_base_url,
         ),
-        Setting(
-            "keywords",
-            "Keywords",
-            "lines",
+        keywords(
             "Only issues whose title or description contains one of these (empty: every issue)",
-            example="runner",
+            "runner",
+            max_length=100,
+            max_count=MAX_KEYWORDS,
+            skip_blank=True,
         ),
         Setting(
             "labels",
@@ -129,24 +111,22 @@ SCHEMA = KindSchema(
             "lines",
             "Only issues that carry all of these labels (empty: any)",
             example="bug",
+            clean=_labels,
         ),
         Setting(
             "include_confidential",
             "Confidential issues and internal notes",
             "bool",
             "Read confidential issues and internal notes too (the token must see them); off: they are skipped",
-            default=DEFAULTS["include_confidential"],
+            default=False,
         ),
-        *int_settings(
-            (
-                "backfill_hours",
-                "Backfill (hours)",
-                "How far back the first poll of a new channel reads issues, in hours",
-            ),
-            "max_requests_per_poll",
-            defaults=DEFAULTS,
-            limits=_INT_LIMITS,
+        number(
+            "backfill_hours",
+            24,
+            (0, 24 * 30),
+            ("Backfill (hours)", "How far back the first poll of a new channel reads issues, in hours"),
         ),
+        number("max_requests_per_poll", 30, (2, 500)),
     ),
     credentials=(
         Credential(
@@ -161,3 +141,9 @@ SCHEMA = KindSchema(
         Credential("oauth_client_secret", "OAuth application secret", "The application's secret"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    # The instance's address is always in a valid config: its readers take it from there.
+    return {"base_url": GITLAB_COM, **SCHEMA.checked(config, "GitLab", _EXAMPLE)}

@@ -7,10 +7,8 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting
-from ..values import config_keys_check, https_root, with_defaults
+from ..values import https_root, with_defaults
 
-DEFAULTS: dict[str, Any] = {"site": "", "projects": [], "issue_type": "Bug"}
-ALLOWED = set(DEFAULTS)
 EXAMPLE = '{"site": "https://example.atlassian.net", "projects": ["DESK"]}'
 # Jira's project keys: an upper-case letter, then upper-case letters, digits or "_" (Jira's default key pattern).
 PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,19}")
@@ -38,25 +36,26 @@ def _projects(value: Any) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def validate_config(config: Any) -> dict[str, Any]:
-    config_keys_check(config, allowed=ALLOWED, platform="Jira", example=EXAMPLE)
-    cleaned: dict[str, Any] = {"site": site_of(config.get("site")), "projects": _projects(config.get("projects"))}
-    if "issue_type" in config:
-        kind = config["issue_type"]
-        if not isinstance(kind, str) or not kind.strip() or len(kind) > 60:
-            raise ConfigError('"issue_type" must be the name of an issue type of the projects, e.g. "Bug".')
-        cleaned["issue_type"] = kind.strip()
-    return {**config, **cleaned}
-
-
-settings_of = with_defaults(DEFAULTS, validate_config)
+def _issue_type(kind: Any) -> str:
+    if not isinstance(kind, str) or not kind.strip() or len(kind) > 60:
+        raise ConfigError('"issue_type" must be the name of an issue type of the projects, e.g. "Bug".')
+    return kind.strip()
 
 
 SCHEMA = KindSchema(
     settings=(
-        Setting("site", "Site", "text", "The Jira Cloud site", example="https://example.atlassian.net", required=True),
+        Setting(
+            "site",
+            "Site",
+            "text",
+            "The Jira Cloud site",
+            example="https://example.atlassian.net",
+            default="",
+            required=True,
+            clean=site_of,
+        ),
         Setting("projects", "Projects", "lines", "Keys of the projects issues are filed in, one per line", "DESK"),
-        Setting("issue_type", "Issue type", "text", "The type of the issues filed", default="Bug"),
+        Setting("issue_type", "Issue type", "text", "The type of the issues filed", default="Bug", clean=_issue_type),
     ),
     credentials=(
         Credential("email", "Account e-mail", "The Atlassian account whose API token reads the issues", secret=False),
@@ -67,3 +66,13 @@ SCHEMA = KindSchema(
         ),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Jira", EXAMPLE)
+    # Always checked, given or not: the form leaves this field's "required" to this message.
+    return {**result, "projects": _projects(config.get("projects"))}
+
+
+settings_of = with_defaults(DEFAULTS, validate_config)

@@ -7,22 +7,9 @@ from typing import Any
 
 from ..base import ConfigError
 from ..schema import Credential, KindSchema, Setting
-from ..values import config_keys_check
 
-DEFAULTS: dict[str, Any] = {"teams": []}
-ALLOWED = set(DEFAULTS)
-EXAMPLE = '{"teams": ["ENG"]}'
 # A Linear team's key: the prefix of its issues' identifiers ("ENG" of "ENG-123"), letters and digits.
 TEAM_KEY = re.compile(r"[A-Z][A-Z0-9]{0,9}")
-
-
-def validate_config(config: Any) -> dict[str, Any]:
-    config_keys_check(config, allowed=ALLOWED, platform="Linear", example=EXAMPLE)
-    value = config.get("teams")
-    keys = [v.strip().upper() for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    if not keys or len(keys) != len(value) or not all(TEAM_KEY.fullmatch(k) for k in keys):
-        raise ConfigError('"teams" must be a list of Linear team keys (the prefix of their issues), e.g. ["ENG"].')
-    return {**config, "teams": list(dict.fromkeys(keys))}
 
 
 SCHEMA = KindSchema(
@@ -39,3 +26,13 @@ SCHEMA = KindSchema(
         Credential("oauth_client_secret", "OAuth application secret", "The application's secret"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: Any) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Linear", '{"teams": ["ENG"]}')
+    value = config.get("teams")
+    keys = [v.strip().upper() for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    if not keys or len(keys) != len(value) or not all(TEAM_KEY.fullmatch(k) for k in keys):
+        raise ConfigError('"teams" must be a list of Linear team keys (the prefix of their issues), e.g. ["ENG"].')
+    return {**result, "teams": list(dict.fromkeys(keys))}

@@ -8,22 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import booleans_check, config_keys_check, https_root, keyword_list, whole_numbers_check, with_defaults
+from ..schema import Credential, KindSchema, Setting, keywords, number
+from ..values import https_root, with_defaults
 
-DEFAULTS: dict[str, Any] = {
-    "mentions": True,
-    "own_replies": True,
-    "hashtags": [],
-    "keywords": [],
-    "handles": [],
-    "backfill_hours": 24,
-    "max_requests_per_poll": 20,
-}
-_INT_LIMITS: dict[str, tuple[int, int]] = {
-    "backfill_hours": (0, 24 * 30),
-    "max_requests_per_poll": (1, 150),
-}
 MAX_HASHTAGS = 20
 MAX_KEYWORDS = 20
 MAX_HANDLES = 20
@@ -32,30 +19,6 @@ _HASHTAG_RE = re.compile(r"[\w\u00b7\u200c]{1,100}")
 # A username (Account::USERNAME_RE) and, for an account of another server, its domain.
 _HANDLE_RE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})(?:@([A-Za-z0-9.-]+(?::\d{1,5})?))?")
 _EXAMPLE = '{"base_url": "https://mastodon.social", "hashtags": ["gitlab"], "handles": ["gitlab"]}'
-
-
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    config_keys_check(config, allowed={"base_url", *DEFAULTS}, platform="Mastodon", example=_EXAMPLE)
-    result: dict[str, Any] = {**config, "base_url": clean_base_url(config.get("base_url"))}
-    booleans_check(config, "mentions", "own_replies")
-    result["hashtags"] = _hashtags(config.get("hashtags", []))
-    result["keywords"] = keyword_list(
-        config.get("keywords", []), max_length=200, max_count=MAX_KEYWORDS, skip_blank=True
-    )
-    result["handles"] = _handles(config.get("handles", []), result["base_url"])
-    for key in ("hashtags", "keywords", "handles"):
-        if key not in config:
-            del result[key]
-    if not config.get("mentions", DEFAULTS["mentions"]) and not result.get("hashtags") and not result.get("keywords"):
-        raise ConfigError(
-            "Read something: the mentions of the token's account (mentions), hashtags, or keywords (full-text "
-            f"search, where the instance offers it), e.g. {_EXAMPLE}."
-        )
-    whole_numbers_check(config, _INT_LIMITS)
-    return result
-
-
-settings_of = with_defaults(DEFAULTS, validate_config)
 
 
 def clean_base_url(value: Any) -> str:
@@ -131,13 +94,14 @@ SCHEMA = KindSchema(
             "The Mastodon server the team's account is on (its root address; https only)",
             example="https://mastodon.social",
             required=True,
+            clean=clean_base_url,
         ),
         Setting(
             "mentions",
             "Mentions of our account",
             "bool",
             "Read the posts that mention the account the access token belongs to (its mention notifications)",
-            default=DEFAULTS["mentions"],
+            default=True,
         ),
         Setting(
             "own_replies",
@@ -145,7 +109,7 @@ SCHEMA = KindSchema(
             "bool",
             "Read the replies the token's account posts, from any app, so they count as our replies (first reply "
             "time) even when they carry no hashtag or keyword of this channel",
-            default=DEFAULTS["own_replies"],
+            default=True,
         ),
         Setting(
             "hashtags",
@@ -153,14 +117,15 @@ SCHEMA = KindSchema(
             "lines",
             'One hashtag per line, without "#": every public post the instance knows with that tag',
             example="gitlab",
+            clean=_hashtags,
         ),
-        Setting(
-            "keywords",
-            "Keywords",
-            "lines",
+        keywords(
             "Searched in posts, one per line (full-text search: only on instances that offer it, and only posts "
             "that allow being found)",
-            example="gitlab runner",
+            "gitlab runner",
+            max_length=200,
+            max_count=MAX_KEYWORDS,
+            skip_blank=True,
         ),
         Setting(
             "handles",
@@ -170,7 +135,8 @@ SCHEMA = KindSchema(
             "replies, never tickets",
             example="gitlab",
         ),
-        *int_settings("backfill_hours", "max_requests_per_poll", defaults=DEFAULTS, limits=_INT_LIMITS),
+        number("backfill_hours", 24, (0, 24 * 30)),
+        number("max_requests_per_poll", 20, (1, 150)),
     ),
     credentials=(
         Credential(
@@ -189,3 +155,19 @@ SCHEMA = KindSchema(
         Credential("oauth_client_secret", "Application client secret", "That app's client_secret"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Mastodon", _EXAMPLE)
+    if "handles" in config:
+        result["handles"] = _handles(config["handles"], result["base_url"])
+    if result.get("mentions") is False and not result.get("hashtags") and not result.get("keywords"):
+        raise ConfigError(
+            "Read something: the mentions of the token's account (mentions), hashtags, or keywords (full-text "
+            f"search, where the instance offers it), e.g. {_EXAMPLE}."
+        )
+    return result
+
+
+settings_of = with_defaults(DEFAULTS, validate_config)

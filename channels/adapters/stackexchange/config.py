@@ -6,23 +6,8 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import Credential, KindSchema, Setting, int_settings
-from ..values import config_keys_check, whole_numbers_check
+from ..schema import Credential, KindSchema, Setting, number
 
-DEFAULTS: dict[str, int] = {
-    "watch_days": 7,
-    "backfill_hours": 24,
-    "pagesize": 100,
-    "max_requests_per_poll": 20,
-    "overlap_seconds": 300,
-}
-_LIMITS: dict[str, tuple[int, int]] = {
-    "watch_days": (0, 90),
-    "backfill_hours": (0, 24 * 90),
-    "pagesize": (1, 100),
-    "max_requests_per_poll": (1, 1000),
-    "overlap_seconds": (0, 86400),
-}
 _EXAMPLE = '{"site": "stackoverflow", "tags": ["gitlab"]}'
 
 # api_site_parameter: "stackoverflow", "meta.stackoverflow", "pt.stackoverflow", "3dprinting", "mathoverflow.net".
@@ -39,9 +24,7 @@ _OWN_DOMAIN_SITES = {
 }
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    config_keys_check(config, allowed={"site", "tags", *DEFAULTS}, platform="Stack Exchange", example=_EXAMPLE)
-    site = config.get("site")
+def _site(site: Any) -> str:
     if not isinstance(site, str) or not site.strip():
         raise ConfigError(
             f'"site" is required: the site\'s api_site_parameter, e.g. "stackoverflow", "serverfault" '
@@ -53,7 +36,10 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             f'"site" {site[:100]!r} is not a Stack Exchange api_site_parameter: use lowercase letters, digits, '
             'dots and dashes only, e.g. "stackoverflow" or "pt.stackoverflow" (not a URL).'
         )
-    tags = config.get("tags")
+    return site
+
+
+def _tags(tags: Any) -> list[str]:
     if not isinstance(tags, list) or not tags:
         raise ConfigError('"tags" must be a non-empty list of tags, e.g. ["gitlab", "gitlab-ci"].')
     cleaned: list[str] = []
@@ -68,15 +54,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             )
         if normal not in cleaned:
             cleaned.append(normal)
-    result: dict[str, Any] = {**config, "site": site, "tags": cleaned}
-    whole_numbers_check(config, _LIMITS)
-    budget = result.get("max_requests_per_poll", DEFAULTS["max_requests_per_poll"])
-    if len(cleaned) > budget:
-        raise ConfigError(
-            f'Each tag costs at least one request per poll: "max_requests_per_poll" ({budget}) must be at '
-            f"least the number of tags ({len(cleaned)})."
-        )
-    return result
+    return cleaned
 
 
 def site_domain(site: str) -> str:
@@ -106,6 +84,7 @@ SCHEMA = KindSchema(
             "The site's API name (api_site_parameter), not its URL",
             example="stackoverflow, serverfault, pt.stackoverflow",
             required=True,
+            clean=_site,
         ),
         Setting(
             "tags",
@@ -114,16 +93,18 @@ SCHEMA = KindSchema(
             "One tag per line; each costs at least one request per poll",
             "gitlab",
             required=True,
+            clean=_tags,
         ),
-        *int_settings(
-            ("watch_days", "Watch questions (days)", "How long a question stays watched for new answers and comments"),
-            "backfill_hours",
-            ("pagesize", "Page size", "Items per API request"),
-            "max_requests_per_poll",
-            "overlap_seconds",
-            defaults=DEFAULTS,
-            limits=_LIMITS,
+        number(
+            "watch_days",
+            7,
+            (0, 90),
+            ("Watch questions (days)", "How long a question stays watched for new answers and comments"),
         ),
+        number("backfill_hours", 24, (0, 24 * 90)),
+        number("pagesize", 100, (1, 100), ("Page size", "Items per API request")),
+        number("max_requests_per_poll", 20, (1, 1000)),
+        number("overlap_seconds", 300, (0, 86400)),
     ),
     credentials=(
         Credential(
@@ -133,3 +114,15 @@ SCHEMA = KindSchema(
         ),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    result = SCHEMA.checked(config, "Stack Exchange", _EXAMPLE)
+    budget, tags = {**DEFAULTS, **result}["max_requests_per_poll"], result["tags"]
+    if len(tags) > budget:
+        raise ConfigError(
+            f'Each tag costs at least one request per poll: "max_requests_per_poll" ({budget}) must be at '
+            f"least the number of tags ({len(tags)})."
+        )
+    return result

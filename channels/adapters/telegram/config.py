@@ -9,17 +9,9 @@ import re
 from typing import Any
 
 from ..base import ConfigError
-from ..schema import MAX_REQUESTS_HELP, Credential, KindSchema, Setting, int_setting
-from ..values import config_keys_check, keyword_list, whole_numbers_check, with_defaults
+from ..schema import Credential, KindSchema, Setting, keywords, number
+from ..values import with_defaults
 
-DEFAULTS: dict[str, Any] = {
-    "chats": [],
-    "keywords": [],
-    "limit": 100,
-    "max_requests_per_poll": 5,
-}
-# getUpdates' `limit` is 1-100 (core.telegram.org/bots/api#getupdates).
-_INT_LIMITS: dict[str, tuple[int, int]] = {"limit": (1, 100), "max_requests_per_poll": (1, 50)}
 MAX_CHATS = 50
 MAX_KEYWORDS = 20
 # A chat id is a signed 52-bit integer; a public chat's username is 4-32 letters, digits and underscores.
@@ -38,21 +30,10 @@ def chat_key(value: Any) -> str:
     raise ConfigError(f'Each of "chats" is a chat id (-100…) or a public chat\'s @username; got {str(value)[:60]!r}.')
 
 
-def validate_config(config: dict[str, Any]) -> dict[str, Any]:
-    config_keys_check(config, allowed=set(DEFAULTS), platform="Telegram", example=_EXAMPLE)
-    chats = config.get("chats")
+def _chats(chats: Any) -> list[str]:
     if not isinstance(chats, list) or not chats or len(chats) > MAX_CHATS:
         raise ConfigError(f'"chats" lists the groups to read (1 to {MAX_CHATS}), e.g. {_EXAMPLE}.')
-    result: dict[str, Any] = {**config, "chats": list(dict.fromkeys(chat_key(c) for c in chats))}
-    if "keywords" in config:
-        result["keywords"] = keyword_list(
-            config["keywords"], what="words", max_length=200, max_count=MAX_KEYWORDS, fold_spaces=False
-        )
-    whole_numbers_check(config, _INT_LIMITS)
-    return result
-
-
-settings_of = with_defaults(DEFAULTS, validate_config)
+    return list(dict.fromkeys(chat_key(c) for c in chats))
 
 
 SCHEMA = KindSchema(
@@ -64,19 +45,28 @@ SCHEMA = KindSchema(
             "One group a line: its chat id (-100…) or a public group's @username; the bot must be a member",
             example="-1001971186208",
             required=True,
+            clean=_chats,
         ),
-        Setting(
-            "keywords",
-            "Keywords",
-            "lines",
+        keywords(
             "Only for a busy group: a message opens a ticket when it names one, mentions the bot or replies to it",
+            what="words",
+            max_length=200,
+            max_count=MAX_KEYWORDS,
+            fold_spaces=False,
         ),
-        int_setting("limit", "Updates per request", "getUpdates' limit (1-100)", defaults=DEFAULTS, limits=_INT_LIMITS),
-        int_setting(
-            "max_requests_per_poll", "Requests per poll", MAX_REQUESTS_HELP, defaults=DEFAULTS, limits=_INT_LIMITS
-        ),
+        # getUpdates' `limit` is 1-100 (core.telegram.org/bots/api#getupdates).
+        number("limit", 100, (1, 100), ("Updates per request", "getUpdates' limit (1-100)")),
+        number("max_requests_per_poll", 5, (1, 50)),
     ),
     credentials=(
         Credential("bot_token", "Bot token", "The token @BotFather gave the bot (123456:ABC…); stored encrypted"),
     ),
 )
+DEFAULTS = SCHEMA.defaults
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    return SCHEMA.checked(config, "Telegram", _EXAMPLE)
+
+
+settings_of = with_defaults(DEFAULTS, validate_config)

@@ -11,7 +11,6 @@ from ..schema import Credential, KindSchema, Setting
 from ..values import keyword_list
 from .client import MENTIONS_URL, READ_PARAMS, SEARCH_URL
 
-CONFIG_KEYS = ("handles", "search_queries", "monthly_read_budget", "max_results", "availability_keywords")
 HANDLE_KEYS = ("username", "user_id", "role")
 ROLES = ("main", "status", "other")
 DEFAULT_MAX_RESULTS = 100
@@ -46,9 +45,9 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
             'Config must be a JSON object like {"handles": [{"username": "GitLab", "user_id": "2244994945", '
             '"role": "main"}]}.'
         )
-    unknown = set(config) - set(CONFIG_KEYS)
-    if unknown:
-        raise ConfigError(f"Unknown X setting(s): {', '.join(sorted(unknown))} (known: {', '.join(CONFIG_KEYS)}).")
+    known = SCHEMA.settings_by_key
+    if unknown := set(config) - set(known):
+        raise ConfigError(f"Unknown X setting(s): {', '.join(sorted(unknown))} (known: {', '.join(known)}).")
     result: dict[str, Any] = {"handles": _clean_handles(config.get("handles"))}
     if "search_queries" in config:
         queries = config["search_queries"]
