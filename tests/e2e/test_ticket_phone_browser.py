@@ -148,6 +148,30 @@ def test_at_375_px_the_floating_reply_never_covers_the_composer_and_its_controls
         browser.close()
 
 
+def test_at_375_px_the_snooze_and_more_actions_menus_open_on_the_screen(live_server):
+    """On a phone the ticket's head stacks, its menus at the left edge: a menu anchored by its right edge opened
+    off the left of the screen, its Snooze button out of reach (seen at 375 px, 2026-11-28)."""
+    AdvocateFactory(username="ada")
+    ticket = _mailed_ticket()
+
+    with sync_playwright() as pw:
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport=PHONE)
+        page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+        page.wait_for_load_state("networkidle")
+        for menu in (page.get_by_test_id("snooze-menu"), page.get_by_test_id("more-actions")):
+            menu.locator("summary").click()
+            box = menu.locator(".more-menu").bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+            menu.locator("summary").click()
+        page.get_by_test_id("snooze-menu").locator("summary").click()
+        page.get_by_test_id("snooze-menu").get_by_role("button", name="Snooze").click()  # on the screen: clickable
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / "e2e-ticket-375px-snooze.png"))
+        browser.close()
+    ticket.refresh_from_db()
+    assert ticket.is_snoozed
+
+
 # What is drawn on top at a point of the screen: the element itself, never the page showing through or over it.
 TOPMOST = """([x, y]) => {
   const el = document.elementFromPoint(x, y);
