@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 
 from imports.models import ImportRun
 from imports.zendesk_api import subdomain_clean
@@ -25,7 +26,8 @@ class ImportStartForm(forms.Form):
     path = forms.CharField(
         required=False,
         max_length=1000,
-        help_text="A directory on the server: Zendesk's JSON export, or tickets.jsonl / tickets.csv.",
+        help_text="A directory under the import directory on the server (DESK_IMPORT_DIR), by its name: Zendesk's "
+        "JSON export, or tickets.jsonl / tickets.csv.",
     )
 
     def clean_subdomain(self) -> str:
@@ -45,8 +47,16 @@ class ImportStartForm(forms.Form):
                     self.add_error(name, f"Importing from Zendesk's API needs {said}.")
         elif data.get("kind"):
             path = data.get("path") or ""
+            # Only under DESK_IMPORT_DIR: the page must not turn any folder the desk's process can read into tickets
+            # (`manage.py import_zendesk`, run by whoever has the server's shell, reads any).
+            root = Path(settings.DESK_IMPORT_DIR).resolve()
+            where = (root / path).resolve()
             if not path:
                 self.add_error("path", "Give the directory to read.")
-            elif not Path(path).is_dir():
-                self.add_error("path", "No such directory on the server.")
+            elif not where.is_relative_to(root):
+                self.add_error("path", f"Give a directory under {root} (DESK_IMPORT_DIR): the page reads only there.")
+            elif not where.is_dir():
+                self.add_error("path", f"No such directory on the server: {where}.")
+            else:
+                data["path"] = str(where)
         return data

@@ -21,6 +21,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The admin's import form reads export directories under this one only (docs/importing.md).
+DESK_IMPORT_DIR = Path(env.str("DESK_IMPORT_DIR", default=str(VAR_DIR / "imports")))
 
 
 def networks_checked(name: str, networks: list[str]) -> list[str]:

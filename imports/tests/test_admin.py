@@ -42,7 +42,8 @@ def test_a_post_without_the_csrf_token_is_refused(tmp_path, queued):
     assert response.status_code == 403 and not ImportRun.objects.exists() and not queued
 
 
-def test_each_error_is_beside_its_field(tmp_path, queued):
+def test_each_error_is_beside_its_field(settings, tmp_path, queued):
+    settings.DESK_IMPORT_DIR = tmp_path
     client = _client(UserFactory(is_staff=True, is_superuser=True))
     page = client.post(reverse(START), {"kind": "zendesk_api", "subdomain": "<b>bad</b>.x/", "email": ""}).content
     text = page.decode()
@@ -51,9 +52,33 @@ def test_each_error_is_beside_its_field(tmp_path, queued):
     assert "needs an admin" in text.split('id="error-email"', 1)[1].split("</div>", 1)[0]
     assert "needs the token" in text.split('id="error-token"', 1)[1].split("</div>", 1)[0]
     assert "<b>bad</b>" not in text  # what was typed is shown escaped
-    missing = client.post(reverse(START), {"kind": "documented", "path": str(tmp_path / "nope")}).content.decode()
+    missing = client.post(reverse(START), {"kind": "documented", "path": "nope"}).content.decode()
     assert "No such directory" in missing.split('id="error-path"', 1)[1]
     assert not ImportRun.objects.exists() and not queued
+
+
+@pytest.mark.parametrize("outside", ["/etc", "../..", "exports/../../elsewhere"])
+def test_the_admin_page_reads_only_under_the_import_directory(settings, tmp_path, queued, outside):
+    """The form reads a directory on the server: only one under DESK_IMPORT_DIR, so an admin account cannot turn
+    any folder the desk's process may read (its configuration, /etc) into tickets."""
+    settings.DESK_IMPORT_DIR = tmp_path / "imports"
+    (tmp_path / "imports" / "exports").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    page = client.post(reverse(START), {"kind": "documented", "path": outside}).content.decode()
+    error = page.split('id="error-path"', 1)[1].split("</div>", 1)[0]
+    assert "under" in error and "DESK_IMPORT_DIR" in error
+    assert not ImportRun.objects.exists() and not queued
+
+
+def test_a_directory_under_the_import_directory_is_started_by_its_name(settings, tmp_path, queued):
+    settings.DESK_IMPORT_DIR = tmp_path
+    (tmp_path / "acme-2026-11").mkdir()
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(reverse(START), {"kind": "documented", "path": "acme-2026-11"})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and queued == [("imports.run", run.pk)]
+    assert run.path == str(tmp_path / "acme-2026-11")
 
 
 def test_a_valid_form_queues_the_run_with_its_token_encrypted_and_shows_its_progress(queued):
