@@ -35,6 +35,7 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 # changed and now train the shipped model (shipped_model.TRAINING_SETS), so they count as seen; their learning
 # curve is measured without themselves (docs/judgement.md).
 HELD_OUT_SETS = (
+    EVAL_DIR / "heldout_hugo.json",
     EVAL_DIR / "heldout_poetry.json",
     EVAL_DIR / "heldout_caddy.json",
     EVAL_DIR / "heldout_homebrew.json",
@@ -90,14 +91,24 @@ def _kind(mention: dict[str, Any]) -> str:
     return str(mention.get("platform") or "webhook").strip().lower()[:32]
 
 
-def _store(mentions: list[dict[str, Any]]) -> list[int]:
-    """The mentions as tickets with their first message, on a channel of their platform made for the run."""
+def _store(mentions: list[dict[str, Any]], keywords: list[str] | None = None) -> list[int]:
+    """The mentions as tickets with their first message, on a channel of their platform made for the run, searching
+    for `keywords` (what the product's judgement reads from the channels, product.product_load)."""
     tag = secrets.token_hex(4)
     kinds = sorted({_kind(m) for m in mentions})
     # Disabled and never validated (bulk_create skips save()): they exist for the run's foreign keys only and
     # are rolled back with it.
     made = Channel.objects.bulk_create(
-        [Channel(kind=k, name=f"evaluation {k} {tag}", slug=f"evaluation-{k}-{tag}", enabled=False) for k in kinds]
+        [
+            Channel(
+                kind=k,
+                name=f"evaluation {k} {tag}",
+                slug=f"evaluation-{k}-{tag}",
+                enabled=False,
+                config={"keywords": keywords} if keywords else {},
+            )
+            for k in kinds
+        ]
     )
     channels = dict(zip(kinds, made, strict=True))
     now = timezone.now()

@@ -144,7 +144,7 @@ def test_a_corrected_mention_teaches_the_next_near_identical_one():
 
 def test_the_evaluation_reports_the_development_set_and_leaves_nothing(capsys):
     before = Ticket.objects.count()
-    call_command("judgement_evaluate", dataset=[str(DEVELOPMENT)], learn="0,50")
+    call_command("judgement_evaluate", dataset=[str(DEVELOPMENT)], unsure_first="0,50")
     out = capsys.readouterr().out
     assert Ticket.objects.count() == before
     assert "== development:" in out and "163 mentions" in out
@@ -196,7 +196,7 @@ def test_the_evaluation_reads_a_set_about_another_product(tmp_path, capsys):
     }
     path = tmp_path / "other.json"
     path.write_text(json.dumps(other), encoding="utf-8")
-    call_command("judgement_evaluate", "--dataset", str(path), "--misses")
+    call_command("judgement_evaluate", "--dataset", str(path), "--at-once", "--misses")
     out = capsys.readouterr().out
     assert out.startswith(f"== other: {path} (Zentrik, 3 mentions,")
     assert "needs_response precision   1.000" in out and "noise precision            1.000" in out
