@@ -71,3 +71,20 @@ def combined(verdict: Verdict, learned: str, confidence: float, *, cue_noise: bo
     return replace(
         verdict, judgement=learned, intent=intent, confidence=round(float(confidence), 3), reason=_clip(reason)
     )
+
+
+OTHER_SENSE_CONFIDENCE = 0.95  # the admin's own words say what the name means otherwise: held back as noise (0.9)
+
+
+def other_sense_noise(verdict: Verdict, word: str, product: str) -> Verdict:
+    """The name in another sense (fingerprint.py: an other-sense word and none of the product's vocabulary) is noise,
+    whatever the model read; an advocate's near-identical correction still stands."""
+    if not word or verdict.reason == ADVOCATE_NEAR:
+        return verdict
+    return replace(
+        verdict,
+        judgement=Judgement.NOISE,
+        intent=Intent.OTHER,
+        confidence=max(OTHER_SENSE_CONFIDENCE, verdict.confidence or 0.0),
+        reason=_clip(f"Not about {product}: “{word}”, the name in another sense"),
+    )

@@ -42,6 +42,7 @@ HELD_OUT_SETS = (
 )
 SEEN = (EVAL_DIR / "heldout_ghost.json", EVAL_DIR / "heldout_bun.json", EVAL_DIR / "heldout.json")
 DEVELOPMENT = EVAL_DIR / "dev.json"
+KIND_OF = {"stackoverflow": "stackexchange"}
 FIELDS = ("judgement", "intent", "sentiment", "language")
 JUDGEMENTS = tuple(Judgement.values)
 
@@ -87,8 +88,10 @@ def _product(data: dict[str, Any]) -> Product:
 
 
 def _kind(mention: dict[str, Any]) -> str:
-    """The channel kind a set's platform is stored as (a platform the desk has no channel for keeps its name)."""
-    return str(mention.get("platform") or "webhook").strip().lower()[:32]
+    """The channel kind a set's platform is stored as (Stack Overflow is a Stack Exchange site; a platform the desk
+    has no channel for keeps its name)."""
+    platform = str(mention.get("platform") or "webhook").strip().lower()[:32]
+    return KIND_OF.get(platform, platform)
 
 
 def _store(mentions: list[dict[str, Any]], keywords: list[str] | None = None) -> list[int]:

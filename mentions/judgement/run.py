@@ -17,11 +17,12 @@ from django.utils import timezone
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.judgement.cascade import cascaded, second_model
 from mentions.judgement.classify import Verdict, verdicts
-from mentions.judgement.combine import ADVOCATE_NEAR, combined
+from mentions.judgement.combine import ADVOCATE_NEAR, combined, other_sense_noise
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import Shipped, examples_load
 from mentions.judgement.features import MentionText, feature_matrix
+from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
 from mentions.judgement.reading import first_mentions
@@ -88,13 +89,18 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
             listed, features, product, learned, confidence, second=second_model(), settled=settled
         )
     found = earlier()
+    fingerprint = fingerprint_of(product)
     judged = {
-        i: combined(
-            hand[n],
-            learned[n],
-            float(confidence[n]),
-            cue_noise=cues[n].bot or cues[n].job_post or cues[n].spam,
-            earlier=like_earlier(found, matrix[n], learned[n], skip=i),
+        i: other_sense_noise(
+            combined(
+                hand[n],
+                learned[n],
+                float(confidence[n]),
+                cue_noise=cues[n].bot or cues[n].job_post or cues[n].spam,
+                earlier=like_earlier(found, matrix[n], learned[n], skip=i),
+            ),
+            fingerprint.other_sense(mentions[i].whole),
+            product.name,
         )
         for n, i in enumerate(ids)
     }

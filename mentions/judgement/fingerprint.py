@@ -1,0 +1,88 @@
+"""What the product is, and what its name means otherwise, from the team's own words (issue 68, item 3): "is this
+about our product at all?" answered on day one.
+
+Noise is mostly the name in another sense (a poetry slam for Poetry, Victor Hugo for Hugo). The embedding of the
+description alone cannot tell those apart: leaving one product out, a classifier over the meaning vector and the
+shape columns found no more of them than the cues do (docs/decisions.md, 2026-11-28). What does tell them apart is
+what the team writes and does:
+
+- the **description** (admin): its sentences about the product give the product's vocabulary ("pyproject.toml",
+  "shortcodes", "themes"); a sentence naming the other senses ("The name is also an everyday word that is not the
+  product: poems, slams...") gives the words that come with them;
+- the **other names** (a domain, a handle) and the **channels' keywords**: the product's own vocabulary;
+- the **other senses learned** from the team's noise (mentions.judgement.senses: accepted exclusion terms and the
+  suggested ones), which join the other-sense words.
+
+A mention is the name in another sense when it holds an other-sense word and none of the product's vocabulary:
+product evidence always wins, so a real question that happens to say "snake" next to `poetry add` is never called
+noise. Plain word sets: nothing to train, nothing to load, the same in the web process and the worker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mentions.judgement.product import Product
+
+# A sentence that names what the name means otherwise (the admin's own words; docs/judgement.md says how to write
+# one): "is also an everyday word", "Not the product: ...", "other senses", "unrelated".
+OTHER_SENSE_SENTENCE = re.compile(
+    r"\b(is also|also an? (everyday|common|ordinary)|not the product|other senses?|unrelated|everyday word)\b", re.I
+)
+SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+WORD = re.compile(r"[a-z0-9][a-z0-9+#_./-]*[a-z0-9+#]|[a-z0-9]", re.I)
+# Words too common to be evidence either way (English function words and the words descriptions use about any
+# product or any sense).
+STOP_WORDS = (
+    "a about above after again against all also an and any are around as at be because been before being "
+    "below between both but by can could did do does doing down during each else even every few for from "
+    "further had has have having here how i if in into is it its itself just like made make many may more "
+    "most much must my no nor not now of off often on once one only or other our out over own people same "
+    "so some such than that the their them then there these they this those through to too under until up "
+    "use used uses using usually very was we were what when where which while who whom why will with "
+    "within without would you your name names word words everyday product products sense senses called "
+    "common ordinary thing things kind kinds mean means texts text new open source free way ways lot lots "
+    "etc e.g i.e vs via "
+)
+STOP = frozenset(STOP_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    product_words: frozenset[str]  # the product's vocabulary: evidence that a mention is about it
+    other_words: frozenset[str]  # what the name comes with in its other senses
+
+    def other_sense(self, text: str) -> str:
+        """The other-sense word `text` holds when it holds none of the product's vocabulary ("" otherwise)."""
+        words = set(words_of(text))
+        if words & self.product_words:
+            return ""
+        found = sorted(words & self.other_words)
+        return found[0] if found else ""
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercase words, with what makes a technical word one kept inside it (pyproject.toml, c++, node_modules)."""
+    return [w.lower().rstrip(".") for w in WORD.findall(text)]
+
+
+def _content(words: Iterable[str], names: set[str]) -> set[str]:
+    return {w for w in words if len(w) > 2 and w not in STOP and w not in names and not w.isdigit()}
+
+
+def fingerprint_of(product: Product, *, learned_other: Iterable[str] = ()) -> Fingerprint:
+    """The product's fingerprint from its description, other names and keywords, and the other senses learned from
+    the team's noise (`learned_other`: terms of one or two words)."""
+    names = {w for name in product.names[:2] for w in words_of(name)}
+    product_sentences, other_sentences = [], []
+    for sentence in SENTENCE.split(product.description):
+        (other_sentences if OTHER_SENSE_SENTENCE.search(sentence) else product_sentences).append(sentence)
+    own = _content((w for s in product_sentences for w in words_of(s)), names)
+    # Other names (a domain, a handle) and the keywords are the product's own words, split into their words too.
+    for phrase in (*product.names[2:], *product.keywords):
+        own |= _content(words_of(phrase), names) | ({phrase} if " " not in phrase and phrase not in names else set())
+    other = _content((w for s in other_sentences for w in words_of(s)), names)
+    for term in learned_other:
+        other |= _content(words_of(term), names)
+    return Fingerprint(product_words=frozenset(own), other_words=frozenset(other - own))
