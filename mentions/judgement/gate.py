@@ -22,7 +22,7 @@ from mentions.models.judgement import Judgement
 
 RECALL_FLOOR = 0.9
 NOISE_PRECISION_FLOOR = 0.95
-MIN_TO_TELL = 30
+MIN_TO_TELL = 25  # 100 labelled tickets hold back 25: the first time a team's week can tell
 NR, WK, NOISE = Judgement.NEEDS_RESPONSE.value, Judgement.WORTH_KNOWING.value, Judgement.NOISE.value
 # (label, judged) → cost. Missing a mention that needs a response costs most (an unanswered person; hidden as noise
 # worse still); serving one that does not costs an advocate a read; calling noise worth knowing costs a glance.

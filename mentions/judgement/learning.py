@@ -127,11 +127,16 @@ def leaning_chosen(
     bias, floor = BIAS_MIN, fitted.noise_floor
     # Each step only adds needs-a-response calls (bias) or removes noise calls (floor); the ends (every mention
     # needs a response, none is noise) meet any target, so both loops stop.
-    while bias < BIAS_MAX and (probed(bias, floor).needs_response_recall or 0.0) < wanted:
+    # A slice with nothing that needs a response asks for no lean (its recall is None, not 0).
+    while bias < BIAS_MAX and _found(probed(bias, floor)) < wanted:
         bias = round(bias + LEAN_STEP, 2)
     while floor < 1.0 and silence(probed(bias, floor)) < quiet:
         floor = round(floor + LEAN_STEP / 2, 2)
     return replace(fitted, respond_bias=bias, noise_floor=floor)
+
+
+def _found(s: Scores) -> float:
+    return 1.0 if s.needs_response_recall is None else s.needs_response_recall
 
 
 def judgement_learn() -> dict[str, object]:
@@ -144,7 +149,7 @@ def judgement_learn() -> dict[str, object]:
     labelled = [by_id[i] for i in ids]
     if len(labelled) < MIN_LABELS:
         return {"learned": False, "why": f"{len(labelled)} labelled tickets; {MIN_LABELS} needed"}
-    hold = min(HOLDOUT, len(labelled) // 3)
+    hold = min(HOLDOUT, len(labelled) // 4)
     truth = [label.judgement for label in labelled[:hold]]
     train = [label.judgement for label in labelled[hold:]]
     weights = np.array([x.weight for x in labelled[hold:]])

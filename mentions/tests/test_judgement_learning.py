@@ -21,8 +21,9 @@ from mentions.judgement.combine import combined
 from mentions.judgement.evaluation import DEVELOPMENT
 from mentions.judgement.features import FEATURES_VERSION
 from mentions.judgement.labels import desk_labels
-from mentions.judgement.learned import CLASSES, RESPOND_BIAS, LearnedModel
+from mentions.judgement.learned import CLASSES, LearnedModel
 from mentions.judgement.learning import (
+    BIAS_MIN,
     MIN_LABELS,
     MODEL_VERSION,
     active_model,
@@ -109,10 +110,10 @@ def test_a_version_is_made_active_only_when_it_beats_the_active_one_on_the_newes
 
     row = JudgementModel.objects.latest("pk")
     assert first["active"] is True and row.outcome == "active" and row.scored_on == 40 and row.note == ""
-    assert row.compared_with["version"] == bad.pk and row.accuracy > row.compared_with["accuracy"]
-    # More accurate with neither side given up: as many of those that needed a response found, noise no less sure.
-    assert row.needs_response_recall >= row.compared_with["needs_response_recall"]
-    assert (row.noise_precision or 1.0) >= (row.compared_with["noise_precision"] or 1.0)
+    assert row.compared_with["version"] == bad.pk and row.compared_with["cost_new"] < row.compared_with["cost"]
+    # A lower cost with neither side below its floor: recall at 0.9 or more, noise no less sure than 0.95.
+    assert row.needs_response_recall >= min(0.9, row.compared_with["needs_response_recall"])
+    assert (row.noise_precision or 1.0) >= min(0.95, row.compared_with["noise_precision"] or 1.0)
     assert row.labels_desk == 123 and row.labels_shipped == 934 and row.cpu_seconds > 0
     assert JudgementModel.objects.get(pk=bad.pk).outcome == "kept"
     assert _active_version() == row.pk
@@ -124,7 +125,10 @@ def test_a_version_is_made_active_only_when_it_beats_the_active_one_on_the_newes
         "active",
         "refused",
     ]
-    assert JudgementModel.objects.latest("pk").note.startswith("Did no better")
+    refused = JudgementModel.objects.latest("pk")
+    # Trained on the same labels, it costs the same: refused, its note giving both versions' figures.
+    assert refused.note.startswith("No lower cost on the newest 40 labelled tickets: ")
+    assert f"against the active version's {refused.compared_with['cost']:.2f}" in refused.note
     assert _active_version() == row.pk
 
 
@@ -194,10 +198,16 @@ def test_a_more_accurate_version_that_would_leave_people_unanswered_is_refused_a
     assert row.accuracy > row.compared_with["accuracy"]
     assert row.needs_response_recall is not None and row.needs_response_recall < 1.0
     assert got["active"] is False and row.outcome == "refused"
-    assert row.note.startswith(f"Would have lowered needs-a-response recall from 1.0 to {row.needs_response_recall}")
-    assert f"for an accuracy of {row.accuracy} against {row.compared_with['accuracy']}" in row.note
+    assert row.needs_response_recall < 0.9
+    # The newly answered mentions were noise in the older habits: called noise, they lower both sides.
+    assert row.note.startswith(
+        f"Would have lowered needs-a-response recall to {row.needs_response_recall:.2f} (the active version: 1.00; "
+        "the floor 0.9) and noise precision to "
+    )
+    assert row.note.endswith("on the newest 40 labelled tickets.")
     assert _active_version() == old.pk
-    assert got["respond_bias"] == RESPOND_BIAS
+    # Its own newest rows hold nothing that needs a response: nothing asks it to lean above the lowest bias.
+    assert got["respond_bias"] == BIAS_MIN
 
 
 def test_a_version_leans_towards_needing_a_response_when_its_training_rows_ask_it_to():
@@ -205,7 +215,7 @@ def test_a_version_leans_towards_needing_a_response_when_its_training_rows_ask_i
     ones and a version at the shipped lean would not, so the learned version leans further (kept with it)."""
     got, row, _ = _learn_against_always_respond(_habits_changed(before_the_holdout=True))
 
-    assert got["respond_bias"] > RESPOND_BIAS
+    assert got["respond_bias"] > BIAS_MIN
     assert LearnedModel.from_bytes(row.weights).respond_bias == pytest.approx(got["respond_bias"])
 
 
