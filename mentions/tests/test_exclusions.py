@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from channels.models import Channel
 from mentions.judgement.exclusions import exclusions_suggest
+from mentions.judgement.run import tickets_judge
 from mentions.models import ExclusionSuggestion, JudgedBy, ProductProfile, Ticket
 from mentions.services.exclusions import exclusions_decide
 from mentions.services.judgement import judgement_correct
@@ -170,3 +171,34 @@ def test_the_recompute_costs_the_same_queries_for_more_tickets_channels_and_term
 
     assert ExclusionSuggestion.objects.count() > 4 * 4
     assert len(large) == len(small), [q["sql"][:120] for q in large]
+
+
+def test_an_accepted_term_makes_the_worker_judge_a_new_mention_noise_and_a_declined_one_does_not():
+    reddit = _channel()
+    history(reddit)
+    Ticket.objects.update(judged_at=timezone.now())  # the past is judged; only the new mentions are
+    exclusions_suggest()
+    anna = AdvocateFactory(username="anna", first_name="Anna")
+    rows = {r.term: r.pk for r in ExclusionSuggestion.objects.filter(channel=reddit)}
+    exclusions_decide([rows["victor hugo"]], State.ACCEPTED, anna)
+    exclusions_decide([rows["hugo awards"]], State.DECLINED, anna)
+
+    excluded = mention(reddit, "Victor HUGO exhibition at the Maison de Victor-Hugo: how do I get tickets?", "")
+    declined = mention(reddit, "Hugo Awards 2027 shortlist announced", "")
+    elsewhere = mention(_channel("Hugo forum"), "Victor Hugo exhibition at the Maison, how do I get tickets?", "")
+    corrected = mention(reddit, "Victor Hugo themed Hugo site: how do I add a gallery?", "")
+    Ticket.objects.filter(pk__in=[excluded.pk, declined.pk, elsewhere.pk, corrected.pk]).update(
+        judged_at=None, judged_by="", judgement=""
+    )
+    judgement_correct(Ticket.objects.get(pk=corrected.pk), "needs_response", anna)
+
+    assert tickets_judge()["judged"] == 3
+
+    got = Ticket.objects.get(pk=excluded.pk)
+    assert (got.judgement, got.intent, got.judgement_confidence, got.judged_by) == ("noise", "other", 0.95, "desk")
+    assert got.judgement_reason == "Excluded term “victor hugo” (accepted by Anna)"
+    assert got.status != Ticket.Status.SOLVED and got.merged_into_id is None  # still a ticket, never dropped
+    for other in (declined, elsewhere):
+        assert not Ticket.objects.get(pk=other.pk).judgement_reason.startswith("Excluded term")
+    # An advocate's own judgement wins.
+    assert Ticket.objects.get(pk=corrected.pk).judgement == "needs_response"
