@@ -74,7 +74,7 @@ class ExclusionSuggestionAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Term", ordering="term")
     def term_shown(self, obj: ExclusionSuggestion) -> SafeString | str:
-        return format_html("<strong>{}</strong>", cut(obj.term, 40))
+        return format_html("<strong>{}</strong>", cut(obj.term, 30))  # on one line (admin_fit.css)
 
     @admin.display(description="Channel", ordering="channel__name")
     def channel_shown(self, obj: ExclusionSuggestion) -> SafeString | str:
@@ -97,18 +97,19 @@ class ExclusionSuggestionAdmin(ReadOnlyAdmin):
         if obj.state == State.SUGGESTED:
             return "-"
         who = (obj.decided_by.get_full_name() or obj.decided_by.get_username()) if obj.decided_by else "someone"
-        return format_html("{} {}", cut(who, 20), short_time(obj.decided_at))
+        return format_html("{}<br>{}", cut(who, 20), short_time(obj.decided_at))
 
     @admin.display(description="")
     def buttons(self, obj: ExclusionSuggestion) -> SafeString:
         # Submit buttons of the change list's own form (it carries the CSRF token), posted to this row's URL.
         url = reverse("admin:mentions_exclusionsuggestion_decide", args=[obj.pk])
-        return format_html_join(
+        buttons = format_html_join(
             "",
             '<button type="submit" class="button" formaction="{}" name="state" value="{}" aria-label="{} “{}”">'
             "{}</button>",
             ((url, state, label, obj.term, label) for state, label in BUTTONS if obj.state != state),
         )
+        return format_html('<span class="exclusion-buttons">{}</span>', buttons)
 
     def _decide(self, request: HttpRequest, rows: QuerySet[ExclusionSuggestion], state: str) -> None:
         changed = exclusions_decide(rows.values_list("pk", flat=True), state, request.user)
