@@ -85,7 +85,9 @@ def past_counts(terms: dict[int, set[str]]) -> dict[tuple[int, str], Past]:
     """How many past mentions (tickets' first mentions, merged ones left out) of each channel hold each of its terms,
     and how many of those the team answered; in one query. The database narrows the rows to those holding every word
     of some term (`icontains`, a superset), and the words are then matched as the judgement matches them
-    (`terms_held`), so the count is what accepting the term would have done."""
+    (`terms_held`), so the count is what accepting the term would have done. (Text written in compatibility forms,
+    full-width letters or ligatures, is read by `terms_held` as the plain letters but may escape the database's
+    narrowing: such a mention can be left out of these counts, never added to them.)"""
     wanted = {(c, t) for c, ts in terms.items() for t in ts}
     if not wanted:
         return {}
