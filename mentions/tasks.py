@@ -70,6 +70,16 @@ def judgement_learn() -> dict[str, object]:
     return learn()
 
 
+# Daily: the other senses of the product's name learned from the mentions labelled noise, offered in admin as
+# exclusion terms per channel with their counts (mentions.judgement.exclusions); a person's accept or decline is
+# kept. On the meaning queue, beside the judging that reads the accepted ones.
+@shared_task(name="mentions.exclusions_suggest", acks_late=True, ignore_result=True)
+def exclusions_suggest() -> dict[str, int]:
+    from mentions.judgement.exclusions import exclusions_suggest as suggest
+
+    return suggest()
+
+
 # The team's own model (mentions.assistant): its requests wait on the team's endpoint, up to its timeout each, so
 # they run on the knowledge queue with the other work that waits on someone else's server.
 @shared_task(name="mentions.team_model_summaries", acks_late=True, ignore_result=True)

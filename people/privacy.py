@@ -36,6 +36,7 @@ from advocacy.sqlite import erased_text_overwritten
 from advocacy.versioned import version_bump
 from channels.models import DeadLetter
 from mentions.models import (
+    ExclusionSuggestion,
     Message,
     ReplyApproval,
     ReplyImage,
@@ -133,6 +134,18 @@ def _reasons_erase(erasing: Erasing) -> int:
     return Ticket.objects.bulk_update(changed, ["judgement_reason"]) if changed else 0
 
 
+def _exclusion_terms_erase(erasing: Erasing) -> int:
+    """Exclusion terms learned from their words (their handle in three spam posts): a term holding one of their
+    strings, or made only of their name's words, is deleted whatever its state; a decision about their name is not
+    kept after them. A table of at most a few hundred rows, read whole."""
+    found = [
+        pk
+        for pk, term in ExclusionSuggestion.objects.values_list("pk", "term")
+        if erasing.matches(term) or set(term.split()) <= erasing.words
+    ]
+    return ExclusionSuggestion.objects.filter(pk__in=found).delete()[0] if found else 0
+
+
 def _copies_erase(erasing: Erasing) -> dict[str, int]:
     """Their strings wherever the desk copied them below the apps' shredders: every text column of the rows of
     their tickets, and the tables that can name them without a key to a ticket."""
@@ -169,6 +182,7 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         "rules": erasing.scrub(rules, *(n for n in text_columns(Rule) if n != "text_regex"))
         + erasing.scrub(rules, "text_regex", replacement=_RULE_PATTERN_ERASED),
         "saved_searches": erasing.scrub(SavedSearch.objects.all()),
+        "exclusion_terms": _exclusion_terms_erase(erasing),
         "person_events": erasing.scrub(PersonEvent.objects.exclude(person=erasing.person)),
     }
 

@@ -203,6 +203,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "intake.poll_due",
         "intake.watch_threads",
         "mentions.advocate_grants_expire",
+        "mentions.exclusions_suggest",
         "mentions.followups_return",
         "mentions.handovers_return",
         "mentions.judgement_learn",

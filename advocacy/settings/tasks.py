@@ -93,6 +93,7 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "intake.tickets_ingested",
             "mentions.judgement_run",
             "mentions.judgement_learn",
+            "mentions.exclusions_suggest",
             "stories.detect",
             "answers.meaning_fill",
             "answers.suggest",
@@ -205,6 +206,9 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(
     # The desk's own judgement model learns from its labelled tickets (mentions.judgement.learning): a new version
     # is kept, and made active only when it beats the active one on the newest labelled tickets.
     ("mentions.judgement_learn", timedelta(hours=6), 3600),
+    # The product name's other senses, learned from the mentions labelled noise, suggested in admin as exclusion
+    # terms (mentions.judgement.exclusions); applied only once a person accepts one.
+    ("mentions.exclusions_suggest", timedelta(days=1), 3600),
     # Long threads that grew get the team model's summary (mentions.assistant.summary); one query when it is off.
     ("mentions.team_model_summaries", timedelta(seconds=60)),
     # Follow-ups on assigned tickets nobody acted on go back to the queue (mentions.services.followups).

@@ -21,6 +21,7 @@ from mentions.judgement.combine import ADVOCATE_NEAR, combined, other_sense_nois
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import Shipped, examples_load
+from mentions.judgement.exclusions import excluded_terms_applied
 from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.learning import active_model
@@ -75,7 +76,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
     model = active_model()
     if model is None:
-        return dict(zip(ids, hand, strict=True))
+        return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions)
     features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
     if model.version == 0:
@@ -104,6 +105,8 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
         )
         for n, i in enumerate(ids)
     }
+    # The exclusion terms a person accepted in admin (exclusions.py), before the team model reads the unsure.
+    judged = excluded_terms_applied(judged, mentions)
     return judged | team_model_second_opinion(judged, mentions, product)
 
 

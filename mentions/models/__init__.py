@@ -5,6 +5,7 @@ from mentions.models.clock import CoverageSchedule, DutySettings, Holiday, Relea
 from mentions.models.community import CommunityAnswer
 from mentions.models.duty import AdvocateGrant, AdvocateProfile, ThreadWatch
 from mentions.models.events import TicketEvent
+from mentions.models.exclusions import ExclusionSuggestion
 from mentions.models.handover import HandOver
 from mentions.models.issues import IssueLink, IssueTicket
 from mentions.models.judgement import Intent, JudgedBy, Judgement, ProductProfile, Sentiment, TicketMeaning
@@ -22,6 +23,7 @@ __all__ = [
     "CommunityAnswer",
     "CoverageSchedule",
     "DutySettings",
+    "ExclusionSuggestion",
     "HandOver",
     "Holiday",
     "Intent",
