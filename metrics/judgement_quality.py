@@ -14,7 +14,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from mentions.models import JudgedBy, Judgement, Ticket, TicketEvent
-from mentions.services.judgement_learned import learned_active, learned_said
+from mentions.services.judgement_learned import latest_unused, learned_active, learned_said, unused_said
 
 WINDOW_DAYS = 30
 
@@ -56,3 +56,8 @@ def judgement_learned() -> str:
     """How the desk's learned judgement does on its newest labelled tickets (the active version's figures), in the
     words admin's list of versions says it: one query."""
     return learned_said(learned_active())
+
+
+def judgement_unused() -> str:
+    """Why the newest learned version does not judge, with both versions' figures ("" when it does): one query."""
+    return unused_said(latest_unused())

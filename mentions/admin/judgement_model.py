@@ -18,7 +18,14 @@ from django.views.decorators.http import require_POST
 from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.enqueue import task_enqueue
 from mentions.models import JudgementModel
-from mentions.services.judgement_learned import compared_said, figure_shown, learned_active, learned_said
+from mentions.services.judgement_learned import (
+    compared_said,
+    figure_shown,
+    latest_unused,
+    learned_active,
+    learned_said,
+    unused_said,
+)
 
 LEARN_QUEUED = (
     "Asked the worker to learn a new version now. It is kept, and made active only when it does better than the "
@@ -66,7 +73,7 @@ class JudgementModelAdmin(ReadOnlyAdmin):
         "needs_response_shown",
         "noise_shown",
         "accuracy_shown",
-        "cpu_seconds",
+        "why",
     ]
     fields = FIELDS
     readonly_fields = FIELDS
@@ -106,6 +113,15 @@ class JudgementModelAdmin(ReadOnlyAdmin):
     def accuracy_shown(self, obj: JudgementModel) -> str:
         return figure_shown(obj.accuracy)
 
+    @admin.display(description="Why")
+    def why(self, obj: JudgementModel) -> str:
+        """The gate's words (mentions.judgement.gate): why a version is not used, with both versions' figures."""
+        if obj.outcome == JudgementModel.Outcome.ACTIVE:
+            return obj.note or "Judges new mentions: it did better than the version before it on the same tickets."
+        if obj.outcome == JudgementModel.Outcome.KEPT:
+            return "Replaced by a newer version that did better."
+        return obj.note or "Did no better than the active version."
+
     @admin.display(description="Compared with")
     def compared_shown(self, obj: JudgementModel) -> str:
         return compared_said(obj)
@@ -116,7 +132,8 @@ class JudgementModelAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         said = learned_said(learned_active())
-        return super().changelist_view(request, {**(extra_context or {}), "learned_said": said})
+        unused = unused_said(latest_unused())
+        return super().changelist_view(request, {**(extra_context or {}), "learned_said": said, "unused_said": unused})
 
     def learn_view(self, request: HttpRequest) -> HttpResponse:
         """ "Learn now": the worker learns (mentions.judgement_learn, on its meaning queue); nothing is trained in a

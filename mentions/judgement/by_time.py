@@ -7,7 +7,8 @@ The oldest two thirds are the team's work, in steps (50, 100, all): each step's 
 the worker's path, then worked as a team would through the desk's services: a right "needs a response" answered
 (`ticket_mark_replied`), a right "worth knowing" or "noise" solved without a reply (`ticket_change_status`), every
 misjudged mention corrected (`judgement_correct`) and then answered or solved as its label says; then
-`judgement_learn` runs, as beat runs it, and its gate decides whether the new version judges the future.
+`judgement_learn` and `exclusions_suggest` run, as beat runs them, and the gate decides whether the new version
+judges the future.
 
 Each figure comes with its count and a bootstrap 90 % interval over the future third (1,000 resamples, seeded).
 The whole run is one transaction rolled back: it needs a desk with no labelled tickets of its own (they would
@@ -26,6 +27,7 @@ from django.db import transaction
 
 from advocacy.versioned import version_bump
 from mentions.judgement.evaluation import FIELDS, _store
+from mentions.judgement.exclusions import exclusions_suggest
 from mentions.judgement.learning import MODEL_VERSION, judgement_learn, scores
 from mentions.judgement.run import tickets_judge
 from mentions.models import Judgement, JudgementModel, ProductProfile, Ticket
@@ -202,6 +204,7 @@ def by_time_evaluate(path: Path, label: str, *, steps: tuple[int, ...] = STEPS) 
                 )
                 done = k
                 gate = _gate_said(judgement_learn())
+                exclusions_suggest()  # beat's other daily task: the other senses learned from the team's noise
                 step = _future_judged(future_ids, future)
                 step.worked, step.corrections, step.gate = done, corrections, gate
                 report.steps.append(step)

@@ -114,6 +114,13 @@ def past_counts(terms: dict[int, set[str]]) -> dict[tuple[int, str], Past]:
     return {key: Past(*counts) for key, counts in found.items()}
 
 
+def senses_not_declined() -> list[str]:
+    """The other senses learned from the team's noise that nobody declined, on any channel: the judgement's
+    fingerprint reads them as words of the name's other senses (fingerprint.py). Accepting one also excludes it
+    (`excluded_terms_applied`); declining it says it is the product's after all."""
+    return list(ExclusionSuggestion.objects.exclude(state=State.DECLINED).values_list("term", flat=True).distinct())
+
+
 def exclusions_suggest() -> dict[str, int]:
     """Learn the senses again and store them with their counts; idempotent. A term already decided keeps its state
     (accepted or declined) and gets fresh counts; a suggestion no longer learned (the product's tickets now hold it,

@@ -21,7 +21,7 @@ from mentions.judgement.combine import ADVOCATE_NEAR, combined, other_sense_nois
 from mentions.judgement.corrections import corrections_unembedded, judgement_corrected
 from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import Shipped, examples_load
-from mentions.judgement.exclusions import excluded_terms_applied
+from mentions.judgement.exclusions import excluded_terms_applied, senses_not_declined
 from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.learning import active_model
@@ -90,7 +90,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
             listed, features, product, learned, confidence, second=second_model(), settled=settled
         )
     found = earlier()
-    fingerprint = fingerprint_of(product)
+    fingerprint = fingerprint_of(product, learned_other=senses_not_declined())
     judged = {
         i: other_sense_noise(
             combined(

@@ -76,3 +76,22 @@ def compared_said(row: JudgementModel) -> str:
     whom = f"version {version}" if version else "the shipped judgement"
     accuracy = figure_shown(compared.get("accuracy"))
     return f"On the same {compared.get('count')} tickets, {whom} had: {figures_said(compared)}; accuracy {accuracy}"
+
+
+def latest_unused() -> JudgementModel | None:
+    """The newest version when the gate refused it (one query; None when the newest is the active one)."""
+    row = JudgementModel.objects.only("pk", "outcome", "note", "compared_with", *FIGURES).order_by("-pk").first()
+    return row if row is not None and row.outcome == JudgementModel.Outcome.REFUSED else None
+
+
+def unused_said(row: JudgementModel | None) -> str:
+    """Why the newest version does not judge, with both versions' figures on the same held-out tickets: "Version 9,
+    learned 28 Nov 2026, is not used: Would have lowered … Its figures: …; the active version's: …" ("" if none)."""
+    if row is None:
+        return ""
+    learned = date_format(timezone.localtime(row.created_at), "j M Y")
+    compared = row.compared_with if isinstance(row.compared_with, dict) else {}
+    version = compared.get("version")
+    whom = f"version {version}" if version else "the shipped judgement"
+    theirs = f"; {whom}'s on the same tickets: {figures_said(compared)}" if compared.get("count") else ""
+    return f"Version {row.pk}, learned {learned}, is not used: {row.note} Its figures: {figures_said(row)}{theirs}."

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from mentions.models import JudgementModel, View
-from mentions.services.judgement_learned import LEARNS_FROM, SHIPPED, learned_active, learned_said
+from mentions.services.judgement_learned import (
+    LEARNS_FROM,
+    SHIPPED,
+    latest_unused,
+    learned_active,
+    learned_said,
+    unused_said,
+)
 from mentions.tests.factories import ManagerFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +79,34 @@ def test_the_sentence_says_the_active_versions_figures_or_that_the_shipped_judge
     assert said == SENTENCE.format(pk=active.pk)
     unmeasured = version(outcome="kept", noise_precision=None, noise_recall=None)
     assert "noise — (recall —)" in learned_said(unmeasured)
+
+
+def test_why_the_newest_version_is_not_used_is_said_with_both_versions_figures():
+    """Issue 68: admin said only "Not used". The newest version, when the gate refused it, is said with the gate's
+    words and both versions' figures on the same tickets, in one query; a version that judges says nothing."""
+    assert unused_said(latest_unused()) == ""
+    active = version()
+    assert unused_said(latest_unused()) == ""
+    note = "Would have lowered needs-a-response recall to 0.80 (the active version: 0.94; the floor 0.9)."
+    compared = {**active.compared_with, "version": active.pk}
+    refused = version(outcome="refused", note=note, needs_response_recall=0.8, compared_with=compared)
+    with CaptureQueriesContext(connection) as ctx:
+        said = unused_said(latest_unused())
+    assert len(ctx.captured_queries) == 1 and "weights" not in ctx.captured_queries[0]["sql"]
+    assert said == (
+        f"Version {refused.pk}, learned 27 Nov 2026, is not used: {note} Its figures: needs a response 0.91 (recall "
+        f"0.80), noise 0.97 (recall 0.62); version {active.pk}'s on the same tickets: needs a response 0.85 (recall "
+        "0.90), noise 0.90 (recall 0.40)."
+    )
+
+
+def test_admins_list_says_why_each_version_is_or_is_not_used(admin_client):
+    active = version()
+    refused = version(outcome="refused", note="No lower cost on the newest 40 labelled tickets: 0.40 a mention.")
+    page = admin_client.get("/admin/mentions/judgementmodel/").content.decode()
+    assert "No lower cost on the newest 40 labelled tickets: 0.40 a mention." in page
+    assert "Judges new mentions" in page and f"Version {refused.pk}, learned 27 Nov 2026, is not used" in page
+    assert f"v{active.pk}" in page
 
 
 def test_the_learning_code_and_the_sentence_agree_on_when_it_learns():
