@@ -10,6 +10,8 @@ what the team writes and does:
   "shortcodes", "themes"); a sentence naming the other senses ("The name is also an everyday word that is not the
   product: poems, slams...") gives the words that come with them;
 - the **other names** (a domain, a handle) and the **channels' keywords**: the product's own vocabulary;
+- the **answered history**: the technical words (a file, a version, a flag) of two or more mentions the team
+  answered join the product's vocabulary, and code in a mention is always the product's;
 - the **other senses learned** from the team's noise (mentions.judgement.senses: accepted exclusion terms and the
   suggested ones), which join the other-sense words.
 
@@ -30,10 +32,18 @@ from mentions.judgement.product import Product
 OTHER_SENSE_SENTENCE = re.compile(
     r"\b(is also|also an? (everyday|common|ordinary)|not the product|other senses?|unrelated|everyday word)\b", re.I
 )
+# Code in a mention is the software's, never a poem's or a cocktail's: backticks, a file name, a command's flag.
+CODE = re.compile(
+    r"`|\b[\w-]+\.(toml|ya?ml|json|jsx?|tsx?|py|go|rb|rs|sh|lock|conf|ini|cfg|html?|css|scss|md)\b|\s--[a-z]"
+)
+# A word shaped like a technical one (config.toml, v0.146, node_modules, --minify): the answered history's words
+# that join the product's vocabulary (everyday words of answered mentions would also be other senses' words).
+TECHNICAL = re.compile(r"[./_#+]|\d|^-")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+")
-WORD = re.compile(r"[a-z0-9][a-z0-9+#_./-]*[a-z0-9+#]|[a-z0-9]", re.I)
-# Words too common to be evidence either way (English function words and the words descriptions use about any
-# product or any sense).
+WORD = re.compile(r"[^\W_][\w+#./-]*[\w+#]|[^\W_]")
+# Words too common to be evidence either way: English function words, the words descriptions use about any
+# product or any sense, and the function words of the languages mentions come in most (a French "les" in an
+# other-sense sentence must not call a French question noise).
 STOP_WORDS = (
     "a about above after again against all also an and any are around as at be because been before being "
     "below between both but by can could did do does doing down during each else even every few for from "
@@ -44,6 +54,8 @@ STOP_WORDS = (
     "within without would you your name names word words everyday product products sense senses called "
     "common ordinary thing things kind kinds mean means texts text new open source free way ways lot lots "
     "etc e.g i.e vs via "
+    "les des une est pour avec dans sur par pas qui que aux los las una uno con por para del "
+    "der die das und ein eine mit von für auf ist nicht den dem zum zur não com uma dos della per che non "
 )
 STOP = frozenset(STOP_WORDS.split())
 
@@ -54,12 +66,13 @@ class Fingerprint:
     other_words: frozenset[str]  # what the name comes with in its other senses
 
     def other_sense(self, text: str) -> str:
-        """The other-sense word `text` holds when it holds none of the product's vocabulary ("" otherwise)."""
+        """The other-sense word `text` holds when it holds none of the product's vocabulary and no code ("" if
+        none)."""
         words = set(words_of(text))
-        if words & self.product_words:
+        if words & self.product_words or CODE.search(text):
             return ""
-        found = sorted(words & self.other_words)
-        return found[0] if found else ""
+        found = sorted(words & self.other_words, key=lambda w: (-len(w), w))
+        return found[0] if found else ""  # the longest: the most telling ("misérables" before "victor")
 
 
 def words_of(text: str) -> list[str]:
@@ -71,17 +84,25 @@ def _content(words: Iterable[str], names: set[str]) -> set[str]:
     return {w for w in words if len(w) > 2 and w not in STOP and w not in names and not w.isdigit()}
 
 
-def fingerprint_of(product: Product, *, learned_other: Iterable[str] = ()) -> Fingerprint:
-    """The product's fingerprint from its description, other names and keywords, and the other senses learned from
-    the team's noise (`learned_other`: terms of one or two words)."""
-    names = {w for name in product.names[:2] for w in words_of(name)}
+def fingerprint_of(product: Product, *, learned_other: Iterable[str] = (), answered: Iterable[str] = ()) -> Fingerprint:
+    """The product's fingerprint from its description, other names and keywords, the other senses learned from the
+    team's noise (`learned_other`: terms of one or two words) and the technical words of the mentions the team
+    answered (`answered`: their texts; a word in two of them)."""
+    bare = {product.name.lower(), product.name.lower().replace(" ", "")}
+    names = {w for name in bare for w in words_of(name)}
     product_sentences, other_sentences = [], []
     for sentence in SENTENCE.split(product.description):
         (other_sentences if OTHER_SENSE_SENTENCE.search(sentence) else product_sentences).append(sentence)
     own = _content((w for s in product_sentences for w in words_of(s)), names)
     # Other names (a domain, a handle) and the keywords are the product's own words, split into their words too.
-    for phrase in (*product.names[2:], *product.keywords):
+    for phrase in (*(n for n in product.names if n not in bare), *product.keywords):
         own |= _content(words_of(phrase), names) | ({phrase} if " " not in phrase and phrase not in names else set())
+    seen: dict[str, int] = {}
+    for text in answered:
+        for word in _content(words_of(text), names):
+            if TECHNICAL.search(word):
+                seen[word] = seen.get(word, 0) + 1
+    own |= {word for word, count in seen.items() if count >= 2}
     other = _content((w for s in other_sentences for w in words_of(s)), names)
     for term in learned_other:
         other |= _content(words_of(term), names)

@@ -21,3 +21,12 @@ def first_mentions(ticket_ids: list[int]) -> dict[int, MentionText]:
             title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind
         )
     return found
+
+
+ANSWERED_READ = 500  # the newest answered mentions whose technical words join the product's vocabulary
+
+
+def answered_texts(limit: int = ANSWERED_READ) -> list[str]:
+    """The first mentions of the newest tickets the team answered (fingerprint.py reads their technical words)."""
+    ids = Ticket.objects.filter(first_reply_at__isnull=False, merged_into__isnull=True).order_by("-id")
+    return [m.whole for m in first_mentions(list(ids.values_list("pk", flat=True)[:limit])).values()]

@@ -26,7 +26,7 @@ from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
-from mentions.judgement.reading import first_mentions
+from mentions.judgement.reading import answered_texts, first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
 from mentions.meaning import first_text, ticket_vectors
 from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
@@ -90,7 +90,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
             listed, features, product, learned, confidence, second=second_model(), settled=settled
         )
     found = earlier()
-    fingerprint = fingerprint_of(product, learned_other=senses_not_declined())
+    fingerprint = fingerprint_of(product, learned_other=senses_not_declined(), answered=answered_texts())
     judged = {
         i: other_sense_noise(
             combined(
