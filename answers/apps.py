@@ -44,5 +44,10 @@ class AnswersConfig(AppConfig):
         from mentions.services.reply_hooks import replies_deleted_hooks, reply_sent_hooks
 
         after_ingest_hooks.register(suggestions_after_ingest)
+        # The docs pages' titles are the product's own words for the judgement's fingerprint (issue 68).
+        from answers.knowledge_words import doc_titles
+        from mentions.judgement.product_texts import product_texts_hooks
+
+        product_texts_hooks.register(doc_titles)
         replies_deleted_hooks.register(stored_drop_replies_gone)
         reply_sent_hooks.register(feedback_reply_sent)

@@ -12,6 +12,8 @@ what the team writes and does:
 - the **other names** (a domain, a handle) and the **channels' keywords**: the product's own vocabulary;
 - the **answered history**: the technical words (a file, a version, a flag) of two or more mentions the team
   answered join the product's vocabulary, and code in a mention is always the product's;
+- the **docs** the desk indexes (answers' knowledge sources, through mentions.judgement.product_texts): the words
+  of their pages' titles;
 - the **other senses learned** from the team's noise (mentions.judgement.senses: accepted exclusion terms and the
   suggested ones), which join the other-sense words.
 
@@ -84,10 +86,12 @@ def _content(words: Iterable[str], names: set[str]) -> set[str]:
     return {w for w in words if len(w) > 2 and w not in STOP and w not in names and not w.isdigit()}
 
 
-def fingerprint_of(product: Product, *, learned_other: Iterable[str] = (), answered: Iterable[str] = ()) -> Fingerprint:
+def fingerprint_of(
+    product: Product, *, learned_other: Iterable[str] = (), answered: Iterable[str] = (), docs: Iterable[str] = ()
+) -> Fingerprint:
     """The product's fingerprint from its description, other names and keywords, the other senses learned from the
     team's noise (`learned_other`: terms of one or two words) and the technical words of the mentions the team
-    answered (`answered`: their texts; a word in two of them)."""
+    answered (`answered`: their texts; a word in two of them) and the words of the docs' titles (`docs`)."""
     bare = {product.name.lower(), product.name.lower().replace(" ", "")}
     names = {w for name in bare for w in words_of(name)}
     product_sentences, other_sentences = [], []
@@ -103,6 +107,7 @@ def fingerprint_of(product: Product, *, learned_other: Iterable[str] = (), answe
             if TECHNICAL.search(word):
                 seen[word] = seen.get(word, 0) + 1
     own |= {word for word, count in seen.items() if count >= 2}
+    own |= {word for title in docs for word in _content(words_of(title), names)}
     other = _content((w for s in other_sentences for w in words_of(s)), names)
     for term in learned_other:
         other |= _content(words_of(term), names)

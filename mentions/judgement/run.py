@@ -26,6 +26,7 @@ from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
+from mentions.judgement.product_texts import product_texts
 from mentions.judgement.reading import answered_texts, first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
 from mentions.meaning import first_text, ticket_vectors
@@ -90,7 +91,9 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
             listed, features, product, learned, confidence, second=second_model(), settled=settled
         )
     found = earlier()
-    fingerprint = fingerprint_of(product, learned_other=senses_not_declined(), answered=answered_texts())
+    fingerprint = fingerprint_of(
+        product, learned_other=senses_not_declined(), answered=answered_texts(), docs=product_texts()
+    )
     judged = {
         i: other_sense_noise(
             combined(

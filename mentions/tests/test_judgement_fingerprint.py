@@ -64,3 +64,11 @@ def test_the_worker_judges_the_name_in_another_sense_noise_and_says_why():
     assert (boss.judgement, boss.intent) == ("noise", "other") and boss.judgement_confidence >= 0.95
     assert boss.judgement_reason == "Not about Hugo: “boss”, the name in another sense"
     assert Ticket.objects.get(pk=made["question"].pk).judgement == "needs_response"
+
+
+def test_the_docs_titles_are_the_products_words():
+    """A docs page titled "Image processing" makes "processing" the product's: a mention about image processing
+    with an other-sense word in it is not called another sense."""
+    text = "Victor asked how image processing resizes the gallery"
+    assert fingerprint_of(HUGO).other_sense(text) == "victor"
+    assert fingerprint_of(HUGO, docs=["Image processing", "Shortcodes"]).other_sense(text) == ""
