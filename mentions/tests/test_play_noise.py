@@ -58,7 +58,9 @@ def test_oldest_first_serves_sure_noise_after_every_newer_ticket_and_unsure_nois
 def test_deadline_first_serves_sure_noise_after_every_other_ticket_whatever_its_deadline():
     now = timezone.now()
     # The sure noise is due first (an urgent one even): without the held-back key it would be served first.
-    due = {name: {"sla_due_at": now + timedelta(hours=i + 1)} for i, name in enumerate(("sure", "corrected", "unsure"))}
+    due: dict[str, dict[str, object]] = {
+        name: {"sla_due_at": now + timedelta(hours=i + 1)} for i, name in enumerate(("sure", "corrected", "unsure"))
+    }
     due["sure"]["priority"] = Ticket.Priority.URGENT
     due |= {name: {"sla_due_at": now + timedelta(hours=5)} for name in ("needs", "worth", "new")}
     made = _desk(**due)
