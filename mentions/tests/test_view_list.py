@@ -73,6 +73,8 @@ def test_the_all_mentions_list_shows_what_play_serves_in_its_order_sure_noise_la
     expected = [made[name].pk for name in ("unsure", "needs", "worth", "new", "sure", "corrected")]
     assert _rows(page) == expected
     assert "noise the desk is at least 90\u00a0% sure of comes last" in page and NOTE not in page
+    # Solving in one press is the Noise view's: an advocate's list of what needs answers has no boxes to tick.
+    assert 'data-testid="bulk-form"' not in page and 'name="ticket"' not in page and "data-tick-all" not in page
     assert "7 tickets" not in page and "6 tickets, in the order Play serves them" in page
 
     # The same on a deadline-first view, whatever the sure noise's deadline.
@@ -88,7 +90,9 @@ def test_the_noise_view_lists_the_waiting_noise_sure_last_and_says_how_to_review
     page = advocate_client.get(reverse("mentions:view", args=[noise.slug])).content.decode()
     assert _rows(page) == [made["unsure"].pk, made["sure"].pk, made["corrected"].pk]
     assert NOTE in page
+    # Tick all: in the table's header, and beside the form for phones, which do not show the header.
     assert 'aria-label="Tick all on this page" data-tick-all' in page and "Solve ticked" in page
+    assert '<label><input type="checkbox" data-tick-all data-testid="tick-all"> Tick all on this page</label>' in page
     # The queue names it among the views, its name the way to its list.
     queue = advocate_client.get(reverse("mentions:queue")).content.decode()
     assert (
@@ -100,7 +104,7 @@ def test_an_advocate_ticks_all_on_the_noise_view_and_solves_them_in_one_post(adv
     made = _desk()
     url = reverse("mentions:view", args=[noise.slug])
     page = advocate_client.get(url).content.decode()
-    ticked = _rows(page)  # the header's box ticks every row's box (static/tick_all.js)
+    ticked = _rows(page)  # "Tick all" ticks every row's box (static/tick_all.js; the browser test clicks it)
     form = page.split('<form id="bulk"', 1)[1].split("</form>", 1)[0]
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
     assert fields["action"] == "status" and fields["status"] == "solved" and fields["next"] == url

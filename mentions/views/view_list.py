@@ -35,24 +35,27 @@ def view_list(request: HtmxRequest, slug: str) -> HttpResponse:
     """The view's waiting tickets, Play's order, a page at a time; its results refresh themselves (htmx)."""
     view = get_object_or_404(View, slug=slug, is_active=True)
     number = clean.whole(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1
-    # Every advocate may solve unassigned tickets one at a time, so they may tick them here to solve them together;
-    # managers get every bulk action (mentions.services.bulk).
+    noise = noise_only(view)
+    # Managers get every bulk action (mentions.services.bulk), as on the ticket list. Every advocate may solve
+    # unassigned tickets one at a time, so on a view of noise they may tick them to solve them together; elsewhere
+    # a list of what needs answers offers no one-press solving.
     manager = request.user.has_perm("mentions.manage_all_tickets")
+    can_tick = manager or noise
 
     def results() -> str:
         page = page_of(selectors.view_waiting(view), number)
         page.tickets = row_marks_attach(page.tickets)
         return render_to_string(
             "mentions/_ticket_rows.html",
-            {"page": page, "query_string": "", "can_tick": True, "play_order": True, "now": timezone.now()},
+            {"page": page, "query_string": "", "can_tick": can_tick, "play_order": True, "now": timezone.now()},
         )
 
     # The same view and page at the same moment is the same HTML for everyone (mentions/live.py); the view's own
     # changes move the change stamp too (mentions_view is watched).
-    context = {"results": fragment_cached(request, name="view-list", vary=f"{view.pk}|{number}", render=results)}
+    vary = f"{view.pk}|{number}|{can_tick}"
+    context = {"results": fragment_cached(request, name="view-list", vary=vary, render=results)}
     if request.htmx:
         return render(request, "mentions/_ticket_results.html", context)
-    noise = noise_only(view)
     initial = {"next": request.get_full_path()}
     if noise:
         initial |= {"action": Action.STATUS, "status": Ticket.Status.SOLVED}
@@ -65,6 +68,7 @@ def view_list(request: HtmxRequest, slug: str) -> HttpResponse:
             "noise_only": noise,
             "held_at": f"{NOISE_HELD_AT:.0%}".replace("%", "\u00a0%"),  # "90 %", never split at a line end
             "bulk_form": BulkForm(initial=initial) if manager else None,
+            "can_tick": can_tick,
             "solve_next": initial["next"],
         },
     )
