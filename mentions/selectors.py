@@ -68,9 +68,16 @@ def view_filters(view: View) -> Q:
 
 
 def view_order(view: View) -> list[Any]:
-    """The order Play serves a view in: oldest first or deadline first (mentions.models.play_order, whose keys the
-    claim's index holds too, so the claim reads its first unlocked row instead of sorting)."""
+    """The order Play serves a view in: oldest first or deadline first, sure noise last on both
+    (mentions.models.play_order, whose keys the claim's index holds too, so the claim reads its first unlocked row
+    instead of sorting)."""
     return list(PLAY_DEADLINE if view.order == View.Order.DEADLINE else PLAY_OLDEST)
+
+
+def view_waiting(view: View) -> QuerySet[Ticket]:
+    """What waits in `view` for Play (what the queue counts as waiting there: unassigned, its filters), in the order
+    Play serves it, read along the claim's own index: the view's list (mentions.views.view_list)."""
+    return Ticket.objects.filter(view_condition(view), assignee__isnull=True).order_by(*view_order(view))
 
 
 @dataclass

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/snoozed/", views.snoozed, name="snoozed"),
     path("searches/", views.saved_search_create, name="saved-search-create"),
     path("searches/<int:pk>/delete/", views.saved_search_delete, name="saved-search-delete"),
+    path("views/<slug:slug>/", views.view_list, name="view"),
     path("views/<slug:slug>/play/", views.play, name="play"),
     path("tickets/<int:pk>/", views.ticket, name="ticket"),
     path("tickets/<int:pk>/live/", views.ticket_live, name="ticket-live"),

@@ -141,9 +141,10 @@ class Ticket(Stamped):
     class Meta:
         ordering = ["requested_at", "id"]
         indexes = [
-            # Play mode: the oldest unassigned ticket in any status a view may serve (mentions.models.play_order).
+            # Play mode: the oldest unassigned ticket in any status a view may serve, held-back noise last
+            # (mentions.models.play_order).
             models.Index(
-                fields=list(PLAY_OLDEST),
+                *index_keys(PLAY_OLDEST),
                 name="ticket_waiting_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
@@ -153,7 +154,7 @@ class Ticket(Stamped):
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
             models.Index(
-                fields=list(PLAY_OLDEST),
+                *index_keys(PLAY_OLDEST),
                 name="ticket_waiting_high_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"], high_priority=True),
             ),

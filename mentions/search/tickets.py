@@ -103,15 +103,15 @@ def ticket_queryset(query: TicketQuery) -> QuerySet[Ticket]:
     return _ordered(ticket_filter(query), query.order)
 
 
-def _page_of(qs: QuerySet[Ticket], query: TicketQuery) -> ResultPage:
-    """One page without counting the table: PAGE_SIZE + 1 rows tell whether there is a next
-    page, and the count stops at COUNT_CAP ("1,000+ tickets")."""
-    offset = (query.page - 1) * PAGE_SIZE
+def page_of(qs: QuerySet[Ticket], number: int) -> ResultPage:
+    """Page `number` of an ordered list (the ticket list, a view's list) without counting the table: PAGE_SIZE + 1
+    rows tell whether there is a next page, and the count stops at COUNT_CAP ("1,000+ tickets")."""
+    offset = (number - 1) * PAGE_SIZE
     rows = list(qs.select_related("channel", "assignee").prefetch_related("tags")[offset : offset + PAGE_SIZE + 1])
     count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     return ResultPage(
         tickets=rows[:PAGE_SIZE],
-        number=query.page,
+        number=number,
         has_next=len(rows) > PAGE_SIZE,
         count=min(count, COUNT_CAP),
         count_capped=count > COUNT_CAP,
@@ -129,7 +129,7 @@ def ticket_search(query: TicketQuery) -> ResultPage:
         return search_postgres(query)
     if query.has_text:
         return search_fallback(query)
-    return _page_of(ticket_queryset(query), query)
+    return page_of(ticket_queryset(query), query.page)
 
 
 # -- the embedded default ------------------------------------------------------------------
@@ -166,7 +166,7 @@ def fallback_queryset(query: TicketQuery) -> QuerySet[Ticket]:
 
 
 def search_fallback(query: TicketQuery) -> ResultPage:
-    page = _page_of(fallback_queryset(query), query)
+    page = page_of(fallback_queryset(query), query.page)
     stems = [word_stem(word) for word in query_parse(query.q).words]
     if stems:
         bodies = Message.objects.filter(ticket_id__in=[t.pk for t in page.tickets]).exclude(kind=Message.Kind.NOTE)

@@ -1,6 +1,8 @@
 """Bulk actions for managers on the ticket list: assign, tag, set priority or status on many
 tickets at once. Each ticket changes through the same steps as on its page and gets its own
-event; tickets already in the asked state are left alone and counted as unchanged."""
+event; tickets already in the asked state are left alone and counted as unchanged. An advocate
+may solve many at once the tickets they may solve one at a time (their own and unassigned ones):
+the Noise view's review in bulk (mentions.views.view_list)."""
 
 from __future__ import annotations
 
@@ -58,8 +60,10 @@ class BulkResult:
 
 def tickets_bulk(*, user: Any, ticket_ids: list[int], action: str, value: Any = None) -> BulkResult:
     """Apply `action` (with `value`: a user, tag name, priority or status) to every ticket."""
-    if not user.has_perm("mentions.manage_all_tickets"):
-        raise PermissionDenied("Only managers change many tickets at once.")
+    manager = user.has_perm("mentions.manage_all_tickets")
+    solving = action == Action.STATUS and value == Ticket.Status.SOLVED
+    if not manager and not (solving and user.has_perm("mentions.work_queue")):
+        raise PermissionDenied("Only managers change many tickets at once; advocates may solve them.")
     ids = sorted(set(ticket_ids))
     if not ids:
         raise ValidationError("Select at least one ticket.")
@@ -71,6 +75,11 @@ def tickets_bulk(*, user: Any, ticket_ids: list[int], action: str, value: Any = 
         # One transaction, rows locked in id order: all or nothing, and never a deadlock with
         # another bulk action or a Play claim (which locks one row at a time).
         tickets = list(Ticket.objects.select_for_update(of=("self",)).select_related("assignee").filter(pk__in=ids))
+        if not manager and (theirs := [t for t in tickets if t.assignee_id not in (None, user.pk)]):
+            # As on the ticket's page (mentions.services.events.ensure_can_act), and nothing changed.
+            raise ValidationError(
+                f"#{theirs[0].pk} is assigned to {theirs[0].assignee}: only a manager solves someone else's tickets."
+            )
         for ticket in sorted(tickets, key=lambda t: t.pk):
             if apply_one(ticket, user):
                 ticket.save()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from advocacy.prepared import Prepared
 from mentions.models import Ticket, TicketEvent, View
+from mentions.models.play_order import HELD_BACK_KEY, held_back
 from mentions.selectors import view_order, view_tickets
 from mentions.services.events import event_record
 from mentions.services.play_floor import floor_forget, floor_get, floor_set
@@ -100,28 +101,36 @@ def _claim_postgresql(*, view: View, user: Any) -> Ticket | None:
     requested time of the last ticket claimed there (mentions.services.play_floor), and reads the whole order when
     that finds nothing or the floor is FLOOR_SECONDS old."""
     floor = floor_get(view)
-    claimed = _claim_statement(view=view, user=user, start=floor[0] if floor else None)
+    start, start_held = (floor[0], floor[2]) if floor else (None, False)
+    claimed = _claim_statement(view=view, user=user, start=start, start_held=start_held)
     if claimed is None and floor is not None:
         floor = None
         claimed = _claim_statement(view=view, user=user, start=None)
     if claimed is not None:
-        floor_set(view, claimed.requested_at, since=floor[1] if floor else None)
+        held = held_back(claimed.judgement, claimed.judged_by, claimed.judgement_confidence)
+        floor_set(view, claimed.requested_at, held=held, since=floor[1] if floor else None)
     return claimed
 
 
-def claim_pick_sql(*, view: View, user: Any, start: datetime | None) -> tuple[str, list[Any]]:
+def claim_pick_sql(*, view: View, user: Any, start: datetime | None, start_held: bool = False) -> tuple[str, list[Any]]:
     """The claim's SELECT of the first waiting ticket (without its FOR UPDATE), from the requested time `start` or
-    from the head of the view's order; bench/claim_latency.py and the tests EXPLAIN it."""
+    from the head of the view's order; bench/claim_latency.py and the tests EXPLAIN it. From a floor that was not
+    held back (`start_held` False) only tickets not held back are read (mentions.services.play_floor)."""
     candidates = view_tickets(view=view, user=user).filter(assignee__isnull=True)
     if start is not None:
+        if not start_held:
+            # The index's own first key, equal to 0: an index condition, so the scan starts at the floor.
+            candidates = candidates.alias(held_back=HELD_BACK_KEY).filter(held_back=0)
         candidates = candidates.filter(requested_at__gte=start)
     sql, params = candidates.order_by(*view_order(view)).values("pk", "status")[:1].query.sql_with_params()
     return sql, list(params)
 
 
-def _claim_statement(*, view: View, user: Any, start: datetime | None) -> Ticket | None:
+def _claim_statement(*, view: View, user: Any, start: datetime | None, start_held: bool = False) -> Ticket | None:
     # The SQL compiled once per view shape (mentions.services.play_sql); the ORM built it at every claim.
-    sql, params = claim_sql(claim_pick_sql, view=view, user=user, start=start, now=timezone.now())
+    sql, params = claim_sql(
+        claim_pick_sql, view=view, user=user, start=start, start_held=start_held, now=timezone.now()
+    )
     claimed = list(Ticket.objects.raw(sql, params))
     return claimed[0] if claimed else None
 

@@ -19,6 +19,13 @@ through the cache, and kept for FLOOR_SECONDS from the claim that read the whole
   most FLOOR_SECONDS later; ticket_skip forgets its view's floor at once;
 - no claim can take a ticket another holds: the claim itself is unchanged (FOR UPDATE SKIP LOCKED, then the UPDATE).
 
+The order starts with the held-back key (mentions.models.play_order: sure noise last), so the floor remembers whether
+the last claimed ticket was held back. When it was not, the claim reads only tickets not held back from its requested
+time (the key equal to 0, then `requested_at >=`: one range of the index); when none is left it reads the whole order,
+which serves the oldest held-back ticket. From a held-back floor it reads `requested_at >=` alone: a ticket not held
+back that arrived since comes first, as the order says, and the index condition skips the entries before the floor
+without visiting the heap.
+
 Deadline-first views are read whole: their order puts a new urgent ticket first, before any floor.
 """
 
@@ -39,24 +46,25 @@ def _key(view_id: int) -> str:
     return f"play:floor:{view_id}"
 
 
-def floor_get(view: View) -> tuple[datetime, float] | None:
-    """Where the claim on `view` may start: the requested time of the last ticket claimed there and when a claim
-    last read the whole order; None: read the whole order."""
+def floor_get(view: View) -> tuple[datetime, float, bool] | None:
+    """Where the claim on `view` may start: the requested time of the last ticket claimed there, when a claim
+    last read the whole order, and whether that ticket was held back as sure noise; None: read the whole order."""
     if view.order != View.Order.OLDEST:
         return None
     stored: Any = cache.get(_key(view.pk))
-    if not stored or time.time() - stored[1] > FLOOR_SECONDS:
-        return None
-    return stored[0], stored[1]
+    if not stored or len(stored) != 3 or time.time() - stored[1] > FLOOR_SECONDS:
+        return None  # a floor stored before it said whether it was held back: read the whole order once
+    return stored[0], stored[1], stored[2]
 
 
-def floor_set(view: View, requested_at: datetime, *, since: float | None) -> None:
-    """After a claim on `view` took a ticket requested at `requested_at`, having read the whole order (`since`
-    None) or from a floor kept since `since`. Two claims at once may store their floors in either order: the
-    earlier one only makes the next claim read a few entries more."""
+def floor_set(view: View, requested_at: datetime, *, held: bool, since: float | None) -> None:
+    """After a claim on `view` took a ticket requested at `requested_at` (`held`: held back as sure noise), having
+    read the whole order (`since` None) or from a floor kept since `since`. Two claims at once may store their floors
+    in either order: the earlier one only makes the next claim read a few entries more, or the whole order."""
     if view.order != View.Order.OLDEST:
         return
-    cache.set(_key(view.pk), (requested_at, time.time() if since is None else since), timeout=int(FLOOR_SECONDS) + 1)
+    stored = (requested_at, time.time() if since is None else since, held)
+    cache.set(_key(view.pk), stored, timeout=int(FLOOR_SECONDS) + 1)
 
 
 def floor_forget(view_id: int) -> None:

@@ -86,14 +86,18 @@ def tail(*, view: View, user: Any, now: datetime) -> list[Any]:
     ]
 
 
-def _shape(view: View, start_given: bool) -> tuple[Any, ...]:
+def _shape(view: View, start_given: bool, start_held: bool) -> tuple[Any, ...]:
     settings = {f.attname: getattr(view, f.attname) for f in View._meta.concrete_fields if f.attname not in _NOT_SHAPE}
-    return connection.alias, connection.vendor, start_given, json.dumps(settings, sort_keys=True, default=str)
+    shape = json.dumps(settings, sort_keys=True, default=str)
+    return connection.alias, connection.vendor, start_given, start_given and start_held, shape
 
 
-def _compile(pick_sql: Callable[..., tuple[str, list[Any]]], view: View, start_given: bool) -> _Compiled | None:
+def _compile(
+    pick_sql: Callable[..., tuple[str, list[Any]]], view: View, start_given: bool, start_held: bool
+) -> _Compiled | None:
     stand_in_user = get_user_model()(pk=_STAND_IN_USER)
-    sql, params = pick_sql(view=view, user=stand_in_user, start=_STAND_IN_START if start_given else None)
+    start = _STAND_IN_START if start_given else None
+    sql, params = pick_sql(view=view, user=stand_in_user, start=start, start_held=start_held)
     if str(_STAND_IN_USER) in sql or "1901-02-03" in sql:
         return None
     slots = tuple(
@@ -110,23 +114,30 @@ def _compile(pick_sql: Callable[..., tuple[str, list[Any]]], view: View, start_g
 
 
 def claim_sql(
-    pick_sql: Callable[..., tuple[str, list[Any]]], *, view: View, user: Any, start: datetime | None, now: datetime
+    pick_sql: Callable[..., tuple[str, list[Any]]],
+    *,
+    view: View,
+    user: Any,
+    start: datetime | None,
+    start_held: bool = False,
+    now: datetime,
 ) -> tuple[str, list[Any]]:
-    """The claim's statement and parameters for `user` on `view` from `start` (None: the head of the order),
-    compiled by `pick_sql` (play.claim_pick_sql) once per view shape."""
+    """The claim's statement and parameters for `user` on `view` from `start` (None: the head of the order;
+    `start_held`: the floor's ticket was held back as sure noise), compiled by `pick_sql` (play.claim_pick_sql) once
+    per view shape."""
     if (start is not None and not isinstance(start, datetime)) or type(user.pk) is not int:
-        pick, params = pick_sql(view=view, user=user, start=start)
+        pick, params = pick_sql(view=view, user=user, start=start, start_held=start_held)
         return statement(pick), [*params, *tail(view=view, user=user, now=now)]
-    key = _shape(view, start is not None)
+    key = _shape(view, start is not None, start_held)
     if key not in _compiled:
-        made = _compile(pick_sql, view, start is not None)
+        made = _compile(pick_sql, view, start is not None, start_held)
         with _lock:
             if len(_compiled) >= _KEPT:
                 _compiled.clear()
             _compiled[key] = made
     done = _compiled[key]
     if done is None:
-        pick, params = pick_sql(view=view, user=user, start=start)
+        pick, params = pick_sql(view=view, user=user, start=start, start_held=start_held)
         return statement(pick), [*params, *tail(view=view, user=user, now=now)]
     values = {"user": user.pk, "start": start}
     own = [values[slot] if slot else param for slot, param in zip(done.slots, done.params, strict=True)]

@@ -27,6 +27,7 @@ from mentions.views.lists import play, queue, saved_search_create, saved_search_
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
 from mentions.views.team_model import team_draft_dismissed, team_draft_use
 from mentions.views.ticket import form_action, ticket, ticket_action, ticket_history, ticket_live, ticket_presence
+from mentions.views.view_list import view_list
 
 __all__ = [
     "form_action",
@@ -67,5 +68,6 @@ __all__ = [
     "ticket_status",
     "ticket_tags",
     "tickets_bulk",
+    "view_list",
     "work_queue",
 ]

@@ -215,6 +215,13 @@ class Command(BaseCommand):
                 "order": View.Order.DEADLINE,
             },
         )
+        # The noise, reviewed in bulk (docs/judgement.md): the desk's sure noise waits here, after everything else in
+        # Play (mentions' migration 0055 makes the same view on a fresh install).
+        if not View.objects.filter(name="Noise").exists():
+            View.objects.get_or_create(
+                slug="noise",
+                defaults={"name": "Noise", "position": 4, "judgements": ["noise"], "order": View.Order.OLDEST},
+            )
         # Runs when the worker has judged a ticket noise; the ticket page offers "Not noise?" to undo it.
         Rule.objects.get_or_create(
             name="Solve noise",
