@@ -7,8 +7,8 @@ rule now keeps both sides above a floor and asks for a lower cost:
 
 - needs-a-response recall stays at or above RECALL_FLOOR (0.9), or the active version's when that is lower: a
   person left unanswered is the costly error;
-- noise precision stays at or above NOISE_PRECISION_FLOOR (0.95), or the active version's when lower: a mention
-  hidden as noise that was not;
+- noise precision stays at or above NOISE_PRECISION_FLOOR (0.95), or the active version's when lower, once the
+  version calls FLOOR_CALLS (10) or more of the held-out mentions noise: a mention hidden as noise that was not;
 - and the cost per mention (COSTS: what each kind of mistake costs the team, in minutes of an advocate's attention
   as the handbook weighs them) is lower than the active version's: fewer reads for nothing, more noise recognised.
 
@@ -22,6 +22,9 @@ from mentions.models.judgement import Judgement
 
 RECALL_FLOOR = 0.9
 NOISE_PRECISION_FLOOR = 0.95
+# Noise precision on fewer calls than this says nothing (one mistake in two calls is 0.5): the cost, which weighs a
+# person hidden as noise at 10, decides alone then.
+FLOOR_CALLS = 10
 MIN_TO_TELL = 25  # 100 labelled tickets hold back 25: the first time a team's week can tell
 NR, WK, NOISE = Judgement.NEEDS_RESPONSE.value, Judgement.WORTH_KNOWING.value, Judgement.NOISE.value
 # (label, judged) → cost. Missing a mention that needs a response costs most (an unanswered person; hidden as noise
@@ -64,7 +67,8 @@ def refusal(truth: list[str], new: list[str], current: list[str] | None) -> str:
         lowered.append(
             f"needs-a-response recall to {recall:.2f} (the active version: {was:.2f}; the floor {RECALL_FLOOR})"
         )
-    if silence(ours) < min(NOISE_PRECISION_FLOOR, silence(theirs)):
+    called_noise = sum(j == NOISE for j in new)
+    if called_noise >= FLOOR_CALLS and silence(ours) < min(NOISE_PRECISION_FLOOR, silence(theirs)):
         lowered.append(
             f"noise precision to {silence(ours):.2f} (the active version: {silence(theirs):.2f}; the floor "
             f"{NOISE_PRECISION_FLOOR})"

@@ -44,6 +44,16 @@ def test_a_version_that_hides_a_person_as_noise_is_refused_on_noise_precision():
     assert said.startswith("Would have lowered noise precision to 0.91 (the active version: 1.00; the floor 0.95)")
 
 
+def test_on_a_few_noise_calls_the_cost_decides_not_the_precision_floor():
+    """One wrong call in two is a precision of 0.5 and says nothing: the cost decides; on ten calls or more the floor."""
+    truth = [NR] * 10 + [WK] * 18 + [NOISE] * 2
+    always = [NR] * 30
+    one_wrong = [NR] * 10 + [WK] * 17 + [NOISE] + [NOISE] + [WK]  # a read hidden as noise, one noise found
+    assert refusal(truth, one_wrong, always) == ""
+    costly = [NR] * 10 + [NOISE] * 18 + [NOISE] * 2  # every read hidden as noise: 36 for the 18 reads spared
+    assert refusal(truth, costly, always).startswith("Would have lowered noise precision to 0.10")
+
+
 def test_a_version_that_costs_no_less_is_refused_saying_both_costs():
     current = [NR] * 10 + [WK] * 10 + [WK] * 10
     assert refusal(TRUTH, list(current), current) == (
