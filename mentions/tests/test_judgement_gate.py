@@ -45,7 +45,7 @@ def test_a_version_that_hides_a_person_as_noise_is_refused_on_noise_precision():
 
 
 def test_on_a_few_noise_calls_the_cost_decides_not_the_precision_floor():
-    """One wrong call in two is a precision of 0.5 and says nothing: the cost decides; on ten calls or more the floor."""
+    """One wrong call in two (a precision of 0.5) says nothing: the cost decides; from ten calls on, the floor."""
     truth = [NR] * 10 + [WK] * 18 + [NOISE] * 2
     always = [NR] * 30
     one_wrong = [NR] * 10 + [WK] * 17 + [NOISE] + [NOISE] + [WK]  # a read hidden as noise, one noise found
