@@ -7,8 +7,8 @@ The oldest two thirds are the team's work, in steps (50, 100, all): each step's 
 the worker's path, then worked as a team would through the desk's services: a right "needs a response" answered
 (`ticket_mark_replied`), a right "worth knowing" or "noise" solved without a reply (`ticket_change_status`), every
 misjudged mention corrected (`judgement_correct`) and then answered or solved as its label says; then
-`judgement_learn` and `exclusions_suggest` run, as beat runs them, and the gate decides whether the new version
-judges the future.
+beat's learning tasks run by name (`mentions.judgement_learn`, then `mentions.exclusions_suggest`, each where the
+desk has it), and the gate decides whether the new version judges the future.
 
 Each figure comes with its count and a bootstrap 90 % interval over the future third (1,000 resamples, seeded).
 The whole run is one transaction rolled back: it needs a desk with no labelled tickets of its own (they would
@@ -27,14 +27,15 @@ from django.db import transaction
 
 from advocacy.versioned import version_bump
 from mentions.judgement.evaluation import FIELDS, _store
-from mentions.judgement.exclusions import exclusions_suggest
-from mentions.judgement.learning import MODEL_VERSION, judgement_learn, scores
+from mentions.judgement.learning import MODEL_VERSION, scores
 from mentions.judgement.run import tickets_judge
 from mentions.models import Judgement, JudgementModel, ProductProfile, Ticket
 from mentions.services.actions import ticket_change_status, ticket_mark_replied
 from mentions.services.judgement import CORRECTIONS_VERSION_KEY, judgement_correct
 
 STEPS = (50, 100)  # then all of the oldest two thirds
+# Beat's tasks that learn from the team's work (advocacy/settings/tasks.py), in the order the evaluation runs them.
+LEARNING_TASKS = ("mentions.judgement_learn", "mentions.exclusions_suggest")
 RESAMPLES = 1000
 FIGURES = ("needs_response_precision", "needs_response_recall", "noise_precision", "noise_recall", "accuracy")
 
@@ -147,6 +148,19 @@ def _future_judged(ids: list[int], mentions: list[dict[str, Any]]) -> TimeStep:
     return step
 
 
+def _beat_learns() -> dict[str, Any]:
+    """Beat's tasks that learn from the team's work, run as the worker runs them (by name, in this process): a new
+    version of the judgement, then the other senses of the name. What judgement_learn said, for the report."""
+    from celery import current_app
+
+    said: dict[str, Any] = {}
+    for name in LEARNING_TASKS:
+        if name in current_app.tasks:  # a desk from before a task existed runs the ones it has
+            got = current_app.tasks[name]()
+            said = got if name == "mentions.judgement_learn" else said
+    return said
+
+
 def _gate_said(result: dict[str, Any]) -> str:
     if not result.get("learned"):
         return f"not learned: {result.get('why', '')}"
@@ -203,8 +217,7 @@ def by_time_evaluate(path: Path, label: str, *, steps: tuple[int, ...] = STEPS) 
                     _work(i, past[done + n]["label"]["judgement"], actor) for n, i in enumerate(arriving)
                 )
                 done = k
-                gate = _gate_said(judgement_learn())
-                exclusions_suggest()  # beat's other daily task: the other senses learned from the team's noise
+                gate = _gate_said(_beat_learns())
                 step = _future_judged(future_ids, future)
                 step.worked, step.corrections, step.gate = done, corrections, gate
                 report.steps.append(step)
