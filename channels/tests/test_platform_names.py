@@ -42,6 +42,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("stories/management/commands/seed_demo_stories.py", ANY): _DEMO,
     ("answers/evaluation.py", ANY): _EVALUATION + ", and a channel config of each to store them on",
     ("mentions/judgement/evaluation.py", "webhook"): _EVALUATION + " (one without a platform is stored as pushed)",
+    ("mentions/judgement/evaluation.py", "stackexchange"): _EVALUATION
+    + " (the sets say stackoverflow, a Stack Exchange site: stored as the stackexchange kind)",
     (
         "stories/detection/evaluation.py",
         "gitlab",

@@ -94,7 +94,8 @@ def fingerprint_of(
     answered (`answered`: their texts; a word in two of them) and the words of the docs' titles (`docs`)."""
     bare = {product.name.lower(), product.name.lower().replace(" ", "")}
     names = {w for name in bare for w in words_of(name)}
-    product_sentences, other_sentences = [], []
+    product_sentences: list[str] = []
+    other_sentences: list[str] = []
     for sentence in SENTENCE.split(product.description):
         (other_sentences if OTHER_SENSE_SENTENCE.search(sentence) else product_sentences).append(sentence)
     own = _content((w for s in product_sentences for w in words_of(s)), names)

@@ -61,7 +61,8 @@ def test_the_worker_judges_the_name_in_another_sense_noise_and_says_why():
     tickets_judge(batches=2)
 
     boss = Ticket.objects.get(pk=made["boss"].pk)
-    assert (boss.judgement, boss.intent) == ("noise", "other") and boss.judgement_confidence >= 0.95
+    assert (boss.judgement, boss.intent) == ("noise", "other")
+    assert boss.judgement_confidence is not None and boss.judgement_confidence >= 0.95
     assert boss.judgement_reason == "Not about Hugo: “boss”, the name in another sense"
     assert Ticket.objects.get(pk=made["question"].pk).judgement == "needs_response"
 

@@ -88,8 +88,9 @@ def test_the_by_time_evaluation_scores_the_same_future_after_each_step_and_leave
     assert report.steps[0].gate == "" and report.steps[1].gate == "not learned: 20 labelled tickets; 40 needed"
     assert "Too few held-out labels to tell (10; 25 needed)" in report.steps[2].gate
     assert report.steps[2].corrections >= report.steps[1].corrections
-    low, high = report.steps[0].figures["accuracy"].low, report.steps[0].figures["accuracy"].high
-    assert low is not None and high is not None and low <= report.steps[0].figures["accuracy"].value <= high
+    accuracy = report.steps[0].figures["accuracy"]
+    assert accuracy.low is not None and accuracy.high is not None and accuracy.value is not None
+    assert accuracy.low <= accuracy.value <= accuracy.high
     assert any(line.startswith("    cold ") for line in by_time_lines(report))
     assert (Ticket.objects.count(), ProductProfile.objects.count()) == (tickets, profiles)
     assert not JudgementModel.objects.exists()

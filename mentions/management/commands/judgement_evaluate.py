@@ -61,8 +61,8 @@ class Command(BaseCommand):
 
         for label, path in sets:
             try:
-                report = by_time_evaluate(path, label)
+                timed = by_time_evaluate(path, label)
             except DeskNotEmpty as error:
                 raise CommandError(str(error)) from error
-            self.stdout.write("\n".join(by_time_lines(report)))
+            self.stdout.write("\n".join(by_time_lines(timed)))
         return None
