@@ -135,7 +135,7 @@ def _report(matched_truth: dict[int, Truth]) -> None:
             print(f"  truth {t.truth}, judged {r['judgement']} ({pairs[kind]}):")
         mention = texts.get(i)
         words = " ".join(f"{mention.title} {mention.text}".split())[:80] if mention else ""
-        confidence = f"{r['judgement_confidence']:.2f}" if r["judgement_confidence"] is not None else "-"
+        confidence = f"{r['judgement_confidence']:.3f}" if r["judgement_confidence"] is not None else "-"
         print(f"    #{i:<4} {t.kind:<14} truth {t.truth:<15} judged {r['judgement']:<15} {confidence}  {words!r}")
         print(f"          reason: {r['judgement_reason']}")
 
