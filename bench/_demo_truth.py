@@ -53,19 +53,21 @@ def _truth(source: str, kind: str, author: str, title: str, text: str, truth: st
 def demo_truths() -> list[Truth]:
     """Every labelled mention that opens a ticket of the demo, in the order seed_demo stores them."""
     from answers.management.commands.seed_demo_answers import EARLIER
+    from channels.adapters.hackernews.platform import PLATFORM as HACKER_NEWS
     from channels.adapters.hackernews.replay import SAMPLES
+    from channels.adapters.slack.platform import PLATFORM as SLACK
     from channels.demo.threads import THREADS
     from slackapp.management.commands.seed_demo_slack import QUESTION, TRUTH
     from stories.management.commands.seed_demo_stories import OUTAGE, RELEASE_DAY
 
     found = [_truth("threads", t.kind, t.author, t.title, t.text, t.truth) for t in THREADS]
     found += [
-        _truth("hn_samples.json", "hackernews", s["author"], s["title"], s.get("text", ""), s["truth"])
+        _truth("hn_samples.json", HACKER_NEWS.kind, s["author"], s["title"], s.get("text", ""), s["truth"])
         for s in SAMPLES
         if s["type"] == "story"
     ]
     found += [_truth("seed_demo_answers", k, a, title, q, truth) for k, _, title, a, q, _, truth in EARLIER]
-    found.append(_truth("seed_demo_slack", "slack", "", "", QUESTION, TRUTH))
+    found.append(_truth("seed_demo_slack", SLACK.kind, "", "", QUESTION, TRUTH))
     found += [
         _truth("seed_demo_stories", k, a, title, text, truth) for k, _, a, title, text, truth in RELEASE_DAY + OUTAGE
     ]
