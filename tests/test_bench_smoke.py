@@ -55,6 +55,8 @@ SMOKE: dict[str, Smoke] = {
     "import_zendesk.py": Smoke(("--tickets", "300", "--users", "60", "--organizations", "5"), "Target: import"),
     "ingest_throughput.py": Smoke(("--items", "2000", "--page-size", "200"), "COPY floor"),
     "judgement.py": Smoke(("--mentions", "40"), "first mention in a fresh worker"),
+    # The demo is its own size: seeded whole (about 35 s) and judged (about 10 s), so the run is the measurement's.
+    "judgement_demo.py": Smoke((), "difference in points"),
     "judgement_learning_import.py": Smoke(("--mentions", "120"), "learned version"),
     "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
     "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),

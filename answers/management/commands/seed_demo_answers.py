@@ -21,7 +21,8 @@ from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.models import Message, Ticket
 
-# (channel kind, days ago, title, author, question, our reply)
+# (channel kind, days ago, title, author, question, our reply, the question's truth: what a reader makes of it, as the
+# demo threads' `truth`, channels/demo/threads/thread.py; all seven ask the team something)
 EARLIER = [
     (
         "reddit",
@@ -30,6 +31,7 @@ EARLIER = [
         "ci_carla",
         "Since this week roughly a third of our jobs die pulling images: 429 Too Many Requests. We pull the same node image in every job.",
         "That's the pull rate limit, not an outage. Point your jobs at the dependency proxy: it caches the images for your group and your jobs stop counting against the limit. https://docs.gitlab.com/ee/user/packages/dependency_proxy/",
+        "needs_response",
     ),
     (
         "twitter",
@@ -38,6 +40,7 @@ EARLIER = [
         "devops_dan",
         "@gitlab our image pulls keep getting 'too many requests' in pipelines, is something down?",
         "No outage: that's the pull rate limit. The dependency proxy caches images for your jobs https://docs.gitlab.com/ee/user/packages/dependency_proxy/",
+        "needs_response",
     ),
     (
         "stackexchange",
@@ -46,6 +49,7 @@ EARLIER = [
         "offline_olga",
         "Our cluster has no egress. Every job pod fails with ErrImagePull on registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper. Can the runner use a helper image from our own registry?",
         "Yes: mirror the helper image into your registry and set `helper_image` in the `[runners.kubernetes]` section of config.toml (keep the tag matching your runner version). https://docs.gitlab.com/runner/configuration/advanced-configuration.html#helper-image",
+        "needs_response",
     ),
     (
         "discourse",
@@ -54,6 +58,7 @@ EARLIER = [
         "forum_greta",
         "Upgraded to 18.4 last night. Every new pipeline sits in created forever; runners are idle and online.",
         "The upgrade's background migration can leave Sidekiq's pipeline_processing queue paused. In Admin > Monitoring > Background jobs, check that queue and resume it; new pipelines start within a minute. https://docs.gitlab.com/ee/administration/sidekiq/",
+        "needs_response",
     ),
     (
         "twitter",
@@ -62,6 +67,7 @@ EARLIER = [
         "prof_pablo",
         "@gitlab does your education programme cover a self-managed instance for our CS department?",
         "Yes, GitLab for Education gives free Ultimate seats for teaching and research, SaaS or self-managed: https://about.gitlab.com/solutions/education/",
+        "needs_response",
     ),
     (
         "reddit",
@@ -70,6 +76,7 @@ EARLIER = [
         "tiny_vm_tom",
         "Five users, a small VM, and GitLab takes all the memory. What can I turn off or down?",
         "Lower puma['worker_processes'] and sidekiq['concurrency'], turn off what you don't use (Prometheus, the registry), and follow the memory-constrained guide: https://docs.gitlab.com/omnibus/settings/memory_constrained_envs.html",
+        "needs_response",
     ),
     (
         "discourse",
@@ -78,6 +85,7 @@ EARLIER = [
         "apt_anya",
         "apt update now fails with EXPKEYSIG on the GitLab repository and I can't install the new release.",
         "The repository's signing key was rotated. Fetch the current key as the package signatures page shows, then apt update again: https://docs.gitlab.com/omnibus/update/package_signatures.html",
+        "needs_response",
     ),
 ]
 
@@ -113,7 +121,7 @@ class Command(BaseCommand):
         advocate = get_user_model().objects.filter(username="advocate").first()
         now = timezone.now()
         made = 0
-        for n, (kind, days, title, author, question, reply) in enumerate(EARLIER):
+        for n, (kind, days, title, author, question, reply, _truth) in enumerate(EARLIER):
             channel = Channel.objects.filter(slug=demo_slug(kind)).first()
             root = f"demo-answered-{kind}-{n}"
             if channel is None or Message.objects.filter(channel=channel, external_id=root).exists():

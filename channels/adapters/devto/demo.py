@@ -37,6 +37,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("pages",),
+        truth="worth_knowing",
     ),
     Thread(
         KIND,
@@ -53,6 +54,7 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         tags=("migration",),
+        truth="worth_knowing",
     ),
     Thread(
         KIND,
@@ -63,6 +65,8 @@ THREADS: tuple[Thread, ...] = (
         "Everything passed on feature branches, then main failed with 'variable not found'. It took me a day to see the variable was protected, so only protected branches could read it... and main was not protected any more after a rename.",
         (),
         tags=("ci",),
+        # Arguable: a pipeline that fails, but a blog post telling how the author fixed it; nothing asked.
+        truth="worth_knowing",
     ),
 )
 

@@ -25,6 +25,8 @@ from requests.adapters import BaseAdapter
 
 from channels.demo.replay_kit import Asked, fixed
 
+# A story's `truth` is what a reader makes of it (channels/demo/threads/thread.py), `truth_note` why if arguable;
+# a comment has none: in the demo's block each joins its story's ticket, so only the stories open tickets.
 SAMPLES = json.loads((Path(__file__).resolve().parents[2] / "demo" / "hn_samples.json").read_text())
 # One sample every 5 minutes: the 16 samples come round again after 80 minutes, so a demo session sees
 # fresh mentions arrive without the list filling with copies of the same four stories.

@@ -41,6 +41,8 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("self-managed",),
+        # Arguable: their problem, but asked of other users ("what did you turn off?") in a general community.
+        truth="worth_knowing",
     ),
     Thread(
         KIND,
@@ -57,6 +59,8 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         tags=("git",),
+        # Arguable: asked of the community, not the team, but a trouble report with the product ("where do I look?").
+        truth="needs_response",
     ),
     Thread(
         KIND,
@@ -79,6 +83,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="answered",
         tags=("ci",),
+        truth="worth_knowing",
     ),
 )
 

@@ -40,6 +40,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("runner",),
+        truth="needs_response",
     ),
     Thread(
         KIND,
@@ -56,6 +57,7 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         tags=("ci",),
+        truth="needs_response",
     ),
     Thread(
         KIND,
@@ -67,6 +69,7 @@ THREADS: tuple[Thread, ...] = (
         (),
         priority="high",
         tags=("self-managed",),
+        truth="needs_response",
     ),
 )
 

@@ -37,6 +37,7 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         outcome="solved",
+        truth="needs_response",
     ),
     Thread(
         KIND,
@@ -53,6 +54,7 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         priority="high",
+        truth="needs_response",
     ),
     Thread(
         KIND,
@@ -61,6 +63,7 @@ THREADS: tuple[Thread, ...] = (
         "Runner autoscaling on Kubernetes in 10 minutes",
         "kubekid",
         "At 6:40 you set concurrent = 20, but my runner pods still run one job each. Which setting is the per-pod limit?",
+        truth="needs_response",
     ),
 )
 

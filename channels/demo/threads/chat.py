@@ -36,6 +36,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("runner",),
+        truth="needs_response",
     ),
     Thread(
         "discord",
@@ -61,6 +62,7 @@ THREADS: tuple[Thread, ...] = (
                 "The job page: 'This job is stuck because the project doesn't have any runners online assigned to it'",
             ),
         ),
+        truth="needs_response",
     ),
     Thread(
         "discord",
@@ -73,5 +75,6 @@ THREADS: tuple[Thread, ...] = (
         outcome="waiting",
         priority="high",
         tags=("duo",),
+        truth="needs_response",
     ),
 )

@@ -28,6 +28,8 @@ THREADS: tuple[Thread, ...] = (
             (80, "static_sam", "that did the trick, cheers! it's back up"),
         ),
         tags=("pages",),
+        # The community answered it, but the opening post is a question in the product's own subreddit.
+        truth="needs_response",
     ),
     Thread(
         "discourse",
@@ -45,5 +47,6 @@ THREADS: tuple[Thread, ...] = (
             (150, "approver_ama", "Found it, but the box is greyed out for me. Is it set at the group level?"),
         ),
         tags=("approvals",),
+        truth="needs_response",
     ),
 )

@@ -30,6 +30,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("ci",),
+        truth="needs_response",
     ),
     Thread(
         "stackexchange",
@@ -41,6 +42,7 @@ THREADS: tuple[Thread, ...] = (
         ((60, "kube_karl", "Edit: our cluster has no internet egress; is there a way to mirror the helper image?"),),
         outcome="waiting",
         tags=("kubernetes", "ci"),
+        truth="needs_response",
     ),
     Thread(
         "stackexchange",
@@ -58,6 +60,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="answered",
         tags=("ci",),
+        truth="needs_response",
     ),
     # --- Disqus (blog comments) ---------------------------------------------------------------------
     Thread(
@@ -69,6 +72,7 @@ THREADS: tuple[Thread, ...] = (
         "Great post. Does the merge train also apply to forks, or only branches in the same project?",
         ((240, OURS, "Only same-project branches for now; forks are tracked in the linked epic."),),
         outcome="solved",
+        truth="needs_response",
     ),
     Thread(
         "disqus",
@@ -79,6 +83,7 @@ THREADS: tuple[Thread, ...] = (
         "The changelog mentions a new registry cleanup policy default. Will it delete my untagged images on upgrade?",
         outcome="waiting",
         tags=("registry", "upgrade"),
+        truth="needs_response",
     ),
     # --- Discourse (the community forum) ------------------------------------------------------------
     Thread(
@@ -99,6 +104,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("upgrade",),
+        truth="needs_response",
     ),
     Thread(
         "discourse",
@@ -111,6 +117,7 @@ THREADS: tuple[Thread, ...] = (
         outcome="waiting",
         priority="urgent",
         tags=("upgrade",),
+        truth="needs_response",
     ),
     Thread(
         "discourse",
@@ -121,5 +128,6 @@ THREADS: tuple[Thread, ...] = (
         "We moved from certificate-based clusters to the agent. What's the pattern for per-MR review apps now?",
         outcome="waiting",
         tags=("kubernetes",),
+        truth="needs_response",
     ),
 )

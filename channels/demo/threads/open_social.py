@@ -33,6 +33,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("runner",),
+        truth="needs_response",
     ),
     Thread(
         "mastodon",
@@ -43,6 +44,7 @@ THREADS: tuple[Thread, ...] = (
         "Upgraded our self-managed #gitlab to 18.6 this morning: background migrations took about 20 minutes for 40k projects, no downtime.",
         outcome="waiting",
         tags=("upgrade",),
+        truth="worth_knowing",
     ),
     Thread(
         "mastodon",
@@ -63,6 +65,7 @@ THREADS: tuple[Thread, ...] = (
                 "Firefox's 'This page is slowing down Firefox' bar above a merge request's diff of schema.rb",
             ),
         ),
+        truth="needs_response",
     ),
     # --- Bluesky (bsky.social) --------------------------------------------------------------------------
     Thread(
@@ -95,6 +98,7 @@ THREADS: tuple[Thread, ...] = (
                 "The pipeline editor's Validate tab: 'jobs config should contain at least one visible job'",
             ),
         ),
+        truth="needs_response",
     ),
     Thread(
         "bluesky",
@@ -112,6 +116,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="waiting",
         tags=("upgrade",),
+        truth="worth_knowing",
     ),
     Thread(
         "bluesky",
@@ -129,5 +134,6 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="answered",
         tags=("duo",),
+        truth="needs_response",
     ),
 )

@@ -24,6 +24,8 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("upgrade",),
+        # Arguable: half a joke ("asking for a friend"), but a question put to the team by its handle.
+        truth="needs_response",
     ),
     Thread(
         "twitter",
@@ -43,6 +45,7 @@ THREADS: tuple[Thread, ...] = (
         outcome="answered",
         priority="high",
         tags=("registry",),
+        truth="needs_response",
     ),
     Thread(
         "twitter",
@@ -60,6 +63,8 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="waiting",
         priority="high",
+        # Arguable: the bug comes in the follow-up; the opening post (what is judged) is release-day enthusiasm.
+        truth="worth_knowing",
     ),
     Thread(
         "twitter",
@@ -70,6 +75,7 @@ THREADS: tuple[Thread, ...] = (
         "@gitlab how do I get an education licence for my university's self-managed instance?",
         outcome="waiting",
         tags=("pricing",),
+        truth="needs_response",
     ),
     # --- Reddit -------------------------------------------------------------------------------------
     Thread(
@@ -97,6 +103,7 @@ THREADS: tuple[Thread, ...] = (
             (330, OURS, "Glad it helped! If Sidekiq still spikes, the same guide covers sidekiq['concurrency']."),
         ),
         outcome="solved",
+        truth="needs_response",
     ),
     Thread(
         "reddit",
@@ -109,6 +116,7 @@ THREADS: tuple[Thread, ...] = (
         outcome="waiting",
         priority="high",
         tags=("registry",),
+        truth="needs_response",
     ),
     Thread(
         "reddit",
@@ -118,5 +126,6 @@ THREADS: tuple[Thread, ...] = (
         "reviewer_rin",
         "We have both on trial. Duo's MR summaries are nice; has anyone measured review time before and after?",
         outcome="waiting",
+        truth="worth_knowing",
     ),
 )

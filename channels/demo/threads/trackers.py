@@ -20,6 +20,7 @@ THREADS: tuple[Thread, ...] = (
         "On the upgrade path page, the 'required stops' link goes to an anchor that no longer exists.",
         ((60, OURS, "Thanks! Fixed in the docs MR linked here; it ships with the next docs deploy."),),
         outcome="solved",
+        truth="needs_response",
     ),
     Thread(
         "gitlab",
@@ -32,6 +33,7 @@ THREADS: tuple[Thread, ...] = (
         outcome="waiting",
         priority="high",
         tags=("registry",),
+        truth="needs_response",
     ),
     # --- E-mail (the community mailbox) -------------------------------------------------------------
     Thread(
@@ -49,6 +51,7 @@ THREADS: tuple[Thread, ...] = (
             ),
         ),
         outcome="answered",
+        truth="needs_response",
     ),
     Thread(
         "email",
@@ -59,6 +62,7 @@ THREADS: tuple[Thread, ...] = (
         "We applied for the GitLab for Open Source programme three weeks ago and haven't heard back.",
         outcome="waiting",
         tags=("pricing",),
+        truth="needs_response",
     ),
     # --- Webhook (the status page's incident feed) --------------------------------------------------
     Thread(
@@ -74,6 +78,8 @@ THREADS: tuple[Thread, ...] = (
         ),
         outcome="solved",
         tags=("registry",),
+        # Arguable: news of our own incident, but a status page's bot posts it and nobody answers a bot.
+        truth="noise",
     ),
     Thread(
         "webhook",
@@ -84,6 +90,8 @@ THREADS: tuple[Thread, ...] = (
         "Investigating: Linux small runners are picking up jobs with a delay of up to 10 minutes.",
         outcome="waiting",
         tags=("ci",),
+        # Arguable, as above: the status page's bot.
+        truth="noise",
     ),
     # --- GitHub (the Terraform provider's repository): an issue, then a discussion ---------------------
     Thread(
@@ -99,6 +107,7 @@ THREADS: tuple[Thread, ...] = (
         ),
         # GitHub has no attachment list: the image is the body's markdown above, which the parser reads.
         media=(Media("image", "https://user-images.githubusercontent.com/5421/plan-output.png", alt="plan output"),),
+        truth="needs_response",
     ),
     Thread(
         "github",
@@ -112,5 +121,6 @@ THREADS: tuple[Thread, ...] = (
             (75, OURS, "Yes: the resource's page has a rotation example, and the token is replaced before it expires."),
         ),
         outcome="solved",
+        truth="needs_response",
     ),
 )

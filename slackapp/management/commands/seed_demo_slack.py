@@ -30,6 +30,9 @@ QUESTION = (
     "needs NTLM auth, and it disconnects every few minutes. Is NTLM supported, or should they open the proxy for "
     "kas? They asked for an answer before their change window on Thursday."
 )
+# What a reader makes of it (as the demo threads' `truth`, channels/demo/threads/thread.py): a customer's question for
+# the team, brought by a teammate.
+TRUTH = "needs_response"
 HOURS_AGO = 20  # yesterday afternoon (Europe), waiting on the queue this morning
 
 

@@ -37,7 +37,8 @@ from stories.models import Membership, Story
 RELEASE = "https://about.gitlab.com/releases/{day}/gitlab-18-6-released/"
 INCIDENT = "https://status.gitlab.com/pages/incident/5b36dc6502d06804c08349f7/6741a9c2"
 
-# (platform, minutes before now, author, title, text)
+# (platform, minutes before now, author, title, text, truth): `truth` is what a reader makes of the mention, as the demo
+# threads' (channels/demo/threads/thread.py)
 RELEASE_DAY = [
     (
         "twitter",
@@ -45,6 +46,7 @@ RELEASE_DAY = [
         "devops_dana",
         "",
         f"@gitlab 18.6 is out and the new runner helper image broke every docker-in-docker job we have. Is there a flag to keep the old one? {RELEASE}",
+        "needs_response",
     ),
     (
         "mastodon",
@@ -52,6 +54,8 @@ RELEASE_DAY = [
         "tptacek_fan@hachyderm.io",
         "",
         f"The interesting bit in the 18.6 notes is the helper image switch. Anyone know if pinned helper images still work? {RELEASE}",
+        # A question to other users ("anyone know"), not to the team.
+        "worth_knowing",
     ),
     (
         "reddit",
@@ -59,6 +63,7 @@ RELEASE_DAY = [
         "ci_carla",
         "18.6 upgrade: jobs fail with 'helper image not found'",
         f"Upgraded our self-managed instance this morning. Every job that pins helper_image now fails with 'not found'. Release post: {RELEASE}",
+        "needs_response",
     ),
     (
         "twitter",
@@ -66,6 +71,7 @@ RELEASE_DAY = [
         "kube_kim",
         "",
         f"@gitlab after 18.6 our k8s runners pull a different helper image and air-gapped clusters can't reach it {RELEASE}",
+        "needs_response",
     ),
     (
         "twitter",
@@ -73,6 +79,7 @@ RELEASE_DAY = [
         "pipeline_pat",
         "",
         f"Loving the faster pipelines in 18.6 but my DinD builds are red since the upgrade @gitlab {RELEASE}",
+        "needs_response",
     ),
     (
         "reddit",
@@ -80,6 +87,8 @@ RELEASE_DAY = [
         "selfhosted_sven",
         "Is anyone else's runner broken after 18.6?",
         f"Runner 18.6 + docker executor: 'failed to pull helper image'. Rolled back for now. {RELEASE}",
+        # Arguable: "anyone else" asks other users, but it is a bug report in the product's own subreddit.
+        "needs_response",
     ),
     (
         "bluesky",
@@ -87,6 +96,8 @@ RELEASE_DAY = [
         "jdoe",
         "",
         f"We hit this too: pinned helper image tags are gone after 18.6, see the deprecations section {RELEASE}",
+        # Arguable: the bug in passing, pointing others to the docs; nothing asked of anyone.
+        "worth_knowing",
     ),
     (
         "twitter",
@@ -94,14 +105,16 @@ RELEASE_DAY = [
         "sre_rosa",
         "",
         f"@gitlab is the helper image change in 18.6 documented anywhere? our mirror doesn't have it {RELEASE}",
+        "needs_response",
     ),
-    ("twitter", 214, "ops_omar", "", f"@gitlab 18.6 runner: helper_image pin ignored?? {RELEASE}"),
+    ("twitter", 214, "ops_omar", "", f"@gitlab 18.6 runner: helper_image pin ignored?? {RELEASE}", "needs_response"),
     (
         "reddit",
         203,
         "homelab_hana",
         "Helper image pin ignored in 18.6?",
         f"My config.toml pins helper_image and 18.6 ignores it. Bug or intended? {RELEASE}",
+        "needs_response",
     ),
     (
         "mastodon",
@@ -109,14 +122,24 @@ RELEASE_DAY = [
         "throwaway_ci@fosstodon.org",
         "",
         f"Release notes say the helper image moved registries in 18.6. That breaks every mirror setup I know of. {RELEASE}",
+        # A grumble addressed to nobody.
+        "worth_knowing",
     ),
-    ("twitter", 185, "build_bea", "", f"@gitlab 18.6 broke our Windows runners too, same helper image error {RELEASE}"),
+    (
+        "twitter",
+        185,
+        "build_bea",
+        "",
+        f"@gitlab 18.6 broke our Windows runners too, same helper image error {RELEASE}",
+        "needs_response",
+    ),
     (
         "reddit",
         171,
         "gitlab_newbie",
         "Confused by the runner change in 18.6",
         f"Not sure what I need to change after the 18.6 upgrade, the post mentions the helper image but not how to update my pin. {RELEASE}",
+        "needs_response",
     ),
     (
         "twitter",
@@ -124,6 +147,7 @@ RELEASE_DAY = [
         "cloud_chen",
         "",
         f"@gitlab any ETA for a fix for the 18.6 helper image pin regression? {RELEASE}",
+        "needs_response",
     ),
     (
         "bluesky",
@@ -131,6 +155,8 @@ RELEASE_DAY = [
         "mirror_mike",
         "",
         f"Mirrors need the new helper image path, the old one 404s since 18.6 {RELEASE}",
+        # Arguable: the old path 404s, but it is said to other users, as advice.
+        "worth_knowing",
     ),
     (
         "reddit",
@@ -138,6 +164,7 @@ RELEASE_DAY = [
         "devsecops_dev",
         "18.6 helper image and our mirror",
         f"We mirror every image internally. After 18.6 runners ask for a path our mirror doesn't have. {RELEASE}",
+        "needs_response",
     ),
     (
         "twitter",
@@ -145,6 +172,7 @@ RELEASE_DAY = [
         "qa_quinn",
         "",
         f"@gitlab rolled back to 18.5 because of the helper image thing in 18.6, tell me when it's safe {RELEASE}",
+        "needs_response",
     ),
     (
         "mastodon",
@@ -152,6 +180,8 @@ RELEASE_DAY = [
         "old_timer",
         "",
         f"Pinning helper images was the documented way for air-gapped installs. 18.6 quietly changed that. {RELEASE}",
+        # A grumble addressed to nobody.
+        "worth_knowing",
     ),
     (
         "reddit",
@@ -159,17 +189,34 @@ RELEASE_DAY = [
         "runner_ron",
         "PSA: 18.6 helper image path changed",
         f"If your jobs fail after 18.6, it's the helper image path. Workaround until a fix: update the pin to the new registry path. {RELEASE}",
+        # Another user's workaround (a PSA).
+        "worth_knowing",
     ),
-    ("twitter", 64, "late_lou", "", f"@gitlab same helper image error on 18.6 here, any workaround? {RELEASE}"),
+    (
+        "twitter",
+        64,
+        "late_lou",
+        "",
+        f"@gitlab same helper image error on 18.6 here, any workaround? {RELEASE}",
+        "needs_response",
+    ),
 ]
 OUTAGE = [
-    ("twitter", 48, "push_petra", "", f"@gitlab is gitlab.com down? 502 on every git push {INCIDENT}"),
+    (
+        "twitter",
+        48,
+        "push_petra",
+        "",
+        f"@gitlab is gitlab.com down? 502 on every git push {INCIDENT}",
+        "needs_response",
+    ),
     (
         "twitter",
         44,
         "merge_max",
         "",
         f"@gitlab getting 502s on merge requests, status page says investigating {INCIDENT}",
+        "needs_response",
     ),
     (
         "reddit",
@@ -177,10 +224,19 @@ OUTAGE = [
         "ops_olga",
         "gitlab.com returning 502 for pushes",
         f"Pushes and the web UI give 502 since 20 minutes. Status page: {INCIDENT}",
+        "needs_response",
     ),
-    ("twitter", 37, "ci_ivan", "", f"@gitlab pipelines stuck and 502 everywhere {INCIDENT}"),
-    ("hackernews", 33, "sre_sarah", "", f"GitLab.com is having an incident right now, 502 on push: {INCIDENT}"),
-    ("twitter", 29, "dev_dora", "", f"@gitlab down again? 502 {INCIDENT}"),
+    ("twitter", 37, "ci_ivan", "", f"@gitlab pipelines stuck and 502 everywhere {INCIDENT}", "needs_response"),
+    # Arguable: an outage report, but telling Hacker News of an incident the status page already tracks
+    (
+        "hackernews",
+        33,
+        "sre_sarah",
+        "",
+        f"GitLab.com is having an incident right now, 502 on push: {INCIDENT}",
+        "worth_knowing",
+    ),
+    ("twitter", 29, "dev_dora", "", f"@gitlab down again? 502 {INCIDENT}", "needs_response"),
 ]
 RELEASE_ANSWER = "Thanks for flagging this! 18.6 moved the runner helper image to a new registry path, and pinned helper_image values that point at the old path fail. Update the pin to the new path (the upgrade notes show it); 18.6.1, out Thursday, accepts old pins again."
 RELEASE_LINK = "https://docs.gitlab.com/runner/configuration/advanced-configuration/#helper-image"
@@ -267,7 +323,7 @@ class Command(BaseCommand):
         channels = {kind: _channel(kind) for kind in dict.fromkeys(kind for kind, *_ in RELEASE_DAY + OUTAGE)}
         for wave, base in ((RELEASE_DAY, 7000), (OUTAGE, 7500)):
             by_kind: dict[str, list[IncomingMention]] = {}
-            for i, (kind, minutes, author, title, text) in enumerate(wave):
+            for i, (kind, minutes, author, title, text, _truth) in enumerate(wave):
                 by_kind.setdefault(kind, []).append(_mention(kind, base + i, minutes, author, title, text))
             for kind, mentions in by_kind.items():
                 mentions_ingest(channel=channels[kind], mentions=mentions)
