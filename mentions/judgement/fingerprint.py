@@ -23,12 +23,16 @@ noise. Plain word sets: nothing to train, nothing to load, the same in the web p
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from mentions.judgement.product import Product
 
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
 # A sentence that names what the name means otherwise (the admin's own words; docs/judgement.md says how to write
 # one): "is also an everyday word", "Not the product: ...", "other senses", "unrelated".
 OTHER_SENSE_SENTENCE = re.compile(
@@ -112,4 +116,19 @@ def fingerprint_of(
     other = _content((w for s in other_sentences for w in words_of(s)), names)
     for term in learned_other:
         other |= _content(words_of(term), names)
-    return Fingerprint(product_words=frozenset(own), other_words=frozenset(other - own))
+    return Fingerprint(product_words=frozenset(own), other_words=frozenset(other - own - common_words()))
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """Words the mentions about their products hold in the shipped labelled sets (GitLab, Render, Bun,
+    Ghost: not noise): everyday and software words ("first", "storage", "box") that an other-sense sentence may use
+    ("the first name Hugo", "tea caddy storage") but that say nothing of another sense. Read once per process."""
+    from mentions.judgement.shipped_model import TRAINING_SETS
+
+    seen: set[str] = set()
+    for name in TRAINING_SETS:
+        for mention in json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))["mentions"]:
+            if mention["label"]["judgement"] != "noise":
+                seen.update(words_of(f"{mention.get('title') or ''}\n{mention.get('text') or ''}"))
+    return frozenset(seen)

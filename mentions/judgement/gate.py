@@ -12,8 +12,9 @@ rule now keeps both sides above a floor and asks for a lower cost:
 - and the cost per mention (COSTS: what each kind of mistake costs the team, in minutes of an advocate's attention
   as the handbook weighs them) is lower than the active version's: fewer reads for nothing, more noise recognised.
 
-With fewer than MIN_TO_TELL held-out labels nothing can be told: the version is kept, the active one stays, and the
-note says so; the desk learns again at the next run, from more labels."""
+With fewer than MIN_TO_TELL held-out labels nothing can be told, and the desk keeps learning: the new version, which
+learned from more of the team's labels, judges unless it found fewer of the held-out mentions that need a response
+than the active one; its note says the labels were too few to tell (judgement_learn)."""
 
 from __future__ import annotations
 
@@ -55,13 +56,17 @@ def refusal(truth: list[str], new: list[str], current: list[str] | None) -> str:
     in words with both versions' figures ("" when it may)."""
     if current is None:
         return ""
-    if len(truth) < MIN_TO_TELL:
-        return (
-            f"Too few held-out labels to tell ({len(truth)}; {MIN_TO_TELL} needed): the active version stays, and the "
-            "desk learns again at the next run."
-        )
     ours, theirs = scores(truth, new), scores(truth, current)
     recall, was = ours.needs_response_recall or 0.0, theirs.needs_response_recall or 0.0
+    if len(truth) < MIN_TO_TELL:
+        # Nothing can be told, so the desk keeps learning: the version that learned from more of the team's labels
+        # judges, unless it missed one the active version found (the only thing so few labels can show).
+        if recall < was:
+            return (
+                f"Too few held-out labels to tell ({len(truth)}; {MIN_TO_TELL} needed), and it found fewer of those "
+                f"that need a response ({recall:.2f} against {was:.2f}): the active version stays."
+            )
+        return ""
     lowered = []
     if recall < min(RECALL_FLOOR, was):
         lowered.append(
@@ -88,3 +93,13 @@ def refusal(truth: list[str], new: list[str], current: list[str] | None) -> str:
 
 def _f(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+def told(held: int) -> str:
+    """The note of a version made active on too few held-out labels to tell ("" with enough)."""
+    if held >= MIN_TO_TELL:
+        return ""
+    return (
+        f"Too few held-out labels to tell ({held}; {MIN_TO_TELL} needed): used, since it learned from more of the "
+        "team's labels and found as many of those that need a response; judged again at the next run."
+    )

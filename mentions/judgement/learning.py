@@ -20,6 +20,7 @@ from mentions.judgement.features import FEATURES_VERSION, feature_matrix
 from mentions.judgement.fitting import cpu_seconds
 from mentions.judgement.gate import NOISE_PRECISION_FLOOR, cost, silence
 from mentions.judgement.gate import refusal as gate_refusal
+from mentions.judgement.gate import told as gate_told
 from mentions.judgement.labels import WEIGHT_SHIPPED, Label, desk_labels
 from mentions.judgement.learned import CLASSES, NOISE_FLOOR_LEARNED, LearnedModel, fit
 from mentions.judgement.product import Product, product_load
@@ -183,7 +184,7 @@ def judgement_learn() -> dict[str, object]:
                 "cost_new": cost(truth, new_judged),
             },
             cpu_seconds=round(cpu_seconds() - started, 2),
-            note=refusal,
+            note=refusal or gate_told(hold),
             **{k: v for k, v in new_scores.as_dict().items() if k != "count"},
         )
     if wins:  # every worker reads the new version: now, and once this transaction commits

@@ -11,7 +11,7 @@ import pytest
 
 from mentions.judgement.by_time import by_time_evaluate, by_time_lines
 from mentions.judgement.evaluation import DEVELOPMENT
-from mentions.judgement.gate import MIN_TO_TELL, cost, refusal
+from mentions.judgement.gate import MIN_TO_TELL, cost, refusal, told
 from mentions.models import JudgementModel, ProductProfile, Ticket
 
 NR, WK, NOISE = "needs_response", "worth_knowing", "noise"
@@ -62,11 +62,17 @@ def test_a_version_that_costs_no_less_is_refused_saying_both_costs():
     )
 
 
-def test_with_too_few_held_out_labels_the_gate_says_it_cannot_tell():
-    few = TRUTH[: MIN_TO_TELL - 1]
-    assert refusal(few, few, [NR] * len(few)) == (
-        f"Too few held-out labels to tell ({MIN_TO_TELL - 1}; {MIN_TO_TELL} needed): the active version stays, and the "
-        "desk learns again at the next run."
+def test_with_too_few_held_out_labels_the_desk_keeps_learning_unless_a_person_would_be_missed():
+    """Nothing can be told on 24 labels: the version that learned from more of the team's labels judges, its note
+    saying so, unless it missed a mention that needs a response the active version found."""
+    few = TRUTH[: MIN_TO_TELL - 1]  # 10 that need a response, 10 worth knowing, 4 noise
+    assert refusal(few, few, [NR] * len(few)) == ""
+    assert told(len(few)).startswith(f"Too few held-out labels to tell ({MIN_TO_TELL - 1}; {MIN_TO_TELL} needed): used")
+    assert told(MIN_TO_TELL) == ""
+    missed = [WK, *few[1:]]
+    assert refusal(few, missed, [NR] * len(few)) == (
+        f"Too few held-out labels to tell ({MIN_TO_TELL - 1}; {MIN_TO_TELL} needed), and it found fewer of those that "
+        "need a response (0.90 against 1.00): the active version stays."
     )
     assert refusal(TRUTH, TRUTH, None) == ""  # nothing active to compare with: the first version judges
 
@@ -86,7 +92,7 @@ def test_the_by_time_evaluation_scores_the_same_future_after_each_step_and_leave
     assert [s.worked for s in report.steps] == [0, 20, 40] and report.future == 20
     assert all(s.figures["accuracy"].total == 20 for s in report.steps)
     assert report.steps[0].gate == "" and report.steps[1].gate == "not learned: 20 labelled tickets; 40 needed"
-    assert "Too few held-out labels to tell (10; 25 needed)" in report.steps[2].gate
+    assert "Too few held-out labels to tell (10; 25 needed)" in report.steps[2].gate  # used, or kept: it says
     assert report.steps[2].corrections >= report.steps[1].corrections
     accuracy = report.steps[0].figures["accuracy"]
     assert accuracy.low is not None and accuracy.high is not None and accuracy.value is not None
