@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from channels.adapters.registry import platform_or_default
-from mentions.judgement.cues import Cues, cues_read, words_of
+from mentions.judgement.cues import Cues, asked_in
 from mentions.judgement.examples import Examples, Shipped
 from mentions.judgement.features import MentionText as Mention
+from mentions.judgement.features import mention_cues
 from mentions.judgement.language import language_of
 from mentions.judgement.product import Product
 from mentions.judgement.sentiment import sentiment_of, warm
@@ -51,8 +52,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _asked(mention: Mention) -> str:
-    """The first sentence that asks, as the reason quotes it."""
-    whole = words_of(f"{mention.title}\n{mention.text}" if mention.title else mention.text)
+    """The first sentence that asks, as the reason quotes it (in the body where the title is a headline)."""
+    whole = asked_in(mention.title, mention.text, headline=mention.headline)
     for sentence in re.split(r"(?<=[.!?\uff1f])\s+|\n", whole):
         if re.search(r"[?\uff1f]", sentence):
             return sentence
@@ -111,7 +112,7 @@ def _noise(cues: Cues) -> str:
 def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Examples, shipped: Shipped) -> Verdict:
     whole = f"{mention.title}\n{mention.text}".strip()
     language = language_of(whole)
-    cues = cues_read(title=mention.title, text=mention.text, author=mention.author)
+    cues = mention_cues(mention)
     sims = examples.vectors @ vector
 
     def made(judgement: str, intent: str, reason: str) -> Verdict:
