@@ -40,6 +40,9 @@ class MentionText:
     text: str
     author: str
     platform: str = ""
+    # The newest later inbound message of the same author on the ticket (run.first_mentions), read for the intent
+    # only: the judgement is of the first mention.
+    follow_up: str = ""
 
     @property
     def whole(self) -> str:
