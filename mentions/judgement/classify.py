@@ -34,6 +34,7 @@ NEIGHBOURS = 7
 RELEVANCE_MARGIN = 0.0
 NEEDS_RESPONSE_INTENTS = {Intent.QUESTION, Intent.BUG, Intent.OUTAGE, Intent.COMPLAINT, Intent.FEATURE_REQUEST}
 REASON_CHARS = 200
+PRAISED = {Intent.BUG: "Praise, and reports a bug", Intent.FEATURE_REQUEST: "Praise, and asks for a feature"}
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,14 @@ def _asked(mention: Mention) -> str:
     return whole
 
 
-def _reason(intent: str, mention: Mention, product: Product, *, praise_too: bool, link_only: bool) -> str:
+def reason_for(intent: str, mention: Mention, product: Product, *, praise_too: bool, link_only: bool) -> str:
+    """What the reason says of a mention with this intent; `praise_too`: it opens with praise (praise and a bug
+    report is both: the intent is the report, the sentiment positive, and the reason says so)."""
     if intent == Intent.QUESTION:
         head = "Praise with a question" if praise_too else "Asks"
         return f"{head}: “{_clip(_asked(mention), REASON_CHARS - len(head) - 4)}”"
+    if praise_too and intent in PRAISED:
+        return PRAISED[Intent(intent)]
     fixed = {
         Intent.BUG: "Reports something broken",
         Intent.OUTAGE: f"Reports {product.name} down or failing now",
@@ -152,7 +157,7 @@ def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Ex
         praise_too = intent in (Intent.PRAISE, Intent.COMPLAINT) and warm(whole)
         intent = Intent.QUESTION
     judgement = Judgement.NEEDS_RESPONSE if intent in NEEDS_RESPONSE_INTENTS else Judgement.WORTH_KNOWING
-    reason = _reason(intent, mention, product, praise_too=praise_too, link_only=cues.link_only)
+    reason = reason_for(intent, mention, product, praise_too=praise_too, link_only=cues.link_only)
     return made(judgement, intent, reason)
 
 

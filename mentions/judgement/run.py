@@ -22,10 +22,13 @@ from mentions.judgement.corrections import corrections_unembedded, judgement_cor
 from mentions.judgement.evidence import earlier, like_earlier
 from mentions.judgement.examples import Shipped, examples_load
 from mentions.judgement.features import MentionText, feature_matrix
+from mentions.judgement.intent import readings
+from mentions.judgement.intent_model import intent_model
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
 from mentions.judgement.reading import first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
+from mentions.judgement.shipped_model import shipped_model, shipped_without
 from mentions.meaning import first_text, ticket_vectors
 from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
 from mentions.services.judgement_rules import judged_rules_run
@@ -64,30 +67,32 @@ def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
     return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
 
 
-def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[int, Verdict]:
+def batch_judge(ticket_ids: list[int], product: Product | None = None, *, without: str = "") -> dict[int, Verdict]:
     """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
-    profile unless given (the evaluation judges another product's mentions)."""
+    profile unless given (the evaluation judges another product's mentions). `without`: a shipped training set
+    (its file name) the cold-start models are refitted without, for measuring on that set (the evaluation)."""
     product = product or product_load()
     read = hand_read(ticket_ids, product)
     if read is None:
         return {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
-    model = active_model()
+    model = shipped_without(without) if without and shipped_model() is not None else active_model()
     if model is None:
         return dict(zip(ids, hand, strict=True))
-    features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, read.shipped)
+    listed = [mentions[i] for i in ids]
+    features, cues = feature_matrix(listed, matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
     if model.version == 0:
         # The shipped cold start: what it is unsure of goes to the second opinion (cascade.py). A desk's own
         # learned version decides alone.
-        listed = [mentions[i] for i in ids]
         settled = np.array([c.bot or c.job_post or c.spam for c in cues]) | np.array(
             [v.reason == ADVOCATE_NEAR for v in hand]
         )
         learned, confidence, _ = cascaded(
-            listed, features, product, learned, confidence, second=second_model(), settled=settled
+            listed, features, product, learned, confidence, second=second_model(without=without), settled=settled
         )
     found = earlier()
+    reading = readings(intent_model(without=without), listed, features, hand, cues, product)
     judged = {
         i: combined(
             hand[n],
@@ -95,6 +100,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
             float(confidence[n]),
             cue_noise=cues[n].bot or cues[n].job_post or cues[n].spam,
             earlier=like_earlier(found, matrix[n], learned[n], skip=i),
+            reading=reading[n],
         )
         for n, i in enumerate(ids)
     }

@@ -1,5 +1,5 @@
-"""`manage.py judgement_evaluate [--dataset PATH ...] [--misses]`: precision and recall of the judgement on
-labelled sets, the held-out set first when it exists (mentions.judgement.evaluation). Runs in a rolled-back
+"""`manage.py judgement_evaluate [--dataset PATH ...] [--misses] [--without-itself]`: precision and recall of the
+judgement on labelled sets, the held-out set first when it exists (mentions.judgement.evaluation). Runs in a rolled-back
 transaction: nothing is left in the database. `--endpoint URL --model NAME [--api-key-env VAR]`: judged by that
 OpenAI-compatible endpoint instead (mentions.judgement.evaluation_endpoint)."""
 
@@ -24,6 +24,11 @@ class Command(BaseCommand):
             default="",
             help="The learning curve: correct k mentions (most unsure first), judge the rest; e.g. 0,25,50,100,200.",
         )
+        parser.add_argument(
+            "--without-itself",
+            action="store_true",
+            help="Judge a set the shipped models trained on by them refitted without it (leave one product out).",
+        )
         parser.add_argument("--endpoint", help="Judge with this OpenAI-compatible endpoint (…/v1), not the desk's.")
         parser.add_argument("--model", help="The endpoint's model name (with --endpoint).")
         parser.add_argument("--api-key-env", help="The environment variable holding the endpoint's API key.")
@@ -42,5 +47,5 @@ class Command(BaseCommand):
                 learn = [int(k) for k in options["learn"].split(",") if k.strip()]
             except ValueError as error:
                 raise CommandError(f"--learn takes numbers separated by commas: {options['learn']!r}") from error
-            report = dataset_evaluate(path, label, learn=learn)
+            report = dataset_evaluate(path, label, learn=learn, without_itself=options["without_itself"])
             self.stdout.write("\n".join(report_lines(report, misses=options["misses"])))
