@@ -25,7 +25,7 @@ import numpy as np
 
 from mentions.judgement.classify import Verdict, reason_for
 from mentions.judgement.cues import Cues
-from mentions.judgement.features import MentionText
+from mentions.judgement.features import SHAPE_COLUMNS, MentionText
 from mentions.judgement.intent_cues import praise_turn, reports_failure
 from mentions.judgement.intent_model import IntentModel, reading_rows
 from mentions.judgement.product import Product
@@ -77,6 +77,17 @@ class Reading:
         return said
 
 
+def _followed(features: np.ndarray, follow_ups: dict[int, np.ndarray]) -> np.ndarray:
+    """The judgement's rows with, where the author followed up, the meaning of both messages (the mean of the two
+    unit vectors, made unit again) in place of the first's."""
+    rows = features.copy()
+    start = len(SHAPE_COLUMNS)
+    for n, vector in follow_ups.items():
+        both = rows[n, start:] + vector
+        rows[n, start:] = both / max(float(np.linalg.norm(both)), 1e-12)
+    return rows
+
+
 def readings(
     model: IntentModel | None,
     mentions: list[MentionText],
@@ -84,13 +95,19 @@ def readings(
     hand: list[Verdict],
     cues: list[Cues],
     product: Product,
+    *,
+    follow_ups: dict[int, np.ndarray] | None = None,
 ) -> list[Reading | None]:
-    """Each mention's reading (None for all without a learned intent: the hand-written one stands)."""
+    """Each mention's reading (None for all without a learned intent: the hand-written one stands). `follow_ups`:
+    the meaning vectors of the author's newest follow-ups, by the mention's place in `mentions`: the intent reads
+    them with the first mention (its words and its meaning); the sentiment and the judgement read the first alone."""
     if model is None or not mentions:
         return [None] * len(mentions)
     languages = [v.language for v in hand]
     plain = reading_rows(mentions, features, languages, follow_up=False)
-    intents = model.intent.probabilities(plain)
+    intents = model.intent.probabilities(
+        reading_rows(mentions, _followed(features, follow_ups), languages, follow_up=True) if follow_ups else plain
+    )
     sentiments = model.sentiment.probabilities(plain)
     made: list[Reading | None] = []
     for n, mention in enumerate(mentions):

@@ -14,6 +14,7 @@ import numpy as np
 from django.db.models import Case, CharField, FloatField, Value, When
 from django.utils import timezone
 
+from advocacy import embeddings
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.judgement.cascade import cascaded, second_model
 from mentions.judgement.classify import Verdict, verdicts
@@ -39,6 +40,16 @@ BATCH = 200
 def _text(mention: MentionText) -> str:
     # The same words mentions.meaning.first_texts embeds: the title, then the text.
     return first_text(mention.title, mention.text)
+
+
+def _follow_ups(mentions: list[MentionText]) -> dict[int, np.ndarray]:
+    """The meaning of each author's newest follow-up (reading.first_mentions), for the intent: one embedding for
+    each ticket its author wrote on again before it was judged (few: a ticket is judged seconds after its ingest)."""
+    places = [n for n, m in enumerate(mentions) if m.follow_up]
+    if not places:
+        return {}
+    vectors = embeddings.embed([first_text("", mentions[n].follow_up) for n in places])
+    return dict(zip(places, vectors, strict=True))
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,9 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None, *, withou
             listed, features, product, learned, confidence, second=second_model(without=without), settled=settled
         )
     found = earlier()
-    reading = readings(intent_model(without=without), listed, features, hand, cues, product)
+    reading = readings(
+        intent_model(without=without), listed, features, hand, cues, product, follow_ups=_follow_ups(listed)
+    )
     judged = {
         i: combined(
             hand[n],

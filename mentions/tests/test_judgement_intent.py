@@ -1,5 +1,6 @@
 """The learned intent and sentiment at intake (issue 68, mentions.judgement.intent, combine.py): praise with a bug
-report is both, sarcasm is not praise, noise is other and neutral, a polite question is neutral. The mention texts
+report is both, sarcasm is not praise, noise is other and neutral, a polite question is neutral, the author's
+follow-up is read for the intent. The mention texts
 are written here for the tests, stored on a Hacker News channel with the factories and judged by the worker's run."""
 
 from __future__ import annotations
@@ -71,6 +72,26 @@ def test_a_polite_question_in_another_language_is_neutral():
     polite = _mention("Bonjour, comment limiter le déploiement GitLab à la branche main ? Merci d'avance.")
     tickets_judge()
     assert _judged(polite)[:3] == ("needs_response", "question", "neutral")
+
+
+def test_the_authors_follow_up_is_read_for_the_intent_and_another_authors_is_not():
+    first = "Is there a way to get GitLab to show pipeline durations per stage?"
+    later = "would be nice to have this built in, please add it to the roadmap"
+    alone = _mention(first, author="ana")
+    followed = _mention(first, author="ana", follow_up=later)
+    answered = _mention(first, author="ana", follow_up=later, by="someone_else")
+    broken = _mention(
+        "How do I export all issues of a GitLab project to CSV?",
+        author="ana",
+        follow_up="Update: the export now crashes with a 500 error every time, and since this morning gitlab.com is "
+        "down for everyone here, all requests time out.",
+    )
+    tickets_judge()
+
+    assert _judged(alone)[:2] == ("needs_response", "question")
+    assert _judged(followed)[:3] == ("needs_response", "feature_request", "neutral")
+    assert _judged(answered)[:2] == ("needs_response", "question")
+    assert _judged(broken)[:3] == ("needs_response", "outage", "negative")
 
 
 def test_the_development_set_measured_without_itself_reads_intent_and_sentiment_better_than_before(capsys):
