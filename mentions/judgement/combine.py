@@ -137,6 +137,7 @@ def other_sense_noise(verdict: Verdict, word: str, product: str) -> Verdict:
         verdict,
         judgement=Judgement.NOISE,
         intent=Intent.OTHER,
+        sentiment=Sentiment.NEUTRAL,  # as the learned reading gives noise (most noise is labelled neutral)
         confidence=max(OTHER_SENSE_CONFIDENCE, verdict.confidence or 0.0),
         reason=_clip(f"Not about {product}: “{word}”, the name in another sense"),
     )
