@@ -158,6 +158,8 @@ def _their_send(theirs: Theirs) -> int:
 # Where a column says which ticket or object a row is about without a foreign key, or holds a shape of its own
 # (what the app writes there: a word's stem, an @handle as the story detector keeps it).
 SHAPES: dict[str, Callable[[Theirs], Any]] = {
+    # One version is active at most (a conditional unique constraint) and a demo that learned one has it: a kept one.
+    "mentions.JudgementModel.outcome": lambda t: "kept",
     "notifications.CoverageDigest.ticket_ids": lambda t: [t.tickets[0]],
     "api.WebhookDelivery.ticket_id": lambda t: t.tickets[0],
     "admin.LogEntry.object_id": lambda t: str(t.person.pk),
