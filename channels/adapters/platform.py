@@ -118,6 +118,9 @@ class Platform:
     # Its posts' titles say what they are about (Reddit and Hacker News submissions): a story is named after one
     # before a post's first words.
     story_titles: bool = False
+    # Its posts' titles are headlines (an article's, a blog entry's): "Why I moved to X?" is the hook of a post that
+    # asks nobody anything, so the judgement reads a question in the body only (dev.to, feeds).
+    headline_titles: bool = False
     # Its stories can reach a front page that makes them urgent (Hacker News: Algolia's `front_page` tag or the
     # points, notifications.urgency; the stored story is refreshed as it is read again, intake's seen_again).
     front_page: bool = False

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from channels.adapters.registry import platform_or_default
-from mentions.judgement.cues import Cues, cues_read, words_of
+from mentions.judgement.cues import Cues, asked_in
 from mentions.judgement.examples import Examples, Shipped
 from mentions.judgement.features import MentionText as Mention
+from mentions.judgement.features import mention_cues
 from mentions.judgement.language import language_of
 from mentions.judgement.product import Product
 from mentions.judgement.sentiment import sentiment_of, warm
@@ -33,6 +34,7 @@ NEIGHBOURS = 7
 RELEVANCE_MARGIN = 0.0
 NEEDS_RESPONSE_INTENTS = {Intent.QUESTION, Intent.BUG, Intent.OUTAGE, Intent.COMPLAINT, Intent.FEATURE_REQUEST}
 REASON_CHARS = 200
+PRAISED = {Intent.BUG: "Praise, and reports a bug", Intent.FEATURE_REQUEST: "Praise, and asks for a feature"}
 
 
 @dataclass(frozen=True)
@@ -51,18 +53,22 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _asked(mention: Mention) -> str:
-    """The first sentence that asks, as the reason quotes it."""
-    whole = words_of(f"{mention.title}\n{mention.text}" if mention.title else mention.text)
+    """The first sentence that asks, as the reason quotes it (in the body where the title is a headline)."""
+    whole = asked_in(mention.title, mention.text, headline=mention.headline)
     for sentence in re.split(r"(?<=[.!?\uff1f])\s+|\n", whole):
         if re.search(r"[?\uff1f]", sentence):
             return sentence
     return whole
 
 
-def _reason(intent: str, mention: Mention, product: Product, *, praise_too: bool, link_only: bool) -> str:
+def reason_for(intent: str, mention: Mention, product: Product, *, praise_too: bool, link_only: bool) -> str:
+    """What the reason says of a mention with this intent; `praise_too`: it opens with praise (praise and a bug
+    report is both: the intent is the report, the sentiment positive, and the reason says so)."""
     if intent == Intent.QUESTION:
         head = "Praise with a question" if praise_too else "Asks"
         return f"{head}: “{_clip(_asked(mention), REASON_CHARS - len(head) - 4)}”"
+    if praise_too and intent in PRAISED:
+        return PRAISED[Intent(intent)]
     fixed = {
         Intent.BUG: "Reports something broken",
         Intent.OUTAGE: f"Reports {product.name} down or failing now",
@@ -111,7 +117,7 @@ def _noise(cues: Cues) -> str:
 def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Examples, shipped: Shipped) -> Verdict:
     whole = f"{mention.title}\n{mention.text}".strip()
     language = language_of(whole)
-    cues = cues_read(title=mention.title, text=mention.text, author=mention.author)
+    cues = mention_cues(mention)
     sims = examples.vectors @ vector
 
     def made(judgement: str, intent: str, reason: str) -> Verdict:
@@ -151,7 +157,7 @@ def verdict(mention: Mention, vector: np.ndarray, product: Product, examples: Ex
         praise_too = intent in (Intent.PRAISE, Intent.COMPLAINT) and warm(whole)
         intent = Intent.QUESTION
     judgement = Judgement.NEEDS_RESPONSE if intent in NEEDS_RESPONSE_INTENTS else Judgement.WORTH_KNOWING
-    reason = _reason(intent, mention, product, praise_too=praise_too, link_only=cues.link_only)
+    reason = reason_for(intent, mention, product, praise_too=praise_too, link_only=cues.link_only)
     return made(judgement, intent, reason)
 
 

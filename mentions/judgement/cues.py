@@ -66,12 +66,18 @@ def words_of(text: str) -> str:
     return re.sub(r"\s+", " ", _HANDLE.sub(" ", _URL.sub(" ", text))).strip()
 
 
-def cues_read(*, title: str, text: str, author: str) -> Cues:
+def asked_in(title: str, text: str, *, headline: bool = False) -> str:
+    """The words a question is looked for in: the title and the text, or the text alone where the title is a
+    headline (an article's "Why I moved to X?" asks nobody anything: platform `headline_titles`)."""
+    return words_of(text if headline else f"{title}\n{text}".strip())
+
+
+def cues_read(*, title: str, text: str, author: str, headline: bool = False) -> Cues:
     whole = f"{title}\n{text}".strip()
-    words = words_of(whole)
     links = _URL.findall(whole)
     hashtags = len(re.findall(r"(?<!\w)#\w+", whole))
-    asks = bool(_QUESTION_MARK.search(words)) or bool(_ASKS.search(words)) or bool(_HELP.search(words))
+    asking = asked_in(title, text, headline=headline)
+    asks = bool(_QUESTION_MARK.search(asking)) or bool(_ASKS.search(asking)) or bool(_HELP.search(asking))
     job = bool(_HIRING.search(whole)) and bool(_JOB_DETAIL.search(whole))
     offer = bool(_MONEY_OFFER.search(whole))
     spam = offer and (

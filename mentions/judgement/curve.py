@@ -20,10 +20,10 @@ from mentions.judgement.cues import Cues
 from mentions.judgement.evidence import Earlier, like_earlier
 from mentions.judgement.features import MentionText
 from mentions.judgement.labels import WEIGHT_CORRECTED
-from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit
+from mentions.judgement.learned import LearnedModel
 from mentions.judgement.learning import Scores, model_fit, scores
 from mentions.judgement.product import Product
-from mentions.judgement.shipped_model import shipped_rows
+from mentions.judgement.shipped_model import shipped_without
 
 ROUND = 25
 
@@ -34,11 +34,6 @@ class Step:
     judged: int
     unsure: int
     figures: Scores
-
-
-def _cold(without: str) -> LearnedModel:
-    rows, labels = shipped_rows(without=without)
-    return fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
 
 
 def _judge(
@@ -88,7 +83,7 @@ def learning_curve(
     for k in ks:
         if k >= len(truth):
             continue
-        model = _cold(without)
+        model = shipped_without(without)
         chosen: list[int] = []
         while len(chosen) < k:
             left = [i for i in everyone if i not in set(chosen)]

@@ -176,7 +176,11 @@ def report_score(report: Report, mentions: list[dict[str, Any]], got: list[dict[
             report.misses.append((str(m.get("id")), t["judgement"], g["judgement"] or "-", g["reason"]))
 
 
-def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] | None = None) -> Report:
+def dataset_evaluate(
+    path: Path, label: str | None = None, *, learn: list[int] | None = None, without_itself: bool = False
+) -> Report:
+    """`without_itself`: a set the shipped models trained on is judged by them refitted without it (the judgement,
+    the cascade's second opinion, the intent and sentiment), as the learning curve's k = 0 is."""
     data = json.loads(path.read_text(encoding="utf-8"))
     mentions: list[dict[str, Any]] = list(data["mentions"])
     report = Report(
@@ -186,7 +190,8 @@ def dataset_evaluate(path: Path, label: str | None = None, *, learn: list[int] |
     with transaction.atomic():
         ids = _store(mentions)
         product = _product(data)
-        verdicts = batch_judge(ids, product=product)
+        left_out = path.name if without_itself and path.name in TRAINING_SETS else ""
+        verdicts = batch_judge(ids, product=product, without=left_out)
         verdicts_store(verdicts)
         rows = Ticket.objects.in_bulk(ids)
         got = [{key: getattr(rows[i], key) for key in FIELDS} | {"reason": rows[i].judgement_reason} for i in ids]

@@ -40,15 +40,27 @@ class MentionText:
     text: str
     author: str
     platform: str = ""
+    # The newest later inbound message of the same author on the ticket (run.first_mentions), read for the intent
+    # only: the judgement is of the first mention.
+    follow_up: str = ""
 
     @property
     def whole(self) -> str:
         return f"{self.title}\n{self.text}".strip()
 
+    @property
+    def headline(self) -> bool:
+        """Its title is a headline (platform `headline_titles`): a question there asks nobody anything."""
+        return platform_or_default(self.platform).headline_titles
+
+
+def mention_cues(mention: MentionText) -> Cues:
+    return cues_read(title=mention.title, text=mention.text, author=mention.author, headline=mention.headline)
+
 
 def shape_row(mention: MentionText, vector: np.ndarray, product: Product, shipped: Shipped) -> tuple[list[float], Cues]:
     whole = mention.whole
-    cues = cues_read(title=mention.title, text=mention.text, author=mention.author)
+    cues = mention_cues(mention)
     near_product = float(shipped.product @ vector)
     near_everyday = float((shipped.everyday @ vector).max()) if len(shipped.everyday) else -1.0
     row = [

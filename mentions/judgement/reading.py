@@ -1,6 +1,10 @@
-"""Each ticket's first inbound mention as the judgement reads it, with the kind of channel it came from."""
+"""Each ticket's first inbound mention as the judgement reads it, with the kind of channel it came from, and its
+author's newest follow-up on the ticket, which the intent reads too (issue 68: "I love it" and then "but the export
+crashes" is a bug report). The same query reads both: every inbound message of the tickets, oldest first."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from mentions.judgement.features import MentionText
 from mentions.models import Message, Ticket
@@ -15,11 +19,15 @@ def first_mentions(ticket_ids: list[int]) -> dict[int, MentionText]:
     )
     found: dict[int, MentionText] = {}
     for ticket_id, title, body, author, kind in rows:
-        if ticket_id is None or ticket_id in found:
+        if ticket_id is None:
             continue
-        found[ticket_id] = MentionText(
-            title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind
-        )
+        first = found.get(ticket_id)
+        if first is None:
+            found[ticket_id] = MentionText(
+                title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind
+            )
+        elif author and author == first.author and body.strip():
+            found[ticket_id] = replace(first, follow_up=body)
     return found
 
 

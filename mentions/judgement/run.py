@@ -14,6 +14,7 @@ import numpy as np
 from django.db.models import Case, CharField, FloatField, Value, When
 from django.utils import timezone
 
+from advocacy import embeddings
 from advocacy.enqueue import task_enqueue_on_commit
 from mentions.judgement.cascade import cascaded, second_model
 from mentions.judgement.classify import Verdict, verdicts
@@ -24,11 +25,14 @@ from mentions.judgement.examples import Shipped, examples_load
 from mentions.judgement.exclusions import excluded_terms_applied, senses_not_declined
 from mentions.judgement.features import MentionText, feature_matrix
 from mentions.judgement.fingerprint import fingerprint_of
+from mentions.judgement.intent import readings
+from mentions.judgement.intent_model import intent_model
 from mentions.judgement.learning import active_model
 from mentions.judgement.product import Product, product_load
 from mentions.judgement.product_texts import product_texts
 from mentions.judgement.reading import answered_texts, first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
+from mentions.judgement.shipped_model import shipped_model, shipped_without
 from mentions.meaning import first_text, ticket_vectors
 from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
 from mentions.services.judgement_rules import judged_rules_run
@@ -39,6 +43,16 @@ BATCH = 200
 def _text(mention: MentionText) -> str:
     # The same words mentions.meaning.first_texts embeds: the title, then the text.
     return first_text(mention.title, mention.text)
+
+
+def _follow_ups(mentions: list[MentionText]) -> dict[int, np.ndarray]:
+    """The meaning of each author's newest follow-up (reading.first_mentions), for the intent: one embedding for
+    each ticket its author wrote on again before it was judged (few: a ticket is judged seconds after its ingest)."""
+    places = [n for n, m in enumerate(mentions) if m.follow_up]
+    if not places:
+        return {}
+    vectors = embeddings.embed([first_text("", mentions[n].follow_up) for n in places])
+    return dict(zip(places, vectors, strict=True))
 
 
 @dataclass(frozen=True)
@@ -67,32 +81,36 @@ def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
     return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
 
 
-def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[int, Verdict]:
+def batch_judge(ticket_ids: list[int], product: Product | None = None, *, without: str = "") -> dict[int, Verdict]:
     """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
-    profile unless given (the evaluation judges another product's mentions)."""
+    profile unless given (the evaluation judges another product's mentions). `without`: a shipped training set
+    (its file name) the cold-start models are refitted without, for measuring on that set (the evaluation)."""
     product = product or product_load()
     read = hand_read(ticket_ids, product)
     if read is None:
         return {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
-    model = active_model()
+    model = shipped_without(without) if without and shipped_model() is not None else active_model()
     if model is None:
         return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions)
-    features, cues = feature_matrix([mentions[i] for i in ids], matrix, product, read.shipped)
+    listed = [mentions[i] for i in ids]
+    features, cues = feature_matrix(listed, matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
     if model.version == 0:
         # The shipped cold start: what it is unsure of goes to the second opinion (cascade.py). A desk's own
         # learned version decides alone.
-        listed = [mentions[i] for i in ids]
         settled = np.array([c.bot or c.job_post or c.spam for c in cues]) | np.array(
             [v.reason == ADVOCATE_NEAR for v in hand]
         )
         learned, confidence, _ = cascaded(
-            listed, features, product, learned, confidence, second=second_model(), settled=settled
+            listed, features, product, learned, confidence, second=second_model(without=without), settled=settled
         )
     found = earlier()
     fingerprint = fingerprint_of(
         product, learned_other=senses_not_declined(), answered=answered_texts(), docs=product_texts()
+    )
+    reading = readings(
+        intent_model(without=without), listed, features, hand, cues, product, follow_ups=_follow_ups(listed)
     )
     judged = {
         i: other_sense_noise(
@@ -102,6 +120,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None) -> dict[i
                 float(confidence[n]),
                 cue_noise=cues[n].bot or cues[n].job_post or cues[n].spam,
                 earlier=like_earlier(found, matrix[n], learned[n], skip=i),
+                reading=reading[n],
             ),
             fingerprint.other_sense(mentions[i].whole),
             product.name,

@@ -25,7 +25,7 @@ POSITIVE_AT = 0.5
 NEGATIVE_AT = -0.3
 
 
-def _compound(text: str) -> float:
+def compound(text: str) -> float:
     global _analyzer
     with _lock:
         if _analyzer is None:
@@ -42,7 +42,7 @@ def sentiment_of(text: str, *, language: str, intent: str) -> str:
         if intent == Intent.PRAISE:
             return Sentiment.POSITIVE.value
         return Sentiment.NEGATIVE.value if intent in NEGATIVE_INTENTS else Sentiment.NEUTRAL.value
-    score = _compound(words_of(text))
+    score = compound(words_of(text))
     if intent == Intent.BUG:
         return Sentiment.NEGATIVE.value if score < 0.3 else Sentiment.NEUTRAL.value
     if intent == Intent.PRAISE and score > -0.05:
@@ -56,4 +56,4 @@ def sentiment_of(text: str, *, language: str, intent: str) -> str:
 
 def warm(text: str) -> bool:
     """The words are clearly positive (VADER's compound ≥ 0.3): praise, even around a question."""
-    return _compound(words_of(text)) >= 0.3
+    return compound(words_of(text)) >= 0.3

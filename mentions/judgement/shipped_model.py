@@ -3,8 +3,8 @@
 own model learns from beside its labelled tickets (learning.py) so that a few corrections bend it without
 erasing what it knew.
 
-Both files are built by `manage.py judgement_train_shipped` and committed (`shipped.npz`, and the cascade's
-second opinion in `cascade.npz`): the desk never
+The files are built by `manage.py judgement_train_shipped` and committed (`shipped.npz`, the learned intent and
+sentiment in `intent.npz`, the cascade's second opinion in `cascade.npz`): the desk never
 trains at start-up and downloads nothing. A held-out set is never among TRAINING_SETS: the figures
 `judgement_evaluate` reports on one are on mentions neither the model nor its author saw."""
 
@@ -20,6 +20,8 @@ from advocacy import embeddings
 from mentions.judgement.cascade import cascade_build
 from mentions.judgement.examples import shipped as shipped_examples
 from mentions.judgement.features import FEATURES_VERSION, MentionText, feature_matrix
+from mentions.judgement.intent_model import intent_build
+from mentions.judgement.language import language_of
 from mentions.judgement.learned import NOISE_FLOOR_COLD, LearnedModel, fit, model_file_write
 from mentions.judgement.product import Product, product_make
 from mentions.meaning import first_text
@@ -61,12 +63,13 @@ def set_features(data: dict) -> np.ndarray:
 
 def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
     """Build shipped.npz from the training sets: their rows, their labels, the cold-start model."""
-    matrices, labels, names, sources = [], [], [], []
+    matrices, labels, names, sources, raw = [], [], [], [], []
     second: dict[str, tuple[list[MentionText], np.ndarray, Product, list[str]]] = {}
     for name in sets:
         data = json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))
         matrices.append(set_features(data))
         labels += [str(m["label"]["judgement"]) for m in data["mentions"]]
+        raw += data["mentions"]
         second[name] = (set_mentions(data), matrices[-1], set_product(data), labels[-len(data["mentions"]) :])
         sources += [name] * len(data["mentions"])
         names.append(f"{name}:{len(data['mentions'])}")
@@ -74,9 +77,14 @@ def shipped_build(sets: tuple[str, ...] = TRAINING_SETS) -> dict[str, int]:
     model = fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
     meta = [str(FEATURES_VERSION), embeddings.model_name(), *names]
     written = model_file_write(SHIPPED_FILE, rows=rows, labels=labels, sources=sources, model=model, meta=meta)
+    with _lock:
+        _loaded.clear()
+    # The learned intent and sentiment (intent.npz), from the same rows in the same order.
+    mentions = [m for name in sets for m in second[name][0]]
+    read = intent_build(rows, mentions, [m["label"] for m in raw], sources, [language_of(m.whole) for m in mentions])
     # The cascade's second opinion (cascade.npz), from the same sets and rows.
     cascade = cascade_build(second)
-    return {"rows": len(labels), "bytes": written, "cascade_bytes": cascade["bytes"]}
+    return {"rows": len(labels), "bytes": written, "intent_bytes": read["bytes"], "cascade_bytes": cascade["bytes"]}
 
 
 _lock = threading.Lock()
@@ -108,6 +116,20 @@ def shipped_model() -> LearnedModel | None:
     model = loaded["model"]
     assert isinstance(model, LearnedModel)
     return model
+
+
+def shipped_sources() -> tuple[np.ndarray, list[str]]:
+    """The shipped sets' feature rows and the set each came from (the learned intent's refit reads them)."""
+    loaded = _load()
+    rows, sources = loaded["rows"], loaded["sources"]
+    assert isinstance(rows, np.ndarray) and isinstance(sources, list)
+    return rows, sources
+
+
+def shipped_without(without: str) -> LearnedModel:
+    """The cold-start model refitted without one training set (its file name), for measuring on that set."""
+    rows, labels = shipped_rows(without=without)
+    return fit(rows, labels, np.ones(len(labels)), noise_floor=NOISE_FLOOR_COLD)
 
 
 def shipped_rows(*, without: str = "") -> tuple[np.ndarray, list[str]]:

@@ -43,6 +43,7 @@ PLATFORM = Platform(
     reply_rule=NO_REPLIES,
     credentials_none="Forem's article and comment reads are public: dev.to is read without a key.",
     story_titles=True,
+    headline_titles=True,  # an article's or an entry's title is its headline
     unsupported={
         "replies": "Forem's v1 API documents no endpoint that writes a comment: an advocate replies on dev.to (the "
         "ticket links there).",

@@ -45,6 +45,7 @@ PLATFORM = Platform(
     reply_rule=NO_REPLIES,
     credentials_none="A public feed is read without a key or an account.",
     story_titles=True,
+    headline_titles=True,  # an article's or an entry's title is its headline
     unsupported={
         "replies": "A feed is read only: an advocate answers where the entry links (a blog's comments, the "
         "project's tracker), then marks the ticket replied.",

@@ -8,7 +8,8 @@ counts and bootstrap 90 % intervals. It needs an empty database (it refuses one 
 mention judged otherwise). `--unsure-first 0,25,50`: the most-unsure-first curve (curve.py): it corrects the
 mentions the model is least sure of and scores the rest, a smaller and easier population at each k, so it is no
 figure of what a team will see. Both run in a rolled-back transaction and leave nothing. `--endpoint URL --model
-NAME [--api-key-env VAR]`: judged by that OpenAI-compatible endpoint (mentions.judgement.evaluation_endpoint)."""
+NAME [--api-key-env VAR]`: judged by that OpenAI-compatible endpoint (mentions.judgement.evaluation_endpoint).
+`--without-itself` (with `--at-once`): a set the shipped models trained on is judged by them refitted without it."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ class Command(BaseCommand):
             default="",
             help="The most-unsure-first curve (not a goal figure): correct k, judge the rest; e.g. 0,25,50,100.",
         )
+        parser.add_argument(
+            "--without-itself",
+            action="store_true",
+            help="Judge a set the shipped models trained on by them refitted without it (leave one product out).",
+        )
         parser.add_argument("--endpoint", help="Judge with this OpenAI-compatible endpoint (…/v1), not the desk's.")
         parser.add_argument("--model", help="The endpoint's model name (with --endpoint).")
         parser.add_argument("--api-key-env", help="The environment variable holding the endpoint's API key.")
@@ -54,7 +60,7 @@ class Command(BaseCommand):
             ) from error
         if options["at_once"] or curve:
             for label, path in sets:
-                report = dataset_evaluate(path, label, learn=curve)
+                report = dataset_evaluate(path, label, learn=curve, without_itself=options["without_itself"])
                 self.stdout.write("\n".join(report_lines(report, misses=options["misses"])))
             return None
         from mentions.judgement.by_time import DeskNotEmpty, by_time_evaluate, by_time_lines

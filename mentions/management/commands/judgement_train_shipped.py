@@ -1,5 +1,5 @@
-"""Rebuild the cold-start judgement (mentions/judgement/shipped.npz, and the cascade's second opinion in
-cascade.npz) from the shipped labelled sets."""
+"""Rebuild the cold-start judgement (mentions/judgement/shipped.npz, the learned intent and sentiment in intent.npz,
+and the cascade's second opinion in cascade.npz) from the shipped labelled sets."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Rebuild mentions/judgement/shipped.npz and cascade.npz (the cold-start judgement) from the training sets."
+    help = "Rebuild mentions/judgement/shipped.npz, intent.npz and cascade.npz (the cold start) from the training sets."
 
     def handle(self, *args: Any, **options: Any) -> None:
         from mentions.judgement.shipped_model import TRAINING_SETS, shipped_build
@@ -15,5 +15,6 @@ class Command(BaseCommand):
         made = shipped_build()
         self.stdout.write(
             f"{made['rows']} rows from {', '.join(TRAINING_SETS)}; {made['bytes']} bytes written; "
-            f"the cascade's second opinion: {made['cascade_bytes']} bytes."
+            f"the intent and sentiment: {made['intent_bytes']} bytes; the cascade's second opinion: "
+            f"{made['cascade_bytes']} bytes."
         )
