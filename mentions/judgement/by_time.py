@@ -111,7 +111,7 @@ def figures_with_intervals(truth: list[str], judged: list[str], *, seed: int = 6
     return found
 
 
-def _field_accuracy(name: str, truth: list[str], judged: list[str]) -> Figure:
+def _field_accuracy(truth: list[str], judged: list[str]) -> Figure:
     hits = sum(t == j for t, j in zip(truth, judged, strict=True))
     return Figure(round(hits / len(truth), 3) if truth else None, hits, len(truth))
 
@@ -143,7 +143,7 @@ def _future_judged(ids: list[int], mentions: list[dict[str, Any]]) -> TimeStep:
     step = TimeStep(worked=0, corrections=0, gate="")
     step.figures = figures_with_intervals(truth["judgement"], got["judgement"])
     for key in ("intent", "sentiment"):
-        step.figures[f"{key}_accuracy"] = _field_accuracy(key, truth[key], got[key])
+        step.figures[f"{key}_accuracy"] = _field_accuracy(truth[key], got[key])
     step.judged_needs_response = sum(j == Judgement.NEEDS_RESPONSE for j in got["judgement"])
     return step
 
