@@ -83,6 +83,8 @@ ENTRIES: dict[str, Entry] = {
     "queue": Entry("mentions:queue", _fixed("/")),
     "tickets": Entry("mentions:tickets", _fixed("/tickets/")),
     "snoozed": Entry("mentions:snoozed", _fixed("/tickets/snoozed/")),
+    # A view's own list (issue 68): the two views every install has (mentions migrations 0052 and 0056).
+    "view": Entry("mentions:view", _fixed("/views/needs-response/", "/views/noise/")),
     "search": Entry("mentions:tickets", lambda s: s.searches),
     "ticket": Entry("mentions:ticket", _ticket()),
     "ticket-history": Entry("mentions:ticket-history", _ticket("history/"), kind="fragment"),

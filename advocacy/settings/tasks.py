@@ -93,7 +93,6 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "intake.tickets_ingested",
             "mentions.judgement_run",
             "mentions.judgement_learn",
-            "mentions.exclusions_suggest",
             "stories.detect",
             "answers.meaning_fill",
             "answers.suggest",
