@@ -24,11 +24,21 @@ def first_mentions(ticket_ids: list[int]) -> dict[int, MentionText]:
         first = found.get(ticket_id)
         if first is None:
             found[ticket_id] = MentionText(
-                title=title or subjects.get(ticket_id, ""), text=body, author=author, platform=kind
+                title=title or _subject_unless_first_line(subjects.get(ticket_id, ""), body),
+                text=body,
+                author=author,
+                platform=kind,
             )
         elif author and author == first.author and body.strip():
             found[ticket_id] = replace(first, follow_up=body)
     return found
+
+
+def _subject_unless_first_line(subject: str, body: str) -> str:
+    """The ticket's subject stands in for a missing title (an imported ticket's, an e-mail's) unless it is the text's
+    own first line, as intake makes it for a post with no title: read twice, a tweet's words counted double and its
+    question quoted twice in the reason ("Asks: “X X”")."""
+    return "" if body.strip().startswith(subject.strip()) else subject
 
 
 ANSWERED_READ = 500  # the newest answered mentions whose technical words join the product's vocabulary

@@ -202,3 +202,21 @@ def test_the_evaluation_reads_a_set_about_another_product(tmp_path, capsys):
     assert "needs_response precision   1.000" in out and "noise precision            1.000" in out
     assert "judgement accuracy         1.000" in out
     assert not Ticket.objects.exists()
+
+
+def test_a_post_with_no_title_is_read_once_and_a_subject_of_its_own_still_counts():
+    """Intake makes a titleless post's subject from its first line: read as a title too, the text was counted
+    twice and the reason quoted the question twice. A subject that is not the text's (an imported ticket's, an
+    e-mail's) still stands in for the missing title."""
+    from mentions.judgement.reading import first_mentions
+
+    text = "We hit this too: pinned runner tags are gone after 18.6, which tag do we pin now?"
+    tweet = TicketFactory(subject=text, channel=Channel.objects.get(slug__startswith="hn-"))
+    MessageFactory(ticket=tweet, title="", body=text)
+    imported = TicketFactory(subject="Runner cache lost between jobs", channel=tweet.channel)
+    MessageFactory(ticket=imported, title="", body="It is always empty in the second job of my GitLab pipeline.")
+
+    read = first_mentions([tweet.pk, imported.pk])
+    assert (read[tweet.pk].title, read[imported.pk].title) == ("", "Runner cache lost between jobs")
+    tickets_judge()
+    assert _judged(tweet).judgement_reason == f"Asks: “{text}”"
