@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 import requests
+from requests.adapters import HTTPAdapter
 
 MAX_BODY_BYTES = 2_000_000
 READ_BYTES = 65_536
@@ -91,16 +92,15 @@ def watched_pools(session: requests.Session, sockets: Sockets) -> None:
     with one more step after it connected. (The response's own `connection.sock` is no help: http.client lets go of
     it once the headers are read, so a timer that looked for it there shut nothing down.)"""
     for adapter in {id(a): a for a in session.adapters.values()}.values():
-        manager = getattr(adapter, "poolmanager", None)
-        if manager is None:
+        if not isinstance(adapter, HTTPAdapter):
             continue
-        _watch(manager, sockets)
+        _watch(adapter.poolmanager, sockets)
         made = adapter.proxy_manager_for
 
         def proxy_manager_for(proxy: str, made: Any = made, **kwargs: Any) -> Any:
             return _watch(made(proxy, **kwargs), sockets)
 
-        adapter.proxy_manager_for = proxy_manager_for
+        adapter.proxy_manager_for = proxy_manager_for  # type: ignore[method-assign]
 
 
 def _watch(manager: Any, sockets: Sockets) -> Any:

@@ -50,7 +50,7 @@ def test_delete_asks_delete_message_with_the_chat_and_id_the_reply_was_stored_wi
 
     call = responses.calls[-1]
     assert call.request.url == DELETE_URL
-    assert json.loads(call.request.body) == {"chat_id": SENT["chat"]["id"], "message_id": SENT["message_id"]}
+    assert json.loads(call.request.body or b"") == {"chat_id": SENT["chat"]["id"], "message_id": SENT["message_id"]}
 
 
 @responses.activate
