@@ -58,7 +58,8 @@ class Sockets:
 
     @contextlib.contextmanager
     def deadline(self, seconds: float) -> Iterator[threading.Event]:
-        """Within the block, the exchange; the event is set once the deadline passed and the sockets were shut."""
+        """Within the block, the exchange; the event is set when the deadline passes, before its sockets are shut
+        (so whatever their shutdown breaks is read as the deadline's)."""
         passed = threading.Event()
 
         def _cut() -> None:
