@@ -61,6 +61,11 @@ SMOKE: dict[str, Smoke] = {
     "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
     "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),
     "memory.py": Smoke(("--set", "dev", "--rounds", "1"), "idle RSS"),
+    # A 1 s timeout and a short trickle: the cases end within seconds (the smoke asserts no figure).
+    "model_client_hostile.py": Smoke(
+        ("--timeout", "1", "--gap", "0.2", "--header-bytes", "10", "--bomb-mb", "20", "--big-mb", "3"),
+        "hostile case ends in the client's error",
+    ),
     "page_profile.py": Smoke(("--requests", "2", "--warmup", "1"), "CPU ms/req", on_pages_load=True),
     # A few of the desk's pages, each on its own gunicorn, then django-helpdesk's on the same load (its virtualenv
     # comes from PyPI, as the bench's does when run by hand).

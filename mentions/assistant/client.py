@@ -10,9 +10,11 @@ Ollama (docs/openai.md), llama.cpp's server (tools/server/README.md) and vLLM (i
 - streamed (server-sent events): lines `data: {"choices": [{"delta": {"content": "..."}}]}`, then `data: [DONE]`.
   A server asked to stream that answers plain JSON is read as such.
 
-**Time.** Connecting may take at most CONNECT_SECONDS (or the whole timeout if shorter); the whole exchange,
-streamed parts included, is cut at the endpoint's timeout: past it the connection is shut down from a timer, so
-a server trickling bytes cannot hold the worker.
+**Time, bytes, nesting** (`exchange.py`). Connecting may take at most CONNECT_SECONDS (or the whole timeout if
+shorter); the whole exchange, from connecting to the body's end (the headers and every streamed part included), is
+cut at the endpoint's timeout: past it the connection is shut down from a timer, so a server trickling bytes cannot
+hold the worker. At most 2 MB (exchange.MAX_BODY_BYTES) are read and at most as many kept once decompressed; JSON
+nested deeper than 1,024 levels is no JSON.
 
 **Where it may connect.** Through the fetch guard (advocacy/fetch_guard.py). The admin's endpoint is often on
 this host or the team's network (Ollama beside the worker), which the guard refuses to everyone else: this client,
@@ -20,30 +22,49 @@ and only it, may also reach the addresses the configured host itself resolves to
 or shared (carrier-grade NAT) addresses, never link-local ones (cloud metadata services), multicast or reserved
 ones. Redirects are not followed at all (a 3xx is an error), so an answer can never lead it to another host.
 
-**Failures** are one error class each, with words safe to log and to show an admin: never the key, never the
-body the server sent, never the prompt."""
+**Failures** are one error class each, all TeamModelError, with words safe to log and to show an admin: never the
+key, never the body the server sent, never the prompt. Whatever an endpoint makes go wrong below (a broken
+connection, a decoder's error, a nesting past the parser's limit) is one of them: `chat` raises nothing else."""
 
 from __future__ import annotations
 
-import contextlib
+import http.client
 import ipaddress
-import json
-import socket
-import threading
 import time
+import zlib
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 
 from advocacy.fetch_guard import FetchRefused, address_refusal, guarded_session, resolve_checked
+from mentions.assistant.exchange import (
+    ACCEPT_ENCODING,
+    BodyRefused,
+    Sockets,
+    body_read,
+    json_read,
+    watched_pools,
+)
 from mentions.models.team_model import OWN_NETWORK_KINDS
 
 CONNECT_SECONDS = 5.0
-MAX_BODY_BYTES = 2_000_000
+# What an endpoint can make go wrong below `chat`, each turned into the client's own error: the connection and HTTP
+# libraries' errors, a decoder's, a parser's (RecursionError is the standard library's on deep nesting: no JSON is
+# read with it here, but nothing an answer does may escape as it).
+_BROKEN = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+    ValueError,
+    zlib.error,
+    RecursionError,
+)
 _EVERYWHERE = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
 
 
@@ -137,6 +158,8 @@ class TeamModelClient:
         self.url = endpoint.base_url.rstrip("/") + "/chat/completions"
         self._session = guarded_session(allowed=_allowed_for(endpoint.base_url))
         self._session.headers["User-Agent"] = settings.DESK_USER_AGENT
+        self._sockets = Sockets()
+        watched_pools(self._session, self._sockets)
 
     def close(self) -> None:
         self._session.close()
@@ -149,6 +172,7 @@ class TeamModelClient:
         temperature: float = 0.2,
         json_object: bool = False,
     ) -> ChatAnswer:
+        """The answer, or a TeamModelError (and nothing else) within the endpoint's timeout."""
         endpoint = self.endpoint
         body: dict[str, Any] = {
             "model": endpoint.model,
@@ -159,32 +183,55 @@ class TeamModelClient:
         }
         if json_object:
             body["response_format"] = {"type": "json_object"}
-        headers = {"Accept": "text/event-stream" if endpoint.stream else "application/json"}
+        headers = {
+            "Accept": "text/event-stream" if endpoint.stream else "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,  # what exchange.body_read decodes, capped
+        }
         if endpoint.api_key:
             headers["Authorization"] = f"Bearer {endpoint.api_key}"
-        deadline = time.monotonic() + endpoint.timeout
+        with self._sockets.deadline(endpoint.timeout) as passed:
+            try:
+                raw, events = self._exchange(body, headers, passed)
+            except TeamModelError:
+                raise
+            except _BROKEN as exc:
+                if passed.is_set():
+                    raise TeamModelTimeout(f"the answer took longer than {endpoint.timeout:g} s") from None
+                raise TeamModelUnreachable(f"the connection broke ({type(exc).__name__})") from None
+        try:
+            return _events_parse(raw) if events else _json_parse(raw)
+        except TeamModelError:
+            raise
+        except _BROKEN as exc:
+            raise TeamModelBadAnswer(f"the answer could not be read ({type(exc).__name__})") from None
+
+    def _exchange(self, body: dict[str, Any], headers: dict[str, str], passed: Any) -> tuple[bytes, bool]:
+        """The body as it came and whether it is server-sent events, all within the deadline `passed` marks."""
+        timeout = self.endpoint.timeout
         try:
             response = self._session.post(
                 self.url,
                 json=body,
                 headers=headers,
-                timeout=(min(CONNECT_SECONDS, endpoint.timeout), endpoint.timeout),
+                timeout=(min(CONNECT_SECONDS, timeout), timeout),
                 stream=True,
                 allow_redirects=False,
             )
-        except requests.Timeout:
-            raise TeamModelTimeout(f"no answer within {endpoint.timeout:g} s") from None
         except FetchRefused as exc:
             raise TeamModelUnreachable(f"not reached: {exc.category}") from None
         except requests.RequestException as exc:
+            if passed.is_set() or isinstance(exc, requests.Timeout):
+                raise TeamModelTimeout(f"no answer within {timeout:g} s") from None
             raise TeamModelUnreachable(f"not reached ({type(exc).__name__})") from None
         with response:
             _status_check(response)
-            raw, cut = _read(response, deadline)
-            if cut:
-                raise TeamModelTimeout(f"the answer took longer than {endpoint.timeout:g} s")
-        events = "text/event-stream" in response.headers.get("Content-Type", "")
-        return _events_parse(raw) if events else _json_parse(raw)
+            try:
+                raw = body_read(response, passed)
+            except BodyRefused as exc:
+                raise TeamModelBadAnswer(str(exc)) from None
+            if passed.is_set():
+                raise TeamModelTimeout(f"the answer took longer than {timeout:g} s")
+        return raw, "text/event-stream" in response.headers.get("Content-Type", "")
 
 
 def _status_check(response: requests.Response) -> None:
@@ -204,53 +251,13 @@ def _status_check(response: requests.Response) -> None:
     raise TeamModelHTTPError(f"answered {status}", status=status)
 
 
-def _read(response: requests.Response, deadline: float) -> tuple[bytes, bool]:
-    """The body, read as it comes (each streamed part as the server flushes it) until the deadline, when a timer
-    shuts the socket down: (the bytes, whether the deadline cut it). A blocked read wakes at once on shutdown."""
-    cut = threading.Event()
-    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
-
-    def _cut() -> None:
-        cut.set()
-        if isinstance(sock, socket.socket):
-            with contextlib.suppress(OSError):  # already closed: the read ends anyway
-                sock.shutdown(socket.SHUT_RDWR)
-
-    timer = threading.Timer(max(deadline - time.monotonic(), 0.0), _cut)
-    timer.daemon = True
-    timer.start()
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_content(chunk_size=None):
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise TeamModelBadAnswer(f"an answer over {MAX_BODY_BYTES // 1_000_000} MB")
-            chunks.append(chunk)
-            if cut.is_set():
-                break
-    except (requests.RequestException, OSError, ValueError) as exc:
-        if not cut.is_set():
-            raise TeamModelUnreachable(f"the connection broke ({type(exc).__name__})") from None
-    finally:
-        timer.cancel()
-    return b"".join(chunks), cut.is_set()
-
-
-def _json_of(raw: bytes | str) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def _tokens(usage: Any, name: str) -> int | None:
     value = usage.get(name) if isinstance(usage, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _json_parse(raw: bytes) -> ChatAnswer:
-    data = _json_of(raw)
+    data = json_read(raw)
     if not isinstance(data, dict):
         raise TeamModelBadAnswer("the answer is not a JSON object")
     choices = data.get("choices")
@@ -279,7 +286,7 @@ def _events_parse(raw: bytes) -> ChatAnswer:
         if payload == "[DONE]":
             prompt, completion = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
             return ChatAnswer("".join(parts), prompt, completion, streamed=True)
-        chunk = _json_of(payload)
+        chunk = json_read(payload)
         if not isinstance(chunk, dict):
             raise TeamModelBadAnswer("a streamed part is not a JSON object")
         if "error" in chunk:

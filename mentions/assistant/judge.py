@@ -21,6 +21,7 @@ from typing import Any
 
 from mentions.assistant.calls import JUDGE, Assistant
 from mentions.assistant.client import Endpoint
+from mentions.assistant.exchange import json_read
 from mentions.models.judgement import Intent, Judgement
 
 logger = logging.getLogger("mentions.assistant")
@@ -91,10 +92,9 @@ def _messages(item: TeamModelInput) -> list[dict[str, str]]:
 def verdict_parse(content: str) -> TeamVerdict | None:
     """The answer, strictly: one JSON object with exactly the three keys, the judgement and intent among the
     desk's values, a non-empty reason (cut to 200 characters, on one line). Anything else: None."""
-    try:
-        data: Any = json.loads(content)
-    except ValueError:
-        return None
+    # orjson: an answer nested past its 1,024 levels is no JSON (the standard library's RecursionError would end the
+    # judging batch, and every batch after it while the endpoint answers that way).
+    data: Any = json_read(content)
     if not isinstance(data, dict) or set(data) != _KEYS:
         return None
     judgement, intent, reason = data["judgement"], data["intent"], data["reason"]

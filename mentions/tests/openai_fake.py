@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 CREATED = 1732600000
 
@@ -188,7 +188,14 @@ def fake_openai() -> Iterator[FakeOpenAI]:
         fake.stop()
 
 
-def endpoint_configure(fake: FakeOpenAI, **fields: Any) -> Any:
+class Served(Protocol):
+    """A fake endpoint on this machine: this module's, or hostile_fake's raw one."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+def endpoint_configure(fake: Served, **fields: Any) -> Any:
     """The admin's endpoint row, pointed at the fake, enabled (fields override)."""
     from mentions.models import TeamModelEndpoint
 

@@ -14,8 +14,8 @@ shown or stored (`client.py`). The bot sees every message of a group only as an 
 (@BotFather, /setprivacy); otherwise only commands, mentions of it and replies to it (docs/platforms/telegram.md).
 
 Reading: ``getUpdates`` with the cursor's offset (`paging.py`, `cursor.py`); which messages are mentions: `paging.py`;
-parsing and threading: `parse.py`; replies as the bot: `reply.py`; the bot's account: `oauth.py`; the request budget
-and the rest of the declaration: `platform.py`.
+parsing and threading: `parse.py`; replies as the bot, and deleting one (``deleteMessage``): `reply.py`; the bot's
+account: `oauth.py`; the request budget and the rest of the declaration: `platform.py`.
 Failures (`client.py`): 401/404 -> AuthError (the token); 409 -> ConfigError (a webhook or another reader takes the
 updates); 429 -> RateLimited (``retry_after``) on a poll's first call, later the end of the walk; 5xx, timeouts ->
 TransientError; an answer that is not ``{"ok": true, "result": …}`` -> PayloadError.
@@ -54,6 +54,7 @@ class TelegramAdapter(PolledAdapter, config=config_module):
     channel_key_words = "the channel's bot token"
 
     post_reply = staticmethod(reply.post_reply)
+    delete_post = staticmethod(reply.delete_post)  # the desk's Delete (Platform.actions): the bot's own message
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """Page after page of updates, each page's messages oldest first, each with the offset just after it."""

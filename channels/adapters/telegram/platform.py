@@ -41,6 +41,8 @@ PLATFORM = Platform(
     # none is parsed.
     reply_rule=ReplyRule(limit=4096),
     own_place=True,  # the product's own groups
+    # deleteMessage, as the bot: its own message taken back (reply.delete_post), within Telegram's 48 hours.
+    actions={"delete": "Delete"},
     unsupported={
         "watch": "Telegram hands every message of the group to the bot: each poll reads a thread's follow-ups already.",
     },

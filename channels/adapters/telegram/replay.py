@@ -8,6 +8,8 @@ Shapes, after the recorded answers in tests/fixtures (SOURCES.md: ``getUpdates``
 - ``getUpdates`` (JSON ``offset``, ``limit``): the group's messages posted by now, oldest first, those with an
   ``update_id`` at or after the offset (Telegram forgets the ones before it), ``limit`` at most;
 - ``sendMessage``: the bot's message in the group, answering ``reply_parameters.message_id``;
+- ``deleteMessage`` (``chat_id``, ``message_id``): ``true`` for a message the bot sent from the demo desk (an id
+  above SENT_BASE: nothing is kept, so any such id), ``400 Bad Request: message to delete not found`` for another;
 - every answer is ``{"ok": true, "result": …}``; a wrong token ``401 Unauthorized`` and an unknown method
   ``404 Not Found``, as ``{"ok": false, "error_code": …, "description": …}``.
 
@@ -119,4 +121,9 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Bo
         return _ok([u for u in updates(posts) if u["update_id"] >= offset][:limit])
     if method == "sendMessage":
         return _sent(body)
+    if method == "deleteMessage":
+        mid = whole(str(body.get("message_id", ""))) or 0
+        if body.get("chat_id") == CHAT["id"] and mid >= SENT_BASE:
+            return _ok(True)
+        return _error(400, "Bad Request: message to delete not found")
     return _error(404, "Not Found")

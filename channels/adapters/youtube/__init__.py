@@ -29,7 +29,8 @@ Quota (`quota.py`): each call's units are counted in the cursor against ``daily_
 stops before passing it, or when Google answers ``quotaExceeded``, and waits for the reset at midnight Pacific. The
 units spent today and the budget are the channel's platform status (admin's "Platform says").
 
-Replies (`reply.py`): ``comments.insert`` answering the thread's top-level comment, as the connected account.
+Replies (`reply.py`): ``comments.insert`` answering the thread's top-level comment, as the connected account; the
+desk's Delete takes one of our comments back with ``comments.delete``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def context_of(channel: Channel, config: dict[str, Any]) -> Context:
 class YoutubeAdapter(PolledAdapter, config=config_module):
     kind = "youtube"
     post_reply = staticmethod(reply.post_reply)
+    delete_post = staticmethod(reply.delete_post)  # the desk's Delete (Platform.actions): our own comment
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The due keyword searches, then each of the team's channels' and each followed video's new comments,

@@ -44,6 +44,8 @@ PLATFORM = Platform(
     credentials_required=("api_key",),
     # comments.insert: "snippet.textOriginal … limited to 10,000 characters" (YouTube's comment length limit).
     reply_rule=ReplyRule(limit=10_000),
+    # comments.delete, as the connected account: our own comment taken back (reply.delete_post).
+    actions={"delete": "Delete"},
     unsupported={
         "watch": "Every poll re-reads the comment threads of the last follow_days days, replies included: a thread "
         "we answered is read again without a watch list.",

@@ -7,7 +7,9 @@ recorded answers in tests/fixtures (SOURCES.md: sns-sdks/python-youtube's record
 - ``GET /youtube/v3/comments?parentId=``: ``comments_by_parent.json``'s shape, the thread's replies;
 - ``GET /youtube/v3/search``: ``search_by_keywords.json``'s shape, with no video (the demo's channel searches none);
 - ``POST /youtube/v3/comments`` as our connected account: ``comment_insert.json``'s shape, the reply as posted by the
-  team's channel (kept nowhere); ``GET /youtube/v3/channels?mine=true``: the team's channel;
+  team's channel (kept nowhere); ``DELETE /youtube/v3/comments?id=`` (comments.delete): ``204 No Content`` for a
+  reply of a thread of the week (the desk's own, kept nowhere, are such), Google's 404 ``commentNotFound`` for
+  another id; ``GET /youtube/v3/channels?mine=true``: the team's channel;
 - without the demo's key (or token), Google's 400 ``keyInvalid`` (401 ``authError``); anything else Google's 404.
 
 The week as YouTube: each thread of the week (this package's `demo.THREADS`) is a top-level comment on a video of
@@ -158,10 +160,19 @@ def inserted(asked: Asked, posts: DemoPosts, now: datetime) -> tuple[int, Item]:
     return 200, made
 
 
+def deleted(asked: Asked, posts: DemoPosts) -> tuple[int, Any]:
+    """comments.delete: done (204, no body) for a reply under a thread of the week, as every comment the desk posts
+    there is; nothing is kept, so the thread reads the same after."""
+    top, dot, _own = str(asked.query.get("id") or "").partition(".")
+    if dot and any(comment_id(t[0]) == top for t in posts.threads()):
+        return 204, b""
+    return _error(404, "commentNotFound", "The comment identified by the id parameter could not be found.")
+
+
 def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, Any]:
     asked = Asked(request)
     route = asked.path.removeprefix(PATH)
-    if asked.method == "POST" or route == "channels":
+    if asked.method in ("POST", "DELETE") or route == "channels":
         if asked.bearer != TOKEN:
             return _error(401, "authError", "Request had invalid authentication credentials.")
         if route == "channels":
@@ -169,6 +180,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> tuple[int, An
             return 200, _listing(
                 "youtube#channelListResponse", [{"kind": "youtube#channel", "id": TEAM_CHANNEL, "snippet": snippet}]
             )
+        if route == "comments" and asked.method == "DELETE":
+            return deleted(asked, posts)
         if route == "comments":
             return inserted(asked, posts, timezone.now())
         return _error(404, "notFound", "Not Found")

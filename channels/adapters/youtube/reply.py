@@ -7,9 +7,17 @@ Each insert costs 50 of the project's daily units; it is not counted in the chan
 room for replies (`config.DEFAULTS["daily_quota"]`). Refusals in words, by Google's reason
 (developers.google.com/youtube/v3/docs/errors): ``commentsDisabled`` and ``forbidden`` (403), ``processingFailure``
 (400), ``commentNotFound`` (404), ``quotaExceeded`` (403); nothing was posted in any of them.
+
+Deleting our reply: ``comments.delete`` (developers.google.com/youtube/v3/docs/comments/delete): ``DELETE
+comments?id=<the comment's id>`` with no body, as the connected account (the ``youtube.force-ssl`` scope it was
+connected with), 50 units; ``204 No Content`` when done. A comment already gone (404 ``commentNotFound``) is done;
+``forbidden`` (403) is a comment this account did not post (or may not delete), ``processingFailure`` (400) and
+``quotaExceeded`` (403) are said in words, and in each the comment is still there.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from channels import clean
 from channels.accounts.sending import Reply, iso_or_now, json_of, reply_poster
@@ -19,6 +27,11 @@ from ..base import ReplyError, ReplyTarget, ReplyUncertain, SentReply
 from .client import COMMENTS_URL, error_of
 from .parse import permalink, snippet_of
 from .platform import PLATFORM
+
+if TYPE_CHECKING:
+    import requests
+
+    from channels.models import Account, Channel
 
 MAX_LENGTH = PLATFORM.reply_rule.most
 
@@ -77,3 +90,35 @@ def post_reply(reply: Reply) -> SentReply:
         created_at=iso_or_now(snippet.get("publishedAt")),
         raw=clean.raw(raw),
     )
+
+
+# Google's reasons for a refused deletion (comments.delete's errors), in the advocate's words.
+DELETE_REASONS = {
+    "forbidden": "YouTube does not let this account delete it (only the channel that posted a comment can)",
+    "processingFailure": "YouTube could not process the deletion (processingFailure): try again",
+    "quotaExceeded": "the project's YouTube quota for today is used up: try again after midnight Pacific time",
+}
+DELETE_REFUSED: Ladder = {
+    429: (ReplyError, "YouTube asks to wait (rate limit): the comment is still there, try again later."),
+    **dict.fromkeys(("3xx", "4xx", "5xx"), (ReplyError, "YouTube refused the deletion: {said}. It is still there.")),
+}
+
+
+def delete_post(*, channel: Channel, account: Account, session: requests.Session, target: ReplyTarget) -> None:
+    """Delete one of our own comments (a reply the desk posted) by its id; one gone already is done."""
+    from channels.accounts.tokens import account_request
+
+    ident = clean.ident(target.external_id)
+    if not ident:
+        raise ReplyError("The stored comment does not say its YouTube id: delete it on YouTube.")
+    where = f"{account.username}'s comment on YouTube ({target.permalink or ident})"
+    response, used = account_request(
+        session, "DELETE", COMMENTS_URL, account=account, label="YouTube", where=where, params={"id": ident}
+    )
+    if succeeded(response):
+        return
+    reason, said = error_of(json_of(response))
+    if response.status_code == 404 and reason == "commentNotFound":
+        return  # deleted already (on YouTube, or by an earlier press): what was asked is done
+    words = DELETE_REASONS.get(reason) or (f"{reason}: {said}" if reason else said or "no reason given")
+    raise refusal(response, "YouTube", DELETE_REFUSED, what="deletion", said=words, secret=used)
