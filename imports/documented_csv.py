@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from imports.lines import ExportError, Line, file_check, raw_lines, too_long
+from imports.lines import ExportError, Line, file_check, not_utf8, raw_lines, too_long
 from imports.records import Quarantined
 
 # The columns a row cannot be imported without (the others: docs/importing.md's table).
@@ -31,8 +31,8 @@ def _text(path: Path, bad: dict[int, str]) -> Iterator[str]:
             else:
                 try:
                     text = data.decode()
-                except UnicodeDecodeError as exc:
-                    bad[end.line] = f"not UTF-8 text (byte 0x{data[exc.start]:02x}): save the file as UTF-8"
+                except UnicodeDecodeError:
+                    bad[end.line] = not_utf8(data)
                     text = data.decode(errors="replace")
             yield text.removeprefix(_BOM) if end.line == 1 else text
 

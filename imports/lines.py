@@ -7,6 +7,7 @@ user's mistake, said without a traceback."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ _ARCHIVES = {b"\x1f\x8b": "a gzip archive", b"PK\x03\x04": "a zip archive", b"\x
              b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive", b"BZh": "a bzip2 archive"}  # fmt: skip
 _WIDE = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _BOM = b"\xef\xbb\xbf"  # UTF-8's mark, which some Windows tools write: read past
+_WHERE, _COLUMN = re.compile(r": line \d+ column (\d+) \(char \d+\)$"), r", column \1"
 _KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "true or false", type(None): "null"}
 
 
@@ -130,6 +132,14 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+def not_utf8(data: bytes) -> str:
+    try:
+        data.decode()
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte 0x{data[exc.start]:02x}, column {exc.start + 1}): save the file as UTF-8"
+    return "not UTF-8 text"
+
+
 def line_parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
     """(the object, "") or (None, why it is not imported)."""
     try:
@@ -137,7 +147,10 @@ def line_parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
     except orjson.JSONDecodeError as exc:
         if "depth limit" in str(exc):  # orjson's own limit (1,024), met before MAX_DEPTH's check can run
             return None, f"nested deeper than {MAX_DEPTH} levels"
-        return None, f"not JSON ({exc})"
+        if "not valid UTF-8" in str(exc):  # orjson says "surrogates not allowed" of any bad byte: say which
+            return None, not_utf8(data)
+        # orjson says "line 1 column 7 (char 6)" of the text it was given: the file's line is said already.
+        return None, f"not JSON ({_WHERE.sub(_COLUMN, str(exc))})"
     if not isinstance(value, dict):
         return None, f"a JSON {_KINDS.get(type(value), 'value')}, not an object"
     # Counting brackets is C-fast and bounds the depth from above: most lines never need the walk.

@@ -57,7 +57,7 @@ HOSTILE = {
     # JSON.stringify of a string cut inside an emoji: the high surrogate escaped, with no low one after it.
     "lone surrogate escaped": (SURROGATE, "not JSON (no low surrogate"),
     # The same surrogate written as bytes (CESU-8 / a Java exporter's "modified UTF-8"): not UTF-8.
-    "lone surrogate as bytes": (b'{"id": "T-500", "subject": "\xed\xa0\xbd"}', "not JSON (str is not valid UTF-8"),
+    "lone surrogate as bytes": (b'{"id": "T-500", "subject": "\xed\xa0\xbd"}', "not UTF-8 text (byte 0xed, column 29)"),
     "5,000 deep": (_deep(5000), f"nested deeper than {MAX_DEPTH} levels"),
     "just past the depth cap": (_deep(MAX_DEPTH), f"nested deeper than {MAX_DEPTH} levels"),
     "truncated": (json.dumps(ticket(BAD_AT)).encode()[:60], "not JSON (unexpected end of data"),
@@ -168,4 +168,4 @@ def test_a_csv_row_that_is_not_utf8_is_quarantined_and_the_other_rows_imported(t
     assert run.status == ImportRun.Status.DONE, run.error
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Café", "Tea"]
     bad = QuarantinedRecord.objects.get()
-    assert (bad.file, bad.line) == ("tickets.csv", 3) and bad.reason.startswith("not UTF-8 text (byte 0xe9)")
+    assert (bad.file, bad.line) == ("tickets.csv", 3) and bad.reason.startswith("not UTF-8 text (byte 0xe9, column 6)")

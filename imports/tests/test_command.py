@@ -85,6 +85,6 @@ def test_the_command_lists_what_it_quarantined_after_done(tmp_path):
     assert "quarantined 2" in out and "tickets 2" in out
     assert out.split("Done.", 1)[1].splitlines()[1:] == [
         f"Not imported (2, quarantined on run {run.pk}):",
-        "  tickets.jsonl, line 2: not JSON (unexpected end of data: line 1 column 27 (char 26))",
+        "  tickets.jsonl, line 2: not JSON (unexpected end of data, column 27)",
         "  tickets.jsonl, line 4 (id D): no created_at, or not a time with its zone (ISO 8601)",
     ]
