@@ -4,26 +4,30 @@ the rest of each conversation. Read into the same records as Zendesk's export an
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from imports.documented_csv import csv_pages
+from imports.lines import PAGE_LINES as PAGE
+from imports.lines import ExportError, Line, json_pages, jsonl_check
 from imports.models import ImportRun
-from imports.records import INBOUND, NOTE, OUR_REPLY, PRIORITIES, STATUSES, MessageRecord, PersonRecord, TicketRecord
+from imports.records import (
+    INBOUND,
+    NOTE,
+    OUR_REPLY,
+    PRIORITIES,
+    STATUSES,
+    MessageRecord,
+    PersonRecord,
+    Quarantined,
+    TicketRecord,
+)
 from imports.services import TICKETS, USERS, Page, done
 from imports.zendesk import when
-from imports.zendesk_files import ExportError
+from imports.zendesk_files import records_read
 
-PAGE = 1000
 FROM = {"requester": INBOUND, "customer": INBOUND, "agent": OUR_REPLY, "note": NOTE}
-CSV_TICKET = ("id", "subject", "status", "priority", "created_at", "solved_at", "tags", "requester_email",
-              "requester_name", "requester_company", "body")  # fmt: skip
-CSV_MESSAGE = ("ticket_id", "id", "from", "author_email", "author_name", "body", "created_at")
 
 
 def _person(author: Any, *, agent: bool = False, company: str = "") -> PersonRecord | None:
@@ -43,7 +47,7 @@ def _person(author: Any, *, agent: bool = False, company: str = "") -> PersonRec
 def ticket_read(line: Mapping[str, Any]) -> tuple[TicketRecord | None, list[PersonRecord]]:
     """One ticket of the documented shape and the people it names."""
     created = when(line.get("created_at"))
-    key = str(line.get("id") or "")
+    key = "" if line.get("id") is None else str(line["id"])
     if not key or created is None:
         return None, []
     requester = _person(line.get("requester"))
@@ -76,54 +80,36 @@ def ticket_read(line: Mapping[str, Any]) -> tuple[TicketRecord | None, list[Pers
     return record, people
 
 
-def _csv_lines(root: Path) -> Iterator[dict[str, Any]]:
-    """tickets.csv's rows in the JSON shape, with their messages.csv messages."""
-    conversation: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    messages = root / "messages.csv"
-    if messages.is_file():
-        with messages.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                author = {"email": row.get("author_email") or "", "name": row.get("author_name") or ""}
-                conversation[row.get("ticket_id") or ""].append({**row, "author": author})
-    with (root / "tickets.csv").open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            requester = {"email": row.get("requester_email") or "", "name": row.get("requester_name") or "",
-                         "company": row.get("requester_company") or ""}  # fmt: skip
-            first = {"id": "0", "from": "requester", "author": requester, "body": row.get("body") or "",
-                     "created_at": row.get("created_at")}  # fmt: skip
-            rest = conversation.get(row.get("id") or "", [])
-            yield {**row, "requester": requester, "messages": [first, *rest] if row.get("body") else rest}
-
-
-def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                try:
-                    value = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise ExportError(f"{path.name}, line {number}: not JSON ({exc})") from None
-                yield value if isinstance(value, dict) else {}
+def _json_pages(path: Path, cursor: Any) -> Iterator[tuple[list[Line], Any, list[Quarantined]]]:
+    if not jsonl_check(path):
+        raise ExportError(f"{path.name} is empty: nothing to import.")
+    for lines, end in json_pages(path, cursor):
+        yield lines, end.cursor(), []
 
 
 def documented_pages(run: ImportRun) -> Iterator[Page]:
     root = Path(run.path)
-    jsonl = root / "tickets.jsonl"
-    if jsonl.is_file():
-        lines = _json_lines(jsonl)
-    elif (root / "tickets.csv").is_file():
-        lines = _csv_lines(root)
+    if not root.is_dir():
+        raise ExportError(f"{run.path}: no such directory.")
+    path = root / "tickets.jsonl"
+    if path.is_file():
+        pages = _json_pages(path, run.cursor.get(TICKETS))
+    elif (path := root / "tickets.csv").is_file():
+        pages = csv_pages(root, int(run.cursor.get(TICKETS) or 0), PAGE)
     else:
-        raise ExportError(f"{run.path}: neither tickets.jsonl nor tickets.csv is there")
+        raise ExportError(f"{run.path}: neither tickets.jsonl nor tickets.csv is there.")
     if done(run, TICKETS):
         return
-    position = int(run.cursor.get(TICKETS) or 0)
-    lines = islice(lines, position, None)
-    while chunk := list(islice(lines, PAGE)):
-        position += len(chunk)
-        read = [ticket_read(line) for line in chunk]
-        people = {p.key: p for _record, found in read for p in found}
-        yield Page(USERS, list(people.values()))  # the page's people first: its tickets name them
-        records = [record for record, _people in read if record is not None]
-        yield Page(TICKETS, records, cursor=position, rejected=len(read) - len(records))
-    yield Page(TICKETS, [], cursor=position, done=True)
+    end = run.cursor.get(TICKETS)
+    for lines, end, elsewhere in pages:
+        records, bad = records_read(path, lines, _ticket_people)
+        people = {p.key: p for _record, found in records for p in found}
+        yield Page(USERS, list(people.values()), file=path.name)  # the page's people first: its tickets name them
+        tickets = [record for record, _people in records]
+        yield Page(TICKETS, tickets, cursor=end, quarantined=elsewhere + bad, file=path.name)
+    yield Page(TICKETS, [], cursor=end, done=True)
+
+
+def _ticket_people(line: Mapping[str, Any]) -> tuple[TicketRecord, list[PersonRecord]] | None:
+    record, people = ticket_read(line)
+    return None if record is None else (record, people)

@@ -11,6 +11,18 @@ from django.conf import settings
 from imports.models import ImportRun
 from imports.zendesk_api import subdomain_clean
 
+EXPORTS_LISTED = 20
+
+
+def export_directories() -> list[str]:
+    """The directories under DESK_IMPORT_DIR by name (the first EXPORTS_LISTED, sorted), for the form to offer."""
+    root = Path(settings.DESK_IMPORT_DIR)
+    try:
+        names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:  # not made yet: nothing to offer
+        return []
+    return names[:EXPORTS_LISTED]
+
 
 class ImportStartForm(forms.Form):
     kind = forms.ChoiceField(label="From", choices=ImportRun.Kind.choices)
@@ -29,6 +41,13 @@ class ImportStartForm(forms.Form):
         help_text="A directory under the import directory on the server (DESK_IMPORT_DIR), by its name: Zendesk's "
         "JSON export, or tickets.jsonl / tickets.csv.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        found = export_directories()
+        if found:
+            # What is there to start from, so nobody has to know the server's folders (the demo's sample among them).
+            self.fields["path"].help_text += f" There now: {', '.join(found)}."
 
     def clean_subdomain(self) -> str:
         value = self.cleaned_data.get("subdomain") or ""

@@ -78,3 +78,31 @@ class ExternalRef(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.kind} {self.external_id} -> {self.local_id}"
+
+
+class QuarantinedRecord(models.Model):
+    """A record of an import's that was not imported, and why: a line that is not JSON, too long or too deep, a
+    ticket without an id or a readable time, a value the database refused. Its run went on without it. It says where
+    the record is (the export's file and line), not what it holds: the export keeps it, for someone to fix there."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="quarantined")
+    file = models.CharField(max_length=200)
+    # None for a record from the API (it has no line) or one the database refused (its page's records carry none).
+    line = models.PositiveBigIntegerField(null=True, blank=True)
+    # A ticket's or macro's id in the old tool, when it had one (never a person's: it may be their address).
+    key = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["run", "file", "line", "id"]
+        constraints = [
+            # A run reads a file's start again on each slice for what it needs whole (comments.json): a bad line of
+            # it is kept once.
+            models.UniqueConstraint(fields=["run", "file", "line"], name="quarantined_once_a_line"),
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line is not None else self.file
+        return f"{where}{f' (id {self.key})' if self.key else ''}: {self.reason}"

@@ -36,6 +36,7 @@ class PersonRecord:
     organization_key: str = ""  # the old tool's organization, named from those imported before (its company)
     agent: bool = False  # one of the team: their public comments are our replies, and they become no person
     stamp: str = ""
+    line: int | None = None  # where the export has it (its file is the page's): a quarantine names it
 
 
 @dataclass
@@ -59,6 +60,7 @@ class TicketRecord:
     tags: list[str] = field(default_factory=list)
     messages: list[MessageRecord] = field(default_factory=list)
     stamp: str = ""
+    line: int | None = None
 
 
 @dataclass
@@ -71,3 +73,15 @@ class MacroRecord:
     actions: list[tuple[str, str]] = field(default_factory=list)  # (MacroAction.Kind value, value)
     unmapped: list[str] = field(default_factory=list)  # the old tool's actions the desk has no action for
     stamp: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A record of the old tool's that is not imported, and why (imports.models.QuarantinedRecord): the run goes on
+    without it, and says where it is, for someone to fix it there and import again."""
+
+    file: str  # the export's file ("tickets.jsonl"), or the API's stream ("API: tickets")
+    line: int | None  # its line in that file; None from the API
+    reason: str
+    key: str = ""  # a ticket's or macro's id in the old tool, when it had one (never a person's: an address)

@@ -1,9 +1,13 @@
+import logging
 import time
 
 from celery import shared_task
 
 from advocacy.enqueue import task_enqueue
 from channels.adapters.base import RateLimited
+from imports.lines import ExportError
+
+logger = logging.getLogger(__name__)
 
 # One task's share of an import: well inside Celery's soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, 240 s), with
 # room for the page under way when it runs out (a page of tickets asks for each ticket's comments).
@@ -29,6 +33,11 @@ def run(run_id: int) -> None:
         run = run_execute(run_id, until=time.monotonic() + SLICE_SECONDS, index=False)
     except RateLimited as exc:  # the run is QUEUED, its cursor kept: the next slice after the platform's wait
         task_enqueue("imports.run", run_id, countdown=min(WAIT_MAX, round(exc.retry_after or 60)))
+        return
+    except ExportError as exc:
+        # The admin's file, not the desk, is at fault: one line in the log, the same sentence on the run's page
+        # (FAILED, recorded by the import), and no traceback for a mistake that is theirs to fix.
+        logger.warning("import run %s stopped: %s", run_id, exc)
         return
     if run.status == ImportRun.Status.QUEUED:
         task_enqueue("imports.run", run_id)

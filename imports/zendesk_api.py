@@ -15,6 +15,7 @@ import requests
 from channels.adapters.base import PayloadError, PermanentError
 from channels.http import build_session, fetch_json
 from imports.models import ExternalRef, ImportRun
+from imports.records import Quarantined
 from imports.refs import refs_of
 from imports.services import MACROS, ORGANIZATIONS, TICKETS, USERS, Page, done
 from imports.zendesk import macro_of, organization_of, person_of, ticket_of
@@ -113,7 +114,9 @@ class ZendeskApi:
                     unchanged = stored is not None and stored[1] == str(ticket.get("updated_at") or "")
                     records.append(ticket_of(ticket, [] if unchanged else self.comments(ticket["id"])))
                 kept = [r for r in records if r is not None]
-                yield Page(TICKETS, kept, cursor=cursor, done=end, rejected=len(records) - len(kept))
+                unread = [Quarantined("API: tickets", None, "no id, or no readable created_at", str(t.get("id") or ""))
+                          for t, r in zip(tickets, records, strict=True) if r is None]  # fmt: skip
+                yield Page(TICKETS, kept, cursor=cursor, done=end, quarantined=unread)
 
 
 def api_pages(token: str, session: requests.Session | None = None) -> Callable[[ImportRun], Iterator[Page]]:

@@ -52,6 +52,7 @@ SMOKE: dict[str, Smoke] = {
     # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
     "embedded_soak.py": Smoke(("--minutes", "0.5", "--sample-seconds", "10"), "tracebacks in the log"),
     "freshness.py": Smoke(("--minutes", "0.5", "--every", "3"), "Target: median"),
+    "import_hostile.py": Smoke(("--lines", "20", "--big-mb", "5"), "hostile files:"),
     "import_zendesk.py": Smoke(("--tickets", "300", "--users", "60", "--organizations", "5"), "Target: import"),
     "ingest_throughput.py": Smoke(("--items", "2000", "--page-size", "200"), "COPY floor"),
     "judgement.py": Smoke(("--mentions", "40"), "first mention in a fresh worker"),

@@ -661,3 +661,47 @@ def test_erasing_a_demo_person_on_the_embedded_default_leaves_no_copy(embedded, 
     assert out["files_after"] == []
     assert out["tables_without_models"] == []
     assert len(out["verdicts"]) >= 70
+
+
+IMPORT_SCRIPT = """
+import json
+from django.contrib.auth import get_user_model
+from django.test import Client
+from imports.models import ImportRun
+from mentions.models import Ticket
+admin = Client(SERVER_NAME="localhost")
+admin.force_login(get_user_model().objects.get(username="admin"))
+form = admin.get("/admin/imports/importrun/add/")
+started = admin.post("/admin/imports/importrun/add/", {"kind": "documented", "path": "sample-export"})
+run = ImportRun.objects.get()
+page = admin.get(f"/admin/imports/importrun/{run.pk}/change/")
+print(json.dumps({
+    "form": form.status_code, "offered": "There now: sample-export." in form.content.decode(),
+    "started": started.status_code, "status": run.status, "error": run.error, "counts": run.counts,
+    "imported": Ticket.objects.filter(channel__name="Imported: files:sample-export").count(),
+    "page": page.status_code,
+}))
+"""
+
+
+def test_the_demo_imports_its_sample_export_from_admin_offline(embedded, tmp_path):
+    """Issue 69: `make run` had nothing to import, and admin's Add answered 403. On a copy of the seeded desk (the
+    module's other tests read it as seeded): the sample seed_demo copied under DESK_IMPORT_DIR is offered by admin's
+    Add (Start an import) and imported by the worker's task (eager here, as the worker runs it), on SQLite."""
+    import shutil
+    import sqlite3
+
+    var = tmp_path / "var"
+    var.mkdir()
+    source = sqlite3.connect(Path(embedded["env"]["DESK_VAR_DIR"]) / "desk.sqlite3")
+    copy = sqlite3.connect(var / "desk.sqlite3")
+    source.backup(copy)
+    source.close()
+    copy.close()
+    shutil.copytree(Path(embedded["env"]["DESK_VAR_DIR"]) / "imports", var / "imports")
+    env = {**embedded["env"], "DESK_VAR_DIR": str(var), "CELERY_TASK_ALWAYS_EAGER": "true",
+           "DESK_2FA_REQUIRED_FOR_STAFF": "false"}  # fmt: skip
+    out = _shell_json(IMPORT_SCRIPT, env=env)
+    assert (out["form"], out["offered"], out["started"], out["page"]) == (200, True, 302, 200)
+    assert out["status"] == "done", out["error"]
+    assert out["counts"]["tickets"] == out["imported"] == 20 and "quarantined" not in out["counts"]

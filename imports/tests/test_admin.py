@@ -99,3 +99,48 @@ def test_a_valid_form_queues_the_run_with_its_token_encrypted_and_shows_its_prog
     assert "<script>alert(1)</script>" not in listing and "&lt;script&gt;" in listing
     detail = client.get(reverse("admin:imports_importrun_change", args=[run.pk])).content.decode()
     assert "messages 3000, tickets 1000" in detail and "s3cret" not in detail
+
+
+def test_admins_add_is_the_start_form_not_a_403(settings, tmp_path, queued):
+    """Issue 69: /admin/imports/importrun/add/ answered a superuser 403 (a run is recorded by starting it). Admin's
+    Add now opens Start an import, the form that works; the list shows that one link, not two."""
+    settings.DESK_IMPORT_DIR = tmp_path
+    (tmp_path / "acme-2026-11").mkdir()
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    add = reverse("admin:imports_importrun_add")
+    page = client.get(add)
+    assert page.status_code == 200 and b'id="import-start"' in page.content
+    assert "There now: acme-2026-11." in page.content.decode()  # the form says what it can read
+    index = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{add}"' in index
+    listing = client.get(reverse("admin:imports_importrun_changelist")).content.decode()
+    tools = listing.split('<ul class="object-tools">', 1)[1].split("</ul>", 1)[0]
+    assert tools.count("<li>") == 1 and "Start an import" in tools
+    response = client.post(add, {"kind": "documented", "path": "acme-2026-11"})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and queued == [("imports.run", run.pk)]
+    # Staff without the permission: no Add, and the form refused as before.
+    staff = _client(UserFactory(is_staff=True))
+    assert staff.get(add).status_code == 403
+
+
+def test_the_run_page_lists_what_it_quarantined_escaped_and_links_to_all(settings):
+    from imports.admin import QUARANTINE_SHOWN
+    from imports.models import QuarantinedRecord
+
+    run = ImportRun.objects.create(kind="documented", source="files:x", status="done", counts={"quarantined": 52})
+    other = ImportRun.objects.create(kind="documented", source="files:y", status="done")
+    QuarantinedRecord.objects.create(run=run, file="tickets.jsonl", line=1, reason="not JSON (<script>x</script>)")
+    QuarantinedRecord.objects.bulk_create(
+        [QuarantinedRecord(run=run, file="tickets.jsonl", line=n, key=f"T-{n}", reason="no id") for n in range(2, 53)]
+    )
+    QuarantinedRecord.objects.create(run=other, file="users.json", line=7, reason="elsewhere")
+    client = _client(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:imports_importrun_change", args=[run.pk])).content.decode()
+    assert "tickets.jsonl, line 1: not JSON (&lt;script&gt;" in page and "<script>x" not in page
+    assert "tickets.jsonl, line 2 (id T-2): no id" in page and page.count("<li>tickets.jsonl") == QUARANTINE_SHOWN
+    everything = reverse("admin:imports_quarantinedrecord_changelist") + f"?run__id__exact={run.pk}"
+    assert f'href="{everything}">52 records</a>' in page.replace("&amp;", "&")
+    listing = client.get(everything)
+    assert listing.status_code == 200
+    assert "52 quarantined records" in listing.content.decode() and "elsewhere" not in listing.content.decode()

@@ -74,3 +74,17 @@ def test_zendesks_rate_limit_is_waited_out_and_the_import_goes_on_to_its_end(mon
         out = _call("--subdomain", "acme", "--email", "admin@acme.example")
     assert "going on in 1 s" in out and "Done." in out and Ticket.objects.count() == 3
     assert ImportRun.objects.get().status == ImportRun.Status.DONE
+
+
+def test_the_command_lists_what_it_quarantined_after_done(tmp_path):
+    good = '{"id": "%s", "created_at": "2024-05-01T09:00:00Z"}'
+    lines = [good % "A", '{"id": "B", "created_at": ', good % "C", '{"id": "D"}']
+    (tmp_path / "tickets.jsonl").write_text("\n".join(lines) + "\n")
+    out = _call("--documented", str(tmp_path), "--no-index")
+    run = ImportRun.objects.get()
+    assert "quarantined 2" in out and "tickets 2" in out
+    assert out.split("Done.", 1)[1].splitlines()[1:] == [
+        f"Not imported (2, quarantined on run {run.pk}):",
+        "  tickets.jsonl, line 2: not JSON (unexpected end of data, column 27)",
+        "  tickets.jsonl, line 4 (id D): no created_at, or not a time with its zone (ISO 8601)",
+    ]

@@ -82,10 +82,15 @@ def test_a_directory_without_tickets_is_said_so(tmp_path):
         _run(tmp_path)
 
 
-def test_a_ticket_line_that_cannot_be_read_is_counted_as_rejected_not_silently_dropped(tmp_path):
+def test_a_ticket_line_that_cannot_be_read_is_quarantined_with_its_line_not_silently_dropped(tmp_path):
     undated = {**TICKET, "id": "HS-2", "created_at": "last Tuesday"}
     lines = [json.dumps(TICKET), json.dumps(undated), json.dumps(["not", "a", "ticket"]), json.dumps({"subject": "x"})]
     (tmp_path / "tickets.jsonl").write_text("\n".join(lines) + "\n")
     run = _run(tmp_path)
     assert run.status == ImportRun.Status.DONE and Ticket.objects.count() == 1
-    assert run.counts["rejected"] == 3  # the run's page says that three of its lines were not imported
+    assert run.counts["quarantined"] == 3  # the run's page says that three of its lines were not imported, and which
+    assert [(q.line, q.key, q.reason) for q in run.quarantined.all()] == [
+        (2, "HS-2", "no created_at, or not a time with its zone (ISO 8601)"),
+        (3, "", "a JSON array, not an object"),
+        (4, "", "no id"),
+    ]

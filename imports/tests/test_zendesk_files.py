@@ -65,11 +65,11 @@ def test_a_directory_that_is_no_export_is_said_so(tmp_path):
     run = run_create(kind=ImportRun.Kind.ZENDESK_FILES, path=str(tmp_path))
     with pytest.raises(ExportError, match=r"neither tickets\.json nor users\.json"):
         run_execute(run.pk)
-    (tmp_path / "tickets.json").write_text('{"id": 1}\nnot json\n')
-    with pytest.raises(ExportError, match=r"tickets\.json, line 2: not JSON"):
+    (tmp_path / "tickets.json").write_text('not json\n{"id": 1}\n')
+    with pytest.raises(ExportError, match=r"tickets\.json is not JSON Lines: its first line"):
         run_execute(run.pk)
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.FAILED and "line 2" in run.error
+    assert run.status == ImportRun.Status.FAILED and "first line" in run.error
 
 
 def _many(root: Path, count: int) -> None:

@@ -11,12 +11,14 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.adapters.base import RateLimited
+from imports.lines import ExportError
 from imports.models import ImportRun
 from imports.running import run_execute
 from imports.starting import run_create
 from imports.tasks import WAIT_MAX
 
 TOKEN_ENV = "ZENDESK_API_TOKEN"  # noqa: S105 - the variable's name, not a token
+QUARANTINE_SHOWN = 20  # the rest are on the run's admin page
 
 
 def progress_line(run: ImportRun) -> str:
@@ -73,6 +75,20 @@ class Command(BaseCommand):
                 wait = min(WAIT_MAX, round(exc.retry_after or 60))
                 self.stdout.write(f"Zendesk asks to wait (rate limit): going on in {wait} s.")
                 time.sleep(wait)
+            except ExportError as exc:  # the file's mistake: one sentence, fixed in the file, not by resuming
+                raise CommandError(f"Stopped: {exc} (run {run.pk})") from None
             except Exception as exc:  # said as the run recorded it; the run keeps its cursor for --resume
                 raise CommandError(f"Stopped: {exc}. Carry on with --resume {run.pk}.") from None
         self.stdout.write(self.style.SUCCESS(f"Done. {progress_line(run)}"))
+        self._quarantined(run)
+
+    def _quarantined(self, run: ImportRun) -> None:
+        """What was not imported and where it is, so it can be fixed in the export and imported again."""
+        count = run.quarantined.count()
+        if not count:
+            return
+        self.stdout.write(self.style.WARNING(f"Not imported ({count}, quarantined on run {run.pk}):"))
+        for record in run.quarantined.all()[:QUARANTINE_SHOWN]:
+            self.stdout.write(f"  {record}")
+        if count > QUARANTINE_SHOWN:
+            self.stdout.write(f"  ... and {count - QUARANTINE_SHOWN} more: the run's page in admin lists them all.")

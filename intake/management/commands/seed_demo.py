@@ -94,6 +94,8 @@ class Command(BaseCommand):
         call_command("seed_demo_slack", stdout=self.stdout)
         # And stories: the week read by the story detector, then the release day and an outage told on three platforms.
         call_command("seed_demo_stories", stdout=self.stdout)
+        # And imports a sample export where admin's Start an import reads, for a newcomer to import offline.
+        call_command("seed_demo_imports", stdout=self.stdout)
         # The team's hours (two offices, a release-day duty) and a reply waiting for an advocate's approval.
         for made in duty_seed():
             self.stdout.write(f"Demo: {made}.")
