@@ -21,7 +21,7 @@ from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
-from metrics.judgement_quality import judgement_corrections, judgement_learned, judgement_unused
+from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
@@ -106,8 +106,7 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "advocates": advocate_stats(start=start, end=end, channel_id=channel_id),
         # The last 30 days whatever the range: how the classifier does now (metrics/judgement_quality.py).
         "judgement_corrections": judgement_corrections(now=now),
-        "judgement_learned": judgement_learned(),
-        "judgement_unused": judgement_unused(),
+        **judgement_learned_said(),
         "tags_days": tags_days(start, end),
         "start": start,
         "end": end,
