@@ -214,7 +214,8 @@ def ticket_detail(*, pk: int, private: bool, panels: bool = False, conversation:
     if found is None:
         raise Ticket.DoesNotExist(f"no ticket {pk}")
     if conversation:
-        shown, found.private_hidden = conversation_shown(_CONVERSATION.all(pk), private=private)
+        shown, hidden = conversation_shown(_CONVERSATION.all(pk), private=private)
+        setattr(found, "private_hidden", hidden)  # noqa: B010 - read by the page's template, as search's snippet
         _attach(found, "messages", shown)
     return found
 
@@ -251,7 +252,7 @@ def private_external_ids(*, ticket_id: int) -> frozenset[str]:
     """The platform ids of the ticket's private messages: the history words its lines about them without their text
     for a reader who does not read them (mentions.ticket_page.history). Asked only for such a reader."""
     rows = Message.objects.filter(ticket_id=ticket_id, kind__in=PRIVATE_KINDS, external_id__isnull=False)
-    return frozenset(rows.values_list("external_id", flat=True))
+    return frozenset(found for found in rows.values_list("external_id", flat=True) if found)
 
 
 MACROS_VERSION_KEY = "macros:version"
@@ -323,10 +324,10 @@ def ticket_updates(*, ticket_id: int, after_message: int, seen: int, private: bo
     events = list(
         TicketEvent.objects.filter(ticket_id=ticket_id, pk__gt=seen).select_related("actor").order_by("pk")[:50]
     )
-    messages = Message.objects.filter(ticket_id=ticket_id, pk__gt=after_message)
+    new = Message.objects.filter(ticket_id=ticket_id, pk__gt=after_message)
     if not private:
-        messages = messages.exclude(kind__in=PRIVATE_KINDS)
-    messages = list(messages.select_related("author_user").order_by("platform_created_at", "id"))
+        new = new.exclude(kind__in=PRIVATE_KINDS)
+    messages = list(new.select_related("author_user").order_by("platform_created_at", "id"))
     shown = {TicketEvent.Kind.MESSAGE, TicketEvent.Kind.OUR_REPLY_SEEN}
     other = [e for e in events if e.kind in CONFLICTING and e.kind not in shown]
     version = seen if other or not events else events[-1].pk

@@ -66,16 +66,20 @@ def _ticket() -> Ticket:
         body=OUR_DM,
         platform_created_at=T0 + timedelta(minutes=30),
     )
-    answer = {
-        "external_id": "1860000000000000900",
-        "created_at": T0 + timedelta(hours=1),
-        "author_handle": "dana_dev",
-        "private": True,
-        "ticket_hint": ticket.pk,
-    }
-    mentions_ingest(channel=channel, mentions=[IncomingMention(text=EARLIER, **answer)])
-    edited = IncomingMention(text=PRIVATE, edited_at=T0 + timedelta(hours=2), **answer)
-    mentions_ingest(channel=channel, mentions=[edited])
+
+    def answer(text: str, **edit: Any) -> IncomingMention:
+        return IncomingMention(
+            external_id="1860000000000000900",
+            created_at=T0 + timedelta(hours=1),
+            text=text,
+            author_handle="dana_dev",
+            private=True,
+            ticket_hint=ticket.pk,
+            **edit,
+        )
+
+    mentions_ingest(channel=channel, mentions=[answer(EARLIER)])
+    mentions_ingest(channel=channel, mentions=[answer(PRIVATE, edited_at=T0 + timedelta(hours=2))])
     assert Message.objects.get(external_id="1860000000000000900").body == PRIVATE
     assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.MESSAGE_EDITED).exists()
     return ticket
