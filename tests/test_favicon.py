@@ -38,7 +38,7 @@ def test_favicon_ico_is_an_icon_served_to_anyone(tmp_path):
 
     assert answer.status_code == 200
     assert answer["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
-    body = b"".join(getattr(answer, "streaming_content", [answer.content]))  # WhiteNoise streams the file
+    body = answer.getvalue()  # WhiteNoise streams the file: its whole
     (tmp_path / "favicon.ico").write_bytes(body)
     with Image.open(tmp_path / "favicon.ico") as icon:
         assert icon.format == "ICO" and (32, 32) in icon.info["sizes"]
