@@ -15,6 +15,7 @@ class AccessConfig(AppConfig):
 
         from access import checks, tasks  # noqa: F401  (registers the checks, and the task notices enqueue by name)
         from access.records import signed_in
+        from advocacy import static_check  # noqa: F401  (registers `check --deploy`'s static files check)
 
         user_logged_in.connect(signed_in, dispatch_uid="access-signed-in")
         if settings.PRODUCTION:

@@ -29,6 +29,7 @@ from mentions import selectors, services
 from mentions.change_feed import BadPosition, changes_after
 from mentions.forms import TicketFilterForm
 from mentions.models import Macro, Ticket
+from mentions.permissions.private_messages import private_messages_readable
 from mentions.search import tickets as search
 from mentions.services.judgement import judgement_correct
 from metrics.export import kpi_json
@@ -115,7 +116,7 @@ class TicketDetail(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         try:
-            ticket = selectors.ticket_detail(pk=pk)
+            ticket = selectors.ticket_detail(pk=pk, private=private_messages_readable(request.user))
         except Ticket.DoesNotExist:
             raise NotFound("No such ticket.") from None
         return Response(s.TicketDetailSerializer(ticket).data)

@@ -28,6 +28,7 @@ from advocacy.prepared import Prepared
 from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST
+from mentions.permissions.private_messages import PRIVATE_KINDS, conversation_shown
 from mentions.ticket_page.panels import panels_present
 
 
@@ -198,7 +199,7 @@ _CONVERSATION = Prepared(
 )
 
 
-def ticket_detail(*, pk: int, panels: bool = False, conversation: bool = True) -> Ticket:
+def ticket_detail(*, pk: int, private: bool, panels: bool = False, conversation: bool = True) -> Ticket:
     """The ticket page's ticket: its channel, assignee and Play view, its conversation, and its version
     (`events_version`: the newest event's id, what the page's forms claim to have seen). Leaves out what the
     page's first answer never shows or can be large: the channel's poll state (its config is kept: the reply
@@ -206,12 +207,16 @@ def ticket_detail(*, pk: int, panels: bool = False, conversation: bool = True) -
     when it is opened, `ticket_history`). `panels`: with the side panels' annotations saying whether each has
     anything to show (mentions.ticket_page.panels.panels_present), read with the row. Two queries; one without the
     `conversation` (the deferred panels read what they need of it). `approval_latest`: the id of its latest reply
-    submitted for approval, or None. Raises Ticket.DoesNotExist."""
+    submitted for approval, or None. `private`: whether the reader reads private messages
+    (mentions.permissions.private_messages); without, the conversation leaves them out and `private_hidden` says how
+    many it left out. Raises Ticket.DoesNotExist."""
     found = (_TICKET_PAGE if panels else _TICKET_PLAIN).first(pk)
     if found is None:
         raise Ticket.DoesNotExist(f"no ticket {pk}")
     if conversation:
-        _attach(found, "messages", _CONVERSATION.all(pk))
+        shown, hidden = conversation_shown(_CONVERSATION.all(pk), private=private)
+        setattr(found, "private_hidden", hidden)  # noqa: B010 - read by the page's template, as search's snippet
+        _attach(found, "messages", shown)
     return found
 
 
@@ -241,6 +246,13 @@ def _attach(instance: Any, name: str, rows: list[Any]) -> None:
 def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
     """The ticket's history, oldest first, with who did each."""
     return list(TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("created_at", "id"))
+
+
+def private_external_ids(*, ticket_id: int) -> frozenset[str]:
+    """The platform ids of the ticket's private messages: the history words its lines about them without their text
+    for a reader who does not read them (mentions.ticket_page.history). Asked only for such a reader."""
+    rows = Message.objects.filter(ticket_id=ticket_id, kind__in=PRIVATE_KINDS, external_id__isnull=False)
+    return frozenset(found for found in rows.values_list("external_id", flat=True) if found)
 
 
 MACROS_VERSION_KEY = "macros:version"
@@ -299,10 +311,11 @@ class TicketUpdates:
     merged_into_id: int | None
 
 
-def ticket_updates(*, ticket_id: int, after_message: int, seen: int) -> TicketUpdates | None:
-    """New messages after message id `after_message` and changes after version `seen`; None if
-    the ticket is gone. Events are read before messages: a message arriving in between is then
-    shown now and its event counted at the next refresh, never counted without being shown."""
+def ticket_updates(*, ticket_id: int, after_message: int, seen: int, private: bool) -> TicketUpdates | None:
+    """New messages after message id `after_message` (without the private ones unless `private`: the reader reads
+    them, mentions.permissions.private_messages) and changes after version `seen`; None if the ticket is gone.
+    Events are read before messages: a message arriving in between is then shown now and its event counted at the
+    next refresh, never counted without being shown."""
     from mentions.services.versions import CONFLICTING
 
     ticket = Ticket.objects.filter(pk=ticket_id).values("merged_into_id").first()
@@ -311,11 +324,10 @@ def ticket_updates(*, ticket_id: int, after_message: int, seen: int) -> TicketUp
     events = list(
         TicketEvent.objects.filter(ticket_id=ticket_id, pk__gt=seen).select_related("actor").order_by("pk")[:50]
     )
-    messages = list(
-        Message.objects.filter(ticket_id=ticket_id, pk__gt=after_message)
-        .select_related("author_user")
-        .order_by("platform_created_at", "id")
-    )
+    new = Message.objects.filter(ticket_id=ticket_id, pk__gt=after_message)
+    if not private:
+        new = new.exclude(kind__in=PRIVATE_KINDS)
+    messages = list(new.select_related("author_user").order_by("platform_created_at", "id"))
     shown = {TicketEvent.Kind.MESSAGE, TicketEvent.Kind.OUR_REPLY_SEEN}
     other = [e for e in events if e.kind in CONFLICTING and e.kind not in shown]
     version = seen if other or not events else events[-1].pk

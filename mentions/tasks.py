@@ -66,8 +66,11 @@ def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
 @shared_task(name="mentions.judgement_learn", acks_late=True, ignore_result=True)
 def judgement_learn() -> dict[str, object]:
     from mentions.judgement.learning import judgement_learn as learn
+    from mentions.services.judgement_learn_runs import learn_finished
 
-    return learn()
+    result = learn()
+    learn_finished(result)  # admin says what the run did, also when it learned nothing
+    return result
 
 
 # Daily: the other senses of the product's name learned from the mentions labelled noise, offered in admin as

@@ -16,14 +16,16 @@ from metrics.periods import day_bounds, in_hours, rounded
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
 
 
-def activity_daily(*, start: date, end: date, channel_id: int | None = None) -> list[dict[str, Any]]:
+def activity_daily(
+    *, start: date, end: date, channel_id: int | None = None, duty: DutySettings | None = None
+) -> list[dict[str, Any]]:
     """Per UTC day in the range (zeros included): tickets requested, first-replied and solved that day, mentions
     liked and reposted, our posts deleted and direct messages sent from the desk that day
     (mentions.services.platform_actions, direct_messages), and whether it is release day (DutySettings, the 22nd by
     default). One query for the release day, one on the rollups (PostgreSQL; else three, each on its own index:
     requested_at, first_reply_at, solved_at), one for what was done on the platforms (the events' kind-and-time
-    index)."""
-    duty = DutySettings.current()
+    index). `duty`: the settings when the caller read them already (the pages say the release day too)."""
+    duty = duty or DutySettings.current()
     if rollups_supported():
         rollups_ensure_fresh()
         counts = activity_counts_rollup(start=start, end=end, channel_id=channel_id)

@@ -52,12 +52,9 @@ def judgement_corrections(*, now: datetime) -> list[dict]:
     ]
 
 
-def judgement_learned() -> str:
-    """How the desk's learned judgement does on its newest labelled tickets (the active version's figures), in the
-    words admin's list of versions says it: one query."""
-    return learned_said(learned_active())
-
-
-def judgement_unused() -> str:
-    """Why the newest learned version does not judge, with both versions' figures ("" when it does): one query."""
-    return unused_said(latest_unused())
+def judgement_learned_said() -> dict[str, str]:
+    """How the desk's learned judgement does on its newest labelled tickets (the active version's figures), and why the
+    newest learned version does not judge ("" when it does), in the words admin's list of versions says them: two
+    queries (the active version, the newest version), as `judgement_learned` and `judgement_unused` for the page."""
+    unused = latest_unused()
+    return {"judgement_learned": learned_said(learned_active(), unused=unused), "judgement_unused": unused_said(unused)}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from advocacy.fragments import fragment
-from mentions.models import Target
+from mentions.models import DutySettings, Target
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
@@ -21,7 +21,7 @@ from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
-from metrics.judgement_quality import judgement_corrections, judgement_learned, judgement_unused
+from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 
@@ -90,7 +90,8 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
     targets = Target.hours()
     stats = first_reply_stats(start=start, end=end, channel_id=channel_id, now=now, targets=targets)
     weekly = first_reply_weekly(start=start, end=end, channel_id=channel_id)
-    activity = activity_daily(start=start, end=end, channel_id=channel_id)
+    duty = DutySettings.current()
+    activity = activity_daily(start=start, end=end, channel_id=channel_id, duty=duty)
     tags = tags_rising(end=end, days=tags_days(start, end))
     return {
         "first_reply": first_reply_rows(stats),
@@ -100,14 +101,14 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "weekly_chart": _weekly_chart(weekly),
         "activity": activity,
         "activity_chart": _activity_chart(activity),
+        "release_day": duty.release_day,
         "tags": tags,
         "tags_chart": _tags_chart(tags),
         "outreach": _outreach_rows(start=start, end=end),
         "advocates": advocate_stats(start=start, end=end, channel_id=channel_id),
         # The last 30 days whatever the range: how the classifier does now (metrics/judgement_quality.py).
         "judgement_corrections": judgement_corrections(now=now),
-        "judgement_learned": judgement_learned(),
-        "judgement_unused": judgement_unused(),
+        **judgement_learned_said(),
         "tags_days": tags_days(start, end),
         "start": start,
         "end": end,
@@ -154,9 +155,15 @@ def monthly(request: HttpRequest) -> HttpResponse:
         return render(request, "metrics/monthly.html", {"form": form}, status=400)
     start, end = form.cleaned_data["month"]
     now = timezone.now()
+    # The month in progress is reported to today: its days still to come have nothing to count, and listed with zeros
+    # they read as days nobody worked (issue 69).
+    today = timezone.localdate()
+    so_far = start <= today < end
+    end = today if so_far else end
+    duty = DutySettings.current()
     with rollups_read():
         stats = first_reply_stats(start=start, end=end, now=now)
-        activity = activity_daily(start=start, end=end)
+        activity = activity_daily(start=start, end=end, duty=duty)
     return render(
         request,
         "metrics/monthly.html",
@@ -165,6 +172,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "month": start,
             "start": start,
             "end": end,
+            "so_far": so_far,
+            "release_day": duty.release_day,
             "groups": first_reply_rows(stats)[:2],
             "activity": activity,
             "activity_chart": _activity_chart(activity),

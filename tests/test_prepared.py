@@ -78,11 +78,11 @@ def test_the_ticket_page_reads_its_ticket_and_conversation_compiled():
     ticket = TicketFactory(subject="Cache")
     first, second = MessageFactory(ticket=ticket, body="one"), MessageFactory(ticket=ticket, body="two")
     TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.CREATED)
-    read = ticket_detail(pk=ticket.pk, panels=True)
+    read = ticket_detail(pk=ticket.pk, panels=True, private=True)
     assert read.subject == "Cache" and read.channel.pk == ticket.channel_id
     annotated: Any = read
     assert annotated.events_version == TicketEvent.objects.filter(ticket=ticket).latest("pk").pk
     assert [m.pk for m in read.messages.all()] == [first.pk, second.pk]
     assert isinstance(read.messages.all()[0], Message) and read.messages.all()[0].body == "one"
     with pytest.raises(Ticket.DoesNotExist):
-        ticket_detail(pk=ticket.pk + 1000)
+        ticket_detail(pk=ticket.pk + 1000, private=True)

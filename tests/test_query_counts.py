@@ -50,8 +50,8 @@ TICKET_QUERIES = 7
 KPI_QUERIES = 22  # 17 before the judgement corrections (one grouped query, metrics/judgement_quality.py), 18
 # before the likes and deletions done from the desk (one grouped query on the events, metrics/activity.py), 19
 # before the next reply's figures (one query on the waits of the range, metrics/next_reply.py), 20 before the
-# learned judgement's active version (one row without its weights, metrics/judgement_quality.judgement_learned),
-# 21 before the newest version when the gate refused it (one row: why it is not used, judgement_unused)
+# learned judgement's active version (one row without its weights, metrics/judgement_quality.judgement_learned_said),
+# 21 before the newest version when the gate refused it (one row: why it is not used, the same)
 # The figures from the cache while nothing changed: "anything to refresh?", the navigation's follow-up count,
 # the tab title's waiting count and the channel filter's choices (the user from memory: 5 before issue 41).
 KPI_CACHED_QUERIES = 4

@@ -38,13 +38,31 @@ def test_production_refuses_to_start_without_a_secret_key():
 PRODUCTION = {"DJANGO_ENV": "production", "ALLOWED_HOSTS": "desk.example.com"}
 
 
-def test_production_passes_the_deploy_check():
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory) -> str:
+    """Production's static files, collected as docs/operations.md starts production: without them the web process
+    stops at start and `check --deploy` says so (advocacy/static_check.py, tests/test_static_check.py)."""
+    root = tmp_path_factory.mktemp("static")
+    done = _manage(
+        "collectstatic",
+        "--noinput",
+        "-v0",
+        **PRODUCTION,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DESK_STATIC_ROOT=str(root),
+    )
+    assert done.returncode == 0, done.stderr
+    return str(root)
+
+
+def test_production_passes_the_deploy_check(collected):
     result = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         **PRODUCTION,
+        DESK_STATIC_ROOT=collected,
         SECRET_KEY=secrets.token_urlsafe(50),
         SITE_URL="https://desk.example.com",
     )
@@ -62,10 +80,10 @@ def test_production_passes_the_deploy_check():
         None,  # unset: the same default
     ],
 )
-def test_the_deploy_check_warns_when_site_url_is_plain_http(site_url):
+def test_the_deploy_check_warns_when_site_url_is_plain_http(site_url, collected):
     """Issue: a production desk on http:// SITE_URL passed `check --deploy` silently, although its OAuth
     callbacks and the links it posts in Slack and mail then travel unencrypted."""
-    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), "DESK_STATIC_ROOT": collected}
     if site_url is not None:
         env["SITE_URL"] = site_url
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
@@ -79,9 +97,10 @@ def _web_start(**env: str) -> subprocess.CompletedProcess:
     return _python("-c", "import advocacy.wsgi", unset=("SECRET_KEY", "DJANGO_ENV", "ALLOWED_HOSTS", *SITE), **env)
 
 
-def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never():
+def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never(collected):
+    production = {**PRODUCTION, "DESK_STATIC_ROOT": collected}
     started = _web_start(
-        **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="http://ops:hunter2@desk.example.com"
+        **production, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="http://ops:hunter2@desk.example.com"
     )
     assert started.returncode == 0, started.stderr
     line = next(line for line in started.stderr.splitlines() if "access.W002" in line)
@@ -89,7 +108,7 @@ def test_production_start_up_logs_a_plain_http_site_url_and_a_secret_in_it_never
     assert "SITE_URL is http://desk.example.com" in line
     assert "hunter2" not in started.stderr
 
-    quiet = _web_start(**PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="https://desk.example.com")
+    quiet = _web_start(**production, SECRET_KEY=secrets.token_urlsafe(50), SITE_URL="https://desk.example.com")
     assert quiet.returncode == 0, quiet.stderr
     assert "access.W002" not in quiet.stderr
     development = _web_start(SITE_URL="http://127.0.0.1:8000")  # a laptop: http is what it serves

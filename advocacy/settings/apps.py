@@ -98,6 +98,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development serves static files straight from the app folders; production from
 # STATIC_ROOT after collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
+# Files served at the site's root, as browsers and other tools ask for them there: /favicon.ico (a page that links no
+# icon, such as the API's JSON or a plain-text error, makes the browser ask for it), served by WhiteNoise before any
+# sign-in is asked.
+WHITENOISE_ROOT = BASE_DIR / "public"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

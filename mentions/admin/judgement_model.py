@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.enqueue import task_enqueue
 from mentions.models import JudgementModel
+from mentions.services.judgement_learn_runs import learn_asked, learn_run_said
 from mentions.services.judgement_learned import (
     compared_said,
     figure_shown,
@@ -131,9 +132,10 @@ class JudgementModelAdmin(ReadOnlyAdmin):
         return [path("learn/", learn, name="mentions_judgementmodel_learn"), *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        said = learned_said(learned_active())
-        unused = unused_said(latest_unused())
-        return super().changelist_view(request, {**(extra_context or {}), "learned_said": said, "unused_said": unused})
+        newest_unused = latest_unused()
+        said = learned_said(learned_active(), unused=newest_unused)
+        context = {"learned_said": said, "unused_said": unused_said(newest_unused), "run_said": learn_run_said()}
+        return super().changelist_view(request, {**(extra_context or {}), **context})
 
     def learn_view(self, request: HttpRequest) -> HttpResponse:
         """ "Learn now": the worker learns (mentions.judgement_learn, on its meaning queue); nothing is trained in a
@@ -141,5 +143,6 @@ class JudgementModelAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         task_enqueue("mentions.judgement_learn")
+        learn_asked(by=request.user.get_username())
         self.message_user(request, LEARN_QUEUED, messages.INFO)
         return HttpResponseRedirect(reverse("admin:mentions_judgementmodel_changelist"))

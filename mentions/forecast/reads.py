@@ -17,6 +17,7 @@ from advocacy.versioned import version_bump, versioned
 from mentions.coverage import Coverage, coverage_load
 from mentions.forecast.day import ARRIVAL_WINDOW, REPLY_DAYS, FlowBasis, Forecast, day_forecast
 from mentions.models import Target, Ticket, View
+from mentions.models.play_order import HELD_BACK
 from mentions.selectors import CLOCK_RUNNING, view_condition, view_filters
 
 CLOCK_VERSION_KEY = "clock-settings:version"
@@ -49,9 +50,13 @@ def view_forecasts(*, now: datetime, views: Iterable[View] | None = None) -> dic
     arrived = Q(requested_at__gte=since, requested_at__lte=now, created_at__gte=since, created_at__lte=now)
     marks: dict[str, ExpressionWrapper] = {}
     for view in views:
-        # Assigned or not: an assigned ticket nobody answers breaches as surely as a queued one.
-        marks[f"w_{view.pk}"] = ExpressionWrapper(view_condition(view) & CLOCK_RUNNING, output_field=BooleanField())
-        marks[f"a_{view.pk}"] = ExpressionWrapper(view_filters(view) & arrived, output_field=BooleanField())
+        # Assigned or not: an assigned ticket nobody answers breaches as surely as a queued one. Never one held: snoozed
+        # (view_condition) or held back as sure noise, which waits for nobody's reply (mentions.models.play_order;
+        # issue 69: an empty queue's forecast counted one).
+        waits = view_condition(view) & CLOCK_RUNNING & ~HELD_BACK
+        marks[f"w_{view.pk}"] = ExpressionWrapper(waits, output_field=BooleanField())
+        came = view_filters(view) & arrived & ~HELD_BACK
+        marks[f"a_{view.pk}"] = ExpressionWrapper(came, output_field=BooleanField())
     rows = list(
         Ticket.objects.filter(CLOCK_RUNNING | arrived).order_by().annotate(**marks).values("sla_due_at", *marks)
     )

@@ -20,6 +20,11 @@ SHIPPED = (
     f"The shipped judgement (no version learned from this desk yet: it learns once {LEARNS_FROM} tickets are "
     "labelled by replies, solves and corrections)"
 )
+# Versions were learned, and none judges: each did no better than what judged when it was learned.
+SHIPPED_NONE_USED = (
+    "The shipped judgement (versions were learned from this desk, but none did better than it on the newest labelled "
+    "tickets: the newest, version {version}, says why below)"
+)
 FIGURES = (
     "needs_response_precision",
     "needs_response_recall",
@@ -54,9 +59,13 @@ def figures_said(figures: Any) -> str:
     )
 
 
-def learned_said(row: JudgementModel | None) -> str:
+def learned_said(row: JudgementModel | None, *, unused: JudgementModel | None = None) -> str:
     """ "Precision on your last 200 labelled mentions: needs a response 0.91 (recall 0.94), noise 0.97 (recall
-    0.62); version 7, learned 27 Nov 2026", or, without an active version, what judges instead and when it learns."""
+    0.62); version 7, learned 27 Nov 2026", or, without an active version, what judges instead: and when it learns
+    (SHIPPED), or, when versions were learned but the newest, `unused` (latest_unused), was not used, that it judges
+    still (issue 69: the list and the KPI page said "no version learned" above a list of versions)."""
+    if row is None and unused is not None:
+        return SHIPPED_NONE_USED.format(version=unused.pk)
     if row is None:
         return SHIPPED
     learned = date_format(timezone.localtime(row.created_at), "j M Y")

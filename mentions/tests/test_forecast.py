@@ -16,6 +16,7 @@ from mentions.coverage import Coverage
 from mentions.forecast.day import FlowBasis, day_forecast
 from mentions.forecast.reads import view_forecasts
 from mentions.models import Holiday, Ticket
+from mentions.models.judgement import JudgedBy, Judgement
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 
 FRI = datetime(2026, 11, 20, tzinfo=UTC)  # a Friday; the default coverage is Mon-Fri 08:00-22:00 UTC
@@ -171,6 +172,36 @@ def test_an_empty_queue_after_a_backlog_is_silent_on_the_page(client):
         client.force_login(AdvocateFactory())
         page = client.get("/").content.decode()
     assert 'data-testid="forecast-silent"' in page and "no forecast: too little to go on" in page
+
+
+@pytest.mark.django_db
+def test_a_held_ticket_is_not_waiting_nor_an_arrival(client):
+    """Issue 69: on an empty queue the forecast said "1 waiting for a first reply" for a ticket held back as sure noise
+    (an advocate's word, or the desk 90 % sure): it waits for nobody's reply. Nor is a snoozed one waiting; noise the
+    desk is less sure of keeps its place, as in Play's order (mentions.models.play_order)."""
+    view = the_day_in_the_database()
+    Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES).update(status=Ticket.Status.SOLVED)
+    Ticket.objects.filter(requested_at__gte=at(0, 15)).update(requested_at=at(-1, 9))  # no arrival left: backlog
+    due = {"requested_at": at(0, 10), "sla_due_at": at(0, 17)}
+    TicketFactory(judgement=Judgement.NOISE, judged_by=JudgedBy.ADVOCATE, **due)
+    TicketFactory(judgement=Judgement.NOISE, judged_by=JudgedBy.DESK, judgement_confidence=0.95, **due)
+    TicketFactory(snoozed_until=at(3, 9), **due)
+    for minute in (10, 20, 30):  # three sure-noise arrivals in the last 3 h: no arrival rate of them
+        when = at(0, 16, minute)
+        _created(TicketFactory(requested_at=when, judgement=Judgement.NOISE, judged_by=JudgedBy.ADVOCATE), when)
+    with time_machine.travel(NOW, tick=False):
+        f = view_forecasts(now=NOW)[view.pk]
+        assert (f.waiting, f.basis.arrivals, f.silent, f.breaches) == (0, 0, True, None)
+        assert f.explanation.startswith("0 waiting for a first reply; no forecast: too little to go on")
+
+        unsure = TicketFactory(judgement=Judgement.NOISE, judged_by=JudgedBy.DESK, judgement_confidence=0.7, **due)
+        f = view_forecasts(now=NOW)[view.pk]
+        assert (f.waiting, f.breaches, f.already_past) == (1, 1, 1)  # it keeps its place: it may need a reply
+        Ticket.objects.filter(pk=unsure.pk).update(status=Ticket.Status.SOLVED)
+
+        client.force_login(AdvocateFactory())
+        page = client.get("/").content.decode()
+    assert "0 waiting for a first reply; no forecast: too little to go on" in page
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from mentions.models import JudgementModel, View
 from mentions.services.judgement_learned import (
     LEARNS_FROM,
     SHIPPED,
+    SHIPPED_NONE_USED,
     latest_unused,
     learned_active,
     learned_said,
@@ -107,6 +108,45 @@ def test_admins_list_says_why_each_version_is_or_is_not_used(admin_client):
     assert "No lower cost on the newest 40 labelled tickets: 0.40 a mention." in page
     assert "Judges new mentions" in page and f"Version {refused.pk}, learned 27 Nov 2026, is not used" in page
     assert f"v{active.pk}" in page
+
+
+def test_with_versions_learned_and_none_used_admin_and_the_kpi_page_say_so_not_that_none_was_learned(
+    admin_client, client
+):
+    """Issue 69: with a version the gate refused and none active, admin's list and the KPI page said "no version
+    learned from this desk yet" above the very version. Now the shipped judgement is said to judge because none did
+    better, the newest's reason below it."""
+    refused = version(outcome="refused", note="No lower cost on the newest 40 labelled tickets: 0.40 a mention.")
+    said = SHIPPED_NONE_USED.format(version=refused.pk)
+    assert "no version learned" not in said and f"the newest, version {refused.pk}, says why below" in said
+
+    page = admin_client.get(reverse("admin:mentions_judgementmodel_changelist")).content.decode()
+    assert escape(said) in page and escape(SHIPPED) not in page
+    assert page.index(escape(said)) < page.index("No lower cost on the newest 40 labelled tickets")
+
+    client.force_login(ManagerFactory())
+    kpi = client.get("/kpi/").content.decode()
+    assert escape(said) in kpi and escape(SHIPPED) not in kpi
+    assert f"Version {refused.pk}, learned 27 Nov 2026, is not used: No lower cost" in kpi
+
+
+def test_learn_now_is_followed_by_what_the_worker_did_even_when_it_learned_nothing(admin_client):
+    """Issue 69: "Learn now" said it asked the worker, and then nothing: a run with too few labelled tickets left the
+    page as it was. The ask is said until the worker's task (run here as the worker runs it, on an empty desk) says
+    what it did. The task is queued on the test's Redis broker, never run by a worker there."""
+    from mentions.tasks import judgement_learn
+
+    url = reverse("admin:mentions_judgementmodel_changelist")
+    assert 'data-testid="judgement-run"' not in admin_client.get(url).content.decode()  # never learned yet
+
+    asked = admin_client.post(reverse("admin:mentions_judgementmodel_learn"), follow=True).content.decode()
+    assert "Asked the worker to learn a new version now" in asked
+    assert "Learn now was asked at " in asked and " by admin: not finished yet. Reload this page" in asked
+
+    judgement_learn()  # the worker's task
+    page = admin_client.get(url).content.decode()
+    assert "not finished yet" not in page
+    assert ", made no version: 0 labelled tickets; 40 needed (replies, solves and corrections label tickets)." in page
 
 
 def test_the_learning_code_and_the_sentence_agree_on_when_it_learns():

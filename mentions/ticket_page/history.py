@@ -17,6 +17,7 @@ from typing import Any
 from channels.adapters.platform import Action
 from channels.adapters.registry import platform_or_default
 from mentions.models import Intent, Judgement, Ticket, TicketEvent
+from mentions.permissions.private_messages import HIDDEN_SAID
 from mentions.services.sla import span_text
 
 K = TicketEvent.Kind
@@ -41,8 +42,16 @@ class Line:
     details: str = ""
 
 
-def history_lines(ticket: Ticket, events: Iterable[TicketEvent]) -> list[Line]:
-    return [_line(ticket, e) for e in events]
+def history_lines(ticket: Ticket, events: Iterable[TicketEvent], *, hidden: frozenset[str] = frozenset()) -> list[Line]:
+    """`hidden`: the platform ids of private messages the reader does not read (mentions.permissions.private_messages):
+    a line about one says it was private, and keeps no text of it (an edit's earlier text) nor its details."""
+    lines = []
+    for event in events:
+        line = _line(ticket, event)
+        if hidden and _data(event).get("external_id") in hidden:
+            line = Line(at=line.at, kind=line.kind, text=f"{line.text} (a private message: {HIDDEN_SAID})")
+        lines.append(line)
+    return lines
 
 
 def _who(event: TicketEvent) -> str:

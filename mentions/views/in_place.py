@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from mentions import selectors
 from mentions.models import Ticket
+from mentions.permissions.private_messages import private_messages_readable
 from mentions.services import versions
 from mentions.ticket_page.facts_panel import FACT_KEYS  # the actions whose answer is the facts, whole
 from mentions.ticket_page.panels import later_panels, panel_context, panel_find
@@ -70,7 +71,7 @@ def action_done(request: HttpRequest, key: str, answer: HttpResponse) -> HttpRes
         return HttpResponseClientRedirect(location)
     from mentions.views.ticket import ticket_page_context
 
-    obj = selectors.ticket_detail(pk=pk)
+    obj = selectors.ticket_detail(pk=pk, private=private_messages_readable(request.user))
     # The facts and history are swapped in too; no other panel.
     context = ticket_page_context(request, obj, {}, everything=True, panels=False)
     context.update(
@@ -96,7 +97,7 @@ def ticket_panel(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if panel is None:
         return HttpResponse(status=404)
     try:
-        obj = selectors.ticket_detail(pk=pk, panels=True)
+        obj = selectors.ticket_detail(pk=pk, panels=True, private=private_messages_readable(request.user))
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
     context = {"ticket": obj, "ticket_version": versions.ticket_version(obj), **panel_context(panel, request, obj, {})}
@@ -109,7 +110,8 @@ def ticket_panels_later(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket page's deferred panels (mentions.ticket_page.panels: the slow ones, such as the earlier answers), all
     in the one request the page makes after its first answer; it replaces their slot (#panel-later)."""
     try:
-        obj = selectors.ticket_detail(pk=pk, panels=True, conversation=False)
+        private = private_messages_readable(request.user)
+        obj = selectors.ticket_detail(pk=pk, panels=True, conversation=False, private=private)
     except Ticket.DoesNotExist:
         return HttpResponse(status=404)
     templates, context = later_panels(request, obj)

@@ -30,6 +30,7 @@ from mentions.forms import (
 )
 from mentions.live import etag_for, live
 from mentions.models import Judgement, Ticket, View
+from mentions.permissions.private_messages import private_messages_readable
 from mentions.services import presence, versions
 from mentions.services.approval_rule import QUEUE
 from mentions.services.approvals import approval_shown
@@ -58,7 +59,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"#{pk} was merged into #{merged_into}; its conversation is here.")
         return redirect("mentions:ticket", pk=merged_into)
     try:
-        obj = selectors.ticket_detail(pk=pk, panels=True)
+        obj = selectors.ticket_detail(pk=pk, panels=True, private=private_messages_readable(request.user))
     except Ticket.DoesNotExist:  # deleted in between
         return render(request, "404.html", status=404)
     return render(request, "mentions/ticket.html", ticket_page_context(request, obj, refused_forms(request, obj.pk)))
@@ -107,7 +108,7 @@ def ticket_page_context(
         # Why the desk cannot post here, as the platform declares it (Hacker News: no API to post with).
         "no_reply_why": "" if plan else platform_or_default(obj.channel.kind).unsupported.get("replies", ""),
         "ticket": obj,
-        "history": _history(obj) if everything or "history" in request.GET else None,
+        "history": _history(request, obj) if everything or "history" in request.GET else None,
         "ticket_version": version,
         "live_url": live_url,
         "ticket_live_etag": etag_for(request, live_url),
@@ -242,12 +243,15 @@ def form_action(form_class, key: str, *, play_on: bool = True) -> Callable:
 def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket's history, asked for when its fold on the ticket page is opened (htmx)."""
     obj = get_object_or_404(Ticket, pk=pk)
-    return render(request, "mentions/_ticket_history.html", {"history": _history(obj)})
+    return render(request, "mentions/_ticket_history.html", {"history": _history(request, obj)})
 
 
-def _history(ticket: Ticket) -> list:
-    """The ticket's history as the page words it (mentions.ticket_page.history), read when asked for."""
-    return history_lines(ticket, selectors.ticket_history(ticket=ticket))
+def _history(request: HttpRequest, ticket: Ticket) -> list:
+    """The ticket's history as the page words it (mentions.ticket_page.history), read when asked for; its lines about
+    private messages without their text for a reader who does not read them."""
+    private = private_messages_readable(request.user)
+    hidden = frozenset() if private else selectors.private_external_ids(ticket_id=ticket.pk)
+    return history_lines(ticket, selectors.ticket_history(ticket=ticket), hidden=hidden)
 
 
 @live(on_refresh=presence.presence_on_refresh)
@@ -260,7 +264,9 @@ def ticket_live(request: HttpRequest, pk: int) -> HttpResponse:
     seen = clean.whole(request.GET.get("seen"), minimum=0, maximum=2**63 - 1)
     if after is None or seen is None:
         return HttpResponseBadRequest("after and seen must be whole numbers")
-    updates = selectors.ticket_updates(ticket_id=pk, after_message=after, seen=seen)
+    updates = selectors.ticket_updates(
+        ticket_id=pk, after_message=after, seen=seen, private=private_messages_readable(request.user)
+    )
     if updates is None:
         return HttpResponse(status=404)
     after = max((m.pk for m in updates.messages), default=after)

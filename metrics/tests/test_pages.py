@@ -235,8 +235,8 @@ def test_dashboard_queries_do_not_grow_with_tickets(manager_client):
     print(f"dashboard queries: {few}")
     # 20 before the likes and deletions per day (one grouped query, metrics/activity.py), 21 before the next
     # reply's figures (one query on the waits, metrics/next_reply.py), 22 before the learned judgement's active
-    # version (one row, metrics/judgement_quality.judgement_learned), 23 before the newest version the gate refused
-    # (one row, judgement_unused)
+    # version (one row, metrics/judgement_quality.judgement_learned_said), 23 before the newest version the gate
+    # refused (one row, the same)
     assert few <= 24, few
 
 

@@ -1,0 +1,109 @@
+"""Pages that were cut (issue 69), in Debian's chromium at a laptop's 1366 px and a phone's 375 px: nothing reaches
+past the screen's right edge or is clipped inside its box. Your sessions (`/accounts/sessions/`, django-allauth's
+page in the desk's layout) with two sessions from real browsers' user agents, and the ticket list's Tags column with
+tickets carrying several tags. The sessions are made by signing in through the sign-in form, as a person does; the
+tickets by the project's factories. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from mentions.models import Tag
+from mentions.tests.factories import AdvocateFactory, TicketFactory
+from tests.e2e.login import sign_in
+from tests.e2e.test_play_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (1366, 375)
+# Real browsers' user agents, as long as they come.
+AGENTS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 "
+    "Edg/131.0.0.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 "
+    "Mobile/15E148 Safari/604.1",
+)
+TAGS = ("core-contributor", "customer", "security", "docs", "feature-request")
+
+# Every element whose box ends past the screen's right edge, or whose content is clipped by its own box (wider than
+# it shows) with no ellipsis to say so and no scrollbar to reach it: what a person cannot read. The page's own width
+# too. Text cut with an ellipsis on purpose (a dense list's cells, whole in their title) is not counted.
+CUT_JS = """
+(selector) => {
+  const width = document.documentElement.clientWidth;
+  const cut = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || el.closest('.visually-hidden')) continue;  // read aloud, never shown
+    const style = getComputedStyle(el);
+    const clips = ['hidden', 'clip'].includes(style.overflowX);
+    const said = style.textOverflow === 'ellipsis' && el.title;
+    const name = `${el.tagName.toLowerCase()}.${el.className}`;
+    if (box.right > width + 1) cut.push(`${name}: right edge ${Math.round(box.right)} > ${width}`);
+    else if (clips && !said && el.scrollWidth > el.clientWidth + 1) {
+      cut.push(`${name}: ${el.scrollWidth} in ${el.clientWidth}`);
+    }
+  }
+  return {page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), cut};
+}
+"""
+
+
+def _fit(page: Page, selector: str) -> dict:
+    return page.evaluate(CUT_JS, selector)
+
+
+def test_your_sessions_fit_a_phone_and_a_laptop(live_server):
+    AdvocateFactory(username="ada")
+    ARTIFACTS.mkdir(exist_ok=True)
+    found = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for agent in AGENTS:  # a second session, from another browser: the list has two rows and its sign-out
+            other = browser.new_context(user_agent=agent).new_page()
+            sign_in(other, f"{live_server.url}/accounts/login/", "ada")
+        for width in WIDTHS:
+            page = browser.new_context(viewport={"width": width, "height": 800}, user_agent=AGENTS[0]).new_page()
+            sign_in(page, f"{live_server.url}/accounts/login/", "ada")
+            page.goto(f"{live_server.url}/accounts/sessions/")
+            assert page.get_by_role("button", name="Sign Out Other Sessions").is_visible()
+            found[width] = _fit(page, "main, main *")
+            button = page.get_by_role("button", name="Sign Out Other Sessions").bounding_box()
+            found[width]["button"] = button
+            page.screenshot(path=str(ARTIFACTS / f"e2e-sessions-{width}.png"), full_page=True)
+        browser.close()
+
+    for width, fit in found.items():
+        assert fit["page"] <= width, (width, fit)
+        assert fit["cut"] == [], (width, fit["cut"])
+        assert fit["button"]["x"] >= 0 and fit["button"]["x"] + fit["button"]["width"] <= width
+
+
+def test_the_ticket_lists_tags_are_whole_or_said_cut_at_1366(live_server):
+    AdvocateFactory(username="ada")
+    tags = [Tag.objects.create(name=name) for name in TAGS]
+    for n in range(12):
+        ticket = TicketFactory(subject=f"Runner stuck on arm64 since the 17.6 upgrade ({n})")
+        ticket.tags.set(tags[: 1 + n % len(tags)])
+    ARTIFACTS.mkdir(exist_ok=True)
+    found = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for width in WIDTHS:
+            page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+            sign_in(page, f"{live_server.url}/accounts/login/", "ada")
+            page.goto(f"{live_server.url}/tickets/")
+            found[width] = _fit(page, "td.c-tags, td.c-tags *, th.c-tags")
+            found[width]["titles"] = page.eval_on_selector_all("td.c-tags", "cells => cells.map(c => c.title)")
+            found[width]["heights"] = page.eval_on_selector_all(
+                "tr[data-ticket]", "rows => rows.map(r => r.offsetHeight)"
+            )
+            page.screenshot(path=str(ARTIFACTS / f"e2e-ticket-tags-{width}.png"), full_page=True)
+        browser.close()
+
+    for width, fit in found.items():
+        assert fit["page"] <= width, (width, fit["page"])
+        assert fit["cut"] == [], (width, fit["cut"])
+        assert ", ".join(sorted(TAGS)) in fit["titles"]  # every tag named whole in the cell's title
+    assert max(found[1366]["heights"]) <= 40  # still one line per ticket on a laptop
