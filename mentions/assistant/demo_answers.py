@@ -57,6 +57,7 @@ _CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ASKS = ("not sure", "confused", "how do i", "how to", "any idea", "anyone know")
 _WAITS = ("haven't heard", "have not heard", "heard back", "any news", "still waiting", "no answer")
 _TELLS = ("psa", "walkthrough", "tutorial", "we learned", "how we ")
+_VERBS: dict[str, str] = {Intent.BUG: "reports", Intent.OUTAGE: "reports", Intent.QUESTION: "asks"}
 _SAYS = {
     Judgement.NEEDS_RESPONSE: "Needs a response",
     Judgement.WORTH_KNOWING: "Worth knowing",
@@ -216,8 +217,7 @@ def summary(user: str) -> str:
     if not lines:
         return ""
     first_who, first_text = lines[0]
-    intent = intent_of(first_text)
-    verb = {Intent.BUG: "reports", Intent.OUTAGE: "reports", Intent.QUESTION: "asks"}.get(intent, "writes")
+    verb = _VERBS.get(intent_of(first_text), "writes")
     said = [f"{first_who} {verb}: {first_sentence(first_text)}"]
     team = [text for who, text in lines if who == "Team"]
     if team:
