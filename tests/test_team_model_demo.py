@@ -34,6 +34,7 @@ from mentions.models.team_model import DEMO_BASE_URL, DEMO_MODEL
 from mentions.services.team_model import team_model_demo_ensure
 from mentions.tasks import judgement_run, team_model_summaries, team_model_test
 from mentions.tests.factories import AdvocateFactory, UserFactory
+from mentions.tests.openai_fake import answer, endpoint_configure, fake_openai
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_network")]
 
@@ -185,6 +186,16 @@ def test_with_the_replay_another_endpoint_outside_this_machine_is_refused_unreso
     """A team trying its hosted API on a demo desk: the demo network refuses it before any name is resolved."""
     TeamModelEndpoint.objects.create(enabled=True, base_url="https://api.example.com/v1", model="gpt-4o-mini")
     assert team_model_test.apply().get() == "Failed: not reached (ConnectionError)."
+    assert no_outside_host == []
+
+
+def test_with_the_replay_a_model_on_this_machine_is_still_reached(no_outside_host):
+    """A team trying its own Ollama on the demo desk: this machine is connected to, as for the platforms' fakes."""
+    with fake_openai() as fake:
+        fake.replies = [answer("OK")]
+        endpoint_configure(fake)
+        assert team_model_test.apply().get().startswith("OK: llama3.1:8b answered in ")
+        assert fake.requests == 1
     assert no_outside_host == []
 
 

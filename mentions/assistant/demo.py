@@ -31,7 +31,7 @@ from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 
 from advocacy.fetch_guard import guarded_session
-from channels.demo.replay import DemoNetwork
+from channels.demo.replay import LOCAL_HOSTS, DemoNetwork
 from channels.demo.replay_kit import Asked
 from mentions.assistant.demo_answers import content_for
 from mentions.models.team_model import DEMO_BASE_URL, DEMO_MODEL
@@ -129,4 +129,11 @@ def demo_session() -> requests.Session:
     session.mount("http://", network)
     session.mount("https://", network)
     session.mount(ORIGIN + "/", TeamModelReplay())
+    # A model on this machine (a team trying its Ollama on the demo) through the demo network's own guarded adapter,
+    # mounted here so the client's deadline watches its connections as any other's (exchange.watched_pools).
+    for host in LOCAL_HOSTS:
+        for scheme in ("http", "https"):
+            address = f"{scheme}://{f'[{host}]' if ':' in host else host}"
+            session.mount(address + ":", network.local)
+            session.mount(address + "/", network.local)
     return session
