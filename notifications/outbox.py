@@ -66,8 +66,6 @@ DM_HEADERS = {"reminder": "{count} snoozed ticket{s} back", "expert": "{count} e
 # A bad token or scope: nothing is wrong with the rows, they go out once an admin fixes it.
 CONFIG_CODES = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "missing_scope"}
 
-_token_warning_logged = False
-
 
 # --- Lines --------------------------------------------------------------------------------
 
@@ -190,15 +188,13 @@ def _due(now: datetime) -> Q:
 
 def slack_outbox_flush(*, now: datetime | None = None) -> FlushResult:
     """Post what is due, batched per destination. Safe to run concurrently."""
-    global _token_warning_logged
     now = now or timezone.now()
     result = FlushResult()
     result.unknown += _orphans_mark(now)
     if not settings.SLACK_BOT_TOKEN:
         result.no_token = True
-        if not _token_warning_logged and SlackNotice.objects.filter(status=SlackNotice.Status.PENDING).exists():
-            logger.warning("slack outbox: SLACK_BOT_TOKEN is not set; notices stay pending until it is")
-            _token_warning_logged = True
+        if SlackNotice.objects.filter(status=SlackNotice.Status.PENDING).exists():
+            slack.slack_unconnected_said("the outbox's notices stay pending until it is")
         return result
     destinations = (
         SlackNotice.objects.filter(_due(now)).order_by("destination").values_list("destination", flat=True).distinct()

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from channels.adapters.slack.client import SlackError, SlackTransient, slack_escape, slack_post_message
+from channels.adapters.slack.client import NOT_CONFIGURED, SlackError, SlackTransient, slack_escape, slack_post_message
 from experts.models import Outreach
 from experts.nudge import (
     AdvocateTold,
@@ -57,7 +57,8 @@ def outreach_nudge_post(outreach: Outreach, *, now: datetime) -> str:
         return "retry"
     except SlackError as exc:
         outreach_nudged(outreach, error=exc.message)
-        logger.warning("outreach %s: Slack refused the nudge: %s", outreach.pk, exc.message)
+        if exc.code != NOT_CONFIGURED:  # without Slack the outreach says why; the client logs it once a day
+            logger.warning("outreach %s: Slack refused the nudge: %s", outreach.pk, exc.message)
         return "failed"
     outreach_nudged(outreach, slack_ts=ts)
     return "sent"

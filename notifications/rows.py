@@ -40,7 +40,13 @@ def slack_rows_deliver(
 ) -> int:
     """Post the rows of `pending` (pending and due, in order) that are due at `now`. Returns how
     many were posted. `what` names a row in the log ("urgent ping for ticket 12")."""
-    from channels.adapters.slack.client import SlackError, SlackRateLimited, SlackTransient, slack_post_message
+    from channels.adapters.slack.client import (
+        NOT_CONFIGURED,
+        SlackError,
+        SlackRateLimited,
+        SlackTransient,
+        slack_post_message,
+    )
 
     sent = 0
     for _ in range(limit):
@@ -49,7 +55,7 @@ def slack_rows_deliver(
             if row is None:
                 break
             row.attempts += 1
-            stop = False
+            stop = unconnected = False
             try:
                 ts, channel_id = slack_post_message(channel=channel_for(row), text=text_for(row))
             except SlackRateLimited as exc:
@@ -66,6 +72,7 @@ def slack_rows_deliver(
                     row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts))
             except SlackError as exc:
                 row.status, row.last_error = "failed", exc.message[:300]
+                unconnected = exc.code == NOT_CONFIGURED
             else:
                 row.status, row.slack_ts, row.slack_channel, row.sent_at, row.last_error = (
                     "sent",
@@ -76,7 +83,7 @@ def slack_rows_deliver(
                 )
                 sent += 1
             row.save()
-            if row.status == "failed":
+            if row.status == "failed" and not unconnected:  # without Slack the row says why; the client logs it
                 logger.warning("slack: %s %s failed: %s", what, row.pk, row.last_error)
             elif row.status == "pending":
                 logger.info("slack: %s %s retries at %s (%s)", what, row.pk, row.next_attempt_at, row.last_error)

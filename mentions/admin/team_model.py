@@ -66,7 +66,21 @@ class TeamModelEndpointAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(TeamModelEndpointForm.Meta.fields)
-        return [*fields[:3], "api_key_set", "new_api_key", "clear_api_key", *fields[3:], *self.readonly_fields[1:]]
+        demo = ["demo_shown"] if obj is not None and obj.is_demo else []
+        shown = [*fields[:3], "api_key_set", "new_api_key", "clear_api_key", *fields[3:], *self.readonly_fields[1:]]
+        return [*demo, *shown]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [*self.readonly_fields, "demo_shown"] if obj is not None and obj.is_demo else self.readonly_fields
+
+    @admin.display(description="Demo")
+    def demo_shown(self, obj: TeamModelEndpoint) -> str:
+        # The demo's endpoint (seed_demo, mentions.assistant.demo): a team must never take its answers for a model's.
+        return (
+            "This is the demo's model: a replay on this machine (DESK_DEMO_REPLAY) that composes its drafts, "
+            "summaries and verdicts from the ticket's own text and the desk's earlier answers. It is not a language "
+            "model. To use yours, write its base URL and model here (docs/team-model.md)."
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return super().has_add_permission(request) and not TeamModelEndpoint.objects.exists()

@@ -9,5 +9,7 @@ after serving pages); the admin's "Test the connection" asks the worker (`mentio
 - `judge`: a verdict on a mention the desk's own model is unsure of (the lead's judgement run calls it);
 - `thread`: a ticket's public conversation as the model reads it (also for answers' drafts);
 - `summary`: a summary at the top of a long thread, refreshed as it grows;
-- `connection`: the admin's connection test.
+- `connection`: the admin's connection test;
+- `demo` and `demo_answers`: the demo's endpoint answered on this machine (DESK_DEMO_REPLAY, `make run`), its
+  answers composed from the request, never generated.
 """

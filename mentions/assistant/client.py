@@ -156,7 +156,12 @@ class TeamModelClient:
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self.url = endpoint.base_url.rstrip("/") + "/chat/completions"
-        self._session = guarded_session(allowed=_allowed_for(endpoint.base_url))
+        if settings.DESK_DEMO_REPLAY:  # `make run`: answered on this machine, as the platforms are (its docstring)
+            from mentions.assistant.demo import demo_session
+
+            self._session = demo_session()
+        else:
+            self._session = guarded_session(allowed=_allowed_for(endpoint.base_url))
         self._session.headers["User-Agent"] = settings.DESK_USER_AGENT
         self._sockets = Sockets()
         watched_pools(self._session, self._sockets)

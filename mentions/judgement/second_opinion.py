@@ -13,6 +13,7 @@ from mentions.judgement.classify import REASON_CHARS, Verdict
 from mentions.judgement.features import MentionText
 from mentions.judgement.product import Product
 from mentions.models import TeamModelEndpoint, Ticket
+from mentions.models.team_model import DEMO_MODEL
 
 TEAM_CONFIDENCE = 0.6  # the team model's word: above the unsure line, below what the desk is sure of
 
@@ -25,8 +26,13 @@ def team_model_second_opinion(
         (i for i, v in judged.items() if v.confidence is not None and v.confidence < below),
         key=lambda i: judged[i].confidence or 0.0,
     )
-    if not unsure or not TeamModelEndpoint.objects.filter(enabled=True, judge_unsure=True).exists():
+    if not unsure:
         return {}
+    model = TeamModelEndpoint.objects.filter(enabled=True, judge_unsure=True).values_list("model", flat=True).first()
+    if model is None:
+        return {}
+    # Whose word it is, on the ticket page: the demo's replay (make run) is never taken for a model.
+    whose = "The demo's model" if model == DEMO_MODEL else "Your model"
     channels = dict(Ticket.objects.filter(pk__in=unsure).values_list("pk", "channel_id"))
     items = {
         i: TeamModelInput(
@@ -46,7 +52,7 @@ def team_model_second_opinion(
             judgement=answer.judgement,
             intent=answer.intent,
             confidence=TEAM_CONFIDENCE,
-            reason=f"Your model: {answer.reason}"[:REASON_CHARS],
+            reason=f"{whose}: {answer.reason}"[:REASON_CHARS],
         )
         for i, answer in found.items()
     }

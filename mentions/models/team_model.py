@@ -23,6 +23,11 @@ DEFAULT_DAILY_BUDGET = 500
 # which the fetch guard refuses to every other fetch: this host, the team's network, carrier-grade NAT. Never a
 # link-local one (cloud metadata services), multicast, reserved or unspecified.
 OWN_NETWORK_KINDS = ("loopback ", "private ", "shared ")
+# The demo's endpoint (`make run`, seed_demo): a replay on this machine (mentions.assistant.demo), never a language
+# model. Its host is under .invalid (RFC 2606), which no resolver answers: without DESK_DEMO_REPLAY it reaches
+# nothing. What it wrote carries DEMO_MODEL as its model's name, so the pages say it came from the demo.
+DEMO_BASE_URL = "https://team-model.demo.invalid/v1"
+DEMO_MODEL = "demo-replay"
 
 
 def base_url_refusal(url: str) -> str | None:
@@ -107,7 +112,13 @@ class TeamModelEndpoint(Stamped):
         verbose_name_plural = "Team model"
 
     def __str__(self) -> str:
+        if self.is_demo:
+            return "The demo's model (a replay on this machine, not a language model)"
         return f"{self.model} at {self.base_url}"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.base_url.rstrip("/") == DEMO_BASE_URL
 
     def clean(self) -> None:
         self.base_url = self.base_url.strip().rstrip("/")
@@ -183,3 +194,12 @@ class TeamModelOutput(Stamped):
     @property
     def draft_shown(self) -> bool:
         return bool(self.draft.strip()) and self.draft_dismissed_at is None
+
+    @property
+    def draft_demo(self) -> bool:
+        """Written by the demo's replay (DEMO_MODEL): the composer says so."""
+        return self.draft_model == DEMO_MODEL
+
+    @property
+    def summary_demo(self) -> bool:
+        return self.summary_model == DEMO_MODEL

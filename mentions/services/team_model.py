@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from mentions.models import TeamModelOutput, Ticket
+from mentions.models import TeamModelEndpoint, TeamModelOutput, Ticket
+from mentions.models.team_model import DEMO_BASE_URL, DEMO_MODEL
 from mentions.services.drafts import ticket_draft_append
 
 
@@ -43,3 +44,19 @@ def team_draft_dismiss(*, ticket_id: int, user: Any) -> bool:
             draft_dismissed_at=timezone.now(), draft_dismissed_by=user, updated_at=timezone.now()
         )
     )
+
+
+def team_model_demo_ensure(*, replay: bool) -> str:
+    """The demo's endpoint (seed_demo): the replay on this machine (mentions.assistant.demo), made enabled only when
+    the demo's network answers it (`replay`: DESK_DEMO_REPLAY), as the demo's channels are made paused without it.
+    An endpoint made before, the demo's or the team's own, is left as it was. Returns what became of it, in words."""
+    row = TeamModelEndpoint.objects.order_by("pk").first()
+    if row is None:
+        row = TeamModelEndpoint.objects.create(enabled=replay, base_url=DEMO_BASE_URL, model=DEMO_MODEL)
+        said = "made"
+    else:
+        said = "left as it was"
+    if not row.is_demo:
+        return f"Team model: {row.model} at {row.base_url}, left as it was (not the demo's)."
+    state = "on" if row.enabled else "off (DESK_DEMO_REPLAY is off: nothing would answer it)"
+    return f"Team model: the demo's replay, {said}, {state}: drafts, summaries and second opinions (Admin, Team model)."

@@ -13,6 +13,8 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 
 from advocacy.fetch_guard import guarded_session
 
@@ -67,11 +69,23 @@ def slack_link(url: str, label: str) -> str:
 
 
 NOT_CONNECTED = "Slack is not connected to the desk, so nothing was posted: ask an admin to connect it"
+NOT_CONFIGURED = "not_configured"  # SlackError's code without a token
+DAY_SECONDS = 86_400
 
 
 def slack_configured() -> bool:
     """Whether the desk can post to Slack at all (pages warn before a send that cannot work)."""
     return bool(settings.SLACK_BOT_TOKEN)
+
+
+def slack_unconnected_said(what: str) -> None:
+    """Say, at INFO, what is not done because Slack is not connected (`what`: "nothing is posted to Slack"): once
+    a UTC day, whichever of the desk's processes meets it first (the shared cache). A desk without Slack is a normal
+    configuration, not a fault to warn of at every row, call or run: what was not posted says why on its own row."""
+    day = timezone.now().date().isoformat()
+    kind = re.sub(r"[^a-z0-9]+", "-", what.lower())  # a cache key of plain characters
+    if cache.add(f"slack:unconnected-said:{kind}:{day}", 1, timeout=DAY_SECONDS):
+        logger.info("slack: not connected (SLACK_BOT_TOKEN is not set): %s; said once a day", what)
 
 
 def _readable(code: str, channel: str) -> str:
@@ -105,9 +119,9 @@ def _session() -> requests.Session:
 def _headers() -> dict[str, str]:
     token = settings.SLACK_BOT_TOKEN
     if not token:
-        # For the operator, in the log; the advocate reads NOT_CONNECTED.
-        logger.warning("slack: SLACK_BOT_TOKEN is not set; nothing can be posted")
-        raise SlackError("not_configured", NOT_CONNECTED)
+        # The advocate reads NOT_CONNECTED (and the row, its last_error); the operator one line a day in the log.
+        slack_unconnected_said("nothing is posted to Slack")
+        raise SlackError(NOT_CONFIGURED, NOT_CONNECTED)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -60,6 +60,34 @@ THREADS: tuple[Thread, ...] = (
         "Open-source programme application stuck",
         "maintainer@example.net",
         "We applied for the GitLab for Open Source programme three weeks ago and haven't heard back.",
+        # The demo's long thread (six messages, the team model's summary starts at six): still waiting on the team.
+        (
+            (
+                95,
+                OURS,
+                "Thanks for writing in! Could you send the project's address and the e-mail the application was made with? I'll ask the programme team where it stands.",
+            ),
+            (
+                140,
+                "maintainer@example.net",
+                "Sure: https://gitlab.com/kestrel-ci/kestrel, applied as maintainer@example.net on the 3rd. We're an MIT-licensed CI plugin with 14 maintainers.",
+            ),
+            (
+                230,
+                OURS,
+                "Thank you. I've passed it to the programme team and asked them to look at it this week; I'll write as soon as I hear back.",
+            ),
+            (
+                300,
+                "co.maintainer@example.net",
+                "Adding myself as co-maintainer: our free CI minutes run out on the 1st, which is why we're keen. Is there anything we can do meanwhile?",
+            ),
+            (
+                420,
+                "maintainer@example.net",
+                "Any news from the programme team? We'd also like to know whether membership has to be renewed every year.",
+            ),
+        ),
         outcome="waiting",
         tags=("pricing",),
         truth="needs_response",

@@ -1,6 +1,7 @@
 """Demo data for the quick start: users, a replaying Hacker News channel and a channel of every other kind
 with a week of conversations (intake/management/commands/_demo_week.py), views, a release-advocate rota from
-this month on, and the demo experts, all stored through the real adapter and ingest service.
+this month on, the demo experts, and the team model as the demo's replay (mentions.assistant.demo: drafts, summaries
+and second opinions, said to be the demo's), all stored through the real adapter and ingest service.
 
 `--fresh` (`make demo-fresh`) starts over with a week ending today, on the embedded database only (_demo_fresh.py).
 
@@ -32,6 +33,7 @@ from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
 from mentions.models import DutySettings, ReleaseRota, Rule, Tag, Ticket, TicketEvent, View
 from mentions.permissions.roles import ADVOCATES, MANAGERS, roles_ensure
+from mentions.services.team_model import team_model_demo_ensure
 
 from ._demo_duty import duty_seed
 from ._demo_fresh import demo_start_over
@@ -75,6 +77,8 @@ class Command(BaseCommand):
         roles_ensure()
         logins = self._users(reset=options["reset_passwords"])
         existed = set(Channel.objects.filter(slug__in=DEMO_SLUGS).values_list("slug", flat=True))
+        # Before any ticket is made: the worker judges the week with it (second opinions), then drafts and summarises.
+        self.stdout.write(team_model_demo_ensure(replay=settings.DESK_DEMO_REPLAY))
         channel = self._channel()
         self._views(channel)
         if not channel.tickets.exists():

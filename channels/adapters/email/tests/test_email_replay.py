@@ -35,6 +35,8 @@ ANCHOR = datetime(2025, 3, 10, 18, 0, tzinfo=UTC)  # the day the demo was seeded
 SPEC = DEMO_CHANNELS[KIND]
 OURS = SPEC["our_accounts"][0]
 WEEK = [(index, thread) for index, thread in enumerate(THREADS) if thread.kind == KIND]
+POSTS = sum(1 + len(thread.followups) for _, thread in WEEK)  # 8: the meetup's two, the programme's six
+OUR_REPLIES = sum(author == "@ours" for _, thread in WEEK for _, author, _ in thread.followups)
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +70,7 @@ def test_the_week_polls_into_one_ticket_per_thread_with_our_replies():
     meetup = ticket_of(channel, WEEK[0][1])
     assert meetup.first_reply_at == demo.thread_posts(WEEK[0][0], ANCHOR)[1].at  # our reply, read from the mailbox
     counts = ingested(outcome)
-    assert (counts.created, counts.our_replies, counts.quarantined) == (3, 1, 0)
+    assert (counts.created, counts.our_replies, counts.quarantined) == (POSTS, OUR_REPLIES, 0) == (8, 3, 0)
     assert channel.cursor["uidvalidity"] and channel.cursor["last_uid"] > 0
 
 
@@ -80,7 +82,7 @@ def test_a_second_poll_stores_nothing_twice():
         again = demo.assert_second_poll_stores_nothing(channel)
 
     assert again.received == 0
-    assert len(stored(channel)) == 3
+    assert len(stored(channel)) == POSTS
     assert channel.cursor == cursor
 
 
@@ -93,7 +95,7 @@ def test_the_external_ids_are_the_same_at_every_poll():
         channel.refresh_from_db()
         resync = poll(channel)
 
-    assert ingested(resync).received == 3 and ingested(resync).created == 0
+    assert ingested(resync).received == POSTS and ingested(resync).created == 0
     assert stored(channel) == first
 
 
@@ -127,12 +129,15 @@ def test_the_mailbox_answers_in_imaplibs_shapes():
         mailbox = ReplayMailbox(config, demo_posts(KIND, now=ANCHOR))
         assert mailbox.login(config.username, SPEC["credentials"]["password"]) == ("OK", [b"Logged in"])
         typ, data = mailbox.select('"INBOX"', readonly=True)
-        assert (typ, data) == ("OK", [b"3"])
+        assert (typ, data) == ("OK", [str(POSTS).encode()])
         uids = sorted(mailbox.messages)
         assert mailbox.untagged_responses["UIDNEXT"] == [str(uids[-1] + 1).encode()]
-        assert mailbox.uid("SEARCH", f"UID {uids[0] + 1}:*") == ("OK", [f"{uids[1]} {uids[2]}".encode()])
+        assert mailbox.uid("SEARCH", f"UID {uids[0] + 1}:*") == ("OK", [" ".join(map(str, uids[1:])).encode()])
         assert mailbox.uid("SEARCH", f"UID {uids[-1] + 5}:*") == ("OK", [str(uids[-1]).encode()])  # "*" is the last
-        assert mailbox.uid("SEARCH", "SINCE", "09-Mar-2025") == ("OK", [str(uids[-1]).encode()])
+        # The programme's thread, all of it on the 9th (the meetup's is of the 5th).
+        since = [uid for uid in uids if uid >= datetime(2025, 3, 9, tzinfo=UTC).timestamp()]
+        assert len(since) == 6
+        assert mailbox.uid("SEARCH", "SINCE", "09-Mar-2025") == ("OK", [" ".join(map(str, since)).encode()])
         typ, fetched = mailbox.uid("FETCH", f"{uids[0]}", "(UID INTERNALDATE BODY.PEEK[])")
         assert typ == "OK" and fetched[1] == b")"
         meta, raw = fetched[0]
@@ -202,7 +207,8 @@ def test_a_reply_sent_from_the_demo_desk_never_leaves_the_machine(settings, monk
         channel = demo.channel(KIND, ANCHOR)
         poll(channel)
     ticket = ticket_of(channel, WEEK[1][1])
-    asked = ticket.messages.get()
+    asked = ticket.messages.order_by("platform_created_at").first()
+    assert asked is not None and asked.author_handle == "maintainer@example.net"
 
     target = ReplyTarget(
         external_id=asked.external_id or "",
