@@ -66,10 +66,14 @@ def _seed() -> str:
 
 
 def _judge() -> int:
-    """Judge until no ticket is left unjudged, as beat's runs would. Returns the runs it took."""
+    """Judge until no ticket is left unjudged, as beat's runs would. Returns the runs it took. The desk's own
+    judgement: the demo's team-model replay, which seed_demo switches on, answers an unsure opening post with the
+    demo's truth (mentions/assistant/demo_answers.py), so it is switched off here or it would flatter the figure."""
     from mentions.judgement.run import BATCH, tickets_judge
-    from mentions.models import Ticket
+    from mentions.models import TeamModelEndpoint, Ticket
 
+    off = TeamModelEndpoint.objects.filter(judge_unsure=True).update(judge_unsure=False)
+    print(f"team model's second opinion: off ({off} endpoint(s) seeded with it switched off)")
     runs = 0
     while Ticket.objects.filter(judged_at__isnull=True).exists():
         runs += 1
