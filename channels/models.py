@@ -260,3 +260,39 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel.slug}: {self.external_id or 'item without id'} ({self.get_stage_display()})"
+
+
+class DemoSent(models.Model):
+    """What our account sent on the demo's network that the platform answers later (channels.demo.kept): a direct
+    message, which the person answers at the desk's next read of the conversation, and an issue, which the demo's
+    tracker moves one step along at each of the desk's reads. Written and read by the demo's replays only
+    (DESK_DEMO_REPLAY): a desk that reaches the real platforms keeps nothing here. Everything else our account
+    sends on the demo is answered as done and kept nowhere (channels.demo.replay_kit)."""
+
+    class What(models.TextChoices):
+        DM = "dm", "Direct message"
+        ISSUE = "issue", "Issue"
+
+    kind = models.CharField(max_length=32, choices=kind_choices)
+    what = models.CharField(max_length=8, choices=What.choices)
+    # A direct message: its conversation as the platform names it (X's "<id>-<id>", a Bluesky convo, a Discord DM
+    # channel, a Mastodon status, a Reddit recipient); an issue: its key ("DESK-101", "ENG-101").
+    key = models.CharField(max_length=200)
+    sent_id = models.CharField(max_length=200)  # the id the platform gave what was sent
+    sent_at = models.DateTimeField()
+    # What the platform's later answer needs: the person written to and our words; the issue's title and project.
+    data = models.JSONField(default=dict)
+    reads = models.PositiveIntegerField(default=0)  # the desk's reads of an issue since it was filed
+    # A direct message: when the person answered it; an issue: when it was done.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "what", "key", "sent_id"], name="demosent_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.get_what_display().lower()} {self.key}"

@@ -34,7 +34,7 @@ from advocacy.cache_values import cached_values_drop
 from advocacy.hooks import Hooks
 from advocacy.sqlite import erased_text_overwritten
 from advocacy.versioned import version_bump
-from channels.models import DeadLetter
+from channels.models import DeadLetter, DemoSent
 from mentions.models import (
     ExclusionSuggestion,
     Message,
@@ -178,6 +178,8 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         # changed it); triage rules and saved searches naming their handle; another person's history (a merge,
         # a split).
         "dead_letters": erasing.scrub(DeadLetter.objects.all()),
+        # The demo's memory of our DMs to them (their platform id, our words to them: channels.demo.kept).
+        "demo_sent": erasing.scrub(DemoSent.objects.all()),
         "admin_log": erasing.scrub(LogEntry.objects.all()),
         "rules": erasing.scrub(rules, *(n for n in text_columns(Rule) if n != "text_regex"))
         + erasing.scrub(rules, "text_regex", replacement=_RULE_PATTERN_ERASED),

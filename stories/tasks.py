@@ -53,8 +53,8 @@ def answer_send(story_id: int, user_id: int) -> dict[str, int]:
 
 @shared_task(name="stories.issues_follow", ignore_result=True)
 def issues_follow() -> dict[str, int]:
-    """Read the linked issues that are due (each at most every 15 minutes); draft follow-ups for those that closed or
-    got a milestone (stories.issues.follow)."""
+    """Read the linked issues that are due (each at most every DESK_ISSUE_FOLLOW_MINUTES); draft follow-ups for those
+    that closed or got a milestone (stories.issues.follow)."""
     from stories.issues.follow import issues_follow as follow
 
     return follow()

@@ -389,13 +389,22 @@ def guarded_connect(self, address):
 socket.getaddrinfo, socket.socket.connect = guarded_getaddrinfo, guarded_connect
 
 from datetime import timedelta
+import time_machine
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from advocacy.celery import app
+from channels.adapters import get_adapter
+from channels.adapters.issues import projects_of
+from channels.adapters.registry import platform_of
+from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.models import Channel
-from mentions.models import ThreadWatch, Ticket
+from mentions.models import IssueLink, Message, ThreadWatch, Ticket
+from mentions.services.direct_messages import ticket_direct_message
 from mentions.services.watching import thread_watch_start
+from stories.issues.linking import issue_file
+from stories.models import IssueFollowUp
 
 call_command("seed_demo")
 # A watched thread on the replaying Hacker News channel, due now: the demo called hn.algolia.com for these.
@@ -403,24 +412,52 @@ hn = Channel.objects.get(slug="hn-demo")
 ticket = Ticket.objects.filter(channel=hn).order_by("-pk").first()
 watch = thread_watch_start(ticket=ticket, reason="demo", until=timezone.now() + timedelta(days=1))
 ThreadWatch.objects.filter(pk=watch.pk).update(next_check_at=timezone.now() - timedelta(seconds=1))
+
+# Issue 69: a DM from a ticket on each platform whose answers the desk reads, and an issue filed on each demo
+# tracker, as an advocate does from the ticket page; the polls bring the answers, the follow-up beat the issues.
+advocate = get_user_model().objects.get(username="advocate")
+dms = {}
+for kind in (k for k in DEMO_CHANNELS if get_adapter(k).offers("direct_replies")):
+    # A waiting ticket's (a DM on a ticket solved days ago is no longer watched: DESK_DM_SOLVED_DAYS).
+    mention = Message.objects.filter(channel__slug=demo_slug(kind), kind="inbound", ticket__isnull=False).exclude(
+        external_id="").order_by("ticket__status", "pk").first()
+    ticket_direct_message(ticket=mention.ticket, message_id=mention.pk, user=advocate, text="Could you DM us the log?")
+    dms[kind] = mention.ticket_id
+trackers = [k for k in DEMO_CHANNELS if platform_of(k).issues and not platform_of(k).replies]
+for kind in trackers:
+    tracker = Channel.objects.get(slug=demo_slug(kind))
+    issue_file(tickets=[Ticket.objects.get(pk=dms["twitter"])], user=advocate,
+               where=f"{tracker.pk}:{projects_of(tracker)[0]}", title="Runner hangs after the upgrade")
 Channel.objects.update(next_poll_at=None)
 
 app.loader.import_default_modules()
 names = sorted({entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()})
+# The beat's round a few minutes on (the person answers a DM at the next read after it), then the follow-up beat's
+# next run, once the issues are due again.
+time_machine.travel(timezone.now() + timedelta(minutes=2)).start()
 results = {name: repr(app.tasks[name].apply(throw=True).get()) for name in names}
+time_machine.travel(timezone.now() + timedelta(minutes=settings.DESK_ISSUE_FOLLOW_MINUTES, seconds=5)).start()
+results["stories.issues_follow again"] = repr(app.tasks["stories.issues_follow"].apply(throw=True).get())
 print(json.dumps({
     "attempts": attempts, "results": results, "channels": sorted(Channel.objects.values_list("kind", flat=True)),
     "kinds_with_tickets": sorted(set(Ticket.objects.values_list("channel__kind", flat=True))),
     "read_by_poll": sorted(
         Channel.objects.filter(enabled=True, last_success_at__isnull=False).values_list("kind", flat=True)
     ),
+    "trackers": trackers,
+    "dm_answers": {kind: Message.objects.filter(ticket_id=t, kind="private").count() for kind, t in dms.items()},
+    "issues": sorted(IssueLink.objects.values_list("kind", "state", "milestone")),
+    "followups": sorted(IssueFollowUp.objects.values_list("issue__kind", "ticket_id", "event")),
+    "dm_ticket": dms["twitter"],
 }))
 """
 
 
 def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_path):
     """Issue 28: the demo's thread watcher called the real hn.algolia.com. Seeding the demo and one round of
-    every beat task (eager, on SQLite) under a socket guard: no name lookup, no connect outside 127.0.0.1."""
+    every beat task (eager, on SQLite) under a socket guard: no name lookup, no connect outside 127.0.0.1. Issue 69:
+    with a DM sent from a ticket on each platform whose answers the desk reads and an issue filed on each demo
+    tracker (Jira, Linear) first, so their answers and reads are on the guarded network too."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(
         DJANGO_SETTINGS_MODULE="advocacy.settings",
@@ -438,10 +475,17 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     every_kind = sorted({*DEMO_CHANNELS, "hackernews", "slack"})
     assert set(every_kind) >= {"twitter", "reddit", "stackexchange", "disqus", "discourse", "email", "webhook"}
     assert set(every_kind) >= {"gitlab", "github", "mastodon", "bluesky", "discord", "feed", "lobsters", "telegram"}
+    assert out["trackers"] == ["jira", "linear"]  # issue trackers only: files issues, reads no mention
     assert out["channels"] == every_kind
-    assert out["kinds_with_tickets"] == every_kind  # Slack's: a teammate's Create ticket shortcut (seed_demo_slack)
+    # Slack's: a teammate's Create ticket shortcut (seed_demo_slack); the trackers hold no ticket.
+    assert out["kinds_with_tickets"] == [kind for kind in every_kind if kind not in out["trackers"]]
     # Every polled kind was read through its adapter (the webhook and Slack are pushed, not polled).
     assert out["read_by_poll"] == [kind for kind in every_kind if kind not in ("webhook", "slack")]
+    # Issue 69, on the same closed network: each DM's answer came back once, on its ticket, at the next poll; each
+    # demo tracker moved its issue to done over two reads and the ticket got its follow-up drafted.
+    assert out["dm_answers"] == dict.fromkeys(["twitter", "reddit", "mastodon", "bluesky", "discord"], 1)
+    assert out["issues"] == [["jira", "closed", "18.7"], ["linear", "closed", "18.7"]]
+    assert out["followups"] == [["jira", out["dm_ticket"], "closed"], ["linear", out["dm_ticket"], "closed"]]
 
 
 STEM_SCRIPT = """

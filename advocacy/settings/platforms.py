@@ -35,6 +35,10 @@ DESK_PLATFORM_URL_OVERRIDES = env.json("DESK_PLATFORM_URL_OVERRIDES", default={}
 # The demo desk (`make run`): every platform's API answered on this machine from the demo week
 # (channels.demo.replay); any other host outside 127.0.0.1 is refused. Off in production.
 DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
+# An issue linked to tickets is read again at most this often (stories.issues.follow), to be polite to the trackers'
+# rate limits; on the demo desk, whose trackers are answered on this machine, every minute, so that a newcomer sees
+# an issue filed from a ticket followed to done (and its follow-up drafted) in a few minutes.
+DESK_ISSUE_FOLLOW_MINUTES = env.int("DESK_ISSUE_FOLLOW_MINUTES", default=1 if DESK_DEMO_REPLAY else 15)
 # The desk fetches no loopback, private, link-local, shared or reserved address (advocacy.fetch_guard: status
 # feeds, release sources, knowledge sources, platforms' base URLs, mailboxes' IMAP servers, the embeddings
 # endpoint, Slack) unless it lies in one of these networks (CIDRs, comma-separated): a team's own GitLab,

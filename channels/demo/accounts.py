@@ -1,7 +1,8 @@
 """The demo desk's connected accounts: on each demo channel whose spec has `account_tokens` (channels.demo.channels),
 our account (its first `our_accounts`) connected to reply from the desk, so the demo shows replying, liking,
-reposting, deleting and direct messages from the ticket page. What they send goes to the platform's replay
-(channels.demo.replay), which answers it as done and keeps nothing.
+reposting, deleting and direct messages from the ticket page, and on each demo issue tracker (Jira, Linear) our
+account to file issues as. What they send goes to the platform's replay (channels.demo.replay), which answers it as
+done and keeps nothing but a direct message and an issue, which it answers later (channels.demo.kept).
 
 Made only on the demo network (DESK_DEMO_REPLAY): the tokens are fake, and a desk that reaches the real platforms
 must not send them there. An account made before is left as it is (an admin may have paused or reconnected it).

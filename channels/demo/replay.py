@@ -1,9 +1,9 @@
 """The demo desk's network: every platform the demo polls is answered on this machine, from the demo week.
 
 `make run` sets DESK_DEMO_REPLAY; then every HTTP session the desk builds (channels.http.build_session) has
-this transport mounted for `http://` and `https://`. A request to a platform's API is answered by that
-platform's replay module (`channels/adapters/<kind>/replay.py`, listed in REPLAYS) in the platform's own
-response shape, rendered from the demo week's posts (channels.demo.week), so the demo's polls run the
+this transport mounted for `http://` and `https://`. A request to a platform's API (an issue tracker's too: the demo's
+Jira and Linear) is answered by that platform's replay module (`channels/adapters/<kind>/replay.py`) in the
+platform's own response shape, rendered from the demo week's posts (channels.demo.week), so the demo's polls run the
 production path (the adapter's query, paging, cursor and parser, then intake) with no network. A request to
 any other host outside this machine is refused with a ConnectionError: the demo never opens a connection
 outside 127.0.0.1, and a test fails if a task tries.
@@ -88,12 +88,12 @@ def demo_posts(kind: str, *, now: datetime | None = None) -> DemoPosts:
 
 @cache
 def _replays() -> dict[str, tuple[str, Replay]]:
-    """Host → (kind, replay module): each polled platform's `channels.adapters.<kind>.replay` that answers HTTP
-    (its `HOSTS`; the mailbox's replay is an IMAP server of its own and lists none)."""
+    """Host → (kind, replay module): each polled platform's and each issue tracker's `channels.adapters.<kind>.replay`
+    that answers HTTP (its `HOSTS`; the mailbox's replay is an IMAP server of its own and lists none)."""
     hosts: dict[str, tuple[str, Replay]] = {}
     for platform in platforms():
-        if platform.pushed or not _reads(platform.kind):
-            continue  # never polled (pushed, or a tracker only): there is no API of it for the demo to answer
+        if platform.pushed or not (_reads(platform.kind) or platform.issues):
+            continue  # never asked (pushed, or neither read nor filed in): there is no API of it for the demo to answer
         name = f"{platform.package}.replay"
         try:
             module: Any = importlib.import_module(name)
@@ -108,7 +108,8 @@ def _replays() -> dict[str, tuple[str, Replay]]:
 
 
 def _reads(kind: str) -> bool:
-    """Whether the platform's adapter reads mentions at all (an issue tracker such as Jira reads none)."""
+    """Whether the platform's adapter reads mentions at all (an issue tracker such as Jira reads none, but the desk
+    files and follows issues there: `platform.issues`)."""
     from channels.adapters import get_adapter
 
     adapter = type(get_adapter(kind))

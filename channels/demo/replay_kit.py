@@ -12,7 +12,9 @@ What they have in common, and which their docstrings do not repeat:
   (`numbered_page`, `id_page`, `link_header`).
 - Our connected account's writes are answered as the platform answers them when they are done, and kept nowhere:
   the next poll serves the week as before. What is made gets an id from the clock (`stamp`) above every id of
-  the week, so a later poll never takes a week post for our reply.
+  the week, so a later poll never takes a week post for our reply. Two writes are kept, because the platform answers
+  them later (channels.demo.kept): a direct message, which the person answers at the next read, and an issue filed
+  on a demo tracker, which moves along at each read.
 - Without the demo's token a request gets the platform's own 401 (or 403) body; an unknown route its own 404.
 """
 

@@ -1,7 +1,8 @@
 """The desk follows each open linked issue to its end (beat: `stories.issues_follow`, every minute).
 
-An issue is read at most every `EVERY` (one request: GitLab ``GET /projects/:id/issues/:iid``, GitHub ``GET
-/repos/{o}/{r}/issues/{n}``), the longest unread first, at most `PER_CHANNEL` a run per channel; a channel that
+An issue is read at most every `DESK_ISSUE_FOLLOW_MINUTES` (15; one request: GitLab ``GET /projects/:id/issues/:iid``,
+GitHub ``GET /repos/{o}/{r}/issues/{n}``, Jira ``GET /rest/api/3/issue/{key}``, Linear's ``issue(id:)``), the longest
+unread first, at most `PER_CHANNEL` a run per channel; a channel that
 says its rate limit is used up (`RateLimited`) is left alone for the rest of the run. When an issue is read closed
 (as fixed) or with a milestone it did not have, each of its tickets gets one drafted follow-up for that event
 (IssueFollowUp, unique per issue, ticket and event: a second run drafts nothing more) and a line in its history;
@@ -14,6 +15,7 @@ import logging
 from datetime import datetime, timedelta
 
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -30,7 +32,6 @@ from stories.models import IssueFollowUp
 
 logger = logging.getLogger(__name__)
 
-EVERY = timedelta(minutes=15)
 PER_CHANNEL = 30  # reads a run per channel: a GitLab poll's default request budget
 BATCH = 500
 
@@ -39,9 +40,10 @@ def issues_follow(*, now: datetime | None = None, session: requests.Session | No
     """Read the due issues; draft the follow-ups of those that closed or got a milestone. Returns counts."""
     now = now or timezone.now()
     session = session or build_session()
+    every = timedelta(minutes=settings.DESK_ISSUE_FOLLOW_MINUTES)
     due = (
         IssueLink.objects.filter(state=IssueLink.State.OPEN, channel__isnull=False, channel__enabled=True)
-        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=now - EVERY))
+        .filter(Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=now - every))
         .select_related("channel")
         .order_by(F("last_checked_at").asc(nulls_first=True), "pk")[:BATCH]
     )

@@ -3,6 +3,7 @@ a service of stories.issues and comes back with what it did, or why not, beside 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -92,6 +93,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sendable": followups.filter(status__in=IssueFollowUp.SENDABLE).exclude(handle="").exists(),
             # Send all posts as the company: refused, with the reason, to someone whose replies wait for approval.
             "send_refused": outward_decision(request.user, "followups_send").reason,
+            "every": settings.DESK_ISSUE_FOLLOW_MINUTES,  # how often open issues are read (the demo's: every minute)
         },
     )
 

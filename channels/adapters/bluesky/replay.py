@@ -14,8 +14,8 @@ Shapes, after the recorded fixtures (tests/fixtures/SOURCES.md) and Bluesky's HT
 - ``POST com.atproto.repo.uploadBlob``, ``createRecord``, ``deleteRecord``; ``GET
   com.atproto.identity.resolveHandle``.
 - Direct messages through the PDS with ``atproto-proxy: did:web:api.bsky.chat#bsky_chat`` (docs.bsky.app "Direct
-  messages"; lexicons chat.bsky.convo.*): ``getConvoForMembers``, ``sendMessage`` and ``getMessages`` (the person's
-  answers: none in the demo, which keeps no message it took).
+  messages"; lexicons chat.bsky.convo.*): ``getConvoForMembers``, ``sendMessage`` and ``getMessages`` (our messages
+  and the other member's answer to each, given at the desk's first read after it was sent: replay_dm.py).
 
 Without this replay's access token: 401 ``AuthMissing``; an unknown method 404 ``MethodNotImplemented``. Every
 answer carries ``RateLimit-*``. A post's image is its record's ``app.bsky.embed.images`` and its view's
@@ -39,6 +39,8 @@ from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Asked, limit_of, whole, zulu
+
+from .replay_dm import convo_opened, message_sent, messages
 
 HOSTS = ("bsky.social",)
 SERVICE = "https://bsky.social"
@@ -104,24 +106,21 @@ def chat(asked: Asked, method: str, ours: str) -> tuple[int, Any]:
         convo_id = cid_of("convo:" + ",".join(members))[7:20]
         views = [{"did": m, "handle": ours if m == me else "handle.invalid"} for m in members]
         convo = {"id": convo_id, "rev": tid(time.time()), "members": views, "muted": False, "unreadCount": 0}
+        convo_opened(convo_id, me, members)
         return 200, {"convo": convo}
     if method == "chat.bsky.convo.getMessages" and asked.method == "GET":
         if not asked.query.get("convoId"):
             return 400, {"error": "InvalidRequest", "message": "convoId is required"}
-        return 200, {"messages": []}
+        return 200, messages(asked.query["convoId"], datetime.now(UTC))
     if method == "chat.bsky.convo.sendMessage" and asked.method == "POST":
         sent = asked.json
         text = str((sent.get("message") or {}).get("text") or "")
         if not sent.get("convoId") or not text.strip():
             return 400, {"error": "InvalidRequest", "message": "convoId and message.text are required"}
-        sent_at = zulu(datetime.now(UTC))
-        return 200, {
-            "id": tid(time.time()),
-            "rev": tid(time.time()),
-            "text": text,
-            "sender": {"did": me},
-            "sentAt": sent_at,
-        }
+        now = datetime.now(UTC)
+        view = {"id": tid(now.timestamp()), "rev": tid(now.timestamp()), "text": text, "sender": {"did": me}}
+        message_sent(str(sent["convoId"]), view, now)  # its other member answers it at the next read
+        return 200, {**view, "sentAt": zulu(now)}
     return 404, {"error": "MethodNotImplemented", "message": f"Method Not Implemented: {method}"}
 
 

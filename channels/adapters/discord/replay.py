@@ -11,7 +11,8 @@ reference "Uploading Files"): ``GET /users/@me``, ``/guilds/{guild}``, ``/guilds
 ``/guilds/{guild}/threads/active``, ``/channels/{id}/threads/archived/public`` (none), ``GET
 /channels/{id}/messages?limit&after&before`` (50, at most 100; newest first); ``POST /channels/{id}/messages`` (JSON,
 or a multipart ``payload_json`` and ``files[n]``), ``POST .../messages/{mid}/threads`` (201, or 400 code 160004),
-``PUT .../reactions/{emoji}/@me`` and ``DELETE .../messages/{mid}`` (204), ``POST /users/@me/channels`` (a DM).
+``PUT .../reactions/{emoji}/@me`` and ``DELETE .../messages/{mid}`` (204), ``POST /users/@me/channels`` (a DM,
+whose recipient answers what the bot posts there at the desk's next read: replay_dm.py).
 
 Without the bot token: 401 ``{"message": "401: Unauthorized", "code": 0}``; unknown channel 404 code 10003, message
 10008, route ``{"message": "404: Not Found", "code": 0}``. Every answer carries the route's ``X-RateLimit-*``.
@@ -33,6 +34,8 @@ from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Answer, Asked, fixed, id_page, limit_of, sent_json, whole
+
+from .replay_dm import dm_messages, dm_opened, dm_posted
 
 HOSTS = ("discord.com",)
 SPEC: dict[str, Any] = DEMO_CHANNELS["discord"]
@@ -89,7 +92,9 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         if not recipient.isdigit():
             return 400, {"message": "Invalid Form Body", "code": 50035}, headers
         recipients = [{**user(f"user{recipient}", ""), "id": recipient}]
-        dm = {"id": dm_channel_id(recipient), "type": 1, "last_message_id": None, "recipients": recipients}
+        dm_id = dm_channel_id(recipient)
+        dm = {"id": dm_id, "type": 1, "last_message_id": None, "recipients": recipients}
+        dm_opened(dm_id, recipient)
         return 200, dm, headers
     if asked["me"]:
         return 200, bot(), headers
@@ -101,17 +106,18 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
         if asked["guild_part"] == "/threads/active":
             return 200, {"threads": server_of(posts).threads, "members": []}, headers
         return 200, {"id": GUILD, "name": "GitLab Community", "icon": None, "owner_id": TEAM_USER}, headers
-    status, body = _channel(sent, asked, server_of(posts), posts.now)
+    status, body = _channel(sent, asked, server_of(posts), posts)
     return status, body, headers
 
 
-def _channel(request: Asked, asked: dict[str, Any], server: Server, now: datetime) -> tuple[int, Any]:
-    channel_id, part, mid, sub = asked["channel"], asked["part"], asked["message"], asked["sub"]
+def _channel(request: Asked, asked: dict[str, Any], server: Server, posts: DemoPosts) -> tuple[int, Any]:
+    channel_id, part, mid, sub, now = asked["channel"], asked["part"], asked["message"], asked["sub"], posts.now
     known = server.messages.get(channel_id)
     if known is None and any(m["id"] == channel_id for m in server.messages[HELP]):
         known = []  # a #help question's thread, started by the desk's reply (nothing posted is kept)
-    if known is None and DM_BASE <= int(channel_id) < DM_BASE + 2**32:
-        known = []  # a DM channel the bot opened (nothing sent there is kept)
+    dm = known is None and DM_BASE <= int(channel_id) < DM_BASE + 2**32
+    if dm:
+        known = dm_messages(channel_id, posts)  # a DM channel the bot opened: its messages and answers (replay_dm.py)
     if known is None:
         return 404, UNKNOWN_CHANNEL
     if part == "threads/archived/public":
@@ -122,7 +128,10 @@ def _channel(request: Asked, asked: dict[str, Any], server: Server, now: datetim
         )
     if mid is None:
         if request.method == "POST":
-            return posted(channel_id, *sent_form(request), now)
+            status, body = posted(channel_id, *sent_form(request), now)
+            if dm and status == 200:
+                dm_posted(channel_id, body, now)  # its recipient answers it at the next read
+            return status, body
         return 200, page(known, request.query)
     message = next((m for m in known if m["id"] == mid), None)
     if sub == "threads" and request.method == "POST":

@@ -4,7 +4,8 @@ threads as statuses of that instance, after the recorded responses in ``tests/fi
 - ``GET /api/v1/notifications?types[]=mention``: a mention (``notifications_mentions.json``) of each post by
   someone else naming ``@<our account>``; ``GET /api/v1/timelines/tag/:hashtag`` (``tag_timeline_hoot.json``);
   ``GET /api/v1/accounts/:id/statuses`` (``account_statuses_page.json``); ``GET /api/v2/search?type=statuses``
-  (``search_statuses_empty.json``'s keys); ``GET /api/v1/statuses/:id/context`` (``context_empty.json``'s keys);
+  (``search_statuses_empty.json``'s keys); ``GET /api/v1/statuses/:id/context`` (``context_empty.json``'s keys; of
+  a direct status of ours, the answer of the person it names: replay_dm.py);
   ``GET /api/v1/accounts/verify_credentials``; ``GET /api/v2/instance``.
 - Writes (docs.joinmastodon.org methods/statuses, methods/media): ``POST /api/v1/statuses`` (a reply or a direct
   message), ``POST /api/v1/statuses/:id/favourite`` and ``/reblog``, ``DELETE`` and ``GET /api/v1/statuses/:id``,
@@ -31,6 +32,8 @@ from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
 from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Asked, fixed, id_page, limit_of, link_header, whole, zulu
+
+from .replay_dm import answers, dm_sent
 
 INSTANCE = "mastodon.social"
 HOSTS = (INSTANCE,)
@@ -74,7 +77,7 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
     if parts["me"]:
         return 200, ours, headers
     if parts["context"]:
-        return thread(everything, parts["context"], headers)
+        return thread(everything, parts["context"], posts.now, headers)
     if parts["v2"] == "search":
         words = query.get("q", "").casefold().split()
         found = [s for s in everything if words and all(w in _text(s).casefold() for w in words)]
@@ -109,6 +112,8 @@ def write(asked: Asked, parts: dict[str, Any], posts: DemoPosts, headers: dict[s
         post = IncomingMention(external_id=new_id, author_handle=TEAM, text=sent["status"], created_at=now)
         made = status(post, new_id, sent.get("in_reply_to_id"))
         images = [_UPLOADS[i] for i in asked.form_lists.get("media_ids[]", []) if i in _UPLOADS]
+        if sent.get("visibility") == "direct":  # its reader answers it at the next read (replay_dm.py)
+            dm_sent(made, sent["status"], [m["acct"] for m in made["mentions"]], now)
         return 200, {**made, "visibility": sent.get("visibility", "public"), "media_attachments": images}, headers
     found = next((s for s in statuses(posts) if s["id"] == parts["status"]), None)
     ours = int(parts["status"]) & 0xFFFF == MADE  # a status the desk posted here: nothing is kept
@@ -298,12 +303,12 @@ def _id(status: dict[str, Any]) -> int:
     return int(status["id"])
 
 
-def thread(everything: list[dict[str, Any]], status_id: str, headers: dict[str, str]) -> Answer:
+def thread(everything: list[dict[str, Any]], status_id: str, now: datetime, headers: dict[str, str]) -> Answer:
     """A post's context: the posts above it, oldest first, and every reply below it."""
     by_id = {s["id"]: s for s in everything}
     if status_id not in by_id and int(status_id) & 0xFFFF == MADE:
-        # A status the desk posted here (a DM whose answers the poll reads): kept nowhere, so nothing below it.
-        return 200, {"ancestors": [], "descendants": []}, headers
+        # A status the desk posted here: below it, the answers to it if it was a direct message (replay_dm.py).
+        return 200, {"ancestors": [], "descendants": answers(status_id, now)}, headers
     if status_id not in by_id:
         return 404, _NOT_FOUND, headers
     ancestors: list[dict[str, Any]] = []

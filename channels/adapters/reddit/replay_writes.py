@@ -4,9 +4,9 @@
 - ``POST /api/comment`` (``api_type=json``, ``thing_id``, ``text``): ``{"json": {"errors": [], "data": {"things":
   [t1]}}}``, the comment as the recorded ``comment_reply_post.json`` (PRAW's cassette) has it, under any well-formed
   fullname (a week comment's post as ``link_id``, else null).
-- ``POST /api/compose`` (``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``.
-- ``GET /message/messages`` (reddit.com/dev/api#GET_message_{where}): the account's private messages, where the
-  answers to what it sent would be: an empty Listing, since the demo keeps no message it took.
+- ``POST /api/compose`` (``to``, ``subject``, ``text``): ``{"json": {"errors": []}}``; the message is remembered.
+- ``GET /message/messages`` (reddit.com/dev/api#GET_message_{where}): the account's private messages, each with the
+  recipient's answer, given at the desk's first read after it was sent (replay_dm.py).
 - ``POST https://www.reddit.com/api/v1/access_token``, ``grant_type=refresh_token`` (the wiki's "Refreshing the
   token"): the account's token again; another refresh token is 200 ``{"error": "invalid_grant"}``.
 
@@ -20,12 +20,14 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from channels.demo.replay_kit import Asked, base36, fixed
 
 from .demo import DEMO
 from .replay import COMMENT_BASE, POST_BASE, SUBREDDIT, SUBREDDIT_ID, html_of
+from .replay_dm import composed, messages
 
 MADE_BASE = 90_000_000_000  # above COMMENT_BASE + every thread's comments
 FULLNAME = re.compile(r"t([13])_([0-9a-z]{1,13})")
@@ -46,13 +48,16 @@ def write(asked: Asked, path: str, app_token: str) -> tuple[int, Any]:
     if bearer != TOKENS["access_token"]:
         return 401, {"message": "Unauthorized", "error": 401}
     if path == "/message/messages":
-        return 200, {"kind": "Listing", "data": {"after": None, "before": None, "dist": 0, "children": []}}
+        return 200, messages(asked.query.get("raw_json") != "1", datetime.now(UTC))
     if path == "/api/compose":
         wanted = [("to", "NO_USER", "please enter a username"), ("subject", "NO_SUBJECT", "please enter a subject")]
         errors = [(code, words, field) for field, code, words in wanted if not form.get(field, "").strip()]
         if not form.get("text", "").strip():
             errors.append(("NO_TEXT", "we need something here", "text"))
-        return 200, refused(*errors) if errors else {"json": {"errors": []}}
+        if errors:
+            return 200, refused(*errors)
+        composed(form, DEMO["our_accounts"][0], datetime.now(UTC))  # its recipient answers it at the next read
+        return 200, {"json": {"errors": []}}
     parent = FULLNAME.fullmatch(form.get("thing_id", ""))
     if parent is None:
         return 200, refused(("NO_THING_ID", "id not specified", "parent"))

@@ -9,9 +9,8 @@
   ``from:``, ``to:``, ``@name``, ``is:reply``, ``is:retweet``, ``conversation_id:``, words, "phrases", ``-`` and
   ``OR``; another operator is X's 400 ``invalid-request`` problem. The demo channel searches ``from:<our handle>``.
 - ``GET /2/users/{id}``: ``{"data": {"id", "name", "username"}}``, or X's resource-not-found error.
-- ``GET /2/dm_conversations/{id}/dm_events`` (docs.x.com "Get DM events for a DM conversation"): the person's answers
-  to a DM the desk sent, none in the demo, which keeps no message it took (X's empty result, ``{"meta":
-  {"result_count": 0}}``).
+- ``GET /2/dm_conversations/{id}/dm_events`` (docs.x.com "Get DM events for a DM conversation"): our DMs there and
+  the person's answer to each, given at the desk's first read after it was sent (replay_dm.py).
 
 Writes: replay_writes.py. No bearer token is X's 401 problem (``{"title", "type", "status", "detail"}``), another
 path its 404. Ids are Snowflakes of the post's time with the thread's index and the post's number in the low bits;
@@ -33,6 +32,7 @@ from channels.demo.replay_kit import BASE36, Answer, Asked, base36, place, zulu
 
 from .demo import DEMO
 from .ids import SNOWFLAKE_EPOCH_MS
+from .replay_dm import dm_events
 from .replay_writes import invalid as invalid_body
 from .replay_writes import is_write, problem, write
 
@@ -41,7 +41,7 @@ HOSTS = ("api.x.com", "api.twitter.com")
 MENTIONS_PATH = re.compile(r"/2/users/(\d{1,20})/mentions")
 USER_PATH = re.compile(r"/2/users/(\d{1,20})")
 SEARCH_PATH = "/2/tweets/search/recent"
-DM_EVENTS_PATH = re.compile(r"/2/dm_conversations/[\d-]{1,45}/dm_events")
+DM_EVENTS_PATH = re.compile(r"/2/dm_conversations/([\d-]{1,45})/dm_events")
 DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")  # what X sends without tweet.fields
 HANDLE_RE = re.compile(r"(?<![A-Za-z0-9_])@([A-Za-z0-9_]{1,15})")
 TERM_RE = re.compile(r'-?"[^"]*"|\S+')
@@ -89,8 +89,8 @@ def answer(request: requests.PreparedRequest, posts: DemoPosts) -> Answer:
             return 200, timeline(selected, params, page_param="next_token", least=10)
         if match := USER_PATH.fullmatch(path):
             return 200, user_lookup(match.group(1), found)
-        if DM_EVENTS_PATH.fullmatch(path):
-            return 200, {"meta": {"result_count": 0}}
+        if match := DM_EVENTS_PATH.fullmatch(path):
+            return 200, dm_events(match.group(1), params, posts.now)
         raise Refused(404, problem(404, "Not Found", f"Sorry, the demo knows no {path}."))
     except Refused as refused:
         return refused.status, refused.body

@@ -8,13 +8,15 @@ the shapes X answers:
 - ``POST /2/users/{id}/likes`` and ``/retweets`` (``tweet_id``; docs.x.com "Like a Post", "Repost a Post"):
   ``{"data": {"liked"|"retweeted": true}}``; another user id than the token's handle is X's 403 problem.
 - ``POST /2/dm_conversations/with/{participant_id}/messages`` (docs.x.com "Send a new message to a user"): 201
-  ``{"data": {"dm_conversation_id", "dm_event_id"}}``, the conversation id the two user ids, the smaller first.
+  ``{"data": {"dm_conversation_id", "dm_event_id"}}``, the conversation id the two user ids, the smaller first; the
+  message is remembered, and the person answers it at the next read (replay_dm.py).
 - ``POST /2/media/upload`` and ``/2/media/metadata`` (docs.x.com "Media upload", "Create Media metadata").
 - ``POST /2/oauth2/token``, ``grant_type=refresh_token``: the account's tokens again as RFC 6749's answer
   (``expires_in`` 7200); another refresh token is 400 ``invalid_request``.
 
 Without the demo account's access token a write is X's 401 problem (as for an app-only token). A new post's id is
-a Snowflake of now whose worker bits (``WORKER``) no post of the week has.
+a Snowflake of now whose worker bits (``WORKER``) no post of the week has. Only a direct message is kept (so that
+its answer can come back); the rest is answered as done and kept nowhere.
 """
 
 from __future__ import annotations
@@ -113,8 +115,13 @@ def message(participant: str, sent: dict[str, Any]) -> tuple[int, Any]:
         return 400, invalid("participant_id", participant, f"The `participant_id` value [{participant}] is not valid")
     if not str(sent.get("text") or "").strip():
         return 400, invalid("text", "", "The `text` field is required when no attachments are given")
+    from .replay_dm import dm_sent  # the person answers it at the next read (replay_dm imports this module)
+
     pair = sorted((int(participant), int(OUR_USER_ID)))
-    return 201, {"data": {"dm_conversation_id": f"{pair[0]}-{pair[1]}", "dm_event_id": new_id()}}
+    conversation, event_id = f"{pair[0]}-{pair[1]}", new_id()
+    dm_sent(conversation=conversation, event_id=event_id, participant=participant, our_id=OUR_USER_ID,
+            text=sent["text"])  # fmt: skip
+    return 201, {"data": {"dm_conversation_id": conversation, "dm_event_id": event_id}}
 
 
 def token(form: dict[str, str]) -> tuple[int, Any]:

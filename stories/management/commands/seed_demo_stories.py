@@ -21,7 +21,9 @@ from channels.adapters.base import IncomingMention
 from channels.adapters.bluesky.replay import view_of as bluesky_view
 from channels.adapters.mastodon.replay import status as mastodon_status
 from channels.adapters.registry import get_adapter
+from channels.adapters.twitter.replay import user_id as x_user_id
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.replay_kit import zulu
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.models import DutySettings
@@ -258,10 +260,19 @@ def _mention(kind: str, n: int, minutes: int, author: str, title: str, text: str
     text = text.replace(RELEASE, release_url(release_day()))
     if kind == "twitter":
         post_id = str(1_860_500_000_000_000_000 + n)
+        # The post as X sends it (the demo's api.x.com names its author by the id it gives the handle): a DM to its
+        # author needs that id, as for a polled post.
+        raw = {
+            "id": post_id,
+            "text": text,
+            "author_id": x_user_id(author),
+            "conversation_id": post_id,
+            "created_at": zulu(at),
+        }
         return IncomingMention(
             external_id=post_id, created_at=at, text=text, author_handle=author, author_name=author.replace("_", " ").title(),
             author_url=f"https://x.com/{author}", permalink=f"https://x.com/{author}/status/{post_id}", thread_id=post_id,
-            mentioned=("gitlab",),
+            mentioned=("gitlab",), raw=raw,
         )  # fmt: skip
     if kind == "reddit":
         post_id = f"1h{n:04x}"
