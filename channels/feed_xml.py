@@ -32,11 +32,10 @@ import codecs
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
 
 # Honest feeds nest a few levels (rss > channel > item > field), an XHTML entry's text a dozen more.
 MAX_DEPTH = 64
@@ -71,7 +70,7 @@ def feed_parse(body: bytes, *, content_type: str = "", base: str = "", limit: in
         headers["content-location"] = base
     _encoding_check(body)
     decoding: dict[str, Any] = {}
-    data = convert_to_utf8(headers, body, decoding)
+    data = feedparser.encodings.convert_to_utf8(headers, body, decoding)
     kept, cut = _bounded(data, limit)
     if content_type:  # the body is UTF-8 now, whatever the server said
         headers["content-type"] = f"{content_type.split(';')[0].strip()}; charset=utf-8"
@@ -122,7 +121,7 @@ class _Scan:
         self.entries = 0  # entries begun
         self.markup = 0
 
-    def _entity(self, *_: Any) -> None:
+    def _entity(self, *_: Any) -> NoReturn:
         raise FeedRefused("the feed declares XML entities or external references, which are refused")
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
