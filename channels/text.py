@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from typing import TypeGuard
+from urllib.parse import urljoin
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _BLOCK_TAGS = {"p", "div", "pre", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
@@ -26,11 +27,23 @@ def safe_url(url: str | None) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, base: str = "") -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self._href_stack: list[tuple[str, int]] = []
+        self.base = base
+        # The link being read: its address and where its label starts. One at a time, as browsers read links: an <a>
+        # inside another ends the first (a stack made each closing join every label part since, n² for nested ones).
+        self._link: tuple[str, int] | None = None
         self._drop_depth = 0
+
+    def _href(self, attrs: list[tuple[str, str | None]]) -> str:
+        href = (dict(attrs).get("href") or "").strip()
+        if self.base and href:
+            try:
+                href = urljoin(self.base, href)
+            except ValueError:  # an address urllib cannot read: no link
+                return ""
+        return safe_url(href)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP_CONTENT:
@@ -40,8 +53,8 @@ class _TextExtractor(HTMLParser):
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
         elif tag == "a":
-            href = dict(attrs).get("href") or ""
-            self._href_stack.append((safe_url(href), len(self.parts)))
+            self._link_end()
+            self._link = (self._href(attrs), len(self.parts))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
@@ -52,8 +65,12 @@ class _TextExtractor(HTMLParser):
             self._drop_depth = max(0, self._drop_depth - 1)
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
-        elif tag == "a" and self._href_stack:
-            href, start = self._href_stack.pop()
+        elif tag == "a":
+            self._link_end()
+
+    def _link_end(self) -> None:
+        if self._link is not None:
+            (href, start), self._link = self._link, None
             label = "".join(self.parts[start:]).strip()
             if not href:
                 return
@@ -70,10 +87,11 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(html: str | None) -> str:
+def html_to_text(html: str | None, *, base: str = "") -> str:
+    """`base`: the address relative links resolve against (a feed's text); without it only absolute links are kept."""
     if not html:
         return ""
-    parser = _TextExtractor()
+    parser = _TextExtractor(base)
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts).replace("\x00", "")

@@ -36,6 +36,7 @@ TICKET_COLUMNS = (
     "solved_at",
     "created_at",
     "updated_at",
+    "imported",  # history: judged behind the live tickets (mentions.judgement.run)
 )
 MESSAGE_COLUMNS = (
     "id",
@@ -135,7 +136,7 @@ def tickets_write(source: str, channel: Channel, records: list[TicketRecord]) ->
         ticket_rows.append(
             (ids[record.key], channel.pk, record.subject, record.status, record.priority,
              record.priority in Ticket.HIGH_PRIORITIES, handle[:200], name[:200], asked, reply, seconds,
-             record.solved_at, record.created_at, now)
+             record.solved_at, record.created_at, now, True)
         )  # fmt: skip
         if requester and record.key not in changed:
             requesters.append((ids[record.key], requester[0]))

@@ -50,14 +50,15 @@ def replies_sweep() -> int:
     return sweep()
 
 
-# Queued after each ingest commits (intake.hooks.tickets_ingested_enqueue, with the page's tickets) and run by
-# beat for anything left; each run judges at most a few batches, newest first, so a backlog never holds a worker
-# for long. The embedding model is loaded here, in the worker, never in a web process.
+# Queued after each ingest commits (intake.hooks.tickets_ingested_enqueue, with the page's tickets: those are judged)
+# and run by beat for anything left: live tickets first, then imported history, newest first, for at most about
+# 15 s a run, so a backlog never holds the worker's queue for long (mentions.judgement.run). The embedding model is
+# loaded here, in the worker, never in a web process.
 @shared_task(name="mentions.judgement_run", acks_late=True, ignore_result=True)
 def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
-    from mentions.judgement.run import tickets_judge
+    from mentions.judgement.run import backlog_judge, tickets_judge
 
-    return tickets_judge(ticket_ids)
+    return tickets_judge(ticket_ids) if ticket_ids is not None else backlog_judge()
 
 
 # Every six hours, and from admin ("Learn now"): a new version of this desk's judgement, kept and made active only

@@ -199,9 +199,10 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(
     ("notifications.urgent_sweep", timedelta(seconds=DESK_CLOCK_SECONDS)),
     ("mentions.sla_sweep", timedelta(seconds=DESK_CLOCK_SECONDS)),
     ("notifications.coverage_digest", timedelta(minutes=5)),
-    # Mentions the after-ingest run missed (a worker down, the embeddings endpoint failing) are judged
-    # (mentions.judgement.run): newest first, idempotent.
-    ("mentions.judgement_run", timedelta(seconds=60)),
+    # Mentions the after-ingest run missed (a worker down, the embeddings endpoint failing) and imported history are
+    # judged (mentions.judgement.run): live ones first, newest first, about 15 s a run, idempotent. Often, so a
+    # backlog (an import, an outage) drains behind the live tickets at most of the worker's pace.
+    ("mentions.judgement_run", timedelta(seconds=20)),
     # The desk's own judgement model learns from its labelled tickets (mentions.judgement.learning): a new version
     # is kept, and made active only when it beats the active one on the newest labelled tickets.
     ("mentions.judgement_learn", timedelta(hours=6), 3600),

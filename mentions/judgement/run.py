@@ -1,12 +1,18 @@
-"""Judging the tickets not yet judged, in the worker: newest first, in batches, one UPDATE per batch.
+"""Judging the tickets not yet judged, in the worker: live ones first, newest first, in batches, one UPDATE per batch.
 
-Called by the `mentions.judgement_run` task after an ingest commits (with the new tickets' ids) and by beat
-(without: whatever is left, newest first). Idempotent: only rows with `judged_at IS NULL` are read and
+Called by the `mentions.judgement_run` task after an ingest commits (with the new tickets' ids: those, at once) and
+by beat every 20 s (without: `backlog_judge`, whatever is left). Live tickets (ingested by a poll or a
+webhook) come before imported history (`Ticket.imported`), newest first in each, and a beat run stops starting
+batches after SWEEP_SECONDS: after an import of 30,000 tickets or an outage's backlog, a live ticket is judged by its
+own task or by the next run, whichever comes first, with at most one short run ahead of it on the worker's queue,
+while the backlog drains behind, run after run (issue 69: 312 of 503 live tickets were still unjudged minutes after
+a 30,001-ticket import; bench/judging_backlog.py). Idempotent: only rows with `judged_at IS NULL` are read and
 written, and an advocate's judgement (`judged_by="advocate"`) is never overwritten, even one saved between the
 read and the write (the UPDATE asks again)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +44,10 @@ from mentions.models import JudgedBy, Judgement, TeamModelEndpoint, Ticket
 from mentions.services.judgement_rules import judged_rules_run
 
 BATCH = 200
+# Beat's runs: batches of SWEEP_BATCH until SWEEP_SECONDS have passed. A live page's own run, queued behind one of
+# them on the worker's queue (one process, one task at a time), waits at most about SWEEP_SECONDS and a batch.
+SWEEP_BATCH = 100
+SWEEP_SECONDS = 15.0
 
 
 def _text(mention: MentionText) -> str:
@@ -169,19 +179,31 @@ def drafts_enqueue(ticket_ids: list[int]) -> None:
 
 
 def unjudged_ids(ticket_ids: Iterable[int] | None = None, *, limit: int = BATCH) -> list[int]:
-    """The newest tickets not yet judged (among `ticket_ids` when given)."""
+    """The tickets not yet judged (among `ticket_ids` when given): live ones first, then imported history, newest
+    first in each (ticket_unjudged_idx)."""
     rows = Ticket.objects.filter(judged_at__isnull=True).exclude(judged_by=JudgedBy.ADVOCATE)
     if ticket_ids is not None:
         rows = rows.filter(pk__in=list(ticket_ids))
-    return list(rows.order_by("-id").values_list("pk", flat=True)[:limit])
+    return list(rows.order_by("imported", "-id").values_list("pk", flat=True)[:limit])
 
 
-def tickets_judge(ticket_ids: Iterable[int] | None = None, *, batch: int = BATCH, batches: int = 5) -> dict[str, int]:
-    """Judge up to `batches` batches of unjudged tickets, newest first. A ticket with no inbound message (none
-    to judge) is marked judged with empty values, so it does not come back every run."""
+def backlog_judge() -> dict[str, int]:
+    """Beat's run: whatever is left unjudged, live tickets first, for about SWEEP_SECONDS (see the docstring)."""
+    return tickets_judge(batch=SWEEP_BATCH, batches=10_000, seconds=SWEEP_SECONDS)
+
+
+def tickets_judge(
+    ticket_ids: Iterable[int] | None = None, *, batch: int = BATCH, batches: int = 5, seconds: float | None = None
+) -> dict[str, int]:
+    """Judge up to `batches` batches of unjudged tickets, live ones first, newest first; with `seconds`, no batch is
+    begun after that long. A ticket with no inbound message (none to judge) is marked judged with empty values, so
+    it does not come back every run."""
     judged = written = 0
     wanted = list(ticket_ids) if ticket_ids is not None else None
-    for _ in range(batches):
+    began = time.monotonic()
+    for n in range(batches):
+        if seconds is not None and n and time.monotonic() - began >= seconds:
+            break
         ids = unjudged_ids(wanted, limit=batch)
         if not ids:
             break

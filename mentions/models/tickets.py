@@ -90,6 +90,9 @@ class Ticket(Stamped):
     judgement_confidence = models.FloatField(null=True, blank=True)
     judged_by = models.CharField(max_length=8, choices=JudgedBy.choices, blank=True)
     judged_at = models.DateTimeField(null=True, blank=True)
+    # Written by an import of another helpdesk's history (imports), not ingested live by a poll or a webhook: the
+    # judgement's runs take live tickets first and drain the history behind them (mentions.judgement.run).
+    imported = models.BooleanField(default=False, db_default=False)
     requester_handle = models.CharField(max_length=200, blank=True)
     requester_name = models.CharField(max_length=200, blank=True)
     requester_url = models.URLField(max_length=1000, blank=True)
@@ -164,9 +167,11 @@ class Ticket(Stamped):
                 name="ticket_waiting_deadline_idx",
                 condition=Q(assignee__isnull=True, status__in=["new", "open", "pending"]),
             ),
-            # The judgement's runs: the newest tickets not yet judged (mentions.judgement.run); small, since
-            # a ticket leaves it within seconds of its ingest.
-            models.Index(fields=["id"], name="ticket_unjudged_idx", condition=Q(judged_at__isnull=True)),
+            # The judgement's runs: the tickets not yet judged, live ones first, newest first
+            # (mentions.judgement.run); small, since a live ticket leaves it within seconds of its ingest.
+            models.Index(
+                fields=["imported", "-id"], name="ticket_unjudged_idx", condition=Q(judged_at__isnull=True)
+            ),
             # "My tickets": the updated ones first, and the sweep that returns them to the queue.
             models.Index(
                 fields=["assignee", "followup_at"],

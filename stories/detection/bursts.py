@@ -79,7 +79,7 @@ class Bursts:
         )
         unjudged = [t for t in ids if t not in judged]
         self.problem = {t for t, intent in judged.items() if intent in PROBLEM_INTENTS}
-        self.seeds = _seeds() if unjudged or self.m.stories else None
+        self.seeds = seeds_load() if unjudged or self.m.stories else None
         if self.seeds is not None:
             shares = problem_shares(self.seeds, [meanings.vectors[t] for t in unjudged])
             self.problem |= {t for t, share in zip(unjudged, shares, strict=True) if share >= PROBLEM_SHARE}
@@ -95,7 +95,7 @@ class Bursts:
         return hour >= max(BURST_MIN, RATE_FACTOR * self.m.meanings.hourly)
 
 
-def _seeds() -> Any:
+def seeds_load() -> Any:
     """The judgement's shipped examples for this desk's product, embedded once per process (shared with it)."""
     from mentions.judgement.examples import shipped
     from mentions.judgement.product import product_load
@@ -111,14 +111,19 @@ def _seeds() -> Any:
 def problem_shares(seeds: Any, vectors: list[np.ndarray]) -> list[float]:
     """For each vector, the share of its K nearest shipped examples (mentions.judgement.seeds) that are problem
     reports; 0 for a vector of another model's size."""
+    return intent_shares(seeds, vectors, PROBLEM_INTENTS)
+
+
+def intent_shares(seeds: Any, vectors: list[np.ndarray], intents: frozenset[str]) -> list[float]:
+    """For each vector, the share of its K nearest shipped examples whose intent is one of `intents`."""
     dims = seeds.vectors.shape[1]
     usable = [i for i, v in enumerate(vectors) if len(v) == dims]
     out = [0.0] * len(vectors)
     if not usable:
         return out
     sims = np.stack([vectors[i] / max(float(np.linalg.norm(vectors[i])), 1e-9) for i in usable]) @ seeds.vectors.T
-    problem = np.array([intent in PROBLEM_INTENTS for intent in seeds.intents])
-    shares = problem[np.argsort(-sims, axis=1)[:, :K]].mean(axis=1)
+    wanted = np.array([intent in intents for intent in seeds.intents])
+    shares = wanted[np.argsort(-sims, axis=1)[:, :K]].mean(axis=1)
     for i, share in zip(usable, shares, strict=True):
         out[i] = float(share)
     return out

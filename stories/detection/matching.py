@@ -9,7 +9,7 @@ A ticket joins, in this order:
 3. **The story it means**: the active story nearest in meaning (stories.detection.meaning), when words found none.
 4. **A new story of terms**: it and at least two tickets outside any story, within half the window, share the
    same pair of bursting terms (reading.Read.terms); or, failing that, **of meaning**: two loose tickets of the
-   last hour near it in meaning.
+   last hour near it in meaning. A new story is never made of praise alone (stories.detection.praise).
 A ticket whose words choose a story its meaning is far from stays out of it (stories.detection.meaning.VETO_COSINE).
 """
 
@@ -31,6 +31,7 @@ from stories.detection.consolidate import consolidate
 from stories.detection.keys import keys_latest, memberships_of
 from stories.detection.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
 from stories.detection.pace import PACE_REF, Pace
+from stories.detection.praise import praise_alone
 from stories.detection.reading import Read, Usual, rows_copy, rows_insert, rows_update
 from stories.detection.whole import MERGE_COSINE, Thresholds, thresholds
 from stories.detection.words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
@@ -211,8 +212,8 @@ class Matcher:
             loose = [
                 h.ticket_id for h in near if self.is_loose(h.ticket_id) and abs(h.at - read.at) <= self.form_window
             ]
-            if loose:
-                members = self.reads_of([t for t in dict.fromkeys(loose) if t is not None])
+            members = self.reads_of([t for t in dict.fromkeys(loose) if t is not None]) if loose else []
+            if members and not praise_alone(self, [*members, read]):
                 story = self.make(Story.Origin.LINK, [*members, read], links=[link])
                 for member in (*members, read):
                     self.join(story, member, Membership.Via.LINK, reason, link=link)
@@ -296,6 +297,8 @@ class Matcher:
         if count + 1 < FORM_MIN:
             return False
         members = self.reads_of([t for t, stems in shared_with.items() if set(pair) <= stems])
+        if praise_alone(self, [*members, read]):
+            return False
         story = self.make(Story.Origin.TERMS, [*members, read], links=[])
         for member in (*members, read):
             self.join(story, member, Membership.Via.TERMS, shares_reason(list(pair), member.words))

@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef
 from advocacy.embeddings import EmbeddingError
 from mentions.meaning import ticket_vectors
 from mentions.models import TicketMeaning
+from stories.detection.praise import praise_alone
 from stories.detection.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, ahead_covering, rows_insert
 from stories.models import MeaningDay, Membership, Signature, Story
 
@@ -316,6 +317,8 @@ def form_by_meaning(m: Matcher, read: Read) -> bool:
     if len(near) + 1 < FORM_MIN:
         return False
     members = m.reads_of(sorted(near))
+    if praise_alone(m, [*members, read]):
+        return False
     story = m.make(Story.Origin.MEANING, [*members, read], links=[])
     for member in (*members, read):
         m.join(story, member, Membership.Via.MEANING, "reads like the other mentions of the last hour")

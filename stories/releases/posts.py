@@ -1,5 +1,5 @@
-"""Reading release posts: from the blog's feed (the status feeds' reader, stories.incidents.parse: defusedxml first,
-feedparser on a stream, at most MAX_BYTES) and from a Slack message carrying the post's link.
+"""Reading release posts: from the blog's feed (the status feeds' reader, stories.incidents.parse: channels.feed_xml's
+bounds, then feedparser on a stream, at most MAX_BYTES) and from a Slack message carrying the post's link.
 
 Everything read is untrusted text: the title and the features are plain text (HTML taken out, one line, cut), shown
 through the templates' autoescape and never marked safe; links are http(s) only (channels.clean.url)."""
@@ -50,7 +50,7 @@ def feed_posts(body: bytes, content_type: str, *, pattern: str) -> list[ReleaseP
     """The release posts of a feed's body: entries whose title or link matches `pattern`. Raises FeedError."""
     matcher = re.compile(pattern or ".", re.IGNORECASE)
     out = []
-    for entry in xml_entries(body, content_type)[:MAX_ENTRIES]:
+    for entry in xml_entries(body, content_type, limit=MAX_ENTRIES):
         post = _entry_post(entry)
         if post is not None and (matcher.search(post.title) or matcher.search(post.url)):
             out.append(post)

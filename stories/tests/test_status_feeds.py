@@ -192,6 +192,24 @@ def test_entities_in_a_feed_are_refused_and_a_disabled_feed_is_not_asked():
     assert StatusFeed.objects.get(enabled=False).polled_at is None
 
 
+def test_a_feed_of_an_unknown_encoding_or_nested_thousands_deep_is_refused_with_the_reason():
+    # Issue 69's fuzzing: an unknown `encoding=` raised LookupError out of the reader ("an error in the desk").
+    feed = _feed("https://status.example.com/history.rss")
+    recorded = fixture("statuspage_history.rss")
+    bogus = recorded.replace(b'encoding="UTF-8"', b'encoding="x-bogus"', 1)
+    nested = recorded.replace(b"<item>", b"<item>" + b"<div>" * 5000 + b"</div>" * 5000, 1)
+    with responses.RequestsMock() as mock:
+        mock.get(feed.url, body=bogus, content_type="application/rss+xml")
+        assert status_poll(now=NOW) == {"failed": 1}
+        feed.refresh_from_db()
+        assert feed.last_error == "The feed declares an encoding the desk cannot read ('x-bogus')."
+        mock.replace(responses.GET, feed.url, body=nested, content_type="application/rss+xml")
+        assert status_poll(now=NOW + timedelta(hours=1)) == {"failed": 1}
+    feed.refresh_from_db()
+    assert feed.last_error == "The feed's first entry holds elements nested more than 64 deep."
+    assert not StatusIncident.objects.exists()
+
+
 def test_an_update_resolves_the_incident_and_its_story_stays():
     body = fixture("statuspage_incidents.json").replace(
         b'"status": "investigating",\n      "created_at"', b'"status": "resolved",\n      "created_at"'

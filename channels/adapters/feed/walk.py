@@ -54,7 +54,8 @@ class Walk:
             if ident in state.seen or second < state.since:
                 continue  # handed over before (an edit is not a new mention), or older than what the channel reads
             state.handed(ident, second)
-            words = entry_words(raw)
+            # The words only when there are keywords: making them reads the entry's HTML, which the parser does again.
+            words = entry_words(raw) if self.keywords else ""
             if not self.keywords or any(k.casefold() in words for k in self.keywords):
                 found.append(raw)
         return found[::-1]
@@ -94,6 +95,8 @@ class Walk:
         state.etag, state.modified = got.etag, got.modified
         if answer.lenient:
             logger.info("feed: %s read despite: %s", address_redacted(key), answer.lenient)
+        if answer.cut:  # entries past the cut are not read: worth an admin's look
+            logger.warning("feed: %s %s", address_redacted(key), answer.cut)
         return parse_entries(self.fresh(state, answer.entries)), len(answer.entries), got.requests
 
     def _failed(self, key: str, state: FeedState, exc: AdapterError) -> Parsed:
