@@ -14,7 +14,7 @@ def imported_mark(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("imports", "0001_initial"),
+        ("imports", "0002_quarantined_records"),
         ("mentions", "0057_ticket_imported"),
     ]
 
