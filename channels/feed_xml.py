@@ -68,9 +68,12 @@ def feed_parse(body: bytes, *, content_type: str = "", base: str = "", limit: in
     headers = {"content-type": content_type} if content_type else {}
     if base:
         headers["content-location"] = base
-    _encoding_check(body)
+    name = _encoding_check(body)
     decoding: dict[str, Any] = {}
-    data = feedparser.encodings.convert_to_utf8(headers, body, decoding)
+    try:
+        data = feedparser.encodings.convert_to_utf8(headers, body, decoding)
+    except UnicodeError:  # a codec that fails otherwise than feedparser expects ("punycode", "undefined")
+        raise FeedRefused(f"the feed declares an encoding the desk cannot read ({name!r})") from None
     kept, cut = _bounded(data, limit)
     if content_type:  # the body is UTF-8 now, whatever the server said
         headers["content-type"] = f"{content_type.split(';')[0].strip()}; charset=utf-8"
@@ -82,16 +85,19 @@ def feed_parse(body: bytes, *, content_type: str = "", base: str = "", limit: in
     return FeedParsed(result=result, cut=cut)
 
 
-def _encoding_check(body: bytes) -> None:
+def _encoding_check(body: bytes) -> str:
+    """The encoding the XML declaration names, as shown in an error ("" for none); FeedRefused when Python does not
+    know it."""
     found = _DECLARED.match(body[:512])
     if found is None:
-        return
+        return ""
     name = found.group(1).decode("ascii", "replace").strip()
+    shown = "".join(c if c.isprintable() else "?" for c in name[:40])
     try:
         codecs.lookup(name)
     except LookupError:
-        shown = "".join(c if c.isprintable() else "?" for c in name[:40])
         raise FeedRefused(f"the feed declares an encoding the desk cannot read ({shown!r})") from None
+    return shown
 
 
 def _entries(count: int) -> str:

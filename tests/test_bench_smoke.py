@@ -51,6 +51,7 @@ SMOKE: dict[str, Smoke] = {
     ),
     # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
     "embedded_soak.py": Smoke(("--minutes", "0.5", "--sample-seconds", "10"), "tracebacks in the log"),
+    "feed_hostile.py": Smoke(("--megabytes", "0.02", "--timeout", "120"), "worst:"),
     "freshness.py": Smoke(("--minutes", "0.5", "--every", "3"), "Target: median"),
     "import_hostile.py": Smoke(("--lines", "20", "--big-mb", "5"), "hostile files:"),
     "import_zendesk.py": Smoke(("--tickets", "300", "--users", "60", "--organizations", "5"), "Target: import"),
@@ -59,6 +60,10 @@ SMOKE: dict[str, Smoke] = {
     # The demo is its own size: seeded whole (about 35 s) and judged (about 10 s), so the run is the measurement's.
     "judgement_demo.py": Smoke((), "difference in points"),
     "judgement_learning_import.py": Smoke(("--mentions", "120"), "learned version"),
+    "judging_backlog.py": Smoke(
+        ("--imported", "300", "--import-minutes", "0.5", "--live", "6", "--live-minutes", "1", "--max-hours", "1"),
+        "target, every live ticket judged within a minute",
+    ),
     "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
     "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),
     "memory.py": Smoke(("--set", "dev", "--rounds", "1"), "idle RSS"),

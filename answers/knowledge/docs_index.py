@@ -74,7 +74,8 @@ def _locs(session: requests.Session, url: str) -> tuple[str, list[str]]:
         body = _read(response, MAX_SITEMAP_BYTES)
     try:
         root = ElementTree.fromstring(body, forbid_dtd=True)
-    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
+    # LookupError: an encoding= Python does not know (expat asks Python's codecs for it).
+    except (ElementTree.ParseError, DefusedXmlException, ValueError, LookupError) as exc:
         raise SitemapError(f"is not a sitemap ({exc.__class__.__name__})") from None
     kind = root.tag.removeprefix(_NS)
     if kind not in ("urlset", "sitemapindex"):

@@ -139,6 +139,19 @@ def test_hostile_xml_is_refused_and_said_on_the_source():
 
 
 @responses.activate
+def test_a_sitemap_of_an_unknown_encoding_is_refused_and_said_on_the_source():
+    # Issue 69's fuzzing of the feeds: expat raises LookupError for an encoding Python does not know.
+    docs = source("docs")
+    responses.get(
+        INDEX, body=URLSET_XML.replace('encoding="UTF-8"', 'encoding="x-bogus"'), content_type="application/xml"
+    )
+    result = docs_index(docs)
+    assert result.listed == 0 and DocPage.objects.count() == 0
+    docs.refresh_from_db()
+    assert docs.last_error.startswith("The sitemap is not a sitemap (LookupError)")
+
+
+@responses.activate
 def test_docs_search_ranks_title_matches_first_and_shows_the_best_sentence():
     docs = source("docs")
     _docs_site()

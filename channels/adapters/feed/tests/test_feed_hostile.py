@@ -24,8 +24,8 @@ RELEASES = [OTO + t for t in ("v2.0.2", "v2.1.0-alpha.3", "v2.1.0-alpha.4", "v2.
 WORDPRESS = ["https://dieworkwear.com/?p=11627", "https://dieworkwear.com/?p=11726", "https://dieworkwear.com/?p=12137"]
 
 
-def bogus_encoding(body: str) -> str:
-    return body.replace('encoding="UTF-8"', 'encoding="x-bogus"', 1)
+def bogus_encoding(body: str, name: str = "x-bogus") -> str:
+    return body.replace('encoding="UTF-8"', f'encoding="{name}"', 1)
 
 
 def in_entry(body: str, n: int, markup: str) -> str:
@@ -65,12 +65,14 @@ def test_a_feed_of_an_unknown_encoding_alone_backs_the_channel_off_with_the_reas
     assert "Internal error" not in channel.last_error and stored(channel) == []
 
 
-def test_a_saved_feed_of_an_unknown_encoding_is_refused_by_ingest_payload(tmp_path):
+# Python knows "punycode" and "undefined" by name, but they fail otherwise than a decoding does (UnicodeError).
+@pytest.mark.parametrize("name", ["x-bogus", "punycode", "undefined"])
+def test_a_saved_feed_of_an_encoding_that_cannot_be_read_is_refused_by_ingest_payload(tmp_path, name):
     saved = tmp_path / "releases.atom"
-    saved.write_text(bogus_encoding(atom()))
+    saved.write_text(bogus_encoding(atom(), name))
     channel = feed_channel()
 
-    with pytest.raises(CommandError, match=re.escape("the feed declares an encoding the desk cannot read ('x-bogus')")):
+    with pytest.raises(CommandError, match=re.escape(f"the feed declares an encoding the desk cannot read ('{name}')")):
         ingest_payload("--channel", channel.slug, str(saved))
     assert stored(channel) == []
 
