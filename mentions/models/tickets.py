@@ -169,9 +169,7 @@ class Ticket(Stamped):
             ),
             # The judgement's runs: the tickets not yet judged, live ones first, newest first
             # (mentions.judgement.run); small, since a live ticket leaves it within seconds of its ingest.
-            models.Index(
-                fields=["imported", "-id"], name="ticket_unjudged_idx", condition=Q(judged_at__isnull=True)
-            ),
+            models.Index(fields=["imported", "-id"], name="ticket_unjudged_idx", condition=Q(judged_at__isnull=True)),
             # "My tickets": the updated ones first, and the sweep that returns them to the queue.
             models.Index(
                 fields=["assignee", "followup_at"],
