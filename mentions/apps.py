@@ -15,6 +15,7 @@ class MentionsConfig(AppConfig):
         from advocacy.session_limits import session_clock_start
         from advocacy.signals import on_save_or_delete
         from mentions import tasks  # noqa: F401  (registers the tasks services enqueue by name)
+        from mentions.live import stamp_triggers_ensure
         from mentions.models import Macro, MacroAction, View
         from mentions.permissions.perm_cache import permissions_version_bump
         from mentions.permissions.roles import roles_ensure
@@ -22,6 +23,9 @@ class MentionsConfig(AppConfig):
         from mentions.signals import presence_name_remember, view_filters_sync
 
         post_migrate.connect(roles_ensure, sender=self)
+        # A later migration (any app's) that remakes a watched table on SQLite drops its change-stamp triggers;
+        # made again after every migrate (IF NOT EXISTS), so no such migration can leave live pages blind.
+        post_migrate.connect(stamp_triggers_ensure, sender=self, dispatch_uid="mentions-stamp-triggers")
         # The ticket page's context column comes first among its panels (other apps register theirs after).
         from mentions.models import Ticket
         from mentions.ticket_page.facts_panel import TEMPLATE as FACTS_TEMPLATE

@@ -307,3 +307,14 @@ def sqlite_stamp_triggers(apps: object, schema_editor: Any) -> None:
     if schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_CREATE_SQL:
             schema_editor.execute(statement)
+
+
+def stamp_triggers_ensure(*, using: str = "default", **_: Any) -> None:
+    """post_migrate: the SQLite change-stamp triggers, made again where a migration remade a watched table."""
+    from django.db import connections
+
+    target = connections[using]
+    # Only where every watched table is there (not after `migrate mentions zero`, nor before its first migration).
+    if target.vendor == "sqlite" and set(WATCHED_TABLES) <= set(target.introspection.table_names()):
+        with target.schema_editor() as editor:
+            sqlite_stamp_triggers(None, editor)

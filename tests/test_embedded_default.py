@@ -282,6 +282,40 @@ print(json.dumps(out))
 """
 
 
+TRIGGERS_SCRIPT = """
+import json
+from django.core.management import call_command
+from django.db import connection
+from mentions.live import WATCHED_TABLES
+
+def triggers():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'mentions_change_%'"
+        )
+        found = {}
+        for table, _ in cursor.fetchall():
+            found[table] = found.get(table, 0) + 1
+    return {table: found.get(table, 0) for table in WATCHED_TABLES}
+
+out = {"migrated": triggers()}
+with connection.cursor() as cursor:
+    cursor.execute("DROP TRIGGER mentions_change_mentions_ticket_update")  # as a migration remaking the table does
+out["dropped"] = triggers()["mentions_ticket"]
+call_command("migrate", verbosity=0)
+out["migrated_again"] = triggers()
+print(json.dumps(out))
+"""
+
+
+def test_every_watched_table_keeps_its_change_triggers_after_migrate(embedded):
+    """A migration that adds a column remakes the table on SQLite, and its triggers go with it (mentions 0057 did):
+    each watched table has its three after every migrate, so the live pages see every change."""
+    out = _shell_json(TRIGGERS_SCRIPT, env=embedded["env"])
+    every = dict.fromkeys(("mentions_ticket", "mentions_message", "mentions_ticket_tags", "mentions_view"), 3)
+    assert out == {"migrated": every, "dropped": 2, "migrated_again": every}
+
+
 def test_live_refreshes_work_on_the_embedded_default(embedded):
     """The change stamp is a table bumped by triggers on SQLite: 304 while unchanged, the change after."""
     out = _shell_json(LIVE_SCRIPT, env=embedded["env"])

@@ -177,4 +177,4 @@ def test_admin_shows_the_quarantined_count_and_the_item_with_retry_and_discard(c
         follow=True,
     )
     assert "1 item(s) discarded." in response.content.decode()
-    assert "quarantined" not in client.get(reverse("admin:channels_channel_changelist")).content.decode()
+    assert "quarantined item" not in client.get(reverse("admin:channels_channel_changelist")).content.decode()

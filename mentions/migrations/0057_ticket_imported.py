@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from mentions.live import sqlite_stamp_triggers
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -27,4 +29,6 @@ class Migration(migrations.Migration):
                 condition=models.Q(("judged_at__isnull", True)), fields=["imported", "-id"], name="ticket_unjudged_idx"
             ),
         ),
+        # SQLite remade mentions_ticket for the new column, and its change-stamp triggers went with it.
+        migrations.RunPython(sqlite_stamp_triggers, migrations.RunPython.noop, elidable=False),
     ]

@@ -33,22 +33,23 @@ def test_the_demo_has_a_ticket_waiting_on_its_next_reply_and_the_kpis_figures():
         2026, 11, 25, 6, 40, tzinfo=UTC
     )
     assert waiting.next_reply_due_at == datetime(2026, 11, 25, 16, 30, tzinfo=UTC)
-    assert ReplyWait.objects.filter(answered_at__isnull=True).count() == 2  # and the GitHub follow-up, past due
-    # Two solved threads whose askers thanked us after our answer, and our word after (15 and 30 minutes): answered
-    # waits. Two more thanked us and were solved without a word: solving ends a wait that needs no reply.
+    # And two past due: the GitHub follow-up, and the e-mail thread's last two messages (Tuesday 15:00 and 17:00).
+    assert ReplyWait.objects.filter(answered_at__isnull=True).count() == 3
+    # Two solved threads whose askers thanked us after our answer, and our word after (15 and 30 minutes), and the
+    # e-mail thread's first follow-up, answered 90 minutes later: answered waits. Two more thanked us and were solved
+    # without a word: solving ends a wait that needs no reply.
     answered = ReplyWait.objects.filter(answered_at__isnull=False)
-    assert (
-        sorted(w.seconds or 0 for w in answered) == [15 * 60, 30 * 60] and not answered.filter(breached=True).exists()
-    )
+    assert sorted(w.seconds or 0 for w in answered) == [15 * 60, 30 * 60, 90 * 60]
+    assert not answered.filter(breached=True).exists()
     assert not Ticket.objects.filter(status=Ticket.Status.SOLVED, next_reply_due_at__isnull=False).exists()
 
     stats = next_reply_stats(start=date(2026, 11, 18), end=date(2026, 11, 25), now=NOW)["all"]
-    assert (stats.answered, stats.waiting, stats.waiting_over_target, stats.within_target_pct) == (2, 2, 1, 100.0)
-    assert stats.median_hours == pytest.approx(0.375)
+    assert (stats.answered, stats.waiting, stats.waiting_over_target, stats.within_target_pct) == (3, 3, 2, 100.0)
+    assert stats.median_hours == pytest.approx(0.5)
     client = Client()
     client.force_login(ManagerFactory())
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         page = client.get(reverse("metrics:dashboard"), {"from": "2026-11-18", "to": "2026-11-25"}).content.decode()
     row = page[page.index('data-testid="next-reply-all"') :]
     row = row[: row.index("</tr>")]
-    assert ">0.38<" in row and ">100.0 %<" in row and ">2<" in row
+    assert ">0.50<" in row and ">100.0 %<" in row and ">3<" in row

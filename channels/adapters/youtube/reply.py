@@ -118,7 +118,7 @@ def delete_post(*, channel: Channel, account: Account, session: requests.Session
     if succeeded(response):
         return
     reason, said = error_of(json_of(response))
-    if response.status_code == 404 and reason == "commentNotFound":
+    if reason == "commentNotFound":  # YouTube's own reason (sent with its 404): the body says it, not the status
         return  # deleted already (on YouTube, or by an earlier press): what was asked is done
     words = DELETE_REASONS.get(reason) or (f"{reason}: {said}" if reason else said or "no reason given")
     raise refusal(response, "YouTube", DELETE_REFUSED, what="deletion", said=words, secret=used)
