@@ -47,4 +47,6 @@ PLATFORM = Platform(
         "replies": "Hacker News has no API to post with: an advocate replies on the site (the ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",
     },
+    # Share of voice: a competitor's terms searched as keywords.
+    competitor_search="keywords",
 )
