@@ -167,7 +167,9 @@ SHAPES: dict[str, Callable[[Theirs], Any]] = {
     "answers.Term.term": _stem,
     "stories.TermDay.term": lambda t: "@" + t.strings[1].lstrip("@").casefold(),
     "mentions.ReplyImage.send": _their_send,
-    "channels.CompetitorMention.author": lambda t: t.strings[1],  # a handle, as the platform gave it  # tied to their ticket through its send
+    "channels.CompetitorMention.author": lambda t: t.strings[
+        1
+    ],  # a handle, as the platform gave it  # tied to their ticket through its send
     # A level of its own: the seeded ones hold the thresholds a neutral row would repeat.
     "people.Recognition.to_level": lambda t: _scan_level(),
     "people.ActivityWeight.kind": lambda t: "scan",  # every kind is seeded: one of its own
