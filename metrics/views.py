@@ -23,8 +23,8 @@ from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
-from metrics.share_of_voice_page import share_of_voice_context
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
+from metrics.share_of_voice_page import share_of_voice_context
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
 

@@ -64,11 +64,12 @@ def _raw(group: str, start: date, end: date) -> tuple[int, int, int]:
     since = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     if group == "us":
+        searched = Ticket.objects.filter(channel__kind__in=["hackernews", "reddit"])
         rows = list(
-            Ticket.objects.filter(requested_at__gte=since, requested_at__lt=until, channel__kind__in=["hackernews", "reddit"])
+            searched.filter(requested_at__gte=since, requested_at__lt=until)
             .exclude(messages__kind=Message.Kind.PRIVATE)
             .values_list("sentiment", flat=True)
-        )  # fmt: skip
+        )
     else:
         rows = list(
             CompetitorMention.objects.filter(competitor__name=group, posted_at__gte=since, posted_at__lt=until)
