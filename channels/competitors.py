@@ -31,7 +31,7 @@ def competitor_terms_clean(value: Any) -> list[str]:
         return keyword_list(value, key="terms", what="search terms", example='["acme ci"]', max_length=100,
                             max_count=TERMS_MAX, required=True)  # fmt: skip
     except ConfigError as exc:
-        raise ValidationError({"terms": str(exc)}) from None
+        raise ValidationError(str(exc)) from None
 
 
 class Competitor(models.Model):
@@ -58,7 +58,12 @@ class Competitor(models.Model):
         return self.name
 
     def clean(self) -> None:
-        self.terms = competitor_terms_clean(self.terms)
+        if self.name.strip().casefold() == "us":
+            raise ValidationError({"name": '"us" is how the share of voice names the desk itself: choose another.'})
+        try:
+            self.terms = competitor_terms_clean(self.terms)
+        except ValidationError as exc:
+            raise ValidationError({"terms": exc.messages}) from None
 
 
 class CompetitorSearch(models.Model):
