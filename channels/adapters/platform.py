@@ -159,10 +159,11 @@ class Platform:
     message_rule: ReplyRule = NO_REPLIES
     # Share of voice (intake.services.competitors): the config key holding the list of terms its adapter searches in
     # everyone's words, each on its own ("keywords"), where a channel of it can search a competitor's terms too, and
-    # the settings that turn the channel's other reads off for that search (a subreddit's listing, the account's
-    # notifications). "": competitors are not listened for there (a stream, a webhook, a mailbox, our own forum).
+    # the settings that search takes over the channel's: its other reads off (a subreddit's listing, the account's
+    # notifications), a day read back the first time whatever the channel's own backfill. "": competitors are not
+    # listened for there (a stream, a webhook, a mailbox, our own forum).
     competitor_search: str = ""
-    competitor_search_off: Mapping[str, Any] = field(default_factory=dict)
+    competitor_search_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
@@ -170,7 +171,7 @@ class Platform:
         object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
         object.__setattr__(self, "actions_done", MappingProxyType(dict(self.actions_done)))
-        object.__setattr__(self, "competitor_search_off", MappingProxyType(dict(self.competitor_search_off)))
+        object.__setattr__(self, "competitor_search_settings", MappingProxyType(dict(self.competitor_search_settings)))
 
     def action_done(self, action: Action) -> str:
         """What the result of `action` says there: "Boosted", "+1'd", or the desk's "Liked"."""
@@ -217,7 +218,7 @@ class Platform:
         search; None where the platform does not search competitors."""
         if not self.competitor_search:
             return None
-        return {**copy.deepcopy(dict(config)), **self.competitor_search_off, self.competitor_search: list(terms)}
+        return {**copy.deepcopy(dict(config)), **self.competitor_search_settings, self.competitor_search: list(terms)}
 
     @property
     def package(self) -> str:

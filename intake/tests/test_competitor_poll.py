@@ -9,8 +9,10 @@ import time
 import pytest
 import responses
 
+from channels.adapters import get_adapter
 from channels.adapters.hackernews import SEARCH_URL
 from channels.adapters.hackernews.client import FRONT_PAGE_URL
+from channels.adapters.registry import kinds_where, platform_of
 from channels.freshness import poll_interval
 from channels.models import Channel, Competitor, CompetitorMention, CompetitorSearch
 from channels.tests.factories import ChannelFactory
@@ -125,3 +127,15 @@ def test_a_failing_competitor_search_is_recorded_and_the_channels_poll_stands():
     search = CompetitorSearch.objects.get(channel=channel, competitor=acme)
     assert "502" in search.last_error and search.searched_at is not None
     assert not CompetitorMention.objects.exists()
+
+
+@pytest.mark.parametrize("kind", kinds_where(lambda p: bool(p.competitor_search)))
+def test_each_searching_platform_takes_its_competitor_search_as_a_config_of_its_own(kind):
+    """The declared search is a config the platform's own validation takes: the competitor's terms only, the
+    channel's other reads off (so the search spends only its terms' requests)."""
+    platform = platform_of(kind)
+    config = platform.competitor_config(platform.example_config(), ["acme ci", "acmeci"])
+    cleaned = get_adapter(kind).validate_config(config)
+    assert cleaned["keywords"] == ["acme ci", "acmeci"] and cleaned["backfill_hours"] == 24
+    channel = ChannelFactory.build(kind=kind, config=config)
+    assert {b.requests for b in platform.budget(channel, config)} == {2}  # one search per term, nothing else
