@@ -97,7 +97,9 @@ def competitor_mentions_store(
             kind=channel.kind,
             external_id=external_id,
             posted_at=mention.created_at,
-            sentiment=text_sentiment(title=mention.title, text=mention.text),
+            # A reply carries its thread's title on some platforms (a Hacker News comment, its story's): judged on
+            # its own words.
+            sentiment=text_sentiment(title="" if mention.parent_id else mention.title, text=mention.text),
             author=mention.author_handle[:200],
         )
         for external_id, mention in kept.items()
