@@ -58,7 +58,7 @@ def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> 
     sentiment_chart = bar_chart(
         [
             ("Positive", [t["positive"] for t in totals]),
-            ("Neutral", [t["neutral"] for t in totals]),
+            ("Neutral or not judged", [t["neutral"] for t in totals]),
             ("Negative", [t["negative"] for t in totals]),
         ],
         labels=[t["label"] for t in totals],
