@@ -103,10 +103,10 @@ def test_the_dashboard_shows_share_of_voice_and_its_csv_says_the_same(client, de
     assert "Share of voice" in html and 'data-testid="sov-table"' in html and "<svg" in html
     # The range's totals: us 5 of 9 (2 positive, 1 negative), Acme CI 3 (2 positive, 1 negative), Forgeworks 1.
     total_us = html.split('data-testid="sov-total-0"')[1].split("</tr>")[0]
-    assert ">Us<" in total_us and ">5<" in total_us and "55.6%" in total_us
+    assert ">Us<" in total_us and '>5 <span class="muted">(55.6%)</span><' in total_us
     assert 'title="2 positive">40%<' in total_us and 'title="1 negative">20%<' in total_us
     total_acme = html.split('data-testid="sov-total-1"')[1].split("</tr>")[0]
-    assert "Acme CI" in total_acme and ">3<" in total_acme and "33.3%" in total_acme
+    assert "Acme CI" in total_acme and '>3 <span class="muted">(33.3%)</span><' in total_acme
     assert 'title="2 positive">67%<' in total_acme and 'title="1 negative">33%<' in total_acme
 
     answer = client.get(f"{reverse('metrics:export', args=['share_of_voice'])}?{query}")
