@@ -49,7 +49,7 @@ class CompetitorForm(forms.ModelForm):
 
 class CompetitorSearchInline(admin.TabularInline):
     model = CompetitorSearch
-    fields = ["channel", "searched_at", "last_error"]
+    fields = ("channel", "searched_at", "last_error")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -135,6 +135,7 @@ def test_each_searching_platform_takes_its_competitor_search_as_a_config_of_its_
     channel's other reads off (so the search spends only its terms' requests)."""
     platform = platform_of(kind)
     config = platform.competitor_config(platform.example_config(), ["acme ci", "acmeci"])
+    assert config is not None and platform.budget is not None
     cleaned = get_adapter(kind).validate_config(config)
     assert cleaned["keywords"] == ["acme ci", "acmeci"] and cleaned["backfill_hours"] == 24
     channel = ChannelFactory.build(kind=kind, config=config)
