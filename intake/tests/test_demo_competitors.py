@@ -15,6 +15,7 @@ from channels.adapters.hackernews.replay import DEMO_SLUG
 from channels.demo.competitors import DEMO_COMPETITORS, competitors_demo_ensure
 from channels.models import Channel, Competitor, CompetitorMention
 from channels.tests.factories import ChannelFactory
+from channels.tests import demo_replay as demo
 from channels.tests.harness import poll
 from mentions.models import Ticket
 
@@ -47,3 +48,24 @@ def test_a_demo_poll_stores_both_competitors_mentions_once_and_no_ticket_of_thei
         Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
         poll(channel)  # Acme CI again: one saying came due since; the day's others are not counted twice
         assert Competitor.objects.get(name="Acme CI").mentions.count() == 9
+
+
+def test_the_demo_bluesky_answers_a_competitor_search_with_posts_in_its_own_shape(settings):
+    """The Bluesky replay answers a competitor's term with the same sayings in searchPosts' post views
+    (channels/adapters/bluesky/replay.py), read by the real adapter."""
+    settings.DESK_DEMO_REPLAY = True
+    competitors_demo_ensure()
+    with time_machine.travel(NOW, tick=False) as clock:
+        channel = demo.channel("bluesky", NOW)
+        poll(channel)
+        clock.move_to(NOW + timedelta(minutes=5))
+        Channel.objects.filter(pk=channel.pk).update(next_poll_at=None)
+        poll(channel)
+        found = CompetitorMention.objects.filter(channel=channel)
+        # A day back at the first search: eight sayings each, their authors as Bluesky handles.
+        assert found.filter(competitor__name="Acme CI").count() == 8
+        assert found.filter(competitor__name="Forgeworks").count() == 8
+        assert found.filter(author="rkoval.bsky.social").exists() and set(found.values_list("kind", flat=True)) == {
+            "bluesky"
+        }
+        assert not Ticket.objects.filter(messages__body__icontains="forgeworks").exists()
