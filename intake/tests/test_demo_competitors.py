@@ -14,8 +14,8 @@ import time_machine
 from channels.adapters.hackernews.replay import DEMO_SLUG
 from channels.demo.competitors import DEMO_COMPETITORS, competitors_demo_ensure
 from channels.models import Channel, Competitor, CompetitorMention
-from channels.tests.factories import ChannelFactory
 from channels.tests import demo_replay as demo
+from channels.tests.factories import ChannelFactory
 from channels.tests.harness import poll
 from mentions.models import Ticket
 
