@@ -14,6 +14,7 @@ from api import (
     views,
     views_list,
 )
+from api.analytics_sov import ShareOfVoice
 from api.errors import not_found
 
 app_name = "api"
@@ -43,6 +44,7 @@ urlpatterns = [
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
     path("changes/", views.Changes.as_view(), name="changes"),
+    path("analytics/share-of-voice/", ShareOfVoice.as_view(), name="analytics-share-of-voice"),
     path("people/", people_views.PersonList.as_view(), name="people"),
     path("people/recognition/", people_views.RecognitionList.as_view(), name="people-recognition"),
     path("people/<int:pk>/", people_views.PersonDetail.as_view(), name="person"),

@@ -38,6 +38,10 @@ def _snooze_until() -> str:
     return (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
 
 
+# The operations that take the KPI page's range (api.params.KpiParams): `from` not after `to`, at most MAX_DAYS days.
+KPI_RANGED = ("/api/kpi/", "/api/analytics/share-of-voice/")
+
+
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
     meta = case.meta
@@ -62,6 +66,6 @@ def map_case(context: Any, case: Any) -> Any:
     start, end = _day(query.get("from")), _day(query.get("to"))
     if case.operation.path == "/api/tickets/" and start and end and start > end:
         query["from"], query["to"] = query["to"], query["from"]
-    elif case.operation.path == "/api/kpi/" and start and end and not 0 <= (end - start).days < MAX_DAYS:
+    elif case.operation.path in KPI_RANGED and start and end and not 0 <= (end - start).days < MAX_DAYS:
         query["to"] = query["from"]
     return case
