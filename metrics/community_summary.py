@@ -32,7 +32,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from mentions.models import Message, Sentiment, Ticket
+from mentions.models import Message, Sentiment, Tag, Ticket
 from metrics.periods import day_bounds
 from stories.models import Membership
 
@@ -134,12 +134,12 @@ def community_summary(*, start: date, end: date, channel_id: int | None = None) 
 def _topic(negatives: QuerySet[Ticket]) -> tuple[str, str, int]:
     """(name, "tag" or "story", negative mentions) of the most shared, or ("", "", 0)."""
     ids = negatives.values("pk")
+    # Filtered before it is annotated: the count is of the joined rows the filter kept, the negative mentions.
     tag = (
-        Ticket.tags.through.objects.filter(ticket_id__in=ids)
-        .values("tag__name")
-        .annotate(n=Count("ticket_id", distinct=True))
-        .order_by("-n", "tag__name")
-        .values_list("tag__name", "n")
+        Tag.objects.filter(tickets__in=ids)
+        .annotate(n=Count("tickets"))
+        .order_by("-n", "name")
+        .values_list("name", "n")
         .first()
     )
     story = (
