@@ -28,7 +28,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "ci-minutes",
         ("ci-minutes", "pricing"),
-        10,
+        7,
         ("Ran out of compute minutes again", "Where did all our CI minutes go?", "Compute minutes quota is killing us"),
         (
             "We ran out of CI minutes on the 14th again and every pipeline is blocked until next month. This is frustrating.",
@@ -53,7 +53,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "runners",
         ("runners", "ci"),
-        10,
+        6,
         ("Shared runners stuck in pending", "Jobs pending for ages this morning", "Runner picks up jobs very slowly"),
         (
             "Shared runners have been stuck in pending for 20 minutes, is something down?",
@@ -75,7 +75,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "registry",
         ("registry",),
-        7,
+        9,
         (
             "Container registry cleanup policy question",
             "Registry storage keeps growing",
@@ -101,7 +101,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "upgrade",
         ("upgrade",),
-        7,
+        8,
         (
             "Upgrade stuck on background migrations",
             "Upgrade path from 16.11",
@@ -127,7 +127,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "kubernetes",
         ("kubernetes",),
-        5,
+        6,
         ("Agent for Kubernetes and multiple clusters", "Deploying to Kubernetes from CI"),
         (
             "Can one agent for Kubernetes serve several projects across two groups?",
@@ -147,7 +147,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "praise",
         ("community-involvement",),
-        9,
+        12,
         ("Merge trains saved our release week", "Thank you for the review apps", "Small thing, big win"),
         (
             "Merge trains saved our release week. Honestly the best feature nobody talks about, thank you!",
@@ -170,7 +170,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "feature-request",
         ("feature-request",),
-        5,
+        7,
         (
             "Feature request: dark mode in the Web IDE",
             "Would love per-branch variables",
