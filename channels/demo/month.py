@@ -16,12 +16,13 @@ month out, its sentences repeating by design."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from channels.adapters.base import IncomingMention
 from channels.adapters.guard import item_mentions
-from channels.demo.month_texts import CLOSINGS, FIRST, SECOND, TOPICS, Topic
+from channels.demo.month_texts import ASIDES, CLOSINGS, FIRST, SECOND, TOPICS, Topic
 
 MONTH_PREFIX = "demo-month-"
 FIRST_DAY, DAYS = 7, 30  # days before the seeding day: the week is days 0 to 6
@@ -96,14 +97,45 @@ def _opening(rng: random.Random, topic: Topic, last: dict[str, str]) -> str:
     return opening
 
 
+def _unused(rng: random.Random, used: set[tuple[str, str]], kind: str, make: Callable[[], str]) -> str:
+    """A text `make` gives that no earlier post or reply on the platform has: two people do not write the same words,
+    and an answer greets whom it answers (a thread served again shows as the same text in two tickets, which the demo's
+    poll test looks for). Another draw first, then an aside added."""
+    text, tries = make(), 0
+    while (kind, text) in used:
+        tries += 1
+        text = make() if tries < 12 else f"{make()} {rng.choice(ASIDES)}" if tries < 40 else f"{make()} ({tries})"
+    used.add((kind, text))
+    return text
+
+
+def _greeted(kind: str, author: str, answer: str) -> str:
+    return f"@{author} {answer}" if kind in TAGGED or kind == "discord" else f"Hi {author}! {answer}"
+
+
 def _post(
-    rng: random.Random, kind: str, number: int, at: datetime, author: str, topic: Topic, returning: bool, opening: str
+    rng: random.Random,
+    kind: str,
+    number: int,
+    at: datetime,
+    author: str,
+    topic: Topic,
+    returning: bool,
+    opening: str,
+    used: set[tuple[str, str]],
 ) -> MonthPost:
-    detail, closing = rng.choice(topic.details), rng.choice(CLOSINGS)
-    text = " ".join(part for part in (opening, detail, closing) if part)
-    if kind in TAGGED:
-        text = f"@gitlab {text}"
+    def said() -> str:
+        closing = rng.choice(CLOSINGS) if topic.asks else ""
+        text = " ".join(part for part in (opening, rng.choice(topic.details), closing) if part)
+        return f"@gitlab {text}" if kind in TAGGED else text
+
+    text = _unused(rng, used, kind, said)
     reply_after, solved_after = _fate(rng, topic)
+    reply = (
+        ""
+        if reply_after is None
+        else _unused(rng, used, kind, lambda: _greeted(kind, author, rng.choice(topic.answers)))
+    )
     return MonthPost(
         kind=kind,
         number=number,
@@ -113,7 +145,7 @@ def _post(
         text=text,
         topic=topic.name,
         tags=topic.tags,
-        reply=rng.choice(topic.answers) if reply_after is not None else "",
+        reply=reply,
         reply_after=reply_after,
         solved_after=solved_after,
         returning=returning,
@@ -130,12 +162,13 @@ def month_posts(today: datetime) -> list[MonthPost]:
     taken: set[tuple[str, str]] = set()
     numbers = dict.fromkeys(KINDS, 0)
     last: dict[str, str] = {}
+    used: set[tuple[str, str]] = set()
     posts: list[MonthPost] = []
     pending: list[tuple[datetime, str, str, float]] = []  # members coming back: when, kind, handle, their chance after
 
     def add(at: datetime, kind: str, author: str, topic: Topic, returning: bool, chance: float | None) -> None:
         numbers[kind] += 1
-        post = _post(rng, kind, numbers[kind], at, author, topic, returning, _opening(rng, topic, last))
+        post = _post(rng, kind, numbers[kind], at, author, topic, returning, _opening(rng, topic, last), used)
         posts.append(post)
         answered = "none" if post.reply_after is None else "within" if post.answered_within_target else "over"
         odds = COMES_BACK[answered] * (chance if chance is not None else 1.0)

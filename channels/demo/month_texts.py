@@ -22,6 +22,7 @@ class Topic:
     details: tuple[str, ...]
     answers: tuple[str, ...]  # our account's first reply
     answered: float = 0.9  # the share of its posts the team answers (the rest are solved without a reply)
+    asks: bool = True  # its posts ask something: they may end with a closing ("Thanks in advance.")
 
 
 TOPICS: tuple[Topic, ...] = (
@@ -166,6 +167,7 @@ TOPICS: tuple[Topic, ...] = (
             "Thanks a lot, glad it helps. If you write up how your team uses it, we would love to share it.",
         ),
         answered=0.7,
+        asks=False,
     ),
     Topic(
         "feature-request",
@@ -205,9 +207,16 @@ TOPICS: tuple[Topic, ...] = (
         ("", "", "Link in bio."),
         (),
         answered=0.0,
+        asks=False,
     ),
 )
 
+# Added to a post whose words another already used on the platform.
+ASIDES = (
+    "Edit: typo.", "Sorry if this was asked before.", "Same on two projects.", "Second time this month.",
+    "Posting here because the forum is quiet.", "Screenshots on request.", "We are on Premium.", "Small team, five people.",
+    "Happy to share logs.", "Self-managed, if that matters.",
+)  # fmt: skip
 CLOSINGS = ("", "", "Thanks in advance.", "Any help appreciated.", "Cheers.", "Anyone else seeing this?")
 
 # Made-up names: a word from each list, sometimes with a number, in each platform's fashion.
