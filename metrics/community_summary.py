@@ -16,7 +16,7 @@ imported history drains behind) has no sentiment, and counting it as not negativ
 a calmer month. `judged` says how many the share is of.
 
 **The previous period** is the calendar month before when the range is one whole calendar month (a monthly report),
-otherwise the same number of days just before it (a week: the week before).
+otherwise the same number of days just before it (a Monday-Sunday week: the week before).
 
 **The topic** is the tag or story (`stories.Membership`) on the most of the period's negative mentions, at least two
 of them (one ticket is an anecdote, not a topic); at equal counts a story comes first (its title says the topic in
@@ -89,7 +89,8 @@ def previous_range(start: date, end: date) -> tuple[date, date, str]:
         previous_end = start - timedelta(days=1)
         return previous_end.replace(day=1), previous_end, "the month before"
     days = (end - start).days + 1
-    return start - timedelta(days=days), start - timedelta(days=1), f"the {days} days before"
+    said = "the week before" if days == 7 and start.weekday() == 0 else f"the {days} days before"
+    return start - timedelta(days=days), start - timedelta(days=1), said
 
 
 def mentions_requested(*, start: date, end: date, channel_id: int | None = None) -> QuerySet[Ticket]:

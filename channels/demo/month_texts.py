@@ -28,7 +28,7 @@ class Topic:
 TOPICS: tuple[Topic, ...] = (
     Topic(
         "ci-minutes",
-        ("ci-minutes", "pricing"),
+        ("ci-minutes",),
         7,
         ("Ran out of compute minutes again", "Where did all our CI minutes go?", "Compute minutes quota is killing us"),
         (

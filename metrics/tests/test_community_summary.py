@@ -132,8 +132,9 @@ def test_the_period_before_is_the_calendar_month_or_as_many_days():
     assert previous_range(date(2026, 11, 2), date(2026, 11, 8)) == (
         date(2026, 10, 26),
         date(2026, 11, 1),
-        "the 7 days before",
+        "the week before",
     )
+    assert previous_range(date(2026, 11, 3), date(2026, 11, 9))[2] == "the 7 days before"
     # The month so far (the monthly page in progress) is not a whole month.
     assert previous_range(date(2026, 11, 1), date(2026, 11, 29))[2] == "the 29 days before"
 
