@@ -48,7 +48,7 @@ def test_the_demo_seeds_a_month_of_community_before_its_week(seeded):
     days = {at.astimezone(UTC).date() for at in month.values_list("requested_at", flat=True)}
     assert min(days) >= first_day and max(days) <= last_day  # before the week, which is its last 7 days
     assert len(days) >= 0.9 * DAYS
-    kinds = defaultdict(int)
+    kinds: defaultdict[str, int] = defaultdict(int)
     for kind in month.values_list("channel__kind", flat=True):
         kinds[kind] += 1
     assert len(kinds) == 8 and min(kinds.values()) >= 10

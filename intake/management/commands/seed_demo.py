@@ -105,9 +105,10 @@ class Command(BaseCommand):
         call_command("seed_demo_imports", stdout=self.stdout)
         # The month before the week, for the community figures (_demo_month): after the stories' detector has read the
         # week (the worker reads the month's tickets, as it judges them, behind the week's).
-        if made := month_seed(advocate=advocate):
+        if threads := month_seed(advocate=advocate):
             self.stdout.write(
-                f"Demo: the month before the week, {made} threads on {len(MONTH_KINDS)} platforms, answered and solved."
+                f"Demo: the month before the week, {threads} threads on {len(MONTH_KINDS)} platforms, answered and "
+                "solved."
             )
         # The team's hours (two offices, a release-day duty) and a reply waiting for an advocate's approval.
         for made in duty_seed():
