@@ -283,6 +283,12 @@ class Kpi(ApiView):
                     "activity": serializers.ListField(child=_object("One day's counts.")),
                     "tags_rising": serializers.ListField(child=_object("A tag and its change.")),
                     "outreach": serializers.ListField(child=_object("One month's outreach.")),
+                    "community": _object(
+                        "The community in the range (metrics.community_summary): `mentions`, `previous_mentions` (the "
+                        "month or as many days before), `judged`, `negative`, their previous counts, `change_pct`, "
+                        "`negative_pct`, `previous_negative_pct` (null when there is nothing to divide by), `topic`, "
+                        "`topic_kind` and `topic_mentions` (the tag or story most negative mentions share)."
+                    ),
                 },
             ),
             **refusals(400, 404),

@@ -9,8 +9,10 @@
 
 `tickets_truth()` finds each seeded ticket's truth by its first inbound message: the ticket's channel kind and the
 words the mention opens with (its title when it has no text), as intake/management/commands/_demo_week.py finds a
-thread's ticket. Used by bench/judgement_demo.py and by tests/test_demo_truth.py, so the test counts what the bench
-measures. Needs Django set up (the seeders' modules import models)."""
+thread's ticket. The month before the week (channels.demo.month: posts made from a topic's sentences, for the
+community figures) is not labelled and is left out: its tickets are `month_ticket_ids()`. Used by
+bench/judgement_demo.py and by tests/test_demo_truth.py, so the test counts what the bench measures. Needs Django set
+up (the seeders' modules import models)."""
 
 from __future__ import annotations
 
@@ -74,13 +76,23 @@ def demo_truths() -> list[Truth]:
     return found
 
 
+def month_ticket_ids() -> set[int]:
+    """The tickets of the demo's month (their posts' ids begin channels.demo.month.MONTH_PREFIX)."""
+    from channels.demo.month import MONTH_PREFIX
+    from mentions.models import Message
+
+    rows = Message.objects.filter(external_id__startswith=MONTH_PREFIX, ticket__isnull=False)
+    return set(rows.values_list("ticket_id", flat=True))
+
+
 def tickets_truth(truths: list[Truth] | None = None) -> Matched:
-    """The truth of each ticket in the database, read from its first inbound message."""
+    """The truth of each ticket in the database but the month's, read from its first inbound message."""
     from mentions.judgement.reading import first_mentions
     from mentions.models import Ticket
 
     truths = demo_truths() if truths is None else truths
-    ids = list(Ticket.objects.order_by("id").values_list("id", flat=True))
+    month = month_ticket_ids()
+    ids = [i for i in Ticket.objects.order_by("id").values_list("id", flat=True) if i not in month]
     first = first_mentions(ids)
     matched = Matched()
     taken: set[int] = set()

@@ -35,7 +35,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/triage
 os.environ["DESK_DEMO_REPLAY"] = "true"  # the demo's week is read from its replays, on this machine
 
 from _common import _database_from_url, load_average, setup_django
-from _demo_truth import Truth, tickets_truth
+from _demo_truth import Truth, month_ticket_ids, tickets_truth
 
 LABELS = ("needs_response", "worth_knowing", "noise")
 TARGET_POINTS = 10.0
@@ -75,6 +75,16 @@ def _judge() -> int:
     off = TeamModelEndpoint.objects.filter(judge_unsure=True).update(judge_unsure=False)
     print(f"team model's second opinion: off ({off} endpoint(s) seeded with it switched off)")
     runs = 0
+    # The week's tickets first, as on `make run`, where the ingest queued their judgement before the month's (issue 70:
+    # seeded after them, the month's ids are higher, and the backlog's newest-first order would judge it first, its
+    # answered tickets then standing as earlier labels beside the week's).
+    month = month_ticket_ids()
+    week = [i for i in Ticket.objects.filter(judged_at__isnull=True).values_list("id", flat=True) if i not in month]
+    while week:
+        runs += 1
+        if tickets_judge(week, batch=BATCH, batches=5)["judged"] == 0:
+            break
+        week = list(Ticket.objects.filter(pk__in=week, judged_at__isnull=True).values_list("id", flat=True))
     while Ticket.objects.filter(judged_at__isnull=True).exists():
         runs += 1
         if tickets_judge(batch=BATCH, batches=5)["judged"] == 0:

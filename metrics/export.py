@@ -14,6 +14,7 @@ from django.utils import timezone
 from channels.models import Channel
 from mentions.models import Target, Ticket
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
+from metrics.community_summary import community_summary
 from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.next_reply import next_reply_stats
@@ -104,4 +105,5 @@ def _kpi_json(*, start: date, end: date, channel_id: int | None, now: datetime) 
         "tags_rising": tags_rising(end=end),
         "outreach": [{**row, "month": row["month"].isoformat()} for row in outreach_monthly(start=start, end=end)],
         "team_engagement": team_engagement(start=start, end=end),
+        "community": community_summary(start=start, end=end, channel_id=channel_id).as_json(),
     }

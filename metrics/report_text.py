@@ -116,6 +116,8 @@ def report_lines(data: dict, period: Period, name: Callable[[str], str]) -> list
         f"solved without a reply: {all_['solved_without_reply']}"
     )
     lines.append(f"Tickets received: {received}, solved: {solved}")
+    if data.get("community"):
+        lines.append(community_line(data["community"], name))
     # A channel's tickets of the period: replied, waiting, or solved without a reply (first_reply_stats).
     counts = {
         channel: row["replied"] + row["unreplied"] + row["solved_without_reply"]
@@ -145,6 +147,33 @@ def report_lines(data: dict, period: Period, name: Callable[[str], str]) -> list
         )
     lines.extend(_engagement_lines(data.get("team_engagement"), name))
     return lines
+
+
+def community_line(c: dict, name: Callable[[str], str]) -> str:
+    """The period's community in words (metrics.community_summary, as kpi_json gives it): "Mentions: 1,240, +18.0% on
+    the month before (1,051); negative 14.0%, up from 9.0%, most often about ci-minutes (tag, 12 of 174)". No
+    percentage of nothing: a period after none says so, a sentiment not judged yet says that."""
+    before = c["previous_label"]
+    if not c["previous_mentions"]:
+        line = f"Mentions: {c['mentions']:,} (none {before})"
+    elif c["mentions"] == c["previous_mentions"]:
+        line = f"Mentions: {c['mentions']:,}, as many as {before}"
+    else:
+        line = f"Mentions: {c['mentions']:,}, {c['change_pct']:+.1f}% on {before} ({c['previous_mentions']:,})"
+    if not c["judged"]:
+        return line + ("; sentiment not judged yet" if c["mentions"] else "")
+    of = f" of the {c['judged']:,} judged" if c["judged"] < c["mentions"] else ""
+    line += f"; negative {c['negative_pct']:.1f}%{of}"
+    now, then = c["negative_pct"], c["previous_negative_pct"]
+    if then is None:
+        line += f" (none judged {before})"
+    elif now == then:
+        line += f", as {before}"
+    else:
+        line += f", {'up' if now > then else 'down'} from {then:.1f}%"
+    if c["topic"]:
+        line += f", most often about {name(c['topic'])} ({c['topic_kind']}, {c['topic_mentions']} of {c['negative']})"
+    return line
 
 
 def _engagement_lines(team: dict | None, name: Callable[[str], str]) -> list[str]:

@@ -16,6 +16,7 @@ from mentions.models import DutySettings, Target
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
+from metrics.community_summary import community_summary
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
@@ -23,6 +24,7 @@ from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
+from metrics.report_text import community_line
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 from metrics.share_of_voice_page import share_of_voice_context
 
@@ -167,6 +169,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     with rollups_read():
         stats = first_reply_stats(start=start, end=end, now=now)
         activity = activity_daily(start=start, end=end, duty=duty)
+        community = community_summary(start=start, end=end)
     return render(
         request,
         "metrics/monthly.html",
@@ -183,6 +186,8 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "totals": {key: sum(d[key] for d in activity) for key in ("created", "replied", "solved")},
             "outreach": _outreach_rows(start=start, end=end),
             "team": team_engagement(start=start, end=end),
+            # The scheduled report's words (as its e-mail has them); the template escapes the tag or story named.
+            "community": community_line(community.as_json(), str),
             "query": f"from={start.isoformat()}&to={end.isoformat()}",
         },
     )

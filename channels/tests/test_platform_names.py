@@ -35,6 +35,8 @@ ALLOWED: dict[tuple[str, str], str] = {
         for name in ("chat", "community", "forums", "open_social", "social", "trackers")
     },
     ("intake/management/commands/seed_demo.py", ANY): _DEMO,
+    # The month before the demo's week: which platforms its made-up posts are on, and how each writes a handle.
+    ("channels/demo/month.py", ANY): _DEMO,
     ("answers/management/commands/seed_demo_answers.py", ANY): _DEMO,
     ("experts/management/commands/seed_demo_experts.py", ANY): _DEMO,
     ("notifications/management/commands/seed_demo_engagement.py", ANY): _DEMO,

@@ -40,7 +40,7 @@ def test_kpi_json(desk):
     data = json.loads(kpi("--from", "2026-11-02", "--to", "2026-11-29", "--json"))
     assert set(data) == {
         "range", "channel", "targets", "first_reply", "next_reply", "activity", "tags_rising", "outreach",
-        "team_engagement"
+        "team_engagement", "community"
     }  # fmt: skip
     assert data["range"] == {"from": "2026-11-02", "to": "2026-11-29"}
     fr = data["first_reply"]

@@ -1,5 +1,6 @@
 """Demo data for the quick start: users, a replaying Hacker News channel and a channel of every other kind
-with a week of conversations (intake/management/commands/_demo_week.py), views, a release-advocate rota from
+with a week of conversations (intake/management/commands/_demo_week.py) and the month before it on eight public
+platforms (_demo_month.py), views, a release-advocate rota from
 this month on, the demo experts, and the team model as the demo's replay (mentions.assistant.demo: drafts, summaries
 and second opinions, said to be the demo's), all stored through the real adapter and ingest service.
 
@@ -29,6 +30,7 @@ from channels.adapters.hackernews import HackerNewsAdapter
 from channels.adapters.hackernews.replay import DEMO_SLUG, demo_block, hit_for
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
 from channels.demo.competitors import competitors_demo_ensure
+from channels.demo.month import KINDS as MONTH_KINDS
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
@@ -38,6 +40,7 @@ from mentions.services.team_model import team_model_demo_ensure
 
 from ._demo_duty import duty_seed
 from ._demo_fresh import demo_start_over
+from ._demo_month import month_seed
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
@@ -103,6 +106,13 @@ class Command(BaseCommand):
         call_command("seed_demo_stories", stdout=self.stdout)
         # And imports a sample export where admin's Start an import reads, for a newcomer to import offline.
         call_command("seed_demo_imports", stdout=self.stdout)
+        # The month before the week, for the community figures (_demo_month): after the stories' detector has read the
+        # week (the worker reads the month's tickets, as it judges them, behind the week's).
+        if threads := month_seed(advocate=advocate):
+            self.stdout.write(
+                f"Demo: the month before the week, {threads} threads on {len(MONTH_KINDS)} platforms, answered and "
+                "solved."
+            )
         # The team's hours (two offices, a release-day duty) and a reply waiting for an advocate's approval.
         for made in duty_seed():
             self.stdout.write(f"Demo: {made}.")
