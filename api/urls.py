@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import (
+    analytics_views,
     answers_views,
     approval_views,
     issues_views,
@@ -17,6 +18,12 @@ from api import (
 from api.errors import not_found
 
 app_name = "api"
+
+# The Community figures, /api/analytics/<name>/ (api.analytics_views): a new figure is one line here.
+ANALYTICS = {
+    "volume": analytics_views.Volume,
+    "returning": analytics_views.Returning,
+}
 
 urlpatterns = [
     path("tickets/", views.TicketList.as_view(), name="tickets"),
@@ -42,6 +49,7 @@ urlpatterns = [
     path("views/", views_list.ViewList.as_view(), name="views"),
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
+    *(path(f"analytics/{name}/", view.as_view(), name=f"analytics-{name}") for name, view in ANALYTICS.items()),
     path("changes/", views.Changes.as_view(), name="changes"),
     path("people/", people_views.PersonList.as_view(), name="people"),
     path("people/recognition/", people_views.RecognitionList.as_view(), name="people-recognition"),

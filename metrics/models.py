@@ -89,6 +89,44 @@ class TagDay(models.Model):
         return f"{self.day} {self.tag}"
 
 
+class CommunityDay(models.Model):
+    """The tickets' first mentions per UTC day (requested_at), channel and judgement: what the Community page's volume,
+    sentiment and intent charts sum (metrics.community; which tickets count: metrics.community.counted)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    judgement = models.CharField(max_length=16)
+    intent = models.CharField(max_length=16)
+    sentiment = models.CharField(max_length=8)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "judgement", "intent", "sentiment"], name="community_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} channel {self.channel_id}: {self.mentions}"
+
+
+class CommunityTermDay(models.Model):
+    """Per UTC day and channel, how many counted first mentions have each term in their subject
+    (metrics.community.terms says what a term is)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    term = models.CharField(max_length=64)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "channel_id", "term"], name="community_term_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.term}: {self.mentions}"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Scheduled reports (metrics.reports): the weekly first-reply summary and the monthly report, posted to Slack and
 # e-mailed to the managers. The schedule remembers the last period it sent; each send is a ReportSend row, made

@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from advocacy.db_router import reports_read
+from metrics.community.rollup import COMMUNITY_DAYS_SQL
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,6 +81,11 @@ _TICKET_COLUMNS = (
     "status",
     "channel_id",
     "high_priority",
+    # What the Community page's rollup reads (metrics.community.rollup).
+    "judgement",
+    "intent",
+    "sentiment",
+    "merged_into_id",
 )
 
 
@@ -181,6 +187,8 @@ BEGIN
     DELETE FROM metrics_ticketday;
     DELETE FROM metrics_advocateday;
     DELETE FROM metrics_tagday;
+    DELETE FROM metrics_communityday;
+    DELETE FROM metrics_communitytermday;
     RETURN NULL;
 END $$;
 
@@ -345,6 +353,7 @@ def rollups_refresh() -> dict[str, int]:
         event_days = sorted({day for day, kind in marked if kind == "event"})
         for day in ticket_days:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
+            cursor.execute(COMMUNITY_DAYS_SQL, _day_params(day))
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
     if marked:

@@ -16,11 +16,12 @@ from mentions.models import DutySettings, Target
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
+from metrics.community.figures import community_figures
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
-from metrics.forms import KpiFilterForm, MonthForm
+from metrics.forms import CommunityFilterForm, KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
@@ -134,17 +135,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @view_dashboards
 def export(request: HttpRequest, table: str) -> HttpResponse | StreamingHttpResponse:
-    form = KpiFilterForm(request.GET)
+    form = CommunityFilterForm(request.GET)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    lines = export_lines(table=table, **form.filters, now=timezone.now())
+    lines = export_lines(table=table, **form.filters, now=timezone.now(), by=form.cleaned_data.get("by") or None)
     if lines is None:
         raise Http404("No such table.")
     f = form.filters
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{table}-{f["start"]:%Y%m%d}-{f["end"]:%Y%m%d}.csv"'
     return response
+
+
+@require_GET
+@view_dashboards
+def community(request: HttpRequest) -> HttpResponse:
+    """The Community page: what is said, where, how it feels, and whether answering brings people back."""
+    form = CommunityFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "metrics/community.html", {"form": form}, status=400)
+    filters = form.filters
+    with rollups_read():
+        figures = community_figures(**filters, by=form.by_for(), now=timezone.now())
+    return render(
+        request,
+        "metrics/community.html",
+        {"form": form, **figures, "query": form.querystring, "start": filters["start"], "end": filters["end"]},
+    )
 
 
 @require_GET

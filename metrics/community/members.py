@@ -1,0 +1,129 @@
+"""The members behind the mentions: the most active ones, and whether newcomers came back.
+
+A member is a `people.Person`: a ticket is theirs when its requester (people.Requester, the author of its first
+mention) is one of their identities. Mentions are counted as metrics.community.counted says.
+
+**Returning members.** A member's first mention is their earliest counted ticket ever, on any channel (ties by
+ticket number). Of the members whose first mention fell in the range (on the chosen channel, when one is), how
+many had another counted mention, on any channel, within 30 and within 90 days of it; split by whether that first
+mention got its first reply within the desk's first-reply target (calendar hours, mentions.Target: 7 h, 5 h for a
+high-priority ticket; as the KPI page's "within target"). A window counts only once it has fully passed: until
+then the member is left out of that window's figures ("not yet known"), so a late range is not read as nobody
+coming back. One query, whatever the range holds (its cost is measured in bench/analytics_api.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
+
+from mentions.models import Target
+from metrics.community.counted import counted_requested, counted_tickets
+from metrics.community.volume import period_of
+from metrics.periods import HOUR
+from people.models import Contribution, Person
+
+PERSON = "requester__identity__person_id"
+WINDOWS = (30, 90)
+WITHIN, NOT_WITHIN = "answered_within_target", "not_answered_within_target"
+GROUP_LABELS = {WITHIN: "First reply within target", NOT_WITHIN: "Not within target (or not replied)"}
+ACTIVE_LIMIT = 20
+
+
+def most_active(*, start: date, end: date, channel_id: int | None = None, limit: int = ACTIVE_LIMIT) -> list[dict]:
+    """[{"person", "name", "url", "mentions", "answers", "contributions", "total"}], the busiest first (by total,
+    then mentions, then name). Mentions: counted mentions in the range (on the channel, when one is). Answers: their
+    accepted answers credited in the range (people.community: forum-answer contributions). Contributions: their
+    other contributions dated in the range (people.contributions). Erased people are left out. Four queries."""
+    figures: dict[int, dict[str, int]] = defaultdict(lambda: {"mentions": 0, "answers": 0, "contributions": 0})
+    mentions = (
+        counted_requested(start=start, end=end, channel_id=channel_id)
+        .filter(requester__isnull=False)
+        .order_by()
+        .values_list(PERSON)
+        .annotate(n=Count("id"))
+    )
+    for person, n in mentions:
+        figures[person]["mentions"] = n
+    contributions = (
+        Contribution.objects.filter(date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("person_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    for person, kind, n in contributions:
+        figures[person]["answers" if kind == Contribution.Kind.FORUM_ANSWER else "contributions"] += n
+    ranked = sorted(figures.items(), key=lambda item: (-sum(item[1].values()), -item[1]["mentions"], item[0]))
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=[pk for pk, _ in ranked[: limit * 2]], erased_at__isnull=True).only(
+            "id", "name"
+        )
+    }
+    rows = [
+        {
+            "person": pk,
+            "name": str(people[pk]),
+            "url": people[pk].get_absolute_url(),
+            **f,
+            "total": sum(f.values()),
+        }
+        for pk, f in ranked
+        if pk in people
+    ]
+    return rows[:limit]
+
+
+def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    """(requested_at, first_reply_seconds, high_priority, back_30, back_90) of every member's first mention ever
+    that fell in the range: one query (three correlated subqueries on the member's tickets)."""
+    theirs = counted_tickets().filter(requester__identity__person_id=OuterRef(PERSON))
+    at = OuterRef("requested_at")
+    earlier = theirs.filter(Q(requested_at__lt=at) | Q(requested_at=at, pk__lt=OuterRef("pk")))
+
+    def back(days: int) -> Exists:
+        until = ExpressionWrapper(at + timedelta(days=days), output_field=DateTimeField())
+        return Exists(theirs.filter(requested_at__gte=at, requested_at__lte=until).exclude(pk=OuterRef("pk")))
+
+    return list(
+        counted_requested(start=start, end=end, channel_id=channel_id)
+        .filter(requester__isnull=False)
+        .exclude(Exists(earlier))
+        .annotate(back_30=back(30), back_90=back(90))
+        .order_by()
+        .values_list("requested_at", "first_reply_seconds", "high_priority", "back_30", "back_90")
+    )
+
+
+def returning_rows(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None = None, targets: dict | None = None
+) -> list[dict]:
+    """[{"period", "group", "members", "decided_30", "returned_30", "returned_30_pct", "decided_90", "returned_90",
+    "returned_90_pct"}] per period (of the first mention) and group (WITHIN, NOT_WITHIN), both groups of every
+    period with a first mention. decided_N: members whose N-day window has passed; returned_N: of them, those who
+    came back; the share is None while no window has passed ("not yet known")."""
+    targets = targets or Target.hours()
+    tally: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for requested_at, seconds, high_priority, *back in first_mentions(start=start, end=end, channel_id=channel_id):
+        target = targets[Target.Group.HIGH_PRIORITY if high_priority else Target.Group.ALL] * HOUR
+        group = WITHIN if seconds is not None and seconds <= target else NOT_WITHIN
+        t = tally[(period_of(requested_at.date(), by), group)]
+        t["members"] += 1
+        for days, came_back in zip(WINDOWS, back, strict=True):
+            if now >= requested_at + timedelta(days=days):
+                t[f"decided_{days}"] += 1
+                t[f"returned_{days}"] += bool(came_back)
+    rows = []
+    for period in sorted({p for p, _ in tally}):
+        for group in (WITHIN, NOT_WITHIN):
+            t = tally.get((period, group), {})
+            row: dict = {"period": period, "group": group, "members": t.get("members", 0)}
+            for days in WINDOWS:
+                decided, returned = t.get(f"decided_{days}", 0), t.get(f"returned_{days}", 0)
+                row[f"decided_{days}"] = decided
+                row[f"returned_{days}"] = returned
+                row[f"returned_{days}_pct"] = round(100.0 * returned / decided, 1) if decided else None
+            rows.append(row)
+    return rows
