@@ -1,96 +1,34 @@
 """The Community page's figures (metrics.community) equal counts taken from the raw rows here, on both paths (the
-CommunityDay rollups on PostgreSQL and the source rows the embedded SQLite default reads), and the page, its CSV
-and the API say the same. No platform shapes: tickets are made with the factories, on channels of three registered
-kinds (people.tests.factories.KIND_CONFIG's configurations)."""
+CommunityDay rollups on PostgreSQL and the source rows the embedded SQLite default reads), and the page and its CSV
+say the same (the API's: api/tests/test_analytics.py). No platform shapes: tickets are made with the factories, on
+channels of three registered kinds (metrics/tests/community_desk.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from api.tokens import token_create
-from channels.tests.factories import ChannelFactory
-from mentions.models import Intent, Judgement, Message, Sentiment, Ticket
+from mentions.models import Intent, Judgement, Message, Ticket
 from mentions.services.judgement import judgement_correct
-from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory
+from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from metrics.community import members, rollup, topics, trust, volume
 from metrics.community.counted import subject_terms
 from metrics.rollups import rollups_read, rollups_refresh
+from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build
 from people.models import Contribution
-from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
+from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = pytest.mark.django_db
-
-START, END = date(2026, 10, 1), date(2026, 10, 28)
-KINDS = ("hackernews", "reddit", "email")
-SENTIMENTS = (*Sentiment.values, "")
-INTENTS = (*Intent.values, "")
-JUDGEMENTS = (*Judgement.values, "")
-SUBJECTS = ("Pipeline cache broken", "Runner pricing question", "Love the new pipeline editor", "Registry outage?")
-
-
-def _at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 @pytest.fixture
 def desk():
-    """Tickets over five weeks (the range and the week before it) on three platforms, by six members: every
-    sentiment, intent and judgement, some not judged; plus what must not count: a merged duplicate and a ticket
-    that began as a private message. Returns the channels, the people and the counted tickets as plain rows."""
-    channels = {kind: ChannelFactory(kind=kind, name=f"{kind} channel", config=KIND_CONFIG[kind]) for kind in KINDS}
-    people = [PersonFactory(name=f"Member {i}") for i in range(6)]
-    identities = {
-        (p.pk, kind): IdentityFactory(person=p, platform=kind, handle=f"m{p.pk}_{kind}")
-        for p in people
-        for kind in KINDS
-    }
-    rows = []
-    day = START - timedelta(days=7)
-    n = 0
-    while day <= END:
-        for k in range(1 + n % 3):
-            kind = KINDS[(n + k) % 3]
-            person = people[(n * 7 + k) % 6] if (n + k) % 5 else people[(n + k) % 2]
-            fields = {
-                "sentiment": SENTIMENTS[(n + k) % 4],
-                "intent": INTENTS[(n * 3 + k) % 8],
-                "judgement": JUDGEMENTS[(n + 2 * k) % 4],
-                "subject": SUBJECTS[(n + k) % 4] + f" {n}",
-                "requested_at": _at(day, 8 + k),
-            }
-            if (n + k) % 3 == 0:  # answered within the 7 h target, or in 9 h
-                fields |= {"first_reply_at": _at(day, 8 + k) + timedelta(hours=2), "first_reply_seconds": 7200}
-            elif (n + k) % 3 == 1:
-                fields |= {"first_reply_at": _at(day, 8 + k) + timedelta(hours=9), "first_reply_seconds": 9 * 3600}
-            ticket = ticket_from(identities[(person.pk, kind)], channel=channels[kind], **fields)
-            rows.append({"ticket": ticket, "person": person.pk, "kind": kind, "day": day, **fields})
-            n += 1
-        day += timedelta(days=1)
-    # Not counted: a duplicate merged into the first ticket, and a conversation that began in private.
-    target = rows[len(rows) // 2]["ticket"]
-    merged = ticket_from(identities[(people[0].pk, "reddit")], channel=channels["reddit"], requested_at=_at(START, 15))
-    Ticket.objects.filter(pk=merged.pk).update(merged_into=target)
-    private = ticket_from(identities[(people[1].pk, "email")], channel=channels["email"], requested_at=_at(START, 16))
-    MessageFactory(ticket=private, kind=Message.Kind.PRIVATE, platform_created_at=private.requested_at)
-    return {"channels": channels, "people": people, "rows": rows}
-
-
-def _expected_volume(rows, *, by: str, group: str, channel_id=None) -> list[dict]:
-    counts: Counter = Counter()
-    for r in rows:
-        if not START <= r["day"] <= END or (channel_id and r["ticket"].channel_id != channel_id):
-            continue
-        value = r["kind"] if group == "platform" else (r[group] or "unjudged")
-        counts[(volume.period_of(r["day"], by), value)] += 1
-    return [{"period": p, "group": g, "mentions": counts[(p, g)]} for p, g in sorted(counts)]
+    return desk_build()
 
 
 @pytest.mark.parametrize("by", volume.PERIODS)
@@ -317,58 +255,3 @@ def test_every_community_csv_answers(desk, client):
     for table in ("community_sentiment_share", "community_stories", "community_terms", "community_tags",
                   "community_members", "community_returning"):  # fmt: skip
         assert _csv(client, table, QUERY)[0], table
-
-
-@pytest.fixture
-def api():
-    def client_for(user):
-        secret = token_create(user=user, name="analytics", scope="read", days=1)[1]
-        return Client(headers={"Authorization": f"Bearer {secret}"})
-
-    return client_for
-
-
-@pytest.mark.parametrize("group", volume.GROUPS)
-def test_the_volume_api_rows_are_the_raw_counts(desk, api, group, django_assert_max_num_queries):
-    client = api(ManagerFactory())
-    client.get("/api/views/")  # the token's first use writes its last_used_at
-    rollups_refresh()  # the tickets' days, built once (a read refreshes what changed since)
-    with django_assert_max_num_queries(12):
-        response = client.get(f"/api/analytics/volume/?{QUERY}&by=week&group={group}")
-    assert response.status_code == 200, response.content
-    expected = _expected_volume(desk["rows"], by="week", group=group)
-    assert response.json() == {"rows": [{**r, "period": r["period"].isoformat()} for r in expected]}
-
-
-def test_the_returning_api_answers_the_selectors_rows(desk, api):
-    since = START - timedelta(days=7)  # every member's first mention is in that week
-    response = api(ManagerFactory()).get(f"/api/analytics/returning/?from={since}&to={END}&by=month")
-    assert response.status_code == 200
-    rows = response.json()["rows"]
-    assert {r["group"] for r in rows} == {members.WITHIN, members.NOT_WITHIN}
-    assert sum(r["members"] for r in rows) == len({r["person"] for r in desk["rows"]})
-    with rollups_read():
-        mine = members.returning_rows(start=since, end=END, by="month", now=timezone.now())
-    assert rows == [{**r, "period": r["period"].isoformat()} for r in mine]
-
-
-@pytest.mark.parametrize(
-    ("query", "parameter"),
-    [("by=year", "by"), ("group=colour", "group"), ("from=2026-13-01", "from"), ("channel=x", "channel")],
-)
-def test_a_bad_parameter_is_a_400_naming_it(api, query, parameter):
-    response = api(ManagerFactory()).get(f"/api/analytics/volume/?{query}")
-    assert response.status_code == 400
-    assert parameter in str(response.json())
-
-
-def test_the_api_is_for_managers(api):
-    for path in ("/api/analytics/volume/", "/api/analytics/returning/"):
-        assert api(AdvocateFactory()).get(path).status_code == 403
-        assert Client().get(path).status_code == 401
-
-
-def test_the_schema_documents_both_routes(api):
-    schema = api(ManagerFactory()).get("/api/schema/?format=json").json()
-    for path in ("/api/analytics/volume/", "/api/analytics/returning/"):
-        assert {"200", "400"} <= set(schema["paths"][path]["get"]["responses"])
