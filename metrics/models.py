@@ -127,6 +127,36 @@ class CommunityTermDay(models.Model):
         return f"{self.day} {self.term}: {self.mentions}"
 
 
+class CommunityMember(models.Model):
+    """Per person, their first counted mention ever and the time of their next one (metrics.community.members'
+    returning members; which tickets count: metrics.community.counted). Kept on PostgreSQL by
+    metrics.community.member_rollup: triggers mark the people a change touches (CommunityMemberDirty), and every
+    read rebuilds them first."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    first_ticket_id = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    first_channel_id = models.BigIntegerField()
+    first_reply_seconds = models.BigIntegerField(null=True)
+    high_priority = models.BooleanField()
+    next_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["first_at"], name="community_member_first_idx")]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} first at {self.first_at}"
+
+
+class CommunityMemberDirty(models.Model):
+    """A person whose CommunityMember row must be rebuilt before the next read."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"person {self.person_id}"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Scheduled reports (metrics.reports): the weekly first-reply summary and the monthly report, posted to Slack and
 # e-mailed to the managers. The schedule remembers the last period it sent; each send is a ReportSend row, made

@@ -9,7 +9,8 @@ many had another counted mention, on any channel, within 30 and within 90 days o
 mention got its first reply within the desk's first-reply target (calendar hours, mentions.Target: 7 h, 5 h for a
 high-priority ticket; as the KPI page's "within target"). A window counts only once it has fully passed: until
 then the member is left out of that window's figures ("not yet known"), so a late range is not read as nobody
-coming back. One query, whatever the range holds (its cost is measured in bench/analytics_api.py).
+coming back. On PostgreSQL read from the CommunityMember rollup (metrics.community.member_rollup), elsewhere from
+the tickets (one query, whose cost grows with the tickets: bench/analytics_api.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Ou
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
 from metrics.community.volume import period_of
-from metrics.periods import HOUR
+from metrics.models import CommunityMember
+from metrics.periods import HOUR, day_bounds
+from metrics.rollups import rollups_ensure_fresh, rollups_supported
 from people.models import Contribution, Person
 
 PERSON = "requester__identity__person_id"
@@ -76,9 +79,10 @@ def most_active(*, start: date, end: date, channel_id: int | None = None, limit:
     return rows[:limit]
 
 
-def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+def first_mentions_source(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
     """(requested_at, first_reply_seconds, high_priority, back_30, back_90) of every member's first mention ever
-    that fell in the range: one query (three correlated subqueries on the member's tickets)."""
+    that fell in the range, from the tickets: one query (three correlated subqueries on the member's tickets). The
+    reference path, and the embedded SQLite default's."""
     theirs = counted_tickets().filter(requester__identity__person_id=OuterRef(PERSON))
     at = OuterRef("requested_at")
     earlier = theirs.filter(Q(requested_at__lt=at) | Q(requested_at=at, pk__lt=OuterRef("pk")))
@@ -87,7 +91,7 @@ def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> 
         until = ExpressionWrapper(at + timedelta(days=days), output_field=DateTimeField())
         return Exists(theirs.filter(requested_at__gte=at, requested_at__lte=until).exclude(pk=OuterRef("pk")))
 
-    return list(
+    return sorted(
         counted_requested(start=start, end=end, channel_id=channel_id)
         .filter(requester__isnull=False)
         .exclude(Exists(earlier))
@@ -95,6 +99,34 @@ def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> 
         .order_by()
         .values_list("requested_at", "first_reply_seconds", "high_priority", "back_30", "back_90")
     )
+
+
+def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    """The same from the CommunityMember rollup (PostgreSQL; the caller refreshed it): one query on its first_at
+    index. Back within N days: the member's next counted mention is at most N days after the first (the next one in
+    order is the earliest other, so any other within N days means this one is)."""
+    since, until = day_bounds(start, end)
+    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
+    if channel_id is not None:
+        qs = qs.filter(first_channel_id=channel_id)
+    return sorted(
+        (
+            first_at,
+            seconds,
+            high_priority,
+            *(next_at is not None and next_at <= first_at + timedelta(days=days) for days in WINDOWS),
+        )
+        for first_at, seconds, high_priority, next_at in qs.values_list(
+            "first_at", "first_reply_seconds", "high_priority", "next_at"
+        )
+    )
+
+
+def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    if rollups_supported():
+        rollups_ensure_fresh()
+        return first_mentions_rollup(start=start, end=end, channel_id=channel_id)
+    return first_mentions_source(start=start, end=end, channel_id=channel_id)
 
 
 def returning_rows(

@@ -20,7 +20,7 @@ from metrics.community import members, rollup, topics, trust, volume
 from metrics.community.counted import subject_terms
 from metrics.rollups import rollups_read, rollups_refresh
 from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build
-from people.models import Contribution
+from people.models import Contribution, Identity, Requester
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +174,38 @@ def test_returning_members_count_each_window_once_it_has_passed(desk, now):
             assert row[f"returned_{days}_pct"] == (round(100 * returned / decided, 1) if decided else None)
     if now == _at(END, 23):
         assert all(row["returned_30_pct"] is None for row in rows)  # no window has passed: not yet known
+
+
+def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
+    """The CommunityMember rollup (PostgreSQL) against the tickets, through what changes a member's first mention:
+    a merge of two people (an identity moved), a requester removed, a ticket merged away, a ticket moved earlier, a new
+    member's ticket, a ticket deleted, a person deleted."""
+    hackernews = desk["channels"]["hackernews"].pk
+
+    def agree():
+        rollups_refresh()
+        for start, channel_id in (
+            (START - timedelta(days=7), None),
+            (START, None),
+            (START - timedelta(days=7), hackernews),
+        ):
+            kwargs = {"start": start, "end": END, "channel_id": channel_id}
+            assert members.first_mentions_rollup(**kwargs) == members.first_mentions_source(**kwargs), kwargs
+
+    agree()
+    people, tickets = desk["people"], [r["ticket"] for r in desk["rows"]]
+    Identity.objects.filter(person=people[1]).update(person=people[2])  # people[1] merged into people[2]
+    agree()
+    Requester.objects.filter(ticket=tickets[0]).delete()
+    Ticket.objects.filter(pk=tickets[1].pk).update(merged_into=tickets[2])
+    Ticket.objects.filter(pk=tickets[20].pk).update(requested_at=_at(START - timedelta(days=9)))
+    agree()
+    newcomer = IdentityFactory(person=PersonFactory(name="New"), platform="hackernews", handle="newcomer")
+    ticket_from(newcomer, channel=desk["channels"]["hackernews"], requested_at=_at(START + timedelta(days=2)))
+    tickets[4].delete()
+    people[3].delete()
+    agree()
+    assert members.first_mentions_rollup(start=START, end=END)  # the newcomer at least
 
 
 def test_most_active_members_count_mentions_answers_and_contributions(desk):
