@@ -16,6 +16,7 @@ the tickets (one query, whose cost grows with the tickets: bench/analytics_api.p
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q
@@ -91,7 +92,7 @@ def first_mentions_source(*, start: date, end: date, channel_id: int | None = No
         until = ExpressionWrapper(at + timedelta(days=days), output_field=DateTimeField())
         return Exists(theirs.filter(requested_at__gte=at, requested_at__lte=until).exclude(pk=OuterRef("pk")))
 
-    return sorted(
+    return _ordered(
         counted_requested(start=start, end=end, channel_id=channel_id)
         .filter(requester__isnull=False)
         .exclude(Exists(earlier))
@@ -109,7 +110,7 @@ def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = No
     qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
     if channel_id is not None:
         qs = qs.filter(first_channel_id=channel_id)
-    return sorted(
+    return _ordered(
         (
             first_at,
             seconds,
@@ -120,6 +121,11 @@ def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = No
             "first_at", "first_reply_seconds", "high_priority", "next_at"
         )
     )
+
+
+def _ordered(rows: Iterable[tuple]) -> list[tuple]:
+    """In one order on both paths, to compare them (a first reply may be None)."""
+    return sorted(rows, key=lambda r: (r[0], r[1] is None, r[1] or 0, *r[2:]))
 
 
 def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:

@@ -20,7 +20,7 @@ STOPWORDS = frozenset((
     "should", "since", "some", "still", "such", "than", "that", "their", "theirs", "them", "then", "there", "these",
     "they", "thing", "think", "this", "those", "through", "under", "until", "very", "want", "were", "what", "when",
     "where", "which", "while", "will", "with", "would", "your", "yours", "yourself", "anybody", "someone",
-    "something", "thanks", "thank", "please", "hello",
+    "something", "thanks", "thank", "please", "hello", "http", "https",
 ))
 # fmt: on
 LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
