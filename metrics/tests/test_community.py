@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from mentions.models import Intent, Judgement, Message, Ticket
+from mentions.models import Intent, Judgement, Message, Target, Ticket
 from mentions.services.judgement import judgement_correct
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from metrics.community import members, rollup, topics, trust, volume
@@ -191,6 +191,10 @@ def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
         ):
             kwargs = {"start": start, "end": END, "channel_id": channel_id}
             assert members.first_mentions_rollup(**kwargs) == members.first_mentions_source(**kwargs), kwargs
+            for by in volume.PERIODS:
+                tally = {**kwargs, "by": by, "now": _at(END + timedelta(days=40)), "targets": Target.hours()}
+                rolled = members.returning_tally_rollup(**tally)
+                assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**tally).items()}, tally
 
     agree()
     people, tickets = desk["people"], [r["ticket"] for r in desk["rows"]]
