@@ -127,6 +127,24 @@ class CommunityTermDay(models.Model):
         return f"{self.day} {self.term}: {self.mentions}"
 
 
+class CommunityIdentityDay(models.Model):
+    """Per UTC day, channel and requester identity, how many counted first mentions (metrics.community.active's most
+    active members: an identity's person is read at the time of the read, so a merge or split needs no rebuild)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    identity_id = models.BigIntegerField()
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_id", "identity_id"], name="community_identity_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} identity {self.identity_id}: {self.mentions}"
+
+
 class CommunityMember(models.Model):
     """Per person, their first counted mention ever and the time of their next one (metrics.community.members'
     returning members; which tickets count: metrics.community.counted). Kept on PostgreSQL by

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
+from metrics.community.active import most_active
 from metrics.community.figures import by_default
-from metrics.community.members import most_active, returning_rows
+from metrics.community.members import returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.volume import sentiment_shares, volume_rows
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from metrics.charts import bar_chart, hbar_list, line_chart
-from metrics.community.members import GROUP_LABELS, most_active, returning_rows
+from metrics.community.active import most_active
+from metrics.community.members import GROUP_LABELS, returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.trust import trust_figures
 from metrics.community.volume import sentiment_shares, volume_table

@@ -22,6 +22,11 @@ _BY_TICKETS = (
     "JOIN people_identity i ON i.id = r.identity_id"
 )
 _BY_REQUESTERS = "SELECT i.person_id FROM {rows} r JOIN people_identity i ON i.id = r.identity_id"
+# A requester added, moved or removed also changes its ticket's day in CommunityIdentityDay (metrics.community.rollup).
+_REQUESTER_DAYS = (
+    "INSERT INTO metrics_rollupdirty (day, kind) SELECT DISTINCT (t.requested_at AT TIME ZONE 'UTC')::date, 'ticket' "
+    "FROM {rows} r JOIN mentions_ticket t ON t.id = r.ticket_id ON CONFLICT DO NOTHING;"
+)
 
 
 def _function(name: str, body: str) -> str:
@@ -42,8 +47,10 @@ _FUNCTIONS = {
     "metrics_members_ticket_new": _MARK.format(rows=_BY_TICKETS.format(rows="new_rows")),
     "metrics_members_ticket_old": _MARK.format(rows=_BY_TICKETS.format(rows="old_rows")),
     "metrics_members_ticket_upd": _MARK.format(rows=_BY_TICKETS.format(rows=_CHANGED_TICKETS)),
-    "metrics_members_requester_new": _MARK.format(rows=_BY_REQUESTERS.format(rows="new_rows")),
-    "metrics_members_requester_old": _MARK.format(rows=_BY_REQUESTERS.format(rows="old_rows")),
+    "metrics_members_requester_new": _MARK.format(rows=_BY_REQUESTERS.format(rows="new_rows"))
+    + _REQUESTER_DAYS.format(rows="new_rows"),
+    "metrics_members_requester_old": _MARK.format(rows=_BY_REQUESTERS.format(rows="old_rows"))
+    + _REQUESTER_DAYS.format(rows="old_rows"),
     "metrics_members_identity_old": _MARK.format(rows="SELECT person_id FROM old_rows"),
     "metrics_members_identity_new": _MARK.format(rows="SELECT person_id FROM new_rows"),
 }

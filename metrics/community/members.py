@@ -28,57 +28,11 @@ from metrics.community.volume import period_of
 from metrics.models import CommunityMember
 from metrics.periods import HOUR, day_bounds
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
-from people.models import Contribution, Person
 
 PERSON = "requester__identity__person_id"
 WINDOWS = (30, 90)
 WITHIN, NOT_WITHIN = "answered_within_target", "not_answered_within_target"
 GROUP_LABELS = {WITHIN: "First reply within target", NOT_WITHIN: "Not within target (or not replied)"}
-ACTIVE_LIMIT = 20
-
-
-def most_active(*, start: date, end: date, channel_id: int | None = None, limit: int = ACTIVE_LIMIT) -> list[dict]:
-    """[{"person", "name", "url", "mentions", "answers", "contributions", "total"}], the busiest first (by total,
-    then mentions, then name). Mentions: counted mentions in the range (on the channel, when one is). Answers: their
-    accepted answers credited in the range (people.community: forum-answer contributions). Contributions: their
-    other contributions dated in the range (people.contributions). Erased people are left out. Four queries."""
-    figures: dict[int, dict[str, int]] = defaultdict(lambda: {"mentions": 0, "answers": 0, "contributions": 0})
-    mentions = (
-        counted_requested(start=start, end=end, channel_id=channel_id)
-        .filter(requester__isnull=False)
-        .order_by()
-        .values_list(PERSON)
-        .annotate(n=Count("id"))
-    )
-    for person, n in mentions:
-        figures[person]["mentions"] = n
-    contributions = (
-        Contribution.objects.filter(date__gte=start, date__lte=end)
-        .order_by()
-        .values_list("person_id", "kind")
-        .annotate(n=Count("id"))
-    )
-    for person, kind, n in contributions:
-        figures[person]["answers" if kind == Contribution.Kind.FORUM_ANSWER else "contributions"] += n
-    ranked = sorted(figures.items(), key=lambda item: (-sum(item[1].values()), -item[1]["mentions"], item[0]))
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=[pk for pk, _ in ranked[: limit * 2]], erased_at__isnull=True).only(
-            "id", "name"
-        )
-    }
-    rows = [
-        {
-            "person": pk,
-            "name": str(people[pk]),
-            "url": people[pk].get_absolute_url(),
-            **f,
-            "total": sum(f.values()),
-        }
-        for pk, f in ranked
-        if pk in people
-    ]
-    return rows[:limit]
 
 
 def first_mentions_source(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:

@@ -57,6 +57,19 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='CommunityIdentityDay',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('channel_id', models.BigIntegerField()),
+                ('identity_id', models.BigIntegerField()),
+                ('mentions', models.IntegerField(default=0)),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('day', 'channel_id', 'identity_id'), name='community_identity_day_unique')],
+            },
+        ),
+        migrations.CreateModel(
             name='CommunityMember',
             fields=[
                 ('person_id', models.BigIntegerField(primary_key=True, serialize=False)),

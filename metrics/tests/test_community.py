@@ -16,11 +16,11 @@ from django.urls import reverse
 from mentions.models import Intent, Judgement, Message, Target, Ticket
 from mentions.services.judgement import judgement_correct
 from mentions.tests.factories import AdvocateFactory, ManagerFactory
-from metrics.community import members, rollup, topics, trust, volume
+from metrics.community import active, members, rollup, topics, trust, volume
 from metrics.community.counted import subject_terms
 from metrics.rollups import rollups_read, rollups_refresh
 from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build
-from people.models import Contribution, Identity, Requester
+from people.models import Contribution, Identity, Person, Requester
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +218,7 @@ def test_most_active_members_count_mentions_answers_and_contributions(desk):
     Contribution.objects.create(person=person, kind=Contribution.Kind.TALK, date=END, title="t")
     Contribution.objects.create(person=person, kind=Contribution.Kind.TALK, date=END + timedelta(days=1), title="x")
     with rollups_read():
-        rows = members.most_active(start=START, end=END)
+        rows = active.most_active(start=START, end=END, limit=6)
     by_person = {r["person"]: r for r in rows}
     for p in desk["people"]:
         mentions = sum(1 for r in desk["rows"] if r["person"] == p.pk and START <= r["day"] <= END)
@@ -226,6 +226,37 @@ def test_most_active_members_count_mentions_answers_and_contributions(desk):
     assert (by_person[person.pk]["answers"], by_person[person.pk]["contributions"]) == (1, 1)
     assert by_person[person.pk]["url"] == person.get_absolute_url()
     assert [r["total"] for r in rows] == sorted((r["total"] for r in rows), reverse=True)
+
+
+def test_the_most_active_members_agree_on_both_paths_through_changes(desk):
+    """The identity-day rollup's top of the list against the tickets' counts, through a merge of two people, a
+    requester removed, a ticket merged away and a person erased; only the top is read from the rollup."""
+    hackernews = desk["channels"]["hackernews"].pk
+    people, tickets = desk["people"], [r["ticket"] for r in desk["rows"]]
+    Contribution.objects.create(person=people[5], kind=Contribution.Kind.TALK, date=START, title="t")
+
+    def agree():
+        rollups_refresh()
+        for channel_id in (None, hackernews):
+            source = active.mention_counts_source(start=START, end=END, channel_id=channel_id)
+            for limit in (1, 2, 6):
+                top = sorted(source.items(), key=lambda item: (-item[1], item[0]))[:limit]
+                also = [people[5].pk]
+                rolled = active.mention_counts_rollup(
+                    start=START, end=END, channel_id=channel_id, limit=limit, also=also
+                )
+                assert rolled == {**dict(top), **{p: source[p] for p in also if p in source}}, (channel_id, limit)
+
+    agree()
+    Identity.objects.filter(person=people[1]).update(person=people[2])
+    Requester.objects.filter(ticket=tickets[12]).delete()
+    Ticket.objects.filter(pk=tickets[13].pk).update(merged_into=tickets[14])
+    agree()
+    Person.objects.filter(pk=people[0].pk).update(erased_at=_at(END))
+    agree()
+    with rollups_read():
+        shown = {row["person"] for row in active.most_active(start=START, end=END)}
+    assert people[0].pk not in shown and people[5].pk in shown
 
 
 def test_trust_counts_the_intents_advocates_corrected(desk):
