@@ -155,13 +155,20 @@ def community(request: HttpRequest) -> HttpResponse:
     form = CommunityFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "metrics/community.html", {"form": form}, status=400)
-    filters = form.filters
+    filters, by, now = form.filters, form.by_for(), timezone.now()
+
+    def build() -> str:
+        figures = community_figures(**filters, by=by, now=now)
+        return render_to_string("metrics/_community_figures.html", {**figures, "query": form.querystring})
+
     with rollups_read():
-        figures = community_figures(**filters, by=form.by_for(), now=timezone.now())
+        # As the KPI page's figures (_figures_html): cached while the KPI version stands, never past its minute.
+        key = f"community-figures:{kpi_version()}:{filters['start']}:{filters['end']}:{filters['channel_id']}:{by}"
+        html = fragment(f"{key}:{now:%Y%m%d%H%M}" if rollups_supported() else None, build, ttl=FIGURES_TTL_SECONDS)
     return render(
         request,
         "metrics/community.html",
-        {"form": form, **figures, "query": form.querystring, "start": filters["start"], "end": filters["end"]},
+        {"form": form, "figures": html, "start": filters["start"], "end": filters["end"]},
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from datetime import date, timedelta
 
@@ -293,6 +294,27 @@ def test_the_page_shows_every_table_for_managers_only(desk, client, django_asser
     total = sum(1 for r in desk["rows"] if START <= r["day"] <= END)
     assert f"{total} mentions in the range" in body
     assert reverse("metrics:community") in client.get(reverse("metrics:dashboard")).content.decode()
+
+
+def test_the_cached_figures_follow_a_new_mention_and_a_new_contribution(desk, client):
+    client.force_login(ManagerFactory())
+    total = sum(1 for r in desk["rows"] if START <= r["day"] <= END)
+    assert f"{total} mentions in the range" in client.get(f"{PAGE}?{QUERY}").content.decode()
+    identity = IdentityFactory(person=PersonFactory(name="Zed Newcomer"), platform="reddit", handle="zed")
+    ticket_from(identity, channel=desk["channels"]["reddit"], requested_at=_at(END, 12))
+    body = client.get(f"{PAGE}?{QUERY}").content.decode()
+    assert f"{total + 1} mentions in the range" in body
+    member = desk["people"][4]
+
+    def contributions_shown() -> str:
+        body = client.get(f"{PAGE}?{QUERY}").content.decode()
+        row = re.search(rf'{member.get_absolute_url()}">[^<]*</a></td>((?:<td class="num">\d+</td>){{3}})', body)
+        assert row, "the member is listed"
+        return re.findall(r"\d+", row.group(1))[-1]
+
+    assert contributions_shown() == "0"
+    Contribution.objects.create(person=member, kind=Contribution.Kind.TALK, date=END, title="t")
+    assert contributions_shown() == "1"
 
 
 def test_a_wrong_filter_is_said_on_the_page(client):
