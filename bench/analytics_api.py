@@ -99,6 +99,10 @@ def load(n: int) -> None:
             cur.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded {n:,} tickets and {people:,} people in {time.perf_counter() - started:.1f}s", flush=True)
     _common.rollups_rebuilt()
+    with connection.cursor() as cur:  # as autovacuum would soon after: the planner's counts of the new rows
+        for table in ("metrics_communityday", "metrics_communitytermday", "metrics_communityidentityday",
+                      "metrics_communitymember"):  # fmt: skip
+            cur.execute(f"ANALYZE {table}")
 
 
 ONLY = ""
