@@ -5,7 +5,8 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
 (positive mode) these hooks make the pair agree; invalid (negative) requests are left as drawn:
 
 - the ticket list: `from` not after `to` (the later one becomes `to`);
-- the KPI: `from` not after `to` and at most MAX_DAYS days (`to` becomes `from` when the pair breaks either);
+- the KPI and the Community figures (KPI_RANGES): `from` not after `to` and at most MAX_DAYS days (`to` becomes
+  `from` when the pair breaks either);
   a date alone is always taken (the API fills in the other), so it is left as drawn;
 - a snooze: `until` in the future and within a year (a month from now) and never with `until_reply: true`, and
   one of the two (the schema's anyOf, which the coverage phase draws past once bodies are closed);
@@ -24,6 +25,8 @@ from typing import Any
 import schemathesis
 
 MAX_DAYS = 366  # metrics.forms.MAX_DAYS (test_schema.py checks they are the same)
+# The operations that take the KPI range (metrics.forms.kpi_range).
+KPI_RANGES = ("/api/kpi/", "/api/analytics/volume/", "/api/analytics/returning/")
 
 
 def _day(value: Any) -> date | None:
@@ -62,6 +65,6 @@ def map_case(context: Any, case: Any) -> Any:
     start, end = _day(query.get("from")), _day(query.get("to"))
     if case.operation.path == "/api/tickets/" and start and end and start > end:
         query["from"], query["to"] = query["to"], query["from"]
-    elif case.operation.path == "/api/kpi/" and start and end and not 0 <= (end - start).days < MAX_DAYS:
+    elif case.operation.path in KPI_RANGES and start and end and not 0 <= (end - start).days < MAX_DAYS:
         query["to"] = query["from"]
     return case

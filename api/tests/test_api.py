@@ -14,6 +14,8 @@ from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFact
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
+    "/api/analytics/returning/",
+    "/api/analytics/volume/",
     "/api/changes/",
     "/api/channels/",
     "/api/kpi/",
