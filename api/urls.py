@@ -15,14 +15,17 @@ from api import (
     views,
     views_list,
 )
+from api.analytics_sov import ShareOfVoice
 from api.errors import not_found
 
 app_name = "api"
 
-# The Community figures, /api/analytics/<name>/ (api.analytics_views): a new figure is one line here.
+# The Community figures, /api/analytics/<name>/ (api.analytics_views, api.analytics_sov): a new figure is one line
+# here.
 ANALYTICS = {
     "volume": analytics_views.Volume,
     "returning": analytics_views.Returning,
+    "share-of-voice": ShareOfVoice,
 }
 
 urlpatterns = [

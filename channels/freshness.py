@@ -15,6 +15,7 @@ shortest the budget allows, and admin says so (`PollInterval.note`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Iterable
@@ -63,13 +64,31 @@ def credential(channel: Channel, name: str) -> Any:
     return credentials.get(name) if isinstance(credentials, dict) else None
 
 
-def buckets_of(channel: Channel) -> list[Bucket]:
+def buckets_of(channel: Channel, *, competitor_terms: int = 0) -> list[Bucket]:
     """The budgets `channel` spends per poll, as its platform declares them (`Platform.budget`, in the
-    platform's package); [] for a platform with none (IMAP, webhooks)."""
+    platform's package); [] for a platform with none (IMAP, webhooks). With `competitor_terms`, the most terms a
+    competitor has (share of voice: a poll searches one competitor), the requests of that search are added to the
+    budgets it spends, where the platform searches competitors (`Platform.competitor_search`)."""
     from channels.adapters.registry import platform_of
 
-    of = platform_of(channel.kind).budget
-    return of(channel, channel.config if isinstance(channel.config, dict) else {}) if of else []
+    platform = platform_of(channel.kind)
+    of = platform.budget
+    config = channel.config if isinstance(channel.config, dict) else {}
+    own = of(channel, config) if of else []
+    searching = platform.competitor_config(config, [f"term{n}" for n in range(competitor_terms)])
+    if not own or not of or not competitor_terms or searching is None:
+        return own
+    extra = {b.key: b.requests for b in of(channel, searching)}
+    return [dataclasses.replace(b, requests=b.requests + extra.get(b.key, 0)) for b in own]
+
+
+def competitor_terms_most() -> int:
+    """The most search terms an enabled competitor has (0 with none): what one poll's competitor search may ask."""
+    from channels.models import Competitor
+
+    # A handful of rows: their lists are read and measured here, the same on PostgreSQL and SQLite.
+    lists = Competitor.objects.filter(enabled=True).values_list("terms", flat=True)
+    return max((len(terms) for terms in lists if isinstance(terms, list)), default=0)
 
 
 @dataclass(frozen=True)
@@ -88,7 +107,8 @@ def poll_interval(channel: Channel, *, others: Iterable[Channel] | None = None) 
     """How often `channel` polls. `others`: the other enabled channels (of any kind; loaded when
     None) whose budgets may be shared with this one's."""
     floor = int(settings.DESK_POLL_FLOOR_SECONDS)
-    own = buckets_of(channel)
+    terms = competitor_terms_most()
+    own = buckets_of(channel, competitor_terms=terms)
     if own and others is None:
         from channels.models import Channel
 
@@ -98,7 +118,7 @@ def poll_interval(channel: Channel, *, others: Iterable[Channel] | None = None) 
     for other in others or ():
         if other.pk == channel.pk or not other.enabled:
             continue
-        for bucket in buckets_of(other):
+        for bucket in buckets_of(other, competitor_terms=terms):
             if bucket.key in shared:
                 shared[bucket.key] += bucket.requests
                 sharers[other.pk] = sharers.get(other.pk, 0) + 1

@@ -296,3 +296,9 @@ class DemoSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.get_what_display().lower()} {self.key}"
+
+
+# Share of voice's models (issue 70), in their own module; imported here, where Django finds an app's models.
+from channels.competitors import Competitor as Competitor  # noqa: E402
+from channels.competitors import CompetitorMention as CompetitorMention  # noqa: E402
+from channels.competitors import CompetitorSearch as CompetitorSearch  # noqa: E402

@@ -25,6 +25,7 @@ from metrics.forms import CommunityFilterForm, KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
+from metrics.share_of_voice_page import share_of_voice_context
 
 view_dashboards = permission_required("mentions.view_dashboards", raise_exception=True)
 
@@ -111,6 +112,8 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "judgement_corrections": judgement_corrections(now=now),
         **judgement_learned_said(),
         "tags_days": tags_days(start, end),
+        # Whatever the channel filter: shares are the desk's and its competitors' on every searching platform.
+        **share_of_voice_context(start=start, end=end),
         "start": start,
         "end": end,
     }

@@ -34,7 +34,7 @@ from advocacy.cache_values import cached_values_drop
 from advocacy.hooks import Hooks
 from advocacy.sqlite import erased_text_overwritten
 from advocacy.versioned import version_bump
-from channels.models import DeadLetter, DemoSent
+from channels.models import CompetitorMention, DeadLetter, DemoSent
 from mentions.models import (
     ExclusionSuggestion,
     Message,
@@ -146,6 +146,16 @@ def _exclusion_terms_erase(erasing: Erasing) -> int:
     return ExclusionSuggestion.objects.filter(pk__in=found).delete()[0] if found else 0
 
 
+def _competitor_mentions_erase(erasing: Erasing) -> int:
+    """What they said of a competitor (share of voice, channels.competitors): a counted row holds nothing of theirs
+    but its author, their handle; the rows they wrote are deleted, and their count with them. The whole handle is
+    matched, so another author whose handle merely contains theirs keeps their rows."""
+    if not erasing.pattern:
+        return 0
+    theirs = IRegex(F("author"), f"^(?:{erasing.pattern})$")
+    return CompetitorMention.objects.filter(theirs).delete()[0]
+
+
 def _copies_erase(erasing: Erasing) -> dict[str, int]:
     """Their strings wherever the desk copied them below the apps' shredders: every text column of the rows of
     their tickets, and the tables that can name them without a key to a ticket."""
@@ -180,6 +190,7 @@ def _copies_erase(erasing: Erasing) -> dict[str, int]:
         "dead_letters": erasing.scrub(DeadLetter.objects.all()),
         # The demo's memory of our DMs to them (their platform id, our words to them: channels.demo.kept).
         "demo_sent": erasing.scrub(DemoSent.objects.all()),
+        "competitor_mentions": _competitor_mentions_erase(erasing),
         "admin_log": erasing.scrub(LogEntry.objects.all()),
         "rules": erasing.scrub(rules, *(n for n in text_columns(Rule) if n != "text_regex"))
         + erasing.scrub(rules, "text_regex", replacement=_RULE_PATTERN_ERASED),

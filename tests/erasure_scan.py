@@ -166,7 +166,10 @@ SHAPES: dict[str, Callable[[Theirs], Any]] = {
     "stories.Story.term_counts": lambda t: {s: [s, 2] for s in t.strings},
     "answers.Term.term": _stem,
     "stories.TermDay.term": lambda t: "@" + t.strings[1].lstrip("@").casefold(),
-    "mentions.ReplyImage.send": _their_send,  # tied to their ticket through its send
+    "mentions.ReplyImage.send": _their_send,
+    "channels.CompetitorMention.author": lambda t: t.strings[
+        1
+    ],  # a handle, as the platform gave it  # tied to their ticket through its send
     # A level of its own: the seeded ones hold the thresholds a neutral row would repeat.
     "people.Recognition.to_level": lambda t: _scan_level(),
     "people.ActivityWeight.kind": lambda t: "scan",  # every kind is seeded: one of its own

@@ -5,7 +5,7 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
 (positive mode) these hooks make the pair agree; invalid (negative) requests are left as drawn:
 
 - the ticket list: `from` not after `to` (the later one becomes `to`);
-- the KPI and the Community figures (KPI_RANGES): `from` not after `to` and at most MAX_DAYS days (`to` becomes
+- the KPI and the Community figures (KPI_RANGED): `from` not after `to` and at most MAX_DAYS days (`to` becomes
   `from` when the pair breaks either);
   a date alone is always taken (the API fills in the other), so it is left as drawn;
 - a snooze: `until` in the future and within a year (a month from now) and never with `until_reply: true`, and
@@ -25,8 +25,6 @@ from typing import Any
 import schemathesis
 
 MAX_DAYS = 366  # metrics.forms.MAX_DAYS (test_schema.py checks they are the same)
-# The operations that take the KPI range (metrics.forms.kpi_range).
-KPI_RANGES = ("/api/kpi/", "/api/analytics/volume/", "/api/analytics/returning/")
 
 
 def _day(value: Any) -> date | None:
@@ -39,6 +37,10 @@ def _day(value: Any) -> date | None:
 def _snooze_until() -> str:
     """A month from now: in the future, and within the year a snooze may reach (mentions.services.snooze)."""
     return (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
+
+
+# The operations that take the KPI page's range (api.params.KpiParams): `from` not after `to`, at most MAX_DAYS days.
+KPI_RANGED = ("/api/kpi/", "/api/analytics/share-of-voice/", "/api/analytics/volume/", "/api/analytics/returning/")
 
 
 @schemathesis.hook
@@ -65,6 +67,6 @@ def map_case(context: Any, case: Any) -> Any:
     start, end = _day(query.get("from")), _day(query.get("to"))
     if case.operation.path == "/api/tickets/" and start and end and start > end:
         query["from"], query["to"] = query["to"], query["from"]
-    elif case.operation.path in KPI_RANGES and start and end and not 0 <= (end - start).days < MAX_DAYS:
+    elif case.operation.path in KPI_RANGED and start and end and not 0 <= (end - start).days < MAX_DAYS:
         query["to"] = query["from"]
     return case

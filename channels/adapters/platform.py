@@ -157,6 +157,13 @@ class Platform:
     # The rule of a direct message there (`actions["message"]`): its own limit and count (X: 10,000 characters).
     # NO_REPLIES where the desk sends none; the parts test requires one where "message" is an action.
     message_rule: ReplyRule = NO_REPLIES
+    # Share of voice (intake.services.competitors): the config key holding the list of terms its adapter searches in
+    # everyone's words, each on its own ("keywords"), where a channel of it can search a competitor's terms too, and
+    # the settings that search takes over the channel's: its other reads off (a subreddit's listing, the account's
+    # notifications), a day read back the first time whatever the channel's own backfill. "": competitors are not
+    # listened for there (a stream, a webhook, a mailbox, our own forum).
+    competitor_search: str = ""
+    competitor_search_settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read-only views: a declaration is shared by every caller for the life of the process.
@@ -164,6 +171,7 @@ class Platform:
         object.__setattr__(self, "unsupported", MappingProxyType(dict(self.unsupported)))
         object.__setattr__(self, "actions", MappingProxyType(dict(self.actions)))
         object.__setattr__(self, "actions_done", MappingProxyType(dict(self.actions_done)))
+        object.__setattr__(self, "competitor_search_settings", MappingProxyType(dict(self.competitor_search_settings)))
 
     def action_done(self, action: Action) -> str:
         """What the result of `action` says there: "Boosted", "+1'd", or the desk's "Liked"."""
@@ -204,6 +212,13 @@ class Platform:
         has = {"budget": self.budget is not None, "watch": self.watch is not None}
         has |= {"replies": self.replies is not None, "accounts": self.accounts is not None}
         return [part for part in OPTIONAL_PARTS if not has[part]]
+
+    def competitor_config(self, config: Mapping[str, Any], terms: list[str]) -> dict[str, Any] | None:
+        """A channel's `config` turned into a search of `terms` only (its other reads off), for the adapter's own
+        search; None where the platform does not search competitors."""
+        if not self.competitor_search:
+            return None
+        return {**copy.deepcopy(dict(config)), **self.competitor_search_settings, self.competitor_search: list(terms)}
 
     @property
     def package(self) -> str:

@@ -2,4 +2,4 @@
 and retries through the ingest pipeline, so they are intake's. The models stay `channels`' (app label and
 admin URLs unchanged)."""
 
-from intake.admin import channels, dead_letters  # noqa: F401
+from intake.admin import channels, competitors, dead_letters  # noqa: F401

@@ -24,6 +24,7 @@ from channels.http import build_session
 from channels.models import Channel
 from intake.hooks import authors_weigh, front_page_seen
 from intake.pipeline import IngestResult
+from intake.services.competitors import competitors_listen
 from intake.services.direct_replies import direct_replies_read
 from intake.services.quarantine import mentions_store
 
@@ -184,6 +185,11 @@ def channel_poll(*, channel_id: int) -> PollOutcome:
         _karma_look_up(channel, progress)
         # The answers to the DMs sent from its tickets, once its own items are stored (intake.services.direct_replies).
         result.add(direct_replies_read(channel=channel, adapter=adapter))
+        # Share of voice: one competitor's terms searched, within the budget (intake.services.competitors).
+        listened = competitors_listen(
+            channel=channel, adapter=adapter, backlog=progress.more, not_before=progress.not_before
+        )
+        progress.reads += listened.reads
     except PermanentError as exc:
         logger.error("poll: channel=%s kind=%s failing: %s", channel.slug, channel.kind, exc)
         _record_failure(channel, token, str(exc), failing=True)

@@ -76,4 +76,7 @@ PLATFORM = Platform(
     actions={"like": "Like", "repost": "Repost", "delete": "Delete", "message": "Send a DM"},
     # The author's own ids in an item (the DID in every post's AT URI): identifiers to erase with the person.
     author_ids=("author.did",),
+    # Share of voice: a competitor's terms searched as keywords, the channel's other reads off, a day back at first.
+    competitor_search="keywords",
+    competitor_search_settings={"read_notifications": False, "backfill_hours": 24},
 )

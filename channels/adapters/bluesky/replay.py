@@ -37,6 +37,7 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
+from channels.demo.competitors import saying, sayings_between
 from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Asked, limit_of, whole, zulu
 
@@ -74,6 +75,8 @@ def _answer(asked: Asked, method: str, posts: DemoPosts) -> tuple[int, Any]:
         return 200, {"did": did_of(params.get("handle", ""))}
     if bearer != ACCESS_TOKEN:
         return 401, AUTH_MISSING
+    if method == "app.bsky.feed.searchPosts" and saying(params.get("q", ""), 0) is not None:
+        return 200, search(competitor_views(params["q"], ours), params)
     views = post_views(posts, ours)
     if method == "app.bsky.feed.searchPosts":
         return 200, search(views, params)
@@ -183,6 +186,17 @@ def post_views(posts: DemoPosts, ours: str) -> list[dict[str, Any]]:
             views.append(view)
             parent = {"uri": view["uri"], "cid": view["cid"]}  # each follow-up answers the post before it
     views.sort(key=lambda v: (v["indexedAt"], v["uri"]), reverse=True)
+    return views
+
+
+def competitor_views(term: str, ours: str, now: float | None = None) -> list[dict[str, Any]]:
+    """What the demo's people said of a competitor (channels.demo.competitors) in the last two days, as Bluesky's post
+    views, newest first: the demo's answer to a search for its term."""
+    now = time.time() if now is None else now
+    views = []
+    for n, posted, said in sayings_between(term.casefold(), now - 2 * 86_400, now + 1, shift=1):
+        at = datetime.fromtimestamp(posted, UTC)
+        views.append(view_of(IncomingMention(str(n), at, said.text, author_handle=said.author), ours, index=n))
     return views
 
 

@@ -47,4 +47,7 @@ PLATFORM = Platform(
         "replies": "Hacker News has no API to post with: an advocate replies on the site (the ticket links there).",
         "accounts": "Nothing is posted through the desk, so no account is connected.",
     },
+    # Share of voice: a competitor's terms searched as keywords, a day back the first time.
+    competitor_search="keywords",
+    competitor_search_settings={"backfill_hours": 24},
 )

@@ -23,6 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 
+from channels.demo.competitors import SECONDS_APART, saying
 from channels.demo.replay_kit import Asked, fixed
 
 # A story's `truth` is what a reader makes of it (channels/demo/threads/thread.py), `truth_note` why if arguable;
@@ -199,7 +200,72 @@ def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, A
     if asked.path.endswith("/search") and query.get("tags") == "front_page":
         query["numericFilters"] = "created_at_i<0"  # the demo's stories never reach the front page
     item = re.fullmatch(r".*/items/(\d+)", asked.path)
-    return 200, item_tree(int(item.group(1))) if item else search(query, served=served_items())
+    if item:
+        return 200, item_tree(int(item.group(1)))
+    if saying(query.get("query", ""), 0) is not None:
+        return 200, competitor_search(query)
+    return 200, search(query, served=served_items())
+
+
+# A competitor's sayings (channels.demo.competitors) are comments under one story of its own, ids from here on.
+COMPETITOR_FIRST_ID = 46_000_000
+
+
+def competitor_search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
+    """Algolia's search answer for a demo competitor's term: its sayings "posted" by `now`, one every
+    SECONDS_APART, newest first, within the numeric filters, as comments in the recorded shape."""
+    now = time.time() if now is None else now
+    term = params.get("query", "")
+    lower, upper = 0, int(now) + 1
+    for clause in params.get("numericFilters", "").split(","):
+        match = re.fullmatch(r"created_at_i(>=|<)(\d+)", clause.strip())
+        if match and match.group(1) == ">=":
+            lower = max(lower, int(match.group(2)))
+        elif match:
+            upper = min(upper, int(match.group(2)))
+    first = max(0, -(-(lower - EPOCH) // SECONDS_APART))
+    last = (upper - 1 - EPOCH) // SECONDS_APART
+    per_page = max(1, int(params.get("hitsPerPage", 20)))
+    page = max(0, int(params.get("page", 0)))
+    indexes = list(range(last, first - 1, -1))
+    chosen = indexes[page * per_page : (page + 1) * per_page]
+    offset = sum(ord(c) for c in term) % 997 * 100_000  # each term's ids apart from the other's
+    hits = []
+    for n in chosen:
+        said = saying(term, n)
+        if said is None:
+            continue
+        created = EPOCH + n * SECONDS_APART
+        object_id = COMPETITOR_FIRST_ID + offset + n
+        hits.append(
+            {
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(created)),
+                "created_at_i": created,
+                "author": said.author,
+                "points": 1,
+                "objectID": str(object_id),
+                "_highlightResult": {},
+                **fixed("title url story_text num_comments"),
+                "comment_text": said.text,
+                "story_id": COMPETITOR_FIRST_ID + offset,
+                "story_title": f"Ask HN: what do you use for CI? ({term})",
+                "story_url": None,
+                "parent_id": COMPETITOR_FIRST_ID + offset,
+                "_tags": ["comment", f"author_{said.author}", f"story_{COMPETITOR_FIRST_ID + offset}"],
+            }
+        )
+    total = len(indexes)
+    return {
+        "hits": hits,
+        "nbHits": total,
+        "page": page,
+        "nbPages": min(-(-total // per_page), 1000 // per_page) if total else 0,
+        "hitsPerPage": per_page,
+        "exhaustiveNbHits": True,
+        "query": term,
+        "params": "",
+        "processingTimeMS": 1,
+    }
 
 
 class ReplayTransport(BaseAdapter):

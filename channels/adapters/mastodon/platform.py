@@ -77,4 +77,7 @@ PLATFORM = Platform(
     actions={"like": "Favourite", "repost": "Boost", "delete": "Delete", "message": "Send a DM"},
     author_ids=("account.id",),
     actions_done={"like": "Favourited", "repost": "Boosted"},
+    # Share of voice: a competitor's terms searched as keywords, the channel's other reads off, a day back at first.
+    competitor_search="keywords",
+    competitor_search_settings={"mentions": False, "own_replies": False, "hashtags": [], "backfill_hours": 24},
 )

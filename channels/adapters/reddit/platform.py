@@ -46,4 +46,7 @@ PLATFORM = Platform(
     story_titles=True,
     actions={"message": "Send a message"},  # a private message to the author (message.py)
     author_ids=("data.author_fullname",),
+    # Share of voice: a competitor's terms searched as keywords, the channel's other reads off, a day back at first.
+    competitor_search="keywords",
+    competitor_search_settings={"subreddits": [], "backfill_hours": 24},
 )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from channels.adapters.hackernews import HackerNewsAdapter
 from channels.adapters.hackernews.replay import DEMO_SLUG, demo_block, hit_for
 from channels.demo.channels import DEMO_CHANNELS, demo_slug
+from channels.demo.competitors import competitors_demo_ensure
 from channels.models import Channel
 from intake.pipeline import mentions_ingest
 from mentions.coverage import coverage_load
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         self.stdout.write(team_model_demo_ensure(replay=settings.DESK_DEMO_REPLAY))
         channel = self._channel()
         self._views(channel)
+        # Share of voice: two made-up competitors, which the demo's Hacker News replay answers searches for.
+        self.stdout.write(competitors_demo_ensure())
         if not channel.tickets.exists():
             self._history(channel)
         advocate = get_user_model().objects.filter(username="advocate").first()

@@ -1,0 +1,113 @@
+"""Share of voice as a page shows it (issue 70): the context of `metrics/_share_of_voice.html` (a chart of each
+group's share over time with its table, and the range's mentions by sentiment with theirs) and its CSV rows.
+
+Included on the KPI dashboard (metrics.views) and meant for the Community page: a page calls
+`share_of_voice_context(start=, end=)` and includes the template with that context and its `query` (the CSV link's)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from metrics.charts import bar_chart, line_chart
+from metrics.share_of_voice import US, VoiceRow, share_of_voice, share_pct
+
+# The period a range is shown by: a fortnight by day, four months by week, anything longer by month.
+DAYS_BY_DAY = 14
+DAYS_BY_WEEK = 120
+US_LABEL = "Us"
+
+
+def period_for(start: date, end: date) -> str:
+    days = (end - start).days + 1
+    return "day" if days <= DAYS_BY_DAY else "week" if days <= DAYS_BY_WEEK else "month"
+
+
+def _label(group: str) -> str:
+    return US_LABEL if group == US else group
+
+
+def _period_label(period: date, by: str) -> str:
+    return f"{period:%b %Y}" if by == "month" else f"{period:%b %d}"
+
+
+def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> dict[str, Any]:
+    """What `metrics/_share_of_voice.html` shows for the range (`by`: day, week or month; chosen from the range's
+    length when None)."""
+    by = by or period_for(start, end)
+    rows = share_of_voice(start=start, end=end, by=by)
+    shares = share_pct(rows)
+    groups = list(dict.fromkeys(r.group for r in rows))
+    periods = list(dict.fromkeys(r.period for r in rows))
+    by_key = {(r.period, r.group): r for r in rows}
+    table = [
+        {
+            "period": period,
+            "cells": [{"mentions": by_key[(period, g)].mentions, "share": shares[(period, g)]} for g in groups],
+        }
+        for period in periods
+    ]
+    totals = _totals(rows, groups)
+    chart = line_chart(
+        [(_label(g), [shares[(p, g)] for p in periods]) for g in groups],
+        labels=[_period_label(p, by) for p in periods],
+        title=f"Share of voice per {by}: each group's share of the mentions",
+        unit="%",
+    )
+    sentiment_chart = bar_chart(
+        [
+            ("Positive", [t["positive"] for t in totals]),
+            ("Neutral or not judged", [t["neutral"] for t in totals]),
+            ("Negative", [t["negative"] for t in totals]),
+        ],
+        labels=[t["label"] for t in totals],
+        title="Mentions in the range by sentiment",
+    )
+    return {
+        "sov_by": by,
+        "sov_groups": [_label(g) for g in groups],
+        "sov_table": table,
+        "sov_totals": totals,
+        "sov_chart": chart,
+        "sov_sentiment_chart": sentiment_chart,
+        "sov_competitors": len(groups) - 1,
+    }
+
+
+def _totals(rows: list[VoiceRow], groups: list[str]) -> list[dict[str, Any]]:
+    """The range's mentions per group, its share of them all, and the share positive and negative of its own."""
+    sums = {g: [0, 0, 0] for g in groups}
+    for row in rows:
+        sums[row.group][0] += row.mentions
+        sums[row.group][1] += row.positive
+        sums[row.group][2] += row.negative
+    everyone = sum(s[0] for s in sums.values())
+    return [
+        {
+            "label": _label(g),
+            "mentions": m,
+            "share": 100.0 * m / everyone if everyone else None,
+            "positive": p,
+            "negative": n,
+            "neutral": m - p - n,
+            "positive_pct": 100.0 * p / m if m else None,
+            "negative_pct": 100.0 * n / m if m else None,
+        }
+        for g, (m, p, n) in sums.items()
+    ]
+
+
+def share_of_voice_csv(*, start: date, end: date) -> Iterator[dict[str, Any]]:
+    """The CSV's rows: every period and group of the page's table, with the sentiment counts and the share."""
+    by = period_for(start, end)
+    rows = share_of_voice(start=start, end=end, by=by)
+    shares = share_pct(rows)
+    for row in rows:
+        share = shares[(row.period, row.group)]
+        yield {
+            **row.as_json(),
+            "neutral": row.neutral,
+            "share_pct": None if share is None else round(share, 1),
+            "by": by,
+        }
