@@ -139,3 +139,25 @@ class StoryParams(serializers.Serializer):
         help_text="A position the list gave (in the `next` of an earlier answer); left out: the start.",
     )
     limit = QueryInt(min_value=1, max_value=200, required=False, help_text="At most this many (default 50).")
+
+
+class AnalyticsParams(KpiParams):
+    """The analytics endpoints' parameters (api.analytics_views): the KPI range and channel, and `by`."""
+
+    by = serializers.ChoiceField(
+        choices=["day", "week", "month"],
+        required=False,
+        help_text="The period each row counts (a week from Monday, named by its Monday; a month by its first day). "
+        "Left out: day for a range of 31 days or less, week up to 183, month beyond.",
+        error_messages=_one_of("period", ["day", "week", "month"]),
+    )
+
+
+class VolumeParams(AnalyticsParams):
+    group = serializers.ChoiceField(
+        choices=["platform", "sentiment", "intent", "judgement"],
+        required=False,
+        help_text="What each row is split by: the platform's kind, the sentiment, intent or judgement as stored "
+        '("unjudged" for a mention not judged yet). Left out: platform.',
+        error_messages=_one_of("grouping", ["platform", "sentiment", "intent", "judgement"]),
+    )

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import (
+    analytics_views,
     answers_views,
     approval_views,
     issues_views,
@@ -18,6 +19,14 @@ from api.analytics_sov import ShareOfVoice
 from api.errors import not_found
 
 app_name = "api"
+
+# The Community figures, /api/analytics/<name>/ (api.analytics_views, api.analytics_sov): a new figure is one line
+# here.
+ANALYTICS = {
+    "volume": analytics_views.Volume,
+    "returning": analytics_views.Returning,
+    "share-of-voice": ShareOfVoice,
+}
 
 urlpatterns = [
     path("tickets/", views.TicketList.as_view(), name="tickets"),
@@ -43,8 +52,8 @@ urlpatterns = [
     path("views/", views_list.ViewList.as_view(), name="views"),
     path("channels/", views.ChannelHealth.as_view(), name="channels"),
     path("kpi/", views.Kpi.as_view(), name="kpi"),
+    *(path(f"analytics/{name}/", view.as_view(), name=f"analytics-{name}") for name, view in ANALYTICS.items()),
     path("changes/", views.Changes.as_view(), name="changes"),
-    path("analytics/share-of-voice/", ShareOfVoice.as_view(), name="analytics-share-of-voice"),
     path("people/", people_views.PersonList.as_view(), name="people"),
     path("people/recognition/", people_views.RecognitionList.as_view(), name="people-recognition"),
     path("people/<int:pk>/", people_views.PersonDetail.as_view(), name="person"),

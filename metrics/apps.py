@@ -13,5 +13,7 @@ class MetricsConfig(AppConfig):
 
         # What the KPI page reads besides tickets and events (whose changes reach it through the rollups).
         watched = ("mentions.Target", "mentions.Holiday", "mentions.DutySettings", "mentions.ReleaseRota",
-                   "channels.Channel", "experts.Outreach", "experts.Expert", "auth.User")  # fmt: skip
+                   "channels.Channel", "experts.Outreach", "experts.Expert", "auth.User",
+                   # The Community page's (metrics.community): members' names and erasure, contributions, stories.
+                   "people.Person", "people.Contribution", "stories.Story", "stories.Membership")  # fmt: skip
         on_save_or_delete(kpi_version_bump, *(apps.get_model(label) for label in watched), uid="kpi-version")

@@ -17,7 +17,7 @@ Series = tuple[str, Sequence[float | int | None]]
 WIDTH = 720
 HEIGHT = 240
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 28, 56
-SERIES_CLASSES = ("s0", "s1", "s2", "s3")
+SERIES_CLASSES = ("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7")
 X_LABEL_MAX = 14
 
 

@@ -19,6 +19,7 @@ from metrics import (
     next_reply,
     share_of_voice_page,
 )
+from metrics.community.exports import COMMUNITY_EXPORTS
 from metrics.rollups import rollups_read
 
 # --- Rows shared by the pages and the exports -------------------------------------------------
@@ -179,15 +180,20 @@ EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
         "ticket channel requested_at first_reply_at frt_hours frt_business_hours status tags assignee",
         lambda start, end, channel_id: export.tickets_export(start=start, end=end, channel_id=channel_id),
     ),
+    # The Community page's tables (metrics.community.exports): they also take the page's `by`.
+    **COMMUNITY_EXPORTS,
 }
 
 
-def export_lines(*, table: str, start: date, end: date, channel_id: int | None, now: datetime) -> Iterator[str] | None:
+def export_lines(
+    *, table: str, start: date, end: date, channel_id: int | None, now: datetime, by: str | None = None
+) -> Iterator[str] | None:
     """The CSV lines of one table, or None for an unknown table. Rows are produced lazily, so the
-    per-ticket export streams from the selector's iterator."""
+    per-ticket export streams from the selector's iterator. `by` (day, week, month) is for the Community tables."""
     build = EXPORTS.get(table)
     if build is None:
         return None
+    extra = {"by": by} if table in COMMUNITY_EXPORTS else {}
     with rollups_read():
-        header, rows = build(start=start, end=end, channel_id=channel_id, now=now)
+        header, rows = build(start=start, end=end, channel_id=channel_id, now=now, **extra)
     return csv_lines(header, rows)

@@ -151,3 +151,25 @@ class MonthForm(forms.Form):
         start = date(int(match.group(1)), int(match.group(2)), 1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return start, end
+
+
+class CommunityFilterForm(KpiFilterForm):
+    """The KPI filters and `by` (day, week or month; left out: by the range's length, metrics.community.figures)."""
+
+    by = forms.ChoiceField(
+        required=False,
+        label="By",
+        choices=[("", "Automatic"), ("day", "Day"), ("week", "Week"), ("month", "Month")],
+    )
+
+    def by_for(self) -> str:
+        """The period chosen, or the range's default (only after is_valid())."""
+        from metrics.community.figures import by_default
+
+        f = self.filters
+        return self.cleaned_data.get("by") or by_default(f["start"], f["end"])
+
+    @property
+    def querystring(self) -> str:
+        by = self.cleaned_data.get("by")
+        return super().querystring + (f"&by={by}" if by else "")

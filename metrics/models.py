@@ -89,6 +89,92 @@ class TagDay(models.Model):
         return f"{self.day} {self.tag}"
 
 
+class CommunityDay(models.Model):
+    """The tickets' first mentions per UTC day (requested_at), channel and judgement: what the Community page's volume,
+    sentiment and intent charts sum (metrics.community; which tickets count: metrics.community.counted)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    judgement = models.CharField(max_length=16)
+    intent = models.CharField(max_length=16)
+    sentiment = models.CharField(max_length=8)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "judgement", "intent", "sentiment"], name="community_day_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} channel {self.channel_id}: {self.mentions}"
+
+
+class CommunityTermDay(models.Model):
+    """Per UTC day and channel, how many counted first mentions have each term in their subject
+    (metrics.community.terms says what a term is)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    term = models.CharField(max_length=64)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "channel_id", "term"], name="community_term_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.term}: {self.mentions}"
+
+
+class CommunityIdentityDay(models.Model):
+    """Per UTC day, channel and requester identity, how many counted first mentions (metrics.community.active's most
+    active members: an identity's person is read at the time of the read, so a merge or split needs no rebuild)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    identity_id = models.BigIntegerField()
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_id", "identity_id"], name="community_identity_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} identity {self.identity_id}: {self.mentions}"
+
+
+class CommunityMember(models.Model):
+    """Per person, their first counted mention ever and the time of their next one (metrics.community.members'
+    returning members; which tickets count: metrics.community.counted). Kept on PostgreSQL by
+    metrics.community.member_rollup: triggers mark the people a change touches (CommunityMemberDirty), and every
+    read rebuilds them first."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    first_ticket_id = models.BigIntegerField()
+    first_at = models.DateTimeField()
+    first_channel_id = models.BigIntegerField()
+    first_reply_seconds = models.BigIntegerField(null=True)
+    high_priority = models.BooleanField()
+    next_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["first_at"], name="community_member_first_idx")]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} first at {self.first_at}"
+
+
+class CommunityMemberDirty(models.Model):
+    """A person whose CommunityMember row must be rebuilt before the next read."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"person {self.person_id}"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Scheduled reports (metrics.reports): the weekly first-reply summary and the monthly report, posted to Slack and
 # e-mailed to the managers. The schedule remembers the last period it sent; each send is a ReportSend row, made

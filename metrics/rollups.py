@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from advocacy.db_router import reports_read
+from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refresh
+from metrics.community.rollup import COMMUNITY_DAYS_SQL
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,6 +82,11 @@ _TICKET_COLUMNS = (
     "status",
     "channel_id",
     "high_priority",
+    # What the Community page's rollup reads (metrics.community.rollup).
+    "judgement",
+    "intent",
+    "sentiment",
+    "merged_into_id",
 )
 
 
@@ -181,6 +188,11 @@ BEGIN
     DELETE FROM metrics_ticketday;
     DELETE FROM metrics_advocateday;
     DELETE FROM metrics_tagday;
+    DELETE FROM metrics_communityday;
+    DELETE FROM metrics_communitytermday;
+    DELETE FROM metrics_communityidentityday;
+    DELETE FROM metrics_communitymember;
+    DELETE FROM metrics_communitymemberdirty;
     RETURN NULL;
 END $$;
 
@@ -329,11 +341,14 @@ def rollups_ensure_fresh() -> None:
 def rollups_refresh() -> dict[str, int]:
     """Recompute every day marked since the last refresh. Returns how many days of each kind."""
     if not rollups_supported():
-        return {"ticket": 0, "event": 0}
+        return {"ticket": 0, "event": 0, "members": 0}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM metrics_rollupdirty LIMIT 1")
-        if cursor.fetchone() is None:  # the common case: nothing changed, one cheap query
-            return {"ticket": 0, "event": 0}
+        # The Community page's people (metrics.community.member_rollup) are marked apart, by person.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM metrics_rollupdirty) OR EXISTS (SELECT 1 FROM metrics_communitymemberdirty)"
+        )
+        if not cursor.fetchone()[0]:  # the common case: nothing changed, one cheap query
+            return {"ticket": 0, "event": 0, "members": 0}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         # One day per statement: with literal bounds the planner sizes each day right (one array of days
@@ -345,21 +360,24 @@ def rollups_refresh() -> dict[str, int]:
         event_days = sorted({day for day, kind in marked if kind == "event"})
         for day in ticket_days:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
+            cursor.execute(COMMUNITY_DAYS_SQL, _day_params(day))
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
-    if marked:
+        members = members_refresh(cursor)
+    if marked or members:
         kpi_version_bump()
     if len(marked) > 31:
         logger.info("kpi rollups: rebuilt %d ticket and %d event days", len(ticket_days), len(event_days))
-    return {"ticket": len(ticket_days), "event": len(event_days)}
+    return {"ticket": len(ticket_days), "event": len(event_days), "members": members}
 
 
 def rollups_rebuild() -> dict[str, int]:
     """Mark every day and refresh: the first build, or a repair after a manual data fix."""
     if not rollups_supported():
-        return {"ticket": 0, "event": 0}
+        return {"ticket": 0, "event": 0, "members": 0}
     with connection.cursor() as cursor:
         cursor.execute(MARK_ALL_SQL)
+        cursor.execute(MARK_ALL_MEMBERS_SQL)
     return rollups_refresh()
 
 

@@ -16,12 +16,13 @@ from mentions.models import DutySettings, Target
 from metrics.activity import activity_daily, outreach_monthly, tags_rising
 from metrics.advocates import advocate_stats
 from metrics.charts import bar_chart, hbar_list, line_chart
+from metrics.community.figures import community_figures
 from metrics.community_summary import community_summary
 from metrics.csv_export import export_lines, first_reply_rows, overdue_rows, tags_days
 from metrics.engagement import team_engagement
 from metrics.first_reply import first_reply_stats
 from metrics.first_reply_weekly import first_reply_weekly
-from metrics.forms import KpiFilterForm, MonthForm
+from metrics.forms import CommunityFilterForm, KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
 from metrics.report_text import community_line
@@ -139,17 +140,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @view_dashboards
 def export(request: HttpRequest, table: str) -> HttpResponse | StreamingHttpResponse:
-    form = KpiFilterForm(request.GET)
+    form = CommunityFilterForm(request.GET)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    lines = export_lines(table=table, **form.filters, now=timezone.now())
+    lines = export_lines(table=table, **form.filters, now=timezone.now(), by=form.cleaned_data.get("by") or None)
     if lines is None:
         raise Http404("No such table.")
     f = form.filters
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{table}-{f["start"]:%Y%m%d}-{f["end"]:%Y%m%d}.csv"'
     return response
+
+
+@require_GET
+@view_dashboards
+def community(request: HttpRequest) -> HttpResponse:
+    """The Community page: what is said, where, how it feels, and whether answering brings people back."""
+    form = CommunityFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "metrics/community.html", {"form": form}, status=400)
+    filters, by, now = form.filters, form.by_for(), timezone.now()
+
+    def build() -> str:
+        figures = community_figures(**filters, by=by, now=now)
+        return render_to_string("metrics/_community_figures.html", {**figures, "query": form.querystring})
+
+    with rollups_read():
+        # As the KPI page's figures (_figures_html): cached while the KPI version stands, never past its minute.
+        key = f"community-figures:{kpi_version()}:{filters['start']}:{filters['end']}:{filters['channel_id']}:{by}"
+        html = fragment(f"{key}:{now:%Y%m%d%H%M}" if rollups_supported() else None, build, ttl=FIGURES_TTL_SECONDS)
+    return render(
+        request,
+        "metrics/community.html",
+        {"form": form, "figures": html, "start": filters["start"], "end": filters["end"]},
+    )
 
 
 @require_GET

@@ -5,7 +5,8 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
 (positive mode) these hooks make the pair agree; invalid (negative) requests are left as drawn:
 
 - the ticket list: `from` not after `to` (the later one becomes `to`);
-- the KPI: `from` not after `to` and at most MAX_DAYS days (`to` becomes `from` when the pair breaks either);
+- the KPI and the Community figures (KPI_RANGED): `from` not after `to` and at most MAX_DAYS days (`to` becomes
+  `from` when the pair breaks either);
   a date alone is always taken (the API fills in the other), so it is left as drawn;
 - a snooze: `until` in the future and within a year (a month from now) and never with `until_reply: true`, and
   one of the two (the schema's anyOf, which the coverage phase draws past once bodies are closed);
@@ -39,7 +40,7 @@ def _snooze_until() -> str:
 
 
 # The operations that take the KPI page's range (api.params.KpiParams): `from` not after `to`, at most MAX_DAYS days.
-KPI_RANGED = ("/api/kpi/", "/api/analytics/share-of-voice/")
+KPI_RANGED = ("/api/kpi/", "/api/analytics/share-of-voice/", "/api/analytics/volume/", "/api/analytics/returning/")
 
 
 @schemathesis.hook

@@ -14,6 +14,9 @@ from mentions.tests.factories import AdvocateFactory, ManagerFactory, TicketFact
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
+    "/api/analytics/returning/",
+    "/api/analytics/share-of-voice/",
+    "/api/analytics/volume/",
     "/api/changes/",
     "/api/channels/",
     "/api/kpi/",

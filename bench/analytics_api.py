@@ -1,0 +1,175 @@
+"""The Community figures' server time (issue 70): GET /api/analytics/volume/ (each grouping), /api/analytics/returning/
+and the page /kpi/community/, as a manager, on PostgreSQL, at a chosen size (default 20,000 tickets).
+
+Loads tickets over 400 days on 10 channels of the registry's first platforms (sentiment, intent and judgement
+spread over their choices, subjects from a small vocabulary), one person per four tickets with an identity and the
+tickets' requester rows, then builds the rollups once. Each URL is requested `--repeat` times after a warm-up, for a
+30-day and a 365-day range; printed: median, min, max server time (the view, its queries and its rendering, around
+the test client's request) and the query count. Targets (issue 70): each API call <= 200 ms; growth from 20,000 to
+1,000,000 tickets <= 20 %.
+
+    .venv/bin/python bench/analytics_api.py [--tickets 20000] [--repeat 5] [--keep] [--only TEXT]
+
+The page is measured twice: as served from its cached figures (a second view while nothing changed), and rebuilt
+(the KPI version bumped before each request, as any change to a ticket does).
+
+It wipes the ticket, message, event, people and channel tables of the benchmark database (DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/triage_bench) unless --keep reuses a loaded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+
+TARGET_MS = 200.0
+WORDS = ["pipeline", "runner", "cache", "registry", "pricing", "outage", "review", "merge", "security", "license"]
+
+LOAD_TICKETS = """
+INSERT INTO mentions_ticket (
+    subject, status, priority, high_priority, requester_handle, requester_name, requester_url, reply_draft,
+    requested_at, first_reply_at, first_reply_seconds, first_reply_business_seconds, created_at, updated_at,
+    channel_id, reply_from_role, sla_target, sla_breached, sentiment, intent, judgement, judged_by
+)
+SELECT (%(words)s::text[])[1 + g %% 10] || ' ' || (%(words)s::text[])[1 + (g / 10) %% 10] || ' question',
+       'solved', 'normal', false, 'member' || g %% %(people)s, '', '', '',
+       requested_at,
+       CASE WHEN replied THEN requested_at + frt END,
+       CASE WHEN replied THEN extract(epoch FROM frt)::bigint END,
+       CASE WHEN replied THEN extract(epoch FROM frt)::bigint END,
+       now(), now(),
+       (%(channels)s::bigint[])[1 + g %% 10], '', '', false,
+       (ARRAY['positive', 'neutral', 'negative', ''])[1 + g %% 4],
+       (ARRAY['question', 'bug', 'feature_request', 'outage', 'praise', 'complaint', 'other', ''])[1 + g %% 8],
+       (ARRAY['needs_response', 'worth_knowing', 'noise'])[1 + g %% 3], 'desk'
+FROM (
+    SELECT g, now() - random() * interval '400 days' AS requested_at, random() < 0.9 AS replied,
+           (interval '1 minute' * (random() ^ 3 * 1000)) AS frt
+    FROM generate_series(1, %(n)s) AS g
+) AS s
+"""
+LOAD_PEOPLE = """
+INSERT INTO people_person (name, notes, region, time_zone, links, created_at, updated_at, points)
+SELECT 'Member ' || g, '', '', '', '', now(), now(), 0 FROM generate_series(1, %(people)s) g;
+INSERT INTO people_identity (person_id, platform, key, handle, name, url, audience_kind, created_at)
+SELECT g, %(platform)s, 'member' || g, 'member' || g, '', '', '', now() FROM generate_series(1, %(people)s) g;
+INSERT INTO people_requester (ticket_id, identity_id) SELECT id, 1 + id %% %(people)s FROM mentions_ticket;
+"""
+
+
+def load(n: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from channels.adapters.registry import platforms
+    from channels.models import Channel
+    from mentions.permissions.roles import MANAGERS, roles_ensure
+
+    _common.truncate("people_requester", "people_identity", "people_person", "mentions_ticketevent",
+                     "mentions_message", "mentions_ticket_tags", "mentions_ticket")  # fmt: skip
+    Channel.objects.filter(slug__startswith="analytics-bench-").delete()
+    roles_ensure()
+    kinds = [p.kind for p in platforms()]
+    # bulk_create: a channel's save() checks its platform's configuration, which a bench channel never polls.
+    made = Channel.objects.bulk_create(
+        Channel(kind=kinds[i % len(kinds)], name=f"Bench {i}", slug=f"analytics-bench-{i}", config={})
+        for i in range(10)
+    )
+    channels = [c.pk for c in made]
+    manager, _ = get_user_model().objects.get_or_create(username="analytics-bench-manager")
+    manager.groups.add(Group.objects.get(name=MANAGERS))
+    people = max(1, n // 4)
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("ALTER TABLE mentions_ticket DISABLE TRIGGER USER")  # every day is built once, below
+        try:
+            cur.execute(LOAD_TICKETS, {"n": n, "channels": channels, "words": WORDS, "people": people})
+        finally:
+            cur.execute("ALTER TABLE mentions_ticket ENABLE TRIGGER USER")
+        cur.execute(LOAD_PEOPLE, {"people": people, "platform": kinds[0]})
+        for table in ("mentions_ticket", "people_person", "people_identity", "people_requester"):
+            cur.execute(f"VACUUM ANALYZE {table}")
+    print(f"loaded {n:,} tickets and {people:,} people in {time.perf_counter() - started:.1f}s", flush=True)
+    _common.rollups_rebuilt()
+    with connection.cursor() as cur:  # as autovacuum would soon after: the planner's counts of the new rows
+        for table in ("metrics_communityday", "metrics_communitytermday", "metrics_communityidentityday",
+                      "metrics_communitymember"):  # fmt: skip
+            cur.execute(f"ANALYZE {table}")
+
+
+ONLY = ""
+
+
+def measure(url: str, repeat: int, *, rebuilt: bool = False) -> float:
+    """The median server time of `url`; `rebuilt`: the page's cached figures retired before each request (what the
+    first view after any change pays), else served as a second view within the same minute is."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from metrics.rollups import kpi_version_bump
+
+    if ONLY not in url:
+        return 0.0
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="analytics-bench-manager"))
+    timings, queries = [], 0
+    for i in range(repeat + 1):
+        if rebuilt:
+            kpi_version_bump()
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - began) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
+        if i:  # the first request warms caches and connections
+            timings.append(elapsed)
+        queries = len(ctx.captured_queries)
+    median = statistics.median(timings)
+    verdict = (
+        (" (rebuilt)" if rebuilt else " (cached)")
+        if url.startswith("/kpi/")
+        else ("  PASS" if median <= TARGET_MS else "  MISS")
+    )
+    print(f"  {url:<78} median {median:6.0f} ms  min {min(timings):6.0f}  max {max(timings):6.0f}  "
+          f"{queries:3d} queries{verdict}", flush=True)  # fmt: skip
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="reuse the tickets already loaded")
+    parser.add_argument("--only", default="", help="measure only the URLs containing this text")
+    args = parser.parse_args()
+    global ONLY
+    ONLY = args.only
+    _common.setup_django()
+    _common.machine_print()
+    if not args.keep:
+        load(args.tickets)
+    print("Community figures, server time as a manager (the API signs in by session here, as the page does):")
+    for days in (30, 365):
+        end = date.today()
+        query = f"from={end - timedelta(days=days - 1)}&to={end}"
+        for group in ("platform", "sentiment", "intent", "judgement"):
+            measure(f"/api/analytics/volume/?{query}&group={group}", args.repeat)
+        measure(f"/api/analytics/returning/?{query}", args.repeat)
+        measure(f"/kpi/community/?{query}", args.repeat)
+        measure(f"/kpi/community/?{query}", args.repeat, rebuilt=True)
+    print(f"  load avg at the end: {_common.load_average()}")
+
+
+if __name__ == "__main__":
+    main()

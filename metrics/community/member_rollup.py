@@ -1,0 +1,122 @@
+"""Returning members' rollup on PostgreSQL (metrics.models.CommunityMember): per person, their first counted mention
+ever and the time of their next one, so a range's newcomers are read from an index on `first_at` instead of every
+ticket of every member (bench/README.md, "Community figures": 3.7 s for a year at 200,000 tickets without it).
+
+Statement-level triggers mark the people a change touches in metrics_communitymemberdirty: a ticket's counted
+columns changed (requested_at, channel, merged_into, its first reply, its priority), a requester row added, moved or
+removed, an identity moved to another person (a merge or a split) or removed. `members_refresh` rebuilds the marked
+people inside metrics.rollups.rollups_refresh's transaction and lock, so every read that refreshes the KPI rollups
+refreshes these too. Imported by migrations: no models here."""
+
+from __future__ import annotations
+
+from django.db.backends.utils import CursorWrapper
+
+from metrics.community.rollup import COUNTED_SQL
+
+_TICKET_COLUMNS = "requested_at, channel_id, merged_into_id, first_reply_seconds, high_priority"
+_MARK = "INSERT INTO metrics_communitymemberdirty (person_id) SELECT DISTINCT person_id FROM ({rows}) s " \
+    "WHERE person_id IS NOT NULL ON CONFLICT DO NOTHING;"  # fmt: skip
+_BY_TICKETS = (
+    "SELECT i.person_id FROM {rows} t JOIN people_requester r ON r.ticket_id = t.id "
+    "JOIN people_identity i ON i.id = r.identity_id"
+)
+_BY_REQUESTERS = "SELECT i.person_id FROM {rows} r JOIN people_identity i ON i.id = r.identity_id"
+# A requester added, moved or removed also changes its ticket's day in CommunityIdentityDay (metrics.community.rollup).
+_REQUESTER_DAYS = (
+    "INSERT INTO metrics_rollupdirty (day, kind) SELECT DISTINCT (t.requested_at AT TIME ZONE 'UTC')::date, 'ticket' "
+    "FROM {rows} r JOIN mentions_ticket t ON t.id = r.ticket_id ON CONFLICT DO NOTHING;"
+)
+
+
+def _function(name: str, body: str) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {body}
+    RETURN NULL;
+END $$;
+"""
+
+
+_CHANGED_TICKETS = (
+    f"(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
+    f"WHERE (n.{_TICKET_COLUMNS.replace(', ', ', n.')}) IS DISTINCT FROM (o.{_TICKET_COLUMNS.replace(', ', ', o.')}))"
+)
+_FUNCTIONS = {
+    "metrics_members_ticket_new": _MARK.format(rows=_BY_TICKETS.format(rows="new_rows")),
+    "metrics_members_ticket_old": _MARK.format(rows=_BY_TICKETS.format(rows="old_rows")),
+    "metrics_members_ticket_upd": _MARK.format(rows=_BY_TICKETS.format(rows=_CHANGED_TICKETS)),
+    "metrics_members_requester_new": _MARK.format(rows=_BY_REQUESTERS.format(rows="new_rows"))
+    + _REQUESTER_DAYS.format(rows="new_rows"),
+    "metrics_members_requester_old": _MARK.format(rows=_BY_REQUESTERS.format(rows="old_rows"))
+    + _REQUESTER_DAYS.format(rows="old_rows"),
+    "metrics_members_identity_old": _MARK.format(rows="SELECT person_id FROM old_rows"),
+    "metrics_members_identity_new": _MARK.format(rows="SELECT person_id FROM new_rows"),
+}
+# (trigger, table, event, transition tables, function)
+_TRIGGERS = [
+    ("metrics_members_ticket_ins", "mentions_ticket", "INSERT", "NEW TABLE AS new_rows", "metrics_members_ticket_new"),
+    ("metrics_members_ticket_upd", "mentions_ticket", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+     "metrics_members_ticket_upd"),
+    ("metrics_members_ticket_del", "mentions_ticket", "DELETE", "OLD TABLE AS old_rows", "metrics_members_ticket_old"),
+    ("metrics_members_req_ins", "people_requester", "INSERT", "NEW TABLE AS new_rows", "metrics_members_requester_new"),
+    ("metrics_members_req_upd_old", "people_requester", "UPDATE", "OLD TABLE AS old_rows",
+     "metrics_members_requester_old"),
+    ("metrics_members_req_upd_new", "people_requester", "UPDATE", "NEW TABLE AS new_rows",
+     "metrics_members_requester_new"),
+    ("metrics_members_req_del", "people_requester", "DELETE", "OLD TABLE AS old_rows", "metrics_members_requester_old"),
+    ("metrics_members_identity_upd_old", "people_identity", "UPDATE", "OLD TABLE AS old_rows",
+     "metrics_members_identity_old"),
+    ("metrics_members_identity_upd_new", "people_identity", "UPDATE", "NEW TABLE AS new_rows",
+     "metrics_members_identity_new"),
+    ("metrics_members_identity_del", "people_identity", "DELETE", "OLD TABLE AS old_rows",
+     "metrics_members_identity_old"),
+]  # fmt: skip
+
+MEMBER_TRIGGERS_SQL = "".join(_function(name, body) for name, body in _FUNCTIONS.items()) + "".join(
+    f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+    f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION {fn}();\n"
+    for name, table, event, rows, fn in _TRIGGERS
+)
+DROP_MEMBER_TRIGGERS_SQL = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS) + (
+    f"DROP FUNCTION IF EXISTS {', '.join(f'{name}()' for name in _FUNCTIONS)};\n"
+)
+# Everyone who opened a ticket: what the first build (or a rebuild) marks.
+MARK_ALL_MEMBERS_SQL = _MARK.format(
+    rows="SELECT i.person_id FROM people_requester r JOIN people_identity i ON i.id = r.identity_id"
+)
+
+# The marked people's rows again: each one's counted tickets in order, the first and the time of the second.
+MEMBERS_REFRESH_SQL = f"""
+DELETE FROM metrics_communitymember WHERE person_id = ANY(%(people)s);
+INSERT INTO metrics_communitymember (person_id, first_ticket_id, first_at, first_channel_id, first_reply_seconds,
+                                     high_priority, next_at)
+SELECT f.person_id, f.id, f.requested_at, f.channel_id, f.first_reply_seconds, f.high_priority, s.requested_at
+FROM (
+    SELECT i.person_id, t.id, t.requested_at, t.channel_id, t.first_reply_seconds, t.high_priority,
+           row_number() OVER (PARTITION BY i.person_id ORDER BY t.requested_at, t.id) AS n
+    FROM people_identity i
+    JOIN people_requester r ON r.identity_id = i.id
+    JOIN mentions_ticket t ON t.id = r.ticket_id
+    WHERE i.person_id = ANY(%(people)s) AND {COUNTED_SQL}
+) f
+LEFT JOIN LATERAL (
+    SELECT t.requested_at FROM people_identity i
+    JOIN people_requester r ON r.identity_id = i.id
+    JOIN mentions_ticket t ON t.id = r.ticket_id
+    WHERE i.person_id = f.person_id AND t.id <> f.id AND {COUNTED_SQL}
+          AND (t.requested_at, t.id) > (f.requested_at, f.id)
+    ORDER BY t.requested_at, t.id LIMIT 1
+) s ON true
+WHERE f.n = 1;
+"""
+
+
+def members_refresh(cursor: CursorWrapper) -> int:
+    """Rebuild the marked people's rows (inside rollups_refresh's transaction and lock). Returns how many."""
+    cursor.execute("DELETE FROM metrics_communitymemberdirty RETURNING person_id")
+    people = [row[0] for row in cursor.fetchall()]
+    if people:
+        cursor.execute(MEMBERS_REFRESH_SQL, {"people": people})
+    return len(people)

@@ -1,0 +1,179 @@
+"""The members behind the mentions: the most active ones, and whether newcomers came back.
+
+A member is a `people.Person`: a ticket is theirs when its requester (people.Requester, the author of its first
+mention) is one of their identities. Mentions are counted as metrics.community.counted says.
+
+**Returning members.** A member's first mention is their earliest counted ticket ever, on any channel (ties by
+ticket number). Of the members whose first mention fell in the range (on the chosen channel, when one is), how
+many had another counted mention, on any channel, within 30 and within 90 days of it; split by whether that first
+mention got its first reply within the desk's first-reply target (calendar hours, mentions.Target: 7 h, 5 h for a
+high-priority ticket; as the KPI page's "within target"). A window counts only once it has fully passed: until
+then the member is left out of that window's figures ("not yet known"), so a late range is not read as nobody
+coming back. On PostgreSQL read from the CommunityMember rollup (metrics.community.member_rollup), elsewhere from
+the tickets (one query, whose cost grows with the tickets: bench/analytics_api.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import BooleanField, Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from mentions.models import Target
+from metrics.community.counted import counted_requested, counted_tickets
+from metrics.community.volume import period_of
+from metrics.models import CommunityMember
+from metrics.periods import HOUR, day_bounds
+from metrics.rollups import rollups_ensure_fresh, rollups_supported
+
+PERSON = "requester__identity__person_id"
+WINDOWS = (30, 90)
+WITHIN, NOT_WITHIN = "answered_within_target", "not_answered_within_target"
+GROUP_LABELS = {WITHIN: "First reply within target", NOT_WITHIN: "Not within target (or not replied)"}
+
+
+def first_mentions_source(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    """(requested_at, first_reply_seconds, high_priority, back_30, back_90) of every member's first mention ever
+    that fell in the range, from the tickets: one query (three correlated subqueries on the member's tickets). The
+    reference path, and the embedded SQLite default's."""
+    theirs = counted_tickets().filter(requester__identity__person_id=OuterRef(PERSON))
+    at = OuterRef("requested_at")
+    earlier = theirs.filter(Q(requested_at__lt=at) | Q(requested_at=at, pk__lt=OuterRef("pk")))
+
+    def back(days: int) -> Exists:
+        until = ExpressionWrapper(at + timedelta(days=days), output_field=DateTimeField())
+        return Exists(theirs.filter(requested_at__gte=at, requested_at__lte=until).exclude(pk=OuterRef("pk")))
+
+    return _ordered(
+        counted_requested(start=start, end=end, channel_id=channel_id)
+        .filter(requester__isnull=False)
+        .exclude(Exists(earlier))
+        .annotate(back_30=back(30), back_90=back(90))
+        .order_by()
+        .values_list("requested_at", "first_reply_seconds", "high_priority", "back_30", "back_90")
+    )
+
+
+def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    """The same from the CommunityMember rollup (PostgreSQL; the caller refreshed it): one query on its first_at
+    index. Back within N days: the member's next counted mention is at most N days after the first (the next one in
+    order is the earliest other, so any other within N days means this one is)."""
+    since, until = day_bounds(start, end)
+    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
+    if channel_id is not None:
+        qs = qs.filter(first_channel_id=channel_id)
+    return _ordered(
+        (
+            first_at,
+            seconds,
+            high_priority,
+            *(next_at is not None and next_at <= first_at + timedelta(days=days) for days in WINDOWS),
+        )
+        for first_at, seconds, high_priority, next_at in qs.values_list(
+            "first_at", "first_reply_seconds", "high_priority", "next_at"
+        )
+    )
+
+
+def _ordered(rows: Iterable[tuple]) -> list[tuple]:
+    """In one order on both paths, to compare them (a first reply may be None)."""
+    return sorted(rows, key=lambda r: (r[0], r[1] is None, r[1] or 0, *r[2:]))
+
+
+def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> list[tuple]:
+    if rollups_supported():
+        rollups_ensure_fresh()
+        return first_mentions_rollup(start=start, end=end, channel_id=channel_id)
+    return first_mentions_source(start=start, end=end, channel_id=channel_id)
+
+
+Tally = dict[tuple[date, str], dict[str, int]]
+TALLY_KEYS = ("members", *(f"{what}_{days}" for days in WINDOWS for what in ("decided", "returned")))
+
+
+def returning_tally_source(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
+) -> Tally:
+    """{(period, group): {"members", "decided_N", "returned_N"}} from the tickets' first mentions, counted here: the
+    reference path, and the embedded SQLite default's."""
+    tally: Tally = defaultdict(lambda: dict.fromkeys(TALLY_KEYS, 0))
+    for requested_at, seconds, high_priority, *back in first_mentions_source(
+        start=start, end=end, channel_id=channel_id
+    ):
+        target = targets[Target.Group.HIGH_PRIORITY if high_priority else Target.Group.ALL] * HOUR
+        group = WITHIN if seconds is not None and seconds <= target else NOT_WITHIN
+        t = tally[(period_of(requested_at.date(), by), group)]
+        t["members"] += 1
+        for days, came_back in zip(WINDOWS, back, strict=True):
+            if now >= requested_at + timedelta(days=days):
+                t[f"decided_{days}"] += 1
+                t[f"returned_{days}"] += bool(came_back)
+    return tally
+
+
+_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def returning_tally_rollup(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
+) -> Tally:
+    """The same tally counted by PostgreSQL on the CommunityMember rollup: one grouped query, a row per period and
+    group, however many newcomers the range holds (a year at 1,000,000 tickets is some 200,000)."""
+    rollups_ensure_fresh()
+    since, until = day_bounds(start, end)
+    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
+    if channel_id is not None:
+        qs = qs.filter(first_channel_id=channel_id)
+    within = Q(high_priority=True, first_reply_seconds__lte=targets[Target.Group.HIGH_PRIORITY] * HOUR) | Q(
+        high_priority=False, first_reply_seconds__lte=targets[Target.Group.ALL] * HOUR
+    )
+    counts: dict[str, Count] = {"members": Count("pk")}
+    for days in WINDOWS:
+        decided = Q(first_at__lte=now - timedelta(days=days))
+        counts[f"decided_{days}"] = Count("pk", filter=decided)
+        back = ExpressionWrapper(F("first_at") + timedelta(days=days), output_field=DateTimeField())
+        counts[f"returned_{days}"] = Count("pk", filter=decided & Q(next_at__lte=back))
+    rows = (
+        qs.annotate(
+            period=_TRUNC[by]("first_at", tzinfo=UTC),
+            within=ExpressionWrapper(within, output_field=BooleanField()),
+        )
+        .order_by()
+        .values("period", "within")
+        .annotate(**counts)
+        .values_list("period", "within", *counts)
+    )
+    tally: Tally = {}
+    for period, within_target, *figures in rows:
+        group = WITHIN if within_target else NOT_WITHIN  # NULL: not replied, so not within target
+        t = tally.setdefault((period.date(), group), dict.fromkeys(TALLY_KEYS, 0))
+        for key, n in zip(counts, figures, strict=True):
+            t[key] += n
+    return tally
+
+
+def returning_rows(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None = None, targets: dict | None = None
+) -> list[dict]:
+    """[{"period", "group", "members", "decided_30", "returned_30", "returned_30_pct", "decided_90", "returned_90",
+    "returned_90_pct"}] per period (of the first mention) and group (WITHIN, NOT_WITHIN), both groups of every
+    period with a first mention. decided_N: members whose N-day window has passed; returned_N: of them, those who
+    came back; the share is None while no window has passed ("not yet known")."""
+    targets = targets or Target.hours()
+    tally_of = returning_tally_rollup if rollups_supported() else returning_tally_source
+    tally = tally_of(start=start, end=end, by=by, now=now, channel_id=channel_id, targets=targets)
+    rows = []
+    for period in sorted({p for p, _ in tally}):
+        for group in (WITHIN, NOT_WITHIN):
+            t = tally.get((period, group), {})
+            row: dict = {"period": period, "group": group, "members": t.get("members", 0)}
+            for days in WINDOWS:
+                decided, returned = t.get(f"decided_{days}", 0), t.get(f"returned_{days}", 0)
+                row[f"decided_{days}"] = decided
+                row[f"returned_{days}"] = returned
+                row[f"returned_{days}_pct"] = round(100.0 * returned / decided, 1) if decided else None
+            rows.append(row)
+    return rows

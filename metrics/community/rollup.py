@@ -1,0 +1,65 @@
+"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, CommunityTermDay), rebuilt for
+every "ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after
+TICKET_DAYS_SQL, with the same day's parameters), so a read that refreshes the KPI rollups refreshes these too."""
+
+from __future__ import annotations
+
+import re
+import string
+
+# Message.Kind.PRIVATE, spelled out so the migrations that import this SQL import no models (metrics/tests/
+# test_community_rollup.py checks it still matches).
+PRIVATE = "private"
+TERM_MIN, TERM_MAX = 4, 32
+# fmt: off
+STOPWORDS = frozenset((
+    "about", "above", "after", "again", "against", "also", "anyone", "anything", "because", "been", "before",
+    "being", "below", "between", "both", "cannot", "could", "didn", "doesn", "does", "doing", "done", "down",
+    "during", "each", "even", "every", "from", "further", "have", "having", "here", "hers", "into", "just", "know",
+    "like", "make", "more", "most", "much", "must", "need", "only", "other", "ours", "over", "really", "same",
+    "should", "since", "some", "still", "such", "than", "that", "their", "theirs", "them", "then", "there", "these",
+    "they", "thing", "think", "this", "those", "through", "under", "until", "very", "want", "were", "what", "when",
+    "where", "which", "while", "will", "with", "would", "your", "yours", "yourself", "anybody", "someone",
+    "something", "thanks", "thank", "please", "hello", "http", "https",
+))
+# fmt: on
+LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+CUT = re.compile(r"[^a-z0-9]+")
+
+# The rule as SQL on `mentions_ticket t` (metrics.community.rollup).
+COUNTED_SQL = (
+    "t.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM mentions_message m WHERE m.ticket_id = t.id "
+    f"AND m.kind = '{PRIVATE}' AND m.platform_created_at <= t.requested_at)"
+)
+_SQL_STOPWORDS = ", ".join(f"'{w}'" for w in sorted(STOPWORDS))
+# The terms of `t.subject`, one row per distinct term (`w.term`).
+TERMS_SQL = f"""
+    CROSS JOIN LATERAL (
+        SELECT DISTINCT x AS term FROM regexp_split_to_table(
+            translate(t.subject, '{string.ascii_uppercase}', '{string.ascii_lowercase}'), '[^a-z0-9]+') x
+        WHERE length(x) BETWEEN {TERM_MIN} AND {TERM_MAX} AND x !~ '^[0-9]+$' AND x NOT IN ({_SQL_STOPWORDS})
+    ) w
+"""
+
+
+COMMUNITY_DAYS_SQL = f"""
+DELETE FROM metrics_communityday WHERE day = %(day)s;
+INSERT INTO metrics_communityday (day, channel_id, judgement, intent, sentiment, mentions)
+SELECT %(day)s, t.channel_id, t.judgement, t.intent, t.sentiment, count(*)
+FROM mentions_ticket t
+WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+GROUP BY t.channel_id, t.judgement, t.intent, t.sentiment;
+DELETE FROM metrics_communitytermday WHERE day = %(day)s;
+INSERT INTO metrics_communitytermday (day, channel_id, term, mentions)
+SELECT %(day)s, t.channel_id, w.term, count(*)
+FROM mentions_ticket t
+{TERMS_SQL}
+WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+GROUP BY t.channel_id, w.term;
+DELETE FROM metrics_communityidentityday WHERE day = %(day)s;
+INSERT INTO metrics_communityidentityday (day, channel_id, identity_id, mentions)
+SELECT %(day)s, t.channel_id, r.identity_id, count(*)
+FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
+WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+GROUP BY t.channel_id, r.identity_id;
+"""

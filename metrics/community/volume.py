@@ -1,0 +1,179 @@
+"""Mentions per period (day, week or month) by platform, sentiment, intent or judgement; the share of positive and
+negative mentions per period, overall and per platform; the intent mix per period. Which tickets count:
+metrics.community.counted.
+
+Every series is read from the daily counts (`day_counts`): the CommunityDay rollup on PostgreSQL, the tickets
+themselves elsewhere; both give the same rows. A week is Monday to Sunday, named by its Monday; a month by its
+first day. A week or month the range cuts counts only its days in the range."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, timedelta
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+
+from channels.adapters.registry import platform_or_default
+from channels.models import Channel
+from mentions.models import Intent, Judgement, Sentiment
+from metrics.community.counted import counted_requested
+from metrics.models import CommunityDay
+from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_supported
+
+PERIODS = ("day", "week", "month")
+GROUPS = ("platform", "sentiment", "intent", "judgement")
+NOT_JUDGED = "unjudged"  # the group of a ticket not judged yet ("" in its column)
+_COLUMNS = {"platform": "channel_id", "sentiment": "sentiment", "intent": "intent", "judgement": "judgement"}
+LABELS: dict[str, dict[str, str]] = {
+    "sentiment": dict(Sentiment.choices),
+    "intent": dict(Intent.choices),
+    "judgement": dict(Judgement.choices),
+}
+
+
+def period_of(day: date, by: str) -> date:
+    """The first day of the period `day` is in."""
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return day
+
+
+def periods(*, start: date, end: date, by: str) -> list[date]:
+    """Every period the range touches, in order."""
+    found: list[date] = []
+    day = start
+    while day <= end:
+        first = period_of(day, by)
+        if not found or found[-1] != first:
+            found.append(first)
+        day += timedelta(days=1)
+    return found
+
+
+def channel_kinds() -> dict[int, str]:
+    """Every channel's platform kind (one query, shared inside a read)."""
+    return rollups_memo(("community-channel-kinds",), lambda: dict(Channel.objects.values_list("id", "kind")))
+
+
+def group_label(group: str, value: str) -> str:
+    """What the page calls a group's value: the platform's name, the choice's label, or "Not judged"."""
+    if value == NOT_JUDGED:
+        return "Not judged"
+    if group == "platform":
+        return platform_or_default(value).label
+    return LABELS[group].get(value, value)
+
+
+def day_counts_rollup(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
+    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it)."""
+    qs = CommunityDay.objects.filter(day__gte=start, day__lte=end)
+    if channel_id is not None:
+        qs = qs.filter(channel_id=channel_id)
+    return _rows(qs.order_by().values_list("day", *columns).annotate(n=Sum("mentions")))
+
+
+def day_counts_source(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
+    """day_counts from the tickets themselves: the reference path, and the one of the embedded SQLite default."""
+    rows = (
+        counted_requested(start=start, end=end, channel_id=channel_id)
+        .annotate(day=TruncDate("requested_at", tzinfo=UTC))
+        .order_by()
+        .values_list("day", *columns)
+        .annotate(n=Count("id"))
+    )
+    return _rows(rows)
+
+
+def _rows(rows: Iterable) -> list[tuple]:
+    return sorted((row[0], tuple(row[1:-1]), row[-1]) for row in rows)
+
+
+def day_counts(
+    *, start: date, end: date, channel_id: int | None, columns: Sequence[str]
+) -> list[tuple[date, tuple[str | int, ...], int]]:
+    """(day, values of `columns`, mentions) for every day and combination with a mention, in order. Columns are
+    CommunityDay's: channel_id, judgement, intent, sentiment. One query, shared inside a read."""
+
+    def fetch() -> list[tuple]:
+        if rollups_supported():
+            rollups_ensure_fresh()
+            return day_counts_rollup(start=start, end=end, channel_id=channel_id, columns=columns)
+        return day_counts_source(start=start, end=end, channel_id=channel_id, columns=columns)
+
+    return rollups_memo(("community-days", start, end, channel_id, tuple(columns)), fetch)
+
+
+def volume_rows(*, start: date, end: date, by: str, group: str, channel_id: int | None = None) -> list[dict]:
+    """[{"period", "group", "mentions"}] for every period and group with a mention, by period then group. The
+    group is the platform's kind, or the sentiment, intent or judgement as stored ("unjudged" when not yet)."""
+    column = _COLUMNS[group]
+    kinds = channel_kinds() if group == "platform" else {}
+    counts: dict[tuple[date, str], int] = defaultdict(int)
+    for day, (value,), n in day_counts(start=start, end=end, channel_id=channel_id, columns=(column,)):
+        key = kinds.get(int(value), "") if group == "platform" else (str(value) or NOT_JUDGED)
+        counts[(period_of(day, by), str(key))] += n
+    return [{"period": p, "group": g, "mentions": counts[(p, g)]} for p, g in sorted(counts)]
+
+
+def volume_table(*, start: date, end: date, by: str, group: str, channel_id: int | None = None) -> dict:
+    """The page's table of one grouping: {"periods", "groups": [(value, label)], "cells": {value: [n per period]},
+    "totals": [n per period], "rows"}, every period of the range listed (zeros too), groups busiest first."""
+    rows = volume_rows(start=start, end=end, by=by, group=group, channel_id=channel_id)
+    all_periods = periods(start=start, end=end, by=by)
+    index = {p: i for i, p in enumerate(all_periods)}
+    cells: dict[str, list[int]] = {}
+    for row in rows:
+        cells.setdefault(row["group"], [0] * len(all_periods))[index[row["period"]]] += row["mentions"]
+    order = sorted(cells, key=lambda g: (-sum(cells[g]), g))
+    totals = [sum(cells[g][i] for g in cells) for i in range(len(all_periods))]
+    return {
+        "periods": all_periods,
+        "groups": [(g, group_label(group, g)) for g in order],
+        "cells": cells,
+        "totals": totals,
+        # The page's table: a row per period, a column per group.
+        "rows": [
+            {"period": p, "counts": [cells[g][i] for g in order], "total": totals[i]} for i, p in enumerate(all_periods)
+        ],
+    }
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return None if not whole else round(100.0 * part / whole, 1)
+
+
+def sentiment_shares(*, start: date, end: date, by: str, channel_id: int | None = None) -> list[dict]:
+    """Per period, overall ("all") and per platform: {"period", "platform", "label", "positive", "negative",
+    "neutral", "judged", "unjudged", "positive_pct", "negative_pct"}. The shares are of the judged mentions (those
+    with a sentiment): a mention not judged yet has none, and counting it as neutral would dilute both shares."""
+    kinds = channel_kinds()
+    tally: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day, (channel, sentiment), n in day_counts(
+        start=start, end=end, channel_id=channel_id, columns=("channel_id", "sentiment")
+    ):
+        period = period_of(day, by)
+        for platform in ("all", kinds.get(int(channel), "")):
+            tally[(period, platform)][str(sentiment) or NOT_JUDGED] += n
+    rows = []
+    for period, platform in sorted(tally, key=lambda k: (k[0], k[1] != "all", k[1])):
+        t = tally[(period, platform)]
+        judged = sum(t[s] for s in Sentiment.values)
+        rows.append(
+            {
+                "period": period,
+                "platform": platform,
+                "label": "All platforms" if platform == "all" else group_label("platform", platform),
+                "positive": t[Sentiment.POSITIVE],
+                "negative": t[Sentiment.NEGATIVE],
+                "neutral": t[Sentiment.NEUTRAL],
+                "judged": judged,
+                "unjudged": t[NOT_JUDGED],
+                "positive_pct": _pct(t[Sentiment.POSITIVE], judged),
+                "negative_pct": _pct(t[Sentiment.NEGATIVE], judged),
+            }
+        )
+    return rows
