@@ -2,13 +2,9 @@
 period before; the share of them the desk judged negative, then and before; and the topic the negative ones share
 most.
 
-**A mention** is a ticket requested in the period (`requested_at`, the first inbound message's time, in the KPI
-range's UTC days), counted once:
-
-- not a ticket merged into another (`merged_into` set): its messages count in the ticket it joined;
-- not a ticket that began as a private message: one holding a `Message.Kind.PRIVATE` message posted at or before it
-  was requested (a direct message is a conversation with us, not something said in the community). Our own replies
-  never open a ticket, so nothing else is left out.
+**A mention** is what the Community page counts (metrics.community.counted, one rule for every community figure): a
+ticket requested in the period, in the KPI range's UTC days, neither merged into another nor begun as a private
+message.
 
 **Negative** is the desk's judged sentiment (`Ticket.sentiment`, written by the judgement or an advocate's
 correction). Its share is of the mentions *judged*: a mention not judged yet (the worker judges within seconds;
@@ -30,9 +26,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from mentions.models import Message, Sentiment, Tag, Ticket
+from mentions.models import Sentiment, Tag, Ticket
+from metrics.community.counted import counted_requested
 from metrics.periods import day_bounds
 from stories.models import Membership
 
@@ -93,24 +90,12 @@ def previous_range(start: date, end: date) -> tuple[date, date, str]:
     return start - timedelta(days=days), start - timedelta(days=1), said
 
 
-def mentions_requested(*, start: date, end: date, channel_id: int | None = None) -> QuerySet[Ticket]:
-    """The mentions of the docstring: tickets requested in [start, end], neither merged away nor begun privately."""
-    since, until = day_bounds(start, end)
-    began_private = Message.objects.filter(
-        ticket_id=OuterRef("pk"), kind=Message.Kind.PRIVATE, platform_created_at__lte=OuterRef("requested_at")
-    )
-    rows = Ticket.objects.filter(requested_at__gte=since, requested_at__lt=until, merged_into__isnull=True).filter(
-        ~Exists(began_private)
-    )
-    return rows if channel_id is None else rows.filter(channel_id=channel_id)
-
-
 def community_summary(*, start: date, end: date, channel_id: int | None = None) -> CommunitySummary:
     previous_start, previous_end, label = previous_range(start, end)
     since, _ = day_bounds(start, end)
     judged, negative = ~Q(sentiment=""), Q(sentiment=Sentiment.NEGATIVE)
     now, before = Q(requested_at__gte=since), Q(requested_at__lt=since)
-    counts = mentions_requested(start=previous_start, end=end, channel_id=channel_id).aggregate(
+    counts = counted_requested(start=previous_start, end=end, channel_id=channel_id).aggregate(
         mentions=Count("pk", filter=now),
         judged=Count("pk", filter=now & judged),
         negative=Count("pk", filter=now & negative),
@@ -118,7 +103,7 @@ def community_summary(*, start: date, end: date, channel_id: int | None = None) 
         previous_judged=Count("pk", filter=before & judged),
         previous_negative=Count("pk", filter=before & negative),
     )
-    topic, kind, count = _topic(mentions_requested(start=start, end=end, channel_id=channel_id).filter(negative))
+    topic, kind, count = _topic(counted_requested(start=start, end=end, channel_id=channel_id).filter(negative))
     return CommunitySummary(
         start=start,
         end=end,

@@ -17,7 +17,6 @@ from metrics import (
     first_reply,
     first_reply_weekly,
     next_reply,
-    share_of_voice_page,
 )
 from metrics.community.exports import COMMUNITY_EXPORTS
 from metrics.rollups import rollups_read
@@ -171,10 +170,6 @@ EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
     "advocates": _keyed(
         "advocate served replied solved median_handling_minutes",
         lambda start, end, channel_id: advocates.advocate_stats(start=start, end=end, channel_id=channel_id),
-    ),
-    "share_of_voice": _keyed(
-        "period group mentions positive negative neutral share_pct by",
-        lambda start, end, channel_id: share_of_voice_page.share_of_voice_csv(start=start, end=end),
     ),
     "tickets": _keyed(
         "ticket channel requested_at first_reply_at frt_hours frt_business_hours status tags assignee",

@@ -1,8 +1,8 @@
 """Share of voice as a page shows it (issue 70): the context of `metrics/_share_of_voice.html` (a chart of each
 group's share over time with its table, and the range's mentions by sentiment with theirs) and its CSV rows.
 
-Included on the KPI dashboard (metrics.views) and meant for the Community page: a page calls
-`share_of_voice_context(start=, end=)` and includes the template with that context and its `query` (the CSV link's)."""
+Shown on the Community page (metrics.views.community): it calls `share_of_voice_context(start=, end=, by=)` and
+includes the template with that context and its `query` (the CSV link's)."""
 
 from __future__ import annotations
 
@@ -11,31 +11,20 @@ from datetime import date
 from typing import Any
 
 from metrics.charts import bar_chart, line_chart
+from metrics.community.figures import by_default, period_label
 from metrics.share_of_voice import US, VoiceRow, share_of_voice, share_pct
 
-# The period a range is shown by: a fortnight by day, four months by week, anything longer by month.
-DAYS_BY_DAY = 14
-DAYS_BY_WEEK = 120
 US_LABEL = "Us"
-
-
-def period_for(start: date, end: date) -> str:
-    days = (end - start).days + 1
-    return "day" if days <= DAYS_BY_DAY else "week" if days <= DAYS_BY_WEEK else "month"
 
 
 def _label(group: str) -> str:
     return US_LABEL if group == US else group
 
 
-def _period_label(period: date, by: str) -> str:
-    return f"{period:%b %Y}" if by == "month" else f"{period:%b %d}"
-
-
 def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> dict[str, Any]:
-    """What `metrics/_share_of_voice.html` shows for the range (`by`: day, week or month; chosen from the range's
-    length when None)."""
-    by = by or period_for(start, end)
+    """What `metrics/_share_of_voice.html` shows for the range (`by`: day, week or month; the Community page's
+    default for the range's length when None)."""
+    by = by or by_default(start, end)
     rows = share_of_voice(start=start, end=end, by=by)
     shares = share_pct(rows)
     groups = list(dict.fromkeys(r.group for r in rows))
@@ -51,7 +40,7 @@ def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> 
     totals = _totals(rows, groups)
     chart = line_chart(
         [(_label(g), [shares[(p, g)] for p in periods]) for g in groups],
-        labels=[_period_label(p, by) for p in periods],
+        labels=[period_label(p, by) for p in periods],
         title=f"Share of voice per {by}: each group's share of the mentions",
         unit="%",
     )
@@ -98,9 +87,9 @@ def _totals(rows: list[VoiceRow], groups: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def share_of_voice_csv(*, start: date, end: date) -> Iterator[dict[str, Any]]:
+def share_of_voice_csv(*, start: date, end: date, by: str | None = None) -> Iterator[dict[str, Any]]:
     """The CSV's rows: every period and group of the page's table, with the sentiment counts and the share."""
-    by = period_for(start, end)
+    by = by or by_default(start, end)
     rows = share_of_voice(start=start, end=end, by=by)
     shares = share_pct(rows)
     for row in rows:

@@ -114,8 +114,6 @@ def _dashboard_figures(*, start: date, end: date, channel_id: int | None, now: d
         "judgement_corrections": judgement_corrections(now=now),
         **judgement_learned_said(),
         "tags_days": tags_days(start, end),
-        # Whatever the channel filter: shares are the desk's and its competitors' on every searching platform.
-        **share_of_voice_context(start=start, end=end),
         "start": start,
         "end": end,
     }
@@ -164,7 +162,9 @@ def community(request: HttpRequest) -> HttpResponse:
 
     def build() -> str:
         figures = community_figures(**filters, by=by, now=now)
-        return render_to_string("metrics/_community_figures.html", {**figures, "query": form.querystring})
+        # Whatever the channel filter: shares are the desk's and its competitors' on every searching platform.
+        voice = share_of_voice_context(start=filters["start"], end=filters["end"], by=by)
+        return render_to_string("metrics/_community_figures.html", {**figures, **voice, "query": form.querystring})
 
     with rollups_read():
         # As the KPI page's figures (_figures_html): cached while the KPI version stands, never past its minute.

@@ -42,6 +42,7 @@ def test_the_rows_are_our_mentions_and_each_competitors_per_period_and_by_sentim
             posted_at=datetime(2026, 11, day, 9, tzinfo=UTC), sentiment=sentiment,
         )  # fmt: skip
 
+    api.get("/api/analytics/share-of-voice/?from=2026-11-02&to=2026-11-15&by=week")  # the days' rollups made
     with CaptureQueriesContext(connection) as queries:
         answer = api.get("/api/analytics/share-of-voice/?from=2026-11-02&to=2026-11-15&by=week")
 
@@ -54,7 +55,7 @@ def test_the_rows_are_our_mentions_and_each_competitors_per_period_and_by_sentim
             {"period": "2026-11-09", "group": "Acme CI", "mentions": 1, "positive": 1, "negative": 0},
         ]
     }
-    assert len(queries) <= 8  # the token, the user, permissions; then ours, theirs and the competitors' names
+    assert len(queries) <= 9  # the token, the user, permissions; the rollups' dirty days; ours, theirs, the names
     month = api.get("/api/analytics/share-of-voice/?from=2026-11-02&to=2026-11-15&by=month").json()["rows"]
     assert [(r["period"], r["group"], r["mentions"]) for r in month] == [
         ("2026-11-01", "us", 3),

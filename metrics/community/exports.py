@@ -11,6 +11,7 @@ from metrics.community.figures import by_default
 from metrics.community.members import returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.volume import sentiment_shares, volume_rows
+from metrics.share_of_voice_page import share_of_voice_csv
 
 RETURNING_KEYS = "period group members decided_30 returned_30 returned_30_pct decided_90 returned_90 returned_90_pct"
 
@@ -34,6 +35,10 @@ def _keyed(keys: str, fetch: Callable[..., list[dict]]) -> Callable[..., tuple[l
 
 
 COMMUNITY_EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
+    "share_of_voice": _keyed(
+        "period group mentions positive negative neutral share_pct by",
+        lambda start, end, channel_id, now, by: share_of_voice_csv(start=start, end=end, by=by),
+    ),
     **{f"community_{group}": _volume(group) for group in ("platform", "sentiment", "intent", "judgement")},
     "community_sentiment_share": _keyed(
         "period platform positive negative neutral judged unjudged positive_pct negative_pct",

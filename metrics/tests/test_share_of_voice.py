@@ -15,7 +15,8 @@ from channels.models import Competitor, CompetitorMention
 from channels.tests.factories import ChannelFactory
 from mentions.models import Message, Ticket
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, TicketFactory
-from metrics.share_of_voice import periods_of, share_of_voice
+from metrics.community.volume import periods
+from metrics.share_of_voice import share_of_voice
 from people.privacy import person_erase
 from people.tests.factories import IdentityFactory
 
@@ -83,7 +84,7 @@ def test_every_row_equals_the_raw_counts(desk, by):
     rows = share_of_voice(start=START, end=END, by=by)
 
     assert {r.group for r in rows} == {"us", "Acme CI", "Forgeworks"}
-    assert [r.period for r in rows[::3]] == periods_of(START, END, by)
+    assert [r.period for r in rows[::3]] == periods(start=START, end=END, by=by)
     for row in rows:
         length = {"day": 1, "week": 7}.get(by)
         last = row.period + timedelta(days=length - 1) if length else date(2026, 11, 30)
@@ -93,11 +94,11 @@ def test_every_row_equals_the_raw_counts(desk, by):
     assert totals == {"us": 5, "Acme CI": 3, "Forgeworks": 1}
 
 
-def test_the_dashboard_shows_share_of_voice_and_its_csv_says_the_same(client, desk, django_assert_max_num_queries):
+def test_the_community_page_shows_share_of_voice_and_its_csv_says_the_same(client, desk, django_assert_max_num_queries):
     client.force_login(ManagerFactory())
     query = f"from={START}&to={END}"
     with django_assert_max_num_queries(60):
-        page = client.get(f"{reverse('metrics:dashboard')}?{query}")
+        page = client.get(f"{reverse('metrics:community')}?{query}")
     html = page.content.decode()
     assert page.status_code == 200
     assert "Share of voice" in html and 'data-testid="sov-table"' in html and "<svg" in html
@@ -127,7 +128,7 @@ def test_a_competitor_named_like_a_formula_is_written_safely_in_the_csv(client, 
 
 def test_the_section_is_for_managers(client, desk):
     client.force_login(AdvocateFactory())
-    assert client.get(reverse("metrics:dashboard")).status_code == 403
+    assert client.get(reverse("metrics:community")).status_code == 403
     assert client.get(reverse("metrics:export", args=["share_of_voice"])).status_code == 403
 
 
