@@ -39,6 +39,10 @@ DESK_DEMO_REPLAY = env.bool("DESK_DEMO_REPLAY", default=False)
 # rate limits; on the demo desk, whose trackers are answered on this machine, every minute, so that a newcomer sees
 # an issue filed from a ticket followed to done (and its follow-up drafted) in a few minutes.
 DESK_ISSUE_FOLLOW_MINUTES = env.int("DESK_ISSUE_FOLLOW_MINUTES", default=1 if DESK_DEMO_REPLAY else 15)
+# How far back a competitor's first search on a channel reads (share of voice, intake.services.competitors): a day,
+# so naming one costs a day's results; on the demo desk a month, so its share of voice covers the demo's month.
+# At most 720 (Bluesky's search reads no further).
+DESK_COMPETITOR_BACKFILL_HOURS = env.int("DESK_COMPETITOR_BACKFILL_HOURS", default=720 if DESK_DEMO_REPLAY else 24)
 # The desk fetches no loopback, private, link-local, shared or reserved address (advocacy.fetch_guard: status
 # feeds, release sources, knowledge sources, platforms' base URLs, mailboxes' IMAP servers, the embeddings
 # endpoint, Slack) unless it lies in one of these networks (CIDRs, comma-separated): a team's own GitLab,

@@ -35,8 +35,9 @@ SAYINGS: dict[str, list[tuple[str, str]]] = {
         ("quillon", "Forgeworks code review is wonderful for small teams, love it."),
     ],
 }
-# One saying every SECONDS_APART per term on the demo's timeline (about eight a day each), from EPOCH on.
-SECONDS_APART = 3 * 3600
+# One saying every SECONDS_APART[term] on the demo's timeline, from EPOCH on: Acme CI six a day, Forgeworks four, so
+# the two are told apart on the share-of-voice chart and neither outshouts the demo desk's own mentions.
+SECONDS_APART = {"acme ci": 4 * 3600, "forgeworks": 6 * 3600}
 EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
 
 
@@ -59,13 +60,16 @@ def saying(term: str, n: int) -> Saying | None:
 def sayings_between(term: str, low: float, high: float, *, shift: int = 0) -> list[tuple[int, int, Saying]]:
     """The sayings on `term` "posted" in [low, high), newest first, as (place, time in epoch seconds, saying); `shift`
     starts another platform's timeline further along the same sayings, so each platform hears them in its own order."""
-    first = max(0, -(-(int(low) - EPOCH) // SECONDS_APART))
-    last = (int(high) - 1 - EPOCH) // SECONDS_APART
+    apart = SECONDS_APART.get(term.casefold().strip())
+    if apart is None:
+        return []
+    first = max(0, -(-(int(low) - EPOCH) // apart))
+    last = (int(high) - 1 - EPOCH) // apart
     found = []
     for n in range(last, first - 1, -1):
         said = saying(term, n + shift)
         if said is not None:
-            found.append((n, EPOCH + n * SECONDS_APART, said))
+            found.append((n, EPOCH + n * apart, said))
     return found
 
 

@@ -21,6 +21,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -128,6 +129,8 @@ def competitors_listen(
     listened = Listened(competitor=competitor.name)
     searching = copy.copy(channel)  # the channel as the adapter reads it, searching the competitor's terms only
     searching.config = platform.competitor_config(channel.config or {}, competitor.terms[:TERMS_MAX])
+    if searching.config is not None and "backfill_hours" in searching.config:
+        searching.config["backfill_hours"] = settings.DESK_COMPETITOR_BACKFILL_HOURS  # the first search's reach
     searching.cursor = search.cursor or {}
     error = ""
     try:

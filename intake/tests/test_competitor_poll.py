@@ -140,3 +140,6 @@ def test_each_searching_platform_takes_its_competitor_search_as_a_config_of_its_
     assert cleaned["keywords"] == ["acme ci", "acmeci"] and cleaned["backfill_hours"] == 24
     channel = ChannelFactory.build(kind=kind, config=config)
     assert {b.requests for b in platform.budget(channel, config)} == {2}  # one search per term, nothing else
+    # The desk's reach for a first search (DESK_COMPETITOR_BACKFILL_HOURS, a month on the demo) is one it takes.
+    if "backfill_hours" in config:
+        assert get_adapter(kind).validate_config({**config, "backfill_hours": 720})["backfill_hours"] == 720

@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 
-from channels.demo.competitors import SECONDS_APART, saying
+from channels.demo.competitors import saying, sayings_between
 from channels.demo.replay_kit import Asked, fixed
 
 # A story's `truth` is what a reader makes of it (channels/demo/threads/thread.py), `truth_note` why if arguable;
@@ -212,8 +212,8 @@ COMPETITOR_FIRST_ID = 46_000_000
 
 
 def competitor_search(params: dict[str, str], now: float | None = None) -> dict[str, Any]:
-    """Algolia's search answer for a demo competitor's term: its sayings "posted" by `now`, one every
-    SECONDS_APART, newest first, within the numeric filters, as comments in the recorded shape."""
+    """Algolia's search answer for a demo competitor's term: its sayings "posted" by `now` (channels.demo.competitors'
+    timeline), newest first, within the numeric filters, as comments in the recorded shape."""
     now = time.time() if now is None else now
     term = params.get("query", "")
     lower, upper = 0, int(now) + 1
@@ -223,19 +223,13 @@ def competitor_search(params: dict[str, str], now: float | None = None) -> dict[
             lower = max(lower, int(match.group(2)))
         elif match:
             upper = min(upper, int(match.group(2)))
-    first = max(0, -(-(lower - EPOCH) // SECONDS_APART))
-    last = (upper - 1 - EPOCH) // SECONDS_APART
     per_page = max(1, int(params.get("hitsPerPage", 20)))
     page = max(0, int(params.get("page", 0)))
-    indexes = list(range(last, first - 1, -1))
-    chosen = indexes[page * per_page : (page + 1) * per_page]
+    timeline = sayings_between(term, lower, upper)
+    chosen = timeline[page * per_page : (page + 1) * per_page]
     offset = sum(ord(c) for c in term) % 997 * 100_000  # each term's ids apart from the other's
     hits = []
-    for n in chosen:
-        said = saying(term, n)
-        if said is None:
-            continue
-        created = EPOCH + n * SECONDS_APART
+    for n, created, said in chosen:
         object_id = COMPETITOR_FIRST_ID + offset + n
         hits.append(
             {
@@ -254,7 +248,7 @@ def competitor_search(params: dict[str, str], now: float | None = None) -> dict[
                 "_tags": ["comment", f"author_{said.author}", f"story_{COMPETITOR_FIRST_ID + offset}"],
             }
         )
-    total = len(indexes)
+    total = len(timeline)
     return {
         "hits": hits,
         "nbHits": total,
