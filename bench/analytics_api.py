@@ -1,5 +1,6 @@
-"""The Community figures' server time (issue 70): GET /api/analytics/volume/ (each grouping), /api/analytics/returning/
-and the page /kpi/community/, as a manager, on PostgreSQL, at a chosen size (default 20,000 tickets).
+"""The Community figures' server time (issue 70): GET /api/analytics/volume/ (each grouping),
+/api/analytics/returning/, /api/analytics/share-of-voice/ and the page /kpi/community/, as a manager, on
+PostgreSQL, at a chosen size (default 20,000 tickets).
 
 Loads tickets over 400 days on 10 channels of the registry's first platforms (sentiment, intent and judgement
 spread over their choices, subjects from a small vocabulary), one person per four tickets with an identity and the
@@ -105,6 +106,35 @@ def load(n: int) -> None:
             cur.execute(f"ANALYZE {table}")
 
 
+LOAD_COMPETITOR_MENTIONS = """
+INSERT INTO channels_competitormention (competitor_id, channel_id, kind, external_id, posted_at, sentiment, author,
+                                        created_at)
+SELECT (%(competitors)s::bigint[])[1 + g %% 2], %(channel)s, %(kind)s, 'bench-' || g,
+       now() - random() * interval '400 days', (ARRAY['positive', 'neutral', 'negative'])[1 + g %% 3], '', now()
+FROM generate_series(1, %(n)s) AS g
+"""
+
+
+def competitors_load(n: int) -> None:
+    """Two competitors and a tenth as many of their mentions as tickets, over the same 400 days (once: a --keep run
+    on a database loaded before share of voice gets them too)."""
+    from django.db import connection
+
+    from channels.models import Channel, Competitor, CompetitorMention
+
+    if CompetitorMention.objects.filter(external_id__startswith="bench-").exists():
+        return
+    made = [Competitor.objects.get_or_create(name=name, defaults={"terms": [name.lower()]})[0] for name in ("Acme CI",
+            "Forgeworks")]  # fmt: skip
+    channel = Channel.objects.filter(slug__startswith="analytics-bench-").order_by("pk").first()
+    assert channel is not None, "no bench channel: load the tickets first (without --keep)"
+    with connection.cursor() as cur:
+        cur.execute(LOAD_COMPETITOR_MENTIONS, {"competitors": [c.pk for c in made], "channel": channel.pk,
+                                               "kind": channel.kind, "n": max(1, n // 10)})  # fmt: skip
+        cur.execute("VACUUM ANALYZE channels_competitormention")
+    print(f"loaded {max(1, n // 10):,} competitor mentions", flush=True)
+
+
 ONLY = ""
 
 
@@ -159,6 +189,9 @@ def main() -> None:
     _common.machine_print()
     if not args.keep:
         load(args.tickets)
+    from mentions.models import Ticket
+
+    competitors_load(args.tickets if not args.keep else Ticket.objects.count())
     print("Community figures, server time as a manager (the API signs in by session here, as the page does):")
     for days in (30, 365):
         end = date.today()
@@ -166,6 +199,7 @@ def main() -> None:
         for group in ("platform", "sentiment", "intent", "judgement"):
             measure(f"/api/analytics/volume/?{query}&group={group}", args.repeat)
         measure(f"/api/analytics/returning/?{query}", args.repeat)
+        measure(f"/api/analytics/share-of-voice/?{query}&by=week", args.repeat)
         measure(f"/kpi/community/?{query}", args.repeat)
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt=True)
     print(f"  load avg at the end: {_common.load_average()}")
