@@ -17,3 +17,9 @@ class MetricsConfig(AppConfig):
                    # The Community page's (metrics.community): members' names and erasure, contributions, stories.
                    "people.Person", "people.Contribution", "stories.Story", "stories.Membership")  # fmt: skip
         on_save_or_delete(kpi_version_bump, *(apps.get_model(label) for label in watched), uid="kpi-version")
+
+        # Erasing a person drops the Community page's terms that are theirs (metrics.privacy).
+        from metrics.privacy import community_erase
+        from people.privacy import erasure_hooks
+
+        erasure_hooks.register(community_erase)

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from channels.models import slack_destination_clean
+from mentions.models.judgement import Intent, Judgement, Sentiment
 from notifications.models import SlackMessageRow
 
 # --------------------------------------------------------------------------------------------------------------
@@ -95,9 +96,10 @@ class CommunityDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
-    judgement = models.CharField(max_length=16)
-    intent = models.CharField(max_length=16)
-    sentiment = models.CharField(max_length=8)
+    # The ticket's choices ("" while not judged): choices, so that nothing else is ever written here.
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    intent = models.CharField(max_length=16, choices=Intent.choices, blank=True)
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
     mentions = models.IntegerField(default=0)
 
     class Meta:
