@@ -24,7 +24,7 @@ def _volume(group: str) -> Callable[..., tuple[list, Iterable]]:
     return build
 
 
-def _keyed(keys: str, fetch: Callable[..., list[dict]]) -> Callable[..., tuple[list, Iterable]]:
+def _keyed(keys: str, fetch: Callable[..., Iterable[dict]]) -> Callable[..., tuple[list, Iterable]]:
     header = keys.split()
 
     def build(*, start: date, end: date, channel_id: int | None, now: datetime, by: str | None = None) -> tuple:

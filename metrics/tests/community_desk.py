@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from channels.tests.factories import ChannelFactory
 from mentions.models import Intent, Judgement, Message, Sentiment, Ticket
@@ -42,7 +43,7 @@ def desk_build() -> dict:
         for k in range(1 + n % 3):
             kind = KINDS[(n + k) % 3]
             person = people[(n * 7 + k) % 6] if (n + k) % 5 else people[(n + k) % 2]
-            fields = {
+            fields: dict[str, Any] = {
                 "sentiment": SENTIMENTS[(n + k) % 4],
                 "intent": INTENTS[(n * 3 + k) % 8],
                 "judgement": JUDGEMENTS[(n + 2 * k) % 4],

@@ -10,6 +10,7 @@ import io
 import re
 from collections import Counter
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -50,7 +51,12 @@ def test_the_rollup_and_the_source_rows_agree_through_changes(desk):
         rollups_refresh()
         for columns in (("channel_id",), ("channel_id", "sentiment"), ("intent",), ("judgement", "intent")):
             for channel_id in (None, desk["channels"]["email"].pk):
-                kwargs = {"start": START - timedelta(days=7), "end": END, "channel_id": channel_id, "columns": columns}
+                kwargs: dict[str, Any] = {
+                    "start": START - timedelta(days=7),
+                    "end": END,
+                    "channel_id": channel_id,
+                    "columns": columns,
+                }
                 assert volume.day_counts_rollup(**kwargs) == volume.day_counts_source(**kwargs)
         for channel_id in (None, desk["channels"]["hackernews"].pk):
             kwargs = {"start": START, "end": END, "channel_id": channel_id}
@@ -190,10 +196,15 @@ def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
             (START, None),
             (START - timedelta(days=7), hackernews),
         ):
-            kwargs = {"start": start, "end": END, "channel_id": channel_id}
+            kwargs: dict[str, Any] = {"start": start, "end": END, "channel_id": channel_id}
             assert members.first_mentions_rollup(**kwargs) == members.first_mentions_source(**kwargs), kwargs
             for by in volume.PERIODS:
-                tally = {**kwargs, "by": by, "now": _at(END + timedelta(days=40)), "targets": Target.hours()}
+                tally: dict[str, Any] = {
+                    **kwargs,
+                    "by": by,
+                    "now": _at(END + timedelta(days=40)),
+                    "targets": Target.hours(),
+                }
                 rolled = members.returning_tally_rollup(**tally)
                 assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**tally).items()}, tally
 
