@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import unquote, urlparse
@@ -218,3 +219,28 @@ def rollups_rebuilt() -> None:
     print(
         f"built the KPI rollups ({built['ticket']} ticket days, {built['event']} event days) in {took:.1f}s", flush=True
     )
+
+
+def timed_gets(client: Any, url: str, repeat: int, before: Any = None) -> tuple[list[float], int]:
+    """`url` requested `repeat` times after one warm-up (which warms caches and connections), `before()` run ahead
+    of each request: the server-side milliseconds of each timed request and the last one's query count. Exits on
+    an answer other than 200."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    timings: list[float] = []
+    queries = 0
+    for i in range(repeat + 1):
+        if before is not None:
+            before()
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - began) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
+        if i:
+            timings.append(elapsed)
+        queries = len(ctx.captured_queries)
+    return timings, queries

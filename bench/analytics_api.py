@@ -142,9 +142,7 @@ def measure(url: str, repeat: int, *, rebuilt: bool = False) -> float:
     """The median server time of `url`; `rebuilt`: the page's cached figures retired before each request (what the
     first view after any change pays), else served as a second view within the same minute is."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from metrics.rollups import kpi_version_bump
 
@@ -152,19 +150,7 @@ def measure(url: str, repeat: int, *, rebuilt: bool = False) -> float:
         return 0.0
     client = Client()
     client.force_login(get_user_model().objects.get(username="analytics-bench-manager"))
-    timings, queries = [], 0
-    for i in range(repeat + 1):
-        if rebuilt:
-            kpi_version_bump()
-        with CaptureQueriesContext(connection) as ctx:
-            began = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            sys.exit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
-        if i:  # the first request warms caches and connections
-            timings.append(elapsed)
-        queries = len(ctx.captured_queries)
+    timings, queries = _common.timed_gets(client, url, repeat, before=kpi_version_bump if rebuilt else None)
     median = statistics.median(timings)
     verdict = (
         (" (rebuilt)" if rebuilt else " (cached)")

@@ -152,9 +152,7 @@ def live_activity(advocate_id: int) -> None:
 
 def measure(days: int, repeat: int) -> None:
     from django.contrib.auth import get_user_model
-    from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="kpi-bench-manager"))
@@ -162,20 +160,7 @@ def measure(days: int, repeat: int) -> None:
     end = date.today()
     start = end - timedelta(days=days - 1)
     url = f"/kpi/?from={start.isoformat()}&to={end.isoformat()}"
-    timings = []
-    queries = 0
-    for i in range(repeat + 1):
-        live_activity(advocate_id)
-        reset_queries()
-        with CaptureQueriesContext(connection) as ctx:
-            began = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - began) * 1000
-        if response.status_code != 200:
-            sys.exit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
-        if i:  # the first request warms caches and connections
-            timings.append(elapsed)
-        queries = len(ctx.captured_queries)
+    timings, queries = _common.timed_gets(client, url, repeat, before=lambda: live_activity(advocate_id))
     median = statistics.median(timings)
     verdict = "PASS" if median <= TARGETS_MS[days] else "MISS"
     print(

@@ -172,9 +172,12 @@ def verdicts_store(judged: dict[int, Verdict]) -> int:
 
 
 def drafts_enqueue(ticket_ids: list[int]) -> None:
-    """The team model's draft replies (answers.team_model_draft), when the admin switched drafts on."""
+    """The team model's draft replies (answers.team_model_draft), when the admin switched drafts on: for the tickets
+    not solved only. The task would skip a solved one anyway, but an imported history or the demo's month, judged
+    in bulk, queued a task for each of its solved tickets (245 on the demo), ahead of the live tickets' drafts."""
     if ticket_ids and TeamModelEndpoint.objects.filter(enabled=True, drafts=True).exists():
-        for ticket_id in ticket_ids:
+        waiting = Ticket.objects.filter(pk__in=ticket_ids).exclude(status=Ticket.Status.SOLVED)
+        for ticket_id in sorted(waiting.values_list("pk", flat=True)):
             task_enqueue_on_commit("answers.team_model_draft", ticket_id)
 
 

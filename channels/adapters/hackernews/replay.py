@@ -104,9 +104,8 @@ def hit_for(n: int) -> dict[str, Any]:
     }
 
 
-def search(params: dict[str, str], now: float | None = None, served: range | None = None) -> dict[str, Any]:
-    """Algolia's search answer over the timeline by `now`, within `served` (every item when None)."""
-    now = time.time() if now is None else now
+def _time_range(params: dict[str, str], now: float) -> tuple[int, int]:
+    """The [lower, upper) epoch seconds a search asks for: its `created_at_i` numeric filters, up to `now`."""
     lower, upper = 0, int(now) + 1
     for clause in params.get("numericFilters", "").split(","):
         match = re.fullmatch(r"created_at_i(>=|<)(\d+)", clause.strip())
@@ -114,6 +113,13 @@ def search(params: dict[str, str], now: float | None = None, served: range | Non
             lower = max(lower, int(match.group(2)))
         elif match:
             upper = min(upper, int(match.group(2)))
+    return lower, upper
+
+
+def search(params: dict[str, str], now: float | None = None, served: range | None = None) -> dict[str, Any]:
+    """Algolia's search answer over the timeline by `now`, within `served` (every item when None)."""
+    now = time.time() if now is None else now
+    lower, upper = _time_range(params, now)
     per_page = max(1, int(params.get("hitsPerPage", 20)))
     page = max(0, int(params.get("page", 0)))
     first = max(0, -(-(lower - EPOCH) // SECONDS_PER_ITEM))
@@ -216,13 +222,7 @@ def competitor_search(params: dict[str, str], now: float | None = None) -> dict[
     timeline), newest first, within the numeric filters, as comments in the recorded shape."""
     now = time.time() if now is None else now
     term = params.get("query", "")
-    lower, upper = 0, int(now) + 1
-    for clause in params.get("numericFilters", "").split(","):
-        match = re.fullmatch(r"created_at_i(>=|<)(\d+)", clause.strip())
-        if match and match.group(1) == ">=":
-            lower = max(lower, int(match.group(2)))
-        elif match:
-            upper = min(upper, int(match.group(2)))
+    lower, upper = _time_range(params, now)
     per_page = max(1, int(params.get("hitsPerPage", 20)))
     page = max(0, int(params.get("page", 0)))
     timeline = sayings_between(term, lower, upper)
