@@ -106,8 +106,11 @@ class PollInterval:
 def poll_interval(channel: Channel, *, others: Iterable[Channel] | None = None) -> PollInterval:
     """How often `channel` polls. `others`: the other enabled channels (of any kind; loaded when
     None) whose budgets may be shared with this one's."""
+    from channels.adapters.registry import platform_of
+
     floor = int(settings.DESK_POLL_FLOOR_SECONDS)
-    terms = competitor_terms_most()
+    # The competitors are read only where this platform searches them (a GitHub channel's interval reads no row).
+    terms = competitor_terms_most() if platform_of(channel.kind).competitor_search else 0
     own = buckets_of(channel, competitor_terms=terms)
     if own and others is None:
         from channels.models import Channel

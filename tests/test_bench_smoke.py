@@ -41,6 +41,7 @@ class Smoke:
 
 
 SMOKE: dict[str, Smoke] = {
+    "analytics_api.py": Smoke(("--tickets", "400", "--repeat", "1"), "load avg at the end"),
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
     # On claim_latency.py's database, as its docstring says.
