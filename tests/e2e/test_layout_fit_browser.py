@@ -66,6 +66,23 @@ def _fit(page: Page, selector: str) -> dict:
     return page.evaluate(CUT_JS, selector)
 
 
+def _fits_at_both_widths(live_server, username: str, path: str, selector: str, shot: str, more=None) -> dict:
+    """`path` signed in as `username` at each width: what _fit finds under `selector`, with `more(page)`'s figures,
+    and a screenshot in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    found = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for width in WIDTHS:
+            page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+            sign_in(page, f"{live_server.url}/accounts/login/", username)
+            page.goto(f"{live_server.url}{path}")
+            found[width] = {**_fit(page, selector), **(more(page) if more else {})}
+            page.screenshot(path=str(ARTIFACTS / f"e2e-{shot}-{width}.png"), full_page=True)
+        browser.close()
+    return found
+
+
 def test_your_sessions_fit_a_phone_and_a_laptop(live_server):
     AdvocateFactory(username="ada")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -98,21 +115,13 @@ def test_the_ticket_lists_tags_are_whole_or_said_cut_at_1366(live_server):
     for n in range(12):
         ticket = TicketFactory(subject=f"Runner stuck on arm64 since the 17.6 upgrade ({n})")
         ticket.tags.set(tags[: 1 + n % len(tags)])
-    ARTIFACTS.mkdir(exist_ok=True)
-    found = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        for width in WIDTHS:
-            page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
-            sign_in(page, f"{live_server.url}/accounts/login/", "ada")
-            page.goto(f"{live_server.url}/tickets/")
-            found[width] = _fit(page, "td.c-tags, td.c-tags *, th.c-tags")
-            found[width]["titles"] = page.eval_on_selector_all("td.c-tags", "cells => cells.map(c => c.title)")
-            found[width]["heights"] = page.eval_on_selector_all(
-                "tr[data-ticket]", "rows => rows.map(r => r.offsetHeight)"
-            )
-            page.screenshot(path=str(ARTIFACTS / f"e2e-ticket-tags-{width}.png"), full_page=True)
-        browser.close()
+    found = _fits_at_both_widths(
+        live_server, "ada", "/tickets/", "td.c-tags, td.c-tags *, th.c-tags", "ticket-tags",
+        lambda page: {
+            "titles": page.eval_on_selector_all("td.c-tags", "cells => cells.map(c => c.title)"),
+            "heights": page.eval_on_selector_all("tr[data-ticket]", "rows => rows.map(r => r.offsetHeight)"),
+        },
+    )  # fmt: skip
 
     for width, fit in found.items():
         assert fit["page"] <= width, (width, fit["page"])
@@ -151,19 +160,12 @@ def test_the_community_page_fits_a_phone_and_a_laptop(live_server):
                               posted_at=now - timedelta(days=n % 20), sentiment="negative")
             for n in range(15)
         )  # fmt: skip
-    ARTIFACTS.mkdir(exist_ok=True)
-    found = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        for width in WIDTHS:
-            page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
-            sign_in(page, f"{live_server.url}/accounts/login/", "mia")
-            page.goto(f"{live_server.url}/kpi/community/")
-            assert page.get_by_role("heading", name="Share of voice").is_visible()
-            found[width] = _fit(page, "main, main *")
-            page.screenshot(path=str(ARTIFACTS / f"e2e-community-{width}.png"), full_page=True)
-        browser.close()
+    found = _fits_at_both_widths(
+        live_server, "mia", "/kpi/community/", "main, main *", "community",
+        lambda page: {"share_of_voice": page.get_by_role("heading", name="Share of voice").is_visible()},
+    )  # fmt: skip
 
     for width, fit in found.items():
         assert fit["page"] <= width, (width, fit["page"])
         assert fit["cut"] == [], (width, fit["cut"])
+        assert fit["share_of_voice"], width
