@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -137,7 +138,8 @@ def _expected_returning(rows, *, now, by):
         key = (volume.period_of(f["day"], by), group)
         tally[(*key, "members")] += 1
         for days in (30, 90):
-            if now >= f["requested_at"] + timedelta(days=days):
+            # Decided once the window has passed for the whole day of the first mention (UTC).
+            if now >= _at(f["day"] + timedelta(days=days + 1), 0):
                 tally[(*key, f"decided_{days}")] += 1
                 tally[(*key, f"returned_{days}")] += any(
                     r["person"] == person
@@ -198,13 +200,10 @@ def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
         ):
             kwargs: dict[str, Any] = {"start": start, "end": END, "channel_id": channel_id}
             assert members.first_mentions_rollup(**kwargs) == members.first_mentions_source(**kwargs), kwargs
-            for by in volume.PERIODS:
-                tally: dict[str, Any] = {
-                    **kwargs,
-                    "by": by,
-                    "now": _at(END + timedelta(days=40)),
-                    "targets": Target.hours(),
-                }
+            # Each period, and a now before, inside and after the windows of the range's days.
+            for by, now in itertools.product(volume.PERIODS, (START + timedelta(days=40), END + timedelta(days=40),
+                                                              END + timedelta(days=120))):  # fmt: skip
+                tally: dict[str, Any] = {**kwargs, "by": by, "now": _at(now, 0), "targets": Target.hours()}
                 rolled = members.returning_tally_rollup(**tally)
                 assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**tally).items()}, tally
 
