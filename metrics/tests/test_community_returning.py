@@ -6,10 +6,12 @@ SQLite default's) and must be equal; the broader desk's comparison is metrics/te
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from channels.tests.factories import ChannelFactory
@@ -137,3 +139,12 @@ def test_truncating_the_tickets_empties_the_newcomer_days(channel):
         cursor.execute("TRUNCATE mentions_ticket, mentions_ticketevent CASCADE")
     assert not CommunityNewcomerDay.objects.exists()
     assert tally(at(DAY)) == {}
+
+
+def test_kpi_rollups_builds_the_newcomer_days_before_any_read(channel):
+    member("m", channel, at(DAY, 10), reply=3600)
+    assert not CommunityNewcomerTargets.objects.exists()
+    call_command("kpi_rollups", stdout=io.StringIO())
+    assert list(CommunityNewcomerDay.objects.values_list("day", "channel_id", "within_target", "members")) == [
+        (DAY, channel.pk, True, 1)
+    ]
