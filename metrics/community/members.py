@@ -128,21 +128,23 @@ def returning_tally_source(
     return tally
 
 
-def newcomers_ensure(targets: dict) -> None:
+def newcomers_ensure(targets: dict, *, rebuild: bool = False) -> None:
     """CommunityNewcomerDay counted with these targets (mentions.Target hours): one query when it is, the common
     case (once inside a read); else, the first read after an admin changed a target (or the first ever), every day
-    rebuilt from CommunityMember under the refresh's lock (metrics.community.newcomer_rollup)."""
+    counted again from CommunityMember under the refresh's lock (metrics.community.newcomer_rollup). `rebuild`:
+    counted again anyway (a repair, `manage.py kpi_rollups --rebuild`)."""
     wanted = (targets[Target.Group.ALL] * HOUR, targets[Target.Group.HIGH_PRIORITY] * HOUR)
 
     def built() -> bool:
         with connection.cursor() as cursor:  # the primary's, which the rebuild below writes
             return newcomer_targets(cursor) == wanted
 
-    if rollups_memo(("community-newcomer-targets", wanted), built):
+    if not rebuild and rollups_memo(("community-newcomer-targets", wanted), built):
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-        if newcomer_targets(cursor) != wanted:  # unless a concurrent read rebuilt them while this one waited
+        # Unless a concurrent read counted them while this one waited.
+        if rebuild or newcomer_targets(cursor) != wanted:
             newcomers_rebuild(cursor, wanted)
 
 

@@ -3,17 +3,16 @@
 came within the target, how many members and how many came back within each window. A range's figures then read
 days x channels x 2 rows, not one row per newcomer (a year at 1,000,000 tickets is some 200,000 of them).
 
-Kept fresh with CommunityMember, in rollups_refresh's transaction and lock: members_refresh rebuilds the days its
-people's rows leave and enter (a new member, a member coming back, which changes their `next_at`, a merge or split
-moving a first mention, a ticket deleted). "Within target" depends on mentions.Target's hours, which an admin can
-change: CommunityNewcomerTargets holds the targets the days were counted with, and a read with others rebuilds every
-day first (metrics.community.members.newcomers_ensure), so the figures always use the targets in force. Until that
-first build (no targets row) a refresh rebuilds no day. Imported by migrations: no models here."""
+Kept fresh with CommunityMember, in rollups_refresh's transaction and lock: the statements of members_refresh that
+remove the marked people's rows take their counts off their days, and the ones that make their rows again add the
+new counts (a new member, a member coming back, which changes their `next_at`, a merge or split moving a first
+mention, a ticket deleted), so the cost is the people changed, not every newcomer of the days they touch; a day row
+left with no member is dropped. "Within target" depends on mentions.Target's hours, which an admin can change:
+CommunityNewcomerTargets holds the targets the days were counted with, and a read with others counts every day again
+first (metrics.community.members.newcomers_ensure), so the figures always use the targets in force. Until that first
+build (no targets row) a refresh adds and takes off nothing. Imported by migrations: no models here."""
 
 from __future__ import annotations
-
-from collections.abc import Collection
-from datetime import date
 
 from django.db.backends.utils import CursorWrapper
 
@@ -34,17 +33,20 @@ _INSERT = (
     + ")"
 )
 
-# The given days again, each read from CommunityMember's first_at index (no targets row: none is built).
-NEWCOMER_DAYS_SQL = f"""
-DELETE FROM metrics_communitynewcomerday WHERE day = ANY(%(days)s::date[]);
-{_INSERT}
-SELECT d.day, m.first_channel_id, {_WITHIN}, {_COUNTS}
-FROM metrics_communitynewcomertargets b
-CROSS JOIN unnest(%(days)s::date[]) AS d(day)
-JOIN metrics_communitymember m ON m.first_at >= d.day::timestamp AT TIME ZONE 'UTC'
-                               AND m.first_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC'
-GROUP BY 1, 2, 3;
-"""
+
+def newcomers_delta(rows: str, *, taken_off: bool) -> str:
+    """SQL adding the CommunityMember rows of the CTE `rows` to their days (or taking them off), counted with the
+    recorded targets (none recorded: nothing, the first build counts every day). Returns each touched day row's id
+    and members, so the rows taken down to no member can be dropped."""
+    counts = _COUNTS.replace("count(*)", "-count(*)") if taken_off else _COUNTS
+    updates = ", ".join(f"{c} = n.{c} + excluded.{c}" for c in ("members", *(f"back_{days}" for days in WINDOWS)))
+    return f"""{_INSERT.replace("newcomerday ", "newcomerday AS n ", 1)}
+SELECT (m.first_at AT TIME ZONE 'UTC')::date, m.first_channel_id, {_WITHIN}, {counts}
+FROM {rows} m CROSS JOIN metrics_communitynewcomertargets b
+GROUP BY 1, 2, 3
+ON CONFLICT (day, channel_id, within_target) DO UPDATE SET {updates}
+RETURNING n.id, n.members"""
+
 
 # Every day again, counted with the given targets (seconds), which are recorded.
 NEWCOMERS_REBUILD_SQL = f"""
@@ -58,10 +60,10 @@ GROUP BY 1, 2, 3;
 """
 
 
-def newcomer_days_refresh(cursor: CursorWrapper, days: Collection[date]) -> None:
-    """Rebuild these days from CommunityMember (inside rollups_refresh's transaction and lock, after the members)."""
-    if days:
-        cursor.execute(NEWCOMER_DAYS_SQL, {"days": sorted(days)})
+def newcomers_emptied_drop(cursor: CursorWrapper, ids: list[int]) -> None:
+    """Drop the day rows a refresh took down to no member (unless its new rows filled them again)."""
+    if ids:
+        cursor.execute("DELETE FROM metrics_communitynewcomerday WHERE id = ANY(%s) AND members = 0", [ids])
 
 
 def newcomer_targets(cursor: CursorWrapper) -> tuple[float, float] | None:

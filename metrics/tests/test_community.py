@@ -22,7 +22,7 @@ from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from metrics.community import active, members, rollup, topics, trust, volume
 from metrics.community.counted import subject_terms
 from metrics.rollups import rollups_read, rollups_refresh
-from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build
+from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build, newcomer_days_as_recounted
 from people.models import Contribution, Identity, Person, Requester
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
@@ -206,6 +206,7 @@ def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
                 tally: dict[str, Any] = {**kwargs, "by": by, "now": _at(now, 0), "targets": Target.hours()}
                 rolled = members.returning_tally_rollup(**tally)
                 assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**tally).items()}, tally
+        newcomer_days_as_recounted()
 
     agree()
     people, tickets = desk["people"], [r["ticket"] for r in desk["rows"]]

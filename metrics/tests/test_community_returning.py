@@ -19,6 +19,7 @@ from mentions.models import Target, Ticket
 from metrics.community import members
 from metrics.models import CommunityNewcomerDay, CommunityNewcomerTargets
 from metrics.rollups import rollups_refresh
+from metrics.tests.community_desk import newcomer_days_as_recounted
 from people.models import Identity
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
@@ -58,6 +59,7 @@ def tally(now: datetime, *, start: date = DAY, end: date = DAY, channel_id: int 
     rollups_refresh()
     rolled = members.returning_tally_rollup(**kwargs)
     assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**kwargs).items()}, kwargs
+    newcomer_days_as_recounted()
     return rolled
 
 

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         done = rollups_rebuild() if rebuild else rollups_refresh()
         # The returning members' days, first built by a read (or after a change of targets): built here instead.
-        newcomers_ensure(Target.hours())
+        newcomers_ensure(Target.hours(), rebuild=rebuild)
         self.stdout.write(
             f"Rebuilt {done['ticket']} ticket days and {done['event']} event days "
             f"in {time.perf_counter() - started:.1f}s."
