@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
@@ -96,14 +97,20 @@ def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> 
     return first_mentions_source(start=start, end=end, channel_id=channel_id)
 
 
-def window_passed(day: date, days: int, now: datetime) -> bool:
-    """Whether the `days`-day window of every first mention made on `day` (UTC) has passed: from the end of that day,
-    `days` days on. The rule of both paths, which a day's rollup row answers exactly: a day's members are decided
+def last_decided_day(days: int, now: datetime) -> date:
+    """The last day (UTC) whose first mentions' `days`-day window has passed for the whole day: `days` days from the
+    end of that day. The rule of both paths, which a day's rollup row answers exactly: a day's members are decided
     together, so one who first wrote at 00:05 waits almost a day past their own window."""
-    return now >= datetime.combine(day + timedelta(days=days + 1), time.min, tzinfo=UTC)
+    return now.astimezone(UTC).date() - timedelta(days=days + 1)
+
+
+def window_passed(day: date, days: int, now: datetime) -> bool:
+    """Whether the `days`-day window of the first mentions made on `day` (UTC) is decided (last_decided_day)."""
+    return day <= last_decided_day(days, now)
 
 
 Tally = dict[tuple[date, str], dict[str, int]]
+_TRUNC = {"week": TruncWeek, "month": TruncMonth}
 TALLY_KEYS = ("members", *(f"{what}_{days}" for days in WINDOWS for what in ("decided", "returned")))
 
 
@@ -151,24 +158,25 @@ def newcomers_ensure(targets: dict, *, rebuild: bool = False) -> None:
 def returning_tally_rollup(
     *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
 ) -> Tally:
-    """The same tally from the CommunityNewcomerDay rollup (PostgreSQL): one grouped query, a row per day and group,
-    however many newcomers the range holds (a year at 1,000,000 tickets is some 200,000: days x 2 rows here)."""
+    """The same tally from the CommunityNewcomerDay rollup (PostgreSQL): one query grouped by period and group, which
+    reads days x channels x 2 rows however many newcomers the range holds (a year at 1,000,000 tickets is some
+    200,000) and answers periods x 2."""
     rollups_ensure_fresh()
     newcomers_ensure(targets)
     qs = CommunityNewcomerDay.objects.filter(day__gte=start, day__lte=end)
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
-    sums = {"members": Sum("members"), **{f"back_{days}": Sum(f"back_{days}") for days in WINDOWS}}
-    tally: Tally = {}
-    for day, within_target, n, *back in qs.order_by().values_list("day", "within_target").annotate(**sums):
-        group = WITHIN if within_target else NOT_WITHIN
-        t = tally.setdefault((period_of(day, by), group), dict.fromkeys(TALLY_KEYS, 0))
-        t["members"] += n
-        for days, came_back in zip(WINDOWS, back, strict=True):
-            if window_passed(day, days, now):
-                t[f"decided_{days}"] += n
-                t[f"returned_{days}"] += came_back
-    return tally
+    sums: dict[str, Sum] = {"sum_members": Sum("members")}  # (named apart from the columns they sum)
+    for days in WINDOWS:
+        decided = Q(day__lte=last_decided_day(days, now))
+        sums[f"sum_decided_{days}"] = Sum("members", filter=decided, default=0)
+        sums[f"sum_returned_{days}"] = Sum(f"back_{days}", filter=decided, default=0)
+    period = F("day") if by == "day" else _TRUNC[by]("day")
+    rows = qs.annotate(period=period).order_by().values_list("period", "within_target").annotate(**sums)
+    return {
+        (first, WITHIN if within_target else NOT_WITHIN): dict(zip(TALLY_KEYS, figures, strict=True))
+        for first, within_target, *figures in rows
+    }
 
 
 def returning_rows(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -72,7 +73,10 @@ def test_a_days_window_is_decided_once_it_has_passed_for_the_whole_day(channel):
     assert tally(at(DAY + timedelta(days=31)) - timedelta(microseconds=1)) == {(DAY, N): figures(2)}
     assert tally(at(DAY + timedelta(days=31))) == {(DAY, N): figures(2, decided_30=2, returned_30=1)}
     assert tally(at(DAY + timedelta(days=91))) == {(DAY, N): figures(2, 2, 1, 2, 1)}
-    assert members.window_passed(DAY, 30, at(DAY + timedelta(days=31))) is True
+    # The same instant told in another time zone: the rule is the UTC day's.
+    berlin = at(DAY + timedelta(days=31)).astimezone(ZoneInfo("Europe/Berlin"))
+    assert members.window_passed(DAY, 30, berlin) is True
+    assert members.window_passed(DAY, 30, berlin - timedelta(microseconds=1)) is False
 
 
 def test_a_member_coming_back_later_changes_their_first_days_figures(channel):
