@@ -180,7 +180,8 @@ class CommunityMemberDirty(models.Model):
 class CommunityNewcomerDay(models.Model):
     """Per UTC day of members' first counted mention (CommunityMember.first_at), its channel and whether it got its
     first reply within the first-reply target: how many members, and how many of them came back within 30 and 90
-    days. What the returning members' figures sum, so a year is a bounded number of rows whatever the tickets
+    days; and the same per day and group over every channel, under channel_id 0 (newcomer_rollup.ALL_CHANNELS). What
+    the returning members' figures sum, so a year is a bounded number of rows whatever the tickets
     (metrics.community.newcomer_rollup: a member's counts taken off and added again whenever their CommunityMember row
     is rebuilt, and every day counted again when the targets change)."""
 

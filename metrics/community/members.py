@@ -31,7 +31,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
-from metrics.community.newcomer_rollup import WINDOWS, newcomer_targets, newcomers_rebuild
+from metrics.community.newcomer_rollup import ALL_CHANNELS, WINDOWS, newcomer_targets, newcomers_rebuild
 from metrics.community.volume import period_of
 from metrics.models import CommunityMember, CommunityNewcomerDay
 from metrics.periods import HOUR, day_bounds
@@ -159,13 +159,12 @@ def returning_tally_rollup(
     *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
 ) -> Tally:
     """The same tally from the CommunityNewcomerDay rollup (PostgreSQL): one query grouped by period and group, which
-    reads days x channels x 2 rows however many newcomers the range holds (a year at 1,000,000 tickets is some
-    200,000) and answers periods x 2."""
+    reads at most days x 2 rows however many newcomers the range holds (a year at 1,000,000 tickets is some 200,000)
+    and answers periods x 2."""
     rollups_ensure_fresh()
     newcomers_ensure(targets)
-    qs = CommunityNewcomerDay.objects.filter(day__gte=start, day__lte=end)
-    if channel_id is not None:
-        qs = qs.filter(channel_id=channel_id)
+    channel = ALL_CHANNELS if channel_id is None else channel_id
+    qs = CommunityNewcomerDay.objects.filter(day__gte=start, day__lte=end, channel_id=channel)
     sums: dict[str, Sum] = {"sum_members": Sum("members")}  # (named apart from the columns they sum)
     for days in WINDOWS:
         decided = Q(day__lte=last_decided_day(days, now))

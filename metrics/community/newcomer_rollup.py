@@ -1,7 +1,8 @@
 """Returning members per day on PostgreSQL (metrics.models.CommunityNewcomerDay), summed from the CommunityMember rollup
 (metrics.community.member_rollup): per UTC day of members' first mention, its channel and whether its first reply
-came within the target, how many members and how many came back within each window. A range's figures then read
-days x channels x 2 rows, not one row per newcomer (a year at 1,000,000 tickets is some 200,000 of them).
+came within the target, how many members and how many came back within each window; and per day and group over
+every channel (channel_id ALL_CHANNELS). A range's figures then read days x 2 rows (days x 2 of the channel's when
+one is chosen), not one row per newcomer (a year at 1,000,000 tickets is some 200,000 of them).
 
 Kept fresh with CommunityMember, in rollups_refresh's transaction and lock: the statements of members_refresh that
 remove the marked people's rows take their counts off their days, and the ones that make their rows again add the
@@ -32,6 +33,15 @@ _INSERT = (
     + ", ".join(f"back_{days}" for days in WINDOWS)
     + ")"
 )
+ALL_CHANNELS = 0  # the channel_id of a day's rows over every channel: what a read without a channel sums
+_DAY = "(m.first_at AT TIME ZONE 'UTC')::date"
+
+
+def _counted(rows: str, counts: str) -> str:
+    """The members `m` of `rows` counted per day, channel and group, and per day and group over every channel."""
+    return f"""SELECT {_DAY}, coalesce(m.first_channel_id, {ALL_CHANNELS}), {_WITHIN}, {counts}
+FROM {rows} m CROSS JOIN metrics_communitynewcomertargets b
+GROUP BY GROUPING SETS (({_DAY}, m.first_channel_id, {_WITHIN}), ({_DAY}, {_WITHIN}))"""
 
 
 def newcomers_delta(rows: str, *, taken_off: bool) -> str:
@@ -41,9 +51,7 @@ def newcomers_delta(rows: str, *, taken_off: bool) -> str:
     counts = _COUNTS.replace("count(*)", "-count(*)") if taken_off else _COUNTS
     updates = ", ".join(f"{c} = n.{c} + excluded.{c}" for c in ("members", *(f"back_{days}" for days in WINDOWS)))
     return f"""{_INSERT.replace("newcomerday ", "newcomerday AS n ", 1)}
-SELECT (m.first_at AT TIME ZONE 'UTC')::date, m.first_channel_id, {_WITHIN}, {counts}
-FROM {rows} m CROSS JOIN metrics_communitynewcomertargets b
-GROUP BY 1, 2, 3
+{_counted(rows, counts)}
 ON CONFLICT (day, channel_id, within_target) DO UPDATE SET {updates}
 RETURNING n.id, n.members"""
 
@@ -54,9 +62,7 @@ DELETE FROM metrics_communitynewcomertargets;
 INSERT INTO metrics_communitynewcomertargets (id, all_seconds, high_priority_seconds) VALUES (1, %(all)s, %(high)s);
 DELETE FROM metrics_communitynewcomerday;
 {_INSERT}
-SELECT (m.first_at AT TIME ZONE 'UTC')::date, m.first_channel_id, {_WITHIN}, {_COUNTS}
-FROM metrics_communitynewcomertargets b CROSS JOIN metrics_communitymember m
-GROUP BY 1, 2, 3;
+{_counted("metrics_communitymember", _COUNTS)};
 """
 
 
