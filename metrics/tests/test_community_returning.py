@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,7 +56,7 @@ def member(handle: str, channel, *times: datetime, reply: int | None = None, hig
 
 def tally(now: datetime, *, start: date = DAY, end: date = DAY, channel_id: int | None = None, targets=None) -> dict:
     """The day tally on both paths, which must agree."""
-    kwargs = {"start": start, "end": end, "by": "day", "now": now, "channel_id": channel_id,
+    kwargs: dict[str, Any] = {"start": start, "end": end, "by": "day", "now": now, "channel_id": channel_id,
               "targets": targets or Target.hours()}  # fmt: skip
     rollups_refresh()
     rolled = members.returning_tally_rollup(**kwargs)
@@ -98,7 +99,8 @@ def test_a_merge_and_a_split_move_the_first_mention(channel):
     earlier = DAY - timedelta(days=5)
     a = member("a", channel, at(DAY, 10))
     b = member("b", channel, at(earlier, 10))
-    now, wide = at(DAY + timedelta(days=100)), {"start": earlier, "end": DAY}
+    now = at(DAY + timedelta(days=100))
+    wide: dict[str, Any] = {"start": earlier, "end": DAY}
     assert tally(now, **wide) == {(earlier, N): figures(1, 1, 0, 1, 0), (DAY, N): figures(1, 1, 0, 1, 0)}
     Identity.objects.filter(pk=a.pk).update(person=b.person)  # a merged into b: b came back on DAY
     assert tally(now, **wide) == {(earlier, N): figures(1, 1, 1, 1, 1)}
