@@ -37,11 +37,20 @@ FROM metrics_communityidentityday d JOIN people_identity i ON i.id = d.identity_
 WHERE {_RANGE}
 GROUP BY i.person_id ORDER BY n DESC, i.person_id LIMIT %(limit)s
 """
-# Today's few rows by the day index.
+# The whole range's mentions by person (a year: ~900,000 rows at 1,000,000 tickets, hash-joined to the identities).
 RANGE_SQL = f"""
 SELECT i.person_id, sum(d.mentions)
 FROM metrics_communityidentityday d JOIN people_identity i ON i.id = d.identity_id
 WHERE {_RANGE} GROUP BY i.person_id
+"""
+# Today's few rows by the day index, their identities by primary key: joined as RANGE_SQL is, the planner read every
+# identity (40 ms at 250,000 people for 900 rows, against 4 ms).
+FRESH_SQL = f"""
+SELECT i.person_id, sum(s.n) FROM (
+    SELECT d.identity_id, sum(d.mentions) AS n FROM metrics_communityidentityday d WHERE {_RANGE} GROUP BY 1
+) s JOIN people_identity i ON i.id = s.identity_id
+WHERE i.id = ANY(ARRAY(SELECT d.identity_id FROM metrics_communityidentityday d WHERE {_RANGE}))
+GROUP BY i.person_id
 """
 # Some people's mentions by their identities (the rollup's identity index), 0 for none; erased people left out.
 PEOPLE_SQL = f"""
@@ -87,7 +96,7 @@ def mention_counts_ranked(
             if kept is None:
                 kept = list(rows(TOP_SQL, end=past_end, limit=KEEP).items())
                 cache.set(key, kept, TTL_SECONDS)
-        fresh = rows(RANGE_SQL, start=max(start, today)) if end >= today else {}
+        fresh = rows(FRESH_SQL, start=max(start, today)) if end >= today else {}
         return _merge(
             Parts(kept=kept, fresh=fresh, others=others, limit=limit),
             erased=lambda people: set(rows(ERASED_SQL, people=people)) if people else set(),
