@@ -11,12 +11,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from channels.tests.factories import ChannelFactory
 from metrics.community import active, active_past
 from metrics.community.past_stamp import stamp_read
-from metrics.rollups import rollups_read
+from metrics.rollups import rollups_read, rollups_refresh
 from metrics.tests.community_desk import START, _at, desk_build
 from people.models import Contribution, Identity, Person
-from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
+from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.now(UTC).date()
@@ -137,3 +138,27 @@ def test_a_range_of_past_days_only_and_one_of_today_only(desk):
         for limit in (1, 2, 20):
             ranked(start=start, end=end, limit=limit)
             ranked(start=start, end=end, channel_id=channel.pk, limit=limit)
+
+
+def test_the_top_20_takes_in_a_member_whom_todays_mentions_push_past_the_20th(monkeypatch, django_assert_num_queries):
+    """The page's own limit: 25 members with past mentions, the kept list of 22 full; the least active one (not kept)
+    mentions us enough today to stand among the first ten, and nobody else moves."""
+    monkeypatch.setattr(active_past, "KEEP", 22)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    members = [PersonFactory(name=f"Busy {i}") for i in range(25)]
+    for i, person in enumerate(members):
+        identity = IdentityFactory(person=person, platform="reddit", handle=f"busy{i}")
+        for n in range(1 + (24 - i) // 3):  # 9 mentions for the first, then 8, 8, 8, 7, 7, 7 ... 1, 1, 1
+            ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=n + i % 5), 10))
+    first = ranked(start=START, end=TODAY)
+    assert len(first) == 20 and members[-1].pk not in {row["person"] for row in first}
+    today_tickets(members[-1], 6, channel)  # 1 + 6 = 7: after 9, 8, 8, 8 and the other 7s (by number)
+    rollups_refresh()
+    # Is anything marked, the contributions, the stamp, today's mentions, the kept erased, the past of the one who can
+    # rank (at most 2 past mentions, the kept 22nd's, + 6 today against the 20th's 2), the names.
+    with django_assert_num_queries(7), rollups_read():
+        active.most_active(start=START, end=TODAY)
+    rows = ranked(start=START, end=TODAY)
+    assert [row["person"] for row in rows].index(members[-1].pk) == 7
+    assert [row["person"] for row in rows if row["person"] != members[-1].pk] == [row["person"] for row in first][:19]
+    assert past_rankings_read(start=START, end=TODAY) == 0
