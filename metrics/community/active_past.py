@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connections, router
@@ -83,7 +84,7 @@ def mention_counts_ranked(
     mention or cannot rank. Erased people are left out. The caller refreshed the rollup."""
     with connections[router.db_for_read(CommunityIdentityDay)].cursor() as cursor:
 
-        def rows(sql: str, **params: object) -> dict[int, int]:
+        def rows(sql: str, **params: Any) -> dict[int, int]:
             cursor.execute(sql, {"channel": channel_id, "start": start, "end": end, **params})
             return {person: int(n) for person, n in cursor.fetchall()}
 

@@ -252,7 +252,7 @@ def test_the_most_active_members_agree_on_both_paths_through_changes(desk):
     def agree():
         for channel_id in (None, hackernews):
             for limit in (1, 2, 6):
-                kwargs = {"start": START, "end": END, "channel_id": channel_id, "limit": limit}
+                kwargs: dict[str, Any] = {"start": START, "end": END, "channel_id": channel_id, "limit": limit}
                 with rollups_read():
                     rolled = active.most_active(**kwargs)
                 with mock.patch.object(active, "rollups_supported", return_value=False):
