@@ -1,6 +1,7 @@
 """The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, CommunityTermDay), rebuilt for
 every "ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after
-TICKET_DAYS_SQL, with the same day's parameters), so a read that refreshes the KPI rollups refreshes these too."""
+TICKET_DAYS_SQL, with the same day's parameters, then CommunityIdentityDay's, metrics.community.past_stamp), so a read
+that refreshes the KPI rollups refreshes these too."""
 
 from __future__ import annotations
 
