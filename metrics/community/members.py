@@ -15,7 +15,7 @@ applies the same rule, so both paths give the same figures.
 
 On PostgreSQL the figures are summed from CommunityNewcomerDay (metrics.community.newcomer_rollup: per day, first
 channel and group, the members and how many came back), itself summed from the CommunityMember rollup
-(metrics.community.member_rollup): a year reads days x channels x 2 rows whatever the tickets. Elsewhere they are
+(metrics.community.member_rollup): a year reads at most 365 x 2 rows whatever the tickets. Elsewhere they are
 counted from the tickets (one query, whose cost grows with the tickets: bench/analytics_api.py).
 """
 
