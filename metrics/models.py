@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from channels.competitors import SENTIMENTS as COMPETITOR_SENTIMENTS
 from channels.models import slack_destination_clean
 from mentions.models.judgement import Intent, Judgement, Sentiment
 from notifications.models import SlackMessageRow
@@ -175,6 +176,26 @@ class CommunityMemberDirty(models.Model):
 
     def __str__(self) -> str:
         return f"person {self.person_id}"
+
+
+class CompetitorDay(models.Model):
+    """A competitor's counted mentions (channels.CompetitorMention) per UTC day of their `posted_at` and sentiment:
+    what share of voice sums for the competitors (metrics.share_of_voice). Kept exact on PostgreSQL by triggers on
+    the mentions, in the statement that stores or deletes them (metrics.competitor_rollup); empty elsewhere."""
+
+    day = models.DateField()
+    # Deleting a competitor deletes its days (and its mentions, whose triggers find nothing left to take away).
+    competitor = models.ForeignKey("channels.Competitor", on_delete=models.CASCADE, related_name="+")
+    sentiment = models.CharField(max_length=8, choices=COMPETITOR_SENTIMENTS)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "competitor", "sentiment"], name="competitor_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} competitor {self.competitor_id} {self.sentiment}: {self.mentions}"
 
 
 # --------------------------------------------------------------------------------------------------------------
