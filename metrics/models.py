@@ -114,6 +114,26 @@ class CommunityDay(models.Model):
         return f"{self.day} channel {self.channel_id}: {self.mentions}"
 
 
+class CommunitySentimentDay(models.Model):
+    """CommunityDay summed over judgement and intent: per UTC day and channel, the counted first mentions of each
+    sentiment. What reads only channels and sentiments (volume by platform or sentiment, the sentiment shares, share
+    of voice's side of ours) sums a year of these, whose rows do not multiply with the judgement's other choices as
+    the mentions grow (metrics.community.volume.day_counts). Rebuilt with CommunityDay, from it, day by day."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_id", "sentiment"], name="community_sentiment_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} channel {self.channel_id} {self.sentiment}: {self.mentions}"
+
+
 class CommunityTermDay(models.Model):
     """Per UTC day and channel, how many counted first mentions have each term in their subject
     (metrics.community.terms says what a term is)."""

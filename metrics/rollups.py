@@ -190,6 +190,7 @@ BEGIN
     DELETE FROM metrics_advocateday;
     DELETE FROM metrics_tagday;
     DELETE FROM metrics_communityday;
+    DELETE FROM metrics_communitysentimentday;
     DELETE FROM metrics_communitytermday;
     DELETE FROM metrics_communityidentityday;
     DELETE FROM metrics_communitymember;
