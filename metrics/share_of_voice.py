@@ -4,10 +4,10 @@ Ours are the mentions the Community page counts (metrics.community.counted: a ti
 duplicates and conversations begun in private left out) on the platforms that search competitors
 (`Platform.competitor_search`, the same places the competitors are listened for); their sentiment is the
 judgement's. A competitor's are the items its searches found (channels.CompetitorMention), counted once each, judged
-alike. On PostgreSQL both are read from daily rollups, so a year costs what a month does whatever the tables hold:
-ours from the Community page's (CommunityDay), theirs from CompetitorDay (kept by metrics.competitor_rollup). On
-the embedded SQLite default, both are grouped from the rows (the tickets, the mentions), as every Community figure
-is there; `theirs_source` is also the reference the rollup is tested against.
+alike. On PostgreSQL both are read from daily rollups, so a range's cost does not grow with the tickets or the
+mentions found: ours from the Community page's (CommunitySentimentDay), theirs from CompetitorDay (kept by
+metrics.competitor_rollup). On the embedded SQLite default both are grouped from the rows (the tickets, the
+mentions), as every Community figure is there; `theirs_source` is also the reference the rollup is tested against.
 
 Rows are dense: every period of the range for us and for every competitor that is enabled or was found in it, so a
 chart and a CSV show the quiet periods as zeros rather than leaving them out."""
