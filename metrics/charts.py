@@ -170,6 +170,8 @@ def line_chart(
     """Lines over `labels` (None values break the line), with an optional dashed target line."""
     values = [v for _name, vals in series for v in vals if v is not None]
     top = _scale_max(values, target)
+    if unit == "%" and max(values, default=0) <= 100:
+        top = min(top, 100.0)  # a share never passes 100 %: the axis said "110.0 %" above a line at 100 %
     bottom = height - PAD_BOTTOM
     n = max(len(labels), 1)
     span = width - PAD_LEFT - PAD_RIGHT

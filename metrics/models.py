@@ -163,9 +163,21 @@ class CommunityIdentityDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "channel_id", "identity_id"], name="community_identity_day_unique")
         ]
+        # A few people's mentions by their identities (metrics.community.active_past reads those who can rank).
+        indexes = [models.Index(fields=["identity_id", "day"], name="community_identity_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} identity {self.identity_id}: {self.mentions}"
+
+
+class CommunityRankStamp(models.Model):
+    """One row: a random value that moves whenever the most active members' ranking of past days may have changed
+    (metrics.community.past_stamp), naming the kept rankings that are still right."""
+
+    stamp = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.stamp)
 
 
 class CommunityMember(models.Model):

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 
 from advocacy.db_router import reports_read
 from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refresh
+from metrics.community.past_stamp import IDENTITY_DAYS_SQL, past_days_changed
 from metrics.community.rollup import COMMUNITY_DAYS_SQL
 from metrics.competitor_rollup import competitor_days_rebuild
 
@@ -360,12 +361,17 @@ def rollups_refresh() -> dict[str, int]:
         marked = cursor.fetchall()
         ticket_days = sorted({day for day, kind in marked if kind == "ticket"})
         event_days = sorted({day for day, kind in marked if kind == "event"})
+        ranked_days = []  # days whose CommunityIdentityDay rows changed (the most active members' ranking)
         for day in ticket_days:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
             cursor.execute(COMMUNITY_DAYS_SQL, _day_params(day))
+            cursor.execute(IDENTITY_DAYS_SQL, _day_params(day))
+            if cursor.fetchone()[0]:
+                ranked_days.append(day)
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
         members = members_refresh(cursor)
+        past_days_changed(cursor, ranked_days)  # last: it decides which days are past just before the commit
     if marked or members:
         kpi_version_bump()
     if len(marked) > 31:

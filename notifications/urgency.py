@@ -35,7 +35,7 @@ from channels.adapters.slack.client import slack_escape, slack_link
 from mentions.coverage import Coverage, coverage_load
 from mentions.forecast.day import Forecast
 from mentions.forecast.reads import view_forecasts
-from mentions.models import Judgement, Message, Ticket, View
+from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
 from notifications.on_duty import on_duty_at, release_advocate_dm
@@ -267,7 +267,7 @@ def digest_tickets(
 def _forecasts(now: datetime) -> list[tuple[Any, Forecast]]:
     # A view of noise alone (the Noise view, mentions 0056) holds nothing the team owes a reply: its forecast would
     # only lengthen the night's message.
-    views = [v for v in View.objects.filter(is_active=True) if set(v.judgements or ()) != {Judgement.NOISE}]
+    views = [v for v in View.objects.filter(is_active=True) if not v.noise_only]
     by_view = view_forecasts(now=now, views=views)
     return [(view, by_view[view.pk]) for view in views]
 

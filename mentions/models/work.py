@@ -57,6 +57,12 @@ class View(Stamped):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def noise_only(self) -> bool:
+        """A view of noise alone (a fresh desk's "Noise", mentions 0056): nothing in it is owed a reply, so it has
+        no first-reply forecast, and its page offers solving in bulk first."""
+        return list(self.judgements or ()) == ["noise"]
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from mentions.coverage import Coverage
 from mentions.forecast.day import FlowBasis, day_forecast
 from mentions.forecast.reads import view_forecasts
-from mentions.models import Holiday, Ticket
+from mentions.models import Holiday, Ticket, View
 from mentions.models.judgement import JudgedBy, Judgement
 from mentions.tests.factories import AdvocateFactory, TicketFactory, ViewFactory
 
@@ -210,3 +210,18 @@ def test_a_holiday_saved_in_admin_reaches_the_kept_schedule():
     assert view_forecasts(now=NOW)[view.pk].resumes_at == at(3, 8)
     Holiday.objects.create(date=date(2026, 11, 23), name="Thanksgiving week")
     assert view_forecasts(now=NOW)[view.pk].resumes_at == at(4, 8)
+
+
+@pytest.mark.django_db
+def test_the_noise_views_row_says_nothing_is_owed_a_reply_not_a_forecast(client):
+    """The queue's row for a view of noise alone said "0 waiting for a first reply; no forecast" beside 11 waiting
+    (seen on a worked desk's queue): nothing in it is owed a reply, and the row says that instead."""
+    View.objects.filter(name="Noise").delete()  # a fresh desk's (mentions 0056); made here as a flush may remove it
+    noise = ViewFactory(name="Noise", judgements=[Judgement.NOISE])
+    TicketFactory.create_batch(3, judgement=Judgement.NOISE, judged_by=JudgedBy.DESK)
+    client.force_login(AdvocateFactory())
+    page = client.get("/").content.decode()
+    row = page[page.index(f'data-view="{noise.slug}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-testid="forecast-none">nothing here is owed a reply' in row
+    assert "waiting for a first reply" not in row

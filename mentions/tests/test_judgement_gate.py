@@ -100,3 +100,25 @@ def test_the_by_time_evaluation_scores_the_same_future_after_each_step_and_leave
     assert any(line.startswith("    cold ") for line in by_time_lines(report))
     assert (Ticket.objects.count(), ProductProfile.objects.count()) == (tickets, profiles)
     assert not JudgementModel.objects.exists()
+
+
+@pytest.mark.django_db
+def test_by_time_with_keep_leaves_the_worked_desk_to_look_at(tmp_path):
+    """--keep: the run's versions, its worked tickets and the newest third, judged by the worker's path, stay, so
+    admin's list of versions and the queue show what a team would find after the run."""
+    data = json.loads(DEVELOPMENT.read_text(encoding="utf-8"))
+    data["mentions"] = sorted(data["mentions"], key=lambda m: m["at"])[:60]
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    report = by_time_evaluate(path, "small", steps=(20,), keep=True)
+
+    assert Ticket.objects.count() == 60
+    assert (
+        Ticket.objects.filter(status=Ticket.Status.SOLVED).count()
+        + Ticket.objects.filter(first_reply_at__isnull=False).count()
+        >= 40
+    )  # the oldest 40 were answered or solved
+    newest = Ticket.objects.order_by("-requested_at")[:20]
+    assert all(t.judgement for t in newest)  # judged for good, not rolled back
+    assert JudgementModel.objects.count() == 1 and "Too few held-out labels" in report.steps[2].gate

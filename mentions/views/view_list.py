@@ -14,18 +14,12 @@ from channels import clean
 from mentions import selectors
 from mentions.forms import BulkForm
 from mentions.live import fragment_cached, live
-from mentions.models import Judgement, Ticket, View
+from mentions.models import Ticket, View
 from mentions.models.play_order import NOISE_HELD_AT
 from mentions.queue.row_marks import row_marks_attach
 from mentions.search.tickets import MAX_PAGE, page_of
 from mentions.services.bulk import Action
 from mentions.views.access import work_queue
-
-
-def noise_only(view: View) -> bool:
-    """A view of noise alone (the Noise view, or one like it): what its page says and what its bulk form offers
-    first are solving."""
-    return list(view.judgements) == [Judgement.NOISE]
 
 
 @live(clock=True)
@@ -35,7 +29,7 @@ def view_list(request: HtmxRequest, slug: str) -> HttpResponse:
     """The view's waiting tickets, Play's order, a page at a time; its results refresh themselves (htmx)."""
     view = get_object_or_404(View, slug=slug, is_active=True)
     number = clean.whole(request.GET.get("page"), minimum=1, maximum=MAX_PAGE) or 1
-    noise = noise_only(view)
+    noise = view.noise_only
     # Managers get every bulk action (mentions.services.bulk), as on the ticket list. Every advocate may solve
     # unassigned tickets one at a time, so on a view of noise they may tick them to solve them together; elsewhere
     # a list of what needs answers offers no one-press solving.

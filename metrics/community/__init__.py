@@ -6,7 +6,8 @@ database) that give the same numbers.
 - `rollup`: the daily `CommunityDay` / `CommunityTermDay` rollups, rebuilt with the KPI rollups' ticket days.
 - `volume`: mentions per period by platform, sentiment, intent or judgement; sentiment shares; intent mix.
 - `topics`: stories, tags and terms that grew against the previous period of the same length.
-- `members`: the most active members; returning members.
+- `active`: the most active members; `active_past`: their ranking of past days kept and merged with today's, under
+  the stamp `past_stamp` moves when a past day's mentions change. `members`: returning members.
 - `trust`: how often advocates corrected the judgement's intent (sentiment corrections are not recorded).
 - `figures`: the page's figures and charts; `exports`: its CSV tables.
 """

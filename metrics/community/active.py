@@ -4,65 +4,25 @@ accepted answers credited to them (people.community: forum-answer contributions)
 requester is one of their identities; erased people are left out.
 
 On PostgreSQL the mentions are summed from the CommunityIdentityDay rollup joined to today's identities (so a merge
-of two people needs no rebuild), and only the top of the list is read: the `limit` members with the most mentions,
-plus every member with a contribution in the range. That is exact: anyone else has no contribution, so their total
-is their mentions, and `limit` members rank before them (bench/README.md: 1.5 s at 1,000,000 tickets from the
-tickets, for 30 days)."""
+of two people needs no rebuild), and only what can reach the top of the list is read: the ranking of the days
+before today is kept under a stamp that moves only when those days change, and today's mentions and the range's
+contributions are merged into it (metrics.community.active_past says why that is exact). The whole range is ranked
+once per stamp and range: 2.5 s for a year at 1,000,000 tickets (bench/README.md, "Community figures")."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 
-from django.db import connections, router
 from django.db.models import Count
 
+from metrics.community.active_past import mention_counts_ranked
 from metrics.community.counted import counted_requested
-from metrics.models import CommunityIdentityDay
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
 from people.models import Contribution, Person
 
 LIMIT = 20
 PERSON = "requester__identity__person_id"
-
-# Summed by person first, erased people taken out after (a handful, by their partial index): joining every row to
-# its person first cost 1.8 s of the 3.4 s at a year of 1,000,000 tickets.
-MENTIONS_SQL = """
-SELECT s.person_id, s.n FROM (
-    SELECT i.person_id, sum(d.mentions) AS n
-    FROM metrics_communityidentityday d
-    JOIN people_identity i ON i.id = d.identity_id
-    WHERE d.day >= %(start)s AND d.day <= %(end)s AND (%(channel)s::bigint IS NULL OR d.channel_id = %(channel)s)
-    GROUP BY i.person_id
-) s
-WHERE s.person_id NOT IN (SELECT id FROM people_person WHERE erased_at IS NOT NULL)
-ORDER BY s.n DESC, s.person_id
-LIMIT %(limit)s
-"""
-ALSO_SQL = """
-SELECT i.person_id, sum(d.mentions)
-FROM metrics_communityidentityday d
-JOIN people_identity i ON i.id = d.identity_id
-WHERE d.day >= %(start)s AND d.day <= %(end)s AND (%(channel)s::bigint IS NULL OR d.channel_id = %(channel)s)
-      AND i.person_id = ANY(%(people)s)
-GROUP BY i.person_id
-"""
-
-
-def mention_counts_rollup(
-    *, start: date, end: date, channel_id: int | None, limit: int, also: list[int]
-) -> dict[int, int]:
-    """{person: mentions} of the `limit` people with the most mentions and of the people in `also` (the caller
-    refreshed the rollup)."""
-    params = {"start": start, "end": end, "channel": channel_id, "limit": limit, "people": also}
-    # On the replica when there is one, as the ORM's reads inside rollups_read() (advocacy.db_router).
-    with connections[router.db_for_read(CommunityIdentityDay)].cursor() as cursor:
-        cursor.execute(MENTIONS_SQL, params)
-        found = dict(cursor.fetchall())
-        if also:
-            cursor.execute(ALSO_SQL, params)
-            found.update(cursor.fetchall())
-    return {person: int(n) for person, n in found.items()}
 
 
 def mention_counts_source(*, start: date, end: date, channel_id: int | None) -> dict[int, int]:
@@ -79,7 +39,7 @@ def mention_counts_source(*, start: date, end: date, channel_id: int | None) -> 
 
 def most_active(*, start: date, end: date, channel_id: int | None = None, limit: int = LIMIT) -> list[dict]:
     """[{"person", "name", "url", "mentions", "answers", "contributions", "total"}], the busiest first (by total,
-    then mentions, then the person's number). Three queries on PostgreSQL (four with contributions in the range)."""
+    then mentions, then the person's number). Four to six queries on PostgreSQL (metrics.community.active_past)."""
     figures: dict[int, dict[str, int]] = defaultdict(lambda: {"mentions": 0, "answers": 0, "contributions": 0})
     contributions = (
         Contribution.objects.filter(date__gte=start, date__lte=end, person__erased_at__isnull=True)
@@ -91,7 +51,8 @@ def most_active(*, start: date, end: date, channel_id: int | None = None, limit:
         figures[person]["answers" if kind == Contribution.Kind.FORUM_ANSWER else "contributions"] += n
     if rollups_supported():
         rollups_ensure_fresh()
-        mentions = mention_counts_rollup(start=start, end=end, channel_id=channel_id, limit=limit, also=list(figures))
+        others = {person: f["answers"] + f["contributions"] for person, f in figures.items()}
+        mentions = mention_counts_ranked(start=start, end=end, channel_id=channel_id, limit=limit, others=others)
     else:
         mentions = mention_counts_source(start=start, end=end, channel_id=channel_id)
     for person, n in mentions.items():

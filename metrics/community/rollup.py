@@ -1,7 +1,7 @@
-"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay and its sum over judgement and
-intent, CommunitySentimentDay; CommunityTermDay; CommunityIdentityDay), rebuilt for
-every "ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after
-TICKET_DAYS_SQL, with the same day's parameters), so a read that refreshes the KPI rollups refreshes these too."""
+"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, its sum over judgement and intent
+CommunitySentimentDay, and CommunityTermDay), rebuilt for every "ticket" day the KPI rollups rebuild
+(metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after TICKET_DAYS_SQL, with the same day's parameters, then
+CommunityIdentityDay's, metrics.community.past_stamp), so a read that refreshes the KPI rollups refreshes these too."""
 
 from __future__ import annotations
 
@@ -61,10 +61,5 @@ FROM mentions_ticket t
 {TERMS_SQL}
 WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
 GROUP BY t.channel_id, w.term;
-DELETE FROM metrics_communityidentityday WHERE day = %(day)s;
-INSERT INTO metrics_communityidentityday (day, channel_id, identity_id, mentions)
-SELECT %(day)s, t.channel_id, r.identity_id, count(*)
-FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
-WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
-GROUP BY t.channel_id, r.identity_id;
 """
+# The day's CommunityIdentityDay rows: metrics.community.past_stamp.IDENTITY_DAYS_SQL, which says whether they changed.

@@ -73,3 +73,12 @@ def test_named_bars_show_each_name_whole_and_escaped_and_size_bars_against_the_l
     assert re.findall(r'<rect x="0" y="0" width="([^"]+)"', html) == ["100.0", "25.0"]
     assert re.findall(r'<span class="hbar-value">([^<]+)</span>', html) == ["+4", "+1"]
     assert "nothing rose" in str(hbar_list([], title="Tags"))
+
+
+def test_a_share_axis_stops_at_100_percent():
+    """Share of voice at 100 % for us drew its axis to "110.0 %"; a share's axis ends at 100 %, the line at the top."""
+    chart = line_chart([("Us", [100.0, 100.0, 60.0])], labels=["a", "b", "c"], title="Share", unit="%")
+    ticks = re.findall(r'class="tick"[^>]*>([^<]*)<', chart)
+    assert ticks[-1].strip() == "100.0 %"
+    hours = line_chart([("Median", [10.0])], labels=["a"], title="Hours", unit="h")
+    assert re.findall(r'class="tick"[^>]*>([^<]*)<', hours)[-1].strip() == "11.0 h"  # other units keep the headroom

@@ -7,8 +7,10 @@ counts and bootstrap 90 % intervals. It needs an empty database (it refuses one 
 `--at-once`: the whole set judged by the cold start in one go, with the confusion table (`--misses` lists each
 mention judged otherwise). `--unsure-first 0,25,50`: the most-unsure-first curve (curve.py): it corrects the
 mentions the model is least sure of and scores the rest, a smaller and easier population at each k, so it is no
-figure of what a team will see. Both run in a rolled-back transaction and leave nothing. `--endpoint URL --model
-NAME [--api-key-env VAR]`: judged by that OpenAI-compatible endpoint (mentions.judgement.evaluation_endpoint).
+figure of what a team will see. `--keep` (by time, one set): the worked desk stays in the database, the newest
+third judged, to look at in admin and the queue. The other reports run in a rolled-back transaction and leave
+nothing. `--endpoint URL --model NAME [--api-key-env VAR]`: judged by that OpenAI-compatible endpoint
+(mentions.judgement.evaluation_endpoint).
 `--without-itself` (with `--at-once`): a set the shipped models trained on is judged by them refitted without it."""
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Judge a set the shipped models trained on by them refitted without it (leave one product out).",
         )
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="By time, one set: keep the worked desk (versions, exclusions, the queue) instead of rolling back.",
+        )
         parser.add_argument("--endpoint", help="Judge with this OpenAI-compatible endpoint (…/v1), not the desk's.")
         parser.add_argument("--model", help="The endpoint's model name (with --endpoint).")
         parser.add_argument("--api-key-env", help="The environment variable holding the endpoint's API key.")
@@ -65,9 +72,11 @@ class Command(BaseCommand):
             return None
         from mentions.judgement.by_time import DeskNotEmpty, by_time_evaluate, by_time_lines
 
+        if options["keep"] and len(sets) != 1:
+            raise CommandError("--keep works one set: name it with --dataset.")
         for label, path in sets:
             try:
-                timed = by_time_evaluate(path, label)
+                timed = by_time_evaluate(path, label, keep=options["keep"])
             except DeskNotEmpty as error:
                 raise CommandError(str(error)) from error
             self.stdout.write("\n".join(by_time_lines(timed)))

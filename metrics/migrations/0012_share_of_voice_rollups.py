@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('channels', '0019_competitors'),
-        ('metrics', '0010_community_day_choices'),
+        ('metrics', '0011_community_rank_stamp'),
     ]
 
     operations = [

@@ -1,0 +1,115 @@
+"""The stamp of the most active members' past ranking (metrics.community.active_past): one row,
+metrics_communityrankstamp, given a new random value whenever the ranking of days before today may have changed, so
+a ranking cached under the old value is never read again.
+
+What moves it, in the same transaction as the change (so a read that sees the new stamp also sees the new rows, on a
+replica too):
+- `rollups_refresh` (metrics.rollups), when a day's `CommunityIdentityDay` rows came out different from what they
+  were (IDENTITY_DAYS_SQL counts the rows it changed) and the day is before today. A day rebuilt for a reply or a
+  status change to one of its tickets rebuilds the same rows: that moves nothing, so a busy desk's replies to older
+  tickets leave the past ranking alone.
+- An identity moved to another person (a merge or a split) or removed, by statement triggers here: the ranking joins
+  the rollup's identities to their person at read time, so this changes it without any day rebuilt.
+- A TRUNCATE of the tickets, requesters, identities or the rollup itself.
+
+Random, not a counter: a test's rollback or a restored backup puts an older value back, and a counter would then
+meet keys it had already used for other rows. A person erased is not here: the read leaves erased people out.
+Imported by migrations: no models here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.backends.utils import CursorWrapper
+
+from metrics.community.rollup import COUNTED_SQL
+
+# A day's rows again, writing only what changed: rows no longer there deleted, new or different counts written. The
+# result is how many rows changed (0: the day's ranking figures are as they were).
+IDENTITY_DAYS_SQL = f"""
+WITH fresh AS (
+    SELECT t.channel_id, r.identity_id, count(*)::int AS mentions
+    FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
+    WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+    GROUP BY t.channel_id, r.identity_id
+), gone AS (
+    DELETE FROM metrics_communityidentityday d
+    WHERE d.day = %(day)s AND NOT EXISTS (
+        SELECT 1 FROM fresh f WHERE f.channel_id = d.channel_id AND f.identity_id = d.identity_id
+    )
+    RETURNING 1
+), put AS (
+    INSERT INTO metrics_communityidentityday (day, channel_id, identity_id, mentions)
+    SELECT %(day)s, channel_id, identity_id, mentions FROM fresh
+    ON CONFLICT (day, channel_id, identity_id) DO UPDATE SET mentions = EXCLUDED.mentions
+    WHERE metrics_communityidentityday.mentions <> EXCLUDED.mentions
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put)
+"""
+
+BUMP_SQL = (
+    "INSERT INTO metrics_communityrankstamp (id, stamp) VALUES (1, (random() * 9e18)::bigint) "
+    "ON CONFLICT (id) DO UPDATE SET stamp = EXCLUDED.stamp;"
+)
+READ_SQL = "SELECT coalesce((SELECT stamp FROM metrics_communityrankstamp WHERE id = 1), 0)"
+
+_IDENTITY_MOVED = f"""
+CREATE OR REPLACE FUNCTION metrics_rank_identity_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.person_id <> o.person_id) THEN
+        {BUMP_SQL}
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION metrics_rank_identity_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM old_rows) THEN
+        {BUMP_SQL}
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION metrics_rank_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {BUMP_SQL}
+    RETURN NULL;
+END $$;
+"""
+# (trigger, table, event, its transition tables, function)
+_TRIGGERS = [
+    ("metrics_rank_identity_upd", "people_identity", "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+     "metrics_rank_identity_moved"),
+    ("metrics_rank_identity_del", "people_identity", "DELETE", "OLD TABLE AS old_rows", "metrics_rank_identity_gone"),
+    ("metrics_rank_identity_trunc", "people_identity", "TRUNCATE", "", "metrics_rank_truncated"),
+    ("metrics_rank_requester_trunc", "people_requester", "TRUNCATE", "", "metrics_rank_truncated"),
+    ("metrics_rank_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_rank_truncated"),
+    ("metrics_rank_rollup_trunc", "metrics_communityidentityday", "TRUNCATE", "", "metrics_rank_truncated"),
+]  # fmt: skip
+STAMP_TRIGGERS_SQL = _IDENTITY_MOVED + "".join(
+    f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
+    f"CREATE TRIGGER {name} AFTER {event} ON {table} {f'REFERENCING {rows} ' if rows else ''}"
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}();\n"
+    for name, table, event, rows, fn in _TRIGGERS
+)
+DROP_STAMP_TRIGGERS_SQL = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS) + (
+    "DROP FUNCTION IF EXISTS metrics_rank_identity_moved(), metrics_rank_identity_gone(), metrics_rank_truncated();\n"
+)
+
+# A refresh decides which days are past just before it commits; a read that began before the commit, on the other
+# side of midnight, may already count the day as past. Treating the last minutes before midnight as after it closes
+# that gap (a refresh then moves the stamp for today's changes too, for those minutes only).
+MIDNIGHT_MARGIN = timedelta(minutes=5)
+
+
+def past_days_changed(cursor: CursorWrapper, changed: list[date]) -> bool:
+    """Inside rollups_refresh's transaction, after every rebuild: move the stamp if a day before today changed."""
+    today = (datetime.now(UTC) + MIDNIGHT_MARGIN).date()
+    if not any(day < today for day in changed):
+        return False
+    cursor.execute(BUMP_SQL)
+    return True
+
+
+def stamp_read(cursor: CursorWrapper) -> int:
+    cursor.execute(READ_SQL)
+    return int(cursor.fetchone()[0])

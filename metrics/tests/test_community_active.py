@@ -1,0 +1,170 @@
+"""The most active members on PostgreSQL, read from the kept ranking of past days merged with today's mentions and
+the range's contributions (metrics.community.active_past), equal the ranking taken from the tickets (the embedded
+SQLite default's path) through the changes that keep the past ranking and those that retire it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from channels.tests.factories import ChannelFactory
+from metrics.community import active, active_past, past_stamp
+from metrics.community.past_stamp import stamp_read
+from metrics.rollups import rollups_read, rollups_refresh
+from metrics.tests.community_desk import START, _at, desk_build
+from people.models import Contribution, Identity, Person
+from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture(autouse=True)
+def _no_midnight_margin(monkeypatch):
+    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
+    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
+
+
+@pytest.fixture
+def desk(monkeypatch):
+    # Six members: a kept list of three is full, so the merge's bounds (not "everyone is kept") decide.
+    monkeypatch.setattr(active_past, "KEEP", 3)
+    return desk_build()
+
+
+def stamp() -> int:
+    with connection.cursor() as cursor:
+        return stamp_read(cursor)
+
+
+def ranked(**kwargs) -> list[dict]:
+    """The rollup path's list, after asserting it equals the tickets' for the same range."""
+    with rollups_read():
+        rolled = active.most_active(**kwargs)
+    with mock.patch.object(active, "rollups_supported", return_value=False):
+        source = active.most_active(**kwargs)
+    assert rolled == source, kwargs
+    return rolled
+
+
+def past_rankings_read(**kwargs) -> int:
+    """How many times the rollup path ranked a whole range (the kept list missed, or too many kept were erased)."""
+    with rollups_read(), CaptureQueriesContext(connection) as queries:
+        active.most_active(**kwargs)
+    return sum(1 for q in queries if "ORDER BY n DESC" in q["sql"] or "ORDER BY s.n DESC" in q["sql"])
+
+
+def quietest(desk) -> tuple[dict[int, int], Person]:
+    """Each member's mentions in the range, and the member with the fewest but some (not on a kept list of 3)."""
+    counts = {p.pk: sum(1 for r in desk["rows"] if r["person"] == p.pk and r["day"] >= START) for p in desk["people"]}
+    return counts, min((p for p in desk["people"] if counts[p.pk]), key=lambda p: (counts[p.pk], p.pk))
+
+
+def today_tickets(person: Person, n: int, channel) -> None:
+    identity = IdentityFactory(person=person, platform=channel.kind, handle=f"today{person.pk}")
+    for hour in range(n):
+        ticket_from(identity, channel=channel, requested_at=datetime.now(UTC).replace(hour=hour % 24, minute=1))
+
+
+def test_todays_mentions_push_a_member_into_the_top_without_ranking_the_past_again(desk):
+    channel = desk["channels"]["reddit"]
+    for limit in (1, 2):
+        ranked(start=START, end=TODAY, limit=limit)
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 0  # kept
+    before = stamp()
+    # The least active member (not kept) opens enough tickets today to come first.
+    counts, quiet = quietest(desk)
+    assert quiet.pk not in {row["person"] for row in ranked(start=START, end=TODAY, limit=2)}
+    today_tickets(quiet, max(counts.values()) - counts[quiet.pk] + 2, channel)
+    for limit in (1, 2, 6):
+        rows = ranked(start=START, end=TODAY, limit=limit)
+        assert rows[0]["person"] == quiet.pk
+    assert stamp() == before  # today's tickets change no past day
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 0
+    ranked(start=START, end=TODAY, channel_id=channel.pk, limit=2)
+
+
+def test_a_contribution_in_the_range_ranks_a_member_the_kept_list_left_out(desk):
+    counts, quiet = quietest(desk)
+    ranked(start=START, end=TODAY, limit=2)
+    for i in range(max(counts.values())):
+        Contribution.objects.create(person=quiet, kind=Contribution.Kind.FORUM_ANSWER, date=START, title=f"a{i}")
+    assert ranked(start=START, end=TODAY, limit=2)[0]["person"] == quiet.pk
+
+
+def test_a_past_day_changed_retires_the_kept_ranking(desk):
+    tickets = [r["ticket"] for r in desk["rows"]]
+    ranked(start=START, end=TODAY, limit=2)
+    before = stamp()
+    # A reply to an old ticket rebuilds its day with the same mentions: the ranking is kept.
+    tickets[9].first_reply_at = datetime.now(UTC)
+    tickets[9].save(update_fields=["first_reply_at"])
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 0
+    assert stamp() == before
+    # Mentions dated on a past day (a late import): the least active member comes first, from the past alone.
+    counts, quiet = quietest(desk)
+    identity = Identity.objects.filter(person=quiet, platform="email").get()
+    for hour in range(max(counts.values()) + 1):
+        ticket_from(identity, channel=desk["channels"]["email"], requested_at=_at(START + timedelta(days=3), hour))
+    assert ranked(start=START, end=TODAY, limit=2)[0]["person"] == quiet.pk
+    assert stamp() != before
+    # A ticket removed from the past.
+    after = stamp()
+    tickets[2].delete()
+    ranked(start=START, end=TODAY, limit=2)
+    assert stamp() != after
+
+
+def test_a_merge_and_an_erasure_after_the_ranking_was_kept(desk):
+    people = desk["people"]
+    ranked(start=START, end=TODAY, limit=2)
+    before = stamp()
+    # Two members joined: their past mentions add up, with no day rebuilt.
+    Identity.objects.filter(person=people[3]).update(person=people[4])
+    rows = ranked(start=START, end=TODAY, limit=2)
+    assert stamp() != before and people[3].pk not in {r["person"] for r in rows}
+    # Erasing the kept members leaves fewer than `limit` of the kept list: the whole range is ranked again.
+    kept = [r["person"] for r in ranked(start=START, end=TODAY, limit=3)]
+    Person.objects.filter(pk__in=kept[:2]).update(erased_at=datetime.now(UTC))
+    rows = ranked(start=START, end=TODAY, limit=2)
+    assert not {r["person"] for r in rows} & set(kept[:2])
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 1  # the whole range, its kept list still right
+    Person.objects.filter(pk=kept[0]).update(erased_at=None)
+    ranked(start=START, end=TODAY, limit=2)
+
+
+def test_a_range_of_past_days_only_and_one_of_today_only(desk):
+    channel = desk["channels"]["hackernews"]
+    today_tickets(PersonFactory(name="Today Only"), 2, channel)
+    for start, end in ((START, START + timedelta(days=10)), (TODAY, TODAY), (TODAY - timedelta(days=1), TODAY)):
+        for limit in (1, 2, 20):
+            ranked(start=start, end=end, limit=limit)
+            ranked(start=start, end=end, channel_id=channel.pk, limit=limit)
+
+
+def test_the_top_20_takes_in_a_member_whom_todays_mentions_push_past_the_20th(monkeypatch, django_assert_num_queries):
+    """The page's own limit: 25 members with past mentions, the kept list of 22 full; the least active one (not kept)
+    mentions us enough today to stand among the first ten, and nobody else moves."""
+    monkeypatch.setattr(active_past, "KEEP", 22)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    members = [PersonFactory(name=f"Busy {i}") for i in range(25)]
+    for i, person in enumerate(members):
+        identity = IdentityFactory(person=person, platform="reddit", handle=f"busy{i}")
+        for n in range(1 + (24 - i) // 3):  # 9 mentions for the first, then 8, 8, 8, 7, 7, 7 ... 1, 1, 1
+            ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=n + i % 5), 10))
+    first = ranked(start=START, end=TODAY)
+    assert len(first) == 20 and members[-1].pk not in {row["person"] for row in first}
+    today_tickets(members[-1], 6, channel)  # 1 + 6 = 7: after 9, 8, 8, 8 and the other 7s (by number)
+    rollups_refresh()
+    # Is anything marked, the contributions, the stamp, today's mentions, the kept erased, the past of the one who can
+    # rank (at most 2 past mentions, the kept 22nd's, + 6 today against the 20th's 2), the names.
+    with django_assert_num_queries(7), rollups_read():
+        active.most_active(start=START, end=TODAY)
+    rows = ranked(start=START, end=TODAY)
+    assert [row["person"] for row in rows].index(members[-1].pk) == 7
+    assert [row["person"] for row in rows if row["person"] != members[-1].pk] == [row["person"] for row in first][:19]
+    assert past_rankings_read(start=START, end=TODAY) == 0
