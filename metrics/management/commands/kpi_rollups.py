@@ -21,7 +21,8 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         done = rollups_rebuild() if rebuild else rollups_refresh()
+        competitors = f" ({done['competitor_days']} competitor days from their mentions)" if rebuild else ""
         self.stdout.write(
-            f"Rebuilt {done['ticket']} ticket days and {done['event']} event days "
+            f"Rebuilt {done['ticket']} ticket days and {done['event']} event days{competitors} "
             f"in {time.perf_counter() - started:.1f}s."
         )
