@@ -7,7 +7,9 @@ import re
 import pytest
 import time_machine
 from django.contrib.admin.sites import site
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,6 +154,27 @@ def test_with_two_products_the_ticket_page_shows_its_product_and_offers_the_move
     assert "About Kiln Cloud." in html
     # A ticket without a product (from before products) is about the first one.
     assert "About Kiln." in _page(advocate_client, TicketFactory())
+
+
+def _page_queries(client, url: str) -> int:
+    client.get(url)  # per-process first-use work (the products kept in memory among it) is not what a page costs
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_ticket_page_costs_the_same_queries_with_five_products_as_with_one(advocate_client, db):
+    ticket = TicketFactory()
+    MessageFactory(ticket=ticket)
+    url = f"{ticket.get_absolute_url()}?panels=inline"
+    ProductProfile.objects.create(name="Kiln")
+    one = _page_queries(advocate_client, url)
+    for name in ("Glaze", "Slip", "Clay", "Wheel"):
+        ProductProfile.objects.create(name=name)
+    Ticket.objects.filter(pk=ticket.pk).update(product=ProductProfile.objects.get(name="Clay"))
+    five = _page_queries(advocate_client, url)
+    assert 'data-testid="product-panel"' in advocate_client.get(url).content.decode()
+    assert five == one
 
 
 def test_the_pages_read_a_new_product_at_once(db):
