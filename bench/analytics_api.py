@@ -102,16 +102,30 @@ def load(n: int) -> None:
             cur.execute(f"VACUUM ANALYZE {table}")
     print(f"loaded {n:,} tickets and {people:,} people in {time.perf_counter() - started:.1f}s", flush=True)
     _common.rollups_rebuilt()
-    with connection.cursor() as cur:  # as autovacuum would soon after: the planner's counts of the new rows
-        for table in ("metrics_communityday", "metrics_communitytermday", "metrics_communityidentityday",
-                      "metrics_communitymember"):  # fmt: skip
-            cur.execute(f"ANALYZE {table}")
+
+
+# The rollups and their queues of days and people to rebuild. The queues are emptied by every refresh: after the
+# first build, the people's held 250,000 dead rows at 1M, which "is anything to rebuild?" (every read's first query)
+# scanned on each request, 1.2 ms, until a vacuum (this bench's PostgreSQL runs without autovacuum).
+ROLLUP_TABLES = ("metrics_communityday", "metrics_communitysentimentday", "metrics_communitytermday",
+                 "metrics_communityidentityday", "metrics_communitymember", "metrics_competitorday",
+                 "metrics_communitynewcomerday", "metrics_rollupdirty", "metrics_communitymemberdirty")  # fmt: skip
+
+
+def rollups_vacuumed() -> None:
+    """As autovacuum would soon after a load or a rebuild: the dead rows of the rollups' tables gone, the planner's
+    counts of the new ones."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        for table in ROLLUP_TABLES:
+            cur.execute(f"VACUUM ANALYZE {table}")
 
 
 def newcomer_days_built() -> None:
     """The returning members' day rollup counted with the targets in force, timed: after a load (or the migration
     that adds it, on a --keep database) this is its build from CommunityMember, what the first read after an admin
-    changes a first-reply target pays; otherwise one query. Then the rollups' bookkeeping tables vacuumed."""
+    changes a first-reply target pays; otherwise one query (rollups_vacuumed follows)."""
     from django.db import connection
 
     from mentions.models import Target
@@ -121,11 +135,6 @@ def newcomer_days_built() -> None:
     newcomers_ensure(Target.hours())
     took = time.perf_counter() - started
     with connection.cursor() as cur:
-        # Autovacuum's work, which this machine's PostgreSQL does not do (autovacuum = off): a build leaves the
-        # dirty tables empty but hundreds of pages long at 1M (266,500 dead people's marks), and every read's
-        # refresh check scanned them (3 ms at 1M, 0.1 ms at 20k: a growth that was the bench's, not the code's).
-        for table in ("metrics_rollupdirty", "metrics_communitymemberdirty", "metrics_communitynewcomerday"):
-            cur.execute(f"VACUUM ANALYZE {table}")
         cur.execute("SELECT count(*), coalesce(sum(members), 0) FROM metrics_communitynewcomerday")
         rows, newcomers = cur.fetchone()
     print(f"returning members' days: {rows:,} rows for {newcomers:,} newcomers, ensured in {took:.2f}s", flush=True)
@@ -142,22 +151,40 @@ FROM generate_series(1, %(n)s) AS g
 
 def competitors_load(n: int) -> None:
     """Two competitors and a tenth as many of their mentions as tickets, over the same 400 days (once: a --keep run
-    on a database loaded before share of voice gets them too)."""
+    on a database loaded before share of voice gets them too). One INSERT, as a poll stores its batch: the rollup's
+    triggers count it in the same statement (metrics.competitor_rollup), and the count is checked against the rows."""
     from django.db import connection
 
     from channels.models import Channel, Competitor, CompetitorMention
 
     if CompetitorMention.objects.filter(external_id__startswith="bench-").exists():
+        competitor_days_check()
         return
     made = [Competitor.objects.get_or_create(name=name, defaults={"terms": [name.lower()]})[0] for name in ("Acme CI",
             "Forgeworks")]  # fmt: skip
     channel = Channel.objects.filter(slug__startswith="analytics-bench-").order_by("pk").first()
     assert channel is not None, "no bench channel: load the tickets first (without --keep)"
+    started = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute(LOAD_COMPETITOR_MENTIONS, {"competitors": [c.pk for c in made], "channel": channel.pk,
                                                "kind": channel.kind, "n": max(1, n // 10)})  # fmt: skip
         cur.execute("VACUUM ANALYZE channels_competitormention")
-    print(f"loaded {max(1, n // 10):,} competitor mentions", flush=True)
+        cur.execute("VACUUM ANALYZE metrics_competitorday")  # as autovacuum would soon after
+    took = time.perf_counter() - started  # the INSERT with its rollup trigger, and both tables' ANALYZE
+    print(f"loaded {max(1, n // 10):,} competitor mentions in {took:.1f}s", flush=True)
+    competitor_days_check()
+
+
+def competitor_days_check() -> None:
+    """The share of voice's competitor rollup equals the mentions grouped by day, or the run stops: a figure read
+    from a rollup the load left wrong would not be worth printing."""
+    from metrics.share_of_voice import theirs_rollup, theirs_source
+
+    everything = {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}
+    rollup = theirs_rollup(**everything)
+    if rollup != theirs_source(**everything):
+        sys.exit("the competitor days differ from the competitor mentions grouped by day")
+    print(f"competitor days: {len(rollup):,} rows, {sum(r[3] for r in rollup):,} mentions, equal to the rows grouped")
 
 
 ONLY = ""
@@ -218,6 +245,7 @@ def main() -> None:
 
     competitors_load(args.tickets if not args.keep else Ticket.objects.count())
     newcomer_days_built()
+    rollups_vacuumed()  # also after --keep: whatever ran on the database since
     print("Community figures, server time as a manager (the API signs in by session here, as the page does):")
     for days in (30, 365):
         end = date.today()

@@ -89,7 +89,9 @@ class CompetitorSearch(models.Model):
 
 class CompetitorMention(models.Model):
     """One item a competitor search found: counted once per platform item (whichever channel or poll found it
-    again), judged, without its text. Rows are written once and never changed, so there is no updated_at."""
+    again), judged, without its text. Rows are written once and never changed, so there is no updated_at. Share of
+    voice reads their counts per day from a rollup that triggers keep as rows are inserted and deleted (on
+    PostgreSQL: metrics.competitor_rollup), whatever inserts or deletes them."""
 
     competitor = models.ForeignKey(Competitor, on_delete=models.CASCADE, related_name="mentions")
     channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="competitor_mentions")

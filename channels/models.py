@@ -51,6 +51,17 @@ class Channel(models.Model):
         "allows is raised to it.",
     )
     config = models.JSONField(default=dict, blank=True, help_text="Per-kind settings, validated on save.")
+    # The product its mentions are about unless one names another of the desk's (issue 71, docs/products.md). A
+    # reference by name only: channels imports nothing of mentions, which owns the products and the tickets.
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="channels",
+        help_text="The product this channel's mentions are about, unless a mention names another of the desk's "
+        "products. Empty: the desk's first product.",
+    )
     our_accounts = models.JSONField(
         default=list,
         blank=True,

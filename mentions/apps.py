@@ -66,3 +66,8 @@ class MentionsConfig(AppConfig):
 
         # The forecast keeps the schedule and targets in memory (mentions/forecast/reads.py).
         on_save_or_delete(clock_settings_changed, CoverageSchedule, Holiday, Target, uid="clock")
+        from mentions.models import ProductProfile
+        from mentions.products import products_changed
+
+        # The pages read the desk's products from memory under their version (mentions/products.py).
+        on_save_or_delete(products_changed, ProductProfile, uid="products")

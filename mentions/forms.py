@@ -208,6 +208,12 @@ class PriorityForm(forms.Form):
     priority = forms.ChoiceField(choices=Ticket.Priority.choices, label="Priority")
 
 
+class ProductForm(forms.Form):
+    """Move the ticket to another of the desk's products (shown only when there are several: mentions.products)."""
+
+    product = forms.IntegerField(min_value=1, label="Product")
+
+
 class TagsForm(forms.Form):
     tags = forms.CharField(
         max_length=2000,

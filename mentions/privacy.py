@@ -17,7 +17,7 @@ FREE_OF_PERSONAL_DATA = {
     "mentions.JudgementModel": "a learned judgement's weights (numbers fitted over thousands of tickets, no text) and "
     "the desk's own figures and note",
     "mentions.MacroAction": "a macro's steps: status, tags, a reply with placeholders; written by admins",
-    "mentions.ProductProfile": "the product's name and description for the judgement, written by admins",
+    "mentions.ProductProfile": "the desk's products: names, descriptions and search terms, written by admins",
     "mentions.ReleaseRota": "which advocate covers a release, with a manager's note",
     "mentions.Tag": "ticket tags, named by admins and the triage rules",
     "mentions.Target": "the first-reply target of each priority",

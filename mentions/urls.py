@@ -30,6 +30,7 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket-assign"),
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket-priority"),
     path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
+    path("tickets/<int:pk>/product/", views.ticket_product, name="ticket-product"),
     path("tickets/<int:pk>/merge/", views.ticket_merge, name="ticket-merge"),
     path("tickets/<int:pk>/judgement/", views.ticket_judgement, name="ticket-judgement"),
     path("tickets/<int:pk>/like/", views.ticket_like, name="ticket-like"),

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from channels.competitors import SENTIMENTS as COMPETITOR_SENTIMENTS
 from channels.models import slack_destination_clean
 from mentions.models.judgement import Intent, Judgement, Sentiment
 from notifications.models import SlackMessageRow
@@ -111,6 +112,26 @@ class CommunityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} channel {self.channel_id}: {self.mentions}"
+
+
+class CommunitySentimentDay(models.Model):
+    """CommunityDay summed over judgement and intent: per UTC day and channel, the counted first mentions of each
+    sentiment. What reads only channels and sentiments (volume by platform or sentiment, the sentiment shares, share
+    of voice's side of ours) sums a year of these, whose rows do not multiply with the judgement's other choices as
+    the mentions grow (metrics.community.volume.day_counts). Rebuilt with CommunityDay, from it, day by day."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_id", "sentiment"], name="community_sentiment_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} channel {self.channel_id} {self.sentiment}: {self.mentions}"
 
 
 class CommunityTermDay(models.Model):
@@ -222,6 +243,24 @@ class CommunityNewcomerTargets(models.Model):
 
     def __str__(self) -> str:
         return f"{self.all_seconds:g} s, high priority {self.high_priority_seconds:g} s"
+class CompetitorDay(models.Model):
+    """A competitor's counted mentions (channels.CompetitorMention) per UTC day of their `posted_at` and sentiment:
+    what share of voice sums for the competitors (metrics.share_of_voice). Kept exact on PostgreSQL by triggers on
+    the mentions, in the statement that stores or deletes them (metrics.competitor_rollup); empty elsewhere."""
+
+    day = models.DateField()
+    # Deleting a competitor deletes its days (and its mentions, whose triggers find nothing left to take away).
+    competitor = models.ForeignKey("channels.Competitor", on_delete=models.CASCADE, related_name="+")
+    sentiment = models.CharField(max_length=8, choices=COMPETITOR_SENTIMENTS)
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "competitor", "sentiment"], name="competitor_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} competitor {self.competitor_id} {self.sentiment}: {self.mentions}"
 
 
 # --------------------------------------------------------------------------------------------------------------

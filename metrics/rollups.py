@@ -28,6 +28,7 @@ from advocacy.db_router import reports_read
 from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refresh
 from metrics.community.past_stamp import IDENTITY_DAYS_SQL, past_days_changed
 from metrics.community.rollup import COMMUNITY_DAYS_SQL
+from metrics.competitor_rollup import competitor_days_rebuild
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,6 +191,7 @@ BEGIN
     DELETE FROM metrics_advocateday;
     DELETE FROM metrics_tagday;
     DELETE FROM metrics_communityday;
+    DELETE FROM metrics_communitysentimentday;
     DELETE FROM metrics_communitytermday;
     DELETE FROM metrics_communityidentityday;
     DELETE FROM metrics_communitymember;
@@ -380,13 +382,15 @@ def rollups_refresh() -> dict[str, int]:
 
 
 def rollups_rebuild() -> dict[str, int]:
-    """Mark every day and refresh: the first build, or a repair after a manual data fix."""
+    """Mark every day and refresh: the first build, or a repair after a manual data fix. The competitors' days
+    (share of voice), which are never marked, are built again from their mentions at once."""
     if not rollups_supported():
-        return {"ticket": 0, "event": 0, "members": 0}
-    with connection.cursor() as cursor:
+        return {"ticket": 0, "event": 0, "members": 0, "competitor_days": 0}
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(MARK_ALL_SQL)
         cursor.execute(MARK_ALL_MEMBERS_SQL)
-    return rollups_refresh()
+        competitor_days = competitor_days_rebuild(cursor)
+    return {**rollups_refresh(), "competitor_days": competitor_days}
 
 
 def days_marked() -> list[tuple[date, str]]:

@@ -4,8 +4,10 @@ Ours are the mentions the Community page counts (metrics.community.counted: a ti
 duplicates and conversations begun in private left out) on the platforms that search competitors
 (`Platform.competitor_search`, the same places the competitors are listened for); their sentiment is the
 judgement's. A competitor's are the items its searches found (channels.CompetitorMention), counted once each, judged
-alike. Ours are read from the Community page's daily rollup on PostgreSQL (from the tickets on SQLite), theirs from
-their rows, grouped by day.
+alike. On PostgreSQL both are read from daily rollups, so a range's cost does not grow with the tickets or the
+mentions found: ours from the Community page's (CommunitySentimentDay), theirs from CompetitorDay (kept by
+metrics.competitor_rollup). On the embedded SQLite default both are grouped from the rows (the tickets, the
+mentions), as every Community figure is there; `theirs_source` is also the reference the rollup is tested against.
 
 Rows are dense: every period of the range for us and for every competitor that is enabled or was found in it, so a
 chart and a CSV show the quiet periods as zeros rather than leaving them out."""
@@ -17,13 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 
 from channels.adapters.registry import kinds_where
 from channels.models import Competitor, CompetitorMention
 from metrics.community.volume import channel_kinds, day_counts, period_of, periods
+from metrics.models import CompetitorDay
 from metrics.periods import day_bounds
+from metrics.rollups import rollups_supported
 
 PERIODS = ("day", "week", "month")
 US = "us"
@@ -56,6 +60,30 @@ def theirs_counted(*, start: date, end: date) -> QuerySet[CompetitorMention]:
     return CompetitorMention.objects.filter(posted_at__gte=since, posted_at__lt=until)
 
 
+def theirs_rollup(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
+    """(day, competitor_id, sentiment, mentions) for every group with a mention, in order, from CompetitorDay
+    (PostgreSQL: its rows are these groups already, kept as the mentions change, so nothing is grouped here)."""
+    rows = CompetitorDay.objects.filter(day__gte=start, day__lte=end).order_by()
+    return sorted(rows.values_list("day", "competitor_id", "sentiment", "mentions"))
+
+
+def theirs_source(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
+    """The same from the mentions themselves, grouped by UTC day: the reference path, and the embedded default's."""
+    rows = (
+        theirs_counted(start=start, end=end)
+        .annotate(day=TruncDate("posted_at", tzinfo=UTC))
+        .order_by()
+        .values_list("day", "competitor_id", "sentiment")
+        .annotate(n=Count("pk"))
+    )
+    return sorted(rows)
+
+
+def theirs_day_counts(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
+    """Each competitor's mentions per day and sentiment in the range: one query, on either path."""
+    return theirs_rollup(start=start, end=end) if rollups_supported() else theirs_source(start=start, end=end)
+
+
 def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]]:
     """Our (mentions, positive, negative) per period: the Community page's day counts (its rollup on PostgreSQL,
     one grouped query), kept to the channels of the platforms that search competitors."""
@@ -74,29 +102,28 @@ def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]
 
 def share_of_voice(*, start: date, end: date, by: str = "week") -> list[VoiceRow]:
     """Every period of the range for us and each competitor (see the module's docstring): one query for ours, one
-    for the competitors' and one for the enabled competitors' names. Ordered by period, us first, then the
+    for the competitors' day counts and one for the competitors' names. Ordered by period, us first, then the
     competitors by name."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}; got {by!r}.")
     found: dict[tuple[date, str], tuple[int, int, int]] = {
         (period, US): counts for period, counts in _ours(start=start, end=end, by=by).items()
     }
-    theirs = (
-        theirs_counted(start=start, end=end)
-        .annotate(day=TruncDate("posted_at", tzinfo=UTC))
-        .values("day", "competitor__name")
-        .annotate(
-            mentions=Count("pk"),
-            positive=Count("pk", filter=Q(sentiment="positive")),
-            negative=Count("pk", filter=Q(sentiment="negative")),
-        )
-        .order_by()
-    )
-    for row in theirs:
-        key = (period_of(row["day"], by), row["competitor__name"])
+    theirs = theirs_day_counts(start=start, end=end)
+    competitors = {
+        pk: (name, enabled) for pk, name, enabled in Competitor.objects.order_by().values_list("pk", "name", "enabled")
+    }
+    for day, competitor_id, sentiment, n in theirs:
+        if competitor_id not in competitors:  # deleted between the two reads: gone with its mentions
+            continue
+        key = (period_of(day, by), competitors[competitor_id][0])
         mentions, positive, negative = found.get(key, (0, 0, 0))
-        found[key] = (mentions + row["mentions"], positive + row["positive"], negative + row["negative"])
-    names = set(Competitor.objects.filter(enabled=True).values_list("name", flat=True))
+        found[key] = (
+            mentions + n,
+            positive + (n if sentiment == "positive" else 0),
+            negative + (n if sentiment == "negative" else 0),
+        )
+    names = {name for name, enabled in competitors.values() if enabled}
     names |= {group for _period, group in found if group != US}
     groups = [US, *sorted(names, key=str.casefold)]
     return [

@@ -42,6 +42,10 @@ class Smoke:
 
 SMOKE: dict[str, Smoke] = {
     "analytics_api.py": Smoke(("--tickets", "400", "--repeat", "1"), "load avg at the end"),
+    # One database against itself, loaded by analytics_api.py first.
+    "analytics_growth.py": Smoke(
+        ("--repeat", "1"), "load avg at the end", first=("analytics_api.py", "--tickets", "400", "--repeat", "1")
+    ),
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
     # On claim_latency.py's database, as its docstring says.

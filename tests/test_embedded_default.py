@@ -785,3 +785,45 @@ def test_the_demo_imports_its_sample_export_from_admin_offline(embedded, tmp_pat
     assert (out["form"], out["offered"], out["started"], out["page"]) == (200, True, 302, 200)
     assert out["status"] == "done", out["error"]
     assert out["counts"]["tickets"] == out["imported"] == 20 and "quarantined" not in out["counts"]
+
+
+SHARE_OF_VOICE_SCRIPT = """
+import json
+from datetime import UTC, date, datetime
+from django.contrib.auth import get_user_model
+from django.test import Client
+from channels.adapters.base import IncomingMention
+from channels.models import Channel, Competitor, CompetitorMention
+from intake.services.competitors import competitor_mentions_store
+from metrics.models import CompetitorDay
+from metrics.share_of_voice import share_of_voice
+channel = Channel.objects.filter(kind="hackernews").first()
+probe = Competitor.objects.create(name="Probe CI", terms=["probe ci"])
+found = [IncomingMention(external_id=f"probe-{n}", created_at=datetime(2026, 3, 2 + n % 2, 23, tzinfo=UTC),
+                         text="awful, it crashed again" if n % 3 else "Trying it", author_handle=f"a{n}")
+         for n in range(6)]
+stored = [competitor_mentions_store(competitor=probe, channel=channel, mentions=found)[1],
+          competitor_mentions_store(competitor=probe, channel=channel, mentions=found)[1]]
+rows = share_of_voice(start=date(2026, 3, 1), end=date(2026, 3, 31), by="day")
+mine = [r for r in rows if r.group == "Probe CI"]
+raw = CompetitorMention.objects.filter(competitor=probe)
+client = Client(SERVER_NAME="localhost")
+client.force_login(get_user_model().objects.get(username="manager"))
+answer = client.get("/api/analytics/share-of-voice/?from=2026-03-01&to=2026-03-31&by=month")
+print(json.dumps({
+    "stored": stored, "rollup_rows": CompetitorDay.objects.count(),
+    "by_day": {str(r.period): [r.mentions, r.negative] for r in mine if r.mentions},
+    "raw": [raw.count(), raw.filter(sentiment="negative").count()],
+    "api": [answer.status_code, [r["mentions"] for r in answer.json()["rows"] if r["group"] == "Probe CI"]],
+}))
+"""
+
+
+def test_share_of_voice_groups_the_mentions_on_the_embedded_default(embedded):
+    """Issue 70: no rollup on SQLite (its triggers are PostgreSQL's): the competitors' side is grouped from their
+    mentions per read, the same rows, an item found again counted once."""
+    out = _shell_json(SHARE_OF_VOICE_SCRIPT, env=embedded["env"])
+    assert out["stored"] == [6, 0] and out["rollup_rows"] == 0
+    assert out["raw"] == [6, 4]
+    assert out["by_day"] == {"2026-03-02": [3, 2], "2026-03-03": [3, 2]}
+    assert out["api"] == [200, [6]]

@@ -26,6 +26,7 @@ from intake.admin.channel_forms import (
     setting_field_names,
 )
 from intake.services.polling import channel_poll
+from mentions.products import desk_products
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +136,10 @@ class ChannelAdmin(admin.ModelAdmin):
         kind = self._form_kind(request, obj)
         label = platform_of(kind).label
         polling = ["poll_interval_seconds", "polling"] if obj is not None else ["poll_interval_seconds"]
+        # Its product only when the desk has more than one (issue 71): with one, nothing new is asked.
+        product = ["product"] if desk_products().many else []
         fieldsets = [
-            (None, {"fields": ["kind_chosen", "name", "slug", "enabled", "high_priority", *polling]}),
+            (None, {"fields": ["kind_chosen", "name", "slug", *product, "enabled", "high_priority", *polling]}),
             (f"{label}: settings", {"fields": setting_field_names(kind)}),
             ("Our accounts and Slack", {"fields": ["our_accounts", "slack_channel"]}),
             *self._credentials_fieldset(kind, label, obj),

@@ -21,6 +21,7 @@ from channels.models import Channel
 from intake.pipeline.versions import version_key
 from mentions.models import Ticket
 from mentions.models.tickets import ticket_path
+from mentions.products import DeskProducts, products_read
 
 
 @dataclass
@@ -74,6 +75,7 @@ TICKET_ROW_COLUMNS = (
     "snoozed_until_reply",
     "snooze_remind_slack",
     "next_reply_due_at",
+    "product_id",
 )
 
 
@@ -111,6 +113,7 @@ class TicketRow:
     snoozed_until_reply: bool
     snooze_remind_slack: bool
     next_reply_due_at: datetime | None
+    product_id: int | None  # set for a new ticket by the thread stage (mentions.products); empty: the first product
     new: bool
     changed: bool
     first_external_id: str
@@ -125,7 +128,7 @@ class TicketRow:
         self.first_reply_at = self.first_reply_seconds = self.first_reply_business_seconds = None
         self.solved_at = self.sla_due_at = self.followup_at = self.requester_audience = self.requester_level = None
         self.sla_breached = self.snoozed_until_reply = self.snooze_remind_slack = False
-        self.snoozed_until = self.next_reply_due_at = None
+        self.snoozed_until = self.next_reply_due_at = self.product_id = None
         self.new = False
         self.changed = False
         self.first_external_id = ""
@@ -230,6 +233,11 @@ class Page:
         """The page's posts on one ticket (a stored one's id, or a new one): ours, and the inbound ones still
         there (a post deleted before we saw it asks nothing)."""
         return self._posts.get(ref, [])
+
+    @cached_property
+    def products(self) -> DeskProducts:
+        """The desk's products, read once for a page that opens tickets (mentions.products: one query)."""
+        return products_read()
 
     @cached_property
     def target_hours(self) -> dict[str, float]:

@@ -1,6 +1,7 @@
 """Stage 4, thread: each fresh item, oldest first, joins the ticket of what it replies to (stored
 or earlier in this page), is our reply, or opens a ticket. In memory only: the rows are
-written by `store` once triage and the clocks have filled them in."""
+written by `store` once triage and the clocks have filled them in (the desk's products, among which a
+new ticket's product is chosen, are read once for the page, when its first ticket opens)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ _SUBJECT_MAX = max_length(Ticket, "subject")
 
 def ticket_open(page: Page, item: Item) -> TicketRow:
     """A new ticket for the item. Its values are the cleaned mention's, which fit the ticket's columns too
-    (requester = author); the subject is the title, else the text's first line, cut to fit."""
+    (requester = author); the subject is the title, else the text's first line, cut to fit. Its product is its
+    channel's unless the mention names another of the desk's products (mentions.products)."""
     mention, channel = item.mention, page.channel
     subject = mention.title or mention.text.split("\n", 1)[0].strip()
+    product_id = page.products.for_mention(channel.product_id, f"{mention.title}\n{mention.text}")
     return TicketRow(
         new=True,
         channel_id=channel.pk,
@@ -30,6 +33,7 @@ def ticket_open(page: Page, item: Item) -> TicketRow:
         requester_url=mention.author_url,
         requested_at=mention.created_at,
         first_external_id=mention.external_id,
+        product_id=product_id,
     )
 
 

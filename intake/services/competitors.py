@@ -12,14 +12,16 @@ platform asked to wait (the desk's own mentions come first) and when the month's
 recorded on the search and logged: the channel's own poll, stored already, is not failed by it.
 
 What is found is judged (mentions.judgement.text_sentiment) and stored as `CompetitorMention` rows, one per platform
-item whatever found it again, in one INSERT per chunk: no text, never a ticket, never in the queue or search."""
+item whatever found it again, in one INSERT per chunk: no text, never a ticket, never in the queue or search. The
+INSERT also counts what it stored in the share of voice's daily rollup, in the same statement (PostgreSQL triggers,
+metrics.competitor_rollup): an item found again, left out by the unique key, is not counted twice."""
 
 from __future__ import annotations
 
 import copy
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -91,21 +93,26 @@ def competitor_mentions_store(
             competitor=competitor, kind=channel.kind, external_id__in=list(kept)
         ).values_list("external_id", flat=True)
     )
-    rows = [
-        CompetitorMention(
-            competitor=competitor,
-            channel=channel,
-            kind=channel.kind,
-            external_id=external_id,
-            posted_at=mention.created_at,
-            # A reply carries its thread's title on some platforms (a Hacker News comment, its story's): judged on
-            # its own words.
-            sentiment=text_sentiment(title="" if mention.parent_id else mention.title, text=mention.text),
-            author=mention.author_handle[:200],
-        )
-        for external_id, mention in kept.items()
-        if external_id not in known
-    ]
+    rows = sorted(
+        (
+            CompetitorMention(
+                competitor=competitor,
+                channel=channel,
+                kind=channel.kind,
+                external_id=external_id,
+                posted_at=mention.created_at,
+                # A reply carries its thread's title on some platforms (a Hacker News comment, its story's): judged on
+                # its own words.
+                sentiment=text_sentiment(title="" if mention.parent_id else mention.title, text=mention.text),
+                author=mention.author_handle[:200],
+            )
+            for external_id, mention in kept.items()
+            if external_id not in known
+        ),
+        # In the rollup's key order (UTC day, sentiment), batch after batch: two polls counting the same days lock
+        # their rows in one order, so neither waits for the other in a circle.
+        key=lambda row: (row.posted_at.astimezone(UTC).date(), row.sentiment),
+    )
     # A concurrent poll of another channel may store the same item between the read and the write: the unique
     # constraint keeps it once.
     CompetitorMention.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)

@@ -99,9 +99,8 @@ def _replies_in_coverage(views: list[View], *, now: datetime, coverage: Coverage
 
 
 def forecasts_attach(summaries: list[Any], *, now: datetime) -> list[Any]:
-    """Put each view's forecast on its queue summary (mentions.selectors.ViewSummary): one query for all. A view of
-    noise alone gets none: nothing in it is owed a reply (its row said "0 waiting for a first reply" beside 11)."""
-    forecasts = view_forecasts(now=now, views=[s.view for s in summaries if not s.view.noise_only])
+    """Put each view's forecast on its queue summary (mentions.selectors.ViewSummary): one query for all."""
+    forecasts = view_forecasts(now=now, views=[s.view for s in summaries])
     for summary in summaries:
         summary.forecast = forecasts.get(summary.view.pk)
     return summaries

@@ -6,6 +6,10 @@ order by them through the ticket's own indexes."""
 
 from django.db import models
 
+# The product the judgement reads is the desk's first product (issue 71: mentions.models.products); kept importable
+# from here, where it lived.
+from mentions.models.products import DEFAULT_DESCRIPTION, DEFAULT_PRODUCT, ProductProfile
+
 
 class Judgement(models.TextChoices):
     NEEDS_RESPONSE = "needs_response", "Needs a response"
@@ -68,37 +72,14 @@ class TicketMeaning(models.Model):
         return f"meaning of ticket {self.ticket_id}"
 
 
-DEFAULT_PRODUCT = "GitLab"
-DEFAULT_DESCRIPTION = (
-    "GitLab, the DevOps platform: git repositories, merge requests and code review, CI/CD pipelines, jobs and "
-    "runners, the container registry, issues and boards, GitLab Pages, security scanning, self-managed "
-    "instances and GitLab.com, subscriptions and support."
-)
-
-
-class ProductProfile(models.Model):
-    """What the desk's product is, for the judgement (mentions.judgement): its name and a few words of what it
-    does, so that a mention whose keyword has another sense ("runner" at a marathon) is told apart. A single row
-    is used (the first); the defaults (the demo's GitLab) apply without one. The keywords themselves are the
-    channels' (`config["keywords"]`) plus the other names given here."""
-
-    name = models.CharField(max_length=80, default=DEFAULT_PRODUCT, help_text="The product's name, as people write it.")
-    other_names = models.TextField(
-        blank=True,
-        default="gitlab.com",
-        help_text="Other names that can only mean the product (a domain, a former name), one a line.",
-    )
-    description = models.TextField(
-        max_length=600,
-        default=DEFAULT_DESCRIPTION,
-        help_text="Two or three sentences of what the product is and its parts, in the words users write: "
-        "mentions near it in meaning are about the product.",
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "Product (for the judgement)"
-        verbose_name_plural = "Product (for the judgement)"
-
-    def __str__(self) -> str:
-        return self.name
+__all__ = [
+    "DEFAULT_DESCRIPTION",
+    "DEFAULT_PRODUCT",
+    "Intent",
+    "JudgedBy",
+    "Judgement",
+    "ProductProfile",
+    "Sentiment",
+    "TicketMeaning",
+    "sure_said",
+]

@@ -77,6 +77,12 @@ class Ticket(Stamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     served_view = models.ForeignKey("mentions.View", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The product it is about (issue 71, mentions.models.products): set at intake (its channel's, or the product its
+    # first mention names), moved by an advocate (mentions.services.products). Empty: the desk's first product, as
+    # every ticket of a desk from before products is, and every ticket when the product it had is deleted.
+    product = models.ForeignKey(
+        "mentions.ProductProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     # What the desk judges of the first mention (mentions.models.judgement; set by mentions.judgement in the
     # worker after the ticket's commit; "" until then). An advocate's correction sets judged_by="advocate".

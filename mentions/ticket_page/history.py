@@ -315,6 +315,8 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     K.COMMUNITY_ANSWERED: lambda t, e, d: (
         "The asker accepted an answer by someone outside the team: it can be closed as answered by the community"
     ),
+    # mentions.services.products: "Ana moved it from GitLab to GitLab Runner".
+    K.PRODUCT: lambda t, e, d: f"{_who(e)} moved it from {d.get('from') or '?'} to {d.get('to') or '?'}",
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"

@@ -180,7 +180,10 @@ def panel_find(slug: str) -> TicketPanel | None:
 # inside the panel (it answers on the page's own URL), one of its forms coming back with errors, or
 # no JavaScript to load it later (the placeholder's link asks for it inline).
 INLINE_PARAMETERS = ("expert", "expert_q", "panels")
-INLINE_FORMS = ("outreach", "decline", "share", "status", "priority", "tags", "assign", "answers", "story")
+INLINE_FORMS = (
+    *("outreach", "decline", "share", "status", "priority", "tags", "assign", "answers", "story"),
+    "product",
+)
 
 
 def panels_shown_inline(request: Any, forms: dict) -> bool:

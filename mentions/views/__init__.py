@@ -24,6 +24,7 @@ from mentions.views.actions import (
 from mentions.views.approvals import ticket_approval
 from mentions.views.in_place import ticket_panel, ticket_panels_later
 from mentions.views.lists import play, queue, saved_search_create, saved_search_delete, ticket_index, tickets_bulk
+from mentions.views.products import ticket_product
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
 from mentions.views.team_model import team_draft_dismissed, team_draft_use
 from mentions.views.ticket import form_action, ticket, ticket_action, ticket_history, ticket_live, ticket_presence
@@ -59,6 +60,7 @@ __all__ = [
     "ticket_panels_later",
     "ticket_presence",
     "ticket_priority",
+    "ticket_product",
     "ticket_release",
     "ticket_reply",
     "ticket_repost",

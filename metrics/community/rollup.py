@@ -1,7 +1,7 @@
-"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, CommunityTermDay), rebuilt for
-every "ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after
-TICKET_DAYS_SQL, with the same day's parameters, then CommunityIdentityDay's, metrics.community.past_stamp), so a read
-that refreshes the KPI rollups refreshes these too."""
+"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, its sum over judgement and intent
+CommunitySentimentDay, and CommunityTermDay), rebuilt for every "ticket" day the KPI rollups rebuild
+(metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after TICKET_DAYS_SQL, with the same day's parameters, then
+CommunityIdentityDay's, metrics.community.past_stamp), so a read that refreshes the KPI rollups refreshes these too."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ SELECT %(day)s, t.channel_id, t.judgement, t.intent, t.sentiment, count(*)
 FROM mentions_ticket t
 WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
 GROUP BY t.channel_id, t.judgement, t.intent, t.sentiment;
+DELETE FROM metrics_communitysentimentday WHERE day = %(day)s;
+INSERT INTO metrics_communitysentimentday (day, channel_id, sentiment, mentions)
+SELECT %(day)s, channel_id, sentiment, sum(mentions) FROM metrics_communityday WHERE day = %(day)s
+GROUP BY channel_id, sentiment;
 DELETE FROM metrics_communitytermday WHERE day = %(day)s;
 INSERT INTO metrics_communitytermday (day, channel_id, term, mentions)
 SELECT %(day)s, t.channel_id, w.term, count(*)

@@ -19,13 +19,14 @@ from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Intent, Judgement, Sentiment
 from metrics.community.counted import counted_requested
-from metrics.models import CommunityDay
+from metrics.models import CommunityDay, CommunitySentimentDay
 from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERIODS = ("day", "week", "month")
 GROUPS = ("platform", "sentiment", "intent", "judgement")
 NOT_JUDGED = "unjudged"  # the group of a ticket not judged yet ("" in its column)
 _COLUMNS = {"platform": "channel_id", "sentiment": "sentiment", "intent": "intent", "judgement": "judgement"}
+SENTIMENT_DAY_COLUMNS = {"channel_id", "sentiment"}  # CommunitySentimentDay's
 LABELS: dict[str, dict[str, str]] = {
     "sentiment": dict(Sentiment.choices),
     "intent": dict(Intent.choices),
@@ -69,8 +70,11 @@ def group_label(group: str, value: str) -> str:
 
 
 def day_counts_rollup(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
-    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it)."""
-    qs = CommunityDay.objects.filter(day__gte=start, day__lte=end)
+    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it), or from its sum over judgement
+    and intent when only channels and sentiments are asked for: at most a row per day, channel and sentiment, however
+    many mentions (a year at 1,000,000 tickets: 7,300 rows instead of 43,800, bench/README.md)."""
+    narrow = set(columns) <= SENTIMENT_DAY_COLUMNS
+    qs = (CommunitySentimentDay if narrow else CommunityDay).objects.filter(day__gte=start, day__lte=end)
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
     return _rows(qs.order_by().values_list("day", *columns).annotate(n=Sum("mentions")))

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         done = rollups_rebuild() if rebuild else rollups_refresh()
         # The returning members' days, first built by a read (or after a change of targets): built here instead.
         newcomers_ensure(Target.hours(), rebuild=rebuild)
+        competitors = f" ({done['competitor_days']} competitor days from their mentions)" if rebuild else ""
         self.stdout.write(
-            f"Rebuilt {done['ticket']} ticket days and {done['event']} event days "
+            f"Rebuilt {done['ticket']} ticket days and {done['event']} event days{competitors} "
             f"in {time.perf_counter() - started:.1f}s."
         )

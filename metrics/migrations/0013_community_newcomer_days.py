@@ -24,7 +24,7 @@ def truncate_leaves_newcomers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0011_community_rank_stamp'),
+        ('metrics', '0012_share_of_voice_rollups'),
     ]
 
     operations = [

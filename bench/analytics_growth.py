@@ -1,0 +1,93 @@
+"""The growth of the Community API's server time from a small database to a large one (issue 70's target: <= 20 %
+from 20,000 to 1,000,000 tickets), measured so that both sizes see the same machine: one process alternates every
+request between the two databases (which goes first alternates too), after a warm-up request on each switch.
+
+On the 2-core machine the helpers share, two runs of bench/analytics_api.py a minute apart differ by more than the
+growth being measured (the same build's 365-day share of voice: 48 and 82 ms at 1M); alternating puts the same load
+under both. Printed per URL and range: the median server time at each size and its growth, and the median CPU time
+of this (Django) process, which the load skews less.
+
+Both databases must have been loaded by bench/analytics_api.py (`--tickets 20000` and `--tickets 1000000`, each with
+its own DATABASE_URL); nothing is written here. Both left out: DATABASE_URL's database against itself (the smoke run).
+
+    .venv/bin/python bench/analytics_growth.py --small triage_bench_sov20k --large triage_bench_sov1m \\
+        [--only share-of-voice] [--repeat 31]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common
+
+TARGET_GROWTH_PCT = 20.0
+URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/returning/?{query}",
+        "/api/analytics/volume/?{query}&group=sentiment", "/api/analytics/volume/?{query}&group=intent")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", default="", help="the small database's name (on DATABASE_URL's server; left out: "
+                        "DATABASE_URL's own)")  # fmt: skip
+    parser.add_argument("--large", default="", help="the large database's name (left out: DATABASE_URL's own)")
+    parser.add_argument("--repeat", type=int, default=31, help="timed requests per size")
+    parser.add_argument("--only", default="", help="measure only the URLs containing this text")
+    args = parser.parse_args()
+    base, own = os.environ.get("DATABASE_URL", _common.DEFAULT_DATABASE_URL).rsplit("/", 1)
+    args.small, args.large = args.small or own, args.large or own
+    os.environ["DATABASE_URL"] = f"{base}/{args.small}"
+    # Hundreds of requests a minute from one manager: over DESK_API_RATE's 600/min, which would answer 429. The
+    # throttle's own work (a cache read and write per request) is measured all the same.
+    os.environ["DESK_API_RATE"] = "1000000/min"
+    _common.setup_django()
+    _common.machine_print()
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    sizes = {"small": args.small, "large": args.large}
+
+    def use(size: str) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = sizes[size]
+        connection.ensure_connection()
+
+    clients = {}
+    for size in sizes:
+        use(size)
+        clients[size] = Client()
+        clients[size].force_login(get_user_model().objects.get(username="analytics-bench-manager"))
+    end = date.today()
+    print(f"Server time, {args.repeat} requests per size alternating between {args.small} and {args.large}:")
+    for days in (30, 365):
+        query = f"from={end - timedelta(days=days - 1)}&to={end}"
+        for url in (u.format(query=query) for u in URLS if args.only in u):
+            wall: dict[str, list[float]] = {size: [] for size in sizes}
+            cpu: dict[str, list[float]] = {size: [] for size in sizes}
+            for n in range(args.repeat):
+                for size in list(sizes)[:: 1 if n % 2 == 0 else -1]:
+                    use(size)
+                    assert clients[size].get(url).status_code == 200  # warm: the session, the new connection
+                    started, cpu_started = time.perf_counter(), time.process_time()
+                    clients[size].get(url)
+                    wall[size].append((time.perf_counter() - started) * 1000)
+                    cpu[size].append((time.process_time() - cpu_started) * 1000)
+            small, large = (statistics.median(wall[s]) for s in sizes)
+            cpu_small, cpu_large = (statistics.median(cpu[s]) for s in sizes)
+            growth, cpu_growth = 100 * (large / small - 1), 100 * (cpu_large / cpu_small - 1)
+            print(f"  {url:<70} {small:6.1f} -> {large:6.1f} ms {growth:+4.0f} %  "
+                  f"{'PASS' if growth <= TARGET_GROWTH_PCT else 'MISS'}  "
+                  f"(CPU {cpu_small:5.1f} -> {cpu_large:5.1f} ms {cpu_growth:+4.0f} %)", flush=True)  # fmt: skip
+    print(f"  load avg at the end: {_common.load_average()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Moving a ticket to another of the desk's products (issue 71, docs/products.md).
+
+Only its product changes: its messages, notes, tags, judgement, clocks and assignee stay as they are, and its
+history says who moved it, from which product to which. A product that is not the desk's (deleted meanwhile, or
+never one) is refused. The move does not conflict with a reply being written (mentions.services.versions), so it is
+not one of the versions a stale form is refused for, like a tag or a note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mentions.models import Ticket, TicketEvent
+from mentions.products import products_read
+from mentions.services.events import ensure_can_act, event_record
+from mentions.services.versions import ticket_lock
+
+
+def ticket_move_product(*, ticket: Ticket, user: Any, product_id: int, seen_version: int | None = None) -> str:
+    """Give the ticket the product `product_id`, recording who moved it from which product: the product's name, ""
+    when it had that product already (nothing written). An empty product is the desk's first: a ticket from before
+    products, moved to the first product, is not moved at all."""
+    with transaction.atomic():
+        ticket = ticket_lock(ticket, seen_version=seen_version, related=())
+        ensure_can_act(ticket=ticket, user=user)
+        products = products_read()
+        target = next((p for p in products.products if p.pk == product_id), None)
+        if target is None:
+            raise ValidationError("Choose one of the desk's products.")
+        before = products.get(ticket.product_id)
+        if before is not None and before.pk == target.pk:
+            return ""
+        ticket.product_id = target.pk
+        ticket.save(update_fields=["product", "updated_at"])
+        event_record(
+            ticket=ticket,
+            kind=TicketEvent.Kind.PRODUCT,
+            actor=user,
+            **{
+                "from": before.name if before is not None else "",
+                "to": target.name,
+                "from_id": before.pk if before is not None else None,
+                "to_id": target.pk,
+            },
+        )
+    return target.name
