@@ -243,6 +243,8 @@ class CommunityNewcomerTargets(models.Model):
 
     def __str__(self) -> str:
         return f"{self.all_seconds:g} s, high priority {self.high_priority_seconds:g} s"
+
+
 class CompetitorDay(models.Model):
     """A competitor's counted mentions (channels.CompetitorMention) per UTC day of their `posted_at` and sentiment:
     what share of voice sums for the competitors (metrics.share_of_voice). Kept exact on PostgreSQL by triggers on
