@@ -75,7 +75,8 @@ class Returning(ApiView):
         summary="Members whose first mention fell in each period, and how many came back",
         description="Per period of their first mention ever and group (`answered_within_target` when that first "
         "mention got its first reply within the desk's target, else `not_answered_within_target`): the members, "
-        "and for 30 and 90 days how many windows have fully passed (`decided_N`), how many of those members "
+        "and for 30 and 90 days how many windows have fully passed (`decided_N`: N days after the end of the first "
+        "mention's day, UTC, for every member of that day), how many of those members "
         "mentioned us again (`returned_N`) and the share (`null` while no window has passed: not yet known). "
         "Only periods with a first mention are listed, both groups for each. " + RANGE,
         parameters=[AnalyticsParams],

@@ -210,6 +210,41 @@ class CommunityMemberDirty(models.Model):
         return f"person {self.person_id}"
 
 
+class CommunityNewcomerDay(models.Model):
+    """Per UTC day of members' first counted mention (CommunityMember.first_at), its channel and whether it got its
+    first reply within the first-reply target: how many members, and how many of them came back within 30 and 90
+    days; and the same per day and group over every channel, under channel_id 0 (newcomer_rollup.ALL_CHANNELS). What
+    the returning members' figures sum, so a year is a bounded number of rows whatever the tickets
+    (metrics.community.newcomer_rollup: a member's counts taken off and added again whenever their CommunityMember row
+    is rebuilt, and every day counted again when the targets change)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    within_target = models.BooleanField()
+    members = models.IntegerField(default=0)
+    back_30 = models.IntegerField(default=0)
+    back_90 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel_id", "within_target"], name="community_newcomer_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} channel {self.channel_id}: {self.members}"
+
+
+class CommunityNewcomerTargets(models.Model):
+    """The first-reply targets, in seconds, CommunityNewcomerDay's within_target was counted with (one row; none until
+    the first build). A read with other targets (an admin changed mentions.Target) rebuilds the days first."""
+
+    all_seconds = models.FloatField()
+    high_priority_seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.all_seconds:g} s, high priority {self.high_priority_seconds:g} s"
+
+
 class CompetitorDay(models.Model):
     """A competitor's counted mentions (channels.CompetitorMention) per UTC day of their `posted_at` and sentiment:
     what share of voice sums for the competitors (metrics.share_of_voice). Kept exact on PostgreSQL by triggers on

@@ -196,6 +196,8 @@ BEGIN
     DELETE FROM metrics_communityidentityday;
     DELETE FROM metrics_communitymember;
     DELETE FROM metrics_communitymemberdirty;
+    DELETE FROM metrics_communitynewcomerday;
+    DELETE FROM metrics_communitynewcomertargets;
     RETURN NULL;
 END $$;
 

@@ -6,12 +6,14 @@ Statement-level triggers mark the people a change touches in metrics_communityme
 columns changed (requested_at, channel, merged_into, its first reply, its priority), a requester row added, moved or
 removed, an identity moved to another person (a merge or a split) or removed. `members_refresh` rebuilds the marked
 people inside metrics.rollups.rollups_refresh's transaction and lock, so every read that refreshes the KPI rollups
-refreshes these too. Imported by migrations: no models here."""
+refreshes these too; the newcomer days summed from these rows follow them (metrics.community.newcomer_rollup).
+Imported by migrations: no models here."""
 
 from __future__ import annotations
 
 from django.db.backends.utils import CursorWrapper
 
+from metrics.community.newcomer_rollup import newcomers_delta, newcomers_emptied_drop
 from metrics.community.rollup import COUNTED_SQL
 
 _TICKET_COLUMNS = "requested_at, channel_id, merged_into_id, first_reply_seconds, high_priority"
@@ -87,9 +89,14 @@ MARK_ALL_MEMBERS_SQL = _MARK.format(
     rows="SELECT i.person_id FROM people_requester r JOIN people_identity i ON i.id = r.identity_id"
 )
 
-# The marked people's rows again: each one's counted tickets in order, the first and the time of the second.
+# The marked people's rows again: each one's counted tickets in order, the first and the time of the second. The rows
+# removed are taken off CommunityNewcomerDay, and the rows made added to it, in the same statements.
+MEMBERS_DELETE_SQL = f"""
+WITH gone AS (DELETE FROM metrics_communitymember WHERE person_id = ANY(%(people)s) RETURNING *)
+{newcomers_delta("gone", taken_off=True)}
+"""
 MEMBERS_REFRESH_SQL = f"""
-DELETE FROM metrics_communitymember WHERE person_id = ANY(%(people)s);
+WITH made AS (
 INSERT INTO metrics_communitymember (person_id, first_ticket_id, first_at, first_channel_id, first_reply_seconds,
                                      high_priority, next_at)
 SELECT f.person_id, f.id, f.requested_at, f.channel_id, f.first_reply_seconds, f.high_priority, s.requested_at
@@ -109,14 +116,22 @@ LEFT JOIN LATERAL (
           AND (t.requested_at, t.id) > (f.requested_at, f.id)
     ORDER BY t.requested_at, t.id LIMIT 1
 ) s ON true
-WHERE f.n = 1;
+WHERE f.n = 1
+RETURNING *
+)
+{newcomers_delta("made", taken_off=False)}
 """
 
 
 def members_refresh(cursor: CursorWrapper) -> int:
-    """Rebuild the marked people's rows (inside rollups_refresh's transaction and lock). Returns how many."""
+    """Rebuild the marked people's rows (inside rollups_refresh's transaction and lock), and with them the newcomer
+    days: their old rows' counts taken off, their new rows' added (a cost of the people changed, not of the days they
+    touch). Returns how many people."""
     cursor.execute("DELETE FROM metrics_communitymemberdirty RETURNING person_id")
     people = [row[0] for row in cursor.fetchall()]
     if people:
+        cursor.execute(MEMBERS_DELETE_SQL, {"people": people})
+        emptied = [pk for pk, members in cursor.fetchall() if members == 0]
         cursor.execute(MEMBERS_REFRESH_SQL, {"people": people})
+        newcomers_emptied_drop(cursor, emptied)
     return len(people)

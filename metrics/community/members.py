@@ -7,10 +7,16 @@ mention) is one of their identities. Mentions are counted as metrics.community.c
 ticket number). Of the members whose first mention fell in the range (on the chosen channel, when one is), how
 many had another counted mention, on any channel, within 30 and within 90 days of it; split by whether that first
 mention got its first reply within the desk's first-reply target (calendar hours, mentions.Target: 7 h, 5 h for a
-high-priority ticket; as the KPI page's "within target"). A window counts only once it has fully passed: until
-then the member is left out of that window's figures ("not yet known"), so a late range is not read as nobody
-coming back. On PostgreSQL read from the CommunityMember rollup (metrics.community.member_rollup), elsewhere from
-the tickets (one query, whose cost grows with the tickets: bench/analytics_api.py).
+high-priority ticket; as the KPI page's "within target"). A window counts only once it has fully passed for the
+whole day (UTC) of the first mention: N days after the end of that day (`window_passed`). Until then the member is
+left out of that window's figures ("not yet known"), so a late range is not read as nobody coming back. The day's
+end rather than the mention's own time, so that a day's row of the rollup is decided as a whole; the tickets' path
+applies the same rule, so both paths give the same figures.
+
+On PostgreSQL the figures are summed from CommunityNewcomerDay (metrics.community.newcomer_rollup: per day, first
+channel and group, the members and how many came back), itself summed from the CommunityMember rollup
+(metrics.community.member_rollup): a year reads at most 365 x 2 rows whatever the tickets. Elsewhere they are
+counted from the tickets (one query, whose cost grows with the tickets: bench/analytics_api.py).
 """
 
 from __future__ import annotations
@@ -19,18 +25,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import BooleanField, Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db import connection, transaction
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
+from metrics.community.newcomer_rollup import ALL_CHANNELS, WINDOWS, newcomer_targets, newcomers_rebuild
 from metrics.community.volume import period_of
-from metrics.models import CommunityMember
+from metrics.models import CommunityMember, CommunityNewcomerDay
 from metrics.periods import HOUR, day_bounds
-from metrics.rollups import rollups_ensure_fresh, rollups_supported
+from metrics.rollups import REFRESH_LOCK, rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERSON = "requester__identity__person_id"
-WINDOWS = (30, 90)
 WITHIN, NOT_WITHIN = "answered_within_target", "not_answered_within_target"
 GROUP_LABELS = {WITHIN: "First reply within target", NOT_WITHIN: "Not within target (or not replied)"}
 
@@ -90,7 +97,20 @@ def first_mentions(*, start: date, end: date, channel_id: int | None = None) -> 
     return first_mentions_source(start=start, end=end, channel_id=channel_id)
 
 
+def last_decided_day(days: int, now: datetime) -> date:
+    """The last day (UTC) whose first mentions' `days`-day window has passed for the whole day: `days` days from the
+    end of that day. The rule of both paths, which a day's rollup row answers exactly: a day's members are decided
+    together, so one who first wrote at 00:05 waits almost a day past their own window."""
+    return now.astimezone(UTC).date() - timedelta(days=days + 1)
+
+
+def window_passed(day: date, days: int, now: datetime) -> bool:
+    """Whether the `days`-day window of the first mentions made on `day` (UTC) is decided (last_decided_day)."""
+    return day <= last_decided_day(days, now)
+
+
 Tally = dict[tuple[date, str], dict[str, int]]
+_TRUNC = {"week": TruncWeek, "month": TruncMonth}
 TALLY_KEYS = ("members", *(f"{what}_{days}" for days in WINDOWS for what in ("decided", "returned")))
 
 
@@ -105,54 +125,57 @@ def returning_tally_source(
     ):
         target = targets[Target.Group.HIGH_PRIORITY if high_priority else Target.Group.ALL] * HOUR
         group = WITHIN if seconds is not None and seconds <= target else NOT_WITHIN
-        t = tally[(period_of(requested_at.date(), by), group)]
+        day = requested_at.astimezone(UTC).date()
+        t = tally[(period_of(day, by), group)]
         t["members"] += 1
         for days, came_back in zip(WINDOWS, back, strict=True):
-            if now >= requested_at + timedelta(days=days):
+            if window_passed(day, days, now):
                 t[f"decided_{days}"] += 1
                 t[f"returned_{days}"] += bool(came_back)
     return tally
 
 
-_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+def newcomers_ensure(targets: dict, *, rebuild: bool = False) -> None:
+    """CommunityNewcomerDay counted with these targets (mentions.Target hours): one query when it is, the common
+    case (once inside a read); else, the first read after an admin changed a target (or the first ever), every day
+    counted again from CommunityMember under the refresh's lock (metrics.community.newcomer_rollup). `rebuild`:
+    counted again anyway (a repair, `manage.py kpi_rollups --rebuild`)."""
+    wanted = (targets[Target.Group.ALL] * HOUR, targets[Target.Group.HIGH_PRIORITY] * HOUR)
+
+    def built() -> bool:
+        with connection.cursor() as cursor:  # the primary's, which the rebuild below writes
+            return newcomer_targets(cursor) == wanted
+
+    if not rebuild and rollups_memo(("community-newcomer-targets", wanted), built):
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        # Unless a concurrent read counted them while this one waited.
+        if rebuild or newcomer_targets(cursor) != wanted:
+            newcomers_rebuild(cursor, wanted)
 
 
 def returning_tally_rollup(
     *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
 ) -> Tally:
-    """The same tally counted by PostgreSQL on the CommunityMember rollup: one grouped query, a row per period and
-    group, however many newcomers the range holds (a year at 1,000,000 tickets is some 200,000)."""
+    """The same tally from the CommunityNewcomerDay rollup (PostgreSQL): one query grouped by period and group, which
+    reads at most days x 2 rows however many newcomers the range holds (a year at 1,000,000 tickets is some 200,000)
+    and answers periods x 2."""
     rollups_ensure_fresh()
-    since, until = day_bounds(start, end)
-    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
-    if channel_id is not None:
-        qs = qs.filter(first_channel_id=channel_id)
-    within = Q(high_priority=True, first_reply_seconds__lte=targets[Target.Group.HIGH_PRIORITY] * HOUR) | Q(
-        high_priority=False, first_reply_seconds__lte=targets[Target.Group.ALL] * HOUR
-    )
-    counts: dict[str, Count] = {"members": Count("pk")}
+    newcomers_ensure(targets)
+    channel = ALL_CHANNELS if channel_id is None else channel_id
+    qs = CommunityNewcomerDay.objects.filter(day__gte=start, day__lte=end, channel_id=channel)
+    sums: dict[str, Sum] = {"sum_members": Sum("members")}  # (named apart from the columns they sum)
     for days in WINDOWS:
-        decided = Q(first_at__lte=now - timedelta(days=days))
-        counts[f"decided_{days}"] = Count("pk", filter=decided)
-        back = ExpressionWrapper(F("first_at") + timedelta(days=days), output_field=DateTimeField())
-        counts[f"returned_{days}"] = Count("pk", filter=decided & Q(next_at__lte=back))
-    rows = (
-        qs.annotate(
-            period=_TRUNC[by]("first_at", tzinfo=UTC),
-            within=ExpressionWrapper(within, output_field=BooleanField()),
-        )
-        .order_by()
-        .values("period", "within")
-        .annotate(**counts)
-        .values_list("period", "within", *counts)
-    )
-    tally: Tally = {}
-    for period, within_target, *figures in rows:
-        group = WITHIN if within_target else NOT_WITHIN  # NULL: not replied, so not within target
-        t = tally.setdefault((period.date(), group), dict.fromkeys(TALLY_KEYS, 0))
-        for key, n in zip(counts, figures, strict=True):
-            t[key] += n
-    return tally
+        decided = Q(day__lte=last_decided_day(days, now))
+        sums[f"sum_decided_{days}"] = Sum("members", filter=decided, default=0)
+        sums[f"sum_returned_{days}"] = Sum(f"back_{days}", filter=decided, default=0)
+    period = F("day") if by == "day" else _TRUNC[by]("day")
+    rows = qs.annotate(period=period).order_by().values_list("period", "within_target").annotate(**sums)
+    return {
+        (first, WITHIN if within_target else NOT_WITHIN): dict(zip(TALLY_KEYS, figures, strict=True))
+        for first, within_target, *figures in rows
+    }
 
 
 def returning_rows(

@@ -75,3 +75,19 @@ def _expected_volume(rows, *, by: str, group: str, channel_id=None) -> list[dict
         value = r["kind"] if group == "platform" else (r[group] or "unjudged")
         counts[(volume.period_of(r["day"], by), value)] += 1
     return [{"period": p, "group": g, "mentions": counts[(p, g)]} for p, g in sorted(counts)]
+
+
+def newcomer_days_as_recounted() -> None:
+    """The returning members' day rollup, kept by adding and taking off each rebuilt member's counts, is what counting
+    every day again from CommunityMember gives: no drift, no row left with no member."""
+    from mentions.models import Target
+    from metrics.community.members import newcomers_ensure
+    from metrics.models import CommunityNewcomerDay
+
+    def rows() -> list[tuple]:
+        columns = ("day", "channel_id", "within_target", "members", "back_30", "back_90")
+        return sorted(CommunityNewcomerDay.objects.values_list(*columns))
+
+    kept = rows()
+    newcomers_ensure(Target.hours(), rebuild=True)
+    assert kept == rows()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -22,7 +23,7 @@ from mentions.tests.factories import AdvocateFactory, ManagerFactory
 from metrics.community import active, members, rollup, topics, trust, volume
 from metrics.community.counted import subject_terms
 from metrics.rollups import rollups_read, rollups_refresh
-from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build
+from metrics.tests.community_desk import END, START, _at, _expected_volume, desk_build, newcomer_days_as_recounted
 from people.models import Contribution, Identity, Person, Requester
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
@@ -138,7 +139,8 @@ def _expected_returning(rows, *, now, by):
         key = (volume.period_of(f["day"], by), group)
         tally[(*key, "members")] += 1
         for days in (30, 90):
-            if now >= f["requested_at"] + timedelta(days=days):
+            # Decided once the window has passed for the whole day of the first mention (UTC).
+            if now >= _at(f["day"] + timedelta(days=days + 1), 0):
                 tally[(*key, f"decided_{days}")] += 1
                 tally[(*key, f"returned_{days}")] += any(
                     r["person"] == person
@@ -199,15 +201,13 @@ def test_the_returning_rollup_and_the_tickets_agree_through_changes(desk):
         ):
             kwargs: dict[str, Any] = {"start": start, "end": END, "channel_id": channel_id}
             assert members.first_mentions_rollup(**kwargs) == members.first_mentions_source(**kwargs), kwargs
-            for by in volume.PERIODS:
-                tally: dict[str, Any] = {
-                    **kwargs,
-                    "by": by,
-                    "now": _at(END + timedelta(days=40)),
-                    "targets": Target.hours(),
-                }
+            # Each period, and a now before, inside and after the windows of the range's days.
+            for by, now in itertools.product(volume.PERIODS, (START + timedelta(days=40), END + timedelta(days=40),
+                                                              END + timedelta(days=120))):  # fmt: skip
+                tally: dict[str, Any] = {**kwargs, "by": by, "now": _at(now, 0), "targets": Target.hours()}
                 rolled = members.returning_tally_rollup(**tally)
                 assert rolled == {k: dict(v) for k, v in members.returning_tally_source(**tally).items()}, tally
+        newcomer_days_as_recounted()
 
     agree()
     people, tickets = desk["people"], [r["ticket"] for r in desk["rows"]]
@@ -293,8 +293,9 @@ def test_the_page_shows_every_table_for_managers_only(desk, client, django_asser
     assert client.get(f"{PAGE}?{QUERY}").status_code == 403
     client.force_login(ManagerFactory())
     client.get(f"{PAGE}?{QUERY}")  # the first read builds the rollups
-    # 21: the most active members read the stamp of their kept past ranking (metrics.community.active_past).
-    with django_assert_max_num_queries(21):
+    # 22: one a figure, the most active members' stamp of their kept past ranking (metrics.community.active_past), and
+    # the returning members' check of the targets their day rollup was counted with.
+    with django_assert_max_num_queries(22):
         response = client.get(f"{PAGE}?{QUERY}&by=week")
     assert response.status_code == 200
     body = response.content.decode()

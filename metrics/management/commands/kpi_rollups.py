@@ -6,6 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from mentions.models import Target
+from metrics.community.members import newcomers_ensure
 from metrics.rollups import rollups_rebuild, rollups_refresh, rollups_supported
 
 
@@ -21,6 +23,8 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         done = rollups_rebuild() if rebuild else rollups_refresh()
+        # The returning members' days, first built by a read (or after a change of targets): built here instead.
+        newcomers_ensure(Target.hours(), rebuild=rebuild)
         competitors = f" ({done['competitor_days']} competitor days from their mentions)" if rebuild else ""
         self.stdout.write(
             f"Rebuilt {done['ticket']} ticket days and {done['event']} event days{competitors} "
