@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from metrics.charts import bar_chart, hbar_list, line_chart
 from metrics.community.active import most_active
-from metrics.community.members import GROUP_LABELS, returning_rows
+from metrics.community.members import GROUP_LABELS, decided_range, returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.trust import trust_figures
 from metrics.community.volume import sentiment_shares, volume_table
@@ -95,4 +95,6 @@ def community_figures(*, start: date, end: date, by: str, channel_id: int | None
         "returning": returning,
         "returning_labels": GROUP_LABELS,
         "returning_chart": _returning_chart(returning, by=by),
+        "returning_decided": decided_range(start=start, end=end, now=now),
+        "channel_id": channel_id,
     }

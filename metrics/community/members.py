@@ -200,3 +200,13 @@ def returning_rows(
                 row[f"returned_{days}_pct"] = round(100.0 * returned / decided, 1) if decided else None
             rows.append(row)
     return rows
+
+
+def decided_range(*, start: date, end: date, now: datetime, days: int = WINDOWS[0]) -> tuple[date, date] | None:
+    """When none of the range's first-mention days has its `days`-day window passed yet (the page's default, the
+    last 30 days, always), the latest range of the same length whose every day has: the page points to it rather
+    than show only "not yet known". None when the range already has a decided day."""
+    last = last_decided_day(days, now)
+    if start <= last:
+        return None
+    return last - (end - start), last

@@ -16,6 +16,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mentions.models import Intent, Judgement, Message, Target, Ticket
 from mentions.services.judgement import judgement_correct
@@ -360,3 +361,18 @@ def test_every_community_csv_answers(desk, client):
     for table in ("community_sentiment_share", "community_stories", "community_terms", "community_tags",
                   "community_members", "community_returning"):  # fmt: skip
         assert _csv(client, table, QUERY)[0], table
+
+
+def test_a_range_with_no_window_passed_points_to_the_latest_one_that_has(desk, client):
+    """The page opens on the last 30 days, where no first mention is 30 days past: the returning table is all "not
+    yet known", so it links to the latest range of the same length whose windows have passed, which has figures."""
+    client.force_login(ManagerFactory())
+    today = date.today()
+    recent = client.get(f"{PAGE}?from={today - timedelta(days=29)}&to={today}").content.decode()
+    link = re.search(r'data-testid="returning-decided">[^<]*<a href="\?from=([\d-]+)&amp;to=([\d-]+)', recent)
+    assert link, "the pointer is shown"
+    start, end = date.fromisoformat(link.group(1)), date.fromisoformat(link.group(2))
+    assert (end - start).days == 29 and end == members.last_decided_day(30, timezone.now())
+    assert members.decided_range(start=start, end=end, now=timezone.now()) is None
+    older = client.get(f"{PAGE}?from={start}&to={end}").content.decode()
+    assert 'data-testid="returning-decided"' not in older
