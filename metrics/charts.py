@@ -18,6 +18,16 @@ WIDTH = 720
 HEIGHT = 240
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 28, 56
 SERIES_CLASSES = ("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7")
+# Series whose colour means something (static/kpi.css): a chart of sentiments passes these, so negative is never
+# drawn in the green the third series takes.
+SENTIMENT_CLASSES = ("good", "neutral", "bad")
+
+
+def _css(index: int, classes: Sequence[str] | None) -> str:
+    chosen = classes or SERIES_CLASSES
+    return chosen[index % len(chosen)]
+
+
 X_LABEL_MAX = 14
 
 
@@ -127,7 +137,7 @@ def _markers(marked: Sequence[int], xs: Sequence[float], *, band: float, label: 
     return parts
 
 
-def _legend(series: Sequence[Series], *, extra: str = "") -> list[SafeString]:
+def _legend(series: Sequence[Series], *, extra: str = "", classes: Sequence[str] | None = None) -> list[SafeString]:
     parts = []
     x = PAD_LEFT
     for index, (name, _values) in enumerate(series):
@@ -135,7 +145,7 @@ def _legend(series: Sequence[Series], *, extra: str = "") -> list[SafeString]:
             format_html(
                 '<rect class="swatch {}" x="{}" y="6" width="10" height="10"/>'
                 '<text class="legend" x="{}" y="15">{}</text>',
-                SERIES_CLASSES[index % len(SERIES_CLASSES)],
+                _css(index, classes),
                 x,
                 x + 14,
                 name,
@@ -166,6 +176,7 @@ def line_chart(
     marker_label: str = "release",
     width: int = WIDTH,
     height: int = HEIGHT,
+    classes: Sequence[str] | None = None,
 ) -> SafeString:
     """Lines over `labels` (None values break the line), with an optional dashed target line."""
     values = [v for _name, vals in series for v in vals if v is not None]
@@ -195,7 +206,7 @@ def line_chart(
             )
         )
     for index, (name, vals) in enumerate(series):
-        css = SERIES_CLASSES[index % len(SERIES_CLASSES)]
+        css = _css(index, classes)
         segments: list[list[str]] = [[]]
         for x, value in zip(xs, vals, strict=False):
             if value is None:
@@ -220,7 +231,7 @@ def line_chart(
                     )
                 )
     body += _x_labels(labels, xs, height=height)
-    body += _legend(series, extra=f"target {_num(target)} {unit}" if target is not None else "")
+    body += _legend(series, extra=f"target {_num(target)} {unit}" if target is not None else "", classes=classes)
     return _frame(title=title, body=body, width=width, height=height, css="line-chart")
 
 
@@ -234,6 +245,7 @@ def bar_chart(
     marker_label: str = "release",
     width: int = WIDTH,
     height: int = HEIGHT,
+    classes: Sequence[str] | None = None,
 ) -> SafeString:
     """Grouped bars: one group per label, one bar per series. Negative values are drawn as 0."""
     values = [max(v, 0) for _name, vals in series for v in vals if v is not None]
@@ -250,7 +262,7 @@ def bar_chart(
     body = _axes(top=top, unit=unit, width=width, height=height, whole=whole)
     body += _markers(marked, xs, band=group, label=marker_label, height=height)
     for s_index, (name, vals) in enumerate(series):
-        css = SERIES_CLASSES[s_index % len(SERIES_CLASSES)]
+        css = _css(s_index, classes)
         for i, (label, value) in enumerate(zip(labels, vals, strict=False)):
             shown = max(value or 0, 0)
             h = (shown / top) * (bottom - PAD_TOP)
@@ -269,7 +281,7 @@ def bar_chart(
                 )
             )
     body += _x_labels(labels, xs, height=height)
-    body += _legend(series)
+    body += _legend(series, classes=classes)
     return _frame(title=title, body=body, width=width, height=height, css="bar-chart")
 
 

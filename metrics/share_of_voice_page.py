@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from metrics.charts import bar_chart, line_chart
+from metrics.charts import SENTIMENT_CLASSES, bar_chart, line_chart
 from metrics.community.figures import by_default, period_label
 from metrics.share_of_voice import US, VoiceRow, share_of_voice, share_pct
 
@@ -52,6 +52,7 @@ def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> 
         ],
         labels=[t["label"] for t in totals],
         title="Mentions in the range by sentiment",
+        classes=SENTIMENT_CLASSES,
     )
     return {
         "sov_by": by,

@@ -46,6 +46,7 @@ def _sentiment_chart(rows: list[dict], *, by: str) -> str:
         labels=[period_label(r["period"], by) for r in overall],
         title="Share of positive and negative mentions, all platforms",
         unit="%",
+        classes=("good", "bad"),
     )
 
 

@@ -2,7 +2,7 @@ import re
 
 from django.utils.safestring import SafeString
 
-from metrics.charts import bar_chart, line_chart
+from metrics.charts import SENTIMENT_CLASSES, bar_chart, line_chart
 
 XSS = "<script>alert(1)</script>"
 
@@ -82,3 +82,14 @@ def test_a_share_axis_stops_at_100_percent():
     assert ticks[-1].strip() == "100.0 %"
     hours = line_chart([("Median", [10.0])], labels=["a"], title="Hours", unit="h")
     assert re.findall(r'class="tick"[^>]*>([^<]*)<', hours)[-1].strip() == "11.0 h"  # other units keep the headroom
+
+
+def test_sentiment_series_take_their_meaning_colours_not_the_series_order():
+    """Share of voice's sentiment bars drew negative in the third series' green; sentiment charts name their tones."""
+    chart = bar_chart(
+        [("Positive", [3]), ("Neutral", [2]), ("Negative", [1])], labels=["Us"], title="t", classes=SENTIMENT_CLASSES
+    )
+    assert re.findall(r'class="bar (\w+)"', chart) == ["good", "neutral", "bad"]
+    assert re.findall(r'class="swatch (\w+)"', chart) == ["good", "neutral", "bad"]
+    plain = bar_chart([("A", [1]), ("B", [1])], labels=["x"], title="t")
+    assert re.findall(r'class="bar (\w+)"', plain) == ["s0", "s1"]
