@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from django.db.backends.utils import CursorWrapper
 
+from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+
 _KEY = ("day", "competitor_id", "sentiment")
 _GROUPED = (
     "SELECT (posted_at AT TIME ZONE 'UTC')::date AS day, competitor_id, sentiment, count(*) AS n "
@@ -58,18 +60,13 @@ _TRIGGERS = [
     ("metrics_competitor_mention_trunc", "TRUNCATE", "", "metrics_competitor_mentions_truncated"),
 ]
 
+_ON_TABLE = [(name, _TABLE, event, rows, function) for name, event, rows, function in _TRIGGERS]
 COMPETITOR_TRIGGERS_SQL = "".join(
     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\n"
     "    RETURN NULL;\nEND $$;\n"
     for name, body in _FUNCTIONS.items()
-) + "".join(
-    f"DROP TRIGGER IF EXISTS {name} ON {_TABLE};\nCREATE TRIGGER {name} AFTER {event} ON {_TABLE}\n"
-    f"    {f'REFERENCING {rows} ' if rows else ''}FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
-    for name, event, rows, function in _TRIGGERS
-)
-DROP_COMPETITOR_TRIGGERS_SQL = "".join(f"DROP TRIGGER IF EXISTS {name} ON {_TABLE};\n" for name, *_ in _TRIGGERS) + (
-    f"DROP FUNCTION IF EXISTS {', '.join(f'{name}()' for name in _FUNCTIONS)};\n"
-)
+) + triggers_create_sql(_ON_TABLE)
+DROP_COMPETITOR_TRIGGERS_SQL = triggers_drop_sql(_ON_TABLE, functions=_FUNCTIONS)
 
 # Every day again from the rows. The lock keeps writers out meanwhile (their triggers would add to the days being
 # rebuilt); readers go on.

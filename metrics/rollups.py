@@ -29,6 +29,7 @@ from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refres
 from metrics.community.past_stamp import IDENTITY_DAYS_SQL, past_days_changed
 from metrics.community.rollup import COMMUNITY_DAYS_SQL
 from metrics.competitor_rollup import competitor_days_rebuild
+from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -125,12 +126,8 @@ _TRIGGERS = [
     ("metrics_event_del", "mentions_ticketevent", "DELETE", "OLD TABLE AS old_rows", "metrics_event_deleted"),
     ("metrics_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_rollups_truncated"),
 ]  # fmt: skip
-_TRIGGERS_DROP = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS)
-_TRIGGERS_CREATE = "".join(
-    f"DROP TRIGGER IF EXISTS {name} ON {table};\nCREATE TRIGGER {name} AFTER {event} ON {table}\n"
-    f"    {f'REFERENCING {rows} ' if rows else ''}FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
-    for name, table, event, rows, function in _TRIGGERS
-)
+_TRIGGERS_DROP = triggers_drop_sql(_TRIGGERS)
+_TRIGGERS_CREATE = triggers_create_sql(_TRIGGERS)
 
 TRIGGERS_SQL = f"""
 CREATE OR REPLACE FUNCTION metrics_ticket_inserted() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -15,6 +15,7 @@ from django.db.backends.utils import CursorWrapper
 
 from metrics.community.newcomer_rollup import newcomers_delta, newcomers_emptied_drop
 from metrics.community.rollup import COUNTED_SQL
+from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 _TICKET_COLUMNS = "requested_at, channel_id, merged_into_id, first_reply_seconds, high_priority"
 _MARK = "INSERT INTO metrics_communitymemberdirty (person_id) SELECT DISTINCT person_id FROM ({rows}) s " \
@@ -76,14 +77,10 @@ _TRIGGERS = [
      "metrics_members_identity_old"),
 ]  # fmt: skip
 
-MEMBER_TRIGGERS_SQL = "".join(_function(name, body) for name, body in _FUNCTIONS.items()) + "".join(
-    f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
-    f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION {fn}();\n"
-    for name, table, event, rows, fn in _TRIGGERS
+MEMBER_TRIGGERS_SQL = "".join(_function(name, body) for name, body in _FUNCTIONS.items()) + triggers_create_sql(
+    _TRIGGERS
 )
-DROP_MEMBER_TRIGGERS_SQL = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS) + (
-    f"DROP FUNCTION IF EXISTS {', '.join(f'{name}()' for name in _FUNCTIONS)};\n"
-)
+DROP_MEMBER_TRIGGERS_SQL = triggers_drop_sql(_TRIGGERS, functions=_FUNCTIONS)
 # Everyone who opened a ticket: what the first build (or a rebuild) marks.
 MARK_ALL_MEMBERS_SQL = _MARK.format(
     rows="SELECT i.person_id FROM people_requester r JOIN people_identity i ON i.id = r.identity_id"

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.backends.utils import CursorWrapper
 
 from metrics.community.rollup import COUNTED_SQL
+from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 # A day's rows again, writing only what changed: rows no longer there deleted, new or different counts written. The
 # result is how many rows changed (0: the day's ranking figures are as they were).
@@ -85,14 +86,9 @@ _TRIGGERS = [
     ("metrics_rank_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_rank_truncated"),
     ("metrics_rank_rollup_trunc", "metrics_communityidentityday", "TRUNCATE", "", "metrics_rank_truncated"),
 ]  # fmt: skip
-STAMP_TRIGGERS_SQL = _IDENTITY_MOVED + "".join(
-    f"DROP TRIGGER IF EXISTS {name} ON {table};\n"
-    f"CREATE TRIGGER {name} AFTER {event} ON {table} {f'REFERENCING {rows} ' if rows else ''}"
-    f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}();\n"
-    for name, table, event, rows, fn in _TRIGGERS
-)
-DROP_STAMP_TRIGGERS_SQL = "".join(f"DROP TRIGGER IF EXISTS {name} ON {table};\n" for name, table, *_ in _TRIGGERS) + (
-    "DROP FUNCTION IF EXISTS metrics_rank_identity_moved(), metrics_rank_identity_gone(), metrics_rank_truncated();\n"
+STAMP_TRIGGERS_SQL = _IDENTITY_MOVED + triggers_create_sql(_TRIGGERS)
+DROP_STAMP_TRIGGERS_SQL = triggers_drop_sql(
+    _TRIGGERS, functions=("metrics_rank_identity_moved", "metrics_rank_identity_gone", "metrics_rank_truncated")
 )
 
 # A refresh decides which days are past just before it commits; a read that began before the commit, on the other
