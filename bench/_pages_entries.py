@@ -146,6 +146,7 @@ NOT_MEASURED: dict[str, str] = {
             "mentions:ticket-tags",
             "mentions:ticket-merge",
             "mentions:ticket-judgement",
+            "mentions:ticket-product",
             "mentions:ticket-not-noise",
             "mentions:team-draft-use",
             "mentions:team-draft-dismiss",
