@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Q
+
 from advocacy.versioned import version_bump, versioned
 from mentions.models import ProductProfile
 
@@ -87,6 +89,19 @@ class DeskProducts:
         if not counts:
             return None
         return min(counts, key=lambda pk: (-counts[pk], first[pk]))
+
+    def by_slug(self, slug: str) -> DeskProduct | None:
+        """The product a `?product=` names (its slug, or its id as text); None when the desk has none such."""
+        return next((p for p in self.products if slug in (p.slug, str(p.pk))), None)
+
+    def tickets_q(self, product_id: int, *, field: str = "product") -> Q:
+        """The tickets of a product, as a filter on `field` (the ticket's product, or a path to it such as
+        "ticket__product"): the desk's first product holds the tickets whose product is empty too (tickets from
+        before products, and those whose product was deleted). Every narrowing to a product goes through here."""
+        q = Q(**{f"{field}_id": product_id})
+        if product_id == self.default_id:
+            q |= Q(**{f"{field}__isnull": True})
+        return q
 
     def for_mention(self, channel_product_id: int | None, text: str) -> int | None:
         """A new ticket's product: the one its first mention names, else its channel's, else the desk's first."""

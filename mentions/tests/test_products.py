@@ -219,3 +219,20 @@ def test_the_judgement_reads_the_first_product_as_before(two_products):
     assert product_load().name == "Kiln"
     ProductProfile.objects.all().delete()
     assert product_load().name == "GitLab"  # the defaults, without a row
+
+
+def test_a_product_narrows_to_its_tickets_and_the_first_holds_those_without_one(two_products):
+    kiln, cloud = two_products
+    old = TicketFactory(product=None)  # from before products
+    first = TicketFactory(product=kiln)
+    other = TicketFactory(product=cloud)
+    products = desk_products()
+    assert products.by_slug(cloud.slug) == products.get(cloud.pk)
+    assert products.by_slug(str(kiln.pk)) == products.get(kiln.pk)
+    assert products.by_slug("nope") is None
+    assert set(Ticket.objects.filter(products.tickets_q(kiln.pk))) == {old, first}
+    assert set(Ticket.objects.filter(products.tickets_q(cloud.pk))) == {other}
+    MessageFactory(ticket=first)
+    MessageFactory(ticket=other)
+    messages = Message.objects.filter(products.tickets_q(cloud.pk, field="ticket__product"))
+    assert {m.ticket_id for m in messages} == {other.pk}
