@@ -317,8 +317,8 @@ def test_the_page_shows_every_table_for_managers_only(desk, client, django_asser
         response = client.get(f"{PAGE}?{QUERY}&by=week")
     assert response.status_code == 200
     body = response.content.decode()
-    for testid in ("community-platform", "community-sentiment", "community-sentiment-platforms", "community-intent", "community-members",
-                   "community-returning", "trust-intent", "trust-sentiment"):  # fmt: skip
+    for testid in ("community-platform", "community-sentiment", "community-sentiment-platforms", "community-intent",
+                   "community-members", "community-returning", "trust-intent", "trust-sentiment"):  # fmt: skip
         assert f'data-testid="{testid}"' in body
     assert body.count("<svg") >= 4
     total = sum(1 for r in desk["rows"] if START <= r["day"] <= END)
