@@ -47,6 +47,8 @@ GITLAB_AND_RUNNER = _products(("GitLab", "gitlab.com"), ("GitLab Runner", "gitla
         ("gitlab-runner and gitlab runner both hang", 2),  # a longer name over the shorter one it holds
         ("Kilned pottery and gitlabber jokes", None),  # whole words only
         ("see docs.kiln for it", None),  # a name inside a dotted host is not the product
+        ("@gitlab is the GitLab Runner supported on arm64?", 2),  # a handle addresses the account: it names nothing
+        ("@kiln hello", None),
     ],
 )
 def test_the_product_a_text_names(text, named):
