@@ -114,11 +114,13 @@ def past_counts(terms: dict[int, set[str]]) -> dict[tuple[int, str], Past]:
     return {key: Past(*counts) for key, counts in found.items()}
 
 
-def senses_not_declined() -> list[str]:
-    """The other senses learned from the team's noise that nobody declined, on any channel: the judgement's
-    fingerprint reads them as words of the name's other senses (fingerprint.py). Accepting one also excludes it
-    (`excluded_terms_applied`); declining it says it is the product's after all."""
-    return list(ExclusionSuggestion.objects.exclude(state=State.DECLINED).values_list("term", flat=True).distinct())
+def senses_not_declined(where: Q | None = None) -> list[str]:
+    """The other senses learned from the team's noise that nobody declined, on any channel of the product (`where`:
+    JudgedProducts.scope on "channel__product"): the judgement's fingerprint reads them as words of the name's other
+    senses (fingerprint.py). Accepting one also excludes it (`excluded_terms_applied`); declining it says it is the
+    product's after all."""
+    rows = ExclusionSuggestion.objects.filter(where or Q()).exclude(state=State.DECLINED)
+    return list(rows.values_list("term", flat=True).distinct())
 
 
 def exclusions_suggest() -> dict[str, int]:

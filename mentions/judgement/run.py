@@ -34,7 +34,7 @@ from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.intent import readings
 from mentions.judgement.intent_model import intent_model
 from mentions.judgement.learning import active_model
-from mentions.judgement.product import Product, product_load
+from mentions.judgement.product import JudgedProducts, Product, products_load
 from mentions.judgement.product_texts import product_texts
 from mentions.judgement.reading import answered_texts, first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
@@ -91,16 +91,43 @@ def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
     return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
 
 
+def tickets_by_product(ticket_ids: list[int], products: JudgedProducts) -> dict[int | None, list[int]]:
+    """The batch's tickets by product, in `ticket_ids`' order: one query with several products, none with one."""
+    if not products.desk.many:
+        return {products.key(None): ticket_ids} if ticket_ids else {}
+    product_of = dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "product_id"))
+    groups: dict[int | None, list[int]] = {}
+    for ticket_id in ticket_ids:
+        groups.setdefault(products.key(product_of.get(ticket_id)), []).append(ticket_id)
+    return groups
+
+
 def batch_judge(ticket_ids: list[int], product: Product | None = None, *, without: str = "") -> dict[int, Verdict]:
-    """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
-    profile unless given (the evaluation judges another product's mentions). `without`: a shipped training set
-    (its file name) the cold-start models are refitted without, for measuring on that set (the evaluation)."""
-    product = product or product_load()
+    """The verdict of each ticket (those without an inbound message are left out), each by its own product's
+    judgement (issue 71): the batch's tickets are grouped by product, the products read once, and each group judged
+    with its product's description, fingerprint and active version. `product`: every ticket judged as that product's,
+    with the first product's version (the evaluation judges another product's mentions). `without`: a shipped
+    training set (its file name) the cold-start models are refitted without, for measuring on that set (the
+    evaluation)."""
+    products = products_load()
+    if product is not None:
+        return _group_judge(ticket_ids, product, products, products.desk.default_id, without=without)
+    judged: dict[int, Verdict] = {}
+    for key, ids in tickets_by_product(ticket_ids, products).items():
+        judged |= _group_judge(ids, products.of(key), products, key, without=without)
+    return judged
+
+
+def _group_judge(
+    ticket_ids: list[int], product: Product, products: JudgedProducts, key: int | None, *, without: str
+) -> dict[int, Verdict]:
+    """One product's tickets judged by its judgement; what the team taught (its active version, the earlier tickets a
+    reason names, its answered history, the other senses of its channels) is that product's alone."""
     read = hand_read(ticket_ids, product)
     if read is None:
         return {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
-    model = shipped_without(without) if without and shipped_model() is not None else active_model()
+    model = shipped_without(without) if without and shipped_model() is not None else active_model(products.stored(key))
     if model is None:
         return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions)
     listed = [mentions[i] for i in ids]
@@ -115,9 +142,12 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None, *, withou
         learned, confidence, _ = cascaded(
             listed, features, product, learned, confidence, second=second_model(without=without), settled=settled
         )
-    found = earlier()
+    found = earlier(key, products.scope(key))
     fingerprint = fingerprint_of(
-        product, learned_other=senses_not_declined(), answered=answered_texts(), docs=product_texts()
+        product,
+        learned_other=senses_not_declined(products.scope(key, field="channel__product")),
+        answered=answered_texts(where=products.scope(key)),
+        docs=product_texts(),
     )
     reading = readings(
         intent_model(without=without), listed, features, hand, cues, product, follow_ups=_follow_ups(listed)
