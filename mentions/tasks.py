@@ -61,6 +61,15 @@ def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
     return tickets_judge(ticket_ids) if ticket_ids is not None else backlog_judge()
 
 
+# Queued when a ticket is moved to another product (mentions.services.products): judged again by its new product's
+# judgement, unless a person set it (mentions.judgement.follow). On the meaning queue, where the models are loaded.
+@shared_task(name="mentions.judgement_follow", acks_late=True, ignore_result=True)
+def judgement_follow(ticket_id: int, product_id: int, move_event_id: int) -> str:
+    from mentions.judgement.follow import judgement_follow as follow
+
+    return follow(ticket_id, product_id, move_event_id)
+
+
 # Every six hours, and from admin ("Learn now"): a new version of each product's judgement, kept and made active only
 # when it beats that product's active one (mentions.judgement.learning). On the meaning queue: it reads the stored
 # vectors and trains on the CPU, one at a time beside the judging.
