@@ -64,7 +64,7 @@ def judgement_follow(ticket_id: int, product_id: int, move_event_id: int) -> str
                 "product": products_load().of(product_id).name,
                 "from": ticket.judgement,
                 "to": verdict.judgement,
-                "confidence": round(verdict.confidence, 3),
+                "confidence": None if verdict.confidence is None else round(verdict.confidence, 3),
                 "reason": verdict.reason,
             },
         )
