@@ -77,7 +77,8 @@ class ProductFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         products = desk_products()
-        found = products.get(int(self.value())) if (self.value() or "").isdigit() else None
+        value = self.value() or ""
+        found = products.get(int(value)) if value.isdigit() else None
         return queryset.filter(products.tickets_q(found.pk)) if found is not None else queryset
 
 
