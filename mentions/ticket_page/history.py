@@ -28,7 +28,7 @@ _WORDED = {
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "share_answered", "note"),
     *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
-    *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced"),
+    *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced", "product"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
