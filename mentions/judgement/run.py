@@ -110,26 +110,35 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None, *, withou
     training set (its file name) the cold-start models are refitted without, for measuring on that set (the
     evaluation)."""
     products = products_load()
-    if product is not None:
-        return _group_judge(ticket_ids, product, products, products.desk.default_id, without=without)
+    groups = (
+        {products.desk.default_id: (ticket_ids, product)}
+        if product is not None
+        else {key: (ids, products.of(key)) for key, ids in tickets_by_product(ticket_ids, products).items()}
+    )
     judged: dict[int, Verdict] = {}
-    for key, ids in tickets_by_product(ticket_ids, products).items():
-        judged |= _group_judge(ids, products.of(key), products, key, without=without)
-    return judged
+    mentions: dict[int, MentionText] = {}
+    product_of: dict[int, Product] = {}
+    for key, (ids, its) in groups.items():
+        found, read = _group_judge(ids, its, products, key, without=without)
+        judged |= found
+        mentions |= read
+        product_of |= dict.fromkeys(found, its)
+    # The team model is asked once for the batch (its time budget is a run's), each mention with its product.
+    return judged | team_model_second_opinion(judged, mentions, product_of)
 
 
 def _group_judge(
     ticket_ids: list[int], product: Product, products: JudgedProducts, key: int | None, *, without: str
-) -> dict[int, Verdict]:
+) -> tuple[dict[int, Verdict], dict[int, MentionText]]:
     """One product's tickets judged by its judgement; what the team taught (its active version, the earlier tickets a
     reason names, its answered history, the other senses of its channels) is that product's alone."""
     read = hand_read(ticket_ids, product)
     if read is None:
-        return {}
+        return {}, {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
     model = shipped_without(without) if without and shipped_model() is not None else active_model(products.stored(key))
-    if model is None:
-        return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions)
+    if model is None:  # the hand-written verdicts alone: no confidence, so nothing for the team model either
+        return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions), mentions
     listed = [mentions[i] for i in ids]
     features, cues = feature_matrix(listed, matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
@@ -168,8 +177,7 @@ def _group_judge(
         for n, i in enumerate(ids)
     }
     # The exclusion terms a person accepted in admin (exclusions.py), before the team model reads the unsure.
-    judged = excluded_terms_applied(judged, mentions)
-    return judged | team_model_second_opinion(judged, mentions, product)
+    return excluded_terms_applied(judged, mentions), mentions
 
 
 def _case(field: str, judged: dict[int, Verdict]) -> Case:
