@@ -52,13 +52,18 @@ class JudgementModel(models.Model):
     class Meta:
         ordering = ["-pk"]
         constraints = [
-            # One active version per product; the first product's (empty) counts as one product too.
+            # One active version per product: the first product's (empty) and each other's. Two partial constraints,
+            # not one with NULLS NOT DISTINCT, which SQLite (make run) lacks.
+            models.UniqueConstraint(
+                fields=["outcome"],
+                condition=models.Q(outcome="active", product__isnull=True),
+                name="judgementmodel_one_active",
+            ),
             models.UniqueConstraint(
                 fields=["product"],
-                condition=models.Q(outcome="active"),
-                nulls_distinct=False,
+                condition=models.Q(outcome="active", product__isnull=False),
                 name="judgementmodel_one_active_per_product",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
