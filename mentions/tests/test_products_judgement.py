@@ -10,7 +10,7 @@ import json
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -218,3 +218,46 @@ def test_judging_a_batch_of_five_products_costs_the_same_queries_whatever_its_ti
         assert len(batch_judge(large)) == 30
     # The products read once (and their channels' keywords), then a constant number for each product's group.
     assert sum('FROM "mentions_productprofile"' in q["sql"] for q in thirty.captured_queries) == 1
+
+
+def _version(product: ProductProfile | None, outcome: str = "active", precision: float = 0.91) -> JudgementModel:
+    return JudgementModel.objects.create(
+        product=product,
+        outcome=outcome,
+        weights=b"\x00" * 64,
+        features_version=1,
+        embedding_model=MODEL,
+        labels_desk=800,
+        labels_corrected=41,
+        labels_shipped=1020,
+        scored_on=200,
+        needs_response_precision=precision,
+    )
+
+
+def test_admin_shows_each_products_versions_and_figures_only_when_there_are_several(admin_client):
+    kiln = ProductProfile.objects.create(name="Kiln", description=KILN)
+    first = _version(None)
+    url = "/admin/mentions/judgementmodel/"
+    page = admin_client.get(url).content.decode()
+    assert "column-product_shown" not in page and "By product" not in page.replace("By\xa0product", "By product")
+    assert "Precision on your last 200 labelled mentions: needs a response 0.91" in page
+
+    clay = ProductProfile.objects.create(name="Clayworks", description=CLAYWORKS)
+    theirs = _version(clay, precision=0.42)
+    refused = _version(clay, outcome="refused", precision=0.3)
+    page = admin_client.get(url).content.decode()
+    assert "column-product_shown" in page
+    assert "Kiln: Precision on your last 200 labelled mentions: needs a response 0.91" in page
+    assert "Clayworks: Precision on your last 200 labelled mentions: needs a response 0.42" in page
+    assert f"Clayworks: Version {refused.pk}, learned" in page
+    # The filter: the first product's are those stored without one.
+    only_kiln = admin_client.get(f"{url}?product={kiln.pk}").content.decode()
+    assert f"v{first.pk}<" in only_kiln and f"v{theirs.pk}<" not in only_kiln
+    only_clay = admin_client.get(f"{url}?product={clay.pk}").content.decode()
+    assert f"v{theirs.pk}<" in only_clay and f"v{first.pk}<" not in only_clay
+    # Two products' active versions cannot be one product's: a second active for Clayworks is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _version(clay)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _version(None)
