@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Case, CharField, FloatField, Value, When
+from django.db.models import Case, CharField, FloatField, Q, Value, When
 from django.utils import timezone
 
 from advocacy import embeddings
@@ -77,15 +77,18 @@ class HandRead:
     shipped: Shipped
 
 
-def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
-    """None when no ticket has an inbound message with a vector (missing vectors are computed and stored)."""
+def hand_read(
+    ticket_ids: list[int], product: Product, *, key: int | None = None, where: Q | None = None
+) -> HandRead | None:
+    """None when no ticket has an inbound message with a vector (missing vectors are computed and stored). `key`,
+    `where`: the product whose advocates' corrections are examples (examples_load); every correction without."""
     mentions = first_mentions(ticket_ids)
     ids = [i for i in ticket_ids if i in mentions]
     vectors = ticket_vectors(ids, texts={i: _text(mentions[i]) for i in ids}) if ids else {}
     ids = [i for i in ids if i in vectors]
     if not ids:
         return None
-    examples, shipped = examples_load(product.name, product.description)
+    examples, shipped = examples_load(product.name, product.description, key=key, where=where)
     matrix = np.vstack([vectors[i] for i in ids])
     hand = verdicts([mentions[i] for i in ids], matrix, product, examples, shipped)
     return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
@@ -132,7 +135,7 @@ def _group_judge(
 ) -> tuple[dict[int, Verdict], dict[int, MentionText]]:
     """One product's tickets judged by its judgement; what the team taught (its active version, the earlier tickets a
     reason names, its answered history, the other senses of its channels) is that product's alone."""
-    read = hand_read(ticket_ids, product)
+    read = hand_read(ticket_ids, product, key=key, where=products.scope(key, field="ticket__product"))
     if read is None:
         return {}, {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand

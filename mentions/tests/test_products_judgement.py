@@ -198,10 +198,12 @@ FIVE = ("Kiln", "Clayworks", "Runner", "Forge", "Lantern")
 
 
 def _five_products_tickets(products: list[ProductProfile], each: int) -> list[int]:
+    # The same words for each product's tickets, whatever the batch's size: what a batch reads depends on its
+    # products alone (a group with an unsure verdict asks whether the team model is on, whatever its size).
     channels = {p.pk: ChannelFactory(config={"keywords": [p.name.lower()]}, product=p) for p in products}
     ids = [
-        _ticket(p, f"How do I set up {p.name} on a new laptop? Step {n} fails.", channel=channels[p.pk]).pk
-        for n in range(each)
+        _ticket(p, f"How do I set up {p.name} on a new laptop? The installer stops halfway.", channel=channels[p.pk]).pk
+        for _ in range(each)
         for p in products
     ]
     ticket_vectors(ids)  # the meaning is computed once, at intake's run: not what is counted here
@@ -210,15 +212,15 @@ def _five_products_tickets(products: list[ProductProfile], each: int) -> list[in
 
 def test_judging_a_batch_of_five_products_costs_the_same_queries_whatever_its_tickets(django_assert_num_queries):
     products = [ProductProfile.objects.create(name=name) for name in FIVE]
-    small = _five_products_tickets(products, 2)
-    batch_judge(small)  # what a worker reads once (the shipped examples, the versions) is read
-    with CaptureQueriesContext(connection) as ten:
-        assert len(batch_judge(small)) == 10
-    large = _five_products_tickets(products, 6)
-    with django_assert_num_queries(len(ten)) as thirty:
-        assert len(batch_judge(large)) == 30
-    # The products read once (and their channels' keywords), then a constant number for each product's group.
-    assert sum('FROM "mentions_productprofile"' in q["sql"] for q in thirty.captured_queries) == 1
+    small, large = _five_products_tickets(products, 1), _five_products_tickets(products, 4)
+    batch_judge(small), batch_judge(large)  # what a worker reads once (each product's examples, versions) is read
+    with CaptureQueriesContext(connection) as five:
+        assert len(batch_judge(small)) == 5
+    with django_assert_num_queries(len(five)) as twenty:
+        assert len(batch_judge(large)) == 20
+    # The products read once (and their channels' keywords), the tickets' products once, then a constant number for
+    # each product's group.
+    assert sum('FROM "mentions_productprofile"' in q["sql"] for q in twenty.captured_queries) == 1
 
 
 def _version(product: ProductProfile | None, outcome: str = "active", precision: float = 0.91) -> JudgementModel:
