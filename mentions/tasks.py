@@ -61,12 +61,21 @@ def judgement_run(ticket_ids: list[int] | None = None) -> dict[str, int]:
     return tickets_judge(ticket_ids) if ticket_ids is not None else backlog_judge()
 
 
-# Every six hours, and from admin ("Learn now"): a new version of this desk's judgement, kept and made active only
-# when it beats the active one (mentions.judgement.learning). On the meaning queue: it reads the stored vectors and
-# trains on the CPU, one at a time beside the judging.
+# Queued when a ticket is moved to another product (mentions.services.products): judged again by its new product's
+# judgement, unless a person set it (mentions.judgement.follow). On the meaning queue, where the models are loaded.
+@shared_task(name="mentions.judgement_follow", acks_late=True, ignore_result=True)
+def judgement_follow(ticket_id: int, product_id: int, move_event_id: int) -> str:
+    from mentions.judgement.follow import judgement_follow as follow
+
+    return follow(ticket_id, product_id, move_event_id)
+
+
+# Every six hours, and from admin ("Learn now"): a new version of each product's judgement, kept and made active only
+# when it beats that product's active one (mentions.judgement.learning). On the meaning queue: it reads the stored
+# vectors and trains on the CPU, one at a time beside the judging.
 @shared_task(name="mentions.judgement_learn", acks_late=True, ignore_result=True)
 def judgement_learn() -> dict[str, object]:
-    from mentions.judgement.learning import judgement_learn as learn
+    from mentions.judgement.learning import judgement_learn_each as learn
     from mentions.services.judgement_learn_runs import learn_finished
 
     result = learn()

@@ -144,6 +144,7 @@ def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
     assert routed == {
         "intake.tickets_ingested",
         "mentions.judgement_run",
+        "mentions.judgement_follow",
         "mentions.judgement_learn",
         "stories.detect",
         "answers.meaning_fill",

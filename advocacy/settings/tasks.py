@@ -92,6 +92,7 @@ _QUEUE_TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "intake.tickets_ingested",
             "mentions.judgement_run",
+            "mentions.judgement_follow",
             "mentions.judgement_learn",
             "stories.detect",
             "answers.meaning_fill",

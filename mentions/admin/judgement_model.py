@@ -1,7 +1,10 @@
 """Admin: the versions of the desk's learned judgement (mentions.models.JudgementModel, docs/judgement.md). Read
 only: a version is made by the worker (`mentions.judgement_learn`, every six hours, or "Learn now" here), never by
 hand, and its weights are not shown. The list's top says how the active version does on the desk's newest labelled
-tickets (mentions.services.judgement_learned), the same sentence as the KPI page."""
+tickets (mentions.services.judgement_learned), the same sentence as the KPI page.
+
+With several products (issue 71) each version is one product's: the list shows its product and filters by it, and the
+top says each product's active version and figures; with one, nothing about products is shown."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from django.views.decorators.http import require_POST
 from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.enqueue import task_enqueue
 from mentions.models import JudgementModel
+from mentions.products import DeskProducts, desk_products
 from mentions.services.judgement_learn_runs import learn_asked, learn_run_said
 from mentions.services.judgement_learned import (
     compared_said,
@@ -26,6 +30,7 @@ from mentions.services.judgement_learned import (
     learned_active,
     learned_said,
     unused_said,
+    versions_by_product,
 )
 
 LEARN_QUEUED = (
@@ -61,6 +66,34 @@ OUTCOME_SHORT: dict[str, str] = {
 }
 
 
+class ProductFilter(admin.SimpleListFilter):
+    """By product: the first product's versions are those stored without one (DeskProducts.tickets_q)."""
+
+    title = "product"
+    parameter_name = "product"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(p.pk), p.name) for p in desk_products().products]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        products = desk_products()
+        value = self.value() or ""
+        found = products.get(int(value)) if value.isdigit() else None
+        return queryset.filter(products.tickets_q(found.pk)) if found is not None else queryset
+
+
+def product_said(products: DeskProducts) -> list[dict[str, str]]:
+    """Each product's sentences (its name, the active version's figures, why its newest is not used): two queries."""
+    versions = versions_by_product()
+    said = []
+    for product in products.products:
+        active, unused = versions.get(None if product.pk == products.default_id else product.pk, (None, None))
+        said.append(
+            {"name": product.name, "learned": learned_said(active, unused=unused), "unused": unused_said(unused)}
+        )
+    return said
+
+
 @admin.register(JudgementModel)
 class JudgementModelAdmin(ReadOnlyAdmin):
     change_list_template = "admin/mentions/judgementmodel/change_list.html"
@@ -78,6 +111,25 @@ class JudgementModelAdmin(ReadOnlyAdmin):
     ]
     fields = FIELDS
     readonly_fields = FIELDS
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = super().get_list_display(request)
+        return [shown[0], "product_shown", *shown[1:]] if desk_products().many else shown
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return [ProductFilter] if desk_products().many else []
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("product_shown", *FIELDS) if desk_products().many else FIELDS
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.get_fields(request, obj)
+
+    @admin.display(description="Product")
+    def product_shown(self, obj: JudgementModel) -> str:
+        # From memory (desk_products): no query a row.
+        found = desk_products().get(obj.product_id)
+        return found.name if found is not None else "—"
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # The weights (hundreds of kilobytes a version) are never shown: left in the database.
@@ -132,6 +184,10 @@ class JudgementModelAdmin(ReadOnlyAdmin):
         return [path("learn/", learn, name="mentions_judgementmodel_learn"), *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        products = desk_products()
+        if products.many:
+            context = {"product_said": product_said(products), "run_said": learn_run_said()}
+            return super().changelist_view(request, {**(extra_context or {}), **context})
         newest_unused = latest_unused()
         said = learned_said(learned_active(), unused=newest_unused)
         context = {"learned_said": said, "unused_said": unused_said(newest_unused), "run_said": learn_run_said()}

@@ -42,8 +42,8 @@ def summary_lines(content: str) -> str:
     return "\n".join(kept[:SUMMARY_LINES])
 
 
-def _ask(assistant: Assistant, thread: Thread) -> str:
-    product = product_load()
+def _ask(assistant: Assistant, thread: Thread, product_id: int | None) -> str:
+    product = product_load(product_id)  # the ticket's own product (issue 71)
     messages = [
         {"role": "system", "content": PROMPT.format(name=product.name, lines=SUMMARY_LINES)},
         {"role": "user", "content": thread_text(thread)},
@@ -60,7 +60,7 @@ def team_model_summary(ticket_id: int, *, assistant: Assistant | None = None) ->
     if assistant is None:
         return False
     try:
-        ticket = Ticket.objects.filter(pk=ticket_id).values_list("subject", "channel_id").first()
+        ticket = Ticket.objects.filter(pk=ticket_id).values_list("subject", "channel_id", "product_id").first()
         if ticket is None:
             return False
         thread = thread_read(ticket_id, ticket[0])
@@ -71,7 +71,7 @@ def team_model_summary(ticket_id: int, *, assistant: Assistant | None = None) ->
         tried = TeamModelOutput.objects.filter(ticket_id=ticket_id).values_list("summary_tried", flat=True).first()
         if tried is not None and tried >= thread.count:
             return False
-        summary = _ask(assistant, thread)
+        summary = _ask(assistant, thread, ticket[2])
         if not summary and assistant.stopped == OVER_BUDGET:
             return False  # nothing was asked: tried again once the budget allows
         defaults: dict[str, object] = {"summary_tried": thread.count}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Q
 
 from advocacy import embeddings
 from advocacy.versioned import versioned
@@ -32,9 +33,9 @@ class Earlier:
     how: tuple[str, ...]
 
 
-def _load() -> Earlier:
+def _load(where: Q) -> Earlier:
     model = embeddings.model_name()
-    labels = desk_labels(limit=KEPT, embedding_model=model)
+    labels = desk_labels(limit=KEPT, embedding_model=model, where=where)
     vectors = dict(
         TicketMeaning.objects.filter(ticket_id__in=[x.ticket_id for x in labels], model=model).values_list(
             "ticket_id", "vector"
@@ -51,8 +52,10 @@ def _load() -> Earlier:
     )
 
 
-def earlier() -> Earlier:
-    return versioned(MODEL_VERSION, "earlier-labelled", _load, ttl=600)
+def earlier(key: int | None = None, where: Q | None = None) -> Earlier:
+    """The labelled tickets of the product `key` (`where` selects them: JudgedProducts.scope), so a reason names an
+    earlier ticket of the same product only."""
+    return versioned(MODEL_VERSION, f"earlier-labelled:{key}", lambda: _load(where or Q()), ttl=600)
 
 
 def like_earlier(found: Earlier, vector: np.ndarray, judgement: str, *, skip: int = 0) -> str:

@@ -9,6 +9,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Q
 
 from advocacy import embeddings
 from advocacy.versioned import versioned
@@ -42,6 +43,9 @@ class Shipped:
 
 _lock = threading.Lock()
 _shipped: dict[tuple[str, str, str], Shipped] = {}
+# The products whose reference points a process keeps: a desk's products (issue 71), each embedded once, not again at
+# each batch that judges another product's tickets in between. The oldest goes first beyond it.
+SHIPPED_KEPT = 12
 
 
 def shipped(product_name: str, description: str) -> Shipped:
@@ -60,15 +64,16 @@ def shipped(product_name: str, description: str) -> Shipped:
         everyday=matrix[len(texts) + 1 :],
     )
     with _lock:
-        _shipped.clear()  # one product at a time: a new name or description replaces the old
         _shipped[key] = made
+        while len(_shipped) > SHIPPED_KEPT:
+            _shipped.pop(next(iter(_shipped)))
     return made
 
 
-def _corrections() -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
+def _corrections(where: Q) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
     model = embeddings.embedder().model
     rows = list(
-        TicketMeaning.objects.filter(ticket__judged_by=JudgedBy.ADVOCATE, model=model)
+        TicketMeaning.objects.filter(where, ticket__judged_by=JudgedBy.ADVOCATE, model=model)
         .exclude(ticket__judgement="")
         .order_by("-ticket__judged_at")
         .values_list("vector", "ticket__judgement", "ticket__intent")[:CORRECTIONS_KEPT]
@@ -79,11 +84,16 @@ def _corrections() -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
     return vectors, tuple(j for _, j, _ in rows), tuple(i or "other" for _, _, i in rows)
 
 
-def examples_load(product_name: str, description: str) -> tuple[Examples, Shipped]:
-    """The seeds with the advocates' corrections, and the product's reference points."""
+def examples_load(
+    product_name: str, description: str, *, key: int | None = None, where: Q | None = None
+) -> tuple[Examples, Shipped]:
+    """The seeds with the advocates' corrections, and the product's reference points. `key`, `where`: one product's
+    corrections only (JudgedProducts.scope on "ticket__product"): a correction teaches its own product's judgement."""
     seeds = shipped(product_name, description)
     model = embeddings.embedder().model
-    vectors, judgements, intents = versioned(CORRECTIONS_VERSION, f"corrections:{model}", _corrections, ttl=3600)
+    vectors, judgements, intents = versioned(
+        CORRECTIONS_VERSION, f"corrections:{model}:{key}", lambda: _corrections(where or Q()), ttl=3600
+    )
     n_seed, n_adv = len(seeds.judgements), len(judgements)
     matrix = seeds.vectors if not n_adv else np.vstack([seeds.vectors, vectors])
     return (

@@ -20,12 +20,13 @@ from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from channels.models import Channel
 from mentions.judgement.classify import Verdict
 from mentions.judgement.combine import ADVOCATE_NEAR
 from mentions.judgement.features import MentionText
-from mentions.judgement.product import product_load
+from mentions.judgement.product import JudgedProducts, products_load
 from mentions.judgement.reading import first_mentions
-from mentions.judgement.senses import own_words, senses_learned, terms_held, tokens_of
+from mentions.judgement.senses import Sense, own_words, senses_learned, terms_held, tokens_of
 from mentions.models import ExclusionSuggestion, Intent, JudgedBy, Judgement, Message, Ticket
 
 LABELS_MAX = 10_000  # the newest labelled tickets read, as the learned judgement reads (learning.LEARN_MAX)
@@ -35,13 +36,14 @@ State = ExclusionSuggestion.State
 
 @dataclass(frozen=True)
 class Labelled:
-    """The tickets the history labels, as the term sets of their first mentions: noise by channel, the product's."""
+    """The tickets the history labels, as the term sets of their first mentions: noise by channel, the product's by
+    product (issue 71: each product's own; keyed as JudgedProducts.key)."""
 
     noise: dict[int, list[frozenset[str]]]
-    product: list[frozenset[str]]
+    product: dict[int | None, list[frozenset[str]]]
 
 
-def labelled_read(limit: int = LABELS_MAX) -> Labelled:
+def labelled_read(products: JudgedProducts, limit: int = LABELS_MAX) -> Labelled:
     """Three queries: the labelled tickets, newest first, then their first mentions (reading.first_mentions)."""
     advocate = Q(judged_by=JudgedBy.ADVOCATE) & ~Q(judgement="")
     solved_as_noise = Q(status=Ticket.Status.SOLVED, first_reply_at__isnull=True, judgement=Judgement.NOISE)
@@ -49,11 +51,11 @@ def labelled_read(limit: int = LABELS_MAX) -> Labelled:
         Ticket.objects.filter(merged_into__isnull=True)
         .filter(advocate | Q(first_reply_at__isnull=False) | solved_as_noise)
         .order_by("-id")
-        .values_list("pk", "channel_id", "judged_by", "judgement", "first_reply_at")[:limit]
+        .values_list("pk", "channel_id", "judged_by", "judgement", "first_reply_at", "product_id")[:limit]
     )
     texts = first_mentions([pk for pk, *_ in rows])
-    labelled = Labelled(noise={}, product=[])
-    for pk, channel_id, judged_by, judgement, replied_at in rows:
+    labelled = Labelled(noise={}, product={})
+    for pk, channel_id, judged_by, judgement, replied_at, product_id in rows:
         if pk not in texts:
             continue
         held = terms_held(texts[pk].whole)
@@ -63,7 +65,7 @@ def labelled_read(limit: int = LABELS_MAX) -> Labelled:
         if noise:
             labelled.noise.setdefault(channel_id, []).append(held)
         else:
-            labelled.product.append(held)
+            labelled.product.setdefault(products.key(product_id), []).append(held)
     return labelled
 
 
@@ -114,20 +116,31 @@ def past_counts(terms: dict[int, set[str]]) -> dict[tuple[int, str], Past]:
     return {key: Past(*counts) for key, counts in found.items()}
 
 
-def senses_not_declined() -> list[str]:
-    """The other senses learned from the team's noise that nobody declined, on any channel: the judgement's
-    fingerprint reads them as words of the name's other senses (fingerprint.py). Accepting one also excludes it
-    (`excluded_terms_applied`); declining it says it is the product's after all."""
-    return list(ExclusionSuggestion.objects.exclude(state=State.DECLINED).values_list("term", flat=True).distinct())
+def senses_not_declined(where: Q | None = None) -> list[str]:
+    """The other senses learned from the team's noise that nobody declined, on any channel of the product (`where`:
+    JudgedProducts.scope on "channel__product"): the judgement's fingerprint reads them as words of the name's other
+    senses (fingerprint.py). Accepting one also excludes it (`excluded_terms_applied`); declining it says it is the
+    product's after all."""
+    rows = ExclusionSuggestion.objects.filter(where or Q()).exclude(state=State.DECLINED)
+    return list(rows.values_list("term", flat=True).distinct())
 
 
 def exclusions_suggest() -> dict[str, int]:
     """Learn the senses again and store them with their counts; idempotent. A term already decided keeps its state
     (accepted or declined) and gets fresh counts; a suggestion no longer learned (the product's tickets now hold it,
-    or fewer noise tickets do) is withdrawn. A constant number of queries, whatever the tickets, channels or terms."""
-    product = product_load()
-    labelled = labelled_read()
-    learned = senses_learned(labelled.noise, labelled.product, own_words([*product.names, *product.keywords]))
+    or fewer noise tickets do) is withdrawn. A constant number of queries, whatever the tickets, channels, terms or
+    products.
+
+    Per product (issue 71): a channel's noise is weighed against its product's own tickets and never offers that
+    product's names and keywords; another product's words are no evidence either way."""
+    products = products_load()
+    labelled = labelled_read(products)
+    product_of = {pk: products.key(p) for pk, p in Channel.objects.values_list("pk", "product_id")}
+    learned: dict[int, list[Sense]] = {}
+    for key, product in products.products.items():
+        noise = {channel: held for channel, held in labelled.noise.items() if product_of.get(channel) == key}
+        own = own_words([*product.names, *product.keywords])
+        learned |= senses_learned(noise, labelled.product.get(key, []), own)
     decided = ExclusionSuggestion.objects.exclude(state=State.SUGGESTED).order_by().values_list("channel_id", "term")
     terms: dict[int, set[str]] = {}
     for channel_id, term in [*decided, *((c, s.term) for c, found in learned.items() for s in found)]:

@@ -27,11 +27,12 @@ class Label:
     how: str  # "corrected", "answered", "solved" (without a reply)
 
 
-def desk_labels(*, limit: int, embedding_model: str) -> list[Label]:
-    """Up to `limit` labelled tickets, newest first."""
+def desk_labels(*, limit: int, embedding_model: str, where: Q | None = None) -> list[Label]:
+    """Up to `limit` labelled tickets, newest first; `where`: of one product (judgement.product.JudgedProducts.scope),
+    so a product learns from its own tickets only."""
     with_vector = TicketMeaning.objects.filter(model=embedding_model).values("ticket_id")
     rows = (
-        Ticket.objects.filter(merged_into__isnull=True, pk__in=with_vector)
+        Ticket.objects.filter(where or Q(), merged_into__isnull=True, pk__in=with_vector)
         .filter(
             Q(judged_by=JudgedBy.ADVOCATE)
             | Q(first_reply_at__isnull=False)

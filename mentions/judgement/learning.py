@@ -4,7 +4,12 @@ newest labelled tickets that neither trained on, and makes it active only when i
 version is kept (JudgementModel); `active_model` is what the worker judges with: the desk's active version, or the
 shipped cold start before there is one.
 
-Run by beat (`mentions.judgement_learn`, daily) and from admin ("Learn now"), in the worker."""
+Per product (issue 71): a product learns from its own tickets only (JudgedProducts.scope), its versions are stored under
+it (`JudgementModel.product`, empty for the desk's first product) and one of them is active for it, so learning one
+product's work never moves another's verdicts.
+
+Run by beat (`mentions.judgement_learn`, daily) and from admin ("Learn now"), in the worker: `judgement_learn_each`
+learns every product in turn."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from mentions.judgement.gate import refusal as gate_refusal
 from mentions.judgement.gate import told as gate_told
 from mentions.judgement.labels import WEIGHT_SHIPPED, Label, desk_labels
 from mentions.judgement.learned import CLASSES, NOISE_FLOOR_LEARNED, LearnedModel, fit
-from mentions.judgement.product import Product, product_load
+from mentions.judgement.product import JudgedProducts, Product, product_load, products_load
 from mentions.judgement.reading import first_mentions
 from mentions.judgement.scoring import Scores, scores
 from mentions.judgement.shipped_model import shipped_model, shipped_rows
@@ -40,9 +45,10 @@ BIAS_MIN = 0.0  # the lowest respond bias a version leans to (the shipped model'
 BIAS_MAX = 5.0  # a logit of 5 calls nearly everything "needs a response": no version leans further
 
 
-def _active_row() -> tuple[int, bytes] | None:
+def _active_row(product_id: int | None) -> tuple[int, bytes] | None:
     row = (
         JudgementModel.objects.filter(
+            product_id=product_id,
             outcome=JudgementModel.Outcome.ACTIVE,
             features_version=FEATURES_VERSION,
             embedding_model=embeddings.model_name(),
@@ -53,10 +59,11 @@ def _active_row() -> tuple[int, bytes] | None:
     return (row[0], bytes(row[1])) if row else None
 
 
-def active_model() -> LearnedModel | None:
-    """The version that judges: the desk's active one, else the shipped cold start (None: no learned judgement
-    for this embedding model; the hand-written one stands alone)."""
-    row = versioned(MODEL_VERSION, "active", _active_row, ttl=3600)
+def active_model(product_id: int | None = None) -> LearnedModel | None:
+    """The version that judges a product's mentions: its active one, else the shipped cold start (None: no learned
+    judgement for this embedding model; the hand-written one stands alone). `product_id` as the versions are stored
+    (JudgedProducts.stored): empty for the desk's first product."""
+    row = versioned(MODEL_VERSION, f"active:{product_id}", lambda: _active_row(product_id), ttl=3600)
     if row is not None:
         return LearnedModel.from_bytes(row[1], version=row[0])
     return shipped_model()
@@ -140,12 +147,31 @@ def _found(s: Scores) -> float:
     return 1.0 if s.needs_response_recall is None else s.needs_response_recall
 
 
-def judgement_learn() -> dict[str, object]:
-    """Train, score and keep a new version (active only when it beats the active one). Idempotent enough to run
-    twice: a second version trained on the same labels scores the same and is refused."""
+def judgement_learn_each() -> dict[str, object]:
+    """Every product learns in turn (beat's and admin's run): the first product's answer, as with one product, and
+    with several the others' under "products" (by slug)."""
+    products = products_load()
+    keys: list[int | None] = [p.pk for p in products.desk.products] or [None]
+    results = {key: judgement_learn(key, products=products) for key in keys}
+    first = results[keys[0]]
+    if len(keys) == 1:
+        return first
+    slugs: dict[int | None, str] = {p.pk: p.slug for p in products.desk.products}
+    return {**first, "products": {slugs[key]: result for key, result in results.items()}}
+
+
+def judgement_learn(product_id: int | None = None, *, products: JudgedProducts | None = None) -> dict[str, object]:
+    """Train, score and keep a new version of one product's judgement (empty: the desk's first product), from its own
+    tickets (active only when it beats that product's active one). Idempotent enough to run twice: a second version
+    trained on the same labels scores the same and is refused."""
     started = cpu_seconds()
-    labels: list[Label] = desk_labels(limit=LEARN_MAX, embedding_model=embeddings.model_name())
-    ids, matrix = desk_features([label.ticket_id for label in labels])
+    products = products or products_load()
+    key = products.key(product_id)
+    stored = products.stored(key)
+    labels: list[Label] = desk_labels(
+        limit=LEARN_MAX, embedding_model=embeddings.model_name(), where=products.scope(key)
+    )
+    ids, matrix = desk_features([label.ticket_id for label in labels], products.of(key))
     by_id = {label.ticket_id: label for label in labels}
     labelled = [by_id[i] for i in ids]
     if len(labelled) < MIN_LABELS:
@@ -154,7 +180,7 @@ def judgement_learn() -> dict[str, object]:
     truth = [label.judgement for label in labelled[:hold]]
     train = [label.judgement for label in labelled[hold:]]
     weights = np.array([x.weight for x in labelled[hold:]])
-    current = active_model()
+    current = active_model(stored)
     new = model_fit(matrix[hold:], train, weights, apart=True)  # apart: scikit-learn stays out of the worker
     new = leaning_chosen(new, matrix[hold:], train, weights, current)
     new_judged = new.judge(matrix[:hold])[0]
@@ -165,10 +191,11 @@ def judgement_learn() -> dict[str, object]:
     wins = not refusal
     with transaction.atomic():
         if wins:
-            JudgementModel.objects.filter(outcome=JudgementModel.Outcome.ACTIVE).update(
+            JudgementModel.objects.filter(product_id=stored, outcome=JudgementModel.Outcome.ACTIVE).update(
                 outcome=JudgementModel.Outcome.KEPT
             )
         row = JudgementModel.objects.create(
+            product_id=stored,
             outcome=JudgementModel.Outcome.ACTIVE if wins else JudgementModel.Outcome.REFUSED,
             weights=new.to_bytes(),
             features_version=FEATURES_VERSION,
@@ -200,4 +227,4 @@ def judgement_learn() -> dict[str, object]:
     }
 
 
-__all__ = ["CLASSES", "active_model", "desk_features", "judgement_learn", "model_fit", "scores"]
+__all__ = ["CLASSES", "active_model", "desk_features", "judgement_learn", "judgement_learn_each", "model_fit", "scores"]

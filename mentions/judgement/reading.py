@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.db.models import Q
+
 from mentions.judgement.features import MentionText
 from mentions.models import Message, Ticket
 
@@ -44,7 +46,8 @@ def _subject_unless_first_line(subject: str, body: str) -> str:
 ANSWERED_READ = 500  # the newest answered mentions whose technical words join the product's vocabulary
 
 
-def answered_texts(limit: int = ANSWERED_READ) -> list[str]:
-    """The first mentions of the newest tickets the team answered (fingerprint.py reads their technical words)."""
-    ids = Ticket.objects.filter(first_reply_at__isnull=False, merged_into__isnull=True).order_by("-id")
+def answered_texts(limit: int = ANSWERED_READ, *, where: Q | None = None) -> list[str]:
+    """The first mentions of the newest tickets the team answered (fingerprint.py reads their technical words); `where`:
+    of one product (judgement.product.JudgedProducts.scope)."""
+    ids = Ticket.objects.filter(where or Q(), first_reply_at__isnull=False, merged_into__isnull=True).order_by("-id")
     return [m.whole for m in first_mentions(list(ids.values_list("pk", flat=True)[:limit])).values()]

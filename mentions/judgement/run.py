@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Case, CharField, FloatField, Value, When
+from django.db.models import Case, CharField, FloatField, Q, Value, When
 from django.utils import timezone
 
 from advocacy import embeddings
@@ -34,7 +34,7 @@ from mentions.judgement.fingerprint import fingerprint_of
 from mentions.judgement.intent import readings
 from mentions.judgement.intent_model import intent_model
 from mentions.judgement.learning import active_model
-from mentions.judgement.product import Product, product_load
+from mentions.judgement.product import JudgedProducts, Product, products_load
 from mentions.judgement.product_texts import product_texts
 from mentions.judgement.reading import answered_texts, first_mentions
 from mentions.judgement.second_opinion import team_model_second_opinion
@@ -77,32 +77,71 @@ class HandRead:
     shipped: Shipped
 
 
-def hand_read(ticket_ids: list[int], product: Product) -> HandRead | None:
-    """None when no ticket has an inbound message with a vector (missing vectors are computed and stored)."""
+def hand_read(
+    ticket_ids: list[int], product: Product, *, key: int | None = None, where: Q | None = None
+) -> HandRead | None:
+    """None when no ticket has an inbound message with a vector (missing vectors are computed and stored). `key`,
+    `where`: the product whose advocates' corrections are examples (examples_load); every correction without."""
     mentions = first_mentions(ticket_ids)
     ids = [i for i in ticket_ids if i in mentions]
     vectors = ticket_vectors(ids, texts={i: _text(mentions[i]) for i in ids}) if ids else {}
     ids = [i for i in ids if i in vectors]
     if not ids:
         return None
-    examples, shipped = examples_load(product.name, product.description)
+    examples, shipped = examples_load(product.name, product.description, key=key, where=where)
     matrix = np.vstack([vectors[i] for i in ids])
     hand = verdicts([mentions[i] for i in ids], matrix, product, examples, shipped)
     return HandRead(ids=ids, mentions=mentions, matrix=matrix, hand=hand, shipped=shipped)
 
 
+def tickets_by_product(ticket_ids: list[int], products: JudgedProducts) -> dict[int | None, list[int]]:
+    """The batch's tickets by product, in `ticket_ids`' order: one query with several products, none with one."""
+    if not products.desk.many:
+        return {products.key(None): ticket_ids} if ticket_ids else {}
+    product_of = dict(Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "product_id"))
+    groups: dict[int | None, list[int]] = {}
+    for ticket_id in ticket_ids:
+        groups.setdefault(products.key(product_of.get(ticket_id)), []).append(ticket_id)
+    return groups
+
+
 def batch_judge(ticket_ids: list[int], product: Product | None = None, *, without: str = "") -> dict[int, Verdict]:
-    """The verdict of each ticket (those without an inbound message are left out). `product`: the admin's
-    profile unless given (the evaluation judges another product's mentions). `without`: a shipped training set
-    (its file name) the cold-start models are refitted without, for measuring on that set (the evaluation)."""
-    product = product or product_load()
-    read = hand_read(ticket_ids, product)
+    """The verdict of each ticket (those without an inbound message are left out), each by its own product's
+    judgement (issue 71): the batch's tickets are grouped by product, the products read once, and each group judged
+    with its product's description, fingerprint and active version. `product`: every ticket judged as that product's,
+    with the first product's version (the evaluation judges another product's mentions). `without`: a shipped
+    training set (its file name) the cold-start models are refitted without, for measuring on that set (the
+    evaluation)."""
+    products = products_load()
+    groups = (
+        {products.desk.default_id: (ticket_ids, product)}
+        if product is not None
+        else {key: (ids, products.of(key)) for key, ids in tickets_by_product(ticket_ids, products).items()}
+    )
+    judged: dict[int, Verdict] = {}
+    mentions: dict[int, MentionText] = {}
+    product_of: dict[int, Product] = {}
+    for key, (ids, its) in groups.items():
+        found, read = _group_judge(ids, its, products, key, without=without)
+        judged |= found
+        mentions |= read
+        product_of |= dict.fromkeys(found, its)
+    # The team model is asked once for the batch (its time budget is a run's), each mention with its product.
+    return judged | team_model_second_opinion(judged, mentions, product_of)
+
+
+def _group_judge(
+    ticket_ids: list[int], product: Product, products: JudgedProducts, key: int | None, *, without: str
+) -> tuple[dict[int, Verdict], dict[int, MentionText]]:
+    """One product's tickets judged by its judgement; what the team taught (its active version, the earlier tickets a
+    reason names, its answered history, the other senses of its channels) is that product's alone."""
+    read = hand_read(ticket_ids, product, key=key, where=products.scope(key, field="ticket__product"))
     if read is None:
-        return {}
+        return {}, {}
     ids, mentions, matrix, hand = read.ids, read.mentions, read.matrix, read.hand
-    model = shipped_without(without) if without and shipped_model() is not None else active_model()
-    if model is None:
-        return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions)
+    model = shipped_without(without) if without and shipped_model() is not None else active_model(products.stored(key))
+    if model is None:  # the hand-written verdicts alone: no confidence, so nothing for the team model either
+        return excluded_terms_applied(dict(zip(ids, hand, strict=True)), mentions), mentions
     listed = [mentions[i] for i in ids]
     features, cues = feature_matrix(listed, matrix, product, read.shipped)
     learned, confidence, _ = model.judge(features)
@@ -115,9 +154,12 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None, *, withou
         learned, confidence, _ = cascaded(
             listed, features, product, learned, confidence, second=second_model(without=without), settled=settled
         )
-    found = earlier()
+    found = earlier(key, products.scope(key))
     fingerprint = fingerprint_of(
-        product, learned_other=senses_not_declined(), answered=answered_texts(), docs=product_texts()
+        product,
+        learned_other=senses_not_declined(products.scope(key, field="channel__product")),
+        answered=answered_texts(where=products.scope(key)),
+        docs=product_texts(),
     )
     reading = readings(
         intent_model(without=without), listed, features, hand, cues, product, follow_ups=_follow_ups(listed)
@@ -138,8 +180,7 @@ def batch_judge(ticket_ids: list[int], product: Product | None = None, *, withou
         for n, i in enumerate(ids)
     }
     # The exclusion terms a person accepted in admin (exclusions.py), before the team model reads the unsure.
-    judged = excluded_terms_applied(judged, mentions)
-    return judged | team_model_second_opinion(judged, mentions, product)
+    return excluded_terms_applied(judged, mentions), mentions
 
 
 def _case(field: str, judged: dict[int, Verdict]) -> Case:

@@ -4,6 +4,7 @@ reason saying whose it is. Without an endpoint, or for whatever it did not judge
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from django.conf import settings
@@ -19,8 +20,9 @@ TEAM_CONFIDENCE = 0.6  # the team model's word: above the unsure line, below wha
 
 
 def team_model_second_opinion(
-    judged: dict[int, Verdict], mentions: dict[int, MentionText], product: Product
+    judged: dict[int, Verdict], mentions: dict[int, MentionText], product: Product | Mapping[int, Product]
 ) -> dict[int, Verdict]:
+    """`product`: every mention's, or each ticket's own (a batch of several products, issue 71)."""
     below = settings.DESK_JUDGEMENT_UNSURE_BELOW
     unsure = sorted(
         (i for i, v in judged.items() if v.confidence is not None and v.confidence < below),
@@ -34,13 +36,14 @@ def team_model_second_opinion(
     # Whose word it is, on the ticket page: the demo's replay (make run) is never taken for a model.
     whose = "The demo's model" if model == DEMO_MODEL else "Your model"
     channels = dict(Ticket.objects.filter(pk__in=unsure).values_list("pk", "channel_id"))
+    product_of = (lambda i: product) if isinstance(product, Product) else product.__getitem__
     items = {
         i: TeamModelInput(
             title=mentions[i].title,
             text=mentions[i].text,
             platform=mentions[i].platform,
-            product_name=product.name,
-            product_description=product.description,
+            product_name=product_of(i).name,
+            product_description=product_of(i).description,
             channel_id=channels.get(i),
         )
         for i in unsure

@@ -53,6 +53,7 @@ class TicketEvent(models.Model):
         REPLY_WITHDRAWN = "reply_withdrawn", "Reply for approval withdrawn"
         COMMUNITY_ANSWERED = "community_answered", "Answered by the community"
         PRODUCT = "product", "Moved to another product"
+        REJUDGED = "rejudged", "Judged again for its new product"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(

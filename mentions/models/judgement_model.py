@@ -2,7 +2,10 @@
 response, trained by `mentions.judgement_learn` on this desk's own labelled tickets beside the shipped examples
 (mentions/judgement/learning.py). Every version is kept; one is active. A new version becomes active only when
 it beats the active one on the desk's newest labelled tickets that neither trained on, and its figures there are
-what admin and the KPI page show ("precision on your last 200 labelled mentions")."""
+what admin and the KPI page show ("precision on your last 200 labelled mentions").
+
+Per product (issue 71): a version is one product's, learned from its tickets; one version is active per product.
+Empty is the desk's first product, as for a channel or a ticket, so the versions from before products are its."""
 
 from django.db import models
 
@@ -14,6 +17,16 @@ class JudgementModel(models.Model):
         REFUSED = "refused", "Not used: did no better than the active version"
 
     created_at = models.DateTimeField(auto_now_add=True)
+    # Deleted with its product: a version learned from a product's tickets judges no other (its tickets go to the
+    # first product, whose own versions judge them).
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The product it learned and judges; empty: the desk's first product.",
+    )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     # The weights (numpy arrays in one .npz) and what they were trained on; the features' layout version, so a
     # model made for another layout is never read.
@@ -39,9 +52,18 @@ class JudgementModel(models.Model):
     class Meta:
         ordering = ["-pk"]
         constraints = [
+            # One active version per product: the first product's (empty) and each other's. Two partial constraints,
+            # not one with NULLS NOT DISTINCT, which SQLite (make run) lacks.
             models.UniqueConstraint(
-                fields=["outcome"], condition=models.Q(outcome="active"), name="judgementmodel_one_active"
-            )
+                fields=["outcome"],
+                condition=models.Q(outcome="active", product__isnull=True),
+                name="judgementmodel_one_active",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=models.Q(outcome="active", product__isnull=False),
+                name="judgementmodel_one_active_per_product",
+            ),
         ]
 
     def __str__(self) -> str:

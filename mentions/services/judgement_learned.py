@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -36,9 +37,11 @@ FIGURES = (
 )
 
 
-def learned_active() -> JudgementModel | None:
-    """The active version's figures (one query; its weights are left in the database)."""
-    return JudgementModel.objects.filter(outcome=JudgementModel.Outcome.ACTIVE).only("pk", *FIGURES).first()
+def learned_active(product_id: int | None = None) -> JudgementModel | None:
+    """A product's active version's figures (one query; its weights are left in the database). `product_id` as
+    versions are stored: empty for the desk's first product (mentions.judgement.product.JudgedProducts.stored)."""
+    rows = JudgementModel.objects.filter(product_id=product_id, outcome=JudgementModel.Outcome.ACTIVE)
+    return rows.only("pk", *FIGURES).first()
 
 
 def figure_shown(value: Any) -> str:
@@ -87,10 +90,28 @@ def compared_said(row: JudgementModel) -> str:
     return f"On the same {compared.get('count')} tickets, {whom} had: {figures_said(compared)}; accuracy {accuracy}"
 
 
-def latest_unused() -> JudgementModel | None:
-    """The newest version when the gate refused it (one query; None when the newest is the active one)."""
-    row = JudgementModel.objects.only("pk", "outcome", "note", "compared_with", *FIGURES).order_by("-pk").first()
+def latest_unused(product_id: int | None = None) -> JudgementModel | None:
+    """A product's newest version when the gate refused it (one query; None when the newest is the active one)."""
+    rows = JudgementModel.objects.filter(product_id=product_id)
+    row = rows.only("pk", "outcome", "note", "compared_with", *FIGURES).order_by("-pk").first()
     return row if row is not None and row.outcome == JudgementModel.Outcome.REFUSED else None
+
+
+def versions_by_product() -> dict[int | None, tuple[JudgementModel | None, JudgementModel | None]]:
+    """Each product's active version and its newest version when that one was refused (as `learned_active` and
+    `latest_unused`), keyed as versions are stored (empty: the first product): two queries, whatever the products."""
+    fields = ("pk", "product_id", "outcome", "note", "compared_with", *FIGURES)
+    newest = JudgementModel.objects.values("product").annotate(newest=Max("pk")).values("newest").order_by()
+    active: dict[int | None, JudgementModel] = {}
+    unused: dict[int | None, JudgementModel] = {}
+    for row in JudgementModel.objects.filter(
+        Q(outcome=JudgementModel.Outcome.ACTIVE) | Q(pk__in=Subquery(newest))
+    ).only(*fields):
+        if row.outcome == JudgementModel.Outcome.ACTIVE:
+            active[row.product_id] = row
+        elif row.outcome == JudgementModel.Outcome.REFUSED:
+            unused[row.product_id] = row
+    return {key: (active.get(key), unused.get(key)) for key in {*active, *unused}}
 
 
 def unused_said(row: JudgementModel | None) -> str:

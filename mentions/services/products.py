@@ -1,9 +1,11 @@
 """Moving a ticket to another of the desk's products (issue 71, docs/products.md).
 
-Only its product changes: its messages, notes, tags, judgement, clocks and assignee stay as they are, and its
-history says who moved it, from which product to which. A product that is not the desk's (deleted meanwhile, or
-never one) is refused. The move does not conflict with a reply being written (mentions.services.versions), so it is
-not one of the versions a stale form is refused for, like a tag or a note.
+Only its product changes: its messages, notes, tags, clocks and assignee stay as they are, and its history says who
+moved it, from which product to which. Its judgement follows: once the move commits, the worker judges it again by
+the new product's judgement and the history says so (mentions.judgement.follow; a person's verdict is kept). A
+product that is not the desk's (deleted meanwhile, or never one) is refused. The move does not conflict with a reply
+being written (mentions.services.versions), so it is not one of the versions a stale form is refused for, like a tag
+or a note.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from advocacy.enqueue import task_enqueue_on_commit
 from mentions.models import Ticket, TicketEvent
 from mentions.products import products_read
 from mentions.services.events import ensure_can_act, event_record
@@ -35,7 +38,7 @@ def ticket_move_product(*, ticket: Ticket, user: Any, product_id: int, seen_vers
             return ""
         ticket.product_id = target.pk
         ticket.save(update_fields=["product", "updated_at"])
-        event_record(
+        moved = event_record(
             ticket=ticket,
             kind=TicketEvent.Kind.PRODUCT,
             actor=user,
@@ -46,4 +49,6 @@ def ticket_move_product(*, ticket: Ticket, user: Any, product_id: int, seen_vers
                 "to_id": target.pk,
             },
         )
+        # In the worker, where the models are: a web process never judges (mentions.tasks.judgement_follow).
+        task_enqueue_on_commit("mentions.judgement_follow", ticket.pk, target.pk, moved.pk)
     return target.name

@@ -28,7 +28,7 @@ _WORDED = {
     *("actions", "said", "source", "into", "author", "expert", "status", "error", "retry_in", "late_by_minutes"),
     *("community_error", "community_retry", "answer_seconds", "part", "slack_share", "share_answered", "note"),
     *("by", "claimed", "suggested", "intent_from", "intent_to", "account", "message", "word", "text"),
-    *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced"),
+    *("issue", "action", "event", "milestone", "drafted_by", "taken", "replaced", "product"),
 }
 _HIDDEN = {"previous_text", "token", "at"}  # too long, or a secret-like key: not shown at all
 
@@ -317,6 +317,11 @@ SENTENCES: dict[str, Callable[[Ticket, TicketEvent, dict], str]] = {
     ),
     # mentions.services.products: "Ana moved it from GitLab to GitLab Runner".
     K.PRODUCT: lambda t, e, d: f"{_who(e)} moved it from {d.get('from') or '?'} to {d.get('to') or '?'}",
+    # mentions.judgement.follow: "The desk judged it again as Kiln Cloud's: Noise → Needs a response".
+    K.REJUDGED: lambda t, e, d: (
+        f"The desk judged it again as {d.get('product') or '?'}'s: {_judgement_label(d.get('from'))} → "
+        f"{_judgement_label(d.get('to'))}"
+    ),
     K.ANSWER_USED: lambda t, e, d: (
         f"{_who(e)} used the earlier answer on #{d.get('source', '?')}"
         f"{' (its link only)' if d.get('part') == 'link' else ''}"
